@@ -1,0 +1,19 @@
+//! The measurement engine: workloads × execution models → a sweep that reports events and
+//! honours a cancel token. No GUI code here; the CLI and the GUI drive the same functions.
+
+mod cancel;
+pub mod cpu_time;
+mod event;
+pub mod model;
+mod pacer;
+pub mod protocol;
+mod scratch;
+mod sweep;
+pub mod worker;
+pub mod workload;
+
+pub use cancel::CancelToken;
+pub use event::SweepEvent;
+pub use model::WorkerCommand;
+pub use pacer::{Pacer, RunGuard, UnitError, UnitResult};
+pub use sweep::{SweepConfig, SweepHandle, run_sweep, spawn_sweep, sweep_plan};

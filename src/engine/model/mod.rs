@@ -1,0 +1,43 @@
+//! Execution models: how the units of a workload are spread over workers.
+
+mod gil;
+mod in_process;
+mod process_pool;
+
+use std::time::Duration;
+
+use serde::{Deserialize, Serialize};
+
+pub use gil::{Gil, GilPacer};
+pub use in_process::InProcessExecutor;
+pub use process_pool::{ProcessPool, WorkerCommand};
+
+use super::pacer::{RunGuard, UnitError};
+use super::workload::{RunEnv, RunMetrics};
+use crate::preset::TaskSpec;
+
+/// One timed run.
+#[derive(Clone, Debug, Serialize, Deserialize)]
+pub struct RunRecord {
+    pub wall: Duration,
+    /// User + system CPU time of every thread and worker process involved.
+    pub cpu: Duration,
+    pub metrics: RunMetrics,
+    /// Where shared state lived, when the task has any.
+    pub shared_state: Option<String>,
+}
+
+/// Runs a workload repeatedly with one model and one worker count (one cell of the sweep).
+pub trait Executor {
+    /// Time spent preparing the executor (pool start-up), not included in any run.
+    fn startup(&self) -> Duration;
+    /// Builds the workload (untimed), then times one complete run.
+    fn run(
+        &mut self,
+        task: &TaskSpec,
+        env: &RunEnv,
+        guard: &RunGuard,
+    ) -> Result<RunRecord, UnitError>;
+    /// Stops whatever the executor started (child processes); called on every exit path.
+    fn shutdown(&mut self) {}
+}

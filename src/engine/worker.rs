@@ -1,0 +1,113 @@
+//! `corelab worker`: the hidden child mode of the processes model.
+
+use std::io::{BufRead, Write};
+use std::time::Duration;
+
+use super::cancel::CancelToken;
+use super::cpu_time::thread_cpu_time;
+use super::pacer::RunGuard;
+use super::protocol::{FromWorker, ToWorker, decode_to_worker, encode};
+use super::workload::{self, Workload};
+
+/// Test-only fault injection: `CORELAB_WORKER_FAULT=crash|hang|garbage|exit` makes the worker
+/// misbehave on its first unit, so the parent's fault handling can be exercised.
+pub const FAULT_ENV: &str = "CORELAB_WORKER_FAULT";
+
+/// Serves requests from stdin until it closes. Returns the process exit code.
+pub fn serve() -> i32 {
+    let stdin = std::io::stdin();
+    let stdout = std::io::stdout();
+    let mut out = stdout.lock();
+    let fault = std::env::var(FAULT_ENV).ok();
+    let send = |out: &mut std::io::StdoutLock, msg: &FromWorker| -> bool {
+        out.write_all(encode(msg).as_bytes()).is_ok() && out.flush().is_ok()
+    };
+    let ready = FromWorker::Ready {
+        pid: std::process::id(),
+        version: env!("CARGO_PKG_VERSION").to_string(),
+    };
+    if !send(&mut out, &ready) {
+        return 1;
+    }
+    let mut current: Option<Box<dyn Workload>> = None;
+    for line in stdin.lock().lines() {
+        let Ok(line) = line else { return 1 };
+        let reply = match decode_to_worker(&line) {
+            Err(message) => {
+                send(
+                    &mut out,
+                    &FromWorker::Failed {
+                        unit: None,
+                        message,
+                    },
+                );
+                return 2;
+            }
+            Ok(ToWorker::Shutdown) => return 0,
+            Ok(ToWorker::Configure { task, env }) => match workload::build(&task, &env) {
+                Ok(w) => {
+                    current = Some(w);
+                    FromWorker::Configured
+                }
+                Err(message) => FromWorker::Failed {
+                    unit: None,
+                    message,
+                },
+            },
+            Ok(ToWorker::Unit { unit, deadline_ms }) => {
+                if let Some(kind) = fault.as_deref() {
+                    inject_fault(kind, &mut out);
+                }
+                run_unit(current.as_deref(), unit, deadline_ms)
+            }
+        };
+        if !send(&mut out, &reply) {
+            return 1;
+        }
+    }
+    0
+}
+
+fn run_unit(w: Option<&dyn Workload>, unit: usize, deadline_ms: u64) -> FromWorker {
+    let Some(w) = w else {
+        return FromWorker::Failed {
+            unit: Some(unit),
+            message: "unit requested before configure".into(),
+        };
+    };
+    if unit >= w.unit_count() {
+        return FromWorker::Failed {
+            unit: Some(unit),
+            message: format!("unit {unit} out of range (0..{})", w.unit_count()),
+        };
+    }
+    let guard = RunGuard::new(CancelToken::new(), Duration::from_millis(deadline_ms));
+    let cpu_before = thread_cpu_time();
+    let result = w.run_unit(unit, &guard);
+    match result {
+        Ok(checksum) => FromWorker::Done {
+            unit,
+            checksum,
+            cpu_ns: thread_cpu_time().saturating_sub(cpu_before).as_nanos() as u64,
+        },
+        Err(e) => FromWorker::Failed {
+            unit: Some(unit),
+            message: e.to_string(),
+        },
+    }
+}
+
+fn inject_fault(kind: &str, out: &mut std::io::StdoutLock) {
+    match kind {
+        "crash" => panic!("injected crash ({FAULT_ENV}=crash)"),
+        "exit" => std::process::exit(3),
+        "hang" => loop {
+            std::thread::sleep(Duration::from_secs(3600));
+        },
+        "garbage" => {
+            let _ = out.write_all(b"this is not json\n");
+            let _ = out.flush();
+        }
+        _ => {}
+    }
+}

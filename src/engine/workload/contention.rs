@@ -1,0 +1,255 @@
+use std::fs::{File, OpenOptions};
+use std::os::unix::fs::FileExt;
+use std::os::unix::io::AsRawFd;
+use std::path::Path;
+use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::mpsc::{Sender, channel};
+use std::sync::{Condvar, Mutex};
+use std::thread::JoinHandle;
+
+use super::{RunEnv, RunMetrics, Workload};
+use crate::engine::pacer::{Pacer, UnitError, UnitResult};
+use crate::preset::{ContentionParams, SyncMode};
+
+/// Increments between two checkpoints.
+const CHECK_EVERY: u64 = 1024;
+
+/// Every worker adds `increments` to one shared counter under the chosen synchronisation.
+/// One unit per worker. The run's checksum is the counter's final value; `lost_updates` is
+/// what the counter is short of `workers × increments`.
+pub struct ContentionWorkload {
+    increments: u64,
+    workers: usize,
+    counter: Counter,
+}
+
+enum Counter {
+    Mutex(Mutex<u64>),
+    Atomic(AtomicU64),
+    /// Racy: relaxed load, then relaxed store of the incremented value.
+    Unsynchronised(AtomicU64),
+    Semaphore {
+        permits: Mutex<u32>,
+        freed: Condvar,
+        value: AtomicU64,
+    },
+    Channel {
+        sender: Mutex<Option<Sender<u64>>>,
+        owner: Mutex<Option<JoinHandle<u64>>>,
+    },
+    /// Across processes: an 8-byte file, read-modify-written under `flock` when `locked`.
+    File {
+        file: File,
+        locked: bool,
+    },
+}
+
+impl ContentionWorkload {
+    pub fn new(params: &ContentionParams, env: &RunEnv) -> Result<Self, String> {
+        let counter = match (&env.shared_file, params.sync) {
+            (Some(path), SyncMode::Mutex | SyncMode::None) => Counter::File {
+                file: open_counter_file(path)?,
+                locked: params.sync == SyncMode::Mutex,
+            },
+            (Some(_), other) => {
+                return Err(format!(
+                    "sync mode `{}` needs shared memory, which processes do not have",
+                    other.id()
+                ));
+            }
+            (None, SyncMode::Mutex) => Counter::Mutex(Mutex::new(0)),
+            (None, SyncMode::Atomic) => Counter::Atomic(AtomicU64::new(0)),
+            (None, SyncMode::None) => Counter::Unsynchronised(AtomicU64::new(0)),
+            (None, SyncMode::Semaphore) => Counter::Semaphore {
+                permits: Mutex::new(params.permits),
+                freed: Condvar::new(),
+                value: AtomicU64::new(0),
+            },
+            (None, SyncMode::Channel) => {
+                let (sender, receiver) = channel::<u64>();
+                let owner = std::thread::Builder::new()
+                    .name("counter-owner".into())
+                    .spawn(move || receiver.iter().sum())
+                    .map_err(|e| format!("cannot start the counter's owner thread: {e}"))?;
+                Counter::Channel {
+                    sender: Mutex::new(Some(sender)),
+                    owner: Mutex::new(Some(owner)),
+                }
+            }
+        };
+        Ok(ContentionWorkload {
+            increments: params.increments,
+            workers: env.workers,
+            counter,
+        })
+    }
+
+    fn final_value(&self) -> UnitResult<u64> {
+        Ok(match &self.counter {
+            Counter::Mutex(m) => *m.lock().map_err(|_| poisoned())?,
+            Counter::Atomic(v) | Counter::Unsynchronised(v) => v.load(Ordering::SeqCst),
+            Counter::Semaphore { value, .. } => value.load(Ordering::SeqCst),
+            Counter::Channel { sender, owner } => {
+                drop(sender.lock().map_err(|_| poisoned())?.take());
+                let handle = owner.lock().map_err(|_| poisoned())?.take();
+                match handle {
+                    Some(h) => h
+                        .join()
+                        .map_err(|_| UnitError::Failed("counter owner thread panicked".into()))?,
+                    None => return Err(UnitError::Failed("counter already drained".into())),
+                }
+            }
+            Counter::File { file, .. } => read_counter(file).map_err(io_failed)?,
+        })
+    }
+}
+
+impl Workload for ContentionWorkload {
+    fn unit_count(&self) -> usize {
+        self.workers
+    }
+
+    fn run_unit(&self, _unit: usize, pacer: &dyn Pacer) -> UnitResult<u64> {
+        let mut done = 0;
+        let sender = match &self.counter {
+            Counter::Channel { sender, .. } => sender.lock().map_err(|_| poisoned())?.clone(),
+            _ => None,
+        };
+        while done < self.increments {
+            let batch = (self.increments - done).min(CHECK_EVERY);
+            match &self.counter {
+                Counter::Mutex(m) => {
+                    for _ in 0..batch {
+                        *m.lock().map_err(|_| poisoned())? += 1;
+                    }
+                }
+                Counter::Atomic(v) => {
+                    for _ in 0..batch {
+                        v.fetch_add(1, Ordering::Relaxed);
+                    }
+                }
+                Counter::Unsynchronised(v) => {
+                    for i in 0..batch {
+                        let seen = v.load(Ordering::Relaxed);
+                        if i == batch / 2 {
+                            // A checkpoint between the read and the write: an emulated GIL may
+                            // switch threads here, as CPython may between bytecodes of `n += 1`.
+                            pacer.checkpoint()?;
+                        }
+                        v.store(seen + 1, Ordering::Relaxed);
+                    }
+                }
+                Counter::Semaphore {
+                    permits,
+                    freed,
+                    value,
+                } => {
+                    for _ in 0..batch {
+                        let mut free = permits.lock().map_err(|_| poisoned())?;
+                        while *free == 0 {
+                            free = freed.wait(free).map_err(|_| poisoned())?;
+                        }
+                        *free -= 1;
+                        drop(free);
+                        value.fetch_add(1, Ordering::Relaxed);
+                        *permits.lock().map_err(|_| poisoned())? += 1;
+                        freed.notify_one();
+                    }
+                }
+                Counter::Channel { .. } => {
+                    let tx = sender.as_ref().ok_or_else(|| {
+                        UnitError::Failed("the counter's queue is already closed".into())
+                    })?;
+                    for _ in 0..batch {
+                        tx.send(1).map_err(|_| {
+                            UnitError::Failed("the counter's owner stopped listening".into())
+                        })?;
+                    }
+                }
+                Counter::File { file, locked } => {
+                    for _ in 0..batch {
+                        file_increment(file, *locked).map_err(io_failed)?;
+                    }
+                }
+            }
+            done += batch;
+            pacer.checkpoint()?;
+        }
+        Ok(0)
+    }
+
+    fn finish(&self, _checksum: u64) -> UnitResult<RunMetrics> {
+        let value = self.final_value()?;
+        let expected = self.increments * self.workers as u64;
+        Ok(RunMetrics {
+            checksum: value,
+            lost_updates: Some(expected.saturating_sub(value)),
+            ..RunMetrics::default()
+        })
+    }
+
+    fn shared_state(&self) -> Option<String> {
+        Some(
+            match &self.counter {
+                Counter::Mutex(_) => "in-memory u64 behind std::sync::Mutex",
+                Counter::Atomic(_) => "in-memory AtomicU64, fetch_add",
+                Counter::Unsynchronised(_) => "in-memory u64, unsynchronised read then write",
+                Counter::Semaphore { .. } => "AtomicU64 inside a counting-semaphore section",
+                Counter::Channel { .. } => {
+                    "owned by one thread, increments sent over an mpsc queue"
+                }
+                Counter::File { locked: true, .. } => "8-byte file, read-modify-write under flock",
+                Counter::File { locked: false, .. } => "8-byte file, unlocked read then write",
+            }
+            .to_string(),
+        )
+    }
+}
+
+fn poisoned() -> UnitError {
+    UnitError::Failed("a worker panicked while holding the counter".into())
+}
+
+fn io_failed(e: std::io::Error) -> UnitError {
+    UnitError::Failed(format!("shared counter file: {e}"))
+}
+
+fn open_counter_file(path: &Path) -> Result<File, String> {
+    OpenOptions::new()
+        .read(true)
+        .write(true)
+        .open(path)
+        .map_err(|e| format!("cannot open shared counter {}: {e}", path.display()))
+}
+
+fn read_counter(file: &File) -> std::io::Result<u64> {
+    let mut buf = [0u8; 8];
+    file.read_exact_at(&mut buf, 0)?;
+    Ok(u64::from_le_bytes(buf))
+}
+
+fn file_increment(file: &File, locked: bool) -> std::io::Result<()> {
+    let fd = file.as_raw_fd();
+    if locked {
+        flock(fd, libc::LOCK_EX)?;
+    }
+    let result = read_counter(file).and_then(|v| file.write_all_at(&(v + 1).to_le_bytes(), 0));
+    if locked {
+        flock(fd, libc::LOCK_UN)?;
+    }
+    result
+}
+
+fn flock(fd: i32, op: i32) -> std::io::Result<()> {
+    // SAFETY: `fd` is an open descriptor owned by a live `File`.
+    if unsafe { libc::flock(fd, op) } == 0 {
+        Ok(())
+    } else {
+        Err(std::io::Error::last_os_error())
+    }
+}
+
+/// Creates the 8-byte zero counter file that process workers share.
+pub fn create_counter_file(path: &Path) -> std::io::Result<()> {
+    std::fs::write(path, 0u64.to_le_bytes())
+}

@@ -1,0 +1,51 @@
+use std::time::Duration;
+
+use super::Workload;
+use super::cpu::splitmix64;
+use crate::engine::cpu_time::thread_cpu_time;
+use crate::engine::pacer::{Pacer, UnitResult};
+use crate::preset::MixedParams;
+
+/// Rounds of the hash between two looks at the thread's CPU clock.
+const ROUNDS_PER_CHECK: u32 = 2048;
+
+/// Each task burns `compute` of its own thread's CPU time, then waits `wait`.
+///
+/// Computing "until this thread has used X ms of CPU" (rather than a fixed round count) keeps
+/// the compute share the same on every machine, and a thread that is parked waiting for an
+/// emulated GIL uses no CPU time, exactly like a Python thread waiting for the real one.
+pub struct MixedWorkload {
+    compute: Duration,
+    wait: Duration,
+    tasks: usize,
+}
+
+impl MixedWorkload {
+    pub fn new(params: &MixedParams, tasks: usize) -> Self {
+        MixedWorkload {
+            compute: Duration::from_secs_f64(params.compute_ms / 1000.0),
+            wait: Duration::from_secs_f64(params.wait_ms / 1000.0),
+            tasks,
+        }
+    }
+}
+
+impl Workload for MixedWorkload {
+    fn unit_count(&self) -> usize {
+        self.tasks
+    }
+
+    fn run_unit(&self, unit: usize, pacer: &dyn Pacer) -> UnitResult<u64> {
+        let start = thread_cpu_time();
+        let mut x = unit as u64;
+        while thread_cpu_time().saturating_sub(start) < self.compute {
+            for _ in 0..ROUNDS_PER_CHECK {
+                x = splitmix64(x);
+            }
+            std::hint::black_box(x);
+            pacer.checkpoint()?;
+        }
+        pacer.wait(self.wait)?;
+        Ok(splitmix64(unit as u64 ^ 0x6d69_7865_64))
+    }
+}

@@ -1,0 +1,105 @@
+use crate::results::{CellStatus, ResultsFile};
+
+const HEADER: &str = "model,workers,status,runs,median_s,min_s,max_s,mean_s,stddev_s,ci95_low_s,ci95_high_s,speedup,speedup_low,speedup_high,efficiency,cpu_median_s,cpu_utilisation,startup_s,checksum,lost_updates,gb_per_s,error";
+
+/// One row per cell with its summary, speedup and efficiency (RFC 4180 quoting).
+pub fn summary_csv(results: &ResultsFile) -> String {
+    let mut out = String::from(HEADER);
+    out.push('\n');
+    for cell in &results.cells {
+        let w = cell.wall.as_ref();
+        let num = |v: Option<f64>| v.map_or(String::new(), |x| format!("{x:.6}"));
+        let row = [
+            cell.model_id().to_string(),
+            cell.workers.to_string(),
+            match cell.status {
+                CellStatus::Ok => "ok",
+                CellStatus::Failed => "failed",
+                CellStatus::Cancelled => "cancelled",
+            }
+            .to_string(),
+            cell.samples.len().to_string(),
+            num(w.map(|s| s.median)),
+            num(w.map(|s| s.min)),
+            num(w.map(|s| s.max)),
+            num(w.map(|s| s.mean)),
+            num(w.map(|s| s.stddev)),
+            num(w.map(|s| s.ci95_low)),
+            num(w.map(|s| s.ci95_high)),
+            num(cell.speedup),
+            num(cell.speedup_low),
+            num(cell.speedup_high),
+            num(cell.efficiency),
+            num(cell.cpu.as_ref().map(|s| s.median)),
+            num(cell.cpu_utilisation),
+            num(cell.startup_s),
+            cell.checksum().map_or(String::new(), |c| c.to_string()),
+            cell.lost_updates.map_or(String::new(), |l| l.to_string()),
+            num(cell.gb_per_s),
+            cell.error.clone().unwrap_or_default(),
+        ];
+        let quoted: Vec<String> = row.iter().map(|f| quote(f)).collect();
+        out.push_str(&quoted.join(","));
+        out.push('\n');
+    }
+    out
+}
+
+fn quote(field: &str) -> String {
+    if field.contains([',', '"', '\n', '\r']) {
+        format!("\"{}\"", field.replace('"', "\"\""))
+    } else {
+        field.to_string()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::preset::ModelKind;
+    use crate::results::{CellResult, Sample};
+
+    #[test]
+    fn csv_has_a_row_per_cell_and_quotes_errors() {
+        let mut r = ResultsFile::default();
+        r.cells.push(CellResult {
+            model: Some(ModelKind::Sequential),
+            workers: 1,
+            samples: vec![
+                Sample {
+                    wall_s: 2.0,
+                    ..Sample::default()
+                },
+                Sample {
+                    wall_s: 4.0,
+                    ..Sample::default()
+                },
+            ],
+            ..CellResult::default()
+        });
+        r.cells.push(CellResult {
+            model: Some(ModelKind::Processes),
+            workers: 2,
+            status: CellStatus::Failed,
+            error: Some("worker 1 said \"no\", twice".into()),
+            ..CellResult::default()
+        });
+        r.recompute();
+        let csv = summary_csv(&r);
+        let lines: Vec<&str> = csv.lines().collect();
+        assert_eq!(lines.len(), 3);
+        assert_eq!(lines[0], HEADER);
+        assert!(lines[1].starts_with("sequential,1,ok,2,3.000000,2.000000,4.000000,3.000000,"));
+        assert!(
+            lines[1].contains(",1.000000,"),
+            "baseline speedup is 1: {}",
+            lines[1]
+        );
+        assert!(
+            lines[2].ends_with(",\"worker 1 said \"\"no\"\", twice\""),
+            "{}",
+            lines[2]
+        );
+        assert_eq!(lines[2].split(',').count(), HEADER.split(',').count() + 1);
+    }
+}

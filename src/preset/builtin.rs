@@ -1,0 +1,42 @@
+use super::error::PresetError;
+use super::experiment::Experiment;
+
+/// A preset shipped inside the binary (from `assets/presets/`).
+#[derive(Clone, Copy, Debug)]
+pub struct BuiltinPreset {
+    /// File stem, e.g. `cpu-threads-vs-processes`.
+    pub id: &'static str,
+    pub json: &'static str,
+}
+
+impl BuiltinPreset {
+    pub fn experiment(&self) -> Result<Experiment, PresetError> {
+        Experiment::from_json(self.json)
+    }
+}
+
+macro_rules! builtin {
+    ($id:literal) => {
+        BuiltinPreset {
+            id: $id,
+            json: include_str!(concat!("../../assets/presets/", $id, ".json")),
+        }
+    };
+}
+
+const BUILTIN: &[BuiltinPreset] = &[
+    builtin!("cpu-threads-vs-processes"),
+    builtin!("io-threads-vs-processes"),
+];
+
+/// All built-in presets, in gallery order.
+pub fn builtin_presets() -> &'static [BuiltinPreset] {
+    BUILTIN
+}
+
+/// Finds a built-in preset by id (with or without `.json`).
+pub fn find_builtin(name: &str) -> Option<&'static BuiltinPreset> {
+    let id = name.strip_suffix(".json").unwrap_or(name);
+    let id = id.rsplit('/').next().unwrap_or(id);
+    BUILTIN.iter().find(|p| p.id == id)
+}

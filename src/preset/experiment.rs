@@ -1,0 +1,161 @@
+use serde::{Deserialize, Serialize};
+
+use super::task::TaskSpec;
+
+/// The preset format version this build writes (and the newest it reads).
+pub const PRESET_VERSION: u32 = 1;
+
+/// One experiment: what to run, on which execution models, with how many workers, how often.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[serde(default)]
+pub struct Experiment {
+    /// Preset format version; see [`PRESET_VERSION`].
+    pub version: u32,
+    /// Short title shown in the gallery and on charts.
+    pub name: String,
+    /// One paragraph telling the user what lesson the experiment makes visible.
+    pub description: String,
+    /// The workload.
+    pub task: TaskSpec,
+    /// Worker counts to sweep (the x axis).
+    pub workers: Vec<usize>,
+    /// Execution models to compare (one curve each).
+    pub models: Vec<ModelKind>,
+    /// Timed runs per cell (model × worker count).
+    pub repetitions: u32,
+    /// Untimed runs before the timed ones in each cell.
+    pub warmups: u32,
+    /// What speedup is measured against.
+    pub baseline: Baseline,
+    /// A single run taking longer than this (seconds) is stopped and its cell marked failed.
+    pub timeout_s: f64,
+    /// Options of the emulated global interpreter lock.
+    pub gil: GilOptions,
+}
+
+impl Default for Experiment {
+    fn default() -> Self {
+        Experiment {
+            version: PRESET_VERSION,
+            name: "Untitled experiment".into(),
+            description: String::new(),
+            task: TaskSpec::default(),
+            workers: vec![1, 2, 4],
+            models: vec![
+                ModelKind::Sequential,
+                ModelKind::Threads,
+                ModelKind::Processes,
+            ],
+            repetitions: 5,
+            warmups: 1,
+            baseline: Baseline::Sequential,
+            timeout_s: 60.0,
+            gil: GilOptions::default(),
+        }
+    }
+}
+
+/// How the work is executed.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum ModelKind {
+    /// Every task in order on one thread: the baseline.
+    Sequential,
+    /// N `std::thread`s pulling tasks from a shared queue.
+    Threads,
+    /// A rayon thread pool of exactly N threads.
+    Rayon,
+    /// A pool of N child processes of corelab itself (`corelab worker`), fed over pipes.
+    Processes,
+    /// N OS threads that must hold one global lock to compute, like CPython's GIL.
+    GilThreads,
+}
+
+impl ModelKind {
+    pub const ALL: [ModelKind; 5] = [
+        ModelKind::Sequential,
+        ModelKind::Threads,
+        ModelKind::Rayon,
+        ModelKind::Processes,
+        ModelKind::GilThreads,
+    ];
+
+    /// The name used in presets, results and on the command line.
+    pub fn id(self) -> &'static str {
+        match self {
+            ModelKind::Sequential => "sequential",
+            ModelKind::Threads => "threads",
+            ModelKind::Rayon => "rayon",
+            ModelKind::Processes => "processes",
+            ModelKind::GilThreads => "gil-threads",
+        }
+    }
+
+    /// A sentence explaining what the model is, for tooltips and reports.
+    pub fn explanation(self) -> &'static str {
+        match self {
+            ModelKind::Sequential => {
+                "All tasks one after another on a single thread. The baseline every speedup is measured against."
+            }
+            ModelKind::Threads => {
+                "N operating-system threads share memory and pull tasks from one queue. Scales CPU-bound work up to the core count."
+            }
+            ModelKind::Rayon => {
+                "A work-stealing rayon pool with exactly N threads, built before timing starts."
+            }
+            ModelKind::Processes => {
+                "N child processes (corelab worker) receive tasks over pipes, like Python's multiprocessing. No shared memory; pool start-up is timed separately."
+            }
+            ModelKind::GilThreads => {
+                "N threads that must hold one global lock to compute, handing it over every switch interval and around I/O waits, like CPython's GIL."
+            }
+        }
+    }
+
+    /// Whether the model ignores the worker count and always uses one worker.
+    pub fn is_single_worker(self) -> bool {
+        self == ModelKind::Sequential
+    }
+}
+
+impl std::fmt::Display for ModelKind {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(self.id())
+    }
+}
+
+/// The reference time that speedup divides.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum Baseline {
+    /// The median of the `sequential` model (always run, even if not listed in `models`).
+    #[default]
+    Sequential,
+    /// Each model's own median at one worker (relative speedup).
+    SameModelOneWorker,
+}
+
+impl Baseline {
+    pub fn describe(self) -> &'static str {
+        match self {
+            Baseline::Sequential => "median wall time of the sequential model",
+            Baseline::SameModelOneWorker => "median wall time of the same model with 1 worker",
+        }
+    }
+}
+
+/// Emulated-GIL settings.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[serde(default)]
+pub struct GilOptions {
+    /// How long a thread may hold the lock while others wait, like `sys.setswitchinterval` (ms).
+    pub switch_interval_ms: f64,
+}
+
+impl Default for GilOptions {
+    fn default() -> Self {
+        GilOptions {
+            switch_interval_ms: 5.0,
+        }
+    }
+}

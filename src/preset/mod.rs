@@ -1,0 +1,74 @@
+//! Experiments as users save and share them: serde types, loading and validation.
+
+mod builtin;
+mod error;
+mod experiment;
+mod task;
+mod validate;
+
+pub use builtin::{BuiltinPreset, builtin_presets, find_builtin};
+pub use error::PresetError;
+pub use experiment::{Baseline, Experiment, GilOptions, ModelKind, PRESET_VERSION};
+pub use task::{
+    ContentionParams, CpuKernel, CpuParams, IoMode, IoParams, MemoryParams, MixedParams, SyncMode,
+    TaskKind, TaskSpec,
+};
+pub use validate::limits;
+
+use std::path::Path;
+
+/// Largest preset file corelab will read; anything bigger is refused before parsing.
+pub const MAX_PRESET_BYTES: u64 = 1024 * 1024;
+
+impl Experiment {
+    /// Parses a preset from JSON text, naming the offending field on error, then validates it.
+    pub fn from_json(text: &str) -> Result<Experiment, PresetError> {
+        if text.len() as u64 > MAX_PRESET_BYTES {
+            return Err(PresetError::TooLarge {
+                bytes: text.len() as u64,
+                limit: MAX_PRESET_BYTES,
+            });
+        }
+        let mut de = serde_json::Deserializer::from_str(text);
+        let experiment: Experiment =
+            serde_path_to_error::deserialize(&mut de).map_err(|err| PresetError::Parse {
+                field: err.path().to_string(),
+                message: err.inner().to_string(),
+            })?;
+        experiment.validate()?;
+        Ok(experiment)
+    }
+
+    /// Reads, parses and validates a preset file.
+    pub fn load(path: &Path) -> Result<Experiment, PresetError> {
+        let io_err = |source| PresetError::Io {
+            path: path.display().to_string(),
+            source,
+        };
+        let len = std::fs::metadata(path).map_err(io_err)?.len();
+        if len > MAX_PRESET_BYTES {
+            return Err(PresetError::TooLarge {
+                bytes: len,
+                limit: MAX_PRESET_BYTES,
+            });
+        }
+        let text = std::fs::read_to_string(path).map_err(io_err)?;
+        Experiment::from_json(&text)
+    }
+
+    /// Pretty JSON, as written by "Save preset".
+    pub fn to_json(&self) -> String {
+        serde_json::to_string_pretty(self).expect("an experiment always serialises")
+    }
+
+    /// Loads a preset given either a file path or the name of a built-in preset.
+    pub fn load_path_or_builtin(name: &str) -> Result<Experiment, PresetError> {
+        let path = Path::new(name);
+        if !path.exists()
+            && let Some(builtin) = find_builtin(name)
+        {
+            return builtin.experiment();
+        }
+        Experiment::load(path)
+    }
+}

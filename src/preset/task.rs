@@ -1,0 +1,243 @@
+use serde::{Deserialize, Serialize};
+
+/// The workload of an experiment: its kind, how finely it is split, and each kind's parameters.
+///
+/// Parameters of the kinds not selected are kept (so switching kind in the GUI loses nothing)
+/// but ignored.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[serde(default)]
+pub struct TaskSpec {
+    pub kind: TaskKind,
+    /// Number of independent tasks the work is split into (granularity). Ignored by
+    /// `contention`, where every worker gets exactly one task.
+    pub tasks: u32,
+    pub cpu: CpuParams,
+    pub io: IoParams,
+    pub memory: MemoryParams,
+    pub contention: ContentionParams,
+    pub mixed: MixedParams,
+}
+
+impl Default for TaskSpec {
+    fn default() -> Self {
+        TaskSpec {
+            kind: TaskKind::Cpu,
+            tasks: 64,
+            cpu: CpuParams::default(),
+            io: IoParams::default(),
+            memory: MemoryParams::default(),
+            contention: ContentionParams::default(),
+            mixed: MixedParams::default(),
+        }
+    }
+}
+
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum TaskKind {
+    /// Pure computation.
+    #[default]
+    Cpu,
+    /// Waiting on simulated latency or real file I/O.
+    Io,
+    /// A STREAM-style triad over arrays larger than the caches.
+    Memory,
+    /// Workers updating one shared counter under a chosen synchronisation.
+    Contention,
+    /// Each task computes for a while, then waits.
+    Mixed,
+}
+
+impl TaskKind {
+    pub const ALL: [TaskKind; 5] = [
+        TaskKind::Cpu,
+        TaskKind::Io,
+        TaskKind::Memory,
+        TaskKind::Contention,
+        TaskKind::Mixed,
+    ];
+
+    pub fn id(self) -> &'static str {
+        match self {
+            TaskKind::Cpu => "cpu",
+            TaskKind::Io => "io",
+            TaskKind::Memory => "memory",
+            TaskKind::Contention => "contention",
+            TaskKind::Mixed => "mixed",
+        }
+    }
+}
+
+impl std::fmt::Display for TaskKind {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(self.id())
+    }
+}
+
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum CpuKernel {
+    /// Count primes below `size` by trial division; later tasks cost more (uneven).
+    #[default]
+    Primes,
+    /// `size` rounds of a 64-bit mixing function, split evenly over the tasks (balanced).
+    HashChain,
+}
+
+impl CpuKernel {
+    pub const ALL: [CpuKernel; 2] = [CpuKernel::Primes, CpuKernel::HashChain];
+    pub fn id(self) -> &'static str {
+        match self {
+            CpuKernel::Primes => "primes",
+            CpuKernel::HashChain => "hash-chain",
+        }
+    }
+}
+
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[serde(default)]
+pub struct CpuParams {
+    pub kernel: CpuKernel,
+    /// Problem size: upper bound of the prime range, or total hash rounds.
+    pub size: u64,
+}
+
+impl Default for CpuParams {
+    fn default() -> Self {
+        CpuParams {
+            kernel: CpuKernel::Primes,
+            size: 2_000_000,
+        }
+    }
+}
+
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum IoMode {
+    /// Each task sleeps `sleep_ms` (network latency, a database call).
+    #[default]
+    Sleep,
+    /// Each task writes `file_kib` to a temporary file, fsyncs it and reads it back.
+    File,
+}
+
+impl IoMode {
+    pub const ALL: [IoMode; 2] = [IoMode::Sleep, IoMode::File];
+    pub fn id(self) -> &'static str {
+        match self {
+            IoMode::Sleep => "sleep",
+            IoMode::File => "file",
+        }
+    }
+}
+
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[serde(default)]
+pub struct IoParams {
+    pub mode: IoMode,
+    /// Latency of one task in `sleep` mode, milliseconds.
+    pub sleep_ms: f64,
+    /// Bytes written and read back per task in `file` mode, KiB.
+    pub file_kib: u64,
+}
+
+impl Default for IoParams {
+    fn default() -> Self {
+        IoParams {
+            mode: IoMode::Sleep,
+            sleep_ms: 20.0,
+            file_kib: 256,
+        }
+    }
+}
+
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[serde(default)]
+pub struct MemoryParams {
+    /// Size of each of the three triad arrays, MiB (keep well above the last-level cache).
+    pub array_mib: u64,
+    /// How many times the triad sweeps the arrays per run.
+    pub passes: u32,
+}
+
+impl Default for MemoryParams {
+    fn default() -> Self {
+        MemoryParams {
+            array_mib: 64,
+            passes: 4,
+        }
+    }
+}
+
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum SyncMode {
+    /// A mutex around read-modify-write.
+    #[default]
+    Mutex,
+    /// One atomic fetch-add per increment.
+    Atomic,
+    /// Increments are sent over a queue to a single owner of the counter.
+    Channel,
+    /// A counting semaphore admits `permits` workers at a time into the (atomic) update.
+    Semaphore,
+    /// No synchronisation: a racy read-then-write. Updates get lost.
+    None,
+}
+
+impl SyncMode {
+    pub const ALL: [SyncMode; 5] = [
+        SyncMode::Mutex,
+        SyncMode::Atomic,
+        SyncMode::Channel,
+        SyncMode::Semaphore,
+        SyncMode::None,
+    ];
+    pub fn id(self) -> &'static str {
+        match self {
+            SyncMode::Mutex => "mutex",
+            SyncMode::Atomic => "atomic",
+            SyncMode::Channel => "channel",
+            SyncMode::Semaphore => "semaphore",
+            SyncMode::None => "none",
+        }
+    }
+}
+
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[serde(default)]
+pub struct ContentionParams {
+    pub sync: SyncMode,
+    /// Increments each worker performs.
+    pub increments: u64,
+    /// Workers admitted at once in `semaphore` mode.
+    pub permits: u32,
+}
+
+impl Default for ContentionParams {
+    fn default() -> Self {
+        ContentionParams {
+            sync: SyncMode::Mutex,
+            increments: 1_000_000,
+            permits: 1,
+        }
+    }
+}
+
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[serde(default)]
+pub struct MixedParams {
+    /// Computation per task, milliseconds (measured as a calibrated hash-chain).
+    pub compute_ms: f64,
+    /// Waiting per task after computing, milliseconds.
+    pub wait_ms: f64,
+}
+
+impl Default for MixedParams {
+    fn default() -> Self {
+        MixedParams {
+            compute_ms: 5.0,
+            wait_ms: 5.0,
+        }
+    }
+}

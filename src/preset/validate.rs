@@ -1,0 +1,276 @@
+use super::error::PresetError;
+use super::experiment::{Experiment, ModelKind, PRESET_VERSION};
+use super::task::{IoMode, SyncMode, TaskKind, TaskSpec};
+
+/// Bounds enforced by [`Experiment::validate`]. Chosen so that a typo cannot freeze the machine.
+pub mod limits {
+    pub const MAX_WORKERS: usize = 512;
+    pub const MAX_PROCESS_WORKERS: usize = 256;
+    pub const MAX_WORKER_COUNTS: usize = 64;
+    pub const MAX_REPETITIONS: u32 = 1000;
+    pub const MAX_WARMUPS: u32 = 100;
+    pub const MAX_TASKS: u32 = 1_000_000;
+    pub const MAX_CPU_SIZE: u64 = 1_000_000_000_000;
+    pub const MAX_SLEEP_MS: f64 = 60_000.0;
+    pub const MAX_FILE_KIB: u64 = 1024 * 1024;
+    pub const MAX_ARRAY_MIB: u64 = 4096;
+    pub const MAX_PASSES: u32 = 10_000;
+    pub const MAX_INCREMENTS: u64 = 1_000_000_000;
+    pub const MAX_TIMEOUT_S: f64 = 24.0 * 3600.0;
+    pub const MIN_TIMEOUT_S: f64 = 0.05;
+    pub const MAX_NAME_CHARS: usize = 200;
+    pub const MAX_DESCRIPTION_CHARS: usize = 10_000;
+}
+
+use limits::*;
+
+impl Experiment {
+    /// Checks every field; the first problem found is returned, naming the field and its value.
+    pub fn validate(&self) -> Result<(), PresetError> {
+        if self.version == 0 || self.version > PRESET_VERSION {
+            return Err(PresetError::Version {
+                found: self.version,
+                supported: PRESET_VERSION,
+            });
+        }
+        if self.name.chars().count() > MAX_NAME_CHARS {
+            return Err(PresetError::invalid(
+                "name",
+                format!("\"{}…\"", self.name.chars().take(20).collect::<String>()),
+                format!("names are limited to {MAX_NAME_CHARS} characters"),
+            ));
+        }
+        if self.description.chars().count() > MAX_DESCRIPTION_CHARS {
+            return Err(PresetError::invalid(
+                "description",
+                format!("{} characters", self.description.chars().count()),
+                format!("descriptions are limited to {MAX_DESCRIPTION_CHARS} characters"),
+            ));
+        }
+        self.validate_workers()?;
+        self.validate_models()?;
+        if self.repetitions == 0 || self.repetitions > MAX_REPETITIONS {
+            return Err(PresetError::invalid(
+                "repetitions",
+                self.repetitions,
+                format!("must be between 1 and {MAX_REPETITIONS}"),
+            ));
+        }
+        if self.warmups > MAX_WARMUPS {
+            return Err(PresetError::invalid(
+                "warmups",
+                self.warmups,
+                format!("must be between 0 and {MAX_WARMUPS}"),
+            ));
+        }
+        if !(self.timeout_s.is_finite()
+            && (MIN_TIMEOUT_S..=MAX_TIMEOUT_S).contains(&self.timeout_s))
+        {
+            return Err(PresetError::invalid(
+                "timeout_s",
+                self.timeout_s,
+                format!("must be between {MIN_TIMEOUT_S} and {MAX_TIMEOUT_S} seconds"),
+            ));
+        }
+        let si = self.gil.switch_interval_ms;
+        if !(si.is_finite() && (0.01..=1000.0).contains(&si)) {
+            return Err(PresetError::invalid(
+                "gil.switch_interval_ms",
+                si,
+                "must be between 0.01 and 1000 ms (CPython's default is 5 ms)",
+            ));
+        }
+        validate_task(&self.task)?;
+        self.validate_combinations()
+    }
+
+    fn validate_workers(&self) -> Result<(), PresetError> {
+        if self.workers.is_empty() {
+            return Err(PresetError::invalid(
+                "workers",
+                "[]",
+                "list at least one worker count, e.g. [1, 2, 4]",
+            ));
+        }
+        if self.workers.len() > MAX_WORKER_COUNTS {
+            return Err(PresetError::invalid(
+                "workers",
+                format!("{} entries", self.workers.len()),
+                format!("at most {MAX_WORKER_COUNTS} worker counts per sweep"),
+            ));
+        }
+        for (i, &w) in self.workers.iter().enumerate() {
+            if w == 0 {
+                return Err(PresetError::invalid(
+                    format!("workers[{i}]"),
+                    w,
+                    "a worker count must be at least 1",
+                ));
+            }
+            if w > MAX_WORKERS {
+                return Err(PresetError::invalid(
+                    format!("workers[{i}]"),
+                    w,
+                    format!("at most {MAX_WORKERS} workers"),
+                ));
+            }
+            if w > MAX_PROCESS_WORKERS && self.models.contains(&ModelKind::Processes) {
+                return Err(PresetError::invalid(
+                    format!("workers[{i}]"),
+                    w,
+                    format!("the processes model starts at most {MAX_PROCESS_WORKERS} children"),
+                ));
+            }
+            if self.workers[..i].contains(&w) {
+                return Err(PresetError::invalid(
+                    format!("workers[{i}]"),
+                    w,
+                    "worker count listed twice",
+                ));
+            }
+        }
+        Ok(())
+    }
+
+    fn validate_models(&self) -> Result<(), PresetError> {
+        if self.models.is_empty() {
+            return Err(PresetError::invalid(
+                "models",
+                "[]",
+                "choose at least one execution model, e.g. [\"sequential\", \"threads\"]",
+            ));
+        }
+        for (i, m) in self.models.iter().enumerate() {
+            if self.models[..i].contains(m) {
+                return Err(PresetError::invalid(
+                    format!("models[{i}]"),
+                    format!("\"{m}\""),
+                    "model listed twice",
+                ));
+            }
+        }
+        Ok(())
+    }
+
+    /// Model × task combinations that cannot be measured meaningfully.
+    fn validate_combinations(&self) -> Result<(), PresetError> {
+        if self.task.kind != TaskKind::Contention {
+            return Ok(());
+        }
+        let sync = self.task.contention.sync;
+        for (i, m) in self.models.iter().enumerate() {
+            let reason = match (m, sync) {
+                (ModelKind::Processes, SyncMode::Atomic | SyncMode::Semaphore) => Some(
+                    "processes share no memory: use `mutex` (a file under an OS lock), `channel` (a queue to the parent) or `none` (the same file, unlocked)",
+                ),
+                _ => None,
+            };
+            if let Some(reason) = reason {
+                return Err(PresetError::invalid(
+                    format!("models[{i}]"),
+                    format!("\"{m}\" with task.contention.sync = \"{}\"", sync.id()),
+                    reason,
+                ));
+            }
+        }
+        Ok(())
+    }
+}
+
+fn validate_task(task: &TaskSpec) -> Result<(), PresetError> {
+    if task.tasks == 0 || task.tasks > MAX_TASKS {
+        return Err(PresetError::invalid(
+            "task.tasks",
+            task.tasks,
+            format!("must be between 1 and {MAX_TASKS}"),
+        ));
+    }
+    match task.kind {
+        TaskKind::Cpu => {
+            if task.cpu.size == 0 || task.cpu.size > MAX_CPU_SIZE {
+                return Err(PresetError::invalid(
+                    "task.cpu.size",
+                    task.cpu.size,
+                    format!("must be between 1 and {MAX_CPU_SIZE}"),
+                ));
+            }
+            if task.cpu.size < u64::from(task.tasks) {
+                return Err(PresetError::invalid(
+                    "task.cpu.size",
+                    task.cpu.size,
+                    format!("must be at least task.tasks ({})", task.tasks),
+                ));
+            }
+        }
+        TaskKind::Io => match task.io.mode {
+            IoMode::Sleep => check_ms("task.io.sleep_ms", task.io.sleep_ms, MAX_SLEEP_MS)?,
+            IoMode::File => {
+                if task.io.file_kib == 0 || task.io.file_kib > MAX_FILE_KIB {
+                    return Err(PresetError::invalid(
+                        "task.io.file_kib",
+                        task.io.file_kib,
+                        format!("must be between 1 and {MAX_FILE_KIB} KiB"),
+                    ));
+                }
+            }
+        },
+        TaskKind::Memory => {
+            let m = &task.memory;
+            if m.array_mib == 0 || m.array_mib > MAX_ARRAY_MIB {
+                return Err(PresetError::invalid(
+                    "task.memory.array_mib",
+                    m.array_mib,
+                    format!("must be between 1 and {MAX_ARRAY_MIB} MiB"),
+                ));
+            }
+            if m.passes == 0 || m.passes > MAX_PASSES {
+                return Err(PresetError::invalid(
+                    "task.memory.passes",
+                    m.passes,
+                    format!("must be between 1 and {MAX_PASSES}"),
+                ));
+            }
+        }
+        TaskKind::Contention => {
+            let c = &task.contention;
+            if c.increments == 0 || c.increments > MAX_INCREMENTS {
+                return Err(PresetError::invalid(
+                    "task.contention.increments",
+                    c.increments,
+                    format!("must be between 1 and {MAX_INCREMENTS}"),
+                ));
+            }
+            if c.permits == 0 || c.permits as usize > MAX_WORKERS {
+                return Err(PresetError::invalid(
+                    "task.contention.permits",
+                    c.permits,
+                    format!("must be between 1 and {MAX_WORKERS}"),
+                ));
+            }
+        }
+        TaskKind::Mixed => {
+            check_ms("task.mixed.compute_ms", task.mixed.compute_ms, MAX_SLEEP_MS)?;
+            check_ms("task.mixed.wait_ms", task.mixed.wait_ms, MAX_SLEEP_MS)?;
+            if task.mixed.compute_ms + task.mixed.wait_ms <= 0.0 {
+                return Err(PresetError::invalid(
+                    "task.mixed",
+                    "compute_ms = 0 and wait_ms = 0",
+                    "a mixed task must compute or wait for some time",
+                ));
+            }
+        }
+    }
+    Ok(())
+}
+
+fn check_ms(field: &str, value: f64, max: f64) -> Result<(), PresetError> {
+    if value.is_finite() && (0.0..=max).contains(&value) {
+        Ok(())
+    } else {
+        Err(PresetError::invalid(
+            field,
+            value,
+            format!("must be between 0 and {max} ms"),
+        ))
+    }
+}

@@ -1,0 +1,12 @@
+//! The results file: the interchange format between the engine, the CLI, the GUI and exports.
+
+mod file;
+mod machine;
+mod time;
+
+pub use file::{
+    Baseline as BaselineInfo, CellResult, CellStatus, MAX_RESULTS_BYTES, RESULTS_FORMAT,
+    RESULTS_FORMAT_VERSION, ResultsError, ResultsFile, RunStatus, Sample, write_atomically,
+};
+pub use machine::MachineInfo;
+pub use time::utc_timestamp;
