@@ -27,6 +27,12 @@ macro_rules! builtin {
 const BUILTIN: &[BuiltinPreset] = &[
     builtin!("cpu-threads-vs-processes"),
     builtin!("io-threads-vs-processes"),
+    builtin!("gil-cpu-bound"),
+    builtin!("gil-io-bound"),
+    builtin!("lost-updates"),
+    builtin!("lock-contention"),
+    builtin!("memory-bandwidth"),
+    builtin!("compute-wait-crossover"),
 ];
 
 /// All built-in presets, in gallery order.

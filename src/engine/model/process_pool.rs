@@ -351,6 +351,8 @@ fn spawn_worker(
     let mut command = Command::new(&cmd.program);
     command
         .args(&cmd.args)
+        // A worker's panic message is what the user needs, not the worker's backtrace.
+        .env("RUST_BACKTRACE", "0")
         .envs(cmd.env.iter().map(|(k, v)| (k, v)))
         .stdin(Stdio::piped())
         .stdout(Stdio::piped())

@@ -6,6 +6,7 @@ use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::mpsc::{Sender, channel};
 use std::sync::{Condvar, Mutex};
 use std::thread::JoinHandle;
+use std::time::{Duration, Instant};
 
 use super::{RunEnv, RunMetrics, Workload};
 use crate::engine::pacer::{Pacer, UnitError, UnitResult};
@@ -21,6 +22,40 @@ pub struct ContentionWorkload {
     increments: u64,
     workers: usize,
     counter: Counter,
+    start_line: StartLine,
+}
+
+/// Holds in-process workers until all have arrived (or a short time has passed), so that they
+/// really contend instead of the first one finishing before the last one is spawned.
+struct StartLine {
+    arrived: Mutex<usize>,
+    all_here: Condvar,
+    expected: usize,
+}
+
+impl StartLine {
+    const PATIENCE: Duration = Duration::from_millis(200);
+
+    fn wait(&self) {
+        let mut arrived = self.arrived.lock().unwrap_or_else(|e| e.into_inner());
+        *arrived += 1;
+        if *arrived >= self.expected {
+            self.all_here.notify_all();
+            return;
+        }
+        let deadline = Instant::now() + Self::PATIENCE;
+        while *arrived < self.expected {
+            let now = Instant::now();
+            if now >= deadline {
+                return;
+            }
+            arrived = self
+                .all_here
+                .wait_timeout(arrived, deadline - now)
+                .unwrap_or_else(|e| e.into_inner())
+                .0;
+        }
+    }
 }
 
 enum Counter {
@@ -81,6 +116,11 @@ impl ContentionWorkload {
             increments: params.increments,
             workers: env.workers,
             counter,
+            start_line: StartLine {
+                arrived: Mutex::new(0),
+                all_here: Condvar::new(),
+                expected: env.workers,
+            },
         })
     }
 
@@ -110,6 +150,13 @@ impl Workload for ContentionWorkload {
     }
 
     fn run_unit(&self, _unit: usize, pacer: &dyn Pacer) -> UnitResult<u64> {
+        if !matches!(self.counter, Counter::File { .. }) {
+            // Released around the wait, so an emulated GIL is not held at the start line.
+            pacer.blocking(&mut || {
+                self.start_line.wait();
+                Ok(())
+            })?;
+        }
         let mut done = 0;
         let sender = match &self.counter {
             Counter::Channel { sender, .. } => sender.lock().map_err(|_| poisoned())?.clone(),
@@ -130,7 +177,9 @@ impl Workload for ContentionWorkload {
                 }
                 Counter::Unsynchronised(v) => {
                     for i in 0..batch {
-                        let seen = v.load(Ordering::Relaxed);
+                        // black_box keeps the compiler from fusing the read-then-write
+                        // pairs of a batch into one update, which would hide the race.
+                        let seen = std::hint::black_box(v.load(Ordering::Relaxed));
                         if i == batch / 2 {
                             // A checkpoint between the read and the write: an emulated GIL may
                             // switch threads here, as CPython may between bytecodes of `n += 1`.
