@@ -138,11 +138,17 @@ mod tests {
             for _ in 0..3 {
                 s.spawn(|| {
                     let pacer = GilPacer::enter(&gil, &guard);
-                    for _ in 0..2000 {
+                    // Hold the lock for 2 ms of compute in total, in tiny steps.
+                    let started = std::time::Instant::now();
+                    let mut busy = Duration::ZERO;
+                    while busy < Duration::from_millis(2) {
+                        let step = std::time::Instant::now();
                         assert!(!inside.swap(true, Ordering::SeqCst), "two threads inside");
                         std::hint::spin_loop();
                         inside.store(false, Ordering::SeqCst);
+                        busy += step.elapsed();
                         pacer.checkpoint().unwrap();
+                        assert!(started.elapsed() < Duration::from_secs(20));
                     }
                 });
             }
