@@ -15,7 +15,14 @@ fn sweep(exp: &Experiment) -> ResultsFile {
     exp.validate().unwrap();
     let results = run_sweep(exp, &config(), &CancelToken::new(), &mut |_| {});
     for c in &results.cells {
-        assert_eq!(c.status, CellStatus::Ok, "{} × {}: {:?}", c.model_id(), c.workers, c.error);
+        assert_eq!(
+            c.status,
+            CellStatus::Ok,
+            "{} × {}: {:?}",
+            c.model_id(),
+            c.workers,
+            c.error
+        );
     }
     results
 }
@@ -29,7 +36,11 @@ fn the_gil_stops_cpu_bound_threads_but_not_plain_threads() {
     let _g = exclusive();
     let mut exp = tiny_experiment(
         TaskKind::Cpu,
-        &[ModelKind::Sequential, ModelKind::Threads, ModelKind::GilThreads],
+        &[
+            ModelKind::Sequential,
+            ModelKind::Threads,
+            ModelKind::GilThreads,
+        ],
         &[2],
     );
     exp.task.cpu.kernel = CpuKernel::HashChain;
@@ -41,21 +52,34 @@ fn the_gil_stops_cpu_bound_threads_but_not_plain_threads() {
     let gil = speedup(&r, ModelKind::GilThreads, 2);
     let threads = speedup(&r, ModelKind::Threads, 2);
     eprintln!("CPU-bound at 2 workers: gil-threads {gil:.2}×, threads {threads:.2}×");
-    assert!(gil <= 1.2, "gil-threads must not scale CPU-bound work: {gil:.2}×");
-    assert!(threads >= 1.6, "plain threads must use both cores: {threads:.2}×");
+    assert!(
+        gil <= 1.2,
+        "gil-threads must not scale CPU-bound work: {gil:.2}×"
+    );
+    assert!(
+        threads >= 1.6,
+        "plain threads must use both cores: {threads:.2}×"
+    );
 }
 
 #[test]
 fn gil_threads_scale_io_bound_work() {
     let _g = exclusive();
-    let mut exp = tiny_experiment(TaskKind::Io, &[ModelKind::Sequential, ModelKind::GilThreads], &[4]);
+    let mut exp = tiny_experiment(
+        TaskKind::Io,
+        &[ModelKind::Sequential, ModelKind::GilThreads],
+        &[4],
+    );
     exp.task.tasks = 16;
     exp.task.io.sleep_ms = 10.0;
     exp.repetitions = 3;
     let r = sweep(&exp);
     let gil = speedup(&r, ModelKind::GilThreads, 4);
     eprintln!("I/O-bound at 4 workers: gil-threads {gil:.2}×");
-    assert!(gil >= 3.0, "waiting releases the GIL, so 4 threads overlap: {gil:.2}×");
+    assert!(
+        gil >= 3.0,
+        "waiting releases the GIL, so 4 threads overlap: {gil:.2}×"
+    );
 }
 
 fn lost_updates(sync: SyncMode, model: ModelKind) -> u64 {
@@ -65,8 +89,15 @@ fn lost_updates(sync: SyncMode, model: ModelKind) -> u64 {
     exp.repetitions = 3;
     let r = sweep(&exp);
     let cell = r.cell(model, 2).unwrap();
-    let lost: Vec<u64> = cell.samples.iter().map(|s| s.lost_updates.unwrap()).collect();
-    eprintln!("{} with {model} × 2: lost updates per run {lost:?}", sync.id());
+    let lost: Vec<u64> = cell
+        .samples
+        .iter()
+        .map(|s| s.lost_updates.unwrap())
+        .collect();
+    eprintln!(
+        "{} with {model} × 2: lost updates per run {lost:?}",
+        sync.id()
+    );
     *lost.iter().max().unwrap()
 }
 
@@ -79,7 +110,12 @@ fn an_unsynchronised_counter_loses_updates() {
 #[test]
 fn synchronised_counters_lose_nothing() {
     let _g = exclusive();
-    for sync in [SyncMode::Mutex, SyncMode::Atomic, SyncMode::Channel, SyncMode::Semaphore] {
+    for sync in [
+        SyncMode::Mutex,
+        SyncMode::Atomic,
+        SyncMode::Channel,
+        SyncMode::Semaphore,
+    ] {
         for model in [ModelKind::Threads, ModelKind::GilThreads, ModelKind::Rayon] {
             assert_eq!(lost_updates(sync, model), 0, "{} with {model}", sync.id());
         }
@@ -102,7 +138,11 @@ fn a_locked_file_counter_loses_nothing_across_processes() {
 #[test]
 fn memory_task_reports_bandwidth() {
     let _g = exclusive();
-    let exp = tiny_experiment(TaskKind::Memory, &[ModelKind::Sequential, ModelKind::Threads], &[2]);
+    let exp = tiny_experiment(
+        TaskKind::Memory,
+        &[ModelKind::Sequential, ModelKind::Threads],
+        &[2],
+    );
     let r = sweep(&exp);
     for c in &r.cells {
         let gbs = c.gb_per_s.unwrap();

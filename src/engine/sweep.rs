@@ -249,10 +249,6 @@ fn start_executor(
             let guard = RunGuard::new(cancel.clone(), Duration::from_secs_f64(exp.timeout_s));
             ProcessPool::start(&config.worker, workers, &guard)
                 .map(|p| Box::new(p) as Box<dyn Executor>)
-                .map_err(|reason| match reason.as_str() {
-                    "cancelled" => UnitError::Cancelled,
-                    _ => UnitError::Failed(reason),
-                })
         }
         _ => {
             let interval = Duration::from_secs_f64(exp.gil.switch_interval_ms / 1000.0);

@@ -1,5 +1,6 @@
 //! Execution models: how the units of a workload are spread over workers.
 
+mod child;
 mod gil;
 mod in_process;
 mod process_pool;

@@ -1,0 +1,263 @@
+//! A child process spoken to in JSON lines over pipes: the common ground of the `processes`
+//! pool and the real-CPython models. Reader threads turn its output into events; whoever owns
+//! it polls those events with a deadline and the cancel token, and kills it on any failure.
+
+use std::collections::VecDeque;
+use std::io::{BufRead, BufReader, Read, Write};
+use std::process::{Child, ChildStdin, Command, ExitStatus, Stdio};
+use std::sync::mpsc::{Receiver, RecvTimeoutError, Sender};
+use std::sync::{Arc, Mutex};
+use std::time::{Duration, Instant};
+
+use crate::engine::pacer::{RunGuard, UnitError};
+use crate::engine::protocol::MAX_LINE_BYTES;
+
+/// How often a waiting owner looks at the cancel token and the deadline.
+const POLL: Duration = Duration::from_millis(10);
+/// How long a child gets to exit after its stdin closes before it is killed.
+const EXIT_GRACE: Duration = Duration::from_millis(500);
+/// Bytes of a child's stderr kept for error messages.
+const STDERR_TAIL: usize = 2048;
+
+/// What a child's reader thread reports; `usize` is the child's index in its pool.
+pub enum ChildEvent<M> {
+    Message(usize, M),
+    Malformed(usize, String),
+    Closed(usize),
+}
+
+/// Why waiting for a child's answer ended without one.
+pub enum WaitError {
+    Cancelled,
+    TimedOut,
+    Gone,
+}
+
+impl WaitError {
+    pub fn into_unit_error(self, what: &str) -> UnitError {
+        match self {
+            WaitError::Cancelled => UnitError::Cancelled,
+            WaitError::TimedOut => UnitError::TimedOut,
+            WaitError::Gone => UnitError::Failed(format!("every {what} is gone")),
+        }
+    }
+}
+
+pub struct ChildProcess {
+    child: Child,
+    stdin: Option<ChildStdin>,
+    stderr_tail: Arc<Mutex<VecDeque<u8>>>,
+}
+
+impl ChildProcess {
+    /// Starts `command` with piped stdio; each stdout line is decoded and sent as an event.
+    pub fn spawn<M: Send + 'static>(
+        mut command: Command,
+        index: usize,
+        decode: fn(&str) -> Result<M, String>,
+        events: Sender<ChildEvent<M>>,
+    ) -> std::io::Result<Self> {
+        command
+            // A child's panic message is what the user needs, not its backtrace.
+            .env("RUST_BACKTRACE", "0")
+            .stdin(Stdio::piped())
+            .stdout(Stdio::piped())
+            .stderr(Stdio::piped());
+        kill_with_parent(&mut command);
+        let mut child = command.spawn()?;
+        let stdout = child.stdout.take().expect("stdout is piped");
+        let stderr = child.stderr.take().expect("stderr is piped");
+        let stderr_tail = Arc::new(Mutex::new(VecDeque::new()));
+        let tail = Arc::clone(&stderr_tail);
+        let spawned = std::thread::Builder::new()
+            .name(format!("child-{index}-stderr"))
+            .spawn(move || keep_tail(stderr, &tail))
+            .and_then(|_| {
+                std::thread::Builder::new()
+                    .name(format!("child-{index}-stdout"))
+                    .spawn(move || read_messages(index, stdout, decode, &events))
+            });
+        if let Err(e) = spawned {
+            let _ = child.kill();
+            let _ = child.wait();
+            return Err(e);
+        }
+        Ok(ChildProcess {
+            stdin: child.stdin.take(),
+            child,
+            stderr_tail,
+        })
+    }
+
+    pub fn pid(&self) -> u32 {
+        self.child.id()
+    }
+
+    /// Writes one line (which must end in a newline) to the child's stdin.
+    pub fn send_line(&mut self, line: &str) -> Result<(), String> {
+        let pid = self.pid();
+        let stdin = self
+            .stdin
+            .as_mut()
+            .ok_or_else(|| format!("child {pid} is closed"))?;
+        stdin
+            .write_all(line.as_bytes())
+            .and_then(|_| stdin.flush())
+            .map_err(|e| format!("cannot write to child {pid}: {e}"))
+    }
+
+    /// SIGKILL and reap. Safe to call twice.
+    pub fn kill(&mut self) {
+        self.stdin.take();
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+
+    /// Closes stdin: a well-behaved child exits by itself. See [`ChildProcess::close`].
+    pub fn close_stdin(&mut self) {
+        self.stdin.take();
+    }
+
+    /// Closes stdin so the child exits by itself; kills it if it has not after a grace period.
+    pub fn close(&mut self) {
+        self.stdin.take();
+        let deadline = Instant::now() + EXIT_GRACE;
+        loop {
+            match self.child.try_wait() {
+                Ok(Some(_)) | Err(_) => return,
+                Ok(None) if Instant::now() < deadline => {
+                    std::thread::sleep(Duration::from_millis(2))
+                }
+                Ok(None) => return self.kill(),
+            }
+        }
+    }
+
+    /// Describes a child whose output closed: exit status and the end of its stderr.
+    pub fn describe_exit(&mut self, name: &str, doing: &str) -> String {
+        let status = wait_briefly(&mut self.child);
+        let tail = stderr_tail(&self.stderr_tail);
+        let mut msg = format!("{name} (pid {}) exited while {doing}", self.pid());
+        if let Some(status) = status {
+            msg.push_str(&format!(" ({status})"));
+        }
+        if !tail.is_empty() {
+            msg.push_str(&format!("; its last output: {tail}"));
+        }
+        msg
+    }
+}
+
+impl Drop for ChildProcess {
+    fn drop(&mut self) {
+        self.kill();
+    }
+}
+
+/// Waits for the next event, giving up on cancel or at `deadline`.
+pub fn next_event<M>(
+    events: &Receiver<ChildEvent<M>>,
+    guard: &RunGuard,
+    deadline: Instant,
+) -> Result<ChildEvent<M>, WaitError> {
+    loop {
+        if guard.cancel_token().is_cancelled() {
+            return Err(WaitError::Cancelled);
+        }
+        let now = Instant::now();
+        if now >= deadline {
+            return Err(WaitError::TimedOut);
+        }
+        match events.recv_timeout(POLL.min(deadline - now)) {
+            Ok(ev) => return Ok(ev),
+            Err(RecvTimeoutError::Timeout) => continue,
+            Err(RecvTimeoutError::Disconnected) => return Err(WaitError::Gone),
+        }
+    }
+}
+
+/// Forwards every line the child writes as an event; stops at EOF or the first bad line.
+fn read_messages<M>(
+    index: usize,
+    stdout: impl Read,
+    decode: fn(&str) -> Result<M, String>,
+    events: &Sender<ChildEvent<M>>,
+) {
+    let mut reader = BufReader::new(stdout).take(0);
+    let mut line = String::new();
+    loop {
+        line.clear();
+        reader.set_limit(MAX_LINE_BYTES as u64 + 1);
+        let event = match reader.read_line(&mut line) {
+            Ok(0) => {
+                let _ = events.send(ChildEvent::Closed(index));
+                return;
+            }
+            Ok(_) if !line.ends_with('\n') && line.len() > MAX_LINE_BYTES => {
+                ChildEvent::Malformed(index, "a line over 1 MiB".into())
+            }
+            Ok(_) => match decode(line.trim_end()) {
+                Ok(msg) => ChildEvent::Message(index, msg),
+                Err(what) => ChildEvent::Malformed(index, what),
+            },
+            Err(e) => ChildEvent::Malformed(index, format!("unreadable output ({e})")),
+        };
+        let stop = matches!(event, ChildEvent::Malformed(..));
+        if events.send(event).is_err() || stop {
+            return;
+        }
+    }
+}
+
+fn keep_tail(mut stderr: impl Read, tail: &Mutex<VecDeque<u8>>) {
+    let mut buf = [0u8; 4096];
+    while let Ok(n) = stderr.read(&mut buf) {
+        if n == 0 {
+            break;
+        }
+        let mut t = tail.lock().unwrap_or_else(|e| e.into_inner());
+        t.extend(&buf[..n]);
+        while t.len() > STDERR_TAIL {
+            t.pop_front();
+        }
+    }
+}
+
+fn stderr_tail(tail: &Mutex<VecDeque<u8>>) -> String {
+    // Give the stderr reader a moment to collect what a dying child printed.
+    std::thread::sleep(Duration::from_millis(20));
+    let t = tail.lock().unwrap_or_else(|e| e.into_inner());
+    let bytes: Vec<u8> = t.iter().copied().collect();
+    let text = String::from_utf8_lossy(&bytes);
+    let lines: Vec<&str> = text.lines().filter(|l| !l.trim().is_empty()).collect();
+    lines[lines.len().saturating_sub(4)..].join(" | ")
+}
+
+fn wait_briefly(child: &mut Child) -> Option<ExitStatus> {
+    let deadline = Instant::now() + Duration::from_millis(200);
+    loop {
+        match child.try_wait() {
+            Ok(Some(status)) => return Some(status),
+            Ok(None) if Instant::now() < deadline => std::thread::sleep(Duration::from_millis(5)),
+            _ => return None,
+        }
+    }
+}
+
+/// Asks Linux to SIGKILL the child if the thread that started it dies, so that even a crash of
+/// corelab itself cannot leave children behind.
+fn kill_with_parent(command: &mut Command) {
+    use std::os::unix::process::CommandExt;
+    // SAFETY: the closure only calls prctl, which is async-signal-safe.
+    unsafe {
+        command.pre_exec(|| {
+            #[cfg(target_os = "linux")]
+            {
+                if libc::prctl(libc::PR_SET_PDEATHSIG, libc::SIGKILL) != 0 {
+                    return Err(std::io::Error::last_os_error());
+                }
+            }
+            Ok(())
+        });
+    }
+}
