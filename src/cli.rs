@@ -7,7 +7,9 @@ use std::process::ExitCode;
 use anyhow::{Context, Result, bail};
 use clap::{Parser, Subcommand};
 
-use crate::engine::{CancelToken, SweepConfig, SweepEvent, WorkerCommand, run_sweep, worker};
+use crate::engine::{
+    CancelToken, SweepConfig, SweepEvent, WorkerCommand, preflight, run_sweep, worker,
+};
 use crate::export::{summary_csv, summary_table};
 use crate::preset::{Experiment, ModelKind, builtin_presets};
 use crate::results::{RunStatus, write_atomically};
@@ -124,6 +126,18 @@ pub fn run(args: &RunArgs) -> Result<()> {
     }
     exp.validate()
         .with_context(|| format!("preset {} with the command-line overrides", args.preset))?;
+    if let Some(python) = preflight(&exp).map_err(anyhow::Error::msg)? {
+        eprintln!(
+            "Python models: {} {} (GIL {})",
+            python.interpreter,
+            python.version,
+            if python.gil_enabled {
+                "enabled"
+            } else {
+                "disabled"
+            }
+        );
+    }
     let worker = WorkerCommand::current_exe().map_err(anyhow::Error::msg)?;
     let config = SweepConfig {
         worker,

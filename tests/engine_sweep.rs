@@ -10,7 +10,7 @@ use corelab::engine::{CancelToken, SweepEvent, run_sweep, spawn_sweep, worker::F
 use corelab::preset::{ModelKind, TaskKind};
 use corelab::results::{CellStatus, ResultsFile, RunStatus};
 
-const ALL_MODELS: [ModelKind; 5] = ModelKind::ALL;
+const ALL_MODELS: [ModelKind; 5] = ModelKind::NATIVE;
 
 fn run(exp: &corelab::preset::Experiment) -> (ResultsFile, Vec<SweepEvent>) {
     let mut events = Vec::new();

@@ -15,5 +15,6 @@ pub mod workload;
 pub use cancel::CancelToken;
 pub use event::SweepEvent;
 pub use model::WorkerCommand;
+pub use model::python::PythonInfo;
 pub use pacer::{Pacer, RunGuard, UnitError, UnitResult};
-pub use sweep::{SweepConfig, SweepHandle, run_sweep, spawn_sweep, sweep_plan};
+pub use sweep::{SweepConfig, SweepHandle, preflight, run_sweep, spawn_sweep, sweep_plan};

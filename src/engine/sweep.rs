@@ -5,6 +5,7 @@ use std::time::{Duration, Instant, SystemTime};
 
 use super::cancel::CancelToken;
 use super::event::SweepEvent;
+use super::model::python::{self, PythonExecutor, PythonInfo};
 use super::model::{Executor, InProcessExecutor, ProcessPool, RunRecord, WorkerCommand};
 use super::pacer::{RunGuard, UnitError};
 use super::scratch::ScratchDir;
@@ -56,6 +57,21 @@ pub fn sweep_plan(exp: &Experiment) -> Vec<(ModelKind, usize)> {
     plan
 }
 
+/// Checks what the experiment needs from outside corelab (a Python interpreter for the
+/// `py-*` models). `Ok(None)` when nothing is needed; an error says what is missing.
+pub fn preflight(exp: &Experiment) -> Result<Option<PythonInfo>, String> {
+    if !exp.models.iter().any(|m| m.is_python()) {
+        return Ok(None);
+    }
+    let info = python::probe(&exp.python)?;
+    for m in &exp.models {
+        if let Some(reason) = info.refuses(*m) {
+            return Err(reason);
+        }
+    }
+    Ok(Some(info))
+}
+
 /// Runs a whole sweep on the calling thread, reporting through `emit`. Returns the results,
 /// also when cancelled (then with `status: cancelled` and the cells that finished).
 pub fn run_sweep(
@@ -73,6 +89,12 @@ pub fn run_sweep(
         experiment: exp.clone(),
         ..ResultsFile::default()
     };
+    // A missing interpreter fails the Python cells (with the reason), not the sweep.
+    let python = match exp.models.iter().any(|m| m.is_python()) {
+        true => Some(python::probe(&exp.python)),
+        false => None,
+    };
+    results.python = python.clone().and_then(Result::ok);
     results.recompute();
     emit(SweepEvent::Started {
         plan: plan.clone(),
@@ -94,7 +116,12 @@ pub fn run_sweep(
             })
         };
         let before = runs_done;
-        let mut cell = run_cell(exp, config, cancel, model, workers, &mut || {
+        let env_check = match &python {
+            Some(Err(reason)) if model.is_python() => Some(reason.clone()),
+            Some(Ok(info)) => info.refuses(model),
+            _ => None,
+        };
+        let mut cell = run_cell(exp, config, cancel, model, workers, env_check, &mut || {
             runs_done += 1;
             progress(runs_done);
         });
@@ -172,6 +199,7 @@ fn run_cell(
     cancel: &CancelToken,
     model: ModelKind,
     workers: usize,
+    unavailable: Option<String>,
     on_run: &mut dyn FnMut(),
 ) -> CellResult {
     let mut cell = CellResult {
@@ -190,6 +218,10 @@ fn run_cell(
             UnitError::Failed(reason) => reason,
         });
     };
+    if let Some(reason) = unavailable {
+        fail(&mut cell, UnitError::Failed(reason), exp.timeout_s);
+        return cell;
+    }
     let scratch = match ScratchDir::create() {
         Ok(s) => s,
         Err(e) => {
@@ -204,8 +236,8 @@ fn run_cell(
         shared_file: (model == ModelKind::Processes).then(|| scratch.path().join("counter.bin")),
     };
     let timeout = Duration::from_secs_f64(exp.timeout_s);
-    let mut executor: Box<dyn Executor> = match start_executor(exp, config, cancel, model, workers)
-    {
+    let started = start_executor(exp, config, cancel, model, workers, scratch.path());
+    let mut executor: Box<dyn Executor> = match started {
         Ok(e) => e,
         Err(err) => {
             fail(&mut cell, err, exp.timeout_s);
@@ -243,13 +275,16 @@ fn start_executor(
     cancel: &CancelToken,
     model: ModelKind,
     workers: usize,
+    scratch: &std::path::Path,
 ) -> Result<Box<dyn Executor>, UnitError> {
+    let guard = RunGuard::new(cancel.clone(), Duration::from_secs_f64(exp.timeout_s));
+    if model.is_python() {
+        return PythonExecutor::start(&exp.python, model, workers, scratch, &guard)
+            .map(|p| Box::new(p) as Box<dyn Executor>);
+    }
     match model {
-        ModelKind::Processes => {
-            let guard = RunGuard::new(cancel.clone(), Duration::from_secs_f64(exp.timeout_s));
-            ProcessPool::start(&config.worker, workers, &guard)
-                .map(|p| Box::new(p) as Box<dyn Executor>)
-        }
+        ModelKind::Processes => ProcessPool::start(&config.worker, workers, &guard)
+            .map(|p| Box::new(p) as Box<dyn Executor>),
         _ => {
             let interval = Duration::from_secs_f64(exp.gil.switch_interval_ms / 1000.0);
             InProcessExecutor::new(model, workers, interval)

@@ -33,6 +33,7 @@ const BUILTIN: &[BuiltinPreset] = &[
     builtin!("lock-contention"),
     builtin!("memory-bandwidth"),
     builtin!("compute-wait-crossover"),
+    builtin!("python-gil-vs-processes"),
 ];
 
 /// All built-in presets, in gallery order.

@@ -31,6 +31,8 @@ pub struct Experiment {
     pub timeout_s: f64,
     /// Options of the emulated global interpreter lock.
     pub gil: GilOptions,
+    /// Interpreter and start method of the real-Python models.
+    pub python: PythonOptions,
 }
 
 impl Default for Experiment {
@@ -51,6 +53,7 @@ impl Default for Experiment {
             baseline: Baseline::Sequential,
             timeout_s: 60.0,
             gil: GilOptions::default(),
+            python: PythonOptions::default(),
         }
     }
 }
@@ -69,10 +72,28 @@ pub enum ModelKind {
     Processes,
     /// N OS threads that must hold one global lock to compute, like CPython's GIL.
     GilThreads,
+    /// Real CPython: a `concurrent.futures.ThreadPoolExecutor` of N threads.
+    PyThreading,
+    /// Real CPython: a `multiprocessing.Pool` of N processes.
+    PyMultiprocessing,
+    /// Real CPython threads on a free-threaded build (no GIL); offered only there.
+    PyFreeThreading,
 }
 
 impl ModelKind {
-    pub const ALL: [ModelKind; 5] = [
+    pub const ALL: [ModelKind; 8] = [
+        ModelKind::Sequential,
+        ModelKind::Threads,
+        ModelKind::Rayon,
+        ModelKind::Processes,
+        ModelKind::GilThreads,
+        ModelKind::PyThreading,
+        ModelKind::PyMultiprocessing,
+        ModelKind::PyFreeThreading,
+    ];
+
+    /// The models implemented in corelab itself (no Python needed).
+    pub const NATIVE: [ModelKind; 5] = [
         ModelKind::Sequential,
         ModelKind::Threads,
         ModelKind::Rayon,
@@ -88,7 +109,18 @@ impl ModelKind {
             ModelKind::Rayon => "rayon",
             ModelKind::Processes => "processes",
             ModelKind::GilThreads => "gil-threads",
+            ModelKind::PyThreading => "py-threading",
+            ModelKind::PyMultiprocessing => "py-multiprocessing",
+            ModelKind::PyFreeThreading => "py-free-threading",
         }
+    }
+
+    /// Whether the model runs a real Python interpreter.
+    pub fn is_python(self) -> bool {
+        matches!(
+            self,
+            ModelKind::PyThreading | ModelKind::PyMultiprocessing | ModelKind::PyFreeThreading
+        )
     }
 
     /// A sentence explaining what the model is, for tooltips and reports.
@@ -108,6 +140,15 @@ impl ModelKind {
             }
             ModelKind::GilThreads => {
                 "N threads that must hold one global lock to compute, handing it over every switch interval and around I/O waits, like CPython's GIL."
+            }
+            ModelKind::PyThreading => {
+                "Real CPython: a ThreadPoolExecutor with N threads. The GIL lets one thread run Python code at a time; waits release it."
+            }
+            ModelKind::PyMultiprocessing => {
+                "Real CPython: a multiprocessing.Pool of N processes, each with its own interpreter and GIL. Pool start-up is timed separately."
+            }
+            ModelKind::PyFreeThreading => {
+                "Real CPython threads on a free-threaded build (3.13t and later) where the GIL is disabled. Offered only when the interpreter reports sys._is_gil_enabled() == False."
             }
         }
     }
@@ -156,6 +197,53 @@ impl Default for GilOptions {
     fn default() -> Self {
         GilOptions {
             switch_interval_ms: 5.0,
+        }
+    }
+}
+
+/// Settings of the real-CPython models.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[serde(default)]
+pub struct PythonOptions {
+    /// The interpreter: a name looked up on PATH (`python3`) or a path.
+    pub interpreter: String,
+    /// How `py-multiprocessing` starts its processes.
+    pub start_method: StartMethod,
+}
+
+impl Default for PythonOptions {
+    fn default() -> Self {
+        PythonOptions {
+            interpreter: "python3".into(),
+            start_method: StartMethod::Spawn,
+        }
+    }
+}
+
+/// `multiprocessing` start methods.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum StartMethod {
+    /// A fresh interpreter per process (the default on macOS and Windows, and the safest).
+    #[default]
+    Spawn,
+    /// A copy of the parent (fast; the Linux default before Python 3.14).
+    Fork,
+    /// Processes forked from a clean server process (the Linux default from 3.14).
+    Forkserver,
+}
+
+impl StartMethod {
+    pub const ALL: [StartMethod; 3] = [
+        StartMethod::Spawn,
+        StartMethod::Fork,
+        StartMethod::Forkserver,
+    ];
+    pub fn id(self) -> &'static str {
+        match self {
+            StartMethod::Spawn => "spawn",
+            StartMethod::Fork => "fork",
+            StartMethod::Forkserver => "forkserver",
         }
     }
 }

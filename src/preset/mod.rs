@@ -8,7 +8,9 @@ mod validate;
 
 pub use builtin::{BuiltinPreset, builtin_presets, find_builtin};
 pub use error::PresetError;
-pub use experiment::{Baseline, Experiment, GilOptions, ModelKind, PRESET_VERSION};
+pub use experiment::{
+    Baseline, Experiment, GilOptions, ModelKind, PRESET_VERSION, PythonOptions, StartMethod,
+};
 pub use task::{
     ContentionParams, CpuKernel, CpuParams, IoMode, IoParams, MemoryParams, MixedParams, SyncMode,
     TaskKind, TaskSpec,

@@ -154,6 +154,30 @@ impl Experiment {
 
     /// Model × task combinations that cannot be measured meaningfully.
     fn validate_combinations(&self) -> Result<(), PresetError> {
+        for (i, m) in self.models.iter().enumerate() {
+            let supported = match self.task.kind {
+                TaskKind::Cpu | TaskKind::Mixed => true,
+                TaskKind::Io => self.task.io.mode == IoMode::Sleep,
+                TaskKind::Memory | TaskKind::Contention => false,
+            };
+            if m.is_python() && !supported {
+                return Err(PresetError::invalid(
+                    format!("models[{i}]"),
+                    format!("\"{m}\" with task.kind = \"{}\"", self.task.kind),
+                    "the Python models run cpu, mixed and io (sleep) tasks only",
+                ));
+            }
+        }
+        if self.models.iter().any(|m| m.is_python()) {
+            let interp = self.python.interpreter.trim();
+            if interp.is_empty() || interp.len() > 4096 || interp.contains('\0') {
+                return Err(PresetError::invalid(
+                    "python.interpreter",
+                    format!("{:?}", self.python.interpreter),
+                    "name an interpreter on PATH (python3) or give its path",
+                ));
+            }
+        }
         if self.task.kind != TaskKind::Contention {
             return Ok(());
         }

@@ -5,6 +5,7 @@ use serde::{Deserialize, Serialize};
 use thiserror::Error;
 
 use super::machine::MachineInfo;
+use crate::engine::PythonInfo;
 use crate::preset::{self, Experiment, ModelKind};
 use crate::stats::{self, Summary};
 
@@ -27,6 +28,8 @@ pub struct ResultsFile {
     pub started_at: String,
     pub finished_at: Option<String>,
     pub machine: MachineInfo,
+    /// The interpreter of the `py-*` models, when any ran.
+    pub python: Option<PythonInfo>,
     pub experiment: Experiment,
     pub baseline: Baseline,
     pub cells: Vec<CellResult>,
@@ -42,6 +45,7 @@ impl Default for ResultsFile {
             started_at: String::new(),
             finished_at: None,
             machine: MachineInfo::default(),
+            python: None,
             experiment: Experiment::default(),
             baseline: Baseline::default(),
             cells: Vec::new(),

@@ -91,3 +91,56 @@ pub fn exclusive() -> MutexGuard<'static, ()> {
     static LOCK: Mutex<()> = Mutex::new(());
     LOCK.lock().unwrap_or_else(|e| e.into_inner())
 }
+
+/// Every live process below this one (children, grandchildren, …).
+pub fn live_descendants() -> Vec<u32> {
+    let mut parent_of = std::collections::HashMap::new();
+    if let Ok(entries) = std::fs::read_dir("/proc") {
+        for entry in entries.flatten() {
+            let Some(pid) = entry
+                .file_name()
+                .to_str()
+                .and_then(|s| s.parse::<u32>().ok())
+            else {
+                continue;
+            };
+            let Ok(stat) = std::fs::read_to_string(format!("/proc/{pid}/stat")) else {
+                continue;
+            };
+            let Some((_, rest)) = stat.rsplit_once(')') else {
+                continue;
+            };
+            let mut f = rest.split_whitespace();
+            let state = f.next().unwrap_or("");
+            let ppid: u32 = f.next().and_then(|p| p.parse().ok()).unwrap_or(0);
+            if state != "Z" {
+                parent_of.insert(pid, ppid);
+            }
+        }
+    }
+    let me = std::process::id();
+    parent_of
+        .keys()
+        .copied()
+        .filter(|&pid| {
+            let mut p = pid;
+            for _ in 0..64 {
+                match parent_of.get(&p) {
+                    Some(&pp) if pp == me => return true,
+                    Some(&pp) if pp > 1 => p = pp,
+                    _ => return false,
+                }
+            }
+            false
+        })
+        .collect()
+}
+
+/// `Some(reason)` when no python3 is available (the Python tests then skip, saying why).
+pub fn python_missing() -> Option<String> {
+    corelab::engine::preflight(&Experiment {
+        models: vec![ModelKind::PyThreading],
+        ..Experiment::default()
+    })
+    .err()
+}

@@ -45,6 +45,7 @@ impl WaitError {
 
 pub struct ChildProcess {
     child: Child,
+    group_killed: bool,
     stdin: Option<ChildStdin>,
     stderr_tail: Arc<Mutex<VecDeque<u8>>>,
 }
@@ -83,6 +84,7 @@ impl ChildProcess {
             return Err(e);
         }
         Ok(ChildProcess {
+            group_killed: false,
             stdin: child.stdin.take(),
             child,
             stderr_tail,
@@ -106,11 +108,29 @@ impl ChildProcess {
             .map_err(|e| format!("cannot write to child {pid}: {e}"))
     }
 
-    /// SIGKILL and reap. Safe to call twice.
+    /// SIGKILL the child and everything it started (its process group), then reap it.
+    /// Safe to call twice.
     pub fn kill(&mut self) {
         self.stdin.take();
+        self.kill_group();
         let _ = self.child.kill();
         let _ = self.child.wait();
+    }
+
+    /// The child leads its own process group; grandchildren (a Python multiprocessing pool)
+    /// are in it too and die with it.
+    fn kill_group(&mut self) {
+        if std::mem::replace(&mut self.group_killed, true) {
+            // Once only: after that the group id could in principle be reused.
+            return;
+        }
+        let pgid = self.pid() as libc::pid_t;
+        if pgid > 0 {
+            // SAFETY: plain syscall; a negative pid addresses the process group.
+            unsafe {
+                libc::kill(-pgid, libc::SIGKILL);
+            }
+        }
     }
 
     /// Closes stdin: a well-behaved child exits by itself. See [`ChildProcess::close`].
@@ -124,7 +144,7 @@ impl ChildProcess {
         let deadline = Instant::now() + EXIT_GRACE;
         loop {
             match self.child.try_wait() {
-                Ok(Some(_)) | Err(_) => return,
+                Ok(Some(_)) | Err(_) => return self.kill_group(),
                 Ok(None) if Instant::now() < deadline => {
                     std::thread::sleep(Duration::from_millis(2))
                 }
@@ -248,9 +268,13 @@ fn wait_briefly(child: &mut Child) -> Option<ExitStatus> {
 /// corelab itself cannot leave children behind.
 fn kill_with_parent(command: &mut Command) {
     use std::os::unix::process::CommandExt;
-    // SAFETY: the closure only calls prctl, which is async-signal-safe.
+    // SAFETY: the closure only calls setpgid and prctl, which are async-signal-safe.
     unsafe {
         command.pre_exec(|| {
+            // Lead a new process group so that the child's own children can be killed with it.
+            if libc::setpgid(0, 0) != 0 {
+                return Err(std::io::Error::last_os_error());
+            }
             #[cfg(target_os = "linux")]
             {
                 if libc::prctl(libc::PR_SET_PDEATHSIG, libc::SIGKILL) != 0 {

@@ -44,9 +44,7 @@ impl InProcessExecutor {
                     .build()
                     .map_err(|e| format!("cannot build a rayon pool of {workers} threads: {e}"))?,
             ),
-            ModelKind::Processes => {
-                return Err("the processes model does not run in-process".into());
-            }
+            other => return Err(format!("the {other} model does not run in-process")),
         };
         Ok(InProcessExecutor {
             strategy,

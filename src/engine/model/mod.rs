@@ -4,6 +4,7 @@ mod child;
 mod gil;
 mod in_process;
 mod process_pool;
+pub mod python;
 
 use std::time::Duration;
 

@@ -46,6 +46,6 @@ impl Workload for MixedWorkload {
             pacer.checkpoint()?;
         }
         pacer.wait(self.wait)?;
-        Ok(splitmix64(unit as u64 ^ 0x6d69_7865_64))
+        Ok(splitmix64(unit as u64 ^ 0x006d_6978_6564))
     }
 }

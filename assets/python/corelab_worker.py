@@ -1,0 +1,183 @@
+#!/usr/bin/env python3
+"""corelab's CPython worker: runs corelab task kinds with real threading or multiprocessing.
+
+Standard library only. corelab starts one of these per cell and speaks JSON lines with it:
+
+  -> {"op": "info"}
+  <- {"op": "info", "version": "3.11.7", "gil_enabled": true, "implementation": "cpython"}
+  -> {"op": "start", "model": "threading"|"multiprocessing"|"free-threading",
+      "workers": N, "start_method": "spawn"|"fork"|"forkserver"}
+  <- {"op": "started", "startup_s": 0.05}
+  -> {"op": "run", "task": {...corelab task spec...}}
+  <- {"op": "done", "wall_s": 0.4, "cpu_s": 0.8, "checksum": 123}
+     or {"op": "failed", "message": "..."}
+
+Kernels compute exactly the checksums of corelab's Rust kernels, so results cross-check.
+"""
+
+import json
+import multiprocessing
+import sys
+import time
+import traceback
+from concurrent.futures import ThreadPoolExecutor
+
+MASK = (1 << 64) - 1
+
+
+def splitmix64(x):
+    z = (x + 0x9E3779B97F4A7C15) & MASK
+    z = ((z ^ (z >> 30)) * 0xBF58476D1CE4E5B9) & MASK
+    z = ((z ^ (z >> 27)) * 0x94D049BB133111EB) & MASK
+    return z ^ (z >> 31)
+
+
+def split_range(total, parts, index):
+    base, extra = divmod(total, parts)
+    start = index * base + min(index, extra)
+    return start, start + base + (1 if index < extra else 0)
+
+
+def is_prime(n):
+    if n < 2:
+        return False
+    if n < 4:
+        return True
+    if n % 2 == 0:
+        return False
+    d = 3
+    while d * d <= n:
+        if n % d == 0:
+            return False
+        d += 2
+    return True
+
+
+def run_unit(args):
+    """One unit of a task; returns (checksum, cpu seconds of this thread)."""
+    task, unit = args
+    started = time.thread_time()
+    kind = task.get("kind", "cpu")
+    tasks = task.get("tasks", 64)
+    if kind == "cpu":
+        cpu = task.get("cpu", {})
+        start, end = split_range(cpu.get("size", 2000000), tasks, unit)
+        if cpu.get("kernel", "primes") == "primes":
+            checksum = sum(n for n in range(start, end) if is_prime(n)) & MASK
+        else:
+            x = splitmix64(unit)
+            for _ in range(end - start):
+                x = splitmix64(x)
+            checksum = x
+    elif kind == "io":
+        io = task.get("io", {})
+        if io.get("mode", "sleep") != "sleep":
+            raise ValueError("the Python models support io mode 'sleep' only")
+        time.sleep(io.get("sleep_ms", 20.0) / 1000.0)
+        checksum = splitmix64(unit)
+    elif kind == "mixed":
+        mixed = task.get("mixed", {})
+        compute = mixed.get("compute_ms", 5.0) / 1000.0
+        x = unit
+        while time.thread_time() - started < compute:
+            for _ in range(256):
+                x = splitmix64(x)
+        time.sleep(mixed.get("wait_ms", 5.0) / 1000.0)
+        checksum = splitmix64(unit ^ 0x6D69786564)
+    else:
+        raise ValueError("the Python models do not run %r tasks" % kind)
+    return checksum, time.thread_time() - started
+
+
+class Runner:
+    def __init__(self, model, workers, start_method):
+        self.model = model
+        if model == "multiprocessing":
+            ctx = multiprocessing.get_context(start_method)
+            self.pool = ctx.Pool(workers, initializer=_die_with_parent)
+            # Make sure every worker process is up before timing starts.
+            self.pool.map(_noop, range(workers), chunksize=1)
+            self.map = lambda items: self.pool.imap_unordered(run_unit, items, chunksize=1)
+        else:
+            self.pool = ThreadPoolExecutor(max_workers=workers)
+            list(self.pool.map(_noop, range(workers)))
+            self.map = lambda items: self.pool.map(run_unit, items)
+
+    def run(self, task):
+        items = [(task, unit) for unit in range(task.get("tasks", 64))]
+        started = time.perf_counter()
+        checksum, cpu = 0, 0.0
+        for c, t in self.map(items):
+            checksum = (checksum + c) & MASK
+            cpu += t
+        return time.perf_counter() - started, cpu, checksum
+
+    def close(self):
+        if self.model == "multiprocessing":
+            self.pool.terminate()
+            self.pool.join()
+        else:
+            self.pool.shutdown(wait=False)
+
+
+def _noop(_):
+    return None
+
+
+def _die_with_parent():
+    """Pool initializer: on Linux, ask to be killed when the worker's parent dies, so that a
+    killed corelab run never leaves Python processes behind."""
+    if sys.platform.startswith("linux"):
+        try:
+            import ctypes
+            import signal
+
+            libc = ctypes.CDLL(None, use_errno=True)
+            libc.prctl(1, signal.SIGKILL)  # PR_SET_PDEATHSIG
+        except Exception:
+            pass
+
+
+def gil_enabled():
+    probe = getattr(sys, "_is_gil_enabled", None)
+    return True if probe is None else bool(probe())
+
+
+def reply(msg):
+    sys.stdout.write(json.dumps(msg) + "\n")
+    sys.stdout.flush()
+
+
+def main():
+    runner = None
+    for line in sys.stdin:
+        try:
+            req = json.loads(line)
+            op = req.get("op")
+            if op == "info":
+                reply({
+                    "op": "info",
+                    "version": "%d.%d.%d" % sys.version_info[:3],
+                    "gil_enabled": gil_enabled(),
+                    "implementation": sys.implementation.name,
+                })
+            elif op == "start":
+                started = time.perf_counter()
+                runner = Runner(req["model"], int(req["workers"]), req.get("start_method", "spawn"))
+                reply({"op": "started", "startup_s": time.perf_counter() - started})
+            elif op == "run":
+                if runner is None:
+                    raise RuntimeError("run before start")
+                wall, cpu, checksum = runner.run(req["task"])
+                reply({"op": "done", "wall_s": wall, "cpu_s": cpu, "checksum": checksum})
+            else:
+                raise ValueError("unknown op %r" % op)
+        except Exception as exc:  # reported to corelab, which marks the cell failed
+            last = traceback.format_exc().strip().splitlines()[-1]
+            reply({"op": "failed", "message": "%s: %s" % (type(exc).__name__, exc) if str(exc) else last})
+    if runner is not None:
+        runner.close()
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,202 @@
+//! Real CPython next to the Rust models. Skipped, with the reason printed, only when no python3
+//! is installed (CI installs it).
+
+mod common;
+
+use std::time::{Duration, Instant};
+
+use common::*;
+use corelab::engine::{CancelToken, SweepEvent, preflight, run_sweep, spawn_sweep};
+use corelab::preset::{Baseline, CpuKernel, Experiment, ModelKind, StartMethod, TaskKind};
+use corelab::results::{CellStatus, ResultsFile, RunStatus};
+
+macro_rules! require_python {
+    () => {
+        if let Some(reason) = python_missing() {
+            eprintln!("SKIPPED: {reason}");
+            return;
+        }
+    };
+}
+
+fn sweep(exp: &Experiment) -> ResultsFile {
+    exp.validate().unwrap();
+    run_sweep(exp, &config(), &CancelToken::new(), &mut |_| {})
+}
+
+fn assert_ok(r: &ResultsFile) {
+    for c in &r.cells {
+        assert_eq!(
+            c.status,
+            CellStatus::Ok,
+            "{} × {}: {:?}",
+            c.model_id(),
+            c.workers,
+            c.error
+        );
+    }
+}
+
+#[test]
+fn python_kernels_compute_the_rust_checksums() {
+    require_python!();
+    let _g = exclusive();
+    for kernel in [CpuKernel::Primes, CpuKernel::HashChain] {
+        let mut exp = tiny_experiment(
+            TaskKind::Cpu,
+            &[
+                ModelKind::Sequential,
+                ModelKind::PyThreading,
+                ModelKind::PyMultiprocessing,
+            ],
+            &[2],
+        );
+        exp.task.cpu.kernel = kernel;
+        exp.task.cpu.size = 5_000;
+        exp.python.start_method = StartMethod::Fork;
+        let r = sweep(&exp);
+        assert_ok(&r);
+        let rust = r.cell(ModelKind::Sequential, 1).unwrap().checksum();
+        for m in [ModelKind::PyThreading, ModelKind::PyMultiprocessing] {
+            assert_eq!(r.cell(m, 2).unwrap().checksum(), rust, "{m} {kernel:?}");
+        }
+        let py = r
+            .python
+            .as_ref()
+            .expect("interpreter recorded in the results");
+        assert!(!py.version.is_empty());
+    }
+}
+
+#[test]
+fn python_sleep_and_mixed_tasks_match_rust() {
+    require_python!();
+    let _g = exclusive();
+    for kind in [TaskKind::Io, TaskKind::Mixed] {
+        let exp = tiny_experiment(kind, &[ModelKind::Sequential, ModelKind::PyThreading], &[2]);
+        let r = sweep(&exp);
+        assert_ok(&r);
+        assert_eq!(
+            r.cell(ModelKind::PyThreading, 2).unwrap().checksum(),
+            r.cell(ModelKind::Sequential, 1).unwrap().checksum(),
+            "{kind}"
+        );
+    }
+}
+
+#[test]
+fn cpython_threads_do_not_scale_cpu_work_but_processes_do() {
+    require_python!();
+    let _g = exclusive();
+    let mut exp = tiny_experiment(
+        TaskKind::Cpu,
+        &[ModelKind::PyThreading, ModelKind::PyMultiprocessing],
+        &[1, 2],
+    );
+    // Each model against its own 1-worker time: CPython is far slower than the Rust baseline.
+    exp.baseline = Baseline::SameModelOneWorker;
+    exp.task.cpu.size = 300_000;
+    exp.task.tasks = 16;
+    exp.repetitions = 3;
+    exp.warmups = 1;
+    exp.python.start_method = StartMethod::Fork;
+    let r = sweep(&exp);
+    assert_ok(&r);
+    let threading = r.cell(ModelKind::PyThreading, 2).unwrap().speedup.unwrap();
+    let mp = r
+        .cell(ModelKind::PyMultiprocessing, 2)
+        .unwrap()
+        .speedup
+        .unwrap();
+    eprintln!("CPython at 2 workers: threading {threading:.2}×, multiprocessing {mp:.2}×");
+    assert!(
+        threading <= 1.3,
+        "the GIL serialises CPU-bound threads: {threading:.2}×"
+    );
+    assert!(mp >= 1.5, "processes use both cores: {mp:.2}×");
+}
+
+#[test]
+fn free_threading_is_refused_on_a_gil_build() {
+    require_python!();
+    let exp = Experiment {
+        models: vec![ModelKind::PyFreeThreading],
+        ..Experiment::default()
+    };
+    match preflight(&exp) {
+        Ok(Some(info)) => assert!(!info.gil_enabled, "accepted only without the GIL"),
+        Ok(None) => panic!("a Python model needs an interpreter"),
+        Err(reason) => assert!(reason.contains("GIL enabled"), "{reason}"),
+    }
+}
+
+#[test]
+fn a_missing_interpreter_is_a_clear_error_and_keeps_other_results() {
+    let _g = exclusive();
+    let mut exp = tiny_experiment(
+        TaskKind::Cpu,
+        &[ModelKind::Sequential, ModelKind::PyThreading],
+        &[2],
+    );
+    exp.python.interpreter = "/nonexistent/python3".into();
+    let reason = preflight(&exp).unwrap_err();
+    assert!(
+        reason.contains("/nonexistent/python3") && reason.contains("not found"),
+        "{reason}"
+    );
+    let r = sweep(&exp);
+    assert_eq!(r.status, RunStatus::Complete);
+    assert_eq!(
+        r.cell(ModelKind::Sequential, 1).unwrap().status,
+        CellStatus::Ok
+    );
+    let py = r.cell(ModelKind::PyThreading, 2).unwrap();
+    assert_eq!(py.status, CellStatus::Failed);
+    assert!(py.error.as_deref().unwrap().contains("not found"));
+}
+
+#[test]
+fn python_models_refuse_tasks_they_cannot_run() {
+    let mut exp = tiny_experiment(TaskKind::Memory, &[ModelKind::PyThreading], &[2]);
+    let err = exp.validate().unwrap_err().to_string();
+    assert!(err.contains("models[0]") && err.contains("memory"), "{err}");
+    exp.task.kind = TaskKind::Contention;
+    assert!(exp.validate().is_err());
+}
+
+#[test]
+fn cancelling_a_multiprocessing_sweep_leaves_no_python_behind() {
+    require_python!();
+    let _g = exclusive();
+    let mut exp = tiny_experiment(TaskKind::Io, &[ModelKind::PyMultiprocessing], &[3]);
+    exp.baseline = Baseline::SameModelOneWorker;
+    exp.workers = vec![1];
+    exp.task.tasks = 40;
+    exp.task.io.sleep_ms = 500.0;
+    exp.python.start_method = StartMethod::Fork;
+    let handle = spawn_sweep(exp, config(), || {}).unwrap();
+    let deadline = Instant::now() + Duration::from_secs(30);
+    // The interpreter plus its pool worker.
+    while live_descendants().len() < 2 {
+        assert!(Instant::now() < deadline, "the Python pool never started");
+        std::thread::sleep(Duration::from_millis(20));
+    }
+    let seen = live_descendants();
+    handle.cancel();
+    loop {
+        match handle.events.recv_timeout(Duration::from_secs(10)) {
+            Ok(SweepEvent::Finished(r)) => {
+                assert_eq!(r.status, RunStatus::Cancelled);
+                break;
+            }
+            Ok(_) => {}
+            Err(e) => panic!("no Finished event after cancel: {e}"),
+        }
+    }
+    handle.join();
+    std::thread::sleep(Duration::from_millis(100));
+    for pid in seen {
+        assert!(!is_alive(pid), "process {pid} outlived the cancelled sweep");
+    }
+    assert!(live_descendants().is_empty(), "{:?}", live_descendants());
+}
