@@ -32,6 +32,15 @@ pub enum Command {
     Run(RunArgs),
     /// List the built-in presets.
     Presets,
+    /// Measure corelab's own overheads (timer, thread spawn, dispatch per task, pool start-up).
+    Selftest {
+        /// Worker count for the dispatch measurements (default: logical cores).
+        #[arg(long)]
+        workers: Option<usize>,
+        /// Print JSON instead of a table.
+        #[arg(long)]
+        json: bool,
+    },
     /// Child-process mode of the `processes` model (speaks JSON lines on stdin/stdout).
     #[command(hide = true)]
     Worker,
@@ -92,6 +101,7 @@ pub fn main() -> ExitCode {
             Ok(())
         }
         Some(Command::Run(args)) => run(&args),
+        Some(Command::Selftest { workers, json }) => selftest(workers, json),
     };
     match outcome {
         Ok(()) => ExitCode::SUCCESS,
@@ -100,6 +110,32 @@ pub fn main() -> ExitCode {
             ExitCode::FAILURE
         }
     }
+}
+
+fn selftest(workers: Option<usize>, json: bool) -> Result<()> {
+    let workers =
+        workers.unwrap_or_else(|| std::thread::available_parallelism().map_or(2, |n| n.get()));
+    if workers == 0 || workers > crate::preset::limits::MAX_PROCESS_WORKERS {
+        bail!(
+            "--workers {workers}: choose 1 to {}",
+            crate::preset::limits::MAX_PROCESS_WORKERS
+        );
+    }
+    let worker = WorkerCommand::current_exe().map_err(anyhow::Error::msg)?;
+    let rows =
+        crate::engine::selftest::run_selftest(&worker, workers).map_err(anyhow::Error::msg)?;
+    if json {
+        println!("{}", serde_json::to_string_pretty(&rows)?);
+        return Ok(());
+    }
+    println!("{:<52} {:>10} {:>21}  how", "what", "median", "min – max");
+    for r in rows {
+        println!(
+            "{:<52} {:>8.2}µs {:>8.2} – {:>8.2}µs  {}",
+            r.what, r.median_us, r.min_us, r.max_us, r.how
+        );
+    }
+    Ok(())
 }
 
 fn list_presets() {

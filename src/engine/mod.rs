@@ -8,6 +8,7 @@ pub mod model;
 mod pacer;
 pub mod protocol;
 mod scratch;
+pub mod selftest;
 mod sweep;
 pub mod worker;
 pub mod workload;

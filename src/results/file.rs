@@ -254,15 +254,24 @@ impl ResultsFile {
             path: origin.to_string(),
             message,
         };
-        let mut de = serde_json::Deserializer::from_str(text);
-        let mut file: ResultsFile = serde_path_to_error::deserialize(&mut de)
-            .map_err(|e| parse_err(format!("at `{}`: {}", e.path(), e.inner())))?;
-        if file.format != RESULTS_FORMAT {
-            return Err(parse_err(format!(
-                "`format` is {:?}, expected {RESULTS_FORMAT:?}",
-                file.format
-            )));
+        let value: serde_json::Value =
+            serde_json::from_str(text).map_err(|e| parse_err(e.to_string()))?;
+        // Checked before anything else, so that any other JSON document is refused plainly.
+        match value.get("format").and_then(serde_json::Value::as_str) {
+            Some(RESULTS_FORMAT) => {}
+            Some(other) => {
+                return Err(parse_err(format!(
+                    "`format` is {other:?}, expected {RESULTS_FORMAT:?}"
+                )));
+            }
+            None => {
+                return Err(parse_err(format!(
+                    "it has no `format` field (expected {RESULTS_FORMAT:?})"
+                )));
+            }
         }
+        let mut file: ResultsFile = serde_path_to_error::deserialize(value)
+            .map_err(|e| parse_err(format!("at `{}`: {}", e.path(), e.inner())))?;
         if file.format_version == 0 || file.format_version > RESULTS_FORMAT_VERSION {
             return Err(parse_err(format!(
                 "`format_version` = {}: this corelab reads versions 1 to {RESULTS_FORMAT_VERSION}",

@@ -1,0 +1,162 @@
+//! `corelab selftest`: what corelab itself adds to what it measures.
+//!
+//! Timer resolution, thread spawn cost, per-task dispatch overhead of every model (tasks that
+//! do one hash round, i.e. nothing), and process-pool start-up per worker. Medians of several
+//! repetitions; numbers for the README's performance table.
+
+use std::time::{Duration, Instant};
+
+use serde::Serialize;
+
+use super::cancel::CancelToken;
+use super::model::{Executor, InProcessExecutor, ProcessPool, WorkerCommand};
+use super::pacer::RunGuard;
+use super::scratch::ScratchDir;
+use super::workload::RunEnv;
+use crate::preset::{CpuKernel, ModelKind, TaskKind, TaskSpec};
+use crate::stats::median;
+
+const REPS: usize = 7;
+
+#[derive(Clone, Debug, Serialize)]
+pub struct Overhead {
+    pub what: String,
+    /// Median cost, microseconds.
+    pub median_us: f64,
+    pub min_us: f64,
+    pub max_us: f64,
+    pub how: String,
+}
+
+fn overhead(what: String, how: String, samples_us: &[f64]) -> Overhead {
+    let min = samples_us.iter().copied().fold(f64::INFINITY, f64::min);
+    let max = samples_us.iter().copied().fold(0.0, f64::max);
+    Overhead {
+        what,
+        median_us: median(samples_us).unwrap_or(f64::NAN),
+        min_us: min,
+        max_us: max,
+        how,
+    }
+}
+
+/// Smallest non-zero step between two consecutive `Instant::now()` readings.
+fn timer_resolution() -> Overhead {
+    let samples: Vec<f64> = (0..REPS)
+        .map(|_| {
+            let mut best = Duration::MAX;
+            for _ in 0..10_000 {
+                let a = Instant::now();
+                let mut b = Instant::now();
+                while b == a {
+                    b = Instant::now();
+                }
+                best = best.min(b - a);
+            }
+            best.as_secs_f64() * 1e6
+        })
+        .collect();
+    overhead(
+        "timer resolution (Instant::now)".into(),
+        "smallest non-zero difference of consecutive readings, best of 10 000".into(),
+        &samples,
+    )
+}
+
+fn thread_spawn() -> Overhead {
+    const N: usize = 200;
+    let samples: Vec<f64> = (0..REPS)
+        .map(|_| {
+            let t = Instant::now();
+            for _ in 0..N {
+                std::thread::spawn(|| std::hint::black_box(1)).join().ok();
+            }
+            t.elapsed().as_secs_f64() * 1e6 / N as f64
+        })
+        .collect();
+    overhead(
+        "thread spawn + join".into(),
+        format!("{N} std::thread::spawn + join in a row, per thread"),
+        &samples,
+    )
+}
+
+fn empty_task(tasks: u32) -> TaskSpec {
+    let mut task = TaskSpec {
+        kind: TaskKind::Cpu,
+        tasks,
+        ..TaskSpec::default()
+    };
+    task.cpu.kernel = CpuKernel::HashChain;
+    task.cpu.size = u64::from(tasks);
+    task
+}
+
+fn dispatch(
+    model: ModelKind,
+    workers: usize,
+    tasks: u32,
+    worker: &WorkerCommand,
+) -> Result<Overhead, String> {
+    let scratch = ScratchDir::create().map_err(|e| e.to_string())?;
+    let env = RunEnv {
+        workers,
+        scratch_dir: scratch.path().to_path_buf(),
+        shared_file: None,
+    };
+    let guard = || RunGuard::new(CancelToken::new(), Duration::from_secs(120));
+    let mut exec: Box<dyn Executor> = match model {
+        ModelKind::Processes => {
+            Box::new(ProcessPool::start(worker, workers, &guard()).map_err(|e| e.to_string())?)
+        }
+        _ => Box::new(InProcessExecutor::new(
+            model,
+            workers,
+            Duration::from_millis(5),
+        )?),
+    };
+    let task = empty_task(tasks);
+    let mut samples = Vec::new();
+    for rep in 0..=REPS {
+        let rec = exec.run(&task, &env, &guard()).map_err(|e| e.to_string())?;
+        if rep > 0 {
+            // The first run is a warm-up.
+            samples.push(rec.wall.as_secs_f64() * 1e6 / f64::from(tasks));
+        }
+    }
+    exec.shutdown();
+    Ok(overhead(
+        format!("dispatch per task: {model} × {workers}"),
+        format!("{tasks} tasks of one hash round each; wall time / tasks"),
+        &samples,
+    ))
+}
+
+fn pool_startup(workers: usize, worker: &WorkerCommand) -> Result<Overhead, String> {
+    let mut samples = Vec::new();
+    for _ in 0..REPS {
+        let guard = RunGuard::new(CancelToken::new(), Duration::from_secs(60));
+        let mut pool = ProcessPool::start(worker, workers, &guard).map_err(|e| e.to_string())?;
+        samples.push(pool.startup().as_secs_f64() * 1e6 / workers as f64);
+        pool.shutdown();
+    }
+    Ok(overhead(
+        format!("process pool start-up per worker (pool of {workers})"),
+        "spawn `corelab worker` children until each has said ready, / workers".into(),
+        &samples,
+    ))
+}
+
+/// Runs every measurement. `workers` is the worker count used for the dispatch figures.
+pub fn run_selftest(worker: &WorkerCommand, workers: usize) -> Result<Vec<Overhead>, String> {
+    let mut out = vec![timer_resolution(), thread_spawn()];
+    out.push(dispatch(ModelKind::Sequential, 1, 100_000, worker)?);
+    for model in [ModelKind::Threads, ModelKind::Rayon, ModelKind::GilThreads] {
+        out.push(dispatch(model, workers, 100_000, worker)?);
+    }
+    out.push(dispatch(ModelKind::Processes, workers, 5_000, worker)?);
+    for n in [1, workers.max(2)] {
+        out.push(pool_startup(n, worker)?);
+    }
+    Ok(out)
+}
