@@ -142,6 +142,10 @@ pub fn describe_fit(fit: &ModelFit) -> String {
                 "the USL sees neither contention nor coordination cost in the measured range"
                     .to_string(),
             ),
+            None if u.sigma >= 1.0 => parts.push(format!(
+                "the USL sees contention so heavy (σ = {:.2}) that no number of workers beats one",
+                u.sigma
+            )),
             None => parts.push(format!(
                 "the USL sees contention (σ = {:.3}) but no coordination cost: speedup levels off towards {:.1}× rather than falling",
                 u.sigma,
