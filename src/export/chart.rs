@@ -198,13 +198,16 @@ fn draw_err<E: std::fmt::Display>(e: E) -> ChartError {
     ChartError::Draw(e.to_string())
 }
 
+/// `(workers, value, optional (low, high))`.
+type Point = (f64, f64, Option<(f64, f64)>);
+
 /// One curve: a model of one run.
 struct Series {
     label: String,
     colour: RGBColor,
     run: usize,
     /// `(workers, value, optional (low, high))`, by worker count.
-    points: Vec<(f64, f64, Option<(f64, f64)>)>,
+    points: Vec<Point>,
     /// The sequential model: one value drawn as a horizontal reference across the chart.
     horizontal: bool,
     /// Fitted curve, drawn dashed.
@@ -249,7 +252,7 @@ fn collect_series(runs: &[ChartRun<'_>], options: &ChartOptions, x_max: f64) -> 
             Vec::new()
         };
         for model in models_of(r.results) {
-            let mut points: Vec<(f64, f64, Option<(f64, f64)>)> = r
+            let mut points: Vec<Point> = r
                 .results
                 .cells
                 .iter()
