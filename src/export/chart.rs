@@ -300,7 +300,10 @@ fn collect_series(runs: &[ChartRun<'_>], options: &ChartOptions, x_max: f64) -> 
     out
 }
 
-fn fit_curve(fit: &ModelFit, kind: ChartKind, x_max: f64) -> Vec<(f64, f64)> {
+/// The fitted curve of `fit` for a chart of `kind`, sampled at 201 points from 1 to `x_max`
+/// workers: the USL speedup (or speedup ÷ N for efficiency), or Amdahl's time for wall time.
+/// Empty when that fit was refused. The GUI draws the same curves with this.
+pub fn fit_curve(fit: &ModelFit, kind: ChartKind, x_max: f64) -> Vec<(f64, f64)> {
     let steps = 200;
     let xs = (0..=steps).map(|i| 1.0 + (x_max - 1.0) * i as f64 / steps as f64);
     match kind {

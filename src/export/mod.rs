@@ -7,8 +7,8 @@ mod markdown;
 mod table;
 
 pub use chart::{
-    CHART_FONT, CHART_FONT_FAMILY, ChartError, ChartKind, ChartOptions, ChartRun, model_colour,
-    register_chart_font, render_png, render_svg, series_label,
+    CHART_FONT, CHART_FONT_FAMILY, ChartError, ChartKind, ChartOptions, ChartRun, fit_curve,
+    model_colour, register_chart_font, render_png, render_svg, series_label,
 };
 pub use csv::summary_csv;
 pub use markdown::{ReportImage, markdown_report};
