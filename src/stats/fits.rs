@@ -9,7 +9,8 @@ use super::usl::{UslFit, fit_usl};
 use crate::preset::ModelKind;
 use crate::results::{CellStatus, ResultsFile};
 
-/// Below this R² a reading warns that the curve does not describe the data well.
+/// Below this R² a reading warns that the curve does not describe the data well (unless the
+/// fit is within 5% of every value anyway).
 pub const POOR_FIT_R2: f64 = 0.8;
 
 /// Everything fitted to one model's curve.
@@ -120,7 +121,12 @@ pub fn describe_fit(fit: &ModelFit) -> String {
                 a.max_speedup()
             )
         });
-        if a.r_squared < POOR_FIT_R2 {
+        let rel = relative_rms(
+            fit.points
+                .iter()
+                .map(|p| (p.median_s, a.time(p.workers as f64))),
+        );
+        if a.r_squared < POOR_FIT_R2 && rel > FLAT_ENOUGH {
             parts.push(format!(
                 "Amdahl's law fits poorly (R² {:.2}), read it with care",
                 a.r_squared
@@ -152,7 +158,12 @@ pub fn describe_fit(fit: &ModelFit) -> String {
                 1.0 / u.sigma
             )),
         }
-        if u.r_squared < POOR_FIT_R2 {
+        let rel = relative_rms(
+            fit.points
+                .iter()
+                .filter_map(|p| Some((p.speedup?, u.speedup(p.workers as f64)))),
+        );
+        if u.r_squared < POOR_FIT_R2 && rel > FLAT_ENOUGH {
             parts.push(format!(
                 "the USL fits poorly (R² {:.2}), read it with care",
                 u.r_squared
@@ -178,6 +189,21 @@ pub fn describe_fit(fit: &ModelFit) -> String {
     let mut text = format!("{}: {}", fit.model, parts.join("; "));
     text.push('.');
     text
+}
+
+/// A fit whose root-mean-square error is below this fraction of the values is close enough
+/// not to be flagged, even with a low R² (R² is meaningless on flat data: there is no spread
+/// to explain).
+const FLAT_ENOUGH: f64 = 0.05;
+
+/// Root-mean-square of `(observed − predicted) / observed`.
+fn relative_rms(pairs: impl Iterator<Item = (f64, f64)>) -> f64 {
+    let (mut sum, mut n) = (0.0, 0usize);
+    for (y, f) in pairs {
+        sum += ((y - f) / y).powi(2);
+        n += 1;
+    }
+    if n == 0 { 0.0 } else { (sum / n as f64).sqrt() }
 }
 
 fn percent(pct: f64) -> String {
@@ -288,6 +314,26 @@ mod tests {
             "{:?}",
             f.refused
         );
+    }
+
+    #[test]
+    fn flat_data_is_not_called_a_poor_fit() {
+        let mut r = amdahl_results(0.0);
+        for c in &mut r.cells {
+            if c.model == Some(ModelKind::Threads) {
+                let wobble = [1.0, 1.02, 0.99, 1.01][c.workers.trailing_zeros() as usize];
+                c.samples[0].wall_s = 8.0 * wobble;
+            }
+        }
+        r.recompute();
+        let f = &fit_results(&r)[0];
+        assert!(f.amdahl.as_ref().unwrap().serial_fraction > 0.95, "{f:?}");
+        assert!(
+            f.reading.contains("more workers do not help"),
+            "{}",
+            f.reading
+        );
+        assert!(!f.reading.contains("poorly"), "{}", f.reading);
     }
 
     #[test]
