@@ -120,16 +120,25 @@ pub enum ChartError {
     Png(String),
 }
 
-/// The colour of a model's curve, shared by every chart (and by the GUI, to match).
-/// Okabe–Ito colours, distinguishable with the common colour-vision deficiencies.
+/// Curve colours in the order of [`ModelKind::ALL`]: Okabe–Ito colours, distinguishable with
+/// the common colour-vision deficiencies (yellow darkened to ochre for contrast on white).
+const PALETTE: [(u8, u8, u8); 8] = [
+    (90, 90, 90),    // sequential
+    (0, 114, 178),   // threads
+    (0, 158, 115),   // rayon
+    (213, 94, 0),    // processes
+    (204, 121, 167), // gil-threads
+    (230, 159, 0),
+    (86, 180, 233),
+    (150, 110, 0),
+];
+
+/// The colour of a model's curve, shared by every chart (and by the GUI, to match): the
+/// model's position in [`ModelKind::ALL`] picks it from a fixed colour-blind-safe palette, so
+/// models added later get colours without touching this function.
 pub fn model_colour(model: ModelKind) -> (u8, u8, u8) {
-    match model {
-        ModelKind::Sequential => (90, 90, 90),
-        ModelKind::Threads => (0, 114, 178),
-        ModelKind::Rayon => (0, 158, 115),
-        ModelKind::Processes => (213, 94, 0),
-        ModelKind::GilThreads => (204, 121, 167),
-    }
+    let i = ModelKind::ALL.iter().position(|&m| m == model).unwrap_or(0);
+    PALETTE[i % PALETTE.len()]
 }
 
 /// Registers the bundled font with plotters (once per process). Called by every render
@@ -702,6 +711,12 @@ mod tests {
         }
         assert_eq!(ChartKind::from_id("wall-time"), Some(ChartKind::WallTime));
         assert_eq!(ChartKind::from_id("pie"), None);
+    }
+
+    #[test]
+    fn known_models_keep_their_colours() {
+        assert_eq!(model_colour(ModelKind::Threads), (0, 114, 178));
+        assert_eq!(model_colour(ModelKind::Processes), (213, 94, 0));
     }
 
     #[test]
