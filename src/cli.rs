@@ -1,7 +1,8 @@
-//! The command line: `corelab` (workbench), `corelab run` (headless sweep), `corelab presets`,
-//! and the hidden `corelab worker` child mode.
+//! The command line: `corelab` (workbench), `corelab run` (headless sweep), `corelab report`
+//! (charts, Markdown and fits from saved results), `corelab presets`, and the hidden
+//! `corelab worker` child mode.
 
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 
 use anyhow::{Context, Result, bail};
@@ -10,9 +11,13 @@ use clap::{Parser, Subcommand};
 use crate::engine::{
     CancelToken, SweepConfig, SweepEvent, WorkerCommand, preflight, run_sweep, worker,
 };
-use crate::export::{summary_csv, summary_table};
+use crate::export::{
+    ChartKind, ChartOptions, ChartRun, ReportImage, markdown_report, render_png, render_svg,
+    summary_csv, summary_table,
+};
 use crate::preset::{Experiment, ModelKind, builtin_presets};
-use crate::results::{RunStatus, write_atomically};
+use crate::results::{ResultsFile, RunStatus, write_atomically};
+use crate::stats::{fit_results, fits_summary};
 
 #[derive(Parser, Debug)]
 #[command(
@@ -30,6 +35,9 @@ pub struct Cli {
 pub enum Command {
     /// Run an experiment headless and print a summary table.
     Run(RunArgs),
+    /// Charts, a Markdown report and scaling fits from saved results files; several files
+    /// are overlaid on one chart to compare runs (e.g. a laptop and a big server).
+    Report(ReportArgs),
     /// List the built-in presets.
     Presets,
     /// Measure corelab's own overheads (timer, thread spawn, dispatch per task, pool start-up).
@@ -68,8 +76,49 @@ pub struct RunArgs {
     /// Print only the summary table (no progress lines).
     #[arg(long, short)]
     pub quiet: bool,
+    #[command(flatten)]
+    pub outputs: OutputArgs,
 }
 
+#[derive(clap::Args, Debug)]
+pub struct ReportArgs {
+    /// Results files written by `corelab run --out` or the workbench.
+    #[arg(required = true, value_name = "RESULTS.json")]
+    pub results: Vec<PathBuf>,
+    #[command(flatten)]
+    pub outputs: OutputArgs,
+}
+
+/// Chart and report outputs shared by `run` and `report`.
+#[derive(clap::Args, Debug, Default)]
+pub struct OutputArgs {
+    /// Write the chart as SVG here.
+    #[arg(long, value_name = "FILE")]
+    pub svg: Option<PathBuf>,
+    /// Write the chart as PNG here.
+    #[arg(long, value_name = "FILE")]
+    pub png: Option<PathBuf>,
+    /// Write a Markdown report (machine, experiment, table, fits) here.
+    #[arg(long, value_name = "FILE")]
+    pub markdown: Option<PathBuf>,
+    /// What the chart shows.
+    #[arg(long, value_name = "KIND", default_value = "speedup", value_parser = parse_chart)]
+    pub chart: ChartKind,
+    /// Chart width in pixels.
+    #[arg(long, value_name = "PX", default_value_t = 1100)]
+    pub width: u32,
+    /// Chart height in pixels.
+    #[arg(long, value_name = "PX", default_value_t = 700)]
+    pub height: u32,
+    /// Leave the fitted curves off the chart.
+    #[arg(long)]
+    pub no_fits: bool,
+}
+
+fn parse_chart(s: &str) -> Result<ChartKind, String> {
+    ChartKind::from_id(s)
+        .ok_or_else(|| format!("unknown chart {s:?}; choose from speedup, efficiency, time"))
+}
 fn parse_model(s: &str) -> Result<ModelKind, String> {
     ModelKind::ALL
         .into_iter()
@@ -102,6 +151,7 @@ pub fn main() -> ExitCode {
         }
         Some(Command::Run(args)) => run(&args),
         Some(Command::Selftest { workers, json }) => selftest(workers, json),
+        Some(Command::Report(args)) => report(&args),
     };
     match outcome {
         Ok(()) => ExitCode::SUCCESS,
@@ -220,6 +270,7 @@ pub fn run(args: &RunArgs) -> Result<()> {
         }
     });
     print!("{}", summary_table(&results));
+    print!("{}", fits_summary(&fit_results(&results)));
     if let Some(path) = &args.out {
         results
             .save(path)
@@ -231,8 +282,135 @@ pub fn run(args: &RunArgs) -> Result<()> {
             .with_context(|| format!("cannot write {}", path.display()))?;
         eprintln!("summary written to {}", path.display());
     }
+    let label = args
+        .out
+        .as_deref()
+        .map_or_else(|| results.machine.hostname.clone(), file_label);
+    write_outputs(
+        &[ChartRun {
+            label: &label,
+            results: &results,
+        }],
+        &args.outputs,
+    )?;
     if results.status != RunStatus::Complete {
         bail!("the sweep did not complete");
     }
     Ok(())
+}
+
+/// `corelab report`: load one or several results files, print their tables and fits, and
+/// write the chart (overlaid when several) and the Markdown report.
+pub fn report(args: &ReportArgs) -> Result<()> {
+    let mut loaded: Vec<ResultsFile> = Vec::new();
+    for path in &args.results {
+        loaded.push(ResultsFile::load(path).with_context(|| "cannot use it for a report")?);
+    }
+    let labels = run_labels(&args.results, &loaded);
+    for (label, r) in labels.iter().zip(&loaded) {
+        if loaded.len() > 1 {
+            println!(
+                "== {label}: {} on {}",
+                r.experiment.name,
+                r.machine.one_line()
+            );
+        }
+        print!("{}", summary_table(r));
+        print!("{}", fits_summary(&fit_results(r)));
+        if r.status != RunStatus::Complete {
+            eprintln!("note: {label} is not a complete run ({:?})", r.status);
+        }
+    }
+    let runs: Vec<ChartRun<'_>> = labels
+        .iter()
+        .zip(&loaded)
+        .map(|(label, results)| ChartRun { label, results })
+        .collect();
+    write_outputs(&runs, &args.outputs)
+}
+
+/// The file stem of a results path, e.g. `big` for `runs/big.json`.
+fn file_label(path: &Path) -> String {
+    path.file_stem()
+        .map(|s| s.to_string_lossy().into_owned())
+        .filter(|s| !s.is_empty())
+        .unwrap_or_else(|| path.display().to_string())
+}
+
+/// Labels that tell overlaid runs apart: file stems, then `stem (host)`, then full paths.
+fn run_labels(paths: &[PathBuf], loaded: &[ResultsFile]) -> Vec<String> {
+    let unique = |v: &[String]| {
+        let mut s = v.to_vec();
+        s.sort();
+        s.dedup();
+        s.len() == v.len()
+    };
+    let stems: Vec<String> = paths.iter().map(|p| file_label(p)).collect();
+    if unique(&stems) {
+        return stems;
+    }
+    let with_host: Vec<String> = stems
+        .iter()
+        .zip(loaded)
+        .map(|(s, r)| format!("{s} ({})", r.machine.hostname))
+        .collect();
+    if unique(&with_host) {
+        return with_host;
+    }
+    paths.iter().map(|p| p.display().to_string()).collect()
+}
+
+/// Writes the SVG, PNG and Markdown outputs that were asked for.
+fn write_outputs(runs: &[ChartRun<'_>], out: &OutputArgs) -> Result<()> {
+    let options = ChartOptions {
+        kind: out.chart,
+        width: out.width,
+        height: out.height,
+        title: None,
+        show_fits: !out.no_fits,
+    };
+    if let Some(path) = &out.svg {
+        let svg = render_svg(runs, &options).context("cannot draw the SVG chart")?;
+        write_atomically(path, svg.as_bytes())
+            .with_context(|| format!("cannot write {}", path.display()))?;
+        eprintln!("{} chart written to {}", options.kind, path.display());
+    }
+    if let Some(path) = &out.png {
+        let png = render_png(runs, &options).context("cannot draw the PNG chart")?;
+        write_atomically(path, &png).with_context(|| format!("cannot write {}", path.display()))?;
+        eprintln!("{} chart written to {}", options.kind, path.display());
+    }
+    if let Some(path) = &out.markdown {
+        let alt = format!("{} chart", options.kind);
+        let links: Vec<String> = [&out.png, &out.svg]
+            .into_iter()
+            .flatten()
+            .take(1)
+            .map(|chart| relative_to(chart, path))
+            .collect();
+        let images: Vec<ReportImage<'_>> = links
+            .iter()
+            .map(|p| ReportImage { alt: &alt, path: p })
+            .collect();
+        write_atomically(path, markdown_report(runs, &images).as_bytes())
+            .with_context(|| format!("cannot write {}", path.display()))?;
+        eprintln!("report written to {}", path.display());
+    }
+    Ok(())
+}
+
+/// `target` as a link from the directory of `from` (a file): relative when it lies below that
+/// directory, else absolute.
+fn relative_to(target: &Path, from: &Path) -> String {
+    let abs = |p: &Path| std::path::absolute(p).unwrap_or_else(|_| p.to_path_buf());
+    let target_abs = abs(target);
+    let dir = abs(from)
+        .parent()
+        .map(Path::to_path_buf)
+        .unwrap_or_default();
+    target_abs
+        .strip_prefix(&dir)
+        .unwrap_or(&target_abs)
+        .to_string_lossy()
+        .replace('\\', "/")
 }

@@ -2,9 +2,10 @@
 //!
 //! - [`preset`]: experiments as JSON presets, validated.
 //! - [`engine`]: workloads × execution models, run as a cancellable sweep that emits events.
-//! - [`stats`]: pure statistics (summaries, speedup, efficiency).
+//! - [`stats`]: pure statistics (summaries, speedup, efficiency) and scaling fits (Amdahl,
+//!   Karp–Flatt, Universal Scalability Law) with plain-language readings.
 //! - [`results`]: the results file every front end reads and writes.
-//! - [`export`]: CSV and other exports of results.
+//! - [`export`]: CSV, terminal table, SVG/PNG charts and a Markdown report of results.
 //! - [`cli`]: the command line.
 
 pub mod cli;

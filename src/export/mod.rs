@@ -1,7 +1,15 @@
-//! Exports of a results file: CSV summary table and a plain-text table for terminals.
+//! Exports of a results file: CSV summary table, a plain-text table for terminals, charts
+//! (SVG and PNG) and a Markdown report.
 
+mod chart;
 mod csv;
+mod markdown;
 mod table;
 
+pub use chart::{
+    CHART_FONT, CHART_FONT_FAMILY, ChartError, ChartKind, ChartOptions, ChartRun, fit_curve,
+    model_colour, register_chart_font, render_png, render_svg, series_label,
+};
 pub use csv::summary_csv;
+pub use markdown::{ReportImage, markdown_report};
 pub use table::summary_table;

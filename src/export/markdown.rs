@@ -1,0 +1,385 @@
+//! A Markdown report of one or several results files: machine, experiment, summary table,
+//! fitted scaling models with plain-language readings, and status.
+
+use crate::export::chart::ChartRun;
+use crate::preset::{ModelKind, TaskKind};
+use crate::results::{CellStatus, ResultsFile, RunStatus};
+use crate::stats::{ModelFit, fit_results};
+
+/// A chart image to link from the report: alt text and a path relative to the report.
+#[derive(Clone, Copy, Debug)]
+pub struct ReportImage<'a> {
+    pub alt: &'a str,
+    pub path: &'a str,
+}
+
+/// The report of every run in `runs` (one section each), linking `images` at the top.
+pub fn markdown_report(runs: &[ChartRun<'_>], images: &[ReportImage<'_>]) -> String {
+    let mut out = String::new();
+    if runs.len() == 1 {
+        out.push_str(&format!("# {}\n\n", md(&runs[0].results.experiment.name)));
+    } else {
+        let labels: Vec<&str> = runs.iter().map(|r| r.label).collect();
+        out.push_str(&format!("# Comparison: {}\n\n", md(&labels.join(" vs "))));
+    }
+    for img in images {
+        out.push_str(&format!("![{}]({})\n\n", md(img.alt), img.path));
+    }
+    let fits: Vec<Vec<ModelFit>> = runs.iter().map(|r| fit_results(r.results)).collect();
+    if runs.len() > 1 {
+        out.push_str("## Fits at a glance\n\n");
+        for (r, f) in runs.iter().zip(&fits) {
+            for fit in f {
+                out.push_str(&format!("- **{}**: {}\n", md(r.label), md(&fit.reading)));
+            }
+        }
+        out.push('\n');
+    }
+    for (r, f) in runs.iter().zip(&fits) {
+        let level = if runs.len() == 1 { "##" } else { "###" };
+        if runs.len() > 1 {
+            out.push_str(&format!(
+                "## {} — {}\n\n",
+                md(r.label),
+                md(&r.results.experiment.name)
+            ));
+        }
+        run_section(&mut out, r.results, f, level);
+    }
+    out.push_str(&format!(
+        "---\n*Written by corelab {}.*\n",
+        env!("CARGO_PKG_VERSION")
+    ));
+    out
+}
+
+fn run_section(out: &mut String, r: &ResultsFile, fits: &[ModelFit], h: &str) {
+    let e = &r.experiment;
+    if !e.description.is_empty() {
+        out.push_str(&format!("{}\n\n", md(&e.description)));
+    }
+
+    out.push_str(&format!("{h} Status\n\n"));
+    let (ok, failed, cancelled) =
+        r.cells
+            .iter()
+            .fold((0, 0, 0), |(o, f, c), cell| match cell.status {
+                CellStatus::Ok => (o + 1, f, c),
+                CellStatus::Failed => (o, f + 1, c),
+                CellStatus::Cancelled => (o, f, c + 1),
+            });
+    let status = match r.status {
+        RunStatus::Complete => "complete",
+        RunStatus::Cancelled => "cancelled by the user (the cells shown are real)",
+        RunStatus::Incomplete => {
+            "incomplete (a partial file: the sweep was still running or was killed)"
+        }
+    };
+    out.push_str(&format!(
+        "Run {status}; started {}, finished {}. {ok} cells ok, {failed} failed, {cancelled} cancelled.\n\n",
+        or_dash(&r.started_at),
+        r.finished_at.as_deref().map_or("—", |s| s)
+    ));
+    for c in r.cells.iter().filter(|c| c.status == CellStatus::Failed) {
+        out.push_str(&format!(
+            "- {} × {} failed: {}\n",
+            c.model_id(),
+            c.workers,
+            md(c.error.as_deref().unwrap_or("no reason recorded"))
+        ));
+    }
+    if failed > 0 {
+        out.push('\n');
+    }
+
+    out.push_str(&format!("{h} Machine\n\n| | |\n|---|---|\n"));
+    let m = &r.machine;
+    let rows = [
+        ("CPU", m.cpu_brand.clone()),
+        (
+            "Cores",
+            format!(
+                "{} physical / {} logical",
+                m.physical_cores.map_or("?".into(), |p| p.to_string()),
+                m.logical_cores
+            ),
+        ),
+        (
+            "Memory",
+            format!("{:.1} GiB", m.memory_bytes as f64 / (1u64 << 30) as f64),
+        ),
+        ("OS", format!("{} (kernel {})", m.os, or_dash(&m.kernel))),
+        ("Architecture", m.arch.clone()),
+        ("Host", m.hostname.clone()),
+    ];
+    for (k, v) in rows {
+        out.push_str(&format!("| {k} | {} |\n", md(or_dash(&v))));
+    }
+    out.push('\n');
+
+    out.push_str(&format!("{h} Experiment\n\n| | |\n|---|---|\n"));
+    let t = &e.task;
+    let params = match t.kind {
+        TaskKind::Cpu => serde_json::to_string(&t.cpu),
+        TaskKind::Io => serde_json::to_string(&t.io),
+        TaskKind::Memory => serde_json::to_string(&t.memory),
+        TaskKind::Contention => serde_json::to_string(&t.contention),
+        TaskKind::Mixed => serde_json::to_string(&t.mixed),
+    }
+    .unwrap_or_default();
+    let workers: Vec<String> = e.workers.iter().map(|w| w.to_string()).collect();
+    let models: Vec<&str> = e.models.iter().map(|m| m.id()).collect();
+    let baseline = match r.baseline.median_s {
+        Some(s) => format!("{} = {s:.4} s", r.baseline.description),
+        None => or_dash(&r.baseline.description).to_string(),
+    };
+    let rows = [
+        ("Name", md(&e.name)),
+        (
+            "Task",
+            format!(
+                "{}, {} tasks, `{}`",
+                t.kind,
+                t.tasks,
+                params.replace('`', "'")
+            ),
+        ),
+        ("Workers", workers.join(", ")),
+        ("Models", models.join(", ")),
+        (
+            "Repetitions",
+            format!("{} timed, {} warm-up per cell", e.repetitions, e.warmups),
+        ),
+        ("Baseline", md(&baseline)),
+        ("Timeout", format!("{} s per run", e.timeout_s)),
+    ];
+    for (k, v) in rows {
+        out.push_str(&format!("| {k} | {v} |\n"));
+    }
+    if e.models.contains(&ModelKind::GilThreads) {
+        out.push_str(&format!(
+            "| GIL switch interval | {} ms |\n",
+            e.gil.switch_interval_ms
+        ));
+    }
+    out.push('\n');
+    for model in &e.models {
+        out.push_str(&format!("- **{}**: {}\n", model, md(model.explanation())));
+    }
+    out.push('\n');
+
+    out.push_str(&format!("{h} Results\n\n"));
+    out.push_str(
+        "| model | workers | median (s) | min – max (s) | speedup | speedup range | efficiency | cores busy | note |\n\
+         |---|--:|--:|--:|--:|--:|--:|--:|---|\n",
+    );
+    let f = |v: Option<f64>, p: usize| v.map_or("—".to_string(), |x| format!("{x:.p$}"));
+    for c in &r.cells {
+        let w = c.wall.as_ref();
+        let mut note = match c.status {
+            CellStatus::Ok => String::new(),
+            CellStatus::Failed => format!("FAILED: {}", c.error.as_deref().unwrap_or("")),
+            CellStatus::Cancelled => "cancelled".into(),
+        };
+        if !c.checksums_agree && c.samples.len() > 1 {
+            note.push_str(" checksums differ between runs");
+        }
+        if let Some(lost) = c.lost_updates {
+            note.push_str(&format!(" lost updates {lost}"));
+        }
+        if let Some(gbs) = c.gb_per_s {
+            note.push_str(&format!(" {gbs:.2} GB/s"));
+        }
+        if let Some(s) = c
+            .startup_s
+            .filter(|_| c.model == Some(ModelKind::Processes))
+        {
+            note.push_str(&format!(" pool start-up {:.1} ms", s * 1000.0));
+        }
+        out.push_str(&format!(
+            "| {} | {} | {} | {} | {} | {} | {} | {} | {} |\n",
+            c.model_id(),
+            c.workers,
+            f(w.map(|s| s.median), 4),
+            w.map_or("—".into(), |s| format!("{:.4} – {:.4}", s.min, s.max)),
+            f(c.speedup, 2),
+            match (c.speedup_low, c.speedup_high) {
+                (Some(l), Some(h)) => format!("{l:.2} – {h:.2}"),
+                _ => "—".into(),
+            },
+            f(c.efficiency, 2),
+            f(c.cpu_utilisation, 2),
+            md(note.trim())
+        ));
+    }
+    out.push('\n');
+
+    out.push_str(&format!("{h} Scaling fits\n\n"));
+    if fits.is_empty() {
+        out.push_str("No multi-worker model to fit.\n\n");
+        return;
+    }
+    out.push_str(
+        "| model | Amdahl serial fraction s | fitted T1 (s) | R² | USL σ | USL κ | USL peak N* | R² |\n\
+         |---|--:|--:|--:|--:|--:|--:|--:|\n",
+    );
+    for fit in fits {
+        let (s, t1, ar2) = fit.amdahl.as_ref().map_or(
+            ("—".to_string(), "—".to_string(), "—".to_string()),
+            |a| {
+                (
+                    format!("{:.3}", a.serial_fraction),
+                    format!("{:.4}", a.t1),
+                    format!("{:.3}", a.r_squared),
+                )
+            },
+        );
+        let (sigma, kappa, peak, ur2) = fit.usl.as_ref().map_or(
+            ("—".into(), "—".into(), "—".into(), "—".into()),
+            |u| {
+                (
+                    format!("{:.4}", u.sigma),
+                    format!("{:.5}", u.kappa),
+                    u.peak_workers.map_or("∞ (κ = 0)".into(), |p| p.to_string()),
+                    format!("{:.3}", u.r_squared),
+                )
+            },
+        );
+        out.push_str(&format!(
+            "| {} | {s} | {t1} | {ar2} | {sigma} | {kappa} | {peak} | {ur2} |\n",
+            fit.model
+        ));
+    }
+    out.push('\n');
+    for fit in fits {
+        out.push_str(&format!("- {}\n", md(&fit.reading)));
+        if !fit.karp_flatt.is_empty() {
+            let kf: Vec<String> = fit
+                .karp_flatt
+                .iter()
+                .map(|k| format!("{} → {:.3}", k.workers, k.serial_fraction))
+                .collect();
+            out.push_str(&format!(
+                "  - Karp–Flatt serial fraction by workers: {}\n",
+                kf.join(", ")
+            ));
+        }
+        for why in &fit.refused {
+            out.push_str(&format!("  - not fitted: {}\n", md(why)));
+        }
+    }
+    out.push('\n');
+}
+
+fn or_dash(s: &str) -> &str {
+    if s.trim().is_empty() { "—" } else { s }
+}
+
+/// Escapes what would break a table cell or start unintended formatting.
+fn md(s: &str) -> String {
+    s.replace('|', "\\|").replace('\n', " ")
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::preset::Experiment;
+    use crate::results::{CellResult, Sample};
+
+    fn results() -> ResultsFile {
+        let mut r = ResultsFile {
+            experiment: Experiment {
+                name: "Demo | pipes".into(),
+                workers: vec![1, 2, 4],
+                models: vec![ModelKind::Sequential, ModelKind::Threads],
+                ..Experiment::default()
+            },
+            status: RunStatus::Complete,
+            ..ResultsFile::default()
+        };
+        let mut push = |model, workers, wall: f64| {
+            r.cells.push(CellResult {
+                model: Some(model),
+                workers,
+                samples: vec![
+                    Sample {
+                        wall_s: wall,
+                        ..Sample::default()
+                    },
+                    Sample {
+                        wall_s: wall * 1.1,
+                        ..Sample::default()
+                    },
+                ],
+                ..CellResult::default()
+            })
+        };
+        push(ModelKind::Sequential, 1, 4.0);
+        push(ModelKind::Threads, 1, 4.0);
+        push(ModelKind::Threads, 2, 2.2);
+        push(ModelKind::Threads, 4, 1.3);
+        r.cells.push(CellResult {
+            model: Some(ModelKind::Threads),
+            workers: 8,
+            status: CellStatus::Failed,
+            error: Some("timed out".into()),
+            ..CellResult::default()
+        });
+        r.recompute();
+        r
+    }
+
+    #[test]
+    fn report_has_every_section_and_escapes_pipes() {
+        let r = results();
+        let text = markdown_report(
+            &[ChartRun {
+                label: "demo",
+                results: &r,
+            }],
+            &[ReportImage {
+                alt: "speedup",
+                path: "demo.png",
+            }],
+        );
+        assert!(text.starts_with("# Demo \\| pipes\n"), "{text}");
+        assert!(text.contains("![speedup](demo.png)"));
+        for section in [
+            "## Status",
+            "## Machine",
+            "## Experiment",
+            "## Results",
+            "## Scaling fits",
+        ] {
+            assert!(text.contains(section), "missing {section}");
+        }
+        assert!(text.contains("| threads | 4 | 1.3650 |"), "{text}");
+        assert!(text.contains("threads × 8 failed: timed out"));
+        assert!(text.contains("4 cells ok, 1 failed"));
+        assert!(text.contains("- threads: about"), "{text}");
+        assert!(text.contains("Karp–Flatt serial fraction by workers: 2 →"));
+    }
+
+    #[test]
+    fn comparison_report_labels_each_run() {
+        let (a, b) = (results(), results());
+        let text = markdown_report(
+            &[
+                ChartRun {
+                    label: "laptop",
+                    results: &a,
+                },
+                ChartRun {
+                    label: "big",
+                    results: &b,
+                },
+            ],
+            &[],
+        );
+        assert!(text.starts_with("# Comparison: laptop vs big"));
+        assert!(text.contains("## laptop — Demo"));
+        assert!(text.contains("## big — Demo"));
+        assert!(text.contains("- **big**: threads:"));
+        assert!(text.contains("### Scaling fits"));
+    }
+}

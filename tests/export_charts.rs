@@ -1,0 +1,275 @@
+//! Chart and report export from results files, with no system fonts assumed: the bundled
+//! font is the only one plotters can see.
+
+use corelab::export::{
+    ChartKind, ChartOptions, ChartRun, ReportImage, markdown_report, render_png, render_svg,
+};
+use corelab::preset::{Experiment, ModelKind};
+use corelab::results::{CellResult, CellStatus, MachineInfo, ResultsFile, RunStatus, Sample};
+use corelab::stats::{fit_results, usl};
+
+/// A sweep whose threads follow a known USL curve and whose GIL threads do not scale.
+fn synthetic(host: &str, cores: usize, sigma: f64, kappa: f64) -> ResultsFile {
+    let workers = vec![1, 2, 4, 8, 12, 16];
+    let models = vec![
+        ModelKind::Sequential,
+        ModelKind::Threads,
+        ModelKind::Processes,
+        ModelKind::GilThreads,
+    ];
+    let mut r = ResultsFile {
+        experiment: Experiment {
+            name: "Synthetic scaling".into(),
+            description: "Made-up timings that follow the Universal Scalability Law.".into(),
+            workers: workers.clone(),
+            models: models.clone(),
+            repetitions: 3,
+            ..Experiment::default()
+        },
+        machine: MachineInfo {
+            cpu_brand: "Test CPU".into(),
+            physical_cores: Some(cores),
+            logical_cores: cores * 2,
+            memory_bytes: 16 << 30,
+            os: "TestOS".into(),
+            hostname: host.into(),
+            ..MachineInfo::default()
+        },
+        status: RunStatus::Complete,
+        started_at: "2026-11-25T18:00:00Z".into(),
+        ..ResultsFile::default()
+    };
+    let t1 = 4.0;
+    let samples = |t: f64| {
+        [0.98, 1.0, 1.04]
+            .iter()
+            .map(|f| Sample {
+                wall_s: t * f,
+                cpu_s: t * f,
+                ..Sample::default()
+            })
+            .collect::<Vec<_>>()
+    };
+    r.cells.push(CellResult {
+        model: Some(ModelKind::Sequential),
+        workers: 1,
+        samples: samples(t1),
+        ..CellResult::default()
+    });
+    for &n in &workers {
+        let x = n as f64;
+        for (model, speedup) in [
+            (ModelKind::Threads, usl(sigma, kappa, x)),
+            (ModelKind::Processes, 0.9 * usl(sigma * 1.5, kappa, x)),
+            (ModelKind::GilThreads, 1.0 / (1.0 + 0.02 * (x - 1.0))),
+        ] {
+            r.cells.push(CellResult {
+                model: Some(model),
+                workers: n,
+                samples: samples(t1 / speedup),
+                ..CellResult::default()
+            });
+        }
+    }
+    r.cells.push(CellResult {
+        model: Some(ModelKind::Processes),
+        workers: 32,
+        status: CellStatus::Failed,
+        error: Some("timed out".into()),
+        ..CellResult::default()
+    });
+    r.recompute();
+    r
+}
+
+/// Tag balance of an SVG document: every opening tag is closed, in order.
+fn assert_well_formed_svg(svg: &str) {
+    let trimmed = svg.trim();
+    assert!(
+        trimmed.starts_with("<svg"),
+        "starts with {:?}",
+        &trimmed[..20]
+    );
+    assert!(trimmed.ends_with("</svg>"), "ends with something else");
+    let mut stack: Vec<String> = Vec::new();
+    let mut rest = trimmed;
+    while let Some(start) = rest.find('<') {
+        let end = rest[start..].find('>').expect("unterminated tag") + start;
+        let tag = &rest[start + 1..end];
+        rest = &rest[end + 1..];
+        if tag.starts_with('?') || tag.starts_with('!') {
+            continue;
+        }
+        if let Some(name) = tag.strip_prefix('/') {
+            let open = stack.pop().expect("closing tag without an opening one");
+            assert_eq!(open, name.trim(), "mismatched closing tag");
+        } else if !tag.ends_with('/') {
+            let name = tag
+                .split_whitespace()
+                .next()
+                .expect("empty tag")
+                .to_string();
+            stack.push(name);
+        }
+    }
+    assert!(stack.is_empty(), "unclosed tags: {stack:?}");
+}
+
+/// Width and height from the IHDR chunk, after checking the PNG signature.
+fn png_size(png: &[u8]) -> (u32, u32) {
+    assert!(png.len() > 33, "PNG too short");
+    assert_eq!(&png[..8], b"\x89PNG\r\n\x1a\n", "PNG signature");
+    assert_eq!(&png[12..16], b"IHDR");
+    let be = |b: &[u8]| u32::from_be_bytes([b[0], b[1], b[2], b[3]]);
+    (be(&png[16..20]), be(&png[20..24]))
+}
+
+#[test]
+fn speedup_chart_svg_is_well_formed_and_names_every_series() {
+    let r = synthetic("laptop", 8, 0.05, 0.002);
+    let runs = [ChartRun {
+        label: "laptop",
+        results: &r,
+    }];
+    let svg = render_svg(&runs, &ChartOptions::default()).unwrap();
+    assert_well_formed_svg(&svg);
+    for name in [
+        "sequential",
+        "threads",
+        "processes",
+        "gil-threads",
+        "ideal (speedup = N)",
+        "8 physical cores",
+        "fitted USL (dashed)",
+        "speedup (× baseline)",
+        "workers (N)",
+        "Synthetic scaling",
+    ] {
+        assert!(svg.contains(name), "SVG lacks {name:?}");
+    }
+}
+
+#[test]
+fn every_chart_kind_renders_as_png_of_the_asked_size() {
+    let r = synthetic("laptop", 8, 0.05, 0.002);
+    let runs = [ChartRun {
+        label: "laptop",
+        results: &r,
+    }];
+    for kind in ChartKind::ALL {
+        let options = ChartOptions {
+            kind,
+            width: 900,
+            height: 560,
+            ..ChartOptions::default()
+        };
+        let png = render_png(&runs, &options).unwrap();
+        assert_eq!(png_size(&png), (900, 560), "{kind}");
+        let decoded = image::load_from_memory(&png).unwrap().to_rgb8();
+        assert_eq!(decoded.dimensions(), (900, 560));
+        // Not a blank canvas: the curves put plenty of non-white pixels on it.
+        let inked = decoded.pixels().filter(|p| p.0 != [255, 255, 255]).count();
+        assert!(inked > 5_000, "{kind}: only {inked} non-white pixels");
+        let svg = render_svg(&runs, &options).unwrap();
+        assert_well_formed_svg(&svg);
+        assert!(svg.contains(kind.y_label()), "{kind}");
+    }
+}
+
+#[test]
+fn overlaid_runs_label_series_with_their_run() {
+    let laptop = synthetic("laptop", 4, 0.05, 0.002);
+    let big = synthetic("big", 16, 0.02, 0.0005);
+    let runs = [
+        ChartRun {
+            label: "laptop",
+            results: &laptop,
+        },
+        ChartRun {
+            label: "big",
+            results: &big,
+        },
+    ];
+    let svg = render_svg(&runs, &ChartOptions::default()).unwrap();
+    assert_well_formed_svg(&svg);
+    for name in [
+        "threads @ laptop",
+        "threads @ big",
+        "gil-threads @ big",
+        "processes @ laptop",
+        "4 physical cores (laptop)",
+        "16 physical cores (big)",
+    ] {
+        assert!(svg.contains(name), "SVG lacks {name:?}");
+    }
+    let png = render_png(&runs, &ChartOptions::default()).unwrap();
+    assert_eq!(png_size(&png), (1100, 700));
+}
+
+#[test]
+fn fits_of_synthetic_results_recover_the_usl_parameters() {
+    let r = synthetic("laptop", 8, 0.05, 0.002);
+    let fits = fit_results(&r);
+    let threads = fits.iter().find(|f| f.model == ModelKind::Threads).unwrap();
+    let u = threads.usl.as_ref().unwrap();
+    // Speedups are exact USL values (each cell's samples are scaled alike, so medians are).
+    assert!((u.sigma - 0.05).abs() < 0.05 * 0.05, "{u:?}");
+    assert!((u.kappa - 0.002).abs() < 0.05 * 0.002, "{u:?}");
+    assert_eq!(u.peak_workers, Some(21));
+    assert!(
+        threads.reading.contains("peaks at about 21 workers"),
+        "{}",
+        threads.reading
+    );
+    let gil = fits
+        .iter()
+        .find(|f| f.model == ModelKind::GilThreads)
+        .unwrap();
+    // 1 / (1 + 0.02(N − 1)) is the USL with σ = 1, κ = 0.02: it peaks at one worker.
+    let g = gil.usl.as_ref().unwrap();
+    assert_eq!(g.peak_workers, Some(1), "{g:?}");
+    assert!(gil.reading.contains("peaks at 1 worker"), "{}", gil.reading);
+}
+
+#[test]
+fn failed_everything_is_an_error_not_a_panic() {
+    let mut r = synthetic("laptop", 8, 0.05, 0.002);
+    for c in &mut r.cells {
+        c.status = CellStatus::Failed;
+    }
+    let runs = [ChartRun {
+        label: "laptop",
+        results: &r,
+    }];
+    let err = render_svg(&runs, &ChartOptions::default()).unwrap_err();
+    assert!(err.to_string().contains("nothing to draw"), "{err}");
+    let err = render_png(
+        &runs,
+        &ChartOptions {
+            width: 10,
+            ..ChartOptions::default()
+        },
+    )
+    .unwrap_err();
+    assert!(err.to_string().contains("chart size"), "{err}");
+    assert!(render_svg(&[], &ChartOptions::default()).is_err());
+}
+
+#[test]
+fn markdown_report_of_synthetic_results() {
+    let r = synthetic("laptop", 8, 0.05, 0.002);
+    let text = markdown_report(
+        &[ChartRun {
+            label: "laptop",
+            results: &r,
+        }],
+        &[ReportImage {
+            alt: "speedup chart",
+            path: "speedup.png",
+        }],
+    );
+    assert!(text.contains("![speedup chart](speedup.png)"));
+    assert!(text.contains("| CPU | Test CPU |"));
+    assert!(text.contains("processes × 32 failed: timed out"));
+    assert!(text.contains("| 0.0500 | 0.00200 | 21 |"), "{text}");
+}
