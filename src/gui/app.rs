@@ -493,7 +493,7 @@ impl WorkbenchApp {
                 }
             });
             if ui
-                .small_button("⌨ Type a path")
+                .small_button("Type a path…")
                 .on_hover_text("Open or save by typing a file path instead of using a dialog.")
                 .clicked()
             {
@@ -629,7 +629,7 @@ impl WorkbenchApp {
             ui.set_width(ui.available_width());
             for (i, m) in self.messages.iter().enumerate() {
                 ui.horizontal(|ui| {
-                    if ui.small_button("✕").on_hover_text("Dismiss").clicked() {
+                    if ui.small_button("x").on_hover_text("Dismiss").clicked() {
                         dismiss = Some(i);
                     }
                     if m.is_error {

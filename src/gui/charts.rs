@@ -146,7 +146,7 @@ pub fn show(
     physical_cores: Option<usize>,
 ) {
     ui.horizontal(|ui| {
-        ui.label(egui::RichText::new("ⓘ What does this chart show?").weak())
+        ui.label(egui::RichText::new("(?) What does this chart show?").weak())
             .on_hover_text(kind.explanation());
         if let Some(r) = results
             && kind != ChartKind::WallTime

@@ -137,7 +137,7 @@ fn task_section(ui: &mut egui::Ui, exp: &mut Experiment) {
     ui.strong("Task");
     let task = &mut exp.task;
     egui::Grid::new("task-grid").num_columns(2).spacing([8.0, 4.0]).show(ui, |ui| {
-        ui.label("Kind").on_hover_text("What each task does.");
+        let l = ui.label("Kind").on_hover_text("What each task does.");
         egui::ComboBox::from_id_salt("task-kind")
             .selected_text(task.kind.id())
             .show_ui(ui, |ui| {
@@ -147,20 +147,22 @@ fn task_section(ui: &mut egui::Ui, exp: &mut Experiment) {
                 }
             })
             .response
-            .on_hover_text(kind_help(task.kind));
+            .on_hover_text(kind_help(task.kind))
+.labelled_by(l.id);
         ui.end_row();
 
         if task.kind != TaskKind::Contention {
-            ui.label("Tasks").on_hover_text(
+            let l = ui.label("Tasks").on_hover_text(
                 "How many independent pieces the work is split into (granularity). More tasks balance better but cost more hand-overs.",
             );
-            ui.add(DragValue::new(&mut task.tasks).range(1..=limits::MAX_TASKS).speed(1.0));
+            ui.add(DragValue::new(&mut task.tasks).range(1..=limits::MAX_TASKS).speed(1.0))
+.labelled_by(l.id);
             ui.end_row();
         }
 
         match task.kind {
             TaskKind::Cpu => {
-                ui.label("Kernel");
+                let l = ui.label("Kernel");
                 egui::ComboBox::from_id_salt("cpu-kernel")
                     .selected_text(task.cpu.kernel.id())
                     .show_ui(ui, |ui| {
@@ -171,9 +173,10 @@ fn task_section(ui: &mut egui::Ui, exp: &mut Experiment) {
                     .response
                     .on_hover_text(
                         "primes: count primes by trial division; later tasks cost more (uneven).\nhash-chain: rounds of a 64-bit mix, split evenly (balanced).",
-                    );
+                    )
+.labelled_by(l.id);
                 ui.end_row();
-                ui.label("Size").on_hover_text(
+                let l = ui.label("Size").on_hover_text(
                     "Upper bound of the prime range, or the total number of hash rounds.",
                 );
                 let speed = task.cpu.size as f64 * 0.01 + 1.0;
@@ -181,11 +184,12 @@ fn task_section(ui: &mut egui::Ui, exp: &mut Experiment) {
                     DragValue::new(&mut task.cpu.size)
                         .range(1..=limits::MAX_CPU_SIZE)
                         .speed(speed),
-                );
+                )
+.labelled_by(l.id);
                 ui.end_row();
             }
             TaskKind::Io => {
-                ui.label("Mode");
+                let l = ui.label("Mode");
                 egui::ComboBox::from_id_salt("io-mode")
                     .selected_text(task.io.mode.id())
                     .show_ui(ui, |ui| {
@@ -196,32 +200,35 @@ fn task_section(ui: &mut egui::Ui, exp: &mut Experiment) {
                     .response
                     .on_hover_text(
                         "sleep: each task waits (network latency).\nfile: each task writes, fsyncs and reads back a temporary file.",
-                    );
+                    )
+.labelled_by(l.id);
                 ui.end_row();
                 match task.io.mode {
                     IoMode::Sleep => {
-                        ui.label("Wait per task");
+                        let l = ui.label("Wait per task");
                         ui.add(
                             DragValue::new(&mut task.io.sleep_ms)
                                 .range(0.0..=limits::MAX_SLEEP_MS)
                                 .speed(0.5)
                                 .suffix(" ms"),
-                        );
+                        )
+.labelled_by(l.id);
                     }
                     IoMode::File => {
-                        ui.label("File size");
+                        let l = ui.label("File size");
                         ui.add(
                             DragValue::new(&mut task.io.file_kib)
                                 .range(1..=limits::MAX_FILE_KIB)
                                 .speed(4.0)
                                 .suffix(" KiB"),
-                        );
+                        )
+.labelled_by(l.id);
                     }
                 }
                 ui.end_row();
             }
             TaskKind::Memory => {
-                ui.label("Array size").on_hover_text(
+                let l = ui.label("Array size").on_hover_text(
                     "Size of each of the three triad arrays. Keep it well above the last-level cache.",
                 );
                 ui.add(
@@ -229,14 +236,16 @@ fn task_section(ui: &mut egui::Ui, exp: &mut Experiment) {
                         .range(1..=limits::MAX_ARRAY_MIB)
                         .speed(1.0)
                         .suffix(" MiB"),
-                );
+                )
+.labelled_by(l.id);
                 ui.end_row();
-                ui.label("Passes");
-                ui.add(DragValue::new(&mut task.memory.passes).range(1..=limits::MAX_PASSES));
+                let l = ui.label("Passes");
+                ui.add(DragValue::new(&mut task.memory.passes).range(1..=limits::MAX_PASSES))
+.labelled_by(l.id);
                 ui.end_row();
             }
             TaskKind::Contention => {
-                ui.label("Synchronisation");
+                let l = ui.label("Synchronisation");
                 egui::ComboBox::from_id_salt("sync-mode")
                     .selected_text(task.contention.sync.id())
                     .show_ui(ui, |ui| {
@@ -247,38 +256,43 @@ fn task_section(ui: &mut egui::Ui, exp: &mut Experiment) {
                     .response
                     .on_hover_text(
                         "How workers protect the shared counter: mutex, atomic, a channel to one owner, a semaphore, or nothing (updates get lost).",
-                    );
+                    )
+.labelled_by(l.id);
                 ui.end_row();
-                ui.label("Increments").on_hover_text("Increments each worker performs.");
+                let l = ui.label("Increments").on_hover_text("Increments each worker performs.");
                 let speed = task.contention.increments as f64 * 0.01 + 1.0;
                 ui.add(
                     DragValue::new(&mut task.contention.increments)
                         .range(1..=limits::MAX_INCREMENTS)
                         .speed(speed),
-                );
+                )
+.labelled_by(l.id);
                 ui.end_row();
                 if task.contention.sync == SyncMode::Semaphore {
-                    ui.label("Permits").on_hover_text("Workers admitted at once.");
-                    ui.add(DragValue::new(&mut task.contention.permits).range(1..=limits::MAX_WORKERS as u32));
+                    let l = ui.label("Permits").on_hover_text("Workers admitted at once.");
+                    ui.add(DragValue::new(&mut task.contention.permits).range(1..=limits::MAX_WORKERS as u32))
+.labelled_by(l.id);
                     ui.end_row();
                 }
             }
             TaskKind::Mixed => {
-                ui.label("Compute per task");
+                let l = ui.label("Compute per task");
                 ui.add(
                     DragValue::new(&mut task.mixed.compute_ms)
                         .range(0.0..=limits::MAX_SLEEP_MS)
                         .speed(0.5)
                         .suffix(" ms"),
-                );
+                )
+.labelled_by(l.id);
                 ui.end_row();
-                ui.label("Wait per task");
+                let l = ui.label("Wait per task");
                 ui.add(
                     DragValue::new(&mut task.mixed.wait_ms)
                         .range(0.0..=limits::MAX_SLEEP_MS)
                         .speed(0.5)
                         .suffix(" ms"),
-                );
+                )
+.labelled_by(l.id);
                 ui.end_row();
             }
         }
@@ -374,13 +388,15 @@ fn models_section(ui: &mut egui::Ui, exp: &mut Experiment) {
 fn measurement_section(ui: &mut egui::Ui, exp: &mut Experiment) {
     ui.strong("Measurement");
     egui::Grid::new("measure-grid").num_columns(2).spacing([8.0, 4.0]).show(ui, |ui| {
-        ui.label("Repetitions").on_hover_text("Timed runs per cell (model × worker count). The median is plotted; min and max make the error bars.");
-        ui.add(DragValue::new(&mut exp.repetitions).range(1..=limits::MAX_REPETITIONS));
+        let l = ui.label("Repetitions").on_hover_text("Timed runs per cell (model × worker count). The median is plotted; min and max make the error bars.");
+        ui.add(DragValue::new(&mut exp.repetitions).range(1..=limits::MAX_REPETITIONS))
+.labelled_by(l.id);
         ui.end_row();
-        ui.label("Warm-ups").on_hover_text("Untimed runs before the timed ones in each cell (caches, page faults, CPU frequency).");
-        ui.add(DragValue::new(&mut exp.warmups).range(0..=limits::MAX_WARMUPS));
+        let l = ui.label("Warm-ups").on_hover_text("Untimed runs before the timed ones in each cell (caches, page faults, CPU frequency).");
+        ui.add(DragValue::new(&mut exp.warmups).range(0..=limits::MAX_WARMUPS))
+.labelled_by(l.id);
         ui.end_row();
-        ui.label("Baseline").on_hover_text("What speedup divides.");
+        let l = ui.label("Baseline").on_hover_text("What speedup divides.");
         egui::ComboBox::from_id_salt("baseline")
             .selected_text(match exp.baseline {
                 Baseline::Sequential => "sequential",
@@ -397,17 +413,19 @@ fn measurement_section(ui: &mut egui::Ui, exp: &mut Experiment) {
                 .on_hover_text(Baseline::SameModelOneWorker.describe());
             })
             .response
-            .on_hover_text(exp.baseline.describe());
+            .on_hover_text(exp.baseline.describe())
+.labelled_by(l.id);
         ui.end_row();
-        ui.label("Timeout per run").on_hover_text("A run taking longer is stopped and its cell marked failed.");
+        let l = ui.label("Timeout per run").on_hover_text("A run taking longer is stopped and its cell marked failed.");
         ui.add(
             DragValue::new(&mut exp.timeout_s)
                 .range(limits::MIN_TIMEOUT_S..=limits::MAX_TIMEOUT_S)
                 .speed(0.5)
                 .suffix(" s"),
-        );
+        )
+.labelled_by(l.id);
         ui.end_row();
-        ui.label("GIL switch interval").on_hover_text(
+        let l = ui.label("GIL switch interval").on_hover_text(
             "gil-threads only: how long a thread may hold the emulated GIL while others wait, like Python's sys.setswitchinterval (default 5 ms).",
         );
         ui.add(
@@ -415,7 +433,8 @@ fn measurement_section(ui: &mut egui::Ui, exp: &mut Experiment) {
                 .range(0.01..=1000.0)
                 .speed(0.1)
                 .suffix(" ms"),
-        );
+        )
+.labelled_by(l.id);
         ui.end_row();
     });
 }

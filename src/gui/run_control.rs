@@ -117,8 +117,8 @@ pub fn show(ui: &mut egui::Ui, run: Option<&ActiveRun>) -> Option<RunAction> {
     let mut action = None;
     ui.horizontal(|ui| {
         let running = run.is_some();
-        let run_button = egui::Button::new(egui::RichText::new("▶ Run").strong())
-            .min_size(egui::vec2(90.0, 0.0));
+        let run_button =
+            egui::Button::new(egui::RichText::new("Run").strong()).min_size(egui::vec2(90.0, 0.0));
         if ui
             .add_enabled(!running, run_button)
             .on_hover_text("Validate the configuration and run the sweep.")
@@ -128,7 +128,7 @@ pub fn show(ui: &mut egui::Ui, run: Option<&ActiveRun>) -> Option<RunAction> {
         }
         let cancelling = run.is_some_and(|r| r.cancelling);
         if ui
-            .add_enabled(running && !cancelling, egui::Button::new("■ Cancel"))
+            .add_enabled(running && !cancelling, egui::Button::new("Cancel"))
             .on_hover_text("Stop the sweep; cells already measured are kept and saved.")
             .clicked()
         {
