@@ -16,7 +16,12 @@ pub const RECENT_LIMIT: usize = 12;
 /// The directory corelab keeps its data in: `$CORELAB_DATA_DIR`, else the platform's data
 /// directory for the app (`$XDG_DATA_HOME/corelab` on Linux), else `./corelab-data`.
 pub fn data_dir() -> PathBuf {
-    if let Some(dir) = std::env::var_os(DATA_DIR_ENV).filter(|d| !d.is_empty()) {
+    data_dir_from(std::env::var_os(DATA_DIR_ENV))
+}
+
+/// [`data_dir`] given the value of `$CORELAB_DATA_DIR` (an empty value counts as unset).
+pub fn data_dir_from(env_value: Option<std::ffi::OsString>) -> PathBuf {
+    if let Some(dir) = env_value.filter(|d| !d.is_empty()) {
         return PathBuf::from(dir);
     }
     eframe::storage_dir("corelab").unwrap_or_else(|| PathBuf::from("corelab-data"))
@@ -106,6 +111,27 @@ mod tests {
             "cpu-bound-threads-vs-processes"
         );
         assert_eq!(slug("  ::  "), "experiment");
+    }
+
+    #[test]
+    fn the_environment_overrides_the_data_dir() {
+        assert_eq!(
+            data_dir_from(Some("/tmp/x".into())),
+            PathBuf::from("/tmp/x")
+        );
+        assert_ne!(data_dir_from(Some("".into())), PathBuf::from(""));
+        assert_eq!(data_dir_from(None), data_dir_from(Some("".into())));
+    }
+
+    #[test]
+    fn new_results_paths_do_not_collide() {
+        let dir = tempfile::tempdir().unwrap();
+        std::fs::create_dir_all(results_dir(dir.path())).unwrap();
+        let a = new_results_path(dir.path(), "Same name");
+        std::fs::write(&a, "{}").unwrap();
+        let b = new_results_path(dir.path(), "Same name");
+        assert_ne!(a, b);
+        assert!(a.starts_with(results_dir(dir.path())));
     }
 
     #[test]

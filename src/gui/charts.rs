@@ -28,6 +28,21 @@ impl ChartKind {
         }
     }
 
+    /// One line under the tabs: how to read the chart at a glance.
+    pub fn caption(self) -> &'static str {
+        match self {
+            ChartKind::Speedup => {
+                "Higher is better. Dashed: ideal linear speedup. Dotted: physical cores. Bars: slowest–fastest run."
+            }
+            ChartKind::Efficiency => {
+                "Speedup ÷ workers. 100 % = every worker fully used. Dotted: physical cores."
+            }
+            ChartKind::WallTime => {
+                "Lower is better. Points: median run; bars: fastest–slowest run. Dotted: physical cores."
+            }
+        }
+    }
+
     /// What the chart means, for the help line above it.
     pub fn explanation(self) -> &'static str {
         match self {
@@ -146,7 +161,8 @@ pub fn show(
     physical_cores: Option<usize>,
 ) {
     ui.horizontal(|ui| {
-        ui.label(egui::RichText::new("(?) What does this chart show?").weak())
+        ui.label(kind.caption());
+        ui.label(egui::RichText::new("(?) more").weak().underline())
             .on_hover_text(kind.explanation());
         if let Some(r) = results
             && kind != ChartKind::WallTime

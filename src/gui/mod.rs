@@ -52,7 +52,7 @@ pub fn run_app(options: GuiOptions) -> anyhow::Result<()> {
         .with_app_id("corelab")
         .with_min_inner_size([900.0, 600.0]);
     viewport = if screenshot.is_some() {
-        viewport.with_inner_size([1440.0, 900.0])
+        viewport.with_inner_size(screenshot::SIZE)
     } else {
         viewport.with_inner_size([1400.0, 880.0])
     };

@@ -45,11 +45,15 @@ enum Phase {
     Closing,
 }
 
+/// The size of a screenshot, in points.
+pub const SIZE: [f32; 2] = [1440.0, 900.0];
+
 /// The screenshot mode of the app.
 pub struct ScreenshotMode {
     path: PathBuf,
     outcome: Outcome,
     phase: Phase,
+    sized: bool,
 }
 
 impl ScreenshotMode {
@@ -58,18 +62,26 @@ impl ScreenshotMode {
             path,
             outcome,
             phase: Phase::Settling(0),
+            sized: false,
         }
     }
 
     /// Called every frame. `ready` is true when nothing is loading or running.
     pub fn frame(&mut self, ctx: &egui::Context, ready: bool) {
-        ctx.request_repaint_after(Duration::from_millis(50));
+        if !self.sized {
+            // The same size every time, whatever window state was saved before.
+            self.sized = true;
+            ctx.send_viewport_cmd(egui::ViewportCommand::InnerSize(SIZE.into()));
+        }
         match &mut self.phase {
             Phase::Settling(n) => {
                 if !ready {
+                    // Sweep events and file loads wake the UI; repainting more often would
+                    // only take CPU from the measurement.
                     *n = 0;
                     return;
                 }
+                ctx.request_repaint_after(Duration::from_millis(50));
                 *n += 1;
                 if *n >= SETTLE_FRAMES {
                     let path = self.path.clone();
@@ -86,6 +98,7 @@ impl ScreenshotMode {
                 }
             }
             Phase::Requested(since) => {
+                ctx.request_repaint_after(Duration::from_millis(50));
                 if self.outcome.is_set() {
                     self.phase = Phase::Closing;
                     ctx.send_viewport_cmd(egui::ViewportCommand::Close);
