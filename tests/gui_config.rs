@@ -267,3 +267,69 @@ fn the_last_configuration_is_restored() {
     assert_eq!(second.experiment(), &exp);
     assert_eq!(second.tab(), corelab::gui::Tab::WallTime);
 }
+
+#[test]
+fn save_preset_writes_a_loadable_file() {
+    let dir = tempfile::tempdir().unwrap();
+    let target = dir.path().join("saved-preset.json");
+    let mut h = harness(app(dir.path()));
+    h.step();
+    h.get_by_label("Worker counts")
+        .set_text_value_accesskit("1, 3");
+    h.run();
+
+    h.get_by_label("Save preset…").click();
+    h.run();
+    h.get_by_label("File path:")
+        .set_text_value_accesskit(target.to_str().unwrap());
+    h.run();
+    h.get_by_label("Save").click();
+    h.run();
+    step_until(&mut h, "the preset to be written", |a| !a.files_busy());
+
+    let saved = corelab::preset::Experiment::load(&target).expect("the saved preset loads");
+    assert_eq!(&saved, h.state().experiment());
+    assert_eq!(saved.workers, vec![1, 3]);
+    assert!(h.query_by_label_contains("Preset saved to").is_some());
+}
+
+#[test]
+fn recent_results_reopen_an_autosaved_sweep() {
+    let dir = tempfile::tempdir().unwrap();
+    let results_dir = corelab::gui::autosave::results_dir(dir.path());
+    std::fs::create_dir_all(&results_dir).unwrap();
+    let mut results = corelab::results::ResultsFile {
+        experiment: builtin_presets()[0].experiment().unwrap(),
+        status: corelab::results::RunStatus::Cancelled,
+        ..Default::default()
+    };
+    results.cells.push(corelab::results::CellResult {
+        model: Some(corelab::preset::ModelKind::Sequential),
+        workers: 1,
+        samples: vec![corelab::results::Sample {
+            wall_s: 1.0,
+            cpu_s: 1.0,
+            checksum: 1,
+            ..Default::default()
+        }],
+        ..Default::default()
+    });
+    results.recompute();
+    let path = results_dir.join("2026-01-01T00-00-00Z_earlier-sweep.json");
+    results.save(&path).unwrap();
+
+    let mut h = harness(app(dir.path()));
+    h.step();
+    assert_eq!(h.state().recent_results(), std::slice::from_ref(&path));
+    h.get_by_label("Recent results").click();
+    h.run();
+    h.get_by_label(&corelab::gui::autosave::recent_label(&path))
+        .click();
+    h.run();
+    step_until(&mut h, "the results to load", |a| a.results().is_some());
+    assert_eq!(h.state().results_path(), Some(path.as_path()));
+    assert_eq!(
+        h.state().results().unwrap().status,
+        corelab::results::RunStatus::Cancelled
+    );
+}
