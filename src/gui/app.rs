@@ -448,7 +448,13 @@ impl WorkbenchApp {
 
         if let Some(shot) = &mut self.screenshot {
             let ready = !self.files.busy() && self.run.is_none() && !self.run_when_ready;
-            shot.frame(&ctx, ready);
+            let errors = self
+                .messages
+                .iter()
+                .filter(|m| m.is_error)
+                .map(|m| m.text.clone())
+                .collect();
+            shot.frame(&ctx, ready, errors);
         }
     }
 

@@ -164,10 +164,14 @@ pub fn show(
         ui.label(kind.caption());
         ui.label(egui::RichText::new("(?) more").weak().underline())
             .on_hover_text(kind.explanation());
-        if let Some(r) = results
-            && kind != ChartKind::WallTime
-        {
-            ui.weak(format!("· baseline: {}", r.baseline.description));
+        match results {
+            Some(r) if kind != ChartKind::WallTime => {
+                ui.weak(format!("· baseline: {}", r.baseline.description));
+            }
+            Some(_) => {}
+            None => {
+                ui.weak("· No measurements yet: press Run, or open a results file.");
+            }
         }
     });
     let empty = ResultsFile::default();

@@ -1,8 +1,21 @@
 //! The gallery of built-in presets: a name and a description each, one click to load.
 
+use std::sync::OnceLock;
+
 use eframe::egui;
 
-use crate::preset::{BuiltinPreset, Experiment, builtin_presets};
+use crate::preset::{Experiment, builtin_presets};
+
+/// The built-in presets, parsed once: (id, experiment or why it does not parse).
+fn parsed() -> &'static [(&'static str, Result<Experiment, String>)] {
+    static PARSED: OnceLock<Vec<(&'static str, Result<Experiment, String>)>> = OnceLock::new();
+    PARSED.get_or_init(|| {
+        builtin_presets()
+            .iter()
+            .map(|p| (p.id, p.experiment().map_err(|e| e.to_string())))
+            .collect()
+    })
+}
 
 /// What a click in the gallery asks for.
 pub enum GalleryPick {
@@ -15,22 +28,24 @@ pub enum GalleryPick {
 /// Draws the gallery; returns the preset the user clicked.
 pub fn show(ui: &mut egui::Ui, current_name: &str) -> Option<GalleryPick> {
     let mut picked = None;
-    for preset in builtin_presets() {
-        if let Some(p) = entry(ui, preset, current_name) {
+    for (id, experiment) in parsed() {
+        if let Some(p) = entry(ui, id, experiment, current_name) {
             picked = Some(p);
         }
     }
     picked
 }
 
-fn entry(ui: &mut egui::Ui, preset: &'static BuiltinPreset, current: &str) -> Option<GalleryPick> {
-    let experiment = match preset.experiment() {
+fn entry(
+    ui: &mut egui::Ui,
+    id: &'static str,
+    experiment: &Result<Experiment, String>,
+    current: &str,
+) -> Option<GalleryPick> {
+    let experiment = match experiment {
         Ok(e) => e,
         Err(err) => {
-            ui.colored_label(
-                ui.visuals().error_fg_color,
-                format!("{}: broken ({err})", preset.id),
-            );
+            ui.colored_label(ui.visuals().error_fg_color, format!("{id}: broken ({err})"));
             return None;
         }
     };
@@ -45,8 +60,8 @@ fn entry(ui: &mut egui::Ui, preset: &'static BuiltinPreset, current: &str) -> Op
     ui.add(egui::Label::new(egui::RichText::new(summary).small().weak()).wrap());
     ui.add_space(4.0);
     response.clicked().then(|| GalleryPick::Load {
-        id: preset.id,
-        experiment: Box::new(experiment),
+        id,
+        experiment: Box::new(experiment.clone()),
     })
 }
 

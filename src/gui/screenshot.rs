@@ -13,22 +13,36 @@ const REPLY_TIMEOUT: Duration = Duration::from_secs(20);
 
 /// How the screenshot went; shared between the app and [`super::run_app`].
 #[derive(Clone, Default)]
-pub struct Outcome(Arc<Mutex<Option<Result<(), String>>>>);
+pub struct Outcome {
+    saved: Arc<Mutex<Option<Result<(), String>>>>,
+    /// Errors the workbench showed when the picture was taken.
+    shown_errors: Arc<Mutex<Vec<String>>>,
+}
 
 impl Outcome {
     fn set(&self, r: Result<(), String>) {
-        if let Ok(mut o) = self.0.lock() {
+        if let Ok(mut o) = self.saved.lock() {
             *o = Some(r);
         }
     }
 
     fn is_set(&self) -> bool {
-        self.0.lock().map(|o| o.is_some()).unwrap_or(true)
+        self.saved.lock().map(|o| o.is_some()).unwrap_or(true)
     }
 
-    /// The result once the window closed: an error if no screenshot was saved.
+    /// The result once the window closed: an error if no screenshot was saved, or if the
+    /// picture shows an error message (a bad preset, a failed cell), so scripts notice.
     pub fn result(&self) -> anyhow::Result<()> {
-        match self.0.lock().ok().and_then(|o| o.clone()) {
+        let errors = self
+            .shown_errors
+            .lock()
+            .map(|e| e.clone())
+            .unwrap_or_default();
+        match self.saved.lock().ok().and_then(|o| o.clone()) {
+            Some(Ok(())) if !errors.is_empty() => Err(anyhow::anyhow!(
+                "the screenshot was saved, but it shows errors:\n{}",
+                errors.join("\n")
+            )),
             Some(Ok(())) => Ok(()),
             Some(Err(e)) => Err(anyhow::anyhow!("screenshot failed: {e}")),
             None => Err(anyhow::anyhow!(
@@ -66,8 +80,9 @@ impl ScreenshotMode {
         }
     }
 
-    /// Called every frame. `ready` is true when nothing is loading or running.
-    pub fn frame(&mut self, ctx: &egui::Context, ready: bool) {
+    /// Called every frame. `ready` is true when nothing is loading or running; `errors` are
+    /// the error messages on screen.
+    pub fn frame(&mut self, ctx: &egui::Context, ready: bool, errors: Vec<String>) {
         if !self.sized {
             // The same size every time, whatever window state was saved before.
             self.sized = true;
@@ -84,6 +99,9 @@ impl ScreenshotMode {
                 ctx.request_repaint_after(Duration::from_millis(50));
                 *n += 1;
                 if *n >= SETTLE_FRAMES {
+                    if let Ok(mut e) = self.outcome.shown_errors.lock() {
+                        *e = errors;
+                    }
                     let path = self.path.clone();
                     let outcome = self.outcome.clone();
                     let wake = ctx.clone();
