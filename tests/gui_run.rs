@@ -179,3 +179,52 @@ fn cancel_stops_the_sweep_and_its_worker_processes() {
         "the UI says it was cancelled"
     );
 }
+
+#[test]
+fn a_failed_cell_is_reported_in_the_ui() {
+    let _serial = SERIAL.lock().unwrap_or_else(|e| e.into_inner());
+    let dir = tempfile::tempdir().unwrap();
+    let mut exp = Experiment {
+        name: "runs past their timeout".into(),
+        workers: vec![1],
+        models: vec![ModelKind::Threads],
+        baseline: Baseline::SameModelOneWorker,
+        repetitions: 1,
+        warmups: 0,
+        timeout_s: 0.05,
+        ..Experiment::default()
+    };
+    exp.task.kind = TaskKind::Io;
+    exp.task.tasks = 4;
+    exp.task.io.mode = IoMode::Sleep;
+    exp.task.io.sleep_ms = 200.0;
+    exp.validate().unwrap();
+    let mut h = harness(dir.path(), exp);
+
+    h.get_by_label("Results table").click();
+    h.get_by_label("Run").click();
+    h.run_steps(2);
+    step_until(&mut h, "the sweep to finish", |a| {
+        !a.is_running() && a.results().is_some()
+    });
+
+    let results = h.state().results().unwrap();
+    assert_eq!(results.cells.len(), 1);
+    assert_eq!(results.cells[0].status, CellStatus::Failed);
+    assert!(
+        h.query_by_label_contains("threads × 1 failed:").is_some(),
+        "the failure is announced: {:?}",
+        h.state().messages()
+    );
+    assert!(
+        h.query_by_label("failed").is_some(),
+        "the table marks the cell"
+    );
+    // In the message area and in the table's note column.
+    assert_eq!(
+        h.query_all_by_label_contains("took longer than the 0.05 s timeout")
+            .count(),
+        2,
+        "the reason is readable where the failure is shown"
+    );
+}

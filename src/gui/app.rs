@@ -692,6 +692,15 @@ impl eframe::App for WorkbenchApp {
         self.show(ui);
     }
 
+    fn on_exit(&mut self, _gl: Option<&eframe::glow::Context>) {
+        // Closing the window mid-sweep: stop it and let the engine write the results so far
+        // (marked cancelled) before the process ends. The engine kills its children within
+        // milliseconds, so this waits briefly at most.
+        if let Some(run) = &mut self.run {
+            run.cancel_and_wait(Duration::from_secs(3));
+        }
+    }
+
     fn persist_egui_memory(&self) -> bool {
         // A screenshot must not depend on (or change) what an earlier session left behind.
         self.screenshot.is_none()

@@ -147,6 +147,8 @@ fn hover_texts(kind: ChartKind, results: &ResultsFile) -> HashMap<(String, usize
         if kind == ChartKind::Speedup && model == ModelKind::Sequential {
             lines.push("the baseline: speedup 1× by definition".into());
         }
+        lines.push(String::new());
+        lines.push(model.explanation().into());
         map.insert((series_name(model), cell.workers), lines.join("\n"));
     }
     map

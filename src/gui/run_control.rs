@@ -96,6 +96,16 @@ impl ActiveRun {
         events
     }
 
+    /// Cancels and waits up to `limit` for the engine to write its final (cancelled) results
+    /// file. Only for shutdown, when the window is already gone.
+    pub fn cancel_and_wait(&mut self, limit: Duration) {
+        self.cancel();
+        let until = Instant::now() + limit;
+        while !self.handle.is_finished() && Instant::now() < until {
+            std::thread::sleep(Duration::from_millis(10));
+        }
+    }
+
     /// Whether the engine thread has ended (after `Finished`, or because it panicked).
     pub fn thread_ended(&self) -> bool {
         self.handle.is_finished()
