@@ -29,6 +29,18 @@ use crate::stats::{fit_results, fits_summary};
 pub struct Cli {
     #[command(subcommand)]
     pub command: Option<Command>,
+    /// Workbench only: render the window, save it as a PNG here, and exit.
+    #[arg(long, value_name = "PATH")]
+    pub screenshot: Option<PathBuf>,
+    /// Workbench only: load this preset (a file, or a built-in preset's name) at start.
+    #[arg(long, value_name = "NAME_OR_PATH")]
+    pub preset: Option<String>,
+    /// Workbench only: open this results file at start.
+    #[arg(long, value_name = "FILE")]
+    pub results: Option<PathBuf>,
+    /// Workbench only: run the loaded experiment at start (to completion before a screenshot).
+    #[arg(long)]
+    pub run: bool,
 }
 
 #[derive(Subcommand, Debug)]
@@ -143,7 +155,12 @@ pub fn main() -> ExitCode {
         }
     };
     let outcome = match cli.command {
-        None => crate::gui::run_app(),
+        None => crate::gui::run_app(crate::gui::GuiOptions {
+            screenshot: cli.screenshot,
+            preset: cli.preset,
+            results: cli.results,
+            run: cli.run,
+        }),
         Some(Command::Worker) => return ExitCode::from(worker::serve() as u8),
         Some(Command::Presets) => {
             list_presets();

@@ -1,21 +1,87 @@
 //! The desktop workbench (eframe + egui_plot).
+//!
+//! One concept per file:
+//! - [`app`]: [`WorkbenchApp`], its state and the frame layout.
+//! - [`config_panel`]: the left panel that edits the [`Experiment`](crate::preset::Experiment).
+//! - [`run_control`]: Run / Cancel, progress, draining sweep events.
+//! - [`charts`]: speedup, efficiency and wall-time charts.
+//! - [`results_table`]: one row per measured cell.
+//! - [`status_bar`]: machine info and the live per-core CPU meter.
+//! - [`presets_gallery`]: the built-in presets, one click to load.
+//! - [`file_dialogs`]: native dialogs off the UI thread, with a typed-path fallback.
+//! - [`autosave`]: where results are kept, and the "Recent results" list.
+//! - [`screenshot`]: `corelab --screenshot PATH`.
 
-/// Opens the workbench window.
-pub fn run_app() -> anyhow::Result<()> {
-    let options = eframe::NativeOptions::default();
-    eframe::run_native(
-        "corelab",
-        options,
-        Box::new(|_cc| Ok(Box::new(Placeholder))),
-    )
-    .map_err(|e| anyhow::anyhow!("cannot open the corelab window: {e}"))
+pub mod app;
+pub mod autosave;
+pub mod charts;
+pub mod config_panel;
+pub mod file_dialogs;
+pub mod presets_gallery;
+pub mod results_table;
+pub mod run_control;
+pub mod screenshot;
+pub mod status_bar;
+
+use std::path::PathBuf;
+
+pub use app::{AppSettings, Tab, WorkbenchApp};
+pub use autosave::data_dir;
+
+use crate::engine::{SweepConfig, WorkerCommand};
+
+/// How the workbench is started (from the command line).
+#[derive(Clone, Debug, Default)]
+pub struct GuiOptions {
+    /// Render the window once and save it as a PNG here, then exit.
+    pub screenshot: Option<PathBuf>,
+    /// A preset file, or the name of a built-in preset, to load at start.
+    pub preset: Option<String>,
+    /// A results file to open at start.
+    pub results: Option<PathBuf>,
+    /// Run the loaded experiment at start (with `screenshot`: to completion before the shot).
+    pub run: bool,
 }
 
-struct Placeholder;
-
-impl eframe::App for Placeholder {
-    fn ui(&mut self, ui: &mut eframe::egui::Ui, _frame: &mut eframe::Frame) {
-        ui.heading("corelab");
-        ui.label("The workbench is being built. Use `corelab run PRESET` meanwhile.");
+/// Opens the workbench window and returns when it is closed.
+pub fn run_app(options: GuiOptions) -> anyhow::Result<()> {
+    let worker = WorkerCommand::current_exe().map_err(anyhow::Error::msg)?;
+    let screenshot = options.screenshot.clone();
+    let mut viewport = eframe::egui::ViewportBuilder::default()
+        .with_title("corelab")
+        .with_app_id("corelab")
+        .with_min_inner_size([900.0, 600.0]);
+    viewport = if screenshot.is_some() {
+        viewport.with_inner_size(screenshot::SIZE)
+    } else {
+        viewport.with_inner_size([1400.0, 880.0])
+    };
+    let native = eframe::NativeOptions {
+        viewport,
+        // A screenshot must not depend on (or disturb) the user's saved window state.
+        persist_window: screenshot.is_none(),
+        ..Default::default()
+    };
+    let outcome = screenshot::Outcome::default();
+    let outcome_app = outcome.clone();
+    eframe::run_native(
+        "corelab",
+        native,
+        Box::new(move |cc| {
+            let settings = AppSettings {
+                data_dir: data_dir(),
+                native_dialogs: true,
+                cpu_meter: true,
+                restore_state: options.screenshot.is_none(),
+            };
+            let mut app = WorkbenchApp::new(SweepConfig::new(worker), settings, cc.storage);
+            app.apply_startup(&cc.egui_ctx, &options, outcome_app);
+            Ok(Box::new(app))
+        }),
+    )
+    .map_err(|e| anyhow::anyhow!("cannot open the corelab window: {e}"))?;
+    if screenshot.is_some() {
+        outcome.result()?;
     }
+    Ok(())
 }

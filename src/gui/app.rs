@@ -1,0 +1,735 @@
+//! [`WorkbenchApp`]: the workbench's state and the layout of its frame.
+
+use std::path::{Path, PathBuf};
+use std::time::{Duration, Instant};
+
+use eframe::egui;
+use serde::{Deserialize, Serialize};
+
+use super::GuiOptions;
+use super::autosave;
+use super::charts::{self, ChartKind};
+use super::config_panel::{self, ConfigEditor};
+use super::file_dialogs::{FileAction, FileJobs, FileOutcome};
+use super::presets_gallery::{self, GalleryPick};
+use super::results_table;
+use super::run_control::{self, ActiveRun, RunAction};
+use super::screenshot::{Outcome, ScreenshotMode};
+use super::status_bar::{self, CpuMeter};
+use crate::engine::{SweepConfig, SweepEvent};
+use crate::preset::{Experiment, find_builtin};
+use crate::results::{CellResult, MachineInfo, ResultsFile, RunStatus};
+
+/// How long `--run` waits after the window opened before starting the sweep.
+const STARTUP_SETTLE: Duration = Duration::from_millis(1500);
+
+/// Key under which the app keeps its state in eframe's storage.
+const STORAGE_KEY: &str = "corelab.workbench";
+
+/// The central area's tabs.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub enum Tab {
+    #[default]
+    Speedup,
+    Efficiency,
+    WallTime,
+    Table,
+}
+
+impl Tab {
+    pub const ALL: [Tab; 4] = [Tab::Speedup, Tab::Efficiency, Tab::WallTime, Tab::Table];
+
+    pub fn title(self) -> &'static str {
+        match self {
+            Tab::Speedup => "Speedup vs workers",
+            Tab::Efficiency => "Efficiency vs workers",
+            Tab::WallTime => "Wall time vs workers",
+            Tab::Table => "Results table",
+        }
+    }
+}
+
+/// Environment-dependent choices, fixed when the app is created.
+#[derive(Clone, Debug)]
+pub struct AppSettings {
+    /// Where autosaved results go (see [`autosave::data_dir`]).
+    pub data_dir: PathBuf,
+    /// Try native file dialogs (else the typed-path prompt is used directly).
+    pub native_dialogs: bool,
+    /// Sample per-core CPU usage for the status bar.
+    pub cpu_meter: bool,
+    /// Restore (and save) the last configuration through eframe's storage.
+    pub restore_state: bool,
+}
+
+impl AppSettings {
+    /// Settings for tests and embedding: no native dialogs, no CPU sampler, no persistence.
+    pub fn headless(data_dir: impl Into<PathBuf>) -> Self {
+        AppSettings {
+            data_dir: data_dir.into(),
+            native_dialogs: false,
+            cpu_meter: false,
+            restore_state: false,
+        }
+    }
+}
+
+/// What is kept between sessions.
+#[derive(Serialize, Deserialize)]
+struct Persisted {
+    experiment: Experiment,
+    tab: Tab,
+}
+
+/// A line in the message area.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Message {
+    pub text: String,
+    pub is_error: bool,
+}
+
+/// The workbench.
+pub struct WorkbenchApp {
+    experiment: Experiment,
+    editor: ConfigEditor,
+    sweep_config: SweepConfig,
+    settings: AppSettings,
+    machine: MachineInfo,
+    /// What the charts and the table show: the running sweep's cells so far, the last
+    /// finished sweep, or an opened results file.
+    results: Option<ResultsFile>,
+    results_path: Option<PathBuf>,
+    run: Option<ActiveRun>,
+    files: FileJobs,
+    messages: Vec<Message>,
+    recent: Vec<PathBuf>,
+    tab: Tab,
+    meter: CpuMeter,
+    screenshot: Option<ScreenshotMode>,
+    /// Start a sweep as soon as nothing is loading (`--run`).
+    run_when_ready: bool,
+    created: Instant,
+}
+
+impl WorkbenchApp {
+    /// A workbench that runs sweeps with `sweep_config` (tests pass the corelab binary as
+    /// the worker command). `storage` restores the last configuration when
+    /// `settings.restore_state` is set.
+    pub fn new(
+        sweep_config: SweepConfig,
+        settings: AppSettings,
+        storage: Option<&dyn eframe::Storage>,
+    ) -> Self {
+        let persisted: Option<Persisted> = storage
+            .filter(|_| settings.restore_state)
+            .and_then(|s| s.get_string(STORAGE_KEY))
+            .and_then(|text| serde_json::from_str(&text).ok());
+        let (experiment, tab) = match persisted {
+            Some(p) => (p.experiment, p.tab),
+            None => (default_experiment(), Tab::default()),
+        };
+        let mut messages = Vec::new();
+        if let Err(e) = std::fs::create_dir_all(autosave::results_dir(&settings.data_dir)) {
+            messages.push(Message {
+                text: format!(
+                    "Results cannot be autosaved: cannot create {}: {e}",
+                    autosave::results_dir(&settings.data_dir).display()
+                ),
+                is_error: true,
+            });
+        }
+        WorkbenchApp {
+            experiment,
+            editor: ConfigEditor::default(),
+            sweep_config,
+            recent: autosave::recent_results(&settings.data_dir),
+            files: FileJobs::new(settings.native_dialogs),
+            settings,
+            machine: MachineInfo::detect(),
+            results: None,
+            results_path: None,
+            run: None,
+            messages,
+            tab,
+            meter: CpuMeter::new(),
+            screenshot: None,
+            run_when_ready: false,
+            created: Instant::now(),
+        }
+    }
+
+    /// Applies the command-line options: preset, results, `--run`, `--screenshot`.
+    pub fn apply_startup(&mut self, ctx: &egui::Context, options: &GuiOptions, outcome: Outcome) {
+        if let Some(name) = &options.preset {
+            let path = Path::new(name);
+            match find_builtin(name).filter(|_| !path.exists()) {
+                Some(builtin) => match builtin.experiment() {
+                    Ok(exp) => self.set_experiment(exp),
+                    Err(e) => self.error(format!("Built-in preset {} is broken: {e}", builtin.id)),
+                },
+                None => self
+                    .files
+                    .run(ctx, FileAction::OpenPreset, path.to_path_buf(), None),
+            }
+        }
+        if let Some(path) = &options.results {
+            self.files
+                .run(ctx, FileAction::OpenResults, path.clone(), None);
+        }
+        self.run_when_ready = options.run;
+        if let Some(path) = &options.screenshot {
+            self.tab = Tab::Speedup;
+            self.screenshot = Some(ScreenshotMode::new(path.clone(), outcome));
+        }
+    }
+
+    /// The experiment being edited.
+    pub fn experiment(&self) -> &Experiment {
+        &self.experiment
+    }
+
+    /// Replaces the experiment being edited.
+    pub fn set_experiment(&mut self, experiment: Experiment) {
+        self.experiment = experiment;
+        self.editor.sync(&self.experiment);
+    }
+
+    /// The results the charts show, if any.
+    pub fn results(&self) -> Option<&ResultsFile> {
+        self.results.as_ref()
+    }
+
+    /// The file the shown results are stored in (autosave or opened file).
+    pub fn results_path(&self) -> Option<&Path> {
+        self.results_path.as_deref()
+    }
+
+    pub fn is_running(&self) -> bool {
+        self.run.is_some()
+    }
+
+    /// Messages currently shown (errors in red).
+    pub fn messages(&self) -> &[Message] {
+        &self.messages
+    }
+
+    pub fn tab(&self) -> Tab {
+        self.tab
+    }
+
+    pub fn set_tab(&mut self, tab: Tab) {
+        self.tab = tab;
+    }
+
+    /// The autosaved results listed under "Recent results", newest first.
+    pub fn recent_results(&self) -> &[PathBuf] {
+        &self.recent
+    }
+
+    /// Whether file dialogs or loads are in flight.
+    pub fn files_busy(&self) -> bool {
+        self.files.busy()
+    }
+
+    /// Opens a preset file in the background (what "Open preset" does once it has a path).
+    pub fn open_preset_path(&mut self, ctx: &egui::Context, path: PathBuf) {
+        self.files.run(ctx, FileAction::OpenPreset, path, None);
+    }
+
+    /// Opens a results file in the background and shows its curves.
+    pub fn open_results_path(&mut self, ctx: &egui::Context, path: PathBuf) {
+        self.files.run(ctx, FileAction::OpenResults, path, None);
+    }
+
+    /// Validates the configuration and starts a sweep; on an invalid configuration shows
+    /// the reason and starts nothing. Returns whether a sweep started.
+    pub fn start_run(&mut self, ctx: &egui::Context) -> bool {
+        if self.run.is_some() {
+            return false;
+        }
+        if let Some(err) = &self.editor.workers_error {
+            self.error(format!("Cannot run: worker counts: {err}"));
+            return false;
+        }
+        let results_dir = autosave::results_dir(&self.settings.data_dir);
+        let path = match std::fs::create_dir_all(&results_dir) {
+            Ok(()) => Some(autosave::new_results_path(
+                &self.settings.data_dir,
+                &self.experiment.name,
+            )),
+            Err(e) => {
+                self.error(format!(
+                    "Results will not be autosaved: cannot create {}: {e}",
+                    results_dir.display()
+                ));
+                None
+            }
+        };
+        match ActiveRun::start(
+            &self.experiment,
+            self.sweep_config.clone(),
+            path.clone(),
+            ctx,
+        ) {
+            Ok(run) => {
+                self.messages.retain(|m| !m.is_error);
+                let mut live = ResultsFile {
+                    experiment: self.experiment.clone(),
+                    machine: self.machine.clone(),
+                    ..ResultsFile::default()
+                };
+                live.recompute();
+                self.results = Some(live);
+                self.results_path = path;
+                self.run = Some(run);
+                true
+            }
+            Err(e) => {
+                self.error(e);
+                false
+            }
+        }
+    }
+
+    /// Asks the running sweep to stop.
+    pub fn cancel_run(&mut self) {
+        if let Some(run) = &mut self.run {
+            run.cancel();
+        }
+    }
+
+    fn error(&mut self, text: impl Into<String>) {
+        self.messages.push(Message {
+            text: text.into(),
+            is_error: true,
+        });
+    }
+
+    fn info(&mut self, text: impl Into<String>) {
+        self.messages.push(Message {
+            text: text.into(),
+            is_error: false,
+        });
+    }
+
+    /// Takes in everything that arrived from the sweep and from file jobs (never waits).
+    fn poll(&mut self) {
+        if let Some(run) = &mut self.run {
+            let mut events = run.drain();
+            let mut finished = events.iter().any(|e| matches!(e, SweepEvent::Finished(_)));
+            if !finished && run.thread_ended() {
+                // The thread ended: whatever it sent before is in the channel now.
+                events.extend(run.drain());
+                finished = events.iter().any(|e| matches!(e, SweepEvent::Finished(_)));
+                if !finished {
+                    self.run = None;
+                    self.error(
+                        "The sweep stopped unexpectedly (engine thread ended without results).",
+                    );
+                }
+            }
+            for event in events {
+                self.on_sweep_event(event);
+            }
+        }
+        for outcome in self.files.poll() {
+            self.on_file_outcome(outcome);
+        }
+    }
+
+    fn on_sweep_event(&mut self, event: SweepEvent) {
+        match event {
+            SweepEvent::CellDone(cell) => {
+                if let Some(results) = &mut self.results {
+                    upsert_cell(results, *cell);
+                }
+            }
+            SweepEvent::Failed {
+                model,
+                workers,
+                reason,
+            } => self.error(format!("{model} × {workers} failed: {reason}")),
+            SweepEvent::Finished(results) => {
+                let run = self.run.take();
+                let saved = run.and_then(|r| r.results_path);
+                let cells = results.cells.len();
+                let where_ = saved.as_ref().map_or_else(
+                    || "not saved".to_string(),
+                    |p| format!("saved to {}", p.display()),
+                );
+                match results.status {
+                    RunStatus::Cancelled => {
+                        self.info(format!("Sweep cancelled; {cells} cells kept, {where_}."))
+                    }
+                    _ => self.info(format!("Sweep finished: {cells} cells, {where_}.")),
+                }
+                self.results = Some(*results);
+                self.results_path = saved;
+                self.recent = autosave::recent_results(&self.settings.data_dir);
+            }
+            _ => {}
+        }
+    }
+
+    fn on_file_outcome(&mut self, outcome: FileOutcome) {
+        match outcome {
+            FileOutcome::PresetLoaded { path, result } => match result {
+                Ok(exp) => {
+                    self.info(format!("Loaded preset {}", path.display()));
+                    self.set_experiment(exp);
+                }
+                Err(e) => {
+                    self.run_when_ready = false;
+                    self.error(format!("Cannot open preset {}: {e}", path.display()));
+                }
+            },
+            FileOutcome::PresetSaved { path, result } => match result {
+                Ok(()) => self.info(format!("Preset saved to {}", path.display())),
+                Err(e) => self.error(format!("Cannot save preset: {e}")),
+            },
+            FileOutcome::ResultsLoaded { path, result } => match result {
+                Ok(results) => {
+                    self.results = Some(*results);
+                    self.results_path = Some(path);
+                }
+                Err(e) => self.error(format!("Cannot open results: {e}")),
+            },
+            FileOutcome::DialogUnavailable(action) => {
+                let payload = (action == FileAction::SavePreset).then(|| self.experiment.to_json());
+                self.files.ask_for_path(
+                    action,
+                    payload,
+                    Some(
+                        "No file dialog could be shown on this desktop; type the path instead."
+                            .into(),
+                    ),
+                );
+            }
+            FileOutcome::DialogCancelled => {}
+        }
+    }
+
+    /// Draws the whole workbench into `ui` (the eframe root, or a test harness).
+    pub fn show(&mut self, ui: &mut egui::Ui) {
+        let ctx = ui.ctx().clone();
+        if self.settings.cpu_meter && !self.meter.is_started() {
+            self.meter.start(&ctx);
+        }
+        self.poll();
+        // `--run` waits for the first frames: starting the window (fonts, shaders) takes CPU
+        // time that would otherwise be charged to the first cell measured.
+        let settled = self.created.elapsed() > STARTUP_SETTLE && ctx.cumulative_frame_nr() > 2;
+        if self.run_when_ready && !settled {
+            ctx.request_repaint_after(Duration::from_millis(200));
+        }
+        if self.run_when_ready && settled && !self.files.busy() && self.run.is_none() {
+            self.run_when_ready = false;
+            self.start_run(&ctx);
+        }
+        if self.run.is_some() {
+            // The elapsed time ticks even between events; once a second is enough, and keeps
+            // the workbench's own drawing from taking CPU time from the measurement.
+            ctx.request_repaint_after(Duration::from_secs(1));
+        }
+
+        egui::Panel::top("top-bar").show(ui, |ui| self.top_bar(ui));
+        egui::Panel::bottom("status-bar").show(ui, |ui| {
+            status_bar::show(ui, &self.machine, &self.meter);
+        });
+        egui::Panel::left("config-panel")
+            .resizable(true)
+            .default_size(340.0)
+            .min_size(260.0)
+            .show(ui, |ui| {
+                egui::ScrollArea::vertical().show(ui, |ui| self.left_panel(ui));
+            });
+        egui::CentralPanel::default().show(ui, |ui| self.central(ui));
+        self.files.show_prompt(&ctx);
+
+        if let Some(shot) = &mut self.screenshot {
+            let ready = !self.files.busy() && self.run.is_none() && !self.run_when_ready;
+            let errors = self
+                .messages
+                .iter()
+                .filter(|m| m.is_error)
+                .map(|m| m.text.clone())
+                .collect();
+            shot.frame(&ctx, ready, errors);
+        }
+    }
+
+    fn top_bar(&mut self, ui: &mut egui::Ui) {
+        let ctx = ui.ctx().clone();
+        ui.add_space(2.0);
+        ui.horizontal(|ui| {
+            ui.heading("corelab");
+            ui.separator();
+            if ui
+                .button("Open preset…")
+                .on_hover_text("Load an experiment from a JSON preset file.")
+                .clicked()
+            {
+                self.files.start(&ctx, FileAction::OpenPreset, None);
+            }
+            if ui
+                .button("Save preset…")
+                .on_hover_text("Save the current configuration as a JSON preset file.")
+                .clicked()
+            {
+                let json = self.experiment.to_json();
+                self.files.start(&ctx, FileAction::SavePreset, Some(json));
+            }
+            if ui
+                .button("Open results…")
+                .on_hover_text("Open a results file saved by corelab (GUI or `corelab run --out`).")
+                .clicked()
+            {
+                self.files.start(&ctx, FileAction::OpenResults, None);
+            }
+            ui.menu_button("Recent results", |ui| {
+                if self.recent.is_empty() {
+                    ui.weak("No saved results yet.");
+                }
+                let mut open = None;
+                for path in &self.recent {
+                    if ui
+                        .button(autosave::recent_label(path))
+                        .on_hover_text(path.display().to_string())
+                        .clicked()
+                    {
+                        open = Some(path.clone());
+                    }
+                }
+                ui.separator();
+                ui.weak(format!(
+                    "Autosaved in {}",
+                    autosave::results_dir(&self.settings.data_dir).display()
+                ));
+                if let Some(path) = open {
+                    self.files.run(&ctx, FileAction::OpenResults, path, None);
+                    ui.close();
+                }
+            });
+            if ui
+                .small_button("Type a path…")
+                .on_hover_text("Open or save by typing a file path instead of using a dialog.")
+                .clicked()
+            {
+                self.files.ask_for_path(FileAction::OpenPreset, None, None);
+            }
+            if self.files.busy() {
+                ui.spinner();
+            }
+        });
+        ui.separator();
+        let action = run_control::show(ui, self.run.as_ref());
+        match action {
+            Some(RunAction::Run) => {
+                self.start_run(&ctx);
+            }
+            Some(RunAction::Cancel) => self.cancel_run(),
+            None => {}
+        }
+        ui.add_space(2.0);
+    }
+
+    fn left_panel(&mut self, ui: &mut egui::Ui) {
+        let running = self.run.is_some();
+        egui::CollapsingHeader::new("Built-in presets")
+            .default_open(true)
+            .show(ui, |ui| {
+                ui.add_enabled_ui(!running, |ui| {
+                    if let Some(GalleryPick::Load { id, experiment }) =
+                        presets_gallery::show(ui, &self.experiment.name)
+                    {
+                        self.set_experiment(*experiment);
+                        self.info(format!("Loaded built-in preset {id}"));
+                    }
+                });
+            });
+        ui.separator();
+        ui.heading("Experiment");
+        config_panel::show(ui, &mut self.editor, &mut self.experiment, !running);
+    }
+
+    fn central(&mut self, ui: &mut egui::Ui) {
+        self.message_area(ui);
+        ui.horizontal(|ui| {
+            for tab in Tab::ALL {
+                ui.selectable_value(&mut self.tab, tab, tab.title());
+            }
+        });
+        if let Some(results) = &self.results {
+            let mut use_config = false;
+            ui.horizontal_wrapped(|ui| {
+                let status = match (&self.run, results.status) {
+                    (Some(_), _) => "running",
+                    (None, RunStatus::Complete) => "complete",
+                    (None, RunStatus::Cancelled) => "cancelled",
+                    (None, RunStatus::Incomplete) => "incomplete",
+                };
+                ui.label(egui::RichText::new(&results.experiment.name).strong());
+                ui.weak(format!("· {status} · {} cells", results.cells.len()));
+                if let Some(p) = &self.results_path {
+                    ui.weak("·").on_hover_text(p.display().to_string());
+                    ui.weak(p.display().to_string());
+                }
+                if self.run.is_none()
+                    && results.experiment != self.experiment
+                    && ui
+                        .small_button("Use this configuration")
+                        .on_hover_text(
+                            "Copy these results' experiment into the editor on the left.",
+                        )
+                        .clicked()
+                {
+                    use_config = true;
+                }
+            });
+            if use_config {
+                let exp = results.experiment.clone();
+                self.set_experiment(exp);
+            }
+        }
+        ui.separator();
+        let physical = self
+            .results
+            .as_ref()
+            .filter(|r| !r.machine.cpu_brand.is_empty())
+            .map_or(self.machine.physical_cores, |r| r.machine.physical_cores);
+        let planned = self
+            .results
+            .as_ref()
+            .map_or(&self.experiment.workers, |r| &r.experiment.workers)
+            .clone();
+        match self.tab {
+            Tab::Speedup => charts::show(
+                ui,
+                ChartKind::Speedup,
+                self.results.as_ref(),
+                &planned,
+                physical,
+            ),
+            Tab::Efficiency => charts::show(
+                ui,
+                ChartKind::Efficiency,
+                self.results.as_ref(),
+                &planned,
+                physical,
+            ),
+            Tab::WallTime => charts::show(
+                ui,
+                ChartKind::WallTime,
+                self.results.as_ref(),
+                &planned,
+                physical,
+            ),
+            Tab::Table => results_table::show(ui, self.results.as_ref()),
+        }
+    }
+
+    fn message_area(&mut self, ui: &mut egui::Ui) {
+        if self.messages.is_empty() {
+            return;
+        }
+        // Keep the list short: the newest few.
+        let excess = self.messages.len().saturating_sub(6);
+        self.messages.drain(..excess);
+        let mut dismiss = None;
+        let error_color = ui.visuals().error_fg_color;
+        let any_error = self.messages.iter().any(|m| m.is_error);
+        let frame = if any_error {
+            egui::Frame::group(ui.style()).fill(ui.visuals().error_fg_color.gamma_multiply(0.12))
+        } else {
+            egui::Frame::group(ui.style())
+        };
+        frame.show(ui, |ui| {
+            ui.set_width(ui.available_width());
+            for (i, m) in self.messages.iter().enumerate() {
+                ui.horizontal(|ui| {
+                    if ui.small_button("x").on_hover_text("Dismiss").clicked() {
+                        dismiss = Some(i);
+                    }
+                    if m.is_error {
+                        ui.add(
+                            egui::Label::new(egui::RichText::new(&m.text).color(error_color))
+                                .wrap(),
+                        );
+                    } else {
+                        ui.add(egui::Label::new(&m.text).wrap());
+                    }
+                });
+            }
+        });
+        if let Some(i) = dismiss {
+            self.messages.remove(i);
+        }
+    }
+}
+
+/// Inserts `cell`, replacing an earlier cell of the same model and worker count.
+fn upsert_cell(results: &mut ResultsFile, cell: CellResult) {
+    match results
+        .cells
+        .iter_mut()
+        .find(|c| c.model == cell.model && c.workers == cell.workers)
+    {
+        Some(existing) => *existing = cell,
+        None => results.cells.push(cell),
+    }
+}
+
+/// The configuration a fresh workbench starts with: the first built-in preset.
+fn default_experiment() -> Experiment {
+    crate::preset::builtin_presets()
+        .first()
+        .and_then(|p| p.experiment().ok())
+        .unwrap_or_default()
+}
+
+impl eframe::App for WorkbenchApp {
+    fn ui(&mut self, ui: &mut egui::Ui, _frame: &mut eframe::Frame) {
+        self.show(ui);
+    }
+
+    fn on_exit(&mut self, _gl: Option<&eframe::glow::Context>) {
+        // Closing the window mid-sweep: stop it and let the engine write the results so far
+        // (marked cancelled) before the process ends. The engine kills its children within
+        // milliseconds, so this waits briefly at most.
+        if let Some(run) = &mut self.run {
+            run.cancel_and_wait(Duration::from_secs(3));
+        }
+    }
+
+    fn persist_egui_memory(&self) -> bool {
+        // A screenshot must not depend on (or change) what an earlier session left behind.
+        self.screenshot.is_none()
+    }
+
+    fn raw_input_hook(&mut self, _ctx: &egui::Context, raw_input: &mut egui::RawInput) {
+        if self.screenshot.is_some() {
+            // A screenshot shows the content, not wherever the pointer happens to be (hover
+            // lines and tooltips).
+            raw_input.events.retain(|e| {
+                !matches!(
+                    e,
+                    egui::Event::PointerMoved(_) | egui::Event::PointerButton { .. }
+                )
+            });
+            raw_input.events.push(egui::Event::PointerGone);
+        }
+    }
+
+    fn save(&mut self, storage: &mut dyn eframe::Storage) {
+        if !self.settings.restore_state {
+            return;
+        }
+        let persisted = Persisted {
+            experiment: self.experiment.clone(),
+            tab: self.tab,
+        };
+        if let Ok(text) = serde_json::to_string(&persisted) {
+            storage.set_string(STORAGE_KEY, text);
+        }
+    }
+}

@@ -1,0 +1,148 @@
+//! Results are never lost: every sweep the workbench starts writes its results file into the
+//! user's data directory while it runs (the engine's partial-results file, marked `incomplete`
+//! until the end and then `complete` or `cancelled`). The "Recent results" list reopens them.
+
+use std::path::{Path, PathBuf};
+use std::time::SystemTime;
+
+use crate::results::utc_timestamp;
+
+/// Environment variable that overrides where corelab keeps its data (tests use a temp dir).
+pub const DATA_DIR_ENV: &str = "CORELAB_DATA_DIR";
+
+/// How many entries "Recent results" shows.
+pub const RECENT_LIMIT: usize = 12;
+
+/// The directory corelab keeps its data in: `$CORELAB_DATA_DIR`, else the platform's data
+/// directory for the app (`$XDG_DATA_HOME/corelab` on Linux), else `./corelab-data`.
+pub fn data_dir() -> PathBuf {
+    data_dir_from(std::env::var_os(DATA_DIR_ENV))
+}
+
+/// [`data_dir`] given the value of `$CORELAB_DATA_DIR` (an empty value counts as unset).
+pub fn data_dir_from(env_value: Option<std::ffi::OsString>) -> PathBuf {
+    if let Some(dir) = env_value.filter(|d| !d.is_empty()) {
+        return PathBuf::from(dir);
+    }
+    eframe::storage_dir("corelab").unwrap_or_else(|| PathBuf::from("corelab-data"))
+}
+
+/// Where autosaved results live inside a data directory.
+pub fn results_dir(data_dir: &Path) -> PathBuf {
+    data_dir.join("results")
+}
+
+/// A new, unused file name for the results of a sweep of `experiment_name` started now.
+pub fn new_results_path(data_dir: &Path, experiment_name: &str) -> PathBuf {
+    let stamp = utc_timestamp(SystemTime::now()).replace(':', "-");
+    let slug = slug(experiment_name);
+    let dir = results_dir(data_dir);
+    let mut path = dir.join(format!("{stamp}_{slug}.json"));
+    let mut n = 2;
+    while path.exists() {
+        path = dir.join(format!("{stamp}_{slug}-{n}.json"));
+        n += 1;
+    }
+    path
+}
+
+/// Lower-case letters, digits and dashes, at most 48 characters.
+pub fn slug(name: &str) -> String {
+    let mut out = String::new();
+    for c in name.chars() {
+        if c.is_ascii_alphanumeric() {
+            out.push(c.to_ascii_lowercase());
+        } else if !out.ends_with('-') && !out.is_empty() {
+            out.push('-');
+        }
+        if out.len() >= 48 {
+            break;
+        }
+    }
+    let out = out.trim_end_matches('-').to_string();
+    if out.is_empty() {
+        "experiment".into()
+    } else {
+        out
+    }
+}
+
+/// The autosaved results files, newest first (by modification time), at most
+/// [`RECENT_LIMIT`]. A directory listing only; no file is parsed.
+pub fn recent_results(data_dir: &Path) -> Vec<PathBuf> {
+    let Ok(entries) = std::fs::read_dir(results_dir(data_dir)) else {
+        return Vec::new();
+    };
+    let mut files: Vec<(SystemTime, PathBuf)> = entries
+        .filter_map(|e| e.ok())
+        .filter(|e| {
+            let name = e.file_name();
+            let name = name.to_string_lossy();
+            name.ends_with(".json") && !name.starts_with('.')
+        })
+        .filter_map(|e| {
+            let modified = e.metadata().ok()?.modified().ok()?;
+            Some((modified, e.path()))
+        })
+        .collect();
+    files.sort_by(|a, b| b.0.cmp(&a.0).then_with(|| b.1.cmp(&a.1)));
+    files
+        .into_iter()
+        .take(RECENT_LIMIT)
+        .map(|(_, p)| p)
+        .collect()
+}
+
+/// A short label for a results file in the "Recent results" list.
+pub fn recent_label(path: &Path) -> String {
+    path.file_stem()
+        .map(|s| s.to_string_lossy().replacen('_', "  ", 1))
+        .unwrap_or_else(|| path.display().to_string())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn slugs_are_file_name_safe() {
+        assert_eq!(
+            slug("CPU-bound: threads vs processes"),
+            "cpu-bound-threads-vs-processes"
+        );
+        assert_eq!(slug("  ::  "), "experiment");
+    }
+
+    #[test]
+    fn the_environment_overrides_the_data_dir() {
+        assert_eq!(
+            data_dir_from(Some("/tmp/x".into())),
+            PathBuf::from("/tmp/x")
+        );
+        assert_ne!(data_dir_from(Some("".into())), PathBuf::from(""));
+        assert_eq!(data_dir_from(None), data_dir_from(Some("".into())));
+    }
+
+    #[test]
+    fn new_results_paths_do_not_collide() {
+        let dir = tempfile::tempdir().unwrap();
+        std::fs::create_dir_all(results_dir(dir.path())).unwrap();
+        let a = new_results_path(dir.path(), "Same name");
+        std::fs::write(&a, "{}").unwrap();
+        let b = new_results_path(dir.path(), "Same name");
+        assert_ne!(a, b);
+        assert!(a.starts_with(results_dir(dir.path())));
+    }
+
+    #[test]
+    fn recent_lists_newest_json_first() {
+        let dir = tempfile::tempdir().unwrap();
+        let results = results_dir(dir.path());
+        std::fs::create_dir_all(&results).unwrap();
+        std::fs::write(results.join("a.json"), "{}").unwrap();
+        std::fs::write(results.join(".tmp.json"), "{}").unwrap();
+        std::fs::write(results.join("notes.txt"), "").unwrap();
+        let recent = recent_results(dir.path());
+        assert_eq!(recent, vec![results.join("a.json")]);
+    }
+}

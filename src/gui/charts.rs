@@ -1,0 +1,302 @@
+//! The charts: speedup, efficiency and wall time against the number of workers.
+//!
+//! One series per model (line + points), drawn from whatever cells exist so far, so points
+//! appear while a sweep runs. Hovering a point shows its exact values.
+
+use std::collections::HashMap;
+
+use eframe::egui::{self, Color32};
+use egui_plot::{Corner, Legend, Line, LineStyle, MarkerShape, Plot, PlotPoints, Points, VLine};
+
+use crate::preset::ModelKind;
+use crate::results::{CellResult, CellStatus, ResultsFile};
+
+/// Which quantity a chart shows on its y axis.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum ChartKind {
+    Speedup,
+    Efficiency,
+    WallTime,
+}
+
+impl ChartKind {
+    pub fn y_label(self) -> &'static str {
+        match self {
+            ChartKind::Speedup => "speedup (×)",
+            ChartKind::Efficiency => "efficiency (%)",
+            ChartKind::WallTime => "wall time (s)",
+        }
+    }
+
+    /// One line under the tabs: how to read the chart at a glance.
+    pub fn caption(self) -> &'static str {
+        match self {
+            ChartKind::Speedup => {
+                "Higher is better. Dashed: ideal linear speedup. Dotted: physical cores. Bars: slowest–fastest run."
+            }
+            ChartKind::Efficiency => {
+                "Speedup ÷ workers. 100 % = every worker fully used. Dotted: physical cores."
+            }
+            ChartKind::WallTime => {
+                "Lower is better. Points: median run; bars: fastest–slowest run. Dotted: physical cores."
+            }
+        }
+    }
+
+    /// What the chart means, for the help line above it.
+    pub fn explanation(self) -> &'static str {
+        match self {
+            ChartKind::Speedup => {
+                "Speedup = baseline time ÷ time with N workers (medians). A curve on the dashed ideal line uses every worker fully; a curve that flattens has hit a limit (cores, memory bandwidth, a lock); one that falls pays more in overhead than it gains. Beyond the physical-core marker only waiting (I/O) work can keep climbing. Bars span the speedups of the slowest and fastest runs."
+            }
+            ChartKind::Efficiency => {
+                "Efficiency = speedup ÷ workers: the share of each worker's time that turned into progress. 100 % is perfect scaling; it drops when workers wait for cores, locks or each other."
+            }
+            ChartKind::WallTime => {
+                "Wall-clock time of one run (median), with bars from the fastest to the slowest repetition. Lower is better; wide bars mean noisy measurements."
+            }
+        }
+    }
+
+    fn value(self, cell: &CellResult) -> Option<f64> {
+        match self {
+            ChartKind::Speedup => cell.speedup,
+            ChartKind::Efficiency => cell.efficiency.map(|e| e * 100.0),
+            ChartKind::WallTime => cell.wall.as_ref().map(|w| w.median),
+        }
+    }
+
+    fn range(self, cell: &CellResult) -> Option<(f64, f64)> {
+        match self {
+            ChartKind::Speedup => Some((cell.speedup_low?, cell.speedup_high?)),
+            ChartKind::Efficiency => None,
+            ChartKind::WallTime => cell.wall.as_ref().map(|w| (w.min, w.max)),
+        }
+    }
+}
+
+/// The colour of a model's curve (the same in every chart and in the table).
+pub fn model_color(model: ModelKind) -> Color32 {
+    match model {
+        ModelKind::Sequential => Color32::from_rgb(150, 150, 150),
+        ModelKind::Threads => Color32::from_rgb(66, 135, 245),
+        ModelKind::Rayon => Color32::from_rgb(60, 180, 90),
+        ModelKind::Processes => Color32::from_rgb(245, 150, 40),
+        ModelKind::GilThreads => Color32::from_rgb(220, 70, 90),
+    }
+}
+
+fn series_name(model: ModelKind) -> String {
+    match model {
+        ModelKind::Sequential => "sequential (baseline)".into(),
+        m => m.id().into(),
+    }
+}
+
+/// One model's measured points, sorted by workers: (workers, value, optional (low, high)).
+type Series = Vec<(f64, f64, Option<(f64, f64)>)>;
+
+fn collect(kind: ChartKind, results: &ResultsFile) -> Vec<(ModelKind, Series)> {
+    let mut by_model: Vec<(ModelKind, Series)> = Vec::new();
+    for m in ModelKind::ALL {
+        let mut series: Series = results
+            .cells
+            .iter()
+            .filter(|c| c.model == Some(m) && c.status == CellStatus::Ok)
+            .filter_map(|c| Some((c.workers as f64, kind.value(c)?, kind.range(c))))
+            .collect();
+        if series.is_empty() {
+            continue;
+        }
+        series.sort_by(|a, b| a.0.total_cmp(&b.0));
+        by_model.push((m, series));
+    }
+    by_model
+}
+
+fn hover_texts(kind: ChartKind, results: &ResultsFile) -> HashMap<(String, usize), String> {
+    let mut map = HashMap::new();
+    for cell in &results.cells {
+        let Some(model) = cell.model else { continue };
+        let mut lines = vec![format!("{} × {} workers", model.id(), cell.workers)];
+        if let Some(w) = &cell.wall {
+            lines.push(format!(
+                "wall time: median {:.4} s (min {:.4}, max {:.4}, n = {})",
+                w.median, w.min, w.max, w.n
+            ));
+        }
+        if let Some(s) = cell.speedup {
+            let range = match (cell.speedup_low, cell.speedup_high) {
+                (Some(l), Some(h)) => format!(" (runs: {l:.2}–{h:.2}×)"),
+                _ => String::new(),
+            };
+            lines.push(format!("speedup: {s:.3}×{range}"));
+        }
+        if let Some(e) = cell.efficiency {
+            lines.push(format!("efficiency: {:.1} %", e * 100.0));
+        }
+        if let Some(u) = cell.cpu_utilisation {
+            lines.push(format!("CPU busy: {u:.2} cores on average"));
+        }
+        if let Some(s) = cell.startup_s.filter(|_| model == ModelKind::Processes) {
+            lines.push(format!(
+                "pool start-up: {:.1} ms (not in wall time)",
+                s * 1000.0
+            ));
+        }
+        if kind == ChartKind::Speedup && model == ModelKind::Sequential {
+            lines.push("the baseline: speedup 1× by definition".into());
+        }
+        lines.push(String::new());
+        lines.push(model.explanation().into());
+        map.insert((series_name(model), cell.workers), lines.join("\n"));
+    }
+    map
+}
+
+/// Draws `kind` for `results`. `planned_workers` sets the x range before any cell exists.
+pub fn show(
+    ui: &mut egui::Ui,
+    kind: ChartKind,
+    results: Option<&ResultsFile>,
+    planned_workers: &[usize],
+    physical_cores: Option<usize>,
+) {
+    ui.horizontal(|ui| {
+        ui.label(kind.caption());
+        ui.label(egui::RichText::new("(?) more").weak().underline())
+            .on_hover_text(kind.explanation());
+        match results {
+            Some(r) if kind != ChartKind::WallTime => {
+                ui.weak(format!("· baseline: {}", r.baseline.description));
+            }
+            Some(_) => {}
+            None => {
+                ui.weak("· No measurements yet: press Run, or open a results file.");
+            }
+        }
+    });
+    let empty = ResultsFile::default();
+    let results = results.unwrap_or(&empty);
+    let series = collect(kind, results);
+    let hovers = hover_texts(kind, results);
+    let x_max = planned_workers
+        .iter()
+        .copied()
+        .chain(results.cells.iter().map(|c| c.workers))
+        .max()
+        .unwrap_or(4)
+        .max(2) as f64;
+
+    let plot = Plot::new(("chart", kind as u8))
+        .legend(
+            Legend::default()
+                .position(Corner::LeftTop)
+                .follow_insertion_order(true),
+        )
+        .x_axis_label("workers")
+        .y_axis_label(kind.y_label())
+        .include_x(0.0)
+        .include_x(x_max + 0.5)
+        .include_y(0.0)
+        .x_axis_formatter(|mark, _| {
+            if mark.value >= 0.0 && mark.value.fract() == 0.0 {
+                format!("{}", mark.value)
+            } else {
+                String::new()
+            }
+        })
+        .label_formatter(move |pos| match pos {
+            egui_plot::HoverPosition::NearDataPoint {
+                plot_name,
+                position,
+                ..
+            } => {
+                let workers = position.x.round() as usize;
+                hovers
+                    .get(&(plot_name.to_string(), workers))
+                    .cloned()
+                    .or_else(|| {
+                        (!plot_name.is_empty()).then(|| {
+                            format!("{plot_name}\n{:.2} workers, {:.3}", position.x, position.y)
+                        })
+                    })
+            }
+            egui_plot::HoverPosition::Elsewhere { .. } => None,
+        });
+
+    let y_extra = match kind {
+        ChartKind::Speedup => Some(x_max),
+        ChartKind::Efficiency => Some(110.0),
+        ChartKind::WallTime => None,
+    };
+    let plot = match y_extra {
+        Some(y) => plot.include_y(y),
+        None => plot,
+    };
+
+    plot.show(ui, |plot_ui| {
+        match kind {
+            ChartKind::Speedup => {
+                plot_ui.line(
+                    Line::new("ideal (linear)", vec![[0.0, 0.0], [x_max, x_max]])
+                        .color(Color32::from_gray(140))
+                        .style(LineStyle::dashed_loose())
+                        .width(1.5),
+                );
+            }
+            ChartKind::Efficiency => {
+                plot_ui.line(
+                    Line::new("ideal (100 %)", vec![[0.0, 100.0], [x_max, 100.0]])
+                        .color(Color32::from_gray(140))
+                        .style(LineStyle::dashed_loose())
+                        .width(1.5),
+                );
+            }
+            ChartKind::WallTime => {}
+        }
+        if let Some(p) = physical_cores {
+            plot_ui.vline(
+                VLine::new(format!("physical cores ({p})"), p as f64)
+                    .color(Color32::from_rgb(170, 120, 200))
+                    .style(LineStyle::Dotted { spacing: 6.0 })
+                    .width(1.5),
+            );
+        }
+        for (model, points) in series {
+            let name = series_name(model);
+            let color = model_color(model);
+            let xy: Vec<[f64; 2]> = points.iter().map(|(x, y, _)| [*x, *y]).collect();
+            if xy.len() > 1 {
+                plot_ui.line(
+                    Line::new(name.clone(), PlotPoints::from(xy.clone()))
+                        .color(color)
+                        .width(2.0),
+                );
+            }
+            for (x, _, range) in &points {
+                if let Some((lo, hi)) = range {
+                    let cap = 0.08;
+                    let bar = Line::new(name.clone(), vec![[*x, *lo], [*x, *hi]])
+                        .color(color)
+                        .width(1.0);
+                    plot_ui.line(bar);
+                    for y in [*lo, *hi] {
+                        plot_ui.line(
+                            Line::new(name.clone(), vec![[x - cap, y], [x + cap, y]])
+                                .color(color)
+                                .width(1.0),
+                        );
+                    }
+                }
+            }
+            plot_ui.points(Points::new(name, xy).color(color).radius(4.0).shape(
+                if model == ModelKind::Sequential {
+                    MarkerShape::Diamond
+                } else {
+                    MarkerShape::Circle
+                },
+            ));
+        }
+    });
+}

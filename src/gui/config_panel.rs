@@ -1,0 +1,464 @@
+//! The left panel: every field of the experiment, with sensible ranges and tooltips.
+
+use eframe::egui::{self, DragValue};
+
+use crate::preset::{
+    Baseline, CpuKernel, Experiment, IoMode, ModelKind, SyncMode, TaskKind, limits,
+};
+
+/// Editing state that is not part of the experiment itself (the worker-list text).
+#[derive(Clone, Debug, Default)]
+pub struct ConfigEditor {
+    /// The worker counts as typed, e.g. `1, 2, 4`.
+    pub workers_text: String,
+    /// Why `workers_text` is not a valid list, if it is not.
+    pub workers_error: Option<String>,
+    /// The list `workers_text` was last synchronised with.
+    synced: Vec<usize>,
+}
+
+impl ConfigEditor {
+    /// Re-reads the worker list from the experiment when it was changed elsewhere (a preset
+    /// was loaded, a button was pressed).
+    pub fn sync(&mut self, exp: &Experiment) {
+        if self.synced != exp.workers
+            || (self.workers_text.is_empty() && self.workers_error.is_none())
+        {
+            self.workers_text = format_workers(&exp.workers);
+            self.workers_error = None;
+            self.synced = exp.workers.clone();
+        }
+    }
+}
+
+pub fn format_workers(workers: &[usize]) -> String {
+    workers
+        .iter()
+        .map(|w| w.to_string())
+        .collect::<Vec<_>>()
+        .join(", ")
+}
+
+/// Parses `1, 2, 4` or `1 2 4` or ranges `1-8` / `1..8`.
+pub fn parse_workers(text: &str) -> Result<Vec<usize>, String> {
+    let mut out = Vec::new();
+    for part in text.split([',', ' ', ';']).filter(|p| !p.is_empty()) {
+        let range = part.split_once("..").or_else(|| part.split_once('-'));
+        if let Some((a, b)) = range {
+            let a: usize = a
+                .trim()
+                .parse()
+                .map_err(|_| format!("{part:?} is not a range like 1-8"))?;
+            let b: usize = b
+                .trim_start_matches('=')
+                .trim()
+                .parse()
+                .map_err(|_| format!("{part:?} is not a range like 1-8"))?;
+            if a == 0 || b < a {
+                return Err(format!("{part:?}: a range runs from 1 or more upwards"));
+            }
+            if b - a >= limits::MAX_WORKER_COUNTS {
+                return Err(format!(
+                    "{part:?} has more than {} counts",
+                    limits::MAX_WORKER_COUNTS
+                ));
+            }
+            out.extend(a..=b);
+        } else {
+            let n: usize = part
+                .parse()
+                .map_err(|_| format!("{part:?} is not a whole number"))?;
+            if n == 0 {
+                return Err("worker counts start at 1".into());
+            }
+            out.push(n);
+        }
+    }
+    if out.is_empty() {
+        return Err("list at least one worker count".into());
+    }
+    Ok(out)
+}
+
+/// Worker counts from 1 to twice the logical core count (every count up to 16 of them,
+/// otherwise a spread that keeps the core count itself).
+pub fn default_worker_range(logical: usize) -> Vec<usize> {
+    let top = (2 * logical.max(1)).min(limits::MAX_WORKERS);
+    if top <= 16 {
+        return (1..=top).collect();
+    }
+    let mut v: Vec<usize> = vec![1, 2];
+    let mut p = 4;
+    while p < logical / 2 {
+        v.push(p);
+        p *= 2;
+    }
+    for f in [2, 3, 4, 5, 6, 8] {
+        v.push(logical * f / 4);
+    }
+    v.retain(|&w| w >= 1 && w <= top);
+    v.sort_unstable();
+    v.dedup();
+    v
+}
+
+pub fn logical_cores() -> usize {
+    std::thread::available_parallelism().map_or(1, |n| n.get())
+}
+
+/// Draws the configuration; `enabled` is false while a sweep runs.
+pub fn show(ui: &mut egui::Ui, editor: &mut ConfigEditor, exp: &mut Experiment, enabled: bool) {
+    editor.sync(exp);
+    ui.add_enabled_ui(enabled, |ui| {
+        ui.horizontal(|ui| {
+            let l = ui.label("Name");
+            ui.add(egui::TextEdit::singleline(&mut exp.name).desired_width(f32::INFINITY))
+                .labelled_by(l.id);
+        });
+        if !exp.description.is_empty() {
+            egui::CollapsingHeader::new("What this experiment shows")
+                .default_open(false)
+                .show(ui, |ui| {
+                    ui.add(egui::Label::new(egui::RichText::new(&exp.description).small()).wrap());
+                });
+        }
+        ui.separator();
+        task_section(ui, exp);
+        ui.separator();
+        workers_section(ui, editor, exp);
+        ui.separator();
+        models_section(ui, exp);
+        ui.separator();
+        measurement_section(ui, exp);
+    });
+}
+
+fn task_section(ui: &mut egui::Ui, exp: &mut Experiment) {
+    ui.strong("Task");
+    let task = &mut exp.task;
+    egui::Grid::new("task-grid").num_columns(2).spacing([8.0, 4.0]).show(ui, |ui| {
+        let l = ui.label("Kind").on_hover_text("What each task does.");
+        egui::ComboBox::from_id_salt("task-kind")
+            .selected_text(task.kind.id())
+            .show_ui(ui, |ui| {
+                for k in TaskKind::ALL {
+                    ui.selectable_value(&mut task.kind, k, k.id())
+                        .on_hover_text(kind_help(k));
+                }
+            })
+            .response
+            .on_hover_text(kind_help(task.kind))
+.labelled_by(l.id);
+        ui.end_row();
+
+        if task.kind != TaskKind::Contention {
+            let l = ui.label("Tasks").on_hover_text(
+                "How many independent pieces the work is split into (granularity). More tasks balance better but cost more hand-overs.",
+            );
+            ui.add(DragValue::new(&mut task.tasks).range(1..=limits::MAX_TASKS).speed(1.0))
+.labelled_by(l.id);
+            ui.end_row();
+        }
+
+        match task.kind {
+            TaskKind::Cpu => {
+                let l = ui.label("Kernel");
+                egui::ComboBox::from_id_salt("cpu-kernel")
+                    .selected_text(task.cpu.kernel.id())
+                    .show_ui(ui, |ui| {
+                        for k in CpuKernel::ALL {
+                            ui.selectable_value(&mut task.cpu.kernel, k, k.id());
+                        }
+                    })
+                    .response
+                    .on_hover_text(
+                        "primes: count primes by trial division; later tasks cost more (uneven).\nhash-chain: rounds of a 64-bit mix, split evenly (balanced).",
+                    )
+.labelled_by(l.id);
+                ui.end_row();
+                let l = ui.label("Size").on_hover_text(
+                    "Upper bound of the prime range, or the total number of hash rounds.",
+                );
+                let speed = task.cpu.size as f64 * 0.01 + 1.0;
+                ui.add(
+                    DragValue::new(&mut task.cpu.size)
+                        .range(1..=limits::MAX_CPU_SIZE)
+                        .speed(speed),
+                )
+.labelled_by(l.id);
+                ui.end_row();
+            }
+            TaskKind::Io => {
+                let l = ui.label("Mode");
+                egui::ComboBox::from_id_salt("io-mode")
+                    .selected_text(task.io.mode.id())
+                    .show_ui(ui, |ui| {
+                        for m in IoMode::ALL {
+                            ui.selectable_value(&mut task.io.mode, m, m.id());
+                        }
+                    })
+                    .response
+                    .on_hover_text(
+                        "sleep: each task waits (network latency).\nfile: each task writes, fsyncs and reads back a temporary file.",
+                    )
+.labelled_by(l.id);
+                ui.end_row();
+                match task.io.mode {
+                    IoMode::Sleep => {
+                        let l = ui.label("Wait per task");
+                        ui.add(
+                            DragValue::new(&mut task.io.sleep_ms)
+                                .range(0.0..=limits::MAX_SLEEP_MS)
+                                .speed(0.5)
+                                .suffix(" ms"),
+                        )
+.labelled_by(l.id);
+                    }
+                    IoMode::File => {
+                        let l = ui.label("File size");
+                        ui.add(
+                            DragValue::new(&mut task.io.file_kib)
+                                .range(1..=limits::MAX_FILE_KIB)
+                                .speed(4.0)
+                                .suffix(" KiB"),
+                        )
+.labelled_by(l.id);
+                    }
+                }
+                ui.end_row();
+            }
+            TaskKind::Memory => {
+                let l = ui.label("Array size").on_hover_text(
+                    "Size of each of the three triad arrays. Keep it well above the last-level cache.",
+                );
+                ui.add(
+                    DragValue::new(&mut task.memory.array_mib)
+                        .range(1..=limits::MAX_ARRAY_MIB)
+                        .speed(1.0)
+                        .suffix(" MiB"),
+                )
+.labelled_by(l.id);
+                ui.end_row();
+                let l = ui.label("Passes");
+                ui.add(DragValue::new(&mut task.memory.passes).range(1..=limits::MAX_PASSES))
+.labelled_by(l.id);
+                ui.end_row();
+            }
+            TaskKind::Contention => {
+                let l = ui.label("Synchronisation");
+                egui::ComboBox::from_id_salt("sync-mode")
+                    .selected_text(task.contention.sync.id())
+                    .show_ui(ui, |ui| {
+                        for s in SyncMode::ALL {
+                            ui.selectable_value(&mut task.contention.sync, s, s.id());
+                        }
+                    })
+                    .response
+                    .on_hover_text(
+                        "How workers protect the shared counter: mutex, atomic, a channel to one owner, a semaphore, or nothing (updates get lost).",
+                    )
+.labelled_by(l.id);
+                ui.end_row();
+                let l = ui.label("Increments").on_hover_text("Increments each worker performs.");
+                let speed = task.contention.increments as f64 * 0.01 + 1.0;
+                ui.add(
+                    DragValue::new(&mut task.contention.increments)
+                        .range(1..=limits::MAX_INCREMENTS)
+                        .speed(speed),
+                )
+.labelled_by(l.id);
+                ui.end_row();
+                if task.contention.sync == SyncMode::Semaphore {
+                    let l = ui.label("Permits").on_hover_text("Workers admitted at once.");
+                    ui.add(DragValue::new(&mut task.contention.permits).range(1..=limits::MAX_WORKERS as u32))
+.labelled_by(l.id);
+                    ui.end_row();
+                }
+            }
+            TaskKind::Mixed => {
+                let l = ui.label("Compute per task");
+                ui.add(
+                    DragValue::new(&mut task.mixed.compute_ms)
+                        .range(0.0..=limits::MAX_SLEEP_MS)
+                        .speed(0.5)
+                        .suffix(" ms"),
+                )
+.labelled_by(l.id);
+                ui.end_row();
+                let l = ui.label("Wait per task");
+                ui.add(
+                    DragValue::new(&mut task.mixed.wait_ms)
+                        .range(0.0..=limits::MAX_SLEEP_MS)
+                        .speed(0.5)
+                        .suffix(" ms"),
+                )
+.labelled_by(l.id);
+                ui.end_row();
+            }
+        }
+    });
+}
+
+fn kind_help(kind: TaskKind) -> &'static str {
+    match kind {
+        TaskKind::Cpu => "Pure computation: scales with cores, not beyond.",
+        TaskKind::Io => "Waiting on latency or files: scales far past the core count.",
+        TaskKind::Memory => "A STREAM-style triad: limited by memory bandwidth, not cores.",
+        TaskKind::Contention => {
+            "Workers hammer one shared counter: synchronisation cost dominates."
+        }
+        TaskKind::Mixed => "Each task computes, then waits.",
+    }
+}
+
+fn workers_section(ui: &mut egui::Ui, editor: &mut ConfigEditor, exp: &mut Experiment) {
+    ui.strong("Workers")
+        .on_hover_text("The x axis: every worker count is run with every model.");
+    ui.horizontal(|ui| {
+        let label = ui.label("Worker counts");
+        let edit = ui
+            .add(
+                egui::TextEdit::singleline(&mut editor.workers_text)
+                    .desired_width(f32::INFINITY)
+                    .hint_text("1, 2, 4, 8  or  1-8"),
+            )
+            .labelled_by(label.id)
+            .on_hover_text("Comma-separated worker counts, or ranges like 1-8.");
+        if edit.changed() {
+            match parse_workers(&editor.workers_text) {
+                Ok(list) => {
+                    exp.workers = list.clone();
+                    editor.synced = list;
+                    editor.workers_error = None;
+                }
+                Err(e) => editor.workers_error = Some(e),
+            }
+        }
+    });
+    if let Some(err) = &editor.workers_error {
+        ui.colored_label(ui.visuals().error_fg_color, err);
+    }
+    ui.horizontal_wrapped(|ui| {
+        let logical = logical_cores();
+        if ui
+            .button("1..2× logical cores")
+            .on_hover_text(format!(
+                "Worker counts from 1 to {} (twice the {logical} logical cores), to see where the curves flatten.",
+                2 * logical
+            ))
+            .clicked()
+        {
+            exp.workers = default_worker_range(logical);
+        }
+        if ui
+            .button("Powers of 2")
+            .on_hover_text("1, 2, 4, … up to twice the logical cores.")
+            .clicked()
+        {
+            let mut v = vec![1];
+            while v.last().copied().unwrap_or(1) * 2 <= 2 * logical {
+                v.push(v.last().copied().unwrap_or(1) * 2);
+            }
+            exp.workers = v;
+        }
+    });
+}
+
+fn models_section(ui: &mut egui::Ui, exp: &mut Experiment) {
+    ui.strong("Models")
+        .on_hover_text("Execution models to compare: one curve each.");
+    for m in ModelKind::ALL {
+        let mut on = exp.models.contains(&m);
+        if ui
+            .checkbox(&mut on, m.id())
+            .on_hover_text(m.explanation())
+            .changed()
+        {
+            if on {
+                exp.models.push(m);
+                exp.models
+                    .sort_by_key(|x| ModelKind::ALL.iter().position(|y| y == x));
+            } else {
+                exp.models.retain(|x| *x != m);
+            }
+        }
+    }
+}
+
+fn measurement_section(ui: &mut egui::Ui, exp: &mut Experiment) {
+    ui.strong("Measurement");
+    egui::Grid::new("measure-grid").num_columns(2).spacing([8.0, 4.0]).show(ui, |ui| {
+        let l = ui.label("Repetitions").on_hover_text("Timed runs per cell (model × worker count). The median is plotted; min and max make the error bars.");
+        ui.add(DragValue::new(&mut exp.repetitions).range(1..=limits::MAX_REPETITIONS))
+.labelled_by(l.id);
+        ui.end_row();
+        let l = ui.label("Warm-ups").on_hover_text("Untimed runs before the timed ones in each cell (caches, page faults, CPU frequency).");
+        ui.add(DragValue::new(&mut exp.warmups).range(0..=limits::MAX_WARMUPS))
+.labelled_by(l.id);
+        ui.end_row();
+        let l = ui.label("Baseline").on_hover_text("What speedup divides.");
+        egui::ComboBox::from_id_salt("baseline")
+            .selected_text(match exp.baseline {
+                Baseline::Sequential => "sequential",
+                Baseline::SameModelOneWorker => "same model, 1 worker",
+            })
+            .show_ui(ui, |ui| {
+                ui.selectable_value(&mut exp.baseline, Baseline::Sequential, "sequential")
+                    .on_hover_text(Baseline::Sequential.describe());
+                ui.selectable_value(
+                    &mut exp.baseline,
+                    Baseline::SameModelOneWorker,
+                    "same model, 1 worker",
+                )
+                .on_hover_text(Baseline::SameModelOneWorker.describe());
+            })
+            .response
+            .on_hover_text(exp.baseline.describe())
+.labelled_by(l.id);
+        ui.end_row();
+        let l = ui.label("Timeout per run").on_hover_text("A run taking longer is stopped and its cell marked failed.");
+        ui.add(
+            DragValue::new(&mut exp.timeout_s)
+                .range(limits::MIN_TIMEOUT_S..=limits::MAX_TIMEOUT_S)
+                .speed(0.5)
+                .suffix(" s"),
+        )
+.labelled_by(l.id);
+        ui.end_row();
+        let l = ui.label("GIL switch interval").on_hover_text(
+            "gil-threads only: how long a thread may hold the emulated GIL while others wait, like Python's sys.setswitchinterval (default 5 ms).",
+        );
+        ui.add(
+            DragValue::new(&mut exp.gil.switch_interval_ms)
+                .range(0.01..=1000.0)
+                .speed(0.1)
+                .suffix(" ms"),
+        )
+.labelled_by(l.id);
+        ui.end_row();
+    });
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn parses_lists_and_ranges() {
+        assert_eq!(parse_workers("1, 2,4").unwrap(), vec![1, 2, 4]);
+        assert_eq!(parse_workers("1-3 8").unwrap(), vec![1, 2, 3, 8]);
+        assert_eq!(parse_workers("2..4").unwrap(), vec![2, 3, 4]);
+        assert!(parse_workers("0").is_err());
+        assert!(parse_workers("x").unwrap_err().contains("\"x\""));
+        assert!(parse_workers("").is_err());
+    }
+
+    #[test]
+    fn default_range_is_one_to_twice_logical() {
+        assert_eq!(default_worker_range(2), vec![1, 2, 3, 4]);
+        let wide = default_worker_range(64);
+        assert_eq!(wide.first(), Some(&1));
+        assert_eq!(wide.last(), Some(&128));
+        assert!(wide.contains(&64));
+    }
+}

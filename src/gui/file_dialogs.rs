@@ -1,0 +1,288 @@
+//! Opening and saving files without blocking the UI thread.
+//!
+//! Native dialogs (rfd) run on a helper thread; so does the file I/O that follows. When rfd
+//! returns no path almost at once, no dialog could be shown (for example no xdg desktop portal
+//! is running), and the workbench asks for a typed path instead. The typed-path prompt can
+//! also be opened directly.
+
+use std::path::{Path, PathBuf};
+use std::sync::Arc;
+use std::sync::mpsc::{Receiver, Sender, channel};
+use std::time::{Duration, Instant};
+
+use eframe::egui;
+
+use crate::preset::Experiment;
+use crate::results::ResultsFile;
+
+/// A dialog returning `None` faster than this is taken as "no dialog could be shown".
+const DIALOG_UNAVAILABLE_WITHIN: Duration = Duration::from_millis(400);
+
+/// What a file action is for.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum FileAction {
+    OpenPreset,
+    SavePreset,
+    OpenResults,
+}
+
+impl FileAction {
+    pub fn title(self) -> &'static str {
+        match self {
+            FileAction::OpenPreset => "Open preset",
+            FileAction::SavePreset => "Save preset",
+            FileAction::OpenResults => "Open results",
+        }
+    }
+
+    fn button(self) -> &'static str {
+        match self {
+            FileAction::SavePreset => "Save",
+            _ => "Open",
+        }
+    }
+}
+
+/// The outcome of a file action, delivered to the UI thread by [`FileJobs::poll`].
+#[derive(Debug)]
+pub enum FileOutcome {
+    PresetLoaded {
+        path: PathBuf,
+        result: Result<Experiment, String>,
+    },
+    PresetSaved {
+        path: PathBuf,
+        result: Result<(), String>,
+    },
+    ResultsLoaded {
+        path: PathBuf,
+        result: Result<Box<ResultsFile>, String>,
+    },
+    /// No native dialog could be shown: ask for a typed path.
+    DialogUnavailable(FileAction),
+    /// The user closed the dialog without choosing.
+    DialogCancelled,
+}
+
+/// The typed-path prompt (the fallback when no native dialog can be shown).
+#[derive(Clone, Debug)]
+pub struct PathPrompt {
+    pub action: FileAction,
+    pub text: String,
+    pub note: Option<String>,
+    /// The preset to write, for [`FileAction::SavePreset`].
+    pub payload: Option<String>,
+}
+
+/// Background file work and its results.
+pub struct FileJobs {
+    tx: Sender<FileOutcome>,
+    rx: Receiver<FileOutcome>,
+    pending: usize,
+    /// The typed-path prompt, when shown.
+    pub prompt: Option<PathPrompt>,
+    /// Whether native dialogs are tried at all (tests turn them off).
+    pub native: bool,
+}
+
+type Wake = Arc<dyn Fn() + Send + Sync>;
+
+fn waker(ctx: &egui::Context) -> Wake {
+    let ctx = ctx.clone();
+    Arc::new(move || ctx.request_repaint())
+}
+
+impl FileJobs {
+    pub fn new(native: bool) -> Self {
+        let (tx, rx) = channel();
+        FileJobs {
+            tx,
+            rx,
+            pending: 0,
+            prompt: None,
+            native,
+        }
+    }
+
+    /// Whether a dialog or a load/save is in flight.
+    pub fn busy(&self) -> bool {
+        self.pending > 0
+    }
+
+    /// Starts `action`: a native dialog on a helper thread, or the typed-path prompt.
+    /// `payload` is the preset JSON to write for [`FileAction::SavePreset`].
+    pub fn start(&mut self, ctx: &egui::Context, action: FileAction, payload: Option<String>) {
+        if !self.native {
+            self.ask_for_path(action, payload, None);
+            return;
+        }
+        let tx = self.tx.clone();
+        let wake = waker(ctx);
+        self.pending += 1;
+        let payload_for_prompt = payload.clone();
+        let spawned = std::thread::Builder::new()
+            .name("file-dialog".into())
+            .spawn(move || {
+                let started = Instant::now();
+                let dialog = rfd::FileDialog::new()
+                    .set_title(action.title())
+                    .add_filter("JSON", &["json"]);
+                let picked = match action {
+                    FileAction::SavePreset => dialog.set_file_name("experiment.json").save_file(),
+                    _ => dialog.pick_file(),
+                };
+                let outcome = match picked {
+                    Some(path) => perform(action, path, payload),
+                    None if started.elapsed() < DIALOG_UNAVAILABLE_WITHIN => {
+                        FileOutcome::DialogUnavailable(action)
+                    }
+                    None => FileOutcome::DialogCancelled,
+                };
+                let _ = tx.send(outcome);
+                wake();
+            });
+        if spawned.is_err() {
+            self.pending -= 1;
+            self.ask_for_path(action, payload_for_prompt, None);
+        }
+    }
+
+    /// Shows the typed-path prompt for `action`.
+    pub fn ask_for_path(
+        &mut self,
+        action: FileAction,
+        payload: Option<String>,
+        note: Option<String>,
+    ) {
+        let text = self
+            .prompt
+            .as_ref()
+            .map(|p| p.text.clone())
+            .unwrap_or_default();
+        self.prompt = Some(PathPrompt {
+            action,
+            text,
+            note,
+            payload,
+        });
+    }
+
+    /// Performs `action` on `path` on a helper thread (no dialog).
+    pub fn run(
+        &mut self,
+        ctx: &egui::Context,
+        action: FileAction,
+        path: PathBuf,
+        payload: Option<String>,
+    ) {
+        let tx = self.tx.clone();
+        let wake = waker(ctx);
+        self.pending += 1;
+        let spawned = std::thread::Builder::new()
+            .name("file-io".into())
+            .spawn(move || {
+                let _ = tx.send(perform(action, path, payload));
+                wake();
+            });
+        if let Err(e) = spawned {
+            self.pending -= 1;
+            let _ = self.tx.send(FileOutcome::PresetSaved {
+                path: PathBuf::new(),
+                result: Err(format!("cannot start a file thread: {e}")),
+            });
+        }
+    }
+
+    /// Everything that finished since the last call (never waits).
+    pub fn poll(&mut self) -> Vec<FileOutcome> {
+        let mut out = Vec::new();
+        while let Ok(outcome) = self.rx.try_recv() {
+            self.pending = self.pending.saturating_sub(1);
+            out.push(outcome);
+        }
+        out
+    }
+
+    /// Draws the typed-path prompt when it is open.
+    pub fn show_prompt(&mut self, ctx: &egui::Context) {
+        let Some(prompt) = &mut self.prompt else {
+            return;
+        };
+        let mut submit = false;
+        let mut close = false;
+        egui::Window::new(prompt.action.title())
+            .id(egui::Id::unique("path-prompt"))
+            .collapsible(false)
+            .resizable(false)
+            .anchor(egui::Align2::CENTER_TOP, [0.0, 80.0])
+            .show(ctx, |ui| {
+                if let Some(note) = &prompt.note {
+                    ui.label(note);
+                }
+                ui.horizontal(|ui| {
+                    let label = ui.label("File path:");
+                    let edit = ui
+                        .add(
+                            egui::TextEdit::singleline(&mut prompt.text)
+                                .desired_width(420.0)
+                                .hint_text("/path/to/file.json"),
+                        )
+                        .labelled_by(label.id);
+                    if edit.lost_focus() && ui.input(|i| i.key_pressed(egui::Key::Enter)) {
+                        submit = true;
+                    }
+                });
+                ui.horizontal(|ui| {
+                    let ok = ui.add_enabled(
+                        !prompt.text.trim().is_empty(),
+                        egui::Button::new(prompt.action.button()),
+                    );
+                    if ok.clicked() {
+                        submit = true;
+                    }
+                    if ui.button("Cancel").clicked() {
+                        close = true;
+                    }
+                });
+            });
+        if submit && !prompt.text.trim().is_empty() {
+            let prompt = self.prompt.take().expect("prompt is open");
+            let path = expand_home(prompt.text.trim());
+            self.run(ctx, prompt.action, path, prompt.payload);
+        } else if close {
+            self.prompt = None;
+        }
+    }
+}
+
+/// `~/x` → `$HOME/x`.
+fn expand_home(text: &str) -> PathBuf {
+    if let Some(rest) = text.strip_prefix("~/")
+        && let Some(home) = std::env::var_os("HOME")
+    {
+        return Path::new(&home).join(rest);
+    }
+    PathBuf::from(text)
+}
+
+/// The file I/O of an action; runs on a helper thread.
+fn perform(action: FileAction, path: PathBuf, payload: Option<String>) -> FileOutcome {
+    match action {
+        FileAction::OpenPreset => {
+            let result = Experiment::load(&path).map_err(|e| e.to_string());
+            FileOutcome::PresetLoaded { path, result }
+        }
+        FileAction::OpenResults => {
+            let result = ResultsFile::load(&path)
+                .map(Box::new)
+                .map_err(|e| e.to_string());
+            FileOutcome::ResultsLoaded { path, result }
+        }
+        FileAction::SavePreset => {
+            let json = payload.unwrap_or_default();
+            let result = crate::results::write_atomically(&path, json.as_bytes())
+                .map_err(|e| format!("cannot write {}: {e}", path.display()));
+            FileOutcome::PresetSaved { path, result }
+        }
+    }
+}

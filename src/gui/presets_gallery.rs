@@ -1,0 +1,73 @@
+//! The gallery of built-in presets: a name and a description each, one click to load.
+
+use std::sync::OnceLock;
+
+use eframe::egui;
+
+use crate::preset::{Experiment, builtin_presets};
+
+/// The built-in presets, parsed once: (id, experiment or why it does not parse).
+fn parsed() -> &'static [(&'static str, Result<Experiment, String>)] {
+    static PARSED: OnceLock<Vec<(&'static str, Result<Experiment, String>)>> = OnceLock::new();
+    PARSED.get_or_init(|| {
+        builtin_presets()
+            .iter()
+            .map(|p| (p.id, p.experiment().map_err(|e| e.to_string())))
+            .collect()
+    })
+}
+
+/// What a click in the gallery asks for.
+pub enum GalleryPick {
+    Load {
+        id: &'static str,
+        experiment: Box<Experiment>,
+    },
+}
+
+/// Draws the gallery; returns the preset the user clicked.
+pub fn show(ui: &mut egui::Ui, current_name: &str) -> Option<GalleryPick> {
+    let mut picked = None;
+    for (id, experiment) in parsed() {
+        if let Some(p) = entry(ui, id, experiment, current_name) {
+            picked = Some(p);
+        }
+    }
+    picked
+}
+
+fn entry(
+    ui: &mut egui::Ui,
+    id: &'static str,
+    experiment: &Result<Experiment, String>,
+    current: &str,
+) -> Option<GalleryPick> {
+    let experiment = match experiment {
+        Ok(e) => e,
+        Err(err) => {
+            ui.colored_label(ui.visuals().error_fg_color, format!("{id}: broken ({err})"));
+            return None;
+        }
+    };
+    let selected = experiment.name == current;
+    let response = ui
+        .selectable_label(selected, egui::RichText::new(&experiment.name).strong())
+        .on_hover_text(format!(
+            "{}\n\nClick to load this preset (replaces the current configuration).",
+            experiment.description
+        ));
+    let summary = first_sentence(&experiment.description);
+    ui.add(egui::Label::new(egui::RichText::new(summary).small().weak()).wrap());
+    ui.add_space(4.0);
+    response.clicked().then(|| GalleryPick::Load {
+        id,
+        experiment: Box::new(experiment.clone()),
+    })
+}
+
+fn first_sentence(text: &str) -> &str {
+    match text.find(". ") {
+        Some(i) => &text[..=i],
+        None => text,
+    }
+}

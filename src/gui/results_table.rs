@@ -1,0 +1,112 @@
+//! The results table: one row per measured cell, failures with their reason.
+
+use eframe::egui;
+
+use super::charts::model_color;
+use crate::results::{CellResult, CellStatus, ResultsFile};
+
+/// The text of a row's first column, e.g. `threads × 4` (unique per cell).
+pub fn row_label(cell: &CellResult) -> String {
+    format!("{} × {}", cell.model_id(), cell.workers)
+}
+
+fn opt(v: Option<f64>, f: impl Fn(f64) -> String) -> String {
+    v.map_or_else(|| "—".to_string(), f)
+}
+
+/// Draws the table for `results` (or a hint when there is none).
+pub fn show(ui: &mut egui::Ui, results: Option<&ResultsFile>) {
+    let Some(results) = results else {
+        ui.weak("No results yet: press Run, or open a results file.");
+        return;
+    };
+    ui.horizontal_wrapped(|ui| {
+        ui.label(format!(
+            "{} · {} cells · status {:?} · started {}",
+            results.experiment.name,
+            results.cells.len(),
+            results.status,
+            results.started_at
+        ));
+        if let Some(b) = results.baseline.median_s {
+            ui.weak(format!("· sequential baseline {b:.4} s"));
+        }
+    });
+    ui.separator();
+    egui::ScrollArea::both()
+        .auto_shrink([false, false])
+        .show(ui, |ui| {
+            egui::Grid::new("results-grid")
+                .striped(true)
+                .num_columns(9)
+                .spacing([14.0, 4.0])
+                .show(ui, |ui| {
+                    for (h, tip) in [
+                        ("cell", "model × worker count"),
+                        ("status", "ok, failed or cancelled"),
+                        (
+                            "median wall (s)",
+                            "median wall-clock time of the timed runs",
+                        ),
+                        ("min–max (s)", "fastest and slowest timed run"),
+                        ("speedup", "baseline median ÷ this median"),
+                        ("efficiency", "speedup ÷ workers"),
+                        (
+                            "CPU busy",
+                            "CPU time ÷ wall time: how many cores were busy on average",
+                        ),
+                        (
+                            "start-up (ms)",
+                            "process pool start-up, measured apart from the runs",
+                        ),
+                        ("note", "errors and extra measurements"),
+                    ] {
+                        ui.strong(h).on_hover_text(tip);
+                    }
+                    ui.end_row();
+                    for cell in &results.cells {
+                        row(ui, cell);
+                    }
+                });
+        });
+}
+
+fn row(ui: &mut egui::Ui, cell: &CellResult) {
+    let color = cell.model.map_or(ui.visuals().text_color(), model_color);
+    ui.label(egui::RichText::new(row_label(cell)).color(color).strong());
+    let error = ui.visuals().error_fg_color;
+    match cell.status {
+        CellStatus::Ok => ui.label("ok"),
+        CellStatus::Failed => ui.colored_label(error, "failed"),
+        CellStatus::Cancelled => ui.weak("cancelled"),
+    };
+    let w = cell.wall.as_ref();
+    ui.monospace(opt(w.map(|w| w.median), |v| format!("{v:.4}")));
+    ui.monospace(match w {
+        Some(w) => format!("{:.4}–{:.4}", w.min, w.max),
+        None => "—".into(),
+    });
+    ui.monospace(opt(cell.speedup, |v| format!("{v:.2}×")));
+    ui.monospace(opt(cell.efficiency, |v| format!("{:.0} %", v * 100.0)));
+    ui.monospace(opt(cell.cpu_utilisation, |v| format!("{v:.2}")));
+    ui.monospace(opt(cell.startup_s, |v| format!("{:.1}", v * 1000.0)));
+    let mut notes = Vec::new();
+    if let Some(g) = cell.gb_per_s {
+        notes.push(format!("{g:.2} GB/s"));
+    }
+    if let Some(l) = cell.lost_updates.filter(|l| *l > 0) {
+        notes.push(format!("{l} lost updates"));
+    }
+    if !cell.checksums_agree {
+        notes.push("runs disagree".into());
+    }
+    match &cell.error {
+        Some(e) if cell.status == CellStatus::Failed => {
+            ui.colored_label(error, e);
+        }
+        _ => {
+            ui.label(notes.join(" · "));
+        }
+    }
+    ui.end_row();
+}

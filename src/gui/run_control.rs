@@ -1,0 +1,210 @@
+//! Run / Cancel, the progress bar, and the link between the UI and a running sweep.
+//!
+//! The sweep runs on the engine's thread ([`spawn_sweep`]); it wakes the UI after every event
+//! and the UI drains the channel with `try_recv` once per frame, so nothing here waits.
+
+use std::path::PathBuf;
+use std::time::{Duration, Instant};
+
+use eframe::egui;
+
+use crate::engine::{SweepConfig, SweepEvent, SweepHandle, spawn_sweep};
+use crate::preset::{Experiment, ModelKind};
+
+/// A sweep in progress.
+pub struct ActiveRun {
+    handle: SweepHandle,
+    /// Where the engine writes (and keeps) this sweep's results.
+    pub results_path: Option<PathBuf>,
+    pub started: Instant,
+    pub runs_done: usize,
+    pub runs_total: usize,
+    /// Engine-reported elapsed time at the last progress event.
+    pub elapsed: Duration,
+    pub cells_total: usize,
+    pub current: Option<(ModelKind, usize)>,
+    pub cancelling: bool,
+}
+
+/// What the user asked for in the run controls.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum RunAction {
+    Run,
+    Cancel,
+}
+
+impl ActiveRun {
+    /// Validates `exp` and starts it. The error is the validation message, ready to show.
+    pub fn start(
+        exp: &Experiment,
+        mut config: SweepConfig,
+        results_path: Option<PathBuf>,
+        ctx: &egui::Context,
+    ) -> Result<ActiveRun, String> {
+        exp.validate()
+            .map_err(|e| format!("The experiment is not valid: {e}"))?;
+        if results_path.is_some() {
+            config.partial_results = results_path.clone();
+        }
+        let ctx = ctx.clone();
+        let handle = spawn_sweep(exp.clone(), config, move || ctx.request_repaint())
+            .map_err(|e| format!("cannot start the sweep thread: {e}"))?;
+        Ok(ActiveRun {
+            handle,
+            results_path,
+            started: Instant::now(),
+            runs_done: 0,
+            runs_total: 0,
+            elapsed: Duration::ZERO,
+            cells_total: 0,
+            current: None,
+            cancelling: false,
+        })
+    }
+
+    /// Asks the sweep to stop; a `Finished` event with the cells so far follows shortly.
+    pub fn cancel(&mut self) {
+        self.cancelling = true;
+        self.handle.cancel();
+    }
+
+    /// Every event that arrived since the last call (never waits). Progress is tracked here.
+    pub fn drain(&mut self) -> Vec<SweepEvent> {
+        let mut events = Vec::new();
+        while let Ok(event) = self.handle.events.try_recv() {
+            match &event {
+                SweepEvent::Started { plan, runs_total } => {
+                    self.cells_total = plan.len();
+                    self.runs_total = *runs_total;
+                }
+                SweepEvent::CellStarted { model, workers } => {
+                    self.current = Some((*model, *workers));
+                }
+                SweepEvent::Progress {
+                    runs_done,
+                    runs_total,
+                    elapsed,
+                } => {
+                    self.runs_done = *runs_done;
+                    self.runs_total = *runs_total;
+                    self.elapsed = *elapsed;
+                }
+                _ => {}
+            }
+            events.push(event);
+        }
+        events
+    }
+
+    /// Cancels and waits up to `limit` for the engine to write its final (cancelled) results
+    /// file. Only for shutdown, when the window is already gone.
+    pub fn cancel_and_wait(&mut self, limit: Duration) {
+        self.cancel();
+        let until = Instant::now() + limit;
+        while !self.handle.is_finished() && Instant::now() < until {
+            std::thread::sleep(Duration::from_millis(10));
+        }
+    }
+
+    /// Whether the engine thread has ended (after `Finished`, or because it panicked).
+    pub fn thread_ended(&self) -> bool {
+        self.handle.is_finished()
+    }
+
+    /// Estimated time left, from the pace so far.
+    pub fn remaining(&self) -> Option<Duration> {
+        if self.runs_done == 0 || self.runs_total == 0 {
+            return None;
+        }
+        let per_run = self.elapsed.as_secs_f64() / self.runs_done as f64;
+        let left = self.runs_total.saturating_sub(self.runs_done) as f64 * per_run;
+        Some(Duration::from_secs_f64(left))
+    }
+}
+
+/// Draws Run / Cancel and, while running, the progress bar.
+pub fn show(ui: &mut egui::Ui, run: Option<&ActiveRun>) -> Option<RunAction> {
+    let mut action = None;
+    ui.horizontal(|ui| {
+        let running = run.is_some();
+        let run_button =
+            egui::Button::new(egui::RichText::new("Run").strong()).min_size(egui::vec2(90.0, 0.0));
+        if ui
+            .add_enabled(!running, run_button)
+            .on_hover_text("Validate the configuration and run the sweep.")
+            .clicked()
+        {
+            action = Some(RunAction::Run);
+        }
+        let cancelling = run.is_some_and(|r| r.cancelling);
+        if ui
+            .add_enabled(running && !cancelling, egui::Button::new("Cancel"))
+            .on_hover_text("Stop the sweep; cells already measured are kept and saved.")
+            .clicked()
+        {
+            action = Some(RunAction::Cancel);
+        }
+        if let Some(run) = run {
+            progress(ui, run);
+        }
+    });
+    action
+}
+
+fn progress(ui: &mut egui::Ui, run: &ActiveRun) {
+    let frac = if run.runs_total > 0 {
+        run.runs_done as f32 / run.runs_total as f32
+    } else {
+        0.0
+    };
+    let elapsed = run.started.elapsed();
+    let eta = run.remaining().map_or("estimating…".to_string(), |d| {
+        format!("~{} left", fmt_duration(d))
+    });
+    let text = if run.cancelling {
+        "cancelling…".to_string()
+    } else {
+        format!(
+            "{} / {} runs · {} elapsed · {eta}",
+            run.runs_done,
+            run.runs_total,
+            fmt_duration(elapsed)
+        )
+    };
+    ui.add(
+        egui::ProgressBar::new(frac)
+            .text(text)
+            .desired_width(ui.available_width().min(520.0)),
+    );
+    if let Some((model, workers)) = run.current {
+        ui.weak(format!("now: {model} × {workers}"));
+    }
+}
+
+/// `75.3 s`, `4 min 05 s`, `1 h 02 min`.
+pub fn fmt_duration(d: Duration) -> String {
+    let s = d.as_secs_f64();
+    if s < 60.0 {
+        format!("{s:.1} s")
+    } else if s < 3600.0 {
+        format!("{} min {:02} s", (s / 60.0) as u64, (s % 60.0) as u64)
+    } else {
+        format!(
+            "{} h {:02} min",
+            (s / 3600.0) as u64,
+            ((s % 3600.0) / 60.0) as u64
+        )
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn durations_read_naturally() {
+        assert_eq!(fmt_duration(Duration::from_millis(1500)), "1.5 s");
+        assert_eq!(fmt_duration(Duration::from_secs(245)), "4 min 05 s");
+        assert_eq!(fmt_duration(Duration::from_secs(3720)), "1 h 02 min");
+    }
+}

@@ -1,0 +1,165 @@
+//! The bottom status bar: what machine this is, and a live per-core CPU usage meter.
+//!
+//! The meter samples on its own thread (sysinfo), about twice a second, and only while the
+//! window keeps drawing frames (visible, or a sweep is running): each frame stamps a "seen"
+//! time and the sampler sleeps when that stamp is stale. The UI thread only reads the last
+//! sample.
+
+use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::{Arc, Mutex, Weak};
+use std::time::{Duration, Instant};
+
+use eframe::egui;
+
+use crate::results::MachineInfo;
+
+const SAMPLE_EVERY: Duration = Duration::from_millis(500);
+/// The sampler pauses when no frame was drawn for this long.
+const IDLE_AFTER: Duration = Duration::from_millis(1500);
+
+struct Shared {
+    usage: Mutex<Vec<f32>>,
+    /// Milliseconds since `epoch` of the last frame that showed the meter.
+    seen_ms: AtomicU64,
+    epoch: Instant,
+}
+
+/// Per-core CPU usage, sampled off the UI thread.
+pub struct CpuMeter {
+    shared: Arc<Shared>,
+    started: bool,
+}
+
+impl Default for CpuMeter {
+    fn default() -> Self {
+        Self::new()
+    }
+}
+
+impl CpuMeter {
+    /// A meter that shows nothing until [`CpuMeter::start`].
+    pub fn new() -> Self {
+        CpuMeter {
+            shared: Arc::new(Shared {
+                usage: Mutex::new(Vec::new()),
+                seen_ms: AtomicU64::new(0),
+                epoch: Instant::now(),
+            }),
+            started: false,
+        }
+    }
+
+    /// Starts the sampling thread (once). It ends when the meter is dropped.
+    pub fn start(&mut self, ctx: &egui::Context) {
+        if self.started {
+            return;
+        }
+        self.started = true;
+        let weak: Weak<Shared> = Arc::downgrade(&self.shared);
+        let ctx = ctx.clone();
+        let _ = std::thread::Builder::new()
+            .name("cpu-meter".into())
+            .spawn(move || sample_loop(weak, ctx));
+    }
+
+    pub fn is_started(&self) -> bool {
+        self.started
+    }
+
+    /// Marks the meter as on screen (call every frame it is drawn).
+    pub fn mark_seen(&self) {
+        let ms = self.shared.epoch.elapsed().as_millis() as u64;
+        self.shared.seen_ms.store(ms, Ordering::Relaxed);
+    }
+
+    /// The last sample: one percentage per logical core.
+    pub fn usage(&self) -> Vec<f32> {
+        self.shared
+            .usage
+            .lock()
+            .map(|u| u.clone())
+            .unwrap_or_default()
+    }
+}
+
+fn sample_loop(weak: Weak<Shared>, ctx: egui::Context) {
+    let mut sys = match sysinfo::System::new() {
+        Ok(s) => s,
+        Err(_) => return,
+    };
+    sys.refresh_cpu_usage();
+    loop {
+        std::thread::sleep(SAMPLE_EVERY);
+        let Some(shared) = weak.upgrade() else { return };
+        let now = shared.epoch.elapsed().as_millis() as u64;
+        let seen = shared.seen_ms.load(Ordering::Relaxed);
+        if now.saturating_sub(seen) > IDLE_AFTER.as_millis() as u64 {
+            continue;
+        }
+        sys.refresh_cpu_usage();
+        let usage: Vec<f32> = sys.cpus().iter().map(|c| c.usage()).collect();
+        if let Ok(mut u) = shared.usage.lock() {
+            *u = usage;
+        }
+        drop(shared);
+        ctx.request_repaint();
+    }
+}
+
+/// Draws the status bar contents: machine line on the left, CPU meter on the right.
+pub fn show(ui: &mut egui::Ui, machine: &MachineInfo, meter: &CpuMeter) {
+    meter.mark_seen();
+    ui.horizontal(|ui| {
+        ui.label(machine.one_line()).on_hover_text(format!(
+            "Host {} · kernel {} · {}",
+            machine.hostname, machine.kernel, machine.arch
+        ));
+        ui.with_layout(egui::Layout::right_to_left(egui::Align::Center), |ui| {
+            cpu_bars(ui, &meter.usage(), meter.is_started());
+        });
+    });
+}
+
+fn cpu_bars(ui: &mut egui::Ui, usage: &[f32], started: bool) {
+    if usage.is_empty() {
+        ui.weak(if started {
+            "CPU: measuring…"
+        } else {
+            "CPU meter off"
+        });
+        return;
+    }
+    let bar_w = if usage.len() > 32 { 4.0 } else { 8.0 };
+    let height = ui.spacing().interact_size.y - 4.0;
+    let size = egui::vec2(usage.len() as f32 * (bar_w + 2.0), height);
+    let (rect, response) = ui.allocate_exact_size(size, egui::Sense::hover());
+    let painter = ui.painter_at(rect);
+    let visuals = ui.visuals();
+    for (i, &pct) in usage.iter().enumerate() {
+        let x = rect.left() + i as f32 * (bar_w + 2.0);
+        let full = egui::Rect::from_min_size(egui::pos2(x, rect.top()), egui::vec2(bar_w, height));
+        painter.rect_filled(full, 1.0, visuals.extreme_bg_color);
+        let frac = (pct / 100.0).clamp(0.0, 1.0);
+        let filled = egui::Rect::from_min_max(
+            egui::pos2(full.left(), full.bottom() - frac * height),
+            full.right_bottom(),
+        );
+        let color = if frac > 0.85 {
+            egui::Color32::from_rgb(230, 110, 60)
+        } else {
+            egui::Color32::from_rgb(80, 170, 110)
+        };
+        painter.rect_filled(filled, 1.0, color);
+    }
+    let avg = usage.iter().sum::<f32>() / usage.len() as f32;
+    response.on_hover_text(format!(
+        "CPU usage per logical core, sampled twice a second.\n{}\naverage {avg:.0}%",
+        usage
+            .iter()
+            .enumerate()
+            .map(|(i, u)| format!("cpu{i}: {u:.0}%"))
+            .collect::<Vec<_>>()
+            .join("\n")
+    ));
+    ui.label(format!("CPU {avg:.0}%"));
+}

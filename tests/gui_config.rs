@@ -1,0 +1,335 @@
+//! Workbench tests without a display (egui_kittest): presets, the worker list, errors,
+//! persistence. The app writes only into a temporary data directory.
+
+use std::collections::HashMap;
+use std::time::{Duration, Instant};
+
+use corelab::engine::{SweepConfig, WorkerCommand};
+use corelab::gui::{AppSettings, WorkbenchApp};
+use corelab::preset::{TaskKind, builtin_presets};
+use eframe::egui;
+use egui_kittest::Harness;
+use egui_kittest::kittest::Queryable;
+
+fn app(data_dir: &std::path::Path) -> WorkbenchApp {
+    let config = SweepConfig::new(WorkerCommand::new(env!("CARGO_BIN_EXE_corelab")));
+    WorkbenchApp::new(config, AppSettings::headless(data_dir), None)
+}
+
+fn harness(app: WorkbenchApp) -> Harness<'static, WorkbenchApp> {
+    Harness::builder()
+        .with_size(egui::vec2(1400.0, 900.0))
+        .build_ui_state(|ui, app: &mut WorkbenchApp| app.show(ui), app)
+}
+
+/// Steps the UI until `done` holds; panics after a generous deadline (not a timing assertion:
+/// it only keeps a broken build from hanging the test suite).
+fn step_until(h: &mut Harness<'_, WorkbenchApp>, what: &str, done: impl Fn(&WorkbenchApp) -> bool) {
+    let deadline = Instant::now() + Duration::from_secs(60);
+    while !done(h.state()) {
+        assert!(Instant::now() < deadline, "gave up waiting for: {what}");
+        std::thread::sleep(Duration::from_millis(10));
+        h.step();
+    }
+    h.step();
+}
+
+#[test]
+fn clicking_a_gallery_preset_loads_it() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut h = harness(app(dir.path()));
+    h.step();
+    let io = builtin_presets()
+        .iter()
+        .map(|p| p.experiment().unwrap())
+        .find(|e| e.task.kind == TaskKind::Io)
+        .expect("an I/O preset is built in");
+    assert_ne!(h.state().experiment(), &io);
+
+    h.get_by_label(&io.name).click();
+    h.run();
+
+    assert_eq!(h.state().experiment(), &io);
+    assert_eq!(h.state().experiment().task.kind, TaskKind::Io);
+    // The config panel shows the new worker list.
+    let text = h.get_by_label("Worker counts").value().unwrap_or_default();
+    assert_eq!(text, "1, 2, 4, 8");
+}
+
+#[test]
+fn worker_list_is_edited_in_the_panel() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut h = harness(app(dir.path()));
+    h.step();
+
+    h.get_by_label("Worker counts")
+        .set_text_value_accesskit("1, 3, 6-8");
+    h.run();
+    assert_eq!(h.state().experiment().workers, vec![1, 3, 6, 7, 8]);
+
+    // A bad list is reported and leaves the experiment alone.
+    h.get_by_label("Worker counts")
+        .set_text_value_accesskit("1, two");
+    h.run();
+    assert_eq!(h.state().experiment().workers, vec![1, 3, 6, 7, 8]);
+    assert!(
+        h.query_by_label_contains("\"two\" is not a whole number")
+            .is_some()
+    );
+
+    // The default-range button: 1 to twice the logical cores.
+    h.get_by_label("1..2× logical cores").click();
+    h.run();
+    let logical = std::thread::available_parallelism().map_or(1, |n| n.get());
+    let workers = &h.state().experiment().workers;
+    assert_eq!(workers.first(), Some(&1));
+    assert_eq!(workers.last(), Some(&(2 * logical)));
+    let text = h.get_by_label("Worker counts").value().unwrap_or_default();
+    assert!(text.starts_with("1, 2"), "panel shows {text:?}");
+}
+
+#[test]
+fn model_checkboxes_change_the_models() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut h = harness(app(dir.path()));
+    h.step();
+    let had_gil = h
+        .state()
+        .experiment()
+        .models
+        .contains(&corelab::preset::ModelKind::GilThreads);
+    h.get_by_label("gil-threads").click();
+    h.run();
+    assert_eq!(
+        h.state()
+            .experiment()
+            .models
+            .contains(&corelab::preset::ModelKind::GilThreads),
+        !had_gil
+    );
+}
+
+#[test]
+fn a_broken_preset_file_shows_its_error() {
+    let dir = tempfile::tempdir().unwrap();
+    let broken = dir.path().join("broken.json");
+    std::fs::write(&broken, r#"{ "version": 1, "workers": "many" }"#).unwrap();
+    let mut h = harness(app(dir.path()));
+    h.step();
+    let before = h.state().experiment().clone();
+
+    // Native dialogs are off in tests, so the button opens the typed-path prompt.
+    h.get_by_label("Open preset…").click();
+    h.run();
+    h.get_by_label("File path:")
+        .set_text_value_accesskit(broken.to_str().unwrap());
+    h.run();
+    h.get_by_label("Open").click();
+    h.run();
+    step_until(&mut h, "the preset load to finish", |a| !a.files_busy());
+
+    assert!(
+        h.query_by_label_contains("Cannot open preset").is_some(),
+        "an error message is shown"
+    );
+    let message = h
+        .state()
+        .messages()
+        .iter()
+        .find(|m| m.is_error)
+        .expect("the message is an error");
+    assert!(
+        message.text.contains("broken.json"),
+        "names the file: {}",
+        message.text
+    );
+    assert!(
+        message.text.contains("`workers`"),
+        "names the field: {}",
+        message.text
+    );
+    assert_eq!(
+        h.state().experiment(),
+        &before,
+        "a broken preset changes nothing"
+    );
+}
+
+#[test]
+fn an_invalid_configuration_does_not_run() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut h = harness(app(dir.path()));
+    h.step();
+    // A list that parses but that the experiment rejects: a count given twice.
+    h.get_by_label("Worker counts")
+        .set_text_value_accesskit("1, 2, 2");
+    h.run();
+    assert_eq!(h.state().experiment().workers, vec![1, 2, 2]);
+    h.get_by_label("Run").click();
+    h.run();
+    assert!(
+        !h.state().is_running(),
+        "an invalid experiment must not start"
+    );
+    assert!(
+        h.query_by_label_contains("`workers[2]` = 2: worker count listed twice")
+            .is_some(),
+        "the validation message is shown"
+    );
+    assert!(corelab::gui::autosave::recent_results(dir.path()).is_empty());
+}
+
+#[test]
+fn a_results_file_opens_with_its_curves() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut results = corelab::results::ResultsFile {
+        experiment: builtin_presets()[0].experiment().unwrap(),
+        status: corelab::results::RunStatus::Complete,
+        ..Default::default()
+    };
+    for (model, workers, secs) in [
+        (corelab::preset::ModelKind::Sequential, 1, 2.0),
+        (corelab::preset::ModelKind::Threads, 2, 1.0),
+    ] {
+        results.cells.push(corelab::results::CellResult {
+            model: Some(model),
+            workers,
+            samples: vec![corelab::results::Sample {
+                wall_s: secs,
+                cpu_s: 2.0,
+                checksum: 7,
+                ..Default::default()
+            }],
+            ..Default::default()
+        });
+    }
+    results.recompute();
+    let path = dir.path().join("some-results.json");
+    results.save(&path).unwrap();
+
+    let mut h = harness(app(dir.path()));
+    h.step();
+    let ctx = h.ctx.clone();
+    h.state_mut().open_results_path(&ctx, path.clone());
+    step_until(&mut h, "the results to load", |a| a.results().is_some());
+    let shown = h.state().results().unwrap();
+    assert_eq!(shown.cells.len(), 2);
+    assert_eq!(
+        shown
+            .cell(corelab::preset::ModelKind::Threads, 2)
+            .unwrap()
+            .speedup,
+        Some(2.0)
+    );
+
+    h.get_by_label("Results table").click();
+    h.run();
+    assert!(h.query_by_label("threads × 2").is_some());
+    assert!(h.query_by_label("2.00×").is_some());
+}
+
+/// An in-memory eframe storage.
+#[derive(Default)]
+struct MemStorage(HashMap<String, String>);
+
+impl eframe::Storage for MemStorage {
+    fn get_string(&self, key: &str) -> Option<String> {
+        self.0.get(key).cloned()
+    }
+    fn set_string(&mut self, key: &str, value: String) {
+        self.0.insert(key.into(), value);
+    }
+    fn remove_string(&mut self, key: &str) {
+        self.0.remove(key);
+    }
+    fn flush(&mut self) {}
+}
+
+#[test]
+fn the_last_configuration_is_restored() {
+    use eframe::App as _;
+    let dir = tempfile::tempdir().unwrap();
+    let settings = AppSettings {
+        restore_state: true,
+        ..AppSettings::headless(dir.path())
+    };
+    let config = SweepConfig::new(WorkerCommand::new(env!("CARGO_BIN_EXE_corelab")));
+    let mut first = WorkbenchApp::new(config.clone(), settings.clone(), None);
+    let mut exp = first.experiment().clone();
+    exp.name = "Remembered".into();
+    exp.workers = vec![1, 5];
+    first.set_experiment(exp.clone());
+    first.set_tab(corelab::gui::Tab::WallTime);
+    let mut storage = MemStorage::default();
+    first.save(&mut storage);
+
+    let second = WorkbenchApp::new(config, settings, Some(&storage));
+    assert_eq!(second.experiment(), &exp);
+    assert_eq!(second.tab(), corelab::gui::Tab::WallTime);
+}
+
+#[test]
+fn save_preset_writes_a_loadable_file() {
+    let dir = tempfile::tempdir().unwrap();
+    let target = dir.path().join("saved-preset.json");
+    let mut h = harness(app(dir.path()));
+    h.step();
+    h.get_by_label("Worker counts")
+        .set_text_value_accesskit("1, 3");
+    h.run();
+
+    h.get_by_label("Save preset…").click();
+    h.run();
+    h.get_by_label("File path:")
+        .set_text_value_accesskit(target.to_str().unwrap());
+    h.run();
+    h.get_by_label("Save").click();
+    h.run();
+    step_until(&mut h, "the preset to be written", |a| !a.files_busy());
+
+    let saved = corelab::preset::Experiment::load(&target).expect("the saved preset loads");
+    assert_eq!(&saved, h.state().experiment());
+    assert_eq!(saved.workers, vec![1, 3]);
+    assert!(h.query_by_label_contains("Preset saved to").is_some());
+}
+
+#[test]
+fn recent_results_reopen_an_autosaved_sweep() {
+    let dir = tempfile::tempdir().unwrap();
+    let results_dir = corelab::gui::autosave::results_dir(dir.path());
+    std::fs::create_dir_all(&results_dir).unwrap();
+    let mut results = corelab::results::ResultsFile {
+        experiment: builtin_presets()[0].experiment().unwrap(),
+        status: corelab::results::RunStatus::Cancelled,
+        ..Default::default()
+    };
+    results.cells.push(corelab::results::CellResult {
+        model: Some(corelab::preset::ModelKind::Sequential),
+        workers: 1,
+        samples: vec![corelab::results::Sample {
+            wall_s: 1.0,
+            cpu_s: 1.0,
+            checksum: 1,
+            ..Default::default()
+        }],
+        ..Default::default()
+    });
+    results.recompute();
+    let path = results_dir.join("2026-01-01T00-00-00Z_earlier-sweep.json");
+    results.save(&path).unwrap();
+
+    let mut h = harness(app(dir.path()));
+    h.step();
+    assert_eq!(h.state().recent_results(), std::slice::from_ref(&path));
+    h.get_by_label("Recent results").click();
+    h.run();
+    h.get_by_label(&corelab::gui::autosave::recent_label(&path))
+        .click();
+    h.run();
+    step_until(&mut h, "the results to load", |a| a.results().is_some());
+    assert_eq!(h.state().results_path(), Some(path.as_path()));
+    assert_eq!(
+        h.state().results().unwrap().status,
+        corelab::results::RunStatus::Cancelled
+    );
+}

@@ -1,0 +1,230 @@
+//! Running and cancelling sweeps from the workbench (egui_kittest, no display). The worker
+//! processes are the real `corelab worker`; results go to a temporary data directory.
+
+use std::sync::Mutex;
+use std::time::{Duration, Instant};
+
+use corelab::engine::{SweepConfig, WorkerCommand, sweep_plan};
+use corelab::gui::{AppSettings, WorkbenchApp};
+use corelab::preset::{Baseline, Experiment, IoMode, ModelKind, TaskKind};
+use corelab::results::{CellStatus, ResultsFile, RunStatus};
+use eframe::egui;
+use egui_kittest::Harness;
+use egui_kittest::kittest::Queryable;
+
+/// The tests here count this process's children: run them one at a time.
+static SERIAL: Mutex<()> = Mutex::new(());
+
+fn harness(data_dir: &std::path::Path, exp: Experiment) -> Harness<'static, WorkbenchApp> {
+    let config = SweepConfig::new(WorkerCommand::new(env!("CARGO_BIN_EXE_corelab")));
+    let mut app = WorkbenchApp::new(config, AppSettings::headless(data_dir), None);
+    app.set_experiment(exp);
+    let mut h = Harness::builder()
+        .with_size(egui::vec2(1400.0, 900.0))
+        .build_ui_state(|ui, app: &mut WorkbenchApp| app.show(ui), app);
+    h.step();
+    h
+}
+
+/// Steps the UI until `done` holds. The deadline only keeps a broken build from hanging.
+fn step_until(h: &mut Harness<'_, WorkbenchApp>, what: &str, done: impl Fn(&WorkbenchApp) -> bool) {
+    let deadline = Instant::now() + Duration::from_secs(120);
+    while !done(h.state()) {
+        assert!(Instant::now() < deadline, "gave up waiting for: {what}");
+        std::thread::sleep(Duration::from_millis(10));
+        h.step();
+    }
+    h.step();
+}
+
+/// Processes whose parent is this test process (from /proc/*/stat), with their command lines.
+fn children() -> Vec<(u32, String)> {
+    let me = std::process::id();
+    let mut out = Vec::new();
+    for entry in std::fs::read_dir("/proc").unwrap().flatten() {
+        let Ok(pid) = entry.file_name().to_string_lossy().parse::<u32>() else {
+            continue;
+        };
+        let Ok(stat) = std::fs::read_to_string(entry.path().join("stat")) else {
+            continue;
+        };
+        // pid (comm) state ppid ...; comm may contain spaces, so split after the last ')'.
+        let Some(after) = stat.rfind(')').map(|i| &stat[i + 1..]) else {
+            continue;
+        };
+        let ppid: u32 = after
+            .split_whitespace()
+            .nth(1)
+            .and_then(|p| p.parse().ok())
+            .unwrap_or(0);
+        if ppid == me {
+            let cmd = std::fs::read(entry.path().join("cmdline"))
+                .map(|b| String::from_utf8_lossy(&b).replace('\0', " "))
+                .unwrap_or_default();
+            out.push((pid, cmd));
+        }
+    }
+    out
+}
+
+fn worker_children() -> Vec<(u32, String)> {
+    children()
+        .into_iter()
+        .filter(|(_, cmd)| cmd.contains("worker"))
+        .collect()
+}
+
+#[test]
+fn run_fills_the_results_table_and_autosaves() {
+    let _serial = SERIAL.lock().unwrap_or_else(|e| e.into_inner());
+    let dir = tempfile::tempdir().unwrap();
+    let mut exp = Experiment {
+        name: "tiny cpu sweep".into(),
+        workers: vec![1, 2],
+        models: vec![
+            ModelKind::Sequential,
+            ModelKind::Threads,
+            ModelKind::Processes,
+        ],
+        repetitions: 1,
+        warmups: 0,
+        ..Experiment::default()
+    };
+    exp.task.kind = TaskKind::Cpu;
+    exp.task.tasks = 8;
+    exp.task.cpu.size = 20_000;
+    exp.validate().unwrap();
+    let plan = sweep_plan(&exp);
+    let mut h = harness(dir.path(), exp.clone());
+
+    h.get_by_label("Results table").click();
+    h.get_by_label("Run").click();
+    // A running sweep keeps repainting (progress), so step instead of `run`.
+    h.run_steps(2);
+    // (The tiny sweep may already be done here, so only its end is awaited.)
+    step_until(&mut h, "the sweep to finish", |a| {
+        !a.is_running() && a.results().is_some()
+    });
+
+    for (model, workers) in &plan {
+        let row = format!("{model} × {workers}");
+        assert!(h.query_by_label(&row).is_some(), "row {row} in the table");
+    }
+    let results = h.state().results().expect("results are shown");
+    assert_eq!(results.status, RunStatus::Complete);
+    assert_eq!(results.cells.len(), plan.len());
+    assert!(results.cells.iter().all(|c| c.status == CellStatus::Ok));
+    assert!(
+        h.state().messages().iter().all(|m| !m.is_error),
+        "no errors: {:?}",
+        h.state().messages()
+    );
+
+    // Autosaved, complete, listed under Recent results, and it loads.
+    let saved = h.state().results_path().expect("autosaved").to_path_buf();
+    assert!(saved.starts_with(dir.path()));
+    let reloaded = ResultsFile::load(&saved).unwrap();
+    assert_eq!(reloaded.status, RunStatus::Complete);
+    assert_eq!(reloaded.cells.len(), plan.len());
+    assert_eq!(h.state().recent_results(), &[saved]);
+}
+
+#[test]
+fn cancel_stops_the_sweep_and_its_worker_processes() {
+    let _serial = SERIAL.lock().unwrap_or_else(|e| e.into_inner());
+    let dir = tempfile::tempdir().unwrap();
+    let mut exp = Experiment {
+        name: "long io sweep".into(),
+        workers: vec![2, 4],
+        models: vec![ModelKind::Processes],
+        baseline: Baseline::SameModelOneWorker,
+        repetitions: 3,
+        warmups: 0,
+        ..Experiment::default()
+    };
+    exp.task.kind = TaskKind::Io;
+    exp.task.tasks = 400;
+    exp.task.io.mode = IoMode::Sleep;
+    exp.task.io.sleep_ms = 100.0;
+    exp.validate().unwrap();
+    let mut h = harness(dir.path(), exp);
+
+    h.get_by_label("Run").click();
+    // A running sweep keeps repainting (progress), so step instead of `run`.
+    h.run_steps(2);
+    assert!(h.state().is_running());
+    step_until(&mut h, "worker processes to start", |_| {
+        !worker_children().is_empty()
+    });
+
+    h.get_by_label("Cancel").click();
+    h.run_steps(2);
+    step_until(&mut h, "the sweep to stop", |a| !a.is_running());
+
+    let left = worker_children();
+    assert!(left.is_empty(), "worker processes left behind: {left:?}");
+    let results = h
+        .state()
+        .results()
+        .expect("the cancelled sweep's results are shown");
+    assert_eq!(results.status, RunStatus::Cancelled);
+    // Cancelled results are kept on disk too.
+    let saved = h.state().results_path().expect("autosaved").to_path_buf();
+    assert_eq!(
+        ResultsFile::load(&saved).unwrap().status,
+        RunStatus::Cancelled
+    );
+    assert!(
+        h.query_by_label_contains("Sweep cancelled").is_some(),
+        "the UI says it was cancelled"
+    );
+}
+
+#[test]
+fn a_failed_cell_is_reported_in_the_ui() {
+    let _serial = SERIAL.lock().unwrap_or_else(|e| e.into_inner());
+    let dir = tempfile::tempdir().unwrap();
+    let mut exp = Experiment {
+        name: "runs past their timeout".into(),
+        workers: vec![1],
+        models: vec![ModelKind::Threads],
+        baseline: Baseline::SameModelOneWorker,
+        repetitions: 1,
+        warmups: 0,
+        timeout_s: 0.05,
+        ..Experiment::default()
+    };
+    exp.task.kind = TaskKind::Io;
+    exp.task.tasks = 4;
+    exp.task.io.mode = IoMode::Sleep;
+    exp.task.io.sleep_ms = 200.0;
+    exp.validate().unwrap();
+    let mut h = harness(dir.path(), exp);
+
+    h.get_by_label("Results table").click();
+    h.get_by_label("Run").click();
+    h.run_steps(2);
+    step_until(&mut h, "the sweep to finish", |a| {
+        !a.is_running() && a.results().is_some()
+    });
+
+    let results = h.state().results().unwrap();
+    assert_eq!(results.cells.len(), 1);
+    assert_eq!(results.cells[0].status, CellStatus::Failed);
+    assert!(
+        h.query_by_label_contains("threads × 1 failed:").is_some(),
+        "the failure is announced: {:?}",
+        h.state().messages()
+    );
+    assert!(
+        h.query_by_label("failed").is_some(),
+        "the table marks the cell"
+    );
+    // In the message area and in the table's note column.
+    assert_eq!(
+        h.query_all_by_label_contains("took longer than the 0.05 s timeout")
+            .count(),
+        2,
+        "the reason is readable where the failure is shown"
+    );
+}
