@@ -376,7 +376,7 @@ impl WorkbenchApp {
             FileOutcome::PresetLoaded { path, result } => match result {
                 Ok(exp) => {
                     self.info(format!("Loaded preset {}", path.display()));
-                    self.set_experiment(exp);
+                    self.set_experiment(*exp);
                 }
                 Err(e) => {
                     self.run_when_ready = false;

@@ -75,15 +75,11 @@ impl ChartKind {
     }
 }
 
-/// The colour of a model's curve (the same in every chart and in the table).
+/// The colour of a model's curve: the palette of the exported charts, so that the screen, the
+/// table and an exported SVG/PNG agree.
 pub fn model_color(model: ModelKind) -> Color32 {
-    match model {
-        ModelKind::Sequential => Color32::from_rgb(150, 150, 150),
-        ModelKind::Threads => Color32::from_rgb(66, 135, 245),
-        ModelKind::Rayon => Color32::from_rgb(60, 180, 90),
-        ModelKind::Processes => Color32::from_rgb(245, 150, 40),
-        ModelKind::GilThreads => Color32::from_rgb(220, 70, 90),
-    }
+    let (r, g, b) = crate::export::model_colour(model);
+    Color32::from_rgb(r, g, b)
 }
 
 fn series_name(model: ModelKind) -> String {

@@ -48,7 +48,7 @@ impl FileAction {
 pub enum FileOutcome {
     PresetLoaded {
         path: PathBuf,
-        result: Result<Experiment, String>,
+        result: Result<Box<Experiment>, String>,
     },
     PresetSaved {
         path: PathBuf,
@@ -269,7 +269,9 @@ fn expand_home(text: &str) -> PathBuf {
 fn perform(action: FileAction, path: PathBuf, payload: Option<String>) -> FileOutcome {
     match action {
         FileAction::OpenPreset => {
-            let result = Experiment::load(&path).map_err(|e| e.to_string());
+            let result = Experiment::load(&path)
+                .map(Box::new)
+                .map_err(|e| e.to_string());
             FileOutcome::PresetLoaded { path, result }
         }
         FileAction::OpenResults => {
