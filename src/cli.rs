@@ -155,12 +155,7 @@ pub fn main() -> ExitCode {
         }
     };
     let outcome = match cli.command {
-        None => crate::gui::run_app(crate::gui::GuiOptions {
-            screenshot: cli.screenshot,
-            preset: cli.preset,
-            results: cli.results,
-            run: cli.run,
-        }),
+        None => open_workbench(cli),
         Some(Command::Worker) => return ExitCode::from(worker::serve() as u8),
         Some(Command::Presets) => {
             list_presets();
@@ -203,6 +198,21 @@ fn selftest(workers: Option<usize>, json: bool) -> Result<()> {
         );
     }
     Ok(())
+}
+
+#[cfg(feature = "gui")]
+fn open_workbench(cli: Cli) -> Result<()> {
+    crate::gui::run_app(crate::gui::GuiOptions {
+        screenshot: cli.screenshot,
+        preset: cli.preset,
+        results: cli.results,
+        run: cli.run,
+    })
+}
+
+#[cfg(not(feature = "gui"))]
+fn open_workbench(_cli: Cli) -> Result<()> {
+    bail!("this corelab was built without the workbench (feature `gui`); use `corelab run`")
 }
 
 fn list_presets() {

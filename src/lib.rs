@@ -11,6 +11,7 @@
 pub mod cli;
 pub mod engine;
 pub mod export;
+#[cfg(feature = "gui")]
 pub mod gui;
 pub mod preset;
 pub mod results;

@@ -95,8 +95,8 @@ fn cpython_threads_do_not_scale_cpu_work_but_processes_do() {
     );
     // Each model against its own 1-worker time: CPython is far slower than the Rust baseline.
     exp.baseline = Baseline::SameModelOneWorker;
-    exp.task.cpu.size = 300_000;
-    exp.task.tasks = 16;
+    exp.task.cpu.size = 400_000;
+    exp.task.tasks = 32;
     exp.repetitions = 3;
     exp.warmups = 1;
     exp.python.start_method = StartMethod::Fork;
