@@ -297,6 +297,9 @@ pub fn run(args: &RunArgs) -> Result<()> {
         }
     });
     print!("{}", summary_table(&results));
+    if let Some(warning) = results.machine.busy_warning() {
+        eprintln!("Warning: {warning}");
+    }
     print!("{}", fits_summary(&fit_results(&results)));
     if let Some(path) = &args.out {
         results

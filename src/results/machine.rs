@@ -13,6 +13,9 @@ pub struct MachineInfo {
     pub kernel: String,
     pub arch: String,
     pub hostname: String,
+    /// One-minute load average when the sweep started: other work running at the same time
+    /// shows up as noise in every timing.
+    pub load_average: Option<f64>,
 }
 
 impl MachineInfo {
@@ -45,7 +48,20 @@ impl MachineInfo {
             kernel: System::kernel_version().unwrap_or_default(),
             arch: System::cpu_arch(),
             hostname: System::host_name().unwrap_or_default(),
+            load_average: System::load_average().ok().map(|l| l.one),
         }
+    }
+
+    /// A warning when the machine was busy enough to distort timings (load average above half
+    /// the logical cores), for the CLI, the workbench and reports.
+    pub fn busy_warning(&self) -> Option<String> {
+        let load = self.load_average?;
+        (load > 0.5 * self.logical_cores.max(1) as f64).then(|| {
+            format!(
+                "the machine was busy (load average {load:.1} on {} logical cores): other work competes for the cores, so these timings are noisy and speedups understated",
+                self.logical_cores
+            )
+        })
     }
 
     /// One line for status bars and report headers.
@@ -61,5 +77,33 @@ impl MachineInfo {
             self.memory_bytes as f64 / (1u64 << 30) as f64,
             self.os
         )
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn busy_machines_are_flagged() {
+        let mut m = MachineInfo {
+            logical_cores: 2,
+            load_average: Some(0.3),
+            ..MachineInfo::default()
+        };
+        assert_eq!(m.busy_warning(), None);
+        m.load_average = Some(3.5);
+        let w = m.busy_warning().unwrap();
+        assert!(w.contains("load average 3.5 on 2 logical cores"), "{w}");
+        m.load_average = None;
+        assert_eq!(m.busy_warning(), None);
+    }
+
+    #[test]
+    fn detect_fills_the_basics() {
+        let m = MachineInfo::detect();
+        assert!(m.logical_cores >= 1);
+        assert!(!m.cpu_brand.is_empty());
+        assert!(m.memory_bytes > 0);
     }
 }
