@@ -111,11 +111,18 @@ fn run_section(out: &mut String, r: &ResultsFile, fits: &[ModelFit], h: &str) {
         ("OS", format!("{} (kernel {})", m.os, or_dash(&m.kernel))),
         ("Architecture", m.arch.clone()),
         ("Host", m.hostname.clone()),
+        (
+            "Load at start",
+            m.load_average.map_or(String::new(), |l| format!("{l:.2}")),
+        ),
     ];
     for (k, v) in rows {
         out.push_str(&format!("| {k} | {} |\n", md(or_dash(&v))));
     }
     out.push('\n');
+    if let Some(warning) = m.busy_warning() {
+        out.push_str(&format!("> **Warning:** {}.\n\n", md(&warning)));
+    }
 
     out.push_str(&format!("{h} Experiment\n\n| | |\n|---|---|\n"));
     let t = &e.task;
