@@ -119,6 +119,7 @@ fn cpython_threads_do_not_scale_cpu_work_but_processes_do() {
 #[test]
 fn free_threading_is_refused_on_a_gil_build() {
     require_python!();
+    let _g = exclusive();
     let exp = Experiment {
         models: vec![ModelKind::PyFreeThreading],
         ..Experiment::default()
