@@ -7,23 +7,13 @@
 mod common;
 
 use common::*;
-use corelab::engine::{CancelToken, run_sweep};
 use corelab::preset::{CpuKernel, Experiment, ModelKind, SyncMode, TaskKind};
-use corelab::results::{CellStatus, ResultsFile};
+use corelab::results::ResultsFile;
 
-fn sweep(exp: &Experiment) -> ResultsFile {
-    exp.validate().unwrap();
-    let results = run_sweep(exp, &config(), &CancelToken::new(), &mut |_| {});
-    for c in &results.cells {
-        assert_eq!(
-            c.status,
-            CellStatus::Ok,
-            "{} × {}: {:?}",
-            c.model_id(),
-            c.workers,
-            c.error
-        );
-    }
+/// Runs `exp`; every cell must succeed.
+fn sweep_ok(exp: &Experiment) -> ResultsFile {
+    let results = sweep(exp);
+    assert_all_ok(&results);
     results
 }
 
@@ -48,7 +38,7 @@ fn the_gil_stops_cpu_bound_threads_but_not_plain_threads() {
     exp.task.tasks = 16;
     exp.repetitions = 3;
     exp.warmups = 1;
-    let r = sweep(&exp);
+    let r = sweep_ok(&exp);
     let gil = speedup(&r, ModelKind::GilThreads, 2);
     let threads = speedup(&r, ModelKind::Threads, 2);
     eprintln!("CPU-bound at 2 workers: gil-threads {gil:.2}×, threads {threads:.2}×");
@@ -73,7 +63,7 @@ fn gil_threads_scale_io_bound_work() {
     exp.task.tasks = 16;
     exp.task.io.sleep_ms = 10.0;
     exp.repetitions = 3;
-    let r = sweep(&exp);
+    let r = sweep_ok(&exp);
     let gil = speedup(&r, ModelKind::GilThreads, 4);
     eprintln!("I/O-bound at 4 workers: gil-threads {gil:.2}×");
     assert!(
@@ -87,7 +77,7 @@ fn lost_updates(sync: SyncMode, model: ModelKind) -> u64 {
     exp.task.contention.sync = sync;
     exp.task.contention.increments = 1_000_000;
     exp.repetitions = 3;
-    let r = sweep(&exp);
+    let r = sweep_ok(&exp);
     let cell = r.cell(model, 2).unwrap();
     let lost: Vec<u64> = cell
         .samples
@@ -128,7 +118,7 @@ fn a_locked_file_counter_loses_nothing_across_processes() {
     let mut exp = tiny_experiment(TaskKind::Contention, &[ModelKind::Processes], &[2]);
     exp.task.contention.sync = SyncMode::Mutex;
     exp.task.contention.increments = 5_000;
-    let r = sweep(&exp);
+    let r = sweep_ok(&exp);
     let cell = r.cell(ModelKind::Processes, 2).unwrap();
     assert_eq!(cell.lost_updates, Some(0));
     assert!(cell.samples.iter().all(|s| s.checksum == 10_000));
@@ -143,7 +133,7 @@ fn memory_task_reports_bandwidth() {
         &[ModelKind::Sequential, ModelKind::Threads],
         &[2],
     );
-    let r = sweep(&exp);
+    let r = sweep_ok(&exp);
     for c in &r.cells {
         let gbs = c.gb_per_s.unwrap();
         assert!(gbs > 0.0 && gbs.is_finite(), "{gbs}");

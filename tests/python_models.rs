@@ -6,9 +6,9 @@ mod common;
 use std::time::{Duration, Instant};
 
 use common::*;
-use corelab::engine::{CancelToken, SweepEvent, preflight, run_sweep, spawn_sweep};
+use corelab::engine::{SweepEvent, preflight, spawn_sweep};
 use corelab::preset::{Baseline, CpuKernel, Experiment, ModelKind, StartMethod, TaskKind};
-use corelab::results::{CellStatus, ResultsFile, RunStatus};
+use corelab::results::{CellStatus, RunStatus};
 
 macro_rules! require_python {
     () => {
@@ -17,24 +17,6 @@ macro_rules! require_python {
             return;
         }
     };
-}
-
-fn sweep(exp: &Experiment) -> ResultsFile {
-    exp.validate().unwrap();
-    run_sweep(exp, &config(), &CancelToken::new(), &mut |_| {})
-}
-
-fn assert_ok(r: &ResultsFile) {
-    for c in &r.cells {
-        assert_eq!(
-            c.status,
-            CellStatus::Ok,
-            "{} × {}: {:?}",
-            c.model_id(),
-            c.workers,
-            c.error
-        );
-    }
 }
 
 #[test]
@@ -55,7 +37,7 @@ fn python_kernels_compute_the_rust_checksums() {
         exp.task.cpu.size = 5_000;
         exp.python.start_method = StartMethod::Fork;
         let r = sweep(&exp);
-        assert_ok(&r);
+        assert_all_ok(&r);
         let rust = r.cell(ModelKind::Sequential, 1).unwrap().checksum();
         for m in [ModelKind::PyThreading, ModelKind::PyMultiprocessing] {
             assert_eq!(r.cell(m, 2).unwrap().checksum(), rust, "{m} {kernel:?}");
@@ -75,7 +57,7 @@ fn python_sleep_and_mixed_tasks_match_rust() {
     for kind in [TaskKind::Io, TaskKind::Mixed] {
         let exp = tiny_experiment(kind, &[ModelKind::Sequential, ModelKind::PyThreading], &[2]);
         let r = sweep(&exp);
-        assert_ok(&r);
+        assert_all_ok(&r);
         assert_eq!(
             r.cell(ModelKind::PyThreading, 2).unwrap().checksum(),
             r.cell(ModelKind::Sequential, 1).unwrap().checksum(),
@@ -101,7 +83,7 @@ fn cpython_threads_do_not_scale_cpu_work_but_processes_do() {
     exp.warmups = 1;
     exp.python.start_method = StartMethod::Fork;
     let r = sweep(&exp);
-    assert_ok(&r);
+    assert_all_ok(&r);
     let threading = r.cell(ModelKind::PyThreading, 2).unwrap().speedup.unwrap();
     let mp = r
         .cell(ModelKind::PyMultiprocessing, 2)

@@ -46,33 +46,31 @@ pub fn tiny_experiment(kind: TaskKind, models: &[ModelKind], workers: &[usize]) 
 /// Live (not zombie) processes whose parent is this test process.
 pub fn live_children() -> Vec<u32> {
     let me = std::process::id();
-    let mut found = Vec::new();
+    live_processes()
+        .into_iter()
+        .filter(|&(_, ppid)| ppid == me)
+        .map(|(pid, _)| pid)
+        .collect()
+}
+
+/// `(pid, parent pid)` of every process on the machine that is not a zombie.
+fn live_processes() -> Vec<(u32, u32)> {
     let Ok(entries) = std::fs::read_dir("/proc") else {
-        return found;
+        return Vec::new();
     };
-    for entry in entries.flatten() {
-        let Some(pid) = entry
-            .file_name()
-            .to_str()
-            .and_then(|s| s.parse::<u32>().ok())
-        else {
-            continue;
-        };
-        let Ok(stat) = std::fs::read_to_string(format!("/proc/{pid}/stat")) else {
-            continue;
-        };
-        // Fields after the parenthesised command: state, ppid, ...
-        let Some(rest) = stat.rsplit_once(')').map(|(_, r)| r) else {
-            continue;
-        };
-        let mut fields = rest.split_whitespace();
-        let state = fields.next().unwrap_or("");
-        let ppid: u32 = fields.next().and_then(|p| p.parse().ok()).unwrap_or(0);
-        if ppid == me && state != "Z" {
-            found.push(pid);
-        }
-    }
-    found
+    entries
+        .flatten()
+        .filter_map(|entry| {
+            let pid: u32 = entry.file_name().to_str()?.parse().ok()?;
+            let stat = std::fs::read_to_string(format!("/proc/{pid}/stat")).ok()?;
+            // Fields after the parenthesised command: state, ppid, ...
+            let (_, rest) = stat.rsplit_once(')')?;
+            let mut fields = rest.split_whitespace();
+            let state = fields.next()?;
+            let ppid = fields.next()?.parse().ok()?;
+            (state != "Z").then_some((pid, ppid))
+        })
+        .collect()
 }
 
 /// Whether `pid` still exists as a running (non-zombie) process.
@@ -94,30 +92,7 @@ pub fn exclusive() -> MutexGuard<'static, ()> {
 
 /// Every live process below this one (children, grandchildren, …).
 pub fn live_descendants() -> Vec<u32> {
-    let mut parent_of = std::collections::HashMap::new();
-    if let Ok(entries) = std::fs::read_dir("/proc") {
-        for entry in entries.flatten() {
-            let Some(pid) = entry
-                .file_name()
-                .to_str()
-                .and_then(|s| s.parse::<u32>().ok())
-            else {
-                continue;
-            };
-            let Ok(stat) = std::fs::read_to_string(format!("/proc/{pid}/stat")) else {
-                continue;
-            };
-            let Some((_, rest)) = stat.rsplit_once(')') else {
-                continue;
-            };
-            let mut f = rest.split_whitespace();
-            let state = f.next().unwrap_or("");
-            let ppid: u32 = f.next().and_then(|p| p.parse().ok()).unwrap_or(0);
-            if state != "Z" {
-                parent_of.insert(pid, ppid);
-            }
-        }
-    }
+    let parent_of: std::collections::HashMap<u32, u32> = live_processes().into_iter().collect();
     let me = std::process::id();
     parent_of
         .keys()
@@ -143,4 +118,29 @@ pub fn python_missing() -> Option<String> {
         ..Experiment::default()
     })
     .err()
+}
+
+/// Validates and runs `exp` to the end (no events kept).
+pub fn sweep(exp: &Experiment) -> corelab::results::ResultsFile {
+    exp.validate().unwrap();
+    corelab::engine::run_sweep(
+        exp,
+        &config(),
+        &corelab::engine::CancelToken::new(),
+        &mut |_| {},
+    )
+}
+
+/// Fails the test, naming the cell and its error, unless every cell ran.
+pub fn assert_all_ok(r: &corelab::results::ResultsFile) {
+    for c in &r.cells {
+        assert_eq!(
+            c.status,
+            corelab::results::CellStatus::Ok,
+            "{} × {}: {:?}",
+            c.model_id(),
+            c.workers,
+            c.error
+        );
+    }
 }
