@@ -231,6 +231,13 @@ pub fn show(
                 ui.weak("· No measurements yet: press Run, or open a results file.");
             }
         }
+        if layers.show_fits && !layers.fits.is_empty() {
+            ui.weak(format!(
+                "· Dashed in a model's colour: its {} fit.",
+                kind.fit_name()
+            ))
+            .on_hover_text(super::fits_panel::help::FITS);
+        }
     });
     let empty = ResultsFile::default();
     let results = results.unwrap_or(&empty);
