@@ -404,3 +404,21 @@ fn export_to(path: &Path, payload: Option<Payload>) -> Result<Vec<PathBuf>, Stri
         _ => Err("nothing to export".into()),
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn chart_paths_put_svg_and_png_side_by_side() {
+        let both = |p: &str| chart_paths(Path::new(p));
+        let expect = (PathBuf::from("/t/c.svg"), PathBuf::from("/t/c.png"));
+        assert_eq!(both("/t/c.svg"), expect);
+        assert_eq!(both("/t/c.PNG"), expect);
+        assert_eq!(both("/t/c"), expect);
+        assert_eq!(
+            both("/t/c.v2"),
+            (PathBuf::from("/t/c.v2.svg"), PathBuf::from("/t/c.v2.png"))
+        );
+    }
+}

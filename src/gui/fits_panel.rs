@@ -30,6 +30,8 @@ struct Key {
     cells: usize,
     ok: usize,
     status: RunStatus,
+    /// The measured numbers themselves: another file with the same shape must refit.
+    fingerprint: u64,
 }
 
 impl Key {
@@ -44,8 +46,22 @@ impl Key {
                 .filter(|c| c.status == CellStatus::Ok)
                 .count(),
             status: results.status,
+            fingerprint: fingerprint(results),
         }
     }
+}
+
+/// A hash of every cell's model, worker count, median and speedup (cheap: one pass).
+fn fingerprint(results: &ResultsFile) -> u64 {
+    use std::hash::{Hash, Hasher};
+    let mut h = std::collections::hash_map::DefaultHasher::new();
+    for c in &results.cells {
+        c.model.map(|m| m.id()).hash(&mut h);
+        c.workers.hash(&mut h);
+        c.wall.as_ref().map(|w| w.median.to_bits()).hash(&mut h);
+        c.speedup.map(f64::to_bits).hash(&mut h);
+    }
+    h.finish()
 }
 
 /// The fits of the shown results, recomputed only when they change.
@@ -190,4 +206,49 @@ pub fn show(ui: &mut egui::Ui, results: Option<&ResultsFile>, fits: &[ModelFit])
                 }
             }
         });
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::preset::ModelKind;
+    use crate::results::{CellResult, Sample};
+
+    fn results(t2: f64) -> ResultsFile {
+        let mut r = ResultsFile::default();
+        for (model, workers, t) in [
+            (ModelKind::Sequential, 1, 2.0),
+            (ModelKind::Threads, 1, 2.0),
+            (ModelKind::Threads, 2, t2),
+            (ModelKind::Threads, 4, t2 * 0.7),
+        ] {
+            r.cells.push(CellResult {
+                model: Some(model),
+                workers,
+                samples: vec![Sample {
+                    wall_s: t,
+                    cpu_s: t,
+                    ..Sample::default()
+                }],
+                ..CellResult::default()
+            });
+        }
+        r.recompute();
+        r
+    }
+
+    #[test]
+    fn refits_only_when_the_numbers_change() {
+        let mut cache = FitsCache::default();
+        let a = results(1.1);
+        let first = cache.get(Some(&a)).to_vec();
+        cache.get(Some(&a));
+        assert_eq!(cache.computed, 1);
+        // Same shape, other numbers (another file): refitted.
+        let b = results(1.5);
+        let second = cache.get(Some(&b)).to_vec();
+        assert_eq!(cache.computed, 2);
+        assert_ne!(first, second);
+        assert!(cache.get(None).is_empty());
+    }
 }
