@@ -99,6 +99,9 @@ fn model_checkboxes_change_the_models() {
         .experiment()
         .models
         .contains(&corelab::preset::ModelKind::GilThreads);
+    // The model list may be below the fold of the scrolling left panel.
+    h.get_by_label("gil-threads").scroll_to_me();
+    h.run();
     h.get_by_label("gil-threads").click();
     h.run();
     assert_eq!(

@@ -8,17 +8,21 @@ use serde::{Deserialize, Serialize};
 
 use super::GuiOptions;
 use super::autosave;
-use super::charts::{self, ChartKind};
+use super::charts::{self, ChartKind, CompareRun, Layers};
 use super::config_panel::{self, ConfigEditor};
-use super::file_dialogs::{FileAction, FileJobs, FileOutcome};
+use super::file_dialogs::{FileAction, FileJobs, FileOutcome, Payload};
+use super::fits_panel::{self, FitsCache};
 use super::presets_gallery::{self, GalleryPick};
+use super::python_probe::PythonProbe;
 use super::results_table;
 use super::run_control::{self, ActiveRun, RunAction};
 use super::screenshot::{Outcome, ScreenshotMode};
 use super::status_bar::{self, CpuMeter};
-use crate::engine::{SweepConfig, SweepEvent};
+use crate::engine::{PythonInfo, SweepConfig, SweepEvent};
+use crate::export::ChartOptions;
 use crate::preset::{Experiment, find_builtin};
 use crate::results::{CellResult, MachineInfo, ResultsFile, RunStatus};
+use crate::stats::ModelFit;
 
 /// How long `--run` waits after the window opened before starting the sweep.
 const STARTUP_SETTLE: Duration = Duration::from_millis(1500);
@@ -34,10 +38,27 @@ pub enum Tab {
     Efficiency,
     WallTime,
     Table,
+    Fits,
 }
 
 impl Tab {
-    pub const ALL: [Tab; 4] = [Tab::Speedup, Tab::Efficiency, Tab::WallTime, Tab::Table];
+    pub const ALL: [Tab; 5] = [
+        Tab::Speedup,
+        Tab::Efficiency,
+        Tab::WallTime,
+        Tab::Table,
+        Tab::Fits,
+    ];
+
+    /// The chart this tab shows, if it is a chart.
+    pub fn chart(self) -> Option<ChartKind> {
+        match self {
+            Tab::Speedup => Some(ChartKind::Speedup),
+            Tab::Efficiency => Some(ChartKind::Efficiency),
+            Tab::WallTime => Some(ChartKind::WallTime),
+            Tab::Table | Tab::Fits => None,
+        }
+    }
 
     pub fn title(self) -> &'static str {
         match self {
@@ -45,6 +66,7 @@ impl Tab {
             Tab::Efficiency => "Efficiency vs workers",
             Tab::WallTime => "Wall time vs workers",
             Tab::Table => "Results table",
+            Tab::Fits => "Fits",
         }
     }
 }
@@ -109,6 +131,14 @@ pub struct WorkbenchApp {
     /// Start a sweep as soon as nothing is loading (`--run`).
     run_when_ready: bool,
     created: Instant,
+    /// The interpreter check for the Python models.
+    python: PythonProbe,
+    /// Fits of the shown results, refitted when they change.
+    fits: FitsCache,
+    /// Draw the fitted curves on the charts.
+    show_fits: bool,
+    /// Results files overlaid on the charts.
+    compare: Vec<CompareRun>,
 }
 
 impl WorkbenchApp {
@@ -155,6 +185,10 @@ impl WorkbenchApp {
             screenshot: None,
             run_when_ready: false,
             created: Instant::now(),
+            python: PythonProbe::new(),
+            fits: FitsCache::default(),
+            show_fits: true,
+            compare: Vec::new(),
         }
     }
 
@@ -241,6 +275,120 @@ impl WorkbenchApp {
         self.files.run(ctx, FileAction::OpenResults, path, None);
     }
 
+    /// The interpreter check's answer for the current interpreter (`None` while checking).
+    pub fn python_probe(&self) -> Option<&Result<PythonInfo, String>> {
+        self.python.answer(&self.experiment.python)
+    }
+
+    /// The fits of the shown results (as of the last frame).
+    pub fn fits(&self) -> &[ModelFit] {
+        self.fits.fits()
+    }
+
+    /// How many times the fits were computed (they are cached between frames).
+    pub fn fits_computed(&self) -> usize {
+        self.fits.computed
+    }
+
+    pub fn show_fits(&self) -> bool {
+        self.show_fits
+    }
+
+    pub fn set_show_fits(&mut self, on: bool) {
+        self.show_fits = on;
+    }
+
+    /// Results files overlaid on the charts.
+    pub fn compare_runs(&self) -> &[CompareRun] {
+        &self.compare
+    }
+
+    /// Removes every overlaid results file.
+    pub fn clear_compare(&mut self) {
+        self.compare.clear();
+    }
+
+    /// Opens a results file in the background and overlays it on the charts.
+    pub fn add_compare_path(&mut self, ctx: &egui::Context, path: PathBuf) {
+        self.files.run(ctx, FileAction::OpenCompare, path, None);
+    }
+
+    /// Exports the current chart (or the speedup chart) to `path` as `.svg` and `.png`.
+    pub fn export_chart_path(&mut self, ctx: &egui::Context, path: PathBuf) {
+        let payload = self.payload_for(FileAction::ExportChart);
+        self.files.run(ctx, FileAction::ExportChart, path, payload);
+    }
+
+    /// Writes the Markdown report of the shown (and compared) results to `path`.
+    pub fn export_report_path(&mut self, ctx: &egui::Context, path: PathBuf) {
+        let payload = self.payload_for(FileAction::ExportReport);
+        self.files.run(ctx, FileAction::ExportReport, path, payload);
+    }
+
+    /// The label of the shown results when runs are compared: their file stem.
+    fn results_label(&self) -> String {
+        self.results_path
+            .as_deref()
+            .and_then(|p| p.file_stem())
+            .map_or_else(
+                || "current".to_string(),
+                |s| s.to_string_lossy().into_owned(),
+            )
+    }
+
+    /// The shown and compared results, labelled, for the exporters.
+    fn labelled_runs(&self) -> Vec<(String, ResultsFile)> {
+        let mut runs = Vec::new();
+        if let Some(r) = &self.results {
+            runs.push((self.results_label(), r.clone()));
+        }
+        for c in &self.compare {
+            runs.push((c.label.clone(), c.results.clone()));
+        }
+        runs
+    }
+
+    /// What a save or export action writes, taken from the current state.
+    fn payload_for(&self, action: FileAction) -> Option<Payload> {
+        match action {
+            FileAction::SavePreset => Some(Payload::Text(self.experiment.to_json())),
+            FileAction::ExportChart => Some(Payload::Chart {
+                runs: self.labelled_runs(),
+                options: ChartOptions {
+                    kind: self.tab.chart().unwrap_or(ChartKind::Speedup).export_kind(),
+                    show_fits: self.show_fits,
+                    ..ChartOptions::default()
+                },
+            }),
+            FileAction::ExportReport => Some(Payload::Report {
+                runs: self.labelled_runs(),
+            }),
+            FileAction::OpenPreset | FileAction::OpenResults | FileAction::OpenCompare => None,
+        }
+    }
+
+    /// Why the Python models of the experiment cannot run now, if they cannot.
+    fn python_blocker(&self) -> Option<String> {
+        let py = &self.experiment.python;
+        let models: Vec<_> = self
+            .experiment
+            .models
+            .iter()
+            .filter(|m| m.is_python())
+            .collect();
+        if models.is_empty() {
+            return None;
+        }
+        match self.python.answer(py) {
+            None => Some(format!(
+                "the Python interpreter `{}` is still being checked; try again in a moment",
+                py.interpreter.trim()
+            )),
+            Some(Err(e)) => Some(format!("the Python models cannot run: {e}")),
+            Some(Ok(info)) => models.iter().find_map(|m| info.refuses(**m)),
+        }
+    }
+
     /// Validates the configuration and starts a sweep; on an invalid configuration shows
     /// the reason and starts nothing. Returns whether a sweep started.
     pub fn start_run(&mut self, ctx: &egui::Context) -> bool {
@@ -249,6 +397,10 @@ impl WorkbenchApp {
         }
         if let Some(err) = &self.editor.workers_error {
             self.error(format!("Cannot run: worker counts: {err}"));
+            return false;
+        }
+        if let Some(reason) = self.python_blocker() {
+            self.error(format!("Cannot run: {reason}"));
             return false;
         }
         let results_dir = autosave::results_dir(&self.settings.data_dir);
@@ -394,8 +546,41 @@ impl WorkbenchApp {
                 }
                 Err(e) => self.error(format!("Cannot open results: {e}")),
             },
+            FileOutcome::CompareLoaded { path, result } => match result {
+                Ok(results) => {
+                    let stem = path
+                        .file_stem()
+                        .map_or_else(|| "compared".into(), |s| s.to_string_lossy().into_owned());
+                    let mut label = stem.clone();
+                    let mut i = 2;
+                    while label == self.results_label()
+                        || self.compare.iter().any(|c| c.label == label)
+                    {
+                        label = format!("{stem} ({i})");
+                        i += 1;
+                    }
+                    self.info(format!("Comparing with {}", path.display()));
+                    self.compare.push(CompareRun {
+                        label,
+                        path,
+                        results: *results,
+                    });
+                }
+                Err(e) => self.error(format!("Cannot open results to compare: {e}")),
+            },
+            FileOutcome::Exported { action, result } => match result {
+                Ok(paths) => {
+                    let list: Vec<String> = paths.iter().map(|p| p.display().to_string()).collect();
+                    let what = match action {
+                        FileAction::ExportReport => "Report",
+                        _ => "Chart",
+                    };
+                    self.info(format!("{what} saved to {}", list.join(" and ")));
+                }
+                Err(e) => self.error(format!("Cannot export: {e}")),
+            },
             FileOutcome::DialogUnavailable(action) => {
-                let payload = (action == FileAction::SavePreset).then(|| self.experiment.to_json());
+                let payload = self.payload_for(action);
                 self.files.ask_for_path(
                     action,
                     payload,
@@ -416,6 +601,7 @@ impl WorkbenchApp {
             self.meter.start(&ctx);
         }
         self.poll();
+        self.python.update(&ctx, &self.experiment.python);
         // `--run` waits for the first frames: starting the window (fonts, shaders) takes CPU
         // time that would otherwise be charged to the first cell measured.
         let settled = self.created.elapsed() > STARTUP_SETTLE && ctx.cumulative_frame_nr() > 2;
@@ -476,8 +662,8 @@ impl WorkbenchApp {
                 .on_hover_text("Save the current configuration as a JSON preset file.")
                 .clicked()
             {
-                let json = self.experiment.to_json();
-                self.files.start(&ctx, FileAction::SavePreset, Some(json));
+                let payload = self.payload_for(FileAction::SavePreset);
+                self.files.start(&ctx, FileAction::SavePreset, payload);
             }
             if ui
                 .button("Open results…")
@@ -549,7 +735,13 @@ impl WorkbenchApp {
             });
         ui.separator();
         ui.heading("Experiment");
-        config_panel::show(ui, &mut self.editor, &mut self.experiment, !running);
+        config_panel::show(
+            ui,
+            &mut self.editor,
+            &mut self.experiment,
+            &self.python,
+            !running,
+        );
     }
 
     fn central(&mut self, ui: &mut egui::Ui) {
@@ -602,30 +794,83 @@ impl WorkbenchApp {
             .as_ref()
             .map_or(&self.experiment.workers, |r| &r.experiment.workers)
             .clone();
+        self.fits.get(self.results.as_ref());
+        self.analysis_bar(ui);
+        let label = self.results_label();
+        let layers = Layers {
+            label: &label,
+            compare: &self.compare,
+            fits: self.fits.fits(),
+            show_fits: self.show_fits,
+        };
         match self.tab {
-            Tab::Speedup => charts::show(
-                ui,
-                ChartKind::Speedup,
-                self.results.as_ref(),
-                &planned,
-                physical,
-            ),
-            Tab::Efficiency => charts::show(
-                ui,
-                ChartKind::Efficiency,
-                self.results.as_ref(),
-                &planned,
-                physical,
-            ),
-            Tab::WallTime => charts::show(
-                ui,
-                ChartKind::WallTime,
-                self.results.as_ref(),
-                &planned,
-                physical,
-            ),
             Tab::Table => results_table::show(ui, self.results.as_ref()),
+            Tab::Fits => fits_panel::show(ui, self.results.as_ref(), self.fits.fits()),
+            tab => charts::show(
+                ui,
+                tab.chart().unwrap_or(ChartKind::Speedup),
+                self.results.as_ref(),
+                &planned,
+                physical,
+                &layers,
+            ),
         }
+    }
+
+    /// Fits, export and comparison controls above the charts.
+    fn analysis_bar(&mut self, ui: &mut egui::Ui) {
+        let ctx = ui.ctx().clone();
+        let has_results = self.results.as_ref().is_some_and(|r| !r.cells.is_empty());
+        ui.horizontal_wrapped(|ui| {
+            ui.checkbox(&mut self.show_fits, "show fits")
+                .on_hover_text(fits_panel::help::FITS);
+            ui.separator();
+            let chart = self.tab.chart().unwrap_or(ChartKind::Speedup);
+            if ui
+                .add_enabled(has_results, egui::Button::new("Export chart…"))
+                .on_hover_text(format!(
+                    "Save the {} chart as SVG and PNG (both, side by side).",
+                    chart.export_kind()
+                ))
+                .on_disabled_hover_text("Nothing to export yet: run a sweep or open results.")
+                .clicked()
+            {
+                let payload = self.payload_for(FileAction::ExportChart);
+                self.files.start(&ctx, FileAction::ExportChart, payload);
+            }
+            if ui
+                .add_enabled(has_results, egui::Button::new("Export report…"))
+                .on_hover_text(
+                    "Save a Markdown report: machine, experiment, summary table and fits.",
+                )
+                .on_disabled_hover_text("Nothing to export yet: run a sweep or open results.")
+                .clicked()
+            {
+                let payload = self.payload_for(FileAction::ExportReport);
+                self.files.start(&ctx, FileAction::ExportReport, payload);
+            }
+            ui.separator();
+            if ui
+                .button("Add results to compare…")
+                .on_hover_text(
+                    "Overlay another results file's curves (faded, square markers), labelled model @ file.",
+                )
+                .clicked()
+            {
+                self.files.start(&ctx, FileAction::OpenCompare, None);
+            }
+            if !self.compare.is_empty() {
+                let names: Vec<&str> = self.compare.iter().map(|c| c.label.as_str()).collect();
+                ui.weak(format!("comparing with {}", names.join(", ")));
+                if ui
+                    .small_button("Clear comparison")
+                    .on_hover_text("Remove the overlaid results from the charts.")
+                    .clicked()
+                {
+                    self.compare.clear();
+                }
+            }
+        });
     }
 
     fn message_area(&mut self, ui: &mut egui::Ui) {

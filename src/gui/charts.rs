@@ -8,8 +8,46 @@ use std::collections::HashMap;
 use eframe::egui::{self, Color32};
 use egui_plot::{Corner, Legend, Line, LineStyle, MarkerShape, Plot, PlotPoints, Points, VLine};
 
+use crate::export::{self, fit_curve, series_label};
 use crate::preset::ModelKind;
 use crate::results::{CellResult, CellStatus, ResultsFile};
+use crate::stats::ModelFit;
+
+/// Another results file overlaid on the charts ("Add results to compare…").
+#[derive(Clone, Debug)]
+pub struct CompareRun {
+    /// Tells its series apart: the file stem.
+    pub label: String,
+    pub path: std::path::PathBuf,
+    pub results: ResultsFile,
+}
+
+/// What is drawn besides the shown results' own points.
+pub struct Layers<'a> {
+    /// The shown results' label when runs are compared (their file stem, or "current").
+    pub label: &'a str,
+    /// Runs overlaid for comparison.
+    pub compare: &'a [CompareRun],
+    /// The shown results' fits (see [`crate::stats::fit_results`]).
+    pub fits: &'a [ModelFit],
+    /// Draw the fitted curves.
+    pub show_fits: bool,
+}
+
+impl Layers<'_> {
+    /// The name of a series of `model` in run `run` (0: the shown results, then `compare`).
+    pub fn series_name(&self, model: ModelKind, run: usize) -> String {
+        let runs = 1 + self.compare.len();
+        if runs == 1 {
+            return series_name(model);
+        }
+        let label = match run {
+            0 => self.label,
+            i => self.compare[i - 1].label.as_str(),
+        };
+        series_label(model, label, runs)
+    }
+}
 
 /// Which quantity a chart shows on its y axis.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -55,6 +93,23 @@ impl ChartKind {
             ChartKind::WallTime => {
                 "Wall-clock time of one run (median), with bars from the fastest to the slowest repetition. Lower is better; wide bars mean noisy measurements."
             }
+        }
+    }
+
+    /// The matching chart of the exporter.
+    pub fn export_kind(self) -> export::ChartKind {
+        match self {
+            ChartKind::Speedup => export::ChartKind::Speedup,
+            ChartKind::Efficiency => export::ChartKind::Efficiency,
+            ChartKind::WallTime => export::ChartKind::WallTime,
+        }
+    }
+
+    /// The fit drawn on this chart, for the legend hint.
+    pub fn fit_name(self) -> &'static str {
+        match self {
+            ChartKind::WallTime => "Amdahl",
+            _ => "USL",
         }
     }
 
@@ -110,11 +165,15 @@ fn collect(kind: ChartKind, results: &ResultsFile) -> Vec<(ModelKind, Series)> {
     by_model
 }
 
-fn hover_texts(kind: ChartKind, results: &ResultsFile) -> HashMap<(String, usize), String> {
-    let mut map = HashMap::new();
+fn hover_texts(
+    kind: ChartKind,
+    results: &ResultsFile,
+    name: &dyn Fn(ModelKind) -> String,
+    map: &mut HashMap<(String, usize), String>,
+) {
     for cell in &results.cells {
         let Some(model) = cell.model else { continue };
-        let mut lines = vec![format!("{} × {} workers", model.id(), cell.workers)];
+        let mut lines = vec![format!("{} × {} workers", name(model), cell.workers)];
         if let Some(w) = &cell.wall {
             lines.push(format!(
                 "wall time: median {:.4} s (min {:.4}, max {:.4}, n = {})",
@@ -145,20 +204,21 @@ fn hover_texts(kind: ChartKind, results: &ResultsFile) -> HashMap<(String, usize
         }
         lines.push(String::new());
         lines.push(model.explanation().into());
-        map.insert((series_name(model), cell.workers), lines.join("\n"));
+        map.insert((name(model), cell.workers), lines.join("\n"));
     }
-    map
 }
 
-/// Draws `kind` for `results`. `planned_workers` sets the x range before any cell exists.
+/// Draws `kind` for `results`, with the fitted curves and compared runs of `layers`.
+/// `planned_workers` sets the x range before any cell exists.
 pub fn show(
     ui: &mut egui::Ui,
     kind: ChartKind,
     results: Option<&ResultsFile>,
     planned_workers: &[usize],
     physical_cores: Option<usize>,
+    layers: &Layers<'_>,
 ) {
-    ui.horizontal(|ui| {
+    ui.horizontal_wrapped(|ui| {
         ui.label(kind.caption());
         ui.label(egui::RichText::new("(?) more").weak().underline())
             .on_hover_text(kind.explanation());
@@ -171,15 +231,38 @@ pub fn show(
                 ui.weak("· No measurements yet: press Run, or open a results file.");
             }
         }
+        if layers.show_fits && !layers.fits.is_empty() {
+            ui.weak(format!(
+                "· Dashed in a model's colour: its {} fit.",
+                kind.fit_name()
+            ))
+            .on_hover_text(super::fits_panel::help::FITS);
+        }
     });
     let empty = ResultsFile::default();
     let results = results.unwrap_or(&empty);
-    let series = collect(kind, results);
-    let hovers = hover_texts(kind, results);
+    let mut runs: Vec<(usize, Vec<(ModelKind, Series)>)> = vec![(0, collect(kind, results))];
+    let mut hovers = HashMap::new();
+    hover_texts(kind, results, &|m| layers.series_name(m, 0), &mut hovers);
+    for (i, c) in layers.compare.iter().enumerate() {
+        runs.push((i + 1, collect(kind, &c.results)));
+        hover_texts(
+            kind,
+            &c.results,
+            &|m| layers.series_name(m, i + 1),
+            &mut hovers,
+        );
+    }
     let x_max = planned_workers
         .iter()
         .copied()
         .chain(results.cells.iter().map(|c| c.workers))
+        .chain(
+            layers
+                .compare
+                .iter()
+                .flat_map(|c| c.results.cells.iter().map(|c| c.workers)),
+        )
         .max()
         .unwrap_or(4)
         .max(2) as f64;
@@ -259,40 +342,82 @@ pub fn show(
                     .width(1.5),
             );
         }
-        for (model, points) in series {
-            let name = series_name(model);
-            let color = model_color(model);
-            let xy: Vec<[f64; 2]> = points.iter().map(|(x, y, _)| [*x, *y]).collect();
-            if xy.len() > 1 {
-                plot_ui.line(
-                    Line::new(name.clone(), PlotPoints::from(xy.clone()))
-                        .color(color)
-                        .width(2.0),
-                );
+        for (run, series) in runs {
+            for (model, points) in series {
+                let name = layers.series_name(model, run);
+                let mut color = model_color(model);
+                if run > 0 {
+                    // Compared runs: the model's colour, faded, with square markers.
+                    color = color.gamma_multiply(0.55);
+                }
+                draw_series(plot_ui, &name, color, model, run, points);
             }
-            for (x, _, range) in &points {
-                if let Some((lo, hi)) = range {
-                    let cap = 0.08;
-                    let bar = Line::new(name.clone(), vec![[*x, *lo], [*x, *hi]])
-                        .color(color)
-                        .width(1.0);
-                    plot_ui.line(bar);
-                    for y in [*lo, *hi] {
-                        plot_ui.line(
-                            Line::new(name.clone(), vec![[x - cap, y], [x + cap, y]])
-                                .color(color)
-                                .width(1.0),
-                        );
+        }
+        if layers.show_fits {
+            for fit in layers.fits {
+                let mut curve = fit_curve(fit, kind.export_kind(), x_max);
+                if kind == ChartKind::Efficiency {
+                    for p in &mut curve {
+                        p.1 *= 100.0;
                     }
                 }
+                if curve.is_empty() {
+                    continue;
+                }
+                let xy: Vec<[f64; 2]> = curve.into_iter().map(|(x, y)| [x, y]).collect();
+                // Same name as the measured series: one legend entry toggles both.
+                plot_ui.line(
+                    Line::new(layers.series_name(fit.model, 0), PlotPoints::from(xy))
+                        .color(model_color(fit.model))
+                        .style(LineStyle::dashed_dense())
+                        .width(1.5),
+                );
             }
-            plot_ui.points(Points::new(name, xy).color(color).radius(4.0).shape(
-                if model == ModelKind::Sequential {
-                    MarkerShape::Diamond
-                } else {
-                    MarkerShape::Circle
-                },
-            ));
         }
     });
+}
+
+fn draw_series(
+    plot_ui: &mut egui_plot::PlotUi<'_>,
+    name: &str,
+    color: Color32,
+    model: ModelKind,
+    run: usize,
+    points: Series,
+) {
+    let xy: Vec<[f64; 2]> = points.iter().map(|(x, y, _)| [*x, *y]).collect();
+    if xy.len() > 1 {
+        plot_ui.line(
+            Line::new(name, PlotPoints::from(xy.clone()))
+                .color(color)
+                .width(if run == 0 { 2.0 } else { 1.5 }),
+        );
+    }
+    for (x, _, range) in &points {
+        if let Some((lo, hi)) = range {
+            let cap = 0.08;
+            let bar = Line::new(name, vec![[*x, *lo], [*x, *hi]])
+                .color(color)
+                .width(1.0);
+            plot_ui.line(bar);
+            for y in [*lo, *hi] {
+                plot_ui.line(
+                    Line::new(name, vec![[x - cap, y], [x + cap, y]])
+                        .color(color)
+                        .width(1.0),
+                );
+            }
+        }
+    }
+    let shape = match (model, run) {
+        (ModelKind::Sequential, _) => MarkerShape::Diamond,
+        (_, 0) => MarkerShape::Circle,
+        _ => MarkerShape::Square,
+    };
+    plot_ui.points(
+        Points::new(name, xy)
+            .color(color)
+            .radius(if run == 0 { 4.0 } else { 3.5 })
+            .shape(shape),
+    );
 }

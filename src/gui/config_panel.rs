@@ -2,8 +2,9 @@
 
 use eframe::egui::{self, DragValue};
 
+use super::python_probe::PythonProbe;
 use crate::preset::{
-    Baseline, CpuKernel, Experiment, IoMode, ModelKind, SyncMode, TaskKind, limits,
+    Baseline, CpuKernel, Experiment, IoMode, ModelKind, StartMethod, SyncMode, TaskKind, limits,
 };
 
 /// Editing state that is not part of the experiment itself (the worker-list text).
@@ -107,7 +108,13 @@ pub fn logical_cores() -> usize {
 }
 
 /// Draws the configuration; `enabled` is false while a sweep runs.
-pub fn show(ui: &mut egui::Ui, editor: &mut ConfigEditor, exp: &mut Experiment, enabled: bool) {
+pub fn show(
+    ui: &mut egui::Ui,
+    editor: &mut ConfigEditor,
+    exp: &mut Experiment,
+    python: &PythonProbe,
+    enabled: bool,
+) {
     editor.sync(exp);
     ui.add_enabled_ui(enabled, |ui| {
         ui.horizontal(|ui| {
@@ -127,7 +134,11 @@ pub fn show(ui: &mut egui::Ui, editor: &mut ConfigEditor, exp: &mut Experiment, 
         ui.separator();
         workers_section(ui, editor, exp);
         ui.separator();
-        models_section(ui, exp);
+        models_section(ui, exp, python);
+        if exp.models.iter().any(|m| m.is_python()) || python.summary(&exp.python).is_err() {
+            ui.separator();
+            python_section(ui, exp);
+        }
         ui.separator();
         measurement_section(ui, exp);
     });
@@ -364,16 +375,25 @@ fn workers_section(ui: &mut egui::Ui, editor: &mut ConfigEditor, exp: &mut Exper
     });
 }
 
-fn models_section(ui: &mut egui::Ui, exp: &mut Experiment) {
+fn models_section(ui: &mut egui::Ui, exp: &mut Experiment, python: &PythonProbe) {
     ui.strong("Models")
         .on_hover_text("Execution models to compare: one curve each.");
     for m in ModelKind::ALL {
         let mut on = exp.models.contains(&m);
-        if ui
-            .checkbox(&mut on, m.id())
-            .on_hover_text(m.explanation())
-            .changed()
-        {
+        let unavailable = python.unavailable(m, &exp.python);
+        // A model that cannot run can still be switched off.
+        let enabled = on || unavailable.is_none();
+        let response = ui.add_enabled(enabled, egui::Checkbox::new(&mut on, m.id()));
+        let response = match (&unavailable, enabled) {
+            (Some(reason), false) => {
+                response.on_disabled_hover_text(format!("Unavailable: {reason}"))
+            }
+            (Some(reason), true) => {
+                response.on_hover_text(format!("{}\n\nCannot run here: {reason}", m.explanation()))
+            }
+            (None, _) => response.on_hover_text(m.explanation()),
+        };
+        if response.changed() {
             if on {
                 exp.models.push(m);
                 exp.models
@@ -383,6 +403,71 @@ fn models_section(ui: &mut egui::Ui, exp: &mut Experiment) {
             }
         }
     }
+    match python.summary(&exp.python) {
+        Ok(text) => {
+            ui.weak(text)
+                .on_hover_text("The interpreter the py-* models run on (see the Python section).");
+        }
+        Err(e) => {
+            ui.add(
+                egui::Label::new(
+                    egui::RichText::new(format!("Python models unavailable: {e}"))
+                        .color(ui.visuals().warn_fg_color),
+                )
+                .wrap(),
+            );
+        }
+    }
+}
+
+fn start_method_help(m: StartMethod) -> &'static str {
+    match m {
+        StartMethod::Spawn => {
+            "A fresh interpreter per worker process: slowest to start, safest, the default on macOS and Windows."
+        }
+        StartMethod::Fork => {
+            "Each worker is a copy of the parent process: fast to start; the Linux default before Python 3.14."
+        }
+        StartMethod::Forkserver => {
+            "Workers are forked from a clean server process: a middle ground; the Linux default from Python 3.14."
+        }
+    }
+}
+
+fn python_section(ui: &mut egui::Ui, exp: &mut Experiment) {
+    ui.strong("Python").on_hover_text(
+        "Settings of the py-* models, which run real CPython threads and processes.",
+    );
+    egui::Grid::new("python-grid")
+        .num_columns(2)
+        .spacing([8.0, 4.0])
+        .show(ui, |ui| {
+            let l = ui.label("Interpreter").on_hover_text(
+                "A name looked up on PATH (python3) or a path to a Python 3.8+ interpreter. It is checked a moment after you stop typing.",
+            );
+            ui.add(
+                egui::TextEdit::singleline(&mut exp.python.interpreter)
+                    .desired_width(180.0)
+                    .hint_text("python3"),
+            )
+            .labelled_by(l.id);
+            ui.end_row();
+            let l = ui
+                .label("Start method")
+                .on_hover_text("How py-multiprocessing starts its worker processes.");
+            egui::ComboBox::from_id_salt("start-method")
+                .selected_text(exp.python.start_method.id())
+                .show_ui(ui, |ui| {
+                    for m in StartMethod::ALL {
+                        ui.selectable_value(&mut exp.python.start_method, m, m.id())
+                            .on_hover_text(start_method_help(m));
+                    }
+                })
+                .response
+                .on_hover_text(start_method_help(exp.python.start_method))
+                .labelled_by(l.id);
+            ui.end_row();
+        });
 }
 
 fn measurement_section(ui: &mut egui::Ui, exp: &mut Experiment) {

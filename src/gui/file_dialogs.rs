@@ -12,6 +12,7 @@ use std::time::{Duration, Instant};
 
 use eframe::egui;
 
+use crate::export::{self, ChartOptions, ChartRun};
 use crate::preset::Experiment;
 use crate::results::ResultsFile;
 
@@ -24,6 +25,26 @@ pub enum FileAction {
     OpenPreset,
     SavePreset,
     OpenResults,
+    /// Open a results file to overlay on the charts.
+    OpenCompare,
+    /// Write the current chart as SVG and PNG.
+    ExportChart,
+    /// Write a Markdown report.
+    ExportReport,
+}
+
+/// What a save action writes (prepared on the UI thread, written on a helper thread).
+#[derive(Clone, Debug)]
+pub enum Payload {
+    /// Text written as it is (a preset).
+    Text(String),
+    /// A chart of these labelled runs, rendered to `<path>.svg` and `<path>.png`.
+    Chart {
+        runs: Vec<(String, ResultsFile)>,
+        options: ChartOptions,
+    },
+    /// A Markdown report of these labelled runs.
+    Report { runs: Vec<(String, ResultsFile)> },
 }
 
 impl FileAction {
@@ -32,13 +53,25 @@ impl FileAction {
             FileAction::OpenPreset => "Open preset",
             FileAction::SavePreset => "Save preset",
             FileAction::OpenResults => "Open results",
+            FileAction::OpenCompare => "Add results to compare",
+            FileAction::ExportChart => "Export chart (SVG + PNG)",
+            FileAction::ExportReport => "Export report (Markdown)",
         }
     }
 
     fn button(self) -> &'static str {
         match self {
             FileAction::SavePreset => "Save",
+            FileAction::ExportChart | FileAction::ExportReport => "Export",
             _ => "Open",
+        }
+    }
+
+    fn hint(self) -> &'static str {
+        match self {
+            FileAction::ExportChart => "/path/to/chart  (writes chart.svg and chart.png)",
+            FileAction::ExportReport => "/path/to/report.md",
+            _ => "/path/to/file.json",
         }
     }
 }
@@ -58,6 +91,16 @@ pub enum FileOutcome {
         path: PathBuf,
         result: Result<Box<ResultsFile>, String>,
     },
+    /// A results file to overlay was read.
+    CompareLoaded {
+        path: PathBuf,
+        result: Result<Box<ResultsFile>, String>,
+    },
+    /// A chart or report was written: the files written, or why not.
+    Exported {
+        action: FileAction,
+        result: Result<Vec<PathBuf>, String>,
+    },
     /// No native dialog could be shown: ask for a typed path.
     DialogUnavailable(FileAction),
     /// The user closed the dialog without choosing.
@@ -70,8 +113,8 @@ pub struct PathPrompt {
     pub action: FileAction,
     pub text: String,
     pub note: Option<String>,
-    /// The preset to write, for [`FileAction::SavePreset`].
-    pub payload: Option<String>,
+    /// What to write, for save and export actions.
+    pub payload: Option<Payload>,
 }
 
 /// Background file work and its results.
@@ -111,7 +154,7 @@ impl FileJobs {
 
     /// Starts `action`: a native dialog on a helper thread, or the typed-path prompt.
     /// `payload` is the preset JSON to write for [`FileAction::SavePreset`].
-    pub fn start(&mut self, ctx: &egui::Context, action: FileAction, payload: Option<String>) {
+    pub fn start(&mut self, ctx: &egui::Context, action: FileAction, payload: Option<Payload>) {
         if !self.native {
             self.ask_for_path(action, payload, None);
             return;
@@ -124,12 +167,23 @@ impl FileJobs {
             .name("file-dialog".into())
             .spawn(move || {
                 let started = Instant::now();
-                let dialog = rfd::FileDialog::new()
-                    .set_title(action.title())
-                    .add_filter("JSON", &["json"]);
+                let dialog = rfd::FileDialog::new().set_title(action.title());
                 let picked = match action {
-                    FileAction::SavePreset => dialog.set_file_name("experiment.json").save_file(),
-                    _ => dialog.pick_file(),
+                    FileAction::SavePreset => dialog
+                        .add_filter("JSON", &["json"])
+                        .set_file_name("experiment.json")
+                        .save_file(),
+                    FileAction::ExportChart => dialog
+                        .add_filter("SVG (a PNG is written next to it)", &["svg", "png"])
+                        .set_file_name("chart.svg")
+                        .save_file(),
+                    FileAction::ExportReport => dialog
+                        .add_filter("Markdown", &["md"])
+                        .set_file_name("report.md")
+                        .save_file(),
+                    FileAction::OpenPreset | FileAction::OpenResults | FileAction::OpenCompare => {
+                        dialog.add_filter("JSON", &["json"]).pick_file()
+                    }
                 };
                 let outcome = match picked {
                     Some(path) => perform(action, path, payload),
@@ -151,7 +205,7 @@ impl FileJobs {
     pub fn ask_for_path(
         &mut self,
         action: FileAction,
-        payload: Option<String>,
+        payload: Option<Payload>,
         note: Option<String>,
     ) {
         let text = self
@@ -173,7 +227,7 @@ impl FileJobs {
         ctx: &egui::Context,
         action: FileAction,
         path: PathBuf,
-        payload: Option<String>,
+        payload: Option<Payload>,
     ) {
         let tx = self.tx.clone();
         let wake = waker(ctx);
@@ -225,7 +279,7 @@ impl FileJobs {
                         .add(
                             egui::TextEdit::singleline(&mut prompt.text)
                                 .desired_width(420.0)
-                                .hint_text("/path/to/file.json"),
+                                .hint_text(prompt.action.hint()),
                         )
                         .labelled_by(label.id);
                     if edit.lost_focus() && ui.input(|i| i.key_pressed(egui::Key::Enter)) {
@@ -266,7 +320,7 @@ fn expand_home(text: &str) -> PathBuf {
 }
 
 /// The file I/O of an action; runs on a helper thread.
-fn perform(action: FileAction, path: PathBuf, payload: Option<String>) -> FileOutcome {
+fn perform(action: FileAction, path: PathBuf, payload: Option<Payload>) -> FileOutcome {
     match action {
         FileAction::OpenPreset => {
             let result = Experiment::load(&path)
@@ -280,11 +334,91 @@ fn perform(action: FileAction, path: PathBuf, payload: Option<String>) -> FileOu
                 .map_err(|e| e.to_string());
             FileOutcome::ResultsLoaded { path, result }
         }
+        FileAction::OpenCompare => {
+            let result = ResultsFile::load(&path)
+                .map(Box::new)
+                .map_err(|e| e.to_string());
+            FileOutcome::CompareLoaded { path, result }
+        }
         FileAction::SavePreset => {
-            let json = payload.unwrap_or_default();
+            let json = match payload {
+                Some(Payload::Text(t)) => t,
+                _ => String::new(),
+            };
             let result = crate::results::write_atomically(&path, json.as_bytes())
                 .map_err(|e| format!("cannot write {}: {e}", path.display()));
             FileOutcome::PresetSaved { path, result }
         }
+        FileAction::ExportChart | FileAction::ExportReport => FileOutcome::Exported {
+            action,
+            result: export_to(&path, payload),
+        },
+    }
+}
+
+/// `chart.svg`, `chart.png` or `chart` → (`chart.svg`, `chart.png`).
+pub fn chart_paths(path: &Path) -> (PathBuf, PathBuf) {
+    let base = match path.extension().and_then(|e| e.to_str()) {
+        Some(ext) if ext.eq_ignore_ascii_case("svg") || ext.eq_ignore_ascii_case("png") => {
+            path.with_extension("")
+        }
+        _ => path.to_path_buf(),
+    };
+    let with = |ext: &str| {
+        let mut s = base.clone().into_os_string();
+        s.push(".");
+        s.push(ext);
+        PathBuf::from(s)
+    };
+    (with("svg"), with("png"))
+}
+
+fn write(path: &Path, bytes: &[u8]) -> Result<(), String> {
+    crate::results::write_atomically(path, bytes)
+        .map_err(|e| format!("cannot write {}: {e}", path.display()))
+}
+
+fn export_to(path: &Path, payload: Option<Payload>) -> Result<Vec<PathBuf>, String> {
+    match payload {
+        Some(Payload::Chart { runs, options }) => {
+            let refs: Vec<ChartRun<'_>> = runs
+                .iter()
+                .map(|(label, results)| ChartRun { label, results })
+                .collect();
+            let (svg_path, png_path) = chart_paths(path);
+            let svg = export::render_svg(&refs, &options).map_err(|e| e.to_string())?;
+            let png = export::render_png(&refs, &options).map_err(|e| e.to_string())?;
+            write(&svg_path, svg.as_bytes())?;
+            write(&png_path, &png)?;
+            Ok(vec![svg_path, png_path])
+        }
+        Some(Payload::Report { runs }) => {
+            let refs: Vec<ChartRun<'_>> = runs
+                .iter()
+                .map(|(label, results)| ChartRun { label, results })
+                .collect();
+            let text = export::markdown_report(&refs, &[]);
+            write(path, text.as_bytes())?;
+            Ok(vec![path.to_path_buf()])
+        }
+        _ => Err("nothing to export".into()),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn chart_paths_put_svg_and_png_side_by_side() {
+        let both = |p: &str| chart_paths(Path::new(p));
+        let expect = (PathBuf::from("/t/c.svg"), PathBuf::from("/t/c.png"));
+        assert_eq!(both("/t/c.svg"), expect);
+        assert_eq!(both("/t/c.PNG"), expect);
+        assert_eq!(both("/t/c"), expect);
+        assert_eq!(
+            both("/t/c.v2"),
+            (PathBuf::from("/t/c.v2.svg"), PathBuf::from("/t/c.v2.png"))
+        );
     }
 }

@@ -6,6 +6,8 @@
 //! - [`run_control`]: Run / Cancel, progress, draining sweep events.
 //! - [`charts`]: speedup, efficiency and wall-time charts.
 //! - [`results_table`]: one row per measured cell.
+//! - [`fits_panel`]: Amdahl, USL and Karp–Flatt fits per model, with their reading.
+//! - [`python_probe`]: asks the Python interpreter about itself, off the UI thread.
 //! - [`status_bar`]: machine info and the live per-core CPU meter.
 //! - [`presets_gallery`]: the built-in presets, one click to load.
 //! - [`file_dialogs`]: native dialogs off the UI thread, with a typed-path fallback.
@@ -17,7 +19,9 @@ pub mod autosave;
 pub mod charts;
 pub mod config_panel;
 pub mod file_dialogs;
+pub mod fits_panel;
 pub mod presets_gallery;
+pub mod python_probe;
 pub mod results_table;
 pub mod run_control;
 pub mod screenshot;
@@ -27,6 +31,7 @@ use std::path::PathBuf;
 
 pub use app::{AppSettings, Tab, WorkbenchApp};
 pub use autosave::data_dir;
+pub use charts::CompareRun;
 
 use crate::engine::{SweepConfig, WorkerCommand};
 

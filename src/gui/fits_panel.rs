@@ -1,0 +1,254 @@
+//! The "Fits" tab: Amdahl, USL and Karp–Flatt per model, with a plain-language reading.
+//!
+//! Fitting is cheap but not free; [`FitsCache`] refits only when the shown results change.
+
+use eframe::egui::{self, RichText};
+
+use super::charts::model_color;
+use crate::results::{CellStatus, ResultsFile, RunStatus};
+use crate::stats::{ModelFit, fit_results};
+
+/// One-sentence explanations, shown on hover.
+pub mod help {
+    pub const SERIAL: &str = "Amdahl's serial fraction s: the share of the one-worker time that does not get faster with more workers, fitted to the median wall times.";
+    pub const MAX_SPEEDUP: &str =
+        "1/s: the speedup Amdahl's law says no number of workers can exceed.";
+    pub const SIGMA: &str = "USL σ (contention): the share of work serialised on a shared resource, such as a lock or a core; it makes speedup level off.";
+    pub const KAPPA: &str = "USL κ (coherency): the cost of workers keeping each other up to date, growing with every pair of workers; it makes speedup fall.";
+    pub const PEAK: &str = "N*: the worker count where the fitted USL curve peaks, ⌊√((1−σ)/κ)⌋; ∞ when κ = 0 and the curve never turns down.";
+    pub const R2: &str = "R²: how much of the variation in the measurements the fitted curve explains (1 = perfectly, near 0 = not at all).";
+    pub const KARP_FLATT: &str = "Karp–Flatt e(N) = (1/S − 1/N)/(1 − 1/N): the serial fraction implied by each measured speedup; constant e means a fixed serial part, growing e means overhead that grows with workers.";
+    pub const READING: &str = "What the fits say in plain words.";
+    pub const FITS: &str = "Dashed lines are fitted scaling laws. Speedup and efficiency: Gunther's Universal Scalability Law, S(N) = N / (1 + σ(N−1) + κN(N−1)), with contention σ and coherency cost κ. Wall time: Amdahl's law, T(N) = T1·(s + (1−s)/N), with serial fraction s.";
+}
+
+/// Identifies a version of the shown results: refit when any part changes.
+#[derive(Clone, Debug, PartialEq)]
+struct Key {
+    started_at: String,
+    name: String,
+    cells: usize,
+    ok: usize,
+    status: RunStatus,
+    /// The measured numbers themselves: another file with the same shape must refit.
+    fingerprint: u64,
+}
+
+impl Key {
+    fn of(results: &ResultsFile) -> Key {
+        Key {
+            started_at: results.started_at.clone(),
+            name: results.experiment.name.clone(),
+            cells: results.cells.len(),
+            ok: results
+                .cells
+                .iter()
+                .filter(|c| c.status == CellStatus::Ok)
+                .count(),
+            status: results.status,
+            fingerprint: fingerprint(results),
+        }
+    }
+}
+
+/// A hash of every cell's model, worker count, median and speedup (cheap: one pass).
+fn fingerprint(results: &ResultsFile) -> u64 {
+    use std::hash::{Hash, Hasher};
+    let mut h = std::collections::hash_map::DefaultHasher::new();
+    for c in &results.cells {
+        c.model.map(|m| m.id()).hash(&mut h);
+        c.workers.hash(&mut h);
+        c.wall.as_ref().map(|w| w.median.to_bits()).hash(&mut h);
+        c.speedup.map(f64::to_bits).hash(&mut h);
+    }
+    h.finish()
+}
+
+/// The fits of the shown results, recomputed only when they change.
+#[derive(Default)]
+pub struct FitsCache {
+    key: Option<Key>,
+    fits: Vec<ModelFit>,
+    /// How many times the fits were computed (for tests: not every frame).
+    pub computed: usize,
+}
+
+impl FitsCache {
+    /// The fits of `results` (empty without results).
+    pub fn get(&mut self, results: Option<&ResultsFile>) -> &[ModelFit] {
+        let Some(results) = results else {
+            self.key = None;
+            self.fits.clear();
+            return &self.fits;
+        };
+        let key = Key::of(results);
+        if self.key.as_ref() != Some(&key) {
+            self.fits = fit_results(results);
+            self.key = Some(key);
+            self.computed += 1;
+        }
+        &self.fits
+    }
+
+    /// The last computed fits.
+    pub fn fits(&self) -> &[ModelFit] {
+        &self.fits
+    }
+}
+
+fn header(ui: &mut egui::Ui, text: &str, tip: &str) {
+    ui.label(RichText::new(text).strong()).on_hover_text(tip);
+}
+
+/// Draws the fits of every model.
+pub fn show(ui: &mut egui::Ui, results: Option<&ResultsFile>, fits: &[ModelFit]) {
+    if results.is_none() {
+        ui.weak("No results yet: press Run, or open a results file.");
+        return;
+    }
+    ui.horizontal_wrapped(|ui| {
+        ui.label("Scaling laws fitted to each model's measurements.");
+        ui.label(RichText::new("(?) what are these").weak().underline())
+            .on_hover_text(help::FITS);
+    });
+    if fits.is_empty() {
+        ui.weak("No multi-worker model has measurements to fit yet.");
+        return;
+    }
+    ui.separator();
+    let muted = ui.visuals().weak_text_color();
+    egui::ScrollArea::vertical()
+        .auto_shrink([false, false])
+        .show(ui, |ui| {
+            egui::Grid::new("fits-grid")
+                .striped(true)
+                .num_columns(7)
+                .spacing([16.0, 4.0])
+                .show(ui, |ui| {
+                    header(ui, "model", "One execution model's curve.");
+                    header(ui, "serial s", help::SERIAL);
+                    header(ui, "max speedup 1/s", help::MAX_SPEEDUP);
+                    header(ui, "USL σ", help::SIGMA);
+                    header(ui, "USL κ", help::KAPPA);
+                    header(ui, "peak N*", help::PEAK);
+                    header(ui, "R² (Amdahl / USL)", help::R2);
+                    ui.end_row();
+                    for fit in fits {
+                        ui.label(RichText::new(fit.model.id()).color(model_color(fit.model)))
+                            .on_hover_text(fit.model.explanation());
+                        match &fit.amdahl {
+                            Some(a) => {
+                                ui.label(format!("{:.1} %", a.serial_fraction * 100.0))
+                                    .on_hover_text(help::SERIAL);
+                                let max = a.max_speedup();
+                                ui.label(if max.is_finite() {
+                                    format!("{max:.1}×")
+                                } else {
+                                    "∞".into()
+                                })
+                                .on_hover_text(help::MAX_SPEEDUP);
+                            }
+                            None => {
+                                ui.weak("—");
+                                ui.weak("—");
+                            }
+                        }
+                        match &fit.usl {
+                            Some(u) => {
+                                ui.label(format!("{:.4}", u.sigma))
+                                    .on_hover_text(help::SIGMA);
+                                ui.label(format!("{:.5}", u.kappa))
+                                    .on_hover_text(help::KAPPA);
+                                ui.label(u.peak_workers.map_or("∞".to_string(), |p| p.to_string()))
+                                    .on_hover_text(help::PEAK);
+                            }
+                            None => {
+                                ui.weak("—");
+                                ui.weak("—");
+                                ui.weak("—");
+                            }
+                        }
+                        let r2 =
+                            |v: Option<f64>| v.map_or("—".to_string(), |v| format!("{v:.3}"));
+                        ui.label(format!(
+                            "{} / {}",
+                            r2(fit.amdahl.as_ref().map(|a| a.r_squared)),
+                            r2(fit.usl.as_ref().map(|u| u.r_squared))
+                        ))
+                        .on_hover_text(help::R2);
+                        ui.end_row();
+                    }
+                });
+            ui.add_space(8.0);
+            for fit in fits {
+                ui.separator();
+                ui.label(
+                    RichText::new(fit.model.id())
+                        .strong()
+                        .color(model_color(fit.model)),
+                );
+                ui.add(egui::Label::new(&fit.reading).wrap())
+                    .on_hover_text(help::READING);
+                if !fit.karp_flatt.is_empty() {
+                    ui.horizontal_wrapped(|ui| {
+                        ui.label("Karp–Flatt e(N):").on_hover_text(help::KARP_FLATT);
+                        for p in &fit.karp_flatt {
+                            ui.monospace(format!("N={} e={:.3}", p.workers, p.serial_fraction))
+                                .on_hover_text(format!(
+                                    "measured speedup {:.2}× on {} workers",
+                                    p.speedup, p.workers
+                                ));
+                        }
+                    });
+                }
+                for reason in &fit.refused {
+                    ui.add(egui::Label::new(RichText::new(reason).color(muted).italics()).wrap());
+                }
+            }
+        });
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::preset::ModelKind;
+    use crate::results::{CellResult, Sample};
+
+    fn results(t2: f64) -> ResultsFile {
+        let mut r = ResultsFile::default();
+        for (model, workers, t) in [
+            (ModelKind::Sequential, 1, 2.0),
+            (ModelKind::Threads, 1, 2.0),
+            (ModelKind::Threads, 2, t2),
+            (ModelKind::Threads, 4, t2 * 0.7),
+        ] {
+            r.cells.push(CellResult {
+                model: Some(model),
+                workers,
+                samples: vec![Sample {
+                    wall_s: t,
+                    cpu_s: t,
+                    ..Sample::default()
+                }],
+                ..CellResult::default()
+            });
+        }
+        r.recompute();
+        r
+    }
+
+    #[test]
+    fn refits_only_when_the_numbers_change() {
+        let mut cache = FitsCache::default();
+        let a = results(1.1);
+        let first = cache.get(Some(&a)).to_vec();
+        cache.get(Some(&a));
+        assert_eq!(cache.computed, 1);
+        // Same shape, other numbers (another file): refitted.
+        let b = results(1.5);
+        let second = cache.get(Some(&b)).to_vec();
+        assert_eq!(cache.computed, 2);
+        assert_ne!(first, second);
+        assert!(cache.get(None).is_empty());
+    }
+}

@@ -1,0 +1,253 @@
+//! Workbench tests without a display (egui_kittest): the Fits tab, fitted curves, chart and
+//! report export through the typed-path prompt, and comparing runs.
+
+use std::path::{Path, PathBuf};
+use std::time::{Duration, Instant};
+
+use corelab::engine::{SweepConfig, WorkerCommand};
+use corelab::gui::{AppSettings, WorkbenchApp};
+use corelab::preset::{Experiment, ModelKind};
+use corelab::results::{CellResult, MachineInfo, ResultsFile, RunStatus, Sample};
+use corelab::stats::{fit_results, usl};
+use eframe::egui;
+use eframe::egui::accesskit::Role;
+use egui_kittest::Harness;
+use egui_kittest::kittest::Queryable;
+
+fn app(data_dir: &Path) -> WorkbenchApp {
+    let config = SweepConfig::new(WorkerCommand::new(env!("CARGO_BIN_EXE_corelab")));
+    WorkbenchApp::new(config, AppSettings::headless(data_dir), None)
+}
+
+fn harness(app: WorkbenchApp) -> Harness<'static, WorkbenchApp> {
+    Harness::builder()
+        .with_size(egui::vec2(1400.0, 900.0))
+        .build_ui_state(|ui, app: &mut WorkbenchApp| app.show(ui), app)
+}
+
+/// Steps the UI until `done` holds; panics after a generous deadline (not a timing assertion:
+/// it only keeps a broken build from hanging the test suite).
+fn step_until(h: &mut Harness<'_, WorkbenchApp>, what: &str, done: impl Fn(&WorkbenchApp) -> bool) {
+    let deadline = Instant::now() + Duration::from_secs(60);
+    while !done(h.state()) {
+        assert!(Instant::now() < deadline, "gave up waiting for: {what}");
+        std::thread::sleep(Duration::from_millis(10));
+        h.step();
+    }
+    h.step();
+}
+
+/// A sweep whose threads and processes follow known USL curves.
+fn synthetic(name: &str, sigma: f64, kappa: f64) -> ResultsFile {
+    let workers = vec![1, 2, 4, 6, 8, 12, 16];
+    let mut r = ResultsFile {
+        experiment: Experiment {
+            name: name.into(),
+            workers: workers.clone(),
+            models: vec![
+                ModelKind::Sequential,
+                ModelKind::Threads,
+                ModelKind::Processes,
+            ],
+            repetitions: 3,
+            ..Experiment::default()
+        },
+        machine: MachineInfo {
+            cpu_brand: "Test CPU".into(),
+            physical_cores: Some(8),
+            logical_cores: 16,
+            ..MachineInfo::default()
+        },
+        status: RunStatus::Complete,
+        started_at: "2026-11-25T18:00:00Z".into(),
+        ..ResultsFile::default()
+    };
+    let t1 = 4.0;
+    let samples = |t: f64| {
+        [0.99, 1.0, 1.01]
+            .iter()
+            .map(|f| Sample {
+                wall_s: t * f,
+                cpu_s: t * f,
+                checksum: 1,
+                ..Sample::default()
+            })
+            .collect::<Vec<_>>()
+    };
+    r.cells.push(CellResult {
+        model: Some(ModelKind::Sequential),
+        workers: 1,
+        samples: samples(t1),
+        ..CellResult::default()
+    });
+    for &n in &workers {
+        let x = n as f64;
+        for (model, speedup) in [
+            (ModelKind::Threads, usl(sigma, kappa, x)),
+            (ModelKind::Processes, 0.9 * usl(sigma * 2.0, kappa, x)),
+        ] {
+            r.cells.push(CellResult {
+                model: Some(model),
+                workers: n,
+                samples: samples(t1 / speedup),
+                ..CellResult::default()
+            });
+        }
+    }
+    r.recompute();
+    r
+}
+
+fn saved(dir: &Path, file: &str, results: &ResultsFile) -> PathBuf {
+    let path = dir.join(file);
+    results.save(&path).unwrap();
+    path
+}
+
+fn opened(dir: &Path, path: &Path) -> Harness<'static, WorkbenchApp> {
+    let mut h = harness(app(dir));
+    h.step();
+    let ctx = h.ctx.clone();
+    h.state_mut().open_results_path(&ctx, path.to_path_buf());
+    step_until(&mut h, "the results to load", |a| a.results().is_some());
+    h
+}
+
+#[test]
+fn fits_tab_shows_parameters_and_reading() {
+    let dir = tempfile::tempdir().unwrap();
+    let results = synthetic("USL sweep", 0.05, 0.002);
+    let path = saved(dir.path(), "usl-sweep.json", &results);
+    let mut h = opened(dir.path(), &path);
+
+    // The fits are those of the stats module, computed once for these results.
+    let expected = fit_results(&results);
+    assert_eq!(h.state().fits(), expected.as_slice());
+    let computed = h.state().fits_computed();
+    for _ in 0..5 {
+        h.step();
+    }
+    assert_eq!(
+        h.state().fits_computed(),
+        computed,
+        "fits are cached between frames"
+    );
+    assert!(h.state().show_fits(), "fitted curves are drawn by default");
+
+    h.get_by_label("Fits").click();
+    h.run();
+    let threads = expected
+        .iter()
+        .find(|f| f.model == ModelKind::Threads)
+        .unwrap();
+    let fitted = threads.usl.as_ref().expect("USL fits the synthetic curve");
+    assert!((fitted.sigma - 0.05).abs() < 0.01, "σ = {}", fitted.sigma);
+    assert!(
+        h.query_by_label(&threads.reading).is_some(),
+        "the reading is shown: {}",
+        threads.reading
+    );
+    assert!(h.query_by_label(&format!("{:.4}", fitted.sigma)).is_some());
+    assert!(h.query_by_label(&format!("{:.5}", fitted.kappa)).is_some());
+    let peak = fitted.peak_workers.expect("κ > 0 gives a peak");
+    assert!(h.query_by_label(&peak.to_string()).is_some());
+    let a = threads.amdahl.as_ref().unwrap();
+    assert!(
+        h.query_by_label(&format!("{:.1} %", a.serial_fraction * 100.0))
+            .is_some()
+    );
+    assert!(h.query_by_label("USL σ").is_some());
+    assert_eq!(h.query_all_by_label("Karp–Flatt e(N):").count(), 2);
+    assert!(h.query_all_by_label_contains("N=16 e=").count() >= 1);
+}
+
+#[test]
+fn export_chart_and_report_through_the_typed_path_prompt() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = saved(
+        dir.path(),
+        "export-me.json",
+        &synthetic("Export", 0.05, 0.002),
+    );
+    let mut h = opened(dir.path(), &path);
+
+    let target = dir.path().join("out").join("my-chart.svg");
+    std::fs::create_dir_all(target.parent().unwrap()).unwrap();
+    h.get_by_label("Export chart…").click();
+    h.run();
+    h.get_by_label("File path:")
+        .set_text_value_accesskit(target.to_str().unwrap());
+    h.run();
+    h.get_by_role_and_label(Role::Button, "Export").click();
+    step_until(&mut h, "the chart export", |a| {
+        a.messages()
+            .iter()
+            .any(|m| m.text.starts_with("Chart saved"))
+            || a.messages().iter().any(|m| m.is_error)
+    });
+    assert!(
+        !h.state().messages().iter().any(|m| m.is_error),
+        "{:?}",
+        h.state().messages()
+    );
+    let svg = std::fs::read_to_string(&target).unwrap();
+    assert!(svg.trim_start().starts_with("<svg"), "{}", &svg[..80]);
+    let png = std::fs::read(target.with_extension("png")).unwrap();
+    assert_eq!(&png[..8], b"\x89PNG\r\n\x1a\n");
+
+    let report = dir.path().join("out").join("report.md");
+    h.get_by_label("Export report…").click();
+    h.run();
+    h.get_by_label("File path:")
+        .set_text_value_accesskit(report.to_str().unwrap());
+    h.run();
+    h.get_by_role_and_label(Role::Button, "Export").click();
+    step_until(&mut h, "the report export", |a| {
+        a.messages()
+            .iter()
+            .any(|m| m.text.starts_with("Report saved"))
+            || a.messages().iter().any(|m| m.is_error)
+    });
+    let text = std::fs::read_to_string(&report).unwrap();
+    assert!(text.starts_with("# Export"), "{text}");
+}
+
+#[test]
+fn comparing_runs_adds_labelled_series() {
+    let dir = tempfile::tempdir().unwrap();
+    let first = saved(dir.path(), "laptop.json", &synthetic("Laptop", 0.05, 0.002));
+    let second = saved(
+        dir.path(),
+        "server.json",
+        &synthetic("Server", 0.02, 0.0005),
+    );
+    let mut h = opened(dir.path(), &first);
+
+    // Through the button and the typed-path prompt, as a user without a file dialog would.
+    h.get_by_label("Add results to compare…").click();
+    h.run();
+    h.get_by_label("File path:")
+        .set_text_value_accesskit(second.to_str().unwrap());
+    h.run();
+    h.get_by_label("Open").click();
+    step_until(&mut h, "the compared results", |a| {
+        !a.compare_runs().is_empty()
+    });
+    h.run();
+
+    let runs = h.state().compare_runs();
+    assert_eq!(runs.len(), 1);
+    assert_eq!(runs[0].label, "server");
+    assert_eq!(runs[0].results.experiment.name, "Server");
+    assert!(h.query_by_label("comparing with server").is_some());
+    // The legend names each series `model @ file`.
+    let label = corelab::export::series_label(ModelKind::Threads, "server", 2);
+    assert_eq!(label, "threads @ server");
+    assert!(h.query_by_label(&label).is_some(), "legend shows {label}");
+    assert!(h.query_by_label("threads @ laptop").is_some());
+
+    h.get_by_label("Clear comparison").click();
+    h.run();
+    assert!(h.state().compare_runs().is_empty());
+    assert!(h.query_by_label("threads @ server").is_none());
+}
