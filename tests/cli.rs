@@ -86,7 +86,12 @@ fn run_accepts_builtin_names_and_overrides() {
     assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
     let stdout = String::from_utf8_lossy(&o.stdout);
     assert!(stdout.contains("threads"));
-    assert!(o.stderr.is_empty(), "--quiet prints no progress");
+    // --quiet drops the progress lines; a warning about a busy machine may still be printed.
+    let stderr = String::from_utf8_lossy(&o.stderr);
+    assert!(
+        stderr.lines().all(|l| l.starts_with("Warning: the machine was busy")),
+        "--quiet prints no progress: {stderr}"
+    );
 }
 
 #[test]

@@ -1,3 +1,4 @@
+#![cfg(feature = "gui")]
 //! Workbench tests without a display (egui_kittest): the Fits tab, fitted curves, chart and
 //! report export through the typed-path prompt, and comparing runs.
 
