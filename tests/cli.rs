@@ -89,7 +89,9 @@ fn run_accepts_builtin_names_and_overrides() {
     // --quiet drops the progress lines; a warning about a busy machine may still be printed.
     let stderr = String::from_utf8_lossy(&o.stderr);
     assert!(
-        stderr.lines().all(|l| l.starts_with("Warning: the machine was busy")),
+        stderr
+            .lines()
+            .all(|l| l.starts_with("Warning: the machine was busy")),
         "--quiet prints no progress: {stderr}"
     );
 }

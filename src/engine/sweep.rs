@@ -83,9 +83,11 @@ pub fn run_sweep(
     let plan = sweep_plan(exp);
     let runs_per_cell = (exp.warmups + exp.repetitions) as usize;
     let runs_total = plan.len() * runs_per_cell;
+    let mut machine = MachineInfo::detect();
+    machine.measure_background_load();
     let mut results = ResultsFile {
         started_at: utc_timestamp(SystemTime::now()),
-        machine: MachineInfo::detect(),
+        machine,
         experiment: exp.clone(),
         ..ResultsFile::default()
     };

@@ -112,8 +112,10 @@ fn run_section(out: &mut String, r: &ResultsFile, fits: &[ModelFit], h: &str) {
         ("Architecture", m.arch.clone()),
         ("Host", m.hostname.clone()),
         (
-            "Load at start",
-            m.load_average.map_or(String::new(), |l| format!("{l:.2}")),
+            "Busy at start",
+            m.busy_cores_at_start.map_or(String::new(), |b| {
+                format!("{b:.2} cores used by other programs")
+            }),
         ),
     ];
     for (k, v) in rows {

@@ -1,4 +1,6 @@
 use serde::{Deserialize, Serialize};
+use std::time::Duration;
+
 use sysinfo::{CpuRefreshKind, MemoryRefreshKind, RefreshKind, System};
 
 /// The machine a sweep ran on, as recorded in every results file.
@@ -13,9 +15,12 @@ pub struct MachineInfo {
     pub kernel: String,
     pub arch: String,
     pub hostname: String,
-    /// One-minute load average when the sweep started: other work running at the same time
-    /// shows up as noise in every timing.
+    /// One-minute load average when the sweep started (it lags: it still counts a sweep that
+    /// just ended).
     pub load_average: Option<f64>,
+    /// Cores kept busy by other programs just before the sweep started, from /proc/stat over
+    /// a quarter of a second: other work running at the same time is noise in every timing.
+    pub busy_cores_at_start: Option<f64>,
 }
 
 impl MachineInfo {
@@ -49,16 +54,23 @@ impl MachineInfo {
             arch: System::cpu_arch(),
             hostname: System::host_name().unwrap_or_default(),
             load_average: System::load_average().ok().map(|l| l.one),
+            busy_cores_at_start: None,
         }
     }
 
-    /// A warning when the machine was busy enough to distort timings (load average above half
-    /// the logical cores), for the CLI, the workbench and reports.
+    /// Samples how busy the machine is right now (blocks for a quarter of a second); the
+    /// sweep calls it before its first run.
+    pub fn measure_background_load(&mut self) {
+        self.busy_cores_at_start = busy_cores(Duration::from_millis(250));
+    }
+
+    /// A warning when other programs kept more than half a core busy as the sweep started,
+    /// for the CLI, the workbench and reports.
     pub fn busy_warning(&self) -> Option<String> {
-        let load = self.load_average?;
-        (load > 0.5 * self.logical_cores.max(1) as f64).then(|| {
+        let busy = self.busy_cores_at_start?;
+        (busy > 0.5).then(|| {
             format!(
-                "the machine was busy (load average {load:.1} on {} logical cores): other work competes for the cores, so these timings are noisy and speedups understated",
+                "the machine was busy (other programs used {busy:.1} of {} cores as the sweep started): they compete for the cores, so these timings are noisy and speedups understated",
                 self.logical_cores
             )
         })
@@ -80,6 +92,33 @@ impl MachineInfo {
     }
 }
 
+/// How many cores were busy (not idle or waiting for I/O) over `window`, from the aggregate
+/// `cpu` line of /proc/stat. `None` where /proc/stat is not available.
+fn busy_cores(window: Duration) -> Option<f64> {
+    fn sample() -> Option<(u64, u64)> {
+        let stat = std::fs::read_to_string("/proc/stat").ok()?;
+        let line = stat.lines().find(|l| l.starts_with("cpu "))?;
+        let ticks: Vec<u64> = line
+            .split_whitespace()
+            .skip(1)
+            .filter_map(|t| t.parse().ok())
+            .collect();
+        // user nice system idle iowait irq softirq steal ...
+        let idle = ticks.get(3)? + ticks.get(4).unwrap_or(&0);
+        Some((ticks.iter().take(8).sum(), idle))
+    }
+    let (total0, idle0) = sample()?;
+    std::thread::sleep(window);
+    let (total1, idle1) = sample()?;
+    let total = total1.saturating_sub(total0);
+    if total == 0 {
+        return None;
+    }
+    let busy = total.saturating_sub(idle1.saturating_sub(idle0)) as f64 / total as f64;
+    let cores = std::thread::available_parallelism().map_or(1, |n| n.get()) as f64;
+    Some(busy * cores)
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -88,22 +127,30 @@ mod tests {
     fn busy_machines_are_flagged() {
         let mut m = MachineInfo {
             logical_cores: 2,
-            load_average: Some(0.3),
+            busy_cores_at_start: Some(0.2),
             ..MachineInfo::default()
         };
         assert_eq!(m.busy_warning(), None);
-        m.load_average = Some(3.5);
+        m.busy_cores_at_start = Some(1.5);
         let w = m.busy_warning().unwrap();
-        assert!(w.contains("load average 3.5 on 2 logical cores"), "{w}");
-        m.load_average = None;
+        assert!(w.contains("used 1.5 of 2 cores"), "{w}");
+        m.busy_cores_at_start = None;
         assert_eq!(m.busy_warning(), None);
     }
 
     #[test]
     fn detect_fills_the_basics() {
-        let m = MachineInfo::detect();
+        let mut m = MachineInfo::detect();
+        m.measure_background_load();
         assert!(m.logical_cores >= 1);
         assert!(!m.cpu_brand.is_empty());
         assert!(m.memory_bytes > 0);
+        let busy = m
+            .busy_cores_at_start
+            .expect("/proc/stat is readable on Linux");
+        assert!(
+            (0.0..=m.logical_cores as f64 + 0.01).contains(&busy),
+            "{busy}"
+        );
     }
 }
