@@ -120,17 +120,18 @@ pub enum ChartError {
     Png(String),
 }
 
-/// Curve colours in the order of [`ModelKind::ALL`]: Okabe–Ito colours, distinguishable with
-/// the common colour-vision deficiencies (yellow darkened to ochre for contrast on white).
+/// Curve colours in the order of [`ModelKind::ALL`]: mostly Okabe–Ito colours, distinguishable
+/// with the common colour-vision deficiencies (yellow darkened to ochre for contrast on white;
+/// a purple for py-multiprocessing, whose sky blue was too close to threads' blue).
 const PALETTE: [(u8, u8, u8); 8] = [
     (90, 90, 90),    // sequential
     (0, 114, 178),   // threads
     (0, 158, 115),   // rayon
     (213, 94, 0),    // processes
     (204, 121, 167), // gil-threads
-    (230, 159, 0),
-    (86, 180, 233),
-    (150, 110, 0),
+    (230, 159, 0),   // py-threading
+    (125, 80, 190),  // py-multiprocessing
+    (150, 110, 0),   // py-free-threading
 ];
 
 /// The colour of a model's curve, shared by every chart (and by the GUI, to match): the

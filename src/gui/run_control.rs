@@ -11,6 +11,9 @@ use eframe::egui;
 use crate::engine::{SweepConfig, SweepEvent, SweepHandle, spawn_sweep};
 use crate::preset::{Experiment, ModelKind};
 
+/// Longest delay between a sweep event and the frame that shows it.
+const EVENT_REPAINT_DELAY: Duration = Duration::from_secs(2);
+
 /// A sweep in progress.
 pub struct ActiveRun {
     handle: SweepHandle,
@@ -47,7 +50,12 @@ impl ActiveRun {
             config.partial_results = results_path.clone();
         }
         let ctx = ctx.clone();
-        let handle = spawn_sweep(exp.clone(), config, move || ctx.request_repaint())
+        // Events can arrive hundreds of times a second; drawing that often takes CPU time from
+        // the very runs being measured (a frame costs hundreds of milliseconds of CPU with
+        // software rendering). Coalesce them: the curves still fill in live.
+        let handle = spawn_sweep(exp.clone(), config, move || {
+            ctx.request_repaint_after(EVENT_REPAINT_DELAY)
+        })
             .map_err(|e| format!("cannot start the sweep thread: {e}"))?;
         Ok(ActiveRun {
             handle,
@@ -179,7 +187,11 @@ fn progress(ui: &mut egui::Ui, run: &ActiveRun) {
     if let Some((model, workers)) = run.current {
         ui.weak(format!("now: {model} × {workers}"));
     }
+    ui.weak("(?)").on_hover_text(DRAWING_COSTS);
 }
+
+/// Why the workbench redraws slowly during a sweep, and what to use for numbers to publish.
+pub const DRAWING_COSTS: &str = "While a sweep runs the workbench redraws about every two seconds: drawing takes CPU time from the runs being measured, a lot of it on a machine without a GPU (software rendering). For figures you will publish, run the same preset headless with `corelab run PRESET --out results.json` and open the file here.";
 
 /// `75.3 s`, `4 min 05 s`, `1 h 02 min`.
 pub fn fmt_duration(d: Duration) -> String {

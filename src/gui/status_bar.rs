@@ -82,6 +82,9 @@ impl CpuMeter {
     }
 }
 
+/// Longest delay between a new meter sample and the frame that shows it.
+const METER_REPAINT_DELAY: std::time::Duration = std::time::Duration::from_secs(2);
+
 fn sample_loop(weak: Weak<Shared>, ctx: egui::Context) {
     let mut sys = match sysinfo::System::new() {
         Ok(s) => s,
@@ -102,7 +105,9 @@ fn sample_loop(weak: Weak<Shared>, ctx: egui::Context) {
             *u = usage;
         }
         drop(shared);
-        ctx.request_repaint();
+        // The meter is a glance, not a measurement: a frame every two seconds at most, so that the
+        // workbench's own drawing takes as little CPU as possible from a running sweep.
+        ctx.request_repaint_after(METER_REPAINT_DELAY);
     }
 }
 
