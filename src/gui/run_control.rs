@@ -56,7 +56,7 @@ impl ActiveRun {
         let handle = spawn_sweep(exp.clone(), config, move || {
             ctx.request_repaint_after(EVENT_REPAINT_DELAY)
         })
-            .map_err(|e| format!("cannot start the sweep thread: {e}"))?;
+        .map_err(|e| format!("cannot start the sweep thread: {e}"))?;
         Ok(ActiveRun {
             handle,
             results_path,
