@@ -2,41 +2,19 @@
 //! Workbench tests without a display (egui_kittest): the Fits tab, fitted curves, chart and
 //! report export through the typed-path prompt, and comparing runs.
 
-use std::path::{Path, PathBuf};
-use std::time::{Duration, Instant};
+mod common;
 
-use corelab::engine::{SweepConfig, WorkerCommand};
-use corelab::gui::{AppSettings, WorkbenchApp};
+use common::gui::{app, harness, step_until};
+
+use std::path::{Path, PathBuf};
+
+use corelab::gui::WorkbenchApp;
 use corelab::preset::{Experiment, ModelKind};
 use corelab::results::{CellResult, MachineInfo, ResultsFile, RunStatus, Sample};
 use corelab::stats::{fit_results, usl};
-use eframe::egui;
 use eframe::egui::accesskit::Role;
 use egui_kittest::Harness;
 use egui_kittest::kittest::Queryable;
-
-fn app(data_dir: &Path) -> WorkbenchApp {
-    let config = SweepConfig::new(WorkerCommand::new(env!("CARGO_BIN_EXE_corelab")));
-    WorkbenchApp::new(config, AppSettings::headless(data_dir), None)
-}
-
-fn harness(app: WorkbenchApp) -> Harness<'static, WorkbenchApp> {
-    Harness::builder()
-        .with_size(egui::vec2(1400.0, 900.0))
-        .build_ui_state(|ui, app: &mut WorkbenchApp| app.show(ui), app)
-}
-
-/// Steps the UI until `done` holds; panics after a generous deadline (not a timing assertion:
-/// it only keeps a broken build from hanging the test suite).
-fn step_until(h: &mut Harness<'_, WorkbenchApp>, what: &str, done: impl Fn(&WorkbenchApp) -> bool) {
-    let deadline = Instant::now() + Duration::from_secs(60);
-    while !done(h.state()) {
-        assert!(Instant::now() < deadline, "gave up waiting for: {what}");
-        std::thread::sleep(Duration::from_millis(10));
-        h.step();
-    }
-    h.step();
-}
 
 /// A sweep whose threads and processes follow known USL curves.
 fn synthetic(name: &str, sigma: f64, kappa: f64) -> ResultsFile {

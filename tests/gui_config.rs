@@ -2,38 +2,16 @@
 //! Workbench tests without a display (egui_kittest): presets, the worker list, errors,
 //! persistence. The app writes only into a temporary data directory.
 
+mod common;
+
+use common::gui::{app, harness, step_until};
+
 use std::collections::HashMap;
-use std::time::{Duration, Instant};
 
 use corelab::engine::{SweepConfig, WorkerCommand};
 use corelab::gui::{AppSettings, WorkbenchApp};
 use corelab::preset::{TaskKind, builtin_presets};
-use eframe::egui;
-use egui_kittest::Harness;
 use egui_kittest::kittest::Queryable;
-
-fn app(data_dir: &std::path::Path) -> WorkbenchApp {
-    let config = SweepConfig::new(WorkerCommand::new(env!("CARGO_BIN_EXE_corelab")));
-    WorkbenchApp::new(config, AppSettings::headless(data_dir), None)
-}
-
-fn harness(app: WorkbenchApp) -> Harness<'static, WorkbenchApp> {
-    Harness::builder()
-        .with_size(egui::vec2(1400.0, 900.0))
-        .build_ui_state(|ui, app: &mut WorkbenchApp| app.show(ui), app)
-}
-
-/// Steps the UI until `done` holds; panics after a generous deadline (not a timing assertion:
-/// it only keeps a broken build from hanging the test suite).
-fn step_until(h: &mut Harness<'_, WorkbenchApp>, what: &str, done: impl Fn(&WorkbenchApp) -> bool) {
-    let deadline = Instant::now() + Duration::from_secs(60);
-    while !done(h.state()) {
-        assert!(Instant::now() < deadline, "gave up waiting for: {what}");
-        std::thread::sleep(Duration::from_millis(10));
-        h.step();
-    }
-    h.step();
-}
 
 #[test]
 fn clicking_a_gallery_preset_loads_it() {

@@ -2,38 +2,17 @@
 //! Workbench tests without a display (egui_kittest): the real-Python models' checkboxes follow
 //! the interpreter check, which runs in the background.
 
-use std::path::Path;
-use std::time::{Duration, Instant};
+mod common;
 
-use corelab::engine::{SweepConfig, WorkerCommand, preflight};
-use corelab::gui::{AppSettings, WorkbenchApp};
+use common::gui::{app, harness, step_until};
+
+use std::path::Path;
+
+use corelab::engine::preflight;
+use corelab::gui::WorkbenchApp;
 use corelab::preset::{Experiment, ModelKind};
-use eframe::egui;
 use egui_kittest::Harness;
 use egui_kittest::kittest::{NodeT, Queryable};
-
-fn app(data_dir: &Path) -> WorkbenchApp {
-    let config = SweepConfig::new(WorkerCommand::new(env!("CARGO_BIN_EXE_corelab")));
-    WorkbenchApp::new(config, AppSettings::headless(data_dir), None)
-}
-
-fn harness(app: WorkbenchApp) -> Harness<'static, WorkbenchApp> {
-    Harness::builder()
-        .with_size(egui::vec2(1400.0, 900.0))
-        .build_ui_state(|ui, app: &mut WorkbenchApp| app.show(ui), app)
-}
-
-/// Steps the UI until `done` holds; panics after a generous deadline (not a timing assertion:
-/// it only keeps a broken build from hanging the test suite).
-fn step_until(h: &mut Harness<'_, WorkbenchApp>, what: &str, done: impl Fn(&WorkbenchApp) -> bool) {
-    let deadline = Instant::now() + Duration::from_secs(60);
-    while !done(h.state()) {
-        assert!(Instant::now() < deadline, "gave up waiting for: {what}");
-        std::thread::sleep(Duration::from_millis(10));
-        h.step();
-    }
-    h.step();
-}
 
 fn with_interpreter(dir: &Path, interpreter: &str, models: &[ModelKind]) -> WorkbenchApp {
     let mut a = app(dir);

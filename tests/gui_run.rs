@@ -2,82 +2,41 @@
 //! Running and cancelling sweeps from the workbench (egui_kittest, no display). The worker
 //! processes are the real `corelab worker`; results go to a temporary data directory.
 
-use std::sync::Mutex;
-use std::time::{Duration, Instant};
+mod common;
 
-use corelab::engine::{SweepConfig, WorkerCommand, sweep_plan};
-use corelab::gui::{AppSettings, WorkbenchApp};
+use common::gui::{app, harness, step_until};
+use common::{exclusive, live_children};
+
+use corelab::engine::sweep_plan;
+use corelab::gui::WorkbenchApp;
 use corelab::preset::{Baseline, Experiment, IoMode, ModelKind, TaskKind};
 use corelab::results::{CellStatus, ResultsFile, RunStatus};
-use eframe::egui;
 use egui_kittest::Harness;
 use egui_kittest::kittest::Queryable;
 
-/// The tests here count this process's children: run them one at a time.
-static SERIAL: Mutex<()> = Mutex::new(());
-
-fn harness(data_dir: &std::path::Path, exp: Experiment) -> Harness<'static, WorkbenchApp> {
-    let config = SweepConfig::new(WorkerCommand::new(env!("CARGO_BIN_EXE_corelab")));
-    let mut app = WorkbenchApp::new(config, AppSettings::headless(data_dir), None);
+/// A workbench on `exp`, drawn once.
+fn harness_with(data_dir: &std::path::Path, exp: Experiment) -> Harness<'static, WorkbenchApp> {
+    let mut app = app(data_dir);
     app.set_experiment(exp);
-    let mut h = Harness::builder()
-        .with_size(egui::vec2(1400.0, 900.0))
-        .build_ui_state(|ui, app: &mut WorkbenchApp| app.show(ui), app);
+    let mut h = harness(app);
     h.step();
     h
 }
 
-/// Steps the UI until `done` holds. The deadline only keeps a broken build from hanging.
-fn step_until(h: &mut Harness<'_, WorkbenchApp>, what: &str, done: impl Fn(&WorkbenchApp) -> bool) {
-    let deadline = Instant::now() + Duration::from_secs(120);
-    while !done(h.state()) {
-        assert!(Instant::now() < deadline, "gave up waiting for: {what}");
-        std::thread::sleep(Duration::from_millis(10));
-        h.step();
-    }
-    h.step();
-}
-
-/// Processes whose parent is this test process (from /proc/*/stat), with their command lines.
-fn children() -> Vec<(u32, String)> {
-    let me = std::process::id();
-    let mut out = Vec::new();
-    for entry in std::fs::read_dir("/proc").unwrap().flatten() {
-        let Ok(pid) = entry.file_name().to_string_lossy().parse::<u32>() else {
-            continue;
-        };
-        let Ok(stat) = std::fs::read_to_string(entry.path().join("stat")) else {
-            continue;
-        };
-        // pid (comm) state ppid ...; comm may contain spaces, so split after the last ')'.
-        let Some(after) = stat.rfind(')').map(|i| &stat[i + 1..]) else {
-            continue;
-        };
-        let ppid: u32 = after
-            .split_whitespace()
-            .nth(1)
-            .and_then(|p| p.parse().ok())
-            .unwrap_or(0);
-        if ppid == me {
-            let cmd = std::fs::read(entry.path().join("cmdline"))
-                .map(|b| String::from_utf8_lossy(&b).replace('\0', " "))
-                .unwrap_or_default();
-            out.push((pid, cmd));
-        }
-    }
-    out
-}
-
-fn worker_children() -> Vec<(u32, String)> {
-    children()
+/// Live `corelab worker` children of this test process.
+fn worker_children() -> Vec<u32> {
+    live_children()
         .into_iter()
-        .filter(|(_, cmd)| cmd.contains("worker"))
+        .filter(|pid| {
+            std::fs::read(format!("/proc/{pid}/cmdline"))
+                .is_ok_and(|c| String::from_utf8_lossy(&c).contains("worker"))
+        })
         .collect()
 }
 
 #[test]
 fn run_fills_the_results_table_and_autosaves() {
-    let _serial = SERIAL.lock().unwrap_or_else(|e| e.into_inner());
+    let _serial = exclusive();
     let dir = tempfile::tempdir().unwrap();
     let mut exp = Experiment {
         name: "tiny cpu sweep".into(),
@@ -96,7 +55,7 @@ fn run_fills_the_results_table_and_autosaves() {
     exp.task.cpu.size = 20_000;
     exp.validate().unwrap();
     let plan = sweep_plan(&exp);
-    let mut h = harness(dir.path(), exp.clone());
+    let mut h = harness_with(dir.path(), exp.clone());
 
     h.get_by_label("Results table").click();
     h.get_by_label("Run").click();
@@ -132,7 +91,7 @@ fn run_fills_the_results_table_and_autosaves() {
 
 #[test]
 fn cancel_stops_the_sweep_and_its_worker_processes() {
-    let _serial = SERIAL.lock().unwrap_or_else(|e| e.into_inner());
+    let _serial = exclusive();
     let dir = tempfile::tempdir().unwrap();
     let mut exp = Experiment {
         name: "long io sweep".into(),
@@ -148,7 +107,7 @@ fn cancel_stops_the_sweep_and_its_worker_processes() {
     exp.task.io.mode = IoMode::Sleep;
     exp.task.io.sleep_ms = 100.0;
     exp.validate().unwrap();
-    let mut h = harness(dir.path(), exp);
+    let mut h = harness_with(dir.path(), exp);
 
     h.get_by_label("Run").click();
     // A running sweep keeps repainting (progress), so step instead of `run`.
@@ -183,7 +142,7 @@ fn cancel_stops_the_sweep_and_its_worker_processes() {
 
 #[test]
 fn a_failed_cell_is_reported_in_the_ui() {
-    let _serial = SERIAL.lock().unwrap_or_else(|e| e.into_inner());
+    let _serial = exclusive();
     let dir = tempfile::tempdir().unwrap();
     let mut exp = Experiment {
         name: "runs past their timeout".into(),
@@ -200,7 +159,7 @@ fn a_failed_cell_is_reported_in_the_ui() {
     exp.task.io.mode = IoMode::Sleep;
     exp.task.io.sleep_ms = 200.0;
     exp.validate().unwrap();
-    let mut h = harness(dir.path(), exp);
+    let mut h = harness_with(dir.path(), exp);
 
     h.get_by_label("Results table").click();
     h.get_by_label("Run").click();

@@ -1,6 +1,9 @@
 //! Helpers shared by the integration tests.
 #![allow(dead_code)]
 
+#[cfg(feature = "gui")]
+pub mod gui;
+
 use std::path::PathBuf;
 use std::sync::{Mutex, MutexGuard};
 
@@ -54,7 +57,7 @@ pub fn live_children() -> Vec<u32> {
 }
 
 /// `(pid, parent pid)` of every process on the machine that is not a zombie.
-fn live_processes() -> Vec<(u32, u32)> {
+pub fn live_processes() -> Vec<(u32, u32)> {
     let Ok(entries) = std::fs::read_dir("/proc") else {
         return Vec::new();
     };

@@ -1,0 +1,38 @@
+//! Helpers shared by the egui_kittest workbench tests.
+
+use std::path::Path;
+use std::time::{Duration, Instant};
+
+use corelab::gui::{AppSettings, WorkbenchApp};
+use eframe::egui;
+use egui_kittest::Harness;
+
+use super::config;
+
+/// A workbench that starts real `corelab worker` children and writes only into `data_dir`.
+pub fn app(data_dir: &Path) -> WorkbenchApp {
+    WorkbenchApp::new(config(), AppSettings::headless(data_dir), None)
+}
+
+/// A 1400 × 900 harness around `app`.
+pub fn harness(app: WorkbenchApp) -> Harness<'static, WorkbenchApp> {
+    Harness::builder()
+        .with_size(egui::vec2(1400.0, 900.0))
+        .build_ui_state(|ui, app: &mut WorkbenchApp| app.show(ui), app)
+}
+
+/// Steps the UI until `done` holds; panics after a generous deadline (not a timing assertion:
+/// it only keeps a broken build from hanging the test suite).
+pub fn step_until(
+    h: &mut Harness<'_, WorkbenchApp>,
+    what: &str,
+    done: impl Fn(&WorkbenchApp) -> bool,
+) {
+    let deadline = Instant::now() + Duration::from_secs(120);
+    while !done(h.state()) {
+        assert!(Instant::now() < deadline, "gave up waiting for: {what}");
+        std::thread::sleep(Duration::from_millis(10));
+        h.step();
+    }
+    h.step();
+}
