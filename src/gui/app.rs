@@ -952,16 +952,8 @@ impl eframe::App for WorkbenchApp {
     }
 
     fn raw_input_hook(&mut self, _ctx: &egui::Context, raw_input: &mut egui::RawInput) {
-        if self.screenshot.is_some() {
-            // A screenshot shows the content, not wherever the pointer happens to be (hover
-            // lines and tooltips).
-            raw_input.events.retain(|e| {
-                !matches!(
-                    e,
-                    egui::Event::PointerMoved(_) | egui::Event::PointerButton { .. }
-                )
-            });
-            raw_input.events.push(egui::Event::PointerGone);
+        if let Some(shot) = &mut self.screenshot {
+            shot.hide_pointer(raw_input);
         }
     }
 

@@ -51,8 +51,8 @@ impl ActiveRun {
         }
         let ctx = ctx.clone();
         // Events can arrive hundreds of times a second; drawing that often takes CPU time from
-        // the very runs being measured (a frame costs hundreds of milliseconds of CPU with
-        // software rendering). Coalesce them: the curves still fill in live.
+        // the very runs being measured (a lot of it with software rendering). Coalesce them:
+        // the curves still fill in live.
         let handle = spawn_sweep(exp.clone(), config, move || {
             ctx.request_repaint_after(EVENT_REPAINT_DELAY)
         })
@@ -191,7 +191,7 @@ fn progress(ui: &mut egui::Ui, run: &ActiveRun) {
 }
 
 /// Why the workbench redraws slowly during a sweep, and what to use for numbers to publish.
-pub const DRAWING_COSTS: &str = "While a sweep runs the workbench redraws about every two seconds: drawing takes CPU time from the runs being measured, a lot of it on a machine without a GPU (software rendering). For figures you will publish, run the same preset headless with `corelab run PRESET --out results.json` and open the file here.";
+pub const DRAWING_COSTS: &str = "While a sweep runs the workbench redraws about every two seconds, so that drawing takes as little CPU time as possible from the runs being measured. For figures you will publish, the reference is the same preset run headless: `corelab run PRESET --out results.json`, then open the file here.";
 
 /// `75.3 s`, `4 min 05 s`, `1 h 02 min`.
 pub fn fmt_duration(d: Duration) -> String {

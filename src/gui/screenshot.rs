@@ -68,6 +68,7 @@ pub struct ScreenshotMode {
     outcome: Outcome,
     phase: Phase,
     sized: bool,
+    pointer_hidden: bool,
 }
 
 impl ScreenshotMode {
@@ -77,6 +78,23 @@ impl ScreenshotMode {
             outcome,
             phase: Phase::Settling(0),
             sized: false,
+            pointer_hidden: false,
+        }
+    }
+
+    /// A screenshot shows the content, not wherever the pointer happens to be (hover lines
+    /// and tooltips): pointer input is dropped, and the pointer is declared gone once. (Once:
+    /// an input event in every frame would make egui draw frames back to back, taking CPU
+    /// time from a sweep running for the screenshot.)
+    pub fn hide_pointer(&mut self, raw_input: &mut egui::RawInput) {
+        raw_input.events.retain(|e| {
+            !matches!(
+                e,
+                egui::Event::PointerMoved(_) | egui::Event::PointerButton { .. }
+            )
+        });
+        if !std::mem::replace(&mut self.pointer_hidden, true) {
+            raw_input.events.push(egui::Event::PointerGone);
         }
     }
 
