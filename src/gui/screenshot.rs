@@ -171,3 +171,33 @@ pub fn save_png(path: &Path, image: &egui::ColorImage) -> Result<(), String> {
         .map_err(|e| format!("cannot write {}: {e:?}", path.display()))?;
     Ok(())
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn pointer_gone_count(input: &egui::RawInput) -> usize {
+        input
+            .events
+            .iter()
+            .filter(|e| matches!(e, egui::Event::PointerGone))
+            .count()
+    }
+
+    #[test]
+    fn the_pointer_is_hidden_once_so_frames_do_not_run_back_to_back() {
+        let mut mode = ScreenshotMode::new(PathBuf::from("unused.png"), Outcome::default());
+        let mut first = egui::RawInput::default();
+        first
+            .events
+            .push(egui::Event::PointerMoved(egui::pos2(10.0, 10.0)));
+        mode.hide_pointer(&mut first);
+        assert_eq!(pointer_gone_count(&first), 1);
+        assert_eq!(first.events.len(), 1, "pointer movement is dropped");
+        // Later frames get no synthetic input: an event in every frame would make egui
+        // schedule the next frame at once, forever.
+        let mut later = egui::RawInput::default();
+        mode.hide_pointer(&mut later);
+        assert!(later.events.is_empty());
+    }
+}
