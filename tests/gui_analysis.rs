@@ -230,3 +230,19 @@ fn comparing_runs_adds_labelled_series() {
     assert!(h.state().compare_runs().is_empty());
     assert!(h.query_by_label("threads @ server").is_none());
 }
+
+#[test]
+fn results_from_a_busy_machine_say_so() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut results = synthetic("Busy sweep", 0.05, 0.002);
+    results.machine.busy_cores_at_start = Some(1.6);
+    let path = saved(dir.path(), "busy.json", &results);
+    let mut h = opened(dir.path(), &path);
+    h.run();
+    h.get_by_label("· noisy: the machine was busy");
+    results.machine.busy_cores_at_start = Some(0.1);
+    let quiet = saved(dir.path(), "quiet.json", &results);
+    let mut h = opened(dir.path(), &quiet);
+    h.run();
+    assert!(h.query_by_label("· noisy: the machine was busy").is_none());
+}

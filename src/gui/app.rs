@@ -762,6 +762,10 @@ impl WorkbenchApp {
                 };
                 ui.label(egui::RichText::new(&results.experiment.name).strong());
                 ui.weak(format!("· {status} · {} cells", results.cells.len()));
+                if let Some(warning) = results.machine.busy_warning() {
+                    ui.colored_label(ui.visuals().warn_fg_color, "· noisy: the machine was busy")
+                        .on_hover_text(warning);
+                }
                 if let Some(p) = &self.results_path {
                     ui.weak("·").on_hover_text(p.display().to_string());
                     ui.weak(p.display().to_string());
