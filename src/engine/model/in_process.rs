@@ -5,8 +5,7 @@ use std::time::{Duration, Instant};
 use rayon::prelude::*;
 
 use super::gil::{Gil, GilPacer};
-use super::{Executor, RunRecord};
-use crate::engine::cpu_time::process_cpu_time;
+use super::{Executor, RunRecord, timed_run};
 use crate::engine::pacer::{Pacer, RunGuard, UnitError, UnitResult};
 use crate::engine::workload::{self, RunEnv, Workload};
 use crate::preset::{ModelKind, TaskSpec};
@@ -155,17 +154,8 @@ impl Executor for InProcessExecutor {
         guard: &RunGuard,
     ) -> Result<RunRecord, UnitError> {
         let w = workload::build(task, env).map_err(UnitError::Failed)?;
-        let cpu_before = process_cpu_time();
-        let started = Instant::now();
-        let checksum = self.run_units(w.as_ref(), guard)?;
-        let metrics = w.finish(checksum)?;
-        let wall = started.elapsed();
-        let cpu = process_cpu_time().saturating_sub(cpu_before);
-        Ok(RunRecord {
-            wall,
-            cpu,
-            metrics,
-            shared_state: w.shared_state(),
+        timed_run(w.as_ref(), || {
+            Ok((self.run_units(w.as_ref(), guard)?, Duration::ZERO))
         })
     }
 }

@@ -6,7 +6,7 @@ mod in_process;
 mod process_pool;
 pub mod python;
 
-use std::time::Duration;
+use std::time::{Duration, Instant};
 
 use serde::{Deserialize, Serialize};
 
@@ -14,8 +14,9 @@ pub use gil::{Gil, GilPacer};
 pub use in_process::InProcessExecutor;
 pub use process_pool::{ProcessPool, WorkerCommand};
 
+use super::cpu_time::process_cpu_time;
 use super::pacer::{RunGuard, UnitError};
-use super::workload::{RunEnv, RunMetrics};
+use super::workload::{RunEnv, RunMetrics, Workload};
 use crate::preset::TaskSpec;
 
 /// One timed run.
@@ -42,4 +43,24 @@ pub trait Executor {
     ) -> Result<RunRecord, UnitError>;
     /// Stops whatever the executor started (child processes); called on every exit path.
     fn shutdown(&mut self) {}
+}
+
+/// Times one run of `w`: `work` runs every unit and returns the checksum plus any CPU time
+/// spent outside this process (worker children); `finish` is inside the timed region.
+fn timed_run(
+    w: &dyn Workload,
+    work: impl FnOnce() -> Result<(u64, Duration), UnitError>,
+) -> Result<RunRecord, UnitError> {
+    let cpu_before = process_cpu_time();
+    let started = Instant::now();
+    let (checksum, other_cpu) = work()?;
+    let metrics = w.finish(checksum)?;
+    let wall = started.elapsed();
+    let cpu = process_cpu_time().saturating_sub(cpu_before) + other_cpu;
+    Ok(RunRecord {
+        wall,
+        cpu,
+        metrics,
+        shared_state: w.shared_state(),
+    })
 }

@@ -7,8 +7,7 @@ use std::sync::mpsc::{Receiver, channel};
 use std::time::{Duration, Instant};
 
 use super::child::{ChildEvent, ChildProcess, WaitError, next_event};
-use super::{Executor, RunRecord};
-use crate::engine::cpu_time::process_cpu_time;
+use super::{Executor, RunRecord, timed_run};
 use crate::engine::pacer::{RunGuard, UnitError};
 use crate::engine::protocol::{FromWorker, ToWorker, decode_from_worker, encode};
 use crate::engine::workload::{self, RunEnv};
@@ -251,20 +250,9 @@ impl Executor for ProcessPool {
         if let Err(e) = self.configure(task, env, guard) {
             return Err(self.break_with(e));
         }
-        let cpu_before = process_cpu_time();
-        let started = Instant::now();
-        let (checksum, child_cpu) = match self.dispatch(parent_side.unit_count(), guard) {
-            Ok(r) => r,
-            Err(e) => return Err(self.break_with(e)),
-        };
-        let metrics = parent_side.finish(checksum)?;
-        let wall = started.elapsed();
-        let cpu = process_cpu_time().saturating_sub(cpu_before) + child_cpu;
-        Ok(RunRecord {
-            wall,
-            cpu,
-            metrics,
-            shared_state: parent_side.shared_state(),
+        timed_run(parent_side.as_ref(), || {
+            let units = parent_side.unit_count();
+            self.dispatch(units, guard).map_err(|e| self.break_with(e))
         })
     }
 
