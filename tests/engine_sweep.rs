@@ -302,3 +302,43 @@ fn partial_results_are_written_after_every_cell() {
     assert_eq!(done.status, RunStatus::Complete);
     assert_eq!(done.cells.len(), 3);
 }
+
+#[test]
+fn every_native_model_and_task_combination_runs_or_is_refused_with_a_reason() {
+    use corelab::preset::{IoMode, SyncMode};
+    let _g = exclusive();
+    let mut variants = Vec::new();
+    for kind in [TaskKind::Cpu, TaskKind::Memory, TaskKind::Mixed] {
+        variants.push(tiny_experiment(kind, &[], &[2]));
+    }
+    for mode in IoMode::ALL {
+        let mut e = tiny_experiment(TaskKind::Io, &[], &[2]);
+        e.task.io.mode = mode;
+        variants.push(e);
+    }
+    for sync in SyncMode::ALL {
+        let mut e = tiny_experiment(TaskKind::Contention, &[], &[2]);
+        e.task.contention.sync = sync;
+        variants.push(e);
+    }
+    for base in variants {
+        for model in ModelKind::NATIVE {
+            let mut exp = base.clone();
+            exp.models = vec![model];
+            exp.repetitions = 1;
+            let what = format!("{model} on {:?}", exp.task.kind);
+            match exp.validate() {
+                Err(e) => {
+                    let msg = e.to_string();
+                    assert!(msg.contains("models[0]"), "{what}: {msg}");
+                }
+                Ok(()) => {
+                    let r = sweep(&exp);
+                    assert_all_ok(&r);
+                    assert!(r.cells.iter().any(|c| c.model == Some(model)), "{what}");
+                }
+            }
+        }
+    }
+    assert!(live_children().is_empty());
+}

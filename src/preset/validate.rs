@@ -184,8 +184,11 @@ impl Experiment {
         let sync = self.task.contention.sync;
         for (i, m) in self.models.iter().enumerate() {
             let reason = match (m, sync) {
-                (ModelKind::Processes, SyncMode::Atomic | SyncMode::Semaphore) => Some(
-                    "processes share no memory: use `mutex` (a file under an OS lock), `channel` (a queue to the parent) or `none` (the same file, unlocked)",
+                (
+                    ModelKind::Processes,
+                    SyncMode::Atomic | SyncMode::Semaphore | SyncMode::Channel,
+                ) => Some(
+                    "processes share no memory: their counter is a file, updated under an OS file lock (`mutex`) or unlocked (`none`)",
                 ),
                 _ => None,
             };
