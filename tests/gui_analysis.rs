@@ -88,7 +88,9 @@ fn opened(dir: &Path, path: &Path) -> Harness<'static, WorkbenchApp> {
     h.step();
     let ctx = h.ctx.clone();
     h.state_mut().open_results_path(&ctx, path.to_path_buf());
-    step_until(&mut h, "the results to load", |a| a.results().is_some());
+    step_until(&mut h, "the results to load", |a| {
+        a.results().is_some() && !a.files_busy()
+    });
     h
 }
 

@@ -107,7 +107,8 @@ fn a_broken_preset_file_shows_its_error() {
         .set_text_value_accesskit(broken.to_str().unwrap());
     h.run();
     h.get_by_label("Open").click();
-    h.run();
+    // The load runs on a helper thread with a spinner showing: step, do not wait to settle.
+    h.step();
     step_until(&mut h, "the preset load to finish", |a| !a.files_busy());
 
     assert!(
@@ -193,7 +194,9 @@ fn a_results_file_opens_with_its_curves() {
     h.step();
     let ctx = h.ctx.clone();
     h.state_mut().open_results_path(&ctx, path.clone());
-    step_until(&mut h, "the results to load", |a| a.results().is_some());
+    step_until(&mut h, "the results to load", |a| {
+        a.results().is_some() && !a.files_busy()
+    });
     let shown = h.state().results().unwrap();
     assert_eq!(shown.cells.len(), 2);
     assert_eq!(
@@ -266,7 +269,8 @@ fn save_preset_writes_a_loadable_file() {
         .set_text_value_accesskit(target.to_str().unwrap());
     h.run();
     h.get_by_label("Save").click();
-    h.run();
+    // The write runs on a helper thread with a spinner showing: step, do not wait to settle.
+    h.step();
     step_until(&mut h, "the preset to be written", |a| !a.files_busy());
 
     let saved = corelab::preset::Experiment::load(&target).expect("the saved preset loads");
@@ -308,7 +312,9 @@ fn recent_results_reopen_an_autosaved_sweep() {
     h.get_by_label(&corelab::gui::autosave::recent_label(&path))
         .click();
     h.run();
-    step_until(&mut h, "the results to load", |a| a.results().is_some());
+    step_until(&mut h, "the results to load", |a| {
+        a.results().is_some() && !a.files_busy()
+    });
     assert_eq!(h.state().results_path(), Some(path.as_path()));
     assert_eq!(
         h.state().results().unwrap().status,
