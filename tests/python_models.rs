@@ -82,20 +82,34 @@ fn cpython_threads_do_not_scale_cpu_work_but_processes_do() {
     exp.repetitions = 3;
     exp.warmups = 1;
     exp.python.start_method = StartMethod::Fork;
-    let r = sweep(&exp);
-    assert_all_ok(&r);
-    let threading = r.cell(ModelKind::PyThreading, 2).unwrap().speedup.unwrap();
-    let mp = r
-        .cell(ModelKind::PyMultiprocessing, 2)
-        .unwrap()
-        .speedup
-        .unwrap();
-    eprintln!("CPython at 2 workers: threading {threading:.2}×, multiprocessing {mp:.2}×");
+    // As in tests/lessons.rs: up to three sweeps on a shared VM; threading must stay flat in
+    // every one, multiprocessing must reach both cores in one.
+    let mut best_mp = 0.0f64;
+    for attempt in 1..=3 {
+        let r = sweep(&exp);
+        assert_all_ok(&r);
+        let threading = r.cell(ModelKind::PyThreading, 2).unwrap().speedup.unwrap();
+        let mp = r
+            .cell(ModelKind::PyMultiprocessing, 2)
+            .unwrap()
+            .speedup
+            .unwrap();
+        eprintln!(
+            "CPython at 2 workers (sweep {attempt}): threading {threading:.2}×, multiprocessing {mp:.2}×"
+        );
+        assert!(
+            threading <= 1.3,
+            "the GIL serialises CPU-bound threads: {threading:.2}×"
+        );
+        best_mp = best_mp.max(mp);
+        if best_mp >= 1.5 {
+            break;
+        }
+    }
     assert!(
-        threading <= 1.3,
-        "the GIL serialises CPU-bound threads: {threading:.2}×"
+        best_mp >= 1.5,
+        "processes use both cores: best {best_mp:.2}×"
     );
-    assert!(mp >= 1.5, "processes use both cores: {mp:.2}×");
 }
 
 #[test]
