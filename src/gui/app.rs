@@ -110,6 +110,9 @@ pub struct Message {
     pub is_error: bool,
 }
 
+/// Height of the built-in preset gallery in the left panel (it scrolls beyond that).
+const GALLERY_HEIGHT: f32 = 230.0;
+
 /// The workbench.
 pub struct WorkbenchApp {
     experiment: Experiment,
@@ -724,14 +727,21 @@ impl WorkbenchApp {
         egui::CollapsingHeader::new("Built-in presets")
             .default_open(true)
             .show(ui, |ui| {
-                ui.add_enabled_ui(!running, |ui| {
-                    if let Some(GalleryPick::Load { id, experiment }) =
-                        presets_gallery::show(ui, &self.experiment.name)
-                    {
-                        self.set_experiment(*experiment);
-                        self.info(format!("Loaded built-in preset {id}"));
-                    }
-                });
+                // A scroll area of its own, so that the experiment's settings below stay in
+                // view however many presets there are.
+                egui::ScrollArea::vertical()
+                    .id_salt("preset-gallery")
+                    .max_height(GALLERY_HEIGHT)
+                    .show(ui, |ui| {
+                        ui.add_enabled_ui(!running, |ui| {
+                            if let Some(GalleryPick::Load { id, experiment }) =
+                                presets_gallery::show(ui, &self.experiment.name)
+                            {
+                                self.set_experiment(*experiment);
+                                self.info(format!("Loaded built-in preset {id}"));
+                            }
+                        });
+                    });
             });
         ui.separator();
         ui.heading("Experiment");
