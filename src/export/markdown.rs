@@ -1,6 +1,7 @@
 //! A Markdown report of one or several results files: machine, experiment, summary table,
 //! fitted scaling models with plain-language readings, and status.
 
+use crate::export::cell_text;
 use crate::export::chart::ChartRun;
 use crate::preset::{ModelKind, TaskKind};
 use crate::results::{CellStatus, ResultsFile, RunStatus};
@@ -182,42 +183,21 @@ fn run_section(out: &mut String, r: &ResultsFile, fits: &[ModelFit], h: &str) {
         "| model | workers | median (s) | min – max (s) | speedup | speedup range | efficiency | cores busy | note |\n\
          |---|--:|--:|--:|--:|--:|--:|--:|---|\n",
     );
-    let f = |v: Option<f64>, p: usize| v.map_or("—".to_string(), |x| format!("{x:.p$}"));
     for c in &r.cells {
-        let w = c.wall.as_ref();
-        let mut note = match c.status {
-            CellStatus::Ok => String::new(),
-            CellStatus::Failed => format!("FAILED: {}", c.error.as_deref().unwrap_or("")),
-            CellStatus::Cancelled => "cancelled".into(),
-        };
+        let mut note = cell_text::note(c);
         if !c.checksums_agree && c.samples.len() > 1 {
             note.push_str(" checksums differ between runs");
-        }
-        if let Some(lost) = c.lost_updates {
-            note.push_str(&format!(" lost updates {lost}"));
-        }
-        if let Some(gbs) = c.gb_per_s {
-            note.push_str(&format!(" {gbs:.2} GB/s"));
-        }
-        if let Some(s) = c
-            .startup_s
-            .filter(|_| c.model == Some(ModelKind::Processes))
-        {
-            note.push_str(&format!(" pool start-up {:.1} ms", s * 1000.0));
         }
         out.push_str(&format!(
             "| {} | {} | {} | {} | {} | {} | {} | {} | {} |\n",
             c.model_id(),
             c.workers,
-            f(w.map(|s| s.median), 4),
-            w.map_or("—".into(), |s| format!("{:.4} – {:.4}", s.min, s.max)),
-            f(c.speedup, 2),
-            match (c.speedup_low, c.speedup_high) {
-                (Some(l), Some(h)) => format!("{l:.2} – {h:.2}"),
-                _ => "—".into(),
-            },
-            f(c.efficiency, 2),
-            f(c.cpu_utilisation, 2),
+            cell_text::fixed(c.wall.as_ref().map(|s| s.median), 4),
+            cell_text::min_max(c),
+            cell_text::fixed(c.speedup, 2),
+            cell_text::speedup_range(c),
+            cell_text::fixed(c.efficiency, 2),
+            cell_text::fixed(c.cpu_utilisation, 2),
             md(note.trim())
         ));
     }

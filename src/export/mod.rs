@@ -1,6 +1,7 @@
 //! Exports of a results file: CSV summary table, a plain-text table for terminals, charts
 //! (SVG and PNG) and a Markdown report.
 
+mod cell_text;
 mod chart;
 mod csv;
 mod markdown;
