@@ -255,6 +255,7 @@ pub fn run(args: &RunArgs) -> Result<()> {
     let config = SweepConfig {
         worker,
         partial_results: args.out.clone(),
+        display: None,
     };
     let cancel = CancelToken::new();
     let quiet = args.quiet;

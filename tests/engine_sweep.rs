@@ -342,3 +342,60 @@ fn every_native_model_and_task_combination_runs_or_is_refused_with_a_reason() {
     }
     assert!(live_children().is_empty());
 }
+
+/// The workbench's pacing: the display is woken at the first event and at the end, and in
+/// between at most once per `every`, always followed by a quiet `settle` before the next run.
+#[test]
+fn a_paced_sweep_wakes_its_display_only_between_runs_and_leaves_it_time_to_draw() {
+    use std::sync::Arc;
+    use std::sync::atomic::{AtomicUsize, Ordering};
+
+    use corelab::engine::DisplayPacing;
+
+    let _g = exclusive();
+    let exp = tiny_experiment(TaskKind::Cpu, &[ModelKind::Threads], &[1, 2]);
+    let sweep = |pacing: DisplayPacing| {
+        let mut cfg = config();
+        cfg.display = Some(pacing);
+        let wakes = Arc::new(AtomicUsize::new(0));
+        let counter = wakes.clone();
+        let started = Instant::now();
+        let handle = spawn_sweep(exp.clone(), cfg, move || {
+            counter.fetch_add(1, Ordering::SeqCst);
+        })
+        .unwrap();
+        let events: Vec<SweepEvent> = handle.events.iter().collect();
+        let took = started.elapsed();
+        handle.join();
+        (wakes.load(Ordering::SeqCst), events, took)
+    };
+
+    let (wakes, events, _) = sweep(DisplayPacing {
+        every: Duration::from_secs(3600),
+        settle: Duration::ZERO,
+    });
+    assert!(matches!(events.last(), Some(SweepEvent::Finished(_))));
+    assert_eq!(wakes, 2, "the first event and the last, nothing in between");
+
+    let settle = Duration::from_millis(40);
+    let (wakes, events, took) = sweep(DisplayPacing {
+        every: Duration::ZERO,
+        settle,
+    });
+    let between_runs = events
+        .iter()
+        .filter(|e| {
+            matches!(
+                e,
+                SweepEvent::Started { .. }
+                    | SweepEvent::CellStarted { .. }
+                    | SweepEvent::Progress { .. }
+            )
+        })
+        .count();
+    assert_eq!(wakes, between_runs + 1, "every gap and the end");
+    assert!(
+        took >= settle * between_runs as u32,
+        "each wake leaves {settle:?} before the next run: {between_runs} wakes in {took:?}"
+    );
+}

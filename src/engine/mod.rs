@@ -3,6 +3,7 @@
 
 mod cancel;
 pub mod cpu_time;
+mod display_pacing;
 mod event;
 pub mod model;
 mod pacer;
@@ -14,6 +15,7 @@ pub mod worker;
 pub mod workload;
 
 pub use cancel::CancelToken;
+pub use display_pacing::DisplayPacing;
 pub use event::SweepEvent;
 pub use model::WorkerCommand;
 pub use model::python::PythonInfo;

@@ -4,6 +4,7 @@ use std::thread::JoinHandle;
 use std::time::{Duration, Instant, SystemTime};
 
 use super::cancel::CancelToken;
+use super::display_pacing::{DisplayPacing, DisplayWaker, Moment};
 use super::event::SweepEvent;
 use super::model::python::{self, PythonExecutor, PythonInfo};
 use super::model::{Executor, InProcessExecutor, ProcessPool, RunRecord, WorkerCommand};
@@ -23,6 +24,8 @@ pub struct SweepConfig {
     /// When set, the results so far are written here (atomically) after every cell, marked
     /// `incomplete` until the sweep ends, so a killed sweep still leaves a readable file.
     pub partial_results: Option<PathBuf>,
+    /// How [`spawn_sweep`] wakes its display; `None` wakes it after every event.
+    pub display: Option<DisplayPacing>,
 }
 
 impl SweepConfig {
@@ -30,6 +33,7 @@ impl SweepConfig {
         SweepConfig {
             worker,
             partial_results: None,
+            display: None,
         }
     }
 }
@@ -337,8 +341,8 @@ impl Drop for SweepHandle {
     }
 }
 
-/// Starts `run_sweep` on a background thread. `wake` is called after every event (the GUI
-/// passes `ctx.request_repaint`).
+/// Starts `run_sweep` on a background thread. `wake` is called after events, as
+/// `config.display` paces it (the GUI passes `ctx.request_repaint`).
 pub fn spawn_sweep(
     exp: Experiment,
     config: SweepConfig,
@@ -350,9 +354,11 @@ pub fn spawn_sweep(
     let thread = std::thread::Builder::new()
         .name("sweep".into())
         .spawn(move || {
+            let mut waker = DisplayWaker::new(config.display);
             run_sweep(&exp, &config, &token, &mut |event| {
+                let moment = Moment::of(&event);
                 let _ = tx.send(event);
-                wake();
+                waker.after(moment, &token, &wake);
             });
         })?;
     Ok(SweepHandle {

@@ -28,6 +28,10 @@ use crate::stats::ModelFit;
 const STARTUP_SETTLE: Duration = Duration::from_millis(1500);
 
 /// Key under which the app keeps its state in eframe's storage.
+/// While a sweep runs, the longest time between frames that the engine did not ask for (the
+/// elapsed time on the progress bar ticks at least this often).
+const LONG_RUN_TICK: Duration = Duration::from_secs(10);
+
 const STORAGE_KEY: &str = "corelab.workbench";
 
 /// The central area's tabs.
@@ -616,10 +620,12 @@ impl WorkbenchApp {
             self.start_run(&ctx);
         }
         if self.run.is_some() {
-            // The elapsed time ticks even between events; every two seconds is enough, and
-            // keeps the workbench's own drawing from taking CPU time from the measurement.
-            ctx.request_repaint_after(Duration::from_secs(2));
+            // The engine wakes the window between timed runs (see `DisplayPacing`). A frame in
+            // the middle of a run would take CPU time from it, so the window's own clock ticks
+            // only when a single run is long, where one frame is a negligible share of it.
+            ctx.request_repaint_after(LONG_RUN_TICK);
         }
+        self.meter.set_quiet(self.run.is_some());
 
         egui::Panel::top("top-bar").show(ui, |ui| self.top_bar(ui));
         egui::Panel::bottom("status-bar").show(ui, |ui| {

@@ -8,11 +8,8 @@ use std::time::{Duration, Instant};
 
 use eframe::egui;
 
-use crate::engine::{SweepConfig, SweepEvent, SweepHandle, spawn_sweep};
+use crate::engine::{DisplayPacing, SweepConfig, SweepEvent, SweepHandle, spawn_sweep};
 use crate::preset::{Experiment, ModelKind};
-
-/// Longest delay between a sweep event and the frame that shows it.
-const EVENT_REPAINT_DELAY: Duration = Duration::from_secs(2);
 
 /// A sweep in progress.
 pub struct ActiveRun {
@@ -50,13 +47,13 @@ impl ActiveRun {
             config.partial_results = results_path.clone();
         }
         let ctx = ctx.clone();
-        // Events can arrive hundreds of times a second; drawing that often takes CPU time from
-        // the very runs being measured (a lot of it with software rendering). Coalesce them:
-        // the curves still fill in live.
-        let handle = spawn_sweep(exp.clone(), config, move || {
-            ctx.request_repaint_after(EVENT_REPAINT_DELAY)
-        })
-        .map_err(|e| format!("cannot start the sweep thread: {e}"))?;
+        // Events can arrive hundreds of times a second, and a frame takes CPU time from the
+        // very runs being measured (a lot of it with software rendering). The engine wakes the
+        // window only between timed runs, every two seconds, and waits for the frame to be
+        // drawn before it starts the next run: the curves still fill in live.
+        config.display.get_or_insert(DisplayPacing::WORKBENCH);
+        let handle = spawn_sweep(exp.clone(), config, move || ctx.request_repaint())
+            .map_err(|e| format!("cannot start the sweep thread: {e}"))?;
         Ok(ActiveRun {
             handle,
             results_path,
@@ -191,7 +188,7 @@ fn progress(ui: &mut egui::Ui, run: &ActiveRun) {
 }
 
 /// Why the workbench redraws slowly during a sweep, and what to use for numbers to publish.
-pub const DRAWING_COSTS: &str = "While a sweep runs the workbench redraws about every two seconds, so that drawing takes as little CPU time as possible from the runs being measured. For figures you will publish, the reference is the same preset run headless: `corelab run PRESET --out results.json`, then open the file here.";
+pub const DRAWING_COSTS: &str = "While a sweep runs, the workbench redraws only between timed runs, about every two seconds, and the next run waits until the frame is drawn: drawing never takes CPU time from a run being measured. Moving the mouse over the window or typing makes it redraw at once, so leave it alone for the cleanest numbers. Measured on a 2-core machine, the workbench and `corelab run` give the same speedups within the run-to-run noise; the headless run stays the reference for figures you publish: `corelab run PRESET --out results.json`, then open the file here.";
 
 /// `75.3 s`, `4 min 05 s`, `1 h 02 min`.
 pub fn fmt_duration(d: Duration) -> String {

@@ -5,7 +5,7 @@
 //! time and the sampler sleeps when that stamp is stale. The UI thread only reads the last
 //! sample.
 
-use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
 use std::sync::{Arc, Mutex, Weak};
 use std::time::{Duration, Instant};
 
@@ -22,6 +22,9 @@ struct Shared {
     /// Milliseconds since `epoch` of the last frame that showed the meter.
     seen_ms: AtomicU64,
     epoch: Instant,
+    /// While set, new samples do not ask for a frame (a sweep is running and the engine decides
+    /// when the window draws).
+    quiet: AtomicBool,
 }
 
 /// Per-core CPU usage, sampled off the UI thread.
@@ -44,6 +47,7 @@ impl CpuMeter {
                 usage: Mutex::new(Vec::new()),
                 seen_ms: AtomicU64::new(0),
                 epoch: Instant::now(),
+                quiet: AtomicBool::new(false),
             }),
             started: false,
         }
@@ -70,6 +74,11 @@ impl CpuMeter {
     pub fn mark_seen(&self) {
         let ms = self.shared.epoch.elapsed().as_millis() as u64;
         self.shared.seen_ms.store(ms, Ordering::Relaxed);
+    }
+
+    /// While `quiet`, new samples are shown at the next frame but do not ask for one.
+    pub fn set_quiet(&self, quiet: bool) {
+        self.shared.quiet.store(quiet, Ordering::Relaxed);
     }
 
     /// The last sample: one percentage per logical core.
@@ -104,10 +113,13 @@ fn sample_loop(weak: Weak<Shared>, ctx: egui::Context) {
         if let Ok(mut u) = shared.usage.lock() {
             *u = usage;
         }
+        let quiet = shared.quiet.load(Ordering::Relaxed);
         drop(shared);
-        // The meter is a glance, not a measurement: a frame every two seconds at most, so that the
-        // workbench's own drawing takes as little CPU as possible from a running sweep.
-        ctx.request_repaint_after(METER_REPAINT_DELAY);
+        // The meter is a glance, not a measurement: a frame every two seconds at most, and none
+        // of its own during a sweep, whose engine wakes the window between timed runs.
+        if !quiet {
+            ctx.request_repaint_after(METER_REPAINT_DELAY);
+        }
     }
 }
 
