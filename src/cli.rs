@@ -85,6 +85,10 @@ pub struct RunArgs {
     /// Override the number of timed repetitions per cell.
     #[arg(long, value_name = "N")]
     pub repetitions: Option<u32>,
+    /// Override the minimum measured time per cell: short runs are repeated beyond the
+    /// repetitions until they add up to this many seconds (0: exactly the repetitions).
+    #[arg(long, value_name = "SECONDS")]
+    pub min_time: Option<f64>,
     /// Print only the summary table (no progress lines).
     #[arg(long, short)]
     pub quiet: bool,
@@ -237,6 +241,9 @@ pub fn run(args: &RunArgs) -> Result<()> {
     if let Some(r) = args.repetitions {
         exp.repetitions = r;
     }
+    if let Some(t) = args.min_time {
+        exp.min_time_s = t;
+    }
     exp.validate()
         .with_context(|| format!("preset {} with the command-line overrides", args.preset))?;
     if let Some(python) = preflight(&exp).map_err(anyhow::Error::msg)? {
@@ -268,8 +275,16 @@ pub fn run(args: &RunArgs) -> Result<()> {
         match event {
             SweepEvent::Started { plan, runs_total } => {
                 cells_total = plan.len();
+                let more = if exp.min_time_s > 0.0 {
+                    format!(
+                        ", more where the timed runs add up to less than {} s",
+                        exp.min_time_s
+                    )
+                } else {
+                    String::new()
+                };
                 eprintln!(
-                    "{}: {} cells, {runs_total} runs ({} warm-up + {} timed each)",
+                    "{}: {} cells, {runs_total} runs ({} warm-up + {} timed each{more})",
                     exp.name,
                     plan.len(),
                     exp.warmups,

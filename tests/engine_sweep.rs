@@ -399,3 +399,59 @@ fn a_paced_sweep_wakes_its_display_only_between_runs_and_leaves_it_time_to_draw(
         "each wake leaves {settle:?} before the next run: {between_runs} wakes in {took:?}"
     );
 }
+
+/// Short runs are repeated beyond `repetitions` until the timed runs add up to `min_time_s`;
+/// progress follows the growing count and still ends at 100%.
+#[test]
+fn short_runs_are_repeated_until_the_minimum_time_is_measured() {
+    let _g = exclusive();
+    let mut exp = tiny_experiment(TaskKind::Io, &[ModelKind::Threads], &[1, 2]);
+    exp.baseline = corelab::preset::Baseline::SameModelOneWorker;
+    exp.task.tasks = 4;
+    exp.task.io.sleep_ms = 5.0; // runs of 20 ms at 1 worker, 10 ms at 2
+    exp.repetitions = 3;
+    exp.warmups = 1;
+    exp.min_time_s = 0.2;
+    exp.validate().unwrap();
+    let (results, events) = run(&exp);
+    assert_eq!(results.status, RunStatus::Complete);
+    for cell in &results.cells {
+        let timed: f64 = cell.samples.iter().map(|s| s.wall_s).sum();
+        assert!(
+            timed >= exp.min_time_s,
+            "{} × {}: {} runs add up to {timed} s",
+            cell.model_id(),
+            cell.workers,
+            cell.samples.len()
+        );
+        assert!(
+            cell.samples.len() > exp.repetitions as usize,
+            "more than the 3 repetitions: {}",
+            cell.samples.len()
+        );
+        assert_eq!(cell.warmups.len(), 1);
+    }
+    let runs: usize = results
+        .cells
+        .iter()
+        .map(|c| c.samples.len() + c.warmups.len())
+        .sum();
+    let last_progress = events
+        .iter()
+        .rev()
+        .find_map(|e| match e {
+            SweepEvent::Progress {
+                runs_done,
+                runs_total,
+                ..
+            } => Some((*runs_done, *runs_total)),
+            _ => None,
+        })
+        .unwrap();
+    assert_eq!(last_progress, (runs, runs));
+
+    // Long runs are not repeated more than asked.
+    exp.min_time_s = 0.001;
+    let (results, _) = run(&exp);
+    assert!(results.cells.iter().all(|c| c.samples.len() == 3));
+}

@@ -91,6 +91,8 @@ fn future_versions_are_refused() {
 fn zero_repetitions_and_bad_timeouts_are_refused() {
     assert!(error_of(r#"{"repetitions": 0}"#).contains("`repetitions` = 0"));
     assert!(error_of(r#"{"timeout_s": 0}"#).contains("`timeout_s` = 0"));
+    assert!(error_of(r#"{"min_time_s": -1}"#).contains("`min_time_s` = -1"));
+    assert!(error_of(r#"{"min_time_s": 1e300}"#).contains("`min_time_s` = 1"));
     assert!(
         error_of(r#"{"task": {"kind": "io", "io": {"sleep_ms": -1}}}"#)
             .contains("task.io.sleep_ms")

@@ -8,6 +8,7 @@ mod event;
 pub mod model;
 mod pacer;
 pub mod protocol;
+mod run_count;
 mod scratch;
 pub mod selftest;
 mod sweep;

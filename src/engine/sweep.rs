@@ -9,6 +9,7 @@ use super::event::SweepEvent;
 use super::model::python::{self, PythonExecutor, PythonInfo};
 use super::model::{Executor, InProcessExecutor, ProcessPool, RunRecord, WorkerCommand};
 use super::pacer::{RunGuard, UnitError};
+use super::run_count::RunCount;
 use super::scratch::ScratchDir;
 use super::workload::RunEnv;
 use crate::preset::{Baseline, Experiment, ModelKind, TaskKind};
@@ -85,8 +86,10 @@ pub fn run_sweep(
     emit: &mut dyn FnMut(SweepEvent),
 ) -> ResultsFile {
     let plan = sweep_plan(exp);
+    // The planned count; cells whose runs are short may take more (see `RunCount`), and the
+    // total grows as they do.
     let runs_per_cell = (exp.warmups + exp.repetitions) as usize;
-    let runs_total = plan.len() * runs_per_cell;
+    let mut runs_total = plan.len() * runs_per_cell;
     let mut machine = MachineInfo::detect();
     machine.measure_background_load();
     let mut results = ResultsFile {
@@ -114,25 +117,34 @@ pub fn run_sweep(
             break;
         }
         emit(SweepEvent::CellStarted { model, workers });
-        let mut progress = |runs_done: usize| {
-            emit(SweepEvent::Progress {
-                runs_done,
-                runs_total,
-                elapsed: started.elapsed(),
-            })
-        };
         let before = runs_done;
+        let total_before = runs_total;
         let env_check = match &python {
             Some(Err(reason)) if model.is_python() => Some(reason.clone()),
             Some(Ok(info)) => info.refuses(model),
             _ => None,
         };
-        let mut cell = run_cell(exp, config, cancel, model, workers, env_check, &mut || {
-            runs_done += 1;
-            progress(runs_done);
-        });
+        let mut cell = run_cell(
+            exp,
+            config,
+            cancel,
+            model,
+            workers,
+            env_check,
+            &mut |cell_runs: usize| {
+                runs_done += 1;
+                runs_total = total_before + cell_runs.max(runs_per_cell) - runs_per_cell;
+                emit(SweepEvent::Progress {
+                    runs_done,
+                    runs_total,
+                    elapsed: started.elapsed(),
+                });
+            },
+        );
         // Skipped runs of a failed cell still count, so progress reaches 100%.
-        runs_done = before + runs_per_cell;
+        let cell_runs = cell.warmups.len() + cell.samples.len();
+        runs_done = before + cell_runs.max(runs_per_cell);
+        runs_total = total_before + cell_runs.max(runs_per_cell) - runs_per_cell;
         check_answer(exp, &mut cell, &mut reference_checksum);
         let failure = (cell.status == CellStatus::Failed).then(|| cell.error.clone());
         results.cells.push(cell);
@@ -206,7 +218,7 @@ fn run_cell(
     model: ModelKind,
     workers: usize,
     unavailable: Option<String>,
-    on_run: &mut dyn FnMut(),
+    on_run: &mut dyn FnMut(usize),
 ) -> CellResult {
     let mut cell = CellResult {
         model: Some(model),
@@ -251,19 +263,22 @@ fn run_cell(
         }
     };
     cell.startup_s = Some(executor.startup().as_secs_f64());
-    let total = exp.warmups + exp.repetitions;
-    for run in 0..total {
+    let count = RunCount::of(exp);
+    let mut timed_s = 0.0;
+    while cell.warmups.len() < exp.warmups as usize || count.wants_more(cell.samples.len(), timed_s)
+    {
         let guard = RunGuard::new(cancel.clone(), timeout);
         match executor.run(&exp.task, &env, &guard) {
             Ok(record) => {
                 cell.shared_state = record.shared_state.clone();
                 let sample = sample_of(&record);
-                if run < exp.warmups {
+                if cell.warmups.len() < exp.warmups as usize {
                     cell.warmups.push(sample);
                 } else {
+                    timed_s += sample.wall_s;
                     cell.samples.push(sample);
                 }
-                on_run();
+                on_run(cell.warmups.len() + count.expected(cell.samples.len(), timed_s));
             }
             Err(err) => {
                 fail(&mut cell, err, exp.timeout_s);

@@ -158,7 +158,14 @@ fn run_section(out: &mut String, r: &ResultsFile, fits: &[ModelFit], h: &str) {
         ("Models", models.join(", ")),
         (
             "Repetitions",
-            format!("{} timed, {} warm-up per cell", e.repetitions, e.warmups),
+            if e.min_time_s > 0.0 {
+                format!(
+                    "{} timed (more while they add up to less than {} s), {} warm-up per cell",
+                    e.repetitions, e.min_time_s, e.warmups
+                )
+            } else {
+                format!("{} timed, {} warm-up per cell", e.repetitions, e.warmups)
+            },
         ),
         ("Baseline", md(&baseline)),
         ("Timeout", format!("{} s per run", e.timeout_s)),

@@ -470,12 +470,24 @@ fn python_section(ui: &mut egui::Ui, exp: &mut Experiment) {
         });
 }
 
+const MIN_TIME_HELP: &str = "Short runs are noisy: five runs of 30 ms are only 0.15 s of measurement, and one burst of activity elsewhere on the machine moves their median. A cell keeps adding timed runs beyond the repetitions until they add up to at least this long (at most 1000 runs). 0 runs exactly the repetitions.";
+
 fn measurement_section(ui: &mut egui::Ui, exp: &mut Experiment) {
     ui.strong("Measurement");
     egui::Grid::new("measure-grid").num_columns(2).spacing([8.0, 4.0]).show(ui, |ui| {
         let l = ui.label("Repetitions").on_hover_text("Timed runs per cell (model × worker count). The median is plotted; min and max make the error bars.");
         ui.add(DragValue::new(&mut exp.repetitions).range(1..=limits::MAX_REPETITIONS))
 .labelled_by(l.id);
+        ui.end_row();
+        let l = ui.label("Min. time per cell").on_hover_text(MIN_TIME_HELP);
+        ui.add(
+            DragValue::new(&mut exp.min_time_s)
+                .range(0.0..=limits::MAX_MIN_TIME_S)
+                .speed(0.05)
+                .suffix(" s"),
+        )
+        .on_hover_text(MIN_TIME_HELP)
+        .labelled_by(l.id);
         ui.end_row();
         let l = ui.label("Warm-ups").on_hover_text("Untimed runs before the timed ones in each cell (caches, page faults, CPU frequency).");
         ui.add(DragValue::new(&mut exp.warmups).range(0..=limits::MAX_WARMUPS))

@@ -25,6 +25,9 @@ pub struct Experiment {
     pub repetitions: u32,
     /// Untimed runs before the timed ones in each cell.
     pub warmups: u32,
+    /// Short runs are noisy: a cell keeps adding timed runs beyond `repetitions` until they add
+    /// up to at least this many seconds (up to `limits::MAX_REPETITIONS` runs). 0 turns it off.
+    pub min_time_s: f64,
     /// What speedup is measured against.
     pub baseline: Baseline,
     /// A single run taking longer than this (seconds) is stopped and its cell marked failed.
@@ -50,6 +53,7 @@ impl Default for Experiment {
             ],
             repetitions: 5,
             warmups: 1,
+            min_time_s: 0.0,
             baseline: Baseline::Sequential,
             timeout_s: 60.0,
             gil: GilOptions::default(),

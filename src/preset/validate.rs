@@ -18,6 +18,7 @@ pub mod limits {
     pub const MAX_INCREMENTS: u64 = 1_000_000_000;
     pub const MAX_TIMEOUT_S: f64 = 24.0 * 3600.0;
     pub const MIN_TIMEOUT_S: f64 = 0.05;
+    pub const MAX_MIN_TIME_S: f64 = 3600.0;
     pub const MAX_NAME_CHARS: usize = 200;
     pub const MAX_DESCRIPTION_CHARS: usize = 10_000;
 }
@@ -61,6 +62,13 @@ impl Experiment {
                 "warmups",
                 self.warmups,
                 format!("must be between 0 and {MAX_WARMUPS}"),
+            ));
+        }
+        if !(self.min_time_s.is_finite() && (0.0..=MAX_MIN_TIME_S).contains(&self.min_time_s)) {
+            return Err(PresetError::invalid(
+                "min_time_s",
+                self.min_time_s,
+                format!("must be between 0 (off) and {MAX_MIN_TIME_S} seconds"),
             ));
         }
         if !(self.timeout_s.is_finite()
