@@ -6,7 +6,7 @@ use serde::{Deserialize, Serialize};
 use super::amdahl::{AmdahlFit, fit_amdahl};
 use super::karp_flatt::{KarpFlattPoint, karp_flatt_series};
 use super::usl::{UslFit, fit_usl};
-use crate::preset::ModelKind;
+use crate::preset::{ModelKind, TaskKind};
 use crate::results::{CellStatus, ResultsFile};
 
 /// Below this R² a reading warns that the curve does not describe the data well (unless the
@@ -67,9 +67,47 @@ pub fn fit_results(results: &ResultsFile) -> Vec<ModelFit> {
                 })
                 .collect();
             points.sort_by_key(|p| p.workers);
-            fit_points(model, points)
+            let mut fit = fit_points(model, points);
+            if let Some(note) = beyond_the_cores(results, &fit) {
+                fit.reading.push(' ');
+                fit.reading.push_str(&note);
+            }
+            fit
         })
         .collect()
+}
+
+/// For compute-bound work measured past the machine's core count, a sentence saying that the
+/// curve flattens there because the cores run out: Amdahl and the USL cannot tell that from
+/// serial work or contention in the program.
+fn beyond_the_cores(results: &ResultsFile, fit: &ModelFit) -> Option<String> {
+    let cores = results.machine.logical_cores;
+    let compute_bound = matches!(
+        results.experiment.task.kind,
+        TaskKind::Cpu | TaskKind::Memory
+    );
+    let beyond = fit.points.iter().filter(|p| p.workers > cores).count();
+    if !compute_bound || cores == 0 || beyond == 0 || fit.points.len() < 2 {
+        return None;
+    }
+    let mut note = format!(
+        "Read the fits with care: {beyond} of the {} measured worker counts exceed this machine's {cores} logical cores, where compute-bound work cannot speed up further; the fits count that hardware limit as serial work or contention in the program.",
+        fit.points.len()
+    );
+    let within: Vec<(usize, f64)> = fit
+        .points
+        .iter()
+        .filter(|p| p.workers <= cores)
+        .map(|p| (p.workers, p.median_s))
+        .collect();
+    if let Ok(a) = fit_amdahl(&within) {
+        note.push_str(&format!(
+            " On the {} worker counts within the cores alone, Amdahl's law gives {} serial.",
+            within.len(),
+            percent(a.serial_fraction * 100.0)
+        ));
+    }
+    Some(note)
 }
 
 /// Fits one model's points (see [`fit_results`]).
@@ -276,6 +314,30 @@ mod tests {
         }
         r.recompute();
         r
+    }
+
+    #[test]
+    fn fits_past_the_core_count_of_compute_bound_work_say_so() {
+        let mut r = amdahl_results(0.05);
+        r.machine.logical_cores = 2;
+        let reading = &fit_results(&r)[0].reading;
+        assert!(
+            reading.contains(
+                "2 of the 4 measured worker counts exceed this machine's 2 logical cores"
+            ),
+            "{reading}"
+        );
+        assert!(
+            reading.contains("within the cores alone, Amdahl's law gives 5.0% serial"),
+            "{reading}"
+        );
+        // Enough cores: nothing to say.
+        r.machine.logical_cores = 8;
+        assert!(!fit_results(&r)[0].reading.contains("logical cores"));
+        // Waiting is not limited by the cores.
+        r.machine.logical_cores = 2;
+        r.experiment.task.kind = TaskKind::Io;
+        assert!(!fit_results(&r)[0].reading.contains("logical cores"));
     }
 
     #[test]
