@@ -5,72 +5,47 @@ use corelab::export::{
     ChartKind, ChartOptions, ChartRun, ReportImage, markdown_report, render_png, render_svg,
 };
 use corelab::preset::{Experiment, ModelKind};
-use corelab::results::{CellResult, CellStatus, MachineInfo, ResultsFile, RunStatus, Sample};
+use corelab::results::{CellResult, CellStatus, MachineInfo, ResultsFile};
 use corelab::stats::{fit_results, usl};
+
+mod common;
+
+use common::synthetic::synthetic_results;
 
 /// A sweep whose threads follow a known USL curve and whose GIL threads do not scale.
 fn synthetic(host: &str, cores: usize, sigma: f64, kappa: f64) -> ResultsFile {
-    let workers = vec![1, 2, 4, 8, 12, 16];
-    let models = vec![
-        ModelKind::Sequential,
-        ModelKind::Threads,
-        ModelKind::Processes,
-        ModelKind::GilThreads,
-    ];
-    let mut r = ResultsFile {
-        experiment: Experiment {
-            name: "Synthetic scaling".into(),
-            description: "Made-up timings that follow the Universal Scalability Law.".into(),
-            workers: workers.clone(),
-            models: models.clone(),
-            repetitions: 3,
-            ..Experiment::default()
-        },
-        machine: MachineInfo {
-            cpu_brand: "Test CPU".into(),
-            physical_cores: Some(cores),
-            logical_cores: cores * 2,
-            memory_bytes: 16 << 30,
-            os: "TestOS".into(),
-            hostname: host.into(),
-            ..MachineInfo::default()
-        },
-        status: RunStatus::Complete,
-        started_at: "2026-11-25T18:00:00Z".into(),
-        ..ResultsFile::default()
+    let experiment = Experiment {
+        name: "Synthetic scaling".into(),
+        description: "Made-up timings that follow the Universal Scalability Law.".into(),
+        workers: vec![1, 2, 4, 8, 12, 16],
+        models: vec![
+            ModelKind::Sequential,
+            ModelKind::Threads,
+            ModelKind::Processes,
+            ModelKind::GilThreads,
+        ],
+        repetitions: 3,
+        ..Experiment::default()
     };
-    let t1 = 4.0;
-    let samples = |t: f64| {
-        [0.98, 1.0, 1.04]
-            .iter()
-            .map(|f| Sample {
-                wall_s: t * f,
-                cpu_s: t * f,
-                ..Sample::default()
-            })
-            .collect::<Vec<_>>()
+    let machine = MachineInfo {
+        cpu_brand: "Test CPU".into(),
+        physical_cores: Some(cores),
+        logical_cores: cores * 2,
+        memory_bytes: 16 << 30,
+        os: "TestOS".into(),
+        hostname: host.into(),
+        ..MachineInfo::default()
     };
-    r.cells.push(CellResult {
-        model: Some(ModelKind::Sequential),
-        workers: 1,
-        samples: samples(t1),
-        ..CellResult::default()
-    });
-    for &n in &workers {
-        let x = n as f64;
-        for (model, speedup) in [
-            (ModelKind::Threads, usl(sigma, kappa, x)),
-            (ModelKind::Processes, 0.9 * usl(sigma * 1.5, kappa, x)),
-            (ModelKind::GilThreads, 1.0 / (1.0 + 0.02 * (x - 1.0))),
-        ] {
-            r.cells.push(CellResult {
-                model: Some(model),
-                workers: n,
-                samples: samples(t1 / speedup),
-                ..CellResult::default()
-            });
-        }
-    }
+    let mut r = synthetic_results(
+        experiment,
+        machine,
+        [0.98, 1.0, 1.04],
+        |model, x| match model {
+            ModelKind::Threads => usl(sigma, kappa, x),
+            ModelKind::Processes => 0.9 * usl(sigma * 1.5, kappa, x),
+            _ => 1.0 / (1.0 + 0.02 * (x - 1.0)),
+        },
+    );
     r.cells.push(CellResult {
         model: Some(ModelKind::Processes),
         workers: 32,

@@ -5,12 +5,13 @@
 mod common;
 
 use common::gui::{app, harness, step_until};
+use common::synthetic::synthetic_results;
 
 use std::path::{Path, PathBuf};
 
 use corelab::gui::WorkbenchApp;
 use corelab::preset::{Experiment, ModelKind};
-use corelab::results::{CellResult, MachineInfo, ResultsFile, RunStatus, Sample};
+use corelab::results::{MachineInfo, ResultsFile};
 use corelab::stats::{fit_results, usl};
 use eframe::egui::accesskit::Role;
 use egui_kittest::Harness;
@@ -18,63 +19,32 @@ use egui_kittest::kittest::Queryable;
 
 /// A sweep whose threads and processes follow known USL curves.
 fn synthetic(name: &str, sigma: f64, kappa: f64) -> ResultsFile {
-    let workers = vec![1, 2, 4, 6, 8, 12, 16];
-    let mut r = ResultsFile {
-        experiment: Experiment {
-            name: name.into(),
-            workers: workers.clone(),
-            models: vec![
-                ModelKind::Sequential,
-                ModelKind::Threads,
-                ModelKind::Processes,
-            ],
-            repetitions: 3,
-            ..Experiment::default()
-        },
-        machine: MachineInfo {
-            cpu_brand: "Test CPU".into(),
-            physical_cores: Some(8),
-            logical_cores: 16,
-            ..MachineInfo::default()
-        },
-        status: RunStatus::Complete,
-        started_at: "2026-11-25T18:00:00Z".into(),
-        ..ResultsFile::default()
+    let experiment = Experiment {
+        name: name.into(),
+        workers: vec![1, 2, 4, 6, 8, 12, 16],
+        models: vec![
+            ModelKind::Sequential,
+            ModelKind::Threads,
+            ModelKind::Processes,
+        ],
+        repetitions: 3,
+        ..Experiment::default()
     };
-    let t1 = 4.0;
-    let samples = |t: f64| {
-        [0.99, 1.0, 1.01]
-            .iter()
-            .map(|f| Sample {
-                wall_s: t * f,
-                cpu_s: t * f,
-                checksum: 1,
-                ..Sample::default()
-            })
-            .collect::<Vec<_>>()
+    let machine = MachineInfo {
+        cpu_brand: "Test CPU".into(),
+        physical_cores: Some(8),
+        logical_cores: 16,
+        ..MachineInfo::default()
     };
-    r.cells.push(CellResult {
-        model: Some(ModelKind::Sequential),
-        workers: 1,
-        samples: samples(t1),
-        ..CellResult::default()
-    });
-    for &n in &workers {
-        let x = n as f64;
-        for (model, speedup) in [
-            (ModelKind::Threads, usl(sigma, kappa, x)),
-            (ModelKind::Processes, 0.9 * usl(sigma * 2.0, kappa, x)),
-        ] {
-            r.cells.push(CellResult {
-                model: Some(model),
-                workers: n,
-                samples: samples(t1 / speedup),
-                ..CellResult::default()
-            });
-        }
-    }
-    r.recompute();
-    r
+    synthetic_results(
+        experiment,
+        machine,
+        [0.99, 1.0, 1.01],
+        |model, x| match model {
+            ModelKind::Threads => usl(sigma, kappa, x),
+            _ => 0.9 * usl(sigma * 2.0, kappa, x),
+        },
+    )
 }
 
 fn saved(dir: &Path, file: &str, results: &ResultsFile) -> PathBuf {
@@ -220,6 +190,16 @@ fn comparing_runs_adds_labelled_series() {
     assert_eq!(runs.len(), 1);
     assert_eq!(runs[0].label, "server");
     assert_eq!(runs[0].results.experiment.name, "Server");
+    // Its fits are drawn too: the server's own USL, not the laptop's.
+    let usl = |fits: &[corelab::stats::ModelFit]| {
+        fits.iter()
+            .find(|f| f.model == ModelKind::Threads)
+            .and_then(|f| f.usl.clone())
+            .expect("a USL fit of threads")
+    };
+    let server = usl(&runs[0].fits);
+    assert!((server.sigma - 0.02).abs() < 0.005, "{server:?}");
+    assert!((usl(h.state().fits()).sigma - 0.05).abs() < 0.01);
     assert!(h.query_by_label("comparing with server").is_some());
     // The legend names each series `model @ file`.
     let label = corelab::export::series_label(ModelKind::Threads, "server", 2);

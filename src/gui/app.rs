@@ -567,11 +567,7 @@ impl WorkbenchApp {
                         i += 1;
                     }
                     self.info(format!("Comparing with {}", path.display()));
-                    self.compare.push(CompareRun {
-                        label,
-                        path,
-                        results: *results,
-                    });
+                    self.compare.push(CompareRun::new(label, path, *results));
                 }
                 Err(e) => self.error(format!("Cannot open results to compare: {e}")),
             },

@@ -20,6 +20,20 @@ pub struct CompareRun {
     pub label: String,
     pub path: std::path::PathBuf,
     pub results: ResultsFile,
+    /// Its fits, drawn like the shown results' own (see [`crate::stats::fit_results`]).
+    pub fits: Vec<ModelFit>,
+}
+
+impl CompareRun {
+    pub fn new(label: String, path: std::path::PathBuf, results: ResultsFile) -> Self {
+        let fits = crate::stats::fit_results(&results);
+        CompareRun {
+            label,
+            path,
+            results,
+            fits,
+        }
+    }
 }
 
 /// What is drawn besides the shown results' own points.
@@ -354,27 +368,49 @@ pub fn show(
             }
         }
         if layers.show_fits {
-            for fit in layers.fits {
-                let mut curve = fit_curve(fit, kind.export_kind(), x_max);
-                if kind == ChartKind::Efficiency {
-                    for p in &mut curve {
-                        p.1 *= 100.0;
+            let compared = layers.compare.iter().map(|c| c.fits.as_slice());
+            for (run, fits) in std::iter::once(layers.fits).chain(compared).enumerate() {
+                for fit in fits {
+                    let mut color = model_color(fit.model);
+                    if run > 0 {
+                        color = color.gamma_multiply(0.55);
                     }
+                    // Same name as the measured series: one legend entry toggles both.
+                    let name = layers.series_name(fit.model, run);
+                    draw_fit(plot_ui, &name, color, fit, kind, x_max);
                 }
-                if curve.is_empty() {
-                    continue;
-                }
-                let xy: Vec<[f64; 2]> = curve.into_iter().map(|(x, y)| [x, y]).collect();
-                // Same name as the measured series: one legend entry toggles both.
-                plot_ui.line(
-                    Line::new(layers.series_name(fit.model, 0), PlotPoints::from(xy))
-                        .color(model_color(fit.model))
-                        .style(LineStyle::dashed_dense())
-                        .width(1.5),
-                );
             }
         }
     });
+}
+
+/// The fitted curve of `fit`, dashed, from 1 to `x_max` workers (nothing when it was refused).
+fn draw_fit(
+    plot_ui: &mut egui_plot::PlotUi<'_>,
+    name: &str,
+    color: Color32,
+    fit: &ModelFit,
+    kind: ChartKind,
+    x_max: f64,
+) {
+    let scale = if kind == ChartKind::Efficiency {
+        100.0
+    } else {
+        1.0
+    };
+    let xy: Vec<[f64; 2]> = fit_curve(fit, kind.export_kind(), x_max)
+        .into_iter()
+        .map(|(x, y)| [x, y * scale])
+        .collect();
+    if xy.is_empty() {
+        return;
+    }
+    plot_ui.line(
+        Line::new(name, PlotPoints::from(xy))
+            .color(color)
+            .style(LineStyle::dashed_dense())
+            .width(1.5),
+    );
 }
 
 fn draw_series(

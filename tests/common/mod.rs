@@ -3,6 +3,7 @@
 
 #[cfg(feature = "gui")]
 pub mod gui;
+pub mod synthetic;
 
 use std::path::PathBuf;
 use std::sync::{Mutex, MutexGuard};
