@@ -18,6 +18,22 @@ fn run(exp: &corelab::preset::Experiment) -> (ResultsFile, Vec<SweepEvent>) {
     (results, events)
 }
 
+/// `(runs_done, runs_total)` of the last progress event.
+fn last_progress(events: &[SweepEvent]) -> (usize, usize) {
+    events
+        .iter()
+        .rev()
+        .find_map(|e| match e {
+            SweepEvent::Progress {
+                runs_done,
+                runs_total,
+                ..
+            } => Some((*runs_done, *runs_total)),
+            _ => None,
+        })
+        .expect("a progress event")
+}
+
 fn assert_identical_checksums(kind: TaskKind) {
     let _g = exclusive();
     let exp = tiny_experiment(kind, &ALL_MODELS, &[1, 2, 3]);
@@ -113,18 +129,7 @@ fn events_arrive_in_order_and_match_the_results() {
         })
         .collect();
     assert_eq!(&done, plan);
-    let last_progress = events
-        .iter()
-        .rev()
-        .find_map(|e| match e {
-            SweepEvent::Progress {
-                runs_done,
-                runs_total,
-                ..
-            } => Some((*runs_done, *runs_total)),
-            _ => None,
-        })
-        .unwrap();
+    let last_progress = last_progress(&events);
     assert_eq!(last_progress, (6, 6));
     let SweepEvent::Finished(fin) = events.last().unwrap() else {
         panic!("last event must be Finished");
@@ -436,18 +441,7 @@ fn short_runs_are_repeated_until_the_minimum_time_is_measured() {
         .iter()
         .map(|c| c.samples.len() + c.warmups.len())
         .sum();
-    let last_progress = events
-        .iter()
-        .rev()
-        .find_map(|e| match e {
-            SweepEvent::Progress {
-                runs_done,
-                runs_total,
-                ..
-            } => Some((*runs_done, *runs_total)),
-            _ => None,
-        })
-        .unwrap();
+    let last_progress = last_progress(&events);
     assert_eq!(last_progress, (runs, runs));
 
     // Long runs are not repeated more than asked.
