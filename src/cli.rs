@@ -38,6 +38,12 @@ pub struct Cli {
     /// Workbench only: open this results file at start.
     #[arg(long, value_name = "FILE")]
     pub results: Option<PathBuf>,
+    /// Workbench only: overlay this results file for comparison at start (repeatable).
+    #[arg(long, value_name = "FILE")]
+    pub compare: Vec<PathBuf>,
+    /// Workbench only: the tab shown at start (and in a screenshot).
+    #[arg(long, value_name = "TAB", value_parser = ["speedup", "efficiency", "time", "table", "fits"])]
+    pub tab: Option<String>,
     /// Workbench only: run the loaded experiment at start (to completion before a screenshot).
     #[arg(long)]
     pub run: bool,
@@ -210,6 +216,8 @@ fn open_workbench(cli: Cli) -> Result<()> {
         screenshot: cli.screenshot,
         preset: cli.preset,
         results: cli.results,
+        compare: cli.compare,
+        tab: cli.tab,
         run: cli.run,
     })
 }

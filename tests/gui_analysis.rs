@@ -228,3 +228,44 @@ fn results_from_a_busy_machine_say_so() {
     h.run();
     assert!(h.query_by_label("· noisy: the machine was busy").is_none());
 }
+
+/// `corelab --results A --compare B --tab fits`: both files open, the Fits tab is shown, and
+/// fits of compute-bound work measured past the machine's cores carry a visible warning.
+#[test]
+fn startup_options_open_results_compare_and_a_tab() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut small = synthetic("Small machine", 0.05, 0.002);
+    small.machine.logical_cores = 4;
+    small.recompute();
+    let first = saved(dir.path(), "small.json", &small);
+    let second = saved(dir.path(), "big.json", &synthetic("Big", 0.02, 0.0005));
+    let mut h = harness(app(dir.path()));
+    h.step();
+    let ctx = h.ctx.clone();
+    let options = corelab::gui::GuiOptions {
+        results: Some(first),
+        compare: vec![second],
+        tab: Some("fits".into()),
+        ..Default::default()
+    };
+    h.state_mut()
+        .apply_startup(&ctx, &options, corelab::gui::screenshot::Outcome::default());
+    step_until(&mut h, "both files to load", |a| {
+        a.results().is_some() && a.compare_runs().len() == 1 && !a.files_busy()
+    });
+    h.run();
+    assert_eq!(h.state().tab(), corelab::gui::app::Tab::Fits);
+    let caveat = h.state().fits()[0]
+        .caveat
+        .clone()
+        .expect("16 workers on 4 cores: the fits warn");
+    assert!(
+        caveat.contains("this machine's 4 logical cores"),
+        "{caveat}"
+    );
+    assert!(
+        h.query_by_label(&format!("Read with care: {caveat}"))
+            .is_some(),
+        "the warning is on screen"
+    );
+}

@@ -249,6 +249,9 @@ fn run_section(out: &mut String, r: &ResultsFile, fits: &[ModelFit], h: &str) {
     out.push('\n');
     for fit in fits {
         out.push_str(&format!("- {}\n", md(&fit.reading)));
+        if let Some(caveat) = &fit.caveat {
+            out.push_str(&format!("  - *Read with care:* {}\n", md(caveat)));
+        }
         if !fit.karp_flatt.is_empty() {
             let kf: Vec<String> = fit
                 .karp_flatt

@@ -54,6 +54,18 @@ impl Tab {
         Tab::Fits,
     ];
 
+    /// The tab named `id` on the command line: `speedup`, `efficiency`, `time`, `table`, `fits`.
+    pub fn from_id(id: &str) -> Option<Tab> {
+        Some(match id {
+            "speedup" => Tab::Speedup,
+            "efficiency" => Tab::Efficiency,
+            "time" => Tab::WallTime,
+            "table" => Tab::Table,
+            "fits" => Tab::Fits,
+            _ => return None,
+        })
+    }
+
     /// The chart this tab shows, if it is a chart.
     pub fn chart(self) -> Option<ChartKind> {
         match self {
@@ -217,9 +229,18 @@ impl WorkbenchApp {
             self.files
                 .run(ctx, FileAction::OpenResults, path.clone(), None);
         }
+        for path in &options.compare {
+            self.add_compare_path(ctx, path.clone());
+        }
         self.run_when_ready = options.run;
+        if options.screenshot.is_some() || options.tab.is_some() {
+            self.tab = options
+                .tab
+                .as_deref()
+                .and_then(Tab::from_id)
+                .unwrap_or(Tab::Speedup);
+        }
         if let Some(path) = &options.screenshot {
-            self.tab = Tab::Speedup;
             self.screenshot = Some(ScreenshotMode::new(path.clone(), outcome));
         }
     }

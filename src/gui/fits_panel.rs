@@ -189,6 +189,15 @@ pub fn show(ui: &mut egui::Ui, results: Option<&ResultsFile>, fits: &[ModelFit])
                 );
                 ui.add(egui::Label::new(&fit.reading).wrap())
                     .on_hover_text(help::READING);
+                if let Some(caveat) = &fit.caveat {
+                    let warn = ui.visuals().warn_fg_color;
+                    ui.add(
+                        egui::Label::new(
+                            RichText::new(format!("Read with care: {caveat}")).color(warn),
+                        )
+                        .wrap(),
+                    );
+                }
                 if !fit.karp_flatt.is_empty() {
                     ui.horizontal_wrapped(|ui| {
                         ui.label("Karp–Flatt e(N):").on_hover_text(help::KARP_FLATT);

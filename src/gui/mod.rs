@@ -44,6 +44,11 @@ pub struct GuiOptions {
     pub preset: Option<String>,
     /// A results file to open at start.
     pub results: Option<PathBuf>,
+    /// Results files to overlay for comparison at start.
+    pub compare: Vec<PathBuf>,
+    /// The tab shown at start, by its id (see [`app::Tab::from_id`]); the speedup chart when
+    /// unset or unknown.
+    pub tab: Option<String>,
     /// Run the loaded experiment at start (with `screenshot`: to completion before the shot).
     pub run: bool,
 }

@@ -29,6 +29,9 @@ pub struct ModelFit {
     pub refused: Vec<String>,
     /// A plain-language summary, see [`describe_fit`].
     pub reading: String,
+    /// A warning that the fits may mislead: compute-bound work measured past the core count.
+    #[serde(default)]
+    pub caveat: Option<String>,
 }
 
 /// One cell's numbers as used by the fits.
@@ -68,10 +71,7 @@ pub fn fit_results(results: &ResultsFile) -> Vec<ModelFit> {
                 .collect();
             points.sort_by_key(|p| p.workers);
             let mut fit = fit_points(model, points);
-            if let Some(note) = beyond_the_cores(results, &fit) {
-                fit.reading.push(' ');
-                fit.reading.push_str(&note);
-            }
+            fit.caveat = beyond_the_cores(results, &fit);
             fit
         })
         .collect()
@@ -91,7 +91,7 @@ fn beyond_the_cores(results: &ResultsFile, fit: &ModelFit) -> Option<String> {
         return None;
     }
     let mut note = format!(
-        "Read the fits with care: {beyond} of the {} measured worker counts exceed this machine's {cores} logical cores, where compute-bound work cannot speed up further; the fits count that hardware limit as serial work or contention in the program.",
+        "{beyond} of the {} measured worker counts exceed this machine's {cores} logical cores, where compute-bound work cannot speed up further; the fits count that hardware limit as serial work or contention in the program.",
         fit.points.len()
     );
     let within: Vec<(usize, f64)> = fit
@@ -135,6 +135,7 @@ pub fn fit_points(model: ModelKind, points: Vec<FitPoint>) -> ModelFit {
         karp_flatt,
         refused,
         reading: String::new(),
+        caveat: None,
     };
     fit.reading = describe_fit(&fit);
     fit
@@ -273,6 +274,9 @@ pub fn fits_summary(fits: &[ModelFit]) -> String {
         });
         out.push_str(&format!("{:<12} {amdahl}; {usl}\n", f.model.id()));
         out.push_str(&format!("             {}\n", f.reading));
+        if let Some(caveat) = &f.caveat {
+            out.push_str(&format!("             Read with care: {caveat}\n"));
+        }
     }
     out
 }
@@ -320,7 +324,8 @@ mod tests {
     fn fits_past_the_core_count_of_compute_bound_work_say_so() {
         let mut r = amdahl_results(0.05);
         r.machine.logical_cores = 2;
-        let reading = &fit_results(&r)[0].reading;
+        let fit = &fit_results(&r)[0];
+        let reading = fit.caveat.as_deref().unwrap_or_default();
         assert!(
             reading.contains(
                 "2 of the 4 measured worker counts exceed this machine's 2 logical cores"
@@ -333,11 +338,11 @@ mod tests {
         );
         // Enough cores: nothing to say.
         r.machine.logical_cores = 8;
-        assert!(!fit_results(&r)[0].reading.contains("logical cores"));
+        assert_eq!(fit_results(&r)[0].caveat, None);
         // Waiting is not limited by the cores.
         r.machine.logical_cores = 2;
         r.experiment.task.kind = TaskKind::Io;
-        assert!(!fit_results(&r)[0].reading.contains("logical cores"));
+        assert_eq!(fit_results(&r)[0].caveat, None);
     }
 
     #[test]
@@ -421,6 +426,7 @@ mod tests {
             karp_flatt: Vec::new(),
             refused: Vec::new(),
             reading: String::new(),
+            caveat: None,
         };
         let text = describe_fit(&fit);
         assert!(text.contains("about 12% of this work is serial"), "{text}");
