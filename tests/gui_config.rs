@@ -321,3 +321,14 @@ fn recent_results_reopen_an_autosaved_sweep() {
         corelab::results::RunStatus::Cancelled
     );
 }
+
+#[test]
+fn the_minimum_time_per_cell_is_edited_in_the_panel() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut h = harness(app(dir.path()));
+    h.step();
+    let node = h.get_by_label("Min. time per cell");
+    node.set_value_accesskit(0.25);
+    h.run();
+    assert_eq!(h.state().experiment().min_time_s, 0.25);
+}
