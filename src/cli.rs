@@ -19,6 +19,31 @@ use crate::preset::{Experiment, ModelKind, builtin_presets};
 use crate::results::{ResultsFile, RunStatus, write_atomically};
 use crate::stats::{fit_results, fits_summary};
 
+/// `print!` to standard output. A reader that went away (`corelab run … | head`) is its choice,
+/// not an error, and never a panic; any other write error is reported on stderr.
+macro_rules! out {
+    ($($arg:tt)*) => {{
+        use std::io::Write as _;
+        stdout_written(write!(std::io::stdout().lock(), $($arg)*));
+    }};
+}
+
+/// `println!` to standard output, see [`out!`].
+macro_rules! outln {
+    ($($arg:tt)*) => {{
+        use std::io::Write as _;
+        stdout_written(writeln!(std::io::stdout().lock(), $($arg)*));
+    }};
+}
+
+fn stdout_written(result: std::io::Result<()>) {
+    if let Err(e) = result
+        && e.kind() != std::io::ErrorKind::BrokenPipe
+    {
+        eprintln!("cannot write to standard output: {e}");
+    }
+}
+
 #[derive(Parser, Debug)]
 #[command(
     name = "corelab",
@@ -197,14 +222,18 @@ fn selftest(workers: Option<usize>, json: bool) -> Result<()> {
     let rows =
         crate::engine::selftest::run_selftest(&worker, workers).map_err(anyhow::Error::msg)?;
     if json {
-        println!("{}", serde_json::to_string_pretty(&rows)?);
+        outln!("{}", serde_json::to_string_pretty(&rows)?);
         return Ok(());
     }
-    println!("{:<52} {:>10} {:>21}  how", "what", "median", "min – max");
+    outln!("{:<52} {:>10} {:>21}  how", "what", "median", "min – max");
     for r in rows {
-        println!(
+        outln!(
             "{:<52} {:>8.2}µs {:>8.2} – {:>8.2}µs  {}",
-            r.what, r.median_us, r.min_us, r.max_us, r.how
+            r.what,
+            r.median_us,
+            r.min_us,
+            r.max_us,
+            r.how
         );
     }
     Ok(())
@@ -230,8 +259,8 @@ fn open_workbench(_cli: Cli) -> Result<()> {
 fn list_presets() {
     for p in builtin_presets() {
         match p.experiment() {
-            Ok(e) => println!("{:<28} {}", p.id, e.name),
-            Err(err) => println!("{:<28} (broken: {err})", p.id),
+            Ok(e) => outln!("{:<28} {}", p.id, e.name),
+            Err(err) => outln!("{:<28} (broken: {err})", p.id),
         }
     }
 }
@@ -320,11 +349,11 @@ pub fn run(args: &RunArgs) -> Result<()> {
             _ => {}
         }
     });
-    print!("{}", summary_table(&results));
+    out!("{}", summary_table(&results));
     if let Some(warning) = results.machine.busy_warning() {
         eprintln!("Warning: {warning}");
     }
-    print!("{}", fits_summary(&fit_results(&results)));
+    out!("{}", fits_summary(&fit_results(&results)));
     if let Some(path) = &args.out {
         results
             .save(path)
@@ -363,14 +392,14 @@ pub fn report(args: &ReportArgs) -> Result<()> {
     let labels = run_labels(&args.results, &loaded);
     for (label, r) in labels.iter().zip(&loaded) {
         if loaded.len() > 1 {
-            println!(
+            outln!(
                 "== {label}: {} on {}",
                 r.experiment.name,
                 r.machine.one_line()
             );
         }
-        print!("{}", summary_table(r));
-        print!("{}", fits_summary(&fit_results(r)));
+        out!("{}", summary_table(r));
+        out!("{}", fits_summary(&fit_results(r)));
         if r.status != RunStatus::Complete {
             eprintln!("note: {label} is not a complete run ({:?})", r.status);
         }

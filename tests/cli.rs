@@ -177,3 +177,26 @@ fn the_worker_mode_answers_the_protocol() {
         .sum();
     assert_eq!(total, 1060, "sum of primes below 100");
 }
+
+/// `corelab run … | head` closes the pipe early: no panic, and the results file is written.
+#[test]
+fn a_reader_that_stops_early_is_not_an_error() {
+    let _g = common::exclusive();
+    let dir = tempfile::tempdir().unwrap();
+    let preset = dir.path().join("tiny.json");
+    std::fs::write(&preset, TINY).unwrap();
+    let out = dir.path().join("r.json");
+    let mut child = Command::new(corelab_exe())
+        .args(["run", preset.to_str().unwrap(), "-q", "--out"])
+        .arg(&out)
+        .stdout(std::process::Stdio::piped())
+        .stderr(std::process::Stdio::piped())
+        .spawn()
+        .unwrap();
+    drop(child.stdout.take()); // the reader is gone before anything is printed
+    let o = child.wait_with_output().unwrap();
+    let stderr = String::from_utf8_lossy(&o.stderr);
+    assert!(o.status.success(), "{stderr}");
+    assert!(!stderr.contains("panicked"), "{stderr}");
+    assert_eq!(ResultsFile::load(&out).unwrap().status, RunStatus::Complete);
+}

@@ -15,6 +15,8 @@ use crate::preset::TaskSpec;
 
 /// How long children get to start and say `ready`, or to build a workload.
 const HANDSHAKE_TIMEOUT: Duration = Duration::from_secs(30);
+/// Units a child may hold at once: the one it computes and the next, waiting in its pipe.
+const QUEUED_PER_CHILD: usize = 2;
 
 /// How to start a worker: the corelab binary and its hidden `worker` subcommand.
 #[derive(Clone, Debug)]
@@ -182,8 +184,11 @@ impl ProcessPool {
         Ok(())
     }
 
-    /// Hands out units one at a time to whichever child is idle; returns the checksum sum and
-    /// the children's CPU time.
+    /// Hands out units to the children and returns the checksum sum and the children's CPU
+    /// time. Each child has up to [`QUEUED_PER_CHILD`] units in flight, so the next one is
+    /// already in its pipe when it finishes one (as in a real pool's task queue) instead of
+    /// waiting a full round trip through the parent; a second unit is only queued while at
+    /// least one unit per child remains unassigned, so the last units go to idle children.
     fn dispatch(&mut self, units: usize, guard: &RunGuard) -> Result<(u64, Duration), PoolError> {
         let unit_msg = |unit| ToWorker::Unit {
             unit,
@@ -192,30 +197,36 @@ impl ProcessPool {
                 .saturating_duration_since(Instant::now())
                 .as_millis() as u64,
         };
+        let children = self.workers.len();
+        let mut in_flight = vec![0usize; children];
         let mut next = 0;
-        let mut outstanding = 0;
-        for i in 0..self.workers.len().min(units) {
-            self.send(i, &unit_msg(next))?;
-            next += 1;
-            outstanding += 1;
+        let takes_more = |queued: usize, next: usize| takes_another(queued, units - next, children);
+        for depth in 0..QUEUED_PER_CHILD {
+            for i in 0..children {
+                if in_flight[i] == depth && takes_more(in_flight[i], next) {
+                    self.send(i, &unit_msg(next))?;
+                    next += 1;
+                    in_flight[i] += 1;
+                }
+            }
         }
         let mut sum = 0u64;
         let mut cpu = Duration::ZERO;
-        while outstanding > 0 {
+        while in_flight.iter().any(|&q| q > 0) {
             match next_event(&self.events, guard, guard.deadline())? {
                 ChildEvent::Message(
                     i,
                     FromWorker::Done {
                         checksum, cpu_ns, ..
                     },
-                ) => {
-                    outstanding -= 1;
+                ) if in_flight[i] > 0 => {
+                    in_flight[i] -= 1;
                     sum = sum.wrapping_add(checksum);
                     cpu += Duration::from_nanos(cpu_ns);
-                    if next < units {
+                    while takes_more(in_flight[i], next) {
                         self.send(i, &unit_msg(next))?;
                         next += 1;
-                        outstanding += 1;
+                        in_flight[i] += 1;
                     }
                 }
                 other => return Err(self.describe(other, "computing").into()),
@@ -223,6 +234,13 @@ impl ProcessPool {
         }
         Ok((sum, cpu))
     }
+}
+
+/// Whether a child with `queued` units in flight takes one more, when `left` units are not
+/// handed out yet among `children`: an idle child always does; a busy one queues a second only
+/// while every child could still get one, so the last units go to idle children.
+fn takes_another(queued: usize, left: usize, children: usize) -> bool {
+    left > 0 && (queued == 0 || (queued < QUEUED_PER_CHILD && left >= children))
 }
 
 impl Executor for ProcessPool {
@@ -264,5 +282,66 @@ impl Executor for ProcessPool {
         for w in &mut self.workers {
             w.close();
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn an_idle_child_always_takes_a_unit_while_any_is_left() {
+        assert!(takes_another(0, 1, 16));
+        assert!(!takes_another(0, 0, 16));
+    }
+
+    #[test]
+    fn a_busy_child_queues_one_more_only_while_every_child_could_get_one() {
+        assert!(takes_another(1, 16, 16));
+        assert!(!takes_another(1, 15, 16), "the tail goes to idle children");
+        assert!(!takes_another(2, 1000, 16), "at most two in flight");
+    }
+
+    /// Hands out `units` as the pool does when every unit takes as long as any other:
+    /// returns how many units each child computed.
+    fn simulate(units: usize, children: usize) -> Vec<usize> {
+        let mut queued = vec![0usize; children];
+        let mut done = vec![0usize; children];
+        let mut next = 0;
+        for depth in 0..QUEUED_PER_CHILD {
+            for q in queued.iter_mut() {
+                if *q == depth && takes_another(*q, units - next, children) {
+                    *q += 1;
+                    next += 1;
+                }
+            }
+        }
+        // Children finish in turn, one unit each.
+        while queued.iter().any(|&q| q > 0) {
+            for i in 0..children {
+                if queued[i] == 0 {
+                    continue;
+                }
+                queued[i] -= 1;
+                done[i] += 1;
+                while takes_another(queued[i], units - next, children) {
+                    queued[i] += 1;
+                    next += 1;
+                }
+            }
+        }
+        done
+    }
+
+    #[test]
+    fn equal_units_are_shared_out_evenly() {
+        assert_eq!(simulate(256, 16), vec![16; 16]);
+        let uneven = simulate(100, 16);
+        assert_eq!(uneven.iter().sum::<usize>(), 100);
+        assert!(
+            uneven.iter().max().unwrap() - uneven.iter().min().unwrap() <= 1,
+            "{uneven:?}"
+        );
+        assert_eq!(simulate(3, 16).iter().sum::<usize>(), 3);
     }
 }
