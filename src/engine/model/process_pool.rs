@@ -202,11 +202,11 @@ impl ProcessPool {
         let mut next = 0;
         let takes_more = |queued: usize, next: usize| takes_another(queued, units - next, children);
         for depth in 0..QUEUED_PER_CHILD {
-            for i in 0..children {
-                if in_flight[i] == depth && takes_more(in_flight[i], next) {
+            for (i, queued) in in_flight.iter_mut().enumerate() {
+                if *queued == depth && takes_more(*queued, next) {
                     self.send(i, &unit_msg(next))?;
                     next += 1;
-                    in_flight[i] += 1;
+                    *queued += 1;
                 }
             }
         }
