@@ -13,6 +13,10 @@ mkdir -p "$out"
 "$bin" selftest --json > "$out/selftest.json"
 "$bin" selftest
 "$bin" run benches/scaling-fidelity.json --workers "$workers" --out "$out/scaling-fidelity.json" -q
+# 16 workers whatever the core count: what corelab adds when it runs more workers than cores.
+"$bin" run benches/scaling-fidelity.json --workers 1,2,4,8,16 \
+  --models sequential,threads,rayon,processes --repetitions 3 \
+  --out "$out/scaling-fidelity-oversubscribed.json" -q
 "$bin" run cpu-threads-vs-processes --out "$out/cpu-threads-vs-processes.json" -q
 "$bin" run gil-cpu-bound --out "$out/gil-cpu-bound.json" -q
 "$bin" run io-threads-vs-processes --out "$out/io-threads-vs-processes.json" -q
