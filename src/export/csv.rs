@@ -1,6 +1,6 @@
 use crate::results::{CellStatus, ResultsFile};
 
-const HEADER: &str = "model,workers,status,runs,median_s,min_s,max_s,mean_s,stddev_s,ci95_low_s,ci95_high_s,speedup,speedup_low,speedup_high,efficiency,cpu_median_s,cpu_utilisation,startup_s,checksum,lost_updates,gb_per_s,error";
+const HEADER: &str = "model,workers,status,runs,median_s,min_s,max_s,mean_s,stddev_s,ci95_low_s,ci95_high_s,speedup,speedup_low,speedup_high,efficiency,cpu_median_s,cpu_utilisation,work_vs_baseline,startup_s,checksum,lost_updates,gb_per_s,error";
 
 /// One row per cell with its summary, speedup and efficiency (RFC 4180 quoting).
 pub fn summary_csv(results: &ResultsFile) -> String {
@@ -32,6 +32,7 @@ pub fn summary_csv(results: &ResultsFile) -> String {
             num(cell.efficiency),
             num(cell.cpu.as_ref().map(|s| s.median)),
             num(cell.cpu_utilisation),
+            num(cell.work_vs_baseline),
             num(cell.startup_s),
             cell.checksum().map_or(String::new(), |c| c.to_string()),
             cell.lost_updates.map_or(String::new(), |l| l.to_string()),

@@ -187,8 +187,8 @@ fn run_section(out: &mut String, r: &ResultsFile, fits: &[ModelFit], h: &str) {
 
     out.push_str(&format!("{h} Results\n\n"));
     out.push_str(
-        "| model | workers | median (s) | min – max (s) | speedup | speedup range | efficiency | cores busy | note |\n\
-         |---|--:|--:|--:|--:|--:|--:|--:|---|\n",
+        "| model | workers | median (s) | min – max (s) | speedup | speedup range | efficiency | cores busy | work | note |\n\
+         |---|--:|--:|--:|--:|--:|--:|--:|--:|---|\n",
     );
     for c in &r.cells {
         let mut note = cell_text::note(c);
@@ -196,7 +196,7 @@ fn run_section(out: &mut String, r: &ResultsFile, fits: &[ModelFit], h: &str) {
             note.push_str(" checksums differ between runs");
         }
         out.push_str(&format!(
-            "| {} | {} | {} | {} | {} | {} | {} | {} | {} |\n",
+            "| {} | {} | {} | {} | {} | {} | {} | {} | {} | {} |\n",
             c.model_id(),
             c.workers,
             cell_text::fixed(c.wall.as_ref().map(|s| s.median), 4),
@@ -205,6 +205,7 @@ fn run_section(out: &mut String, r: &ResultsFile, fits: &[ModelFit], h: &str) {
             cell_text::speedup_range(c),
             cell_text::fixed(c.efficiency, 2),
             cell_text::fixed(c.cpu_utilisation, 2),
+            cell_text::fixed(c.work_vs_baseline, 2),
             md(note.trim())
         ));
     }

@@ -38,7 +38,7 @@ pub fn show(ui: &mut egui::Ui, results: Option<&ResultsFile>) {
         .show(ui, |ui| {
             egui::Grid::new("results-grid")
                 .striped(true)
-                .num_columns(9)
+                .num_columns(10)
                 .spacing([14.0, 4.0])
                 .show(ui, |ui| {
                     for (h, tip) in [
@@ -54,6 +54,10 @@ pub fn show(ui: &mut egui::Ui, results: Option<&ResultsFile>) {
                         (
                             "CPU busy",
                             "CPU time ÷ wall time: how many cores were busy on average",
+                        ),
+                        (
+                            "work",
+                            "CPU time ÷ the baseline's CPU time: 1.00 means the workers did no more work than the baseline, so any missing speedup is cores not running at once; above 1 is extra work (dispatch, spinning on a lock, contention). Per increment for lock-contention tasks, where every worker brings its own increments. Empty where the baseline mostly waits.",
                         ),
                         (
                             "start-up (ms)",
@@ -89,6 +93,7 @@ fn row(ui: &mut egui::Ui, cell: &CellResult) {
     ui.monospace(opt(cell.speedup, |v| format!("{v:.2}×")));
     ui.monospace(opt(cell.efficiency, |v| format!("{:.0} %", v * 100.0)));
     ui.monospace(opt(cell.cpu_utilisation, |v| format!("{v:.2}")));
+    ui.monospace(opt(cell.work_vs_baseline, |v| format!("{v:.2}")));
     ui.monospace(opt(cell.startup_s, |v| format!("{:.1}", v * 1000.0)));
     let mut notes = Vec::new();
     if let Some(g) = cell.gb_per_s {

@@ -122,6 +122,11 @@ pub struct CellResult {
     pub efficiency: Option<f64>,
     /// CPU time / wall time: how many cores were busy on average.
     pub cpu_utilisation: Option<f64>,
+    /// Median CPU time ÷ the baseline's median CPU time: how much work the run did compared
+    /// with the baseline (1.0: none extra; above 1: overhead, spinning, contention). Per
+    /// increment for `contention`, where every worker brings its own increments. `None` where
+    /// the baseline mostly waits (under half a core busy) and the ratio means nothing.
+    pub work_vs_baseline: Option<f64>,
     /// Whether every sample had the same checksum.
     pub checksums_agree: bool,
     /// Median throughput for `memory`, GB/s (10^9 bytes).
@@ -168,6 +173,10 @@ pub enum ResultsError {
     },
 }
 
+/// A baseline whose CPU time is below this share of its wall time mostly waits: comparing
+/// other runs' CPU time with it says nothing about extra work.
+const MOSTLY_COMPUTING: f64 = 0.5;
+
 impl ResultsFile {
     /// Fills every derived field (summaries, speedups, efficiency) from the raw samples.
     pub fn recompute(&mut self) {
@@ -191,6 +200,21 @@ impl ResultsFile {
             .filter(|c| c.workers == 1 && c.status == CellStatus::Ok)
             .filter_map(|c| Some((c.model, stats::median(&c.wall_times())?)))
             .collect();
+        // `(model, median CPU time)` of the cells a baseline can be, where they mostly compute.
+        let baseline_cpu: Vec<(Option<ModelKind>, f64)> = self
+            .cells
+            .iter()
+            .filter(|c| c.workers == 1 && c.status == CellStatus::Ok)
+            .filter_map(|c| {
+                let cpu = stats::median(&c.samples.iter().map(|s| s.cpu_s).collect::<Vec<_>>())?;
+                let wall = stats::median(&c.wall_times())?;
+                (cpu > 0.0 && cpu >= MOSTLY_COMPUTING * wall).then_some((c.model, cpu))
+            })
+            .collect();
+        let sequential_cpu = baseline_cpu
+            .iter()
+            .find(|(m, _)| *m == Some(ModelKind::Sequential))
+            .map(|(_, c)| *c);
         for cell in &mut self.cells {
             let walls = cell.wall_times();
             let cpus: Vec<f64> = cell.samples.iter().map(|s| s.cpu_s).collect();
@@ -223,6 +247,22 @@ impl ResultsFile {
             ) = (sp, lo, hi, eff);
             cell.cpu_utilisation = match (&cell.cpu, &cell.wall) {
                 (Some(c), Some(w)) if w.median > 0.0 => Some(c.median / w.median),
+                _ => None,
+            };
+            let base_cpu = match kind {
+                preset::Baseline::Sequential => sequential_cpu,
+                preset::Baseline::SameModelOneWorker => baseline_cpu
+                    .iter()
+                    .find(|(m, _)| *m == cell.model)
+                    .map(|(_, c)| *c),
+            };
+            // Contention gives every worker its own increments: compare work per increment.
+            let amount = match self.experiment.task.kind {
+                preset::TaskKind::Contention => cell.workers.max(1) as f64,
+                _ => 1.0,
+            };
+            cell.work_vs_baseline = match (base_cpu, &cell.cpu) {
+                (Some(b), Some(c)) if c.median > 0.0 => Some(c.median / b / amount),
                 _ => None,
             };
             let rates: Vec<f64> = cell
@@ -331,4 +371,79 @@ pub fn write_atomically(path: &Path, bytes: &[u8]) -> std::io::Result<()> {
         let _ = std::fs::remove_file(&tmp);
     }
     result
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::preset::{Experiment, TaskKind};
+
+    /// A cell whose three runs each take `wall` seconds and `cpu` seconds of CPU time.
+    fn cell(model: ModelKind, workers: usize, wall: f64, cpu: f64) -> CellResult {
+        CellResult {
+            model: Some(model),
+            workers,
+            samples: vec![
+                Sample {
+                    wall_s: wall,
+                    cpu_s: cpu,
+                    ..Sample::default()
+                };
+                3
+            ],
+            ..CellResult::default()
+        }
+    }
+
+    fn results(kind: TaskKind, cells: Vec<CellResult>) -> ResultsFile {
+        let mut experiment = Experiment::default();
+        experiment.task.kind = kind;
+        let mut r = ResultsFile {
+            experiment,
+            cells,
+            ..ResultsFile::default()
+        };
+        r.recompute();
+        r
+    }
+
+    #[test]
+    fn work_compares_cpu_time_with_the_baselines() {
+        let r = results(
+            TaskKind::Cpu,
+            vec![
+                cell(ModelKind::Sequential, 1, 2.0, 2.0),
+                cell(ModelKind::Threads, 2, 1.0, 2.0),
+                cell(ModelKind::Processes, 2, 1.5, 3.0),
+            ],
+        );
+        assert_eq!(r.cells[1].work_vs_baseline, Some(1.0), "no extra work");
+        assert_eq!(r.cells[2].work_vs_baseline, Some(1.5), "half as much again");
+        assert_eq!(r.cells[2].cpu_utilisation, Some(2.0));
+    }
+
+    #[test]
+    fn work_is_not_shown_against_a_baseline_that_mostly_waits() {
+        let r = results(
+            TaskKind::Io,
+            vec![
+                cell(ModelKind::Sequential, 1, 1.0, 0.01),
+                cell(ModelKind::Threads, 4, 0.25, 0.01),
+            ],
+        );
+        assert_eq!(r.cells[1].work_vs_baseline, None);
+    }
+
+    #[test]
+    fn contention_work_is_per_increment() {
+        // Every worker brings its own increments: 4 workers do 4 times the baseline's.
+        let r = results(
+            TaskKind::Contention,
+            vec![
+                cell(ModelKind::Sequential, 1, 1.0, 1.0),
+                cell(ModelKind::Threads, 4, 2.0, 8.0),
+            ],
+        );
+        assert_eq!(r.cells[1].work_vs_baseline, Some(2.0));
+    }
 }
