@@ -207,6 +207,16 @@ fn hover_texts(
         if let Some(u) = cell.cpu_utilisation {
             lines.push(format!("CPU busy: {u:.2} cores on average"));
         }
+        if let Some(w) = cell.work_vs_baseline {
+            lines.push(format!(
+                "work: {w:.2}× the baseline's CPU time{}",
+                if w > 1.1 {
+                    " (extra work: dispatch, pipes, spinning)"
+                } else {
+                    ""
+                }
+            ));
+        }
         if let Some(s) = cell.startup_s.filter(|_| model == ModelKind::Processes) {
             lines.push(format!(
                 "pool start-up: {:.1} ms (not in wall time)",
