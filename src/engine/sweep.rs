@@ -118,7 +118,10 @@ pub fn run_sweep(
         }
         emit(SweepEvent::CellStarted { model, workers });
         let before = runs_done;
+        // The sweep's total once this cell takes `cell_runs` runs (never fewer than planned).
         let total_before = runs_total;
+        let total_with =
+            |cell_runs: usize| total_before + cell_runs.max(runs_per_cell) - runs_per_cell;
         let env_check = match &python {
             Some(Err(reason)) if model.is_python() => Some(reason.clone()),
             Some(Ok(info)) => info.refuses(model),
@@ -133,7 +136,7 @@ pub fn run_sweep(
             env_check,
             &mut |cell_runs: usize| {
                 runs_done += 1;
-                runs_total = total_before + cell_runs.max(runs_per_cell) - runs_per_cell;
+                runs_total = total_with(cell_runs);
                 emit(SweepEvent::Progress {
                     runs_done,
                     runs_total,
@@ -144,7 +147,7 @@ pub fn run_sweep(
         // Skipped runs of a failed cell still count, so progress reaches 100%.
         let cell_runs = cell.warmups.len() + cell.samples.len();
         runs_done = before + cell_runs.max(runs_per_cell);
-        runs_total = total_before + cell_runs.max(runs_per_cell) - runs_per_cell;
+        runs_total = total_with(cell_runs);
         check_answer(exp, &mut cell, &mut reference_checksum);
         let failure = (cell.status == CellStatus::Failed).then(|| cell.error.clone());
         results.cells.push(cell);

@@ -153,6 +153,11 @@ impl ChildProcess {
         }
     }
 
+    /// Whether the child has exited (waiting up to 200 ms for it to finish exiting).
+    pub fn has_exited(&mut self) -> bool {
+        wait_briefly(&mut self.child).is_some()
+    }
+
     /// Describes a child whose output closed: exit status and the end of its stderr.
     pub fn describe_exit(&mut self, name: &str, doing: &str) -> String {
         let status = wait_briefly(&mut self.child);

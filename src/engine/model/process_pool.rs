@@ -134,7 +134,16 @@ impl ProcessPool {
     }
 
     fn send(&mut self, index: usize, msg: &ToWorker) -> Result<(), String> {
-        self.workers[index].send_line(&encode(msg))
+        let child = &mut self.workers[index];
+        child.send_line(&encode(msg)).map_err(|e| {
+            // A child that died (its next task already queued) fails the write before its
+            // exit is read: say why it died, not that the pipe broke.
+            if child.has_exited() {
+                child.describe_exit(&format!("worker {index}"), "working")
+            } else {
+                e
+            }
+        })
     }
 
     /// Turns an unexpected event into a message naming the worker and what it did.
