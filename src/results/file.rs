@@ -173,6 +173,16 @@ pub enum ResultsError {
     },
 }
 
+/// A cell that speedups (and work) may be measured against.
+struct BaselineCell {
+    model: Option<ModelKind>,
+    workers: usize,
+    /// Median wall time, seconds.
+    wall: f64,
+    /// Median CPU time, seconds, where the cell mostly computes (see [`MOSTLY_COMPUTING`]).
+    cpu: Option<f64>,
+}
+
 /// A baseline whose CPU time is below this share of its wall time mostly waits: comparing
 /// other runs' CPU time with it says nothing about extra work.
 const MOSTLY_COMPUTING: f64 = 0.5;
@@ -181,40 +191,36 @@ impl ResultsFile {
     /// Fills every derived field (summaries, speedups, efficiency) from the raw samples.
     pub fn recompute(&mut self) {
         let kind = self.experiment.baseline;
-        let sequential = self
+        // Every cell a baseline can be: the sequential one, and each model at one worker.
+        let candidates: Vec<BaselineCell> = self
             .cells
             .iter()
-            .find(|c| c.model == Some(ModelKind::Sequential) && c.status == CellStatus::Ok)
-            .and_then(|c| stats::median(&c.wall_times()));
+            .filter(|c| c.status == CellStatus::Ok)
+            .filter(|c| c.workers == 1 || c.model == Some(ModelKind::Sequential))
+            .filter_map(|c| {
+                let wall = stats::median(&c.wall_times())?;
+                let cpus: Vec<f64> = c.samples.iter().map(|s| s.cpu_s).collect();
+                let cpu =
+                    stats::median(&cpus).filter(|&cpu| cpu > 0.0 && cpu >= MOSTLY_COMPUTING * wall);
+                Some(BaselineCell {
+                    model: c.model,
+                    workers: c.workers,
+                    wall,
+                    cpu,
+                })
+            })
+            .collect();
+        let sequential = candidates
+            .iter()
+            .find(|b| b.model == Some(ModelKind::Sequential));
         self.baseline = Baseline {
             kind,
             description: kind.describe().into(),
             median_s: match kind {
-                preset::Baseline::Sequential => sequential,
+                preset::Baseline::Sequential => sequential.map(|b| b.wall),
                 preset::Baseline::SameModelOneWorker => None,
             },
         };
-        let one_worker: Vec<(Option<ModelKind>, f64)> = self
-            .cells
-            .iter()
-            .filter(|c| c.workers == 1 && c.status == CellStatus::Ok)
-            .filter_map(|c| Some((c.model, stats::median(&c.wall_times())?)))
-            .collect();
-        // `(model, median CPU time)` of the cells a baseline can be, where they mostly compute.
-        let baseline_cpu: Vec<(Option<ModelKind>, f64)> = self
-            .cells
-            .iter()
-            .filter(|c| c.workers == 1 && c.status == CellStatus::Ok)
-            .filter_map(|c| {
-                let cpu = stats::median(&c.samples.iter().map(|s| s.cpu_s).collect::<Vec<_>>())?;
-                let wall = stats::median(&c.wall_times())?;
-                (cpu > 0.0 && cpu >= MOSTLY_COMPUTING * wall).then_some((c.model, cpu))
-            })
-            .collect();
-        let sequential_cpu = baseline_cpu
-            .iter()
-            .find(|(m, _)| *m == Some(ModelKind::Sequential))
-            .map(|(_, c)| *c);
         for cell in &mut self.cells {
             let walls = cell.wall_times();
             let cpus: Vec<f64> = cell.samples.iter().map(|s| s.cpu_s).collect();
@@ -226,13 +232,12 @@ impl ResultsFile {
                 .all(|w| w[0].checksum == w[1].checksum);
             let base = match kind {
                 preset::Baseline::Sequential => sequential,
-                preset::Baseline::SameModelOneWorker => one_worker
+                preset::Baseline::SameModelOneWorker => candidates
                     .iter()
-                    .find(|(m, _)| *m == cell.model)
-                    .map(|(_, t)| *t),
+                    .find(|b| b.workers == 1 && b.model == cell.model),
             };
             let (mut sp, mut lo, mut hi, mut eff) = (None, None, None, None);
-            if let (Some(base), Some(w)) = (base, &cell.wall) {
+            if let (Some(base), Some(w)) = (base.map(|b| b.wall), &cell.wall) {
                 sp = stats::speedup(base, w.median);
                 if let Some((l, h)) = stats::speedup_range(base, w.min, w.max) {
                     (lo, hi) = (Some(l), Some(h));
@@ -249,19 +254,12 @@ impl ResultsFile {
                 (Some(c), Some(w)) if w.median > 0.0 => Some(c.median / w.median),
                 _ => None,
             };
-            let base_cpu = match kind {
-                preset::Baseline::Sequential => sequential_cpu,
-                preset::Baseline::SameModelOneWorker => baseline_cpu
-                    .iter()
-                    .find(|(m, _)| *m == cell.model)
-                    .map(|(_, c)| *c),
-            };
             // Contention gives every worker its own increments: compare work per increment.
             let amount = match self.experiment.task.kind {
                 preset::TaskKind::Contention => cell.workers.max(1) as f64,
                 _ => 1.0,
             };
-            cell.work_vs_baseline = match (base_cpu, &cell.cpu) {
+            cell.work_vs_baseline = match (base.and_then(|b| b.cpu), &cell.cpu) {
                 (Some(b), Some(c)) if c.median > 0.0 => Some(c.median / b / amount),
                 _ => None,
             };
