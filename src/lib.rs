@@ -7,6 +7,7 @@
 //! - [`results`]: the results file every front end reads and writes.
 //! - [`export`]: CSV, terminal table, SVG/PNG charts and a Markdown report of results.
 //! - [`cli`]: the command line.
+//! - [`sys`]: the system calls, the only `unsafe` code.
 
 pub mod cli;
 pub mod engine;
@@ -16,3 +17,4 @@ pub mod gui;
 pub mod preset;
 pub mod results;
 pub mod stats;
+pub mod sys;

@@ -1,3 +1,4 @@
+#![allow(clippy::unwrap_used)] // Test code: a panic is a failed test.
 //! The engine end to end: every model computes the same answer, sweeps report events in order,
 //! cancelling leaves no child process, and faulty workers fail their cell, not the sweep.
 

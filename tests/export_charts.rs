@@ -1,3 +1,4 @@
+#![allow(clippy::unwrap_used)] // Test code: a panic is a failed test.
 //! Chart and report export from results files, with no system fonts assumed: the bundled
 //! font is the only one plotters can see.
 

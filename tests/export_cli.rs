@@ -1,3 +1,4 @@
+#![allow(clippy::unwrap_used)] // Test code: a panic is a failed test.
 //! `corelab run … --svg --png --markdown` and `corelab report` end to end, on a tiny preset.
 
 use std::path::Path;

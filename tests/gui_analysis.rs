@@ -1,3 +1,4 @@
+#![allow(clippy::unwrap_used)] // Test code: a panic is a failed test.
 #![cfg(feature = "gui")]
 //! Workbench tests without a display (egui_kittest): the Fits tab, fitted curves, chart and
 //! report export through the typed-path prompt, and comparing runs.

@@ -1,3 +1,4 @@
+#![allow(clippy::unwrap_used)] // Test code: a panic is a failed test.
 #![cfg(feature = "gui")]
 //! Workbench tests without a display (egui_kittest): presets, the worker list, errors,
 //! persistence. The app writes only into a temporary data directory.

@@ -1,3 +1,4 @@
+#![allow(clippy::unwrap_used)] // Test code: a panic is a failed test.
 #![cfg(feature = "gui")]
 //! Workbench tests without a display (egui_kittest): the real-Python models' checkboxes follow
 //! the interpreter check, which runs in the background.

@@ -1,3 +1,4 @@
+#![allow(clippy::unwrap_used)] // Test code: a panic is a failed test.
 #![cfg(feature = "gui")]
 //! Running and cancelling sweeps from the workbench (egui_kittest, no display). The worker
 //! processes are the real `corelab worker`; results go to a temporary data directory.

@@ -1,3 +1,4 @@
+#![allow(clippy::unwrap_used)] // Test code: a panic is a failed test.
 //! The lessons corelab exists to show, asserted on a 2-core machine with tolerant bounds:
 //! the GIL stops CPU-bound threads but not I/O-bound ones, and shared counters lose updates
 //! without synchronisation.

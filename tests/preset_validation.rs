@@ -1,3 +1,4 @@
+#![allow(clippy::unwrap_used)] // Test code: a panic is a failed test.
 //! Bad presets are rejected with a message that names the field and quotes the bad value.
 
 use corelab::preset::{Experiment, PresetError, builtin_presets};

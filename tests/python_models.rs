@@ -1,3 +1,4 @@
+#![allow(clippy::unwrap_used)] // Test code: a panic is a failed test.
 //! Real CPython next to the Rust models. Skipped, with the reason printed, only when no python3
 //! is installed (CI installs it).
 

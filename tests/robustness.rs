@@ -1,3 +1,4 @@
+#![allow(clippy::unwrap_used)] // Test code: a panic is a failed test.
 //! What must survive abuse: a sweep killed half-way, hostile results files.
 
 mod common;

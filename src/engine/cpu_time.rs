@@ -2,43 +2,21 @@
 
 use std::time::Duration;
 
-fn rusage(who: libc::c_int) -> Duration {
-    // SAFETY: getrusage writes into the zeroed struct we pass; `who` is a valid selector.
-    let usage = unsafe {
-        let mut usage: libc::rusage = std::mem::zeroed();
-        if libc::getrusage(who, &mut usage) != 0 {
-            return Duration::ZERO;
-        }
-        usage
-    };
-    timeval(usage.ru_utime) + timeval(usage.ru_stime)
-}
-
-fn timeval(tv: libc::timeval) -> Duration {
-    Duration::new(tv.tv_sec.max(0) as u64, (tv.tv_usec.max(0) as u32) * 1000)
-}
+use crate::sys::{self, Who};
 
 /// CPU time used so far by every thread of this process.
 pub fn process_cpu_time() -> Duration {
-    rusage(libc::RUSAGE_SELF)
+    sys::usage(Who::Process).cpu
 }
 
 /// CPU time of child processes that have exited and been waited for.
 pub fn reaped_children_cpu_time() -> Duration {
-    rusage(libc::RUSAGE_CHILDREN)
+    sys::usage(Who::ReapedChildren).cpu
 }
 
 /// CPU time used so far by the calling thread.
 pub fn thread_cpu_time() -> Duration {
-    // SAFETY: clock_gettime fills the timespec we pass for a valid clock id.
-    let ts = unsafe {
-        let mut ts: libc::timespec = std::mem::zeroed();
-        if libc::clock_gettime(libc::CLOCK_THREAD_CPUTIME_ID, &mut ts) != 0 {
-            return Duration::ZERO;
-        }
-        ts
-    };
-    Duration::new(ts.tv_sec.max(0) as u64, ts.tv_nsec.max(0) as u32)
+    sys::thread_cpu_time()
 }
 
 #[cfg(test)]

@@ -124,13 +124,7 @@ impl ChildProcess {
             // Once only: after that the group id could in principle be reused.
             return;
         }
-        let pgid = self.pid() as libc::pid_t;
-        if pgid > 0 {
-            // SAFETY: plain syscall; a negative pid addresses the process group.
-            unsafe {
-                libc::kill(-pgid, libc::SIGKILL);
-            }
-        }
+        crate::sys::kill_process_group(self.pid());
     }
 
     /// Closes stdin: a well-behaved child exits by itself. See [`ChildProcess::close`].
@@ -272,21 +266,5 @@ fn wait_briefly(child: &mut Child) -> Option<ExitStatus> {
 /// Asks Linux to SIGKILL the child if the thread that started it dies, so that even a crash of
 /// corelab itself cannot leave children behind.
 fn kill_with_parent(command: &mut Command) {
-    use std::os::unix::process::CommandExt;
-    // SAFETY: the closure only calls setpgid and prctl, which are async-signal-safe.
-    unsafe {
-        command.pre_exec(|| {
-            // Lead a new process group so that the child's own children can be killed with it.
-            if libc::setpgid(0, 0) != 0 {
-                return Err(std::io::Error::last_os_error());
-            }
-            #[cfg(target_os = "linux")]
-            {
-                if libc::prctl(libc::PR_SET_PDEATHSIG, libc::SIGKILL) != 0 {
-                    return Err(std::io::Error::last_os_error());
-                }
-            }
-            Ok(())
-        });
-    }
+    crate::sys::child_in_own_group_dies_with_parent(command);
 }

@@ -1,6 +1,5 @@
 use std::fs::{File, OpenOptions};
 use std::os::unix::fs::FileExt;
-use std::os::unix::io::AsRawFd;
 use std::path::Path;
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::mpsc::{Sender, channel};
@@ -11,6 +10,7 @@ use std::time::{Duration, Instant};
 use super::{RunEnv, RunMetrics, Workload};
 use crate::engine::pacer::{Pacer, UnitError, UnitResult};
 use crate::preset::{ContentionParams, SyncMode};
+use crate::sys::{self, Lock};
 
 /// Increments between two checkpoints.
 const CHECK_EVERY: u64 = 1024;
@@ -278,24 +278,14 @@ fn read_counter(file: &File) -> std::io::Result<u64> {
 }
 
 fn file_increment(file: &File, locked: bool) -> std::io::Result<()> {
-    let fd = file.as_raw_fd();
     if locked {
-        flock(fd, libc::LOCK_EX)?;
+        sys::flock(file, Lock::Exclusive)?;
     }
     let result = read_counter(file).and_then(|v| file.write_all_at(&(v + 1).to_le_bytes(), 0));
     if locked {
-        flock(fd, libc::LOCK_UN)?;
+        sys::flock(file, Lock::Unlock)?;
     }
     result
-}
-
-fn flock(fd: i32, op: i32) -> std::io::Result<()> {
-    // SAFETY: `fd` is an open descriptor owned by a live `File`.
-    if unsafe { libc::flock(fd, op) } == 0 {
-        Ok(())
-    } else {
-        Err(std::io::Error::last_os_error())
-    }
 }
 
 /// Creates the 8-byte zero counter file that process workers share.
