@@ -8,6 +8,7 @@ use std::process::ExitCode;
 use anyhow::{Context, Result, bail};
 use clap::{Parser, Subcommand};
 
+use crate::analysis::{fit_results, fits_summary};
 use crate::engine::{
     CancelToken, SweepConfig, SweepEvent, WorkerCommand, preflight, run_sweep, worker,
 };
@@ -17,7 +18,6 @@ use crate::export::{
 };
 use crate::preset::{Experiment, ModelKind, builtin_presets};
 use crate::results::{ResultsFile, RunStatus, write_atomically};
-use crate::stats::{fit_results, fits_summary};
 
 /// `print!` to standard output. A reader that went away (`corelab run … | head`) is its choice,
 /// not an error, and never a panic; any other write error is reported on stderr.

@@ -3,12 +3,14 @@
 //! - [`preset`]: experiments as JSON presets, validated.
 //! - [`engine`]: workloads × execution models, run as a cancellable sweep that emits events.
 //! - [`stats`]: pure statistics (summaries, speedup, efficiency) and scaling fits (Amdahl,
-//!   Karp–Flatt, Universal Scalability Law) with plain-language readings.
+//!   Karp–Flatt, Universal Scalability Law) over numbers.
+//! - [`analysis`]: the fits of a results file, with plain-language readings.
 //! - [`results`]: the results file every front end reads and writes.
 //! - [`export`]: CSV, terminal table, SVG/PNG charts and a Markdown report of results.
 //! - [`cli`]: the command line.
 //! - [`sys`]: the system calls, the only `unsafe` code.
 
+pub mod analysis;
 pub mod cli;
 pub mod engine;
 pub mod export;

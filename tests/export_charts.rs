@@ -2,16 +2,16 @@
 //! Chart and report export from results files, with no system fonts assumed: the bundled
 //! font is the only one plotters can see.
 
+use corelab::analysis::{fit_results, fits_summary};
 use corelab::export::{
     ChartKind, ChartOptions, ChartRun, ReportImage, markdown_report, render_png, render_svg,
 };
 use corelab::preset::{Experiment, ModelKind};
 use corelab::results::{CellResult, CellStatus, MachineInfo, ResultsFile};
-use corelab::stats::{fit_results, usl};
 
 mod common;
 
-use common::synthetic::synthetic_results;
+use common::synthetic::{synthetic_results, usl_by_hand};
 
 /// A sweep whose threads follow a known USL curve and whose GIL threads do not scale.
 fn synthetic(host: &str, cores: usize, sigma: f64, kappa: f64) -> ResultsFile {
@@ -42,8 +42,8 @@ fn synthetic(host: &str, cores: usize, sigma: f64, kappa: f64) -> ResultsFile {
         machine,
         [0.98, 1.0, 1.04],
         |model, x| match model {
-            ModelKind::Threads => usl(sigma, kappa, x),
-            ModelKind::Processes => 0.9 * usl(sigma * 1.5, kappa, x),
+            ModelKind::Threads => usl_by_hand(1.0, sigma, kappa, x),
+            ModelKind::Processes => usl_by_hand(0.9, sigma * 1.5, kappa, x),
             _ => 1.0 / (1.0 + 0.02 * (x - 1.0)),
         },
     );
@@ -191,11 +191,32 @@ fn fits_of_synthetic_results_recover_the_usl_parameters() {
     // Speedups are exact USL values (each cell's samples are scaled alike, so medians are).
     assert!((u.sigma - 0.05).abs() < 0.05 * 0.05, "{u:?}");
     assert!((u.kappa - 0.002).abs() < 0.05 * 0.002, "{u:?}");
-    assert_eq!(u.peak_workers, Some(21));
+    // By hand: N* = sqrt(0.95 / 0.002) = 21.79, and S(22) = 22 / 2.974 = 7.3974 beats
+    // S(21) = 21 / 2.84 = 7.3944: the best whole number of workers is 22, beyond the 16
+    // measured, so the reading calls it an extrapolation.
+    assert_eq!(u.peak_workers, Some(22));
     assert!(
-        threads.reading.contains("peaks at about 21 workers"),
+        threads
+            .reading
+            .contains("still rises at the 16 workers measured; extrapolated, it would peak at about 22 workers"),
         "{}",
         threads.reading
+    );
+    // Processes: 0.9 × USL(σ 0.075, κ 0.002), one worker at 0.9× the sequential baseline.
+    // The scale is fitted, and the peak is where the USL puts it: N* = sqrt(0.925 / 0.002)
+    // = 21.5, S(22) = 0.9 · 22 / 3.499 = 5.65876 > S(21) = 0.9 · 21 / 3.34 = 5.65868.
+    let processes = fits
+        .iter()
+        .find(|f| f.model == ModelKind::Processes)
+        .unwrap();
+    let p = processes.usl.as_ref().unwrap();
+    assert!(p.scale_fitted && (p.scale - 0.9).abs() < 1e-3, "{p:?}");
+    assert!((p.sigma - 0.075).abs() < 0.05 * 0.075, "{p:?}");
+    assert_eq!(p.peak_workers, Some(22), "{p:?}");
+    assert!(
+        processes.reading.contains("scale fitted"),
+        "{}",
+        processes.reading
     );
     let gil = fits
         .iter()
@@ -204,7 +225,12 @@ fn fits_of_synthetic_results_recover_the_usl_parameters() {
     // 1 / (1 + 0.02(N − 1)) is the USL with σ = 1, κ = 0.02: it peaks at one worker.
     let g = gil.usl.as_ref().unwrap();
     assert_eq!(g.peak_workers, Some(1), "{g:?}");
-    assert!(gil.reading.contains("peaks at 1 worker"), "{}", gil.reading);
+    assert!(
+        gil.reading.contains("adding workers only slows this down"),
+        "{}",
+        gil.reading
+    );
+    assert!(!fits_summary(&fits).contains('∞'));
 }
 
 #[test]
@@ -247,5 +273,5 @@ fn markdown_report_of_synthetic_results() {
     assert!(text.contains("![speedup chart](speedup.png)"));
     assert!(text.contains("| CPU | Test CPU |"));
     assert!(text.contains("processes × 32 failed: timed out"));
-    assert!(text.contains("| 0.0500 | 0.00200 | 21 |"), "{text}");
+    assert!(text.contains("| 0.0500 | 0.00200 | 22 |"), "{text}");
 }

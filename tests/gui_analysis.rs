@@ -6,14 +6,14 @@
 mod common;
 
 use common::gui::{app, harness, step_until};
-use common::synthetic::synthetic_results;
+use common::synthetic::{synthetic_results, usl_by_hand};
 
 use std::path::{Path, PathBuf};
 
+use corelab::analysis::fit_results;
 use corelab::gui::WorkbenchApp;
 use corelab::preset::{Experiment, ModelKind};
 use corelab::results::{MachineInfo, ResultsFile};
-use corelab::stats::{fit_results, usl};
 use eframe::egui::accesskit::Role;
 use egui_kittest::Harness;
 use egui_kittest::kittest::Queryable;
@@ -42,8 +42,8 @@ fn synthetic(name: &str, sigma: f64, kappa: f64) -> ResultsFile {
         machine,
         [0.99, 1.0, 1.01],
         |model, x| match model {
-            ModelKind::Threads => usl(sigma, kappa, x),
-            _ => 0.9 * usl(sigma * 2.0, kappa, x),
+            ModelKind::Threads => usl_by_hand(1.0, sigma, kappa, x),
+            _ => usl_by_hand(0.9, sigma * 2.0, kappa, x),
         },
     )
 }
@@ -100,8 +100,15 @@ fn fits_tab_shows_parameters_and_reading() {
         threads.reading
     );
     assert!(h.query_by_label(&format!("{:.4}", fitted.sigma)).is_some());
-    assert!(h.query_by_label(&format!("{:.5}", fitted.kappa)).is_some());
+    // Threads and processes share κ = 0.002 (the processes' 0.9 scale is fitted apart).
+    assert!(
+        h.query_all_by_label(&format!("{:.5}", fitted.kappa))
+            .count()
+            >= 1
+    );
     let peak = fitted.peak_workers.expect("κ > 0 gives a peak");
+    // By hand: S(22) = 22 / 2.974 beats S(21) = 21 / 2.84 (N* = sqrt(0.95 / 0.002) = 21.8).
+    assert_eq!(peak, 22);
     assert!(h.query_by_label(&peak.to_string()).is_some());
     let a = threads.amdahl.as_ref().unwrap();
     assert!(
@@ -192,7 +199,7 @@ fn comparing_runs_adds_labelled_series() {
     assert_eq!(runs[0].label, "server");
     assert_eq!(runs[0].results.experiment.name, "Server");
     // Its fits are drawn too: the server's own USL, not the laptop's.
-    let usl = |fits: &[corelab::stats::ModelFit]| {
+    let usl = |fits: &[corelab::analysis::ModelFit]| {
         fits.iter()
             .find(|f| f.model == ModelKind::Threads)
             .and_then(|f| f.usl.clone())

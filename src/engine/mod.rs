@@ -15,10 +15,10 @@ mod sweep;
 pub mod worker;
 pub mod workload;
 
+pub use crate::results::PythonInfo;
 pub use cancel::CancelToken;
 pub use display_pacing::DisplayPacing;
 pub use event::SweepEvent;
 pub use model::WorkerCommand;
-pub use model::python::PythonInfo;
 pub use pacer::{Pacer, RunGuard, UnitError, UnitResult};
 pub use sweep::{SweepConfig, SweepHandle, preflight, run_sweep, spawn_sweep, sweep_plan};

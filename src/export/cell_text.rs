@@ -23,14 +23,49 @@ pub fn speedup_range(c: &CellResult) -> String {
     }
 }
 
-/// What else the reader must know about a cell: failure, lost updates, bandwidth, pool
-/// start-up. Words separated by single spaces, no padding.
+/// The confidence interval of the median wall time, `low – high` seconds, with its coverage
+/// when it is below 95% (fewer than 6 runs), e.g. `1.0210 – 1.0388 (94%)`.
+pub fn median_ci(c: &CellResult) -> String {
+    c.wall.as_ref().map_or("—".into(), |s| {
+        let mut text = format!("{:.4} – {:.4}", s.median_ci_low, s.median_ci_high);
+        if s.median_ci_coverage < 0.95 - 1e-9 {
+            text.push_str(&format!(" ({:.0}%)", s.median_ci_coverage * 100.0));
+        }
+        text
+    })
+}
+
+/// The runs flagged as outliers by the MAD rule (modified z-score above 3.5), by their wall
+/// times: `2 outliers: 1.9032 s, 2.1100 s`; empty when there are none.
+pub fn outliers(c: &CellResult) -> String {
+    let Some(w) = &c.wall else {
+        return String::new();
+    };
+    let times: Vec<String> = w
+        .outliers
+        .iter()
+        .filter_map(|&i| c.samples.get(i))
+        .map(|s| format!("{:.4} s", s.wall_s))
+        .collect();
+    match times.len() {
+        0 => String::new(),
+        1 => format!("1 outlier: {}", times[0]),
+        n => format!("{n} outliers: {}", times.join(", ")),
+    }
+}
+
+/// What else the reader must know about a cell: failure, outlying runs, lost updates,
+/// bandwidth, pool start-up. Words separated by single spaces, no padding.
 pub fn note(c: &CellResult) -> String {
     let mut parts = Vec::new();
     match c.status {
         CellStatus::Ok => {}
         CellStatus::Failed => parts.push(format!("FAILED: {}", c.error.as_deref().unwrap_or(""))),
         CellStatus::Cancelled => parts.push("cancelled".into()),
+    }
+    let outliers = outliers(c);
+    if !outliers.is_empty() {
+        parts.push(outliers);
     }
     if let Some(lost) = c.lost_updates {
         parts.push(format!("lost updates {lost}"));

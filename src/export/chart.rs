@@ -9,9 +9,9 @@ use plotters::coord::Shift;
 use plotters::prelude::*;
 use thiserror::Error;
 
+use crate::analysis::{FitQuantity, ModelFit, fit_results};
 use crate::preset::{self, ModelKind};
 use crate::results::{CellStatus, ResultsFile};
-use crate::stats::{ModelFit, fit_results};
 
 /// DejaVu Sans (Bitstream Vera licence, see `assets/fonts/DejaVuSans-LICENSE.txt`).
 pub static CHART_FONT: &[u8] = include_bytes!("../../assets/fonts/DejaVuSans.ttf");
@@ -310,23 +310,30 @@ fn collect_series(runs: &[ChartRun<'_>], options: &ChartOptions, x_max: f64) -> 
     out
 }
 
-/// The fitted curve of `fit` for a chart of `kind`, sampled at 201 points from 1 to `x_max`
-/// workers: the USL speedup (or speedup ÷ N for efficiency), or Amdahl's time for wall time.
-/// Empty when that fit was refused. The GUI draws the same curves with this.
+/// The fitted curve of `fit` for a chart of `kind`, sampled at 201 points over the worker
+/// range the fit was made on (never extrapolated; also cut at `x_max`): the USL speedup
+/// (or speedup ÷ N for efficiency; a USL fitted to throughput is divided by N to give the
+/// speedup), or Amdahl's time for wall time. Empty when that fit was refused or the range is
+/// a single worker count. The GUI draws the same curves with this.
 pub fn fit_curve(fit: &ModelFit, kind: ChartKind, x_max: f64) -> Vec<(f64, f64)> {
+    let Some((lo, hi)) = fit.fitted_range() else {
+        return Vec::new();
+    };
+    let (lo, hi) = (lo as f64, (hi as f64).min(x_max));
+    if hi <= lo {
+        return Vec::new();
+    }
     let steps = 200;
-    let xs = (0..=steps).map(|i| 1.0 + (x_max - 1.0) * i as f64 / steps as f64);
+    let xs = (0..=steps).map(|i| lo + (hi - lo) * i as f64 / steps as f64);
+    let speedup = |n: f64| {
+        fit.usl.as_ref().map(|u| match fit.quantity {
+            FitQuantity::Speedup => u.speedup(n),
+            FitQuantity::Throughput => u.speedup(n) / n,
+        })
+    };
     match kind {
-        ChartKind::Speedup => fit
-            .usl
-            .as_ref()
-            .map(|u| xs.map(|n| (n, u.speedup(n))).collect())
-            .unwrap_or_default(),
-        ChartKind::Efficiency => fit
-            .usl
-            .as_ref()
-            .map(|u| xs.map(|n| (n, u.speedup(n) / n)).collect())
-            .unwrap_or_default(),
+        ChartKind::Speedup => xs.filter_map(|n| Some((n, speedup(n)?))).collect(),
+        ChartKind::Efficiency => xs.filter_map(|n| Some((n, speedup(n)? / n))).collect(),
         ChartKind::WallTime => fit
             .amdahl
             .as_ref()

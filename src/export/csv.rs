@@ -1,6 +1,6 @@
 use crate::results::{CellStatus, ResultsFile};
 
-const HEADER: &str = "model,workers,status,runs,median_s,min_s,max_s,mean_s,stddev_s,ci95_low_s,ci95_high_s,speedup,speedup_low,speedup_high,efficiency,cpu_median_s,cpu_utilisation,work_vs_baseline,startup_s,checksum,lost_updates,gb_per_s,error";
+const HEADER: &str = "model,workers,status,runs,median_s,median_ci95_low_s,median_ci95_high_s,median_ci_coverage,min_s,max_s,mean_s,stddev_s,mean_ci95_low_s,mean_ci95_high_s,outliers,outlier_runs,speedup,speedup_low,speedup_high,efficiency,cpu_median_s,cpu_utilisation,work_vs_baseline,startup_s,checksum,lost_updates,gb_per_s,error";
 
 /// One row per cell with its summary, speedup and efficiency (RFC 4180 quoting).
 pub fn summary_csv(results: &ResultsFile) -> String {
@@ -20,12 +20,21 @@ pub fn summary_csv(results: &ResultsFile) -> String {
             .to_string(),
             cell.samples.len().to_string(),
             num(w.map(|s| s.median)),
+            num(w.map(|s| s.median_ci_low)),
+            num(w.map(|s| s.median_ci_high)),
+            num(w.map(|s| s.median_ci_coverage)),
             num(w.map(|s| s.min)),
             num(w.map(|s| s.max)),
             num(w.map(|s| s.mean)),
             num(w.map(|s| s.stddev)),
             num(w.map(|s| s.ci95_low)),
             num(w.map(|s| s.ci95_high)),
+            w.map_or(String::new(), |s| s.outliers.len().to_string()),
+            // 1-based run numbers, separated by spaces.
+            w.map_or(String::new(), |s| {
+                let runs: Vec<String> = s.outliers.iter().map(|i| (i + 1).to_string()).collect();
+                runs.join(" ")
+            }),
             num(cell.speedup),
             num(cell.speedup_low),
             num(cell.speedup_high),
@@ -90,7 +99,14 @@ mod tests {
         let lines: Vec<&str> = csv.lines().collect();
         assert_eq!(lines.len(), 3);
         assert_eq!(lines[0], HEADER);
-        assert!(lines[1].starts_with("sequential,1,ok,2,3.000000,2.000000,4.000000,3.000000,"));
+        // Two runs: the median CI is their range, with coverage 1 − 2 · 1/4 = 0.5.
+        assert!(
+            lines[1].starts_with(
+                "sequential,1,ok,2,3.000000,2.000000,4.000000,0.500000,2.000000,4.000000,3.000000,"
+            ),
+            "{}",
+            lines[1]
+        );
         assert!(
             lines[1].contains(",1.000000,"),
             "baseline speedup is 1: {}",

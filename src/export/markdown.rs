@@ -1,11 +1,11 @@
 //! A Markdown report of one or several results files: machine, experiment, summary table,
 //! fitted scaling models with plain-language readings, and status.
 
+use crate::analysis::{FitQuantity, ModelFit, fit_results};
 use crate::export::cell_text;
 use crate::export::chart::ChartRun;
 use crate::preset::{ModelKind, TaskKind};
 use crate::results::{CellStatus, ResultsFile, RunStatus};
-use crate::stats::{ModelFit, fit_results};
 
 /// A chart image to link from the report: alt text and a path relative to the report.
 #[derive(Clone, Copy, Debug)]
@@ -187,8 +187,8 @@ fn run_section(out: &mut String, r: &ResultsFile, fits: &[ModelFit], h: &str) {
 
     out.push_str(&format!("{h} Results\n\n"));
     out.push_str(
-        "| model | workers | median (s) | min – max (s) | speedup | speedup range | efficiency | cores busy | work | note |\n\
-         |---|--:|--:|--:|--:|--:|--:|--:|--:|---|\n",
+        "| model | workers | median (s) | median 95% CI (s) | min – max (s) | speedup | speedup range | efficiency | cores busy | work | note |\n\
+         |---|--:|--:|--:|--:|--:|--:|--:|--:|--:|---|\n",
     );
     for c in &r.cells {
         let mut note = cell_text::note(c);
@@ -196,10 +196,11 @@ fn run_section(out: &mut String, r: &ResultsFile, fits: &[ModelFit], h: &str) {
             note.push_str(" checksums differ between runs");
         }
         out.push_str(&format!(
-            "| {} | {} | {} | {} | {} | {} | {} | {} | {} | {} |\n",
+            "| {} | {} | {} | {} | {} | {} | {} | {} | {} | {} | {} |\n",
             c.model_id(),
             c.workers,
             cell_text::fixed(c.wall.as_ref().map(|s| s.median), 4),
+            cell_text::median_ci(c),
             cell_text::min_max(c),
             cell_text::fixed(c.speedup, 2),
             cell_text::speedup_range(c),
@@ -209,7 +210,13 @@ fn run_section(out: &mut String, r: &ResultsFile, fits: &[ModelFit], h: &str) {
             md(note.trim())
         ));
     }
-    out.push('\n');
+    out.push_str(
+        "\nThe median is plotted. Its 95% confidence interval is distribution-free, from order \
+         statistics (the binomial distribution of ranks); with fewer than 6 runs no pair of runs \
+         reaches 95%, and the range of the runs is given with its coverage in brackets. The \
+         speedup range comes from the slowest and the fastest run. Outliers are runs whose \
+         modified z-score, 0.6745·|x − median| / MAD, exceeds 3.5; they are kept in the median.\n\n",
+    );
 
     out.push_str(&format!("{h} Scaling fits\n\n"));
     if fits.is_empty() {
@@ -217,8 +224,8 @@ fn run_section(out: &mut String, r: &ResultsFile, fits: &[ModelFit], h: &str) {
         return;
     }
     out.push_str(
-        "| model | Amdahl serial fraction s | fitted T1 (s) | R² | USL σ | USL κ | USL peak N* | R² |\n\
-         |---|--:|--:|--:|--:|--:|--:|--:|\n",
+        "| model | Amdahl serial fraction s | fitted T1 (s) | R² | USL σ | USL κ | USL peak N* | USL scale | R² | fitted on |\n\
+         |---|--:|--:|--:|--:|--:|--:|--:|--:|---|\n",
     );
     for fit in fits {
         let (s, t1, ar2) = fit.amdahl.as_ref().map_or(
@@ -231,19 +238,34 @@ fn run_section(out: &mut String, r: &ResultsFile, fits: &[ModelFit], h: &str) {
                 )
             },
         );
-        let (sigma, kappa, peak, ur2) = fit.usl.as_ref().map_or(
-            ("—".into(), "—".into(), "—".into(), "—".into()),
+        let (sigma, kappa, peak, scale, ur2) = fit.usl.as_ref().map_or(
+            ("—".into(), "—".into(), "—".into(), "—".into(), "—".into()),
             |u| {
                 (
                     format!("{:.4}", u.sigma),
                     format!("{:.5}", u.kappa),
-                    u.peak_workers.map_or("∞ (κ = 0)".into(), |p| p.to_string()),
+                    u.peak_workers
+                        .map_or("none (κ = 0: levels off)".into(), |p| p.to_string()),
+                    if u.scale_fitted {
+                        format!("{:.3} (fitted)", u.scale)
+                    } else if (u.scale - 1.0).abs() > 1e-12 {
+                        format!("{:.3} (own 1 worker)", u.scale)
+                    } else {
+                        "1".into()
+                    },
                     format!("{:.3}", u.r_squared),
                 )
             },
         );
+        let on = match fit.quantity {
+            FitQuantity::Speedup => "speedup",
+            FitQuantity::Throughput => "throughput",
+        };
+        let range = fit
+            .fitted_range()
+            .map_or("—".into(), |(lo, hi)| format!("{on}, {lo}–{hi} workers"));
         out.push_str(&format!(
-            "| {} | {s} | {t1} | {ar2} | {sigma} | {kappa} | {peak} | {ur2} |\n",
+            "| {} | {s} | {t1} | {ar2} | {sigma} | {kappa} | {peak} | {scale} | {ur2} | {range} |\n",
             fit.model
         ));
     }

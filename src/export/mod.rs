@@ -7,6 +7,7 @@ mod csv;
 mod markdown;
 mod table;
 
+pub use cell_text::{median_ci as median_ci_text, outliers as outliers_text};
 pub use chart::{
     CHART_FONT, CHART_FONT_FAMILY, ChartError, ChartKind, ChartOptions, ChartRun, fit_curve,
     model_colour, register_chart_font, render_png, render_svg, series_label,

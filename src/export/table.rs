@@ -1,13 +1,14 @@
-use super::cell_text::{fixed, min_max, note, speedup_range};
+use super::cell_text::{fixed, median_ci, min_max, note, speedup_range};
 use crate::results::ResultsFile;
 
 /// A fixed-width summary table for the terminal.
 pub fn summary_table(results: &ResultsFile) -> String {
     let mut out = format!(
-        "{:<12} {:>7} {:>10} {:>19} {:>8} {:>15} {:>6} {:>6} {:>6}  {}\n",
+        "{:<12} {:>7} {:>10} {:>25} {:>19} {:>8} {:>15} {:>6} {:>6} {:>6}  {}\n",
         "model",
         "workers",
         "median",
+        "median 95% CI",
         "min – max",
         "speedup",
         "speedup range",
@@ -18,10 +19,11 @@ pub fn summary_table(results: &ResultsFile) -> String {
     );
     for c in &results.cells {
         out.push_str(&format!(
-            "{:<12} {:>7} {:>9}s {:>19} {:>8} {:>15} {:>6} {:>6} {:>6}  {}\n",
+            "{:<12} {:>7} {:>9}s {:>25} {:>19} {:>8} {:>15} {:>6} {:>6} {:>6}  {}\n",
             c.model_id(),
             c.workers,
             fixed(c.wall.as_ref().map(|s| s.median), 4),
+            median_ci(c),
             min_max(c),
             fixed(c.speedup, 2),
             speedup_range(c),
@@ -38,7 +40,54 @@ pub fn summary_table(results: &ResultsFile) -> String {
         b.median_s.map_or(String::new(), |m| format!(" = {m:.4} s"))
     ));
     out.push_str(
-        "cores: CPU time ÷ wall time; work: CPU time ÷ the baseline's (above 1: extra work)\n",
+        "median 95% CI: order statistics (distribution-free; in brackets the coverage when fewer than 6 runs cannot reach 95%)\n\
+         outliers: runs whose modified z-score (0.6745·|x − median| / MAD) exceeds 3.5\n\
+         cores: CPU time ÷ wall time; work: CPU time ÷ the baseline's (above 1: extra work)\n",
     );
     out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::preset::ModelKind;
+    use crate::results::{CellResult, Sample};
+
+    /// Six runs, one far off: median 1.0, MAD 0.075, and 0.6745 · 9 / 0.075 = 80.9 > 3.5.
+    pub(crate) fn with_an_outlier() -> ResultsFile {
+        let mut r = ResultsFile::default();
+        r.cells.push(CellResult {
+            model: Some(ModelKind::Sequential),
+            workers: 1,
+            samples: [1.1, 1.0, 0.9, 1.05, 0.95, 10.0]
+                .iter()
+                .map(|&t| Sample {
+                    wall_s: t,
+                    ..Sample::default()
+                })
+                .collect(),
+            ..CellResult::default()
+        });
+        r.recompute();
+        r
+    }
+
+    #[test]
+    fn the_table_shows_the_median_interval_and_the_outliers() {
+        let text = summary_table(&with_an_outlier());
+        // Six runs: the interval is the range (coverage 1 − 2/64 ≥ 95%, so no bracket).
+        assert!(text.contains("0.9000 – 10.0000"), "{text}");
+        assert!(text.contains("1 outlier: 10.0000 s"), "{text}");
+        let csv = crate::export::summary_csv(&with_an_outlier());
+        let row = csv.lines().nth(1).unwrap_or_default();
+        assert!(row.contains(",1,6,"), "outlier count and run number: {row}");
+        let md = crate::export::markdown_report(
+            &[crate::export::ChartRun {
+                label: "x",
+                results: &with_an_outlier(),
+            }],
+            &[],
+        );
+        assert!(md.contains("1 outlier: 10.0000 s"), "{md}");
+    }
 }

@@ -18,11 +18,11 @@ use super::results_table;
 use super::run_control::{self, ActiveRun, RunAction};
 use super::screenshot::{Outcome, ScreenshotMode};
 use super::status_bar::{self, CpuMeter};
+use crate::analysis::ModelFit;
 use crate::engine::{PythonInfo, SweepConfig, SweepEvent};
 use crate::export::ChartOptions;
 use crate::preset::{Experiment, find_builtin};
 use crate::results::{CellResult, MachineInfo, ResultsFile, RunStatus};
-use crate::stats::ModelFit;
 
 /// How long `--run` waits after the window opened before starting the sweep.
 const STARTUP_SETTLE: Duration = Duration::from_millis(1500);

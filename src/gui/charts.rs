@@ -8,10 +8,10 @@ use std::collections::HashMap;
 use eframe::egui::{self, Color32};
 use egui_plot::{Corner, Legend, Line, LineStyle, MarkerShape, Plot, PlotPoints, Points, VLine};
 
+use crate::analysis::ModelFit;
 use crate::export::{self, fit_curve, series_label};
 use crate::preset::ModelKind;
 use crate::results::{CellResult, CellStatus, ResultsFile};
-use crate::stats::ModelFit;
 
 /// Another results file overlaid on the charts ("Add results to compare…").
 #[derive(Clone, Debug)]
@@ -20,13 +20,13 @@ pub struct CompareRun {
     pub label: String,
     pub path: std::path::PathBuf,
     pub results: ResultsFile,
-    /// Its fits, drawn like the shown results' own (see [`crate::stats::fit_results`]).
+    /// Its fits, drawn like the shown results' own (see [`crate::analysis::fit_results`]).
     pub fits: Vec<ModelFit>,
 }
 
 impl CompareRun {
     pub fn new(label: String, path: std::path::PathBuf, results: ResultsFile) -> Self {
-        let fits = crate::stats::fit_results(&results);
+        let fits = crate::analysis::fit_results(&results);
         CompareRun {
             label,
             path,
@@ -42,7 +42,7 @@ pub struct Layers<'a> {
     pub label: &'a str,
     /// Runs overlaid for comparison.
     pub compare: &'a [CompareRun],
-    /// The shown results' fits (see [`crate::stats::fit_results`]).
+    /// The shown results' fits (see [`crate::analysis::fit_results`]).
     pub fits: &'a [ModelFit],
     /// Draw the fitted curves.
     pub show_fits: bool,
@@ -193,6 +193,14 @@ fn hover_texts(
                 "wall time: median {:.4} s (min {:.4}, max {:.4}, n = {})",
                 w.median, w.min, w.max, w.n
             ));
+            lines.push(format!(
+                "median 95% CI (order statistics): {}",
+                export::median_ci_text(cell)
+            ));
+            let outliers = export::outliers_text(cell);
+            if !outliers.is_empty() {
+                lines.push(format!("{outliers} (MAD rule)"));
+            }
         }
         if let Some(s) = cell.speedup {
             let range = match (cell.speedup_low, cell.speedup_high) {
@@ -394,7 +402,8 @@ pub fn show(
     });
 }
 
-/// The fitted curve of `fit`, dashed, from 1 to `x_max` workers (nothing when it was refused).
+/// The fitted curve of `fit`, dashed, over the worker range it was fitted on (cut at
+/// `x_max`; nothing when it was refused): never extrapolated.
 fn draw_fit(
     plot_ui: &mut egui_plot::PlotUi<'_>,
     name: &str,

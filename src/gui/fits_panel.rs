@@ -5,8 +5,8 @@
 use eframe::egui::{self, RichText};
 
 use super::charts::model_color;
+use crate::analysis::{FitQuantity, ModelFit, fit_results};
 use crate::results::{CellStatus, ResultsFile, RunStatus};
-use crate::stats::{ModelFit, fit_results};
 
 /// One-sentence explanations, shown on hover.
 pub mod help {
@@ -15,11 +15,12 @@ pub mod help {
         "1/s: the speedup Amdahl's law says no number of workers can exceed.";
     pub const SIGMA: &str = "USL σ (contention): the share of work serialised on a shared resource, such as a lock or a core; it makes speedup level off.";
     pub const KAPPA: &str = "USL κ (coherency): the cost of workers keeping each other up to date, growing with every pair of workers; it makes speedup fall.";
-    pub const PEAK: &str = "N*: the worker count where the fitted USL curve peaks, ⌊√((1−σ)/κ)⌋; ∞ when κ = 0 and the curve never turns down.";
+    pub const PEAK: &str = "N*: the whole worker count where the fitted USL curve is highest (⌊√((1−σ)/κ)⌋ or the next one, whichever predicts more); 1 when σ ≥ 1 (no worker count beats one); none when κ = 0 and the curve only levels off.";
+    pub const SCALE: &str = "USL scale γ: the fitted value at one worker, S(N) = γ·N / (1 + σ(N−1) + κN(N−1)). Fitted when speedups are over the sequential baseline (a model's own one worker may be slower, e.g. 0.9×) and four or more worker counts were measured; with three, the values are normalised to the model's own one-worker run; 1 when the baseline is the model's own one worker.";
     pub const R2: &str = "R²: how much of the variation in the measurements the fitted curve explains (1 = perfectly, near 0 = not at all).";
     pub const KARP_FLATT: &str = "Karp–Flatt e(N) = (1/S − 1/N)/(1 − 1/N): the serial fraction implied by each measured speedup; constant e means a fixed serial part, growing e means overhead that grows with workers.";
     pub const READING: &str = "What the fits say in plain words.";
-    pub const FITS: &str = "Dashed lines are fitted scaling laws. Speedup and efficiency: Gunther's Universal Scalability Law, S(N) = N / (1 + σ(N−1) + κN(N−1)), with contention σ and coherency cost κ. Wall time: Amdahl's law, T(N) = T1·(s + (1−s)/N), with serial fraction s.";
+    pub const FITS: &str = "Dashed lines are fitted scaling laws. Speedup and efficiency: Gunther's Universal Scalability Law, S(N) = γ·N / (1 + σ(N−1) + κN(N−1)), with contention σ, coherency cost κ and scale γ (for lock contention, where every worker brings its own work, it is fitted to throughput). The curves cover only the measured worker range (for compute-bound work past the cores, the range within the cores). Wall time: Amdahl's law, T(N) = T1·(s + (1−s)/N), with serial fraction s.";
 }
 
 /// Identifies a version of the shown results: refit when any part changes.
@@ -122,7 +123,7 @@ pub fn show(ui: &mut egui::Ui, results: Option<&ResultsFile>, fits: &[ModelFit])
         .show(ui, |ui| {
             egui::Grid::new("fits-grid")
                 .striped(true)
-                .num_columns(7)
+                .num_columns(8)
                 .spacing([16.0, 4.0])
                 .show(ui, |ui| {
                     header(ui, "model", "One execution model's curve.");
@@ -131,6 +132,7 @@ pub fn show(ui: &mut egui::Ui, results: Option<&ResultsFile>, fits: &[ModelFit])
                     header(ui, "USL σ", help::SIGMA);
                     header(ui, "USL κ", help::KAPPA);
                     header(ui, "peak N*", help::PEAK);
+                    header(ui, "USL scale", help::SCALE);
                     header(ui, "R² (Amdahl / USL)", help::R2);
                     ui.end_row();
                     for fit in fits {
@@ -159,13 +161,24 @@ pub fn show(ui: &mut egui::Ui, results: Option<&ResultsFile>, fits: &[ModelFit])
                                     .on_hover_text(help::SIGMA);
                                 ui.label(format!("{:.5}", u.kappa))
                                     .on_hover_text(help::KAPPA);
-                                ui.label(u.peak_workers.map_or("∞".to_string(), |p| p.to_string()))
-                                    .on_hover_text(help::PEAK);
+                                ui.label(
+                                    u.peak_workers
+                                        .map_or("none".to_string(), |p| p.to_string()),
+                                )
+                                .on_hover_text(help::PEAK);
+                                ui.label(if u.scale_fitted {
+                                    format!("{:.3} (fitted)", u.scale)
+                                } else if (u.scale - 1.0).abs() > 1e-12 {
+                                    format!("{:.3} (own 1 worker)", u.scale)
+                                } else {
+                                    "1".to_string()
+                                })
+                                .on_hover_text(help::SCALE);
                             }
                             None => {
-                                ui.weak("—");
-                                ui.weak("—");
-                                ui.weak("—");
+                                for _ in 0..4 {
+                                    ui.weak("—");
+                                }
                             }
                         }
                         let r2 =
@@ -189,6 +202,20 @@ pub fn show(ui: &mut egui::Ui, results: Option<&ResultsFile>, fits: &[ModelFit])
                 );
                 ui.add(egui::Label::new(&fit.reading).wrap())
                     .on_hover_text(help::READING);
+                if let Some((lo, hi)) = fit.fitted_range() {
+                    let on = match fit.quantity {
+                        FitQuantity::Speedup => "speedup",
+                        FitQuantity::Throughput => "throughput (weak scaling)",
+                    };
+                    let within = if fit.fitted_up_to.is_some() {
+                        " (within the logical cores)"
+                    } else {
+                        ""
+                    };
+                    ui.weak(format!(
+                        "Fitted on {on}, {lo}–{hi} workers{within}; the curves are drawn over this range only."
+                    ));
+                }
                 if let Some(caveat) = &fit.caveat {
                     let warn = ui.visuals().warn_fg_color;
                     ui.add(

@@ -3,6 +3,7 @@
 use eframe::egui;
 
 use super::charts::model_color;
+use crate::export;
 use crate::results::{CellResult, CellStatus, ResultsFile};
 
 /// The text of a row's first column, e.g. `threads × 4` (unique per cell).
@@ -38,7 +39,7 @@ pub fn show(ui: &mut egui::Ui, results: Option<&ResultsFile>) {
         .show(ui, |ui| {
             egui::Grid::new("results-grid")
                 .striped(true)
-                .num_columns(10)
+                .num_columns(12)
                 .spacing([14.0, 4.0])
                 .show(ui, |ui| {
                     for (h, tip) in [
@@ -48,7 +49,15 @@ pub fn show(ui: &mut egui::Ui, results: Option<&ResultsFile>) {
                             "median wall (s)",
                             "median wall-clock time of the timed runs",
                         ),
+                        (
+                            "median 95% CI (s)",
+                            "confidence interval of the median by order statistics (distribution-free); with fewer than 6 runs no pair of runs reaches 95%: the range is shown with its coverage in brackets",
+                        ),
                         ("min–max (s)", "fastest and slowest timed run"),
+                        (
+                            "outliers",
+                            "runs whose modified z-score 0.6745·|x − median| / MAD exceeds 3.5 (kept in the median)",
+                        ),
                         ("speedup", "baseline median ÷ this median"),
                         ("efficiency", "speedup ÷ workers"),
                         (
@@ -86,9 +95,16 @@ fn row(ui: &mut egui::Ui, cell: &CellResult) {
     };
     let w = cell.wall.as_ref();
     ui.monospace(opt(w.map(|w| w.median), |v| format!("{v:.4}")));
+    ui.monospace(export::median_ci_text(cell));
     ui.monospace(match w {
         Some(w) => format!("{:.4}–{:.4}", w.min, w.max),
         None => "—".into(),
+    });
+    let outliers = export::outliers_text(cell);
+    ui.monospace(if outliers.is_empty() {
+        "—".to_string()
+    } else {
+        outliers
     });
     ui.monospace(opt(cell.speedup, |v| format!("{v:.2}×")));
     ui.monospace(opt(cell.efficiency, |v| format!("{:.0} %", v * 100.0)));

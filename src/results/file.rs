@@ -1,3 +1,4 @@
+use std::collections::HashMap;
 use std::io::Write;
 use std::path::{Path, PathBuf};
 
@@ -5,7 +6,7 @@ use serde::{Deserialize, Serialize};
 use thiserror::Error;
 
 use super::machine::MachineInfo;
-use crate::engine::PythonInfo;
+use super::python_info::PythonInfo;
 use crate::preset::{self, Experiment, ModelKind};
 use crate::stats::{self, Summary};
 
@@ -175,8 +176,6 @@ pub enum ResultsError {
 
 /// A cell that speedups (and work) may be measured against.
 struct BaselineCell {
-    model: Option<ModelKind>,
-    workers: usize,
     /// Median wall time, seconds.
     wall: f64,
     /// Median CPU time, seconds, where the cell mostly computes (see [`MOSTLY_COMPUTING`]).
@@ -187,91 +186,99 @@ struct BaselineCell {
 /// other runs' CPU time with it says nothing about extra work.
 const MOSTLY_COMPUTING: f64 = 0.5;
 
+impl BaselineCell {
+    fn of(c: &CellResult) -> Option<BaselineCell> {
+        let wall = stats::median(&c.wall_times())?;
+        let cpus: Vec<f64> = c.samples.iter().map(|s| s.cpu_s).collect();
+        let cpu = stats::median(&cpus).filter(|&cpu| cpu > 0.0 && cpu >= MOSTLY_COMPUTING * wall);
+        Some(BaselineCell { wall, cpu })
+    }
+}
+
 impl ResultsFile {
-    /// Fills every derived field (summaries, speedups, efficiency) from the raw samples.
+    /// Fills every derived field (summaries, speedups, efficiency) from the raw samples, after
+    /// re-checking the answers (see [`ResultsFile::check_answers`]). Linear in the number of
+    /// cells and samples: the baselines are indexed by model, not searched for per cell.
     pub fn recompute(&mut self) {
+        self.check_answers();
         let kind = self.experiment.baseline;
-        // Every cell a baseline can be: the sequential one, and each model at one worker.
-        let candidates: Vec<BaselineCell> = self
-            .cells
-            .iter()
-            .filter(|c| c.status == CellStatus::Ok)
-            .filter(|c| c.workers == 1 || c.model == Some(ModelKind::Sequential))
-            .filter_map(|c| {
-                let wall = stats::median(&c.wall_times())?;
-                let cpus: Vec<f64> = c.samples.iter().map(|s| s.cpu_s).collect();
-                let cpu =
-                    stats::median(&cpus).filter(|&cpu| cpu > 0.0 && cpu >= MOSTLY_COMPUTING * wall);
-                Some(BaselineCell {
-                    model: c.model,
-                    workers: c.workers,
-                    wall,
-                    cpu,
-                })
-            })
-            .collect();
-        let sequential = candidates
-            .iter()
-            .find(|b| b.model == Some(ModelKind::Sequential));
+        // Every cell a baseline can be: the first sequential one, and each model's first at
+        // one worker.
+        let mut sequential: Option<BaselineCell> = None;
+        let mut one_worker: HashMap<Option<ModelKind>, Option<BaselineCell>> = HashMap::new();
+        for c in self.cells.iter().filter(|c| c.status == CellStatus::Ok) {
+            if c.model == Some(ModelKind::Sequential) && sequential.is_none() {
+                sequential = BaselineCell::of(c);
+            }
+            if c.workers == 1 && kind == preset::Baseline::SameModelOneWorker {
+                one_worker
+                    .entry(c.model)
+                    .or_insert_with(|| BaselineCell::of(c));
+            }
+        }
         self.baseline = Baseline {
             kind,
             description: kind.describe().into(),
             median_s: match kind {
-                preset::Baseline::Sequential => sequential.map(|b| b.wall),
+                preset::Baseline::Sequential => sequential.as_ref().map(|b| b.wall),
                 preset::Baseline::SameModelOneWorker => None,
             },
         };
+        // Contention gives every worker its own increments: compare work per increment.
+        let per_worker = self.experiment.task.kind == preset::TaskKind::Contention;
         for cell in &mut self.cells {
-            let walls = cell.wall_times();
-            let cpus: Vec<f64> = cell.samples.iter().map(|s| s.cpu_s).collect();
-            cell.wall = stats::summarize(&walls);
-            cell.cpu = stats::summarize(&cpus);
-            cell.checksums_agree = cell
-                .samples
-                .windows(2)
-                .all(|w| w[0].checksum == w[1].checksum);
             let base = match kind {
-                preset::Baseline::Sequential => sequential,
-                preset::Baseline::SameModelOneWorker => candidates
-                    .iter()
-                    .find(|b| b.workers == 1 && b.model == cell.model),
-            };
-            let (mut sp, mut lo, mut hi, mut eff) = (None, None, None, None);
-            if let (Some(base), Some(w)) = (base.map(|b| b.wall), &cell.wall) {
-                sp = stats::speedup(base, w.median);
-                if let Some((l, h)) = stats::speedup_range(base, w.min, w.max) {
-                    (lo, hi) = (Some(l), Some(h));
+                preset::Baseline::Sequential => sequential.as_ref(),
+                preset::Baseline::SameModelOneWorker => {
+                    one_worker.get(&cell.model).and_then(Option::as_ref)
                 }
-                eff = sp.and_then(|s| stats::efficiency(s, cell.workers));
+            };
+            derive(cell, base, per_worker);
+        }
+    }
+
+    /// Every model computes the same answer, so a cell whose runs disagree on the checksum,
+    /// or whose checksum differs from the baseline's, is failed with the reason, as the sweep
+    /// does while measuring: a file opened later says the same in the report and the
+    /// workbench. The reference is the first sequential cell whose runs agree (else the first
+    /// such cell of any model). Lock contention is exempt: its checksum is the counter, which
+    /// lost updates change.
+    pub fn check_answers(&mut self) {
+        if self.experiment.task.kind == preset::TaskKind::Contention {
+            return;
+        }
+        for cell in self.cells.iter_mut().filter(|c| c.status == CellStatus::Ok) {
+            let Some(first) = cell.checksum() else {
+                continue;
+            };
+            if let Some(bad) = cell.samples.iter().find(|s| s.checksum != first) {
+                cell.status = CellStatus::Failed;
+                cell.error = Some(format!(
+                    "runs disagree on the answer: checksum {first:#x} then {:#x}",
+                    bad.checksum
+                ));
             }
-            (
-                cell.speedup,
-                cell.speedup_low,
-                cell.speedup_high,
-                cell.efficiency,
-            ) = (sp, lo, hi, eff);
-            cell.cpu_utilisation = match (&cell.cpu, &cell.wall) {
-                (Some(c), Some(w)) if w.median > 0.0 => Some(c.median / w.median),
-                _ => None,
-            };
-            // Contention gives every worker its own increments: compare work per increment.
-            let amount = match self.experiment.task.kind {
-                preset::TaskKind::Contention => cell.workers.max(1) as f64,
-                _ => 1.0,
-            };
-            cell.work_vs_baseline = match (base.and_then(|b| b.cpu), &cell.cpu) {
-                (Some(b), Some(c)) if c.median > 0.0 => Some(c.median / b / amount),
-                _ => None,
-            };
-            let rates: Vec<f64> = cell
-                .samples
-                .iter()
-                .filter_map(|s| Some(s.bytes_moved? as f64 / s.wall_s / 1e9))
-                .collect();
-            cell.gb_per_s = stats::median(&rates);
-            let mut lost: Vec<u64> = cell.samples.iter().filter_map(|s| s.lost_updates).collect();
-            lost.sort_unstable();
-            cell.lost_updates = lost.get(lost.len() / 2).copied();
+        }
+        let usable = |c: &&CellResult| c.status == CellStatus::Ok && !c.samples.is_empty();
+        let reference = self
+            .cells
+            .iter()
+            .filter(usable)
+            .find(|c| c.model == Some(ModelKind::Sequential))
+            .or_else(|| self.cells.iter().find(usable))
+            .and_then(|c| Some((c.checksum()?, c.model_id(), c.workers)));
+        let Some((expected, model, workers)) = reference else {
+            return;
+        };
+        for cell in self.cells.iter_mut().filter(|c| c.status == CellStatus::Ok) {
+            if let Some(got) = cell.checksum()
+                && got != expected
+            {
+                cell.status = CellStatus::Failed;
+                cell.error = Some(format!(
+                    "wrong answer: checksum {got:#x}, the baseline ({model} × {workers}) computed {expected:#x}"
+                ));
+            }
         }
     }
 
@@ -286,20 +293,33 @@ impl ResultsFile {
         serde_json::to_string_pretty(self).expect("results always serialise")
     }
 
-    /// Parses a results document (size-limited; serde_json bounds nesting depth).
+    /// Parses a results document (size-limited; serde_json bounds nesting depth). The text
+    /// is read twice, as a stream, never as a `serde_json::Value` tree: once for the `format`
+    /// field alone (so that any other JSON document is refused plainly), then straight into
+    /// the typed structs. Memory stays a small multiple of the file size, time linear.
     pub fn from_json(text: &str, origin: &str) -> Result<ResultsFile, ResultsError> {
         let parse_err = |message: String| ResultsError::Parse {
             path: origin.to_string(),
             message,
         };
-        let value: serde_json::Value =
-            serde_json::from_str(text).map_err(|e| parse_err(e.to_string()))?;
+        /// Only the `format` field; everything else is skipped without being stored.
+        #[derive(Deserialize)]
+        struct FormatOnly {
+            #[serde(default)]
+            format: Option<serde_json::Value>,
+        }
+        let head: FormatOnly = serde_json::from_str(text).map_err(|e| parse_err(e.to_string()))?;
         // Checked before anything else, so that any other JSON document is refused plainly.
-        match value.get("format").and_then(serde_json::Value::as_str) {
-            Some(RESULTS_FORMAT) => {}
-            Some(other) => {
+        match head.format.as_ref().map(|f| f.as_str().ok_or(f)) {
+            Some(Ok(RESULTS_FORMAT)) => {}
+            Some(Ok(other)) => {
                 return Err(parse_err(format!(
                     "`format` is {other:?}, expected {RESULTS_FORMAT:?}"
+                )));
+            }
+            Some(Err(other)) => {
+                return Err(parse_err(format!(
+                    "`format` is {other}, expected {RESULTS_FORMAT:?}"
                 )));
             }
             None => {
@@ -308,8 +328,10 @@ impl ResultsFile {
                 )));
             }
         }
-        let mut file: ResultsFile = serde_path_to_error::deserialize(value)
+        let mut de = serde_json::Deserializer::from_str(text);
+        let mut file: ResultsFile = serde_path_to_error::deserialize(&mut de)
             .map_err(|e| parse_err(format!("at `{}`: {}", e.path(), e.inner())))?;
+        de.end().map_err(|e| parse_err(e.to_string()))?;
         if file.format_version == 0 || file.format_version > RESULTS_FORMAT_VERSION {
             return Err(parse_err(format!(
                 "`format_version` = {}: this corelab reads versions 1 to {RESULTS_FORMAT_VERSION}",
@@ -346,6 +368,54 @@ impl ResultsFile {
             source,
         })
     }
+}
+
+/// The derived fields of one cell, against its baseline.
+fn derive(cell: &mut CellResult, base: Option<&BaselineCell>, per_worker: bool) {
+    let walls = cell.wall_times();
+    let cpus: Vec<f64> = cell.samples.iter().map(|s| s.cpu_s).collect();
+    cell.wall = stats::summarize(&walls);
+    cell.cpu = stats::summarize(&cpus);
+    cell.checksums_agree = cell
+        .samples
+        .windows(2)
+        .all(|w| w[0].checksum == w[1].checksum);
+    let (mut sp, mut lo, mut hi, mut eff) = (None, None, None, None);
+    if let (Some(base), Some(w)) = (base.map(|b| b.wall), &cell.wall) {
+        sp = stats::speedup(base, w.median);
+        if let Some((l, h)) = stats::speedup_range(base, w.min, w.max) {
+            (lo, hi) = (Some(l), Some(h));
+        }
+        eff = sp.and_then(|s| stats::efficiency(s, cell.workers));
+    }
+    (
+        cell.speedup,
+        cell.speedup_low,
+        cell.speedup_high,
+        cell.efficiency,
+    ) = (sp, lo, hi, eff);
+    cell.cpu_utilisation = match (&cell.cpu, &cell.wall) {
+        (Some(c), Some(w)) if w.median > 0.0 => Some(c.median / w.median),
+        _ => None,
+    };
+    let amount = if per_worker {
+        cell.workers.max(1) as f64
+    } else {
+        1.0
+    };
+    cell.work_vs_baseline = match (base.and_then(|b| b.cpu), &cell.cpu) {
+        (Some(b), Some(c)) if c.median > 0.0 => Some(c.median / b / amount),
+        _ => None,
+    };
+    let rates: Vec<f64> = cell
+        .samples
+        .iter()
+        .filter_map(|s| Some(s.bytes_moved? as f64 / s.wall_s / 1e9))
+        .collect();
+    cell.gb_per_s = stats::median(&rates);
+    let mut lost: Vec<u64> = cell.samples.iter().filter_map(|s| s.lost_updates).collect();
+    lost.sort_unstable();
+    cell.lost_updates = lost.get(lost.len() / 2).copied();
 }
 
 /// Temp file + fsync + rename, so that `path` holds either the old or the new content.
@@ -443,5 +513,88 @@ mod tests {
             ],
         );
         assert_eq!(r.cells[1].work_vs_baseline, Some(2.0));
+    }
+
+    #[test]
+    fn opening_re_checks_the_answers() {
+        let mut seq = cell(ModelKind::Sequential, 1, 2.0, 2.0);
+        let mut split = cell(ModelKind::Threads, 2, 1.0, 2.0);
+        let mut wrong = cell(ModelKind::Processes, 2, 1.0, 2.0);
+        let good = cell(ModelKind::Rayon, 2, 1.0, 2.0);
+        for s in seq.samples.iter_mut().chain(&mut wrong.samples) {
+            s.checksum = 0;
+        }
+        split.samples[1].checksum = 5;
+        for s in &mut wrong.samples {
+            s.checksum = 9;
+        }
+        let mut good_zero = good.clone();
+        for s in &mut good_zero.samples {
+            s.checksum = 0;
+        }
+        let r = results(
+            TaskKind::Cpu,
+            vec![seq.clone(), split.clone(), wrong.clone(), good_zero],
+        );
+        assert_eq!(r.cells[0].status, CellStatus::Ok);
+        assert_eq!(r.cells[1].status, CellStatus::Failed);
+        assert_eq!(
+            r.cells[1].error.as_deref(),
+            Some("runs disagree on the answer: checksum 0x0 then 0x5")
+        );
+        assert_eq!(r.cells[2].status, CellStatus::Failed);
+        assert_eq!(
+            r.cells[2].error.as_deref(),
+            Some("wrong answer: checksum 0x9, the baseline (sequential × 1) computed 0x0")
+        );
+        assert_eq!(r.cells[3].status, CellStatus::Ok);
+        // Through the file format too, and idempotent.
+        let again = ResultsFile::from_json(&r.to_json(), "test").unwrap();
+        assert_eq!(again.cells, r.cells);
+        // Contention's checksum is the counter: exempt.
+        let r = results(TaskKind::Contention, vec![seq, split, wrong]);
+        assert!(r.cells.iter().all(|c| c.status == CellStatus::Ok));
+    }
+
+    #[test]
+    fn same_model_baselines_are_indexed_by_model() {
+        let exp = Experiment {
+            baseline: preset::Baseline::SameModelOneWorker,
+            ..Experiment::default()
+        };
+        let mut r = ResultsFile {
+            experiment: exp,
+            cells: vec![
+                cell(ModelKind::Threads, 1, 4.0, 4.0),
+                cell(ModelKind::Processes, 1, 8.0, 8.0),
+                cell(ModelKind::Threads, 4, 1.0, 4.0),
+                cell(ModelKind::Processes, 4, 4.0, 8.0),
+                cell(ModelKind::Processes, 1, 99.0, 8.0),
+            ],
+            ..ResultsFile::default()
+        };
+        r.recompute();
+        let sp: Vec<Option<f64>> = r.cells.iter().map(|c| c.speedup).collect();
+        // The first one-worker cell of each model is its baseline.
+        assert_eq!(
+            sp,
+            vec![Some(1.0), Some(1.0), Some(4.0), Some(2.0), Some(8.0 / 99.0)]
+        );
+    }
+
+    #[test]
+    fn other_documents_are_refused_by_their_format() {
+        let err = ResultsFile::from_json(r#"{"format": "x", "cells": 3}"#, "a.json").unwrap_err();
+        assert!(err.to_string().contains("`format` is \"x\""), "{err}");
+        let err = ResultsFile::from_json(r#"{"format": 7}"#, "a.json").unwrap_err();
+        assert!(err.to_string().contains("`format` is 7"), "{err}");
+        let err = ResultsFile::from_json(r#"{"cells": []}"#, "a.json").unwrap_err();
+        assert!(err.to_string().contains("no `format` field"), "{err}");
+        let err = ResultsFile::from_json(
+            r#"{"format": "corelab-results", "format_version": 1, "cells": [{"workers": "x"}]}"#,
+            "a.json",
+        )
+        .unwrap_err();
+        assert!(err.to_string().contains("at `cells[0].workers`"), "{err}");
     }
 }

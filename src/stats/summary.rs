@@ -1,4 +1,5 @@
 use serde::{Deserialize, Serialize};
+use statrs::distribution::{Binomial, ContinuousCDF, DiscreteCDF, StudentsT};
 
 /// Descriptive statistics of one cell's timed samples (seconds or any unit).
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
@@ -10,9 +11,22 @@ pub struct Summary {
     pub mean: f64,
     /// Sample standard deviation (n − 1); 0 for a single sample.
     pub stddev: f64,
-    /// 95% confidence interval of the mean (Student's t); equal to the mean when n = 1.
+    /// 95% confidence interval of the **mean** (Student's t); equal to the mean when n = 1.
+    /// Kept for reference: the plotted statistic is the median, see `median_ci_low`.
     pub ci95_low: f64,
     pub ci95_high: f64,
+    /// Confidence interval of the **median** by order statistics (distribution-free, from the
+    /// binomial distribution, see [`median_ci`]): the narrowest pair of order statistics
+    /// whose coverage is at least 95%, or the whole sample range when too few samples reach
+    /// 95%. Old files without it load with 0 and get it back from `recompute`.
+    #[serde(default)]
+    pub median_ci_low: f64,
+    #[serde(default)]
+    pub median_ci_high: f64,
+    /// The exact coverage of `median_ci_low ..= median_ci_high` (e.g. 0.9375 for 5 samples,
+    /// 0.979 for 10): below 0.95 when there are fewer than 6 samples.
+    #[serde(default)]
+    pub median_ci_coverage: f64,
     /// Indices of samples flagged as outliers by the median absolute deviation rule.
     pub outliers: Vec<usize>,
 }
@@ -43,20 +57,49 @@ pub fn stddev(samples: &[f64]) -> Option<f64> {
     Some((ss / (n - 1) as f64).sqrt())
 }
 
-/// Two-sided 97.5% quantile of Student's t with `df` degrees of freedom (for a 95% CI).
+/// The 97.5% quantile of Student's t with `df` degrees of freedom (the half-width factor of a
+/// two-sided 95% interval), from the distribution function (statrs). Infinite for `df` = 0.
 pub fn student_t_975(df: usize) -> f64 {
-    const TABLE: [f64; 30] = [
-        12.706, 4.303, 3.182, 2.776, 2.571, 2.447, 2.365, 2.306, 2.262, 2.228, 2.201, 2.179, 2.160,
-        2.145, 2.131, 2.120, 2.110, 2.101, 2.093, 2.086, 2.080, 2.074, 2.069, 2.064, 2.060, 2.056,
-        2.052, 2.048, 2.045, 2.042,
-    ];
-    match df {
-        0 => f64::INFINITY,
-        1..=30 => TABLE[df - 1],
-        31..=60 => 2.000,
-        61..=120 => 1.980,
-        _ => 1.960,
+    if df == 0 {
+        return f64::INFINITY;
     }
+    StudentsT::new(0.0, 1.0, df as f64).map_or(f64::INFINITY, |t| t.inverse_cdf(0.975))
+}
+
+/// A distribution-free confidence interval of the median.
+#[derive(Clone, Copy, Debug, PartialEq)]
+pub struct MedianCi {
+    pub low: f64,
+    pub high: f64,
+    /// The exact probability that the interval holds the true median (for continuous data).
+    pub coverage: f64,
+}
+
+/// The 95% confidence interval of the median by order statistics: with the samples sorted
+/// `x(1) ≤ … ≤ x(n)`, the interval `[x(j), x(n+1−j)]` holds the population median with
+/// probability `1 − 2·P(B ≤ j − 1)`, `B ~ Binomial(n, 1/2)`, whatever the distribution. `j` is
+/// the largest rank that keeps that coverage at or above 95%; with fewer than 6 samples no
+/// rank does, and the interval is `[min, max]` with its (lower) coverage stated. `None` when
+/// empty or non-finite.
+pub fn median_ci(samples: &[f64]) -> Option<MedianCi> {
+    let v = finite_sorted(samples)?;
+    let n = v.len();
+    let below = |j: usize| -> f64 {
+        // P(B ≤ j − 1)
+        if j == 0 {
+            return 0.0;
+        }
+        Binomial::new(0.5, n as u64).map_or(1.0, |b| b.cdf((j - 1) as u64))
+    };
+    let mut j = 1;
+    while j < n.div_ceil(2) && 1.0 - 2.0 * below(j + 1) >= 0.95 {
+        j += 1;
+    }
+    Some(MedianCi {
+        low: v[j - 1],
+        high: v[n - j],
+        coverage: (1.0 - 2.0 * below(j)).max(0.0),
+    })
 }
 
 /// Indices of outliers by the modified z-score of Iglewicz and Hoaglin:
@@ -86,6 +129,7 @@ pub fn summarize(samples: &[f64]) -> Option<Summary> {
     let n = sorted.len();
     let mean = mean(samples)?;
     let sd = stddev(samples)?;
+    let ci = median_ci(samples)?;
     let half = if n > 1 {
         student_t_975(n - 1) * sd / (n as f64).sqrt()
     } else {
@@ -100,6 +144,9 @@ pub fn summarize(samples: &[f64]) -> Option<Summary> {
         stddev: sd,
         ci95_low: mean - half,
         ci95_high: mean + half,
+        median_ci_low: ci.low,
+        median_ci_high: ci.high,
+        median_ci_coverage: ci.coverage,
         outliers: mad_outliers(samples),
     })
 }
@@ -141,11 +188,11 @@ mod tests {
 
     #[test]
     fn confidence_interval_by_hand() {
-        // 10, 12, 14: mean 12, s = 2, t(2) = 4.303, half width = 4.303 * 2 / sqrt(3).
+        // 10, 12, 14: mean 12, s = 2, t(2) = 4.3027, half width = 4.3027 * 2 / sqrt(3).
         let s = summarize(&[10.0, 12.0, 14.0]).unwrap();
-        let half = 4.303 * 2.0 / 3f64.sqrt();
-        assert!(close(s.ci95_low, 12.0 - half));
-        assert!(close(s.ci95_high, 12.0 + half));
+        let half = 4.302_653 * 2.0 / 3f64.sqrt();
+        assert!((s.ci95_low - (12.0 - half)).abs() < 1e-5, "{s:?}");
+        assert!((s.ci95_high - (12.0 + half)).abs() < 1e-5, "{s:?}");
         assert_eq!((s.min, s.max, s.median, s.n), (10.0, 14.0, 12.0, 3));
     }
 
@@ -167,10 +214,55 @@ mod tests {
     }
 
     #[test]
-    fn t_table_edges() {
+    fn t_quantiles_match_published_tables() {
+        // Published two-sided 95% critical values (e.g. NIST/SEMATECH e-Handbook, 1.3.6.7.2).
+        let table = [
+            (1, 12.706),
+            (2, 4.303),
+            (10, 2.228),
+            (30, 2.042),
+            (31, 2.040),
+            (40, 2.021),
+            (60, 2.000),
+            (100, 1.984),
+        ];
+        for (df, t) in table {
+            assert!(
+                (student_t_975(df) - t).abs() < 5e-4,
+                "df {df}: {}",
+                student_t_975(df)
+            );
+        }
         assert!(student_t_975(0).is_infinite());
-        assert_eq!(student_t_975(1), 12.706);
-        assert_eq!(student_t_975(30), 2.042);
-        assert_eq!(student_t_975(1000), 1.960);
+        assert!((student_t_975(100_000) - 1.960).abs() < 1e-3);
+    }
+
+    #[test]
+    fn median_interval_by_order_statistics() {
+        // n = 10: P(B ≤ 1) = 11/1024 ≤ 0.025 < P(B ≤ 2) = 56/1024, so [x(2), x(9)],
+        // coverage 1 − 22/1024.
+        let x: Vec<f64> = (1..=10).map(f64::from).rev().collect();
+        let ci = median_ci(&x).unwrap();
+        assert_eq!((ci.low, ci.high), (2.0, 9.0));
+        assert!((ci.coverage - (1.0 - 22.0 / 1024.0)).abs() < 1e-9, "{ci:?}");
+        // n = 20: the textbook pair is x(6), x(15) (P(B ≤ 5) = 21700/2^20 = 0.0207).
+        let x: Vec<f64> = (1..=20).map(f64::from).collect();
+        let ci = median_ci(&x).unwrap();
+        assert_eq!((ci.low, ci.high), (6.0, 15.0));
+        assert!((ci.coverage - (1.0 - 2.0 * 21_700.0 / 1_048_576.0)).abs() < 1e-9);
+        // n = 5 cannot reach 95%: the range, with coverage 1 − 2/32.
+        let ci = median_ci(&[5.0, 1.0, 4.0, 2.0, 3.0]).unwrap();
+        assert_eq!((ci.low, ci.high), (1.0, 5.0));
+        assert!((ci.coverage - 0.9375).abs() < 1e-9, "{ci:?}");
+        // n = 6: the range reaches 1 − 2/64.
+        let ci = median_ci(&[1.0, 2.0, 3.0, 4.0, 5.0, 6.0]).unwrap();
+        assert_eq!((ci.low, ci.high), (1.0, 6.0));
+        assert!((ci.coverage - (1.0 - 2.0 / 64.0)).abs() < 1e-9, "{ci:?}");
+        let one = median_ci(&[7.0]).unwrap();
+        assert_eq!((one.low, one.high), (7.0, 7.0));
+        assert!(one.coverage.abs() < 1e-9, "{one:?}");
+        assert_eq!(median_ci(&[]), None);
+        let s = summarize(&(1..=10).map(f64::from).collect::<Vec<_>>()).unwrap();
+        assert_eq!((s.median_ci_low, s.median_ci_high), (2.0, 9.0));
     }
 }

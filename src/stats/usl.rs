@@ -5,32 +5,44 @@ use serde::{Deserialize, Serialize};
 
 use super::fit_error::{FitError, check_points, r_squared};
 
-/// Result of [`fit_usl`].
+/// Result of [`fit_usl`] or [`fit_usl_scaled`].
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 pub struct UslFit {
     /// Contention (serialisation) coefficient σ ≥ 0.
     pub sigma: f64,
     /// Coherency (crosstalk) coefficient κ ≥ 0.
     pub kappa: f64,
-    /// Worker count of the highest predicted speedup, `floor(sqrt((1 − σ)/κ))` (at least 1);
-    /// `None` when κ = 0 and the curve never turns down.
+    /// The scale γ: the predicted value at one worker, `γ·N / (1 + σ(N − 1) + κN(N − 1))`.
+    /// 1 for [`fit_usl`] (the values are relative to one worker); fitted by
+    /// [`fit_usl_scaled`] (speedups over another baseline, throughputs).
+    #[serde(default = "one")]
+    pub scale: f64,
+    /// Whether `scale` was fitted (true) or fixed at 1 (false).
+    #[serde(default)]
+    pub scale_fitted: bool,
+    /// The whole worker count with the highest predicted value (see [`usl_peak`]); `None`
+    /// when κ = 0 and σ < 1: the curve levels off towards `γ/σ` and never turns down.
     pub peak_workers: Option<usize>,
-    /// Coefficient of determination of the fitted speedups.
+    /// Coefficient of determination of the fitted values.
     pub r_squared: f64,
 }
 
+fn one() -> f64 {
+    1.0
+}
+
 impl UslFit {
-    /// Predicted speedup on `n` workers.
+    /// Predicted value (speedup or relative throughput) on `n` workers, scale included.
     pub fn speedup(&self, n: f64) -> f64 {
-        usl(self.sigma, self.kappa, n)
+        self.scale * usl(self.sigma, self.kappa, n)
     }
 
-    /// The highest speedup the fit predicts: at the peak when κ > 0, else the limit `1/σ`
-    /// (infinite when σ = 0 too).
+    /// The highest value the fit predicts: at the peak when there is one, else the limit
+    /// `γ/σ` (infinite when σ = 0 too).
     pub fn max_speedup(&self) -> f64 {
         match self.peak_workers {
-            Some(n) => self.speedup(n as f64).max(self.speedup(n as f64 + 1.0)),
-            None => 1.0 / self.sigma,
+            Some(n) => self.speedup(n as f64),
+            None => self.scale / self.sigma,
         }
     }
 }
@@ -40,44 +52,85 @@ pub fn usl(sigma: f64, kappa: f64, n: f64) -> f64 {
     n / (1.0 + sigma * (n - 1.0) + kappa * n * (n - 1.0))
 }
 
-/// The peak worker count for σ, κ: `floor(sqrt((1 − σ)/κ))`, at least 1; `None` for κ = 0.
+/// The whole worker count at which `usl(σ, κ, N)` is highest: the continuous maximum is at
+/// `N* = sqrt((1 − σ)/κ)`, so it is `floor(N*)` or `ceil(N*)`, whichever predicts more
+/// (at least 1). With σ ≥ 1 no count beats one worker: `Some(1)`. `None` for κ = 0 and σ < 1
+/// (no peak: the curve rises towards `1/σ`).
 pub fn usl_peak(sigma: f64, kappa: f64) -> Option<usize> {
+    if sigma >= 1.0 {
+        return Some(1);
+    }
     if kappa <= 0.0 {
         return None;
     }
-    let n = ((1.0 - sigma).max(0.0) / kappa).sqrt().floor();
-    Some(if n.is_finite() && n >= 1.0 {
-        n.min(usize::MAX as f64) as usize
+    let star = ((1.0 - sigma).max(0.0) / kappa).sqrt();
+    if !star.is_finite() || star >= usize::MAX as f64 / 2.0 {
+        return None;
+    }
+    let lo = star.floor().max(1.0);
+    let hi = star.ceil().max(1.0);
+    let best = if usl(sigma, kappa, hi) > usl(sigma, kappa, lo) {
+        hi
     } else {
-        1
-    })
+        lo
+    };
+    Some(best as usize)
 }
 
-/// Fits σ and κ to `(workers, speedup)` points by bounded non-linear least squares on the
-/// speedups. Starts from Gunther's linearisation (`N/S − 1 = σ(N−1) + κN(N−1)`, a linear
-/// least-squares problem) and a coarse grid, then refines each start with a projected
-/// Levenberg–Marquardt iteration that keeps σ, κ ≥ 0; the boundary cases κ = 0 and σ = 0 are
-/// fitted separately, and the best sum of squares wins. Needs at least three distinct worker
-/// counts and positive finite speedups.
+/// Fits σ and κ to `(workers, value)` points with the scale fixed at 1 (the values are
+/// relative to one worker), by bounded non-linear least squares. Starts from Gunther's
+/// linearisation (`N/S − 1 = σ(N−1) + κN(N−1)`, a linear least-squares problem) and a coarse
+/// grid, then refines each start with a projected Levenberg–Marquardt iteration that keeps
+/// σ, κ ≥ 0; the boundary cases κ = 0 and σ = 0 are fitted separately, and the best sum of
+/// squares wins. Needs at least three distinct worker counts and positive finite values.
 pub fn fit_usl(points: &[(usize, f64)]) -> Result<UslFit, FitError> {
     check_points(points, "the Universal Scalability Law", "the speedup", 3)?;
-    let data: Vec<(f64, f64)> = points.iter().map(|&(n, s)| (n as f64, s)).collect();
+    fit(points, false)
+}
 
-    let mut starts = vec![linearised_start(&data)];
+/// Like [`fit_usl`], with the scale γ fitted too: `γ·N / (1 + σ(N − 1) + κN(N − 1))`. For
+/// speedups over a baseline other than the model's own one-worker run (a model whose one
+/// worker is slower than the sequential baseline has γ < 1), and for throughputs. Needs at
+/// least four distinct worker counts (three parameters).
+pub fn fit_usl_scaled(points: &[(usize, f64)]) -> Result<UslFit, FitError> {
+    check_points(
+        points,
+        "the Universal Scalability Law with a fitted scale",
+        "the value",
+        4,
+    )?;
+    fit(points, true)
+}
+
+fn fit(points: &[(usize, f64)], scaled: bool) -> Result<UslFit, FitError> {
+    let data: Vec<(f64, f64)> = points.iter().map(|&(n, s)| (n as f64, s)).collect();
+    let mut starts = vec![linearised_start(&data, scaled)];
     for sigma in [0.0, 0.01, 0.05, 0.2, 0.5, 0.9] {
         for kappa in [0.0, 1e-4, 1e-3, 1e-2, 0.1] {
-            starts.push([sigma, kappa]);
+            let gamma = if scaled {
+                best_scale(&data, sigma, kappa)
+            } else {
+                1.0
+            };
+            starts.push([gamma, sigma, kappa]);
         }
     }
     starts.sort_by(|a, b| sse(&data, *a).total_cmp(&sse(&data, *b)));
-    let mut best: Option<([f64; 2], f64)> = None;
+    let mut best: Option<([f64; 3], f64)> = None;
     for start in starts.iter().take(4) {
-        for free in [[true, true], [true, false], [false, true]] {
+        for free in [
+            [scaled, true, true],
+            [scaled, true, false],
+            [scaled, false, true],
+        ] {
             let mut p = *start;
-            for (v, f) in p.iter_mut().zip(free) {
+            for (v, f) in p.iter_mut().zip(free).skip(1) {
                 if !f {
                     *v = 0.0;
                 }
+            }
+            if scaled {
+                p[0] = best_scale(&data, p[1], p[2]);
             }
             let p = levenberg_marquardt(&data, p, free);
             let e = sse(&data, p);
@@ -86,101 +139,173 @@ pub fn fit_usl(points: &[(usize, f64)]) -> Result<UslFit, FitError> {
             }
         }
     }
-    let ([sigma, kappa], e) = best.expect("there is always a start");
-    if !e.is_finite() {
+    let Some(([gamma, sigma, kappa], e)) = best else {
+        return Err(FitError::Degenerate(
+            "the Universal Scalability Law fit had no starting point".into(),
+        ));
+    };
+    if !(e.is_finite() && gamma.is_finite() && gamma > 0.0) {
         return Err(FitError::Degenerate(
             "the Universal Scalability Law fit did not converge".into(),
         ));
     }
     let observed: Vec<f64> = data.iter().map(|p| p.1).collect();
-    let predicted: Vec<f64> = data.iter().map(|p| usl(sigma, kappa, p.0)).collect();
+    let predicted: Vec<f64> = data
+        .iter()
+        .map(|p| gamma * usl(sigma, kappa, p.0))
+        .collect();
     Ok(UslFit {
         sigma,
         kappa,
+        scale: gamma,
+        scale_fitted: scaled,
         peak_workers: usl_peak(sigma, kappa),
         r_squared: r_squared(&observed, &predicted),
     })
 }
 
-fn sse(data: &[(f64, f64)], [sigma, kappa]: [f64; 2]) -> f64 {
+/// The least-squares scale for fixed σ, κ: `Σ y·u / Σ u²` with `u = usl(σ, κ, N)`.
+fn best_scale(data: &[(f64, f64)], sigma: f64, kappa: f64) -> f64 {
+    let (mut yu, mut uu) = (0.0, 0.0);
+    for &(n, y) in data {
+        let u = usl(sigma, kappa, n);
+        yu += y * u;
+        uu += u * u;
+    }
+    if uu > 0.0 && (yu / uu).is_finite() && yu > 0.0 {
+        yu / uu
+    } else {
+        1.0
+    }
+}
+
+fn sse(data: &[(f64, f64)], [gamma, sigma, kappa]: [f64; 3]) -> f64 {
     data.iter()
-        .map(|&(n, s)| (s - usl(sigma, kappa, n)).powi(2))
+        .map(|&(n, s)| (s - gamma * usl(sigma, kappa, n)).powi(2))
         .sum()
 }
 
-/// Least squares of `y = N/S − 1` on `x1 = N − 1`, `x2 = N(N − 1)` without intercept,
-/// clamped to the bounds.
-fn linearised_start(data: &[(f64, f64)]) -> [f64; 2] {
-    let (mut a11, mut a12, mut a22, mut b1, mut b2) = (0.0, 0.0, 0.0, 0.0, 0.0);
+/// Gunther's linearisation, clamped to the bounds. With the scale fixed: least squares of
+/// `y = N/S − 1` on `x1 = N − 1`, `x2 = N(N − 1)` without intercept. With the scale free:
+/// `N/S = 1/γ + (σ/γ)(N − 1) + (κ/γ)N(N − 1)`, least squares with an intercept.
+fn linearised_start(data: &[(f64, f64)], scaled: bool) -> [f64; 3] {
+    let k = if scaled { 3 } else { 2 };
+    let mut a = [[0.0; 3]; 3];
+    let mut b = [0.0; 3];
     for &(n, s) in data {
-        let (x1, x2, y) = (n - 1.0, n * (n - 1.0), n / s - 1.0);
-        a11 += x1 * x1;
-        a12 += x1 * x2;
-        a22 += x2 * x2;
-        b1 += x1 * y;
-        b2 += x2 * y;
+        let row = if scaled {
+            [1.0, n - 1.0, n * (n - 1.0)]
+        } else {
+            [n - 1.0, n * (n - 1.0), 0.0]
+        };
+        let y = if scaled { n / s } else { n / s - 1.0 };
+        for i in 0..k {
+            b[i] += row[i] * y;
+            for j in 0..k {
+                a[i][j] += row[i] * row[j];
+            }
+        }
     }
-    let det = a11 * a22 - a12 * a12;
-    if det.abs() <= f64::EPSILON * a11 * a22 || !det.is_finite() {
-        return [0.0, 0.0];
+    if !scaled {
+        a[2][2] = 1.0;
     }
-    let sigma = (b1 * a22 - b2 * a12) / det;
-    let kappa = (a11 * b2 - a12 * b1) / det;
-    [sigma.max(0.0), kappa.max(0.0)]
+    let Some(x) = solve3(a, b) else {
+        return [1.0, 0.0, 0.0];
+    };
+    if scaled {
+        if !(x[0].is_finite() && x[0] > 0.0) {
+            return [best_scale(data, 0.0, 0.0), 0.0, 0.0];
+        }
+        let gamma = 1.0 / x[0];
+        [gamma, (x[1] * gamma).max(0.0), (x[2] * gamma).max(0.0)]
+    } else {
+        [1.0, x[0].max(0.0), x[1].max(0.0)]
+    }
 }
 
-/// Projected Levenberg–Marquardt on the speedup residuals; parameters with `free = false`
-/// stay where they are, the others are clamped at 0 after every step.
-fn levenberg_marquardt(data: &[(f64, f64)], mut p: [f64; 2], free: [bool; 2]) -> [f64; 2] {
+/// Solves `a·x = b` by Gaussian elimination with partial pivoting; `None` when singular.
+fn solve3(mut a: [[f64; 3]; 3], mut b: [f64; 3]) -> Option<[f64; 3]> {
+    let scale = a
+        .iter()
+        .flatten()
+        .fold(0.0f64, |m, v| m.max(v.abs()))
+        .max(f64::MIN_POSITIVE);
+    for col in 0..3 {
+        let pivot = (col..3).max_by(|&i, &j| a[i][col].abs().total_cmp(&a[j][col].abs()))?;
+        if a[pivot][col].abs() <= 1e-13 * scale || !a[pivot][col].is_finite() {
+            return None;
+        }
+        a.swap(col, pivot);
+        b.swap(col, pivot);
+        for row in col + 1..3 {
+            let f = a[row][col] / a[col][col];
+            let pivot_row = a[col];
+            for (x, p) in a[row].iter_mut().zip(pivot_row).skip(col) {
+                *x -= f * p;
+            }
+            b[row] -= f * b[col];
+        }
+    }
+    let mut x = [0.0; 3];
+    for row in (0..3).rev() {
+        let rest: f64 = (row + 1..3).map(|c| a[row][c] * x[c]).sum();
+        x[row] = (b[row] - rest) / a[row][row];
+    }
+    x.iter().all(|v| v.is_finite()).then_some(x)
+}
+
+/// Projected Levenberg–Marquardt on the residuals, parameters `[γ, σ, κ]`; parameters with
+/// `free = false` stay where they are, σ and κ are clamped at 0 after every step.
+fn levenberg_marquardt(data: &[(f64, f64)], mut p: [f64; 3], free: [bool; 3]) -> [f64; 3] {
     let mut lambda = 1e-3;
     let mut err = sse(data, p);
     for _ in 0..500 {
-        // Normal equations JᵀJ δ = Jᵀr with r = S − f and J = ∂f/∂p.
-        let (mut jtj, mut jtr) = ([[0.0; 2]; 2], [0.0; 2]);
-        for &(n, s) in data {
-            let d = 1.0 + p[0] * (n - 1.0) + p[1] * n * (n - 1.0);
-            let f = n / d;
-            let g = [-n * (n - 1.0) / (d * d), -n * n * (n - 1.0) / (d * d)];
-            for i in 0..2 {
-                jtr[i] += g[i] * (s - f);
-                for j in 0..2 {
+        // Normal equations JᵀJ δ = Jᵀr with r = y − f and J = ∂f/∂p.
+        let (mut jtj, mut jtr) = ([[0.0; 3]; 3], [0.0; 3]);
+        for &(n, y) in data {
+            let d = 1.0 + p[1] * (n - 1.0) + p[2] * n * (n - 1.0);
+            let f = p[0] * n / d;
+            let g = [
+                n / d,
+                -p[0] * n * (n - 1.0) / (d * d),
+                -p[0] * n * n * (n - 1.0) / (d * d),
+            ];
+            for i in 0..3 {
+                jtr[i] += g[i] * (y - f);
+                for j in 0..3 {
                     jtj[i][j] += g[i] * g[j];
                 }
             }
         }
-        for i in 0..2 {
+        for i in 0..3 {
             if !free[i] {
                 jtr[i] = 0.0;
-                jtj[i] = [0.0; 2];
-                jtj[0][i] = 0.0;
-                jtj[1][i] = 0.0;
+                jtj[i] = [0.0; 3];
+                for row in &mut jtj {
+                    row[i] = 0.0;
+                }
                 jtj[i][i] = 1.0;
             }
         }
         let mut improved = false;
         while lambda < 1e12 {
-            let m = [
-                [jtj[0][0] * (1.0 + lambda) + 1e-300, jtj[0][1]],
-                [jtj[1][0], jtj[1][1] * (1.0 + lambda) + 1e-300],
-            ];
-            let det = m[0][0] * m[1][1] - m[0][1] * m[1][0];
-            let delta = if det.abs() > 0.0 && det.is_finite() {
-                [
-                    (jtr[0] * m[1][1] - jtr[1] * m[0][1]) / det,
-                    (m[0][0] * jtr[1] - m[1][0] * jtr[0]) / det,
-                ]
-            } else {
-                [0.0, 0.0]
-            };
+            let mut m = jtj;
+            for (i, row) in m.iter_mut().enumerate() {
+                row[i] = jtj[i][i] * (1.0 + lambda) + 1e-300;
+            }
+            let delta = solve3(m, jtr).unwrap_or([0.0; 3]);
             let mut q = p;
-            for i in 0..2 {
+            for i in 0..3 {
                 if free[i] {
-                    q[i] = (p[i] + delta[i]).max(0.0);
+                    q[i] = p[i] + delta[i];
+                    if i > 0 {
+                        q[i] = q[i].max(0.0);
+                    }
                 }
             }
             let e = sse(data, q);
-            if e.is_finite() && e < err {
-                let change = (q[0] - p[0]).abs() + (q[1] - p[1]).abs();
+            if e.is_finite() && e < err && q[0] > 0.0 {
+                let change: f64 = (0..3).map(|i| (q[i] - p[i]).abs()).sum();
                 let gain = err - e;
                 (p, err) = (q, e);
                 lambda = (lambda / 10.0).max(1e-12);
@@ -217,14 +342,68 @@ mod tests {
         (a - b).abs() <= rel * b.abs()
     }
 
+    /// Speedups of USL(σ, κ) written out by hand, not with the code under test.
+    fn by_hand(gamma: f64, sigma: f64, kappa: f64) -> Vec<(usize, f64)> {
+        WORKERS
+            .iter()
+            .map(|&n| {
+                let x = n as f64;
+                (
+                    n,
+                    gamma * x / (1.0 + sigma * (x - 1.0) + kappa * x * (x - 1.0)),
+                )
+            })
+            .collect()
+    }
+
     #[test]
     fn recovers_exact_parameters() {
-        let fit = fit_usl(&synthetic(0.05, 0.002, &[0.0])).unwrap();
+        let fit = fit_usl(&by_hand(1.0, 0.05, 0.002)).unwrap();
         assert!(within(fit.sigma, 0.05, 1e-6), "{fit:?}");
         assert!(within(fit.kappa, 0.002, 1e-6), "{fit:?}");
-        // sqrt(0.95 / 0.002) = 21.79…
-        assert_eq!(fit.peak_workers, Some(21));
+        assert_eq!((fit.scale, fit.scale_fitted), (1.0, false));
+        // N* = sqrt(0.95 / 0.002) = 21.79; S(21) = 21 / 2.84 = 7.3944 < S(22) = 22 / 2.974
+        // = 7.3974: the peak is 22 workers.
+        assert_eq!(fit.peak_workers, Some(22));
         assert!(fit.r_squared > 0.999_999);
+    }
+
+    #[test]
+    fn a_slower_one_worker_run_is_fitted_with_its_scale() {
+        // 0.9 × USL(σ 0.075, κ 0.002): a model whose one worker runs at 0.9× the sequential
+        // baseline. N* = sqrt(0.925 / 0.002) = 21.51; S(21) = 0.9 · 21 / 3.34 = 5.65868,
+        // S(22) = 0.9 · 22 / 3.499 = 5.65876: the peak is 22.
+        let data = by_hand(0.9, 0.075, 0.002);
+        let fit = fit_usl_scaled(&data).unwrap();
+        assert!(within(fit.scale, 0.9, 1e-6), "{fit:?}");
+        assert!(within(fit.sigma, 0.075, 1e-5), "{fit:?}");
+        assert!(within(fit.kappa, 0.002, 1e-5), "{fit:?}");
+        assert_eq!(fit.peak_workers, Some(22));
+        assert!(fit.scale_fitted);
+        assert!(
+            (fit.max_speedup() - 0.9 * 22.0 / 3.499).abs() < 1e-6,
+            "{fit:?}"
+        );
+        // Forcing S(1) = 1 on the same data misreads the contention (σ ≈ 0.098).
+        let forced = fit_usl(&data).unwrap();
+        assert!(!within(forced.sigma, 0.075, 0.1), "{forced:?}");
+        // Three points are too few for three parameters.
+        assert!(matches!(
+            fit_usl_scaled(&data[..3]),
+            Err(FitError::TooFewPoints {
+                needed: 4,
+                got: 3,
+                ..
+            })
+        ));
+    }
+
+    #[test]
+    fn linear_data_has_no_contention_and_no_peak() {
+        let data: Vec<(usize, f64)> = WORKERS.iter().map(|&n| (n, n as f64)).collect();
+        let fit = fit_usl(&data).unwrap();
+        assert!(fit.sigma < 1e-9 && fit.kappa < 1e-9, "{fit:?}");
+        assert_eq!(fit.peak_workers, None);
     }
 
     #[test]
@@ -287,8 +466,13 @@ mod tests {
 
     #[test]
     fn peak_formula() {
+        // sqrt(1 / 0.01) = 10 exactly.
         assert_eq!(usl_peak(0.0, 0.01), Some(10));
         assert_eq!(usl_peak(0.1, 0.0), None);
         assert_eq!(usl_peak(1.5, 0.01), Some(1));
+        // σ ≥ 1 never beats one worker, κ or not: the peak is 1, not "none".
+        assert_eq!(usl_peak(1.0, 0.0), Some(1));
+        // sqrt(0.925 / 0.002) = 21.5: 22 predicts more than 21 (see above).
+        assert_eq!(usl_peak(0.075, 0.002), Some(22));
     }
 }

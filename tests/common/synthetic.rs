@@ -54,3 +54,10 @@ pub fn synthetic_results(
     r.recompute();
     r
 }
+
+/// `γ·N / (1 + σ(N − 1) + κN(N − 1))`, written out here rather than taken from
+/// `corelab::stats`, so that the fits are checked against numbers they did not make.
+#[allow(dead_code)] // Not every test binary uses it.
+pub fn usl_by_hand(gamma: f64, sigma: f64, kappa: f64, n: f64) -> f64 {
+    gamma * n / (1.0 + sigma * (n - 1.0) + kappa * n * (n - 1.0))
+}

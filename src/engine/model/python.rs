@@ -6,13 +6,14 @@ use std::process::Command;
 use std::sync::mpsc::{Receiver, channel};
 use std::time::{Duration, Instant};
 
-use serde::{Deserialize, Serialize};
+use serde::Deserialize;
 
 use super::child::{ChildEvent, ChildProcess, next_event};
 use super::{Executor, RunRecord};
 use crate::engine::pacer::{RunGuard, UnitError};
 use crate::engine::workload::{RunEnv, RunMetrics};
 use crate::preset::{ModelKind, PythonOptions, TaskSpec};
+pub use crate::results::PythonInfo;
 
 /// The worker script, embedded so that the binary works wherever it is installed.
 pub const WORKER_SCRIPT: &str = include_str!("../../../assets/python/corelab_worker.py");
@@ -20,28 +21,6 @@ pub const WORKER_SCRIPT: &str = include_str!("../../../assets/python/corelab_wor
 pub const MIN_VERSION: (u32, u32) = (3, 8);
 /// Interpreter start-up plus pool creation may take this long.
 const START_TIMEOUT: Duration = Duration::from_secs(60);
-
-/// What the interpreter said about itself; recorded in the results file.
-#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
-#[serde(default)]
-pub struct PythonInfo {
-    pub interpreter: String,
-    pub version: String,
-    pub implementation: String,
-    pub gil_enabled: bool,
-}
-
-impl PythonInfo {
-    /// Why `model` cannot run on this interpreter, if it cannot.
-    pub fn refuses(&self, model: ModelKind) -> Option<String> {
-        (model == ModelKind::PyFreeThreading && self.gil_enabled).then(|| {
-            format!(
-                "py-free-threading needs a free-threaded CPython (3.13t or later); {} {} has the GIL enabled",
-                self.interpreter, self.version
-            )
-        })
-    }
-}
 
 #[derive(Clone, Debug, Deserialize)]
 #[serde(tag = "op", rename_all = "kebab-case")]

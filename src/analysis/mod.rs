@@ -1,0 +1,12 @@
+//! Analysis of a results file: the scaling fits of every model, with plain-language readings
+//! for the workbench, the report and the command line. The numbers come from [`crate::stats`]
+//! (pure functions); this layer decides which cells to fit, on what quantity, over which
+//! worker range, and says what the fits mean.
+
+mod model_fit;
+mod reading;
+mod summary;
+
+pub use model_fit::{FitContext, FitPoint, FitQuantity, ModelFit, fit_points, fit_results};
+pub use reading::{POOR_FIT_R2, describe_fit};
+pub use summary::fits_summary;

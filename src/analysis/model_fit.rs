@@ -1,0 +1,487 @@
+//! Which cells of a results file each model is fitted on, and on what quantity.
+
+use serde::{Deserialize, Serialize};
+
+use super::reading::describe_fit;
+use crate::preset::{self, ModelKind, TaskKind};
+use crate::results::{CellStatus, ResultsFile};
+use crate::stats::{
+    AmdahlFit, FitError, KarpFlattPoint, UslFit, fit_amdahl, fit_usl, fit_usl_scaled,
+    karp_flatt_series,
+};
+
+/// What the USL of a [`ModelFit`] was fitted to.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum FitQuantity {
+    /// Speedup over the baseline (strong scaling: the same work split among the workers).
+    #[default]
+    Speedup,
+    /// Throughput relative to the baseline's, `workers × speedup` (weak scaling: every
+    /// worker brings its own work, as in lock contention). No serial fraction applies.
+    Throughput,
+}
+
+/// Everything fitted to one model's curve.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct ModelFit {
+    pub model: ModelKind,
+    /// `(workers, median wall time s, median speedup)` of every usable cell, by worker count.
+    pub points: Vec<FitPoint>,
+    /// The headline fits use only the points with at most this many workers (the logical
+    /// cores, for compute-bound work measured past them); `None`: every point.
+    #[serde(default)]
+    pub fitted_up_to: Option<usize>,
+    /// What the USL was fitted to.
+    #[serde(default)]
+    pub quantity: FitQuantity,
+    /// Amdahl's law on the median wall times, when it could be fitted (never for throughput).
+    pub amdahl: Option<AmdahlFit>,
+    /// The Universal Scalability Law on the median speedups or throughputs.
+    pub usl: Option<UslFit>,
+    /// Karp–Flatt serial fraction at each worker count above 1 (never for throughput).
+    pub karp_flatt: Vec<KarpFlattPoint>,
+    /// Why a fit was refused or not applied, one sentence each.
+    pub refused: Vec<String>,
+    /// A plain-language summary, see [`describe_fit`].
+    pub reading: String,
+    /// A warning that the fits may mislead: compute-bound work measured past the core count
+    /// (with the reading of all the points, which the headline leaves out).
+    #[serde(default)]
+    pub caveat: Option<String>,
+}
+
+impl ModelFit {
+    /// The points the headline fits used.
+    pub fn fitted_points(&self) -> impl Iterator<Item = &FitPoint> {
+        let limit = self.fitted_up_to.unwrap_or(usize::MAX);
+        self.points.iter().filter(move |p| p.workers <= limit)
+    }
+
+    /// The smallest and largest worker counts the headline fits used: a fitted curve is
+    /// drawn over this range only, never extrapolated.
+    pub fn fitted_range(&self) -> Option<(usize, usize)> {
+        let lo = self.fitted_points().map(|p| p.workers).min()?;
+        let hi = self.fitted_points().map(|p| p.workers).max()?;
+        Some((lo, hi))
+    }
+}
+
+/// One cell's numbers as used by the fits.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct FitPoint {
+    pub workers: usize,
+    pub median_s: f64,
+    pub speedup: Option<f64>,
+}
+
+impl FitPoint {
+    /// The value the USL is fitted to for `quantity`.
+    fn value(&self, quantity: FitQuantity) -> Option<f64> {
+        match quantity {
+            FitQuantity::Speedup => self.speedup,
+            FitQuantity::Throughput => Some(self.speedup? * self.workers as f64),
+        }
+    }
+}
+
+/// What the fits need to know about the experiment and the machine.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub struct FitContext {
+    pub task: TaskKind,
+    pub baseline: preset::Baseline,
+    /// The machine's logical cores; 0 when unknown.
+    pub logical_cores: usize,
+}
+
+impl FitContext {
+    pub fn of(results: &ResultsFile) -> FitContext {
+        FitContext {
+            task: results.experiment.task.kind,
+            baseline: results.experiment.baseline,
+            logical_cores: results.machine.logical_cores,
+        }
+    }
+
+    fn compute_bound(self) -> bool {
+        matches!(self.task, TaskKind::Cpu | TaskKind::Memory)
+    }
+}
+
+/// Fits every multi-worker model of `results` (not `sequential`, which has one point). Only
+/// cells with status `ok` count. Models are returned in the order of the experiment (then any
+/// others found in the cells). Linear in the number of cells.
+pub fn fit_results(results: &ResultsFile) -> Vec<ModelFit> {
+    let mut models: Vec<ModelKind> = results.experiment.models.clone();
+    let mut by_model: Vec<(ModelKind, Vec<FitPoint>)> = Vec::new();
+    for c in results.cells.iter().filter(|c| c.status == CellStatus::Ok) {
+        let Some(model) = c.model else { continue };
+        let Some(wall) = &c.wall else { continue };
+        let point = FitPoint {
+            workers: c.workers,
+            median_s: wall.median,
+            speedup: c.speedup,
+        };
+        match by_model.iter_mut().find(|(m, _)| *m == model) {
+            Some((_, points)) => points.push(point),
+            None => by_model.push((model, vec![point])),
+        }
+        if !models.contains(&model) {
+            models.push(model);
+        }
+    }
+    let context = FitContext::of(results);
+    models
+        .into_iter()
+        .filter(|m| !m.is_single_worker())
+        .map(|model| {
+            let mut points = by_model
+                .iter_mut()
+                .find(|(m, _)| *m == model)
+                .map(|(_, p)| std::mem::take(p))
+                .unwrap_or_default();
+            points.sort_by_key(|p| p.workers);
+            fit_points(model, points, context)
+        })
+        .collect()
+}
+
+/// Fits one model's points (see [`fit_results`]):
+/// - lock contention (every worker brings its own increments) is weak scaling: the USL is
+///   fitted to throughput relative to the baseline, and no Amdahl or Karp–Flatt serial
+///   fraction is given;
+/// - everything else: Amdahl on the median wall times, the USL and Karp–Flatt on the median
+///   speedups;
+/// - compute-bound work measured past the logical cores is fitted on the worker counts within
+///   the cores (when there are at least two); the reading of all the points goes to the
+///   caveat;
+/// - the USL's scale is fitted when the speedups are over another model's time (the
+///   sequential baseline) and there are four worker counts or more; with three, the values
+///   are normalised to the model's own one-worker run when it was measured.
+pub fn fit_points(model: ModelKind, points: Vec<FitPoint>, context: FitContext) -> ModelFit {
+    let quantity = match context.task {
+        TaskKind::Contention => FitQuantity::Throughput,
+        _ => FitQuantity::Speedup,
+    };
+    let cores = context.logical_cores;
+    let beyond = points.iter().filter(|p| p.workers > cores).count();
+    let within = distinct(points.iter().filter(|p| p.workers <= cores));
+    let limited = context.compute_bound() && cores > 0 && beyond > 0 && within >= 2;
+    let mut fit = fitted(model, points, quantity, context, limited.then_some(cores));
+    if context.compute_bound() && cores > 0 && beyond > 0 && fit.points.len() >= 2 {
+        fit.caveat = Some(beyond_the_cores(&fit, beyond, cores, limited, context));
+    }
+    fit
+}
+
+fn distinct<'a>(points: impl Iterator<Item = &'a FitPoint>) -> usize {
+    let mut n: Vec<usize> = points.map(|p| p.workers).collect();
+    n.sort_unstable();
+    n.dedup();
+    n.len()
+}
+
+fn fitted(
+    model: ModelKind,
+    points: Vec<FitPoint>,
+    quantity: FitQuantity,
+    context: FitContext,
+    fitted_up_to: Option<usize>,
+) -> ModelFit {
+    let mut fit = ModelFit {
+        model,
+        points,
+        fitted_up_to,
+        quantity,
+        amdahl: None,
+        usl: None,
+        karp_flatt: Vec::new(),
+        refused: Vec::new(),
+        reading: String::new(),
+        caveat: None,
+    };
+    let used: Vec<&FitPoint> = fit.fitted_points().collect();
+    let times: Vec<(usize, f64)> = used.iter().map(|p| (p.workers, p.median_s)).collect();
+    let speedups: Vec<(usize, f64)> = used
+        .iter()
+        .filter_map(|p| Some((p.workers, p.speedup?)))
+        .collect();
+    let values: Vec<(usize, f64)> = used
+        .iter()
+        .filter_map(|p| Some((p.workers, p.value(quantity)?)))
+        .collect();
+    let mut refused = Vec::new();
+    let usl = fit_usl_on(&values, context.baseline)
+        .map_err(|e| refused.push(format!("USL: {e}")))
+        .ok();
+    let (amdahl, karp_flatt) = match quantity {
+        FitQuantity::Speedup => (
+            fit_amdahl(&times)
+                .map_err(|e| refused.push(format!("Amdahl: {e}")))
+                .ok(),
+            karp_flatt_series(&speedups)
+                .map_err(|e| refused.push(format!("Karp–Flatt: {e}")))
+                .unwrap_or_default(),
+        ),
+        FitQuantity::Throughput => (None, Vec::new()),
+    };
+    (fit.amdahl, fit.usl, fit.karp_flatt, fit.refused) = (amdahl, usl, karp_flatt, refused);
+    fit.reading = describe_fit(&fit);
+    fit
+}
+
+/// The USL on `(workers, value)`, with the scale as [`fit_points`] says.
+fn fit_usl_on(values: &[(usize, f64)], baseline: preset::Baseline) -> Result<UslFit, FitError> {
+    if baseline == preset::Baseline::SameModelOneWorker {
+        // Already relative to the model's own one worker: S(1) = 1 by definition.
+        return fit_usl(values);
+    }
+    if distinct_counts(values) >= 4 {
+        return fit_usl_scaled(values);
+    }
+    let own = values.iter().find(|p| p.0 == 1).map(|p| p.1);
+    match own {
+        Some(one) if one > 0.0 && one.is_finite() => {
+            let normalised: Vec<(usize, f64)> = values.iter().map(|&(n, v)| (n, v / one)).collect();
+            let mut fit = fit_usl(&normalised)?;
+            // Drawn and read in the baseline's terms: the model's own one-worker value.
+            fit.scale = one;
+            Ok(fit)
+        }
+        _ => fit_usl(values),
+    }
+}
+
+fn distinct_counts(values: &[(usize, f64)]) -> usize {
+    let mut n: Vec<usize> = values.iter().map(|p| p.0).collect();
+    n.sort_unstable();
+    n.dedup();
+    n.len()
+}
+
+/// The caveat of compute-bound work measured past the machine's logical cores: the curve
+/// flattens there because the cores run out, which Amdahl and the USL cannot tell from
+/// serial work or contention in the program. With the reading of all the points when the
+/// headline left them out.
+fn beyond_the_cores(
+    fit: &ModelFit,
+    beyond: usize,
+    cores: usize,
+    limited: bool,
+    context: FitContext,
+) -> String {
+    let total = fit.points.len();
+    let mut note = format!(
+        "{beyond} of the {total} measured worker counts exceed this machine's {cores} logical cores, where compute-bound work cannot speed up further; fits over them count that hardware limit as serial work or contention in the program."
+    );
+    if limited {
+        let all = fitted(fit.model, fit.points.clone(), fit.quantity, context, None);
+        let reading = all
+            .reading
+            .strip_prefix(&format!("{}: ", fit.model))
+            .unwrap_or(&all.reading)
+            .to_string();
+        note.push_str(&format!(
+            " The reading above uses the worker counts within the cores only; over all {total} counts: {reading}"
+        ));
+    } else {
+        note.push_str(" Fewer than two worker counts lie within the cores, so the reading above uses them all.");
+    }
+    note
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::preset::Experiment;
+    use crate::results::{CellResult, Sample};
+
+    fn cell(model: ModelKind, workers: usize, wall: f64) -> CellResult {
+        CellResult {
+            model: Some(model),
+            workers,
+            samples: vec![Sample {
+                wall_s: wall,
+                ..Sample::default()
+            }],
+            ..CellResult::default()
+        }
+    }
+
+    /// Threads following Amdahl's law with serial fraction `s` (times written out by hand).
+    fn amdahl_results(s: f64) -> ResultsFile {
+        let mut r = ResultsFile {
+            experiment: Experiment {
+                workers: vec![1, 2, 4, 8],
+                models: vec![ModelKind::Sequential, ModelKind::Threads],
+                ..Experiment::default()
+            },
+            ..ResultsFile::default()
+        };
+        r.cells.push(cell(ModelKind::Sequential, 1, 8.0));
+        for n in [1usize, 2, 4, 8] {
+            r.cells.push(cell(
+                ModelKind::Threads,
+                n,
+                8.0 * (s + (1.0 - s) / n as f64),
+            ));
+        }
+        r.recompute();
+        r
+    }
+
+    #[test]
+    fn compute_bound_work_past_the_cores_is_headlined_within_them() {
+        // 1 and 2 workers follow 2% serial; 4 and 8 workers on 2 cores stay at the 2-worker
+        // time, as compute-bound work does when the cores run out.
+        let s = 0.02;
+        let mut r = amdahl_results(s);
+        let two = 8.0 * (s + (1.0 - s) / 2.0);
+        for c in &mut r.cells {
+            if c.workers > 2 {
+                c.samples[0].wall_s = two;
+            }
+        }
+        r.recompute();
+        r.machine.logical_cores = 2;
+        let fit = &fit_results(&r)[0];
+        assert_eq!(fit.fitted_up_to, Some(2));
+        assert_eq!(fit.fitted_range(), Some((1, 2)));
+        let a = fit.amdahl.as_ref().unwrap();
+        assert!((a.serial_fraction - 0.02).abs() < 1e-9, "{a:?}");
+        assert!(
+            fit.reading
+                .starts_with("threads: about 2.0% of this work is serial"),
+            "{}",
+            fit.reading
+        );
+        let caveat = fit.caveat.as_deref().unwrap_or_default();
+        assert!(
+            caveat.contains(
+                "2 of the 4 measured worker counts exceed this machine's 2 logical cores"
+            ),
+            "{caveat}"
+        );
+        // All four points read as ~50% serial (T stays at T(2)): that goes to the caveat.
+        assert!(caveat.contains("over all 4 counts: about"), "{caveat}");
+        assert!(!caveat.contains("about 2.0%"), "{caveat}");
+        // Enough cores: nothing to say, every point fitted.
+        r.machine.logical_cores = 8;
+        let fit = &fit_results(&r)[0];
+        assert_eq!((fit.caveat.as_ref(), fit.fitted_up_to), (None, None));
+        // Waiting is not limited by the cores.
+        r.machine.logical_cores = 2;
+        r.experiment.task.kind = TaskKind::Io;
+        assert_eq!(fit_results(&r)[0].caveat, None);
+    }
+
+    #[test]
+    fn fits_each_multi_worker_model_of_a_results_file() {
+        let fits = fit_results(&amdahl_results(0.12));
+        assert_eq!(fits.len(), 1, "sequential is not fitted");
+        let f = &fits[0];
+        assert_eq!(f.model, ModelKind::Threads);
+        let a = f.amdahl.as_ref().unwrap();
+        assert!((a.serial_fraction - 0.12).abs() < 1e-9);
+        let u = f.usl.as_ref().unwrap();
+        assert!(u.r_squared > 0.99, "{u:?}");
+        assert!(
+            u.scale_fitted,
+            "speedups over the sequential baseline: scale fitted"
+        );
+        assert_eq!(f.karp_flatt.len(), 3);
+        assert!(f.refused.is_empty());
+        assert!(
+            f.reading
+                .starts_with("threads: about 12% of this work is serial"),
+            "{}",
+            f.reading
+        );
+        let json = serde_json::to_string(&fits).unwrap();
+        assert!(json.contains("\"serial_fraction\""));
+    }
+
+    #[test]
+    fn too_few_points_are_refused_with_a_reason() {
+        let mut r = amdahl_results(0.1);
+        r.cells.retain(|c| c.workers <= 2);
+        r.recompute();
+        let f = &fit_results(&r)[0];
+        assert!(f.amdahl.is_some());
+        assert!(f.usl.is_none());
+        assert_eq!(f.refused.len(), 1);
+        assert!(
+            f.refused[0].contains("at least 3 distinct worker counts"),
+            "{:?}",
+            f.refused
+        );
+    }
+
+    #[test]
+    fn three_points_are_normalised_to_the_model_own_one_worker_run() {
+        // Threads × 1 takes 10 s against a sequential 9 s (0.9×), then USL(σ 0.1, κ 0) by
+        // hand: T(2) = 10 · 1.1 / 2 = 5.5, T(4) = 10 · 1.3 / 4 = 3.25.
+        let mut r = amdahl_results(0.0);
+        r.cells.retain(|c| c.workers <= 4);
+        r.cells[0].samples[0].wall_s = 9.0;
+        for (c, t) in r.cells[1..].iter_mut().zip([10.0, 5.5, 3.25]) {
+            c.samples[0].wall_s = t;
+        }
+        r.recompute();
+        let u = fit_results(&r)[0].usl.clone().unwrap();
+        assert!((u.sigma - 0.1).abs() < 1e-6 && u.kappa < 1e-9, "{u:?}");
+        assert!((u.scale - 0.9).abs() < 1e-12 && !u.scale_fitted, "{u:?}");
+        let reading = &fit_results(&r)[0].reading;
+        assert!(reading.contains("normalised to threads × 1"), "{reading}");
+    }
+
+    #[test]
+    fn flat_data_is_not_called_a_poor_fit() {
+        let mut r = amdahl_results(0.0);
+        for c in &mut r.cells {
+            if c.model == Some(ModelKind::Threads) {
+                let wobble = [1.0, 1.02, 0.99, 1.01][c.workers.trailing_zeros() as usize];
+                c.samples[0].wall_s = 8.0 * wobble;
+            }
+        }
+        r.recompute();
+        let f = &fit_results(&r)[0];
+        assert!(f.amdahl.as_ref().unwrap().serial_fraction > 0.95, "{f:?}");
+        assert!(
+            f.reading.contains("more workers do not help"),
+            "{}",
+            f.reading
+        );
+        assert!(!f.reading.contains("poorly"), "{}", f.reading);
+    }
+
+    #[test]
+    fn contention_fits_the_usl_on_throughput_without_a_serial_fraction() {
+        // Every worker brings its own increments. Throughput relative to one worker follows
+        // USL(σ 0.2, κ 0.01) by hand: X(N) = N / (1 + 0.2(N − 1) + 0.01 N(N − 1)), so the time
+        // of N workers doing N × the work is T(N) = T1 · N / X(N) = T1 (1 + 0.2(N−1) + 0.01N(N−1)).
+        let mut r = amdahl_results(0.0);
+        r.experiment.task.kind = TaskKind::Contention;
+        r.experiment.baseline = preset::Baseline::SameModelOneWorker;
+        for c in r.cells.iter_mut().skip(1) {
+            let n = c.workers as f64;
+            c.samples[0].wall_s = 8.0 * (1.0 + 0.2 * (n - 1.0) + 0.01 * n * (n - 1.0));
+        }
+        r.recompute();
+        let f = &fit_results(&r)[0];
+        assert_eq!(f.quantity, FitQuantity::Throughput);
+        assert!(f.amdahl.is_none() && f.karp_flatt.is_empty(), "{f:?}");
+        let u = f.usl.as_ref().unwrap();
+        assert!((u.sigma - 0.2).abs() < 1e-6, "{u:?}");
+        assert!((u.kappa - 0.01).abs() < 1e-6, "{u:?}");
+        // sqrt(0.8 / 0.01) = 8.94: X(8) = 8 / 2.96 = 2.7027 < X(9) = 9 / 3.32 = 2.7108, so the
+        // peak is 9 (beyond the measured 8).
+        assert_eq!(u.peak_workers, Some(9));
+        assert!(
+            !f.reading.contains("of this work is serial"),
+            "{}",
+            f.reading
+        );
+        assert!(f.reading.contains("throughput"), "{}", f.reading);
+    }
+}

@@ -1,0 +1,267 @@
+//! The plain-language reading of a fit.
+
+use super::model_fit::{FitQuantity, ModelFit};
+use crate::stats::UslFit;
+
+/// Below this R² a reading warns that the curve does not describe the data well (unless the
+/// fit is within 5% of every value anyway).
+pub const POOR_FIT_R2: f64 = 0.8;
+
+/// A fit whose root-mean-square error is below this fraction of the values is close enough
+/// not to be flagged, even with a low R² (R² is meaningless on flat data: there is no spread
+/// to explain).
+const FLAT_ENOUGH: f64 = 0.05;
+
+/// A plain-language reading of a fit, e.g. "about 12% of this work is serial (Amdahl), so no
+/// number of workers can exceed 8.3× speedup; the USL curve peaks at about 9 workers". The
+/// parts agree with each other: a USL that sees no gain is not also given a peak beyond one
+/// worker, and a Karp–Flatt fraction above 1 is explained.
+pub fn describe_fit(fit: &ModelFit) -> String {
+    let mut parts: Vec<String> = Vec::new();
+    let measured_max = fit.fitted_points().map(|p| p.workers).max().unwrap_or(0);
+    if fit.quantity == FitQuantity::Throughput {
+        parts.push(
+            "every worker brings its own work (weak scaling), so the USL is fitted to throughput relative to the baseline and no Amdahl or Karp–Flatt serial fraction applies"
+                .to_string(),
+        );
+    }
+    let usl_sees_no_gain = fit.usl.as_ref().is_some_and(|u| u.peak_workers == Some(1));
+    if let Some(a) = &fit.amdahl {
+        let pct = a.serial_fraction * 100.0;
+        parts.push(if pct < 0.5 {
+            "almost none of this work is serial (Amdahl)".to_string()
+        } else if pct > 95.0 || usl_sees_no_gain && pct > 50.0 {
+            format!(
+                "about {} of this work runs one worker at a time (Amdahl): more workers do not help",
+                percent(pct)
+            )
+        } else {
+            format!(
+                "about {} of this work is serial (Amdahl), so no number of workers can exceed {:.1}× speedup",
+                percent(pct),
+                a.max_speedup()
+            )
+        });
+        let rel = relative_rms(
+            fit.fitted_points()
+                .map(|p| (p.median_s, a.time(p.workers as f64))),
+        );
+        if a.r_squared < POOR_FIT_R2 && rel > FLAT_ENOUGH {
+            parts.push(format!(
+                "Amdahl's law fits poorly (R² {:.2}), read it with care",
+                a.r_squared
+            ));
+        }
+    }
+    if let Some(u) = &fit.usl {
+        parts.push(usl_reading(fit, u, measured_max));
+        let rel = relative_rms(fit.fitted_points().filter_map(|p| {
+            let y = match fit.quantity {
+                FitQuantity::Speedup => p.speedup?,
+                FitQuantity::Throughput => p.speedup? * p.workers as f64,
+            };
+            Some((y, u.speedup(p.workers as f64)))
+        }));
+        if u.r_squared < POOR_FIT_R2 && rel > FLAT_ENOUGH {
+            parts.push(format!(
+                "the USL fits poorly (R² {:.2}), read it with care",
+                u.r_squared
+            ));
+        }
+    }
+    if let (Some(first), Some(last)) = (fit.karp_flatt.first(), fit.karp_flatt.last())
+        && fit.karp_flatt.len() >= 2
+        && last.serial_fraction > first.serial_fraction + 0.05
+    {
+        parts.push(format!(
+            "the Karp–Flatt serial fraction grows from {:.2} to {:.2}: overhead rises with the worker count",
+            first.serial_fraction, last.serial_fraction
+        ));
+    }
+    if let Some(p) = fit.karp_flatt.iter().find(|p| p.serial_fraction > 1.0) {
+        parts.push(format!(
+            "a Karp–Flatt fraction above 1 (e = {:.2} at {} workers) is not a share of the work: it means those workers were slower than the baseline (speedup {:.2}×), which only overhead explains",
+            p.serial_fraction, p.workers, p.speedup
+        ));
+    }
+    if parts.is_empty() || fit.amdahl.is_none() && fit.usl.is_none() {
+        return format!(
+            "{}: not enough measurements to fit ({})",
+            fit.model,
+            fit.refused.join("; ")
+        );
+    }
+    let mut text = format!("{}: {}", fit.model, parts.join("; "));
+    text.push('.');
+    text
+}
+
+/// What the USL says, in the words of the quantity it was fitted to, never promising more
+/// than it measured.
+fn usl_reading(fit: &ModelFit, u: &UslFit, measured_max: usize) -> String {
+    let (what, gain) = match fit.quantity {
+        FitQuantity::Speedup => ("speedup", "speedup"),
+        FitQuantity::Throughput => ("throughput", "throughput"),
+    };
+    let mut text = match u.peak_workers {
+        Some(1) => format!(
+            "the USL sees no {gain} from a second worker (σ = {:.2}): adding workers only slows this down",
+            u.sigma
+        ),
+        Some(peak) if peak < measured_max => format!(
+            "the USL {what} peaks at about {peak} workers ({:.1}×): more than {peak} workers will not help, and the measurements beyond it already pay for it",
+            u.speedup(peak as f64)
+        ),
+        Some(peak) if peak == measured_max => format!(
+            "the USL {what} peaks at about {peak} workers, the most measured ({:.1}×)",
+            u.speedup(peak as f64)
+        ),
+        Some(peak) => format!(
+            "the USL {what} still rises at the {measured_max} workers measured; extrapolated, it would peak at about {peak} workers"
+        ),
+        None if u.sigma < 1e-3 => format!(
+            "the USL sees neither contention nor coordination cost up to {measured_max} workers"
+        ),
+        None => format!(
+            "the USL sees contention (σ = {:.3}) but no coordination cost: {what} levels off towards {:.1}× rather than falling",
+            u.sigma,
+            u.max_speedup()
+        ),
+    };
+    if fit.usl.as_ref().is_some_and(|u| u.scale_fitted) {
+        text.push_str(&format!(
+            " (scale fitted: one {} worker predicts {:.2}× the baseline)",
+            fit.model, u.scale
+        ));
+    } else if (u.scale - 1.0).abs() > 1e-12 {
+        text.push_str(&format!(
+            " (normalised to {} × 1, which runs at {:.2}× the baseline)",
+            fit.model, u.scale
+        ));
+    }
+    text
+}
+
+/// Root-mean-square of `(observed − predicted) / observed`.
+fn relative_rms(pairs: impl Iterator<Item = (f64, f64)>) -> f64 {
+    let (mut sum, mut n) = (0.0, 0usize);
+    for (y, f) in pairs {
+        sum += ((y - f) / y).powi(2);
+        n += 1;
+    }
+    if n == 0 { 0.0 } else { (sum / n as f64).sqrt() }
+}
+
+pub(super) fn percent(pct: f64) -> String {
+    if pct < 10.0 {
+        format!("{pct:.1}%")
+    } else {
+        format!("{pct:.0}%")
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::analysis::FitPoint;
+    use crate::preset::ModelKind;
+    use crate::stats::{AmdahlFit, KarpFlattPoint};
+
+    fn fit(usl: Option<UslFit>, karp_flatt: Vec<KarpFlattPoint>) -> ModelFit {
+        ModelFit {
+            model: ModelKind::Threads,
+            points: vec![
+                FitPoint {
+                    workers: 1,
+                    median_s: 1.0,
+                    speedup: Some(1.0),
+                },
+                FitPoint {
+                    workers: 16,
+                    median_s: 0.2,
+                    speedup: Some(5.0),
+                },
+            ],
+            fitted_up_to: None,
+            quantity: FitQuantity::Speedup,
+            amdahl: Some(AmdahlFit {
+                serial_fraction: 0.12,
+                t1: 1.0,
+                r_squared: 0.99,
+            }),
+            usl,
+            karp_flatt,
+            refused: Vec::new(),
+            reading: String::new(),
+            caveat: None,
+        }
+    }
+
+    fn usl(sigma: f64, kappa: f64, peak: Option<usize>) -> UslFit {
+        UslFit {
+            sigma,
+            kappa,
+            scale: 1.0,
+            scale_fitted: false,
+            peak_workers: peak,
+            r_squared: 0.98,
+        }
+    }
+
+    #[test]
+    fn reading_names_the_peak() {
+        let f = fit(Some(usl(0.1, 0.01, Some(9))), Vec::new());
+        let text = describe_fit(&f);
+        assert!(text.contains("about 12% of this work is serial"), "{text}");
+        assert!(text.contains("more than 9 workers will not help"), "{text}");
+        assert!(super::super::fits_summary(&[f]).contains("peak 9"));
+    }
+
+    #[test]
+    fn a_peak_beyond_the_measurements_is_called_an_extrapolation() {
+        let text = describe_fit(&fit(Some(usl(0.01, 0.0005, Some(44))), Vec::new()));
+        assert!(
+            text.contains(
+                "still rises at the 16 workers measured; extrapolated, it would peak at about 44"
+            ),
+            "{text}"
+        );
+    }
+
+    #[test]
+    fn no_gain_is_not_read_with_an_infinite_peak() {
+        let mut f = fit(Some(usl(1.3, 0.0, Some(1))), Vec::new());
+        f.amdahl = Some(AmdahlFit {
+            serial_fraction: 0.9,
+            t1: 1.0,
+            r_squared: 0.9,
+        });
+        let text = describe_fit(&f);
+        assert!(
+            text.contains("adding workers only slows this down"),
+            "{text}"
+        );
+        assert!(text.contains("more workers do not help"), "{text}");
+        assert!(!text.contains("can exceed"), "{text}");
+        let summary = super::super::fits_summary(&[f]);
+        assert!(summary.contains("peak 1"), "{summary}");
+        assert!(!summary.contains('∞'), "{summary}");
+    }
+
+    #[test]
+    fn karp_flatt_above_one_is_explained() {
+        // S = 0.8 on 4 workers: e = (1/0.8 − 1/4) / (3/4) = 1.333.
+        let kf = vec![KarpFlattPoint {
+            workers: 4,
+            speedup: 0.8,
+            serial_fraction: 4.0 / 3.0,
+        }];
+        let text = describe_fit(&fit(Some(usl(1.2, 0.0, Some(1))), kf));
+        assert!(
+            text.contains(
+                "a Karp–Flatt fraction above 1 (e = 1.33 at 4 workers) is not a share of the work"
+            ),
+            "{text}"
+        );
+    }
+}

@@ -1,0 +1,50 @@
+//! The fits as plain text for terminals.
+
+use super::model_fit::{FitQuantity, ModelFit};
+
+/// One line per fitted model, for terminals: parameters, R² and the reading.
+pub fn fits_summary(fits: &[ModelFit]) -> String {
+    let mut out = String::new();
+    for f in fits {
+        let amdahl = match (&f.amdahl, f.quantity) {
+            (Some(a), _) => format!(
+                "Amdahl s = {:.3} (T1 {:.4} s, R² {:.3})",
+                a.serial_fraction, a.t1, a.r_squared
+            ),
+            (None, FitQuantity::Throughput) => "Amdahl n/a (weak scaling)".to_string(),
+            (None, FitQuantity::Speedup) => "Amdahl —".to_string(),
+        };
+        let on = match f.quantity {
+            FitQuantity::Speedup => "",
+            FitQuantity::Throughput => " on throughput",
+        };
+        let usl = f.usl.as_ref().map_or("USL —".to_string(), |u| {
+            let peak = match u.peak_workers {
+                Some(p) => format!("peak {p}"),
+                None if u.sigma < 1e-3 => "no peak".to_string(),
+                None => format!("no peak, levels off at {:.1}×", u.max_speedup()),
+            };
+            let scale = if u.scale_fitted {
+                format!(", scale {:.3} fitted", u.scale)
+            } else if (u.scale - 1.0).abs() > 1e-12 {
+                format!(", scale {:.3} (own 1 worker)", u.scale)
+            } else {
+                String::new()
+            };
+            format!(
+                "USL{on} σ = {:.4}, κ = {:.5}{scale}, {peak} (R² {:.3})",
+                u.sigma, u.kappa, u.r_squared
+            )
+        });
+        let range = match (f.fitted_up_to, f.fitted_range()) {
+            (Some(_), Some((lo, hi))) => format!(" [fitted on {lo}–{hi} workers]"),
+            _ => String::new(),
+        };
+        out.push_str(&format!("{:<12} {amdahl}; {usl}{range}\n", f.model.id()));
+        out.push_str(&format!("             {}\n", f.reading));
+        if let Some(caveat) = &f.caveat {
+            out.push_str(&format!("             Read with care: {caveat}\n"));
+        }
+    }
+    out
+}
