@@ -121,3 +121,57 @@ fn report_errors_are_clear_and_do_not_panic() {
     assert_eq!(out.status.code(), Some(2));
     assert!(text(&out.stderr).contains("unknown chart \"pie\""));
 }
+
+/// A results file whose runs disagree on the answer, written by hand (as an old corelab or a
+/// tampered file would have it: every cell `ok`): `corelab report` re-checks the checksums and
+/// marks those cells failed, in the table and the Markdown report alike.
+#[test]
+fn report_marks_cells_whose_answers_disagree_as_failed() {
+    let dir = tempfile::tempdir().unwrap();
+    let d = dir.path();
+    let sample = |wall: f64, checksum: u64| serde_json::json!({ "wall_s": wall, "cpu_s": wall, "checksum": checksum });
+    let cell = |model: &str, workers: usize, samples: Vec<serde_json::Value>| serde_json::json!({ "model": model, "workers": workers, "status": "ok", "samples": samples });
+    let file = serde_json::json!({
+        "format": "corelab-results",
+        "format_version": 1,
+        "status": "complete",
+        "experiment": { "name": "Disagreeing runs", "workers": [1, 2],
+                        "models": ["sequential", "threads", "processes"] },
+        "cells": [
+            cell("sequential", 1, vec![sample(2.0, 42), sample(2.0, 42)]),
+            cell("threads", 2, vec![sample(1.0, 42), sample(1.0, 43)]),
+            cell("processes", 2, vec![sample(1.1, 7), sample(1.1, 7)]),
+            cell("threads", 1, vec![sample(2.0, 42), sample(2.0, 42)]),
+        ]
+    });
+    std::fs::write(d.join("r.json"), file.to_string()).unwrap();
+    let out = corelab(d, &["report", "r.json", "--markdown", "r.md"]);
+    assert!(out.status.success(), "{}", text(&out.stderr));
+    let stdout = text(&out.stdout);
+    let line = |prefix: &str| {
+        stdout
+            .lines()
+            .find(|l| l.starts_with(prefix))
+            .unwrap_or_default()
+            .to_string()
+    };
+    assert!(
+        line("threads            2")
+            .contains("FAILED: runs disagree on the answer: checksum 0x2a then 0x2b"),
+        "{stdout}"
+    );
+    assert!(
+        line("processes          2").contains(
+            "FAILED: wrong answer: checksum 0x7, the baseline (sequential × 1) computed 0x2a"
+        ),
+        "{stdout}"
+    );
+    assert!(!line("threads            1").contains("FAILED"), "{stdout}");
+    let md = std::fs::read_to_string(d.join("r.md")).unwrap();
+    assert!(md.contains("2 cells ok, 2 failed"), "{md}");
+    assert!(
+        md.contains("threads × 2 failed: runs disagree on the answer"),
+        "{md}"
+    );
+    assert!(md.contains("processes × 2 failed: wrong answer"), "{md}");
+}

@@ -158,7 +158,8 @@ pub fn fit_results(results: &ResultsFile) -> Vec<ModelFit> {
 /// - the USL's scale is fitted when the speedups are over another model's time (the
 ///   sequential baseline) and there are four worker counts or more; with three, the values
 ///   are normalised to the model's own one-worker run when it was measured.
-pub fn fit_points(model: ModelKind, points: Vec<FitPoint>, context: FitContext) -> ModelFit {
+pub fn fit_points(model: ModelKind, mut points: Vec<FitPoint>, context: FitContext) -> ModelFit {
+    points.sort_by_key(|p| p.workers);
     let quantity = match context.task {
         TaskKind::Contention => FitQuantity::Throughput,
         _ => FitQuantity::Speedup,

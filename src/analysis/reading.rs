@@ -42,6 +42,22 @@ pub fn describe_fit(fit: &ModelFit) -> String {
                 a.max_speedup()
             )
         });
+        let counts = {
+            let mut n: Vec<usize> = fit.fitted_points().map(|p| p.workers).collect();
+            n.dedup();
+            n.len()
+        };
+        if let Some(cores) = fit.fitted_up_to {
+            parts.push(format!(
+                "fitted on the {counts} worker counts within this machine's {cores} logical cores"
+            ));
+        }
+        if counts == 2 {
+            parts.push(
+                "two worker counts fit Amdahl's law exactly whatever the work does: measure more to test it"
+                    .to_string(),
+            );
+        }
         let rel = relative_rms(
             fit.fitted_points()
                 .map(|p| (p.median_s, a.time(p.workers as f64))),

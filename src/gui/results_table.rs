@@ -34,54 +34,69 @@ pub fn show(ui: &mut egui::Ui, results: Option<&ResultsFile>) {
         }
     });
     ui.separator();
-    egui::ScrollArea::both()
-        .auto_shrink([false, false])
-        .show(ui, |ui| {
-            egui::Grid::new("results-grid")
-                .striped(true)
-                .num_columns(12)
-                .spacing([14.0, 4.0])
-                .show(ui, |ui| {
-                    for (h, tip) in [
-                        ("cell", "model × worker count"),
-                        ("status", "ok, failed or cancelled"),
-                        (
-                            "median wall (s)",
-                            "median wall-clock time of the timed runs",
-                        ),
-                        (
-                            "median 95% CI (s)",
-                            "confidence interval of the median by order statistics (distribution-free); with fewer than 6 runs no pair of runs reaches 95%: the range is shown with its coverage in brackets",
-                        ),
-                        ("min–max (s)", "fastest and slowest timed run"),
-                        (
-                            "outliers",
-                            "runs whose modified z-score 0.6745·|x − median| / MAD exceeds 3.5 (kept in the median)",
-                        ),
-                        ("speedup", "baseline median ÷ this median"),
-                        ("efficiency", "speedup ÷ workers"),
-                        (
-                            "CPU busy",
-                            "CPU time ÷ wall time: how many cores were busy on average",
-                        ),
-                        (
-                            "work",
-                            "CPU time ÷ the baseline's CPU time: 1.00 means the workers did no more work than the baseline, so any missing speedup is cores not running at once; above 1 is extra work (dispatch, spinning on a lock, contention). Per increment for lock-contention tasks, where every worker brings its own increments. Empty where the baseline mostly waits.",
-                        ),
-                        (
-                            "start-up (ms)",
-                            "process pool start-up, measured apart from the runs",
-                        ),
-                        ("note", "errors and extra measurements"),
-                    ] {
-                        ui.strong(h).on_hover_text(tip);
-                    }
-                    ui.end_row();
-                    for cell in &results.cells {
-                        row(ui, cell);
-                    }
-                });
-        });
+    let cells = &results.cells;
+    let grid = |ui: &mut egui::Ui, rows: std::ops::Range<usize>| {
+        egui::Grid::new("results-grid")
+            .striped(true)
+            .num_columns(12)
+            .spacing([14.0, 4.0])
+            .show(ui, |ui| {
+                header_row(ui);
+                for cell in &cells[rows] {
+                    row(ui, cell);
+                }
+            });
+    };
+    let scroll = egui::ScrollArea::both().auto_shrink([false, false]);
+    if cells.len() <= VIRTUAL_ROWS_FROM {
+        scroll.show(ui, |ui| grid(ui, 0..cells.len()));
+    } else {
+        // A huge file: lay out only the rows in view, so a frame costs the same whatever
+        // the number of cells.
+        let height = ui.text_style_height(&egui::TextStyle::Monospace) + 4.0;
+        scroll.show_rows(ui, height, cells.len(), |ui, rows| grid(ui, rows));
+    }
+}
+
+/// From this many cells on, the table lays out only the visible rows.
+const VIRTUAL_ROWS_FROM: usize = 500;
+
+fn header_row(ui: &mut egui::Ui) {
+    for (h, tip) in [
+        ("cell", "model × worker count"),
+        ("status", "ok, failed or cancelled"),
+        (
+            "median wall (s)",
+            "median wall-clock time of the timed runs",
+        ),
+        (
+            "median 95% CI (s)",
+            "confidence interval of the median by order statistics (distribution-free); with fewer than 6 runs no pair of runs reaches 95%: the range is shown with its coverage in brackets",
+        ),
+        ("min–max (s)", "fastest and slowest timed run"),
+        (
+            "outliers",
+            "runs whose modified z-score 0.6745·|x − median| / MAD exceeds 3.5 (kept in the median)",
+        ),
+        ("speedup", "baseline median ÷ this median"),
+        ("efficiency", "speedup ÷ workers"),
+        (
+            "CPU busy",
+            "CPU time ÷ wall time: how many cores were busy on average",
+        ),
+        (
+            "work",
+            "CPU time ÷ the baseline's CPU time: 1.00 means the workers did no more work than the baseline, so any missing speedup is cores not running at once; above 1 is extra work (dispatch, spinning on a lock, contention). Per increment for lock-contention tasks, where every worker brings its own increments. Empty where the baseline mostly waits.",
+        ),
+        (
+            "start-up (ms)",
+            "process pool start-up, measured apart from the runs",
+        ),
+        ("note", "errors and extra measurements"),
+    ] {
+        ui.strong(h).on_hover_text(tip);
+    }
+    ui.end_row();
 }
 
 fn row(ui: &mut egui::Ui, cell: &CellResult) {
