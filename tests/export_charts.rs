@@ -4,7 +4,8 @@
 
 use corelab::analysis::{fit_results, fits_summary};
 use corelab::export::{
-    ChartKind, ChartOptions, ChartRun, ReportImage, markdown_report, render_png, render_svg,
+    ChartKind, ChartOptions, ChartRun, ReportImage, fit_curve, markdown_report, render_png,
+    render_svg,
 };
 use corelab::preset::{Experiment, ModelKind};
 use corelab::results::{CellResult, CellStatus, MachineInfo, ResultsFile};
@@ -274,4 +275,40 @@ fn markdown_report_of_synthetic_results() {
     assert!(text.contains("| CPU | Test CPU |"));
     assert!(text.contains("processes × 32 failed: timed out"));
     assert!(text.contains("| 0.0500 | 0.00200 | 22 |"), "{text}");
+}
+
+/// Fitted curves cover the measured worker range only, never beyond: to the largest worker
+/// count measured, or to the logical cores when compute-bound work was headlined within them.
+#[test]
+fn fitted_curves_are_never_extrapolated() {
+    let r = synthetic("laptop", 8, 0.05, 0.002);
+    let fits = fit_results(&r);
+    let threads = fits.iter().find(|f| f.model == ModelKind::Threads).unwrap();
+    for kind in ChartKind::ALL {
+        let curve = fit_curve(threads, kind, 64.0);
+        assert_eq!(curve.first().map(|p| p.0), Some(1.0), "{kind}");
+        assert_eq!(
+            curve.last().map(|p| p.0),
+            Some(16.0),
+            "{kind}: measured up to 16"
+        );
+    }
+    // A 4-core machine: the headline fits, and so the curves, stop at 4 workers.
+    let mut small = r.clone();
+    small.machine.logical_cores = 4;
+    let fits = fit_results(&small);
+    let threads = fits.iter().find(|f| f.model == ModelKind::Threads).unwrap();
+    assert_eq!(threads.fitted_range(), Some((1, 4)));
+    let curve = fit_curve(threads, ChartKind::Speedup, 64.0);
+    assert_eq!(curve.last().map(|p| p.0), Some(4.0));
+    assert!(
+        threads
+            .caveat
+            .as_deref()
+            .unwrap_or_default()
+            .contains("over all 6 counts")
+    );
+    // And the chart cut at x_max draws no further than that either.
+    let curve = fit_curve(threads, ChartKind::Speedup, 3.0);
+    assert_eq!(curve.last().map(|p| p.0), Some(3.0));
 }
