@@ -597,4 +597,20 @@ mod tests {
         .unwrap_err();
         assert!(err.to_string().contains("at `cells[0].workers`"), "{err}");
     }
+
+    #[test]
+    fn an_old_file_without_the_median_interval_loads_and_gets_it() {
+        // As corelab wrote it before the median's interval existed: `wall` has only the
+        // mean's interval.
+        let old = r#"{"format": "corelab-results", "format_version": 1,
+            "cells": [{"model": "sequential", "workers": 1, "status": "ok",
+                "samples": [{"wall_s": 3.0}, {"wall_s": 1.0}, {"wall_s": 2.0}],
+                "wall": {"n": 3, "min": 1.0, "max": 3.0, "median": 2.0, "mean": 2.0,
+                         "stddev": 1.0, "ci95_low": 0.0, "ci95_high": 4.0, "outliers": []}}]}"#;
+        let r = ResultsFile::from_json(old, "old.json").unwrap();
+        let w = r.cells[0].wall.as_ref().unwrap();
+        // Three runs: the range, with coverage 1 − 2/8.
+        assert_eq!((w.median_ci_low, w.median_ci_high), (1.0, 3.0));
+        assert!((w.median_ci_coverage - 0.75).abs() < 1e-9, "{w:?}");
+    }
 }
