@@ -5,20 +5,20 @@ use crate::results::{CellResult, ResultsFile};
 
 /// What a running sweep reports, in order: `Started`; `CellStarted` per cell as its executor
 /// starts (a cell that cannot start sends `Failed` and `CellDone` at once); one `Progress`
-/// per run (warm-ups, then the interleaved rounds); after every round `CellDone` (or `Failed`
+/// per run (warm-ups, then the interleaved rounds, where `CellStarted` also names the cell
+/// before each of its timed runs); after every round `CellDone` (or `Failed`
 /// then `CellDone`) for each cell that completed in it, then `RoundDone` with every cell so
 /// far; and finally `Finished` with the whole file.
 #[derive(Clone, Debug)]
 pub enum SweepEvent {
     Started {
-        /// Every (model, workers) cell in the order it will run.
+        /// Every (model, workers) cell, in the order their executors start (their runs are
+        /// interleaved, see `run_sweep`).
         plan: Vec<(ModelKind, usize)>,
         runs_total: usize,
     },
-    CellStarted {
-        model: ModelKind,
-        workers: usize,
-    },
+    /// The cell's executor is starting, or (in a round) its next timed run is.
+    CellStarted { model: ModelKind, workers: usize },
     Progress {
         runs_done: usize,
         runs_total: usize,

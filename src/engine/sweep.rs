@@ -17,7 +17,8 @@ use super::scratch::ScratchDir;
 use super::workload::RunEnv;
 use crate::preset::{Baseline, Experiment, ModelKind, TaskKind};
 use crate::results::{
-    CellResult, CellStatus, LoadSummary, MachineInfo, ResultsFile, RunStatus, Sample, utc_timestamp,
+    CellResult, CellStatus, LoadSummary, MachineInfo, ResultsFile, RunStatus, Sample, round_cores,
+    utc_timestamp,
 };
 
 /// Starts the executor of one cell. The sweep takes its executors from a factory so that
@@ -245,11 +246,17 @@ pub fn run_sweep(
                 if cancel.is_cancelled() {
                     break 'sweep;
                 }
+                let cell = &results.cells[i];
+                emit(SweepEvent::CellStarted {
+                    model: cell.model.unwrap_or(ModelKind::Sequential),
+                    workers: cell.workers,
+                });
                 sweep.run_once(&mut results.cells[i], i, false);
                 sweep.progress(&results, emit);
             }
             sweep.finish_cells(&mut results, emit);
             results.machine.load_during_runs = sweep.load_summary();
+            results.recompute();
             emit(SweepEvent::RoundDone {
                 round,
                 cells: results
@@ -513,7 +520,7 @@ impl Sweep<'_> {
                 let other =
                     scripted.or_else(|| before.as_ref().and_then(|b| self.probe.since(b, own)));
                 if let Some(l) = other {
-                    sample.other_load = Some(l.other_cores);
+                    sample.other_load = Some(round_cores(l.other_cores));
                     sample.busy = l.busy;
                     cell.busy_runs += usize::from(l.busy);
                     self.load.add(l.other_cores, l.usable_cores, l.busy);

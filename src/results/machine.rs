@@ -44,13 +44,21 @@ pub struct LoadSummary {
 impl LoadSummary {
     /// Adds one run's figure.
     pub fn add(&mut self, other_cores: f64, usable_cores: f64, busy: bool) {
-        self.mean_other_cores =
-            (self.mean_other_cores * self.runs as f64 + other_cores) / (self.runs + 1) as f64;
+        // Rounded to 1/10 000 of a core: finer is noise, and short decimals read back from
+        // JSON exactly.
+        self.mean_other_cores = round_cores(
+            (self.mean_other_cores * self.runs as f64 + other_cores) / (self.runs + 1) as f64,
+        );
         self.runs += 1;
         self.busy_runs += usize::from(busy);
-        self.max_other_cores = self.max_other_cores.max(other_cores);
-        self.usable_cores = usable_cores;
+        self.max_other_cores = round_cores(self.max_other_cores.max(other_cores));
+        self.usable_cores = round_cores(usable_cores);
     }
+}
+
+/// A load figure rounded to 1/10 000 of a core (see [`LoadSummary::add`]).
+pub fn round_cores(cores: f64) -> f64 {
+    (cores * 1e4).round() / 1e4
 }
 
 impl MachineInfo {
@@ -165,7 +173,7 @@ mod tests {
         load.add(1.1, 2.0, true);
         assert_eq!(load.runs, 3);
         assert_eq!(load.busy_runs, 1);
-        assert!((load.mean_other_cores - 0.5).abs() < 1e-9);
+        assert_eq!(load.mean_other_cores, 0.5);
         assert_eq!(load.max_other_cores, 1.1);
         m.load_during_runs = Some(load);
         let w = m.busy_warning().unwrap();

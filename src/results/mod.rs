@@ -8,5 +8,5 @@ pub use file::{
     Baseline as BaselineInfo, CellResult, CellStatus, MAX_RESULTS_BYTES, RESULTS_FORMAT,
     RESULTS_FORMAT_VERSION, ResultsError, ResultsFile, RunStatus, Sample, write_atomically,
 };
-pub use machine::{LoadSummary, MachineInfo};
+pub use machine::{LoadSummary, MachineInfo, round_cores};
 pub use time::utc_timestamp;
