@@ -692,3 +692,54 @@ pub fn spawn_sweep(
         thread: Some(thread),
     })
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn splitmix64_matches_the_reference_sequence() {
+        // The first outputs of SplitMix64 seeded with 0 (Vigna's reference implementation).
+        let mut rng = SplitMix64(0);
+        assert_eq!(rng.next_u64(), 0xe220_a839_7b1d_cdaf);
+        assert_eq!(rng.next_u64(), 0x6e78_9e6a_a1b9_65f4);
+    }
+
+    #[test]
+    fn a_shuffle_is_a_permutation_decided_by_the_seed() {
+        let items: Vec<usize> = (0..20).collect();
+        let a = SplitMix64(5).shuffled(items.clone());
+        let mut sorted = a.clone();
+        sorted.sort_unstable();
+        assert_eq!(sorted, items);
+        assert_ne!(a, items, "20 items come out in another order");
+        assert_eq!(SplitMix64(5).shuffled(items.clone()), a);
+        assert_ne!(SplitMix64(6).shuffled(items.clone()), a);
+        assert_eq!(SplitMix64(1).shuffled(Vec::<u8>::new()), Vec::<u8>::new());
+        assert_eq!(SplitMix64(1).shuffled(vec![7]), vec![7]);
+    }
+
+    #[test]
+    fn the_real_factory_starts_in_process_models_and_fails_a_missing_worker_binary() {
+        let exp = Experiment::default();
+        let worker = WorkerCommand::new("/nonexistent/corelab");
+        let guard = RunGuard::new(CancelToken::new(), Duration::from_secs(5));
+        let dir = std::env::temp_dir();
+        let cell = |model, workers| CellStart {
+            exp: &exp,
+            model,
+            workers,
+            worker: &worker,
+            scratch: &dir,
+            guard: &guard,
+        };
+        let threads = RealExecutors.start(&cell(ModelKind::Threads, 2));
+        assert!(threads.is_ok());
+        // A worker binary that does not exist fails that cell with its path.
+        let Err(UnitError::Failed(reason)) = RealExecutors.start(&cell(ModelKind::Processes, 2))
+        else {
+            panic!("a missing worker binary must fail the start");
+        };
+        assert!(reason.contains("/nonexistent/corelab"), "{reason}");
+    }
+}
