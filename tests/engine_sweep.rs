@@ -834,3 +834,15 @@ fn every_cell_gets_its_runs_whatever_the_seed() {
         assert!(r.cells.iter().all(|c| c.status == CellStatus::Ok));
     }
 }
+
+#[test]
+fn scripted_amdahl_timings_give_amdahls_speedups() {
+    let mut exp = tiny_experiment(TaskKind::Cpu, &[ModelKind::Threads], &[1, 2, 4, 8]);
+    exp.repetitions = 2;
+    let (r, _) = mock_run(&exp, &MockExecutors::amdahl(1.0, 0.1), 3);
+    for w in [1usize, 2, 4, 8] {
+        let expected = 1.0 / (0.1 + 0.9 / w as f64);
+        let got = r.cell(ModelKind::Threads, w).unwrap().speedup.unwrap();
+        assert!((got - expected).abs() < 1e-9, "× {w}: {got} vs {expected}");
+    }
+}

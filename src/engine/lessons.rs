@@ -113,12 +113,25 @@ pub fn run_lessons(
     lessons
         .iter()
         .map(|lesson| {
-            let l = lesson(&ctx, cores);
+            let mut l = lesson(&ctx, cores);
+            // Other programs competing for the cores understate every speedup: a lesson that
+            // failed on a busy machine is measured again (the last measurement counts).
+            let mut attempt = 1;
+            while l.verdict == Verdict::Fail && l.busy.is_some() && attempt < MAX_ATTEMPTS {
+                attempt += 1;
+                l = lesson(&ctx, cores);
+                l.figure.push_str(&format!(
+                    " (attempt {attempt} of {MAX_ATTEMPTS}: the machine was busy)"
+                ));
+            }
             each(&l);
             l
         })
         .collect()
 }
+
+/// Measurements of a lesson that fails while other programs compete for the cores.
+pub const MAX_ATTEMPTS: usize = 3;
 
 /// One lesson's measurement.
 type MeasureLesson = fn(&Ctx, usize) -> Lesson;

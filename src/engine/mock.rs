@@ -109,6 +109,21 @@ impl MockExecutors {
         })
     }
 
+    /// Amdahl's law: every model but the sequential one runs a fraction `serial` of the work
+    /// on one core and the rest on `workers` cores, so its speedup is `1 / (serial + (1 −
+    /// serial) / workers)` (for fits: the serial fraction to recover is `serial`).
+    pub fn amdahl(base_s: f64, serial: f64) -> Self {
+        MockExecutors::new(move |model, workers, _run| {
+            let w = if model == ModelKind::Sequential {
+                1.0
+            } else {
+                workers.max(1) as f64
+            };
+            let wall = base_s * (serial + (1.0 - serial) / w);
+            Ok(MockRun::new(wall, base_s / wall, 42))
+        })
+    }
+
     /// The cell `(model, workers)` fails to start, with `reason`.
     pub fn fail_start(mut self, model: ModelKind, workers: usize, reason: &str) -> Self {
         self.start_failures
