@@ -83,7 +83,8 @@ pub enum Command {
     Report(ReportArgs),
     /// List the built-in presets.
     Presets,
-    /// Measure corelab's own overheads (timer, thread spawn, dispatch per task, pool start-up).
+    /// Measure corelab's own overheads (timer, thread spawn, dispatch per task, pool start-up),
+    /// or with `--lessons` measure the classic lessons on this machine, PASS/FAIL each.
     Selftest {
         /// Worker count for the dispatch measurements (default: logical cores).
         #[arg(long)]
@@ -91,6 +92,10 @@ pub enum Command {
         /// Print JSON instead of a table.
         #[arg(long)]
         json: bool,
+        /// Measure the lessons (GIL flat, processes scale, I/O scales past the cores, lost
+        /// updates, contention slows down, CPython's GIL) and exit non-zero if one fails.
+        #[arg(long)]
+        lessons: bool,
     },
     /// Child-process mode of the `processes` model (speaks JSON lines on stdin/stdout).
     #[command(hide = true)]
@@ -197,7 +202,14 @@ pub fn main() -> ExitCode {
             Ok(())
         }
         Some(Command::Run(args)) => run(&args),
-        Some(Command::Selftest { workers, json }) => selftest(workers, json),
+        Some(Command::Selftest {
+            workers,
+            json,
+            lessons,
+        }) => match lessons {
+            true => selftest_lessons(json),
+            false => selftest(workers, json),
+        },
         Some(Command::Report(args)) => report(&args),
     };
     match outcome {
@@ -207,6 +219,35 @@ pub fn main() -> ExitCode {
             ExitCode::FAILURE
         }
     }
+}
+
+/// `corelab selftest --lessons`: each lesson's figure and PASS/FAIL/SKIP, as measured here;
+/// an error (exit status 1) when one fails.
+fn selftest_lessons(json: bool) -> Result<()> {
+    let cores = std::thread::available_parallelism().map_or(1, |n| n.get());
+    let worker = WorkerCommand::current_exe().map_err(anyhow::Error::msg)?;
+    if !json {
+        outln!("Measuring the lessons on {cores} cores (about a minute; keep the machine quiet)");
+    }
+    let lessons = crate::engine::lessons::run_lessons(&worker, cores, &mut |l| {
+        if !json {
+            outln!("{}", l.line());
+        }
+    });
+    if json {
+        outln!("{}", serde_json::to_string_pretty(&lessons)?);
+    }
+    let failed = lessons
+        .iter()
+        .filter(|l| l.verdict == crate::engine::lessons::Verdict::Fail)
+        .count();
+    if failed > 0 {
+        bail!(
+            "{failed} of {} lessons failed on this machine",
+            lessons.len()
+        );
+    }
+    Ok(())
 }
 
 fn selftest(workers: Option<usize>, json: bool) -> Result<()> {
@@ -297,9 +338,8 @@ pub fn run(args: &RunArgs) -> Result<()> {
     }
     let worker = WorkerCommand::current_exe().map_err(anyhow::Error::msg)?;
     let config = SweepConfig {
-        worker,
         partial_results: args.out.clone(),
-        display: None,
+        ..SweepConfig::new(worker)
     };
     let cancel = CancelToken::new();
     let quiet = args.quiet;

@@ -1,12 +1,18 @@
 #![allow(clippy::unwrap_used)] // Test code: a panic is a failed test.
 //! The engine end to end: every model computes the same answer, sweeps report events in order,
 //! cancelling leaves no child process, and faulty workers fail their cell, not the sweep.
+//! The sweep's own logic (interleaved rounds, shuffling, the minimum time, failures, cancel,
+//! partial results, load marks) is checked with scripted executors: no assertion here depends
+//! on how fast the machine is.
 
 mod common;
 
+use std::collections::HashMap;
 use std::time::{Duration, Instant};
 
 use common::*;
+use corelab::engine::load::OtherLoad;
+use corelab::engine::mock::{MockCall, MockExecutors, MockRun};
 use corelab::engine::{CancelToken, SweepEvent, run_sweep, spawn_sweep, worker::FAULT_ENV};
 use corelab::preset::{ModelKind, TaskKind};
 use corelab::results::{CellStatus, ResultsFile, RunStatus};
@@ -281,35 +287,6 @@ fn a_missing_worker_binary_is_a_clear_failure() {
 }
 
 #[test]
-fn partial_results_are_written_after_every_cell() {
-    let _g = exclusive();
-    let dir = tempfile::tempdir().unwrap();
-    let path = dir.path().join("partial.json");
-    let exp = tiny_experiment(
-        TaskKind::Cpu,
-        &[ModelKind::Sequential, ModelKind::Threads],
-        &[1, 2],
-    );
-    let mut cfg = config();
-    cfg.partial_results = Some(path.clone());
-    let mut seen_incomplete = false;
-    run_sweep(&exp, &cfg, &CancelToken::new(), &mut |e| {
-        if let SweepEvent::CellDone(c) = e
-            && c.model == Some(ModelKind::Threads)
-            && c.workers == 1
-        {
-            // The file written after the previous cell is readable and marked incomplete.
-            let partial = ResultsFile::load(&path).unwrap();
-            seen_incomplete = partial.status == RunStatus::Incomplete && !partial.cells.is_empty();
-        }
-    });
-    assert!(seen_incomplete);
-    let done = ResultsFile::load(&path).unwrap();
-    assert_eq!(done.status, RunStatus::Complete);
-    assert_eq!(done.cells.len(), 3);
-}
-
-#[test]
 fn every_native_model_and_task_combination_runs_or_is_refused_with_a_reason() {
     use corelab::preset::{IoMode, SyncMode};
     let _g = exclusive();
@@ -358,10 +335,9 @@ fn a_paced_sweep_wakes_its_display_only_between_runs_and_leaves_it_time_to_draw(
 
     use corelab::engine::DisplayPacing;
 
-    let _g = exclusive();
     let exp = tiny_experiment(TaskKind::Cpu, &[ModelKind::Threads], &[1, 2]);
     let sweep = |pacing: DisplayPacing| {
-        let mut cfg = config();
+        let mut cfg = mock_config(&MockExecutors::textbook(0.01, 2), 1);
         cfg.display = Some(pacing);
         let wakes = Arc::new(AtomicUsize::new(0));
         let counter = wakes.clone();
@@ -406,47 +382,467 @@ fn a_paced_sweep_wakes_its_display_only_between_runs_and_leaves_it_time_to_draw(
     );
 }
 
-/// Short runs are repeated beyond `repetitions` until the timed runs add up to `min_time_s`;
-/// progress follows the growing count and still ends at 100%.
+// ---- Deterministic checks of the sweep's logic, with scripted executors ----
+
+fn mock_run(
+    exp: &corelab::preset::Experiment,
+    mock: &MockExecutors,
+    seed: u64,
+) -> (ResultsFile, Vec<SweepEvent>) {
+    let mut events = Vec::new();
+    let results = run_sweep(
+        exp,
+        &mock_config(mock, seed),
+        &CancelToken::new(),
+        &mut |e| events.push(e),
+    );
+    (results, events)
+}
+
+/// Splits the log of timed runs into rounds: `per_cell` warm-ups first, then round r holds
+/// each cell's run number `warmups + r`.
+fn rounds(calls: &[MockCall], warmups: usize) -> Vec<Vec<(ModelKind, usize)>> {
+    let mut rounds: Vec<Vec<(ModelKind, usize)>> = Vec::new();
+    for c in calls.iter().filter(|c| c.run >= warmups) {
+        let r = c.run - warmups;
+        if rounds.len() <= r {
+            rounds.resize(r + 1, Vec::new());
+        }
+        rounds[r].push((c.model, c.workers));
+    }
+    rounds
+}
+
+fn five_cells() -> corelab::preset::Experiment {
+    let mut exp = tiny_experiment(
+        TaskKind::Cpu,
+        &[
+            ModelKind::Sequential,
+            ModelKind::Threads,
+            ModelKind::GilThreads,
+        ],
+        &[1, 2],
+    );
+    exp.repetitions = 6;
+    exp.warmups = 1;
+    exp
+}
+
 #[test]
-fn short_runs_are_repeated_until_the_minimum_time_is_measured() {
-    let _g = exclusive();
+fn runs_are_interleaved_in_rounds_shuffled_anew_each_round() {
+    let exp = five_cells();
+    let mock = MockExecutors::textbook(0.5, 2);
+    let (results, _) = mock_run(&exp, &mock, 7);
+    assert_eq!(results.status, RunStatus::Complete);
+    let plan = corelab::engine::sweep_plan(&exp);
+    assert_eq!(plan.len(), 5);
+    // Every executor started before any run, each exactly once, and every one was stopped.
+    assert_eq!(mock.started(), plan);
+    let mut stopped = mock.stopped();
+    stopped.sort_by_key(|&(m, w)| (m.id(), w));
+    let mut planned = plan.clone();
+    planned.sort_by_key(|&(m, w)| (m.id(), w));
+    assert_eq!(stopped, planned);
+
+    let calls = mock.calls();
+    // The warm-ups come first: one per cell.
+    assert!(calls[..5].iter().all(|c| c.run == 0));
+    assert!(calls[5..].iter().all(|c| c.run >= 1));
+    // Then 6 rounds; in each, every cell exactly once, and round r is over before r+1 starts.
+    let rounds = rounds(&calls, 1);
+    assert_eq!(rounds.len(), 6);
+    let mut position = 5;
+    for round in &rounds {
+        let mut sorted = round.clone();
+        sorted.sort_by_key(|&(m, w)| (m.id(), w));
+        assert_eq!(sorted, planned, "every cell once per round");
+        for cell in round {
+            assert_eq!((calls[position].model, calls[position].workers), *cell);
+            position += 1;
+        }
+    }
+    // The order is shuffled per round: not always the plan's, and not the same every round.
+    assert!(rounds.iter().any(|r| *r != plan), "{rounds:?}");
+    assert!(rounds.windows(2).any(|w| w[0] != w[1]), "{rounds:?}");
+    // Every cell got its runs.
+    for cell in &results.cells {
+        assert_eq!(cell.warmups.len(), 1);
+        assert_eq!(cell.samples.len(), 6);
+        assert_eq!(cell.startup_s, Some(0.001));
+    }
+    assert_eq!(results.shuffle_seed, Some(7));
+}
+
+#[test]
+fn the_seed_decides_the_order() {
+    let exp = five_cells();
+    let order = |seed| {
+        let mock = MockExecutors::textbook(0.5, 2);
+        mock_run(&exp, &mock, seed);
+        mock.calls()
+    };
+    assert_eq!(order(1), order(1), "the same seed, the same order");
+    assert_ne!(order(1), order(2), "another seed, another order");
+}
+
+#[test]
+fn scripted_timings_give_the_textbook_speedups() {
+    let mut exp = tiny_experiment(
+        TaskKind::Cpu,
+        &[
+            ModelKind::Sequential,
+            ModelKind::Threads,
+            ModelKind::GilThreads,
+            ModelKind::Processes,
+        ],
+        &[1, 2, 4],
+    );
+    exp.repetitions = 3;
+    let (r, _) = mock_run(&exp, &MockExecutors::textbook(1.0, 2), 3);
+    let speedup = |m, w| r.cell(m, w).unwrap().speedup.unwrap();
+    // The GIL keeps CPU-bound threads at 1×, plain threads and processes reach the 2 cores.
+    for w in [1, 2, 4] {
+        assert!((speedup(ModelKind::GilThreads, w) - 1.0).abs() < 1e-9);
+    }
+    assert!((speedup(ModelKind::Threads, 2) - 2.0).abs() < 1e-9);
+    assert!((speedup(ModelKind::Processes, 4) - 2.0).abs() < 1e-9);
+    let threads4 = r.cell(ModelKind::Threads, 4).unwrap();
+    assert!((threads4.efficiency.unwrap() - 0.5).abs() < 1e-9);
+    assert!((threads4.cpu_utilisation.unwrap() - 2.0).abs() < 1e-9);
+    assert!(r.cells.iter().all(|c| c.checksums_agree));
+}
+
+#[test]
+fn events_follow_the_rounds_and_curves_fill_in_round_by_round() {
+    let exp = five_cells();
+    let mock = MockExecutors::textbook(0.5, 2);
+    let (results, events) = mock_run(&exp, &mock, 11);
+    let SweepEvent::Started { plan, runs_total } = &events[0] else {
+        panic!("first event must be Started, got {:?}", events[0]);
+    };
+    assert_eq!(*runs_total, 5 * 7);
+    // One RoundDone per round, each with every cell, its runs so far and a speedup.
+    let round_done: Vec<(usize, &Vec<corelab::results::CellResult>)> = events
+        .iter()
+        .filter_map(|e| match e {
+            SweepEvent::RoundDone { round, cells } => Some((*round, cells)),
+            _ => None,
+        })
+        .collect();
+    assert_eq!(round_done.len(), 6);
+    for (i, (round, cells)) in round_done.iter().enumerate() {
+        assert_eq!(*round, i + 1);
+        assert_eq!(cells.len(), 5);
+        for c in cells.iter() {
+            assert_eq!(c.samples.len(), i + 1, "round {round}");
+            assert!(c.speedup.is_some(), "round {round}: speedup filled in");
+        }
+    }
+    // CellDone for every cell, once, after its last run and before the last RoundDone.
+    let done: Vec<(ModelKind, usize)> = events
+        .iter()
+        .filter_map(|e| match e {
+            SweepEvent::CellDone(c) => {
+                assert_eq!(c.samples.len(), 6);
+                Some((c.model.unwrap(), c.workers))
+            }
+            _ => None,
+        })
+        .collect();
+    assert_eq!(&done, plan);
+    let last_done = events
+        .iter()
+        .rposition(|e| matches!(e, SweepEvent::CellDone(_)))
+        .unwrap();
+    let last_round = events
+        .iter()
+        .rposition(|e| matches!(e, SweepEvent::RoundDone { .. }))
+        .unwrap();
+    assert!(last_done < last_round);
+    // Before each timed run the event names its cell, in the order the runs were made.
+    let named: Vec<(ModelKind, usize)> = events
+        .iter()
+        .skip_while(|e| !matches!(e, SweepEvent::Progress { .. }))
+        .filter_map(|e| match e {
+            SweepEvent::CellStarted { model, workers } => Some((*model, *workers)),
+            _ => None,
+        })
+        .collect();
+    let timed: Vec<(ModelKind, usize)> = mock
+        .calls()
+        .iter()
+        .filter(|c| c.run >= 1)
+        .map(|c| (c.model, c.workers))
+        .collect();
+    assert_eq!(named, timed);
+    // Progress is monotonic and ends at 100%.
+    let mut last = 0;
+    for e in &events {
+        if let SweepEvent::Progress { runs_done, .. } = e {
+            assert!(*runs_done >= last);
+            last = *runs_done;
+        }
+    }
+    assert_eq!(last_progress(&events), (35, 35));
+    assert!(matches!(events.last(), Some(SweepEvent::Finished(_))));
+    let back = ResultsFile::from_json(&results.to_json(), "memory").unwrap();
+    assert_eq!(back, results);
+}
+
+#[test]
+fn scripted_short_runs_are_repeated_until_the_minimum_time_exactly() {
     let mut exp = tiny_experiment(TaskKind::Io, &[ModelKind::Threads], &[1, 2]);
     exp.baseline = corelab::preset::Baseline::SameModelOneWorker;
-    exp.task.tasks = 4;
-    exp.task.io.sleep_ms = 5.0; // runs of 20 ms at 1 worker, 10 ms at 2
     exp.repetitions = 3;
     exp.warmups = 1;
-    exp.min_time_s = 0.2;
-    exp.validate().unwrap();
-    let (results, events) = run(&exp);
-    assert_eq!(results.status, RunStatus::Complete);
+    exp.min_time_s = 1.0;
+    // 1/8 s at one worker, 1/16 s at two (exact in binary): 8 and 16 timed runs.
+    let mock = MockExecutors::new(|_, workers, _| Ok(MockRun::new(0.125 / workers as f64, 0.1, 1)));
+    let (results, events) = mock_run(&exp, &mock, 5);
+    assert_eq!(
+        results.cell(ModelKind::Threads, 1).unwrap().samples.len(),
+        8
+    );
+    assert_eq!(
+        results.cell(ModelKind::Threads, 2).unwrap().samples.len(),
+        16
+    );
     for cell in &results.cells {
         let timed: f64 = cell.samples.iter().map(|s| s.wall_s).sum();
-        assert!(
-            timed >= exp.min_time_s,
-            "{} × {}: {} runs add up to {timed} s",
-            cell.model_id(),
-            cell.workers,
-            cell.samples.len()
-        );
-        assert!(
-            cell.samples.len() > exp.repetitions as usize,
-            "more than the 3 repetitions: {}",
-            cell.samples.len()
-        );
+        assert!(timed >= exp.min_time_s);
         assert_eq!(cell.warmups.len(), 1);
     }
-    let runs: usize = results
-        .cells
-        .iter()
-        .map(|c| c.samples.len() + c.warmups.len())
-        .sum();
-    let last_progress = last_progress(&events);
-    assert_eq!(last_progress, (runs, runs));
+    // Rounds go on while any cell wants more: the 1-worker cell stops after round 8.
+    let rounds = rounds(&mock.calls(), 1);
+    assert_eq!(rounds.len(), 16);
+    assert!(rounds[..8].iter().all(|r| r.len() == 2));
+    assert!(rounds[8..].iter().all(|r| r == &[(ModelKind::Threads, 2)]));
+    // The progress total grew with the count and ends at every run made.
+    let runs = 8 + 16 + 2;
+    assert_eq!(last_progress(&events), (runs, runs));
 
     // Long runs are not repeated more than asked.
     exp.min_time_s = 0.001;
-    let (results, _) = run(&exp);
+    let (results, _) = mock_run(&exp, &mock, 5);
     assert!(results.cells.iter().all(|c| c.samples.len() == 3));
+}
+
+#[test]
+fn a_cell_that_fails_to_start_or_to_run_fails_alone() {
+    let mut exp = tiny_experiment(
+        TaskKind::Cpu,
+        &[
+            ModelKind::Sequential,
+            ModelKind::Threads,
+            ModelKind::Processes,
+        ],
+        &[2],
+    );
+    exp.repetitions = 4;
+    let mock = MockExecutors::new(|model, _, run| match (model, run) {
+        (ModelKind::Threads, 2) => Err("scripted failure on the third run".into()),
+        _ => Ok(MockRun::new(0.1, 1.0, 9)),
+    })
+    .fail_start(ModelKind::Processes, 2, "no pool for you");
+    let (results, events) = mock_run(&exp, &mock, 2);
+    assert_eq!(results.status, RunStatus::Complete);
+    let seq = results.cell(ModelKind::Sequential, 1).unwrap();
+    assert_eq!(seq.status, CellStatus::Ok);
+    assert_eq!(seq.samples.len(), 4);
+    let threads = results.cell(ModelKind::Threads, 2).unwrap();
+    assert_eq!(threads.status, CellStatus::Failed);
+    assert_eq!(
+        threads.samples.len(),
+        2,
+        "the runs before the failure are kept"
+    );
+    assert!(threads.error.as_deref().unwrap().contains("third run"));
+    let processes = results.cell(ModelKind::Processes, 2).unwrap();
+    assert_eq!(processes.status, CellStatus::Failed);
+    assert_eq!(processes.error.as_deref(), Some("no pool for you"));
+    assert!(processes.samples.is_empty() && processes.startup_s.is_none());
+    // The failed run was the threads cell's last; its executor was stopped at once.
+    assert!(
+        mock.calls()
+            .iter()
+            .all(|c| c.model != ModelKind::Threads || c.run <= 2)
+    );
+    assert_eq!(mock.started().len(), mock.stopped().len());
+    let failed: Vec<_> = events
+        .iter()
+        .filter_map(|e| match e {
+            SweepEvent::Failed { model, reason, .. } => Some((*model, reason.clone())),
+            _ => None,
+        })
+        .collect();
+    assert_eq!(failed.len(), 2, "{failed:?}");
+    // Skipped runs count as done: progress still reaches 100%.
+    let (done, total) = last_progress(&events);
+    assert_eq!(done, total);
+}
+
+#[test]
+fn a_wrong_or_changing_answer_fails_its_cell() {
+    let exp = tiny_experiment(
+        TaskKind::Cpu,
+        &[ModelKind::Sequential, ModelKind::Threads, ModelKind::Rayon],
+        &[2],
+    );
+    let mock = MockExecutors::new(|model, _, run| {
+        let checksum = match model {
+            ModelKind::Threads => 8,
+            ModelKind::Rayon => 7 + run as u64,
+            _ => 7,
+        };
+        Ok(MockRun::new(0.1, 1.0, checksum))
+    });
+    let (r, _) = mock_run(&exp, &mock, 4);
+    assert_eq!(
+        r.cell(ModelKind::Sequential, 1).unwrap().status,
+        CellStatus::Ok
+    );
+    let threads = r.cell(ModelKind::Threads, 2).unwrap();
+    assert_eq!(threads.status, CellStatus::Failed);
+    assert!(
+        threads.error.as_deref().unwrap().contains("wrong answer"),
+        "{threads:?}"
+    );
+    let rayon = r.cell(ModelKind::Rayon, 2).unwrap();
+    assert_eq!(rayon.status, CellStatus::Failed);
+    assert!(rayon.error.as_deref().unwrap().contains("runs disagree"));
+}
+
+#[test]
+fn cancelling_stops_at_the_next_run_and_keeps_what_was_measured() {
+    let exp = five_cells();
+    let mock = MockExecutors::textbook(0.5, 2);
+    let cancel = CancelToken::new();
+    let mut events = Vec::new();
+    let mut runs_seen = 0;
+    let results = run_sweep(&exp, &mock_config(&mock, 9), &cancel, &mut |e| {
+        if let SweepEvent::Progress { runs_done, .. } = &e {
+            runs_seen = *runs_done;
+            // Cancel in the middle of round 3 (5 warm-ups + 2 rounds + 2 runs).
+            if *runs_done == 5 + 10 + 2 {
+                cancel.cancel();
+            }
+        }
+        events.push(e);
+    });
+    assert!(runs_seen >= 17);
+    assert_eq!(results.status, RunStatus::Cancelled);
+    assert_eq!(mock.calls().len(), 17, "no run after the cancel");
+    assert_eq!(results.cells.len(), 5);
+    for c in &results.cells {
+        assert_eq!(c.status, CellStatus::Cancelled, "nothing had all its runs");
+        assert!((2..=3).contains(&c.samples.len()), "the runs made are kept");
+    }
+    assert_eq!(
+        mock.started().len(),
+        mock.stopped().len(),
+        "every executor stopped"
+    );
+    assert!(!events.iter().any(|e| matches!(e, SweepEvent::CellDone(_))));
+    let SweepEvent::Finished(fin) = events.last().unwrap() else {
+        panic!("last event must be Finished");
+    };
+    assert_eq!(fin.status, RunStatus::Cancelled);
+}
+
+#[test]
+fn partial_results_are_written_after_every_round() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("partial.json");
+    let exp = five_cells();
+    let mock = MockExecutors::textbook(0.5, 2);
+    let mut cfg = mock_config(&mock, 1);
+    cfg.partial_results = Some(path.clone());
+    let mut seen = Vec::new();
+    run_sweep(&exp, &cfg, &CancelToken::new(), &mut |e| {
+        if let SweepEvent::RoundDone { round, .. } = e
+            && round >= 2
+        {
+            // The file written after the previous round is readable, incomplete, and has
+            // every cell with that round's runs.
+            let partial = ResultsFile::load(&path).unwrap();
+            assert_eq!(partial.status, RunStatus::Incomplete);
+            assert_eq!(partial.cells.len(), 5);
+            assert!(partial.cells.iter().all(|c| c.samples.len() == round - 1));
+            seen.push(round);
+        }
+    });
+    assert_eq!(seen, vec![2, 3, 4, 5, 6]);
+    let done = ResultsFile::load(&path).unwrap();
+    assert_eq!(done.status, RunStatus::Complete);
+    assert_eq!(done.cells.len(), 5);
+}
+
+#[test]
+fn runs_under_other_load_are_marked_and_summed_up() {
+    let exp = five_cells();
+    // The second timed run of threads × 2 shared the cores with another program.
+    let mock = MockExecutors::textbook(0.5, 2).with_load(|model, workers, run| {
+        let busy = model == ModelKind::Threads && workers == 2 && run == 2;
+        Some(OtherLoad {
+            other_cores: if busy { 1.5 } else { 0.1 },
+            usable_cores: 2.0,
+            busy,
+        })
+    });
+    let (r, _) = mock_run(&exp, &mock, 8);
+    for c in &r.cells {
+        let expect = usize::from(c.model == Some(ModelKind::Threads) && c.workers == 2);
+        assert_eq!(c.busy_runs, expect, "{} × {}", c.model_id(), c.workers);
+        assert_eq!(c.samples.iter().filter(|s| s.busy).count(), expect);
+        assert!(c.samples.iter().all(|s| s.other_load.is_some()));
+    }
+    let busy = &r.cell(ModelKind::Threads, 2).unwrap().samples[1];
+    assert!(busy.busy && busy.other_load == Some(1.5));
+    let load = r.machine.load_during_runs.as_ref().unwrap();
+    assert_eq!((load.runs, load.busy_runs), (30, 1));
+    assert_eq!(load.max_other_cores, 1.5);
+    let warning = r.machine.busy_warning().unwrap();
+    assert!(warning.contains("during 1 of 30 timed runs"), "{warning}");
+    // Nothing busy, no warning.
+    let quiet = MockExecutors::textbook(0.5, 2).with_load(|_, _, _| {
+        Some(OtherLoad {
+            other_cores: 0.0,
+            usable_cores: 2.0,
+            busy: false,
+        })
+    });
+    let (r, _) = mock_run(&exp, &quiet, 8);
+    assert_eq!(r.machine.busy_warning(), None);
+    assert_eq!(r.machine.load_during_runs.unwrap().runs, 30);
+}
+
+#[test]
+fn every_cell_gets_its_runs_whatever_the_seed() {
+    let exp = five_cells();
+    for seed in 0..20 {
+        let mock = MockExecutors::textbook(0.5, 2);
+        let (r, _) = mock_run(&exp, &mock, seed);
+        let mut per_cell: HashMap<(ModelKind, usize), usize> = HashMap::new();
+        for c in mock.calls() {
+            *per_cell.entry((c.model, c.workers)).or_default() += 1;
+        }
+        assert_eq!(per_cell.len(), 5);
+        assert!(
+            per_cell.values().all(|&n| n == 7),
+            "seed {seed}: {per_cell:?}"
+        );
+        assert!(r.cells.iter().all(|c| c.status == CellStatus::Ok));
+    }
+}
+
+#[test]
+fn scripted_amdahl_timings_give_amdahls_speedups() {
+    let mut exp = tiny_experiment(TaskKind::Cpu, &[ModelKind::Threads], &[1, 2, 4, 8]);
+    exp.repetitions = 2;
+    let (r, _) = mock_run(&exp, &MockExecutors::amdahl(1.0, 0.1), 3);
+    for w in [1usize, 2, 4, 8] {
+        let expected = 1.0 / (0.1 + 0.9 / w as f64);
+        let got = r.cell(ModelKind::Threads, w).unwrap().speedup.unwrap();
+        assert!((got - expected).abs() < 1e-9, "× {w}: {got} vs {expected}");
+    }
 }

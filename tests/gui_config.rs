@@ -5,7 +5,7 @@
 
 mod common;
 
-use common::gui::{app, harness, step_until};
+use common::gui::{app, harness, step_until, wait_for_python_probe};
 
 use std::collections::HashMap;
 
@@ -41,9 +41,15 @@ fn worker_list_is_edited_in_the_panel() {
     let dir = tempfile::tempdir().unwrap();
     let mut h = harness(app(dir.path()));
     h.step();
+    // The interpreter check's repaint must not land in the middle of the edits below.
+    wait_for_python_probe(&mut h);
+    h.run();
 
     h.get_by_label("Worker counts")
         .set_text_value_accesskit("1, 3, 6-8");
+    step_until(&mut h, "the worker list to change", |a| {
+        a.experiment().workers == vec![1, 3, 6, 7, 8]
+    });
     h.run();
     assert_eq!(h.state().experiment().workers, vec![1, 3, 6, 7, 8]);
 

@@ -5,11 +5,15 @@
 
 mod common;
 
-use common::gui::{app, harness, step_until};
-use common::{exclusive, live_children};
+use std::sync::{Arc, Condvar, Mutex};
+use std::time::Duration;
 
+use common::gui::{app, harness, step_until};
+use common::{exclusive, live_children, mock_config};
+
+use corelab::engine::mock::{MockExecutors, MockRun};
 use corelab::engine::sweep_plan;
-use corelab::gui::WorkbenchApp;
+use corelab::gui::{AppSettings, WorkbenchApp};
 use corelab::preset::{Baseline, Experiment, IoMode, ModelKind, TaskKind};
 use corelab::results::{CellStatus, ResultsFile, RunStatus};
 use egui_kittest::Harness;
@@ -188,4 +192,79 @@ fn a_failed_cell_is_reported_in_the_ui() {
         2,
         "the reason is readable where the failure is shown"
     );
+}
+
+/// With interleaved rounds no cell completes before the last round, so the workbench plots
+/// every round's results as they come: after round 1 each curve has its first point, refined
+/// later. Scripted executors hold the sweep in round 2 until the test has looked.
+#[test]
+fn curves_fill_in_round_by_round() {
+    let dir = tempfile::tempdir().unwrap();
+    let gate = Arc::new((Mutex::new(false), Condvar::new()));
+    let held = gate.clone();
+    let mock = MockExecutors::new(move |model, workers, run| {
+        if run == 1 {
+            // Round 2 waits for the test (at most a minute, so a failed test cannot hang).
+            let (open, opened) = &*held;
+            let guard = open.lock().unwrap();
+            let _ = opened
+                .wait_timeout_while(guard, Duration::from_secs(60), |o| !*o)
+                .unwrap();
+        }
+        let cores = if model == ModelKind::Threads {
+            workers
+        } else {
+            1
+        };
+        Ok(MockRun::new(0.2 / cores as f64, cores as f64, 42))
+    });
+    let exp = Experiment {
+        name: "scripted rounds".into(),
+        workers: vec![1, 2],
+        models: vec![ModelKind::Sequential, ModelKind::Threads],
+        repetitions: 3,
+        warmups: 0,
+        ..Experiment::default()
+    };
+    exp.validate().unwrap();
+    let plan = sweep_plan(&exp);
+    let mut app = WorkbenchApp::new(
+        mock_config(&mock, 1),
+        AppSettings::headless(dir.path()),
+        None,
+    );
+    app.set_experiment(exp);
+    let mut h = harness(app);
+    h.step();
+    h.get_by_label("Results table").click();
+    h.get_by_label("Run").click();
+    h.run_steps(2);
+
+    step_until(&mut h, "round 1 to be shown", |a| {
+        a.results().is_some_and(|r| {
+            r.cells.len() == plan.len() && r.cells.iter().all(|c| c.samples.len() == 1)
+        })
+    });
+    assert!(h.state().is_running(), "the sweep is held in round 2");
+    let shown = h.state().results().unwrap();
+    let threads2 = shown.cell(ModelKind::Threads, 2).unwrap();
+    assert_eq!(threads2.speedup, Some(2.0), "a first point on the curve");
+    for (model, workers) in &plan {
+        let row = format!("{model} × {workers}");
+        assert!(h.query_by_label(&row).is_some(), "row {row} in the table");
+    }
+    assert!(
+        h.query_by_label_contains(" / 9 runs").is_some(),
+        "the progress bar is shown"
+    );
+
+    let (open, opened) = &*gate;
+    *open.lock().unwrap() = true;
+    opened.notify_all();
+    step_until(&mut h, "the sweep to finish", |a| {
+        !a.is_running() && a.results().is_some_and(|r| r.status == RunStatus::Complete)
+    });
+    let results = h.state().results().unwrap();
+    assert!(results.cells.iter().all(|c| c.samples.len() == 3));
+    assert_eq!(results.shuffle_seed, Some(1));
 }

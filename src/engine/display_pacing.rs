@@ -80,8 +80,8 @@ impl DisplayWaker {
 pub enum Moment {
     /// Before the first run, before a cell, or after a run: the display may draw now.
     BetweenRuns,
-    /// A cell's end (`CellDone`, `Failed`): a `Progress` always follows, and waking here would
-    /// show the cell's end before its last event has been sent.
+    /// A cell's or a round's end (`CellDone`, `Failed`, `RoundDone`): a `Progress` always
+    /// follows, and waking here would show it before the last event has been sent.
     CellEnd,
     /// `Finished`: nothing follows, so nothing waits for the frame.
     Last,
@@ -93,7 +93,9 @@ impl Moment {
             SweepEvent::Started { .. }
             | SweepEvent::CellStarted { .. }
             | SweepEvent::Progress { .. } => Moment::BetweenRuns,
-            SweepEvent::CellDone(_) | SweepEvent::Failed { .. } => Moment::CellEnd,
+            SweepEvent::CellDone(_) | SweepEvent::Failed { .. } | SweepEvent::RoundDone { .. } => {
+                Moment::CellEnd
+            }
             SweepEvent::Finished(_) => Moment::Last,
         }
     }

@@ -3,19 +3,22 @@ use std::time::Duration;
 use crate::preset::ModelKind;
 use crate::results::{CellResult, ResultsFile};
 
-/// What a running sweep reports, in order: `Started`, then per cell `CellStarted`, one
-/// `Progress` per run and `CellDone` or `Failed`, and finally `Finished` with the whole file.
+/// What a running sweep reports, in order: `Started`; `CellStarted` per cell as its executor
+/// starts (a cell that cannot start sends `Failed` and `CellDone` at once); one `Progress`
+/// per run (warm-ups, then the interleaved rounds, where `CellStarted` also names the cell
+/// before each of its timed runs); after every round `CellDone` (or `Failed`
+/// then `CellDone`) for each cell that completed in it, then `RoundDone` with every cell so
+/// far; and finally `Finished` with the whole file.
 #[derive(Clone, Debug)]
 pub enum SweepEvent {
     Started {
-        /// Every (model, workers) cell in the order it will run.
+        /// Every (model, workers) cell, in the order their executors start (their runs are
+        /// interleaved, see `run_sweep`).
         plan: Vec<(ModelKind, usize)>,
         runs_total: usize,
     },
-    CellStarted {
-        model: ModelKind,
-        workers: usize,
-    },
+    /// The cell's executor is starting, or (in a round) its next timed run is.
+    CellStarted { model: ModelKind, workers: usize },
     Progress {
         runs_done: usize,
         runs_total: usize,
@@ -23,6 +26,13 @@ pub enum SweepEvent {
     },
     /// A cell finished; its summaries and speedup are filled in.
     CellDone(Box<CellResult>),
+    /// A round of timed runs ended: every cell with at least one timed run, its summaries
+    /// and speedup computed from the runs so far, so curves fill in coarse first, then refined.
+    RoundDone {
+        /// 1 for the first round.
+        round: usize,
+        cells: Vec<CellResult>,
+    },
     /// A cell failed; it is also in the final results with its reason.
     Failed {
         model: ModelKind,

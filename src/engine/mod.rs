@@ -5,6 +5,9 @@ mod cancel;
 pub mod cpu_time;
 mod display_pacing;
 mod event;
+pub mod lessons;
+pub mod load;
+pub mod mock;
 pub mod model;
 mod pacer;
 pub mod protocol;
@@ -21,4 +24,7 @@ pub use display_pacing::DisplayPacing;
 pub use event::SweepEvent;
 pub use model::WorkerCommand;
 pub use pacer::{Pacer, RunGuard, UnitError, UnitResult};
-pub use sweep::{SweepConfig, SweepHandle, preflight, run_sweep, spawn_sweep, sweep_plan};
+pub use sweep::{
+    CellStart, ExecutorFactory, RealExecutors, SplitMix64, SweepConfig, SweepHandle, preflight,
+    run_sweep, spawn_sweep, sweep_plan,
+};

@@ -1,11 +1,14 @@
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
+use std::sync::Arc;
 use std::sync::mpsc::{Receiver, channel};
 use std::thread::JoinHandle;
 use std::time::{Duration, Instant, SystemTime};
 
 use super::cancel::CancelToken;
+use super::cpu_time::process_cpu_time;
 use super::display_pacing::{DisplayPacing, DisplayWaker, Moment};
 use super::event::SweepEvent;
+use super::load::{LoadProbe, OtherLoad};
 use super::model::python::{self, PythonExecutor, PythonInfo};
 use super::model::{Executor, InProcessExecutor, ProcessPool, RunRecord, WorkerCommand};
 use super::pacer::{RunGuard, UnitError};
@@ -14,19 +17,76 @@ use super::scratch::ScratchDir;
 use super::workload::RunEnv;
 use crate::preset::{Baseline, Experiment, ModelKind, TaskKind};
 use crate::results::{
-    CellResult, CellStatus, MachineInfo, ResultsFile, RunStatus, Sample, utc_timestamp,
+    CellResult, CellStatus, LoadSummary, MachineInfo, ResultsFile, RunStatus, Sample, round_cores,
+    utc_timestamp,
 };
+
+/// Starts the executor of one cell. The sweep takes its executors from a factory so that
+/// tests can script their timings ([`super::mock::MockExecutors`]); the default,
+/// [`RealExecutors`], starts threads, pools, worker processes and interpreters.
+pub trait ExecutorFactory: std::fmt::Debug + Send + Sync {
+    /// Starts (untimed) the executor for `cell`; a failure fails that cell only.
+    fn start(&self, cell: &CellStart<'_>) -> Result<Box<dyn Executor>, UnitError>;
+
+    /// The other load a run is to be recorded with instead of sampling the machine; `None`
+    /// (the default) samples the machine. `run` counts the cell's runs, warm-ups included.
+    fn scripted_load(&self, _model: ModelKind, _workers: usize, _run: usize) -> Option<OtherLoad> {
+        None
+    }
+}
+
+/// What a factory needs to start one cell's executor.
+pub struct CellStart<'a> {
+    pub exp: &'a Experiment,
+    pub model: ModelKind,
+    pub workers: usize,
+    /// The command that starts a `corelab worker` child (processes model).
+    pub worker: &'a WorkerCommand,
+    /// The cell's private scratch directory.
+    pub scratch: &'a Path,
+    /// Cancellation and the experiment's timeout, for start-up.
+    pub guard: &'a RunGuard,
+}
+
+/// The executors corelab measures with: in-process models, the process pool, CPython.
+#[derive(Clone, Copy, Debug, Default)]
+pub struct RealExecutors;
+
+impl ExecutorFactory for RealExecutors {
+    fn start(&self, cell: &CellStart<'_>) -> Result<Box<dyn Executor>, UnitError> {
+        let (exp, model, workers) = (cell.exp, cell.model, cell.workers);
+        if model.is_python() {
+            return PythonExecutor::start(&exp.python, model, workers, cell.scratch, cell.guard)
+                .map(|p| Box::new(p) as Box<dyn Executor>);
+        }
+        match model {
+            ModelKind::Processes => ProcessPool::start(cell.worker, workers, cell.guard)
+                .map(|p| Box::new(p) as Box<dyn Executor>),
+            _ => {
+                let interval = Duration::from_secs_f64(exp.gil.switch_interval_ms / 1000.0);
+                InProcessExecutor::new(model, workers, interval)
+                    .map(|e| Box::new(e) as Box<dyn Executor>)
+                    .map_err(UnitError::Failed)
+            }
+        }
+    }
+}
 
 /// How a sweep starts workers and where it keeps partial results.
 #[derive(Clone, Debug)]
 pub struct SweepConfig {
     /// The command that starts a `corelab worker` child (processes model).
     pub worker: WorkerCommand,
-    /// When set, the results so far are written here (atomically) after every cell, marked
+    /// When set, the results so far are written here (atomically) after every round, marked
     /// `incomplete` until the sweep ends, so a killed sweep still leaves a readable file.
     pub partial_results: Option<PathBuf>,
     /// How [`spawn_sweep`] wakes its display; `None` wakes it after every event.
     pub display: Option<DisplayPacing>,
+    /// Where the cells' executors come from ([`RealExecutors`] unless a test scripts them).
+    pub executors: Arc<dyn ExecutorFactory>,
+    /// Seed of the per-round shuffle; `None` picks one from the clock. Recorded in the
+    /// results (`shuffle_seed`) either way.
+    pub shuffle_seed: Option<u64>,
 }
 
 impl SweepConfig {
@@ -35,7 +95,15 @@ impl SweepConfig {
             worker,
             partial_results: None,
             display: None,
+            executors: Arc::new(RealExecutors),
+            shuffle_seed: None,
         }
+    }
+
+    /// The same configuration with executors from `factory`.
+    pub fn with_executors(mut self, factory: impl ExecutorFactory + 'static) -> Self {
+        self.executors = Arc::new(factory);
+        self
     }
 }
 
@@ -78,7 +146,16 @@ pub fn preflight(exp: &Experiment) -> Result<Option<PythonInfo>, String> {
 }
 
 /// Runs a whole sweep on the calling thread, reporting through `emit`. Returns the results,
-/// also when cancelled (then with `status: cancelled` and the cells that finished).
+/// also when cancelled (then with `status: cancelled`, the cells that completed, and the cells
+/// still being measured marked `cancelled` with the runs they had).
+///
+/// The measurement is interleaved, so that a burst of load on a shared machine spreads over
+/// every cell instead of slowing one whole cell: every cell's executor is started first (its
+/// start-up is reported apart and never timed; a failure fails that cell only), then come the
+/// warm-ups, then rounds. In each round every cell that still wants runs (see [`RunCount`])
+/// does one timed run, in an order shuffled anew each round from a seed recorded in the
+/// results. The executors stay alive from the first round to the cell's last run. Other
+/// programs' load is sampled around every timed run (see [`super::load`]).
 pub fn run_sweep(
     exp: &Experiment,
     config: &SweepConfig,
@@ -86,16 +163,13 @@ pub fn run_sweep(
     emit: &mut dyn FnMut(SweepEvent),
 ) -> ResultsFile {
     let plan = sweep_plan(exp);
-    // The planned count; cells whose runs are short may take more (see `RunCount`), and the
-    // total grows as they do.
-    let runs_per_cell = (exp.warmups + exp.repetitions) as usize;
-    let mut runs_total = plan.len() * runs_per_cell;
-    let mut machine = MachineInfo::detect();
-    machine.measure_background_load();
+    let seed = config.shuffle_seed.unwrap_or_else(clock_seed);
+    let mut rng = SplitMix64(seed);
     let mut results = ResultsFile {
         started_at: utc_timestamp(SystemTime::now()),
-        machine,
+        machine: MachineInfo::detect(),
         experiment: exp.clone(),
+        shuffle_seed: Some(seed),
         ..ResultsFile::default()
     };
     // A missing interpreter fails the Python cells (with the reason), not the sweep.
@@ -105,72 +179,108 @@ pub fn run_sweep(
     };
     results.python = python.clone().and_then(Result::ok);
     results.recompute();
+    let mut sweep = Sweep {
+        exp,
+        config,
+        cancel,
+        count: RunCount::of(exp),
+        planned_cells: plan.len(),
+        probe: LoadProbe::new(),
+        load: LoadSummary::default(),
+        live: Vec::new(),
+        started: Instant::now(),
+    };
     emit(SweepEvent::Started {
         plan: plan.clone(),
-        runs_total,
+        runs_total: plan.len() * sweep.runs_per_cell(),
     });
-    let started = Instant::now();
-    let mut runs_done = 0;
-    let mut reference_checksum: Option<u64> = None;
+
+    // 1. Start-up: every cell's executor, before any run.
     for &(model, workers) in &plan {
         if cancel.is_cancelled() {
             break;
         }
         emit(SweepEvent::CellStarted { model, workers });
-        let before = runs_done;
-        // The sweep's total once this cell takes `cell_runs` runs (never fewer than planned).
-        let total_before = runs_total;
-        let total_with =
-            |cell_runs: usize| total_before + cell_runs.max(runs_per_cell) - runs_per_cell;
-        let env_check = match &python {
+        let unavailable = match &python {
             Some(Err(reason)) if model.is_python() => Some(reason.clone()),
             Some(Ok(info)) => info.refuses(model),
             _ => None,
         };
-        let mut cell = run_cell(
-            exp,
-            config,
-            cancel,
-            model,
-            workers,
-            env_check,
-            &mut |cell_runs: usize| {
-                runs_done += 1;
-                runs_total = total_with(cell_runs);
-                emit(SweepEvent::Progress {
-                    runs_done,
-                    runs_total,
-                    elapsed: started.elapsed(),
-                });
-            },
-        );
-        // Skipped runs of a failed cell still count, so progress reaches 100%.
-        let cell_runs = cell.warmups.len() + cell.samples.len();
-        runs_done = before + cell_runs.max(runs_per_cell);
-        runs_total = total_with(cell_runs);
-        check_answer(exp, &mut cell, &mut reference_checksum);
-        let failure = (cell.status == CellStatus::Failed).then(|| cell.error.clone());
+        let (cell, running) = sweep.start_cell(model, workers, unavailable);
         results.cells.push(cell);
-        results.recompute();
-        if let Some(reason) = failure {
-            emit(SweepEvent::Failed {
-                model,
-                workers,
-                reason: reason.unwrap_or_default(),
-            });
-        }
-        let done = results.cells.last().expect("just pushed").clone();
-        if done.status != CellStatus::Cancelled {
-            emit(SweepEvent::CellDone(Box::new(done)));
-        }
-        emit(SweepEvent::Progress {
-            runs_done,
-            runs_total,
-            elapsed: started.elapsed(),
+        sweep.live.push(Live {
+            running,
+            timed_s: 0.0,
+            finished: false,
         });
-        if let Some(path) = &config.partial_results {
-            // Best effort: a failed partial write must not stop the measurement.
-            let _ = results.save(path);
+    }
+    // Cells that could not start are done already.
+    sweep.finish_cells(&mut results, emit);
+    sweep.progress(&results, emit);
+
+    // 2. Warm-ups, round by round like the timed runs.
+    'sweep: {
+        for _ in 0..exp.warmups {
+            let order = rng.shuffled(sweep.running_cells());
+            for i in order {
+                if cancel.is_cancelled() {
+                    break 'sweep;
+                }
+                sweep.run_once(&mut results.cells[i], i, true);
+                sweep.progress(&results, emit);
+            }
+        }
+        // 3. Timed rounds while any cell wants more runs.
+        let mut round = 0;
+        loop {
+            let wanting: Vec<usize> = sweep
+                .running_cells()
+                .into_iter()
+                .filter(|&i| sweep.wants_more(&results.cells[i], i))
+                .collect();
+            if wanting.is_empty() {
+                break;
+            }
+            round += 1;
+            for i in rng.shuffled(wanting) {
+                if cancel.is_cancelled() {
+                    break 'sweep;
+                }
+                let cell = &results.cells[i];
+                emit(SweepEvent::CellStarted {
+                    model: cell.model.unwrap_or(ModelKind::Sequential),
+                    workers: cell.workers,
+                });
+                sweep.run_once(&mut results.cells[i], i, false);
+                sweep.progress(&results, emit);
+            }
+            sweep.finish_cells(&mut results, emit);
+            results.machine.load_during_runs = sweep.load_summary();
+            results.recompute();
+            emit(SweepEvent::RoundDone {
+                round,
+                cells: results
+                    .cells
+                    .iter()
+                    .filter(|c| !c.samples.is_empty())
+                    .cloned()
+                    .collect(),
+            });
+            sweep.progress(&results, emit);
+            if let Some(path) = &config.partial_results {
+                // Best effort: a failed partial write must not stop the measurement.
+                results.save(path).ok();
+            }
+        }
+    }
+    // Cells that got all their runs before a cancel are complete; the rest were cut short.
+    sweep.finish_cells(&mut results, emit);
+    for (cell, live) in results.cells.iter_mut().zip(&mut sweep.live) {
+        if !live.finished {
+            live.stop();
+            live.finished = true;
+            cell.status = CellStatus::Cancelled;
+            cell.error = Some(format!("cancelled after {} timed runs", cell.samples.len()));
         }
     }
     results.status = if cancel.is_cancelled() {
@@ -178,13 +288,312 @@ pub fn run_sweep(
     } else {
         RunStatus::Complete
     };
+    results.machine.load_during_runs = sweep.load_summary();
     results.finished_at = Some(utc_timestamp(SystemTime::now()));
     results.recompute();
+    sweep.progress(&results, emit);
     if let Some(path) = &config.partial_results {
-        let _ = results.save(path);
+        results.save(path).ok();
     }
     emit(SweepEvent::Finished(Box::new(results.clone())));
     results
+}
+
+/// A seed for the run order when the configuration names none.
+fn clock_seed() -> u64 {
+    let nanos = SystemTime::now()
+        .duration_since(SystemTime::UNIX_EPOCH)
+        .map_or(0, |d| d.as_nanos() as u64);
+    nanos ^ (u64::from(std::process::id()) << 32)
+}
+
+/// A small deterministic PRNG (SplitMix64) for the per-round shuffle.
+#[derive(Clone, Debug)]
+pub struct SplitMix64(pub u64);
+
+impl SplitMix64 {
+    pub fn next_u64(&mut self) -> u64 {
+        self.0 = self.0.wrapping_add(0x9e37_79b9_7f4a_7c15);
+        let mut z = self.0;
+        z = (z ^ (z >> 30)).wrapping_mul(0xbf58_476d_1ce4_e5b9);
+        z = (z ^ (z >> 27)).wrapping_mul(0x94d0_49bb_1331_11eb);
+        z ^ (z >> 31)
+    }
+
+    /// `items` in a uniformly shuffled order (Fisher–Yates).
+    pub fn shuffled<T>(&mut self, mut items: Vec<T>) -> Vec<T> {
+        for i in (1..items.len()).rev() {
+            let j = (self.next_u64() % (i as u64 + 1)) as usize;
+            items.swap(i, j);
+        }
+        items
+    }
+}
+
+/// A started cell: its executor, kept alive from start-up to its last run.
+struct Running {
+    executor: Box<dyn Executor>,
+    env: RunEnv,
+    // Dropped after the executor (field order), which may have files in it.
+    _scratch: ScratchDir,
+}
+
+struct Live {
+    running: Option<Running>,
+    /// Sum of the timed runs' wall times, seconds.
+    timed_s: f64,
+    /// `CellDone` / `Failed` was sent (or the cell was cancelled).
+    finished: bool,
+}
+
+impl Live {
+    fn stop(&mut self) {
+        if let Some(mut r) = self.running.take() {
+            r.executor.shutdown();
+        }
+    }
+}
+
+/// The state of one interleaved sweep; `live[i]` belongs to `results.cells[i]`.
+struct Sweep<'a> {
+    exp: &'a Experiment,
+    config: &'a SweepConfig,
+    cancel: &'a CancelToken,
+    count: RunCount,
+    planned_cells: usize,
+    probe: LoadProbe,
+    load: LoadSummary,
+    live: Vec<Live>,
+    started: Instant,
+}
+
+impl Drop for Sweep<'_> {
+    fn drop(&mut self) {
+        for live in &mut self.live {
+            live.stop();
+        }
+    }
+}
+
+impl Sweep<'_> {
+    fn runs_per_cell(&self) -> usize {
+        (self.exp.warmups + self.exp.repetitions) as usize
+    }
+
+    fn running_cells(&self) -> Vec<usize> {
+        (0..self.live.len())
+            .filter(|&i| self.live[i].running.is_some())
+            .collect()
+    }
+
+    fn wants_more(&self, cell: &CellResult, i: usize) -> bool {
+        cell.status == CellStatus::Ok
+            && self.live[i].running.is_some()
+            && (cell.warmups.len() < self.exp.warmups as usize
+                || self
+                    .count
+                    .wants_more(cell.samples.len(), self.live[i].timed_s))
+    }
+
+    fn load_summary(&self) -> Option<LoadSummary> {
+        (self.load.runs > 0).then(|| self.load.clone())
+    }
+
+    /// Sends `Progress`: runs done and the total expected so far (it grows when short runs
+    /// need more repetitions; a failed or cancelled cell counts its skipped runs as done).
+    fn progress(&self, results: &ResultsFile, emit: &mut dyn FnMut(SweepEvent)) {
+        let per_cell = self.runs_per_cell();
+        let mut done = 0;
+        let mut total = self.planned_cells.saturating_sub(results.cells.len()) * per_cell;
+        for (cell, live) in results.cells.iter().zip(&self.live) {
+            let runs = cell.warmups.len() + cell.samples.len();
+            if cell.status == CellStatus::Ok {
+                let expected = self.exp.warmups as usize
+                    + self.count.expected(cell.samples.len(), live.timed_s);
+                done += runs;
+                total += expected.max(runs);
+            } else {
+                done += runs.max(per_cell);
+                total += runs.max(per_cell);
+            }
+        }
+        emit(SweepEvent::Progress {
+            runs_done: done,
+            runs_total: total,
+            elapsed: self.started.elapsed(),
+        });
+    }
+
+    fn start_cell(
+        &self,
+        model: ModelKind,
+        workers: usize,
+        unavailable: Option<String>,
+    ) -> (CellResult, Option<Running>) {
+        let mut cell = CellResult {
+            model: Some(model),
+            workers,
+            ..CellResult::default()
+        };
+        if let Some(reason) = unavailable {
+            fail(&mut cell, UnitError::Failed(reason), self.exp.timeout_s);
+            return (cell, None);
+        }
+        let scratch = match ScratchDir::create() {
+            Ok(s) => s,
+            Err(e) => {
+                let err = UnitError::Failed(format!("cannot create a scratch directory: {e}"));
+                fail(&mut cell, err, self.exp.timeout_s);
+                return (cell, None);
+            }
+        };
+        let env = RunEnv {
+            workers,
+            scratch_dir: scratch.path().to_path_buf(),
+            shared_file: (model == ModelKind::Processes)
+                .then(|| scratch.path().join("counter.bin")),
+        };
+        let guard = RunGuard::new(
+            self.cancel.clone(),
+            Duration::from_secs_f64(self.exp.timeout_s),
+        );
+        let started = self.config.executors.start(&CellStart {
+            exp: self.exp,
+            model,
+            workers,
+            worker: &self.config.worker,
+            scratch: scratch.path(),
+            guard: &guard,
+        });
+        match started {
+            Ok(executor) => {
+                cell.startup_s = Some(executor.startup().as_secs_f64());
+                let running = Running {
+                    executor,
+                    env,
+                    _scratch: scratch,
+                };
+                (cell, Some(running))
+            }
+            Err(err) => {
+                fail(&mut cell, err, self.exp.timeout_s);
+                (cell, None)
+            }
+        }
+    }
+
+    /// One run of cell `i` (a warm-up or a timed run), with the other load sampled around it.
+    fn run_once(&mut self, cell: &mut CellResult, i: usize, warmup: bool) {
+        let Some(running) = self.live[i].running.as_mut() else {
+            return;
+        };
+        let model = cell.model.unwrap_or(ModelKind::Sequential);
+        let run = cell.warmups.len() + cell.samples.len();
+        let scripted = self
+            .config
+            .executors
+            .scripted_load(model, cell.workers, run);
+        let before = match (scripted, warmup) {
+            (None, false) => self.probe.snapshot(),
+            _ => None,
+        };
+        let cpu_before = process_cpu_time();
+        let guard = RunGuard::new(
+            self.cancel.clone(),
+            Duration::from_secs_f64(self.exp.timeout_s),
+        );
+        match running.executor.run(&self.exp.task, &running.env, &guard) {
+            Ok(record) => {
+                cell.shared_state = record.shared_state.clone();
+                let mut sample = sample_of(&record);
+                if warmup {
+                    cell.warmups.push(sample);
+                    return;
+                }
+                // The run's own CPU time: this process over the sampled interval (the
+                // workload's preparation included), or the run's record where that is larger
+                // (worker processes' time is only in the record).
+                let own = process_cpu_time()
+                    .saturating_sub(cpu_before)
+                    .max(record.cpu)
+                    .as_secs_f64();
+                let other =
+                    scripted.or_else(|| before.as_ref().and_then(|b| self.probe.since(b, own)));
+                if let Some(l) = other {
+                    sample.other_load = Some(round_cores(l.other_cores));
+                    sample.busy = l.busy;
+                    cell.busy_runs += usize::from(l.busy);
+                    self.load.add(l.other_cores, l.usable_cores, l.busy);
+                }
+                self.live[i].timed_s += sample.wall_s;
+                cell.samples.push(sample);
+            }
+            Err(err) => {
+                fail(cell, err, self.exp.timeout_s);
+                self.live[i].stop();
+            }
+        }
+    }
+
+    /// Completes the cells that have all their runs or failed: stops their executors, checks
+    /// their answers, and sends `Failed` / `CellDone` in plan order.
+    fn finish_cells(&mut self, results: &mut ResultsFile, emit: &mut dyn FnMut(SweepEvent)) {
+        let mut done = Vec::new();
+        for i in 0..results.cells.len() {
+            let cell = &results.cells[i];
+            let complete = cell.status != CellStatus::Ok || !self.wants_more(cell, i);
+            if self.live[i].finished || !complete {
+                continue;
+            }
+            // Cancelled cells are finished by the caller.
+            if cell.status == CellStatus::Cancelled {
+                continue;
+            }
+            self.live[i].stop();
+            self.live[i].finished = true;
+            done.push(i);
+        }
+        if done.is_empty() {
+            return;
+        }
+        // The reference answer: the first cell in plan order that was checked before, or
+        // else the first of these.
+        let mut reference = results
+            .cells
+            .iter()
+            .enumerate()
+            .filter(|(i, c)| {
+                self.live[*i].finished && !done.contains(i) && c.status == CellStatus::Ok
+            })
+            .find_map(|(_, c)| c.checksum());
+        for &i in &done {
+            check_answer(self.exp, &mut results.cells[i], &mut reference);
+        }
+        results.recompute();
+        for i in done {
+            let cell = &results.cells[i];
+            if cell.status == CellStatus::Failed {
+                emit(SweepEvent::Failed {
+                    model: cell.model.unwrap_or(ModelKind::Sequential),
+                    workers: cell.workers,
+                    reason: cell.error.clone().unwrap_or_default(),
+                });
+            }
+            emit(SweepEvent::CellDone(Box::new(cell.clone())));
+        }
+    }
+}
+
+fn fail(cell: &mut CellResult, err: UnitError, timeout: f64) {
+    cell.status = match err {
+        UnitError::Cancelled => CellStatus::Cancelled,
+        _ => CellStatus::Failed,
+    };
+    cell.error = Some(match err {
+        UnitError::Cancelled => "cancelled".to_string(),
+        UnitError::TimedOut => format!("a run took longer than the {timeout} s timeout"),
+        UnitError::Failed(reason) => reason,
+    });
 }
 
 /// Every model must compute the same answer; a cell that does not is a failure, not a data
@@ -214,110 +623,6 @@ fn check_answer(exp: &Experiment, cell: &mut CellResult, reference: &mut Option<
     }
 }
 
-fn run_cell(
-    exp: &Experiment,
-    config: &SweepConfig,
-    cancel: &CancelToken,
-    model: ModelKind,
-    workers: usize,
-    unavailable: Option<String>,
-    on_run: &mut dyn FnMut(usize),
-) -> CellResult {
-    let mut cell = CellResult {
-        model: Some(model),
-        workers,
-        ..CellResult::default()
-    };
-    let fail = |cell: &mut CellResult, err: UnitError, timeout: f64| {
-        cell.status = match err {
-            UnitError::Cancelled => CellStatus::Cancelled,
-            _ => CellStatus::Failed,
-        };
-        cell.error = Some(match err {
-            UnitError::Cancelled => "cancelled".to_string(),
-            UnitError::TimedOut => format!("a run took longer than the {timeout} s timeout"),
-            UnitError::Failed(reason) => reason,
-        });
-    };
-    if let Some(reason) = unavailable {
-        fail(&mut cell, UnitError::Failed(reason), exp.timeout_s);
-        return cell;
-    }
-    let scratch = match ScratchDir::create() {
-        Ok(s) => s,
-        Err(e) => {
-            let err = UnitError::Failed(format!("cannot create a scratch directory: {e}"));
-            fail(&mut cell, err, exp.timeout_s);
-            return cell;
-        }
-    };
-    let env = RunEnv {
-        workers,
-        scratch_dir: scratch.path().to_path_buf(),
-        shared_file: (model == ModelKind::Processes).then(|| scratch.path().join("counter.bin")),
-    };
-    let timeout = Duration::from_secs_f64(exp.timeout_s);
-    let started = start_executor(exp, config, cancel, model, workers, scratch.path());
-    let mut executor: Box<dyn Executor> = match started {
-        Ok(e) => e,
-        Err(err) => {
-            fail(&mut cell, err, exp.timeout_s);
-            return cell;
-        }
-    };
-    cell.startup_s = Some(executor.startup().as_secs_f64());
-    let count = RunCount::of(exp);
-    let mut timed_s = 0.0;
-    while cell.warmups.len() < exp.warmups as usize || count.wants_more(cell.samples.len(), timed_s)
-    {
-        let guard = RunGuard::new(cancel.clone(), timeout);
-        match executor.run(&exp.task, &env, &guard) {
-            Ok(record) => {
-                cell.shared_state = record.shared_state.clone();
-                let sample = sample_of(&record);
-                if cell.warmups.len() < exp.warmups as usize {
-                    cell.warmups.push(sample);
-                } else {
-                    timed_s += sample.wall_s;
-                    cell.samples.push(sample);
-                }
-                on_run(cell.warmups.len() + count.expected(cell.samples.len(), timed_s));
-            }
-            Err(err) => {
-                fail(&mut cell, err, exp.timeout_s);
-                break;
-            }
-        }
-    }
-    executor.shutdown();
-    cell
-}
-
-fn start_executor(
-    exp: &Experiment,
-    config: &SweepConfig,
-    cancel: &CancelToken,
-    model: ModelKind,
-    workers: usize,
-    scratch: &std::path::Path,
-) -> Result<Box<dyn Executor>, UnitError> {
-    let guard = RunGuard::new(cancel.clone(), Duration::from_secs_f64(exp.timeout_s));
-    if model.is_python() {
-        return PythonExecutor::start(&exp.python, model, workers, scratch, &guard)
-            .map(|p| Box::new(p) as Box<dyn Executor>);
-    }
-    match model {
-        ModelKind::Processes => ProcessPool::start(&config.worker, workers, &guard)
-            .map(|p| Box::new(p) as Box<dyn Executor>),
-        _ => {
-            let interval = Duration::from_secs_f64(exp.gil.switch_interval_ms / 1000.0);
-            InProcessExecutor::new(model, workers, interval)
-                .map(|e| Box::new(e) as Box<dyn Executor>)
-                .map_err(UnitError::Failed)
-        }
-    }
-}
-
 fn sample_of(record: &RunRecord) -> Sample {
     Sample {
         wall_s: record.wall.as_secs_f64(),
@@ -325,6 +630,8 @@ fn sample_of(record: &RunRecord) -> Sample {
         checksum: record.metrics.checksum,
         lost_updates: record.metrics.lost_updates,
         bytes_moved: record.metrics.bytes_moved,
+        other_load: None,
+        busy: false,
     }
 }
 
@@ -384,4 +691,55 @@ pub fn spawn_sweep(
         cancel,
         thread: Some(thread),
     })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn splitmix64_matches_the_reference_sequence() {
+        // The first outputs of SplitMix64 seeded with 0 (Vigna's reference implementation).
+        let mut rng = SplitMix64(0);
+        assert_eq!(rng.next_u64(), 0xe220_a839_7b1d_cdaf);
+        assert_eq!(rng.next_u64(), 0x6e78_9e6a_a1b9_65f4);
+    }
+
+    #[test]
+    fn a_shuffle_is_a_permutation_decided_by_the_seed() {
+        let items: Vec<usize> = (0..20).collect();
+        let a = SplitMix64(5).shuffled(items.clone());
+        let mut sorted = a.clone();
+        sorted.sort_unstable();
+        assert_eq!(sorted, items);
+        assert_ne!(a, items, "20 items come out in another order");
+        assert_eq!(SplitMix64(5).shuffled(items.clone()), a);
+        assert_ne!(SplitMix64(6).shuffled(items.clone()), a);
+        assert_eq!(SplitMix64(1).shuffled(Vec::<u8>::new()), Vec::<u8>::new());
+        assert_eq!(SplitMix64(1).shuffled(vec![7]), vec![7]);
+    }
+
+    #[test]
+    fn the_real_factory_starts_in_process_models_and_fails_a_missing_worker_binary() {
+        let exp = Experiment::default();
+        let worker = WorkerCommand::new("/nonexistent/corelab");
+        let guard = RunGuard::new(CancelToken::new(), Duration::from_secs(5));
+        let dir = std::env::temp_dir();
+        let cell = |model, workers| CellStart {
+            exp: &exp,
+            model,
+            workers,
+            worker: &worker,
+            scratch: &dir,
+            guard: &guard,
+        };
+        let threads = RealExecutors.start(&cell(ModelKind::Threads, 2));
+        assert!(threads.is_ok());
+        // A worker binary that does not exist fails that cell with its path.
+        let Err(UnitError::Failed(reason)) = RealExecutors.start(&cell(ModelKind::Processes, 2))
+        else {
+            panic!("a missing worker binary must fail the start");
+        };
+        assert!(reason.contains("/nonexistent/corelab"), "{reason}");
+    }
 }

@@ -524,6 +524,14 @@ impl WorkbenchApp {
                     upsert_cell(results, *cell);
                 }
             }
+            // Interleaved rounds: every cell's curve point so far, refined round by round.
+            SweepEvent::RoundDone { cells, .. } => {
+                if let Some(results) = &mut self.results {
+                    for cell in cells {
+                        upsert_cell(results, cell);
+                    }
+                }
+            }
             SweepEvent::Failed {
                 model,
                 workers,

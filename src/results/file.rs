@@ -34,6 +34,10 @@ pub struct ResultsFile {
     pub experiment: Experiment,
     pub baseline: Baseline,
     pub cells: Vec<CellResult>,
+    /// Seed of the per-round shuffle of the cells' runs (interleaved measurement), so a
+    /// sweep's run order can be reproduced. `None` in files from before interleaving.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub shuffle_seed: Option<u64>,
 }
 
 impl Default for ResultsFile {
@@ -50,6 +54,7 @@ impl Default for ResultsFile {
             experiment: Experiment::default(),
             baseline: Baseline::default(),
             cells: Vec::new(),
+            shuffle_seed: None,
         }
     }
 }
@@ -97,6 +102,12 @@ pub struct Sample {
     pub lost_updates: Option<u64>,
     #[serde(skip_serializing_if = "Option::is_none")]
     pub bytes_moved: Option<u64>,
+    /// Cores other programs kept busy while this run was timed (see `engine::load`).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub other_load: Option<f64>,
+    /// Whether that other load left this run fewer free cores than it could use.
+    #[serde(skip_serializing_if = "std::ops::Not::not")]
+    pub busy: bool,
 }
 
 /// One model at one worker count.
@@ -113,6 +124,8 @@ pub struct CellResult {
     pub shared_state: Option<String>,
     pub warmups: Vec<Sample>,
     pub samples: Vec<Sample>,
+    /// How many of `samples` ran while other programs competed for the cores (`Sample::busy`).
+    pub busy_runs: usize,
     // Derived from `samples` by `ResultsFile::recompute`:
     pub wall: Option<Summary>,
     pub cpu: Option<Summary>,

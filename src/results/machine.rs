@@ -1,6 +1,4 @@
 use serde::{Deserialize, Serialize};
-use std::time::Duration;
-
 use sysinfo::{CpuRefreshKind, MemoryRefreshKind, RefreshKind, System};
 
 /// The machine a sweep ran on, as recorded in every results file.
@@ -18,9 +16,49 @@ pub struct MachineInfo {
     /// One-minute load average when the sweep started (it lags: it still counts a sweep that
     /// just ended).
     pub load_average: Option<f64>,
-    /// Cores kept busy by other programs just before the sweep started, from /proc/stat over
-    /// a quarter of a second: other work running at the same time is noise in every timing.
+    /// Cores kept busy by other programs just before the sweep started (files written before
+    /// load was sampled around every run; new sweeps fill `load_during_runs` instead).
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub busy_cores_at_start: Option<f64>,
+    /// Other programs' load sampled around every timed run of the sweep.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub load_during_runs: Option<LoadSummary>,
+}
+
+/// The sweep-level summary of the load other programs put on the machine during the timed
+/// runs (each run's own figure is `Sample::other_load`, its mark `Sample::busy`).
+#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
+#[serde(default)]
+pub struct LoadSummary {
+    /// Timed runs with a load figure.
+    pub runs: usize,
+    /// Runs during which other programs left fewer free cores than the run could use.
+    pub busy_runs: usize,
+    /// Mean and largest other load over the runs, in cores.
+    pub mean_other_cores: f64,
+    pub max_other_cores: f64,
+    /// Cores this process could use: its CPU affinity, capped by a cgroup `cpu.max` quota.
+    pub usable_cores: f64,
+}
+
+impl LoadSummary {
+    /// Adds one run's figure.
+    pub fn add(&mut self, other_cores: f64, usable_cores: f64, busy: bool) {
+        // Rounded to 1/10 000 of a core: finer is noise, and short decimals read back from
+        // JSON exactly.
+        self.mean_other_cores = round_cores(
+            (self.mean_other_cores * self.runs as f64 + other_cores) / (self.runs + 1) as f64,
+        );
+        self.runs += 1;
+        self.busy_runs += usize::from(busy);
+        self.max_other_cores = round_cores(self.max_other_cores.max(other_cores));
+        self.usable_cores = round_cores(usable_cores);
+    }
+}
+
+/// A load figure rounded to 1/10 000 of a core (see [`LoadSummary::add`]).
+pub fn round_cores(cores: f64) -> f64 {
+    (cores * 1e4).round() / 1e4
 }
 
 impl MachineInfo {
@@ -55,18 +93,26 @@ impl MachineInfo {
             hostname: System::host_name().unwrap_or_default(),
             load_average: System::load_average().ok().map(|l| l.one),
             busy_cores_at_start: None,
+            load_during_runs: None,
         }
     }
 
-    /// Samples how busy the machine is right now (blocks for a quarter of a second); the
-    /// sweep calls it before its first run.
-    pub fn measure_background_load(&mut self) {
-        self.busy_cores_at_start = busy_cores(Duration::from_millis(250));
-    }
-
-    /// A warning when other programs kept more than half a core busy as the sweep started,
+    /// A warning when other programs competed for the cores during timed runs (or, in files
+    /// from before per-run sampling, kept more than half a core busy as the sweep started),
     /// for the CLI, the workbench and reports.
     pub fn busy_warning(&self) -> Option<String> {
+        if let Some(load) = &self.load_during_runs {
+            return (load.busy_runs > 0).then(|| {
+                format!(
+                    "the machine was busy during {} of {} timed runs (other programs used up to {:.1} of the {:.1} cores this sweep could use, {:.2} on average): those runs are marked busy in the results, and their timings are noisy and speedups understated",
+                    load.busy_runs,
+                    load.runs,
+                    load.max_other_cores,
+                    load.usable_cores,
+                    load.mean_other_cores
+                )
+            });
+        }
         let busy = self.busy_cores_at_start?;
         (busy > 0.5).then(|| {
             format!(
@@ -92,33 +138,6 @@ impl MachineInfo {
     }
 }
 
-/// How many cores were busy (not idle or waiting for I/O) over `window`, from the aggregate
-/// `cpu` line of /proc/stat. `None` where /proc/stat is not available.
-fn busy_cores(window: Duration) -> Option<f64> {
-    fn sample() -> Option<(u64, u64)> {
-        let stat = std::fs::read_to_string("/proc/stat").ok()?;
-        let line = stat.lines().find(|l| l.starts_with("cpu "))?;
-        let ticks: Vec<u64> = line
-            .split_whitespace()
-            .skip(1)
-            .filter_map(|t| t.parse().ok())
-            .collect();
-        // user nice system idle iowait irq softirq steal ...
-        let idle = ticks.get(3)? + ticks.get(4).unwrap_or(&0);
-        Some((ticks.iter().take(8).sum(), idle))
-    }
-    let (total0, idle0) = sample()?;
-    std::thread::sleep(window);
-    let (total1, idle1) = sample()?;
-    let total = total1.saturating_sub(total0);
-    if total == 0 {
-        return None;
-    }
-    let busy = total.saturating_sub(idle1.saturating_sub(idle0)) as f64 / total as f64;
-    let cores = std::thread::available_parallelism().map_or(1, |n| n.get()) as f64;
-    Some(busy * cores)
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -139,18 +158,35 @@ mod tests {
     }
 
     #[test]
+    fn busy_runs_during_the_sweep_are_what_the_warning_reports() {
+        let mut load = LoadSummary::default();
+        load.add(0.1, 2.0, false);
+        load.add(0.3, 2.0, false);
+        let mut m = MachineInfo {
+            logical_cores: 2,
+            // An old start-of-sweep figure is ignored once per-run figures exist.
+            busy_cores_at_start: Some(1.5),
+            load_during_runs: Some(load.clone()),
+            ..MachineInfo::default()
+        };
+        assert_eq!(m.busy_warning(), None);
+        load.add(1.1, 2.0, true);
+        assert_eq!(load.runs, 3);
+        assert_eq!(load.busy_runs, 1);
+        assert_eq!(load.mean_other_cores, 0.5);
+        assert_eq!(load.max_other_cores, 1.1);
+        m.load_during_runs = Some(load);
+        let w = m.busy_warning().unwrap();
+        assert!(w.contains("during 1 of 3 timed runs"), "{w}");
+        assert!(w.contains("up to 1.1 of the 2.0 cores"), "{w}");
+    }
+
+    #[test]
     fn detect_fills_the_basics() {
-        let mut m = MachineInfo::detect();
-        m.measure_background_load();
+        let m = MachineInfo::detect();
         assert!(m.logical_cores >= 1);
         assert!(!m.cpu_brand.is_empty());
         assert!(m.memory_bytes > 0);
-        let busy = m
-            .busy_cores_at_start
-            .expect("/proc/stat is readable on Linux");
-        assert!(
-            (0.0..=m.logical_cores as f64 + 0.01).contains(&busy),
-            "{busy}"
-        );
+        assert_eq!(m.load_during_runs, None, "filled in by the sweep");
     }
 }

@@ -9,6 +9,6 @@ pub use file::{
     Baseline as BaselineInfo, CellResult, CellStatus, MAX_RESULTS_BYTES, RESULTS_FORMAT,
     RESULTS_FORMAT_VERSION, ResultsError, ResultsFile, RunStatus, Sample, write_atomically,
 };
-pub use machine::MachineInfo;
+pub use machine::{LoadSummary, MachineInfo, round_cores};
 pub use python_info::PythonInfo;
 pub use time::utc_timestamp;

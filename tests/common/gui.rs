@@ -36,3 +36,13 @@ pub fn step_until(
     }
     h.step();
 }
+
+/// Steps until the workbench's Python interpreter check has answered. The check runs off the
+/// UI thread and asks for a repaint when it ends; a test that edits the panel while it is in
+/// flight races with that repaint (and with the model list it changes), so tests that type
+/// into the panel wait for it first.
+pub fn wait_for_python_probe(h: &mut Harness<'_, WorkbenchApp>) {
+    step_until(h, "the Python interpreter check to answer", |a| {
+        a.python_probe().is_some()
+    });
+}

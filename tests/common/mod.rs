@@ -20,6 +20,13 @@ pub fn config() -> SweepConfig {
     SweepConfig::new(WorkerCommand::new(corelab_exe()))
 }
 
+/// A sweep configuration whose executors are `mock`'s scripted ones, with a fixed shuffle seed.
+pub fn mock_config(mock: &corelab::engine::mock::MockExecutors, seed: u64) -> SweepConfig {
+    let mut c = config().with_executors(mock.clone());
+    c.shuffle_seed = Some(seed);
+    c
+}
+
 /// A sweep that finishes in well under a second in a debug build.
 pub fn tiny_experiment(kind: TaskKind, models: &[ModelKind], workers: &[usize]) -> Experiment {
     let mut task = TaskSpec {
@@ -115,7 +122,23 @@ pub fn live_descendants() -> Vec<u32> {
         .collect()
 }
 
-/// `Some(reason)` when no python3 is available (the Python tests then skip, saying why).
+/// Whether the Python tests can run. When no python3 is available they fail with the reason,
+/// unless `CORELAB_SKIP_PYTHON=1` is set: then this prints `skipped: …` and returns false, so
+/// a missing interpreter is never a silent pass.
+pub fn python_available(test: &str) -> bool {
+    let Some(reason) = python_missing() else {
+        return true;
+    };
+    if std::env::var("CORELAB_SKIP_PYTHON").is_ok_and(|v| v == "1") {
+        eprintln!("skipped: {test}: {reason} (CORELAB_SKIP_PYTHON=1)");
+        return false;
+    }
+    panic!(
+        "{test} needs python3: {reason}. Install python3, or set CORELAB_SKIP_PYTHON=1 to skip the Python tests (each then prints `skipped: …`)"
+    );
+}
+
+/// `Some(reason)` when no python3 is available.
 pub fn python_missing() -> Option<String> {
     corelab::engine::preflight(&Experiment {
         models: vec![ModelKind::PyThreading],

@@ -1,0 +1,242 @@
+//! Scripted executors: the sweep, the statistics, the fits and the workbench tested without
+//! touching the hardware (as hyperfine tests its scheduler with a `MockExecutor`).
+//!
+//! A [`MockExecutors`] factory hands the sweep [`MockExecutor`]s whose runs return the wall
+//! time, CPU time and checksum a script gives for `(model, workers, run)`, at once (nothing is
+//! computed, nothing sleeps). It can fail a cell's start-up or any run, script the other load
+//! each run is recorded with, and it logs every run in the order the sweep asked for it.
+
+use std::collections::HashMap;
+use std::sync::{Arc, Mutex, MutexGuard};
+use std::time::Duration;
+
+use super::load::OtherLoad;
+use super::model::{Executor, RunRecord};
+use super::pacer::{RunGuard, UnitError};
+use super::sweep::{CellStart, ExecutorFactory};
+use super::workload::{RunEnv, RunMetrics};
+use crate::preset::{ModelKind, TaskSpec};
+
+/// What one scripted run returns.
+#[derive(Clone, Debug, Default, PartialEq)]
+pub struct MockRun {
+    pub wall: Duration,
+    pub cpu: Duration,
+    pub checksum: u64,
+    pub lost_updates: Option<u64>,
+    pub bytes_moved: Option<u64>,
+}
+
+impl MockRun {
+    /// A run of `wall_s` seconds that kept `cores` cores busy, with the checksum `checksum`.
+    pub fn new(wall_s: f64, cores: f64, checksum: u64) -> Self {
+        MockRun {
+            wall: Duration::from_secs_f64(wall_s),
+            cpu: Duration::from_secs_f64(wall_s * cores),
+            checksum,
+            ..MockRun::default()
+        }
+    }
+}
+
+/// The script: the outcome of run `run` (counting from 0, warm-ups included) of the cell
+/// `(model, workers)`; an `Err` fails that run (and so its cell) with the message.
+pub type Script = dyn Fn(ModelKind, usize, usize) -> Result<MockRun, String> + Send + Sync;
+
+/// The other load run `run` of `(model, workers)` is recorded with.
+pub type LoadScript = dyn Fn(ModelKind, usize, usize) -> Option<OtherLoad> + Send + Sync;
+
+/// One run the sweep asked a mock executor for, in order.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub struct MockCall {
+    pub model: ModelKind,
+    pub workers: usize,
+    /// The cell's run index, warm-ups included.
+    pub run: usize,
+}
+
+#[derive(Debug, Default)]
+struct Log {
+    calls: Vec<MockCall>,
+    started: Vec<(ModelKind, usize)>,
+    stopped: Vec<(ModelKind, usize)>,
+}
+
+/// A factory of scripted executors; clones share the script and the log.
+#[derive(Clone)]
+pub struct MockExecutors {
+    script: Arc<Script>,
+    load: Option<Arc<LoadScript>>,
+    start_failures: HashMap<(ModelKind, usize), String>,
+    startup: Duration,
+    log: Arc<Mutex<Log>>,
+}
+
+impl std::fmt::Debug for MockExecutors {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("MockExecutors")
+            .field("start_failures", &self.start_failures)
+            .field("startup", &self.startup)
+            .finish_non_exhaustive()
+    }
+}
+
+impl MockExecutors {
+    pub fn new(
+        script: impl Fn(ModelKind, usize, usize) -> Result<MockRun, String> + Send + Sync + 'static,
+    ) -> Self {
+        MockExecutors {
+            script: Arc::new(script),
+            load: None,
+            start_failures: HashMap::new(),
+            startup: Duration::from_millis(1),
+            log: Arc::default(),
+        }
+    }
+
+    /// The textbook machine with `cores` cores: a run of the sequential model takes `base_s`;
+    /// models that run in parallel (threads, rayon, processes, multiprocessing, free-threaded
+    /// Python) divide it by `min(workers, cores)` and keep that many cores busy; models behind
+    /// a GIL (`gil-threads`, `py-threading`) stay at `base_s` on one core. Every run computes
+    /// the checksum 42.
+    pub fn textbook(base_s: f64, cores: usize) -> Self {
+        MockExecutors::new(move |model, workers, _run| {
+            let used = match model {
+                ModelKind::GilThreads | ModelKind::PyThreading | ModelKind::Sequential => 1,
+                _ => workers.min(cores).max(1),
+            };
+            Ok(MockRun::new(base_s / used as f64, used as f64, 42))
+        })
+    }
+
+    /// Amdahl's law: every model but the sequential one runs a fraction `serial` of the work
+    /// on one core and the rest on `workers` cores, so its speedup is `1 / (serial + (1 −
+    /// serial) / workers)` (for fits: the serial fraction to recover is `serial`).
+    pub fn amdahl(base_s: f64, serial: f64) -> Self {
+        MockExecutors::new(move |model, workers, _run| {
+            let w = if model == ModelKind::Sequential {
+                1.0
+            } else {
+                workers.max(1) as f64
+            };
+            let wall = base_s * (serial + (1.0 - serial) / w);
+            Ok(MockRun::new(wall, base_s / wall, 42))
+        })
+    }
+
+    /// The cell `(model, workers)` fails to start, with `reason`.
+    pub fn fail_start(mut self, model: ModelKind, workers: usize, reason: &str) -> Self {
+        self.start_failures
+            .insert((model, workers), reason.to_string());
+        self
+    }
+
+    /// Every run is recorded with the other load `load` gives (instead of the machine's).
+    pub fn with_load(
+        mut self,
+        load: impl Fn(ModelKind, usize, usize) -> Option<OtherLoad> + Send + Sync + 'static,
+    ) -> Self {
+        self.load = Some(Arc::new(load));
+        self
+    }
+
+    /// The start-up time every executor reports.
+    pub fn with_startup(mut self, startup: Duration) -> Self {
+        self.startup = startup;
+        self
+    }
+
+    fn log(&self) -> MutexGuard<'_, Log> {
+        self.log.lock().unwrap_or_else(|e| e.into_inner())
+    }
+
+    /// Every run asked for so far, in order.
+    pub fn calls(&self) -> Vec<MockCall> {
+        self.log().calls.clone()
+    }
+
+    /// The cells whose executors were started, in order.
+    pub fn started(&self) -> Vec<(ModelKind, usize)> {
+        self.log().started.clone()
+    }
+
+    /// The cells whose executors were shut down, in order.
+    pub fn stopped(&self) -> Vec<(ModelKind, usize)> {
+        self.log().stopped.clone()
+    }
+}
+
+impl ExecutorFactory for MockExecutors {
+    fn start(&self, cell: &CellStart<'_>) -> Result<Box<dyn Executor>, UnitError> {
+        if let Some(reason) = self.start_failures.get(&(cell.model, cell.workers)) {
+            return Err(UnitError::Failed(reason.clone()));
+        }
+        self.log().started.push((cell.model, cell.workers));
+        Ok(Box::new(MockExecutor {
+            model: cell.model,
+            workers: cell.workers,
+            runs: 0,
+            factory: self.clone(),
+            stopped: false,
+        }))
+    }
+
+    fn scripted_load(&self, model: ModelKind, workers: usize, run: usize) -> Option<OtherLoad> {
+        self.load.as_ref().and_then(|l| l(model, workers, run))
+    }
+}
+
+/// One cell's scripted executor (see [`MockExecutors`]).
+pub struct MockExecutor {
+    model: ModelKind,
+    workers: usize,
+    runs: usize,
+    factory: MockExecutors,
+    stopped: bool,
+}
+
+impl Executor for MockExecutor {
+    fn startup(&self) -> Duration {
+        self.factory.startup
+    }
+
+    fn run(
+        &mut self,
+        _task: &TaskSpec,
+        _env: &RunEnv,
+        guard: &RunGuard,
+    ) -> Result<RunRecord, UnitError> {
+        if guard.cancel_token().is_cancelled() {
+            return Err(UnitError::Cancelled);
+        }
+        if self.stopped {
+            return Err(UnitError::Failed("run after shutdown".into()));
+        }
+        let run = self.runs;
+        self.runs += 1;
+        self.factory.log().calls.push(MockCall {
+            model: self.model,
+            workers: self.workers,
+            run,
+        });
+        let out =
+            (self.factory.script)(self.model, self.workers, run).map_err(UnitError::Failed)?;
+        Ok(RunRecord {
+            wall: out.wall,
+            cpu: out.cpu,
+            metrics: RunMetrics {
+                checksum: out.checksum,
+                lost_updates: out.lost_updates,
+                bytes_moved: out.bytes_moved,
+            },
+            shared_state: None,
+        })
+    }
+
+    fn shutdown(&mut self) {
+        if !self.stopped {
+            self.stopped = true;
+            self.factory.log().stopped.push((self.model, self.workers));
+        }
+    }
+}
