@@ -96,6 +96,9 @@ pub struct Sample {
     pub lost_updates: Option<u64>,
     #[serde(skip_serializing_if = "Option::is_none")]
     pub bytes_moved: Option<u64>,
+    /// Minor page faults during the run, over the threads and processes its CPU time counts.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub minor_faults: Option<u64>,
 }
 
 /// One model at one worker count.
