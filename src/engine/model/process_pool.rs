@@ -1,4 +1,9 @@
 //! The processes model: a pool of `corelab worker` children fed over pipes.
+//!
+//! The children are started and have said `ready` before the first run ([`Executor::startup`]).
+//! A run's CPU time is the dispatching thread's, the pipe-reader threads' and every child's
+//! (all its threads, read from outside), so the pipe and JSON cost of the pool shows in it;
+//! the units' own thread time, which the children report, is [`RunRecord::task_cpu`].
 
 use std::ffi::OsString;
 use std::path::PathBuf;
