@@ -84,6 +84,30 @@ pub fn thread_cpu_time() -> Duration {
     )
 }
 
+/// CPU time used so far by every thread, live or exited, of process `pid` (its
+/// `clock_getcpuclockid(3)` clock, nanosecond resolution); `None` if the process is gone or the
+/// clock cannot be read.
+pub fn process_cpu_time_of(pid: u32) -> Option<Duration> {
+    let pid = libc::pid_t::try_from(pid).ok().filter(|&p| p > 0)?;
+    // SAFETY: both calls only write into the clock id and timespec we own; an invalid or
+    // vanished pid makes them return an error, which we check.
+    let ts = unsafe {
+        let mut clock: libc::clockid_t = 0;
+        if libc::clock_getcpuclockid(pid, &mut clock) != 0 {
+            return None;
+        }
+        let mut ts: libc::timespec = std::mem::zeroed();
+        if libc::clock_gettime(clock, &mut ts) != 0 {
+            return None;
+        }
+        ts
+    };
+    Some(Duration::new(
+        ts.tv_sec.max(0) as u64,
+        ts.tv_nsec.clamp(0, 999_999_999) as u32,
+    ))
+}
+
 /// Sends `SIGKILL` to every process in group `pgid`. Does nothing for `pgid <= 1`, which would
 /// address this process's own group or every process.
 pub fn kill_process_group(pgid: u32) {
@@ -181,6 +205,25 @@ mod tests {
         assert!(flock(&b, Lock::ExclusiveNow).is_err());
         flock(&a, Lock::Unlock).expect("unlock");
         flock(&b, Lock::ExclusiveNow).expect("free again");
+    }
+
+    #[test]
+    fn another_process_cpu_clock_is_readable_until_reaped() {
+        let mut child = std::process::Command::new("sh")
+            .args([
+                "-c",
+                "i=0; while [ $i -lt 200000 ]; do i=$((i+1)); done; sleep 5",
+            ])
+            .spawn()
+            .expect("sh");
+        let first = process_cpu_time_of(child.id()).expect("readable");
+        std::thread::sleep(Duration::from_millis(100));
+        let second = process_cpu_time_of(child.id()).expect("still readable");
+        let _ = child.kill();
+        let _ = child.wait();
+        assert!(second > Duration::ZERO && second >= first);
+        assert!(process_cpu_time_of(child.id()).is_none(), "reaped: gone");
+        assert!(process_cpu_time_of(0).is_none());
     }
 
     #[test]

@@ -12,6 +12,12 @@ Standard library only. corelab starts one of these per cell and speaks JSON line
   <- {"op": "done", "wall_s": 0.4, "cpu_s": 0.8, "checksum": 123}
      or {"op": "failed", "message": "..."}
 
+wall_s is the run's timed region, measured here. cpu_s is only what the tasks measured on
+their own threads (time.thread_time); corelab records it as the tasks' CPU and measures the
+run's CPU time itself, from outside: this interpreter and every process below it (the
+multiprocessing pool), all threads, so the pool's pickling and pipes count. startup_s is
+informative; corelab times start-up itself, interpreter launch included.
+
 Kernels compute exactly the checksums of corelab's Rust kernels, so results cross-check.
 """
 

@@ -1,10 +1,28 @@
-//! CPU time (user + system) as the kernel accounts it.
+//! CPU time (user + system) and minor page faults as the kernel accounts them, and the one
+//! definition of a run's CPU time that every execution model uses.
+//!
+//! **The CPU time of a run** is the CPU time spent during its timed region by
+//!
+//! - the thread that dispatches the run (the one that calls `Executor::run`: it hands out the
+//!   units or runs them itself, waits for them, and runs `Workload::finish`);
+//! - the threads that do the model's work: the persistent team of `threads` and `gil-threads`,
+//!   the threads of the `rayon` pool;
+//! - the threads in corelab that talk to worker processes (the pipe readers of `processes` and
+//!   of the Python models), so the pipe and JSON cost shows;
+//! - every thread of every worker process, measured from outside by the kernel (the process's
+//!   CPU clock), and for the Python models the interpreter's descendants too (the
+//!   `multiprocessing` pool's processes).
+//!
+//! Nothing else: not the workbench's UI thread, not its CPU meter, not another cell's threads.
+//! `RUSAGE_SELF` is therefore never used for a run. **Minor page faults** of a run are counted
+//! over exactly the same threads and processes.
 
 use std::time::Duration;
 
 use crate::sys::{self, Who};
 
-/// CPU time used so far by every thread of this process.
+/// CPU time used so far by every thread of this process, the GUI's included: *not* the CPU
+/// time of a run (see the module documentation).
 pub fn process_cpu_time() -> Duration {
     sys::usage(Who::Process).cpu
 }
@@ -17,6 +35,162 @@ pub fn reaped_children_cpu_time() -> Duration {
 /// CPU time used so far by the calling thread.
 pub fn thread_cpu_time() -> Duration {
     sys::thread_cpu_time()
+}
+
+/// What a thread or process has spent: CPU time and minor page faults.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub struct Cost {
+    pub cpu: Duration,
+    pub minor_faults: u64,
+}
+
+impl Cost {
+    /// Cumulative cost of the calling thread so far.
+    pub fn this_thread() -> Cost {
+        Cost {
+            cpu: sys::thread_cpu_time(),
+            minor_faults: sys::usage(Who::Thread).minor_faults,
+        }
+    }
+
+    /// Cumulative cost of process `pid` (every thread, live or exited); `None` if it is gone.
+    pub fn of_process(pid: u32) -> Option<Cost> {
+        let cpu = sys::process_cpu_time_of(pid)?;
+        let stat = std::fs::read_to_string(format!("/proc/{pid}/stat")).ok();
+        Some(Cost {
+            cpu,
+            minor_faults: stat.as_deref().and_then(minor_faults_in_stat).unwrap_or(0),
+        })
+    }
+
+    /// What was spent between two cumulative readings of the same thread or process.
+    pub fn since(self, earlier: Cost) -> Cost {
+        Cost {
+            cpu: self.cpu.saturating_sub(earlier.cpu),
+            minor_faults: self.minor_faults.saturating_sub(earlier.minor_faults),
+        }
+    }
+}
+
+impl std::ops::Add for Cost {
+    type Output = Cost;
+    fn add(self, other: Cost) -> Cost {
+        Cost {
+            cpu: self.cpu + other.cpu,
+            minor_faults: self.minor_faults + other.minor_faults,
+        }
+    }
+}
+
+impl std::ops::AddAssign for Cost {
+    fn add_assign(&mut self, other: Cost) {
+        *self = *self + other;
+    }
+}
+
+impl std::iter::Sum for Cost {
+    fn sum<I: Iterator<Item = Cost>>(iter: I) -> Cost {
+        iter.fold(Cost::default(), |a, b| a + b)
+    }
+}
+
+/// Cumulative costs of several threads or processes at one moment, each under a key (a pid, a
+/// thread index).
+pub type Snapshot = Vec<(u64, Cost)>;
+
+/// What the parties of `after` spent since `before`: a party missing from `before` (a process
+/// started during the run) counts in full; one missing from `after` (gone) counts nothing.
+pub fn spent_between(before: &Snapshot, after: &Snapshot) -> Cost {
+    after
+        .iter()
+        .map(|(key, now)| {
+            let then = before
+                .iter()
+                .find(|(k, _)| k == key)
+                .map(|(_, c)| *c)
+                .unwrap_or_default();
+            now.since(then)
+        })
+        .sum()
+}
+
+/// Cumulative costs of process `root` and every process descended from it (found through
+/// `/proc/<pid>/task/<tid>/children`, or, where the kernel lacks that file, as the members of
+/// `root`'s process group), keyed by pid.
+pub fn process_tree(root: u32) -> Snapshot {
+    let pids = descendants(root).unwrap_or_else(|| group_members(root));
+    std::iter::once(root)
+        .chain(pids.into_iter().filter(|&p| p != root))
+        .filter_map(|pid| Cost::of_process(pid).map(|c| (u64::from(pid), c)))
+        .collect()
+}
+
+/// Every process below `root`; `None` when `root`'s children list cannot be read.
+fn descendants(root: u32) -> Option<Vec<u32>> {
+    let mut found = Vec::new();
+    let mut todo = vec![root];
+    let mut first = true;
+    while let Some(pid) = todo.pop() {
+        let children = children_of(pid);
+        if first && children.is_none() {
+            return None;
+        }
+        first = false;
+        for child in children.unwrap_or_default() {
+            // A pid can only appear once in a tree; the guard protects against a reused pid.
+            if !found.contains(&child) && child != root && found.len() < 100_000 {
+                found.push(child);
+                todo.push(child);
+            }
+        }
+    }
+    Some(found)
+}
+
+fn children_of(pid: u32) -> Option<Vec<u32>> {
+    let tasks = std::fs::read_dir(format!("/proc/{pid}/task")).ok()?;
+    let mut out = Vec::new();
+    let mut any = false;
+    for task in tasks.flatten() {
+        let Ok(text) = std::fs::read_to_string(task.path().join("children")) else {
+            continue;
+        };
+        any = true;
+        out.extend(
+            text.split_whitespace()
+                .filter_map(|p| p.parse::<u32>().ok()),
+        );
+    }
+    any.then_some(out)
+}
+
+/// Processes whose process group is `pgid` (a scan of `/proc`).
+fn group_members(pgid: u32) -> Vec<u32> {
+    let Ok(entries) = std::fs::read_dir("/proc") else {
+        return Vec::new();
+    };
+    entries
+        .flatten()
+        .filter_map(|e| e.file_name().to_str()?.parse::<u32>().ok())
+        .filter(|pid| {
+            std::fs::read_to_string(format!("/proc/{pid}/stat"))
+                .ok()
+                .and_then(|s| stat_field(&s, 5))
+                == Some(u64::from(pgid))
+        })
+        .collect()
+}
+
+/// Field `n` (1-based, as in proc(5)) of a `/proc/<pid>/stat` line, for `n >= 3`. The command
+/// name (field 2) may contain spaces and parentheses, so fields are counted from its last `)`.
+fn stat_field(stat: &str, n: usize) -> Option<u64> {
+    let rest = &stat[stat.rfind(')')? + 1..];
+    rest.split_whitespace().nth(n.checked_sub(3)?)?.parse().ok()
+}
+
+/// `minflt` (field 10) of a `/proc/<pid>/stat` line: minor faults of every thread.
+fn minor_faults_in_stat(stat: &str) -> Option<u64> {
+    stat_field(stat, 10)
 }
 
 #[cfg(test)]
@@ -35,5 +209,66 @@ mod tests {
         std::hint::black_box(x);
         assert!(thread_cpu_time() > before);
         assert!(process_cpu_time() > p_before);
+    }
+
+    #[test]
+    fn stat_fields_are_counted_after_the_command_name() {
+        let line = "4242 (we ird) name)) S 1 4242 4242 0 -1 4194560 1234 0 5 0 7 8 0 0 20 0 1";
+        assert_eq!(stat_field(line, 4), Some(1));
+        assert_eq!(stat_field(line, 5), Some(4242));
+        assert_eq!(minor_faults_in_stat(line), Some(1234));
+        assert_eq!(stat_field("garbage", 10), None);
+        assert_eq!(stat_field(line, 2), None);
+    }
+
+    #[test]
+    fn spent_between_counts_new_parties_in_full_and_gone_ones_not_at_all() {
+        let c = |ms, faults| Cost {
+            cpu: Duration::from_millis(ms),
+            minor_faults: faults,
+        };
+        let before = vec![(1, c(100, 10)), (2, c(50, 5))];
+        let after = vec![(1, c(130, 12)), (3, c(20, 4))];
+        assert_eq!(spent_between(&before, &after), c(50, 6));
+    }
+
+    #[test]
+    fn a_process_tree_includes_grandchildren() {
+        // sh starts a grandchild (sleep, which ends by itself) and waits for it.
+        let mut child = std::process::Command::new("sh")
+            .args(["-c", "sleep 2 & wait"])
+            .spawn()
+            .expect("sh");
+        let root = child.id();
+        let deadline = std::time::Instant::now() + Duration::from_secs(10);
+        let mut tree = process_tree(root);
+        while tree.len() < 2 && std::time::Instant::now() < deadline {
+            std::thread::sleep(Duration::from_millis(10));
+            tree = process_tree(root);
+        }
+        let _ = child.kill();
+        let _ = child.wait();
+        assert!(tree.len() >= 2, "{tree:?}");
+        assert_eq!(tree[0].0, u64::from(root));
+    }
+
+    #[test]
+    fn this_process_is_a_member_of_its_own_group() {
+        let stat = std::fs::read_to_string("/proc/self/stat").expect("proc");
+        let pgid = stat_field(&stat, 5).expect("pgrp field") as u32;
+        assert!(group_members(pgid).contains(&std::process::id()));
+    }
+
+    #[test]
+    fn this_thread_counts_its_own_page_faults() {
+        let before = Cost::this_thread();
+        let mut v = vec![0u8; 8 << 20];
+        for i in (0..v.len()).step_by(4096) {
+            v[i] = 1;
+        }
+        std::hint::black_box(&v);
+        let spent = Cost::this_thread().since(before);
+        assert!(spent.minor_faults > 0);
+        assert!(spent.cpu > Duration::ZERO);
     }
 }

@@ -230,6 +230,8 @@ impl Executor for MockExecutor {
                 bytes_moved: out.bytes_moved,
             },
             shared_state: None,
+            minor_faults: 0,
+            task_cpu: None,
         })
     }
 

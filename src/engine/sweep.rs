@@ -632,6 +632,7 @@ fn sample_of(record: &RunRecord) -> Sample {
         bytes_moved: record.metrics.bytes_moved,
         other_load: None,
         busy: false,
+        minor_faults: Some(record.minor_faults),
     }
 }
 

@@ -108,6 +108,9 @@ pub struct Sample {
     /// Whether that other load left this run fewer free cores than it could use.
     #[serde(skip_serializing_if = "std::ops::Not::not")]
     pub busy: bool,
+    /// Minor page faults during the run, over the threads and processes its CPU time counts.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub minor_faults: Option<u64>,
 }
 
 /// One model at one worker count.

@@ -5,10 +5,12 @@
 use std::collections::VecDeque;
 use std::io::{BufRead, BufReader, Read, Write};
 use std::process::{Child, ChildStdin, Command, ExitStatus, Stdio};
+use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::mpsc::{Receiver, RecvTimeoutError, Sender};
 use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
+use crate::engine::cpu_time::{self, Cost, Snapshot};
 use crate::engine::pacer::{RunGuard, UnitError};
 use crate::engine::protocol::MAX_LINE_BYTES;
 
@@ -48,6 +50,37 @@ pub struct ChildProcess {
     group_killed: bool,
     stdin: Option<ChildStdin>,
     stderr_tail: Arc<Mutex<VecDeque<u8>>>,
+    readers: Arc<ReaderCosts>,
+}
+
+/// The cumulative cost of a child's two reader threads (stdout, stderr), each published by the
+/// thread itself before it hands on what it read, so the pipe and JSON work is counted by the
+/// time its message arrives.
+#[derive(Default)]
+struct ReaderCosts {
+    cpu_ns: [AtomicU64; 2],
+    minor_faults: [AtomicU64; 2],
+}
+
+const STDOUT_READER: usize = 0;
+const STDERR_READER: usize = 1;
+
+impl ReaderCosts {
+    fn publish(&self, reader: usize) {
+        let c = Cost::this_thread();
+        let ns = u64::try_from(c.cpu.as_nanos()).unwrap_or(u64::MAX);
+        self.cpu_ns[reader].store(ns, Ordering::Release);
+        self.minor_faults[reader].store(c.minor_faults, Ordering::Release);
+    }
+
+    fn total(&self) -> Cost {
+        (0..2)
+            .map(|r| Cost {
+                cpu: Duration::from_nanos(self.cpu_ns[r].load(Ordering::Acquire)),
+                minor_faults: self.minor_faults[r].load(Ordering::Acquire),
+            })
+            .sum()
+    }
 }
 
 impl ChildProcess {
@@ -70,13 +103,15 @@ impl ChildProcess {
         let stderr = child.stderr.take().expect("stderr is piped");
         let stderr_tail = Arc::new(Mutex::new(VecDeque::new()));
         let tail = Arc::clone(&stderr_tail);
+        let readers = Arc::new(ReaderCosts::default());
+        let (err_costs, out_costs) = (Arc::clone(&readers), Arc::clone(&readers));
         let spawned = std::thread::Builder::new()
             .name(format!("child-{index}-stderr"))
-            .spawn(move || keep_tail(stderr, &tail))
+            .spawn(move || keep_tail(stderr, &tail, &err_costs))
             .and_then(|_| {
                 std::thread::Builder::new()
                     .name(format!("child-{index}-stdout"))
-                    .spawn(move || read_messages(index, stdout, decode, &events))
+                    .spawn(move || read_messages(index, stdout, decode, &events, &out_costs))
             });
         if let Err(e) = spawned {
             let _ = child.kill();
@@ -88,11 +123,30 @@ impl ChildProcess {
             stdin: child.stdin.take(),
             child,
             stderr_tail,
+            readers,
         })
     }
 
     pub fn pid(&self) -> u32 {
         self.child.id()
+    }
+
+    /// Cumulative cost of the threads in this process that read the child's pipes, as of the
+    /// last message they handed on.
+    pub fn readers_cost(&self) -> Cost {
+        self.readers.total()
+    }
+
+    /// Cumulative cost of the child process itself (every thread), measured from outside;
+    /// `None` once it is gone.
+    pub fn process_cost(&self) -> Option<Cost> {
+        Cost::of_process(self.pid())
+    }
+
+    /// Cumulative costs of the child and every process below it (a Python multiprocessing
+    /// pool), keyed by pid.
+    pub fn process_tree_cost(&self) -> Snapshot {
+        cpu_time::process_tree(self.pid())
     }
 
     /// Writes one line (which must end in a newline) to the child's stdin.
@@ -201,14 +255,17 @@ fn read_messages<M>(
     stdout: impl Read,
     decode: fn(&str) -> Result<M, String>,
     events: &Sender<ChildEvent<M>>,
+    costs: &ReaderCosts,
 ) {
     let mut reader = BufReader::new(stdout).take(0);
     let mut line = String::new();
     loop {
         line.clear();
         reader.set_limit(MAX_LINE_BYTES as u64 + 1);
-        let event = match reader.read_line(&mut line) {
+        let read = reader.read_line(&mut line);
+        let event = match read {
             Ok(0) => {
+                costs.publish(STDOUT_READER);
                 let _ = events.send(ChildEvent::Closed(index));
                 return;
             }
@@ -222,13 +279,14 @@ fn read_messages<M>(
             Err(e) => ChildEvent::Malformed(index, format!("unreadable output ({e})")),
         };
         let stop = matches!(event, ChildEvent::Malformed(..));
+        costs.publish(STDOUT_READER);
         if events.send(event).is_err() || stop {
             return;
         }
     }
 }
 
-fn keep_tail(mut stderr: impl Read, tail: &Mutex<VecDeque<u8>>) {
+fn keep_tail(mut stderr: impl Read, tail: &Mutex<VecDeque<u8>>, costs: &ReaderCosts) {
     let mut buf = [0u8; 4096];
     while let Ok(n) = stderr.read(&mut buf) {
         if n == 0 {
@@ -239,6 +297,8 @@ fn keep_tail(mut stderr: impl Read, tail: &Mutex<VecDeque<u8>>) {
         while t.len() > STDERR_TAIL {
             t.pop_front();
         }
+        drop(t);
+        costs.publish(STDERR_READER);
     }
 }
 

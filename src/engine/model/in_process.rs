@@ -1,11 +1,25 @@
-use std::sync::Mutex;
+//! Sequential, threads, rayon and gil-threads: every model that runs inside this process.
+//!
+//! Start-up rule: every model's workers exist before the first timed region. `threads` and
+//! `gil-threads` start a persistent team of threads in [`InProcessExecutor::new`], parked
+//! between runs and released for each; `rayon` builds its pool there and runs one job on
+//! every pool thread. That time is [`Executor::startup`], never part of a run.
+//!
+//! CPU time of a run (see [`crate::engine::cpu_time`]): the dispatching thread plus the
+//! model's worker threads, each measured on itself (`RUSAGE_THREAD`,
+//! `CLOCK_THREAD_CPUTIME_ID`); never the rest of the process.
+
+use std::panic::AssertUnwindSafe;
 use std::sync::atomic::{AtomicBool, AtomicU64, AtomicUsize, Ordering};
+use std::sync::{Arc, Condvar, Mutex, MutexGuard};
+use std::thread::JoinHandle;
 use std::time::{Duration, Instant};
 
 use rayon::prelude::*;
 
 use super::gil::{Gil, GilPacer};
 use super::{Executor, RunRecord, timed_run};
+use crate::engine::cpu_time::{Cost, Snapshot};
 use crate::engine::pacer::{Pacer, RunGuard, UnitError, UnitResult};
 use crate::engine::workload::{self, RunEnv, Workload};
 use crate::preset::{ModelKind, TaskSpec};
@@ -13,19 +27,22 @@ use crate::preset::{ModelKind, TaskSpec};
 /// Sequential, threads, rayon and gil-threads: every model that runs inside this process.
 pub struct InProcessExecutor {
     strategy: Strategy,
-    workers: usize,
     startup: Duration,
 }
 
 enum Strategy {
     Sequential,
-    Threads,
+    Threads(Team),
     Rayon(rayon::ThreadPool),
-    GilThreads { switch_interval: Duration },
+    GilThreads {
+        team: Team,
+        switch_interval: Duration,
+    },
 }
 
 impl InProcessExecutor {
-    /// `switch_interval` only matters for `gil-threads`.
+    /// Starts the model's workers (untimed: see [`Executor::startup`]). `switch_interval`
+    /// only matters for `gil-threads`.
     pub fn new(
         model: ModelKind,
         workers: usize,
@@ -34,42 +51,69 @@ impl InProcessExecutor {
         let started = Instant::now();
         let strategy = match model {
             ModelKind::Sequential => Strategy::Sequential,
-            ModelKind::Threads => Strategy::Threads,
-            ModelKind::GilThreads => Strategy::GilThreads { switch_interval },
-            ModelKind::Rayon => Strategy::Rayon(
-                rayon::ThreadPoolBuilder::new()
+            ModelKind::Threads => Strategy::Threads(Team::start(workers)?),
+            ModelKind::GilThreads => Strategy::GilThreads {
+                team: Team::start(workers)?,
+                switch_interval,
+            },
+            ModelKind::Rayon => {
+                let pool = rayon::ThreadPoolBuilder::new()
                     .num_threads(workers)
                     .thread_name(|i| format!("rayon-{i}"))
                     .build()
-                    .map_err(|e| format!("cannot build a rayon pool of {workers} threads: {e}"))?,
-            ),
+                    .map_err(|e| format!("cannot build a rayon pool of {workers} threads: {e}"))?;
+                // Every pool thread has run once: started, not merely requested.
+                pool.broadcast(|_| ());
+                Strategy::Rayon(pool)
+            }
             other => return Err(format!("the {other} model does not run in-process")),
         };
         Ok(InProcessExecutor {
             strategy,
-            workers: if model.is_single_worker() { 1 } else { workers },
             startup: started.elapsed(),
         })
     }
 
-    fn run_units(&self, w: &dyn Workload, guard: &RunGuard) -> UnitResult<u64> {
+    /// Times one run of an already built workload: what [`Executor::run`] does after building
+    /// it from the task.
+    pub fn run_workload(
+        &mut self,
+        w: Arc<dyn Workload>,
+        guard: &RunGuard,
+    ) -> Result<RunRecord, UnitError> {
+        let shown = Arc::clone(&w);
+        timed_run(
+            shown.as_ref(),
+            self,
+            |me| me.workers_cost(),
+            |me| Ok((me.run_units(w, guard)?, None)),
+        )
+    }
+
+    /// Cumulative cost of every worker thread (not the dispatcher, which `timed_run` counts).
+    fn workers_cost(&self) -> Snapshot {
+        match &self.strategy {
+            Strategy::Sequential => Snapshot::new(),
+            Strategy::Threads(team) | Strategy::GilThreads { team, .. } => team.costs(),
+            Strategy::Rayon(pool) => {
+                pool.broadcast(|ctx| (ctx.index() as u64, Cost::this_thread()))
+            }
+        }
+    }
+
+    fn run_units(&self, w: Arc<dyn Workload>, guard: &RunGuard) -> UnitResult<u64> {
         let n = w.unit_count();
         match &self.strategy {
             Strategy::Sequential => (0..n).try_fold(0u64, |sum, unit| {
                 Ok(sum.wrapping_add(w.run_unit(unit, guard)?))
             }),
-            Strategy::Threads => {
-                pull_from_shared_queue(self.workers, n, guard, |_| Box::new(guard.clone()), w)
-            }
-            Strategy::GilThreads { switch_interval } => {
-                let gil = Gil::new(*switch_interval);
-                pull_from_shared_queue(
-                    self.workers,
-                    n,
-                    guard,
-                    |_| Box::new(GilPacer::enter(&gil, guard)),
-                    w,
-                )
+            Strategy::Threads(team) => pull_from_shared_queue(team, w, guard, None),
+            Strategy::GilThreads {
+                team,
+                switch_interval,
+            } => {
+                let gil = Arc::new(Gil::new(*switch_interval));
+                pull_from_shared_queue(team, w, guard, Some(gil))
             }
             Strategy::Rayon(pool) => pool.install(|| {
                 (0..n)
@@ -82,64 +126,220 @@ impl InProcessExecutor {
     }
 }
 
-/// `workers` scoped threads take unit indices from one shared counter until none are left.
-/// The first error stops every thread at its next unit and is returned.
-fn pull_from_shared_queue<'p>(
-    workers: usize,
-    units: usize,
-    guard: &RunGuard,
-    make_pacer: impl Fn(usize) -> Box<dyn Pacer + 'p> + Sync,
-    w: &dyn Workload,
-) -> UnitResult<u64> {
-    let next = AtomicUsize::new(0);
-    let sum = AtomicU64::new(0);
-    let failed = AtomicBool::new(false);
-    let first_error: Mutex<Option<UnitError>> = Mutex::new(None);
-    let spawn_error: Mutex<Option<String>> = Mutex::new(None);
-    std::thread::scope(|s| {
-        let (make_pacer, next, sum, failed, first_error) =
-            (&make_pacer, &next, &sum, &failed, &first_error);
-        for i in 0..workers {
-            let body = move || {
-                let pacer = make_pacer(i);
-                while !failed.load(Ordering::Relaxed) {
-                    let unit = next.fetch_add(1, Ordering::Relaxed);
-                    if unit >= units {
-                        break;
-                    }
-                    match w.run_unit(unit, pacer.as_ref()) {
-                        Ok(c) => {
-                            sum.fetch_add(c, Ordering::Relaxed);
-                        }
-                        Err(e) => {
-                            failed.store(true, Ordering::Relaxed);
-                            first_error
-                                .lock()
-                                .unwrap_or_else(|p| p.into_inner())
-                                .get_or_insert(e);
-                        }
-                    }
-                }
-            };
-            if let Err(e) = std::thread::Builder::new()
-                .name(format!("worker-{i}"))
-                .spawn_scoped(s, body)
-            {
-                failed.store(true, Ordering::Relaxed);
-                *spawn_error.lock().unwrap_or_else(|p| p.into_inner()) =
-                    Some(format!("cannot start thread {i} of {workers}: {e}"));
+/// The units of one run, shared by the team's threads: each takes unit indices from one
+/// counter until none are left; the first error stops every thread at its next unit.
+#[derive(Default)]
+struct SharedQueue {
+    next: AtomicUsize,
+    sum: AtomicU64,
+    failed: AtomicBool,
+    first_error: Mutex<Option<UnitError>>,
+}
+
+impl SharedQueue {
+    fn drain(&self, w: &dyn Workload, pacer: &dyn Pacer) {
+        let units = w.unit_count();
+        while !self.failed.load(Ordering::Relaxed) {
+            let unit = self.next.fetch_add(1, Ordering::Relaxed);
+            if unit >= units {
                 break;
             }
+            match w.run_unit(unit, pacer) {
+                Ok(c) => {
+                    self.sum.fetch_add(c, Ordering::Relaxed);
+                }
+                Err(e) => self.fail(e),
+            }
         }
-    });
-    if let Some(msg) = spawn_error.into_inner().unwrap_or_else(|p| p.into_inner()) {
-        return Err(UnitError::Failed(msg));
     }
-    if let Some(e) = first_error.into_inner().unwrap_or_else(|p| p.into_inner()) {
+
+    fn fail(&self, e: UnitError) {
+        self.failed.store(true, Ordering::Relaxed);
+        lock(&self.first_error).get_or_insert(e);
+    }
+}
+
+/// Releases the team on `w`'s units: plain threads pace themselves with `guard`; with a `gil`
+/// each thread must hold it to compute.
+fn pull_from_shared_queue(
+    team: &Team,
+    w: Arc<dyn Workload>,
+    guard: &RunGuard,
+    gil: Option<Arc<Gil>>,
+) -> UnitResult<u64> {
+    let queue = Arc::new(SharedQueue::default());
+    let job: Job = {
+        let queue = Arc::clone(&queue);
+        let guard = guard.clone();
+        Arc::new(move |_worker| match &gil {
+            Some(gil) => {
+                let pacer = GilPacer::enter(gil, &guard);
+                queue.drain(w.as_ref(), &pacer);
+            }
+            None => queue.drain(w.as_ref(), &guard),
+        })
+    };
+    if let Err(message) = team.run(job) {
+        queue.fail(UnitError::Failed(message));
+    }
+    if let Some(e) = lock(&queue.first_error).take() {
         return Err(e);
     }
     guard.checkpoint()?;
-    Ok(sum.into_inner())
+    Ok(queue.sum.load(Ordering::Relaxed))
+}
+
+/// What the team runs once per thread per run; the argument is the thread's index.
+type Job = Arc<dyn Fn(usize) + Send + Sync>;
+
+/// A persistent team of worker threads: started once, parked between runs, released all at
+/// once for each run, shut down on [`Team::shutdown`] or drop.
+struct Team {
+    shared: Arc<TeamShared>,
+    threads: Vec<JoinHandle<()>>,
+}
+
+struct TeamShared {
+    state: Mutex<TeamState>,
+    /// Signalled by the dispatcher: a new job or shutdown.
+    wake: Condvar,
+    /// Signalled by a worker when it parks.
+    parked: Condvar,
+}
+
+#[derive(Default)]
+struct TeamState {
+    /// Bumped for each run; a worker runs the job once per generation.
+    generation: u64,
+    job: Option<Job>,
+    /// Workers parked since the last release.
+    parked: usize,
+    shutdown: bool,
+    /// Cumulative cost of each worker thread, updated each time it parks.
+    costs: Vec<Cost>,
+    /// Why a worker's job did not return (a panic), for this run.
+    panicked: Option<String>,
+}
+
+fn lock<T>(m: &Mutex<T>) -> MutexGuard<'_, T> {
+    m.lock().unwrap_or_else(|p| p.into_inner())
+}
+
+impl Team {
+    /// Starts `workers` threads and waits until each is parked, ready for a job.
+    fn start(workers: usize) -> Result<Team, String> {
+        let shared = Arc::new(TeamShared {
+            state: Mutex::new(TeamState {
+                costs: vec![Cost::default(); workers],
+                ..TeamState::default()
+            }),
+            wake: Condvar::new(),
+            parked: Condvar::new(),
+        });
+        let mut team = Team {
+            shared,
+            threads: Vec::with_capacity(workers),
+        };
+        for i in 0..workers {
+            let shared = Arc::clone(&team.shared);
+            match std::thread::Builder::new()
+                .name(format!("worker-{i}"))
+                .spawn(move || worker_loop(&shared, i))
+            {
+                Ok(handle) => team.threads.push(handle),
+                Err(e) => {
+                    team.shutdown();
+                    return Err(format!("cannot start thread {i} of {workers}: {e}"));
+                }
+            }
+        }
+        let mut st = lock(&team.shared.state);
+        while st.parked < workers {
+            st = team
+                .shared
+                .parked
+                .wait(st)
+                .unwrap_or_else(|p| p.into_inner());
+        }
+        drop(st);
+        Ok(team)
+    }
+
+    /// Runs `job` once on every thread and waits until all are parked again. `Err` carries
+    /// the message of a job that panicked.
+    fn run(&self, job: Job) -> Result<(), String> {
+        let workers = self.threads.len();
+        let mut st = lock(&self.shared.state);
+        st.job = Some(job);
+        st.parked = 0;
+        st.panicked = None;
+        st.generation += 1;
+        self.shared.wake.notify_all();
+        while st.parked < workers {
+            st = self
+                .shared
+                .parked
+                .wait(st)
+                .unwrap_or_else(|p| p.into_inner());
+        }
+        st.job = None;
+        st.panicked.take().map_or(Ok(()), Err)
+    }
+
+    /// Cumulative cost of each thread as of its last park, keyed by thread index.
+    fn costs(&self) -> Snapshot {
+        let st = lock(&self.shared.state);
+        (0..).zip(st.costs.iter().copied()).collect()
+    }
+
+    /// Wakes every thread to exit and joins it. Safe to call twice.
+    fn shutdown(&mut self) {
+        lock(&self.shared.state).shutdown = true;
+        self.shared.wake.notify_all();
+        for t in self.threads.drain(..) {
+            let _ = t.join();
+        }
+    }
+}
+
+impl Drop for Team {
+    fn drop(&mut self) {
+        self.shutdown();
+    }
+}
+
+/// A team thread: park, run the job of each new generation, park again; record the thread's
+/// cumulative cost at every park, so the wake-up and hand-back count towards the run too.
+fn worker_loop(shared: &TeamShared, index: usize) {
+    let mut seen = 0u64;
+    let mut st = lock(&shared.state);
+    loop {
+        if let Some(cost) = st.costs.get_mut(index) {
+            *cost = Cost::this_thread();
+        }
+        st.parked += 1;
+        shared.parked.notify_all();
+        while !st.shutdown && st.generation == seen {
+            st = shared.wake.wait(st).unwrap_or_else(|p| p.into_inner());
+        }
+        if st.shutdown {
+            return;
+        }
+        seen = st.generation;
+        let job = st.job.clone();
+        drop(st);
+        let outcome = job.map(|job| std::panic::catch_unwind(AssertUnwindSafe(|| job(index))));
+        st = lock(&shared.state);
+        if let Some(Err(payload)) = outcome {
+            let what = payload
+                .downcast_ref::<&str>()
+                .map(|s| s.to_string())
+                .or_else(|| payload.downcast_ref::<String>().cloned())
+                .unwrap_or_else(|| "a panic".into());
+            st.panicked
+                .get_or_insert_with(|| format!("worker thread {index} panicked: {what}"));
+        }
+    }
 }
 
 impl Executor for InProcessExecutor {
@@ -154,8 +354,239 @@ impl Executor for InProcessExecutor {
         guard: &RunGuard,
     ) -> Result<RunRecord, UnitError> {
         let w = workload::build(task, env).map_err(UnitError::Failed)?;
-        timed_run(w.as_ref(), || {
-            Ok((self.run_units(w.as_ref(), guard)?, Duration::ZERO))
-        })
+        self.run_workload(Arc::from(w), guard)
+    }
+
+    fn shutdown(&mut self) {
+        if let Strategy::Threads(team) | Strategy::GilThreads { team, .. } = &mut self.strategy {
+            team.shutdown();
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::engine::cancel::CancelToken;
+    use crate::engine::cpu_time::{process_cpu_time, thread_cpu_time};
+    use std::collections::HashSet;
+    use std::thread::ThreadId;
+
+    const IN_PROCESS: [ModelKind; 4] = [
+        ModelKind::Sequential,
+        ModelKind::Threads,
+        ModelKind::Rayon,
+        ModelKind::GilThreads,
+    ];
+
+    fn guard() -> RunGuard {
+        RunGuard::new(CancelToken::new(), Duration::from_secs(60))
+    }
+
+    fn executor(model: ModelKind, workers: usize) -> InProcessExecutor {
+        InProcessExecutor::new(model, workers, Duration::from_millis(1)).expect("executor")
+    }
+
+    /// `units` units that each note their thread and then wait (releasing any GIL) until every
+    /// unit has started, so that each of `units` workers takes exactly one.
+    struct Rendezvous {
+        units: usize,
+        arrived: AtomicUsize,
+        threads: Mutex<HashSet<ThreadId>>,
+    }
+
+    impl Rendezvous {
+        fn new(units: usize) -> Arc<Self> {
+            Arc::new(Rendezvous {
+                units,
+                arrived: AtomicUsize::new(0),
+                threads: Mutex::new(HashSet::new()),
+            })
+        }
+    }
+
+    impl Workload for Rendezvous {
+        fn unit_count(&self) -> usize {
+            self.units
+        }
+
+        fn run_unit(&self, _unit: usize, pacer: &dyn Pacer) -> UnitResult<u64> {
+            lock(&self.threads).insert(std::thread::current().id());
+            self.arrived.fetch_add(1, Ordering::SeqCst);
+            while self.arrived.load(Ordering::SeqCst) < self.units {
+                pacer.wait(Duration::from_millis(1))?;
+            }
+            Ok(1)
+        }
+    }
+
+    #[test]
+    fn thread_teams_start_before_the_first_run_and_serve_every_run() {
+        for model in [ModelKind::Threads, ModelKind::GilThreads] {
+            let mut exec = executor(model, 3);
+            assert!(exec.startup() > Duration::ZERO, "{model}");
+            let mut seen = Vec::new();
+            for _ in 0..3 {
+                let w = Rendezvous::new(3);
+                let record = exec.run_workload(w.clone(), &guard()).expect("run");
+                assert_eq!(record.metrics.checksum, 3);
+                seen.push(lock(&w.threads).clone());
+            }
+            assert_eq!(seen[0].len(), 3, "{model}: one unit per team thread");
+            assert!(seen.iter().all(|s| *s == seen[0]), "{model}: {seen:?}");
+            assert!(!seen[0].contains(&std::thread::current().id()));
+            exec.shutdown();
+            exec.shutdown();
+        }
+    }
+
+    #[test]
+    fn the_rayon_pool_is_built_and_running_before_the_first_run() {
+        let exec = executor(ModelKind::Rayon, 2);
+        assert!(exec.startup() > Duration::ZERO);
+    }
+
+    /// Units that wait (costing next to no CPU) until `done` is set.
+    struct WaitFor {
+        started: Arc<AtomicBool>,
+        done: Arc<AtomicBool>,
+    }
+
+    impl Workload for WaitFor {
+        fn unit_count(&self) -> usize {
+            2
+        }
+
+        fn run_unit(&self, unit: usize, pacer: &dyn Pacer) -> UnitResult<u64> {
+            self.started.store(true, Ordering::SeqCst);
+            while !self.done.load(Ordering::SeqCst) {
+                pacer.wait(Duration::from_millis(5))?;
+            }
+            Ok(unit as u64)
+        }
+    }
+
+    #[test]
+    fn a_runs_cpu_time_excludes_a_busy_thread_outside_the_model() {
+        const BURN: Duration = Duration::from_millis(200);
+        for model in IN_PROCESS {
+            let mut exec = executor(model, 2);
+            let started = Arc::new(AtomicBool::new(false));
+            let done = Arc::new(AtomicBool::new(false));
+            let w = Arc::new(WaitFor {
+                started: Arc::clone(&started),
+                done: Arc::clone(&done),
+            });
+            let process_before = process_cpu_time();
+            let record = std::thread::scope(|s| {
+                // Stands for the GUI thread and the CPU meter: busy during the whole run.
+                let burner = s.spawn(|| {
+                    while !started.load(Ordering::SeqCst) {
+                        std::thread::sleep(Duration::from_millis(1));
+                    }
+                    let from = thread_cpu_time();
+                    let mut x = 1u64;
+                    while thread_cpu_time() - from < BURN {
+                        for _ in 0..1000 {
+                            x = crate::engine::workload::splitmix64(x);
+                        }
+                    }
+                    done.store(true, Ordering::SeqCst);
+                    std::hint::black_box(x);
+                });
+                let record = exec.run_workload(w, &guard());
+                burner.join().expect("burner");
+                record.expect("run")
+            });
+            let process = process_cpu_time() - process_before;
+            assert!(process >= BURN, "{model}: RUSAGE_SELF would include it");
+            assert!(
+                record.cpu < BURN / 2,
+                "{model}: the run's CPU {:?} includes the unrelated thread",
+                record.cpu
+            );
+            assert_eq!(record.metrics.checksum, 1);
+        }
+    }
+
+    /// Units that each burn 20 ms of their thread's CPU time and add up what they measured.
+    #[derive(Default)]
+    struct Burns {
+        measured_ns: AtomicU64,
+    }
+
+    impl Workload for Burns {
+        fn unit_count(&self) -> usize {
+            4
+        }
+
+        fn run_unit(&self, unit: usize, pacer: &dyn Pacer) -> UnitResult<u64> {
+            let from = thread_cpu_time();
+            let mut x = unit as u64;
+            while thread_cpu_time() - from < Duration::from_millis(20) {
+                for _ in 0..1000 {
+                    x = crate::engine::workload::splitmix64(x);
+                }
+                pacer.checkpoint()?;
+            }
+            let spent = thread_cpu_time() - from;
+            self.measured_ns
+                .fetch_add(spent.as_nanos() as u64, Ordering::SeqCst);
+            Ok(x)
+        }
+    }
+
+    #[test]
+    fn a_runs_cpu_time_includes_every_unit_on_every_worker_thread() {
+        for model in IN_PROCESS {
+            let mut exec = executor(model, 2);
+            let w = Arc::new(Burns::default());
+            let record = exec.run_workload(w.clone(), &guard()).expect("run");
+            let units = Duration::from_nanos(w.measured_ns.load(Ordering::SeqCst));
+            assert!(units >= Duration::from_millis(80));
+            assert!(
+                record.cpu >= units,
+                "{model}: run CPU {:?} < the units' own {units:?}",
+                record.cpu
+            );
+        }
+    }
+
+    struct Panics;
+
+    impl Workload for Panics {
+        fn unit_count(&self) -> usize {
+            4
+        }
+
+        fn run_unit(&self, unit: usize, _pacer: &dyn Pacer) -> UnitResult<u64> {
+            if unit == 2 {
+                panic!("unit two is broken");
+            }
+            Ok(1)
+        }
+    }
+
+    #[test]
+    fn a_panicking_unit_fails_the_run_and_the_team_serves_the_next() {
+        let mut exec = executor(ModelKind::Threads, 2);
+        match exec.run_workload(Arc::new(Panics), &guard()) {
+            Err(UnitError::Failed(msg)) => assert!(msg.contains("unit two is broken"), "{msg}"),
+            other => panic!("expected a failure, got {other:?}"),
+        }
+        let record = exec
+            .run_workload(Rendezvous::new(2), &guard())
+            .expect("the team still works");
+        assert_eq!(record.metrics.checksum, 2);
+    }
+
+    #[test]
+    fn a_cancelled_run_stops_the_team_and_reports_cancellation() {
+        let mut exec = executor(ModelKind::Threads, 2);
+        let cancel = CancelToken::new();
+        cancel.cancel();
+        let guard = RunGuard::new(cancel, Duration::from_secs(60));
+        let result = exec.run_workload(Rendezvous::new(2), &guard);
+        assert!(matches!(result, Err(UnitError::Cancelled)), "{result:?}");
     }
 }

@@ -14,7 +14,7 @@ pub use gil::{Gil, GilPacer};
 pub use in_process::InProcessExecutor;
 pub use process_pool::{ProcessPool, WorkerCommand};
 
-use super::cpu_time::process_cpu_time;
+use super::cpu_time::{Cost, Snapshot, spent_between};
 use super::pacer::{RunGuard, UnitError};
 use super::workload::{RunEnv, RunMetrics, Workload};
 use crate::preset::TaskSpec;
@@ -23,8 +23,18 @@ use crate::preset::TaskSpec;
 #[derive(Clone, Debug, Serialize, Deserialize)]
 pub struct RunRecord {
     pub wall: Duration,
-    /// User + system CPU time of every thread and worker process involved.
+    /// User + system CPU time of the run, one definition for every model (see
+    /// [`crate::engine::cpu_time`]): the dispatching thread, the model's worker threads, the
+    /// threads that read worker pipes, and every worker process (all its threads, measured from
+    /// outside). Never the workbench's other threads.
     pub cpu: Duration,
+    /// Minor page faults during the run, counted over the same threads and processes as `cpu`.
+    #[serde(default)]
+    pub minor_faults: u64,
+    /// CPU time the units measured themselves (each worker process's per-unit thread time),
+    /// when the model reports it: `cpu` minus this is the dispatch and pipe overhead.
+    #[serde(default)]
+    pub task_cpu: Option<Duration>,
     pub metrics: RunMetrics,
     /// Where shared state lived, when the task has any.
     pub shared_state: Option<String>,
@@ -32,7 +42,9 @@ pub struct RunRecord {
 
 /// Runs a workload repeatedly with one model and one worker count (one cell of the sweep).
 pub trait Executor {
-    /// Time spent preparing the executor (pool start-up), not included in any run.
+    /// Time spent starting the executor's workers (threads parked and ready, a pool built and
+    /// warmed, child processes ready to take work), never included in any run: every model
+    /// starts its workers before the first timed region.
     fn startup(&self) -> Duration;
     /// Builds the workload (untimed), then times one complete run.
     fn run(
@@ -45,21 +57,30 @@ pub trait Executor {
     fn shutdown(&mut self) {}
 }
 
-/// Times one run of `w`: `work` runs every unit and returns the checksum plus any CPU time
-/// spent outside this process (worker children); `finish` is inside the timed region.
-fn timed_run(
+/// Times one run of `w` on the calling thread (the dispatcher). `others` reads, from `model`, the cumulative
+/// cost of every other party of the model (worker threads, pipe readers, worker processes); it
+/// is read just before the clock starts and just after it stops, so reading it is not timed.
+/// `work` runs every unit and returns the checksum plus, when the model has it, the CPU time
+/// the units reported themselves; `finish` is inside the timed region.
+fn timed_run<S: ?Sized>(
     w: &dyn Workload,
-    work: impl FnOnce() -> Result<(u64, Duration), UnitError>,
+    model: &mut S,
+    others: impl Fn(&S) -> Snapshot,
+    work: impl FnOnce(&mut S) -> Result<(u64, Option<Duration>), UnitError>,
 ) -> Result<RunRecord, UnitError> {
-    let cpu_before = process_cpu_time();
+    let others_before = others(model);
+    let me_before = Cost::this_thread();
     let started = Instant::now();
-    let (checksum, other_cpu) = work()?;
+    let (checksum, task_cpu) = work(model)?;
     let metrics = w.finish(checksum)?;
     let wall = started.elapsed();
-    let cpu = process_cpu_time().saturating_sub(cpu_before) + other_cpu;
+    let me = Cost::this_thread().since(me_before);
+    let spent = me + spent_between(&others_before, &others(model));
     Ok(RunRecord {
         wall,
-        cpu,
+        cpu: spent.cpu,
+        minor_faults: spent.minor_faults,
+        task_cpu,
         metrics,
         shared_state: w.shared_state(),
     })

@@ -1,4 +1,9 @@
 //! The processes model: a pool of `corelab worker` children fed over pipes.
+//!
+//! The children are started and have said `ready` before the first run ([`Executor::startup`]).
+//! A run's CPU time is the dispatching thread's, the pipe-reader threads' and every child's
+//! (all its threads, read from outside), so the pipe and JSON cost of the pool shows in it;
+//! the units' own thread time, which the children report, is [`RunRecord::task_cpu`].
 
 use std::ffi::OsString;
 use std::path::PathBuf;
@@ -8,6 +13,7 @@ use std::time::{Duration, Instant};
 
 use super::child::{ChildEvent, ChildProcess, WaitError, next_event};
 use super::{Executor, RunRecord, timed_run};
+use crate::engine::cpu_time::Snapshot;
 use crate::engine::pacer::{RunGuard, UnitError};
 use crate::engine::protocol::{FromWorker, ToWorker, decode_from_worker, encode};
 use crate::engine::workload::{self, RunEnv};
@@ -57,6 +63,10 @@ impl WorkerCommand {
 }
 
 type Event = ChildEvent<FromWorker>;
+
+/// Keys of the reader threads in a [`ProcessPool::cost_snapshot`], counting down from here (no
+/// pid comes near).
+const READER_KEY: u64 = u64::MAX;
 
 /// N live children plus the channel their reader threads report on.
 pub struct ProcessPool {
@@ -133,6 +143,20 @@ impl ProcessPool {
         self.workers.iter().map(ChildProcess::pid).collect()
     }
 
+    /// Cumulative cost of every child (all its threads, read from outside: the process CPU
+    /// clock and `/proc/<pid>/stat`), keyed by pid, and of the threads here that read their
+    /// pipes, so the pool's pipe and JSON overhead is part of a run's CPU time.
+    fn cost_snapshot(&self) -> Snapshot {
+        let children = self
+            .workers
+            .iter()
+            .filter_map(|w| Some((u64::from(w.pid()), w.process_cost()?)));
+        let readers = (0..self.workers.len())
+            .map(|i| READER_KEY - i as u64)
+            .zip(self.workers.iter().map(ChildProcess::readers_cost));
+        children.chain(readers).collect()
+    }
+
     fn send(&mut self, index: usize, msg: &ToWorker) -> Result<(), String> {
         let child = &mut self.workers[index];
         child.send_line(&encode(msg)).map_err(|e| {
@@ -193,8 +217,8 @@ impl ProcessPool {
         Ok(())
     }
 
-    /// Hands out units to the children and returns the checksum sum and the children's CPU
-    /// time. Each child has up to [`QUEUED_PER_CHILD`] units in flight, so the next one is
+    /// Hands out units to the children and returns the checksum sum and the CPU time the
+    /// children measured on their units (their per-unit thread time). Each child has up to [`QUEUED_PER_CHILD`] units in flight, so the next one is
     /// already in its pipe when it finishes one (as in a real pool's task queue) instead of
     /// waiting a full round trip through the parent; a second unit is only queued while at
     /// least one unit per child remains unassigned, so the last units go to idle children.
@@ -277,10 +301,16 @@ impl Executor for ProcessPool {
         if let Err(e) = self.configure(task, env, guard) {
             return Err(self.break_with(e));
         }
-        timed_run(parent_side.as_ref(), || {
-            let units = parent_side.unit_count();
-            self.dispatch(units, guard).map_err(|e| self.break_with(e))
-        })
+        let units = parent_side.unit_count();
+        timed_run(
+            parent_side.as_ref(),
+            self,
+            ProcessPool::cost_snapshot,
+            |pool| match pool.dispatch(units, guard) {
+                Ok((sum, task_cpu)) => Ok((sum, Some(task_cpu))),
+                Err(e) => Err(pool.break_with(e)),
+            },
+        )
     }
 
     fn shutdown(&mut self) {

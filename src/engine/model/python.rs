@@ -10,6 +10,7 @@ use serde::Deserialize;
 
 use super::child::{ChildEvent, ChildProcess, next_event};
 use super::{Executor, RunRecord};
+use crate::engine::cpu_time::{Cost, Snapshot, spent_between};
 use crate::engine::pacer::{RunGuard, UnitError};
 use crate::engine::workload::{RunEnv, RunMetrics};
 use crate::preset::{ModelKind, PythonOptions, TaskSpec};
@@ -21,13 +22,16 @@ pub const WORKER_SCRIPT: &str = include_str!("../../../assets/python/corelab_wor
 pub const MIN_VERSION: (u32, u32) = (3, 8);
 /// Interpreter start-up plus pool creation may take this long.
 const START_TIMEOUT: Duration = Duration::from_secs(60);
+/// The key of the pipe-reader threads in a [`PythonExecutor::cost_snapshot`] (no pid comes
+/// near).
+const READER_KEY: u64 = u64::MAX;
 
 #[derive(Clone, Debug, Deserialize)]
 #[serde(tag = "op", rename_all = "kebab-case")]
 enum FromPython {
-    Started {
-        startup_s: f64,
-    },
+    /// The interpreter's own pool start-up figure (`startup_s`) is ignored: corelab measures
+    /// start-up itself, interpreter launch included.
+    Started {},
     Done {
         wall_s: f64,
         cpu_s: f64,
@@ -96,7 +100,9 @@ pub struct PythonExecutor {
 }
 
 impl PythonExecutor {
-    /// Writes the worker script into `script_dir`, starts the interpreter and its pool.
+    /// Writes the worker script into `script_dir`, starts the interpreter and its pool. The
+    /// start-up time is all of it, measured here: interpreter launch, imports, pool creation
+    /// and one no-op task per worker.
     pub fn start(
         options: &PythonOptions,
         model: ModelKind,
@@ -104,6 +110,7 @@ impl PythonExecutor {
         script_dir: &Path,
         guard: &RunGuard,
     ) -> Result<Self, UnitError> {
+        let started = Instant::now();
         let script = script_dir.join("corelab_worker.py");
         std::fs::write(&script, WORKER_SCRIPT)
             .map_err(|e| UnitError::Failed(format!("cannot write the Python worker: {e}")))?;
@@ -132,14 +139,22 @@ impl PythonExecutor {
         });
         let deadline = Instant::now() + START_TIMEOUT;
         match exec.request(&start, guard, deadline, "starting its pool")? {
-            FromPython::Started { startup_s } => {
-                exec.startup = Duration::from_secs_f64(startup_s.clamp(0.0, 1e6));
+            FromPython::Started { .. } => {
+                exec.startup = started.elapsed();
                 Ok(exec)
             }
             other => Err(UnitError::Failed(format!(
                 "Python sent {other:?} while starting"
             ))),
         }
+    }
+
+    /// Cumulative cost of the interpreter, every process below it (a multiprocessing pool),
+    /// measured from outside, and the threads here that read its pipes.
+    fn cost_snapshot(&self) -> Snapshot {
+        let mut snapshot = self.child.process_tree_cost();
+        snapshot.push((READER_KEY, self.child.readers_cost()));
+        snapshot
     }
 
     /// Sends one request and waits for its answer; any failure kills the interpreter.
@@ -192,14 +207,23 @@ impl Executor for PythonExecutor {
         guard: &RunGuard,
     ) -> Result<RunRecord, UnitError> {
         let msg = serde_json::json!({ "op": "run", "task": task });
-        match self.request(&msg, guard, guard.deadline(), "computing")? {
+        // The wall time is the interpreter's own (its timed region); the CPU time is measured
+        // from outside around the request, by the one definition every model uses.
+        let before = self.cost_snapshot();
+        let me_before = Cost::this_thread();
+        let reply = self.request(&msg, guard, guard.deadline(), "computing")?;
+        let spent =
+            Cost::this_thread().since(me_before) + spent_between(&before, &self.cost_snapshot());
+        match reply {
             FromPython::Done {
                 wall_s,
                 cpu_s,
                 checksum,
             } => Ok(RunRecord {
                 wall: Duration::from_secs_f64(wall_s.clamp(0.0, 1e9)),
-                cpu: Duration::from_secs_f64(cpu_s.clamp(0.0, 1e9)),
+                cpu: spent.cpu,
+                minor_faults: spent.minor_faults,
+                task_cpu: Some(Duration::from_secs_f64(cpu_s.clamp(0.0, 1e9))),
                 metrics: RunMetrics {
                     checksum,
                     ..RunMetrics::default()

@@ -1,0 +1,96 @@
+//! What a run's CPU time and start-up mean for the models that use other processes: the CPU
+//! of worker processes (and their own children) counts, measured from outside, and so does the
+//! pipe and JSON work around it. Deterministic: no assertion compares two timings that could
+//! swap under load; each compares a total with a part of it.
+
+use std::time::Duration;
+
+use corelab::engine::model::python::{PythonExecutor, probe};
+use corelab::engine::model::{Executor, ProcessPool, WorkerCommand};
+use corelab::engine::workload::RunEnv;
+use corelab::engine::{CancelToken, RunGuard};
+use corelab::preset::{
+    CpuKernel, CpuParams, ModelKind, PythonOptions, StartMethod, TaskKind, TaskSpec,
+};
+
+fn guard() -> RunGuard {
+    RunGuard::new(CancelToken::new(), Duration::from_secs(120))
+}
+
+fn cpu_task(size: u64) -> TaskSpec {
+    TaskSpec {
+        kind: TaskKind::Cpu,
+        tasks: 8,
+        cpu: CpuParams {
+            kernel: CpuKernel::HashChain,
+            size,
+        },
+        ..TaskSpec::default()
+    }
+}
+
+#[test]
+fn a_process_pool_run_counts_all_the_childrens_cpu_and_its_pipe_overhead() {
+    let cmd = WorkerCommand::new(env!("CARGO_BIN_EXE_corelab"));
+    let mut pool = ProcessPool::start(&cmd, 2, &guard()).expect("pool");
+    assert!(pool.startup() > Duration::ZERO);
+    let scratch = tempfile::tempdir().expect("scratch");
+    let env = RunEnv {
+        workers: 2,
+        scratch_dir: scratch.path().to_path_buf(),
+        shared_file: None,
+    };
+    for _ in 0..2 {
+        let record = pool.run(&cpu_task(4_000_000), &env, &guard()).expect("run");
+        let units = record
+            .task_cpu
+            .expect("the children report their units' CPU");
+        assert!(units > Duration::ZERO);
+        // The children's CPU is read from outside and includes every unit; the dispatcher and
+        // the pipe readers here add to it: the `work` column shows the pool's overhead.
+        assert!(
+            record.cpu > units,
+            "run CPU {:?} does not exceed the units' own {units:?}",
+            record.cpu
+        );
+    }
+    pool.shutdown();
+}
+
+#[test]
+fn py_multiprocessing_counts_the_cpu_of_the_pools_processes() {
+    let options = PythonOptions {
+        start_method: StartMethod::Fork,
+        ..PythonOptions::default()
+    };
+    if let Err(reason) = probe(&options) {
+        eprintln!("skipped: {reason}");
+        return;
+    }
+    let scratch = tempfile::tempdir().expect("scratch");
+    let mut exec = PythonExecutor::start(
+        &options,
+        ModelKind::PyMultiprocessing,
+        2,
+        scratch.path(),
+        &guard(),
+    )
+    .expect("python pool");
+    assert!(exec.startup() > Duration::ZERO);
+    let env = RunEnv {
+        workers: 2,
+        scratch_dir: scratch.path().to_path_buf(),
+        shared_file: None,
+    };
+    let record = exec.run(&cpu_task(200_000), &env, &guard()).expect("run");
+    // The units ran in the pool's processes, grandchildren of corelab: their thread time is
+    // only inside the run's CPU if those processes are measured.
+    let units = record.task_cpu.expect("Python reports its units' CPU");
+    assert!(units > Duration::ZERO);
+    assert!(
+        record.cpu >= units,
+        "run CPU {:?} misses the pool processes' {units:?}",
+        record.cpu
+    );
+    exec.shutdown();
+}
