@@ -93,7 +93,9 @@ impl Moment {
             SweepEvent::Started { .. }
             | SweepEvent::CellStarted { .. }
             | SweepEvent::Progress { .. } => Moment::BetweenRuns,
-            SweepEvent::CellDone(_) | SweepEvent::Failed { .. } => Moment::CellEnd,
+            SweepEvent::CellDone(_) | SweepEvent::Failed { .. } | SweepEvent::SaveFailed { .. } => {
+                Moment::CellEnd
+            }
             SweepEvent::Finished(_) => Moment::Last,
         }
     }

@@ -4,7 +4,9 @@
 mod cancel;
 pub mod cpu_time;
 mod display_pacing;
+pub mod error;
 mod event;
+pub mod interpreter;
 pub mod model;
 mod pacer;
 pub mod protocol;
@@ -17,6 +19,7 @@ pub mod workload;
 
 pub use cancel::CancelToken;
 pub use display_pacing::DisplayPacing;
+pub use error::EngineError;
 pub use event::SweepEvent;
 pub use model::WorkerCommand;
 pub use model::python::PythonInfo;

@@ -85,7 +85,7 @@ impl PythonProbe {
         let spawned = std::thread::Builder::new()
             .name("python-probe".into())
             .spawn(move || {
-                let _ = tx.send(python::probe(&opts));
+                let _ = tx.send(python::probe(&opts).map_err(|e| e.to_string()));
                 wake.request_repaint();
             });
         match spawned {
