@@ -70,6 +70,21 @@ pub fn resolve(text: &str, base_dir: Option<&Path>) -> Result<PathBuf, EngineErr
         })
 }
 
+/// `text` with a relative path (one with a separator) anchored to `base_dir`, the directory of
+/// the file it came from; anything else (an absolute path, a bare name for `PATH`) unchanged.
+pub fn anchor(text: &str, base_dir: &Path) -> String {
+    let trimmed = text.trim();
+    if Path::new(trimmed).is_absolute() || !has_separator(trimmed) {
+        return text.to_string();
+    }
+    match resolve(trimmed, Some(base_dir)) {
+        Ok(path) => path
+            .to_str()
+            .map_or_else(|| text.to_string(), str::to_string),
+        Err(_) => text.to_string(),
+    }
+}
+
 fn relative_refused(text: &str) -> EngineError {
     EngineError::InterpreterRefused(format!(
         "the interpreter `{text}` is a relative path, which the version check and the worker \
