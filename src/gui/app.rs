@@ -236,15 +236,26 @@ impl WorkbenchApp {
     /// Applies the command-line options: preset, results, `--run`, `--screenshot`.
     pub fn apply_startup(&mut self, ctx: &egui::Context, options: &GuiOptions, outcome: Outcome) {
         if let Some(name) = &options.preset {
-            let path = Path::new(name);
-            match find_builtin(name).filter(|_| !path.exists()) {
-                Some(builtin) => match builtin.experiment() {
-                    Ok(exp) => self.set_experiment(exp),
-                    Err(e) => self.error(format!("Built-in preset {} is broken: {e}", builtin.id)),
-                },
-                None => self
-                    .files
-                    .run(ctx, FileAction::OpenPreset, path.to_path_buf(), None),
+            // The rule `corelab run` follows: a path (a `/`, or `.json`) is a file, anything
+            // else a built-in preset's name.
+            if Experiment::arg_names_a_file(name) {
+                self.files
+                    .run(ctx, FileAction::OpenPreset, PathBuf::from(name), None);
+            } else {
+                match find_builtin(name) {
+                    Some(builtin) => match builtin.experiment() {
+                        Ok(exp) => {
+                            self.set_experiment(exp);
+                            self.info(format!("Loaded built-in preset {}", builtin.id));
+                        }
+                        Err(e) => {
+                            self.error(format!("Built-in preset {} is broken: {e}", builtin.id))
+                        }
+                    },
+                    None => self.error(format!(
+                        "{name:?} is not a built-in preset; a preset file is named by a path that contains a `/` or ends in .json (./{name})"
+                    )),
+                }
             }
         }
         if let Some(path) = &options.results {
@@ -1145,6 +1156,46 @@ mod tests {
             std::thread::sleep(Duration::from_millis(10));
             app.poll();
         }
+    }
+
+    #[test]
+    fn state_saved_before_interpreter_confirmation_existed_still_loads() {
+        let old = serde_json::json!({
+            "experiment": Experiment::default(),
+            "tab": "Table",
+        });
+        let p: Persisted = serde_json::from_value(old).unwrap();
+        assert!(p.confirmed_interpreters.is_empty());
+        assert_eq!(p.unconfirmed_interpreter, None);
+        assert_eq!(p.tab, Tab::Table);
+    }
+
+    #[test]
+    fn an_interpreter_from_a_file_needs_confirmation_unless_it_is_the_default_or_confirmed() {
+        let dir = tempfile::tempdir().unwrap();
+        let mut app = quick_app(dir.path());
+        let mut exp = Experiment::default();
+        app.set_experiment_from_file(exp.clone(), Some(Path::new("/presets/a.json")));
+        assert!(app.interpreter_trusted(), "python3, corelab's default");
+        exp.python.interpreter = "./venv/bin/python".into();
+        app.set_experiment_from_file(exp.clone(), Some(Path::new("/presets/a.json")));
+        assert_eq!(
+            app.experiment().python.interpreter,
+            "/presets/venv/bin/python",
+            "anchored to the file's directory"
+        );
+        assert!(!app.interpreter_trusted());
+        app.confirm_interpreter();
+        assert!(app.interpreter_trusted());
+        // Confirmed once: the same program from another file is trusted.
+        app.set_experiment_from_file(exp.clone(), Some(Path::new("/presets/b.json")));
+        assert!(app.interpreter_trusted());
+        // What the user sets is the user's choice.
+        exp.python.interpreter = "/opt/other/python3".into();
+        app.set_experiment_from_file(exp.clone(), None);
+        assert!(!app.interpreter_trusted());
+        app.set_experiment(exp);
+        assert!(app.interpreter_trusted());
     }
 
     #[test]
