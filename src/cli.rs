@@ -340,13 +340,13 @@ fn load_preset(arg: &str, quiet: bool) -> Result<(Experiment, Option<PathBuf>)> 
 /// Refuses, before any measuring, an output that could not be written at the end: a missing or
 /// unwritable directory, a target that is a directory, a fifo or a device, the same file named
 /// twice, a chart size the exporters refuse.
-fn check_outputs(args: &RunArgs) -> Result<()> {
+fn check_outputs(out: Option<&PathBuf>, csv: Option<&PathBuf>, charts: &OutputArgs) -> Result<()> {
     let outputs = [
-        ("--out", &args.out),
-        ("--csv", &args.csv),
-        ("--svg", &args.outputs.svg),
-        ("--png", &args.outputs.png),
-        ("--markdown", &args.outputs.markdown),
+        ("--out", out),
+        ("--csv", csv),
+        ("--svg", charts.svg.as_ref()),
+        ("--png", charts.png.as_ref()),
+        ("--markdown", charts.markdown.as_ref()),
     ];
     let mut seen: Vec<(&str, PathBuf)> = Vec::new();
     for (flag, path) in outputs {
@@ -361,8 +361,8 @@ fn check_outputs(args: &RunArgs) -> Result<()> {
         }
         seen.push((flag, key));
     }
-    if args.outputs.svg.is_some() || args.outputs.png.is_some() {
-        check_chart_size(&args.outputs)?;
+    if charts.svg.is_some() || charts.png.is_some() {
+        check_chart_size(charts)?;
     }
     Ok(())
 }
@@ -536,7 +536,7 @@ pub fn run(args: &RunArgs) -> Result<ExitCode> {
     }
     exp.validate()
         .with_context(|| format!("preset {} with the command-line overrides", args.preset))?;
-    check_outputs(args)?;
+    check_outputs(args.out.as_ref(), args.csv.as_ref(), &args.outputs)?;
     let _lock = args.out.as_deref().map(OutputLock::take).transpose()?;
     if exp.models.iter().any(|m| m.is_python()) {
         // Named once, absolutely: the version check and every worker start the same program.
@@ -703,6 +703,18 @@ pub fn run(args: &RunArgs) -> Result<ExitCode> {
 /// `corelab report`: load one or several results files, print their tables and fits, and
 /// write the chart (overlaid when several) and the Markdown report.
 pub fn report(args: &ReportArgs) -> Result<()> {
+    check_outputs(None, None, &args.outputs)?;
+    if let Some(input) = args.results.iter().find(|r| {
+        [&args.outputs.svg, &args.outputs.png, &args.outputs.markdown]
+            .into_iter()
+            .flatten()
+            .any(|o| std::path::absolute(o).ok() == std::path::absolute(r).ok())
+    }) {
+        bail!(
+            "{} is both an input and an output: it would be overwritten",
+            input.display()
+        );
+    }
     let mut loaded: Vec<ResultsFile> = Vec::new();
     for path in &args.results {
         loaded.push(ResultsFile::load(path).with_context(|| "cannot use it for a report")?);

@@ -438,3 +438,65 @@ fn a_builtin_name_wins_over_a_file_of_that_name_and_says_so() {
     let o = run_in_dir(&["run", "./mine", "-q"]);
     assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
 }
+
+#[test]
+fn a_results_file_that_cannot_be_written_is_a_save_failed_event() {
+    use corelab::engine::{CancelToken, SweepConfig, SweepEvent, WorkerCommand, run_sweep};
+    use corelab::preset::{Experiment, ModelKind};
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("gone/r.json");
+    let mut config = SweepConfig::new(WorkerCommand::new(corelab_exe()));
+    config.partial_results = Some(path.clone());
+    let mut exp = Experiment {
+        models: vec![ModelKind::Sequential, ModelKind::Threads],
+        workers: vec![2],
+        repetitions: 1,
+        warmups: 0,
+        ..Experiment::default()
+    };
+    exp.task.tasks = 4;
+    exp.task.cpu.size = 1000;
+    let mut failures = Vec::new();
+    let results = run_sweep(&exp, &config, &CancelToken::new(), &mut |e| {
+        if let SweepEvent::SaveFailed { path, reason } = e {
+            failures.push((path, reason));
+        }
+    });
+    // One per cell and one at the end, each naming the file and the reason.
+    assert_eq!(failures.len(), 3, "{failures:?}");
+    assert!(
+        failures
+            .iter()
+            .all(|(p, r)| *p == path && r.contains("No such file"))
+    );
+    assert_eq!(results.status, RunStatus::Complete);
+}
+
+#[test]
+fn report_refuses_to_overwrite_its_input_or_write_into_a_missing_directory() {
+    let dir = tempfile::tempdir().unwrap();
+    let input = dir.path().join("r.json");
+    std::fs::write(&input, "{}").unwrap();
+    let o = corelab(&[
+        "report",
+        input.to_str().unwrap(),
+        "--markdown",
+        input.to_str().unwrap(),
+    ]);
+    let stderr = String::from_utf8_lossy(&o.stderr);
+    assert_eq!(o.status.code(), Some(1), "{stderr}");
+    assert!(
+        stderr.contains("is both an input and an output"),
+        "{stderr}"
+    );
+    assert_eq!(std::fs::read_to_string(&input).unwrap(), "{}");
+    let o = corelab(&[
+        "report",
+        input.to_str().unwrap(),
+        "--svg",
+        dir.path().join("no/such/dir.svg").to_str().unwrap(),
+    ]);
+    let stderr = String::from_utf8_lossy(&o.stderr);
+    assert_eq!(o.status.code(), Some(1), "{stderr}");
+    assert!(stderr.contains("--svg"), "{stderr}");
+}
