@@ -110,7 +110,8 @@ relative to the preset file's directory, once, before anything runs; the version
 workers then start that same absolute path.
 
 Outputs: every output path and the chart size are checked before the sweep starts. While it
-runs, --out is locked (FILE.lock, holding the pid): a second run on the same --out is refused.
+runs, --out is locked (an flock on corelab-out-HASH.lock in the temporary directory, holding
+the pid): a second run on the same --out is refused, naming that pid.
 
 Ctrl-C, SIGTERM and SIGHUP stop the sweep like the workbench's Cancel: the cells measured so
 far are saved to --out with \"status\": \"cancelled\", child processes and scratch files are
@@ -428,8 +429,28 @@ fn check_output_path(flag: &str, path: &Path) -> Result<()> {
     }
 }
 
-/// An exclusive lock on `<out>.lock`, held while a run writes `out`; the file (which holds the
-/// holder's pid) is removed when the lock is dropped.
+/// The lock file of a run writing `out`: `corelab-out-<hash>.lock` in the temporary directory,
+/// where `<hash>` is a stable hash (FNV-1a) of `out`'s absolute path with its directory's
+/// symlinks resolved, so that `r.json`, `./r.json` and `/abs/r.json` share one lock. It lives
+/// outside `out`'s directory so that a run killed with SIGKILL leaves nothing there.
+pub fn output_lock_path(out: &Path) -> PathBuf {
+    let absolute = std::path::absolute(out).unwrap_or_else(|_| out.to_path_buf());
+    let key = match (absolute.parent(), absolute.file_name()) {
+        (Some(dir), Some(name)) => std::fs::canonicalize(dir)
+            .map(|d| d.join(name))
+            .unwrap_or_else(|_| absolute.clone()),
+        _ => absolute.clone(),
+    };
+    let mut hash: u64 = 0xcbf2_9ce4_8422_2325;
+    for byte in key.as_os_str().as_encoded_bytes() {
+        hash ^= u64::from(*byte);
+        hash = hash.wrapping_mul(0x0000_0100_0000_01b3);
+    }
+    std::env::temp_dir().join(format!("corelab-out-{hash:016x}.lock"))
+}
+
+/// An exclusive lock on [`output_lock_path`]`(out)`, held while a run writes `out`; the file
+/// holds the holder's pid and is removed when the lock is dropped.
 struct OutputLock {
     path: PathBuf,
     file: std::fs::File,
@@ -438,10 +459,8 @@ struct OutputLock {
 impl OutputLock {
     fn take(out: &Path) -> Result<OutputLock> {
         use std::io::{Read as _, Seek as _, Write as _};
-        use std::os::unix::fs::MetadataExt;
-        let mut name = out.as_os_str().to_os_string();
-        name.push(".lock");
-        let path = PathBuf::from(name);
+        use std::os::unix::fs::{MetadataExt, OpenOptionsExt};
+        let path = output_lock_path(out);
         // A lock file removed by the previous holder between our open and our flock is a
         // stale inode: try again with the new file.
         for _ in 0..8 {
@@ -450,6 +469,9 @@ impl OutputLock {
                 .write(true)
                 .create(true)
                 .truncate(false)
+                // A shared temporary directory: never follow a planted symlink.
+                .custom_flags(libc::O_NOFOLLOW)
+                .mode(0o644)
                 .open(&path)
                 .with_context(|| format!("cannot create the lock file {}", path.display()))?;
             if let Err(e) = crate::sys::flock(&file, crate::sys::Lock::ExclusiveNow) {
@@ -463,21 +485,21 @@ impl OutputLock {
                     Err(_) => "another corelab run".to_string(),
                 };
                 bail!(
-                    "{who} is writing {} (it holds {}); wait for it to finish or choose another --out",
+                    "{who} is writing {} (it holds the lock {}); wait for it to finish or choose another --out",
                     out.display(),
                     path.display()
                 );
             }
-            let same = match (file.metadata(), std::fs::metadata(&path)) {
-                (Ok(a), Ok(b)) => a.dev() == b.dev() && a.ino() == b.ino(),
+            let same = match (file.metadata(), std::fs::symlink_metadata(&path)) {
+                (Ok(a), Ok(b)) => a.dev() == b.dev() && a.ino() == b.ino() && a.is_file(),
                 _ => false,
             };
             if !same {
                 continue;
             }
-            file.set_len(0).ok();
+            // Fixed width, so the old content is overwritten without truncating.
             file.rewind().ok();
-            writeln!(file, "{}", std::process::id()).ok();
+            writeln!(file, "{:<20}", std::process::id()).ok();
             return Ok(OutputLock { path, file });
         }
         bail!("cannot lock {}: it keeps being replaced", path.display())

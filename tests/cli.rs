@@ -354,7 +354,8 @@ fn a_second_run_on_a_locked_out_is_refused() {
     std::fs::write(&preset, TINY).unwrap();
     let out = dir.path().join("r.json");
     // What a running `corelab run --out r.json` holds.
-    let mut lock = std::fs::File::create(dir.path().join("r.json.lock")).unwrap();
+    let lock_path = corelab::cli::output_lock_path(&out);
+    let mut lock = std::fs::File::create(&lock_path).unwrap();
     corelab::sys::flock(&lock, corelab::sys::Lock::ExclusiveNow).unwrap();
     writeln!(lock, "4242").unwrap();
     let o = corelab(&[
@@ -383,7 +384,24 @@ fn a_second_run_on_a_locked_out_is_refused() {
     ]);
     assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
     assert!(out.exists());
-    assert!(!dir.path().join("r.json.lock").exists());
+    assert!(!lock_path.exists());
+    // Nothing but the results beside them.
+    let mut names: Vec<String> = std::fs::read_dir(dir.path())
+        .unwrap()
+        .flatten()
+        .map(|e| e.file_name().to_string_lossy().into_owned())
+        .collect();
+    names.sort();
+    assert_eq!(names, ["r.json", "tiny.json"]);
+    // The same file by another name is the same lock.
+    assert_eq!(
+        corelab::cli::output_lock_path(&dir.path().join("./r.json")),
+        lock_path
+    );
+    assert_ne!(
+        corelab::cli::output_lock_path(&dir.path().join("other.json")),
+        lock_path
+    );
 }
 
 #[test]

@@ -124,7 +124,7 @@ fn interrupt_mid_sweep(signal: &str, expected_code: i32) {
     }
     assert_eq!(scratch_dirs_of(pid), Vec::<String>::new());
     assert!(
-        !dir.path().join("r.json.lock").exists(),
+        !corelab::cli::output_lock_path(&out).exists(),
         "the lock on --out is released"
     );
 }
