@@ -185,16 +185,15 @@ pub fn probe_within(options: &PythonOptions, timeout: Duration) -> Result<Python
 fn read_in_background(pipe: Option<impl Read + Send + 'static>) -> Receiver<Vec<u8>> {
     let (tx, rx) = channel();
     if let Some(pipe) = pipe {
-        let spawned = std::thread::Builder::new()
+        // Without a thread nothing is read, and the caller sees empty output (an error).
+        std::thread::Builder::new()
             .name("probe-output".into())
             .spawn(move || {
                 let mut bytes = Vec::new();
                 pipe.take(OUTPUT_CAP).read_to_end(&mut bytes).ok();
                 tx.send(bytes).ok();
-            });
-        if spawned.is_err() {
-            // Nothing will be read; the caller sees empty output.
-        }
+            })
+            .ok();
     }
     rx
 }
