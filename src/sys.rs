@@ -240,6 +240,24 @@ mod tests {
     }
 
     #[test]
+    fn a_caught_termination_signal_is_recorded_not_fatal() {
+        catch_termination_signals().expect("handlers installed");
+        assert_eq!(signal_name(libc::SIGTERM), "SIGTERM");
+        // One signal only: a second would end the test process, as it should end corelab.
+        let sent = std::process::Command::new("kill")
+            .args(["-HUP", &std::process::id().to_string()])
+            .status()
+            .expect("kill runs");
+        assert!(sent.success());
+        let deadline = std::time::Instant::now() + Duration::from_secs(10);
+        while termination_signal().is_none() {
+            assert!(std::time::Instant::now() < deadline, "SIGHUP never arrived");
+            std::thread::sleep(Duration::from_millis(5));
+        }
+        assert_eq!(termination_signal(), Some(libc::SIGHUP));
+    }
+
+    #[test]
     fn group_kill_refuses_dangerous_ids() {
         // Must not signal this process's group or every process.
         kill_process_group(0);
