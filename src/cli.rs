@@ -10,14 +10,15 @@ use clap::{Parser, Subcommand};
 
 use crate::analysis::{fit_results, fits_summary};
 use crate::engine::{
-    CancelToken, SweepConfig, SweepEvent, WorkerCommand, preflight, run_sweep, worker,
+    CancelToken, SweepConfig, SweepEvent, WorkerCommand, interpreter, preflight, run_sweep,
+    sweep_plan, worker,
 };
 use crate::export::{
     ChartKind, ChartOptions, ChartRun, ReportImage, markdown_report, render_png, render_svg,
     summary_csv, summary_table,
 };
-use crate::preset::{Experiment, ModelKind, builtin_presets};
-use crate::results::{ResultsFile, RunStatus, write_atomically};
+use crate::preset::{Experiment, ModelKind, builtin_presets, find_builtin};
+use crate::results::{CellStatus, ResultsFile, RunStatus, write_atomically};
 
 /// `print!` to standard output. A reader that went away (`corelab run … | head`) is its choice,
 /// not an error, and never a panic; any other write error is reported on stderr.
@@ -77,6 +78,7 @@ pub struct Cli {
 #[derive(Subcommand, Debug)]
 pub enum Command {
     /// Run an experiment headless and print a summary table.
+    #[command(after_help = RUN_AFTER_HELP)]
     Run(RunArgs),
     /// Charts, a Markdown report and scaling fits from saved results files; several files
     /// are overlaid on one chart to compare runs (e.g. a laptop and a big server).
@@ -102,9 +104,35 @@ pub enum Command {
     Worker,
 }
 
+/// The rules of `corelab run` that `--help` states after the options.
+const RUN_AFTER_HELP: &str = "\
+PRESET: an argument that contains a `/` or ends in `.json` is a preset file; anything else is
+the name of a built-in preset, even when a file of that name exists in the current directory
+(write ./NAME to use the file). stderr says which one was used.
+
+Python interpreter: a bare name (python3) is looked up on PATH, a relative path is taken
+relative to the preset file's directory, once, before anything runs; the version check and the
+workers then start that same absolute path.
+
+Outputs: every output path and the chart size are checked before the sweep starts. While it
+runs, --out is locked (an flock on corelab-out-HASH.lock in the temporary directory, holding
+the pid): a second run on the same --out is refused, naming that pid.
+
+Ctrl-C, SIGTERM and SIGHUP stop the sweep like the workbench's Cancel: the cells measured so
+far are saved to --out with \"status\": \"cancelled\", child processes and scratch files are
+removed, and the exit status is 128 + the signal's number (130 for Ctrl-C). A second signal
+stops at once.
+
+Exit status: 0 every cell measured; 1 an error (nothing measured, or the results could not be
+saved); 2 a command-line mistake; 3 the sweep ended but some cells failed (stderr names them);
+128 + N interrupted by signal N.";
+
 #[derive(clap::Args, Debug)]
 pub struct RunArgs {
-    /// A preset file, or the name of a built-in preset (see `corelab presets`).
+    /// A preset file, or the name of a built-in preset (see `corelab presets`). An argument
+    /// that contains a `/` or ends in `.json` is a file; anything else is a built-in preset,
+    /// even if a file of that name exists here (write `./NAME` for the file). stderr says
+    /// which was used.
     pub preset: String,
     /// Write the full results (every raw sample) as JSON here.
     #[arg(long, value_name = "FILE")]
@@ -201,7 +229,10 @@ pub fn main() -> ExitCode {
             list_presets();
             Ok(())
         }
-        Some(Command::Run(args)) => run(&args),
+        Some(Command::Run(args)) => match run(&args) {
+            Ok(code) => return code,
+            Err(e) => Err(e),
+        },
         Some(Command::Selftest {
             workers,
             json,
@@ -306,10 +337,254 @@ fn list_presets() {
     }
 }
 
-/// `corelab run`: load, override, validate, sweep, print, write.
-pub fn run(args: &RunArgs) -> Result<()> {
-    let mut exp = Experiment::load_path_or_builtin(&args.preset)
-        .with_context(|| format!("cannot use preset {}", args.preset))?;
+/// Exit status of `corelab run` when the sweep ended but some of its cells failed.
+pub const EXIT_CELLS_FAILED: u8 = 3;
+
+/// Loads the preset `arg` names, by the rule of [`Experiment::arg_names_a_file`], and says on
+/// stderr which one was used. Returns the experiment and, for a file, its directory (relative
+/// interpreter paths in it are resolved against that directory).
+fn load_preset(arg: &str, quiet: bool) -> Result<(Experiment, Option<PathBuf>)> {
+    if Experiment::arg_names_a_file(arg) {
+        let path = Path::new(arg);
+        let exp = Experiment::load(path).with_context(|| format!("cannot use preset {arg}"))?;
+        if !quiet {
+            eprintln!("Preset: the file {arg}");
+        }
+        let dir = std::path::absolute(path)
+            .ok()
+            .and_then(|p| p.parent().map(Path::to_path_buf));
+        return Ok((exp, dir));
+    }
+    let Some(builtin) = find_builtin(arg) else {
+        let hint = if Path::new(arg).exists() {
+            format!(" (a file {arg} exists here: write ./{arg} to use it)")
+        } else {
+            String::new()
+        };
+        bail!(
+            "{arg:?} is not a built-in preset{hint}; a preset file is named by a path that contains a `/` or ends in .json (see `corelab presets`)"
+        );
+    };
+    let exp = builtin
+        .experiment()
+        .with_context(|| format!("cannot use preset {arg}"))?;
+    if !quiet {
+        let shadow = if Path::new(arg).exists() {
+            format!(" (not the file {arg} in this directory: write ./{arg} for that)")
+        } else {
+            String::new()
+        };
+        eprintln!("Preset: the built-in preset {arg}{shadow}");
+    }
+    Ok((exp, None))
+}
+
+/// Refuses, before any measuring, an output that could not be written at the end: a missing or
+/// unwritable directory, a target that is a directory, a fifo or a device, the same file named
+/// twice, a chart size the exporters refuse.
+fn check_outputs(out: Option<&PathBuf>, csv: Option<&PathBuf>, charts: &OutputArgs) -> Result<()> {
+    let outputs = [
+        ("--out", out),
+        ("--csv", csv),
+        ("--svg", charts.svg.as_ref()),
+        ("--png", charts.png.as_ref()),
+        ("--markdown", charts.markdown.as_ref()),
+    ];
+    let mut seen: Vec<(&str, PathBuf)> = Vec::new();
+    for (flag, path) in outputs {
+        let Some(path) = path else { continue };
+        check_output_path(flag, path)?;
+        let key = std::path::absolute(path).unwrap_or_else(|_| path.clone());
+        if let Some((other, _)) = seen.iter().find(|(_, p)| *p == key) {
+            bail!(
+                "{flag} {} is also given to {other}: each output needs its own file",
+                path.display()
+            );
+        }
+        seen.push((flag, key));
+    }
+    if charts.svg.is_some() || charts.png.is_some() {
+        check_chart_size(charts)?;
+    }
+    Ok(())
+}
+
+/// The limits the chart exporters apply (see `export::chart`), checked up front.
+fn check_chart_size(out: &OutputArgs) -> Result<()> {
+    if !(200..=8000).contains(&out.width) || !(150..=8000).contains(&out.height) {
+        let err = crate::export::ChartError::Size(out.width, out.height);
+        bail!("--width {} --height {}: {err}", out.width, out.height);
+    }
+    Ok(())
+}
+
+/// `path` can be written atomically: its directory exists and takes a new file, and `path`
+/// itself, if it exists, is a regular file.
+fn check_output_path(flag: &str, path: &Path) -> Result<()> {
+    let shown = path.display();
+    if path.as_os_str().is_empty() {
+        bail!("{flag} is empty: give a file name");
+    }
+    match std::fs::metadata(path) {
+        Ok(meta) if meta.is_dir() => bail!("{flag} {shown} is a directory, not a file"),
+        Ok(meta) if !meta.is_file() => {
+            bail!("{flag} {shown} is not a regular file (a fifo, a socket or a device)")
+        }
+        Ok(meta) if meta.permissions().readonly() => {
+            // The file is replaced by a rename, which its mode does not prevent; but a
+            // read-only file is usually a file someone meant to keep.
+            bail!("{flag} {shown} is read-only; remove it or choose another file")
+        }
+        _ => {}
+    }
+    let dir = match path.parent() {
+        Some(d) if !d.as_os_str().is_empty() => d.to_path_buf(),
+        _ => PathBuf::from("."),
+    };
+    match std::fs::metadata(&dir) {
+        Ok(meta) if meta.is_dir() => {}
+        Ok(_) => bail!("{flag} {shown}: {} is not a directory", dir.display()),
+        Err(e) => bail!(
+            "{flag} {shown}: the directory {} is not usable: {e}",
+            dir.display()
+        ),
+    }
+    // The results are written as a temporary file in that directory, then renamed: try it.
+    static NEXT: std::sync::atomic::AtomicU32 = std::sync::atomic::AtomicU32::new(0);
+    let n = NEXT.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+    let probe = dir.join(format!(".corelab-check-{}-{n}", std::process::id()));
+    match std::fs::OpenOptions::new()
+        .write(true)
+        .create_new(true)
+        .open(&probe)
+    {
+        Ok(file) => {
+            drop(file);
+            std::fs::remove_file(&probe).ok();
+            Ok(())
+        }
+        Err(e) => bail!(
+            "{flag} {shown}: cannot create files in {}: {e}",
+            dir.display()
+        ),
+    }
+}
+
+/// The lock file of a run writing `out`: `corelab-out-<hash>.lock` in the temporary directory,
+/// where `<hash>` is a stable hash (FNV-1a) of `out`'s absolute path with its directory's
+/// symlinks resolved, so that `r.json`, `./r.json` and `/abs/r.json` share one lock. It lives
+/// outside `out`'s directory so that a run killed with SIGKILL leaves nothing there.
+pub fn output_lock_path(out: &Path) -> PathBuf {
+    let absolute = std::path::absolute(out).unwrap_or_else(|_| out.to_path_buf());
+    let key = match (absolute.parent(), absolute.file_name()) {
+        (Some(dir), Some(name)) => std::fs::canonicalize(dir)
+            .map(|d| d.join(name))
+            .unwrap_or_else(|_| absolute.clone()),
+        _ => absolute.clone(),
+    };
+    let mut hash: u64 = 0xcbf2_9ce4_8422_2325;
+    for byte in key.as_os_str().as_encoded_bytes() {
+        hash ^= u64::from(*byte);
+        hash = hash.wrapping_mul(0x0000_0100_0000_01b3);
+    }
+    std::env::temp_dir().join(format!("corelab-out-{hash:016x}.lock"))
+}
+
+/// An exclusive lock on [`output_lock_path`]`(out)`, held while a run writes `out`; the file
+/// holds the holder's pid and is removed when the lock is dropped.
+struct OutputLock {
+    path: PathBuf,
+    file: std::fs::File,
+}
+
+impl OutputLock {
+    fn take(out: &Path) -> Result<OutputLock> {
+        use std::io::{Read as _, Seek as _, Write as _};
+        use std::os::unix::fs::{MetadataExt, OpenOptionsExt};
+        let path = output_lock_path(out);
+        // A lock file removed by the previous holder between our open and our flock is a
+        // stale inode: try again with the new file.
+        for _ in 0..8 {
+            let mut file = std::fs::OpenOptions::new()
+                .read(true)
+                .write(true)
+                .create(true)
+                .truncate(false)
+                // A shared temporary directory: never follow a planted symlink.
+                .custom_flags(libc::O_NOFOLLOW)
+                .mode(0o644)
+                .open(&path)
+                .with_context(|| format!("cannot create the lock file {}", path.display()))?;
+            if let Err(e) = crate::sys::flock(&file, crate::sys::Lock::ExclusiveNow) {
+                if e.kind() != std::io::ErrorKind::WouldBlock {
+                    bail!("cannot lock {}: {e}", path.display());
+                }
+                let mut holder = String::new();
+                file.read_to_string(&mut holder).ok();
+                let who = match holder.trim().parse::<u32>() {
+                    Ok(pid) => format!("another corelab run (pid {pid})"),
+                    Err(_) => "another corelab run".to_string(),
+                };
+                bail!(
+                    "{who} is writing {} (it holds the lock {}); wait for it to finish or choose another --out",
+                    out.display(),
+                    path.display()
+                );
+            }
+            let same = match (file.metadata(), std::fs::symlink_metadata(&path)) {
+                (Ok(a), Ok(b)) => a.dev() == b.dev() && a.ino() == b.ino() && a.is_file(),
+                _ => false,
+            };
+            if !same {
+                continue;
+            }
+            // Fixed width, so the old content is overwritten without truncating.
+            file.rewind().ok();
+            writeln!(file, "{:<20}", std::process::id()).ok();
+            return Ok(OutputLock { path, file });
+        }
+        bail!("cannot lock {}: it keeps being replaced", path.display())
+    }
+}
+
+impl Drop for OutputLock {
+    fn drop(&mut self) {
+        // Removed while still locked, so that no other run locks a file about to vanish.
+        std::fs::remove_file(&self.path).ok();
+        crate::sys::flock(&self.file, crate::sys::Lock::Unlock).ok();
+    }
+}
+
+/// Cancels `cancel` when SIGINT, SIGTERM or SIGHUP arrives (checked every 20 ms on a helper
+/// thread), saying so on stderr.
+fn cancel_on_signals(cancel: &CancelToken) -> Result<()> {
+    crate::sys::catch_termination_signals().context("cannot catch SIGINT/SIGTERM/SIGHUP")?;
+    let cancel = cancel.clone();
+    std::thread::Builder::new()
+        .name("signals".into())
+        .spawn(move || {
+            loop {
+                if let Some(signal) = crate::sys::termination_signal() {
+                    eprintln!(
+                        "{}: stopping; the cells measured so far are kept (send it again to stop at once)",
+                        crate::sys::signal_name(signal)
+                    );
+                    cancel.cancel();
+                    return;
+                }
+                std::thread::sleep(std::time::Duration::from_millis(20));
+            }
+        })
+        .context("cannot start the signal watcher")?;
+    Ok(())
+}
+
+/// `corelab run`: load, override, validate, check the outputs, lock `--out`, sweep, print,
+/// write. The exit status says how it ended: 0 every cell measured, 1 an error (nothing
+/// measured, or a results file that could not be saved), [`EXIT_CELLS_FAILED`] some cells
+/// failed (they are named), 128 + the signal's number when interrupted.
+pub fn run(args: &RunArgs) -> Result<ExitCode> {
+    let (mut exp, preset_dir) = load_preset(&args.preset, args.quiet)?;
     if let Some(w) = &args.workers {
         exp.workers = w.clone();
     }
@@ -324,7 +599,19 @@ pub fn run(args: &RunArgs) -> Result<()> {
     }
     exp.validate()
         .with_context(|| format!("preset {} with the command-line overrides", args.preset))?;
-    if let Some(python) = preflight(&exp).map_err(anyhow::Error::msg)? {
+    check_outputs(args.out.as_ref(), args.csv.as_ref(), &args.outputs)?;
+    let _lock = args.out.as_deref().map(OutputLock::take).transpose()?;
+    if exp.models.iter().any(|m| m.is_python()) {
+        // Named once, absolutely: the version check and every worker start the same program.
+        let resolved = interpreter::resolve(&exp.python.interpreter, preset_dir.as_deref())?;
+        exp.python.interpreter = resolved
+            .to_str()
+            .with_context(|| format!("the interpreter path {resolved:?} is not UTF-8"))?
+            .to_string();
+    }
+    let cancel = CancelToken::new();
+    cancel_on_signals(&cancel)?;
+    if let Some(python) = preflight(&exp)? {
         eprintln!(
             "Python models: {} {} (GIL {})",
             python.interpreter,
@@ -341,11 +628,20 @@ pub fn run(args: &RunArgs) -> Result<()> {
         partial_results: args.out.clone(),
         ..SweepConfig::new(worker)
     };
-    let cancel = CancelToken::new();
     let quiet = args.quiet;
     let mut cells_total = 0;
     let mut cells_done = 0;
+    let mut save_failures: Vec<String> = Vec::new();
     let results = run_sweep(&exp, &config, &cancel, &mut |event| {
+        if let SweepEvent::SaveFailed { path, reason } = &event {
+            // Reported even with --quiet: the file on disk is behind.
+            eprintln!(
+                "Error: cannot save the results to {}: {reason}",
+                path.display()
+            );
+            save_failures.push(reason.clone());
+            return;
+        }
         if quiet {
             return;
         }
@@ -394,11 +690,40 @@ pub fn run(args: &RunArgs) -> Result<()> {
         eprintln!("Warning: {warning}");
     }
     out!("{}", fits_summary(&fit_results(&results)));
+    let mut saved = false;
     if let Some(path) = &args.out {
-        results
-            .save(path)
-            .with_context(|| "saving the results".to_string())?;
+        if save_failures.is_empty() {
+            saved = true;
+        } else {
+            // The sweep's own saves failed: one more try now, and an error if it fails too.
+            results
+                .save(path)
+                .with_context(|| "saving the results".to_string())?;
+            saved = true;
+        }
         eprintln!("results written to {}", path.display());
+    }
+    if let Some(signal) = crate::sys::termination_signal() {
+        let kept = results
+            .cells
+            .iter()
+            .filter(|c| c.status != CellStatus::Cancelled)
+            .count();
+        let where_ = match (&args.out, saved) {
+            (Some(path), true) => format!(
+                ", saved to {} with \"status\": \"cancelled\"",
+                path.display()
+            ),
+            _ => String::new(),
+        };
+        eprintln!(
+            "Interrupted by {}: {kept} of {} cells measured{where_}",
+            crate::sys::signal_name(signal),
+            sweep_plan(&exp).len()
+        );
+        return Ok(ExitCode::from(
+            128u8.saturating_add(signal.clamp(0, 127) as u8),
+        ));
     }
     if let Some(path) = &args.csv {
         write_atomically(path, summary_csv(&results).as_bytes())
@@ -419,12 +744,39 @@ pub fn run(args: &RunArgs) -> Result<()> {
     if results.status != RunStatus::Complete {
         bail!("the sweep did not complete");
     }
-    Ok(())
+    let failed: Vec<String> = results
+        .cells
+        .iter()
+        .filter(|c| c.status == CellStatus::Failed)
+        .map(|c| format!("{} × {}", c.model_id(), c.workers))
+        .collect();
+    if !failed.is_empty() {
+        eprintln!(
+            "Error: {} of {} cells failed: {}",
+            failed.len(),
+            results.cells.len(),
+            failed.join(", ")
+        );
+        return Ok(ExitCode::from(EXIT_CELLS_FAILED));
+    }
+    Ok(ExitCode::SUCCESS)
 }
 
 /// `corelab report`: load one or several results files, print their tables and fits, and
 /// write the chart (overlaid when several) and the Markdown report.
 pub fn report(args: &ReportArgs) -> Result<()> {
+    check_outputs(None, None, &args.outputs)?;
+    if let Some(input) = args.results.iter().find(|r| {
+        [&args.outputs.svg, &args.outputs.png, &args.outputs.markdown]
+            .into_iter()
+            .flatten()
+            .any(|o| std::path::absolute(o).ok() == std::path::absolute(r).ok())
+    }) {
+        bail!(
+            "{} is both an input and an output: it would be overwritten",
+            input.display()
+        );
+    }
     let mut loaded: Vec<ResultsFile> = Vec::new();
     for path in &args.results {
         loaded.push(ResultsFile::load(path).with_context(|| "cannot use it for a report")?);

@@ -169,6 +169,62 @@ pub fn flock(file: &impl AsRawFd, lock: Lock) -> std::io::Result<()> {
     }
 }
 
+/// The termination signal caught by [`catch_termination_signals`], 0 while none came.
+static TERMINATION_SIGNAL: std::sync::atomic::AtomicI32 = std::sync::atomic::AtomicI32::new(0);
+
+/// The signals that ask corelab to stop: Ctrl-C, `kill`, a closed terminal.
+pub const TERMINATION_SIGNALS: [i32; 3] = [libc::SIGINT, libc::SIGTERM, libc::SIGHUP];
+
+extern "C" fn on_termination_signal(signal: libc::c_int) {
+    use std::sync::atomic::Ordering;
+    if TERMINATION_SIGNAL.swap(signal, Ordering::SeqCst) != 0 {
+        // The second one: the user insists. Die of it now, the default way.
+        // SAFETY: signal(2) and raise(3) are async-signal-safe; `signal` is a valid number.
+        unsafe {
+            libc::signal(signal, libc::SIG_DFL);
+            libc::raise(signal);
+        }
+    }
+}
+
+/// From now on SIGINT, SIGTERM and SIGHUP are only recorded (see [`termination_signal`]), so
+/// that the program can stop cleanly; a second one of them ends the process at once.
+pub fn catch_termination_signals() -> std::io::Result<()> {
+    for signal in TERMINATION_SIGNALS {
+        // SAFETY: the zeroed sigaction is then filled in: a handler that only touches an
+        // atomic (and, the second time, calls async-signal-safe functions), an empty mask.
+        let installed = unsafe {
+            let mut action: libc::sigaction = std::mem::zeroed();
+            action.sa_sigaction = on_termination_signal as *const () as libc::sighandler_t;
+            action.sa_flags = libc::SA_RESTART;
+            libc::sigemptyset(&mut action.sa_mask);
+            libc::sigaction(signal, &action, std::ptr::null_mut())
+        };
+        if installed != 0 {
+            return Err(std::io::Error::last_os_error());
+        }
+    }
+    Ok(())
+}
+
+/// The first termination signal received since [`catch_termination_signals`], if any.
+pub fn termination_signal() -> Option<i32> {
+    match TERMINATION_SIGNAL.load(std::sync::atomic::Ordering::SeqCst) {
+        0 => None,
+        signal => Some(signal),
+    }
+}
+
+/// `SIGINT`, `SIGTERM`, `SIGHUP` or `signal N`.
+pub fn signal_name(signal: i32) -> String {
+    match signal {
+        libc::SIGINT => "SIGINT".into(),
+        libc::SIGTERM => "SIGTERM".into(),
+        libc::SIGHUP => "SIGHUP".into(),
+        n => format!("signal {n}"),
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -224,6 +280,24 @@ mod tests {
         assert!(second > Duration::ZERO && second >= first);
         assert!(process_cpu_time_of(child.id()).is_none(), "reaped: gone");
         assert!(process_cpu_time_of(0).is_none());
+    }
+
+    #[test]
+    fn a_caught_termination_signal_is_recorded_not_fatal() {
+        catch_termination_signals().expect("handlers installed");
+        assert_eq!(signal_name(libc::SIGTERM), "SIGTERM");
+        // One signal only: a second would end the test process, as it should end corelab.
+        let sent = std::process::Command::new("kill")
+            .args(["-HUP", &std::process::id().to_string()])
+            .status()
+            .expect("kill runs");
+        assert!(sent.success());
+        let deadline = std::time::Instant::now() + Duration::from_secs(10);
+        while termination_signal().is_none() {
+            assert!(std::time::Instant::now() < deadline, "SIGHUP never arrived");
+            std::thread::sleep(Duration::from_millis(5));
+        }
+        assert_eq!(termination_signal(), Some(libc::SIGHUP));
     }
 
     #[test]

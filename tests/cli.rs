@@ -3,6 +3,7 @@
 
 mod common;
 
+use std::path::Path;
 use std::process::Command;
 
 use common::corelab_exe;
@@ -200,4 +201,320 @@ fn a_reader_that_stops_early_is_not_an_error() {
     assert!(o.status.success(), "{stderr}");
     assert!(!stderr.contains("panicked"), "{stderr}");
     assert_eq!(ResultsFile::load(&out).unwrap().status, RunStatus::Complete);
+}
+
+/// Writes an executable script.
+fn script(path: &std::path::Path, body: &str) {
+    use std::os::unix::fs::PermissionsExt;
+    std::fs::write(path, body).unwrap();
+    std::fs::set_permissions(path, std::fs::Permissions::from_mode(0o755)).unwrap();
+}
+
+#[test]
+fn a_sweep_whose_cells_all_fail_exits_non_zero_naming_them() {
+    let dir = tempfile::tempdir().unwrap();
+    // An "interpreter" that passes the version check and then fails to start the worker.
+    script(
+        &dir.path().join("fakepy"),
+        "#!/bin/sh\nif [ \"$1\" = -c ]; then\n  echo '{\"version\": \"3.12.1\", \"implementation\": \"cpython\", \"gil_enabled\": true}'\n  exit 0\nfi\necho 'no worker here' >&2\nexit 7\n",
+    );
+    let preset = dir.path().join("py.json");
+    std::fs::write(
+        &preset,
+        r#"{"version": 1, "name": "all fail", "task": {"kind": "cpu", "tasks": 4, "cpu": {"size": 1000}},
+            "workers": [1, 2], "models": ["py-threading"], "baseline": "same-model-one-worker",
+            "repetitions": 1, "warmups": 0, "python": {"interpreter": "./fakepy"}}"#,
+    )
+    .unwrap();
+    let out = dir.path().join("r.json");
+    // Run from another directory: `./fakepy` is the preset's neighbour, for the version check
+    // and for the worker alike.
+    let elsewhere = tempfile::tempdir().unwrap();
+    let o = Command::new(corelab_exe())
+        .args([
+            "run",
+            preset.to_str().unwrap(),
+            "--out",
+            out.to_str().unwrap(),
+        ])
+        .current_dir(elsewhere.path())
+        .output()
+        .unwrap();
+    let stderr = String::from_utf8_lossy(&o.stderr);
+    assert_eq!(o.status.code(), Some(3), "{stderr}");
+    let fakepy = dir.path().join("fakepy");
+    assert!(
+        stderr.contains(&format!("Python models: {} 3.12.1", fakepy.display())),
+        "the interpreter is resolved against the preset's directory: {stderr}"
+    );
+    assert!(
+        stderr.contains("2 of 2 cells failed: py-threading × 1, py-threading × 2"),
+        "{stderr}"
+    );
+    assert!(!stderr.contains("No such file"), "{stderr}");
+    let results = ResultsFile::load(&out).unwrap();
+    assert_eq!(results.status, RunStatus::Complete);
+    assert!(
+        results
+            .cells
+            .iter()
+            .all(|c| c.status == corelab::results::CellStatus::Failed)
+    );
+}
+
+#[test]
+fn a_relative_interpreter_is_resolved_once_or_the_run_is_refused() {
+    let dir = tempfile::tempdir().unwrap();
+    let preset = dir.path().join("py.json");
+    std::fs::write(
+        &preset,
+        r#"{"models": ["py-threading"], "workers": [1], "python": {"interpreter": "./missing-py"}}"#,
+    )
+    .unwrap();
+    let o = corelab(&["run", preset.to_str().unwrap()]);
+    let stderr = String::from_utf8_lossy(&o.stderr);
+    assert_eq!(o.status.code(), Some(1), "{stderr}");
+    let resolved = dir.path().join("missing-py");
+    assert!(
+        stderr.contains(&format!("`{}` was not found", resolved.display())),
+        "{stderr}"
+    );
+    assert!(
+        !stderr.contains("cells,"),
+        "refused before the sweep: {stderr}"
+    );
+}
+
+#[test]
+fn unusable_outputs_are_refused_before_the_sweep() {
+    let dir = tempfile::tempdir().unwrap();
+    let file = dir.path().join("a-file");
+    std::fs::write(&file, "").unwrap();
+    let fifo = dir.path().join("fifo");
+    assert!(
+        Command::new("mkfifo")
+            .arg(&fifo)
+            .status()
+            .unwrap()
+            .success()
+    );
+    let missing = dir.path().join("missing/r.json");
+    let under_file = file.join("r.json");
+    let cases: Vec<(Vec<&str>, &str)> = vec![
+        (vec!["--out", missing.to_str().unwrap()], "is not usable"),
+        (
+            vec!["--csv", under_file.to_str().unwrap()],
+            "is not a directory",
+        ),
+        (
+            vec!["--svg", dir.path().to_str().unwrap()],
+            "is a directory",
+        ),
+        (
+            vec!["--markdown", fifo.to_str().unwrap()],
+            "not a regular file",
+        ),
+        (
+            vec![
+                "--out",
+                file.to_str().unwrap(),
+                "--png",
+                file.to_str().unwrap(),
+            ],
+            "each output needs its own file",
+        ),
+        (
+            vec!["--png", "/tmp/never-written.png", "--width", "10"],
+            "chart size 10×700",
+        ),
+    ];
+    for (extra, expected) in cases {
+        // The longest built-in sweep: had it started, the test would take minutes.
+        let mut args = vec!["run", "cpu-threads-vs-processes"];
+        args.extend(&extra);
+        let o = corelab(&args);
+        let stderr = String::from_utf8_lossy(&o.stderr);
+        assert_eq!(o.status.code(), Some(1), "{extra:?}: {stderr}");
+        assert!(stderr.contains("Error: "), "{extra:?}: {stderr}");
+        assert!(stderr.contains(expected), "{extra:?}: {stderr}");
+        assert!(
+            !stderr.contains("runs ("),
+            "{extra:?}: refused before the sweep started: {stderr}"
+        );
+    }
+    assert_eq!(std::fs::read_to_string(&file).unwrap(), "");
+    assert!(!Path::new("/tmp/never-written.png").exists());
+}
+
+#[test]
+fn a_second_run_on_a_locked_out_is_refused() {
+    use std::io::Write as _;
+    let dir = tempfile::tempdir().unwrap();
+    let preset = dir.path().join("tiny.json");
+    std::fs::write(&preset, TINY).unwrap();
+    let out = dir.path().join("r.json");
+    // What a running `corelab run --out r.json` holds.
+    let lock_path = corelab::cli::output_lock_path(&out);
+    let mut lock = std::fs::File::create(&lock_path).unwrap();
+    corelab::sys::flock(&lock, corelab::sys::Lock::ExclusiveNow).unwrap();
+    writeln!(lock, "4242").unwrap();
+    let o = corelab(&[
+        "run",
+        preset.to_str().unwrap(),
+        "--out",
+        out.to_str().unwrap(),
+    ]);
+    let stderr = String::from_utf8_lossy(&o.stderr);
+    assert_eq!(o.status.code(), Some(1), "{stderr}");
+    assert!(
+        stderr.contains("another corelab run (pid 4242) is writing"),
+        "{stderr}"
+    );
+    assert!(!out.exists(), "the other run's file is left alone");
+
+    // Released: the next run goes ahead, and removes the lock file at the end.
+    drop(lock);
+    let _g = common::exclusive();
+    let o = corelab(&[
+        "run",
+        preset.to_str().unwrap(),
+        "--out",
+        out.to_str().unwrap(),
+        "-q",
+    ]);
+    assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
+    assert!(out.exists());
+    assert!(!lock_path.exists());
+    // Nothing but the results beside them.
+    let mut names: Vec<String> = std::fs::read_dir(dir.path())
+        .unwrap()
+        .flatten()
+        .map(|e| e.file_name().to_string_lossy().into_owned())
+        .collect();
+    names.sort();
+    assert_eq!(names, ["r.json", "tiny.json"]);
+    // The same file by another name is the same lock.
+    assert_eq!(
+        corelab::cli::output_lock_path(&dir.path().join("./r.json")),
+        lock_path
+    );
+    assert_ne!(
+        corelab::cli::output_lock_path(&dir.path().join("other.json")),
+        lock_path
+    );
+}
+
+#[test]
+fn a_builtin_name_wins_over_a_file_of_that_name_and_says_so() {
+    let _g = common::exclusive();
+    let dir = tempfile::tempdir().unwrap();
+    std::fs::write(dir.path().join("gil-io-bound"), "{ not a preset").unwrap();
+    std::fs::write(dir.path().join("mine"), TINY).unwrap();
+    let run_in_dir = |args: &[&str]| {
+        Command::new(corelab_exe())
+            .args(args)
+            .current_dir(dir.path())
+            .output()
+            .unwrap()
+    };
+    let o = run_in_dir(&[
+        "run",
+        "gil-io-bound",
+        "--workers",
+        "1",
+        "--models",
+        "threads",
+        "--repetitions",
+        "1",
+        "--min-time",
+        "0",
+    ]);
+    let stderr = String::from_utf8_lossy(&o.stderr);
+    assert!(o.status.success(), "{stderr}");
+    assert!(
+        stderr.contains(
+            "Preset: the built-in preset gil-io-bound (not the file gil-io-bound in this directory"
+        ),
+        "{stderr}"
+    );
+    // With a path separator it is the file (here a broken one).
+    let o = run_in_dir(&["run", "./gil-io-bound"]);
+    let stderr = String::from_utf8_lossy(&o.stderr);
+    assert_eq!(o.status.code(), Some(1), "{stderr}");
+    assert!(
+        stderr.contains("cannot use preset ./gil-io-bound"),
+        "{stderr}"
+    );
+    // A bare name that is no built-in is not taken for the file: the message says how.
+    let o = run_in_dir(&["run", "mine"]);
+    let stderr = String::from_utf8_lossy(&o.stderr);
+    assert_eq!(o.status.code(), Some(1), "{stderr}");
+    assert!(
+        stderr.contains("\"mine\" is not a built-in preset (a file mine exists here: write ./mine"),
+        "{stderr}"
+    );
+    let o = run_in_dir(&["run", "./mine", "-q"]);
+    assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
+}
+
+#[test]
+fn a_results_file_that_cannot_be_written_is_a_save_failed_event() {
+    use corelab::engine::{CancelToken, SweepConfig, SweepEvent, WorkerCommand, run_sweep};
+    use corelab::preset::{Experiment, ModelKind};
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("gone/r.json");
+    let mut config = SweepConfig::new(WorkerCommand::new(corelab_exe()));
+    config.partial_results = Some(path.clone());
+    let mut exp = Experiment {
+        models: vec![ModelKind::Sequential, ModelKind::Threads],
+        workers: vec![2],
+        repetitions: 1,
+        warmups: 0,
+        ..Experiment::default()
+    };
+    exp.task.tasks = 4;
+    exp.task.cpu.size = 1000;
+    let mut failures = Vec::new();
+    let results = run_sweep(&exp, &config, &CancelToken::new(), &mut |e| {
+        if let SweepEvent::SaveFailed { path, reason } = e {
+            failures.push((path, reason));
+        }
+    });
+    // One per cell and one at the end, each naming the file and the reason.
+    assert_eq!(failures.len(), 3, "{failures:?}");
+    assert!(
+        failures
+            .iter()
+            .all(|(p, r)| *p == path && r.contains("No such file"))
+    );
+    assert_eq!(results.status, RunStatus::Complete);
+}
+
+#[test]
+fn report_refuses_to_overwrite_its_input_or_write_into_a_missing_directory() {
+    let dir = tempfile::tempdir().unwrap();
+    let input = dir.path().join("r.json");
+    std::fs::write(&input, "{}").unwrap();
+    let o = corelab(&[
+        "report",
+        input.to_str().unwrap(),
+        "--markdown",
+        input.to_str().unwrap(),
+    ]);
+    let stderr = String::from_utf8_lossy(&o.stderr);
+    assert_eq!(o.status.code(), Some(1), "{stderr}");
+    assert!(
+        stderr.contains("is both an input and an output"),
+        "{stderr}"
+    );
+    assert_eq!(std::fs::read_to_string(&input).unwrap(), "{}");
+    let o = corelab(&[
+        "report",
+        input.to_str().unwrap(),
+        "--svg",
+        dir.path().join("no/such/dir.svg").to_str().unwrap(),
+    ]);
+    let stderr = String::from_utf8_lossy(&o.stderr);
+    assert_eq!(o.status.code(), Some(1), "{stderr}");
+    assert!(stderr.contains("--svg"), "{stderr}");
 }

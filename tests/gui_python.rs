@@ -151,3 +151,138 @@ fn python3_enables_the_python_models() {
     );
     assert!(h.query_by_label("Start method").is_some());
 }
+
+/// Writes an executable script.
+fn script(path: &Path, body: &str) {
+    use std::os::unix::fs::PermissionsExt;
+    std::fs::write(path, body).unwrap();
+    std::fs::set_permissions(path, std::fs::Permissions::from_mode(0o755)).unwrap();
+}
+
+/// An "interpreter" that appends a line to `runs.log` beside it each time it is started, then
+/// answers the version check like CPython 3.12.
+fn marker_interpreter(dir: &Path) -> std::path::PathBuf {
+    let path = dir.join("evil-python");
+    script(
+        &path,
+        "#!/bin/sh\necho ran >> \"$(dirname \"$0\")/runs.log\"\necho '{\"version\": \"3.12.1\", \"implementation\": \"cpython\", \"gil_enabled\": true}'\n",
+    );
+    path
+}
+
+fn runs_logged(dir: &Path) -> usize {
+    std::fs::read_to_string(dir.join("runs.log")).map_or(0, |s| s.lines().count())
+}
+
+#[test]
+fn opening_a_preset_runs_nothing_until_its_interpreter_is_confirmed() {
+    let files = tempfile::tempdir().unwrap();
+    let interpreter = marker_interpreter(files.path());
+    let preset = files.path().join("shared.json");
+    // A relative path: it is taken relative to the preset file, not the current directory.
+    std::fs::write(
+        &preset,
+        r#"{"name": "shared preset", "models": ["sequential", "py-threading"],
+            "python": {"interpreter": "./evil-python"}}"#,
+    )
+    .unwrap();
+    let data = tempfile::tempdir().unwrap();
+    let mut h = harness(app(data.path()));
+    let ctx = h.ctx.clone();
+    h.state_mut().open_preset_path(&ctx, preset.clone());
+    step_until(&mut h, "the preset to load", |a| {
+        a.experiment().name == "shared preset"
+    });
+    // The default interpreter (python3) may have been checked at start; nothing since.
+    let probes = h.state().python_probes_started();
+    h.run_steps(30);
+    let shown = interpreter.to_str().unwrap();
+    assert_eq!(h.state().experiment().python.interpreter, shown);
+    assert_eq!(
+        runs_logged(files.path()),
+        0,
+        "opening a preset runs nothing"
+    );
+    assert_eq!(h.state().python_probes_started(), probes);
+    assert!(!h.state().interpreter_trusted());
+    let reason = h.state().python_probe().unwrap().clone().unwrap_err();
+    assert!(reason.contains("has not been run"), "{reason}");
+    // The exact program is shown, with the button that allows it.
+    assert!(h.query_by_label(shown).is_some());
+    assert!(h.query_by_label("Allow this interpreter").is_some());
+    // Run is refused, saying why.
+    assert!(!h.state_mut().start_run(&ctx));
+    h.run_steps(2);
+    let error = h
+        .state()
+        .messages()
+        .iter()
+        .find(|m| m.is_error)
+        .expect("an error is shown")
+        .text
+        .clone();
+    assert!(error.starts_with("Cannot run:"), "{error}");
+    assert!(error.contains("confirm it"), "{error}");
+    assert_eq!(runs_logged(files.path()), 0);
+
+    h.get_by_label("Allow this interpreter").scroll_to_me();
+    h.run();
+    h.get_by_label("Allow this interpreter").click();
+    h.run();
+    step_until(&mut h, "the confirmed interpreter's check", |a| {
+        matches!(a.python_probe(), Some(Ok(_)))
+    });
+    h.run_steps(30);
+    assert!(h.state().interpreter_trusted());
+    assert_eq!(h.state().python_probes_started(), probes + 1, "probed once");
+    assert_eq!(runs_logged(files.path()), 1, "run once, not per frame");
+    assert!(h.query_by_label("Allow this interpreter").is_none());
+
+    // Confirmed once is remembered: opening the preset again runs nothing new.
+    h.state_mut().open_preset_path(&ctx, preset);
+    step_until(&mut h, "the preset to load again", |a| !a.files_busy());
+    h.run_steps(10);
+    assert!(h.state().interpreter_trusted());
+    assert_eq!(runs_logged(files.path()), 1);
+}
+
+#[test]
+fn a_hanging_interpreter_times_out_without_hanging_the_window() {
+    let files = tempfile::tempdir().unwrap();
+    let hang = files.path().join("hang-python");
+    // `exec`: the pid written is the sleeping process itself.
+    script(
+        &hang,
+        "#!/bin/sh\necho $$ > \"$(dirname \"$0\")/pid\"\nexec sleep 120\n",
+    );
+    let dir = tempfile::tempdir().unwrap();
+    let mut h = harness(with_interpreter(
+        dir.path(),
+        hang.to_str().unwrap(),
+        &[ModelKind::Sequential, ModelKind::PyThreading],
+    ));
+    let pid_file = files.path().join("pid");
+    step_until(&mut h, "the interpreter to start", |_| pid_file.exists());
+    // The window keeps drawing frames while the check waits, and says it is checking.
+    let frames_before = h.ctx.cumulative_frame_nr();
+    h.run_steps(5);
+    assert!(h.ctx.cumulative_frame_nr() >= frames_before + 5);
+    assert!(h.state().python_probe().is_none());
+    assert!(h.query_by_label_contains("checking").is_some());
+    step_until(&mut h, "the check to give up", |a| {
+        a.python_probe().is_some()
+    });
+    let reason = h.state().python_probe().unwrap().clone().unwrap_err();
+    assert!(reason.contains("did not answer within 5 s"), "{reason}");
+    let pid: u32 = std::fs::read_to_string(&pid_file)
+        .unwrap()
+        .trim()
+        .parse()
+        .unwrap();
+    assert!(!common::is_alive(pid), "the hanging interpreter was killed");
+    assert_eq!(
+        h.state().python_probes_started(),
+        1,
+        "tried once, not again"
+    );
+}

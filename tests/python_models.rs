@@ -118,7 +118,7 @@ fn free_threading_is_refused_on_a_gil_build() {
     match preflight(&exp) {
         Ok(Some(info)) => assert!(!info.gil_enabled, "accepted only without the GIL"),
         Ok(None) => panic!("a Python model needs an interpreter"),
-        Err(reason) => assert!(reason.contains("GIL enabled"), "{reason}"),
+        Err(reason) => assert!(reason.to_string().contains("GIL enabled"), "{reason}"),
     }
 }
 
@@ -131,7 +131,7 @@ fn a_missing_interpreter_is_a_clear_error_and_keeps_other_results() {
         &[2],
     );
     exp.python.interpreter = "/nonexistent/python3".into();
-    let reason = preflight(&exp).unwrap_err();
+    let reason = preflight(&exp).unwrap_err().to_string();
     assert!(
         reason.contains("/nonexistent/python3") && reason.contains("not found"),
         "{reason}"

@@ -93,7 +93,10 @@ impl Moment {
             SweepEvent::Started { .. }
             | SweepEvent::CellStarted { .. }
             | SweepEvent::Progress { .. } => Moment::BetweenRuns,
-            SweepEvent::CellDone(_) | SweepEvent::Failed { .. } | SweepEvent::RoundDone { .. } => {
+            SweepEvent::CellDone(_)
+            | SweepEvent::Failed { .. }
+            | SweepEvent::RoundDone { .. }
+            | SweepEvent::SaveFailed { .. } => {
                 Moment::CellEnd
             }
             SweepEvent::Finished(_) => Moment::Last,

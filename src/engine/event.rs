@@ -39,6 +39,12 @@ pub enum SweepEvent {
         workers: usize,
         reason: String,
     },
+    /// Writing the results file failed (after a cell, or at the end); the sweep goes on, and
+    /// the results are still in `Finished`.
+    SaveFailed {
+        path: std::path::PathBuf,
+        reason: String,
+    },
     /// The sweep ended (completed or cancelled); the file holds every cell that ran.
     Finished(Box<ResultsFile>),
 }

@@ -413,7 +413,7 @@ fn cpython_gil(ctx: &Ctx, cores: usize) -> Lesson {
             return l;
         }
         Err(reason) => {
-            l.verdict = Verdict::Skipped(reason);
+            l.verdict = Verdict::Skipped(reason.to_string());
             return l;
         }
         _ => {}

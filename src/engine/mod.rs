@@ -4,7 +4,9 @@
 mod cancel;
 pub mod cpu_time;
 mod display_pacing;
+pub mod error;
 mod event;
+pub mod interpreter;
 pub mod lessons;
 pub mod load;
 pub mod mock;
@@ -21,6 +23,7 @@ pub mod workload;
 pub use crate::results::PythonInfo;
 pub use cancel::CancelToken;
 pub use display_pacing::DisplayPacing;
+pub use error::EngineError;
 pub use event::SweepEvent;
 pub use model::WorkerCommand;
 pub use pacer::{Pacer, RunGuard, UnitError, UnitResult};

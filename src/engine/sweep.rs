@@ -7,6 +7,7 @@ use std::time::{Duration, Instant, SystemTime};
 use super::cancel::CancelToken;
 use super::cpu_time::process_cpu_time;
 use super::display_pacing::{DisplayPacing, DisplayWaker, Moment};
+use super::error::EngineError;
 use super::event::SweepEvent;
 use super::load::{LoadProbe, OtherLoad};
 use super::model::python::{self, PythonExecutor, PythonInfo};
@@ -132,14 +133,14 @@ pub fn sweep_plan(exp: &Experiment) -> Vec<(ModelKind, usize)> {
 
 /// Checks what the experiment needs from outside corelab (a Python interpreter for the
 /// `py-*` models). `Ok(None)` when nothing is needed; an error says what is missing.
-pub fn preflight(exp: &Experiment) -> Result<Option<PythonInfo>, String> {
+pub fn preflight(exp: &Experiment) -> Result<Option<PythonInfo>, EngineError> {
     if !exp.models.iter().any(|m| m.is_python()) {
         return Ok(None);
     }
     let info = python::probe(&exp.python)?;
     for m in &exp.models {
         if let Some(reason) = info.refuses(*m) {
-            return Err(reason);
+            return Err(EngineError::InterpreterRefused(reason));
         }
     }
     Ok(Some(info))
@@ -174,7 +175,7 @@ pub fn run_sweep(
     };
     // A missing interpreter fails the Python cells (with the reason), not the sweep.
     let python = match exp.models.iter().any(|m| m.is_python()) {
-        true => Some(python::probe(&exp.python)),
+        true => Some(python::probe(&exp.python).map_err(|e| e.to_string())),
         false => None,
     };
     results.python = python.clone().and_then(Result::ok);
@@ -268,8 +269,8 @@ pub fn run_sweep(
             });
             sweep.progress(&results, emit);
             if let Some(path) = &config.partial_results {
-                // Best effort: a failed partial write must not stop the measurement.
-                results.save(path).ok();
+                // A failed partial write must not stop the measurement; it is reported.
+                save_or_report(&results, path, emit);
             }
         }
     }
@@ -293,7 +294,7 @@ pub fn run_sweep(
     results.recompute();
     sweep.progress(&results, emit);
     if let Some(path) = &config.partial_results {
-        results.save(path).ok();
+        save_or_report(&results, path, emit);
     }
     emit(SweepEvent::Finished(Box::new(results.clone())));
     results
@@ -594,6 +595,17 @@ fn fail(cell: &mut CellResult, err: UnitError, timeout: f64) {
         UnitError::TimedOut => format!("a run took longer than the {timeout} s timeout"),
         UnitError::Failed(reason) => reason,
     });
+}
+
+/// Writes the results so far to `path`; a failure is a [`SweepEvent::SaveFailed`].
+fn save_or_report(results: &ResultsFile, path: &std::path::Path, emit: &mut dyn FnMut(SweepEvent)) {
+    if let Err(e) = results.save(path) {
+        emit(SweepEvent::SaveFailed {
+            path: path.to_path_buf(),
+            // The io error itself: the event already names the path.
+            reason: std::error::Error::source(&e).map_or_else(|| e.to_string(), |s| s.to_string()),
+        });
+    }
 }
 
 /// Every model must compute the same answer; a cell that does not is a failure, not a data

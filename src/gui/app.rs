@@ -1,5 +1,6 @@
 //! [`WorkbenchApp`]: the workbench's state and the layout of its frame.
 
+use std::collections::BTreeSet;
 use std::path::{Path, PathBuf};
 use std::time::{Duration, Instant};
 
@@ -9,7 +10,7 @@ use serde::{Deserialize, Serialize};
 use super::GuiOptions;
 use super::autosave;
 use super::charts::{self, ChartKind, CompareRun, Layers};
-use super::config_panel::{self, ConfigEditor};
+use super::config_panel::{self, ConfigCommand, ConfigEditor};
 use super::file_dialogs::{FileAction, FileJobs, FileOutcome, Payload};
 use super::fits_panel::{self, FitsCache};
 use super::presets_gallery::{self, GalleryPick};
@@ -19,7 +20,7 @@ use super::run_control::{self, ActiveRun, RunAction};
 use super::screenshot::{Outcome, ScreenshotMode};
 use super::status_bar::{self, CpuMeter};
 use crate::analysis::ModelFit;
-use crate::engine::{PythonInfo, SweepConfig, SweepEvent};
+use crate::engine::{PythonInfo, SweepConfig, SweepEvent, interpreter};
 use crate::export::ChartOptions;
 use crate::preset::{Experiment, find_builtin};
 use crate::results::{CellResult, MachineInfo, ResultsFile, RunStatus};
@@ -117,6 +118,12 @@ impl AppSettings {
 struct Persisted {
     experiment: Experiment,
     tab: Tab,
+    /// Interpreters from opened files that the user allowed to run.
+    #[serde(default)]
+    confirmed_interpreters: BTreeSet<String>,
+    /// The experiment's interpreter, when it came from an opened file and was not confirmed.
+    #[serde(default)]
+    unconfirmed_interpreter: Option<String>,
 }
 
 /// A line in the message area.
@@ -152,6 +159,13 @@ pub struct WorkbenchApp {
     created: Instant,
     /// The interpreter check for the Python models.
     python: PythonProbe,
+    /// Interpreters from opened files that the user allowed to run (persisted).
+    confirmed_interpreters: BTreeSet<String>,
+    /// The experiment's interpreter when it came from an opened preset or results file and
+    /// has not been confirmed: it is shown, and never run.
+    unconfirmed_interpreter: Option<String>,
+    /// Why the running sweep's results file could not be written, if it could not.
+    save_error: Option<String>,
     /// Fits of the shown results, refitted when they change.
     fits: FitsCache,
     /// Draw the fitted curves on the charts.
@@ -173,9 +187,14 @@ impl WorkbenchApp {
             .filter(|_| settings.restore_state)
             .and_then(|s| s.get_string(STORAGE_KEY))
             .and_then(|text| serde_json::from_str(&text).ok());
-        let (experiment, tab) = match persisted {
-            Some(p) => (p.experiment, p.tab),
-            None => (default_experiment(), Tab::default()),
+        let (experiment, tab, confirmed_interpreters, unconfirmed_interpreter) = match persisted {
+            Some(p) => {
+                let unconfirmed = p
+                    .unconfirmed_interpreter
+                    .filter(|i| *i == p.experiment.python.interpreter.trim());
+                (p.experiment, p.tab, p.confirmed_interpreters, unconfirmed)
+            }
+            None => (default_experiment(), Tab::default(), BTreeSet::new(), None),
         };
         let mut messages = Vec::new();
         if let Err(e) = std::fs::create_dir_all(autosave::results_dir(&settings.data_dir)) {
@@ -205,6 +224,9 @@ impl WorkbenchApp {
             run_when_ready: false,
             created: Instant::now(),
             python: PythonProbe::new(),
+            confirmed_interpreters,
+            unconfirmed_interpreter,
+            save_error: None,
             fits: FitsCache::default(),
             show_fits: true,
             compare: Vec::new(),
@@ -214,15 +236,26 @@ impl WorkbenchApp {
     /// Applies the command-line options: preset, results, `--run`, `--screenshot`.
     pub fn apply_startup(&mut self, ctx: &egui::Context, options: &GuiOptions, outcome: Outcome) {
         if let Some(name) = &options.preset {
-            let path = Path::new(name);
-            match find_builtin(name).filter(|_| !path.exists()) {
-                Some(builtin) => match builtin.experiment() {
-                    Ok(exp) => self.set_experiment(exp),
-                    Err(e) => self.error(format!("Built-in preset {} is broken: {e}", builtin.id)),
-                },
-                None => self
-                    .files
-                    .run(ctx, FileAction::OpenPreset, path.to_path_buf(), None),
+            // The rule `corelab run` follows: a path (a `/`, or `.json`) is a file, anything
+            // else a built-in preset's name.
+            if Experiment::arg_names_a_file(name) {
+                self.files
+                    .run(ctx, FileAction::OpenPreset, PathBuf::from(name), None);
+            } else {
+                match find_builtin(name) {
+                    Some(builtin) => match builtin.experiment() {
+                        Ok(exp) => {
+                            self.set_experiment(exp);
+                            self.info(format!("Loaded built-in preset {}", builtin.id));
+                        }
+                        Err(e) => {
+                            self.error(format!("Built-in preset {} is broken: {e}", builtin.id))
+                        }
+                    },
+                    None => self.error(format!(
+                        "{name:?} is not a built-in preset; a preset file is named by a path that contains a `/` or ends in .json (./{name})"
+                    )),
+                }
             }
         }
         if let Some(path) = &options.results {
@@ -250,10 +283,49 @@ impl WorkbenchApp {
         &self.experiment
     }
 
-    /// Replaces the experiment being edited.
+    /// Replaces the experiment being edited, as the user's own choice (a built-in preset, the
+    /// gallery, code embedding the workbench): its interpreter may run.
     pub fn set_experiment(&mut self, experiment: Experiment) {
         self.experiment = experiment;
+        self.unconfirmed_interpreter = None;
         self.editor.sync(&self.experiment);
+    }
+
+    /// Replaces the experiment being edited with one read from the file `source` (a preset or
+    /// a results file). Its interpreter is a program the file names: a relative path is taken
+    /// relative to the file's directory, and unless it is corelab's default or was confirmed
+    /// before, it is not run until the user confirms it ([`Self::confirm_interpreter`]).
+    pub fn set_experiment_from_file(&mut self, mut experiment: Experiment, source: Option<&Path>) {
+        if let Some(dir) =
+            source.and_then(|p| std::path::absolute(p).ok()?.parent().map(Path::to_path_buf))
+        {
+            experiment.python.interpreter =
+                interpreter::anchor(&experiment.python.interpreter, &dir);
+        }
+        let interp = experiment.python.interpreter.trim().to_string();
+        let trusted = interp == crate::preset::PythonOptions::default().interpreter
+            || self.confirmed_interpreters.contains(&interp);
+        self.experiment = experiment;
+        self.unconfirmed_interpreter = (!trusted).then_some(interp);
+        self.editor.sync(&self.experiment);
+    }
+
+    /// Allows the current experiment's interpreter to run, and remembers it.
+    pub fn confirm_interpreter(&mut self) {
+        let interp = self.experiment.python.interpreter.trim().to_string();
+        self.confirmed_interpreters.insert(interp);
+        self.unconfirmed_interpreter = None;
+    }
+
+    /// Whether the experiment's interpreter may run: anything but an unconfirmed one from an
+    /// opened file (what the user types is the user's choice).
+    pub fn interpreter_trusted(&self) -> bool {
+        self.unconfirmed_interpreter.as_deref() != Some(self.experiment.python.interpreter.trim())
+    }
+
+    /// How many times an interpreter was run to check it.
+    pub fn python_probes_started(&self) -> usize {
+        self.python.probes_started()
     }
 
     /// The results the charts show, if any.
@@ -432,14 +504,13 @@ impl WorkbenchApp {
             return false;
         }
         let results_dir = autosave::results_dir(&self.settings.data_dir);
-        let path = match std::fs::create_dir_all(&results_dir) {
-            Ok(()) => Some(autosave::new_results_path(
-                &self.settings.data_dir,
-                &self.experiment.name,
-            )),
+        let path = match std::fs::create_dir_all(&results_dir).and_then(|()| {
+            autosave::create_results_file(&self.settings.data_dir, &self.experiment.name)
+        }) {
+            Ok(path) => Some(path),
             Err(e) => {
                 self.error(format!(
-                    "Results will not be autosaved: cannot create {}: {e}",
+                    "Results will not be autosaved: cannot create a file in {}: {e}",
                     results_dir.display()
                 ));
                 None
@@ -453,6 +524,7 @@ impl WorkbenchApp {
         ) {
             Ok(run) => {
                 self.messages.retain(|m| !m.is_error);
+                self.save_error = None;
                 let mut live = ResultsFile {
                     experiment: self.experiment.clone(),
                     machine: self.machine.clone(),
@@ -465,6 +537,10 @@ impl WorkbenchApp {
                 true
             }
             Err(e) => {
+                // Nothing ran: the empty autosave file made for it goes too.
+                if let Some(path) = &path {
+                    std::fs::remove_file(path).ok();
+                }
                 self.error(e);
                 false
             }
@@ -537,9 +613,31 @@ impl WorkbenchApp {
                 workers,
                 reason,
             } => self.error(format!("{model} × {workers} failed: {reason}")),
+            SweepEvent::SaveFailed { path, reason } => {
+                // Once per sweep: every later cell would repeat it.
+                if self.save_error.is_none() {
+                    self.error(format!(
+                        "The results could not be saved to {}: {reason}",
+                        path.display()
+                    ));
+                }
+                self.save_error = Some(reason);
+            }
             SweepEvent::Finished(results) => {
                 let run = self.run.take();
-                let saved = run.and_then(|r| r.results_path);
+                let mut saved = run.and_then(|r| r.results_path);
+                if let Some(reason) = self.save_error.take()
+                    && let Some(path) = saved.take()
+                {
+                    // An empty placeholder from the autosave name's creation is no result.
+                    if std::fs::metadata(&path).is_ok_and(|m| m.len() == 0) {
+                        std::fs::remove_file(&path).ok();
+                    }
+                    self.error(format!(
+                        "Not saved: writing {} failed ({reason}); the results are shown but not stored.",
+                        path.display()
+                    ));
+                }
                 let cells = results.cells.len();
                 let where_ = saved.as_ref().map_or_else(
                     || "not saved".to_string(),
@@ -564,7 +662,7 @@ impl WorkbenchApp {
             FileOutcome::PresetLoaded { path, result } => match result {
                 Ok(exp) => {
                     self.info(format!("Loaded preset {}", path.display()));
-                    self.set_experiment(*exp);
+                    self.set_experiment_from_file(*exp, Some(&path));
                 }
                 Err(e) => {
                     self.run_when_ready = false;
@@ -633,7 +731,8 @@ impl WorkbenchApp {
             self.meter.start(&ctx);
         }
         self.poll();
-        self.python.update(&ctx, &self.experiment.python);
+        let trusted = self.interpreter_trusted();
+        self.python.update(&ctx, &self.experiment.python, trusted);
         // `--run` waits for the first frames: starting the window (fonts, shaders) takes CPU
         // time that would otherwise be charged to the first cell measured.
         let settled = self.created.elapsed() > STARTUP_SETTLE && ctx.cumulative_frame_nr() > 2;
@@ -776,13 +875,22 @@ impl WorkbenchApp {
             });
         ui.separator();
         ui.heading("Experiment");
-        config_panel::show(
+        let command = config_panel::show(
             ui,
             &mut self.editor,
             &mut self.experiment,
             &self.python,
             !running,
         );
+        match command {
+            Some(ConfigCommand::ConfirmInterpreter(interp))
+                if interp == self.experiment.python.interpreter.trim() =>
+            {
+                self.confirm_interpreter();
+                self.info(format!("Allowed the interpreter {interp}"));
+            }
+            Some(ConfigCommand::ConfirmInterpreter(_)) | None => {}
+        }
     }
 
     fn central(&mut self, ui: &mut egui::Ui) {
@@ -825,7 +933,8 @@ impl WorkbenchApp {
             });
             if use_config {
                 let exp = results.experiment.clone();
-                self.set_experiment(exp);
+                let source = self.results_path.clone();
+                self.set_experiment_from_file(exp, source.as_deref());
             }
         }
         ui.separator();
@@ -1009,9 +1118,159 @@ impl eframe::App for WorkbenchApp {
         let persisted = Persisted {
             experiment: self.experiment.clone(),
             tab: self.tab,
+            confirmed_interpreters: self.confirmed_interpreters.clone(),
+            unconfirmed_interpreter: self.unconfirmed_interpreter.clone(),
         };
         if let Ok(text) = serde_json::to_string(&persisted) {
             storage.set_string(STORAGE_KEY, text);
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::engine::{DisplayPacing, WorkerCommand};
+    use crate::preset::{ModelKind, TaskKind};
+
+    /// A sweep of sleeping tasks: no worker processes, a few tenths of a second.
+    fn sleepy() -> Experiment {
+        let mut exp = Experiment {
+            models: vec![ModelKind::Sequential, ModelKind::Threads],
+            workers: vec![2],
+            repetitions: 2,
+            warmups: 0,
+            ..Experiment::default()
+        };
+        exp.task.kind = TaskKind::Io;
+        exp.task.tasks = 4;
+        exp.task.io.sleep_ms = 40.0;
+        exp
+    }
+
+    fn quick_app(data_dir: &Path) -> WorkbenchApp {
+        let mut config = SweepConfig::new(WorkerCommand::new("/nonexistent/corelab"));
+        config.display = Some(DisplayPacing {
+            every: Duration::from_secs(3600),
+            settle: Duration::ZERO,
+        });
+        WorkbenchApp::new(config, AppSettings::headless(data_dir), None)
+    }
+
+    fn finish(app: &mut WorkbenchApp) {
+        let deadline = Instant::now() + Duration::from_secs(120);
+        while app.run.is_some() {
+            assert!(Instant::now() < deadline, "the sweep did not end");
+            std::thread::sleep(Duration::from_millis(10));
+            app.poll();
+        }
+    }
+
+    #[test]
+    fn state_saved_before_interpreter_confirmation_existed_still_loads() {
+        let old = serde_json::json!({
+            "experiment": Experiment::default(),
+            "tab": "Table",
+        });
+        let p: Persisted = serde_json::from_value(old).unwrap();
+        assert!(p.confirmed_interpreters.is_empty());
+        assert_eq!(p.unconfirmed_interpreter, None);
+        assert_eq!(p.tab, Tab::Table);
+    }
+
+    #[test]
+    fn an_interpreter_from_a_file_needs_confirmation_unless_it_is_the_default_or_confirmed() {
+        let dir = tempfile::tempdir().unwrap();
+        let mut app = quick_app(dir.path());
+        let mut exp = Experiment::default();
+        app.set_experiment_from_file(exp.clone(), Some(Path::new("/presets/a.json")));
+        assert!(app.interpreter_trusted(), "python3, corelab's default");
+        exp.python.interpreter = "./venv/bin/python".into();
+        app.set_experiment_from_file(exp.clone(), Some(Path::new("/presets/a.json")));
+        assert_eq!(
+            app.experiment().python.interpreter,
+            "/presets/venv/bin/python",
+            "anchored to the file's directory"
+        );
+        assert!(!app.interpreter_trusted());
+        app.confirm_interpreter();
+        assert!(app.interpreter_trusted());
+        // Confirmed once: the same program from another file is trusted.
+        app.set_experiment_from_file(exp.clone(), Some(Path::new("/presets/b.json")));
+        assert!(app.interpreter_trusted());
+        // What the user sets is the user's choice.
+        exp.python.interpreter = "/opt/other/python3".into();
+        app.set_experiment_from_file(exp.clone(), None);
+        assert!(!app.interpreter_trusted());
+        app.set_experiment(exp);
+        assert!(app.interpreter_trusted());
+    }
+
+    #[test]
+    fn a_failed_save_is_an_error_and_never_reported_as_saved() {
+        let dir = tempfile::tempdir().unwrap();
+        let mut app = quick_app(dir.path());
+        app.set_experiment(sleepy());
+        let ctx = egui::Context::default();
+        assert!(app.start_run(&ctx));
+        let path = app.results_path().unwrap().to_path_buf();
+        // The autosave file becomes a non-empty directory: no rename can replace it.
+        std::fs::remove_file(&path).unwrap();
+        std::fs::create_dir(&path).unwrap();
+        std::fs::write(path.join("keep"), "").unwrap();
+        finish(&mut app);
+        let texts: Vec<&Message> = app.messages().iter().collect();
+        assert!(
+            texts.iter().any(|m| m.is_error
+                && m.text.starts_with("The results could not be saved to")
+                && m.text.contains(&path.display().to_string())),
+            "{texts:?}"
+        );
+        assert!(
+            texts
+                .iter()
+                .any(|m| m.is_error && m.text.starts_with("Not saved:")),
+            "{texts:?}"
+        );
+        assert_eq!(
+            texts
+                .iter()
+                .filter(|m| m.text.starts_with("The results"))
+                .count(),
+            1,
+            "said once: {texts:?}"
+        );
+        assert!(
+            texts
+                .iter()
+                .filter(|m| !m.is_error)
+                .all(|m| !m.text.contains("saved to")),
+            "{texts:?}"
+        );
+        assert!(app.results_path().is_none());
+        assert_eq!(
+            app.results().unwrap().cells.len(),
+            2,
+            "the results are still shown"
+        );
+    }
+
+    #[test]
+    fn a_successful_sweep_says_where_it_saved() {
+        let dir = tempfile::tempdir().unwrap();
+        let mut app = quick_app(dir.path());
+        app.set_experiment(sleepy());
+        assert!(app.start_run(&egui::Context::default()));
+        finish(&mut app);
+        let path = app.results_path().unwrap().to_path_buf();
+        let saved = ResultsFile::load(&path).unwrap();
+        assert_eq!(saved.status, RunStatus::Complete);
+        assert!(
+            app.messages()
+                .iter()
+                .any(|m| !m.is_error && m.text.contains(&format!("saved to {}", path.display()))),
+            "{:?}",
+            app.messages()
+        );
     }
 }

@@ -32,18 +32,35 @@ pub fn results_dir(data_dir: &Path) -> PathBuf {
     data_dir.join("results")
 }
 
-/// A new, unused file name for the results of a sweep of `experiment_name` started now.
-pub fn new_results_path(data_dir: &Path, experiment_name: &str) -> PathBuf {
+/// Creates a new, empty results file for a sweep of `experiment_name` started now, and returns
+/// its path: `<UTC time>_<slug>-<pid>.json` in [`results_dir`], with `-2`, `-3`, … added if
+/// that exists. The file is created exclusively (`O_EXCL`), so two sweeps, in this workbench or
+/// in another one sharing the data directory, never get the same file. The engine then replaces
+/// it atomically with the results.
+pub fn create_results_file(data_dir: &Path, experiment_name: &str) -> std::io::Result<PathBuf> {
     let stamp = utc_timestamp(SystemTime::now()).replace(':', "-");
-    let slug = slug(experiment_name);
+    let base = format!("{stamp}_{}-{}", slug(experiment_name), std::process::id());
     let dir = results_dir(data_dir);
-    let mut path = dir.join(format!("{stamp}_{slug}.json"));
-    let mut n = 2;
-    while path.exists() {
-        path = dir.join(format!("{stamp}_{slug}-{n}.json"));
-        n += 1;
+    for n in 1..=1000 {
+        let name = match n {
+            1 => format!("{base}.json"),
+            n => format!("{base}-{n}.json"),
+        };
+        let path = dir.join(name);
+        match std::fs::OpenOptions::new()
+            .write(true)
+            .create_new(true)
+            .open(&path)
+        {
+            Ok(_) => return Ok(path),
+            Err(e) if e.kind() == std::io::ErrorKind::AlreadyExists => continue,
+            Err(e) => return Err(e),
+        }
     }
-    path
+    Err(std::io::Error::new(
+        std::io::ErrorKind::AlreadyExists,
+        format!("{base}.json and 999 numbered variants exist already"),
+    ))
 }
 
 /// Lower-case letters, digits and dashes, at most 48 characters.
@@ -124,14 +141,30 @@ mod tests {
     }
 
     #[test]
-    fn new_results_paths_do_not_collide() {
+    fn new_results_files_do_not_collide() {
         let dir = tempfile::tempdir().unwrap();
         std::fs::create_dir_all(results_dir(dir.path())).unwrap();
-        let a = new_results_path(dir.path(), "Same name");
-        std::fs::write(&a, "{}").unwrap();
-        let b = new_results_path(dir.path(), "Same name");
-        assert_ne!(a, b);
-        assert!(a.starts_with(results_dir(dir.path())));
+        // Created, not only named: the second call cannot get the first one's file, even
+        // before anything was written to it, and even from many threads at once.
+        let paths: Vec<PathBuf> = std::thread::scope(|s| {
+            let handles: Vec<_> = (0..8)
+                .map(|_| s.spawn(|| create_results_file(dir.path(), "Same name").unwrap()))
+                .collect();
+            handles.into_iter().map(|h| h.join().unwrap()).collect()
+        });
+        let mut unique = paths.clone();
+        unique.sort();
+        unique.dedup();
+        assert_eq!(unique.len(), 8, "{paths:?}");
+        for p in &paths {
+            assert!(p.starts_with(results_dir(dir.path())));
+            assert!(p.exists());
+            let name = p.file_name().unwrap().to_string_lossy().into_owned();
+            assert!(
+                name.contains(&format!("_same-name-{}", std::process::id())),
+                "{name}"
+            );
+        }
     }
 
     #[test]

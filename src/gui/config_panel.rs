@@ -3,6 +3,7 @@
 use eframe::egui::{self, DragValue};
 
 use super::python_probe::PythonProbe;
+use crate::engine::interpreter;
 use crate::preset::{
     Baseline, CpuKernel, Experiment, IoMode, ModelKind, StartMethod, SyncMode, TaskKind, limits,
 };
@@ -107,6 +108,14 @@ pub fn logical_cores() -> usize {
     std::thread::available_parallelism().map_or(1, |n| n.get())
 }
 
+/// What the panel asks the app to do, applied after every panel has drawn.
+#[must_use]
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum ConfigCommand {
+    /// The user confirmed that this interpreter (from an opened file) may run.
+    ConfirmInterpreter(String),
+}
+
 /// Draws the configuration; `enabled` is false while a sweep runs.
 pub fn show(
     ui: &mut egui::Ui,
@@ -114,8 +123,9 @@ pub fn show(
     exp: &mut Experiment,
     python: &PythonProbe,
     enabled: bool,
-) {
+) -> Option<ConfigCommand> {
     editor.sync(exp);
+    let mut command = None;
     ui.add_enabled_ui(enabled, |ui| {
         ui.horizontal(|ui| {
             let l = ui.label("Name");
@@ -137,11 +147,12 @@ pub fn show(
         models_section(ui, exp, python);
         if exp.models.iter().any(|m| m.is_python()) || python.summary(&exp.python).is_err() {
             ui.separator();
-            python_section(ui, exp);
+            command = python_section(ui, exp, python);
         }
         ui.separator();
         measurement_section(ui, exp);
     });
+    command
 }
 
 fn task_section(ui: &mut egui::Ui, exp: &mut Experiment) {
@@ -434,10 +445,17 @@ fn start_method_help(m: StartMethod) -> &'static str {
     }
 }
 
-fn python_section(ui: &mut egui::Ui, exp: &mut Experiment) {
+fn python_section(
+    ui: &mut egui::Ui,
+    exp: &mut Experiment,
+    python: &PythonProbe,
+) -> Option<ConfigCommand> {
     ui.strong("Python").on_hover_text(
         "Settings of the py-* models, which run real CPython threads and processes.",
     );
+    let command = python
+        .awaiting_confirmation(&exp.python)
+        .and_then(|interp| confirm_interpreter_ui(ui, interp));
     egui::Grid::new("python-grid")
         .num_columns(2)
         .spacing([8.0, 4.0])
@@ -468,6 +486,44 @@ fn python_section(ui: &mut egui::Ui, exp: &mut Experiment) {
                 .labelled_by(l.id);
             ui.end_row();
         });
+    command
+}
+
+/// The program an unconfirmed interpreter would run, and the button that allows it.
+fn confirm_interpreter_ui(ui: &mut egui::Ui, interp: &str) -> Option<ConfigCommand> {
+    let warn = ui.visuals().warn_fg_color;
+    let mut command = None;
+    egui::Frame::group(ui.style()).show(ui, |ui| {
+        ui.add(
+            egui::Label::new(
+                egui::RichText::new(
+                    "The opened file names this program as the Python interpreter. corelab has not run it, and runs it only if you allow it:",
+                )
+                .color(warn),
+            )
+            .wrap(),
+        );
+        ui.monospace(interp);
+        match interpreter::resolve(interp, None) {
+            Ok(path) if path.to_str() != Some(interp) => {
+                ui.monospace(format!("→ {}", path.display()));
+            }
+            Ok(_) => {}
+            Err(e) => {
+                ui.add(egui::Label::new(egui::RichText::new(e.to_string()).small()).wrap());
+            }
+        }
+        if ui
+            .button("Allow this interpreter")
+            .on_hover_text(
+                "Remember this program as one you trust, check its version now, and let the py-* models run it.",
+            )
+            .clicked()
+        {
+            command = Some(ConfigCommand::ConfirmInterpreter(interp.to_string()));
+        }
+    });
+    command
 }
 
 const MIN_TIME_HELP: &str = "Short runs are noisy: five runs of 30 ms are only 0.15 s of measurement, and one burst of activity elsewhere on the machine moves their median. A cell keeps adding timed runs beyond the repetitions until they add up to at least this long (at most 1000 runs). 0 runs exactly the repetitions.";

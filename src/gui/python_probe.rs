@@ -1,8 +1,14 @@
 //! Asking the Python interpreter about itself, off the UI thread.
 //!
-//! [`python::probe`](crate::engine::model::python::probe) starts a subprocess, so it runs on a
-//! helper thread. The workbench re-probes when the interpreter field changes, after a short
-//! pause (typing a path must not start one process per keystroke), and keeps the last answer.
+//! [`probe`](crate::engine::interpreter::probe) starts a subprocess, so it runs on a helper
+//! thread, and is killed if it does not answer within
+//! [`PROBE_TIMEOUT`](crate::engine::interpreter::PROBE_TIMEOUT). The workbench probes once per
+//! interpreter: when the interpreter field changes, after a short pause (typing a path must not
+//! start one process per keystroke), and keeps the answer.
+//!
+//! An interpreter is a program to execute, and one named by an opened preset or results file is
+//! not the user's choice yet: the app passes `trusted: false` for it, and nothing runs until the
+//! user confirms it (the Python section shows the program and a button).
 
 use std::sync::mpsc::{Receiver, channel};
 use std::time::{Duration, Instant};
@@ -10,7 +16,7 @@ use std::time::{Duration, Instant};
 use eframe::egui;
 
 use crate::engine::PythonInfo;
-use crate::engine::model::python;
+use crate::engine::interpreter;
 use crate::preset::{ModelKind, PythonOptions};
 
 /// How long the interpreter field must stay unchanged before it is probed.
@@ -24,6 +30,11 @@ pub struct PythonProbe {
     in_flight: Option<(String, Receiver<Result<PythonInfo, String>>)>,
     /// The interpreter text last seen and when it changed.
     seen: Option<(String, Instant)>,
+    /// An interpreter that must be confirmed before it runs, with the reason the Python models
+    /// are unavailable until then.
+    unconfirmed: Option<(String, Result<PythonInfo, String>)>,
+    /// How many probes were started (each one runs the interpreter once).
+    started: usize,
 }
 
 impl Default for PythonProbe {
@@ -39,13 +50,16 @@ impl PythonProbe {
             answer: None,
             in_flight: None,
             seen: None,
+            unconfirmed: None,
+            started: 0,
         }
     }
 
     /// Called every frame with the current options: takes in a finished probe and starts a new
     /// one when the interpreter changed and has stayed unchanged for [`DEBOUNCE`] (at once the
-    /// first time). Never waits.
-    pub fn update(&mut self, ctx: &egui::Context, options: &PythonOptions) {
+    /// first time). An interpreter that is not `trusted` (it came from an opened file and was
+    /// not confirmed) is never run. Never waits.
+    pub fn update(&mut self, ctx: &egui::Context, options: &PythonOptions, trusted: bool) {
         if let Some((interp, rx)) = &self.in_flight
             && let Ok(answer) = rx.try_recv()
         {
@@ -54,6 +68,16 @@ impl PythonProbe {
             self.in_flight = None;
         }
         let interp = options.interpreter.trim().to_string();
+        if !trusted {
+            if self.unconfirmed.as_ref().is_none_or(|(i, _)| *i != interp) {
+                let reason = format!(
+                    "the interpreter `{interp}` comes from an opened file and has not been run; confirm it in the Python section to check it"
+                );
+                self.unconfirmed = Some((interp, Err(reason)));
+            }
+            return;
+        }
+        self.unconfirmed = None;
         let first = self.seen.is_none();
         match &self.seen {
             Some((text, _)) if *text == interp => {}
@@ -85,11 +109,15 @@ impl PythonProbe {
         let spawned = std::thread::Builder::new()
             .name("python-probe".into())
             .spawn(move || {
-                let _ = tx.send(python::probe(&opts));
+                tx.send(interpreter::probe(&opts).map_err(|e| e.to_string()))
+                    .ok();
                 wake.request_repaint();
             });
         match spawned {
-            Ok(_) => self.in_flight = Some((interp, rx)),
+            Ok(_) => {
+                self.started += 1;
+                self.in_flight = Some((interp, rx));
+            }
             Err(e) => {
                 self.probed = Some(interp);
                 self.answer = Some(Err(format!("cannot start the interpreter probe: {e}")));
@@ -97,13 +125,32 @@ impl PythonProbe {
         }
     }
 
+    /// The interpreter that waits for the user's confirmation before it may run, if the
+    /// current one does.
+    pub fn awaiting_confirmation(&self, options: &PythonOptions) -> Option<&str> {
+        self.unconfirmed
+            .as_ref()
+            .map(|(i, _)| i.as_str())
+            .filter(|i| *i == options.interpreter.trim())
+    }
+
+    /// How many times an interpreter was run to probe it.
+    pub fn probes_started(&self) -> usize {
+        self.started
+    }
+
     /// Whether a probe is running or waiting for the field to settle.
     pub fn checking(&self, options: &PythonOptions) -> bool {
         self.probed.as_deref() != Some(options.interpreter.trim())
+            && self.awaiting_confirmation(options).is_none()
     }
 
-    /// The answer for `options`' interpreter, once it is in (`None` while checking).
+    /// The answer for `options`' interpreter, once it is in (`None` while checking). An
+    /// interpreter awaiting confirmation answers with the reason it was not run.
     pub fn answer(&self, options: &PythonOptions) -> Option<&Result<PythonInfo, String>> {
+        if self.awaiting_confirmation(options).is_some() {
+            return self.unconfirmed.as_ref().map(|(_, a)| a);
+        }
         if self.checking(options) {
             None
         } else {

@@ -63,6 +63,14 @@ impl Experiment {
         serde_json::to_string_pretty(self).expect("an experiment always serialises")
     }
 
+    /// Whether a preset argument (`corelab run ARG`, `corelab --preset ARG`) names a file
+    /// rather than a built-in preset. The rule: an argument that contains a path separator or
+    /// ends in `.json` is a file; anything else is a built-in preset's name, even when a file
+    /// of that name exists in the current directory (write `./NAME` to use the file).
+    pub fn arg_names_a_file(arg: &str) -> bool {
+        arg.contains('/') || arg.contains(std::path::MAIN_SEPARATOR) || arg.ends_with(".json")
+    }
+
     /// Loads a preset given either a file path or the name of a built-in preset.
     pub fn load_path_or_builtin(name: &str) -> Result<Experiment, PresetError> {
         let path = Path::new(name);

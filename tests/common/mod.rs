@@ -145,6 +145,7 @@ pub fn python_missing() -> Option<String> {
         ..Experiment::default()
     })
     .err()
+    .map(|e| e.to_string())
 }
 
 /// Validates and runs `exp` to the end (no events kept).

@@ -49,47 +49,8 @@ fn decode(line: &str) -> Result<FromPython, String> {
     })
 }
 
-/// Asks the interpreter for its version and GIL status. Fails with a readable reason when it
-/// is missing, broken or too old.
-pub fn probe(options: &PythonOptions) -> Result<PythonInfo, String> {
-    let interp = options.interpreter.trim();
-    let output = Command::new(interp)
-        .args([
-            "-c",
-            "import sys, json; g = getattr(sys, '_is_gil_enabled', None); \
-             print(json.dumps({'version': '%d.%d.%d' % sys.version_info[:3], \
-             'implementation': sys.implementation.name, 'gil_enabled': True if g is None else bool(g())}))",
-        ])
-        .output()
-        .map_err(|e| match e.kind() {
-            std::io::ErrorKind::NotFound => format!(
-                "the Python models need an interpreter, and `{interp}` was not found (install python3 or set python.interpreter)"
-            ),
-            _ => format!("cannot run `{interp}`: {e}"),
-        })?;
-    if !output.status.success() {
-        return Err(format!(
-            "`{interp}` failed ({}): {}",
-            output.status,
-            String::from_utf8_lossy(&output.stderr).trim()
-        ));
-    }
-    let mut info: PythonInfo = serde_json::from_slice(&output.stdout)
-        .map_err(|e| format!("`{interp}` did not answer like CPython 3: {e}"))?;
-    info.interpreter = interp.to_string();
-    let mut parts = info
-        .version
-        .split('.')
-        .map(|p| p.parse::<u32>().unwrap_or(0));
-    let version = (parts.next().unwrap_or(0), parts.next().unwrap_or(0));
-    if version < MIN_VERSION {
-        return Err(format!(
-            "`{interp}` is Python {}, older than the {}.{} the Python models need",
-            info.version, MIN_VERSION.0, MIN_VERSION.1
-        ));
-    }
-    Ok(info)
-}
+/// The version probe lives with the interpreter's resolution (one program, named once).
+pub use crate::engine::interpreter::probe;
 
 /// One interpreter process per cell, holding a thread or process pool across the runs.
 pub struct PythonExecutor {

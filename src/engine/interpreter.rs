@@ -1,0 +1,298 @@
+//! Which program a preset's `python.interpreter` names, and asking it about itself.
+//!
+//! An interpreter is a program corelab executes, so it is named exactly once: [`resolve`]
+//! turns the text of a preset into an absolute path (a bare name is looked up on `PATH`, a
+//! relative path is taken relative to the preset file's directory), and the version probe and
+//! the worker then start that same path. A relative path with no preset file to anchor it is
+//! refused rather than guessed at: the probe would resolve it against the current directory and
+//! the worker, which starts in a scratch directory, against that one.
+//!
+//! [`probe`] runs the interpreter with a timeout ([`PROBE_TIMEOUT`]); a program that does not
+//! answer is killed with its whole process group.
+
+use std::io::Read;
+use std::path::{Path, PathBuf};
+use std::process::{Command, Stdio};
+use std::sync::mpsc::{Receiver, channel};
+use std::time::{Duration, Instant};
+
+use super::error::EngineError;
+use super::model::python::{MIN_VERSION, PythonInfo};
+use crate::preset::PythonOptions;
+
+/// How long the version probe may take before the interpreter is killed.
+pub const PROBE_TIMEOUT: Duration = Duration::from_secs(5);
+
+/// The most of the probe's output that is read (a JSON line is about 80 bytes).
+const OUTPUT_CAP: u64 = 64 * 1024;
+
+const PROBE_CODE: &str = "import sys, json; g = getattr(sys, '_is_gil_enabled', None); \
+     print(json.dumps({'version': '%d.%d.%d' % sys.version_info[:3], \
+     'implementation': sys.implementation.name, 'gil_enabled': True if g is None else bool(g())}))";
+
+/// Whether `text` is a path with more than one component (`./py`, `bin/python3`), as opposed
+/// to a bare name looked up on `PATH`.
+fn has_separator(text: &str) -> bool {
+    text.contains(std::path::MAIN_SEPARATOR) || text.contains('/')
+}
+
+/// The absolute path of the interpreter `text` names: an absolute path as it is, a bare name
+/// looked up on `PATH` (absolute entries only), a relative path joined to `base_dir` (the
+/// directory of the preset file it came from). Refused: an empty name, and a relative path
+/// without a `base_dir`.
+pub fn resolve(text: &str, base_dir: Option<&Path>) -> Result<PathBuf, EngineError> {
+    let text = text.trim();
+    if text.is_empty() {
+        return Err(EngineError::InterpreterRefused(
+            "no Python interpreter is set (`python.interpreter` is empty; use python3 or a path)"
+                .into(),
+        ));
+    }
+    let path = Path::new(text);
+    if path.is_absolute() {
+        return Ok(path.to_path_buf());
+    }
+    if has_separator(text) {
+        return match base_dir {
+            Some(dir) => Ok(std::path::absolute(dir.join(path)).unwrap_or_else(|_| dir.join(path))),
+            None => Err(relative_refused(text)),
+        };
+    }
+    let path_var = std::env::var_os("PATH").unwrap_or_default();
+    std::env::split_paths(&path_var)
+        .filter(|dir| dir.is_absolute())
+        .map(|dir| dir.join(text))
+        .find(|candidate| is_executable_file(candidate))
+        .ok_or_else(|| {
+            EngineError::PythonUnavailable(format!(
+                "the Python models need an interpreter, and `{text}` was not found on PATH (install python3 or set python.interpreter)"
+            ))
+        })
+}
+
+/// `text` with a relative path (one with a separator) anchored to `base_dir`, the directory of
+/// the file it came from; anything else (an absolute path, a bare name for `PATH`) unchanged.
+pub fn anchor(text: &str, base_dir: &Path) -> String {
+    let trimmed = text.trim();
+    if Path::new(trimmed).is_absolute() || !has_separator(trimmed) {
+        return text.to_string();
+    }
+    match resolve(trimmed, Some(base_dir)) {
+        Ok(path) => path
+            .to_str()
+            .map_or_else(|| text.to_string(), str::to_string),
+        Err(_) => text.to_string(),
+    }
+}
+
+fn relative_refused(text: &str) -> EngineError {
+    EngineError::InterpreterRefused(format!(
+        "the interpreter `{text}` is a relative path, which the version check and the worker \
+         (started in a scratch directory) would resolve differently; give an absolute path, or \
+         a path relative to the preset file"
+    ))
+}
+
+fn is_executable_file(path: &Path) -> bool {
+    use std::os::unix::fs::PermissionsExt;
+    std::fs::metadata(path).is_ok_and(|m| m.is_file() && m.permissions().mode() & 0o111 != 0)
+}
+
+/// Asks the interpreter for its version and GIL status, waiting at most [`PROBE_TIMEOUT`].
+pub fn probe(options: &PythonOptions) -> Result<PythonInfo, EngineError> {
+    probe_within(options, PROBE_TIMEOUT)
+}
+
+/// [`probe`] with another time limit. Fails with a readable reason when the interpreter is
+/// missing, broken, too old, slower than `timeout` (it is then killed, with every process it
+/// started), or named by a relative path (see [`resolve`]).
+pub fn probe_within(options: &PythonOptions, timeout: Duration) -> Result<PythonInfo, EngineError> {
+    let interp = options.interpreter.trim();
+    if interp.is_empty() {
+        return Err(resolve(interp, None)
+            .err()
+            .unwrap_or_else(|| relative_refused(interp)));
+    }
+    if !Path::new(interp).is_absolute() && has_separator(interp) {
+        return Err(relative_refused(interp));
+    }
+    let mut command = Command::new(interp);
+    command
+        .args(["-c", PROBE_CODE])
+        .stdin(Stdio::null())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped());
+    crate::sys::child_in_own_group_dies_with_parent(&mut command);
+    let mut child = command.spawn().map_err(|e| match e.kind() {
+        std::io::ErrorKind::NotFound => EngineError::PythonUnavailable(format!(
+            "the Python models need an interpreter, and `{interp}` was not found (install python3 or set python.interpreter)"
+        )),
+        _ => EngineError::PythonUnavailable(format!("cannot run `{interp}`: {e}")),
+    })?;
+    let stdout = read_in_background(child.stdout.take());
+    let stderr = read_in_background(child.stderr.take());
+    let deadline = Instant::now() + timeout;
+    let status = loop {
+        match child.try_wait() {
+            Ok(Some(status)) => break status,
+            Ok(None) if Instant::now() < deadline => std::thread::sleep(Duration::from_millis(5)),
+            outcome => {
+                crate::sys::kill_process_group(child.id());
+                child.kill().ok();
+                child.wait().ok();
+                return Err(match outcome {
+                    Err(e) => {
+                        EngineError::PythonUnavailable(format!("cannot wait for `{interp}`: {e}"))
+                    }
+                    _ => EngineError::ProbeTimedOut {
+                        interpreter: interp.to_string(),
+                        timeout,
+                    },
+                });
+            }
+        }
+    };
+    // Whatever it started must not outlive the probe (nor hold the pipes open).
+    crate::sys::kill_process_group(child.id());
+    let wait = Duration::from_secs(1);
+    let stdout = stdout.recv_timeout(wait).unwrap_or_default();
+    let stderr = stderr.recv_timeout(wait).unwrap_or_default();
+    if !status.success() {
+        return Err(EngineError::PythonUnavailable(format!(
+            "`{interp}` failed ({status}): {}",
+            String::from_utf8_lossy(&stderr).trim()
+        )));
+    }
+    let mut info: PythonInfo = serde_json::from_slice(&stdout).map_err(|e| {
+        EngineError::PythonUnavailable(format!("`{interp}` did not answer like CPython 3: {e}"))
+    })?;
+    info.interpreter = interp.to_string();
+    let mut parts = info
+        .version
+        .split('.')
+        .map(|p| p.parse::<u32>().unwrap_or(0));
+    let version = (parts.next().unwrap_or(0), parts.next().unwrap_or(0));
+    if version < MIN_VERSION {
+        return Err(EngineError::PythonUnavailable(format!(
+            "`{interp}` is Python {}, older than the {}.{} the Python models need",
+            info.version, MIN_VERSION.0, MIN_VERSION.1
+        )));
+    }
+    Ok(info)
+}
+
+/// Reads `pipe` to its end (at most [`OUTPUT_CAP`] bytes) on a helper thread.
+fn read_in_background(pipe: Option<impl Read + Send + 'static>) -> Receiver<Vec<u8>> {
+    let (tx, rx) = channel();
+    if let Some(pipe) = pipe {
+        // Without a thread nothing is read, and the caller sees empty output (an error).
+        std::thread::Builder::new()
+            .name("probe-output".into())
+            .spawn(move || {
+                let mut bytes = Vec::new();
+                pipe.take(OUTPUT_CAP).read_to_end(&mut bytes).ok();
+                tx.send(bytes).ok();
+            })
+            .ok();
+    }
+    rx
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn absolute_paths_are_kept_and_relative_ones_anchor_to_the_preset() {
+        assert_eq!(
+            resolve("/opt/py/bin/python3", None).unwrap(),
+            PathBuf::from("/opt/py/bin/python3")
+        );
+        assert_eq!(
+            resolve(" ./py ", Some(Path::new("/presets"))).unwrap(),
+            PathBuf::from("/presets/py")
+        );
+        assert_eq!(
+            resolve("venv/bin/python", Some(Path::new("/p"))).unwrap(),
+            PathBuf::from("/p/venv/bin/python")
+        );
+    }
+
+    #[test]
+    fn a_relative_path_without_a_preset_file_is_refused_with_the_reason() {
+        let err = resolve("./py", None).unwrap_err();
+        assert!(matches!(err, EngineError::InterpreterRefused(_)), "{err:?}");
+        assert!(
+            err.to_string().contains("`./py` is a relative path"),
+            "{err}"
+        );
+        // The probe refuses it too, without running anything.
+        let options = PythonOptions {
+            interpreter: "./py".into(),
+            ..PythonOptions::default()
+        };
+        let err = probe(&options).unwrap_err();
+        assert!(matches!(err, EngineError::InterpreterRefused(_)), "{err:?}");
+        assert!(matches!(
+            resolve("  ", None),
+            Err(EngineError::InterpreterRefused(_))
+        ));
+    }
+
+    #[test]
+    fn bare_names_are_looked_up_on_path() {
+        // `sh` is on every PATH a test runs with.
+        let sh = resolve("sh", None).unwrap();
+        assert!(sh.is_absolute() && sh.ends_with("sh"), "{}", sh.display());
+        let err = resolve("no-such-interpreter-xyz", None).unwrap_err();
+        assert!(matches!(err, EngineError::PythonUnavailable(_)));
+        assert!(
+            err.to_string()
+                .contains("`no-such-interpreter-xyz` was not found")
+        );
+    }
+
+    #[test]
+    fn a_hanging_interpreter_is_killed_at_the_timeout() {
+        let dir = tempfile::tempdir().unwrap();
+        let script = dir.path().join("hang.sh");
+        std::fs::write(&script, "#!/bin/sh\nsleep 30\n").unwrap();
+        use std::os::unix::fs::PermissionsExt;
+        std::fs::set_permissions(&script, std::fs::Permissions::from_mode(0o755)).unwrap();
+        let options = PythonOptions {
+            interpreter: script.to_string_lossy().into_owned(),
+            ..PythonOptions::default()
+        };
+        let started = Instant::now();
+        let err = probe_within(&options, Duration::from_millis(200)).unwrap_err();
+        assert!(matches!(err, EngineError::ProbeTimedOut { .. }), "{err:?}");
+        // Killed with its `sleep`: the output pipes closed and the probe returned long before
+        // the 30 s the script would take.
+        assert!(started.elapsed() < Duration::from_secs(20));
+        assert!(
+            err.to_string().contains("did not answer within 0.2 s"),
+            "{err}"
+        );
+    }
+
+    #[test]
+    fn a_fake_interpreter_that_answers_like_cpython_is_accepted() {
+        let dir = tempfile::tempdir().unwrap();
+        let script = dir.path().join("py");
+        std::fs::write(
+            &script,
+            "#!/bin/sh\necho '{\"version\": \"3.12.1\", \"implementation\": \"cpython\", \"gil_enabled\": true}'\n",
+        )
+        .unwrap();
+        use std::os::unix::fs::PermissionsExt;
+        std::fs::set_permissions(&script, std::fs::Permissions::from_mode(0o755)).unwrap();
+        let options = PythonOptions {
+            interpreter: script.to_string_lossy().into_owned(),
+            ..PythonOptions::default()
+        };
+        let info = probe(&options).unwrap();
+        assert_eq!(info.version, "3.12.1");
+        assert!(info.gil_enabled);
+        assert_eq!(info.interpreter, options.interpreter);
+    }
+}
