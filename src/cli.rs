@@ -24,7 +24,9 @@ use crate::stats::{fit_results, fits_summary};
 macro_rules! out {
     ($($arg:tt)*) => {{
         use std::io::Write as _;
-        stdout_written(write!(std::io::stdout().lock(), $($arg)*));
+        let text = format!($($arg)*);
+        let text = crate::export::sanitize::for_terminal(&text);
+        stdout_written(write!(std::io::stdout().lock(), "{text}"));
     }};
 }
 
@@ -32,7 +34,9 @@ macro_rules! out {
 macro_rules! outln {
     ($($arg:tt)*) => {{
         use std::io::Write as _;
-        stdout_written(writeln!(std::io::stdout().lock(), $($arg)*));
+        let text = format!($($arg)*);
+        let text = crate::export::sanitize::for_terminal(&text);
+        stdout_written(writeln!(std::io::stdout().lock(), "{text}"));
     }};
 }
 
@@ -203,7 +207,10 @@ pub fn main() -> ExitCode {
     match outcome {
         Ok(()) => ExitCode::SUCCESS,
         Err(e) => {
-            eprintln!("Error: {e:#}");
+            eprintln!(
+                "Error: {}",
+                crate::export::sanitize::for_terminal(&format!("{e:#}"))
+            );
             ExitCode::FAILURE
         }
     }
@@ -322,7 +329,7 @@ pub fn run(args: &RunArgs) -> Result<()> {
                 };
                 eprintln!(
                     "{}: {} cells, {runs_total} runs ({} warm-up + {} timed each{more})",
-                    exp.name,
+                    crate::export::sanitize::for_terminal(&exp.name),
                     plan.len(),
                     exp.warmups,
                     exp.repetitions
@@ -345,7 +352,10 @@ pub fn run(args: &RunArgs) -> Result<()> {
                 model,
                 workers,
                 reason,
-            } => eprintln!("        {model} × {workers} FAILED: {reason}"),
+            } => eprintln!(
+                "        {model} × {workers} FAILED: {}",
+                crate::export::sanitize::for_terminal(&reason)
+            ),
             _ => {}
         }
     });

@@ -5,6 +5,7 @@ mod cell_text;
 mod chart;
 mod csv;
 mod markdown;
+pub mod sanitize;
 mod table;
 
 pub use chart::{

@@ -72,6 +72,7 @@ pub fn probe(options: &PythonOptions) -> Result<PythonInfo, String> {
     let interp = options.interpreter.trim();
     let output = Command::new(interp)
         .args([
+            "-I",
             "-c",
             "import sys, json; g = getattr(sys, '_is_gil_enabled', None); \
              print(json.dumps({'version': '%d.%d.%d' % sys.version_info[:3], \
@@ -126,10 +127,16 @@ impl PythonExecutor {
         guard: &RunGuard,
     ) -> Result<Self, UnitError> {
         let script = script_dir.join("corelab_worker.py");
-        std::fs::write(&script, WORKER_SCRIPT)
+        crate::engine::scratch::write_new_file(&script, WORKER_SCRIPT.as_bytes())
             .map_err(|e| UnitError::Failed(format!("cannot write the Python worker: {e}")))?;
         let mut command = Command::new(options.interpreter.trim());
-        command.arg("-u").arg(&script).current_dir(script_dir);
+        // -I: isolated, so neither the working nor the script's directory (nor PYTHON* variables,
+        // nor the user's site-packages) can shadow the standard library.
+        command
+            .arg("-I")
+            .arg("-u")
+            .arg(&script)
+            .current_dir(script_dir);
         let (tx, rx) = channel();
         let child = ChildProcess::spawn(command, 0, decode, tx).map_err(|e| {
             UnitError::Failed(format!("cannot start `{}`: {e}", options.interpreter))
