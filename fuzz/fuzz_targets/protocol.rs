@@ -17,8 +17,13 @@ use libfuzzer_sys::fuzz_target;
 /// One private directory for every input's files (units remove theirs).
 fn scratch() -> &'static std::path::Path {
     static DIR: OnceLock<tempfile::TempDir> = OnceLock::new();
-    DIR.get_or_init(|| tempfile::Builder::new().prefix("corelab-fuzz-").tempdir().expect("temp dir"))
-        .path()
+    DIR.get_or_init(|| {
+        tempfile::Builder::new()
+            .prefix("corelab-fuzz-")
+            .tempdir()
+            .expect("temp dir")
+    })
+    .path()
 }
 
 /// `v` no larger than `max`; NaN and negative values pass through unchanged.
@@ -53,8 +58,7 @@ fuzz_target!(|data: &[u8]| {
                 scratch_dir: scratch().to_path_buf(),
                 shared_file: env.shared_file.map(|_| scratch().join("counter.bin")),
             };
-            if env.shared_file.is_some()
-                && let Some(path) = &env.shared_file
+            if let Some(path) = &env.shared_file
                 && workload::create_counter_file(path).is_err()
             {
                 return;
