@@ -25,7 +25,9 @@ use crate::results::{CellStatus, ResultsFile, RunStatus, write_atomically};
 macro_rules! out {
     ($($arg:tt)*) => {{
         use std::io::Write as _;
-        stdout_written(write!(std::io::stdout().lock(), $($arg)*));
+        let text = format!($($arg)*);
+        let text = crate::export::sanitize::for_terminal(&text);
+        stdout_written(write!(std::io::stdout().lock(), "{text}"));
     }};
 }
 
@@ -33,7 +35,9 @@ macro_rules! out {
 macro_rules! outln {
     ($($arg:tt)*) => {{
         use std::io::Write as _;
-        stdout_written(writeln!(std::io::stdout().lock(), $($arg)*));
+        let text = format!($($arg)*);
+        let text = crate::export::sanitize::for_terminal(&text);
+        stdout_written(writeln!(std::io::stdout().lock(), "{text}"));
     }};
 }
 
@@ -246,7 +250,10 @@ pub fn main() -> ExitCode {
     match outcome {
         Ok(()) => ExitCode::SUCCESS,
         Err(e) => {
-            eprintln!("Error: {e:#}");
+            eprintln!(
+                "Error: {}",
+                crate::export::sanitize::for_terminal(&format!("{e:#}"))
+            );
             ExitCode::FAILURE
         }
     }
@@ -658,7 +665,7 @@ pub fn run(args: &RunArgs) -> Result<ExitCode> {
                 };
                 eprintln!(
                     "{}: {} cells, {runs_total} runs ({} warm-up + {} timed each{more})",
-                    exp.name,
+                    crate::export::sanitize::for_terminal(&exp.name),
                     plan.len(),
                     exp.warmups,
                     exp.repetitions
@@ -681,7 +688,10 @@ pub fn run(args: &RunArgs) -> Result<ExitCode> {
                 model,
                 workers,
                 reason,
-            } => eprintln!("        {model} × {workers} FAILED: {reason}"),
+            } => eprintln!(
+                "        {model} × {workers} FAILED: {}",
+                crate::export::sanitize::for_terminal(&reason)
+            ),
             _ => {}
         }
     });

@@ -8,6 +8,7 @@
 //! - [`results`]: the results file every front end reads and writes.
 //! - [`export`]: CSV, terminal table, SVG/PNG charts and a Markdown report of results.
 //! - [`cli`]: the command line.
+//! - [`safe_fs`]: reading possibly hostile files (regular files only, capped) and atomic writes.
 //! - [`sys`]: the system calls, the only `unsafe` code.
 
 pub mod analysis;
@@ -18,5 +19,6 @@ pub mod export;
 pub mod gui;
 pub mod preset;
 pub mod results;
+pub mod safe_fs;
 pub mod stats;
 pub mod sys;

@@ -225,6 +225,24 @@ pub fn signal_name(signal: i32) -> String {
     }
 }
 
+/// Bytes an unprivileged user may still write on the file system holding `path`
+/// (`statvfs(3)`: available blocks × fragment size).
+pub fn available_disk_bytes(path: &std::path::Path) -> std::io::Result<u64> {
+    use std::os::unix::ffi::OsStrExt;
+    let c_path = std::ffi::CString::new(path.as_os_str().as_bytes())
+        .map_err(|e| std::io::Error::new(std::io::ErrorKind::InvalidInput, e))?;
+    // SAFETY: `c_path` is a NUL-terminated string that outlives the call; statvfs writes only
+    // into the zeroed struct we own and pass by pointer.
+    let raw = unsafe {
+        let mut raw: libc::statvfs = std::mem::zeroed();
+        if libc::statvfs(c_path.as_ptr(), &mut raw) != 0 {
+            return Err(std::io::Error::last_os_error());
+        }
+        raw
+    };
+    Ok(raw.f_bavail.saturating_mul(raw.f_frsize))
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -298,6 +316,13 @@ mod tests {
             std::thread::sleep(Duration::from_millis(5));
         }
         assert_eq!(termination_signal(), Some(libc::SIGHUP));
+    }
+
+    #[test]
+    fn available_disk_is_reported_for_a_directory_and_refused_for_a_missing_path() {
+        let dir = tempfile::tempdir().expect("temp dir");
+        assert!(available_disk_bytes(dir.path()).expect("statvfs") > 0);
+        assert!(available_disk_bytes(&dir.path().join("missing")).is_err());
     }
 
     #[test]

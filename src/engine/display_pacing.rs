@@ -96,9 +96,7 @@ impl Moment {
             SweepEvent::CellDone(_)
             | SweepEvent::Failed { .. }
             | SweepEvent::RoundDone { .. }
-            | SweepEvent::SaveFailed { .. } => {
-                Moment::CellEnd
-            }
+            | SweepEvent::SaveFailed { .. } => Moment::CellEnd,
             SweepEvent::Finished(_) => Moment::Last,
         }
     }

@@ -118,7 +118,7 @@ pub fn probe_within(options: &PythonOptions, timeout: Duration) -> Result<Python
     }
     let mut command = Command::new(interp);
     command
-        .args(["-c", PROBE_CODE])
+        .args(["-I", "-c", PROBE_CODE])
         .stdin(Stdio::null())
         .stdout(Stdio::piped())
         .stderr(Stdio::piped());

@@ -6,8 +6,8 @@
 
 use serde::{Deserialize, Serialize};
 
-use super::workload::RunEnv;
-use crate::preset::TaskSpec;
+use super::workload::{self, RunEnv};
+use crate::preset::{TaskSpec, limits};
 
 /// Longest line either side accepts; anything longer is malformed output.
 pub const MAX_LINE_BYTES: usize = 1024 * 1024;
@@ -53,7 +53,10 @@ pub fn decode_from_worker(line: &str) -> Result<FromWorker, String> {
     })
 }
 
-/// Parses one line from the parent.
+/// Longest deadline a `unit` request may carry: the longest run timeout a preset allows.
+pub const MAX_DEADLINE_MS: u64 = (limits::MAX_TIMEOUT_S * 1000.0) as u64;
+
+/// Parses one line from the parent and validates every field (see [`validate_to_worker`]).
 pub fn decode_to_worker(line: &str) -> Result<ToWorker, String> {
     if line.len() > MAX_LINE_BYTES {
         return Err(format!(
@@ -61,7 +64,53 @@ pub fn decode_to_worker(line: &str) -> Result<ToWorker, String> {
             line.len()
         ));
     }
-    serde_json::from_str(line).map_err(|e| format!("malformed request: {e}"))
+    let msg: ToWorker =
+        serde_json::from_str(line).map_err(|e| format!("malformed request: {e}"))?;
+    validate_to_worker(&msg)?;
+    Ok(msg)
+}
+
+/// Checks a request's fields beyond their JSON types: the task and worker count in the ranges
+/// a preset allows (so every size a workload computes fits, and every duration is finite and
+/// non-negative), absolute paths with the shared counter inside the scratch directory, a
+/// deadline from 1 ms to [`MAX_DEADLINE_MS`], a unit index below [`limits::MAX_TASKS`].
+pub fn validate_to_worker(msg: &ToWorker) -> Result<(), String> {
+    match msg {
+        ToWorker::Configure { task, env } => {
+            workload::validate(task, env)?;
+            if !env.scratch_dir.is_absolute() {
+                return Err(format!(
+                    "`env.scratch_dir` = {:?}: must be an absolute path",
+                    env.scratch_dir
+                ));
+            }
+            if let Some(shared) = &env.shared_file
+                && (shared.parent() != Some(env.scratch_dir.as_path())
+                    || shared.file_name().is_none())
+            {
+                return Err(format!(
+                    "`env.shared_file` = {shared:?}: must be a file directly in the scratch directory {:?}",
+                    env.scratch_dir
+                ));
+            }
+            Ok(())
+        }
+        ToWorker::Unit { unit, deadline_ms } => {
+            if *unit >= limits::MAX_TASKS as usize {
+                return Err(format!(
+                    "`unit` = {unit}: must be below {}",
+                    limits::MAX_TASKS
+                ));
+            }
+            if *deadline_ms == 0 || *deadline_ms > MAX_DEADLINE_MS {
+                return Err(format!(
+                    "`deadline_ms` = {deadline_ms}: must be between 1 and {MAX_DEADLINE_MS}"
+                ));
+            }
+            Ok(())
+        }
+        ToWorker::Shutdown => Ok(()),
+    }
 }
 
 pub fn encode<T: Serialize>(msg: &T) -> String {
@@ -90,5 +139,101 @@ mod tests {
         assert!(err.contains("malformed"), "{err}");
         assert!(decode_from_worker(r#"{"op":"done","unit":-1}"#).is_err());
         assert!(decode_from_worker(&"[".repeat(10_000)).is_err());
+    }
+
+    fn configure_line(task: serde_json::Value, workers: u64) -> String {
+        let mut full = serde_json::to_value(TaskSpec::default()).unwrap();
+        for (k, v) in task.as_object().unwrap() {
+            full[k] = v.clone();
+        }
+        serde_json::json!({
+            "op": "configure",
+            "task": full,
+            "env": {"workers": workers, "scratch_dir": "/tmp/x", "shared_file": null},
+        })
+        .to_string()
+    }
+
+    #[test]
+    fn out_of_range_fields_are_rejected_without_panic() {
+        let ok = configure_line(serde_json::json!({"kind": "cpu"}), 2);
+        assert!(decode_to_worker(&ok).is_ok(), "{ok}");
+        let bad = [
+            // 2^44 MiB: the byte count wraps to zero in 64 bits.
+            (
+                serde_json::json!({"kind": "memory", "memory": {"array_mib": 1u64 << 44, "passes": 1}}),
+                1,
+                "array_mib",
+            ),
+            (
+                serde_json::json!({"kind": "io", "io": {"mode": "sleep", "sleep_ms": -5.0, "file_kib": 1}}),
+                1,
+                "sleep_ms",
+            ),
+            (
+                serde_json::json!({"kind": "io", "io": {"mode": "sleep", "sleep_ms": 1e300, "file_kib": 1}}),
+                1,
+                "sleep_ms",
+            ),
+            (
+                serde_json::json!({"kind": "mixed", "mixed": {"compute_ms": -1.0, "wait_ms": 1.0}}),
+                1,
+                "compute_ms",
+            ),
+            (serde_json::json!({"kind": "cpu", "tasks": 0}), 1, "tasks"),
+            (serde_json::json!({"kind": "cpu"}), 0, "workers"),
+            (serde_json::json!({"kind": "cpu"}), 1 << 40, "workers"),
+        ];
+        for (task, workers, field) in bad {
+            let line = configure_line(task, workers);
+            let err = decode_to_worker(&line).unwrap_err();
+            assert!(err.contains(field), "{field}: {err}");
+        }
+        let unit = |unit: u64, deadline: u64| {
+            format!(r#"{{"op":"unit","unit":{unit},"deadline_ms":{deadline}}}"#)
+        };
+        assert!(decode_to_worker(&unit(0, 1000)).is_ok());
+        assert!(
+            decode_to_worker(&unit(0, u64::MAX))
+                .unwrap_err()
+                .contains("deadline_ms")
+        );
+        assert!(
+            decode_to_worker(&unit(0, 0))
+                .unwrap_err()
+                .contains("deadline_ms")
+        );
+        assert!(
+            decode_to_worker(&unit(u64::MAX, 10))
+                .unwrap_err()
+                .contains("unit")
+        );
+    }
+
+    #[test]
+    fn the_shared_counter_must_live_in_the_scratch_directory() {
+        let mut env = RunEnv {
+            workers: 1,
+            scratch_dir: "/tmp/s".into(),
+            shared_file: Some("/etc/passwd".into()),
+        };
+        let task = Box::new(TaskSpec::default());
+        let msg = |env: &RunEnv| ToWorker::Configure {
+            task: task.clone(),
+            env: env.clone(),
+        };
+        assert!(
+            validate_to_worker(&msg(&env))
+                .unwrap_err()
+                .contains("shared_file")
+        );
+        env.shared_file = Some("/tmp/s/counter.bin".into());
+        assert!(validate_to_worker(&msg(&env)).is_ok());
+        env.scratch_dir = "relative".into();
+        assert!(
+            validate_to_worker(&msg(&env))
+                .unwrap_err()
+                .contains("scratch_dir")
+        );
     }
 }

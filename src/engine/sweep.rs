@@ -131,9 +131,11 @@ pub fn sweep_plan(exp: &Experiment) -> Vec<(ModelKind, usize)> {
     plan
 }
 
-/// Checks what the experiment needs from outside corelab (a Python interpreter for the
-/// `py-*` models). `Ok(None)` when nothing is needed; an error says what is missing.
+/// Checks what the experiment needs from outside corelab (memory and disk for its largest
+/// cell, see [`super::resources`]; a Python interpreter for the `py-*` models). `Ok(None)`
+/// when no interpreter is needed; an error says what is missing.
 pub fn preflight(exp: &Experiment) -> Result<Option<PythonInfo>, EngineError> {
+    super::resources::check(exp).map_err(|e| EngineError::Resources(e.to_string()))?;
     if !exp.models.iter().any(|m| m.is_python()) {
         return Ok(None);
     }

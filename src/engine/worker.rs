@@ -44,16 +44,21 @@ pub fn serve() -> i32 {
                 return 2;
             }
             Ok(ToWorker::Shutdown) => return 0,
-            Ok(ToWorker::Configure { task, env }) => match workload::build(&task, &env) {
-                Ok(w) => {
-                    current = Some(w);
-                    FromWorker::Configured
+            Ok(ToWorker::Configure { task, env }) => {
+                // The previous run's workload goes first: holding both would double the
+                // memory task's peak (see `engine::resources`).
+                current = None;
+                match workload::build(&task, &env) {
+                    Ok(w) => {
+                        current = Some(w);
+                        FromWorker::Configured
+                    }
+                    Err(message) => FromWorker::Failed {
+                        unit: None,
+                        message,
+                    },
                 }
-                Err(message) => FromWorker::Failed {
-                    unit: None,
-                    message,
-                },
-            },
+            }
             Ok(ToWorker::Unit { unit, deadline_ms }) => {
                 if let Some(kind) = fault.as_deref() {
                     inject_fault(kind, &mut out);

@@ -299,7 +299,7 @@ fn or_dash(s: &str) -> &str {
 
 /// Escapes what would break a table cell or start unintended formatting.
 fn md(s: &str) -> String {
-    s.replace('|', "\\|").replace('\n', " ")
+    super::sanitize::for_markdown(s).into_owned()
 }
 
 #[cfg(test)]

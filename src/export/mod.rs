@@ -5,6 +5,7 @@ mod cell_text;
 mod chart;
 mod csv;
 mod markdown;
+pub mod sanitize;
 mod table;
 
 pub use cell_text::{median_ci as median_ci_text, outliers as outliers_text};

@@ -30,13 +30,13 @@ pub fn summary_table(results: &ResultsFile) -> String {
             fixed(c.efficiency, 2),
             fixed(c.cpu_utilisation, 2),
             fixed(c.work_vs_baseline, 2),
-            note(c)
+            super::sanitize::for_terminal(&note(c))
         ));
     }
     let b = &results.baseline;
     out.push_str(&format!(
         "baseline: {}{}\n",
-        b.description,
+        super::sanitize::for_terminal(&b.description),
         b.median_s.map_or(String::new(), |m| format!(" = {m:.4} s"))
     ));
     out.push_str(

@@ -43,6 +43,7 @@ impl ActiveRun {
     ) -> Result<ActiveRun, String> {
         exp.validate()
             .map_err(|e| format!("The experiment is not valid: {e}"))?;
+        crate::engine::resources::check(exp).map_err(|e| format!("Not started: {e}"))?;
         if results_path.is_some() {
             config.partial_results = results_path.clone();
         }

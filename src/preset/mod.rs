@@ -41,20 +41,20 @@ impl Experiment {
         Ok(experiment)
     }
 
-    /// Reads, parses and validates a preset file.
+    /// Reads, parses and validates a preset file. Anything but a regular file (a fifo, a
+    /// device) is refused before it is read, and never more than [`MAX_PRESET_BYTES`] are read.
     pub fn load(path: &Path) -> Result<Experiment, PresetError> {
         let io_err = |source| PresetError::Io {
             path: path.display().to_string(),
             source,
         };
-        let len = std::fs::metadata(path).map_err(io_err)?.len();
-        if len > MAX_PRESET_BYTES {
-            return Err(PresetError::TooLarge {
-                bytes: len,
-                limit: MAX_PRESET_BYTES,
-            });
-        }
-        let text = std::fs::read_to_string(path).map_err(io_err)?;
+        let text =
+            crate::safe_fs::read_regular_text(path, MAX_PRESET_BYTES).map_err(|e| match e {
+                crate::safe_fs::ReadError::TooLarge { bytes, limit } => {
+                    PresetError::TooLarge { bytes, limit }
+                }
+                other => io_err(other.into()),
+            })?;
         Experiment::from_json(&text)
     }
 

@@ -212,6 +212,14 @@ impl Experiment {
     }
 }
 
+impl TaskSpec {
+    /// Checks the task's fields alone, as [`Experiment::validate`] does (used on tasks that
+    /// arrive without their experiment, e.g. over the worker protocol).
+    pub fn validate(&self) -> Result<(), PresetError> {
+        validate_task(self)
+    }
+}
+
 fn validate_task(task: &TaskSpec) -> Result<(), PresetError> {
     if task.tasks == 0 || task.tasks > MAX_TASKS {
         return Err(PresetError::invalid(

@@ -1,6 +1,5 @@
 use std::collections::HashMap;
-use std::io::Write;
-use std::path::{Path, PathBuf};
+use std::path::Path;
 
 use serde::{Deserialize, Serialize};
 use thiserror::Error;
@@ -360,19 +359,18 @@ impl ResultsFile {
 
     pub fn load(path: &Path) -> Result<ResultsFile, ResultsError> {
         let shown = path.display().to_string();
-        let read_err = |source| ResultsError::Read {
-            path: shown.clone(),
-            source,
-        };
-        let bytes = std::fs::metadata(path).map_err(read_err)?.len();
-        if bytes > MAX_RESULTS_BYTES {
-            return Err(ResultsError::TooLarge {
-                path: shown,
-                bytes,
-                limit: MAX_RESULTS_BYTES,
-            });
-        }
-        let text = std::fs::read_to_string(path).map_err(read_err)?;
+        let text =
+            crate::safe_fs::read_regular_text(path, MAX_RESULTS_BYTES).map_err(|e| match e {
+                crate::safe_fs::ReadError::TooLarge { bytes, limit } => ResultsError::TooLarge {
+                    path: shown.clone(),
+                    bytes,
+                    limit,
+                },
+                other => ResultsError::Read {
+                    path: shown.clone(),
+                    source: other.into(),
+                },
+            })?;
         ResultsFile::from_json(&text, &shown)
     }
 
@@ -434,27 +432,11 @@ fn derive(cell: &mut CellResult, base: Option<&BaselineCell>, per_worker: bool) 
     cell.lost_updates = lost.get(lost.len() / 2).copied();
 }
 
-/// Temp file + fsync + rename, so that `path` holds either the old or the new content.
+/// Replaces `path` atomically: see [`crate::safe_fs::write_atomically`] (an exclusive,
+/// unpredictable temporary file next to it, fsync, rename; a target that is not a regular
+/// file is refused).
 pub fn write_atomically(path: &Path, bytes: &[u8]) -> std::io::Result<()> {
-    let dir = match path.parent() {
-        Some(p) if !p.as_os_str().is_empty() => p.to_path_buf(),
-        _ => PathBuf::from("."),
-    };
-    let name = path
-        .file_name()
-        .map(|n| n.to_string_lossy().into_owned())
-        .unwrap_or_else(|| "results".into());
-    let tmp = dir.join(format!(".{name}.{}.tmp", std::process::id()));
-    let result = (|| {
-        let mut f = std::fs::File::create(&tmp)?;
-        f.write_all(bytes)?;
-        f.sync_all()?;
-        std::fs::rename(&tmp, path)
-    })();
-    if result.is_err() {
-        let _ = std::fs::remove_file(&tmp);
-    }
-    result
+    crate::safe_fs::write_atomically(path, bytes)
 }
 
 #[cfg(test)]

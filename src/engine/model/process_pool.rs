@@ -297,7 +297,7 @@ impl Executor for ProcessPool {
                 UnitError::Failed(format!("cannot create {}: {e}", counter.display()))
             })?;
         }
-        let parent_side = workload::build(task, env).map_err(UnitError::Failed)?;
+        let parent_side = workload::build_parent_side(task, env).map_err(UnitError::Failed)?;
         if let Err(e) = self.configure(task, env, guard) {
             return Err(self.break_with(e));
         }

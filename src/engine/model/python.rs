@@ -73,10 +73,16 @@ impl PythonExecutor {
     ) -> Result<Self, UnitError> {
         let started = Instant::now();
         let script = script_dir.join("corelab_worker.py");
-        std::fs::write(&script, WORKER_SCRIPT)
+        crate::engine::scratch::write_new_file(&script, WORKER_SCRIPT.as_bytes())
             .map_err(|e| UnitError::Failed(format!("cannot write the Python worker: {e}")))?;
         let mut command = Command::new(options.interpreter.trim());
-        command.arg("-u").arg(&script).current_dir(script_dir);
+        // -I: isolated, so neither the working nor the script's directory (nor PYTHON* variables,
+        // nor the user's site-packages) can shadow the standard library.
+        command
+            .arg("-I")
+            .arg("-u")
+            .arg(&script)
+            .current_dir(script_dir);
         let (tx, rx) = channel();
         let child = ChildProcess::spawn(command, 0, decode, tx).map_err(|e| {
             UnitError::Failed(format!("cannot start `{}`: {e}", options.interpreter))

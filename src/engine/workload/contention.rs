@@ -2,7 +2,7 @@ use std::fs::{File, OpenOptions};
 use std::os::unix::fs::FileExt;
 use std::path::Path;
 use std::sync::atomic::{AtomicU64, Ordering};
-use std::sync::mpsc::{Sender, channel};
+use std::sync::mpsc::{SyncSender, sync_channel};
 use std::sync::{Condvar, Mutex};
 use std::thread::JoinHandle;
 use std::time::{Duration, Instant};
@@ -14,6 +14,10 @@ use crate::sys::{self, Lock};
 
 /// Increments between two checkpoints.
 const CHECK_EVERY: u64 = 1024;
+/// Messages the `channel` counter's queue holds before senders block: the queue's memory is
+/// bounded (a few KiB) whatever the increments, instead of growing at hundreds of MB/s while
+/// the owner falls behind.
+pub const CHANNEL_BOUND: usize = 1024;
 
 /// Every worker adds `increments` to one shared counter under the chosen synchronisation.
 /// One unit per worker. The run's checksum is the counter's final value; `lost_updates` is
@@ -69,7 +73,7 @@ enum Counter {
         value: AtomicU64,
     },
     Channel {
-        sender: Mutex<Option<Sender<u64>>>,
+        sender: Mutex<Option<SyncSender<u64>>>,
         owner: Mutex<Option<JoinHandle<u64>>>,
     },
     /// Across processes: an 8-byte file, read-modify-written under `flock` when `locked`.
@@ -101,7 +105,7 @@ impl ContentionWorkload {
                 value: AtomicU64::new(0),
             },
             (None, SyncMode::Channel) => {
-                let (sender, receiver) = channel::<u64>();
+                let (sender, receiver) = sync_channel::<u64>(CHANNEL_BOUND);
                 let owner = std::thread::Builder::new()
                     .name("counter-owner".into())
                     .spawn(move || receiver.iter().sum())
@@ -245,7 +249,7 @@ impl Workload for ContentionWorkload {
                 Counter::Unsynchronised(_) => "in-memory u64, unsynchronised read then write",
                 Counter::Semaphore { .. } => "AtomicU64 inside a counting-semaphore section",
                 Counter::Channel { .. } => {
-                    "owned by one thread, increments sent over an mpsc queue"
+                    "owned by one thread, increments sent over a bounded mpsc queue"
                 }
                 Counter::File { locked: true, .. } => "8-byte file, read-modify-write under flock",
                 Counter::File { locked: false, .. } => "8-byte file, unlocked read then write",
@@ -288,7 +292,14 @@ fn file_increment(file: &File, locked: bool) -> std::io::Result<()> {
     result
 }
 
-/// Creates the 8-byte zero counter file that process workers share.
+/// Creates the 8-byte zero counter file that process workers share, exclusively (a planted
+/// file or symbolic link is never written through). The file of the previous run in the same
+/// private scratch directory is removed first.
 pub fn create_counter_file(path: &Path) -> std::io::Result<()> {
-    std::fs::write(path, 0u64.to_le_bytes())
+    match std::fs::remove_file(path) {
+        Ok(()) => {}
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => {}
+        Err(e) => return Err(e),
+    }
+    crate::engine::scratch::write_new_file(path, &0u64.to_le_bytes())
 }

@@ -1,59 +1,98 @@
-use std::fs::{self, File};
-use std::io::{Read, Write};
+use std::fs;
+use std::io::{Read, Seek, SeekFrom, Write};
 use std::path::PathBuf;
 use std::time::Duration;
 
 use super::cpu::splitmix64;
 use super::{RunEnv, Workload};
 use crate::engine::pacer::{Pacer, UnitError, UnitResult};
+use crate::engine::scratch::create_new_file;
 use crate::preset::{IoMode, IoParams};
+
+/// Bytes written or read at a time: a unit holds two buffers of this size, whatever the
+/// file's size (see `engine::resources`).
+pub const IO_CHUNK_BYTES: usize = 64 * 1024;
 
 pub struct IoWorkload {
     mode: IoMode,
     sleep: Duration,
-    file_bytes: usize,
+    file_bytes: u64,
     tasks: usize,
     dir: PathBuf,
 }
 
 impl IoWorkload {
-    pub fn new(params: &IoParams, tasks: usize, env: &RunEnv) -> Self {
-        IoWorkload {
+    pub fn new(params: &IoParams, tasks: usize, env: &RunEnv) -> Result<Self, String> {
+        let sleep_s = params.sleep_ms / 1000.0;
+        let sleep = Duration::try_from_secs_f64(sleep_s)
+            .map_err(|_| format!("`task.io.sleep_ms` = {}: not a duration", params.sleep_ms))?;
+        let file_bytes = params
+            .file_kib
+            .checked_mul(1024)
+            .ok_or_else(|| format!("`task.io.file_kib` = {}: too large", params.file_kib))?;
+        Ok(IoWorkload {
             mode: params.mode,
-            sleep: Duration::from_secs_f64(params.sleep_ms / 1000.0),
-            file_bytes: (params.file_kib * 1024) as usize,
+            sleep,
+            file_bytes,
             tasks,
             dir: env.scratch_dir.clone(),
-        }
+        })
     }
 
     /// Writes a deterministic file, fsyncs it, reads it back and returns the FNV-1a hash of
-    /// what was read. The file is removed afterwards.
+    /// what was read. The file is created exclusively (a planted file or link makes the unit
+    /// fail instead of being written through), streamed in [`IO_CHUNK_BYTES`] chunks, and
+    /// removed afterwards.
     fn file_round_trip(&self, unit: usize, pacer: &dyn Pacer) -> UnitResult<u64> {
         let path = self
             .dir
             .join(format!("unit-{unit}-{}.bin", std::process::id()));
-        let data = pattern(unit, self.file_bytes);
-        let mut read_back = Vec::with_capacity(data.len());
+        let mut hash = FNV_OFFSET;
+        let mut mismatch: Option<u64> = None;
         let result = pacer.blocking(&mut || {
-            let mut file = File::create(&path)?;
-            file.write_all(&data)?;
+            let mut file = create_new_file(&path)?;
+            let mut pat = Pattern::new(unit);
+            let mut buf = vec![0u8; IO_CHUNK_BYTES];
+            let mut left = self.file_bytes;
+            while left > 0 {
+                let n = left.min(IO_CHUNK_BYTES as u64) as usize;
+                pat.fill(&mut buf[..n]);
+                file.write_all(&buf[..n])?;
+                left -= n as u64;
+            }
             file.sync_all()?;
-            drop(file);
-            read_back.clear();
-            File::open(&path)?.read_to_end(&mut read_back)?;
+            file.seek(SeekFrom::Start(0))?;
+            let mut pat = Pattern::new(unit);
+            let mut expected = vec![0u8; IO_CHUNK_BYTES];
+            let mut read = 0u64;
+            hash = FNV_OFFSET;
+            mismatch = None;
+            loop {
+                let n = file.read(&mut buf)?;
+                if n == 0 {
+                    break;
+                }
+                pat.fill(&mut expected[..n]);
+                if mismatch.is_none() && buf[..n] != expected[..n] {
+                    mismatch = Some(read);
+                }
+                hash = fnv1a_update(hash, &buf[..n]);
+                read += n as u64;
+            }
+            if read != self.file_bytes && mismatch.is_none() {
+                mismatch = Some(read);
+            }
             Ok(())
         });
         let _ = fs::remove_file(&path);
         result?;
-        if read_back != data {
+        if let Some(at) = mismatch {
             return Err(UnitError::Failed(format!(
-                "file I/O: read back {} bytes that differ from the {} written",
-                read_back.len(),
-                data.len()
+                "file I/O: what was read back differs from the {} bytes written, from byte {at}",
+                self.file_bytes
             )));
         }
-        Ok(fnv1a(&read_back))
+        Ok(hash)
     }
 }
 
@@ -73,20 +112,37 @@ impl Workload for IoWorkload {
     }
 }
 
-fn pattern(unit: usize, len: usize) -> Vec<u8> {
-    let mut x = unit as u64;
-    (0..len)
-        .map(|i| {
-            if i % 8 == 0 {
-                x = splitmix64(x);
-            }
-            (x >> ((i % 8) * 8)) as u8
-        })
-        .collect()
+/// The deterministic content of a unit's file, produced in pieces: 8 bytes of splitmix64
+/// output at a time, little-endian.
+struct Pattern {
+    x: u64,
+    pos: u64,
 }
 
-fn fnv1a(bytes: &[u8]) -> u64 {
-    bytes.iter().fold(0xcbf2_9ce4_8422_2325, |h, &b| {
+impl Pattern {
+    fn new(unit: usize) -> Self {
+        Pattern {
+            x: unit as u64,
+            pos: 0,
+        }
+    }
+
+    fn fill(&mut self, out: &mut [u8]) {
+        for byte in out {
+            let i = self.pos % 8;
+            if i == 0 {
+                self.x = splitmix64(self.x);
+            }
+            *byte = (self.x >> (i * 8)) as u8;
+            self.pos += 1;
+        }
+    }
+}
+
+const FNV_OFFSET: u64 = 0xcbf2_9ce4_8422_2325;
+
+fn fnv1a_update(h: u64, bytes: &[u8]) -> u64 {
+    bytes.iter().fold(h, |h, &b| {
         (h ^ u64::from(b)).wrapping_mul(0x0000_0100_0000_01b3)
     })
 }
@@ -110,11 +166,79 @@ mod tests {
             sleep_ms: 0.0,
             file_kib: 4,
         };
-        let w = IoWorkload::new(&params, 2, &env);
+        let w = IoWorkload::new(&params, 2, &env).unwrap();
         let g = RunGuard::new(CancelToken::new(), Duration::from_secs(10));
         let a = w.run_unit(1, &g).unwrap();
         assert_eq!(a, fnv1a(&pattern(1, 4096)));
         assert_ne!(a, w.run_unit(0, &g).unwrap());
         assert_eq!(fs::read_dir(dir.path()).unwrap().count(), 0);
+    }
+
+    /// The whole-file pattern and hash of the version that held the file in memory.
+    fn pattern(unit: usize, len: usize) -> Vec<u8> {
+        let mut x = unit as u64;
+        (0..len)
+            .map(|i| {
+                if i % 8 == 0 {
+                    x = splitmix64(x);
+                }
+                (x >> ((i % 8) * 8)) as u8
+            })
+            .collect()
+    }
+
+    fn fnv1a(bytes: &[u8]) -> u64 {
+        fnv1a_update(FNV_OFFSET, bytes)
+    }
+
+    #[test]
+    fn a_file_of_several_chunks_hashes_as_the_whole_file_would() {
+        let dir = tempfile::tempdir().unwrap();
+        let env = RunEnv {
+            workers: 1,
+            scratch_dir: dir.path().to_path_buf(),
+            shared_file: None,
+        };
+        // 2.5 chunks, and a size that is not a multiple of 8.
+        let len = IO_CHUNK_BYTES * 5 / 2 + 3;
+        let mut pat = Pattern::new(7);
+        let mut pieces = vec![0u8; len];
+        let (a, b) = pieces.split_at_mut(5);
+        pat.fill(a);
+        pat.fill(b);
+        assert_eq!(pieces, pattern(7, len));
+        let params = IoParams {
+            mode: IoMode::File,
+            sleep_ms: 0.0,
+            file_kib: 161,
+        };
+        let w = IoWorkload::new(&params, 8, &env).unwrap();
+        let g = RunGuard::new(CancelToken::new(), Duration::from_secs(10));
+        assert_eq!(w.run_unit(7, &g).unwrap(), fnv1a(&pattern(7, 161 * 1024)));
+    }
+
+    #[test]
+    fn a_planted_unit_file_fails_the_unit_and_is_not_written_through() {
+        let dir = tempfile::tempdir().unwrap();
+        let victim = tempfile::NamedTempFile::new().unwrap();
+        std::fs::write(victim.path(), b"precious").unwrap();
+        let planted = dir
+            .path()
+            .join(format!("unit-0-{}.bin", std::process::id()));
+        std::os::unix::fs::symlink(victim.path(), &planted).unwrap();
+        let env = RunEnv {
+            workers: 1,
+            scratch_dir: dir.path().to_path_buf(),
+            shared_file: None,
+        };
+        let params = IoParams {
+            mode: IoMode::File,
+            sleep_ms: 0.0,
+            file_kib: 4,
+        };
+        let w = IoWorkload::new(&params, 1, &env).unwrap();
+        let g = RunGuard::new(CancelToken::new(), Duration::from_secs(10));
+        assert!(w.run_unit(0, &g).is_err());
+        assert_eq!(std::fs::read(victim.path()).unwrap(), b"precious");
     }
 }

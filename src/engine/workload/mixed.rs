@@ -21,12 +21,16 @@ pub struct MixedWorkload {
 }
 
 impl MixedWorkload {
-    pub fn new(params: &MixedParams, tasks: usize) -> Self {
-        MixedWorkload {
-            compute: Duration::from_secs_f64(params.compute_ms / 1000.0),
-            wait: Duration::from_secs_f64(params.wait_ms / 1000.0),
+    pub fn new(params: &MixedParams, tasks: usize) -> Result<Self, String> {
+        let ms = |field: &str, v: f64| {
+            Duration::try_from_secs_f64(v / 1000.0)
+                .map_err(|_| format!("`task.mixed.{field}` = {v}: not a duration"))
+        };
+        Ok(MixedWorkload {
+            compute: ms("compute_ms", params.compute_ms)?,
+            wait: ms("wait_ms", params.wait_ms)?,
             tasks,
-        }
+        })
     }
 }
 

@@ -14,10 +14,11 @@ use std::path::PathBuf;
 use serde::{Deserialize, Serialize};
 
 use super::pacer::{Pacer, UnitResult};
-use crate::preset::{TaskKind, TaskSpec};
+use crate::preset::{TaskKind, TaskSpec, limits};
 
-pub use contention::create_counter_file;
+pub use contention::{CHANNEL_BOUND, create_counter_file};
 pub use cpu::{hash_chain, splitmix64};
+pub use io::IO_CHUNK_BYTES;
 
 /// What a finished run reports beyond its time.
 #[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
@@ -62,18 +63,95 @@ pub trait Workload: Send + Sync {
     }
 }
 
+/// Checks what a workload is built from: the task's fields in the ranges a preset allows, and
+/// a worker count from 1 to the largest a preset allows. Every size the workloads multiply
+/// then fits in 64 bits. A task decoded from the worker protocol has been through no preset
+/// validation, so [`build`] always checks.
+pub fn validate(spec: &TaskSpec, env: &RunEnv) -> Result<(), String> {
+    spec.validate().map_err(|e| e.to_string())?;
+    if env.workers == 0 || env.workers > limits::MAX_WORKERS {
+        return Err(format!(
+            "`workers` = {}: must be between 1 and {}",
+            env.workers,
+            limits::MAX_WORKERS
+        ));
+    }
+    Ok(())
+}
+
 /// Builds a workload instance for one run.
 pub fn build(spec: &TaskSpec, env: &RunEnv) -> Result<Box<dyn Workload>, String> {
+    validate(spec, env)?;
     let tasks = spec.tasks as usize;
     Ok(match spec.kind {
         TaskKind::Cpu => Box::new(cpu::CpuWorkload::new(&spec.cpu, tasks)),
-        TaskKind::Io => Box::new(io::IoWorkload::new(&spec.io, tasks, env)),
+        TaskKind::Io => Box::new(io::IoWorkload::new(&spec.io, tasks, env)?),
         TaskKind::Memory => Box::new(memory::MemoryWorkload::new(&spec.memory, tasks)?),
         TaskKind::Contention => {
             Box::new(contention::ContentionWorkload::new(&spec.contention, env)?)
         }
-        TaskKind::Mixed => Box::new(mixed::MixedWorkload::new(&spec.mixed, tasks)),
+        TaskKind::Mixed => Box::new(mixed::MixedWorkload::new(&spec.mixed, tasks)?),
     })
+}
+
+/// The parent's side of a run whose units execute in child processes: it only counts units
+/// and reports the run's metrics, so it holds none of the workload's data. (Building the full
+/// workload there allocated the memory task's arrays in the parent as well as in every
+/// child.) Contention keeps its full build: its result is read from the shared counter file.
+pub fn build_parent_side(spec: &TaskSpec, env: &RunEnv) -> Result<Box<dyn Workload>, String> {
+    validate(spec, env)?;
+    match spec.kind {
+        TaskKind::Memory => {
+            let elements = memory_elements(spec.memory.array_mib)?;
+            Ok(Box::new(CountOnly {
+                units: (spec.tasks as u64).min(elements.max(1)) as usize,
+                bytes_moved: Some(
+                    elements
+                        .saturating_mul(24)
+                        .saturating_mul(u64::from(spec.memory.passes)),
+                ),
+            }))
+        }
+        TaskKind::Contention => build(spec, env),
+        _ => Ok(Box::new(CountOnly {
+            units: spec.tasks as usize,
+            bytes_moved: None,
+        })),
+    }
+}
+
+/// `f64` elements in one array of `array_mib` MiB, refusing sizes whose byte count overflows.
+pub fn memory_elements(array_mib: u64) -> Result<u64, String> {
+    array_mib
+        .checked_mul(1024 * 1024)
+        .map(|bytes| bytes / 8)
+        .ok_or_else(|| format!("`task.memory.array_mib` = {array_mib}: too large"))
+}
+
+/// A workload that only knows its unit count (see [`build_parent_side`]).
+struct CountOnly {
+    units: usize,
+    bytes_moved: Option<u64>,
+}
+
+impl Workload for CountOnly {
+    fn unit_count(&self) -> usize {
+        self.units
+    }
+
+    fn run_unit(&self, unit: usize, _pacer: &dyn Pacer) -> UnitResult<u64> {
+        Err(super::pacer::UnitError::Failed(format!(
+            "unit {unit} runs in a child process, not in the parent"
+        )))
+    }
+
+    fn finish(&self, checksum: u64) -> UnitResult<RunMetrics> {
+        Ok(RunMetrics {
+            checksum,
+            bytes_moved: self.bytes_moved,
+            ..RunMetrics::default()
+        })
+    }
 }
 
 /// Units `[0, n)` split into `parts` contiguous ranges of near-equal length.

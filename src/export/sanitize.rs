@@ -1,0 +1,99 @@
+//! Text from files (experiment names and descriptions, error messages, host names) made safe
+//! for the places it is shown.
+//!
+//! A shared preset or results file can carry terminal escape sequences (which recolour,
+//! retitle or rewrite the screen, or hide text with a carriage return) and HTML (which a
+//! Markdown viewer renders: `<script>`, `<img onerror=…>`, links). The terminal gets every
+//! control character shown as an escape instead of obeyed; Markdown gets HTML and the
+//! characters that break a table cell or make a link escaped.
+
+use std::borrow::Cow;
+
+/// Characters never passed raw to a terminal: C0 controls (ESC, CR, BEL, backspace…) but
+/// newline and tab, DEL, C1 controls (U+0080–U+009F, e.g. the 8-bit CSI), and the Unicode
+/// bidirectional overrides and isolates that reorder what is displayed.
+fn is_unsafe_for_terminal(c: char) -> bool {
+    match c {
+        '\n' | '\t' => false,
+        '\u{0}'..='\u{1f}' | '\u{7f}'..='\u{9f}' => true,
+        '\u{202a}'..='\u{202e}' | '\u{2066}'..='\u{2069}' | '\u{200e}' | '\u{200f}' => true,
+        _ => false,
+    }
+}
+
+/// `text` with every control character replaced by its visible escape (`\u{1b}`), newlines
+/// and tabs kept. Borrowed when nothing needed escaping.
+pub fn for_terminal(text: &str) -> Cow<'_, str> {
+    if !text.chars().any(is_unsafe_for_terminal) {
+        return Cow::Borrowed(text);
+    }
+    let mut out = String::with_capacity(text.len() + 8);
+    for c in text.chars() {
+        if is_unsafe_for_terminal(c) {
+            out.push_str(&c.escape_unicode().to_string());
+        } else {
+            out.push(c);
+        }
+    }
+    Cow::Owned(out)
+}
+
+/// `text` as inert Markdown on one line, fit for a table cell or a heading: HTML's `<`, `>`
+/// and `&` become entities; `\`, `` ` ``, `[`, `]` and `|` are backslash-escaped (no code
+/// span, link, image or extra cell); line breaks become spaces; other control characters are
+/// shown as escapes, as in [`for_terminal`]. Borrowed when nothing needed escaping.
+pub fn for_markdown(text: &str) -> Cow<'_, str> {
+    let special = |c: char| {
+        matches!(
+            c,
+            '<' | '>' | '&' | '\\' | '`' | '[' | ']' | '|' | '\n' | '\r' | '\t'
+        ) || is_unsafe_for_terminal(c)
+    };
+    if !text.chars().any(special) {
+        return Cow::Borrowed(text);
+    }
+    let mut out = String::with_capacity(text.len() + 16);
+    for c in text.chars() {
+        match c {
+            '<' => out.push_str("&lt;"),
+            '>' => out.push_str("&gt;"),
+            '&' => out.push_str("&amp;"),
+            '\\' | '`' | '[' | ']' | '|' => {
+                out.push('\\');
+                out.push(c);
+            }
+            '\n' | '\r' | '\t' => out.push(' '),
+            c if is_unsafe_for_terminal(c) => out.push_str(&c.escape_unicode().to_string()),
+            c => out.push(c),
+        }
+    }
+    Cow::Owned(out)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn terminal_text_loses_its_escape_sequences_but_keeps_lines() {
+        let hostile = "ok\x1b]0;pwned\x07\x1b[2J\rfake\u{9b}31m\u{202e}txt\nnext\tcol";
+        let safe = for_terminal(hostile);
+        assert!(!safe.chars().any(is_unsafe_for_terminal), "{safe:?}");
+        assert!(safe.contains("\\u{1b}]0;pwned"), "{safe}");
+        assert!(safe.contains("\\u{d}fake"), "{safe}");
+        assert!(safe.contains("\nnext\tcol"), "{safe}");
+        assert!(matches!(for_terminal("plain ünïcode"), Cow::Borrowed(_)));
+    }
+
+    #[test]
+    fn markdown_text_cannot_inject_html_cells_or_links() {
+        let hostile = "<script>alert(1)</script> | [x](javascript:alert(1)) `code` a&b\\|\nline";
+        let safe = for_markdown(hostile);
+        assert_eq!(
+            safe,
+            "&lt;script&gt;alert(1)&lt;/script&gt; \\| \\[x\\](javascript:alert(1)) \\`code\\` a&amp;b\\\\\\| line"
+        );
+        assert!(!safe.contains('<') && !safe.contains('\n'));
+        assert!(matches!(for_markdown("Demo 1"), Cow::Borrowed(_)));
+    }
+}

@@ -1,0 +1,404 @@
+#![allow(clippy::unwrap_used)] // Test code: a panic is a failed test.
+//! The attacks of SECURITY.md, one test per class: planted scratch directories and modules,
+//! planted temporary names, fifos and devices given as files, resource bombs, hostile text,
+//! out-of-range worker requests.
+
+mod common;
+
+use std::io::{BufRead, BufReader, Write};
+use std::path::Path;
+use std::process::{Command, Output, Stdio};
+use std::time::{Duration, Instant};
+
+use common::*;
+use corelab::engine::resources::{self, Available, ResourceError};
+use corelab::preset::{Experiment, IoMode, ModelKind, SyncMode, TaskKind, limits};
+use corelab::results::ResultsFile;
+
+/// Runs the CLI, killing it if it has not finished within `limit` (a hang is a failure).
+fn corelab_within(args: &[&str], cwd: Option<&Path>, limit: Duration) -> Output {
+    let mut cmd = Command::new(corelab_exe());
+    cmd.args(args)
+        .stdin(Stdio::null())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped());
+    if let Some(dir) = cwd {
+        cmd.current_dir(dir);
+    }
+    let mut child = cmd.spawn().unwrap();
+    let deadline = Instant::now() + limit;
+    while child.try_wait().unwrap().is_none() {
+        if Instant::now() > deadline {
+            let _ = child.kill();
+            let out = child.wait_with_output().unwrap();
+            panic!(
+                "corelab {args:?} still running after {limit:?}; stderr: {}",
+                String::from_utf8_lossy(&out.stderr)
+            );
+        }
+        std::thread::sleep(Duration::from_millis(20));
+    }
+    child.wait_with_output().unwrap()
+}
+
+fn stderr_of(out: &Output) -> String {
+    String::from_utf8_lossy(&out.stderr).into_owned()
+}
+
+fn mkfifo(path: &Path) {
+    let status = Command::new("mkfifo").arg(path).status().unwrap();
+    assert!(status.success(), "mkfifo {}", path.display());
+}
+
+#[test]
+fn scratch_directories_planted_in_advance_are_never_used() {
+    let _g = exclusive();
+    // Every name the old scheme (`$TMPDIR/corelab-<pid>-<n>`) would have given this process,
+    // pre-created as another user would, each with a module and a marker.
+    let tmp = std::env::temp_dir();
+    let planted: Vec<_> = (0..64)
+        .map(|n| tmp.join(format!("corelab-{}-{n}", std::process::id())))
+        .collect();
+    for dir in &planted {
+        let _ = std::fs::create_dir(dir);
+        std::fs::write(
+            dir.join("json.py"),
+            "raise SystemExit('planted json imported')",
+        )
+        .unwrap();
+    }
+    let mut exp = tiny_experiment(
+        TaskKind::Io,
+        &[
+            ModelKind::Sequential,
+            ModelKind::Threads,
+            ModelKind::Processes,
+        ],
+        &[1, 2],
+    );
+    exp.task.io.mode = IoMode::File;
+    let results = sweep(&exp);
+    assert_all_ok(&results);
+    for dir in &planted {
+        let names: Vec<_> = std::fs::read_dir(dir)
+            .unwrap()
+            .map(|e| e.unwrap().file_name())
+            .collect();
+        assert_eq!(names, vec!["json.py"], "{} was used", dir.display());
+        std::fs::remove_dir_all(dir).unwrap();
+    }
+}
+
+#[test]
+fn python_never_imports_a_module_planted_in_the_working_directory() {
+    if let Some(reason) = python_missing() {
+        eprintln!("skipped: {reason}");
+        return;
+    }
+    let dir = tempfile::tempdir().unwrap();
+    let marker = dir.path().join("planted-module-ran");
+    std::fs::write(
+        dir.path().join("json.py"),
+        format!("open({:?}, 'w').close()\n", marker.to_str().unwrap()),
+    )
+    .unwrap();
+    // The plant works on an interpreter that is not isolated: this is the attack.
+    let naive = Command::new("python3")
+        .args(["-c", "import json"])
+        .current_dir(dir.path())
+        .status()
+        .unwrap();
+    assert!(naive.success());
+    assert!(
+        marker.exists(),
+        "the planted module should shadow json here"
+    );
+    std::fs::remove_file(&marker).unwrap();
+
+    let preset = dir.path().join("py.json");
+    std::fs::write(
+        &preset,
+        r#"{"task": {"kind": "cpu", "tasks": 4, "cpu": {"size": 2000}},
+            "workers": [1, 2], "models": ["py-threading", "py-multiprocessing"],
+            "repetitions": 1, "warmups": 0, "timeout_s": 60}"#,
+    )
+    .unwrap();
+    let out = corelab_within(
+        &["run", "py.json", "-q"],
+        Some(dir.path()),
+        Duration::from_secs(120),
+    );
+    assert!(out.status.success(), "{}", stderr_of(&out));
+    assert!(
+        !marker.exists(),
+        "corelab's Python imported the planted json.py"
+    );
+}
+
+#[test]
+fn a_symlink_planted_at_the_old_temporary_name_is_not_followed() {
+    let dir = tempfile::tempdir().unwrap();
+    let elsewhere = tempfile::tempdir().unwrap();
+    let victim = elsewhere.path().join("victim");
+    std::fs::write(&victim, b"precious").unwrap();
+    let target = dir.path().join("r.json");
+    // The old temporary name was `.<name>.<pid>.tmp`: predictable, and created through links.
+    let old_tmp = dir
+        .path()
+        .join(format!(".r.json.{}.tmp", std::process::id()));
+    std::os::unix::fs::symlink(&victim, &old_tmp).unwrap();
+    let results = ResultsFile::default();
+    results.save(&target).unwrap();
+    assert_eq!(std::fs::read(&victim).unwrap(), b"precious");
+    assert!(ResultsFile::load(&target).is_ok());
+    // Only the target was added next to the planted link.
+    assert_eq!(std::fs::read_dir(dir.path()).unwrap().count(), 2);
+}
+
+#[test]
+fn saving_over_a_fifo_or_a_directory_is_refused_quickly() {
+    let dir = tempfile::tempdir().unwrap();
+    let fifo = dir.path().join("r.json");
+    mkfifo(&fifo);
+    let started = Instant::now();
+    let err = ResultsFile::default().save(&fifo).unwrap_err().to_string();
+    assert!(err.contains("named pipe"), "{err}");
+    assert!(started.elapsed() < Duration::from_secs(5));
+    let sub = dir.path().join("d.json");
+    std::fs::create_dir(&sub).unwrap();
+    let err = ResultsFile::default().save(&sub).unwrap_err().to_string();
+    assert!(err.contains("a directory"), "{err}");
+    assert!(sub.is_dir());
+}
+
+#[test]
+fn a_fifo_or_dev_zero_is_refused_as_a_preset_and_as_a_results_file() {
+    let dir = tempfile::tempdir().unwrap();
+    let fifo = dir.path().join("p.json");
+    mkfifo(&fifo);
+    let fifo = fifo.to_str().unwrap();
+    for args in [
+        ["run", fifo],
+        ["run", "/dev/zero"],
+        ["report", fifo],
+        ["report", "/dev/zero"],
+    ] {
+        let out = corelab_within(&args, None, Duration::from_secs(20));
+        let err = stderr_of(&out);
+        assert!(!out.status.success(), "{args:?}");
+        assert!(err.contains("not a regular file"), "{args:?}: {err}");
+    }
+    // The library calls too, without the CLI.
+    assert!(Experiment::load(Path::new("/dev/zero")).is_err());
+    let err = ResultsFile::load(Path::new(fifo)).unwrap_err().to_string();
+    assert!(err.contains("named pipe"), "{err}");
+}
+
+#[test]
+fn memory_arrays_in_every_process_at_the_maximum_are_refused_before_starting() {
+    let dir = tempfile::tempdir().unwrap();
+    let preset = dir.path().join("bomb.json");
+    std::fs::write(
+        &preset,
+        format!(
+            r#"{{"task": {{"kind": "memory", "tasks": 1000, "memory": {{"array_mib": {}, "passes": 1}}}},
+                "workers": [{}], "models": ["processes"]}}"#,
+            limits::MAX_ARRAY_MIB,
+            limits::MAX_PROCESS_WORKERS
+        ),
+    )
+    .unwrap();
+    let started = Instant::now();
+    let out = corelab_within(
+        &["run", preset.to_str().unwrap()],
+        None,
+        Duration::from_secs(20),
+    );
+    let err = stderr_of(&out);
+    assert!(!out.status.success());
+    assert!(
+        err.contains("3.0 TiB of memory") && err.contains("available"),
+        "{err}"
+    );
+    assert!(started.elapsed() < Duration::from_secs(20));
+}
+
+fn machine(memory_gib: u64, disk_gib: u64) -> Available {
+    Available {
+        memory_bytes: Some(memory_gib << 30),
+        disk_bytes: Some(disk_gib << 30),
+        disk_path: "/tmp".into(),
+    }
+}
+
+#[test]
+fn io_files_at_the_maximum_are_refused_for_the_disk_they_would_fill() {
+    let mut exp = tiny_experiment(TaskKind::Io, &[ModelKind::Threads], &[limits::MAX_WORKERS]);
+    exp.task.io.mode = IoMode::File;
+    exp.task.io.file_kib = limits::MAX_FILE_KIB;
+    exp.task.tasks = limits::MAX_TASKS;
+    exp.validate().unwrap();
+    let err = resources::check_against(&exp, &machine(64, 256)).unwrap_err();
+    assert!(matches!(err, ResourceError::Disk { .. }), "{err}");
+    let text = err.to_string();
+    assert!(
+        text.contains("512.0 GiB of disk") && text.contains("256.0 GiB is free"),
+        "{text}"
+    );
+    // Streamed in chunks, the files cost almost no memory.
+    let needs = resources::sweep_needs(&exp).unwrap();
+    assert!(
+        needs.iter().all(|c| c.memory_bytes < 128 << 20),
+        "{needs:?}"
+    );
+}
+
+#[test]
+fn a_channel_counter_at_the_maximum_is_bounded_and_counts_exactly() {
+    let mut exp = tiny_experiment(
+        TaskKind::Contention,
+        &[ModelKind::Threads],
+        &[limits::MAX_WORKERS],
+    );
+    exp.task.contention.sync = SyncMode::Channel;
+    exp.task.contention.increments = limits::MAX_INCREMENTS;
+    exp.validate().unwrap();
+    // The queue is bounded, so its peak does not depend on the increments: it fits anywhere.
+    resources::check_against(&exp, &machine(1, 1)).unwrap();
+    // And a bounded queue still delivers every increment.
+    let mut small = tiny_experiment(TaskKind::Contention, &[ModelKind::Threads], &[4]);
+    small.task.contention.sync = SyncMode::Channel;
+    small.task.contention.increments = 50_000;
+    let r = sweep(&small);
+    assert_all_ok(&r);
+    let threads = r
+        .cells
+        .iter()
+        .find(|c| c.model == Some(ModelKind::Threads))
+        .unwrap();
+    for s in &threads.samples {
+        assert_eq!(s.checksum, 200_000);
+        assert_eq!(s.lost_updates, Some(0));
+    }
+}
+
+#[test]
+fn hostile_names_and_errors_are_defused_in_the_terminal_and_in_markdown() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut doc: serde_json::Value =
+        serde_json::from_str(&std::fs::read_to_string("docs/cpu-results.json").unwrap()).unwrap();
+    let hostile = "x\x1b]0;owned\x07\x1b[2J\rok <script>alert(1)</script> | [a](javascript:1)";
+    doc["experiment"]["name"] = hostile.into();
+    doc["experiment"]["description"] = hostile.into();
+    let last = doc["cells"].as_array().unwrap().len() - 1;
+    doc["cells"][last]["status"] = "failed".into();
+    doc["cells"][last]["error"] = hostile.into();
+    let a = dir.path().join("a.json");
+    let b = dir.path().join("b.json");
+    std::fs::write(&a, doc.to_string()).unwrap();
+    std::fs::write(&b, doc.to_string()).unwrap();
+    let md = dir.path().join("r.md");
+    let out = corelab_within(
+        &[
+            "report",
+            a.to_str().unwrap(),
+            b.to_str().unwrap(),
+            "--markdown",
+            md.to_str().unwrap(),
+        ],
+        None,
+        Duration::from_secs(60),
+    );
+    assert!(out.status.success(), "{}", stderr_of(&out));
+    let stdout = String::from_utf8_lossy(&out.stdout);
+    assert!(
+        stdout.contains("owned"),
+        "the hostile text should be shown: {stdout}"
+    );
+    for stream in [&out.stdout, &out.stderr] {
+        assert!(!stream.contains(&0x1b), "ESC reached the terminal");
+        assert!(!stream.contains(&b'\r'), "CR reached the terminal");
+        assert!(!stream.contains(&0x07), "BEL reached the terminal");
+    }
+    let report = std::fs::read_to_string(&md).unwrap();
+    assert!(report.contains("&lt;script&gt;"), "{report}");
+    assert!(!report.contains("<script"), "{report}");
+    for line in report.lines() {
+        assert!(!line.contains('\x1b'), "ESC in the report: {line:?}");
+        assert!(!line.contains("[a](javascript"), "a live link: {line:?}");
+    }
+}
+
+/// Starts `corelab worker`, sends `lines`, returns its replies and exit status.
+fn talk_to_worker(lines: &[String]) -> (Vec<String>, std::process::ExitStatus, String) {
+    let mut child = Command::new(corelab_exe())
+        .arg("worker")
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    {
+        let mut stdin = child.stdin.take().unwrap();
+        for line in lines {
+            // The worker may exit after a bad line: later writes then fail, harmlessly.
+            let _ = writeln!(stdin, "{line}");
+        }
+    }
+    let replies: Vec<String> = BufReader::new(child.stdout.take().unwrap())
+        .lines()
+        .map(|l| l.unwrap())
+        .collect();
+    let out = child.wait_with_output().unwrap();
+    (replies, out.status, stderr_of(&out))
+}
+
+#[test]
+fn out_of_range_worker_requests_are_rejected_without_panic() {
+    let configure = |task: serde_json::Value| {
+        let mut full = serde_json::to_value(corelab::preset::TaskSpec::default()).unwrap();
+        for (k, v) in task.as_object().unwrap() {
+            full[k] = v.clone();
+        }
+        serde_json::json!({"op": "configure", "task": full,
+            "env": {"workers": 1, "scratch_dir": "/tmp", "shared_file": null}})
+        .to_string()
+    };
+    let cases = [
+        (
+            vec![configure(
+                serde_json::json!({"kind": "memory", "memory": {"array_mib": 1u64 << 44, "passes": 1}}),
+            )],
+            "array_mib",
+        ),
+        (
+            vec![configure(
+                serde_json::json!({"kind": "io", "io": {"mode": "sleep", "sleep_ms": -1.0, "file_kib": 1}}),
+            )],
+            "sleep_ms",
+        ),
+        (
+            vec![configure(
+                serde_json::json!({"kind": "mixed", "mixed": {"compute_ms": 1e308, "wait_ms": 0.0}}),
+            )],
+            "compute_ms",
+        ),
+        (
+            vec![
+                configure(serde_json::json!({"kind": "cpu", "tasks": 2, "cpu": {"size": 100}})),
+                r#"{"op":"unit","unit":0,"deadline_ms":18446744073709551615}"#.to_string(),
+            ],
+            "deadline_ms",
+        ),
+    ];
+    for (lines, field) in cases {
+        let (replies, status, stderr) = talk_to_worker(&lines);
+        assert!(!stderr.contains("panicked"), "{field}: {stderr}");
+        let failed = replies
+            .iter()
+            .find(|r| r.contains(r#""op":"failed""#))
+            .unwrap_or_else(|| panic!("{field}: no failure reported: {replies:?}"));
+        assert!(failed.contains(field), "{field}: {failed}");
+        assert_eq!(status.code(), Some(2), "{field}: {replies:?}");
+    }
+}
