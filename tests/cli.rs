@@ -216,7 +216,7 @@ fn a_sweep_whose_cells_all_fail_exits_non_zero_naming_them() {
     // An "interpreter" that passes the version check and then fails to start the worker.
     script(
         &dir.path().join("fakepy"),
-        "#!/bin/sh\nif [ \"$1\" = -c ]; then\n  echo '{\"version\": \"3.12.1\", \"implementation\": \"cpython\", \"gil_enabled\": true}'\n  exit 0\nfi\necho 'no worker here' >&2\nexit 7\n",
+        "#!/bin/sh\nif [ \"$1\" = -c ] || [ \"$2\" = -c ]; then\n  echo '{\"version\": \"3.12.1\", \"implementation\": \"cpython\", \"gil_enabled\": true}'\n  exit 0\nfi\necho 'no worker here' >&2\nexit 7\n",
     );
     let preset = dir.path().join("py.json");
     std::fs::write(
@@ -468,7 +468,7 @@ fn a_results_file_that_cannot_be_written_is_a_save_failed_event() {
     let mut exp = Experiment {
         models: vec![ModelKind::Sequential, ModelKind::Threads],
         workers: vec![2],
-        repetitions: 1,
+        repetitions: 2,
         warmups: 0,
         ..Experiment::default()
     };
@@ -480,7 +480,8 @@ fn a_results_file_that_cannot_be_written_is_a_save_failed_event() {
             failures.push((path, reason));
         }
     });
-    // One per cell and one at the end, each naming the file and the reason.
+    // One per round (two repetitions: two rounds) and one at the end, each naming the file
+    // and the reason.
     assert_eq!(failures.len(), 3, "{failures:?}");
     assert!(
         failures
