@@ -325,6 +325,7 @@ fn sample_of(record: &RunRecord) -> Sample {
         checksum: record.metrics.checksum,
         lost_updates: record.metrics.lost_updates,
         bytes_moved: record.metrics.bytes_moved,
+        scheduling: record.metrics.scheduling.clone(),
     }
 }
 

@@ -96,6 +96,9 @@ pub struct Sample {
     pub lost_updates: Option<u64>,
     #[serde(skip_serializing_if = "Option::is_none")]
     pub bytes_moved: Option<u64>,
+    /// Switch counts, context switches and CPU time per thread (`gil-threads`, `py-threading`).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub scheduling: Option<super::Scheduling>,
 }
 
 /// One model at one worker count.

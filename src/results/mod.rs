@@ -2,6 +2,7 @@
 
 mod file;
 mod machine;
+mod scheduling;
 mod time;
 
 pub use file::{
@@ -9,4 +10,5 @@ pub use file::{
     RESULTS_FORMAT_VERSION, ResultsError, ResultsFile, RunStatus, Sample, write_atomically,
 };
 pub use machine::MachineInfo;
+pub use scheduling::{GilCounters, Scheduling, ThreadUsage};
 pub use time::utc_timestamp;

@@ -9,6 +9,7 @@ use super::{Executor, RunRecord, timed_run};
 use crate::engine::pacer::{Pacer, RunGuard, UnitError, UnitResult};
 use crate::engine::workload::{self, RunEnv, Workload};
 use crate::preset::{ModelKind, TaskSpec};
+use crate::results::Scheduling;
 
 /// Sequential, threads, rayon and gil-threads: every model that runs inside this process.
 pub struct InProcessExecutor {
@@ -52,7 +53,13 @@ impl InProcessExecutor {
         })
     }
 
-    fn run_units(&self, w: &dyn Workload, guard: &RunGuard) -> UnitResult<u64> {
+    /// `scheduling` receives the emulated GIL's counters of a `gil-threads` run.
+    fn run_units(
+        &self,
+        w: &dyn Workload,
+        guard: &RunGuard,
+        scheduling: &mut Option<Scheduling>,
+    ) -> UnitResult<u64> {
         let n = w.unit_count();
         match &self.strategy {
             Strategy::Sequential => (0..n).try_fold(0u64, |sum, unit| {
@@ -63,13 +70,15 @@ impl InProcessExecutor {
             }
             Strategy::GilThreads { switch_interval } => {
                 let gil = Gil::new(*switch_interval);
-                pull_from_shared_queue(
+                let sum = pull_from_shared_queue(
                     self.workers,
                     n,
                     guard,
                     |_| Box::new(GilPacer::enter(&gil, guard)),
                     w,
-                )
+                );
+                *scheduling = Some(gil.scheduling());
+                sum
             }
             Strategy::Rayon(pool) => pool.install(|| {
                 (0..n)
@@ -154,8 +163,14 @@ impl Executor for InProcessExecutor {
         guard: &RunGuard,
     ) -> Result<RunRecord, UnitError> {
         let w = workload::build(task, env).map_err(UnitError::Failed)?;
-        timed_run(w.as_ref(), || {
-            Ok((self.run_units(w.as_ref(), guard)?, Duration::ZERO))
-        })
+        let mut scheduling = None;
+        let mut record = timed_run(w.as_ref(), || {
+            Ok((
+                self.run_units(w.as_ref(), guard, &mut scheduling)?,
+                Duration::ZERO,
+            ))
+        })?;
+        record.metrics.scheduling = scheduling;
+        Ok(record)
     }
 }
