@@ -1,3 +1,4 @@
+#![allow(clippy::unwrap_used)] // tests/common unwraps: in test code a panic is a failed test.
 //! The emulated GIL follows CPython 3.12's algorithm (`Python/ceval_gil.c`), checked on an
 //! instrumented lock: never two threads inside, a drop request only after a waiter waited one
 //! full interval, the holder drops at its next checkpoint, with forced switching the dropper
@@ -5,6 +6,8 @@
 //!
 //! Every check is deterministic: the tests wait for events (never for a time), and the only
 //! timing assertions are lower bounds that follow from timed waits never ending early.
+
+mod common;
 
 use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
 use std::sync::mpsc::channel;
@@ -359,4 +362,51 @@ fn gil_threads_runs_report_their_scheduling() {
     // Held intervals never overlap and all lie inside the timed run.
     assert!(counters.held_s <= record.wall.as_secs_f64(), "{counters:?}");
     assert_eq!(scheduling.switch_interval_s, Some(0.0001));
+}
+
+/// Through a whole sweep, every gil-threads and py-threading sample carries its scheduling
+/// record (py-threading only where python3 is installed), and plain threads carry none.
+#[test]
+fn a_sweep_records_scheduling_for_both_gil_models() {
+    let mut models = vec![ModelKind::Threads, ModelKind::GilThreads];
+    match common::python_missing() {
+        Some(reason) => eprintln!("SKIPPED the py-threading half: {reason}"),
+        None => models.push(ModelKind::PyThreading),
+    }
+    let workers = 2;
+    let mut exp = common::tiny_experiment(TaskKind::Cpu, &models, &[workers]);
+    exp.task.cpu.kernel = CpuKernel::HashChain;
+    let r = common::sweep(&exp);
+    common::assert_all_ok(&r);
+    let tasks = u64::from(exp.task.tasks);
+    for cell in &r.cells {
+        let model = cell.model.expect("every cell names its model");
+        assert!(!cell.samples.is_empty(), "{model}");
+        for sample in &cell.samples {
+            let scheduling = sample.scheduling.as_ref();
+            match model {
+                ModelKind::GilThreads => {
+                    let s = scheduling.expect("gil-threads records scheduling");
+                    assert!(s.gil.is_some());
+                    assert_eq!(s.threads.len(), workers);
+                    assert!(s.threads.iter().all(|t| t.voluntary_switches.is_some()));
+                }
+                ModelKind::PyThreading => {
+                    let s = scheduling.expect("py-threading records scheduling");
+                    assert_eq!(s.gil, None, "CPython's GIL has no counters to read");
+                    assert!(!s.threads.is_empty() && s.threads.len() <= workers, "{s:?}");
+                    let units: u64 = s.threads.iter().filter_map(|t| t.units).sum();
+                    assert_eq!(units, tasks, "every task ran on one of the pool's threads");
+                    let cpu: f64 = s.threads.iter().map(|t| t.cpu_s).sum();
+                    assert!(
+                        (cpu - sample.cpu_s).abs() < 1e-6,
+                        "{cpu} vs {}",
+                        sample.cpu_s
+                    );
+                    assert!(s.switch_interval_s.is_some_and(|i| i > 0.0));
+                }
+                _ => assert_eq!(scheduling, None, "{model}"),
+            }
+        }
+    }
 }

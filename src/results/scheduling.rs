@@ -60,10 +60,12 @@ pub struct GilCounters {
 pub struct ThreadUsage {
     /// CPU time (user + system) of this thread, seconds.
     pub cpu_s: f64,
-    /// Times the thread blocked (a lock, a condition variable, a sleep).
-    pub voluntary_switches: u64,
-    /// Times the thread was preempted by the scheduler.
-    pub involuntary_switches: u64,
+    /// Times the thread blocked (a lock, a condition variable, a sleep), where known.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub voluntary_switches: Option<u64>,
+    /// Times the thread was preempted by the scheduler, where known.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub involuntary_switches: Option<u64>,
     /// Tasks (units) the thread ran, where known.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub units: Option<u64>,
@@ -76,4 +78,66 @@ pub struct ThreadUsage {
     /// Times this thread took the emulated GIL (`gil-threads` only).
     #[serde(skip_serializing_if = "Option::is_none")]
     pub takes: Option<u64>,
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::results::Sample;
+
+    #[test]
+    fn a_sample_without_scheduling_is_written_as_before() {
+        let sample = Sample {
+            wall_s: 1.0,
+            cpu_s: 1.0,
+            checksum: 7,
+            ..Sample::default()
+        };
+        let json = serde_json::to_string(&sample).expect("serialisable");
+        assert!(!json.contains("scheduling"), "{json}");
+        let back: Sample = serde_json::from_str(&json).expect("readable");
+        assert_eq!(back, sample);
+    }
+
+    #[test]
+    fn scheduling_round_trips_and_omits_what_is_unknown() {
+        let sample = Sample {
+            wall_s: 2.0,
+            scheduling: Some(Scheduling {
+                gil: Some(GilCounters {
+                    takes: 9,
+                    switches: 4,
+                    drop_requests: 3,
+                    ..GilCounters::default()
+                }),
+                threads: vec![ThreadUsage {
+                    cpu_s: 0.5,
+                    units: Some(3),
+                    ..ThreadUsage::default()
+                }],
+                ..Scheduling::default()
+            }),
+            ..Sample::default()
+        };
+        let json = serde_json::to_string(&sample).expect("serialisable");
+        assert!(!json.contains("voluntary_switches"), "{json}");
+        assert!(!json.contains("process_"), "{json}");
+        let back: Sample = serde_json::from_str(&json).expect("readable");
+        assert_eq!(back, sample);
+    }
+
+    #[test]
+    fn the_python_workers_report_reads() {
+        let json = r#"{"threads": [{"cpu_s": 0.25, "units": 4, "voluntary_switches": 20,
+            "involuntary_switches": 3}, {"cpu_s": 0.5, "units": 4}],
+            "switch_interval_s": 0.005, "process_voluntary_switches": 65,
+            "process_involuntary_switches": 56}"#;
+        let s: Scheduling = serde_json::from_str(json).expect("readable");
+        assert_eq!(s.gil, None);
+        assert_eq!(s.threads.len(), 2);
+        assert_eq!(s.threads[0].voluntary_switches, Some(20));
+        assert_eq!(s.threads[1].voluntary_switches, None);
+        assert_eq!(s.process_voluntary_switches, Some(65));
+        assert_eq!(s.switch_interval_s, Some(0.005));
+    }
 }

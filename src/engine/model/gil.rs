@@ -23,9 +23,9 @@
 //!
 //! The lock is instrumented, always: the counters cost a relaxed atomic add per take or drop
 //! and two clock reads per take, never anything per checkpoint. [`Gil::stats`] returns them;
-//! [`Gil::thread_stats`] returns each finished thread's share, with its CPU time and context
-//! switches from `getrusage(RUSAGE_THREAD)`. [`Gil::with_trace`] additionally logs every event,
-//! for tests.
+//! [`Gil::thread_stats`] returns each finished thread's share, with its CPU time
+//! (`CLOCK_THREAD_CPUTIME_ID`) and context switches (`getrusage(RUSAGE_THREAD)`).
+//! [`Gil::with_trace`] additionally logs every event, for tests.
 
 use std::cell::Cell;
 use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
@@ -113,7 +113,8 @@ pub struct GilThreadStats {
     pub held: Duration,
     pub take_wait: Duration,
     pub forced_switch_wait: Duration,
-    /// CPU time of the thread while it was an interpreter thread.
+    /// CPU time of the thread while it was an interpreter thread (`CLOCK_THREAD_CPUTIME_ID`,
+    /// the clock of Python's `time.thread_time()`).
     pub cpu: Duration,
     pub voluntary_switches: u64,
     pub involuntary_switches: u64,
@@ -249,8 +250,8 @@ impl Gil {
                 .iter()
                 .map(|t| ThreadUsage {
                     cpu_s: t.cpu.as_secs_f64(),
-                    voluntary_switches: t.voluntary_switches,
-                    involuntary_switches: t.involuntary_switches,
+                    voluntary_switches: Some(t.voluntary_switches),
+                    involuntary_switches: Some(t.involuntary_switches),
                     units: None,
                     held_s: Some(t.held.as_secs_f64()),
                     take_wait_s: Some(t.take_wait.as_secs_f64()),
@@ -380,6 +381,7 @@ pub struct GilPacer<'a> {
     held_since: Cell<Instant>,
     mine: Cell<GilThreadStats>,
     usage_at_start: sys::Usage,
+    cpu_at_start: Duration,
 }
 
 impl<'a> GilPacer<'a> {
@@ -387,6 +389,7 @@ impl<'a> GilPacer<'a> {
     pub fn enter(gil: &'a Gil, guard: &'a RunGuard) -> Self {
         let me = gil.next_thread.fetch_add(1, Ordering::Relaxed);
         let usage_at_start = sys::usage(Who::Thread);
+        let cpu_at_start = sys::thread_cpu_time();
         let pacer = GilPacer {
             gil,
             guard,
@@ -397,6 +400,7 @@ impl<'a> GilPacer<'a> {
                 ..GilThreadStats::default()
             }),
             usage_at_start,
+            cpu_at_start,
         };
         pacer.take();
         pacer
@@ -444,7 +448,7 @@ impl Drop for GilPacer<'_> {
         let now = sys::usage(Who::Thread);
         let start = self.usage_at_start;
         let mut mine = self.mine.get();
-        mine.cpu = now.cpu.saturating_sub(start.cpu);
+        mine.cpu = sys::thread_cpu_time().saturating_sub(self.cpu_at_start);
         mine.voluntary_switches = now
             .voluntary_switches
             .saturating_sub(start.voluntary_switches);

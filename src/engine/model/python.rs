@@ -13,6 +13,7 @@ use super::{Executor, RunRecord};
 use crate::engine::pacer::{RunGuard, UnitError};
 use crate::engine::workload::{RunEnv, RunMetrics};
 use crate::preset::{ModelKind, PythonOptions, TaskSpec};
+use crate::results::Scheduling;
 
 /// The worker script, embedded so that the binary works wherever it is installed.
 pub const WORKER_SCRIPT: &str = include_str!("../../../assets/python/corelab_worker.py");
@@ -53,6 +54,9 @@ enum FromPython {
         wall_s: f64,
         cpu_s: f64,
         checksum: u64,
+        /// Threads only: per-thread CPU time and context switches.
+        #[serde(default)]
+        scheduling: Option<Scheduling>,
     },
     Failed {
         message: String,
@@ -218,11 +222,13 @@ impl Executor for PythonExecutor {
                 wall_s,
                 cpu_s,
                 checksum,
+                scheduling,
             } => Ok(RunRecord {
                 wall: Duration::from_secs_f64(wall_s.clamp(0.0, 1e9)),
                 cpu: Duration::from_secs_f64(cpu_s.clamp(0.0, 1e9)),
                 metrics: RunMetrics {
                     checksum,
+                    scheduling,
                     ..RunMetrics::default()
                 },
                 shared_state: None,
