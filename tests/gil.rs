@@ -9,6 +9,7 @@
 
 mod common;
 
+use std::collections::HashMap;
 use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
 use std::sync::mpsc::channel;
 use std::time::{Duration, Instant};
@@ -36,13 +37,15 @@ fn spin_until(what: &str, cond: impl Fn() -> bool) {
 
 /// The invariants every trace must satisfy, whatever the interleaving:
 /// takes and drops alternate (never two holders); every drop request came after a full
-/// interval; after a forced-switch wait by `t`, the next take is by another thread; a thread
-/// takes the lock only between its own drops.
+/// interval of waiting with no switch meanwhile, from a thread that was waiting, while another
+/// thread held the lock; after a forced-switch wait by `t`, the next take is by another thread.
 fn check_trace(trace: &[GilEvent], interval: Duration) {
     let mut holder: Option<u64> = None;
     let mut switch_number = 0;
     let mut last_holder = 0;
     let mut forced_waiting: Option<u64> = None;
+    // The switch number at each waiting thread's latest timed wait.
+    let mut waiting: HashMap<u64, u64> = HashMap::new();
     for (i, event) in trace.iter().enumerate() {
         match *event {
             GilEvent::Take {
@@ -65,6 +68,7 @@ fn check_trace(trace: &[GilEvent], interval: Duration) {
                     switch_number += 1;
                 }
                 assert_eq!(n, switch_number, "event {i}: switch_number");
+                waiting.remove(&thread);
                 last_holder = thread;
                 holder = Some(thread);
             }
@@ -72,7 +76,23 @@ fn check_trace(trace: &[GilEvent], interval: Duration) {
                 assert_eq!(holder, Some(thread), "event {i}: dropped by a non-holder");
                 holder = None;
             }
+            GilEvent::TimedWait {
+                thread,
+                switch_number: n,
+            } => {
+                assert_eq!(n, switch_number, "event {i}: switch_number");
+                assert!(
+                    holder.is_some(),
+                    "event {i}: {thread} waits for a free lock"
+                );
+                waiting.insert(thread, n);
+            }
             GilEvent::DropRequest { thread, waited } => {
+                assert_eq!(
+                    waiting.get(&thread),
+                    Some(&switch_number),
+                    "event {i}: {thread} asked for a drop although a switch happened during its wait"
+                );
                 assert!(
                     waited >= interval,
                     "event {i}: thread {thread} asked for a drop after {waited:?} < {interval:?}"

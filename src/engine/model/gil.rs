@@ -130,6 +130,9 @@ pub enum GilEvent {
         switch_number: u64,
         switched: bool,
     },
+    /// `thread` found the lock held and begins a timed wait of one interval, at
+    /// `switch_number`.
+    TimedWait { thread: u64, switch_number: u64 },
     /// A waiting `thread` set the drop request after its timed wait of `waited` ran out.
     DropRequest { thread: u64, waited: Duration },
     /// `thread` dropped the lock; `requested` when it dropped at a checkpoint because of a
@@ -277,6 +280,10 @@ impl Gil {
             let started = Instant::now();
             while state.locked {
                 let saved_switch_number = state.switch_number;
+                self.log(GilEvent::TimedWait {
+                    thread: me,
+                    switch_number: saved_switch_number,
+                });
                 let wait_started = Instant::now();
                 let (s, timeout) = self
                     .cond
