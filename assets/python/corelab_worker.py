@@ -9,7 +9,8 @@ Standard library only. corelab starts one of these per cell and speaks JSON line
       "workers": N, "start_method": "spawn"|"fork"|"forkserver"}
   <- {"op": "started", "startup_s": 0.05}
   -> {"op": "run", "task": {...corelab task spec...}}
-  <- {"op": "done", "wall_s": 0.4, "cpu_s": 0.8, "checksum": 123}
+  <- {"op": "done", "wall_s": 0.4, "cpu_s": 0.8, "checksum": 123,
+      "scheduling": {...}}   (threads only: per-thread CPU time, units and context switches)
      or {"op": "failed", "message": "..."}
 
 wall_s is the run's timed region, measured here. cpu_s is only what the tasks measured on
@@ -23,7 +24,9 @@ Kernels compute exactly the checksums of corelab's Rust kernels, so results cros
 
 import json
 import multiprocessing
+import os
 import sys
+import threading
 import time
 import traceback
 from concurrent.futures import ThreadPoolExecutor
@@ -60,7 +63,7 @@ def is_prime(n):
 
 
 def run_unit(args):
-    """One unit of a task; returns (checksum, cpu seconds of this thread)."""
+    """One unit of a task; returns (checksum, cpu seconds of this thread, native thread id)."""
     task, unit = args
     started = time.thread_time()
     kind = task.get("kind", "cpu")
@@ -92,7 +95,42 @@ def run_unit(args):
         checksum = splitmix64(unit ^ 0x6D69786564)
     else:
         raise ValueError("the Python models do not run %r tasks" % kind)
-    return checksum, time.thread_time() - started
+    return checksum, time.thread_time() - started, threading.get_native_id()
+
+
+def thread_switches():
+    """{native thread id: (voluntary, involuntary) context switches} of every thread of this
+    process, from /proc (Linux; empty elsewhere). Read outside the timed region."""
+    counts = {}
+    try:
+        tids = os.listdir("/proc/self/task")
+    except OSError:
+        return counts
+    for tid in tids:
+        vol = invol = None
+        try:
+            with open("/proc/self/task/%s/status" % tid) as f:
+                for line in f:
+                    if line.startswith("voluntary_ctxt_switches:"):
+                        vol = int(line.split()[1])
+                    elif line.startswith("nonvoluntary_ctxt_switches:"):
+                        invol = int(line.split()[1])
+        except (OSError, ValueError):
+            continue
+        if vol is not None and invol is not None:
+            counts[int(tid)] = (vol, invol)
+    return counts
+
+
+def process_switches():
+    """(voluntary, involuntary) context switches of the whole process so far, or None."""
+    try:
+        import resource
+
+        usage = resource.getrusage(resource.RUSAGE_SELF)
+        return usage.ru_nvcsw, usage.ru_nivcsw
+    except Exception:
+        return None
 
 
 class Runner:
@@ -111,12 +149,24 @@ class Runner:
 
     def run(self, task):
         items = [(task, unit) for unit in range(task.get("tasks", 64))]
+        threaded = self.model != "multiprocessing"
+        if threaded:
+            threads_before, process_before = thread_switches(), process_switches()
         started = time.perf_counter()
         checksum, cpu = 0, 0.0
-        for c, t in self.map(items):
+        per_thread = {}
+        for c, t, tid in self.map(items):
             checksum = (checksum + c) & MASK
             cpu += t
-        return time.perf_counter() - started, cpu, checksum
+            spent, units = per_thread.get(tid, (0.0, 0))
+            per_thread[tid] = (spent + t, units + 1)
+        wall = time.perf_counter() - started
+        scheduling = None
+        if threaded:
+            scheduling = scheduling_report(
+                per_thread, threads_before, thread_switches(), process_before, process_switches()
+            )
+        return wall, cpu, checksum, scheduling
 
     def close(self):
         if self.model == "multiprocessing":
@@ -124,6 +174,24 @@ class Runner:
             self.pool.join()
         else:
             self.pool.shutdown(wait=False)
+
+
+def scheduling_report(per_thread, threads_before, threads_after, process_before, process_after):
+    """How the pool's threads shared the cores during one run (corelab's `scheduling`)."""
+    threads = []
+    for tid, (spent, units) in per_thread.items():
+        entry = {"cpu_s": spent, "units": units}
+        if tid in threads_after:
+            # A thread the pool started during the run had no switches before it.
+            vol, invol = threads_before.get(tid, (0, 0))
+            entry["voluntary_switches"] = threads_after[tid][0] - vol
+            entry["involuntary_switches"] = threads_after[tid][1] - invol
+        threads.append(entry)
+    report = {"threads": threads, "switch_interval_s": sys.getswitchinterval()}
+    if process_before is not None and process_after is not None:
+        report["process_voluntary_switches"] = process_after[0] - process_before[0]
+        report["process_involuntary_switches"] = process_after[1] - process_before[1]
+    return report
 
 
 def _noop(_):
@@ -174,8 +242,11 @@ def main():
             elif op == "run":
                 if runner is None:
                     raise RuntimeError("run before start")
-                wall, cpu, checksum = runner.run(req["task"])
-                reply({"op": "done", "wall_s": wall, "cpu_s": cpu, "checksum": checksum})
+                wall, cpu, checksum, scheduling = runner.run(req["task"])
+                done = {"op": "done", "wall_s": wall, "cpu_s": cpu, "checksum": checksum}
+                if scheduling is not None:
+                    done["scheduling"] = scheduling
+                reply(done)
             else:
                 raise ValueError("unknown op %r" % op)
         except Exception as exc:  # reported to corelab, which marks the cell failed

@@ -228,6 +228,7 @@ impl Executor for MockExecutor {
                 checksum: out.checksum,
                 lost_updates: out.lost_updates,
                 bytes_moved: out.bytes_moved,
+                scheduling: None,
             },
             shared_state: None,
             minor_faults: 0,

@@ -647,6 +647,7 @@ fn sample_of(record: &RunRecord) -> Sample {
         other_load: None,
         busy: false,
         minor_faults: Some(record.minor_faults),
+        scheduling: record.metrics.scheduling.clone(),
     }
 }
 

@@ -143,7 +143,7 @@ impl ModelKind {
                 "N child processes (corelab worker) receive tasks over pipes, like Python's multiprocessing. No shared memory; pool start-up is timed separately."
             }
             ModelKind::GilThreads => {
-                "N threads that must hold one global lock to compute, handing it over every switch interval and around I/O waits, like CPython's GIL."
+                "N threads that must hold one global lock to compute, following CPython 3.12: a waiting thread asks for the lock after one switch interval, the holder hands it over at its next checkpoint and waits until another thread has it; waits and I/O release it."
             }
             ModelKind::PyThreading => {
                 "Real CPython: a ThreadPoolExecutor with N threads. The GIL lets one thread run Python code at a time; waits release it."

@@ -110,6 +110,9 @@ pub struct Sample {
     /// Minor page faults during the run, over the threads and processes its CPU time counts.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub minor_faults: Option<u64>,
+    /// Switch counts, context switches and CPU time per thread (`gil-threads`, `py-threading`).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub scheduling: Option<super::Scheduling>,
 }
 
 /// One model at one worker count.

@@ -3,6 +3,7 @@
 mod file;
 mod machine;
 mod python_info;
+mod scheduling;
 mod time;
 
 pub use file::{
@@ -11,4 +12,5 @@ pub use file::{
 };
 pub use machine::{LoadSummary, MachineInfo, round_cores};
 pub use python_info::PythonInfo;
+pub use scheduling::{GilCounters, Scheduling, ThreadUsage};
 pub use time::utc_timestamp;

@@ -23,6 +23,7 @@ use crate::engine::cpu_time::{Cost, Snapshot};
 use crate::engine::pacer::{Pacer, RunGuard, UnitError, UnitResult};
 use crate::engine::workload::{self, RunEnv, Workload};
 use crate::preset::{ModelKind, TaskSpec};
+use crate::results::Scheduling;
 
 /// Sequential, threads, rayon and gil-threads: every model that runs inside this process.
 pub struct InProcessExecutor {
@@ -82,12 +83,15 @@ impl InProcessExecutor {
         guard: &RunGuard,
     ) -> Result<RunRecord, UnitError> {
         let shown = Arc::clone(&w);
-        timed_run(
+        let mut scheduling = None;
+        let mut record = timed_run(
             shown.as_ref(),
             self,
             |me| me.workers_cost(),
-            |me| Ok((me.run_units(w, guard)?, None)),
-        )
+            |me| Ok((me.run_units(w, guard, &mut scheduling)?, None)),
+        )?;
+        record.metrics.scheduling = scheduling;
+        Ok(record)
     }
 
     /// Cumulative cost of every worker thread (not the dispatcher, which `timed_run` counts).
@@ -101,7 +105,13 @@ impl InProcessExecutor {
         }
     }
 
-    fn run_units(&self, w: Arc<dyn Workload>, guard: &RunGuard) -> UnitResult<u64> {
+    /// `scheduling` receives the emulated GIL's counters of a `gil-threads` run.
+    fn run_units(
+        &self,
+        w: Arc<dyn Workload>,
+        guard: &RunGuard,
+        scheduling: &mut Option<Scheduling>,
+    ) -> UnitResult<u64> {
         let n = w.unit_count();
         match &self.strategy {
             Strategy::Sequential => (0..n).try_fold(0u64, |sum, unit| {
@@ -113,7 +123,9 @@ impl InProcessExecutor {
                 switch_interval,
             } => {
                 let gil = Arc::new(Gil::new(*switch_interval));
-                pull_from_shared_queue(team, w, guard, Some(gil))
+                let sum = pull_from_shared_queue(team, w, guard, Some(Arc::clone(&gil)));
+                *scheduling = Some(gil.scheduling());
+                sum
             }
             Strategy::Rayon(pool) => pool.install(|| {
                 (0..n)

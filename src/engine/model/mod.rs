@@ -10,7 +10,7 @@ use std::time::{Duration, Instant};
 
 use serde::{Deserialize, Serialize};
 
-pub use gil::{Gil, GilPacer};
+pub use gil::{Gil, GilEvent, GilPacer, GilStats, GilThreadStats};
 pub use in_process::InProcessExecutor;
 pub use process_pool::{ProcessPool, WorkerCommand};
 

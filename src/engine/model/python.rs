@@ -15,6 +15,7 @@ use crate::engine::pacer::{RunGuard, UnitError};
 use crate::engine::workload::{RunEnv, RunMetrics};
 use crate::preset::{ModelKind, PythonOptions, TaskSpec};
 pub use crate::results::PythonInfo;
+use crate::results::Scheduling;
 
 /// The worker script, embedded so that the binary works wherever it is installed.
 pub const WORKER_SCRIPT: &str = include_str!("../../../assets/python/corelab_worker.py");
@@ -36,6 +37,9 @@ enum FromPython {
         wall_s: f64,
         cpu_s: f64,
         checksum: u64,
+        /// Threads only: per-thread CPU time and context switches.
+        #[serde(default)]
+        scheduling: Option<Scheduling>,
     },
     Failed {
         message: String,
@@ -186,6 +190,7 @@ impl Executor for PythonExecutor {
                 wall_s,
                 cpu_s,
                 checksum,
+                scheduling,
             } => Ok(RunRecord {
                 wall: Duration::from_secs_f64(wall_s.clamp(0.0, 1e9)),
                 cpu: spent.cpu,
@@ -193,6 +198,7 @@ impl Executor for PythonExecutor {
                 task_cpu: Some(Duration::from_secs_f64(cpu_s.clamp(0.0, 1e9))),
                 metrics: RunMetrics {
                     checksum,
+                    scheduling,
                     ..RunMetrics::default()
                 },
                 shared_state: None,

@@ -31,6 +31,9 @@ pub struct RunMetrics {
     /// `memory`: bytes the triad read and wrote (STREAM counting: 24 bytes per element).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub bytes_moved: Option<u64>,
+    /// How the threads shared the cores and the GIL (`gil-threads`, `py-threading`).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub scheduling: Option<crate::results::Scheduling>,
 }
 
 /// Where a workload instance lives, which decides where shared state is kept.
