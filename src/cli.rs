@@ -119,8 +119,9 @@ relative to the preset file's directory, once, before anything runs; the version
 workers then start that same absolute path.
 
 Outputs: every output path and the chart size are checked before the sweep starts. While it
-runs, --out is locked (an flock on corelab-out-HASH.lock in the temporary directory, holding
-the pid): a second run on the same --out is refused, naming that pid.
+runs, --out is locked (an flock on out-HASH.lock in your private lock directory,
+$XDG_RUNTIME_DIR/corelab or $TMPDIR/corelab-locks-UID, holding the pid): a second run on the
+same --out is refused, naming that pid.
 
 Ctrl-C, SIGTERM and SIGHUP stop the sweep like the workbench's Cancel: the cells measured so
 far are saved to --out with \"status\": \"cancelled\", child processes and scratch files are
@@ -477,11 +478,13 @@ fn check_output_path(flag: &str, path: &Path) -> Result<()> {
     }
 }
 
-/// The lock file of a run writing `out`: `corelab-out-<hash>.lock` in the temporary directory,
-/// where `<hash>` is a stable hash (FNV-1a) of `out`'s absolute path with its directory's
-/// symlinks resolved, so that `r.json`, `./r.json` and `/abs/r.json` share one lock. It lives
-/// outside `out`'s directory so that a run killed with SIGKILL leaves nothing there.
-pub fn output_lock_path(out: &Path) -> PathBuf {
+/// The lock file of a run writing `out`: `out-<hash>.lock` in this user's private lock
+/// directory ([`private_lock_dir`]), where `<hash>` is a stable hash (FNV-1a) of `out`'s
+/// absolute path with its directory's symlinks resolved, so that `r.json`, `./r.json` and
+/// `/abs/r.json` share one lock. It lives outside `out`'s directory so that a run killed with
+/// SIGKILL leaves nothing there, and outside the shared temporary directory so that another
+/// user cannot plant it (the name is predictable by design: two runs must find the same lock).
+pub fn output_lock_path(out: &Path) -> Result<PathBuf> {
     let absolute = std::path::absolute(out).unwrap_or_else(|_| out.to_path_buf());
     let key = match (absolute.parent(), absolute.file_name()) {
         (Some(dir), Some(name)) => std::fs::canonicalize(dir)
@@ -494,7 +497,44 @@ pub fn output_lock_path(out: &Path) -> PathBuf {
         hash ^= u64::from(*byte);
         hash = hash.wrapping_mul(0x0000_0100_0000_01b3);
     }
-    std::env::temp_dir().join(format!("corelab-out-{hash:016x}.lock"))
+    Ok(private_lock_dir()?.join(format!("out-{hash:016x}.lock")))
+}
+
+/// A directory only this user can write: `$XDG_RUNTIME_DIR/corelab` when the session has one
+/// (it is private by specification), else `corelab-locks-<uid>` in the temporary directory.
+/// Either is created with mode 0700; an existing one is used only if it is a real directory
+/// (not a symlink) owned by this user and closed to others, otherwise corelab refuses.
+pub fn private_lock_dir() -> Result<PathBuf> {
+    use std::os::unix::fs::{DirBuilderExt, MetadataExt, PermissionsExt};
+    let uid = crate::sys::effective_uid();
+    let dir = match std::env::var_os("XDG_RUNTIME_DIR").filter(|d| !d.is_empty()) {
+        Some(runtime) if Path::new(&runtime).is_absolute() => Path::new(&runtime).join("corelab"),
+        _ => std::env::temp_dir().join(format!("corelab-locks-{uid}")),
+    };
+    match std::fs::DirBuilder::new().mode(0o700).create(&dir) {
+        Ok(()) => {}
+        Err(e) if e.kind() == std::io::ErrorKind::AlreadyExists => {}
+        Err(e) => bail!("cannot create the lock directory {}: {e}", dir.display()),
+    }
+    let meta = std::fs::symlink_metadata(&dir)
+        .with_context(|| format!("cannot inspect the lock directory {}", dir.display()))?;
+    if !meta.is_dir() || meta.uid() != uid || meta.permissions().mode() & 0o077 != 0 {
+        bail!(
+            "refusing the lock directory {}: it must be a directory owned by you (uid {uid}) \
+             with mode 0700, and it is {} owned by uid {} with mode {:o}; remove it and retry",
+            dir.display(),
+            if meta.file_type().is_symlink() {
+                "a symlink"
+            } else if meta.is_dir() {
+                "a directory"
+            } else {
+                "a file"
+            },
+            meta.uid(),
+            meta.permissions().mode() & 0o7777
+        );
+    }
+    Ok(dir)
 }
 
 /// An exclusive lock on [`output_lock_path`]`(out)`, held while a run writes `out`; the file
@@ -508,7 +548,7 @@ impl OutputLock {
     fn take(out: &Path) -> Result<OutputLock> {
         use std::io::{Read as _, Seek as _, Write as _};
         use std::os::unix::fs::{MetadataExt, OpenOptionsExt};
-        let path = output_lock_path(out);
+        let path = output_lock_path(out)?;
         // A lock file removed by the previous holder between our open and our flock is a
         // stale inode: try again with the new file.
         for _ in 0..8 {
@@ -517,9 +557,9 @@ impl OutputLock {
                 .write(true)
                 .create(true)
                 .truncate(false)
-                // A shared temporary directory: never follow a planted symlink.
+                // Never follow a symlink, even in a private directory.
                 .custom_flags(libc::O_NOFOLLOW)
-                .mode(0o644)
+                .mode(0o600)
                 .open(&path)
                 .with_context(|| format!("cannot create the lock file {}", path.display()))?;
             if let Err(e) = crate::sys::flock(&file, crate::sys::Lock::ExclusiveNow) {

@@ -144,6 +144,12 @@ pub fn child_in_own_group_dies_with_parent(command: &mut std::process::Command) 
     }
 }
 
+/// This process's effective user id (`geteuid(2)`, which cannot fail).
+pub fn effective_uid() -> u32 {
+    // SAFETY: geteuid has no arguments, no preconditions and cannot fail.
+    unsafe { libc::geteuid() }
+}
+
 /// How [`flock`] locks a file.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum Lock {

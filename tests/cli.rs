@@ -354,7 +354,7 @@ fn a_second_run_on_a_locked_out_is_refused() {
     std::fs::write(&preset, TINY).unwrap();
     let out = dir.path().join("r.json");
     // What a running `corelab run --out r.json` holds.
-    let lock_path = corelab::cli::output_lock_path(&out);
+    let lock_path = corelab::cli::output_lock_path(&out).unwrap();
     let mut lock = std::fs::File::create(&lock_path).unwrap();
     corelab::sys::flock(&lock, corelab::sys::Lock::ExclusiveNow).unwrap();
     writeln!(lock, "4242").unwrap();
@@ -395,11 +395,11 @@ fn a_second_run_on_a_locked_out_is_refused() {
     assert_eq!(names, ["r.json", "tiny.json"]);
     // The same file by another name is the same lock.
     assert_eq!(
-        corelab::cli::output_lock_path(&dir.path().join("./r.json")),
+        corelab::cli::output_lock_path(&dir.path().join("./r.json")).unwrap(),
         lock_path
     );
     assert_ne!(
-        corelab::cli::output_lock_path(&dir.path().join("other.json")),
+        corelab::cli::output_lock_path(&dir.path().join("other.json")).unwrap(),
         lock_path
     );
 }

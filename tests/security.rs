@@ -402,3 +402,60 @@ fn out_of_range_worker_requests_are_rejected_without_panic() {
         assert_eq!(status.code(), Some(2), "{field}: {replies:?}");
     }
 }
+
+#[test]
+fn a_lock_directory_planted_in_the_temporary_directory_is_refused() {
+    use std::os::unix::fs::PermissionsExt;
+    let tmp = tempfile::tempdir().unwrap();
+    let uid = corelab::sys::effective_uid();
+    let planted = tmp.path().join(format!("corelab-locks-{uid}"));
+    let preset = tmp.path().join("p.json");
+    std::fs::write(
+        &preset,
+        r#"{"version": 1, "name": "tiny", "task": {"kind": "cpu", "tasks": 2, "cpu": {"size": 1000}},
+            "workers": [1], "models": ["threads"], "repetitions": 1, "warmups": 0}"#,
+    )
+    .unwrap();
+    let out = tmp.path().join("r.json");
+    let run = |what: &str| {
+        let o = Command::new(corelab_exe())
+            .args([
+                "run",
+                preset.to_str().unwrap(),
+                "--out",
+                out.to_str().unwrap(),
+                "-q",
+            ])
+            .env("TMPDIR", tmp.path())
+            .env_remove("XDG_RUNTIME_DIR")
+            .output()
+            .unwrap();
+        (o.status.code(), stderr_of(&o), what.to_string())
+    };
+    // A directory others can write (as another user would leave it, mode 0777).
+    std::fs::create_dir(&planted).unwrap();
+    std::fs::set_permissions(&planted, std::fs::Permissions::from_mode(0o777)).unwrap();
+    let (code, stderr, _) = run("world-writable");
+    assert_eq!(code, Some(1), "{stderr}");
+    assert!(stderr.contains("refusing the lock directory"), "{stderr}");
+    assert!(!out.exists(), "nothing was measured");
+    // A symlink to a directory the attacker controls.
+    std::fs::remove_dir(&planted).unwrap();
+    let elsewhere = tmp.path().join("attacker");
+    std::fs::create_dir(&elsewhere).unwrap();
+    std::os::unix::fs::symlink(&elsewhere, &planted).unwrap();
+    let (code, stderr, _) = run("symlink");
+    assert_eq!(code, Some(1), "{stderr}");
+    assert!(stderr.contains("a symlink"), "{stderr}");
+    assert_eq!(
+        std::fs::read_dir(&elsewhere).unwrap().count(),
+        0,
+        "nothing written there"
+    );
+    // Without the plant, corelab makes its own private directory and the run goes through.
+    std::fs::remove_file(&planted).unwrap();
+    let (code, stderr, _) = run("clean");
+    assert_eq!(code, Some(0), "{stderr}");
+    let mode = std::fs::metadata(&planted).unwrap().permissions().mode() & 0o777;
+    assert_eq!(mode, 0o700);
+}

@@ -13,9 +13,9 @@ use common::{corelab_exe, is_alive, live_processes};
 use corelab::preset::ModelKind;
 use corelab::results::{CellStatus, ResultsFile, RunStatus};
 
-/// Four cells (threads × 1, processes × 1, threads × 2, processes × 2), each about 1.5 s of
-/// sleeping tasks: the first is saved long before the sweep could end, and the second runs in
-/// `corelab worker` children.
+/// Four cells (threads × 1, processes × 1, threads × 2, processes × 2) measured in interleaved
+/// rounds, each run about 60–120 ms of sleeping tasks: after the first round (saved) the sweep
+/// has many rounds to go, and the processes cells run in `corelab worker` children.
 const SLOW: &str = r#"{
   "version": 1,
   "name": "interrupt me",
@@ -47,22 +47,28 @@ fn children_of(pid: u32) -> Vec<u32> {
         .collect()
 }
 
-fn cells_saved(out: &Path) -> Option<usize> {
-    // The file is replaced atomically, so a read sees a whole file or none.
-    ResultsFile::load(out).ok().map(|r| r.cells.len())
+/// The timed runs in the saved file, once one exists (it is replaced atomically, so a read sees
+/// a whole file or none).
+fn runs_saved(out: &Path) -> Option<usize> {
+    ResultsFile::load(out)
+        .ok()
+        .map(|r| r.cells.iter().map(|c| c.samples.len()).sum())
 }
 
-fn scratch_dirs_of(pid: u32) -> Vec<String> {
-    let prefix = format!("corelab-{pid}-");
-    std::fs::read_dir(std::env::temp_dir())
-        .map(|entries| {
-            entries
-                .flatten()
-                .map(|e| e.file_name().to_string_lossy().into_owned())
-                .filter(|n| n.starts_with(&prefix))
-                .collect()
-        })
-        .unwrap_or_default()
+/// What is left in the run's private temporary directory besides the (empty) lock directory.
+fn leftovers(tmp: &Path) -> Vec<String> {
+    let mut left = Vec::new();
+    for e in std::fs::read_dir(tmp).unwrap().flatten() {
+        let name = e.file_name().to_string_lossy().into_owned();
+        if name.starts_with("corelab-locks-") {
+            for inner in std::fs::read_dir(e.path()).unwrap().flatten() {
+                left.push(format!("{name}/{}", inner.file_name().to_string_lossy()));
+            }
+        } else {
+            left.push(name);
+        }
+    }
+    left
 }
 
 fn interrupt_mid_sweep(signal: &str, expected_code: i32) {
@@ -71,6 +77,8 @@ fn interrupt_mid_sweep(signal: &str, expected_code: i32) {
     let preset = dir.path().join("slow.json");
     std::fs::write(&preset, SLOW).unwrap();
     let out = dir.path().join("r.json");
+    // Its own temporary directory: every scratch directory and lock of the run is in there.
+    let tmp = tempfile::tempdir().unwrap();
     let mut child: Child = Command::new(corelab_exe())
         .args([
             "run",
@@ -78,13 +86,15 @@ fn interrupt_mid_sweep(signal: &str, expected_code: i32) {
             "--out",
             out.to_str().unwrap(),
         ])
+        .env("TMPDIR", tmp.path())
+        .env_remove("XDG_RUNTIME_DIR")
         .stdout(Stdio::piped())
         .stderr(Stdio::piped())
         .spawn()
         .unwrap();
     let pid = child.id();
-    wait_for("the first cell to be saved", || {
-        cells_saved(&out).filter(|&n| n >= 1)
+    wait_for("the first round to be saved", || {
+        runs_saved(&out).filter(|&n| n >= 4)
     });
     // The processes cell: its `corelab worker` children are running.
     let workers = wait_for("the worker processes", || {
@@ -104,27 +114,54 @@ fn interrupt_mid_sweep(signal: &str, expected_code: i32) {
 
     let results = ResultsFile::load(&out).unwrap();
     assert_eq!(results.status, RunStatus::Cancelled);
-    let first = &results.cells[0];
-    assert_eq!(first.model, Some(ModelKind::Threads));
-    assert_eq!((first.workers, first.status), (1, CellStatus::Ok));
-    assert_eq!(first.samples.len(), 12, "the finished cell is kept whole");
+    // Interleaved rounds: every cell was started and measured before the signal, none had its
+    // 12 runs, and every run measured so far is kept.
+    assert_eq!(
+        results.cells.len(),
+        4,
+        "every cell of the plan is in the file"
+    );
+    for cell in &results.cells {
+        let runs = cell.samples.len();
+        assert!(
+            (1..12).contains(&runs),
+            "{:?} × {}: {runs} runs",
+            cell.model,
+            cell.workers
+        );
+        assert_eq!(cell.status, CellStatus::Cancelled, "{:?}", cell.model);
+        assert_eq!(
+            cell.error.as_deref(),
+            Some(format!("cancelled after {runs} timed runs").as_str())
+        );
+    }
+    let rounds: Vec<usize> = results.cells.iter().map(|c| c.samples.len()).collect();
+    let (lo, hi) = (rounds.iter().min().unwrap(), rounds.iter().max().unwrap());
     assert!(
-        results.cells.len() < 4,
-        "the sweep stopped early: {} cells",
-        results.cells.len()
+        hi - lo <= 1,
+        "cells are measured round by round: {rounds:?}"
     );
     assert!(
-        results.cells[1..]
+        results
+            .cells
             .iter()
-            .all(|c| c.status == CellStatus::Cancelled),
-        "the cell that was running is marked cancelled"
+            .any(|c| c.model == Some(ModelKind::Processes)),
+        "the processes cells are there"
     );
     for w in workers {
         assert!(!is_alive(w), "worker {w} of corelab {pid} is still running");
     }
-    assert_eq!(scratch_dirs_of(pid), Vec::<String>::new());
+    assert_eq!(
+        leftovers(tmp.path()),
+        Vec::<String>::new(),
+        "no scratch directory or lock file is left"
+    );
     assert!(
-        !corelab::cli::output_lock_path(&out).exists(),
+        !tmp.path()
+            .join(format!("corelab-locks-{}", corelab::sys::effective_uid()))
+            .read_dir()
+            .unwrap()
+            .any(|_| true),
         "the lock on --out is released"
     );
 }
