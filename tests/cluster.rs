@@ -356,3 +356,39 @@ fn corelab_run_names_the_missing_engine_and_its_install_command() {
     assert!(stderr.contains(DASK_INSTALL), "{stderr}");
     assert!(!stderr.contains("panicked"), "{stderr}");
 }
+
+#[test]
+fn selftest_reports_the_dispatch_of_each_engine_or_why_it_cannot() {
+    let dir = tempfile::tempdir().unwrap();
+    let plain = corelab::preset::PythonOptions {
+        interpreter: plain_python(dir.path()),
+        ..Default::default()
+    };
+    let rows = corelab::engine::selftest::run_python_selftest(&plain, 1);
+    let models: Vec<ModelKind> = rows.iter().map(|(m, _)| *m).collect();
+    assert_eq!(
+        models,
+        [
+            ModelKind::PyMultiprocessing,
+            ModelKind::PyDask,
+            ModelKind::PyMpi
+        ]
+    );
+    // The fake passes the probe but cannot run a worker; the engines are missing.
+    assert!(rows[0].1.is_err());
+    assert!(rows[1].1.as_ref().unwrap_err().contains(DASK_INSTALL));
+    assert!(rows[2].1.as_ref().unwrap_err().contains(MPI_INSTALL));
+
+    let python = require_cluster!("selftest_reports_the_dispatch_of_each_engine_or_why_it_cannot");
+    let _g = exclusive();
+    let real = corelab::preset::PythonOptions {
+        interpreter: python,
+        ..Default::default()
+    };
+    for (model, outcome) in corelab::engine::selftest::run_python_selftest(&real, 2) {
+        let row = outcome.unwrap_or_else(|e| panic!("{model}: {e}"));
+        assert_eq!(row.what, format!("dispatch per task: {model} × 2"));
+        assert!(row.median_us.is_finite() && row.median_us > 0.0, "{row:?}");
+        assert!(row.min_us <= row.median_us && row.median_us <= row.max_us);
+    }
+}
