@@ -657,6 +657,7 @@ pub fn run(args: &RunArgs) -> Result<ExitCode> {
     let mut cells_total = 0;
     let mut cells_done = 0;
     let mut save_failures: Vec<String> = Vec::new();
+    let mut clusters_shown: Vec<(ModelKind, usize)> = Vec::new();
     let results = run_sweep(&exp, &config, &cancel, &mut |event| {
         if let SweepEvent::SaveFailed { path, reason } = &event {
             // Reported even with --quiet: the file on disk is behind.
@@ -710,6 +711,22 @@ pub fn run(args: &RunArgs) -> Result<ExitCode> {
                 "        {model} × {workers} FAILED: {}",
                 crate::export::sanitize::for_terminal(&reason)
             ),
+            // py-dask, py-mpi: the cluster (and Dask's dashboard link) once, while it runs.
+            SweepEvent::RoundDone { cells, .. } => {
+                for cell in &cells {
+                    let (Some(model), Some(cluster)) = (cell.model, &cell.cluster) else {
+                        continue;
+                    };
+                    if !clusters_shown.contains(&(model, cell.workers)) {
+                        clusters_shown.push((model, cell.workers));
+                        eprintln!(
+                            "        {model} × {}: {}",
+                            cell.workers,
+                            crate::export::sanitize::for_terminal(&cluster.describe())
+                        );
+                    }
+                }
+            }
             _ => {}
         }
     });

@@ -392,3 +392,39 @@ fn selftest_reports_the_dispatch_of_each_engine_or_why_it_cannot() {
         assert!(row.min_us <= row.median_us && row.median_us <= row.max_us);
     }
 }
+
+#[test]
+fn corelab_run_shows_the_dask_dashboard_while_the_cells_run() {
+    let python = require_cluster!("corelab_run_shows_the_dask_dashboard_while_the_cells_run");
+    let _g = exclusive();
+    let dir = tempfile::tempdir().unwrap();
+    let preset = dir.path().join("dask.json");
+    std::fs::write(
+        &preset,
+        format!(
+            r#"{{"version": 1, "name": "dask here", "task": {{"kind": "cpu", "tasks": 4, "cpu": {{"size": 1000}}}},
+                "workers": [1], "models": ["py-dask", "py-mpi"], "repetitions": 2, "warmups": 0,
+                "baseline": "same-model-one-worker", "python": {{"interpreter": "{python}"}}}}"#
+        ),
+    )
+    .unwrap();
+    let out = Command::new(corelab_exe())
+        .arg("run")
+        .arg(&preset)
+        .output()
+        .unwrap();
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(out.status.success(), "{stderr}");
+    let dask = stderr
+        .lines()
+        .find(|l| l.contains("py-dask × 1: dask at tcp://"))
+        .unwrap_or_else(|| panic!("no cluster line: {stderr}"));
+    assert!(
+        dask.contains("1 workers on 1 host (dashboard http"),
+        "{dask}"
+    );
+    assert!(
+        stderr.lines().any(|l| l.contains("py-mpi × 1: mpi at ")),
+        "{stderr}"
+    );
+}
