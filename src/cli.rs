@@ -102,6 +102,10 @@ pub enum Command {
         /// updates, contention slows down, CPython's GIL) and exit non-zero if one fails.
         #[arg(long)]
         lessons: bool,
+        /// The interpreter for the per-task dispatch of py-multiprocessing, py-dask and py-mpi
+        /// (a venv with dask[distributed]; mpi4py and mpiexec for py-mpi). Default: python3.
+        #[arg(long, value_name = "INTERPRETER", default_value = "python3")]
+        python: String,
     },
     /// Child-process mode of the `processes` model (speaks JSON lines on stdin/stdout).
     #[command(hide = true)]
@@ -242,9 +246,10 @@ pub fn main() -> ExitCode {
             workers,
             json,
             lessons,
+            python,
         }) => match lessons {
             true => selftest_lessons(json),
-            false => selftest(workers, json),
+            false => selftest(workers, json, &python),
         },
         Some(Command::Report(args)) => report(&args),
     };
@@ -289,7 +294,7 @@ fn selftest_lessons(json: bool) -> Result<()> {
     Ok(())
 }
 
-fn selftest(workers: Option<usize>, json: bool) -> Result<()> {
+fn selftest(workers: Option<usize>, json: bool, python: &str) -> Result<()> {
     let workers =
         workers.unwrap_or_else(|| std::thread::available_parallelism().map_or(2, |n| n.get()));
     if workers == 0 || workers > crate::preset::limits::MAX_PROCESS_WORKERS {
@@ -299,8 +304,21 @@ fn selftest(workers: Option<usize>, json: bool) -> Result<()> {
         );
     }
     let worker = WorkerCommand::current_exe().map_err(anyhow::Error::msg)?;
-    let rows =
+    let mut rows =
         crate::engine::selftest::run_selftest(&worker, workers).map_err(anyhow::Error::msg)?;
+    let options = crate::preset::PythonOptions {
+        interpreter: python.to_string(),
+        ..crate::preset::PythonOptions::default()
+    };
+    for (model, outcome) in crate::engine::selftest::run_python_selftest(&options, workers) {
+        match outcome {
+            Ok(row) => rows.push(row),
+            Err(reason) => eprintln!(
+                "skipped: dispatch per task: {model}: {}",
+                crate::export::sanitize::for_terminal(&reason)
+            ),
+        }
+    }
     if json {
         outln!("{}", serde_json::to_string_pretty(&rows)?);
         return Ok(());
@@ -679,6 +697,7 @@ pub fn run(args: &RunArgs) -> Result<ExitCode> {
     let mut cells_total = 0;
     let mut cells_done = 0;
     let mut save_failures: Vec<String> = Vec::new();
+    let mut clusters_shown: Vec<(ModelKind, usize)> = Vec::new();
     let results = run_sweep(&exp, &config, &cancel, &mut |event| {
         if let SweepEvent::SaveFailed { path, reason } = &event {
             // Reported even with --quiet: the file on disk is behind.
@@ -732,6 +751,22 @@ pub fn run(args: &RunArgs) -> Result<ExitCode> {
                 "        {model} × {workers} FAILED: {}",
                 crate::export::sanitize::for_terminal(&reason)
             ),
+            // py-dask, py-mpi: the cluster (and Dask's dashboard link) once, while it runs.
+            SweepEvent::RoundDone { cells, .. } => {
+                for cell in &cells {
+                    let (Some(model), Some(cluster)) = (cell.model, &cell.cluster) else {
+                        continue;
+                    };
+                    if !clusters_shown.contains(&(model, cell.workers)) {
+                        clusters_shown.push((model, cell.workers));
+                        eprintln!(
+                            "        {model} × {}: {}",
+                            cell.workers,
+                            crate::export::sanitize::for_terminal(&cluster.describe())
+                        );
+                    }
+                }
+            }
             _ => {}
         }
     });

@@ -108,6 +108,12 @@ pub fn process_cpu_time_of(pid: u32) -> Option<Duration> {
     ))
 }
 
+/// Whether this process runs as root (effective user id 0).
+pub fn is_root() -> bool {
+    // SAFETY: geteuid takes no arguments, cannot fail and touches no memory.
+    unsafe { libc::geteuid() == 0 }
+}
+
 /// Sends `SIGKILL` to every process in group `pgid`. Does nothing for `pgid <= 1`, which would
 /// address this process's own group or every process.
 pub fn kill_process_group(pgid: u32) {

@@ -28,7 +28,21 @@ const OUTPUT_CAP: u64 = 64 * 1024;
 
 const PROBE_CODE: &str = "import sys, json; g = getattr(sys, '_is_gil_enabled', None); \
      print(json.dumps({'version': '%d.%d.%d' % sys.version_info[:3], \
-     'implementation': sys.implementation.name, 'gil_enabled': True if g is None else bool(g())}))";
+     'implementation': sys.implementation.name, 'gil_enabled': True if g is None else bool(g()), \
+     **{k: v for k, v in ((k, cluster_version(m)) for k, m in \
+     (('dask', 'distributed'), ('mpi4py', 'mpi4py'))) if v}}))";
+
+/// Defines `cluster_version(module)`: the version of a module the interpreter could import,
+/// found without importing it (`importlib.util.find_spec`, then its installed metadata), or
+/// `None`. Run before [`PROBE_CODE`].
+const CLUSTER_PROBE: &str = "def cluster_version(m):\n\
+     \x20   import importlib.util\n\
+     \x20   try:\n\
+     \x20       if importlib.util.find_spec(m) is None: return None\n\
+     \x20   except Exception: return None\n\
+     \x20   try:\n\
+     \x20       import importlib.metadata as md; return md.version(m)\n\
+     \x20   except Exception: return 'unknown'\n";
 
 /// Whether `text` is a path with more than one component (`./py`, `bin/python3`), as opposed
 /// to a bare name looked up on `PATH`.
@@ -118,7 +132,7 @@ pub fn probe_within(options: &PythonOptions, timeout: Duration) -> Result<Python
     }
     let mut command = Command::new(interp);
     command
-        .args(["-I", "-c", PROBE_CODE])
+        .args(["-I", "-c", &format!("{CLUSTER_PROBE}{PROBE_CODE}")])
         .stdin(Stdio::null())
         .stdout(Stdio::piped())
         .stderr(Stdio::piped());
@@ -167,6 +181,10 @@ pub fn probe_within(options: &PythonOptions, timeout: Duration) -> Result<Python
         EngineError::PythonUnavailable(format!("`{interp}` did not answer like CPython 3: {e}"))
     })?;
     info.interpreter = interp.to_string();
+    // The launcher is looked up, never run: `py-mpi` says at its start what it cannot launch.
+    info.mpiexec = resolve("mpiexec", None)
+        .ok()
+        .map(|p| p.to_string_lossy().into_owned());
     let mut parts = info
         .version
         .split('.')

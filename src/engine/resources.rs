@@ -111,13 +111,14 @@ pub fn cell_needs(
     let (copies, process_bytes, process_note) = match model {
         ModelKind::Processes => (workers_u, WORKER_PROCESS_BYTES, "worker processes"),
         ModelKind::PyMultiprocessing => (workers_u, PYTHON_PROCESS_BYTES, "Python processes"),
+        // The workers plus the dispatching interpreter (rank 0, Dask's client).
+        ModelKind::PyDask | ModelKind::PyMpi => {
+            (workers_u + 1, PYTHON_PROCESS_BYTES, "Python processes")
+        }
         m if m.is_python() => (1, PYTHON_PROCESS_BYTES, "Python process"),
         _ => (1, 0, ""),
     };
-    let processes_bytes = match model {
-        ModelKind::Processes | ModelKind::PyMultiprocessing => workers_u * process_bytes,
-        _ => process_bytes,
-    };
+    let processes_bytes = copies * process_bytes;
     // Units running at the same time: one per worker, never more than there are tasks.
     let in_flight = if model.is_single_worker() {
         1
@@ -156,11 +157,7 @@ pub fn cell_needs(
     };
     let memory_bytes = workload_bytes.saturating_add(processes_bytes);
     let memory_detail = if processes_bytes > 0 {
-        let n = if matches!(model, ModelKind::Processes | ModelKind::PyMultiprocessing) {
-            workers_u
-        } else {
-            1
-        };
+        let n = copies;
         format!(
             "{workload_detail}, plus {n} {process_note} at about {} each",
             human(process_bytes)

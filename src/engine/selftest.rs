@@ -13,7 +13,7 @@ use super::model::{Executor, InProcessExecutor, ProcessPool, WorkerCommand};
 use super::pacer::RunGuard;
 use super::scratch::ScratchDir;
 use super::workload::RunEnv;
-use crate::preset::{CpuKernel, ModelKind, TaskKind, TaskSpec};
+use crate::preset::{CpuKernel, Experiment, ModelKind, PythonOptions, TaskKind, TaskSpec};
 use crate::stats::median;
 
 const REPS: usize = 7;
@@ -130,6 +130,88 @@ fn dispatch(
         format!("{tasks} tasks of one hash round each; wall time / tasks"),
         &samples,
     ))
+}
+
+/// Per-task dispatch of a real-Python model: `tasks` tasks of one hash round each through
+/// `model`'s pool, scheduler or ranks, timed by the interpreter (the model's own timed region);
+/// wall time / tasks. Start-up (interpreter, pool, cluster, ranks) is not part of it.
+fn python_dispatch(
+    exp: &Experiment,
+    model: ModelKind,
+    workers: usize,
+    tasks: u32,
+) -> Result<Overhead, String> {
+    let scratch = ScratchDir::create().map_err(|e| e.to_string())?;
+    let env = RunEnv {
+        workers,
+        scratch_dir: scratch.path().to_path_buf(),
+        shared_file: None,
+    };
+    let guard = || RunGuard::new(CancelToken::new(), Duration::from_secs(120));
+    let mut exec = super::model::python::PythonExecutor::start_for(
+        exp,
+        model,
+        workers,
+        scratch.path(),
+        &guard(),
+    )
+    .map_err(|e| e.to_string())?;
+    let task = empty_task(tasks);
+    let mut samples = Vec::new();
+    let mut outcome = Ok(());
+    for rep in 0..=REPS {
+        match exec.run(&task, &env, &guard()) {
+            // The first run is a warm-up.
+            Ok(rec) if rep > 0 => samples.push(rec.wall.as_secs_f64() * 1e6 / f64::from(tasks)),
+            Ok(_) => {}
+            Err(e) => {
+                outcome = Err(e.to_string());
+                break;
+            }
+        }
+    }
+    exec.shutdown();
+    outcome?;
+    Ok(overhead(
+        format!("dispatch per task: {model} × {workers}"),
+        format!(
+            "{tasks} Python tasks of one hash round each; the interpreter's timed region / tasks (start-up {:.2} s apart)",
+            exec.startup().as_secs_f64()
+        ),
+        &samples,
+    ))
+}
+
+/// The per-task dispatch of the real-Python process models (`py-multiprocessing`, `py-dask`
+/// on an embedded cluster, `py-mpi` through `mpiexec`) with `python`'s interpreter. Each
+/// model is measured or comes back `Err` with the reason it cannot run (an engine missing,
+/// with its install command).
+pub fn run_python_selftest(
+    python: &PythonOptions,
+    workers: usize,
+) -> Vec<(ModelKind, Result<Overhead, String>)> {
+    let exp = Experiment {
+        python: python.clone(),
+        ..Experiment::default()
+    };
+    let info = super::interpreter::probe(python).map_err(|e| e.to_string());
+    [
+        (ModelKind::PyMultiprocessing, 2_000),
+        (ModelKind::PyDask, 500),
+        (ModelKind::PyMpi, 2_000),
+    ]
+    .into_iter()
+    .map(|(model, tasks)| {
+        let outcome = match &info {
+            Err(e) => Err(e.clone()),
+            Ok(info) => match info.refuses(model) {
+                Some(reason) => Err(reason),
+                None => python_dispatch(&exp, model, workers, tasks),
+            },
+        };
+        (model, outcome)
+    })
+    .collect()
 }
 
 fn pool_startup(workers: usize, worker: &WorkerCommand) -> Result<Overhead, String> {

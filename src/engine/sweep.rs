@@ -57,7 +57,7 @@ impl ExecutorFactory for RealExecutors {
     fn start(&self, cell: &CellStart<'_>) -> Result<Box<dyn Executor>, UnitError> {
         let (exp, model, workers) = (cell.exp, cell.model, cell.workers);
         if model.is_python() {
-            return PythonExecutor::start(&exp.python, model, workers, cell.scratch, cell.guard)
+            return PythonExecutor::start_for(exp, model, workers, cell.scratch, cell.guard)
                 .map(|p| Box::new(p) as Box<dyn Executor>);
         }
         match model {
@@ -471,6 +471,7 @@ impl Sweep<'_> {
         match started {
             Ok(executor) => {
                 cell.startup_s = Some(executor.startup().as_secs_f64());
+                cell.cluster = executor.cluster();
                 let running = Running {
                     executor,
                     env,

@@ -601,7 +601,14 @@ impl WorkbenchApp {
                 }
             }
             // Interleaved rounds: every cell's curve point so far, refined round by round.
-            SweepEvent::RoundDone { cells, .. } => {
+            SweepEvent::RoundDone { cells, round } => {
+                // py-dask, py-mpi: the cluster and Dask's dashboard link, once (first round).
+                for cell in cells.iter().filter(|_| round == 1) {
+                    if let Some(cluster) = &cell.cluster {
+                        let what = format!("{} × {}", cell.model_id(), cell.workers);
+                        self.info(format!("{what}: {}", cluster.describe()));
+                    }
+                }
                 if let Some(results) = &mut self.results {
                     for cell in cells {
                         upsert_cell(results, cell);

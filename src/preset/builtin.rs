@@ -34,6 +34,8 @@ const BUILTIN: &[BuiltinPreset] = &[
     builtin!("memory-bandwidth"),
     builtin!("compute-wait-crossover"),
     builtin!("python-gil-vs-processes"),
+    builtin!("from-cores-to-a-cluster"),
+    builtin!("from-cores-to-a-cluster-fine"),
 ];
 
 /// All built-in presets, in gallery order.

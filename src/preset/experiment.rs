@@ -36,6 +36,8 @@ pub struct Experiment {
     pub gil: GilOptions,
     /// Interpreter and start method of the real-Python models.
     pub python: PythonOptions,
+    /// How `py-mpi` launches its ranks.
+    pub mpi: MpiOptions,
 }
 
 impl Default for Experiment {
@@ -58,6 +60,7 @@ impl Default for Experiment {
             timeout_s: 60.0,
             gil: GilOptions::default(),
             python: PythonOptions::default(),
+            mpi: MpiOptions::default(),
         }
     }
 }
@@ -82,10 +85,15 @@ pub enum ModelKind {
     PyMultiprocessing,
     /// Real CPython threads on a free-threaded build (no GIL); offered only there.
     PyFreeThreading,
+    /// Real CPython tasks through `dask.distributed`: an embedded `LocalCluster` of N
+    /// single-threaded worker processes, or N workers of an existing cluster.
+    PyDask,
+    /// Real CPython tasks on N MPI ranks (mpi4py) started by `mpiexec`, plus a dispatching rank.
+    PyMpi,
 }
 
 impl ModelKind {
-    pub const ALL: [ModelKind; 8] = [
+    pub const ALL: [ModelKind; 10] = [
         ModelKind::Sequential,
         ModelKind::Threads,
         ModelKind::Rayon,
@@ -94,6 +102,8 @@ impl ModelKind {
         ModelKind::PyThreading,
         ModelKind::PyMultiprocessing,
         ModelKind::PyFreeThreading,
+        ModelKind::PyDask,
+        ModelKind::PyMpi,
     ];
 
     /// The models implemented in corelab itself (no Python needed).
@@ -116,6 +126,8 @@ impl ModelKind {
             ModelKind::PyThreading => "py-threading",
             ModelKind::PyMultiprocessing => "py-multiprocessing",
             ModelKind::PyFreeThreading => "py-free-threading",
+            ModelKind::PyDask => "py-dask",
+            ModelKind::PyMpi => "py-mpi",
         }
     }
 
@@ -123,7 +135,11 @@ impl ModelKind {
     pub fn is_python(self) -> bool {
         matches!(
             self,
-            ModelKind::PyThreading | ModelKind::PyMultiprocessing | ModelKind::PyFreeThreading
+            ModelKind::PyThreading
+                | ModelKind::PyMultiprocessing
+                | ModelKind::PyFreeThreading
+                | ModelKind::PyDask
+                | ModelKind::PyMpi
         )
     }
 
@@ -153,6 +169,12 @@ impl ModelKind {
             }
             ModelKind::PyFreeThreading => {
                 "Real CPython threads on a free-threaded build (3.13t and later) where the GIL is disabled. Offered only when the interpreter reports sys._is_gil_enabled() == False."
+            }
+            ModelKind::PyDask => {
+                "Real CPython tasks through Dask's distributed scheduler: an embedded LocalCluster of N single-threaded worker processes (or N workers of the cluster at python.dask_scheduler). Cluster start-up is timed separately; every task pays the scheduler's round trip."
+            }
+            ModelKind::PyMpi => {
+                "Real CPython tasks on N MPI ranks (mpi4py) launched by mpiexec, plus one dispatching rank that hands out one task at a time over comm.send/recv. Rank start-up is timed separately; mpi.hostfile spreads the ranks over machines."
             }
         }
     }
@@ -213,6 +235,10 @@ pub struct PythonOptions {
     pub interpreter: String,
     /// How `py-multiprocessing` starts its processes.
     pub start_method: StartMethod,
+    /// `py-dask`: the address of an existing Dask scheduler (`tcp://host:8786`) whose workers
+    /// run the tasks; empty starts an embedded `LocalCluster` per cell.
+    #[serde(skip_serializing_if = "String::is_empty")]
+    pub dask_scheduler: String,
 }
 
 impl Default for PythonOptions {
@@ -220,6 +246,32 @@ impl Default for PythonOptions {
         PythonOptions {
             interpreter: "python3".into(),
             start_method: StartMethod::Spawn,
+            dask_scheduler: String::new(),
+        }
+    }
+}
+
+/// How `py-mpi` starts its ranks: `launcher [extra_args] [--hostfile hostfile] -n N+1
+/// interpreter corelab_cluster.py mpi`.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[serde(default)]
+pub struct MpiOptions {
+    /// The MPI launcher: `mpiexec` (Open MPI or MPICH) on PATH, or a path.
+    pub launcher: String,
+    /// A hostfile naming the machines the ranks run on; empty runs them all here.
+    #[serde(skip_serializing_if = "String::is_empty")]
+    pub hostfile: String,
+    /// More arguments for the launcher, placed before `-n` (e.g. `["--map-by", "node"]`).
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub extra_args: Vec<String>,
+}
+
+impl Default for MpiOptions {
+    fn default() -> Self {
+        MpiOptions {
+            launcher: "mpiexec".into(),
+            hostfile: String::new(),
+            extra_args: Vec::new(),
         }
     }
 }

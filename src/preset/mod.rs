@@ -9,7 +9,8 @@ mod validate;
 pub use builtin::{BuiltinPreset, builtin_presets, find_builtin};
 pub use error::PresetError;
 pub use experiment::{
-    Baseline, Experiment, GilOptions, ModelKind, PRESET_VERSION, PythonOptions, StartMethod,
+    Baseline, Experiment, GilOptions, ModelKind, MpiOptions, PRESET_VERSION, PythonOptions,
+    StartMethod,
 };
 pub use task::{
     ContentionParams, CpuKernel, CpuParams, IoMode, IoParams, MemoryParams, MixedParams, SyncMode,

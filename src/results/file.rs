@@ -152,6 +152,9 @@ pub struct CellResult {
     pub gb_per_s: Option<f64>,
     /// Median lost updates for `contention`.
     pub lost_updates: Option<u64>,
+    /// `py-dask`, `py-mpi`: the cluster that ran the cell's tasks (scheduler, workers).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub cluster: Option<super::cluster::ClusterInfo>,
 }
 
 impl CellResult {

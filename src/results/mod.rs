@@ -1,16 +1,18 @@
 //! The results file: the interchange format between the engine, the CLI, the GUI and exports.
 
+mod cluster;
 mod file;
 mod machine;
 mod python_info;
 mod scheduling;
 mod time;
 
+pub use cluster::{ClusterInfo, ClusterWorker};
 pub use file::{
     Baseline as BaselineInfo, CellResult, CellStatus, MAX_RESULTS_BYTES, RESULTS_FORMAT,
     RESULTS_FORMAT_VERSION, ResultsError, ResultsFile, RunStatus, Sample, write_atomically,
 };
 pub use machine::{LoadSummary, MachineInfo, round_cores};
-pub use python_info::PythonInfo;
+pub use python_info::{DASK_INSTALL, MPI_INSTALL, PythonInfo};
 pub use scheduling::{GilCounters, Scheduling, ThreadUsage};
 pub use time::utc_timestamp;

@@ -55,6 +55,10 @@ pub trait Executor {
     ) -> Result<RunRecord, UnitError>;
     /// Stops whatever the executor started (child processes); called on every exit path.
     fn shutdown(&mut self) {}
+    /// The cluster that runs the tasks (`py-dask`, `py-mpi`): scheduler, dashboard, workers.
+    fn cluster(&self) -> Option<crate::results::ClusterInfo> {
+        None
+    }
 }
 
 /// Times one run of `w` on the calling thread (the dispatcher). `others` reads, from `model`, the cumulative

@@ -13,12 +13,15 @@ use super::{Executor, RunRecord};
 use crate::engine::cpu_time::{Cost, Snapshot, spent_between};
 use crate::engine::pacer::{RunGuard, UnitError};
 use crate::engine::workload::{RunEnv, RunMetrics};
-use crate::preset::{ModelKind, PythonOptions, TaskSpec};
+use crate::preset::{Experiment, ModelKind, MpiOptions, PythonOptions, TaskSpec};
+use crate::results::ClusterInfo;
 pub use crate::results::PythonInfo;
 use crate::results::Scheduling;
 
 /// The worker script, embedded so that the binary works wherever it is installed.
 pub const WORKER_SCRIPT: &str = include_str!("../../../assets/python/corelab_worker.py");
+/// The cluster models' driver (`py-dask`, `py-mpi`); it imports the worker's kernels.
+pub const CLUSTER_SCRIPT: &str = include_str!("../../../assets/python/corelab_cluster.py");
 /// Oldest CPython the worker supports (time.thread_time, f-string-free code).
 pub const MIN_VERSION: (u32, u32) = (3, 8);
 /// Interpreter start-up plus pool creation may take this long.
@@ -32,7 +35,11 @@ const READER_KEY: u64 = u64::MAX;
 enum FromPython {
     /// The interpreter's own pool start-up figure (`startup_s`) is ignored: corelab measures
     /// start-up itself, interpreter launch included.
-    Started {},
+    Started {
+        /// `py-dask`, `py-mpi`: the scheduler and the workers used.
+        #[serde(default)]
+        cluster: Option<ClusterInfo>,
+    },
     Done {
         wall_s: f64,
         cpu_s: f64,
@@ -62,6 +69,75 @@ pub struct PythonExecutor {
     events: Receiver<ChildEvent<FromPython>>,
     startup: Duration,
     broken: Option<String>,
+    cluster: Option<ClusterInfo>,
+}
+
+/// Open MPI settings `py-mpi` sets when the environment does not: more ranks than cores on one
+/// machine (the dispatching rank is one more), idle ranks yield instead of spinning, and no
+/// cross-memory attach (refused in containers). MPICH ignores them.
+const OMPI_DEFAULTS: [(&str, &str); 3] = [
+    ("OMPI_MCA_rmaps_base_oversubscribe", "1"),
+    ("OMPI_MCA_mpi_yield_when_idle", "1"),
+    ("OMPI_MCA_btl_vader_single_copy_mechanism", "none"),
+];
+
+/// The command that starts the cell's interpreter: the interpreter itself, or for `py-mpi`
+/// the launcher starting `workers + 1` ranks of it (rank 0 dispatches).
+fn interpreter_command(
+    exp: &Experiment,
+    model: ModelKind,
+    workers: usize,
+    script: &Path,
+) -> Command {
+    let interpreter = exp.python.interpreter.trim();
+    let mut command = if model == ModelKind::PyMpi {
+        mpi_command(&exp.mpi, interpreter, workers)
+    } else {
+        Command::new(interpreter)
+    };
+    // -I: isolated, so neither the working nor the script's directory (nor PYTHON* variables,
+    // nor the user's site-packages) can shadow the standard library.
+    command.arg("-I").arg("-u").arg(script);
+    match model {
+        ModelKind::PyDask => {
+            command.arg("dask");
+        }
+        ModelKind::PyMpi => {
+            command.arg("mpi");
+        }
+        _ => {}
+    }
+    command
+}
+
+/// `launcher [extra_args] [--hostfile H] -n N+1 interpreter`, with Open MPI's root permission
+/// set only when corelab itself runs as root.
+fn mpi_command(mpi: &MpiOptions, interpreter: &str, workers: usize) -> Command {
+    let launcher = match mpi.launcher.trim() {
+        "" => "mpiexec",
+        l => l,
+    };
+    let mut command = Command::new(launcher);
+    command.args(&mpi.extra_args);
+    if !mpi.hostfile.trim().is_empty() {
+        command.arg("--hostfile").arg(mpi.hostfile.trim());
+    }
+    command
+        .arg("-n")
+        .arg((workers + 1).to_string())
+        .arg(interpreter);
+    for (key, value) in OMPI_DEFAULTS {
+        if std::env::var_os(key).is_none() {
+            command.env(key, value);
+        }
+    }
+    if crate::sys::is_root() {
+        // Open MPI refuses to run as root without both; set only when corelab is root.
+        command
+            .env("OMPI_ALLOW_RUN_AS_ROOT", "1")
+            .env("OMPI_ALLOW_RUN_AS_ROOT_CONFIRM", "1");
+    }
+    command
 }
 
 impl PythonExecutor {
@@ -75,31 +151,60 @@ impl PythonExecutor {
         script_dir: &Path,
         guard: &RunGuard,
     ) -> Result<Self, UnitError> {
+        let exp = Experiment {
+            python: options.clone(),
+            ..Experiment::default()
+        };
+        Self::start_for(&exp, model, workers, script_dir, guard)
+    }
+
+    /// [`start`](Self::start) with the experiment's other settings (`mpi` for `py-mpi`).
+    pub fn start_for(
+        exp: &Experiment,
+        model: ModelKind,
+        workers: usize,
+        script_dir: &Path,
+        guard: &RunGuard,
+    ) -> Result<Self, UnitError> {
+        let options: &PythonOptions = &exp.python;
         let started = Instant::now();
         let script = script_dir.join("corelab_worker.py");
         crate::engine::scratch::write_new_file(&script, WORKER_SCRIPT.as_bytes())
             .map_err(|e| UnitError::Failed(format!("cannot write the Python worker: {e}")))?;
-        let mut command = Command::new(options.interpreter.trim());
-        // -I: isolated, so neither the working nor the script's directory (nor PYTHON* variables,
-        // nor the user's site-packages) can shadow the standard library.
-        command
-            .arg("-I")
-            .arg("-u")
-            .arg(&script)
-            .current_dir(script_dir);
+        let cluster = matches!(model, ModelKind::PyDask | ModelKind::PyMpi);
+        let script = if cluster {
+            let driver = script_dir.join("corelab_cluster.py");
+            crate::engine::scratch::write_new_file(&driver, CLUSTER_SCRIPT.as_bytes())
+                .map_err(|e| UnitError::Failed(format!("cannot write the cluster driver: {e}")))?;
+            driver
+        } else {
+            script
+        };
+        let mut command = interpreter_command(exp, model, workers, &script);
+        command.current_dir(script_dir);
+        let program = command.get_program().to_string_lossy().into_owned();
         let (tx, rx) = channel();
         let child = ChildProcess::spawn(command, 0, decode, tx).map_err(|e| {
-            UnitError::Failed(format!("cannot start `{}`: {e}", options.interpreter))
+            UnitError::Failed(match model {
+                ModelKind::PyMpi => format!(
+                    "cannot start the MPI launcher `{program}`: {e} (install one with `{}` or set mpi.launcher)",
+                    crate::results::MPI_INSTALL
+                ),
+                _ => format!("cannot start `{}`: {e}", options.interpreter),
+            })
         })?;
         let mut exec = PythonExecutor {
             child,
             events: rx,
             startup: Duration::ZERO,
             broken: None,
+            cluster: None,
         };
         let py_model = match model {
             ModelKind::PyMultiprocessing => "multiprocessing",
             ModelKind::PyFreeThreading => "free-threading",
+            ModelKind::PyDask => "dask",
+            ModelKind::PyMpi => "mpi",
             _ => "threading",
         };
         let start = serde_json::json!({
@@ -107,11 +212,13 @@ impl PythonExecutor {
             "model": py_model,
             "workers": workers,
             "start_method": options.start_method.id(),
+            "scheduler": options.dask_scheduler.trim(),
         });
         let deadline = Instant::now() + START_TIMEOUT;
         match exec.request(&start, guard, deadline, "starting its pool")? {
-            FromPython::Started { .. } => {
+            FromPython::Started { cluster } => {
                 exec.startup = started.elapsed();
+                exec.cluster = cluster;
                 Ok(exec)
             }
             other => Err(UnitError::Failed(format!(
@@ -169,6 +276,10 @@ impl PythonExecutor {
 impl Executor for PythonExecutor {
     fn startup(&self) -> Duration {
         self.startup
+    }
+
+    fn cluster(&self) -> Option<ClusterInfo> {
+        self.cluster.clone()
     }
 
     fn run(

@@ -1,0 +1,274 @@
+#!/usr/bin/env python3
+"""corelab's cluster worker: runs corelab task units on Dask (dask.distributed) or MPI ranks.
+
+It speaks the protocol of corelab_worker.py (whose kernels it imports, so the checksums are the
+same as every other model's) and is started the same way, from the cell's private scratch
+directory, where corelab writes both files:
+
+  py-dask:  python -I -u corelab_cluster.py dask
+  py-mpi:   mpiexec [extra args] [--hostfile H] -n N+1 python -I -u corelab_cluster.py mpi
+
+  -> {"op": "start", "model": "dask"|"mpi", "workers": N, "scheduler": "" | "tcp://host:8786"}
+  <- {"op": "started", "startup_s": 1.2, "cluster": {...}}
+  -> {"op": "run", "task": {...}}
+  <- {"op": "done", "wall_s": ..., "cpu_s": ..., "checksum": ...}
+
+"cluster" describes what ran the tasks: the engine, the scheduler address, the dashboard link
+(Dask) and every worker used (address, host, threads, memory limit in bytes).
+
+Dask: without a scheduler address an embedded LocalCluster of N single-threaded worker
+processes is started (outside the timed region) and kept for the cell's runs. With an address,
+corelab connects to that cluster and restricts client.map to N of its workers.
+
+MPI: rank 0 talks to corelab on stdin/stdout (mpiexec forwards both for rank 0) and hands units
+to ranks 1..N one at a time over comm.send/recv (a unit goes to whichever rank finishes first).
+"""
+
+import json
+import os
+import sys
+import time
+import traceback
+
+# -I leaves the script's directory off sys.path; the worker module lies next to this file.
+HERE = os.path.dirname(os.path.abspath(__file__))
+if HERE not in sys.path:
+    sys.path.insert(0, HERE)
+
+import corelab_worker as kernels  # noqa: E402
+
+MASK = kernels.MASK
+reply = kernels.reply
+
+
+def dask_unit(task_json, unit):
+    """One unit on a Dask worker: the task travels as JSON text (Dask leaves strings alone)."""
+    checksum, cpu, _tid = kernels.run_unit((json.loads(task_json), unit))
+    return checksum, cpu
+
+
+def all_workers(client):
+    """{address: info} of every worker (newer releases list 5 unless asked for all)."""
+    try:
+        return client.scheduler_info(n_workers=-1)["workers"]
+    except TypeError:
+        return client.scheduler_info()["workers"]
+
+
+class DaskRunner:
+    def __init__(self, workers, scheduler):
+        from dask.distributed import Client, LocalCluster
+
+        try:
+            import cloudpickle
+
+            # Ship the kernels by value, so that workers on other machines need no copy of them.
+            cloudpickle.register_pickle_by_value(kernels)
+        except Exception:
+            pass
+        self.cluster = None
+        if scheduler:
+            self.client = Client(scheduler, timeout="30s")
+            infos = all_workers(self.client)
+            if len(infos) < workers:
+                raise RuntimeError(
+                    "the Dask cluster at %s has %d workers, fewer than the %d asked for"
+                    % (scheduler, len(infos), workers)
+                )
+            chosen = sorted(infos)[:workers]
+        else:
+            self.cluster = LocalCluster(
+                n_workers=workers,
+                threads_per_worker=1,
+                processes=True,
+                dashboard_address="127.0.0.1:0",
+                host="127.0.0.1",
+            )
+            self.client = Client(self.cluster)
+            self.client.wait_for_workers(workers, timeout=60)
+            infos = all_workers(self.client)
+            chosen = sorted(infos)
+        self.workers = chosen
+        # One no-op unit per worker: every worker is up and has the function before timing.
+        warm = self.client.map(
+            dask_unit, ['{"kind": "cpu", "tasks": 1, "cpu": {"size": 1}}'] * len(chosen),
+            range(len(chosen)), workers=chosen, pure=False, allow_other_workers=False,
+        )
+        self.client.gather(warm)
+        self.info = {
+            "engine": "dask",
+            "scheduler": self.client.scheduler.address,
+            "dashboard": self.client.dashboard_link or "",
+            "embedded": scheduler == "",
+            "workers": [
+                {
+                    "address": addr,
+                    "host": infos[addr].get("host", ""),
+                    "threads": infos[addr].get("nthreads", 0),
+                    "memory_bytes": infos[addr].get("memory_limit", 0),
+                }
+                for addr in chosen
+            ],
+        }
+
+    def run(self, task):
+        n = task.get("tasks", 64)
+        text = json.dumps(task)
+        started = time.perf_counter()
+        futures = self.client.map(
+            dask_unit, [text] * n, range(n), workers=self.workers, pure=False,
+            allow_other_workers=False,
+        )
+        checksum, cpu = 0, 0.0
+        for c, t in self.client.gather(futures):
+            checksum = (checksum + c) & MASK
+            cpu += t
+        wall = time.perf_counter() - started
+        return wall, cpu, checksum
+
+    def close(self):
+        try:
+            self.client.close()
+        finally:
+            if self.cluster is not None:
+                self.cluster.close()
+
+
+TAG_WORK, TAG_STOP = 1, 2
+
+
+class MpiRunner:
+    """Rank 0: hands out units to ranks 1..size-1."""
+
+    def __init__(self, comm, workers):
+        from mpi4py import MPI
+
+        self.MPI = MPI
+        self.comm = comm
+        size = comm.Get_size()
+        if size - 1 != workers:
+            raise RuntimeError(
+                "mpiexec started %d ranks: %d workers need %d (one more for the dispatcher)"
+                % (size, workers, workers + 1)
+            )
+        # Every rank answers once before timing starts.
+        for rank in range(1, size):
+            comm.send(None, dest=rank, tag=TAG_WORK)
+        hosts = {}
+        for _ in range(1, size):
+            status = MPI.Status()
+            host = comm.recv(source=MPI.ANY_SOURCE, tag=TAG_WORK, status=status)
+            hosts[status.Get_source()] = host
+        vendor = MPI.get_vendor()
+        self.info = {
+            "engine": "mpi",
+            "scheduler": "%s %s" % (vendor[0], ".".join(str(v) for v in vendor[1])),
+            "dashboard": "",
+            "embedded": False,
+            "workers": [
+                {"address": "rank %d" % r, "host": hosts[r], "threads": 1, "memory_bytes": 0}
+                for r in sorted(hosts)
+            ],
+        }
+
+    def run(self, task):
+        comm, MPI = self.comm, self.MPI
+        n = task.get("tasks", 64)
+        text = json.dumps(task)
+        ranks = list(range(1, comm.Get_size()))
+        started = time.perf_counter()
+        next_unit, outstanding = 0, 0
+        for rank in ranks:
+            if next_unit == n:
+                break
+            comm.send((text, next_unit), dest=rank, tag=TAG_WORK)
+            next_unit += 1
+            outstanding += 1
+        checksum, cpu = 0, 0.0
+        status = MPI.Status()
+        while outstanding:
+            c, t = comm.recv(source=MPI.ANY_SOURCE, tag=TAG_WORK, status=status)
+            outstanding -= 1
+            checksum = (checksum + c) & MASK
+            cpu += t
+            if next_unit < n:
+                comm.send((text, next_unit), dest=status.Get_source(), tag=TAG_WORK)
+                next_unit += 1
+                outstanding += 1
+        wall = time.perf_counter() - started
+        return wall, cpu, checksum
+
+    def close(self):
+        for rank in range(1, self.comm.Get_size()):
+            self.comm.send(None, dest=rank, tag=TAG_STOP)
+
+
+def mpi_worker(comm):
+    """Ranks 1..N: answer the start ping with the host name, then run units until told to stop."""
+    import socket
+
+    from mpi4py import MPI
+
+    status = MPI.Status()
+    while True:
+        msg = comm.recv(source=0, tag=MPI.ANY_TAG, status=status)
+        if status.Get_tag() == TAG_STOP:
+            return
+        if msg is None:
+            comm.send(socket.gethostname(), dest=0, tag=TAG_WORK)
+            continue
+        text, unit = msg
+        checksum, cpu = dask_unit(text, unit)
+        comm.send((checksum, cpu), dest=0, tag=TAG_WORK)
+
+
+def serve(make_runner):
+    runner = None
+    for line in sys.stdin:
+        try:
+            req = json.loads(line)
+            op = req.get("op")
+            if op == "start":
+                started = time.perf_counter()
+                runner = make_runner(req)
+                reply({
+                    "op": "started",
+                    "startup_s": time.perf_counter() - started,
+                    "cluster": runner.info,
+                })
+            elif op == "run":
+                if runner is None:
+                    raise RuntimeError("run before start")
+                wall, cpu, checksum = runner.run(req["task"])
+                reply({"op": "done", "wall_s": wall, "cpu_s": cpu, "checksum": checksum})
+            else:
+                raise ValueError("unknown op %r" % op)
+        except Exception as exc:  # reported to corelab, which marks the cell failed
+            last = traceback.format_exc().strip().splitlines()[-1]
+            reply({"op": "failed", "message": "%s: %s" % (type(exc).__name__, exc) if str(exc) else last})
+    if runner is not None:
+        runner.close()
+    return runner
+
+
+def main():
+    engine = sys.argv[1] if len(sys.argv) > 1 else ""
+    if engine == "dask":
+        serve(lambda req: DaskRunner(int(req["workers"]), req.get("scheduler", "") or ""))
+    elif engine == "mpi":
+        from mpi4py import MPI
+
+        comm = MPI.COMM_WORLD
+        if comm.Get_rank() == 0:
+            runner = serve(lambda req: MpiRunner(comm, int(req["workers"])))
+            if runner is None:
+                for rank in range(1, comm.Get_size()):
+                    comm.send(None, dest=rank, tag=TAG_STOP)
+        else:
+            mpi_worker(comm)
+    else:
+        reply({"op": "failed", "message": "usage: corelab_cluster.py dask|mpi"})
+
+
+if __name__ == "__main__":
+    main()

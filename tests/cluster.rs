@@ -1,0 +1,444 @@
+#![allow(clippy::unwrap_used)] // Test code: a panic is a failed test.
+//! The cluster engines: `py-dask` on an embedded `LocalCluster` (and on an existing cluster,
+//! restricted to some of its workers) and `py-mpi` through `mpiexec`, with the checksums of the
+//! Rust kernels. They need an interpreter with `dask[distributed]` and `mpi4py`, and an MPI
+//! launcher: `.ci/run` builds one and names it in `CORELAB_CLUSTER_PYTHON`. Without that
+//! variable the tests that need the engines print `skipped: …` (never a silent pass). The
+//! unavailable-engine tests need nothing and always run.
+
+mod common;
+
+use std::io::{BufRead, BufReader};
+use std::process::{Child, Command, Stdio};
+
+use common::*;
+use corelab::engine::{EngineError, preflight};
+use corelab::preset::{CpuKernel, Experiment, ModelKind, TaskKind};
+use corelab::results::{CellStatus, DASK_INSTALL, MPI_INSTALL, ResultsFile};
+
+/// The interpreter with dask and mpi4py, or `None` after printing `skipped: …`.
+fn cluster_python(test: &str) -> Option<String> {
+    match std::env::var("CORELAB_CLUSTER_PYTHON") {
+        Ok(p) if !p.trim().is_empty() => Some(p),
+        _ => {
+            eprintln!(
+                "skipped: {test}: CORELAB_CLUSTER_PYTHON is not set (.ci/run sets it to a venv with dask[distributed] and mpi4py)"
+            );
+            None
+        }
+    }
+}
+
+macro_rules! require_cluster {
+    ($test:expr) => {
+        match cluster_python($test) {
+            Some(p) => p,
+            None => return,
+        }
+    };
+}
+
+fn experiment(python: &str, kind: TaskKind, model: ModelKind, workers: &[usize]) -> Experiment {
+    let mut exp = tiny_experiment(kind, &[ModelKind::Sequential, model], workers);
+    exp.python.interpreter = python.to_string();
+    exp.timeout_s = 120.0;
+    exp
+}
+
+/// Every cell ran, and each cell of `model` has the sequential (Rust) checksum in every sample.
+fn assert_checksums_match(r: &ResultsFile, model: ModelKind, what: &str) {
+    assert_all_ok(r);
+    let rust = r
+        .cell(ModelKind::Sequential, 1)
+        .unwrap()
+        .checksum()
+        .unwrap();
+    let cells: Vec<_> = r.cells.iter().filter(|c| c.model == Some(model)).collect();
+    assert!(!cells.is_empty(), "{what}: no {model} cell");
+    for c in cells {
+        assert!(
+            !c.samples.is_empty(),
+            "{what}: {model} × {} has no runs",
+            c.workers
+        );
+        for s in &c.samples {
+            assert_eq!(s.checksum, rust, "{what}: {model} × {}", c.workers);
+        }
+        assert!(c.checksums_agree);
+        assert!(
+            c.startup_s.is_some_and(|s| s > 0.0),
+            "start-up reported apart"
+        );
+    }
+}
+
+#[test]
+fn dask_on_an_embedded_local_cluster_matches_the_rust_checksums() {
+    let python = require_cluster!("dask_on_an_embedded_local_cluster_matches_the_rust_checksums");
+    let _g = exclusive();
+    for (kind, kernel) in [
+        (TaskKind::Cpu, CpuKernel::Primes),
+        (TaskKind::Cpu, CpuKernel::HashChain),
+        (TaskKind::Io, CpuKernel::Primes),
+        (TaskKind::Mixed, CpuKernel::Primes),
+    ] {
+        // One and two workers for the first kernel; two for the others (each cell starts
+        // its own cluster, which takes a while).
+        let counts: &[usize] = if kernel == CpuKernel::Primes && kind == TaskKind::Cpu {
+            &[1, 2]
+        } else {
+            &[2]
+        };
+        let mut exp = experiment(&python, kind, ModelKind::PyDask, counts);
+        exp.task.cpu.kernel = kernel;
+        let r = sweep(&exp);
+        assert_checksums_match(&r, ModelKind::PyDask, &format!("{kind} {kernel:?}"));
+        assert!(r.python.as_ref().unwrap().dask.is_some());
+        for &workers in counts {
+            let cluster = r
+                .cell(ModelKind::PyDask, workers)
+                .unwrap()
+                .cluster
+                .clone()
+                .expect("the cluster is recorded");
+            assert_eq!(cluster.engine, "dask");
+            assert!(cluster.embedded);
+            assert!(cluster.scheduler.starts_with("tcp://"), "{cluster:?}");
+            assert!(cluster.dashboard.starts_with("http"), "{cluster:?}");
+            assert_eq!(cluster.workers.len(), workers);
+            assert!(cluster.workers.iter().all(|w| w.threads == 1));
+        }
+    }
+}
+
+#[test]
+fn mpi_through_mpiexec_matches_the_rust_checksums() {
+    let python = require_cluster!("mpi_through_mpiexec_matches_the_rust_checksums");
+    let _g = exclusive();
+    for (kind, kernel) in [
+        (TaskKind::Cpu, CpuKernel::Primes),
+        (TaskKind::Cpu, CpuKernel::HashChain),
+        (TaskKind::Io, CpuKernel::Primes),
+        (TaskKind::Mixed, CpuKernel::Primes),
+    ] {
+        // One and two workers for the first kernel; two for the others (each cell starts
+        // its own cluster, which takes a while).
+        let counts: &[usize] = if kernel == CpuKernel::Primes && kind == TaskKind::Cpu {
+            &[1, 2]
+        } else {
+            &[2]
+        };
+        let mut exp = experiment(&python, kind, ModelKind::PyMpi, counts);
+        exp.task.cpu.kernel = kernel;
+        let r = sweep(&exp);
+        assert_checksums_match(&r, ModelKind::PyMpi, &format!("{kind} {kernel:?}"));
+        for &workers in counts {
+            let cluster = r
+                .cell(ModelKind::PyMpi, workers)
+                .unwrap()
+                .cluster
+                .clone()
+                .expect("the ranks are recorded");
+            assert_eq!(cluster.engine, "mpi");
+            let ranks: Vec<&str> = cluster.workers.iter().map(|w| w.address.as_str()).collect();
+            let expected: Vec<String> = (1..=workers).map(|r| format!("rank {r}")).collect();
+            assert_eq!(ranks, expected);
+            assert!(cluster.workers.iter().all(|w| !w.host.is_empty()));
+        }
+    }
+}
+
+#[test]
+fn a_broken_mpi_launcher_fails_the_cell_naming_it() {
+    let python = require_cluster!("a_broken_mpi_launcher_fails_the_cell_naming_it");
+    let _g = exclusive();
+    let mut exp = experiment(&python, TaskKind::Cpu, ModelKind::PyMpi, &[1]);
+    exp.mpi.launcher = "/nonexistent/mpiexec".into();
+    let r = sweep(&exp);
+    let cell = r.cell(ModelKind::PyMpi, 1).unwrap();
+    assert_eq!(cell.status, CellStatus::Failed);
+    let error = cell.error.as_deref().unwrap();
+    assert!(error.contains("/nonexistent/mpiexec"), "{error}");
+    assert!(error.contains(MPI_INSTALL), "{error}");
+}
+
+/// A Dask scheduler with three workers, started apart (like a cluster someone else runs);
+/// killed when dropped.
+struct ExternalDask {
+    child: Child,
+    address: String,
+}
+
+impl ExternalDask {
+    fn start(python: &str) -> ExternalDask {
+        let code = "import sys, time\n\
+            from dask.distributed import LocalCluster\n\
+            c = LocalCluster(n_workers=3, threads_per_worker=1, host='127.0.0.1', dashboard_address='127.0.0.1:0')\n\
+            print(c.scheduler_address, flush=True)\n\
+            sys.stdin.read()\n\
+            c.close()\n";
+        let mut child = Command::new(python)
+            .args(["-I", "-c", code])
+            .stdin(Stdio::piped())
+            .stdout(Stdio::piped())
+            .stderr(Stdio::null())
+            .spawn()
+            .unwrap();
+        let mut line = String::new();
+        BufReader::new(child.stdout.take().unwrap())
+            .read_line(&mut line)
+            .unwrap();
+        ExternalDask {
+            child,
+            address: line.trim().to_string(),
+        }
+    }
+}
+
+impl Drop for ExternalDask {
+    fn drop(&mut self) {
+        // Closing stdin lets it close its cluster; kill it if it does not.
+        drop(self.child.stdin.take());
+        for _ in 0..100 {
+            if self.child.try_wait().ok().flatten().is_some() {
+                return;
+            }
+            std::thread::sleep(std::time::Duration::from_millis(100));
+        }
+        self.child.kill().ok();
+        self.child.wait().ok();
+    }
+}
+
+#[test]
+fn dask_on_an_existing_cluster_uses_n_of_its_workers_and_records_them() {
+    let python =
+        require_cluster!("dask_on_an_existing_cluster_uses_n_of_its_workers_and_records_them");
+    let _g = exclusive();
+    let external = ExternalDask::start(&python);
+    assert!(
+        external.address.starts_with("tcp://"),
+        "{}",
+        external.address
+    );
+    let mut exp = experiment(&python, TaskKind::Cpu, ModelKind::PyDask, &[1, 2]);
+    exp.python.dask_scheduler = external.address.clone();
+    let r = sweep(&exp);
+    assert_checksums_match(&r, ModelKind::PyDask, "external cluster");
+    for workers in [1, 2] {
+        let cluster = r
+            .cell(ModelKind::PyDask, workers)
+            .unwrap()
+            .cluster
+            .clone()
+            .unwrap();
+        assert!(!cluster.embedded);
+        assert_eq!(cluster.scheduler, external.address);
+        assert_eq!(cluster.workers.len(), workers, "restricted to N workers");
+        assert!(
+            cluster
+                .workers
+                .iter()
+                .all(|w| w.host == "127.0.0.1" && w.threads == 1 && w.memory_bytes > 0),
+            "{cluster:?}"
+        );
+    }
+    // The results file keeps the workers.
+    let text = r.to_json();
+    let back = ResultsFile::from_json(&text, "test").unwrap();
+    assert_eq!(
+        back.cell(ModelKind::PyDask, 2).unwrap().cluster,
+        r.cell(ModelKind::PyDask, 2).unwrap().cluster
+    );
+
+    // Asking for more workers than the cluster has fails that cell, saying so.
+    let mut exp = experiment(&python, TaskKind::Cpu, ModelKind::PyDask, &[4]);
+    exp.python.dask_scheduler = external.address.clone();
+    let r = sweep(&exp);
+    let cell = r.cell(ModelKind::PyDask, 4).unwrap();
+    assert_eq!(cell.status, CellStatus::Failed);
+    assert!(
+        cell.error.as_deref().unwrap().contains("has 3 workers"),
+        "{:?}",
+        cell.error
+    );
+}
+
+/// Writes an executable "interpreter" that answers the version probe like a CPython without
+/// dask and mpi4py, and fails anything else.
+fn plain_python(dir: &std::path::Path) -> String {
+    use std::os::unix::fs::PermissionsExt;
+    let path = dir.join("plainpy");
+    std::fs::write(
+        &path,
+        "#!/bin/sh\nif [ \"$2\" = -c ]; then\n  echo '{\"version\": \"3.12.1\", \"implementation\": \"cpython\", \"gil_enabled\": true}'\n  exit 0\nfi\necho 'not a worker' >&2\nexit 3\n",
+    )
+    .unwrap();
+    std::fs::set_permissions(&path, std::fs::Permissions::from_mode(0o755)).unwrap();
+    path.to_string_lossy().into_owned()
+}
+
+#[test]
+fn an_interpreter_without_the_engines_reports_them_unavailable_with_the_install_command() {
+    let dir = tempfile::tempdir().unwrap();
+    let python = plain_python(dir.path());
+    let mut exp = Experiment {
+        models: vec![ModelKind::PyDask],
+        ..Experiment::default()
+    };
+    exp.python.interpreter = python.clone();
+
+    // The probe: both engines unavailable, each with its install command.
+    let info = corelab::engine::interpreter::probe(&exp.python).unwrap();
+    assert_eq!(info.dask, None);
+    assert_eq!(info.mpi4py, None);
+    let engines = info.cluster_engines();
+    assert_eq!(engines.len(), 2);
+    let dask = engines[0].1.as_ref().unwrap_err();
+    assert!(
+        dask.contains(DASK_INSTALL) && dask.contains(&python),
+        "{dask}"
+    );
+    let mpi = engines[1].1.as_ref().unwrap_err();
+    assert!(mpi.contains(MPI_INSTALL), "{mpi}");
+
+    // `corelab run`'s preflight refuses it with the reason.
+    for (model, install) in [
+        (ModelKind::PyDask, DASK_INSTALL),
+        (ModelKind::PyMpi, MPI_INSTALL),
+    ] {
+        exp.models = vec![model];
+        match preflight(&exp) {
+            Err(EngineError::InterpreterRefused(reason)) => {
+                assert!(reason.contains(install), "{reason}")
+            }
+            other => panic!("{model}: expected a refusal, got {other:?}"),
+        }
+    }
+
+    // A sweep run anyway fails those cells with the reason, and the others still run.
+    let mut exp = tiny_experiment(
+        TaskKind::Cpu,
+        &[ModelKind::Sequential, ModelKind::PyDask, ModelKind::PyMpi],
+        &[1],
+    );
+    exp.python.interpreter = python;
+    let r = sweep(&exp);
+    assert_eq!(
+        r.cell(ModelKind::Sequential, 1).unwrap().status,
+        CellStatus::Ok
+    );
+    for (model, install) in [
+        (ModelKind::PyDask, DASK_INSTALL),
+        (ModelKind::PyMpi, MPI_INSTALL),
+    ] {
+        let cell = r.cell(model, 1).unwrap();
+        assert_eq!(cell.status, CellStatus::Failed);
+        assert!(
+            cell.error.as_deref().unwrap().contains(install),
+            "{:?}",
+            cell.error
+        );
+    }
+}
+
+#[test]
+fn corelab_run_names_the_missing_engine_and_its_install_command() {
+    let dir = tempfile::tempdir().unwrap();
+    let python = plain_python(dir.path());
+    let preset = dir.path().join("dask.json");
+    std::fs::write(
+        &preset,
+        format!(
+            r#"{{"version": 1, "name": "dask missing", "task": {{"kind": "cpu", "tasks": 4, "cpu": {{"size": 1000}}}},
+                "workers": [1], "models": ["py-dask"], "repetitions": 1, "warmups": 0,
+                "python": {{"interpreter": "{python}"}}}}"#
+        ),
+    )
+    .unwrap();
+    let out = Command::new(corelab_exe())
+        .arg("run")
+        .arg(&preset)
+        .output()
+        .unwrap();
+    assert!(!out.status.success());
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(
+        stderr.contains("py-dask needs dask.distributed"),
+        "{stderr}"
+    );
+    assert!(stderr.contains(DASK_INSTALL), "{stderr}");
+    assert!(!stderr.contains("panicked"), "{stderr}");
+}
+
+#[test]
+fn selftest_reports_the_dispatch_of_each_engine_or_why_it_cannot() {
+    let dir = tempfile::tempdir().unwrap();
+    let plain = corelab::preset::PythonOptions {
+        interpreter: plain_python(dir.path()),
+        ..Default::default()
+    };
+    let rows = corelab::engine::selftest::run_python_selftest(&plain, 1);
+    let models: Vec<ModelKind> = rows.iter().map(|(m, _)| *m).collect();
+    assert_eq!(
+        models,
+        [
+            ModelKind::PyMultiprocessing,
+            ModelKind::PyDask,
+            ModelKind::PyMpi
+        ]
+    );
+    // The fake passes the probe but cannot run a worker; the engines are missing.
+    assert!(rows[0].1.is_err());
+    assert!(rows[1].1.as_ref().unwrap_err().contains(DASK_INSTALL));
+    assert!(rows[2].1.as_ref().unwrap_err().contains(MPI_INSTALL));
+
+    let python = require_cluster!("selftest_reports_the_dispatch_of_each_engine_or_why_it_cannot");
+    let _g = exclusive();
+    let real = corelab::preset::PythonOptions {
+        interpreter: python,
+        ..Default::default()
+    };
+    for (model, outcome) in corelab::engine::selftest::run_python_selftest(&real, 2) {
+        let row = outcome.unwrap_or_else(|e| panic!("{model}: {e}"));
+        assert_eq!(row.what, format!("dispatch per task: {model} × 2"));
+        assert!(row.median_us.is_finite() && row.median_us > 0.0, "{row:?}");
+        assert!(row.min_us <= row.median_us && row.median_us <= row.max_us);
+    }
+}
+
+#[test]
+fn corelab_run_shows_the_dask_dashboard_while_the_cells_run() {
+    let python = require_cluster!("corelab_run_shows_the_dask_dashboard_while_the_cells_run");
+    let _g = exclusive();
+    let dir = tempfile::tempdir().unwrap();
+    let preset = dir.path().join("dask.json");
+    std::fs::write(
+        &preset,
+        format!(
+            r#"{{"version": 1, "name": "dask here", "task": {{"kind": "cpu", "tasks": 4, "cpu": {{"size": 1000}}}},
+                "workers": [1], "models": ["py-dask", "py-mpi"], "repetitions": 2, "warmups": 0,
+                "baseline": "same-model-one-worker", "python": {{"interpreter": "{python}"}}}}"#
+        ),
+    )
+    .unwrap();
+    let out = Command::new(corelab_exe())
+        .arg("run")
+        .arg(&preset)
+        .output()
+        .unwrap();
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(out.status.success(), "{stderr}");
+    let dask = stderr
+        .lines()
+        .find(|l| l.contains("py-dask × 1: dask at tcp://"))
+        .unwrap_or_else(|| panic!("no cluster line: {stderr}"));
+    assert!(
+        dask.contains("1 workers on 1 host (dashboard http"),
+        "{dask}"
+    );
+    assert!(
+        stderr.lines().any(|l| l.contains("py-mpi × 1: mpi at ")),
+        "{stderr}"
+    );
+}

@@ -1,0 +1,83 @@
+#![allow(clippy::unwrap_used)] // Test code: a panic is a failed test.
+#![cfg(feature = "gui")]
+//! Workbench tests without a display (egui_kittest): `py-dask` and `py-mpi` are disabled when
+//! the interpreter lacks their engine, and enabled with an interpreter that has them
+//! (`CORELAB_CLUSTER_PYTHON`, set by `.ci/run`; without it that half prints `skipped: …`).
+
+mod common;
+
+use common::gui::{app, harness, step_until};
+
+use std::path::Path;
+
+use corelab::gui::WorkbenchApp;
+use corelab::preset::ModelKind;
+use corelab::results::{DASK_INSTALL, MPI_INSTALL};
+use egui_kittest::Harness;
+use egui_kittest::kittest::{NodeT, Queryable};
+
+fn with_interpreter(dir: &Path, interpreter: &str) -> WorkbenchApp {
+    let mut a = app(dir);
+    let mut exp = a.experiment().clone();
+    exp.python.interpreter = interpreter.into();
+    exp.models = vec![ModelKind::Sequential, ModelKind::Threads];
+    a.set_experiment(exp);
+    a
+}
+
+fn disabled(h: &Harness<'_, WorkbenchApp>, label: &str) -> bool {
+    h.get_by_label(label).accesskit_node().is_disabled()
+}
+
+#[test]
+fn the_cluster_engines_follow_what_the_interpreter_can_import() {
+    let dir = tempfile::tempdir().unwrap();
+    // An interpreter that answers the probe like a CPython without dask and mpi4py.
+    let plain = dir.path().join("plainpy");
+    {
+        use std::os::unix::fs::PermissionsExt;
+        std::fs::write(
+            &plain,
+            "#!/bin/sh\necho '{\"version\": \"3.12.1\", \"implementation\": \"cpython\", \"gil_enabled\": true}'\n",
+        )
+        .unwrap();
+        std::fs::set_permissions(&plain, std::fs::Permissions::from_mode(0o755)).unwrap();
+    }
+    let mut h = harness(with_interpreter(dir.path(), plain.to_str().unwrap()));
+    step_until(&mut h, "the interpreter check", |a| {
+        a.python_probe().is_some()
+    });
+    h.run();
+    let info = h.state().python_probe().unwrap().clone().unwrap();
+    assert!(!disabled(&h, "py-multiprocessing"));
+    assert!(disabled(&h, "py-dask"));
+    assert!(disabled(&h, "py-mpi"));
+    // The reason shown on hover names the install command.
+    assert!(
+        info.refuses(ModelKind::PyDask)
+            .unwrap()
+            .contains(DASK_INSTALL)
+    );
+    assert!(
+        info.refuses(ModelKind::PyMpi)
+            .unwrap()
+            .contains(MPI_INSTALL)
+    );
+
+    let Some(python) = std::env::var("CORELAB_CLUSTER_PYTHON")
+        .ok()
+        .filter(|p| !p.trim().is_empty())
+    else {
+        eprintln!(
+            "skipped: the_cluster_engines_follow_what_the_interpreter_can_import (enabled half): CORELAB_CLUSTER_PYTHON is not set"
+        );
+        return;
+    };
+    let mut h = harness(with_interpreter(dir.path(), &python));
+    step_until(&mut h, "the interpreter check", |a| {
+        a.python_probe().is_some()
+    });
+    h.run();
+    assert!(!disabled(&h, "py-dask"));
+    assert!(!disabled(&h, "py-mpi"));
+}
