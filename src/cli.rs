@@ -853,6 +853,7 @@ fn write_outputs(runs: &[ChartRun<'_>], out: &OutputArgs) -> Result<()> {
         height: out.height,
         title: None,
         show_fits: !out.no_fits,
+        ..ChartOptions::default()
     };
     if let Some(path) = &out.svg {
         let svg = render_svg(runs, &options).context("cannot draw the SVG chart")?;

@@ -117,7 +117,7 @@ fn speedup_chart_svg_is_well_formed_and_names_every_series() {
         "gil-threads",
         "ideal (speedup = N)",
         "8 physical cores",
-        "fitted USL (dashed)",
+        "fitted USL (thin dashes)",
         "speedup (× baseline)",
         "workers (N)",
         "Synthetic scaling",

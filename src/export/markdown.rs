@@ -3,7 +3,7 @@
 
 use crate::analysis::{FitQuantity, ModelFit, fit_results};
 use crate::export::cell_text;
-use crate::export::chart::ChartRun;
+use crate::export::chart_model::ChartRun;
 use crate::preset::{ModelKind, TaskKind};
 use crate::results::{CellStatus, ResultsFile, RunStatus};
 
