@@ -77,6 +77,9 @@ pub struct Cli {
     /// Workbench only: run the loaded experiment at start (to completion before a screenshot).
     #[arg(long)]
     pub run: bool,
+    /// Workbench only: open the export dialog once the results are loaded (with --results).
+    #[arg(long)]
+    pub export_dialog: bool,
 }
 
 #[derive(Subcommand, Debug)]
@@ -327,6 +330,7 @@ fn open_workbench(cli: Cli) -> Result<()> {
         compare: cli.compare,
         tab: cli.tab,
         run: cli.run,
+        export_dialog: cli.export_dialog,
     })
 }
 
