@@ -434,6 +434,14 @@ impl WorkbenchApp {
 
     /// The label of the shown results when runs are compared: their file stem.
     fn results_label(&self) -> String {
+        // "experiment name, date" (the shared chart model's run label), else the file stem.
+        if let Some(r) = self
+            .results
+            .as_ref()
+            .filter(|r| !r.experiment.name.trim().is_empty())
+        {
+            return crate::export::run_label(r);
+        }
         self.results_path
             .as_deref()
             .and_then(|p| p.file_stem())

@@ -203,10 +203,13 @@ impl ExportDialog {
             Err("no run is included".to_string())
         } else {
             let (w, h) = key.options.pixel_size();
+            let max_side = ctx.input(|i| i.max_texture_side).clamp(256, 4096);
             render_rgb(&runs, &key.options)
                 .map(|pixels| {
-                    let image =
-                        egui::ColorImage::from_rgb([w as usize, h as usize], pixels.as_slice());
+                    // A large (scaled) chart is shrunk to fit a texture, by whole factors.
+                    let k = (w.max(h) as usize).div_ceil(max_side).max(1);
+                    let (pixels, w, h) = shrink(&pixels, w as usize, h as usize, k);
+                    let image = egui::ColorImage::from_rgb([w, h], pixels.as_slice());
                     ctx.load_texture(
                         "corelab-export-preview",
                         image,
@@ -281,8 +284,8 @@ impl ExportDialog {
                 ui.end_row();
 
                 ui.label("");
-                egui::ComboBox::from_id_salt("export-size-presets")
-                    .selected_text("size presets")
+                egui::ComboBox::from_label("size presets")
+                    .selected_text(format!("{}×{}", self.options.width, self.options.height))
                     .show_ui(ui, |ui| {
                         for (label, w, h) in SIZE_PRESETS {
                             if ui.selectable_label(false, label).clicked() {
@@ -415,6 +418,29 @@ impl ExportDialog {
     }
 }
 
+/// `rgb` (`w` × `h`) shrunk by `k` in both directions, averaging each k × k block.
+fn shrink(rgb: &[u8], w: usize, h: usize, k: usize) -> (Vec<u8>, usize, usize) {
+    if k <= 1 {
+        return (rgb.to_vec(), w, h);
+    }
+    let (nw, nh) = (w / k, h / k);
+    let mut out = vec![0u8; nw * nh * 3];
+    for y in 0..nh {
+        for x in 0..nw {
+            for c in 0..3 {
+                let mut sum = 0u32;
+                for dy in 0..k {
+                    for dx in 0..k {
+                        sum += u32::from(rgb[((y * k + dy) * w + x * k + dx) * 3 + c]);
+                    }
+                }
+                out[(y * nw + x) * 3 + c] = (sum / (k * k) as u32) as u8;
+            }
+        }
+    }
+    (out, nw, nh)
+}
+
 fn with_ext(base: &Path, ext: &str) -> PathBuf {
     let mut name = base.as_os_str().to_os_string();
     name.push(".");
@@ -445,6 +471,14 @@ fn file_stem(name: &str) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn shrinking_averages_blocks() {
+        let rgb = [0u8, 0, 0, 255, 255, 255, 0, 0, 0, 255, 255, 255];
+        let (out, w, h) = shrink(&rgb, 2, 2, 2);
+        assert_eq!((w, h), (1, 1));
+        assert_eq!(out, vec![127, 127, 127]);
+    }
 
     #[test]
     fn file_stems_and_extensions() {
