@@ -599,7 +599,11 @@ where
     let ticks = chart_model::worker_ticks(ticks);
     let to_px = |x: f64| (tx(x) - x_lo) / (x_hi - x_lo) * plot_w;
     let widest = ticks.last().map_or(2, |t| t.to_string().len()) as f64;
-    let ticks = chart_model::thin_ticks(&ticks, to_px, text_width("0", m.small) * widest + m.body);
+    let ticks = chart_model::thin_ticks(
+        &ticks,
+        to_px,
+        text_width("0", m.small) * widest + 0.5 * m.body,
+    );
     let x_keys: Vec<f64> = ticks.iter().map(|&t| tx(t as f64)).collect();
     let y_values: Vec<f64> = if log_y {
         chart_model::log_ticks(y_min_log, y_max * 1.15)

@@ -122,7 +122,11 @@ impl<B: DrawingBackend> DrawingBackend for EvenText<B> {
         style: &S,
     ) -> Result<(u32, u32), DrawingErrorKind<Self::ErrorType>> {
         let size = style.size();
-        Ok((text_width(text, size).ceil() as u32, (size / 1.24) as u32))
+        let height = font().map_or(size, |f| {
+            let s = f.as_scaled(PxScale::from(size as f32));
+            (s.ascent() - s.descent()) as f64
+        });
+        Ok((text_width(text, size).ceil() as u32, height.round() as u32))
     }
 
     fn draw_text<S: BackendTextStyle>(
@@ -140,9 +144,11 @@ impl<B: DrawingBackend> DrawingBackend for EvenText<B> {
         }
         let size = style.size() as f32;
         let scaled = font.as_scaled(PxScale::from(size));
-        // Anchoring as plotters does it: the layout box is the advance width × size / 1.24.
+        // The layout box: the advance width × the line height (ascent − descent); the
+        // baseline is `ascent` below its top, so a top-anchored text starts at its anchor.
         let width = text_width(text, size as f64).round() as i32;
-        let height = (size / 1.24) as i32;
+        let ascent = scaled.ascent();
+        let height = (ascent - scaled.descent()).round() as i32;
         let dx = match style.anchor().h_pos {
             HPos::Left => 0,
             HPos::Right => -width,
@@ -167,8 +173,7 @@ impl<B: DrawingBackend> DrawingBackend for EvenText<B> {
             let glyph = id.with_scale_and_position(PxScale::from(size), point(pen, 0.0));
             if let Some(outline) = font.outline_glyph(glyph) {
                 let b = outline.px_bounds();
-                // The same baseline as plotters (its layout box puts it at size / 2).
-                let (x0, y0) = (b.min.x as i32, (size / 2.0 + b.min.y) as i32);
+                let (x0, y0) = (b.min.x as i32, (ascent + b.min.y).round() as i32);
                 outline.draw(|gx, gy, coverage| {
                     if coverage > 0.0 {
                         pixels.push((x0 + gx as i32, y0 + gy as i32, coverage.min(1.0)));
