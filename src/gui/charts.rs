@@ -443,6 +443,16 @@ pub fn show(
         );
     }
     if log_y {
+        plot = plot.y_grid_spacer(|input| {
+            let span = (input.bounds.1 - input.bounds.0).abs().max(1e-9);
+            chart_model::log_ticks(10f64.powf(input.bounds.0), 10f64.powf(input.bounds.1))
+                .into_iter()
+                .map(|v| GridMark {
+                    value: v.log10(),
+                    step_size: span / 4.0,
+                })
+                .collect()
+        });
         plot = plot.y_axis_formatter(|mark, _| {
             chart_model::tick_text(10f64.powf(mark.value), 10f64.powf(mark.value) / 2.0)
         });
@@ -580,4 +590,25 @@ fn draw_series(
             .filled(model_style.filled)
             .shape(style::marker_shape(model_style.marker)),
     );
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_legend_goes_to_the_emptiest_corner() {
+        // Rising curves: the top left and bottom right are empty; ties prefer the top left.
+        let rising = [[1.0, 1.0], [2.0, 2.0], [4.0, 3.9], [8.0, 7.5]];
+        assert_eq!(
+            emptiest_corner(&rising, (0.0, 8.0), (0.0, 8.0)),
+            Corner::LeftTop
+        );
+        // Falling wall times: the top left is crowded, the top right is empty.
+        let falling = [[1.0, 8.0], [1.2, 7.0], [2.0, 4.0], [4.0, 2.0], [8.0, 1.0]];
+        assert_eq!(
+            emptiest_corner(&falling, (0.0, 8.0), (0.0, 8.0)),
+            Corner::RightTop
+        );
+    }
 }
