@@ -723,8 +723,10 @@ where
     let ideal_style = grey.stroke_width(pxi(1.5));
     if ideal {
         let pts: Vec<(f64, f64)> = match kind {
-            ChartKind::Speedup => (0..=100)
-                .map(|i| 1.0 + (x_max - 1.0) * i as f64 / 100.0)
+            // A straight line needs two points (fewer steps for the rasteriser); on a log₂
+            // worker axis y = N is a curve.
+            ChartKind::Speedup => (0..=if options.log_x { 100 } else { 1 })
+                .map(|i| 1.0 + (x_max - 1.0) * i as f64 / if options.log_x { 100.0 } else { 1.0 })
                 .map(|n| (tx(n), ty(n)))
                 .collect(),
             ChartKind::Efficiency => vec![(x_lo, 100.0), (x_hi, 100.0)],
