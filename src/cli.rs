@@ -77,6 +77,9 @@ pub struct Cli {
     /// Workbench only: run the loaded experiment at start (to completion before a screenshot).
     #[arg(long)]
     pub run: bool,
+    /// Workbench only: open the export dialog once the results are loaded (with --results).
+    #[arg(long)]
+    pub export_dialog: bool,
 }
 
 #[derive(Subcommand, Debug)]
@@ -346,6 +349,7 @@ fn open_workbench(cli: Cli) -> Result<()> {
         compare: cli.compare,
         tab: cli.tab,
         run: cli.run,
+        export_dialog: cli.export_dialog,
     })
 }
 
@@ -928,6 +932,7 @@ fn write_outputs(runs: &[ChartRun<'_>], out: &OutputArgs) -> Result<()> {
         height: out.height,
         title: None,
         show_fits: !out.no_fits,
+        ..ChartOptions::default()
     };
     if let Some(path) = &out.svg {
         let svg = render_svg(runs, &options).context("cannot draw the SVG chart")?;

@@ -4,8 +4,8 @@
 
 use corelab::analysis::{fit_results, fits_summary};
 use corelab::export::{
-    ChartKind, ChartOptions, ChartRun, ReportImage, fit_curve, markdown_report, render_png,
-    render_svg,
+    ChartKind, ChartOptions, ChartRun, LegendPlacement, ReportImage, fit_curve, markdown_report,
+    render_png, render_svg,
 };
 use corelab::preset::{Experiment, ModelKind};
 use corelab::results::{CellResult, CellStatus, MachineInfo, ResultsFile};
@@ -117,7 +117,7 @@ fn speedup_chart_svg_is_well_formed_and_names_every_series() {
         "gil-threads",
         "ideal (speedup = N)",
         "8 physical cores",
-        "fitted USL (dashed)",
+        "fitted USL (thin dashes)",
         "speedup (× baseline)",
         "workers (N)",
         "Synthetic scaling",
@@ -311,4 +311,302 @@ fn fitted_curves_are_never_extrapolated() {
     // And the chart cut at x_max draws no further than that either.
     let curve = fit_curve(threads, ChartKind::Speedup, 3.0);
     assert_eq!(curve.last().map(|p| p.0), Some(3.0));
+}
+
+/// The `<text>` elements of an SVG: (x, y, content, text-anchor).
+fn svg_texts(svg: &str) -> Vec<(f64, f64, String, String)> {
+    let mut out = Vec::new();
+    let mut rest = svg;
+    while let Some(start) = rest.find("<text ") {
+        let tag_end = rest[start..].find('>').unwrap() + start;
+        let tag = &rest[start..tag_end];
+        let close = rest[tag_end..].find("</text>").unwrap() + tag_end;
+        let content = rest[tag_end + 1..close].trim().to_string();
+        let attr = |name: &str| -> f64 {
+            let key = format!(" {name}=\"");
+            let i = tag.find(&key).unwrap() + key.len();
+            let j = tag[i..].find('"').unwrap() + i;
+            tag[i..j].parse().unwrap()
+        };
+        let anchor = tag
+            .split("text-anchor=\"")
+            .nth(1)
+            .and_then(|a| a.split('"').next())
+            .unwrap_or("start")
+            .to_string();
+        out.push((attr("x"), attr("y"), content, anchor));
+        rest = &rest[close..];
+    }
+    out
+}
+
+/// Every point of every `<polyline>` and every circle centre: the drawn data and lines.
+fn svg_drawn_points(svg: &str) -> Vec<(f64, f64)> {
+    let mut out = Vec::new();
+    for part in svg.split("points=\"").skip(1) {
+        let list = &part[..part.find('"').unwrap()];
+        for pair in list.split_whitespace() {
+            let (x, y) = pair.split_once(',').unwrap();
+            out.push((x.parse().unwrap(), y.parse().unwrap()));
+        }
+    }
+    out
+}
+
+#[test]
+fn x_ticks_are_the_measured_worker_counts() {
+    let r = synthetic("laptop", 8, 0.05, 0.002);
+    let runs = [ChartRun {
+        label: "laptop",
+        results: &r,
+    }];
+    for log_x in [false, true] {
+        let svg = render_svg(
+            &runs,
+            &ChartOptions {
+                log_x,
+                ..ChartOptions::default()
+            },
+        )
+        .unwrap();
+        let texts = svg_texts(&svg);
+        let axis_label_y = texts
+            .iter()
+            .find(|t| t.2.starts_with("workers (N"))
+            .map(|t| t.1)
+            .unwrap();
+        // Tick labels: the numbers just above the axis description.
+        let mut ticks: Vec<(f64, u32)> = texts
+            .iter()
+            .filter(|t| t.1 < axis_label_y && t.1 > axis_label_y - 60.0 && t.3 == "middle")
+            .filter_map(|t| Some((t.0, t.2.parse::<u32>().ok()?)))
+            .collect();
+        ticks.sort_by(|a, b| a.0.total_cmp(&b.0));
+        let values: Vec<u32> = ticks.iter().map(|t| t.1).collect();
+        // 1, 2, 4, 8, 12, 16 measured (8 is also the core count; 32 only failed, but was
+        // measured): at 1100 px every one of them is labelled, and nothing else.
+        assert_eq!(values, vec![1, 2, 4, 8, 12, 16, 32], "log_x {log_x}");
+        if log_x {
+            // Evenly spaced powers of two on a log₂ axis.
+            let d1 = ticks[1].0 - ticks[0].0;
+            let d2 = ticks[2].0 - ticks[1].0;
+            assert!((d1 - d2).abs() < 2.0, "{ticks:?}");
+            assert!(svg.contains("log₂ scale"));
+        }
+    }
+}
+
+#[test]
+fn legend_never_overlaps_the_plot() {
+    let r = synthetic("laptop", 8, 0.05, 0.002);
+    let runs = [ChartRun {
+        label: "laptop",
+        results: &r,
+    }];
+    let labels = corelab::export::legend_labels(&runs, &ChartOptions::default());
+    assert!(labels.contains(&"threads".to_string()), "{labels:?}");
+    for (width, height) in [(1100, 700), (500, 320), (800, 800)] {
+        for kind in ChartKind::ALL {
+            for legend in [
+                LegendPlacement::Auto,
+                LegendPlacement::Right,
+                LegendPlacement::Below,
+            ] {
+                let options = ChartOptions {
+                    kind,
+                    width,
+                    height,
+                    legend,
+                    ..ChartOptions::default()
+                };
+                let labels = corelab::export::legend_labels(&runs, &options);
+                let svg = render_svg(&runs, &options).unwrap();
+                let drawn = svg_drawn_points(&svg);
+                let texts = svg_texts(&svg);
+                let legend_texts: Vec<&(f64, f64, String, String)> =
+                    texts.iter().filter(|t| labels.contains(&t.2)).collect();
+                assert_eq!(
+                    legend_texts.len(),
+                    labels.len(),
+                    "{kind} {width}×{height} {legend:?}: every legend label drawn"
+                );
+                // The plot's extent: the data, fits and reference lines (legend swatches
+                // excluded: they sit left of their labels, on the same rows).
+                let legend_rows: Vec<f64> = legend_texts.iter().map(|t| t.1).collect();
+                let plot: Vec<&(f64, f64)> = drawn
+                    .iter()
+                    .filter(|p| !legend_rows.iter().any(|y| (p.1 - y).abs() < 12.0))
+                    .collect();
+                let plot_right = plot.iter().map(|p| p.0).fold(0.0, f64::max);
+                let plot_bottom = plot.iter().map(|p| p.1).fold(0.0, f64::max);
+                for t in &legend_texts {
+                    assert!(
+                        t.0 > plot_right || t.1 > plot_bottom,
+                        "{kind} {width}×{height} {legend:?}: legend label {:?} at ({}, {}) is inside the plot (right edge {plot_right}, bottom {plot_bottom})",
+                        t.2,
+                        t.0,
+                        t.1
+                    );
+                }
+            }
+        }
+    }
+    // Hidden: no legend label at all.
+    let svg = render_svg(
+        &runs,
+        &ChartOptions {
+            legend: LegendPlacement::Hidden,
+            ..ChartOptions::default()
+        },
+    )
+    .unwrap();
+    assert!(!svg.contains("fitted USL (thin dashes)"));
+}
+
+#[test]
+fn efficiency_is_in_percent_in_charts_and_reports() {
+    let r = synthetic("laptop", 8, 0.05, 0.002);
+    let runs = [ChartRun {
+        label: "laptop",
+        results: &r,
+    }];
+    let svg = render_svg(
+        &runs,
+        &ChartOptions {
+            kind: ChartKind::Efficiency,
+            ..ChartOptions::default()
+        },
+    )
+    .unwrap();
+    assert!(svg.contains("efficiency (%)"));
+    assert!(svg.contains("ideal (100 %)"));
+    let ticks: Vec<f64> = svg_texts(&svg)
+        .iter()
+        .filter_map(|t| t.2.parse::<f64>().ok())
+        .collect();
+    assert!(ticks.contains(&100.0), "a 100 % tick: {ticks:?}");
+    assert!(
+        !ticks.iter().any(|t| t.fract() != 0.0),
+        "no fractions: {ticks:?}"
+    );
+    // Markdown and the terminal table say percent too.
+    let md = markdown_report(&runs, &[]);
+    let threads4 = r
+        .cells
+        .iter()
+        .find(|c| c.model == Some(ModelKind::Threads) && c.workers == 4)
+        .unwrap();
+    let pct = format!("{:.0} %", threads4.efficiency.unwrap() * 100.0);
+    assert!(
+        md.lines()
+            .any(|l| l.starts_with("| threads | 4 |") && l.contains(&pct)),
+        "{pct} in {md}"
+    );
+    let table = corelab::export::summary_table(&r);
+    assert!(table.contains(&pct), "{table}");
+    let csv = corelab::export::summary_csv(&r);
+    assert!(
+        csv.lines()
+            .next()
+            .unwrap()
+            .contains("efficiency,efficiency_pct")
+    );
+}
+
+#[test]
+fn a_busy_run_is_marked_on_its_chart() {
+    let mut r = synthetic("laptop", 8, 0.05, 0.002);
+    let runs = [ChartRun {
+        label: "laptop",
+        results: &r,
+    }];
+    let quiet = render_svg(&runs, &ChartOptions::default()).unwrap();
+    assert!(!quiet.contains("Busy machine"));
+    r.machine.load_during_runs = Some(corelab::results::LoadSummary {
+        runs: 40,
+        busy_runs: 6,
+        mean_other_cores: 0.4,
+        max_other_cores: 1.5,
+        usable_cores: 16.0,
+    });
+    let runs = [ChartRun {
+        label: "laptop",
+        results: &r,
+    }];
+    let busy = render_svg(&runs, &ChartOptions::default()).unwrap();
+    assert!(
+        busy.contains("Busy machine: measured on a busy machine (6 of 40 runs)"),
+        "the mark is on the chart"
+    );
+    // The PNG draws it too: in the theme's warning colour.
+    let png = render_png(&runs, &ChartOptions::default()).unwrap();
+    let img = image::load_from_memory(&png).unwrap().to_rgb8();
+    let warning = img.pixels().filter(|p| p.0 == [170, 60, 0]).count();
+    assert!(warning > 20, "{warning} warning-coloured pixels");
+    let md = markdown_report(&runs, &[]);
+    assert!(md.contains("the machine was busy during 6 of 40 timed runs"));
+}
+
+/// PNG text is placed as the font says: each glyph's ink starts at its pen position plus
+/// its left side bearing (plotters' own ab_glyph drawing drops the bearing, which reads as
+/// "Deb ian" and "2026-11 -26"). The ink runs of a large title are compared, glyph by glyph,
+/// with the positions the font's metrics give.
+#[test]
+fn png_text_spacing_follows_the_font_metrics() {
+    use ab_glyph::{Font, FontRef, PxScale, ScaleFont, point};
+    let r = synthetic("laptop", 8, 0.05, 0.002);
+    let runs = [ChartRun {
+        label: "laptop",
+        results: &r,
+    }];
+    let text = "Debian 11-26";
+    let options = ChartOptions {
+        title: Some(text.into()),
+        font_size: 40.0,
+        legend: LegendPlacement::Hidden,
+        ..ChartOptions::default()
+    };
+    let png = render_png(&runs, &options).unwrap();
+    let img = image::load_from_memory(&png).unwrap().to_rgb8();
+    // The title is drawn at (10, 6), 56 px high; the subtitle starts at 6 + 56 × 1.25.
+    let rows = 6..(6 + 62);
+    let inked: Vec<bool> = (0..img.width())
+        .map(|x| rows.clone().any(|y| img.get_pixel(x, y).0[0] < 200))
+        .collect();
+    let mut starts = Vec::new();
+    for x in 1..inked.len() {
+        if inked[x] && !inked[x - 1] {
+            starts.push(x as f64);
+        }
+    }
+    // Expected ink starts from the font: pen position (advances and kerning) + bearing.
+    let font = FontRef::try_from_slice(corelab::export::CHART_FONT).unwrap();
+    let size = 40.0f32 * 1.4;
+    let scaled = font.as_scaled(PxScale::from(size));
+    let mut pen = 0f32;
+    let mut prev = None;
+    let mut expected = Vec::new();
+    for c in text.chars() {
+        let id = scaled.glyph_id(c);
+        if let Some(p) = prev {
+            pen += scaled.kern(p, id);
+        }
+        prev = Some(id);
+        let glyph = id.with_scale_and_position(PxScale::from(size), point(pen, 0.0));
+        if let Some(outline) = font.outline_glyph(glyph) {
+            expected.push(outline.px_bounds().min.x as f64 + 10.0);
+        }
+        pen += scaled.h_advance(id);
+    }
+    assert_eq!(
+        starts.len(),
+        expected.len(),
+        "one ink run per glyph: {starts:?}"
+    );
+    for (i, (got, want)) in starts.iter().zip(&expected).enumerate() {
+        assert!(
+            (got - want).abs() <= 1.0,
+            "glyph {i} of {text:?} starts at x = {got}, the font says {want}: {starts:?} vs {expected:?}"
+        );
+    }
 }

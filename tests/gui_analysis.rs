@@ -196,7 +196,8 @@ fn comparing_runs_adds_labelled_series() {
 
     let runs = h.state().compare_runs();
     assert_eq!(runs.len(), 1);
-    assert_eq!(runs[0].label, "server");
+    // Compared runs are labelled "experiment name, date", not by their file stem.
+    assert_eq!(runs[0].label, "Server, 2026-11-25");
     assert_eq!(runs[0].results.experiment.name, "Server");
     // Its fits are drawn too: the server's own USL, not the laptop's.
     let usl = |fits: &[corelab::analysis::ModelFit]| {
@@ -208,17 +209,20 @@ fn comparing_runs_adds_labelled_series() {
     let server = usl(&runs[0].fits);
     assert!((server.sigma - 0.02).abs() < 0.005, "{server:?}");
     assert!((usl(h.state().fits()).sigma - 0.05).abs() < 0.01);
-    assert!(h.query_by_label("comparing with server").is_some());
-    // The legend names each series `model @ file`.
-    let label = corelab::export::series_label(ModelKind::Threads, "server", 2);
-    assert_eq!(label, "threads @ server");
+    assert!(
+        h.query_by_label("comparing with Server, 2026-11-25")
+            .is_some()
+    );
+    // The legend names each series `model @ experiment, date`.
+    let label = corelab::export::series_label(ModelKind::Threads, "Server, 2026-11-25", 2);
+    assert_eq!(label, "threads @ Server, 2026-11-25");
     assert!(h.query_by_label(&label).is_some(), "legend shows {label}");
-    assert!(h.query_by_label("threads @ laptop").is_some());
+    assert!(h.query_by_label("threads @ Laptop, 2026-11-25").is_some());
 
     h.get_by_label("Clear comparison").click();
     h.run();
     assert!(h.state().compare_runs().is_empty());
-    assert!(h.query_by_label("threads @ server").is_none());
+    assert!(h.query_by_label("threads @ Server, 2026-11-25").is_none());
 }
 
 #[test]

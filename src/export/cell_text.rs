@@ -8,6 +8,13 @@ pub fn fixed(v: Option<f64>, places: usize) -> String {
     v.map_or("—".to_string(), |x| format!("{x:.places$}"))
 }
 
+/// Efficiency in percent, whole numbers (`93 %`), as every chart and table shows it.
+pub fn efficiency_percent(c: &CellResult) -> String {
+    c.efficiency.map_or("—".to_string(), |e| {
+        format!("{:.0} %", super::chart_model::percent(e))
+    })
+}
+
 /// Fastest and slowest run, `min – max` seconds.
 pub fn min_max(c: &CellResult) -> String {
     c.wall

@@ -1,7 +1,15 @@
-//! Speedup, efficiency and wall-time charts as SVG or PNG, drawn with plotters.
+//! Speedup, efficiency and wall-time charts as SVG or PNG, drawn with plotters from the
+//! shared chart model ([`super::chart_model`]).
 //!
 //! Text is laid out with the DejaVu Sans font shipped in `assets/fonts/` (registered with
-//! plotters' `ab_glyph` support), so no system font is needed, on a server or in CI.
+//! plotters' `ab_glyph` support), so no system font is needed, on a server or in CI. PNG text
+//! is drawn by [`super::glyphs::EvenText`], which spaces glyphs evenly.
+//!
+//! Layout: title and subtitle on top (a busy-machine mark below them when a run was measured
+//! on a busy machine), the legend outside the plot area (to the right when it fits in 38 %
+//! of the width, else below the plot), x ticks at the measured worker counts. Text sizes come
+//! from [`ChartOptions::font_size`] and [`ChartOptions::scale`], never from the chart's width,
+//! so a small chart keeps readable text.
 
 use std::sync::OnceLock;
 
@@ -9,9 +17,11 @@ use plotters::coord::Shift;
 use plotters::prelude::*;
 use thiserror::Error;
 
-use crate::analysis::{FitQuantity, ModelFit, fit_results};
-use crate::preset::{self, ModelKind};
-use crate::results::{CellStatus, ResultsFile};
+use super::chart_model::{
+    self, ChartKind, ChartRun, ChartSeries, Dash, Marker, Rgb, SeriesFilter, Theme,
+};
+use super::glyphs::{EvenText, text_width};
+use crate::preset::ModelKind;
 
 /// DejaVu Sans (Bitstream Vera licence, see `assets/fonts/DejaVuSans-LICENSE.txt`).
 pub static CHART_FONT: &[u8] = include_bytes!("../../assets/fonts/DejaVuSans.ttf");
@@ -19,79 +29,59 @@ pub static CHART_FONT: &[u8] = include_bytes!("../../assets/fonts/DejaVuSans.ttf
 /// The font family name the charts use.
 pub const CHART_FONT_FAMILY: &str = "sans-serif";
 
-/// Which quantity is on the y axis.
+/// Where the legend goes. It is never drawn over the plot area.
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Hash)]
-pub enum ChartKind {
-    /// Speedup over the baseline, with the ideal line y = x.
+pub enum LegendPlacement {
+    /// Right of the plot when it takes at most 38 % of the width, else below it.
     #[default]
-    Speedup,
-    /// Speedup per worker, with the ideal line y = 1.
-    Efficiency,
-    /// Median wall time, seconds.
-    WallTime,
+    Auto,
+    Right,
+    Below,
+    Hidden,
 }
 
-impl ChartKind {
-    pub const ALL: [ChartKind; 3] = [
-        ChartKind::Speedup,
-        ChartKind::Efficiency,
-        ChartKind::WallTime,
+impl LegendPlacement {
+    pub const ALL: [LegendPlacement; 4] = [
+        LegendPlacement::Auto,
+        LegendPlacement::Right,
+        LegendPlacement::Below,
+        LegendPlacement::Hidden,
     ];
-
-    /// The name on the command line: `speedup`, `efficiency`, `time`.
-    pub fn id(self) -> &'static str {
+    pub fn name(self) -> &'static str {
         match self {
-            ChartKind::Speedup => "speedup",
-            ChartKind::Efficiency => "efficiency",
-            ChartKind::WallTime => "time",
+            LegendPlacement::Auto => "auto",
+            LegendPlacement::Right => "right",
+            LegendPlacement::Below => "below",
+            LegendPlacement::Hidden => "hidden",
         }
     }
-
-    /// Parses [`ChartKind::id`] (also accepts `wall-time`).
-    pub fn from_id(s: &str) -> Option<ChartKind> {
-        match s {
-            "speedup" => Some(ChartKind::Speedup),
-            "efficiency" => Some(ChartKind::Efficiency),
-            "time" | "wall-time" | "wall" => Some(ChartKind::WallTime),
-            _ => None,
-        }
-    }
-
-    /// The y-axis label, with its unit.
-    pub fn y_label(self) -> &'static str {
-        match self {
-            ChartKind::Speedup => "speedup (× baseline)",
-            ChartKind::Efficiency => "efficiency (speedup ÷ workers)",
-            ChartKind::WallTime => "median wall time (s)",
-        }
-    }
-}
-
-impl std::fmt::Display for ChartKind {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.write_str(self.id())
-    }
-}
-
-/// One results file on a chart, with the label that tells it apart when several are overlaid
-/// (a file name or a machine name).
-#[derive(Clone, Copy, Debug)]
-pub struct ChartRun<'a> {
-    pub label: &'a str,
-    pub results: &'a ResultsFile,
 }
 
 /// How to draw a chart.
 #[derive(Clone, Debug, PartialEq)]
 pub struct ChartOptions {
     pub kind: ChartKind,
-    /// Pixels (PNG) or SVG user units.
+    /// Pixels at scale 1 (PNG) or SVG user units.
     pub width: u32,
     pub height: u32,
+    /// PNG pixel density: 2 draws a 2× larger image with everything twice as big (for
+    /// 192 dpi). SVG ignores it.
+    pub scale: f64,
+    /// Body text size in pixels at scale 1 (tick labels and legend are 0.9×, the title 1.4×).
+    pub font_size: f64,
     /// Title above the chart; the experiment name when `None`.
     pub title: Option<String>,
-    /// Draw fitted curves (USL on speedup and efficiency, Amdahl on wall time) dashed.
+    /// Draw fitted curves (USL on speedup and efficiency, Amdahl on wall time), thin and
+    /// dashed, over the measured worker range only.
     pub show_fits: bool,
+    pub theme: Theme,
+    /// Logarithmic (base 2) worker axis.
+    pub log_x: bool,
+    /// Logarithmic y axis (wall time only; ignored on other charts).
+    pub log_y: bool,
+    pub legend: LegendPlacement,
+    /// Only these models (all when `None`).
+    pub models: Option<Vec<ModelKind>>,
 }
 
 impl Default for ChartOptions {
@@ -100,8 +90,33 @@ impl Default for ChartOptions {
             kind: ChartKind::Speedup,
             width: 1100,
             height: 700,
+            scale: 1.0,
+            font_size: 15.0,
             title: None,
             show_fits: true,
+            theme: Theme::Light,
+            log_x: false,
+            log_y: false,
+            legend: LegendPlacement::Auto,
+            models: None,
+        }
+    }
+}
+
+impl ChartOptions {
+    /// The PNG's size in pixels: width × height × scale.
+    pub fn pixel_size(&self) -> (u32, u32) {
+        let s = self.scale_clamped();
+        (
+            (self.width as f64 * s).round() as u32,
+            (self.height as f64 * s).round() as u32,
+        )
+    }
+    fn scale_clamped(&self) -> f64 {
+        if self.scale.is_finite() {
+            self.scale.clamp(0.5, 4.0)
+        } else {
+            1.0
         }
     }
 }
@@ -112,36 +127,14 @@ pub enum ChartError {
     Empty(String),
     #[error("chart size {0}×{1} is outside 200×150 to 8000×8000")]
     Size(u32, u32),
+    #[error("font size {0} is outside 6 to 48 px")]
+    FontSize(f64),
     #[error("the bundled chart font could not be loaded")]
     Font,
     #[error("drawing the chart failed: {0}")]
     Draw(String),
     #[error("encoding the PNG failed: {0}")]
     Png(String),
-}
-
-/// Curve colours in the order of [`ModelKind::ALL`]: mostly Okabe–Ito colours, distinguishable
-/// with the common colour-vision deficiencies (yellow darkened to ochre for contrast on white;
-/// a purple for py-multiprocessing, whose sky blue was too close to threads' blue).
-const PALETTE: [(u8, u8, u8); 10] = [
-    (90, 90, 90),    // sequential
-    (0, 114, 178),   // threads
-    (0, 158, 115),   // rayon
-    (213, 94, 0),    // processes
-    (204, 121, 167), // gil-threads
-    (230, 159, 0),   // py-threading
-    (125, 80, 190),  // py-multiprocessing
-    (150, 110, 0),   // py-free-threading
-    (170, 40, 50),   // py-dask
-    (30, 130, 140),  // py-mpi
-];
-
-/// The colour of a model's curve, shared by every chart (and by the GUI, to match): the
-/// model's position in [`ModelKind::ALL`] picks it from a fixed colour-blind-safe palette, so
-/// models added later get colours without touching this function.
-pub fn model_colour(model: ModelKind) -> (u8, u8, u8) {
-    let i = ModelKind::ALL.iter().position(|&m| m == model).unwrap_or(0);
-    PALETTE[i % PALETTE.len()]
 }
 
 /// Registers the bundled font with plotters (once per process). Called by every render
@@ -154,16 +147,6 @@ pub fn register_chart_font() -> Result<(), ChartError> {
     if ok { Ok(()) } else { Err(ChartError::Font) }
 }
 
-/// The label of a model's series: the model id alone for one run, `model @ label` when
-/// several runs are overlaid.
-pub fn series_label(model: ModelKind, run_label: &str, runs: usize) -> String {
-    if runs > 1 {
-        format!("{model} @ {run_label}")
-    } else {
-        model.to_string()
-    }
-}
-
 /// Draws the chart as an SVG document.
 pub fn render_svg(runs: &[ChartRun<'_>], options: &ChartOptions) -> Result<String, ChartError> {
     check(runs, options)?;
@@ -171,22 +154,16 @@ pub fn render_svg(runs: &[ChartRun<'_>], options: &ChartOptions) -> Result<Strin
     {
         let root =
             SVGBackend::with_string(&mut svg, (options.width, options.height)).into_drawing_area();
-        draw(&root, runs, options)?;
+        draw(&root, runs, options, 1.0)?;
         root.present().map_err(draw_err)?;
     }
     Ok(svg)
 }
 
-/// Draws the chart as a PNG image (RGB, 8 bits per channel).
+/// Draws the chart as a PNG image (RGB, 8 bits per channel) of [`ChartOptions::pixel_size`].
 pub fn render_png(runs: &[ChartRun<'_>], options: &ChartOptions) -> Result<Vec<u8>, ChartError> {
-    check(runs, options)?;
-    let (w, h) = (options.width, options.height);
-    let mut pixels = vec![0u8; w as usize * h as usize * 3];
-    {
-        let root = BitMapBackend::with_buffer(&mut pixels, (w, h)).into_drawing_area();
-        draw(&root, runs, options)?;
-        root.present().map_err(draw_err)?;
-    }
+    let (w, h) = options.pixel_size();
+    let pixels = render_rgb(runs, options)?;
     let mut png = Vec::new();
     use image::ImageEncoder;
     image::codecs::png::PngEncoder::new(&mut png)
@@ -195,10 +172,28 @@ pub fn render_png(runs: &[ChartRun<'_>], options: &ChartOptions) -> Result<Vec<u
     Ok(png)
 }
 
+/// Draws the chart as raw RGB pixels of [`ChartOptions::pixel_size`] (the workbench's live
+/// preview shows these).
+pub fn render_rgb(runs: &[ChartRun<'_>], options: &ChartOptions) -> Result<Vec<u8>, ChartError> {
+    check(runs, options)?;
+    let (w, h) = options.pixel_size();
+    let mut pixels = vec![0u8; w as usize * h as usize * 3];
+    {
+        let root = EvenText(BitMapBackend::with_buffer(&mut pixels, (w, h))).into_drawing_area();
+        draw(&root, runs, options, options.scale_clamped())?;
+        root.present().map_err(draw_err)?;
+    }
+    Ok(pixels)
+}
+
 fn check(runs: &[ChartRun<'_>], options: &ChartOptions) -> Result<(), ChartError> {
     let (w, h) = (options.width, options.height);
-    if !(200..=8000).contains(&w) || !(150..=8000).contains(&h) {
+    let (pw, ph) = options.pixel_size();
+    if !(200..=8000).contains(&w) || !(150..=8000).contains(&h) || pw > 8000 || ph > 8000 {
         return Err(ChartError::Size(w, h));
+    }
+    if !(6.0..=48.0).contains(&options.font_size) {
+        return Err(ChartError::FontSize(options.font_size));
     }
     if runs.is_empty() {
         return Err(ChartError::Empty("no results file".into()));
@@ -210,138 +205,73 @@ fn draw_err<E: std::fmt::Display>(e: E) -> ChartError {
     ChartError::Draw(e.to_string())
 }
 
-/// `(workers, value, optional (low, high))`.
-type Point = (f64, f64, Option<(f64, f64)>);
+fn rgb(c: Rgb) -> RGBColor {
+    RGBColor(c.0, c.1, c.2)
+}
 
-/// One curve: a model of one run.
-struct Series {
+/// What a legend entry's swatch shows.
+#[derive(Clone, Debug)]
+enum Swatch {
+    /// A line (with a dash pattern) and a marker.
+    Series {
+        colour: Rgb,
+        dash: Dash,
+        marker: Option<(Marker, bool)>,
+    },
+    /// A thin grey reference line.
+    Ideal,
+    /// The physical-core marker: a short vertical dotted line.
+    Cores,
+    /// The fitted curves: thin, dashed.
+    Fit,
+}
+
+/// One legend line.
+#[derive(Clone, Debug)]
+struct LegendEntry {
     label: String,
-    colour: RGBColor,
-    run: usize,
-    /// `(workers, value, optional (low, high))`, by worker count.
-    points: Vec<Point>,
-    /// The sequential model: one value drawn as a horizontal reference across the chart.
-    horizontal: bool,
-    /// Fitted curve, drawn dashed.
-    fit: Vec<(f64, f64)>,
+    swatch: Swatch,
 }
 
-fn shade(model: ModelKind, run: usize) -> RGBColor {
-    let (r, g, b) = model_colour(model);
-    // Later runs are lighter: mix with white.
-    let t = (run as f64 * 0.38).min(0.7);
-    let mix = |c: u8| (c as f64 + (255.0 - c as f64) * t).round() as u8;
-    RGBColor(mix(r), mix(g), mix(b))
-}
-
-fn models_of(results: &ResultsFile) -> Vec<ModelKind> {
-    let mut models: Vec<ModelKind> = Vec::new();
-    if results.experiment.baseline == preset::Baseline::Sequential
-        || results.experiment.models.contains(&ModelKind::Sequential)
-    {
-        models.push(ModelKind::Sequential);
-    }
-    for m in results
-        .experiment
-        .models
-        .iter()
-        .copied()
-        .chain(results.cells.iter().filter_map(|c| c.model))
-    {
-        if !models.contains(&m) {
-            models.push(m);
-        }
-    }
-    models
-}
-
-fn collect_series(runs: &[ChartRun<'_>], options: &ChartOptions, x_max: f64) -> Vec<Series> {
+/// The legend's entries for these series: reference lines first, then every series.
+fn legend_entries(
+    kind: ChartKind,
+    series: &[ChartSeries],
+    cores: &[(f64, String)],
+    ideal: bool,
+    theme: Theme,
+) -> Vec<LegendEntry> {
     let mut out = Vec::new();
-    for (run, r) in runs.iter().enumerate() {
-        let fits: Vec<ModelFit> = if options.show_fits {
-            fit_results(r.results)
-        } else {
-            Vec::new()
-        };
-        for model in models_of(r.results) {
-            let mut points: Vec<Point> = r
-                .results
-                .cells
-                .iter()
-                .filter(|c| c.model == Some(model) && c.status == CellStatus::Ok)
-                .filter_map(|c| {
-                    let n = c.workers as f64;
-                    match options.kind {
-                        ChartKind::Speedup => {
-                            Some((n, c.speedup?, c.speedup_low.zip(c.speedup_high)))
-                        }
-                        ChartKind::Efficiency => Some((
-                            n,
-                            c.efficiency?,
-                            c.speedup_low
-                                .zip(c.speedup_high)
-                                .map(|(l, h)| (l / n, h / n)),
-                        )),
-                        ChartKind::WallTime => {
-                            let w = c.wall.as_ref()?;
-                            Some((n, w.median, Some((w.min, w.max))))
-                        }
-                    }
-                })
-                .filter(|p| p.1.is_finite())
-                .collect();
-            if points.is_empty() {
-                continue;
-            }
-            points.sort_by(|a, b| a.0.total_cmp(&b.0));
-            let fit = fits
-                .iter()
-                .find(|f| f.model == model)
-                .map(|f| fit_curve(f, options.kind, x_max))
-                .unwrap_or_default();
-            out.push(Series {
-                label: series_label(model, r.label, runs.len()),
-                colour: shade(model, run),
-                run,
-                horizontal: model.is_single_worker() && options.kind != ChartKind::Efficiency,
-                points,
-                fit,
-            });
-        }
+    if ideal {
+        out.push(LegendEntry {
+            label: kind.ideal_label().to_string(),
+            swatch: Swatch::Ideal,
+        });
+    }
+    for (_, label) in cores {
+        out.push(LegendEntry {
+            label: label.clone(),
+            swatch: Swatch::Cores,
+        });
+    }
+    if series.iter().any(|s| !s.horizontal && s.fit.len() > 1) {
+        out.push(LegendEntry {
+            label: format!("fitted {} (thin dashes)", kind.fit_name()),
+            swatch: Swatch::Fit,
+        });
+    }
+    for s in series {
+        let style = chart_model::series_style(s.model, s.run, theme);
+        out.push(LegendEntry {
+            label: s.label.clone(),
+            swatch: Swatch::Series {
+                colour: style.colour,
+                dash: style.dash,
+                marker: Some((style.marker, style.filled)),
+            },
+        });
     }
     out
-}
-
-/// The fitted curve of `fit` for a chart of `kind`, sampled at 201 points over the worker
-/// range the fit was made on (never extrapolated; also cut at `x_max`): the USL speedup
-/// (or speedup ÷ N for efficiency; a USL fitted to throughput is divided by N to give the
-/// speedup), or Amdahl's time for wall time. Empty when that fit was refused or the range is
-/// a single worker count. The GUI draws the same curves with this.
-pub fn fit_curve(fit: &ModelFit, kind: ChartKind, x_max: f64) -> Vec<(f64, f64)> {
-    let Some((lo, hi)) = fit.fitted_range() else {
-        return Vec::new();
-    };
-    let (lo, hi) = (lo as f64, (hi as f64).min(x_max));
-    if hi <= lo {
-        return Vec::new();
-    }
-    let steps = 200;
-    let xs = (0..=steps).map(|i| lo + (hi - lo) * i as f64 / steps as f64);
-    let speedup = |n: f64| {
-        fit.usl.as_ref().map(|u| match fit.quantity {
-            FitQuantity::Speedup => u.speedup(n),
-            FitQuantity::Throughput => u.speedup(n) / n,
-        })
-    };
-    match kind {
-        ChartKind::Speedup => xs.filter_map(|n| Some((n, speedup(n)?))).collect(),
-        ChartKind::Efficiency => xs.filter_map(|n| Some((n, speedup(n)? / n))).collect(),
-        ChartKind::WallTime => fit
-            .amdahl
-            .as_ref()
-            .map(|a| xs.map(|n| (n, a.time(n))).collect())
-            .unwrap_or_default(),
-    }
 }
 
 /// Physical core count of each distinct machine, with the run label when they differ.
@@ -355,11 +285,8 @@ fn core_markers(runs: &[ChartRun<'_>]) -> Vec<(f64, String)> {
         .filter(|(c, _)| *c > 0)
         .collect();
     cores.sort_by_key(|c| c.0);
-    let distinct = {
-        let mut d: Vec<usize> = cores.iter().map(|c| c.0).collect();
-        d.dedup();
-        d
-    };
+    let mut distinct: Vec<usize> = cores.iter().map(|c| c.0).collect();
+    distinct.dedup();
     distinct
         .into_iter()
         .map(|n| {
@@ -374,32 +301,101 @@ fn core_markers(runs: &[ChartRun<'_>]) -> Vec<(f64, String)> {
         .collect()
 }
 
+/// Splits `text` at " · " into lines no wider than `max_w` at `size` (at most `max_lines`;
+/// the last one cut with "…").
+fn wrap(text: &str, size: f64, max_w: f64, max_lines: usize) -> Vec<String> {
+    let mut lines: Vec<String> = Vec::new();
+    let mut current = String::new();
+    for part in text.split(" · ") {
+        let candidate = if current.is_empty() {
+            part.to_string()
+        } else {
+            format!("{current} · {part}")
+        };
+        if text_width(&candidate, size) <= max_w || current.is_empty() {
+            current = candidate;
+        } else {
+            lines.push(std::mem::take(&mut current));
+            current = part.to_string();
+        }
+    }
+    if !current.is_empty() {
+        lines.push(current);
+    }
+    if lines.len() > max_lines {
+        lines.truncate(max_lines);
+    }
+    lines
+        .into_iter()
+        .map(|l| ellipsize(&l, size, max_w))
+        .collect()
+}
+
+/// `text`, cut with "…" to fit `max_w`.
+fn ellipsize(text: &str, size: f64, max_w: f64) -> String {
+    if text_width(text, size) <= max_w {
+        return text.to_string();
+    }
+    let mut chars: Vec<char> = text.chars().collect();
+    while !chars.is_empty() {
+        chars.pop();
+        let t: String = chars.iter().collect::<String>() + "…";
+        if text_width(&t, size) <= max_w {
+            return t;
+        }
+    }
+    String::new()
+}
+
+/// The chart's layout sizes in pixels, derived from the font size and scale only.
+struct Metrics {
+    body: f64,
+    small: f64,
+    title: f64,
+    line_w: f64,
+    marker: f64,
+    px: f64,
+}
+
 fn draw<DB: DrawingBackend>(
     root: &DrawingArea<DB, Shift>,
     runs: &[ChartRun<'_>],
     options: &ChartOptions,
+    scale: f64,
 ) -> Result<(), ChartError>
 where
     DB::ErrorType: 'static,
 {
     let kind = options.kind;
+    let theme = options.theme;
     let font = CHART_FONT_FAMILY;
-    let (w, h) = (options.width as f64, options.height as f64);
-    let scale = (w.min(h * 1.5) / 1100.0).clamp(0.5, 3.0);
-    let px = |v: f64| (v * scale).round().max(1.0) as u32;
-    root.fill(&WHITE).map_err(draw_err)?;
+    let (w, h) = root.dim_in_pixel();
+    let w = w as f64;
+    let _ = h;
+    let m = Metrics {
+        body: options.font_size * scale,
+        small: (options.font_size * 0.9).max(9.0) * scale,
+        title: options.font_size * 1.4 * scale,
+        line_w: 2.0 * scale,
+        marker: (options.font_size * 0.32).max(3.5) * scale,
+        px: scale,
+    };
+    let pxi = |v: f64| (v * m.px).round().max(1.0) as u32;
+    let fg = rgb(theme.foreground());
+    let muted = rgb(theme.muted());
+    root.fill(&rgb(theme.background())).map_err(draw_err)?;
 
     let first = runs[0].results;
+    let log_y = options.log_y && kind.supports_log_y();
+
+    // Title, subtitle and the busy mark.
     let title = options.title.clone().unwrap_or_else(|| {
-        let names: Vec<&str> = {
-            let mut v: Vec<&str> = runs
-                .iter()
-                .map(|r| r.results.experiment.name.as_str())
-                .collect();
-            v.dedup();
-            v
-        };
-        names.join(" vs ")
+        let mut v: Vec<&str> = runs
+            .iter()
+            .map(|r| r.results.experiment.name.as_str())
+            .collect();
+        v.dedup();
+        v.join(" vs ")
     });
     let subtitle = if runs.len() == 1 {
         format!(
@@ -415,16 +411,62 @@ where
             .collect();
         format!("comparing {}", parts.join(" · "))
     };
-
-    let cores = core_markers(runs);
-    let measured_max = runs
+    let busy: Vec<String> = runs
         .iter()
-        .flat_map(|r| r.results.cells.iter().map(|c| c.workers))
-        .max()
-        .unwrap_or(1)
-        .max(1) as f64;
-    // Show a core marker just beyond the measured range, not one far away.
-    let shown_cores: Vec<(f64, String)> = cores
+        .filter_map(|r| {
+            chart_model::busy_mark(r.results).map(|b| {
+                if runs.len() > 1 {
+                    format!("{}: {b}", r.label)
+                } else {
+                    b
+                }
+            })
+        })
+        .collect();
+    let side = 10.0 * m.px;
+    let text_w = w - 2.0 * side;
+    let mut y = 6.0 * m.px;
+    let title = ellipsize(&title, m.title, text_w);
+    root.draw(&Text::new(
+        title,
+        (side as i32, y as i32),
+        (font, m.title).into_font().color(&fg),
+    ))
+    .map_err(draw_err)?;
+    y += m.title * 1.25;
+    for line in wrap(&subtitle, m.small, text_w, 2) {
+        root.draw(&Text::new(
+            line,
+            (side as i32, y as i32),
+            (font, m.small).into_font().color(&muted),
+        ))
+        .map_err(draw_err)?;
+        y += m.small * 1.3;
+    }
+    if !busy.is_empty() {
+        let text = format!(
+            "Busy machine: {} (timings noisy, speedups understated)",
+            busy.join("; ")
+        );
+        for line in wrap(&text, m.small, text_w, 2) {
+            root.draw(&Text::new(
+                line,
+                (side as i32, y as i32),
+                (font, m.small).into_font().color(&rgb(theme.warning())),
+            ))
+            .map_err(draw_err)?;
+            y += m.small * 1.3;
+        }
+    }
+    let header = y + 4.0 * m.px;
+
+    // The x range: measured worker counts and the core marker just beyond them.
+    let measured: Vec<usize> = chart_model::worker_ticks(
+        runs.iter()
+            .flat_map(|r| r.results.cells.iter().map(|c| c.workers)),
+    );
+    let measured_max = measured.last().copied().unwrap_or(1).max(1) as f64;
+    let shown_cores: Vec<(f64, String)> = core_markers(runs)
         .into_iter()
         .filter(|(n, _)| *n <= (measured_max * 1.5).max(measured_max + 1.0))
         .collect();
@@ -434,13 +476,19 @@ where
         .fold(measured_max, f64::max)
         .max(2.0);
 
-    let series = collect_series(runs, options, x_max);
+    let filter = SeriesFilter {
+        models: options.models.clone(),
+        fits: options.show_fits,
+    };
+    let series = chart_model::collect_series(runs, kind, &filter, x_max);
     if series.is_empty() {
         return Err(ChartError::Empty(format!(
-            "no cell has a {} value (did every cell fail?)",
+            "no cell has a {} value (did every cell fail, or are all its models hidden?)",
             kind.id()
         )));
     }
+
+    // The y range.
     let data_high = series
         .iter()
         .flat_map(|s| {
@@ -449,6 +497,15 @@ where
                 .map(|p| p.2.map_or(p.1, |(_, h)| h.max(p.1)))
         })
         .fold(0.0f64, f64::max);
+    let data_low = series
+        .iter()
+        .flat_map(|s| {
+            s.points
+                .iter()
+                .map(|p| p.2.map_or(p.1, |(l, _)| l.min(p.1)))
+        })
+        .filter(|v| *v > 0.0)
+        .fold(f64::INFINITY, f64::min);
     let fit_high = series
         .iter()
         .flat_map(|s| s.fit.iter().map(|p| p.1))
@@ -456,7 +513,7 @@ where
         .fold(0.0f64, f64::max);
     let y_max = match kind {
         ChartKind::Speedup => data_high.max(fit_high).max(x_max),
-        ChartKind::Efficiency => data_high.max(1.0),
+        ChartKind::Efficiency => data_high.max(100.0),
         ChartKind::WallTime => data_high.max(fit_high.min(data_high * 1.5)),
     } * 1.08;
     let y_max = if y_max.is_finite() && y_max > 0.0 {
@@ -464,165 +521,278 @@ where
     } else {
         1.0
     };
+    let y_min_log = if data_low.is_finite() {
+        data_low / 1.3
+    } else {
+        y_max / 100.0
+    };
 
-    let x_pad = (x_max * 0.04).max(0.25);
-    let x_labels = (x_max.ceil() as usize + 1).min(13);
-    let area = root
-        .margin(px(8.0), 0, 0, 0)
-        .titled(&title, (font, px(26.0) as f64))
-        .map_err(draw_err)?;
-    area.draw(&Text::new(
-        subtitle,
-        (px(70.0) as i32, 0),
-        (font, px(14.0) as f64)
-            .into_font()
-            .color(&RGBColor(90, 90, 90)),
-    ))
-    .map_err(draw_err)?;
+    let ideal = match kind {
+        ChartKind::WallTime => runs.len() == 1 && first.baseline.median_s.is_some(),
+        _ => true,
+    };
+    let entries = legend_entries(kind, &series, &shown_cores, ideal, theme);
 
-    let mut chart = ChartBuilder::on(&area)
-        .margin_top(px(28.0))
-        .margin_right(px(30.0))
-        .margin_left(px(12.0))
-        .margin_bottom(px(12.0))
-        .x_label_area_size(px(56.0))
-        .y_label_area_size(px(78.0))
-        .build_cartesian_2d(0.0..x_max + x_pad, 0.0..y_max)
+    // The legend: right of the plot or below it, never on it.
+    let swatch_w = 2.2 * m.body;
+    let row_h = m.small * 1.45;
+    let label_w = entries
+        .iter()
+        .map(|e| text_width(&e.label, m.small))
+        .fold(0.0, f64::max);
+    let entry_w = swatch_w + 0.3 * m.body + label_w + 0.6 * m.body;
+    let placement = match options.legend {
+        LegendPlacement::Auto if entry_w <= 0.38 * w => LegendPlacement::Right,
+        LegendPlacement::Auto => LegendPlacement::Below,
+        p => p,
+    };
+    let body = root.margin(header as u32, 0, 0, 0);
+    let (plot_area, legend_area) = match placement {
+        LegendPlacement::Right => {
+            let lw = entry_w.min(0.45 * w);
+            let (a, b) = body.split_horizontally((w - lw) as u32);
+            (a, Some((b, 1usize, lw)))
+        }
+        LegendPlacement::Below => {
+            let avail = w - 2.0 * side;
+            let cols = ((avail / entry_w).floor() as usize).clamp(1, entries.len().max(1));
+            let rows = entries.len().div_ceil(cols);
+            let lh = rows as f64 * row_h + 6.0 * m.px;
+            let (bw, bh) = body.dim_in_pixel();
+            let _ = bw;
+            let (a, b) = body.split_vertically((bh as f64 - lh).max(bh as f64 * 0.5) as u32);
+            (a, Some((b, cols, avail / cols as f64)))
+        }
+        _ => (body, None),
+    };
+
+    // Axes in drawn coordinates: log2 workers and log10 time when asked.
+    let tx = |x: f64| if options.log_x { x.max(0.5).log2() } else { x };
+    let ty = |v: f64| {
+        if log_y {
+            v.max(f64::MIN_POSITIVE).log10()
+        } else {
+            v
+        }
+    };
+    let (x_lo, x_hi) = if options.log_x {
+        let lo = measured.first().copied().unwrap_or(1).max(1) as f64;
+        (lo.log2() - 0.3, x_max.log2() + 0.3)
+    } else {
+        (0.0, x_max + (x_max * 0.04).max(0.25))
+    };
+    let (y_lo, y_hi) = if log_y {
+        (y_min_log.log10(), (y_max * 1.15).log10())
+    } else {
+        (0.0, y_max)
+    };
+
+    let (pa_w, pa_h) = plot_area.dim_in_pixel();
+    let y_label_area = (text_width("0.000", m.small) + 2.2 * m.body).round() as u32;
+    let x_label_area = (2.9 * m.body).round() as u32;
+    let plot_w = (pa_w as f64 - y_label_area as f64 - 22.0 * m.px).max(50.0);
+    let plot_h = (pa_h as f64 - x_label_area as f64 - 12.0 * m.px).max(50.0);
+
+    // x ticks at the measured worker counts (and the core count), thinned where crowded.
+    let mut ticks = measured.clone();
+    ticks.extend(shown_cores.iter().map(|c| c.0 as usize));
+    let ticks = chart_model::worker_ticks(ticks);
+    let to_px = |x: f64| (tx(x) - x_lo) / (x_hi - x_lo) * plot_w;
+    let widest = ticks.last().map_or(2, |t| t.to_string().len()) as f64;
+    let ticks = chart_model::thin_ticks(
+        &ticks,
+        to_px,
+        text_width("0", m.small) * widest + 0.5 * m.body,
+    );
+    let x_keys: Vec<f64> = ticks.iter().map(|&t| tx(t as f64)).collect();
+    let y_values: Vec<f64> = if log_y {
+        chart_model::log_ticks(y_min_log, y_max * 1.15)
+    } else {
+        chart_model::linear_ticks(
+            0.0,
+            y_max,
+            ((plot_h / (2.4 * m.body)) as usize).clamp(3, 10),
+        )
+    };
+    let y_step = if y_values.len() > 1 {
+        y_values[1] - y_values[0]
+    } else {
+        1.0
+    };
+    let y_keys: Vec<f64> = y_values.iter().map(|&v| ty(v)).collect();
+
+    let mut chart = ChartBuilder::on(&plot_area)
+        .margin_top(pxi(10.0))
+        .margin_right(pxi(12.0))
+        .margin_left(pxi(4.0))
+        .margin_bottom(pxi(6.0))
+        .x_label_area_size(x_label_area)
+        .y_label_area_size(y_label_area)
+        .build_cartesian_2d(x_lo..x_hi, y_lo..y_hi)
         .map_err(draw_err)?;
+    let log_x = options.log_x;
     chart
         .configure_mesh()
-        .x_desc("workers (N)")
-        .y_desc(kind.y_label())
-        .axis_desc_style((font, px(18.0) as f64))
-        .label_style((font, px(15.0) as f64))
-        .x_labels(x_labels)
-        .x_label_formatter(&|x| {
-            if (x - x.round()).abs() < 1e-6 {
-                format!("{x:.0}")
+        .disable_mesh()
+        .x_labels(0)
+        .y_labels(0)
+        .x_desc(if log_x {
+            "workers (N, log₂ scale)"
+        } else {
+            "workers (N)"
+        })
+        .y_desc(ellipsize(
+            &if log_y {
+                format!("{} (log scale)", kind.y_label())
             } else {
-                String::new()
-            }
-        })
-        .y_label_formatter(&|y| match kind {
-            ChartKind::WallTime if y_max < 0.1 => format!("{y:.3}"),
-            ChartKind::WallTime | ChartKind::Efficiency => format!("{y:.2}"),
-            ChartKind::Speedup => format!("{y:.1}"),
-        })
-        .light_line_style(RGBColor(238, 238, 238))
-        .bold_line_style(RGBColor(215, 215, 215))
-        .y_labels(10)
-        .max_light_lines(2)
+                kind.y_label().to_string()
+            },
+            m.body,
+            plot_h,
+        ))
+        .axis_desc_style((font, m.body).into_font().color(&fg))
+        .axis_style(muted)
         .draw()
         .map_err(draw_err)?;
-
-    let thin = px(1.0);
-    let line_w = px(2.5);
-    let marker = px(5.0) as i32;
-
-    // Reference lines.
-    let grey = RGBColor(150, 150, 150);
-    match kind {
-        ChartKind::Speedup => {
-            chart
-                .draw_series(LineSeries::new(
-                    [(1.0, 1.0), (x_max, x_max)],
-                    grey.stroke_width(px(1.5)),
-                ))
-                .map_err(draw_err)?
-                .label("ideal (speedup = N)")
-                .legend(move |(x, y)| {
-                    PathElement::new(vec![(x, y), (x + 24, y)], grey.stroke_width(px(1.5)))
-                });
-        }
-        ChartKind::Efficiency => {
-            chart
-                .draw_series(LineSeries::new(
-                    [(0.0, 1.0), (x_max + x_pad, 1.0)],
-                    grey.stroke_width(px(1.5)),
-                ))
-                .map_err(draw_err)?
-                .label("ideal (efficiency = 1)")
-                .legend(move |(x, y)| {
-                    PathElement::new(vec![(x, y), (x + 24, y)], grey.stroke_width(px(1.5)))
-                });
-        }
-        ChartKind::WallTime => {
-            if let (1, Some(t1)) = (runs.len(), first.baseline.median_s) {
-                let ideal: Vec<(f64, f64)> = (0..=200)
-                    .map(|i| 1.0 + (x_max - 1.0) * i as f64 / 200.0)
-                    .map(|n| (n, t1 / n))
-                    .collect();
-                chart
-                    .draw_series(LineSeries::new(ideal, grey.stroke_width(px(1.5))))
-                    .map_err(draw_err)?
-                    .label("ideal (sequential ÷ N)")
-                    .legend(move |(x, y)| {
-                        PathElement::new(vec![(x, y), (x + 24, y)], grey.stroke_width(px(1.5)))
-                    });
-            }
-        }
+    // Grid lines and tick labels at the chosen ticks (plotters would pick round numbers).
+    let grid = rgb(theme.grid()).stroke_width(1);
+    for &x in &x_keys {
+        chart
+            .draw_series(LineSeries::new([(x, y_lo), (x, y_hi)], grid))
+            .map_err(draw_err)?;
     }
-    let core_colour = RGBColor(110, 110, 110);
-    for (n, label) in &shown_cores {
-        let style = core_colour.stroke_width(px(1.5));
+    for &y in &y_keys {
+        chart
+            .draw_series(LineSeries::new([(x_lo, y), (x_hi, y)], grid))
+            .map_err(draw_err)?;
+    }
+    let (bx, by) = plot_area.get_base_pixel();
+    let tick_font = (font, m.small).into_font().color(&fg);
+    let tick_len = (4.0 * m.px).round() as i32;
+    for (&x, &t) in x_keys.iter().zip(&ticks) {
+        let (px_x, px_y) = chart.backend_coord(&(x, y_lo));
+        let (px_x, px_y) = (px_x - bx, px_y - by);
+        plot_area
+            .draw(&PathElement::new(
+                vec![(px_x, px_y), (px_x, px_y + tick_len)],
+                muted.stroke_width(1),
+            ))
+            .map_err(draw_err)?;
+        plot_area
+            .draw(&Text::new(
+                t.to_string(),
+                (px_x, px_y + tick_len + (2.0 * m.px) as i32),
+                tick_font
+                    .clone()
+                    .pos(plotters::style::text_anchor::Pos::new(
+                        plotters::style::text_anchor::HPos::Center,
+                        plotters::style::text_anchor::VPos::Top,
+                    )),
+            ))
+            .map_err(draw_err)?;
+    }
+    for (&y, &v) in y_keys.iter().zip(&y_values) {
+        let (px_x, px_y) = chart.backend_coord(&(x_lo, y));
+        let (px_x, px_y) = (px_x - bx, px_y - by);
+        let text = if log_y {
+            chart_model::tick_text(v, v / 2.0)
+        } else {
+            chart_model::tick_text(v, y_step)
+        };
+        plot_area
+            .draw(&PathElement::new(
+                vec![(px_x - tick_len, px_y), (px_x, px_y)],
+                muted.stroke_width(1),
+            ))
+            .map_err(draw_err)?;
+        plot_area
+            .draw(&Text::new(
+                text,
+                (px_x - tick_len - (3.0 * m.px) as i32, px_y),
+                tick_font
+                    .clone()
+                    .pos(plotters::style::text_anchor::Pos::new(
+                        plotters::style::text_anchor::HPos::Right,
+                        plotters::style::text_anchor::VPos::Center,
+                    )),
+            ))
+            .map_err(draw_err)?;
+    }
+
+    let grey = muted;
+    let ideal_style = grey.stroke_width(pxi(1.5));
+    if ideal {
+        let pts: Vec<(f64, f64)> = match kind {
+            // A straight line needs two points (fewer steps for the rasteriser); on a log₂
+            // worker axis y = N is a curve.
+            ChartKind::Speedup => (0..=if options.log_x { 100 } else { 1 })
+                .map(|i| 1.0 + (x_max - 1.0) * i as f64 / if options.log_x { 100.0 } else { 1.0 })
+                .map(|n| (tx(n), ty(n)))
+                .collect(),
+            ChartKind::Efficiency => vec![(x_lo, 100.0), (x_hi, 100.0)],
+            ChartKind::WallTime => {
+                let t1 = first.baseline.median_s.unwrap_or(1.0);
+                (0..=200)
+                    .map(|i| 1.0 + (x_max - 1.0) * i as f64 / 200.0)
+                    .map(|n| (tx(n), ty(t1 / n)))
+                    .filter(|p| p.1 >= y_lo && p.1 <= y_hi)
+                    .collect()
+            }
+        };
+        chart
+            .draw_series(LineSeries::new(pts, ideal_style))
+            .map_err(draw_err)?;
+    }
+    let core_colour = rgb(chart_model::core_marker_colour(theme));
+    for (n, _) in &shown_cores {
         chart
             .draw_series(DashedLineSeries::new(
-                [(*n, 0.0), (*n, y_max)],
-                px(3.0),
-                px(5.0),
-                style,
+                [(tx(*n), y_lo), (tx(*n), y_hi)],
+                pxi(2.0),
+                pxi(4.0),
+                core_colour.stroke_width(pxi(1.5)),
             ))
-            .map_err(draw_err)?
-            .label(label.clone())
-            .legend(move |(x, y)| {
-                EmptyElement::at((x, y))
-                    + PathElement::new(vec![(12, -8), (12, 8)], core_colour.stroke_width(px(2.0)))
-            });
+            .map_err(draw_err)?;
+        chart
+            .draw_series([EmptyElement::at((tx(*n), y_hi))
+                + Text::new(
+                    format!("{n:.0} cores"),
+                    (pxi(4.0) as i32, pxi(3.0) as i32),
+                    (font, m.small).into_font().color(&core_colour),
+                )])
+            .map_err(draw_err)?;
     }
 
-    // Fitted curves, dashed, under the data.
-    let mut any_fit = false;
+    // Fitted curves: thin dashes in the series' colour, under the data.
     for s in series.iter().filter(|s| !s.horizontal && s.fit.len() > 1) {
-        any_fit = true;
+        let colour = rgb(chart_model::series_style(s.model, s.run, theme).colour);
         let pts: Vec<(f64, f64)> = s
             .fit
             .iter()
-            .copied()
-            .filter(|p| p.1.is_finite() && p.1 <= y_max)
+            .filter(|p| p.1.is_finite() && p.1 > 0.0 || !log_y && p.1.is_finite())
+            .map(|p| (tx(p.0), ty(p.1)))
+            .filter(|p| p.1 <= y_hi && p.1 >= y_lo)
             .collect();
         chart
             .draw_series(DashedLineSeries::new(
                 pts,
-                px(8.0),
-                px(6.0),
-                s.colour.stroke_width(px(2.0)),
+                pxi(5.0),
+                pxi(4.0),
+                colour.mix(0.8).stroke_width(pxi(1.2)),
             ))
             .map_err(draw_err)?;
     }
-    if any_fit {
-        let fit_label = match kind {
-            ChartKind::WallTime => "fitted Amdahl's law (dashed)",
-            _ => "fitted USL (dashed)",
-        };
-        let c = RGBColor(60, 60, 60);
-        chart
-            .draw_series(std::iter::empty::<PathElement<(f64, f64)>>())
-            .map_err(draw_err)?
-            .label(fit_label)
-            .legend(move |(x, y)| {
-                EmptyElement::at((x, y))
-                    + PathElement::new(vec![(0, 0), (8, 0)], c.stroke_width(px(2.0)))
-                    + PathElement::new(vec![(14, 0), (22, 0)], c.stroke_width(px(2.0)))
-            });
-    }
 
-    // Data: error bars, lines, markers.
+    // Data: error bars, lines in the run's dash pattern, markers in the model's shape.
     for s in &series {
-        let colour = s.colour;
-        let bar = colour.stroke_width(thin.max(px(1.5)));
+        let style = chart_model::series_style(s.model, s.run, theme);
+        let colour = rgb(style.colour);
+        let bar = colour.stroke_width(pxi(1.2));
+        let cap = m.marker as i32;
         for &(x, _, range) in &s.points {
-            if let Some((lo, hi)) = range.filter(|(l, h)| h > l) {
-                let cap = marker;
+            if let Some((lo, hi)) = range {
+                let (lo, hi) = (ty(lo).max(y_lo), ty(hi).min(y_hi));
+                let x = tx(x);
                 chart
                     .draw_series([PathElement::new(vec![(x, lo), (x, hi)], bar)])
                     .map_err(draw_err)?;
@@ -634,120 +804,292 @@ where
             }
         }
         let line: Vec<(f64, f64)> = if s.horizontal {
-            let y = s.points[0].1;
-            vec![(s.points[0].0, y), (x_max + x_pad, y)]
+            let v = ty(s.points[0].1);
+            vec![(tx(s.points[0].0), v), (x_hi, v)]
         } else {
-            s.points.iter().map(|p| (p.0, p.1)).collect()
+            s.points.iter().map(|p| (tx(p.0), ty(p.1))).collect()
         };
-        let style = if s.horizontal {
-            colour.stroke_width(px(1.5))
+        let width = if s.horizontal {
+            m.line_w * 0.75
         } else {
-            colour.stroke_width(line_w)
+            m.line_w
         };
-        let run = s.run;
-        chart
-            .draw_series(LineSeries::new(line, style))
-            .map_err(draw_err)?
-            .label(s.label.clone())
-            .legend(move |(x, y)| {
-                EmptyElement::at((x, y))
-                    + PathElement::new(vec![(0, 0), (24, 0)], style)
-                    + marker_shape(run, (12, 0), marker, colour)
-            });
-        chart
-            .draw_series(
-                s.points.iter().map(|p| {
-                    EmptyElement::at((p.0, p.1)) + marker_shape(run, (0, 0), marker, colour)
-                }),
-            )
-            .map_err(draw_err)?;
+        let line_style = colour.stroke_width(width.round().max(1.0) as u32);
+        match style.dash.pattern() {
+            None => {
+                chart
+                    .draw_series(LineSeries::new(line, line_style))
+                    .map_err(draw_err)?;
+            }
+            Some((on, off)) => {
+                chart
+                    .draw_series(DashedLineSeries::new(line, pxi(on), pxi(off), line_style))
+                    .map_err(draw_err)?;
+            }
+        }
+        let bg = rgb(theme.background());
+        for p in &s.points {
+            let at = chart.backend_coord(&(tx(p.0), ty(p.1)));
+            draw_marker(
+                chart.plotting_area().strip_coord_spec().deref_area(),
+                at,
+                style.marker,
+                style.filled,
+                m.marker,
+                colour,
+                bg,
+                m.px,
+            )?;
+        }
     }
 
-    let position = match kind {
-        ChartKind::Speedup => SeriesLabelPosition::UpperLeft,
-        ChartKind::Efficiency => SeriesLabelPosition::LowerLeft,
-        ChartKind::WallTime => SeriesLabelPosition::UpperRight,
-    };
-    chart
-        .configure_series_labels()
-        .position(position)
-        .margin(px(12.0))
-        .legend_area_size(px(34.0))
-        .label_font((font, px(15.0) as f64))
-        .background_style(WHITE.mix(0.88))
-        .border_style(RGBColor(200, 200, 200))
-        .draw()
-        .map_err(draw_err)?;
-
-    // Core marker captions at the top of their lines.
-    for (n, _) in &shown_cores {
-        chart
-            .draw_series([EmptyElement::at((*n, y_max))
-                + Text::new(
-                    format!("{n:.0} cores"),
-                    (4, 4),
-                    (font, px(14.0) as f64).into_font().color(&core_colour),
-                )])
-            .map_err(draw_err)?;
+    if let Some((area, cols, col_w)) = legend_area {
+        draw_legend(&area, &entries, cols, col_w, row_h, swatch_w, &m, theme)?;
     }
     Ok(())
 }
 
-/// Marker of run `run`: circle, triangle, square, diamond-ish cross, repeating.
-fn marker_shape<DB: DrawingBackend>(
-    run: usize,
-    at: (i32, i32),
-    size: i32,
-    colour: RGBColor,
-) -> DynElement<'static, DB, (i32, i32)> {
-    let filled = colour.filled();
-    let (x, y) = at;
-    match run % 4 {
-        0 => Circle::new(at, size, filled).into_dyn(),
-        1 => TriangleMarker::new(at, size + 2, filled).into_dyn(),
-        2 => Rectangle::new([(x - size, y - size), (x + size, y + size)], filled).into_dyn(),
-        _ => Cross::new(at, size + 1, colour.stroke_width(3)).into_dyn(),
+/// Lets the marker drawing take the plot's whole drawing area in pixel coordinates.
+trait DerefArea<'a, DB: DrawingBackend> {
+    fn deref_area(&'a self) -> &'a DrawingArea<DB, Shift>;
+}
+impl<'a, DB: DrawingBackend> DerefArea<'a, DB> for DrawingArea<DB, Shift> {
+    fn deref_area(&'a self) -> &'a DrawingArea<DB, Shift> {
+        self
     }
 }
 
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn chart_kind_ids_round_trip() {
-        for k in ChartKind::ALL {
-            assert_eq!(ChartKind::from_id(k.id()), Some(k));
+/// Draws a marker centred at pixel `at` of `area`'s parent coordinates.
+#[allow(clippy::too_many_arguments)]
+fn draw_marker<DB: DrawingBackend>(
+    area: &DrawingArea<DB, Shift>,
+    at: (i32, i32),
+    marker: Marker,
+    filled: bool,
+    size: f64,
+    colour: RGBColor,
+    background: RGBColor,
+    px: f64,
+) -> Result<(), ChartError>
+where
+    DB::ErrorType: 'static,
+{
+    // `at` is in backend coordinates; the area's own origin is subtracted.
+    let (ox, oy) = area.get_base_pixel();
+    let (x, y) = (at.0 - ox, at.1 - oy);
+    let r = size;
+    let ri = r.round() as i32;
+    let stroke = colour.stroke_width((1.6 * px).round().max(1.0) as u32);
+    let polygon = |pts: Vec<(f64, f64)>| -> Vec<(i32, i32)> {
+        pts.into_iter()
+            .map(|(dx, dy)| (x + (dx * r).round() as i32, y + (dy * r).round() as i32))
+            .collect()
+    };
+    let outline = |pts: Vec<(i32, i32)>| -> Result<(), ChartError> {
+        if filled {
+            area.draw(&Polygon::new(pts.clone(), colour.filled()))
+                .map_err(draw_err)?;
+        } else {
+            area.draw(&Polygon::new(pts.clone(), background.filled()))
+                .map_err(draw_err)?;
         }
-        assert_eq!(ChartKind::from_id("wall-time"), Some(ChartKind::WallTime));
-        assert_eq!(ChartKind::from_id("pie"), None);
+        let mut closed = pts;
+        if let Some(&first) = closed.first() {
+            closed.push(first);
+        }
+        area.draw(&PathElement::new(closed, stroke))
+            .map_err(draw_err)
+    };
+    match marker {
+        Marker::Circle => {
+            if filled {
+                area.draw(&Circle::new((x, y), ri, colour.filled()))
+                    .map_err(draw_err)?;
+            } else {
+                area.draw(&Circle::new((x, y), ri, background.filled()))
+                    .map_err(draw_err)?;
+                area.draw(&Circle::new((x, y), ri, stroke))
+                    .map_err(draw_err)?;
+            }
+        }
+        Marker::Square => outline(polygon(vec![
+            (-0.85, -0.85),
+            (0.85, -0.85),
+            (0.85, 0.85),
+            (-0.85, 0.85),
+        ]))?,
+        Marker::Diamond => outline(polygon(vec![
+            (0.0, -1.25),
+            (1.25, 0.0),
+            (0.0, 1.25),
+            (-1.25, 0.0),
+        ]))?,
+        Marker::TriangleUp => outline(polygon(vec![(0.0, -1.25), (1.15, 0.85), (-1.15, 0.85)]))?,
+        Marker::TriangleDown => outline(polygon(vec![(0.0, 1.25), (1.15, -0.85), (-1.15, -0.85)]))?,
+        Marker::Cross | Marker::Plus | Marker::Asterisk => {
+            let thick = colour.stroke_width(((if filled { 2.6 } else { 1.6 }) * px).round() as u32);
+            let d = (r * 0.95).round() as i32;
+            let rr = (r * 1.2).round() as i32;
+            let mut lines: Vec<[(i32, i32); 2]> = Vec::new();
+            if matches!(marker, Marker::Cross | Marker::Asterisk) {
+                lines.push([(x - d, y - d), (x + d, y + d)]);
+                lines.push([(x - d, y + d), (x + d, y - d)]);
+            }
+            if matches!(marker, Marker::Plus | Marker::Asterisk) {
+                lines.push([(x - rr, y), (x + rr, y)]);
+                lines.push([(x, y - rr), (x, y + rr)]);
+            }
+            for l in lines {
+                area.draw(&PathElement::new(l.to_vec(), thick))
+                    .map_err(draw_err)?;
+            }
+        }
     }
+    Ok(())
+}
 
-    #[test]
-    fn known_models_keep_their_colours() {
-        assert_eq!(model_colour(ModelKind::Threads), (0, 114, 178));
-        assert_eq!(model_colour(ModelKind::Processes), (213, 94, 0));
+/// Draws a dashed line from `a` to `b` (pixels) with `(on, off)` lengths.
+fn dashed_segment<DB: DrawingBackend>(
+    area: &DrawingArea<DB, Shift>,
+    a: (f64, f64),
+    b: (f64, f64),
+    pattern: Option<(f64, f64)>,
+    style: ShapeStyle,
+) -> Result<(), ChartError>
+where
+    DB::ErrorType: 'static,
+{
+    let p = |x: f64, y: f64| (x.round() as i32, y.round() as i32);
+    let Some((on, off)) = pattern else {
+        return area
+            .draw(&PathElement::new(vec![p(a.0, a.1), p(b.0, b.1)], style))
+            .map_err(draw_err);
+    };
+    let len = ((b.0 - a.0).powi(2) + (b.1 - a.1).powi(2)).sqrt();
+    let (ux, uy) = ((b.0 - a.0) / len, (b.1 - a.1) / len);
+    let mut t = 0.0;
+    while t < len {
+        let e = (t + on).min(len);
+        area.draw(&PathElement::new(
+            vec![p(a.0 + ux * t, a.1 + uy * t), p(a.0 + ux * e, a.1 + uy * e)],
+            style,
+        ))
+        .map_err(draw_err)?;
+        t = e + off;
     }
+    Ok(())
+}
 
-    #[test]
-    fn every_model_has_its_own_colour() {
-        let mut colours: Vec<_> = ModelKind::ALL.iter().map(|&m| model_colour(m)).collect();
-        colours.sort_unstable();
-        colours.dedup();
-        assert_eq!(colours.len(), ModelKind::ALL.len());
+#[allow(clippy::too_many_arguments)]
+fn draw_legend<DB: DrawingBackend>(
+    area: &DrawingArea<DB, Shift>,
+    entries: &[LegendEntry],
+    cols: usize,
+    col_w: f64,
+    row_h: f64,
+    swatch_w: f64,
+    m: &Metrics,
+    theme: Theme,
+) -> Result<(), ChartError>
+where
+    DB::ErrorType: 'static,
+{
+    let fg = rgb(theme.foreground());
+    let muted = rgb(theme.muted());
+    let bg = rgb(theme.background());
+    let (ox, oy) = area.get_base_pixel();
+    let left = if cols == 1 { 4.0 * m.px } else { 10.0 * m.px };
+    let top = 12.0 * m.px;
+    for (i, e) in entries.iter().enumerate() {
+        let (col, row) = (i % cols, i / cols);
+        let x0 = left + col as f64 * col_w;
+        let yc = top + row as f64 * row_h + row_h / 2.0;
+        let sw = (swatch_w - 0.4 * m.body).max(10.0);
+        match &e.swatch {
+            Swatch::Series {
+                colour,
+                dash,
+                marker,
+            } => {
+                let c = rgb(*colour);
+                let pattern = dash.pattern().map(|(a, b)| (a * m.px, b * m.px));
+                dashed_segment(
+                    area,
+                    (x0, yc),
+                    (x0 + sw, yc),
+                    pattern,
+                    c.stroke_width(m.line_w.round().max(1.0) as u32),
+                )?;
+                if let Some((mk, filled)) = marker {
+                    let at = ((x0 + sw / 2.0).round() as i32 + ox, yc.round() as i32 + oy);
+                    draw_marker(area, at, *mk, *filled, m.marker, c, bg, m.px)?;
+                }
+            }
+            Swatch::Ideal => dashed_segment(
+                area,
+                (x0, yc),
+                (x0 + sw, yc),
+                None,
+                muted.stroke_width((1.5 * m.px).round() as u32),
+            )?,
+            Swatch::Cores => dashed_segment(
+                area,
+                (x0 + sw / 2.0, yc - row_h * 0.4),
+                (x0 + sw / 2.0, yc + row_h * 0.4),
+                Some((2.0 * m.px, 3.0 * m.px)),
+                rgb(chart_model::core_marker_colour(theme))
+                    .stroke_width((1.5 * m.px).round() as u32),
+            )?,
+            Swatch::Fit => dashed_segment(
+                area,
+                (x0, yc),
+                (x0 + sw, yc),
+                Some((5.0 * m.px, 4.0 * m.px)),
+                fg.stroke_width((1.2 * m.px).round().max(1.0) as u32),
+            )?,
+        }
+        let label_x = x0 + swatch_w + 0.2 * m.body;
+        let max_w = col_w - swatch_w - 0.4 * m.body;
+        let label = ellipsize(&e.label, m.small, max_w.max(20.0));
+        area.draw(&Text::new(
+            label,
+            (label_x.round() as i32, yc.round() as i32),
+            (CHART_FONT_FAMILY, m.small).into_font().color(&fg).pos(
+                plotters::style::text_anchor::Pos::new(
+                    plotters::style::text_anchor::HPos::Left,
+                    plotters::style::text_anchor::VPos::Center,
+                ),
+            ),
+        ))
+        .map_err(draw_err)?;
     }
+    Ok(())
+}
 
-    #[test]
-    fn labels_name_the_run_only_when_overlaid() {
-        assert_eq!(series_label(ModelKind::Threads, "big", 1), "threads");
-        assert_eq!(
-            series_label(ModelKind::GilThreads, "big", 2),
-            "gil-threads @ big"
-        );
-    }
-
-    #[test]
-    fn bundled_font_registers() {
-        assert!(register_chart_font().is_ok());
-    }
+/// The legend labels, in order, of a chart of these runs (what a reader sees next to the
+/// swatches), for tests and the workbench's preview caption.
+pub fn legend_labels(runs: &[ChartRun<'_>], options: &ChartOptions) -> Vec<String> {
+    let filter = SeriesFilter {
+        models: options.models.clone(),
+        fits: options.show_fits,
+    };
+    let x_max = runs
+        .iter()
+        .flat_map(|r| r.results.cells.iter().map(|c| c.workers))
+        .max()
+        .unwrap_or(2)
+        .max(2) as f64;
+    let series = chart_model::collect_series(runs, options.kind, &filter, x_max);
+    let ideal = options.kind != ChartKind::WallTime
+        || (runs.len() == 1 && runs[0].results.baseline.median_s.is_some());
+    legend_entries(
+        options.kind,
+        &series,
+        &core_markers(runs),
+        ideal,
+        options.theme,
+    )
+    .into_iter()
+    .map(|e| e.label)
+    .collect()
 }

@@ -1,6 +1,6 @@
 use crate::results::{CellStatus, ResultsFile};
 
-const HEADER: &str = "model,workers,status,runs,median_s,median_ci95_low_s,median_ci95_high_s,median_ci_coverage,min_s,max_s,mean_s,stddev_s,mean_ci95_low_s,mean_ci95_high_s,outliers,outlier_runs,speedup,speedup_low,speedup_high,efficiency,cpu_median_s,cpu_utilisation,work_vs_baseline,startup_s,checksum,lost_updates,gb_per_s,error";
+const HEADER: &str = "model,workers,status,runs,median_s,median_ci95_low_s,median_ci95_high_s,median_ci_coverage,min_s,max_s,mean_s,stddev_s,mean_ci95_low_s,mean_ci95_high_s,outliers,outlier_runs,speedup,speedup_low,speedup_high,efficiency,efficiency_pct,cpu_median_s,cpu_utilisation,work_vs_baseline,startup_s,checksum,lost_updates,gb_per_s,error";
 
 /// One row per cell with its summary, speedup and efficiency (RFC 4180 quoting).
 pub fn summary_csv(results: &ResultsFile) -> String {
@@ -39,6 +39,7 @@ pub fn summary_csv(results: &ResultsFile) -> String {
             num(cell.speedup_low),
             num(cell.speedup_high),
             num(cell.efficiency),
+            num(cell.efficiency.map(super::chart_model::percent)),
             num(cell.cpu.as_ref().map(|s| s.median)),
             num(cell.cpu_utilisation),
             num(cell.work_vs_baseline),

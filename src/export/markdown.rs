@@ -3,7 +3,7 @@
 
 use crate::analysis::{FitQuantity, ModelFit, fit_results};
 use crate::export::cell_text;
-use crate::export::chart::ChartRun;
+use crate::export::chart_model::ChartRun;
 use crate::preset::{ModelKind, TaskKind};
 use crate::results::{CellStatus, ResultsFile, RunStatus};
 
@@ -204,7 +204,7 @@ fn run_section(out: &mut String, r: &ResultsFile, fits: &[ModelFit], h: &str) {
             cell_text::min_max(c),
             cell_text::fixed(c.speedup, 2),
             cell_text::speedup_range(c),
-            cell_text::fixed(c.efficiency, 2),
+            cell_text::efficiency_percent(c),
             cell_text::fixed(c.cpu_utilisation, 2),
             cell_text::fixed(c.work_vs_baseline, 2),
             md(note.trim())

@@ -3,16 +3,22 @@
 
 mod cell_text;
 mod chart;
+pub mod chart_model;
 mod csv;
+mod glyphs;
 mod markdown;
 pub mod sanitize;
 mod table;
 
 pub use cell_text::{median_ci as median_ci_text, outliers as outliers_text};
 pub use chart::{
-    CHART_FONT, CHART_FONT_FAMILY, ChartError, ChartKind, ChartOptions, ChartRun, fit_curve,
-    model_colour, register_chart_font, render_png, render_svg, series_label,
+    CHART_FONT, CHART_FONT_FAMILY, ChartError, ChartOptions, LegendPlacement, legend_labels,
+    register_chart_font, render_png, render_rgb, render_svg,
+};
+pub use chart_model::{
+    ChartKind, ChartRun, Theme, fit_curve, model_colour, run_label, series_label,
 };
 pub use csv::summary_csv;
+pub use glyphs::text_width;
 pub use markdown::{ReportImage, markdown_report};
 pub use table::summary_table;

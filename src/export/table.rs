@@ -27,7 +27,7 @@ pub fn summary_table(results: &ResultsFile) -> String {
             min_max(c),
             fixed(c.speedup, 2),
             speedup_range(c),
-            fixed(c.efficiency, 2),
+            super::cell_text::efficiency_percent(c),
             fixed(c.cpu_utilisation, 2),
             fixed(c.work_vs_baseline, 2),
             super::sanitize::for_terminal(&note(c))

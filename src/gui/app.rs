@@ -172,6 +172,10 @@ pub struct WorkbenchApp {
     show_fits: bool,
     /// Results files overlaid on the charts.
     compare: Vec<CompareRun>,
+    /// The export dialog (charts engineer's hook).
+    export_dialog: super::export_dialog::ExportDialog,
+    /// Open the export dialog once results are loaded (`--export-dialog`).
+    export_dialog_when_ready: bool,
 }
 
 impl WorkbenchApp {
@@ -230,6 +234,8 @@ impl WorkbenchApp {
             fits: FitsCache::default(),
             show_fits: true,
             compare: Vec::new(),
+            export_dialog: Default::default(),
+            export_dialog_when_ready: false,
         }
     }
 
@@ -266,6 +272,7 @@ impl WorkbenchApp {
             self.add_compare_path(ctx, path.clone());
         }
         self.run_when_ready = options.run;
+        self.export_dialog_when_ready = options.export_dialog;
         if options.screenshot.is_some() || options.tab.is_some() {
             self.tab = options
                 .tab
@@ -427,6 +434,14 @@ impl WorkbenchApp {
 
     /// The label of the shown results when runs are compared: their file stem.
     fn results_label(&self) -> String {
+        // "experiment name, date" (the shared chart model's run label), else the file stem.
+        if let Some(r) = self
+            .results
+            .as_ref()
+            .filter(|r| !r.experiment.name.trim().is_empty())
+        {
+            return crate::export::run_label(r);
+        }
         self.results_path
             .as_deref()
             .and_then(|p| p.file_stem())
@@ -446,6 +461,18 @@ impl WorkbenchApp {
             runs.push((c.label.clone(), c.results.clone()));
         }
         runs
+    }
+
+    /// Opens the export dialog on the shown results and compared runs, at the shown chart.
+    pub fn open_export_dialog(&mut self) {
+        let kind = self.tab.chart().unwrap_or(ChartKind::Speedup);
+        let runs = self.labelled_runs();
+        self.export_dialog.open(runs, kind, self.show_fits);
+    }
+
+    /// The export dialog (for tests and embedding code).
+    pub fn export_dialog_mut(&mut self) -> &mut super::export_dialog::ExportDialog {
+        &mut self.export_dialog
     }
 
     /// What a save or export action writes, taken from the current state.
@@ -738,6 +765,11 @@ impl WorkbenchApp {
             self.meter.start(&ctx);
         }
         self.poll();
+        if self.export_dialog_when_ready && self.results.is_some() {
+            self.export_dialog_when_ready = false;
+            self.open_export_dialog();
+        }
+        self.export_dialog.ui(&ctx);
         let trusted = self.interpreter_trusted();
         self.python.update(&ctx, &self.experiment.python, trusted);
         // `--run` waits for the first frames: starting the window (fonts, shaders) takes CPU
@@ -998,6 +1030,14 @@ impl WorkbenchApp {
             {
                 let payload = self.payload_for(FileAction::ExportChart);
                 self.files.start(&ctx, FileAction::ExportChart, payload);
+            }
+            if ui
+                .add_enabled(has_results, egui::Button::new("Export dialog…"))
+                .on_hover_text("Choose size, scale, font, theme, models and axes, with a live preview.")
+                .on_disabled_hover_text("Nothing to export yet: run a sweep or open results.")
+                .clicked()
+            {
+                self.open_export_dialog();
             }
             if ui
                 .add_enabled(has_results, egui::Button::new("Export report…"))

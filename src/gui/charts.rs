@@ -6,12 +6,20 @@
 use std::collections::HashMap;
 
 use eframe::egui::{self, Color32};
-use egui_plot::{Corner, Legend, Line, LineStyle, MarkerShape, Plot, PlotPoints, Points, VLine};
+use egui_plot::{
+    Corner, GridInput, GridMark, Legend, Line, LineStyle, Plot, PlotPoints, Points, VLine,
+};
 
+use super::style;
 use crate::analysis::ModelFit;
+pub use crate::export::ChartKind;
+use crate::export::chart_model::{self, ChartSeries, SeriesFilter};
 use crate::export::{self, fit_curve, series_label};
 use crate::preset::ModelKind;
-use crate::results::{CellResult, CellStatus, ResultsFile};
+use crate::results::ResultsFile;
+
+/// The colour of a model's curve (see [`style::model_color`]).
+pub use super::style::model_color;
 
 /// Another results file overlaid on the charts ("Add results to compare…").
 #[derive(Clone, Debug)]
@@ -25,8 +33,15 @@ pub struct CompareRun {
 }
 
 impl CompareRun {
-    pub fn new(label: String, path: std::path::PathBuf, results: ResultsFile) -> Self {
+    /// A compared run labelled "experiment name, date" ([`export::run_label`]); `file_label`
+    /// (the file stem) is kept only when the results have no name.
+    pub fn new(file_label: String, path: std::path::PathBuf, results: ResultsFile) -> Self {
         let fits = crate::analysis::fit_results(&results);
+        let label = if results.experiment.name.trim().is_empty() {
+            file_label
+        } else {
+            export::run_label(&results)
+        };
         CompareRun {
             label,
             path,
@@ -63,92 +78,23 @@ impl Layers<'_> {
     }
 }
 
-/// Which quantity a chart shows on its y axis.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub enum ChartKind {
-    Speedup,
-    Efficiency,
-    WallTime,
-}
-
+/// The workbench's texts for a chart kind (the kind itself is the shared
+/// [`crate::export::ChartKind`]).
 impl ChartKind {
-    pub fn y_label(self) -> &'static str {
-        match self {
-            ChartKind::Speedup => "speedup (×)",
-            ChartKind::Efficiency => "efficiency (%)",
-            ChartKind::WallTime => "wall time (s)",
-        }
-    }
-
     /// One line under the tabs: how to read the chart at a glance.
     pub fn caption(self) -> &'static str {
-        match self {
-            ChartKind::Speedup => {
-                "Higher is better. Dashed: ideal linear speedup. Dotted: physical cores. Bars: slowest–fastest run."
-            }
-            ChartKind::Efficiency => {
-                "Speedup ÷ workers. 100 % = every worker fully used. Dotted: physical cores."
-            }
-            ChartKind::WallTime => {
-                "Lower is better. Points: median run; bars: fastest–slowest run. Dotted: physical cores."
-            }
-        }
+        style::caption(self)
     }
 
     /// What the chart means, for the help line above it.
     pub fn explanation(self) -> &'static str {
-        match self {
-            ChartKind::Speedup => {
-                "Speedup = baseline time ÷ time with N workers (medians). A curve on the dashed ideal line uses every worker fully; a curve that flattens has hit a limit (cores, memory bandwidth, a lock); one that falls pays more in overhead than it gains. Beyond the physical-core marker only waiting (I/O) work can keep climbing. Bars span the speedups of the slowest and fastest runs."
-            }
-            ChartKind::Efficiency => {
-                "Efficiency = speedup ÷ workers: the share of each worker's time that turned into progress. 100 % is perfect scaling; it drops when workers wait for cores, locks or each other."
-            }
-            ChartKind::WallTime => {
-                "Wall-clock time of one run (median), with bars from the fastest to the slowest repetition. Lower is better; wide bars mean noisy measurements."
-            }
-        }
+        style::explanation(self)
     }
 
-    /// The matching chart of the exporter.
-    pub fn export_kind(self) -> export::ChartKind {
-        match self {
-            ChartKind::Speedup => export::ChartKind::Speedup,
-            ChartKind::Efficiency => export::ChartKind::Efficiency,
-            ChartKind::WallTime => export::ChartKind::WallTime,
-        }
+    /// The matching chart of the exporter: the same kind, since there is one chart model.
+    pub fn export_kind(self) -> ChartKind {
+        self
     }
-
-    /// The fit drawn on this chart, for the legend hint.
-    pub fn fit_name(self) -> &'static str {
-        match self {
-            ChartKind::WallTime => "Amdahl",
-            _ => "USL",
-        }
-    }
-
-    fn value(self, cell: &CellResult) -> Option<f64> {
-        match self {
-            ChartKind::Speedup => cell.speedup,
-            ChartKind::Efficiency => cell.efficiency.map(|e| e * 100.0),
-            ChartKind::WallTime => cell.wall.as_ref().map(|w| w.median),
-        }
-    }
-
-    fn range(self, cell: &CellResult) -> Option<(f64, f64)> {
-        match self {
-            ChartKind::Speedup => Some((cell.speedup_low?, cell.speedup_high?)),
-            ChartKind::Efficiency => None,
-            ChartKind::WallTime => cell.wall.as_ref().map(|w| (w.min, w.max)),
-        }
-    }
-}
-
-/// The colour of a model's curve: the palette of the exported charts, so that the screen, the
-/// table and an exported SVG/PNG agree.
-pub fn model_color(model: ModelKind) -> Color32 {
-    let (r, g, b) = crate::export::model_colour(model);
-    Color32::from_rgb(r, g, b)
 }
 
 fn series_name(model: ModelKind) -> String {
@@ -156,27 +102,6 @@ fn series_name(model: ModelKind) -> String {
         ModelKind::Sequential => "sequential (baseline)".into(),
         m => m.id().into(),
     }
-}
-
-/// One model's measured points, sorted by workers: (workers, value, optional (low, high)).
-type Series = Vec<(f64, f64, Option<(f64, f64)>)>;
-
-fn collect(kind: ChartKind, results: &ResultsFile) -> Vec<(ModelKind, Series)> {
-    let mut by_model: Vec<(ModelKind, Series)> = Vec::new();
-    for m in ModelKind::ALL {
-        let mut series: Series = results
-            .cells
-            .iter()
-            .filter(|c| c.model == Some(m) && c.status == CellStatus::Ok)
-            .filter_map(|c| Some((c.workers as f64, kind.value(c)?, kind.range(c))))
-            .collect();
-        if series.is_empty() {
-            continue;
-        }
-        series.sort_by(|a, b| a.0.total_cmp(&b.0));
-        by_model.push((m, series));
-    }
-    by_model
 }
 
 fn hover_texts(
@@ -240,8 +165,89 @@ fn hover_texts(
     }
 }
 
+/// The chart view's own settings, kept in egui's memory per chart kind (so the app's state
+/// need not know them): logarithmic axes and the legend.
+#[derive(Clone, Copy, Debug, PartialEq, serde::Serialize, serde::Deserialize)]
+#[serde(default)]
+pub struct ChartView {
+    /// log₂ worker axis.
+    pub log_x: bool,
+    /// log₁₀ y axis (wall time only).
+    pub log_y: bool,
+    pub show_legend: bool,
+}
+
+impl Default for ChartView {
+    fn default() -> Self {
+        ChartView {
+            log_x: false,
+            log_y: false,
+            show_legend: true,
+        }
+    }
+}
+
+impl ChartView {
+    fn id(kind: ChartKind) -> egui::Id {
+        egui::Id::unique(("corelab-chart-view", kind.id()))
+    }
+    /// The view settings of `kind`'s chart.
+    pub fn load(ctx: &egui::Context, kind: ChartKind) -> ChartView {
+        ctx.data_mut(|d| d.get_persisted::<ChartView>(Self::id(kind)))
+            .unwrap_or_default()
+    }
+    /// Stores the view settings of `kind`'s chart.
+    pub fn store(self, ctx: &egui::Context, kind: ChartKind) {
+        ctx.data_mut(|d| d.insert_persisted(Self::id(kind), self));
+    }
+}
+
+/// The plot corner with the fewest data points near it (in the outer 40 % × 40 % of the
+/// data's box), where the legend covers the least; ties prefer the top left, then top right.
+pub fn emptiest_corner(points: &[[f64; 2]], x: (f64, f64), y: (f64, f64)) -> Corner {
+    let (w, h) = ((x.1 - x.0).max(1e-9), (y.1 - y.0).max(1e-9));
+    let count = |left: bool, top: bool| {
+        points
+            .iter()
+            .filter(|p| {
+                let fx = (p[0] - x.0) / w;
+                let fy = (p[1] - y.0) / h;
+                let in_x = if left { fx <= 0.4 } else { fx >= 0.6 };
+                let in_y = if top { fy >= 0.6 } else { fy <= 0.4 };
+                in_x && in_y
+            })
+            .count()
+    };
+    [
+        (Corner::LeftTop, count(true, true)),
+        (Corner::RightTop, count(false, true)),
+        (Corner::RightBottom, count(false, false)),
+        (Corner::LeftBottom, count(true, false)),
+    ]
+    .into_iter()
+    .min_by_key(|c| c.1)
+    .map_or(Corner::LeftTop, |c| c.0)
+}
+
+/// Grid marks at the worker counts `ticks` (positions already transformed), thinned so that
+/// neighbours keep 1/14 of the visible range apart.
+fn worker_marks(ticks: &[(f64, usize)], input: &GridInput) -> Vec<GridMark> {
+    let span = (input.bounds.1 - input.bounds.0).abs().max(1e-9);
+    let counts: Vec<usize> = ticks.iter().map(|t| t.1).collect();
+    let pos = |w: f64| ticks.iter().find(|t| t.1 as f64 == w).map_or(w, |t| t.0);
+    let kept = chart_model::thin_ticks(&counts, pos, span / 14.0);
+    ticks
+        .iter()
+        .filter(|t| kept.contains(&t.1))
+        .map(|t| GridMark {
+            value: t.0,
+            step_size: span / 4.0,
+        })
+        .collect()
+}
+
 /// Draws `kind` for `results`, with the fitted curves and compared runs of `layers`.
-/// `planned_workers` sets the x range before any cell exists.
+/// `planned_workers` sets the x range and ticks before any cell exists.
 pub fn show(
     ui: &mut egui::Ui,
     kind: ChartKind,
@@ -250,6 +256,8 @@ pub fn show(
     physical_cores: Option<usize>,
     layers: &Layers<'_>,
 ) {
+    let mut view = ChartView::load(ui.ctx(), kind);
+    let before = view;
     ui.horizontal_wrapped(|ui| {
         ui.label(kind.caption());
         ui.label(egui::RichText::new("(?) more").weak().underline())
@@ -265,26 +273,38 @@ pub fn show(
         }
         if layers.show_fits && !layers.fits.is_empty() {
             ui.weak(format!(
-                "· Dashed in a model's colour: its {} fit.",
+                "· Thin dashes in a model's colour: its {} fit.",
                 kind.fit_name()
             ))
-            .on_hover_text(super::fits_panel::help::FITS);
+            .on_hover_text(style::help::FITS);
+        }
+        if !layers.compare.is_empty() {
+            ui.weak("· Compared runs: own line pattern, hollow markers.")
+                .on_hover_text(style::COMPARED_RUNS);
         }
     });
+    ui.horizontal(|ui| {
+        ui.checkbox(&mut view.log_x, "log₂ workers")
+            .on_hover_text("A logarithmic worker axis: 1, 2, 4, 8, 16 evenly spaced.");
+        if kind.supports_log_y() {
+            ui.checkbox(&mut view.log_y, "log time")
+                .on_hover_text("A logarithmic time axis: fast and slow models both readable.");
+        }
+        ui.checkbox(&mut view.show_legend, "legend")
+            .on_hover_text("Show the legend (in the plot corner with the fewest points).");
+    });
+    if view != before {
+        view.store(ui.ctx(), kind);
+    }
+    let log_x = view.log_x;
+    let log_y = view.log_y && kind.supports_log_y();
+    let tx = move |x: f64| if log_x { x.max(0.5).log2() } else { x };
+    let ty = move |y: f64| {
+        if log_y { y.max(1e-12).log10() } else { y }
+    };
+
     let empty = ResultsFile::default();
     let results = results.unwrap_or(&empty);
-    let mut runs: Vec<(usize, Vec<(ModelKind, Series)>)> = vec![(0, collect(kind, results))];
-    let mut hovers = HashMap::new();
-    hover_texts(kind, results, &|m| layers.series_name(m, 0), &mut hovers);
-    for (i, c) in layers.compare.iter().enumerate() {
-        runs.push((i + 1, collect(kind, &c.results)));
-        hover_texts(
-            kind,
-            &c.results,
-            &|m| layers.series_name(m, i + 1),
-            &mut hovers,
-        );
-    }
     let x_max = planned_workers
         .iter()
         .copied()
@@ -298,24 +318,93 @@ pub fn show(
         .max()
         .unwrap_or(4)
         .max(2) as f64;
+    let runs = 1 + layers.compare.len();
+    let filter = SeriesFilter::default();
+    let mut series: Vec<ChartSeries> =
+        chart_model::series_of(results, 0, layers.label, runs, kind, &filter, &[], x_max);
+    let mut hovers = HashMap::new();
+    hover_texts(kind, results, &|m| layers.series_name(m, 0), &mut hovers);
+    for (i, c) in layers.compare.iter().enumerate() {
+        series.extend(chart_model::series_of(
+            &c.results,
+            i + 1,
+            &c.label,
+            runs,
+            kind,
+            &filter,
+            &[],
+            x_max,
+        ));
+        hover_texts(
+            kind,
+            &c.results,
+            &|m| layers.series_name(m, i + 1),
+            &mut hovers,
+        );
+    }
+    // The GUI's own names: the baseline says so when one run is shown.
+    for s in &mut series {
+        s.label = layers.series_name(s.model, s.run);
+    }
 
-    let plot = Plot::new(("chart", kind as u8))
-        .legend(
-            Legend::default()
-                .position(Corner::LeftTop)
-                .follow_insertion_order(true),
-        )
-        .x_axis_label("workers")
-        .y_axis_label(kind.y_label())
-        .include_x(0.0)
-        .include_x(x_max + 0.5)
-        .include_y(0.0)
-        .x_axis_formatter(|mark, _| {
-            if mark.value >= 0.0 && mark.value.fract() == 0.0 {
-                format!("{}", mark.value)
-            } else {
-                String::new()
-            }
+    let mut tick_counts: Vec<usize> = planned_workers.to_vec();
+    tick_counts.extend(results.cells.iter().map(|c| c.workers));
+    tick_counts.extend(
+        layers
+            .compare
+            .iter()
+            .flat_map(|c| c.results.cells.iter().map(|c| c.workers)),
+    );
+    tick_counts.extend(physical_cores);
+    let ticks: Vec<(f64, usize)> = chart_model::worker_ticks(tick_counts)
+        .into_iter()
+        .map(|w| (tx(w as f64), w))
+        .collect();
+    let label_ticks = ticks.clone();
+
+    let all_points: Vec<[f64; 2]> = series
+        .iter()
+        .flat_map(|s| s.points.iter().map(|p| [tx(p.0), ty(p.1)]))
+        .collect();
+    let (x_lo, x_hi) = if log_x {
+        (-0.3, tx(x_max) + 0.3)
+    } else {
+        (0.0, x_max + 0.5)
+    };
+    let y_hi_default = match kind {
+        ChartKind::Speedup => x_max,
+        ChartKind::Efficiency => 110.0,
+        ChartKind::WallTime => 0.0,
+    };
+    let y_top = all_points
+        .iter()
+        .map(|p| p[1])
+        .fold(ty(y_hi_default), f64::max);
+    let y_bottom = if log_y {
+        all_points
+            .iter()
+            .map(|p| p[1])
+            .fold(f64::INFINITY, f64::min)
+    } else {
+        0.0
+    };
+    let corner = emptiest_corner(&all_points, (x_lo, x_hi), (y_bottom.min(y_top), y_top));
+
+    let mut plot = Plot::new(("chart", kind.id()))
+        .x_axis_label(if log_x { "workers (log₂)" } else { "workers" })
+        .y_axis_label(if log_y {
+            format!("{} (log)", kind.y_label())
+        } else {
+            kind.y_label().to_string()
+        })
+        .include_x(x_lo)
+        .include_x(x_hi)
+        .x_grid_spacer(move |input| worker_marks(&ticks, &input))
+        .x_axis_formatter(move |mark, _| {
+            label_ticks
+                .iter()
+                .find(|t| (t.0 - mark.value).abs() < 1e-9)
+                .map_or_else(String::new, |t| t.1.to_string())
         })
         .label_formatter(move |pos| match pos {
             egui_plot::HoverPosition::NearDataPoint {
@@ -323,44 +412,76 @@ pub fn show(
                 position,
                 ..
             } => {
-                let workers = position.x.round() as usize;
+                let x = if log_x {
+                    2f64.powf(position.x)
+                } else {
+                    position.x
+                };
+                let workers = x.round() as usize;
                 hovers
                     .get(&(plot_name.to_string(), workers))
                     .cloned()
                     .or_else(|| {
                         (!plot_name.is_empty()).then(|| {
-                            format!("{plot_name}\n{:.2} workers, {:.3}", position.x, position.y)
+                            let y = if log_y {
+                                10f64.powf(position.y)
+                            } else {
+                                position.y
+                            };
+                            format!("{plot_name}\n{x:.2} workers, {y:.3}")
                         })
                     })
             }
             egui_plot::HoverPosition::Elsewhere { .. } => None,
         });
+    if view.show_legend {
+        plot = plot.legend(
+            Legend::default()
+                .position(corner)
+                .follow_insertion_order(true)
+                .background_alpha(0.85),
+        );
+    }
+    if log_y {
+        plot = plot.y_grid_spacer(|input| {
+            let span = (input.bounds.1 - input.bounds.0).abs().max(1e-9);
+            chart_model::log_ticks(10f64.powf(input.bounds.0), 10f64.powf(input.bounds.1))
+                .into_iter()
+                .map(|v| GridMark {
+                    value: v.log10(),
+                    step_size: span / 4.0,
+                })
+                .collect()
+        });
+        plot = plot.y_axis_formatter(|mark, _| {
+            chart_model::tick_text(10f64.powf(mark.value), 10f64.powf(mark.value) / 2.0)
+        });
+    } else {
+        plot = plot.include_y(0.0);
+    }
+    if y_hi_default > 0.0 {
+        plot = plot.include_y(ty(y_hi_default));
+    }
 
-    let y_extra = match kind {
-        ChartKind::Speedup => Some(x_max),
-        ChartKind::Efficiency => Some(110.0),
-        ChartKind::WallTime => None,
-    };
-    let plot = match y_extra {
-        Some(y) => plot.include_y(y),
-        None => plot,
-    };
-
+    let dark = ui.visuals().dark_mode;
     plot.show(ui, |plot_ui| {
+        let ideal_colour = Color32::from_gray(140);
         match kind {
             ChartKind::Speedup => {
+                let pts: Vec<[f64; 2]> = (0..=60)
+                    .map(|i| 1.0 + (x_max - 1.0) * i as f64 / 60.0)
+                    .map(|n| [tx(n), ty(n)])
+                    .collect();
                 plot_ui.line(
-                    Line::new("ideal (linear)", vec![[0.0, 0.0], [x_max, x_max]])
-                        .color(Color32::from_gray(140))
-                        .style(LineStyle::dashed_loose())
+                    Line::new(kind.ideal_label(), pts)
+                        .color(ideal_colour)
                         .width(1.5),
                 );
             }
             ChartKind::Efficiency => {
                 plot_ui.line(
-                    Line::new("ideal (100 %)", vec![[0.0, 100.0], [x_max, 100.0]])
-                        .color(Color32::from_gray(140))
-                        .style(LineStyle::dashed_loose())
+                    Line::new(kind.ideal_label(), vec![[x_lo, 100.0], [x_hi, 100.0]])
+                        .color(ideal_colour)
                         .width(1.5),
                 );
             }
@@ -368,42 +489,32 @@ pub fn show(
         }
         if let Some(p) = physical_cores {
             plot_ui.vline(
-                VLine::new(format!("physical cores ({p})"), p as f64)
-                    .color(Color32::from_rgb(170, 120, 200))
+                VLine::new(format!("physical cores ({p})"), tx(p as f64))
+                    .color(style::core_marker_color(dark))
                     .style(LineStyle::Dotted { spacing: 6.0 })
                     .width(1.5),
             );
         }
-        for (run, series) in runs {
-            for (model, points) in series {
-                let name = layers.series_name(model, run);
-                let mut color = model_color(model);
-                if run > 0 {
-                    // Compared runs: the model's colour, faded, with square markers.
-                    color = color.gamma_multiply(0.55);
-                }
-                draw_series(plot_ui, &name, color, model, run, points);
-            }
+        for s in &series {
+            draw_series(plot_ui, s, dark, &tx, &ty, x_hi);
         }
         if layers.show_fits {
             let compared = layers.compare.iter().map(|c| c.fits.as_slice());
             for (run, fits) in std::iter::once(layers.fits).chain(compared).enumerate() {
                 for fit in fits {
-                    let mut color = model_color(fit.model);
-                    if run > 0 {
-                        color = color.gamma_multiply(0.55);
-                    }
+                    let color = style::model_color_dark_aware(fit.model, dark).gamma_multiply(0.8);
                     // Same name as the measured series: one legend entry toggles both.
                     let name = layers.series_name(fit.model, run);
-                    draw_fit(plot_ui, &name, color, fit, kind, x_max);
+                    draw_fit(plot_ui, &name, color, fit, kind, x_max, &tx, &ty);
                 }
             }
         }
     });
 }
 
-/// The fitted curve of `fit`, dashed, over the worker range it was fitted on (cut at
+/// The fitted curve of `fit`, in thin dashes, over the worker range it was fitted on (cut at
 /// `x_max`; nothing when it was refused): never extrapolated.
+#[allow(clippy::too_many_arguments)]
 fn draw_fit(
     plot_ui: &mut egui_plot::PlotUi<'_>,
     name: &str,
@@ -411,15 +522,13 @@ fn draw_fit(
     fit: &ModelFit,
     kind: ChartKind,
     x_max: f64,
+    tx: &dyn Fn(f64) -> f64,
+    ty: &dyn Fn(f64) -> f64,
 ) {
-    let scale = if kind == ChartKind::Efficiency {
-        100.0
-    } else {
-        1.0
-    };
-    let xy: Vec<[f64; 2]> = fit_curve(fit, kind.export_kind(), x_max)
+    let xy: Vec<[f64; 2]> = fit_curve(fit, kind, x_max)
         .into_iter()
-        .map(|(x, y)| [x, y * scale])
+        .filter(|p| p.1.is_finite())
+        .map(|(x, y)| [tx(x), ty(y)])
         .collect();
     if xy.is_empty() {
         return;
@@ -427,52 +536,79 @@ fn draw_fit(
     plot_ui.line(
         Line::new(name, PlotPoints::from(xy))
             .color(color)
-            .style(LineStyle::dashed_dense())
-            .width(1.5),
+            .style(LineStyle::Dashed { length: 4.0 })
+            .width(1.0),
     );
 }
 
 fn draw_series(
     plot_ui: &mut egui_plot::PlotUi<'_>,
-    name: &str,
-    color: Color32,
-    model: ModelKind,
-    run: usize,
-    points: Series,
+    s: &ChartSeries,
+    dark: bool,
+    tx: &dyn Fn(f64) -> f64,
+    ty: &dyn Fn(f64) -> f64,
+    x_hi: f64,
 ) {
-    let xy: Vec<[f64; 2]> = points.iter().map(|(x, y, _)| [*x, *y]).collect();
-    if xy.len() > 1 {
+    let model_style = chart_model::series_style(s.model, s.run, chart_model::Theme::Light);
+    let color = style::model_color_dark_aware(s.model, dark);
+    let name = s.label.as_str();
+    let xy: Vec<[f64; 2]> = s.points.iter().map(|(x, y, _)| [tx(*x), ty(*y)]).collect();
+    let line: Vec<[f64; 2]> = if s.horizontal {
+        vec![xy[0], [x_hi, xy[0][1]]]
+    } else {
+        xy.clone()
+    };
+    if line.len() > 1 {
         plot_ui.line(
-            Line::new(name, PlotPoints::from(xy.clone()))
+            Line::new(name, PlotPoints::from(line))
                 .color(color)
-                .width(if run == 0 { 2.0 } else { 1.5 }),
+                .style(style::line_style(model_style.dash))
+                .width(if s.horizontal { 1.5 } else { 2.0 }),
         );
     }
-    for (x, _, range) in &points {
+    for (x, _, range) in &s.points {
         if let Some((lo, hi)) = range {
+            let x = tx(*x);
             let cap = 0.08;
-            let bar = Line::new(name, vec![[*x, *lo], [*x, *hi]])
+            let bar = Line::new(name, vec![[x, ty(*lo)], [x, ty(*hi)]])
                 .color(color)
                 .width(1.0);
             plot_ui.line(bar);
             for y in [*lo, *hi] {
                 plot_ui.line(
-                    Line::new(name, vec![[x - cap, y], [x + cap, y]])
+                    Line::new(name, vec![[x - cap, ty(y)], [x + cap, ty(y)]])
                         .color(color)
                         .width(1.0),
                 );
             }
         }
     }
-    let shape = match (model, run) {
-        (ModelKind::Sequential, _) => MarkerShape::Diamond,
-        (_, 0) => MarkerShape::Circle,
-        _ => MarkerShape::Square,
-    };
     plot_ui.points(
         Points::new(name, xy)
             .color(color)
-            .radius(if run == 0 { 4.0 } else { 3.5 })
-            .shape(shape),
+            .radius(4.5)
+            .filled(model_style.filled)
+            .shape(style::marker_shape(model_style.marker)),
     );
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_legend_goes_to_the_emptiest_corner() {
+        // Rising curves: the top left and bottom right are empty; ties prefer the top left.
+        let rising = [[1.0, 1.0], [2.0, 2.0], [4.0, 3.9], [8.0, 7.5]];
+        assert_eq!(
+            emptiest_corner(&rising, (0.0, 8.0), (0.0, 8.0)),
+            Corner::LeftTop
+        );
+        // Falling wall times: the top left is crowded, the top right is empty.
+        let falling = [[1.0, 8.0], [1.2, 7.0], [2.0, 4.0], [4.0, 2.0], [8.0, 1.0]];
+        assert_eq!(
+            emptiest_corner(&falling, (0.0, 8.0), (0.0, 8.0)),
+            Corner::RightTop
+        );
+    }
 }

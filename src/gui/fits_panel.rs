@@ -4,24 +4,12 @@
 
 use eframe::egui::{self, RichText};
 
-use super::charts::model_color;
+use super::style::model_color;
 use crate::analysis::{FitQuantity, ModelFit, fit_results};
 use crate::results::{CellStatus, ResultsFile, RunStatus};
 
-/// One-sentence explanations, shown on hover.
-pub mod help {
-    pub const SERIAL: &str = "Amdahl's serial fraction s: the share of the one-worker time that does not get faster with more workers, fitted to the median wall times.";
-    pub const MAX_SPEEDUP: &str =
-        "1/s: the speedup Amdahl's law says no number of workers can exceed.";
-    pub const SIGMA: &str = "USL σ (contention): the share of work serialised on a shared resource, such as a lock or a core; it makes speedup level off.";
-    pub const KAPPA: &str = "USL κ (coherency): the cost of workers keeping each other up to date, growing with every pair of workers; it makes speedup fall.";
-    pub const PEAK: &str = "N*: the whole worker count where the fitted USL curve is highest (⌊√((1−σ)/κ)⌋ or the next one, whichever predicts more); 1 when σ ≥ 1 (no worker count beats one); none when κ = 0 and the curve only levels off.";
-    pub const SCALE: &str = "USL scale γ: the fitted value at one worker, S(N) = γ·N / (1 + σ(N−1) + κN(N−1)). Fitted when speedups are over the sequential baseline (a model's own one worker may be slower, e.g. 0.9×) and four or more worker counts were measured; with three, the values are normalised to the model's own one-worker run; 1 when the baseline is the model's own one worker.";
-    pub const R2: &str = "R²: how much of the variation in the measurements the fitted curve explains (1 = perfectly, near 0 = not at all).";
-    pub const KARP_FLATT: &str = "Karp–Flatt e(N) = (1/S − 1/N)/(1 − 1/N): the serial fraction implied by each measured speedup; constant e means a fixed serial part, growing e means overhead that grows with workers.";
-    pub const READING: &str = "What the fits say in plain words.";
-    pub const FITS: &str = "Dashed lines are fitted scaling laws. Speedup and efficiency: Gunther's Universal Scalability Law, S(N) = γ·N / (1 + σ(N−1) + κN(N−1)), with contention σ, coherency cost κ and scale γ (for lock contention, where every worker brings its own work, it is fitted to throughput). The curves cover only the measured worker range (for compute-bound work past the cores, the range within the cores). Wall time: Amdahl's law, T(N) = T1·(s + (1−s)/N), with serial fraction s.";
-}
+/// The help texts live in [`super::style::help`] (one style module for colours and texts).
+pub use super::style::help;
 
 /// Identifies a version of the shown results: refit when any part changes.
 #[derive(Clone, Debug, PartialEq)]

@@ -18,6 +18,7 @@ pub mod app;
 pub mod autosave;
 pub mod charts;
 pub mod config_panel;
+pub mod export_dialog;
 pub mod file_dialogs;
 pub mod fits_panel;
 pub mod presets_gallery;
@@ -26,6 +27,7 @@ pub mod results_table;
 pub mod run_control;
 pub mod screenshot;
 pub mod status_bar;
+pub mod style;
 
 use std::path::PathBuf;
 
@@ -51,6 +53,8 @@ pub struct GuiOptions {
     pub tab: Option<String>,
     /// Run the loaded experiment at start (with `screenshot`: to completion before the shot).
     pub run: bool,
+    /// Open the export dialog once the results are loaded.
+    pub export_dialog: bool,
 }
 
 /// Opens the workbench window and returns when it is closed.

@@ -1,0 +1,701 @@
+//! The one chart model shared by the workbench (egui_plot) and the exporter (plotters): chart
+//! kinds, the series of a set of runs, colours, marker shapes, dash patterns, labels and axis
+//! ticks. Both front ends draw what this module describes, so the screen and an exported
+//! SVG/PNG agree.
+
+use crate::analysis::{FitQuantity, ModelFit, fit_results};
+use crate::preset::{self, ModelKind};
+use crate::results::{CellResult, CellStatus, ResultsFile};
+
+/// Which quantity is on the y axis.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Hash)]
+pub enum ChartKind {
+    /// Speedup over the baseline, with the ideal line y = x.
+    #[default]
+    Speedup,
+    /// Speedup per worker in percent, with the ideal line y = 100 %.
+    Efficiency,
+    /// Median wall time, seconds.
+    WallTime,
+}
+
+impl ChartKind {
+    pub const ALL: [ChartKind; 3] = [
+        ChartKind::Speedup,
+        ChartKind::Efficiency,
+        ChartKind::WallTime,
+    ];
+
+    /// The name on the command line: `speedup`, `efficiency`, `time`.
+    pub fn id(self) -> &'static str {
+        match self {
+            ChartKind::Speedup => "speedup",
+            ChartKind::Efficiency => "efficiency",
+            ChartKind::WallTime => "time",
+        }
+    }
+
+    /// Parses [`ChartKind::id`] (also accepts `wall-time`).
+    pub fn from_id(s: &str) -> Option<ChartKind> {
+        match s {
+            "speedup" => Some(ChartKind::Speedup),
+            "efficiency" => Some(ChartKind::Efficiency),
+            "time" | "wall-time" | "wall" => Some(ChartKind::WallTime),
+            _ => None,
+        }
+    }
+
+    /// A title-case name for menus: "Speedup", "Efficiency", "Wall time".
+    pub fn title(self) -> &'static str {
+        match self {
+            ChartKind::Speedup => "Speedup",
+            ChartKind::Efficiency => "Efficiency",
+            ChartKind::WallTime => "Wall time",
+        }
+    }
+
+    /// The y-axis label, with its unit.
+    pub fn y_label(self) -> &'static str {
+        match self {
+            ChartKind::Speedup => "speedup (× baseline)",
+            ChartKind::Efficiency => "efficiency (%)",
+            ChartKind::WallTime => "median wall time (s)",
+        }
+    }
+
+    /// The label of the ideal reference line.
+    pub fn ideal_label(self) -> &'static str {
+        match self {
+            ChartKind::Speedup => "ideal (speedup = N)",
+            ChartKind::Efficiency => "ideal (100 %)",
+            ChartKind::WallTime => "ideal (sequential ÷ N)",
+        }
+    }
+
+    /// The fitted law drawn on this chart.
+    pub fn fit_name(self) -> &'static str {
+        match self {
+            ChartKind::WallTime => "Amdahl",
+            _ => "USL",
+        }
+    }
+
+    /// The value of a cell on this chart (efficiency in percent), if it has one.
+    pub fn value(self, cell: &CellResult) -> Option<f64> {
+        match self {
+            ChartKind::Speedup => cell.speedup,
+            ChartKind::Efficiency => cell.efficiency.map(percent),
+            ChartKind::WallTime => cell.wall.as_ref().map(|w| w.median),
+        }
+        .filter(|v| v.is_finite())
+    }
+
+    /// The error bar of a cell: the slowest–fastest run's speedup (efficiency: the same ÷ N,
+    /// in percent), or the fastest–slowest wall time.
+    pub fn range(self, cell: &CellResult) -> Option<(f64, f64)> {
+        let n = cell.workers.max(1) as f64;
+        let (lo, hi) = match self {
+            ChartKind::Speedup => (cell.speedup_low?, cell.speedup_high?),
+            ChartKind::Efficiency => (
+                percent(cell.speedup_low? / n),
+                percent(cell.speedup_high? / n),
+            ),
+            ChartKind::WallTime => cell.wall.as_ref().map(|w| (w.min, w.max))?,
+        };
+        (lo.is_finite() && hi.is_finite() && hi > lo).then_some((lo, hi))
+    }
+
+    /// Whether a logarithmic y axis makes sense (wall time only: speedup and efficiency are
+    /// read against linear ideals).
+    pub fn supports_log_y(self) -> bool {
+        self == ChartKind::WallTime
+    }
+}
+
+impl std::fmt::Display for ChartKind {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(self.id())
+    }
+}
+
+/// A fraction (efficiency 0.93) as a percentage (93.0): the unit efficiency is shown in
+/// everywhere, on screen, in exported charts and in tables.
+pub fn percent(fraction: f64) -> f64 {
+    fraction * 100.0
+}
+
+/// One results file on a chart, with the label that tells it apart when several are overlaid
+/// (see [`run_label`]).
+#[derive(Clone, Copy, Debug)]
+pub struct ChartRun<'a> {
+    pub label: &'a str,
+    pub results: &'a ResultsFile,
+}
+
+/// The label of a run among compared runs: "experiment name, date" (the date of
+/// `started_at`, which is an RFC 3339 time), or the name alone when the date is unknown.
+pub fn run_label(results: &ResultsFile) -> String {
+    let date: String = results.started_at.chars().take(10).collect();
+    let name = results.experiment.name.trim();
+    let name = if name.is_empty() { "results" } else { name };
+    if date.len() == 10 && date.as_bytes()[4] == b'-' {
+        format!("{name}, {date}")
+    } else {
+        name.to_string()
+    }
+}
+
+/// The label of a model's series: the model id alone for one run, `model @ run label` when
+/// several runs are overlaid.
+pub fn series_label(model: ModelKind, run_label: &str, runs: usize) -> String {
+    if runs > 1 {
+        format!("{model} @ {run_label}")
+    } else {
+        model.to_string()
+    }
+}
+
+/// An RGB colour.
+pub type Rgb = (u8, u8, u8);
+
+/// Light or dark chart background.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Hash)]
+pub enum Theme {
+    #[default]
+    Light,
+    Dark,
+}
+
+impl Theme {
+    pub const ALL: [Theme; 2] = [Theme::Light, Theme::Dark];
+
+    pub fn name(self) -> &'static str {
+        match self {
+            Theme::Light => "light",
+            Theme::Dark => "dark",
+        }
+    }
+    pub fn background(self) -> Rgb {
+        match self {
+            Theme::Light => (255, 255, 255),
+            Theme::Dark => (30, 30, 34),
+        }
+    }
+    /// Text and axes.
+    pub fn foreground(self) -> Rgb {
+        match self {
+            Theme::Light => (25, 25, 25),
+            Theme::Dark => (230, 230, 230),
+        }
+    }
+    /// Subtitles, reference lines.
+    pub fn muted(self) -> Rgb {
+        match self {
+            Theme::Light => (95, 95, 95),
+            Theme::Dark => (170, 170, 170),
+        }
+    }
+    pub fn grid(self) -> Rgb {
+        match self {
+            Theme::Light => (228, 228, 228),
+            Theme::Dark => (60, 60, 66),
+        }
+    }
+    /// The busy-machine warning.
+    pub fn warning(self) -> Rgb {
+        match self {
+            Theme::Light => (170, 60, 0),
+            Theme::Dark => (255, 170, 90),
+        }
+    }
+}
+
+/// Curve colours in the order of [`ModelKind::ALL`]: the Okabe–Ito palette, distinguishable
+/// with the common colour-vision deficiencies (its yellow darkened to ochre for contrast on
+/// white; the sequential baseline takes the text colour of the theme). Models also differ by
+/// marker shape ([`model_marker`]), so colour is never the only cue.
+const PALETTE: [Rgb; 12] = [
+    (0, 0, 0),       // sequential (the theme's foreground)
+    (0, 114, 178),   // threads: blue
+    (0, 158, 115),   // rayon: bluish green
+    (213, 94, 0),    // processes: vermillion
+    (204, 121, 167), // gil-threads: reddish purple
+    (230, 159, 0),   // py-threading: orange
+    (86, 180, 233),  // py-multiprocessing: sky blue
+    (160, 140, 0),   // py-free-threading: ochre (Okabe–Ito yellow, darkened)
+    // Beyond Okabe–Ito's eight: darker tones unlike the eight above, told apart by marker too.
+    (170, 40, 50),  // py-dask: dark red
+    (30, 130, 140), // py-mpi: teal
+    (120, 80, 40),  // brown
+    (90, 90, 200),  // slate blue
+];
+
+fn model_index(model: ModelKind) -> usize {
+    ModelKind::ALL.iter().position(|&m| m == model).unwrap_or(0)
+}
+
+/// The colour of a model's curve on a light background, shared by every chart, table and the
+/// workbench: the model's position in [`ModelKind::ALL`] picks it from a fixed colour-blind
+/// safe palette, so models added later get colours without touching this function.
+pub fn model_colour(model: ModelKind) -> Rgb {
+    model_colour_on(model, Theme::Light)
+}
+
+/// [`model_colour`] for a theme: the baseline follows the text colour.
+pub fn model_colour_on(model: ModelKind, theme: Theme) -> Rgb {
+    let i = model_index(model);
+    if i == 0 {
+        return theme.foreground();
+    }
+    PALETTE[i % PALETTE.len()]
+}
+
+/// The colour of the physical-core marker: a neutral grey, unlike every model's colour.
+pub fn core_marker_colour(theme: Theme) -> Rgb {
+    theme.muted()
+}
+
+/// Marker shapes; each model has its own ([`model_marker`]).
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub enum Marker {
+    Circle,
+    Square,
+    Diamond,
+    TriangleUp,
+    TriangleDown,
+    Cross,
+    Plus,
+    Asterisk,
+}
+
+const MARKERS: [Marker; 8] = [
+    Marker::Diamond,      // sequential
+    Marker::Circle,       // threads
+    Marker::Square,       // rayon
+    Marker::TriangleUp,   // processes
+    Marker::TriangleDown, // gil-threads
+    Marker::Cross,        // py-threading
+    Marker::Plus,         // py-multiprocessing
+    Marker::Asterisk,     // py-free-threading
+];
+
+/// The marker shape of a model, by its position in [`ModelKind::ALL`] (models added later
+/// cycle through the shapes, with a colour of their own).
+pub fn model_marker(model: ModelKind) -> Marker {
+    let i = model_index(model);
+    // Models past the eighth shift the shape, so that colour and shape do not both repeat
+    // together.
+    MARKERS[(i + i / MARKERS.len()) % MARKERS.len()]
+}
+
+/// The line pattern of a run: the shown results solid, each compared run its own pattern.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub enum Dash {
+    Solid,
+    Dashed,
+    Dotted,
+    LongDashed,
+}
+
+impl Dash {
+    /// Dash and gap lengths in pixels at scale 1 (`None`: solid).
+    pub fn pattern(self) -> Option<(f64, f64)> {
+        match self {
+            Dash::Solid => None,
+            Dash::Dashed => Some((9.0, 5.0)),
+            Dash::Dotted => Some((2.5, 4.0)),
+            Dash::LongDashed => Some((16.0, 6.0)),
+        }
+    }
+}
+
+/// Run `run`'s dash pattern (0 is the shown results).
+pub fn run_dash(run: usize) -> Dash {
+    match run % 4 {
+        0 => Dash::Solid,
+        1 => Dash::Dashed,
+        2 => Dash::Dotted,
+        _ => Dash::LongDashed,
+    }
+}
+
+/// Whether run `run`'s markers are filled: the shown results' are, compared runs' are hollow.
+pub fn run_marker_filled(run: usize) -> bool {
+    run == 0
+}
+
+/// How one series is drawn.
+#[derive(Clone, Copy, Debug, PartialEq)]
+pub struct SeriesStyle {
+    pub colour: Rgb,
+    pub marker: Marker,
+    pub filled: bool,
+    pub dash: Dash,
+}
+
+/// The style of `model` in run `run`.
+pub fn series_style(model: ModelKind, run: usize, theme: Theme) -> SeriesStyle {
+    SeriesStyle {
+        colour: model_colour_on(model, theme),
+        marker: model_marker(model),
+        filled: run_marker_filled(run),
+        dash: run_dash(run),
+    }
+}
+
+/// `(workers, value, optional (low, high))`.
+pub type Point = (f64, f64, Option<(f64, f64)>);
+
+/// One curve: a model of one run.
+#[derive(Clone, Debug, PartialEq)]
+pub struct ChartSeries {
+    pub model: ModelKind,
+    /// 0: the first (shown) run, then the compared ones.
+    pub run: usize,
+    pub label: String,
+    /// By worker count.
+    pub points: Vec<Point>,
+    /// The sequential model: one value drawn as a horizontal reference across the chart.
+    pub horizontal: bool,
+    /// The fitted curve over the measured range only (see [`fit_curve`]), in the chart's
+    /// unit (efficiency in percent).
+    pub fit: Vec<(f64, f64)>,
+    /// Some of its runs were timed while the machine was busy.
+    pub busy: bool,
+}
+
+/// Which series to collect.
+#[derive(Clone, Debug, Default, PartialEq)]
+pub struct SeriesFilter {
+    /// Only these models (all when `None`).
+    pub models: Option<Vec<ModelKind>>,
+    /// Compute the fitted curves.
+    pub fits: bool,
+}
+
+/// The models of a results file, in the order they are drawn: the baseline first.
+pub fn models_of(results: &ResultsFile) -> Vec<ModelKind> {
+    let mut models: Vec<ModelKind> = Vec::new();
+    if results.experiment.baseline == preset::Baseline::Sequential
+        || results.experiment.models.contains(&ModelKind::Sequential)
+    {
+        models.push(ModelKind::Sequential);
+    }
+    for m in results
+        .experiment
+        .models
+        .iter()
+        .copied()
+        .chain(results.cells.iter().filter_map(|c| c.model))
+    {
+        if !models.contains(&m) {
+            models.push(m);
+        }
+    }
+    models
+}
+
+/// The series of `runs` on a chart of `kind`: one per model and run that has a value,
+/// fitted curves cut at `x_max`.
+pub fn collect_series(
+    runs: &[ChartRun<'_>],
+    kind: ChartKind,
+    filter: &SeriesFilter,
+    x_max: f64,
+) -> Vec<ChartSeries> {
+    let mut out = Vec::new();
+    for (run, r) in runs.iter().enumerate() {
+        let fits: Vec<ModelFit> = if filter.fits {
+            fit_results(r.results)
+        } else {
+            Vec::new()
+        };
+        out.extend(series_of(
+            r.results,
+            run,
+            r.label,
+            runs.len(),
+            kind,
+            filter,
+            &fits,
+            x_max,
+        ));
+    }
+    out
+}
+
+/// The series of one run (see [`collect_series`]), with its fits already computed.
+#[allow(clippy::too_many_arguments)]
+pub fn series_of(
+    results: &ResultsFile,
+    run: usize,
+    label: &str,
+    runs: usize,
+    kind: ChartKind,
+    filter: &SeriesFilter,
+    fits: &[ModelFit],
+    x_max: f64,
+) -> Vec<ChartSeries> {
+    let mut out = Vec::new();
+    for model in models_of(results) {
+        if filter.models.as_ref().is_some_and(|m| !m.contains(&model)) {
+            continue;
+        }
+        let cells: Vec<&CellResult> = results
+            .cells
+            .iter()
+            .filter(|c| c.model == Some(model) && c.status == CellStatus::Ok)
+            .collect();
+        let mut points: Vec<Point> = cells
+            .iter()
+            .filter_map(|c| Some((c.workers as f64, kind.value(c)?, kind.range(c))))
+            .collect();
+        if points.is_empty() {
+            continue;
+        }
+        points.sort_by(|a, b| a.0.total_cmp(&b.0));
+        let fit = fits
+            .iter()
+            .find(|f| f.model == model)
+            .map(|f| fit_curve(f, kind, x_max))
+            .unwrap_or_default();
+        out.push(ChartSeries {
+            model,
+            run,
+            label: series_label(model, label, runs),
+            horizontal: model.is_single_worker() && kind != ChartKind::Efficiency,
+            points,
+            fit,
+            busy: cells.iter().any(|c| c.busy_runs > 0),
+        });
+    }
+    out
+}
+
+/// The fitted curve of `fit` for a chart of `kind`, sampled at 201 points over the worker
+/// range the fit was made on (never extrapolated; also cut at `x_max`): the USL speedup
+/// (efficiency: speedup ÷ N in percent; a USL fitted to throughput is divided by N to give
+/// the speedup), or Amdahl's time for wall time. Empty when that fit was refused or the range
+/// is a single worker count.
+pub fn fit_curve(fit: &ModelFit, kind: ChartKind, x_max: f64) -> Vec<(f64, f64)> {
+    let Some((lo, hi)) = fit.fitted_range() else {
+        return Vec::new();
+    };
+    let (lo, hi) = (lo as f64, (hi as f64).min(x_max));
+    if hi <= lo {
+        return Vec::new();
+    }
+    let steps = 200;
+    let xs = (0..=steps).map(|i| lo + (hi - lo) * i as f64 / steps as f64);
+    let speedup = |n: f64| {
+        fit.usl.as_ref().map(|u| match fit.quantity {
+            FitQuantity::Speedup => u.speedup(n),
+            FitQuantity::Throughput => u.speedup(n) / n,
+        })
+    };
+    match kind {
+        ChartKind::Speedup => xs.filter_map(|n| Some((n, speedup(n)?))).collect(),
+        ChartKind::Efficiency => xs
+            .filter_map(|n| Some((n, percent(speedup(n)? / n))))
+            .collect(),
+        ChartKind::WallTime => fit
+            .amdahl
+            .as_ref()
+            .map(|a| xs.map(|n| (n, a.time(n))).collect())
+            .unwrap_or_default(),
+    }
+}
+
+/// The worker counts measured in any of `runs` (or planned), sorted: the x axis ticks.
+pub fn worker_ticks(workers: impl IntoIterator<Item = usize>) -> Vec<usize> {
+    let mut v: Vec<usize> = workers.into_iter().filter(|&w| w > 0).collect();
+    v.sort_unstable();
+    v.dedup();
+    v
+}
+
+/// Thins `ticks` so that neighbours are at least `min_gap` apart on an axis where `pos` maps
+/// a worker count to its position (pixels): the first and last stay, crowded ones in between
+/// go (on a linear axis 1, 2, 3, 4 crowd together when 64 is also measured).
+pub fn thin_ticks(ticks: &[usize], pos: impl Fn(f64) -> f64, min_gap: f64) -> Vec<usize> {
+    let mut out: Vec<usize> = Vec::new();
+    for (i, &t) in ticks.iter().enumerate() {
+        let last = i + 1 == ticks.len();
+        match out.last() {
+            Some(&prev) if pos(t as f64) - pos(prev as f64) < min_gap => {
+                if last {
+                    // Keep the largest count; drop the crowded one before it.
+                    if out.len() > 1 {
+                        out.pop();
+                    }
+                    out.push(t);
+                }
+            }
+            _ => out.push(t),
+        }
+    }
+    out
+}
+
+/// "Nice" linear ticks (1, 2, 2.5, 5 × 10^k steps) covering `lo..=hi`, about `n` of them.
+pub fn linear_ticks(lo: f64, hi: f64, n: usize) -> Vec<f64> {
+    if hi <= lo || !lo.is_finite() || !hi.is_finite() {
+        return vec![lo];
+    }
+    let raw = (hi - lo) / n.max(1) as f64;
+    let mag = 10f64.powf(raw.log10().floor());
+    let step = [1.0, 2.0, 2.5, 5.0, 10.0]
+        .iter()
+        .map(|m| m * mag)
+        .find(|s| *s >= raw)
+        .unwrap_or(10.0 * mag);
+    let first = (lo / step).ceil() as i64;
+    let last = (hi / step + 1e-9).floor() as i64;
+    (first..=last).map(|i| i as f64 * step).collect()
+}
+
+/// Ticks of a log10 axis over `lo..=hi` (positive): 1, 2, 5 × 10^k.
+pub fn log_ticks(lo: f64, hi: f64) -> Vec<f64> {
+    if !(lo > 0.0 && hi > lo) {
+        return vec![lo.max(f64::MIN_POSITIVE)];
+    }
+    let mut out = Vec::new();
+    let mut k = lo.log10().floor() as i32;
+    while 10f64.powi(k) <= hi * 1.0001 {
+        for m in [1.0, 2.0, 5.0] {
+            let v = m * 10f64.powi(k);
+            if v >= lo * 0.9999 && v <= hi * 1.0001 {
+                out.push(v);
+            }
+        }
+        k += 1;
+    }
+    out
+}
+
+/// A tick value as text with no more digits than the step needs.
+pub fn tick_text(v: f64, step: f64) -> String {
+    let decimals = if step >= 1.0 || step <= 0.0 {
+        0
+    } else {
+        (-step.log10()).ceil().clamp(0.0, 6.0) as usize
+    };
+    let decimals = if (v * 10f64.powi(decimals as i32)).fract().abs() > 1e-6 {
+        decimals + 1
+    } else {
+        decimals
+    };
+    format!("{v:.decimals$}")
+}
+
+/// The busy-machine mark of a run, for subtitles and reports: `None` when it was quiet.
+pub fn busy_mark(results: &ResultsFile) -> Option<String> {
+    let m = &results.machine;
+    if let Some(load) = m.load_during_runs.as_ref().filter(|l| l.busy_runs > 0) {
+        return Some(format!(
+            "measured on a busy machine ({} of {} runs)",
+            load.busy_runs, load.runs
+        ));
+    }
+    let busy_cells = results.cells.iter().filter(|c| c.busy_runs > 0).count();
+    if busy_cells > 0 {
+        return Some(format!(
+            "measured on a busy machine ({busy_cells} cells affected)"
+        ));
+    }
+    m.busy_cores_at_start
+        .filter(|b| *b > 0.5)
+        .map(|b| format!("measured on a busy machine ({b:.1} cores busy at start)"))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn chart_kind_ids_round_trip() {
+        for k in ChartKind::ALL {
+            assert_eq!(ChartKind::from_id(k.id()), Some(k));
+        }
+        assert_eq!(ChartKind::from_id("wall-time"), Some(ChartKind::WallTime));
+        assert_eq!(ChartKind::from_id("pie"), None);
+    }
+
+    #[test]
+    fn known_models_keep_their_colours() {
+        assert_eq!(model_colour(ModelKind::Threads), (0, 114, 178));
+        assert_eq!(model_colour(ModelKind::Processes), (213, 94, 0));
+    }
+
+    #[test]
+    fn every_model_has_its_own_colour_and_marker() {
+        let mut colours: Vec<_> = ModelKind::ALL.iter().map(|&m| model_colour(m)).collect();
+        colours.sort_unstable();
+        colours.dedup();
+        assert_eq!(colours.len(), ModelKind::ALL.len());
+        let mut markers: Vec<_> = ModelKind::ALL
+            .iter()
+            .map(|&m| format!("{:?}", model_marker(m)))
+            .collect();
+        markers.sort_unstable();
+        markers.dedup();
+        assert_eq!(markers.len(), ModelKind::ALL.len().min(MARKERS.len()));
+        // The core marker is grey, not a model colour.
+        assert!(!colours.contains(&core_marker_colour(Theme::Light)));
+    }
+
+    #[test]
+    fn compared_runs_differ_in_dash_and_marker_fill() {
+        let a = series_style(ModelKind::Threads, 0, Theme::Light);
+        let b = series_style(ModelKind::Threads, 1, Theme::Light);
+        assert_eq!(a.colour, b.colour);
+        assert_ne!(a.dash, b.dash);
+        assert!(a.filled && !b.filled);
+        assert_ne!(run_dash(1), run_dash(2));
+    }
+
+    #[test]
+    fn labels_name_the_run_only_when_overlaid() {
+        assert_eq!(series_label(ModelKind::Threads, "big", 1), "threads");
+        assert_eq!(
+            series_label(ModelKind::GilThreads, "big", 2),
+            "gil-threads @ big"
+        );
+        let mut r = ResultsFile::default();
+        r.experiment.name = "Python GIL vs processes".into();
+        r.started_at = "2026-11-26T01:18:53Z".into();
+        assert_eq!(run_label(&r), "Python GIL vs processes, 2026-11-26");
+        r.started_at.clear();
+        assert_eq!(run_label(&r), "Python GIL vs processes");
+    }
+
+    #[test]
+    fn efficiency_is_in_percent() {
+        let cell = CellResult {
+            workers: 4,
+            efficiency: Some(0.875),
+            speedup: Some(3.5),
+            speedup_low: Some(3.0),
+            speedup_high: Some(3.8),
+            ..CellResult::default()
+        };
+        assert_eq!(ChartKind::Efficiency.value(&cell), Some(87.5));
+        assert_eq!(ChartKind::Efficiency.range(&cell), Some((75.0, 95.0)));
+    }
+
+    #[test]
+    fn ticks() {
+        assert_eq!(worker_ticks([16, 1, 4, 2, 8, 4]), vec![1, 2, 4, 8, 16]);
+        assert_eq!(
+            linear_ticks(0.0, 10.0, 5),
+            vec![0.0, 2.0, 4.0, 6.0, 8.0, 10.0]
+        );
+        assert_eq!(log_ticks(0.05, 1.2), vec![0.05, 0.1, 0.2, 0.5, 1.0]);
+        // 1..4 crowd together next to 64 on a linear axis 300 px wide.
+        let thin = thin_ticks(&[1, 2, 3, 4, 8, 16, 32, 64], |x| x * 300.0 / 64.0, 18.0);
+        assert_eq!(thin, vec![1, 8, 16, 32, 64]);
+        assert_eq!(tick_text(2.5, 0.5), "2.5");
+        assert_eq!(tick_text(20.0, 5.0), "20");
+        assert_eq!(tick_text(0.05, 0.05), "0.05");
+    }
+}

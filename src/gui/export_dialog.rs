@@ -1,0 +1,495 @@
+//! The export dialog: chart kind, size, scale (DPI), font size, title, theme, models and
+//! compared runs, log axes and legend, with a live preview drawn by the exporter itself (so
+//! what is previewed is what is written), then PNG and/or SVG to a typed path.
+//!
+//! The workbench opens it with [`ExportDialog::open`] and draws it every frame with
+//! [`ExportDialog::ui`].
+
+use std::path::{Path, PathBuf};
+
+use eframe::egui;
+
+use crate::export::{
+    self, ChartKind, ChartOptions, ChartRun, LegendPlacement, Theme, render_png, render_rgb,
+    render_svg,
+};
+use crate::preset::ModelKind;
+use crate::results::ResultsFile;
+
+/// Size presets offered as buttons: (label, width, height).
+pub const SIZE_PRESETS: [(&str, u32, u32); 4] = [
+    ("slide 1100×700", 1100, 700),
+    ("paper column 500×320", 500, 320),
+    ("wide 1600×900", 1600, 900),
+    ("square 800×800", 800, 800),
+];
+
+/// One run offered to the dialog.
+#[derive(Clone, Debug)]
+struct DialogRun {
+    label: String,
+    results: ResultsFile,
+    include: bool,
+}
+
+/// The export dialog's state.
+#[derive(Default)]
+pub struct ExportDialog {
+    open: bool,
+    runs: Vec<DialogRun>,
+    /// Every model of the runs, and whether it is drawn.
+    models: Vec<(ModelKind, bool)>,
+    pub options: ChartOptions,
+    /// The title typed (empty: the experiment name).
+    pub title: String,
+    /// Where to write, without or with an extension (`.png`/`.svg` are added as asked).
+    pub path: String,
+    pub png: bool,
+    pub svg: bool,
+    preview: Option<(PreviewKey, Result<egui::TextureHandle, String>)>,
+    /// The outcome of the last export: the files written, or why not.
+    pub last_result: Option<Result<Vec<PathBuf>, String>>,
+}
+
+/// What the preview was drawn from: redraw when it changes.
+#[derive(Clone, Debug, PartialEq)]
+struct PreviewKey {
+    options: ChartOptions,
+    runs: Vec<bool>,
+}
+
+impl ExportDialog {
+    /// Opens the dialog for these runs (the shown results first, then compared ones), on the
+    /// chart of `kind`.
+    pub fn open(&mut self, runs: Vec<(String, ResultsFile)>, kind: ChartKind, show_fits: bool) {
+        let mut models: Vec<(ModelKind, bool)> = Vec::new();
+        for (_, r) in &runs {
+            for m in export::chart_model::models_of(r) {
+                if !models.iter().any(|x| x.0 == m) {
+                    models.push((m, true));
+                }
+            }
+        }
+        if self.path.is_empty() {
+            let stem = runs
+                .first()
+                .map(|(_, r)| file_stem(&r.experiment.name))
+                .unwrap_or_else(|| "chart".into());
+            self.path = format!("{stem}-{}", kind.id());
+            self.png = true;
+            self.svg = true;
+        }
+        self.runs = runs
+            .into_iter()
+            .map(|(label, results)| DialogRun {
+                label,
+                results,
+                include: true,
+            })
+            .collect();
+        self.models = models;
+        self.options.kind = kind;
+        self.options.show_fits = show_fits;
+        self.preview = None;
+        self.last_result = None;
+        self.open = true;
+    }
+
+    pub fn is_open(&self) -> bool {
+        self.open
+    }
+
+    pub fn close(&mut self) {
+        self.open = false;
+    }
+
+    /// The options the chart is drawn with now (title and model choice included).
+    pub fn chart_options(&self) -> ChartOptions {
+        let mut o = self.options.clone();
+        o.title = (!self.title.trim().is_empty()).then(|| self.title.trim().to_string());
+        o.models = if self.models.iter().all(|m| m.1) {
+            None
+        } else {
+            Some(self.models.iter().filter(|m| m.1).map(|m| m.0).collect())
+        };
+        o
+    }
+
+    /// Includes or leaves out run `i` (0: the shown results).
+    pub fn set_run_included(&mut self, i: usize, include: bool) {
+        if let Some(r) = self.runs.get_mut(i) {
+            r.include = include;
+        }
+    }
+
+    /// Shows or hides `model`.
+    pub fn set_model_shown(&mut self, model: ModelKind, shown: bool) {
+        if let Some(m) = self.models.iter_mut().find(|m| m.0 == model) {
+            m.1 = shown;
+        }
+    }
+
+    fn chart_runs(&self) -> Vec<ChartRun<'_>> {
+        self.runs
+            .iter()
+            .filter(|r| r.include)
+            .map(|r| ChartRun {
+                label: &r.label,
+                results: &r.results,
+            })
+            .collect()
+    }
+
+    /// Writes the chart as PNG and/or SVG next to `base` (its extension replaced), and
+    /// returns the files written.
+    pub fn export_to(&mut self, base: &Path) -> Result<Vec<PathBuf>, String> {
+        let result = self.write_files(base);
+        self.last_result = Some(result.clone());
+        result
+    }
+
+    fn write_files(&self, base: &Path) -> Result<Vec<PathBuf>, String> {
+        if !self.png && !self.svg {
+            return Err("choose PNG, SVG or both".into());
+        }
+        let runs = self.chart_runs();
+        if runs.is_empty() {
+            return Err("no run is included: tick at least one".into());
+        }
+        let options = self.chart_options();
+        let base = match base.extension().and_then(|e| e.to_str()) {
+            Some("png" | "svg") => base.with_extension(""),
+            _ => base.to_path_buf(),
+        };
+        if base.file_name().is_none() {
+            return Err(format!(
+                "{:?} is not a file name",
+                base.display().to_string()
+            ));
+        }
+        let mut written = Vec::new();
+        if self.png {
+            let path = with_ext(&base, "png");
+            let png = render_png(&runs, &options).map_err(|e| e.to_string())?;
+            crate::results::write_atomically(&path, &png)
+                .map_err(|e| format!("cannot write {}: {e}", path.display()))?;
+            written.push(path);
+        }
+        if self.svg {
+            let path = with_ext(&base, "svg");
+            let svg = render_svg(&runs, &options).map_err(|e| e.to_string())?;
+            crate::results::write_atomically(&path, svg.as_bytes())
+                .map_err(|e| format!("cannot write {}: {e}", path.display()))?;
+            written.push(path);
+        }
+        Ok(written)
+    }
+
+    fn preview_key(&self) -> PreviewKey {
+        PreviewKey {
+            options: self.chart_options(),
+            runs: self.runs.iter().map(|r| r.include).collect(),
+        }
+    }
+
+    /// Draws the preview again when what it shows changed.
+    fn refresh_preview(&mut self, ctx: &egui::Context) {
+        let key = self.preview_key();
+        if self.preview.as_ref().is_some_and(|p| p.0 == key) {
+            return;
+        }
+        let runs = self.chart_runs();
+        let result = if runs.is_empty() {
+            Err("no run is included".to_string())
+        } else {
+            let (w, h) = key.options.pixel_size();
+            let max_side = ctx.input(|i| i.max_texture_side).clamp(256, 4096);
+            render_rgb(&runs, &key.options)
+                .map(|pixels| {
+                    // A large (scaled) chart is shrunk to fit a texture, by whole factors.
+                    let k = (w.max(h) as usize).div_ceil(max_side).max(1);
+                    let (pixels, w, h) = shrink(&pixels, w as usize, h as usize, k);
+                    let image = egui::ColorImage::from_rgb([w, h], pixels.as_slice());
+                    ctx.load_texture(
+                        "corelab-export-preview",
+                        image,
+                        egui::TextureOptions::LINEAR,
+                    )
+                })
+                .map_err(|e| e.to_string())
+        };
+        self.preview = Some((key, result));
+    }
+
+    /// Whether the preview shows a chart (not an error).
+    pub fn preview_ok(&self) -> bool {
+        self.preview.as_ref().is_some_and(|p| p.1.is_ok())
+    }
+
+    /// Draws the dialog (a window) when it is open.
+    pub fn ui(&mut self, ctx: &egui::Context) {
+        if !self.open {
+            return;
+        }
+        let mut open = true;
+        egui::Window::new("Export chart")
+            .open(&mut open)
+            .default_size([900.0, 560.0])
+            .resizable(true)
+            .collapsible(false)
+            .show(ctx, |ui| {
+                ui.horizontal_top(|ui| {
+                    ui.vertical(|ui| {
+                        ui.set_max_width(300.0);
+                        self.controls(ui);
+                    });
+                    ui.separator();
+                    ui.vertical(|ui| self.preview_ui(ui));
+                });
+            });
+        if !open {
+            self.open = false;
+        }
+    }
+
+    fn controls(&mut self, ui: &mut egui::Ui) {
+        egui::Grid::new("export-dialog-grid")
+            .num_columns(2)
+            .spacing([8.0, 6.0])
+            .show(ui, |ui| {
+                ui.label("Chart");
+                ui.horizontal(|ui| {
+                    for kind in ChartKind::ALL {
+                        ui.selectable_value(&mut self.options.kind, kind, kind.title());
+                    }
+                });
+                ui.end_row();
+
+                ui.label("Size (px)");
+                ui.horizontal(|ui| {
+                    ui.add(
+                        egui::DragValue::new(&mut self.options.width)
+                            .range(200..=4000)
+                            .speed(5.0),
+                    )
+                    .on_hover_text("Width in pixels at scale 1 (SVG user units).");
+                    ui.label("×");
+                    ui.add(
+                        egui::DragValue::new(&mut self.options.height)
+                            .range(150..=4000)
+                            .speed(5.0),
+                    )
+                    .on_hover_text("Height in pixels at scale 1.");
+                });
+                ui.end_row();
+
+                ui.label("");
+                egui::ComboBox::from_label("size presets")
+                    .selected_text(format!("{}×{}", self.options.width, self.options.height))
+                    .show_ui(ui, |ui| {
+                        for (label, w, h) in SIZE_PRESETS {
+                            if ui.selectable_label(false, label).clicked() {
+                                self.options.width = w;
+                                self.options.height = h;
+                            }
+                        }
+                    });
+                ui.end_row();
+
+                ui.label("Scale");
+                ui.horizontal(|ui| {
+                    for (s, dpi) in [(1.0, "96 dpi"), (2.0, "192 dpi"), (3.0, "288 dpi")] {
+                        ui.selectable_value(&mut self.options.scale, s, format!("{s}×"))
+                            .on_hover_text(format!(
+                                "PNG at {dpi}: {s}× the pixels, everything {s}× as big (SVG ignores it)."
+                            ));
+                    }
+                });
+                ui.end_row();
+
+                ui.label("Font size");
+                ui.add(
+                    egui::Slider::new(&mut self.options.font_size, 8.0..=28.0)
+                        .step_by(0.5)
+                        .suffix(" px"),
+                )
+                .on_hover_text("Body text; ticks and legend are 0.9×, the title 1.4×. It does not shrink with the width.");
+                ui.end_row();
+
+                ui.label("Title");
+                ui.add(
+                    egui::TextEdit::singleline(&mut self.title)
+                        .hint_text("the experiment name")
+                        .desired_width(200.0),
+                );
+                ui.end_row();
+
+                ui.label("Theme");
+                ui.horizontal(|ui| {
+                    for t in Theme::ALL {
+                        ui.selectable_value(&mut self.options.theme, t, t.name());
+                    }
+                });
+                ui.end_row();
+
+                ui.label("Axes");
+                ui.horizontal(|ui| {
+                    ui.checkbox(&mut self.options.log_x, "log₂ workers");
+                    ui.add_enabled(
+                        self.options.kind.supports_log_y(),
+                        egui::Checkbox::new(&mut self.options.log_y, "log time"),
+                    )
+                    .on_disabled_hover_text("Only the wall-time chart has a log y axis.");
+                });
+                ui.end_row();
+
+                ui.label("Legend");
+                ui.horizontal(|ui| {
+                    for p in LegendPlacement::ALL {
+                        ui.selectable_value(&mut self.options.legend, p, p.name());
+                    }
+                });
+                ui.end_row();
+
+                ui.label("Fits");
+                ui.checkbox(&mut self.options.show_fits, "fitted curves");
+                ui.end_row();
+            });
+        ui.separator();
+        ui.label("Runs");
+        for r in &mut self.runs {
+            ui.checkbox(&mut r.include, r.label.as_str());
+        }
+        ui.label("Models");
+        ui.horizontal_wrapped(|ui| {
+            for (m, shown) in &mut self.models {
+                ui.checkbox(shown, m.id());
+            }
+        });
+        ui.separator();
+        ui.horizontal(|ui| {
+            ui.label("Save to");
+            ui.add(egui::TextEdit::singleline(&mut self.path).desired_width(190.0))
+                .on_hover_text("A path; .png and .svg are added.");
+        });
+        ui.horizontal(|ui| {
+            ui.checkbox(&mut self.png, "PNG");
+            ui.checkbox(&mut self.svg, "SVG");
+            if ui.button("Export").clicked() {
+                let base = PathBuf::from(self.path.trim());
+                let _ = self.export_to(&base);
+            }
+        });
+        match &self.last_result {
+            Some(Ok(paths)) => {
+                let names: Vec<String> = paths.iter().map(|p| p.display().to_string()).collect();
+                ui.label(format!("Written: {}", names.join(", ")));
+            }
+            Some(Err(e)) => {
+                ui.colored_label(ui.visuals().error_fg_color, format!("Not exported: {e}"));
+            }
+            None => {}
+        }
+    }
+
+    fn preview_ui(&mut self, ui: &mut egui::Ui) {
+        self.refresh_preview(ui.ctx());
+        let (pw, ph) = self.options.pixel_size();
+        ui.weak(format!("Preview ({pw} × {ph} px PNG)"));
+        match &self.preview {
+            Some((_, Ok(texture))) => {
+                let avail = ui.available_size();
+                let size = texture.size_vec2();
+                // Shown at its own size when it fits (a small chart reads as it will), else
+                // scaled down to fit.
+                let k = (avail.x / size.x)
+                    .min((avail.y - 8.0).max(100.0) / size.y)
+                    .min(1.0);
+                ui.image((texture.id(), size * k));
+            }
+            Some((_, Err(e))) => {
+                ui.colored_label(
+                    ui.visuals().error_fg_color,
+                    format!("Nothing to preview: {e}"),
+                );
+            }
+            None => {}
+        }
+    }
+}
+
+/// `rgb` (`w` × `h`) shrunk by `k` in both directions, averaging each k × k block.
+fn shrink(rgb: &[u8], w: usize, h: usize, k: usize) -> (Vec<u8>, usize, usize) {
+    if k <= 1 {
+        return (rgb.to_vec(), w, h);
+    }
+    let (nw, nh) = (w / k, h / k);
+    let mut out = vec![0u8; nw * nh * 3];
+    for y in 0..nh {
+        for x in 0..nw {
+            for c in 0..3 {
+                let mut sum = 0u32;
+                for dy in 0..k {
+                    for dx in 0..k {
+                        sum += u32::from(rgb[((y * k + dy) * w + x * k + dx) * 3 + c]);
+                    }
+                }
+                out[(y * nw + x) * 3 + c] = (sum / (k * k) as u32) as u8;
+            }
+        }
+    }
+    (out, nw, nh)
+}
+
+fn with_ext(base: &Path, ext: &str) -> PathBuf {
+    let mut name = base.as_os_str().to_os_string();
+    name.push(".");
+    name.push(ext);
+    PathBuf::from(name)
+}
+
+/// A file stem from an experiment name: lower case, words joined by hyphens.
+fn file_stem(name: &str) -> String {
+    let s: String = name
+        .chars()
+        .map(|c| {
+            if c.is_ascii_alphanumeric() {
+                c.to_ascii_lowercase()
+            } else {
+                '-'
+            }
+        })
+        .collect();
+    let parts: Vec<&str> = s.split('-').filter(|p| !p.is_empty()).collect();
+    if parts.is_empty() {
+        "chart".into()
+    } else {
+        parts.join("-")
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn shrinking_averages_blocks() {
+        let rgb = [0u8, 0, 0, 255, 255, 255, 0, 0, 0, 255, 255, 255];
+        let (out, w, h) = shrink(&rgb, 2, 2, 2);
+        assert_eq!((w, h), (1, 1));
+        assert_eq!(out, vec![127, 127, 127]);
+    }
+
+    #[test]
+    fn file_stems_and_extensions() {
+        assert_eq!(
+            file_stem("Python: GIL vs processes"),
+            "python-gil-vs-processes"
+        );
+        assert_eq!(file_stem("!!"), "chart");
+        assert_eq!(
+            with_ext(Path::new("/tmp/a.b"), "png"),
+            PathBuf::from("/tmp/a.b.png")
+        );
+    }
+}

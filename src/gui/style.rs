@@ -1,0 +1,107 @@
+//! One style module for the workbench: model colours, marker shapes and line patterns (from
+//! the shared chart model, [`crate::export::chart_model`], so the screen, the table and an
+//! exported SVG/PNG agree), and the help texts of the charts and fits.
+
+use eframe::egui::Color32;
+use egui_plot::{LineStyle, MarkerShape};
+
+use crate::export::chart_model::{self, ChartKind, Dash, Marker};
+use crate::preset::ModelKind;
+
+/// The colour of a model's curve: the palette of the exported charts.
+pub fn model_color(model: ModelKind) -> Color32 {
+    let (r, g, b) = chart_model::model_colour(model);
+    Color32::from_rgb(r, g, b)
+}
+
+/// [`model_color`] on a dark background: the baseline takes the text colour.
+pub fn model_color_dark_aware(model: ModelKind, dark: bool) -> Color32 {
+    let theme = if dark {
+        chart_model::Theme::Dark
+    } else {
+        chart_model::Theme::Light
+    };
+    let (r, g, b) = chart_model::model_colour_on(model, theme);
+    Color32::from_rgb(r, g, b)
+}
+
+/// The physical-core marker's colour: a neutral grey, unlike every model's.
+pub fn core_marker_color(dark: bool) -> Color32 {
+    if dark {
+        Color32::from_gray(170)
+    } else {
+        Color32::from_gray(95)
+    }
+}
+
+/// The egui_plot marker for a chart-model marker.
+pub fn marker_shape(marker: Marker) -> MarkerShape {
+    match marker {
+        Marker::Circle => MarkerShape::Circle,
+        Marker::Square => MarkerShape::Square,
+        Marker::Diamond => MarkerShape::Diamond,
+        Marker::TriangleUp => MarkerShape::Up,
+        Marker::TriangleDown => MarkerShape::Down,
+        Marker::Cross => MarkerShape::Cross,
+        Marker::Plus => MarkerShape::Plus,
+        Marker::Asterisk => MarkerShape::Asterisk,
+    }
+}
+
+/// The egui_plot line style for a run's dash pattern.
+pub fn line_style(dash: Dash) -> LineStyle {
+    match dash {
+        Dash::Solid => LineStyle::Solid,
+        Dash::Dashed => LineStyle::Dashed { length: 9.0 },
+        Dash::Dotted => LineStyle::Dotted { spacing: 5.0 },
+        Dash::LongDashed => LineStyle::Dashed { length: 18.0 },
+    }
+}
+
+/// One line under the chart tabs: how to read the chart at a glance.
+pub fn caption(kind: ChartKind) -> &'static str {
+    match kind {
+        ChartKind::Speedup => {
+            "Higher is better. Grey: ideal linear speedup. Dotted grey: physical cores. Bars: slowest–fastest run."
+        }
+        ChartKind::Efficiency => {
+            "Speedup ÷ workers, in %. 100 % = every worker fully used. Dotted grey: physical cores."
+        }
+        ChartKind::WallTime => {
+            "Lower is better. Points: median run; bars: fastest–slowest run. Dotted grey: physical cores."
+        }
+    }
+}
+
+/// What a chart means, for the help line above it.
+pub fn explanation(kind: ChartKind) -> &'static str {
+    match kind {
+        ChartKind::Speedup => {
+            "Speedup = baseline time ÷ time with N workers (medians). A curve on the ideal line uses every worker fully; a curve that flattens has hit a limit (cores, memory bandwidth, a lock); one that falls pays more in overhead than it gains. Beyond the physical-core marker only waiting (I/O) work can keep climbing. Bars span the speedups of the slowest and fastest runs."
+        }
+        ChartKind::Efficiency => {
+            "Efficiency = speedup ÷ workers, in percent: the share of each worker's time that turned into progress. 100 % is perfect scaling; it drops when workers wait for cores, locks or each other."
+        }
+        ChartKind::WallTime => {
+            "Wall-clock time of one run (median), with bars from the fastest to the slowest repetition. Lower is better; wide bars mean noisy measurements. A log y axis shows small and large times together."
+        }
+    }
+}
+
+/// How compared runs are told apart, for tooltips.
+pub const COMPARED_RUNS: &str = "Compared runs keep each model's colour and marker shape; each run has its own line pattern (solid, dashed, dotted, long dashes) and compared runs have hollow markers. Their labels are \"model @ experiment, date\".";
+
+/// One-sentence explanations, shown on hover.
+pub mod help {
+    pub const SERIAL: &str = "Amdahl's serial fraction s: the share of the one-worker time that does not get faster with more workers, fitted to the median wall times.";
+    pub const MAX_SPEEDUP: &str =
+        "1/s: the speedup Amdahl's law says no number of workers can exceed.";
+    pub const SIGMA: &str = "USL σ (contention): the share of work serialised on a shared resource, such as a lock or a core; it makes speedup level off.";
+    pub const KAPPA: &str = "USL κ (coherency): the cost of workers keeping each other up to date, growing with every pair of workers; it makes speedup fall.";
+    pub const PEAK: &str = "N*: the whole worker count where the fitted USL curve is highest (⌊√((1−σ)/κ)⌋ or the next one, whichever predicts more); 1 when σ ≥ 1 (no worker count beats one); none when κ = 0 and the curve only levels off.";
+    pub const SCALE: &str = "USL scale γ: the fitted value at one worker, S(N) = γ·N / (1 + σ(N−1) + κN(N−1)). Fitted when speedups are over the sequential baseline (a model's own one worker may be slower, e.g. 0.9×) and four or more worker counts were measured; with three, the values are normalised to the model's own one-worker run; 1 when the baseline is the model's own one worker.";
+    pub const R2: &str = "R²: how much of the variation in the measurements the fitted curve explains (1 = perfectly, near 0 = not at all).";
+    pub const KARP_FLATT: &str = "Karp–Flatt e(N) = (1/S − 1/N)/(1 − 1/N): the serial fraction implied by each measured speedup; constant e means a fixed serial part, growing e means overhead that grows with workers.";
+    pub const READING: &str = "What the fits say in plain words.";
+    pub const FITS: &str = "Dashed lines are fitted scaling laws. Speedup and efficiency: Gunther's Universal Scalability Law, S(N) = γ·N / (1 + σ(N−1) + κN(N−1)), with contention σ, coherency cost κ and scale γ (for lock contention, where every worker brings its own work, it is fitted to throughput). The curves cover only the measured worker range (for compute-bound work past the cores, the range within the cores). Wall time: Amdahl's law, T(N) = T1·(s + (1−s)/N), with serial fraction s.";
+}
