@@ -317,6 +317,7 @@ fn task_section(ui: &mut egui::Ui, exp: &mut Experiment) {
 .labelled_by(l.id);
                 ui.end_row();
             }
+            TaskKind::Command => super::command_task::command_ui(ui, &mut task.command),
         }
     });
 }
@@ -330,6 +331,7 @@ fn kind_help(kind: TaskKind) -> &'static str {
             "Workers hammer one shared counter: synchronisation cost dominates."
         }
         TaskKind::Mixed => "Each task computes, then waits.",
+        TaskKind::Command => "Your program, run once per task, N at a time (like xargs -P).",
     }
 }
 

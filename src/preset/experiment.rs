@@ -82,10 +82,12 @@ pub enum ModelKind {
     PyMultiprocessing,
     /// Real CPython threads on a free-threaded build (no GIL); offered only there.
     PyFreeThreading,
+    /// A single-threaded (current-thread) tokio runtime with at most N tasks in flight.
+    Tokio,
 }
 
 impl ModelKind {
-    pub const ALL: [ModelKind; 8] = [
+    pub const ALL: [ModelKind; 9] = [
         ModelKind::Sequential,
         ModelKind::Threads,
         ModelKind::Rayon,
@@ -94,9 +96,11 @@ impl ModelKind {
         ModelKind::PyThreading,
         ModelKind::PyMultiprocessing,
         ModelKind::PyFreeThreading,
+        ModelKind::Tokio,
     ];
 
     /// The models implemented in corelab itself (no Python needed).
+    /// (`tokio` is native too but runs cpu, io and mixed tasks only, so it is listed apart.)
     pub const NATIVE: [ModelKind; 5] = [
         ModelKind::Sequential,
         ModelKind::Threads,
@@ -116,6 +120,7 @@ impl ModelKind {
             ModelKind::PyThreading => "py-threading",
             ModelKind::PyMultiprocessing => "py-multiprocessing",
             ModelKind::PyFreeThreading => "py-free-threading",
+            ModelKind::Tokio => "tokio",
         }
     }
 
@@ -153,6 +158,9 @@ impl ModelKind {
             }
             ModelKind::PyFreeThreading => {
                 "Real CPython threads on a free-threaded build (3.13t and later) where the GIL is disabled. Offered only when the interpreter reports sys._is_gil_enabled() == False."
+            }
+            ModelKind::Tokio => {
+                "One tokio runtime on one OS thread (current_thread) with at most N tasks in flight: concurrency without parallelism. Waits overlap; CPU work runs inline and blocks the loop."
             }
         }
     }

@@ -16,6 +16,8 @@ pub struct TaskSpec {
     pub memory: MemoryParams,
     pub contention: ContentionParams,
     pub mixed: MixedParams,
+    /// `command`: the program run once per task.
+    pub command: CommandParams,
 }
 
 impl Default for TaskSpec {
@@ -28,6 +30,7 @@ impl Default for TaskSpec {
             memory: MemoryParams::default(),
             contention: ContentionParams::default(),
             mixed: MixedParams::default(),
+            command: CommandParams::default(),
         }
     }
 }
@@ -46,15 +49,19 @@ pub enum TaskKind {
     Contention,
     /// Each task computes for a while, then waits.
     Mixed,
+    /// Each task runs a program of the user's (no shell), `{task}` in its argv replaced by
+    /// the task index.
+    Command,
 }
 
 impl TaskKind {
-    pub const ALL: [TaskKind; 5] = [
+    pub const ALL: [TaskKind; 6] = [
         TaskKind::Cpu,
         TaskKind::Io,
         TaskKind::Memory,
         TaskKind::Contention,
         TaskKind::Mixed,
+        TaskKind::Command,
     ];
 
     pub fn id(self) -> &'static str {
@@ -64,6 +71,7 @@ impl TaskKind {
             TaskKind::Memory => "memory",
             TaskKind::Contention => "contention",
             TaskKind::Mixed => "mixed",
+            TaskKind::Command => "command",
         }
     }
 }
@@ -239,5 +247,27 @@ impl Default for MixedParams {
             compute_ms: 5.0,
             wait_ms: 5.0,
         }
+    }
+}
+
+/// The placeholder in a command's argv replaced by the task index.
+pub const TASK_PLACEHOLDER: &str = "{task}";
+
+/// A program run once per task, directly (no shell): `argv[0]` is looked up on PATH like
+/// `execvp` does, and every `{task}` in any argument is replaced by the task index (0-based).
+#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
+#[serde(default)]
+pub struct CommandParams {
+    pub argv: Vec<String>,
+}
+
+impl CommandParams {
+    /// The argv of task `index`, exactly as it will be run.
+    pub fn argv_for(&self, index: usize) -> Vec<String> {
+        let n = index.to_string();
+        self.argv
+            .iter()
+            .map(|a| a.replace(TASK_PLACEHOLDER, &n))
+            .collect()
     }
 }

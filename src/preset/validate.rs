@@ -21,6 +21,8 @@ pub mod limits {
     pub const MAX_MIN_TIME_S: f64 = 3600.0;
     pub const MAX_NAME_CHARS: usize = 200;
     pub const MAX_DESCRIPTION_CHARS: usize = 10_000;
+    pub const MAX_ARGV: usize = 256;
+    pub const MAX_ARG_BYTES: usize = 4096;
 }
 
 use limits::*;
@@ -163,10 +165,17 @@ impl Experiment {
     /// Model × task combinations that cannot be measured meaningfully.
     fn validate_combinations(&self) -> Result<(), PresetError> {
         for (i, m) in self.models.iter().enumerate() {
+            if let Some(reason) = refused_combination(*m, &self.task) {
+                return Err(PresetError::invalid(
+                    format!("models[{i}]"),
+                    format!("\"{m}\" with task.kind = \"{}\"", self.task.kind),
+                    reason,
+                ));
+            }
             let supported = match self.task.kind {
                 TaskKind::Cpu | TaskKind::Mixed => true,
                 TaskKind::Io => self.task.io.mode == IoMode::Sleep,
-                TaskKind::Memory | TaskKind::Contention => false,
+                TaskKind::Memory | TaskKind::Contention | TaskKind::Command => false,
             };
             if m.is_python() && !supported {
                 return Err(PresetError::invalid(
@@ -302,8 +311,48 @@ fn validate_task(task: &TaskSpec) -> Result<(), PresetError> {
                 ));
             }
         }
+        TaskKind::Command => {
+            let argv = &task.command.argv;
+            if argv.is_empty() || argv[0].trim().is_empty() {
+                return Err(PresetError::invalid(
+                    "task.command.argv",
+                    format!("{argv:?}"),
+                    "name the program to run first, e.g. [\"sleep\", \"0.05\"]",
+                ));
+            }
+            if argv.len() > MAX_ARGV {
+                return Err(PresetError::invalid(
+                    "task.command.argv",
+                    format!("{} arguments", argv.len()),
+                    format!("at most {MAX_ARGV} arguments"),
+                ));
+            }
+            for (i, a) in argv.iter().enumerate() {
+                if a.len() > MAX_ARG_BYTES || a.contains('\0') {
+                    return Err(PresetError::invalid(
+                        format!("task.command.argv[{i}]"),
+                        format!("{:?}", a.chars().take(40).collect::<String>()),
+                        format!("arguments are at most {MAX_ARG_BYTES} bytes, without NUL"),
+                    ));
+                }
+            }
+        }
     }
     Ok(())
+}
+
+/// Why `model` cannot run `task` (the models of corelab's own workloads), if it cannot.
+fn refused_combination(model: ModelKind, task: &TaskSpec) -> Option<&'static str> {
+    match (task.kind, model) {
+        (TaskKind::Command, ModelKind::Sequential | ModelKind::Threads | ModelKind::Rayon) => None,
+        (TaskKind::Command, _) => Some(
+            "a command runs with sequential, threads or rayon: N threads each wait on one child, so N commands run at a time (a command is already a process; a pool of workers or an event loop around it adds nothing)",
+        ),
+        (TaskKind::Cpu | TaskKind::Mixed, ModelKind::Tokio) => None,
+        (TaskKind::Io, ModelKind::Tokio) => None,
+        (_, ModelKind::Tokio) => Some("the tokio model runs cpu, io and mixed tasks only"),
+        _ => None,
+    }
 }
 
 fn check_ms(field: &str, value: f64, max: f64) -> Result<(), PresetError> {

@@ -3,6 +3,7 @@
 //! Every unit returns a checksum; the run's checksum is their wrapping sum, so it does not
 //! depend on the order in which units finish and every execution model must agree on it.
 
+mod command;
 mod contention;
 mod cpu;
 mod io;
@@ -94,6 +95,7 @@ pub fn build(spec: &TaskSpec, env: &RunEnv) -> Result<Box<dyn Workload>, String>
             Box::new(contention::ContentionWorkload::new(&spec.contention, env)?)
         }
         TaskKind::Mixed => Box::new(mixed::MixedWorkload::new(&spec.mixed, tasks)?),
+        TaskKind::Command => Box::new(command::CommandWorkload::new(&spec.command, tasks)?),
     })
 }
 
