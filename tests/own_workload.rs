@@ -93,3 +93,66 @@ fn opening_a_preset_with_a_command_runs_nothing() {
     loaded.validate().unwrap();
     assert!(!marker.exists(), "loading and validating ran nothing");
 }
+
+/// Threads of this process now (`/proc/self/task`).
+fn thread_count() -> usize {
+    std::fs::read_dir("/proc/self/task").unwrap().count()
+}
+
+/// The most threads this process had while `f` ran (sampled every millisecond), minus the
+/// threads it had before.
+fn extra_threads_during(f: impl FnOnce()) -> usize {
+    use std::sync::Arc;
+    use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
+    let stop = Arc::new(AtomicBool::new(false));
+    let max = Arc::new(AtomicUsize::new(0));
+    let (s, m) = (Arc::clone(&stop), Arc::clone(&max));
+    let sampler = std::thread::spawn(move || {
+        while !s.load(Ordering::Relaxed) {
+            m.fetch_max(thread_count(), Ordering::Relaxed);
+            std::thread::sleep(std::time::Duration::from_millis(1));
+        }
+    });
+    std::thread::sleep(std::time::Duration::from_millis(20));
+    let before = max.load(Ordering::Relaxed);
+    f();
+    stop.store(true, Ordering::Relaxed);
+    sampler.join().unwrap();
+    max.load(Ordering::Relaxed).saturating_sub(before)
+}
+
+#[test]
+fn tokio_serves_a_hundred_sleeps_on_one_os_thread_where_threads_start_a_hundred() {
+    let _g = exclusive();
+    let mut exp = tiny_experiment(TaskKind::Io, &[ModelKind::Tokio], &[100]);
+    exp.baseline = corelab::preset::Baseline::SameModelOneWorker;
+    exp.task.tasks = 100;
+    // The 1-worker cell (the baseline) runs the hundred sleeps one after another.
+    exp.task.io.sleep_ms = 5.0;
+    exp.repetitions = 2;
+    let mut r = None;
+    let tokio_extra = extra_threads_during(|| r = Some(sweep(&exp)));
+    let r = r.unwrap();
+    assert_all_ok(&r);
+    let answer = r.cell(ModelKind::Tokio, 100).unwrap().checksum();
+
+    exp.models = vec![ModelKind::Threads];
+    let mut t = None;
+    let threads_extra = extra_threads_during(|| t = Some(sweep(&exp)));
+    let t = t.unwrap();
+    assert_all_ok(&t);
+    assert_eq!(t.cell(ModelKind::Threads, 100).unwrap().checksum(), answer);
+
+    eprintln!("extra threads: tokio {tokio_extra}, threads {threads_extra}");
+    // The sweep has a few helper threads of its own (and the test harness may start one);
+    // a hundred units in flight add none under tokio, a hundred under threads.
+    assert!(tokio_extra <= 4, "tokio added {tokio_extra} threads");
+    assert!(threads_extra >= 100, "threads added only {threads_extra}");
+}
+
+#[test]
+fn tokio_refuses_tasks_it_cannot_run() {
+    let exp = tiny_experiment(TaskKind::Memory, &[ModelKind::Tokio], &[2]);
+    let err = exp.validate().unwrap_err().to_string();
+    assert!(err.contains("models[0]") && err.contains("tokio"), "{err}");
+}

@@ -6,9 +6,9 @@
 mod command;
 mod contention;
 mod cpu;
-mod io;
+pub(crate) mod io;
 mod memory;
-mod mixed;
+pub(crate) mod mixed;
 
 use std::path::PathBuf;
 
