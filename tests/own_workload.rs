@@ -156,3 +156,15 @@ fn tokio_refuses_tasks_it_cannot_run() {
     let err = exp.validate().unwrap_err().to_string();
     assert!(err.contains("models[0]") && err.contains("tokio"), "{err}");
 }
+
+#[test]
+fn the_waiting_preset_allows_a_thousand_in_flight_for_sleeps_only() {
+    let exp = Experiment::load_path_or_builtin("waiting-threads-vs-async").unwrap();
+    exp.validate().unwrap();
+    assert!(exp.workers.contains(&1024));
+    assert!(exp.models.contains(&ModelKind::Tokio) && exp.models.contains(&ModelKind::Threads));
+    let mut cpu = exp.clone();
+    cpu.task.kind = TaskKind::Cpu;
+    let err = cpu.validate().unwrap_err().to_string();
+    assert!(err.contains("1024") && err.contains("at most 512"), "{err}");
+}

@@ -5,6 +5,8 @@ use super::task::{IoMode, SyncMode, TaskKind, TaskSpec};
 /// Bounds enforced by [`Experiment::validate`]. Chosen so that a typo cannot freeze the machine.
 pub mod limits {
     pub const MAX_WORKERS: usize = 512;
+    /// Worker counts (units in flight) allowed for `io` sleep tasks, where a worker only waits.
+    pub const MAX_IN_FLIGHT: usize = 1024;
     pub const MAX_PROCESS_WORKERS: usize = 256;
     pub const MAX_WORKER_COUNTS: usize = 64;
     pub const MAX_REPETITIONS: u32 = 1000;
@@ -117,11 +119,18 @@ impl Experiment {
                     "a worker count must be at least 1",
                 ));
             }
-            if w > MAX_WORKERS {
+            let most = self.task.max_workers();
+            if w > most {
                 return Err(PresetError::invalid(
                     format!("workers[{i}]"),
                     w,
-                    format!("at most {MAX_WORKERS} workers"),
+                    if most == MAX_IN_FLIGHT {
+                        format!("at most {MAX_IN_FLIGHT} workers")
+                    } else {
+                        format!(
+                            "at most {MAX_WORKERS} workers ({MAX_IN_FLIGHT} for io tasks in sleep mode)"
+                        )
+                    },
                 ));
             }
             if w > MAX_PROCESS_WORKERS && self.models.contains(&ModelKind::Processes) {
@@ -222,6 +231,16 @@ impl Experiment {
 }
 
 impl TaskSpec {
+    /// The largest worker count this task allows: more for waiting (io sleep) tasks, whose
+    /// workers use no core, so that a thousand waits in flight can be compared.
+    pub fn max_workers(&self) -> usize {
+        if self.kind == TaskKind::Io && self.io.mode == IoMode::Sleep {
+            MAX_IN_FLIGHT
+        } else {
+            MAX_WORKERS
+        }
+    }
+
     /// Checks the task's fields alone, as [`Experiment::validate`] does (used on tasks that
     /// arrive without their experiment, e.g. over the worker protocol).
     pub fn validate(&self) -> Result<(), PresetError> {

@@ -15,7 +15,7 @@ use std::path::PathBuf;
 use serde::{Deserialize, Serialize};
 
 use super::pacer::{Pacer, UnitResult};
-use crate::preset::{TaskKind, TaskSpec, limits};
+use crate::preset::{TaskKind, TaskSpec};
 
 pub use contention::{CHANNEL_BOUND, create_counter_file};
 pub use cpu::{hash_chain, splitmix64};
@@ -73,11 +73,11 @@ pub trait Workload: Send + Sync {
 /// validation, so [`build`] always checks.
 pub fn validate(spec: &TaskSpec, env: &RunEnv) -> Result<(), String> {
     spec.validate().map_err(|e| e.to_string())?;
-    if env.workers == 0 || env.workers > limits::MAX_WORKERS {
+    if env.workers == 0 || env.workers > spec.max_workers() {
         return Err(format!(
             "`workers` = {}: must be between 1 and {}",
             env.workers,
-            limits::MAX_WORKERS
+            spec.max_workers()
         ));
     }
     Ok(())
