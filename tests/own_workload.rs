@@ -168,3 +168,172 @@ fn the_waiting_preset_allows_a_thousand_in_flight_for_sleeps_only() {
     let err = cpu.validate().unwrap_err().to_string();
     assert!(err.contains("1024") && err.contains("at most 512"), "{err}");
 }
+
+/// A module in a fresh directory, and a preset file next to it naming it relatively.
+fn function_experiment(
+    dir: &std::path::Path,
+    source: &str,
+    name: &str,
+    models: &[ModelKind],
+) -> Experiment {
+    std::fs::write(dir.join("user_mod.py"), source).unwrap();
+    let mut exp = tiny_experiment(TaskKind::Function, models, &[1, 2]);
+    exp.task.function = corelab::preset::FunctionParams {
+        file: "user_mod.py".into(),
+        name: name.into(),
+        args: vec![],
+        range: Some(8),
+    };
+    exp.baseline = corelab::preset::Baseline::SameModelOneWorker;
+    exp.repetitions = 1;
+    exp.python.start_method = corelab::preset::StartMethod::Fork;
+    exp
+}
+
+const USER_MODULE: &str = "\
+def square_words(n):
+    return {'n': n, 'square': n * n, 'words': ['x'] * (n % 3)}
+
+def fails_on_three(n):
+    if n == 3:
+        return helper(n)
+    return n
+
+def helper(n):
+    return 1 // (n - 3)
+";
+
+macro_rules! require_python {
+    ($test:expr) => {
+        if !python_available($test) {
+            return;
+        }
+    };
+}
+
+#[test]
+fn a_function_gives_the_same_checksum_under_py_threading_and_py_multiprocessing() {
+    require_python!("a_function_gives_the_same_checksum_under_py_threading_and_py_multiprocessing");
+    let _g = exclusive();
+    let dir = tempfile::tempdir().unwrap();
+    let mut exp = function_experiment(
+        dir.path(),
+        USER_MODULE,
+        "square_words",
+        &[ModelKind::PyThreading, ModelKind::PyMultiprocessing],
+    );
+    exp.task.function.anchor(dir.path());
+    assert!(std::path::Path::new(&exp.task.function.file).is_absolute());
+    let r = sweep(&exp);
+    assert_all_ok(&r);
+    let answer = r.cell(ModelKind::PyThreading, 1).unwrap().checksum();
+    assert!(answer.is_some());
+    for m in [ModelKind::PyThreading, ModelKind::PyMultiprocessing] {
+        for w in [1, 2] {
+            assert_eq!(r.cell(m, w).unwrap().checksum(), answer, "{m} × {w}");
+        }
+    }
+    // A different result is a different checksum: the answer depends on what was returned.
+    let mut other = exp.clone();
+    other.task.function.range = Some(9);
+    other.models = vec![ModelKind::PyThreading];
+    other.workers = vec![1];
+    let r2 = sweep(&other);
+    assert_all_ok(&r2);
+    assert_ne!(
+        r2.cell(ModelKind::PyThreading, 1).unwrap().checksum(),
+        answer
+    );
+}
+
+#[test]
+fn a_failing_function_fails_the_cell_with_its_traceback_and_the_sweep_goes_on() {
+    require_python!("a_failing_function_fails_the_cell_with_its_traceback_and_the_sweep_goes_on");
+    let _g = exclusive();
+    let dir = tempfile::tempdir().unwrap();
+    let mut exp = function_experiment(
+        dir.path(),
+        USER_MODULE,
+        "fails_on_three",
+        &[ModelKind::PyThreading, ModelKind::PyMultiprocessing],
+    );
+    exp.task.function.anchor(dir.path());
+    let r = sweep(&exp);
+    assert_eq!(r.cells.len(), 4, "every cell was tried");
+    for c in &r.cells {
+        assert_eq!(
+            c.status,
+            CellStatus::Failed,
+            "{} × {}",
+            c.model_id(),
+            c.workers
+        );
+        let err = c.error.as_deref().unwrap();
+        assert!(err.contains("task 3"), "{err}");
+        assert!(err.contains("Traceback"), "{err}");
+        assert!(
+            err.contains("in helper"),
+            "the user's frames are shown: {err}"
+        );
+        assert!(err.contains("ZeroDivisionError"), "{err}");
+    }
+}
+
+#[test]
+fn opening_a_preset_with_a_function_imports_nothing() {
+    let dir = tempfile::tempdir().unwrap();
+    let marker = dir.path().join("imported");
+    let source = format!(
+        "open({:?}, 'w').write('x')\ndef work(n):\n    return n\n",
+        marker.to_str().unwrap()
+    );
+    let exp = function_experiment(dir.path(), &source, "work", &[ModelKind::PyThreading]);
+    let preset = dir.path().join("fn.json");
+    std::fs::write(&preset, exp.to_json()).unwrap();
+    let loaded = Experiment::load(&preset).unwrap();
+    loaded.validate().unwrap();
+    assert_eq!(loaded.task.function.file, "user_mod.py");
+    // The workbench lists functions by reading the text, not by importing.
+    let text = std::fs::read_to_string(dir.path().join("user_mod.py")).unwrap();
+    #[cfg(feature = "gui")]
+    assert_eq!(
+        corelab::gui::command_task::top_level_functions(&text),
+        vec!["work"]
+    );
+    let _ = text;
+    assert!(!marker.exists(), "the module was never imported");
+}
+
+#[test]
+fn function_tasks_are_refused_by_models_without_python() {
+    let dir = tempfile::tempdir().unwrap();
+    let exp = function_experiment(
+        dir.path(),
+        USER_MODULE,
+        "square_words",
+        &[ModelKind::Threads],
+    );
+    let err = exp.validate().unwrap_err().to_string();
+    assert!(err.contains("py-threading"), "{err}");
+    let mut both = exp.clone();
+    both.models = vec![ModelKind::PyThreading];
+    both.task.function.args = vec![serde_json::json!(1)];
+    let err = both.validate().unwrap_err().to_string();
+    assert!(err.contains("either `args`"), "{err}");
+}
+
+#[test]
+fn the_example_presets_name_functions_of_the_example_module() {
+    let root = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("assets/examples");
+    let text = std::fs::read_to_string(root.join("work.py")).unwrap();
+    for preset in ["pure-python-function.json", "gil-releasing-function.json"] {
+        let exp = Experiment::load(&root.join(preset)).unwrap();
+        exp.validate().unwrap();
+        assert_eq!(exp.task.kind, TaskKind::Function);
+        assert!(
+            text.contains(&format!("\ndef {}(", exp.task.function.name)),
+            "{preset}: {}",
+            exp.task.function.name
+        );
+    }
+}

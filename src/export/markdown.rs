@@ -136,6 +136,7 @@ fn run_section(out: &mut String, r: &ResultsFile, fits: &[ModelFit], h: &str) {
         TaskKind::Contention => serde_json::to_string(&t.contention),
         TaskKind::Mixed => serde_json::to_string(&t.mixed),
         TaskKind::Command => serde_json::to_string(&t.command),
+        TaskKind::Function => serde_json::to_string(&t.function),
     }
     .unwrap_or_default();
     let workers: Vec<String> = e.workers.iter().map(|w| w.to_string()).collect();

@@ -318,6 +318,7 @@ fn task_section(ui: &mut egui::Ui, exp: &mut Experiment) {
                 ui.end_row();
             }
             TaskKind::Command => super::command_task::command_ui(ui, &mut task.command),
+            TaskKind::Function => super::command_task::function_ui(ui, &mut task.function),
         }
     });
 }
@@ -332,6 +333,7 @@ fn kind_help(kind: TaskKind) -> &'static str {
         }
         TaskKind::Mixed => "Each task computes, then waits.",
         TaskKind::Command => "Your program, run once per task, N at a time (like xargs -P).",
+        TaskKind::Function => "Your Python function, called once per task (Python models).",
     }
 }
 

@@ -12,8 +12,8 @@ pub use experiment::{
     Baseline, Experiment, GilOptions, ModelKind, PRESET_VERSION, PythonOptions, StartMethod,
 };
 pub use task::{
-    CommandParams, ContentionParams, CpuKernel, CpuParams, IoMode, IoParams, MemoryParams,
-    MixedParams, SyncMode, TASK_PLACEHOLDER, TaskKind, TaskSpec,
+    CommandParams, ContentionParams, CpuKernel, CpuParams, FunctionParams, IoMode, IoParams,
+    MemoryParams, MixedParams, SyncMode, TASK_PLACEHOLDER, TaskKind, TaskSpec,
 };
 pub use validate::limits;
 

@@ -185,6 +185,7 @@ impl Experiment {
                 TaskKind::Cpu | TaskKind::Mixed => true,
                 TaskKind::Io => self.task.io.mode == IoMode::Sleep,
                 TaskKind::Memory | TaskKind::Contention | TaskKind::Command => false,
+                TaskKind::Function => true,
             };
             if m.is_python() && !supported {
                 return Err(PresetError::invalid(
@@ -330,6 +331,47 @@ fn validate_task(task: &TaskSpec) -> Result<(), PresetError> {
                 ));
             }
         }
+        TaskKind::Function => {
+            let f = &task.function;
+            if !f.file.trim().ends_with(".py") || f.file.contains('\0') {
+                return Err(PresetError::invalid(
+                    "task.function.file",
+                    format!("{:?}", f.file),
+                    "name a Python file (.py), relative to the preset file or absolute",
+                ));
+            }
+            let ident = |s: &str| {
+                s.chars()
+                    .next()
+                    .is_some_and(|c| c.is_alphabetic() || c == '_')
+                    && s.chars().all(|c| c.is_alphanumeric() || c == '_')
+            };
+            if !ident(&f.name) {
+                return Err(PresetError::invalid(
+                    "task.function.name",
+                    format!("{:?}", f.name),
+                    "name a top-level function of the module, e.g. \"work\"",
+                ));
+            }
+            match (f.args.is_empty(), f.range) {
+                (false, None) | (true, Some(_)) => {}
+                _ => {
+                    return Err(PresetError::invalid(
+                        "task.function",
+                        format!("{} args, range {:?}", f.args.len(), f.range),
+                        "give either `args` (one JSON value per task) or `range` (N: 0..N-1)",
+                    ));
+                }
+            }
+            let calls = f.calls();
+            if calls == 0 || calls > MAX_TASKS as usize {
+                return Err(PresetError::invalid(
+                    "task.function",
+                    format!("{calls} calls"),
+                    format!("make between 1 and {MAX_TASKS} calls"),
+                ));
+            }
+        }
         TaskKind::Command => {
             let argv = &task.command.argv;
             if argv.is_empty() || argv[0].trim().is_empty() {
@@ -366,6 +408,10 @@ fn refused_combination(model: ModelKind, task: &TaskSpec) -> Option<&'static str
         (TaskKind::Command, ModelKind::Sequential | ModelKind::Threads | ModelKind::Rayon) => None,
         (TaskKind::Command, _) => Some(
             "a command runs with sequential, threads or rayon: N threads each wait on one child, so N commands run at a time (a command is already a process; a pool of workers or an event loop around it adds nothing)",
+        ),
+        (TaskKind::Function, m) if m.is_python() => None,
+        (TaskKind::Function, _) => Some(
+            "a Python function runs under py-threading, py-multiprocessing or py-free-threading",
         ),
         (TaskKind::Cpu | TaskKind::Mixed, ModelKind::Tokio) => None,
         (TaskKind::Io, ModelKind::Tokio) => None,

@@ -96,6 +96,9 @@ pub fn build(spec: &TaskSpec, env: &RunEnv) -> Result<Box<dyn Workload>, String>
         }
         TaskKind::Mixed => Box::new(mixed::MixedWorkload::new(&spec.mixed, tasks)?),
         TaskKind::Command => Box::new(command::CommandWorkload::new(&spec.command, tasks)?),
+        TaskKind::Function => {
+            return Err("a Python function task runs only under the Python models".into());
+        }
     })
 }
 
