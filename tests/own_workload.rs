@@ -337,3 +337,46 @@ fn the_example_presets_name_functions_of_the_example_module() {
         );
     }
 }
+
+#[test]
+fn py_asyncio_runs_sleeps_mixed_and_functions_with_the_checksums_of_the_other_models() {
+    require_python!(
+        "py_asyncio_runs_sleeps_mixed_and_functions_with_the_checksums_of_the_other_models"
+    );
+    let _g = exclusive();
+    for kind in [TaskKind::Io, TaskKind::Mixed, TaskKind::Cpu] {
+        let mut exp = tiny_experiment(
+            kind,
+            &[ModelKind::Threads, ModelKind::Tokio, ModelKind::PyAsyncio],
+            &[4],
+        );
+        exp.repetitions = 1;
+        let r = sweep(&exp);
+        assert_all_ok(&r);
+        let answer = r.cell(ModelKind::Sequential, 1).unwrap().checksum();
+        for m in [ModelKind::Threads, ModelKind::Tokio, ModelKind::PyAsyncio] {
+            assert_eq!(r.cell(m, 4).unwrap().checksum(), answer, "{kind}: {m}");
+        }
+    }
+    // A plain and an async function give the same checksum under py-asyncio and py-threading.
+    let dir = tempfile::tempdir().unwrap();
+    let source = format!(
+        "{USER_MODULE}\nimport asyncio\nasync def square_words_async(n):\n    await asyncio.sleep(0.001)\n    return square_words(n)\n"
+    );
+    let mut exp = function_experiment(
+        dir.path(),
+        &source,
+        "square_words",
+        &[ModelKind::PyThreading, ModelKind::PyAsyncio],
+    );
+    exp.task.function.anchor(dir.path());
+    let r = sweep(&exp);
+    assert_all_ok(&r);
+    let answer = r.cell(ModelKind::PyThreading, 1).unwrap().checksum();
+    assert_eq!(r.cell(ModelKind::PyAsyncio, 2).unwrap().checksum(), answer);
+    exp.task.function.name = "square_words_async".into();
+    exp.models = vec![ModelKind::PyAsyncio];
+    let r = sweep(&exp);
+    assert_all_ok(&r);
+    assert_eq!(r.cell(ModelKind::PyAsyncio, 2).unwrap().checksum(), answer);
+}

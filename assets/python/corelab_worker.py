@@ -5,7 +5,7 @@ Standard library only. corelab starts one of these per cell and speaks JSON line
 
   -> {"op": "info"}
   <- {"op": "info", "version": "3.11.7", "gil_enabled": true, "implementation": "cpython"}
-  -> {"op": "start", "model": "threading"|"multiprocessing"|"free-threading",
+  -> {"op": "start", "model": "threading"|"multiprocessing"|"free-threading"|"asyncio",
       "workers": N, "start_method": "spawn"|"fork"|"forkserver"}
   <- {"op": "started", "startup_s": 0.05}
   -> {"op": "run", "task": {...corelab task spec...}}
@@ -172,6 +172,79 @@ def run_unit(args):
     return checksum, time.thread_time() - started, threading.get_native_id()
 
 
+async def run_unit_async(item):
+    """One unit on the asyncio loop: waits are awaited, everything else runs inline and blocks
+    the loop (a plain function included; an `async def` function is awaited)."""
+    import asyncio
+
+    task, unit = item[0], item[1]
+    started = time.thread_time()
+    kind = task.get("kind", "cpu")
+    if kind == "io" and task.get("io", {}).get("mode", "sleep") == "sleep":
+        await asyncio.sleep(task.get("io", {}).get("sleep_ms", 20.0) / 1000.0)
+        checksum = splitmix64(unit)
+    elif kind == "mixed":
+        mixed = task.get("mixed", {})
+        compute = mixed.get("compute_ms", 5.0) / 1000.0
+        x = unit
+        while time.thread_time() - started < compute:
+            for _ in range(256):
+                x = splitmix64(x)
+        await asyncio.sleep(mixed.get("wait_ms", 5.0) / 1000.0)
+        checksum = splitmix64(unit ^ 0x6D69786564)
+    elif kind == "function" and asyncio.iscoroutinefunction(load_function(task["function"])):
+        spec, arg = task["function"], item[2]
+        try:
+            value = await load_function(spec)(arg)
+        except Exception:
+            raise RuntimeError(
+                "task %d: %s(%r) raised:\n%s"
+                % (unit, spec.get("name"), arg, traceback.format_exc().rstrip())
+            )
+        checksum = result_hash(value)
+    else:
+        return run_unit(item)
+    return checksum, time.thread_time() - started, threading.get_native_id()
+
+
+class AsyncRunner:
+    """py-asyncio: one event loop on this thread, at most `workers` units in flight."""
+
+    def __init__(self, workers):
+        import asyncio
+
+        self.model = "asyncio"
+        self.asyncio = asyncio
+        self.workers = workers
+        self.loop = asyncio.new_event_loop()
+        self.loop.run_until_complete(asyncio.sleep(0))
+
+    async def _all(self, items):
+        sem = self.asyncio.Semaphore(self.workers)
+
+        async def one(item):
+            async with sem:
+                return await run_unit_async(item)
+
+        return await self.asyncio.gather(*(one(item) for item in items))
+
+    def run(self, task):
+        items = work_items(task)
+        if task.get("kind") == "function":
+            load_function(task["function"])
+        started = time.perf_counter()
+        results = self.loop.run_until_complete(self._all(items))
+        wall = time.perf_counter() - started
+        checksum, cpu = 0, 0.0
+        for c, t, _ in results:
+            checksum = (checksum + c) & MASK
+            cpu += t
+        return wall, cpu, checksum, None
+
+    def close(self):
+        self.loop.close()
+
+
 def thread_switches():
     """{native thread id: (voluntary, involuntary) context switches} of every thread of this
     process, from /proc (Linux; empty elsewhere). Read outside the timed region."""
@@ -314,7 +387,10 @@ def main():
                 })
             elif op == "start":
                 started = time.perf_counter()
-                runner = Runner(req["model"], int(req["workers"]), req.get("start_method", "spawn"))
+                if req["model"] == "asyncio":
+                    runner = AsyncRunner(int(req["workers"]))
+                else:
+                    runner = Runner(req["model"], int(req["workers"]), req.get("start_method", "spawn"))
                 reply({"op": "started", "startup_s": time.perf_counter() - started})
             elif op == "run":
                 if runner is None:

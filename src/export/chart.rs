@@ -123,7 +123,7 @@ pub enum ChartError {
 /// Curve colours in the order of [`ModelKind::ALL`]: mostly Okabe–Ito colours, distinguishable
 /// with the common colour-vision deficiencies (yellow darkened to ochre for contrast on white;
 /// a purple for py-multiprocessing, whose sky blue was too close to threads' blue).
-const PALETTE: [(u8, u8, u8); 9] = [
+const PALETTE: [(u8, u8, u8); 10] = [
     (90, 90, 90),    // sequential
     (0, 114, 178),   // threads
     (0, 158, 115),   // rayon
@@ -133,6 +133,7 @@ const PALETTE: [(u8, u8, u8); 9] = [
     (125, 80, 190),  // py-multiprocessing
     (150, 110, 0),   // py-free-threading
     (0, 150, 170),   // tokio
+    (170, 40, 60),   // py-asyncio
 ];
 
 /// The colour of a model's curve, shared by every chart (and by the GUI, to match): the

@@ -84,10 +84,12 @@ pub enum ModelKind {
     PyFreeThreading,
     /// A single-threaded (current-thread) tokio runtime with at most N tasks in flight.
     Tokio,
+    /// Real CPython: one asyncio event loop with a semaphore of N tasks in flight.
+    PyAsyncio,
 }
 
 impl ModelKind {
-    pub const ALL: [ModelKind; 9] = [
+    pub const ALL: [ModelKind; 10] = [
         ModelKind::Sequential,
         ModelKind::Threads,
         ModelKind::Rayon,
@@ -97,6 +99,7 @@ impl ModelKind {
         ModelKind::PyMultiprocessing,
         ModelKind::PyFreeThreading,
         ModelKind::Tokio,
+        ModelKind::PyAsyncio,
     ];
 
     /// The models implemented in corelab itself (no Python needed).
@@ -121,6 +124,7 @@ impl ModelKind {
             ModelKind::PyMultiprocessing => "py-multiprocessing",
             ModelKind::PyFreeThreading => "py-free-threading",
             ModelKind::Tokio => "tokio",
+            ModelKind::PyAsyncio => "py-asyncio",
         }
     }
 
@@ -128,7 +132,10 @@ impl ModelKind {
     pub fn is_python(self) -> bool {
         matches!(
             self,
-            ModelKind::PyThreading | ModelKind::PyMultiprocessing | ModelKind::PyFreeThreading
+            ModelKind::PyThreading
+                | ModelKind::PyMultiprocessing
+                | ModelKind::PyFreeThreading
+                | ModelKind::PyAsyncio
         )
     }
 
@@ -161,6 +168,9 @@ impl ModelKind {
             }
             ModelKind::Tokio => {
                 "One tokio runtime on one OS thread (current_thread) with at most N tasks in flight: concurrency without parallelism. Waits overlap; CPU work runs inline and blocks the loop."
+            }
+            ModelKind::PyAsyncio => {
+                "Real CPython: one asyncio event loop, an asyncio.Semaphore admitting N tasks at a time. Sleeps are awaited (asyncio.sleep); CPU work and plain functions run inline and block the loop; an async def function is awaited."
             }
         }
     }

@@ -411,7 +411,7 @@ fn refused_combination(model: ModelKind, task: &TaskSpec) -> Option<&'static str
         ),
         (TaskKind::Function, m) if m.is_python() => None,
         (TaskKind::Function, _) => Some(
-            "a Python function runs under py-threading, py-multiprocessing or py-free-threading",
+            "a Python function runs under py-threading, py-multiprocessing, py-free-threading or py-asyncio",
         ),
         (TaskKind::Cpu | TaskKind::Mixed, ModelKind::Tokio) => None,
         (TaskKind::Io, ModelKind::Tokio) => None,

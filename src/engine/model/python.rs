@@ -100,6 +100,7 @@ impl PythonExecutor {
         let py_model = match model {
             ModelKind::PyMultiprocessing => "multiprocessing",
             ModelKind::PyFreeThreading => "free-threading",
+            ModelKind::PyAsyncio => "asyncio",
             _ => "threading",
         };
         let start = serde_json::json!({
