@@ -318,7 +318,11 @@ fn task_section(ui: &mut egui::Ui, exp: &mut Experiment) {
                 ui.end_row();
             }
             TaskKind::Command => super::command_task::command_ui(ui, &mut task.command),
-            TaskKind::Function => super::command_task::function_ui(ui, &mut task.function),
+            TaskKind::Function => {
+                super::command_task::function_ui(ui, &mut task.function);
+                // One task per call (what the Python worker runs), so the estimates agree.
+                task.tasks = task.function.calls().clamp(1, limits::MAX_TASKS as usize) as u32;
+            }
         }
     });
 }
