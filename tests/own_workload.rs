@@ -233,6 +233,10 @@ fn a_function_gives_the_same_checksum_under_py_threading_and_py_multiprocessing(
             assert_eq!(r.cell(m, w).unwrap().checksum(), answer, "{m} × {w}");
         }
     }
+    assert!(
+        !dir.path().join("__pycache__").exists(),
+        "nothing is written next to the user's module"
+    );
     // A different result is a different checksum: the answer depends on what was returned.
     let mut other = exp.clone();
     other.task.function.range = Some(9);

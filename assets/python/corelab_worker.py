@@ -89,6 +89,8 @@ def load_function(spec):
             if found is None or found.loader is None:
                 raise ImportError("cannot import %r" % path)
             module = importlib.util.module_from_spec(found)
+            # No __pycache__ written next to the user's module.
+            sys.dont_write_bytecode = True
             sys.modules[module_name] = module
             try:
                 found.loader.exec_module(module)
