@@ -670,6 +670,9 @@ pub fn run(args: &RunArgs) -> Result<ExitCode> {
         .with_context(|| format!("preset {} with the command-line overrides", args.preset))?;
     check_outputs(args.out.as_ref(), args.csv.as_ref(), &args.outputs)?;
     let _lock = args.out.as_deref().map(OutputLock::take).transpose()?;
+    if let Some(dir) = preset_dir.as_deref() {
+        exp.task.function.anchor(dir); // a relative module path is relative to the preset
+    }
     if exp.models.iter().any(|m| m.is_python()) {
         // Named once, absolutely: the version check and every worker start the same program.
         let resolved = interpreter::resolve(&exp.python.interpreter, preset_dir.as_deref())?;

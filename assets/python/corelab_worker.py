@@ -5,7 +5,7 @@ Standard library only. corelab starts one of these per cell and speaks JSON line
 
   -> {"op": "info"}
   <- {"op": "info", "version": "3.11.7", "gil_enabled": true, "implementation": "cpython"}
-  -> {"op": "start", "model": "threading"|"multiprocessing"|"free-threading",
+  -> {"op": "start", "model": "threading"|"multiprocessing"|"free-threading"|"asyncio",
       "workers": N, "start_method": "spawn"|"fork"|"forkserver"}
   <- {"op": "started", "startup_s": 0.05}
   -> {"op": "run", "task": {...corelab task spec...}}
@@ -20,8 +20,14 @@ multiprocessing pool), all threads, so the pool's pickling and pipes count. star
 informative; corelab times start-up itself, interpreter launch included.
 
 Kernels compute exactly the checksums of corelab's Rust kernels, so results cross-check.
+
+A "function" task calls the user's function once per task: task.function = {"file": an
+absolute path, "name": ..., "args": [...] or "range": N}. The module is imported by path on
+the first run (never before); a task's checksum is the SHA-256 (first 8 bytes) of repr() of
+its result, the run's their wrapping sum. An exception fails the run with its traceback.
 """
 
+import hashlib
 import json
 import multiprocessing
 import os
@@ -62,13 +68,83 @@ def is_prime(n):
     return True
 
 
+_MODULES = {}
+_MODULES_LOCK = threading.Lock()
+
+
+def load_function(spec):
+    """The user's function `spec["name"]` of the module at the absolute path `spec["file"]`,
+    imported by path once per process (never by module name, so nothing on sys.path can
+    stand in for it). Only a run the user started gets here."""
+    path, name = spec.get("file", ""), spec.get("name", "")
+    if not os.path.isabs(path):
+        raise ValueError("task.function.file %r is not an absolute path" % path)
+    with _MODULES_LOCK:
+        module = _MODULES.get(path)
+        if module is None:
+            import importlib.util
+
+            module_name = "corelab_user_%s" % hashlib.sha256(path.encode()).hexdigest()[:16]
+            found = importlib.util.spec_from_file_location(module_name, path)
+            if found is None or found.loader is None:
+                raise ImportError("cannot import %r" % path)
+            module = importlib.util.module_from_spec(found)
+            # No __pycache__ written next to the user's module.
+            sys.dont_write_bytecode = True
+            sys.modules[module_name] = module
+            try:
+                found.loader.exec_module(module)
+            except Exception:
+                del sys.modules[module_name]
+                raise RuntimeError(
+                    "importing %s failed:\n%s" % (path, traceback.format_exc().rstrip())
+                )
+            _MODULES[path] = module
+    fn = getattr(module, name, None)
+    if not callable(fn):
+        raise AttributeError("%s has no function %r" % (path, name))
+    return fn
+
+
+def result_hash(value):
+    """A stable 64-bit hash of a result: the first 8 bytes (little-endian) of the SHA-256 of
+    its repr(). Python's own hash() is salted per process, so it cannot cross-check models."""
+    return int.from_bytes(hashlib.sha256(repr(value).encode("utf-8")).digest()[:8], "little")
+
+
+def call_function(spec, unit, arg):
+    fn = load_function(spec)
+    try:
+        value = fn(arg)
+    except Exception:
+        # The user's traceback, whole, as the cell's error (a builtin type: it pickles back
+        # from a multiprocessing worker unchanged).
+        raise RuntimeError(
+            "task %d: %s(%r) raised:\n%s"
+            % (unit, spec.get("name"), arg, traceback.format_exc().rstrip())
+        )
+    return result_hash(value)
+
+
+def work_items(task):
+    """The (task, unit[, argument]) items of one run."""
+    if task.get("kind") == "function":
+        f = task.get("function", {})
+        spec = {"kind": "function", "function": {"file": f.get("file"), "name": f.get("name")}}
+        args = f.get("args") or list(range(int(f.get("range") or 0)))
+        return [(spec, unit, arg) for unit, arg in enumerate(args)]
+    return [(task, unit) for unit in range(task.get("tasks", 64))]
+
+
 def run_unit(args):
     """One unit of a task; returns (checksum, cpu seconds of this thread, native thread id)."""
-    task, unit = args
+    task, unit = args[0], args[1]
     started = time.thread_time()
     kind = task.get("kind", "cpu")
     tasks = task.get("tasks", 64)
-    if kind == "cpu":
+    if kind == "function":
+        checksum = call_function(task["function"], unit, args[2])
+    elif kind == "cpu":
         cpu = task.get("cpu", {})
         start, end = split_range(cpu.get("size", 2000000), tasks, unit)
         if cpu.get("kernel", "primes") == "primes":
@@ -96,6 +172,79 @@ def run_unit(args):
     else:
         raise ValueError("the Python models do not run %r tasks" % kind)
     return checksum, time.thread_time() - started, threading.get_native_id()
+
+
+async def run_unit_async(item):
+    """One unit on the asyncio loop: waits are awaited, everything else runs inline and blocks
+    the loop (a plain function included; an `async def` function is awaited)."""
+    import asyncio
+
+    task, unit = item[0], item[1]
+    started = time.thread_time()
+    kind = task.get("kind", "cpu")
+    if kind == "io" and task.get("io", {}).get("mode", "sleep") == "sleep":
+        await asyncio.sleep(task.get("io", {}).get("sleep_ms", 20.0) / 1000.0)
+        checksum = splitmix64(unit)
+    elif kind == "mixed":
+        mixed = task.get("mixed", {})
+        compute = mixed.get("compute_ms", 5.0) / 1000.0
+        x = unit
+        while time.thread_time() - started < compute:
+            for _ in range(256):
+                x = splitmix64(x)
+        await asyncio.sleep(mixed.get("wait_ms", 5.0) / 1000.0)
+        checksum = splitmix64(unit ^ 0x6D69786564)
+    elif kind == "function" and asyncio.iscoroutinefunction(load_function(task["function"])):
+        spec, arg = task["function"], item[2]
+        try:
+            value = await load_function(spec)(arg)
+        except Exception:
+            raise RuntimeError(
+                "task %d: %s(%r) raised:\n%s"
+                % (unit, spec.get("name"), arg, traceback.format_exc().rstrip())
+            )
+        checksum = result_hash(value)
+    else:
+        return run_unit(item)
+    return checksum, time.thread_time() - started, threading.get_native_id()
+
+
+class AsyncRunner:
+    """py-asyncio: one event loop on this thread, at most `workers` units in flight."""
+
+    def __init__(self, workers):
+        import asyncio
+
+        self.model = "asyncio"
+        self.asyncio = asyncio
+        self.workers = workers
+        self.loop = asyncio.new_event_loop()
+        self.loop.run_until_complete(asyncio.sleep(0))
+
+    async def _all(self, items):
+        sem = self.asyncio.Semaphore(self.workers)
+
+        async def one(item):
+            async with sem:
+                return await run_unit_async(item)
+
+        return await self.asyncio.gather(*(one(item) for item in items))
+
+    def run(self, task):
+        items = work_items(task)
+        if task.get("kind") == "function":
+            load_function(task["function"])
+        started = time.perf_counter()
+        results = self.loop.run_until_complete(self._all(items))
+        wall = time.perf_counter() - started
+        checksum, cpu = 0, 0.0
+        for c, t, _ in results:
+            checksum = (checksum + c) & MASK
+            cpu += t
+        return wall, cpu, checksum, None
+
+    def close(self):
+        self.loop.close()
 
 
 def thread_switches():
@@ -148,7 +297,10 @@ class Runner:
             self.map = lambda items: self.pool.map(run_unit, items)
 
     def run(self, task):
-        items = [(task, unit) for unit in range(task.get("tasks", 64))]
+        items = work_items(task)
+        if task.get("kind") == "function" and self.model != "multiprocessing":
+            # Imported once, before the clock starts (pool processes import on first use).
+            load_function(task["function"])
         threaded = self.model != "multiprocessing"
         if threaded:
             threads_before, process_before = thread_switches(), process_switches()
@@ -237,7 +389,10 @@ def main():
                 })
             elif op == "start":
                 started = time.perf_counter()
-                runner = Runner(req["model"], int(req["workers"]), req.get("start_method", "spawn"))
+                if req["model"] == "asyncio":
+                    runner = AsyncRunner(int(req["workers"]))
+                else:
+                    runner = Runner(req["model"], int(req["workers"]), req.get("start_method", "spawn"))
                 reply({"op": "started", "startup_s": time.perf_counter() - started})
             elif op == "run":
                 if runner is None:
@@ -251,7 +406,13 @@ def main():
                 raise ValueError("unknown op %r" % op)
         except Exception as exc:  # reported to corelab, which marks the cell failed
             last = traceback.format_exc().strip().splitlines()[-1]
-            reply({"op": "failed", "message": "%s: %s" % (type(exc).__name__, exc) if str(exc) else last})
+            if isinstance(exc, RuntimeError) and "Traceback" in str(exc):
+                message = str(exc)  # the user's code failed: its traceback is the message
+            elif str(exc):
+                message = "%s: %s" % (type(exc).__name__, exc)
+            else:
+                message = last
+            reply({"op": "failed", "message": message})
     if runner is not None:
         runner.close()
 

@@ -11,7 +11,9 @@ use super::error::EngineError;
 use super::event::SweepEvent;
 use super::load::{LoadProbe, OtherLoad};
 use super::model::python::{self, PythonExecutor, PythonInfo};
-use super::model::{Executor, InProcessExecutor, ProcessPool, RunRecord, WorkerCommand};
+use super::model::{
+    Executor, InProcessExecutor, ProcessPool, RunRecord, TokioExecutor, WorkerCommand,
+};
 use super::pacer::{RunGuard, UnitError};
 use super::run_count::RunCount;
 use super::scratch::ScratchDir;
@@ -63,6 +65,9 @@ impl ExecutorFactory for RealExecutors {
         match model {
             ModelKind::Processes => ProcessPool::start(cell.worker, workers, cell.guard)
                 .map(|p| Box::new(p) as Box<dyn Executor>),
+            ModelKind::Tokio => TokioExecutor::new(workers)
+                .map(|e| Box::new(e) as Box<dyn Executor>)
+                .map_err(UnitError::Failed),
             _ => {
                 let interval = Duration::from_secs_f64(exp.gil.switch_interval_ms / 1000.0);
                 InProcessExecutor::new(model, workers, interval)

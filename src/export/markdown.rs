@@ -135,6 +135,8 @@ fn run_section(out: &mut String, r: &ResultsFile, fits: &[ModelFit], h: &str) {
         TaskKind::Memory => serde_json::to_string(&t.memory),
         TaskKind::Contention => serde_json::to_string(&t.contention),
         TaskKind::Mixed => serde_json::to_string(&t.mixed),
+        TaskKind::Command => serde_json::to_string(&t.command),
+        TaskKind::Function => serde_json::to_string(&t.function),
     }
     .unwrap_or_default();
     let workers: Vec<String> = e.workers.iter().map(|w| w.to_string()).collect();

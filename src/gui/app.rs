@@ -308,6 +308,7 @@ impl WorkbenchApp {
         {
             experiment.python.interpreter =
                 interpreter::anchor(&experiment.python.interpreter, &dir);
+            experiment.task.function.anchor(&dir); // the module path, too (nothing imports it)
         }
         let interp = experiment.python.interpreter.trim().to_string();
         let trusted = interp == crate::preset::PythonOptions::default().interpreter

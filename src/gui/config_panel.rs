@@ -317,6 +317,12 @@ fn task_section(ui: &mut egui::Ui, exp: &mut Experiment) {
 .labelled_by(l.id);
                 ui.end_row();
             }
+            TaskKind::Command => super::command_task::command_ui(ui, &mut task.command),
+            TaskKind::Function => {
+                super::command_task::function_ui(ui, &mut task.function);
+                // One task per call (what the Python worker runs), so the estimates agree.
+                task.tasks = task.function.calls().clamp(1, limits::MAX_TASKS as usize) as u32;
+            }
         }
     });
 }
@@ -330,6 +336,8 @@ fn kind_help(kind: TaskKind) -> &'static str {
             "Workers hammer one shared counter: synchronisation cost dominates."
         }
         TaskKind::Mixed => "Each task computes, then waits.",
+        TaskKind::Command => "Your program, run once per task, N at a time (like xargs -P).",
+        TaskKind::Function => "Your Python function, called once per task (Python models).",
     }
 }
 

@@ -17,6 +17,7 @@
 pub mod app;
 pub mod autosave;
 pub mod charts;
+pub mod command_task;
 pub mod config_panel;
 pub mod export_dialog;
 pub mod file_dialogs;

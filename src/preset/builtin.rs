@@ -36,6 +36,7 @@ const BUILTIN: &[BuiltinPreset] = &[
     builtin!("python-gil-vs-processes"),
     builtin!("from-cores-to-a-cluster"),
     builtin!("from-cores-to-a-cluster-fine"),
+    builtin!("waiting-threads-vs-async"),
 ];
 
 /// All built-in presets, in gallery order.

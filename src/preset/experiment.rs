@@ -90,10 +90,14 @@ pub enum ModelKind {
     PyDask,
     /// Real CPython tasks on N MPI ranks (mpi4py) started by `mpiexec`, plus a dispatching rank.
     PyMpi,
+    /// A single-threaded (current-thread) tokio runtime with at most N tasks in flight.
+    Tokio,
+    /// Real CPython: one asyncio event loop with a semaphore of N tasks in flight.
+    PyAsyncio,
 }
 
 impl ModelKind {
-    pub const ALL: [ModelKind; 10] = [
+    pub const ALL: [ModelKind; 12] = [
         ModelKind::Sequential,
         ModelKind::Threads,
         ModelKind::Rayon,
@@ -104,9 +108,12 @@ impl ModelKind {
         ModelKind::PyFreeThreading,
         ModelKind::PyDask,
         ModelKind::PyMpi,
+        ModelKind::Tokio,
+        ModelKind::PyAsyncio,
     ];
 
     /// The models implemented in corelab itself (no Python needed).
+    /// (`tokio` is native too but runs cpu, io and mixed tasks only, so it is listed apart.)
     pub const NATIVE: [ModelKind; 5] = [
         ModelKind::Sequential,
         ModelKind::Threads,
@@ -128,6 +135,8 @@ impl ModelKind {
             ModelKind::PyFreeThreading => "py-free-threading",
             ModelKind::PyDask => "py-dask",
             ModelKind::PyMpi => "py-mpi",
+            ModelKind::Tokio => "tokio",
+            ModelKind::PyAsyncio => "py-asyncio",
         }
     }
 
@@ -140,6 +149,7 @@ impl ModelKind {
                 | ModelKind::PyFreeThreading
                 | ModelKind::PyDask
                 | ModelKind::PyMpi
+                | ModelKind::PyAsyncio
         )
     }
 
@@ -175,6 +185,12 @@ impl ModelKind {
             }
             ModelKind::PyMpi => {
                 "Real CPython tasks on N MPI ranks (mpi4py) launched by mpiexec, plus one dispatching rank that hands out one task at a time over comm.send/recv. Rank start-up is timed separately; mpi.hostfile spreads the ranks over machines."
+            }
+            ModelKind::Tokio => {
+                "One tokio runtime on one OS thread (current_thread) with at most N tasks in flight: concurrency without parallelism. Waits overlap; CPU work runs inline and blocks the loop."
+            }
+            ModelKind::PyAsyncio => {
+                "Real CPython: one asyncio event loop, an asyncio.Semaphore admitting N tasks at a time. Sleeps are awaited (asyncio.sleep); CPU work and plain functions run inline and block the loop; an async def function is awaited."
             }
         }
     }

@@ -13,8 +13,8 @@ pub use experiment::{
     StartMethod,
 };
 pub use task::{
-    ContentionParams, CpuKernel, CpuParams, IoMode, IoParams, MemoryParams, MixedParams, SyncMode,
-    TaskKind, TaskSpec,
+    CommandParams, ContentionParams, CpuKernel, CpuParams, FunctionParams, IoMode, IoParams,
+    MemoryParams, MixedParams, SyncMode, TASK_PLACEHOLDER, TaskKind, TaskSpec,
 };
 pub use validate::limits;
 

@@ -16,6 +16,10 @@ pub struct TaskSpec {
     pub memory: MemoryParams,
     pub contention: ContentionParams,
     pub mixed: MixedParams,
+    /// `command`: the program run once per task.
+    pub command: CommandParams,
+    /// `function`: the user's Python function, called once per task.
+    pub function: FunctionParams,
 }
 
 impl Default for TaskSpec {
@@ -28,6 +32,8 @@ impl Default for TaskSpec {
             memory: MemoryParams::default(),
             contention: ContentionParams::default(),
             mixed: MixedParams::default(),
+            command: CommandParams::default(),
+            function: FunctionParams::default(),
         }
     }
 }
@@ -46,15 +52,23 @@ pub enum TaskKind {
     Contention,
     /// Each task computes for a while, then waits.
     Mixed,
+    /// Each task runs a program of the user's (no shell), `{task}` in its argv replaced by
+    /// the task index.
+    Command,
+    /// Each task calls a function of the user's Python module with one argument (the Python
+    /// models only).
+    Function,
 }
 
 impl TaskKind {
-    pub const ALL: [TaskKind; 5] = [
+    pub const ALL: [TaskKind; 7] = [
         TaskKind::Cpu,
         TaskKind::Io,
         TaskKind::Memory,
         TaskKind::Contention,
         TaskKind::Mixed,
+        TaskKind::Command,
+        TaskKind::Function,
     ];
 
     pub fn id(self) -> &'static str {
@@ -64,6 +78,8 @@ impl TaskKind {
             TaskKind::Memory => "memory",
             TaskKind::Contention => "contention",
             TaskKind::Mixed => "mixed",
+            TaskKind::Command => "command",
+            TaskKind::Function => "function",
         }
     }
 }
@@ -239,5 +255,77 @@ impl Default for MixedParams {
             compute_ms: 5.0,
             wait_ms: 5.0,
         }
+    }
+}
+
+/// The placeholder in a command's argv replaced by the task index.
+pub const TASK_PLACEHOLDER: &str = "{task}";
+
+/// A program run once per task, directly (no shell): `argv[0]` is looked up on PATH like
+/// `execvp` does, and every `{task}` in any argument is replaced by the task index (0-based).
+#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
+#[serde(default)]
+pub struct CommandParams {
+    pub argv: Vec<String>,
+}
+
+impl CommandParams {
+    /// The argv of task `index`, exactly as it will be run.
+    pub fn argv_for(&self, index: usize) -> Vec<String> {
+        let n = index.to_string();
+        self.argv
+            .iter()
+            .map(|a| a.replace(TASK_PLACEHOLDER, &n))
+            .collect()
+    }
+}
+
+/// A function of the user's Python module, called once per task: `name(args[i])` for each
+/// element of `args`, or `name(i)` for `i` in `0..range` when `args` is empty.
+///
+/// `file` is imported by path (never by module name): a relative path is relative to the
+/// preset file's directory, anchored once when the preset is loaded for a run. Nothing imports
+/// it except a run the user started.
+#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
+#[serde(default)]
+pub struct FunctionParams {
+    pub file: String,
+    pub name: String,
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub args: Vec<serde_json::Value>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub range: Option<u32>,
+}
+
+impl FunctionParams {
+    /// How many calls one run makes.
+    pub fn calls(&self) -> usize {
+        if self.args.is_empty() {
+            self.range.unwrap_or(0) as usize
+        } else {
+            self.args.len()
+        }
+    }
+
+    /// `file` made absolute against `base_dir` (the preset file's directory) when relative.
+    pub fn anchor(&mut self, base_dir: &std::path::Path) {
+        let p = std::path::Path::new(self.file.trim());
+        if !self.file.trim().is_empty() && p.is_relative() {
+            let joined = base_dir.join(p);
+            let joined = joined.canonicalize().unwrap_or(joined);
+            if let Some(s) = joined.to_str() {
+                self.file = s.to_string();
+            }
+        }
+    }
+
+    /// What one run calls, for the workbench and reports.
+    pub fn describe(&self) -> String {
+        let from = if self.args.is_empty() {
+            format!("i for i in range({})", self.range.unwrap_or(0))
+        } else {
+            format!("each of {} args", self.args.len())
+        };
+        format!("{}({from}) from {}", self.name, self.file)
     }
 }

@@ -5,6 +5,8 @@ use super::task::{IoMode, SyncMode, TaskKind, TaskSpec};
 /// Bounds enforced by [`Experiment::validate`]. Chosen so that a typo cannot freeze the machine.
 pub mod limits {
     pub const MAX_WORKERS: usize = 512;
+    /// Worker counts (units in flight) allowed for `io` sleep tasks, where a worker only waits.
+    pub const MAX_IN_FLIGHT: usize = 1024;
     pub const MAX_PROCESS_WORKERS: usize = 256;
     pub const MAX_WORKER_COUNTS: usize = 64;
     pub const MAX_REPETITIONS: u32 = 1000;
@@ -21,6 +23,8 @@ pub mod limits {
     pub const MAX_MIN_TIME_S: f64 = 3600.0;
     pub const MAX_NAME_CHARS: usize = 200;
     pub const MAX_DESCRIPTION_CHARS: usize = 10_000;
+    pub const MAX_ARGV: usize = 256;
+    pub const MAX_ARG_BYTES: usize = 4096;
 }
 
 use limits::*;
@@ -115,11 +119,18 @@ impl Experiment {
                     "a worker count must be at least 1",
                 ));
             }
-            if w > MAX_WORKERS {
+            let most = self.task.max_workers();
+            if w > most {
                 return Err(PresetError::invalid(
                     format!("workers[{i}]"),
                     w,
-                    format!("at most {MAX_WORKERS} workers"),
+                    if most == MAX_IN_FLIGHT {
+                        format!("at most {MAX_IN_FLIGHT} workers")
+                    } else {
+                        format!(
+                            "at most {MAX_WORKERS} workers ({MAX_IN_FLIGHT} for io tasks in sleep mode)"
+                        )
+                    },
                 ));
             }
             if w > MAX_PROCESS_WORKERS && self.models.contains(&ModelKind::Processes) {
@@ -163,10 +174,18 @@ impl Experiment {
     /// Model × task combinations that cannot be measured meaningfully.
     fn validate_combinations(&self) -> Result<(), PresetError> {
         for (i, m) in self.models.iter().enumerate() {
+            if let Some(reason) = refused_combination(*m, &self.task) {
+                return Err(PresetError::invalid(
+                    format!("models[{i}]"),
+                    format!("\"{m}\" with task.kind = \"{}\"", self.task.kind),
+                    reason,
+                ));
+            }
             let supported = match self.task.kind {
                 TaskKind::Cpu | TaskKind::Mixed => true,
                 TaskKind::Io => self.task.io.mode == IoMode::Sleep,
-                TaskKind::Memory | TaskKind::Contention => false,
+                TaskKind::Memory | TaskKind::Contention | TaskKind::Command => false,
+                TaskKind::Function => true,
             };
             if m.is_python() && !supported {
                 return Err(PresetError::invalid(
@@ -213,6 +232,16 @@ impl Experiment {
 }
 
 impl TaskSpec {
+    /// The largest worker count this task allows: more for waiting (io sleep) tasks, whose
+    /// workers use no core, so that a thousand waits in flight can be compared.
+    pub fn max_workers(&self) -> usize {
+        if self.kind == TaskKind::Io && self.io.mode == IoMode::Sleep {
+            MAX_IN_FLIGHT
+        } else {
+            MAX_WORKERS
+        }
+    }
+
     /// Checks the task's fields alone, as [`Experiment::validate`] does (used on tasks that
     /// arrive without their experiment, e.g. over the worker protocol).
     pub fn validate(&self) -> Result<(), PresetError> {
@@ -302,8 +331,93 @@ fn validate_task(task: &TaskSpec) -> Result<(), PresetError> {
                 ));
             }
         }
+        TaskKind::Function => {
+            let f = &task.function;
+            if !f.file.trim().ends_with(".py") || f.file.contains('\0') {
+                return Err(PresetError::invalid(
+                    "task.function.file",
+                    format!("{:?}", f.file),
+                    "name a Python file (.py), relative to the preset file or absolute",
+                ));
+            }
+            let ident = |s: &str| {
+                s.chars()
+                    .next()
+                    .is_some_and(|c| c.is_alphabetic() || c == '_')
+                    && s.chars().all(|c| c.is_alphanumeric() || c == '_')
+            };
+            if !ident(&f.name) {
+                return Err(PresetError::invalid(
+                    "task.function.name",
+                    format!("{:?}", f.name),
+                    "name a top-level function of the module, e.g. \"work\"",
+                ));
+            }
+            match (f.args.is_empty(), f.range) {
+                (false, None) | (true, Some(_)) => {}
+                _ => {
+                    return Err(PresetError::invalid(
+                        "task.function",
+                        format!("{} args, range {:?}", f.args.len(), f.range),
+                        "give either `args` (one JSON value per task) or `range` (N: 0..N-1)",
+                    ));
+                }
+            }
+            let calls = f.calls();
+            if calls == 0 || calls > MAX_TASKS as usize {
+                return Err(PresetError::invalid(
+                    "task.function",
+                    format!("{calls} calls"),
+                    format!("make between 1 and {MAX_TASKS} calls"),
+                ));
+            }
+        }
+        TaskKind::Command => {
+            let argv = &task.command.argv;
+            if argv.is_empty() || argv[0].trim().is_empty() {
+                return Err(PresetError::invalid(
+                    "task.command.argv",
+                    format!("{argv:?}"),
+                    "name the program to run first, e.g. [\"sleep\", \"0.05\"]",
+                ));
+            }
+            if argv.len() > MAX_ARGV {
+                return Err(PresetError::invalid(
+                    "task.command.argv",
+                    format!("{} arguments", argv.len()),
+                    format!("at most {MAX_ARGV} arguments"),
+                ));
+            }
+            for (i, a) in argv.iter().enumerate() {
+                if a.len() > MAX_ARG_BYTES || a.contains('\0') {
+                    return Err(PresetError::invalid(
+                        format!("task.command.argv[{i}]"),
+                        format!("{:?}", a.chars().take(40).collect::<String>()),
+                        format!("arguments are at most {MAX_ARG_BYTES} bytes, without NUL"),
+                    ));
+                }
+            }
+        }
     }
     Ok(())
+}
+
+/// Why `model` cannot run `task` (the models of corelab's own workloads), if it cannot.
+fn refused_combination(model: ModelKind, task: &TaskSpec) -> Option<&'static str> {
+    match (task.kind, model) {
+        (TaskKind::Command, ModelKind::Sequential | ModelKind::Threads | ModelKind::Rayon) => None,
+        (TaskKind::Command, _) => Some(
+            "a command runs with sequential, threads or rayon: N threads each wait on one child, so N commands run at a time (a command is already a process; a pool of workers or an event loop around it adds nothing)",
+        ),
+        (TaskKind::Function, m) if m.is_python() => None,
+        (TaskKind::Function, _) => Some(
+            "a Python function runs under py-threading, py-multiprocessing, py-free-threading or py-asyncio",
+        ),
+        (TaskKind::Cpu | TaskKind::Mixed, ModelKind::Tokio) => None,
+        (TaskKind::Io, ModelKind::Tokio) => None,
+        (_, ModelKind::Tokio) => Some("the tokio model runs cpu, io and mixed tasks only"),
+        _ => None,
+    }
 }
 
 fn check_ms(field: &str, value: f64, max: f64) -> Result<(), PresetError> {

@@ -5,6 +5,7 @@ mod gil;
 mod in_process;
 mod process_pool;
 pub mod python;
+mod tokio;
 
 use std::time::{Duration, Instant};
 
@@ -13,6 +14,7 @@ use serde::{Deserialize, Serialize};
 pub use gil::{Gil, GilEvent, GilPacer, GilStats, GilThreadStats};
 pub use in_process::InProcessExecutor;
 pub use process_pool::{ProcessPool, WorkerCommand};
+pub use tokio::TokioExecutor;
 
 use super::cpu_time::{Cost, Snapshot, spent_between};
 use super::pacer::{RunGuard, UnitError};

@@ -205,6 +205,7 @@ impl PythonExecutor {
             ModelKind::PyFreeThreading => "free-threading",
             ModelKind::PyDask => "dask",
             ModelKind::PyMpi => "mpi",
+            ModelKind::PyAsyncio => "asyncio",
             _ => "threading",
         };
         let start = serde_json::json!({

@@ -114,20 +114,20 @@ impl Workload for IoWorkload {
 
 /// The deterministic content of a unit's file, produced in pieces: 8 bytes of splitmix64
 /// output at a time, little-endian.
-struct Pattern {
+pub(crate) struct Pattern {
     x: u64,
     pos: u64,
 }
 
 impl Pattern {
-    fn new(unit: usize) -> Self {
+    pub(crate) fn new(unit: usize) -> Self {
         Pattern {
             x: unit as u64,
             pos: 0,
         }
     }
 
-    fn fill(&mut self, out: &mut [u8]) {
+    pub(crate) fn fill(&mut self, out: &mut [u8]) {
         for byte in out {
             let i = self.pos % 8;
             if i == 0 {
@@ -139,9 +139,9 @@ impl Pattern {
     }
 }
 
-const FNV_OFFSET: u64 = 0xcbf2_9ce4_8422_2325;
+pub(crate) const FNV_OFFSET: u64 = 0xcbf2_9ce4_8422_2325;
 
-fn fnv1a_update(h: u64, bytes: &[u8]) -> u64 {
+pub(crate) fn fnv1a_update(h: u64, bytes: &[u8]) -> u64 {
     bytes.iter().fold(h, |h, &b| {
         (h ^ u64::from(b)).wrapping_mul(0x0000_0100_0000_01b3)
     })

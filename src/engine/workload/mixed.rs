@@ -40,16 +40,27 @@ impl Workload for MixedWorkload {
     }
 
     fn run_unit(&self, unit: usize, pacer: &dyn Pacer) -> UnitResult<u64> {
-        let start = thread_cpu_time();
-        let mut x = unit as u64;
-        while thread_cpu_time().saturating_sub(start) < self.compute {
-            for _ in 0..ROUNDS_PER_CHECK {
-                x = splitmix64(x);
-            }
-            std::hint::black_box(x);
-            pacer.checkpoint()?;
-        }
+        compute_for(self.compute, unit, pacer)?;
         pacer.wait(self.wait)?;
-        Ok(splitmix64(unit as u64 ^ 0x006d_6978_6564))
+        Ok(mixed_checksum(unit))
     }
+}
+
+/// The compute part of a mixed unit: burns `compute` of the calling thread's CPU time.
+pub(crate) fn compute_for(compute: Duration, unit: usize, pacer: &dyn Pacer) -> UnitResult<()> {
+    let start = thread_cpu_time();
+    let mut x = unit as u64;
+    while thread_cpu_time().saturating_sub(start) < compute {
+        for _ in 0..ROUNDS_PER_CHECK {
+            x = splitmix64(x);
+        }
+        std::hint::black_box(x);
+        pacer.checkpoint()?;
+    }
+    Ok(())
+}
+
+/// A mixed unit's checksum.
+pub(crate) fn mixed_checksum(unit: usize) -> u64 {
+    splitmix64(unit as u64 ^ 0x006d_6978_6564)
 }

@@ -3,18 +3,19 @@
 //! Every unit returns a checksum; the run's checksum is their wrapping sum, so it does not
 //! depend on the order in which units finish and every execution model must agree on it.
 
+mod command;
 mod contention;
 mod cpu;
-mod io;
+pub(crate) mod io;
 mod memory;
-mod mixed;
+pub(crate) mod mixed;
 
 use std::path::PathBuf;
 
 use serde::{Deserialize, Serialize};
 
 use super::pacer::{Pacer, UnitResult};
-use crate::preset::{TaskKind, TaskSpec, limits};
+use crate::preset::{TaskKind, TaskSpec};
 
 pub use contention::{CHANNEL_BOUND, create_counter_file};
 pub use cpu::{hash_chain, splitmix64};
@@ -72,11 +73,11 @@ pub trait Workload: Send + Sync {
 /// validation, so [`build`] always checks.
 pub fn validate(spec: &TaskSpec, env: &RunEnv) -> Result<(), String> {
     spec.validate().map_err(|e| e.to_string())?;
-    if env.workers == 0 || env.workers > limits::MAX_WORKERS {
+    if env.workers == 0 || env.workers > spec.max_workers() {
         return Err(format!(
             "`workers` = {}: must be between 1 and {}",
             env.workers,
-            limits::MAX_WORKERS
+            spec.max_workers()
         ));
     }
     Ok(())
@@ -94,6 +95,10 @@ pub fn build(spec: &TaskSpec, env: &RunEnv) -> Result<Box<dyn Workload>, String>
             Box::new(contention::ContentionWorkload::new(&spec.contention, env)?)
         }
         TaskKind::Mixed => Box::new(mixed::MixedWorkload::new(&spec.mixed, tasks)?),
+        TaskKind::Command => Box::new(command::CommandWorkload::new(&spec.command, tasks)?),
+        TaskKind::Function => {
+            return Err("a Python function task runs only under the Python models".into());
+        }
     })
 }
 

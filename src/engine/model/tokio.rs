@@ -1,0 +1,340 @@
+//! The `tokio` model: concurrency without parallelism. One current-thread tokio runtime, built
+//! before the first timed region, runs every unit of a run on the dispatching thread itself,
+//! with at most N units in flight (N = the worker count).
+//!
+//! - `io` sleep units await `tokio::time::sleep`: a thousand waits overlap on one OS thread.
+//! - `io` file units write, fsync and read back through `tokio::fs` (which hands each file
+//!   operation to tokio's blocking pool: the only threads besides the dispatcher; their CPU
+//!   time is not part of the run's `cpu`).
+//! - `cpu` units and the compute part of `mixed` units run inline and block the loop: nothing
+//!   else in flight makes progress meanwhile. That is the lesson.
+//!
+//! Checksums are those of the other models (same per-unit values, wrapping sum).
+
+use std::path::PathBuf;
+use std::sync::Arc;
+use std::time::{Duration, Instant};
+
+use tokio::io::{AsyncReadExt, AsyncSeekExt, AsyncWriteExt};
+use tokio::runtime::Runtime;
+use tokio::task::JoinSet;
+
+use super::{Executor, RunRecord, timed_run};
+use crate::engine::cpu_time::Snapshot;
+use crate::engine::pacer::{Pacer, RunGuard, UnitError, UnitResult};
+use crate::engine::workload::io::{FNV_OFFSET, Pattern, fnv1a_update};
+use crate::engine::workload::mixed::{compute_for, mixed_checksum};
+use crate::engine::workload::{self, IO_CHUNK_BYTES, RunEnv, Workload, splitmix64};
+use crate::preset::{IoMode, TaskKind, TaskSpec};
+
+/// Longest a waiting unit sleeps before it looks at the cancel token again.
+const CANCEL_SLICE: Duration = Duration::from_millis(10);
+
+pub struct TokioExecutor {
+    runtime: Runtime,
+    in_flight: usize,
+    startup: Duration,
+}
+
+impl TokioExecutor {
+    /// Builds the runtime (untimed): one thread, the caller's, with a timer.
+    pub fn new(in_flight: usize) -> Result<Self, String> {
+        let started = Instant::now();
+        let runtime = tokio::runtime::Builder::new_current_thread()
+            .enable_time()
+            .build()
+            .map_err(|e| format!("cannot build a tokio runtime: {e}"))?;
+        // The timer and the scheduler have run once before any timed region.
+        runtime.block_on(async { tokio::time::sleep(Duration::from_micros(1)).await });
+        Ok(TokioExecutor {
+            runtime,
+            in_flight: in_flight.max(1),
+            startup: started.elapsed(),
+        })
+    }
+
+    /// Runs every unit of `plan`, at most `in_flight` at a time; returns the checksum sum.
+    fn run_units(&self, plan: Arc<Plan>, guard: &RunGuard) -> UnitResult<u64> {
+        let total = plan.units;
+        let limit = self.in_flight;
+        self.runtime.block_on(async move {
+            let mut set: JoinSet<UnitResult<u64>> = JoinSet::new();
+            let mut next = 0usize;
+            let mut sum = 0u64;
+            loop {
+                while set.len() < limit && next < total {
+                    let (plan, guard, unit) = (Arc::clone(&plan), guard.clone(), next);
+                    set.spawn(async move { plan.run_unit(unit, &guard).await });
+                    next += 1;
+                }
+                let Some(joined) = set.join_next().await else {
+                    return Ok(sum);
+                };
+                let checksum = joined
+                    .map_err(|e| UnitError::Failed(format!("a tokio task failed: {e}")))??;
+                sum = sum.wrapping_add(checksum);
+            }
+        })
+    }
+}
+
+/// What each unit of one run does.
+struct Plan {
+    units: usize,
+    kind: Kind,
+}
+
+enum Kind {
+    /// Inline on the loop: the workload's own unit (cpu).
+    Blocking(Arc<dyn Workload>),
+    Sleep(Duration),
+    File {
+        bytes: u64,
+        dir: PathBuf,
+    },
+    Mixed {
+        compute: Duration,
+        wait: Duration,
+    },
+}
+
+impl Plan {
+    fn new(task: &TaskSpec, env: &RunEnv, w: Arc<dyn Workload>) -> Result<Self, String> {
+        let ms = |field: &str, v: f64| {
+            Duration::try_from_secs_f64(v / 1000.0)
+                .map_err(|_| format!("`{field}` = {v}: not a duration"))
+        };
+        let kind = match task.kind {
+            TaskKind::Cpu => Kind::Blocking(Arc::clone(&w)),
+            TaskKind::Io => match task.io.mode {
+                IoMode::Sleep => Kind::Sleep(ms("task.io.sleep_ms", task.io.sleep_ms)?),
+                IoMode::File => Kind::File {
+                    bytes: task.io.file_kib.saturating_mul(1024),
+                    dir: env.scratch_dir.clone(),
+                },
+            },
+            TaskKind::Mixed => Kind::Mixed {
+                compute: ms("task.mixed.compute_ms", task.mixed.compute_ms)?,
+                wait: ms("task.mixed.wait_ms", task.mixed.wait_ms)?,
+            },
+            other => return Err(format!("the tokio model does not run {other} tasks")),
+        };
+        Ok(Plan {
+            units: w.unit_count(),
+            kind,
+        })
+    }
+
+    async fn run_unit(&self, unit: usize, guard: &RunGuard) -> UnitResult<u64> {
+        guard.checkpoint()?;
+        match &self.kind {
+            Kind::Blocking(w) => w.run_unit(unit, guard),
+            Kind::Sleep(d) => {
+                sleep(*d, guard).await?;
+                Ok(splitmix64(unit as u64))
+            }
+            Kind::Mixed { compute, wait } => {
+                compute_for(*compute, unit, guard)?;
+                sleep(*wait, guard).await?;
+                Ok(mixed_checksum(unit))
+            }
+            Kind::File { bytes, dir } => {
+                let path = dir.join(format!("unit-{unit}-{}.bin", std::process::id()));
+                let result = file_round_trip(&path, unit, *bytes, guard).await;
+                tokio::fs::remove_file(&path).await.ok();
+                result
+            }
+        }
+    }
+}
+
+/// Awaits `d` on the runtime's timer, waking every [`CANCEL_SLICE`] to notice cancel and the
+/// run's deadline.
+async fn sleep(d: Duration, guard: &RunGuard) -> UnitResult<()> {
+    let until = tokio::time::Instant::now() + d;
+    loop {
+        guard.checkpoint()?;
+        let now = tokio::time::Instant::now();
+        if now >= until {
+            return Ok(());
+        }
+        tokio::time::sleep_until(until.min(now + CANCEL_SLICE)).await;
+    }
+}
+
+/// The `io` file unit of the other models, through `tokio::fs`: the same bytes, the same
+/// FNV-1a hash of what is read back, the file created exclusively.
+async fn file_round_trip(
+    path: &std::path::Path,
+    unit: usize,
+    bytes: u64,
+    guard: &RunGuard,
+) -> UnitResult<u64> {
+    let io = |e: std::io::Error| UnitError::Failed(format!("I/O error: {e}"));
+    let mut file = tokio::fs::OpenOptions::new()
+        .read(true)
+        .write(true)
+        .create_new(true)
+        .mode(0o600)
+        .open(path)
+        .await
+        .map_err(io)?;
+    let mut pat = Pattern::new(unit);
+    let mut buf = vec![0u8; IO_CHUNK_BYTES];
+    let mut left = bytes;
+    while left > 0 {
+        guard.checkpoint()?;
+        let n = left.min(IO_CHUNK_BYTES as u64) as usize;
+        pat.fill(&mut buf[..n]);
+        file.write_all(&buf[..n]).await.map_err(io)?;
+        left -= n as u64;
+    }
+    file.flush().await.map_err(io)?;
+    file.sync_all().await.map_err(io)?;
+    file.seek(std::io::SeekFrom::Start(0)).await.map_err(io)?;
+    let mut pat = Pattern::new(unit);
+    let mut expected = vec![0u8; IO_CHUNK_BYTES];
+    let (mut hash, mut read) = (FNV_OFFSET, 0u64);
+    loop {
+        let n = file.read(&mut buf).await.map_err(io)?;
+        if n == 0 {
+            break;
+        }
+        pat.fill(&mut expected[..n]);
+        if buf[..n] != expected[..n] {
+            return Err(UnitError::Failed(format!(
+                "file I/O: what was read back differs from the {bytes} bytes written, from byte {read}"
+            )));
+        }
+        hash = fnv1a_update(hash, &buf[..n]);
+        read += n as u64;
+    }
+    if read != bytes {
+        return Err(UnitError::Failed(format!(
+            "file I/O: read back {read} of the {bytes} bytes written"
+        )));
+    }
+    Ok(hash)
+}
+
+impl Executor for TokioExecutor {
+    fn startup(&self) -> Duration {
+        self.startup
+    }
+
+    fn run(
+        &mut self,
+        task: &TaskSpec,
+        env: &RunEnv,
+        guard: &RunGuard,
+    ) -> Result<RunRecord, UnitError> {
+        let w: Arc<dyn Workload> =
+            Arc::from(workload::build(task, env).map_err(UnitError::Failed)?);
+        let plan = Arc::new(Plan::new(task, env, Arc::clone(&w)).map_err(UnitError::Failed)?);
+        timed_run(
+            w.as_ref(),
+            self,
+            // Every unit runs on the dispatching thread, which `timed_run` counts.
+            |_| Snapshot::new(),
+            |me| Ok((me.run_units(plan, guard)?, None)),
+        )
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::engine::cancel::CancelToken;
+    use crate::engine::model::InProcessExecutor;
+    use crate::preset::ModelKind;
+
+    fn env(dir: &std::path::Path, workers: usize) -> RunEnv {
+        RunEnv {
+            workers,
+            scratch_dir: dir.to_path_buf(),
+            shared_file: None,
+        }
+    }
+
+    fn task(kind: TaskKind) -> TaskSpec {
+        let mut t = TaskSpec {
+            kind,
+            tasks: 12,
+            ..TaskSpec::default()
+        };
+        t.cpu.size = 20_000;
+        t.io.sleep_ms = 2.0;
+        t.io.file_kib = 70;
+        t.mixed.compute_ms = 0.5;
+        t.mixed.wait_ms = 1.0;
+        t
+    }
+
+    #[test]
+    fn every_task_kind_it_runs_has_the_checksum_of_the_threads_model() {
+        let dir = tempfile::tempdir().expect("tempdir");
+        let guard = RunGuard::new(CancelToken::new(), Duration::from_secs(30));
+        let mut tokio = TokioExecutor::new(4).expect("runtime");
+        let mut threads =
+            InProcessExecutor::new(ModelKind::Threads, 4, Duration::from_millis(5)).expect("team");
+        for mode in [IoMode::Sleep, IoMode::File] {
+            let mut t = task(TaskKind::Io);
+            t.io.mode = mode;
+            let a = tokio
+                .run(&t, &env(dir.path(), 4), &guard)
+                .expect("tokio run");
+            let b = threads
+                .run(&t, &env(dir.path(), 4), &guard)
+                .expect("threads run");
+            assert_eq!(a.metrics.checksum, b.metrics.checksum, "io {mode:?}");
+        }
+        for kind in [TaskKind::Cpu, TaskKind::Mixed] {
+            let t = task(kind);
+            let a = tokio
+                .run(&t, &env(dir.path(), 4), &guard)
+                .expect("tokio run");
+            let b = threads
+                .run(&t, &env(dir.path(), 4), &guard)
+                .expect("threads run");
+            assert_eq!(a.metrics.checksum, b.metrics.checksum, "{kind}");
+        }
+        threads.shutdown();
+        assert_eq!(
+            std::fs::read_dir(dir.path()).expect("dir").count(),
+            0,
+            "unit files removed"
+        );
+    }
+
+    #[test]
+    fn a_cancelled_run_stops_its_sleeps() {
+        let dir = tempfile::tempdir().expect("tempdir");
+        let cancel = CancelToken::new();
+        let guard = RunGuard::new(cancel.clone(), Duration::from_secs(60));
+        let mut t = task(TaskKind::Io);
+        t.io.sleep_ms = 30_000.0;
+        let mut tokio = TokioExecutor::new(8).expect("runtime");
+        let canceller = std::thread::spawn(move || {
+            std::thread::sleep(Duration::from_millis(50));
+            cancel.cancel();
+        });
+        let started = Instant::now();
+        let r = tokio.run(&t, &env(dir.path(), 8), &guard);
+        canceller.join().expect("joined");
+        assert!(matches!(r, Err(UnitError::Cancelled)), "{:?}", r.err());
+        assert!(started.elapsed() < Duration::from_secs(20));
+    }
+
+    #[test]
+    fn refuses_tasks_it_cannot_run() {
+        let dir = tempfile::tempdir().expect("tempdir");
+        let guard = RunGuard::new(CancelToken::new(), Duration::from_secs(30));
+        let mut t = task(TaskKind::Contention);
+        t.contention.increments = 10;
+        let mut tokio = TokioExecutor::new(2).expect("runtime");
+        let Err(UnitError::Failed(msg)) = tokio.run(&t, &env(dir.path(), 2), &guard) else {
+            panic!("contention is refused");
+        };
+        assert!(msg.contains("contention"), "{msg}");
+    }
+}

@@ -1,0 +1,219 @@
+//! Editing the user's own workloads: a `command` task (its argv, one field per argument) and
+//! a Python `function` task (file, function, arguments), each with exactly what will run.
+//! Nothing here runs the user's code: functions are listed by reading the file's text.
+
+use eframe::egui;
+
+use crate::preset::{CommandParams, FunctionParams, TASK_PLACEHOLDER, limits};
+
+/// The rows of the task grid for a `command` task (inside the config panel's grid).
+pub fn command_ui(ui: &mut egui::Ui, params: &mut CommandParams) {
+    let l = ui.label("Command").on_hover_text(format!(
+        "The program and its arguments, one per field, run directly (no shell) once per task. \
+         {TASK_PLACEHOLDER} is replaced by the task index. Nothing runs until you press Run."
+    ));
+    ui.vertical(|ui| {
+        let mut remove = None;
+        for (i, arg) in params.argv.iter_mut().enumerate() {
+            ui.horizontal(|ui| {
+                let hint = if i == 0 { "program" } else { "argument" };
+                ui.add(
+                    egui::TextEdit::singleline(arg)
+                        .hint_text(hint)
+                        .char_limit(limits::MAX_ARG_BYTES),
+                )
+                .labelled_by(l.id);
+                if ui.small_button("−").on_hover_text("Remove").clicked() {
+                    remove = Some(i);
+                }
+            });
+        }
+        if let Some(i) = remove {
+            params.argv.remove(i);
+        }
+        if params.argv.len() < limits::MAX_ARGV && ui.small_button("+ argument").clicked() {
+            params.argv.push(String::new());
+        }
+    });
+    ui.end_row();
+    ui.label("Will run");
+    ui.label(egui::RichText::new(what_runs(params)).monospace());
+    ui.end_row();
+}
+
+/// The argv of task 0 as it will run, each argument quoted where it needs it.
+pub fn what_runs(params: &CommandParams) -> String {
+    if params.argv.is_empty() {
+        return "(nothing: name a program)".into();
+    }
+    let shown: Vec<String> = params
+        .argv_for(0)
+        .iter()
+        .map(|a| {
+            if a.is_empty() || a.contains(|c: char| c.is_whitespace() || "'\"\\$`".contains(c)) {
+                format!("{a:?}")
+            } else {
+                a.clone()
+            }
+        })
+        .collect();
+    format!("task 0: {}", shown.join(" "))
+}
+
+/// The rows of the task grid for a Python `function` task.
+pub fn function_ui(ui: &mut egui::Ui, params: &mut FunctionParams) {
+    let l = ui.label("Python file").on_hover_text(
+        "The module, imported by path when you press Run (never before). A relative path is \
+         relative to the preset file.",
+    );
+    ui.add(egui::TextEdit::singleline(&mut params.file).hint_text("path/to/module.py"))
+        .labelled_by(l.id);
+    ui.end_row();
+
+    let l = ui.label("Function");
+    ui.vertical(|ui| {
+        ui.add(egui::TextEdit::singleline(&mut params.name).hint_text("work"))
+            .labelled_by(l.id);
+        let listed_id = ui.scope_id().with("listed-functions");
+        if ui
+            .button("List functions")
+            .on_hover_text("Reads the file's text for top-level `def name(`; runs nothing.")
+            .clicked()
+        {
+            let found = match std::fs::read_to_string(params.file.trim()) {
+                Ok(text) => Ok(top_level_functions(&text)),
+                Err(e) => Err(format!("cannot read {:?}: {e}", params.file)),
+            };
+            ui.data_mut(|d| d.insert_temp(listed_id, found));
+        }
+        let listed: Option<Result<Vec<String>, String>> = ui.data(|d| d.get_temp(listed_id));
+        match listed {
+            Some(Ok(names)) if names.is_empty() => {
+                ui.label("no top-level functions found");
+            }
+            Some(Ok(names)) => {
+                ui.horizontal_wrapped(|ui| {
+                    for n in names {
+                        ui.selectable_value(&mut params.name, n.clone(), n);
+                    }
+                });
+            }
+            Some(Err(e)) => {
+                ui.colored_label(ui.visuals().error_fg_color, e);
+            }
+            None => {}
+        }
+    });
+    ui.end_row();
+
+    let l = ui.label("Arguments").on_hover_text(
+        "A JSON array, one element per task (each call gets one), or empty to call with \
+         0..N-1 (range).",
+    );
+    ui.vertical(|ui| {
+        let text_id = ui.scope_id().with("function-args-text");
+        let mut text: String = ui.data(|d| d.get_temp(text_id)).unwrap_or_else(|| {
+            if params.args.is_empty() {
+                String::new()
+            } else {
+                serde_json::to_string(&params.args).unwrap_or_default()
+            }
+        });
+        let edited = ui
+            .add(egui::TextEdit::singleline(&mut text).hint_text("[1000, 2000, 3000]"))
+            .labelled_by(l.id)
+            .changed();
+        if edited {
+            match parse_args(&text) {
+                Ok(args) => {
+                    params.args = args;
+                    if params.args.is_empty() {
+                        params.range.get_or_insert(8);
+                    } else {
+                        params.range = None;
+                    }
+                }
+                Err(e) => {
+                    ui.colored_label(ui.visuals().error_fg_color, e);
+                }
+            }
+        }
+        ui.data_mut(|d| d.insert_temp(text_id, text));
+        if params.args.is_empty() {
+            let mut n = params.range.unwrap_or(8);
+            ui.horizontal(|ui| {
+                ui.label("range");
+                ui.add(egui::DragValue::new(&mut n).range(1..=limits::MAX_TASKS));
+            });
+            params.range = Some(n);
+        }
+    });
+    ui.end_row();
+    ui.label("Will run");
+    ui.label(egui::RichText::new(params.describe()).monospace());
+    ui.end_row();
+}
+
+/// `[...]` parsed as the per-task arguments; an empty text means none (use `range`).
+pub fn parse_args(text: &str) -> Result<Vec<serde_json::Value>, String> {
+    if text.trim().is_empty() {
+        return Ok(Vec::new());
+    }
+    match serde_json::from_str::<serde_json::Value>(text) {
+        Ok(serde_json::Value::Array(items)) => Ok(items),
+        Ok(other) => Err(format!("{other} is not a JSON array")),
+        Err(e) => Err(format!("not JSON: {e}")),
+    }
+}
+
+/// Names of the functions defined at column 0 (`def name(` or `async def name(`) of a Python
+/// source text, in order. A text scan: the module's code never runs.
+pub fn top_level_functions(source: &str) -> Vec<String> {
+    source
+        .lines()
+        .filter_map(|line| {
+            let rest = line
+                .strip_prefix("def ")
+                .or_else(|| line.strip_prefix("async def "))?;
+            let name: String = rest
+                .chars()
+                .take_while(|c| c.is_alphanumeric() || *c == '_')
+                .collect();
+            let after = rest[name.len()..].trim_start();
+            (!name.is_empty() && after.starts_with('(')).then_some(name)
+        })
+        .collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn what_runs_shows_task_zero_with_the_placeholder_replaced_and_spaces_quoted() {
+        let p = CommandParams {
+            argv: vec![
+                "prog".into(),
+                "--size".into(),
+                "{task}".into(),
+                "a b".into(),
+            ],
+        };
+        assert_eq!(what_runs(&p), "task 0: prog --size 0 \"a b\"");
+        assert!(what_runs(&CommandParams::default()).contains("nothing"));
+    }
+
+    #[test]
+    fn top_level_functions_are_found_by_text_without_nested_ones() {
+        let src = "import os\ndef work(n):\n    def inner(x):\n        pass\n    return n\n\nasync def fetch (u):\n    pass\nclass A:\n    def method(self): pass\ndefine = 3\n";
+        assert_eq!(top_level_functions(src), vec!["work", "fetch"]);
+    }
+
+    #[test]
+    fn arguments_are_a_json_array_or_nothing() {
+        assert_eq!(parse_args("[1, \"a\"]").unwrap().len(), 2);
+        assert!(parse_args("  ").unwrap().is_empty());
+        assert!(parse_args("{}").unwrap_err().contains("not a JSON array"));
+        assert!(parse_args("[1,").is_err());
+    }
+}

@@ -1,0 +1,386 @@
+#![allow(clippy::unwrap_used)] // Test code: a panic is a failed test.
+//! The user's own workload: a command run once per task, and the async `tokio` model.
+//! No assertion on measured speedups or times: only on what ran, its checksums and errors.
+
+mod common;
+
+use common::*;
+use corelab::preset::{CommandParams, Experiment, ModelKind, TaskKind};
+use corelab::results::CellStatus;
+
+fn command_experiment(argv: &[&str], models: &[ModelKind], workers: &[usize]) -> Experiment {
+    let mut exp = tiny_experiment(TaskKind::Command, models, workers);
+    exp.task.command = CommandParams {
+        argv: argv.iter().map(|s| s.to_string()).collect(),
+    };
+    exp.task.tasks = 6;
+    exp.repetitions = 1;
+    exp
+}
+
+#[test]
+fn a_sleep_command_runs_under_sequential_threads_and_rayon_with_one_checksum() {
+    let _g = exclusive();
+    let exp = command_experiment(
+        &["sleep", "0.02"],
+        &[ModelKind::Sequential, ModelKind::Threads, ModelKind::Rayon],
+        &[1, 3],
+    );
+    let r = sweep(&exp);
+    assert_all_ok(&r);
+    let answer = r.cell(ModelKind::Sequential, 1).unwrap().checksum();
+    assert!(answer.is_some());
+    for m in [ModelKind::Threads, ModelKind::Rayon] {
+        for w in [1, 3] {
+            assert_eq!(r.cell(m, w).unwrap().checksum(), answer, "{m} × {w}");
+        }
+    }
+    assert!(live_descendants().is_empty(), "every child was reaped");
+}
+
+#[test]
+fn a_failing_command_fails_its_cell_with_its_stderr_and_the_sweep_goes_on() {
+    let _g = exclusive();
+    let mut exp = command_experiment(
+        &["sh", "-c", "echo 'no such size {task}' >&2; exit 2"],
+        &[ModelKind::Threads],
+        &[1, 2],
+    );
+    exp.baseline = corelab::preset::Baseline::SameModelOneWorker;
+    let r = sweep(&exp);
+    assert_eq!(r.cells.len(), 2, "both cells were tried");
+    for c in &r.cells {
+        assert_eq!(c.status, CellStatus::Failed);
+        let err = c.error.as_deref().unwrap();
+        assert!(err.contains("exit code 2"), "{err}");
+        assert!(err.contains("no such size"), "{err}");
+    }
+}
+
+#[test]
+fn models_that_cannot_run_a_command_are_refused_with_the_reason() {
+    for m in [
+        ModelKind::Processes,
+        ModelKind::GilThreads,
+        ModelKind::PyThreading,
+        ModelKind::Tokio,
+    ] {
+        let exp = command_experiment(&["true"], &[m], &[2]);
+        let err = exp.validate().unwrap_err().to_string();
+        assert!(
+            err.contains("models[0]") && err.contains("threads"),
+            "{m}: {err}"
+        );
+    }
+    let empty = command_experiment(&[], &[ModelKind::Threads], &[2]);
+    let err = empty.validate().unwrap_err().to_string();
+    assert!(err.contains("task.command.argv"), "{err}");
+}
+
+#[test]
+fn opening_a_preset_with_a_command_runs_nothing() {
+    let dir = tempfile::tempdir().unwrap();
+    let marker = dir.path().join("ran");
+    let preset = dir.path().join("cmd.json");
+    let exp = command_experiment(
+        &["touch", marker.to_str().unwrap()],
+        &[ModelKind::Threads],
+        &[2],
+    );
+    std::fs::write(&preset, exp.to_json()).unwrap();
+    let loaded = Experiment::load(&preset).unwrap();
+    assert_eq!(loaded.task.kind, TaskKind::Command);
+    loaded.validate().unwrap();
+    assert!(!marker.exists(), "loading and validating ran nothing");
+}
+
+/// Threads of this process now (`/proc/self/task`).
+fn thread_count() -> usize {
+    std::fs::read_dir("/proc/self/task").unwrap().count()
+}
+
+/// The most threads this process had while `f` ran (sampled every millisecond), minus the
+/// threads it had before.
+fn extra_threads_during(f: impl FnOnce()) -> usize {
+    use std::sync::Arc;
+    use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
+    let stop = Arc::new(AtomicBool::new(false));
+    let max = Arc::new(AtomicUsize::new(0));
+    let (s, m) = (Arc::clone(&stop), Arc::clone(&max));
+    let sampler = std::thread::spawn(move || {
+        while !s.load(Ordering::Relaxed) {
+            m.fetch_max(thread_count(), Ordering::Relaxed);
+            std::thread::sleep(std::time::Duration::from_millis(1));
+        }
+    });
+    std::thread::sleep(std::time::Duration::from_millis(20));
+    let before = max.load(Ordering::Relaxed);
+    f();
+    stop.store(true, Ordering::Relaxed);
+    sampler.join().unwrap();
+    max.load(Ordering::Relaxed).saturating_sub(before)
+}
+
+#[test]
+fn tokio_serves_a_hundred_sleeps_on_one_os_thread_where_threads_start_a_hundred() {
+    let _g = exclusive();
+    let mut exp = tiny_experiment(TaskKind::Io, &[ModelKind::Tokio], &[100]);
+    exp.baseline = corelab::preset::Baseline::SameModelOneWorker;
+    exp.task.tasks = 100;
+    // The 1-worker cell (the baseline) runs the hundred sleeps one after another.
+    exp.task.io.sleep_ms = 5.0;
+    exp.repetitions = 2;
+    let mut r = None;
+    let tokio_extra = extra_threads_during(|| r = Some(sweep(&exp)));
+    let r = r.unwrap();
+    assert_all_ok(&r);
+    let answer = r.cell(ModelKind::Tokio, 100).unwrap().checksum();
+
+    exp.models = vec![ModelKind::Threads];
+    let mut t = None;
+    let threads_extra = extra_threads_during(|| t = Some(sweep(&exp)));
+    let t = t.unwrap();
+    assert_all_ok(&t);
+    assert_eq!(t.cell(ModelKind::Threads, 100).unwrap().checksum(), answer);
+
+    eprintln!("extra threads: tokio {tokio_extra}, threads {threads_extra}");
+    // The sweep has a few helper threads of its own (and the test harness may start one);
+    // a hundred units in flight add none under tokio, a hundred under threads.
+    assert!(tokio_extra <= 4, "tokio added {tokio_extra} threads");
+    assert!(threads_extra >= 100, "threads added only {threads_extra}");
+}
+
+#[test]
+fn tokio_refuses_tasks_it_cannot_run() {
+    let exp = tiny_experiment(TaskKind::Memory, &[ModelKind::Tokio], &[2]);
+    let err = exp.validate().unwrap_err().to_string();
+    assert!(err.contains("models[0]") && err.contains("tokio"), "{err}");
+}
+
+#[test]
+fn the_waiting_preset_allows_a_thousand_in_flight_for_sleeps_only() {
+    let exp = Experiment::load_path_or_builtin("waiting-threads-vs-async").unwrap();
+    exp.validate().unwrap();
+    assert!(exp.workers.contains(&1024));
+    assert!(exp.models.contains(&ModelKind::Tokio) && exp.models.contains(&ModelKind::Threads));
+    let mut cpu = exp.clone();
+    cpu.task.kind = TaskKind::Cpu;
+    let err = cpu.validate().unwrap_err().to_string();
+    assert!(err.contains("1024") && err.contains("at most 512"), "{err}");
+}
+
+/// A module in a fresh directory, and a preset file next to it naming it relatively.
+fn function_experiment(
+    dir: &std::path::Path,
+    source: &str,
+    name: &str,
+    models: &[ModelKind],
+) -> Experiment {
+    std::fs::write(dir.join("user_mod.py"), source).unwrap();
+    let mut exp = tiny_experiment(TaskKind::Function, models, &[1, 2]);
+    exp.task.function = corelab::preset::FunctionParams {
+        file: "user_mod.py".into(),
+        name: name.into(),
+        args: vec![],
+        range: Some(8),
+    };
+    exp.baseline = corelab::preset::Baseline::SameModelOneWorker;
+    exp.repetitions = 1;
+    exp.python.start_method = corelab::preset::StartMethod::Fork;
+    exp
+}
+
+const USER_MODULE: &str = "\
+def square_words(n):
+    return {'n': n, 'square': n * n, 'words': ['x'] * (n % 3)}
+
+def fails_on_three(n):
+    if n == 3:
+        return helper(n)
+    return n
+
+def helper(n):
+    return 1 // (n - 3)
+";
+
+macro_rules! require_python {
+    ($test:expr) => {
+        if !python_available($test) {
+            return;
+        }
+    };
+}
+
+#[test]
+fn a_function_gives_the_same_checksum_under_py_threading_and_py_multiprocessing() {
+    require_python!("a_function_gives_the_same_checksum_under_py_threading_and_py_multiprocessing");
+    let _g = exclusive();
+    let dir = tempfile::tempdir().unwrap();
+    let mut exp = function_experiment(
+        dir.path(),
+        USER_MODULE,
+        "square_words",
+        &[ModelKind::PyThreading, ModelKind::PyMultiprocessing],
+    );
+    exp.task.function.anchor(dir.path());
+    assert!(std::path::Path::new(&exp.task.function.file).is_absolute());
+    let r = sweep(&exp);
+    assert_all_ok(&r);
+    let answer = r.cell(ModelKind::PyThreading, 1).unwrap().checksum();
+    assert!(answer.is_some());
+    for m in [ModelKind::PyThreading, ModelKind::PyMultiprocessing] {
+        for w in [1, 2] {
+            assert_eq!(r.cell(m, w).unwrap().checksum(), answer, "{m} × {w}");
+        }
+    }
+    assert!(
+        !dir.path().join("__pycache__").exists(),
+        "nothing is written next to the user's module"
+    );
+    // A different result is a different checksum: the answer depends on what was returned.
+    let mut other = exp.clone();
+    other.task.function.range = Some(9);
+    other.models = vec![ModelKind::PyThreading];
+    other.workers = vec![1];
+    let r2 = sweep(&other);
+    assert_all_ok(&r2);
+    assert_ne!(
+        r2.cell(ModelKind::PyThreading, 1).unwrap().checksum(),
+        answer
+    );
+}
+
+#[test]
+fn a_failing_function_fails_the_cell_with_its_traceback_and_the_sweep_goes_on() {
+    require_python!("a_failing_function_fails_the_cell_with_its_traceback_and_the_sweep_goes_on");
+    let _g = exclusive();
+    let dir = tempfile::tempdir().unwrap();
+    let mut exp = function_experiment(
+        dir.path(),
+        USER_MODULE,
+        "fails_on_three",
+        &[ModelKind::PyThreading, ModelKind::PyMultiprocessing],
+    );
+    exp.task.function.anchor(dir.path());
+    let r = sweep(&exp);
+    assert_eq!(r.cells.len(), 4, "every cell was tried");
+    for c in &r.cells {
+        assert_eq!(
+            c.status,
+            CellStatus::Failed,
+            "{} × {}",
+            c.model_id(),
+            c.workers
+        );
+        let err = c.error.as_deref().unwrap();
+        assert!(err.contains("task 3"), "{err}");
+        assert!(err.contains("Traceback"), "{err}");
+        assert!(
+            err.contains("in helper"),
+            "the user's frames are shown: {err}"
+        );
+        assert!(err.contains("ZeroDivisionError"), "{err}");
+    }
+}
+
+#[test]
+fn opening_a_preset_with_a_function_imports_nothing() {
+    let dir = tempfile::tempdir().unwrap();
+    let marker = dir.path().join("imported");
+    let source = format!(
+        "open({:?}, 'w').write('x')\ndef work(n):\n    return n\n",
+        marker.to_str().unwrap()
+    );
+    let exp = function_experiment(dir.path(), &source, "work", &[ModelKind::PyThreading]);
+    let preset = dir.path().join("fn.json");
+    std::fs::write(&preset, exp.to_json()).unwrap();
+    let loaded = Experiment::load(&preset).unwrap();
+    loaded.validate().unwrap();
+    assert_eq!(loaded.task.function.file, "user_mod.py");
+    // The workbench lists functions by reading the text, not by importing.
+    let text = std::fs::read_to_string(dir.path().join("user_mod.py")).unwrap();
+    #[cfg(feature = "gui")]
+    assert_eq!(
+        corelab::gui::command_task::top_level_functions(&text),
+        vec!["work"]
+    );
+    let _ = text;
+    assert!(!marker.exists(), "the module was never imported");
+}
+
+#[test]
+fn function_tasks_are_refused_by_models_without_python() {
+    let dir = tempfile::tempdir().unwrap();
+    let exp = function_experiment(
+        dir.path(),
+        USER_MODULE,
+        "square_words",
+        &[ModelKind::Threads],
+    );
+    let err = exp.validate().unwrap_err().to_string();
+    assert!(err.contains("py-threading"), "{err}");
+    let mut both = exp.clone();
+    both.models = vec![ModelKind::PyThreading];
+    both.task.function.args = vec![serde_json::json!(1)];
+    let err = both.validate().unwrap_err().to_string();
+    assert!(err.contains("either `args`"), "{err}");
+}
+
+#[test]
+fn the_example_presets_name_functions_of_the_example_module() {
+    let root = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("assets/examples");
+    let text = std::fs::read_to_string(root.join("work.py")).unwrap();
+    for preset in ["pure-python-function.json", "gil-releasing-function.json"] {
+        let exp = Experiment::load(&root.join(preset)).unwrap();
+        exp.validate().unwrap();
+        assert_eq!(exp.task.kind, TaskKind::Function);
+        assert!(
+            text.contains(&format!("\ndef {}(", exp.task.function.name)),
+            "{preset}: {}",
+            exp.task.function.name
+        );
+    }
+}
+
+#[test]
+fn py_asyncio_runs_sleeps_mixed_and_functions_with_the_checksums_of_the_other_models() {
+    require_python!(
+        "py_asyncio_runs_sleeps_mixed_and_functions_with_the_checksums_of_the_other_models"
+    );
+    let _g = exclusive();
+    for kind in [TaskKind::Io, TaskKind::Mixed, TaskKind::Cpu] {
+        let mut exp = tiny_experiment(
+            kind,
+            &[ModelKind::Threads, ModelKind::Tokio, ModelKind::PyAsyncio],
+            &[4],
+        );
+        exp.repetitions = 1;
+        let r = sweep(&exp);
+        assert_all_ok(&r);
+        let answer = r.cell(ModelKind::Sequential, 1).unwrap().checksum();
+        for m in [ModelKind::Threads, ModelKind::Tokio, ModelKind::PyAsyncio] {
+            assert_eq!(r.cell(m, 4).unwrap().checksum(), answer, "{kind}: {m}");
+        }
+    }
+    // A plain and an async function give the same checksum under py-asyncio and py-threading.
+    let dir = tempfile::tempdir().unwrap();
+    let source = format!(
+        "{USER_MODULE}\nimport asyncio\nasync def square_words_async(n):\n    await asyncio.sleep(0.001)\n    return square_words(n)\n"
+    );
+    let mut exp = function_experiment(
+        dir.path(),
+        &source,
+        "square_words",
+        &[ModelKind::PyThreading, ModelKind::PyAsyncio],
+    );
+    exp.task.function.anchor(dir.path());
+    let r = sweep(&exp);
+    assert_all_ok(&r);
+    let answer = r.cell(ModelKind::PyThreading, 1).unwrap().checksum();
+    assert_eq!(r.cell(ModelKind::PyAsyncio, 2).unwrap().checksum(), answer);
+    exp.task.function.name = "square_words_async".into();
+    exp.models = vec![ModelKind::PyAsyncio];
+    let r = sweep(&exp);
+    assert_all_ok(&r);
+    assert_eq!(r.cell(ModelKind::PyAsyncio, 2).unwrap().checksum(), answer);
+}
