@@ -69,7 +69,16 @@ def is_prime(n):
 
 
 _MODULES = {}
-_MODULES_LOCK = threading.Lock()
+
+
+def _modules_lock():
+    """The lock of `_MODULES`, made on first use. Not a module-level Lock: the Dask driver ships
+    this module's functions by value (cloudpickle), and a Lock referenced by name from them
+    cannot be pickled; a name looked up in globals() at run time is not shipped."""
+    lock = globals().get("_MODULES_LOCK_OBJECT")
+    if lock is None:
+        lock = globals().setdefault("_MODULES_LOCK_OBJECT", threading.Lock())
+    return lock
 
 
 def load_function(spec):
@@ -79,7 +88,7 @@ def load_function(spec):
     path, name = spec.get("file", ""), spec.get("name", "")
     if not os.path.isabs(path):
         raise ValueError("task.function.file %r is not an absolute path" % path)
-    with _MODULES_LOCK:
+    with _modules_lock():
         module = _MODULES.get(path)
         if module is None:
             import importlib.util
