@@ -10,14 +10,17 @@ use serde::{Deserialize, Serialize};
 use super::GuiOptions;
 use super::autosave;
 use super::charts::{self, ChartKind, CompareRun, Layers};
+use super::command::{self, Command};
 use super::config_panel::{self, ConfigCommand, ConfigEditor};
+use super::editing::{History, Origin, PendingReplace, Source};
 use super::file_dialogs::{FileAction, FileJobs, FileOutcome, Payload};
 use super::fits_panel::{self, FitsCache};
 use super::presets_gallery::{self, GalleryPick};
 use super::python_probe::PythonProbe;
-use super::results_table;
+use super::results_table::{self, TableFormat};
 use super::run_control::{self, ActiveRun, RunAction};
 use super::screenshot::{Outcome, ScreenshotMode};
+use super::state::{Persisted, STORAGE_KEY};
 use super::status_bar::{self, CpuMeter};
 use crate::analysis::ModelFit;
 use crate::engine::{PythonInfo, SweepConfig, SweepEvent, interpreter};
@@ -28,12 +31,9 @@ use crate::results::{CellResult, MachineInfo, ResultsFile, RunStatus};
 /// How long `--run` waits after the window opened before starting the sweep.
 const STARTUP_SETTLE: Duration = Duration::from_millis(1500);
 
-/// Key under which the app keeps its state in eframe's storage.
 /// While a sweep runs, the longest time between frames that the engine did not ask for (the
 /// elapsed time on the progress bar ticks at least this often).
 const LONG_RUN_TICK: Duration = Duration::from_secs(10);
-
-const STORAGE_KEY: &str = "corelab.workbench";
 
 /// The central area's tabs.
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
@@ -113,19 +113,6 @@ impl AppSettings {
     }
 }
 
-/// What is kept between sessions.
-#[derive(Serialize, Deserialize)]
-struct Persisted {
-    experiment: Experiment,
-    tab: Tab,
-    /// Interpreters from opened files that the user allowed to run.
-    #[serde(default)]
-    confirmed_interpreters: BTreeSet<String>,
-    /// The experiment's interpreter, when it came from an opened file and was not confirmed.
-    #[serde(default)]
-    unconfirmed_interpreter: Option<String>,
-}
-
 /// A line in the message area.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct Message {
@@ -172,6 +159,16 @@ pub struct WorkbenchApp {
     show_fits: bool,
     /// Results files overlaid on the charts.
     compare: Vec<CompareRun>,
+    /// The preset the configuration came from (for "modified" and "Reset to preset").
+    origin: Option<Origin>,
+    /// Undo/redo of configuration edits.
+    history: History,
+    /// A preset that would replace unsaved edits, waiting for the user to confirm.
+    pending_replace: Option<PendingReplace>,
+    /// The keyboard shortcuts overlay is shown.
+    help_open: bool,
+    /// What the panels asked for this frame, applied after drawing.
+    commands: Vec<Command>,
 }
 
 impl WorkbenchApp {
@@ -186,16 +183,26 @@ impl WorkbenchApp {
         let persisted: Option<Persisted> = storage
             .filter(|_| settings.restore_state)
             .and_then(|s| s.get_string(STORAGE_KEY))
-            .and_then(|text| serde_json::from_str(&text).ok());
-        let (experiment, tab, confirmed_interpreters, unconfirmed_interpreter) = match persisted {
-            Some(p) => {
-                let unconfirmed = p
-                    .unconfirmed_interpreter
-                    .filter(|i| *i == p.experiment.python.interpreter.trim());
-                (p.experiment, p.tab, p.confirmed_interpreters, unconfirmed)
-            }
-            None => (default_experiment(), Tab::default(), BTreeSet::new(), None),
-        };
+            .and_then(|text| Persisted::from_json(&text));
+        let (experiment, tab, confirmed_interpreters, unconfirmed_interpreter, origin) =
+            match persisted {
+                Some(p) => {
+                    let unconfirmed = p
+                        .unconfirmed_interpreter
+                        .filter(|i| *i == p.experiment.python.interpreter.trim());
+                    (
+                        p.experiment,
+                        p.tab,
+                        p.confirmed_interpreters,
+                        unconfirmed,
+                        p.origin,
+                    )
+                }
+                None => {
+                    let (experiment, origin) = default_experiment();
+                    (experiment, Tab::default(), BTreeSet::new(), None, origin)
+                }
+            };
         let mut messages = Vec::new();
         if let Err(e) = std::fs::create_dir_all(autosave::results_dir(&settings.data_dir)) {
             messages.push(Message {
@@ -230,6 +237,11 @@ impl WorkbenchApp {
             fits: FitsCache::default(),
             show_fits: true,
             compare: Vec::new(),
+            origin,
+            history: History::default(),
+            pending_replace: None,
+            help_open: false,
+            commands: Vec::new(),
         }
     }
 
@@ -245,7 +257,11 @@ impl WorkbenchApp {
                 match find_builtin(name) {
                     Some(builtin) => match builtin.experiment() {
                         Ok(exp) => {
-                            self.set_experiment(exp);
+                            self.set_experiment(exp.clone());
+                            self.origin = Some(Origin {
+                                source: Source::Builtin(builtin.id.to_string()),
+                                experiment: exp,
+                            });
                             self.info(format!("Loaded built-in preset {}", builtin.id));
                         }
                         Err(e) => {
@@ -286,6 +302,8 @@ impl WorkbenchApp {
     /// Replaces the experiment being edited, as the user's own choice (a built-in preset, the
     /// gallery, code embedding the workbench): its interpreter may run.
     pub fn set_experiment(&mut self, experiment: Experiment) {
+        self.history.record_replace(&self.experiment, &experiment);
+        self.origin = None;
         self.experiment = experiment;
         self.unconfirmed_interpreter = None;
         self.editor.sync(&self.experiment);
@@ -305,9 +323,200 @@ impl WorkbenchApp {
         let interp = experiment.python.interpreter.trim().to_string();
         let trusted = interp == crate::preset::PythonOptions::default().interpreter
             || self.confirmed_interpreters.contains(&interp);
+        self.history.record_replace(&self.experiment, &experiment);
         self.experiment = experiment;
         self.unconfirmed_interpreter = (!trusted).then_some(interp);
         self.editor.sync(&self.experiment);
+    }
+
+    /// Where the configuration came from, if from a preset or results file.
+    pub fn origin(&self) -> Option<&Origin> {
+        self.origin.as_ref()
+    }
+
+    /// Whether the configuration differs from the preset it came from.
+    pub fn is_modified(&self) -> bool {
+        self.origin
+            .as_ref()
+            .is_some_and(|o| o.experiment != self.experiment)
+    }
+
+    /// Whether a preset waits to replace unsaved edits (the question is shown).
+    pub fn replace_pending(&self) -> bool {
+        self.pending_replace.is_some()
+    }
+
+    /// Whether the keyboard shortcuts overlay is shown.
+    pub fn help_open(&self) -> bool {
+        self.help_open
+    }
+
+    /// Loads a built-in preset by id, as a click in the gallery does (asking first when it
+    /// would replace unsaved edits). Returns whether such a preset exists.
+    pub fn load_builtin(&mut self, id: &str) -> bool {
+        let Some(exp) = find_builtin(id).and_then(|b| b.experiment().ok()) else {
+            return false;
+        };
+        self.offer_replacement(PendingReplace {
+            origin: Origin {
+                source: Source::Builtin(id.to_string()),
+                experiment: exp.clone(),
+            },
+            experiment: exp,
+            from_file: None,
+            message: format!("Loaded built-in preset {id}"),
+        });
+        true
+    }
+
+    /// Replaces the configuration with `pending`, or asks first when that would lose edits.
+    fn offer_replacement(&mut self, pending: PendingReplace) {
+        if self.is_modified() && pending.experiment != self.experiment {
+            self.pending_replace = Some(pending);
+        } else {
+            self.apply_replacement(pending);
+        }
+    }
+
+    fn apply_replacement(&mut self, pending: PendingReplace) {
+        match &pending.from_file {
+            Some(path) => self.set_experiment_from_file(pending.experiment, Some(path)),
+            None => self.set_experiment(pending.experiment),
+        }
+        // The origin as loaded (after the interpreter was anchored to the file's directory).
+        let mut origin = pending.origin;
+        origin.experiment = self.experiment.clone();
+        self.origin = Some(origin);
+        self.info(pending.message);
+    }
+
+    /// Answers the "replace your edits?" question.
+    pub fn answer_replace(&mut self, replace: bool) {
+        if let Some(pending) = self.pending_replace.take()
+            && replace
+        {
+            self.apply_replacement(pending);
+        }
+    }
+
+    /// Goes back to the configuration as its preset had it (an undoable step).
+    pub fn reset_to_preset(&mut self) {
+        if let Some(origin) = &self.origin {
+            let exp = origin.experiment.clone();
+            self.history.record_replace(&self.experiment, &exp);
+            self.experiment = exp;
+            self.editor.sync(&self.experiment);
+        }
+    }
+
+    /// Undoes the last configuration edit (nothing while a sweep runs).
+    pub fn undo(&mut self) {
+        if self.run.is_none()
+            && let Some(exp) = self.history.undo(&self.experiment)
+        {
+            self.experiment = exp;
+            self.editor.sync(&self.experiment);
+        }
+    }
+
+    /// Redoes the last undone configuration edit.
+    pub fn redo(&mut self) {
+        if self.run.is_none()
+            && let Some(exp) = self.history.redo(&self.experiment)
+        {
+            self.experiment = exp;
+            self.editor.sync(&self.experiment);
+        }
+    }
+
+    /// Whether there is an edit to undo.
+    pub fn can_undo(&self) -> bool {
+        self.history.can_undo(&self.experiment)
+    }
+
+    /// Whether there is an undone edit to redo.
+    pub fn can_redo(&self) -> bool {
+        self.history.can_redo(&self.experiment)
+    }
+
+    /// Saves the configuration as a preset (a dialog, or the typed-path prompt).
+    pub fn save_preset(&mut self, ctx: &egui::Context) {
+        let payload = self.payload_for(FileAction::SavePreset);
+        self.files.start(ctx, FileAction::SavePreset, payload);
+    }
+
+    /// Writes the shown results as a results file at `path` (what "Save results as…" does
+    /// once it has a path).
+    pub fn save_results_path(&mut self, ctx: &egui::Context, path: PathBuf) {
+        let payload = self.payload_for(FileAction::SaveResults);
+        self.files.run(ctx, FileAction::SaveResults, path, payload);
+    }
+
+    /// Writes the shown results' summary as CSV at `path`.
+    pub fn export_csv_path(&mut self, ctx: &egui::Context, path: PathBuf) {
+        let payload = self.payload_for(FileAction::ExportCsv);
+        self.files.run(ctx, FileAction::ExportCsv, path, payload);
+    }
+
+    /// The shown results' table as the "Copy table" button puts it on the clipboard.
+    pub fn table_text(&self, format: TableFormat) -> Option<String> {
+        self.results
+            .as_ref()
+            .map(|r| results_table::table_text(r, format))
+    }
+
+    /// Asks for `command` to be applied after this frame is drawn (what the panels and the
+    /// shortcuts do).
+    pub fn push_command(&mut self, command: Command) {
+        self.commands.push(command);
+    }
+
+    /// Applies one command: the one place where panel requests change the app.
+    pub fn apply(&mut self, ctx: &egui::Context, command: Command) {
+        let has_results = self.results.as_ref().is_some_and(|r| !r.cells.is_empty());
+        match command {
+            Command::OpenPreset => self.files.start(ctx, FileAction::OpenPreset, None),
+            Command::SavePreset => self.save_preset(ctx),
+            Command::Run => {
+                self.start_run(ctx);
+            }
+            Command::Cancel => self.cancel_run(),
+            // The export dialog (the charts engineer's) replaces this when it lands: the hook
+            // is `Command::ExportChart`.
+            Command::ExportChart if has_results => {
+                let payload = self.payload_for(FileAction::ExportChart);
+                self.files.start(ctx, FileAction::ExportChart, payload);
+            }
+            Command::ExportChart => {
+                self.info("Nothing to export yet: run a sweep or open results.")
+            }
+            Command::Undo => self.undo(),
+            Command::Redo => self.redo(),
+            Command::ToggleHelp => self.help_open = !self.help_open,
+            Command::ResetToPreset => self.reset_to_preset(),
+            Command::SaveResultsAs | Command::ExportCsv if !has_results => {
+                self.info("No results to save yet: run a sweep or open results.")
+            }
+            Command::SaveResultsAs => {
+                let payload = self.payload_for(FileAction::SaveResults);
+                self.files.start(ctx, FileAction::SaveResults, payload);
+            }
+            Command::ExportCsv => {
+                let payload = self.payload_for(FileAction::ExportCsv);
+                self.files.start(ctx, FileAction::ExportCsv, payload);
+            }
+            Command::CopyTable(format) => match self.table_text(format) {
+                Some(text) => {
+                    ctx.copy_text(text);
+                    let what = match format {
+                        TableFormat::Markdown => "Markdown",
+                        TableFormat::TabSeparated => "tab-separated",
+                    };
+                    self.info(format!("Table copied to the clipboard ({what})."));
+                }
+                None => self.info("No results to copy yet: run a sweep or open results."),
+            },
+        }
     }
 
     /// Allows the current experiment's interpreter to run, and remembers it.
@@ -463,6 +672,11 @@ impl WorkbenchApp {
             FileAction::ExportReport => Some(Payload::Report {
                 runs: self.labelled_runs(),
             }),
+            FileAction::SaveResults => self.results.as_ref().map(|r| Payload::Text(r.to_json())),
+            FileAction::ExportCsv => self
+                .results
+                .as_ref()
+                .map(|r| Payload::Text(crate::export::summary_csv(r))),
             FileAction::OpenPreset | FileAction::OpenResults | FileAction::OpenCompare => None,
         }
     }
@@ -660,17 +874,35 @@ impl WorkbenchApp {
     fn on_file_outcome(&mut self, outcome: FileOutcome) {
         match outcome {
             FileOutcome::PresetLoaded { path, result } => match result {
-                Ok(exp) => {
-                    self.info(format!("Loaded preset {}", path.display()));
-                    self.set_experiment_from_file(*exp, Some(&path));
-                }
+                Ok(exp) => self.offer_replacement(PendingReplace {
+                    origin: Origin {
+                        source: Source::File(path.clone()),
+                        experiment: (*exp).clone(),
+                    },
+                    experiment: *exp,
+                    from_file: Some(path.clone()),
+                    message: format!("Loaded preset {}", path.display()),
+                }),
                 Err(e) => {
                     self.run_when_ready = false;
                     self.error(format!("Cannot open preset {}: {e}", path.display()));
                 }
             },
             FileOutcome::PresetSaved { path, result } => match result {
-                Ok(()) => self.info(format!("Preset saved to {}", path.display())),
+                Ok(()) => {
+                    // What was saved is now where the configuration comes from. (The saved
+                    // text is the configuration of when Save was pressed; edits since then
+                    // still count as modified.)
+                    self.origin = std::fs::read_to_string(&path)
+                        .ok()
+                        .and_then(|t| Experiment::from_json(&t).ok())
+                        .map(|experiment| Origin {
+                            source: Source::File(path.clone()),
+                            experiment,
+                        })
+                        .or(self.origin.take());
+                    self.info(format!("Preset saved to {}", path.display()));
+                }
                 Err(e) => self.error(format!("Cannot save preset: {e}")),
             },
             FileOutcome::ResultsLoaded { path, result } => match result {
@@ -703,6 +935,8 @@ impl WorkbenchApp {
                     let list: Vec<String> = paths.iter().map(|p| p.display().to_string()).collect();
                     let what = match action {
                         FileAction::ExportReport => "Report",
+                        FileAction::SaveResults => "Results",
+                        FileAction::ExportCsv => "Table (CSV)",
                         _ => "Chart",
                     };
                     self.info(format!("{what} saved to {}", list.join(" and ")));
@@ -731,6 +965,12 @@ impl WorkbenchApp {
             self.meter.start(&ctx);
         }
         self.poll();
+        // The shortcuts are read before the panels draw, so that a text field does not
+        // also act on them (Ctrl+Z is the configuration's undo, not the field's).
+        if self.pending_replace.is_none() {
+            let keys = command::from_keyboard(&ctx, self.run.is_some(), self.help_open);
+            self.commands.extend(keys);
+        }
         let trusted = self.interpreter_trusted();
         self.python.update(&ctx, &self.experiment.python, trusted);
         // `--run` waits for the first frames: starting the window (fonts, shaders) takes CPU
@@ -764,6 +1004,20 @@ impl WorkbenchApp {
             });
         egui::CentralPanel::default().show(ui, |ui| self.central(ui));
         self.files.show_prompt(&ctx);
+        if self.help_open && !command::help_ui(&ctx) {
+            self.help_open = false;
+        }
+        self.replace_question(&ctx);
+
+        // Everything the panels and the keyboard asked for, in order, after drawing.
+        for command in std::mem::take(&mut self.commands) {
+            self.apply(&ctx, command);
+        }
+        // Edits made this frame become undo points once they have settled.
+        if self.run.is_none() {
+            let now = ctx.input(|i| i.time);
+            self.history.feed(now, &self.experiment);
+        }
 
         if let Some(shot) = &mut self.screenshot {
             let ready = !self.files.busy() && self.run.is_none() && !self.run_when_ready;
@@ -785,18 +1039,25 @@ impl WorkbenchApp {
             ui.separator();
             if ui
                 .button("Open preset…")
-                .on_hover_text("Load an experiment from a JSON preset file.")
+                .on_hover_text(command::with_shortcut(
+                    &ctx,
+                    "Load an experiment from a JSON preset file.",
+                    &command::OPEN,
+                ))
                 .clicked()
             {
-                self.files.start(&ctx, FileAction::OpenPreset, None);
+                self.commands.push(Command::OpenPreset);
             }
             if ui
                 .button("Save preset…")
-                .on_hover_text("Save the current configuration as a JSON preset file.")
+                .on_hover_text(command::with_shortcut(
+                    &ctx,
+                    "Save the current configuration as a JSON preset file.",
+                    &command::SAVE,
+                ))
                 .clicked()
             {
-                let payload = self.payload_for(FileAction::SavePreset);
-                self.files.start(&ctx, FileAction::SavePreset, payload);
+                self.commands.push(Command::SavePreset);
             }
             if ui
                 .button("Open results…")
@@ -839,14 +1100,25 @@ impl WorkbenchApp {
             if self.files.busy() {
                 ui.spinner();
             }
+            ui.with_layout(egui::Layout::right_to_left(egui::Align::Center), |ui| {
+                if ui
+                    .small_button("?")
+                    .on_hover_text(command::with_shortcut(
+                        &ctx,
+                        "Keyboard shortcuts",
+                        &command::HELP,
+                    ))
+                    .clicked()
+                {
+                    self.commands.push(Command::ToggleHelp);
+                }
+            });
         });
         ui.separator();
         let action = run_control::show(ui, self.run.as_ref());
         match action {
-            Some(RunAction::Run) => {
-                self.start_run(&ctx);
-            }
-            Some(RunAction::Cancel) => self.cancel_run(),
+            Some(RunAction::Run) => self.commands.push(Command::Run),
+            Some(RunAction::Cancel) => self.commands.push(Command::Cancel),
             None => {}
         }
         ui.add_space(2.0);
@@ -864,17 +1136,29 @@ impl WorkbenchApp {
                     .max_height(GALLERY_HEIGHT)
                     .show(ui, |ui| {
                         ui.add_enabled_ui(!running, |ui| {
+                            let current = match self.origin.as_ref().map(|o| &o.source) {
+                                Some(Source::Builtin(id)) => Some(id.as_str()),
+                                _ => None,
+                            };
+                            let modified = self.is_modified();
                             if let Some(GalleryPick::Load { id, experiment }) =
-                                presets_gallery::show(ui, &self.experiment.name)
+                                presets_gallery::show(ui, current, modified)
                             {
-                                self.set_experiment(*experiment);
-                                self.info(format!("Loaded built-in preset {id}"));
+                                self.offer_replacement(PendingReplace {
+                                    origin: Origin {
+                                        source: Source::Builtin(id.to_string()),
+                                        experiment: (*experiment).clone(),
+                                    },
+                                    experiment: *experiment,
+                                    from_file: None,
+                                    message: format!("Loaded built-in preset {id}"),
+                                });
                             }
                         });
                     });
             });
         ui.separator();
-        ui.heading("Experiment");
+        self.experiment_header(ui);
         let command = config_panel::show(
             ui,
             &mut self.editor,
@@ -890,6 +1174,86 @@ impl WorkbenchApp {
                 self.info(format!("Allowed the interpreter {interp}"));
             }
             Some(ConfigCommand::ConfirmInterpreter(_)) | None => {}
+        }
+    }
+
+    /// The "Experiment" heading with where it came from, the modified marker, Reset and
+    /// undo/redo.
+    fn experiment_header(&mut self, ui: &mut egui::Ui) {
+        let ctx = ui.ctx().clone();
+        let running = self.run.is_some();
+        ui.horizontal_wrapped(|ui| {
+            ui.heading("Experiment");
+            if self.is_modified() {
+                ui.colored_label(ui.visuals().warn_fg_color, "modified")
+                    .on_hover_text("The configuration differs from the preset it came from.");
+            }
+        });
+        if let Some(origin) = &self.origin {
+            ui.weak(format!("from {}", origin.source.describe()));
+        }
+        ui.horizontal(|ui| {
+            ui.add_enabled_ui(!running, |ui| {
+                if ui
+                    .add_enabled(self.is_modified(), egui::Button::new("Reset to preset"))
+                    .on_hover_text("Go back to the configuration as the preset has it (undoable).")
+                    .on_disabled_hover_text("Nothing changed since the preset was loaded.")
+                    .clicked()
+                {
+                    self.commands.push(Command::ResetToPreset);
+                }
+                if ui
+                    .add_enabled(self.can_undo(), egui::Button::new("Undo"))
+                    .on_hover_text(command::with_shortcut(
+                        &ctx,
+                        "Undo the last configuration edit.",
+                        &command::UNDO,
+                    ))
+                    .clicked()
+                {
+                    self.commands.push(Command::Undo);
+                }
+                if ui
+                    .add_enabled(self.can_redo(), egui::Button::new("Redo"))
+                    .on_hover_text(command::with_shortcut(
+                        &ctx,
+                        "Redo the edit just undone.",
+                        &command::REDO,
+                    ))
+                    .clicked()
+                {
+                    self.commands.push(Command::Redo);
+                }
+            });
+        });
+    }
+
+    /// Asks whether a preset may replace unsaved edits.
+    fn replace_question(&mut self, ctx: &egui::Context) {
+        let Some(pending) = &self.pending_replace else {
+            return;
+        };
+        let mut answer = None;
+        let what = pending.origin.source.describe();
+        egui::Modal::new(egui::Id::unique("replace-edits")).show(ctx, |ui| {
+            ui.heading("Replace your edits?");
+            ui.label(format!(
+                "The configuration was changed since it was loaded. Loading the {what} replaces those changes (Undo brings them back)."
+            ));
+            ui.horizontal(|ui| {
+                if ui.button("Replace").clicked() {
+                    answer = Some(true);
+                }
+                if ui.button("Keep editing").clicked() {
+                    answer = Some(false);
+                }
+            });
+        });
+        if ctx.input(|i| i.key_pressed(egui::Key::Escape)) {
+            answer = Some(false);
+        }
+        if let Some(replace) = answer {
+            self.answer_replace(replace);
         }
     }
 
@@ -933,8 +1297,18 @@ impl WorkbenchApp {
             });
             if use_config {
                 let exp = results.experiment.clone();
-                let source = self.results_path.clone();
-                self.set_experiment_from_file(exp, source.as_deref());
+                match self.results_path.clone() {
+                    Some(path) => self.offer_replacement(PendingReplace {
+                        origin: Origin {
+                            source: Source::Results(path.clone()),
+                            experiment: exp.clone(),
+                        },
+                        experiment: exp,
+                        from_file: Some(path.clone()),
+                        message: format!("Using the configuration of {}", path.display()),
+                    }),
+                    None => self.set_experiment_from_file(exp, None),
+                }
             }
         }
         ui.separator();
@@ -982,15 +1356,18 @@ impl WorkbenchApp {
             let chart = self.tab.chart().unwrap_or(ChartKind::Speedup);
             if ui
                 .add_enabled(has_results, egui::Button::new("Export chart…"))
-                .on_hover_text(format!(
-                    "Save the {} chart as SVG and PNG (both, side by side).",
-                    chart.export_kind()
+                .on_hover_text(command::with_shortcut(
+                    &ctx,
+                    &format!(
+                        "Save the {} chart as SVG and PNG (both, side by side).",
+                        chart.export_kind()
+                    ),
+                    &command::EXPORT,
                 ))
                 .on_disabled_hover_text("Nothing to export yet: run a sweep or open results.")
                 .clicked()
             {
-                let payload = self.payload_for(FileAction::ExportChart);
-                self.files.start(&ctx, FileAction::ExportChart, payload);
+                self.commands.push(Command::ExportChart);
             }
             if ui
                 .add_enabled(has_results, egui::Button::new("Export report…"))
@@ -1003,6 +1380,47 @@ impl WorkbenchApp {
                 let payload = self.payload_for(FileAction::ExportReport);
                 self.files.start(&ctx, FileAction::ExportReport, payload);
             }
+            if ui
+                .add_enabled(has_results, egui::Button::new("Save results as…"))
+                .on_hover_text(
+                    "Save the shown results as a results file (JSON) under a name you choose; open it again with Open results.",
+                )
+                .on_disabled_hover_text("No results yet: run a sweep or open results.")
+                .clicked()
+            {
+                self.commands.push(Command::SaveResultsAs);
+            }
+            if ui
+                .add_enabled(has_results, egui::Button::new("Export CSV…"))
+                .on_hover_text("Save the summary table as CSV: one row per cell.")
+                .on_disabled_hover_text("No results yet: run a sweep or open results.")
+                .clicked()
+            {
+                self.commands.push(Command::ExportCsv);
+            }
+            ui.add_enabled_ui(has_results, |ui| {
+                ui.menu_button("Copy table", |ui| {
+                    if ui
+                        .button("as Markdown")
+                        .on_hover_text("A Markdown table, for issues, notes and READMEs.")
+                        .clicked()
+                    {
+                        self.commands.push(Command::CopyTable(TableFormat::Markdown));
+                        ui.close();
+                    }
+                    if ui
+                        .button("as tab-separated")
+                        .on_hover_text("Tab-separated values: paste into a spreadsheet.")
+                        .clicked()
+                    {
+                        self.commands
+                            .push(Command::CopyTable(TableFormat::TabSeparated));
+                        ui.close();
+                    }
+                })
+                .response
+                .on_hover_text("Put the summary table on the clipboard.");
+            });
             ui.separator();
             if ui
                 .button("Add results to compare…")
@@ -1079,11 +1497,20 @@ fn upsert_cell(results: &mut ResultsFile, cell: CellResult) {
 }
 
 /// The configuration a fresh workbench starts with: the first built-in preset.
-fn default_experiment() -> Experiment {
-    crate::preset::builtin_presets()
+fn default_experiment() -> (Experiment, Option<Origin>) {
+    match crate::preset::builtin_presets()
         .first()
-        .and_then(|p| p.experiment().ok())
-        .unwrap_or_default()
+        .and_then(|p| Some((p.id, p.experiment().ok()?)))
+    {
+        Some((id, exp)) => (
+            exp.clone(),
+            Some(Origin {
+                source: Source::Builtin(id.to_string()),
+                experiment: exp,
+            }),
+        ),
+        None => (Experiment::default(), None),
+    }
 }
 
 impl eframe::App for WorkbenchApp {
@@ -1120,6 +1547,7 @@ impl eframe::App for WorkbenchApp {
             tab: self.tab,
             confirmed_interpreters: self.confirmed_interpreters.clone(),
             unconfirmed_interpreter: self.unconfirmed_interpreter.clone(),
+            origin: self.origin.clone(),
         };
         if let Ok(text) = serde_json::to_string(&persisted) {
             storage.set_string(STORAGE_KEY, text);

@@ -31,6 +31,10 @@ pub enum FileAction {
     ExportChart,
     /// Write a Markdown report.
     ExportReport,
+    /// Write the shown results as a results file (JSON) under a name of the user's choice.
+    SaveResults,
+    /// Write the shown results' summary table as CSV.
+    ExportCsv,
 }
 
 /// What a save action writes (prepared on the UI thread, written on a helper thread).
@@ -56,13 +60,15 @@ impl FileAction {
             FileAction::OpenCompare => "Add results to compare",
             FileAction::ExportChart => "Export chart (SVG + PNG)",
             FileAction::ExportReport => "Export report (Markdown)",
+            FileAction::SaveResults => "Save results as",
+            FileAction::ExportCsv => "Export table (CSV)",
         }
     }
 
     fn button(self) -> &'static str {
         match self {
-            FileAction::SavePreset => "Save",
-            FileAction::ExportChart | FileAction::ExportReport => "Export",
+            FileAction::SavePreset | FileAction::SaveResults => "Save",
+            FileAction::ExportChart | FileAction::ExportReport | FileAction::ExportCsv => "Export",
             _ => "Open",
         }
     }
@@ -71,6 +77,8 @@ impl FileAction {
         match self {
             FileAction::ExportChart => "/path/to/chart  (writes chart.svg and chart.png)",
             FileAction::ExportReport => "/path/to/report.md",
+            FileAction::ExportCsv => "/path/to/table.csv",
+            FileAction::SaveResults => "/path/to/results.json",
             _ => "/path/to/file.json",
         }
     }
@@ -180,6 +188,14 @@ impl FileJobs {
                     FileAction::ExportReport => dialog
                         .add_filter("Markdown", &["md"])
                         .set_file_name("report.md")
+                        .save_file(),
+                    FileAction::SaveResults => dialog
+                        .add_filter("JSON", &["json"])
+                        .set_file_name("results.json")
+                        .save_file(),
+                    FileAction::ExportCsv => dialog
+                        .add_filter("CSV", &["csv"])
+                        .set_file_name("table.csv")
                         .save_file(),
                     FileAction::OpenPreset | FileAction::OpenResults | FileAction::OpenCompare => {
                         dialog.add_filter("JSON", &["json"]).pick_file()
@@ -348,6 +364,13 @@ fn perform(action: FileAction, path: PathBuf, payload: Option<Payload>) -> FileO
             let result = crate::results::write_atomically(&path, json.as_bytes())
                 .map_err(|e| format!("cannot write {}: {e}", path.display()));
             FileOutcome::PresetSaved { path, result }
+        }
+        FileAction::SaveResults | FileAction::ExportCsv => {
+            let result = match payload {
+                Some(Payload::Text(t)) => write(&path, t.as_bytes()).map(|()| vec![path.clone()]),
+                _ => Err("nothing to save".into()),
+            };
+            FileOutcome::Exported { action, result }
         }
         FileAction::ExportChart | FileAction::ExportReport => FileOutcome::Exported {
             action,

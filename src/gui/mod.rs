@@ -2,6 +2,10 @@
 //!
 //! One concept per file:
 //! - [`app`]: [`WorkbenchApp`], its state and the frame layout.
+//! - [`state`]: what is kept between sessions (`#[serde(default)]`).
+//! - [`command`]: the [`Command`](command::Command)s panels and shortcuts emit, applied after
+//!   drawing; the keyboard shortcuts and their help overlay.
+//! - [`editing`]: where the configuration came from, "modified", undo/redo.
 //! - [`config_panel`]: the left panel that edits the [`Experiment`](crate::preset::Experiment).
 //! - [`run_control`]: Run / Cancel, progress, draining sweep events.
 //! - [`charts`]: speedup, efficiency and wall-time charts.
@@ -17,7 +21,9 @@
 pub mod app;
 pub mod autosave;
 pub mod charts;
+pub mod command;
 pub mod config_panel;
+pub mod editing;
 pub mod file_dialogs;
 pub mod fits_panel;
 pub mod presets_gallery;
@@ -25,6 +31,7 @@ pub mod python_probe;
 pub mod results_table;
 pub mod run_control;
 pub mod screenshot;
+pub mod state;
 pub mod status_bar;
 
 use std::path::PathBuf;

@@ -137,7 +137,11 @@ pub fn show(ui: &mut egui::Ui, run: Option<&ActiveRun>) -> Option<RunAction> {
             egui::Button::new(egui::RichText::new("Run").strong()).min_size(egui::vec2(90.0, 0.0));
         if ui
             .add_enabled(!running, run_button)
-            .on_hover_text("Validate the configuration and run the sweep.")
+            .on_hover_text(format!(
+                "Validate the configuration and run the sweep.  ({} or {})",
+                ui.ctx().format_shortcut(&super::command::RUN),
+                ui.ctx().format_shortcut(&super::command::RUN_F5)
+            ))
             .clicked()
         {
             action = Some(RunAction::Run);
@@ -145,7 +149,11 @@ pub fn show(ui: &mut egui::Ui, run: Option<&ActiveRun>) -> Option<RunAction> {
         let cancelling = run.is_some_and(|r| r.cancelling);
         if ui
             .add_enabled(running && !cancelling, egui::Button::new("Cancel"))
-            .on_hover_text("Stop the sweep; cells already measured are kept and saved.")
+            .on_hover_text(super::command::with_shortcut(
+                ui.ctx(),
+                "Stop the sweep; cells already measured are kept and saved.",
+                &super::command::CANCEL,
+            ))
             .clicked()
         {
             action = Some(RunAction::Cancel);
