@@ -316,9 +316,14 @@ fn f5_and_ctrl_enter_run_the_configuration() {
             .count()
     };
     assert_eq!(refused(&h), 1);
+    // An error stays until dismissed (its "x").
+    assert_eq!(h.get_all_by_label("x").count(), 1);
+    h.get_by_label("x").click();
+    h.run();
+    assert_eq!(refused(&h), 0);
     h.key_press_modifiers(Modifiers::COMMAND, Key::Enter);
     h.run();
-    assert_eq!(refused(&h), 2);
+    assert_eq!(refused(&h), 1);
 }
 
 #[test]
@@ -403,4 +408,49 @@ fn csv_export_and_copy_table_hold_every_cell() {
             .iter()
             .any(|m| m.text == "Table copied to the clipboard (tab-separated).")
     );
+}
+
+#[test]
+fn information_fades_and_errors_stay_until_dismissed() {
+    let dir = tempfile::tempdir().unwrap();
+    // Half a second of egui time per step.
+    let mut h = egui_kittest::Harness::builder()
+        .with_size(eframe::egui::vec2(1280.0, 800.0))
+        .with_step_dt(0.5)
+        .build_ui_state(
+            |ui, app: &mut corelab::gui::WorkbenchApp| app.show(ui),
+            app(dir.path()),
+        );
+    h.step();
+    // An error (a run refused) and information (Copy table with nothing to copy).
+    h.get_by_label("Worker counts")
+        .set_text_value_accesskit("0");
+    h.step();
+    h.key_press(Key::F5);
+    h.state_mut()
+        .push_command(Command::CopyTable(TableFormat::Markdown));
+    // Commands are applied after drawing: the notices show on the next frame.
+    h.step();
+    h.step();
+    assert!(
+        h.query_by_label_contains("No results to copy yet")
+            .is_some()
+    );
+    assert!(
+        h.query_by_label_contains("Cannot run: worker counts")
+            .is_some()
+    );
+    for _ in 0..20 {
+        h.step();
+    }
+    // Ten seconds later the information is gone, the error is still there.
+    assert!(
+        h.query_by_label_contains("No results to copy yet")
+            .is_none()
+    );
+    assert!(
+        h.query_by_label_contains("Cannot run: worker counts")
+            .is_some()
+    );
+    assert_eq!(h.state().messages().len(), 1);
 }

@@ -15,6 +15,8 @@ use super::config_panel::{self, ConfigCommand, ConfigEditor};
 use super::editing::{History, Origin, PendingReplace, Source};
 use super::file_dialogs::{FileAction, FileJobs, FileOutcome, Payload};
 use super::fits_panel::{self, FitsCache};
+pub use super::notifications::Message;
+use super::notifications::Notifications;
 use super::presets_gallery::{self, GalleryPick};
 use super::python_probe::PythonProbe;
 use super::results_table::{self, TableFormat};
@@ -113,13 +115,6 @@ impl AppSettings {
     }
 }
 
-/// A line in the message area.
-#[derive(Clone, Debug, PartialEq, Eq)]
-pub struct Message {
-    pub text: String,
-    pub is_error: bool,
-}
-
 /// Height of the built-in preset gallery in the left panel (it scrolls beyond that).
 const GALLERY_HEIGHT: f32 = 230.0;
 
@@ -136,7 +131,8 @@ pub struct WorkbenchApp {
     results_path: Option<PathBuf>,
     run: Option<ActiveRun>,
     files: FileJobs,
-    messages: Vec<Message>,
+    /// Errors and information, shown over the bottom-right corner.
+    messages: Notifications,
     recent: Vec<PathBuf>,
     tab: Tab,
     meter: CpuMeter,
@@ -203,15 +199,15 @@ impl WorkbenchApp {
                     (experiment, Tab::default(), BTreeSet::new(), None, origin)
                 }
             };
-        let mut messages = Vec::new();
+        let mut messages = Notifications::default();
         if let Err(e) = std::fs::create_dir_all(autosave::results_dir(&settings.data_dir)) {
-            messages.push(Message {
-                text: format!(
+            messages.push(
+                format!(
                     "Results cannot be autosaved: cannot create {}: {e}",
                     autosave::results_dir(&settings.data_dir).display()
                 ),
-                is_error: true,
-            });
+                true,
+            );
         }
         WorkbenchApp {
             experiment,
@@ -551,9 +547,9 @@ impl WorkbenchApp {
         self.run.is_some()
     }
 
-    /// Messages currently shown (errors in red).
+    /// Notifications currently shown (errors in red, until dismissed; information fades).
     pub fn messages(&self) -> &[Message] {
-        &self.messages
+        self.messages.messages()
     }
 
     pub fn tab(&self) -> Tab {
@@ -737,7 +733,7 @@ impl WorkbenchApp {
             ctx,
         ) {
             Ok(run) => {
-                self.messages.retain(|m| !m.is_error);
+                self.messages.clear_errors();
                 self.save_error = None;
                 let mut live = ResultsFile {
                     experiment: self.experiment.clone(),
@@ -769,17 +765,11 @@ impl WorkbenchApp {
     }
 
     fn error(&mut self, text: impl Into<String>) {
-        self.messages.push(Message {
-            text: text.into(),
-            is_error: true,
-        });
+        self.messages.push(text.into(), true);
     }
 
     fn info(&mut self, text: impl Into<String>) {
-        self.messages.push(Message {
-            text: text.into(),
-            is_error: false,
-        });
+        self.messages.push(text.into(), false);
     }
 
     /// Takes in everything that arrived from the sweep and from file jobs (never waits).
@@ -1008,6 +998,7 @@ impl WorkbenchApp {
             self.help_open = false;
         }
         self.replace_question(&ctx);
+        self.messages.ui(&ctx, self.run.is_some());
 
         // Everything the panels and the keyboard asked for, in order, after drawing.
         for command in std::mem::take(&mut self.commands) {
@@ -1023,6 +1014,7 @@ impl WorkbenchApp {
             let ready = !self.files.busy() && self.run.is_none() && !self.run_when_ready;
             let errors = self
                 .messages
+                .messages()
                 .iter()
                 .filter(|m| m.is_error)
                 .map(|m| m.text.clone())
@@ -1258,7 +1250,6 @@ impl WorkbenchApp {
     }
 
     fn central(&mut self, ui: &mut egui::Ui) {
-        self.message_area(ui);
         ui.horizontal(|ui| {
             for tab in Tab::ALL {
                 ui.selectable_value(&mut self.tab, tab, tab.title());
@@ -1443,44 +1434,6 @@ impl WorkbenchApp {
                 }
             }
         });
-    }
-
-    fn message_area(&mut self, ui: &mut egui::Ui) {
-        if self.messages.is_empty() {
-            return;
-        }
-        // Keep the list short: the newest few.
-        let excess = self.messages.len().saturating_sub(6);
-        self.messages.drain(..excess);
-        let mut dismiss = None;
-        let error_color = ui.visuals().error_fg_color;
-        let any_error = self.messages.iter().any(|m| m.is_error);
-        let frame = if any_error {
-            egui::Frame::group(ui.style()).fill(ui.visuals().error_fg_color.gamma_multiply(0.12))
-        } else {
-            egui::Frame::group(ui.style())
-        };
-        frame.show(ui, |ui| {
-            ui.set_width(ui.available_width());
-            for (i, m) in self.messages.iter().enumerate() {
-                ui.horizontal(|ui| {
-                    if ui.small_button("x").on_hover_text("Dismiss").clicked() {
-                        dismiss = Some(i);
-                    }
-                    if m.is_error {
-                        ui.add(
-                            egui::Label::new(egui::RichText::new(&m.text).color(error_color))
-                                .wrap(),
-                        );
-                    } else {
-                        ui.add(egui::Label::new(&m.text).wrap());
-                    }
-                });
-            }
-        });
-        if let Some(i) = dismiss {
-            self.messages.remove(i);
-        }
     }
 }
 

@@ -5,6 +5,7 @@
 //! - [`state`]: what is kept between sessions (`#[serde(default)]`).
 //! - [`command`]: the [`Command`](command::Command)s panels and shortcuts emit, applied after
 //!   drawing; the keyboard shortcuts and their help overlay.
+//! - [`notifications`]: messages over the corner: errors until dismissed, information fades.
 //! - [`editing`]: where the configuration came from, "modified", undo/redo.
 //! - [`config_panel`]: the left panel that edits the [`Experiment`](crate::preset::Experiment).
 //! - [`run_control`]: Run / Cancel, progress, draining sweep events.
@@ -26,6 +27,7 @@ pub mod config_panel;
 pub mod editing;
 pub mod file_dialogs;
 pub mod fits_panel;
+pub mod notifications;
 pub mod presets_gallery;
 pub mod python_probe;
 pub mod results_table;
