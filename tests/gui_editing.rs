@@ -454,3 +454,26 @@ fn information_fades_and_errors_stay_until_dismissed() {
     );
     assert_eq!(h.state().messages().len(), 1);
 }
+
+#[test]
+fn the_path_prompt_takes_focus_and_keeps_the_text_after_an_error() {
+    let dir = tempfile::tempdir().unwrap();
+    let missing = dir.path().join("no-such-preset.json");
+    let mut h = settled(dir.path());
+
+    h.key_press_modifiers(Modifiers::COMMAND, Key::O);
+    h.run();
+    assert!(h.get_by_label("File path:").is_focused());
+    h.get_by_label("File path:")
+        .set_text_value_accesskit(missing.to_str().unwrap());
+    h.run();
+    h.get_by_label("Open").click();
+    h.step();
+    step_until(&mut h, "the open to fail", |a| !a.files_busy());
+    h.run();
+    // The prompt is back with the same text, focused, and says why.
+    let field = h.get_by_label("File path:");
+    assert_eq!(field.value().unwrap_or_default(), missing.to_str().unwrap());
+    assert!(field.is_focused());
+    assert!(h.query_all_by_label_contains("Cannot open preset").count() >= 1);
+}

@@ -115,6 +115,24 @@ pub enum FileOutcome {
     DialogCancelled,
 }
 
+impl FileOutcome {
+    /// The action this is the outcome of, and its error if it failed (`None` for dialog
+    /// outcomes).
+    pub fn action_and_error(&self) -> Option<(FileAction, Option<String>)> {
+        fn err<T>(r: &Result<T, String>) -> Option<String> {
+            r.as_ref().err().cloned()
+        }
+        Some(match self {
+            FileOutcome::PresetLoaded { result, .. } => (FileAction::OpenPreset, err(result)),
+            FileOutcome::PresetSaved { result, .. } => (FileAction::SavePreset, err(result)),
+            FileOutcome::ResultsLoaded { result, .. } => (FileAction::OpenResults, err(result)),
+            FileOutcome::CompareLoaded { result, .. } => (FileAction::OpenCompare, err(result)),
+            FileOutcome::Exported { action, result } => (*action, err(result)),
+            FileOutcome::DialogUnavailable(_) | FileOutcome::DialogCancelled => return None,
+        })
+    }
+}
+
 /// The typed-path prompt (the fallback when no native dialog can be shown).
 #[derive(Clone, Debug)]
 pub struct PathPrompt {
@@ -123,6 +141,8 @@ pub struct PathPrompt {
     pub note: Option<String>,
     /// What to write, for save and export actions.
     pub payload: Option<Payload>,
+    /// The text field has been given keyboard focus (once, when the prompt opens).
+    pub focused: bool,
 }
 
 /// Background file work and its results.
@@ -134,6 +154,8 @@ pub struct FileJobs {
     pub prompt: Option<PathPrompt>,
     /// Whether native dialogs are tried at all (tests turn them off).
     pub native: bool,
+    /// The prompt as it was submitted, while its job runs.
+    submitted: Option<PathPrompt>,
 }
 
 type Wake = Arc<dyn Fn() + Send + Sync>;
@@ -152,6 +174,7 @@ impl FileJobs {
             pending: 0,
             prompt: None,
             native,
+            submitted: None,
         }
     }
 
@@ -234,7 +257,28 @@ impl FileJobs {
             text,
             note,
             payload,
+            focused: false,
         });
+    }
+
+    /// After a file job ended: when it was typed into the prompt and failed, the prompt
+    /// opens again with the same text and the reason, so that a typo is fixed, not retyped.
+    fn after_outcome(&mut self, outcome: &FileOutcome) {
+        let Some(submitted) = self.submitted.take() else {
+            return;
+        };
+        match outcome.action_and_error() {
+            Some((action, Some(error))) if action == submitted.action => {
+                self.prompt = Some(PathPrompt {
+                    note: Some(error),
+                    focused: false,
+                    ..submitted
+                });
+            }
+            Some((action, None)) if action == submitted.action => {}
+            // Another job's outcome: keep waiting for this one's.
+            _ => self.submitted = Some(submitted),
+        }
     }
 
     /// Performs `action` on `path` on a helper thread (no dialog).
@@ -268,6 +312,7 @@ impl FileJobs {
         let mut out = Vec::new();
         while let Ok(outcome) = self.rx.try_recv() {
             self.pending = self.pending.saturating_sub(1);
+            self.after_outcome(&outcome);
             out.push(outcome);
         }
         out
@@ -291,13 +336,27 @@ impl FileJobs {
                 }
                 ui.horizontal(|ui| {
                     let label = ui.label("File path:");
+                    // Wide enough for the whole hint and a long path.
+                    let hint_width = ui.fonts_mut(|f| {
+                        f.layout_no_wrap(
+                            prompt.action.hint().to_string(),
+                            egui::TextStyle::Body.resolve(ui.style()),
+                            egui::Color32::WHITE,
+                        )
+                        .size()
+                        .x
+                    });
                     let edit = ui
                         .add(
                             egui::TextEdit::singleline(&mut prompt.text)
-                                .desired_width(420.0)
+                                .desired_width((hint_width + 24.0).max(480.0))
                                 .hint_text(prompt.action.hint()),
                         )
                         .labelled_by(label.id);
+                    if !prompt.focused {
+                        edit.request_focus();
+                        prompt.focused = true;
+                    }
                     if edit.lost_focus() && ui.input(|i| i.key_pressed(egui::Key::Enter)) {
                         submit = true;
                     }
@@ -316,9 +375,11 @@ impl FileJobs {
                 });
             });
         if submit && !prompt.text.trim().is_empty() {
-            let prompt = self.prompt.take().expect("prompt is open");
-            let path = expand_home(prompt.text.trim());
-            self.run(ctx, prompt.action, path, prompt.payload);
+            if let Some(prompt) = self.prompt.take() {
+                let path = expand_home(prompt.text.trim());
+                self.run(ctx, prompt.action, path, prompt.payload.clone());
+                self.submitted = Some(prompt);
+            }
         } else if close {
             self.prompt = None;
         }
