@@ -477,3 +477,42 @@ fn the_path_prompt_takes_focus_and_keeps_the_text_after_an_error() {
     assert!(field.is_focused());
     assert!(h.query_all_by_label_contains("Cannot open preset").count() >= 1);
 }
+
+#[test]
+fn the_in_app_browser_lists_a_folder_and_picks_a_preset() {
+    let dir = tempfile::tempdir().unwrap();
+    std::fs::create_dir(dir.path().join("sub")).unwrap();
+    let mut exp = builtin_presets()[1].experiment().unwrap();
+    exp.workers = vec![1, 7];
+    let file = dir.path().join("picked.json");
+    std::fs::write(&file, exp.to_json()).unwrap();
+    std::fs::write(dir.path().join("notes.txt"), "not a preset").unwrap();
+
+    let mut h = settled(dir.path());
+    h.key_press_modifiers(Modifiers::COMMAND, Key::O);
+    h.run();
+    h.get_by_label("File path:")
+        .set_text_value_accesskit(&format!("{}/", dir.path().display()));
+    h.run();
+    // Folders first, then the JSON files; other kinds are not listed.
+    assert!(h.query_by_label("sub/").is_some());
+    assert!(h.query_by_label("notes.txt").is_none());
+
+    // Into a folder and back up: the field follows.
+    h.get_by_label("sub/").click();
+    h.run();
+    let text = h.get_by_label("File path:").value().unwrap_or_default();
+    assert_eq!(text, format!("{}/", dir.path().join("sub").display()));
+    h.get_by_label("Up").click();
+    h.run();
+
+    h.get_by_label("picked.json").click();
+    h.run();
+    let text = h.get_by_label("File path:").value().unwrap_or_default();
+    assert_eq!(text, file.display().to_string());
+    h.get_by_label("Open").click();
+    h.step();
+    step_until(&mut h, "the picked preset to load", |a| {
+        a.experiment().workers == vec![1, 7]
+    });
+}

@@ -16,6 +16,8 @@ use crate::export::{self, ChartOptions, ChartRun};
 use crate::preset::Experiment;
 use crate::results::ResultsFile;
 
+use super::file_browser::Picked;
+
 /// A dialog returning `None` faster than this is taken as "no dialog could be shown".
 const DIALOG_UNAVAILABLE_WITHIN: Duration = Duration::from_millis(400);
 
@@ -70,6 +72,36 @@ impl FileAction {
             FileAction::SavePreset | FileAction::SaveResults => "Save",
             FileAction::ExportChart | FileAction::ExportReport | FileAction::ExportCsv => "Export",
             _ => "Open",
+        }
+    }
+
+    /// The file kinds the browser lists for this action.
+    fn extensions(self) -> &'static [&'static str] {
+        match self {
+            FileAction::ExportChart => &["svg", "png"],
+            FileAction::ExportReport => &["md"],
+            FileAction::ExportCsv => &["csv"],
+            _ => &["json"],
+        }
+    }
+
+    /// Whether the action writes a file (the browser then keeps the file name when the
+    /// folder changes).
+    fn writes(self) -> bool {
+        !matches!(
+            self,
+            FileAction::OpenPreset | FileAction::OpenResults | FileAction::OpenCompare
+        )
+    }
+
+    /// The file name a save starts with.
+    fn default_name(self) -> &'static str {
+        match self {
+            FileAction::ExportChart => "chart.svg",
+            FileAction::ExportReport => "report.md",
+            FileAction::ExportCsv => "table.csv",
+            FileAction::SaveResults => "results.json",
+            _ => "experiment.json",
         }
     }
 
@@ -143,6 +175,8 @@ pub struct PathPrompt {
     pub payload: Option<Payload>,
     /// The text field has been given keyboard focus (once, when the prompt opens).
     pub focused: bool,
+    /// The in-app file browser under the field.
+    pub browser: super::file_browser::Browser,
 }
 
 /// Background file work and its results.
@@ -258,6 +292,7 @@ impl FileJobs {
             note,
             payload,
             focused: false,
+            browser: Default::default(),
         });
     }
 
@@ -361,6 +396,41 @@ impl FileJobs {
                         submit = true;
                     }
                 });
+                // Browse instead of typing: a click fills the field above.
+                let typed = expand_home(prompt.text.trim());
+                let start = if typed.is_dir() {
+                    typed.clone()
+                } else {
+                    typed
+                        .parent()
+                        .filter(|p| p.is_dir())
+                        .map(Path::to_path_buf)
+                        .or_else(|| std::env::current_dir().ok())
+                        .unwrap_or_else(|| PathBuf::from("/"))
+                };
+                // A folder typed into the field is listed.
+                if typed.is_dir() && prompt.browser.dir.as_deref() != Some(typed.as_path()) {
+                    prompt.browser.dir = None;
+                }
+                let action = prompt.action;
+                match prompt.browser.ui(ui, &start, action.extensions()) {
+                    Some(Picked::Folder(dir)) => {
+                        prompt.text = if action.writes() {
+                            let name = typed.file_name().filter(|_| !typed.is_dir()).map_or_else(
+                                || action.default_name().to_string(),
+                                |n| n.to_string_lossy().into_owned(),
+                            );
+                            dir.join(name).display().to_string()
+                        } else {
+                            format!("{}/", dir.display())
+                        };
+                    }
+                    Some(Picked::File(path, take)) => {
+                        prompt.text = path.display().to_string();
+                        submit |= take;
+                    }
+                    None => {}
+                }
                 ui.horizontal(|ui| {
                     let ok = ui.add_enabled(
                         !prompt.text.trim().is_empty(),

@@ -16,6 +16,7 @@
 //! - [`status_bar`]: machine info and the live per-core CPU meter.
 //! - [`presets_gallery`]: the built-in presets, one click to load.
 //! - [`file_dialogs`]: native dialogs off the UI thread, with a typed-path fallback.
+//! - [`file_browser`]: the in-app folder listing under that typed-path prompt.
 //! - [`autosave`]: where results are kept, and the "Recent results" list.
 //! - [`screenshot`]: `corelab --screenshot PATH`.
 
@@ -25,6 +26,7 @@ pub mod charts;
 pub mod command;
 pub mod config_panel;
 pub mod editing;
+pub mod file_browser;
 pub mod file_dialogs;
 pub mod fits_panel;
 pub mod notifications;
