@@ -1,7 +1,8 @@
 //! The desktop workbench (eframe + egui_plot).
 //!
 //! One concept per file:
-//! - [`app`]: [`WorkbenchApp`], its state and the frame layout.
+//! - [`app`]: [`WorkbenchApp`], its runtime state and API; `app/events.rs` (sweep and file
+//!   events) and `app/layout.rs` (the frame).
 //! - [`state`]: what is kept between sessions (`#[serde(default)]`).
 //! - [`command`]: the [`Command`](command::Command)s panels and shortcuts emit, applied after
 //!   drawing; the keyboard shortcuts and their help overlay.
