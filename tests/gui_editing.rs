@@ -516,3 +516,23 @@ fn the_in_app_browser_lists_a_folder_and_picks_a_preset() {
         a.experiment().workers == vec![1, 7]
     });
 }
+
+#[test]
+fn a_question_mark_opens_the_help_unless_a_field_takes_the_keys() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut h = settled(dir.path());
+    h.event(eframe::egui::Event::Text("?".into()));
+    h.run();
+    assert!(h.state().help_open());
+    h.key_press(Key::F1);
+    h.run();
+    assert!(!h.state().help_open());
+
+    // Typing `?` into the name field types it.
+    h.get_by_label("Name").focus();
+    h.run();
+    h.event(eframe::egui::Event::Text("?".into()));
+    h.run();
+    assert!(!h.state().help_open());
+    assert!(h.state().experiment().name.ends_with('?'));
+}
