@@ -536,3 +536,78 @@ fn a_question_mark_opens_the_help_unless_a_field_takes_the_keys() {
     assert!(!h.state().help_open());
     assert!(h.state().experiment().name.ends_with('?'));
 }
+
+/// An in-memory eframe storage.
+#[derive(Default)]
+struct MemStorage(std::collections::HashMap<String, String>);
+
+impl eframe::Storage for MemStorage {
+    fn get_string(&self, key: &str) -> Option<String> {
+        self.0.get(key).cloned()
+    }
+    fn set_string(&mut self, key: &str, value: String) {
+        self.0.insert(key.into(), value);
+    }
+    fn remove_string(&mut self, key: &str) {
+        self.0.remove(key);
+    }
+    fn flush(&mut self) {}
+}
+
+#[test]
+fn the_origin_is_remembered_so_modified_and_reset_survive_a_restart() {
+    use eframe::App as _;
+    let dir = tempfile::tempdir().unwrap();
+    let settings = corelab::gui::AppSettings {
+        restore_state: true,
+        ..corelab::gui::AppSettings::headless(dir.path())
+    };
+    let config = common::config();
+    let mut h = egui_kittest::Harness::builder()
+        .with_size(eframe::egui::vec2(1280.0, 800.0))
+        .build_ui_state(
+            |ui, app: &mut corelab::gui::WorkbenchApp| app.show(ui),
+            corelab::gui::WorkbenchApp::new(config.clone(), settings.clone(), None),
+        );
+    h.step();
+    wait_for_python_probe(&mut h);
+    h.get_by_label("Name")
+        .set_text_value_accesskit("edited before closing");
+    h.run();
+    assert!(h.state().is_modified());
+    let mut storage = MemStorage::default();
+    h.state_mut().save(&mut storage);
+
+    let second = corelab::gui::WorkbenchApp::new(config, settings, Some(&storage));
+    assert_eq!(second.experiment().name, "edited before closing");
+    assert!(second.is_modified());
+    assert_eq!(
+        second.origin().map(|o| o.experiment.clone()),
+        Some(first_builtin())
+    );
+}
+
+#[test]
+fn an_opened_preset_file_asks_before_replacing_edits() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut exp = builtin_presets()[2].experiment().unwrap();
+    exp.workers = vec![1, 6];
+    let file = dir.path().join("other.json");
+    std::fs::write(&file, exp.to_json()).unwrap();
+
+    let mut h = settled(dir.path());
+    h.get_by_label("Name").set_text_value_accesskit("unsaved");
+    h.run();
+    let ctx = h.ctx.clone();
+    h.state_mut().open_preset_path(&ctx, file.clone());
+    h.step();
+    step_until(&mut h, "the question", |a| a.replace_pending());
+    assert_eq!(h.state().experiment().name, "unsaved");
+    h.get_by_label("Replace").click();
+    h.run();
+    assert_eq!(h.state().experiment().workers, vec![1, 6]);
+    assert_eq!(
+        h.state().origin().map(|o| o.source.clone()),
+        Some(Source::File(file))
+    );
+}
