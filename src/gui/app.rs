@@ -1,4 +1,11 @@
-//! [`WorkbenchApp`]: the workbench's state and the layout of its frame.
+//! [`WorkbenchApp`]: the workbench's runtime state and its public API (what the tests and
+//! the binary call), and [`WorkbenchApp::apply`], the one place where [`Command`]s change it.
+//!
+//! By concept: the persisted state is [`super::state`], the commands and shortcuts
+//! [`super::command`], event handling `app/events.rs`, the frame's layout `app/layout.rs`.
+
+mod events;
+mod layout;
 
 use std::collections::BTreeSet;
 use std::path::{Path, PathBuf};
@@ -10,14 +17,19 @@ use serde::{Deserialize, Serialize};
 use super::GuiOptions;
 use super::autosave;
 use super::charts::{self, ChartKind, CompareRun, Layers};
+use super::command::{self, Command};
 use super::config_panel::{self, ConfigCommand, ConfigEditor};
+use super::editing::{History, Origin, PendingReplace, Source};
 use super::file_dialogs::{FileAction, FileJobs, FileOutcome, Payload};
 use super::fits_panel::{self, FitsCache};
+pub use super::notifications::Message;
+use super::notifications::Notifications;
 use super::presets_gallery::{self, GalleryPick};
 use super::python_probe::PythonProbe;
-use super::results_table;
+use super::results_table::{self, TableFormat};
 use super::run_control::{self, ActiveRun, RunAction};
 use super::screenshot::{Outcome, ScreenshotMode};
+use super::state::{Persisted, STORAGE_KEY};
 use super::status_bar::{self, CpuMeter};
 use crate::analysis::ModelFit;
 use crate::engine::{PythonInfo, SweepConfig, SweepEvent, interpreter};
@@ -28,12 +40,9 @@ use crate::results::{CellResult, MachineInfo, ResultsFile, RunStatus};
 /// How long `--run` waits after the window opened before starting the sweep.
 const STARTUP_SETTLE: Duration = Duration::from_millis(1500);
 
-/// Key under which the app keeps its state in eframe's storage.
 /// While a sweep runs, the longest time between frames that the engine did not ask for (the
 /// elapsed time on the progress bar ticks at least this often).
 const LONG_RUN_TICK: Duration = Duration::from_secs(10);
-
-const STORAGE_KEY: &str = "corelab.workbench";
 
 /// The central area's tabs.
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
@@ -113,26 +122,6 @@ impl AppSettings {
     }
 }
 
-/// What is kept between sessions.
-#[derive(Serialize, Deserialize)]
-struct Persisted {
-    experiment: Experiment,
-    tab: Tab,
-    /// Interpreters from opened files that the user allowed to run.
-    #[serde(default)]
-    confirmed_interpreters: BTreeSet<String>,
-    /// The experiment's interpreter, when it came from an opened file and was not confirmed.
-    #[serde(default)]
-    unconfirmed_interpreter: Option<String>,
-}
-
-/// A line in the message area.
-#[derive(Clone, Debug, PartialEq, Eq)]
-pub struct Message {
-    pub text: String,
-    pub is_error: bool,
-}
-
 /// Height of the built-in preset gallery in the left panel (it scrolls beyond that).
 const GALLERY_HEIGHT: f32 = 230.0;
 
@@ -149,7 +138,8 @@ pub struct WorkbenchApp {
     results_path: Option<PathBuf>,
     run: Option<ActiveRun>,
     files: FileJobs,
-    messages: Vec<Message>,
+    /// Errors and information, shown over the bottom-right corner.
+    messages: Notifications,
     recent: Vec<PathBuf>,
     tab: Tab,
     meter: CpuMeter,
@@ -172,10 +162,20 @@ pub struct WorkbenchApp {
     show_fits: bool,
     /// Results files overlaid on the charts.
     compare: Vec<CompareRun>,
-    /// The export dialog (charts engineer's hook).
+    /// The export dialog: size, scale, font, theme, runs and models, with a live preview.
     export_dialog: super::export_dialog::ExportDialog,
     /// Open the export dialog once results are loaded (`--export-dialog`).
     export_dialog_when_ready: bool,
+    /// The preset the configuration came from (for "modified" and "Reset to preset").
+    origin: Option<Origin>,
+    /// Undo/redo of configuration edits.
+    history: History,
+    /// A preset that would replace unsaved edits, waiting for the user to confirm.
+    pending_replace: Option<PendingReplace>,
+    /// The keyboard shortcuts overlay is shown.
+    help_open: bool,
+    /// What the panels asked for this frame, applied after drawing.
+    commands: Vec<Command>,
 }
 
 impl WorkbenchApp {
@@ -190,25 +190,35 @@ impl WorkbenchApp {
         let persisted: Option<Persisted> = storage
             .filter(|_| settings.restore_state)
             .and_then(|s| s.get_string(STORAGE_KEY))
-            .and_then(|text| serde_json::from_str(&text).ok());
-        let (experiment, tab, confirmed_interpreters, unconfirmed_interpreter) = match persisted {
-            Some(p) => {
-                let unconfirmed = p
-                    .unconfirmed_interpreter
-                    .filter(|i| *i == p.experiment.python.interpreter.trim());
-                (p.experiment, p.tab, p.confirmed_interpreters, unconfirmed)
-            }
-            None => (default_experiment(), Tab::default(), BTreeSet::new(), None),
-        };
-        let mut messages = Vec::new();
+            .and_then(|text| Persisted::from_json(&text));
+        let (experiment, tab, confirmed_interpreters, unconfirmed_interpreter, origin) =
+            match persisted {
+                Some(p) => {
+                    let unconfirmed = p
+                        .unconfirmed_interpreter
+                        .filter(|i| *i == p.experiment.python.interpreter.trim());
+                    (
+                        p.experiment,
+                        p.tab,
+                        p.confirmed_interpreters,
+                        unconfirmed,
+                        p.origin,
+                    )
+                }
+                None => {
+                    let (experiment, origin) = default_experiment();
+                    (experiment, Tab::default(), BTreeSet::new(), None, origin)
+                }
+            };
+        let mut messages = Notifications::default();
         if let Err(e) = std::fs::create_dir_all(autosave::results_dir(&settings.data_dir)) {
-            messages.push(Message {
-                text: format!(
+            messages.push(
+                format!(
                     "Results cannot be autosaved: cannot create {}: {e}",
                     autosave::results_dir(&settings.data_dir).display()
                 ),
-                is_error: true,
-            });
+                true,
+            );
         }
         WorkbenchApp {
             experiment,
@@ -236,6 +246,11 @@ impl WorkbenchApp {
             compare: Vec::new(),
             export_dialog: Default::default(),
             export_dialog_when_ready: false,
+            origin,
+            history: History::default(),
+            pending_replace: None,
+            help_open: false,
+            commands: Vec::new(),
         }
     }
 
@@ -251,7 +266,11 @@ impl WorkbenchApp {
                 match find_builtin(name) {
                     Some(builtin) => match builtin.experiment() {
                         Ok(exp) => {
-                            self.set_experiment(exp);
+                            self.set_experiment(exp.clone());
+                            self.origin = Some(Origin {
+                                source: Source::Builtin(builtin.id.to_string()),
+                                experiment: exp,
+                            });
                             self.info(format!("Loaded built-in preset {}", builtin.id));
                         }
                         Err(e) => {
@@ -293,6 +312,8 @@ impl WorkbenchApp {
     /// Replaces the experiment being edited, as the user's own choice (a built-in preset, the
     /// gallery, code embedding the workbench): its interpreter may run.
     pub fn set_experiment(&mut self, experiment: Experiment) {
+        self.history.record_replace(&self.experiment, &experiment);
+        self.origin = None;
         self.experiment = experiment;
         self.unconfirmed_interpreter = None;
         self.editor.sync(&self.experiment);
@@ -313,9 +334,203 @@ impl WorkbenchApp {
         let interp = experiment.python.interpreter.trim().to_string();
         let trusted = interp == crate::preset::PythonOptions::default().interpreter
             || self.confirmed_interpreters.contains(&interp);
+        self.history.record_replace(&self.experiment, &experiment);
         self.experiment = experiment;
         self.unconfirmed_interpreter = (!trusted).then_some(interp);
         self.editor.sync(&self.experiment);
+    }
+
+    /// Where the configuration came from, if from a preset or results file.
+    pub fn origin(&self) -> Option<&Origin> {
+        self.origin.as_ref()
+    }
+
+    /// Whether the configuration differs from the preset it came from.
+    pub fn is_modified(&self) -> bool {
+        self.origin
+            .as_ref()
+            .is_some_and(|o| o.experiment != self.experiment)
+    }
+
+    /// Whether a preset waits to replace unsaved edits (the question is shown).
+    pub fn replace_pending(&self) -> bool {
+        self.pending_replace.is_some()
+    }
+
+    /// Whether the keyboard shortcuts overlay is shown.
+    pub fn help_open(&self) -> bool {
+        self.help_open
+    }
+
+    /// Loads a built-in preset by id, as a click in the gallery does (asking first when it
+    /// would replace unsaved edits). Returns whether such a preset exists.
+    pub fn load_builtin(&mut self, id: &str) -> bool {
+        let Some(exp) = find_builtin(id).and_then(|b| b.experiment().ok()) else {
+            return false;
+        };
+        self.offer_replacement(PendingReplace {
+            origin: Origin {
+                source: Source::Builtin(id.to_string()),
+                experiment: exp.clone(),
+            },
+            experiment: exp,
+            from_file: None,
+            message: format!("Loaded built-in preset {id}"),
+        });
+        true
+    }
+
+    /// Replaces the configuration with `pending`, or asks first when that would lose edits.
+    fn offer_replacement(&mut self, pending: PendingReplace) {
+        if self.is_modified() && pending.experiment != self.experiment {
+            self.pending_replace = Some(pending);
+        } else {
+            self.apply_replacement(pending);
+        }
+    }
+
+    fn apply_replacement(&mut self, pending: PendingReplace) {
+        match &pending.from_file {
+            Some(path) => self.set_experiment_from_file(pending.experiment, Some(path)),
+            None => self.set_experiment(pending.experiment),
+        }
+        // The origin as loaded (after the interpreter was anchored to the file's directory).
+        let mut origin = pending.origin;
+        origin.experiment = self.experiment.clone();
+        self.origin = Some(origin);
+        self.info(pending.message);
+    }
+
+    /// Answers the "replace your edits?" question.
+    pub fn answer_replace(&mut self, replace: bool) {
+        if let Some(pending) = self.pending_replace.take()
+            && replace
+        {
+            self.apply_replacement(pending);
+        }
+    }
+
+    /// Goes back to the configuration as its preset had it (an undoable step).
+    pub fn reset_to_preset(&mut self) {
+        if let Some(origin) = &self.origin {
+            let exp = origin.experiment.clone();
+            self.history.record_replace(&self.experiment, &exp);
+            self.experiment = exp;
+            self.editor.sync(&self.experiment);
+        }
+    }
+
+    /// Undoes the last configuration edit (nothing while a sweep runs).
+    pub fn undo(&mut self) {
+        if self.run.is_none()
+            && let Some(exp) = self.history.undo(&self.experiment)
+        {
+            self.experiment = exp;
+            self.editor.sync(&self.experiment);
+        }
+    }
+
+    /// Redoes the last undone configuration edit.
+    pub fn redo(&mut self) {
+        if self.run.is_none()
+            && let Some(exp) = self.history.redo(&self.experiment)
+        {
+            self.experiment = exp;
+            self.editor.sync(&self.experiment);
+        }
+    }
+
+    /// Whether there is an edit to undo.
+    pub fn can_undo(&self) -> bool {
+        self.history.can_undo(&self.experiment)
+    }
+
+    /// Whether there is an undone edit to redo.
+    pub fn can_redo(&self) -> bool {
+        self.history.can_redo(&self.experiment)
+    }
+
+    /// Saves the configuration as a preset (a dialog, or the typed-path prompt).
+    pub fn save_preset(&mut self, ctx: &egui::Context) {
+        let payload = self.payload_for(FileAction::SavePreset);
+        self.files.start(ctx, FileAction::SavePreset, payload);
+    }
+
+    /// Writes the shown results as a results file at `path` (what "Save results as…" does
+    /// once it has a path).
+    pub fn save_results_path(&mut self, ctx: &egui::Context, path: PathBuf) {
+        let payload = self.payload_for(FileAction::SaveResults);
+        self.files.run(ctx, FileAction::SaveResults, path, payload);
+    }
+
+    /// Writes the shown results' summary as CSV at `path`.
+    pub fn export_csv_path(&mut self, ctx: &egui::Context, path: PathBuf) {
+        let payload = self.payload_for(FileAction::ExportCsv);
+        self.files.run(ctx, FileAction::ExportCsv, path, payload);
+    }
+
+    /// The shown results' table as the "Copy table" button puts it on the clipboard.
+    pub fn table_text(&self, format: TableFormat) -> Option<String> {
+        self.results
+            .as_ref()
+            .map(|r| results_table::table_text(r, format))
+    }
+
+    /// Asks for `command` to be applied after this frame is drawn (what the panels and the
+    /// shortcuts do).
+    pub fn push_command(&mut self, command: Command) {
+        self.commands.push(command);
+    }
+
+    /// Applies one command: the one place where panel requests change the app.
+    pub fn apply(&mut self, ctx: &egui::Context, command: Command) {
+        let has_results = self.results.as_ref().is_some_and(|r| !r.cells.is_empty());
+        match command {
+            Command::OpenPreset => self.files.start(ctx, FileAction::OpenPreset, None),
+            Command::SavePreset => self.save_preset(ctx),
+            Command::Run => {
+                self.start_run(ctx);
+            }
+            Command::Cancel => self.cancel_run(),
+            Command::OpenExportDialog if has_results => self.open_export_dialog(),
+            Command::OpenExportDialog => {
+                self.info("Nothing to export yet: run a sweep or open results.")
+            }
+            // The quick export: the shown chart as SVG and PNG at the default size.
+            Command::ExportChart if has_results => {
+                let payload = self.payload_for(FileAction::ExportChart);
+                self.files.start(ctx, FileAction::ExportChart, payload);
+            }
+            Command::ExportChart => {
+                self.info("Nothing to export yet: run a sweep or open results.")
+            }
+            Command::Undo => self.undo(),
+            Command::Redo => self.redo(),
+            Command::ToggleHelp => self.help_open = !self.help_open,
+            Command::ResetToPreset => self.reset_to_preset(),
+            Command::SaveResultsAs | Command::ExportCsv if !has_results => {
+                self.info("No results to save yet: run a sweep or open results.")
+            }
+            Command::SaveResultsAs => {
+                let payload = self.payload_for(FileAction::SaveResults);
+                self.files.start(ctx, FileAction::SaveResults, payload);
+            }
+            Command::ExportCsv => {
+                let payload = self.payload_for(FileAction::ExportCsv);
+                self.files.start(ctx, FileAction::ExportCsv, payload);
+            }
+            Command::CopyTable(format) => match self.table_text(format) {
+                Some(text) => {
+                    ctx.copy_text(text);
+                    let what = match format {
+                        TableFormat::Markdown => "Markdown",
+                        TableFormat::TabSeparated => "tab-separated",
+                    };
+                    self.info(format!("Table copied to the clipboard ({what})."));
+                }
+                None => self.info("No results to copy yet: run a sweep or open results."),
+            },
+        }
     }
 
     /// Allows the current experiment's interpreter to run, and remembers it.
@@ -350,9 +565,9 @@ impl WorkbenchApp {
         self.run.is_some()
     }
 
-    /// Messages currently shown (errors in red).
+    /// Notifications currently shown (errors in red, until dismissed; information fades).
     pub fn messages(&self) -> &[Message] {
-        &self.messages
+        self.messages.messages()
     }
 
     pub fn tab(&self) -> Tab {
@@ -433,9 +648,9 @@ impl WorkbenchApp {
         self.files.run(ctx, FileAction::ExportReport, path, payload);
     }
 
-    /// The label of the shown results when runs are compared: their file stem.
+    /// The label of the shown results when runs are compared: "experiment name, date" (the
+    /// shared chart model's run label), else the file stem.
     fn results_label(&self) -> String {
-        // "experiment name, date" (the shared chart model's run label), else the file stem.
         if let Some(r) = self
             .results
             .as_ref()
@@ -491,6 +706,11 @@ impl WorkbenchApp {
             FileAction::ExportReport => Some(Payload::Report {
                 runs: self.labelled_runs(),
             }),
+            FileAction::SaveResults => self.results.as_ref().map(|r| Payload::Text(r.to_json())),
+            FileAction::ExportCsv => self
+                .results
+                .as_ref()
+                .map(|r| Payload::Text(crate::export::summary_csv(r))),
             FileAction::OpenPreset | FileAction::OpenResults | FileAction::OpenCompare => None,
         }
     }
@@ -551,7 +771,7 @@ impl WorkbenchApp {
             ctx,
         ) {
             Ok(run) => {
-                self.messages.retain(|m| !m.is_error);
+                self.messages.clear_errors();
                 self.save_error = None;
                 let mut live = ResultsFile {
                     experiment: self.experiment.clone(),
@@ -583,555 +803,29 @@ impl WorkbenchApp {
     }
 
     fn error(&mut self, text: impl Into<String>) {
-        self.messages.push(Message {
-            text: text.into(),
-            is_error: true,
-        });
+        self.messages.push(text.into(), true);
     }
 
     fn info(&mut self, text: impl Into<String>) {
-        self.messages.push(Message {
-            text: text.into(),
-            is_error: false,
-        });
-    }
-
-    /// Takes in everything that arrived from the sweep and from file jobs (never waits).
-    fn poll(&mut self) {
-        if let Some(run) = &mut self.run {
-            let mut events = run.drain();
-            let mut finished = events.iter().any(|e| matches!(e, SweepEvent::Finished(_)));
-            if !finished && run.thread_ended() {
-                // The thread ended: whatever it sent before is in the channel now.
-                events.extend(run.drain());
-                finished = events.iter().any(|e| matches!(e, SweepEvent::Finished(_)));
-                if !finished {
-                    self.run = None;
-                    self.error(
-                        "The sweep stopped unexpectedly (engine thread ended without results).",
-                    );
-                }
-            }
-            for event in events {
-                self.on_sweep_event(event);
-            }
-        }
-        for outcome in self.files.poll() {
-            self.on_file_outcome(outcome);
-        }
-    }
-
-    fn on_sweep_event(&mut self, event: SweepEvent) {
-        match event {
-            SweepEvent::CellDone(cell) => {
-                if let Some(results) = &mut self.results {
-                    upsert_cell(results, *cell);
-                }
-            }
-            // Interleaved rounds: every cell's curve point so far, refined round by round.
-            SweepEvent::RoundDone { cells, round } => {
-                // py-dask, py-mpi: the cluster and Dask's dashboard link, once (first round).
-                for cell in cells.iter().filter(|_| round == 1) {
-                    if let Some(cluster) = &cell.cluster {
-                        let what = format!("{} × {}", cell.model_id(), cell.workers);
-                        self.info(format!("{what}: {}", cluster.describe()));
-                    }
-                }
-                if let Some(results) = &mut self.results {
-                    for cell in cells {
-                        upsert_cell(results, cell);
-                    }
-                }
-            }
-            SweepEvent::Failed {
-                model,
-                workers,
-                reason,
-            } => self.error(format!("{model} × {workers} failed: {reason}")),
-            SweepEvent::SaveFailed { path, reason } => {
-                // Once per sweep: every later cell would repeat it.
-                if self.save_error.is_none() {
-                    self.error(format!(
-                        "The results could not be saved to {}: {reason}",
-                        path.display()
-                    ));
-                }
-                self.save_error = Some(reason);
-            }
-            SweepEvent::Finished(results) => {
-                let run = self.run.take();
-                let mut saved = run.and_then(|r| r.results_path);
-                if let Some(reason) = self.save_error.take()
-                    && let Some(path) = saved.take()
-                {
-                    // An empty placeholder from the autosave name's creation is no result.
-                    if std::fs::metadata(&path).is_ok_and(|m| m.len() == 0) {
-                        std::fs::remove_file(&path).ok();
-                    }
-                    self.error(format!(
-                        "Not saved: writing {} failed ({reason}); the results are shown but not stored.",
-                        path.display()
-                    ));
-                }
-                let cells = results.cells.len();
-                let where_ = saved.as_ref().map_or_else(
-                    || "not saved".to_string(),
-                    |p| format!("saved to {}", p.display()),
-                );
-                match results.status {
-                    RunStatus::Cancelled => {
-                        self.info(format!("Sweep cancelled; {cells} cells kept, {where_}."))
-                    }
-                    _ => self.info(format!("Sweep finished: {cells} cells, {where_}.")),
-                }
-                self.results = Some(*results);
-                self.results_path = saved;
-                self.recent = autosave::recent_results(&self.settings.data_dir);
-            }
-            _ => {}
-        }
-    }
-
-    fn on_file_outcome(&mut self, outcome: FileOutcome) {
-        match outcome {
-            FileOutcome::PresetLoaded { path, result } => match result {
-                Ok(exp) => {
-                    self.info(format!("Loaded preset {}", path.display()));
-                    self.set_experiment_from_file(*exp, Some(&path));
-                }
-                Err(e) => {
-                    self.run_when_ready = false;
-                    self.error(format!("Cannot open preset {}: {e}", path.display()));
-                }
-            },
-            FileOutcome::PresetSaved { path, result } => match result {
-                Ok(()) => self.info(format!("Preset saved to {}", path.display())),
-                Err(e) => self.error(format!("Cannot save preset: {e}")),
-            },
-            FileOutcome::ResultsLoaded { path, result } => match result {
-                Ok(results) => {
-                    self.results = Some(*results);
-                    self.results_path = Some(path);
-                }
-                Err(e) => self.error(format!("Cannot open results: {e}")),
-            },
-            FileOutcome::CompareLoaded { path, result } => match result {
-                Ok(results) => {
-                    let stem = path
-                        .file_stem()
-                        .map_or_else(|| "compared".into(), |s| s.to_string_lossy().into_owned());
-                    let mut label = stem.clone();
-                    let mut i = 2;
-                    while label == self.results_label()
-                        || self.compare.iter().any(|c| c.label == label)
-                    {
-                        label = format!("{stem} ({i})");
-                        i += 1;
-                    }
-                    self.info(format!("Comparing with {}", path.display()));
-                    self.compare.push(CompareRun::new(label, path, *results));
-                }
-                Err(e) => self.error(format!("Cannot open results to compare: {e}")),
-            },
-            FileOutcome::Exported { action, result } => match result {
-                Ok(paths) => {
-                    let list: Vec<String> = paths.iter().map(|p| p.display().to_string()).collect();
-                    let what = match action {
-                        FileAction::ExportReport => "Report",
-                        _ => "Chart",
-                    };
-                    self.info(format!("{what} saved to {}", list.join(" and ")));
-                }
-                Err(e) => self.error(format!("Cannot export: {e}")),
-            },
-            FileOutcome::DialogUnavailable(action) => {
-                let payload = self.payload_for(action);
-                self.files.ask_for_path(
-                    action,
-                    payload,
-                    Some(
-                        "No file dialog could be shown on this desktop; type the path instead."
-                            .into(),
-                    ),
-                );
-            }
-            FileOutcome::DialogCancelled => {}
-        }
-    }
-
-    /// Draws the whole workbench into `ui` (the eframe root, or a test harness).
-    pub fn show(&mut self, ui: &mut egui::Ui) {
-        let ctx = ui.ctx().clone();
-        if self.settings.cpu_meter && !self.meter.is_started() {
-            self.meter.start(&ctx);
-        }
-        self.poll();
-        if self.export_dialog_when_ready && self.results.is_some() {
-            self.export_dialog_when_ready = false;
-            self.open_export_dialog();
-        }
-        self.export_dialog.ui(&ctx);
-        let trusted = self.interpreter_trusted();
-        self.python.update(&ctx, &self.experiment.python, trusted);
-        // `--run` waits for the first frames: starting the window (fonts, shaders) takes CPU
-        // time that would otherwise be charged to the first cell measured.
-        let settled = self.created.elapsed() > STARTUP_SETTLE && ctx.cumulative_frame_nr() > 2;
-        if self.run_when_ready && !settled {
-            ctx.request_repaint_after(Duration::from_millis(200));
-        }
-        if self.run_when_ready && settled && !self.files.busy() && self.run.is_none() {
-            self.run_when_ready = false;
-            self.start_run(&ctx);
-        }
-        if self.run.is_some() {
-            // The engine wakes the window between timed runs (see `DisplayPacing`). A frame in
-            // the middle of a run would take CPU time from it, so the window's own clock ticks
-            // only when a single run is long, where one frame is a negligible share of it.
-            ctx.request_repaint_after(LONG_RUN_TICK);
-        }
-        self.meter.set_quiet(self.run.is_some());
-
-        egui::Panel::top("top-bar").show(ui, |ui| self.top_bar(ui));
-        egui::Panel::bottom("status-bar").show(ui, |ui| {
-            status_bar::show(ui, &self.machine, &self.meter);
-        });
-        egui::Panel::left("config-panel")
-            .resizable(true)
-            .default_size(340.0)
-            .min_size(260.0)
-            .show(ui, |ui| {
-                egui::ScrollArea::vertical().show(ui, |ui| self.left_panel(ui));
-            });
-        egui::CentralPanel::default().show(ui, |ui| self.central(ui));
-        self.files.show_prompt(&ctx);
-
-        if let Some(shot) = &mut self.screenshot {
-            let ready = !self.files.busy() && self.run.is_none() && !self.run_when_ready;
-            let errors = self
-                .messages
-                .iter()
-                .filter(|m| m.is_error)
-                .map(|m| m.text.clone())
-                .collect();
-            shot.frame(&ctx, ready, errors);
-        }
-    }
-
-    fn top_bar(&mut self, ui: &mut egui::Ui) {
-        let ctx = ui.ctx().clone();
-        ui.add_space(2.0);
-        ui.horizontal(|ui| {
-            ui.heading("corelab");
-            ui.separator();
-            if ui
-                .button("Open preset…")
-                .on_hover_text("Load an experiment from a JSON preset file.")
-                .clicked()
-            {
-                self.files.start(&ctx, FileAction::OpenPreset, None);
-            }
-            if ui
-                .button("Save preset…")
-                .on_hover_text("Save the current configuration as a JSON preset file.")
-                .clicked()
-            {
-                let payload = self.payload_for(FileAction::SavePreset);
-                self.files.start(&ctx, FileAction::SavePreset, payload);
-            }
-            if ui
-                .button("Open results…")
-                .on_hover_text("Open a results file saved by corelab (GUI or `corelab run --out`).")
-                .clicked()
-            {
-                self.files.start(&ctx, FileAction::OpenResults, None);
-            }
-            ui.menu_button("Recent results", |ui| {
-                if self.recent.is_empty() {
-                    ui.weak("No saved results yet.");
-                }
-                let mut open = None;
-                for path in &self.recent {
-                    if ui
-                        .button(autosave::recent_label(path))
-                        .on_hover_text(path.display().to_string())
-                        .clicked()
-                    {
-                        open = Some(path.clone());
-                    }
-                }
-                ui.separator();
-                ui.weak(format!(
-                    "Autosaved in {}",
-                    autosave::results_dir(&self.settings.data_dir).display()
-                ));
-                if let Some(path) = open {
-                    self.files.run(&ctx, FileAction::OpenResults, path, None);
-                    ui.close();
-                }
-            });
-            if ui
-                .small_button("Type a path…")
-                .on_hover_text("Open or save by typing a file path instead of using a dialog.")
-                .clicked()
-            {
-                self.files.ask_for_path(FileAction::OpenPreset, None, None);
-            }
-            if self.files.busy() {
-                ui.spinner();
-            }
-        });
-        ui.separator();
-        let action = run_control::show(ui, self.run.as_ref());
-        match action {
-            Some(RunAction::Run) => {
-                self.start_run(&ctx);
-            }
-            Some(RunAction::Cancel) => self.cancel_run(),
-            None => {}
-        }
-        ui.add_space(2.0);
-    }
-
-    fn left_panel(&mut self, ui: &mut egui::Ui) {
-        let running = self.run.is_some();
-        egui::CollapsingHeader::new("Built-in presets")
-            .default_open(true)
-            .show(ui, |ui| {
-                // A scroll area of its own, so that the experiment's settings below stay in
-                // view however many presets there are.
-                egui::ScrollArea::vertical()
-                    .id_salt("preset-gallery")
-                    .max_height(GALLERY_HEIGHT)
-                    .show(ui, |ui| {
-                        ui.add_enabled_ui(!running, |ui| {
-                            if let Some(GalleryPick::Load { id, experiment }) =
-                                presets_gallery::show(ui, &self.experiment.name)
-                            {
-                                self.set_experiment(*experiment);
-                                self.info(format!("Loaded built-in preset {id}"));
-                            }
-                        });
-                    });
-            });
-        ui.separator();
-        ui.heading("Experiment");
-        let command = config_panel::show(
-            ui,
-            &mut self.editor,
-            &mut self.experiment,
-            &self.python,
-            !running,
-        );
-        match command {
-            Some(ConfigCommand::ConfirmInterpreter(interp))
-                if interp == self.experiment.python.interpreter.trim() =>
-            {
-                self.confirm_interpreter();
-                self.info(format!("Allowed the interpreter {interp}"));
-            }
-            Some(ConfigCommand::ConfirmInterpreter(_)) | None => {}
-        }
-    }
-
-    fn central(&mut self, ui: &mut egui::Ui) {
-        self.message_area(ui);
-        ui.horizontal(|ui| {
-            for tab in Tab::ALL {
-                ui.selectable_value(&mut self.tab, tab, tab.title());
-            }
-        });
-        if let Some(results) = &self.results {
-            let mut use_config = false;
-            ui.horizontal_wrapped(|ui| {
-                let status = match (&self.run, results.status) {
-                    (Some(_), _) => "running",
-                    (None, RunStatus::Complete) => "complete",
-                    (None, RunStatus::Cancelled) => "cancelled",
-                    (None, RunStatus::Incomplete) => "incomplete",
-                };
-                ui.label(egui::RichText::new(&results.experiment.name).strong());
-                ui.weak(format!("· {status} · {} cells", results.cells.len()));
-                if let Some(warning) = results.machine.busy_warning() {
-                    ui.colored_label(ui.visuals().warn_fg_color, "· noisy: the machine was busy")
-                        .on_hover_text(warning);
-                }
-                if let Some(p) = &self.results_path {
-                    ui.weak("·").on_hover_text(p.display().to_string());
-                    ui.weak(p.display().to_string());
-                }
-                if self.run.is_none()
-                    && results.experiment != self.experiment
-                    && ui
-                        .small_button("Use this configuration")
-                        .on_hover_text(
-                            "Copy these results' experiment into the editor on the left.",
-                        )
-                        .clicked()
-                {
-                    use_config = true;
-                }
-            });
-            if use_config {
-                let exp = results.experiment.clone();
-                let source = self.results_path.clone();
-                self.set_experiment_from_file(exp, source.as_deref());
-            }
-        }
-        ui.separator();
-        let physical = self
-            .results
-            .as_ref()
-            .filter(|r| !r.machine.cpu_brand.is_empty())
-            .map_or(self.machine.physical_cores, |r| r.machine.physical_cores);
-        let planned = self
-            .results
-            .as_ref()
-            .map_or(&self.experiment.workers, |r| &r.experiment.workers)
-            .clone();
-        self.fits.get(self.results.as_ref());
-        self.analysis_bar(ui);
-        let label = self.results_label();
-        let layers = Layers {
-            label: &label,
-            compare: &self.compare,
-            fits: self.fits.fits(),
-            show_fits: self.show_fits,
-        };
-        match self.tab {
-            Tab::Table => results_table::show(ui, self.results.as_ref()),
-            Tab::Fits => fits_panel::show(ui, self.results.as_ref(), self.fits.fits()),
-            tab => charts::show(
-                ui,
-                tab.chart().unwrap_or(ChartKind::Speedup),
-                self.results.as_ref(),
-                &planned,
-                physical,
-                &layers,
-            ),
-        }
-    }
-
-    /// Fits, export and comparison controls above the charts.
-    fn analysis_bar(&mut self, ui: &mut egui::Ui) {
-        let ctx = ui.ctx().clone();
-        let has_results = self.results.as_ref().is_some_and(|r| !r.cells.is_empty());
-        ui.horizontal_wrapped(|ui| {
-            ui.checkbox(&mut self.show_fits, "show fits")
-                .on_hover_text(fits_panel::help::FITS);
-            ui.separator();
-            let chart = self.tab.chart().unwrap_or(ChartKind::Speedup);
-            if ui
-                .add_enabled(has_results, egui::Button::new("Export chart…"))
-                .on_hover_text(format!(
-                    "Save the {} chart as SVG and PNG (both, side by side).",
-                    chart.export_kind()
-                ))
-                .on_disabled_hover_text("Nothing to export yet: run a sweep or open results.")
-                .clicked()
-            {
-                let payload = self.payload_for(FileAction::ExportChart);
-                self.files.start(&ctx, FileAction::ExportChart, payload);
-            }
-            if ui
-                .add_enabled(has_results, egui::Button::new("Export dialog…"))
-                .on_hover_text("Choose size, scale, font, theme, models and axes, with a live preview.")
-                .on_disabled_hover_text("Nothing to export yet: run a sweep or open results.")
-                .clicked()
-            {
-                self.open_export_dialog();
-            }
-            if ui
-                .add_enabled(has_results, egui::Button::new("Export report…"))
-                .on_hover_text(
-                    "Save a Markdown report: machine, experiment, summary table and fits.",
-                )
-                .on_disabled_hover_text("Nothing to export yet: run a sweep or open results.")
-                .clicked()
-            {
-                let payload = self.payload_for(FileAction::ExportReport);
-                self.files.start(&ctx, FileAction::ExportReport, payload);
-            }
-            ui.separator();
-            if ui
-                .button("Add results to compare…")
-                .on_hover_text(
-                    "Overlay another results file's curves (faded, square markers), labelled model @ file.",
-                )
-                .clicked()
-            {
-                self.files.start(&ctx, FileAction::OpenCompare, None);
-            }
-            if !self.compare.is_empty() {
-                let names: Vec<&str> = self.compare.iter().map(|c| c.label.as_str()).collect();
-                ui.weak(format!("comparing with {}", names.join(", ")));
-                if ui
-                    .small_button("Clear comparison")
-                    .on_hover_text("Remove the overlaid results from the charts.")
-                    .clicked()
-                {
-                    self.compare.clear();
-                }
-            }
-        });
-    }
-
-    fn message_area(&mut self, ui: &mut egui::Ui) {
-        if self.messages.is_empty() {
-            return;
-        }
-        // Keep the list short: the newest few.
-        let excess = self.messages.len().saturating_sub(6);
-        self.messages.drain(..excess);
-        let mut dismiss = None;
-        let error_color = ui.visuals().error_fg_color;
-        let any_error = self.messages.iter().any(|m| m.is_error);
-        let frame = if any_error {
-            egui::Frame::group(ui.style()).fill(ui.visuals().error_fg_color.gamma_multiply(0.12))
-        } else {
-            egui::Frame::group(ui.style())
-        };
-        frame.show(ui, |ui| {
-            ui.set_width(ui.available_width());
-            for (i, m) in self.messages.iter().enumerate() {
-                ui.horizontal(|ui| {
-                    if ui.small_button("x").on_hover_text("Dismiss").clicked() {
-                        dismiss = Some(i);
-                    }
-                    if m.is_error {
-                        ui.add(
-                            egui::Label::new(egui::RichText::new(&m.text).color(error_color))
-                                .wrap(),
-                        );
-                    } else {
-                        ui.add(egui::Label::new(&m.text).wrap());
-                    }
-                });
-            }
-        });
-        if let Some(i) = dismiss {
-            self.messages.remove(i);
-        }
-    }
-}
-
-/// Inserts `cell`, replacing an earlier cell of the same model and worker count.
-fn upsert_cell(results: &mut ResultsFile, cell: CellResult) {
-    match results
-        .cells
-        .iter_mut()
-        .find(|c| c.model == cell.model && c.workers == cell.workers)
-    {
-        Some(existing) => *existing = cell,
-        None => results.cells.push(cell),
+        self.messages.push(text.into(), false);
     }
 }
 
 /// The configuration a fresh workbench starts with: the first built-in preset.
-fn default_experiment() -> Experiment {
-    crate::preset::builtin_presets()
+fn default_experiment() -> (Experiment, Option<Origin>) {
+    match crate::preset::builtin_presets()
         .first()
-        .and_then(|p| p.experiment().ok())
-        .unwrap_or_default()
+        .and_then(|p| Some((p.id, p.experiment().ok()?)))
+    {
+        Some((id, exp)) => (
+            exp.clone(),
+            Some(Origin {
+                source: Source::Builtin(id.to_string()),
+                experiment: exp,
+            }),
+        ),
+        None => (Experiment::default(), None),
+    }
 }
 
 impl eframe::App for WorkbenchApp {
@@ -1168,6 +862,7 @@ impl eframe::App for WorkbenchApp {
             tab: self.tab,
             confirmed_interpreters: self.confirmed_interpreters.clone(),
             unconfirmed_interpreter: self.unconfirmed_interpreter.clone(),
+            origin: self.origin.clone(),
         };
         if let Ok(text) = serde_json::to_string(&persisted) {
             storage.set_string(STORAGE_KEY, text);

@@ -33,6 +33,17 @@ impl ConfigEditor {
     }
 }
 
+impl ConfigEditor {
+    /// Sets the worker counts from a button: the text always shows the new list, even when
+    /// it equals the last valid one (a bad list typed since is replaced, its error cleared).
+    pub fn replace_workers(&mut self, exp: &mut Experiment, workers: Vec<usize>) {
+        self.workers_text = format_workers(&workers);
+        self.workers_error = None;
+        self.synced = workers.clone();
+        exp.workers = workers;
+    }
+}
+
 pub fn format_workers(workers: &[usize]) -> String {
     workers
         .iter()
@@ -136,7 +147,7 @@ pub fn show(
             egui::CollapsingHeader::new("What this experiment shows")
                 .default_open(false)
                 .show(ui, |ui| {
-                    ui.add(egui::Label::new(egui::RichText::new(&exp.description).small()).wrap());
+                    ui.add(egui::Label::new(&exp.description).wrap());
                 });
         }
         ui.separator();
@@ -378,7 +389,7 @@ fn workers_section(ui: &mut egui::Ui, editor: &mut ConfigEditor, exp: &mut Exper
             ))
             .clicked()
         {
-            exp.workers = default_worker_range(logical);
+            editor.replace_workers(exp, default_worker_range(logical));
         }
         if ui
             .button("Powers of 2")
@@ -389,7 +400,7 @@ fn workers_section(ui: &mut egui::Ui, editor: &mut ConfigEditor, exp: &mut Exper
             while v.last().copied().unwrap_or(1) * 2 <= 2 * logical {
                 v.push(v.last().copied().unwrap_or(1) * 2);
             }
-            exp.workers = v;
+            editor.replace_workers(exp, v);
         }
     });
 }

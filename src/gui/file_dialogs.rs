@@ -16,6 +16,8 @@ use crate::export::{self, ChartOptions, ChartRun};
 use crate::preset::Experiment;
 use crate::results::ResultsFile;
 
+use super::file_browser::Picked;
+
 /// A dialog returning `None` faster than this is taken as "no dialog could be shown".
 const DIALOG_UNAVAILABLE_WITHIN: Duration = Duration::from_millis(400);
 
@@ -31,6 +33,10 @@ pub enum FileAction {
     ExportChart,
     /// Write a Markdown report.
     ExportReport,
+    /// Write the shown results as a results file (JSON) under a name of the user's choice.
+    SaveResults,
+    /// Write the shown results' summary table as CSV.
+    ExportCsv,
 }
 
 /// What a save action writes (prepared on the UI thread, written on a helper thread).
@@ -56,14 +62,46 @@ impl FileAction {
             FileAction::OpenCompare => "Add results to compare",
             FileAction::ExportChart => "Export chart (SVG + PNG)",
             FileAction::ExportReport => "Export report (Markdown)",
+            FileAction::SaveResults => "Save results as",
+            FileAction::ExportCsv => "Export table (CSV)",
         }
     }
 
     fn button(self) -> &'static str {
         match self {
-            FileAction::SavePreset => "Save",
-            FileAction::ExportChart | FileAction::ExportReport => "Export",
+            FileAction::SavePreset | FileAction::SaveResults => "Save",
+            FileAction::ExportChart | FileAction::ExportReport | FileAction::ExportCsv => "Export",
             _ => "Open",
+        }
+    }
+
+    /// The file kinds the browser lists for this action.
+    fn extensions(self) -> &'static [&'static str] {
+        match self {
+            FileAction::ExportChart => &["svg", "png"],
+            FileAction::ExportReport => &["md"],
+            FileAction::ExportCsv => &["csv"],
+            _ => &["json"],
+        }
+    }
+
+    /// Whether the action writes a file (the browser then keeps the file name when the
+    /// folder changes).
+    fn writes(self) -> bool {
+        !matches!(
+            self,
+            FileAction::OpenPreset | FileAction::OpenResults | FileAction::OpenCompare
+        )
+    }
+
+    /// The file name a save starts with.
+    fn default_name(self) -> &'static str {
+        match self {
+            FileAction::ExportChart => "chart.svg",
+            FileAction::ExportReport => "report.md",
+            FileAction::ExportCsv => "table.csv",
+            FileAction::SaveResults => "results.json",
+            _ => "experiment.json",
         }
     }
 
@@ -71,6 +109,8 @@ impl FileAction {
         match self {
             FileAction::ExportChart => "/path/to/chart  (writes chart.svg and chart.png)",
             FileAction::ExportReport => "/path/to/report.md",
+            FileAction::ExportCsv => "/path/to/table.csv",
+            FileAction::SaveResults => "/path/to/results.json",
             _ => "/path/to/file.json",
         }
     }
@@ -107,6 +147,24 @@ pub enum FileOutcome {
     DialogCancelled,
 }
 
+impl FileOutcome {
+    /// The action this is the outcome of, and its error if it failed (`None` for dialog
+    /// outcomes).
+    pub fn action_and_error(&self) -> Option<(FileAction, Option<String>)> {
+        fn err<T>(r: &Result<T, String>) -> Option<String> {
+            r.as_ref().err().cloned()
+        }
+        Some(match self {
+            FileOutcome::PresetLoaded { result, .. } => (FileAction::OpenPreset, err(result)),
+            FileOutcome::PresetSaved { result, .. } => (FileAction::SavePreset, err(result)),
+            FileOutcome::ResultsLoaded { result, .. } => (FileAction::OpenResults, err(result)),
+            FileOutcome::CompareLoaded { result, .. } => (FileAction::OpenCompare, err(result)),
+            FileOutcome::Exported { action, result } => (*action, err(result)),
+            FileOutcome::DialogUnavailable(_) | FileOutcome::DialogCancelled => return None,
+        })
+    }
+}
+
 /// The typed-path prompt (the fallback when no native dialog can be shown).
 #[derive(Clone, Debug)]
 pub struct PathPrompt {
@@ -115,6 +173,10 @@ pub struct PathPrompt {
     pub note: Option<String>,
     /// What to write, for save and export actions.
     pub payload: Option<Payload>,
+    /// The text field has been given keyboard focus (once, when the prompt opens).
+    pub focused: bool,
+    /// The in-app file browser under the field.
+    pub browser: super::file_browser::Browser,
 }
 
 /// Background file work and its results.
@@ -126,6 +188,8 @@ pub struct FileJobs {
     pub prompt: Option<PathPrompt>,
     /// Whether native dialogs are tried at all (tests turn them off).
     pub native: bool,
+    /// The prompt as it was submitted, while its job runs.
+    submitted: Option<PathPrompt>,
 }
 
 type Wake = Arc<dyn Fn() + Send + Sync>;
@@ -144,6 +208,7 @@ impl FileJobs {
             pending: 0,
             prompt: None,
             native,
+            submitted: None,
         }
     }
 
@@ -180,6 +245,14 @@ impl FileJobs {
                     FileAction::ExportReport => dialog
                         .add_filter("Markdown", &["md"])
                         .set_file_name("report.md")
+                        .save_file(),
+                    FileAction::SaveResults => dialog
+                        .add_filter("JSON", &["json"])
+                        .set_file_name("results.json")
+                        .save_file(),
+                    FileAction::ExportCsv => dialog
+                        .add_filter("CSV", &["csv"])
+                        .set_file_name("table.csv")
                         .save_file(),
                     FileAction::OpenPreset | FileAction::OpenResults | FileAction::OpenCompare => {
                         dialog.add_filter("JSON", &["json"]).pick_file()
@@ -218,7 +291,29 @@ impl FileJobs {
             text,
             note,
             payload,
+            focused: false,
+            browser: Default::default(),
         });
+    }
+
+    /// After a file job ended: when it was typed into the prompt and failed, the prompt
+    /// opens again with the same text and the reason, so that a typo is fixed, not retyped.
+    fn after_outcome(&mut self, outcome: &FileOutcome) {
+        let Some(submitted) = self.submitted.take() else {
+            return;
+        };
+        match outcome.action_and_error() {
+            Some((action, Some(error))) if action == submitted.action => {
+                self.prompt = Some(PathPrompt {
+                    note: Some(error),
+                    focused: false,
+                    ..submitted
+                });
+            }
+            Some((action, None)) if action == submitted.action => {}
+            // Another job's outcome: keep waiting for this one's.
+            _ => self.submitted = Some(submitted),
+        }
     }
 
     /// Performs `action` on `path` on a helper thread (no dialog).
@@ -252,6 +347,7 @@ impl FileJobs {
         let mut out = Vec::new();
         while let Ok(outcome) = self.rx.try_recv() {
             self.pending = self.pending.saturating_sub(1);
+            self.after_outcome(&outcome);
             out.push(outcome);
         }
         out
@@ -275,17 +371,66 @@ impl FileJobs {
                 }
                 ui.horizontal(|ui| {
                     let label = ui.label("File path:");
+                    // Wide enough for the whole hint and a long path.
+                    let hint_width = ui.fonts_mut(|f| {
+                        f.layout_no_wrap(
+                            prompt.action.hint().to_string(),
+                            egui::TextStyle::Body.resolve(ui.style()),
+                            egui::Color32::WHITE,
+                        )
+                        .size()
+                        .x
+                    });
                     let edit = ui
                         .add(
                             egui::TextEdit::singleline(&mut prompt.text)
-                                .desired_width(420.0)
+                                .desired_width((hint_width + 24.0).max(480.0))
                                 .hint_text(prompt.action.hint()),
                         )
                         .labelled_by(label.id);
+                    if !prompt.focused {
+                        edit.request_focus();
+                        prompt.focused = true;
+                    }
                     if edit.lost_focus() && ui.input(|i| i.key_pressed(egui::Key::Enter)) {
                         submit = true;
                     }
                 });
+                // Browse instead of typing: a click fills the field above.
+                let typed = expand_home(prompt.text.trim());
+                let start = if typed.is_dir() {
+                    typed.clone()
+                } else {
+                    typed
+                        .parent()
+                        .filter(|p| p.is_dir())
+                        .map(Path::to_path_buf)
+                        .or_else(|| std::env::current_dir().ok())
+                        .unwrap_or_else(|| PathBuf::from("/"))
+                };
+                // A folder typed into the field is listed.
+                if typed.is_dir() && prompt.browser.dir.as_deref() != Some(typed.as_path()) {
+                    prompt.browser.dir = None;
+                }
+                let action = prompt.action;
+                match prompt.browser.ui(ui, &start, action.extensions()) {
+                    Some(Picked::Folder(dir)) => {
+                        prompt.text = if action.writes() {
+                            let name = typed.file_name().filter(|_| !typed.is_dir()).map_or_else(
+                                || action.default_name().to_string(),
+                                |n| n.to_string_lossy().into_owned(),
+                            );
+                            dir.join(name).display().to_string()
+                        } else {
+                            format!("{}/", dir.display())
+                        };
+                    }
+                    Some(Picked::File(path, take)) => {
+                        prompt.text = path.display().to_string();
+                        submit |= take;
+                    }
+                    None => {}
+                }
                 ui.horizontal(|ui| {
                     let ok = ui.add_enabled(
                         !prompt.text.trim().is_empty(),
@@ -300,9 +445,11 @@ impl FileJobs {
                 });
             });
         if submit && !prompt.text.trim().is_empty() {
-            let prompt = self.prompt.take().expect("prompt is open");
-            let path = expand_home(prompt.text.trim());
-            self.run(ctx, prompt.action, path, prompt.payload);
+            if let Some(prompt) = self.prompt.take() {
+                let path = expand_home(prompt.text.trim());
+                self.run(ctx, prompt.action, path, prompt.payload.clone());
+                self.submitted = Some(prompt);
+            }
         } else if close {
             self.prompt = None;
         }
@@ -348,6 +495,13 @@ fn perform(action: FileAction, path: PathBuf, payload: Option<Payload>) -> FileO
             let result = crate::results::write_atomically(&path, json.as_bytes())
                 .map_err(|e| format!("cannot write {}: {e}", path.display()));
             FileOutcome::PresetSaved { path, result }
+        }
+        FileAction::SaveResults | FileAction::ExportCsv => {
+            let result = match payload {
+                Some(Payload::Text(t)) => write(&path, t.as_bytes()).map(|()| vec![path.clone()]),
+                _ => Err("nothing to save".into()),
+            };
+            FileOutcome::Exported { action, result }
         }
         FileAction::ExportChart | FileAction::ExportReport => FileOutcome::Exported {
             action,

@@ -1,7 +1,13 @@
 //! The desktop workbench (eframe + egui_plot).
 //!
 //! One concept per file:
-//! - [`app`]: [`WorkbenchApp`], its state and the frame layout.
+//! - [`app`]: [`WorkbenchApp`], its runtime state and API; `app/events.rs` (sweep and file
+//!   events) and `app/layout.rs` (the frame).
+//! - [`state`]: what is kept between sessions (`#[serde(default)]`).
+//! - [`command`]: the [`Command`](command::Command)s panels and shortcuts emit, applied after
+//!   drawing; the keyboard shortcuts and their help overlay.
+//! - [`notifications`]: messages over the corner: errors until dismissed, information fades.
+//! - [`editing`]: where the configuration came from, "modified", undo/redo.
 //! - [`config_panel`]: the left panel that edits the [`Experiment`](crate::preset::Experiment).
 //! - [`run_control`]: Run / Cancel, progress, draining sweep events.
 //! - [`charts`]: speedup, efficiency and wall-time charts.
@@ -11,22 +17,28 @@
 //! - [`status_bar`]: machine info and the live per-core CPU meter.
 //! - [`presets_gallery`]: the built-in presets, one click to load.
 //! - [`file_dialogs`]: native dialogs off the UI thread, with a typed-path fallback.
+//! - [`file_browser`]: the in-app folder listing under that typed-path prompt.
 //! - [`autosave`]: where results are kept, and the "Recent results" list.
 //! - [`screenshot`]: `corelab --screenshot PATH`.
 
 pub mod app;
 pub mod autosave;
 pub mod charts;
+pub mod command;
 pub mod command_task;
 pub mod config_panel;
+pub mod editing;
 pub mod export_dialog;
+pub mod file_browser;
 pub mod file_dialogs;
 pub mod fits_panel;
+pub mod notifications;
 pub mod presets_gallery;
 pub mod python_probe;
 pub mod results_table;
 pub mod run_control;
 pub mod screenshot;
+pub mod state;
 pub mod status_bar;
 pub mod style;
 

@@ -25,11 +25,14 @@ pub enum GalleryPick {
     },
 }
 
-/// Draws the gallery; returns the preset the user clicked.
-pub fn show(ui: &mut egui::Ui, current_name: &str) -> Option<GalleryPick> {
+/// Draws the gallery; returns the preset the user clicked. `current` is the id of the
+/// built-in preset the configuration came from (by identity: a file that reuses a built-in's
+/// name does not light it up); `modified` marks it as edited since.
+pub fn show(ui: &mut egui::Ui, current: Option<&str>, modified: bool) -> Option<GalleryPick> {
     let mut picked = None;
     for (id, experiment) in parsed() {
-        if let Some(p) = entry(ui, id, experiment, current_name) {
+        let state = (current == Some(*id)).then_some(modified);
+        if let Some(p) = entry(ui, id, experiment, state) {
             picked = Some(p);
         }
     }
@@ -40,7 +43,7 @@ fn entry(
     ui: &mut egui::Ui,
     id: &'static str,
     experiment: &Result<Experiment, String>,
-    current: &str,
+    current: Option<bool>,
 ) -> Option<GalleryPick> {
     let experiment = match experiment {
         Ok(e) => e,
@@ -49,15 +52,20 @@ fn entry(
             return None;
         }
     };
-    let selected = experiment.name == current;
+    let selected = current.is_some();
+    let title = match current {
+        Some(true) => format!("{}  (modified)", experiment.name),
+        _ => experiment.name.clone(),
+    };
     let response = ui
-        .selectable_label(selected, egui::RichText::new(&experiment.name).strong())
+        .selectable_label(selected, egui::RichText::new(title).strong())
         .on_hover_text(format!(
             "{}\n\nClick to load this preset (replaces the current configuration).",
             experiment.description
         ));
     let summary = first_sentence(&experiment.description);
-    ui.add(egui::Label::new(egui::RichText::new(summary).small().weak()).wrap());
+    // Body text size: a summary people read to choose, not a footnote.
+    ui.add(egui::Label::new(summary).wrap());
     ui.add_space(4.0);
     response.clicked().then(|| GalleryPick::Load {
         id,

@@ -146,3 +146,89 @@ fn row(ui: &mut egui::Ui, cell: &CellResult) {
     }
     ui.end_row();
 }
+
+/// How "Copy table" lays out the table on the clipboard.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum TableFormat {
+    /// A GitHub-flavoured Markdown table (for issues, notes, READMEs).
+    Markdown,
+    /// Tab-separated values (pastes into spreadsheet cells).
+    TabSeparated,
+}
+
+/// The columns "Copy table" writes: the ones people quote.
+const COPY_HEADER: [&str; 8] = [
+    "model",
+    "workers",
+    "runs",
+    "median (s)",
+    "median 95% CI (s)",
+    "speedup",
+    "efficiency (%)",
+    "note",
+];
+
+/// One text row per cell, in the columns of [`COPY_HEADER`].
+fn copy_rows(results: &ResultsFile) -> Vec<[String; 8]> {
+    results
+        .cells
+        .iter()
+        .map(|c| {
+            [
+                c.model_id().to_string(),
+                c.workers.to_string(),
+                c.samples.len().to_string(),
+                fixed(c.wall.as_ref().map(|s| s.median), 4),
+                export::median_ci_text(c),
+                fixed(c.speedup, 2),
+                fixed(c.efficiency.map(|e| e * 100.0), 1),
+                match c.status {
+                    CellStatus::Ok => String::new(),
+                    CellStatus::Failed => {
+                        format!("failed: {}", c.error.clone().unwrap_or_default())
+                    }
+                    CellStatus::Cancelled => "cancelled".to_string(),
+                },
+            ]
+        })
+        .collect()
+}
+
+/// `v` with `places` decimals, or a dash when missing.
+fn fixed(v: Option<f64>, places: usize) -> String {
+    v.map_or("—".to_string(), |x| format!("{x:.places$}"))
+}
+
+/// The summary of `results` as text for the clipboard.
+pub fn table_text(results: &ResultsFile, format: TableFormat) -> String {
+    let rows = copy_rows(results);
+    let mut out = String::new();
+    match format {
+        TableFormat::TabSeparated => {
+            // A tab or line break inside a field would shift the cells: they become spaces.
+            let clean = |f: &str| f.replace(['\t', '\n', '\r'], " ");
+            out.push_str(&COPY_HEADER.join("\t"));
+            out.push('\n');
+            for row in rows {
+                let fields: Vec<String> = row.iter().map(|f| clean(f)).collect();
+                out.push_str(&fields.join("\t"));
+                out.push('\n');
+            }
+        }
+        TableFormat::Markdown => {
+            let clean = |f: &str| export::sanitize::for_markdown(f).into_owned();
+            out.push_str(&format!("| {} |\n", COPY_HEADER.join(" | ")));
+            let align: Vec<&str> = COPY_HEADER
+                .iter()
+                .enumerate()
+                .map(|(i, _)| if i == 0 || i == 7 { "---" } else { "---:" })
+                .collect();
+            out.push_str(&format!("| {} |\n", align.join(" | ")));
+            for row in rows {
+                let fields: Vec<String> = row.iter().map(|f| clean(f)).collect();
+                out.push_str(&format!("| {} |\n", fields.join(" | ")));
+            }
+        }
+    }
+    out
+}

@@ -24,6 +24,71 @@ pub struct ActiveRun {
     pub cells_total: usize,
     pub current: Option<(ModelKind, usize)>,
     pub cancelling: bool,
+    /// Every cell of the sweep, in the engine's order.
+    plan: Vec<(ModelKind, usize)>,
+    /// What each cell's timed runs cost so far: (model, workers) → (runs, summed wall time).
+    cost: Vec<CellCost>,
+}
+
+/// The timed runs of one cell so far.
+#[derive(Clone, Copy, Debug, PartialEq)]
+pub struct CellCost {
+    pub model: ModelKind,
+    pub workers: usize,
+    pub runs: usize,
+    pub wall_s: f64,
+}
+
+impl CellCost {
+    fn per_run(&self) -> Option<f64> {
+        (self.runs > 0).then(|| self.wall_s / self.runs as f64)
+    }
+}
+
+/// The time a sweep has left, weighted by what each cell costs rather than a flat average
+/// per run (the Python cells, or the 1-worker cells of a compute-bound task, cost several
+/// times what the others do, and they do not come evenly spread over the sweep).
+///
+/// Each cell's runs left are `runs_total` shared evenly over the `plan` minus the runs it has
+/// done; each costs that cell's mean wall time per run so far, or, for a cell not timed yet,
+/// the mean of the same model's timed cell nearest in worker count, else the mean over all
+/// timed cells. The sum is scaled by `elapsed` over the wall time of the timed runs, which
+/// accounts for what runs between them (warm-ups, executors starting). `None` before any run
+/// was timed.
+pub fn weighted_remaining(
+    plan: &[(ModelKind, usize)],
+    runs_total: usize,
+    elapsed: Duration,
+    cost: &[CellCost],
+) -> Option<Duration> {
+    let timed: Vec<&CellCost> = cost.iter().filter(|c| c.runs > 0).collect();
+    let measured_s: f64 = timed.iter().map(|c| c.wall_s).sum();
+    if plan.is_empty() || timed.is_empty() || measured_s <= 0.0 {
+        return None;
+    }
+    let overall = measured_s / timed.iter().map(|c| c.runs).sum::<usize>() as f64;
+    let per_cell = runs_total.div_ceil(plan.len());
+    let mut left_s = 0.0;
+    for &(model, workers) in plan {
+        let own = cost
+            .iter()
+            .find(|c| c.model == model && c.workers == workers);
+        let done = own.map_or(0, |c| c.runs);
+        let left = per_cell.saturating_sub(done);
+        if left == 0 {
+            continue;
+        }
+        let per_run = own.and_then(CellCost::per_run).or_else(|| {
+            timed
+                .iter()
+                .filter(|c| c.model == model)
+                .min_by_key(|c| c.workers.abs_diff(workers))
+                .and_then(|c| c.per_run())
+        });
+        left_s += left as f64 * per_run.unwrap_or(overall);
+    }
+    let overhead = (elapsed.as_secs_f64() / measured_s).max(1.0);
+    Some(Duration::from_secs_f64(left_s * overhead))
 }
 
 /// What the user asked for in the run controls.
@@ -65,6 +130,8 @@ impl ActiveRun {
             cells_total: 0,
             current: None,
             cancelling: false,
+            plan: Vec::new(),
+            cost: Vec::new(),
         })
     }
 
@@ -82,7 +149,14 @@ impl ActiveRun {
                 SweepEvent::Started { plan, runs_total } => {
                     self.cells_total = plan.len();
                     self.runs_total = *runs_total;
+                    self.plan = plan.clone();
                 }
+                SweepEvent::RoundDone { cells, .. } => {
+                    for cell in cells {
+                        self.note_cost(cell);
+                    }
+                }
+                SweepEvent::CellDone(cell) => self.note_cost(cell),
                 SweepEvent::CellStarted { model, workers } => {
                     self.current = Some((*model, *workers));
                 }
@@ -117,10 +191,37 @@ impl ActiveRun {
         self.handle.is_finished()
     }
 
-    /// Estimated time left, from the pace so far.
+    /// Records what a cell's timed runs cost so far.
+    fn note_cost(&mut self, cell: &crate::results::CellResult) {
+        let Some(model) = cell.model else {
+            return;
+        };
+        let entry = CellCost {
+            model,
+            workers: cell.workers,
+            runs: cell.samples.len(),
+            wall_s: cell.samples.iter().map(|s| s.wall_s).sum(),
+        };
+        match self
+            .cost
+            .iter_mut()
+            .find(|c| c.model == model && c.workers == cell.workers)
+        {
+            Some(c) => *c = entry,
+            None => self.cost.push(entry),
+        }
+    }
+
+    /// Estimated time left: weighted by each cell's cost ([`weighted_remaining`]) once runs
+    /// were timed, else from the pace so far.
     pub fn remaining(&self) -> Option<Duration> {
         if self.runs_done == 0 || self.runs_total == 0 {
             return None;
+        }
+        if let Some(left) =
+            weighted_remaining(&self.plan, self.runs_total, self.elapsed, &self.cost)
+        {
+            return Some(left);
         }
         let per_run = self.elapsed.as_secs_f64() / self.runs_done as f64;
         let left = self.runs_total.saturating_sub(self.runs_done) as f64 * per_run;
@@ -137,7 +238,11 @@ pub fn show(ui: &mut egui::Ui, run: Option<&ActiveRun>) -> Option<RunAction> {
             egui::Button::new(egui::RichText::new("Run").strong()).min_size(egui::vec2(90.0, 0.0));
         if ui
             .add_enabled(!running, run_button)
-            .on_hover_text("Validate the configuration and run the sweep.")
+            .on_hover_text(format!(
+                "Validate the configuration and run the sweep.  ({} or {})",
+                ui.ctx().format_shortcut(&super::command::RUN),
+                ui.ctx().format_shortcut(&super::command::RUN_F5)
+            ))
             .clicked()
         {
             action = Some(RunAction::Run);
@@ -145,7 +250,11 @@ pub fn show(ui: &mut egui::Ui, run: Option<&ActiveRun>) -> Option<RunAction> {
         let cancelling = run.is_some_and(|r| r.cancelling);
         if ui
             .add_enabled(running && !cancelling, egui::Button::new("Cancel"))
-            .on_hover_text("Stop the sweep; cells already measured are kept and saved.")
+            .on_hover_text(super::command::with_shortcut(
+                ui.ctx(),
+                "Stop the sweep; cells already measured are kept and saved.",
+                &super::command::CANCEL,
+            ))
             .clicked()
         {
             action = Some(RunAction::Cancel);
@@ -210,6 +319,56 @@ pub fn fmt_duration(d: Duration) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    fn cost(model: ModelKind, workers: usize, runs: usize, per_run: f64) -> CellCost {
+        CellCost {
+            model,
+            workers,
+            runs,
+            wall_s: per_run * runs as f64,
+        }
+    }
+
+    #[test]
+    fn the_time_left_is_weighted_by_each_cells_cost() {
+        let plan = [
+            (ModelKind::Sequential, 1),
+            (ModelKind::Threads, 2),
+            (ModelKind::PyMultiprocessing, 2),
+        ];
+        // 3 runs per cell; one each done: 1 s, 0.5 s and 4 s a run; 5.5 s elapsed.
+        let done = [
+            cost(ModelKind::Sequential, 1, 1, 1.0),
+            cost(ModelKind::Threads, 2, 1, 0.5),
+            cost(ModelKind::PyMultiprocessing, 2, 1, 4.0),
+        ];
+        let left = weighted_remaining(&plan, 9, Duration::from_secs_f64(5.5), &done).unwrap();
+        // 2 × (1 + 0.5 + 4) = 11 s.
+        assert!((left.as_secs_f64() - 11.0).abs() < 1e-9);
+        // The dear cell behind the others, as when the Python cells come last.
+        let done = [
+            cost(ModelKind::Sequential, 1, 3, 1.0),
+            cost(ModelKind::Threads, 2, 3, 0.5),
+            cost(ModelKind::PyMultiprocessing, 2, 1, 4.0),
+        ];
+        let left = weighted_remaining(&plan, 9, Duration::from_secs_f64(8.5), &done).unwrap();
+        // Two Python runs left at 4 s each: 8 s (the flat average would say 8.5/7×2 ≈ 2.4 s).
+        assert!((left.as_secs_f64() - 8.0).abs() < 1e-9, "{left:?}");
+    }
+
+    #[test]
+    fn an_untimed_cell_costs_what_its_models_nearest_cell_does_and_overhead_scales() {
+        let plan = [(ModelKind::Threads, 1), (ModelKind::Threads, 4)];
+        let done = [cost(ModelKind::Threads, 1, 2, 2.0)];
+        // 2 runs per cell; the 4-worker cell is untimed: 2 × 2 s. Elapsed is twice the timed
+        // wall time (warm-ups, start-up): the estimate doubles.
+        let left = weighted_remaining(&plan, 4, Duration::from_secs(8), &done).unwrap();
+        assert!((left.as_secs_f64() - 8.0).abs() < 1e-9, "{left:?}");
+        assert_eq!(
+            weighted_remaining(&plan, 4, Duration::from_secs(1), &[]),
+            None
+        );
+    }
 
     #[test]
     fn durations_read_naturally() {

@@ -60,7 +60,7 @@ enum Phase {
 }
 
 /// The size of a screenshot, in points.
-pub const SIZE: [f32; 2] = [1440.0, 900.0];
+pub const SIZE: [f32; 2] = [1280.0, 800.0];
 
 /// The screenshot mode of the app.
 pub struct ScreenshotMode {

@@ -1,0 +1,201 @@
+//! Event handling: what arrives from the running sweep and from file jobs, taken in once
+//! per frame (never waiting).
+
+use super::*;
+
+impl WorkbenchApp {
+    /// Takes in everything that arrived from the sweep and from file jobs (never waits).
+    pub(super) fn poll(&mut self) {
+        if let Some(run) = &mut self.run {
+            let mut events = run.drain();
+            let mut finished = events.iter().any(|e| matches!(e, SweepEvent::Finished(_)));
+            if !finished && run.thread_ended() {
+                // The thread ended: whatever it sent before is in the channel now.
+                events.extend(run.drain());
+                finished = events.iter().any(|e| matches!(e, SweepEvent::Finished(_)));
+                if !finished {
+                    self.run = None;
+                    self.error(
+                        "The sweep stopped unexpectedly (engine thread ended without results).",
+                    );
+                }
+            }
+            for event in events {
+                self.on_sweep_event(event);
+            }
+        }
+        for outcome in self.files.poll() {
+            self.on_file_outcome(outcome);
+        }
+    }
+
+    pub(super) fn on_sweep_event(&mut self, event: SweepEvent) {
+        match event {
+            SweepEvent::CellDone(cell) => {
+                if let Some(results) = &mut self.results {
+                    upsert_cell(results, *cell);
+                }
+            }
+            // Interleaved rounds: every cell's curve point so far, refined round by round.
+            SweepEvent::RoundDone { cells, round } => {
+                // py-dask, py-mpi: the cluster and Dask's dashboard link, once (first round).
+                for cell in cells.iter().filter(|_| round == 1) {
+                    if let Some(cluster) = &cell.cluster {
+                        let what = format!("{} × {}", cell.model_id(), cell.workers);
+                        self.info(format!("{what}: {}", cluster.describe()));
+                    }
+                }
+                if let Some(results) = &mut self.results {
+                    for cell in cells {
+                        upsert_cell(results, cell);
+                    }
+                }
+            }
+            SweepEvent::Failed {
+                model,
+                workers,
+                reason,
+            } => self.error(format!("{model} × {workers} failed: {reason}")),
+            SweepEvent::SaveFailed { path, reason } => {
+                // Once per sweep: every later cell would repeat it.
+                if self.save_error.is_none() {
+                    self.error(format!(
+                        "The results could not be saved to {}: {reason}",
+                        path.display()
+                    ));
+                }
+                self.save_error = Some(reason);
+            }
+            SweepEvent::Finished(results) => {
+                let run = self.run.take();
+                let mut saved = run.and_then(|r| r.results_path);
+                if let Some(reason) = self.save_error.take()
+                    && let Some(path) = saved.take()
+                {
+                    // An empty placeholder from the autosave name's creation is no result.
+                    if std::fs::metadata(&path).is_ok_and(|m| m.len() == 0) {
+                        std::fs::remove_file(&path).ok();
+                    }
+                    self.error(format!(
+                        "Not saved: writing {} failed ({reason}); the results are shown but not stored.",
+                        path.display()
+                    ));
+                }
+                let cells = results.cells.len();
+                let where_ = saved.as_ref().map_or_else(
+                    || "not saved".to_string(),
+                    |p| format!("saved to {}", p.display()),
+                );
+                match results.status {
+                    RunStatus::Cancelled => {
+                        self.info(format!("Sweep cancelled; {cells} cells kept, {where_}."))
+                    }
+                    _ => self.info(format!("Sweep finished: {cells} cells, {where_}.")),
+                }
+                self.results = Some(*results);
+                self.results_path = saved;
+                self.recent = autosave::recent_results(&self.settings.data_dir);
+            }
+            _ => {}
+        }
+    }
+
+    pub(super) fn on_file_outcome(&mut self, outcome: FileOutcome) {
+        match outcome {
+            FileOutcome::PresetLoaded { path, result } => match result {
+                Ok(exp) => self.offer_replacement(PendingReplace {
+                    origin: Origin {
+                        source: Source::File(path.clone()),
+                        experiment: (*exp).clone(),
+                    },
+                    experiment: *exp,
+                    from_file: Some(path.clone()),
+                    message: format!("Loaded preset {}", path.display()),
+                }),
+                Err(e) => {
+                    self.run_when_ready = false;
+                    self.error(format!("Cannot open preset {}: {e}", path.display()));
+                }
+            },
+            FileOutcome::PresetSaved { path, result } => match result {
+                Ok(()) => {
+                    // What was saved is now where the configuration comes from. (The saved
+                    // text is the configuration of when Save was pressed; edits since then
+                    // still count as modified.)
+                    self.origin = std::fs::read_to_string(&path)
+                        .ok()
+                        .and_then(|t| Experiment::from_json(&t).ok())
+                        .map(|experiment| Origin {
+                            source: Source::File(path.clone()),
+                            experiment,
+                        })
+                        .or(self.origin.take());
+                    self.info(format!("Preset saved to {}", path.display()));
+                }
+                Err(e) => self.error(format!("Cannot save preset: {e}")),
+            },
+            FileOutcome::ResultsLoaded { path, result } => match result {
+                Ok(results) => {
+                    self.results = Some(*results);
+                    self.results_path = Some(path);
+                }
+                Err(e) => self.error(format!("Cannot open results: {e}")),
+            },
+            FileOutcome::CompareLoaded { path, result } => match result {
+                Ok(results) => {
+                    let stem = path
+                        .file_stem()
+                        .map_or_else(|| "compared".into(), |s| s.to_string_lossy().into_owned());
+                    let mut label = stem.clone();
+                    let mut i = 2;
+                    while label == self.results_label()
+                        || self.compare.iter().any(|c| c.label == label)
+                    {
+                        label = format!("{stem} ({i})");
+                        i += 1;
+                    }
+                    self.info(format!("Comparing with {}", path.display()));
+                    self.compare.push(CompareRun::new(label, path, *results));
+                }
+                Err(e) => self.error(format!("Cannot open results to compare: {e}")),
+            },
+            FileOutcome::Exported { action, result } => match result {
+                Ok(paths) => {
+                    let list: Vec<String> = paths.iter().map(|p| p.display().to_string()).collect();
+                    let what = match action {
+                        FileAction::ExportReport => "Report",
+                        FileAction::SaveResults => "Results",
+                        FileAction::ExportCsv => "Table (CSV)",
+                        _ => "Chart",
+                    };
+                    self.info(format!("{what} saved to {}", list.join(" and ")));
+                }
+                Err(e) => self.error(format!("Cannot export: {e}")),
+            },
+            FileOutcome::DialogUnavailable(action) => {
+                let payload = self.payload_for(action);
+                self.files.ask_for_path(
+                    action,
+                    payload,
+                    Some(
+                        "No file dialog could be shown on this desktop; type the path instead."
+                            .into(),
+                    ),
+                );
+            }
+            FileOutcome::DialogCancelled => {}
+        }
+    }
+}
+
+/// Inserts `cell`, replacing an earlier cell of the same model and worker count.
+fn upsert_cell(results: &mut ResultsFile, cell: CellResult) {
+    match results
+        .cells
+        .iter_mut()
+        .find(|c| c.model == cell.model && c.workers == cell.workers)
+    {
+        Some(existing) => *existing = cell,
+        None => results.cells.push(cell),
+    }
+}

@@ -1,0 +1,508 @@
+//! The frame's layout: top bar, configuration panel, central tabs, overlays; panels push
+//! [`Command`]s that [`WorkbenchApp::apply`] carries out after drawing.
+
+use super::*;
+
+impl WorkbenchApp {
+    /// Draws the whole workbench into `ui` (the eframe root, or a test harness).
+    pub fn show(&mut self, ui: &mut egui::Ui) {
+        let ctx = ui.ctx().clone();
+        if self.settings.cpu_meter && !self.meter.is_started() {
+            self.meter.start(&ctx);
+        }
+        self.poll();
+        if self.export_dialog_when_ready && self.results.is_some() {
+            self.export_dialog_when_ready = false;
+            self.open_export_dialog();
+        }
+        self.export_dialog.ui(&ctx);
+        // The shortcuts are read before the panels draw, so that a text field does not
+        // also act on them (Ctrl+Z is the configuration's undo, not the field's).
+        if self.pending_replace.is_none() {
+            let keys = command::from_keyboard(&ctx, self.run.is_some(), self.help_open);
+            self.commands.extend(keys);
+        }
+        let trusted = self.interpreter_trusted();
+        self.python.update(&ctx, &self.experiment.python, trusted);
+        // `--run` waits for the first frames: starting the window (fonts, shaders) takes CPU
+        // time that would otherwise be charged to the first cell measured.
+        let settled = self.created.elapsed() > STARTUP_SETTLE && ctx.cumulative_frame_nr() > 2;
+        if self.run_when_ready && !settled {
+            ctx.request_repaint_after(Duration::from_millis(200));
+        }
+        if self.run_when_ready && settled && !self.files.busy() && self.run.is_none() {
+            self.run_when_ready = false;
+            self.start_run(&ctx);
+        }
+        if self.run.is_some() {
+            // The engine wakes the window between timed runs (see `DisplayPacing`). A frame in
+            // the middle of a run would take CPU time from it, so the window's own clock ticks
+            // only when a single run is long, where one frame is a negligible share of it.
+            ctx.request_repaint_after(LONG_RUN_TICK);
+        }
+        self.meter.set_quiet(self.run.is_some());
+
+        egui::Panel::top("top-bar").show(ui, |ui| self.top_bar(ui));
+        egui::Panel::bottom("status-bar").show(ui, |ui| {
+            status_bar::show(ui, &self.machine, &self.meter);
+        });
+        egui::Panel::left("config-panel")
+            .resizable(true)
+            .default_size(340.0)
+            .min_size(260.0)
+            .show(ui, |ui| {
+                egui::ScrollArea::vertical().show(ui, |ui| self.left_panel(ui));
+            });
+        egui::CentralPanel::default().show(ui, |ui| self.central(ui));
+        self.files.show_prompt(&ctx);
+        if self.help_open && !command::help_ui(&ctx) {
+            self.help_open = false;
+        }
+        self.replace_question(&ctx);
+        self.messages.ui(&ctx, self.run.is_some());
+
+        // Everything the panels and the keyboard asked for, in order, after drawing.
+        for command in std::mem::take(&mut self.commands) {
+            self.apply(&ctx, command);
+        }
+        // Edits made this frame become undo points once they have settled.
+        if self.run.is_none() {
+            let now = ctx.input(|i| i.time);
+            self.history.feed(now, &self.experiment);
+        }
+
+        if let Some(shot) = &mut self.screenshot {
+            let ready = !self.files.busy() && self.run.is_none() && !self.run_when_ready;
+            let errors = self
+                .messages
+                .messages()
+                .iter()
+                .filter(|m| m.is_error)
+                .map(|m| m.text.clone())
+                .collect();
+            shot.frame(&ctx, ready, errors);
+        }
+    }
+
+    pub(super) fn top_bar(&mut self, ui: &mut egui::Ui) {
+        let ctx = ui.ctx().clone();
+        ui.add_space(2.0);
+        ui.horizontal(|ui| {
+            ui.heading("corelab");
+            ui.separator();
+            if ui
+                .button("Open preset…")
+                .on_hover_text(command::with_shortcut(
+                    &ctx,
+                    "Load an experiment from a JSON preset file.",
+                    &command::OPEN,
+                ))
+                .clicked()
+            {
+                self.commands.push(Command::OpenPreset);
+            }
+            if ui
+                .button("Save preset…")
+                .on_hover_text(command::with_shortcut(
+                    &ctx,
+                    "Save the current configuration as a JSON preset file.",
+                    &command::SAVE,
+                ))
+                .clicked()
+            {
+                self.commands.push(Command::SavePreset);
+            }
+            if ui
+                .button("Open results…")
+                .on_hover_text("Open a results file saved by corelab (GUI or `corelab run --out`).")
+                .clicked()
+            {
+                self.files.start(&ctx, FileAction::OpenResults, None);
+            }
+            ui.menu_button("Recent results", |ui| {
+                if self.recent.is_empty() {
+                    ui.weak("No saved results yet.");
+                }
+                let mut open = None;
+                for path in &self.recent {
+                    if ui
+                        .button(autosave::recent_label(path))
+                        .on_hover_text(path.display().to_string())
+                        .clicked()
+                    {
+                        open = Some(path.clone());
+                    }
+                }
+                ui.separator();
+                ui.weak(format!(
+                    "Autosaved in {}",
+                    autosave::results_dir(&self.settings.data_dir).display()
+                ));
+                if let Some(path) = open {
+                    self.files.run(&ctx, FileAction::OpenResults, path, None);
+                    ui.close();
+                }
+            });
+            if ui
+                .small_button("Type a path…")
+                .on_hover_text("Open or save by typing a file path instead of using a dialog.")
+                .clicked()
+            {
+                self.files.ask_for_path(FileAction::OpenPreset, None, None);
+            }
+            if self.files.busy() {
+                ui.spinner();
+            }
+            ui.with_layout(egui::Layout::right_to_left(egui::Align::Center), |ui| {
+                if ui
+                    .small_button("?")
+                    .on_hover_text(command::with_shortcut(
+                        &ctx,
+                        "Keyboard shortcuts",
+                        &command::HELP,
+                    ))
+                    .clicked()
+                {
+                    self.commands.push(Command::ToggleHelp);
+                }
+            });
+        });
+        ui.separator();
+        let action = run_control::show(ui, self.run.as_ref());
+        match action {
+            Some(RunAction::Run) => self.commands.push(Command::Run),
+            Some(RunAction::Cancel) => self.commands.push(Command::Cancel),
+            None => {}
+        }
+        ui.add_space(2.0);
+    }
+
+    pub(super) fn left_panel(&mut self, ui: &mut egui::Ui) {
+        let running = self.run.is_some();
+        egui::CollapsingHeader::new("Built-in presets")
+            .default_open(true)
+            .show(ui, |ui| {
+                // A scroll area of its own, so that the experiment's settings below stay in
+                // view however many presets there are.
+                egui::ScrollArea::vertical()
+                    .id_salt("preset-gallery")
+                    .max_height(GALLERY_HEIGHT)
+                    .show(ui, |ui| {
+                        ui.add_enabled_ui(!running, |ui| {
+                            let current = match self.origin.as_ref().map(|o| &o.source) {
+                                Some(Source::Builtin(id)) => Some(id.as_str()),
+                                _ => None,
+                            };
+                            let modified = self.is_modified();
+                            if let Some(GalleryPick::Load { id, experiment }) =
+                                presets_gallery::show(ui, current, modified)
+                            {
+                                self.offer_replacement(PendingReplace {
+                                    origin: Origin {
+                                        source: Source::Builtin(id.to_string()),
+                                        experiment: (*experiment).clone(),
+                                    },
+                                    experiment: *experiment,
+                                    from_file: None,
+                                    message: format!("Loaded built-in preset {id}"),
+                                });
+                            }
+                        });
+                    });
+            });
+        ui.separator();
+        self.experiment_header(ui);
+        let command = config_panel::show(
+            ui,
+            &mut self.editor,
+            &mut self.experiment,
+            &self.python,
+            !running,
+        );
+        match command {
+            Some(ConfigCommand::ConfirmInterpreter(interp))
+                if interp == self.experiment.python.interpreter.trim() =>
+            {
+                self.confirm_interpreter();
+                self.info(format!("Allowed the interpreter {interp}"));
+            }
+            Some(ConfigCommand::ConfirmInterpreter(_)) | None => {}
+        }
+    }
+
+    /// The "Experiment" heading with where it came from, the modified marker, Reset and
+    /// undo/redo.
+    pub(super) fn experiment_header(&mut self, ui: &mut egui::Ui) {
+        let ctx = ui.ctx().clone();
+        let running = self.run.is_some();
+        ui.horizontal_wrapped(|ui| {
+            ui.heading("Experiment");
+            if self.is_modified() {
+                ui.colored_label(ui.visuals().warn_fg_color, "modified")
+                    .on_hover_text("The configuration differs from the preset it came from.");
+            }
+        });
+        if let Some(origin) = &self.origin {
+            ui.weak(format!("from {}", origin.source.describe()));
+        }
+        ui.horizontal(|ui| {
+            ui.add_enabled_ui(!running, |ui| {
+                if ui
+                    .add_enabled(self.is_modified(), egui::Button::new("Reset to preset"))
+                    .on_hover_text("Go back to the configuration as the preset has it (undoable).")
+                    .on_disabled_hover_text("Nothing changed since the preset was loaded.")
+                    .clicked()
+                {
+                    self.commands.push(Command::ResetToPreset);
+                }
+                if ui
+                    .add_enabled(self.can_undo(), egui::Button::new("Undo"))
+                    .on_hover_text(command::with_shortcut(
+                        &ctx,
+                        "Undo the last configuration edit.",
+                        &command::UNDO,
+                    ))
+                    .clicked()
+                {
+                    self.commands.push(Command::Undo);
+                }
+                if ui
+                    .add_enabled(self.can_redo(), egui::Button::new("Redo"))
+                    .on_hover_text(command::with_shortcut(
+                        &ctx,
+                        "Redo the edit just undone.",
+                        &command::REDO,
+                    ))
+                    .clicked()
+                {
+                    self.commands.push(Command::Redo);
+                }
+            });
+        });
+    }
+
+    /// Asks whether a preset may replace unsaved edits.
+    pub(super) fn replace_question(&mut self, ctx: &egui::Context) {
+        let Some(pending) = &self.pending_replace else {
+            return;
+        };
+        let mut answer = None;
+        let what = pending.origin.source.describe();
+        egui::Modal::new(egui::Id::unique("replace-edits")).show(ctx, |ui| {
+            ui.heading("Replace your edits?");
+            ui.label(format!(
+                "The configuration was changed since it was loaded. Loading the {what} replaces those changes (Undo brings them back)."
+            ));
+            ui.horizontal(|ui| {
+                if ui.button("Replace").clicked() {
+                    answer = Some(true);
+                }
+                if ui.button("Keep editing").clicked() {
+                    answer = Some(false);
+                }
+            });
+        });
+        if ctx.input(|i| i.key_pressed(egui::Key::Escape)) {
+            answer = Some(false);
+        }
+        if let Some(replace) = answer {
+            self.answer_replace(replace);
+        }
+    }
+
+    pub(super) fn central(&mut self, ui: &mut egui::Ui) {
+        ui.horizontal(|ui| {
+            for tab in Tab::ALL {
+                ui.selectable_value(&mut self.tab, tab, tab.title());
+            }
+        });
+        if let Some(results) = &self.results {
+            let mut use_config = false;
+            ui.horizontal_wrapped(|ui| {
+                let status = match (&self.run, results.status) {
+                    (Some(_), _) => "running",
+                    (None, RunStatus::Complete) => "complete",
+                    (None, RunStatus::Cancelled) => "cancelled",
+                    (None, RunStatus::Incomplete) => "incomplete",
+                };
+                ui.label(egui::RichText::new(&results.experiment.name).strong());
+                ui.weak(format!("· {status} · {} cells", results.cells.len()));
+                if let Some(warning) = results.machine.busy_warning() {
+                    ui.colored_label(ui.visuals().warn_fg_color, "· noisy: the machine was busy")
+                        .on_hover_text(warning);
+                }
+                if let Some(p) = &self.results_path {
+                    ui.weak("·").on_hover_text(p.display().to_string());
+                    ui.weak(p.display().to_string());
+                }
+                if self.run.is_none()
+                    && results.experiment != self.experiment
+                    && ui
+                        .small_button("Use this configuration")
+                        .on_hover_text(
+                            "Copy these results' experiment into the editor on the left.",
+                        )
+                        .clicked()
+                {
+                    use_config = true;
+                }
+            });
+            if use_config {
+                let exp = results.experiment.clone();
+                match self.results_path.clone() {
+                    Some(path) => self.offer_replacement(PendingReplace {
+                        origin: Origin {
+                            source: Source::Results(path.clone()),
+                            experiment: exp.clone(),
+                        },
+                        experiment: exp,
+                        from_file: Some(path.clone()),
+                        message: format!("Using the configuration of {}", path.display()),
+                    }),
+                    None => self.set_experiment_from_file(exp, None),
+                }
+            }
+        }
+        ui.separator();
+        let physical = self
+            .results
+            .as_ref()
+            .filter(|r| !r.machine.cpu_brand.is_empty())
+            .map_or(self.machine.physical_cores, |r| r.machine.physical_cores);
+        let planned = self
+            .results
+            .as_ref()
+            .map_or(&self.experiment.workers, |r| &r.experiment.workers)
+            .clone();
+        self.fits.get(self.results.as_ref());
+        self.analysis_bar(ui);
+        let label = self.results_label();
+        let layers = Layers {
+            label: &label,
+            compare: &self.compare,
+            fits: self.fits.fits(),
+            show_fits: self.show_fits,
+        };
+        match self.tab {
+            Tab::Table => results_table::show(ui, self.results.as_ref()),
+            Tab::Fits => fits_panel::show(ui, self.results.as_ref(), self.fits.fits()),
+            tab => charts::show(
+                ui,
+                tab.chart().unwrap_or(ChartKind::Speedup),
+                self.results.as_ref(),
+                &planned,
+                physical,
+                &layers,
+            ),
+        }
+    }
+
+    /// Fits, export and comparison controls above the charts.
+    pub(super) fn analysis_bar(&mut self, ui: &mut egui::Ui) {
+        let ctx = ui.ctx().clone();
+        let has_results = self.results.as_ref().is_some_and(|r| !r.cells.is_empty());
+        ui.horizontal_wrapped(|ui| {
+            ui.checkbox(&mut self.show_fits, "show fits")
+                .on_hover_text(fits_panel::help::FITS);
+            ui.separator();
+            let chart = self.tab.chart().unwrap_or(ChartKind::Speedup);
+            if ui
+                .add_enabled(has_results, egui::Button::new("Export chart…"))
+                .on_hover_text(format!(
+                    "Save the {} chart as SVG and PNG (both, side by side) at the default size; \
+                     the export dialog chooses size, scale, theme and more.",
+                    chart.export_kind()
+                ))
+                .on_disabled_hover_text("Nothing to export yet: run a sweep or open results.")
+                .clicked()
+            {
+                self.commands.push(Command::ExportChart);
+            }
+            if ui
+                .add_enabled(has_results, egui::Button::new("Export dialog…"))
+                .on_hover_text(command::with_shortcut(
+                    &ctx,
+                    "Choose size, scale, font, theme, models and axes, with a live preview.",
+                    &command::EXPORT,
+                ))
+                .on_disabled_hover_text("Nothing to export yet: run a sweep or open results.")
+                .clicked()
+            {
+                self.commands.push(Command::OpenExportDialog);
+            }
+            if ui
+                .add_enabled(has_results, egui::Button::new("Export report…"))
+                .on_hover_text(
+                    "Save a Markdown report: machine, experiment, summary table and fits.",
+                )
+                .on_disabled_hover_text("Nothing to export yet: run a sweep or open results.")
+                .clicked()
+            {
+                let payload = self.payload_for(FileAction::ExportReport);
+                self.files.start(&ctx, FileAction::ExportReport, payload);
+            }
+            if ui
+                .add_enabled(has_results, egui::Button::new("Save results as…"))
+                .on_hover_text(
+                    "Save the shown results as a results file (JSON) under a name you choose; open it again with Open results.",
+                )
+                .on_disabled_hover_text("No results yet: run a sweep or open results.")
+                .clicked()
+            {
+                self.commands.push(Command::SaveResultsAs);
+            }
+            if ui
+                .add_enabled(has_results, egui::Button::new("Export CSV…"))
+                .on_hover_text("Save the summary table as CSV: one row per cell.")
+                .on_disabled_hover_text("No results yet: run a sweep or open results.")
+                .clicked()
+            {
+                self.commands.push(Command::ExportCsv);
+            }
+            ui.add_enabled_ui(has_results, |ui| {
+                ui.menu_button("Copy table", |ui| {
+                    if ui
+                        .button("as Markdown")
+                        .on_hover_text("A Markdown table, for issues, notes and READMEs.")
+                        .clicked()
+                    {
+                        self.commands.push(Command::CopyTable(TableFormat::Markdown));
+                        ui.close();
+                    }
+                    if ui
+                        .button("as tab-separated")
+                        .on_hover_text("Tab-separated values: paste into a spreadsheet.")
+                        .clicked()
+                    {
+                        self.commands
+                            .push(Command::CopyTable(TableFormat::TabSeparated));
+                        ui.close();
+                    }
+                })
+                .response
+                .on_hover_text("Put the summary table on the clipboard.");
+            });
+            ui.separator();
+            if ui
+                .button("Add results to compare…")
+                .on_hover_text(
+                    "Overlay another results file's curves (faded, square markers), labelled model @ file.",
+                )
+                .clicked()
+            {
+                self.files.start(&ctx, FileAction::OpenCompare, None);
+            }
+            if !self.compare.is_empty() {
+                let names: Vec<&str> = self.compare.iter().map(|c| c.label.as_str()).collect();
+                ui.weak(format!("comparing with {}", names.join(", ")));
+                if ui
+                    .small_button("Clear comparison")
+                    .on_hover_text("Remove the overlaid results from the charts.")
+                    .clicked()
+                {
+                    self.compare.clear();
+                }
+            }
+        });
+    }
+}

@@ -1,0 +1,171 @@
+//! A small in-app file browser under the typed-path prompt, for desktops where no native
+//! file dialog can be shown (no portal). `egui-file-dialog` would do this, but its latest
+//! version (0.15) is built for egui 0.36, not the 0.37 the workbench uses.
+//!
+//! It lists one folder (folders first, then the files of the action's kinds), never opens or
+//! runs anything itself: a click puts the path in the prompt's field.
+
+use std::path::{Path, PathBuf};
+
+use eframe::egui;
+
+/// At most this many entries are listed (a huge folder stays responsive).
+const MAX_ENTRIES: usize = 500;
+
+/// One entry of the listed folder.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Entry {
+    pub name: String,
+    pub is_dir: bool,
+}
+
+/// The folder being browsed and its entries (read once per folder).
+#[derive(Clone, Debug, Default)]
+pub struct Browser {
+    pub dir: Option<PathBuf>,
+    entries: Vec<Entry>,
+    error: Option<String>,
+    /// More than [`MAX_ENTRIES`] entries: the rest are not listed.
+    truncated: bool,
+}
+
+/// The folders and the files whose extension is one of `extensions` (any file when empty),
+/// hidden ones left out, folders first, each group sorted by name.
+pub fn list(dir: &Path, extensions: &[&str]) -> std::io::Result<(Vec<Entry>, bool)> {
+    let mut out = Vec::new();
+    let mut truncated = false;
+    for entry in std::fs::read_dir(dir)? {
+        let Ok(entry) = entry else { continue };
+        let name = entry.file_name().to_string_lossy().into_owned();
+        if name.starts_with('.') {
+            continue;
+        }
+        let is_dir = entry.file_type().is_ok_and(|t| t.is_dir())
+            || (entry.file_type().is_ok_and(|t| t.is_symlink()) && entry.path().is_dir());
+        let wanted = is_dir
+            || extensions.is_empty()
+            || Path::new(&name)
+                .extension()
+                .and_then(|e| e.to_str())
+                .is_some_and(|e| extensions.iter().any(|x| x.eq_ignore_ascii_case(e)));
+        if !wanted {
+            continue;
+        }
+        if out.len() == MAX_ENTRIES {
+            truncated = true;
+            break;
+        }
+        out.push(Entry { name, is_dir });
+    }
+    out.sort_by(|a, b| b.is_dir.cmp(&a.is_dir).then_with(|| a.name.cmp(&b.name)));
+    Ok((out, truncated))
+}
+
+/// What a click in the browser asks for.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum Picked {
+    /// A folder was entered: the prompt's field follows it.
+    Folder(PathBuf),
+    /// A file was clicked (`true`: double-clicked, take it at once).
+    File(PathBuf, bool),
+}
+
+impl Browser {
+    /// Lists `dir` (re-read only when it changed).
+    fn enter(&mut self, dir: PathBuf, extensions: &[&str]) {
+        match list(&dir, extensions) {
+            Ok((entries, truncated)) => {
+                self.entries = entries;
+                self.truncated = truncated;
+                self.error = None;
+            }
+            Err(e) => {
+                self.entries.clear();
+                self.truncated = false;
+                self.error = Some(format!("cannot list {}: {e}", dir.display()));
+            }
+        }
+        self.dir = Some(dir);
+    }
+
+    /// Draws the folder and its entries; `start` is where to begin when nothing is listed yet.
+    pub fn ui(&mut self, ui: &mut egui::Ui, start: &Path, extensions: &[&str]) -> Option<Picked> {
+        if self.dir.is_none() {
+            self.enter(start.to_path_buf(), extensions);
+        }
+        let dir = self.dir.clone().unwrap_or_else(|| start.to_path_buf());
+        let mut picked = None;
+        ui.horizontal(|ui| {
+            if ui
+                .add_enabled(dir.parent().is_some(), egui::Button::new("Up"))
+                .on_hover_text("The folder above this one.")
+                .clicked()
+                && let Some(parent) = dir.parent()
+            {
+                picked = Some(Picked::Folder(parent.to_path_buf()));
+            }
+            ui.weak(format!("Folder: {}", dir.display()));
+        });
+        if let Some(err) = &self.error {
+            ui.colored_label(ui.visuals().error_fg_color, err);
+        }
+        egui::ScrollArea::vertical()
+            .id_salt("file-browser")
+            .max_height(240.0)
+            .auto_shrink([false, true])
+            .show(ui, |ui| {
+                if self.entries.is_empty() && self.error.is_none() {
+                    ui.weak("No folders or matching files here.");
+                }
+                for e in &self.entries {
+                    let label = if e.is_dir {
+                        format!("{}/", e.name)
+                    } else {
+                        e.name.clone()
+                    };
+                    let r = ui.selectable_label(false, label);
+                    let path = dir.join(&e.name);
+                    if r.double_clicked() && !e.is_dir {
+                        picked = Some(Picked::File(path, true));
+                    } else if r.clicked() {
+                        picked = Some(if e.is_dir {
+                            Picked::Folder(path)
+                        } else {
+                            Picked::File(path, false)
+                        });
+                    }
+                }
+                if self.truncated {
+                    ui.weak(format!("Only the first {MAX_ENTRIES} entries are listed."));
+                }
+            });
+        if let Some(Picked::Folder(d)) = &picked {
+            self.enter(d.clone(), extensions);
+        }
+        picked
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn lists_folders_first_then_matching_files_without_hidden_ones() {
+        let dir = tempfile::tempdir().expect("a temporary folder");
+        std::fs::create_dir(dir.path().join("sub")).expect("mkdir");
+        for f in ["b.json", "a.JSON", "notes.txt", ".hidden.json"] {
+            std::fs::write(dir.path().join(f), "{}").expect("write");
+        }
+        let (entries, truncated) = list(dir.path(), &["json"]).expect("lists");
+        assert!(!truncated);
+        let names: Vec<(&str, bool)> = entries
+            .iter()
+            .map(|e| (e.name.as_str(), e.is_dir))
+            .collect();
+        assert_eq!(
+            names,
+            vec![("sub", true), ("a.JSON", false), ("b.json", false)]
+        );
+    }
+}
