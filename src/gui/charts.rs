@@ -502,7 +502,9 @@ pub fn show(
             let compared = layers.compare.iter().map(|c| c.fits.as_slice());
             for (run, fits) in std::iter::once(layers.fits).chain(compared).enumerate() {
                 for fit in fits {
-                    let color = style::model_color_dark_aware(fit.model, dark).gamma_multiply(0.8);
+                    // Exactly the series' colour (thin dashes tell the fit apart): egui_plot
+                    // greys out a legend entry whose items differ in colour.
+                    let color = style::model_color_dark_aware(fit.model, dark);
                     // Same name as the measured series: one legend entry toggles both.
                     let name = layers.series_name(fit.model, run);
                     draw_fit(plot_ui, &name, color, fit, kind, x_max, &tx, &ty);

@@ -59,6 +59,17 @@ impl WorkbenchApp {
             self.help_open = false;
         }
         self.replace_question(&ctx);
+        if self.screenshot.is_some() {
+            // A screenshot shows the workbench, not the passing news ("Loaded …", "Comparing
+            // with …") that would cover the chart's corner; errors are still drawn.
+            let infos: Vec<usize> = (0..self.messages.messages().len())
+                .rev()
+                .filter(|&i| !self.messages.messages()[i].is_error)
+                .collect();
+            for i in infos {
+                self.messages.remove(i);
+            }
+        }
         self.messages.ui(&ctx, self.run.is_some());
 
         // Everything the panels and the keyboard asked for, in order, after drawing.
