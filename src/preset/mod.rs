@@ -1,12 +1,15 @@
 //! Experiments as users save and share them: serde types, loading and validation.
 
 mod builtin;
+mod calibration;
 mod error;
 mod experiment;
 mod task;
 mod validate;
+mod workers;
 
 pub use builtin::{BuiltinPreset, builtin_presets, find_builtin};
+pub use calibration::{Calibration, CalibrationTrial};
 pub use error::PresetError;
 pub use experiment::{
     Baseline, Experiment, GilOptions, ModelKind, PRESET_VERSION, PythonOptions, StartMethod,
@@ -16,6 +19,7 @@ pub use task::{
     TaskKind, TaskSpec,
 };
 pub use validate::limits;
+pub use workers::{Steps, UpTo, WorkerRule, WorkerSweep, available_cores};
 
 use std::path::Path;
 
@@ -37,6 +41,23 @@ impl Experiment {
                 field: err.path().to_string(),
                 message: err.inner().to_string(),
             })?;
+        let mut experiment = experiment;
+        // A rule in `workers` was resolved while parsing; keep the rule itself too.
+        #[derive(serde::Deserialize)]
+        struct WorkersField {
+            #[serde(default)]
+            workers: Option<WorkerSweep>,
+        }
+        if let Ok(WorkersField {
+            workers: Some(WorkerSweep::Rule(rule)),
+        }) = serde_json::from_str::<WorkersField>(text)
+        {
+            experiment.worker_rule = Some(rule);
+        }
+        if let Some(rule) = &experiment.worker_rule {
+            rule.validate()?;
+            experiment.workers = rule.resolve(available_cores());
+        }
         experiment.validate()?;
         Ok(experiment)
     }
