@@ -28,6 +28,7 @@ pub fn calibrate(
         preset_size,
         chosen_size: preset_size,
         trials: Vec::new(),
+        model: None,
         error: None,
     };
     let mut size = (preset_size * FIRST_FRACTION).max(1e-3);
@@ -73,7 +74,24 @@ pub fn calibrate(
     Ok(Some((task.with_size(cal.chosen_size), cal)))
 }
 
-/// Calibrates `exp.task` to `exp.target_run_s` with a sequential executor from `factory`
+/// The model whose one-worker run is sized to the target: the slowest kind of executor the
+/// experiment compares, so that no curve's runs take far longer than the target. A real
+/// Python model when there is one (CPython runs the same task tens of times slower), the
+/// process pool for lock contention (a file lock shared between processes costs microseconds
+/// per increment, a mutex nanoseconds), otherwise the sequential model.
+pub fn calibration_model(exp: &crate::preset::Experiment) -> crate::preset::ModelKind {
+    use crate::preset::{ModelKind, TaskKind};
+    let listed = |m: ModelKind| exp.models.contains(&m);
+    if let Some(py) = exp.models.iter().find(|m| m.is_python()) {
+        return *py;
+    }
+    if exp.task.kind == TaskKind::Contention && listed(ModelKind::Processes) {
+        return ModelKind::Processes;
+    }
+    ModelKind::Sequential
+}
+
+/// Calibrates `exp.task` to `exp.target_run_s` with a one-worker executor from `factory`
 /// (started and stopped here, untimed). Returns the experiment to measure (with the chosen
 /// size) and the record; on failure the preset's size is kept and the record says why.
 pub(crate) fn calibrate_experiment(
@@ -91,6 +109,7 @@ pub(crate) fn calibrate_experiment(
     if exp.target_run_s <= 0.0 {
         return (exp.clone(), None);
     }
+    let model = calibration_model(exp);
     let failed = |error: String| {
         let (knob, size) = exp.task.size_knob().unwrap_or(("", 0.0));
         Calibration {
@@ -99,6 +118,7 @@ pub(crate) fn calibrate_experiment(
             preset_size: size,
             chosen_size: size,
             trials: Vec::new(),
+            model: Some(model),
             error: Some(error),
         }
     };
@@ -112,7 +132,7 @@ pub(crate) fn calibrate_experiment(
     let guard = RunGuard::new(cancel.clone(), Duration::from_secs_f64(exp.timeout_s));
     let started = factory.start(&super::sweep::CellStart {
         exp,
-        model: ModelKind::Sequential,
+        model,
         workers: 1,
         worker,
         scratch: scratch.path(),
@@ -125,7 +145,7 @@ pub(crate) fn calibrate_experiment(
     let env = RunEnv {
         workers: 1,
         scratch_dir: scratch.path().to_path_buf(),
-        shared_file: None,
+        shared_file: (model == ModelKind::Processes).then(|| scratch.path().join("counter.bin")),
     };
     let mut run = |task: &TaskSpec| -> Result<f64, String> {
         let guard = RunGuard::new(cancel.clone(), Duration::from_secs_f64(exp.timeout_s));
@@ -137,13 +157,16 @@ pub(crate) fn calibrate_experiment(
     let outcome = calibrate(&exp.task, exp.target_run_s, &mut run);
     executor.shutdown();
     match outcome {
-        Ok(Some((task, cal))) => (
-            crate::preset::Experiment {
-                task,
-                ..exp.clone()
-            },
-            Some(cal),
-        ),
+        Ok(Some((task, mut cal))) => {
+            cal.model = Some(model);
+            (
+                crate::preset::Experiment {
+                    task,
+                    ..exp.clone()
+                },
+                Some(cal),
+            )
+        }
         Ok(None) => (
             exp.clone(),
             Some(failed(format!(
@@ -212,6 +235,22 @@ mod tests {
             .unwrap();
         let run_s = 0.05 + sized.contention.increments as f64 * 1e-6;
         assert!((run_s - 0.25).abs() <= 0.25 * 0.15, "{run_s} {cal:?}");
+    }
+
+    #[test]
+    fn the_slowest_kind_of_executor_is_calibrated() {
+        use crate::preset::{Experiment, ModelKind::*};
+        let mut exp = Experiment {
+            models: vec![Sequential, Threads, Processes],
+            ..Experiment::default()
+        };
+        assert_eq!(calibration_model(&exp), Sequential);
+        exp.task.kind = TaskKind::Contention;
+        assert_eq!(calibration_model(&exp), Processes);
+        exp.models = vec![Threads, PyThreading, PyMultiprocessing];
+        assert_eq!(calibration_model(&exp), PyThreading);
+        exp.models = vec![Threads, GilThreads];
+        assert_eq!(calibration_model(&exp), Sequential);
     }
 
     #[test]

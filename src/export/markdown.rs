@@ -173,6 +173,9 @@ fn run_section(out: &mut String, r: &ResultsFile, fits: &[ModelFit], h: &str) {
     for (k, v) in rows {
         out.push_str(&format!("| {k} | {v} |\n"));
     }
+    for (k, v) in machine_fit_rows(r) {
+        out.push_str(&format!("| {k} | {} |\n", md(&v)));
+    }
     if e.models.contains(&ModelKind::GilThreads) {
         out.push_str(&format!(
             "| GIL switch interval | {} ms |\n",
@@ -300,6 +303,69 @@ fn or_dash(s: &str) -> &str {
 /// Escapes what would break a table cell or start unintended formatting.
 fn md(s: &str) -> String {
     super::sanitize::for_markdown(s).into_owned()
+}
+
+/// Report rows for the worker rule, the precision target and the calibration (issue 14);
+/// none when the experiment uses none of them.
+fn machine_fit_rows(r: &ResultsFile) -> Vec<(&'static str, String)> {
+    let e = &r.experiment;
+    let mut rows = Vec::new();
+    if let Some(rule) = &e.worker_rule {
+        rows.push((
+            "Worker rule",
+            format!("{} (resolved here)", rule.describe()),
+        ));
+    }
+    if e.precision > 0.0 {
+        let walls = |c: &crate::results::CellResult| -> Vec<f64> {
+            c.samples.iter().map(|s| s.wall_s).collect()
+        };
+        let reached: Vec<Option<f64>> = r
+            .cells
+            .iter()
+            .filter(|c| c.status == CellStatus::Ok)
+            .map(|c| crate::engine::run_count::achieved_precision(&walls(c)))
+            .collect();
+        let met = reached
+            .iter()
+            .filter(|p| p.is_some_and(|p| p <= e.precision))
+            .count();
+        let worst = reached.iter().flatten().copied().fold(0.0, f64::max);
+        rows.push((
+            "Precision",
+            format!(
+                "target ±{:.1}% (95% CI of the median), budget {} s per cell: met by {met} of {} cells, worst ±{:.1}%",
+                e.precision * 100.0,
+                e.precision_budget_s,
+                reached.len(),
+                worst * 100.0
+            ),
+        ));
+    }
+    if let Some(cal) = &r.calibration {
+        let trials: Vec<String> = cal
+            .trials
+            .iter()
+            .map(|t| format!("{} → {:.3} s", t.size, t.wall_s))
+            .collect();
+        let text = match &cal.error {
+            Some(err) => format!(
+                "target {} s per run; failed ({err}), the preset's {} = {} was kept",
+                cal.target_run_s, cal.knob, cal.preset_size
+            ),
+            None => format!(
+                "target {} s per run on {}: {} = {} (preset {}); trials {}",
+                cal.target_run_s,
+                cal.model.map_or("sequential", |m| m.id()),
+                cal.knob,
+                cal.chosen_size,
+                cal.preset_size,
+                trials.join(", ")
+            ),
+        };
+        rows.push(("Calibration", text));
+    }
+    rows
 }
 
 #[cfg(test)]

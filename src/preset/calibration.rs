@@ -25,7 +25,10 @@ pub struct Calibration {
     /// Its value in the preset, and the value chosen for this machine.
     pub preset_size: f64,
     pub chosen_size: f64,
-    /// The sequential runs the choice was made from, in order.
+    /// The model the trial runs used, at one worker (see `engine::calibrate::calibration_model`).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub model: Option<super::ModelKind>,
+    /// The trial runs the choice was made from, in order.
     pub trials: Vec<CalibrationTrial>,
     /// Why the calibration failed, when it did (the preset's size was then kept).
     #[serde(skip_serializing_if = "Option::is_none")]

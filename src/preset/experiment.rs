@@ -24,8 +24,9 @@ pub struct Experiment {
     #[serde(deserialize_with = "super::workers::list_or_rule")]
     pub workers: Vec<usize>,
     /// The rule `workers` was resolved from, when the preset gave one (`"workers": "auto"` or
-    /// `{"up_to": "cores", …}`). Recorded in the results with the resolved list; dropped when
-    /// the list is edited so that it no longer follows the rule.
+    /// `{"up_to": "cores", …}`). Informative: a list in `workers` is used as it is. The
+    /// results record it only while the list follows it on the measuring machine, and
+    /// `to_json` writes such a list back as the rule.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub worker_rule: Option<WorkerRule>,
     /// Execution models to compare (one curve each).

@@ -42,7 +42,8 @@ impl Experiment {
                 message: err.inner().to_string(),
             })?;
         let mut experiment = experiment;
-        // A rule in `workers` was resolved while parsing; keep the rule itself too.
+        // A rule in `workers` was resolved on this machine while parsing; keep the rule too.
+        // (A list in `workers` is used as it is, whatever `worker_rule` says.)
         #[derive(serde::Deserialize)]
         struct WorkersField {
             #[serde(default)]
@@ -52,11 +53,9 @@ impl Experiment {
             workers: Some(WorkerSweep::Rule(rule)),
         }) = serde_json::from_str::<WorkersField>(text)
         {
-            experiment.worker_rule = Some(rule);
-        }
-        if let Some(rule) = &experiment.worker_rule {
             rule.validate()?;
             experiment.workers = rule.resolve(available_cores());
+            experiment.worker_rule = Some(rule);
         }
         experiment.validate()?;
         Ok(experiment)
@@ -80,8 +79,22 @@ impl Experiment {
     }
 
     /// Pretty JSON, as written by "Save preset".
+    /// A worker list that still follows its rule on this machine is written as the rule
+    /// (`"workers": "auto"` or `{"up_to": …}`), so the preset follows the next machine too.
     pub fn to_json(&self) -> String {
-        serde_json::to_string_pretty(self).expect("an experiment always serialises")
+        let mut value = serde_json::to_value(self).expect("an experiment always serialises");
+        if let Some(rule) = &self.worker_rule
+            && rule.resolve(available_cores()) == self.workers
+            && let Some(map) = value.as_object_mut()
+        {
+            let written = match *rule == WorkerRule::AUTO {
+                true => serde_json::Value::from("auto"),
+                false => serde_json::to_value(rule).expect("a rule always serialises"),
+            };
+            map.insert("workers".into(), written);
+            map.remove("worker_rule");
+        }
+        serde_json::to_string_pretty(&value).expect("an experiment always serialises")
     }
 
     /// Whether a preset argument (`corelab run ARG`, `corelab --preset ARG`) names a file
