@@ -470,4 +470,49 @@ mod tests {
         assert!(text.contains("- **big**: threads:"));
         assert!(text.contains("### Scaling fits"));
     }
+
+    #[test]
+    fn the_rule_precision_and_calibration_are_reported() {
+        let mut r = results();
+        assert!(machine_fit_rows(&r).is_empty());
+        r.experiment.worker_rule = Some(crate::preset::WorkerRule::AUTO);
+        r.experiment.precision = 0.02;
+        // Six identical runs: a 95% interval of width 0, the target met.
+        r.cells[1].samples = vec![
+            Sample {
+                wall_s: 1.0,
+                ..Sample::default()
+            };
+            6
+        ];
+        r.calibration = Some(crate::preset::Calibration {
+            target_run_s: 0.25,
+            knob: "task.cpu.size".into(),
+            preset_size: 1000.0,
+            chosen_size: 500.0,
+            trials: vec![crate::preset::CalibrationTrial {
+                size: 62.0,
+                wall_s: 0.031,
+            }],
+            model: Some(ModelKind::Sequential),
+            error: None,
+        });
+        let rows = machine_fit_rows(&r);
+        let text: Vec<String> = rows.iter().map(|(k, v)| format!("{k}: {v}")).collect();
+        assert_eq!(
+            text[0],
+            "Worker rule: powers of 2 up to cores (resolved here)"
+        );
+        assert!(
+            text[1].starts_with("Precision: target ±2.0%"),
+            "{}",
+            text[1]
+        );
+        assert!(text[1].contains("met by 1 of 4 cells"), "{}", text[1]);
+        assert!(
+            text[2].contains("task.cpu.size = 500 (preset 1000); trials 62 → 0.031 s"),
+            "{}",
+            text[2]
+        );
+    }
 }
