@@ -1,26 +1,103 @@
 #!/usr/bin/env bash
-# Reproduces the README's performance table on the machine it runs on.
-#   benches/measure.sh [WORKERS]     e.g. benches/measure.sh 1,2   or   1,2,4,8,12,16
-# Writes docs/perf/*.json (raw samples) and prints the summary tables. Run it on an idle
-# machine: anything else running shows up as noise in the curves.
-set -euo pipefail
-cd "$(dirname "$0")/.."
-workers="${1:-1,2}"
-bin="${CORELAB_BIN:-target/release/corelab}"
-[ -x "$bin" ] || cargo build --release
-out=docs/perf
-mkdir -p "$out"
-"$bin" selftest --json > "$out/selftest.json"
-"$bin" selftest
-"$bin" run benches/scaling-fidelity.json --workers "$workers" --out "$out/scaling-fidelity.json" -q
-# 16 workers whatever the core count: what corelab adds when it runs more workers than cores.
-"$bin" run benches/scaling-fidelity.json --workers 1,2,4,8,16 \
-  --models sequential,threads,rayon,processes --repetitions 3 \
-  --out "$out/scaling-fidelity-oversubscribed.json" -q
-"$bin" run cpu-threads-vs-processes --out "$out/cpu-threads-vs-processes.json" -q
-"$bin" run gil-cpu-bound --out "$out/gil-cpu-bound.json" -q
-"$bin" run io-threads-vs-processes --out "$out/io-threads-vs-processes.json" -q
-if command -v python3 >/dev/null; then
-  "$bin" run python-gil-vs-processes --out "$out/python-gil-vs-processes.json" \
-    --svg "$out/python-gil-vs-processes.svg" --png "$out/python-gil-vs-processes.png" -q
+# Measures corelab on the machine it runs on and writes a self-contained results folder:
+# results JSON, charts (SVG/PNG), Markdown reports, selftest output, machine information,
+# each step's log and wall time, and the exact commands (commands.sh), so the run can be
+# repeated and read elsewhere.
+#
+#   CORELAB_BIN=/path/to/corelab benches/measure.sh [OUT_DIR]
+#
+# CORELAB_BIN: a release build of corelab (default target/release/corelab; built with cargo
+#   when missing and cargo exists). A machine without Rust runs a carried binary.
+# OUT_DIR: default measure-HOST-DATE. STEP_TIMEOUT (seconds, default 300) bounds every step.
+# PRESETS: built-in presets to run (default: all of them). SKIP_PYTHON=1 leaves out the
+#   Python steps; they are skipped anyway when python3 is missing.
+#
+# Every step runs under `timeout` and a failure is recorded (status.tsv) without stopping
+# the others. Run it on an idle machine: anything else running shows up as noise.
+set -uo pipefail
+here="$(cd "$(dirname "$0")/.." && pwd)"
+bin="${CORELAB_BIN:-$here/target/release/corelab}"
+if [ ! -x "$bin" ] && command -v cargo >/dev/null; then
+  (cd "$here" && cargo build --release) || true
 fi
+if [ ! -x "$bin" ]; then
+  echo "measure.sh: no corelab binary at $bin (set CORELAB_BIN)" >&2
+  exit 2
+fi
+bin="$(cd "$(dirname "$bin")" && pwd)/$(basename "$bin")"
+out="${1:-measure-$(hostname -s 2>/dev/null || echo host)-$(date -u +%Y%m%dT%H%M%SZ)}"
+mkdir -p "$out" || exit 2
+out="$(cd "$out" && pwd)"
+step_timeout="${STEP_TIMEOUT:-300}"
+has_python=0
+if [ "${SKIP_PYTHON:-0}" != 1 ] && command -v python3 >/dev/null; then has_python=1; fi
+
+printf 'step\tstatus\twall_s\tcommand\n' > "$out/status.tsv"
+{
+  echo "#!/usr/bin/env bash"
+  echo "# The commands benches/measure.sh ran, in order (CORELAB_BIN=$bin)."
+} > "$out/commands.sh"
+
+# step NAME CMD...: runs CMD under the timeout, its output in logs/NAME.log.
+step() {
+  local name="$1"; shift
+  mkdir -p "$out/logs"
+  printf '%q ' "$@" >> "$out/commands.sh"; echo >> "$out/commands.sh"
+  local t0 t1 rc
+  t0=$(date +%s.%N)
+  timeout --kill-after=10 "$step_timeout" "$@" > "$out/logs/$name.log" 2>&1
+  rc=$?
+  t1=$(date +%s.%N)
+  local wall
+  wall=$(awk -v a="$t0" -v b="$t1" 'BEGIN { printf "%.1f", b - a }')
+  local status=ok
+  [ $rc -eq 124 ] || [ $rc -eq 137 ] && status="timeout"
+  [ $rc -ne 0 ] && [ "$status" = ok ] && status="failed($rc)"
+  printf '%s\t%s\t%s\t%s\n' "$name" "$status" "$wall" "$*" >> "$out/status.tsv"
+  echo "[$status] $name (${wall}s)"
+}
+
+# Machine information.
+{
+  echo "date_utc: $(date -u +%Y-%m-%dT%H:%M:%SZ)"
+  echo "hostname: $(hostname 2>/dev/null)"
+  echo "uname: $(uname -a)"
+  echo "nproc (CPUs this process may use): $(nproc 2>/dev/null)"
+  echo "nproc --all: $(nproc --all 2>/dev/null)"
+  echo "corelab: $("$bin" --version 2>/dev/null)"
+  echo "python3: $(python3 --version 2>&1 || echo none)"
+  echo "--- lscpu"; lscpu 2>/dev/null
+  echo "--- free -m"; free -m 2>/dev/null
+  echo "--- cgroup cpu.max"; cat /sys/fs/cgroup/cpu.max 2>/dev/null
+  echo "--- loadavg"; cat /proc/loadavg 2>/dev/null
+} > "$out/machine.txt" 2>&1
+
+step selftest-json sh -c "\"$bin\" selftest --json > \"$out/selftest.json\""
+step selftest "$bin" selftest
+
+# Balanced CPU work over the whole machine (the preset's own "auto" worker rule).
+step scaling-fidelity "$bin" run "$here/benches/scaling-fidelity.json" \
+  --out "$out/scaling-fidelity.json" --svg "$out/scaling-fidelity.svg" \
+  --png "$out/scaling-fidelity.png" --markdown "$out/scaling-fidelity.md" -q
+
+presets="${PRESETS:-$("$bin" presets 2>/dev/null | awk '{print $1}' | grep -E '^[a-z0-9-]+$')}"
+if [ -z "$presets" ]; then
+  presets="cpu-threads-vs-processes gil-cpu-bound gil-io-bound io-threads-vs-processes lock-contention lost-updates memory-bandwidth compute-wait-crossover python-gil-vs-processes"
+fi
+for p in $presets; do
+  case "$p" in
+    python-*|py-*) [ $has_python = 1 ] || { printf '%s\tskipped\t0\tno python3\n' "$p" >> "$out/status.tsv"; echo "[skipped] $p"; continue; } ;;
+  esac
+  step "$p" "$bin" run "$p" --out "$out/$p.json" --svg "$out/$p.svg" \
+    --png "$out/$p.png" --markdown "$out/$p.md" -q
+done
+
+# Under one CPU: the worker rule must resolve to [1] plus the past-the-cores points.
+if command -v taskset >/dev/null; then
+  step cpu-threads-vs-processes-taskset-c0 taskset -c 0 "$bin" run cpu-threads-vs-processes \
+    --models sequential,threads --out "$out/taskset-c0-cpu-threads-vs-processes.json" -q
+fi
+
+echo
+echo "Results in $out (status.tsv, commands.sh, machine.txt, *.json, *.svg, *.png, *.md, logs/)"
+column -t -s $'\t' "$out/status.tsv" 2>/dev/null || cat "$out/status.tsv"

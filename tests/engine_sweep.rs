@@ -846,3 +846,103 @@ fn scripted_amdahl_timings_give_amdahls_speedups() {
         assert!((got - expected).abs() < 1e-9, "× {w}: {got} vs {expected}");
     }
 }
+
+// ---- Adaptive precision and calibration (issue 14), with scripted executors ----
+
+#[test]
+fn a_steady_cell_stops_once_precise_and_a_noisy_one_at_its_budget() {
+    let mut exp = tiny_experiment(TaskKind::Cpu, &[ModelKind::Threads], &[1, 2]);
+    exp.baseline = corelab::preset::Baseline::SameModelOneWorker;
+    exp.repetitions = 3;
+    exp.warmups = 0;
+    exp.precision = 0.02;
+    exp.precision_budget_s = 3.0;
+    // One worker: every run 0.1 s (precise at the first 95% interval, 6 runs). Two workers:
+    // ±30% noise that never gets within 2%, so it runs until 3 s are spent (0.3 s per 3 runs).
+    let mock = MockExecutors::new(|_, workers, run| {
+        let wall = match workers {
+            1 => 0.1,
+            _ => [0.07, 0.1, 0.13][run % 3],
+        };
+        Ok(MockRun::new(wall, 1.0, 1))
+    });
+    let (results, _) = mock_run(&exp, &mock, 3);
+    let steady = results.cell(ModelKind::Threads, 1).unwrap();
+    assert_eq!(steady.samples.len(), 6);
+    let noisy = results.cell(ModelKind::Threads, 2).unwrap();
+    let spent: f64 = noisy.samples.iter().map(|s| s.wall_s).sum();
+    assert!(spent >= 3.0 - 1e-9, "{spent}");
+    assert!(spent - noisy.samples.last().unwrap().wall_s < 3.0 - 1e-9);
+    // The precision reached is what the results show.
+    let reached = |c: &corelab::results::CellResult| {
+        corelab::engine::run_count::achieved_precision(
+            &c.samples.iter().map(|s| s.wall_s).collect::<Vec<_>>(),
+        )
+    };
+    assert_eq!(reached(steady), Some(0.0));
+    assert!(reached(noisy).unwrap() > 0.02);
+    assert_eq!(results.experiment.precision, 0.02);
+
+    // Without a target the repetitions are the count.
+    exp.precision = 0.0;
+    let (results, _) = mock_run(&exp, &mock, 3);
+    assert!(results.cells.iter().all(|c| c.samples.len() == 3));
+}
+
+#[test]
+fn a_target_time_calibrates_the_task_and_records_how() {
+    let mut exp = tiny_experiment(TaskKind::Cpu, &[ModelKind::Threads], &[1]);
+    exp.task.cpu.size = 64_000;
+    exp.target_run_s = 0.25;
+    // The scripted machine ignores the size: every run takes 0.5 s, so the calibration
+    // halves the first trial's size, the check run still takes 0.5 s, and it halves again.
+    let mock = MockExecutors::new(|_, _, _| Ok(MockRun::new(0.5, 1.0, 1)));
+    let (results, _) = mock_run(&exp, &mock, 1);
+    let cal = results.calibration.as_ref().expect("a calibration record");
+    assert_eq!(cal.knob, "task.cpu.size");
+    assert_eq!(cal.target_run_s, 0.25);
+    assert_eq!(cal.preset_size, 64_000.0);
+    let sizes: Vec<f64> = cal.trials.iter().map(|t| t.size).collect();
+    assert_eq!(sizes, vec![4_000.0, 2_000.0]);
+    assert_eq!(cal.chosen_size, 1_000.0);
+    assert_eq!(results.experiment.task.cpu.size, 1_000);
+    assert_eq!(cal.error, None);
+    // The calibration ran on a sequential executor before the cells.
+    assert_eq!(mock.started()[0], (ModelKind::Sequential, 1));
+    // It survives a save and load.
+    let text = serde_json::to_string(&results).unwrap();
+    let back: ResultsFile = serde_json::from_str(&text).unwrap();
+    assert_eq!(back.calibration, results.calibration);
+
+    // Without a target nothing is calibrated.
+    exp.target_run_s = 0.0;
+    let (results, _) = mock_run(&exp, &mock, 1);
+    assert_eq!(results.calibration, None);
+    assert_eq!(results.experiment.task.cpu.size, 64_000);
+}
+
+#[test]
+fn a_worker_rule_is_recorded_only_while_the_list_follows_it() {
+    let cores = corelab::preset::available_cores();
+    let text = r#"{"workers": {"up_to": "cores", "times": 2}, "models": ["threads"],
+                   "repetitions": 1, "warmups": 0}"#;
+    let exp = corelab::preset::Experiment::from_json(text).unwrap();
+    let expected = corelab::preset::WorkerRule {
+        up_to: corelab::preset::UpTo::Cores,
+        times: 2,
+        steps: corelab::preset::Steps::PowersOf2,
+    };
+    assert_eq!(exp.worker_rule, Some(expected.clone()));
+    assert_eq!(exp.workers, expected.resolve(cores));
+    assert!(exp.workers.contains(&cores));
+    let mock = MockExecutors::textbook(0.1, 64);
+    let (results, _) = mock_run(&exp, &mock, 1);
+    assert_eq!(results.experiment.workers, exp.workers);
+    assert_eq!(results.experiment.worker_rule, Some(expected));
+    // An edited list (e.g. `--workers 3`) no longer follows the rule: it is not recorded.
+    let mut edited = exp.clone();
+    edited.workers = vec![3];
+    let (results, _) = mock_run(&edited, &mock, 1);
+    assert_eq!(results.experiment.workers, vec![3]);
+    assert_eq!(results.experiment.worker_rule, None);
+}

@@ -139,3 +139,83 @@ fn presets_round_trip_through_json() {
         assert_eq!(Experiment::from_json(&exp.to_json()).unwrap(), exp);
     }
 }
+
+// ---- Worker sweeps relative to the machine (issue 14) ----
+
+#[test]
+fn an_old_preset_with_a_worker_list_loads_unchanged() {
+    let old = r#"{"version": 1, "workers": [1, 2, 3, 4], "repetitions": 5, "min_time_s": 0.5}"#;
+    let exp = Experiment::from_json(old).unwrap();
+    assert_eq!(exp.workers, vec![1, 2, 3, 4]);
+    assert_eq!(exp.worker_rule, None);
+    assert_eq!((exp.precision, exp.target_run_s), (0.0, 0.0));
+    // Written back as it was: a list, and no new keys beyond the defaults.
+    let again = Experiment::from_json(&exp.to_json()).unwrap();
+    assert_eq!(again, exp);
+    assert!(!exp.to_json().contains("worker_rule"));
+}
+
+#[test]
+fn auto_and_rules_resolve_on_this_machine_and_are_saved_as_rules() {
+    let cores = corelab::preset::available_cores();
+    let exp = Experiment::from_json(r#"{"workers": "auto"}"#).unwrap();
+    assert_eq!(exp.worker_rule, Some(corelab::preset::WorkerRule::AUTO));
+    assert_eq!(exp.workers.last(), Some(&cores));
+    assert_eq!(exp.workers[0], 1);
+    let json = exp.to_json();
+    assert!(json.contains(r#""workers": "auto""#), "{json}");
+    assert_eq!(Experiment::from_json(&json).unwrap(), exp);
+
+    let rule = r#"{"workers": {"up_to": "cores", "times": 2, "steps": "every"}}"#;
+    let exp = Experiment::from_json(rule).unwrap();
+    assert_eq!(exp.workers, (1..=2 * cores).collect::<Vec<_>>());
+    let again = Experiment::from_json(&exp.to_json()).unwrap();
+    assert_eq!(again, exp);
+
+    // An edited list is saved as a list (with the rule it came from, for the record) and
+    // loads as that list.
+    let mut edited = exp.clone();
+    edited.workers = vec![1, 3 * cores + 1];
+    let back = Experiment::from_json(&edited.to_json()).unwrap();
+    assert_eq!(back.workers, edited.workers);
+}
+
+#[test]
+fn bad_worker_rules_quote_the_bad_value() {
+    let err = error_of(r#"{"workers": "all"}"#);
+    assert!(
+        err.contains("\"all\"") && err.contains("`workers`"),
+        "{err}"
+    );
+    let err = error_of(r#"{"workers": {"up_to": "sockets"}}"#);
+    assert!(err.contains("\"sockets\""), "{err}");
+    let err = error_of(r#"{"workers": {"up_to": "cores", "times": 0}}"#);
+    assert!(err.contains("`workers.times` = 0"), "{err}");
+    let err = error_of(r#"{"workers": {"up_to": 0}}"#);
+    assert!(err.contains("`workers.up_to` = 0"), "{err}");
+    let err = error_of(r#"{"workers": 4}"#);
+    assert!(err.contains("4:") && err.contains("`workers`"), "{err}");
+}
+
+#[test]
+fn precision_and_target_time_are_checked() {
+    let err = error_of(r#"{"precision": 2}"#);
+    assert!(err.contains("`precision` = 2"), "{err}");
+    let err = error_of(r#"{"target_run_s": -1}"#);
+    assert!(err.contains("`target_run_s` = -1"), "{err}");
+    let err = error_of(r#"{"precision_budget_s": -0.5}"#);
+    assert!(err.contains("`precision_budget_s` = -0.5"), "{err}");
+    let exp = Experiment::from_json(r#"{"precision": 0.02, "target_run_s": 0.25}"#).unwrap();
+    assert_eq!((exp.precision, exp.target_run_s), (0.02, 0.25));
+}
+
+#[test]
+fn the_cpu_lesson_ends_at_the_core_count() {
+    let cores = corelab::preset::available_cores();
+    let exp = corelab::preset::find_builtin("cpu-threads-vs-processes")
+        .unwrap()
+        .experiment()
+        .unwrap();
+    assert_eq!(exp.workers.last(), Some(&cores));
+    assert!(exp.target_run_s > 0.0 && exp.precision > 0.0);
+}

@@ -1,6 +1,7 @@
 //! The measurement engine: workloads × execution models → a sweep that reports events and
 //! honours a cancel token. No GUI code here; the CLI and the GUI drive the same functions.
 
+pub mod calibrate;
 mod cancel;
 pub mod cpu_time;
 mod display_pacing;
@@ -14,7 +15,7 @@ pub mod model;
 mod pacer;
 pub mod protocol;
 pub mod resources;
-mod run_count;
+pub mod run_count;
 pub mod scratch;
 pub mod selftest;
 mod sweep;

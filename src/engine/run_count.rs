@@ -2,6 +2,10 @@
 //! short and it asks for a minimum measured time per cell (`min_time_s`). Five runs of 30 ms
 //! are 0.15 s of measurement, and on a shared machine one burst of noise moves their median;
 //! the same 0.15 s spread over more runs does not.
+//!
+//! With `precision` set, a cell goes on past that until the 95% confidence interval of its
+//! median (order statistics, [`crate::stats::median_ci`]) lies within ± `precision` of the
+//! median, or its timed runs have spent `precision_budget_s`, whichever comes first.
 
 use crate::preset::Experiment;
 use crate::preset::limits::MAX_REPETITIONS;
@@ -11,6 +15,20 @@ pub struct RunCount {
     repetitions: usize,
     min_time_s: f64,
     cap: usize,
+    precision: f64,
+    budget_s: f64,
+}
+
+/// How close a cell's median is known: the larger distance from the median to either end of
+/// its 95% confidence interval, as a fraction of the median. `None` with fewer than the 6 runs
+/// a 95% interval of the median needs, or a zero median.
+pub fn achieved_precision(walls: &[f64]) -> Option<f64> {
+    let ci = crate::stats::median_ci(walls)?;
+    let median = crate::stats::median(walls)?;
+    if ci.coverage < 0.95 || median <= 0.0 {
+        return None;
+    }
+    Some((median - ci.low).max(ci.high - median) / median)
 }
 
 impl RunCount {
@@ -20,7 +38,23 @@ impl RunCount {
             repetitions,
             min_time_s: exp.min_time_s,
             cap: (MAX_REPETITIONS as usize).max(repetitions),
+            precision: exp.precision,
+            budget_s: exp.precision_budget_s,
         }
+    }
+
+    /// Whether another timed run is wanted after the timed runs that took `walls` seconds:
+    /// the repetitions and minimum time first, then (with a precision target) until the
+    /// median is that precise or the budget is spent.
+    pub fn wants_more_runs(&self, walls: &[f64]) -> bool {
+        let total_s: f64 = walls.iter().sum();
+        if self.wants_more(walls.len(), total_s) {
+            return true;
+        }
+        if self.precision <= 0.0 || walls.len() >= self.cap || total_s >= self.budget_s {
+            return false;
+        }
+        achieved_precision(walls).is_none_or(|p| p > self.precision)
     }
 
     /// Whether another timed run is wanted after `timed` runs that took `total_s` seconds.
@@ -84,6 +118,59 @@ mod tests {
     fn tiny_runs_stop_at_the_cap() {
         assert_eq!(runs_taken(count(5, 10.0), 1e-9), MAX_REPETITIONS as usize);
         assert_eq!(runs_taken(count(5, 10.0), 0.0), MAX_REPETITIONS as usize);
+    }
+
+    fn precise(precision: f64, budget_s: f64) -> RunCount {
+        RunCount::of(&Experiment {
+            repetitions: 3,
+            precision,
+            precision_budget_s: budget_s,
+            ..Experiment::default()
+        })
+    }
+
+    /// Runs a cell with scripted wall times (cycled) until it wants no more: the count.
+    fn runs_scripted(c: RunCount, script: &[f64]) -> usize {
+        let mut walls = Vec::new();
+        while c.wants_more_runs(&walls) {
+            walls.push(script[walls.len() % script.len()]);
+        }
+        walls.len()
+    }
+
+    #[test]
+    fn steady_runs_stop_once_the_median_is_precise() {
+        // Identical runs: the interval collapses as soon as it has 95% coverage (6 runs).
+        assert_eq!(runs_scripted(precise(0.02, 100.0), &[0.1]), 6);
+        // ±1% jitter is within a 2% target at the first 95% interval.
+        assert_eq!(runs_scripted(precise(0.02, 100.0), &[0.099, 0.1, 0.101]), 6);
+        let walls = [0.099, 0.1, 0.101, 0.099, 0.1, 0.101];
+        assert!(achieved_precision(&walls).unwrap() <= 0.02);
+    }
+
+    #[test]
+    fn noisy_runs_stop_at_the_budget() {
+        // ±30% noise never gets within 2%: the cell stops when 2 s of runs are spent.
+        let n = runs_scripted(precise(0.02, 1.95), &[0.07, 0.1, 0.13]);
+        assert_eq!(n, 20, "20 runs of 0.1 s on average fill the 1.95 s budget");
+    }
+
+    #[test]
+    fn noise_in_the_tails_needs_more_runs_but_stops_when_precise() {
+        // Every fourth run is 50% slow: the order-statistics interval has to move inside the
+        // steady runs, which takes more than 6 runs, and then the cell stops.
+        let n = runs_scripted(precise(0.02, 100.0), &[0.1, 0.1, 0.1, 0.15]);
+        assert!(n > 6 && n < 100, "{n}");
+        let walls: Vec<f64> = (0..n).map(|i| [0.1, 0.1, 0.1, 0.15][i % 4]).collect();
+        assert!(achieved_precision(&walls).unwrap() <= 0.02);
+        let fewer = &walls[..n - 1];
+        assert!(achieved_precision(fewer).is_none_or(|p| p > 0.02));
+    }
+
+    #[test]
+    fn without_a_target_precision_changes_nothing() {
+        assert_eq!(runs_scripted(precise(0.0, 100.0), &[0.07, 0.1, 0.13]), 3);
+        assert_eq!(achieved_precision(&[0.1, 0.2]), None);
     }
 
     #[test]

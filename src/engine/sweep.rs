@@ -170,14 +170,23 @@ pub fn run_sweep(
     cancel: &CancelToken,
     emit: &mut dyn FnMut(SweepEvent),
 ) -> ResultsFile {
+    // 0. With a target time per run, size the task on this machine first.
+    let (calibrated, calibration) = super::calibrate::calibrate_experiment(
+        exp,
+        config.executors.as_ref(),
+        &config.worker,
+        cancel,
+    );
+    let exp = &calibrated;
     let plan = sweep_plan(exp);
     let seed = config.shuffle_seed.unwrap_or_else(clock_seed);
     let mut rng = SplitMix64(seed);
     let mut results = ResultsFile {
         started_at: utc_timestamp(SystemTime::now()),
         machine: MachineInfo::detect(),
-        experiment: exp.clone(),
+        experiment: recorded_experiment(exp),
         shuffle_seed: Some(seed),
+        calibration,
         ..ResultsFile::default()
     };
     // A missing interpreter fails the Python cells (with the reason), not the sweep.
@@ -307,6 +316,23 @@ pub fn run_sweep(
     results
 }
 
+/// The wall times of a cell's timed runs.
+fn walls_of(cell: &CellResult) -> Vec<f64> {
+    cell.samples.iter().map(|s| s.wall_s).collect()
+}
+
+/// The experiment as the results record it: a worker rule is kept only while the list still
+/// follows it on this machine (an edited list, e.g. `--workers`, drops it).
+fn recorded_experiment(exp: &Experiment) -> Experiment {
+    let mut recorded = exp.clone();
+    if let Some(rule) = &exp.worker_rule
+        && rule.resolve(crate::preset::available_cores()) != exp.workers
+    {
+        recorded.worker_rule = None;
+    }
+    recorded
+}
+
 /// A seed for the run order when the configuration names none.
 fn clock_seed() -> u64 {
     let nanos = SystemTime::now()
@@ -398,9 +424,7 @@ impl Sweep<'_> {
         cell.status == CellStatus::Ok
             && self.live[i].running.is_some()
             && (cell.warmups.len() < self.exp.warmups as usize
-                || self
-                    .count
-                    .wants_more(cell.samples.len(), self.live[i].timed_s))
+                || self.count.wants_more_runs(&walls_of(cell)))
     }
 
     fn load_summary(&self) -> Option<LoadSummary> {

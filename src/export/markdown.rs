@@ -175,6 +175,9 @@ fn run_section(out: &mut String, r: &ResultsFile, fits: &[ModelFit], h: &str) {
     for (k, v) in rows {
         out.push_str(&format!("| {k} | {v} |\n"));
     }
+    for (k, v) in machine_fit_rows(r) {
+        out.push_str(&format!("| {k} | {} |\n", md(&v)));
+    }
     if e.models.contains(&ModelKind::GilThreads) {
         out.push_str(&format!(
             "| GIL switch interval | {} ms |\n",
@@ -304,6 +307,69 @@ fn md(s: &str) -> String {
     super::sanitize::for_markdown(s).into_owned()
 }
 
+/// Report rows for the worker rule, the precision target and the calibration (issue 14);
+/// none when the experiment uses none of them.
+fn machine_fit_rows(r: &ResultsFile) -> Vec<(&'static str, String)> {
+    let e = &r.experiment;
+    let mut rows = Vec::new();
+    if let Some(rule) = &e.worker_rule {
+        rows.push((
+            "Worker rule",
+            format!("{} (resolved here)", rule.describe()),
+        ));
+    }
+    if e.precision > 0.0 {
+        let walls = |c: &crate::results::CellResult| -> Vec<f64> {
+            c.samples.iter().map(|s| s.wall_s).collect()
+        };
+        let reached: Vec<Option<f64>> = r
+            .cells
+            .iter()
+            .filter(|c| c.status == CellStatus::Ok)
+            .map(|c| crate::engine::run_count::achieved_precision(&walls(c)))
+            .collect();
+        let met = reached
+            .iter()
+            .filter(|p| p.is_some_and(|p| p <= e.precision))
+            .count();
+        let worst = reached.iter().flatten().copied().fold(0.0, f64::max);
+        rows.push((
+            "Precision",
+            format!(
+                "target ±{:.1}% (95% CI of the median), budget {} s per cell: met by {met} of {} cells, worst ±{:.1}%",
+                e.precision * 100.0,
+                e.precision_budget_s,
+                reached.len(),
+                worst * 100.0
+            ),
+        ));
+    }
+    if let Some(cal) = &r.calibration {
+        let trials: Vec<String> = cal
+            .trials
+            .iter()
+            .map(|t| format!("{} → {:.3} s", t.size, t.wall_s))
+            .collect();
+        let text = match &cal.error {
+            Some(err) => format!(
+                "target {} s per run; failed ({err}), the preset's {} = {} was kept",
+                cal.target_run_s, cal.knob, cal.preset_size
+            ),
+            None => format!(
+                "target {} s per run on {}: {} = {} (preset {}); trials {}",
+                cal.target_run_s,
+                cal.model.map_or("sequential", |m| m.id()),
+                cal.knob,
+                cal.chosen_size,
+                cal.preset_size,
+                trials.join(", ")
+            ),
+        };
+        rows.push(("Calibration", text));
+    }
+    rows
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -405,5 +471,50 @@ mod tests {
         assert!(text.contains("## big — Demo"));
         assert!(text.contains("- **big**: threads:"));
         assert!(text.contains("### Scaling fits"));
+    }
+
+    #[test]
+    fn the_rule_precision_and_calibration_are_reported() {
+        let mut r = results();
+        assert!(machine_fit_rows(&r).is_empty());
+        r.experiment.worker_rule = Some(crate::preset::WorkerRule::AUTO);
+        r.experiment.precision = 0.02;
+        // Six identical runs: a 95% interval of width 0, the target met.
+        r.cells[1].samples = vec![
+            Sample {
+                wall_s: 1.0,
+                ..Sample::default()
+            };
+            6
+        ];
+        r.calibration = Some(crate::preset::Calibration {
+            target_run_s: 0.25,
+            knob: "task.cpu.size".into(),
+            preset_size: 1000.0,
+            chosen_size: 500.0,
+            trials: vec![crate::preset::CalibrationTrial {
+                size: 62.0,
+                wall_s: 0.031,
+            }],
+            model: Some(ModelKind::Sequential),
+            error: None,
+        });
+        let rows = machine_fit_rows(&r);
+        let text: Vec<String> = rows.iter().map(|(k, v)| format!("{k}: {v}")).collect();
+        assert_eq!(
+            text[0],
+            "Worker rule: powers of 2 up to cores (resolved here)"
+        );
+        assert!(
+            text[1].starts_with("Precision: target ±2.0%"),
+            "{}",
+            text[1]
+        );
+        assert!(text[1].contains("met by 1 of 4 cells"), "{}", text[1]);
+        assert!(
+            text[2].contains("task.cpu.size = 500 (preset 1000); trials 62 → 0.031 s"),
+            "{}",
+            text[2]
+        );
     }
 }

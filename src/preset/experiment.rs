@@ -1,6 +1,7 @@
 use serde::{Deserialize, Serialize};
 
 use super::task::TaskSpec;
+use super::workers::WorkerRule;
 
 /// The preset format version this build writes (and the newest it reads).
 pub const PRESET_VERSION: u32 = 1;
@@ -17,8 +18,17 @@ pub struct Experiment {
     pub description: String,
     /// The workload.
     pub task: TaskSpec,
-    /// Worker counts to sweep (the x axis).
+    /// Worker counts to sweep (the x axis). A preset may give `"auto"` or a rule instead of a
+    /// list (see [`WorkerRule`]); it is resolved on the machine that loads it, and this list is
+    /// then the resolved one.
+    #[serde(deserialize_with = "super::workers::list_or_rule")]
     pub workers: Vec<usize>,
+    /// The rule `workers` was resolved from, when the preset gave one (`"workers": "auto"` or
+    /// `{"up_to": "cores", …}`). Informative: a list in `workers` is used as it is. The
+    /// results record it only while the list follows it on the measuring machine, and
+    /// `to_json` writes such a list back as the rule.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub worker_rule: Option<WorkerRule>,
     /// Execution models to compare (one curve each).
     pub models: Vec<ModelKind>,
     /// Timed runs per cell (model × worker count).
@@ -28,6 +38,16 @@ pub struct Experiment {
     /// Short runs are noisy: a cell keeps adding timed runs beyond `repetitions` until they add
     /// up to at least this many seconds (up to `limits::MAX_REPETITIONS` runs). 0 turns it off.
     pub min_time_s: f64,
+    /// Adaptive precision: after `repetitions` (and `min_time_s`), a cell keeps adding timed
+    /// runs until the 95% confidence interval of its median lies within ± this fraction of the
+    /// median (0.02 = ±2%), or `precision_budget_s` of timed runs are spent. 0 turns it off.
+    pub precision: f64,
+    /// Seconds of timed runs one cell may spend reaching `precision`.
+    pub precision_budget_s: f64,
+    /// When above 0, a short calibration before the sweep sizes the task so that one
+    /// sequential run takes about this many seconds on this machine (see
+    /// `engine::calibrate`); the chosen size and the trials are recorded in the results.
+    pub target_run_s: f64,
     /// What speedup is measured against.
     pub baseline: Baseline,
     /// A single run taking longer than this (seconds) is stopped and its cell marked failed.
@@ -48,6 +68,7 @@ impl Default for Experiment {
             description: String::new(),
             task: TaskSpec::default(),
             workers: vec![1, 2, 4],
+            worker_rule: None,
             models: vec![
                 ModelKind::Sequential,
                 ModelKind::Threads,
@@ -56,6 +77,9 @@ impl Default for Experiment {
             repetitions: 5,
             warmups: 1,
             min_time_s: 0.0,
+            precision: 0.0,
+            precision_budget_s: 5.0,
+            target_run_s: 0.0,
             baseline: Baseline::Sequential,
             timeout_s: 60.0,
             gil: GilOptions::default(),

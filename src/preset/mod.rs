@@ -1,12 +1,15 @@
 //! Experiments as users save and share them: serde types, loading and validation.
 
 mod builtin;
+mod calibration;
 mod error;
 mod experiment;
 mod task;
 mod validate;
+mod workers;
 
 pub use builtin::{BuiltinPreset, builtin_presets, find_builtin};
+pub use calibration::{Calibration, CalibrationTrial};
 pub use error::PresetError;
 pub use experiment::{
     Baseline, Experiment, GilOptions, ModelKind, MpiOptions, PRESET_VERSION, PythonOptions,
@@ -17,6 +20,7 @@ pub use task::{
     MemoryParams, MixedParams, SyncMode, TASK_PLACEHOLDER, TaskKind, TaskSpec,
 };
 pub use validate::limits;
+pub use workers::{Steps, UpTo, WorkerRule, WorkerSweep, available_cores};
 
 use std::path::Path;
 
@@ -38,6 +42,22 @@ impl Experiment {
                 field: err.path().to_string(),
                 message: err.inner().to_string(),
             })?;
+        let mut experiment = experiment;
+        // A rule in `workers` was resolved on this machine while parsing; keep the rule too.
+        // (A list in `workers` is used as it is, whatever `worker_rule` says.)
+        #[derive(serde::Deserialize)]
+        struct WorkersField {
+            #[serde(default)]
+            workers: Option<WorkerSweep>,
+        }
+        if let Ok(WorkersField {
+            workers: Some(WorkerSweep::Rule(rule)),
+        }) = serde_json::from_str::<WorkersField>(text)
+        {
+            rule.validate()?;
+            experiment.workers = rule.resolve(available_cores());
+            experiment.worker_rule = Some(rule);
+        }
         experiment.validate()?;
         Ok(experiment)
     }
@@ -60,8 +80,22 @@ impl Experiment {
     }
 
     /// Pretty JSON, as written by "Save preset".
+    /// A worker list that still follows its rule on this machine is written as the rule
+    /// (`"workers": "auto"` or `{"up_to": …}`), so the preset follows the next machine too.
     pub fn to_json(&self) -> String {
-        serde_json::to_string_pretty(self).expect("an experiment always serialises")
+        let mut value = serde_json::to_value(self).expect("an experiment always serialises");
+        if let Some(rule) = &self.worker_rule
+            && rule.resolve(available_cores()) == self.workers
+            && let Some(map) = value.as_object_mut()
+        {
+            let written = match *rule == WorkerRule::AUTO {
+                true => serde_json::Value::from("auto"),
+                false => serde_json::to_value(rule).expect("a rule always serialises"),
+            };
+            map.insert("workers".into(), written);
+            map.remove("worker_rule");
+        }
+        serde_json::to_string_pretty(&value).expect("an experiment always serialises")
     }
 
     /// Whether a preset argument (`corelab run ARG`, `corelab --preset ARG`) names a file

@@ -75,6 +75,32 @@ impl Experiment {
                 format!("must be between 0 (off) and {MAX_MIN_TIME_S} seconds"),
             ));
         }
+        if !(self.precision.is_finite() && (0.0..=0.5).contains(&self.precision)) {
+            return Err(PresetError::invalid(
+                "precision",
+                self.precision,
+                "must be between 0 (off) and 0.5 (±50% of the median), e.g. 0.02",
+            ));
+        }
+        if !(self.precision_budget_s.is_finite()
+            && (0.0..=MAX_MIN_TIME_S).contains(&self.precision_budget_s))
+        {
+            return Err(PresetError::invalid(
+                "precision_budget_s",
+                self.precision_budget_s,
+                format!("must be between 0 and {MAX_MIN_TIME_S} seconds"),
+            ));
+        }
+        if !(self.target_run_s.is_finite() && (0.0..=600.0).contains(&self.target_run_s)) {
+            return Err(PresetError::invalid(
+                "target_run_s",
+                self.target_run_s,
+                "must be between 0 (off) and 600 seconds, e.g. 0.25",
+            ));
+        }
+        if let Some(rule) = &self.worker_rule {
+            rule.validate()?;
+        }
         if !(self.timeout_s.is_finite()
             && (MIN_TIMEOUT_S..=MAX_TIMEOUT_S).contains(&self.timeout_s))
         {

@@ -37,6 +37,10 @@ pub struct ResultsFile {
     /// sweep's run order can be reproduced. `None` in files from before interleaving.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub shuffle_seed: Option<u64>,
+    /// How the task was sized to `experiment.target_run_s` on this machine (the experiment
+    /// above holds the chosen size). `None` without a target.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub calibration: Option<preset::Calibration>,
 }
 
 impl Default for ResultsFile {
@@ -54,6 +58,7 @@ impl Default for ResultsFile {
             baseline: Baseline::default(),
             cells: Vec::new(),
             shuffle_seed: None,
+            calibration: None,
         }
     }
 }

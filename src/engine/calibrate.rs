@@ -1,0 +1,262 @@
+//! Calibration of a task's size to a time per run, like pyperf's calibration of its loop
+//! count: short sequential trial runs, growing the size until a run is long enough to time,
+//! then a linear scaling to the target and one check run.
+
+use crate::preset::{Calibration, CalibrationTrial, TaskSpec};
+
+/// The first trial runs this fraction of the preset's size, so that an oversized preset on a
+/// slow machine costs little.
+const FIRST_FRACTION: f64 = 1.0 / 16.0;
+/// Trials are grown until one takes at least this fraction of the target.
+const LONG_ENOUGH: f64 = 0.2;
+/// At most this many trial runs (the check run included).
+const MAX_TRIALS: usize = 8;
+
+/// Sizes `task` so that one run takes about `target_s`; `run` does one sequential run of a
+/// task and returns its wall time in seconds. `None` when the task has no size knob.
+pub fn calibrate(
+    task: &TaskSpec,
+    target_s: f64,
+    run: &mut dyn FnMut(&TaskSpec) -> Result<f64, String>,
+) -> Result<Option<(TaskSpec, Calibration)>, String> {
+    let Some((knob, preset_size)) = task.size_knob() else {
+        return Ok(None);
+    };
+    let mut cal = Calibration {
+        target_run_s: target_s,
+        knob: knob.to_string(),
+        preset_size,
+        chosen_size: preset_size,
+        trials: Vec::new(),
+        model: None,
+        error: None,
+    };
+    let mut size = (preset_size * FIRST_FRACTION).max(1e-3);
+    let mut trial = |size: f64, cal: &mut Calibration| -> Result<(f64, f64), String> {
+        let sized = task.with_size(size);
+        let actual = sized.size_knob().map_or(size, |k| k.1);
+        let wall_s = run(&sized)?;
+        cal.trials.push(CalibrationTrial {
+            size: actual,
+            wall_s,
+        });
+        Ok((actual, wall_s))
+    };
+    let (mut tried, mut wall) = trial(size, &mut cal)?;
+    while wall < target_s * LONG_ENOUGH && cal.trials.len() < MAX_TRIALS - 1 {
+        // Grow by the measured ratio (at most 16× per step, at least 2×).
+        let factor = if wall > 0.0 {
+            (target_s * 0.5 / wall).clamp(2.0, 16.0)
+        } else {
+            16.0
+        };
+        size = tried * factor;
+        (tried, wall) = trial(size, &mut cal)?;
+        if tried
+            >= task
+                .with_size(f64::MAX)
+                .size_knob()
+                .map_or(f64::MAX, |k| k.1)
+        {
+            break;
+        }
+    }
+    let scale = if wall > 0.0 { target_s / wall } else { 1.0 };
+    let (chosen, check) = trial(tried * scale, &mut cal)?;
+    // One correction from the check run when it missed by more than 10%.
+    cal.chosen_size = if check > 0.0 && ((check / target_s) - 1.0).abs() > 0.1 {
+        task.with_size(chosen * target_s / check)
+            .size_knob()
+            .map_or(chosen, |k| k.1)
+    } else {
+        chosen
+    };
+    Ok(Some((task.with_size(cal.chosen_size), cal)))
+}
+
+/// The model whose one-worker run is sized to the target: the slowest kind of executor the
+/// experiment compares, so that no curve's runs take far longer than the target. A real
+/// Python model when there is one (CPython runs the same task tens of times slower), the
+/// process pool for lock contention (a file lock shared between processes costs microseconds
+/// per increment, a mutex nanoseconds), otherwise the sequential model.
+pub fn calibration_model(exp: &crate::preset::Experiment) -> crate::preset::ModelKind {
+    use crate::preset::{ModelKind, TaskKind};
+    let listed = |m: ModelKind| exp.models.contains(&m);
+    if let Some(py) = exp.models.iter().find(|m| m.is_python()) {
+        return *py;
+    }
+    if exp.task.kind == TaskKind::Contention && listed(ModelKind::Processes) {
+        return ModelKind::Processes;
+    }
+    ModelKind::Sequential
+}
+
+/// Calibrates `exp.task` to `exp.target_run_s` with a one-worker executor from `factory`
+/// (started and stopped here, untimed). Returns the experiment to measure (with the chosen
+/// size) and the record; on failure the preset's size is kept and the record says why.
+pub(crate) fn calibrate_experiment(
+    exp: &crate::preset::Experiment,
+    factory: &dyn super::sweep::ExecutorFactory,
+    worker: &super::model::WorkerCommand,
+    cancel: &super::cancel::CancelToken,
+) -> (crate::preset::Experiment, Option<Calibration>) {
+    use super::pacer::RunGuard;
+    use super::scratch::ScratchDir;
+    use super::workload::RunEnv;
+    use crate::preset::ModelKind;
+    use std::time::Duration;
+
+    if exp.target_run_s <= 0.0 {
+        return (exp.clone(), None);
+    }
+    let model = calibration_model(exp);
+    let failed = |error: String| {
+        let (knob, size) = exp.task.size_knob().unwrap_or(("", 0.0));
+        Calibration {
+            target_run_s: exp.target_run_s,
+            knob: knob.to_string(),
+            preset_size: size,
+            chosen_size: size,
+            trials: Vec::new(),
+            model: Some(model),
+            error: Some(error),
+        }
+    };
+    let scratch = match ScratchDir::create() {
+        Ok(s) => s,
+        Err(e) => {
+            let cal = failed(format!("cannot create a scratch directory: {e}"));
+            return (exp.clone(), Some(cal));
+        }
+    };
+    let guard = RunGuard::new(cancel.clone(), Duration::from_secs_f64(exp.timeout_s));
+    let started = factory.start(&super::sweep::CellStart {
+        exp,
+        model,
+        workers: 1,
+        worker,
+        scratch: scratch.path(),
+        guard: &guard,
+    });
+    let mut executor = match started {
+        Ok(e) => e,
+        Err(e) => return (exp.clone(), Some(failed(e.to_string()))),
+    };
+    let env = RunEnv {
+        workers: 1,
+        scratch_dir: scratch.path().to_path_buf(),
+        shared_file: (model == ModelKind::Processes).then(|| scratch.path().join("counter.bin")),
+    };
+    let mut run = |task: &TaskSpec| -> Result<f64, String> {
+        let guard = RunGuard::new(cancel.clone(), Duration::from_secs_f64(exp.timeout_s));
+        executor
+            .run(task, &env, &guard)
+            .map(|r| r.wall.as_secs_f64())
+            .map_err(|e| e.to_string())
+    };
+    let outcome = calibrate(&exp.task, exp.target_run_s, &mut run);
+    executor.shutdown();
+    match outcome {
+        Ok(Some((task, mut cal))) => {
+            cal.model = Some(model);
+            (
+                crate::preset::Experiment {
+                    task,
+                    ..exp.clone()
+                },
+                Some(cal),
+            )
+        }
+        Ok(None) => (
+            exp.clone(),
+            Some(failed(format!(
+                "task kind `{}` has no size to calibrate",
+                exp.task.kind
+            ))),
+        ),
+        Err(e) => (exp.clone(), Some(failed(e))),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::preset::TaskKind;
+
+    /// A scripted machine: a run takes `per_unit` seconds per unit of size, plus `fixed`.
+    fn machine(per_unit: f64, fixed: f64) -> impl FnMut(&TaskSpec) -> Result<f64, String> {
+        move |t: &TaskSpec| Ok(fixed + t.size_knob().map_or(0.0, |k| k.1) * per_unit)
+    }
+
+    #[test]
+    fn a_linear_task_lands_on_the_target() {
+        let task = TaskSpec::default(); // cpu, size 1 000 000 by default
+        let (sized, cal) = calibrate(&task, 0.25, &mut machine(1e-6, 0.0))
+            .unwrap()
+            .unwrap();
+        assert_eq!(sized.cpu.size, 250_000);
+        assert_eq!(cal.chosen_size, 250_000.0);
+        assert_eq!(cal.knob, "task.cpu.size");
+        assert_eq!(
+            cal.trials.first().unwrap().size,
+            task.cpu.size as f64 / 16.0
+        );
+        assert!(cal.trials.len() <= MAX_TRIALS);
+    }
+
+    #[test]
+    fn a_fast_machine_grows_the_task() {
+        let task = TaskSpec::default();
+        let (sized, cal) = calibrate(&task, 0.5, &mut machine(1e-9, 0.0))
+            .unwrap()
+            .unwrap();
+        assert_eq!(sized.cpu.size, 500_000_000);
+        // Several growing trials, each at least twice the last.
+        assert!(cal.trials.len() >= 3, "{cal:?}");
+        assert!(
+            cal.trials
+                .windows(2)
+                .take(2)
+                .all(|w| w[1].size >= 2.0 * w[0].size)
+        );
+    }
+
+    #[test]
+    fn a_fixed_cost_is_corrected_by_the_check_run() {
+        // 50 ms of overhead per run: linear scaling from a short trial overshoots, the check
+        // run corrects it to within the 10% band (or exactly onto the target).
+        let mut task = TaskSpec {
+            kind: TaskKind::Contention,
+            ..TaskSpec::default()
+        };
+        task.contention.increments = 1_000_000;
+        let (sized, cal) = calibrate(&task, 0.25, &mut machine(1e-6, 0.05))
+            .unwrap()
+            .unwrap();
+        let run_s = 0.05 + sized.contention.increments as f64 * 1e-6;
+        assert!((run_s - 0.25).abs() <= 0.25 * 0.15, "{run_s} {cal:?}");
+    }
+
+    #[test]
+    fn the_slowest_kind_of_executor_is_calibrated() {
+        use crate::preset::{Experiment, ModelKind::*};
+        let mut exp = Experiment {
+            models: vec![Sequential, Threads, Processes],
+            ..Experiment::default()
+        };
+        assert_eq!(calibration_model(&exp), Sequential);
+        exp.task.kind = TaskKind::Contention;
+        assert_eq!(calibration_model(&exp), Processes);
+        exp.models = vec![Threads, PyThreading, PyMultiprocessing];
+        assert_eq!(calibration_model(&exp), PyThreading);
+        exp.models = vec![Threads, GilThreads];
+        assert_eq!(calibration_model(&exp), Sequential);
+    }
+
+    #[test]
+    fn a_failed_trial_is_an_error() {
+        let task = TaskSpec::default();
+        let err = calibrate(&task, 0.25, &mut |_| Err("boom".into())).unwrap_err();
+        assert_eq!(err, "boom");
+    }
+}

@@ -1,0 +1,300 @@
+//! Worker sweeps relative to the machine: `"workers": "auto"` or a rule such as
+//! `{"up_to": "cores", "times": 2, "steps": "powers-of-2"}`, resolved when the preset is loaded
+//! on the machine that runs it. "Cores" are the CPUs this process may run on (its affinity
+//! mask and cgroup CPU quota, as `std::thread::available_parallelism` reports them), not the
+//! host's: under `taskset -c 0` there is one.
+
+use serde::{Deserialize, Deserializer, Serialize};
+
+use super::error::PresetError;
+use super::validate::limits::{MAX_WORKER_COUNTS, MAX_WORKERS};
+
+/// The CPUs this process may run on (affinity mask, cgroup quota); 1 when unknown.
+pub fn available_cores() -> usize {
+    std::thread::available_parallelism().map_or(1, |n| n.get())
+}
+
+/// Where a rule's sweep ends: at the core count (times `times`) or at a fixed count.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum UpTo {
+    /// The CPUs this process may run on.
+    Cores,
+    /// A fixed worker count (then `times` multiplies it).
+    Count(usize),
+}
+
+impl Serialize for UpTo {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        match self {
+            UpTo::Cores => s.serialize_str("cores"),
+            UpTo::Count(n) => s.serialize_u64(*n as u64),
+        }
+    }
+}
+
+impl<'de> Deserialize<'de> for UpTo {
+    fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        #[derive(Deserialize)]
+        #[serde(untagged)]
+        enum Raw {
+            Word(String),
+            Count(usize),
+        }
+        match Raw::deserialize(d).map_err(|_| {
+            serde::de::Error::custom("`up_to` must be \"cores\" or a worker count such as 8")
+        })? {
+            Raw::Word(w) if w == "cores" => Ok(UpTo::Cores),
+            Raw::Word(w) => Err(serde::de::Error::custom(format!(
+                "`up_to` = \"{w}\": expected \"cores\" or a worker count such as 8"
+            ))),
+            Raw::Count(n) => Ok(UpTo::Count(n)),
+        }
+    }
+}
+
+/// Which worker counts a rule visits on the way up.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum Steps {
+    /// 1, 2, 4, 8, …, then the core count and the top.
+    #[default]
+    #[serde(rename = "powers-of-2")]
+    PowersOf2,
+    /// Every count from 1 to the top.
+    Every,
+}
+
+/// A worker sweep that follows the machine.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct WorkerRule {
+    /// Where the sweep ends before `times` multiplies it.
+    pub up_to: UpTo,
+    /// The sweep goes on to `times` × `up_to` (past the cores for waiting and I/O lessons).
+    #[serde(default = "one")]
+    pub times: usize,
+    /// Which counts are visited.
+    #[serde(default)]
+    pub steps: Steps,
+}
+
+fn one() -> usize {
+    1
+}
+
+impl WorkerRule {
+    /// `"workers": "auto"`: powers of two up to the core count.
+    pub const AUTO: WorkerRule = WorkerRule {
+        up_to: UpTo::Cores,
+        times: 1,
+        steps: Steps::PowersOf2,
+    };
+
+    /// The worker counts on a machine where this process may use `cores` CPUs: the steps up
+    /// to `times` × the end, always with the core count itself when the rule is relative to
+    /// the cores (and the top). Sorted, without repeats, capped at [`MAX_WORKERS`] and at
+    /// [`MAX_WORKER_COUNTS`] entries (the largest counts are kept).
+    pub fn resolve(&self, cores: usize) -> Vec<usize> {
+        let cores = cores.max(1);
+        let base = match self.up_to {
+            UpTo::Cores => cores,
+            UpTo::Count(n) => n.max(1),
+        };
+        let top = base.saturating_mul(self.times.max(1)).min(MAX_WORKERS);
+        let mut list: Vec<usize> = match self.steps {
+            Steps::Every => (1..=top).collect(),
+            Steps::PowersOf2 => std::iter::successors(Some(1usize), |p| p.checked_mul(2))
+                .take_while(|&p| p <= top)
+                .collect(),
+        };
+        if self.up_to == UpTo::Cores && cores <= top {
+            list.push(cores);
+        }
+        list.push(top);
+        list.sort_unstable();
+        list.dedup();
+        if list.len() > MAX_WORKER_COUNTS {
+            // Keep 1 and the largest counts.
+            let tail = list.split_off(list.len() - (MAX_WORKER_COUNTS - 1));
+            list.truncate(1);
+            list.extend(tail);
+        }
+        list
+    }
+
+    /// Checks the rule's numbers, quoting a bad one.
+    pub fn validate(&self) -> Result<(), PresetError> {
+        if let UpTo::Count(n) = self.up_to
+            && !(1..=MAX_WORKERS).contains(&n)
+        {
+            return Err(PresetError::invalid(
+                "workers.up_to",
+                n,
+                format!("must be \"cores\" or a count from 1 to {MAX_WORKERS}"),
+            ));
+        }
+        if !(1..=64).contains(&self.times) {
+            return Err(PresetError::invalid(
+                "workers.times",
+                self.times,
+                "must be a whole number from 1 to 64",
+            ));
+        }
+        Ok(())
+    }
+
+    /// A short description for reports, e.g. `powers of 2 up to 2 × cores`.
+    pub fn describe(&self) -> String {
+        let steps = match self.steps {
+            Steps::PowersOf2 => "powers of 2",
+            Steps::Every => "every count",
+        };
+        let end = match self.up_to {
+            UpTo::Cores => "cores".to_string(),
+            UpTo::Count(n) => n.to_string(),
+        };
+        match self.times {
+            1 => format!("{steps} up to {end}"),
+            t => format!("{steps} up to {t} × {end}"),
+        }
+    }
+}
+
+/// What a preset's `workers` field holds: a list, `"auto"`, or a rule.
+#[derive(Clone, Debug, PartialEq)]
+pub enum WorkerSweep {
+    List(Vec<usize>),
+    Rule(WorkerRule),
+}
+
+impl<'de> Deserialize<'de> for WorkerSweep {
+    fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        use serde::de::Error;
+        let value = serde_json::Value::deserialize(d)?;
+        match value {
+            serde_json::Value::Array(_) => Vec::<usize>::deserialize(value)
+                .map(WorkerSweep::List)
+                .map_err(|e| D::Error::custom(format!("a worker list: {e}"))),
+            serde_json::Value::String(s) if s == "auto" => Ok(WorkerSweep::Rule(WorkerRule::AUTO)),
+            serde_json::Value::String(s) => Err(D::Error::custom(format!(
+                "\"{s}\": expected a list such as [1, 2, 4], \"auto\", or a rule such as \
+                 {{\"up_to\": \"cores\", \"times\": 2, \"steps\": \"powers-of-2\"}}"
+            ))),
+            serde_json::Value::Object(_) => WorkerRule::deserialize(value)
+                .map(WorkerSweep::Rule)
+                .map_err(|e| D::Error::custom(format!("a worker rule: {e}"))),
+            other => Err(D::Error::custom(format!(
+                "{other}: expected a list such as [1, 2, 4], \"auto\", or a rule such as \
+                 {{\"up_to\": \"cores\", \"times\": 2}}"
+            ))),
+        }
+    }
+}
+
+/// `deserialize_with` for `Experiment::workers`: a list stays a list; a rule (kept apart in
+/// `worker_rule` by [`super::Experiment::from_json`]) is resolved on this machine.
+pub(crate) fn list_or_rule<'de, D: Deserializer<'de>>(d: D) -> Result<Vec<usize>, D::Error> {
+    Ok(match WorkerSweep::deserialize(d)? {
+        WorkerSweep::List(list) => list,
+        WorkerSweep::Rule(rule) => rule.resolve(available_cores()),
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn rule(times: usize, steps: Steps) -> WorkerRule {
+        WorkerRule {
+            up_to: UpTo::Cores,
+            times,
+            steps,
+        }
+    }
+
+    #[test]
+    fn auto_ends_at_the_core_count() {
+        let auto = WorkerRule::AUTO;
+        assert_eq!(auto.resolve(1), vec![1]);
+        assert_eq!(auto.resolve(2), vec![1, 2]);
+        assert_eq!(auto.resolve(6), vec![1, 2, 4, 6]);
+        assert_eq!(auto.resolve(16), vec![1, 2, 4, 8, 16]);
+        assert_eq!(auto.resolve(0), vec![1]);
+    }
+
+    #[test]
+    fn times_goes_past_the_cores() {
+        let r = rule(2, Steps::PowersOf2);
+        assert_eq!(r.resolve(1), vec![1, 2]);
+        assert_eq!(r.resolve(2), vec![1, 2, 4]);
+        assert_eq!(r.resolve(6), vec![1, 2, 4, 6, 8, 12]);
+        assert_eq!(r.resolve(16), vec![1, 2, 4, 8, 16, 32]);
+        assert_eq!(rule(4, Steps::PowersOf2).resolve(1), vec![1, 2, 4]);
+    }
+
+    #[test]
+    fn every_step_and_fixed_ends() {
+        assert_eq!(rule(1, Steps::Every).resolve(3), vec![1, 2, 3]);
+        assert_eq!(rule(2, Steps::Every).resolve(2), vec![1, 2, 3, 4]);
+        let fixed = WorkerRule {
+            up_to: UpTo::Count(6),
+            times: 1,
+            steps: Steps::PowersOf2,
+        };
+        // A fixed end does not follow the machine.
+        assert_eq!(fixed.resolve(2), vec![1, 2, 4, 6]);
+        assert_eq!(fixed.resolve(64), vec![1, 2, 4, 6]);
+    }
+
+    #[test]
+    fn huge_machines_are_capped() {
+        let list = rule(64, Steps::Every).resolve(512);
+        assert_eq!(list.len(), MAX_WORKER_COUNTS);
+        assert_eq!(list[0], 1);
+        assert_eq!(list.last(), Some(&MAX_WORKERS));
+        assert!(list.windows(2).all(|w| w[0] < w[1]));
+    }
+
+    #[test]
+    fn the_field_reads_a_list_auto_or_a_rule() {
+        let parse = |s: &str| serde_json::from_str::<WorkerSweep>(s);
+        assert_eq!(parse("[1, 3]").unwrap(), WorkerSweep::List(vec![1, 3]));
+        assert_eq!(
+            parse("\"auto\"").unwrap(),
+            WorkerSweep::Rule(WorkerRule::AUTO)
+        );
+        assert_eq!(
+            parse(r#"{"up_to": "cores", "times": 2, "steps": "powers-of-2"}"#).unwrap(),
+            WorkerSweep::Rule(rule(2, Steps::PowersOf2))
+        );
+        assert_eq!(
+            parse(r#"{"up_to": 8}"#).unwrap(),
+            WorkerSweep::Rule(WorkerRule {
+                up_to: UpTo::Count(8),
+                times: 1,
+                steps: Steps::PowersOf2
+            })
+        );
+        let err = parse("\"most\"").unwrap_err().to_string();
+        assert!(err.contains("\"most\""), "{err}");
+        let err = parse(r#"{"up_to": "threads"}"#).unwrap_err().to_string();
+        assert!(err.contains("\"threads\""), "{err}");
+        let err = parse(r#"{"up_to": "cores", "step": "every"}"#)
+            .unwrap_err()
+            .to_string();
+        assert!(err.contains("step"), "{err}");
+    }
+
+    #[test]
+    fn bad_numbers_are_quoted() {
+        let err = rule(0, Steps::Every).validate().unwrap_err().to_string();
+        assert!(err.contains("`workers.times` = 0"), "{err}");
+        let big = WorkerRule {
+            up_to: UpTo::Count(100_000),
+            times: 1,
+            steps: Steps::Every,
+        };
+        let err = big.validate().unwrap_err().to_string();
+        assert!(err.contains("`workers.up_to` = 100000"), "{err}");
+    }
+}
