@@ -233,6 +233,8 @@ impl Executor for MockExecutor {
             shared_state: None,
             minor_faults: 0,
             task_cpu: None,
+            started_ns: 0,
+            timeline: None,
         })
     }
 

@@ -32,6 +32,12 @@ pub enum FromWorker {
         unit: usize,
         checksum: u64,
         cpu_ns: u64,
+        /// `CLOCK_MONOTONIC` nanoseconds when the worker started and finished the unit (the
+        /// clock is system-wide, so the parent compares them with its own stamps).
+        #[serde(default)]
+        start_ns: u64,
+        #[serde(default)]
+        end_ns: u64,
     },
     Failed {
         unit: Option<usize>,
@@ -129,6 +135,8 @@ mod tests {
             unit: 3,
             checksum: u64::MAX,
             cpu_ns: 12,
+            start_ns: 5,
+            end_ns: 17,
         };
         assert_eq!(decode_from_worker(encode(&msg).trim_end()).unwrap(), msg);
     }

@@ -571,6 +571,7 @@ impl Sweep<'_> {
             .find_map(|(_, c)| c.checksum());
         for &i in &done {
             check_answer(self.exp, &mut results.cells[i], &mut reference);
+            crate::results::timeline::keep_median(&mut results.cells[i]);
         }
         results.recompute();
         for i in done {
@@ -648,6 +649,7 @@ fn sample_of(record: &RunRecord) -> Sample {
         busy: false,
         minor_faults: Some(record.minor_faults),
         scheduling: record.metrics.scheduling.clone(),
+        timeline: record.timeline.clone().map(Box::new),
     }
 }
 

@@ -87,6 +87,7 @@ fn run_unit(w: Option<&dyn Workload>, unit: usize, deadline_ms: u64) -> FromWork
         };
     }
     let guard = RunGuard::new(CancelToken::new(), Duration::from_millis(deadline_ms));
+    let start_ns = crate::sys::monotonic_ns();
     let cpu_before = thread_cpu_time();
     let result = w.run_unit(unit, &guard);
     match result {
@@ -94,6 +95,8 @@ fn run_unit(w: Option<&dyn Workload>, unit: usize, deadline_ms: u64) -> FromWork
             unit,
             checksum,
             cpu_ns: thread_cpu_time().saturating_sub(cpu_before).as_nanos() as u64,
+            start_ns,
+            end_ns: crate::sys::monotonic_ns(),
         },
         Err(e) => FromWorker::Failed {
             unit: Some(unit),

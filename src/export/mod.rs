@@ -7,6 +7,7 @@ mod csv;
 mod markdown;
 pub mod sanitize;
 mod table;
+pub mod trace;
 
 pub use cell_text::{median_ci as median_ci_text, outliers as outliers_text};
 pub use chart::{
@@ -16,3 +17,4 @@ pub use chart::{
 pub use csv::summary_csv;
 pub use markdown::{ReportImage, markdown_report};
 pub use table::summary_table;
+pub use trace::{chrome_trace, chrome_trace_json};

@@ -113,6 +113,10 @@ pub struct Sample {
     /// Switch counts, context switches and CPU time per thread (`gil-threads`, `py-threading`).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub scheduling: Option<super::Scheduling>,
+    /// Who ran when in this run; kept in memory only, and only the median run's is saved
+    /// (as `CellResult::timeline`).
+    #[serde(skip)]
+    pub timeline: Option<Box<super::Timeline>>,
 }
 
 /// One model at one worker count.
@@ -152,6 +156,9 @@ pub struct CellResult {
     pub gb_per_s: Option<f64>,
     /// Median lost updates for `contention`.
     pub lost_updates: Option<u64>,
+    /// Who ran when in the median run (see `results::timeline`).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub timeline: Option<super::Timeline>,
 }
 
 impl CellResult {

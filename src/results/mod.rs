@@ -5,6 +5,7 @@ mod machine;
 mod python_info;
 mod scheduling;
 mod time;
+pub mod timeline;
 
 pub use file::{
     Baseline as BaselineInfo, CellResult, CellStatus, MAX_RESULTS_BYTES, RESULTS_FORMAT,
@@ -14,3 +15,4 @@ pub use machine::{LoadSummary, MachineInfo, round_cores};
 pub use python_info::PythonInfo;
 pub use scheduling::{GilCounters, Scheduling, ThreadUsage};
 pub use time::utc_timestamp;
+pub use timeline::{Span, SpanState, Timeline};

@@ -10,7 +10,7 @@ use std::time::{Duration, Instant};
 
 use serde::{Deserialize, Serialize};
 
-pub use gil::{Gil, GilEvent, GilPacer, GilStats, GilThreadStats};
+pub use gil::{Gil, GilEvent, GilInterval, GilPacer, GilStats, GilThreadStats};
 pub use in_process::InProcessExecutor;
 pub use process_pool::{ProcessPool, WorkerCommand};
 
@@ -38,6 +38,12 @@ pub struct RunRecord {
     pub metrics: RunMetrics,
     /// Where shared state lived, when the task has any.
     pub shared_state: Option<String>,
+    /// `CLOCK_MONOTONIC` nanoseconds when the run's clock started (see [`crate::sys::monotonic_ns`]).
+    #[serde(skip)]
+    pub started_ns: u64,
+    /// Who ran when, relative to `started_ns`, when the model records it.
+    #[serde(skip)]
+    pub timeline: Option<crate::results::Timeline>,
 }
 
 /// Runs a workload repeatedly with one model and one worker count (one cell of the sweep).
@@ -70,6 +76,7 @@ fn timed_run<S: ?Sized>(
 ) -> Result<RunRecord, UnitError> {
     let others_before = others(model);
     let me_before = Cost::this_thread();
+    let started_ns = crate::sys::monotonic_ns();
     let started = Instant::now();
     let (checksum, task_cpu) = work(model)?;
     let metrics = w.finish(checksum)?;
@@ -83,5 +90,7 @@ fn timed_run<S: ?Sized>(
         task_cpu,
         metrics,
         shared_state: w.shared_state(),
+        started_ns,
+        timeline: None,
     })
 }

@@ -202,6 +202,8 @@ impl Executor for PythonExecutor {
                     ..RunMetrics::default()
                 },
                 shared_state: None,
+                started_ns: 0,
+                timeline: None,
             }),
             other => Err(UnitError::Failed(format!(
                 "Python sent {other:?} instead of a result"
