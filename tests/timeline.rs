@@ -274,3 +274,109 @@ fn run_gil_cpu_bound_with_trace_writes_a_chrome_trace() {
         "gil-threads never compute at once"
     );
 }
+
+/// The costs of a cell's peak run are summed over its processes.
+fn assert_summed(cell: &corelab::results::CellResult) -> &corelab::results::CellCosts {
+    let costs = cell.costs.as_ref().expect("costs recorded");
+    assert_eq!(costs.per_process.len(), costs.processes);
+    assert_eq!(
+        cell.peak_rss_bytes,
+        Some(
+            costs
+                .per_process
+                .iter()
+                .map(|p| p.peak_rss_bytes)
+                .sum::<u64>()
+        ),
+        "peak RSS is the sum over the model's processes"
+    );
+    assert!(costs.per_process.iter().all(|p| p.peak_rss_bytes > 0));
+    assert_eq!(costs.per_process[0].pid, std::process::id());
+    assert_eq!(costs.per_process[0].role, "parent");
+    costs
+}
+
+#[test]
+fn process_pool_memory_is_summed_over_the_parent_and_each_child() {
+    let _g = common::exclusive();
+    let exp = common::tiny_experiment(
+        TaskKind::Cpu,
+        &[ModelKind::Threads, ModelKind::Processes],
+        &[2],
+    );
+    let results =
+        corelab::engine::run_sweep(&exp, &common::config(), &CancelToken::new(), &mut |_| {});
+    let cell = |m| {
+        results
+            .cells
+            .iter()
+            .find(|c| c.model == Some(m) && c.workers == 2)
+            .unwrap()
+    };
+    let threads = assert_summed(cell(ModelKind::Threads));
+    assert_eq!(threads.processes, 1, "threads run in this process only");
+    assert_eq!(
+        threads.ipc_bytes, None,
+        "threads move nothing between processes"
+    );
+    let processes = assert_summed(cell(ModelKind::Processes));
+    assert_eq!(processes.processes, 3, "this process and two workers");
+    assert!(
+        processes.per_process[1..]
+            .iter()
+            .all(|p| p.role == "worker")
+    );
+    assert!(
+        cell(ModelKind::Processes).peak_rss_bytes > cell(ModelKind::Threads).peak_rss_bytes,
+        "two more processes' memory on top of this one's"
+    );
+    // Every unit went to a child and came back as a line of JSON.
+    let per_unit = processes.ipc_bytes.unwrap() / u64::from(exp.task.tasks);
+    assert!(per_unit >= 2 * 20, "{per_unit} bytes per unit");
+    // Saved with the file, with the per-process list.
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("r.json");
+    results.save(&path).unwrap();
+    let text = std::fs::read_to_string(&path).unwrap();
+    assert!(text.contains("\"peak_rss_bytes\""));
+    let loaded = ResultsFile::load(&path).unwrap();
+    assert_eq!(loaded.cells, results.cells);
+}
+
+#[test]
+fn py_multiprocessing_memory_counts_every_interpreter() {
+    if !common::python_available("py_multiprocessing_memory_counts_every_interpreter") {
+        return;
+    }
+    let _g = common::exclusive();
+    let mut exp = common::tiny_experiment(
+        TaskKind::Cpu,
+        &[ModelKind::PyThreading, ModelKind::PyMultiprocessing],
+        &[2],
+    );
+    exp.baseline = corelab::preset::Baseline::SameModelOneWorker;
+    exp.workers = vec![2];
+    exp.task.cpu.size = 5_000;
+    let results =
+        corelab::engine::run_sweep(&exp, &common::config(), &CancelToken::new(), &mut |_| {});
+    let cell = |m| {
+        results
+            .cells
+            .iter()
+            .find(|c| c.model == Some(m) && c.workers == 2)
+            .unwrap()
+    };
+    let threading = assert_summed(cell(ModelKind::PyThreading));
+    let mp = assert_summed(cell(ModelKind::PyMultiprocessing));
+    assert_eq!(threading.processes, 2, "this process and one interpreter");
+    assert!(
+        mp.processes >= 4,
+        "this process, the interpreter and its two pool workers: {:?}",
+        mp.per_process
+    );
+    assert!(
+        cell(ModelKind::PyMultiprocessing).peak_rss_bytes
+            > cell(ModelKind::PyThreading).peak_rss_bytes,
+        "an interpreter per worker"
+    );
+}

@@ -229,6 +229,7 @@ impl Executor for MockExecutor {
                 lost_updates: out.lost_updates,
                 bytes_moved: out.bytes_moved,
                 scheduling: None,
+                ipc_bytes: None,
             },
             shared_state: None,
             minor_faults: 0,

@@ -117,6 +117,9 @@ pub struct Sample {
     /// (as `CellResult::timeline`).
     #[serde(skip)]
     pub timeline: Option<Box<super::Timeline>>,
+    /// Memory, switches, migrations and bytes moved (see `results::costs`).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub costs: Option<super::RunCosts>,
 }
 
 /// One model at one worker count.
@@ -159,6 +162,13 @@ pub struct CellResult {
     /// Who ran when in the median run (see `results::timeline`).
     #[serde(skip_serializing_if = "Option::is_none")]
     pub timeline: Option<super::Timeline>,
+    /// Peak resident memory of every process the model ran (parent and workers, summed),
+    /// bytes: the largest over the cell's runs.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub peak_rss_bytes: Option<u64>,
+    /// Costs besides time (see `results::costs`).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub costs: Option<super::CellCosts>,
 }
 
 impl CellResult {

@@ -1,5 +1,6 @@
 //! The results file: the interchange format between the engine, the CLI, the GUI and exports.
 
+pub mod costs;
 mod file;
 mod machine;
 mod python_info;
@@ -7,6 +8,7 @@ mod scheduling;
 mod time;
 pub mod timeline;
 
+pub use costs::{CellCosts, ProcessMemory, RunCosts};
 pub use file::{
     Baseline as BaselineInfo, CellResult, CellStatus, MAX_RESULTS_BYTES, RESULTS_FORMAT,
     RESULTS_FORMAT_VERSION, ResultsError, ResultsFile, RunStatus, Sample, write_atomically,

@@ -485,6 +485,10 @@ impl Executor for InProcessExecutor {
         self.startup
     }
 
+    fn worker_pids(&self) -> Option<Vec<u32>> {
+        Some(Vec::new())
+    }
+
     fn run(
         &mut self,
         task: &TaskSpec,

@@ -59,6 +59,11 @@ pub trait Executor {
         env: &RunEnv,
         guard: &RunGuard,
     ) -> Result<RunRecord, UnitError>;
+    /// The worker processes the model runs besides this one (each with everything below it),
+    /// for its costs besides time; `None` for executors whose costs are not measured (mocks).
+    fn worker_pids(&self) -> Option<Vec<u32>> {
+        None
+    }
     /// Stops whatever the executor started (child processes); called on every exit path.
     fn shutdown(&mut self) {}
 }

@@ -80,6 +80,9 @@ pub struct ProcessPool {
     /// The last run's spans on absolute `CLOCK_MONOTONIC` nanoseconds: each unit's time in
     /// the pipe to its child, its computing in the child, and its reply's time in the pipe back.
     spans: Vec<Span>,
+    /// Bytes of protocol lines written to the children and read from them since the last
+    /// reset (a run's configure and units).
+    ipc_bytes: u64,
 }
 
 /// A failure while talking to the pool.
@@ -121,6 +124,7 @@ impl ProcessPool {
             startup: Duration::ZERO,
             broken: None,
             spans: Vec::new(),
+            ipc_bytes: 0,
         };
         for index in 0..n {
             let worker = ChildProcess::spawn(cmd.command(), index, decode_from_worker, tx.clone())
@@ -165,7 +169,9 @@ impl ProcessPool {
 
     fn send(&mut self, index: usize, msg: &ToWorker) -> Result<(), String> {
         let child = &mut self.workers[index];
-        child.send_line(&encode(msg)).map_err(|e| {
+        let line = encode(msg);
+        self.ipc_bytes += line.len() as u64;
+        child.send_line(&line).map_err(|e| {
             // A child that died (its next task already queued) fails the write before its
             // exit is read: say why it died, not that the pipe broke.
             if child.has_exited() {
@@ -269,6 +275,15 @@ impl ProcessPool {
                     },
                 ) if in_flight[i] > 0 => {
                     let received_ns = monotonic_ns();
+                    // The reply's line, re-encoded: the same JSON the child wrote.
+                    self.ipc_bytes += encode(&FromWorker::Done {
+                        unit,
+                        checksum,
+                        cpu_ns,
+                        start_ns,
+                        end_ns,
+                    })
+                    .len() as u64;
                     in_flight[i] -= 1;
                     let sent = sent_ns.get(unit).copied().unwrap_or(start_ns);
                     self.note(i, unit, sent, start_ns, end_ns, received_ns);
@@ -348,6 +363,10 @@ impl Executor for ProcessPool {
         self.startup
     }
 
+    fn worker_pids(&self) -> Option<Vec<u32>> {
+        Some(self.pids())
+    }
+
     fn run(
         &mut self,
         task: &TaskSpec,
@@ -365,6 +384,7 @@ impl Executor for ProcessPool {
             })?;
         }
         let parent_side = workload::build_parent_side(task, env).map_err(UnitError::Failed)?;
+        self.ipc_bytes = 0;
         if let Err(e) = self.configure(task, env, guard) {
             return Err(self.break_with(e));
         }
@@ -379,6 +399,7 @@ impl Executor for ProcessPool {
             },
         )?;
         record.timeline = Some(self.timeline(&record));
+        record.metrics.ipc_bytes = Some(self.ipc_bytes);
         Ok(record)
     }
 

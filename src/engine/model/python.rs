@@ -171,6 +171,10 @@ impl Executor for PythonExecutor {
         self.startup
     }
 
+    fn worker_pids(&self) -> Option<Vec<u32>> {
+        Some(vec![self.child.pid()])
+    }
+
     fn run(
         &mut self,
         task: &TaskSpec,

@@ -34,6 +34,9 @@ pub struct RunMetrics {
     /// How the threads shared the cores and the GIL (`gil-threads`, `py-threading`).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub scheduling: Option<crate::results::Scheduling>,
+    /// Bytes of messages between the parent and its worker processes, both ways.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub ipc_bytes: Option<u64>,
 }
 
 /// Where a workload instance lives, which decides where shared state is kept.
