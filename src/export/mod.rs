@@ -3,6 +3,7 @@
 
 mod cell_text;
 mod chart;
+pub mod costs_text;
 mod csv;
 mod markdown;
 pub mod sanitize;
