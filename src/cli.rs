@@ -72,7 +72,7 @@ pub struct Cli {
     #[arg(long, value_name = "FILE")]
     pub compare: Vec<PathBuf>,
     /// Workbench only: the tab shown at start (and in a screenshot).
-    #[arg(long, value_name = "TAB", value_parser = ["speedup", "efficiency", "time", "table", "fits"])]
+    #[arg(long, value_name = "TAB", value_parser = ["speedup", "efficiency", "time", "table", "fits", "timeline"])]
     pub tab: Option<String>,
     /// Workbench only: run the loaded experiment at start (to completion before a screenshot).
     #[arg(long)]

@@ -44,15 +44,17 @@ pub enum Tab {
     WallTime,
     Table,
     Fits,
+    Timeline,
 }
 
 impl Tab {
-    pub const ALL: [Tab; 5] = [
+    pub const ALL: [Tab; 6] = [
         Tab::Speedup,
         Tab::Efficiency,
         Tab::WallTime,
         Tab::Table,
         Tab::Fits,
+        Tab::Timeline,
     ];
 
     /// The tab named `id` on the command line: `speedup`, `efficiency`, `time`, `table`, `fits`.
@@ -63,6 +65,7 @@ impl Tab {
             "time" => Tab::WallTime,
             "table" => Tab::Table,
             "fits" => Tab::Fits,
+            "timeline" => Tab::Timeline,
             _ => return None,
         })
     }
@@ -73,7 +76,7 @@ impl Tab {
             Tab::Speedup => Some(ChartKind::Speedup),
             Tab::Efficiency => Some(ChartKind::Efficiency),
             Tab::WallTime => Some(ChartKind::WallTime),
-            Tab::Table | Tab::Fits => None,
+            Tab::Table | Tab::Fits | Tab::Timeline => None,
         }
     }
 
@@ -84,6 +87,7 @@ impl Tab {
             Tab::WallTime => "Wall time vs workers",
             Tab::Table => "Results table",
             Tab::Fits => "Fits",
+            Tab::Timeline => "Timeline",
         }
     }
 }
@@ -960,6 +964,7 @@ impl WorkbenchApp {
         match self.tab {
             Tab::Table => results_table::show(ui, self.results.as_ref()),
             Tab::Fits => fits_panel::show(ui, self.results.as_ref(), self.fits.fits()),
+            Tab::Timeline => super::timeline::show(ui, self.results.as_ref()),
             tab => charts::show(
                 ui,
                 tab.chart().unwrap_or(ChartKind::Speedup),

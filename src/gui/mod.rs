@@ -26,6 +26,7 @@ pub mod results_table;
 pub mod run_control;
 pub mod screenshot;
 pub mod status_bar;
+pub mod timeline;
 
 use std::path::PathBuf;
 
