@@ -380,3 +380,61 @@ fn py_multiprocessing_memory_counts_every_interpreter() {
         "an interpreter per worker"
     );
 }
+
+#[test]
+fn a_payload_is_copied_to_processes_and_back_but_shared_by_threads() {
+    let _g = common::exclusive();
+    let mut exp = common::tiny_experiment(
+        TaskKind::Cpu,
+        &[ModelKind::Threads, ModelKind::Processes],
+        &[2],
+    );
+    exp.task.payload_kib = 64;
+    let results =
+        corelab::engine::run_sweep(&exp, &common::config(), &CancelToken::new(), &mut |_| {});
+    for c in &results.cells {
+        assert_eq!(c.error, None, "{}", c.model_id());
+    }
+    let cell = |m| {
+        results
+            .cells
+            .iter()
+            .find(|c| c.model == Some(m) && c.workers == 2)
+            .unwrap()
+    };
+    // The payload never changes the answer.
+    assert_eq!(
+        cell(ModelKind::Threads).checksum(),
+        cell(ModelKind::Processes).checksum()
+    );
+    assert_eq!(
+        cell(ModelKind::Threads).costs.as_ref().unwrap().ipc_bytes,
+        None
+    );
+    // Every unit's 64 KiB went out and came back, as hex (two characters a byte).
+    let moved = cell(ModelKind::Processes)
+        .costs
+        .as_ref()
+        .unwrap()
+        .ipc_bytes
+        .unwrap();
+    let payload = u64::from(exp.task.tasks) * 2 * 2 * 64 * 1024;
+    assert!(moved >= payload, "{moved} < {payload}");
+    assert!(
+        moved < payload + 64 * 1024,
+        "{moved}: only the payload and short messages"
+    );
+}
+
+#[test]
+fn a_payload_over_the_limit_is_refused_with_its_value() {
+    let mut exp = common::tiny_experiment(TaskKind::Cpu, &[ModelKind::Threads], &[2]);
+    exp.task.payload_kib = 100_000;
+    let results =
+        corelab::engine::run_sweep(&exp, &common::config(), &CancelToken::new(), &mut |_| {});
+    let err = results.cells[0].error.clone().unwrap_or_default();
+    assert!(
+        err.contains("payload_kib") && err.contains("100000"),
+        "{err}"
+    );
+}

@@ -15,8 +15,17 @@ pub const MAX_LINE_BYTES: usize = 1024 * 1024;
 #[derive(Clone, Debug, Serialize, Deserialize)]
 #[serde(tag = "op", rename_all = "kebab-case")]
 pub enum ToWorker {
-    Configure { task: Box<TaskSpec>, env: RunEnv },
-    Unit { unit: usize, deadline_ms: u64 },
+    Configure {
+        task: Box<TaskSpec>,
+        env: RunEnv,
+    },
+    Unit {
+        unit: usize,
+        deadline_ms: u64,
+        /// The task's input data, hex (`task.payload_kib`), when it carries any.
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        payload: Option<String>,
+    },
     Shutdown,
 }
 
@@ -38,6 +47,9 @@ pub enum FromWorker {
         start_ns: u64,
         #[serde(default)]
         end_ns: u64,
+        /// The task's output data, hex, as large as its input.
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        payload: Option<String>,
     },
     Failed {
         unit: Option<usize>,
@@ -101,7 +113,9 @@ pub fn validate_to_worker(msg: &ToWorker) -> Result<(), String> {
             }
             Ok(())
         }
-        ToWorker::Unit { unit, deadline_ms } => {
+        ToWorker::Unit {
+            unit, deadline_ms, ..
+        } => {
             if *unit >= limits::MAX_TASKS as usize {
                 return Err(format!(
                     "`unit` = {unit}: must be below {}",
@@ -137,6 +151,7 @@ mod tests {
             cpu_ns: 12,
             start_ns: 5,
             end_ns: 17,
+            payload: Some("00ff".into()),
         };
         assert_eq!(decode_from_worker(encode(&msg).trim_end()).unwrap(), msg);
     }

@@ -193,6 +193,8 @@ fn lanes_plot(ui: &mut egui::Ui, cell: usize, t: &Timeline, end_ms: f64, height:
                         .base_offset(s.start_ns as f64 / 1e6)
                         .width(0.7)
                         .fill(state_colour(state))
+                        // A dark edge, so back-to-back tasks stay apart.
+                        .stroke(egui::Stroke::new(1.0, egui::Color32::from_black_alpha(160)))
                         .name(name)
                 })
                 .collect();

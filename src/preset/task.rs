@@ -16,6 +16,14 @@ pub struct TaskSpec {
     pub memory: MemoryParams,
     pub contention: ContentionParams,
     pub mixed: MixedParams,
+    /// Data each task carries in and returns, KiB (0: none). Threads share it; worker
+    /// processes serialise and copy it both ways (see `engine::workload::payload`).
+    #[serde(skip_serializing_if = "is_zero")]
+    pub payload_kib: u32,
+}
+
+fn is_zero(v: &u32) -> bool {
+    *v == 0
 }
 
 impl Default for TaskSpec {
@@ -28,6 +36,7 @@ impl Default for TaskSpec {
             memory: MemoryParams::default(),
             contention: ContentionParams::default(),
             mixed: MixedParams::default(),
+            payload_kib: 0,
         }
     }
 }

@@ -496,6 +496,7 @@ impl Executor for InProcessExecutor {
         guard: &RunGuard,
     ) -> Result<RunRecord, UnitError> {
         let w = workload::build(task, env).map_err(UnitError::Failed)?;
+        let w = workload::payload::wrap(w, task.payload_kib);
         self.run_workload(Arc::from(w), guard)
     }
 

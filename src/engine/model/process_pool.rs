@@ -83,6 +83,8 @@ pub struct ProcessPool {
     /// Bytes of protocol lines written to the children and read from them since the last
     /// reset (a run's configure and units).
     ipc_bytes: u64,
+    /// The input every unit carries (`task.payload_kib`), built outside the timed region.
+    payload: Option<Vec<u8>>,
 }
 
 /// A failure while talking to the pool.
@@ -125,6 +127,7 @@ impl ProcessPool {
             broken: None,
             spans: Vec::new(),
             ipc_bytes: 0,
+            payload: None,
         };
         for index in 0..n {
             let worker = ChildProcess::spawn(cmd.command(), index, decode_from_worker, tx.clone())
@@ -235,12 +238,28 @@ impl ProcessPool {
     /// waiting a full round trip through the parent; a second unit is only queued while at
     /// least one unit per child remains unassigned, so the last units go to idle children.
     fn dispatch(&mut self, units: usize, guard: &RunGuard) -> Result<(u64, Duration), PoolError> {
+        let input = self.payload.take();
+        let result = self.dispatch_with(units, guard, input.as_deref());
+        self.payload = input;
+        result
+    }
+
+    /// [`Self::dispatch`] with each unit carrying `input`, serialised per unit (inside the
+    /// timed region: that is the cost of sending data to processes), and each reply's output
+    /// parsed and checked.
+    fn dispatch_with(
+        &mut self,
+        units: usize,
+        guard: &RunGuard,
+        input: Option<&[u8]>,
+    ) -> Result<(u64, Duration), PoolError> {
         let unit_msg = |unit| ToWorker::Unit {
             unit,
             deadline_ms: guard
                 .deadline()
                 .saturating_duration_since(Instant::now())
                 .as_millis() as u64,
+            payload: input.map(workload::payload::to_hex),
         };
         let children = self.workers.len();
         let mut in_flight = vec![0usize; children];
@@ -272,9 +291,25 @@ impl ProcessPool {
                         cpu_ns,
                         start_ns,
                         end_ns,
+                        payload,
                     },
                 ) if in_flight[i] > 0 => {
                     let received_ns = monotonic_ns();
+                    let reply_bytes = payload.as_ref().map_or(0, String::len) as u64;
+                    if let Some(input) = input {
+                        let output = payload
+                            .as_deref()
+                            .map(workload::payload::from_hex)
+                            .transpose()
+                            .map_err(|e| format!("worker {i}: {e}"))?;
+                        if output.as_ref().map(Vec::len) != Some(input.len()) {
+                            return Err(PoolError::Failed(format!(
+                                "worker {i} returned {} payload bytes for unit {unit}, expected {}",
+                                output.as_ref().map_or(0, Vec::len),
+                                input.len()
+                            )));
+                        }
+                    }
                     // The reply's line, re-encoded: the same JSON the child wrote.
                     self.ipc_bytes += encode(&FromWorker::Done {
                         unit,
@@ -282,8 +317,10 @@ impl ProcessPool {
                         cpu_ns,
                         start_ns,
                         end_ns,
+                        payload: None,
                     })
-                    .len() as u64;
+                    .len() as u64
+                        + reply_bytes;
                     in_flight[i] -= 1;
                     let sent = sent_ns.get(unit).copied().unwrap_or(start_ns);
                     self.note(i, unit, sent, start_ns, end_ns, received_ns);
@@ -385,6 +422,7 @@ impl Executor for ProcessPool {
         }
         let parent_side = workload::build_parent_side(task, env).map_err(UnitError::Failed)?;
         self.ipc_bytes = 0;
+        self.payload = (task.payload_kib > 0).then(|| workload::payload::input(task.payload_kib));
         if let Err(e) = self.configure(task, env, guard) {
             return Err(self.break_with(e));
         }

@@ -8,6 +8,7 @@ mod cpu;
 mod io;
 mod memory;
 mod mixed;
+pub mod payload;
 
 use std::path::PathBuf;
 
@@ -75,6 +76,13 @@ pub trait Workload: Send + Sync {
 /// validation, so [`build`] always checks.
 pub fn validate(spec: &TaskSpec, env: &RunEnv) -> Result<(), String> {
     spec.validate().map_err(|e| e.to_string())?;
+    if spec.payload_kib > payload::MAX_PAYLOAD_KIB {
+        return Err(format!(
+            "`task.payload_kib` = {}: must be at most {}",
+            spec.payload_kib,
+            payload::MAX_PAYLOAD_KIB
+        ));
+    }
     if env.workers == 0 || env.workers > limits::MAX_WORKERS {
         return Err(format!(
             "`workers` = {}: must be between 1 and {}",
