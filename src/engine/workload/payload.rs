@@ -49,7 +49,7 @@ pub fn from_hex(s: &str) -> Result<Vec<u8>, String> {
             _ => None,
         }
     }
-    if s.len() % 2 != 0 {
+    if !s.len().is_multiple_of(2) {
         return Err(format!("a payload of odd length {}", s.len()));
     }
     s.as_bytes()
