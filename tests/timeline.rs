@@ -438,3 +438,21 @@ fn a_payload_over_the_limit_is_refused_with_its_value() {
         "{err}"
     );
 }
+
+/// Measures what recording costs per span (two `CLOCK_MONOTONIC` reads and a push), for the
+/// README; prints, asserts nothing about time. Run with `--ignored --nocapture`.
+#[test]
+#[ignore = "a measurement, not a check"]
+fn recording_cost_per_span() {
+    let n = 1_000_000u64;
+    let mut spans = Vec::with_capacity(n as usize);
+    let started = Instant::now();
+    for i in 0..n {
+        let a = corelab::sys::monotonic_ns();
+        let b = corelab::sys::monotonic_ns();
+        spans.push((i, a, b));
+    }
+    let per_span = started.elapsed().as_nanos() as f64 / n as f64;
+    std::hint::black_box(&spans);
+    println!("recording: {per_span:.1} ns per span");
+}

@@ -34,6 +34,7 @@ const BUILTIN: &[BuiltinPreset] = &[
     builtin!("memory-bandwidth"),
     builtin!("compute-wait-crossover"),
     builtin!("python-gil-vs-processes"),
+    builtin!("sending-data-to-processes"),
 ];
 
 /// All built-in presets, in gallery order.
