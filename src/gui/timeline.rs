@@ -20,6 +20,8 @@ struct Picks {
     chosen_for: usize,
     trace_path: String,
     message: String,
+    /// Show the "Memory vs workers" chart instead of the lanes.
+    memory: bool,
 }
 
 /// The fill of a state's bars.
@@ -61,7 +63,11 @@ pub fn default_picks(results: &ResultsFile) -> (Option<usize>, Option<usize>) {
 }
 
 pub fn show(ui: &mut egui::Ui, results: Option<&ResultsFile>) {
-    let Some(results) = results.filter(|r| r.cells.iter().any(|c| c.timeline.is_some())) else {
+    let Some(results) = results.filter(|r| {
+        r.cells
+            .iter()
+            .any(|c| c.timeline.is_some() || c.peak_rss_bytes.is_some())
+    }) else {
         ui.label(
             "No timeline yet: run a sweep (each cell keeps who ran when in its median run), or \
              open a results file saved by this version.",
@@ -77,6 +83,15 @@ pub fn show(ui: &mut egui::Ui, results: Option<&ResultsFile>) {
     }
     if picks.trace_path.is_empty() {
         picks.trace_path = "corelab-trace.json".into();
+    }
+    ui.horizontal(|ui| {
+        ui.selectable_value(&mut picks.memory, false, "Who ran when");
+        ui.selectable_value(&mut picks.memory, true, "Memory vs workers");
+    });
+    if picks.memory {
+        memory_plot(ui, results);
+        ui.data_mut(|d| d.insert_temp(id, picks));
+        return;
     }
     ui.horizontal_wrapped(|ui| {
         cell_combo(ui, "timeline-top", "top", results, &mut picks.top, false);
@@ -131,6 +146,56 @@ pub fn show(ui: &mut egui::Ui, results: Option<&ResultsFile>) {
         }
     }
     ui.data_mut(|d| d.insert_temp(id, picks));
+}
+
+/// Peak RSS of every process the model ran (summed) against workers, one line per model.
+pub fn memory_series(results: &ResultsFile) -> Vec<(crate::preset::ModelKind, Vec<[f64; 2]>)> {
+    let mut out: Vec<(crate::preset::ModelKind, Vec<[f64; 2]>)> = Vec::new();
+    for c in &results.cells {
+        let (Some(m), Some(b)) = (c.model, c.peak_rss_bytes) else {
+            continue;
+        };
+        let point = [c.workers as f64, b as f64 / 1e6];
+        match out.iter_mut().find(|(k, _)| *k == m) {
+            Some((_, pts)) => pts.push(point),
+            None => out.push((m, vec![point])),
+        }
+    }
+    for (_, pts) in &mut out {
+        pts.sort_by(|a, b| a[0].total_cmp(&b[0]));
+    }
+    out
+}
+
+fn memory_plot(ui: &mut egui::Ui, results: &ResultsFile) {
+    use egui_plot::{Line, PlotPoints, Points};
+    let series = memory_series(results);
+    if series.is_empty() {
+        ui.label("No memory recorded in these results.");
+        return;
+    }
+    ui.label(
+        "Peak resident memory (RSS high-water mark) of every process the model ran, summed: \
+         this process plus each worker process. Processes grow by a process (an interpreter, \
+         for Python) per worker; threads share one.",
+    );
+    Plot::new("corelab-memory-vs-workers")
+        .x_axis_label("workers")
+        .y_axis_label("peak RSS (MB)")
+        .include_y(0.0)
+        .legend(Legend::default().position(Corner::LeftTop))
+        .show(ui, |plot_ui| {
+            for (m, pts) in series {
+                let (r, g, b) = crate::export::model_colour(m);
+                let colour = egui::Color32::from_rgb(r, g, b);
+                plot_ui.line(Line::new(m.id(), PlotPoints::from(pts.clone())).color(colour));
+                plot_ui.points(
+                    Points::new(m.id(), PlotPoints::from(pts))
+                        .color(colour)
+                        .radius(4.0),
+                );
+            }
+        });
 }
 
 fn cell_combo(
@@ -280,5 +345,24 @@ mod tests {
         assert_eq!(default_picks(&r), (Some(4), Some(2)));
         r.cells.truncate(3);
         assert_eq!(default_picks(&r), (Some(0), Some(1)));
+    }
+
+    #[test]
+    fn memory_series_has_a_line_per_model_in_worker_order() {
+        let mut a = cell(ModelKind::Processes, 4, false);
+        a.peak_rss_bytes = Some(40_000_000);
+        let mut b = cell(ModelKind::Processes, 2, false);
+        b.peak_rss_bytes = Some(20_000_000);
+        let mut t = cell(ModelKind::Threads, 4, false);
+        t.peak_rss_bytes = Some(8_000_000);
+        let r = ResultsFile {
+            cells: vec![a, t, b, cell(ModelKind::Threads, 1, true)],
+            ..ResultsFile::default()
+        };
+        let s = memory_series(&r);
+        assert_eq!(s.len(), 2);
+        assert_eq!(s[0].0, ModelKind::Processes);
+        assert_eq!(s[0].1, vec![[2.0, 20.0], [4.0, 40.0]]);
+        assert_eq!(s[1].1, vec![[4.0, 8.0]]);
     }
 }
