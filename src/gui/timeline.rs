@@ -104,8 +104,9 @@ pub fn show(ui: &mut egui::Ui, results: Option<&ResultsFile>) {
             true,
         );
         ui.separator();
-        ui.label("trace file:");
-        ui.add(egui::TextEdit::singleline(&mut picks.trace_path).desired_width(200.0));
+        let label = ui.label("trace file:");
+        ui.add(egui::TextEdit::singleline(&mut picks.trace_path).desired_width(200.0))
+            .labelled_by(label.id);
         if ui
             .button("Export trace")
             .on_hover_text(
@@ -122,7 +123,8 @@ pub fn show(ui: &mut egui::Ui, results: Option<&ResultsFile>) {
     });
     ui.horizontal_wrapped(|ui| {
         for state in SpanState::ALL {
-            ui.colored_label(state_colour(state), "■");
+            let (rect, _) = ui.allocate_exact_size(egui::vec2(12.0, 12.0), egui::Sense::hover());
+            ui.painter().rect_filled(rect, 2.0, state_colour(state));
             ui.label(state.label());
         }
         ui.label("· drag to pan, scroll to zoom, double-click to reset");
@@ -206,7 +208,7 @@ fn cell_combo(
     pick: &mut Option<usize>,
     optional: bool,
 ) {
-    ui.label(label);
+    let label = ui.label(label);
     let text = pick
         .and_then(|i| results.cells.get(i))
         .map_or("none".to_string(), cell_label);
@@ -221,7 +223,9 @@ fn cell_combo(
                     ui.selectable_value(pick, Some(i), cell_label(c));
                 }
             }
-        });
+        })
+        .response
+        .labelled_by(label.id);
 }
 
 fn export_trace(results: &ResultsFile, path: &str) -> String {
