@@ -72,7 +72,7 @@ pub struct Cli {
     #[arg(long, value_name = "FILE")]
     pub compare: Vec<PathBuf>,
     /// Workbench only: the tab shown at start (and in a screenshot).
-    #[arg(long, value_name = "TAB", value_parser = ["speedup", "efficiency", "time", "table", "fits"])]
+    #[arg(long, value_name = "TAB", value_parser = ["speedup", "efficiency", "time", "table", "fits", "timeline"])]
     pub tab: Option<String>,
     /// Workbench only: run the loaded experiment at start (to completion before a screenshot).
     #[arg(long)]
@@ -168,6 +168,10 @@ pub struct RunArgs {
     /// Print only the summary table (no progress lines).
     #[arg(long, short)]
     pub quiet: bool,
+    /// Write each cell's median-run timeline (who ran when) here, in the Chrome Trace Event
+    /// format that Perfetto and chrome://tracing open.
+    #[arg(long, value_name = "FILE")]
+    pub trace: Option<PathBuf>,
     #[command(flatten)]
     pub outputs: OutputArgs,
 }
@@ -794,6 +798,13 @@ pub fn run(args: &RunArgs) -> Result<ExitCode> {
             saved = true;
         }
         eprintln!("results written to {}", path.display());
+    }
+    if let Some(path) = &args.trace {
+        let text = crate::export::chrome_trace_json(&results)
+            .context("no cell recorded a timeline to trace")?;
+        crate::safe_fs::write_atomically(path, text.as_bytes())
+            .with_context(|| format!("writing the trace to {}", path.display()))?;
+        eprintln!("trace written to {}", path.display());
     }
     if let Some(signal) = crate::sys::termination_signal() {
         let kept = results

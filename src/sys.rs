@@ -68,6 +68,22 @@ fn timeval(tv: libc::timeval) -> Duration {
     )
 }
 
+/// Nanoseconds on `CLOCK_MONOTONIC`: system-wide on Linux, so stamps taken in different
+/// processes compare directly (Python's `time.perf_counter_ns` reads the same clock).
+pub fn monotonic_ns() -> u64 {
+    // SAFETY: clock_gettime fills the timespec we own for a valid clock id.
+    let ts = unsafe {
+        let mut ts: libc::timespec = std::mem::zeroed();
+        if libc::clock_gettime(libc::CLOCK_MONOTONIC, &mut ts) != 0 {
+            return 0;
+        }
+        ts
+    };
+    (ts.tv_sec.max(0) as u64)
+        .saturating_mul(1_000_000_000)
+        .saturating_add(ts.tv_nsec.clamp(0, 999_999_999) as u64)
+}
+
 /// CPU time used so far by the calling thread (`CLOCK_THREAD_CPUTIME_ID`).
 pub fn thread_cpu_time() -> Duration {
     // SAFETY: clock_gettime fills the timespec we own for a valid clock id.

@@ -125,6 +125,14 @@ pub fn process_tree(root: u32) -> Snapshot {
         .collect()
 }
 
+/// `root` and every process descended from it (as [`process_tree`] finds them).
+pub fn tree_pids(root: u32) -> Vec<u32> {
+    let pids = descendants(root).unwrap_or_else(|| group_members(root));
+    std::iter::once(root)
+        .chain(pids.into_iter().filter(|&p| p != root))
+        .collect()
+}
+
 /// Every process below `root`; `None` when `root`'s children list cannot be read.
 fn descendants(root: u32) -> Option<Vec<u32>> {
     let mut found = Vec::new();

@@ -229,10 +229,13 @@ impl Executor for MockExecutor {
                 lost_updates: out.lost_updates,
                 bytes_moved: out.bytes_moved,
                 scheduling: None,
+                ipc_bytes: None,
             },
             shared_state: None,
             minor_faults: 0,
             task_cpu: None,
+            started_ns: 0,
+            timeline: None,
         })
     }
 

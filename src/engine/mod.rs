@@ -13,6 +13,7 @@ pub mod load;
 pub mod mock;
 pub mod model;
 mod pacer;
+pub mod proc_stats;
 pub mod protocol;
 pub mod resources;
 pub mod run_count;

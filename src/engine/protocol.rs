@@ -15,8 +15,17 @@ pub const MAX_LINE_BYTES: usize = 1024 * 1024;
 #[derive(Clone, Debug, Serialize, Deserialize)]
 #[serde(tag = "op", rename_all = "kebab-case")]
 pub enum ToWorker {
-    Configure { task: Box<TaskSpec>, env: RunEnv },
-    Unit { unit: usize, deadline_ms: u64 },
+    Configure {
+        task: Box<TaskSpec>,
+        env: RunEnv,
+    },
+    Unit {
+        unit: usize,
+        deadline_ms: u64,
+        /// The task's input data, hex (`task.payload_kib`), when it carries any.
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        payload: Option<String>,
+    },
     Shutdown,
 }
 
@@ -32,6 +41,15 @@ pub enum FromWorker {
         unit: usize,
         checksum: u64,
         cpu_ns: u64,
+        /// `CLOCK_MONOTONIC` nanoseconds when the worker started and finished the unit (the
+        /// clock is system-wide, so the parent compares them with its own stamps).
+        #[serde(default)]
+        start_ns: u64,
+        #[serde(default)]
+        end_ns: u64,
+        /// The task's output data, hex, as large as its input.
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        payload: Option<String>,
     },
     Failed {
         unit: Option<usize>,
@@ -95,7 +113,9 @@ pub fn validate_to_worker(msg: &ToWorker) -> Result<(), String> {
             }
             Ok(())
         }
-        ToWorker::Unit { unit, deadline_ms } => {
+        ToWorker::Unit {
+            unit, deadline_ms, ..
+        } => {
             if *unit >= limits::MAX_TASKS as usize {
                 return Err(format!(
                     "`unit` = {unit}: must be below {}",
@@ -129,6 +149,9 @@ mod tests {
             unit: 3,
             checksum: u64::MAX,
             cpu_ns: 12,
+            start_ns: 5,
+            end_ns: 17,
+            payload: Some("00ff".into()),
         };
         assert_eq!(decode_from_worker(encode(&msg).trim_end()).unwrap(), msg);
     }

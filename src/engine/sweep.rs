@@ -535,10 +535,18 @@ impl Sweep<'_> {
             self.cancel.clone(),
             Duration::from_secs_f64(self.exp.timeout_s),
         );
+        let counters = crate::engine::proc_stats::before_run(running.executor.worker_pids());
         match running.executor.run(&self.exp.task, &running.env, &guard) {
             Ok(record) => {
                 cell.shared_state = record.shared_state.clone();
                 let mut sample = sample_of(&record);
+                if let (Some(before), Some(roots)) = (&counters, running.executor.worker_pids()) {
+                    sample.costs = Some(crate::engine::proc_stats::after_run(
+                        before,
+                        &roots,
+                        record.metrics.ipc_bytes,
+                    ));
+                }
                 if warmup {
                     cell.warmups.push(sample);
                     return;
@@ -601,6 +609,8 @@ impl Sweep<'_> {
             .find_map(|(_, c)| c.checksum());
         for &i in &done {
             check_answer(self.exp, &mut results.cells[i], &mut reference);
+            crate::results::timeline::keep_median(&mut results.cells[i]);
+            crate::results::costs::summarise(&mut results.cells[i]);
         }
         results.recompute();
         for i in done {
@@ -678,6 +688,8 @@ fn sample_of(record: &RunRecord) -> Sample {
         busy: false,
         minor_faults: Some(record.minor_faults),
         scheduling: record.metrics.scheduling.clone(),
+        timeline: record.timeline.clone().map(Box::new),
+        costs: None,
     }
 }
 

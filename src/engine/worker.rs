@@ -59,11 +59,15 @@ pub fn serve() -> i32 {
                     },
                 }
             }
-            Ok(ToWorker::Unit { unit, deadline_ms }) => {
+            Ok(ToWorker::Unit {
+                unit,
+                deadline_ms,
+                payload,
+            }) => {
                 if let Some(kind) = fault.as_deref() {
                     inject_fault(kind, &mut out);
                 }
-                run_unit(current.as_deref(), unit, deadline_ms)
+                run_unit(current.as_deref(), unit, deadline_ms, payload.as_deref())
             }
         };
         if !send(&mut out, &reply) {
@@ -73,7 +77,14 @@ pub fn serve() -> i32 {
     0
 }
 
-fn run_unit(w: Option<&dyn Workload>, unit: usize, deadline_ms: u64) -> FromWorker {
+/// Runs one unit; with a `payload` (hex), parses it, and returns an output as large (see
+/// `workload::payload`), serialised the same way.
+fn run_unit(
+    w: Option<&dyn Workload>,
+    unit: usize,
+    deadline_ms: u64,
+    payload: Option<&str>,
+) -> FromWorker {
     let Some(w) = w else {
         return FromWorker::Failed {
             unit: Some(unit),
@@ -87,13 +98,29 @@ fn run_unit(w: Option<&dyn Workload>, unit: usize, deadline_ms: u64) -> FromWork
         };
     }
     let guard = RunGuard::new(CancelToken::new(), Duration::from_millis(deadline_ms));
+    let start_ns = crate::sys::monotonic_ns();
     let cpu_before = thread_cpu_time();
     let result = w.run_unit(unit, &guard);
+    let output = match payload.map(crate::engine::workload::payload::from_hex) {
+        None => None,
+        Some(Ok(input)) => Some(crate::engine::workload::payload::to_hex(
+            &crate::engine::workload::payload::respond(&input),
+        )),
+        Some(Err(message)) => {
+            return FromWorker::Failed {
+                unit: Some(unit),
+                message,
+            };
+        }
+    };
     match result {
         Ok(checksum) => FromWorker::Done {
             unit,
             checksum,
             cpu_ns: thread_cpu_time().saturating_sub(cpu_before).as_nanos() as u64,
+            start_ns,
+            end_ns: crate::sys::monotonic_ns(),
+            payload: output,
         },
         Err(e) => FromWorker::Failed {
             unit: Some(unit),

@@ -1,6 +1,6 @@
 use crate::results::{CellStatus, ResultsFile};
 
-const HEADER: &str = "model,workers,status,runs,median_s,median_ci95_low_s,median_ci95_high_s,median_ci_coverage,min_s,max_s,mean_s,stddev_s,mean_ci95_low_s,mean_ci95_high_s,outliers,outlier_runs,speedup,speedup_low,speedup_high,efficiency,efficiency_pct,cpu_median_s,cpu_utilisation,work_vs_baseline,startup_s,checksum,lost_updates,gb_per_s,error";
+const HEADER: &str = "model,workers,status,runs,median_s,median_ci95_low_s,median_ci95_high_s,median_ci_coverage,min_s,max_s,mean_s,stddev_s,mean_ci95_low_s,mean_ci95_high_s,outliers,outlier_runs,speedup,speedup_low,speedup_high,efficiency,efficiency_pct,cpu_median_s,cpu_utilisation,work_vs_baseline,startup_s,checksum,lost_updates,gb_per_s,peak_rss_bytes,pss_bytes,uss_bytes,processes,voluntary_switches,involuntary_switches,migrations,ipc_bytes,error";
 
 /// One row per cell with its summary, speedup and efficiency (RFC 4180 quoting).
 pub fn summary_csv(results: &ResultsFile) -> String {
@@ -9,6 +9,8 @@ pub fn summary_csv(results: &ResultsFile) -> String {
     for cell in &results.cells {
         let w = cell.wall.as_ref();
         let num = |v: Option<f64>| v.map_or(String::new(), |x| format!("{x:.6}"));
+        let opt = |v: Option<u64>| v.map_or(String::new(), |x| x.to_string());
+        let costs = cell.costs.as_ref();
         let row = [
             cell.model_id().to_string(),
             cell.workers.to_string(),
@@ -47,6 +49,14 @@ pub fn summary_csv(results: &ResultsFile) -> String {
             cell.checksum().map_or(String::new(), |c| c.to_string()),
             cell.lost_updates.map_or(String::new(), |l| l.to_string()),
             num(cell.gb_per_s),
+            opt(cell.peak_rss_bytes),
+            opt(costs.and_then(|k| k.pss_bytes)),
+            opt(costs.and_then(|k| k.uss_bytes)),
+            opt(costs.map(|k| k.processes as u64)),
+            opt(costs.map(|k| k.voluntary_switches)),
+            opt(costs.map(|k| k.involuntary_switches)),
+            opt(costs.and_then(|k| k.migrations)),
+            opt(costs.and_then(|k| k.ipc_bytes)),
             cell.error.clone().unwrap_or_default(),
         ];
         let quoted: Vec<String> = row.iter().map(|f| quote(f)).collect();

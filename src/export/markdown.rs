@@ -223,6 +223,7 @@ fn run_section(out: &mut String, r: &ResultsFile, fits: &[ModelFit], h: &str) {
          modified z-score, 0.6745·|x − median| / MAD, exceeds 3.5; they are kept in the median.\n\n",
     );
 
+    out.push_str(&super::costs_text::costs_markdown(r, h));
     out.push_str(&format!("{h} Scaling fits\n\n"));
     if fits.is_empty() {
         out.push_str("No multi-worker model to fit.\n\n");

@@ -4,11 +4,13 @@
 mod cell_text;
 mod chart;
 pub mod chart_model;
+pub mod costs_text;
 mod csv;
 mod glyphs;
 mod markdown;
 pub mod sanitize;
 mod table;
+pub mod trace;
 
 pub use cell_text::{median_ci as median_ci_text, outliers as outliers_text};
 pub use chart::{
@@ -22,3 +24,4 @@ pub use csv::summary_csv;
 pub use glyphs::text_width;
 pub use markdown::{ReportImage, markdown_report};
 pub use table::summary_table;
+pub use trace::{chrome_trace, chrome_trace_json};

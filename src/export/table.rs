@@ -33,6 +33,7 @@ pub fn summary_table(results: &ResultsFile) -> String {
             super::sanitize::for_terminal(&note(c))
         ));
     }
+    out.push_str(&super::costs_text::costs_table(results));
     let b = &results.baseline;
     out.push_str(&format!(
         "baseline: {}{}\n",

@@ -53,15 +53,17 @@ pub enum Tab {
     WallTime,
     Table,
     Fits,
+    Timeline,
 }
 
 impl Tab {
-    pub const ALL: [Tab; 5] = [
+    pub const ALL: [Tab; 6] = [
         Tab::Speedup,
         Tab::Efficiency,
         Tab::WallTime,
         Tab::Table,
         Tab::Fits,
+        Tab::Timeline,
     ];
 
     /// The tab named `id` on the command line: `speedup`, `efficiency`, `time`, `table`, `fits`.
@@ -72,6 +74,7 @@ impl Tab {
             "time" => Tab::WallTime,
             "table" => Tab::Table,
             "fits" => Tab::Fits,
+            "timeline" => Tab::Timeline,
             _ => return None,
         })
     }
@@ -82,7 +85,7 @@ impl Tab {
             Tab::Speedup => Some(ChartKind::Speedup),
             Tab::Efficiency => Some(ChartKind::Efficiency),
             Tab::WallTime => Some(ChartKind::WallTime),
-            Tab::Table | Tab::Fits => None,
+            Tab::Table | Tab::Fits | Tab::Timeline => None,
         }
     }
 
@@ -93,6 +96,7 @@ impl Tab {
             Tab::WallTime => "Wall time vs workers",
             Tab::Table => "Results table",
             Tab::Fits => "Fits",
+            Tab::Timeline => "Timeline",
         }
     }
 }

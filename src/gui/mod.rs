@@ -41,6 +41,7 @@ pub mod screenshot;
 pub mod state;
 pub mod status_bar;
 pub mod style;
+pub mod timeline;
 
 use std::path::PathBuf;
 

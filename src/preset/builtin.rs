@@ -37,6 +37,7 @@ const BUILTIN: &[BuiltinPreset] = &[
     builtin!("from-cores-to-a-cluster"),
     builtin!("from-cores-to-a-cluster-fine"),
     builtin!("waiting-threads-vs-async"),
+    builtin!("sending-data-to-processes"),
 ];
 
 /// All built-in presets, in gallery order.

@@ -20,6 +20,14 @@ pub struct TaskSpec {
     pub command: CommandParams,
     /// `function`: the user's Python function, called once per task.
     pub function: FunctionParams,
+    /// Data each task carries in and returns, KiB (0: none). Threads share it; worker
+    /// processes serialise and copy it both ways (see `engine::workload::payload`).
+    #[serde(skip_serializing_if = "is_zero")]
+    pub payload_kib: u32,
+}
+
+fn is_zero(v: &u32) -> bool {
+    *v == 0
 }
 
 impl Default for TaskSpec {
@@ -34,6 +42,7 @@ impl Default for TaskSpec {
             mixed: MixedParams::default(),
             command: CommandParams::default(),
             function: FunctionParams::default(),
+            payload_kib: 0,
         }
     }
 }

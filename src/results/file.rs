@@ -118,6 +118,13 @@ pub struct Sample {
     /// Switch counts, context switches and CPU time per thread (`gil-threads`, `py-threading`).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub scheduling: Option<super::Scheduling>,
+    /// Who ran when in this run; kept in memory only, and only the median run's is saved
+    /// (as `CellResult::timeline`).
+    #[serde(skip)]
+    pub timeline: Option<Box<super::Timeline>>,
+    /// Memory, switches, migrations and bytes moved (see `results::costs`).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub costs: Option<super::RunCosts>,
 }
 
 /// One model at one worker count.
@@ -160,6 +167,16 @@ pub struct CellResult {
     /// `py-dask`, `py-mpi`: the cluster that ran the cell's tasks (scheduler, workers).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub cluster: Option<super::cluster::ClusterInfo>,
+    /// Who ran when in the median run (see `results::timeline`).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub timeline: Option<super::Timeline>,
+    /// Peak resident memory of every process the model ran (parent and workers, summed),
+    /// bytes: the largest over the cell's runs.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub peak_rss_bytes: Option<u64>,
+    /// Costs besides time (see `results::costs`).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub costs: Option<super::CellCosts>,
 }
 
 impl CellResult {

@@ -1,13 +1,16 @@
 //! The results file: the interchange format between the engine, the CLI, the GUI and exports.
 
 mod cluster;
+pub mod costs;
 mod file;
 mod machine;
 mod python_info;
 mod scheduling;
 mod time;
+pub mod timeline;
 
 pub use cluster::{ClusterInfo, ClusterWorker};
+pub use costs::{CellCosts, ProcessMemory, RunCosts};
 pub use file::{
     Baseline as BaselineInfo, CellResult, CellStatus, MAX_RESULTS_BYTES, RESULTS_FORMAT,
     RESULTS_FORMAT_VERSION, ResultsError, ResultsFile, RunStatus, Sample, write_atomically,
@@ -16,3 +19,4 @@ pub use machine::{LoadSummary, MachineInfo, round_cores};
 pub use python_info::{DASK_INSTALL, MPI_INSTALL, PythonInfo};
 pub use scheduling::{GilCounters, Scheduling, ThreadUsage};
 pub use time::utc_timestamp;
+pub use timeline::{Span, SpanState, Timeline};

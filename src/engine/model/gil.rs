@@ -27,13 +27,13 @@
 //! (`CLOCK_THREAD_CPUTIME_ID`) and context switches (`getrusage(RUSAGE_THREAD)`).
 //! [`Gil::with_trace`] additionally logs every event, for tests.
 
-use std::cell::Cell;
+use std::cell::{Cell, RefCell};
 use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
 use std::sync::{Condvar, Mutex, MutexGuard};
 use std::time::{Duration, Instant};
 
 use crate::engine::pacer::{Pacer, RunGuard, UnitError, UnitResult};
-use crate::results::{GilCounters, Scheduling, ThreadUsage};
+use crate::results::{GilCounters, Scheduling, SpanState, ThreadUsage};
 use crate::sys::{self, Who};
 
 /// CPython's shortest wait: an interval of 0 waits one microsecond.
@@ -56,6 +56,20 @@ pub struct Gil {
     counters: Counters,
     threads: Mutex<Vec<GilThreadStats>>,
     trace: Option<Mutex<Vec<GilEvent>>>,
+    /// Each finished thread's intervals (see [`GilInterval`]), for the timeline.
+    intervals: Mutex<Vec<GilInterval>>,
+}
+
+/// One interval of one emulated-interpreter thread, on `CLOCK_MONOTONIC` nanoseconds
+/// ([`crate::sys::monotonic_ns`]): `Computing` while it held the lock, `LockWait` while it
+/// waited to take it (or in a forced-switch wait), `Io` while it waited or did I/O with the
+/// lock dropped. Stamped at takes and drops only, never per checkpoint.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct GilInterval {
+    pub thread: u64,
+    pub state: SpanState,
+    pub start_ns: u64,
+    pub end_ns: u64,
 }
 
 struct State {
@@ -172,6 +186,7 @@ impl Gil {
             counters: Counters::default(),
             threads: Mutex::new(Vec::new()),
             trace: None,
+            intervals: Mutex::new(Vec::new()),
         }
     }
 
@@ -223,6 +238,11 @@ impl Gil {
     /// Each finished thread's share, in the order the threads finished.
     pub fn thread_stats(&self) -> Vec<GilThreadStats> {
         lock(&self.threads).clone()
+    }
+
+    /// The intervals of every thread whose pacer has been dropped, in no particular order.
+    pub fn intervals(&self) -> Vec<GilInterval> {
+        lock(&self.intervals).clone()
     }
 
     /// The event log of a lock made with [`Gil::with_trace`] (empty otherwise).
@@ -386,6 +406,8 @@ pub struct GilPacer<'a> {
     guard: &'a RunGuard,
     me: u64,
     held_since: Cell<Instant>,
+    held_since_ns: Cell<u64>,
+    intervals: RefCell<Vec<GilInterval>>,
     mine: Cell<GilThreadStats>,
     usage_at_start: sys::Usage,
     cpu_at_start: Duration,
@@ -402,6 +424,8 @@ impl<'a> GilPacer<'a> {
             guard,
             me,
             held_since: Cell::new(Instant::now()),
+            held_since_ns: Cell::new(0),
+            intervals: RefCell::new(Vec::new()),
             mine: Cell::new(GilThreadStats {
                 thread: me,
                 ..GilThreadStats::default()
@@ -418,9 +442,26 @@ impl<'a> GilPacer<'a> {
         self.me
     }
 
+    fn note(&self, state: SpanState, start_ns: u64, end_ns: u64) {
+        if end_ns > start_ns {
+            self.intervals.borrow_mut().push(GilInterval {
+                thread: self.me,
+                state,
+                start_ns,
+                end_ns,
+            });
+        }
+    }
+
     fn take(&self) {
+        let asked_ns = sys::monotonic_ns();
         let waited = self.gil.take(self.me);
         self.held_since.set(Instant::now());
+        let now_ns = sys::monotonic_ns();
+        if !waited.is_zero() {
+            self.note(SpanState::LockWait, asked_ns, now_ns);
+        }
+        self.held_since_ns.set(now_ns);
         let mut mine = self.mine.get();
         mine.takes += 1;
         mine.take_wait += waited;
@@ -433,7 +474,12 @@ impl<'a> GilPacer<'a> {
             .counters
             .held_ns
             .fetch_add(nanos(held), Ordering::Relaxed);
+        let dropped_ns = sys::monotonic_ns();
+        self.note(SpanState::Computing, self.held_since_ns.get(), dropped_ns);
         let forced = self.gil.drop_lock(self.me, requested, last);
+        if !forced.is_zero() {
+            self.note(SpanState::LockWait, dropped_ns, sys::monotonic_ns());
+        }
         let mut mine = self.mine.get();
         mine.held += held;
         mine.forced_switch_wait += forced;
@@ -443,7 +489,9 @@ impl<'a> GilPacer<'a> {
     /// Runs `f` with the lock dropped.
     fn released<R>(&self, f: impl FnOnce() -> R) -> R {
         self.drop_lock(false, false);
+        let started_ns = sys::monotonic_ns();
         let r = f();
+        self.note(SpanState::Io, started_ns, sys::monotonic_ns());
         self.take();
         r
     }
@@ -463,6 +511,7 @@ impl Drop for GilPacer<'_> {
             .involuntary_switches
             .saturating_sub(start.involuntary_switches);
         lock(&self.gil.threads).push(mine);
+        lock(&self.gil.intervals).extend(self.intervals.take());
     }
 }
 

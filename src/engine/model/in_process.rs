@@ -23,7 +23,8 @@ use crate::engine::cpu_time::{Cost, Snapshot};
 use crate::engine::pacer::{Pacer, RunGuard, UnitError, UnitResult};
 use crate::engine::workload::{self, RunEnv, Workload};
 use crate::preset::{ModelKind, TaskSpec};
-use crate::results::Scheduling;
+use crate::results::{Scheduling, Span, SpanState, Timeline};
+use crate::sys::monotonic_ns;
 
 /// Sequential, threads, rayon and gil-threads: every model that runs inside this process.
 pub struct InProcessExecutor {
@@ -84,14 +85,36 @@ impl InProcessExecutor {
     ) -> Result<RunRecord, UnitError> {
         let shown = Arc::clone(&w);
         let mut scheduling = None;
+        let mut recorded = Recorded::default();
         let mut record = timed_run(
             shown.as_ref(),
             self,
             |me| me.workers_cost(),
-            |me| Ok((me.run_units(w, guard, &mut scheduling)?, None)),
+            |me| {
+                Ok((
+                    me.run_units(w, guard, &mut scheduling, &mut recorded)?,
+                    None,
+                ))
+            },
         )?;
         record.metrics.scheduling = scheduling;
+        record.timeline = Some(recorded.into_timeline(self.lanes(), &record));
         Ok(record)
+    }
+
+    /// Lane names of the model's workers.
+    fn lanes(&self) -> Vec<String> {
+        let n = match &self.strategy {
+            Strategy::Sequential => 1,
+            Strategy::Threads(team) | Strategy::GilThreads { team, .. } => team.threads.len(),
+            Strategy::Rayon(pool) => pool.current_num_threads(),
+        };
+        let what = match &self.strategy {
+            Strategy::Sequential => "main thread",
+            Strategy::Rayon(_) => "rayon thread",
+            _ => "thread",
+        };
+        (0..n).map(|i| format!("{what} {i}")).collect()
     }
 
     /// Cumulative cost of every worker thread (not the dispatcher, which `timed_run` counts).
@@ -111,29 +134,120 @@ impl InProcessExecutor {
         w: Arc<dyn Workload>,
         guard: &RunGuard,
         scheduling: &mut Option<Scheduling>,
+        recorded: &mut Recorded,
     ) -> UnitResult<u64> {
         let n = w.unit_count();
         match &self.strategy {
-            Strategy::Sequential => (0..n).try_fold(0u64, |sum, unit| {
-                Ok(sum.wrapping_add(w.run_unit(unit, guard)?))
-            }),
-            Strategy::Threads(team) => pull_from_shared_queue(team, w, guard, None),
+            Strategy::Sequential => {
+                let mut sum = 0u64;
+                for unit in 0..n {
+                    let start_ns = monotonic_ns();
+                    let c = w.run_unit(unit, guard)?;
+                    recorded.tasks.push(task_span(0, unit, start_ns));
+                    sum = sum.wrapping_add(c);
+                }
+                Ok(sum)
+            }
+            Strategy::Threads(team) => pull_from_shared_queue(team, w, guard, None, recorded),
             Strategy::GilThreads {
                 team,
                 switch_interval,
             } => {
                 let gil = Arc::new(Gil::new(*switch_interval));
-                let sum = pull_from_shared_queue(team, w, guard, Some(Arc::clone(&gil)));
+                let sum = pull_from_shared_queue(team, w, guard, Some(Arc::clone(&gil)), recorded);
                 *scheduling = Some(gil.scheduling());
+                recorded.gil = Some(gil.intervals());
                 sum
             }
-            Strategy::Rayon(pool) => pool.install(|| {
-                (0..n)
-                    .into_par_iter()
-                    .with_max_len(1)
-                    .map(|unit| w.run_unit(unit, guard))
-                    .try_reduce(|| 0, |a, b| Ok(a.wrapping_add(b)))
-            }),
+            Strategy::Rayon(pool) => {
+                let spans = Mutex::new(Vec::with_capacity(n));
+                let sum = pool.install(|| {
+                    (0..n)
+                        .into_par_iter()
+                        .with_max_len(1)
+                        .map(|unit| {
+                            let start_ns = monotonic_ns();
+                            let c = w.run_unit(unit, guard)?;
+                            let worker = rayon::current_thread_index().unwrap_or(0);
+                            lock(&spans).push(task_span(worker, unit, start_ns));
+                            Ok(c)
+                        })
+                        .try_reduce(|| 0, |a, b| Ok(a.wrapping_add(b)))
+                });
+                recorded.tasks = spans.into_inner().unwrap_or_else(|p| p.into_inner());
+                sum
+            }
+        }
+    }
+}
+
+/// A task span on `CLOCK_MONOTONIC` nanoseconds, ending now.
+fn task_span(worker: usize, unit: usize, start_ns: u64) -> Span {
+    Span {
+        worker: u32::try_from(worker).unwrap_or(u32::MAX),
+        task: u32::try_from(unit).ok(),
+        state: SpanState::Computing,
+        start_ns,
+        end_ns: monotonic_ns(),
+    }
+}
+
+/// What one in-process run recorded, on absolute `CLOCK_MONOTONIC` nanoseconds.
+#[derive(Default)]
+struct Recorded {
+    /// Each unit's span on the thread that ran it.
+    tasks: Vec<Span>,
+    /// `gil-threads`: each lock thread's intervals.
+    gil: Option<Vec<super::GilInterval>>,
+    /// `gil-threads`: lock thread number → team index.
+    gil_workers: Vec<(u64, usize)>,
+}
+
+impl Recorded {
+    /// Spans relative to the run's start. For `gil-threads` the computing spans are the parts
+    /// of each task run while holding the lock, plus the lock waits and I/O with it dropped.
+    fn into_timeline(self, workers: Vec<String>, record: &RunRecord) -> Timeline {
+        let t0 = record.started_ns;
+        let rel = |s: Span| Span {
+            start_ns: s.start_ns.saturating_sub(t0),
+            end_ns: s.end_ns.saturating_sub(t0),
+            ..s
+        };
+        let spans = match self.gil {
+            None => self.tasks.into_iter().map(rel).collect(),
+            Some(intervals) => {
+                let worker_of = |thread: u64| {
+                    self.gil_workers
+                        .iter()
+                        .find(|(t, _)| *t == thread)
+                        .map_or(u32::MAX, |(_, w)| u32::try_from(*w).unwrap_or(u32::MAX))
+                };
+                let held: Vec<(u32, u64, u64)> = intervals
+                    .iter()
+                    .filter(|i| i.state == SpanState::Computing)
+                    .map(|i| (worker_of(i.thread), i.start_ns, i.end_ns))
+                    .collect();
+                let mut spans = Timeline::intersect_held(&self.tasks, &held);
+                spans.extend(
+                    intervals
+                        .iter()
+                        .filter(|i| i.state != SpanState::Computing)
+                        .map(|i| Span {
+                            worker: worker_of(i.thread),
+                            task: None,
+                            state: i.state,
+                            start_ns: i.start_ns,
+                            end_ns: i.end_ns,
+                        }),
+                );
+                spans.into_iter().map(rel).collect()
+            }
+        };
+        Timeline {
+            sample: None,
+            wall_ns: u64::try_from(record.wall.as_nanos()).unwrap_or(u64::MAX),
+            workers,
+            spans,
         }
     }
 }
@@ -146,23 +260,31 @@ struct SharedQueue {
     sum: AtomicU64,
     failed: AtomicBool,
     first_error: Mutex<Option<UnitError>>,
+    /// Each unit's span, pushed by each thread once it has drained the queue.
+    spans: Mutex<Vec<Span>>,
+    /// `gil-threads`: lock thread number → team index.
+    gil_workers: Mutex<Vec<(u64, usize)>>,
 }
 
 impl SharedQueue {
-    fn drain(&self, w: &dyn Workload, pacer: &dyn Pacer) {
+    fn drain(&self, w: &dyn Workload, pacer: &dyn Pacer, worker: usize) {
         let units = w.unit_count();
+        let mut spans = Vec::new();
         while !self.failed.load(Ordering::Relaxed) {
             let unit = self.next.fetch_add(1, Ordering::Relaxed);
             if unit >= units {
                 break;
             }
+            let start_ns = monotonic_ns();
             match w.run_unit(unit, pacer) {
                 Ok(c) => {
+                    spans.push(task_span(worker, unit, start_ns));
                     self.sum.fetch_add(c, Ordering::Relaxed);
                 }
                 Err(e) => self.fail(e),
             }
         }
+        lock(&self.spans).extend(spans);
     }
 
     fn fail(&self, e: UnitError) {
@@ -178,22 +300,26 @@ fn pull_from_shared_queue(
     w: Arc<dyn Workload>,
     guard: &RunGuard,
     gil: Option<Arc<Gil>>,
+    recorded: &mut Recorded,
 ) -> UnitResult<u64> {
     let queue = Arc::new(SharedQueue::default());
     let job: Job = {
         let queue = Arc::clone(&queue);
         let guard = guard.clone();
-        Arc::new(move |_worker| match &gil {
+        Arc::new(move |worker| match &gil {
             Some(gil) => {
                 let pacer = GilPacer::enter(gil, &guard);
-                queue.drain(w.as_ref(), &pacer);
+                lock(&queue.gil_workers).push((pacer.thread(), worker));
+                queue.drain(w.as_ref(), &pacer, worker);
             }
-            None => queue.drain(w.as_ref(), &guard),
+            None => queue.drain(w.as_ref(), &guard, worker),
         })
     };
     if let Err(message) = team.run(job) {
         queue.fail(UnitError::Failed(message));
     }
+    recorded.tasks = std::mem::take(&mut *lock(&queue.spans));
+    recorded.gil_workers = std::mem::take(&mut *lock(&queue.gil_workers));
     if let Some(e) = lock(&queue.first_error).take() {
         return Err(e);
     }
@@ -359,6 +485,10 @@ impl Executor for InProcessExecutor {
         self.startup
     }
 
+    fn worker_pids(&self) -> Option<Vec<u32>> {
+        Some(Vec::new())
+    }
+
     fn run(
         &mut self,
         task: &TaskSpec,
@@ -366,6 +496,7 @@ impl Executor for InProcessExecutor {
         guard: &RunGuard,
     ) -> Result<RunRecord, UnitError> {
         let w = workload::build(task, env).map_err(UnitError::Failed)?;
+        let w = workload::payload::wrap(w, task.payload_kib);
         self.run_workload(Arc::from(w), guard)
     }
 

@@ -11,7 +11,7 @@ use std::time::{Duration, Instant};
 
 use serde::{Deserialize, Serialize};
 
-pub use gil::{Gil, GilEvent, GilPacer, GilStats, GilThreadStats};
+pub use gil::{Gil, GilEvent, GilInterval, GilPacer, GilStats, GilThreadStats};
 pub use in_process::InProcessExecutor;
 pub use process_pool::{ProcessPool, WorkerCommand};
 pub use tokio::TokioExecutor;
@@ -40,6 +40,12 @@ pub struct RunRecord {
     pub metrics: RunMetrics,
     /// Where shared state lived, when the task has any.
     pub shared_state: Option<String>,
+    /// `CLOCK_MONOTONIC` nanoseconds when the run's clock started (see [`crate::sys::monotonic_ns`]).
+    #[serde(skip)]
+    pub started_ns: u64,
+    /// Who ran when, relative to `started_ns`, when the model records it.
+    #[serde(skip)]
+    pub timeline: Option<crate::results::Timeline>,
 }
 
 /// Runs a workload repeatedly with one model and one worker count (one cell of the sweep).
@@ -55,6 +61,11 @@ pub trait Executor {
         env: &RunEnv,
         guard: &RunGuard,
     ) -> Result<RunRecord, UnitError>;
+    /// The worker processes the model runs besides this one (each with everything below it),
+    /// for its costs besides time; `None` for executors whose costs are not measured (mocks).
+    fn worker_pids(&self) -> Option<Vec<u32>> {
+        None
+    }
     /// Stops whatever the executor started (child processes); called on every exit path.
     fn shutdown(&mut self) {}
     /// The cluster that runs the tasks (`py-dask`, `py-mpi`): scheduler, dashboard, workers.
@@ -76,6 +87,7 @@ fn timed_run<S: ?Sized>(
 ) -> Result<RunRecord, UnitError> {
     let others_before = others(model);
     let me_before = Cost::this_thread();
+    let started_ns = crate::sys::monotonic_ns();
     let started = Instant::now();
     let (checksum, task_cpu) = work(model)?;
     let metrics = w.finish(checksum)?;
@@ -89,5 +101,7 @@ fn timed_run<S: ?Sized>(
         task_cpu,
         metrics,
         shared_state: w.shared_state(),
+        started_ns,
+        timeline: None,
     })
 }

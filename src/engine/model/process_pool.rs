@@ -18,6 +18,8 @@ use crate::engine::pacer::{RunGuard, UnitError};
 use crate::engine::protocol::{FromWorker, ToWorker, decode_from_worker, encode};
 use crate::engine::workload::{self, RunEnv};
 use crate::preset::TaskSpec;
+use crate::results::{Span, SpanState, Timeline};
+use crate::sys::monotonic_ns;
 
 /// How long children get to start and say `ready`, or to build a workload.
 const HANDSHAKE_TIMEOUT: Duration = Duration::from_secs(30);
@@ -75,6 +77,14 @@ pub struct ProcessPool {
     startup: Duration,
     /// Set once a run failed: the children are gone and the pool cannot run again.
     broken: Option<String>,
+    /// The last run's spans on absolute `CLOCK_MONOTONIC` nanoseconds: each unit's time in
+    /// the pipe to its child, its computing in the child, and its reply's time in the pipe back.
+    spans: Vec<Span>,
+    /// Bytes of protocol lines written to the children and read from them since the last
+    /// reset (a run's configure and units).
+    ipc_bytes: u64,
+    /// The input every unit carries (`task.payload_kib`), built outside the timed region.
+    payload: Option<Vec<u8>>,
 }
 
 /// A failure while talking to the pool.
@@ -115,6 +125,9 @@ impl ProcessPool {
             events: rx,
             startup: Duration::ZERO,
             broken: None,
+            spans: Vec::new(),
+            ipc_bytes: 0,
+            payload: None,
         };
         for index in 0..n {
             let worker = ChildProcess::spawn(cmd.command(), index, decode_from_worker, tx.clone())
@@ -159,7 +172,9 @@ impl ProcessPool {
 
     fn send(&mut self, index: usize, msg: &ToWorker) -> Result<(), String> {
         let child = &mut self.workers[index];
-        child.send_line(&encode(msg)).map_err(|e| {
+        let line = encode(msg);
+        self.ipc_bytes += line.len() as u64;
+        child.send_line(&line).map_err(|e| {
             // A child that died (its next task already queued) fails the write before its
             // exit is read: say why it died, not that the pipe broke.
             if child.has_exited() {
@@ -223,20 +238,41 @@ impl ProcessPool {
     /// waiting a full round trip through the parent; a second unit is only queued while at
     /// least one unit per child remains unassigned, so the last units go to idle children.
     fn dispatch(&mut self, units: usize, guard: &RunGuard) -> Result<(u64, Duration), PoolError> {
+        let input = self.payload.take();
+        let result = self.dispatch_with(units, guard, input.as_deref());
+        self.payload = input;
+        result
+    }
+
+    /// [`Self::dispatch`] with each unit carrying `input`, serialised per unit (inside the
+    /// timed region: that is the cost of sending data to processes), and each reply's output
+    /// parsed and checked.
+    fn dispatch_with(
+        &mut self,
+        units: usize,
+        guard: &RunGuard,
+        input: Option<&[u8]>,
+    ) -> Result<(u64, Duration), PoolError> {
         let unit_msg = |unit| ToWorker::Unit {
             unit,
             deadline_ms: guard
                 .deadline()
                 .saturating_duration_since(Instant::now())
                 .as_millis() as u64,
+            payload: input.map(workload::payload::to_hex),
         };
         let children = self.workers.len();
         let mut in_flight = vec![0usize; children];
+        let mut sent_ns = vec![0u64; units];
+        self.spans.clear();
         let mut next = 0;
         let takes_more = |queued: usize, next: usize| takes_another(queued, units - next, children);
         for depth in 0..QUEUED_PER_CHILD {
             for (i, queued) in in_flight.iter_mut().enumerate() {
                 if *queued == depth && takes_more(*queued, next) {
+                    if let Some(t) = sent_ns.get_mut(next) {
+                        *t = monotonic_ns();
+                    }
                     self.send(i, &unit_msg(next))?;
                     next += 1;
                     *queued += 1;
@@ -250,13 +286,50 @@ impl ProcessPool {
                 ChildEvent::Message(
                     i,
                     FromWorker::Done {
-                        checksum, cpu_ns, ..
+                        unit,
+                        checksum,
+                        cpu_ns,
+                        start_ns,
+                        end_ns,
+                        payload,
                     },
                 ) if in_flight[i] > 0 => {
+                    let received_ns = monotonic_ns();
+                    let reply_bytes = payload.as_ref().map_or(0, String::len) as u64;
+                    if let Some(input) = input {
+                        let output = payload
+                            .as_deref()
+                            .map(workload::payload::from_hex)
+                            .transpose()
+                            .map_err(|e| format!("worker {i}: {e}"))?;
+                        if output.as_ref().map(Vec::len) != Some(input.len()) {
+                            return Err(PoolError::Failed(format!(
+                                "worker {i} returned {} payload bytes for unit {unit}, expected {}",
+                                output.as_ref().map_or(0, Vec::len),
+                                input.len()
+                            )));
+                        }
+                    }
+                    // The reply's line, re-encoded: the same JSON the child wrote.
+                    self.ipc_bytes += encode(&FromWorker::Done {
+                        unit,
+                        checksum,
+                        cpu_ns,
+                        start_ns,
+                        end_ns,
+                        payload: None,
+                    })
+                    .len() as u64
+                        + reply_bytes;
                     in_flight[i] -= 1;
+                    let sent = sent_ns.get(unit).copied().unwrap_or(start_ns);
+                    self.note(i, unit, sent, start_ns, end_ns, received_ns);
                     sum = sum.wrapping_add(checksum);
                     cpu += Duration::from_nanos(cpu_ns);
                     while takes_more(in_flight[i], next) {
+                        if let Some(t) = sent_ns.get_mut(next) {
+                            *t = monotonic_ns();
+                        }
                         self.send(i, &unit_msg(next))?;
                         next += 1;
                         in_flight[i] += 1;
@@ -266,6 +339,52 @@ impl ProcessPool {
             }
         }
         Ok((sum, cpu))
+    }
+
+    /// Records one unit's trip: in the pipe from `sent` to `start` (queued behind the child's
+    /// current unit included), computing until `end`, in the pipe back until `received`.
+    /// Child stamps that do not fit between the parent's (a worker that sent none) leave only
+    /// the parent's view: in transit from `sent` to `received`.
+    fn note(&mut self, child: usize, unit: usize, sent: u64, start: u64, end: u64, received: u64) {
+        let span = |state, start_ns, end_ns| Span {
+            worker: u32::try_from(child).unwrap_or(u32::MAX),
+            task: u32::try_from(unit).ok(),
+            state,
+            start_ns,
+            end_ns,
+        };
+        if sent <= start && start <= end && end <= received {
+            self.spans.push(span(SpanState::Transit, sent, start));
+            self.spans.push(span(SpanState::Computing, start, end));
+            self.spans.push(span(SpanState::Transit, end, received));
+        } else {
+            self.spans.push(span(SpanState::Transit, sent, received));
+        }
+    }
+
+    /// The last run's timeline, relative to `record`'s start.
+    fn timeline(&self, record: &RunRecord) -> Timeline {
+        let t0 = record.started_ns;
+        Timeline {
+            sample: None,
+            wall_ns: u64::try_from(record.wall.as_nanos()).unwrap_or(u64::MAX),
+            workers: self
+                .workers
+                .iter()
+                .enumerate()
+                .map(|(i, w)| format!("process {i} (pid {})", w.pid()))
+                .collect(),
+            spans: self
+                .spans
+                .iter()
+                .filter(|s| s.end_ns > s.start_ns)
+                .map(|s| Span {
+                    start_ns: s.start_ns.saturating_sub(t0),
+                    end_ns: s.end_ns.saturating_sub(t0),
+                    ..*s
+                })
+                .collect(),
+        }
     }
 }
 
@@ -279,6 +398,10 @@ fn takes_another(queued: usize, left: usize, children: usize) -> bool {
 impl Executor for ProcessPool {
     fn startup(&self) -> Duration {
         self.startup
+    }
+
+    fn worker_pids(&self) -> Option<Vec<u32>> {
+        Some(self.pids())
     }
 
     fn run(
@@ -298,11 +421,13 @@ impl Executor for ProcessPool {
             })?;
         }
         let parent_side = workload::build_parent_side(task, env).map_err(UnitError::Failed)?;
+        self.ipc_bytes = 0;
+        self.payload = (task.payload_kib > 0).then(|| workload::payload::input(task.payload_kib));
         if let Err(e) = self.configure(task, env, guard) {
             return Err(self.break_with(e));
         }
         let units = parent_side.unit_count();
-        timed_run(
+        let mut record = timed_run(
             parent_side.as_ref(),
             self,
             ProcessPool::cost_snapshot,
@@ -310,7 +435,10 @@ impl Executor for ProcessPool {
                 Ok((sum, task_cpu)) => Ok((sum, Some(task_cpu))),
                 Err(e) => Err(pool.break_with(e)),
             },
-        )
+        )?;
+        record.timeline = Some(self.timeline(&record));
+        record.metrics.ipc_bytes = Some(self.ipc_bytes);
+        Ok(record)
     }
 
     fn shutdown(&mut self) {

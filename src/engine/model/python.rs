@@ -283,6 +283,10 @@ impl Executor for PythonExecutor {
         self.cluster.clone()
     }
 
+    fn worker_pids(&self) -> Option<Vec<u32>> {
+        Some(vec![self.child.pid()])
+    }
+
     fn run(
         &mut self,
         task: &TaskSpec,
@@ -314,6 +318,8 @@ impl Executor for PythonExecutor {
                     ..RunMetrics::default()
                 },
                 shared_state: None,
+                started_ns: 0,
+                timeline: None,
             }),
             other => Err(UnitError::Failed(format!(
                 "Python sent {other:?} instead of a result"

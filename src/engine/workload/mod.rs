@@ -9,6 +9,7 @@ mod cpu;
 pub(crate) mod io;
 mod memory;
 pub(crate) mod mixed;
+pub mod payload;
 
 use std::path::PathBuf;
 
@@ -35,6 +36,9 @@ pub struct RunMetrics {
     /// How the threads shared the cores and the GIL (`gil-threads`, `py-threading`).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub scheduling: Option<crate::results::Scheduling>,
+    /// Bytes of messages between the parent and its worker processes, both ways.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub ipc_bytes: Option<u64>,
 }
 
 /// Where a workload instance lives, which decides where shared state is kept.
@@ -73,6 +77,13 @@ pub trait Workload: Send + Sync {
 /// validation, so [`build`] always checks.
 pub fn validate(spec: &TaskSpec, env: &RunEnv) -> Result<(), String> {
     spec.validate().map_err(|e| e.to_string())?;
+    if spec.payload_kib > payload::MAX_PAYLOAD_KIB {
+        return Err(format!(
+            "`task.payload_kib` = {}: must be at most {}",
+            spec.payload_kib,
+            payload::MAX_PAYLOAD_KIB
+        ));
+    }
     if env.workers == 0 || env.workers > spec.max_workers() {
         return Err(format!(
             "`workers` = {}: must be between 1 and {}",

@@ -1,0 +1,193 @@
+//! What a run costs besides time, read from `/proc` outside the timed region: peak memory of
+//! every process the model runs (RSS high-water mark, and PSS/USS from `smaps_rollup`), context
+//! switches (voluntary and involuntary) and CPU migrations (`se.nr_migrations` in
+//! `/proc/<pid>/task/<tid>/sched`), summed over every thread of those processes.
+//!
+//! Which processes: this one (the dispatcher, the in-process models' threads, the pipe
+//! readers) plus every worker process of the model and everything below them (a Python
+//! multiprocessing pool). For the in-process models this process's counters include its
+//! other threads too (the workbench's own), which are idle during a run.
+
+use std::collections::HashMap;
+
+use crate::engine::cpu_time::tree_pids;
+use crate::results::{ProcessMemory, RunCosts};
+
+/// Cumulative switch and migration counters of a set of threads, keyed by (pid, tid).
+#[derive(Clone, Debug, Default)]
+pub struct Counters {
+    threads: HashMap<(u32, u32), ThreadCounters>,
+}
+
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+struct ThreadCounters {
+    voluntary: u64,
+    involuntary: u64,
+    migrations: Option<u64>,
+}
+
+/// A run's switches and migrations (the difference of two [`Counters`]).
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub struct Switches {
+    pub voluntary: u64,
+    pub involuntary: u64,
+    /// `None` where the kernel has no `sched` file (no `CONFIG_SCHED_DEBUG`).
+    pub migrations: Option<u64>,
+}
+
+/// Every process of the model: this one, `roots` and everything below them.
+pub fn model_pids(roots: &[u32]) -> Vec<u32> {
+    let mut pids = vec![std::process::id()];
+    for &r in roots {
+        for p in tree_pids(r) {
+            if !pids.contains(&p) {
+                pids.push(p);
+            }
+        }
+    }
+    pids
+}
+
+/// The counters before a run of a model whose worker processes are `roots` (`None`: not
+/// measured, e.g. a scripted executor).
+pub fn before_run(roots: Option<Vec<u32>>) -> Option<Counters> {
+    roots.map(|r| Counters::read(&model_pids(&r)))
+}
+
+/// The run's costs: every process of the model now (a pool may have started some during the
+/// run), the switches since `before`, and `ipc_bytes` as the model counted them.
+pub fn after_run(before: &Counters, roots: &[u32], ipc_bytes: Option<u64>) -> RunCosts {
+    let pids = model_pids(roots);
+    let switches = Counters::read(&pids).since(before);
+    let per_process = memory(&pids);
+    let sum =
+        |f: fn(&ProcessMemory) -> Option<u64>| -> Option<u64> { per_process.iter().map(f).sum() };
+    RunCosts {
+        processes: per_process.len(),
+        peak_rss_bytes: per_process.iter().map(|m| m.peak_rss_bytes).sum(),
+        pss_bytes: sum(|m| m.pss_bytes),
+        uss_bytes: sum(|m| m.uss_bytes),
+        voluntary_switches: switches.voluntary,
+        involuntary_switches: switches.involuntary,
+        migrations: switches.migrations,
+        ipc_bytes,
+        per_process,
+    }
+}
+
+/// A field `name:` of a `/proc` text file, as a number (the first word after the colon).
+fn field(text: &str, name: &str) -> Option<u64> {
+    text.lines().find_map(|l| {
+        let rest = l.strip_prefix(name)?.trim_start();
+        let rest = rest.strip_prefix(':')?;
+        rest.split_whitespace().next()?.parse().ok()
+    })
+}
+
+fn thread_counters(pid: u32, tid: u32) -> Option<ThreadCounters> {
+    let status = std::fs::read_to_string(format!("/proc/{pid}/task/{tid}/status")).ok()?;
+    let migrations = std::fs::read_to_string(format!("/proc/{pid}/task/{tid}/sched"))
+        .ok()
+        .and_then(|t| field(&t, "se.nr_migrations"));
+    Some(ThreadCounters {
+        voluntary: field(&status, "voluntary_ctxt_switches")?,
+        involuntary: field(&status, "nonvoluntary_ctxt_switches")?,
+        migrations,
+    })
+}
+
+impl Counters {
+    /// The counters of every thread of `pids` now.
+    pub fn read(pids: &[u32]) -> Counters {
+        let mut threads = HashMap::new();
+        for &pid in pids {
+            let Ok(tasks) = std::fs::read_dir(format!("/proc/{pid}/task")) else {
+                continue;
+            };
+            for t in tasks.flatten() {
+                let Some(tid) = t.file_name().to_str().and_then(|s| s.parse().ok()) else {
+                    continue;
+                };
+                if let Some(c) = thread_counters(pid, tid) {
+                    threads.insert((pid, tid), c);
+                }
+            }
+        }
+        Counters { threads }
+    }
+
+    /// What every thread did since `before` (threads that started meanwhile count from zero;
+    /// threads that ended meanwhile are lost, their counts not readable any more).
+    pub fn since(&self, before: &Counters) -> Switches {
+        let mut out = Switches {
+            migrations: Some(0),
+            ..Switches::default()
+        };
+        for (key, now) in &self.threads {
+            let then = before.threads.get(key).copied().unwrap_or_default();
+            out.voluntary += now.voluntary.saturating_sub(then.voluntary);
+            out.involuntary += now.involuntary.saturating_sub(then.involuntary);
+            out.migrations = match (out.migrations, now.migrations) {
+                (Some(sum), Some(m)) => Some(sum + m.saturating_sub(then.migrations.unwrap_or(0))),
+                _ => None,
+            };
+        }
+        out
+    }
+}
+
+/// Memory of one process: `VmHWM` (peak RSS) from `/proc/<pid>/status`; PSS and USS
+/// (`Private_Clean + Private_Dirty`) from `/proc/<pid>/smaps_rollup`, at the time of reading.
+pub fn memory_of(pid: u32, role: &str) -> Option<ProcessMemory> {
+    let status = std::fs::read_to_string(format!("/proc/{pid}/status")).ok()?;
+    let kib = |t: &str, f: &str| field(t, f).map(|k| k.saturating_mul(1024));
+    let rollup = std::fs::read_to_string(format!("/proc/{pid}/smaps_rollup")).ok();
+    let pss = rollup.as_deref().and_then(|t| kib(t, "Pss"));
+    let uss = rollup
+        .as_deref()
+        .and_then(|t| Some(kib(t, "Private_Clean")?.saturating_add(kib(t, "Private_Dirty")?)));
+    Some(ProcessMemory {
+        pid,
+        role: role.to_string(),
+        peak_rss_bytes: kib(&status, "VmHWM")?,
+        pss_bytes: pss,
+        uss_bytes: uss,
+    })
+}
+
+/// Memory of every process of the model: this one first (`parent`), then each other.
+pub fn memory(pids: &[u32]) -> Vec<ProcessMemory> {
+    let me = std::process::id();
+    pids.iter()
+        .filter_map(|&p| memory_of(p, if p == me { "parent" } else { "worker" }))
+        .collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn fields_parse_from_proc_text() {
+        let t = "Name:\tx\nVmHWM:\t  1234 kB\nvoluntary_ctxt_switches:\t7\n";
+        assert_eq!(field(t, "VmHWM"), Some(1234));
+        assert_eq!(field(t, "voluntary_ctxt_switches"), Some(7));
+        assert_eq!(field(t, "Missing"), None);
+        let sched = "se.nr_migrations                             :                   42\n";
+        assert_eq!(field(sched, "se.nr_migrations"), Some(42));
+    }
+
+    #[test]
+    fn this_process_has_memory_and_counters() {
+        let pids = model_pids(&[]);
+        assert_eq!(pids, vec![std::process::id()]);
+        let m = memory(&pids);
+        assert_eq!(m.len(), 1);
+        assert!(m[0].peak_rss_bytes > 0);
+        let before = Counters::read(&pids);
+        std::thread::sleep(std::time::Duration::from_millis(2));
+        let after = Counters::read(&pids);
+        // Sleeping is a voluntary switch of this thread.
+        assert!(after.since(&before).voluntary >= 1);
+    }
+}

@@ -1,0 +1,116 @@
+//! The payload knob (`task.payload_kib`): each task carries that much input data and returns
+//! that much. Threads share the input for free (one buffer, read in place) and hand their
+//! output back by reference; worker processes must serialise it, copy it through a pipe, and
+//! parse it, both ways (hex in the JSON lines of the worker protocol).
+//!
+//! The payload never changes a task's checksum: every model computes the same answer, and what
+//! differs is only what moving the data costs.
+
+use std::sync::Arc;
+
+use super::{RunMetrics, Workload};
+use crate::engine::pacer::{Pacer, UnitResult};
+
+/// Largest payload per task, KiB: its hex form must fit in one protocol line.
+pub const MAX_PAYLOAD_KIB: u32 = 256;
+
+/// The input of every task: `kib` KiB of a fixed pattern.
+pub fn input(kib: u32) -> Vec<u8> {
+    (0..kib as usize * 1024)
+        .map(|i| (i.wrapping_mul(31) ^ (i >> 8)) as u8)
+        .collect()
+}
+
+/// What a task returns for `input`: as many bytes, each derived from one input byte, so the
+/// input is read and the output written in full.
+pub fn respond(input: &[u8]) -> Vec<u8> {
+    input.iter().map(|b| b.wrapping_add(1)).collect()
+}
+
+const HEX: &[u8; 16] = b"0123456789abcdef";
+
+/// Lower-case hex, two characters per byte.
+pub fn to_hex(bytes: &[u8]) -> String {
+    let mut s = String::with_capacity(bytes.len() * 2);
+    for b in bytes {
+        s.push(char::from(HEX[usize::from(b >> 4)]));
+        s.push(char::from(HEX[usize::from(b & 15)]));
+    }
+    s
+}
+
+/// Parses [`to_hex`]'s output; an error names the first bad character.
+pub fn from_hex(s: &str) -> Result<Vec<u8>, String> {
+    fn nibble(c: u8) -> Option<u8> {
+        match c {
+            b'0'..=b'9' => Some(c - b'0'),
+            b'a'..=b'f' => Some(c - b'a' + 10),
+            b'A'..=b'F' => Some(c - b'A' + 10),
+            _ => None,
+        }
+    }
+    if !s.len().is_multiple_of(2) {
+        return Err(format!("a payload of odd length {}", s.len()));
+    }
+    s.as_bytes()
+        .chunks(2)
+        .enumerate()
+        .map(|(i, p)| match (nibble(p[0]), nibble(p[1])) {
+            (Some(hi), Some(lo)) => Ok((hi << 4) | lo),
+            _ => Err(format!("a payload with a non-hex character at {}", 2 * i)),
+        })
+        .collect()
+}
+
+/// An in-process workload whose tasks each read the shared input and write an output of the
+/// same size.
+pub struct WithPayload {
+    inner: Box<dyn Workload>,
+    input: Arc<Vec<u8>>,
+}
+
+/// Wraps `w` when `kib` > 0 (the input is built here, outside the timed region).
+pub fn wrap(w: Box<dyn Workload>, kib: u32) -> Box<dyn Workload> {
+    if kib == 0 {
+        return w;
+    }
+    Box::new(WithPayload {
+        inner: w,
+        input: Arc::new(input(kib)),
+    })
+}
+
+impl Workload for WithPayload {
+    fn unit_count(&self) -> usize {
+        self.inner.unit_count()
+    }
+
+    fn run_unit(&self, unit: usize, pacer: &dyn Pacer) -> UnitResult<u64> {
+        let c = self.inner.run_unit(unit, pacer)?;
+        std::hint::black_box(respond(std::hint::black_box(self.input.as_slice())));
+        Ok(c)
+    }
+
+    fn finish(&self, checksum: u64) -> UnitResult<RunMetrics> {
+        self.inner.finish(checksum)
+    }
+
+    fn shared_state(&self) -> Option<String> {
+        self.inner.shared_state()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn hex_round_trips_and_rejects_garbage() {
+        let data = input(1);
+        assert_eq!(data.len(), 1024);
+        assert_eq!(from_hex(&to_hex(&data)).as_deref(), Ok(data.as_slice()));
+        assert!(from_hex("abc").unwrap_err().contains("odd length 3"));
+        assert!(from_hex("zz").unwrap_err().contains("non-hex"));
+        assert_eq!(respond(&[1, 255]), vec![2, 0]);
+    }
+}

@@ -1,0 +1,122 @@
+//! The costs besides time of each cell, as text: a terminal table and a Markdown table.
+
+use crate::results::{CellResult, ResultsFile};
+
+/// Bytes as MB (10^6), one decimal; `—` when unknown.
+pub fn megabytes(bytes: Option<u64>) -> String {
+    bytes.map_or("—".into(), |b| format!("{:.1}", b as f64 / 1e6))
+}
+
+fn count(v: Option<u64>) -> String {
+    v.map_or("—".into(), |x| x.to_string())
+}
+
+/// Per cell: processes, peak RSS, PSS, USS (MB), voluntary / involuntary switches,
+/// migrations and bytes moved between processes per run (medians).
+fn row(c: &CellResult) -> Option<[String; 10]> {
+    let k = c.costs.as_ref()?;
+    Some([
+        c.model_id().to_string(),
+        c.workers.to_string(),
+        k.processes.to_string(),
+        megabytes(c.peak_rss_bytes),
+        megabytes(k.pss_bytes),
+        megabytes(k.uss_bytes),
+        k.voluntary_switches.to_string(),
+        k.involuntary_switches.to_string(),
+        count(k.migrations),
+        count(k.ipc_bytes),
+    ])
+}
+
+const HEADS: [&str; 10] = [
+    "model",
+    "workers",
+    "procs",
+    "peak RSS MB",
+    "PSS MB",
+    "USS MB",
+    "vol. sw.",
+    "invol. sw.",
+    "migrations",
+    "IPC bytes",
+];
+
+const EXPLAIN: &str = "peak RSS: resident memory high-water mark summed over every process the model ran (this one and its workers); PSS/USS from /proc/<pid>/smaps_rollup after the run; switches, migrations and IPC bytes: medians per run";
+
+/// A terminal table of every cell with recorded costs; empty when none has.
+pub fn costs_table(results: &ResultsFile) -> String {
+    let rows: Vec<[String; 10]> = results.cells.iter().filter_map(row).collect();
+    if rows.is_empty() {
+        return String::new();
+    }
+    let line = |r: &[&str]| {
+        format!(
+            "{:<12} {:>7} {:>5} {:>11} {:>8} {:>8} {:>9} {:>10} {:>10} {:>10}\n",
+            r[0], r[1], r[2], r[3], r[4], r[5], r[6], r[7], r[8], r[9]
+        )
+    };
+    let mut out = String::from("costs besides time:\n");
+    out.push_str(&line(&HEADS));
+    for r in &rows {
+        let cols: Vec<&str> = r.iter().map(String::as_str).collect();
+        out.push_str(&line(&cols));
+    }
+    out.push_str(EXPLAIN);
+    out.push('\n');
+    out
+}
+
+/// The same as a Markdown section (`h` is the heading prefix); empty when no cell has costs.
+pub fn costs_markdown(results: &ResultsFile, h: &str) -> String {
+    let rows: Vec<[String; 10]> = results.cells.iter().filter_map(row).collect();
+    if rows.is_empty() {
+        return String::new();
+    }
+    let mut out = format!("{h} Costs besides time\n\n| {} |\n", HEADS.join(" | "));
+    out.push_str("|---|--:|--:|--:|--:|--:|--:|--:|--:|--:|\n");
+    for r in &rows {
+        out.push_str(&format!("| {} |\n", r.join(" | ")));
+    }
+    out.push_str(&format!("\n{EXPLAIN}.\n\n"));
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::preset::ModelKind;
+    use crate::results::CellCosts;
+
+    #[test]
+    fn cells_with_costs_get_a_row() {
+        let mut r = ResultsFile::default();
+        assert_eq!(costs_table(&r), "");
+        r.cells.push(CellResult {
+            model: Some(ModelKind::Processes),
+            workers: 2,
+            peak_rss_bytes: Some(36_300_000),
+            costs: Some(CellCosts {
+                processes: 3,
+                voluntary_switches: 20,
+                involuntary_switches: 7,
+                migrations: Some(1),
+                ipc_bytes: Some(1952),
+                ..CellCosts::default()
+            }),
+            ..CellResult::default()
+        });
+        r.cells.push(CellResult::default());
+        let t = costs_table(&r);
+        assert_eq!(t.lines().count(), 4, "{t}");
+        let row = t.lines().nth(2).unwrap_or_default();
+        for want in ["processes", "3", "36.3", "20", "7", "1952"] {
+            assert!(row.contains(want), "{want} in {row}");
+        }
+        let md = costs_markdown(&r, "##");
+        assert!(
+            md.contains("| processes | 2 | 3 | 36.3 | — | — | 20 | 7 | 1 | 1952 |"),
+            "{md}"
+        );
+    }
+}

@@ -1,0 +1,372 @@
+//! The Timeline tab: who ran when in the median run of a cell, one lane per worker, bars
+//! coloured by state; two cells one above the other on the same (linked) time axis, so
+//! `gil-threads` × 4 over `threads` × 4 shows why one is flat and the other scales. Drag to
+//! pan, scroll or pinch to zoom, double-click to reset; hovering a bar shows its task and times.
+//! "Export trace" writes the Chrome Trace Event file that Perfetto opens.
+
+use eframe::egui;
+use egui_plot::{Bar, BarChart, Corner, Legend, Plot};
+
+use crate::export::chrome_trace_json;
+use crate::results::{CellResult, ResultsFile, SpanState, Timeline};
+
+/// What the tab remembers between frames (kept in egui's memory, not in the app).
+#[derive(Clone, Debug, Default)]
+struct Picks {
+    /// Cell indices shown on top and below (`None` below: one cell only).
+    top: Option<usize>,
+    bottom: Option<usize>,
+    /// Whether the defaults were chosen for the current results.
+    chosen_for: usize,
+    trace_path: String,
+    message: String,
+    /// Show the "Memory vs workers" chart instead of the lanes.
+    memory: bool,
+}
+
+/// The fill of a state's bars.
+pub fn state_colour(state: SpanState) -> egui::Color32 {
+    match state {
+        SpanState::Computing => egui::Color32::from_rgb(0x2c, 0xa0, 0x2c),
+        SpanState::LockWait => egui::Color32::from_rgb(0xd6, 0x27, 0x28),
+        SpanState::Io => egui::Color32::from_rgb(0x1f, 0x77, 0xb4),
+        SpanState::Transit => egui::Color32::from_rgb(0xff, 0x7f, 0x0e),
+    }
+}
+
+fn cell_label(c: &CellResult) -> String {
+    format!("{} × {}", c.model_id(), c.workers)
+}
+
+/// The default pair: `gil-threads` with the most workers over `threads` at the same count, or
+/// else the first two cells with a timeline.
+pub fn default_picks(results: &ResultsFile) -> (Option<usize>, Option<usize>) {
+    use crate::preset::ModelKind;
+    let with: Vec<usize> = (0..results.cells.len())
+        .filter(|&i| results.cells[i].timeline.is_some())
+        .collect();
+    let gil = with
+        .iter()
+        .copied()
+        .filter(|&i| results.cells[i].model == Some(ModelKind::GilThreads))
+        .max_by_key(|&i| results.cells[i].workers);
+    if let Some(g) = gil {
+        let n = results.cells[g].workers;
+        let threads = with.iter().copied().find(|&i| {
+            results.cells[i].model == Some(ModelKind::Threads) && results.cells[i].workers == n
+        });
+        if threads.is_some() {
+            return (Some(g), threads);
+        }
+    }
+    (with.first().copied(), with.get(1).copied())
+}
+
+pub fn show(ui: &mut egui::Ui, results: Option<&ResultsFile>) {
+    let Some(results) = results.filter(|r| {
+        r.cells
+            .iter()
+            .any(|c| c.timeline.is_some() || c.peak_rss_bytes.is_some())
+    }) else {
+        ui.label(
+            "No timeline yet: run a sweep (each cell keeps who ran when in its median run), or \
+             open a results file saved by this version.",
+        );
+        return;
+    };
+    let id = egui::Id::unique("corelab.timeline.picks");
+    let mut picks: Picks = ui.data_mut(|d| d.get_temp(id)).unwrap_or_default();
+    let fingerprint = results.cells.len() + 1;
+    if picks.chosen_for != fingerprint || picks.top.is_none() {
+        (picks.top, picks.bottom) = default_picks(results);
+        picks.chosen_for = fingerprint;
+    }
+    if picks.trace_path.is_empty() {
+        picks.trace_path = "corelab-trace.json".into();
+    }
+    ui.horizontal(|ui| {
+        ui.selectable_value(&mut picks.memory, false, "Who ran when");
+        ui.selectable_value(&mut picks.memory, true, "Memory vs workers");
+    });
+    if picks.memory {
+        memory_plot(ui, results);
+        ui.data_mut(|d| d.insert_temp(id, picks));
+        return;
+    }
+    ui.horizontal_wrapped(|ui| {
+        cell_combo(ui, "timeline-top", "top", results, &mut picks.top, false);
+        cell_combo(
+            ui,
+            "timeline-bottom",
+            "below",
+            results,
+            &mut picks.bottom,
+            true,
+        );
+        ui.separator();
+        let label = ui.label("trace file:");
+        ui.add(egui::TextEdit::singleline(&mut picks.trace_path).desired_width(200.0))
+            .labelled_by(label.id);
+        if ui
+            .button("Export trace")
+            .on_hover_text(
+                "Write every cell's timeline in the Chrome Trace Event format (open it in \
+                 ui.perfetto.dev or chrome://tracing).",
+            )
+            .clicked()
+        {
+            picks.message = export_trace(results, &picks.trace_path);
+        }
+        if !picks.message.is_empty() {
+            ui.label(&picks.message);
+        }
+    });
+    ui.horizontal_wrapped(|ui| {
+        for state in SpanState::ALL {
+            let (rect, _) = ui.allocate_exact_size(egui::vec2(12.0, 12.0), egui::Sense::hover());
+            ui.painter().rect_filled(rect, 2.0, state_colour(state));
+            ui.label(state.label());
+        }
+        ui.label("· drag to pan, scroll to zoom, double-click to reset");
+    });
+    let shown: Vec<usize> = [picks.top, picks.bottom].into_iter().flatten().collect();
+    let end_ms = shown
+        .iter()
+        .filter_map(|&i| results.cells[i].timeline.as_ref())
+        .map(|t| t.wall_ns as f64 / 1e6)
+        .fold(0.0, f64::max);
+    let height = (ui.available_height() / shown.len().max(1) as f32 - 24.0).max(120.0);
+    for &i in &shown {
+        let cell = &results.cells[i];
+        if let Some(t) = &cell.timeline {
+            ui.strong(format!(
+                "{} — median run, {:.1} ms",
+                cell_label(cell),
+                t.wall_ns as f64 / 1e6
+            ));
+            lanes_plot(ui, i, t, end_ms, height);
+        }
+    }
+    ui.data_mut(|d| d.insert_temp(id, picks));
+}
+
+/// Peak RSS of every process the model ran (summed) against workers, one line per model.
+pub fn memory_series(results: &ResultsFile) -> Vec<(crate::preset::ModelKind, Vec<[f64; 2]>)> {
+    let mut out: Vec<(crate::preset::ModelKind, Vec<[f64; 2]>)> = Vec::new();
+    for c in &results.cells {
+        let (Some(m), Some(b)) = (c.model, c.peak_rss_bytes) else {
+            continue;
+        };
+        let point = [c.workers as f64, b as f64 / 1e6];
+        match out.iter_mut().find(|(k, _)| *k == m) {
+            Some((_, pts)) => pts.push(point),
+            None => out.push((m, vec![point])),
+        }
+    }
+    for (_, pts) in &mut out {
+        pts.sort_by(|a, b| a[0].total_cmp(&b[0]));
+    }
+    out
+}
+
+fn memory_plot(ui: &mut egui::Ui, results: &ResultsFile) {
+    use egui_plot::{Line, PlotPoints, Points};
+    let series = memory_series(results);
+    if series.is_empty() {
+        ui.label("No memory recorded in these results.");
+        return;
+    }
+    ui.label(
+        "Peak resident memory (RSS high-water mark) of every process the model ran, summed: \
+         this process plus each worker process. Processes grow by a process (an interpreter, \
+         for Python) per worker; threads share one.",
+    );
+    Plot::new("corelab-memory-vs-workers")
+        .x_axis_label("workers")
+        .y_axis_label("peak RSS (MB)")
+        .include_y(0.0)
+        .legend(Legend::default().position(Corner::LeftTop))
+        .show(ui, |plot_ui| {
+            for (m, pts) in series {
+                let (r, g, b) = crate::export::model_colour(m);
+                let colour = egui::Color32::from_rgb(r, g, b);
+                plot_ui.line(Line::new(m.id(), PlotPoints::from(pts.clone())).color(colour));
+                plot_ui.points(
+                    Points::new(m.id(), PlotPoints::from(pts))
+                        .color(colour)
+                        .radius(4.0),
+                );
+            }
+        });
+}
+
+fn cell_combo(
+    ui: &mut egui::Ui,
+    id: &str,
+    label: &str,
+    results: &ResultsFile,
+    pick: &mut Option<usize>,
+    optional: bool,
+) {
+    let label = ui.label(label);
+    let text = pick
+        .and_then(|i| results.cells.get(i))
+        .map_or("none".to_string(), cell_label);
+    egui::ComboBox::from_id_salt(id)
+        .selected_text(text)
+        .show_ui(ui, |ui| {
+            if optional {
+                ui.selectable_value(pick, None, "none");
+            }
+            for (i, c) in results.cells.iter().enumerate() {
+                if c.timeline.is_some() {
+                    ui.selectable_value(pick, Some(i), cell_label(c));
+                }
+            }
+        })
+        .response
+        .labelled_by(label.id);
+}
+
+fn export_trace(results: &ResultsFile, path: &str) -> String {
+    let Some(text) = chrome_trace_json(results) else {
+        return "no timeline to export".into();
+    };
+    let path = std::path::Path::new(path.trim());
+    match crate::safe_fs::write_atomically(path, text.as_bytes()) {
+        Ok(()) => format!("trace written to {}", path.display()),
+        Err(e) => format!("cannot write {}: {e}", path.display()),
+    }
+}
+
+/// One lane per worker (lane 0 at the top), one bar chart per state, x in milliseconds,
+/// linked with the other cell's plot.
+fn lanes_plot(ui: &mut egui::Ui, cell: usize, t: &Timeline, end_ms: f64, height: f32) {
+    let lanes = t.workers.len().max(1);
+    // Lane 0 on top: worker w sits at y = lanes - 1 - w.
+    let y_of = move |w: u32| (lanes as f64 - 1.0) - f64::from(w);
+    let names = t.workers.clone();
+    let charts: Vec<BarChart> = SpanState::ALL
+        .into_iter()
+        .filter_map(|state| {
+            let bars: Vec<Bar> = t
+                .spans
+                .iter()
+                .filter(|s| s.state == state)
+                .map(|s| {
+                    let name = match s.task {
+                        Some(task) => format!("task {task}"),
+                        None => state.label().to_string(),
+                    };
+                    Bar::new(y_of(s.worker), s.duration_ns() as f64 / 1e6)
+                        .base_offset(s.start_ns as f64 / 1e6)
+                        .width(0.7)
+                        .fill(state_colour(state))
+                        // A dark edge, so back-to-back tasks stay apart.
+                        .stroke(egui::Stroke::new(1.0, egui::Color32::from_black_alpha(160)))
+                        .name(name)
+                })
+                .collect();
+            if bars.is_empty() {
+                return None;
+            }
+            Some(
+                BarChart::new(state.label(), bars)
+                    .horizontal()
+                    .color(state_colour(state))
+                    .element_formatter(Box::new(move |bar, _| {
+                        format!(
+                            "{}\n{}\n{:.3} – {:.3} ms ({:.3} ms)",
+                            bar.name,
+                            state.label(),
+                            bar.base_offset.unwrap_or(0.0),
+                            bar.base_offset.unwrap_or(0.0) + bar.value,
+                            bar.value
+                        )
+                    })),
+            )
+        })
+        .collect();
+    Plot::new(("corelab-timeline", cell))
+        .height(height)
+        .link_axis(egui::Id::unique("corelab-timeline-x"), [true, false])
+        .link_cursor(egui::Id::unique("corelab-timeline-x"), [true, false])
+        .include_x(0.0)
+        .include_x(end_ms)
+        .include_y(-0.6)
+        .include_y(lanes as f64 - 0.4)
+        .allow_zoom([true, false])
+        .allow_drag([true, false])
+        .allow_scroll([true, false])
+        .x_axis_label("time since the run's start (ms)")
+        .y_axis_min_width(90.0)
+        .y_axis_formatter(move |mark, _| {
+            let v = mark.value;
+            if (v - v.round()).abs() > 1e-6 {
+                return String::new();
+            }
+            let w = (lanes as f64 - 1.0 - v).round();
+            if w < 0.0 {
+                return String::new();
+            }
+            names.get(w as usize).cloned().unwrap_or_default()
+        })
+        .legend(Legend::default().position(Corner::RightTop))
+        .show(ui, |plot_ui| {
+            for c in charts {
+                plot_ui.bar_chart(c);
+            }
+        });
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::preset::ModelKind;
+
+    fn cell(model: ModelKind, workers: usize, timeline: bool) -> CellResult {
+        CellResult {
+            model: Some(model),
+            workers,
+            timeline: timeline.then(Timeline::default),
+            ..CellResult::default()
+        }
+    }
+
+    #[test]
+    fn gil_threads_with_most_workers_go_over_threads_by_default() {
+        let mut r = ResultsFile {
+            cells: vec![
+                cell(ModelKind::Sequential, 1, true),
+                cell(ModelKind::Threads, 2, true),
+                cell(ModelKind::Threads, 4, true),
+                cell(ModelKind::GilThreads, 2, true),
+                cell(ModelKind::GilThreads, 4, true),
+                cell(ModelKind::Processes, 4, false),
+            ],
+            ..ResultsFile::default()
+        };
+        assert_eq!(default_picks(&r), (Some(4), Some(2)));
+        r.cells.truncate(3);
+        assert_eq!(default_picks(&r), (Some(0), Some(1)));
+    }
+
+    #[test]
+    fn memory_series_has_a_line_per_model_in_worker_order() {
+        let mut a = cell(ModelKind::Processes, 4, false);
+        a.peak_rss_bytes = Some(40_000_000);
+        let mut b = cell(ModelKind::Processes, 2, false);
+        b.peak_rss_bytes = Some(20_000_000);
+        let mut t = cell(ModelKind::Threads, 4, false);
+        t.peak_rss_bytes = Some(8_000_000);
+        let r = ResultsFile {
+            cells: vec![a, t, b, cell(ModelKind::Threads, 1, true)],
+            ..ResultsFile::default()
+        };
+        let s = memory_series(&r);
+        assert_eq!(s.len(), 2);
+        assert_eq!(s[0].0, ModelKind::Processes);
+        assert_eq!(s[0].1, vec![[2.0, 20.0], [4.0, 40.0]]);
+        assert_eq!(s[1].1, vec![[4.0, 8.0]]);
+    }
+}

@@ -1,0 +1,242 @@
+//! Who ran when: the spans of one run of a cell (its median run), per worker.
+//!
+//! Times are nanoseconds since the run's start on `CLOCK_MONOTONIC` (system-wide on Linux, so
+//! a worker process's own stamps compare directly with the parent's). Stamps are taken per task
+//! and per lock take/drop, never inside a task's hot loop.
+
+use serde::{Deserialize, Serialize};
+
+use super::CellResult;
+
+/// What a worker was doing during a span.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum SpanState {
+    /// Running a task (for `gil-threads`: running it while holding the lock).
+    Computing,
+    /// Waiting to take the (emulated) GIL, or in a forced-switch wait after dropping it.
+    LockWait,
+    /// Blocking I/O or a wait with the lock dropped.
+    Io,
+    /// A task's message in a pipe: sent by the parent and not yet started by the child, or
+    /// finished by the child and not yet read by the parent.
+    Transit,
+}
+
+impl SpanState {
+    pub const ALL: [SpanState; 4] = [
+        SpanState::Computing,
+        SpanState::LockWait,
+        SpanState::Io,
+        SpanState::Transit,
+    ];
+
+    pub fn label(self) -> &'static str {
+        match self {
+            SpanState::Computing => "computing",
+            SpanState::LockWait => "waiting for the lock",
+            SpanState::Io => "waiting on I/O",
+            SpanState::Transit => "in transit",
+        }
+    }
+}
+
+/// One interval of one worker.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Span {
+    /// The worker's lane: thread index in the team, or child process index in the pool.
+    pub worker: u32,
+    /// The task (unit) it belongs to, when known.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub task: Option<u32>,
+    pub state: SpanState,
+    /// Nanoseconds since the run's start.
+    pub start_ns: u64,
+    pub end_ns: u64,
+}
+
+impl Span {
+    pub fn duration_ns(&self) -> u64 {
+        self.end_ns.saturating_sub(self.start_ns)
+    }
+}
+
+/// The spans of one run.
+#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
+#[serde(default)]
+pub struct Timeline {
+    /// Which run of the cell this is (index into `samples`).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub sample: Option<usize>,
+    /// The run's wall time, nanoseconds.
+    pub wall_ns: u64,
+    /// Name of each lane (index = `Span::worker`), e.g. `thread 0`, `process 1 (pid 1234)`.
+    pub workers: Vec<String>,
+    pub spans: Vec<Span>,
+}
+
+impl Timeline {
+    /// Spans of one worker in start order.
+    pub fn lane(&self, worker: u32) -> Vec<Span> {
+        let mut v: Vec<Span> = self
+            .spans
+            .iter()
+            .filter(|s| s.worker == worker)
+            .copied()
+            .collect();
+        v.sort_by_key(|s| (s.start_ns, s.end_ns));
+        v
+    }
+
+    /// The largest number of `state` spans, over all workers, in progress at one instant
+    /// (spans that merely touch do not overlap).
+    pub fn max_concurrent(&self, state: SpanState) -> usize {
+        let mut edges: Vec<(u64, i32)> = Vec::new();
+        for s in self.spans.iter().filter(|s| s.state == state) {
+            if s.end_ns > s.start_ns {
+                edges.push((s.start_ns, 1));
+                edges.push((s.end_ns, -1));
+            }
+        }
+        // Ends before starts at the same instant.
+        edges.sort();
+        let mut now = 0i32;
+        let mut max = 0i32;
+        for (_, d) in edges {
+            now += d;
+            max = max.max(now);
+        }
+        usize::try_from(max).unwrap_or(0)
+    }
+
+    /// Total nanoseconds spent in `state`, over all workers.
+    pub fn total_ns(&self, state: SpanState) -> u64 {
+        self.spans
+            .iter()
+            .filter(|s| s.state == state)
+            .map(Span::duration_ns)
+            .sum()
+    }
+
+    /// Cuts each `held` interval of a worker at that worker's task boundaries: the computing
+    /// spans of a lock-based model are the parts of its tasks run while holding the lock.
+    /// `tasks` and `held` are (worker, task, start, end) and (worker, start, end).
+    pub fn intersect_held(tasks: &[Span], held: &[(u32, u64, u64)]) -> Vec<Span> {
+        let mut out = Vec::new();
+        for &(worker, a, b) in held {
+            for t in tasks.iter().filter(|t| t.worker == worker) {
+                let start = a.max(t.start_ns);
+                let end = b.min(t.end_ns);
+                if end > start {
+                    out.push(Span {
+                        worker,
+                        task: t.task,
+                        state: SpanState::Computing,
+                        start_ns: start,
+                        end_ns: end,
+                    });
+                }
+            }
+        }
+        out
+    }
+}
+
+/// Keeps, in the cell, the timeline of its median run (by wall time) and drops the others'.
+/// A cell without recorded timelines keeps whatever it had (e.g. loaded from a file).
+pub fn keep_median(cell: &mut CellResult) {
+    let mut order: Vec<usize> = (0..cell.samples.len())
+        .filter(|&i| cell.samples[i].timeline.is_some())
+        .collect();
+    if order.is_empty() {
+        return;
+    }
+    order.sort_by(|&a, &b| cell.samples[a].wall_s.total_cmp(&cell.samples[b].wall_s));
+    let median = order[(order.len() - 1) / 2];
+    let mut kept = None;
+    for (i, s) in cell.samples.iter_mut().enumerate() {
+        let t = s.timeline.take();
+        if i == median {
+            kept = t;
+        }
+    }
+    for w in &mut cell.warmups {
+        w.timeline = None;
+    }
+    if let Some(mut t) = kept.map(|b| *b) {
+        t.sample = Some(median);
+        cell.timeline = Some(t);
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn span(worker: u32, state: SpanState, start_ns: u64, end_ns: u64) -> Span {
+        Span {
+            worker,
+            task: None,
+            state,
+            start_ns,
+            end_ns,
+        }
+    }
+
+    #[test]
+    fn touching_spans_do_not_overlap_and_crossing_ones_do() {
+        let mut t = Timeline {
+            spans: vec![
+                span(0, SpanState::Computing, 0, 10),
+                span(1, SpanState::Computing, 10, 20),
+                span(1, SpanState::LockWait, 0, 10),
+            ],
+            ..Timeline::default()
+        };
+        assert_eq!(t.max_concurrent(SpanState::Computing), 1);
+        t.spans.push(span(2, SpanState::Computing, 5, 15));
+        assert_eq!(t.max_concurrent(SpanState::Computing), 2);
+        assert_eq!(t.total_ns(SpanState::Computing), 30);
+    }
+
+    #[test]
+    fn held_intervals_are_cut_at_task_boundaries() {
+        let tasks = [
+            Span {
+                task: Some(0),
+                ..span(0, SpanState::Computing, 0, 10)
+            },
+            Span {
+                task: Some(3),
+                ..span(0, SpanState::Computing, 12, 30)
+            },
+        ];
+        let cut = Timeline::intersect_held(&tasks, &[(0, 5, 20), (1, 0, 30)]);
+        assert_eq!(
+            cut.iter()
+                .map(|s| (s.task, s.start_ns, s.end_ns))
+                .collect::<Vec<_>>(),
+            vec![(Some(0), 5, 10), (Some(3), 12, 20)]
+        );
+    }
+
+    #[test]
+    fn the_median_run_keeps_its_timeline() {
+        let mut cell = CellResult::default();
+        for (i, wall) in [3.0, 1.0, 2.0].into_iter().enumerate() {
+            let mut s = crate::results::Sample {
+                wall_s: wall,
+                ..Default::default()
+            };
+            s.timeline = Some(Box::new(Timeline {
+                wall_ns: i as u64,
+                ..Timeline::default()
+            }));
+            cell.samples.push(s);
+        }
+        keep_median(&mut cell);
+        let t = cell.timeline.expect("kept");
+        assert_eq!((t.sample, t.wall_ns), (Some(2), 2));
+        assert!(cell.samples.iter().all(|s| s.timeline.is_none()));
+    }
+}

@@ -1,0 +1,66 @@
+#![allow(clippy::unwrap_used)] // Test code: a panic is a failed test.
+#![cfg(feature = "gui")]
+//! The Timeline tab without a display (egui_kittest): gil-threads over threads by default, one
+//! lane per worker, and Export trace writing the Chrome trace.
+
+mod common;
+
+use corelab::engine::CancelToken;
+use corelab::preset::{ModelKind, TaskKind};
+use eframe::egui::accesskit::Role;
+use egui_kittest::Harness;
+use egui_kittest::kittest::Queryable;
+
+#[test]
+fn timeline_tab_shows_gil_threads_over_threads_and_exports_the_trace() {
+    let results = {
+        let _g = common::exclusive();
+        let exp = common::tiny_experiment(
+            TaskKind::Cpu,
+            &[ModelKind::Threads, ModelKind::GilThreads],
+            &[2],
+        );
+        corelab::engine::run_sweep(&exp, &common::config(), &CancelToken::new(), &mut |_| {})
+    };
+    let dir = tempfile::tempdir().unwrap();
+    let trace = dir.path().join("trace.json");
+    let shown = results.clone();
+    let mut h = Harness::new_ui(move |ui| corelab::gui::timeline::show(ui, Some(&shown)));
+    h.run();
+    // The default pair, top and below, each under its title.
+    assert!(
+        h.query_by_label_contains("gil-threads × 2 — median run")
+            .is_some()
+    );
+    // …and plain threads below it (both titles contain "threads × 2").
+    assert_eq!(
+        h.query_all_by_label_contains("threads × 2 — median run")
+            .count(),
+        2
+    );
+    assert!(h.query_all_by_label("waiting for the lock").count() >= 1);
+    h.get_by_role(Role::TextInput)
+        .set_text_value_accesskit(trace.to_str().unwrap());
+    h.run();
+    h.get_by_label("Export trace").click();
+    h.run();
+    let v: serde_json::Value = serde_json::from_slice(&std::fs::read(&trace).unwrap()).unwrap();
+    let processes = v["traceEvents"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|e| e["name"] == "process_name")
+        .count();
+    assert_eq!(
+        processes,
+        results
+            .cells
+            .iter()
+            .filter(|c| c.timeline.is_some())
+            .count()
+    );
+    assert!(
+        h.query_by_label_contains("trace written to").is_some(),
+        "the tab says where the trace went"
+    );
+}
