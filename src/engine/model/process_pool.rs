@@ -171,18 +171,45 @@ impl ProcessPool {
     }
 
     fn send(&mut self, index: usize, msg: &ToWorker) -> Result<(), String> {
-        let child = &mut self.workers[index];
         let line = encode(msg);
         self.ipc_bytes += line.len() as u64;
-        child.send_line(&line).map_err(|e| {
-            // A child that died (its next task already queued) fails the write before its
-            // exit is read: say why it died, not that the pipe broke.
-            if child.has_exited() {
-                child.describe_exit(&format!("worker {index}"), "working")
-            } else {
-                e
+        let Err(e) = self.workers[index].send_line(&line) else {
+            return Ok(());
+        };
+        // A child that died (its next task already queued) fails the write before its last
+        // words are read: say what it reported (a malformed line, a failure) if it did, else
+        // why it died, not that the pipe broke.
+        if let Some(reason) = self.last_words(index) {
+            return Err(reason);
+        }
+        let child = &mut self.workers[index];
+        if child.has_exited() {
+            Err(child.describe_exit(&format!("worker {index}"), "working"))
+        } else {
+            Err(e)
+        }
+    }
+
+    /// What worker `index` reported before its pipe closed, if its reader has it: a malformed
+    /// line or a failure. Waits up to 200 ms for the reader; other events are dropped (the pool
+    /// is breaking).
+    fn last_words(&mut self, index: usize) -> Option<String> {
+        let deadline = Instant::now() + Duration::from_millis(200);
+        while let Ok(event) = self
+            .events
+            .recv_timeout(deadline.saturating_duration_since(Instant::now()))
+        {
+            match event {
+                ChildEvent::Malformed(i, _) | ChildEvent::Message(i, FromWorker::Failed { .. })
+                    if i == index =>
+                {
+                    return Some(self.describe(event, "working"));
+                }
+                ChildEvent::Closed(i) if i == index => return None,
+                _ => {}
             }
-        })
+        }
+        None
     }
 
     /// Turns an unexpected event into a message naming the worker and what it did.
