@@ -442,3 +442,41 @@ fn corelab_run_shows_the_dask_dashboard_while_the_cells_run() {
         "{stderr}"
     );
 }
+
+#[test]
+fn a_python_function_runs_on_dask_and_mpi_with_the_threads_checksum() {
+    let python =
+        require_cluster!("a_python_function_runs_on_dask_and_mpi_with_the_threads_checksum");
+    let _g = exclusive();
+    let dir = tempfile::tempdir().unwrap();
+    let module = dir.path().join("work.py");
+    std::fs::write(
+        &module,
+        "def work(n):\n    return [i * i for i in range(n)][-1] + n\n",
+    )
+    .unwrap();
+    let preset = Experiment::from_json(
+        &format!(
+            r#"{{"version": 1, "name": "function on clusters",
+                "task": {{"kind": "function", "function": {{"file": {file:?}, "name": "work", "args": [10, 20, 30, 40, 50]}}}},
+                "workers": [1, 2], "models": ["py-threading", "py-dask", "py-mpi"],
+                "baseline": "same-model-one-worker", "repetitions": 1, "warmups": 0,
+                "timeout_s": 120, "python": {{"interpreter": {python:?}}}}}"#,
+            file = module.to_str().unwrap(),
+        ),
+    )
+    .unwrap();
+    let r = sweep(&preset);
+    assert_all_ok(&r);
+    let threads = r
+        .cell(ModelKind::PyThreading, 1)
+        .unwrap()
+        .checksum()
+        .unwrap();
+    for model in [ModelKind::PyDask, ModelKind::PyMpi] {
+        for w in [1, 2] {
+            let c = r.cell(model, w).unwrap();
+            assert_eq!(c.checksum(), Some(threads), "{model} × {w}");
+        }
+    }
+}

@@ -41,10 +41,16 @@ MASK = kernels.MASK
 reply = kernels.reply
 
 
-def dask_unit(task_json, unit):
-    """One unit on a Dask worker: the task travels as JSON text (Dask leaves strings alone)."""
-    checksum, cpu, _tid = kernels.run_unit((json.loads(task_json), unit))
+def dask_unit(item_json):
+    """One unit on a Dask worker or an MPI rank: the work item (task, unit[, the argument of a
+    function task]) travels as JSON text (Dask leaves strings alone)."""
+    checksum, cpu, _tid = kernels.run_unit(tuple(json.loads(item_json)))
     return checksum, cpu
+
+
+def items_of(task):
+    """The work items of `task` as JSON texts, one per unit (see `work_items`)."""
+    return [json.dumps(list(item)) for item in kernels.work_items(task)]
 
 
 def all_workers(client):
@@ -90,9 +96,10 @@ class DaskRunner:
             chosen = sorted(infos)
         self.workers = chosen
         # One no-op unit per worker: every worker is up and has the function before timing.
+        noop = json.dumps([{"kind": "cpu", "tasks": 1, "cpu": {"size": 1}}, 0])
         warm = self.client.map(
-            dask_unit, ['{"kind": "cpu", "tasks": 1, "cpu": {"size": 1}}'] * len(chosen),
-            range(len(chosen)), workers=chosen, pure=False, allow_other_workers=False,
+            dask_unit, [noop] * len(chosen), workers=chosen, pure=False,
+            allow_other_workers=False,
         )
         self.client.gather(warm)
         self.info = {
@@ -112,12 +119,10 @@ class DaskRunner:
         }
 
     def run(self, task):
-        n = task.get("tasks", 64)
-        text = json.dumps(task)
+        items = items_of(task)
         started = time.perf_counter()
         futures = self.client.map(
-            dask_unit, [text] * n, range(n), workers=self.workers, pure=False,
-            allow_other_workers=False,
+            dask_unit, items, workers=self.workers, pure=False, allow_other_workers=False,
         )
         checksum, cpu = 0, 0.0
         for c, t in self.client.gather(futures):
@@ -173,15 +178,15 @@ class MpiRunner:
 
     def run(self, task):
         comm, MPI = self.comm, self.MPI
-        n = task.get("tasks", 64)
-        text = json.dumps(task)
+        items = items_of(task)
+        n = len(items)
         ranks = list(range(1, comm.Get_size()))
         started = time.perf_counter()
         next_unit, outstanding = 0, 0
         for rank in ranks:
             if next_unit == n:
                 break
-            comm.send((text, next_unit), dest=rank, tag=TAG_WORK)
+            comm.send(items[next_unit], dest=rank, tag=TAG_WORK)
             next_unit += 1
             outstanding += 1
         checksum, cpu = 0, 0.0
@@ -192,7 +197,7 @@ class MpiRunner:
             checksum = (checksum + c) & MASK
             cpu += t
             if next_unit < n:
-                comm.send((text, next_unit), dest=status.Get_source(), tag=TAG_WORK)
+                comm.send(items[next_unit], dest=status.Get_source(), tag=TAG_WORK)
                 next_unit += 1
                 outstanding += 1
         wall = time.perf_counter() - started
@@ -217,8 +222,7 @@ def mpi_worker(comm):
         if msg is None:
             comm.send(socket.gethostname(), dest=0, tag=TAG_WORK)
             continue
-        text, unit = msg
-        checksum, cpu = dask_unit(text, unit)
+        checksum, cpu = dask_unit(msg)
         comm.send((checksum, cpu), dest=0, tag=TAG_WORK)
 
 

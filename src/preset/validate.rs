@@ -437,7 +437,7 @@ fn refused_combination(model: ModelKind, task: &TaskSpec) -> Option<&'static str
         ),
         (TaskKind::Function, m) if m.is_python() => None,
         (TaskKind::Function, _) => Some(
-            "a Python function runs under py-threading, py-multiprocessing, py-free-threading or py-asyncio",
+            "a Python function runs under py-threading, py-multiprocessing, py-free-threading, py-asyncio, py-dask or py-mpi",
         ),
         (TaskKind::Cpu | TaskKind::Mixed, ModelKind::Tokio) => None,
         (TaskKind::Io, ModelKind::Tokio) => None,
