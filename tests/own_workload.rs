@@ -384,3 +384,54 @@ fn py_asyncio_runs_sleeps_mixed_and_functions_with_the_checksums_of_the_other_mo
     assert_all_ok(&r);
     assert_eq!(r.cell(ModelKind::PyAsyncio, 2).unwrap().checksum(), answer);
 }
+
+#[test]
+fn a_model_whose_results_differ_fails_naming_the_first_differing_task() {
+    require_python!("a_model_whose_results_differ_fails_naming_the_first_differing_task");
+    let _g = exclusive();
+    let dir = tempfile::tempdir().unwrap();
+    // The same answer everywhere except for n = 5: a pool thread under py-threading, the
+    // main thread of a pool process under py-multiprocessing.
+    let source = "\
+import threading
+
+def where(n):
+    if n == 5:
+        return threading.current_thread().name.startswith('ThreadPool')
+    return n
+";
+    let mut exp = function_experiment(
+        dir.path(),
+        source,
+        "where",
+        &[ModelKind::PyThreading, ModelKind::PyMultiprocessing],
+    );
+    exp.task.function.anchor(dir.path());
+    exp.workers = vec![1];
+    let r = sweep(&exp);
+    let threads = r.cell(ModelKind::PyThreading, 1).unwrap();
+    assert_eq!(threads.status, CellStatus::Ok, "{:?}", threads.error);
+    let pool = r.cell(ModelKind::PyMultiprocessing, 1).unwrap();
+    assert_eq!(pool.status, CellStatus::Failed);
+    let err = pool.error.as_deref().unwrap();
+    assert!(err.contains("wrong answer"), "{err}");
+    assert!(
+        err.contains("the first task that differs is task 5, where(5)"),
+        "{err}"
+    );
+    // The per-task answers are in the results file, so the check made when a file is opened
+    // finds the same task (the verdict is cleared first, so it has to be derived again).
+    let mut reopened = corelab::results::ResultsFile::from_json(&r.to_json(), "test").unwrap();
+    for c in &mut reopened.cells {
+        c.status = CellStatus::Ok;
+        c.error = None;
+    }
+    reopened.recompute();
+    let again = reopened.cell(ModelKind::PyMultiprocessing, 1).unwrap();
+    assert_eq!(again.status, CellStatus::Failed);
+    assert!(
+        again.error.as_deref().unwrap().contains("task 5, where(5)"),
+        "{:?}",
+        again.error
+    );
+}

@@ -125,11 +125,13 @@ class DaskRunner:
             dask_unit, items, workers=self.workers, pure=False, allow_other_workers=False,
         )
         checksum, cpu = 0, 0.0
-        for c, t in self.client.gather(futures):
+        per_task = {}
+        for unit, (c, t) in enumerate(self.client.gather(futures)):
+            per_task[unit] = c
             checksum = (checksum + c) & MASK
             cpu += t
         wall = time.perf_counter() - started
-        return wall, cpu, checksum
+        return wall, cpu, checksum, kernels.task_checksums(task, per_task)
 
     def close(self):
         try:
@@ -183,25 +185,31 @@ class MpiRunner:
         ranks = list(range(1, comm.Get_size()))
         started = time.perf_counter()
         next_unit, outstanding = 0, 0
+        working = {}  # rank -> the unit it is computing (one at a time)
         for rank in ranks:
             if next_unit == n:
                 break
             comm.send(items[next_unit], dest=rank, tag=TAG_WORK)
+            working[rank] = next_unit
             next_unit += 1
             outstanding += 1
         checksum, cpu = 0, 0.0
+        per_task = {}
         status = MPI.Status()
         while outstanding:
             c, t = comm.recv(source=MPI.ANY_SOURCE, tag=TAG_WORK, status=status)
             outstanding -= 1
+            source = status.Get_source()
+            per_task[working.pop(source)] = c
             checksum = (checksum + c) & MASK
             cpu += t
             if next_unit < n:
-                comm.send(items[next_unit], dest=status.Get_source(), tag=TAG_WORK)
+                comm.send(items[next_unit], dest=source, tag=TAG_WORK)
+                working[source] = next_unit
                 next_unit += 1
                 outstanding += 1
         wall = time.perf_counter() - started
-        return wall, cpu, checksum
+        return wall, cpu, checksum, kernels.task_checksums(task, per_task)
 
     def close(self):
         for rank in range(1, self.comm.Get_size()):
@@ -243,8 +251,11 @@ def serve(make_runner):
             elif op == "run":
                 if runner is None:
                     raise RuntimeError("run before start")
-                wall, cpu, checksum = runner.run(req["task"])
-                reply({"op": "done", "wall_s": wall, "cpu_s": cpu, "checksum": checksum})
+                wall, cpu, checksum, per_task = runner.run(req["task"])
+                done = {"op": "done", "wall_s": wall, "cpu_s": cpu, "checksum": checksum}
+                if per_task is not None:
+                    done["task_checksums"] = per_task
+                reply(done)
             else:
                 raise ValueError("unknown op %r" % op)
         except Exception as exc:  # reported to corelab, which marks the cell failed

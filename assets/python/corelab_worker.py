@@ -183,6 +183,23 @@ def run_unit(args):
     return checksum, time.thread_time() - started, threading.get_native_id()
 
 
+def run_unit_indexed(item):
+    """`run_unit` with the unit's index first, for pools that answer out of order."""
+    return (item[1],) + run_unit(item)
+
+
+# Per-task checksums are sent for function tasks (so that a model whose results differ can be
+# told which task differed) up to this many tasks; the message must fit in one protocol line.
+MAX_TASK_CHECKSUMS = 10000
+
+
+def task_checksums(task, per_task):
+    """The per-task checksums in task order, for a function task, else None."""
+    if task.get("kind") != "function" or len(per_task) > MAX_TASK_CHECKSUMS:
+        return None
+    return [per_task.get(i, 0) for i in range(len(per_task))]
+
+
 async def run_unit_async(item):
     """One unit on the asyncio loop: waits are awaited, everything else runs inline and blocks
     the loop (a plain function included; an `async def` function is awaited)."""
@@ -250,7 +267,8 @@ class AsyncRunner:
         for c, t, _ in results:
             checksum = (checksum + c) & MASK
             cpu += t
-        return wall, cpu, checksum, None
+        per_task = {i: c for i, (c, _, _) in enumerate(results)}
+        return wall, cpu, checksum, None, task_checksums(task, per_task)
 
     def close(self):
         self.loop.close()
@@ -299,11 +317,11 @@ class Runner:
             self.pool = ctx.Pool(workers, initializer=_die_with_parent)
             # Make sure every worker process is up before timing starts.
             self.pool.map(_noop, range(workers), chunksize=1)
-            self.map = lambda items: self.pool.imap_unordered(run_unit, items, chunksize=1)
+            self.map = lambda items: self.pool.imap_unordered(run_unit_indexed, items, chunksize=1)
         else:
             self.pool = ThreadPoolExecutor(max_workers=workers)
             list(self.pool.map(_noop, range(workers)))
-            self.map = lambda items: self.pool.map(run_unit, items)
+            self.map = lambda items: self.pool.map(run_unit_indexed, items)
 
     def run(self, task):
         items = work_items(task)
@@ -316,7 +334,9 @@ class Runner:
         started = time.perf_counter()
         checksum, cpu = 0, 0.0
         per_thread = {}
-        for c, t, tid in self.map(items):
+        per_task = {}
+        for unit, c, t, tid in self.map(items):
+            per_task[unit] = c
             checksum = (checksum + c) & MASK
             cpu += t
             spent, units = per_thread.get(tid, (0.0, 0))
@@ -327,7 +347,7 @@ class Runner:
             scheduling = scheduling_report(
                 per_thread, threads_before, thread_switches(), process_before, process_switches()
             )
-        return wall, cpu, checksum, scheduling
+        return wall, cpu, checksum, scheduling, task_checksums(task, per_task)
 
     def close(self):
         if self.model == "multiprocessing":
@@ -406,10 +426,12 @@ def main():
             elif op == "run":
                 if runner is None:
                     raise RuntimeError("run before start")
-                wall, cpu, checksum, scheduling = runner.run(req["task"])
+                wall, cpu, checksum, scheduling, per_task = runner.run(req["task"])
                 done = {"op": "done", "wall_s": wall, "cpu_s": cpu, "checksum": checksum}
                 if scheduling is not None:
                     done["scheduling"] = scheduling
+                if per_task is not None:
+                    done["task_checksums"] = per_task
                 reply(done)
             else:
                 raise ValueError("unknown op %r" % op)

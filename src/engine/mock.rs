@@ -25,6 +25,8 @@ pub struct MockRun {
     pub checksum: u64,
     pub lost_updates: Option<u64>,
     pub bytes_moved: Option<u64>,
+    /// Per-task checksums, as a Python model reports them for a function task.
+    pub task_checksums: Option<Vec<u64>>,
 }
 
 impl MockRun {
@@ -230,6 +232,7 @@ impl Executor for MockExecutor {
                 bytes_moved: out.bytes_moved,
                 scheduling: None,
                 ipc_bytes: None,
+                task_checksums: out.task_checksums,
             },
             shared_state: None,
             minor_faults: 0,

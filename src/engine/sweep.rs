@@ -20,8 +20,8 @@ use super::scratch::ScratchDir;
 use super::workload::RunEnv;
 use crate::preset::{Baseline, Experiment, ModelKind, TaskKind};
 use crate::results::{
-    CellResult, CellStatus, LoadSummary, MachineInfo, ResultsFile, RunStatus, Sample, round_cores,
-    utc_timestamp,
+    CellResult, CellStatus, LoadSummary, MachineInfo, ResultsFile, RunStatus, Sample,
+    differing_task_note, round_cores, utc_timestamp,
 };
 
 /// Starts the executor of one cell. The sweep takes its executors from a factory so that
@@ -618,7 +618,7 @@ impl Sweep<'_> {
             .filter(|(i, c)| {
                 self.live[*i].finished && !done.contains(i) && c.status == CellStatus::Ok
             })
-            .find_map(|(_, c)| c.checksum());
+            .find_map(|(_, c)| c.samples.first().cloned());
         for &i in &done {
             check_answer(self.exp, &mut results.cells[i], &mut reference);
             crate::results::timeline::keep_median(&mut results.cells[i]);
@@ -664,25 +664,34 @@ fn save_or_report(results: &ResultsFile, path: &std::path::Path, emit: &mut dyn 
 
 /// Every model must compute the same answer; a cell that does not is a failure, not a data
 /// point. (Contention is exempt: its checksum is the counter, which lost updates change.)
-fn check_answer(exp: &Experiment, cell: &mut CellResult, reference: &mut Option<u64>) {
+/// `reference` is the first sample of the first cell checked; for a function task the error
+/// names the first task whose answer differs.
+fn check_answer(exp: &Experiment, cell: &mut CellResult, reference: &mut Option<Sample>) {
     if exp.task.kind == TaskKind::Contention || cell.status != CellStatus::Ok {
         return;
     }
-    let Some(first) = cell.checksum() else { return };
-    if let Some(bad) = cell.samples.iter().find(|s| s.checksum != first) {
+    let Some(first) = cell.samples.first().cloned() else {
+        return;
+    };
+    if let Some(bad) = cell.samples.iter().find(|s| s.checksum != first.checksum) {
         cell.status = CellStatus::Failed;
         cell.error = Some(format!(
-            "runs disagree on the answer: checksum {first:#x} then {:#x}",
-            bad.checksum
+            "runs disagree on the answer: checksum {:#x} then {:#x}{}",
+            first.checksum,
+            bad.checksum,
+            differing_task_note(exp, &first, bad)
         ));
         return;
     }
-    match *reference {
+    match reference {
         None => *reference = Some(first),
-        Some(expected) if expected != first => {
+        Some(expected) if expected.checksum != first.checksum => {
             cell.status = CellStatus::Failed;
             cell.error = Some(format!(
-                "wrong answer: checksum {first:#x}, the first cell computed {expected:#x}"
+                "wrong answer: checksum {:#x}, the first cell computed {:#x}{}",
+                first.checksum,
+                expected.checksum,
+                differing_task_note(exp, &first, expected)
             ));
         }
         Some(_) => {}
@@ -700,6 +709,7 @@ fn sample_of(record: &RunRecord) -> Sample {
         busy: false,
         minor_faults: Some(record.minor_faults),
         scheduling: record.metrics.scheduling.clone(),
+        task_checksums: record.metrics.task_checksums.clone(),
         timeline: record.timeline.clone().map(Box::new),
         costs: None,
     }

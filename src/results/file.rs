@@ -125,6 +125,9 @@ pub struct Sample {
     /// Memory, switches, migrations and bytes moved (see `results::costs`).
     #[serde(skip_serializing_if = "Option::is_none")]
     pub costs: Option<super::RunCosts>,
+    /// Function tasks: each task's checksum, in task order (see `first_differing_task`).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub task_checksums: Option<Vec<u64>>,
 }
 
 /// One model at one worker count.
@@ -290,16 +293,18 @@ impl ResultsFile {
         if self.experiment.task.kind == preset::TaskKind::Contention {
             return;
         }
+        let exp = &self.experiment;
         for cell in self.cells.iter_mut().filter(|c| c.status == CellStatus::Ok) {
-            let Some(first) = cell.checksum() else {
+            let Some(first) = cell.samples.first() else {
                 continue;
             };
-            if let Some(bad) = cell.samples.iter().find(|s| s.checksum != first) {
-                cell.status = CellStatus::Failed;
+            if let Some(bad) = cell.samples.iter().find(|s| s.checksum != first.checksum) {
+                let note = differing_task_note(exp, first, bad);
                 cell.error = Some(format!(
-                    "runs disagree on the answer: checksum {first:#x} then {:#x}",
-                    bad.checksum
+                    "runs disagree on the answer: checksum {:#x} then {:#x}{note}",
+                    first.checksum, bad.checksum
                 ));
+                cell.status = CellStatus::Failed;
             }
         }
         let usable = |c: &&CellResult| c.status == CellStatus::Ok && !c.samples.is_empty();
@@ -309,18 +314,21 @@ impl ResultsFile {
             .filter(usable)
             .find(|c| c.model == Some(ModelKind::Sequential))
             .or_else(|| self.cells.iter().find(usable))
-            .and_then(|c| Some((c.checksum()?, c.model_id(), c.workers)));
+            .and_then(|c| Some((c.samples.first()?.clone(), c.model_id(), c.workers)));
         let Some((expected, model, workers)) = reference else {
             return;
         };
+        let exp = &self.experiment;
         for cell in self.cells.iter_mut().filter(|c| c.status == CellStatus::Ok) {
-            if let Some(got) = cell.checksum()
-                && got != expected
+            if let Some(got) = cell.samples.first()
+                && got.checksum != expected.checksum
             {
-                cell.status = CellStatus::Failed;
+                let note = differing_task_note(exp, got, &expected);
                 cell.error = Some(format!(
-                    "wrong answer: checksum {got:#x}, the baseline ({model} × {workers}) computed {expected:#x}"
+                    "wrong answer: checksum {:#x}, the baseline ({model} × {workers}) computed {:#x}{note}",
+                    got.checksum, expected.checksum
                 ));
+                cell.status = CellStatus::Failed;
             }
         }
     }
@@ -467,8 +475,73 @@ pub fn write_atomically(path: &Path, bytes: &[u8]) -> std::io::Result<()> {
     crate::safe_fs::write_atomically(path, bytes)
 }
 
+/// The index of the first task whose answer differs between two runs, when both recorded
+/// per-task checksums of the same length (function tasks run by a Python model).
+pub fn first_differing_task(a: &Sample, b: &Sample) -> Option<usize> {
+    let (x, y) = (a.task_checksums.as_ref()?, b.task_checksums.as_ref()?);
+    if x.len() != y.len() {
+        return None;
+    }
+    x.iter().zip(y).position(|(p, q)| p != q)
+}
+
+/// `"; the first task that differs is task 3, work(40)"` for runs of a function task whose
+/// per-task answers are known, else an empty string.
+pub fn differing_task_note(exp: &Experiment, a: &Sample, b: &Sample) -> String {
+    let Some(i) = first_differing_task(a, b) else {
+        return String::new();
+    };
+    let f = &exp.task.function;
+    let arg = match f.args.get(i) {
+        Some(v) => {
+            let text = v.to_string();
+            match text.chars().count() > 60 {
+                true => format!("{}…", text.chars().take(60).collect::<String>()),
+                false => text,
+            }
+        }
+        None => i.to_string(),
+    };
+    format!(
+        "; the first task that differs is task {i}, {}({arg})",
+        f.name
+    )
+}
+
 #[cfg(test)]
 mod tests {
+    #[test]
+    fn the_first_differing_task_is_named_with_its_argument() {
+        let mut exp = Experiment::default();
+        exp.task.function.name = "work".into();
+        exp.task.function.args = vec![
+            serde_json::json!(10),
+            serde_json::json!("x"),
+            serde_json::json!([1, 2]),
+        ];
+        let run = |t: Vec<u64>| Sample {
+            task_checksums: Some(t),
+            ..Sample::default()
+        };
+        let (a, b) = (run(vec![1, 2, 3]), run(vec![1, 2, 4]));
+        assert_eq!(first_differing_task(&a, &b), Some(2));
+        assert_eq!(
+            differing_task_note(&exp, &a, &b),
+            "; the first task that differs is task 2, work([1,2])"
+        );
+        // Unknown or incomparable per-task answers: no claim.
+        assert_eq!(first_differing_task(&a, &run(vec![1, 2])), None);
+        assert_eq!(first_differing_task(&a, &Sample::default()), None);
+        assert_eq!(differing_task_note(&exp, &a, &a), "");
+        // A `range` task: the argument is the index.
+        exp.task.function.args.clear();
+        exp.task.function.range = Some(3);
+        assert_eq!(
+            differing_task_note(&exp, &run(vec![0, 9, 9]), &run(vec![0, 8, 9])),
+            "; the first task that differs is task 1, work(1)"
+        );
+    }
+
     use super::*;
     use crate::preset::{Experiment, TaskKind};
 

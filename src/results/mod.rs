@@ -13,7 +13,8 @@ pub use cluster::{ClusterInfo, ClusterWorker};
 pub use costs::{CellCosts, ProcessMemory, RunCosts};
 pub use file::{
     Baseline as BaselineInfo, CellResult, CellStatus, MAX_RESULTS_BYTES, RESULTS_FORMAT,
-    RESULTS_FORMAT_VERSION, ResultsError, ResultsFile, RunStatus, Sample, write_atomically,
+    RESULTS_FORMAT_VERSION, ResultsError, ResultsFile, RunStatus, Sample, differing_task_note,
+    first_differing_task, write_atomically,
 };
 pub use machine::{LoadSummary, MachineInfo, round_cores};
 pub use python_info::{DASK_INSTALL, MPI_INSTALL, PythonInfo};

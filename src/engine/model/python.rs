@@ -47,6 +47,9 @@ enum FromPython {
         /// Threads only: per-thread CPU time and context switches.
         #[serde(default)]
         scheduling: Option<Scheduling>,
+        /// Function tasks: each task's checksum, in task order.
+        #[serde(default)]
+        task_checksums: Option<Vec<u64>>,
     },
     Failed {
         message: String,
@@ -307,6 +310,7 @@ impl Executor for PythonExecutor {
                 cpu_s,
                 checksum,
                 scheduling,
+                task_checksums,
             } => Ok(RunRecord {
                 wall: Duration::from_secs_f64(wall_s.clamp(0.0, 1e9)),
                 cpu: spent.cpu,
@@ -315,6 +319,7 @@ impl Executor for PythonExecutor {
                 metrics: RunMetrics {
                     checksum,
                     scheduling,
+                    task_checksums,
                     ..RunMetrics::default()
                 },
                 shared_state: None,

@@ -39,6 +39,10 @@ pub struct RunMetrics {
     /// Bytes of messages between the parent and its worker processes, both ways.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub ipc_bytes: Option<u64>,
+    /// Function tasks run by a Python model: each task's checksum, in task order, so that a
+    /// model whose results differ can be told which task differed.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub task_checksums: Option<Vec<u64>>,
 }
 
 /// Where a workload instance lives, which decides where shared state is kept.
