@@ -186,9 +186,13 @@ fn cancelling_a_multiprocessing_sweep_leaves_no_python_behind() {
         }
     }
     handle.join();
-    std::thread::sleep(Duration::from_millis(100));
+    // Killed at cancel; a pool process reparented to init is seen gone within moments, however
+    // loaded the machine (no fixed sleep).
     for pid in seen {
-        assert!(!is_alive(pid), "process {pid} outlived the cancelled sweep");
+        assert!(
+            dies_within(pid, Duration::from_secs(10)),
+            "process {pid} outlived the cancelled sweep"
+        );
     }
     assert!(live_descendants().is_empty(), "{:?}", live_descendants());
 }

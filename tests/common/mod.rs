@@ -95,6 +95,21 @@ pub fn is_alive(pid: u32) -> bool {
     }
 }
 
+/// Whether `pid` is gone (or a zombie) within `limit`: a process killed with SIGKILL dies at
+/// once, but one reparented to init (a grandchild) may take a moment to be seen gone on a
+/// loaded machine, so a check must not depend on a fixed sleep.
+#[allow(dead_code)]
+pub fn dies_within(pid: u32, limit: std::time::Duration) -> bool {
+    let deadline = std::time::Instant::now() + limit;
+    while is_alive(pid) {
+        if std::time::Instant::now() > deadline {
+            return false;
+        }
+        std::thread::sleep(std::time::Duration::from_millis(10));
+    }
+    true
+}
+
 /// Tests that count child processes or measure speedup must not overlap each other.
 pub fn exclusive() -> MutexGuard<'static, ()> {
     static LOCK: Mutex<()> = Mutex::new(());
