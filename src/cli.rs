@@ -725,14 +725,20 @@ pub fn run(args: &RunArgs) -> Result<ExitCode> {
         match event {
             SweepEvent::Started { plan, runs_total } => {
                 cells_total = plan.len();
-                let more = if exp.min_time_s > 0.0 {
-                    format!(
+                let mut more = String::new();
+                if exp.min_time_s > 0.0 {
+                    more.push_str(&format!(
                         ", more where the timed runs add up to less than {} s",
                         exp.min_time_s
-                    )
-                } else {
-                    String::new()
-                };
+                    ));
+                }
+                if exp.precision > 0.0 {
+                    more.push_str(&format!(
+                        ", more until each median is known to ±{}% (at most {} s of runs a cell)",
+                        exp.precision * 100.0,
+                        exp.precision_budget_s
+                    ));
+                }
                 eprintln!(
                     "{}: {} cells, {runs_total} runs ({} warm-up + {} timed each{more})",
                     crate::export::sanitize::for_terminal(&exp.name),
@@ -744,8 +750,11 @@ pub fn run(args: &RunArgs) -> Result<ExitCode> {
             SweepEvent::CellDone(cell) => {
                 cells_done += 1;
                 let w = cell.wall.as_ref();
+                let precision = crate::export::median_precision(&cell).map_or(String::new(), |p| {
+                    format!(" {}", crate::export::precision_text(p))
+                });
                 eprintln!(
-                    "[{cells_done:>2}/{cells_total}] {:<11} × {:<3} median {:.4} s (min {:.4}, max {:.4}), speedup {}",
+                    "[{cells_done:>2}/{cells_total}] {:<11} × {:<3} median {:.4} s{precision} (min {:.4}, max {:.4}), speedup {}",
                     cell.model_id(),
                     cell.workers,
                     w.map_or(f64::NAN, |s| s.median),

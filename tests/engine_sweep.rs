@@ -13,7 +13,9 @@ use std::time::{Duration, Instant};
 use common::*;
 use corelab::engine::load::OtherLoad;
 use corelab::engine::mock::{MockCall, MockExecutors, MockRun};
-use corelab::engine::{CancelToken, SweepEvent, run_sweep, spawn_sweep, worker::FAULT_ENV};
+use corelab::engine::{
+    CancelToken, CellProgress, SweepEvent, run_sweep, spawn_sweep, worker::FAULT_ENV,
+};
 use corelab::preset::{ModelKind, TaskKind};
 use corelab::results::{CellStatus, ResultsFile, RunStatus};
 
@@ -887,6 +889,53 @@ fn a_steady_cell_stops_once_precise_and_a_noisy_one_at_its_budget() {
     exp.precision = 0.0;
     let (results, _) = mock_run(&exp, &mock, 3);
     assert!(results.cells.iter().all(|c| c.samples.len() == 3));
+}
+
+#[test]
+fn progress_anticipates_the_runs_a_precision_target_needs() {
+    let mut exp = tiny_experiment(TaskKind::Cpu, &[ModelKind::Threads], &[1, 2]);
+    exp.baseline = corelab::preset::Baseline::SameModelOneWorker;
+    exp.repetitions = 3;
+    exp.warmups = 0;
+    exp.precision = 0.02;
+    exp.precision_budget_s = 3.0;
+    // The same scripted machine as above: a steady 1-worker cell (6 runs) and a noisy
+    // 2-worker cell that runs until its 3 s budget is spent (30 runs of 0.1 s on average).
+    let mock = MockExecutors::new(|_, workers, run| {
+        let wall = match workers {
+            1 => 0.1,
+            _ => [0.07, 0.1, 0.13][run % 3],
+        };
+        Ok(MockRun::new(wall, 1.0, 1))
+    });
+    let (results, events) = mock_run(&exp, &mock, 3);
+    let taken: usize = results.cells.iter().map(|c| c.samples.len()).sum();
+    let progress: Vec<(usize, &[CellProgress])> = events
+        .iter()
+        .filter_map(|e| match e {
+            SweepEvent::Progress {
+                runs_total, cells, ..
+            } => Some((*runs_total, cells.as_slice())),
+            _ => None,
+        })
+        .collect();
+    // Before any run: 6 runs a cell, the least a 95% interval of the median needs.
+    assert_eq!(progress[0].0, 12);
+    // Once three runs of each cell show the noise, the total is within a run of what the
+    // sweep took, long before the end (the repetitions alone would say 6).
+    let (after_three, cells) = progress
+        .iter()
+        .copied()
+        .find(|(_, cells)| cells.len() == 2 && cells.iter().all(|c| c.timed == 3))
+        .expect("a progress after three runs of each cell");
+    assert!(after_three.abs_diff(taken) <= 1, "{after_three} vs {taken}");
+    assert_eq!(progress.last().unwrap().0, taken);
+    // Each cell's share is reported, the noisy one expecting its budget's worth of runs.
+    let noisy = cells.iter().find(|c| c.workers == 2).unwrap();
+    assert!((noisy.timed_s - 0.3).abs() < 1e-9, "{noisy:?}");
+    assert!(noisy.expected.abs_diff(30) <= 1, "{noisy:?}");
+    let steady = cells.iter().find(|c| c.workers == 1).unwrap();
+    assert_eq!(steady.expected, 6);
 }
 
 #[test]

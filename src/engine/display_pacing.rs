@@ -113,6 +113,7 @@ mod tests {
             runs_done,
             runs_total: 100,
             elapsed: Duration::ZERO,
+            cells: Vec::new(),
         }
     }
 

@@ -23,6 +23,9 @@ pub enum SweepEvent {
         runs_done: usize,
         runs_total: usize,
         elapsed: Duration,
+        /// Each started cell's timed runs so far and the count it is now expected to take (it
+        /// grows for short runs and for a precision target the runs so far have not met).
+        cells: Vec<CellProgress>,
     },
     /// A cell finished; its summaries and speedup are filled in.
     CellDone(Box<CellResult>),
@@ -47,4 +50,18 @@ pub enum SweepEvent {
     },
     /// The sweep ended (completed or cancelled); the file holds every cell that ran.
     Finished(Box<ResultsFile>),
+}
+
+/// One cell's timed runs, as [`SweepEvent::Progress`] reports them: enough to estimate the
+/// time left by what each cell costs.
+#[derive(Clone, Debug, PartialEq)]
+pub struct CellProgress {
+    pub model: ModelKind,
+    pub workers: usize,
+    /// Timed runs done.
+    pub timed: usize,
+    /// Their summed wall time, seconds.
+    pub timed_s: f64,
+    /// Timed runs the cell is now expected to take in all (`timed` once it is finished).
+    pub expected: usize,
 }

@@ -27,7 +27,7 @@ pub use crate::results::PythonInfo;
 pub use cancel::CancelToken;
 pub use display_pacing::DisplayPacing;
 pub use error::EngineError;
-pub use event::SweepEvent;
+pub use event::{CellProgress, SweepEvent};
 pub use model::WorkerCommand;
 pub use pacer::{Pacer, RunGuard, UnitError, UnitResult};
 pub use sweep::{

@@ -19,17 +19,8 @@ pub struct RunCount {
     budget_s: f64,
 }
 
-/// How close a cell's median is known: the larger distance from the median to either end of
-/// its 95% confidence interval, as a fraction of the median. `None` with fewer than the 6 runs
-/// a 95% interval of the median needs, or a zero median.
-pub fn achieved_precision(walls: &[f64]) -> Option<f64> {
-    let ci = crate::stats::median_ci(walls)?;
-    let median = crate::stats::median(walls)?;
-    if ci.coverage < 0.95 || median <= 0.0 {
-        return None;
-    }
-    Some((median - ci.low).max(ci.high - median) / median)
-}
+/// How close a cell's median is known: [`crate::stats::median_precision`] of its wall times.
+pub use crate::stats::median_precision as achieved_precision;
 
 impl RunCount {
     pub fn of(exp: &Experiment) -> Self {
@@ -62,20 +53,36 @@ impl RunCount {
         timed < self.repetitions || (total_s < self.min_time_s && timed < self.cap)
     }
 
-    /// How many timed runs the cell is now expected to take in all, judged from the runs so far
-    /// (for progress and the time left).
-    pub fn expected(&self, timed: usize, total_s: f64) -> usize {
+    /// How many timed runs the cell is now expected to take in all, judged from the wall times
+    /// of its runs so far (for progress and the time left): the repetitions, the runs that fill
+    /// the minimum time at the pace so far, and with a precision target the runs its spread
+    /// needs ([`crate::stats::samples_for_precision`]; 6 before there are 3 runs to judge),
+    /// capped by the runs that fill the precision budget at that pace.
+    pub fn expected(&self, walls: &[f64]) -> usize {
+        let timed = walls.len();
+        let total_s: f64 = walls.iter().sum();
         let at_least = self.repetitions.max(timed);
-        if timed == 0 || total_s >= self.min_time_s {
-            return at_least;
-        }
-        let per_run = total_s / timed as f64;
-        let needed = if per_run > 0.0 {
-            (self.min_time_s / per_run).ceil().min(self.cap as f64) as usize
-        } else {
-            self.cap
+        let per_run = (timed > 0).then(|| total_s / timed as f64);
+        let for_min_time = match per_run {
+            _ if timed == 0 || total_s >= self.min_time_s => at_least,
+            Some(p) if p > 0.0 => {
+                ((self.min_time_s / p).ceil().min(self.cap as f64) as usize).max(at_least)
+            }
+            _ => self.cap,
         };
-        needed.max(at_least)
+        if self.precision <= 0.0 || !self.wants_more_runs(walls) {
+            return for_min_time.max(timed);
+        }
+        let for_precision = crate::stats::samples_for_precision(walls, self.precision)
+            .unwrap_or(crate::stats::MIN_SAMPLES_FOR_95);
+        // The budget stops the cell once its timed runs add up to `budget_s`.
+        let within_budget = match per_run {
+            Some(p) if p > 0.0 => (self.budget_s / p).ceil().min(self.cap as f64) as usize,
+            _ => self.cap,
+        };
+        for_min_time
+            .max(for_precision.min(within_budget).min(self.cap))
+            .max(timed + 1)
     }
 }
 
@@ -176,11 +183,42 @@ mod tests {
     #[test]
     fn the_expected_count_follows_the_runs_so_far() {
         let c = count(5, 0.5);
-        assert_eq!(c.expected(0, 0.0), 5);
-        assert_eq!(c.expected(1, 0.03), 17);
-        assert_eq!(c.expected(1, 0.3), 5);
-        assert_eq!(c.expected(17, 0.51), 17);
-        assert_eq!(c.expected(3, 0.0), MAX_REPETITIONS as usize);
-        assert_eq!(count(5, 0.0).expected(2, 0.001), 5);
+        assert_eq!(c.expected(&[]), 5);
+        assert_eq!(c.expected(&[0.03]), 17);
+        assert_eq!(c.expected(&[0.3]), 5);
+        assert_eq!(c.expected(&[0.03; 17]), 17);
+        assert_eq!(c.expected(&[0.0; 3]), MAX_REPETITIONS as usize);
+        assert_eq!(count(5, 0.0).expected(&[0.0005; 2]), 5);
+    }
+
+    #[test]
+    fn the_expected_count_anticipates_the_runs_a_precision_target_needs() {
+        let c = precise(0.02, 100.0);
+        // Before any spread is known: the 6 runs a 95% interval needs.
+        assert_eq!(c.expected(&[]), 6);
+        assert_eq!(c.expected(&[0.1, 0.1]), 6);
+        // ±10% spread (MAD 0.01 of 0.1): about 332 runs (stats::precision's hand-computed
+        // case), well above the 3 repetitions.
+        assert_eq!(c.expected(&[0.09, 0.1, 0.11]), 332);
+        // The budget caps it: 2 s of 0.1 s runs is 20 runs.
+        assert_eq!(precise(0.02, 2.0).expected(&[0.09, 0.1, 0.11]), 20);
+        // Once precise, no more are expected.
+        assert_eq!(c.expected(&[0.1; 6]), 6);
+    }
+
+    #[test]
+    fn the_expected_count_matches_what_the_cell_then_runs() {
+        // A cell whose runs cycle 0.09, 0.1, 0.11 against a 2.5 s budget: the estimate after
+        // three runs is the count the cell actually takes, give or take the run that crosses
+        // the budget (26 runs here).
+        let c = precise(0.02, 2.5);
+        let script = [0.09, 0.1, 0.11];
+        let taken = runs_scripted(c, &script);
+        assert_eq!(taken, 26);
+        assert!(
+            c.expected(&script).abs_diff(taken) <= 1,
+            "{}",
+            c.expected(&script)
+        );
     }
 }

@@ -8,7 +8,7 @@ use super::cancel::CancelToken;
 use super::cpu_time::process_cpu_time;
 use super::display_pacing::{DisplayPacing, DisplayWaker, Moment};
 use super::error::EngineError;
-use super::event::SweepEvent;
+use super::event::{CellProgress, SweepEvent};
 use super::load::{LoadProbe, OtherLoad};
 use super::model::python::{self, PythonExecutor, PythonInfo};
 use super::model::{
@@ -230,7 +230,6 @@ pub fn run_sweep(
         results.cells.push(cell);
         sweep.live.push(Live {
             running,
-            timed_s: 0.0,
             finished: false,
         });
     }
@@ -377,8 +376,6 @@ struct Running {
 
 struct Live {
     running: Option<Running>,
-    /// Sum of the timed runs' wall times, seconds.
-    timed_s: f64,
     /// `CellDone` / `Failed` was sent (or the cell was cancelled).
     finished: bool,
 }
@@ -413,8 +410,10 @@ impl Drop for Sweep<'_> {
 }
 
 impl Sweep<'_> {
+    /// Runs a cell is expected to take before any is timed: its warm-ups, and its
+    /// repetitions (or the 6 runs a precision target needs at least).
     fn runs_per_cell(&self) -> usize {
-        (self.exp.warmups + self.exp.repetitions) as usize
+        self.exp.warmups as usize + self.count.expected(&[])
     }
 
     fn running_cells(&self) -> Vec<usize> {
@@ -435,27 +434,44 @@ impl Sweep<'_> {
     }
 
     /// Sends `Progress`: runs done and the total expected so far (it grows when short runs
-    /// need more repetitions; a failed or cancelled cell counts its skipped runs as done).
+    /// need more repetitions or a precision target more runs; a failed or cancelled cell counts
+    /// its skipped runs as done), and each cell's share of it.
     fn progress(&self, results: &ResultsFile, emit: &mut dyn FnMut(SweepEvent)) {
         let per_cell = self.runs_per_cell();
         let mut done = 0;
         let mut total = self.planned_cells.saturating_sub(results.cells.len()) * per_cell;
+        let mut cells = Vec::with_capacity(results.cells.len());
         for (cell, live) in results.cells.iter().zip(&self.live) {
             let runs = cell.warmups.len() + cell.samples.len();
+            let walls = walls_of(cell);
+            let timed_expected = if cell.status == CellStatus::Ok && !live.finished {
+                self.count.expected(&walls)
+            } else {
+                walls.len()
+            };
             if cell.status == CellStatus::Ok {
-                let expected = self.exp.warmups as usize
-                    + self.count.expected(cell.samples.len(), live.timed_s);
+                let expected = self.exp.warmups as usize + timed_expected;
                 done += runs;
                 total += expected.max(runs);
             } else {
                 done += runs.max(per_cell);
                 total += runs.max(per_cell);
             }
+            if let Some(model) = cell.model {
+                cells.push(CellProgress {
+                    model,
+                    workers: cell.workers,
+                    timed: walls.len(),
+                    timed_s: walls.iter().sum(),
+                    expected: timed_expected,
+                });
+            }
         }
         emit(SweepEvent::Progress {
             runs_done: done,
             runs_total: total,
             elapsed: self.started.elapsed(),
+            cells,
         });
     }
 
@@ -578,7 +594,6 @@ impl Sweep<'_> {
                     cell.busy_runs += usize::from(l.busy);
                     self.load.add(l.other_cores, l.usable_cores, l.busy);
                 }
-                self.live[i].timed_s += sample.wall_s;
                 cell.samples.push(sample);
             }
             Err(err) => {

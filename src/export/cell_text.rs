@@ -30,16 +30,57 @@ pub fn speedup_range(c: &CellResult) -> String {
     }
 }
 
-/// The confidence interval of the median wall time, `low – high` seconds, with its coverage
-/// when it is below 95% (fewer than 6 runs), e.g. `1.0210 – 1.0388 (94%)`.
+/// The confidence interval of the median wall time, `low – high` seconds, with how precisely
+/// that pins the median (`±0.9%`: [`crate::stats::median_precision`]) once there are the 6
+/// runs a 95% interval needs, or its coverage when it is below 95% (fewer than 6 runs), e.g.
+/// `1.0210 – 1.0388 ±0.9%` or `1.0210 – 1.0388 (94%)`.
 pub fn median_ci(c: &CellResult) -> String {
     c.wall.as_ref().map_or("—".into(), |s| {
         let mut text = format!("{:.4} – {:.4}", s.median_ci_low, s.median_ci_high);
         if s.median_ci_coverage < 0.95 - 1e-9 {
             text.push_str(&format!(" ({:.0}%)", s.median_ci_coverage * 100.0));
+        } else if let Some(p) = precision(c) {
+            text.push_str(&format!(" {}", precision_text(p)));
         }
         text
     })
+}
+
+/// How precisely the cell's median wall time is known: the half-width of its 95% interval
+/// as a fraction of the median; `None` with fewer than 6 runs.
+pub fn precision(c: &CellResult) -> Option<f64> {
+    let walls: Vec<f64> = c.samples.iter().map(|s| s.wall_s).collect();
+    crate::stats::median_precision(&walls)
+}
+
+/// Whether the cell met the experiment's precision target, e.g. `precision target ±2.0%: met
+/// (±0.9%)` or `precision target ±2.0%: not met within the 1.5 s budget (±3.1%)`; `None`
+/// without a target or for a cell that did not complete.
+pub fn precision_target(results: &crate::results::ResultsFile, c: &CellResult) -> Option<String> {
+    let target = results.experiment.precision;
+    if target <= 0.0 || c.status != CellStatus::Ok {
+        return None;
+    }
+    let head = format!("precision target {}", precision_text(target));
+    Some(match precision(c) {
+        Some(p) if p <= target => format!("{head}: met ({})", precision_text(p)),
+        Some(p) => format!(
+            "{head}: not met within the {} s budget ({})",
+            results.experiment.precision_budget_s,
+            precision_text(p)
+        ),
+        None => format!("{head}: not met (fewer than 6 runs)"),
+    })
+}
+
+/// `±0.9%` (one decimal), `±12%` from 10% up.
+pub fn precision_text(p: f64) -> String {
+    let pct = p * 100.0;
+    if pct < 10.0 {
+        format!("±{pct:.1}%")
+    } else {
+        format!("±{pct:.0}%")
+    }
 }
 
 /// The runs flagged as outliers by the MAD rule (modified z-score above 3.5), by their wall
@@ -87,4 +128,66 @@ pub fn note(c: &CellResult) -> String {
         parts.push(format!("pool start-up {:.1} ms", s * 1000.0));
     }
     parts.join(" ")
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::results::{ResultsFile, Sample};
+
+    /// One `threads × 2` cell with these wall times, in a file with a ±2% target.
+    fn file(walls: &[f64]) -> ResultsFile {
+        let mut r = ResultsFile::default();
+        r.experiment.precision = 0.02;
+        r.experiment.precision_budget_s = 1.5;
+        r.cells.push(CellResult {
+            model: Some(ModelKind::Threads),
+            workers: 2,
+            samples: walls
+                .iter()
+                .map(|&t| Sample {
+                    wall_s: t,
+                    ..Sample::default()
+                })
+                .collect(),
+            ..CellResult::default()
+        });
+        r.recompute();
+        r
+    }
+
+    #[test]
+    fn the_interval_says_how_precisely_it_pins_the_median() {
+        // Six runs: the interval is [min, max] = [0.99, 1.01] around the median 1.0: ±1.0%.
+        let r = file(&[1.0, 0.99, 1.01, 1.0, 1.0, 1.0]);
+        assert_eq!(median_ci(&r.cells[0]), "0.9900 – 1.0100 ±1.0%");
+        assert_eq!(
+            precision_target(&r, &r.cells[0]).unwrap(),
+            "precision target ±2.0%: met (±1.0%)"
+        );
+    }
+
+    #[test]
+    fn a_missed_target_says_so_with_the_budget() {
+        let r = file(&[1.0, 0.9, 1.1, 1.0, 1.0, 1.0]);
+        assert_eq!(median_ci(&r.cells[0]), "0.9000 – 1.1000 ±10%");
+        assert_eq!(
+            precision_target(&r, &r.cells[0]).unwrap(),
+            "precision target ±2.0%: not met within the 1.5 s budget (±10%)"
+        );
+        // Five runs cannot reach 95%: the coverage, no precision.
+        let r = file(&[1.0, 0.99, 1.01, 1.0, 1.0]);
+        assert_eq!(median_ci(&r.cells[0]), "0.9900 – 1.0100 (94%)");
+        assert_eq!(
+            precision_target(&r, &r.cells[0]).unwrap(),
+            "precision target ±2.0%: not met (fewer than 6 runs)"
+        );
+    }
+
+    #[test]
+    fn no_target_no_verdict() {
+        let mut r = file(&[1.0; 6]);
+        r.experiment.precision = 0.0;
+        assert_eq!(precision_target(&r, &r.cells[0]), None);
+    }
 }

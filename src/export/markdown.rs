@@ -320,14 +320,11 @@ fn machine_fit_rows(r: &ResultsFile) -> Vec<(&'static str, String)> {
         ));
     }
     if e.precision > 0.0 {
-        let walls = |c: &crate::results::CellResult| -> Vec<f64> {
-            c.samples.iter().map(|s| s.wall_s).collect()
-        };
         let reached: Vec<Option<f64>> = r
             .cells
             .iter()
             .filter(|c| c.status == CellStatus::Ok)
-            .map(|c| crate::engine::run_count::achieved_precision(&walls(c)))
+            .map(super::cell_text::precision)
             .collect();
         let met = reached
             .iter()

@@ -4,7 +4,7 @@ use crate::results::ResultsFile;
 /// A fixed-width summary table for the terminal.
 pub fn summary_table(results: &ResultsFile) -> String {
     let mut out = format!(
-        "{:<12} {:>7} {:>10} {:>25} {:>19} {:>8} {:>15} {:>6} {:>6} {:>6}  {}\n",
+        "{:<12} {:>7} {:>10} {:>32} {:>19} {:>8} {:>15} {:>6} {:>6} {:>6}  {}\n",
         "model",
         "workers",
         "median",
@@ -19,7 +19,7 @@ pub fn summary_table(results: &ResultsFile) -> String {
     );
     for c in &results.cells {
         out.push_str(&format!(
-            "{:<12} {:>7} {:>9}s {:>25} {:>19} {:>8} {:>15} {:>6} {:>6} {:>6}  {}\n",
+            "{:<12} {:>7} {:>9}s {:>32} {:>19} {:>8} {:>15} {:>6} {:>6} {:>6}  {}\n",
             c.model_id(),
             c.workers,
             fixed(c.wall.as_ref().map(|s| s.median), 4),
@@ -41,7 +41,7 @@ pub fn summary_table(results: &ResultsFile) -> String {
         b.median_s.map_or(String::new(), |m| format!(" = {m:.4} s"))
     ));
     out.push_str(
-        "median 95% CI: order statistics (distribution-free; in brackets the coverage when fewer than 6 runs cannot reach 95%)\n\
+        "median 95% CI: order statistics (distribution-free), then ± how close that pins the median; in brackets the coverage when fewer than 6 runs cannot reach 95%\n\
          outliers: runs whose modified z-score (0.6745·|x − median| / MAD) exceeds 3.5\n\
          cores: CPU time ÷ wall time; work: CPU time ÷ the baseline's (above 1: extra work)\n",
     );

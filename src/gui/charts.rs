@@ -122,6 +122,9 @@ fn hover_texts(
                 "median 95% CI (order statistics): {}",
                 export::median_ci_text(cell)
             ));
+            if let Some(line) = export::precision_target_text(results, cell) {
+                lines.push(line);
+            }
             let outliers = export::outliers_text(cell);
             if !outliers.is_empty() {
                 lines.push(format!("{outliers} (MAD rule)"));

@@ -43,7 +43,7 @@ pub fn show(ui: &mut egui::Ui, results: Option<&ResultsFile>) {
             .show(ui, |ui| {
                 header_row(ui);
                 for cell in &cells[rows] {
-                    row(ui, cell);
+                    row(ui, results, cell);
                 }
             });
     };
@@ -71,7 +71,7 @@ fn header_row(ui: &mut egui::Ui) {
         ),
         (
             "median 95% CI (s)",
-            "confidence interval of the median by order statistics (distribution-free); with fewer than 6 runs no pair of runs reaches 95%: the range is shown with its coverage in brackets",
+            "confidence interval of the median by order statistics (distribution-free), then ± how closely that pins the median (half the interval over the median: the precision achieved); with fewer than 6 runs no pair of runs reaches 95%: the range is shown with its coverage in brackets. Orange: the experiment's precision target was not met within its budget.",
         ),
         ("min–max (s)", "fastest and slowest timed run"),
         (
@@ -99,7 +99,7 @@ fn header_row(ui: &mut egui::Ui) {
     ui.end_row();
 }
 
-fn row(ui: &mut egui::Ui, cell: &CellResult) {
+fn row(ui: &mut egui::Ui, results: &ResultsFile, cell: &CellResult) {
     let color = cell.model.map_or(ui.visuals().text_color(), model_color);
     ui.label(egui::RichText::new(row_label(cell)).color(color).strong());
     let error = ui.visuals().error_fg_color;
@@ -110,7 +110,19 @@ fn row(ui: &mut egui::Ui, cell: &CellResult) {
     };
     let w = cell.wall.as_ref();
     ui.monospace(opt(w.map(|w| w.median), |v| format!("{v:.4}")));
-    ui.monospace(export::median_ci_text(cell));
+    let ci = egui::RichText::new(export::median_ci_text(cell)).monospace();
+    let target = results.experiment.precision;
+    let missed = target > 0.0
+        && cell.status == CellStatus::Ok
+        && export::median_precision(cell).is_none_or(|p| p > target);
+    let ci_label = if missed {
+        ui.label(ci.color(ui.visuals().warn_fg_color))
+    } else {
+        ui.label(ci)
+    };
+    if let Some(text) = export::precision_target_text(results, cell) {
+        ci_label.on_hover_text(text);
+    }
     ui.monospace(match w {
         Some(w) => format!("{:.4}–{:.4}", w.min, w.max),
         None => "—".into(),

@@ -8,7 +8,9 @@ use std::time::{Duration, Instant};
 
 use eframe::egui;
 
-use crate::engine::{DisplayPacing, SweepConfig, SweepEvent, SweepHandle, spawn_sweep};
+use crate::engine::{
+    CellProgress, DisplayPacing, SweepConfig, SweepEvent, SweepHandle, spawn_sweep,
+};
 use crate::preset::{Experiment, ModelKind};
 
 /// A sweep in progress.
@@ -26,66 +28,52 @@ pub struct ActiveRun {
     pub cancelling: bool,
     /// Every cell of the sweep, in the engine's order.
     plan: Vec<(ModelKind, usize)>,
-    /// What each cell's timed runs cost so far: (model, workers) → (runs, summed wall time).
-    cost: Vec<CellCost>,
-}
-
-/// The timed runs of one cell so far.
-#[derive(Clone, Copy, Debug, PartialEq)]
-pub struct CellCost {
-    pub model: ModelKind,
-    pub workers: usize,
-    pub runs: usize,
-    pub wall_s: f64,
-}
-
-impl CellCost {
-    fn per_run(&self) -> Option<f64> {
-        (self.runs > 0).then(|| self.wall_s / self.runs as f64)
-    }
+    /// Each cell's timed runs so far and the runs it is expected to take, from the last
+    /// `Progress`.
+    cells: Vec<CellProgress>,
 }
 
 /// The time a sweep has left, weighted by what each cell costs rather than a flat average
 /// per run (the Python cells, or the 1-worker cells of a compute-bound task, cost several
 /// times what the others do, and they do not come evenly spread over the sweep).
 ///
-/// Each cell's runs left are `runs_total` shared evenly over the `plan` minus the runs it has
-/// done; each costs that cell's mean wall time per run so far, or, for a cell not timed yet,
-/// the mean of the same model's timed cell nearest in worker count, else the mean over all
-/// timed cells. The sum is scaled by `elapsed` over the wall time of the timed runs, which
-/// accounts for what runs between them (warm-ups, executors starting). `None` before any run
-/// was timed.
+/// Each cell's runs left are the runs the engine now expects it to take (its repetitions, or
+/// more for short runs and for a precision target not met yet: [`CellProgress::expected`])
+/// minus the runs it has done; a cell not reported yet takes `runs_per_cell`. Each run costs
+/// that cell's mean wall time per run so far, or, for a cell not timed yet, the mean of the same
+/// model's timed cell nearest in worker count, else the mean over all timed cells. The sum is
+/// scaled by `elapsed` over the wall time of the timed runs, which accounts for what runs
+/// between them (warm-ups, executors starting). `None` before any run was timed.
 pub fn weighted_remaining(
     plan: &[(ModelKind, usize)],
-    runs_total: usize,
+    runs_per_cell: usize,
     elapsed: Duration,
-    cost: &[CellCost],
+    cells: &[CellProgress],
 ) -> Option<Duration> {
-    let timed: Vec<&CellCost> = cost.iter().filter(|c| c.runs > 0).collect();
-    let measured_s: f64 = timed.iter().map(|c| c.wall_s).sum();
+    let per_run = |c: &CellProgress| (c.timed > 0).then(|| c.timed_s / c.timed as f64);
+    let timed: Vec<&CellProgress> = cells.iter().filter(|c| c.timed > 0).collect();
+    let measured_s: f64 = timed.iter().map(|c| c.timed_s).sum();
     if plan.is_empty() || timed.is_empty() || measured_s <= 0.0 {
         return None;
     }
-    let overall = measured_s / timed.iter().map(|c| c.runs).sum::<usize>() as f64;
-    let per_cell = runs_total.div_ceil(plan.len());
+    let overall = measured_s / timed.iter().map(|c| c.timed).sum::<usize>() as f64;
     let mut left_s = 0.0;
     for &(model, workers) in plan {
-        let own = cost
+        let own = cells
             .iter()
             .find(|c| c.model == model && c.workers == workers);
-        let done = own.map_or(0, |c| c.runs);
-        let left = per_cell.saturating_sub(done);
+        let left = own.map_or(runs_per_cell, |c| c.expected.saturating_sub(c.timed));
         if left == 0 {
             continue;
         }
-        let per_run = own.and_then(CellCost::per_run).or_else(|| {
+        let cost = own.and_then(per_run).or_else(|| {
             timed
                 .iter()
                 .filter(|c| c.model == model)
                 .min_by_key(|c| c.workers.abs_diff(workers))
-                .and_then(|c| c.per_run())
+                .and_then(|c| per_run(c))
         });
-        left_s += left as f64 * per_run.unwrap_or(overall);
+        left_s += left as f64 * cost.unwrap_or(overall);
     }
     let overhead = (elapsed.as_secs_f64() / measured_s).max(1.0);
     Some(Duration::from_secs_f64(left_s * overhead))
@@ -131,7 +119,7 @@ impl ActiveRun {
             current: None,
             cancelling: false,
             plan: Vec::new(),
-            cost: Vec::new(),
+            cells: Vec::new(),
         })
     }
 
@@ -151,12 +139,6 @@ impl ActiveRun {
                     self.runs_total = *runs_total;
                     self.plan = plan.clone();
                 }
-                SweepEvent::RoundDone { cells, .. } => {
-                    for cell in cells {
-                        self.note_cost(cell);
-                    }
-                }
-                SweepEvent::CellDone(cell) => self.note_cost(cell),
                 SweepEvent::CellStarted { model, workers } => {
                     self.current = Some((*model, *workers));
                 }
@@ -164,10 +146,12 @@ impl ActiveRun {
                     runs_done,
                     runs_total,
                     elapsed,
+                    cells,
                 } => {
                     self.runs_done = *runs_done;
                     self.runs_total = *runs_total;
                     self.elapsed = *elapsed;
+                    self.cells = cells.clone();
                 }
                 _ => {}
             }
@@ -191,36 +175,18 @@ impl ActiveRun {
         self.handle.is_finished()
     }
 
-    /// Records what a cell's timed runs cost so far.
-    fn note_cost(&mut self, cell: &crate::results::CellResult) {
-        let Some(model) = cell.model else {
-            return;
-        };
-        let entry = CellCost {
-            model,
-            workers: cell.workers,
-            runs: cell.samples.len(),
-            wall_s: cell.samples.iter().map(|s| s.wall_s).sum(),
-        };
-        match self
-            .cost
-            .iter_mut()
-            .find(|c| c.model == model && c.workers == cell.workers)
-        {
-            Some(c) => *c = entry,
-            None => self.cost.push(entry),
-        }
-    }
-
     /// Estimated time left: weighted by each cell's cost ([`weighted_remaining`]) once runs
     /// were timed, else from the pace so far.
     pub fn remaining(&self) -> Option<Duration> {
         if self.runs_done == 0 || self.runs_total == 0 {
             return None;
         }
-        if let Some(left) =
-            weighted_remaining(&self.plan, self.runs_total, self.elapsed, &self.cost)
-        {
+        if let Some(left) = weighted_remaining(
+            &self.plan,
+            self.runs_total.div_ceil(self.plan.len().max(1)),
+            self.elapsed,
+            &self.cells,
+        ) {
             return Some(left);
         }
         let per_run = self.elapsed.as_secs_f64() / self.runs_done as f64;
@@ -320,12 +286,20 @@ pub fn fmt_duration(d: Duration) -> String {
 mod tests {
     use super::*;
 
-    fn cost(model: ModelKind, workers: usize, runs: usize, per_run: f64) -> CellCost {
-        CellCost {
+    /// A cell with `timed` runs of `per_run` seconds each, expected to take `expected`.
+    fn cell(
+        model: ModelKind,
+        workers: usize,
+        timed: usize,
+        per_run: f64,
+        expected: usize,
+    ) -> CellProgress {
+        CellProgress {
             model,
             workers,
-            runs,
-            wall_s: per_run * runs as f64,
+            timed,
+            timed_s: per_run * timed as f64,
+            expected,
         }
     }
 
@@ -338,34 +312,47 @@ mod tests {
         ];
         // 3 runs per cell; one each done: 1 s, 0.5 s and 4 s a run; 5.5 s elapsed.
         let done = [
-            cost(ModelKind::Sequential, 1, 1, 1.0),
-            cost(ModelKind::Threads, 2, 1, 0.5),
-            cost(ModelKind::PyMultiprocessing, 2, 1, 4.0),
+            cell(ModelKind::Sequential, 1, 1, 1.0, 3),
+            cell(ModelKind::Threads, 2, 1, 0.5, 3),
+            cell(ModelKind::PyMultiprocessing, 2, 1, 4.0, 3),
         ];
-        let left = weighted_remaining(&plan, 9, Duration::from_secs_f64(5.5), &done).unwrap();
+        let left = weighted_remaining(&plan, 3, Duration::from_secs_f64(5.5), &done).unwrap();
         // 2 × (1 + 0.5 + 4) = 11 s.
         assert!((left.as_secs_f64() - 11.0).abs() < 1e-9);
         // The dear cell behind the others, as when the Python cells come last.
         let done = [
-            cost(ModelKind::Sequential, 1, 3, 1.0),
-            cost(ModelKind::Threads, 2, 3, 0.5),
-            cost(ModelKind::PyMultiprocessing, 2, 1, 4.0),
+            cell(ModelKind::Sequential, 1, 3, 1.0, 3),
+            cell(ModelKind::Threads, 2, 3, 0.5, 3),
+            cell(ModelKind::PyMultiprocessing, 2, 1, 4.0, 3),
         ];
-        let left = weighted_remaining(&plan, 9, Duration::from_secs_f64(8.5), &done).unwrap();
+        let left = weighted_remaining(&plan, 3, Duration::from_secs_f64(8.5), &done).unwrap();
         // Two Python runs left at 4 s each: 8 s (the flat average would say 8.5/7×2 ≈ 2.4 s).
         assert!((left.as_secs_f64() - 8.0).abs() < 1e-9, "{left:?}");
     }
 
     #[test]
+    fn the_time_left_includes_the_runs_a_precision_target_still_needs() {
+        let plan = [(ModelKind::Sequential, 1), (ModelKind::Threads, 2)];
+        // Both cells did their 5 repetitions; the noisy threads cell is expected to need 20
+        // runs in all for its precision target: 15 more at 0.5 s, 7.5 s (not 0).
+        let done = [
+            cell(ModelKind::Sequential, 1, 5, 1.0, 5),
+            cell(ModelKind::Threads, 2, 5, 0.5, 20),
+        ];
+        let left = weighted_remaining(&plan, 5, Duration::from_secs_f64(7.5), &done).unwrap();
+        assert!((left.as_secs_f64() - 7.5).abs() < 1e-9, "{left:?}");
+    }
+
+    #[test]
     fn an_untimed_cell_costs_what_its_models_nearest_cell_does_and_overhead_scales() {
         let plan = [(ModelKind::Threads, 1), (ModelKind::Threads, 4)];
-        let done = [cost(ModelKind::Threads, 1, 2, 2.0)];
-        // 2 runs per cell; the 4-worker cell is untimed: 2 × 2 s. Elapsed is twice the timed
-        // wall time (warm-ups, start-up): the estimate doubles.
-        let left = weighted_remaining(&plan, 4, Duration::from_secs(8), &done).unwrap();
+        let done = [cell(ModelKind::Threads, 1, 2, 2.0, 2)];
+        // 2 runs per cell; the 4-worker cell is not reported yet: 2 × 2 s. Elapsed is twice
+        // the timed wall time (warm-ups, start-up): the estimate doubles.
+        let left = weighted_remaining(&plan, 2, Duration::from_secs(8), &done).unwrap();
         assert!((left.as_secs_f64() - 8.0).abs() < 1e-9, "{left:?}");
         assert_eq!(
-            weighted_remaining(&plan, 4, Duration::from_secs(1), &[]),
+            weighted_remaining(&plan, 2, Duration::from_secs(1), &[]),
             None
         );
     }

@@ -9,6 +9,7 @@
 mod amdahl;
 mod fit_error;
 mod karp_flatt;
+mod precision;
 mod scaling;
 mod summary;
 mod usl;
@@ -16,6 +17,7 @@ mod usl;
 pub use amdahl::{AmdahlFit, fit_amdahl};
 pub use fit_error::FitError;
 pub use karp_flatt::{KarpFlattPoint, karp_flatt, karp_flatt_series};
+pub use precision::{MIN_SAMPLES_FOR_95, median_precision, samples_for_precision};
 pub use scaling::{efficiency, speedup, speedup_range};
 pub use summary::{
     MedianCi, Summary, mad_outliers, mean, median, median_ci, stddev, student_t_975, summarize,
