@@ -11,7 +11,7 @@
 
 use std::panic::AssertUnwindSafe;
 use std::sync::atomic::{AtomicBool, AtomicU64, AtomicUsize, Ordering};
-use std::sync::{Arc, Condvar, Mutex, MutexGuard};
+use std::sync::{Arc, Mutex, MutexGuard};
 use std::thread::JoinHandle;
 use std::time::{Duration, Instant};
 
@@ -330,49 +330,59 @@ fn pull_from_shared_queue(
 /// What the team runs once per thread per run; the argument is the thread's index.
 type Job = Arc<dyn Fn(usize) + Send + Sync>;
 
-/// A persistent team of worker threads: started once, parked between runs, released all at
-/// once for each run, shut down on [`Team::shutdown`] or drop.
+/// A persistent team of worker threads: started once, parked between runs, released for each
+/// run, shut down on [`Team::shutdown`] or drop.
+///
+/// The hand-over is built to cost the run as little as possible, since it is inside the timed
+/// region: the dispatcher puts the job in each thread's own slot, bumps the generation and
+/// unparks each thread (no shared lock for 16 threads to queue on as they wake), and each
+/// thread counts itself done on an atomic, the last one unparking the dispatcher once (not a
+/// wake-up of the dispatcher per thread).
 struct Team {
     shared: Arc<TeamShared>,
     threads: Vec<JoinHandle<()>>,
 }
 
 struct TeamShared {
-    state: Mutex<TeamState>,
-    /// Signalled by the dispatcher: a new job or shutdown.
-    wake: Condvar,
-    /// Signalled by a worker when it parks.
-    parked: Condvar,
-}
-
-#[derive(Default)]
-struct TeamState {
-    /// Bumped for each run; a worker runs the job once per generation.
-    generation: u64,
-    job: Option<Job>,
-    /// Workers parked since the last release.
-    parked: usize,
-    shutdown: bool,
-    /// Cumulative cost of each worker thread, updated each time it parks.
-    costs: Vec<Cost>,
-    /// Why a worker's job did not return (a panic), for this run.
-    panicked: Option<String>,
+    /// Bumped for each run; a thread runs its job once per generation.
+    generation: AtomicU64,
+    /// Threads still running the current generation's job (or, at start, still starting).
+    running: AtomicUsize,
+    shutdown: AtomicBool,
+    /// The thread to unpark when `running` reaches 0: whoever started the current run.
+    dispatcher: Mutex<Option<std::thread::Thread>>,
+    /// Per thread: the job of the current generation, set by the dispatcher.
+    jobs: Vec<Mutex<Option<Job>>>,
+    /// Per thread: its cumulative cost, updated each time it parks.
+    costs: Vec<Mutex<Cost>>,
+    /// Why a thread's job did not return (a panic), for this run.
+    panicked: Mutex<Option<String>>,
 }
 
 fn lock<T>(m: &Mutex<T>) -> MutexGuard<'_, T> {
     m.lock().unwrap_or_else(|p| p.into_inner())
 }
 
+impl TeamShared {
+    /// Parks the calling dispatcher until every thread is done with the current generation.
+    fn wait_until_all_parked(&self) {
+        while self.running.load(Ordering::Acquire) != 0 {
+            std::thread::park();
+        }
+    }
+}
+
 impl Team {
     /// Starts `workers` threads and waits until each is parked, ready for a job.
     fn start(workers: usize) -> Result<Team, String> {
         let shared = Arc::new(TeamShared {
-            state: Mutex::new(TeamState {
-                costs: vec![Cost::default(); workers],
-                ..TeamState::default()
-            }),
-            wake: Condvar::new(),
-            parked: Condvar::new(),
+            generation: AtomicU64::new(0),
+            running: AtomicUsize::new(workers),
+            shutdown: AtomicBool::new(false),
+            dispatcher: Mutex::new(Some(std::thread::current())),
+            jobs: (0..workers).map(|_| Mutex::new(None)).collect(),
+            costs: (0..workers).map(|_| Mutex::new(Cost::default())).collect(),
+            panicked: Mutex::new(None),
         });
         let mut team = Team {
             shared,
@@ -386,54 +396,50 @@ impl Team {
             {
                 Ok(handle) => team.threads.push(handle),
                 Err(e) => {
+                    // The threads that never started will not count themselves parked.
+                    team.shared
+                        .running
+                        .fetch_sub(workers - i, Ordering::AcqRel);
                     team.shutdown();
                     return Err(format!("cannot start thread {i} of {workers}: {e}"));
                 }
             }
         }
-        let mut st = lock(&team.shared.state);
-        while st.parked < workers {
-            st = team
-                .shared
-                .parked
-                .wait(st)
-                .unwrap_or_else(|p| p.into_inner());
-        }
-        drop(st);
+        team.shared.wait_until_all_parked();
         Ok(team)
     }
 
     /// Runs `job` once on every thread and waits until all are parked again. `Err` carries
     /// the message of a job that panicked.
     fn run(&self, job: Job) -> Result<(), String> {
-        let workers = self.threads.len();
-        let mut st = lock(&self.shared.state);
-        st.job = Some(job);
-        st.parked = 0;
-        st.panicked = None;
-        st.generation += 1;
-        self.shared.wake.notify_all();
-        while st.parked < workers {
-            st = self
-                .shared
-                .parked
-                .wait(st)
-                .unwrap_or_else(|p| p.into_inner());
+        let shared = &self.shared;
+        *lock(&shared.dispatcher) = Some(std::thread::current());
+        *lock(&shared.panicked) = None;
+        for slot in &shared.jobs {
+            *lock(slot) = Some(Arc::clone(&job));
         }
-        st.job = None;
-        st.panicked.take().map_or(Ok(()), Err)
+        shared.running.store(self.threads.len(), Ordering::Release);
+        shared.generation.fetch_add(1, Ordering::AcqRel);
+        for t in &self.threads {
+            t.thread().unpark();
+        }
+        shared.wait_until_all_parked();
+        lock(&shared.panicked).take().map_or(Ok(()), Err)
     }
 
     /// Cumulative cost of each thread as of its last park, keyed by thread index.
     fn costs(&self) -> Snapshot {
-        let st = lock(&self.shared.state);
-        (0..).zip(st.costs.iter().copied()).collect()
+        (0..)
+            .zip(self.shared.costs.iter().map(|c| *lock(c)))
+            .collect()
     }
 
     /// Wakes every thread to exit and joins it. Safe to call twice.
     fn shutdown(&mut self) {
-        lock(&self.shared.state).shutdown = true;
-        self.shared.wake.notify_all();
+        self.shared.shutdown.store(true, Ordering::Release);
+        for t in &self.threads {
+            t.thread().unpark();
+        }
         for t in self.threads.drain(..) {
             let _ = t.join();
         }
@@ -450,31 +456,35 @@ impl Drop for Team {
 /// cumulative cost at every park, so the wake-up and hand-back count towards the run too.
 fn worker_loop(shared: &TeamShared, index: usize) {
     let mut seen = 0u64;
-    let mut st = lock(&shared.state);
     loop {
-        if let Some(cost) = st.costs.get_mut(index) {
-            *cost = Cost::this_thread();
+        if let Some(cost) = shared.costs.get(index) {
+            *lock(cost) = Cost::this_thread();
         }
-        st.parked += 1;
-        shared.parked.notify_all();
-        while !st.shutdown && st.generation == seen {
-            st = shared.wake.wait(st).unwrap_or_else(|p| p.into_inner());
+        if shared.running.fetch_sub(1, Ordering::AcqRel) == 1
+            && let Some(dispatcher) = lock(&shared.dispatcher).as_ref()
+        {
+            dispatcher.unpark();
         }
-        if st.shutdown {
-            return;
+        loop {
+            if shared.shutdown.load(Ordering::Acquire) {
+                return;
+            }
+            let generation = shared.generation.load(Ordering::Acquire);
+            if generation != seen {
+                seen = generation;
+                break;
+            }
+            std::thread::park();
         }
-        seen = st.generation;
-        let job = st.job.clone();
-        drop(st);
+        let job = shared.jobs.get(index).and_then(|slot| lock(slot).take());
         let outcome = job.map(|job| std::panic::catch_unwind(AssertUnwindSafe(|| job(index))));
-        st = lock(&shared.state);
         if let Some(Err(payload)) = outcome {
             let what = payload
                 .downcast_ref::<&str>()
                 .map(|s| s.to_string())
                 .or_else(|| payload.downcast_ref::<String>().cloned())
                 .unwrap_or_else(|| "a panic".into());
-            st.panicked
+            lock(&shared.panicked)
                 .get_or_insert_with(|| format!("worker thread {index} panicked: {what}"));
         }
     }
