@@ -5,7 +5,7 @@ use std::thread::JoinHandle;
 use std::time::{Duration, Instant, SystemTime};
 
 use super::cancel::CancelToken;
-use super::cpu_time::process_cpu_time;
+use super::cpu_time::{Snapshot, process_cpu_time, process_tree, spent_between};
 use super::display_pacing::{DisplayPacing, DisplayWaker, Moment};
 use super::error::EngineError;
 use super::event::{CellProgress, SweepEvent};
@@ -318,6 +318,17 @@ pub fn run_sweep(
     results
 }
 
+/// Cumulative cost of every worker process of the model (each with its descendants), keyed by
+/// pid; empty for models that run in this process (reading `/proc` costs nothing then).
+fn workers_cost(executor: &dyn Executor) -> Snapshot {
+    executor
+        .worker_pids()
+        .unwrap_or_default()
+        .into_iter()
+        .flat_map(process_tree)
+        .collect()
+}
+
 /// The wall times of a cell's timed runs.
 fn walls_of(cell: &CellResult) -> Vec<f64> {
     cell.samples.iter().map(|s| s.wall_s).collect()
@@ -550,6 +561,11 @@ impl Sweep<'_> {
             _ => None,
         };
         let cpu_before = process_cpu_time();
+        // The worker processes' CPU over the same interval as the load probe (their
+        // preparation of the workload included): their own work, never "other load".
+        let workers_before = before
+            .as_ref()
+            .map(|_| workers_cost(running.executor.as_ref()));
         let guard = RunGuard::new(
             self.cancel.clone(),
             Duration::from_secs_f64(self.exp.timeout_s),
@@ -579,11 +595,13 @@ impl Sweep<'_> {
                     cell.warmups.push(sample);
                     return;
                 }
-                // The run's own CPU time: this process over the sampled interval (the
-                // workload's preparation included), or the run's record where that is larger
-                // (worker processes' time is only in the record).
-                let own = process_cpu_time()
-                    .saturating_sub(cpu_before)
+                // The run's own CPU time: this process and the model's worker processes over
+                // the sampled interval (the workload's preparation included), or the run's
+                // record where that is larger.
+                let workers = workers_before.as_ref().map_or(Duration::ZERO, |b| {
+                    spent_between(b, &workers_cost(running.executor.as_ref())).cpu
+                });
+                let own = (process_cpu_time().saturating_sub(cpu_before) + workers)
                     .max(record.cpu)
                     .as_secs_f64();
                 let other =
@@ -791,6 +809,73 @@ pub fn spawn_sweep(
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::preset::TaskSpec;
+
+    /// An executor whose only "worker process" is `pid`.
+    struct OneChild(u32);
+
+    impl Executor for OneChild {
+        fn startup(&self) -> Duration {
+            Duration::ZERO
+        }
+        fn run(&mut self, _: &TaskSpec, _: &RunEnv, _: &RunGuard) -> Result<RunRecord, UnitError> {
+            Err(UnitError::Failed("not used".into()))
+        }
+        fn worker_pids(&self) -> Option<Vec<u32>> {
+            Some(vec![self.0])
+        }
+    }
+
+    #[test]
+    fn a_worker_process_cpu_between_runs_is_the_models_own() {
+        use std::io::{BufRead, Write};
+        use std::process::{Command, Stdio};
+        // The child waits for a line, burns CPU (as a worker building its workload before a
+        // run would), says so, and waits again.
+        let mut child = Command::new("sh")
+            .args([
+                "-c",
+                "read x; i=0; while [ $i -lt 300000 ]; do i=$((i+1)); done; echo done; read y",
+            ])
+            .stdin(Stdio::piped())
+            .stdout(Stdio::piped())
+            .spawn()
+            .unwrap();
+        let exec = OneChild(child.id());
+        let before = workers_cost(&exec);
+        assert_eq!(before.len(), 1, "{before:?}");
+        let mut stdin = child.stdin.take().unwrap();
+        writeln!(stdin, "go").unwrap();
+        let mut line = String::new();
+        std::io::BufReader::new(child.stdout.take().unwrap())
+            .read_line(&mut line)
+            .unwrap();
+        assert_eq!(line.trim(), "done");
+        let spent = spent_between(&before, &workers_cost(&exec)).cpu;
+        writeln!(stdin, "end").unwrap();
+        child.wait().unwrap();
+        // 300 000 shell iterations take tens of milliseconds of CPU on any machine.
+        assert!(spent > Duration::from_millis(5), "{spent:?}");
+        // Models that run in this process read nothing.
+        struct InProcess;
+        impl Executor for InProcess {
+            fn startup(&self) -> Duration {
+                Duration::ZERO
+            }
+            fn run(
+                &mut self,
+                _: &TaskSpec,
+                _: &RunEnv,
+                _: &RunGuard,
+            ) -> Result<RunRecord, UnitError> {
+                Err(UnitError::Failed("not used".into()))
+            }
+            fn worker_pids(&self) -> Option<Vec<u32>> {
+                Some(Vec::new())
+            }
+        }
+        assert!(workers_cost(&InProcess).is_empty());
+    }
 
     #[test]
     fn splitmix64_matches_the_reference_sequence() {

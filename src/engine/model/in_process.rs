@@ -397,9 +397,7 @@ impl Team {
                 Ok(handle) => team.threads.push(handle),
                 Err(e) => {
                     // The threads that never started will not count themselves parked.
-                    team.shared
-                        .running
-                        .fetch_sub(workers - i, Ordering::AcqRel);
+                    team.shared.running.fetch_sub(workers - i, Ordering::AcqRel);
                     team.shutdown();
                     return Err(format!("cannot start thread {i} of {workers}: {e}"));
                 }
