@@ -30,6 +30,46 @@ fn cpu_task(size: u64) -> TaskSpec {
 }
 
 #[test]
+fn a_process_pool_configures_its_children_once_for_a_reusable_task() {
+    let cmd = WorkerCommand::new(env!("CARGO_BIN_EXE_corelab"));
+    let mut pool = ProcessPool::start(&cmd, 2, &guard()).expect("pool");
+    let scratch = tempfile::tempdir().expect("scratch");
+    let env = RunEnv {
+        workers: 2,
+        scratch_dir: scratch.path().to_path_buf(),
+        shared_file: None,
+    };
+    // The bytes on the pipes of a run include its `Configure` line only when one was sent.
+    let ipc = |pool: &mut ProcessPool, task: &TaskSpec| {
+        let record = pool.run(task, &env, &guard()).expect("run");
+        (
+            record.metrics.ipc_bytes.expect("ipc bytes"),
+            record.metrics.checksum,
+        )
+    };
+    let (first, sum1) = ipc(&mut pool, &cpu_task(400_000));
+    let (second, sum2) = ipc(&mut pool, &cpu_task(400_000));
+    assert!(second < first, "run 2 sent {second} bytes, run 1 {first}");
+    assert_eq!(sum1, sum2, "the kept workload computes the same answer");
+    // Another task is configured again, and so is a task that cannot be reused (I/O).
+    let (other, _) = ipc(&mut pool, &cpu_task(500_000));
+    // (The replies' checksums may differ in length by a digit or two.)
+    assert!(
+        other > second && other.abs_diff(first) <= 8,
+        "a new size configures the children again: {other} bytes vs {first} and {second}"
+    );
+    let io = TaskSpec {
+        kind: TaskKind::Io,
+        tasks: 2,
+        ..TaskSpec::default()
+    };
+    let (io1, _) = ipc(&mut pool, &io);
+    let (io2, _) = ipc(&mut pool, &io);
+    assert_eq!(io1, io2, "an I/O task is built afresh for every run");
+    pool.shutdown();
+}
+
+#[test]
 fn a_process_pool_run_counts_all_the_childrens_cpu_and_its_pipe_overhead() {
     let cmd = WorkerCommand::new(env!("CARGO_BIN_EXE_corelab"));
     let mut pool = ProcessPool::start(&cmd, 2, &guard()).expect("pool");

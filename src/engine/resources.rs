@@ -2,10 +2,15 @@
 //!
 //! A preset within its validated ranges can still ask for more than any machine has (three
 //! 4 GiB arrays in each of 256 worker processes; a 1 GiB file per task in flight). The sweep
-//! runs its cells one after another, each in its own scratch directory removed afterwards, so
-//! the peak is the largest cell's. [`check`] compares that peak with the memory the kernel
-//! reports available (`MemAvailable` in `/proc/meminfo`) and the disk free where scratch
-//! directories go (`statvfs`), and refuses, quoting both, when it does not fit.
+//! starts every cell's executor before the first run and interleaves their runs, so what each
+//! cell *keeps* between its runs is held by all cells at once: worker processes (each with the
+//! workload it was configured with) and the built workload an in-process cell reuses
+//! ([`crate::engine::workload::reusable_between_runs`]). The memory peak is the sum of what
+//! every cell keeps plus the largest extra a single run needs while it runs (runs never
+//! overlap). Files are written only during a run, so the disk peak is the largest run's.
+//! [`check`] compares those peaks with the memory the kernel reports available
+//! (`MemAvailable` in `/proc/meminfo`) and the disk free where scratch directories go
+//! (`statvfs`), and refuses, quoting both, when they do not fit.
 
 use std::path::{Path, PathBuf};
 
@@ -29,7 +34,10 @@ pub const USABLE_FRACTION: f64 = 0.9;
 pub struct CellNeeds {
     pub model: ModelKind,
     pub workers: usize,
+    /// Peak memory while one of its runs is going on (`retained_bytes` included).
     pub memory_bytes: u64,
+    /// Memory the cell holds from start-up to the end of the sweep, between its runs too.
+    pub retained_bytes: u64,
     pub disk_bytes: u64,
     /// How the numbers were reached, in words (quoted in refusals).
     pub memory_detail: String,
@@ -156,6 +164,14 @@ pub fn cell_needs(
         _ => (0, "no data beyond the tasks themselves".to_string()),
     };
     let memory_bytes = workload_bytes.saturating_add(processes_bytes);
+    // Worker processes live from start-up to the end; each keeps the workload it was
+    // configured with. An in-process cell keeps a reusable workload (the memory arrays).
+    let keeps_workload =
+        copies > 1 || processes_bytes > 0 || super::workload::reusable_between_runs(task);
+    let retained_bytes = match keeps_workload {
+        true => memory_bytes,
+        false => processes_bytes,
+    };
     let memory_detail = if processes_bytes > 0 {
         let n = copies;
         format!(
@@ -183,10 +199,25 @@ pub fn cell_needs(
         model,
         workers,
         memory_bytes,
+        retained_bytes,
         disk_bytes,
         memory_detail,
         disk_detail,
     })
+}
+
+/// The memory peak of a sweep whose cells are `needs`: what every cell keeps, plus the largest
+/// extra of one run.
+pub fn sweep_memory_peak(needs: &[CellNeeds]) -> u64 {
+    let kept = needs
+        .iter()
+        .fold(0u64, |sum, c| sum.saturating_add(c.retained_bytes));
+    let extra = needs
+        .iter()
+        .map(|c| c.memory_bytes.saturating_sub(c.retained_bytes))
+        .max()
+        .unwrap_or(0);
+    kept.saturating_add(extra)
 }
 
 /// Every cell of the sweep's plan with its needs.
@@ -225,22 +256,30 @@ fn parse_mem_available(text: &str) -> Option<u64> {
     value.checked_mul(scale)
 }
 
-/// Refuses the sweep when its largest cell would not fit in `available`. Returns the cells'
-/// needs when it fits.
+/// Refuses the sweep when its memory peak ([`sweep_memory_peak`]) or its largest run's files
+/// would not fit in `available`. Returns the cells' needs when it fits.
 pub fn check_against(
     exp: &Experiment,
     available: &Available,
 ) -> Result<Vec<CellNeeds>, ResourceError> {
     let needs = sweep_needs(exp)?;
     let usable = |bytes: u64| (bytes as f64 * USABLE_FRACTION) as u64;
+    let peak = sweep_memory_peak(&needs);
     if let Some(mem) = available.memory_bytes
         && let Some(worst) = needs.iter().max_by_key(|c| c.memory_bytes)
-        && worst.memory_bytes > usable(mem)
+        && peak > usable(mem)
     {
+        let detail = match needs.len() {
+            1 => worst.memory_detail.clone(),
+            n => format!(
+                "{n} cells alive at once, every cell's workers kept through the interleaved rounds; the largest: {}",
+                worst.memory_detail
+            ),
+        };
         return Err(ResourceError::Memory {
-            needed: worst.memory_bytes,
+            needed: peak,
             available: mem,
-            detail: worst.memory_detail.clone(),
+            detail,
             model: worst.model,
             workers: worst.workers,
         });
@@ -322,6 +361,46 @@ mod tests {
         // 3 × 4 GiB × 256 children, plus the children themselves.
         assert!(text.contains("3.0 TiB"), "{text}");
         assert!(text.contains("1.0 TiB available"), "{text}");
+    }
+
+    #[test]
+    fn what_every_cell_keeps_adds_up_because_all_cells_live_at_once() {
+        // 100 MiB arrays: threads × 1, 2 keep one copy each (the reused workload); processes
+        // × 1, 2 keep one per worker process; sequential keeps one.
+        let mut e = exp(
+            TaskKind::Memory,
+            vec![
+                ModelKind::Sequential,
+                ModelKind::Threads,
+                ModelKind::Processes,
+            ],
+            vec![1, 2],
+        );
+        e.task.memory.array_mib = 100;
+        let needs = sweep_needs(&e).unwrap();
+        let arrays = 300u64 << 20;
+        let expected = arrays // sequential
+            + 2 * arrays // threads × 1, × 2
+            + 3 * (arrays + WORKER_PROCESS_BYTES); // processes × 1, × 2: 3 workers
+        assert_eq!(sweep_memory_peak(&needs), expected);
+        // 6 × 300 MiB + 48 MiB = 1.8 GiB: it fits in 4 GiB (90% usable) but not in 2 GiB
+        // (1.8 GiB usable), though its largest cell alone (648 MiB) would; the refusal gives
+        // the total.
+        assert!(check_against(&e, &machine(4, 100)).is_ok());
+        let err = check_against(&e, &machine(2, 100)).unwrap_err().to_string();
+        assert!(err.contains("about 1.8 GiB"), "{err}");
+        assert!(err.contains("5 cells alive at once"), "{err}");
+    }
+
+    #[test]
+    fn a_run_that_keeps_nothing_counts_once_at_the_peak() {
+        // I/O files in flight are a run's own: two cells do not add their buffers.
+        let mut e = exp(TaskKind::Io, vec![ModelKind::Threads], vec![4, 8]);
+        e.task.io.mode = IoMode::File;
+        e.task.tasks = 64;
+        let needs = sweep_needs(&e).unwrap();
+        assert!(needs.iter().all(|c| c.retained_bytes == 0));
+        assert_eq!(sweep_memory_peak(&needs), 8 * 2 * IO_CHUNK_BYTES as u64);
     }
 
     #[test]

@@ -30,6 +30,10 @@ use crate::sys::monotonic_ns;
 pub struct InProcessExecutor {
     strategy: Strategy,
     startup: Duration,
+    /// The last run's workload, kept when it can time the next run of the same task too
+    /// ([`workload::reusable_between_runs`]): building the memory task's arrays takes longer
+    /// than a 16-worker run of them.
+    built: Option<(TaskSpec, Arc<dyn Workload>)>,
 }
 
 enum Strategy {
@@ -73,6 +77,7 @@ impl InProcessExecutor {
         Ok(InProcessExecutor {
             strategy,
             startup: started.elapsed(),
+            built: None,
         })
     }
 
@@ -503,9 +508,17 @@ impl Executor for InProcessExecutor {
         env: &RunEnv,
         guard: &RunGuard,
     ) -> Result<RunRecord, UnitError> {
-        let w = workload::build(task, env).map_err(UnitError::Failed)?;
-        let w = workload::payload::wrap(w, task.payload_kib);
-        self.run_workload(Arc::from(w), guard)
+        let w = match self.built.take() {
+            Some((built_for, w)) if built_for == *task => w,
+            // The previous workload goes before the next is built: holding both would double
+            // the memory task's peak.
+            _ => Arc::from(workload::build(task, env).map_err(UnitError::Failed)?),
+        };
+        if workload::reusable_between_runs(task) {
+            self.built = Some((task.clone(), Arc::clone(&w)));
+        }
+        let w = workload::payload::wrap_shared(w, task.payload_kib);
+        self.run_workload(w, guard)
     }
 
     fn shutdown(&mut self) {
@@ -569,6 +582,44 @@ mod tests {
             }
             Ok(1)
         }
+    }
+
+    #[test]
+    fn a_reusable_workload_is_built_once_per_task_and_an_io_one_every_run() {
+        let mut exec = executor(ModelKind::Threads, 2);
+        let env = RunEnv {
+            workers: 2,
+            scratch_dir: std::env::temp_dir(),
+            shared_file: None,
+        };
+        let mut task = TaskSpec {
+            kind: crate::preset::TaskKind::Memory,
+            tasks: 4,
+            ..TaskSpec::default()
+        };
+        task.memory.array_mib = 1;
+        let kept = |exec: &InProcessExecutor| exec.built.as_ref().map(|(_, w)| Arc::clone(w));
+        let first = exec.run(&task, &env, &guard()).unwrap();
+        let built = kept(&exec).expect("the memory arrays are kept");
+        let second = exec.run(&task, &env, &guard()).unwrap();
+        assert!(
+            Arc::ptr_eq(&built, &kept(&exec).unwrap()),
+            "run 2 reused them"
+        );
+        assert_eq!(first.metrics.checksum, second.metrics.checksum);
+        // Another size is another workload.
+        task.memory.array_mib = 2;
+        exec.run(&task, &env, &guard()).unwrap();
+        assert!(!Arc::ptr_eq(&built, &kept(&exec).unwrap()));
+        // I/O writes files and sleeps: nothing is kept.
+        let io = TaskSpec {
+            kind: crate::preset::TaskKind::Io,
+            tasks: 2,
+            ..TaskSpec::default()
+        };
+        exec.run(&io, &env, &guard()).unwrap();
+        assert!(kept(&exec).is_none());
+        exec.shutdown();
     }
 
     #[test]

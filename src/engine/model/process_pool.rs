@@ -85,6 +85,9 @@ pub struct ProcessPool {
     ipc_bytes: u64,
     /// The input every unit carries (`task.payload_kib`), built outside the timed region.
     payload: Option<Vec<u8>>,
+    /// The task every child holds built, when it can time the next run too
+    /// ([`workload::reusable_between_runs`]): the next run of the same task skips `Configure`.
+    configured: Option<TaskSpec>,
 }
 
 /// A failure while talking to the pool.
@@ -128,6 +131,7 @@ impl ProcessPool {
             spans: Vec::new(),
             ipc_bytes: 0,
             payload: None,
+            configured: None,
         };
         for index in 0..n {
             let worker = ChildProcess::spawn(cmd.command(), index, decode_from_worker, tx.clone())
@@ -450,8 +454,14 @@ impl Executor for ProcessPool {
         let parent_side = workload::build_parent_side(task, env).map_err(UnitError::Failed)?;
         self.ipc_bytes = 0;
         self.payload = (task.payload_kib > 0).then(|| workload::payload::input(task.payload_kib));
-        if let Err(e) = self.configure(task, env, guard) {
-            return Err(self.break_with(e));
+        if self.configured.as_ref() != Some(task) {
+            self.configured = None;
+            if let Err(e) = self.configure(task, env, guard) {
+                return Err(self.break_with(e));
+            }
+            if workload::reusable_between_runs(task) {
+                self.configured = Some(task.clone());
+            }
         }
         let units = parent_side.unit_count();
         let mut record = timed_run(

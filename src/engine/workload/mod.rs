@@ -117,6 +117,15 @@ pub fn build(spec: &TaskSpec, env: &RunEnv) -> Result<Box<dyn Workload>, String>
     })
 }
 
+/// Whether one built workload can time every run of a cell: its runs read only what the
+/// build wrote and overwrite everything they write, so run 2 does exactly what run 1 did, with
+/// the same checksum (CPU kernels; the STREAM triad, whose arrays take longer to build than a
+/// 16-worker run takes). Workloads with files, shared counters, commands or sleeps are built
+/// afresh for every run.
+pub fn reusable_between_runs(spec: &TaskSpec) -> bool {
+    matches!(spec.kind, TaskKind::Cpu | TaskKind::Memory)
+}
+
 /// The parent's side of a run whose units execute in child processes: it only counts units
 /// and reports the run's metrics, so it holds none of the workload's data. (Building the full
 /// workload there allocated the memory task's arrays in the parent as well as in every

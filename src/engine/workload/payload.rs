@@ -65,7 +65,7 @@ pub fn from_hex(s: &str) -> Result<Vec<u8>, String> {
 /// An in-process workload whose tasks each read the shared input and write an output of the
 /// same size.
 pub struct WithPayload {
-    inner: Box<dyn Workload>,
+    inner: Arc<dyn Workload>,
     input: Arc<Vec<u8>>,
 }
 
@@ -75,6 +75,17 @@ pub fn wrap(w: Box<dyn Workload>, kib: u32) -> Box<dyn Workload> {
         return w;
     }
     Box::new(WithPayload {
+        inner: Arc::from(w),
+        input: Arc::new(input(kib)),
+    })
+}
+
+/// [`wrap`] for a workload shared with whoever keeps it between runs.
+pub fn wrap_shared(w: Arc<dyn Workload>, kib: u32) -> Arc<dyn Workload> {
+    if kib == 0 {
+        return w;
+    }
+    Arc::new(WithPayload {
         inner: w,
         input: Arc::new(input(kib)),
     })
