@@ -164,12 +164,7 @@ pub fn render_svg(runs: &[ChartRun<'_>], options: &ChartOptions) -> Result<Strin
 pub fn render_png(runs: &[ChartRun<'_>], options: &ChartOptions) -> Result<Vec<u8>, ChartError> {
     let (w, h) = options.pixel_size();
     let pixels = render_rgb(runs, options)?;
-    let mut png = Vec::new();
-    use image::ImageEncoder;
-    image::codecs::png::PngEncoder::new(&mut png)
-        .write_image(&pixels, w, h, image::ColorType::Rgb8)
-        .map_err(|e| ChartError::Png(e.to_string()))?;
-    Ok(png)
+    super::png::encode_rgb(w, h, &pixels).map_err(ChartError::Png)
 }
 
 /// Draws the chart as raw RGB pixels of [`ChartOptions::pixel_size`] (the workbench's live

@@ -8,6 +8,7 @@ pub mod costs_text;
 mod csv;
 mod glyphs;
 mod markdown;
+pub mod png;
 pub mod sanitize;
 mod table;
 pub mod trace;

@@ -152,7 +152,6 @@ impl ScreenshotMode {
 
 /// Writes an egui image as an RGB PNG.
 pub fn save_png(path: &Path, image: &egui::ColorImage) -> Result<(), String> {
-    use plotters::prelude::{BitMapBackend, DrawingBackend};
     let [w, h] = image.size;
     let mut rgb = Vec::with_capacity(w * h * 3);
     for p in &image.pixels {
@@ -162,14 +161,13 @@ pub fn save_png(path: &Path, image: &egui::ColorImage) -> Result<(), String> {
         std::fs::create_dir_all(dir)
             .map_err(|e| format!("cannot create {}: {e}", dir.display()))?;
     }
-    let mut backend = BitMapBackend::new(path, (w as u32, h as u32));
-    backend
-        .blit_bitmap((0, 0), (w as u32, h as u32), &rgb)
-        .map_err(|e| format!("cannot draw the image: {e:?}"))?;
-    backend
-        .present()
-        .map_err(|e| format!("cannot write {}: {e:?}", path.display()))?;
-    Ok(())
+    let (w, h) = (
+        u32::try_from(w).map_err(|_| "the image is too wide".to_string())?,
+        u32::try_from(h).map_err(|_| "the image is too tall".to_string())?,
+    );
+    let png = crate::export::png::encode_rgb(w, h, &rgb)?;
+    crate::safe_fs::write_atomically(path, &png)
+        .map_err(|e| format!("cannot write {}: {e}", path.display()))
 }
 
 #[cfg(test)]
