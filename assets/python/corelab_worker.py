@@ -273,14 +273,21 @@ class Recorder:
         self.per_thread[lane] = (spent + t, units + 1)
         self.units.append((lane, unit, start, end, waits))
 
-    def timeline(self, start_ns):
-        """The run's timeline message (see the module's docstring), or None when too large."""
+    def timeline(self, start_ns, workers, idle):
+        """The run's timeline message (see the module's docstring), or None when too large.
+        The lanes are the workers that ran a unit, in the order they started their first, then
+        the pool's other workers (`idle`: their idents) up to `workers` lanes in all."""
         if len(self.units) > MAX_TIMELINE_UNITS:
             return None
         first = {}
         for lane, _, start, _, _ in self.units:
             first[lane] = min(first.get(lane, start), start)
         lanes = sorted(first, key=lambda k: (first[k], k))
+        for ident in idle:
+            if len(lanes) >= workers:
+                break
+            if ident not in first:
+                lanes.append(ident)
         index = {lane: i for i, lane in enumerate(lanes)}
         return {
             "start_ns": start_ns,
@@ -407,7 +414,7 @@ class AsyncRunner:
             recorder.checksum,
             None,
             task_checksums(task, recorder.per_task),
-            recorder.timeline(start_ns),
+            recorder.timeline(start_ns, self.workers, range(self.workers)),
         )
 
     def close(self):
@@ -452,6 +459,7 @@ def process_switches():
 class Runner:
     def __init__(self, model, workers, start_method):
         self.model = model
+        self.workers = workers
         if model == "multiprocessing":
             ctx = multiprocessing.get_context(start_method)
             self.pool = ctx.Pool(workers, initializer=_die_with_parent)
@@ -492,8 +500,15 @@ class Runner:
             recorder.checksum,
             scheduling,
             task_checksums(task, recorder.per_task),
-            recorder.timeline(start_ns),
+            recorder.timeline(start_ns, self.workers, self.idents()),
         )
+
+    def idents(self):
+        """The lane idents of the pool's workers (process ids, native thread ids), read from
+        the pools' own lists where they have them (empty otherwise)."""
+        if self.model == "multiprocessing":
+            return [p.pid for p in getattr(self.pool, "_pool", [])]
+        return [t.native_id for t in getattr(self.pool, "_threads", ())]
 
     def close(self):
         if self.model == "multiprocessing":

@@ -374,7 +374,7 @@ pub fn show(
     let y_hi_default = match kind {
         ChartKind::Speedup => x_max,
         ChartKind::Efficiency => 110.0,
-        ChartKind::WallTime => 0.0,
+        ChartKind::WallTime | ChartKind::Memory => 0.0,
     };
     let y_top = all_points
         .iter()
@@ -485,7 +485,7 @@ pub fn show(
                         .width(1.5),
                 );
             }
-            ChartKind::WallTime => {}
+            ChartKind::WallTime | ChartKind::Memory => {}
         }
         if let Some(p) = physical_cores {
             plot_ui.vline(

@@ -21,10 +21,10 @@ use super::gil::{Gil, GilPacer};
 use super::{Executor, RunRecord, timed_run};
 use crate::engine::cpu_time::{Cost, Snapshot};
 use crate::engine::pacer::{Pacer, RunGuard, UnitError, UnitResult};
+use crate::engine::wait_recorder::run_recorded;
 use crate::engine::workload::{self, RunEnv, Workload};
 use crate::preset::{ModelKind, TaskSpec};
 use crate::results::{Scheduling, Span, SpanState, Timeline};
-use crate::sys::monotonic_ns;
 
 /// Sequential, threads, rayon and gil-threads: every model that runs inside this process.
 pub struct InProcessExecutor {
@@ -141,9 +141,8 @@ impl InProcessExecutor {
             Strategy::Sequential => {
                 let mut sum = 0u64;
                 for unit in 0..n {
-                    let start_ns = monotonic_ns();
-                    let c = w.run_unit(unit, guard)?;
-                    recorded.tasks.push(task_span(0, unit, start_ns));
+                    let (c, spans) = run_recorded(w.as_ref(), unit, guard, 0)?;
+                    recorded.tasks.extend(spans);
                     sum = sum.wrapping_add(c);
                 }
                 Ok(sum)
@@ -166,10 +165,9 @@ impl InProcessExecutor {
                         .into_par_iter()
                         .with_max_len(1)
                         .map(|unit| {
-                            let start_ns = monotonic_ns();
-                            let c = w.run_unit(unit, guard)?;
                             let worker = rayon::current_thread_index().unwrap_or(0);
-                            lock(&spans).push(task_span(worker, unit, start_ns));
+                            let (c, recorded) = run_recorded(w.as_ref(), unit, guard, worker)?;
+                            lock(&spans).extend(recorded);
                             Ok(c)
                         })
                         .try_reduce(|| 0, |a, b| Ok(a.wrapping_add(b)))
@@ -181,21 +179,11 @@ impl InProcessExecutor {
     }
 }
 
-/// A task span on `CLOCK_MONOTONIC` nanoseconds, ending now.
-fn task_span(worker: usize, unit: usize, start_ns: u64) -> Span {
-    Span {
-        worker: u32::try_from(worker).unwrap_or(u32::MAX),
-        task: u32::try_from(unit).ok(),
-        state: SpanState::Computing,
-        start_ns,
-        end_ns: monotonic_ns(),
-    }
-}
-
 /// What one in-process run recorded, on absolute `CLOCK_MONOTONIC` nanoseconds.
 #[derive(Default)]
 struct Recorded {
-    /// Each unit's span on the thread that ran it.
+    /// Each unit's spans on the thread that ran it: computing, and waiting on I/O during its
+    /// waits (see [`run_recorded`]).
     tasks: Vec<Span>,
     /// `gil-threads`: each lock thread's intervals.
     gil: Option<Vec<super::GilInterval>>,
@@ -227,7 +215,13 @@ impl Recorded {
                     .filter(|i| i.state == SpanState::Computing)
                     .map(|i| (worker_of(i.thread), i.start_ns, i.end_ns))
                     .collect();
-                let mut spans = Timeline::intersect_held(&self.tasks, &held);
+                // The lock's own intervals show the waits (it is dropped for each).
+                let computing: Vec<Span> = self
+                    .tasks
+                    .into_iter()
+                    .filter(|s| s.state == SpanState::Computing)
+                    .collect();
+                let mut spans = Timeline::intersect_held(&computing, &held);
                 spans.extend(
                     intervals
                         .iter()
@@ -275,10 +269,9 @@ impl SharedQueue {
             if unit >= units {
                 break;
             }
-            let start_ns = monotonic_ns();
-            match w.run_unit(unit, pacer) {
-                Ok(c) => {
-                    spans.push(task_span(worker, unit, start_ns));
+            match run_recorded(w, unit, pacer, worker) {
+                Ok((c, recorded)) => {
+                    spans.extend(recorded);
                     self.sum.fetch_add(c, Ordering::Relaxed);
                 }
                 Err(e) => self.fail(e),
@@ -495,8 +488,7 @@ impl Executor for InProcessExecutor {
         env: &RunEnv,
         guard: &RunGuard,
     ) -> Result<RunRecord, UnitError> {
-        let w = workload::build(task, env).map_err(UnitError::Failed)?;
-        let w = workload::payload::wrap(w, task.payload_kib);
+        let w = workload::build_in_process(task, env).map_err(UnitError::Failed)?;
         self.run_workload(Arc::from(w), guard)
     }
 

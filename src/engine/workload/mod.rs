@@ -73,6 +73,10 @@ pub trait Workload: Send + Sync {
     fn shared_state(&self) -> Option<String> {
         None
     }
+    /// The input data each unit carries (`task.payload_kib`), when it carries any.
+    fn payload(&self) -> Option<&std::sync::Arc<payload::Payload>> {
+        None
+    }
 }
 
 /// Checks what a workload is built from: the task's fields in the ranges a preset allows, and
@@ -115,6 +119,13 @@ pub fn build(spec: &TaskSpec, env: &RunEnv) -> Result<Box<dyn Workload>, String>
             return Err("a Python function task runs only under the Python models".into());
         }
     })
+}
+
+/// The workload of a run inside this process, with every task field applied (the payload
+/// included): the one way the in-process models and `tokio` build theirs, so that every model
+/// honours the same fields.
+pub fn build_in_process(spec: &TaskSpec, env: &RunEnv) -> Result<Box<dyn Workload>, String> {
+    Ok(payload::wrap(build(spec, env)?, spec.payload_kib))
 }
 
 /// The parent's side of a run whose units execute in child processes: it only counts units
