@@ -665,7 +665,11 @@ fn memory_chart_shows_peak_rss_in_mib_per_model() {
         .find(|s| s.model == ModelKind::Processes)
         .unwrap();
     assert_eq!(
-        processes.points.iter().map(|p| (p.0, p.1)).collect::<Vec<_>>(),
+        processes
+            .points
+            .iter()
+            .map(|p| (p.0, p.1))
+            .collect::<Vec<_>>(),
         [1.0, 2.0, 4.0, 8.0, 12.0, 16.0]
             .map(|n| (n, (40 + 30 * n as u64) as f64))
             .to_vec(),
@@ -684,7 +688,10 @@ fn memory_chart_shows_peak_rss_in_mib_per_model() {
         .filter_map(|t| t.2.parse::<f64>().ok())
         .collect();
     let top = numbers.iter().copied().fold(0.0, f64::max);
-    assert!((500.0..600.0).contains(&top), "highest tick {top}: {numbers:?}");
+    assert!(
+        (500.0..600.0).contains(&top),
+        "highest tick {top}: {numbers:?}"
+    );
     let png = render_png(&runs, &options).unwrap();
     assert_eq!(png_size(&png), (1100, 700));
 }

@@ -202,7 +202,10 @@ fn report_draws_the_memory_chart_of_a_run() {
     );
     assert!(out.status.success(), "report failed: {}", text(&out.stderr));
     let svg = std::fs::read_to_string(d.join("m.svg")).unwrap();
-    assert!(svg.contains("peak RSS, all processes (MiB)"), "the memory chart");
+    assert!(
+        svg.contains("peak RSS, all processes (MiB)"),
+        "the memory chart"
+    );
     assert!(svg.contains("threads"), "one series per model");
     assert!(!svg.contains("ideal"), "no ideal line");
     assert!(is_png(&d.join("m.png")));

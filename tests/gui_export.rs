@@ -227,8 +227,14 @@ fn the_memory_chart_is_exported_from_the_dialog() {
         .unwrap();
     assert_eq!(written.len(), 2, "{written:?}");
     let svg = std::fs::read_to_string(format!("{}.svg", base.display())).unwrap();
-    assert!(svg.contains("peak RSS, all processes (MiB)"), "the memory chart");
+    assert!(
+        svg.contains("peak RSS, all processes (MiB)"),
+        "the memory chart"
+    );
     // The legend names the models ("processes" also appears in the axis label).
     assert!(svg.contains("threads"), "threads in the legend");
-    assert!(svg.matches("processes").count() >= 2, "processes in the legend");
+    assert!(
+        svg.matches("processes").count() >= 2,
+        "processes in the legend"
+    );
 }

@@ -64,7 +64,10 @@ fn python_runs_have_one_lane_per_worker_and_every_task_once() {
     let names = |t: &Timeline| t.workers.clone();
     for model in PYTHON_POOLS {
         let c = cell(&r, model, 2);
-        let t = c.timeline.as_ref().expect("a Python run records a timeline");
+        let t = c
+            .timeline
+            .as_ref()
+            .expect("a Python run records a timeline");
         assert_eq!(t.sample.map(|i| i < c.samples.len()), Some(true));
         assert_eq!(t.workers.len(), 2, "{model}: {:?}", names(t));
         let prefix = match model {
@@ -84,7 +87,10 @@ fn python_runs_have_one_lane_per_worker_and_every_task_once() {
         assert_eq!(tasks, (0..exp.task.tasks).collect::<Vec<_>>(), "{model}");
         tasks_by_lane(t);
         for s in &t.spans {
-            assert!(s.start_ns <= s.end_ns && s.end_ns <= t.wall_ns, "{model}: {s:?}");
+            assert!(
+                s.start_ns <= s.end_ns && s.end_ns <= t.wall_ns,
+                "{model}: {s:?}"
+            );
         }
     }
     // Process lanes name their pool process.
@@ -92,7 +98,11 @@ fn python_runs_have_one_lane_per_worker_and_every_task_once() {
         .timeline
         .as_ref()
         .unwrap();
-    assert!(mp.workers[0].starts_with("process 0 (pid "), "{:?}", mp.workers);
+    assert!(
+        mp.workers[0].starts_with("process 0 (pid "),
+        "{:?}",
+        mp.workers
+    );
     // Saved and loaded with the file.
     let dir = tempfile::tempdir().unwrap();
     let path = dir.path().join("r.json");
@@ -167,8 +177,15 @@ fn python_waits_are_shown_as_io() {
                 .map(|s| s.state)
                 .collect();
             // Computed, then slept: the sleep is waiting on I/O, never computing.
-            assert_eq!(states.first(), Some(&SpanState::Computing), "{model}: {t:?}");
-            assert!(states.contains(&SpanState::Io), "{model} task {task}: {states:?}");
+            assert_eq!(
+                states.first(),
+                Some(&SpanState::Computing),
+                "{model}: {t:?}"
+            );
+            assert!(
+                states.contains(&SpanState::Io),
+                "{model} task {task}: {states:?}"
+            );
         }
     }
 }
@@ -258,5 +275,8 @@ fn py_multiprocessing_bytes_moved_grow_with_the_payload() {
         large >= small + payload,
         "{large} bytes with 64 KiB, {small} without"
     );
-    assert!(large < small + 2 * payload, "{large} vs {small} + {payload}");
+    assert!(
+        large < small + 2 * payload,
+        "{large} vs {small} + {payload}"
+    );
 }

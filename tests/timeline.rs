@@ -483,7 +483,11 @@ fn io_is_shown_as_waiting_on_io_for_every_model() {
             assert_eq!(c.error, None, "{}", c.model_id());
             let t = c.timeline.as_ref().expect("a timeline");
             let io = t.total_ns(SpanState::Io);
-            assert!(io > 0, "{kind} {mode:?} {}: no I/O span: {t:?}", c.model_id());
+            assert!(
+                io > 0,
+                "{kind} {mode:?} {}: no I/O span: {t:?}",
+                c.model_id()
+            );
             if c.model == Some(ModelKind::GilThreads) {
                 // Its waits are the lock's own intervals, with no task named.
                 continue;

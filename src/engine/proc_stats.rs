@@ -143,7 +143,10 @@ pub fn io_chars(pids: &[u32]) -> HashMap<u32, u64> {
     pids.iter()
         .filter_map(|&pid| {
             let text = std::fs::read_to_string(format!("/proc/{pid}/io")).ok()?;
-            Some((pid, field(&text, "rchar")?.saturating_add(field(&text, "wchar")?)))
+            Some((
+                pid,
+                field(&text, "rchar")?.saturating_add(field(&text, "wchar")?),
+            ))
         })
         .collect()
 }

@@ -212,7 +212,10 @@ mod tests {
             (serde_json::json!([[15, 16], [12, 13]]), "out of order"),
             (serde_json::json!([[12]]), "malformed"),
             (serde_json::json!([[12, -13]]), "malformed"),
-            (serde_json::json!(vec![[10, 10]; MAX_WAITS + 1]), "waits (at most"),
+            (
+                serde_json::json!(vec![[10, 10]; MAX_WAITS + 1]),
+                "waits (at most",
+            ),
         ] {
             let e = decode_from_worker(&done(waits.clone())).expect_err("refused");
             assert!(e.contains(wanted), "{waits}: {e}");

@@ -40,9 +40,7 @@ impl<'a> WaitRecorder<'a> {
         let mut waits = self.waits.borrow_mut();
         let full = waits.len() >= MAX_WAITS;
         match waits.last_mut() {
-            Some(last)
-                if full || start_ns.saturating_sub(last.1) < MERGE_GAP_NS =>
-            {
+            Some(last) if full || start_ns.saturating_sub(last.1) < MERGE_GAP_NS => {
                 last.1 = last.1.max(end_ns);
             }
             _ => waits.push((start_ns, end_ns)),
@@ -145,7 +143,10 @@ mod tests {
         }
         let waits = r.into_waits();
         assert_eq!(waits.len(), MAX_WAITS);
-        assert_eq!(waits[MAX_WAITS - 1].1, (MAX_WAITS as u64 + 9) * 1_000_000 + 10);
+        assert_eq!(
+            waits[MAX_WAITS - 1].1,
+            (MAX_WAITS as u64 + 9) * 1_000_000 + 10
+        );
     }
 
     /// A unit that computes (checkpoints only), then waits through the pacer, then computes.

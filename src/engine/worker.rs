@@ -6,8 +6,8 @@ use std::time::Duration;
 use super::cancel::CancelToken;
 use super::cpu_time::thread_cpu_time;
 use super::pacer::RunGuard;
-use super::wait_recorder::WaitRecorder;
 use super::protocol::{FromWorker, ToWorker, decode_to_worker, encode};
+use super::wait_recorder::WaitRecorder;
 use super::workload::{self, Workload};
 
 /// Test-only fault injection: `CORELAB_WORKER_FAULT=crash|hang|garbage|exit` makes the worker

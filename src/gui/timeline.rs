@@ -156,10 +156,7 @@ pub fn show(ui: &mut egui::Ui, results: Option<&ResultsFile>) {
 /// model: the memory chart of the shared chart model ([`ChartKind::Memory`]), so the tab and an
 /// exported memory chart show the same points.
 pub fn memory_series(results: &ResultsFile) -> Vec<(crate::preset::ModelKind, Vec<[f64; 2]>)> {
-    let runs = [ChartRun {
-        label: "",
-        results,
-    }];
+    let runs = [ChartRun { label: "", results }];
     collect_series(
         &runs,
         ChartKind::Memory,

@@ -163,7 +163,10 @@ mod tests {
         );
         assert_eq!(t.lane(1).len(), 1);
         assert_eq!(t.lane(1)[0].task, Some(1));
-        assert_eq!(lane_names(ModelKind::PyThreading, &[9]), ["python thread 0"]);
+        assert_eq!(
+            lane_names(ModelKind::PyThreading, &[9]),
+            ["python thread 0"]
+        );
         assert_eq!(lane_names(ModelKind::PyAsyncio, &[3]), ["asyncio slot 3"]);
     }
 
@@ -191,7 +194,11 @@ mod tests {
             1,
             "unknown field",
         );
-        refused(r#"{"start_ns": -1, "lanes": [], "units": []}"#, 1, "invalid");
+        refused(
+            r#"{"start_ns": -1, "lanes": [], "units": []}"#,
+            1,
+            "invalid",
+        );
         refused(r#"{"start_ns": 1000, "lanes": [1]}"#, 1, "missing field");
         refused(
             r#"{"start_ns": 1000, "lanes": [1], "units": [[0, 0, 1000]]}"#,

@@ -341,16 +341,22 @@ mod tests {
             t.io.mode = mode;
             t.payload_kib = 3;
             let env = env(dir.path(), 4);
-            let w: Arc<dyn Workload> = Arc::from(workload::build_in_process(&t, &env).expect("built"));
+            let w: Arc<dyn Workload> =
+                Arc::from(workload::build_in_process(&t, &env).expect("built"));
             let payload = Arc::clone(w.payload().expect("a payload"));
             assert_eq!(payload.len(), 3 * 1024);
             let plan = Arc::new(Plan::new(&t, &env, Arc::clone(&w)).expect("plan"));
             tokio.run_units(plan, &guard).expect("tokio run");
             assert_eq!(payload.carried(), t.tasks as usize, "tokio {kind} {mode:?}");
-            let w: Arc<dyn Workload> = Arc::from(workload::build_in_process(&t, &env).expect("built"));
+            let w: Arc<dyn Workload> =
+                Arc::from(workload::build_in_process(&t, &env).expect("built"));
             let payload = Arc::clone(w.payload().expect("a payload"));
             threads.run_workload(w, &guard).expect("threads run");
-            assert_eq!(payload.carried(), t.tasks as usize, "threads {kind} {mode:?}");
+            assert_eq!(
+                payload.carried(),
+                t.tasks as usize,
+                "threads {kind} {mode:?}"
+            );
         }
         threads.shutdown();
     }
