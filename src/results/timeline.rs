@@ -136,6 +136,8 @@ impl Timeline {
             start_ns,
             end_ns,
         };
+        // An end before the start is an instantaneous task (and keeps `clamp` below in order).
+        let end_ns = end_ns.max(start_ns);
         let mut out = Vec::with_capacity(2 * waits.len() + 1);
         let mut at = start_ns;
         for &(a, b) in waits {
@@ -277,6 +279,11 @@ mod tests {
         assert_eq!(
             Timeline::task_spans(0, None, 5, 5, &[]),
             vec![span(0, SpanState::Computing, 5, 5)]
+        );
+        // Stamps out of order never panic: an end before the start is an instant.
+        assert_eq!(
+            Timeline::task_spans(0, None, 9, 5, &[(7, 8)]),
+            vec![span(0, SpanState::Computing, 9, 9)]
         );
         // A task that only waited is one I/O span.
         assert_eq!(

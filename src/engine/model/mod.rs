@@ -5,7 +5,7 @@ mod gil;
 mod in_process;
 mod process_pool;
 pub mod python;
-mod python_timeline;
+pub mod python_timeline;
 mod tokio;
 
 use std::time::{Duration, Instant};

@@ -32,6 +32,19 @@ pub struct PyTimeline {
 
 type PyUnit = (u32, u32, u64, u64, Vec<(u64, u64)>);
 
+/// Parses and checks a `done.timeline` object as the worker sends it: what the Python models
+/// do with each reply (public for the protocol fuzz target).
+pub fn decode(
+    json: &str,
+    model: ModelKind,
+    workers: usize,
+    wall_ns: u64,
+) -> Result<Timeline, String> {
+    let t: PyTimeline =
+        serde_json::from_str(json).map_err(|e| format!("malformed timeline: {e}"))?;
+    t.into_timeline(model, workers, wall_ns)
+}
+
 impl PyTimeline {
     /// The run's timeline, relative to its start, for `model` with `workers` workers and a
     /// wall time of `wall_ns`. Refuses a lane index, unit or stamp that does not fit: more lanes
