@@ -480,3 +480,20 @@ fn a_python_function_runs_on_dask_and_mpi_with_the_threads_checksum() {
         }
     }
 }
+
+/// `task.payload_kib` on a cluster: every unit's input travels to its worker or rank and its
+/// output comes back (the worker script checks the output's size and fails the run otherwise),
+/// and the answer is the Rust one.
+#[test]
+fn cluster_units_carry_the_payload() {
+    let python = require_cluster!("cluster_units_carry_the_payload");
+    let _g = exclusive();
+    for model in [ModelKind::PyDask, ModelKind::PyMpi] {
+        let mut exp = experiment(&python, TaskKind::Cpu, model, &[2]);
+        exp.task.cpu.kernel = CpuKernel::HashChain;
+        exp.task.payload_kib = 16;
+        exp.repetitions = 1;
+        let r = sweep(&exp);
+        assert_checksums_match(&r, model, &format!("{model} with a 16 KiB payload"));
+    }
+}

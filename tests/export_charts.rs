@@ -48,6 +48,10 @@ fn synthetic(host: &str, cores: usize, sigma: f64, kappa: f64) -> ResultsFile {
             _ => 1.0 / (1.0 + 0.02 * (x - 1.0)),
         },
     );
+    // Memory as measured: threads share one process, each worker process adds its own.
+    for c in &mut r.cells {
+        c.peak_rss_bytes = Some(synthetic_rss_mib(c.model, c.workers) << 20);
+    }
     r.cells.push(CellResult {
         model: Some(ModelKind::Processes),
         workers: 32,
@@ -57,6 +61,16 @@ fn synthetic(host: &str, cores: usize, sigma: f64, kappa: f64) -> ResultsFile {
     });
     r.recompute();
     r
+}
+
+/// The peak RSS (MiB) of the synthetic cells: 40 MiB for this process, one more per thread,
+/// 30 more per worker process.
+fn synthetic_rss_mib(model: Option<ModelKind>, workers: usize) -> u64 {
+    let n = workers as u64;
+    match model {
+        Some(ModelKind::Processes) => 40 + 30 * n,
+        _ => 40 + n,
+    }
 }
 
 /// Tag balance of an SVG document: every opening tag is closed, in order.
@@ -284,7 +298,7 @@ fn fitted_curves_are_never_extrapolated() {
     let r = synthetic("laptop", 8, 0.05, 0.002);
     let fits = fit_results(&r);
     let threads = fits.iter().find(|f| f.model == ModelKind::Threads).unwrap();
-    for kind in ChartKind::ALL {
+    for kind in ChartKind::ALL.into_iter().filter(|k| k.has_fit()) {
         let curve = fit_curve(threads, kind, 64.0);
         assert_eq!(curve.first().map(|p| p.0), Some(1.0), "{kind}");
         assert_eq!(
@@ -609,4 +623,75 @@ fn png_text_spacing_follows_the_font_metrics() {
             "glyph {i} of {text:?} starts at x = {got}, the font says {want}: {starts:?} vs {expected:?}"
         );
     }
+}
+
+/// The memory chart: peak RSS per model against workers, in MiB, with the legend, markers and
+/// colours of the other charts, and neither an ideal line nor fits.
+#[test]
+fn memory_chart_shows_peak_rss_in_mib_per_model() {
+    let r = synthetic("laptop", 8, 0.05, 0.002);
+    let runs = [ChartRun {
+        label: "laptop",
+        results: &r,
+    }];
+    let options = ChartOptions {
+        kind: ChartKind::Memory,
+        ..ChartOptions::default()
+    };
+    assert_eq!(ChartKind::from_id("memory"), Some(ChartKind::Memory));
+    let labels = corelab::export::legend_labels(&runs, &options);
+    assert_eq!(
+        labels,
+        [
+            "8 physical cores",
+            "sequential",
+            "threads",
+            "processes",
+            "gil-threads"
+        ],
+        "the core marker and one entry per model: no ideal line, no fit"
+    );
+    let series = corelab::export::chart_model::collect_series(
+        &runs,
+        ChartKind::Memory,
+        &corelab::export::chart_model::SeriesFilter {
+            models: None,
+            fits: true,
+        },
+        16.0,
+    );
+    let processes = series
+        .iter()
+        .find(|s| s.model == ModelKind::Processes)
+        .unwrap();
+    assert_eq!(
+        processes
+            .points
+            .iter()
+            .map(|p| (p.0, p.1))
+            .collect::<Vec<_>>(),
+        [1.0, 2.0, 4.0, 8.0, 12.0, 16.0]
+            .map(|n| (n, (40 + 30 * n as u64) as f64))
+            .to_vec(),
+        "MiB per worker count (the failed 32-worker cell has none)"
+    );
+    assert!(series.iter().all(|s| s.fit.is_empty()));
+    let svg = render_svg(&runs, &options).unwrap();
+    assert_well_formed_svg(&svg);
+    for text in ["peak RSS, all processes (MiB)", "workers (N)", "threads"] {
+        assert!(svg.contains(text), "SVG lacks {text:?}");
+    }
+    assert!(!svg.contains("ideal"), "no ideal line on a memory chart");
+    // Linear MiB ticks up to the largest total, 40 + 30 × 16 = 520 MiB, and not far beyond.
+    let numbers: Vec<f64> = svg_texts(&svg)
+        .iter()
+        .filter_map(|t| t.2.parse::<f64>().ok())
+        .collect();
+    let top = numbers.iter().copied().fold(0.0, f64::max);
+    assert!(
+        (500.0..600.0).contains(&top),
+        "highest tick {top}: {numbers:?}"
+    );
+    let png = render_png(&runs, &options).unwrap();
+    assert_eq!(png_size(&png), (1100, 700));
 }

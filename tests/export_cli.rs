@@ -175,3 +175,38 @@ fn report_marks_cells_whose_answers_disagree_as_failed() {
     );
     assert!(md.contains("processes × 2 failed: wrong answer"), "{md}");
 }
+
+#[test]
+fn report_draws_the_memory_chart_of_a_run() {
+    let dir = tempfile::tempdir().unwrap();
+    let d = dir.path();
+    std::fs::write(d.join("tiny.json"), TINY).unwrap();
+    let out = corelab(
+        d,
+        &[
+            "run",
+            "tiny.json",
+            "-q",
+            "--workers",
+            "1,2",
+            "--out",
+            "a.json",
+        ],
+    );
+    assert!(out.status.success(), "run failed: {}", text(&out.stderr));
+    let out = corelab(
+        d,
+        &[
+            "report", "a.json", "--chart", "memory", "--svg", "m.svg", "--png", "m.png",
+        ],
+    );
+    assert!(out.status.success(), "report failed: {}", text(&out.stderr));
+    let svg = std::fs::read_to_string(d.join("m.svg")).unwrap();
+    assert!(
+        svg.contains("peak RSS, all processes (MiB)"),
+        "the memory chart"
+    );
+    assert!(svg.contains("threads"), "one series per model");
+    assert!(!svg.contains("ideal"), "no ideal line");
+    assert!(is_png(&d.join("m.png")));
+}

@@ -190,3 +190,51 @@ fn export_errors_are_reported_not_panics() {
     dialog.options.font_size = 15.0;
     h.run();
 }
+
+#[test]
+fn the_memory_chart_is_exported_from_the_dialog() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut r = synthetic("Memory sweep");
+    for c in &mut r.cells {
+        let n = c.workers as u64;
+        let mib = match c.model {
+            Some(ModelKind::Processes) => 10 + 12 * n,
+            _ => 10,
+        };
+        c.peak_rss_bytes = Some(mib << 20);
+    }
+    let mut h = opened(dir.path(), &r);
+    h.get_by_label("Export dialog…").click();
+    h.run();
+    h.get_by_label("Memory").click();
+    h.run();
+    assert_eq!(
+        h.state_mut().export_dialog_mut().chart_options().kind,
+        ChartKind::Memory
+    );
+    assert!(h.state_mut().export_dialog_mut().preview_ok());
+    let base = dir.path().join("memory");
+    h.state_mut().export_dialog_mut().path = base.display().to_string();
+    h.run();
+    h.get_by_label("Export").click();
+    h.run();
+    let written = h
+        .state_mut()
+        .export_dialog_mut()
+        .last_result
+        .clone()
+        .unwrap()
+        .unwrap();
+    assert_eq!(written.len(), 2, "{written:?}");
+    let svg = std::fs::read_to_string(format!("{}.svg", base.display())).unwrap();
+    assert!(
+        svg.contains("peak RSS, all processes (MiB)"),
+        "the memory chart"
+    );
+    // The legend names the models ("processes" also appears in the axis label).
+    assert!(svg.contains("threads"), "threads in the legend");
+    assert!(
+        svg.matches("processes").count() >= 2,
+        "processes in the legend"
+    );
+}

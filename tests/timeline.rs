@@ -456,3 +456,54 @@ fn recording_cost_per_span() {
     std::hint::black_box(&spans);
     println!("recording: {per_span:.1} ns per span");
 }
+
+/// A task's waits (the io workload's sleeps and file I/O, the wait of a mixed task) are shown
+/// as waiting on I/O by every model that records a timeline, never as computing.
+#[test]
+fn io_is_shown_as_waiting_on_io_for_every_model() {
+    let _g = common::exclusive();
+    let models = [
+        ModelKind::Sequential,
+        ModelKind::Threads,
+        ModelKind::Rayon,
+        ModelKind::GilThreads,
+        ModelKind::Processes,
+    ];
+    for (kind, mode) in [
+        (TaskKind::Io, corelab::preset::IoMode::Sleep),
+        (TaskKind::Io, corelab::preset::IoMode::File),
+        (TaskKind::Mixed, corelab::preset::IoMode::Sleep),
+    ] {
+        let mut exp = common::tiny_experiment(kind, &models, &[2]);
+        exp.task.io.mode = mode;
+        exp.repetitions = 1;
+        let results =
+            corelab::engine::run_sweep(&exp, &common::config(), &CancelToken::new(), &mut |_| {});
+        for c in &results.cells {
+            assert_eq!(c.error, None, "{}", c.model_id());
+            let t = c.timeline.as_ref().expect("a timeline");
+            let io = t.total_ns(SpanState::Io);
+            assert!(
+                io > 0,
+                "{kind} {mode:?} {}: no I/O span: {t:?}",
+                c.model_id()
+            );
+            if c.model == Some(ModelKind::GilThreads) {
+                // Its waits are the lock's own intervals, with no task named.
+                continue;
+            }
+            for task in 0..exp.task.tasks {
+                let io_spans = t
+                    .spans
+                    .iter()
+                    .filter(|s| s.task == Some(task) && s.state == SpanState::Io)
+                    .count();
+                assert!(
+                    io_spans >= 1,
+                    "{kind} {mode:?} {}: task {task} never waited on I/O: {t:?}",
+                    c.model_id()
+                );
+            }
+        }
+    }
+}

@@ -43,14 +43,38 @@ reply = kernels.reply
 
 def dask_unit(item_json):
     """One unit on a Dask worker or an MPI rank: the work item (task, unit[, the argument of a
-    function task]) travels as JSON text (Dask leaves strings alone)."""
-    checksum, cpu, _tid = kernels.run_unit(tuple(json.loads(item_json)))
-    return checksum, cpu
+    function task]) travels as JSON text (Dask leaves strings alone). A unit that carries
+    `task.payload_kib` comes as {"item": [...], "payload": its input as hex} and returns its
+    output as hex, as large: the data travels both ways. Returns (checksum, cpu seconds,
+    output hex or None)."""
+    msg = json.loads(item_json)
+    if isinstance(msg, dict):
+        data = bytes.fromhex(msg["payload"])
+        checksum, cpu, _tid = kernels.run_unit(tuple(msg["item"]))
+        return checksum, cpu, kernels.respond(data).hex()
+    checksum, cpu, _tid = kernels.run_unit(tuple(msg))
+    return checksum, cpu, None
 
 
 def items_of(task):
-    """The work items of `task` as JSON texts, one per unit (see `work_items`)."""
-    return [json.dumps(list(item)) for item in kernels.work_items(task)]
+    """The work items of `task` as JSON texts, one per unit (see `work_items`), each with the
+    input it carries when the task has a payload (built here, before the clock starts)."""
+    kib = int(task.get("payload_kib") or 0)
+    items = kernels.work_items(task)
+    if kib == 0:
+        return [json.dumps(list(item)) for item in items]
+    data = kernels.payload_input(kib).hex()
+    return [json.dumps({"item": list(item), "payload": data}) for item in items]
+
+
+def check_output(task, unit, output):
+    """A unit's output must be as large as the input it carried (none without a payload)."""
+    expected = int(task.get("payload_kib") or 0) * 1024
+    got = 0 if output is None else len(output) // 2
+    if got != expected:
+        raise RuntimeError(
+            "unit %d returned %d payload bytes, expected %d" % (unit, got, expected)
+        )
 
 
 def all_workers(client):
@@ -126,7 +150,8 @@ class DaskRunner:
         )
         checksum, cpu = 0, 0.0
         per_task = {}
-        for unit, (c, t) in enumerate(self.client.gather(futures)):
+        for unit, (c, t, output) in enumerate(self.client.gather(futures)):
+            check_output(task, unit, output)
             per_task[unit] = c
             checksum = (checksum + c) & MASK
             cpu += t
@@ -197,10 +222,12 @@ class MpiRunner:
         per_task = {}
         status = MPI.Status()
         while outstanding:
-            c, t = comm.recv(source=MPI.ANY_SOURCE, tag=TAG_WORK, status=status)
+            c, t, output = comm.recv(source=MPI.ANY_SOURCE, tag=TAG_WORK, status=status)
             outstanding -= 1
             source = status.Get_source()
-            per_task[working.pop(source)] = c
+            unit = working.pop(source)
+            check_output(task, unit, output)
+            per_task[unit] = c
             checksum = (checksum + c) & MASK
             cpu += t
             if next_unit < n:
@@ -230,8 +257,7 @@ def mpi_worker(comm):
         if msg is None:
             comm.send(socket.gethostname(), dest=0, tag=TAG_WORK)
             continue
-        checksum, cpu = dask_unit(msg)
-        comm.send((checksum, cpu), dest=0, tag=TAG_WORK)
+        comm.send(dask_unit(msg), dest=0, tag=TAG_WORK)
 
 
 def serve(make_runner):

@@ -10,8 +10,22 @@ Standard library only. corelab starts one of these per cell and speaks JSON line
   <- {"op": "started", "startup_s": 0.05}
   -> {"op": "run", "task": {...corelab task spec...}}
   <- {"op": "done", "wall_s": 0.4, "cpu_s": 0.8, "checksum": 123,
-      "scheduling": {...}}   (threads only: per-thread CPU time, units and context switches)
+      "scheduling": {...},   (threads only: per-thread CPU time, units and context switches)
+      "timeline": {"start_ns": T0, "lanes": [ident, ...],
+                   "units": [[lane, unit, start_ns, end_ns, [[wait_start, wait_end], ...]], ...]}}
      or {"op": "failed", "message": "..."}
+
+timeline (threading, multiprocessing, asyncio; up to MAX_TIMELINE_UNITS units): who ran each
+unit when, on time.monotonic_ns() (CLOCK_MONOTONIC, the clock corelab stamps its own runs
+with). T0 is the run's start; each unit is stamped once when it starts and once when it ends,
+and around each of its waits (sleeps), never inside a compute loop. lanes are the workers in the
+order they first started a unit: native thread ids (threading), pool process ids
+(multiprocessing), in-flight slot numbers (asyncio); lane is an index into them.
+
+task.payload_kib: each unit carries that much input data and returns that much (the same
+pattern as corelab's Rust models: input byte i is (i*31 ^ i>>8) & 0xff, output byte = input
+byte + 1). Threads and asyncio share one input object and hand the output back by reference;
+a multiprocessing pool pickles both through its pipes.
 
 wall_s is the run's timed region, measured here. cpu_s is only what the tasks measured on
 their own threads (time.thread_time); corelab records it as the tasks' CPU and measures the
@@ -145,8 +159,28 @@ def work_items(task):
     return [(task, unit) for unit in range(task.get("tasks", 64))]
 
 
-def run_unit(args):
-    """One unit of a task; returns (checksum, cpu seconds of this thread, native thread id)."""
+_INPUTS = {}
+_RESPOND = bytes((b + 1) & 0xFF for b in range(256))
+
+
+def payload_input(kib):
+    """The input every unit of a task with `payload_kib` = kib carries (built once, untimed)."""
+    data = _INPUTS.get(kib)
+    if data is None:
+        data = bytes(((i * 31) ^ (i >> 8)) & 0xFF for i in range(kib * 1024))
+        _INPUTS.clear()
+        _INPUTS[kib] = data
+    return data
+
+
+def respond(data):
+    """A unit's output for its input: as many bytes, each the input byte plus one."""
+    return data.translate(_RESPOND)
+
+
+def run_unit(args, waits=None):
+    """One unit of a task; returns (checksum, cpu seconds of this thread, native thread id).
+    With `waits` (a list), appends [start_ns, end_ns] around each of the unit's sleeps."""
     task, unit = args[0], args[1]
     started = time.thread_time()
     kind = task.get("kind", "cpu")
@@ -167,7 +201,7 @@ def run_unit(args):
         io = task.get("io", {})
         if io.get("mode", "sleep") != "sleep":
             raise ValueError("the Python models support io mode 'sleep' only")
-        time.sleep(io.get("sleep_ms", 20.0) / 1000.0)
+        timed_sleep(io.get("sleep_ms", 20.0) / 1000.0, waits)
         checksum = splitmix64(unit)
     elif kind == "mixed":
         mixed = task.get("mixed", {})
@@ -176,16 +210,100 @@ def run_unit(args):
         while time.thread_time() - started < compute:
             for _ in range(256):
                 x = splitmix64(x)
-        time.sleep(mixed.get("wait_ms", 5.0) / 1000.0)
+        timed_sleep(mixed.get("wait_ms", 5.0) / 1000.0, waits)
         checksum = splitmix64(unit ^ 0x6D69786564)
     else:
         raise ValueError("the Python models do not run %r tasks" % kind)
     return checksum, time.thread_time() - started, threading.get_native_id()
 
 
-def run_unit_indexed(item):
-    """`run_unit` with the unit's index first, for pools that answer out of order."""
-    return (item[1],) + run_unit(item)
+def timed_sleep(seconds, waits):
+    """time.sleep, stamped into `waits` when given."""
+    if waits is None:
+        time.sleep(seconds)
+        return
+    start = time.monotonic_ns()
+    time.sleep(seconds)
+    waits.append([start, time.monotonic_ns()])
+
+
+def run_unit_stamped(wrapped):
+    """One unit of the thread and process pools: `wrapped` is (item, input data or None).
+    Returns (unit, checksum, cpu seconds, lane, start_ns, end_ns, waits, output): the lane is
+    the native id of the thread that ran it (in a pool process, its main thread, whose id is
+    the process id)."""
+    item, data = wrapped
+    waits = []
+    start = time.monotonic_ns()
+    checksum, cpu, tid = run_unit(item, waits)
+    output = None if data is None else respond(data)
+    end = time.monotonic_ns()
+    return item[1], checksum, cpu, tid, start, end, waits, output
+
+
+# A run's timeline is sent for up to this many units (it must fit in one protocol line, with
+# the per-task checksums).
+MAX_TIMELINE_UNITS = 4096
+
+
+class Recorder:
+    """A run's checksum, CPU time, per-task checksums, per-thread usage and timeline, from the
+    units' results in any order."""
+
+    def __init__(self, task, expected_output):
+        self.task = task
+        self.expected_output = expected_output
+        self.checksum, self.cpu = 0, 0.0
+        self.per_task = {}
+        self.per_thread = {}
+        self.lanes = {}
+        self.units = []
+
+    def add(self, result):
+        unit, c, t, lane, start, end, waits, output = result
+        if (0 if output is None else len(output)) != self.expected_output:
+            raise RuntimeError(
+                "unit %d returned %d payload bytes, expected %d"
+                % (unit, 0 if output is None else len(output), self.expected_output)
+            )
+        self.per_task[unit] = c
+        self.checksum = (self.checksum + c) & MASK
+        self.cpu += t
+        spent, units = self.per_thread.get(lane, (0.0, 0))
+        self.per_thread[lane] = (spent + t, units + 1)
+        self.units.append((lane, unit, start, end, waits))
+
+    def timeline(self, start_ns, workers, idle):
+        """The run's timeline message (see the module's docstring), or None when too large.
+        The lanes are the workers that ran a unit, in the order they started their first, then
+        the pool's other workers (`idle`: their idents) up to `workers` lanes in all."""
+        if len(self.units) > MAX_TIMELINE_UNITS:
+            return None
+        first = {}
+        for lane, _, start, _, _ in self.units:
+            first[lane] = min(first.get(lane, start), start)
+        lanes = sorted(first, key=lambda k: (first[k], k))
+        for ident in idle:
+            if len(lanes) >= workers:
+                break
+            if ident not in first:
+                lanes.append(ident)
+        index = {lane: i for i, lane in enumerate(lanes)}
+        return {
+            "start_ns": start_ns,
+            "lanes": lanes,
+            "units": [
+                [index[lane], unit, start, end, waits]
+                for lane, unit, start, end, waits in sorted(self.units, key=lambda u: u[2])
+            ],
+        }
+
+
+def wrapped_items(task):
+    """The work items of one run, each with the input data it carries (or None)."""
+    kib = int(task.get("payload_kib") or 0)
+    data = payload_input(kib) if kib > 0 else None
+    return [(item, data) for item in work_items(task)], (kib * 1024 if data is not None else 0)
 
 
 # Per-task checksums are sent for function tasks (so that a model whose results differ can be
@@ -200,16 +318,26 @@ def task_checksums(task, per_task):
     return [per_task.get(i, 0) for i in range(len(per_task))]
 
 
-async def run_unit_async(item):
+async def awaited_sleep(seconds, waits):
+    """asyncio.sleep, stamped into `waits`: from the await to this coroutine's resumption."""
+    import asyncio
+
+    start = time.monotonic_ns()
+    await asyncio.sleep(seconds)
+    waits.append([start, time.monotonic_ns()])
+
+
+async def run_unit_async(item, waits):
     """One unit on the asyncio loop: waits are awaited, everything else runs inline and blocks
-    the loop (a plain function included; an `async def` function is awaited)."""
+    the loop (a plain function included; an `async def` function is awaited). Each wait is
+    stamped into `waits`."""
     import asyncio
 
     task, unit = item[0], item[1]
     started = time.thread_time()
     kind = task.get("kind", "cpu")
     if kind == "io" and task.get("io", {}).get("mode", "sleep") == "sleep":
-        await asyncio.sleep(task.get("io", {}).get("sleep_ms", 20.0) / 1000.0)
+        await awaited_sleep(task.get("io", {}).get("sleep_ms", 20.0) / 1000.0, waits)
         checksum = splitmix64(unit)
     elif kind == "mixed":
         mixed = task.get("mixed", {})
@@ -218,7 +346,7 @@ async def run_unit_async(item):
         while time.thread_time() - started < compute:
             for _ in range(256):
                 x = splitmix64(x)
-        await asyncio.sleep(mixed.get("wait_ms", 5.0) / 1000.0)
+        await awaited_sleep(mixed.get("wait_ms", 5.0) / 1000.0, waits)
         checksum = splitmix64(unit ^ 0x6D69786564)
     elif kind == "function" and asyncio.iscoroutinefunction(load_function(task["function"])):
         spec, arg = task["function"], item[2]
@@ -231,7 +359,7 @@ async def run_unit_async(item):
             )
         checksum = result_hash(value)
     else:
-        return run_unit(item)
+        return run_unit(item, waits)
     return checksum, time.thread_time() - started, threading.get_native_id()
 
 
@@ -248,27 +376,46 @@ class AsyncRunner:
         self.loop.run_until_complete(asyncio.sleep(0))
 
     async def _all(self, items):
-        sem = self.asyncio.Semaphore(self.workers)
+        # At most `workers` units in flight, each holding one of `workers` numbered slots (the
+        # timeline's lanes).
+        slots = self.asyncio.Queue()
+        for slot in range(self.workers):
+            slots.put_nowait(slot)
 
-        async def one(item):
-            async with sem:
-                return await run_unit_async(item)
+        async def one(wrapped):
+            item, data = wrapped
+            slot = await slots.get()
+            try:
+                waits = []
+                start = time.monotonic_ns()
+                c, t, _ = await run_unit_async(item, waits)
+                output = None if data is None else respond(data)
+                end = time.monotonic_ns()
+                return item[1], c, t, slot, start, end, waits, output
+            finally:
+                slots.put_nowait(slot)
 
-        return await self.asyncio.gather(*(one(item) for item in items))
+        return await self.asyncio.gather(*(one(wrapped) for wrapped in items))
 
     def run(self, task):
-        items = work_items(task)
+        items, output_bytes = wrapped_items(task)
         if task.get("kind") == "function":
             load_function(task["function"])
+        recorder = Recorder(task, output_bytes)
+        start_ns = time.monotonic_ns()
         started = time.perf_counter()
         results = self.loop.run_until_complete(self._all(items))
         wall = time.perf_counter() - started
-        checksum, cpu = 0, 0.0
-        for c, t, _ in results:
-            checksum = (checksum + c) & MASK
-            cpu += t
-        per_task = {i: c for i, (c, _, _) in enumerate(results)}
-        return wall, cpu, checksum, None, task_checksums(task, per_task)
+        for result in results:
+            recorder.add(result)
+        return (
+            wall,
+            recorder.cpu,
+            recorder.checksum,
+            None,
+            task_checksums(task, recorder.per_task),
+            recorder.timeline(start_ns, self.workers, range(self.workers)),
+        )
 
     def close(self):
         self.loop.close()
@@ -312,42 +459,56 @@ def process_switches():
 class Runner:
     def __init__(self, model, workers, start_method):
         self.model = model
+        self.workers = workers
         if model == "multiprocessing":
             ctx = multiprocessing.get_context(start_method)
             self.pool = ctx.Pool(workers, initializer=_die_with_parent)
             # Make sure every worker process is up before timing starts.
             self.pool.map(_noop, range(workers), chunksize=1)
-            self.map = lambda items: self.pool.imap_unordered(run_unit_indexed, items, chunksize=1)
+            self.map = lambda items: self.pool.imap_unordered(run_unit_stamped, items, chunksize=1)
         else:
             self.pool = ThreadPoolExecutor(max_workers=workers)
             list(self.pool.map(_noop, range(workers)))
-            self.map = lambda items: self.pool.map(run_unit_indexed, items)
+            self.map = lambda items: self.pool.map(run_unit_stamped, items)
 
     def run(self, task):
-        items = work_items(task)
+        items, output_bytes = wrapped_items(task)
         if task.get("kind") == "function" and self.model != "multiprocessing":
             # Imported once, before the clock starts (pool processes import on first use).
             load_function(task["function"])
         threaded = self.model != "multiprocessing"
         if threaded:
             threads_before, process_before = thread_switches(), process_switches()
+        recorder = Recorder(task, output_bytes)
+        start_ns = time.monotonic_ns()
         started = time.perf_counter()
-        checksum, cpu = 0, 0.0
-        per_thread = {}
-        per_task = {}
-        for unit, c, t, tid in self.map(items):
-            per_task[unit] = c
-            checksum = (checksum + c) & MASK
-            cpu += t
-            spent, units = per_thread.get(tid, (0.0, 0))
-            per_thread[tid] = (spent + t, units + 1)
+        for result in self.map(items):
+            recorder.add(result)
         wall = time.perf_counter() - started
         scheduling = None
         if threaded:
             scheduling = scheduling_report(
-                per_thread, threads_before, thread_switches(), process_before, process_switches()
+                recorder.per_thread,
+                threads_before,
+                thread_switches(),
+                process_before,
+                process_switches(),
             )
-        return wall, cpu, checksum, scheduling, task_checksums(task, per_task)
+        return (
+            wall,
+            recorder.cpu,
+            recorder.checksum,
+            scheduling,
+            task_checksums(task, recorder.per_task),
+            recorder.timeline(start_ns, self.workers, self.idents()),
+        )
+
+    def idents(self):
+        """The lane idents of the pool's workers (process ids, native thread ids), read from
+        the pools' own lists where they have them (empty otherwise)."""
+        if self.model == "multiprocessing":
+            return [p.pid for p in getattr(self.pool, "_pool", [])]
+        return [t.native_id for t in getattr(self.pool, "_threads", ())]
 
     def close(self):
         if self.model == "multiprocessing":
@@ -426,12 +587,14 @@ def main():
             elif op == "run":
                 if runner is None:
                     raise RuntimeError("run before start")
-                wall, cpu, checksum, scheduling, per_task = runner.run(req["task"])
+                wall, cpu, checksum, scheduling, per_task, timeline = runner.run(req["task"])
                 done = {"op": "done", "wall_s": wall, "cpu_s": cpu, "checksum": checksum}
                 if scheduling is not None:
                     done["scheduling"] = scheduling
                 if per_task is not None:
                     done["task_checksums"] = per_task
+                if timeline is not None:
+                    done["timeline"] = timeline
                 reply(done)
             else:
                 raise ValueError("unknown op %r" % op)

@@ -1,5 +1,6 @@
 #![no_main]
-//! Any line from a worker or the parent: decoded or refused, never a panic. A `configure`
+//! Any line from a worker or the parent, or a Python worker's run timeline (`done.timeline`):
+//! decoded or refused, never a panic. A `configure`
 //! request that is accepted is then built and run, as `corelab worker` would, with its sizes
 //! shrunk to tiny ones (out-of-range values such as negative or NaN durations are kept, so
 //! the workloads' own checks are exercised too); a `unit` request that is accepted gets a
@@ -8,10 +9,11 @@
 use std::sync::OnceLock;
 use std::time::Duration;
 
+use corelab::engine::model::python_timeline;
 use corelab::engine::protocol::{ToWorker, decode_from_worker, decode_to_worker};
 use corelab::engine::workload::{self, RunEnv};
 use corelab::engine::{CancelToken, RunGuard};
-use corelab::preset::TaskSpec;
+use corelab::preset::{ModelKind, TaskSpec};
 use libfuzzer_sys::fuzz_target;
 
 /// One private directory for every input's files (units remove theirs).
@@ -48,6 +50,14 @@ fuzz_target!(|data: &[u8]| {
         return;
     };
     let _ = decode_from_worker(line);
+    // A Python worker's run timeline (`done.timeline`), for each kind of lane.
+    for model in [
+        ModelKind::PyThreading,
+        ModelKind::PyMultiprocessing,
+        ModelKind::PyAsyncio,
+    ] {
+        let _ = python_timeline::decode(line, model, 4, 1_000_000_000);
+    }
     match decode_to_worker(line) {
         Ok(ToWorker::Configure { mut task, env }) => {
             shrink(&mut task);

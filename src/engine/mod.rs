@@ -20,6 +20,7 @@ pub mod run_count;
 pub mod scratch;
 pub mod selftest;
 mod sweep;
+pub mod wait_recorder;
 pub mod worker;
 pub mod workload;
 

@@ -136,6 +136,30 @@ impl Counters {
     }
 }
 
+/// Bytes each of `pids` has read and written through system calls so far: `rchar + wchar` of
+/// `/proc/<pid>/io` (pipes and sockets included, unlike `read_bytes`, which counts only storage).
+/// A process whose file cannot be read is left out.
+pub fn io_chars(pids: &[u32]) -> HashMap<u32, u64> {
+    pids.iter()
+        .filter_map(|&pid| {
+            let text = std::fs::read_to_string(format!("/proc/{pid}/io")).ok()?;
+            Some((
+                pid,
+                field(&text, "rchar")?.saturating_add(field(&text, "wchar")?),
+            ))
+        })
+        .collect()
+}
+
+/// The bytes read and written between two [`io_chars`] readings of the same processes: a
+/// process that started meanwhile counts from zero, one that ended meanwhile is lost.
+pub fn io_chars_since(before: &HashMap<u32, u64>, after: &HashMap<u32, u64>) -> u64 {
+    after
+        .iter()
+        .map(|(pid, now)| now.saturating_sub(before.get(pid).copied().unwrap_or(0)))
+        .sum()
+}
+
 /// Memory of one process: `VmHWM` (peak RSS) from `/proc/<pid>/status`; PSS and USS
 /// (`Private_Clean + Private_Dirty`) from `/proc/<pid>/smaps_rollup`, at the time of reading.
 pub fn memory_of(pid: u32, role: &str) -> Option<ProcessMemory> {
@@ -175,6 +199,22 @@ mod tests {
         assert_eq!(field(t, "Missing"), None);
         let sched = "se.nr_migrations                             :                   42\n";
         assert_eq!(field(sched, "se.nr_migrations"), Some(42));
+    }
+
+    #[test]
+    fn io_chars_count_what_a_process_reads_and_writes() {
+        let me = [std::process::id()];
+        let before = io_chars(&me);
+        assert!(before.contains_key(&me[0]), "/proc/self/io is readable");
+        let dir = tempfile::tempdir().expect("tempdir");
+        let file = dir.path().join("f");
+        std::fs::write(&file, vec![7u8; 100_000]).expect("write");
+        assert_eq!(std::fs::read(&file).expect("read").len(), 100_000);
+        // Written once and read once: at least 200 000 bytes (other threads may add some).
+        assert!(io_chars_since(&before, &io_chars(&me)) >= 200_000);
+        let started = HashMap::from([(1u32, 10u64), (2, 5)]);
+        let ended = HashMap::from([(2u32, 8u64), (3, 4)]);
+        assert_eq!(io_chars_since(&started, &ended), 3 + 4);
     }
 
     #[test]

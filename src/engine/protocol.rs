@@ -47,6 +47,11 @@ pub enum FromWorker {
         start_ns: u64,
         #[serde(default)]
         end_ns: u64,
+        /// When the unit waited (slept, did blocking I/O), `CLOCK_MONOTONIC` nanoseconds, in
+        /// order, inside `start_ns..=end_ns`, at most [`MAX_WAITS`] (see
+        /// [`crate::engine::wait_recorder`]).
+        #[serde(default, skip_serializing_if = "Vec::is_empty")]
+        waits: Vec<(u64, u64)>,
         /// The task's output data, hex, as large as its input.
         #[serde(default, skip_serializing_if = "Option::is_none")]
         payload: Option<String>,
@@ -57,6 +62,8 @@ pub enum FromWorker {
     },
 }
 
+pub use super::wait_recorder::MAX_WAITS;
+
 /// Parses one line from a worker, describing what was wrong if it is not a valid message.
 pub fn decode_from_worker(line: &str) -> Result<FromWorker, String> {
     if line.len() > MAX_LINE_BYTES {
@@ -65,10 +72,42 @@ pub fn decode_from_worker(line: &str) -> Result<FromWorker, String> {
             line.len()
         ));
     }
-    serde_json::from_str(line).map_err(|e| {
+    let msg: FromWorker = serde_json::from_str(line).map_err(|e| {
         let shown: String = line.chars().take(120).collect();
         format!("malformed message {shown:?}: {e}")
-    })
+    })?;
+    validate_from_worker(&msg)?;
+    Ok(msg)
+}
+
+/// Checks a reply's stamps: a unit's waits at most [`MAX_WAITS`], in order, each inside the
+/// unit's `start_ns..=end_ns`.
+pub fn validate_from_worker(msg: &FromWorker) -> Result<(), String> {
+    if let FromWorker::Done {
+        unit,
+        start_ns,
+        end_ns,
+        waits,
+        ..
+    } = msg
+    {
+        if waits.len() > MAX_WAITS {
+            return Err(format!(
+                "unit {unit}: {} waits (at most {MAX_WAITS})",
+                waits.len()
+            ));
+        }
+        let mut at = *start_ns;
+        for &(a, b) in waits {
+            if !(at <= a && a <= b && b <= *end_ns) {
+                return Err(format!(
+                    "unit {unit}: a wait from {a} to {b} ns out of order or outside the unit ({start_ns} to {end_ns} ns)"
+                ));
+            }
+            at = b;
+        }
+    }
+    Ok(())
 }
 
 /// Longest deadline a `unit` request may carry: the longest run timeout a preset allows.
@@ -151,9 +190,36 @@ mod tests {
             cpu_ns: 12,
             start_ns: 5,
             end_ns: 17,
+            waits: vec![(6, 8), (8, 17)],
             payload: Some("00ff".into()),
         };
         assert_eq!(decode_from_worker(encode(&msg).trim_end()).unwrap(), msg);
+    }
+
+    #[test]
+    fn waits_must_be_in_order_inside_their_unit_and_few() {
+        let done = |waits: serde_json::Value| {
+            serde_json::json!({"op": "done", "unit": 1, "checksum": 0, "cpu_ns": 0,
+                "start_ns": 10, "end_ns": 20, "waits": waits})
+            .to_string()
+        };
+        assert!(decode_from_worker(&done(serde_json::json!([]))).is_ok());
+        assert!(decode_from_worker(&done(serde_json::json!([[10, 12], [15, 20]]))).is_ok());
+        for (waits, wanted) in [
+            (serde_json::json!([[9, 12]]), "outside the unit"),
+            (serde_json::json!([[12, 21]]), "outside the unit"),
+            (serde_json::json!([[14, 12]]), "out of order"),
+            (serde_json::json!([[15, 16], [12, 13]]), "out of order"),
+            (serde_json::json!([[12]]), "malformed"),
+            (serde_json::json!([[12, -13]]), "malformed"),
+            (
+                serde_json::json!(vec![[10, 10]; MAX_WAITS + 1]),
+                "waits (at most",
+            ),
+        ] {
+            let e = decode_from_worker(&done(waits.clone())).expect_err("refused");
+            assert!(e.contains(wanted), "{waits}: {e}");
+        }
     }
 
     #[test]

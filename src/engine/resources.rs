@@ -4,13 +4,13 @@
 //! 4 GiB arrays in each of 256 worker processes; a 1 GiB file per task in flight). The sweep
 //! starts every cell's executor before the first run and interleaves their runs, so what each
 //! cell *keeps* between its runs is held by all cells at once: worker processes (each with the
-//! workload it was configured with) and the built workload an in-process cell reuses
-//! ([`crate::engine::workload::reusable_between_runs`]). The memory peak is the sum of what
-//! every cell keeps plus the largest extra a single run needs while it runs (runs never
-//! overlap). Files are written only during a run, so the disk peak is the largest run's.
-//! [`check`] compares those peaks with the memory the kernel reports available
-//! (`MemAvailable` in `/proc/meminfo`) and the disk free where scratch directories go
-//! (`statvfs`), and refuses, quoting both, when they do not fit.
+//! workload it was configured with), and the one built workload the in-process cells share
+//! ([`crate::engine::workload::shared`]). The memory peak is the sum of what every cell keeps
+//! plus the largest extra a single run needs while it runs (runs never overlap). Files are
+//! written only during a run, so the disk peak is the largest run's. [`check`] compares those
+//! peaks with the memory the kernel reports available (`MemAvailable` in `/proc/meminfo`) and
+//! the disk free where scratch directories go (`statvfs`), and refuses, quoting both, when
+//! they do not fit.
 
 use std::path::{Path, PathBuf};
 
@@ -38,6 +38,9 @@ pub struct CellNeeds {
     pub memory_bytes: u64,
     /// Memory the cell holds from start-up to the end of the sweep, between its runs too.
     pub retained_bytes: u64,
+    /// Memory it holds from start-up to the end that every in-process cell shares (one built
+    /// reusable workload, [`crate::engine::workload::shared`]): counted once per sweep.
+    pub shared_bytes: u64,
     pub disk_bytes: u64,
     /// How the numbers were reached, in words (quoted in refusals).
     pub memory_detail: String,
@@ -165,12 +168,13 @@ pub fn cell_needs(
     };
     let memory_bytes = workload_bytes.saturating_add(processes_bytes);
     // Worker processes live from start-up to the end; each keeps the workload it was
-    // configured with. An in-process cell keeps a reusable workload (the memory arrays).
-    let keeps_workload =
-        copies > 1 || processes_bytes > 0 || super::workload::reusable_between_runs(task);
-    let retained_bytes = match keeps_workload {
-        true => memory_bytes,
-        false => processes_bytes,
+    // configured with. In-process cells keep a reusable workload (the memory arrays), one copy
+    // shared by all of them.
+    let in_worker_processes = processes_bytes > 0;
+    let (retained_bytes, shared_bytes) = match in_worker_processes {
+        true => (memory_bytes, 0),
+        false if super::workload::reusable_between_runs(task) => (0, workload_bytes),
+        false => (0, 0),
     };
     let memory_detail = if processes_bytes > 0 {
         let n = copies;
@@ -200,24 +204,30 @@ pub fn cell_needs(
         workers,
         memory_bytes,
         retained_bytes,
+        shared_bytes,
         disk_bytes,
         memory_detail,
         disk_detail,
     })
 }
 
-/// The memory peak of a sweep whose cells are `needs`: what every cell keeps, plus the largest
-/// extra of one run.
+/// The memory peak of a sweep whose cells are `needs`: what every cell keeps, the shared
+/// in-process workload once, plus the largest extra of one run.
 pub fn sweep_memory_peak(needs: &[CellNeeds]) -> u64 {
     let kept = needs
         .iter()
         .fold(0u64, |sum, c| sum.saturating_add(c.retained_bytes));
+    let shared = needs.iter().map(|c| c.shared_bytes).max().unwrap_or(0);
     let extra = needs
         .iter()
-        .map(|c| c.memory_bytes.saturating_sub(c.retained_bytes))
+        .map(|c| {
+            c.memory_bytes
+                .saturating_sub(c.retained_bytes)
+                .saturating_sub(c.shared_bytes)
+        })
         .max()
         .unwrap_or(0);
-    kept.saturating_add(extra)
+    kept.saturating_add(shared).saturating_add(extra)
 }
 
 /// Every cell of the sweep's plan with its needs.
@@ -365,8 +375,8 @@ mod tests {
 
     #[test]
     fn what_every_cell_keeps_adds_up_because_all_cells_live_at_once() {
-        // 100 MiB arrays: threads × 1, 2 keep one copy each (the reused workload); processes
-        // × 1, 2 keep one per worker process; sequential keeps one.
+        // 200 MiB arrays: sequential and threads × 1, 2 share one kept copy (the reused
+        // workload); processes × 1, 2 keep one per worker process (3 in all).
         let mut e = exp(
             TaskKind::Memory,
             vec![
@@ -376,19 +386,18 @@ mod tests {
             ],
             vec![1, 2],
         );
-        e.task.memory.array_mib = 100;
+        e.task.memory.array_mib = 200;
         let needs = sweep_needs(&e).unwrap();
-        let arrays = 300u64 << 20;
-        let expected = arrays // sequential
-            + 2 * arrays // threads × 1, × 2
+        let arrays = 600u64 << 20;
+        let expected = arrays // the in-process cells' one copy
             + 3 * (arrays + WORKER_PROCESS_BYTES); // processes × 1, × 2: 3 workers
         assert_eq!(sweep_memory_peak(&needs), expected);
-        // 6 × 300 MiB + 48 MiB = 1.8 GiB: it fits in 4 GiB (90% usable) but not in 2 GiB
-        // (1.8 GiB usable), though its largest cell alone (648 MiB) would; the refusal gives
+        // 4 × 600 MiB + 48 MiB = 2.4 GiB: it fits in 4 GiB (90% usable) but not in 2 GiB
+        // (1.8 GiB usable), though its largest cell alone (1.2 GiB) would; the refusal gives
         // the total.
         assert!(check_against(&e, &machine(4, 100)).is_ok());
         let err = check_against(&e, &machine(2, 100)).unwrap_err().to_string();
-        assert!(err.contains("about 1.8 GiB"), "{err}");
+        assert!(err.contains("about 2.4 GiB"), "{err}");
         assert!(err.contains("5 cells alive at once"), "{err}");
     }
 

@@ -7,6 +7,7 @@ use super::cancel::CancelToken;
 use super::cpu_time::thread_cpu_time;
 use super::pacer::RunGuard;
 use super::protocol::{FromWorker, ToWorker, decode_to_worker, encode};
+use super::wait_recorder::WaitRecorder;
 use super::workload::{self, Workload};
 
 /// Test-only fault injection: `CORELAB_WORKER_FAULT=crash|hang|garbage|exit` makes the worker
@@ -98,9 +99,11 @@ fn run_unit(
         };
     }
     let guard = RunGuard::new(CancelToken::new(), Duration::from_millis(deadline_ms));
+    let recorder = WaitRecorder::new(&guard);
     let start_ns = crate::sys::monotonic_ns();
     let cpu_before = thread_cpu_time();
-    let result = w.run_unit(unit, &guard);
+    let result = w.run_unit(unit, &recorder);
+    let waits = recorder.into_waits();
     let output = match payload.map(crate::engine::workload::payload::from_hex) {
         None => None,
         Some(Ok(input)) => Some(crate::engine::workload::payload::to_hex(
@@ -120,6 +123,7 @@ fn run_unit(
             cpu_ns: thread_cpu_time().saturating_sub(cpu_before).as_nanos() as u64,
             start_ns,
             end_ns: crate::sys::monotonic_ns(),
+            waits,
             payload: output,
         },
         Err(e) => FromWorker::Failed {

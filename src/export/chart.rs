@@ -228,6 +228,15 @@ struct LegendEntry {
     swatch: Swatch,
 }
 
+/// Whether the chart draws its ideal line: wall time only for one run with a baseline time,
+/// memory never.
+fn shows_ideal(kind: ChartKind, runs: &[ChartRun<'_>]) -> bool {
+    match kind {
+        ChartKind::WallTime => runs.len() == 1 && runs[0].results.baseline.median_s.is_some(),
+        k => k.has_ideal(),
+    }
+}
+
 /// The legend's entries for these series: reference lines first, then every series.
 fn legend_entries(
     kind: ChartKind,
@@ -510,6 +519,7 @@ where
         ChartKind::Speedup => data_high.max(fit_high).max(x_max),
         ChartKind::Efficiency => data_high.max(100.0),
         ChartKind::WallTime => data_high.max(fit_high.min(data_high * 1.5)),
+        ChartKind::Memory => data_high,
     } * 1.08;
     let y_max = if y_max.is_finite() && y_max > 0.0 {
         y_max
@@ -522,10 +532,7 @@ where
         y_max / 100.0
     };
 
-    let ideal = match kind {
-        ChartKind::WallTime => runs.len() == 1 && first.baseline.median_s.is_some(),
-        _ => true,
-    };
+    let ideal = shows_ideal(kind, runs);
     let entries = legend_entries(kind, &series, &shown_cores, ideal, theme);
 
     // The legend: right of the plot or below it, never on it.
@@ -725,6 +732,7 @@ where
                 .map(|n| (tx(n), ty(n)))
                 .collect(),
             ChartKind::Efficiency => vec![(x_lo, 100.0), (x_hi, 100.0)],
+            ChartKind::Memory => Vec::new(),
             ChartKind::WallTime => {
                 let t1 = first.baseline.median_s.unwrap_or(1.0);
                 (0..=200)
@@ -1075,8 +1083,7 @@ pub fn legend_labels(runs: &[ChartRun<'_>], options: &ChartOptions) -> Vec<Strin
         .unwrap_or(2)
         .max(2) as f64;
     let series = chart_model::collect_series(runs, options.kind, &filter, x_max);
-    let ideal = options.kind != ChartKind::WallTime
-        || (runs.len() == 1 && runs[0].results.baseline.median_s.is_some());
+    let ideal = shows_ideal(options.kind, runs);
     legend_entries(
         options.kind,
         &series,

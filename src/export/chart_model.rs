@@ -17,40 +17,46 @@ pub enum ChartKind {
     Efficiency,
     /// Median wall time, seconds.
     WallTime,
+    /// Peak RSS of every process of the model (its largest total over the cell's runs), MiB.
+    Memory,
 }
 
 impl ChartKind {
-    pub const ALL: [ChartKind; 3] = [
+    pub const ALL: [ChartKind; 4] = [
         ChartKind::Speedup,
         ChartKind::Efficiency,
         ChartKind::WallTime,
+        ChartKind::Memory,
     ];
 
-    /// The name on the command line: `speedup`, `efficiency`, `time`.
+    /// The name on the command line: `speedup`, `efficiency`, `time`, `memory`.
     pub fn id(self) -> &'static str {
         match self {
             ChartKind::Speedup => "speedup",
             ChartKind::Efficiency => "efficiency",
             ChartKind::WallTime => "time",
+            ChartKind::Memory => "memory",
         }
     }
 
-    /// Parses [`ChartKind::id`] (also accepts `wall-time`).
+    /// Parses [`ChartKind::id`] (also accepts `wall-time` and `rss`).
     pub fn from_id(s: &str) -> Option<ChartKind> {
         match s {
             "speedup" => Some(ChartKind::Speedup),
             "efficiency" => Some(ChartKind::Efficiency),
             "time" | "wall-time" | "wall" => Some(ChartKind::WallTime),
+            "memory" | "rss" => Some(ChartKind::Memory),
             _ => None,
         }
     }
 
-    /// A title-case name for menus: "Speedup", "Efficiency", "Wall time".
+    /// A title-case name for menus: "Speedup", "Efficiency", "Wall time", "Memory".
     pub fn title(self) -> &'static str {
         match self {
             ChartKind::Speedup => "Speedup",
             ChartKind::Efficiency => "Efficiency",
             ChartKind::WallTime => "Wall time",
+            ChartKind::Memory => "Memory",
         }
     }
 
@@ -60,15 +66,27 @@ impl ChartKind {
             ChartKind::Speedup => "speedup (× baseline)",
             ChartKind::Efficiency => "efficiency (%)",
             ChartKind::WallTime => "median wall time (s)",
+            ChartKind::Memory => "peak RSS, all processes (MiB)",
         }
     }
 
-    /// The label of the ideal reference line.
+    /// Whether the chart has an ideal reference line (memory has none).
+    pub fn has_ideal(self) -> bool {
+        self != ChartKind::Memory
+    }
+
+    /// Whether a law is fitted to the chart's points (not to memory).
+    pub fn has_fit(self) -> bool {
+        self != ChartKind::Memory
+    }
+
+    /// The label of the ideal reference line (empty where there is none).
     pub fn ideal_label(self) -> &'static str {
         match self {
             ChartKind::Speedup => "ideal (speedup = N)",
             ChartKind::Efficiency => "ideal (100 %)",
             ChartKind::WallTime => "ideal (sequential ÷ N)",
+            ChartKind::Memory => "",
         }
     }
 
@@ -76,22 +94,25 @@ impl ChartKind {
     pub fn fit_name(self) -> &'static str {
         match self {
             ChartKind::WallTime => "Amdahl",
+            ChartKind::Memory => "none",
             _ => "USL",
         }
     }
 
-    /// The value of a cell on this chart (efficiency in percent), if it has one.
+    /// The value of a cell on this chart (efficiency in percent, memory in MiB), if it has one.
     pub fn value(self, cell: &CellResult) -> Option<f64> {
         match self {
             ChartKind::Speedup => cell.speedup,
             ChartKind::Efficiency => cell.efficiency.map(percent),
             ChartKind::WallTime => cell.wall.as_ref().map(|w| w.median),
+            ChartKind::Memory => cell.peak_rss_bytes.map(mib),
         }
         .filter(|v| v.is_finite())
     }
 
     /// The error bar of a cell: the slowest–fastest run's speedup (efficiency: the same ÷ N,
-    /// in percent), or the fastest–slowest wall time.
+    /// in percent), or the fastest–slowest wall time. Memory has none: its point is the
+    /// largest run's.
     pub fn range(self, cell: &CellResult) -> Option<(f64, f64)> {
         let n = cell.workers.max(1) as f64;
         let (lo, hi) = match self {
@@ -101,6 +122,7 @@ impl ChartKind {
                 percent(cell.speedup_high? / n),
             ),
             ChartKind::WallTime => cell.wall.as_ref().map(|w| (w.min, w.max))?,
+            ChartKind::Memory => return None,
         };
         (lo.is_finite() && hi.is_finite() && hi > lo).then_some((lo, hi))
     }
@@ -122,6 +144,11 @@ impl std::fmt::Display for ChartKind {
 /// everywhere, on screen, in exported charts and in tables.
 pub fn percent(fraction: f64) -> f64 {
     fraction * 100.0
+}
+
+/// Bytes as MiB (2^20 bytes): the unit of the memory chart.
+pub fn mib(bytes: u64) -> f64 {
+    bytes as f64 / (1024.0 * 1024.0)
 }
 
 /// One results file on a chart, with the label that tells it apart when several are overlaid
@@ -476,9 +503,9 @@ pub fn series_of(
 /// range the fit was made on (never extrapolated; also cut at `x_max`): the USL speedup
 /// (efficiency: speedup ÷ N in percent; a USL fitted to throughput is divided by N to give
 /// the speedup), or Amdahl's time for wall time. Empty when that fit was refused or the range
-/// is a single worker count.
+/// is a single worker count, and on a chart without fits (memory).
 pub fn fit_curve(fit: &ModelFit, kind: ChartKind, x_max: f64) -> Vec<(f64, f64)> {
-    let Some((lo, hi)) = fit.fitted_range() else {
+    let Some((lo, hi)) = fit.fitted_range().filter(|_| kind.has_fit()) else {
         return Vec::new();
     };
     let (lo, hi) = (lo as f64, (hi as f64).min(x_max));
@@ -503,6 +530,7 @@ pub fn fit_curve(fit: &ModelFit, kind: ChartKind, x_max: f64) -> Vec<(f64, f64)>
             .as_ref()
             .map(|a| xs.map(|n| (n, a.time(n))).collect())
             .unwrap_or_default(),
+        ChartKind::Memory => Vec::new(),
     }
 }
 
@@ -618,6 +646,7 @@ mod tests {
             assert_eq!(ChartKind::from_id(k.id()), Some(k));
         }
         assert_eq!(ChartKind::from_id("wall-time"), Some(ChartKind::WallTime));
+        assert_eq!(ChartKind::from_id("rss"), Some(ChartKind::Memory));
         assert_eq!(ChartKind::from_id("pie"), None);
     }
 
@@ -681,6 +710,21 @@ mod tests {
         };
         assert_eq!(ChartKind::Efficiency.value(&cell), Some(87.5));
         assert_eq!(ChartKind::Efficiency.range(&cell), Some((75.0, 95.0)));
+    }
+
+    #[test]
+    fn memory_is_the_peak_rss_in_mib_with_no_bar_fit_or_ideal() {
+        let cell = CellResult {
+            workers: 4,
+            peak_rss_bytes: Some(96 * 1024 * 1024 + 512 * 1024),
+            ..CellResult::default()
+        };
+        assert_eq!(ChartKind::Memory.value(&cell), Some(96.5));
+        assert_eq!(ChartKind::Memory.range(&cell), None);
+        assert_eq!(ChartKind::Memory.value(&CellResult::default()), None);
+        assert!(ChartKind::Memory.y_label().contains("MiB"));
+        assert!(!ChartKind::Memory.has_ideal() && !ChartKind::Memory.has_fit());
+        assert!(!ChartKind::Memory.supports_log_y());
     }
 
     #[test]

@@ -377,7 +377,7 @@ pub fn show(
     let y_hi_default = match kind {
         ChartKind::Speedup => x_max,
         ChartKind::Efficiency => 110.0,
-        ChartKind::WallTime => 0.0,
+        ChartKind::WallTime | ChartKind::Memory => 0.0,
     };
     let y_top = all_points
         .iter()
@@ -488,7 +488,7 @@ pub fn show(
                         .width(1.5),
                 );
             }
-            ChartKind::WallTime => {}
+            ChartKind::WallTime | ChartKind::Memory => {}
         }
         if let Some(p) = physical_cores {
             plot_ui.vline(

@@ -352,7 +352,11 @@ impl ExportDialog {
                 ui.end_row();
 
                 ui.label("Fits");
-                ui.checkbox(&mut self.options.show_fits, "fitted curves");
+                ui.add_enabled(
+                    self.options.kind.has_fit(),
+                    egui::Checkbox::new(&mut self.options.show_fits, "fitted curves"),
+                )
+                .on_disabled_hover_text("No law is fitted to memory.");
                 ui.end_row();
             });
         ui.separator();

@@ -70,6 +70,9 @@ pub fn caption(kind: ChartKind) -> &'static str {
         ChartKind::WallTime => {
             "Lower is better. Points: median run; bars: fastest–slowest run. Dotted grey: physical cores."
         }
+        ChartKind::Memory => {
+            "Peak RSS of every process of the model, in MiB. Flat: workers share one address space; rising: each worker brings its own."
+        }
     }
 }
 
@@ -84,6 +87,9 @@ pub fn explanation(kind: ChartKind) -> &'static str {
         }
         ChartKind::WallTime => {
             "Wall-clock time of one run (median), with bars from the fastest to the slowest repetition. Lower is better; wide bars mean noisy measurements. A log y axis shows small and large times together."
+        }
+        ChartKind::Memory => {
+            "Peak resident memory (RSS high-water mark) summed over every process the model ran (this one, worker processes, interpreters), for the cell's largest run, in MiB. Threads share one process and stay flat; worker processes each add their own memory, a Python interpreter per worker included."
         }
     }
 }

@@ -7,6 +7,8 @@
 use eframe::egui;
 use egui_plot::{Bar, BarChart, Corner, Legend, Plot};
 
+use super::style;
+use crate::export::chart_model::{ChartKind, ChartRun, SeriesFilter, collect_series, model_marker};
 use crate::export::chrome_trace_json;
 use crate::results::{CellResult, ResultsFile, SpanState, Timeline};
 
@@ -150,23 +152,20 @@ pub fn show(ui: &mut egui::Ui, results: Option<&ResultsFile>) {
     ui.data_mut(|d| d.insert_temp(id, picks));
 }
 
-/// Peak RSS of every process the model ran (summed) against workers, one line per model.
+/// Peak RSS of every process the model ran (summed) against workers, in MiB, one line per
+/// model: the memory chart of the shared chart model ([`ChartKind::Memory`]), so the tab and an
+/// exported memory chart show the same points.
 pub fn memory_series(results: &ResultsFile) -> Vec<(crate::preset::ModelKind, Vec<[f64; 2]>)> {
-    let mut out: Vec<(crate::preset::ModelKind, Vec<[f64; 2]>)> = Vec::new();
-    for c in &results.cells {
-        let (Some(m), Some(b)) = (c.model, c.peak_rss_bytes) else {
-            continue;
-        };
-        let point = [c.workers as f64, b as f64 / 1e6];
-        match out.iter_mut().find(|(k, _)| *k == m) {
-            Some((_, pts)) => pts.push(point),
-            None => out.push((m, vec![point])),
-        }
-    }
-    for (_, pts) in &mut out {
-        pts.sort_by(|a, b| a[0].total_cmp(&b[0]));
-    }
-    out
+    let runs = [ChartRun { label: "", results }];
+    collect_series(
+        &runs,
+        ChartKind::Memory,
+        &SeriesFilter::default(),
+        f64::INFINITY,
+    )
+    .into_iter()
+    .map(|s| (s.model, s.points.iter().map(|p| [p.0, p.1]).collect()))
+    .collect()
 }
 
 fn memory_plot(ui: &mut egui::Ui, results: &ResultsFile) {
@@ -176,24 +175,22 @@ fn memory_plot(ui: &mut egui::Ui, results: &ResultsFile) {
         ui.label("No memory recorded in these results.");
         return;
     }
-    ui.label(
-        "Peak resident memory (RSS high-water mark) of every process the model ran, summed: \
-         this process plus each worker process. Processes grow by a process (an interpreter, \
-         for Python) per worker; threads share one.",
-    );
+    ui.label(style::explanation(ChartKind::Memory));
+    let dark = ui.visuals().dark_mode;
     Plot::new("corelab-memory-vs-workers")
-        .x_axis_label("workers")
-        .y_axis_label("peak RSS (MB)")
+        .x_axis_label("workers (N)")
+        .y_axis_label(ChartKind::Memory.y_label())
         .include_y(0.0)
         .legend(Legend::default().position(Corner::LeftTop))
         .show(ui, |plot_ui| {
             for (m, pts) in series {
-                let (r, g, b) = crate::export::model_colour(m);
-                let colour = egui::Color32::from_rgb(r, g, b);
+                let colour = style::model_color_dark_aware(m, dark);
                 plot_ui.line(Line::new(m.id(), PlotPoints::from(pts.clone())).color(colour));
                 plot_ui.points(
                     Points::new(m.id(), PlotPoints::from(pts))
                         .color(colour)
+                        .shape(style::marker_shape(model_marker(m)))
+                        .filled(true)
                         .radius(4.0),
                 );
             }
@@ -354,19 +351,20 @@ mod tests {
     #[test]
     fn memory_series_has_a_line_per_model_in_worker_order() {
         let mut a = cell(ModelKind::Processes, 4, false);
-        a.peak_rss_bytes = Some(40_000_000);
+        a.peak_rss_bytes = Some(40 << 20);
         let mut b = cell(ModelKind::Processes, 2, false);
-        b.peak_rss_bytes = Some(20_000_000);
+        b.peak_rss_bytes = Some(20 << 20);
         let mut t = cell(ModelKind::Threads, 4, false);
-        t.peak_rss_bytes = Some(8_000_000);
+        t.peak_rss_bytes = Some(8 << 20);
         let r = ResultsFile {
             cells: vec![a, t, b, cell(ModelKind::Threads, 1, true)],
             ..ResultsFile::default()
         };
         let s = memory_series(&r);
+        // In the chart model's model order (the experiment's), like every chart; MiB.
         assert_eq!(s.len(), 2);
-        assert_eq!(s[0].0, ModelKind::Processes);
-        assert_eq!(s[0].1, vec![[2.0, 20.0], [4.0, 40.0]]);
-        assert_eq!(s[1].1, vec![[4.0, 8.0]]);
+        let line = |m| &s.iter().find(|(k, _)| *k == m).expect("a line").1;
+        assert_eq!(line(ModelKind::Processes), &vec![[2.0, 20.0], [4.0, 40.0]]);
+        assert_eq!(line(ModelKind::Threads), &vec![[4.0, 8.0]]);
     }
 }

@@ -118,6 +118,44 @@ impl Timeline {
             .sum()
     }
 
+    /// The spans of one task that ran on `worker` from `start_ns` to `end_ns` and waited (I/O,
+    /// a sleep) during each of `waits` (sorted, disjoint, inside the task): waiting on I/O
+    /// during the waits, computing the rest. Empty pieces are left out. Every model shows a
+    /// task's waits this way.
+    pub fn task_spans(
+        worker: u32,
+        task: Option<u32>,
+        start_ns: u64,
+        end_ns: u64,
+        waits: &[(u64, u64)],
+    ) -> Vec<Span> {
+        let span = |state, start_ns, end_ns| Span {
+            worker,
+            task,
+            state,
+            start_ns,
+            end_ns,
+        };
+        // An end before the start is an instantaneous task (and keeps `clamp` below in order).
+        let end_ns = end_ns.max(start_ns);
+        let mut out = Vec::with_capacity(2 * waits.len() + 1);
+        let mut at = start_ns;
+        for &(a, b) in waits {
+            let (a, b) = (a.clamp(at, end_ns), b.clamp(at, end_ns));
+            if a > at {
+                out.push(span(SpanState::Computing, at, a));
+            }
+            if b > a {
+                out.push(span(SpanState::Io, a, b));
+            }
+            at = at.max(b);
+        }
+        if end_ns > at || out.is_empty() {
+            out.push(span(SpanState::Computing, at, end_ns));
+        }
+        out
+    }
+
     /// Cuts each `held` interval of a worker at that worker's task boundaries: the computing
     /// spans of a lock-based model are the parts of its tasks run while holding the lock.
     /// `tasks` and `held` are (worker, task, start, end) and (worker, start, end).
@@ -217,6 +255,40 @@ mod tests {
                 .map(|s| (s.task, s.start_ns, s.end_ns))
                 .collect::<Vec<_>>(),
             vec![(Some(0), 5, 10), (Some(3), 12, 20)]
+        );
+    }
+
+    #[test]
+    fn a_task_s_waits_are_shown_as_io_and_the_rest_as_computing() {
+        let spans = Timeline::task_spans(1, Some(4), 10, 100, &[(20, 30), (30, 50), (90, 100)]);
+        assert_eq!(
+            spans
+                .iter()
+                .map(|s| (s.state, s.start_ns, s.end_ns))
+                .collect::<Vec<_>>(),
+            vec![
+                (SpanState::Computing, 10, 20),
+                (SpanState::Io, 20, 30),
+                (SpanState::Io, 30, 50),
+                (SpanState::Computing, 50, 90),
+                (SpanState::Io, 90, 100),
+            ]
+        );
+        assert!(spans.iter().all(|s| s.worker == 1 && s.task == Some(4)));
+        // A task with no waits is one computing span, even an instantaneous one.
+        assert_eq!(
+            Timeline::task_spans(0, None, 5, 5, &[]),
+            vec![span(0, SpanState::Computing, 5, 5)]
+        );
+        // Stamps out of order never panic: an end before the start is an instant.
+        assert_eq!(
+            Timeline::task_spans(0, None, 9, 5, &[(7, 8)]),
+            vec![span(0, SpanState::Computing, 9, 9)]
+        );
+        // A task that only waited is one I/O span.
+        assert_eq!(
+            Timeline::task_spans(0, None, 5, 9, &[(5, 9)]),
+            vec![span(0, SpanState::Io, 5, 9)]
         );
     }
 

@@ -21,19 +21,20 @@ use super::gil::{Gil, GilPacer};
 use super::{Executor, RunRecord, timed_run};
 use crate::engine::cpu_time::{Cost, Snapshot};
 use crate::engine::pacer::{Pacer, RunGuard, UnitError, UnitResult};
+use crate::engine::wait_recorder::run_recorded;
 use crate::engine::workload::{self, RunEnv, Workload};
 use crate::preset::{ModelKind, TaskSpec};
 use crate::results::{Scheduling, Span, SpanState, Timeline};
-use crate::sys::monotonic_ns;
 
 /// Sequential, threads, rayon and gil-threads: every model that runs inside this process.
 pub struct InProcessExecutor {
     strategy: Strategy,
     startup: Duration,
-    /// The last run's workload, kept when it can time the next run of the same task too
-    /// ([`workload::reusable_between_runs`]): building the memory task's arrays takes longer
-    /// than a 16-worker run of them.
-    built: Option<(TaskSpec, Arc<dyn Workload>)>,
+    /// The cell's reusable workload ([`workload::reusable_between_runs`]), held between its
+    /// runs so that the next one does not build it again: building the memory task's arrays
+    /// takes longer than a 16-worker run of them. Shared with every in-process cell of the
+    /// task ([`workload::shared`]).
+    built: Option<Arc<dyn Workload>>,
 }
 
 enum Strategy {
@@ -146,9 +147,8 @@ impl InProcessExecutor {
             Strategy::Sequential => {
                 let mut sum = 0u64;
                 for unit in 0..n {
-                    let start_ns = monotonic_ns();
-                    let c = w.run_unit(unit, guard)?;
-                    recorded.tasks.push(task_span(0, unit, start_ns));
+                    let (c, spans) = run_recorded(w.as_ref(), unit, guard, 0)?;
+                    recorded.tasks.extend(spans);
                     sum = sum.wrapping_add(c);
                 }
                 Ok(sum)
@@ -171,10 +171,9 @@ impl InProcessExecutor {
                         .into_par_iter()
                         .with_max_len(1)
                         .map(|unit| {
-                            let start_ns = monotonic_ns();
-                            let c = w.run_unit(unit, guard)?;
                             let worker = rayon::current_thread_index().unwrap_or(0);
-                            lock(&spans).push(task_span(worker, unit, start_ns));
+                            let (c, recorded) = run_recorded(w.as_ref(), unit, guard, worker)?;
+                            lock(&spans).extend(recorded);
                             Ok(c)
                         })
                         .try_reduce(|| 0, |a, b| Ok(a.wrapping_add(b)))
@@ -186,21 +185,11 @@ impl InProcessExecutor {
     }
 }
 
-/// A task span on `CLOCK_MONOTONIC` nanoseconds, ending now.
-fn task_span(worker: usize, unit: usize, start_ns: u64) -> Span {
-    Span {
-        worker: u32::try_from(worker).unwrap_or(u32::MAX),
-        task: u32::try_from(unit).ok(),
-        state: SpanState::Computing,
-        start_ns,
-        end_ns: monotonic_ns(),
-    }
-}
-
 /// What one in-process run recorded, on absolute `CLOCK_MONOTONIC` nanoseconds.
 #[derive(Default)]
 struct Recorded {
-    /// Each unit's span on the thread that ran it.
+    /// Each unit's spans on the thread that ran it: computing, and waiting on I/O during its
+    /// waits (see [`run_recorded`]).
     tasks: Vec<Span>,
     /// `gil-threads`: each lock thread's intervals.
     gil: Option<Vec<super::GilInterval>>,
@@ -232,7 +221,13 @@ impl Recorded {
                     .filter(|i| i.state == SpanState::Computing)
                     .map(|i| (worker_of(i.thread), i.start_ns, i.end_ns))
                     .collect();
-                let mut spans = Timeline::intersect_held(&self.tasks, &held);
+                // The lock's own intervals show the waits (it is dropped for each).
+                let computing: Vec<Span> = self
+                    .tasks
+                    .into_iter()
+                    .filter(|s| s.state == SpanState::Computing)
+                    .collect();
+                let mut spans = Timeline::intersect_held(&computing, &held);
                 spans.extend(
                     intervals
                         .iter()
@@ -280,10 +275,9 @@ impl SharedQueue {
             if unit >= units {
                 break;
             }
-            let start_ns = monotonic_ns();
-            match w.run_unit(unit, pacer) {
-                Ok(c) => {
-                    spans.push(task_span(worker, unit, start_ns));
+            match run_recorded(w, unit, pacer, worker) {
+                Ok((c, recorded)) => {
+                    spans.extend(recorded);
                     self.sum.fetch_add(c, Ordering::Relaxed);
                 }
                 Err(e) => self.fail(e),
@@ -508,16 +502,10 @@ impl Executor for InProcessExecutor {
         env: &RunEnv,
         guard: &RunGuard,
     ) -> Result<RunRecord, UnitError> {
-        let w = match self.built.take() {
-            Some((built_for, w)) if built_for == *task => w,
-            // The previous workload goes before the next is built: holding both would double
-            // the memory task's peak.
-            _ => Arc::from(workload::build(task, env).map_err(UnitError::Failed)?),
-        };
-        if workload::reusable_between_runs(task) {
-            self.built = Some((task.clone(), Arc::clone(&w)));
-        }
-        let w = workload::payload::wrap_shared(w, task.payload_kib);
+        let w = workload::build_in_process(task, env).map_err(UnitError::Failed)?;
+        // Keep a reusable workload while this cell lives, so it outlives the runs of other
+        // cells in between (every in-process cell holds the same one).
+        self.built = workload::reusable_between_runs(task).then(|| Arc::clone(&w));
         self.run_workload(w, guard)
     }
 
@@ -585,7 +573,7 @@ mod tests {
     }
 
     #[test]
-    fn a_reusable_workload_is_built_once_per_task_and_an_io_one_every_run() {
+    fn a_reusable_workload_is_built_once_per_task_and_shared_and_an_io_one_every_run() {
         let mut exec = executor(ModelKind::Threads, 2);
         let env = RunEnv {
             workers: 2,
@@ -598,7 +586,7 @@ mod tests {
             ..TaskSpec::default()
         };
         task.memory.array_mib = 1;
-        let kept = |exec: &InProcessExecutor| exec.built.as_ref().map(|(_, w)| Arc::clone(w));
+        let kept = |exec: &InProcessExecutor| exec.built.as_ref().map(Arc::clone);
         let first = exec.run(&task, &env, &guard()).unwrap();
         let built = kept(&exec).expect("the memory arrays are kept");
         let second = exec.run(&task, &env, &guard()).unwrap();
@@ -607,6 +595,10 @@ mod tests {
             "run 2 reused them"
         );
         assert_eq!(first.metrics.checksum, second.metrics.checksum);
+        // Another cell of the same task shares the same arrays: the process holds one copy.
+        let mut other = executor(ModelKind::Rayon, 2);
+        other.run(&task, &env, &guard()).unwrap();
+        assert!(Arc::ptr_eq(&built, &kept(&other).unwrap()));
         // Another size is another workload.
         task.memory.array_mib = 2;
         exec.run(&task, &env, &guard()).unwrap();

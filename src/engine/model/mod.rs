@@ -5,6 +5,7 @@ mod gil;
 mod in_process;
 mod process_pool;
 pub mod python;
+pub mod python_timeline;
 mod tokio;
 
 use std::time::{Duration, Instant};

@@ -322,6 +322,7 @@ impl ProcessPool {
                         cpu_ns,
                         start_ns,
                         end_ns,
+                        waits,
                         payload,
                     },
                 ) if in_flight[i] > 0 => {
@@ -348,13 +349,14 @@ impl ProcessPool {
                         cpu_ns,
                         start_ns,
                         end_ns,
+                        waits: waits.clone(),
                         payload: None,
                     })
                     .len() as u64
                         + reply_bytes;
                     in_flight[i] -= 1;
                     let sent = sent_ns.get(unit).copied().unwrap_or(start_ns);
-                    self.note(i, unit, sent, start_ns, end_ns, received_ns);
+                    self.note(i, unit, sent, (start_ns, end_ns), &waits, received_ns);
                     sum = sum.wrapping_add(checksum);
                     cpu += Duration::from_nanos(cpu_ns);
                     while takes_more(in_flight[i], next) {
@@ -373,10 +375,19 @@ impl ProcessPool {
     }
 
     /// Records one unit's trip: in the pipe from `sent` to `start` (queued behind the child's
-    /// current unit included), computing until `end`, in the pipe back until `received`.
-    /// Child stamps that do not fit between the parent's (a worker that sent none) leave only
-    /// the parent's view: in transit from `sent` to `received`.
-    fn note(&mut self, child: usize, unit: usize, sent: u64, start: u64, end: u64, received: u64) {
+    /// current unit included), computing until `end` (waiting on I/O during its `waits`), in
+    /// the pipe back until `received`. Child stamps that do not fit between the parent's (a
+    /// worker that sent none) leave only the parent's view: in transit from `sent` to
+    /// `received`.
+    fn note(
+        &mut self,
+        child: usize,
+        unit: usize,
+        sent: u64,
+        (start, end): (u64, u64),
+        waits: &[(u64, u64)],
+        received: u64,
+    ) {
         let span = |state, start_ns, end_ns| Span {
             worker: u32::try_from(child).unwrap_or(u32::MAX),
             task: u32::try_from(unit).ok(),
@@ -386,7 +397,13 @@ impl ProcessPool {
         };
         if sent <= start && start <= end && end <= received {
             self.spans.push(span(SpanState::Transit, sent, start));
-            self.spans.push(span(SpanState::Computing, start, end));
+            self.spans.extend(Timeline::task_spans(
+                u32::try_from(child).unwrap_or(u32::MAX),
+                u32::try_from(unit).ok(),
+                start,
+                end,
+                waits,
+            ));
             self.spans.push(span(SpanState::Transit, end, received));
         } else {
             self.spans.push(span(SpanState::Transit, sent, received));

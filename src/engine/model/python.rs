@@ -9,6 +9,7 @@ use std::time::{Duration, Instant};
 use serde::Deserialize;
 
 use super::child::{ChildEvent, ChildProcess, next_event};
+use super::python_timeline::PyTimeline;
 use super::{Executor, RunRecord};
 use crate::engine::cpu_time::{Cost, Snapshot, spent_between};
 use crate::engine::pacer::{RunGuard, UnitError};
@@ -50,6 +51,9 @@ enum FromPython {
         /// Function tasks: each task's checksum, in task order.
         #[serde(default)]
         task_checksums: Option<Vec<u64>>,
+        /// Who ran each unit when (thread and process pools, asyncio).
+        #[serde(default)]
+        timeline: Option<PyTimeline>,
     },
     Failed {
         message: String,
@@ -73,6 +77,8 @@ pub struct PythonExecutor {
     startup: Duration,
     broken: Option<String>,
     cluster: Option<ClusterInfo>,
+    model: ModelKind,
+    workers: usize,
 }
 
 /// Open MPI settings `py-mpi` sets when the environment does not: more ranks than cores on one
@@ -202,6 +208,8 @@ impl PythonExecutor {
             startup: Duration::ZERO,
             broken: None,
             cluster: None,
+            model,
+            workers,
         };
         let py_model = match model {
             ModelKind::PyMultiprocessing => "multiprocessing",
@@ -237,6 +245,21 @@ impl PythonExecutor {
         let mut snapshot = self.child.process_tree_cost();
         snapshot.push((READER_KEY, self.child.readers_cost()));
         snapshot
+    }
+
+    /// `py-multiprocessing`: the bytes every pool process has read and written so far (see
+    /// [`crate::engine::proc_stats::io_chars`]): the interpreter's own are its protocol with
+    /// corelab, so only the processes below it count.
+    fn pool_io_chars(&self) -> Option<std::collections::HashMap<u32, u64>> {
+        if self.model != ModelKind::PyMultiprocessing {
+            return None;
+        }
+        let interpreter = self.child.pid();
+        let pool: Vec<u32> = crate::engine::cpu_time::tree_pids(interpreter)
+            .into_iter()
+            .filter(|&p| p != interpreter)
+            .collect();
+        Some(crate::engine::proc_stats::io_chars(&pool))
     }
 
     /// Sends one request and waits for its answer; any failure kills the interpreter.
@@ -277,6 +300,15 @@ impl PythonExecutor {
     }
 }
 
+impl PythonExecutor {
+    /// Marks the worker unusable after it sent something invalid, and kills it.
+    fn refuse(&mut self, reason: String) -> UnitError {
+        self.child.kill();
+        self.broken = Some(reason.clone());
+        UnitError::Failed(reason)
+    }
+}
+
 impl Executor for PythonExecutor {
     fn startup(&self) -> Duration {
         self.startup
@@ -299,11 +331,15 @@ impl Executor for PythonExecutor {
         let msg = serde_json::json!({ "op": "run", "task": task });
         // The wall time is the interpreter's own (its timed region); the CPU time is measured
         // from outside around the request, by the one definition every model uses.
+        let io_before = self.pool_io_chars();
         let before = self.cost_snapshot();
         let me_before = Cost::this_thread();
         let reply = self.request(&msg, guard, guard.deadline(), "computing")?;
         let spent =
             Cost::this_thread().since(me_before) + spent_between(&before, &self.cost_snapshot());
+        let ipc_bytes = io_before
+            .zip(self.pool_io_chars())
+            .map(|(before, after)| crate::engine::proc_stats::io_chars_since(&before, &after));
         match reply {
             FromPython::Done {
                 wall_s,
@@ -311,21 +347,34 @@ impl Executor for PythonExecutor {
                 checksum,
                 scheduling,
                 task_checksums,
-            } => Ok(RunRecord {
-                wall: Duration::from_secs_f64(wall_s.clamp(0.0, 1e9)),
-                cpu: spent.cpu,
-                minor_faults: spent.minor_faults,
-                task_cpu: Some(Duration::from_secs_f64(cpu_s.clamp(0.0, 1e9))),
-                metrics: RunMetrics {
-                    checksum,
-                    scheduling,
-                    task_checksums,
-                    ..RunMetrics::default()
-                },
-                shared_state: None,
-                started_ns: 0,
-                timeline: None,
-            }),
+                timeline,
+            } => {
+                let wall = Duration::from_secs_f64(wall_s.clamp(0.0, 1e9));
+                let wall_ns = u64::try_from(wall.as_nanos()).unwrap_or(u64::MAX);
+                let timeline = match timeline {
+                    None => None,
+                    Some(t) => Some(
+                        t.into_timeline(self.model, self.workers, wall_ns)
+                            .map_err(|e| self.refuse(format!("Python sent a bad {e}")))?,
+                    ),
+                };
+                Ok(RunRecord {
+                    wall,
+                    cpu: spent.cpu,
+                    minor_faults: spent.minor_faults,
+                    task_cpu: Some(Duration::from_secs_f64(cpu_s.clamp(0.0, 1e9))),
+                    metrics: RunMetrics {
+                        checksum,
+                        scheduling,
+                        task_checksums,
+                        ipc_bytes,
+                        ..RunMetrics::default()
+                    },
+                    shared_state: None,
+                    started_ns: 0,
+                    timeline,
+                })
+            }
             other => Err(UnitError::Failed(format!(
                 "Python sent {other:?} instead of a result"
             ))),

@@ -82,6 +82,9 @@ impl TokioExecutor {
 struct Plan {
     units: usize,
     kind: Kind,
+    /// The input each unit carries, for the kinds run here rather than by the workload (whose
+    /// own units carry it).
+    payload: Option<Arc<workload::payload::Payload>>,
 }
 
 enum Kind {
@@ -119,13 +122,26 @@ impl Plan {
             },
             other => return Err(format!("the tokio model does not run {other} tasks")),
         };
+        let payload = match kind {
+            Kind::Blocking(_) => None,
+            _ => w.payload().cloned(),
+        };
         Ok(Plan {
             units: w.unit_count(),
             kind,
+            payload,
         })
     }
 
     async fn run_unit(&self, unit: usize, guard: &RunGuard) -> UnitResult<u64> {
+        let checksum = self.run_kind(unit, guard).await?;
+        if let Some(p) = &self.payload {
+            p.carry();
+        }
+        Ok(checksum)
+    }
+
+    async fn run_kind(&self, unit: usize, guard: &RunGuard) -> UnitResult<u64> {
         guard.checkpoint()?;
         match &self.kind {
             Kind::Blocking(w) => w.run_unit(unit, guard),
@@ -229,7 +245,7 @@ impl Executor for TokioExecutor {
         guard: &RunGuard,
     ) -> Result<RunRecord, UnitError> {
         let w: Arc<dyn Workload> =
-            Arc::from(workload::build(task, env).map_err(UnitError::Failed)?);
+            workload::build_in_process(task, env).map_err(UnitError::Failed)?;
         let plan = Arc::new(Plan::new(task, env, Arc::clone(&w)).map_err(UnitError::Failed)?);
         timed_run(
             w.as_ref(),
@@ -304,6 +320,43 @@ mod tests {
             0,
             "unit files removed"
         );
+    }
+
+    /// `tokio` builds its workload like the in-process models: every unit of every kind it
+    /// runs carries `task.payload_kib`, as the threads model's do.
+    #[test]
+    fn every_unit_carries_the_payload_like_the_threads_model() {
+        let dir = tempfile::tempdir().expect("tempdir");
+        let guard = RunGuard::new(CancelToken::new(), Duration::from_secs(30));
+        let tokio = TokioExecutor::new(4).expect("runtime");
+        let mut threads =
+            InProcessExecutor::new(ModelKind::Threads, 4, Duration::from_millis(5)).expect("team");
+        for (kind, mode) in [
+            (TaskKind::Cpu, IoMode::Sleep),
+            (TaskKind::Io, IoMode::Sleep),
+            (TaskKind::Io, IoMode::File),
+            (TaskKind::Mixed, IoMode::Sleep),
+        ] {
+            let mut t = task(kind);
+            t.io.mode = mode;
+            t.payload_kib = 3;
+            let env = env(dir.path(), 4);
+            let w: Arc<dyn Workload> = workload::build_in_process(&t, &env).expect("built");
+            let payload = Arc::clone(w.payload().expect("a payload"));
+            assert_eq!(payload.len(), 3 * 1024);
+            let plan = Arc::new(Plan::new(&t, &env, Arc::clone(&w)).expect("plan"));
+            tokio.run_units(plan, &guard).expect("tokio run");
+            assert_eq!(payload.carried(), t.tasks as usize, "tokio {kind} {mode:?}");
+            let w: Arc<dyn Workload> = workload::build_in_process(&t, &env).expect("built");
+            let payload = Arc::clone(w.payload().expect("a payload"));
+            threads.run_workload(w, &guard).expect("threads run");
+            assert_eq!(
+                payload.carried(),
+                t.tasks as usize,
+                "threads {kind} {mode:?}"
+            );
+        }
+        threads.shutdown();
     }
 
     #[test]

@@ -10,8 +10,10 @@ pub(crate) mod io;
 mod memory;
 pub(crate) mod mixed;
 pub mod payload;
+pub mod shared;
 
 use std::path::PathBuf;
+use std::sync::Arc;
 
 use serde::{Deserialize, Serialize};
 
@@ -73,6 +75,10 @@ pub trait Workload: Send + Sync {
     fn shared_state(&self) -> Option<String> {
         None
     }
+    /// The input data each unit carries (`task.payload_kib`), when it carries any.
+    fn payload(&self) -> Option<&std::sync::Arc<payload::Payload>> {
+        None
+    }
 }
 
 /// Checks what a workload is built from: the task's fields in the ranges a preset allows, and
@@ -124,6 +130,18 @@ pub fn build(spec: &TaskSpec, env: &RunEnv) -> Result<Box<dyn Workload>, String>
 /// afresh for every run.
 pub fn reusable_between_runs(spec: &TaskSpec) -> bool {
     matches!(spec.kind, TaskKind::Cpu | TaskKind::Memory)
+}
+
+/// The workload of a run inside this process, with every task field applied (the payload
+/// included): the one way the in-process models and `tokio` build theirs, so that every model
+/// honours the same fields. A reusable workload ([`reusable_between_runs`]) comes from
+/// [`shared::workload`], built once for every in-process cell of the task.
+pub fn build_in_process(spec: &TaskSpec, env: &RunEnv) -> Result<Arc<dyn Workload>, String> {
+    let w = match reusable_between_runs(spec) {
+        true => shared::workload(spec, || build(spec, env))?,
+        false => Arc::from(build(spec, env)?),
+    };
+    Ok(payload::wrap(w, spec.payload_kib))
 }
 
 /// The parent's side of a run whose units execute in child processes: it only counts units

@@ -7,6 +7,7 @@
 //! differs is only what moving the data costs.
 
 use std::sync::Arc;
+use std::sync::atomic::{AtomicUsize, Ordering};
 
 use super::{RunMetrics, Workload};
 use crate::engine::pacer::{Pacer, UnitResult};
@@ -62,33 +63,62 @@ pub fn from_hex(s: &str) -> Result<Vec<u8>, String> {
         .collect()
 }
 
+/// The input data of an in-process run, shared by its units: each unit that carries it reads
+/// it in place and writes an output as large.
+#[derive(Debug)]
+pub struct Payload {
+    input: Vec<u8>,
+    /// Units that carried it so far.
+    carried: AtomicUsize,
+}
+
+impl Payload {
+    /// The payload of a task with `payload_kib` = `kib`; `None` for 0. Built outside the timed
+    /// region.
+    pub fn new(kib: u32) -> Option<Arc<Payload>> {
+        (kib > 0).then(|| {
+            Arc::new(Payload {
+                input: input(kib),
+                carried: AtomicUsize::new(0),
+            })
+        })
+    }
+
+    /// One unit's share: reads the input and writes its output (then dropped).
+    pub fn carry(&self) {
+        std::hint::black_box(respond(std::hint::black_box(self.input.as_slice())));
+        self.carried.fetch_add(1, Ordering::Relaxed);
+    }
+
+    /// Bytes of input each unit carries.
+    pub fn len(&self) -> usize {
+        self.input.len()
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.input.is_empty()
+    }
+
+    /// How many units carried it so far.
+    pub fn carried(&self) -> usize {
+        self.carried.load(Ordering::Relaxed)
+    }
+}
+
 /// An in-process workload whose tasks each read the shared input and write an output of the
 /// same size.
 pub struct WithPayload {
     inner: Arc<dyn Workload>,
-    input: Arc<Vec<u8>>,
+    payload: Arc<Payload>,
 }
 
-/// Wraps `w` when `kib` > 0 (the input is built here, outside the timed region).
-pub fn wrap(w: Box<dyn Workload>, kib: u32) -> Box<dyn Workload> {
-    if kib == 0 {
-        return w;
+/// Wraps `w` when `kib` > 0 (the input is built here, outside the timed region). `w` may be
+/// shared with whoever keeps it between runs: the payload is the run's own.
+pub fn wrap(w: Arc<dyn Workload>, kib: u32) -> Arc<dyn Workload> {
+    match Payload::new(kib) {
+        None => w,
+        Some(payload) => Arc::new(WithPayload { inner: w, payload }),
     }
-    Box::new(WithPayload {
-        inner: Arc::from(w),
-        input: Arc::new(input(kib)),
-    })
-}
-
-/// [`wrap`] for a workload shared with whoever keeps it between runs.
-pub fn wrap_shared(w: Arc<dyn Workload>, kib: u32) -> Arc<dyn Workload> {
-    if kib == 0 {
-        return w;
-    }
-    Arc::new(WithPayload {
-        inner: w,
-        input: Arc::new(input(kib)),
-    })
 }
 
 impl Workload for WithPayload {
@@ -98,7 +128,7 @@ impl Workload for WithPayload {
 
     fn run_unit(&self, unit: usize, pacer: &dyn Pacer) -> UnitResult<u64> {
         let c = self.inner.run_unit(unit, pacer)?;
-        std::hint::black_box(respond(std::hint::black_box(self.input.as_slice())));
+        self.payload.carry();
         Ok(c)
     }
 
@@ -108,6 +138,10 @@ impl Workload for WithPayload {
 
     fn shared_state(&self) -> Option<String> {
         self.inner.shared_state()
+    }
+
+    fn payload(&self) -> Option<&Arc<Payload>> {
+        Some(&self.payload)
     }
 }
 

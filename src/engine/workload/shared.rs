@@ -1,0 +1,83 @@
+//! One built copy of a reusable workload for every in-process cell of a sweep.
+//!
+//! A sweep starts every cell before the first run and interleaves their runs, and every cell
+//! runs the same task. A reusable workload ([`super::reusable_between_runs`]: the CPU kernels,
+//! the STREAM triad) is therefore built once and shared: each in-process executor holds it
+//! while it lives, and the process holds one copy of the memory task's arrays, as it did when
+//! each run built its own (so the in-process cells' peak memory still shows one workload). Runs
+//! never overlap within a sweep; were two sweeps to share it at once, the triad's chunks are
+//! locked and every run writes the same values.
+
+use std::sync::{Arc, Mutex, Weak};
+
+use super::Workload;
+use crate::preset::TaskSpec;
+
+/// The last shared workload, alive while some executor holds it.
+static SHARED: Mutex<Option<(TaskSpec, Weak<dyn Workload>)>> = Mutex::new(None);
+
+/// The shared workload of `spec`: the one some executor still holds, or a new one from `build`
+/// (the previous one, of another task, is no longer needed by this module).
+pub fn workload(
+    spec: &TaskSpec,
+    build: impl FnOnce() -> Result<Box<dyn Workload>, String>,
+) -> Result<Arc<dyn Workload>, String> {
+    // Built while holding the lock, so two cells starting at once do not build two copies.
+    let mut shared = SHARED.lock().unwrap_or_else(|p| p.into_inner());
+    if let Some((built_for, weak)) = shared.as_ref()
+        && built_for == spec
+        && let Some(w) = weak.upgrade()
+    {
+        return Ok(w);
+    }
+    *shared = None;
+    let w: Arc<dyn Workload> = Arc::from(build()?);
+    *shared = Some((spec.clone(), Arc::downgrade(&w)));
+    Ok(w)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::engine::pacer::{Pacer, UnitResult};
+    use crate::preset::TaskKind;
+
+    struct Dummy;
+
+    impl Workload for Dummy {
+        fn unit_count(&self) -> usize {
+            1
+        }
+        fn run_unit(&self, _unit: usize, _pacer: &dyn Pacer) -> UnitResult<u64> {
+            Ok(1)
+        }
+    }
+
+    #[test]
+    fn held_workloads_are_shared_and_released_ones_rebuilt() {
+        // A task no other test uses, so the shared slot is this test's.
+        let spec = TaskSpec {
+            kind: TaskKind::Cpu,
+            tasks: 7_777,
+            ..TaskSpec::default()
+        };
+        let mut builds = 0;
+        let mut build = || -> Result<Box<dyn Workload>, String> {
+            builds += 1;
+            Ok(Box::new(Dummy))
+        };
+        let a = workload(&spec, &mut build).unwrap();
+        let b = workload(&spec, &mut build).unwrap();
+        assert!(Arc::ptr_eq(&a, &b), "a held workload is shared");
+        drop((a, b));
+        let _c = workload(&spec, &mut build).unwrap();
+        assert_eq!(builds, 2, "once nobody held it, it was built again");
+        // A failed build is the error, and nothing is kept.
+        let other = TaskSpec {
+            tasks: 7_778,
+            ..spec.clone()
+        };
+        let err = workload(&other, || Err("no".into())).err().unwrap();
+        assert_eq!(err, "no");
+    }
+}
