@@ -179,3 +179,29 @@ fn an_unknown_shell_is_a_usage_error_not_a_panic() {
     let err = String::from_utf8_lossy(&out.stderr);
     assert!(err.contains("tcsh") && !err.contains("panicked"), "{err}");
 }
+
+#[test]
+fn the_icon_is_rendered_at_every_size_the_package_installs() {
+    let dir = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("assets/icon");
+    let svg = std::fs::read_to_string(dir.join("corelab.svg")).unwrap();
+    assert!(
+        svg.contains("<svg") && svg.contains("viewBox"),
+        "a scalable SVG"
+    );
+    for size in [16u32, 32, 48, 64, 128, 256, 512] {
+        let png = image::open(dir.join(format!("corelab-{size}.png"))).unwrap();
+        assert_eq!(
+            (png.width(), png.height()),
+            (size, size),
+            "corelab-{size}.png"
+        );
+    }
+}
+
+#[cfg(feature = "gui")]
+#[test]
+fn the_window_icon_decodes() {
+    let icon = eframe::icon_data::from_png_bytes(corelab::gui::WINDOW_ICON_PNG).unwrap();
+    assert_eq!((icon.width, icon.height), (256, 256));
+    assert_eq!(icon.rgba.len(), 256 * 256 * 4);
+}
