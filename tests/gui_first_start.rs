@@ -7,7 +7,7 @@ mod common;
 
 use std::collections::HashMap;
 
-use common::gui::{app, harness};
+use common::gui::{app, harness, step_until};
 use corelab::engine::{SweepConfig, WorkerCommand};
 use corelab::gui::app::START_HINT;
 use corelab::gui::editing::Source;
@@ -162,4 +162,56 @@ fn loading_another_preset_hides_the_hint_without_dismissing_it() {
         h.query_by_label(START_HINT).is_some(),
         "not dismissed: back with the tour"
     );
+}
+
+#[test]
+fn results_of_another_experiment_hide_the_hint() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut results = corelab::results::ResultsFile {
+        experiment: find_builtin("cpu-threads-vs-processes")
+            .unwrap()
+            .experiment()
+            .unwrap(),
+        status: corelab::results::RunStatus::Complete,
+        ..Default::default()
+    };
+    for (model, workers, secs) in [
+        (corelab::preset::ModelKind::Sequential, 1, 2.0),
+        (corelab::preset::ModelKind::Threads, 2, 1.0),
+    ] {
+        results.cells.push(corelab::results::CellResult {
+            model: Some(model),
+            workers,
+            samples: vec![corelab::results::Sample {
+                wall_s: secs,
+                cpu_s: 2.0,
+                checksum: 7,
+                ..Default::default()
+            }],
+            ..Default::default()
+        });
+    }
+    results.recompute();
+    let path = dir.path().join("other-results.json");
+    results.save(&path).unwrap();
+
+    let mut h = harness(app(dir.path()));
+    h.run();
+    assert!(h.query_by_label(START_HINT).is_some());
+    let ctx = h.ctx.clone();
+    h.state_mut().open_results_path(&ctx, path);
+    step_until(&mut h, "the results to load", |a| {
+        a.results().is_some() && !a.files_busy()
+    });
+    h.run();
+    assert_eq!(
+        h.state().experiment(),
+        &start_here(),
+        "the editor keeps the tour"
+    );
+    assert!(
+        !h.state().start_hint_shown(),
+        "the hint is not about these curves"
+    );
+    assert!(h.query_by_label(START_HINT).is_none());
 }

@@ -127,7 +127,7 @@ impl AppSettings {
 }
 
 /// The first-start hint, over the charts of the "start here" tour until dismissed.
-pub const START_HINT: &str = "Press Run. When the curves appear: threads and processes climb with the cores, gil-threads stays flat — that flat line is the GIL.";
+pub const START_HINT: &str = "When the curves appear: threads and processes climb with the cores, gil-threads stays flat — that flat line is the GIL.";
 
 /// Height of the built-in preset gallery in the left panel (it scrolls beyond that).
 const GALLERY_HEIGHT: f32 = 230.0;
@@ -315,14 +315,19 @@ impl WorkbenchApp {
         }
     }
 
-    /// The first-start hint is showing: not dismissed yet, and the configuration is still the
-    /// "start here" tour it talks about.
+    /// The first-start hint is showing: not dismissed yet, the configuration is still the
+    /// "start here" tour it talks about, and the results shown (if any) are the tour's, not
+    /// an opened file of another experiment.
     pub fn start_hint_shown(&self) -> bool {
         !self.start_hint_dismissed
             && self
                 .origin
                 .as_ref()
                 .is_some_and(|o| o.source == Source::Builtin(START_HERE.to_string()))
+            && self
+                .results
+                .as_ref()
+                .is_none_or(|r| r.experiment.name == self.experiment.name)
     }
 
     /// Dismisses the first-start hint for good (the dismissal is saved with the state).
