@@ -1,6 +1,8 @@
 //! The command line: `corelab` (workbench), `corelab run` (headless sweep), `corelab report`
 //! (charts, Markdown and fits from saved results), `corelab presets`, and the hidden
-//! `corelab worker` child mode.
+//! `corelab worker` child mode; `corelab generate` (man pages, completions) in `cli/generate.rs`.
+
+mod generate;
 
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
@@ -52,7 +54,8 @@ fn stdout_written(result: std::io::Result<()>) {
 #[derive(Parser, Debug)]
 #[command(
     name = "corelab",
-    version,
+    // The version and the commit it was built from (see build.rs).
+    version = env!("CORELAB_VERSION"),
     about = "A workbench for concurrency experiments: threads, pools, processes and an emulated GIL, measured as speedup curves.",
     long_about = None
 )]
@@ -109,6 +112,12 @@ pub enum Command {
         /// (a venv with dask[distributed]; mpi4py and mpiexec for py-mpi). Default: python3.
         #[arg(long, value_name = "INTERPRETER", default_value = "python3")]
         python: String,
+    },
+    /// Write the man pages or a shell completion script (made from this command line's
+    /// definition), as packaging does.
+    Generate {
+        #[command(subcommand)]
+        what: generate::GenerateWhat,
     },
     /// Child-process mode of the `processes` model (speaks JSON lines on stdin/stdout).
     #[command(hide = true)]
@@ -259,6 +268,7 @@ pub fn main() -> ExitCode {
             false => selftest(workers, json, &python),
         },
         Some(Command::Report(args)) => report(&args),
+        Some(Command::Generate { what }) => generate::generate(&what),
     };
     match outcome {
         Ok(()) => ExitCode::SUCCESS,

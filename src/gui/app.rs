@@ -34,7 +34,7 @@ use super::status_bar::{self, CpuMeter};
 use crate::analysis::ModelFit;
 use crate::engine::{PythonInfo, SweepConfig, SweepEvent, interpreter};
 use crate::export::ChartOptions;
-use crate::preset::{Experiment, find_builtin};
+use crate::preset::{Experiment, START_HERE, find_builtin};
 use crate::results::{CellResult, MachineInfo, ResultsFile, RunStatus};
 
 /// How long `--run` waits after the window opened before starting the sweep.
@@ -126,6 +126,9 @@ impl AppSettings {
     }
 }
 
+/// The first-start hint, over the charts of the "start here" tour until dismissed.
+pub const START_HINT: &str = "When the curves appear: threads and processes climb with the cores, gil-threads stays flat — that flat line is the GIL.";
+
 /// Height of the built-in preset gallery in the left panel (it scrolls beyond that).
 const GALLERY_HEIGHT: f32 = 230.0;
 
@@ -180,6 +183,8 @@ pub struct WorkbenchApp {
     help_open: bool,
     /// What the panels asked for this frame, applied after drawing.
     commands: Vec<Command>,
+    /// The first-start hint was dismissed (persisted: it never comes back).
+    start_hint_dismissed: bool,
 }
 
 impl WorkbenchApp {
@@ -195,6 +200,7 @@ impl WorkbenchApp {
             .filter(|_| settings.restore_state)
             .and_then(|s| s.get_string(STORAGE_KEY))
             .and_then(|text| Persisted::from_json(&text));
+        let start_hint_dismissed = persisted.as_ref().is_some_and(|p| p.start_hint_dismissed);
         let (experiment, tab, confirmed_interpreters, unconfirmed_interpreter, origin) =
             match persisted {
                 Some(p) => {
@@ -255,6 +261,7 @@ impl WorkbenchApp {
             pending_replace: None,
             help_open: false,
             commands: Vec::new(),
+            start_hint_dismissed,
         }
     }
 
@@ -306,6 +313,26 @@ impl WorkbenchApp {
         if let Some(path) = &options.screenshot {
             self.screenshot = Some(ScreenshotMode::new(path.clone(), outcome));
         }
+    }
+
+    /// The first-start hint is showing: not dismissed yet, the configuration is still the
+    /// "start here" tour it talks about, and the results shown (if any) are the tour's, not
+    /// an opened file of another experiment.
+    pub fn start_hint_shown(&self) -> bool {
+        !self.start_hint_dismissed
+            && self
+                .origin
+                .as_ref()
+                .is_some_and(|o| o.source == Source::Builtin(START_HERE.to_string()))
+            && self
+                .results
+                .as_ref()
+                .is_none_or(|r| r.experiment.name == self.experiment.name)
+    }
+
+    /// Dismisses the first-start hint for good (the dismissal is saved with the state).
+    pub fn dismiss_start_hint(&mut self) {
+        self.start_hint_dismissed = true;
     }
 
     /// The experiment being edited.
@@ -816,9 +843,10 @@ impl WorkbenchApp {
 }
 
 /// The configuration a fresh workbench starts with: the first built-in preset.
+/// What a first start (no saved state) opens on: the short "start here" tour.
 fn default_experiment() -> (Experiment, Option<Origin>) {
-    match crate::preset::builtin_presets()
-        .first()
+    match find_builtin(START_HERE)
+        .or_else(|| crate::preset::builtin_presets().first())
         .and_then(|p| Some((p.id, p.experiment().ok()?)))
     {
         Some((id, exp)) => (
@@ -867,6 +895,7 @@ impl eframe::App for WorkbenchApp {
             confirmed_interpreters: self.confirmed_interpreters.clone(),
             unconfirmed_interpreter: self.unconfirmed_interpreter.clone(),
             origin: self.origin.clone(),
+            start_hint_dismissed: self.start_hint_dismissed,
         };
         if let Ok(text) = serde_json::to_string(&persisted) {
             storage.set_string(STORAGE_KEY, text);

@@ -51,6 +51,9 @@ pub use charts::CompareRun;
 
 use crate::engine::{SweepConfig, WorkerCommand};
 
+/// The window's icon (the 256 px rendering of `assets/icon/corelab.svg`).
+pub const WINDOW_ICON_PNG: &[u8] = include_bytes!("../../assets/icon/corelab-256.png");
+
 /// How the workbench is started (from the command line).
 #[derive(Clone, Debug, Default)]
 pub struct GuiOptions {
@@ -79,6 +82,13 @@ pub fn run_app(options: GuiOptions) -> anyhow::Result<()> {
         .with_title("corelab")
         .with_app_id("corelab")
         .with_min_inner_size([900.0, 600.0]);
+    // The icon drawn for corelab (assets/icon/, rendered by packaging/render-icons.sh). It is
+    // decoded from bytes built into the binary; should that ever fail, the window opens
+    // without it rather than not at all.
+    match eframe::icon_data::from_png_bytes(WINDOW_ICON_PNG) {
+        Ok(icon) => viewport = viewport.with_icon(icon),
+        Err(e) => eprintln!("corelab: the window icon cannot be decoded: {e}"),
+    }
     viewport = if screenshot.is_some() {
         viewport.with_inner_size(screenshot::SIZE)
     } else {

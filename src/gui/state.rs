@@ -24,6 +24,10 @@ pub struct Persisted {
     pub unconfirmed_interpreter: Option<String>,
     /// The preset the configuration came from, for the "modified" marker and "Reset".
     pub origin: Option<Origin>,
+    /// The first-start hint ("when the curves appear …") was dismissed: it never comes back.
+    /// Absent from states saved before the hint existed (then `false`).
+    #[serde(default)]
+    pub start_hint_dismissed: bool,
 }
 
 impl Persisted {
@@ -50,5 +54,24 @@ mod tests {
         let loaded = Persisted::from_json(&value.to_string()).expect("still loads");
         assert_eq!(loaded.tab, Tab::Table);
         assert!(loaded.origin.is_none());
+    }
+
+    #[test]
+    fn a_state_from_before_the_start_hint_loads_with_the_hint_not_dismissed() {
+        let mut value = serde_json::to_value(Persisted::default()).expect("serialises");
+        let map = value.as_object_mut().expect("an object");
+        assert!(map.remove("start_hint_dismissed").is_some());
+        map.insert("tab".into(), serde_json::json!("Fits"));
+        let loaded = Persisted::from_json(&value.to_string()).expect("still loads");
+        assert!(!loaded.start_hint_dismissed);
+        assert_eq!(loaded.tab, Tab::Fits);
+
+        let dismissed = Persisted {
+            start_hint_dismissed: true,
+            ..Persisted::default()
+        };
+        let text = serde_json::to_string(&dismissed).expect("serialises");
+        let back = Persisted::from_json(&text).expect("loads");
+        assert!(back.start_hint_dismissed);
     }
 }

@@ -25,6 +25,8 @@ macro_rules! builtin {
 }
 
 const BUILTIN: &[BuiltinPreset] = &[
+    // First: what the workbench opens on at its first start (see `START_HERE`).
+    builtin!("start-here"),
     builtin!("cpu-threads-vs-processes"),
     builtin!("io-threads-vs-processes"),
     builtin!("gil-cpu-bound"),
@@ -39,6 +41,9 @@ const BUILTIN: &[BuiltinPreset] = &[
     builtin!("waiting-threads-vs-async"),
     builtin!("sending-data-to-processes"),
 ];
+
+/// The preset the workbench opens on when it has no saved state: a short tour.
+pub const START_HERE: &str = "start-here";
 
 /// All built-in presets, in gallery order.
 pub fn builtin_presets() -> &'static [BuiltinPreset] {

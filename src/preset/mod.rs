@@ -8,7 +8,7 @@ mod task;
 mod validate;
 mod workers;
 
-pub use builtin::{BuiltinPreset, builtin_presets, find_builtin};
+pub use builtin::{BuiltinPreset, START_HERE, builtin_presets, find_builtin};
 pub use calibration::{Calibration, CalibrationTrial};
 pub use error::PresetError;
 pub use experiment::{

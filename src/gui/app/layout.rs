@@ -327,6 +327,9 @@ impl WorkbenchApp {
                 ui.selectable_value(&mut self.tab, tab, tab.title());
             }
         });
+        if self.start_hint_shown() {
+            self.start_hint(ui);
+        }
         if let Some(results) = &self.results {
             let mut use_config = false;
             ui.horizontal_wrapped(|ui| {
@@ -407,6 +410,29 @@ impl WorkbenchApp {
                 &layers,
             ),
         }
+    }
+
+    /// The first-start hint: what to look at in the "start here" tour, until dismissed.
+    pub(super) fn start_hint(&mut self, ui: &mut egui::Ui) {
+        let visuals = ui.visuals().clone();
+        egui::Frame::new()
+            .fill(visuals.faint_bg_color)
+            .stroke(egui::Stroke::new(1.0, visuals.selection.bg_fill))
+            .corner_radius(4.0)
+            .inner_margin(egui::Margin::symmetric(8, 4))
+            .show(ui, |ui| {
+                ui.horizontal_wrapped(|ui| {
+                    ui.label(egui::RichText::new("Start here:").strong());
+                    ui.label(START_HINT);
+                    if ui
+                        .small_button("Dismiss")
+                        .on_hover_text("Hide this hint for good.")
+                        .clicked()
+                    {
+                        self.dismiss_start_hint();
+                    }
+                });
+            });
     }
 
     /// Fits, export and comparison controls above the charts.

@@ -1,0 +1,217 @@
+#![allow(clippy::unwrap_used)] // Test code: a panic is a failed test.
+#![cfg(feature = "gui")]
+//! The first minute: a workbench with no saved state opens on the "start here" preset with a
+//! one-line hint on what to look at; once dismissed, the hint never comes back.
+
+mod common;
+
+use std::collections::HashMap;
+
+use common::gui::{app, harness, step_until};
+use corelab::engine::{SweepConfig, WorkerCommand};
+use corelab::gui::app::START_HINT;
+use corelab::gui::editing::Source;
+use corelab::gui::state::{Persisted, STORAGE_KEY};
+use corelab::gui::{AppSettings, WorkbenchApp};
+use corelab::preset::{START_HERE, find_builtin};
+use eframe::{App as _, Storage as _};
+use egui_kittest::kittest::Queryable;
+
+/// An in-memory eframe storage.
+#[derive(Default)]
+struct MemStorage(HashMap<String, String>);
+
+impl eframe::Storage for MemStorage {
+    fn get_string(&self, key: &str) -> Option<String> {
+        self.0.get(key).cloned()
+    }
+    fn set_string(&mut self, key: &str, value: String) {
+        self.0.insert(key.into(), value);
+    }
+    fn remove_string(&mut self, key: &str) {
+        self.0.remove(key);
+    }
+    fn flush(&mut self) {}
+}
+
+/// A workbench that restores and saves its state (as the real window does).
+fn persistent_app(dir: &std::path::Path, storage: Option<&MemStorage>) -> WorkbenchApp {
+    let settings = AppSettings {
+        restore_state: true,
+        ..AppSettings::headless(dir)
+    };
+    let config = SweepConfig::new(WorkerCommand::new(env!("CARGO_BIN_EXE_corelab")));
+    WorkbenchApp::new(config, settings, storage.map(|s| s as &dyn eframe::Storage))
+}
+
+fn start_here() -> corelab::preset::Experiment {
+    find_builtin(START_HERE).unwrap().experiment().unwrap()
+}
+
+#[test]
+fn a_first_start_opens_on_start_here_with_the_hint() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut h = harness(persistent_app(dir.path(), None));
+    h.run();
+    assert_eq!(h.state().experiment(), &start_here());
+    assert_eq!(
+        h.state().origin().map(|o| o.source.clone()),
+        Some(Source::Builtin(START_HERE.to_string()))
+    );
+    assert!(h.state().start_hint_shown());
+    assert!(h.query_by_label(START_HINT).is_some(), "the hint is drawn");
+    assert!(h.query_by_label("Dismiss").is_some());
+    // The preset's own description says what it shows.
+    assert!(
+        start_here()
+            .description
+            .contains("that flat line is the GIL")
+    );
+}
+
+#[test]
+fn dismissing_hides_the_hint_and_a_restored_state_keeps_it_hidden() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut h = harness(persistent_app(dir.path(), None));
+    h.run();
+    h.get_by_label("Dismiss").click();
+    h.run();
+    assert!(!h.state().start_hint_shown());
+    assert!(h.query_by_label(START_HINT).is_none(), "gone at once");
+
+    let mut storage = MemStorage::default();
+    h.state_mut().save(&mut storage);
+    let saved = Persisted::from_json(&storage.get_string(STORAGE_KEY).unwrap()).unwrap();
+    assert!(saved.start_hint_dismissed);
+
+    // The next start restores the same "start here" configuration, without the hint.
+    let mut again = harness(persistent_app(dir.path(), Some(&storage)));
+    again.run();
+    assert_eq!(again.state().experiment(), &start_here());
+    assert!(!again.state().start_hint_shown());
+    assert!(again.query_by_label(START_HINT).is_none());
+}
+
+#[test]
+fn a_state_saved_before_the_hint_existed_still_loads() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut storage = MemStorage::default();
+    persistent_app(dir.path(), None).save(&mut storage);
+    let mut value: serde_json::Value =
+        serde_json::from_str(&storage.get_string(STORAGE_KEY).unwrap()).unwrap();
+    let map = value.as_object_mut().unwrap();
+    assert!(map.remove("start_hint_dismissed").is_some());
+    map.insert("tab".into(), serde_json::json!("Table"));
+    storage.set_string(STORAGE_KEY, value.to_string());
+
+    let mut h = harness(persistent_app(dir.path(), Some(&storage)));
+    h.run();
+    assert_eq!(
+        h.state().tab(),
+        corelab::gui::Tab::Table,
+        "the old state was used"
+    );
+    assert_eq!(h.state().experiment(), &start_here());
+    assert!(
+        h.state().start_hint_shown(),
+        "never dismissed, so still shown"
+    );
+    assert!(h.query_by_label(START_HINT).is_some());
+}
+
+#[test]
+fn an_older_state_on_another_preset_opens_on_it_without_the_hint() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut first = persistent_app(dir.path(), None);
+    let other = find_builtin("gil-cpu-bound").unwrap().experiment().unwrap();
+    first.set_experiment(other.clone());
+    let mut storage = MemStorage::default();
+    first.save(&mut storage);
+
+    let mut h = harness(persistent_app(dir.path(), Some(&storage)));
+    h.run();
+    assert_eq!(
+        h.state().experiment(),
+        &other,
+        "a saved state wins over the tour"
+    );
+    assert!(!h.state().start_hint_shown());
+    assert!(h.query_by_label(START_HINT).is_none());
+}
+
+#[test]
+fn loading_another_preset_hides_the_hint_without_dismissing_it() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut h = harness(app(dir.path()));
+    h.run();
+    assert!(h.state().start_hint_shown());
+    let other = find_builtin("gil-cpu-bound").unwrap().experiment().unwrap();
+    h.get_by_label(&other.name).click();
+    h.run();
+    assert_eq!(h.state().experiment(), &other);
+    assert!(
+        h.query_by_label(START_HINT).is_none(),
+        "the hint is about start here"
+    );
+
+    let tour = start_here();
+    h.get_by_label(&tour.name).click();
+    h.run();
+    assert_eq!(h.state().experiment(), &tour);
+    assert!(
+        h.query_by_label(START_HINT).is_some(),
+        "not dismissed: back with the tour"
+    );
+}
+
+#[test]
+fn results_of_another_experiment_hide_the_hint() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut results = corelab::results::ResultsFile {
+        experiment: find_builtin("cpu-threads-vs-processes")
+            .unwrap()
+            .experiment()
+            .unwrap(),
+        status: corelab::results::RunStatus::Complete,
+        ..Default::default()
+    };
+    for (model, workers, secs) in [
+        (corelab::preset::ModelKind::Sequential, 1, 2.0),
+        (corelab::preset::ModelKind::Threads, 2, 1.0),
+    ] {
+        results.cells.push(corelab::results::CellResult {
+            model: Some(model),
+            workers,
+            samples: vec![corelab::results::Sample {
+                wall_s: secs,
+                cpu_s: 2.0,
+                checksum: 7,
+                ..Default::default()
+            }],
+            ..Default::default()
+        });
+    }
+    results.recompute();
+    let path = dir.path().join("other-results.json");
+    results.save(&path).unwrap();
+
+    let mut h = harness(app(dir.path()));
+    h.run();
+    assert!(h.query_by_label(START_HINT).is_some());
+    let ctx = h.ctx.clone();
+    h.state_mut().open_results_path(&ctx, path);
+    step_until(&mut h, "the results to load", |a| {
+        a.results().is_some() && !a.files_busy()
+    });
+    h.run();
+    assert_eq!(
+        h.state().experiment(),
+        &start_here(),
+        "the editor keeps the tour"
+    );
+    assert!(
+        !h.state().start_hint_shown(),
+        "the hint is not about these curves"
+    );
+    assert!(h.query_by_label(START_HINT).is_none());
+}
