@@ -67,14 +67,6 @@ pub struct CellCosts {
     pub per_process: Vec<ProcessMemory>,
 }
 
-fn median(mut v: Vec<u64>) -> Option<u64> {
-    if v.is_empty() {
-        return None;
-    }
-    v.sort_unstable();
-    Some(v[(v.len() - 1) / 2])
-}
-
 /// Sets the cell's `peak_rss_bytes` (largest total over its runs) and `costs` from its samples'
 /// costs; a cell whose samples have none keeps what it had.
 pub fn summarise(cell: &mut CellResult) {
@@ -88,7 +80,7 @@ pub fn summarise(cell: &mut CellResult) {
     };
     let all = |f: fn(&RunCosts) -> Option<u64>| -> Option<u64> {
         let v: Option<Vec<u64>> = runs.iter().map(|c| f(c)).collect();
-        v.and_then(median)
+        v.and_then(|v| crate::stats::median_count(&v))
     };
     cell.peak_rss_bytes = Some(peak.peak_rss_bytes);
     cell.costs = Some(CellCosts {

@@ -463,9 +463,8 @@ fn derive(cell: &mut CellResult, base: Option<&BaselineCell>, per_worker: bool) 
         .filter_map(|s| Some(s.bytes_moved? as f64 / s.wall_s / 1e9))
         .collect();
     cell.gb_per_s = stats::median(&rates);
-    let mut lost: Vec<u64> = cell.samples.iter().filter_map(|s| s.lost_updates).collect();
-    lost.sort_unstable();
-    cell.lost_updates = lost.get(lost.len() / 2).copied();
+    let lost: Vec<u64> = cell.samples.iter().filter_map(|s| s.lost_updates).collect();
+    cell.lost_updates = stats::median_count(&lost);
 }
 
 /// Replaces `path` atomically: see [`crate::safe_fs::write_atomically`] (an exclusive,

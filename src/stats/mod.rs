@@ -20,6 +20,7 @@ pub use karp_flatt::{KarpFlattPoint, karp_flatt, karp_flatt_series};
 pub use precision::{MIN_SAMPLES_FOR_95, median_precision, samples_for_precision};
 pub use scaling::{efficiency, speedup, speedup_range};
 pub use summary::{
-    MedianCi, Summary, mad_outliers, mean, median, median_ci, stddev, student_t_975, summarize,
+    MedianCi, Summary, mad_outliers, mean, median, median_ci, median_count, stddev, student_t_975,
+    summarize,
 };
 pub use usl::{UslFit, fit_usl, fit_usl_scaled, usl, usl_peak};

@@ -102,6 +102,15 @@ pub fn median_ci(samples: &[f64]) -> Option<MedianCi> {
     })
 }
 
+/// Median of counts (lost updates, context switches, bytes): the lower of the two middle
+/// values when there is an even number, so the figure is always one that was measured.
+/// `None` when empty.
+pub fn median_count(values: &[u64]) -> Option<u64> {
+    let mut v = values.to_vec();
+    v.sort_unstable();
+    v.get(v.len().checked_sub(1)? / 2).copied()
+}
+
 /// Indices of outliers by the modified z-score of Iglewicz and Hoaglin:
 /// `0.6745 · |x − median| / MAD > 3.5`. With MAD = 0 nothing is flagged.
 pub fn mad_outliers(samples: &[f64]) -> Vec<usize> {
@@ -264,5 +273,14 @@ mod tests {
         assert_eq!(median_ci(&[]), None);
         let s = summarize(&(1..=10).map(f64::from).collect::<Vec<_>>()).unwrap();
         assert_eq!((s.median_ci_low, s.median_ci_high), (2.0, 9.0));
+    }
+
+    #[test]
+    fn the_median_count_is_a_measured_value() {
+        assert_eq!(median_count(&[]), None);
+        assert_eq!(median_count(&[7]), Some(7));
+        assert_eq!(median_count(&[9, 1, 5]), Some(5));
+        // Even count: the lower middle value, not their mean (3) nor the upper (4).
+        assert_eq!(median_count(&[4, 2, 1, 9]), Some(2));
     }
 }

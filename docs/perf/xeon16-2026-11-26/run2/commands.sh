@@ -1,0 +1,10 @@
+#!/usr/bin/env bash
+# The commands benches/measure.sh ran, in order (CORELAB_BIN=/work/main/target/corelab-device).
+/work/main/target/corelab-device run /work/main/benches/scaling-fidelity.json --out /tmp/m16b/measure/scaling-fidelity.json --svg /tmp/m16b/measure/scaling-fidelity.svg --png /tmp/m16b/measure/scaling-fidelity.png --markdown /tmp/m16b/measure/scaling-fidelity.md -q 
+/work/main/target/corelab-device run /tmp/m16b/measure/scaling-fidelity-long-runs.preset.json --workers 16 --out /tmp/m16b/measure/scaling-fidelity-long-runs.json -q 
+/work/main/target/corelab-device run memory-bandwidth --out /tmp/m16b/measure/memory-bandwidth.json --svg /tmp/m16b/measure/memory-bandwidth.svg --png /tmp/m16b/measure/memory-bandwidth.png --markdown /tmp/m16b/measure/memory-bandwidth.md -q 
+/work/main/target/corelab-device run start-here --out /tmp/m16b/measure/start-here.json --svg /tmp/m16b/measure/start-here.svg --png /tmp/m16b/measure/start-here.png --markdown /tmp/m16b/measure/start-here.md -q 
+/work/main/target/corelab-device run python-gil-vs-processes --out /tmp/m16b/measure/python-gil-vs-processes.json --svg /tmp/m16b/measure/python-gil-vs-processes.svg --png /tmp/m16b/measure/python-gil-vs-processes.png --markdown /tmp/m16b/measure/python-gil-vs-processes.md -q 
+/work/main/target/corelab-device run sending-data-to-processes --out /tmp/m16b/measure/sending-data-to-processes.json --svg /tmp/m16b/measure/sending-data-to-processes.svg --png /tmp/m16b/measure/sending-data-to-processes.png --markdown /tmp/m16b/measure/sending-data-to-processes.md -q 
+/work/main/target/corelab-device run cpu-threads-vs-processes --out /tmp/m16b/measure/cpu-threads-vs-processes.json --svg /tmp/m16b/measure/cpu-threads-vs-processes.svg --png /tmp/m16b/measure/cpu-threads-vs-processes.png --markdown /tmp/m16b/measure/cpu-threads-vs-processes.md -q 
+taskset -c 0 /work/main/target/corelab-device run cpu-threads-vs-processes --models sequential\,threads --out /tmp/m16b/measure/taskset-c0-cpu-threads-vs-processes.json -q 
