@@ -851,23 +851,33 @@ fn scripted_amdahl_timings_give_amdahls_speedups() {
 
 // ---- Adaptive precision and calibration (issue 14), with scripted executors ----
 
-#[test]
-fn a_steady_cell_stops_once_precise_and_a_noisy_one_at_its_budget() {
+/// A ±2% precision target with a 3 s budget per cell, threads × 1 and × 2, 3 repetitions.
+fn precise_experiment() -> corelab::preset::Experiment {
     let mut exp = tiny_experiment(TaskKind::Cpu, &[ModelKind::Threads], &[1, 2]);
     exp.baseline = corelab::preset::Baseline::SameModelOneWorker;
     exp.repetitions = 3;
     exp.warmups = 0;
     exp.precision = 0.02;
     exp.precision_budget_s = 3.0;
-    // One worker: every run 0.1 s (precise at the first 95% interval, 6 runs). Two workers:
-    // ±30% noise that never gets within 2%, so it runs until 3 s are spent (0.3 s per 3 runs).
-    let mock = MockExecutors::new(|_, workers, run| {
+    exp
+}
+
+/// One worker: every run 0.1 s (precise at the first 95% interval, 6 runs). Two workers: ±30%
+/// noise that never gets within 2%, so it runs until 3 s are spent (0.3 s per 3 runs).
+fn steady_and_noisy() -> MockExecutors {
+    MockExecutors::new(|_, workers, run| {
         let wall = match workers {
             1 => 0.1,
             _ => [0.07, 0.1, 0.13][run % 3],
         };
         Ok(MockRun::new(wall, 1.0, 1))
-    });
+    })
+}
+
+#[test]
+fn a_steady_cell_stops_once_precise_and_a_noisy_one_at_its_budget() {
+    let mut exp = precise_experiment();
+    let mock = steady_and_noisy();
     let (results, _) = mock_run(&exp, &mock, 3);
     let steady = results.cell(ModelKind::Threads, 1).unwrap();
     assert_eq!(steady.samples.len(), 6);
@@ -893,22 +903,9 @@ fn a_steady_cell_stops_once_precise_and_a_noisy_one_at_its_budget() {
 
 #[test]
 fn progress_anticipates_the_runs_a_precision_target_needs() {
-    let mut exp = tiny_experiment(TaskKind::Cpu, &[ModelKind::Threads], &[1, 2]);
-    exp.baseline = corelab::preset::Baseline::SameModelOneWorker;
-    exp.repetitions = 3;
-    exp.warmups = 0;
-    exp.precision = 0.02;
-    exp.precision_budget_s = 3.0;
-    // The same scripted machine as above: a steady 1-worker cell (6 runs) and a noisy
-    // 2-worker cell that runs until its 3 s budget is spent (30 runs of 0.1 s on average).
-    let mock = MockExecutors::new(|_, workers, run| {
-        let wall = match workers {
-            1 => 0.1,
-            _ => [0.07, 0.1, 0.13][run % 3],
-        };
-        Ok(MockRun::new(wall, 1.0, 1))
-    });
-    let (results, events) = mock_run(&exp, &mock, 3);
+    // A steady 1-worker cell (6 runs) and a noisy 2-worker cell that runs until its 3 s
+    // budget is spent (30 runs of 0.1 s on average).
+    let (results, events) = mock_run(&precise_experiment(), &steady_and_noisy(), 3);
     let taken: usize = results.cells.iter().map(|c| c.samples.len()).sum();
     let progress: Vec<(usize, &[CellProgress])> = events
         .iter()

@@ -172,28 +172,7 @@ fn an_invalid_configuration_does_not_run() {
 #[test]
 fn a_results_file_opens_with_its_curves() {
     let dir = tempfile::tempdir().unwrap();
-    let mut results = corelab::results::ResultsFile {
-        experiment: builtin_presets()[0].experiment().unwrap(),
-        status: corelab::results::RunStatus::Complete,
-        ..Default::default()
-    };
-    for (model, workers, secs) in [
-        (corelab::preset::ModelKind::Sequential, 1, 2.0),
-        (corelab::preset::ModelKind::Threads, 2, 1.0),
-    ] {
-        results.cells.push(corelab::results::CellResult {
-            model: Some(model),
-            workers,
-            samples: vec![corelab::results::Sample {
-                wall_s: secs,
-                cpu_s: 2.0,
-                checksum: 7,
-                ..Default::default()
-            }],
-            ..Default::default()
-        });
-    }
-    results.recompute();
+    let results = common::gui::two_cell_results(builtin_presets()[0].experiment().unwrap());
     let path = dir.path().join("some-results.json");
     results.save(&path).unwrap();
 

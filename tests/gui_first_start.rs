@@ -167,31 +167,12 @@ fn loading_another_preset_hides_the_hint_without_dismissing_it() {
 #[test]
 fn results_of_another_experiment_hide_the_hint() {
     let dir = tempfile::tempdir().unwrap();
-    let mut results = corelab::results::ResultsFile {
-        experiment: find_builtin("cpu-threads-vs-processes")
+    let results = common::gui::two_cell_results(
+        find_builtin("cpu-threads-vs-processes")
             .unwrap()
             .experiment()
             .unwrap(),
-        status: corelab::results::RunStatus::Complete,
-        ..Default::default()
-    };
-    for (model, workers, secs) in [
-        (corelab::preset::ModelKind::Sequential, 1, 2.0),
-        (corelab::preset::ModelKind::Threads, 2, 1.0),
-    ] {
-        results.cells.push(corelab::results::CellResult {
-            model: Some(model),
-            workers,
-            samples: vec![corelab::results::Sample {
-                wall_s: secs,
-                cpu_s: 2.0,
-                checksum: 7,
-                ..Default::default()
-            }],
-            ..Default::default()
-        });
-    }
-    results.recompute();
+    );
     let path = dir.path().join("other-results.json");
     results.save(&path).unwrap();
 

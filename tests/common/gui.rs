@@ -14,6 +14,34 @@ pub fn app(data_dir: &Path) -> WorkbenchApp {
     WorkbenchApp::new(config(), AppSettings::headless(data_dir), None)
 }
 
+/// A finished results file of `experiment` with two one-run cells: sequential × 1 in 2 s and
+/// threads × 2 in 1 s (speedup 2).
+pub fn two_cell_results(experiment: corelab::preset::Experiment) -> corelab::results::ResultsFile {
+    let mut results = corelab::results::ResultsFile {
+        experiment,
+        status: corelab::results::RunStatus::Complete,
+        ..Default::default()
+    };
+    for (model, workers, secs) in [
+        (corelab::preset::ModelKind::Sequential, 1, 2.0),
+        (corelab::preset::ModelKind::Threads, 2, 1.0),
+    ] {
+        results.cells.push(corelab::results::CellResult {
+            model: Some(model),
+            workers,
+            samples: vec![corelab::results::Sample {
+                wall_s: secs,
+                cpu_s: 2.0,
+                checksum: 7,
+                ..Default::default()
+            }],
+            ..Default::default()
+        });
+    }
+    results.recompute();
+    results
+}
+
 /// A 1400 × 900 harness around `app`.
 pub fn harness(app: WorkbenchApp) -> Harness<'static, WorkbenchApp> {
     Harness::builder()
