@@ -4,7 +4,7 @@
 
 use eframe::egui::{self, RichText};
 
-use super::style::model_color;
+use super::style::model_color_dark_aware;
 use crate::analysis::{FitQuantity, ModelFit, fit_results};
 use crate::results::{CellStatus, ResultsFile, RunStatus};
 
@@ -124,7 +124,10 @@ pub fn show(ui: &mut egui::Ui, results: Option<&ResultsFile>, fits: &[ModelFit])
                     header(ui, "R² (Amdahl / USL)", help::R2);
                     ui.end_row();
                     for fit in fits {
-                        ui.label(RichText::new(fit.model.id()).color(model_color(fit.model)))
+                        ui.label(RichText::new(fit.model.id()).color(model_color_dark_aware(
+                            fit.model,
+                            ui.visuals().dark_mode,
+                        )))
                             .on_hover_text(fit.model.explanation());
                         match &fit.amdahl {
                             Some(a) => {
@@ -186,7 +189,7 @@ pub fn show(ui: &mut egui::Ui, results: Option<&ResultsFile>, fits: &[ModelFit])
                 ui.label(
                     RichText::new(fit.model.id())
                         .strong()
-                        .color(model_color(fit.model)),
+                        .color(model_color_dark_aware(fit.model, ui.visuals().dark_mode)),
                 );
                 ui.add(egui::Label::new(&fit.reading).wrap())
                     .on_hover_text(help::READING);

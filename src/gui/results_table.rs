@@ -2,7 +2,7 @@
 
 use eframe::egui;
 
-use super::charts::model_color;
+use super::style::model_color_dark_aware;
 use crate::export;
 use crate::results::{CellResult, CellStatus, ResultsFile};
 
@@ -100,7 +100,11 @@ fn header_row(ui: &mut egui::Ui) {
 }
 
 fn row(ui: &mut egui::Ui, results: &ResultsFile, cell: &CellResult) {
-    let color = cell.model.map_or(ui.visuals().text_color(), model_color);
+    // The baseline's colour is the theme's foreground: black would vanish on a dark table.
+    let dark = ui.visuals().dark_mode;
+    let color = cell.model.map_or(ui.visuals().text_color(), |m| {
+        model_color_dark_aware(m, dark)
+    });
     ui.label(egui::RichText::new(row_label(cell)).color(color).strong());
     let error = ui.visuals().error_fg_color;
     match cell.status {
