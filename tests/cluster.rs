@@ -72,6 +72,46 @@ fn assert_checksums_match(r: &ResultsFile, model: ModelKind, what: &str) {
     }
 }
 
+/// Each `model` cell's median run has a timeline (the units ran on this host): at most one
+/// lane per worker, named for the engine, and every task of the run on it; waits of an I/O
+/// task are shown as I/O.
+fn assert_timelines(r: &ResultsFile, model: ModelKind, kind: TaskKind, what: &str) {
+    let tasks = r.experiment.task.tasks as usize;
+    for c in r.cells.iter().filter(|c| c.model == Some(model)) {
+        let t = c
+            .timeline
+            .as_ref()
+            .unwrap_or_else(|| panic!("{what}: {model} × {} has no timeline", c.workers));
+        assert!(
+            !t.workers.is_empty() && t.workers.len() <= c.workers,
+            "{what}: {:?}",
+            t.workers
+        );
+        let engine = if model == ModelKind::PyDask {
+            "dask worker"
+        } else {
+            "mpi rank worker"
+        };
+        assert!(
+            t.workers.iter().all(|w| w.starts_with(engine)),
+            "{:?}",
+            t.workers
+        );
+        let mut seen: Vec<u32> = t.spans.iter().filter_map(|s| s.task).collect();
+        seen.sort_unstable();
+        seen.dedup();
+        assert_eq!(seen, (0..tasks as u32).collect::<Vec<_>>(), "{what}");
+        if kind == TaskKind::Io {
+            assert!(
+                t.spans
+                    .iter()
+                    .any(|s| s.state == corelab::results::SpanState::Io),
+                "{what}: the sleeps are waits"
+            );
+        }
+    }
+}
+
 #[test]
 fn dask_on_an_embedded_local_cluster_matches_the_rust_checksums() {
     let python = require_cluster!("dask_on_an_embedded_local_cluster_matches_the_rust_checksums");
@@ -93,6 +133,7 @@ fn dask_on_an_embedded_local_cluster_matches_the_rust_checksums() {
         exp.task.cpu.kernel = kernel;
         let r = sweep(&exp);
         assert_checksums_match(&r, ModelKind::PyDask, &format!("{kind} {kernel:?}"));
+        assert_timelines(&r, ModelKind::PyDask, kind, &format!("{kind} {kernel:?}"));
         assert!(r.python.as_ref().unwrap().dask.is_some());
         for &workers in counts {
             let cluster = r
@@ -132,6 +173,7 @@ fn mpi_through_mpiexec_matches_the_rust_checksums() {
         exp.task.cpu.kernel = kernel;
         let r = sweep(&exp);
         assert_checksums_match(&r, ModelKind::PyMpi, &format!("{kind} {kernel:?}"));
+        assert_timelines(&r, ModelKind::PyMpi, kind, &format!("{kind} {kernel:?}"));
         for &workers in counts {
             let cluster = r
                 .cell(ModelKind::PyMpi, workers)

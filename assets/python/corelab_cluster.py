@@ -11,7 +11,10 @@ directory, where corelab writes both files:
   -> {"op": "start", "model": "dask"|"mpi", "workers": N, "scheduler": "" | "tcp://host:8786"}
   <- {"op": "started", "startup_s": 1.2, "cluster": {...}}
   -> {"op": "run", "task": {...}}
-  <- {"op": "done", "wall_s": ..., "cpu_s": ..., "checksum": ...}
+  <- {"op": "done", "wall_s": ..., "cpu_s": ..., "checksum": ..., "timeline": {...}}
+
+"timeline" (as corelab_worker.py sends it: one lane per worker thread) comes only when every
+unit ran on this host: another host's time.monotonic_ns() is not this one's clock.
 
 "cluster" describes what ran the tasks: the engine, the scheduler address, the dashboard link
 (Dask) and every worker used (address, host, threads, memory limit in bytes).
@@ -26,6 +29,7 @@ to ranks 1..N one at a time over comm.send/recv (a unit goes to whichever rank f
 
 import json
 import os
+import socket
 import sys
 import time
 import traceback
@@ -46,14 +50,40 @@ def dask_unit(item_json):
     function task]) travels as JSON text (Dask leaves strings alone). A unit that carries
     `task.payload_kib` comes as {"item": [...], "payload": its input as hex} and returns its
     output as hex, as large: the data travels both ways. Returns (checksum, cpu seconds,
-    output hex or None)."""
+    output hex or None, stamps): stamps are (host name, native thread id, start_ns, end_ns,
+    waits) on this host's time.monotonic_ns(), taken outside the unit's work."""
     msg = json.loads(item_json)
+    waits = []
+    start = time.monotonic_ns()
     if isinstance(msg, dict):
         data = bytes.fromhex(msg["payload"])
-        checksum, cpu, _tid = kernels.run_unit(tuple(msg["item"]))
-        return checksum, cpu, kernels.respond(data).hex()
-    checksum, cpu, _tid = kernels.run_unit(tuple(msg))
-    return checksum, cpu, None
+        checksum, cpu, tid = kernels.run_unit(tuple(msg["item"]), waits)
+        output = kernels.respond(data).hex()
+    else:
+        checksum, cpu, tid = kernels.run_unit(tuple(msg), waits)
+        output = None
+    end = time.monotonic_ns()
+    return checksum, cpu, output, (socket.gethostname(), tid, start, end, waits)
+
+
+def cluster_timeline(start_ns, stamps):
+    """The run's timeline (corelab_worker.py's format: one lane per worker thread, by native
+    thread id) from each unit's (unit, stamps), or None: when a unit ran on another host, whose
+    monotonic clock is not this one's, or when there are too many units for one line."""
+    here = socket.gethostname()
+    if len(stamps) > kernels.MAX_TIMELINE_UNITS or any(st[0] != here for _, st in stamps):
+        return None
+    first = {}
+    for _, (_, tid, start, _, _) in stamps:
+        first[tid] = min(first.get(tid, start), start)
+    lanes = sorted(first, key=lambda k: (first[k], k))
+    index = {tid: i for i, tid in enumerate(lanes)}
+    units = sorted(stamps, key=lambda s: s[1][2])
+    return {
+        "start_ns": start_ns,
+        "lanes": lanes,
+        "units": [[index[tid], unit, a, b, w] for unit, (_, tid, a, b, w) in units],
+    }
 
 
 def items_of(task):
@@ -144,19 +174,23 @@ class DaskRunner:
 
     def run(self, task):
         items = items_of(task)
+        start_ns = time.monotonic_ns()
         started = time.perf_counter()
         futures = self.client.map(
             dask_unit, items, workers=self.workers, pure=False, allow_other_workers=False,
         )
         checksum, cpu = 0, 0.0
         per_task = {}
-        for unit, (c, t, output) in enumerate(self.client.gather(futures)):
+        stamps = []
+        for unit, (c, t, output, st) in enumerate(self.client.gather(futures)):
             check_output(task, unit, output)
             per_task[unit] = c
             checksum = (checksum + c) & MASK
             cpu += t
+            stamps.append((unit, st))
         wall = time.perf_counter() - started
-        return wall, cpu, checksum, kernels.task_checksums(task, per_task)
+        return (wall, cpu, checksum, kernels.task_checksums(task, per_task),
+                cluster_timeline(start_ns, stamps))
 
     def close(self):
         try:
@@ -208,6 +242,7 @@ class MpiRunner:
         items = items_of(task)
         n = len(items)
         ranks = list(range(1, comm.Get_size()))
+        start_ns = time.monotonic_ns()
         started = time.perf_counter()
         next_unit, outstanding = 0, 0
         working = {}  # rank -> the unit it is computing (one at a time)
@@ -220,14 +255,16 @@ class MpiRunner:
             outstanding += 1
         checksum, cpu = 0, 0.0
         per_task = {}
+        stamps = []
         status = MPI.Status()
         while outstanding:
-            c, t, output = comm.recv(source=MPI.ANY_SOURCE, tag=TAG_WORK, status=status)
+            c, t, output, st = comm.recv(source=MPI.ANY_SOURCE, tag=TAG_WORK, status=status)
             outstanding -= 1
             source = status.Get_source()
             unit = working.pop(source)
             check_output(task, unit, output)
             per_task[unit] = c
+            stamps.append((unit, st))
             checksum = (checksum + c) & MASK
             cpu += t
             if next_unit < n:
@@ -236,7 +273,8 @@ class MpiRunner:
                 next_unit += 1
                 outstanding += 1
         wall = time.perf_counter() - started
-        return wall, cpu, checksum, kernels.task_checksums(task, per_task)
+        return (wall, cpu, checksum, kernels.task_checksums(task, per_task),
+                cluster_timeline(start_ns, stamps))
 
     def close(self):
         for rank in range(1, self.comm.Get_size()):
@@ -277,10 +315,12 @@ def serve(make_runner):
             elif op == "run":
                 if runner is None:
                     raise RuntimeError("run before start")
-                wall, cpu, checksum, per_task = runner.run(req["task"])
+                wall, cpu, checksum, per_task, timeline = runner.run(req["task"])
                 done = {"op": "done", "wall_s": wall, "cpu_s": cpu, "checksum": checksum}
                 if per_task is not None:
                     done["task_checksums"] = per_task
+                if timeline is not None:
+                    done["timeline"] = timeline
                 reply(done)
             else:
                 raise ValueError("unknown op %r" % op)

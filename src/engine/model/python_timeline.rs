@@ -130,7 +130,8 @@ impl PyTimeline {
     }
 }
 
-/// `python thread 0`, `process 0 (pid 1234)`, `asyncio slot 0`.
+/// `python thread 0`, `process 0 (pid 1234)`, `asyncio slot 0`, `dask worker 0 (thread 1234)`,
+/// `mpi rank worker 0 (thread 1234)`.
 fn lane_names(model: ModelKind, lanes: &[u64]) -> Vec<String> {
     lanes
         .iter()
@@ -138,6 +139,8 @@ fn lane_names(model: ModelKind, lanes: &[u64]) -> Vec<String> {
         .map(|(i, id)| match model {
             ModelKind::PyMultiprocessing => format!("process {i} (pid {id})"),
             ModelKind::PyAsyncio => format!("asyncio slot {id}"),
+            ModelKind::PyDask => format!("dask worker {i} (thread {id})"),
+            ModelKind::PyMpi => format!("mpi rank worker {i} (thread {id})"),
             _ => format!("python thread {i}"),
         })
         .collect()
@@ -181,6 +184,14 @@ mod tests {
             ["python thread 0"]
         );
         assert_eq!(lane_names(ModelKind::PyAsyncio, &[3]), ["asyncio slot 3"]);
+        assert_eq!(
+            lane_names(ModelKind::PyDask, &[41, 42]),
+            ["dask worker 0 (thread 41)", "dask worker 1 (thread 42)"]
+        );
+        assert_eq!(
+            lane_names(ModelKind::PyMpi, &[7]),
+            ["mpi rank worker 0 (thread 7)"]
+        );
     }
 
     #[test]
