@@ -47,23 +47,32 @@ pub fn median_ci(c: &CellResult) -> String {
 }
 
 /// How precisely the cell's median wall time is known: the half-width of its 95% interval
-/// as a fraction of the median; `None` with fewer than 6 runs.
+/// as a fraction of the median; `None` with fewer than 6 runs. From the wall-time summary,
+/// which holds the median and its interval already.
 pub fn precision(c: &CellResult) -> Option<f64> {
-    let walls: Vec<f64> = c.samples.iter().map(|s| s.wall_s).collect();
-    crate::stats::median_precision(&walls)
+    c.wall
+        .as_ref()
+        .and_then(crate::stats::Summary::median_precision)
+}
+
+/// Whether the cell met the experiment's precision target; `None` without a target or for a
+/// cell that did not complete.
+pub fn precision_target_met(results: &crate::results::ResultsFile, c: &CellResult) -> Option<bool> {
+    let target = results.experiment.precision;
+    (target > 0.0 && c.status == CellStatus::Ok).then(|| precision(c).is_some_and(|p| p <= target))
 }
 
 /// Whether the cell met the experiment's precision target, e.g. `precision target ±2.0%: met
 /// (±0.9%)` or `precision target ±2.0%: not met within the 1.5 s budget (±3.1%)`; `None`
 /// without a target or for a cell that did not complete.
 pub fn precision_target(results: &crate::results::ResultsFile, c: &CellResult) -> Option<String> {
-    let target = results.experiment.precision;
-    if target <= 0.0 || c.status != CellStatus::Ok {
-        return None;
-    }
-    let head = format!("precision target {}", precision_text(target));
+    let met = precision_target_met(results, c)?;
+    let head = format!(
+        "precision target {}",
+        precision_text(results.experiment.precision)
+    );
     Some(match precision(c) {
-        Some(p) if p <= target => format!("{head}: met ({})", precision_text(p)),
+        Some(p) if met => format!("{head}: met ({})", precision_text(p)),
         Some(p) => format!(
             "{head}: not met within the {} s budget ({})",
             results.experiment.precision_budget_s,

@@ -326,9 +326,10 @@ fn machine_fit_rows(r: &ResultsFile) -> Vec<(&'static str, String)> {
             .filter(|c| c.status == CellStatus::Ok)
             .map(super::cell_text::precision)
             .collect();
-        let met = reached
+        let met = r
+            .cells
             .iter()
-            .filter(|p| p.is_some_and(|p| p <= e.precision))
+            .filter(|c| super::cell_text::precision_target_met(r, c) == Some(true))
             .count();
         let worst = reached.iter().flatten().copied().fold(0.0, f64::max);
         rows.push((
@@ -485,6 +486,8 @@ mod tests {
             };
             6
         ];
+        // The summaries follow the samples, as they do in every file corelab writes or opens.
+        r.recompute();
         r.calibration = Some(crate::preset::Calibration {
             target_run_s: 0.25,
             knob: "task.cpu.size".into(),

@@ -115,10 +115,7 @@ fn row(ui: &mut egui::Ui, results: &ResultsFile, cell: &CellResult) {
     let w = cell.wall.as_ref();
     ui.monospace(opt(w.map(|w| w.median), |v| format!("{v:.4}")));
     let ci = egui::RichText::new(export::median_ci_text(cell)).monospace();
-    let target = results.experiment.precision;
-    let missed = target > 0.0
-        && cell.status == CellStatus::Ok
-        && export::median_precision(cell).is_none_or(|p| p > target);
+    let missed = export::precision_target_met(results, cell) == Some(false);
     let ci_label = if missed {
         ui.label(ci.color(ui.visuals().warn_fg_color))
     } else {

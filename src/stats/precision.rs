@@ -5,7 +5,7 @@
 //! like `z · √(π/2) · σ / √n` (the asymptotic standard error of a median is `√(π/2) · σ / √n`),
 //! with σ estimated robustly from the MAD (`1.4826 · MAD`), so one slow run does not inflate it.
 
-use super::summary::{median, median_ci};
+use super::summary::{MedianCi, Summary, median, median_ci};
 
 /// Smallest sample count whose order-statistics interval of the median reaches 95% coverage.
 pub const MIN_SAMPLES_FOR_95: usize = 6;
@@ -14,12 +14,29 @@ pub const MIN_SAMPLES_FOR_95: usize = 6;
 /// fraction of the median: `0.013` means the median is known to ±1.3%. `None` with fewer
 /// than the 6 samples a 95% interval of the median needs, non-finite samples or a median ≤ 0.
 pub fn median_precision(samples: &[f64]) -> Option<f64> {
-    let ci = median_ci(samples)?;
-    let m = median(samples)?;
-    if ci.coverage < 0.95 || m <= 0.0 {
+    precision_of(median(samples)?, &median_ci(samples)?)
+}
+
+impl Summary {
+    /// [`median_precision`] of the samples this summary was made from, from the median and
+    /// interval it already holds.
+    pub fn median_precision(&self) -> Option<f64> {
+        let ci = MedianCi {
+            low: self.median_ci_low,
+            high: self.median_ci_high,
+            coverage: self.median_ci_coverage,
+        };
+        precision_of(self.median, &ci)
+    }
+}
+
+/// The wider side of `ci` around `median`, as a fraction of it; `None` below 95% coverage or
+/// for a median ≤ 0.
+fn precision_of(median: f64, ci: &MedianCi) -> Option<f64> {
+    if ci.coverage < 0.95 || median <= 0.0 {
         return None;
     }
-    Some((m - ci.low).max(ci.high - m) / m)
+    Some((median - ci.low).max(ci.high - median) / median)
 }
 
 /// How many samples in all the median should need to be known to ± `target` (a fraction),
@@ -65,6 +82,18 @@ mod tests {
         let s = [0.9, 0.98, 1.02, 1.05, 0.95, 1.2];
         let p = median_precision(&s).unwrap();
         assert!((p - 0.2 / 1.0).abs() < 1e-12, "{p}");
+    }
+
+    #[test]
+    fn a_summary_gives_the_precision_of_its_samples() {
+        for s in [
+            vec![0.9, 0.98, 1.02, 1.05, 0.95, 1.2],
+            vec![0.1; 6],
+            vec![1.0, 1.1, 0.9, 1.0, 1.05],
+        ] {
+            let summary = super::super::summarize(&s).unwrap();
+            assert_eq!(summary.median_precision(), median_precision(&s), "{s:?}");
+        }
     }
 
     #[test]
