@@ -41,7 +41,6 @@ if HERE not in sys.path:
 
 import corelab_worker as kernels  # noqa: E402
 
-MASK = kernels.MASK
 reply = kernels.reply
 
 
@@ -66,24 +65,29 @@ def dask_unit(item_json):
     return checksum, cpu, output, (socket.gethostname(), tid, start, end, waits)
 
 
-def cluster_timeline(start_ns, stamps):
-    """The run's timeline (corelab_worker.py's format: one lane per worker thread, by native
-    thread id) from each unit's (unit, stamps), or None: when a unit ran on another host, whose
-    monotonic clock is not this one's, or when there are too many units for one line."""
-    here = socket.gethostname()
-    if len(stamps) > kernels.MAX_TIMELINE_UNITS or any(st[0] != here for _, st in stamps):
-        return None
-    first = {}
-    for _, (_, tid, start, _, _) in stamps:
-        first[tid] = min(first.get(tid, start), start)
-    lanes = sorted(first, key=lambda k: (first[k], k))
-    index = {tid: i for i, tid in enumerate(lanes)}
-    units = sorted(stamps, key=lambda s: s[1][2])
-    return {
-        "start_ns": start_ns,
-        "lanes": lanes,
-        "units": [[index[tid], unit, a, b, w] for unit, (_, tid, a, b, w) in units],
-    }
+def record(recorder, task, unit, result):
+    """Adds one unit's `dask_unit` result to `recorder` (corelab_worker's, which sums the
+    checksums and CPU time and keeps the timeline) and returns the host it ran on. The payload
+    output is checked here, by `check_output`, so the recorder is given none."""
+    checksum, cpu, output, (host, tid, start, end, waits) = result
+    check_output(task, unit, output)
+    recorder.add((unit, checksum, cpu, tid, start, end, waits, None))
+    return host
+
+
+def run_result(task, recorder, started, start_ns, hosts):
+    """(wall, cpu, checksum, per-task checksums, timeline) of a run that started at `started`
+    (perf_counter) and `start_ns` (monotonic_ns). The timeline comes only when every unit ran
+    on this host (`hosts`): another host's monotonic clock is not this one's."""
+    wall = time.perf_counter() - started
+    local = hosts <= {socket.gethostname()}
+    return (
+        wall,
+        recorder.cpu,
+        recorder.checksum,
+        kernels.task_checksums(task, recorder.per_task),
+        recorder.timeline(start_ns, 0, ()) if local else None,
+    )
 
 
 def items_of(task):
@@ -179,18 +183,12 @@ class DaskRunner:
         futures = self.client.map(
             dask_unit, items, workers=self.workers, pure=False, allow_other_workers=False,
         )
-        checksum, cpu = 0, 0.0
-        per_task = {}
-        stamps = []
-        for unit, (c, t, output, st) in enumerate(self.client.gather(futures)):
-            check_output(task, unit, output)
-            per_task[unit] = c
-            checksum = (checksum + c) & MASK
-            cpu += t
-            stamps.append((unit, st))
-        wall = time.perf_counter() - started
-        return (wall, cpu, checksum, kernels.task_checksums(task, per_task),
-                cluster_timeline(start_ns, stamps))
+        recorder = kernels.Recorder(task, 0)
+        hosts = {
+            record(recorder, task, unit, result)
+            for unit, result in enumerate(self.client.gather(futures))
+        }
+        return run_result(task, recorder, started, start_ns, hosts)
 
     def close(self):
         try:
@@ -253,28 +251,21 @@ class MpiRunner:
             working[rank] = next_unit
             next_unit += 1
             outstanding += 1
-        checksum, cpu = 0, 0.0
-        per_task = {}
-        stamps = []
+        recorder = kernels.Recorder(task, 0)
+        hosts = set()
         status = MPI.Status()
         while outstanding:
-            c, t, output, st = comm.recv(source=MPI.ANY_SOURCE, tag=TAG_WORK, status=status)
+            result = comm.recv(source=MPI.ANY_SOURCE, tag=TAG_WORK, status=status)
             outstanding -= 1
             source = status.Get_source()
             unit = working.pop(source)
-            check_output(task, unit, output)
-            per_task[unit] = c
-            stamps.append((unit, st))
-            checksum = (checksum + c) & MASK
-            cpu += t
+            hosts.add(record(recorder, task, unit, result))
             if next_unit < n:
                 comm.send(items[next_unit], dest=source, tag=TAG_WORK)
                 working[source] = next_unit
                 next_unit += 1
                 outstanding += 1
-        wall = time.perf_counter() - started
-        return (wall, cpu, checksum, kernels.task_checksums(task, per_task),
-                cluster_timeline(start_ns, stamps))
+        return run_result(task, recorder, started, start_ns, hosts)
 
     def close(self):
         for rank in range(1, self.comm.Get_size()):
@@ -315,13 +306,7 @@ def serve(make_runner):
             elif op == "run":
                 if runner is None:
                     raise RuntimeError("run before start")
-                wall, cpu, checksum, per_task, timeline = runner.run(req["task"])
-                done = {"op": "done", "wall_s": wall, "cpu_s": cpu, "checksum": checksum}
-                if per_task is not None:
-                    done["task_checksums"] = per_task
-                if timeline is not None:
-                    done["timeline"] = timeline
-                reply(done)
+                reply(kernels.done_message(*runner.run(req["task"])))
             else:
                 raise ValueError("unknown op %r" % op)
         except Exception as exc:  # reported to corelab, which marks the cell failed

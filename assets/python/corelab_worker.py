@@ -564,6 +564,19 @@ def reply(msg):
     sys.stdout.flush()
 
 
+def done_message(wall, cpu, checksum, per_task=None, timeline=None, scheduling=None):
+    """The `done` reply of a run (see the module's docstring): the optional parts only when
+    there are any."""
+    done = {"op": "done", "wall_s": wall, "cpu_s": cpu, "checksum": checksum}
+    if scheduling is not None:
+        done["scheduling"] = scheduling
+    if per_task is not None:
+        done["task_checksums"] = per_task
+    if timeline is not None:
+        done["timeline"] = timeline
+    return done
+
+
 def main():
     runner = None
     for line in sys.stdin:
@@ -588,14 +601,7 @@ def main():
                 if runner is None:
                     raise RuntimeError("run before start")
                 wall, cpu, checksum, scheduling, per_task, timeline = runner.run(req["task"])
-                done = {"op": "done", "wall_s": wall, "cpu_s": cpu, "checksum": checksum}
-                if scheduling is not None:
-                    done["scheduling"] = scheduling
-                if per_task is not None:
-                    done["task_checksums"] = per_task
-                if timeline is not None:
-                    done["timeline"] = timeline
-                reply(done)
+                reply(done_message(wall, cpu, checksum, per_task, timeline, scheduling))
             else:
                 raise ValueError("unknown op %r" % op)
         except Exception as exc:  # reported to corelab, which marks the cell failed
