@@ -112,82 +112,69 @@ fn assert_timelines(r: &ResultsFile, model: ModelKind, kind: TaskKind, what: &st
     }
 }
 
-#[test]
-fn dask_on_an_embedded_local_cluster_matches_the_rust_checksums() {
-    let python = require_cluster!("dask_on_an_embedded_local_cluster_matches_the_rust_checksums");
-    let _g = exclusive();
+/// Runs `model` on each task kind (one and two workers for the first, two for the others:
+/// each cell starts its own cluster, which takes a while), checks the checksums and timelines,
+/// and hands every cell's cluster record and worker count to `check_cluster`.
+fn across_task_kinds(
+    python: &str,
+    model: ModelKind,
+    check_cluster: impl Fn(&ResultsFile, corelab::results::ClusterInfo, usize),
+) {
     for (kind, kernel) in [
         (TaskKind::Cpu, CpuKernel::Primes),
         (TaskKind::Cpu, CpuKernel::HashChain),
         (TaskKind::Io, CpuKernel::Primes),
         (TaskKind::Mixed, CpuKernel::Primes),
     ] {
-        // One and two workers for the first kernel; two for the others (each cell starts
-        // its own cluster, which takes a while).
         let counts: &[usize] = if kernel == CpuKernel::Primes && kind == TaskKind::Cpu {
             &[1, 2]
         } else {
             &[2]
         };
-        let mut exp = experiment(&python, kind, ModelKind::PyDask, counts);
+        let mut exp = experiment(python, kind, model, counts);
         exp.task.cpu.kernel = kernel;
         let r = sweep(&exp);
-        assert_checksums_match(&r, ModelKind::PyDask, &format!("{kind} {kernel:?}"));
-        assert_timelines(&r, ModelKind::PyDask, kind, &format!("{kind} {kernel:?}"));
-        assert!(r.python.as_ref().unwrap().dask.is_some());
+        let what = format!("{kind} {kernel:?}");
+        assert_checksums_match(&r, model, &what);
+        assert_timelines(&r, model, kind, &what);
         for &workers in counts {
             let cluster = r
-                .cell(ModelKind::PyDask, workers)
+                .cell(model, workers)
                 .unwrap()
                 .cluster
                 .clone()
                 .expect("the cluster is recorded");
-            assert_eq!(cluster.engine, "dask");
-            assert!(cluster.embedded);
-            assert!(cluster.scheduler.starts_with("tcp://"), "{cluster:?}");
-            assert!(cluster.dashboard.starts_with("http"), "{cluster:?}");
-            assert_eq!(cluster.workers.len(), workers);
-            assert!(cluster.workers.iter().all(|w| w.threads == 1));
+            check_cluster(&r, cluster, workers);
         }
     }
+}
+
+#[test]
+fn dask_on_an_embedded_local_cluster_matches_the_rust_checksums() {
+    let python = require_cluster!("dask_on_an_embedded_local_cluster_matches_the_rust_checksums");
+    let _g = exclusive();
+    across_task_kinds(&python, ModelKind::PyDask, |r, cluster, workers| {
+        assert!(r.python.as_ref().unwrap().dask.is_some());
+        assert_eq!(cluster.engine, "dask");
+        assert!(cluster.embedded);
+        assert!(cluster.scheduler.starts_with("tcp://"), "{cluster:?}");
+        assert!(cluster.dashboard.starts_with("http"), "{cluster:?}");
+        assert_eq!(cluster.workers.len(), workers);
+        assert!(cluster.workers.iter().all(|w| w.threads == 1));
+    });
 }
 
 #[test]
 fn mpi_through_mpiexec_matches_the_rust_checksums() {
     let python = require_cluster!("mpi_through_mpiexec_matches_the_rust_checksums");
     let _g = exclusive();
-    for (kind, kernel) in [
-        (TaskKind::Cpu, CpuKernel::Primes),
-        (TaskKind::Cpu, CpuKernel::HashChain),
-        (TaskKind::Io, CpuKernel::Primes),
-        (TaskKind::Mixed, CpuKernel::Primes),
-    ] {
-        // One and two workers for the first kernel; two for the others (each cell starts
-        // its own cluster, which takes a while).
-        let counts: &[usize] = if kernel == CpuKernel::Primes && kind == TaskKind::Cpu {
-            &[1, 2]
-        } else {
-            &[2]
-        };
-        let mut exp = experiment(&python, kind, ModelKind::PyMpi, counts);
-        exp.task.cpu.kernel = kernel;
-        let r = sweep(&exp);
-        assert_checksums_match(&r, ModelKind::PyMpi, &format!("{kind} {kernel:?}"));
-        assert_timelines(&r, ModelKind::PyMpi, kind, &format!("{kind} {kernel:?}"));
-        for &workers in counts {
-            let cluster = r
-                .cell(ModelKind::PyMpi, workers)
-                .unwrap()
-                .cluster
-                .clone()
-                .expect("the ranks are recorded");
-            assert_eq!(cluster.engine, "mpi");
-            let ranks: Vec<&str> = cluster.workers.iter().map(|w| w.address.as_str()).collect();
-            let expected: Vec<String> = (1..=workers).map(|r| format!("rank {r}")).collect();
-            assert_eq!(ranks, expected);
-            assert!(cluster.workers.iter().all(|w| !w.host.is_empty()));
-        }
-    }
+    across_task_kinds(&python, ModelKind::PyMpi, |_, cluster, workers| {
+        assert_eq!(cluster.engine, "mpi");
+        let ranks: Vec<&str> = cluster.workers.iter().map(|w| w.address.as_str()).collect();
+        let expected: Vec<String> = (1..=workers).map(|r| format!("rank {r}")).collect();
+        assert_eq!(ranks, expected);
+        assert!(cluster.workers.iter().all(|w| !w.host.is_empty()));
+    });
 }
 
 #[test]
