@@ -62,13 +62,14 @@ impl RunCount {
         let timed = walls.len();
         let total_s: f64 = walls.iter().sum();
         let at_least = self.repetitions.max(timed);
-        let per_run = (timed > 0).then(|| total_s / timed as f64);
-        let for_min_time = match per_run {
-            _ if timed == 0 || total_s >= self.min_time_s => at_least,
-            Some(p) if p > 0.0 => {
-                ((self.min_time_s / p).ceil().min(self.cap as f64) as usize).max(at_least)
-            }
+        // Runs, in all, whose wall times add up to `seconds` at the pace so far (at most the cap).
+        let runs_to_fill = |seconds: f64| match total_s / timed as f64 {
+            p if p > 0.0 => (seconds / p).ceil().min(self.cap as f64) as usize,
             _ => self.cap,
+        };
+        let for_min_time = match timed == 0 || total_s >= self.min_time_s {
+            true => at_least,
+            false => runs_to_fill(self.min_time_s).max(at_least),
         };
         if self.precision <= 0.0 || !self.wants_more_runs(walls) {
             return for_min_time.max(timed);
@@ -76,9 +77,9 @@ impl RunCount {
         let for_precision = crate::stats::samples_for_precision(walls, self.precision)
             .unwrap_or(crate::stats::MIN_SAMPLES_FOR_95);
         // The budget stops the cell once its timed runs add up to `budget_s`.
-        let within_budget = match per_run {
-            Some(p) if p > 0.0 => (self.budget_s / p).ceil().min(self.cap as f64) as usize,
-            _ => self.cap,
+        let within_budget = match timed {
+            0 => self.cap,
+            _ => runs_to_fill(self.budget_s),
         };
         for_min_time
             .max(for_precision.min(within_budget).min(self.cap))
