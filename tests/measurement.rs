@@ -140,3 +140,64 @@ fn py_multiprocessing_counts_the_cpu_of_the_pools_processes() {
     );
     exec.shutdown();
 }
+
+/// Short units go out several to a message once a run has shown how short they are; every
+/// unit still runs exactly once and the answer is the same.
+#[test]
+fn a_process_pool_sends_short_units_several_to_a_message_after_its_first_run() {
+    use corelab::results::SpanState;
+    use std::collections::HashMap;
+    let cmd = WorkerCommand::new(env!("CARGO_BIN_EXE_corelab"));
+    let mut pool = ProcessPool::start(&cmd, 2, &guard()).expect("pool");
+    let scratch = tempfile::tempdir().expect("scratch");
+    let env = RunEnv {
+        workers: 2,
+        scratch_dir: scratch.path().to_path_buf(),
+        shared_file: None,
+    };
+    // 400 units of a few microseconds each.
+    let task = TaskSpec {
+        tasks: 400,
+        ..cpu_task(400)
+    };
+    // The most units that left for one child in one message: their requests carry one stamp.
+    let largest_message = |record: &corelab::engine::model::RunRecord| {
+        let timeline = record.timeline.as_ref().expect("timeline");
+        let computing: Vec<_> = timeline
+            .spans
+            .iter()
+            .filter(|s| s.state == SpanState::Computing)
+            .collect();
+        let mut tasks: Vec<u32> = computing.iter().filter_map(|s| s.task).collect();
+        tasks.sort_unstable();
+        assert_eq!(tasks, (0..400).collect::<Vec<_>>(), "every unit ran once");
+        // A request's trip ends where its unit starts computing.
+        let mut per_send: HashMap<(u32, u64), usize> = HashMap::new();
+        for s in timeline
+            .spans
+            .iter()
+            .filter(|s| s.state == SpanState::Transit)
+        {
+            if computing
+                .iter()
+                .any(|c| c.worker == s.worker && c.start_ns == s.end_ns && c.task == s.task)
+            {
+                *per_send.entry((s.worker, s.start_ns)).or_default() += 1;
+            }
+        }
+        per_send.into_values().max().unwrap_or(0)
+    };
+    let first = pool.run(&task, &env, &guard()).expect("run 1");
+    let second = pool.run(&task, &env, &guard()).expect("run 2");
+    assert_eq!(first.metrics.checksum, second.metrics.checksum);
+    assert_eq!(
+        largest_message(&first),
+        1,
+        "the first run sends one unit at a time"
+    );
+    assert!(
+        largest_message(&second) > 1,
+        "the second run sends several units to a message"
+    );
+    pool.shutdown();
+}

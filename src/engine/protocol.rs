@@ -1,8 +1,9 @@
 //! The JSON-lines protocol between the parent and `corelab worker` children.
 //!
 //! One message per line. The child greets with `ready`; the parent sends `configure` before
-//! every run (untimed), then `unit` messages one at a time per child; the child answers each
-//! with `done` or `failed`. Closing the child's stdin (or `shutdown`) ends it.
+//! a run (untimed), then `unit` messages, each naming one unit or a run of `count` consecutive
+//! units; the child answers each unit with `done` (the answers to one message are written
+//! together) or stops at the first `failed`. Closing the child's stdin (or `shutdown`) ends it.
 
 use serde::{Deserialize, Serialize};
 
@@ -20,7 +21,14 @@ pub enum ToWorker {
         env: RunEnv,
     },
     Unit {
+        /// The first unit to run.
         unit: usize,
+        /// How many consecutive units, `unit..unit + count` (1 when absent), at most
+        /// [`MAX_UNITS_PER_MESSAGE`]; more than one only without a payload, so every unit's
+        /// input still crosses the pipe on its own.
+        #[serde(default = "one", skip_serializing_if = "is_one")]
+        count: usize,
+        /// Each unit's own deadline, counted from when the child starts it.
         deadline_ms: u64,
         /// The task's input data, hex (`task.payload_kib`), when it carries any.
         #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -63,6 +71,17 @@ pub enum FromWorker {
 }
 
 pub use super::wait_recorder::MAX_WAITS;
+
+/// Most units one `unit` message may name.
+pub const MAX_UNITS_PER_MESSAGE: usize = 64;
+
+fn one() -> usize {
+    1
+}
+
+fn is_one(n: &usize) -> bool {
+    *n == 1
+}
 
 /// Parses one line from a worker, describing what was wrong if it is not a valid message.
 pub fn decode_from_worker(line: &str) -> Result<FromWorker, String> {
@@ -153,12 +172,32 @@ pub fn validate_to_worker(msg: &ToWorker) -> Result<(), String> {
             Ok(())
         }
         ToWorker::Unit {
-            unit, deadline_ms, ..
+            unit,
+            count,
+            deadline_ms,
+            payload,
         } => {
             if *unit >= limits::MAX_TASKS as usize {
                 return Err(format!(
                     "`unit` = {unit}: must be below {}",
                     limits::MAX_TASKS
+                ));
+            }
+            if *count == 0 || *count > MAX_UNITS_PER_MESSAGE {
+                return Err(format!(
+                    "`count` = {count}: must be between 1 and {MAX_UNITS_PER_MESSAGE}"
+                ));
+            }
+            if unit + count > limits::MAX_TASKS as usize {
+                return Err(format!(
+                    "`unit` + `count` = {}: the last unit must be below {}",
+                    unit + count,
+                    limits::MAX_TASKS
+                ));
+            }
+            if *count > 1 && payload.is_some() {
+                return Err(format!(
+                    "`count` = {count} with a payload: a unit with input data is sent on its own"
                 ));
             }
             if *deadline_ms == 0 || *deadline_ms > MAX_DEADLINE_MS {
@@ -297,6 +336,41 @@ mod tests {
                 .unwrap_err()
                 .contains("unit")
         );
+    }
+
+    #[test]
+    fn a_message_names_one_unit_or_a_bounded_run_of_units_without_payload() {
+        let units = |first: u64, count: u64, payload: &str| {
+            format!(r#"{{"op":"unit","unit":{first},"count":{count},"deadline_ms":100{payload}}}"#)
+        };
+        match decode_to_worker(&units(4, 3, "")) {
+            Ok(ToWorker::Unit { unit, count, .. }) => assert_eq!((unit, count), (4, 3)),
+            other => panic!("{other:?}"),
+        }
+        // Absent means one, and one is not written: the single-unit line is unchanged.
+        let single = ToWorker::Unit {
+            unit: 2,
+            count: 1,
+            deadline_ms: 5,
+            payload: None,
+        };
+        assert_eq!(
+            encode(&single).trim_end(),
+            r#"{"op":"unit","unit":2,"deadline_ms":5}"#
+        );
+        let last = limits::MAX_TASKS as u64;
+        for (line, field) in [
+            (units(0, 0, ""), "count"),
+            (units(0, MAX_UNITS_PER_MESSAGE as u64 + 1, ""), "count"),
+            (units(last - 1, 2, ""), "the last unit"),
+            (units(0, u64::MAX, ""), "count"),
+            (units(0, 2, r#","payload":"00""#), "payload"),
+        ] {
+            let e = decode_to_worker(&line).expect_err(&line);
+            assert!(e.contains(field), "{line}: {e}");
+        }
+        assert!(decode_to_worker(&units(last - 2, 2, "")).is_ok());
+        assert!(decode_to_worker(&units(0, 1, r#","payload":"00""#)).is_ok());
     }
 
     #[test]

@@ -98,6 +98,25 @@ fn dispatch(
     tasks: u32,
     worker: &WorkerCommand,
 ) -> Result<Overhead, String> {
+    dispatch_in(model, workers, tasks, worker, Batching::AsThePoolDoes)
+}
+
+/// How the process pool sends short tasks in a dispatch measurement.
+#[derive(Clone, Copy, PartialEq)]
+enum Batching {
+    /// Several to a message after the warm-up run, as in any sweep.
+    AsThePoolDoes,
+    /// One task per message: the cost of a message.
+    OnePerMessage,
+}
+
+fn dispatch_in(
+    model: ModelKind,
+    workers: usize,
+    tasks: u32,
+    worker: &WorkerCommand,
+    batching: Batching,
+) -> Result<Overhead, String> {
     let scratch = ScratchDir::create().map_err(|e| e.to_string())?;
     let env = RunEnv {
         workers,
@@ -107,7 +126,11 @@ fn dispatch(
     let guard = || RunGuard::new(CancelToken::new(), Duration::from_secs(120));
     let mut exec: Box<dyn Executor> = match model {
         ModelKind::Processes => {
-            Box::new(ProcessPool::start(worker, workers, &guard()).map_err(|e| e.to_string())?)
+            let pool = ProcessPool::start(worker, workers, &guard()).map_err(|e| e.to_string())?;
+            Box::new(match batching {
+                Batching::AsThePoolDoes => pool,
+                Batching::OnePerMessage => pool.one_unit_per_message(),
+            })
         }
         _ => Box::new(InProcessExecutor::new(
             model,
@@ -125,9 +148,19 @@ fn dispatch(
         }
     }
     exec.shutdown();
+    let (what, how) = match (model, batching) {
+        (ModelKind::Processes, Batching::AsThePoolDoes) => (
+            "dispatch per task",
+            "; up to 64 to a message after the warm-up run",
+        ),
+        (ModelKind::Processes, Batching::OnePerMessage) => {
+            ("dispatch per message", "; one task per message")
+        }
+        _ => ("dispatch per task", ""),
+    };
     Ok(overhead(
-        format!("dispatch per task: {model} × {workers}"),
-        format!("{tasks} tasks of one hash round each; wall time / tasks"),
+        format!("{what}: {model} × {workers}"),
+        format!("{tasks} tasks of one hash round each{how}; wall time / tasks"),
         &samples,
     ))
 }
@@ -237,6 +270,13 @@ pub fn run_selftest(worker: &WorkerCommand, workers: usize) -> Result<Vec<Overhe
         out.push(dispatch(model, workers, 100_000, worker)?);
     }
     out.push(dispatch(ModelKind::Processes, workers, 5_000, worker)?);
+    out.push(dispatch_in(
+        ModelKind::Processes,
+        workers,
+        5_000,
+        worker,
+        Batching::OnePerMessage,
+    )?);
     for n in [1, workers.max(2)] {
         out.push(pool_startup(n, worker)?);
     }

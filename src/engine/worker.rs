@@ -1,6 +1,6 @@
 //! `corelab worker`: the hidden child mode of the processes model.
 
-use std::io::{BufRead, Write};
+use std::io::{BufRead, BufWriter, Write};
 use std::time::Duration;
 
 use super::cancel::CancelToken;
@@ -14,13 +14,18 @@ use super::workload::{self, Workload};
 /// misbehave on its first unit, so the parent's fault handling can be exercised.
 pub const FAULT_ENV: &str = "CORELAB_WORKER_FAULT";
 
+type Out<'a> = BufWriter<std::io::StdoutLock<'a>>;
+
 /// Serves requests from stdin until it closes. Returns the process exit code.
+///
+/// Replies are buffered and flushed once per request: the answers to a run of units reach the
+/// parent in one write, which wakes it once.
 pub fn serve() -> i32 {
     let stdin = std::io::stdin();
     let stdout = std::io::stdout();
-    let mut out = stdout.lock();
+    let mut out: Out = BufWriter::new(stdout.lock());
     let fault = std::env::var(FAULT_ENV).ok();
-    let send = |out: &mut std::io::StdoutLock, msg: &FromWorker| -> bool {
+    let send = |out: &mut Out, msg: &FromWorker| -> bool {
         out.write_all(encode(msg).as_bytes()).is_ok() && out.flush().is_ok()
     };
     let ready = FromWorker::Ready {
@@ -62,13 +67,32 @@ pub fn serve() -> i32 {
             }
             Ok(ToWorker::Unit {
                 unit,
+                count,
                 deadline_ms,
                 payload,
             }) => {
                 if let Some(kind) = fault.as_deref() {
                     inject_fault(kind, &mut out);
                 }
-                run_unit(current.as_deref(), unit, deadline_ms, payload.as_deref())
+                // Every reply but the last goes into the buffer; `send` below writes them all.
+                let mut last = None;
+                for u in unit..unit + count {
+                    if let Some(reply) = last.take()
+                        && out.write_all(encode(&reply).as_bytes()).is_err()
+                    {
+                        return 1;
+                    }
+                    let reply = run_unit(current.as_deref(), u, deadline_ms, payload.as_deref());
+                    let failed = matches!(reply, FromWorker::Failed { .. });
+                    last = Some(reply);
+                    if failed {
+                        break;
+                    }
+                }
+                last.unwrap_or(FromWorker::Failed {
+                    unit: Some(unit),
+                    message: "a unit message that names no unit".into(),
+                })
             }
         };
         if !send(&mut out, &reply) {
@@ -133,7 +157,7 @@ fn run_unit(
     }
 }
 
-fn inject_fault(kind: &str, out: &mut std::io::StdoutLock) {
+fn inject_fault(kind: &str, out: &mut Out) {
     match kind {
         "crash" => panic!("injected crash ({FAULT_ENV}=crash)"),
         "exit" => std::process::exit(3),

@@ -60,6 +60,8 @@ pub struct ChildProcess {
 struct ReaderCosts {
     cpu_ns: [AtomicU64; 2],
     minor_faults: [AtomicU64; 2],
+    /// Bytes of the stdout lines read so far, newlines included.
+    stdout_bytes: AtomicU64,
 }
 
 const STDOUT_READER: usize = 0;
@@ -129,6 +131,11 @@ impl ChildProcess {
 
     pub fn pid(&self) -> u32 {
         self.child.id()
+    }
+
+    /// Bytes of the lines the child wrote to stdout so far, as of the last message handed on.
+    pub fn bytes_read(&self) -> u64 {
+        self.readers.stdout_bytes.load(Ordering::Acquire)
     }
 
     /// Cumulative cost of the threads in this process that read the child's pipes, as of the
@@ -263,6 +270,7 @@ fn read_messages<M>(
         line.clear();
         reader.set_limit(MAX_LINE_BYTES as u64 + 1);
         let read = reader.read_line(&mut line);
+        let bytes = read.as_ref().map_or(0, |n| *n as u64);
         let event = match read {
             Ok(0) => {
                 costs.publish(STDOUT_READER);
@@ -278,8 +286,14 @@ fn read_messages<M>(
             },
             Err(e) => ChildEvent::Malformed(index, format!("unreadable output ({e})")),
         };
+        costs.stdout_bytes.fetch_add(bytes, Ordering::Release);
         let stop = matches!(event, ChildEvent::Malformed(..));
-        costs.publish(STDOUT_READER);
+        // Reading the thread's clock costs two system calls: done once per burst of lines,
+        // before the burst's last line is handed on (a child writes nothing after its last
+        // reply, so a run's last reply always ends a burst and finds its cost counted).
+        if stop || reader.get_ref().buffer().is_empty() {
+            costs.publish(STDOUT_READER);
+        }
         if events.send(event).is_err() || stop {
             return;
         }

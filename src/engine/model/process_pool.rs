@@ -5,6 +5,7 @@
 //! (all its threads, read from outside), so the pipe and JSON cost of the pool shows in it;
 //! the units' own thread time, which the children report, is [`RunRecord::task_cpu`].
 
+use std::collections::VecDeque;
 use std::ffi::OsString;
 use std::path::PathBuf;
 use std::process::Command;
@@ -15,7 +16,9 @@ use super::child::{ChildEvent, ChildProcess, WaitError, next_event};
 use super::{Executor, RunRecord, timed_run};
 use crate::engine::cpu_time::Snapshot;
 use crate::engine::pacer::{RunGuard, UnitError};
-use crate::engine::protocol::{FromWorker, ToWorker, decode_from_worker, encode};
+use crate::engine::protocol::{
+    FromWorker, MAX_UNITS_PER_MESSAGE, ToWorker, decode_from_worker, encode,
+};
 use crate::engine::workload::{self, RunEnv};
 use crate::preset::TaskSpec;
 use crate::results::{Span, SpanState, Timeline};
@@ -23,8 +26,20 @@ use crate::sys::monotonic_ns;
 
 /// How long children get to start and say `ready`, or to build a workload.
 const HANDSHAKE_TIMEOUT: Duration = Duration::from_secs(30);
-/// Units a child may hold at once: the one it computes and the next, waiting in its pipe.
+/// Messages a child may hold at once: the one it computes and the next, waiting in its pipe.
 const QUEUED_PER_CHILD: usize = 2;
+/// How long one message's units should compute, by the last run's mean unit: long enough that
+/// the message's pipe writes, JSON and wake-ups (tens of microseconds on either side) cost
+/// about 1% of it, short enough that the tail of a run stays balanced (see
+/// [`units_per_message`]).
+const MESSAGE_COMPUTE: Duration = Duration::from_millis(2);
+/// A message carries at most this fraction of a child's fair share of the units left, so
+/// messages shrink to single units toward the end of a run (guided scheduling).
+const GUIDED_SHARES: usize = 4;
+
+/// What a run's units added up to: the checksum sum, the CPU time the children measured on
+/// their units, and the mean time a unit computed (from its child's stamps).
+type Dispatched = (u64, Duration, Option<Duration>);
 
 /// How to start a worker: the corelab binary and its hidden `worker` subcommand.
 #[derive(Clone, Debug)]
@@ -80,14 +95,20 @@ pub struct ProcessPool {
     /// The last run's spans on absolute `CLOCK_MONOTONIC` nanoseconds: each unit's time in
     /// the pipe to its child, its computing in the child, and its reply's time in the pipe back.
     spans: Vec<Span>,
-    /// Bytes of protocol lines written to the children and read from them since the last
-    /// reset (a run's configure and units).
+    /// Bytes of protocol lines written to the children since the last reset (a run's
+    /// configure and units); what they wrote back is counted by their readers.
     ipc_bytes: u64,
     /// The input every unit carries (`task.payload_kib`), built outside the timed region.
     payload: Option<Vec<u8>>,
     /// The task every child holds built, when it can time the next run too
     /// ([`workload::reusable_between_runs`]): the next run of the same task skips `Configure`.
     configured: Option<TaskSpec>,
+    /// The mean time a unit of this task computed in its last run here, which sizes the
+    /// messages of the next ([`units_per_message`]); none before a task's first run.
+    unit_time: Option<(TaskSpec, Duration)>,
+    /// Whether short units may travel several to a message ([`units_per_message`]); off, every
+    /// message carries one unit (to measure what one message costs).
+    batching: bool,
 }
 
 /// A failure while talking to the pool.
@@ -132,6 +153,8 @@ impl ProcessPool {
             ipc_bytes: 0,
             payload: None,
             configured: None,
+            unit_time: None,
+            batching: true,
         };
         for index in 0..n {
             let worker = ChildProcess::spawn(cmd.command(), index, decode_from_worker, tx.clone())
@@ -156,6 +179,13 @@ impl ProcessPool {
         Ok(pool)
     }
 
+    /// Sends every unit in a message of its own, however short units are: what a message
+    /// costs, for `corelab selftest`.
+    pub fn one_unit_per_message(mut self) -> Self {
+        self.batching = false;
+        self
+    }
+
     pub fn pids(&self) -> Vec<u32> {
         self.workers.iter().map(ChildProcess::pid).collect()
     }
@@ -172,6 +202,12 @@ impl ProcessPool {
             .map(|i| READER_KEY - i as u64)
             .zip(self.workers.iter().map(ChildProcess::readers_cost));
         children.chain(readers).collect()
+    }
+
+    /// Bytes of every line the children wrote so far (each line counted by its reader before
+    /// it is handed on, so a reply that arrived is counted).
+    fn bytes_read(&self) -> u64 {
+        self.workers.iter().map(ChildProcess::bytes_read).sum()
     }
 
     fn send(&mut self, index: usize, msg: &ToWorker) -> Result<(), String> {
@@ -264,15 +300,42 @@ impl ProcessPool {
     }
 
     /// Hands out units to the children and returns the checksum sum and the CPU time the
-    /// children measured on their units (their per-unit thread time). Each child has up to [`QUEUED_PER_CHILD`] units in flight, so the next one is
-    /// already in its pipe when it finishes one (as in a real pool's task queue) instead of
-    /// waiting a full round trip through the parent; a second unit is only queued while at
-    /// least one unit per child remains unassigned, so the last units go to idle children.
-    fn dispatch(&mut self, units: usize, guard: &RunGuard) -> Result<(u64, Duration), PoolError> {
+    /// children measured on their units (their per-unit thread time). Each child has up to
+    /// [`QUEUED_PER_CHILD`] messages in flight, so its next units are already in its pipe when
+    /// it finishes (as in a real pool's task queue) instead of waiting a full round trip through
+    /// the parent; a second message is only queued while at least one unit per child remains
+    /// unassigned, so the last units go to idle children. A message carries as many units as
+    /// [`units_per_message`] allows: one, unless units are short.
+    fn dispatch(&mut self, units: usize, guard: &RunGuard) -> Result<Dispatched, PoolError> {
         let input = self.payload.take();
         let result = self.dispatch_with(units, guard, input.as_deref());
         self.payload = input;
         result
+    }
+
+    /// Sends units `first..first + count` to child `index`, stamping when each left.
+    fn send_units(
+        &mut self,
+        index: usize,
+        (first, count): (usize, usize),
+        guard: &RunGuard,
+        input: Option<&[u8]>,
+        sent_ns: &mut [u64],
+    ) -> Result<(), String> {
+        let now = monotonic_ns();
+        for t in sent_ns.iter_mut().skip(first).take(count) {
+            *t = now;
+        }
+        let msg = ToWorker::Unit {
+            unit: first,
+            count,
+            deadline_ms: guard
+                .deadline()
+                .saturating_duration_since(Instant::now())
+                .as_millis() as u64,
+            payload: input.map(workload::payload::to_hex),
+        };
+        self.send(index, &msg)
     }
 
     /// [`Self::dispatch`] with each unit carrying `input`, serialised per unit (inside the
@@ -283,36 +346,33 @@ impl ProcessPool {
         units: usize,
         guard: &RunGuard,
         input: Option<&[u8]>,
-    ) -> Result<(u64, Duration), PoolError> {
-        let unit_msg = |unit| ToWorker::Unit {
-            unit,
-            deadline_ms: guard
-                .deadline()
-                .saturating_duration_since(Instant::now())
-                .as_millis() as u64,
-            payload: input.map(workload::payload::to_hex),
-        };
+    ) -> Result<Dispatched, PoolError> {
         let children = self.workers.len();
-        let mut in_flight = vec![0usize; children];
+        // Replies still due per message in flight, per child.
+        let mut in_flight = vec![VecDeque::<usize>::new(); children];
         let mut sent_ns = vec![0u64; units];
         self.spans.clear();
+        let unit_time = self
+            .unit_time
+            .as_ref()
+            .filter(|_| self.batching)
+            .map(|(_, t)| *t);
+        let batch = |left: usize| units_per_message(left, children, unit_time, input.is_some());
         let mut next = 0;
-        let takes_more = |queued: usize, next: usize| takes_another(queued, units - next, children);
         for depth in 0..QUEUED_PER_CHILD {
-            for (i, queued) in in_flight.iter_mut().enumerate() {
-                if *queued == depth && takes_more(*queued, next) {
-                    if let Some(t) = sent_ns.get_mut(next) {
-                        *t = monotonic_ns();
-                    }
-                    self.send(i, &unit_msg(next))?;
-                    next += 1;
-                    *queued += 1;
+            for (i, queue) in in_flight.iter_mut().enumerate() {
+                if queue.len() == depth && takes_another(depth, units - next, children) {
+                    let count = batch(units - next);
+                    self.send_units(i, (next, count), guard, input, &mut sent_ns)?;
+                    queue.push_back(count);
+                    next += count;
                 }
             }
         }
         let mut sum = 0u64;
         let mut cpu = Duration::ZERO;
-        while in_flight.iter().any(|&q| q > 0) {
+        let mut computing_ns = 0u64;
+        while in_flight.iter().any(|q| !q.is_empty()) {
             match next_event(&self.events, guard, guard.deadline())? {
                 ChildEvent::Message(
                     i,
@@ -325,9 +385,8 @@ impl ProcessPool {
                         waits,
                         payload,
                     },
-                ) if in_flight[i] > 0 => {
+                ) if !in_flight[i].is_empty() => {
                     let received_ns = monotonic_ns();
-                    let reply_bytes = payload.as_ref().map_or(0, String::len) as u64;
                     if let Some(input) = input {
                         let output = payload
                             .as_deref()
@@ -342,36 +401,29 @@ impl ProcessPool {
                             )));
                         }
                     }
-                    // The reply's line, re-encoded: the same JSON the child wrote.
-                    self.ipc_bytes += encode(&FromWorker::Done {
-                        unit,
-                        checksum,
-                        cpu_ns,
-                        start_ns,
-                        end_ns,
-                        waits: waits.clone(),
-                        payload: None,
-                    })
-                    .len() as u64
-                        + reply_bytes;
-                    in_flight[i] -= 1;
+                    if let Some(due) = in_flight[i].front_mut() {
+                        *due -= 1;
+                        if *due == 0 {
+                            in_flight[i].pop_front();
+                        }
+                    }
                     let sent = sent_ns.get(unit).copied().unwrap_or(start_ns);
                     self.note(i, unit, sent, (start_ns, end_ns), &waits, received_ns);
+                    computing_ns = computing_ns.saturating_add(end_ns.saturating_sub(start_ns));
                     sum = sum.wrapping_add(checksum);
                     cpu += Duration::from_nanos(cpu_ns);
-                    while takes_more(in_flight[i], next) {
-                        if let Some(t) = sent_ns.get_mut(next) {
-                            *t = monotonic_ns();
-                        }
-                        self.send(i, &unit_msg(next))?;
-                        next += 1;
-                        in_flight[i] += 1;
+                    while takes_another(in_flight[i].len(), units - next, children) {
+                        let count = batch(units - next);
+                        self.send_units(i, (next, count), guard, input, &mut sent_ns)?;
+                        in_flight[i].push_back(count);
+                        next += count;
                     }
                 }
                 other => return Err(self.describe(other, "computing").into()),
             }
         }
-        Ok((sum, cpu))
+        let unit_mean = (units > 0).then(|| Duration::from_nanos(computing_ns / units as u64));
+        Ok((sum, cpu, unit_mean))
     }
 
     /// Records one unit's trip: in the pipe from `sent` to `start` (queued behind the child's
@@ -436,7 +488,30 @@ impl ProcessPool {
     }
 }
 
-/// Whether a child with `queued` units in flight takes one more, when `left` units are not
+/// How many consecutive units the next message carries when `left` units are not handed out
+/// yet among `children`, and a unit of this task last computed for `unit_time` on average:
+/// enough units to compute for about [`MESSAGE_COMPUTE`], at most a [`GUIDED_SHARES`]th of a
+/// child's share of what is left and at most [`MAX_UNITS_PER_MESSAGE`]. One unit when units
+/// carry input data (each crosses the pipe on its own: that is the cost being measured) or
+/// before the task has run here.
+fn units_per_message(
+    left: usize,
+    children: usize,
+    unit_time: Option<Duration>,
+    carries_input: bool,
+) -> usize {
+    let Some(unit_time) = unit_time.filter(|t| !t.is_zero() && !carries_input) else {
+        return 1;
+    };
+    let by_time = MESSAGE_COMPUTE.as_nanos() / unit_time.as_nanos();
+    let by_share = left / (GUIDED_SHARES * children.max(1));
+    usize::try_from(by_time)
+        .unwrap_or(usize::MAX)
+        .min(by_share)
+        .clamp(1, MAX_UNITS_PER_MESSAGE)
+}
+
+/// Whether a child with `queued` messages in flight takes one more, when `left` units are not
 /// handed out yet among `children`: an idle child always does; a busy one queues a second only
 /// while every child could still get one, so the last units go to idle children.
 fn takes_another(queued: usize, left: usize, children: usize) -> bool {
@@ -470,6 +545,7 @@ impl Executor for ProcessPool {
         }
         let parent_side = workload::build_parent_side(task, env).map_err(UnitError::Failed)?;
         self.ipc_bytes = 0;
+        let read_before = self.bytes_read();
         self.payload = (task.payload_kib > 0).then(|| workload::payload::input(task.payload_kib));
         if self.configured.as_ref() != Some(task) {
             self.configured = None;
@@ -480,18 +556,27 @@ impl Executor for ProcessPool {
                 self.configured = Some(task.clone());
             }
         }
+        if self.unit_time.as_ref().is_some_and(|(t, _)| t != task) {
+            self.unit_time = None;
+        }
         let units = parent_side.unit_count();
+        let mut unit_mean = None;
         let mut record = timed_run(
             parent_side.as_ref(),
             self,
             ProcessPool::cost_snapshot,
             |pool| match pool.dispatch(units, guard) {
-                Ok((sum, task_cpu)) => Ok((sum, Some(task_cpu))),
+                Ok((sum, task_cpu, mean)) => {
+                    unit_mean = mean;
+                    Ok((sum, Some(task_cpu)))
+                }
                 Err(e) => Err(pool.break_with(e)),
             },
         )?;
+        self.unit_time = unit_mean.map(|mean| (task.clone(), mean));
         record.timeline = Some(self.timeline(&record));
-        record.metrics.ipc_bytes = Some(self.ipc_bytes);
+        let read = self.bytes_read().saturating_sub(read_before);
+        record.metrics.ipc_bytes = Some(self.ipc_bytes + read);
         Ok(record)
     }
 
@@ -523,35 +608,65 @@ mod tests {
         assert!(!takes_another(2, 1000, 16), "at most two in flight");
     }
 
-    /// Hands out `units` as the pool does when every unit takes as long as any other:
-    /// returns how many units each child computed.
-    fn simulate(units: usize, children: usize) -> Vec<usize> {
-        let mut queued = vec![0usize; children];
+    /// Runs the pool's hand-out rules on simulated children: unit `u` computes for
+    /// `durations[u]`, pipes are instant. Messages are sized as a run after the first would
+    /// size them (`unit_time` the mean unit), or one unit each without it. Returns how many
+    /// units each child computed, the time the last one finished, and the messages sent.
+    fn simulate_with(
+        durations: &[f64],
+        children: usize,
+        unit_time: Option<Duration>,
+    ) -> (Vec<usize>, f64, usize) {
+        let units = durations.len();
+        let mut queued: Vec<VecDeque<(usize, usize)>> = vec![VecDeque::new(); children];
         let mut done = vec![0usize; children];
-        let mut next = 0;
-        for depth in 0..QUEUED_PER_CHILD {
-            for q in queued.iter_mut() {
-                if *q == depth && takes_another(*q, units - next, children) {
-                    *q += 1;
-                    next += 1;
-                }
+        let mut free_at = vec![0.0f64; children];
+        let (mut next, mut messages) = (0, 0);
+        let mut hand_out = |q: &mut VecDeque<(usize, usize)>, next: &mut usize| {
+            while takes_another(q.len(), units - *next, children) {
+                let count = units_per_message(units - *next, children, unit_time, false);
+                q.push_back((*next, count));
+                *next += count;
+                messages += 1;
+            }
+        };
+        for q in &mut queued {
+            if takes_another(0, units - next, children) {
+                let count = units_per_message(units - next, children, unit_time, false);
+                q.push_back((next, count));
+                next += count;
             }
         }
-        // Children finish in turn, one unit each.
-        while queued.iter().any(|&q| q > 0) {
-            for i in 0..children {
-                if queued[i] == 0 {
-                    continue;
-                }
-                queued[i] -= 1;
-                done[i] += 1;
-                while takes_another(queued[i], units - next, children) {
-                    queued[i] += 1;
-                    next += 1;
-                }
-            }
+        let mut sent = queued.iter().map(VecDeque::len).sum::<usize>();
+        for q in &mut queued {
+            hand_out(q, &mut next);
         }
-        done
+        // The child whose current unit ends first finishes it; its reply lets the parent top
+        // its queue up.
+        let ends = |free_at: &[f64], i: usize, q: &VecDeque<(usize, usize)>| {
+            free_at[i] + durations[q[0].0]
+        };
+        while let Some(i) = (0..children)
+            .filter(|&i| !queued[i].is_empty())
+            .min_by(|&a, &b| {
+                ends(&free_at, a, &queued[a]).total_cmp(&ends(&free_at, b, &queued[b]))
+            })
+        {
+            let (unit, count) = queued[i].pop_front().expect("not empty");
+            free_at[i] += durations[unit];
+            done[i] += 1;
+            if count > 1 {
+                queued[i].push_front((unit + 1, count - 1));
+            }
+            hand_out(&mut queued[i], &mut next);
+        }
+        sent += messages;
+        let makespan = free_at.iter().copied().fold(0.0, f64::max);
+        (done, makespan, sent)
+    }
+
+    fn simulate(units: usize, children: usize) -> Vec<usize> {
+        simulate_with(&vec![1.0; units], children, None).0
     }
 
     #[test]
@@ -564,5 +679,62 @@ mod tests {
             "{uneven:?}"
         );
         assert_eq!(simulate(3, 16).iter().sum::<usize>(), 3);
+    }
+
+    #[test]
+    fn short_units_travel_several_to_a_message_and_shrink_to_one_at_the_end() {
+        let short = Some(Duration::from_micros(400));
+        // 2 ms of 0.4 ms units: 5, while a quarter of a child's share allows it.
+        assert_eq!(units_per_message(1024, 16, short, false), 5);
+        assert_eq!(units_per_message(128, 16, short, false), 2);
+        assert_eq!(units_per_message(63, 16, short, false), 1);
+        // Units with input data, a first run, long units: one per message.
+        assert_eq!(units_per_message(1024, 16, short, true), 1);
+        assert_eq!(units_per_message(1024, 16, None, false), 1);
+        assert_eq!(units_per_message(1024, 16, Some(Duration::ZERO), false), 1);
+        assert_eq!(
+            units_per_message(1024, 16, Some(Duration::from_millis(5)), false),
+            1
+        );
+        // Tiny units: at most the protocol's limit.
+        assert_eq!(
+            units_per_message(1_000_000, 2, Some(Duration::from_nanos(1)), false),
+            MAX_UNITS_PER_MESSAGE
+        );
+    }
+
+    #[test]
+    fn batching_sends_fewer_messages_and_keeps_equal_units_balanced() {
+        let durations = vec![0.4e-3; 1024];
+        let (one_each, t_one, m_one) = simulate_with(&durations, 16, None);
+        let (batched, t_batched, m_batched) =
+            simulate_with(&durations, 16, Some(Duration::from_micros(400)));
+        assert_eq!(m_one, 1024);
+        assert!(m_batched * 3 < m_one, "{m_batched} messages");
+        assert_eq!(one_each, vec![64; 16]);
+        assert_eq!(batched, vec![64; 16], "every child computes its share");
+        assert!((t_batched - t_one).abs() < 1e-9, "{t_batched} vs {t_one}");
+    }
+
+    #[test]
+    fn batching_costs_uneven_units_at_most_one_unit_at_the_end() {
+        // Units from 10 to 290 µs in a fixed, shuffled order (a multiplicative walk): about 13
+        // to a message.
+        let durations: Vec<f64> = (0..1000u64)
+            .map(|u| 1e-5 + 1e-5 * ((u * 7919 + 13) % 29) as f64)
+            .collect();
+        let mean = durations.iter().sum::<f64>() / durations.len() as f64;
+        let longest = durations.iter().copied().fold(0.0, f64::max);
+        for children in [2, 4, 16] {
+            let (_, t_one, _) = simulate_with(&durations, children, None);
+            let (done, t_batched, messages) =
+                simulate_with(&durations, children, Some(Duration::from_secs_f64(mean)));
+            assert_eq!(done.iter().sum::<usize>(), 1000);
+            assert!(messages < 500, "{children} children: {messages} messages");
+            assert!(
+                t_batched <= t_one + longest,
+                "{children} children: {t_batched} s batched vs {t_one} s one by one"
+            );
+        }
     }
 }
