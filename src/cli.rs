@@ -763,13 +763,14 @@ pub fn run(args: &RunArgs) -> Result<ExitCode> {
                 let precision = crate::export::median_precision(&cell).map_or(String::new(), |p| {
                     format!(" {}", crate::export::precision_text(p))
                 });
+                let secs = |v: Option<f64>| v.map_or("—".into(), crate::export::seconds_text);
                 eprintln!(
-                    "[{cells_done:>2}/{cells_total}] {:<11} × {:<3} median {:.4} s{precision} (min {:.4}, max {:.4}), speedup {}",
+                    "[{cells_done:>2}/{cells_total}] {:<11} × {:<3} median {} s{precision} (min {}, max {}), speedup {}",
                     cell.model_id(),
                     cell.workers,
-                    w.map_or(f64::NAN, |s| s.median),
-                    w.map_or(f64::NAN, |s| s.min),
-                    w.map_or(f64::NAN, |s| s.max),
+                    secs(w.map(|s| s.median)),
+                    secs(w.map(|s| s.min)),
+                    secs(w.map(|s| s.max)),
                     cell.speedup.map_or("—".into(), |s| format!("{s:.2}×")),
                 );
             }

@@ -8,6 +8,26 @@ pub fn fixed(v: Option<f64>, places: usize) -> String {
     v.map_or("—".to_string(), |x| format!("{x:.places$}"))
 }
 
+/// Decimals that show a time in seconds to four significant digits, never fewer than four:
+/// `0.2632`, `0.03510`, `0.0001203` (a 0.1 ms run is not shown as `0.0001`).
+pub fn seconds_places(v: f64) -> usize {
+    if !(v.is_finite() && v > 0.0) {
+        return 4;
+    }
+    (3 - v.log10().floor() as i64).clamp(4, 9) as usize
+}
+
+/// A time in seconds with [`seconds_places`] decimals, no unit.
+pub fn seconds(v: f64) -> String {
+    format!("{v:.*}", seconds_places(v))
+}
+
+/// `low – high` seconds, both with the decimals the smaller needs.
+pub fn seconds_range(low: f64, high: f64) -> String {
+    let places = seconds_places(low.min(high));
+    format!("{low:.places$} – {high:.places$}")
+}
+
 /// Efficiency in percent, whole numbers (`93 %`), as every chart and table shows it.
 pub fn efficiency_percent(c: &CellResult) -> String {
     c.efficiency.map_or("—".to_string(), |e| {
@@ -19,7 +39,7 @@ pub fn efficiency_percent(c: &CellResult) -> String {
 pub fn min_max(c: &CellResult) -> String {
     c.wall
         .as_ref()
-        .map_or("—".into(), |s| format!("{:.4} – {:.4}", s.min, s.max))
+        .map_or("—".into(), |s| seconds_range(s.min, s.max))
 }
 
 /// The speedup from the slowest and the fastest run, `low – high`.
@@ -36,7 +56,7 @@ pub fn speedup_range(c: &CellResult) -> String {
 /// `1.0210 – 1.0388 ±0.9%` or `1.0210 – 1.0388 (94%)`.
 pub fn median_ci(c: &CellResult) -> String {
     c.wall.as_ref().map_or("—".into(), |s| {
-        let mut text = format!("{:.4} – {:.4}", s.median_ci_low, s.median_ci_high);
+        let mut text = seconds_range(s.median_ci_low, s.median_ci_high);
         if s.median_ci_coverage < 0.95 - 1e-9 {
             text.push_str(&format!(" ({:.0}%)", s.median_ci_coverage * 100.0));
         } else if let Some(p) = precision(c) {
@@ -92,22 +112,38 @@ pub fn precision_text(p: f64) -> String {
     }
 }
 
+/// Most outlying runs named in a cell's note; beyond that, the count and the furthest.
+const OUTLIERS_NAMED: usize = 3;
+
 /// The runs flagged as outliers by the MAD rule (modified z-score above 3.5), by their wall
-/// times: `2 outliers: 1.9032 s, 2.1100 s`; empty when there are none.
+/// times: `2 outliers: 1.9032 s, 2.1100 s`; beyond three, the count and the three furthest
+/// from the median: `209 outliers, furthest: 0.0003120 s, 0.0002870 s, 0.0002010 s`; empty
+/// when there are none.
 pub fn outliers(c: &CellResult) -> String {
     let Some(w) = &c.wall else {
         return String::new();
     };
-    let times: Vec<String> = w
+    let mut times: Vec<f64> = w
         .outliers
         .iter()
         .filter_map(|&i| c.samples.get(i))
-        .map(|s| format!("{:.4} s", s.wall_s))
+        .map(|s| s.wall_s)
         .collect();
-    match times.len() {
+    let n = times.len();
+    if n > OUTLIERS_NAMED {
+        times.sort_by(|a, b| (b - w.median).abs().total_cmp(&(a - w.median).abs()));
+        times.truncate(OUTLIERS_NAMED);
+    }
+    let listed = times
+        .iter()
+        .map(|&t| format!("{} s", seconds(t)))
+        .collect::<Vec<_>>()
+        .join(", ");
+    match n {
         0 => String::new(),
-        1 => format!("1 outlier: {}", times[0]),
-        n => format!("{n} outliers: {}", times.join(", ")),
+        1 => format!("1 outlier: {listed}"),
+        n if n <= OUTLIERS_NAMED => format!("{n} outliers: {listed}"),
+        n => format!("{n} outliers, furthest: {listed}"),
     }
 }
 
@@ -198,5 +234,35 @@ mod tests {
         let mut r = file(&[1.0; 6]);
         r.experiment.precision = 0.0;
         assert_eq!(precision_target(&r, &r.cells[0]), None);
+    }
+
+    #[test]
+    fn short_times_keep_four_significant_digits() {
+        assert_eq!(seconds(1.23456), "1.2346");
+        assert_eq!(seconds(0.26321), "0.2632");
+        assert_eq!(seconds(0.035104), "0.03510");
+        assert_eq!(seconds(0.00012034), "0.0001203");
+        assert_eq!(seconds(1e-12), "0.000000000", "at most nine decimals");
+        assert_eq!(seconds(0.0), "0.0000");
+        assert_eq!(seconds(f64::NAN), "NaN");
+        // Both ends of a range read to the same decimal.
+        assert_eq!(seconds_range(0.00009, 0.0031), "0.00009000 – 0.00310000");
+        let r = file(&[1.2e-4, 1.21e-4, 1.19e-4, 1.2e-4, 1.2e-4, 1.2e-4]);
+        assert_eq!(min_max(&r.cells[0]), "0.0001190 – 0.0001210");
+    }
+
+    #[test]
+    fn many_outliers_are_counted_and_only_the_furthest_named() {
+        // Twenty runs within a millisecond of 1 s (MAD 1 ms) and five 20 to 60 ms slower.
+        let mut walls: Vec<f64> = (0..20).map(|i| 0.999 + 0.001 * f64::from(i % 3)).collect();
+        walls.extend([1.02, 1.06, 1.03, 1.05, 1.04]);
+        let r = file(&walls);
+        assert_eq!(
+            outliers(&r.cells[0]),
+            "5 outliers, furthest: 1.0600 s, 1.0500 s, 1.0400 s"
+        );
+        // Up to three, every one in run order.
+        let r = file(&[0.99, 1.0, 1.01, 0.99, 1.0, 1.01, 1.3, 1.0, 1.2]);
+        assert_eq!(outliers(&r.cells[0]), "2 outliers: 1.3000 s, 1.2000 s");
     }
 }

@@ -142,7 +142,7 @@ fn run_section(out: &mut String, r: &ResultsFile, fits: &[ModelFit], h: &str) {
     let workers: Vec<String> = e.workers.iter().map(|w| w.to_string()).collect();
     let models: Vec<&str> = e.models.iter().map(|m| m.id()).collect();
     let baseline = match r.baseline.median_s {
-        Some(s) => format!("{} = {s:.4} s", r.baseline.description),
+        Some(s) => format!("{} = {} s", r.baseline.description, cell_text::seconds(s)),
         None => or_dash(&r.baseline.description).to_string(),
     };
     let rows = [
@@ -204,7 +204,9 @@ fn run_section(out: &mut String, r: &ResultsFile, fits: &[ModelFit], h: &str) {
             "| {} | {} | {} | {} | {} | {} | {} | {} | {} | {} | {} |\n",
             c.model_id(),
             c.workers,
-            cell_text::fixed(c.wall.as_ref().map(|s| s.median), 4),
+            c.wall
+                .as_ref()
+                .map_or("—".into(), |s| cell_text::seconds(s.median)),
             cell_text::median_ci(c),
             cell_text::min_max(c),
             cell_text::fixed(c.speedup, 2),

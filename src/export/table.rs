@@ -1,4 +1,4 @@
-use super::cell_text::{fixed, median_ci, min_max, note, speedup_range};
+use super::cell_text::{fixed, median_ci, min_max, note, seconds, speedup_range};
 use crate::results::ResultsFile;
 
 /// A fixed-width summary table for the terminal.
@@ -22,7 +22,7 @@ pub fn summary_table(results: &ResultsFile) -> String {
             "{:<12} {:>7} {:>9}s {:>32} {:>19} {:>8} {:>15} {:>6} {:>6} {:>6}  {}\n",
             c.model_id(),
             c.workers,
-            fixed(c.wall.as_ref().map(|s| s.median), 4),
+            c.wall.as_ref().map_or("—".into(), |s| seconds(s.median)),
             median_ci(c),
             min_max(c),
             fixed(c.speedup, 2),
@@ -38,7 +38,8 @@ pub fn summary_table(results: &ResultsFile) -> String {
     out.push_str(&format!(
         "baseline: {}{}\n",
         super::sanitize::for_terminal(&b.description),
-        b.median_s.map_or(String::new(), |m| format!(" = {m:.4} s"))
+        b.median_s
+            .map_or(String::new(), |m| format!(" = {} s", seconds(m)))
     ));
     out.push_str(
         "median 95% CI: order statistics (distribution-free), then ± how close that pins the median; in brackets the coverage when fewer than 6 runs cannot reach 95%\n\

@@ -115,8 +115,11 @@ fn hover_texts(
         let mut lines = vec![format!("{} × {} workers", name(model), cell.workers)];
         if let Some(w) = &cell.wall {
             lines.push(format!(
-                "wall time: median {:.4} s (min {:.4}, max {:.4}, n = {})",
-                w.median, w.min, w.max, w.n
+                "wall time: median {} s (min {}, max {}, n = {})",
+                export::seconds_text(w.median),
+                export::seconds_text(w.min),
+                export::seconds_text(w.max),
+                w.n
             ));
             lines.push(format!(
                 "median 95% CI (order statistics): {}",

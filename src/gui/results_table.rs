@@ -30,7 +30,10 @@ pub fn show(ui: &mut egui::Ui, results: Option<&ResultsFile>) {
             results.started_at
         ));
         if let Some(b) = results.baseline.median_s {
-            ui.weak(format!("· sequential baseline {b:.4} s"));
+            ui.weak(format!(
+                "· sequential baseline {} s",
+                export::seconds_text(b)
+            ));
         }
     });
     ui.separator();
@@ -113,7 +116,7 @@ fn row(ui: &mut egui::Ui, results: &ResultsFile, cell: &CellResult) {
         CellStatus::Cancelled => ui.weak("cancelled"),
     };
     let w = cell.wall.as_ref();
-    ui.monospace(opt(w.map(|w| w.median), |v| format!("{v:.4}")));
+    ui.monospace(opt(w.map(|w| w.median), export::seconds_text));
     let ci = egui::RichText::new(export::median_ci_text(cell)).monospace();
     let missed = export::precision_target_met(results, cell) == Some(false);
     let ci_label = if missed {
@@ -125,7 +128,7 @@ fn row(ui: &mut egui::Ui, results: &ResultsFile, cell: &CellResult) {
         ci_label.on_hover_text(text);
     }
     ui.monospace(match w {
-        Some(w) => format!("{:.4}–{:.4}", w.min, w.max),
+        Some(w) => export::seconds_range_text(w.min, w.max),
         None => "—".into(),
     });
     let outliers = export::outliers_text(cell);
@@ -191,7 +194,9 @@ fn copy_rows(results: &ResultsFile) -> Vec<[String; 8]> {
                 c.model_id().to_string(),
                 c.workers.to_string(),
                 c.samples.len().to_string(),
-                fixed(c.wall.as_ref().map(|s| s.median), 4),
+                c.wall
+                    .as_ref()
+                    .map_or("—".into(), |s| export::seconds_text(s.median)),
                 export::median_ci_text(c),
                 fixed(c.speedup, 2),
                 fixed(c.efficiency.map(|e| e * 100.0), 1),
