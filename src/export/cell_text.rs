@@ -51,9 +51,9 @@ pub fn speedup_range(c: &CellResult) -> String {
 }
 
 /// The confidence interval of the median wall time, `low – high` seconds, with how precisely
-/// that pins the median (`±0.9%`: [`crate::stats::median_precision`]) once there are the 6
+/// that pins the median (`±1.2%`: [`crate::stats::median_precision`]) once there are the 6
 /// runs a 95% interval needs, or its coverage when it is below 95% (fewer than 6 runs), e.g.
-/// `1.0210 – 1.0388 ±0.9%` or `1.0210 – 1.0388 (94%)`.
+/// `1.0210 – 1.0388 ±0.87%` or `1.0210 – 1.0388 (94%)`.
 pub fn median_ci(c: &CellResult) -> String {
     c.wall.as_ref().map_or("—".into(), |s| {
         let mut text = seconds_range(s.median_ci_low, s.median_ci_high);
@@ -83,7 +83,7 @@ pub fn precision_target_met(results: &crate::results::ResultsFile, c: &CellResul
 }
 
 /// Whether the cell met the experiment's precision target, e.g. `precision target ±2.0%: met
-/// (±0.9%)` or `precision target ±2.0%: not met within the 1.5 s budget (±3.1%)`; `None`
+/// (±1.2%)` or `precision target ±2.0%: not met within the 1.5 s budget (±3.1%)`; `None`
 /// without a target or for a cell that did not complete.
 pub fn precision_target(results: &crate::results::ResultsFile, c: &CellResult) -> Option<String> {
     let met = precision_target_met(results, c)?;
@@ -102,10 +102,12 @@ pub fn precision_target(results: &crate::results::ResultsFile, c: &CellResult) -
     })
 }
 
-/// `±0.9%` (one decimal), `±12%` from 10% up.
+/// `±0.04%` (two decimals below 1%), `±2.5%` (one decimal), `±12%` from 10% up.
 pub fn precision_text(p: f64) -> String {
     let pct = p * 100.0;
-    if pct < 10.0 {
+    if pct < 1.0 {
+        format!("±{pct:.2}%")
+    } else if pct < 10.0 {
         format!("±{pct:.1}%")
     } else {
         format!("±{pct:.0}%")
@@ -244,6 +246,9 @@ mod tests {
         assert_eq!(seconds(0.00012034), "0.0001203");
         assert_eq!(seconds(1e-12), "0.000000000", "at most nine decimals");
         assert_eq!(seconds(0.0), "0.0000");
+        // A precision below 1% keeps a digit that is not zero.
+        assert_eq!(precision_text(0.0004), "±0.04%");
+        assert_eq!(precision_text(0.025), "±2.5%");
         assert_eq!(seconds(f64::NAN), "NaN");
         // Both ends of a range read to the same decimal.
         assert_eq!(seconds_range(0.00009, 0.0031), "0.00009000 – 0.00310000");
