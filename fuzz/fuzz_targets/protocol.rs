@@ -10,7 +10,9 @@ use std::sync::OnceLock;
 use std::time::Duration;
 
 use corelab::engine::model::python_timeline;
-use corelab::engine::protocol::{ToWorker, decode_from_worker, decode_to_worker};
+use corelab::engine::protocol::{
+    MAX_UNITS_PER_MESSAGE, ToWorker, decode_from_worker, decode_to_worker,
+};
 use corelab::engine::workload::{self, RunEnv};
 use corelab::engine::{CancelToken, RunGuard};
 use corelab::preset::{ModelKind, TaskSpec};
@@ -85,7 +87,16 @@ fuzz_target!(|data: &[u8]| {
                 let _ = w.finish(sum);
             }
         }
-        Ok(ToWorker::Unit { deadline_ms, .. }) => {
+        Ok(ToWorker::Unit {
+            unit,
+            count,
+            deadline_ms,
+            payload,
+        }) => {
+            // What the worker relies on when it runs `unit..unit + count`.
+            assert!((1..=MAX_UNITS_PER_MESSAGE).contains(&count), "{count}");
+            assert!(unit + count <= corelab::preset::limits::MAX_TASKS as usize);
+            assert!(payload.is_none() || count == 1);
             let _ = RunGuard::new(CancelToken::new(), Duration::from_millis(deadline_ms));
         }
         _ => {}
