@@ -107,6 +107,14 @@ if [ "$cores" -ge 4 ]; then
     --workers "$cores" --out "$out/scaling-fidelity-long-runs.json" -q
 fi
 
+# 8192 tasks of 0.17 ms: what the process pool's pipes cost at a fine grain, at 1 worker and
+# at the top worker count (short tasks travel several to a message).
+if [ "$cores" -ge 4 ]; then
+  step fine-grained-dispatch "$bin" run "$here/benches/fine-grained-dispatch.json" \
+    --workers "1,$cores" --out "$out/fine-grained-dispatch.json" \
+    --markdown "$out/fine-grained-dispatch.md" -q
+fi
+
 presets="${PRESETS:-$("$bin" presets 2>/dev/null | awk '{print $1}' | grep -E '^[a-z0-9-]+$')}"
 if [ -z "$presets" ]; then
   presets="cpu-threads-vs-processes gil-cpu-bound gil-io-bound io-threads-vs-processes lock-contention lost-updates memory-bandwidth compute-wait-crossover python-gil-vs-processes"
