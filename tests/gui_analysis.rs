@@ -281,3 +281,43 @@ fn startup_options_open_results_compare_and_a_tab() {
         "the warning is on screen"
     );
 }
+
+/// Short runs read to four significant digits, and the outlier column gives a count whose
+/// hover names the furthest runs (a list in the column pushed the speedup off the screen).
+#[test]
+fn the_results_table_shows_short_times_and_counts_outliers() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut results = common::gui::two_cell_results(Experiment::default());
+    // Twenty runs of about 0.12 ms, then five tens of microseconds slower.
+    let mut walls: Vec<f64> = (0..20).map(|i| 1.2e-4 + 1e-7 * f64::from(i % 3)).collect();
+    walls.extend([1.6e-4, 1.9e-4, 1.7e-4, 2.0e-4, 1.8e-4]);
+    results.cells[1].samples = walls
+        .iter()
+        .map(|&wall_s| corelab::results::Sample {
+            wall_s,
+            cpu_s: wall_s,
+            checksum: 7,
+            ..Default::default()
+        })
+        .collect();
+    results.recompute();
+    let path = saved(dir.path(), "short.json", &results);
+    let mut h = opened(dir.path(), &path);
+    h.get_by_label("Results table").click();
+    h.run();
+    assert!(
+        h.query_by_label("0.0001201").is_some(),
+        "median to 4 digits"
+    );
+    assert!(
+        h.query_by_label_contains("outliers, furthest").is_none(),
+        "no list in the column"
+    );
+    h.get_by_label("5").hover();
+    h.run();
+    assert!(
+        h.query_by_label("5 outliers, furthest: 0.0002000 s, 0.0001900 s, 0.0001800 s")
+            .is_some(),
+        "the hover names the furthest runs"
+    );
+}

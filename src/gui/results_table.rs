@@ -79,7 +79,7 @@ fn header_row(ui: &mut egui::Ui) {
         ("min–max (s)", "fastest and slowest timed run"),
         (
             "outliers",
-            "runs whose modified z-score 0.6745·|x − median| / MAD exceeds 3.5 (kept in the median)",
+            "how many runs have a modified z-score 0.6745·|x − median| / MAD above 3.5 (kept in the median); hover a count for their times",
         ),
         ("speedup", "baseline median ÷ this median"),
         ("efficiency", "speedup ÷ workers"),
@@ -131,12 +131,12 @@ fn row(ui: &mut egui::Ui, results: &ResultsFile, cell: &CellResult) {
         Some(w) => export::seconds_range_text(w.min, w.max),
         None => "—".into(),
     });
+    // The count here, the runs on hover: a long list would push the speedup off the screen.
     let outliers = export::outliers_text(cell);
-    ui.monospace(if outliers.is_empty() {
-        "—".to_string()
-    } else {
-        outliers
-    });
+    match w.map_or(0, |w| w.outliers.len()) {
+        0 => ui.monospace("—"),
+        n => ui.monospace(n.to_string()).on_hover_text(outliers),
+    };
     ui.monospace(opt(cell.speedup, |v| format!("{v:.2}×")));
     ui.monospace(opt(cell.efficiency, |v| format!("{:.0} %", v * 100.0)));
     ui.monospace(opt(cell.cpu_utilisation, |v| format!("{v:.2}")));
