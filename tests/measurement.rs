@@ -29,16 +29,23 @@ fn cpu_task(size: u64) -> TaskSpec {
     }
 }
 
-#[test]
-fn a_process_pool_configures_its_children_once_for_a_reusable_task() {
+/// A pool of two `corelab worker` children and the environment of its runs; the scratch
+/// directory lives as long as the returned guard.
+fn pool_of_two() -> (ProcessPool, RunEnv, tempfile::TempDir) {
     let cmd = WorkerCommand::new(env!("CARGO_BIN_EXE_corelab"));
-    let mut pool = ProcessPool::start(&cmd, 2, &guard()).expect("pool");
+    let pool = ProcessPool::start(&cmd, 2, &guard()).expect("pool");
     let scratch = tempfile::tempdir().expect("scratch");
     let env = RunEnv {
         workers: 2,
         scratch_dir: scratch.path().to_path_buf(),
         shared_file: None,
     };
+    (pool, env, scratch)
+}
+
+#[test]
+fn a_process_pool_configures_its_children_once_for_a_reusable_task() {
+    let (mut pool, env, _scratch) = pool_of_two();
     // The bytes on the pipes of a run include its `Configure` line only when one was sent.
     let ipc = |pool: &mut ProcessPool, task: &TaskSpec| {
         let record = pool.run(task, &env, &guard()).expect("run");
@@ -147,14 +154,7 @@ fn py_multiprocessing_counts_the_cpu_of_the_pools_processes() {
 fn a_process_pool_sends_short_units_several_to_a_message_after_its_first_run() {
     use corelab::results::SpanState;
     use std::collections::HashMap;
-    let cmd = WorkerCommand::new(env!("CARGO_BIN_EXE_corelab"));
-    let mut pool = ProcessPool::start(&cmd, 2, &guard()).expect("pool");
-    let scratch = tempfile::tempdir().expect("scratch");
-    let env = RunEnv {
-        workers: 2,
-        scratch_dir: scratch.path().to_path_buf(),
-        shared_file: None,
-    };
+    let (mut pool, env, _scratch) = pool_of_two();
     // 400 units of a few microseconds each.
     let task = TaskSpec {
         tasks: 400,
