@@ -744,7 +744,7 @@ pub fn run(args: &RunArgs) -> Result<ExitCode> {
                 }
                 if exp.precision > 0.0 {
                     more.push_str(&format!(
-                        ", more until each median is known to ±{}% (at most {} s of runs a cell)",
+                        ", more until each median is known to ±{}% (6 runs at least, then up to {} s of runs a cell)",
                         exp.precision * 100.0,
                         exp.precision_budget_s
                     ));

@@ -105,6 +105,8 @@ fn a_broken_preset_file_shows_its_error() {
     std::fs::write(&broken, r#"{ "version": 1, "workers": "many" }"#).unwrap();
     let mut h = harness(app(dir.path()));
     h.step();
+    // The interpreter check's answer redraws the panel: let it land before typing.
+    wait_for_python_probe(&mut h);
     let before = h.state().experiment().clone();
 
     // Native dialogs are off in tests, so the button opens the typed-path prompt.

@@ -5,10 +5,14 @@
 //!
 //! With `precision` set, a cell goes on past that until the 95% confidence interval of its
 //! median (order statistics, [`crate::stats::median_ci`]) lies within ± `precision` of the
-//! median, or its timed runs have spent `precision_budget_s`, whichever comes first.
+//! median, or its timed runs have spent `precision_budget_s`, whichever comes first; but it
+//! always takes the [`MIN_SAMPLES_FOR_95`] runs without which no 95% interval exists, so that
+//! every cell of an experiment with a target has one (a budget of 1 s would otherwise stop a
+//! cell of 0.5 s runs at three, with no interval to judge the target by).
 
 use crate::preset::Experiment;
 use crate::preset::limits::MAX_REPETITIONS;
+use crate::stats::MIN_SAMPLES_FOR_95;
 
 #[derive(Clone, Copy, Debug, PartialEq)]
 pub struct RunCount {
@@ -42,10 +46,13 @@ impl RunCount {
         if self.wants_more(walls.len(), total_s) {
             return true;
         }
-        if self.precision <= 0.0 || walls.len() >= self.cap || total_s >= self.budget_s {
+        if self.precision <= 0.0 || walls.len() >= self.cap {
             return false;
         }
-        achieved_precision(walls).is_none_or(|p| p > self.precision)
+        if walls.len() < MIN_SAMPLES_FOR_95 {
+            return true;
+        }
+        total_s < self.budget_s && achieved_precision(walls).is_none_or(|p| p > self.precision)
     }
 
     /// Whether another timed run is wanted after `timed` runs that took `total_s` seconds.
@@ -75,11 +82,12 @@ impl RunCount {
             return for_min_time.max(timed);
         }
         let for_precision = crate::stats::samples_for_precision(walls, self.precision)
-            .unwrap_or(crate::stats::MIN_SAMPLES_FOR_95);
-        // The budget stops the cell once its timed runs add up to `budget_s`.
+            .unwrap_or(MIN_SAMPLES_FOR_95);
+        // The budget stops the cell once its timed runs add up to `budget_s`, and never
+        // before the runs a 95% interval needs.
         let within_budget = match timed {
             0 => self.cap,
-            _ => runs_to_fill(self.budget_s),
+            _ => runs_to_fill(self.budget_s).max(MIN_SAMPLES_FOR_95),
         };
         for_min_time
             .max(for_precision.min(within_budget).min(self.cap))
@@ -173,6 +181,19 @@ mod tests {
         assert!(achieved_precision(&walls).unwrap() <= 0.02);
         let fewer = &walls[..n - 1];
         assert!(achieved_precision(fewer).is_none_or(|p| p > 0.02));
+    }
+
+    #[test]
+    fn a_target_always_gets_the_six_runs_its_interval_needs() {
+        // 0.5 s runs against a 1 s budget: the budget alone would stop at 3 runs (1.5 s),
+        // where no 95% interval exists; the cell takes 6 and, steady, stops there.
+        assert_eq!(runs_scripted(precise(0.02, 1.0), &[0.5]), 6);
+        assert_eq!(precise(0.02, 1.0).expected(&[0.5, 0.5, 0.5]), 6);
+        // Noisy ones stop at 6 too: the budget is long spent.
+        assert_eq!(runs_scripted(precise(0.02, 1.0), &[0.4, 0.5, 0.6]), 6);
+        assert_eq!(precise(0.02, 1.0).expected(&[0.4, 0.5, 0.6]), 6);
+        // Without a target, the repetitions.
+        assert_eq!(runs_scripted(precise(0.0, 1.0), &[0.5]), 3);
     }
 
     #[test]

@@ -41,8 +41,10 @@ pub struct Experiment {
     /// Adaptive precision: after `repetitions` (and `min_time_s`), a cell keeps adding timed
     /// runs until the 95% confidence interval of its median lies within ± this fraction of the
     /// median (0.02 = ±2%), or `precision_budget_s` of timed runs are spent. 0 turns it off.
+    /// With a target every cell takes at least the 6 runs a 95% interval needs.
     pub precision: f64,
-    /// Seconds of timed runs one cell may spend reaching `precision`.
+    /// Seconds of timed runs (all of a cell's, counted from its first) after which a cell stops
+    /// reaching for `precision`; it takes 6 runs even when they last longer.
     pub precision_budget_s: f64,
     /// When above 0, a short calibration before the sweep sizes the task so that one
     /// sequential run takes about this many seconds on this machine (see
