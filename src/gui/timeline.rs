@@ -240,10 +240,21 @@ fn export_trace(results: &ResultsFile, path: &str) -> String {
 /// linked with the other cell's plot.
 fn lanes_plot(ui: &mut egui::Ui, cell: usize, t: &Timeline, end_ms: f64, height: f32) {
     let lanes = t.workers.len().max(1);
+    let plot_id = ui.make_persistent_id(("corelab-timeline", cell));
+    // Pixels per millisecond as last drawn (zoom included), else the whole run across the
+    // width: a bar narrower than a few pixels gets no dark edge, which would cover its fill
+    // (1 024 tasks of 0.3 ms drew a black lane).
+    let px_per_ms = egui_plot::PlotMemory::load(ui.ctx(), plot_id)
+        .map(|m| m.transform().dpos_dvalue_x())
+        .filter(|v| v.is_finite() && *v > 0.0)
+        .unwrap_or_else(|| f64::from((ui.available_width() - 90.0).max(1.0)) / end_ms.max(1e-9));
     // Lane 0 on top: worker w sits at y = lanes - 1 - w.
     let y_of = move |w: u32| (lanes as f64 - 1.0) - f64::from(w);
     let names = t.workers.clone();
-    let charts: Vec<BarChart> = SpanState::ALL
+    // Transit first, beneath the rest: a unit waits in its pipe while the one before it
+    // computes, and on top it would paint a busy lane orange; beneath, it shows only where the
+    // worker really waits for a message.
+    let charts: Vec<BarChart> = drawing_order()
         .into_iter()
         .filter_map(|state| {
             let bars: Vec<Bar> = t
@@ -255,12 +266,13 @@ fn lanes_plot(ui: &mut egui::Ui, cell: usize, t: &Timeline, end_ms: f64, height:
                         Some(task) => format!("task {task}"),
                         None => state.label().to_string(),
                     };
-                    Bar::new(y_of(s.worker), s.duration_ns() as f64 / 1e6)
+                    let ms = s.duration_ns() as f64 / 1e6;
+                    Bar::new(y_of(s.worker), ms)
                         .base_offset(s.start_ns as f64 / 1e6)
                         .width(0.7)
                         .fill(state_colour(state))
-                        // A dark edge, so back-to-back tasks stay apart.
-                        .stroke(egui::Stroke::new(1.0, egui::Color32::from_black_alpha(160)))
+                        // A dark edge, so back-to-back tasks stay apart where there is room.
+                        .stroke(bar_edge(ms * px_per_ms))
                         .name(name)
                 })
                 .collect();
@@ -285,6 +297,7 @@ fn lanes_plot(ui: &mut egui::Ui, cell: usize, t: &Timeline, end_ms: f64, height:
         })
         .collect();
     Plot::new(("corelab-timeline", cell))
+        .id(plot_id)
         .height(height)
         .link_axis(egui::Id::unique("corelab-timeline-x"), [true, false])
         .link_cursor(egui::Id::unique("corelab-timeline-x"), [true, false])
@@ -314,6 +327,42 @@ fn lanes_plot(ui: &mut egui::Ui, cell: usize, t: &Timeline, end_ms: f64, height:
                 plot_ui.bar_chart(c);
             }
         });
+}
+
+/// The states in the order their bars are drawn: in transit first, so that the others cover
+/// it where they overlap.
+fn drawing_order() -> [SpanState; 4] {
+    let mut order = SpanState::ALL;
+    order.sort_by_key(|s| *s != SpanState::Transit);
+    order
+}
+
+/// Bars narrower than this many pixels are drawn without an edge.
+const EDGE_FROM_PX: f64 = 4.0;
+
+/// The edge of a bar `px` pixels wide: dark where there is room for it, none below
+/// [`EDGE_FROM_PX`], where a 1-pixel edge on each side would hide the colour.
+fn bar_edge(px: f64) -> egui::Stroke {
+    if px >= EDGE_FROM_PX {
+        egui::Stroke::new(1.0, egui::Color32::from_black_alpha(160))
+    } else {
+        egui::Stroke::NONE
+    }
+}
+
+#[cfg(test)]
+mod drawing_tests {
+    use super::*;
+
+    #[test]
+    fn transit_is_drawn_beneath_and_narrow_bars_have_no_edge() {
+        let order = drawing_order();
+        assert_eq!(order[0], SpanState::Transit);
+        assert_eq!(order.len(), SpanState::ALL.len());
+        assert!(SpanState::ALL.iter().all(|s| order.contains(s)));
+        assert_eq!(bar_edge(0.8), egui::Stroke::NONE);
+        assert_ne!(bar_edge(12.0), egui::Stroke::NONE);
+    }
 }
 
 #[cfg(test)]
