@@ -688,6 +688,12 @@ mod tests {
         assert_eq!(units_per_message(1024, 16, short, false), 5);
         assert_eq!(units_per_message(128, 16, short, false), 2);
         assert_eq!(units_per_message(63, 16, short, false), 1);
+        // One unit per child (a contention task's, which meet at a start line) never share a
+        // message, however short.
+        assert_eq!(
+            units_per_message(16, 16, Some(Duration::from_nanos(1)), false),
+            1
+        );
         // Units with input data, a first run, long units: one per message.
         assert_eq!(units_per_message(1024, 16, short, true), 1);
         assert_eq!(units_per_message(1024, 16, None, false), 1);
