@@ -110,18 +110,27 @@ impl ChartKind {
         .filter(|v| v.is_finite())
     }
 
-    /// The error bar of a cell: the slowest–fastest run's speedup (efficiency: the same ÷ N,
-    /// in percent), or the fastest–slowest wall time. Memory has none: its point is the
-    /// largest run's.
+    /// The error bar of a cell: the 95% confidence interval of its median wall time (order
+    /// statistics; with fewer than 6 runs no pair of runs reaches 95% and it is the range of
+    /// the runs), in the chart's units: for speedup the baseline's median over the interval's
+    /// ends (the baseline's median taken as exact), for efficiency the same ÷ N in percent, for
+    /// wall time the interval itself. It shows how precisely the plotted point is known, which
+    /// is what a precision target tightens; the slowest and fastest runs stay in the hover and
+    /// the tables. Memory has none: its point is the largest run's.
     pub fn range(self, cell: &CellResult) -> Option<(f64, f64)> {
         let n = cell.workers.max(1) as f64;
+        let w = cell.wall.as_ref()?;
+        let (low, high) = (w.median_ci_low, w.median_ci_high);
+        // Speedup is inversely proportional to the cell's median: speedup · median is the
+        // baseline's time (per increment, for contention tasks).
+        let speedup_at = |t: f64| cell.speedup.map(|s| s * w.median / t);
         let (lo, hi) = match self {
-            ChartKind::Speedup => (cell.speedup_low?, cell.speedup_high?),
+            ChartKind::Speedup => (speedup_at(high)?, speedup_at(low)?),
             ChartKind::Efficiency => (
-                percent(cell.speedup_low? / n),
-                percent(cell.speedup_high? / n),
+                percent(speedup_at(high)? / n),
+                percent(speedup_at(low)? / n),
             ),
-            ChartKind::WallTime => cell.wall.as_ref().map(|w| (w.min, w.max))?,
+            ChartKind::WallTime => (low, high),
             ChartKind::Memory => return None,
         };
         (lo.is_finite() && hi.is_finite() && hi > lo).then_some((lo, hi))
@@ -706,10 +715,16 @@ mod tests {
             speedup: Some(3.5),
             speedup_low: Some(3.0),
             speedup_high: Some(3.8),
+            // Five runs: the interval is their range, 0.875–1.25 s around the median 1.0 s.
+            wall: crate::stats::summarize(&[0.875, 1.0, 1.0, 1.0, 1.25]),
             ..CellResult::default()
         };
         assert_eq!(ChartKind::Efficiency.value(&cell), Some(87.5));
-        assert_eq!(ChartKind::Efficiency.range(&cell), Some((75.0, 95.0)));
+        // The bars are the median's interval: speedup 3.5 at 1.25 s and 1.0 s → 2.8 and 4.0,
+        // ÷ 4 workers, in percent; not the slowest and fastest runs (3.0–3.8 here).
+        assert_eq!(ChartKind::Efficiency.range(&cell), Some((70.0, 100.0)));
+        assert_eq!(ChartKind::Speedup.range(&cell), Some((2.8, 4.0)));
+        assert_eq!(ChartKind::WallTime.range(&cell), Some((0.875, 1.25)));
     }
 
     #[test]

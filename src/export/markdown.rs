@@ -218,10 +218,11 @@ fn run_section(out: &mut String, r: &ResultsFile, fits: &[ModelFit], h: &str) {
         ));
     }
     out.push_str(
-        "\nThe median is plotted. Its 95% confidence interval is distribution-free, from order \
-         statistics (the binomial distribution of ranks); with fewer than 6 runs no pair of runs \
-         reaches 95%, and the range of the runs is given with its coverage in brackets. The \
-         speedup range comes from the slowest and the fastest run. Outliers are runs whose \
+        "\nThe median is plotted, with its 95% confidence interval as the error bar (for speedup, \
+         the baseline's median over the interval's ends). The interval is distribution-free, \
+         from order statistics (the binomial distribution of ranks); with fewer than 6 runs no \
+         pair of runs reaches 95%, and the range of the runs is given with its coverage in \
+         brackets. The speedup range in the table comes from the slowest and the fastest run. Outliers are runs whose \
          modified z-score, 0.6745·|x − median| / MAD, exceeds 3.5; they are kept in the median.\n\n",
     );
 

@@ -550,7 +550,7 @@ const MIN_TIME_HELP: &str = "Short runs are noisy: five runs of 30 ms are only 0
 fn measurement_section(ui: &mut egui::Ui, exp: &mut Experiment) {
     ui.strong("Measurement");
     egui::Grid::new("measure-grid").num_columns(2).spacing([8.0, 4.0]).show(ui, |ui| {
-        let l = ui.label("Repetitions").on_hover_text("Timed runs per cell (model × worker count). The median is plotted; min and max make the error bars.");
+        let l = ui.label("Repetitions").on_hover_text("Timed runs per cell (model × worker count). The median is plotted with its 95% confidence interval as the error bar.");
         ui.add(DragValue::new(&mut exp.repetitions).range(1..=limits::MAX_REPETITIONS))
 .labelled_by(l.id);
         ui.end_row();

@@ -62,13 +62,13 @@ pub fn line_style(dash: Dash) -> LineStyle {
 pub fn caption(kind: ChartKind) -> &'static str {
     match kind {
         ChartKind::Speedup => {
-            "Higher is better. Grey: ideal linear speedup. Dotted grey: physical cores. Bars: slowest–fastest run."
+            "Higher is better. Grey: ideal linear speedup. Dotted grey: physical cores. Bars: 95% interval of the median."
         }
         ChartKind::Efficiency => {
             "Speedup ÷ workers, in %. 100 % = every worker fully used. Dotted grey: physical cores."
         }
         ChartKind::WallTime => {
-            "Lower is better. Points: median run; bars: fastest–slowest run. Dotted grey: physical cores."
+            "Lower is better. Points: median run; bars: its 95% interval. Dotted grey: physical cores."
         }
         ChartKind::Memory => {
             "Peak RSS of every process of the model, in MiB. Flat: workers share one address space; rising: each worker brings its own."
@@ -80,13 +80,13 @@ pub fn caption(kind: ChartKind) -> &'static str {
 pub fn explanation(kind: ChartKind) -> &'static str {
     match kind {
         ChartKind::Speedup => {
-            "Speedup = baseline time ÷ time with N workers (medians). A curve on the ideal line uses every worker fully; a curve that flattens has hit a limit (cores, memory bandwidth, a lock); one that falls pays more in overhead than it gains. Beyond the physical-core marker only waiting (I/O) work can keep climbing. Bars span the speedups of the slowest and fastest runs."
+            "Speedup = baseline time ÷ time with N workers (medians). A curve on the ideal line uses every worker fully; a curve that flattens has hit a limit (cores, memory bandwidth, a lock); one that falls pays more in overhead than it gains. Beyond the physical-core marker only waiting (I/O) work can keep climbing. Bars: the 95% confidence interval of the cell's median (order statistics; the range of the runs when there are fewer than 6), as a speedup against the baseline's median: how precisely the point is known. The slowest and fastest runs are in the hover and the table."
         }
         ChartKind::Efficiency => {
             "Efficiency = speedup ÷ workers, in percent: the share of each worker's time that turned into progress. 100 % is perfect scaling; it drops when workers wait for cores, locks or each other."
         }
         ChartKind::WallTime => {
-            "Wall-clock time of one run (median), with bars from the fastest to the slowest repetition. Lower is better; wide bars mean noisy measurements. A log y axis shows small and large times together."
+            "Wall-clock time of one run (median), with bars for the 95% confidence interval of that median (the range of the runs when there are fewer than 6). Lower is better; wide bars mean the median is not pinned down: noisy runs, or too few of them. A log y axis shows small and large times together."
         }
         ChartKind::Memory => {
             "Peak resident memory (RSS high-water mark) summed over every process the model ran (this one, worker processes, interpreters), for the cell's largest run, in MiB. Threads share one process and stay flat; worker processes each add their own memory, a Python interpreter per worker included."
