@@ -19,7 +19,7 @@ type Out<'a> = BufWriter<std::io::StdoutLock<'a>>;
 /// Serves requests from stdin until it closes. Returns the process exit code.
 ///
 /// Replies are buffered and flushed once per request: the answers to a run of units reach the
-/// parent in one write, which wakes it once.
+/// parent together (in one write while they fit the 8 KiB buffer), which wakes it once.
 pub fn serve() -> i32 {
     let stdin = std::io::stdin();
     let stdout = std::io::stdout();
