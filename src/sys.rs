@@ -271,6 +271,39 @@ pub fn available_disk_bytes(path: &std::path::Path) -> std::io::Result<u64> {
     Ok(raw.f_bavail.saturating_mul(raw.f_frsize))
 }
 
+/// Maps `bytes` of fresh anonymous memory, writes one byte per page (each write faults a page
+/// in on this thread) and unmaps it: page faults that no allocator can satisfy from memory it
+/// already touched (glibc serves even a 16 MiB `calloc` from its heap once a larger block has
+/// been freed, so a test's `vec!` may fault nothing). Returns the pages touched; 0 if the
+/// mapping failed.
+#[cfg(test)]
+pub(crate) fn touch_fresh_pages(bytes: usize) -> usize {
+    const PAGE: usize = 4096;
+    // SAFETY: a private anonymous mapping of `bytes` owned by this function alone; every write
+    // stays inside it, and it is unmapped before returning.
+    unsafe {
+        let p = libc::mmap(
+            std::ptr::null_mut(),
+            bytes,
+            libc::PROT_READ | libc::PROT_WRITE,
+            libc::MAP_PRIVATE | libc::MAP_ANONYMOUS,
+            -1,
+            0,
+        );
+        if p == libc::MAP_FAILED {
+            return 0;
+        }
+        let base = p.cast::<u8>();
+        let mut pages = 0;
+        for offset in (0..bytes).step_by(PAGE) {
+            std::ptr::write_volatile(base.add(offset), 1);
+            pages += 1;
+        }
+        libc::munmap(p, bytes);
+        pages
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -286,11 +319,7 @@ mod tests {
         }
         std::hint::black_box(x);
         // 16 MiB never touched before: every page faults once when written.
-        let mut v = vec![0u8; 16 << 20];
-        for i in (0..v.len()).step_by(4096) {
-            v[i] = 1;
-        }
-        std::hint::black_box(&v);
+        assert_eq!(touch_fresh_pages(16 << 20), 4096);
         let after = usage(Who::Thread);
         assert!(thread_cpu_time() > t_before);
         assert!(after.cpu > before.cpu);
