@@ -744,17 +744,19 @@ pub fn run(args: &RunArgs) -> Result<ExitCode> {
                 }
                 if exp.precision > 0.0 {
                     more.push_str(&format!(
-                        ", more until each median is known to ±{}% (6 runs at least, then up to {} s of runs a cell)",
+                        ", more until each median is known to ±{}% (then up to {} s of runs a cell)",
                         exp.precision * 100.0,
                         exp.precision_budget_s
                     ));
                 }
+                // The timed runs a cell starts with: its repetitions, or the 6 a precision
+                // target always takes (what `runs_total` counts).
+                let timed = crate::engine::run_count::RunCount::of(&exp).expected(&[]);
                 eprintln!(
-                    "{}: {} cells, {runs_total} runs ({} warm-up + {} timed each{more})",
+                    "{}: {} cells, {runs_total} runs ({} warm-up + {timed} timed each{more})",
                     crate::export::sanitize::for_terminal(&exp.name),
                     plan.len(),
                     exp.warmups,
-                    exp.repetitions
                 );
             }
             SweepEvent::CellDone(cell) => {
