@@ -180,25 +180,15 @@ pub fn note(c: &CellResult) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::results::{ResultsFile, Sample};
+    use crate::results::ResultsFile;
 
     /// One `threads × 2` cell with these wall times, in a file with a ±2% target.
     fn file(walls: &[f64]) -> ResultsFile {
         let mut r = ResultsFile::default();
         r.experiment.precision = 0.02;
         r.experiment.precision_budget_s = 1.5;
-        r.cells.push(CellResult {
-            model: Some(ModelKind::Threads),
-            workers: 2,
-            samples: walls
-                .iter()
-                .map(|&t| Sample {
-                    wall_s: t,
-                    ..Sample::default()
-                })
-                .collect(),
-            ..CellResult::default()
-        });
+        r.cells
+            .push(CellResult::with_walls(ModelKind::Threads, 2, walls));
         r.recompute();
         r
     }

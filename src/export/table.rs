@@ -53,23 +53,16 @@ pub fn summary_table(results: &ResultsFile) -> String {
 mod tests {
     use super::*;
     use crate::preset::ModelKind;
-    use crate::results::{CellResult, Sample};
+    use crate::results::CellResult;
 
     /// Six runs, one far off: median 1.0, MAD 0.075, and 0.6745 · 9 / 0.075 = 80.9 > 3.5.
     pub(crate) fn with_an_outlier() -> ResultsFile {
         let mut r = ResultsFile::default();
-        r.cells.push(CellResult {
-            model: Some(ModelKind::Sequential),
-            workers: 1,
-            samples: [1.1, 1.0, 0.9, 1.05, 0.95, 10.0]
-                .iter()
-                .map(|&t| Sample {
-                    wall_s: t,
-                    ..Sample::default()
-                })
-                .collect(),
-            ..CellResult::default()
-        });
+        r.cells.push(CellResult::with_walls(
+            ModelKind::Sequential,
+            1,
+            &[1.1, 1.0, 0.9, 1.05, 0.95, 10.0],
+        ));
         r.recompute();
         r
     }

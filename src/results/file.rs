@@ -183,6 +183,24 @@ pub struct CellResult {
 }
 
 impl CellResult {
+    /// A cell of `model × workers` whose timed runs took `walls` seconds, nothing else
+    /// recorded (for tests of what is derived from wall times; `recompute` the file after).
+    #[cfg(test)]
+    pub(crate) fn with_walls(model: ModelKind, workers: usize, walls: &[f64]) -> Self {
+        CellResult {
+            model: Some(model),
+            workers,
+            samples: walls
+                .iter()
+                .map(|&wall_s| Sample {
+                    wall_s,
+                    ..Sample::default()
+                })
+                .collect(),
+            ..CellResult::default()
+        }
+    }
+
     pub fn model_id(&self) -> &'static str {
         self.model.map_or("unknown", ModelKind::id)
     }
