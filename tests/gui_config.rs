@@ -5,9 +5,7 @@
 
 mod common;
 
-use common::gui::{app, harness, step_until, wait_for_python_probe};
-
-use std::collections::HashMap;
+use common::gui::{MemStorage, app, harness, step_until, wait_for_python_probe};
 
 use corelab::engine::{SweepConfig, WorkerCommand};
 use corelab::gui::{AppSettings, WorkbenchApp};
@@ -199,23 +197,6 @@ fn a_results_file_opens_with_its_curves() {
     h.run();
     assert!(h.query_by_label("threads × 2").is_some());
     assert!(h.query_by_label("2.00×").is_some());
-}
-
-/// An in-memory eframe storage.
-#[derive(Default)]
-struct MemStorage(HashMap<String, String>);
-
-impl eframe::Storage for MemStorage {
-    fn get_string(&self, key: &str) -> Option<String> {
-        self.0.get(key).cloned()
-    }
-    fn set_string(&mut self, key: &str, value: String) {
-        self.0.insert(key.into(), value);
-    }
-    fn remove_string(&mut self, key: &str) {
-        self.0.remove(key);
-    }
-    fn flush(&mut self) {}
 }
 
 #[test]

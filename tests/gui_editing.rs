@@ -6,7 +6,7 @@
 
 mod common;
 
-use common::gui::{app, harness, step_until, wait_for_python_probe};
+use common::gui::{MemStorage, app, harness, step_until, wait_for_python_probe};
 
 use corelab::gui::command::Command;
 use corelab::gui::editing::Source;
@@ -535,23 +535,6 @@ fn a_question_mark_opens_the_help_unless_a_field_takes_the_keys() {
     h.run();
     assert!(!h.state().help_open());
     assert!(h.state().experiment().name.ends_with('?'));
-}
-
-/// An in-memory eframe storage.
-#[derive(Default)]
-struct MemStorage(std::collections::HashMap<String, String>);
-
-impl eframe::Storage for MemStorage {
-    fn get_string(&self, key: &str) -> Option<String> {
-        self.0.get(key).cloned()
-    }
-    fn set_string(&mut self, key: &str, value: String) {
-        self.0.insert(key.into(), value);
-    }
-    fn remove_string(&mut self, key: &str) {
-        self.0.remove(key);
-    }
-    fn flush(&mut self) {}
 }
 
 #[test]

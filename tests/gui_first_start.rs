@@ -5,9 +5,7 @@
 
 mod common;
 
-use std::collections::HashMap;
-
-use common::gui::{app, harness, step_until};
+use common::gui::{MemStorage, app, harness, step_until};
 use corelab::engine::{SweepConfig, WorkerCommand};
 use corelab::gui::app::START_HINT;
 use corelab::gui::editing::Source;
@@ -16,23 +14,6 @@ use corelab::gui::{AppSettings, WorkbenchApp};
 use corelab::preset::{START_HERE, find_builtin};
 use eframe::{App as _, Storage as _};
 use egui_kittest::kittest::Queryable;
-
-/// An in-memory eframe storage.
-#[derive(Default)]
-struct MemStorage(HashMap<String, String>);
-
-impl eframe::Storage for MemStorage {
-    fn get_string(&self, key: &str) -> Option<String> {
-        self.0.get(key).cloned()
-    }
-    fn set_string(&mut self, key: &str, value: String) {
-        self.0.insert(key.into(), value);
-    }
-    fn remove_string(&mut self, key: &str) {
-        self.0.remove(key);
-    }
-    fn flush(&mut self) {}
-}
 
 /// A workbench that restores and saves its state (as the real window does).
 fn persistent_app(dir: &std::path::Path, storage: Option<&MemStorage>) -> WorkbenchApp {

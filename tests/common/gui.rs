@@ -9,6 +9,23 @@ use egui_kittest::Harness;
 
 use super::config;
 
+/// An in-memory eframe storage, for what the workbench persists between starts.
+#[derive(Default)]
+pub struct MemStorage(pub std::collections::HashMap<String, String>);
+
+impl eframe::Storage for MemStorage {
+    fn get_string(&self, key: &str) -> Option<String> {
+        self.0.get(key).cloned()
+    }
+    fn set_string(&mut self, key: &str, value: String) {
+        self.0.insert(key.into(), value);
+    }
+    fn remove_string(&mut self, key: &str) {
+        self.0.remove(key);
+    }
+    fn flush(&mut self) {}
+}
+
 /// A workbench that starts real `corelab worker` children and writes only into `data_dir`.
 pub fn app(data_dir: &Path) -> WorkbenchApp {
     WorkbenchApp::new(config(), AppSettings::headless(data_dir), None)
