@@ -11,8 +11,8 @@ use common::gui::{MemStorage, app, harness, step_until, wait_for_python_probe};
 use corelab::gui::command::Command;
 use corelab::gui::editing::Source;
 use corelab::gui::results_table::TableFormat;
-use corelab::preset::{ModelKind, builtin_presets};
-use corelab::results::{CellResult, ResultsFile, RunStatus, Sample};
+use corelab::preset::builtin_presets;
+use corelab::results::ResultsFile;
 use eframe::egui::{Key, Modifiers};
 use egui_kittest::kittest::Queryable;
 
@@ -36,29 +36,7 @@ fn first_builtin() -> corelab::preset::Experiment {
 
 /// A small complete results file: sequential × 1 and threads × 2.
 fn some_results() -> ResultsFile {
-    let mut results = ResultsFile {
-        experiment: first_builtin(),
-        status: RunStatus::Complete,
-        ..Default::default()
-    };
-    for (model, workers, secs) in [
-        (ModelKind::Sequential, 1, 2.0),
-        (ModelKind::Threads, 2, 1.0),
-    ] {
-        results.cells.push(CellResult {
-            model: Some(model),
-            workers,
-            samples: vec![Sample {
-                wall_s: secs,
-                cpu_s: 2.0,
-                checksum: 7,
-                ..Default::default()
-            }],
-            ..Default::default()
-        });
-    }
-    results.recompute();
-    results
+    common::gui::two_cell_results(first_builtin())
 }
 
 #[test]
