@@ -5,7 +5,7 @@
 //! like `z · √(π/2) · σ / √n` (the asymptotic standard error of a median is `√(π/2) · σ / √n`),
 //! with σ estimated robustly from the MAD (`1.4826 · MAD`), so one slow run does not inflate it.
 
-use super::summary::{MedianCi, Summary, median, median_ci};
+use super::summary::{MedianCi, Summary, deviations_and_mad, median, median_ci};
 
 /// Smallest sample count whose order-statistics interval of the median reaches 95% coverage.
 pub const MIN_SAMPLES_FOR_95: usize = 6;
@@ -52,8 +52,8 @@ pub fn samples_for_precision(samples: &[f64], target: f64) -> Option<usize> {
     if m <= 0.0 {
         return None;
     }
-    let deviations: Vec<f64> = samples.iter().map(|x| (x - m).abs()).collect();
-    let sigma = 1.4826 * median(&deviations)?;
+    let (_, mad) = deviations_and_mad(samples, m)?;
+    let sigma = 1.4826 * mad;
     let z_se = 1.96 * (std::f64::consts::PI / 2.0).sqrt();
     let n = (z_se * sigma / (target * m)).powi(2).ceil();
     // A huge spread asks for "more than anyone will run": saturate rather than overflow.

@@ -111,14 +111,19 @@ pub fn median_count(values: &[u64]) -> Option<u64> {
     v.get(v.len().checked_sub(1)? / 2).copied()
 }
 
+/// Each sample's distance from `med`, and the median of those distances (the MAD); `None`
+/// when there are no samples or any is not finite.
+pub(crate) fn deviations_and_mad(samples: &[f64], med: f64) -> Option<(Vec<f64>, f64)> {
+    let deviations: Vec<f64> = samples.iter().map(|x| (x - med).abs()).collect();
+    let mad = median(&deviations)?;
+    Some((deviations, mad))
+}
+
 /// Indices of outliers by the modified z-score of Iglewicz and Hoaglin:
 /// `0.6745 · |x − median| / MAD > 3.5`. With MAD = 0 nothing is flagged.
 pub fn mad_outliers(samples: &[f64]) -> Vec<usize> {
-    let Some(med) = median(samples) else {
-        return Vec::new();
-    };
-    let deviations: Vec<f64> = samples.iter().map(|x| (x - med).abs()).collect();
-    let Some(mad) = median(&deviations) else {
+    let Some((deviations, mad)) = median(samples).and_then(|m| deviations_and_mad(samples, m))
+    else {
         return Vec::new();
     };
     if mad <= 0.0 {
