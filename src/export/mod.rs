@@ -14,9 +14,9 @@ mod table;
 pub mod trace;
 
 pub use cell_text::{
-    median_ci as median_ci_text, outliers as outliers_text, precision as median_precision,
-    precision_target as precision_target_text, precision_target_met, precision_text,
-    seconds as seconds_text, seconds_range as seconds_range_text,
+    fixed as fixed_text, median_ci as median_ci_text, outliers as outliers_text,
+    precision as median_precision, precision_target as precision_target_text, precision_target_met,
+    precision_text, seconds as seconds_text, seconds_range as seconds_range_text,
 };
 pub use chart::{
     CHART_FONT, CHART_FONT_FAMILY, ChartError, ChartOptions, LegendPlacement, legend_labels,

@@ -198,8 +198,8 @@ fn copy_rows(results: &ResultsFile) -> Vec<[String; 8]> {
                     .as_ref()
                     .map_or("—".into(), |s| export::seconds_text(s.median)),
                 export::median_ci_text(c),
-                fixed(c.speedup, 2),
-                fixed(c.efficiency.map(|e| e * 100.0), 1),
+                export::fixed_text(c.speedup, 2),
+                export::fixed_text(c.efficiency.map(|e| e * 100.0), 1),
                 match c.status {
                     CellStatus::Ok => String::new(),
                     CellStatus::Failed => {
@@ -210,11 +210,6 @@ fn copy_rows(results: &ResultsFile) -> Vec<[String; 8]> {
             ]
         })
         .collect()
-}
-
-/// `v` with `places` decimals, or a dash when missing.
-fn fixed(v: Option<f64>, places: usize) -> String {
-    v.map_or("—".to_string(), |x| format!("{x:.places$}"))
 }
 
 /// The summary of `results` as text for the clipboard.
