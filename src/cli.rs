@@ -733,7 +733,11 @@ pub fn run(args: &RunArgs) -> Result<ExitCode> {
             return;
         }
         match event {
-            SweepEvent::Started { plan, runs_total } => {
+            SweepEvent::Started {
+                plan,
+                runs_total,
+                timed_per_cell: timed,
+            } => {
                 cells_total = plan.len();
                 let mut more = String::new();
                 if exp.min_time_s > 0.0 {
@@ -749,9 +753,6 @@ pub fn run(args: &RunArgs) -> Result<ExitCode> {
                         exp.precision_budget_s
                     ));
                 }
-                // The timed runs a cell starts with: its repetitions, or the 6 a precision
-                // target always takes (what `runs_total` counts).
-                let timed = crate::engine::run_count::RunCount::of(&exp).expected(&[]);
                 eprintln!(
                     "{}: {} cells, {runs_total} runs ({} warm-up + {timed} timed each{more})",
                     crate::export::sanitize::for_terminal(&exp.name),

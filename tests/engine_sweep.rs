@@ -125,11 +125,17 @@ fn events_arrive_in_order_and_match_the_results() {
         &[1, 2],
     );
     let (results, events) = run(&exp);
-    let SweepEvent::Started { plan, runs_total } = &events[0] else {
+    let SweepEvent::Started {
+        plan,
+        runs_total,
+        timed_per_cell,
+    } = &events[0]
+    else {
         panic!("first event must be Started, got {:?}", events[0]);
     };
     assert_eq!(plan.len(), 3);
     assert_eq!(*runs_total, 3 * 2);
+    assert_eq!(*timed_per_cell, exp.repetitions as usize);
     let done: Vec<_> = events
         .iter()
         .filter_map(|e| match e {
@@ -519,10 +525,17 @@ fn events_follow_the_rounds_and_curves_fill_in_round_by_round() {
     let exp = five_cells();
     let mock = MockExecutors::textbook(0.5, 2);
     let (results, events) = mock_run(&exp, &mock, 11);
-    let SweepEvent::Started { plan, runs_total } = &events[0] else {
+    let SweepEvent::Started {
+        plan,
+        runs_total,
+        timed_per_cell,
+    } = &events[0]
+    else {
         panic!("first event must be Started, got {:?}", events[0]);
     };
+    // 1 warm-up and 6 timed runs a cell; the time-left estimate counts the timed ones.
     assert_eq!(*runs_total, 5 * 7);
+    assert_eq!(*timed_per_cell, 6);
     // One RoundDone per round, each with every cell, its runs so far and a speedup.
     let round_done: Vec<(usize, &Vec<corelab::results::CellResult>)> = events
         .iter()
@@ -916,8 +929,16 @@ fn progress_anticipates_the_runs_a_precision_target_needs() {
             _ => None,
         })
         .collect();
-    // Before any run: 6 runs a cell, the least a 95% interval of the median needs.
+    // Before any run: 6 runs a cell, the least a 95% interval of the median needs (the
+    // preset's 3 repetitions are not enough), which `Started` says too.
     assert_eq!(progress[0].0, 12);
+    assert!(matches!(
+        events[0],
+        SweepEvent::Started {
+            timed_per_cell: 6,
+            ..
+        }
+    ));
     // Once three runs of each cell show the noise, the total is within a run of what the
     // sweep took, long before the end (the repetitions alone would say 6).
     let (after_three, cells) = progress

@@ -15,7 +15,12 @@ pub enum SweepEvent {
         /// Every (model, workers) cell, in the order their executors start (their runs are
         /// interleaved, see `run_sweep`).
         plan: Vec<(ModelKind, usize)>,
+        /// Warm-ups and timed runs of every cell, as far as is known before any run.
         runs_total: usize,
+        /// The timed runs a cell starts with: its repetitions, or the 6 a precision target
+        /// always takes. (Short runs or an unmet precision target can add more later, which
+        /// `Progress` reports cell by cell.)
+        timed_per_cell: usize,
     },
     /// The cell's executor is starting, or (in a round) its next timed run is.
     CellStarted { model: ModelKind, workers: usize },

@@ -213,6 +213,7 @@ pub fn run_sweep(
     emit(SweepEvent::Started {
         plan: plan.clone(),
         runs_total: plan.len() * sweep.runs_per_cell(),
+        timed_per_cell: sweep.count.expected(&[]),
     });
 
     // 1. Start-up: every cell's executor, before any run.

@@ -28,6 +28,8 @@ pub struct ActiveRun {
     pub cancelling: bool,
     /// Every cell of the sweep, in the engine's order.
     plan: Vec<(ModelKind, usize)>,
+    /// The timed runs a cell not reported yet is expected to take (from `Started`).
+    timed_per_cell: usize,
     /// Each cell's timed runs so far and the runs it is expected to take, from the last
     /// `Progress`.
     cells: Vec<CellProgress>,
@@ -39,14 +41,14 @@ pub struct ActiveRun {
 ///
 /// Each cell's runs left are the runs the engine now expects it to take (its repetitions, or
 /// more for short runs and for a precision target not met yet: [`CellProgress::expected`])
-/// minus the runs it has done; a cell not reported yet takes `runs_per_cell`. Each run costs
+/// minus the runs it has done; a cell not reported yet takes `timed_per_cell`. Each run costs
 /// that cell's mean wall time per run so far, or, for a cell not timed yet, the mean of the same
 /// model's timed cell nearest in worker count, else the mean over all timed cells. The sum is
 /// scaled by `elapsed` over the wall time of the timed runs, which accounts for what runs
 /// between them (warm-ups, executors starting). `None` before any run was timed.
 pub fn weighted_remaining(
     plan: &[(ModelKind, usize)],
-    runs_per_cell: usize,
+    timed_per_cell: usize,
     elapsed: Duration,
     cells: &[CellProgress],
 ) -> Option<Duration> {
@@ -62,7 +64,7 @@ pub fn weighted_remaining(
         let own = cells
             .iter()
             .find(|c| c.model == model && c.workers == workers);
-        let left = own.map_or(runs_per_cell, |c| c.expected.saturating_sub(c.timed));
+        let left = own.map_or(timed_per_cell, |c| c.expected.saturating_sub(c.timed));
         if left == 0 {
             continue;
         }
@@ -119,6 +121,7 @@ impl ActiveRun {
             current: None,
             cancelling: false,
             plan: Vec::new(),
+            timed_per_cell: 0,
             cells: Vec::new(),
         })
     }
@@ -134,10 +137,15 @@ impl ActiveRun {
         let mut events = Vec::new();
         while let Ok(event) = self.handle.events.try_recv() {
             match &event {
-                SweepEvent::Started { plan, runs_total } => {
+                SweepEvent::Started {
+                    plan,
+                    runs_total,
+                    timed_per_cell,
+                } => {
                     self.cells_total = plan.len();
                     self.runs_total = *runs_total;
                     self.plan = plan.clone();
+                    self.timed_per_cell = *timed_per_cell;
                 }
                 SweepEvent::CellStarted { model, workers } => {
                     self.current = Some((*model, *workers));
@@ -181,12 +189,9 @@ impl ActiveRun {
         if self.runs_done == 0 || self.runs_total == 0 {
             return None;
         }
-        if let Some(left) = weighted_remaining(
-            &self.plan,
-            self.runs_total.div_ceil(self.plan.len().max(1)),
-            self.elapsed,
-            &self.cells,
-        ) {
+        if let Some(left) =
+            weighted_remaining(&self.plan, self.timed_per_cell, self.elapsed, &self.cells)
+        {
             return Some(left);
         }
         let per_run = self.elapsed.as_secs_f64() / self.runs_done as f64;
