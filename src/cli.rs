@@ -938,27 +938,12 @@ fn file_label(path: &Path) -> String {
         .unwrap_or_else(|| path.display().to_string())
 }
 
-/// Labels that tell overlaid runs apart: file stems, then `stem (host)`, then full paths.
+/// Labels that tell overlaid runs apart by what differs between them: the experiment, the
+/// machine, the date and time, then the file stem ([`crate::export::run_labels`]).
 fn run_labels(paths: &[PathBuf], loaded: &[ResultsFile]) -> Vec<String> {
-    let unique = |v: &[String]| {
-        let mut s = v.to_vec();
-        s.sort();
-        s.dedup();
-        s.len() == v.len()
-    };
-    let stems: Vec<String> = paths.iter().map(|p| file_label(p)).collect();
-    if unique(&stems) {
-        return stems;
-    }
-    let with_host: Vec<String> = stems
-        .iter()
-        .zip(loaded)
-        .map(|(s, r)| format!("{s} ({})", r.machine.hostname))
-        .collect();
-    if unique(&with_host) {
-        return with_host;
-    }
-    paths.iter().map(|p| p.display().to_string()).collect()
+    let stems: Vec<Option<String>> = paths.iter().map(|p| Some(file_label(p))).collect();
+    let runs: Vec<&ResultsFile> = loaded.iter().collect();
+    crate::export::run_labels(&runs, &stems)
 }
 
 /// Writes the SVG, PNG and Markdown outputs that were asked for.

@@ -196,8 +196,8 @@ fn comparing_runs_adds_labelled_series() {
 
     let runs = h.state().compare_runs();
     assert_eq!(runs.len(), 1);
-    // Compared runs are labelled "experiment name, date", not by their file stem.
-    assert_eq!(runs[0].label, "Server, 2026-11-25");
+    // Runs are labelled by what tells them apart: here their experiments' names.
+    assert_eq!(h.state().run_labels(), ["Laptop", "Server"]);
     assert_eq!(runs[0].results.experiment.name, "Server");
     // Its fits are drawn too: the server's own USL, not the laptop's.
     let usl = |fits: &[corelab::analysis::ModelFit]| {
@@ -209,20 +209,47 @@ fn comparing_runs_adds_labelled_series() {
     let server = usl(&runs[0].fits);
     assert!((server.sigma - 0.02).abs() < 0.005, "{server:?}");
     assert!((usl(h.state().fits()).sigma - 0.05).abs() < 0.01);
-    assert!(
-        h.query_by_label("comparing with Server, 2026-11-25")
-            .is_some()
-    );
-    // The legend names each series `model @ experiment, date`.
-    let label = corelab::export::series_label(ModelKind::Threads, "Server, 2026-11-25", 2);
-    assert_eq!(label, "threads @ Server, 2026-11-25");
+    assert!(h.query_by_label("comparing Laptop with Server").is_some());
+    // The legend names each series `model @ run`, the shown run's as well.
+    let label = corelab::export::series_label(ModelKind::Threads, "Server", 2);
+    assert_eq!(label, "threads @ Server");
     assert!(h.query_by_label(&label).is_some(), "legend shows {label}");
-    assert!(h.query_by_label("threads @ Laptop, 2026-11-25").is_some());
+    assert!(h.query_by_label("threads @ Laptop").is_some());
 
     h.get_by_label("Clear comparison").click();
     h.run();
     assert!(h.state().compare_runs().is_empty());
-    assert!(h.query_by_label("threads @ Server, 2026-11-25").is_none());
+    assert!(h.query_by_label("threads @ Server").is_none());
+}
+
+/// The same experiment measured on two machines on the same day (the usual comparison):
+/// the labels name the machines, and both runs have their own legend entries (labels that
+/// were alike used to merge them into one).
+#[test]
+fn the_same_experiment_on_two_machines_is_told_apart_by_its_cores() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut small = synthetic("Scaling", 0.05, 0.002);
+    small.machine.logical_cores = 2;
+    let mut big = synthetic("Scaling", 0.02, 0.0005);
+    big.machine.logical_cores = 16;
+    let first = saved(dir.path(), "scaling.json", &small);
+    std::fs::create_dir(dir.path().join("big")).unwrap();
+    let second = saved(&dir.path().join("big"), "scaling.json", &big);
+    let mut h = opened(dir.path(), &first);
+    let ctx = h.ctx.clone();
+    h.state_mut().add_compare_path(&ctx, second);
+    step_until(&mut h, "the compared results", |a| {
+        !a.compare_runs().is_empty() && !a.files_busy()
+    });
+    h.run();
+    assert_eq!(h.state().run_labels(), ["2 cores", "16 cores"]);
+    for label in ["threads @ 2 cores", "threads @ 16 cores"] {
+        assert!(h.query_by_label(label).is_some(), "legend shows {label}");
+    }
+    assert!(
+        h.query_by_label("comparing 2 cores with 16 cores")
+            .is_some()
+    );
 }
 
 #[test]

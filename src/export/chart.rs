@@ -756,13 +756,20 @@ where
                 core_colour.stroke_width(pxi(1.5)),
             ))
             .map_err(draw_err)?;
+        // Right of its line, or left of it near the plot's right edge (where the text would
+        // run out of the plot into the legend).
+        let text = format!("{n:.0} cores");
+        let style = (font, m.small).into_font().color(&core_colour);
+        let near_right = (tx(*n) - x_lo) / (x_hi - x_lo) > 0.85;
+        let dx = if near_right {
+            -(pxi(4.0) as i32) - text_width(&text, m.small) as i32
+        } else {
+            pxi(4.0) as i32
+        };
         chart
-            .draw_series([EmptyElement::at((tx(*n), y_hi))
-                + Text::new(
-                    format!("{n:.0} cores"),
-                    (pxi(4.0) as i32, pxi(3.0) as i32),
-                    (font, m.small).into_font().color(&core_colour),
-                )])
+            .draw_series([
+                EmptyElement::at((tx(*n), y_hi)) + Text::new(text, (dx, pxi(3.0) as i32), style)
+            ])
             .map_err(draw_err)?;
     }
 

@@ -168,17 +168,116 @@ pub struct ChartRun<'a> {
     pub results: &'a ResultsFile,
 }
 
-/// The label of a run among compared runs: "experiment name, date" (the date of
-/// `started_at`, which is an RFC 3339 time), or the name alone when the date is unknown.
+/// The label of one run on its own: "experiment name, date" (the date of `started_at`, which
+/// is an RFC 3339 time), or the name alone when the date is unknown.
 pub fn run_label(results: &ResultsFile) -> String {
-    let date: String = results.started_at.chars().take(10).collect();
-    let name = results.experiment.name.trim();
-    let name = if name.is_empty() { "results" } else { name };
-    if date.len() == 10 && date.as_bytes()[4] == b'-' {
-        format!("{name}, {date}")
-    } else {
-        name.to_string()
+    let name = experiment_name(results);
+    match run_date(results) {
+        Some(date) => format!("{name}, {date}"),
+        None => name.to_string(),
     }
+}
+
+fn experiment_name(results: &ResultsFile) -> &str {
+    let name = results.experiment.name.trim();
+    if name.is_empty() { "results" } else { name }
+}
+
+/// `YYYY-MM-DD` of `started_at`, if it is an RFC 3339 time.
+fn run_date(results: &ResultsFile) -> Option<&str> {
+    let date = results.started_at.get(..10)?;
+    (date.as_bytes()[4] == b'-' && date.as_bytes()[7] == b'-').then_some(date)
+}
+
+/// `HH:MM` of `started_at`, if it is an RFC 3339 time.
+fn run_time(results: &ResultsFile) -> Option<&str> {
+    let time = results.started_at.get(11..16)?;
+    (run_date(results).is_some() && time.as_bytes()[2] == b':').then_some(time)
+}
+
+/// The machine in a few words: "16 cores", or with its CPU where core counts are equal.
+fn cores_text(results: &ResultsFile) -> String {
+    match results.machine.logical_cores {
+        0 => "? cores".to_string(),
+        1 => "1 core".to_string(),
+        n => format!("{n} cores"),
+    }
+}
+
+/// Labels that tell overlaid runs apart, as short as they can be: each names only what differs
+/// between the runs, in this order: the experiment, the machine (its core count, else its CPU,
+/// else its host name), the date, the time of day, the file (`file_stems`, one per run where
+/// known), and last a number. Compared runs are usually the same experiment on two machines,
+/// so they read "16 cores" and "2 cores"; one run alone gets [`run_label`]. Every label is
+/// different, so no two series share a legend entry.
+pub fn run_labels(runs: &[&ResultsFile], file_stems: &[Option<String>]) -> Vec<String> {
+    if runs.len() <= 1 {
+        return runs.iter().map(|r| run_label(r)).collect();
+    }
+    let stem = |i: usize| file_stems.get(i).cloned().flatten().unwrap_or_default();
+    // Each candidate part, for every run.
+    let parts: [Vec<String>; 7] = [
+        runs.iter()
+            .map(|r| experiment_name(r).to_string())
+            .collect(),
+        runs.iter().map(|r| cores_text(r)).collect(),
+        runs.iter()
+            .map(|r| r.machine.cpu_brand.trim().to_string())
+            .collect(),
+        runs.iter()
+            .map(|r| r.machine.hostname.trim().to_string())
+            .collect(),
+        runs.iter()
+            .map(|r| run_date(r).unwrap_or_default().to_string())
+            .collect(),
+        runs.iter()
+            .map(|r| run_time(r).unwrap_or_default().to_string())
+            .collect(),
+        (0..runs.len()).map(stem).collect(),
+    ];
+    let differs = |v: &[String]| v.iter().any(|x| x != &v[0]);
+    let mut labels: Vec<Vec<&str>> = vec![Vec::new(); runs.len()];
+    fn add<'a>(part: &'a [String], labels: &mut [Vec<&'a str>]) {
+        for (label, value) in labels.iter_mut().zip(part) {
+            label.push(if value.is_empty() { "?" } else { value });
+        }
+    }
+    // What the runs are: the experiment and the machine, wherever they differ (the machine
+    // once: by its cores, else its CPU, else its host).
+    if differs(&parts[0]) {
+        add(&parts[0], &mut labels);
+    }
+    if let Some(machine) = parts[1..4].iter().find(|p| differs(p)) {
+        add(machine, &mut labels);
+    }
+    // When they ran, and from which file: only where that tells runs with the same label so
+    // far apart.
+    for part in &parts[4..] {
+        let helps =
+            (0..runs.len()).any(|i| (0..i).any(|j| labels[i] == labels[j] && part[i] != part[j]));
+        if helps {
+            add(part, &mut labels);
+        }
+    }
+    let mut out: Vec<String> = labels
+        .iter()
+        .zip(runs)
+        .map(|(l, r)| {
+            if l.is_empty() {
+                run_label(r)
+            } else {
+                l.join(", ")
+            }
+        })
+        .collect();
+    // Still alike (the same file twice): number the repeats.
+    for i in 1..out.len() {
+        let seen = out[..i].iter().filter(|l| **l == out[i]).count();
+        if seen > 0 {
+            out[i] = format!("{} #{}", out[i], seen + 1);
+        }
+    }
+    out
 }
 
 /// The label of a model's series: the model id alone for one run, `model @ run label` when
@@ -705,6 +804,63 @@ mod tests {
         assert_eq!(run_label(&r), "Python GIL vs processes, 2026-11-26");
         r.started_at.clear();
         assert_eq!(run_label(&r), "Python GIL vs processes");
+    }
+
+    fn run_on(name: &str, cores: usize, cpu: &str, started_at: &str) -> ResultsFile {
+        let mut r = ResultsFile::default();
+        r.experiment.name = name.into();
+        r.machine.logical_cores = cores;
+        r.machine.cpu_brand = cpu.into();
+        r.machine.hostname = "vm".into();
+        r.started_at = started_at.into();
+        r
+    }
+
+    #[test]
+    fn compared_runs_are_labelled_by_what_differs_between_them() {
+        let two = run_on("Scaling", 2, "AMD EPYC", "2026-11-26T07:44:26Z");
+        let sixteen = run_on("Scaling", 16, "Intel Xeon", "2026-11-26T05:49:43Z");
+        let no_stems = [None, None];
+        // The same experiment on two machines, the same day: the core counts alone.
+        assert_eq!(
+            run_labels(&[&two, &sixteen], &no_stems),
+            ["2 cores", "16 cores"]
+        );
+        // Equal core counts: the CPU; then the date; then the time of day.
+        let other_cpu = run_on("Scaling", 2, "Intel Xeon", "2026-11-26T07:44:26Z");
+        assert_eq!(
+            run_labels(&[&two, &other_cpu], &no_stems),
+            ["AMD EPYC", "Intel Xeon"]
+        );
+        let later = run_on("Scaling", 2, "AMD EPYC", "2026-11-27T07:44:26Z");
+        assert_eq!(
+            run_labels(&[&two, &later], &no_stems),
+            ["2026-11-26", "2026-11-27"]
+        );
+        let an_hour_later = run_on("Scaling", 2, "AMD EPYC", "2026-11-26T08:44:26Z");
+        assert_eq!(
+            run_labels(&[&two, &an_hour_later], &no_stems),
+            ["07:44", "08:44"]
+        );
+        // Different experiments on different machines: both.
+        let gil = run_on("GIL", 16, "Intel Xeon", "2026-11-26T05:49:43Z");
+        assert_eq!(
+            run_labels(&[&two, &gil], &no_stems),
+            ["Scaling, 2 cores", "GIL, 16 cores"]
+        );
+        // Three runs, two alike but for their files.
+        let stems = [Some("a".to_string()), Some("b".to_string()), None];
+        assert_eq!(
+            run_labels(&[&two, &sixteen, &two.clone()], &stems),
+            ["2 cores, a", "16 cores, b", "2 cores, ?"]
+        );
+        // The same file twice: numbered.
+        assert_eq!(
+            run_labels(&[&two, &two.clone()], &no_stems),
+            ["Scaling, 2026-11-26", "Scaling, 2026-11-26 #2"]
+        );
+        // One run alone: its name and date.
+        assert_eq!(run_labels(&[&two], &[]), ["Scaling, 2026-11-26"]);
     }
 
     #[test]

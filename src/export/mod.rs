@@ -23,7 +23,7 @@ pub use chart::{
     register_chart_font, render_png, render_rgb, render_svg,
 };
 pub use chart_model::{
-    ChartKind, ChartRun, Theme, fit_curve, model_colour, run_label, series_label,
+    ChartKind, ChartRun, Theme, fit_curve, model_colour, run_label, run_labels, series_label,
 };
 pub use csv::summary_csv;
 pub use glyphs::text_width;

@@ -679,35 +679,38 @@ impl WorkbenchApp {
         self.files.run(ctx, FileAction::ExportReport, path, payload);
     }
 
-    /// The label of the shown results when runs are compared: "experiment name, date" (the
-    /// shared chart model's run label), else the file stem.
-    fn results_label(&self) -> String {
-        if let Some(r) = self
-            .results
-            .as_ref()
-            .filter(|r| !r.experiment.name.trim().is_empty())
-        {
-            return crate::export::run_label(r);
+    /// Each run's label for the charts, the exports and the "comparing with" line: the shown
+    /// results first (if any), then the compared runs; each names only what tells the runs
+    /// apart ([`crate::export::run_labels`]).
+    pub fn run_labels(&self) -> Vec<String> {
+        let mut runs: Vec<&ResultsFile> = Vec::new();
+        let mut stems: Vec<Option<String>> = Vec::new();
+        if let Some(r) = &self.results {
+            runs.push(r);
+            stems.push(
+                self.results_path
+                    .as_deref()
+                    .and_then(|p| p.file_stem())
+                    .map(|s| s.to_string_lossy().into_owned()),
+            );
         }
-        self.results_path
-            .as_deref()
-            .and_then(|p| p.file_stem())
-            .map_or_else(
-                || "current".to_string(),
-                |s| s.to_string_lossy().into_owned(),
-            )
+        for c in &self.compare {
+            runs.push(&c.results);
+            stems.push(Some(c.file_stem.clone()));
+        }
+        crate::export::run_labels(&runs, &stems)
     }
 
     /// The shown and compared results, labelled, for the exporters.
     fn labelled_runs(&self) -> Vec<(String, ResultsFile)> {
-        let mut runs = Vec::new();
-        if let Some(r) = &self.results {
-            runs.push((self.results_label(), r.clone()));
-        }
-        for c in &self.compare {
-            runs.push((c.label.clone(), c.results.clone()));
-        }
-        runs
+        let results = self
+            .results
+            .iter()
+            .chain(self.compare.iter().map(|c| &c.results));
+        self.run_labels()
+            .into_iter()
+            .zip(results.cloned())
+            .collect()
     }
 
     /// Opens the export dialog on the shown results and compared runs, at the shown chart.

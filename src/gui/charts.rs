@@ -24,8 +24,9 @@ pub use super::style::model_color;
 /// Another results file overlaid on the charts ("Add results to compare…").
 #[derive(Clone, Debug)]
 pub struct CompareRun {
-    /// Tells its series apart: the file stem.
-    pub label: String,
+    /// The file stem: part of its label where nothing else tells it apart from the others
+    /// (see [`export::run_labels`]).
+    pub file_stem: String,
     pub path: std::path::PathBuf,
     pub results: ResultsFile,
     /// Its fits, drawn like the shown results' own (see [`crate::analysis::fit_results`]).
@@ -33,17 +34,10 @@ pub struct CompareRun {
 }
 
 impl CompareRun {
-    /// A compared run labelled "experiment name, date" ([`export::run_label`]); `file_label`
-    /// (the file stem) is kept only when the results have no name.
-    pub fn new(file_label: String, path: std::path::PathBuf, results: ResultsFile) -> Self {
+    pub fn new(file_stem: String, path: std::path::PathBuf, results: ResultsFile) -> Self {
         let fits = crate::analysis::fit_results(&results);
-        let label = if results.experiment.name.trim().is_empty() {
-            file_label
-        } else {
-            export::run_label(&results)
-        };
         CompareRun {
-            label,
+            file_stem,
             path,
             results,
             fits,
@@ -53,8 +47,9 @@ impl CompareRun {
 
 /// What is drawn besides the shown results' own points.
 pub struct Layers<'a> {
-    /// The shown results' label when runs are compared (their file stem, or "current").
-    pub label: &'a str,
+    /// Each run's label when runs are compared: the shown results first, then `compare`'s
+    /// (see [`export::run_labels`]).
+    pub labels: &'a [String],
     /// Runs overlaid for comparison.
     pub compare: &'a [CompareRun],
     /// The shown results' fits (see [`crate::analysis::fit_results`]).
@@ -70,10 +65,7 @@ impl Layers<'_> {
         if runs == 1 {
             return series_name(model);
         }
-        let label = match run {
-            0 => self.label,
-            i => self.compare[i - 1].label.as_str(),
-        };
+        let label = self.labels.get(run).map_or("", String::as_str);
         series_label(model, label, runs)
     }
 }
@@ -327,14 +319,14 @@ pub fn show(
     let runs = 1 + layers.compare.len();
     let filter = SeriesFilter::default();
     let mut series: Vec<ChartSeries> =
-        chart_model::series_of(results, 0, layers.label, runs, kind, &filter, &[], x_max);
+        chart_model::series_of(results, 0, "", runs, kind, &filter, &[], x_max);
     let mut hovers = HashMap::new();
     hover_texts(kind, results, &|m| layers.series_name(m, 0), &mut hovers);
     for (i, c) in layers.compare.iter().enumerate() {
         series.extend(chart_model::series_of(
             &c.results,
             i + 1,
-            &c.label,
+            "",
             runs,
             kind,
             &filter,

@@ -146,16 +146,8 @@ impl WorkbenchApp {
                     let stem = path
                         .file_stem()
                         .map_or_else(|| "compared".into(), |s| s.to_string_lossy().into_owned());
-                    let mut label = stem.clone();
-                    let mut i = 2;
-                    while label == self.results_label()
-                        || self.compare.iter().any(|c| c.label == label)
-                    {
-                        label = format!("{stem} ({i})");
-                        i += 1;
-                    }
                     self.info(format!("Comparing with {}", path.display()));
-                    self.compare.push(CompareRun::new(label, path, *results));
+                    self.compare.push(CompareRun::new(stem, path, *results));
                 }
                 Err(e) => self.error(format!("Cannot open results to compare: {e}")),
             },

@@ -390,9 +390,14 @@ impl WorkbenchApp {
             .clone();
         self.fits.get(self.results.as_ref());
         self.analysis_bar(ui);
-        let label = self.results_label();
+        // The shown results' label is the first only when there are results; without them
+        // nothing of theirs is drawn and the compared runs' labels come first.
+        let mut labels = self.run_labels();
+        if self.results.is_none() {
+            labels.insert(0, String::new());
+        }
         let layers = Layers {
-            label: &label,
+            labels: &labels,
             compare: &self.compare,
             fits: self.fits.fits(),
             show_fits: self.show_fits,
@@ -531,8 +536,14 @@ impl WorkbenchApp {
                 self.files.start(&ctx, FileAction::OpenCompare, None);
             }
             if !self.compare.is_empty() {
-                let names: Vec<&str> = self.compare.iter().map(|c| c.label.as_str()).collect();
-                ui.weak(format!("comparing with {}", names.join(", ")));
+                let labels = self.run_labels();
+                let names = &labels[labels.len() - self.compare.len()..];
+                let shown = if self.results.is_some() {
+                    format!("{} with ", labels[0])
+                } else {
+                    String::new()
+                };
+                ui.weak(format!("comparing {shown}{}", names.join(", ")));
                 if ui
                     .small_button("Clear comparison")
                     .on_hover_text("Remove the overlaid results from the charts.")
