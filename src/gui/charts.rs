@@ -200,46 +200,125 @@ impl ChartView {
     }
 }
 
-/// The plot corner with the fewest data points near it (in the outer 40 % × 40 % of the
-/// data's box), where the legend covers the least; ties prefer the top left, then top right.
-pub fn emptiest_corner(points: &[[f64; 2]], x: (f64, f64), y: (f64, f64)) -> Corner {
+/// Where the legend goes, and how far the y axis must reach for it: a corner whose legend box
+/// (`legend`: its width and height as fractions of the plot's) covers none of `samples` (the
+/// data points, their error bars and points along the lines between them, in plot
+/// coordinates), in the order top left, top right, bottom right, bottom left. Where every
+/// corner would cover data, the y axis grows above the data until the legend fits in the top
+/// left: the second value is the new top (`None` when the axis stays as it is).
+pub fn legend_placement(
+    samples: &[[f64; 2]],
+    x: (f64, f64),
+    y: (f64, f64),
+    legend: (f64, f64),
+) -> (Corner, Option<f64>) {
     let (w, h) = ((x.1 - x.0).max(1e-9), (y.1 - y.0).max(1e-9));
-    let count = |left: bool, top: bool| {
-        points
-            .iter()
-            .filter(|p| {
-                let fx = (p[0] - x.0) / w;
-                let fy = (p[1] - y.0) / h;
-                let in_x = if left { fx <= 0.4 } else { fx >= 0.6 };
-                let in_y = if top { fy >= 0.6 } else { fy <= 0.4 };
-                in_x && in_y
-            })
-            .count()
+    // A little room around the box, as egui_plot draws it inset from the frame.
+    let (bw, bh) = ((legend.0 + 0.02).min(1.0), (legend.1 + 0.03).min(1.0));
+    let covers = |left: bool, top: bool| {
+        samples.iter().any(|p| {
+            let fx = (p[0] - x.0) / w;
+            let fy = (p[1] - y.0) / h;
+            let in_x = if left { fx <= bw } else { fx >= 1.0 - bw };
+            let in_y = if top { fy >= 1.0 - bh } else { fy <= bh };
+            in_x && in_y
+        })
     };
-    [
-        (Corner::LeftTop, count(true, true)),
-        (Corner::RightTop, count(false, true)),
-        (Corner::RightBottom, count(false, false)),
-        (Corner::LeftBottom, count(true, false)),
+    let free = [
+        (Corner::LeftTop, true, true),
+        (Corner::RightTop, false, true),
+        (Corner::RightBottom, false, false),
+        (Corner::LeftBottom, true, false),
     ]
     .into_iter()
-    .min_by_key(|c| c.1)
-    .map_or(Corner::LeftTop, |c| c.0)
+    .find(|&(_, left, top)| !covers(left, top));
+    match free {
+        Some((corner, ..)) => (corner, None),
+        // Data everywhere: the legend above all of it, where the axis grows to make room.
+        None if bh < 0.9 => (Corner::LeftTop, Some(y.0 + h / (1.0 - bh))),
+        None => (Corner::LeftTop, None),
+    }
+}
+
+/// What a legend box covers: every point, both ends of its error bar, and points every 1/40
+/// of the way along the line to the next point (or along a single-worker model's horizontal
+/// line to `x_hi`), in plot coordinates.
+fn legend_samples(
+    series: &[ChartSeries],
+    tx: &dyn Fn(f64) -> f64,
+    ty: &dyn Fn(f64) -> f64,
+    x_hi: f64,
+) -> Vec<[f64; 2]> {
+    let mut out = Vec::new();
+    for s in series {
+        let xy: Vec<[f64; 2]> = s.points.iter().map(|(x, y, _)| [tx(*x), ty(*y)]).collect();
+        for (x, _, range) in &s.points {
+            if let Some((lo, hi)) = range {
+                out.push([tx(*x), ty(*lo)]);
+                out.push([tx(*x), ty(*hi)]);
+            }
+        }
+        let mut line = xy.clone();
+        if s.horizontal && !xy.is_empty() {
+            line = vec![xy[0], [x_hi, xy[0][1]]];
+        }
+        out.extend(&xy);
+        for pair in line.windows(2) {
+            out.extend((1..40).map(|i| {
+                let t = i as f64 / 40.0;
+                [
+                    pair[0][0] + (pair[1][0] - pair[0][0]) * t,
+                    pair[0][1] + (pair[1][1] - pair[0][1]) * t,
+                ]
+            }));
+        }
+    }
+    out
+}
+
+/// egui_plot's smallest grid spacing, in points (its default): `GridInput::base_step_size` is
+/// this many points in plot units.
+const GRID_SPACING_MIN: f64 = 8.0;
+
+/// Plot units per screen point on the axis of `input`.
+fn units_per_point(input: &GridInput) -> f64 {
+    input.base_step_size / GRID_SPACING_MIN
 }
 
 /// Grid marks at the worker counts `ticks` (positions already transformed), thinned so that
-/// neighbours keep 1/14 of the visible range apart.
+/// neighbours keep 28 points apart on screen (1, 2, 4, 8, 16 all fit on a plot 500 points
+/// wide).
 fn worker_marks(ticks: &[(f64, usize)], input: &GridInput) -> Vec<GridMark> {
     let span = (input.bounds.1 - input.bounds.0).abs().max(1e-9);
     let counts: Vec<usize> = ticks.iter().map(|t| t.1).collect();
     let pos = |w: f64| ticks.iter().find(|t| t.1 as f64 == w).map_or(w, |t| t.0);
-    let kept = chart_model::thin_ticks(&counts, pos, span / 14.0);
+    let kept = chart_model::thin_ticks(&counts, pos, 28.0 * units_per_point(input));
     ticks
         .iter()
         .filter(|t| kept.contains(&t.1))
         .map(|t| GridMark {
             value: t.0,
             step_size: span / 4.0,
+        })
+        .collect()
+}
+
+/// Grid marks of a linear value axis: round steps (1, 2, 2.5, 5 × 10^k) about 50 points apart,
+/// none below zero (no quantity charted here is negative).
+fn value_marks(input: &GridInput) -> Vec<GridMark> {
+    let (lo, hi) = (input.bounds.0.max(0.0), input.bounds.1);
+    let points = (input.bounds.1 - input.bounds.0).abs() / units_per_point(input).max(1e-12);
+    let n = (points / 50.0).floor().clamp(2.0, 12.0) as usize;
+    let ticks = chart_model::linear_ticks(lo, hi, n);
+    let step = match ticks.as_slice() {
+        [a, b, ..] => b - a,
+        _ => (hi - lo).max(1e-9),
+    };
+    ticks
+        .into_iter()
+        .map(|value| GridMark {
+            value,
+            step_size: step,
         })
         .collect()
 }
@@ -303,6 +382,16 @@ pub fn show(
 
     let empty = ResultsFile::default();
     let results = results.unwrap_or(&empty);
+    // A dotted line at each machine's physical cores: the shown results' (or this machine's)
+    // and each compared run's, once per count.
+    let mut core_lines: Vec<usize> = physical_cores.into_iter().collect();
+    for c in layers.compare {
+        if let Some(p) = c.results.machine.physical_cores
+            && !core_lines.contains(&p)
+        {
+            core_lines.push(p);
+        }
+    }
     let x_max = planned_workers
         .iter()
         .copied()
@@ -316,6 +405,9 @@ pub fn show(
         .max()
         .unwrap_or(4)
         .max(2) as f64;
+    // A machine's cores past every worker count measured would only stretch the axis (as the
+    // exported charts, which leave such a line out).
+    core_lines.retain(|&p| p as f64 <= x_max);
     let runs = 1 + layers.compare.len();
     let filter = SeriesFilter::default();
     let mut series: Vec<ChartSeries> =
@@ -353,7 +445,7 @@ pub fn show(
             .iter()
             .flat_map(|c| c.results.cells.iter().map(|c| c.workers)),
     );
-    tick_counts.extend(physical_cores);
+    tick_counts.extend(core_lines.iter().copied());
     let ticks: Vec<(f64, usize)> = chart_model::worker_ticks(tick_counts)
         .into_iter()
         .map(|w| (tx(w as f64), w))
@@ -374,7 +466,8 @@ pub fn show(
         ChartKind::Efficiency => 110.0,
         ChartKind::WallTime | ChartKind::Memory => 0.0,
     };
-    let y_top = all_points
+    let samples = legend_samples(&series, &tx, &ty, x_hi);
+    let y_top = samples
         .iter()
         .map(|p| p[1])
         .fold(ty(y_hi_default), f64::max);
@@ -383,10 +476,59 @@ pub fn show(
             .iter()
             .map(|p| p[1])
             .fold(f64::INFINITY, f64::min)
+            .min(y_top)
     } else {
         0.0
     };
-    let corner = emptiest_corner(&all_points, (x_lo, x_hi), (y_bottom.min(y_top), y_top));
+    // The y range shown: from zero to 4% above the data on a linear axis (see below), with
+    // egui_plot's 5% margins on a log axis; 5% margins on x.
+    let x_shown = {
+        let m = (x_hi - x_lo) * 0.05;
+        (x_lo - m, x_hi + m)
+    };
+    let y_shown = if log_y {
+        let m = (y_top - y_bottom) * 0.05;
+        (y_bottom - m, y_top + m)
+    } else {
+        (0.0, y_top * 1.04)
+    };
+    // The legend's box as a share of the plot: a row per entry, as wide as its longest name.
+    let mut entries: Vec<String> = Vec::new();
+    for name in series
+        .iter()
+        .map(|s| s.label.clone())
+        .chain(
+            matches!(kind, ChartKind::Speedup | ChartKind::Efficiency)
+                .then(|| kind.ideal_label().to_string()),
+        )
+        .chain(core_lines.iter().map(|p| format!("physical cores ({p})")))
+    {
+        if !entries.contains(&name) {
+            entries.push(name);
+        }
+    }
+    let font = egui::TextStyle::Body.resolve(ui.style());
+    let widest = entries
+        .iter()
+        .map(|e| {
+            ui.painter()
+                .layout_no_wrap(e.clone(), font.clone(), Color32::WHITE)
+                .size()
+                .x
+        })
+        .fold(0.0f32, f32::max);
+    let row = ui.text_style_height(&egui::TextStyle::Body) + ui.spacing().item_spacing.y;
+    // The plot takes the space left, less its axes' labels and ticks.
+    let plot_size = ui.available_size() - egui::vec2(60.0, 50.0);
+    let legend_frac = (
+        f64::from((widest + 40.0) / plot_size.x.max(1.0)),
+        f64::from((entries.len() as f32 * row + 12.0) / plot_size.y.max(1.0)),
+    );
+    let (corner, legend_top) = if view.show_legend {
+        legend_placement(&samples, x_shown, y_shown, legend_frac)
+    } else {
+        (Corner::LeftTop, None)
+    };
 
     let mut plot = Plot::new(("chart", kind.id()))
         .x_axis_label(if log_x { "workers (log₂)" } else { "workers" })
@@ -455,10 +597,24 @@ pub fn show(
             chart_model::tick_text(10f64.powf(mark.value), 10f64.powf(mark.value) / 2.0)
         });
     } else {
-        plot = plot.include_y(0.0);
+        // From zero, with round steps and no negative labels: egui_plot's own margin put
+        // "-0.01 s" under a time axis.
+        plot = plot
+            .include_y(0.0)
+            .y_grid_spacer(|input| value_marks(&input))
+            .y_axis_formatter(|mark, _| {
+                let step = mark.step_size.abs().max(1e-12);
+                chart_model::tick_text(mark.value, step)
+            })
+            .set_margin_fraction(egui::vec2(0.05, 0.0));
+        // The margin above the data that the auto bounds no longer add.
+        plot = plot.include_y(y_shown.1);
     }
     if y_hi_default > 0.0 {
         plot = plot.include_y(ty(y_hi_default));
+    }
+    if let Some(top) = legend_top {
+        plot = plot.include_y(top);
     }
 
     let dark = ui.visuals().dark_mode;
@@ -485,7 +641,7 @@ pub fn show(
             }
             ChartKind::WallTime | ChartKind::Memory => {}
         }
-        if let Some(p) = physical_cores {
+        for &p in &core_lines {
             plot_ui.vline(
                 VLine::new(format!("physical cores ({p})"), tx(p as f64))
                     .color(style::core_marker_color(dark))
@@ -597,18 +753,66 @@ mod tests {
     use super::*;
 
     #[test]
-    fn the_legend_goes_to_the_emptiest_corner() {
-        // Rising curves: the top left and bottom right are empty; ties prefer the top left.
+    fn the_legend_goes_where_it_covers_no_data() {
+        // A legend box a quarter of the plot wide and a fifth high.
+        let legend = (0.25, 0.2);
+        // Rising curves: the top left is empty.
         let rising = [[1.0, 1.0], [2.0, 2.0], [4.0, 3.9], [8.0, 7.5]];
         assert_eq!(
-            emptiest_corner(&rising, (0.0, 8.0), (0.0, 8.0)),
-            Corner::LeftTop
+            legend_placement(&rising, (0.0, 8.0), (0.0, 8.0), legend),
+            (Corner::LeftTop, None)
         );
         // Falling wall times: the top left is crowded, the top right is empty.
         let falling = [[1.0, 8.0], [1.2, 7.0], [2.0, 4.0], [4.0, 2.0], [8.0, 1.0]];
         assert_eq!(
-            emptiest_corner(&falling, (0.0, 8.0), (0.0, 8.0)),
-            Corner::RightTop
+            legend_placement(&falling, (0.0, 8.0), (0.0, 8.0), legend),
+            (Corner::RightTop, None)
         );
+        // Efficiency: every curve starts near 100% at the left, one falls to the bottom
+        // right, one stays high to the right; only the bottom left is free.
+        let efficiency = [
+            [1.0, 100.0],
+            [16.0, 85.0],
+            [1.0, 100.0],
+            [16.0, 6.0],
+            [12.0, 8.0],
+        ];
+        assert_eq!(
+            legend_placement(&efficiency, (0.0, 16.5), (0.0, 110.0), legend),
+            (Corner::LeftBottom, None)
+        );
+        // Data in every corner: the axis grows so that the legend sits above all of it.
+        let corners = [[0.5, 0.5], [0.5, 7.5], [7.5, 0.5], [7.5, 7.5]];
+        let (corner, top) = legend_placement(&corners, (0.0, 8.0), (0.0, 8.0), legend);
+        assert_eq!(corner, Corner::LeftTop);
+        let top = top.expect("a taller axis");
+        // 7.5 is now below the box, which takes the top 23% of 0..top.
+        assert!(7.5 < top * (1.0 - 0.23), "{top}");
+    }
+
+    #[test]
+    fn the_legend_keeps_off_the_lines_between_points_and_the_error_bars() {
+        let series = ChartSeries {
+            model: ModelKind::Threads,
+            run: 0,
+            label: "threads".into(),
+            horizontal: false,
+            // From the bottom left to the top right: the line crosses the top left box's
+            // corner region only between the points.
+            points: vec![(1.0, 1.0, Some((0.5, 7.9))), (8.0, 8.0, None)],
+            fit: Vec::new(),
+            busy: false,
+        };
+        let id = |v: f64| v;
+        let samples = legend_samples(&[series], &id, &id, 8.0);
+        // The error bar reaches the top left; the line runs through the middle.
+        assert!(samples.contains(&[1.0, 7.9]));
+        assert!(
+            samples
+                .iter()
+                .any(|p| (p[0] - 4.5).abs() < 0.1 && (p[1] - 4.5).abs() < 0.1)
+        );
+        let (corner, _) = legend_placement(&samples, (0.0, 8.0), (0.0, 8.0), (0.25, 0.2));
+        assert_eq!(corner, Corner::RightBottom);
     }
 }
