@@ -53,12 +53,12 @@ pub fn speedup_range(c: &CellResult) -> String {
 /// The confidence interval of the median wall time, `low – high` seconds, with how precisely
 /// that pins the median (`±1.2%`: [`crate::stats::median_precision`]) once there are the 6
 /// runs a 95% interval needs, or its coverage when it is below 95% (fewer than 6 runs), e.g.
-/// `1.0210 – 1.0388 ±0.87%` or `1.0210 – 1.0388 (94%)`.
+/// `1.0210 – 1.0388 ±0.87%` or `1.0210 – 1.0388 (94% CI)`.
 pub fn median_ci(c: &CellResult) -> String {
     c.wall.as_ref().map_or("—".into(), |s| {
         let mut text = seconds_range(s.median_ci_low, s.median_ci_high);
         if s.median_ci_coverage < 0.95 - 1e-9 {
-            text.push_str(&format!(" ({:.0}%)", s.median_ci_coverage * 100.0));
+            text.push_str(&format!(" ({:.0}% CI)", s.median_ci_coverage * 100.0));
         } else if let Some(p) = precision(c) {
             text.push_str(&format!(" {}", precision_text(p)));
         }
@@ -214,7 +214,7 @@ mod tests {
         );
         // Five runs cannot reach 95%: the coverage, no precision.
         let r = file(&[1.0, 0.99, 1.01, 1.0, 1.0]);
-        assert_eq!(median_ci(&r.cells[0]), "0.9900 – 1.0100 (94%)");
+        assert_eq!(median_ci(&r.cells[0]), "0.9900 – 1.0100 (94% CI)");
         assert_eq!(
             precision_target(&r, &r.cells[0]).unwrap(),
             "precision target ±2.0%: not met (fewer than 6 runs)"

@@ -192,7 +192,7 @@ fn run_section(out: &mut String, r: &ResultsFile, fits: &[ModelFit], h: &str) {
 
     out.push_str(&format!("{h} Results\n\n"));
     out.push_str(
-        "| model | workers | median (s) | median 95% CI (s) | min – max (s) | speedup | speedup range | efficiency | cores busy | work | note |\n\
+        "| model | workers | median (s) | median CI (s) | min – max (s) | speedup | speedup range | efficiency | cores busy | work | note |\n\
          |---|--:|--:|--:|--:|--:|--:|--:|--:|--:|---|\n",
     );
     for c in &r.cells {

@@ -8,7 +8,7 @@ pub fn summary_table(results: &ResultsFile) -> String {
         "model",
         "workers",
         "median",
-        "median 95% CI",
+        "median CI",
         "min – max",
         "speedup",
         "speedup range",
@@ -42,7 +42,7 @@ pub fn summary_table(results: &ResultsFile) -> String {
             .map_or(String::new(), |m| format!(" = {} s", seconds(m)))
     ));
     out.push_str(
-        "median 95% CI: order statistics (distribution-free), then ± how close that pins the median; in brackets the coverage when fewer than 6 runs cannot reach 95%\n\
+        "median CI: order statistics (distribution-free), then ± how close that pins the median; in brackets the coverage when fewer than 6 runs cannot reach 95%\n\
          outliers: runs whose modified z-score (0.6745·|x − median| / MAD) exceeds 3.5\n\
          cores: CPU time ÷ wall time; work: CPU time ÷ the baseline's (above 1: extra work)\n",
     );

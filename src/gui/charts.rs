@@ -114,7 +114,7 @@ fn hover_texts(
                 w.n
             ));
             lines.push(format!(
-                "median 95% CI (order statistics): {}",
+                "median CI (order statistics; 95% from 6 runs): {}",
                 export::median_ci_text(cell)
             ));
             if let Some(line) = export::precision_target_text(results, cell) {

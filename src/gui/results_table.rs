@@ -73,7 +73,7 @@ fn header_row(ui: &mut egui::Ui) {
             "median wall-clock time of the timed runs",
         ),
         (
-            "median 95% CI (s)",
+            "median CI (s)",
             "confidence interval of the median by order statistics (distribution-free), then ± how closely that pins the median (half the interval over the median: the precision achieved); with fewer than 6 runs no pair of runs reaches 95%: the range is shown with its coverage in brackets. Orange: the experiment's precision target was not met within its budget.",
         ),
         ("min–max (s)", "fastest and slowest timed run"),
@@ -178,7 +178,7 @@ const COPY_HEADER: [&str; 8] = [
     "workers",
     "runs",
     "median (s)",
-    "median 95% CI (s)",
+    "median CI (s)",
     "speedup",
     "efficiency (%)",
     "note",

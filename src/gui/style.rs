@@ -62,13 +62,13 @@ pub fn line_style(dash: Dash) -> LineStyle {
 pub fn caption(kind: ChartKind) -> &'static str {
     match kind {
         ChartKind::Speedup => {
-            "Higher is better. Grey: ideal linear speedup. Dotted grey: physical cores. Bars: 95% interval of the median."
+            "Higher is better. Grey: ideal linear speedup. Dotted grey: physical cores. Bars: the median's 95% interval (fewer than 6 runs: their range, a lower confidence)."
         }
         ChartKind::Efficiency => {
             "Speedup ÷ workers, in %. 100 % = every worker fully used. Dotted grey: physical cores."
         }
         ChartKind::WallTime => {
-            "Lower is better. Points: median run; bars: its 95% interval. Dotted grey: physical cores."
+            "Lower is better. Points: median run; bars: its 95% interval (fewer than 6 runs: their range). Dotted grey: physical cores."
         }
         ChartKind::Memory => {
             "Peak RSS of every process of the model, in MiB. Flat: workers share one address space; rising: each worker brings its own."
