@@ -5,7 +5,7 @@
 
 mod common;
 
-use common::gui::{app, harness, step_until};
+use common::gui::{app, harness, sized_harness, step_until};
 use common::synthetic::{synthetic_results, usl_by_hand};
 
 use std::path::{Path, PathBuf};
@@ -14,6 +14,7 @@ use corelab::analysis::fit_results;
 use corelab::gui::WorkbenchApp;
 use corelab::preset::{Experiment, ModelKind};
 use corelab::results::{MachineInfo, ResultsFile};
+use eframe::egui;
 use eframe::egui::accesskit::Role;
 use egui_kittest::Harness;
 use egui_kittest::kittest::Queryable;
@@ -63,6 +64,36 @@ fn opened(dir: &Path, path: &Path) -> Harness<'static, WorkbenchApp> {
         a.results().is_some() && !a.files_busy()
     });
     h
+}
+
+/// In a small window (1024 × 640) the analysis buttons wrap to a second row, each button on
+/// one line, and the chart keeps most of the height (the "Copy table" button used to wrap a
+/// letter per line, and the bar took 300 points from the chart).
+#[test]
+fn a_small_window_wraps_the_buttons_and_keeps_the_chart() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = saved(
+        dir.path(),
+        "r.json",
+        &synthetic("Small window", 0.05, 0.002),
+    );
+    let mut h = sized_harness(app(dir.path()), egui::vec2(1024.0, 640.0));
+    h.step();
+    let ctx = h.ctx.clone();
+    h.state_mut().open_results_path(&ctx, path);
+    step_until(&mut h, "the results to load", |a| {
+        a.results().is_some() && !a.files_busy()
+    });
+    h.run();
+    let row = h.get_by_label("Export chart…").rect().height();
+    for button in ["Copy table", "Add results to compare…", "Export CSV…"] {
+        let rect = h.get_by_label(button).rect();
+        assert!(rect.height() <= row + 1.0, "{button} is {rect:?}");
+        assert!(rect.width() > 3.0 * row, "{button} is {rect:?}");
+    }
+    // The legend's first entry is in the plot, and the plot reaches down the window.
+    let legend = h.get_by_label("ideal (speedup = N)").rect();
+    assert!(legend.top() < 400.0, "{legend:?}");
 }
 
 #[test]

@@ -23,10 +23,9 @@ pub fn show(ui: &mut egui::Ui, results: Option<&ResultsFile>) {
     };
     ui.horizontal_wrapped(|ui| {
         ui.label(format!(
-            "{} · {} cells · status {:?} · started {}",
+            "{} · {} cells · started {}",
             results.experiment.name,
             results.cells.len(),
-            results.status,
             results.started_at
         ));
         if let Some(b) = results.baseline.median_s {
@@ -50,7 +49,11 @@ pub fn show(ui: &mut egui::Ui, results: Option<&ResultsFile>) {
                 }
             });
     };
-    let scroll = egui::ScrollArea::both().auto_shrink([false, false]);
+    // Twelve columns outgrow a window under about 1400 points wide: the scroll bars stay in
+    // view, so the columns past the edge are seen to be there.
+    let scroll = egui::ScrollArea::both()
+        .auto_shrink([false, false])
+        .scroll_bar_visibility(egui::scroll_area::ScrollBarVisibility::AlwaysVisible);
     if cells.len() <= VIRTUAL_ROWS_FROM {
         scroll.show(ui, |ui| grid(ui, 0..cells.len()));
     } else {

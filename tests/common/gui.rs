@@ -61,8 +61,13 @@ pub fn two_cell_results(experiment: corelab::preset::Experiment) -> corelab::res
 
 /// A 1400 × 900 harness around `app`.
 pub fn harness(app: WorkbenchApp) -> Harness<'static, WorkbenchApp> {
+    sized_harness(app, egui::vec2(1400.0, 900.0))
+}
+
+/// [`harness`] in a window of `size` points.
+pub fn sized_harness(app: WorkbenchApp, size: egui::Vec2) -> Harness<'static, WorkbenchApp> {
     Harness::builder()
-        .with_size(egui::vec2(1400.0, 900.0))
+        .with_size(size)
         .build_ui_state(|ui, app: &mut WorkbenchApp| app.show(ui), app)
 }
 

@@ -502,7 +502,9 @@ impl WorkbenchApp {
             {
                 self.commands.push(Command::ExportCsv);
             }
-            ui.add_enabled_ui(has_results, |ui| {
+            // Not inside `add_enabled_ui`: a child UI in a wrapping row gets only the width
+            // left on the line, and the button's text then wrapped a letter per line.
+            if has_results {
                 ui.menu_button("Copy table", |ui| {
                     if ui
                         .button("as Markdown")
@@ -524,8 +526,11 @@ impl WorkbenchApp {
                 })
                 .response
                 .on_hover_text("Put the summary table on the clipboard.");
-            });
-            ui.separator();
+            } else {
+                ui.add_enabled(false, egui::Button::new("Copy table"))
+                    .on_disabled_hover_text("No results yet: run a sweep or open results.");
+            }
+            ui.add_space(8.0);
             if ui
                 .button("Add results to compare…")
                 .on_hover_text(
