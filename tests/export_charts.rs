@@ -327,6 +327,40 @@ fn fitted_curves_are_never_extrapolated() {
     assert_eq!(curve.last().map(|p| p.0), Some(3.0));
 }
 
+/// A law that misses its points is not drawn: CPython threads on CPU work get slower with
+/// every worker, which Amdahl's law (time can only fall or stay) fits as a flat line through
+/// none of the medians. The reading says it fits poorly and that its curve is not drawn.
+#[test]
+fn a_fit_that_misses_its_points_is_not_drawn() {
+    let mut points = Vec::new();
+    for (workers, median_s) in [(1, 0.75), (2, 0.94), (4, 1.01)] {
+        points.push(corelab::analysis::FitPoint {
+            workers,
+            median_s,
+            speedup: Some(0.75 / median_s),
+        });
+    }
+    let context = corelab::analysis::FitContext {
+        task: corelab::preset::TaskKind::Cpu,
+        baseline: corelab::preset::Baseline::SameModelOneWorker,
+        logical_cores: 16,
+    };
+    let fit = corelab::analysis::fit_points(ModelKind::PyThreading, points, context);
+    assert!(corelab::analysis::amdahl_fits_poorly(&fit), "{fit:?}");
+    assert!(fit_curve(&fit, ChartKind::WallTime, 16.0).is_empty());
+    assert!(
+        fit.reading.contains("its curve is not drawn"),
+        "{}",
+        fit.reading
+    );
+    // A good fit still is.
+    let r = synthetic("laptop", 8, 0.05, 0.002);
+    let good = fit_results(&r);
+    let threads = good.iter().find(|f| f.model == ModelKind::Threads).unwrap();
+    assert!(!corelab::analysis::amdahl_fits_poorly(threads));
+    assert!(!fit_curve(threads, ChartKind::WallTime, 16.0).is_empty());
+}
+
 /// The `<text>` elements of an SVG: (x, y, content, text-anchor).
 fn svg_texts(svg: &str) -> Vec<(f64, f64, String, String)> {
     let mut out = Vec::new();

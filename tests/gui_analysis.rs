@@ -96,6 +96,25 @@ fn a_small_window_wraps_the_buttons_and_keeps_the_chart() {
     assert!(legend.top() < 400.0, "{legend:?}");
 }
 
+/// A fit on two worker counts (a 2-core machine, CPU work measured past its cores) passes
+/// through both exactly: the Fits table greys its figures and says "2 points" instead of
+/// headlining, say, "max speedup 108×, R² 1.000".
+#[test]
+fn fits_on_two_points_are_marked_untested() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut r = synthetic("Two cores", 0.05, 0.002);
+    r.machine.logical_cores = 2;
+    r.experiment.task.kind = corelab::preset::TaskKind::Cpu;
+    let path = saved(dir.path(), "two.json", &r);
+    let mut h = opened(dir.path(), &path);
+    h.state_mut().set_tab(corelab::gui::app::Tab::Fits);
+    h.run();
+    assert_eq!(h.state().fits()[0].fitted_range(), Some((1, 2)));
+    // One row per fitted model (threads, processes).
+    assert_eq!(h.query_all_by_label("— (exact: 2 points)").count(), 2);
+    assert_eq!(h.query_all_by_label_contains("× (2 points)").count(), 2);
+}
+
 #[test]
 fn fits_tab_shows_parameters_and_reading() {
     let dir = tempfile::tempdir().unwrap();

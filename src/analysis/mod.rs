@@ -8,5 +8,5 @@ mod reading;
 mod summary;
 
 pub use model_fit::{FitContext, FitPoint, FitQuantity, ModelFit, fit_points, fit_results};
-pub use reading::{POOR_FIT_R2, describe_fit};
+pub use reading::{POOR_FIT_R2, amdahl_fits_poorly, describe_fit, usl_fits_poorly};
 pub use summary::fits_summary;

@@ -12,6 +12,33 @@ pub const POOR_FIT_R2: f64 = 0.8;
 /// to explain).
 const FLAT_ENOUGH: f64 = 0.05;
 
+/// Amdahl's law describes `fit`'s medians poorly: R² below [`POOR_FIT_R2`] and the curve off
+/// the medians by more than 5% (root mean square). Such a curve is not drawn, and the reading
+/// says so.
+pub fn amdahl_fits_poorly(fit: &ModelFit) -> bool {
+    fit.amdahl.as_ref().is_some_and(|a| {
+        let rel = relative_rms(
+            fit.fitted_points()
+                .map(|p| (p.median_s, a.time(p.workers as f64))),
+        );
+        a.r_squared < POOR_FIT_R2 && rel > FLAT_ENOUGH
+    })
+}
+
+/// The USL describes `fit`'s speedups (or throughputs) poorly, as [`amdahl_fits_poorly`].
+pub fn usl_fits_poorly(fit: &ModelFit) -> bool {
+    fit.usl.as_ref().is_some_and(|u| {
+        let rel = relative_rms(fit.fitted_points().filter_map(|p| {
+            let y = match fit.quantity {
+                FitQuantity::Speedup => p.speedup?,
+                FitQuantity::Throughput => p.speedup? * p.workers as f64,
+            };
+            Some((y, u.speedup(p.workers as f64)))
+        }));
+        u.r_squared < POOR_FIT_R2 && rel > FLAT_ENOUGH
+    })
+}
+
 /// A plain-language reading of a fit, e.g. "about 12% of this work is serial (Amdahl), so no
 /// number of workers can exceed 8.3× speedup; the USL curve peaks at about 9 workers". The
 /// parts agree with each other: a USL that sees no gain is not also given a peak beyond one
@@ -58,29 +85,18 @@ pub fn describe_fit(fit: &ModelFit) -> String {
                     .to_string(),
             );
         }
-        let rel = relative_rms(
-            fit.fitted_points()
-                .map(|p| (p.median_s, a.time(p.workers as f64))),
-        );
-        if a.r_squared < POOR_FIT_R2 && rel > FLAT_ENOUGH {
+        if amdahl_fits_poorly(fit) {
             parts.push(format!(
-                "Amdahl's law fits poorly (R² {:.2}), read it with care",
+                "Amdahl's law fits poorly (R² {:.2}; its curve is not drawn), read it with care",
                 a.r_squared
             ));
         }
     }
     if let Some(u) = &fit.usl {
         parts.push(usl_reading(fit, u, measured_max));
-        let rel = relative_rms(fit.fitted_points().filter_map(|p| {
-            let y = match fit.quantity {
-                FitQuantity::Speedup => p.speedup?,
-                FitQuantity::Throughput => p.speedup? * p.workers as f64,
-            };
-            Some((y, u.speedup(p.workers as f64)))
-        }));
-        if u.r_squared < POOR_FIT_R2 && rel > FLAT_ENOUGH {
+        if usl_fits_poorly(fit) {
             parts.push(format!(
-                "the USL fits poorly (R² {:.2}), read it with care",
+                "the USL fits poorly (R² {:.2}; its curve is not drawn), read it with care",
                 u.r_squared
             ));
         }

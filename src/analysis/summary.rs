@@ -6,10 +6,20 @@ use super::model_fit::{FitQuantity, ModelFit};
 pub fn fits_summary(fits: &[ModelFit]) -> String {
     let mut out = String::new();
     for f in fits {
+        // Two worker counts fit exactly: an R² of 1 would claim a test that did not happen.
+        let r2 = |r2: f64| {
+            if f.fitted_points().count() <= 2 {
+                "exact on 2 points, untested".to_string()
+            } else {
+                format!("R² {r2:.3}")
+            }
+        };
         let amdahl = match (&f.amdahl, f.quantity) {
             (Some(a), _) => format!(
-                "Amdahl s = {:.3} (T1 {:.4} s, R² {:.3})",
-                a.serial_fraction, a.t1, a.r_squared
+                "Amdahl s = {:.3} (T1 {:.4} s, {})",
+                a.serial_fraction,
+                a.t1,
+                r2(a.r_squared)
             ),
             (None, FitQuantity::Throughput) => "Amdahl n/a (weak scaling)".to_string(),
             (None, FitQuantity::Speedup) => "Amdahl —".to_string(),
@@ -47,4 +57,37 @@ pub fn fits_summary(fits: &[ModelFit]) -> String {
         }
     }
     out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::analysis::{FitContext, FitPoint, fit_points};
+    use crate::preset::{Baseline, ModelKind, TaskKind};
+
+    fn fit_of(points: &[(usize, f64)]) -> ModelFit {
+        let points = points
+            .iter()
+            .map(|&(workers, median_s)| FitPoint {
+                workers,
+                median_s,
+                speedup: Some(1.0 / median_s),
+            })
+            .collect();
+        let context = FitContext {
+            task: TaskKind::Cpu,
+            baseline: Baseline::SameModelOneWorker,
+            logical_cores: 16,
+        };
+        fit_points(ModelKind::Threads, points, context)
+    }
+
+    #[test]
+    fn two_points_are_called_exact_not_a_perfect_r_squared() {
+        let two = fits_summary(&[fit_of(&[(1, 1.0), (2, 0.52)])]);
+        assert!(two.contains("exact on 2 points, untested"), "{two}");
+        assert!(!two.contains("R² 1.000"), "{two}");
+        let four = fits_summary(&[fit_of(&[(1, 1.0), (2, 0.52), (4, 0.27), (8, 0.15)])]);
+        assert!(four.contains("R² "), "{four}");
+    }
 }

@@ -622,8 +622,14 @@ pub fn fit_curve(fit: &ModelFit, kind: ChartKind, x_max: f64) -> Vec<(f64, f64)>
     }
     let steps = 200;
     let xs = (0..=steps).map(|i| lo + (hi - lo) * i as f64 / steps as f64);
+    // A curve that misses the points it was fitted to is not drawn: it would only mislead
+    // (the reading says it fits poorly).
+    let usl = fit
+        .usl
+        .as_ref()
+        .filter(|_| !crate::analysis::usl_fits_poorly(fit));
     let speedup = |n: f64| {
-        fit.usl.as_ref().map(|u| match fit.quantity {
+        usl.map(|u| match fit.quantity {
             FitQuantity::Speedup => u.speedup(n),
             FitQuantity::Throughput => u.speedup(n) / n,
         })
@@ -636,6 +642,7 @@ pub fn fit_curve(fit: &ModelFit, kind: ChartKind, x_max: f64) -> Vec<(f64, f64)>
         ChartKind::WallTime => fit
             .amdahl
             .as_ref()
+            .filter(|_| !crate::analysis::amdahl_fits_poorly(fit))
             .map(|a| xs.map(|n| (n, a.time(n))).collect())
             .unwrap_or_default(),
         ChartKind::Memory => Vec::new(),

@@ -129,17 +129,34 @@ pub fn show(ui: &mut egui::Ui, results: Option<&ResultsFile>, fits: &[ModelFit])
                             ui.visuals().dark_mode,
                         )))
                             .on_hover_text(fit.model.explanation());
+                        // Two worker counts fit any law exactly: the figures are not tested
+                        // by the data, so they are greyed and say so.
+                        let exact = fit.fitted_points().count() <= 2;
+                        let untested = |ui: &mut egui::Ui, text: String, help: &str| {
+                            if exact {
+                                ui.weak(format!("{text} (2 points)"))
+                                    .on_hover_text(format!("{help}\n\n{}", help::TWO_POINTS));
+                            } else {
+                                ui.label(text).on_hover_text(help);
+                            }
+                        };
                         match &fit.amdahl {
                             Some(a) => {
-                                ui.label(format!("{:.1} %", a.serial_fraction * 100.0))
-                                    .on_hover_text(help::SERIAL);
+                                untested(
+                                    ui,
+                                    format!("{:.1} %", a.serial_fraction * 100.0),
+                                    help::SERIAL,
+                                );
                                 let max = a.max_speedup();
-                                ui.label(if max.is_finite() {
-                                    format!("{max:.1}×")
-                                } else {
-                                    "∞".into()
-                                })
-                                .on_hover_text(help::MAX_SPEEDUP);
+                                untested(
+                                    ui,
+                                    if max.is_finite() {
+                                        format!("{max:.1}×")
+                                    } else {
+                                        "∞".into()
+                                    },
+                                    help::MAX_SPEEDUP,
+                                );
                             }
                             None => {
                                 ui.weak("—");
@@ -174,12 +191,17 @@ pub fn show(ui: &mut egui::Ui, results: Option<&ResultsFile>, fits: &[ModelFit])
                         }
                         let r2 =
                             |v: Option<f64>| v.map_or("—".to_string(), |v| format!("{v:.3}"));
-                        ui.label(format!(
-                            "{} / {}",
-                            r2(fit.amdahl.as_ref().map(|a| a.r_squared)),
-                            r2(fit.usl.as_ref().map(|u| u.r_squared))
-                        ))
-                        .on_hover_text(help::R2);
+                        if exact {
+                            ui.weak("— (exact: 2 points)")
+                                .on_hover_text(help::TWO_POINTS);
+                        } else {
+                            ui.label(format!(
+                                "{} / {}",
+                                r2(fit.amdahl.as_ref().map(|a| a.r_squared)),
+                                r2(fit.usl.as_ref().map(|u| u.r_squared))
+                            ))
+                            .on_hover_text(help::R2);
+                        }
                         ui.end_row();
                     }
                 });
