@@ -201,7 +201,7 @@ fn the_worker_buttons_always_replace_the_text() {
         .set_text_value_accesskit("0, 2, abc");
     h.run();
     assert!(
-        h.query_by_label_contains("worker counts start at 1")
+        h.query_by_label_contains("a worker count is at least 1")
             .is_some()
     );
     h.get_by_label("Powers of 2").click();
@@ -210,7 +210,7 @@ fn the_worker_buttons_always_replace_the_text() {
     assert_eq!(text, powers_text);
     assert!(h.query_by_label_contains("\"abc\"").is_none());
     assert!(
-        h.query_by_label_contains("worker counts start at 1")
+        h.query_by_label_contains("a worker count is at least 1")
             .is_none()
     );
 
@@ -290,7 +290,7 @@ fn f5_and_ctrl_enter_run_the_configuration() {
         h.state()
             .messages()
             .iter()
-            .filter(|m| m.is_error && m.text.starts_with("Cannot run: worker counts"))
+            .filter(|m| m.is_error && m.text.starts_with("Cannot run: the worker counts"))
             .count()
     };
     assert_eq!(refused(&h), 1);
@@ -302,6 +302,23 @@ fn f5_and_ctrl_enter_run_the_configuration() {
     h.key_press_modifiers(Modifiers::COMMAND, Key::Enter);
     h.run();
     assert_eq!(refused(&h), 1);
+    // The notice goes once the field is wrong another way (the field shows the new error)...
+    h.get_by_label("Worker counts")
+        .set_text_value_accesskit("abc");
+    h.run();
+    assert_eq!(refused(&h), 0);
+    h.key_press(Key::F5);
+    h.run();
+    assert_eq!(refused(&h), 1);
+    assert!(
+        h.query_by_label_contains("Cannot run: the worker counts: \"abc\" is not a whole number")
+            .is_some()
+    );
+    // ...or right.
+    h.get_by_label("Worker counts")
+        .set_text_value_accesskit("1, 2");
+    h.run();
+    assert_eq!(refused(&h), 0);
 }
 
 #[test]
@@ -415,7 +432,7 @@ fn information_fades_and_errors_stay_until_dismissed() {
             .is_some()
     );
     assert!(
-        h.query_by_label_contains("Cannot run: worker counts")
+        h.query_by_label_contains("Cannot run: the worker counts")
             .is_some()
     );
     for _ in 0..20 {
@@ -427,7 +444,7 @@ fn information_fades_and_errors_stay_until_dismissed() {
             .is_none()
     );
     assert!(
-        h.query_by_label_contains("Cannot run: worker counts")
+        h.query_by_label_contains("Cannot run: the worker counts")
             .is_some()
     );
     assert_eq!(h.state().messages().len(), 1);

@@ -187,6 +187,14 @@ pub struct WorkbenchApp {
     start_hint_dismissed: bool,
 }
 
+/// How "Cannot run" about the worker counts starts (see [`workers_error_message`]).
+pub(crate) const WORKERS_ERROR_PREFIX: &str = "Cannot run: the worker counts: ";
+
+/// The notification for a worker-count field that does not parse.
+pub(crate) fn workers_error_message(err: &str) -> String {
+    format!("{WORKERS_ERROR_PREFIX}{err}")
+}
+
 impl WorkbenchApp {
     /// A workbench that runs sweeps with `sweep_config` (tests pass the corelab binary as
     /// the worker command). `storage` restores the last configuration when
@@ -778,7 +786,7 @@ impl WorkbenchApp {
             return false;
         }
         if let Some(err) = &self.editor.workers_error {
-            self.error(format!("Cannot run: worker counts: {err}"));
+            self.error(workers_error_message(err));
             return false;
         }
         if let Some(reason) = self.python_blocker() {

@@ -82,7 +82,7 @@ pub fn parse_workers(text: &str) -> Result<Vec<usize>, String> {
                 .parse()
                 .map_err(|_| format!("{part:?} is not a whole number"))?;
             if n == 0 {
-                return Err("worker counts start at 1".into());
+                return Err(format!("{part:?}: a worker count is at least 1"));
             }
             out.push(n);
         }

@@ -55,6 +55,18 @@ impl Notifications {
         }
     }
 
+    /// Keeps only the notifications for which `keep` holds.
+    pub fn retain(&mut self, keep: impl Fn(&Message) -> bool) {
+        let mut i = 0;
+        while i < self.items.len() {
+            if keep(&self.items[i]) {
+                i += 1;
+            } else {
+                self.remove(i);
+            }
+        }
+    }
+
     pub fn remove(&mut self, i: usize) {
         if i < self.items.len() {
             self.items.remove(i);

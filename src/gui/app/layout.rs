@@ -70,6 +70,18 @@ impl WorkbenchApp {
                 self.messages.remove(i);
             }
         }
+        // "Cannot run" about the worker counts goes once they are fixed or wrong another way
+        // (the field shows the current error itself).
+        let current = self
+            .editor
+            .workers_error
+            .as_ref()
+            .map(|e| workers_error_message(e));
+        self.messages.retain(|m| {
+            !m.is_error
+                || !m.text.starts_with(WORKERS_ERROR_PREFIX)
+                || current.as_deref() == Some(m.text.as_str())
+        });
         self.messages.ui(&ctx, self.run.is_some());
 
         // Everything the panels and the keyboard asked for, in order, after drawing.
