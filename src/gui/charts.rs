@@ -634,7 +634,7 @@ pub fn show(
             }
             ChartKind::Efficiency => {
                 plot_ui.line(
-                    Line::new(kind.ideal_label(), vec![[x_lo, 100.0], [x_hi, 100.0]])
+                    Line::new(kind.ideal_label(), vec![[tx(1.0), 100.0], [tx(x_max), 100.0]])
                         .color(ideal_colour)
                         .width(1.5),
                 );

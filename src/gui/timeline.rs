@@ -321,12 +321,29 @@ fn lanes_plot(ui: &mut egui::Ui, cell: usize, t: &Timeline, end_ms: f64, height:
             }
             names.get(w as usize).cloned().unwrap_or_default()
         })
-        .legend(Legend::default().position(Corner::RightTop))
+        // A label on every lane while rows are at least 14 points apart, else on every k-th
+        // (egui_plot's own spacing labelled 2 of 16 lanes). No legend in the plot: the key
+        // above the timelines names the colours, and a legend covered the lanes' ends.
+        .y_grid_spacer(move |input| lane_marks(lanes, &input))
         .show(ui, |plot_ui| {
             for c in charts {
                 plot_ui.bar_chart(c);
             }
         });
+}
+
+/// Grid marks at lane centres `0..lanes`, every `k`-th where rows are under 14 points apart
+/// (`GridInput::base_step_size` is egui_plot's 8-point minimum spacing in plot units).
+fn lane_marks(lanes: usize, input: &egui_plot::GridInput) -> Vec<egui_plot::GridMark> {
+    let per_point = input.base_step_size / 8.0;
+    let every = ((14.0 * per_point).ceil() as usize).max(1);
+    (0..lanes)
+        .filter(|lane| (lanes - 1 - lane) % every == 0)
+        .map(|lane| egui_plot::GridMark {
+            value: lane as f64,
+            step_size: every as f64,
+        })
+        .collect()
 }
 
 /// The states in the order their bars are drawn: in transit first, so that the others cover
