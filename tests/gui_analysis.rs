@@ -115,6 +115,26 @@ fn fits_on_two_points_are_marked_untested() {
     assert_eq!(h.query_all_by_label_contains("× (2 points)").count(), 2);
 }
 
+/// Results of another experiment opened over the editor's: the Experiment panel says its
+/// settings are not the ones shown, until "Use this configuration" loads theirs.
+#[test]
+fn the_experiment_panel_says_when_it_is_not_what_the_chart_shows() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = saved(
+        dir.path(),
+        "other.json",
+        &synthetic("Other sweep", 0.05, 0.002),
+    );
+    let mut h = opened(dir.path(), &path);
+    h.run();
+    let note = "Not the settings of the results shown";
+    assert!(h.query_by_label_contains(note).is_some());
+    h.get_by_label("Use this configuration").click();
+    h.run();
+    assert_eq!(h.state().experiment().name, "Other sweep");
+    assert!(h.query_by_label_contains(note).is_none());
+}
+
 #[test]
 fn fits_tab_shows_parameters_and_reading() {
     let dir = tempfile::tempdir().unwrap();

@@ -634,9 +634,12 @@ pub fn show(
             }
             ChartKind::Efficiency => {
                 plot_ui.line(
-                    Line::new(kind.ideal_label(), vec![[tx(1.0), 100.0], [tx(x_max), 100.0]])
-                        .color(ideal_colour)
-                        .width(1.5),
+                    Line::new(
+                        kind.ideal_label(),
+                        vec![[tx(1.0), 100.0], [tx(x_max), 100.0]],
+                    )
+                    .color(ideal_colour)
+                    .width(1.5),
                 );
             }
             ChartKind::WallTime | ChartKind::Memory => {}

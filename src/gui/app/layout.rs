@@ -268,6 +268,19 @@ impl WorkbenchApp {
         if let Some(origin) = &self.origin {
             ui.weak(format!("from {}", origin.source.describe()));
         }
+        // The chart may show results of another experiment (a file opened): say that these
+        // settings are not the ones that produced it.
+        if let Some(results) = &self.results
+            && results.experiment.name.trim() != self.experiment.name.trim()
+        {
+            ui.colored_label(
+                ui.visuals().warn_fg_color,
+                format!(
+                    "Not the settings of the results shown (\"{}\"): \"Use this configuration\" above the chart loads theirs.",
+                    crate::export::sanitize::for_terminal(&results.experiment.name)
+                ),
+            );
+        }
         ui.horizontal(|ui| {
             ui.add_enabled_ui(!running, |ui| {
                 if ui
