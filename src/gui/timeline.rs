@@ -338,7 +338,7 @@ fn lane_marks(lanes: usize, input: &egui_plot::GridInput) -> Vec<egui_plot::Grid
     let per_point = input.base_step_size / 8.0;
     let every = ((14.0 * per_point).ceil() as usize).max(1);
     (0..lanes)
-        .filter(|lane| (lanes - 1 - lane) % every == 0)
+        .filter(|lane| (lanes - 1 - lane).is_multiple_of(every))
         .map(|lane| egui_plot::GridMark {
             value: lane as f64,
             step_size: every as f64,
