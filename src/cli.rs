@@ -134,7 +134,8 @@ Python interpreter: a bare name (python3) is looked up on PATH, a relative path 
 relative to the preset file's directory, once, before anything runs; the version check and the
 workers then start that same absolute path.
 
-Outputs: every output path and the chart size are checked before the sweep starts. While it
+Outputs: every output path (--out, --csv, --trace, --svg, --png, --markdown: each its own
+file, none of them the preset) and the chart size are checked before the sweep starts. While it
 runs, --out is locked (an flock on out-HASH.lock in your private lock directory,
 $XDG_RUNTIME_DIR/corelab or $TMPDIR/corelab-locks-UID, holding the pid): a second run on the
 same --out is refused, naming that pid.
@@ -425,17 +426,15 @@ fn load_preset(arg: &str, quiet: bool) -> Result<(Experiment, Option<PathBuf>)> 
 
 /// Refuses, before any measuring, an output that could not be written at the end: a missing or
 /// unwritable directory, a target that is a directory, a fifo or a device, the same file named
-/// twice, a chart size the exporters refuse.
-fn check_outputs(out: Option<&PathBuf>, csv: Option<&PathBuf>, charts: &OutputArgs) -> Result<()> {
-    let outputs = [
-        ("--out", out),
-        ("--csv", csv),
-        ("--svg", charts.svg.as_ref()),
-        ("--png", charts.png.as_ref()),
-        ("--markdown", charts.markdown.as_ref()),
-    ];
+/// twice, a file that is also an input (the preset, a results file), a chart size the
+/// exporters refuse. `outputs` pairs each flag with its path, when given.
+fn check_outputs(
+    outputs: &[(&str, Option<&PathBuf>)],
+    inputs: &[&Path],
+    charts: &OutputArgs,
+) -> Result<()> {
     let mut seen: Vec<(&str, PathBuf)> = Vec::new();
-    for (flag, path) in outputs {
+    for &(flag, path) in outputs {
         let Some(path) = path else { continue };
         check_output_path(flag, path)?;
         let key = std::path::absolute(path).unwrap_or_else(|_| path.clone());
@@ -445,12 +444,30 @@ fn check_outputs(out: Option<&PathBuf>, csv: Option<&PathBuf>, charts: &OutputAr
                 path.display()
             );
         }
+        if inputs
+            .iter()
+            .any(|input| std::path::absolute(input).ok().as_ref() == Some(&key))
+        {
+            bail!(
+                "{flag} {} is both an input and an output: it would be overwritten",
+                path.display()
+            );
+        }
         seen.push((flag, key));
     }
     if charts.svg.is_some() || charts.png.is_some() {
         check_chart_size(charts)?;
     }
     Ok(())
+}
+
+/// The chart and report outputs of [`OutputArgs`], flag by flag.
+fn chart_outputs(charts: &OutputArgs) -> [(&'static str, Option<&PathBuf>); 3] {
+    [
+        ("--svg", charts.svg.as_ref()),
+        ("--png", charts.png.as_ref()),
+        ("--markdown", charts.markdown.as_ref()),
+    ]
 }
 
 /// The limits the chart exporters apply (see `export::chart`), checked up front.
@@ -682,11 +699,25 @@ pub fn run(args: &RunArgs) -> Result<ExitCode> {
     }
     exp.validate()
         .with_context(|| format!("preset {} with the command-line overrides", args.preset))?;
-    check_outputs(args.out.as_ref(), args.csv.as_ref(), &args.outputs)?;
-    let _lock = args.out.as_deref().map(OutputLock::take).transpose()?;
     if let Some(dir) = preset_dir.as_deref() {
         exp.task.function.anchor(dir); // a relative module path is relative to the preset
     }
+    // What the run reads: no output may replace it.
+    let mut inputs: Vec<&Path> = Vec::new();
+    if Experiment::arg_names_a_file(&args.preset) {
+        inputs.push(Path::new(&args.preset));
+    }
+    if exp.task.kind == crate::preset::TaskKind::Function && !exp.task.function.file.is_empty() {
+        inputs.push(Path::new(&exp.task.function.file));
+    }
+    let mut outputs = vec![
+        ("--out", args.out.as_ref()),
+        ("--csv", args.csv.as_ref()),
+        ("--trace", args.trace.as_ref()),
+    ];
+    outputs.extend(chart_outputs(&args.outputs));
+    check_outputs(&outputs, &inputs, &args.outputs)?;
+    let _lock = args.out.as_deref().map(OutputLock::take).transpose()?;
     if exp.models.iter().any(|m| m.is_python()) {
         // Named once, absolutely: the version check and every worker start the same program.
         let resolved = interpreter::resolve(&exp.python.interpreter, preset_dir.as_deref())?;
@@ -891,18 +922,8 @@ pub fn run(args: &RunArgs) -> Result<ExitCode> {
 /// `corelab report`: load one or several results files, print their tables and fits, and
 /// write the chart (overlaid when several) and the Markdown report.
 pub fn report(args: &ReportArgs) -> Result<()> {
-    check_outputs(None, None, &args.outputs)?;
-    if let Some(input) = args.results.iter().find(|r| {
-        [&args.outputs.svg, &args.outputs.png, &args.outputs.markdown]
-            .into_iter()
-            .flatten()
-            .any(|o| std::path::absolute(o).ok() == std::path::absolute(r).ok())
-    }) {
-        bail!(
-            "{} is both an input and an output: it would be overwritten",
-            input.display()
-        );
-    }
+    let inputs: Vec<&Path> = args.results.iter().map(PathBuf::as_path).collect();
+    check_outputs(&chart_outputs(&args.outputs), &inputs, &args.outputs)?;
     let mut loaded: Vec<ResultsFile> = Vec::new();
     for path in &args.results {
         loaded.push(ResultsFile::load(path).with_context(|| "cannot use it for a report")?);

@@ -519,3 +519,52 @@ fn report_refuses_to_overwrite_its_input_or_write_into_a_missing_directory() {
     assert_eq!(o.status.code(), Some(1), "{stderr}");
     assert!(stderr.contains("--svg"), "{stderr}");
 }
+
+/// `--trace` is an output like the others: checked before the sweep, never the file of another
+/// output, and no output may replace the preset the run reads.
+#[test]
+fn the_trace_and_the_preset_file_are_checked_before_the_sweep() {
+    let dir = tempfile::tempdir().unwrap();
+    let preset = dir.path().join("tiny.json");
+    std::fs::write(&preset, TINY).unwrap();
+    let out = dir.path().join("r.json");
+    let missing = dir.path().join("nodir/t.json");
+    let p = preset.to_str().unwrap();
+    let cases: Vec<(Vec<&str>, &str)> = vec![
+        (
+            vec![
+                "--out",
+                out.to_str().unwrap(),
+                "--trace",
+                out.to_str().unwrap(),
+            ],
+            "--trace",
+        ),
+        (vec!["--trace", missing.to_str().unwrap()], "is not usable"),
+        (
+            vec!["--trace", dir.path().to_str().unwrap()],
+            "is a directory",
+        ),
+        (vec!["--out", p], "is both an input and an output"),
+        (vec!["--markdown", p], "is both an input and an output"),
+    ];
+    for (extra, expected) in cases {
+        let mut args = vec!["run", p];
+        args.extend(&extra);
+        let o = corelab(&args);
+        let stderr = String::from_utf8_lossy(&o.stderr);
+        assert_eq!(o.status.code(), Some(1), "{extra:?}: {stderr}");
+        let last = stderr.lines().last().unwrap_or_default();
+        assert!(
+            last.starts_with("Error: --"),
+            "{extra:?}: one line: {stderr}"
+        );
+        assert!(stderr.contains(expected), "{extra:?}: {stderr}");
+        assert!(
+            !stderr.contains("runs ("),
+            "{extra:?}: before the sweep: {stderr}"
+        );
+    }
+    assert!(!out.exists());
+    assert_eq!(std::fs::read_to_string(&preset).unwrap(), TINY);
+}
