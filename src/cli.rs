@@ -140,8 +140,12 @@ runs, --out is locked (an flock on out-HASH.lock in your private lock directory,
 $XDG_RUNTIME_DIR/corelab or $TMPDIR/corelab-locks-UID, holding the pid): a second run on the
 same --out is refused, naming that pid.
 
+An --out that exists already keeps its earlier results until this run completes with at least
+one cell measured: meanwhile the rounds are saved beside it, to NAME.partial-XXXXXX.json, and
+after an interrupt, a sweep whose cells all failed or a failed save, stderr names that file.
+
 Ctrl-C, SIGTERM and SIGHUP stop the sweep like the workbench's Cancel: the cells measured so
-far are saved to --out with \"status\": \"cancelled\", child processes and scratch files are
+far are saved with \"status\": \"cancelled\", child processes and scratch files are
 removed, and the exit status is 128 + the signal's number (130 for Ctrl-C). A second signal
 stops at once.
 
@@ -655,6 +659,133 @@ impl Drop for OutputLock {
     }
 }
 
+/// Where `corelab run` saves its results while the sweep runs, and what becomes of `--out`.
+///
+/// When `--out` does not exist at the start, the sweep saves straight into it after every
+/// round. When it exists, it holds earlier results that must not be lost to a run that is
+/// interrupted, whose cells all fail or whose saves fail: the sweep then saves into a sibling
+/// `NAME.partial-XXXXXX.json`, created exclusively with an unpredictable name, and `--out` is
+/// replaced (atomically) only by a completed sweep with at least one measured cell.
+struct OutTarget {
+    out: PathBuf,
+    partial: Option<PathBuf>,
+}
+
+/// Where [`OutTarget::finish`] left this run's results.
+enum Saved {
+    /// In `--out`.
+    Out(PathBuf),
+    /// In the partial file; `out` keeps its earlier results.
+    Partial { partial: PathBuf, out: PathBuf },
+    /// Nowhere: nothing was measured, and `out` keeps its earlier results.
+    Nothing { out: PathBuf },
+}
+
+impl OutTarget {
+    fn new(out: &Path) -> Result<OutTarget> {
+        use std::os::unix::fs::PermissionsExt;
+        let Ok(meta) = std::fs::metadata(out) else {
+            return Ok(OutTarget {
+                out: out.to_path_buf(),
+                partial: None,
+            });
+        };
+        let dir = match out.parent() {
+            Some(d) if !d.as_os_str().is_empty() => d,
+            _ => Path::new("."),
+        };
+        let stem = out
+            .file_stem()
+            .map_or_else(|| "results".into(), |s| s.to_string_lossy().into_owned());
+        // As private as the file it stands in for (the umask still applies).
+        let mode = meta.permissions().mode() & 0o777;
+        let (_, partial) = tempfile::Builder::new()
+            .prefix(&format!("{stem}.partial-"))
+            .suffix(".json")
+            .permissions(std::fs::Permissions::from_mode(mode))
+            .tempfile_in(dir)
+            .and_then(|t| t.keep().map_err(|e| e.error))
+            .map_err(|e| {
+                anyhow::anyhow!(
+                    "--out {}: cannot create a file for this run's results beside it: {e}",
+                    out.display()
+                )
+            })?;
+        // Named beside `out` as the user named `out`.
+        let partial = partial
+            .file_name()
+            .map_or(partial.clone(), |n| out.with_file_name(n));
+        Ok(OutTarget {
+            out: out.to_path_buf(),
+            partial: Some(partial),
+        })
+    }
+
+    /// The file the sweep saves into after every round.
+    fn sweep_path(&self) -> &Path {
+        self.partial.as_deref().unwrap_or(&self.out)
+    }
+
+    /// Saves the finished sweep's `results` where they belong (see [`OutTarget`]).
+    /// `behind`: a save during the sweep failed, so the sweep's file may be out of date.
+    fn finish(&self, results: &ResultsFile, behind: bool) -> Result<Saved> {
+        let out = &self.out;
+        let Some(partial) = &self.partial else {
+            if behind {
+                // One more try now, and an error if it fails too.
+                save_results(results, out)?;
+            }
+            return Ok(Saved::Out(out.clone()));
+        };
+        let measured = results.cells.iter().any(|c| c.status == CellStatus::Ok);
+        if results.status == RunStatus::Complete && measured {
+            return match save_results(results, out) {
+                Ok(()) => {
+                    std::fs::remove_file(partial).ok();
+                    Ok(Saved::Out(out.clone()))
+                }
+                Err(e) => {
+                    let kept = match behind {
+                        true => save_results(results, partial).is_ok(),
+                        false => true,
+                    };
+                    if !kept {
+                        std::fs::remove_file(partial).ok();
+                        bail!("{e}; {} keeps its earlier results", out.display());
+                    }
+                    bail!(
+                        "{e}; {} keeps its earlier results, and this run's are in {}",
+                        out.display(),
+                        partial.display()
+                    )
+                }
+            };
+        }
+        let anything = results.cells.iter().any(|c| !c.samples.is_empty())
+            || results.cells.iter().any(|c| c.status == CellStatus::Failed);
+        if !anything {
+            std::fs::remove_file(partial).ok();
+            return Ok(Saved::Nothing { out: out.clone() });
+        }
+        if behind && let Err(e) = save_results(results, partial) {
+            std::fs::remove_file(partial).ok();
+            bail!("{e}; {} keeps its earlier results", out.display());
+        }
+        Ok(Saved::Partial {
+            partial: partial.clone(),
+            out: out.clone(),
+        })
+    }
+}
+
+/// [`ResultsFile::save`], with the reason said once.
+fn save_results(results: &ResultsFile, path: &Path) -> Result<()> {
+    results.save(path).map_err(|e| {
+        let reason = std::error::Error::source(&e).map_or_else(|| e.to_string(), |s| s.to_string());
+        anyhow::anyhow!("cannot save the results to {}: {reason}", path.display())
+    })
+}
+
 /// Cancels `cancel` when SIGINT, SIGTERM or SIGHUP arrives (checked every 20 ms on a helper
 /// thread), saying so on stderr.
 fn cancel_on_signals(cancel: &CancelToken) -> Result<()> {
@@ -741,8 +872,10 @@ pub fn run(args: &RunArgs) -> Result<ExitCode> {
         );
     }
     let worker = WorkerCommand::current_exe().map_err(anyhow::Error::msg)?;
+    // An earlier --out is left alone until this run has results to replace it with.
+    let target = args.out.as_deref().map(OutTarget::new).transpose()?;
     let config = SweepConfig {
-        partial_results: args.out.clone(),
+        partial_results: target.as_ref().map(|t| t.sweep_path().to_path_buf()),
         ..SweepConfig::new(worker)
     };
     let quiet = args.quiet;
@@ -752,11 +885,14 @@ pub fn run(args: &RunArgs) -> Result<ExitCode> {
     let mut clusters_shown: Vec<(ModelKind, usize)> = Vec::new();
     let results = run_sweep(&exp, &config, &cancel, &mut |event| {
         if let SweepEvent::SaveFailed { path, reason } = &event {
-            // Reported even with --quiet: the file on disk is behind.
-            eprintln!(
-                "Error: cannot save the results to {}: {reason}",
-                path.display()
-            );
+            // Reported even with --quiet: the file on disk is behind. Once per reason, not
+            // after every round.
+            if save_failures.last() != Some(reason) {
+                eprintln!(
+                    "Error: cannot save the results to {}: {reason}",
+                    path.display()
+                );
+            }
             save_failures.push(reason.clone());
             return;
         }
@@ -840,18 +976,20 @@ pub fn run(args: &RunArgs) -> Result<ExitCode> {
         eprintln!("Warning: {warning}");
     }
     out!("{}", fits_summary(&fit_results(&results)));
-    let mut saved = false;
-    if let Some(path) = &args.out {
-        if save_failures.is_empty() {
-            saved = true;
-        } else {
-            // The sweep's own saves failed: one more try now, and an error if it fails too.
-            results
-                .save(path)
-                .with_context(|| "saving the results".to_string())?;
-            saved = true;
+    let saved = match &target {
+        Some(target) => Some(target.finish(&results, !save_failures.is_empty())?),
+        None => None,
+    };
+    match &saved {
+        Some(Saved::Out(path)) => eprintln!("results written to {}", path.display()),
+        Some(Saved::Partial { partial, out }) if results.status == RunStatus::Complete => {
+            eprintln!(
+                "this run's results are in {}: every cell failed, so {} keeps its earlier results",
+                partial.display(),
+                out.display()
+            );
         }
-        eprintln!("results written to {}", path.display());
+        _ => {}
     }
     if let Some(path) = &args.trace {
         let text = crate::export::chrome_trace_json(&results)
@@ -866,12 +1004,20 @@ pub fn run(args: &RunArgs) -> Result<ExitCode> {
             .iter()
             .filter(|c| c.status != CellStatus::Cancelled)
             .count();
-        let where_ = match (&args.out, saved) {
-            (Some(path), true) => format!(
+        let where_ = match &saved {
+            Some(Saved::Out(path)) => format!(
                 ", saved to {} with \"status\": \"cancelled\"",
                 path.display()
             ),
-            _ => String::new(),
+            Some(Saved::Partial { partial, out }) => format!(
+                ", saved to {} with \"status\": \"cancelled\" ({} keeps its earlier results)",
+                partial.display(),
+                out.display()
+            ),
+            Some(Saved::Nothing { out }) => {
+                format!("; {} keeps its earlier results", out.display())
+            }
+            None => String::new(),
         };
         eprintln!(
             "Interrupted by {}: {kept} of {} cells measured{where_}",

@@ -568,3 +568,133 @@ fn the_trace_and_the_preset_file_are_checked_before_the_sweep() {
     assert!(!out.exists());
     assert_eq!(std::fs::read_to_string(&preset).unwrap(), TINY);
 }
+
+/// The files in `dir` whose name starts with `prefix`, sorted.
+fn files_starting_with(dir: &Path, prefix: &str) -> Vec<String> {
+    let mut names: Vec<String> = std::fs::read_dir(dir)
+        .unwrap()
+        .flatten()
+        .map(|e| e.file_name().to_string_lossy().into_owned())
+        .filter(|n| n.starts_with(prefix))
+        .collect();
+    names.sort();
+    names
+}
+
+/// A results file from an earlier run, which the next run on the same `--out` must not lose.
+const EARLIER: &str = "earlier results, byte for byte\n";
+
+#[test]
+fn an_earlier_out_is_kept_when_every_cell_fails() {
+    let dir = tempfile::tempdir().unwrap();
+    script(
+        &dir.path().join("fakepy"),
+        "#!/bin/sh\nif [ \"$1\" = -c ] || [ \"$2\" = -c ]; then\n  echo '{\"version\": \"3.12.1\", \"implementation\": \"cpython\", \"gil_enabled\": true}'\n  exit 0\nfi\nexit 7\n",
+    );
+    let preset = dir.path().join("py.json");
+    std::fs::write(
+        &preset,
+        r#"{"task": {"kind": "cpu", "tasks": 4, "cpu": {"size": 1000}}, "workers": [1],
+            "models": ["py-threading"], "baseline": "same-model-one-worker",
+            "repetitions": 1, "warmups": 0, "python": {"interpreter": "./fakepy"}}"#,
+    )
+    .unwrap();
+    let out = dir.path().join("keep.json");
+    std::fs::write(&out, EARLIER).unwrap();
+    let o = corelab(&[
+        "run",
+        preset.to_str().unwrap(),
+        "--out",
+        out.to_str().unwrap(),
+    ]);
+    let stderr = String::from_utf8_lossy(&o.stderr);
+    assert_eq!(o.status.code(), Some(3), "{stderr}");
+    assert_eq!(std::fs::read_to_string(&out).unwrap(), EARLIER);
+    let partial = files_starting_with(dir.path(), "keep.partial-");
+    assert_eq!(partial.len(), 1, "{partial:?}");
+    let partial = dir.path().join(&partial[0]);
+    assert!(
+        stderr.contains(&format!(
+            "this run's results are in {}: every cell failed, so {} keeps its earlier results",
+            partial.display(),
+            out.display()
+        )),
+        "{stderr}"
+    );
+    let results = ResultsFile::load(&partial).unwrap();
+    assert_eq!(results.status, RunStatus::Complete);
+    assert_eq!(
+        results.cells[0].status,
+        corelab::results::CellStatus::Failed
+    );
+}
+
+#[test]
+fn an_earlier_out_is_replaced_by_a_complete_run_and_nothing_is_left_beside_it() {
+    let _g = common::exclusive();
+    let dir = tempfile::tempdir().unwrap();
+    let preset = dir.path().join("tiny.json");
+    std::fs::write(&preset, TINY).unwrap();
+    let out = dir.path().join("keep.json");
+    std::fs::write(&out, EARLIER).unwrap();
+    let o = corelab(&[
+        "run",
+        preset.to_str().unwrap(),
+        "--out",
+        out.to_str().unwrap(),
+        "--models",
+        "sequential",
+        "-q",
+    ]);
+    assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
+    assert_eq!(ResultsFile::load(&out).unwrap().status, RunStatus::Complete);
+    assert_eq!(
+        files_starting_with(dir.path(), ""),
+        ["keep.json", "tiny.json"]
+    );
+}
+
+/// A full disk, made deterministic: files may grow to 2 KiB at most (`ulimit -f 4`, in 512-byte
+/// blocks; SIGXFSZ ignored so a write fails with EFBIG instead of killing corelab).
+#[test]
+fn an_earlier_out_is_kept_when_saving_fails() {
+    let dir = tempfile::tempdir().unwrap();
+    let preset = dir.path().join("tiny.json");
+    std::fs::write(&preset, TINY).unwrap();
+    let out = dir.path().join("keep.json");
+    std::fs::write(&out, EARLIER).unwrap();
+    let o = Command::new("sh")
+        .arg("-c")
+        .arg("ulimit -f 4 && trap '' XFSZ && exec \"$0\" \"$@\"")
+        .arg(corelab_exe())
+        .args([
+            "run",
+            preset.to_str().unwrap(),
+            "--models",
+            "sequential",
+            "--out",
+        ])
+        .arg(&out)
+        .output()
+        .unwrap();
+    let stderr = String::from_utf8_lossy(&o.stderr);
+    assert_eq!(o.status.code(), Some(1), "{stderr}");
+    assert_eq!(std::fs::read_to_string(&out).unwrap(), EARLIER);
+    let last = stderr.lines().last().unwrap();
+    assert_eq!(
+        last,
+        format!(
+            "Error: cannot save the results to {}: File too large (os error 27); {} keeps its earlier results",
+            out.display(),
+            out.display()
+        ),
+        "{stderr}"
+    );
+    // The failure is said once, not after every round.
+    assert_eq!(stderr.matches("keep.partial-").count(), 1, "{stderr}");
+    // Nothing that holds no results is left beside it.
+    assert_eq!(
+        files_starting_with(dir.path(), ""),
+        ["keep.json", "tiny.json"]
+    );
+}

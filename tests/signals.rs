@@ -175,3 +175,57 @@ fn sigint_saves_the_cells_so_far_as_cancelled_and_leaves_no_children() {
 fn sigterm_cancels_the_same_way() {
     interrupt_mid_sweep("TERM", 143);
 }
+
+/// An interrupted run never replaces an earlier `--out`: its cells go to a partial file beside
+/// it, which stderr names.
+#[test]
+fn sigint_keeps_an_earlier_out_and_says_where_the_cells_are() {
+    let _g = common::exclusive();
+    let dir = tempfile::tempdir().unwrap();
+    let preset = dir.path().join("slow.json");
+    std::fs::write(&preset, SLOW).unwrap();
+    let out = dir.path().join("keep.json");
+    let earlier = "earlier results\n";
+    std::fs::write(&out, earlier).unwrap();
+    let mut child: Child = Command::new(corelab_exe())
+        .args(["run", preset.to_str().unwrap(), "--out"])
+        .arg(&out)
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    let partial = wait_for("the first round to be saved beside keep.json", || {
+        std::fs::read_dir(dir.path())
+            .unwrap()
+            .flatten()
+            .map(|e| e.path())
+            .find(|p| {
+                let name = p.file_name().unwrap().to_string_lossy();
+                name.starts_with("keep.partial-") && name.ends_with(".json")
+            })
+            .filter(|p| runs_saved(p).is_some_and(|n| n >= 4))
+    });
+    assert_eq!(std::fs::read_to_string(&out).unwrap(), earlier);
+    let kill = Command::new("kill")
+        .args(["-INT", &child.id().to_string()])
+        .status()
+        .unwrap();
+    assert!(kill.success());
+    let status = wait_for("corelab to exit", || child.try_wait().unwrap());
+    let output = child.wait_with_output().unwrap();
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    assert_eq!(status.code(), Some(130), "{stderr}");
+    assert_eq!(std::fs::read_to_string(&out).unwrap(), earlier);
+    assert!(
+        stderr.contains(&format!(
+            "saved to {} with \"status\": \"cancelled\" ({} keeps its earlier results)",
+            partial.display(),
+            out.display()
+        )),
+        "{stderr}"
+    );
+    assert_eq!(
+        ResultsFile::load(&partial).unwrap().status,
+        RunStatus::Cancelled
+    );
+}
