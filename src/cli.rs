@@ -2,8 +2,6 @@
 //! (charts, Markdown and fits from saved results), `corelab presets`, and the hidden
 //! `corelab worker` child mode; `corelab generate` (man pages, completions) in `cli/generate.rs`.
 
-mod generate;
-
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 
@@ -43,11 +41,22 @@ macro_rules! outln {
     }};
 }
 
+/// `eprintln!` that never panics: when stderr is gone (`corelab run … 2>&1 | head`) the
+/// message is lost, not the run, which goes on and writes its files.
+macro_rules! errln {
+    ($($arg:tt)*) => {{
+        use std::io::Write as _;
+        writeln!(std::io::stderr().lock(), $($arg)*).ok();
+    }};
+}
+
+mod generate;
+
 fn stdout_written(result: std::io::Result<()>) {
     if let Err(e) = result
         && e.kind() != std::io::ErrorKind::BrokenPipe
     {
-        eprintln!("cannot write to standard output: {e}");
+        errln!("cannot write to standard output: {e}");
     }
 }
 
@@ -278,7 +287,7 @@ pub fn main() -> ExitCode {
     match outcome {
         Ok(()) => ExitCode::SUCCESS,
         Err(e) => {
-            eprintln!(
+            errln!(
                 "Error: {}",
                 crate::export::sanitize::for_terminal(&format!("{e:#}"))
             );
@@ -335,7 +344,7 @@ fn selftest(workers: Option<usize>, json: bool, python: &str) -> Result<()> {
     for (model, outcome) in crate::engine::selftest::run_python_selftest(&options, workers) {
         match outcome {
             Ok(row) => rows.push(row),
-            Err(reason) => eprintln!(
+            Err(reason) => errln!(
                 "skipped: dispatch per task: {model}: {}",
                 crate::export::sanitize::for_terminal(&reason)
             ),
@@ -397,7 +406,7 @@ fn load_preset(arg: &str, quiet: bool) -> Result<(Experiment, Option<PathBuf>)> 
         let path = Path::new(arg);
         let exp = Experiment::load(path).with_context(|| format!("cannot use preset {arg}"))?;
         if !quiet {
-            eprintln!("Preset: the file {arg}");
+            errln!("Preset: the file {arg}");
         }
         let dir = std::path::absolute(path)
             .ok()
@@ -423,7 +432,7 @@ fn load_preset(arg: &str, quiet: bool) -> Result<(Experiment, Option<PathBuf>)> 
         } else {
             String::new()
         };
-        eprintln!("Preset: the built-in preset {arg}{shadow}");
+        errln!("Preset: the built-in preset {arg}{shadow}");
     }
     Ok((exp, None))
 }
@@ -796,7 +805,7 @@ fn cancel_on_signals(cancel: &CancelToken) -> Result<()> {
         .spawn(move || {
             loop {
                 if let Some(signal) = crate::sys::termination_signal() {
-                    eprintln!(
+                    errln!(
                         "{}: stopping; the cells measured so far are kept (send it again to stop at once)",
                         crate::sys::signal_name(signal)
                     );
@@ -860,7 +869,7 @@ pub fn run(args: &RunArgs) -> Result<ExitCode> {
     let cancel = CancelToken::new();
     cancel_on_signals(&cancel)?;
     if let Some(python) = preflight(&exp)? {
-        eprintln!(
+        errln!(
             "Python models: {} {} (GIL {})",
             python.interpreter,
             python.version,
@@ -888,7 +897,7 @@ pub fn run(args: &RunArgs) -> Result<ExitCode> {
             // Reported even with --quiet: the file on disk is behind. Once per reason, not
             // after every round.
             if save_failures.last() != Some(reason) {
-                eprintln!(
+                errln!(
                     "Error: cannot save the results to {}: {reason}",
                     path.display()
                 );
@@ -920,7 +929,7 @@ pub fn run(args: &RunArgs) -> Result<ExitCode> {
                         exp.precision_budget_s
                     ));
                 }
-                eprintln!(
+                errln!(
                     "{}: {} cells, {runs_total} runs ({} warm-up + {timed} timed each{more})",
                     crate::export::sanitize::for_terminal(&exp.name),
                     plan.len(),
@@ -934,7 +943,7 @@ pub fn run(args: &RunArgs) -> Result<ExitCode> {
                     format!(" {}", crate::export::precision_text(p))
                 });
                 let secs = |v: Option<f64>| v.map_or("—".into(), crate::export::seconds_text);
-                eprintln!(
+                errln!(
                     "[{cells_done:>2}/{cells_total}] {:<11} × {:<3} median {} s{precision} (min {}, max {}), speedup {}",
                     cell.model_id(),
                     cell.workers,
@@ -948,7 +957,7 @@ pub fn run(args: &RunArgs) -> Result<ExitCode> {
                 model,
                 workers,
                 reason,
-            } => eprintln!(
+            } => errln!(
                 "        {model} × {workers} FAILED: {}",
                 crate::export::sanitize::for_terminal(&reason)
             ),
@@ -960,7 +969,7 @@ pub fn run(args: &RunArgs) -> Result<ExitCode> {
                     };
                     if !clusters_shown.contains(&(model, cell.workers)) {
                         clusters_shown.push((model, cell.workers));
-                        eprintln!(
+                        errln!(
                             "        {model} × {}: {}",
                             cell.workers,
                             crate::export::sanitize::for_terminal(&cluster.describe())
@@ -973,7 +982,7 @@ pub fn run(args: &RunArgs) -> Result<ExitCode> {
     });
     out!("{}", summary_table(&results));
     if let Some(warning) = results.machine.busy_warning() {
-        eprintln!("Warning: {warning}");
+        errln!("Warning: {warning}");
     }
     out!("{}", fits_summary(&fit_results(&results)));
     let saved = match &target {
@@ -981,9 +990,9 @@ pub fn run(args: &RunArgs) -> Result<ExitCode> {
         None => None,
     };
     match &saved {
-        Some(Saved::Out(path)) => eprintln!("results written to {}", path.display()),
+        Some(Saved::Out(path)) => errln!("results written to {}", path.display()),
         Some(Saved::Partial { partial, out }) if results.status == RunStatus::Complete => {
-            eprintln!(
+            errln!(
                 "this run's results are in {}: every cell failed, so {} keeps its earlier results",
                 partial.display(),
                 out.display()
@@ -996,7 +1005,7 @@ pub fn run(args: &RunArgs) -> Result<ExitCode> {
             .context("no cell recorded a timeline to trace")?;
         crate::safe_fs::write_atomically(path, text.as_bytes())
             .with_context(|| format!("writing the trace to {}", path.display()))?;
-        eprintln!("trace written to {}", path.display());
+        errln!("trace written to {}", path.display());
     }
     if let Some(signal) = crate::sys::termination_signal() {
         let kept = results
@@ -1019,7 +1028,7 @@ pub fn run(args: &RunArgs) -> Result<ExitCode> {
             }
             None => String::new(),
         };
-        eprintln!(
+        errln!(
             "Interrupted by {}: {kept} of {} cells measured{where_}",
             crate::sys::signal_name(signal),
             sweep_plan(&exp).len()
@@ -1031,7 +1040,7 @@ pub fn run(args: &RunArgs) -> Result<ExitCode> {
     if let Some(path) = &args.csv {
         write_atomically(path, summary_csv(&results).as_bytes())
             .with_context(|| format!("cannot write {}", path.display()))?;
-        eprintln!("summary written to {}", path.display());
+        errln!("summary written to {}", path.display());
     }
     let label = args
         .out
@@ -1054,7 +1063,7 @@ pub fn run(args: &RunArgs) -> Result<ExitCode> {
         .map(|c| format!("{} × {}", c.model_id(), c.workers))
         .collect();
     if !failed.is_empty() {
-        eprintln!(
+        errln!(
             "Error: {} of {} cells failed: {}",
             failed.len(),
             results.cells.len(),
@@ -1086,7 +1095,7 @@ pub fn report(args: &ReportArgs) -> Result<()> {
         out!("{}", summary_table(r));
         out!("{}", fits_summary(&fit_results(r)));
         if r.status != RunStatus::Complete {
-            eprintln!("note: {label} is not a complete run ({:?})", r.status);
+            errln!("note: {label} is not a complete run ({:?})", r.status);
         }
     }
     let runs: Vec<ChartRun<'_>> = labels
@@ -1142,12 +1151,12 @@ fn write_outputs(runs: &[ChartRun<'_>], out: &OutputArgs) -> Result<()> {
         let svg = render_svg(runs, &options).context("cannot draw the SVG chart")?;
         write_atomically(path, svg.as_bytes())
             .with_context(|| format!("cannot write {}", path.display()))?;
-        eprintln!("{} chart written to {}", options.kind, path.display());
+        errln!("{} chart written to {}", options.kind, path.display());
     }
     if let Some(path) = &out.png {
         let png = render_png(runs, &options).context("cannot draw the PNG chart")?;
         write_atomically(path, &png).with_context(|| format!("cannot write {}", path.display()))?;
-        eprintln!("{} chart written to {}", options.kind, path.display());
+        errln!("{} chart written to {}", options.kind, path.display());
     }
     if let Some(path) = &out.markdown {
         let alt = format!("{} chart", options.kind);
@@ -1163,7 +1172,7 @@ fn write_outputs(runs: &[ChartRun<'_>], out: &OutputArgs) -> Result<()> {
             .collect();
         write_atomically(path, markdown_report(runs, &images).as_bytes())
             .with_context(|| format!("cannot write {}", path.display()))?;
-        eprintln!("report written to {}", path.display());
+        errln!("report written to {}", path.display());
     }
     Ok(())
 }

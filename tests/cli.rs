@@ -698,3 +698,48 @@ fn an_earlier_out_is_kept_when_saving_fails() {
         ["keep.json", "tiny.json"]
     );
 }
+
+/// `corelab run … 2>&1 | head` closes stderr early: the run goes on, finishes its files and
+/// exits 0; `report` too.
+#[test]
+fn a_closed_stderr_stops_nothing() {
+    let _g = common::exclusive();
+    let dir = tempfile::tempdir().unwrap();
+    let preset = dir.path().join("tiny.json");
+    std::fs::write(&preset, TINY).unwrap();
+    let out = dir.path().join("r.json");
+    let csv = dir.path().join("s.csv");
+    let closed_stderr = |args: &[&std::ffi::OsStr]| {
+        let mut child = Command::new(corelab_exe())
+            .args(args)
+            .stdout(std::process::Stdio::null())
+            .stderr(std::process::Stdio::piped())
+            .spawn()
+            .unwrap();
+        drop(child.stderr.take()); // nobody reads stderr any more
+        child.wait().unwrap()
+    };
+    let status = closed_stderr(&[
+        "run".as_ref(),
+        preset.as_os_str(),
+        "--out".as_ref(),
+        out.as_os_str(),
+        "--csv".as_ref(),
+        csv.as_os_str(),
+    ]);
+    assert!(status.success(), "{status:?}");
+    assert_eq!(ResultsFile::load(&out).unwrap().status, RunStatus::Complete);
+    assert!(csv.exists());
+    let md = dir.path().join("r.md");
+    let svg = dir.path().join("r.svg");
+    let status = closed_stderr(&[
+        "report".as_ref(),
+        out.as_os_str(),
+        "--markdown".as_ref(),
+        md.as_os_str(),
+        "--svg".as_ref(),
+        svg.as_os_str(),
+    ]);
+    assert!(status.success(), "{status:?}");
+    assert!(md.exists() && svg.exists());
+}
