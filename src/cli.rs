@@ -181,13 +181,22 @@ pub struct RunArgs {
     /// Override the preset's models, e.g. `sequential,threads,processes`.
     #[arg(long, value_delimiter = ',', value_name = "MODEL,…", value_parser = parse_model)]
     pub models: Option<Vec<ModelKind>>,
-    /// Override the number of timed repetitions per cell.
+    /// Override the number of timed repetitions per cell: the fewest a cell takes. --min-time
+    /// and a precision target (the preset's `precision`, or --precision) can add more;
+    /// `--min-time 0 --precision 0` runs exactly this many.
     #[arg(long, value_name = "N")]
     pub repetitions: Option<u32>,
     /// Override the minimum measured time per cell: short runs are repeated beyond the
-    /// repetitions until they add up to this many seconds (0: exactly the repetitions).
+    /// repetitions until they add up to this many seconds (0: no minimum; a precision target
+    /// can still add runs, see --precision).
     #[arg(long, value_name = "SECONDS")]
     pub min_time: Option<f64>,
+    /// Override the precision target, in percent (0 to 50): a cell keeps adding timed runs
+    /// until the 95% interval of its median is within ± this much of the median (at least 6
+    /// runs, at most the preset's precision_budget_s of them). 0 turns the target off, so the
+    /// repetitions and --min-time alone decide the runs.
+    #[arg(long, value_name = "PCT", value_parser = parse_percent)]
+    pub precision: Option<f64>,
     /// Print only the summary table (no progress lines).
     #[arg(long, short)]
     pub quiet: bool,
@@ -237,6 +246,13 @@ pub struct OutputArgs {
 fn parse_chart(s: &str) -> Result<ChartKind, String> {
     ChartKind::from_id(s)
         .ok_or_else(|| format!("unknown chart {s:?}; choose from speedup, efficiency, time"))
+}
+/// A percentage from 0 to 50, as a fraction (`2` → 0.02): what `precision` may be.
+fn parse_percent(s: &str) -> Result<f64, String> {
+    match s.trim().trim_end_matches('%').parse::<f64>() {
+        Ok(p) if p.is_finite() && (0.0..=50.0).contains(&p) => Ok(p / 100.0),
+        _ => Err(format!("{s:?} is not a percentage from 0 to 50")),
+    }
 }
 fn parse_model(s: &str) -> Result<ModelKind, String> {
     ModelKind::ALL
@@ -836,6 +852,9 @@ pub fn run(args: &RunArgs) -> Result<ExitCode> {
     }
     if let Some(t) = args.min_time {
         exp.min_time_s = t;
+    }
+    if let Some(p) = args.precision {
+        exp.precision = p;
     }
     exp.validate()
         .with_context(|| format!("preset {} with the command-line overrides", args.preset))?;

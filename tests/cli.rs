@@ -743,3 +743,46 @@ fn a_closed_stderr_stops_nothing() {
     assert!(status.success(), "{status:?}");
     assert!(md.exists() && svg.exists());
 }
+
+/// `--precision` overrides the preset's target: 0 turns it off (exactly the repetitions, with
+/// `--min-time 0`), a percentage turns it on (every cell then takes at least 6 runs).
+#[test]
+fn precision_is_overridden_on_the_command_line() {
+    let _g = common::exclusive();
+    let dir = tempfile::tempdir().unwrap();
+    let preset = dir.path().join("precise.json");
+    std::fs::write(
+        &preset,
+        r#"{"task": {"kind": "cpu", "tasks": 4, "cpu": {"size": 2000}}, "workers": [1],
+            "models": ["sequential"], "repetitions": 2, "warmups": 0, "precision": 0.02}"#,
+    )
+    .unwrap();
+    let out = dir.path().join("r.json");
+    let run = |extra: &[&str]| {
+        let mut args = vec![
+            "run",
+            preset.to_str().unwrap(),
+            "--out",
+            out.to_str().unwrap(),
+        ];
+        args.extend(extra);
+        let o = corelab(&args);
+        let stderr = String::from_utf8_lossy(&o.stderr).into_owned();
+        assert!(o.status.success(), "{stderr}");
+        let runs = ResultsFile::load(&out).unwrap().cells[0].samples.len();
+        (stderr, runs)
+    };
+    let (stderr, runs) = run(&["--precision", "0", "--min-time", "0"]);
+    assert_eq!(runs, 2, "{stderr}");
+    assert!(stderr.contains("(0 warm-up + 2 timed each)"), "{stderr}");
+    let (stderr, runs) = run(&["--precision", "5"]);
+    assert!(runs >= 6, "{runs} runs: {stderr}");
+    assert!(stderr.contains("known to ±5%"), "{stderr}");
+    let o = corelab(&["run", preset.to_str().unwrap(), "--precision", "80"]);
+    assert_eq!(o.status.code(), Some(2));
+    assert!(
+        String::from_utf8_lossy(&o.stderr).contains("not a percentage from 0 to 50"),
+        "{}",
+        String::from_utf8_lossy(&o.stderr)
+    );
+}
