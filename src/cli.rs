@@ -52,12 +52,30 @@ macro_rules! errln {
 
 mod generate;
 
+/// Set when a write to standard output failed for another reason than a reader that went
+/// away: the command then exits 1, whatever else it did.
+static STDOUT_FAILED: std::sync::atomic::AtomicBool = std::sync::atomic::AtomicBool::new(false);
+
+/// Notes a write to standard output; the first failure (a full disk, `>/dev/full`) is said
+/// once on stderr. EPIPE (`| head`) is the reader's choice: quiet, and not an error.
 fn stdout_written(result: std::io::Result<()>) {
     if let Err(e) = result
         && e.kind() != std::io::ErrorKind::BrokenPipe
+        && !STDOUT_FAILED.swap(true, std::sync::atomic::Ordering::Relaxed)
     {
-        errln!("cannot write to standard output: {e}");
+        errln!("Error: cannot write to standard output: {e}");
     }
+}
+
+/// `code`, unless standard output lost what was written to it (then 1, when `code` said all
+/// went well).
+fn with_stdout_checked(code: ExitCode) -> ExitCode {
+    use std::io::Write as _;
+    stdout_written(std::io::stdout().lock().flush());
+    if code == ExitCode::SUCCESS && STDOUT_FAILED.load(std::sync::atomic::Ordering::Relaxed) {
+        return ExitCode::FAILURE;
+    }
+    code
 }
 
 #[derive(Parser, Debug)]
@@ -285,7 +303,7 @@ pub fn main() -> ExitCode {
             Ok(())
         }
         Some(Command::Run(args)) => match run(&args) {
-            Ok(code) => return code,
+            Ok(code) => return with_stdout_checked(code),
             Err(e) => Err(e),
         },
         Some(Command::Selftest {
@@ -301,7 +319,7 @@ pub fn main() -> ExitCode {
         Some(Command::Generate { what }) => generate::generate(&what),
     };
     match outcome {
-        Ok(()) => ExitCode::SUCCESS,
+        Ok(()) => with_stdout_checked(ExitCode::SUCCESS),
         Err(e) => {
             errln!(
                 "Error: {}",

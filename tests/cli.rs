@@ -786,3 +786,43 @@ fn precision_is_overridden_on_the_command_line() {
         String::from_utf8_lossy(&o.stderr)
     );
 }
+
+/// Standard output on a full disk (`>/dev/full`): one error line and exit status 1, for every
+/// command that prints (a reader that went away, `| head`, stays quiet and 0: see above).
+#[test]
+fn a_failed_write_to_stdout_is_one_error_and_exit_status_1() {
+    let _g = common::exclusive();
+    let dir = tempfile::tempdir().unwrap();
+    let preset = dir.path().join("tiny.json");
+    std::fs::write(&preset, TINY).unwrap();
+    let out = dir.path().join("r.json");
+    let to_full = |args: &[&str]| {
+        Command::new(corelab_exe())
+            .args(args)
+            .stdout(std::fs::File::create("/dev/full").unwrap())
+            .output()
+            .unwrap()
+    };
+    let p = preset.to_str().unwrap();
+    let o_path = out.to_str().unwrap();
+    for args in [
+        vec!["run", p, "--models", "sequential", "-q", "--out", o_path],
+        vec!["report", o_path],
+        vec!["presets"],
+    ] {
+        let o = to_full(&args);
+        let stderr = String::from_utf8_lossy(&o.stderr);
+        assert_eq!(o.status.code(), Some(1), "{args:?}: {stderr}");
+        assert_eq!(
+            stderr.matches("cannot write to standard output").count(),
+            1,
+            "{args:?}: {stderr}"
+        );
+        assert!(
+            stderr.contains("Error: cannot write to standard output: No space left on device"),
+            "{args:?}: {stderr}"
+        );
+    }
+    // The run still saved its results.
+    assert_eq!(ResultsFile::load(&out).unwrap().status, RunStatus::Complete);
+}
