@@ -323,11 +323,28 @@ pub fn main() -> ExitCode {
         Err(e) => {
             errln!(
                 "Error: {}",
-                crate::export::sanitize::for_terminal(&format!("{e:#}"))
+                crate::export::sanitize::for_terminal(&error_line(&e))
             );
             ExitCode::FAILURE
         }
     }
+}
+
+/// The error and its causes on one line, `outer: inner: …` as `{e:#}` writes it, but a cause
+/// that the message before it already ends with (an error that shows its source in its own
+/// text, e.g. `cannot read preset file x: No such file …`) is not said twice.
+fn error_line(e: &anyhow::Error) -> String {
+    let mut line = String::new();
+    for cause in e.chain() {
+        let text = cause.to_string();
+        if line.is_empty() {
+            line = text;
+        } else if !line.ends_with(&text) {
+            line.push_str(": ");
+            line.push_str(&text);
+        }
+    }
+    line
 }
 
 /// `corelab selftest --lessons`: each lesson's figure and PASS/FAIL/SKIP, as measured here;
@@ -1228,4 +1245,29 @@ fn relative_to(target: &Path, from: &Path) -> String {
         .unwrap_or(&target_abs)
         .to_string_lossy()
         .replace('\\', "/")
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn an_error_line_says_each_cause_once() {
+        let io = || std::io::Error::from(std::io::ErrorKind::NotFound);
+        let e = anyhow::Error::new(crate::preset::PresetError::Io {
+            path: "x.json".into(),
+            source: io(),
+        })
+        .context("cannot use preset x.json");
+        assert_eq!(
+            error_line(&e),
+            format!(
+                "cannot use preset x.json: cannot read preset file x.json: {}",
+                io()
+            )
+        );
+        // Causes that their parent does not show are kept, in order.
+        let e = anyhow::anyhow!("inner").context("middle").context("outer");
+        assert_eq!(error_line(&e), "outer: middle: inner");
+    }
 }

@@ -826,3 +826,28 @@ fn a_failed_write_to_stdout_is_one_error_and_exit_status_1() {
     // The run still saved its results.
     assert_eq!(ResultsFile::load(&out).unwrap().status, RunStatus::Complete);
 }
+
+/// An operating-system error is said once, not once per layer that mentions it.
+#[test]
+fn os_errors_are_said_once() {
+    let dir = tempfile::tempdir().unwrap();
+    let binary = dir.path().join("binary.json");
+    std::fs::write(&binary, b"\xff\xfe\x00").unwrap();
+    let missing = dir.path().join("nosuch.json");
+    for (arg, reason) in [
+        (missing.to_str().unwrap(), "No such file or directory"),
+        (
+            dir.path().to_str().unwrap(),
+            "it is a directory, not a regular file",
+        ),
+        (binary.to_str().unwrap(), "not UTF-8 text"),
+    ] {
+        for args in [vec!["run", arg], vec!["report", arg]] {
+            let o = corelab(&args);
+            let stderr = String::from_utf8_lossy(&o.stderr);
+            assert_eq!(o.status.code(), Some(1), "{args:?}: {stderr}");
+            assert_eq!(stderr.lines().count(), 1, "{args:?}: {stderr}");
+            assert_eq!(stderr.matches(reason).count(), 1, "{args:?}: {stderr}");
+        }
+    }
+}
