@@ -838,6 +838,50 @@ impl OutTarget {
     }
 }
 
+/// What `run` says when a signal stopped it: how many cells have timed runs (and how many of
+/// them got all their runs), and where they were saved.
+fn interrupted_line(
+    signal: &str,
+    results: &ResultsFile,
+    cells_planned: usize,
+    saved: Option<&Saved>,
+) -> String {
+    let with_runs = results
+        .cells
+        .iter()
+        .filter(|c| !c.samples.is_empty())
+        .count();
+    let runs: usize = results.cells.iter().map(|c| c.samples.len()).sum();
+    let complete = results
+        .cells
+        .iter()
+        .filter(|c| c.status != CellStatus::Cancelled)
+        .count();
+    let where_ = match saved {
+        Some(Saved::Out(path)) => format!(
+            ", saved to {} with \"status\": \"cancelled\"",
+            path.display()
+        ),
+        Some(Saved::Partial { partial, out }) => format!(
+            ", saved to {} with \"status\": \"cancelled\" ({} keeps its earlier results)",
+            partial.display(),
+            out.display()
+        ),
+        Some(Saved::Nothing { out }) => format!("; {} keeps its earlier results", out.display()),
+        None if runs > 0 => "; not saved (no --out)".to_string(),
+        None => String::new(),
+    };
+    let plural = |n: usize, one: &str| match n {
+        1 => format!("1 {one}"),
+        n => format!("{n} {one}s"),
+    };
+    format!(
+        "Interrupted by {signal}: {with_runs} of {cells_planned} cells have runs ({}; {} complete){where_}",
+        plural(runs, "timed run"),
+        plural(complete, "cell"),
+    )
+}
+
 /// [`ResultsFile::save`], with the reason said once.
 fn save_results(results: &ResultsFile, path: &Path) -> Result<()> {
     results.save(path).map_err(|e| {
@@ -1062,30 +1106,14 @@ pub fn run(args: &RunArgs) -> Result<ExitCode> {
         errln!("trace written to {}", path.display());
     }
     if let Some(signal) = crate::sys::termination_signal() {
-        let kept = results
-            .cells
-            .iter()
-            .filter(|c| c.status != CellStatus::Cancelled)
-            .count();
-        let where_ = match &saved {
-            Some(Saved::Out(path)) => format!(
-                ", saved to {} with \"status\": \"cancelled\"",
-                path.display()
-            ),
-            Some(Saved::Partial { partial, out }) => format!(
-                ", saved to {} with \"status\": \"cancelled\" ({} keeps its earlier results)",
-                partial.display(),
-                out.display()
-            ),
-            Some(Saved::Nothing { out }) => {
-                format!("; {} keeps its earlier results", out.display())
-            }
-            None => String::new(),
-        };
         errln!(
-            "Interrupted by {}: {kept} of {} cells measured{where_}",
-            crate::sys::signal_name(signal),
-            sweep_plan(&exp).len()
+            "{}",
+            interrupted_line(
+                &crate::sys::signal_name(signal),
+                &results,
+                sweep_plan(&exp).len(),
+                saved.as_ref()
+            )
         );
         return Ok(ExitCode::from(
             128u8.saturating_add(signal.clamp(0, 127) as u8),
@@ -1250,6 +1278,36 @@ fn relative_to(target: &Path, from: &Path) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn the_interrupt_line_counts_the_cells_with_runs() {
+        use crate::results::{CellResult, Sample};
+        let cell = |runs: usize, status: CellStatus| CellResult {
+            samples: vec![Sample::default(); runs],
+            status,
+            ..CellResult::default()
+        };
+        let results = ResultsFile {
+            cells: vec![
+                cell(3, CellStatus::Ok),
+                cell(2, CellStatus::Cancelled),
+                cell(2, CellStatus::Cancelled),
+                cell(0, CellStatus::Cancelled),
+            ],
+            ..ResultsFile::default()
+        };
+        let saved = Saved::Out(PathBuf::from("r.json"));
+        assert_eq!(
+            interrupted_line("SIGINT", &results, 5, Some(&saved)),
+            "Interrupted by SIGINT: 3 of 5 cells have runs (7 timed runs; 1 cell complete), \
+             saved to r.json with \"status\": \"cancelled\""
+        );
+        assert_eq!(
+            interrupted_line("SIGTERM", &results, 5, None),
+            "Interrupted by SIGTERM: 3 of 5 cells have runs (7 timed runs; 1 cell complete); \
+             not saved (no --out)"
+        );
+    }
 
     #[test]
     fn an_error_line_says_each_cause_once() {

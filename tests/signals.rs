@@ -135,6 +135,15 @@ fn interrupt_mid_sweep(signal: &str, expected_code: i32) {
             Some(format!("cancelled after {runs} timed runs").as_str())
         );
     }
+    // The line says how many cells have runs, and how many runs were saved.
+    let saved_runs: usize = results.cells.iter().map(|c| c.samples.len()).sum();
+    assert!(
+        stderr.contains(&format!(
+            "4 of 4 cells have runs ({saved_runs} timed runs; 0 cells complete), saved to {}",
+            out.display()
+        )),
+        "{stderr}"
+    );
     let rounds: Vec<usize> = results.cells.iter().map(|c| c.samples.len()).collect();
     let (lo, hi) = (rounds.iter().min().unwrap(), rounds.iter().max().unwrap());
     assert!(
