@@ -176,9 +176,10 @@ far are saved with \"status\": \"cancelled\", child processes and scratch files 
 removed, and the exit status is 128 + the signal's number (130 for Ctrl-C). A second signal
 stops at once.
 
-Exit status: 0 every cell measured; 1 an error (nothing measured, or the results could not be
-saved); 2 a command-line mistake; 3 the sweep ended but some cells failed (stderr names them);
-128 + N interrupted by signal N.";
+Exit status: 0 every cell measured; 1 an error: before the sweep (a bad preset or option, an
+unusable output, a missing interpreter), results that could not be saved, or standard output
+that could not be written; 2 a command-line mistake; 3 the sweep ended but some or all of its
+cells failed (stderr names them); 128 + N interrupted by signal N.";
 
 #[derive(clap::Args, Debug)]
 pub struct RunArgs {
@@ -915,8 +916,8 @@ fn cancel_on_signals(cancel: &CancelToken) -> Result<()> {
 }
 
 /// `corelab run`: load, override, validate, check the outputs, lock `--out`, sweep, print,
-/// write. The exit status says how it ended: 0 every cell measured, 1 an error (nothing
-/// measured, or a results file that could not be saved), [`EXIT_CELLS_FAILED`] some cells
+/// write. The exit status says how it ended: 0 every cell measured, 1 an error (before the
+/// sweep, or a results file that could not be saved), [`EXIT_CELLS_FAILED`] some or all cells
 /// failed (they are named), 128 + the signal's number when interrupted.
 pub fn run(args: &RunArgs) -> Result<ExitCode> {
     let (mut exp, preset_dir) = load_preset(&args.preset, args.quiet)?;

@@ -851,3 +851,17 @@ fn os_errors_are_said_once() {
         }
     }
 }
+
+/// The exit statuses `run --help` lists are the ones `run` gives: a sweep whose every cell
+/// failed exits 3 (see `a_sweep_whose_cells_all_fail_exits_non_zero_naming_them`), so 1 does
+/// not claim "nothing measured".
+#[test]
+fn run_help_states_the_exit_statuses_it_gives() {
+    let o = corelab(&["run", "--help"]);
+    let help = String::from_utf8_lossy(&o.stdout).replace('\n', " ");
+    assert!(
+        help.contains("3 the sweep ended but some or all of its cells failed"),
+        "{help}"
+    );
+    assert!(!help.contains("nothing measured"), "{help}");
+}

@@ -303,3 +303,15 @@ fn every_results_file_in_docs_still_loads() {
     }
     assert!(loaded >= 20, "{loaded} results files");
 }
+
+/// A run sized to `target_run_s` must fit in `timeout_s`, or every run times out.
+#[test]
+fn a_target_run_time_beyond_the_timeout_is_refused_quoting_both() {
+    let err = error_of(r#"{"target_run_s": 90, "timeout_s": 60}"#);
+    assert_eq!(
+        err,
+        "`target_run_s` = 90: runs sized to take 90 s would reach `timeout_s` = 60 s and fail; \
+         make target_run_s shorter than timeout_s"
+    );
+    assert!(Experiment::from_json(r#"{"target_run_s": 0.5, "timeout_s": 60}"#).is_ok());
+}
