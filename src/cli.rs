@@ -174,7 +174,8 @@ after an interrupt, a sweep whose cells all failed or a failed save, stderr name
 Ctrl-C, SIGTERM and SIGHUP stop the sweep like the workbench's Cancel: the cells measured so
 far are saved with \"status\": \"cancelled\", child processes and scratch files are
 removed, and the exit status is 128 + the signal's number (130 for Ctrl-C). A second signal
-stops at once.
+stops at once. --csv, --trace and the charts and report are not written after an interrupt
+(stderr says so; `corelab report` makes them from the saved cells).
 
 Exit status: 0 every cell measured; 1 an error: before the sweep (a bad preset or option, an
 unusable output, a missing interpreter), results that could not be saved, or standard output
@@ -1099,13 +1100,6 @@ pub fn run(args: &RunArgs) -> Result<ExitCode> {
         }
         _ => {}
     }
-    if let Some(path) = &args.trace {
-        let text = crate::export::chrome_trace_json(&results)
-            .context("no cell recorded a timeline to trace")?;
-        crate::safe_fs::write_atomically(path, text.as_bytes())
-            .with_context(|| format!("writing the trace to {}", path.display()))?;
-        errln!("trace written to {}", path.display());
-    }
     if let Some(signal) = crate::sys::termination_signal() {
         errln!(
             "{}",
@@ -1116,9 +1110,44 @@ pub fn run(args: &RunArgs) -> Result<ExitCode> {
                 saved.as_ref()
             )
         );
+        // Files made from the results would show a partial sweep (and replace earlier ones):
+        // they are left for `report` to make from the saved cells.
+        let mut skipped = vec![
+            ("--csv", args.csv.as_ref()),
+            ("--trace", args.trace.as_ref()),
+        ];
+        skipped.extend(chart_outputs(&args.outputs));
+        let skipped: Vec<String> = skipped
+            .into_iter()
+            .filter_map(|(flag, path)| Some(format!("{flag} {}", path?.display())))
+            .collect();
+        if !skipped.is_empty() {
+            let from = match &saved {
+                Some(Saved::Out(path)) => Some(path),
+                Some(Saved::Partial { partial, .. }) => Some(partial),
+                _ => None,
+            };
+            let hint = from.map_or(String::new(), |path| {
+                format!(
+                    " (`corelab report {}` makes charts and a report from the cells saved)",
+                    path.display()
+                )
+            });
+            errln!(
+                "Not written, as the sweep was interrupted: {}{hint}",
+                skipped.join(", ")
+            );
+        }
         return Ok(ExitCode::from(
             128u8.saturating_add(signal.clamp(0, 127) as u8),
         ));
+    }
+    if let Some(path) = &args.trace {
+        let text = crate::export::chrome_trace_json(&results)
+            .context("no cell recorded a timeline to trace")?;
+        crate::safe_fs::write_atomically(path, text.as_bytes())
+            .with_context(|| format!("writing the trace to {}", path.display()))?;
+        errln!("trace written to {}", path.display());
     }
     if let Some(path) = &args.csv {
         write_atomically(path, summary_csv(&results).as_bytes())

@@ -196,9 +196,15 @@ fn sigint_keeps_an_earlier_out_and_says_where_the_cells_are() {
     let out = dir.path().join("keep.json");
     let earlier = "earlier results\n";
     std::fs::write(&out, earlier).unwrap();
+    let csv = dir.path().join("s.csv");
+    let svg = dir.path().join("s.svg");
     let mut child: Child = Command::new(corelab_exe())
         .args(["run", preset.to_str().unwrap(), "--out"])
         .arg(&out)
+        .arg("--csv")
+        .arg(&csv)
+        .arg("--svg")
+        .arg(&svg)
         .stdout(Stdio::piped())
         .stderr(Stdio::piped())
         .spawn()
@@ -236,5 +242,16 @@ fn sigint_keeps_an_earlier_out_and_says_where_the_cells_are() {
     assert_eq!(
         ResultsFile::load(&partial).unwrap().status,
         RunStatus::Cancelled
+    );
+    // The summary and chart are not made from a partial sweep, and stderr says so.
+    assert!(!csv.exists() && !svg.exists());
+    assert!(
+        stderr.contains(&format!(
+            "Not written, as the sweep was interrupted: --csv {}, --svg {} (`corelab report {}` makes",
+            csv.display(),
+            svg.display(),
+            partial.display()
+        )),
+        "{stderr}"
     );
 }
