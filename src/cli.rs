@@ -175,7 +175,7 @@ Ctrl-C, SIGTERM and SIGHUP stop the sweep like the workbench's Cancel: the cells
 far are saved with \"status\": \"cancelled\", child processes and scratch files are
 removed, and the exit status is 128 + the signal's number (130 for Ctrl-C). A second signal
 stops at once. --csv, --trace and the charts and report are not written after an interrupt
-(stderr says so; `corelab report` makes them from the saved cells).
+(stderr says so; `corelab report` makes the charts and report from the saved cells).
 
 Exit status: 0 every cell measured; 1 an error: before the sweep (a bad preset or option, an
 unusable output, a missing interpreter), results that could not be saved, or standard output
