@@ -125,8 +125,9 @@ pub enum Command {
     /// Measure corelab's own overheads (timer, thread spawn, dispatch per task, pool start-up),
     /// or with `--lessons` measure the classic lessons on this machine, PASS/FAIL each.
     Selftest {
-        /// Worker count for the dispatch measurements (default: logical cores).
-        #[arg(long)]
+        /// Worker count for the dispatch measurements (default: logical cores), 1 to 256.
+        #[arg(long, value_parser = clap::builder::RangedU64ValueParser::<usize>::new()
+            .range(1..=crate::preset::limits::MAX_PROCESS_WORKERS as u64))]
         workers: Option<usize>,
         /// Print JSON instead of a table.
         #[arg(long)]
@@ -195,21 +196,26 @@ pub struct RunArgs {
     /// Write the summary table as CSV here.
     #[arg(long, value_name = "FILE")]
     pub csv: Option<PathBuf>,
-    /// Override the preset's worker counts, e.g. `1,2,4,8,16`.
-    #[arg(long, value_delimiter = ',', value_name = "N,N,…")]
+    /// Override the preset's worker counts, e.g. `1,2,4,8,16` (each 1 to 1024; the preset's
+    /// models may allow fewer, see the README).
+    #[arg(long, value_delimiter = ',', value_name = "N,N,…",
+        value_parser = clap::builder::RangedU64ValueParser::<usize>::new()
+            .range(1..=crate::preset::limits::MAX_IN_FLIGHT as u64))]
     pub workers: Option<Vec<usize>>,
     /// Override the preset's models, e.g. `sequential,threads,processes`.
     #[arg(long, value_delimiter = ',', value_name = "MODEL,…", value_parser = parse_model)]
     pub models: Option<Vec<ModelKind>>,
     /// Override the number of timed repetitions per cell: the fewest a cell takes. --min-time
     /// and a precision target (the preset's `precision`, or --precision) can add more;
-    /// `--min-time 0 --precision 0` runs exactly this many.
-    #[arg(long, value_name = "N")]
+    /// `--min-time 0 --precision 0` runs exactly this many. 1 to 1000.
+    #[arg(long, value_name = "N",
+        value_parser = clap::value_parser!(u32)
+            .range(1..=i64::from(crate::preset::limits::MAX_REPETITIONS)))]
     pub repetitions: Option<u32>,
     /// Override the minimum measured time per cell: short runs are repeated beyond the
     /// repetitions until they add up to this many seconds (0: no minimum; a precision target
-    /// can still add runs, see --precision).
-    #[arg(long, value_name = "SECONDS")]
+    /// can still add runs, see --precision). 0 to 3600.
+    #[arg(long, value_name = "SECONDS", value_parser = parse_min_time)]
     pub min_time: Option<f64>,
     /// Override the precision target, in percent (0 to 50): a cell keeps adding timed runs
     /// until the 95% interval of its median is within ± this much of the median (at least 6
@@ -267,6 +273,15 @@ fn parse_chart(s: &str) -> Result<ChartKind, String> {
     ChartKind::from_id(s)
         .ok_or_else(|| format!("unknown chart {s:?}; choose from speedup, efficiency, time"))
 }
+/// Seconds from 0 to [`crate::preset::limits::MAX_MIN_TIME_S`]: what `min_time_s` may be.
+fn parse_min_time(s: &str) -> Result<f64, String> {
+    let max = crate::preset::limits::MAX_MIN_TIME_S;
+    match s.trim().parse::<f64>() {
+        Ok(t) if t.is_finite() && (0.0..=max).contains(&t) => Ok(t),
+        _ => Err(format!("{s:?} is not a number of seconds from 0 to {max}")),
+    }
+}
+
 /// A percentage from 0 to 50, as a fraction (`2` → 0.02): what `precision` may be.
 fn parse_percent(s: &str) -> Result<f64, String> {
     match s.trim().trim_end_matches('%').parse::<f64>() {

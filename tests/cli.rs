@@ -865,3 +865,33 @@ fn run_help_states_the_exit_statuses_it_gives() {
     );
     assert!(!help.contains("nothing measured"), "{help}");
 }
+
+/// The numeric flags are refused by the parser (exit 2) with the range validation allows,
+/// not the range of their integer type.
+#[test]
+fn numeric_flags_state_the_range_they_accept() {
+    for (args, expected) in [
+        (
+            vec!["run", "start-here", "--repetitions=-1"],
+            "-1 is not in 1..=1000",
+        ),
+        (
+            vec!["run", "start-here", "--repetitions", "0"],
+            "0 is not in 1..=1000",
+        ),
+        (
+            vec!["run", "start-here", "--workers", "1,0"],
+            "0 is not in 1..=1024",
+        ),
+        (
+            vec!["run", "start-here", "--min-time", "4000"],
+            "not a number of seconds from 0 to 3600",
+        ),
+        (vec!["selftest", "--workers", "0"], "0 is not in 1..=256"),
+    ] {
+        let o = corelab(&args);
+        let stderr = String::from_utf8_lossy(&o.stderr);
+        assert_eq!(o.status.code(), Some(2), "{args:?}: {stderr}");
+        assert!(stderr.contains(expected), "{args:?}: {stderr}");
+    }
+}
