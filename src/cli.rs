@@ -414,7 +414,7 @@ fn selftest(workers: Option<usize>, json: bool, python: &str) -> Result<()> {
             Ok(row) => rows.push(row),
             Err(reason) => errln!(
                 "skipped: dispatch per task: {model}: {}",
-                crate::export::sanitize::for_terminal(&reason)
+                crate::export::sanitize::for_terminal(&selftest_reason(&reason))
             ),
         }
     }
@@ -434,6 +434,14 @@ fn selftest(workers: Option<usize>, json: bool, python: &str) -> Result<()> {
         );
     }
     Ok(())
+}
+
+/// A reason the engine gives for a Python model it cannot run, as `selftest` says it: the
+/// engine's hints name the preset's field, which on this command line is `--python`.
+fn selftest_reason(reason: &str) -> String {
+    reason
+        .replace("set python.interpreter to ", "pass --python ")
+        .replace("set python.interpreter", "pass --python INTERPRETER")
 }
 
 #[cfg(feature = "gui")]
@@ -1208,7 +1216,10 @@ pub fn report(args: &ReportArgs) -> Result<()> {
     check_outputs(&chart_outputs(&args.outputs), &inputs, &args.outputs)?;
     let mut loaded: Vec<ResultsFile> = Vec::new();
     for path in &args.results {
-        loaded.push(ResultsFile::load(path).with_context(|| "cannot use it for a report")?);
+        loaded.push(
+            ResultsFile::load(path)
+                .with_context(|| format!("cannot use {} for a report", path.display()))?,
+        );
     }
     let labels = run_labels(&args.results, &loaded);
     for (label, r) in labels.iter().zip(&loaded) {
@@ -1222,7 +1233,10 @@ pub fn report(args: &ReportArgs) -> Result<()> {
         out!("{}", summary_table(r));
         out!("{}", fits_summary(&fit_results(r)));
         if r.status != RunStatus::Complete {
-            errln!("note: {label} is not a complete run ({:?})", r.status);
+            errln!(
+                "note: {label} is not a complete run: {}",
+                r.status.describe()
+            );
         }
     }
     let runs: Vec<ChartRun<'_>> = labels
@@ -1323,6 +1337,18 @@ fn relative_to(target: &Path, from: &Path) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn selftest_hints_name_the_python_flag() {
+        assert_eq!(
+            selftest_reason("install it with `pip` and set python.interpreter to .venv/bin/python"),
+            "install it with `pip` and pass --python .venv/bin/python"
+        );
+        assert_eq!(
+            selftest_reason("was not found (install python3 or set python.interpreter)"),
+            "was not found (install python3 or pass --python INTERPRETER)"
+        );
+    }
 
     #[test]
     fn the_interrupt_line_counts_the_cells_with_runs() {

@@ -895,3 +895,87 @@ fn numeric_flags_state_the_range_they_accept() {
         assert!(stderr.contains(expected), "{args:?}: {stderr}");
     }
 }
+
+/// `report`'s messages name the file and say in words what is wrong with it.
+#[test]
+fn report_names_the_file_and_says_what_it_is_in_words() {
+    let _g = common::exclusive();
+    let dir = tempfile::tempdir().unwrap();
+    let preset = dir.path().join("tiny.json");
+    std::fs::write(&preset, TINY).unwrap();
+    let out = dir.path().join("r.json");
+    let o = corelab(&[
+        "run",
+        preset.to_str().unwrap(),
+        "--models",
+        "sequential",
+        "-q",
+        "--out",
+        out.to_str().unwrap(),
+    ]);
+    assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
+    let mut raw: serde_json::Value =
+        serde_json::from_str(&std::fs::read_to_string(&out).unwrap()).unwrap();
+    raw["format_version"] = 2.into();
+    let newer = dir.path().join("newer.json");
+    std::fs::write(&newer, raw.to_string()).unwrap();
+    let o = corelab(&["report", newer.to_str().unwrap()]);
+    let stderr = String::from_utf8_lossy(&o.stderr);
+    assert_eq!(o.status.code(), Some(1), "{stderr}");
+    assert_eq!(
+        stderr.trim_end(),
+        format!(
+            "Error: cannot use {0} for a report: {0} is a corelab results file of a newer format \
+             (`format_version` = 2) than this corelab reads (1 to 1): open it with a newer corelab",
+            newer.display()
+        )
+    );
+    raw["format_version"] = 1.into();
+    raw["status"] = "incomplete".into();
+    let partial = dir.path().join("h2.json");
+    std::fs::write(&partial, raw.to_string()).unwrap();
+    let o = corelab(&["report", partial.to_str().unwrap()]);
+    let stderr = String::from_utf8_lossy(&o.stderr);
+    assert!(o.status.success(), "{stderr}");
+    assert!(
+        stderr.contains(
+            "note: h2 is not a complete run: the sweep was still running or was killed; \
+             it holds the rounds saved so far"
+        ),
+        "{stderr}"
+    );
+}
+
+/// An interpreter that fails without a word gets a reason; `selftest`'s hints name its own
+/// flag, `--python`, not the preset field.
+#[test]
+fn interpreter_messages_give_a_reason_and_the_right_setting() {
+    let dir = tempfile::tempdir().unwrap();
+    let preset = dir.path().join("py.json");
+    std::fs::write(
+        &preset,
+        r#"{"models": ["py-threading"], "workers": [1], "python": {"interpreter": "/bin/false"}}"#,
+    )
+    .unwrap();
+    let o = corelab(&["run", preset.to_str().unwrap()]);
+    let stderr = String::from_utf8_lossy(&o.stderr);
+    assert_eq!(o.status.code(), Some(1), "{stderr}");
+    assert!(
+        stderr.contains(
+            "`/bin/false` failed (exit status: 1): it printed no reason; is it a Python 3 interpreter?"
+        ),
+        "{stderr}"
+    );
+    let _g = common::exclusive();
+    let o = corelab(&[
+        "selftest",
+        "--workers",
+        "1",
+        "--python",
+        "/nonexistent/python",
+    ]);
+    let stderr = String::from_utf8_lossy(&o.stderr);
+    assert!(o.status.success(), "{stderr}");
+    assert!(stderr.contains("pass --python INTERPRETER"), "{stderr}");
+    assert!(!stderr.contains("python.interpreter"), "{stderr}");
+}
