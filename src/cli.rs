@@ -522,21 +522,19 @@ fn check_outputs(
     inputs: &[&Path],
     charts: &OutputArgs,
 ) -> Result<()> {
-    let mut seen: Vec<(&str, PathBuf)> = Vec::new();
+    let mut seen: Vec<(&str, FileId)> = Vec::new();
+    let inputs: Vec<FileId> = inputs.iter().map(|p| FileId::of(p)).collect();
     for &(flag, path) in outputs {
         let Some(path) = path else { continue };
         check_output_path(flag, path)?;
-        let key = std::path::absolute(path).unwrap_or_else(|_| path.clone());
+        let key = FileId::of(path);
         if let Some((other, _)) = seen.iter().find(|(_, p)| *p == key) {
             bail!(
                 "{flag} {} is also given to {other}: each output needs its own file",
                 path.display()
             );
         }
-        if inputs
-            .iter()
-            .any(|input| std::path::absolute(input).ok().as_ref() == Some(&key))
-        {
+        if inputs.contains(&key) {
             bail!(
                 "{flag} {} is both an input and an output: it would be overwritten",
                 path.display()
@@ -548,6 +546,34 @@ fn check_outputs(
         check_chart_size(charts)?;
     }
     Ok(())
+}
+
+/// Which file a path names, so that two names of one file (a symlink, a hard link, `./x`
+/// and `x`) compare equal: its device and inode when it exists, else its absolute path with
+/// the directory's symlinks resolved.
+#[derive(Debug, PartialEq)]
+enum FileId {
+    Inode { dev: u64, ino: u64 },
+    Path(PathBuf),
+}
+
+impl FileId {
+    fn of(path: &Path) -> FileId {
+        use std::os::unix::fs::MetadataExt;
+        if let Ok(meta) = std::fs::metadata(path) {
+            return FileId::Inode {
+                dev: meta.dev(),
+                ino: meta.ino(),
+            };
+        }
+        let absolute = std::path::absolute(path).unwrap_or_else(|_| path.to_path_buf());
+        match (absolute.parent(), absolute.file_name()) {
+            (Some(dir), Some(name)) => FileId::Path(
+                std::fs::canonicalize(dir).map_or_else(|_| absolute.clone(), |d| d.join(name)),
+            ),
+            _ => FileId::Path(absolute),
+        }
+    }
 }
 
 /// The chart and report outputs of [`OutputArgs`], flag by flag.

@@ -979,3 +979,74 @@ fn interpreter_messages_give_a_reason_and_the_right_setting() {
     assert!(stderr.contains("pass --python INTERPRETER"), "{stderr}");
     assert!(!stderr.contains("python.interpreter"), "{stderr}");
 }
+
+/// Another name of the same file (a symlink, a hard link) is the same file: `report` never
+/// writes over its input through it, and `run` never names one file twice.
+#[test]
+fn symlinks_and_hard_links_do_not_bypass_the_input_and_output_checks() {
+    let dir = tempfile::tempdir().unwrap();
+    let d = dir.path();
+    let input = d.join("a.json");
+    std::fs::write(&input, "{}").unwrap();
+    std::os::unix::fs::symlink(&input, d.join("alias.json")).unwrap();
+    std::fs::hard_link(&input, d.join("hard.json")).unwrap();
+    std::fs::write(d.join("tiny.json"), TINY).unwrap();
+    std::os::unix::fs::symlink(d.join("tiny.json"), d.join("preset-link.json")).unwrap();
+    std::fs::write(d.join("r.json"), "").unwrap();
+    std::os::unix::fs::symlink(d.join("r.json"), d.join("r-link.csv")).unwrap();
+    let s = |name: &str| d.join(name).to_str().unwrap().to_string();
+    let cases: Vec<(Vec<String>, &str)> = vec![
+        (
+            vec![
+                "report".into(),
+                s("alias.json"),
+                "--svg".into(),
+                s("a.json"),
+            ],
+            "is both an input and an output",
+        ),
+        (
+            vec![
+                "report".into(),
+                s("a.json"),
+                "--markdown".into(),
+                s("alias.json"),
+            ],
+            "is both an input and an output",
+        ),
+        (
+            vec!["report".into(), s("hard.json"), "--png".into(), s("a.json")],
+            "is both an input and an output",
+        ),
+        (
+            vec![
+                "run".into(),
+                s("tiny.json"),
+                "--out".into(),
+                s("preset-link.json"),
+            ],
+            "is both an input and an output",
+        ),
+        (
+            vec![
+                "run".into(),
+                s("tiny.json"),
+                "--out".into(),
+                s("r.json"),
+                "--csv".into(),
+                s("r-link.csv"),
+            ],
+            "each output needs its own file",
+        ),
+    ];
+    for (args, expected) in cases {
+        let args: Vec<&str> = args.iter().map(String::as_str).collect();
+        let o = corelab(&args);
+        let stderr = String::from_utf8_lossy(&o.stderr);
+        assert_eq!(o.status.code(), Some(1), "{args:?}: {stderr}");
+        assert!(stderr.contains(expected), "{args:?}: {stderr}");
+    }
+    assert_eq!(std::fs::read_to_string(&input).unwrap(), "{}");
+    assert_eq!(std::fs::read_to_string(d.join("tiny.json")).unwrap(), TINY);
+    assert_eq!(std::fs::read_to_string(d.join("r.json")).unwrap(), "");
+}
