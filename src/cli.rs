@@ -2,8 +2,6 @@
 //! (charts, Markdown and fits from saved results), `corelab presets`, and the hidden
 //! `corelab worker` child mode; `corelab generate` (man pages, completions) in `cli/generate.rs`.
 
-mod generate;
-
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 
@@ -43,12 +41,41 @@ macro_rules! outln {
     }};
 }
 
+/// `eprintln!` that never panics: when stderr is gone (`corelab run … 2>&1 | head`) the
+/// message is lost, not the run, which goes on and writes its files.
+macro_rules! errln {
+    ($($arg:tt)*) => {{
+        use std::io::Write as _;
+        writeln!(std::io::stderr().lock(), $($arg)*).ok();
+    }};
+}
+
+mod generate;
+
+/// Set when a write to standard output failed for another reason than a reader that went
+/// away: the command then exits 1, whatever else it did.
+static STDOUT_FAILED: std::sync::atomic::AtomicBool = std::sync::atomic::AtomicBool::new(false);
+
+/// Notes a write to standard output; the first failure (a full disk, `>/dev/full`) is said
+/// once on stderr. EPIPE (`| head`) is the reader's choice: quiet, and not an error.
 fn stdout_written(result: std::io::Result<()>) {
     if let Err(e) = result
         && e.kind() != std::io::ErrorKind::BrokenPipe
+        && !STDOUT_FAILED.swap(true, std::sync::atomic::Ordering::Relaxed)
     {
-        eprintln!("cannot write to standard output: {e}");
+        errln!("Error: cannot write to standard output: {e}");
     }
+}
+
+/// `code`, unless standard output lost what was written to it (then 1, when `code` said all
+/// went well).
+fn with_stdout_checked(code: ExitCode) -> ExitCode {
+    use std::io::Write as _;
+    stdout_written(std::io::stdout().lock().flush());
+    if code == ExitCode::SUCCESS && STDOUT_FAILED.load(std::sync::atomic::Ordering::Relaxed) {
+        return ExitCode::FAILURE;
+    }
+    code
 }
 
 #[derive(Parser, Debug)]
@@ -98,8 +125,9 @@ pub enum Command {
     /// Measure corelab's own overheads (timer, thread spawn, dispatch per task, pool start-up),
     /// or with `--lessons` measure the classic lessons on this machine, PASS/FAIL each.
     Selftest {
-        /// Worker count for the dispatch measurements (default: logical cores).
-        #[arg(long)]
+        /// Worker count for the dispatch measurements (default: logical cores), 1 to 256.
+        #[arg(long, value_parser = clap::builder::RangedU64ValueParser::<usize>::new()
+            .range(1..=crate::preset::limits::MAX_PROCESS_WORKERS as u64))]
         workers: Option<usize>,
         /// Print JSON instead of a table.
         #[arg(long)]
@@ -134,19 +162,26 @@ Python interpreter: a bare name (python3) is looked up on PATH, a relative path 
 relative to the preset file's directory, once, before anything runs; the version check and the
 workers then start that same absolute path.
 
-Outputs: every output path and the chart size are checked before the sweep starts. While it
+Outputs: every output path (--out, --csv, --trace, --svg, --png, --markdown: each its own
+file, none of them the preset) and the chart size are checked before the sweep starts. While it
 runs, --out is locked (an flock on out-HASH.lock in your private lock directory,
 $XDG_RUNTIME_DIR/corelab or $TMPDIR/corelab-locks-UID, holding the pid): a second run on the
 same --out is refused, naming that pid.
 
-Ctrl-C, SIGTERM and SIGHUP stop the sweep like the workbench's Cancel: the cells measured so
-far are saved to --out with \"status\": \"cancelled\", child processes and scratch files are
-removed, and the exit status is 128 + the signal's number (130 for Ctrl-C). A second signal
-stops at once.
+An --out that exists already keeps its earlier results until this run completes with at least
+one cell measured: meanwhile the rounds are saved beside it, to NAME.partial-XXXXXX.json, and
+after an interrupt, a sweep whose cells all failed or a failed save, stderr names that file.
 
-Exit status: 0 every cell measured; 1 an error (nothing measured, or the results could not be
-saved); 2 a command-line mistake; 3 the sweep ended but some cells failed (stderr names them);
-128 + N interrupted by signal N.";
+Ctrl-C, SIGTERM and SIGHUP stop the sweep like the workbench's Cancel: the cells measured so
+far are saved with \"status\": \"cancelled\", child processes and scratch files are
+removed, and the exit status is 128 + the signal's number (130 for Ctrl-C). A second signal
+stops at once. --csv, --trace and the charts and report are not written after an interrupt
+(stderr says so; `corelab report` makes the charts and report from the saved cells).
+
+Exit status: 0 every cell measured; 1 an error: before the sweep (a bad preset or option, an
+unusable output, a missing interpreter), results that could not be saved, or standard output
+that could not be written; 2 a command-line mistake; 3 the sweep ended but some or all of its
+cells failed (stderr names them); 128 + N interrupted by signal N.";
 
 #[derive(clap::Args, Debug)]
 pub struct RunArgs {
@@ -161,19 +196,33 @@ pub struct RunArgs {
     /// Write the summary table as CSV here.
     #[arg(long, value_name = "FILE")]
     pub csv: Option<PathBuf>,
-    /// Override the preset's worker counts, e.g. `1,2,4,8,16`.
-    #[arg(long, value_delimiter = ',', value_name = "N,N,…")]
+    /// Override the preset's worker counts, e.g. `1,2,4,8,16` (each 1 to 1024; the preset's
+    /// models may allow fewer, see the README).
+    #[arg(long, value_delimiter = ',', value_name = "N,N,…",
+        value_parser = clap::builder::RangedU64ValueParser::<usize>::new()
+            .range(1..=crate::preset::limits::MAX_IN_FLIGHT as u64))]
     pub workers: Option<Vec<usize>>,
     /// Override the preset's models, e.g. `sequential,threads,processes`.
     #[arg(long, value_delimiter = ',', value_name = "MODEL,…", value_parser = parse_model)]
     pub models: Option<Vec<ModelKind>>,
-    /// Override the number of timed repetitions per cell.
-    #[arg(long, value_name = "N")]
+    /// Override the number of timed repetitions per cell: the fewest a cell takes. --min-time
+    /// and a precision target (the preset's `precision`, or --precision) can add more;
+    /// `--min-time 0 --precision 0` runs exactly this many. 1 to 1000.
+    #[arg(long, value_name = "N",
+        value_parser = clap::value_parser!(u32)
+            .range(1..=i64::from(crate::preset::limits::MAX_REPETITIONS)))]
     pub repetitions: Option<u32>,
     /// Override the minimum measured time per cell: short runs are repeated beyond the
-    /// repetitions until they add up to this many seconds (0: exactly the repetitions).
-    #[arg(long, value_name = "SECONDS")]
+    /// repetitions until they add up to this many seconds (0: no minimum; a precision target
+    /// can still add runs, see --precision). 0 to 3600.
+    #[arg(long, value_name = "SECONDS", value_parser = parse_min_time)]
     pub min_time: Option<f64>,
+    /// Override the precision target, in percent (0 to 50): a cell keeps adding timed runs
+    /// until the 95% interval of its median is within ± this much of the median (at least 6
+    /// runs, at most the preset's precision_budget_s of them). 0 turns the target off, so the
+    /// repetitions and --min-time alone decide the runs.
+    #[arg(long, value_name = "PCT", value_parser = parse_percent)]
+    pub precision: Option<f64>,
     /// Print only the summary table (no progress lines).
     #[arg(long, short)]
     pub quiet: bool,
@@ -224,6 +273,22 @@ fn parse_chart(s: &str) -> Result<ChartKind, String> {
     ChartKind::from_id(s)
         .ok_or_else(|| format!("unknown chart {s:?}; choose from speedup, efficiency, time"))
 }
+/// Seconds from 0 to [`crate::preset::limits::MAX_MIN_TIME_S`]: what `min_time_s` may be.
+fn parse_min_time(s: &str) -> Result<f64, String> {
+    let max = crate::preset::limits::MAX_MIN_TIME_S;
+    match s.trim().parse::<f64>() {
+        Ok(t) if t.is_finite() && (0.0..=max).contains(&t) => Ok(t),
+        _ => Err(format!("{s:?} is not a number of seconds from 0 to {max}")),
+    }
+}
+
+/// A percentage from 0 to 50, as a fraction (`2` → 0.02): what `precision` may be.
+fn parse_percent(s: &str) -> Result<f64, String> {
+    match s.trim().trim_end_matches('%').parse::<f64>() {
+        Ok(p) if p.is_finite() && (0.0..=50.0).contains(&p) => Ok(p / 100.0),
+        _ => Err(format!("{s:?} is not a percentage from 0 to 50")),
+    }
+}
 fn parse_model(s: &str) -> Result<ModelKind, String> {
     ModelKind::ALL
         .into_iter()
@@ -255,7 +320,7 @@ pub fn main() -> ExitCode {
             Ok(())
         }
         Some(Command::Run(args)) => match run(&args) {
-            Ok(code) => return code,
+            Ok(code) => return with_stdout_checked(code),
             Err(e) => Err(e),
         },
         Some(Command::Selftest {
@@ -271,15 +336,32 @@ pub fn main() -> ExitCode {
         Some(Command::Generate { what }) => generate::generate(&what),
     };
     match outcome {
-        Ok(()) => ExitCode::SUCCESS,
+        Ok(()) => with_stdout_checked(ExitCode::SUCCESS),
         Err(e) => {
-            eprintln!(
+            errln!(
                 "Error: {}",
-                crate::export::sanitize::for_terminal(&format!("{e:#}"))
+                crate::export::sanitize::for_terminal(&error_line(&e))
             );
             ExitCode::FAILURE
         }
     }
+}
+
+/// The error and its causes on one line, `outer: inner: …` as `{e:#}` writes it, but a cause
+/// that the message before it already ends with (an error that shows its source in its own
+/// text, e.g. `cannot read preset file x: No such file …`) is not said twice.
+fn error_line(e: &anyhow::Error) -> String {
+    let mut line = String::new();
+    for cause in e.chain() {
+        let text = cause.to_string();
+        if line.is_empty() {
+            line = text;
+        } else if !line.ends_with(&text) {
+            line.push_str(": ");
+            line.push_str(&text);
+        }
+    }
+    line
 }
 
 /// `corelab selftest --lessons`: each lesson's figure and PASS/FAIL/SKIP, as measured here;
@@ -330,9 +412,9 @@ fn selftest(workers: Option<usize>, json: bool, python: &str) -> Result<()> {
     for (model, outcome) in crate::engine::selftest::run_python_selftest(&options, workers) {
         match outcome {
             Ok(row) => rows.push(row),
-            Err(reason) => eprintln!(
+            Err(reason) => errln!(
                 "skipped: dispatch per task: {model}: {}",
-                crate::export::sanitize::for_terminal(&reason)
+                crate::export::sanitize::for_terminal(&selftest_reason(&reason))
             ),
         }
     }
@@ -352,6 +434,14 @@ fn selftest(workers: Option<usize>, json: bool, python: &str) -> Result<()> {
         );
     }
     Ok(())
+}
+
+/// A reason the engine gives for a Python model it cannot run, as `selftest` says it: the
+/// engine's hints name the preset's field, which on this command line is `--python`.
+fn selftest_reason(reason: &str) -> String {
+    reason
+        .replace("set python.interpreter to ", "pass --python ")
+        .replace("set python.interpreter", "pass --python INTERPRETER")
 }
 
 #[cfg(feature = "gui")]
@@ -392,7 +482,7 @@ fn load_preset(arg: &str, quiet: bool) -> Result<(Experiment, Option<PathBuf>)> 
         let path = Path::new(arg);
         let exp = Experiment::load(path).with_context(|| format!("cannot use preset {arg}"))?;
         if !quiet {
-            eprintln!("Preset: the file {arg}");
+            errln!("Preset: the file {arg}");
         }
         let dir = std::path::absolute(path)
             .ok()
@@ -418,30 +508,35 @@ fn load_preset(arg: &str, quiet: bool) -> Result<(Experiment, Option<PathBuf>)> 
         } else {
             String::new()
         };
-        eprintln!("Preset: the built-in preset {arg}{shadow}");
+        errln!("Preset: the built-in preset {arg}{shadow}");
     }
     Ok((exp, None))
 }
 
 /// Refuses, before any measuring, an output that could not be written at the end: a missing or
 /// unwritable directory, a target that is a directory, a fifo or a device, the same file named
-/// twice, a chart size the exporters refuse.
-fn check_outputs(out: Option<&PathBuf>, csv: Option<&PathBuf>, charts: &OutputArgs) -> Result<()> {
-    let outputs = [
-        ("--out", out),
-        ("--csv", csv),
-        ("--svg", charts.svg.as_ref()),
-        ("--png", charts.png.as_ref()),
-        ("--markdown", charts.markdown.as_ref()),
-    ];
-    let mut seen: Vec<(&str, PathBuf)> = Vec::new();
-    for (flag, path) in outputs {
+/// twice, a file that is also an input (the preset, a results file), a chart size the
+/// exporters refuse. `outputs` pairs each flag with its path, when given.
+fn check_outputs(
+    outputs: &[(&str, Option<&PathBuf>)],
+    inputs: &[&Path],
+    charts: &OutputArgs,
+) -> Result<()> {
+    let mut seen: Vec<(&str, FileId)> = Vec::new();
+    let inputs: Vec<FileId> = inputs.iter().map(|p| FileId::of(p)).collect();
+    for &(flag, path) in outputs {
         let Some(path) = path else { continue };
         check_output_path(flag, path)?;
-        let key = std::path::absolute(path).unwrap_or_else(|_| path.clone());
+        let key = FileId::of(path);
         if let Some((other, _)) = seen.iter().find(|(_, p)| *p == key) {
             bail!(
                 "{flag} {} is also given to {other}: each output needs its own file",
+                path.display()
+            );
+        }
+        if inputs.contains(&key) {
+            bail!(
+                "{flag} {} is both an input and an output: it would be overwritten",
                 path.display()
             );
         }
@@ -451,6 +546,43 @@ fn check_outputs(out: Option<&PathBuf>, csv: Option<&PathBuf>, charts: &OutputAr
         check_chart_size(charts)?;
     }
     Ok(())
+}
+
+/// Which file a path names, so that two names of one file (a symlink, a hard link, `./x`
+/// and `x`) compare equal: its device and inode when it exists, else its absolute path with
+/// the directory's symlinks resolved.
+#[derive(Debug, PartialEq)]
+enum FileId {
+    Inode { dev: u64, ino: u64 },
+    Path(PathBuf),
+}
+
+impl FileId {
+    fn of(path: &Path) -> FileId {
+        use std::os::unix::fs::MetadataExt;
+        if let Ok(meta) = std::fs::metadata(path) {
+            return FileId::Inode {
+                dev: meta.dev(),
+                ino: meta.ino(),
+            };
+        }
+        let absolute = std::path::absolute(path).unwrap_or_else(|_| path.to_path_buf());
+        match (absolute.parent(), absolute.file_name()) {
+            (Some(dir), Some(name)) => FileId::Path(
+                std::fs::canonicalize(dir).map_or_else(|_| absolute.clone(), |d| d.join(name)),
+            ),
+            _ => FileId::Path(absolute),
+        }
+    }
+}
+
+/// The chart and report outputs of [`OutputArgs`], flag by flag.
+fn chart_outputs(charts: &OutputArgs) -> [(&'static str, Option<&PathBuf>); 3] {
+    [
+        ("--svg", charts.svg.as_ref()),
+        ("--png", charts.png.as_ref()),
+        ("--markdown", charts.markdown.as_ref()),
+    ]
 }
 
 /// The limits the chart exporters apply (see `export::chart`), checked up front.
@@ -638,6 +770,177 @@ impl Drop for OutputLock {
     }
 }
 
+/// Where `corelab run` saves its results while the sweep runs, and what becomes of `--out`.
+///
+/// When `--out` does not exist at the start, the sweep saves straight into it after every
+/// round. When it exists, it holds earlier results that must not be lost to a run that is
+/// interrupted, whose cells all fail or whose saves fail: the sweep then saves into a sibling
+/// `NAME.partial-XXXXXX.json`, created exclusively with an unpredictable name, and `--out` is
+/// replaced (atomically) only by a completed sweep with at least one measured cell.
+struct OutTarget {
+    out: PathBuf,
+    partial: Option<PathBuf>,
+}
+
+/// Where [`OutTarget::finish`] left this run's results.
+enum Saved {
+    /// In `--out`.
+    Out(PathBuf),
+    /// In the partial file; `out` keeps its earlier results.
+    Partial { partial: PathBuf, out: PathBuf },
+    /// Nowhere: nothing was measured, and `out` keeps its earlier results.
+    Nothing { out: PathBuf },
+}
+
+impl OutTarget {
+    fn new(out: &Path) -> Result<OutTarget> {
+        use std::os::unix::fs::PermissionsExt;
+        let Ok(meta) = std::fs::metadata(out) else {
+            return Ok(OutTarget {
+                out: out.to_path_buf(),
+                partial: None,
+            });
+        };
+        let dir = match out.parent() {
+            Some(d) if !d.as_os_str().is_empty() => d,
+            _ => Path::new("."),
+        };
+        let stem = out
+            .file_stem()
+            .map_or_else(|| "results".into(), |s| s.to_string_lossy().into_owned());
+        // As private as the file it stands in for (the umask still applies).
+        let mode = meta.permissions().mode() & 0o777;
+        let (_, partial) = tempfile::Builder::new()
+            .prefix(&format!("{stem}.partial-"))
+            .suffix(".json")
+            .permissions(std::fs::Permissions::from_mode(mode))
+            .tempfile_in(dir)
+            .and_then(|t| t.keep().map_err(|e| e.error))
+            .map_err(|e| {
+                anyhow::anyhow!(
+                    "--out {}: cannot create a file for this run's results beside it: {e}",
+                    out.display()
+                )
+            })?;
+        // Named beside `out` as the user named `out`.
+        let partial = partial
+            .file_name()
+            .map_or(partial.clone(), |n| out.with_file_name(n));
+        Ok(OutTarget {
+            out: out.to_path_buf(),
+            partial: Some(partial),
+        })
+    }
+
+    /// The file the sweep saves into after every round.
+    fn sweep_path(&self) -> &Path {
+        self.partial.as_deref().unwrap_or(&self.out)
+    }
+
+    /// Saves the finished sweep's `results` where they belong (see [`OutTarget`]).
+    /// `behind`: a save during the sweep failed, so the sweep's file may be out of date.
+    fn finish(&self, results: &ResultsFile, behind: bool) -> Result<Saved> {
+        let out = &self.out;
+        let Some(partial) = &self.partial else {
+            if behind {
+                // One more try now, and an error if it fails too.
+                save_results(results, out)?;
+            }
+            return Ok(Saved::Out(out.clone()));
+        };
+        let measured = results.cells.iter().any(|c| c.status == CellStatus::Ok);
+        if results.status == RunStatus::Complete && measured {
+            return match save_results(results, out) {
+                Ok(()) => {
+                    std::fs::remove_file(partial).ok();
+                    Ok(Saved::Out(out.clone()))
+                }
+                Err(e) => {
+                    let kept = match behind {
+                        true => save_results(results, partial).is_ok(),
+                        false => true,
+                    };
+                    if !kept {
+                        std::fs::remove_file(partial).ok();
+                        bail!("{e}; {} keeps its earlier results", out.display());
+                    }
+                    bail!(
+                        "{e}; {} keeps its earlier results, and this run's are in {}",
+                        out.display(),
+                        partial.display()
+                    )
+                }
+            };
+        }
+        let anything = results.cells.iter().any(|c| !c.samples.is_empty())
+            || results.cells.iter().any(|c| c.status == CellStatus::Failed);
+        if !anything {
+            std::fs::remove_file(partial).ok();
+            return Ok(Saved::Nothing { out: out.clone() });
+        }
+        if behind && let Err(e) = save_results(results, partial) {
+            std::fs::remove_file(partial).ok();
+            bail!("{e}; {} keeps its earlier results", out.display());
+        }
+        Ok(Saved::Partial {
+            partial: partial.clone(),
+            out: out.clone(),
+        })
+    }
+}
+
+/// What `run` says when a signal stopped it: how many cells have timed runs (and how many of
+/// them got all their runs), and where they were saved.
+fn interrupted_line(
+    signal: &str,
+    results: &ResultsFile,
+    cells_planned: usize,
+    saved: Option<&Saved>,
+) -> String {
+    let with_runs = results
+        .cells
+        .iter()
+        .filter(|c| !c.samples.is_empty())
+        .count();
+    let runs: usize = results.cells.iter().map(|c| c.samples.len()).sum();
+    let complete = results
+        .cells
+        .iter()
+        .filter(|c| c.status != CellStatus::Cancelled)
+        .count();
+    let where_ = match saved {
+        Some(Saved::Out(path)) => format!(
+            ", saved to {} with \"status\": \"cancelled\"",
+            path.display()
+        ),
+        Some(Saved::Partial { partial, out }) => format!(
+            ", saved to {} with \"status\": \"cancelled\" ({} keeps its earlier results)",
+            partial.display(),
+            out.display()
+        ),
+        Some(Saved::Nothing { out }) => format!("; {} keeps its earlier results", out.display()),
+        None if runs > 0 => "; not saved (no --out)".to_string(),
+        None => String::new(),
+    };
+    let plural = |n: usize, one: &str| match n {
+        1 => format!("1 {one}"),
+        n => format!("{n} {one}s"),
+    };
+    format!(
+        "Interrupted by {signal}: {with_runs} of {cells_planned} cells have runs ({}; {} complete){where_}",
+        plural(runs, "timed run"),
+        plural(complete, "cell"),
+    )
+}
+
+/// [`ResultsFile::save`], with the reason said once.
+fn save_results(results: &ResultsFile, path: &Path) -> Result<()> {
+    results.save(path).map_err(|e| {
+        let reason = std::error::Error::source(&e).map_or_else(|| e.to_string(), |s| s.to_string());
+        anyhow::anyhow!("cannot save the results to {}: {reason}", path.display())
+    })
+}
+
 /// Cancels `cancel` when SIGINT, SIGTERM or SIGHUP arrives (checked every 20 ms on a helper
 /// thread), saying so on stderr.
 fn cancel_on_signals(cancel: &CancelToken) -> Result<()> {
@@ -648,7 +951,7 @@ fn cancel_on_signals(cancel: &CancelToken) -> Result<()> {
         .spawn(move || {
             loop {
                 if let Some(signal) = crate::sys::termination_signal() {
-                    eprintln!(
+                    errln!(
                         "{}: stopping; the cells measured so far are kept (send it again to stop at once)",
                         crate::sys::signal_name(signal)
                     );
@@ -663,8 +966,8 @@ fn cancel_on_signals(cancel: &CancelToken) -> Result<()> {
 }
 
 /// `corelab run`: load, override, validate, check the outputs, lock `--out`, sweep, print,
-/// write. The exit status says how it ended: 0 every cell measured, 1 an error (nothing
-/// measured, or a results file that could not be saved), [`EXIT_CELLS_FAILED`] some cells
+/// write. The exit status says how it ended: 0 every cell measured, 1 an error (before the
+/// sweep, or a results file that could not be saved), [`EXIT_CELLS_FAILED`] some or all cells
 /// failed (they are named), 128 + the signal's number when interrupted.
 pub fn run(args: &RunArgs) -> Result<ExitCode> {
     let (mut exp, preset_dir) = load_preset(&args.preset, args.quiet)?;
@@ -680,13 +983,30 @@ pub fn run(args: &RunArgs) -> Result<ExitCode> {
     if let Some(t) = args.min_time {
         exp.min_time_s = t;
     }
+    if let Some(p) = args.precision {
+        exp.precision = p;
+    }
     exp.validate()
         .with_context(|| format!("preset {} with the command-line overrides", args.preset))?;
-    check_outputs(args.out.as_ref(), args.csv.as_ref(), &args.outputs)?;
-    let _lock = args.out.as_deref().map(OutputLock::take).transpose()?;
     if let Some(dir) = preset_dir.as_deref() {
         exp.task.function.anchor(dir); // a relative module path is relative to the preset
     }
+    // What the run reads: no output may replace it.
+    let mut inputs: Vec<&Path> = Vec::new();
+    if Experiment::arg_names_a_file(&args.preset) {
+        inputs.push(Path::new(&args.preset));
+    }
+    if exp.task.kind == crate::preset::TaskKind::Function && !exp.task.function.file.is_empty() {
+        inputs.push(Path::new(&exp.task.function.file));
+    }
+    let mut outputs = vec![
+        ("--out", args.out.as_ref()),
+        ("--csv", args.csv.as_ref()),
+        ("--trace", args.trace.as_ref()),
+    ];
+    outputs.extend(chart_outputs(&args.outputs));
+    check_outputs(&outputs, &inputs, &args.outputs)?;
+    let _lock = args.out.as_deref().map(OutputLock::take).transpose()?;
     if exp.models.iter().any(|m| m.is_python()) {
         // Named once, absolutely: the version check and every worker start the same program.
         let resolved = interpreter::resolve(&exp.python.interpreter, preset_dir.as_deref())?;
@@ -698,7 +1018,7 @@ pub fn run(args: &RunArgs) -> Result<ExitCode> {
     let cancel = CancelToken::new();
     cancel_on_signals(&cancel)?;
     if let Some(python) = preflight(&exp)? {
-        eprintln!(
+        errln!(
             "Python models: {} {} (GIL {})",
             python.interpreter,
             python.version,
@@ -710,8 +1030,10 @@ pub fn run(args: &RunArgs) -> Result<ExitCode> {
         );
     }
     let worker = WorkerCommand::current_exe().map_err(anyhow::Error::msg)?;
+    // An earlier --out is left alone until this run has results to replace it with.
+    let target = args.out.as_deref().map(OutTarget::new).transpose()?;
     let config = SweepConfig {
-        partial_results: args.out.clone(),
+        partial_results: target.as_ref().map(|t| t.sweep_path().to_path_buf()),
         ..SweepConfig::new(worker)
     };
     let quiet = args.quiet;
@@ -721,11 +1043,14 @@ pub fn run(args: &RunArgs) -> Result<ExitCode> {
     let mut clusters_shown: Vec<(ModelKind, usize)> = Vec::new();
     let results = run_sweep(&exp, &config, &cancel, &mut |event| {
         if let SweepEvent::SaveFailed { path, reason } = &event {
-            // Reported even with --quiet: the file on disk is behind.
-            eprintln!(
-                "Error: cannot save the results to {}: {reason}",
-                path.display()
-            );
+            // Reported even with --quiet: the file on disk is behind. Once per reason, not
+            // after every round.
+            if save_failures.last() != Some(reason) {
+                errln!(
+                    "Error: cannot save the results to {}: {reason}",
+                    path.display()
+                );
+            }
             save_failures.push(reason.clone());
             return;
         }
@@ -753,7 +1078,7 @@ pub fn run(args: &RunArgs) -> Result<ExitCode> {
                         exp.precision_budget_s
                     ));
                 }
-                eprintln!(
+                errln!(
                     "{}: {} cells, {runs_total} runs ({} warm-up + {timed} timed each{more})",
                     crate::export::sanitize::for_terminal(&exp.name),
                     plan.len(),
@@ -767,7 +1092,7 @@ pub fn run(args: &RunArgs) -> Result<ExitCode> {
                     format!(" {}", crate::export::precision_text(p))
                 });
                 let secs = |v: Option<f64>| v.map_or("—".into(), crate::export::seconds_text);
-                eprintln!(
+                errln!(
                     "[{cells_done:>2}/{cells_total}] {:<11} × {:<3} median {} s{precision} (min {}, max {}), speedup {}",
                     cell.model_id(),
                     cell.workers,
@@ -781,7 +1106,7 @@ pub fn run(args: &RunArgs) -> Result<ExitCode> {
                 model,
                 workers,
                 reason,
-            } => eprintln!(
+            } => errln!(
                 "        {model} × {workers} FAILED: {}",
                 crate::export::sanitize::for_terminal(&reason)
             ),
@@ -793,7 +1118,7 @@ pub fn run(args: &RunArgs) -> Result<ExitCode> {
                     };
                     if !clusters_shown.contains(&(model, cell.workers)) {
                         clusters_shown.push((model, cell.workers));
-                        eprintln!(
+                        errln!(
                             "        {model} × {}: {}",
                             cell.workers,
                             crate::export::sanitize::for_terminal(&cluster.describe())
@@ -806,55 +1131,77 @@ pub fn run(args: &RunArgs) -> Result<ExitCode> {
     });
     out!("{}", summary_table(&results));
     if let Some(warning) = results.machine.busy_warning() {
-        eprintln!("Warning: {warning}");
+        errln!("Warning: {warning}");
     }
     out!("{}", fits_summary(&fit_results(&results)));
-    let mut saved = false;
-    if let Some(path) = &args.out {
-        if save_failures.is_empty() {
-            saved = true;
-        } else {
-            // The sweep's own saves failed: one more try now, and an error if it fails too.
-            results
-                .save(path)
-                .with_context(|| "saving the results".to_string())?;
-            saved = true;
+    let saved = match &target {
+        Some(target) => Some(target.finish(&results, !save_failures.is_empty())?),
+        None => None,
+    };
+    match &saved {
+        Some(Saved::Out(path)) => errln!("results written to {}", path.display()),
+        Some(Saved::Partial { partial, out }) if results.status == RunStatus::Complete => {
+            errln!(
+                "this run's results are in {}: every cell failed, so {} keeps its earlier results",
+                partial.display(),
+                out.display()
+            );
         }
-        eprintln!("results written to {}", path.display());
+        _ => {}
+    }
+    if let Some(signal) = crate::sys::termination_signal() {
+        errln!(
+            "{}",
+            interrupted_line(
+                &crate::sys::signal_name(signal),
+                &results,
+                sweep_plan(&exp).len(),
+                saved.as_ref()
+            )
+        );
+        // Files made from the results would show a partial sweep (and replace earlier ones):
+        // they are left for `report` to make from the saved cells.
+        let mut skipped = vec![
+            ("--csv", args.csv.as_ref()),
+            ("--trace", args.trace.as_ref()),
+        ];
+        skipped.extend(chart_outputs(&args.outputs));
+        let skipped: Vec<String> = skipped
+            .into_iter()
+            .filter_map(|(flag, path)| Some(format!("{flag} {}", path?.display())))
+            .collect();
+        if !skipped.is_empty() {
+            let from = match &saved {
+                Some(Saved::Out(path)) => Some(path),
+                Some(Saved::Partial { partial, .. }) => Some(partial),
+                _ => None,
+            };
+            let hint = from.map_or(String::new(), |path| {
+                format!(
+                    " (`corelab report {}` makes charts and a report from the cells saved)",
+                    path.display()
+                )
+            });
+            errln!(
+                "Not written, as the sweep was interrupted: {}{hint}",
+                skipped.join(", ")
+            );
+        }
+        return Ok(ExitCode::from(
+            128u8.saturating_add(signal.clamp(0, 127) as u8),
+        ));
     }
     if let Some(path) = &args.trace {
         let text = crate::export::chrome_trace_json(&results)
             .context("no cell recorded a timeline to trace")?;
         crate::safe_fs::write_atomically(path, text.as_bytes())
             .with_context(|| format!("writing the trace to {}", path.display()))?;
-        eprintln!("trace written to {}", path.display());
-    }
-    if let Some(signal) = crate::sys::termination_signal() {
-        let kept = results
-            .cells
-            .iter()
-            .filter(|c| c.status != CellStatus::Cancelled)
-            .count();
-        let where_ = match (&args.out, saved) {
-            (Some(path), true) => format!(
-                ", saved to {} with \"status\": \"cancelled\"",
-                path.display()
-            ),
-            _ => String::new(),
-        };
-        eprintln!(
-            "Interrupted by {}: {kept} of {} cells measured{where_}",
-            crate::sys::signal_name(signal),
-            sweep_plan(&exp).len()
-        );
-        return Ok(ExitCode::from(
-            128u8.saturating_add(signal.clamp(0, 127) as u8),
-        ));
+        errln!("trace written to {}", path.display());
     }
     if let Some(path) = &args.csv {
         write_atomically(path, summary_csv(&results).as_bytes())
             .with_context(|| format!("cannot write {}", path.display()))?;
-        eprintln!("summary written to {}", path.display());
+        errln!("summary written to {}", path.display());
     }
     let label = args
         .out
@@ -877,7 +1224,7 @@ pub fn run(args: &RunArgs) -> Result<ExitCode> {
         .map(|c| format!("{} × {}", c.model_id(), c.workers))
         .collect();
     if !failed.is_empty() {
-        eprintln!(
+        errln!(
             "Error: {} of {} cells failed: {}",
             failed.len(),
             results.cells.len(),
@@ -891,21 +1238,14 @@ pub fn run(args: &RunArgs) -> Result<ExitCode> {
 /// `corelab report`: load one or several results files, print their tables and fits, and
 /// write the chart (overlaid when several) and the Markdown report.
 pub fn report(args: &ReportArgs) -> Result<()> {
-    check_outputs(None, None, &args.outputs)?;
-    if let Some(input) = args.results.iter().find(|r| {
-        [&args.outputs.svg, &args.outputs.png, &args.outputs.markdown]
-            .into_iter()
-            .flatten()
-            .any(|o| std::path::absolute(o).ok() == std::path::absolute(r).ok())
-    }) {
-        bail!(
-            "{} is both an input and an output: it would be overwritten",
-            input.display()
-        );
-    }
+    let inputs: Vec<&Path> = args.results.iter().map(PathBuf::as_path).collect();
+    check_outputs(&chart_outputs(&args.outputs), &inputs, &args.outputs)?;
     let mut loaded: Vec<ResultsFile> = Vec::new();
     for path in &args.results {
-        loaded.push(ResultsFile::load(path).with_context(|| "cannot use it for a report")?);
+        loaded.push(
+            ResultsFile::load(path)
+                .with_context(|| format!("cannot use {} for a report", path.display()))?,
+        );
     }
     let labels = run_labels(&args.results, &loaded);
     for (label, r) in labels.iter().zip(&loaded) {
@@ -919,7 +1259,10 @@ pub fn report(args: &ReportArgs) -> Result<()> {
         out!("{}", summary_table(r));
         out!("{}", fits_summary(&fit_results(r)));
         if r.status != RunStatus::Complete {
-            eprintln!("note: {label} is not a complete run ({:?})", r.status);
+            errln!(
+                "note: {label} is not a complete run: {}",
+                r.status.describe()
+            );
         }
     }
     let runs: Vec<ChartRun<'_>> = labels
@@ -960,12 +1303,12 @@ fn write_outputs(runs: &[ChartRun<'_>], out: &OutputArgs) -> Result<()> {
         let svg = render_svg(runs, &options).context("cannot draw the SVG chart")?;
         write_atomically(path, svg.as_bytes())
             .with_context(|| format!("cannot write {}", path.display()))?;
-        eprintln!("{} chart written to {}", options.kind, path.display());
+        errln!("{} chart written to {}", options.kind, path.display());
     }
     if let Some(path) = &out.png {
         let png = render_png(runs, &options).context("cannot draw the PNG chart")?;
         write_atomically(path, &png).with_context(|| format!("cannot write {}", path.display()))?;
-        eprintln!("{} chart written to {}", options.kind, path.display());
+        errln!("{} chart written to {}", options.kind, path.display());
     }
     if let Some(path) = &out.markdown {
         let alt = format!("{} chart", options.kind);
@@ -981,7 +1324,7 @@ fn write_outputs(runs: &[ChartRun<'_>], out: &OutputArgs) -> Result<()> {
             .collect();
         write_atomically(path, markdown_report(runs, &images).as_bytes())
             .with_context(|| format!("cannot write {}", path.display()))?;
-        eprintln!("report written to {}", path.display());
+        errln!("report written to {}", path.display());
     }
     Ok(())
 }
@@ -1000,4 +1343,71 @@ fn relative_to(target: &Path, from: &Path) -> String {
         .unwrap_or(&target_abs)
         .to_string_lossy()
         .replace('\\', "/")
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn selftest_hints_name_the_python_flag() {
+        assert_eq!(
+            selftest_reason("install it with `pip` and set python.interpreter to .venv/bin/python"),
+            "install it with `pip` and pass --python .venv/bin/python"
+        );
+        assert_eq!(
+            selftest_reason("was not found (install python3 or set python.interpreter)"),
+            "was not found (install python3 or pass --python INTERPRETER)"
+        );
+    }
+
+    #[test]
+    fn the_interrupt_line_counts_the_cells_with_runs() {
+        use crate::results::{CellResult, Sample};
+        let cell = |runs: usize, status: CellStatus| CellResult {
+            samples: vec![Sample::default(); runs],
+            status,
+            ..CellResult::default()
+        };
+        let results = ResultsFile {
+            cells: vec![
+                cell(3, CellStatus::Ok),
+                cell(2, CellStatus::Cancelled),
+                cell(2, CellStatus::Cancelled),
+                cell(0, CellStatus::Cancelled),
+            ],
+            ..ResultsFile::default()
+        };
+        let saved = Saved::Out(PathBuf::from("r.json"));
+        assert_eq!(
+            interrupted_line("SIGINT", &results, 5, Some(&saved)),
+            "Interrupted by SIGINT: 3 of 5 cells have runs (7 timed runs; 1 cell complete), \
+             saved to r.json with \"status\": \"cancelled\""
+        );
+        assert_eq!(
+            interrupted_line("SIGTERM", &results, 5, None),
+            "Interrupted by SIGTERM: 3 of 5 cells have runs (7 timed runs; 1 cell complete); \
+             not saved (no --out)"
+        );
+    }
+
+    #[test]
+    fn an_error_line_says_each_cause_once() {
+        let io = || std::io::Error::from(std::io::ErrorKind::NotFound);
+        let e = anyhow::Error::new(crate::preset::PresetError::Io {
+            path: "x.json".into(),
+            source: io(),
+        })
+        .context("cannot use preset x.json");
+        assert_eq!(
+            error_line(&e),
+            format!(
+                "cannot use preset x.json: cannot read preset file x.json: {}",
+                io()
+            )
+        );
+        // Causes that their parent does not show are kept, in order.
+        let e = anyhow::anyhow!("inner").context("middle").context("outer");
+        assert_eq!(error_line(&e), "outer: middle: inner");
+    }
 }

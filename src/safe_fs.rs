@@ -158,7 +158,9 @@ pub fn write_atomically(path: &Path, bytes: &[u8]) -> std::io::Result<()> {
     if let Some(perms) = existing {
         tmp.as_file().set_permissions(perms)?;
     }
-    tmp.write_all(bytes)?;
+    // Through the `File`: the temporary file's name (gone after a failure) is not part of
+    // the error, which the caller reports with the target's path.
+    tmp.as_file_mut().write_all(bytes)?;
     tmp.as_file().sync_all()?;
     tmp.persist(path).map_err(|e| e.error)?;
     // Best effort: make the rename itself durable.

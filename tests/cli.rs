@@ -519,3 +519,534 @@ fn report_refuses_to_overwrite_its_input_or_write_into_a_missing_directory() {
     assert_eq!(o.status.code(), Some(1), "{stderr}");
     assert!(stderr.contains("--svg"), "{stderr}");
 }
+
+/// `--trace` is an output like the others: checked before the sweep, never the file of another
+/// output, and no output may replace the preset the run reads.
+#[test]
+fn the_trace_and_the_preset_file_are_checked_before_the_sweep() {
+    let dir = tempfile::tempdir().unwrap();
+    let preset = dir.path().join("tiny.json");
+    std::fs::write(&preset, TINY).unwrap();
+    let out = dir.path().join("r.json");
+    let missing = dir.path().join("nodir/t.json");
+    let p = preset.to_str().unwrap();
+    let cases: Vec<(Vec<&str>, &str)> = vec![
+        (
+            vec![
+                "--out",
+                out.to_str().unwrap(),
+                "--trace",
+                out.to_str().unwrap(),
+            ],
+            "--trace",
+        ),
+        (vec!["--trace", missing.to_str().unwrap()], "is not usable"),
+        (
+            vec!["--trace", dir.path().to_str().unwrap()],
+            "is a directory",
+        ),
+        (vec!["--out", p], "is both an input and an output"),
+        (vec!["--markdown", p], "is both an input and an output"),
+    ];
+    for (extra, expected) in cases {
+        let mut args = vec!["run", p];
+        args.extend(&extra);
+        let o = corelab(&args);
+        let stderr = String::from_utf8_lossy(&o.stderr);
+        assert_eq!(o.status.code(), Some(1), "{extra:?}: {stderr}");
+        let last = stderr.lines().last().unwrap_or_default();
+        assert!(
+            last.starts_with("Error: --"),
+            "{extra:?}: one line: {stderr}"
+        );
+        assert!(stderr.contains(expected), "{extra:?}: {stderr}");
+        assert!(
+            !stderr.contains("runs ("),
+            "{extra:?}: before the sweep: {stderr}"
+        );
+    }
+    assert!(!out.exists());
+    assert_eq!(std::fs::read_to_string(&preset).unwrap(), TINY);
+}
+
+/// The files in `dir` whose name starts with `prefix`, sorted.
+fn files_starting_with(dir: &Path, prefix: &str) -> Vec<String> {
+    let mut names: Vec<String> = std::fs::read_dir(dir)
+        .unwrap()
+        .flatten()
+        .map(|e| e.file_name().to_string_lossy().into_owned())
+        .filter(|n| n.starts_with(prefix))
+        .collect();
+    names.sort();
+    names
+}
+
+/// A results file from an earlier run, which the next run on the same `--out` must not lose.
+const EARLIER: &str = "earlier results, byte for byte\n";
+
+#[test]
+fn an_earlier_out_is_kept_when_every_cell_fails() {
+    let dir = tempfile::tempdir().unwrap();
+    script(
+        &dir.path().join("fakepy"),
+        "#!/bin/sh\nif [ \"$1\" = -c ] || [ \"$2\" = -c ]; then\n  echo '{\"version\": \"3.12.1\", \"implementation\": \"cpython\", \"gil_enabled\": true}'\n  exit 0\nfi\nexit 7\n",
+    );
+    let preset = dir.path().join("py.json");
+    std::fs::write(
+        &preset,
+        r#"{"task": {"kind": "cpu", "tasks": 4, "cpu": {"size": 1000}}, "workers": [1],
+            "models": ["py-threading"], "baseline": "same-model-one-worker",
+            "repetitions": 1, "warmups": 0, "python": {"interpreter": "./fakepy"}}"#,
+    )
+    .unwrap();
+    let out = dir.path().join("keep.json");
+    std::fs::write(&out, EARLIER).unwrap();
+    let o = corelab(&[
+        "run",
+        preset.to_str().unwrap(),
+        "--out",
+        out.to_str().unwrap(),
+    ]);
+    let stderr = String::from_utf8_lossy(&o.stderr);
+    assert_eq!(o.status.code(), Some(3), "{stderr}");
+    assert_eq!(std::fs::read_to_string(&out).unwrap(), EARLIER);
+    let partial = files_starting_with(dir.path(), "keep.partial-");
+    assert_eq!(partial.len(), 1, "{partial:?}");
+    let partial = dir.path().join(&partial[0]);
+    assert!(
+        stderr.contains(&format!(
+            "this run's results are in {}: every cell failed, so {} keeps its earlier results",
+            partial.display(),
+            out.display()
+        )),
+        "{stderr}"
+    );
+    let results = ResultsFile::load(&partial).unwrap();
+    assert_eq!(results.status, RunStatus::Complete);
+    assert_eq!(
+        results.cells[0].status,
+        corelab::results::CellStatus::Failed
+    );
+}
+
+#[test]
+fn an_earlier_out_is_replaced_by_a_complete_run_and_nothing_is_left_beside_it() {
+    let _g = common::exclusive();
+    let dir = tempfile::tempdir().unwrap();
+    let preset = dir.path().join("tiny.json");
+    std::fs::write(&preset, TINY).unwrap();
+    let out = dir.path().join("keep.json");
+    std::fs::write(&out, EARLIER).unwrap();
+    let o = corelab(&[
+        "run",
+        preset.to_str().unwrap(),
+        "--out",
+        out.to_str().unwrap(),
+        "--models",
+        "sequential",
+        "-q",
+    ]);
+    assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
+    assert_eq!(ResultsFile::load(&out).unwrap().status, RunStatus::Complete);
+    assert_eq!(
+        files_starting_with(dir.path(), ""),
+        ["keep.json", "tiny.json"]
+    );
+}
+
+/// A full disk, made deterministic: files may grow to 2 KiB at most (`ulimit -f 4`, in 512-byte
+/// blocks; SIGXFSZ ignored so a write fails with EFBIG instead of killing corelab).
+#[test]
+fn an_earlier_out_is_kept_when_saving_fails() {
+    let dir = tempfile::tempdir().unwrap();
+    let preset = dir.path().join("tiny.json");
+    std::fs::write(&preset, TINY).unwrap();
+    let out = dir.path().join("keep.json");
+    std::fs::write(&out, EARLIER).unwrap();
+    let o = Command::new("sh")
+        .arg("-c")
+        .arg("ulimit -f 4 && trap '' XFSZ && exec \"$0\" \"$@\"")
+        .arg(corelab_exe())
+        .args([
+            "run",
+            preset.to_str().unwrap(),
+            "--models",
+            "sequential",
+            "--out",
+        ])
+        .arg(&out)
+        .output()
+        .unwrap();
+    let stderr = String::from_utf8_lossy(&o.stderr);
+    assert_eq!(o.status.code(), Some(1), "{stderr}");
+    assert_eq!(std::fs::read_to_string(&out).unwrap(), EARLIER);
+    let last = stderr.lines().last().unwrap();
+    assert_eq!(
+        last,
+        format!(
+            "Error: cannot save the results to {}: File too large (os error 27); {} keeps its earlier results",
+            out.display(),
+            out.display()
+        ),
+        "{stderr}"
+    );
+    // The failure is said once, not after every round.
+    assert_eq!(stderr.matches("keep.partial-").count(), 1, "{stderr}");
+    // Nothing that holds no results is left beside it.
+    assert_eq!(
+        files_starting_with(dir.path(), ""),
+        ["keep.json", "tiny.json"]
+    );
+}
+
+/// `corelab run … 2>&1 | head` closes stderr early: the run goes on, finishes its files and
+/// exits 0; `report` too.
+#[test]
+fn a_closed_stderr_stops_nothing() {
+    let _g = common::exclusive();
+    let dir = tempfile::tempdir().unwrap();
+    let preset = dir.path().join("tiny.json");
+    std::fs::write(&preset, TINY).unwrap();
+    let out = dir.path().join("r.json");
+    let csv = dir.path().join("s.csv");
+    let closed_stderr = |args: &[&std::ffi::OsStr]| {
+        let mut child = Command::new(corelab_exe())
+            .args(args)
+            .stdout(std::process::Stdio::null())
+            .stderr(std::process::Stdio::piped())
+            .spawn()
+            .unwrap();
+        drop(child.stderr.take()); // nobody reads stderr any more
+        child.wait().unwrap()
+    };
+    let status = closed_stderr(&[
+        "run".as_ref(),
+        preset.as_os_str(),
+        "--out".as_ref(),
+        out.as_os_str(),
+        "--csv".as_ref(),
+        csv.as_os_str(),
+    ]);
+    assert!(status.success(), "{status:?}");
+    assert_eq!(ResultsFile::load(&out).unwrap().status, RunStatus::Complete);
+    assert!(csv.exists());
+    let md = dir.path().join("r.md");
+    let svg = dir.path().join("r.svg");
+    let status = closed_stderr(&[
+        "report".as_ref(),
+        out.as_os_str(),
+        "--markdown".as_ref(),
+        md.as_os_str(),
+        "--svg".as_ref(),
+        svg.as_os_str(),
+    ]);
+    assert!(status.success(), "{status:?}");
+    assert!(md.exists() && svg.exists());
+}
+
+/// `--precision` overrides the preset's target: 0 turns it off (exactly the repetitions, with
+/// `--min-time 0`), a percentage turns it on (every cell then takes at least 6 runs).
+#[test]
+fn precision_is_overridden_on_the_command_line() {
+    let _g = common::exclusive();
+    let dir = tempfile::tempdir().unwrap();
+    let preset = dir.path().join("precise.json");
+    std::fs::write(
+        &preset,
+        r#"{"task": {"kind": "cpu", "tasks": 4, "cpu": {"size": 2000}}, "workers": [1],
+            "models": ["sequential"], "repetitions": 2, "warmups": 0, "precision": 0.02}"#,
+    )
+    .unwrap();
+    let out = dir.path().join("r.json");
+    let run = |extra: &[&str]| {
+        let mut args = vec![
+            "run",
+            preset.to_str().unwrap(),
+            "--out",
+            out.to_str().unwrap(),
+        ];
+        args.extend(extra);
+        let o = corelab(&args);
+        let stderr = String::from_utf8_lossy(&o.stderr).into_owned();
+        assert!(o.status.success(), "{stderr}");
+        let runs = ResultsFile::load(&out).unwrap().cells[0].samples.len();
+        (stderr, runs)
+    };
+    let (stderr, runs) = run(&["--precision", "0", "--min-time", "0"]);
+    assert_eq!(runs, 2, "{stderr}");
+    assert!(stderr.contains("(0 warm-up + 2 timed each)"), "{stderr}");
+    let (stderr, runs) = run(&["--precision", "5"]);
+    assert!(runs >= 6, "{runs} runs: {stderr}");
+    assert!(stderr.contains("known to ±5%"), "{stderr}");
+    let o = corelab(&["run", preset.to_str().unwrap(), "--precision", "80"]);
+    assert_eq!(o.status.code(), Some(2));
+    assert!(
+        String::from_utf8_lossy(&o.stderr).contains("not a percentage from 0 to 50"),
+        "{}",
+        String::from_utf8_lossy(&o.stderr)
+    );
+}
+
+/// Standard output on a full disk (`>/dev/full`): one error line and exit status 1, for every
+/// command that prints (a reader that went away, `| head`, stays quiet and 0: see above).
+#[test]
+fn a_failed_write_to_stdout_is_one_error_and_exit_status_1() {
+    let _g = common::exclusive();
+    let dir = tempfile::tempdir().unwrap();
+    let preset = dir.path().join("tiny.json");
+    std::fs::write(&preset, TINY).unwrap();
+    let out = dir.path().join("r.json");
+    let to_full = |args: &[&str]| {
+        Command::new(corelab_exe())
+            .args(args)
+            .stdout(std::fs::File::create("/dev/full").unwrap())
+            .output()
+            .unwrap()
+    };
+    let p = preset.to_str().unwrap();
+    let o_path = out.to_str().unwrap();
+    for args in [
+        vec!["run", p, "--models", "sequential", "-q", "--out", o_path],
+        vec!["report", o_path],
+        vec!["presets"],
+    ] {
+        let o = to_full(&args);
+        let stderr = String::from_utf8_lossy(&o.stderr);
+        assert_eq!(o.status.code(), Some(1), "{args:?}: {stderr}");
+        assert_eq!(
+            stderr.matches("cannot write to standard output").count(),
+            1,
+            "{args:?}: {stderr}"
+        );
+        assert!(
+            stderr.contains("Error: cannot write to standard output: No space left on device"),
+            "{args:?}: {stderr}"
+        );
+    }
+    // The run still saved its results.
+    assert_eq!(ResultsFile::load(&out).unwrap().status, RunStatus::Complete);
+}
+
+/// An operating-system error is said once, not once per layer that mentions it.
+#[test]
+fn os_errors_are_said_once() {
+    let dir = tempfile::tempdir().unwrap();
+    let binary = dir.path().join("binary.json");
+    std::fs::write(&binary, b"\xff\xfe\x00").unwrap();
+    let missing = dir.path().join("nosuch.json");
+    for (arg, reason) in [
+        (missing.to_str().unwrap(), "No such file or directory"),
+        (
+            dir.path().to_str().unwrap(),
+            "it is a directory, not a regular file",
+        ),
+        (binary.to_str().unwrap(), "not UTF-8 text"),
+    ] {
+        for args in [vec!["run", arg], vec!["report", arg]] {
+            let o = corelab(&args);
+            let stderr = String::from_utf8_lossy(&o.stderr);
+            assert_eq!(o.status.code(), Some(1), "{args:?}: {stderr}");
+            assert_eq!(stderr.lines().count(), 1, "{args:?}: {stderr}");
+            assert_eq!(stderr.matches(reason).count(), 1, "{args:?}: {stderr}");
+        }
+    }
+}
+
+/// The exit statuses `run --help` lists are the ones `run` gives: a sweep whose every cell
+/// failed exits 3 (see `a_sweep_whose_cells_all_fail_exits_non_zero_naming_them`), so 1 does
+/// not claim "nothing measured".
+#[test]
+fn run_help_states_the_exit_statuses_it_gives() {
+    let o = corelab(&["run", "--help"]);
+    let help = String::from_utf8_lossy(&o.stdout).replace('\n', " ");
+    assert!(
+        help.contains("3 the sweep ended but some or all of its cells failed"),
+        "{help}"
+    );
+    assert!(!help.contains("nothing measured"), "{help}");
+}
+
+/// The numeric flags are refused by the parser (exit 2) with the range validation allows,
+/// not the range of their integer type.
+#[test]
+fn numeric_flags_state_the_range_they_accept() {
+    for (args, expected) in [
+        (
+            vec!["run", "start-here", "--repetitions=-1"],
+            "-1 is not in 1..=1000",
+        ),
+        (
+            vec!["run", "start-here", "--repetitions", "0"],
+            "0 is not in 1..=1000",
+        ),
+        (
+            vec!["run", "start-here", "--workers", "1,0"],
+            "0 is not in 1..=1024",
+        ),
+        (
+            vec!["run", "start-here", "--min-time", "4000"],
+            "not a number of seconds from 0 to 3600",
+        ),
+        (vec!["selftest", "--workers", "0"], "0 is not in 1..=256"),
+    ] {
+        let o = corelab(&args);
+        let stderr = String::from_utf8_lossy(&o.stderr);
+        assert_eq!(o.status.code(), Some(2), "{args:?}: {stderr}");
+        assert!(stderr.contains(expected), "{args:?}: {stderr}");
+    }
+}
+
+/// `report`'s messages name the file and say in words what is wrong with it.
+#[test]
+fn report_names_the_file_and_says_what_it_is_in_words() {
+    let _g = common::exclusive();
+    let dir = tempfile::tempdir().unwrap();
+    let preset = dir.path().join("tiny.json");
+    std::fs::write(&preset, TINY).unwrap();
+    let out = dir.path().join("r.json");
+    let o = corelab(&[
+        "run",
+        preset.to_str().unwrap(),
+        "--models",
+        "sequential",
+        "-q",
+        "--out",
+        out.to_str().unwrap(),
+    ]);
+    assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
+    let mut raw: serde_json::Value =
+        serde_json::from_str(&std::fs::read_to_string(&out).unwrap()).unwrap();
+    raw["format_version"] = 2.into();
+    let newer = dir.path().join("newer.json");
+    std::fs::write(&newer, raw.to_string()).unwrap();
+    let o = corelab(&["report", newer.to_str().unwrap()]);
+    let stderr = String::from_utf8_lossy(&o.stderr);
+    assert_eq!(o.status.code(), Some(1), "{stderr}");
+    assert_eq!(
+        stderr.trim_end(),
+        format!(
+            "Error: cannot use {0} for a report: {0} is a corelab results file of a newer format \
+             (`format_version` = 2) than this corelab reads (1 to 1): open it with a newer corelab",
+            newer.display()
+        )
+    );
+    raw["format_version"] = 1.into();
+    raw["status"] = "incomplete".into();
+    let partial = dir.path().join("h2.json");
+    std::fs::write(&partial, raw.to_string()).unwrap();
+    let o = corelab(&["report", partial.to_str().unwrap()]);
+    let stderr = String::from_utf8_lossy(&o.stderr);
+    assert!(o.status.success(), "{stderr}");
+    assert!(
+        stderr.contains(
+            "note: h2 is not a complete run: the sweep was still running or was killed; \
+             it holds the rounds saved so far"
+        ),
+        "{stderr}"
+    );
+}
+
+/// An interpreter that fails without a word gets a reason; `selftest`'s hints name its own
+/// flag, `--python`, not the preset field.
+#[test]
+fn interpreter_messages_give_a_reason_and_the_right_setting() {
+    let dir = tempfile::tempdir().unwrap();
+    let preset = dir.path().join("py.json");
+    std::fs::write(
+        &preset,
+        r#"{"models": ["py-threading"], "workers": [1], "python": {"interpreter": "/bin/false"}}"#,
+    )
+    .unwrap();
+    let o = corelab(&["run", preset.to_str().unwrap()]);
+    let stderr = String::from_utf8_lossy(&o.stderr);
+    assert_eq!(o.status.code(), Some(1), "{stderr}");
+    assert!(
+        stderr.contains(
+            "`/bin/false` failed (exit status: 1): it printed no reason; is it a Python 3 interpreter?"
+        ),
+        "{stderr}"
+    );
+    let _g = common::exclusive();
+    let o = corelab(&[
+        "selftest",
+        "--workers",
+        "1",
+        "--python",
+        "/nonexistent/python",
+    ]);
+    let stderr = String::from_utf8_lossy(&o.stderr);
+    assert!(o.status.success(), "{stderr}");
+    assert!(stderr.contains("pass --python INTERPRETER"), "{stderr}");
+    assert!(!stderr.contains("python.interpreter"), "{stderr}");
+}
+
+/// Another name of the same file (a symlink, a hard link) is the same file: `report` never
+/// writes over its input through it, and `run` never names one file twice.
+#[test]
+fn symlinks_and_hard_links_do_not_bypass_the_input_and_output_checks() {
+    let dir = tempfile::tempdir().unwrap();
+    let d = dir.path();
+    let input = d.join("a.json");
+    std::fs::write(&input, "{}").unwrap();
+    std::os::unix::fs::symlink(&input, d.join("alias.json")).unwrap();
+    std::fs::hard_link(&input, d.join("hard.json")).unwrap();
+    std::fs::write(d.join("tiny.json"), TINY).unwrap();
+    std::os::unix::fs::symlink(d.join("tiny.json"), d.join("preset-link.json")).unwrap();
+    std::fs::write(d.join("r.json"), "").unwrap();
+    std::os::unix::fs::symlink(d.join("r.json"), d.join("r-link.csv")).unwrap();
+    let s = |name: &str| d.join(name).to_str().unwrap().to_string();
+    let cases: Vec<(Vec<String>, &str)> = vec![
+        (
+            vec![
+                "report".into(),
+                s("alias.json"),
+                "--svg".into(),
+                s("a.json"),
+            ],
+            "is both an input and an output",
+        ),
+        (
+            vec![
+                "report".into(),
+                s("a.json"),
+                "--markdown".into(),
+                s("alias.json"),
+            ],
+            "is both an input and an output",
+        ),
+        (
+            vec!["report".into(), s("hard.json"), "--png".into(), s("a.json")],
+            "is both an input and an output",
+        ),
+        (
+            vec![
+                "run".into(),
+                s("tiny.json"),
+                "--out".into(),
+                s("preset-link.json"),
+            ],
+            "is both an input and an output",
+        ),
+        (
+            vec![
+                "run".into(),
+                s("tiny.json"),
+                "--out".into(),
+                s("r.json"),
+                "--csv".into(),
+                s("r-link.csv"),
+            ],
+            "each output needs its own file",
+        ),
+    ];
+    for (args, expected) in cases {
+        let args: Vec<&str> = args.iter().map(String::as_str).collect();
+        let o = corelab(&args);
+        let stderr = String::from_utf8_lossy(&o.stderr);
+        assert_eq!(o.status.code(), Some(1), "{args:?}: {stderr}");
+        assert!(stderr.contains(expected), "{args:?}: {stderr}");
+    }
+    assert_eq!(std::fs::read_to_string(&input).unwrap(), "{}");
+    assert_eq!(std::fs::read_to_string(d.join("tiny.json")).unwrap(), TINY);
+    assert_eq!(std::fs::read_to_string(d.join("r.json")).unwrap(), "");
+}

@@ -31,9 +31,61 @@ fn missing_fields_take_defaults() {
     assert_eq!(exp.task, Experiment::default().task);
 }
 
+/// A misspelt field used to run the defaults unnoticed (`repetitons`: 5 repetitions); now a
+/// preset with a field no preset has is refused, naming it and, when near, the valid name.
+/// (A preset written by a newer corelab with new fields says `version` 2 and is refused too.)
 #[test]
-fn unknown_fields_are_ignored_for_forward_compatibility() {
-    assert!(Experiment::from_json(r#"{"version": 1, "colour": "blue"}"#).is_ok());
+fn unknown_fields_are_refused_naming_the_field_and_the_closest_name() {
+    let err = error_of(r#"{"version": 1, "colour": "blue"}"#);
+    assert_eq!(err, "`colour` is not a preset field");
+    let err = error_of(r#"{"repetitons": 3}"#);
+    assert_eq!(
+        err,
+        "`repetitons` is not a preset field (did you mean `repetitions`?)"
+    );
+    let err = error_of(r#"{"task": {"kind": "cpu", "cpu": {"size": 10, "bogus": 1}}}"#);
+    assert_eq!(err, "`task.cpu.bogus` is not a preset field");
+    let err = error_of(r#"{"python": {"interpeter": "python3"}, "x": 1}"#);
+    assert_eq!(
+        err,
+        "`python.interpeter` is not a preset field (did you mean `interpreter`?) (and 1 more unknown field)"
+    );
+    let err = error_of(r#"{"workers": {"up_to": 4, "bogus": 1}}"#);
+    assert!(err.contains("bogus"), "{err}");
+}
+
+#[test]
+fn the_top_level_must_be_an_object() {
+    for (text, found) in [("[]", "an array"), ("3", "a number"), ("\"x\"", "a string")] {
+        assert_eq!(
+            error_of(text),
+            format!("a preset is a JSON object (`{{ … }}`) at the top level, and this is {found}")
+        );
+    }
+    assert!(error_of(r#"{"name": "a"} {"name": "b"}"#).contains("trailing characters"));
+}
+
+#[test]
+fn a_byte_order_mark_is_accepted() {
+    let exp = Experiment::from_json("\u{feff}{\"repetitions\": 3}").unwrap();
+    assert_eq!(exp.repetitions, 3);
+}
+
+/// The example and bench presets shipped beside the built-in ones load under the strict rules.
+#[test]
+fn every_shipped_preset_file_loads() {
+    let root = std::path::Path::new(env!("CARGO_MANIFEST_DIR"));
+    let mut seen = 0;
+    for dir in ["assets/presets", "assets/examples", "benches"] {
+        for entry in std::fs::read_dir(root.join(dir)).unwrap().flatten() {
+            let path = entry.path();
+            if path.extension().is_some_and(|e| e == "json") {
+                Experiment::load(&path).unwrap_or_else(|e| panic!("{}: {e}", path.display()));
+                seen += 1;
+            }
+        }
+    }
+    assert!(seen >= 10, "{seen} preset files");
 }
 
 #[test]
@@ -218,4 +270,48 @@ fn the_cpu_lesson_ends_at_the_core_count() {
         .unwrap();
     assert_eq!(exp.workers.last(), Some(&cores));
     assert!(exp.target_run_s > 0.0 && exp.precision > 0.0);
+}
+
+/// Results files embed their experiment but are read leniently: every results file in docs/
+/// (some from older versions) still loads.
+#[test]
+fn every_results_file_in_docs_still_loads() {
+    fn walk(dir: &std::path::Path, found: &mut Vec<std::path::PathBuf>) {
+        for entry in std::fs::read_dir(dir).unwrap().flatten() {
+            let path = entry.path();
+            if path.is_dir() {
+                walk(&path, found);
+            } else if path.extension().is_some_and(|e| e == "json") {
+                found.push(path);
+            }
+        }
+    }
+    let mut files = Vec::new();
+    walk(
+        &std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("docs"),
+        &mut files,
+    );
+    let mut loaded = 0;
+    for path in files {
+        let text = std::fs::read_to_string(&path).unwrap();
+        if !text.contains("\"corelab-results\"") {
+            continue; // selftest output, not a results file
+        }
+        corelab::results::ResultsFile::load(&path)
+            .unwrap_or_else(|e| panic!("{}: {e}", path.display()));
+        loaded += 1;
+    }
+    assert!(loaded >= 20, "{loaded} results files");
+}
+
+/// A run sized to `target_run_s` must fit in `timeout_s`, or every run times out.
+#[test]
+fn a_target_run_time_beyond_the_timeout_is_refused_quoting_both() {
+    let err = error_of(r#"{"target_run_s": 90, "timeout_s": 60}"#);
+    assert_eq!(
+        err,
+        "`target_run_s` = 90: runs sized to take 90 s would reach `timeout_s` = 60 s and fail; \
+         make target_run_s shorter than timeout_s"
+    );
+    assert!(Experiment::from_json(r#"{"target_run_s": 0.5, "timeout_s": 60}"#).is_ok());
 }

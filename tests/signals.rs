@@ -135,6 +135,15 @@ fn interrupt_mid_sweep(signal: &str, expected_code: i32) {
             Some(format!("cancelled after {runs} timed runs").as_str())
         );
     }
+    // The line says how many cells have runs, and how many runs were saved.
+    let saved_runs: usize = results.cells.iter().map(|c| c.samples.len()).sum();
+    assert!(
+        stderr.contains(&format!(
+            "4 of 4 cells have runs ({saved_runs} timed runs; 0 cells complete), saved to {}",
+            out.display()
+        )),
+        "{stderr}"
+    );
     let rounds: Vec<usize> = results.cells.iter().map(|c| c.samples.len()).collect();
     let (lo, hi) = (rounds.iter().min().unwrap(), rounds.iter().max().unwrap());
     assert!(
@@ -174,4 +183,75 @@ fn sigint_saves_the_cells_so_far_as_cancelled_and_leaves_no_children() {
 #[test]
 fn sigterm_cancels_the_same_way() {
     interrupt_mid_sweep("TERM", 143);
+}
+
+/// An interrupted run never replaces an earlier `--out`: its cells go to a partial file beside
+/// it, which stderr names.
+#[test]
+fn sigint_keeps_an_earlier_out_and_says_where_the_cells_are() {
+    let _g = common::exclusive();
+    let dir = tempfile::tempdir().unwrap();
+    let preset = dir.path().join("slow.json");
+    std::fs::write(&preset, SLOW).unwrap();
+    let out = dir.path().join("keep.json");
+    let earlier = "earlier results\n";
+    std::fs::write(&out, earlier).unwrap();
+    let csv = dir.path().join("s.csv");
+    let svg = dir.path().join("s.svg");
+    let mut child: Child = Command::new(corelab_exe())
+        .args(["run", preset.to_str().unwrap(), "--out"])
+        .arg(&out)
+        .arg("--csv")
+        .arg(&csv)
+        .arg("--svg")
+        .arg(&svg)
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    let partial = wait_for("the first round to be saved beside keep.json", || {
+        std::fs::read_dir(dir.path())
+            .unwrap()
+            .flatten()
+            .map(|e| e.path())
+            .find(|p| {
+                let name = p.file_name().unwrap().to_string_lossy();
+                name.starts_with("keep.partial-") && name.ends_with(".json")
+            })
+            .filter(|p| runs_saved(p).is_some_and(|n| n >= 4))
+    });
+    assert_eq!(std::fs::read_to_string(&out).unwrap(), earlier);
+    let kill = Command::new("kill")
+        .args(["-INT", &child.id().to_string()])
+        .status()
+        .unwrap();
+    assert!(kill.success());
+    let status = wait_for("corelab to exit", || child.try_wait().unwrap());
+    let output = child.wait_with_output().unwrap();
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    assert_eq!(status.code(), Some(130), "{stderr}");
+    assert_eq!(std::fs::read_to_string(&out).unwrap(), earlier);
+    assert!(
+        stderr.contains(&format!(
+            "saved to {} with \"status\": \"cancelled\" ({} keeps its earlier results)",
+            partial.display(),
+            out.display()
+        )),
+        "{stderr}"
+    );
+    assert_eq!(
+        ResultsFile::load(&partial).unwrap().status,
+        RunStatus::Cancelled
+    );
+    // The summary and chart are not made from a partial sweep, and stderr says so.
+    assert!(!csv.exists() && !svg.exists());
+    assert!(
+        stderr.contains(&format!(
+            "Not written, as the sweep was interrupted: --csv {}, --svg {} (`corelab report {}` makes",
+            csv.display(),
+            svg.display(),
+            partial.display()
+        )),
+        "{stderr}"
+    );
 }

@@ -45,7 +45,7 @@ pub fn generate(what: &GenerateWhat) -> Result<()> {
             make_dir(dir)?;
             clap_mangen::generate_to(Cli::command(), dir)
                 .with_context(|| format!("cannot write the man pages into {}", dir.display()))?;
-            eprintln!("man pages written into {}", dir.display());
+            errln!("man pages written into {}", dir.display());
             Ok(())
         }
         GenerateWhat::Completions { shell, dir: None } => to_stdout(|out| {
@@ -64,7 +64,7 @@ pub fn generate(what: &GenerateWhat) -> Result<()> {
                         dir.display()
                     )
                 })?;
-            eprintln!("{shell} completions written to {}", path.display());
+            errln!("{shell} completions written to {}", path.display());
             Ok(())
         }
     }

@@ -172,9 +172,13 @@ pub fn probe_within(options: &PythonOptions, timeout: Duration) -> Result<Python
     let stdout = stdout.recv_timeout(wait).unwrap_or_default();
     let stderr = stderr.recv_timeout(wait).unwrap_or_default();
     if !status.success() {
+        let said = String::from_utf8_lossy(&stderr).trim().to_string();
+        let why = match said.is_empty() {
+            true => "it printed no reason; is it a Python 3 interpreter?".to_string(),
+            false => said,
+        };
         return Err(EngineError::PythonUnavailable(format!(
-            "`{interp}` failed ({status}): {}",
-            String::from_utf8_lossy(&stderr).trim()
+            "`{interp}` failed ({status}): {why}"
         )));
     }
     let mut info: PythonInfo = serde_json::from_slice(&stdout).map_err(|e| {

@@ -150,7 +150,8 @@ pub fn outliers(c: &CellResult) -> String {
 }
 
 /// What else the reader must know about a cell: failure, outlying runs, lost updates,
-/// bandwidth, pool start-up. Words separated by single spaces, no padding.
+/// bandwidth, pool start-up. The parts are separated by `; ` (`1 outlier: 0.1818 s; pool
+/// start-up 2.0 ms`), no padding.
 pub fn note(c: &CellResult) -> String {
     let mut parts = Vec::new();
     match c.status {
@@ -174,7 +175,7 @@ pub fn note(c: &CellResult) -> String {
     {
         parts.push(format!("pool start-up {:.1} ms", s * 1000.0));
     }
-    parts.join(" ")
+    parts.join("; ")
 }
 
 #[cfg(test)]

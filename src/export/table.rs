@@ -1,10 +1,19 @@
 use super::cell_text::{fixed, median_ci, min_max, note, seconds, speedup_range};
 use crate::results::ResultsFile;
 
+/// The narrowest the model column is; it widens to the longest model name in the file
+/// (`py-multiprocessing`), so the columns stay aligned.
+const MODEL_COLUMN: usize = 12;
+
 /// A fixed-width summary table for the terminal.
 pub fn summary_table(results: &ResultsFile) -> String {
+    let m = results
+        .cells
+        .iter()
+        .map(|c| c.model_id().chars().count())
+        .fold(MODEL_COLUMN, usize::max);
     let mut out = format!(
-        "{:<12} {:>7} {:>10} {:>32} {:>19} {:>8} {:>15} {:>6} {:>6} {:>6}  {}\n",
+        "{:<m$} {:>7} {:>10} {:>32} {:>19} {:>8} {:>15} {:>6} {:>6} {:>6}  {}\n",
         "model",
         "workers",
         "median",
@@ -18,11 +27,16 @@ pub fn summary_table(results: &ResultsFile) -> String {
         "note"
     );
     for c in &results.cells {
+        // A cell without runs has no median: a bare dash, not `—s`.
+        let median = c
+            .wall
+            .as_ref()
+            .map_or("—".into(), |s| format!("{}s", seconds(s.median)));
         out.push_str(&format!(
-            "{:<12} {:>7} {:>9}s {:>32} {:>19} {:>8} {:>15} {:>6} {:>6} {:>6}  {}\n",
+            "{:<m$} {:>7} {:>10} {:>32} {:>19} {:>8} {:>15} {:>6} {:>6} {:>6}  {}\n",
             c.model_id(),
             c.workers,
-            c.wall.as_ref().map_or("—".into(), |s| seconds(s.median)),
+            median,
             median_ci(c),
             min_max(c),
             fixed(c.speedup, 2),
@@ -65,6 +79,55 @@ mod tests {
         ));
         r.recompute();
         r
+    }
+
+    /// Long model names widen the model column instead of pushing their row out of line, a
+    /// cell without runs shows a bare `—`, and a note's parts are kept apart.
+    #[test]
+    fn columns_stay_aligned_and_notes_read_apart() {
+        let mut r = with_an_outlier();
+        let mut pool = CellResult::with_walls(
+            ModelKind::PyMultiprocessing,
+            1,
+            &[1.0, 1.1, 0.9, 1.0, 1.05, 9.0],
+        );
+        pool.model = Some(ModelKind::Processes);
+        r.cells.push(pool);
+        r.cells.push(CellResult::with_walls(
+            ModelKind::PyMultiprocessing,
+            2,
+            &[0.5, 0.6],
+        ));
+        r.cells
+            .push(CellResult::with_walls(ModelKind::PyFreeThreading, 16, &[]));
+        r.recompute();
+        r.cells[1].startup_s = Some(0.002);
+        let text = summary_table(&r);
+        let rows: Vec<&str> = text.lines().take(5).collect();
+        // The right edge of the workers column, in characters, is the same on every row.
+        let edge = |row: &str| {
+            let chars: Vec<char> = row.chars().collect();
+            let start = chars.iter().position(|c| *c == ' ').unwrap_or(0);
+            let digits = chars[start..]
+                .iter()
+                .position(|c| !c.is_whitespace())
+                .unwrap_or(0)
+                + start;
+            digits
+                + chars[digits..]
+                    .iter()
+                    .position(|c| c.is_whitespace())
+                    .unwrap_or(0)
+        };
+        let edges: Vec<usize> = rows.iter().map(|r| edge(r)).collect();
+        assert!(edges.iter().all(|&e| e == edges[0]), "{edges:?}\n{text}");
+        assert!(rows[3].starts_with("py-multiprocessing "), "{text}");
+        assert!(!text.contains("—s"), "{text}");
+        assert!(rows[4].contains(" — "), "{text}");
+        assert!(
+            rows[2].contains("1 outlier: 9.0000 s; pool start-up 2.0 ms"),
+            "{text}"
+        );
     }
 
     #[test]

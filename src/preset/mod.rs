@@ -4,6 +4,7 @@ mod builtin;
 mod calibration;
 mod error;
 mod experiment;
+mod strict;
 mod task;
 mod validate;
 mod workers;
@@ -36,12 +37,30 @@ impl Experiment {
                 limit: MAX_PRESET_BYTES,
             });
         }
+        // A byte-order mark (some Windows editors write one) is not part of the JSON.
+        let text = text.strip_prefix('\u{feff}').unwrap_or(text);
+        if let Some(found) = strict::not_an_object(text) {
+            return Err(PresetError::NotAnObject { found });
+        }
+        let mut unknown: Vec<Vec<strict::Segment>> = Vec::new();
         let mut de = serde_json::Deserializer::from_str(text);
-        let experiment: Experiment =
-            serde_path_to_error::deserialize(&mut de).map_err(|err| PresetError::Parse {
-                field: err.path().to_string(),
-                message: err.inner().to_string(),
-            })?;
+        let mut note_unknown =
+            |path: serde_ignored::Path<'_>| unknown.push(strict::segments(&path));
+        let experiment: Experiment = serde_path_to_error::deserialize(
+            serde_ignored::Deserializer::new(&mut de, &mut note_unknown),
+        )
+        .map_err(|err| PresetError::Parse {
+            field: err.path().to_string(),
+            message: err.inner().to_string(),
+        })?;
+        de.end().map_err(|err| PresetError::Parse {
+            field: ".".into(),
+            message: err.to_string(),
+        })?;
+        // Strict, unlike a results file: a misspelt field must not run the defaults unnoticed.
+        if let Some(first) = unknown.first() {
+            return Err(strict::unknown_field(first, unknown.len() - 1, &experiment));
+        }
         let mut experiment = experiment;
         // A rule in `workers` was resolved on this machine while parsing; keep the rule too.
         // (A list in `workers` is used as it is, whatever `worker_rule` says.)

@@ -110,6 +110,18 @@ impl Experiment {
                 format!("must be between {MIN_TIMEOUT_S} and {MAX_TIMEOUT_S} seconds"),
             ));
         }
+        if self.target_run_s > 0.0 && self.target_run_s >= self.timeout_s {
+            // Every run, sized to the target, would be stopped as timed out.
+            return Err(PresetError::invalid(
+                "target_run_s",
+                self.target_run_s,
+                format!(
+                    "runs sized to take {} s would reach `timeout_s` = {} s and fail; \
+                     make target_run_s shorter than timeout_s",
+                    self.target_run_s, self.timeout_s
+                ),
+            ));
+        }
         let si = self.gil.switch_interval_ms;
         if !(si.is_finite() && (0.01..=1000.0).contains(&si)) {
             return Err(PresetError::invalid(

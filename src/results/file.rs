@@ -75,6 +75,19 @@ pub enum RunStatus {
     Incomplete,
 }
 
+impl RunStatus {
+    /// In words, for a note about a file that is not a complete run.
+    pub fn describe(self) -> &'static str {
+        match self {
+            RunStatus::Complete => "every cell ran",
+            RunStatus::Cancelled => "the sweep was cancelled; it holds the cells measured before",
+            RunStatus::Incomplete => {
+                "the sweep was still running or was killed; it holds the rounds saved so far"
+            }
+        }
+    }
+}
+
 /// What speedup was computed against.
 #[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
 #[serde(default)]
@@ -230,6 +243,11 @@ pub enum ResultsError {
     },
     #[error("{path} is not a corelab results file: {message}")]
     Parse { path: String, message: String },
+    #[error(
+        "{path} is a corelab results file of a newer format (`format_version` = {found}) than \
+         this corelab reads (1 to {RESULTS_FORMAT_VERSION}): open it with a newer corelab"
+    )]
+    NewerFormat { path: String, found: u64 },
     #[error("cannot write results file {path}: {source}")]
     Write {
         path: String,
@@ -376,6 +394,8 @@ impl ResultsFile {
         struct FormatOnly {
             #[serde(default)]
             format: Option<serde_json::Value>,
+            #[serde(default)]
+            format_version: Option<serde_json::Value>,
         }
         let head: FormatOnly = serde_json::from_str(text).map_err(|e| parse_err(e.to_string()))?;
         // Checked before anything else, so that any other JSON document is refused plainly.
@@ -396,6 +416,15 @@ impl ResultsFile {
                     "it has no `format` field (expected {RESULTS_FORMAT:?})"
                 )));
             }
+        }
+        // A newer format is said to be one before its fields (which may have changed) are read.
+        if let Some(found) = head.format_version.as_ref().and_then(|v| v.as_u64())
+            && found > u64::from(RESULTS_FORMAT_VERSION)
+        {
+            return Err(ResultsError::NewerFormat {
+                path: origin.to_string(),
+                found,
+            });
         }
         let mut de = serde_json::Deserializer::from_str(text);
         let mut file: ResultsFile = serde_path_to_error::deserialize(&mut de)
