@@ -270,8 +270,9 @@ pub struct OutputArgs {
 }
 
 fn parse_chart(s: &str) -> Result<ChartKind, String> {
-    ChartKind::from_id(s)
-        .ok_or_else(|| format!("unknown chart {s:?}; choose from speedup, efficiency, time"))
+    ChartKind::from_id(s).ok_or_else(|| {
+        format!("unknown chart {s:?}; choose from speedup, efficiency, time, memory")
+    })
 }
 /// Seconds from 0 to [`crate::preset::limits::MAX_MIN_TIME_S`]: what `min_time_s` may be.
 fn parse_min_time(s: &str) -> Result<f64, String> {
@@ -1248,19 +1249,22 @@ pub fn report(args: &ReportArgs) -> Result<()> {
         );
     }
     let labels = run_labels(&args.results, &loaded);
-    for (label, r) in labels.iter().zip(&loaded) {
+    for ((label, r), path) in labels.iter().zip(&loaded).zip(&args.results) {
         if loaded.len() > 1 {
+            // Names come from files: control characters are escaped.
             outln!(
-                "== {label}: {} on {}",
-                r.experiment.name,
-                r.machine.one_line()
+                "== {}: {} on {}",
+                crate::export::sanitize::for_terminal_line(label),
+                crate::export::sanitize::for_terminal_line(&r.experiment.name),
+                crate::export::sanitize::for_terminal_line(&r.machine.one_line())
             );
         }
         out!("{}", summary_table(r));
         out!("{}", fits_summary(&fit_results(r)));
         if r.status != RunStatus::Complete {
             errln!(
-                "note: {label} is not a complete run: {}",
+                "note: {} is not a complete run: {}",
+                crate::export::sanitize::for_terminal_line(&file_label(path)),
                 r.status.describe()
             );
         }

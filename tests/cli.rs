@@ -944,6 +944,24 @@ fn report_names_the_file_and_says_what_it_is_in_words() {
         ),
         "{stderr}"
     );
+
+    // Two files, one named with control characters: the "== label" lines escape them.
+    raw["status"] = "complete".into();
+    raw["experiment"]["name"] = "evil\u{1b}[31mRED\r\nX".into();
+    let evil = dir.path().join("evil.json");
+    std::fs::write(&evil, raw.to_string()).unwrap();
+    let o = corelab(&["report", evil.to_str().unwrap(), out.to_str().unwrap()]);
+    let stdout = String::from_utf8_lossy(&o.stdout);
+    assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
+    assert!(
+        !stdout.contains('\u{1b}') && !stdout.contains('\r'),
+        "{stdout:?}"
+    );
+    let header = stdout
+        .lines()
+        .find(|l| l.starts_with("== ") && l.contains("evil"))
+        .expect("a header line for the evil file");
+    assert!(header.contains(" on "), "one line: {header:?}");
 }
 
 /// An interpreter that fails without a word gets a reason; `selftest`'s hints name its own

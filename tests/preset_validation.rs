@@ -315,3 +315,13 @@ fn a_target_run_time_beyond_the_timeout_is_refused_quoting_both() {
     );
     assert!(Experiment::from_json(r#"{"target_run_s": 0.5, "timeout_s": 60}"#).is_ok());
 }
+
+#[test]
+fn a_payload_beyond_the_limit_is_refused_before_any_run() {
+    let err = error_of(r#"{"task": {"payload_kib": 300}}"#);
+    assert_eq!(
+        err,
+        "`task.payload_kib` = 300: must be between 0 and 256 KiB"
+    );
+    assert!(Experiment::from_json(r#"{"task": {"payload_kib": 256}}"#).is_ok());
+}

@@ -38,6 +38,15 @@ pub fn for_terminal(text: &str) -> Cow<'_, str> {
     Cow::Owned(out)
 }
 
+/// [`for_terminal`] for a single line: newlines and tabs become spaces as well, so a name
+/// from a file cannot start a line of its own that reads like corelab's output.
+pub fn for_terminal_line(text: &str) -> Cow<'_, str> {
+    if !text.contains(['\n', '\t']) {
+        return for_terminal(text);
+    }
+    Cow::Owned(for_terminal(&text.replace(['\n', '\t'], " ")).into_owned())
+}
+
 /// `text` as inert Markdown on one line, fit for a table cell or a heading: HTML's `<`, `>`
 /// and `&` become entities; `\`, `` ` ``, `[`, `]` and `|` are backslash-escaped (no code
 /// span, link, image or extra cell); line breaks become spaces; other control characters are
@@ -73,6 +82,12 @@ pub fn for_markdown(text: &str) -> Cow<'_, str> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn one_line_names_keep_to_one_line() {
+        assert_eq!(for_terminal_line("a\r\nb\tc\u{1b}"), "a\\u{d} b c\\u{1b}");
+        assert!(matches!(for_terminal_line("plain"), Cow::Borrowed("plain")));
+    }
 
     #[test]
     fn terminal_text_loses_its_escape_sequences_but_keeps_lines() {

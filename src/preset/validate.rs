@@ -24,6 +24,8 @@ pub mod limits {
     pub const MAX_NAME_CHARS: usize = 200;
     pub const MAX_DESCRIPTION_CHARS: usize = 10_000;
     pub const MAX_ARGV: usize = 256;
+    /// Largest payload per task, KiB: its hex form must fit in one protocol line.
+    pub const MAX_PAYLOAD_KIB: u32 = 256;
     pub const MAX_ARG_BYTES: usize = 4096;
 }
 
@@ -293,6 +295,13 @@ fn validate_task(task: &TaskSpec) -> Result<(), PresetError> {
             "task.tasks",
             task.tasks,
             format!("must be between 1 and {MAX_TASKS}"),
+        ));
+    }
+    if task.payload_kib > MAX_PAYLOAD_KIB {
+        return Err(PresetError::invalid(
+            "task.payload_kib",
+            task.payload_kib,
+            format!("must be between 0 and {MAX_PAYLOAD_KIB} KiB"),
         ));
     }
     match task.kind {

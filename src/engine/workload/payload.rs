@@ -12,8 +12,8 @@ use std::sync::atomic::{AtomicUsize, Ordering};
 use super::{RunMetrics, Workload};
 use crate::engine::pacer::{Pacer, UnitResult};
 
-/// Largest payload per task, KiB: its hex form must fit in one protocol line.
-pub const MAX_PAYLOAD_KIB: u32 = 256;
+/// Largest payload per task, KiB (validated with the preset).
+pub const MAX_PAYLOAD_KIB: u32 = crate::preset::limits::MAX_PAYLOAD_KIB;
 
 /// The input of every task: `kib` KiB of a fixed pattern.
 pub fn input(kib: u32) -> Vec<u8> {
