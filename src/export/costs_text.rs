@@ -50,9 +50,16 @@ pub fn costs_table(results: &ResultsFile) -> String {
     if rows.is_empty() {
         return String::new();
     }
+    // The model column as wide as its longest name (`py-multiprocessing` is 18).
+    let w = rows
+        .iter()
+        .map(|r| r[0].chars().count())
+        .chain([12])
+        .max()
+        .unwrap_or(12);
     let line = |r: &[&str]| {
         format!(
-            "{:<12} {:>7} {:>5} {:>11} {:>8} {:>8} {:>9} {:>10} {:>10} {:>10}\n",
+            "{:<w$} {:>7} {:>5} {:>11} {:>8} {:>8} {:>9} {:>10} {:>10} {:>10}\n",
             r[0], r[1], r[2], r[3], r[4], r[5], r[6], r[7], r[8], r[9]
         )
     };
@@ -118,5 +125,19 @@ mod tests {
             md.contains("| processes | 2 | 3 | 36.3 | — | — | 20 | 7 | 1 | 1952 |"),
             "{md}"
         );
+        // A long model name widens the column: the workers column stays aligned.
+        r.cells.push(CellResult {
+            model: Some(ModelKind::PyMultiprocessing),
+            workers: 2,
+            costs: Some(CellCosts::default()),
+            ..CellResult::default()
+        });
+        let t = costs_table(&r);
+        let lines: Vec<&str> = t.lines().collect();
+        // The workers column ends in the same place on the header and both rows.
+        let end = lines[1].find("workers").unwrap() + "workers".len();
+        for row in &lines[2..4] {
+            assert_eq!(&row[end - 1..=end], "2 ", "{t}");
+        }
     }
 }

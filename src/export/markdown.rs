@@ -198,7 +198,10 @@ fn run_section(out: &mut String, r: &ResultsFile, fits: &[ModelFit], h: &str) {
     for c in &r.cells {
         let mut note = cell_text::note(c);
         if !c.checksums_agree && c.samples.len() > 1 {
-            note.push_str(" checksums differ between runs");
+            if !note.is_empty() {
+                note.push_str("; ");
+            }
+            note.push_str("checksums differ between runs");
         }
         out.push_str(&format!(
             "| {} | {} | {} | {} | {} | {} | {} | {} | {} | {} | {} |\n",
