@@ -373,8 +373,12 @@ impl ExportDialog {
         ui.separator();
         ui.horizontal(|ui| {
             ui.label("Save to");
-            ui.add(egui::TextEdit::singleline(&mut self.path).desired_width(190.0))
-                .on_hover_text("A path; .png and .svg are added.");
+            // As wide as the controls column, so a whole file name shows; the full path is in
+            // the hover.
+            let width = ui.available_width().max(190.0);
+            let hover = format!("A path; .png and .svg are added.\n{}", self.path);
+            ui.add(egui::TextEdit::singleline(&mut self.path).desired_width(width))
+                .on_hover_text(hover);
         });
         ui.horizontal(|ui| {
             ui.checkbox(&mut self.png, "PNG");
