@@ -123,17 +123,21 @@ fn sample_loop(weak: Weak<Shared>, ctx: egui::Context) {
     }
 }
 
-/// Draws the status bar contents: machine line on the left, CPU meter on the right.
-pub fn show(ui: &mut egui::Ui, machine: &MachineInfo, meter: &CpuMeter) {
+/// Draws the status bar contents: machine line on the left, CPU meter on the right (left out
+/// with `meter_shown` false: a screenshot is taken before its first sample, which would show
+/// "measuring…" for good).
+pub fn show(ui: &mut egui::Ui, machine: &MachineInfo, meter: &CpuMeter, meter_shown: bool) {
     meter.mark_seen();
     ui.horizontal(|ui| {
         ui.label(machine.one_line()).on_hover_text(format!(
             "Host {} · kernel {} · {}",
             machine.hostname, machine.kernel, machine.arch
         ));
-        ui.with_layout(egui::Layout::right_to_left(egui::Align::Center), |ui| {
-            cpu_bars(ui, &meter.usage(), meter.is_started());
-        });
+        if meter_shown {
+            ui.with_layout(egui::Layout::right_to_left(egui::Align::Center), |ui| {
+                cpu_bars(ui, &meter.usage(), meter.is_started());
+            });
+        }
     });
 }
 

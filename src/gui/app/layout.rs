@@ -44,7 +44,7 @@ impl WorkbenchApp {
 
         egui::Panel::top("top-bar").show(ui, |ui| self.top_bar(ui));
         egui::Panel::bottom("status-bar").show(ui, |ui| {
-            status_bar::show(ui, &self.machine, &self.meter);
+            status_bar::show(ui, &self.machine, &self.meter, self.screenshot.is_none());
         });
         egui::Panel::left("config-panel")
             .resizable(true)
