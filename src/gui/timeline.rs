@@ -40,8 +40,9 @@ fn cell_label(c: &CellResult) -> String {
     format!("{} × {}", c.model_id(), c.workers)
 }
 
-/// The default pair: `gil-threads` with the most workers over `threads` at the same count, or
-/// else the first two cells with a timeline.
+/// The default pair: `gil-threads` with the most workers over `threads` at the same count;
+/// else two models at the largest worker count two of them share (where models differ most,
+/// e.g. `threads` × 4 over `processes` × 4); else the first two cells with a timeline.
 pub fn default_picks(results: &ResultsFile) -> (Option<usize>, Option<usize>) {
     use crate::preset::ModelKind;
     let with: Vec<usize> = (0..results.cells.len())
@@ -60,6 +61,24 @@ pub fn default_picks(results: &ResultsFile) -> (Option<usize>, Option<usize>) {
         if threads.is_some() {
             return (Some(g), threads);
         }
+    }
+    let top_shared = with
+        .iter()
+        .map(|&i| results.cells[i].workers)
+        .filter(|&n| {
+            with.iter()
+                .filter(|&&i| results.cells[i].workers == n)
+                .count()
+                >= 2
+        })
+        .max();
+    if let Some(n) = top_shared.filter(|&n| n > 1) {
+        let at_n: Vec<usize> = with
+            .iter()
+            .copied()
+            .filter(|&i| results.cells[i].workers == n)
+            .collect();
+        return (Some(at_n[0]), Some(at_n[1]));
     }
     (with.first().copied(), with.get(1).copied())
 }
@@ -410,6 +429,17 @@ mod tests {
             ..ResultsFile::default()
         };
         assert_eq!(default_picks(&r), (Some(4), Some(2)));
+        // No gil-threads: two models at the largest count they share, not the sequential
+        // run over one thread (two identical bars).
+        let mut p = cell(ModelKind::Processes, 4, true);
+        p.timeline = Some(Timeline::default());
+        r.cells = vec![
+            cell(ModelKind::Sequential, 1, true),
+            cell(ModelKind::Threads, 1, true),
+            cell(ModelKind::Threads, 4, true),
+            p,
+        ];
+        assert_eq!(default_picks(&r), (Some(2), Some(3)));
         r.cells.truncate(3);
         assert_eq!(default_picks(&r), (Some(0), Some(1)));
     }
