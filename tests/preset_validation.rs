@@ -325,3 +325,15 @@ fn a_payload_beyond_the_limit_is_refused_before_any_run() {
     );
     assert!(Experiment::from_json(r#"{"task": {"payload_kib": 256}}"#).is_ok());
 }
+
+#[test]
+fn type_errors_name_the_type_in_words() {
+    let err = error_of(r#"{"repetitions": -5}"#);
+    assert!(
+        err.contains("expected a whole number from 0 to 4294967295"),
+        "{err}"
+    );
+    assert!(!err.contains("u32"), "{err}");
+    let err = error_of(r#"{"precision": "tight"}"#);
+    assert!(err.contains("expected a number"), "{err}");
+}

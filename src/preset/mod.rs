@@ -51,7 +51,7 @@ impl Experiment {
         )
         .map_err(|err| PresetError::Parse {
             field: err.path().to_string(),
-            message: err.inner().to_string(),
+            message: plain_type_names(&err.inner().to_string()),
         })?;
         de.end().map_err(|err| PresetError::Parse {
             field: ".".into(),
@@ -135,4 +135,37 @@ impl Experiment {
         }
         Experiment::load(path)
     }
+}
+
+/// serde's Rust type names in a parse error said in words: "expected u32" becomes "expected
+/// a whole number from 0 to 4294967295", as a preset's author reads it.
+fn plain_type_names(message: &str) -> String {
+    const NAMES: [(&str, &str); 8] = [
+        ("expected u8", "expected a whole number from 0 to 255"),
+        ("expected u16", "expected a whole number from 0 to 65535"),
+        (
+            "expected u32",
+            "expected a whole number from 0 to 4294967295",
+        ),
+        ("expected u64", "expected a whole number from 0"),
+        ("expected usize", "expected a whole number from 0"),
+        ("expected i64", "expected a whole number"),
+        ("expected f64", "expected a number"),
+        ("expected f32", "expected a number"),
+    ];
+    let mut out = message.to_string();
+    for (rust, words) in NAMES {
+        // Only whole words: "expected u32" must not match inside "expected u32x".
+        let mut from = 0;
+        while let Some(i) = out[from..].find(rust).map(|i| i + from) {
+            let end = i + rust.len();
+            if out[end..].starts_with(|c: char| c.is_alphanumeric()) {
+                from = end;
+                continue;
+            }
+            out.replace_range(i..end, words);
+            from = i + words.len();
+        }
+    }
+    out
 }
