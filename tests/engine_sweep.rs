@@ -1013,3 +1013,46 @@ fn a_worker_rule_is_recorded_only_while_the_list_follows_it() {
     assert_eq!(results.experiment.workers, vec![3]);
     assert_eq!(results.experiment.worker_rule, None);
 }
+
+/// Timelines are bounded: a run of more tasks than a timeline keeps (`MAX_TIMELINE_SPANS`)
+/// records none, and a measuring cell keeps the timelines of only a few runs near its median,
+/// so a valid preset of a million tiny tasks and many runs cannot fill memory or write a
+/// results file too large to open.
+#[test]
+fn timelines_are_bounded_in_size_and_in_number() {
+    let _g = exclusive();
+    let limit = corelab::results::timeline::MAX_TIMELINE_SPANS as u32;
+    let mut big = tiny_experiment(TaskKind::Cpu, &[ModelKind::Threads], &[2]);
+    big.task.tasks = limit + 1;
+    big.task.cpu.size = u64::from(limit + 1);
+    big.repetitions = 2;
+    let (results, _) = run(&big);
+    let cell = results.cell(ModelKind::Threads, 2).unwrap();
+    assert_eq!(cell.samples.len(), 2);
+    assert!(
+        cell.timeline.is_none(),
+        "{} tasks keep no timeline",
+        limit + 1
+    );
+    assert!(cell.samples.iter().all(|s| s.timeline.is_none()));
+
+    // Many runs: the events show at most a few timelines per cell while it measures, and
+    // the finished cell keeps the median's.
+    let mut many = tiny_experiment(TaskKind::Cpu, &[ModelKind::Threads], &[1]);
+    many.repetitions = 12;
+    let (results, events) = run(&many);
+    let kept = corelab::results::timeline::TIMELINES_KEPT_WHILE_MEASURING;
+    for e in &events {
+        if let SweepEvent::RoundDone { cells, .. } = e {
+            for c in cells {
+                let with = c.samples.iter().filter(|s| s.timeline.is_some()).count();
+                assert!(with <= kept, "{with} timelines while measuring");
+                assert!(c.warmups.iter().all(|w| w.timeline.is_none()));
+            }
+        }
+    }
+    let cell = results.cell(ModelKind::Threads, 1).unwrap();
+    assert_eq!(cell.samples.len(), 12);
+    let t = cell.timeline.as_ref().expect("the median run's timeline");
+    assert!(t.sample.is_some());
+}

@@ -593,7 +593,11 @@ impl Sweep<'_> {
                     ));
                 }
                 if warmup {
-                    cell.warmups.push(sample);
+                    // A warm-up's timeline is never shown.
+                    cell.warmups.push(Sample {
+                        timeline: None,
+                        ..sample
+                    });
                     return;
                 }
                 // The run's own CPU time: this process and the model's worker processes over
@@ -614,6 +618,7 @@ impl Sweep<'_> {
                     self.load.add(l.other_cores, l.usable_cores, l.busy);
                 }
                 cell.samples.push(sample);
+                crate::results::timeline::prune_while_measuring(cell);
             }
             Err(err) => {
                 fail(cell, err, self.exp.timeout_s);

@@ -692,9 +692,16 @@ pub fn linear_ticks(lo: f64, hi: f64, n: usize) -> Vec<f64> {
         .map(|m| m * mag)
         .find(|s| *s >= raw)
         .unwrap_or(10.0 * mag);
-    let first = (lo / step).ceil() as i64;
-    let last = (hi / step + 1e-9).floor() as i64;
-    (first..=last).map(|i| i as f64 * step).collect()
+    // A step that underflowed (a range of denormal numbers from a hostile file) would ask for
+    // ~2^63 ticks: the range's ends instead.
+    let first = (lo / step).ceil();
+    let last = (hi / step + 1e-9).floor();
+    if !(step > 0.0 && step.is_finite()) || !(last - first).is_finite() || last - first > 1000.0 {
+        return vec![lo, hi];
+    }
+    (first as i64..=last as i64)
+        .map(|i| i as f64 * step)
+        .collect()
 }
 
 /// Ticks of a log10 axis over `lo..=hi` (positive): 1, 2, 5 × 10^k.
@@ -913,6 +920,9 @@ mod tests {
             vec![0.0, 2.0, 4.0, 6.0, 8.0, 10.0]
         );
         assert_eq!(log_ticks(0.05, 1.2), vec![0.05, 0.1, 0.2, 0.5, 1.0]);
+        // Denormal times from a hostile file: the ends, not 2^63 ticks.
+        assert_eq!(linear_ticks(0.0, 5e-324, 5), vec![0.0, 5e-324]);
+        assert_eq!(linear_ticks(0.0, 1e-310, 5).len(), 6);
         // 1..4 crowd together next to 64 on a linear axis 300 px wide.
         let thin = thin_ticks(&[1, 2, 3, 4, 8, 16, 32, 64], |x| x * 300.0 / 64.0, 18.0);
         assert_eq!(thin, vec![1, 8, 16, 32, 64]);

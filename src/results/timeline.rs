@@ -180,6 +180,52 @@ impl Timeline {
     }
 }
 
+/// The most spans one run's timeline keeps (about 4 096 tasks at up to 3 spans each, as the
+/// Python workers' 4 096 units): a run with more keeps none, so that a preset of a million
+/// tiny tasks cannot fill memory, or a results file too large to open, with timelines.
+pub const MAX_TIMELINE_SPANS: usize = 16_384;
+
+/// While a cell is still measuring, the timelines of at most this many of its runs are kept:
+/// those nearest its median so far, from which [`keep_median`] picks at the end.
+pub const TIMELINES_KEPT_WHILE_MEASURING: usize = 5;
+
+impl Timeline {
+    /// The timeline, or `None` when it has more than [`MAX_TIMELINE_SPANS`] spans.
+    pub fn bounded(self) -> Option<Timeline> {
+        (self.spans.len() <= MAX_TIMELINE_SPANS).then_some(self)
+    }
+}
+
+/// Drops the timelines of a measuring cell's runs beyond the
+/// [`TIMELINES_KEPT_WHILE_MEASURING`] whose wall times are nearest its median so far (the
+/// median moves little as runs are added, so the final median run, or one next to it, keeps
+/// its timeline), and every warm-up's.
+pub fn prune_while_measuring(cell: &mut CellResult) {
+    for w in &mut cell.warmups {
+        w.timeline = None;
+    }
+    let with: Vec<usize> = (0..cell.samples.len())
+        .filter(|&i| cell.samples[i].timeline.is_some())
+        .collect();
+    if with.len() <= TIMELINES_KEPT_WHILE_MEASURING {
+        return;
+    }
+    let walls: Vec<f64> = cell.samples.iter().map(|s| s.wall_s).collect();
+    let Some(median) = crate::stats::median(&walls) else {
+        return;
+    };
+    let mut by_distance = with;
+    by_distance.sort_by(|&a, &b| {
+        (walls[a] - median)
+            .abs()
+            .total_cmp(&(walls[b] - median).abs())
+            .then(a.cmp(&b))
+    });
+    for &i in &by_distance[TIMELINES_KEPT_WHILE_MEASURING..] {
+        cell.samples[i].timeline = None;
+    }
+}
+
 /// Keeps, in the cell, the timeline of its median run (by wall time) and drops the others'.
 /// A cell without recorded timelines keeps whatever it had (e.g. loaded from a file).
 pub fn keep_median(cell: &mut CellResult) {

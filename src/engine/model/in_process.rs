@@ -104,7 +104,7 @@ impl InProcessExecutor {
             },
         )?;
         record.metrics.scheduling = scheduling;
-        record.timeline = Some(recorded.into_timeline(self.lanes(), &record));
+        record.timeline = recorded.into_timeline(self.lanes(), &record).bounded();
         Ok(record)
     }
 

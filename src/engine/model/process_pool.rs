@@ -574,7 +574,7 @@ impl Executor for ProcessPool {
             },
         )?;
         self.unit_time = unit_mean.map(|mean| (task.clone(), mean));
-        record.timeline = Some(self.timeline(&record));
+        record.timeline = self.timeline(&record).bounded();
         let read = self.bytes_read().saturating_sub(read_before);
         record.metrics.ipc_bytes = Some(self.ipc_bytes + read);
         Ok(record)

@@ -353,10 +353,10 @@ impl Executor for PythonExecutor {
                 let wall_ns = u64::try_from(wall.as_nanos()).unwrap_or(u64::MAX);
                 let timeline = match timeline {
                     None => None,
-                    Some(t) => Some(
-                        t.into_timeline(self.model, self.workers, wall_ns)
-                            .map_err(|e| self.refuse(format!("Python sent a bad {e}")))?,
-                    ),
+                    Some(t) => t
+                        .into_timeline(self.model, self.workers, wall_ns)
+                        .map_err(|e| self.refuse(format!("Python sent a bad {e}")))?
+                        .bounded(),
                 };
                 Ok(RunRecord {
                     wall,
