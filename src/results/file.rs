@@ -436,6 +436,26 @@ impl ResultsFile {
                 file.format_version
             )));
         }
+        // A timeline larger than any this corelab records (a hand-made or hostile file) is
+        // left out: drawing hundreds of thousands of spans would stall the workbench.
+        for cell in &mut file.cells {
+            let too_large = |t: &Option<Box<super::Timeline>>| {
+                t.as_ref()
+                    .is_some_and(|t| t.spans.len() > super::timeline::MAX_TIMELINE_SPANS)
+            };
+            if cell
+                .timeline
+                .as_ref()
+                .is_some_and(|t| t.spans.len() > super::timeline::MAX_TIMELINE_SPANS)
+            {
+                cell.timeline = None;
+            }
+            for s in cell.samples.iter_mut().chain(cell.warmups.iter_mut()) {
+                if too_large(&s.timeline) {
+                    s.timeline = None;
+                }
+            }
+        }
         file.recompute();
         Ok(file)
     }
@@ -757,5 +777,26 @@ mod tests {
         // Three runs: the range, with coverage 1 − 2/8.
         assert_eq!((w.median_ci_low, w.median_ci_high), (1.0, 3.0));
         assert!((w.median_ci_coverage - 0.75).abs() < 1e-9, "{w:?}");
+    }
+
+    #[test]
+    fn a_timeline_larger_than_any_recorded_is_left_out_on_opening() {
+        let span = r#"{"worker": 0, "state": "computing", "start_ns": 0, "end_ns": 1}"#;
+        let spans = |n: usize| vec![span; n].join(",");
+        let file = |n: usize| {
+            format!(
+                r#"{{"format": "corelab-results", "format_version": 1,
+                "cells": [{{"model": "threads", "workers": 1, "status": "ok",
+                    "samples": [{{"wall_s": 1.0, "timeline": {{"wall_ns": 1, "workers": ["t"], "spans": [{0}]}}}}],
+                    "timeline": {{"wall_ns": 1, "workers": ["t"], "spans": [{0}]}}}}]}}"#,
+                spans(n)
+            )
+        };
+        let limit = crate::results::timeline::MAX_TIMELINE_SPANS;
+        let kept = ResultsFile::from_json(&file(limit), "ok.json").unwrap();
+        assert_eq!(kept.cells[0].timeline.as_ref().unwrap().spans.len(), limit);
+        let big = ResultsFile::from_json(&file(limit + 1), "big.json").unwrap();
+        assert!(big.cells[0].timeline.is_none());
+        assert!(big.cells[0].samples[0].timeline.is_none());
     }
 }
