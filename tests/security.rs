@@ -390,6 +390,23 @@ fn out_of_range_worker_requests_are_rejected_without_panic() {
             ],
             "deadline_ms",
         ),
+        // The worker runs only corelab's own workloads: a request naming a program (or a
+        // Python function) is refused before anything runs.
+        (
+            vec![
+                configure(serde_json::json!({"kind": "command", "tasks": 1,
+                    "command": {"argv": ["/bin/touch", "/nonexistent-corelab-marker"]}})),
+                r#"{"op":"unit","unit":0,"deadline_ms":1000}"#.to_string(),
+            ],
+            "task.kind",
+        ),
+        (
+            vec![configure(
+                serde_json::json!({"kind": "function", "tasks": 1,
+                "function": {"file": "/tmp/x.py", "name": "f"}}),
+            )],
+            "task.kind",
+        ),
     ];
     for (lines, field) in cases {
         let (replies, status, stderr) = talk_to_worker(&lines);
@@ -458,4 +475,44 @@ fn a_lock_directory_planted_in_the_temporary_directory_is_refused() {
     assert_eq!(code, Some(0), "{stderr}");
     let mode = std::fs::metadata(&planted).unwrap().permissions().mode() & 0o777;
     assert_eq!(mode, 0o700);
+}
+
+/// A request line with no end is refused at the protocol's line limit, not read into memory
+/// until it runs out: the worker answers `failed` and exits 2.
+#[test]
+fn a_worker_refuses_an_endless_request_line_at_the_limit() {
+    use std::io::Read;
+    let mut child = Command::new(corelab_exe())
+        .arg("worker")
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    let mut stdin = child.stdin.take().unwrap();
+    let writer = std::thread::spawn(move || {
+        // 8 MiB without a newline; the worker stops reading after 1 MiB and exits, and the
+        // rest of the writes then fail.
+        let chunk = vec![b'a'; 64 * 1024];
+        for _ in 0..128 {
+            if stdin.write_all(&chunk).is_err() {
+                return;
+            }
+        }
+    });
+    let mut replies = String::new();
+    child
+        .stdout
+        .take()
+        .unwrap()
+        .read_to_string(&mut replies)
+        .unwrap();
+    let status = child.wait().unwrap();
+    writer.join().unwrap();
+    assert_eq!(status.code(), Some(2), "{replies}");
+    let failed = replies
+        .lines()
+        .find(|r| r.contains(r#""op":"failed""#))
+        .unwrap_or_else(|| panic!("no failure reported: {replies}"));
+    assert!(failed.contains("request line over"), "{failed}");
 }

@@ -153,6 +153,18 @@ pub fn decode_to_worker(line: &str) -> Result<ToWorker, String> {
 pub fn validate_to_worker(msg: &ToWorker) -> Result<(), String> {
     match msg {
         ToWorker::Configure { task, env } => {
+            // The processes model never sends the user's own programs or functions (they run
+            // in-process or in Python): a worker that accepted them would run whatever program
+            // a request named.
+            if matches!(
+                task.kind,
+                crate::preset::TaskKind::Command | crate::preset::TaskKind::Function
+            ) {
+                return Err(format!(
+                    "`task.kind` = {:?}: a worker runs only corelab's own workloads",
+                    task.kind.to_string()
+                ));
+            }
             workload::validate(task, env)?;
             if !env.scratch_dir.is_absolute() {
                 return Err(format!(

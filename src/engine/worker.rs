@@ -1,12 +1,12 @@
 //! `corelab worker`: the hidden child mode of the processes model.
 
-use std::io::{BufRead, BufWriter, Write};
+use std::io::{BufRead, BufWriter, Read, Write};
 use std::time::Duration;
 
 use super::cancel::CancelToken;
 use super::cpu_time::thread_cpu_time;
 use super::pacer::RunGuard;
-use super::protocol::{FromWorker, ToWorker, decode_to_worker, encode};
+use super::protocol::{FromWorker, MAX_LINE_BYTES, ToWorker, decode_to_worker, encode};
 use super::wait_recorder::WaitRecorder;
 use super::workload::{self, Workload};
 
@@ -36,9 +36,30 @@ pub fn serve() -> i32 {
         return 1;
     }
     let mut current: Option<Box<dyn Workload>> = None;
-    for line in stdin.lock().lines() {
-        let Ok(line) = line else { return 1 };
-        let reply = match decode_to_worker(&line) {
+    // Requests are read at most a line limit (plus one byte) at a time: a parent that sends a
+    // line with no end is refused at the limit, not buffered until memory runs out.
+    let mut reader = std::io::BufReader::new(stdin.lock()).take(0);
+    let mut line = String::new();
+    loop {
+        line.clear();
+        reader.set_limit(MAX_LINE_BYTES as u64 + 1);
+        match reader.read_line(&mut line) {
+            Ok(0) => return 0,
+            Ok(_) if !line.ends_with('\n') && line.len() > MAX_LINE_BYTES => {
+                send(
+                    &mut out,
+                    &FromWorker::Failed {
+                        unit: None,
+                        message: format!("a request line over {MAX_LINE_BYTES} bytes"),
+                    },
+                );
+                return 2;
+            }
+            Ok(_) => {}
+            Err(_) => return 1,
+        }
+        let line = line.trim_end_matches(['\n', '\r']);
+        let reply = match decode_to_worker(line) {
             Err(message) => {
                 send(
                     &mut out,
@@ -99,7 +120,6 @@ pub fn serve() -> i32 {
             return 1;
         }
     }
-    0
 }
 
 /// Runs one unit; with a `payload` (hex), parses it, and returns an output as large (see
