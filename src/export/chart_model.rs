@@ -696,7 +696,8 @@ pub fn linear_ticks(lo: f64, hi: f64, n: usize) -> Vec<f64> {
     // ~2^63 ticks: the range's ends instead.
     let first = (lo / step).ceil();
     let last = (hi / step + 1e-9).floor();
-    if !(step > 0.0 && step.is_finite()) || !(last - first).is_finite() || last - first > 1000.0 {
+    let count = last - first;
+    if !(step > 0.0 && step.is_finite() && count.is_finite() && count <= 1000.0) {
         return vec![lo, hi];
     }
     (first as i64..=last as i64)
