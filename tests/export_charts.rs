@@ -729,3 +729,36 @@ fn memory_chart_shows_peak_rss_in_mib_per_model() {
     let png = render_png(&runs, &options).unwrap();
     assert_eq!(png_size(&png), (1100, 700));
 }
+
+/// Names and machine fields from a hostile file carry control characters (ESC, BEL, CR):
+/// in an SVG they are shown as escapes, so the file stays well-formed XML and printing it
+/// sends no escape sequence to a terminal.
+#[test]
+fn control_characters_from_files_do_not_reach_the_svg() {
+    let mut r = synthetic("evil\u{1b}[31m\u{7}host", 8, 0.05, 0.002);
+    r.experiment.name = "evil\u{1b}]0;title\u{7}name\r\nnext".into();
+    r.machine.cpu_brand = "cpu\u{1b}[2J".into();
+    let runs = [ChartRun {
+        label: "run\u{1b}",
+        results: &r,
+    }];
+    for kind in ChartKind::ALL {
+        let svg = render_svg(
+            &runs,
+            &ChartOptions {
+                kind,
+                ..ChartOptions::default()
+            },
+        )
+        .unwrap();
+        let bad: Vec<char> = svg
+            .chars()
+            .filter(|&c| (c < ' ' && c != '\n' && c != '\t') || c == '\u{7f}')
+            .collect();
+        assert!(
+            bad.is_empty(),
+            "{kind}: control characters {bad:?} in the SVG"
+        );
+        assert!(svg.contains("\\u{1b}"), "{kind}: the escape is shown");
+    }
+}

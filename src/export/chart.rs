@@ -308,6 +308,10 @@ fn core_markers(runs: &[ChartRun<'_>]) -> Vec<(f64, String)> {
 /// Splits `text` at " · " into lines no wider than `max_w` at `size` (at most `max_lines`;
 /// the last one cut with "…").
 fn wrap(text: &str, size: f64, max_w: f64, max_lines: usize) -> Vec<String> {
+    // Text from files: control characters shown as escapes (raw, they made the SVG invalid
+    // XML and reached a terminal that printed it).
+    let text = super::sanitize::for_terminal_line(text);
+    let text = text.as_ref();
     let mut lines: Vec<String> = Vec::new();
     let mut current = String::new();
     for part in text.split(" · ") {
@@ -337,6 +341,8 @@ fn wrap(text: &str, size: f64, max_w: f64, max_lines: usize) -> Vec<String> {
 
 /// `text`, cut with "…" to fit `max_w`.
 fn ellipsize(text: &str, size: f64, max_w: f64) -> String {
+    let text = super::sanitize::for_terminal_line(text);
+    let text = text.as_ref();
     if text_width(text, size) <= max_w {
         return text.to_string();
     }
