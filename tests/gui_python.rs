@@ -246,6 +246,53 @@ fn opening_a_preset_runs_nothing_until_its_interpreter_is_confirmed() {
     assert_eq!(runs_logged(files.path()), 1);
 }
 
+/// An unconfirmed interpreter stays unconfirmed however it comes back: loading a built-in
+/// preset and then pressing Undo (or Redo) restores the file's configuration, not trust in
+/// its program. (Undo used to make it trusted, and the version check then ran it.)
+#[test]
+fn undo_and_redo_do_not_trust_an_unconfirmed_interpreter() {
+    let files = tempfile::tempdir().unwrap();
+    let interpreter = marker_interpreter(files.path());
+    let preset = files.path().join("shared.json");
+    std::fs::write(
+        &preset,
+        r#"{"name": "shared preset", "models": ["sequential", "py-threading"],
+            "python": {"interpreter": "./evil-python"}}"#,
+    )
+    .unwrap();
+    let data = tempfile::tempdir().unwrap();
+    let mut h = harness(app(data.path()));
+    let ctx = h.ctx.clone();
+    h.state_mut().open_preset_path(&ctx, preset);
+    step_until(&mut h, "the preset to load", |a| {
+        a.experiment().name == "shared preset"
+    });
+    h.run_steps(10);
+    assert!(!h.state().interpreter_trusted());
+    // Another configuration, then back to the file's by Undo, and again by Redo.
+    let builtin = corelab::preset::find_builtin("start-here")
+        .unwrap()
+        .experiment()
+        .unwrap();
+    h.state_mut().set_experiment(builtin);
+    h.run_steps(10);
+    assert!(h.state().interpreter_trusted(), "the built-in's python3");
+    h.state_mut().undo();
+    h.run_steps(30);
+    assert_eq!(
+        h.state().experiment().python.interpreter,
+        interpreter.to_str().unwrap()
+    );
+    assert!(!h.state().interpreter_trusted());
+    h.state_mut().redo();
+    h.run_steps(10);
+    h.state_mut().undo();
+    h.run_steps(30);
+    assert!(!h.state().interpreter_trusted());
+    assert!(!h.state_mut().start_run(&ctx));
+    assert_eq!(runs_logged(files.path()), 0, "the program never ran");
+}
+
 #[test]
 fn a_hanging_interpreter_times_out_without_hanging_the_window() {
     let files = tempfile::tempdir().unwrap();

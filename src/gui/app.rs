@@ -158,9 +158,10 @@ pub struct WorkbenchApp {
     python: PythonProbe,
     /// Interpreters from opened files that the user allowed to run (persisted).
     confirmed_interpreters: BTreeSet<String>,
-    /// The experiment's interpreter when it came from an opened preset or results file and
-    /// has not been confirmed: it is shown, and never run.
-    unconfirmed_interpreter: Option<String>,
+    /// Interpreters that came from opened preset or results files and were not confirmed:
+    /// shown, never run, whichever way they come back into the configuration (undo and redo
+    /// included). Not forgotten when another preset is loaded.
+    unconfirmed_interpreters: BTreeSet<String>,
     /// Why the running sweep's results file could not be written, if it could not.
     save_error: Option<String>,
     /// Fits of the shown results, refitted when they change.
@@ -257,7 +258,7 @@ impl WorkbenchApp {
             created: Instant::now(),
             python: PythonProbe::new(),
             confirmed_interpreters,
-            unconfirmed_interpreter,
+            unconfirmed_interpreters: unconfirmed_interpreter.into_iter().collect(),
             save_error: None,
             fits: FitsCache::default(),
             show_fits: true,
@@ -353,8 +354,11 @@ impl WorkbenchApp {
     pub fn set_experiment(&mut self, experiment: Experiment) {
         self.history.record_replace(&self.experiment, &experiment);
         self.origin = None;
+        // This configuration's interpreter is the caller's choice; others a file named stay
+        // unconfirmed (Undo can bring them back).
+        self.unconfirmed_interpreters
+            .remove(experiment.python.interpreter.trim());
         self.experiment = experiment;
-        self.unconfirmed_interpreter = None;
         self.editor.sync(&self.experiment);
     }
 
@@ -375,7 +379,9 @@ impl WorkbenchApp {
             || self.confirmed_interpreters.contains(&interp);
         self.history.record_replace(&self.experiment, &experiment);
         self.experiment = experiment;
-        self.unconfirmed_interpreter = (!trusted).then_some(interp);
+        if !trusted {
+            self.unconfirmed_interpreters.insert(interp);
+        }
         self.editor.sync(&self.experiment);
     }
 
@@ -575,14 +581,16 @@ impl WorkbenchApp {
     /// Allows the current experiment's interpreter to run, and remembers it.
     pub fn confirm_interpreter(&mut self) {
         let interp = self.experiment.python.interpreter.trim().to_string();
+        self.unconfirmed_interpreters.remove(&interp);
         self.confirmed_interpreters.insert(interp);
-        self.unconfirmed_interpreter = None;
     }
 
-    /// Whether the experiment's interpreter may run: anything but an unconfirmed one from an
-    /// opened file (what the user types is the user's choice).
+    /// Whether the experiment's interpreter may run: anything but one an opened file named
+    /// and the user has not confirmed (what the user types is the user's choice).
     pub fn interpreter_trusted(&self) -> bool {
-        self.unconfirmed_interpreter.as_deref() != Some(self.experiment.python.interpreter.trim())
+        !self
+            .unconfirmed_interpreters
+            .contains(self.experiment.python.interpreter.trim())
     }
 
     /// How many times an interpreter was run to check it.
@@ -904,7 +912,9 @@ impl eframe::App for WorkbenchApp {
             experiment: self.experiment.clone(),
             tab: self.tab,
             confirmed_interpreters: self.confirmed_interpreters.clone(),
-            unconfirmed_interpreter: self.unconfirmed_interpreter.clone(),
+            // The current one, when unconfirmed (the undo history is not kept either).
+            unconfirmed_interpreter: (!self.interpreter_trusted())
+                .then(|| self.experiment.python.interpreter.trim().to_string()),
             origin: self.origin.clone(),
             start_hint_dismissed: self.start_hint_dismissed,
         };
