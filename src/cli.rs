@@ -991,6 +991,7 @@ pub fn run(args: &RunArgs) -> Result<ExitCode> {
         .with_context(|| format!("preset {} with the command-line overrides", args.preset))?;
     if let Some(dir) = preset_dir.as_deref() {
         exp.task.function.anchor(dir); // a relative module path is relative to the preset
+        exp.task.command.anchor(dir); // and so is a relative program path
     }
     // What the run reads: no output may replace it.
     let mut inputs: Vec<&Path> = Vec::new();

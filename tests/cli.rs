@@ -1068,3 +1068,48 @@ fn symlinks_and_hard_links_do_not_bypass_the_input_and_output_checks() {
     assert_eq!(std::fs::read_to_string(d.join("tiny.json")).unwrap(), TINY);
     assert_eq!(std::fs::read_to_string(d.join("r.json")).unwrap(), "");
 }
+
+/// A relative program path in a preset's command (`./bench.sh`) is the program beside the
+/// preset, as its interpreter and function module are, whatever directory corelab runs in.
+#[test]
+fn a_relative_command_is_the_program_beside_the_preset() {
+    use std::os::unix::fs::PermissionsExt;
+    let presets = tempfile::tempdir().unwrap();
+    let elsewhere = tempfile::tempdir().unwrap();
+    let script = presets.path().join("bench.sh");
+    std::fs::write(
+        &script,
+        "#!/bin/sh\necho ran >> \"$(dirname \"$0\")/ran.log\"\n",
+    )
+    .unwrap();
+    std::fs::set_permissions(&script, std::fs::Permissions::from_mode(0o755)).unwrap();
+    // A decoy of the same name where corelab is started: it must not be the one run.
+    let decoy = elsewhere.path().join("bench.sh");
+    std::fs::write(
+        &decoy,
+        "#!/bin/sh\necho decoy >> \"$(dirname \"$0\")/ran.log\"\n",
+    )
+    .unwrap();
+    std::fs::set_permissions(&decoy, std::fs::Permissions::from_mode(0o755)).unwrap();
+    let preset = presets.path().join("cmd.json");
+    std::fs::write(
+        &preset,
+        r#"{"version": 1, "name": "relative command",
+            "task": {"kind": "command", "tasks": 2, "command": {"argv": ["./bench.sh"]}},
+            "workers": [1], "models": ["sequential"], "repetitions": 1, "warmups": 0}"#,
+    )
+    .unwrap();
+    let o = Command::new(env!("CARGO_BIN_EXE_corelab"))
+        .current_dir(elsewhere.path())
+        .args(["run", preset.to_str().unwrap(), "-q"])
+        .output()
+        .unwrap();
+    assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
+    let ran = std::fs::read_to_string(presets.path().join("ran.log")).unwrap_or_default();
+    assert_eq!(
+        ran.lines().count(),
+        2,
+        "the preset's program, once per task"
+    );
+    assert!(!elsewhere.path().join("ran.log").exists(), "not the decoy");
+}

@@ -373,6 +373,7 @@ impl WorkbenchApp {
             experiment.python.interpreter =
                 interpreter::anchor(&experiment.python.interpreter, &dir);
             experiment.task.function.anchor(&dir); // the module path, too (nothing imports it)
+            experiment.task.command.anchor(&dir); // and a relative program path
         }
         let interp = experiment.python.interpreter.trim().to_string();
         let trusted = interp == crate::preset::PythonOptions::default().interpreter

@@ -279,6 +279,24 @@ pub struct CommandParams {
 }
 
 impl CommandParams {
+    /// `argv[0]` made absolute against `base_dir` (the preset file's directory) when it is a
+    /// relative path (`./bench`, `bin/bench`), as the interpreter and a function's module are:
+    /// the program a shared preset names is the one beside it, not one in whatever directory
+    /// corelab was started from. A bare name (`sh`) is looked up on `PATH` as before.
+    pub fn anchor(&mut self, base_dir: &std::path::Path) {
+        let Some(program) = self.argv.first_mut() else {
+            return;
+        };
+        let p = std::path::Path::new(program.as_str());
+        if p.is_relative() && program.contains('/') {
+            let joined = base_dir.join(p);
+            let joined = joined.canonicalize().unwrap_or(joined);
+            if let Some(s) = joined.to_str() {
+                *program = s.to_string();
+            }
+        }
+    }
+
     /// The argv of task `index`, exactly as it will be run.
     pub fn argv_for(&self, index: usize) -> Vec<String> {
         let n = index.to_string();
