@@ -273,13 +273,10 @@ impl WorkbenchApp {
         if let Some(results) = &self.results
             && results.experiment.name.trim() != self.experiment.name.trim()
         {
-            ui.colored_label(
-                ui.visuals().warn_fg_color,
-                format!(
-                    "Not the settings of the results shown (\"{}\"): \"Use this configuration\" above the chart loads theirs.",
-                    crate::export::sanitize::for_terminal(&results.experiment.name)
-                ),
-            );
+            ui.weak(format!(
+                "Not the settings of the results shown (\"{}\"): \"Use this configuration\" above the chart loads theirs.",
+                crate::export::sanitize::for_terminal(&results.experiment.name)
+            ));
         }
         ui.horizontal(|ui| {
             ui.add_enabled_ui(!running, |ui| {
