@@ -280,16 +280,27 @@ fn comparing_runs_adds_labelled_series() {
     assert!((server.sigma - 0.02).abs() < 0.005, "{server:?}");
     assert!((usl(h.state().fits()).sigma - 0.05).abs() < 0.01);
     assert!(h.query_by_label("comparing Laptop with Server").is_some());
-    // The legend names each series `model @ run`, the shown run's as well.
+    // The legend names each series `model @ run (line pattern)`, the shown run's as well: the
+    // legend's dot is the model's colour in every run, so the pattern is said in words.
     let label = corelab::export::series_label(ModelKind::Threads, "Server", 2);
     assert_eq!(label, "threads @ Server");
+    let label = format!("{label} (dashed)");
     assert!(h.query_by_label(&label).is_some(), "legend shows {label}");
-    assert!(h.query_by_label("threads @ Laptop").is_some());
+    assert!(h.query_by_label("threads @ Laptop (solid)").is_some());
+    // The table and the fits show the shown run only, and say so.
+    h.state_mut().set_tab(corelab::gui::app::Tab::Table);
+    h.run();
+    assert!(
+        h.query_by_label("This tab shows Laptop only; the compared runs are on the charts.")
+            .is_some()
+    );
+    h.state_mut().set_tab(corelab::gui::app::Tab::Speedup);
+    h.run();
 
     h.get_by_label("Clear comparison").click();
     h.run();
     assert!(h.state().compare_runs().is_empty());
-    assert!(h.query_by_label("threads @ Server").is_none());
+    assert!(h.query_by_label("threads @ Server (dashed)").is_none());
 }
 
 /// The same experiment measured on two machines on the same day (the usual comparison):
@@ -313,7 +324,7 @@ fn the_same_experiment_on_two_machines_is_told_apart_by_its_cores() {
     });
     h.run();
     assert_eq!(h.state().run_labels(), ["2 cores", "16 cores"]);
-    for label in ["threads @ 2 cores", "threads @ 16 cores"] {
+    for label in ["threads @ 2 cores (solid)", "threads @ 16 cores (dashed)"] {
         assert!(h.query_by_label(label).is_some(), "legend shows {label}");
     }
     assert!(

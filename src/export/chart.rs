@@ -283,8 +283,10 @@ fn core_markers(runs: &[ChartRun<'_>]) -> Vec<(f64, String)> {
     let mut cores: Vec<(usize, &str)> = runs
         .iter()
         .map(|r| {
-            let m = &r.results.machine;
-            (m.physical_cores.unwrap_or(m.logical_cores), r.label)
+            (
+                r.results.machine.usable_physical_cores().unwrap_or(0),
+                r.label,
+            )
         })
         .filter(|(c, _)| *c > 0)
         .collect();
@@ -295,7 +297,9 @@ fn core_markers(runs: &[ChartRun<'_>]) -> Vec<(f64, String)> {
         .into_iter()
         .map(|n| {
             let owners: Vec<&str> = cores.iter().filter(|c| c.0 == n).map(|c| c.1).collect();
-            let label = if owners.len() == runs.len() {
+            // Runs labelled by their core count already say whose line it is.
+            let said = owners.iter().all(|o| o.starts_with(&format!("{n} core")));
+            let label = if owners.len() == runs.len() || said {
                 format!("{n} physical cores")
             } else {
                 format!("{n} physical cores ({})", owners.join(", "))

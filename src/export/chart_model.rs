@@ -433,6 +433,16 @@ pub enum Dash {
 }
 
 impl Dash {
+    /// In words, for a legend that can show only a colour ("solid", "dashed", …).
+    pub fn name(self) -> &'static str {
+        match self {
+            Dash::Solid => "solid",
+            Dash::Dashed => "dashed",
+            Dash::Dotted => "dotted",
+            Dash::LongDashed => "long dashes",
+        }
+    }
+
     /// Dash and gap lengths in pixels at scale 1 (`None`: solid).
     pub fn pattern(self) -> Option<(f64, f64)> {
         match self {

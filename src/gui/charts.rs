@@ -65,8 +65,14 @@ impl Layers<'_> {
         if runs == 1 {
             return series_name(model);
         }
+        // egui_plot's legend shows a series as a coloured dot, the same for every run of a
+        // model: the line pattern that tells runs apart is said in words.
         let label = self.labels.get(run).map_or("", String::as_str);
-        series_label(model, label, runs)
+        format!(
+            "{} ({})",
+            series_label(model, label, runs),
+            chart_model::run_dash(run).name()
+        )
     }
 }
 
@@ -216,29 +222,45 @@ pub fn legend_placement(
     // A little room around the box, as egui_plot draws it inset from the frame.
     let (bw, bh) = ((legend.0 + 0.02).min(1.0), (legend.1 + 0.03).min(1.0));
     let covers = |left: bool, top: bool| {
-        samples.iter().any(|p| {
-            let fx = (p[0] - x.0) / w;
-            let fy = (p[1] - y.0) / h;
-            let in_x = if left { fx <= bw } else { fx >= 1.0 - bw };
-            let in_y = if top { fy >= 1.0 - bh } else { fy <= bh };
-            in_x && in_y
-        })
+        samples
+            .iter()
+            .filter(|p| {
+                let fx = (p[0] - x.0) / w;
+                let fy = (p[1] - y.0) / h;
+                let in_x = if left { fx <= bw } else { fx >= 1.0 - bw };
+                let in_y = if top { fy >= 1.0 - bh } else { fy <= bh };
+                in_x && in_y
+            })
+            .count()
     };
-    let free = [
+    let corners = [
         (Corner::LeftTop, true, true),
         (Corner::RightTop, false, true),
         (Corner::RightBottom, false, false),
         (Corner::LeftBottom, true, false),
-    ]
-    .into_iter()
-    .find(|&(_, left, top)| !covers(left, top));
-    match free {
-        Some((corner, ..)) => (corner, None),
-        // Data everywhere: the legend above all of it, where the axis grows to make room.
-        None if bh < 0.9 => (Corner::LeftTop, Some(y.0 + h / (1.0 - bh))),
-        None => (Corner::LeftTop, None),
+    ];
+    if let Some((corner, ..)) = corners
+        .iter()
+        .find(|&&(_, left, top)| covers(left, top) == 0)
+    {
+        return (*corner, None);
     }
+    // Data everywhere. A short legend goes above all of it, where the axis grows to make
+    // room; a tall one (compared runs) would squash the data into the bottom of the plot, so
+    // it takes the corner where it covers the fewest points instead.
+    if bh <= MAX_LEGEND_GROWTH {
+        return (Corner::LeftTop, Some(y.0 + h / (1.0 - bh)));
+    }
+    let fewest = corners
+        .iter()
+        .min_by_key(|&&(_, left, top)| covers(left, top))
+        .map_or(Corner::LeftTop, |c| c.0);
+    (fewest, None)
 }
+
+/// The largest share of the plot's height a legend may take above the data (the axis grows
+/// by up to 1 / (1 − this)).
+const MAX_LEGEND_GROWTH: f64 = 0.35;
 
 /// What a legend box covers: every point, both ends of its error bar, and points every 1/40
 /// of the way along the line to the next point (or along a single-worker model's horizontal
@@ -386,7 +408,7 @@ pub fn show(
     // and each compared run's, once per count.
     let mut core_lines: Vec<usize> = physical_cores.into_iter().collect();
     for c in layers.compare {
-        if let Some(p) = c.results.machine.physical_cores
+        if let Some(p) = c.results.machine.usable_physical_cores()
             && !core_lines.contains(&p)
         {
             core_lines.push(p);
@@ -456,10 +478,11 @@ pub fn show(
         .iter()
         .flat_map(|s| s.points.iter().map(|p| [tx(p.0), ty(p.1)]))
         .collect();
+    // Half a worker either side of the counts measured (no dead space left of 1).
     let (x_lo, x_hi) = if log_x {
         (-0.3, tx(x_max) + 0.3)
     } else {
-        (0.0, x_max + 0.5)
+        (0.5, x_max + 0.5)
     };
     let y_hi_default = match kind {
         ChartKind::Speedup => x_max,
@@ -791,6 +814,20 @@ mod tests {
         let top = top.expect("a taller axis");
         // 7.5 is now below the box, which takes the top 23% of 0..top.
         assert!(7.5 < top * (1.0 - 0.23), "{top}");
+        // A legend half the plot tall (compared runs) would squash the data: the axis stays,
+        // and the legend takes the corner it covers least (the bottom right here).
+        let crowded = [
+            [0.5, 0.5],
+            [0.5, 7.5],
+            [0.6, 7.4],
+            [7.5, 7.5],
+            [7.4, 7.4],
+            [7.5, 0.5],
+        ];
+        assert_eq!(
+            legend_placement(&crowded, (0.0, 8.0), (0.0, 8.0), (0.25, 0.5)),
+            (Corner::RightBottom, None)
+        );
     }
 
     #[test]

@@ -49,8 +49,10 @@ pub fn show(ui: &mut egui::Ui, results: Option<&ResultsFile>) {
                 }
             });
     };
-    // Twelve columns outgrow a window under about 1400 points wide: the scroll bars stay in
-    // view, so the columns past the edge are seen to be there.
+    // Twelve columns outgrow a window under about 1400 points wide: solid scroll bars that
+    // stay in view (egui's default floating ones are invisible at rest), so the columns past
+    // the edge are seen to be there.
+    ui.spacing_mut().scroll = egui::style::ScrollStyle::solid();
     let scroll = egui::ScrollArea::both()
         .auto_shrink([false, false])
         .scroll_bar_visibility(egui::scroll_area::ScrollBarVisibility::AlwaysVisible);

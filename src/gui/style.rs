@@ -95,7 +95,7 @@ pub fn explanation(kind: ChartKind) -> &'static str {
 }
 
 /// How compared runs are told apart, for tooltips.
-pub const COMPARED_RUNS: &str = "Compared runs keep each model's colour and marker shape; each run has its own line pattern (solid, dashed, dotted, long dashes) and compared runs have hollow markers. Their labels are \"model @ experiment, date\".";
+pub const COMPARED_RUNS: &str = "Compared runs keep each model's colour and marker shape; each run has its own line pattern (solid, dashed, dotted, long dashes) and compared runs have hollow markers. Their labels are \"model @ run (line pattern)\", each run named by what differs between the runs: the experiment, the machine (\"16 cores\"), the date or time, or the file.";
 
 /// One-sentence explanations, shown on hover.
 pub mod help {

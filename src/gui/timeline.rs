@@ -156,17 +156,29 @@ pub fn show(ui: &mut egui::Ui, results: Option<&ResultsFile>) {
         .filter_map(|&i| results.cells[i].timeline.as_ref())
         .map(|t| t.wall_ns as f64 / 1e6)
         .fold(0.0, f64::max);
-    let height = (ui.available_height() / shown.len().max(1) as f32 - 24.0).max(120.0);
-    for &i in &shown {
-        let cell = &results.cells[i];
-        if let Some(t) = &cell.timeline {
-            ui.strong(format!(
-                "{} — median run, {:.1} ms",
-                cell_label(cell),
-                t.wall_ns as f64 / 1e6
-            ));
-            lanes_plot(ui, i, t, end_ms, height);
+    let fitted = ui.available_height() / shown.len().max(1) as f32 - 24.0;
+    let height = fitted.max(MIN_PLOT_HEIGHT);
+    let draw = |ui: &mut egui::Ui| {
+        for &i in &shown {
+            let cell = &results.cells[i];
+            if let Some(t) = &cell.timeline {
+                ui.strong(format!(
+                    "{} — median run, {:.1} ms",
+                    cell_label(cell),
+                    t.wall_ns as f64 / 1e6
+                ));
+                lanes_plot(ui, i, t, end_ms, height);
+            }
         }
+    };
+    if fitted < MIN_PLOT_HEIGHT {
+        // A small window: the two timelines keep a readable height and scroll, rather than
+        // run under the status bar.
+        egui::ScrollArea::vertical()
+            .auto_shrink([false, false])
+            .show(ui, draw);
+    } else {
+        draw(ui);
     }
     ui.data_mut(|d| d.insert_temp(id, picks));
 }
@@ -351,8 +363,13 @@ fn lanes_plot(ui: &mut egui::Ui, cell: usize, t: &Timeline, end_ms: f64, height:
         });
 }
 
+/// The least height of one timeline plot, points.
+const MIN_PLOT_HEIGHT: f32 = 160.0;
+
 /// Grid marks at lane centres `0..lanes`, every `k`-th where rows are under 14 points apart
-/// (`GridInput::base_step_size` is egui_plot's 8-point minimum spacing in plot units).
+/// (`GridInput::base_step_size` is egui_plot's 8-point minimum spacing in plot units). Their
+/// step is the whole lane range, so that egui_plot, which hides the labels of finely spaced
+/// marks, shows every one of them.
 fn lane_marks(lanes: usize, input: &egui_plot::GridInput) -> Vec<egui_plot::GridMark> {
     let per_point = input.base_step_size / 8.0;
     let every = ((14.0 * per_point).ceil() as usize).max(1);
@@ -360,7 +377,7 @@ fn lane_marks(lanes: usize, input: &egui_plot::GridInput) -> Vec<egui_plot::Grid
         .filter(|lane| (lanes - 1 - lane).is_multiple_of(every))
         .map(|lane| egui_plot::GridMark {
             value: lane as f64,
-            step_size: every as f64,
+            step_size: lanes.max(2) as f64,
         })
         .collect()
 }

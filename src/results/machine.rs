@@ -123,6 +123,18 @@ impl MachineInfo {
     }
 
     /// One line for status bars and report headers.
+    /// The physical cores the run could use: the machine's, or fewer where the process was
+    /// allowed fewer CPUs (`logical_cores` counts those: `taskset -c 0` makes it 1). Where the
+    /// charts draw their dotted core line.
+    pub fn usable_physical_cores(&self) -> Option<usize> {
+        match (self.physical_cores, self.logical_cores) {
+            (Some(p), 0) => Some(p),
+            (Some(p), l) => Some(p.min(l)),
+            (None, 0) => None,
+            (None, l) => Some(l),
+        }
+    }
+
     pub fn one_line(&self) -> String {
         let physical = self
             .physical_cores
@@ -141,6 +153,22 @@ impl MachineInfo {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn the_usable_physical_cores_follow_the_cpus_allowed() {
+        let m = |physical, logical| MachineInfo {
+            physical_cores: physical,
+            logical_cores: logical,
+            ..MachineInfo::default()
+        };
+        // SMT: 8 cores, 16 CPUs: the physical count.
+        assert_eq!(m(Some(8), 16).usable_physical_cores(), Some(8));
+        // `taskset -c 0` on a 16-core machine: one.
+        assert_eq!(m(Some(16), 1).usable_physical_cores(), Some(1));
+        assert_eq!(m(None, 4).usable_physical_cores(), Some(4));
+        assert_eq!(m(Some(2), 0).usable_physical_cores(), Some(2));
+        assert_eq!(m(None, 0).usable_physical_cores(), None);
+    }
 
     #[test]
     fn busy_machines_are_flagged() {

@@ -404,7 +404,9 @@ impl WorkbenchApp {
             .results
             .as_ref()
             .filter(|r| !r.machine.cpu_brand.is_empty())
-            .map_or(self.machine.physical_cores, |r| r.machine.physical_cores);
+            .map_or(self.machine.usable_physical_cores(), |r| {
+                r.machine.usable_physical_cores()
+            });
         let planned = self
             .results
             .as_ref()
@@ -424,6 +426,12 @@ impl WorkbenchApp {
             fits: self.fits.fits(),
             show_fits: self.show_fits,
         };
+        if !self.compare.is_empty() && matches!(self.tab, Tab::Table | Tab::Fits | Tab::Timeline) {
+            ui.weak(format!(
+                "This tab shows {} only; the compared runs are on the charts.",
+                labels.first().map_or("the shown results", String::as_str)
+            ));
+        }
         match self.tab {
             Tab::Table => results_table::show(ui, self.results.as_ref()),
             Tab::Fits => fits_panel::show(ui, self.results.as_ref(), self.fits.fits()),
@@ -556,7 +564,7 @@ impl WorkbenchApp {
             if ui
                 .button("Add results to compare…")
                 .on_hover_text(
-                    "Overlay another results file's curves (faded, square markers), labelled model @ file.",
+                    "Overlay another results file's curves (own line pattern, hollow markers), labelled model @ run, each run named by what differs: experiment, machine, date or file.",
                 )
                 .clicked()
             {
