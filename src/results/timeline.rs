@@ -35,7 +35,10 @@ impl SpanState {
         match self {
             SpanState::Computing => "computing",
             SpanState::LockWait => "waiting for the lock",
-            SpanState::Io => "waiting on I/O",
+            // Any blocking wait a task's pacer stamped: I/O, a sleep, a contention task's
+            // start line (not only I/O: the lock-contention timeline showed its start line
+            // as "I/O").
+            SpanState::Io => "waiting (I/O, sleep, start line)",
             SpanState::Transit => "in transit",
         }
     }
