@@ -272,8 +272,13 @@ fn beyond_the_cores(
     context: FitContext,
 ) -> String {
     let total = fit.points.len();
+    let cores = if cores == 1 {
+        "1 logical core".to_string()
+    } else {
+        format!("{cores} logical cores")
+    };
     let mut note = format!(
-        "{beyond} of the {total} measured worker counts exceed this machine's {cores} logical cores, where compute-bound work cannot speed up further; fits over them count that hardware limit as serial work or contention in the program."
+        "{beyond} of the {total} measured worker counts exceed this machine's {cores}, where compute-bound work cannot speed up further; fits over them count that hardware limit as serial work or contention in the program."
     );
     if limited {
         let all = fitted(fit.model, fit.points.clone(), fit.quantity, context, None);

@@ -76,7 +76,8 @@ pub fn describe_fit(fit: &ModelFit) -> String {
         };
         if let Some(cores) = fit.fitted_up_to {
             parts.push(format!(
-                "fitted on the {counts} worker counts within this machine's {cores} logical cores"
+                "fitted on the {counts} worker counts within this machine's {cores} logical core{}",
+                if cores == 1 { "" } else { "s" }
             ));
         }
         if counts == 2 {

@@ -215,7 +215,11 @@ pub fn show(ui: &mut egui::Ui, results: Option<&ResultsFile>, fits: &[ModelFit])
                 );
                 ui.add(egui::Label::new(&fit.reading).wrap())
                     .on_hover_text(help::READING);
-                if let Some((lo, hi)) = fit.fitted_range() {
+                // Only where a law was fitted (nothing is drawn otherwise).
+                if let Some((lo, hi)) = fit
+                    .fitted_range()
+                    .filter(|_| fit.amdahl.is_some() || fit.usl.is_some())
+                {
                     let on = match fit.quantity {
                         FitQuantity::Speedup => "speedup",
                         FitQuantity::Throughput => "throughput (weak scaling)",
