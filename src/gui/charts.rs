@@ -521,8 +521,9 @@ pub fn show(
         .iter()
         .map(|s| s.label.clone())
         .chain(
-            matches!(kind, ChartKind::Speedup | ChartKind::Efficiency)
-                .then(|| kind.ideal_label().to_string()),
+            (matches!(kind, ChartKind::Speedup | ChartKind::Efficiency)
+                || kind == ChartKind::WallTime && results.baseline.median_s.is_some())
+            .then(|| kind.ideal_label().to_string()),
         )
         .chain(core_lines.iter().map(|p| format!("physical cores ({p})")))
     {
@@ -665,7 +666,21 @@ pub fn show(
                     .width(1.5),
                 );
             }
-            ChartKind::WallTime | ChartKind::Memory => {}
+            // The sequential time divided among N workers, as the exported charts draw it.
+            ChartKind::WallTime => {
+                if let Some(t1) = results.baseline.median_s.filter(|t| *t > 0.0) {
+                    let pts: Vec<[f64; 2]> = (0..=60)
+                        .map(|i| 1.0 + (x_max - 1.0) * i as f64 / 60.0)
+                        .map(|n| [tx(n), ty(t1 / n)])
+                        .collect();
+                    plot_ui.line(
+                        Line::new(kind.ideal_label(), pts)
+                            .color(ideal_colour)
+                            .width(1.5),
+                    );
+                }
+            }
+            ChartKind::Memory => {}
         }
         for &p in &core_lines {
             plot_ui.vline(

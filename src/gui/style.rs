@@ -68,7 +68,7 @@ pub fn caption(kind: ChartKind) -> &'static str {
             "Speedup ÷ workers, in %. 100 % = every worker fully used. Dotted grey: physical cores."
         }
         ChartKind::WallTime => {
-            "Lower is better. Points: median run; bars: its 95% interval (fewer than 6 runs: their range). Dotted grey: physical cores."
+            "Lower is better. Points: median run; bars: its 95% interval (fewer than 6 runs: their range). Grey: the sequential time ÷ N. Dotted grey: physical cores."
         }
         ChartKind::Memory => {
             "Peak RSS of every process of the model, in MiB. Flat: workers share one address space; rising: each worker brings its own."
