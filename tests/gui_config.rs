@@ -301,3 +301,29 @@ fn the_minimum_time_per_cell_is_edited_in_the_panel() {
     h.run();
     assert_eq!(h.state().experiment().min_time_s, 0.25);
 }
+
+/// Choosing the function task kind switches the baseline to each model's own one-worker run:
+/// the sequential model cannot call a Python function, so the default baseline would fail.
+#[test]
+fn choosing_a_function_task_takes_a_baseline_it_can_run() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut h = harness(app(dir.path()));
+    h.step();
+    wait_for_python_probe(&mut h);
+    assert_eq!(
+        h.state().experiment().baseline,
+        corelab::preset::Baseline::Sequential
+    );
+    h.get_by_label("Kind").click();
+    h.run();
+    h.get_by_label("function").click();
+    h.run();
+    assert_eq!(
+        h.state().experiment().task.kind,
+        corelab::preset::TaskKind::Function
+    );
+    assert_eq!(
+        h.state().experiment().baseline,
+        corelab::preset::Baseline::SameModelOneWorker
+    );
+}

@@ -337,3 +337,24 @@ fn type_errors_name_the_type_in_words() {
     let err = error_of(r#"{"precision": "tight"}"#);
     assert!(err.contains("expected a number"), "{err}");
 }
+
+#[test]
+fn a_function_task_needs_a_baseline_it_can_run() {
+    let err = error_of(
+        r#"{"task": {"kind": "function", "function": {"file": "w.py", "name": "f", "range": 4}},
+            "models": ["py-threading"]}"#,
+    );
+    assert!(
+        err.starts_with(
+            "`baseline` = \"sequential\" with task.kind = \"function\": the sequential model cannot call a Python function"
+        ),
+        "{err}"
+    );
+    assert!(
+        Experiment::from_json(
+            r#"{"task": {"kind": "function", "function": {"file": "w.py", "name": "f", "range": 4}},
+                "models": ["py-threading"], "baseline": "same-model-one-worker"}"#
+        )
+        .is_ok()
+    );
+}

@@ -142,8 +142,11 @@ pub fn function_ui(ui: &mut egui::Ui, params: &mut FunctionParams) {
         if params.args.is_empty() {
             let mut n = params.range.unwrap_or(8);
             ui.horizontal(|ui| {
-                ui.label("range");
-                ui.add(egui::DragValue::new(&mut n).range(1..=limits::MAX_TASKS));
+                let l = ui.label("range").on_hover_text(
+                    "With no arguments, the function is called with 0, 1, … up to this count − 1.",
+                );
+                ui.add(egui::DragValue::new(&mut n).range(1..=limits::MAX_TASKS))
+                    .labelled_by(l.id);
             });
             params.range = Some(n);
         }

@@ -167,6 +167,16 @@ pub fn show(
 }
 
 fn task_section(ui: &mut egui::Ui, exp: &mut Experiment) {
+    let kind_before = exp.task.kind;
+    task_fields(ui, exp);
+    // A Python function has no sequential run to compare with: each Python model is measured
+    // against itself at one worker.
+    if exp.task.kind == TaskKind::Function && kind_before != TaskKind::Function {
+        exp.baseline = Baseline::SameModelOneWorker;
+    }
+}
+
+fn task_fields(ui: &mut egui::Ui, exp: &mut Experiment) {
     ui.strong("Task");
     let task = &mut exp.task;
     egui::Grid::new("task-grid").num_columns(2).spacing([8.0, 4.0]).show(ui, |ui| {

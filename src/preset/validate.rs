@@ -1,5 +1,5 @@
 use super::error::PresetError;
-use super::experiment::{Experiment, ModelKind, PRESET_VERSION};
+use super::experiment::{Baseline, Experiment, ModelKind, PRESET_VERSION};
 use super::task::{IoMode, SyncMode, TaskKind, TaskSpec};
 
 /// Bounds enforced by [`Experiment::validate`]. Chosen so that a typo cannot freeze the machine.
@@ -213,6 +213,15 @@ impl Experiment {
 
     /// Model × task combinations that cannot be measured meaningfully.
     fn validate_combinations(&self) -> Result<(), PresetError> {
+        // The sequential baseline is always measured, and the sequential model cannot call a
+        // Python function: every such sweep would fail its baseline cell.
+        if self.task.kind == TaskKind::Function && self.baseline == Baseline::Sequential {
+            return Err(PresetError::invalid(
+                "baseline",
+                "\"sequential\" with task.kind = \"function\"",
+                "the sequential model cannot call a Python function; use \"same-model-one-worker\" (each Python model against itself at one worker)",
+            ));
+        }
         for (i, m) in self.models.iter().enumerate() {
             if let Some(reason) = refused_combination(*m, &self.task) {
                 return Err(PresetError::invalid(
