@@ -327,3 +327,20 @@ fn choosing_a_function_task_takes_a_baseline_it_can_run() {
         corelab::preset::Baseline::SameModelOneWorker
     );
 }
+
+/// Every task kind's fields have accessible names (the harness checks each frame): a screen
+/// reader can say what each field is, and tests can find it by its label.
+#[test]
+fn every_task_kind_s_fields_are_labelled() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut h = harness(app(dir.path()));
+    h.step();
+    wait_for_python_probe(&mut h);
+    for kind in corelab::preset::TaskKind::ALL {
+        h.get_by_label("Kind").click();
+        h.run();
+        h.get_by_label(kind.id()).click();
+        h.run();
+        assert_eq!(h.state().experiment().task.kind, kind);
+    }
+}
