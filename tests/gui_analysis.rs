@@ -429,3 +429,32 @@ fn the_results_table_shows_short_times_and_counts_outliers() {
         "the hover names the furthest runs"
     );
 }
+
+/// Compared runs keep the order they were asked for, though they load in parallel: a large
+/// file asked for first (slow to load) stays before a small one asked for second.
+#[test]
+fn compared_runs_keep_the_order_they_were_asked_for() {
+    let dir = tempfile::tempdir().unwrap();
+    let first = saved(dir.path(), "shown.json", &synthetic("Shown", 0.05, 0.002));
+    let mut big = synthetic("Big", 0.02, 0.0005);
+    let template = big.cells.clone();
+    for _ in 0..300 {
+        big.cells.extend(template.iter().cloned());
+    }
+    let big = saved(dir.path(), "big.json", &big);
+    let small = saved(dir.path(), "small.json", &synthetic("Small", 0.03, 0.001));
+    let mut h = opened(dir.path(), &first);
+    let ctx = h.ctx.clone();
+    h.state_mut().add_compare_path(&ctx, big);
+    h.state_mut().add_compare_path(&ctx, small);
+    step_until(&mut h, "both compared files", |a| {
+        a.compare_runs().len() == 2 && !a.files_busy()
+    });
+    let names: Vec<&str> = h
+        .state()
+        .compare_runs()
+        .iter()
+        .map(|c| c.results.experiment.name.as_str())
+        .collect();
+    assert_eq!(names, ["Big", "Small"]);
+}

@@ -174,6 +174,8 @@ pub struct WorkbenchApp {
     export_dialog: super::export_dialog::ExportDialog,
     /// Open the export dialog once results are loaded (`--export-dialog`).
     export_dialog_when_ready: bool,
+    /// Files asked for as compared runs, in the order asked (their loads finish in any order).
+    compare_order: Vec<PathBuf>,
     /// The preset the configuration came from (for "modified" and "Reset to preset").
     origin: Option<Origin>,
     /// Undo/redo of configuration edits.
@@ -265,6 +267,7 @@ impl WorkbenchApp {
             compare: Vec::new(),
             export_dialog: Default::default(),
             export_dialog_when_ready: false,
+            compare_order: Vec::new(),
             origin,
             history: History::default(),
             pending_replace: None,
@@ -677,10 +680,12 @@ impl WorkbenchApp {
     /// Removes every overlaid results file.
     pub fn clear_compare(&mut self) {
         self.compare.clear();
+        self.compare_order.clear();
     }
 
     /// Opens a results file in the background and overlays it on the charts.
     pub fn add_compare_path(&mut self, ctx: &egui::Context, path: PathBuf) {
+        self.compare_order.push(path.clone());
         self.files.run(ctx, FileAction::OpenCompare, path, None);
     }
 

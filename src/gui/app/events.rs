@@ -147,7 +147,22 @@ impl WorkbenchApp {
                         .file_stem()
                         .map_or_else(|| "compared".into(), |s| s.to_string_lossy().into_owned());
                     self.info(format!("Comparing with {}", path.display()));
-                    self.compare.push(CompareRun::new(stem, path, *results));
+                    // In the order they were asked for (they load in parallel): a run asked
+                    // for earlier goes before this one.
+                    let rank = |p: &std::path::Path| {
+                        self.compare_order
+                            .iter()
+                            .position(|q| q == p)
+                            .unwrap_or(usize::MAX)
+                    };
+                    let mine = rank(&path);
+                    let at = self
+                        .compare
+                        .iter()
+                        .position(|c| rank(&c.path) > mine)
+                        .unwrap_or(self.compare.len());
+                    self.compare
+                        .insert(at, CompareRun::new(stem, path, *results));
                 }
                 Err(e) => self.error(format!("Cannot open results to compare: {e}")),
             },

@@ -11,7 +11,8 @@ impl WorkbenchApp {
             self.meter.start(&ctx);
         }
         self.poll();
-        if self.export_dialog_when_ready && self.results.is_some() {
+        // Once every file asked for at start has loaded, the compared runs too.
+        if self.export_dialog_when_ready && self.results.is_some() && !self.files_busy() {
             self.export_dialog_when_ready = false;
             self.open_export_dialog();
         }
@@ -585,6 +586,7 @@ impl WorkbenchApp {
                     .clicked()
                 {
                     self.compare.clear();
+                    self.compare_order.clear();
                 }
             }
         });
