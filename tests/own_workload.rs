@@ -435,3 +435,36 @@ def where(n):
         again.error
     );
 }
+
+/// A command's own CPU time is the run's: a busy-looping command keeps about one core busy
+/// per worker, and its time is not mistaken for other programs' load. (Before, `cpu_s` held
+/// only the waiting threads' microseconds: `cores` 0.02, every run marked busy.)
+#[test]
+fn a_command_s_cpu_time_counts_for_its_run() {
+    let _g = common::exclusive();
+    let exp = command_experiment(
+        &[
+            "sh",
+            "-c",
+            "i=0; while [ $i -lt 30000 ]; do i=$((i+1)); done",
+        ],
+        &[ModelKind::Threads],
+        &[1],
+    );
+    let results = sweep(&exp);
+    let cell = results
+        .cell(ModelKind::Threads, 1)
+        .expect("the threads cell");
+    assert_eq!(cell.status, CellStatus::Ok, "{:?}", cell.error);
+    for s in &cell.samples {
+        // The shell computes nearly all the time (near one core when the machine is idle;
+        // two CPU hogs on two cores leave it about two thirds of one). Without its CPU time
+        // the run showed 0.03 of a core.
+        assert!(
+            s.cpu_s > 0.25 * s.wall_s,
+            "cpu {} of wall {}",
+            s.cpu_s,
+            s.wall_s
+        );
+    }
+}

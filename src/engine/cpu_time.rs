@@ -11,7 +11,9 @@
 //!   of the Python models), so the pipe and JSON cost shows;
 //! - every thread of every worker process, measured from outside by the kernel (the process's
 //!   CPU clock), and for the Python models the interpreter's descendants too (the
-//!   `multiprocessing` pool's processes).
+//!   `multiprocessing` pool's processes);
+//! - a `command` task's processes, which the run starts and reaps: the kernel's count for this
+//!   process's waited-for children grows by their CPU time within the run.
 //!
 //! Nothing else: not the workbench's UI thread, not its CPU meter, not another cell's threads.
 //! `RUSAGE_SELF` is therefore never used for a run. **Minor page faults** of a run are counted

@@ -88,6 +88,9 @@ fn timed_run<S: ?Sized>(
 ) -> Result<RunRecord, UnitError> {
     let others_before = others(model);
     let me_before = Cost::this_thread();
+    // A command task's processes: reaped within the run, their CPU time is counted by the
+    // kernel for this process's waited-for children (nothing else is reaped during a run).
+    let children_before = crate::engine::cpu_time::reaped_children_cpu_time();
     let started_ns = crate::sys::monotonic_ns();
     let started = Instant::now();
     let (checksum, task_cpu) = work(model)?;
@@ -95,9 +98,11 @@ fn timed_run<S: ?Sized>(
     let wall = started.elapsed();
     let me = Cost::this_thread().since(me_before);
     let spent = me + spent_between(&others_before, &others(model));
+    let children =
+        crate::engine::cpu_time::reaped_children_cpu_time().saturating_sub(children_before);
     Ok(RunRecord {
         wall,
-        cpu: spent.cpu,
+        cpu: spent.cpu + children,
         minor_faults: spent.minor_faults,
         task_cpu,
         metrics,
