@@ -119,9 +119,17 @@ pub(crate) fn deviations_and_mad(samples: &[f64], med: f64) -> Option<(Vec<f64>,
     Some((deviations, mad))
 }
 
+/// The fewest runs among which a run is called an outlier: with fewer, the MAD rests on one or
+/// two distances (with three runs, any two close runs make the third "an outlier").
+pub const MIN_SAMPLES_FOR_OUTLIERS: usize = 6;
+
 /// Indices of outliers by the modified z-score of Iglewicz and Hoaglin:
-/// `0.6745 · |x − median| / MAD > 3.5`. With MAD = 0 nothing is flagged.
+/// `0.6745 · |x − median| / MAD > 3.5`. With MAD = 0, or fewer than
+/// [`MIN_SAMPLES_FOR_OUTLIERS`] samples, nothing is flagged.
 pub fn mad_outliers(samples: &[f64]) -> Vec<usize> {
+    if samples.len() < MIN_SAMPLES_FOR_OUTLIERS {
+        return Vec::new();
+    }
     let Some((deviations, mad)) = median(samples).and_then(|m| deviations_and_mad(samples, m))
     else {
         return Vec::new();
@@ -222,9 +230,11 @@ mod tests {
         let x = [1.1, 1.0, 0.9, 1.05, 0.95, 10.0];
         assert_eq!(mad_outliers(&x), vec![5]);
         assert!(
-            mad_outliers(&[1.0, 1.0, 1.0, 5.0]).is_empty(),
+            mad_outliers(&[1.0, 1.0, 1.0, 1.0, 1.0, 5.0]).is_empty(),
             "MAD 0 flags nothing"
         );
+        // Three runs, two close: the third is not "an outlier" (z = 175 by the formula).
+        assert!(mad_outliers(&[0.1968, 0.19679, 0.19941]).is_empty());
     }
 
     #[test]

@@ -89,7 +89,10 @@ fn timed_run<S: ?Sized>(
     let others_before = others(model);
     let me_before = Cost::this_thread();
     // A command task's processes: reaped within the run, their CPU time is counted by the
-    // kernel for this process's waited-for children (nothing else is reaped during a run).
+    // kernel for this process's waited-for children. Read only for such a task: the count is
+    // process-wide, and any other child reaped meanwhile (the workbench's interpreter check)
+    // would be counted too.
+    let children = w.runs_child_processes();
     let children_before = crate::engine::cpu_time::reaped_children_cpu_time();
     let started_ns = crate::sys::monotonic_ns();
     let started = Instant::now();
@@ -98,8 +101,10 @@ fn timed_run<S: ?Sized>(
     let wall = started.elapsed();
     let me = Cost::this_thread().since(me_before);
     let spent = me + spent_between(&others_before, &others(model));
-    let children =
-        crate::engine::cpu_time::reaped_children_cpu_time().saturating_sub(children_before);
+    let children = match children {
+        true => crate::engine::cpu_time::reaped_children_cpu_time().saturating_sub(children_before),
+        false => Duration::ZERO,
+    };
     Ok(RunRecord {
         wall,
         cpu: spent.cpu + children,

@@ -55,6 +55,10 @@ impl Workload for CommandWorkload {
         let code = run_one(&argv, unit, pacer)?;
         Ok(splitmix64(unit as u64) ^ u64::from(code.unsigned_abs()))
     }
+
+    fn runs_child_processes(&self) -> bool {
+        true
+    }
 }
 
 /// A started child; dropping it kills its process group and reaps it.

@@ -79,6 +79,11 @@ pub trait Workload: Send + Sync {
     fn payload(&self) -> Option<&std::sync::Arc<payload::Payload>> {
         None
     }
+    /// Whether units start processes of their own and reap them before they return (a
+    /// `command` task): the run's CPU time then includes theirs.
+    fn runs_child_processes(&self) -> bool {
+        false
+    }
 }
 
 /// Checks what a workload is built from: the task's fields in the ranges a preset allows, and

@@ -143,6 +143,10 @@ impl Workload for WithPayload {
     fn payload(&self) -> Option<&Arc<Payload>> {
         Some(&self.payload)
     }
+
+    fn runs_child_processes(&self) -> bool {
+        self.inner.runs_child_processes()
+    }
 }
 
 #[cfg(test)]
