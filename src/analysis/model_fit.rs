@@ -80,7 +80,9 @@ impl FitPoint {
     fn value(&self, quantity: FitQuantity) -> Option<f64> {
         match quantity {
             FitQuantity::Speedup => self.speedup,
-            FitQuantity::Throughput => Some(self.speedup? * self.workers as f64),
+            // The speedup of a weak-scaling task is already its throughput's (see
+            // `results::file`).
+            FitQuantity::Throughput => self.speedup,
         }
     }
 }

@@ -28,13 +28,10 @@ pub fn amdahl_fits_poorly(fit: &ModelFit) -> bool {
 /// The USL describes `fit`'s speedups (or throughputs) poorly, as [`amdahl_fits_poorly`].
 pub fn usl_fits_poorly(fit: &ModelFit) -> bool {
     fit.usl.as_ref().is_some_and(|u| {
-        let rel = relative_rms(fit.fitted_points().filter_map(|p| {
-            let y = match fit.quantity {
-                FitQuantity::Speedup => p.speedup?,
-                FitQuantity::Throughput => p.speedup? * p.workers as f64,
-            };
-            Some((y, u.speedup(p.workers as f64)))
-        }));
+        let rel = relative_rms(
+            fit.fitted_points()
+                .filter_map(|p| Some((p.speedup?, u.speedup(p.workers as f64)))),
+        );
         u.r_squared < POOR_FIT_R2 && rel > FLAT_ENOUGH
     })
 }

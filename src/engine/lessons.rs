@@ -92,11 +92,11 @@ pub mod thresholds {
         1.5 * cores.max(1) as f64
     }
 
-    /// Contention slows down when `workers` workers move the counter no faster than one:
-    /// per-increment throughput relative to one worker (`speedup × workers`, since every
-    /// worker brings its own increments) below 1.
-    pub fn contention_slows(speedup: f64, workers: usize) -> bool {
-        speedup * (workers as f64) < 1.0
+    /// Contention slows down when more workers move the counter no faster than one: the
+    /// speedup of a contention task is its throughput relative to one worker (every worker
+    /// brings its own increments), below 1.
+    pub fn contention_slows(speedup: f64) -> bool {
+        speedup < 1.0
     }
 }
 
@@ -363,7 +363,7 @@ fn contention_slows_down(ctx: &Ctx, cores: usize) -> Lesson {
     let l = lesson(
         "a contended lock makes more workers slower, not faster",
         format!(
-            "threads × {w} on one mutex move the counter slower than one thread (speedup × workers < 1)"
+            "threads × {w} on one mutex move the counter slower than one thread (throughput speedup < 1)"
         ),
     );
     let mut exp = experiment(TaskKind::Contention, &[ModelKind::Threads], &[w]);
@@ -380,11 +380,8 @@ fn contention_slows_down(ctx: &Ctx, cores: usize) -> Lesson {
                 format!(", {x:.1}× the CPU per increment")
             });
         (
-            format!(
-                "threads × {w}: {:.2}× one thread's increments per second{work}",
-                s * w as f64
-            ),
-            thresholds::contention_slows(s, w),
+            format!("threads × {w}: {s:.2}× one thread's increments per second{work}"),
+            thresholds::contention_slows(s),
         )
     })
 }
@@ -457,8 +454,8 @@ mod tests {
         assert_eq!(io_workers(2), 8);
         assert!((io_min(2) - 3.0).abs() < 1e-9);
         assert!(io_min(2) > 2.0, "past the core count");
-        assert!(contention_slows(0.3, 2));
-        assert!(!contention_slows(0.6, 2));
+        assert!(contention_slows(0.6));
+        assert!(!contention_slows(1.2));
     }
 
     #[test]

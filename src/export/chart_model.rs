@@ -3,7 +3,7 @@
 //! ticks. Both front ends draw what this module describes, so the screen and an exported
 //! SVG/PNG agree.
 
-use crate::analysis::{FitQuantity, ModelFit, fit_results};
+use crate::analysis::{ModelFit, fit_results};
 use crate::preset::{self, ModelKind};
 use crate::results::{CellResult, CellStatus, ResultsFile};
 
@@ -638,12 +638,9 @@ pub fn fit_curve(fit: &ModelFit, kind: ChartKind, x_max: f64) -> Vec<(f64, f64)>
         .usl
         .as_ref()
         .filter(|_| !crate::analysis::usl_fits_poorly(fit));
-    let speedup = |n: f64| {
-        usl.map(|u| match fit.quantity {
-            FitQuantity::Speedup => u.speedup(n),
-            FitQuantity::Throughput => u.speedup(n) / n,
-        })
-    };
+    // The USL of a weak-scaling task is fitted to its throughput, which is what its speedup
+    // is (see `results::file`): the same curve either way.
+    let speedup = |n: f64| usl.map(|u| u.speedup(n));
     match kind {
         ChartKind::Speedup => xs.filter_map(|n| Some((n, speedup(n)?))).collect(),
         ChartKind::Efficiency => xs

@@ -86,7 +86,10 @@ fn header_row(ui: &mut egui::Ui) {
             "outliers",
             "how many runs have a modified z-score 0.6745·|x − median| / MAD above 3.5 (kept in the median); hover a count for their times",
         ),
-        ("speedup", "baseline median ÷ this median"),
+        (
+            "speedup",
+            "baseline median ÷ this median; for lock contention, where every worker brings its own increments, × workers: the throughput against one worker's",
+        ),
         ("efficiency", "speedup ÷ workers"),
         (
             "CPU busy",

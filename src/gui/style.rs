@@ -80,7 +80,7 @@ pub fn caption(kind: ChartKind) -> &'static str {
 pub fn explanation(kind: ChartKind) -> &'static str {
     match kind {
         ChartKind::Speedup => {
-            "Speedup = baseline time ÷ time with N workers (medians). A curve on the ideal line uses every worker fully; a curve that flattens has hit a limit (cores, memory bandwidth, a lock); one that falls pays more in overhead than it gains. Beyond the physical-core marker only waiting (I/O) work can keep climbing. Bars: the 95% confidence interval of the cell's median (order statistics; the range of the runs when there are fewer than 6), as a speedup against the baseline's median: how precisely the point is known. The slowest and fastest runs are in the hover and the table."
+            "Speedup = baseline time ÷ time with N workers (medians); for lock contention, where every worker brings its own increments, N × that: the throughput against one worker's. A curve on the ideal line uses every worker fully; a curve that flattens has hit a limit (cores, memory bandwidth, a lock); one that falls pays more in overhead than it gains. Beyond the physical-core marker only waiting (I/O) work can keep climbing. Bars: the 95% confidence interval of the cell's median (order statistics; the range of the runs when there are fewer than 6), as a speedup against the baseline's median: how precisely the point is known. The slowest and fastest runs are in the hover and the table."
         }
         ChartKind::Efficiency => {
             "Efficiency = speedup ÷ workers, in percent: the share of each worker's time that turned into progress. 100 % is perfect scaling; it drops when workers wait for cores, locks or each other."

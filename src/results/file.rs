@@ -498,10 +498,18 @@ fn derive(cell: &mut CellResult, base: Option<&BaselineCell>, per_worker: bool) 
         .windows(2)
         .all(|w| w[0].checksum == w[1].checksum);
     let (mut sp, mut lo, mut hi, mut eff) = (None, None, None, None);
+    // Where every worker brings its own work (lock contention: weak scaling), the speedup is
+    // the throughput's: N workers' N × the work against one worker's, N · T₁ / T_N, so that
+    // the ideal is N as for every other task, and efficiency is T₁ / T_N.
+    let scaled = if per_worker {
+        cell.workers.max(1) as f64
+    } else {
+        1.0
+    };
     if let (Some(base), Some(w)) = (base.map(|b| b.wall), &cell.wall) {
-        sp = stats::speedup(base, w.median);
+        sp = stats::speedup(base, w.median).map(|s| s * scaled);
         if let Some((l, h)) = stats::speedup_range(base, w.min, w.max) {
-            (lo, hi) = (Some(l), Some(h));
+            (lo, hi) = (Some(l * scaled), Some(h * scaled));
         }
         eff = sp.and_then(|s| stats::efficiency(s, cell.workers));
     }
@@ -678,6 +686,20 @@ mod tests {
             ],
         );
         assert_eq!(r.cells[1].work_vs_baseline, Some(2.0));
+        // Its speedup is the throughput's: 4 × the work in 2 s against 1 × in 1 s is 2×
+        // (not T₁/T₄ = 0.5×, which the chart's ideal of N would misread), efficiency 50%.
+        assert_eq!(r.cells[1].speedup, Some(2.0));
+        assert_eq!(r.cells[1].efficiency, Some(0.5));
+        // The other tasks split one job: the plain ratio.
+        let split = results(
+            TaskKind::Cpu,
+            vec![
+                cell(ModelKind::Sequential, 1, 1.0, 1.0),
+                cell(ModelKind::Threads, 4, 0.5, 2.0),
+            ],
+        );
+        assert_eq!(split.cells[1].speedup, Some(2.0));
+        assert_eq!(split.cells[1].efficiency, Some(0.5));
     }
 
     #[test]
