@@ -165,7 +165,12 @@ impl InProcessExecutor {
                 sum
             }
             Strategy::Rayon(pool) => {
-                let spans = Mutex::new(Vec::with_capacity(n));
+                // One span list per pool thread, each locked only by its own thread: a list
+                // shared by all made every task of the timed run contend for one mutex (the
+                // threads model collects locally too).
+                let threads = pool.current_num_threads().max(1);
+                let slots: Vec<Mutex<Vec<Span>>> =
+                    (0..threads).map(|_| Mutex::new(Vec::new())).collect();
                 let sum = pool.install(|| {
                     (0..n)
                         .into_par_iter()
@@ -173,12 +178,15 @@ impl InProcessExecutor {
                         .map(|unit| {
                             let worker = rayon::current_thread_index().unwrap_or(0);
                             let (c, recorded) = run_recorded(w.as_ref(), unit, guard, worker)?;
-                            lock(&spans).extend(recorded);
+                            lock(&slots[worker.min(threads - 1)]).extend(recorded);
                             Ok(c)
                         })
                         .try_reduce(|| 0, |a, b| Ok(a.wrapping_add(b)))
                 });
-                recorded.tasks = spans.into_inner().unwrap_or_else(|p| p.into_inner());
+                recorded.tasks = slots
+                    .into_iter()
+                    .flat_map(|m| m.into_inner().unwrap_or_else(|p| p.into_inner()))
+                    .collect();
                 sum
             }
         }
