@@ -79,6 +79,34 @@ fn one() -> usize {
     1
 }
 
+/// What [`read_line_within_limit`] read.
+#[derive(Debug, PartialEq, Eq)]
+pub enum LineRead {
+    /// The stream ended.
+    End,
+    /// A line of this many bytes (its newline included) is in the buffer.
+    Line(usize),
+    /// More than [`MAX_LINE_BYTES`] came without a newline; reading stopped there.
+    TooLong,
+}
+
+/// Reads one message line into `line` (cleared first), at most [`MAX_LINE_BYTES`] plus one
+/// byte: a peer that sends a line with no end is caught at the limit instead of buffered
+/// until memory runs out. Both ends of the worker protocol read this way.
+pub fn read_line_within_limit<R: std::io::BufRead>(
+    reader: &mut std::io::Take<R>,
+    line: &mut String,
+) -> std::io::Result<LineRead> {
+    use std::io::BufRead;
+    line.clear();
+    reader.set_limit(MAX_LINE_BYTES as u64 + 1);
+    Ok(match reader.read_line(line)? {
+        0 => LineRead::End,
+        _ if !line.ends_with('\n') && line.len() > MAX_LINE_BYTES => LineRead::TooLong,
+        n => LineRead::Line(n),
+    })
+}
+
 fn is_one(n: &usize) -> bool {
     *n == 1
 }

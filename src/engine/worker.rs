@@ -1,12 +1,15 @@
 //! `corelab worker`: the hidden child mode of the processes model.
 
-use std::io::{BufRead, BufWriter, Read, Write};
+use std::io::{BufWriter, Read, Write};
 use std::time::Duration;
 
 use super::cancel::CancelToken;
 use super::cpu_time::thread_cpu_time;
 use super::pacer::RunGuard;
-use super::protocol::{FromWorker, MAX_LINE_BYTES, ToWorker, decode_to_worker, encode};
+use super::protocol::{
+    FromWorker, LineRead, MAX_LINE_BYTES, ToWorker, decode_to_worker, encode,
+    read_line_within_limit,
+};
 use super::wait_recorder::WaitRecorder;
 use super::workload::{self, Workload};
 
@@ -36,16 +39,12 @@ pub fn serve() -> i32 {
         return 1;
     }
     let mut current: Option<Box<dyn Workload>> = None;
-    // Requests are read at most a line limit (plus one byte) at a time: a parent that sends a
-    // line with no end is refused at the limit, not buffered until memory runs out.
     let mut reader = std::io::BufReader::new(stdin.lock()).take(0);
     let mut line = String::new();
     loop {
-        line.clear();
-        reader.set_limit(MAX_LINE_BYTES as u64 + 1);
-        match reader.read_line(&mut line) {
-            Ok(0) => return 0,
-            Ok(_) if !line.ends_with('\n') && line.len() > MAX_LINE_BYTES => {
+        match read_line_within_limit(&mut reader, &mut line) {
+            Ok(LineRead::End) => return 0,
+            Ok(LineRead::TooLong) => {
                 send(
                     &mut out,
                     &FromWorker::Failed {
@@ -55,7 +54,7 @@ pub fn serve() -> i32 {
                 );
                 return 2;
             }
-            Ok(_) => {}
+            Ok(LineRead::Line(_)) => {}
             Err(_) => return 1,
         }
         let line = line.trim_end_matches(['\n', '\r']);

@@ -3,7 +3,7 @@
 //! it polls those events with a deadline and the cancel token, and kills it on any failure.
 
 use std::collections::VecDeque;
-use std::io::{BufRead, BufReader, Read, Write};
+use std::io::{BufReader, Read, Write};
 use std::process::{Child, ChildStdin, Command, ExitStatus, Stdio};
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::mpsc::{Receiver, RecvTimeoutError, Sender};
@@ -12,7 +12,7 @@ use std::time::{Duration, Instant};
 
 use crate::engine::cpu_time::{self, Cost, Snapshot};
 use crate::engine::pacer::{RunGuard, UnitError};
-use crate::engine::protocol::MAX_LINE_BYTES;
+use crate::engine::protocol::{LineRead, read_line_within_limit};
 
 /// How often a waiting owner looks at the cancel token and the deadline.
 const POLL: Duration = Duration::from_millis(10);
@@ -267,20 +267,20 @@ fn read_messages<M>(
     let mut reader = BufReader::new(stdout).take(0);
     let mut line = String::new();
     loop {
-        line.clear();
-        reader.set_limit(MAX_LINE_BYTES as u64 + 1);
-        let read = reader.read_line(&mut line);
-        let bytes = read.as_ref().map_or(0, |n| *n as u64);
+        let read = read_line_within_limit(&mut reader, &mut line);
+        let bytes = match &read {
+            Ok(LineRead::Line(n)) => *n as u64,
+            Ok(LineRead::TooLong) => line.len() as u64,
+            _ => 0,
+        };
         let event = match read {
-            Ok(0) => {
+            Ok(LineRead::End) => {
                 costs.publish(STDOUT_READER);
                 let _ = events.send(ChildEvent::Closed(index));
                 return;
             }
-            Ok(_) if !line.ends_with('\n') && line.len() > MAX_LINE_BYTES => {
-                ChildEvent::Malformed(index, "a line over 1 MiB".into())
-            }
-            Ok(_) => match decode(line.trim_end()) {
+            Ok(LineRead::TooLong) => ChildEvent::Malformed(index, "a line over 1 MiB".into()),
+            Ok(LineRead::Line(_)) => match decode(line.trim_end()) {
                 Ok(msg) => ChildEvent::Message(index, msg),
                 Err(what) => ChildEvent::Malformed(index, what),
             },
