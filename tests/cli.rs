@@ -1073,24 +1073,17 @@ fn symlinks_and_hard_links_do_not_bypass_the_input_and_output_checks() {
 /// preset, as its interpreter and function module are, whatever directory corelab runs in.
 #[test]
 fn a_relative_command_is_the_program_beside_the_preset() {
-    use std::os::unix::fs::PermissionsExt;
     let presets = tempfile::tempdir().unwrap();
     let elsewhere = tempfile::tempdir().unwrap();
-    let script = presets.path().join("bench.sh");
-    std::fs::write(
-        &script,
+    script(
+        &presets.path().join("bench.sh"),
         "#!/bin/sh\necho ran >> \"$(dirname \"$0\")/ran.log\"\n",
-    )
-    .unwrap();
-    std::fs::set_permissions(&script, std::fs::Permissions::from_mode(0o755)).unwrap();
+    );
     // A decoy of the same name where corelab is started: it must not be the one run.
-    let decoy = elsewhere.path().join("bench.sh");
-    std::fs::write(
-        &decoy,
+    script(
+        &elsewhere.path().join("bench.sh"),
         "#!/bin/sh\necho decoy >> \"$(dirname \"$0\")/ran.log\"\n",
-    )
-    .unwrap();
-    std::fs::set_permissions(&decoy, std::fs::Permissions::from_mode(0o755)).unwrap();
+    );
     let preset = presets.path().join("cmd.json");
     std::fs::write(
         &preset,

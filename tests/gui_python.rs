@@ -174,18 +174,25 @@ fn runs_logged(dir: &Path) -> usize {
     std::fs::read_to_string(dir.join("runs.log")).map_or(0, |s| s.lines().count())
 }
 
-#[test]
-fn opening_a_preset_runs_nothing_until_its_interpreter_is_confirmed() {
-    let files = tempfile::tempdir().unwrap();
-    let interpreter = marker_interpreter(files.path());
-    let preset = files.path().join("shared.json");
-    // A relative path: it is taken relative to the preset file, not the current directory.
+/// A shared preset in `dir` naming the marker interpreter beside it by a relative path
+/// (taken relative to the preset file, not the current directory); returns the interpreter
+/// and the preset.
+fn shared_preset_with_marker(dir: &Path) -> (std::path::PathBuf, std::path::PathBuf) {
+    let interpreter = marker_interpreter(dir);
+    let preset = dir.join("shared.json");
     std::fs::write(
         &preset,
         r#"{"name": "shared preset", "models": ["sequential", "py-threading"],
             "python": {"interpreter": "./evil-python"}}"#,
     )
     .unwrap();
+    (interpreter, preset)
+}
+
+#[test]
+fn opening_a_preset_runs_nothing_until_its_interpreter_is_confirmed() {
+    let files = tempfile::tempdir().unwrap();
+    let (interpreter, preset) = shared_preset_with_marker(files.path());
     let data = tempfile::tempdir().unwrap();
     let mut h = harness(app(data.path()));
     let ctx = h.ctx.clone();
@@ -252,14 +259,7 @@ fn opening_a_preset_runs_nothing_until_its_interpreter_is_confirmed() {
 #[test]
 fn undo_and_redo_do_not_trust_an_unconfirmed_interpreter() {
     let files = tempfile::tempdir().unwrap();
-    let interpreter = marker_interpreter(files.path());
-    let preset = files.path().join("shared.json");
-    std::fs::write(
-        &preset,
-        r#"{"name": "shared preset", "models": ["sequential", "py-threading"],
-            "python": {"interpreter": "./evil-python"}}"#,
-    )
-    .unwrap();
+    let (interpreter, preset) = shared_preset_with_marker(files.path());
     let data = tempfile::tempdir().unwrap();
     let mut h = harness(app(data.path()));
     let ctx = h.ctx.clone();

@@ -329,15 +329,20 @@ fn hostile_names_and_errors_are_defused_in_the_terminal_and_in_markdown() {
     }
 }
 
-/// Starts `corelab worker`, sends `lines`, returns its replies and exit status.
-fn talk_to_worker(lines: &[String]) -> (Vec<String>, std::process::ExitStatus, String) {
-    let mut child = Command::new(corelab_exe())
+/// Starts `corelab worker` with every stream piped.
+fn spawn_worker() -> std::process::Child {
+    Command::new(corelab_exe())
         .arg("worker")
         .stdin(Stdio::piped())
         .stdout(Stdio::piped())
         .stderr(Stdio::piped())
         .spawn()
-        .unwrap();
+        .unwrap()
+}
+
+/// Starts `corelab worker`, sends `lines`, returns its replies and exit status.
+fn talk_to_worker(lines: &[String]) -> (Vec<String>, std::process::ExitStatus, String) {
+    let mut child = spawn_worker();
     {
         let mut stdin = child.stdin.take().unwrap();
         for line in lines {
@@ -482,13 +487,7 @@ fn a_lock_directory_planted_in_the_temporary_directory_is_refused() {
 #[test]
 fn a_worker_refuses_an_endless_request_line_at_the_limit() {
     use std::io::Read;
-    let mut child = Command::new(corelab_exe())
-        .arg("worker")
-        .stdin(Stdio::piped())
-        .stdout(Stdio::piped())
-        .stderr(Stdio::piped())
-        .spawn()
-        .unwrap();
+    let mut child = spawn_worker();
     let mut stdin = child.stdin.take().unwrap();
     let writer = std::thread::spawn(move || {
         // 8 MiB without a newline; the worker stops reading after 1 MiB and exits, and the
