@@ -439,21 +439,9 @@ impl ResultsFile {
         // A timeline larger than any this corelab records (a hand-made or hostile file) is
         // left out: drawing hundreds of thousands of spans would stall the workbench.
         for cell in &mut file.cells {
-            let too_large = |t: &Option<Box<super::Timeline>>| {
-                t.as_ref()
-                    .is_some_and(|t| t.spans.len() > super::timeline::MAX_TIMELINE_SPANS)
-            };
-            if cell
-                .timeline
-                .as_ref()
-                .is_some_and(|t| t.spans.len() > super::timeline::MAX_TIMELINE_SPANS)
-            {
-                cell.timeline = None;
-            }
+            cell.timeline = cell.timeline.take().filter(super::Timeline::within_limit);
             for s in cell.samples.iter_mut().chain(cell.warmups.iter_mut()) {
-                if too_large(&s.timeline) {
-                    s.timeline = None;
-                }
+                s.timeline = s.timeline.take().filter(|t| t.within_limit());
             }
         }
         file.recompute();

@@ -193,9 +193,14 @@ pub const MAX_TIMELINE_SPANS: usize = 16_384;
 pub const TIMELINES_KEPT_WHILE_MEASURING: usize = 5;
 
 impl Timeline {
+    /// Whether it has at most [`MAX_TIMELINE_SPANS`] spans.
+    pub fn within_limit(&self) -> bool {
+        self.spans.len() <= MAX_TIMELINE_SPANS
+    }
+
     /// The timeline, or `None` when it has more than [`MAX_TIMELINE_SPANS`] spans.
     pub fn bounded(self) -> Option<Timeline> {
-        (self.spans.len() <= MAX_TIMELINE_SPANS).then_some(self)
+        self.within_limit().then_some(self)
     }
 }
 
