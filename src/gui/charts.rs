@@ -515,16 +515,21 @@ pub fn show(
     } else {
         (0.0, y_top * 1.04)
     };
+    // The ideal as a function of N, drawn from 1 to the top worker count: speedup N, every
+    // worker fully used, or the sequential time divided among N (as the exports draw it).
+    let t1 = results.baseline.median_s.filter(|t| *t > 0.0);
+    let ideal: Option<Box<dyn Fn(f64) -> f64>> = match kind {
+        ChartKind::Speedup => Some(Box::new(|n| n)),
+        ChartKind::Efficiency => Some(Box::new(|_| 100.0)),
+        ChartKind::WallTime => t1.map(|t1| Box::new(move |n| t1 / n) as Box<dyn Fn(f64) -> f64>),
+        ChartKind::Memory => None,
+    };
     // The legend's box as a share of the plot: a row per entry, as wide as its longest name.
     let mut entries: Vec<String> = Vec::new();
     for name in series
         .iter()
         .map(|s| s.label.clone())
-        .chain(
-            (matches!(kind, ChartKind::Speedup | ChartKind::Efficiency)
-                || kind == ChartKind::WallTime && results.baseline.median_s.is_some())
-            .then(|| kind.ideal_label().to_string()),
-        )
+        .chain(ideal.is_some().then(|| kind.ideal_label().to_string()))
         .chain(core_lines.iter().map(|p| format!("physical cores ({p})")))
     {
         if !entries.contains(&name) {
@@ -643,44 +648,16 @@ pub fn show(
 
     let dark = ui.visuals().dark_mode;
     plot.show(ui, |plot_ui| {
-        let ideal_colour = Color32::from_gray(140);
-        match kind {
-            ChartKind::Speedup => {
-                let pts: Vec<[f64; 2]> = (0..=60)
-                    .map(|i| 1.0 + (x_max - 1.0) * i as f64 / 60.0)
-                    .map(|n| [tx(n), ty(n)])
-                    .collect();
-                plot_ui.line(
-                    Line::new(kind.ideal_label(), pts)
-                        .color(ideal_colour)
-                        .width(1.5),
-                );
-            }
-            ChartKind::Efficiency => {
-                plot_ui.line(
-                    Line::new(
-                        kind.ideal_label(),
-                        vec![[tx(1.0), 100.0], [tx(x_max), 100.0]],
-                    )
-                    .color(ideal_colour)
+        if let Some(ideal) = &ideal {
+            let pts: Vec<[f64; 2]> = (0..=60)
+                .map(|i| 1.0 + (x_max - 1.0) * i as f64 / 60.0)
+                .map(|n| [tx(n), ty(ideal(n))])
+                .collect();
+            plot_ui.line(
+                Line::new(kind.ideal_label(), pts)
+                    .color(Color32::from_gray(140))
                     .width(1.5),
-                );
-            }
-            // The sequential time divided among N workers, as the exported charts draw it.
-            ChartKind::WallTime => {
-                if let Some(t1) = results.baseline.median_s.filter(|t| *t > 0.0) {
-                    let pts: Vec<[f64; 2]> = (0..=60)
-                        .map(|i| 1.0 + (x_max - 1.0) * i as f64 / 60.0)
-                        .map(|n| [tx(n), ty(t1 / n)])
-                        .collect();
-                    plot_ui.line(
-                        Line::new(kind.ideal_label(), pts)
-                            .color(ideal_colour)
-                            .width(1.5),
-                    );
-                }
-            }
-            ChartKind::Memory => {}
+            );
         }
         for &p in &core_lines {
             plot_ui.vline(
