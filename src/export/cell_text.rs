@@ -42,10 +42,13 @@ pub fn min_max(c: &CellResult) -> String {
         .map_or("—".into(), |s| seconds_range(s.min, s.max))
 }
 
-/// The speedup from the slowest and the fastest run, `low – high`.
-pub fn speedup_range(c: &CellResult) -> String {
-    match (c.speedup_low, c.speedup_high) {
+/// The 95% confidence interval of the speedup, `low – high`
+/// ([`CellResult::speedup_ci_low`]: the baseline's uncertainty included); `baseline` for the
+/// baseline's own cell, 1× by definition.
+pub fn speedup_ci(c: &CellResult) -> String {
+    match (c.speedup_ci_low, c.speedup_ci_high) {
         (Some(l), Some(h)) => format!("{l:.2} – {h:.2}"),
+        _ if c.speedup == Some(1.0) => "baseline".into(),
         _ => "—".into(),
     }
 }

@@ -110,27 +110,25 @@ impl ChartKind {
         .filter(|v| v.is_finite())
     }
 
-    /// The error bar of a cell: the 95% confidence interval of its median wall time (order
-    /// statistics; with fewer than 6 runs no pair of runs reaches 95% and it is the range of
-    /// the runs), in the chart's units: for speedup the baseline's median over the interval's
-    /// ends (the baseline's median taken as exact), for efficiency the same ÷ N in percent, for
-    /// wall time the interval itself. It shows how precisely the plotted point is known, which
-    /// is what a precision target tightens; the slowest and fastest runs stay in the hover and
-    /// the tables. Memory has none: its point is the largest run's.
+    /// The error bar of a cell: the 95% confidence interval of the plotted point (order
+    /// statistics; with fewer than 6 runs no pair of runs reaches 95% and the intervals are the
+    /// ranges of the runs). For wall time the interval of the cell's median; for speedup the
+    /// interval of the ratio of two measured medians, the baseline's and the cell's
+    /// ([`CellResult::speedup_ci_low`]), and for efficiency the same ÷ N in percent. The
+    /// baseline's own point (1× by definition) has none. It shows how precisely the plotted
+    /// point is known, which is what a precision target tightens; the slowest and fastest runs
+    /// stay in the hover and the tables. Memory has none: its point is the largest run's.
     pub fn range(self, cell: &CellResult) -> Option<(f64, f64)> {
         let n = cell.workers.max(1) as f64;
         let w = cell.wall.as_ref()?;
-        let (low, high) = (w.median_ci_low, w.median_ci_high);
-        // Speedup is inversely proportional to the cell's median: speedup · median is the
-        // baseline's time (per increment, for contention tasks).
-        let speedup_at = |t: f64| cell.speedup.map(|s| s * w.median / t);
+        let speedup = || cell.speedup_ci_low.zip(cell.speedup_ci_high);
         let (lo, hi) = match self {
-            ChartKind::Speedup => (speedup_at(high)?, speedup_at(low)?),
-            ChartKind::Efficiency => (
-                percent(speedup_at(high)? / n),
-                percent(speedup_at(low)? / n),
-            ),
-            ChartKind::WallTime => (low, high),
+            ChartKind::Speedup => speedup()?,
+            ChartKind::Efficiency => {
+                let (lo, hi) = speedup()?;
+                (percent(lo / n), percent(hi / n))
+            }
+            ChartKind::WallTime => (w.median_ci_low, w.median_ci_high),
             ChartKind::Memory => return None,
         };
         (lo.is_finite() && hi.is_finite() && hi > lo).then_some((lo, hi))
@@ -893,16 +891,27 @@ mod tests {
             speedup: Some(3.5),
             speedup_low: Some(3.0),
             speedup_high: Some(3.8),
+            speedup_ci_low: Some(2.8),
+            speedup_ci_high: Some(4.0),
             // Five runs: the interval is their range, 0.875–1.25 s around the median 1.0 s.
             wall: crate::stats::summarize(&[0.875, 1.0, 1.0, 1.0, 1.25]),
             ..CellResult::default()
         };
         assert_eq!(ChartKind::Efficiency.value(&cell), Some(87.5));
-        // The bars are the median's interval: speedup 3.5 at 1.25 s and 1.0 s → 2.8 and 4.0,
-        // ÷ 4 workers, in percent; not the slowest and fastest runs (3.0–3.8 here).
+        // The bars are the speedup's interval (the medians' intervals), ÷ 4 workers in
+        // percent for efficiency; not the slowest and fastest runs (3.0–3.8 here).
         assert_eq!(ChartKind::Efficiency.range(&cell), Some((70.0, 100.0)));
         assert_eq!(ChartKind::Speedup.range(&cell), Some((2.8, 4.0)));
         assert_eq!(ChartKind::WallTime.range(&cell), Some((0.875, 1.25)));
+        // The baseline's own point, 1× by definition, has no speedup bar but its time has one.
+        let baseline = CellResult {
+            speedup_ci_low: None,
+            speedup_ci_high: None,
+            ..cell
+        };
+        assert_eq!(ChartKind::Speedup.range(&baseline), None);
+        assert_eq!(ChartKind::Efficiency.range(&baseline), None);
+        assert_eq!(ChartKind::WallTime.range(&baseline), Some((0.875, 1.25)));
     }
 
     #[test]

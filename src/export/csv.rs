@@ -1,6 +1,6 @@
 use crate::results::{CellStatus, ResultsFile};
 
-const HEADER: &str = "model,workers,status,runs,median_s,median_ci95_low_s,median_ci95_high_s,median_ci_coverage,min_s,max_s,mean_s,stddev_s,mean_ci95_low_s,mean_ci95_high_s,outliers,outlier_runs,speedup,speedup_low,speedup_high,efficiency,efficiency_pct,cpu_median_s,cpu_utilisation,work_vs_baseline,startup_s,checksum,lost_updates,gb_per_s,peak_rss_bytes,pss_bytes,uss_bytes,processes,voluntary_switches,involuntary_switches,migrations,ipc_bytes,error";
+const HEADER: &str = "model,workers,status,runs,median_s,median_ci95_low_s,median_ci95_high_s,median_ci_coverage,min_s,max_s,mean_s,stddev_s,mean_ci95_low_s,mean_ci95_high_s,outliers,outlier_runs,speedup,speedup_low,speedup_high,speedup_ci95_low,speedup_ci95_high,efficiency,efficiency_pct,cpu_median_s,cpu_utilisation,work_vs_baseline,startup_s,checksum,lost_updates,gb_per_s,peak_rss_bytes,pss_bytes,uss_bytes,processes,voluntary_switches,involuntary_switches,migrations,ipc_bytes,error";
 
 /// One row per cell with its summary, speedup and efficiency (RFC 4180 quoting).
 pub fn summary_csv(results: &ResultsFile) -> String {
@@ -40,6 +40,8 @@ pub fn summary_csv(results: &ResultsFile) -> String {
             num(cell.speedup),
             num(cell.speedup_low),
             num(cell.speedup_high),
+            num(cell.speedup_ci_low),
+            num(cell.speedup_ci_high),
             num(cell.efficiency),
             num(cell.efficiency.map(super::chart_model::percent)),
             num(cell.cpu.as_ref().map(|s| s.median)),
@@ -138,6 +140,36 @@ mod tests {
             lines[2]
         );
         assert_eq!(lines[2].split(',').count(), HEADER.split(',').count() + 1);
+    }
+
+    #[test]
+    fn the_speedups_interval_has_its_columns() {
+        let mut r = ResultsFile::default();
+        let runs = [0.9, 0.95, 1.0, 1.05, 1.1];
+        r.cells.push(CellResult::with_walls(
+            ModelKind::Sequential,
+            1,
+            &runs.map(|t| t * 2.0),
+        ));
+        r.cells
+            .push(CellResult::with_walls(ModelKind::Threads, 2, &runs));
+        r.recompute();
+        let csv = summary_csv(&r);
+        let rows: Vec<Vec<&str>> = csv.lines().map(|l| l.split(',').collect()).collect();
+        let column = |name: &str| rows[0].iter().position(|h| *h == name).unwrap();
+        let (low, high) = (column("speedup_ci95_low"), column("speedup_ci95_high"));
+        // The baseline is 1× by definition: no interval.
+        assert_eq!((rows[1][low], rows[1][high]), ("", ""));
+        let threads = &r.cells[1];
+        assert_eq!(
+            rows[2][low],
+            format!("{:.6}", threads.speedup_ci_low.unwrap())
+        );
+        assert_eq!(
+            rows[2][high],
+            format!("{:.6}", threads.speedup_ci_high.unwrap())
+        );
+        assert!(threads.speedup_ci_low < Some(2.0) && threads.speedup_ci_high > Some(2.0));
     }
 
     #[test]

@@ -192,7 +192,7 @@ fn run_section(out: &mut String, r: &ResultsFile, fits: &[ModelFit], h: &str) {
 
     out.push_str(&format!("{h} Results\n\n"));
     out.push_str(
-        "| model | workers | median (s) | median CI (s) | min – max (s) | speedup | speedup range | efficiency | cores busy | work | note |\n\
+        "| model | workers | median (s) | median CI (s) | min – max (s) | speedup | speedup 95% CI | efficiency | cores busy | work | note |\n\
          |---|--:|--:|--:|--:|--:|--:|--:|--:|--:|---|\n",
     );
     for c in &r.cells {
@@ -213,7 +213,7 @@ fn run_section(out: &mut String, r: &ResultsFile, fits: &[ModelFit], h: &str) {
             cell_text::median_ci(c),
             cell_text::min_max(c),
             cell_text::fixed(c.speedup, 2),
-            cell_text::speedup_range(c),
+            cell_text::speedup_ci(c),
             cell_text::efficiency_percent(c),
             cell_text::fixed(c.cpu_utilisation, 2),
             cell_text::fixed(c.work_vs_baseline, 2),
@@ -221,12 +221,15 @@ fn run_section(out: &mut String, r: &ResultsFile, fits: &[ModelFit], h: &str) {
         ));
     }
     out.push_str(
-        "\nThe median is plotted, with its 95% confidence interval as the error bar (for speedup, \
-         the baseline's median over the interval's ends). The interval is distribution-free, \
-         from order statistics (the binomial distribution of ranks); with fewer than 6 runs no \
-         pair of runs reaches 95%, and the range of the runs is given with its coverage in \
-         brackets. The speedup range in the table comes from the slowest and the fastest run. Outliers are runs whose \
-         modified z-score, 0.6745·|x − median| / MAD, exceeds 3.5; they are kept in the median.\n\n",
+        "\nThe median is plotted, with its 95% confidence interval as the error bar. The interval \
+         is distribution-free, from order statistics (the binomial distribution of ranks); with \
+         fewer than 6 runs no pair of runs reaches 95%, and the range of the runs is given with \
+         its coverage in brackets. A speedup divides two measured medians, so its interval \
+         holds both: the baseline's and the cell's intervals, combined on a log scale (root \
+         sum of squares), 95% where both have 6 runs or more; the baseline's own speedup is 1 by \
+         definition. Outliers are runs \
+         whose modified z-score, 0.6745·|x − median| / MAD, exceeds 3.5; they are kept in the \
+         median.\n\n",
     );
 
     out.push_str(&super::costs_text::costs_markdown(r, h));

@@ -1,4 +1,4 @@
-use super::cell_text::{fixed, median_ci, min_max, note, seconds, speedup_range};
+use super::cell_text::{fixed, median_ci, min_max, note, seconds, speedup_ci};
 use crate::results::ResultsFile;
 
 /// The narrowest the model column is; it widens to the longest model name in the file
@@ -20,7 +20,7 @@ pub fn summary_table(results: &ResultsFile) -> String {
         "median CI",
         "min – max",
         "speedup",
-        "speedup range",
+        "speedup CI",
         "eff.",
         "cores",
         "work",
@@ -40,7 +40,7 @@ pub fn summary_table(results: &ResultsFile) -> String {
             median_ci(c),
             min_max(c),
             fixed(c.speedup, 2),
-            speedup_range(c),
+            speedup_ci(c),
             super::cell_text::efficiency_percent(c),
             fixed(c.cpu_utilisation, 2),
             fixed(c.work_vs_baseline, 2),
@@ -58,6 +58,7 @@ pub fn summary_table(results: &ResultsFile) -> String {
     out.push_str(
         "median CI: order statistics (distribution-free), then ± how close that pins the median; in brackets the coverage when fewer than 6 runs cannot reach 95%\n\
          outliers: runs whose modified z-score (0.6745·|x − median| / MAD) exceeds 3.5\n\
+         speedup CI: the baseline's and the cell's median intervals together (95% from 6 runs each)\n\
          cores: CPU time ÷ wall time; work: CPU time ÷ the baseline's (above 1: extra work)\n",
     );
     out

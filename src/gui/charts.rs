@@ -137,6 +137,11 @@ fn hover_texts(
                 _ => String::new(),
             };
             lines.push(format!("speedup: {s:.3}×{range}"));
+            if let (Some(l), Some(h)) = (cell.speedup_ci_low, cell.speedup_ci_high) {
+                lines.push(format!(
+                    "speedup CI: {l:.3}–{h:.3}× (the baseline's uncertainty included)"
+                ));
+            }
         }
         if let Some(e) = cell.efficiency {
             lines.push(format!("efficiency: {:.1} %", e * 100.0));

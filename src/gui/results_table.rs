@@ -88,7 +88,7 @@ fn header_row(ui: &mut egui::Ui) {
         ),
         (
             "speedup",
-            "baseline median ÷ this median; for lock contention, where every worker brings its own increments, × workers: the throughput against one worker's",
+            "baseline median ÷ this median; for lock contention, where every worker brings its own increments, × workers: the throughput against one worker's. Hover a value for its 95% confidence interval, which holds the baseline's uncertainty as well as this cell's",
         ),
         ("efficiency", "speedup ÷ workers"),
         (
@@ -145,7 +145,13 @@ fn row(ui: &mut egui::Ui, results: &ResultsFile, cell: &CellResult) {
         0 => ui.monospace("—"),
         n => ui.monospace(n.to_string()).on_hover_text(outliers),
     };
-    ui.monospace(opt(cell.speedup, |v| format!("{v:.2}×")));
+    let speedup = ui.monospace(opt(cell.speedup, |v| format!("{v:.2}×")));
+    if cell.speedup.is_some() {
+        speedup.on_hover_text(format!(
+            "confidence interval: {}× (the baseline's and this cell's median intervals together: 95% where both cells have 6 runs or more)",
+            export::speedup_ci_text(cell)
+        ));
+    }
     ui.monospace(opt(cell.efficiency, |v| format!("{:.0} %", v * 100.0)));
     ui.monospace(opt(cell.cpu_utilisation, |v| format!("{v:.2}")));
     ui.monospace(opt(cell.work_vs_baseline, |v| format!("{v:.2}")));

@@ -166,6 +166,14 @@ pub struct CellResult {
     /// Speedup from the slowest and fastest run.
     pub speedup_low: Option<f64>,
     pub speedup_high: Option<f64>,
+    /// The confidence interval of `speedup`: the cell's median interval and the baseline's
+    /// together ([`stats::speedup_interval`]), so a point is never drawn as more precise than
+    /// the baseline it is divided by. `None` for the baseline cell itself, whose speedup is 1
+    /// by definition. Derived; old files get it from `recompute`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub speedup_ci_low: Option<f64>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub speedup_ci_high: Option<f64>,
     pub efficiency: Option<f64>,
     /// CPU time / wall time: how many cores were busy on average.
     pub cpu_utilisation: Option<f64>,
@@ -258,8 +266,12 @@ pub enum ResultsError {
 
 /// A cell that speedups (and work) may be measured against.
 struct BaselineCell {
+    /// Its index in `cells`: the baseline's own speedup is 1 by definition, with no interval.
+    index: usize,
     /// Median wall time, seconds.
     wall: f64,
+    /// The median wall time's confidence interval.
+    interval: Option<stats::MedianInterval>,
     /// Median CPU time, seconds, where the cell mostly computes (see [`MOSTLY_COMPUTING`]).
     cpu: Option<f64>,
 }
@@ -269,11 +281,17 @@ struct BaselineCell {
 const MOSTLY_COMPUTING: f64 = 0.5;
 
 impl BaselineCell {
-    fn of(c: &CellResult) -> Option<BaselineCell> {
-        let wall = stats::median(&c.wall_times())?;
+    fn of(index: usize, c: &CellResult) -> Option<BaselineCell> {
+        let summary = stats::summarize(&c.wall_times())?;
+        let wall = summary.median;
         let cpus: Vec<f64> = c.samples.iter().map(|s| s.cpu_s).collect();
         let cpu = stats::median(&cpus).filter(|&cpu| cpu > 0.0 && cpu >= MOSTLY_COMPUTING * wall);
-        Some(BaselineCell { wall, cpu })
+        Some(BaselineCell {
+            index,
+            wall,
+            interval: Some(median_interval(&summary)),
+            cpu,
+        })
     }
 }
 
@@ -288,14 +306,17 @@ impl ResultsFile {
         // one worker.
         let mut sequential: Option<BaselineCell> = None;
         let mut one_worker: HashMap<Option<ModelKind>, Option<BaselineCell>> = HashMap::new();
-        for c in self.cells.iter().filter(|c| c.status == CellStatus::Ok) {
+        for (i, c) in self.cells.iter().enumerate() {
+            if c.status != CellStatus::Ok {
+                continue;
+            }
             if c.model == Some(ModelKind::Sequential) && sequential.is_none() {
-                sequential = BaselineCell::of(c);
+                sequential = BaselineCell::of(i, c);
             }
             if c.workers == 1 && kind == preset::Baseline::SameModelOneWorker {
                 one_worker
                     .entry(c.model)
-                    .or_insert_with(|| BaselineCell::of(c));
+                    .or_insert_with(|| BaselineCell::of(i, c));
             }
         }
         self.baseline = Baseline {
@@ -308,14 +329,14 @@ impl ResultsFile {
         };
         // Contention gives every worker its own increments: compare work per increment.
         let per_worker = self.experiment.task.kind == preset::TaskKind::Contention;
-        for cell in &mut self.cells {
+        for (i, cell) in self.cells.iter_mut().enumerate() {
             let base = match kind {
                 preset::Baseline::Sequential => sequential.as_ref(),
                 preset::Baseline::SameModelOneWorker => {
                     one_worker.get(&cell.model).and_then(Option::as_ref)
                 }
             };
-            derive(cell, base, per_worker);
+            derive(cell, base.map(|b| (b, b.index == i)), per_worker);
         }
     }
 
@@ -475,8 +496,22 @@ impl ResultsFile {
     }
 }
 
-/// The derived fields of one cell, against its baseline.
-fn derive(cell: &mut CellResult, base: Option<&BaselineCell>, per_worker: bool) {
+/// A summary's median with its order-statistics interval.
+fn median_interval(s: &stats::Summary) -> stats::MedianInterval {
+    stats::MedianInterval {
+        median: s.median,
+        low: s.median_ci_low,
+        high: s.median_ci_high,
+    }
+}
+
+/// The derived fields of one cell, against its baseline (and whether the cell is that
+/// baseline).
+fn derive(cell: &mut CellResult, base: Option<(&BaselineCell, bool)>, per_worker: bool) {
+    let (base, is_baseline) = match base {
+        Some((b, own)) => (Some(b), own),
+        None => (None, false),
+    };
     let walls = cell.wall_times();
     let cpus: Vec<f64> = cell.samples.iter().map(|s| s.cpu_s).collect();
     cell.wall = stats::summarize(&walls);
@@ -486,6 +521,7 @@ fn derive(cell: &mut CellResult, base: Option<&BaselineCell>, per_worker: bool) 
         .windows(2)
         .all(|w| w[0].checksum == w[1].checksum);
     let (mut sp, mut lo, mut hi, mut eff) = (None, None, None, None);
+    let mut ci = None;
     // Where every worker brings its own work (lock contention: weak scaling), the speedup is
     // the throughput's: N workers' N × the work against one worker's, N · T₁ / T_N, so that
     // the ideal is N as for every other task, and efficiency is T₁ / T_N.
@@ -494,11 +530,16 @@ fn derive(cell: &mut CellResult, base: Option<&BaselineCell>, per_worker: bool) 
     } else {
         1.0
     };
-    if let (Some(base), Some(w)) = (base.map(|b| b.wall), &cell.wall) {
-        sp = stats::speedup(base, w.median).map(|s| s * scaled);
-        if let Some((l, h)) = stats::speedup_range(base, w.min, w.max) {
+    if let (Some(base), Some(w)) = (base, &cell.wall) {
+        sp = stats::speedup(base.wall, w.median).map(|s| s * scaled);
+        if let Some((l, h)) = stats::speedup_range(base.wall, w.min, w.max) {
             (lo, hi) = (Some(l * scaled), Some(h * scaled));
         }
+        ci = base
+            .interval
+            .filter(|_| !is_baseline)
+            .and_then(|b| stats::speedup_interval(b, median_interval(w)))
+            .map(|(l, h)| (l * scaled, h * scaled));
         eff = sp.and_then(|s| stats::efficiency(s, cell.workers));
     }
     (
@@ -507,6 +548,7 @@ fn derive(cell: &mut CellResult, base: Option<&BaselineCell>, per_worker: bool) 
         cell.speedup_high,
         cell.efficiency,
     ) = (sp, lo, hi, eff);
+    (cell.speedup_ci_low, cell.speedup_ci_high) = ci.unzip();
     cell.cpu_utilisation = match (&cell.cpu, &cell.wall) {
         (Some(c), Some(w)) if w.median > 0.0 => Some(c.median / w.median),
         _ => None,
@@ -649,6 +691,53 @@ mod tests {
         assert_eq!(r.cells[1].work_vs_baseline, Some(1.0), "no extra work");
         assert_eq!(r.cells[2].work_vs_baseline, Some(1.5), "half as much again");
         assert_eq!(r.cells[2].cpu_utilisation, Some(2.0));
+    }
+
+    #[test]
+    fn a_speedups_interval_holds_the_baselines_uncertainty_too() {
+        // Five runs each: the intervals are the runs' ranges. Baseline 2.0 s in [1.8, 2.2],
+        // threads × 2 1.0 s in [0.9, 1.1]; an exact baseline would give 2/1.1 – 2/0.9.
+        let runs = |m: f64| [0.9 * m, 0.95 * m, m, 1.05 * m, 1.1 * m];
+        let cells = vec![
+            CellResult::with_walls(ModelKind::Sequential, 1, &runs(2.0)),
+            CellResult::with_walls(ModelKind::Threads, 2, &runs(1.0)),
+        ];
+        let r = results(TaskKind::Cpu, cells);
+        let (base, threads) = (&r.cells[0], &r.cells[1]);
+        assert_eq!(base.speedup, Some(1.0));
+        assert_eq!(
+            (base.speedup_ci_low, base.speedup_ci_high),
+            (None, None),
+            "the baseline is 1× by definition"
+        );
+        let (lo, hi) = (
+            threads.speedup_ci_low.unwrap(),
+            threads.speedup_ci_high.unwrap(),
+        );
+        let down = (2.0_f64 / 1.8).ln().hypot((1.1_f64 / 1.0).ln());
+        let up = (2.2_f64 / 2.0).ln().hypot((1.0_f64 / 0.9).ln());
+        assert!((lo - 2.0 * (-down).exp()).abs() < 1e-12, "{lo}");
+        assert!((hi - 2.0 * up.exp()).abs() < 1e-12, "{hi}");
+        assert!(
+            lo < 2.0 / 1.1 && hi > 2.0 / 0.9,
+            "wider than the exact-baseline interval"
+        );
+        // Against each model's own single worker, every one-worker cell is a baseline.
+        let mut same = results(
+            TaskKind::Cpu,
+            vec![
+                CellResult::with_walls(ModelKind::Threads, 1, &runs(2.0)),
+                CellResult::with_walls(ModelKind::Threads, 2, &runs(1.0)),
+            ],
+        );
+        same.experiment.baseline = preset::Baseline::SameModelOneWorker;
+        same.recompute();
+        assert_eq!(same.cells[0].speedup_ci_low, None);
+        assert!(
+            same.cells[1]
+                .speedup_ci_low
+                .is_some_and(|l| (l - lo).abs() < 1e-12)
+        );
     }
 
     #[test]

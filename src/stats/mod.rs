@@ -18,7 +18,7 @@ pub use amdahl::{AmdahlFit, fit_amdahl};
 pub use fit_error::FitError;
 pub use karp_flatt::{KarpFlattPoint, karp_flatt, karp_flatt_series};
 pub use precision::{MIN_SAMPLES_FOR_95, median_precision, samples_for_precision};
-pub use scaling::{efficiency, speedup, speedup_range};
+pub use scaling::{MedianInterval, efficiency, speedup, speedup_interval, speedup_range};
 pub use summary::{
     MedianCi, Summary, mad_outliers, mean, median, median_ci, median_count, stddev, student_t_975,
     summarize,

@@ -14,9 +14,96 @@ pub fn speedup_range(baseline: f64, min_time: f64, max_time: f64) -> Option<(f64
     Some((speedup(baseline, max_time)?, speedup(baseline, min_time)?))
 }
 
+/// A median with its confidence interval: `low ≤ median ≤ high`, all positive (seconds).
+#[derive(Clone, Copy, Debug, PartialEq)]
+pub struct MedianInterval {
+    pub median: f64,
+    pub low: f64,
+    pub high: f64,
+}
+
+/// The confidence interval of a speedup `baseline.median / time.median` when **both** medians
+/// are measured, each with its own interval: on a log scale the ratio's error is the
+/// baseline's minus the cell's, so each side of the ratio's interval is the root sum of
+/// squares of the matching sides of the two intervals (the delta method; the two medians come
+/// from different runs and are taken as independent):
+///
+/// - low: `s · exp(−√(ln(b/b_low)² + ln(t_high/t)²))` (a slower cell, a faster baseline),
+/// - high: `s · exp(+√(ln(b_high/b)² + ln(t/t_low)²))`.
+///
+/// With two 95% intervals this is about a 95% interval of the ratio. Treating the baseline as
+/// exact (`b_low = b_high = b`) gives back the cell's own interval mapped through `b / t`.
+/// `None` for non-positive or non-finite values, or an interval that does not hold its median.
+pub fn speedup_interval(baseline: MedianInterval, time: MedianInterval) -> Option<(f64, f64)> {
+    let valid = |m: MedianInterval| {
+        [m.median, m.low, m.high]
+            .iter()
+            .all(|v| v.is_finite() && *v > 0.0)
+            && m.low <= m.median
+            && m.median <= m.high
+    };
+    if !valid(baseline) || !valid(time) {
+        return None;
+    }
+    let s = speedup(baseline.median, time.median)?;
+    let down = (baseline.median / baseline.low)
+        .ln()
+        .hypot((time.high / time.median).ln());
+    let up = (baseline.high / baseline.median)
+        .ln()
+        .hypot((time.median / time.low).ln());
+    Some((s * (-down).exp(), s * up.exp()))
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    fn interval(median: f64, low: f64, high: f64) -> MedianInterval {
+        MedianInterval { median, low, high }
+    }
+
+    #[test]
+    fn an_exact_baseline_maps_the_cells_interval() {
+        // Baseline 10 s exactly; the cell 2.5 s in [2.0, 5.0]: 4× in [2×, 5×].
+        let (lo, hi) =
+            speedup_interval(interval(10.0, 10.0, 10.0), interval(2.5, 2.0, 5.0)).unwrap();
+        assert!(
+            (lo - 2.0).abs() < 1e-12 && (hi - 5.0).abs() < 1e-12,
+            "{lo} {hi}"
+        );
+    }
+
+    #[test]
+    fn the_baselines_uncertainty_widens_the_interval() {
+        // Both known to a factor e^0.03 either way: the ratio to e^(0.03·√2) = e^0.04243.
+        let e = 0.03_f64.exp();
+        let base = interval(8.0, 8.0 / e, 8.0 * e);
+        let cell = interval(2.0, 2.0 / e, 2.0 * e);
+        let (lo, hi) = speedup_interval(base, cell).unwrap();
+        let k = (0.03_f64 * 2f64.sqrt()).exp();
+        assert!(
+            (lo - 4.0 / k).abs() < 1e-9 && (hi - 4.0 * k).abs() < 1e-9,
+            "{lo} {hi}"
+        );
+        // Wider than the cell's interval alone, which treats the baseline as exact.
+        let (alone_lo, alone_hi) = speedup_interval(interval(8.0, 8.0, 8.0), cell).unwrap();
+        assert!(lo < alone_lo && hi > alone_hi);
+        // An uncertain baseline and an exact cell: the same width, from the other side.
+        let (blo, bhi) = speedup_interval(base, interval(2.0, 2.0, 2.0)).unwrap();
+        assert!((blo - 4.0 / e).abs() < 1e-9 && (bhi - 4.0 * e).abs() < 1e-9);
+    }
+
+    #[test]
+    fn invalid_intervals_give_none() {
+        let ok = interval(1.0, 0.9, 1.1);
+        assert_eq!(speedup_interval(interval(1.0, 1.1, 1.2), ok), None);
+        assert_eq!(speedup_interval(ok, interval(0.0, 0.0, 1.0)), None);
+        assert_eq!(
+            speedup_interval(ok, interval(1.0, 0.9, f64::INFINITY)),
+            None
+        );
+    }
 
     #[test]
     fn speedup_and_efficiency_by_hand() {
