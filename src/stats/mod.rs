@@ -11,6 +11,8 @@ mod fit_error;
 mod karp_flatt;
 mod precision;
 mod scaling;
+#[cfg(test)]
+mod simulated;
 mod summary;
 mod usl;
 
@@ -19,6 +21,8 @@ pub use fit_error::FitError;
 pub use karp_flatt::{KarpFlattPoint, karp_flatt, karp_flatt_series};
 pub use precision::{MIN_SAMPLES_FOR_95, median_precision, samples_for_precision};
 pub use scaling::{MedianInterval, efficiency, speedup, speedup_interval, speedup_range};
+#[cfg(test)]
+pub(crate) use simulated::SimulatedRuns;
 pub use summary::{
     MedianCi, Summary, mad_outliers, mean, median, median_ci, median_count, stddev, student_t_975,
     summarize,

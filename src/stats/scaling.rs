@@ -60,6 +60,7 @@ pub fn speedup_interval(baseline: MedianInterval, time: MedianInterval) -> Optio
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::stats::SimulatedRuns;
 
     fn interval(median: f64, low: f64, high: f64) -> MedianInterval {
         MedianInterval { median, low, high }
@@ -96,41 +97,21 @@ mod tests {
         assert!((blo - 4.0 / e).abs() < 1e-9 && (bhi - 4.0 * e).abs() < 1e-9);
     }
 
-    /// A seeded generator for the simulation below (xorshift64*), uniform in (0, 1).
-    struct Uniform(u64);
-
-    impl Uniform {
-        fn next(&mut self) -> f64 {
-            self.0 ^= self.0 >> 12;
-            self.0 ^= self.0 << 25;
-            self.0 ^= self.0 >> 27;
-            let bits = self.0.wrapping_mul(0x2545_f491_4f6c_dd1d) >> 11;
-            (bits as f64 + 0.5) / (1u64 << 53) as f64
-        }
-
-        /// A lognormal run time around `median` (Box–Muller), spread σ = 5% on a log scale.
-        fn run(&mut self, median: f64) -> f64 {
-            let (u, v) = (self.next(), self.next());
-            let z = (-2.0 * u.ln()).sqrt() * (std::f64::consts::TAU * v).cos();
-            median * (0.05 * z).exp()
-        }
-
-        /// The median interval of `runs` such runs.
-        fn measured(&mut self, runs: usize, median: f64) -> MedianInterval {
-            let times: Vec<f64> = (0..runs).map(|_| self.run(median)).collect();
-            let s = crate::stats::summarize(&times).unwrap();
-            interval(s.median, s.median_ci_low, s.median_ci_high)
-        }
+    /// The median interval of `runs` simulated runs around `median`.
+    fn measured(rng: &mut SimulatedRuns, runs: usize, median: f64) -> MedianInterval {
+        let times = rng.runs(runs, median);
+        let s = crate::stats::summarize(&times).unwrap();
+        interval(s.median, s.median_ci_low, s.median_ci_high)
     }
 
     /// How often `speedup_interval` of two measured cells (the true speedup 2) holds 2, with
     /// `exact_baseline` the baseline's interval shrunk to its median.
     fn coverage(runs: usize, exact_baseline: bool) -> f64 {
-        let mut rng = Uniform(0x9e37_79b9_7f4a_7c15);
+        let mut rng = SimulatedRuns::seeded(0x9e37_79b9_7f4a_7c15);
         let trials = 2000;
         let mut held = 0;
         for _ in 0..trials {
-            let (mut base, cell) = (rng.measured(runs, 2.0), rng.measured(runs, 1.0));
+            let (mut base, cell) = (measured(&mut rng, runs, 2.0), measured(&mut rng, runs, 1.0));
             if exact_baseline {
                 (base.low, base.high) = (base.median, base.median);
             }
