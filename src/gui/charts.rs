@@ -278,17 +278,13 @@ fn legend_samples(
 ) -> Vec<[f64; 2]> {
     let mut out = Vec::new();
     for s in series {
-        let xy: Vec<[f64; 2]> = s.points.iter().map(|(x, y, _)| [tx(*x), ty(*y)]).collect();
         for (x, _, range) in &s.points {
             if let Some((lo, hi)) = range {
                 out.push([tx(*x), ty(*lo)]);
                 out.push([tx(*x), ty(*hi)]);
             }
         }
-        let mut line = xy.clone();
-        if s.horizontal && !xy.is_empty() {
-            line = vec![xy[0], [x_hi, xy[0][1]]];
-        }
+        let (xy, line) = series_line(s, tx, ty, x_hi);
         out.extend(&xy);
         for pair in line.windows(2) {
             out.extend((1..40).map(|i| {
@@ -720,6 +716,23 @@ fn draw_fit(
     );
 }
 
+/// A series' points in plot coordinates, and the line drawn through them: the points
+/// themselves, or for a model measured at one worker count only (the sequential baseline) a
+/// horizontal line from its point to `x_hi`.
+fn series_line(
+    s: &ChartSeries,
+    tx: &dyn Fn(f64) -> f64,
+    ty: &dyn Fn(f64) -> f64,
+    x_hi: f64,
+) -> (Vec<[f64; 2]>, Vec<[f64; 2]>) {
+    let xy: Vec<[f64; 2]> = s.points.iter().map(|(x, y, _)| [tx(*x), ty(*y)]).collect();
+    let line = match xy.first() {
+        Some(&first) if s.horizontal => vec![first, [x_hi, first[1]]],
+        _ => xy.clone(),
+    };
+    (xy, line)
+}
+
 fn draw_series(
     plot_ui: &mut egui_plot::PlotUi<'_>,
     s: &ChartSeries,
@@ -731,12 +744,7 @@ fn draw_series(
     let model_style = chart_model::series_style(s.model, s.run, chart_model::Theme::Light);
     let color = style::model_color_dark_aware(s.model, dark);
     let name = s.label.as_str();
-    let xy: Vec<[f64; 2]> = s.points.iter().map(|(x, y, _)| [tx(*x), ty(*y)]).collect();
-    let line: Vec<[f64; 2]> = if s.horizontal {
-        vec![xy[0], [x_hi, xy[0][1]]]
-    } else {
-        xy.clone()
-    };
+    let (xy, line) = series_line(s, tx, ty, x_hi);
     if line.len() > 1 {
         plot_ui.line(
             Line::new(name, PlotPoints::from(line))
