@@ -16,8 +16,20 @@
 //!   process's waited-for children grows by their CPU time within the run.
 //!
 //! Nothing else: not the workbench's UI thread, not its CPU meter, not another cell's threads.
-//! `RUSAGE_SELF` is therefore never used for a run. **Minor page faults** of a run are counted
-//! over exactly the same threads and processes.
+//! `RUSAGE_SELF` is therefore never used for a run.
+//!
+//! The Python models time their runs inside the interpreter, so corelab measures their CPU time
+//! from outside around the whole request (the interpreter and its descendants, the dispatching
+//! thread that sends the request, the pipe readers that read the reply) and subtracts the CPU
+//! time the interpreter reports it spent on the request outside its timed region
+//! (`time.process_time`, every thread of the interpreter: from reading the request to the
+//! timed start, and from the timed end until the reply is serialised). What still lies outside
+//! the timed region and counts: the interpreter reading the request line and writing the reply,
+//! whatever its pool's processes do while idle, and corelab encoding the request and decoding
+//! the reply.
+//!
+//! **Minor page faults** of a run are counted over exactly the same threads and processes (for
+//! the Python models around the whole request: nothing is subtracted from them).
 
 use std::time::Duration;
 
