@@ -6,7 +6,9 @@
 //! - the thread that dispatches the run (the one that calls `Executor::run`: it hands out the
 //!   units or runs them itself, waits for them, and runs `Workload::finish`);
 //! - the threads that do the model's work: the persistent team of `threads` and `gil-threads`,
-//!   the threads of the `rayon` pool;
+//!   the threads of the `rayon` pool, and the threads of `tokio`'s blocking pool (which run
+//!   its file operations), read from outside through each one's CPU clock, a thread that stops
+//!   during the run up to its stop;
 //! - the threads in corelab that talk to worker processes (the pipe readers of `processes` and
 //!   of the Python models), so the pipe and JSON cost shows;
 //! - every thread of every worker process, measured from outside by the kernel (the process's
@@ -51,6 +53,18 @@ pub fn thread_cpu_time() -> Duration {
     sys::thread_cpu_time()
 }
 
+/// Keeps the calling thread busy until it has used `cpu` of CPU time: a known cost, however
+/// loaded the machine (the thread's own clock, not the wall clock).
+#[cfg(test)]
+pub(crate) fn burn(cpu: Duration) {
+    let start = thread_cpu_time();
+    let mut x = 1u64;
+    while thread_cpu_time().saturating_sub(start) < cpu {
+        x = crate::engine::workload::splitmix64(x);
+    }
+    std::hint::black_box(x);
+}
+
 /// What a thread or process has spent: CPU time and minor page faults.
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
 pub struct Cost {
@@ -71,6 +85,17 @@ impl Cost {
     pub fn of_process(pid: u32) -> Option<Cost> {
         let cpu = sys::process_cpu_time_of(pid)?;
         let stat = std::fs::read_to_string(format!("/proc/{pid}/stat")).ok();
+        Some(Cost {
+            cpu,
+            minor_faults: stat.as_deref().and_then(minor_faults_in_stat).unwrap_or(0),
+        })
+    }
+
+    /// Cumulative cost of another thread of this process, read from outside through its CPU
+    /// clock (minor faults from `/proc/self/task/<tid>/stat`); `None` if it is gone.
+    pub fn of_thread(clock: &sys::ThreadClock) -> Option<Cost> {
+        let cpu = clock.cpu_time()?;
+        let stat = std::fs::read_to_string(format!("/proc/self/task/{}/stat", clock.tid())).ok();
         Some(Cost {
             cpu,
             minor_faults: stat.as_deref().and_then(minor_faults_in_stat).unwrap_or(0),
