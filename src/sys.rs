@@ -100,6 +100,57 @@ pub fn thread_cpu_time() -> Duration {
     )
 }
 
+/// The CPU-time clock of one thread of this process (`pthread_getcpuclockid(3)`) and its
+/// kernel thread id, so that other threads can read what it has spent while it lives. Once the
+/// thread has exited its id may be given to a new thread: whoever holds this must stop reading
+/// it before the thread ends (see `engine::model::pool_threads`).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct ThreadClock {
+    clock: libc::clockid_t,
+    tid: u32,
+}
+
+impl ThreadClock {
+    /// The calling thread's clock; `None` if the C library cannot give it.
+    pub fn of_this_thread() -> Option<ThreadClock> {
+        let mut clock: libc::clockid_t = 0;
+        // SAFETY: pthread_self cannot fail and names the calling thread, which is alive;
+        // pthread_getcpuclockid only writes into the clock id we own, and its result is
+        // checked. gettid takes no arguments and cannot fail.
+        let (status, tid) = unsafe {
+            (
+                libc::pthread_getcpuclockid(libc::pthread_self(), &mut clock),
+                libc::gettid(),
+            )
+        };
+        let tid = u32::try_from(tid).ok()?;
+        (status == 0).then_some(ThreadClock { clock, tid })
+    }
+
+    /// The thread's kernel id (as in `/proc/self/task/<tid>`).
+    pub fn tid(&self) -> u32 {
+        self.tid
+    }
+
+    /// CPU time the thread has used so far (nanosecond resolution); `None` if the clock cannot
+    /// be read (the thread is gone).
+    pub fn cpu_time(&self) -> Option<Duration> {
+        // SAFETY: clock_gettime only writes into the timespec we own; a clock of a thread that
+        // is gone makes it return an error, which we check.
+        let ts = unsafe {
+            let mut ts: libc::timespec = std::mem::zeroed();
+            if libc::clock_gettime(self.clock, &mut ts) != 0 {
+                return None;
+            }
+            ts
+        };
+        Some(Duration::new(
+            ts.tv_sec.max(0) as u64,
+            ts.tv_nsec.clamp(0, 999_999_999) as u32,
+        ))
+    }
+}
+
 /// CPU time used so far by every thread, live or exited, of process `pid` (its
 /// `clock_getcpuclockid(3)` clock, nanosecond resolution); `None` if the process is gone or the
 /// clock cannot be read.
@@ -324,6 +375,32 @@ mod tests {
         assert!(thread_cpu_time() > t_before);
         assert!(after.cpu > before.cpu);
         assert!(after.minor_faults > before.minor_faults);
+    }
+
+    #[test]
+    fn another_thread_reads_a_thread_clock_as_the_thread_reads_its_own() {
+        let (tx, rx) = std::sync::mpsc::channel();
+        let (done_tx, done_rx) = std::sync::mpsc::channel::<()>();
+        let busy = std::thread::spawn(move || {
+            let start = thread_cpu_time();
+            let mut x = 1u64;
+            while thread_cpu_time() - start < Duration::from_millis(20) {
+                x = x.wrapping_mul(6364136223846793005).wrapping_add(1);
+            }
+            std::hint::black_box(x);
+            tx.send(ThreadClock::of_this_thread().expect("clock"))
+                .expect("sent");
+            done_rx.recv().ok();
+        });
+        let clock = rx.recv().expect("received");
+        let read = clock.cpu_time().expect("readable while the thread lives");
+        assert!(read >= Duration::from_millis(20), "{read:?}");
+        assert_ne!(
+            clock.tid(),
+            ThreadClock::of_this_thread().expect("clock").tid()
+        );
+        done_tx.send(()).expect("sent");
+        busy.join().expect("joined");
     }
 
     #[test]

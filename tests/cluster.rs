@@ -191,6 +191,62 @@ fn a_broken_mpi_launcher_fails_the_cell_naming_it() {
     assert!(error.contains(MPI_INSTALL), "{error}");
 }
 
+/// The driver's `done` reply says how much CPU time it spent on the request outside the timed
+/// region (corelab subtracts it from what it measures around the request). The first run of a
+/// task with a payload builds the payload's input there, so that figure is never zero.
+#[test]
+fn the_cluster_driver_reports_its_cpu_time_outside_the_timed_region() {
+    use std::io::Write;
+    let python =
+        require_cluster!("the_cluster_driver_reports_its_cpu_time_outside_the_timed_region");
+    let _g = exclusive();
+    let dir = tempfile::tempdir().unwrap();
+    std::fs::write(
+        dir.path().join("corelab_worker.py"),
+        corelab::engine::model::python::WORKER_SCRIPT,
+    )
+    .unwrap();
+    std::fs::write(
+        dir.path().join("corelab_cluster.py"),
+        corelab::engine::model::python::CLUSTER_SCRIPT,
+    )
+    .unwrap();
+    let mut child = Command::new(&python)
+        .args(["-I", "-u", "corelab_cluster.py", "dask"])
+        .current_dir(dir.path())
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::null())
+        .spawn()
+        .unwrap();
+    let mut stdin = child.stdin.take().unwrap();
+    let mut stdout = BufReader::new(child.stdout.take().unwrap());
+    let mut ask = |request: serde_json::Value| -> serde_json::Value {
+        writeln!(stdin, "{request}").unwrap();
+        let mut line = String::new();
+        stdout.read_line(&mut line).unwrap();
+        serde_json::from_str(&line).unwrap_or_else(|e| panic!("{e}: {line:?}"))
+    };
+    let started = ask(serde_json::json!({"op": "start", "model": "dask", "workers": 1}));
+    let done = ask(serde_json::json!({"op": "run", "task": {
+        "kind": "io", "tasks": 2, "io": {"mode": "sleep", "sleep_ms": 1.0}, "payload_kib": 256
+    }}));
+    // End of input: the driver closes its cluster and exits; killed if it does not.
+    drop(stdin);
+    for _ in 0..100 {
+        if child.try_wait().ok().flatten().is_some() {
+            break;
+        }
+        std::thread::sleep(std::time::Duration::from_millis(100));
+    }
+    child.kill().ok();
+    child.wait().ok();
+    assert_eq!(started["op"], "started", "{started}");
+    assert_eq!(done["op"], "done", "{done}");
+    let untimed = done["untimed_cpu_s"].as_f64();
+    assert!(untimed.is_some_and(|s| s > 0.0), "{done}");
+}
+
 /// A Dask scheduler with three workers, started apart (like a cluster someone else runs);
 /// killed when dropped.
 struct ExternalDask {

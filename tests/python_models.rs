@@ -107,6 +107,45 @@ fn cpython_threads_and_processes_run_a_scaling_sweep() {
     assert!(!py.version.is_empty());
 }
 
+/// A run's CPU time is its timed region's: what the interpreter does on the request outside
+/// it (parsing the task, building the items and their payload, the recorder, the timeline, the
+/// reply) is not counted. The first run of a task with a payload builds the payload's input
+/// (about 20 ms of CPU time for 256 KiB), outside the timed region; the tasks only sleep and
+/// one worker runs them one after the other, so the timed region keeps at most one core busy
+/// for a small part of its wall time. Each run's CPU time therefore stays below its wall time,
+/// with the sleeps' idle time as the margin for corelab's own pipe threads, however loaded the
+/// machine (a load stretches the wall time, not the CPU time).
+#[test]
+fn python_cpu_time_counts_nothing_the_interpreter_does_outside_its_timed_region() {
+    require_python!("python_cpu_time_counts_nothing_the_interpreter_does_outside_its_timed_region");
+    let _g = exclusive();
+    let mut exp = tiny_experiment(
+        TaskKind::Io,
+        &[ModelKind::PyAsyncio, ModelKind::PyThreading],
+        &[1],
+    );
+    exp.baseline = Baseline::SameModelOneWorker;
+    exp.task.tasks = 2;
+    exp.task.io.sleep_ms = 4.0;
+    exp.task.payload_kib = 256;
+    exp.repetitions = 3;
+    exp.warmups = 0;
+    let r = sweep(&exp);
+    assert_all_ok(&r);
+    for m in [ModelKind::PyAsyncio, ModelKind::PyThreading] {
+        let c = r.cell(m, 1).unwrap();
+        assert_eq!(c.samples.len(), 3, "{m}");
+        for (i, s) in c.samples.iter().enumerate() {
+            assert!(
+                s.cpu_s < s.wall_s,
+                "{m} run {i}: {:.6} s of CPU time in {:.6} s of sleeping",
+                s.cpu_s,
+                s.wall_s
+            );
+        }
+    }
+}
+
 #[test]
 fn free_threading_is_refused_on_a_gil_build() {
     require_python!("free_threading_is_refused_on_a_gil_build");

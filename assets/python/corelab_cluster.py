@@ -11,10 +11,15 @@ directory, where corelab writes both files:
   -> {"op": "start", "model": "dask"|"mpi", "workers": N, "scheduler": "" | "tcp://host:8786"}
   <- {"op": "started", "startup_s": 1.2, "cluster": {...}}
   -> {"op": "run", "task": {...}}
-  <- {"op": "done", "wall_s": ..., "cpu_s": ..., "checksum": ..., "timeline": {...}}
+  <- {"op": "done", "wall_s": ..., "cpu_s": ..., "checksum": ..., "untimed_cpu_s": ...,
+      "timeline": {...}}
 
 "timeline" (as corelab_worker.py sends it: one lane per worker thread) comes only when every
 unit ran on this host: another host's time.monotonic_ns() is not this one's clock.
+"untimed_cpu_s" (as corelab_worker.py sends it) is this driver process's CPU time spent on the
+request outside the timed region (parsing it, building the items, the timeline, the reply's
+JSON): corelab measures the run's CPU time from outside, around the whole request, and
+subtracts it.
 
 "cluster" describes what ran the tasks: the engine, the scheduler address, the dashboard link
 (Dask) and every worker used (address, host, threads, memory limit in bytes).
@@ -75,18 +80,18 @@ def record(recorder, task, unit, result):
     return host
 
 
-def run_result(task, recorder, started, start_ns, hosts):
-    """(wall, cpu, checksum, per-task checksums, timeline) of a run that started at `started`
-    (perf_counter) and `start_ns` (monotonic_ns). The timeline comes only when every unit ran
-    on this host (`hosts`): another host's monotonic clock is not this one's."""
-    wall = time.perf_counter() - started
+def run_result(task, recorder, clock, hosts):
+    """Ends the timed region `clock` started; returns (wall, cpu, checksum, per-task
+    checksums, timeline). The timeline comes only when every unit ran on this host (`hosts`):
+    another host's monotonic clock is not this one's."""
+    wall = clock.stop()
     local = hosts <= {socket.gethostname()}
     return (
         wall,
         recorder.cpu,
         recorder.checksum,
         kernels.task_checksums(task, recorder.per_task),
-        recorder.timeline(start_ns, 0, ()) if local else None,
+        recorder.timeline(clock.start_ns, 0, ()) if local else None,
     )
 
 
@@ -176,10 +181,9 @@ class DaskRunner:
             ],
         }
 
-    def run(self, task):
+    def run(self, task, clock):
         items = items_of(task)
-        start_ns = time.monotonic_ns()
-        started = time.perf_counter()
+        clock.start()
         futures = self.client.map(
             dask_unit, items, workers=self.workers, pure=False, allow_other_workers=False,
         )
@@ -188,7 +192,7 @@ class DaskRunner:
             record(recorder, task, unit, result)
             for unit, result in enumerate(self.client.gather(futures))
         }
-        return run_result(task, recorder, started, start_ns, hosts)
+        return run_result(task, recorder, clock, hosts)
 
     def close(self):
         try:
@@ -235,13 +239,12 @@ class MpiRunner:
             ],
         }
 
-    def run(self, task):
+    def run(self, task, clock):
         comm, MPI = self.comm, self.MPI
         items = items_of(task)
         n = len(items)
         ranks = list(range(1, comm.Get_size()))
-        start_ns = time.monotonic_ns()
-        started = time.perf_counter()
+        clock.start()
         next_unit, outstanding = 0, 0
         working = {}  # rank -> the unit it is computing (one at a time)
         for rank in ranks:
@@ -265,7 +268,7 @@ class MpiRunner:
                 working[source] = next_unit
                 next_unit += 1
                 outstanding += 1
-        return run_result(task, recorder, started, start_ns, hosts)
+        return run_result(task, recorder, clock, hosts)
 
     def close(self):
         for rank in range(1, self.comm.Get_size()):
@@ -292,6 +295,7 @@ def mpi_worker(comm):
 def serve(make_runner):
     runner = None
     for line in sys.stdin:
+        clock = kernels.RunClock()
         try:
             req = json.loads(line)
             op = req.get("op")
@@ -306,7 +310,7 @@ def serve(make_runner):
             elif op == "run":
                 if runner is None:
                     raise RuntimeError("run before start")
-                reply(kernels.done_message(*runner.run(req["task"])))
+                reply(kernels.done_message(*runner.run(req["task"], clock)), clock)
             else:
                 raise ValueError("unknown op %r" % op)
         except Exception as exc:  # reported to corelab, which marks the cell failed

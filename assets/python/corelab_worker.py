@@ -9,7 +9,7 @@ Standard library only. corelab starts one of these per cell and speaks JSON line
       "workers": N, "start_method": "spawn"|"fork"|"forkserver"}
   <- {"op": "started", "startup_s": 0.05}
   -> {"op": "run", "task": {...corelab task spec...}}
-  <- {"op": "done", "wall_s": 0.4, "cpu_s": 0.8, "checksum": 123,
+  <- {"op": "done", "wall_s": 0.4, "cpu_s": 0.8, "checksum": 123, "untimed_cpu_s": 0.002,
       "scheduling": {...},   (threads only: per-thread CPU time, units and context switches)
       "timeline": {"start_ns": T0, "lanes": [ident, ...],
                    "units": [[lane, unit, start_ns, end_ns, [[wait_start, wait_end], ...]], ...]}}
@@ -29,9 +29,14 @@ a multiprocessing pool pickles both through its pipes.
 
 wall_s is the run's timed region, measured here. cpu_s is only what the tasks measured on
 their own threads (time.thread_time); corelab records it as the tasks' CPU and measures the
-run's CPU time itself, from outside: this interpreter and every process below it (the
-multiprocessing pool), all threads, so the pool's pickling and pipes count. startup_s is
-informative; corelab times start-up itself, interpreter launch included.
+run's CPU time itself, from outside, around the whole request: this interpreter and every
+process below it (the multiprocessing pool), all threads, so the pool's pickling and pipes
+count. untimed_cpu_s is what this interpreter (time.process_time: all its threads) spent on
+the request outside the timed region: from reading the request line to the timed start, and
+from the timed end until the rest of the reply is serialised (parsing the task, building its
+items and payload, the recorder, the timeline, the scheduling report, the JSON of the reply);
+it is the reply's last field, and corelab subtracts it.
+startup_s is informative; corelab times start-up itself, interpreter launch included.
 
 Kernels compute exactly the checksums of corelab's Rust kernels, so results cross-check.
 
@@ -246,6 +251,38 @@ def run_unit_stamped(wrapped):
 MAX_TIMELINE_UNITS = 4096
 
 
+class RunClock:
+    """The clocks of one run request. The timed region's wall time (time.perf_counter) and
+    start stamp (time.monotonic_ns), and the CPU time this interpreter spends on the request
+    outside it (`untimed_cpu`): corelab measures the run's CPU time from outside, around the
+    whole request, and subtracts that part. Made when the request line has been read."""
+
+    def __init__(self):
+        self.received_cpu = time.process_time()
+        self.start_cpu = self.stop_cpu = None
+
+    def start(self):
+        """Starts the timed region."""
+        self.start_cpu = time.process_time()
+        self.start_ns = time.monotonic_ns()
+        self.started = time.perf_counter()
+
+    def stop(self):
+        """Ends the timed region; returns its wall time in seconds."""
+        wall = time.perf_counter() - self.started
+        self.stop_cpu = time.process_time()
+        return wall
+
+    def untimed_cpu(self):
+        """CPU seconds of every thread of this process spent on the request outside the timed
+        region so far: from reading the request to `start`, and from `stop` to now (`reply`
+        reads it once the reply is serialised). A pool's threads are idle outside the timed
+        region; a multiprocessing pool's processes are other processes, not counted here."""
+        before = self.start_cpu - self.received_cpu
+        after = time.process_time() - self.stop_cpu
+        return max(0.0, before) + max(0.0, after)
+
+
 class Recorder:
     """A run's checksum, CPU time, per-task checksums, per-thread usage and timeline, from the
     units' results in any order."""
@@ -397,15 +434,14 @@ class AsyncRunner:
 
         return await self.asyncio.gather(*(one(wrapped) for wrapped in items))
 
-    def run(self, task):
+    def run(self, task, clock):
         items, output_bytes = wrapped_items(task)
         if task.get("kind") == "function":
             load_function(task["function"])
         recorder = Recorder(task, output_bytes)
-        start_ns = time.monotonic_ns()
-        started = time.perf_counter()
+        clock.start()
         results = self.loop.run_until_complete(self._all(items))
-        wall = time.perf_counter() - started
+        wall = clock.stop()
         for result in results:
             recorder.add(result)
         return (
@@ -414,7 +450,7 @@ class AsyncRunner:
             recorder.checksum,
             None,
             task_checksums(task, recorder.per_task),
-            recorder.timeline(start_ns, self.workers, range(self.workers)),
+            recorder.timeline(clock.start_ns, self.workers, range(self.workers)),
         )
 
     def close(self):
@@ -471,7 +507,7 @@ class Runner:
             list(self.pool.map(_noop, range(workers)))
             self.map = lambda items: self.pool.map(run_unit_stamped, items)
 
-    def run(self, task):
+    def run(self, task, clock):
         items, output_bytes = wrapped_items(task)
         if task.get("kind") == "function" and self.model != "multiprocessing":
             # Imported once, before the clock starts (pool processes import on first use).
@@ -480,11 +516,10 @@ class Runner:
         if threaded:
             threads_before, process_before = thread_switches(), process_switches()
         recorder = Recorder(task, output_bytes)
-        start_ns = time.monotonic_ns()
-        started = time.perf_counter()
+        clock.start()
         for result in self.map(items):
             recorder.add(result)
-        wall = time.perf_counter() - started
+        wall = clock.stop()
         scheduling = None
         if threaded:
             scheduling = scheduling_report(
@@ -500,7 +535,7 @@ class Runner:
             recorder.checksum,
             scheduling,
             task_checksums(task, recorder.per_task),
-            recorder.timeline(start_ns, self.workers, self.idents()),
+            recorder.timeline(clock.start_ns, self.workers, self.idents()),
         )
 
     def idents(self):
@@ -559,14 +594,20 @@ def gil_enabled():
     return True if probe is None else bool(probe())
 
 
-def reply(msg):
-    sys.stdout.write(json.dumps(msg) + "\n")
+def reply(msg, clock=None):
+    """Writes `msg` as one protocol line. The reply to a run request passes the run's `clock`:
+    the line then ends with the request's untimed_cpu_s, read once the rest is serialised, so
+    that serialising the reply (a timeline of thousands of units) counts as untimed too."""
+    line = json.dumps(msg)
+    if clock is not None:
+        line = '%s, "untimed_cpu_s": %s}' % (line[:-1], json.dumps(clock.untimed_cpu()))
+    sys.stdout.write(line + "\n")
     sys.stdout.flush()
 
 
 def done_message(wall, cpu, checksum, per_task=None, timeline=None, scheduling=None):
-    """The `done` reply of a run (see the module's docstring): the optional parts only when
-    there are any."""
+    """The `done` reply of a run (see the module's docstring), sent with `reply(done, clock)`:
+    the optional parts only when there are any."""
     done = {"op": "done", "wall_s": wall, "cpu_s": cpu, "checksum": checksum}
     if scheduling is not None:
         done["scheduling"] = scheduling
@@ -580,6 +621,7 @@ def done_message(wall, cpu, checksum, per_task=None, timeline=None, scheduling=N
 def main():
     runner = None
     for line in sys.stdin:
+        clock = RunClock()
         try:
             req = json.loads(line)
             op = req.get("op")
@@ -600,8 +642,8 @@ def main():
             elif op == "run":
                 if runner is None:
                     raise RuntimeError("run before start")
-                wall, cpu, checksum, scheduling, per_task, timeline = runner.run(req["task"])
-                reply(done_message(wall, cpu, checksum, per_task, timeline, scheduling))
+                wall, cpu, checksum, scheduling, per_task, timeline = runner.run(req["task"], clock)
+                reply(done_message(wall, cpu, checksum, per_task, timeline, scheduling), clock)
             else:
                 raise ValueError("unknown op %r" % op)
         except Exception as exc:  # reported to corelab, which marks the cell failed

@@ -6,7 +6,9 @@
 //! - the thread that dispatches the run (the one that calls `Executor::run`: it hands out the
 //!   units or runs them itself, waits for them, and runs `Workload::finish`);
 //! - the threads that do the model's work: the persistent team of `threads` and `gil-threads`,
-//!   the threads of the `rayon` pool;
+//!   the threads of the `rayon` pool, and the threads of `tokio`'s blocking pool (which run
+//!   its file operations), read from outside through each one's CPU clock, a thread that stops
+//!   during the run up to its stop;
 //! - the threads in corelab that talk to worker processes (the pipe readers of `processes` and
 //!   of the Python models), so the pipe and JSON cost shows;
 //! - every thread of every worker process, measured from outside by the kernel (the process's
@@ -16,8 +18,20 @@
 //!   process's waited-for children grows by their CPU time within the run.
 //!
 //! Nothing else: not the workbench's UI thread, not its CPU meter, not another cell's threads.
-//! `RUSAGE_SELF` is therefore never used for a run. **Minor page faults** of a run are counted
-//! over exactly the same threads and processes.
+//! `RUSAGE_SELF` is therefore never used for a run.
+//!
+//! The Python models time their runs inside the interpreter, so corelab measures their CPU time
+//! from outside around the whole request (the interpreter and its descendants, the dispatching
+//! thread that sends the request, the pipe readers that read the reply) and subtracts the CPU
+//! time the interpreter reports it spent on the request outside its timed region
+//! (`time.process_time`, every thread of the interpreter: from reading the request to the
+//! timed start, and from the timed end until the reply is serialised). What still lies outside
+//! the timed region and counts: the interpreter reading the request line and writing the reply,
+//! whatever its pool's processes do while idle, and corelab encoding the request and decoding
+//! the reply.
+//!
+//! **Minor page faults** of a run are counted over exactly the same threads and processes (for
+//! the Python models around the whole request: nothing is subtracted from them).
 
 use std::time::Duration;
 
@@ -37,6 +51,18 @@ pub fn reaped_children_cpu_time() -> Duration {
 /// CPU time used so far by the calling thread.
 pub fn thread_cpu_time() -> Duration {
     sys::thread_cpu_time()
+}
+
+/// Keeps the calling thread busy until it has used `cpu` of CPU time: a known cost, however
+/// loaded the machine (the thread's own clock, not the wall clock).
+#[cfg(test)]
+pub(crate) fn burn(cpu: Duration) {
+    let start = thread_cpu_time();
+    let mut x = 1u64;
+    while thread_cpu_time().saturating_sub(start) < cpu {
+        x = crate::engine::workload::splitmix64(x);
+    }
+    std::hint::black_box(x);
 }
 
 /// What a thread or process has spent: CPU time and minor page faults.
@@ -59,6 +85,17 @@ impl Cost {
     pub fn of_process(pid: u32) -> Option<Cost> {
         let cpu = sys::process_cpu_time_of(pid)?;
         let stat = std::fs::read_to_string(format!("/proc/{pid}/stat")).ok();
+        Some(Cost {
+            cpu,
+            minor_faults: stat.as_deref().and_then(minor_faults_in_stat).unwrap_or(0),
+        })
+    }
+
+    /// Cumulative cost of another thread of this process, read from outside through its CPU
+    /// clock (minor faults from `/proc/self/task/<tid>/stat`); `None` if it is gone.
+    pub fn of_thread(clock: &sys::ThreadClock) -> Option<Cost> {
+        let cpu = clock.cpu_time()?;
+        let stat = std::fs::read_to_string(format!("/proc/self/task/{}/stat", clock.tid())).ok();
         Some(Cost {
             cpu,
             minor_faults: stat.as_deref().and_then(minor_faults_in_stat).unwrap_or(0),

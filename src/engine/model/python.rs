@@ -1,5 +1,12 @@
 //! The real-CPython models: `assets/python/corelab_worker.py` run by a chosen interpreter,
 //! with `threading` or `multiprocessing` inside it.
+//!
+//! A run's wall time is the interpreter's own timed region. Its CPU time is measured from
+//! outside, around the whole `run` request (the interpreter and every process below it, and
+//! corelab's threads that send the request and read the reply), less the CPU time the
+//! interpreter reports it spent on the request outside its timed region (`untimed_cpu_s`:
+//! parsing the request, building the items, the timeline and the reply), so that what an
+//! interpreter does around a short run does not count as the run's.
 
 use std::path::Path;
 use std::process::Command;
@@ -54,6 +61,10 @@ enum FromPython {
         /// Who ran each unit when (thread and process pools, asyncio).
         #[serde(default)]
         timeline: Option<PyTimeline>,
+        /// CPU seconds the interpreter (every thread of it, `time.process_time`) spent on the
+        /// request outside its timed region; absent from an older worker.
+        #[serde(default)]
+        untimed_cpu_s: Option<f64>,
     },
     Failed {
         message: String,
@@ -300,6 +311,22 @@ impl PythonExecutor {
     }
 }
 
+/// The CPU time of a run's timed region: `around_request`, measured from outside around the
+/// whole request, less the CPU time the interpreter reports it spent on the request outside
+/// its timed region (never below zero; nothing is taken off when an older worker does not
+/// report it). A report that is negative or not finite is refused.
+fn timed_region_cpu(
+    around_request: Duration,
+    untimed_cpu_s: Option<f64>,
+) -> Result<Duration, String> {
+    let Some(seconds) = untimed_cpu_s else {
+        return Ok(around_request);
+    };
+    let untimed = Duration::try_from_secs_f64(seconds)
+        .map_err(|_| format!("untimed_cpu_s {seconds}: not a CPU time"))?;
+    Ok(around_request.saturating_sub(untimed))
+}
+
 impl PythonExecutor {
     /// Marks the worker unusable after it sent something invalid, and kills it.
     fn refuse(&mut self, reason: String) -> UnitError {
@@ -330,7 +357,8 @@ impl Executor for PythonExecutor {
     ) -> Result<RunRecord, UnitError> {
         let msg = serde_json::json!({ "op": "run", "task": task });
         // The wall time is the interpreter's own (its timed region); the CPU time is measured
-        // from outside around the request, by the one definition every model uses.
+        // from outside around the request, by the one definition every model uses, and the
+        // interpreter's own CPU time outside its timed region is taken off it below.
         let io_before = self.pool_io_chars();
         let before = self.cost_snapshot();
         let me_before = Cost::this_thread();
@@ -348,7 +376,10 @@ impl Executor for PythonExecutor {
                 scheduling,
                 task_checksums,
                 timeline,
+                untimed_cpu_s,
             } => {
+                let cpu = timed_region_cpu(spent.cpu, untimed_cpu_s)
+                    .map_err(|e| self.refuse(format!("Python sent a bad {e}")))?;
                 let wall = Duration::from_secs_f64(wall_s.clamp(0.0, 1e9));
                 let wall_ns = u64::try_from(wall.as_nanos()).unwrap_or(u64::MAX);
                 let timeline = match timeline {
@@ -360,7 +391,7 @@ impl Executor for PythonExecutor {
                 };
                 Ok(RunRecord {
                     wall,
-                    cpu: spent.cpu,
+                    cpu,
                     minor_faults: spent.minor_faults,
                     task_cpu: Some(Duration::from_secs_f64(cpu_s.clamp(0.0, 1e9))),
                     metrics: RunMetrics {
@@ -383,5 +414,51 @@ impl Executor for PythonExecutor {
 
     fn shutdown(&mut self) {
         self.child.close();
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    const DONE: &str = r#"{"op": "done", "wall_s": 0.01, "cpu_s": 0.004, "checksum": 7"#;
+
+    fn untimed_of(line: &str) -> Option<f64> {
+        match decode(line).expect("decoded") {
+            FromPython::Done { untimed_cpu_s, .. } => untimed_cpu_s,
+            other => panic!("not a done reply: {other:?}"),
+        }
+    }
+
+    #[test]
+    fn the_done_reply_carries_the_untimed_cpu_time_when_the_worker_sends_it() {
+        assert_eq!(
+            untimed_of(&format!("{DONE}, \"untimed_cpu_s\": 0.0125}}")),
+            Some(0.0125)
+        );
+        // An older worker's reply, without the field, still decodes.
+        assert_eq!(untimed_of(&format!("{DONE}}}")), None);
+    }
+
+    #[test]
+    fn the_untimed_cpu_time_is_taken_off_the_measured_cpu_time_never_below_zero() {
+        let ms = Duration::from_millis;
+        assert_eq!(timed_region_cpu(ms(20), Some(0.012)), Ok(ms(8)));
+        assert_eq!(timed_region_cpu(ms(20), Some(0.0)), Ok(ms(20)));
+        assert_eq!(
+            timed_region_cpu(ms(20), None),
+            Ok(ms(20)),
+            "an older worker"
+        );
+        assert_eq!(timed_region_cpu(ms(5), Some(0.012)), Ok(Duration::ZERO));
+    }
+
+    #[test]
+    fn a_negative_or_unbounded_untimed_cpu_time_is_refused() {
+        let ms = Duration::from_millis;
+        for bad in [-0.001, f64::NAN, f64::INFINITY, f64::NEG_INFINITY, 1e300] {
+            let err = timed_region_cpu(ms(20), Some(bad)).unwrap_err();
+            assert!(err.contains("untimed_cpu_s"), "{bad}: {err}");
+        }
     }
 }

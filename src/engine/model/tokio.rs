@@ -4,8 +4,10 @@
 //!
 //! - `io` sleep units await `tokio::time::sleep`: a thousand waits overlap on one OS thread.
 //! - `io` file units write, fsync and read back through `tokio::fs` (which hands each file
-//!   operation to tokio's blocking pool: the only threads besides the dispatcher; their CPU
-//!   time is not part of the run's `cpu`).
+//!   operation to tokio's blocking pool: the only threads besides the dispatcher). The pool's
+//!   threads count in the run's `cpu` like any model's worker threads: each registers as it
+//!   starts and retires as it stops ([`PoolThreads`]), so one that stops mid-run (idle past
+//!   tokio's keep-alive) counts up to its stop and one started mid-run counts in full.
 //! - `cpu` units and the compute part of `mixed` units run inline and block the loop: nothing
 //!   else in flight makes progress meanwhile. That is the lesson.
 //!
@@ -19,8 +21,8 @@ use tokio::io::{AsyncReadExt, AsyncSeekExt, AsyncWriteExt};
 use tokio::runtime::Runtime;
 use tokio::task::JoinSet;
 
+use super::pool_threads::PoolThreads;
 use super::{Executor, RunRecord, timed_run};
-use crate::engine::cpu_time::Snapshot;
 use crate::engine::pacer::{Pacer, RunGuard, UnitError, UnitResult};
 use crate::engine::workload::io::{FNV_OFFSET, Pattern, fnv1a_update};
 use crate::engine::workload::mixed::{compute_for, mixed_checksum};
@@ -32,22 +34,41 @@ const CANCEL_SLICE: Duration = Duration::from_millis(10);
 
 pub struct TokioExecutor {
     runtime: Runtime,
+    /// The runtime's blocking pool (the threads of `tokio::fs`), whose CPU time a run counts.
+    blocking: PoolThreads,
     in_flight: usize,
     startup: Duration,
 }
 
 impl TokioExecutor {
-    /// Builds the runtime (untimed): one thread, the caller's, with a timer.
+    /// Builds the runtime (untimed): one thread, the caller's, with a timer; its blocking pool
+    /// starts threads on demand.
     pub fn new(in_flight: usize) -> Result<Self, String> {
+        Self::with_keep_alive(in_flight, None)
+    }
+
+    /// [`new`](Self::new), with the blocking pool's idle threads kept `keep_alive` (tokio's
+    /// default without it).
+    fn with_keep_alive(in_flight: usize, keep_alive: Option<Duration>) -> Result<Self, String> {
         let started = Instant::now();
-        let runtime = tokio::runtime::Builder::new_current_thread()
+        let blocking = PoolThreads::default();
+        let (starts, stops) = (blocking.clone(), blocking.clone());
+        let mut builder = tokio::runtime::Builder::new_current_thread();
+        builder
             .enable_time()
+            .on_thread_start(move || starts.register_current())
+            .on_thread_stop(move || stops.retire_current());
+        if let Some(keep_alive) = keep_alive {
+            builder.thread_keep_alive(keep_alive);
+        }
+        let runtime = builder
             .build()
             .map_err(|e| format!("cannot build a tokio runtime: {e}"))?;
         // The timer and the scheduler have run once before any timed region.
         runtime.block_on(async { tokio::time::sleep(Duration::from_micros(1)).await });
         Ok(TokioExecutor {
             runtime,
+            blocking,
             in_flight: in_flight.max(1),
             startup: started.elapsed(),
         })
@@ -250,8 +271,9 @@ impl Executor for TokioExecutor {
         timed_run(
             w.as_ref(),
             self,
-            // Every unit runs on the dispatching thread, which `timed_run` counts.
-            |_| Snapshot::new(),
+            // Every unit runs on the dispatching thread, which `timed_run` counts; file
+            // operations on the blocking pool's threads.
+            |me| me.blocking.snapshot(),
             |me| Ok((me.run_units(plan, guard)?, None)),
         )
     }
@@ -261,6 +283,7 @@ impl Executor for TokioExecutor {
 mod tests {
     use super::*;
     use crate::engine::cancel::CancelToken;
+    use crate::engine::cpu_time::{Cost, burn, spent_between};
     use crate::engine::model::InProcessExecutor;
     use crate::preset::ModelKind;
 
@@ -357,6 +380,100 @@ mod tests {
             );
         }
         threads.shutdown();
+    }
+
+    /// `io` file units run their file operations on tokio's blocking pool, whose threads'
+    /// CPU time is read from outside; work of a known CPU cost on one of them is read in full.
+    #[test]
+    fn the_blocking_pool_threads_are_read_from_outside() {
+        let dir = tempfile::tempdir().expect("tempdir");
+        let guard = RunGuard::new(CancelToken::new(), Duration::from_secs(30));
+        let mut tokio = TokioExecutor::new(4).expect("runtime");
+        assert_eq!(
+            tokio.blocking.live(),
+            0,
+            "the dispatcher is not a pool thread"
+        );
+        let mut t = task(TaskKind::Io);
+        t.io.mode = IoMode::File;
+        let before = tokio.blocking.snapshot();
+        tokio.run(&t, &env(dir.path(), 4), &guard).expect("run");
+        let files = spent_between(&before, &tokio.blocking.snapshot());
+        assert!(
+            tokio.blocking.live() > 0,
+            "file units ran on the blocking pool"
+        );
+        assert!(files.cpu > Duration::ZERO, "{files:?}");
+        let burnt = Duration::from_millis(30);
+        let before = tokio.blocking.snapshot();
+        tokio
+            .runtime
+            .block_on(tokio.runtime.spawn_blocking(move || burn(burnt)))
+            .expect("burnt");
+        let spent = spent_between(&before, &tokio.blocking.snapshot());
+        assert!(spent.cpu >= burnt, "{spent:?}");
+    }
+
+    /// A run's `cpu` counts what the blocking pool's threads spent during it: with a blocking
+    /// job computing all through a run of sleeps (at least 100 ms of them, a core left free),
+    /// the run's `cpu` exceeds everything the dispatching thread spent in the whole call.
+    #[test]
+    fn a_runs_cpu_time_includes_the_blocking_pool() {
+        use std::sync::atomic::{AtomicBool, Ordering};
+        let dir = tempfile::tempdir().expect("tempdir");
+        let guard = RunGuard::new(CancelToken::new(), Duration::from_secs(30));
+        let mut tokio = TokioExecutor::new(1).expect("runtime");
+        let stop = Arc::new(AtomicBool::new(false));
+        let burning = Arc::clone(&stop);
+        let burner = tokio.runtime.spawn_blocking(move || {
+            while !burning.load(Ordering::Relaxed) {
+                burn(Duration::from_micros(200));
+            }
+        });
+        let deadline = Instant::now() + Duration::from_secs(30);
+        while tokio.blocking.live() == 0 {
+            assert!(Instant::now() < deadline, "the blocking job never started");
+            std::thread::sleep(Duration::from_millis(1));
+        }
+        let mut t = task(TaskKind::Io);
+        t.tasks = 20;
+        t.io.sleep_ms = 5.0;
+        let dispatcher_before = Cost::this_thread();
+        let record = tokio.run(&t, &env(dir.path(), 1), &guard);
+        let dispatcher = Cost::this_thread().since(dispatcher_before);
+        stop.store(true, Ordering::Relaxed);
+        tokio.runtime.block_on(burner).expect("stopped");
+        let record = record.expect("run");
+        assert!(
+            record.cpu > dispatcher.cpu,
+            "run {:?} of CPU time, the dispatching thread {:?} over the whole call",
+            record.cpu,
+            dispatcher.cpu
+        );
+    }
+
+    /// A blocking thread that stops mid-run (idle past its keep-alive) counts up to its stop:
+    /// its CPU time is not lost with it.
+    #[test]
+    fn a_blocking_thread_that_stops_mid_run_still_counts() {
+        let tokio =
+            TokioExecutor::with_keep_alive(2, Some(Duration::from_millis(1))).expect("runtime");
+        let burnt = Duration::from_millis(30);
+        let before = tokio.blocking.snapshot();
+        tokio
+            .runtime
+            .block_on(tokio.runtime.spawn_blocking(move || burn(burnt)))
+            .expect("burnt");
+        let deadline = Instant::now() + Duration::from_secs(30);
+        while tokio.blocking.live() > 0 {
+            assert!(
+                Instant::now() < deadline,
+                "the idle blocking thread never stopped"
+            );
+            std::thread::sleep(Duration::from_millis(5));
+        }
+        let spent = spent_between(&before, &tokio.blocking.snapshot());
+        assert!(spent.cpu >= burnt, "{spent:?}");
     }
 
     #[test]
