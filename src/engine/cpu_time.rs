@@ -9,8 +9,8 @@
 //!   the threads of the `rayon` pool, and the threads of `tokio`'s blocking pool (which run
 //!   its file operations), read from outside through each one's CPU clock, a thread that stops
 //!   during the run up to its stop;
-//! - the threads in corelab that talk to worker processes (the pipe readers of `processes` and
-//!   of the Python models), so the pipe and JSON cost shows;
+//! - the threads in corelab that talk to `processes`' worker processes (their pipe readers),
+//!   so the pipe and JSON cost of handing out units shows;
 //! - every thread of every worker process, measured from outside by the kernel (the process's
 //!   CPU clock), and for the Python models the interpreter's descendants too (the
 //!   `multiprocessing` pool's processes);
@@ -21,14 +21,14 @@
 //! `RUSAGE_SELF` is therefore never used for a run.
 //!
 //! The Python models time their runs inside the interpreter, so corelab measures their CPU time
-//! from outside around the whole request (the interpreter and its descendants, the dispatching
-//! thread that sends the request, the pipe readers that read the reply) and subtracts the CPU
-//! time the interpreter reports it spent on the request outside its timed region
+//! from outside around the whole request (the interpreter and its descendants) and subtracts
+//! the CPU time the interpreter reports it spent on the request outside its timed region
 //! (`time.process_time`, every thread of the interpreter: from reading the request to the
-//! timed start, and from the timed end until the reply is serialised). What still lies outside
-//! the timed region and counts: the interpreter reading the request line and writing the reply,
-//! whatever its pool's processes do while idle, and corelab encoding the request and decoding
-//! the reply.
+//! timed start, and from the timed end until the reply is serialised). corelab's own threads
+//! that encode the request and read the reply do not count: all their work lies outside the
+//! interpreter's timed region. What still lies outside it and counts: the interpreter reading
+//! the request line and writing the reply (tens of microseconds), and whatever its pool's
+//! processes do while idle.
 //!
 //! **Minor page faults** of a run are counted over exactly the same threads and processes (for
 //! the Python models around the whole request: nothing is subtracted from them).

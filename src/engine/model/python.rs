@@ -18,7 +18,7 @@ use serde::Deserialize;
 use super::child::{ChildEvent, ChildProcess, next_event};
 use super::python_timeline::PyTimeline;
 use super::{Executor, RunRecord};
-use crate::engine::cpu_time::{Cost, Snapshot, spent_between};
+use crate::engine::cpu_time::{Snapshot, spent_between};
 use crate::engine::pacer::{RunGuard, UnitError};
 use crate::engine::workload::{RunEnv, RunMetrics};
 use crate::preset::{Experiment, ModelKind, MpiOptions, PythonOptions, TaskSpec};
@@ -34,9 +34,6 @@ pub const CLUSTER_SCRIPT: &str = include_str!("../../../assets/python/corelab_cl
 pub const MIN_VERSION: (u32, u32) = (3, 8);
 /// Interpreter start-up plus pool creation may take this long.
 const START_TIMEOUT: Duration = Duration::from_secs(60);
-/// The key of the pipe-reader threads in a [`PythonExecutor::cost_snapshot`] (no pid comes
-/// near).
-const READER_KEY: u64 = u64::MAX;
 
 #[derive(Clone, Debug, Deserialize)]
 #[serde(tag = "op", rename_all = "kebab-case")]
@@ -250,12 +247,11 @@ impl PythonExecutor {
         }
     }
 
-    /// Cumulative cost of the interpreter, every process below it (a multiprocessing pool),
-    /// measured from outside, and the threads here that read its pipes.
+    /// Cumulative cost of the interpreter and every process below it (a multiprocessing
+    /// pool), measured from outside. Not corelab's threads that write the request and read the
+    /// reply: they work before the interpreter's timed region starts and after it ends.
     fn cost_snapshot(&self) -> Snapshot {
-        let mut snapshot = self.child.process_tree_cost();
-        snapshot.push((READER_KEY, self.child.readers_cost()));
-        snapshot
+        self.child.process_tree_cost()
     }
 
     /// `py-multiprocessing`: the bytes every pool process has read and written so far (see
@@ -356,15 +352,13 @@ impl Executor for PythonExecutor {
         guard: &RunGuard,
     ) -> Result<RunRecord, UnitError> {
         let msg = serde_json::json!({ "op": "run", "task": task });
-        // The wall time is the interpreter's own (its timed region); the CPU time is measured
-        // from outside around the request, by the one definition every model uses, and the
-        // interpreter's own CPU time outside its timed region is taken off it below.
+        // The wall time is the interpreter's own (its timed region); the CPU time is its
+        // process tree's, measured from outside around the request, less what the interpreter
+        // reports it spent outside its timed region (below).
         let io_before = self.pool_io_chars();
         let before = self.cost_snapshot();
-        let me_before = Cost::this_thread();
         let reply = self.request(&msg, guard, guard.deadline(), "computing")?;
-        let spent =
-            Cost::this_thread().since(me_before) + spent_between(&before, &self.cost_snapshot());
+        let spent = spent_between(&before, &self.cost_snapshot());
         let ipc_bytes = io_before
             .zip(self.pool_io_chars())
             .map(|(before, after)| crate::engine::proc_stats::io_chars_since(&before, &after));
