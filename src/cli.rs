@@ -1135,6 +1135,10 @@ pub fn run(args: &RunArgs) -> Result<ExitCode> {
     if let Some(warning) = results.machine.busy_warning() {
         errln!("Warning: {warning}");
     }
+    // Not a warning (nothing was seen), so --quiet leaves it out.
+    if let Some(note) = results.machine.load_unknown_note().filter(|_| !quiet) {
+        errln!("Note: {note}");
+    }
     out!("{}", fits_summary(&fit_results(&results)));
     let saved = match &target {
         Some(target) => Some(target.finish(&results, !save_failures.is_empty())?),

@@ -11,13 +11,13 @@ use std::collections::HashMap;
 use std::time::{Duration, Instant};
 
 use common::*;
-use corelab::engine::load::OtherLoad;
-use corelab::engine::mock::{MockCall, MockExecutors, MockRun};
+use corelab::engine::load::{MIN_TICKS_PER_CPU, OtherLoad};
+use corelab::engine::mock::{MockCall, MockExecutors, MockRun, ticked_run};
 use corelab::engine::{
     CancelToken, CellProgress, SweepEvent, run_sweep, spawn_sweep, worker::FAULT_ENV,
 };
 use corelab::preset::{ModelKind, TaskKind};
-use corelab::results::{CellStatus, ResultsFile, RunStatus};
+use corelab::results::{BusyBasis, CellStatus, ResultsFile, RunStatus};
 
 const ALL_MODELS: [ModelKind; 5] = ModelKind::NATIVE;
 
@@ -829,6 +829,120 @@ fn runs_under_other_load_are_marked_and_summed_up() {
     let (r, _) = mock_run(&exp, &quiet, 8);
     assert_eq!(r.machine.busy_warning(), None);
     assert_eq!(r.machine.load_during_runs.unwrap().runs, 30);
+}
+
+/// Scripted /proc/stat ticks of 4 ms runs on 2 CPUs whose ticks are 5 ms apart: a run of
+/// `(model, workers)` keeps its textbook cores busy; with `hog`, another program keeps one
+/// core busy all the time, so both CPUs are busy at every tick and the run gets its fair share
+/// of them (2 × used / (used + 1) cores). Run `run` of the cell starts at a time of its own.
+fn four_ms_runs(hog: bool) -> MockExecutors {
+    MockExecutors::textbook(0.004, 2).with_ticks(move |model, workers, run| {
+        let used = match model {
+            ModelKind::Threads => workers.min(2),
+            _ => 1,
+        } as f64;
+        let cell = workers as f64 * 3.1 + model.id().len() as f64;
+        let start_ms = run as f64 * 13.7 + cell;
+        let (own, busy) = match hog {
+            true => (2.0 * used / (used + 1.0), 2.0),
+            false => (used, used),
+        };
+        let busy_at = move |cpu: usize, _: f64| (cpu as f64) < busy;
+        Some(ticked_run(start_ms, 4.0, &[0.0, 5.0], busy_at, own))
+    })
+}
+
+#[test]
+fn short_runs_under_a_hog_are_judged_by_their_pooled_ticks() {
+    let mut exp = five_cells();
+    exp.repetitions = 40;
+    exp.min_time_s = 0.0;
+    exp.precision = 0.0;
+    let (r, _) = mock_run(&exp, &four_ms_runs(true), 8);
+    let load = r.machine.load_during_runs.as_ref().unwrap();
+    assert_eq!(load.runs, 200);
+    // Judged one by one (the rule before pooling), a 4 ms run's one tick or none said "quiet"
+    // for most of them; pooled, every cell is busy and all its runs are marked.
+    for c in &r.cells {
+        let cell = c.load.as_ref().unwrap();
+        assert!(cell.busy, "{} × {}: {cell:?}", c.model_id(), c.workers);
+        assert_eq!(c.busy_runs, 40);
+        assert!(
+            c.samples
+                .iter()
+                .all(|s| s.busy && s.busy_basis == BusyBasis::Cell)
+        );
+        let alone = c
+            .samples
+            .iter()
+            .filter(|s| s.other_load > Some(0.5))
+            .count();
+        assert!(alone < 20, "{alone} runs looked busy alone");
+        // The pooled figure: both CPUs busy, minus the cell's own share.
+        let used = if c.model == Some(ModelKind::Threads) {
+            c.workers
+        } else {
+            1
+        } as f64;
+        let expected = 2.0 - 2.0 * used / (used + 1.0);
+        assert!((cell.mean_other_cores - expected).abs() < 1e-3, "{cell:?}");
+    }
+    assert!(load.busy && load.busy_runs == 200 && load.unjudged_runs == 0);
+    let warning = r.machine.busy_warning().unwrap();
+    assert!(
+        warning.contains("during 200 of 200 timed runs"),
+        "{warning}"
+    );
+    assert!(r.cells.iter().all(|c| c.was_busy()));
+    // The same runs on a quiet machine: pooled, nothing else ran.
+    let (r, _) = mock_run(&exp, &four_ms_runs(false), 8);
+    let load = r.machine.load_during_runs.as_ref().unwrap();
+    assert_eq!(
+        (load.busy, load.busy_runs, load.unjudged_runs),
+        (false, 0, 0)
+    );
+    assert_eq!(load.mean_other_cores, 0.0);
+    assert_eq!(r.machine.busy_warning(), None);
+    assert_eq!(r.machine.load_unknown_note(), None);
+    assert!(r.cells.iter().all(|c| !c.was_busy()));
+}
+
+#[test]
+fn runs_too_short_to_judge_even_pooled_are_not_called_quiet() {
+    // Six 4 ms runs per cell: a couple of ticks per CPU per cell, under a hog.
+    let mut exp = five_cells();
+    exp.min_time_s = 0.0;
+    exp.precision = 0.0;
+    let (r, _) = mock_run(&exp, &four_ms_runs(true), 8);
+    for c in &r.cells {
+        let cell = c.load.as_ref().unwrap();
+        assert!(!cell.busy && cell.unjudged_runs == 6, "{cell:?}");
+        assert!(
+            c.samples
+                .iter()
+                .all(|s| !s.busy && s.busy_basis == BusyBasis::TooFewTicks)
+        );
+    }
+    // The sweep's 30 runs together hold enough ticks: busy, though no run could be marked.
+    let load = r.machine.load_during_runs.as_ref().unwrap();
+    assert_eq!((load.runs, load.busy_runs, load.unjudged_runs), (30, 0, 30));
+    let note = r.machine.load_unknown_note().unwrap();
+    assert!(
+        note.starts_with("30 of 30 timed runs were too short"),
+        "{note}"
+    );
+    assert!(load.ticks_per_cpu >= MIN_TICKS_PER_CPU, "{load:?}");
+    assert!(load.busy);
+    let warning = r.machine.busy_warning().unwrap();
+    assert!(warning.contains("during the timed runs"), "{warning}");
+    // Three runs per cell, 15 in all: not enough ticks even for the sweep. No warning, and
+    // the note says why.
+    exp.repetitions = 3;
+    let (r, _) = mock_run(&exp, &four_ms_runs(true), 8);
+    let load = r.machine.load_during_runs.as_ref().unwrap();
+    assert!(load.ticks_per_cpu < MIN_TICKS_PER_CPU, "{load:?}");
+    assert!(!load.busy && r.machine.busy_warning().is_none());
+    assert!(r.machine.load_unknown_note().is_some());
 }
 
 #[test]

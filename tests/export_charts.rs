@@ -576,6 +576,7 @@ fn a_busy_run_is_marked_on_its_chart() {
         mean_other_cores: 0.4,
         max_other_cores: 1.5,
         usable_cores: 16.0,
+        ..Default::default()
     });
     let runs = [ChartRun {
         label: "laptop",

@@ -349,6 +349,45 @@ fn results_from_a_busy_machine_say_so() {
     assert!(h.query_by_label("· noisy: the machine was busy").is_none());
 }
 
+#[test]
+fn short_runs_judged_by_their_pooled_ticks_say_so() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut results = synthetic("Short runs", 0.05, 0.002);
+    // Busy by the pooled ticks of runs too short to judge one by one.
+    let pooled = corelab::results::LoadSummary {
+        runs: 60,
+        busy_runs: 60,
+        mean_other_cores: 1.0,
+        max_other_cores: 1.0,
+        usable_cores: 2.0,
+        ticks_per_cpu: 24.0,
+        busy: true,
+        unjudged_runs: 0,
+    };
+    results.machine.load_during_runs = Some(pooled.clone());
+    let path = saved(dir.path(), "busy.json", &results);
+    let mut h = opened(dir.path(), &path);
+    h.run();
+    h.get_by_label("· noisy: the machine was busy");
+    assert!(
+        h.query_by_label("· busy or not: runs too short to tell")
+            .is_none()
+    );
+    // Too few ticks even pooled: not called busy, nor quiet.
+    results.machine.load_during_runs = Some(corelab::results::LoadSummary {
+        busy_runs: 0,
+        busy: false,
+        ticks_per_cpu: 2.4,
+        unjudged_runs: 60,
+        ..pooled
+    });
+    let unknown = saved(dir.path(), "unknown.json", &results);
+    let mut h = opened(dir.path(), &unknown);
+    h.run();
+    assert!(h.query_by_label("· noisy: the machine was busy").is_none());
+    h.get_by_label("· busy or not: runs too short to tell");
+}
+
 /// `corelab --results A --compare B --tab fits`: both files open, the Fits tab is shown, and
 /// fits of compute-bound work measured past the machine's cores carry a visible warning.
 #[test]

@@ -4,7 +4,8 @@
 //! executors): each lesson runs a small sweep with the real executors, prints its measured
 //! figure next to the expectation, and passes or fails. The thresholds follow the core count
 //! (`cores`) and hold on a quiet 2-core machine; on a busy one the sweep's load sampling says
-//! so next to the figure.
+//! so next to the figure. Runs under 0.1 s are too short to be judged one by one from
+//! /proc/stat's 10 ms ticks: their cells' pooled ticks mark them (see [`super::load`]).
 
 use serde::Serialize;
 
@@ -36,7 +37,10 @@ pub struct Lesson {
     /// What it takes to pass, e.g. "gil-threads ≤ 1.25×, threads ≥ 1.40×".
     pub expected: String,
     pub verdict: Verdict,
-    /// A warning when other programs competed for the cores during the lesson's runs.
+    /// A warning when other programs competed for the cores during the lesson's runs (some
+    /// run marked busy, alone or by its cell's pooled ticks, or the sweep's pooled ticks busy:
+    /// [`crate::results::MachineInfo::busy_warning`]); a failed lesson with one is measured
+    /// again.
     pub busy: Option<String>,
 }
 

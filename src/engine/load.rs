@@ -6,13 +6,45 @@
 //! run on count, and a cgroup v2 `cpu.max` quota caps how many of them we could use, so in a
 //! container neither the host's other CPUs nor its total core count inflate the figure.
 //!
-//! A run is marked busy when that other load leaves fewer free CPUs than the run could use:
+//! Load is *busy* when that other load leaves fewer free CPUs than the runs could use:
 //! `allowed CPUs − other load < min(allowed CPUs, quota)`, with a dead band of half a core.
+//!
+//! **Short runs are judged together.** /proc/stat counts in clock ticks of 10 ms (`USER_HZ`),
+//! so a 4 ms run sees 0 or 1 tick per CPU: judged alone it says little (a CPU without a tick
+//! adds nothing while the run's own CPU time, read from the kernel's clocks, is subtracted in
+//! full, so a run whose hogged CPU missed its tick looks quiet), and the mean of such per-run
+//! figures is biased low. So the raw evidence of every run, its
+//! per-CPU busy and total tick deltas, its own CPU seconds and its interval, is kept as a
+//! [`LoadEvidence`] and pooled ([`LoadEvidence::add`]) per cell and per sweep: the other load
+//! of a pool is `Σ busy / Σ total` per CPU, summed over the CPUs, minus `Σ own / Σ interval`,
+//! i.e. every tick of every run weighs the same. A run with at least [`MIN_TICKS_PER_CPU`]
+//! ticks per CPU is judged alone; a shorter one takes its cell's pooled verdict
+//! ([`judge_runs`]), and where the cell's runs hold too few ticks even together the run has
+//! no verdict ([`BusyBasis::TooFewTicks`]), rather than a "not busy" made from no evidence.
+//!
+//! Finer signals were considered and left out. `/proc/pressure/cpu` (PSI) counts time in which
+//! *any* task waited for a CPU, our own included: at the points past the core count (16
+//! workers on 2 cores) our threads wait for each other by design, and it reads as pressure;
+//! it is also missing in containers and kernels without PSI (`psi=0`), and is host- or
+//! cgroup-wide rather than per allowed CPU. `/proc/self/task/*/schedstat` (run-queue delay
+//! per thread, in ns) has the same flaw at oversubscribed points, misses worker processes and
+//! interpreters unless every one of their threads is read, and needs `CONFIG_SCHED_INFO`.
+//! Pooled ticks tell other programs' CPU use from ours on any Linux, at the cost of a verdict
+//! only once the runs add up to [`MIN_TICKS_PER_CPU`] ticks (0.1 s); most presets' minimum
+//! time per cell (0.5 s) gives every cell that.
 
 use std::time::Instant;
 
+use crate::results::{BusyBasis, LoadSummary, Sample, round_cores};
+
 /// Other load below this many cores is noise (kernel threads, the terminal), not a competitor.
 pub const BUSY_THRESHOLD_CORES: f64 = 0.5;
+
+/// The fewest /proc/stat ticks per CPU (10 ms each, so 0.1 s of evidence) from which load is
+/// judged: a run with fewer is judged by its cell's pooled ticks. With 10 ticks a CPU's busy
+/// fraction is known to about ±0.1 (a tick more or less at each end of a busy stretch), well
+/// inside the half-core dead band on a few CPUs; with one tick it is 0 or 1.
+pub const MIN_TICKS_PER_CPU: f64 = 10.0;
 
 /// One reading of the CPUs this process may use.
 #[derive(Clone, Debug, PartialEq)]
@@ -21,7 +53,8 @@ pub struct CpuSnapshot {
     pub cpus: Vec<(u64, u64)>,
 }
 
-/// The other load over one interval between two snapshots.
+/// The other load over one interval between two snapshots, or over the pooled intervals of
+/// several runs ([`LoadEvidence::judge`]).
 #[derive(Clone, Copy, Debug, PartialEq)]
 pub struct OtherLoad {
     /// Cores kept busy by other programs (never negative).
@@ -32,10 +65,125 @@ pub struct OtherLoad {
     pub busy: bool,
 }
 
+/// The raw evidence of the other load during one timed run, or pooled over several
+/// ([`LoadEvidence::add`]): what [`LoadEvidence::judge`] makes a figure and a verdict of.
+#[derive(Clone, Debug, Default, PartialEq)]
+pub struct LoadEvidence {
+    /// Per CPU of the affinity mask: `(busy ticks, total ticks)` over the intervals (/proc/stat
+    /// units; busy never above total).
+    pub cpus: Vec<(u64, u64)>,
+    /// Seconds the intervals lasted, in all.
+    pub interval_s: f64,
+    /// CPU time this process (and its workers) used over the intervals, seconds.
+    pub own_cpu_s: f64,
+    /// The cgroup's `cpu.max` quota in cores, if any (the tightest seen).
+    pub quota_cores: Option<f64>,
+    /// How many runs' intervals these are.
+    pub runs: usize,
+}
+
+impl LoadEvidence {
+    /// One run's evidence: the ticks between `before` and `after`, `interval_s` apart, during
+    /// which this process (and its workers) used `own_cpu_s` of CPU time. `None` when the
+    /// snapshots do not cover the same CPUs or no time passed. Counters that did not move (or
+    /// went backwards) count as no ticks.
+    pub fn between(
+        before: &CpuSnapshot,
+        after: &CpuSnapshot,
+        interval_s: f64,
+        own_cpu_s: f64,
+        quota_cores: Option<f64>,
+    ) -> Option<LoadEvidence> {
+        if before.cpus.len() != after.cpus.len() || before.cpus.is_empty() || interval_s <= 0.0 {
+            return None;
+        }
+        let cpus = before
+            .cpus
+            .iter()
+            .zip(&after.cpus)
+            .map(|(&(b0, t0), &(b1, t1))| {
+                let total = t1.saturating_sub(t0);
+                (b1.saturating_sub(b0).min(total), total)
+            })
+            .collect();
+        Some(LoadEvidence {
+            cpus,
+            interval_s,
+            own_cpu_s: own_cpu_s.max(0.0),
+            quota_cores,
+            runs: 1,
+        })
+    }
+
+    /// Pools `run` into these runs: the ticks of each CPU, the seconds and the own CPU time
+    /// add up. Evidence of another set of CPUs (a CPU went offline) is left out: `false`.
+    pub fn add(&mut self, run: &LoadEvidence) -> bool {
+        if self.runs == 0 {
+            *self = run.clone();
+            return true;
+        }
+        if run.cpus.len() != self.cpus.len() {
+            return false;
+        }
+        for (pooled, &(busy, total)) in self.cpus.iter_mut().zip(&run.cpus) {
+            pooled.0 += busy;
+            pooled.1 += total;
+        }
+        self.interval_s += run.interval_s;
+        self.own_cpu_s += run.own_cpu_s;
+        self.quota_cores = match (self.quota_cores, run.quota_cores) {
+            (Some(a), Some(b)) => Some(a.min(b)),
+            (a, b) => a.or(b),
+        };
+        self.runs += run.runs;
+        true
+    }
+
+    /// Ticks per CPU, on average over the CPUs: how much evidence this is.
+    pub fn ticks_per_cpu(&self) -> f64 {
+        if self.cpus.is_empty() {
+            return 0.0;
+        }
+        self.cpus.iter().map(|&(_, t)| t as f64).sum::<f64>() / self.cpus.len() as f64
+    }
+
+    /// Whether these ticks are enough to judge by ([`MIN_TICKS_PER_CPU`]).
+    pub fn conclusive(&self) -> bool {
+        self.ticks_per_cpu() >= MIN_TICKS_PER_CPU
+    }
+
+    /// The other load these intervals show: per CPU the busy share of its own ticks (no need
+    /// to know the tick rate), summed, minus this process's cores over the same time. A pure
+    /// function: the whole rule, testable without a machine. `None` without CPUs or time.
+    /// Over too few ticks ([`Self::conclusive`]) the figure is coarse and the verdict weak.
+    pub fn judge(&self) -> Option<OtherLoad> {
+        if self.cpus.is_empty() || self.interval_s <= 0.0 {
+            return None;
+        }
+        let busy_cores: f64 = self
+            .cpus
+            .iter()
+            .filter(|&&(_, total)| total > 0)
+            .map(|&(busy, total)| busy.min(total) as f64 / total as f64)
+            .sum();
+        let own_cores = self.own_cpu_s.max(0.0) / self.interval_s;
+        let other_cores = (busy_cores - own_cores).max(0.0);
+        let allowed = self.cpus.len() as f64;
+        let usable_cores = self.quota_cores.map_or(allowed, |q| q.min(allowed));
+        let free = allowed - other_cores;
+        let busy = other_cores > BUSY_THRESHOLD_CORES && free < usable_cores;
+        Some(OtherLoad {
+            other_cores,
+            usable_cores,
+            busy,
+        })
+    }
+}
+
 /// The other load between `before` and `after`, `interval_s` apart, during which this process
-/// (and its workers) used `own_cpu_s` of CPU time. `quota_cores` is the cgroup's `cpu.max`
-/// quota in cores, if any. A pure function: the whole rule, testable without a machine.
-/// `None` when the snapshots do not cover the same CPUs or no time passed.
+/// (and its workers) used `own_cpu_s` of CPU time, judged alone (see [`LoadEvidence`]).
+/// `quota_cores` is the cgroup's `cpu.max` quota in cores, if any. `None` when the snapshots do
+/// not cover the same CPUs or no time passed.
 pub fn other_load(
     before: &CpuSnapshot,
     after: &CpuSnapshot,
@@ -43,28 +191,89 @@ pub fn other_load(
     own_cpu_s: f64,
     quota_cores: Option<f64>,
 ) -> Option<OtherLoad> {
-    if before.cpus.len() != after.cpus.len() || before.cpus.is_empty() || interval_s <= 0.0 {
-        return None;
+    LoadEvidence::between(before, after, interval_s, own_cpu_s, quota_cores)?.judge()
+}
+
+/// Records one timed run's evidence in its sample: the run's own figure (`other_load`, coarse
+/// when the run is short), and its own verdict when it held [`MIN_TICKS_PER_CPU`] ticks per
+/// CPU; a shorter run is marked [`BusyBasis::TooFewTicks`] until [`judge_runs`] gives it its
+/// cell's pooled verdict. `false` (the sample untouched) when the evidence has no figure.
+pub fn record_run(sample: &mut Sample, run: &LoadEvidence) -> bool {
+    let Some(load) = run.judge() else {
+        return false;
+    };
+    sample.other_load = Some(round_cores(load.other_cores));
+    if run.conclusive() {
+        sample.busy = load.busy;
+        sample.busy_basis = BusyBasis::Run;
+    } else {
+        sample.busy = false;
+        sample.busy_basis = BusyBasis::TooFewTicks;
     }
-    // Per CPU, the busy fraction of its own ticks: no need to know the tick rate.
-    let mut busy_cores = 0.0;
-    for (&(b0, t0), &(b1, t1)) in before.cpus.iter().zip(&after.cpus) {
-        let total = t1.saturating_sub(t0);
-        if total > 0 {
-            busy_cores += b1.saturating_sub(b0).min(total) as f64 / total as f64;
+    true
+}
+
+/// Judges a cell's runs from their pooled evidence `pooled` (every run of `samples` with a
+/// load figure, see [`record_run`]): the runs too short to judge alone take the pool's
+/// verdict ([`BusyBasis::Cell`]) when the pool holds enough ticks, and stay without one
+/// ([`BusyBasis::TooFewTicks`], not busy) when it does not. Returns the cell's summary: runs,
+/// busy runs, runs without a verdict, the pooled figure as the mean, the largest of it and of
+/// the runs judged alone, and the pooled verdict. `None` when no run has a figure.
+pub fn judge_runs(samples: &mut [Sample], pooled: &LoadEvidence) -> Option<LoadSummary> {
+    let load = pooled.judge()?;
+    let conclusive = pooled.conclusive();
+    let mut summary = summary_of(pooled, &load);
+    for s in samples.iter_mut().filter(|s| s.other_load.is_some()) {
+        if s.busy_basis != BusyBasis::Run {
+            (s.busy, s.busy_basis) = match conclusive {
+                true => (load.busy, BusyBasis::Cell),
+                false => (false, BusyBasis::TooFewTicks),
+            };
+        }
+        summary.runs += 1;
+        summary.busy_runs += usize::from(s.busy);
+        summary.unjudged_runs += usize::from(s.busy_basis == BusyBasis::TooFewTicks);
+        if s.busy_basis == BusyBasis::Run {
+            let alone = s.other_load.unwrap_or(0.0);
+            summary.max_other_cores = summary.max_other_cores.max(alone);
         }
     }
-    let own_cores = own_cpu_s.max(0.0) / interval_s;
-    let other_cores = (busy_cores - own_cores).max(0.0);
-    let allowed = before.cpus.len() as f64;
-    let usable_cores = quota_cores.map_or(allowed, |q| q.min(allowed));
-    let free = allowed - other_cores;
-    let busy = other_cores > BUSY_THRESHOLD_CORES && free < usable_cores;
-    Some(OtherLoad {
-        other_cores,
-        usable_cores,
-        busy,
-    })
+    Some(summary)
+}
+
+/// The sweep's summary: its pooled evidence `pooled` judged, with the runs, busy runs, runs
+/// without a verdict and largest figures of its cells' summaries (see [`judge_runs`]).
+pub fn sweep_summary<'a>(
+    pooled: &LoadEvidence,
+    cells: impl IntoIterator<Item = &'a LoadSummary>,
+) -> Option<LoadSummary> {
+    let load = pooled.judge()?;
+    let mut summary = summary_of(pooled, &load);
+    for cell in cells {
+        summary.runs += cell.runs;
+        summary.busy_runs += cell.busy_runs;
+        summary.unjudged_runs += cell.unjudged_runs;
+        summary.max_other_cores = summary.max_other_cores.max(cell.max_other_cores);
+    }
+    Some(summary)
+}
+
+/// The pooled part of a summary: no runs counted yet.
+fn summary_of(pooled: &LoadEvidence, load: &OtherLoad) -> LoadSummary {
+    let conclusive = pooled.conclusive();
+    let mean = round_cores(load.other_cores);
+    LoadSummary {
+        runs: 0,
+        busy_runs: 0,
+        mean_other_cores: mean,
+        // The largest figure worth judging: the pool's, when it holds enough ticks, and (added
+        // by the callers) those of the runs judged alone.
+        max_other_cores: if conclusive { mean } else { 0.0 },
+        usable_cores: round_cores(load.usable_cores),
+        ticks_per_cpu: (pooled.ticks_per_cpu() * 10.0).round() / 10.0,
+        busy: conclusive && load.busy,
+        unjudged_runs: 0,
+    }
 }
 
 /// Parses /proc/stat into `(busy, total)` ticks for the CPUs listed in `allowed` (all per-CPU
@@ -157,11 +366,22 @@ impl LoadProbe {
         (!snap.cpus.is_empty()).then(|| (Instant::now(), snap))
     }
 
-    /// The other load since `before`, given the CPU time this process used meanwhile.
+    /// The other load since `before`, given the CPU time this process used meanwhile, judged
+    /// alone.
     pub fn since(&self, before: &(Instant, CpuSnapshot), own_cpu_s: f64) -> Option<OtherLoad> {
+        self.evidence_since(before, own_cpu_s)?.judge()
+    }
+
+    /// The ticks since `before`, given the CPU time this process used meanwhile: one run's
+    /// evidence, to record and pool.
+    pub fn evidence_since(
+        &self,
+        before: &(Instant, CpuSnapshot),
+        own_cpu_s: f64,
+    ) -> Option<LoadEvidence> {
         let (at, snap) = self.snapshot()?;
         let interval = at.duration_since(before.0).as_secs_f64();
-        other_load(&before.1, &snap, interval, own_cpu_s, self.quota_cores)
+        LoadEvidence::between(&before.1, &snap, interval, own_cpu_s, self.quota_cores)
     }
 }
 
@@ -272,6 +492,187 @@ mod tests {
         // Counters that did not move (or went backwards) count as idle, not negative.
         let l = other_load(&snap(&[(5, 5)]), &snap(&[(4, 4)]), 1.0, 0.0, None).unwrap();
         assert_eq!(l.other_cores, 0.0);
+    }
+
+    use crate::engine::mock::ticked_run;
+
+    /// 60 runs of 4 ms, one every 13.7 ms, on 2 CPUs whose ticks are 5 ms apart; each run
+    /// keeps CPU 0 busy (one core of its own); `cpu1_busy` says when CPU 1 is.
+    fn short_runs(cpu1_busy: impl Fn(f64) -> bool) -> Vec<LoadEvidence> {
+        (0..60)
+            .map(|k| {
+                let busy = |c: usize, t: f64| c == 0 || cpu1_busy(t);
+                ticked_run(k as f64 * 13.7, 4.0, &[0.0, 5.0], busy, 1.0)
+            })
+            .collect()
+    }
+
+    fn pool(runs: &[LoadEvidence]) -> LoadEvidence {
+        let mut pooled = LoadEvidence::default();
+        for r in runs {
+            assert!(pooled.add(r));
+        }
+        pooled
+    }
+
+    /// Samples recorded from `runs` and judged with their pooled evidence.
+    fn judged(runs: &[LoadEvidence]) -> (Vec<Sample>, Option<LoadSummary>) {
+        let mut samples: Vec<Sample> = runs
+            .iter()
+            .map(|r| {
+                let mut s = Sample::default();
+                assert!(record_run(&mut s, r));
+                s
+            })
+            .collect();
+        let summary = judge_runs(&mut samples, &pool(runs));
+        (samples, summary)
+    }
+
+    #[test]
+    fn a_steady_hog_is_seen_in_pooled_short_runs() {
+        // Another program keeps CPU 1 busy all the time. Each 4 ms run sees one tick or none,
+        // on one CPU, never both: judged alone (the rule before pooling), a run whose tick
+        // fell on CPU 1 shows 1 busy CPU minus its own core, and one whose tick fell on CPU 0
+        // or nowhere shows nothing. Not one of the 60 was busy.
+        let runs = short_runs(|_| true);
+        let ticks: u64 = runs.iter().flat_map(|r| &r.cpus).map(|c| c.1).sum();
+        assert!(ticks > 0 && ticks < 60, "{ticks} ticks in 60 runs");
+        let alone = runs.iter().filter(|r| r.judge().unwrap().busy).count();
+        assert_eq!(alone, 0, "judged alone, runs of a few ticks look quiet");
+        // And their mean figure is biased: a CPU without a tick adds nothing, while the run's
+        // own core is subtracted in full, so no run showed any other load at all.
+        let mean_alone = runs
+            .iter()
+            .map(|r| r.judge().unwrap().other_cores)
+            .sum::<f64>()
+            / 60.0;
+        assert_eq!(mean_alone, 0.0);
+        assert!(runs.iter().all(|r| !r.conclusive()));
+        // Pooled: both CPUs busy at every tick, one core of it ours: one other core.
+        let pooled = pool(&runs);
+        let load = pooled.judge().unwrap();
+        assert!((load.other_cores - 1.0).abs() < 1e-9, "{load:?}");
+        assert!(
+            pooled.conclusive(),
+            "{} ticks per CPU",
+            pooled.ticks_per_cpu()
+        );
+        assert!(load.busy);
+        // Every run takes the cell's verdict, and says so.
+        let (samples, summary) = judged(&runs);
+        let summary = summary.unwrap();
+        assert!(
+            samples
+                .iter()
+                .all(|s| s.busy && s.busy_basis == BusyBasis::Cell)
+        );
+        assert_eq!(
+            (summary.runs, summary.busy_runs, summary.unjudged_runs),
+            (60, 60, 0)
+        );
+        assert!(summary.busy);
+        assert_eq!(summary.mean_other_cores, 1.0);
+        assert_eq!(summary.usable_cores, 2.0);
+        assert!(summary.ticks_per_cpu >= MIN_TICKS_PER_CPU);
+    }
+
+    #[test]
+    fn a_quiet_machine_pools_to_a_quiet_verdict() {
+        // CPU 1 is busy 5 ms in every 100 (kernel threads, a terminal): 0.05 cores.
+        let runs = short_runs(|t| t.rem_euclid(100.0) < 5.0);
+        let (samples, summary) = judged(&runs);
+        let summary = summary.unwrap();
+        assert!(
+            summary.mean_other_cores < BUSY_THRESHOLD_CORES,
+            "{summary:?}"
+        );
+        assert!(!summary.busy);
+        assert_eq!((summary.busy_runs, summary.unjudged_runs), (0, 0));
+        assert!(
+            samples
+                .iter()
+                .all(|s| !s.busy && s.busy_basis == BusyBasis::Cell)
+        );
+        // An idle machine: nothing at all.
+        let (_, idle) = judged(&short_runs(|_| false));
+        assert_eq!(idle.unwrap().mean_other_cores, 0.0);
+    }
+
+    #[test]
+    fn runs_too_short_even_together_get_no_verdict() {
+        // Three 4 ms runs under a hog: a tick or two per CPU in all.
+        let runs = &short_runs(|_| true)[..3];
+        assert!(!pool(runs).conclusive());
+        let (samples, summary) = judged(runs);
+        let summary = summary.unwrap();
+        assert!(
+            samples
+                .iter()
+                .all(|s| !s.busy && s.busy_basis == BusyBasis::TooFewTicks)
+        );
+        assert_eq!((summary.busy_runs, summary.unjudged_runs), (0, 3));
+        assert!(!summary.busy, "no verdict from too few ticks");
+        assert_eq!(summary.max_other_cores, 0.0, "no figure worth a maximum");
+    }
+
+    #[test]
+    fn a_long_run_keeps_its_own_verdict_beside_short_ones() {
+        // One 200 ms run during a burst on CPU 1 (busy alone), then 60 quiet short runs.
+        let burst = ticked_run(0.0, 200.0, &[0.0, 5.0], |_, _| true, 1.0);
+        assert!(burst.conclusive() && burst.judge().unwrap().busy);
+        let mut runs = vec![burst];
+        runs.extend(short_runs(|_| false));
+        let (samples, summary) = judged(&runs);
+        let summary = summary.unwrap();
+        assert_eq!(samples[0].busy_basis, BusyBasis::Run);
+        assert!(samples[0].busy);
+        assert!(samples[1..].iter().all(|s| s.busy_basis == BusyBasis::Cell));
+        // The cell's pooled figure weighs each run by its ticks: the burst's 20 busy ticks of
+        // CPU 1 among the 44 CPU 1 had in all, 0.45 cores, under the threshold.
+        assert_eq!(pool(&runs).cpus[1], (20, 44));
+        assert_eq!(summary.mean_other_cores, 0.4545);
+        assert!(!summary.busy, "{summary:?}");
+        assert!(samples[1..].iter().all(|s| !s.busy));
+        assert_eq!(summary.busy_runs, 1);
+        assert_eq!(summary.max_other_cores, 1.0, "the burst run's figure");
+    }
+
+    #[test]
+    fn pools_add_up_and_the_sweep_sums_its_cells() {
+        let a = LoadEvidence {
+            cpus: vec![(1, 2), (0, 1)],
+            interval_s: 0.02,
+            own_cpu_s: 0.01,
+            quota_cores: Some(1.5),
+            runs: 1,
+        };
+        let mut b = a.clone();
+        b.quota_cores = Some(1.0);
+        let mut pooled = LoadEvidence::default();
+        assert!(pooled.add(&a) && pooled.add(&b));
+        assert_eq!(pooled.cpus, vec![(2, 4), (0, 2)]);
+        assert_eq!((pooled.runs, pooled.quota_cores), (2, Some(1.0)));
+        assert!((pooled.interval_s - 0.04).abs() < 1e-12);
+        assert_eq!(pooled.ticks_per_cpu(), 3.0);
+        // Another set of CPUs is left out.
+        let three = LoadEvidence {
+            cpus: vec![(0, 1); 3],
+            ..a.clone()
+        };
+        assert!(!pooled.add(&three));
+        assert_eq!(pooled.runs, 2);
+        // The sweep's counts are its cells'; its figure is its own pool's.
+        let hog = short_runs(|_| true);
+        let (_, busy_cell) = judged(&hog);
+        let (_, thin_cell) = judged(&hog[..3]);
+        let (busy_cell, thin_cell) = (busy_cell.unwrap(), thin_cell.unwrap());
+        let mut sweep = pool(&hog);
+        assert!(sweep.add(&pool(&hog[..3])));
+        let s = sweep_summary(&sweep, [&busy_cell, &thin_cell]).unwrap();
+        assert_eq!((s.runs, s.busy_runs, s.unjudged_runs), (63, 60, 3));
+        assert!(s.busy && s.max_other_cores == 1.0);
+        assert!(sweep_summary(&LoadEvidence::default(), []).is_none());
     }
 
     #[test]

@@ -10,7 +10,7 @@ use std::collections::HashMap;
 use std::sync::{Arc, Mutex, MutexGuard};
 use std::time::Duration;
 
-use super::load::OtherLoad;
+use super::load::{LoadEvidence, OtherLoad};
 use super::model::{Executor, RunRecord};
 use super::pacer::{RunGuard, UnitError};
 use super::sweep::{CellStart, ExecutorFactory};
@@ -45,8 +45,8 @@ impl MockRun {
 /// `(model, workers)`; an `Err` fails that run (and so its cell) with the message.
 pub type Script = dyn Fn(ModelKind, usize, usize) -> Result<MockRun, String> + Send + Sync;
 
-/// The other load run `run` of `(model, workers)` is recorded with.
-pub type LoadScript = dyn Fn(ModelKind, usize, usize) -> Option<OtherLoad> + Send + Sync;
+/// The load evidence run `run` of `(model, workers)` is recorded with.
+pub type LoadScript = dyn Fn(ModelKind, usize, usize) -> Option<LoadEvidence> + Send + Sync;
 
 /// One run the sweep asked a mock executor for, in order.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
@@ -133,12 +133,23 @@ impl MockExecutors {
         self
     }
 
-    /// Every run is recorded with the other load `load` gives (instead of the machine's).
+    /// Every run is recorded with the other load `load` gives (instead of the machine's), as
+    /// if measured over a long run: see [`steady_evidence`]. Panics when a scripted `busy`
+    /// is not what the rule makes of its figure.
     pub fn with_load(
-        mut self,
+        self,
         load: impl Fn(ModelKind, usize, usize) -> Option<OtherLoad> + Send + Sync + 'static,
     ) -> Self {
-        self.load = Some(Arc::new(load));
+        self.with_ticks(move |model, workers, run| load(model, workers, run).map(steady_evidence))
+    }
+
+    /// Every run is recorded with the raw evidence `ticks` gives (instead of the machine's):
+    /// per-CPU ticks, own CPU time and interval, judged and pooled as the sweep does.
+    pub fn with_ticks(
+        mut self,
+        ticks: impl Fn(ModelKind, usize, usize) -> Option<LoadEvidence> + Send + Sync + 'static,
+    ) -> Self {
+        self.load = Some(Arc::new(ticks));
         self
     }
 
@@ -183,8 +194,72 @@ impl ExecutorFactory for MockExecutors {
         }))
     }
 
-    fn scripted_load(&self, model: ModelKind, workers: usize, run: usize) -> Option<OtherLoad> {
+    fn scripted_load(&self, model: ModelKind, workers: usize, run: usize) -> Option<LoadEvidence> {
         self.load.as_ref().and_then(|l| l(model, workers, run))
+    }
+}
+
+/// Evidence of a steady other load `load`, as a long run (100 s, 10 000 ticks per CPU, none
+/// of its own CPU time) would show it: `load.other_cores` spread over the fewest whole CPUs
+/// that hold `load.usable_cores` and the other load, with a quota where the usable cores are
+/// fewer. Panics when `load.busy` is not what the rule makes of it.
+pub fn steady_evidence(load: OtherLoad) -> LoadEvidence {
+    const TICKS: u64 = 10_000;
+    let cpus = load.usable_cores.max(load.other_cores).ceil().max(1.0) as usize;
+    let mut busy = (load.other_cores.max(0.0) * TICKS as f64).round() as u64;
+    let ticks = (0..cpus)
+        .map(|_| {
+            let b = busy.min(TICKS);
+            busy -= b;
+            (b, TICKS)
+        })
+        .collect();
+    let evidence = LoadEvidence {
+        cpus: ticks,
+        interval_s: 100.0,
+        own_cpu_s: 0.0,
+        quota_cores: (load.usable_cores < cpus as f64).then_some(load.usable_cores),
+        runs: 1,
+    };
+    let judged = evidence.judge().expect("a scripted load has CPUs and time");
+    assert_eq!(
+        judged.busy, load.busy,
+        "the scripted load {load:?} is judged {judged:?} by the rule"
+    );
+    evidence
+}
+
+/// One run's evidence on a simulated machine whose CPU `c` takes a clock tick every 10 ms
+/// (USER_HZ) from `phases_ms[c]` on and is busy at a tick at time `t` ms when `busy(c, t)`:
+/// the run lasts `len_ms` from `start_ms` and uses `own_cores` of CPU time of its own. What
+/// /proc/stat would show, tick for tick, without the machine.
+pub fn ticked_run(
+    start_ms: f64,
+    len_ms: f64,
+    phases_ms: &[f64],
+    busy: impl Fn(usize, f64) -> bool,
+    own_cores: f64,
+) -> LoadEvidence {
+    let cpus = phases_ms
+        .iter()
+        .enumerate()
+        .map(|(c, &phase)| {
+            let mut tick = phase + ((start_ms - phase) / 10.0).ceil() * 10.0;
+            let (mut busy_ticks, mut ticks) = (0, 0);
+            while tick < start_ms + len_ms {
+                ticks += 1;
+                busy_ticks += u64::from(busy(c, tick));
+                tick += 10.0;
+            }
+            (busy_ticks, ticks)
+        })
+        .collect();
+    LoadEvidence {
+        cpus,
+        interval_s: len_ms / 1000.0,
+        own_cpu_s: own_cores * len_ms / 1000.0,
+        quota_cores: None,
+        runs: 1,
     }
 }
 

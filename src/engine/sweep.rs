@@ -9,7 +9,7 @@ use super::cpu_time::{Snapshot, process_cpu_time, process_tree, spent_between};
 use super::display_pacing::{DisplayPacing, DisplayWaker, Moment};
 use super::error::EngineError;
 use super::event::{CellProgress, SweepEvent};
-use super::load::{LoadProbe, OtherLoad};
+use super::load::{self, LoadEvidence, LoadProbe};
 use super::model::python::{self, PythonExecutor, PythonInfo};
 use super::model::{
     Executor, InProcessExecutor, ProcessPool, RunRecord, TokioExecutor, WorkerCommand,
@@ -21,7 +21,7 @@ use super::workload::RunEnv;
 use crate::preset::{Baseline, Experiment, ModelKind, TaskKind};
 use crate::results::{
     CellResult, CellStatus, LoadSummary, MachineInfo, ResultsFile, RunStatus, Sample,
-    differing_task_note, round_cores, utc_timestamp,
+    differing_task_note, utc_timestamp,
 };
 
 /// Starts the executor of one cell. The sweep takes its executors from a factory so that
@@ -31,9 +31,15 @@ pub trait ExecutorFactory: std::fmt::Debug + Send + Sync {
     /// Starts (untimed) the executor for `cell`; a failure fails that cell only.
     fn start(&self, cell: &CellStart<'_>) -> Result<Box<dyn Executor>, UnitError>;
 
-    /// The other load a run is to be recorded with instead of sampling the machine; `None`
-    /// (the default) samples the machine. `run` counts the cell's runs, warm-ups included.
-    fn scripted_load(&self, _model: ModelKind, _workers: usize, _run: usize) -> Option<OtherLoad> {
+    /// The load evidence (ticks, own CPU time, interval) a run is to be recorded with instead
+    /// of sampling the machine; `None` (the default) samples the machine. `run` counts the
+    /// cell's runs, warm-ups included.
+    fn scripted_load(
+        &self,
+        _model: ModelKind,
+        _workers: usize,
+        _run: usize,
+    ) -> Option<LoadEvidence> {
         None
     }
 }
@@ -206,7 +212,7 @@ pub fn run_sweep(
         count: RunCount::of(exp),
         planned_cells: plan.len(),
         probe: LoadProbe::new(),
-        load: LoadSummary::default(),
+        load: LoadEvidence::default(),
         live: Vec::new(),
         started: Instant::now(),
     };
@@ -232,6 +238,7 @@ pub fn run_sweep(
         sweep.live.push(Live {
             running,
             finished: false,
+            load: LoadEvidence::default(),
         });
     }
     // Cells that could not start are done already.
@@ -275,7 +282,7 @@ pub fn run_sweep(
                 sweep.progress(&results, emit);
             }
             sweep.finish_cells(&mut results, emit);
-            results.machine.load_during_runs = sweep.load_summary();
+            results.machine.load_during_runs = sweep.load_summary(&results);
             results.recompute();
             emit(SweepEvent::RoundDone {
                 round,
@@ -308,7 +315,7 @@ pub fn run_sweep(
     } else {
         RunStatus::Complete
     };
-    results.machine.load_during_runs = sweep.load_summary();
+    results.machine.load_during_runs = sweep.load_summary(&results);
     results.finished_at = Some(utc_timestamp(SystemTime::now()));
     results.recompute();
     sweep.progress(&results, emit);
@@ -390,6 +397,8 @@ struct Live {
     running: Option<Running>,
     /// `CellDone` / `Failed` was sent (or the cell was cancelled).
     finished: bool,
+    /// The raw load evidence of the cell's timed runs, pooled.
+    load: LoadEvidence,
 }
 
 impl Live {
@@ -408,7 +417,8 @@ struct Sweep<'a> {
     count: RunCount,
     planned_cells: usize,
     probe: LoadProbe,
-    load: LoadSummary,
+    /// The raw load evidence of every timed run of the sweep, pooled.
+    load: LoadEvidence,
     live: Vec<Live>,
     started: Instant,
 }
@@ -441,8 +451,12 @@ impl Sweep<'_> {
                 || self.count.wants_more_runs(&walls_of(cell)))
     }
 
-    fn load_summary(&self) -> Option<LoadSummary> {
-        (self.load.runs > 0).then(|| self.load.clone())
+    /// The sweep's load: its pooled ticks judged, with its cells' run counts.
+    fn load_summary(&self, results: &ResultsFile) -> Option<LoadSummary> {
+        load::sweep_summary(
+            &self.load,
+            results.cells.iter().filter_map(|c| c.load.as_ref()),
+        )
     }
 
     /// Sends `Progress`: runs done and the total expected so far (it grows when short runs
@@ -557,7 +571,7 @@ impl Sweep<'_> {
             .config
             .executors
             .scripted_load(model, cell.workers, run);
-        let before = match (scripted, warmup) {
+        let before = match (&scripted, warmup) {
             (None, false) => self.probe.snapshot(),
             _ => None,
         };
@@ -609,15 +623,26 @@ impl Sweep<'_> {
                 let own = (process_cpu_time().saturating_sub(cpu_before) + workers)
                     .max(record.cpu)
                     .as_secs_f64();
-                let other =
-                    scripted.or_else(|| before.as_ref().and_then(|b| self.probe.since(b, own)));
-                if let Some(l) = other {
-                    sample.other_load = Some(round_cores(l.other_cores));
-                    sample.busy = l.busy;
-                    cell.busy_runs += usize::from(l.busy);
-                    self.load.add(l.other_cores, l.usable_cores, l.busy);
-                }
+                let evidence = scripted.or_else(|| {
+                    before
+                        .as_ref()
+                        .and_then(|b| self.probe.evidence_since(b, own))
+                });
+                // The run's own figure, and its verdict where it held enough ticks; then the
+                // cell's runs are judged again from their pooled ticks (a short run takes the
+                // cell's verdict), and the sweep pools them too.
+                let recorded = evidence
+                    .as_ref()
+                    .is_some_and(|e| load::record_run(&mut sample, e));
                 cell.samples.push(sample);
+                if let (true, Some(evidence)) = (recorded, &evidence) {
+                    let pooled = &mut self.live[i].load;
+                    if pooled.add(evidence) {
+                        self.load.add(evidence);
+                    }
+                    cell.load = load::judge_runs(&mut cell.samples, pooled);
+                    cell.busy_runs = cell.load.as_ref().map_or(0, |l| l.busy_runs);
+                }
                 crate::results::timeline::prune_while_measuring(cell);
             }
             Err(err) => {
@@ -746,6 +771,7 @@ fn sample_of(record: &RunRecord) -> Sample {
         bytes_moved: record.metrics.bytes_moved,
         other_load: None,
         busy: false,
+        busy_basis: Default::default(),
         minor_faults: Some(record.minor_faults),
         scheduling: record.metrics.scheduling.clone(),
         task_checksums: record.metrics.task_checksums.clone(),

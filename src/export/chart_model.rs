@@ -503,7 +503,8 @@ pub struct ChartSeries {
     /// The fitted curve over the measured range only (see [`fit_curve`]), in the chart's
     /// unit (efficiency in percent).
     pub fit: Vec<(f64, f64)>,
-    /// Some of its runs were timed while the machine was busy.
+    /// Some of its runs were timed while the machine was busy (marked busy, or its cells'
+    /// pooled ticks say so: see `CellResult::was_busy`).
     pub busy: bool,
 }
 
@@ -609,7 +610,7 @@ pub fn series_of(
             horizontal: model.is_single_worker() && kind != ChartKind::Efficiency,
             points,
             fit,
-            busy: cells.iter().any(|c| c.busy_runs > 0),
+            busy: cells.iter().any(|c| c.was_busy()),
         });
     }
     out
@@ -747,13 +748,20 @@ pub fn tick_text(v: f64, step: f64) -> String {
 /// The busy-machine mark of a run, for subtitles and reports: `None` when it was quiet.
 pub fn busy_mark(results: &ResultsFile) -> Option<String> {
     let m = &results.machine;
-    if let Some(load) = m.load_during_runs.as_ref().filter(|l| l.busy_runs > 0) {
+    if let Some(load) = m.load_during_runs.as_ref().filter(|l| l.was_busy()) {
+        // Busy by the pooled ticks of runs too short to be marked one by one.
+        if load.busy_runs == 0 {
+            return Some(format!(
+                "measured on a busy machine ({:.1} cores of other load over all runs)",
+                load.mean_other_cores
+            ));
+        }
         return Some(format!(
             "measured on a busy machine ({} of {} runs)",
             load.busy_runs, load.runs
         ));
     }
-    let busy_cells = results.cells.iter().filter(|c| c.busy_runs > 0).count();
+    let busy_cells = results.cells.iter().filter(|c| c.was_busy()).count();
     if busy_cells > 0 {
         return Some(format!(
             "measured on a busy machine ({busy_cells} cells affected)"

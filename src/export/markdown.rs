@@ -126,6 +126,9 @@ fn run_section(out: &mut String, r: &ResultsFile, fits: &[ModelFit], h: &str) {
     if let Some(warning) = m.busy_warning() {
         out.push_str(&format!("> **Warning:** {}.\n\n", md(&warning)));
     }
+    if let Some(note) = m.load_unknown_note() {
+        out.push_str(&format!("> **Note:** {}.\n\n", md(&note)));
+    }
 
     out.push_str(&format!("{h} Experiment\n\n| | |\n|---|---|\n"));
     let t = &e.task;

@@ -119,12 +119,20 @@ pub struct Sample {
     pub lost_updates: Option<u64>,
     #[serde(skip_serializing_if = "Option::is_none")]
     pub bytes_moved: Option<u64>,
-    /// Cores other programs kept busy while this run was timed (see `engine::load`).
+    /// Cores other programs kept busy while this run was timed, from this run's ticks alone
+    /// (see `engine::load`): coarse for a run of under 0.1 s, which sees few 10 ms ticks.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub other_load: Option<f64>,
-    /// Whether that other load left this run fewer free cores than it could use.
+    /// Whether other programs left this run fewer free cores than it could use: judged from
+    /// the run's own ticks, or for a run too short for that from its cell's pooled ticks
+    /// (`busy_basis` says which).
     #[serde(skip_serializing_if = "std::ops::Not::not")]
     pub busy: bool,
+    /// How `busy` was decided: `run` (not written; every run of older files), `cell` (the
+    /// cell's pooled verdict), or `too-few-ticks` (no verdict: `busy` is false for want of
+    /// evidence).
+    #[serde(skip_serializing_if = "super::BusyBasis::is_run")]
+    pub busy_basis: super::BusyBasis,
     /// Minor page faults during the run, over the threads and processes its CPU time counts.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub minor_faults: Option<u64>,
@@ -157,8 +165,13 @@ pub struct CellResult {
     pub shared_state: Option<String>,
     pub warmups: Vec<Sample>,
     pub samples: Vec<Sample>,
-    /// How many of `samples` ran while other programs competed for the cores (`Sample::busy`).
+    /// How many of `samples` are marked busy (`Sample::busy`: judged alone, or by the cell's
+    /// pooled ticks).
     pub busy_runs: usize,
+    /// The other load over the cell's timed runs, pooled from their ticks, with its verdict
+    /// (see `engine::load`). `None` in files from before pooling, and without load figures.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub load: Option<super::LoadSummary>,
     // Derived from `samples` by `ResultsFile::recompute`:
     pub wall: Option<Summary>,
     pub cpu: Option<Summary>,
@@ -220,6 +233,12 @@ impl CellResult {
                 .collect(),
             ..CellResult::default()
         }
+    }
+
+    /// Whether other programs competed for the cores during this cell's timed runs: a run
+    /// was marked busy, or their pooled ticks say so.
+    pub fn was_busy(&self) -> bool {
+        self.busy_runs > 0 || self.load.as_ref().is_some_and(|l| l.busy)
     }
 
     pub fn model_id(&self) -> &'static str {

@@ -25,24 +25,50 @@ pub struct MachineInfo {
     pub load_during_runs: Option<LoadSummary>,
 }
 
-/// The sweep-level summary of the load other programs put on the machine during the timed
-/// runs (each run's own figure is `Sample::other_load`, its mark `Sample::busy`).
+/// A summary of the load other programs put on the machine during timed runs: of the whole
+/// sweep (`MachineInfo::load_during_runs`) or of one cell (`CellResult::load`). Each run's own
+/// figure is `Sample::other_load`, its mark `Sample::busy`, and how that mark was decided
+/// `Sample::busy_basis`.
+///
+/// The figures pool the runs' raw /proc/stat ticks (see `engine::load`): a run of a few
+/// milliseconds sees 0 or 1 tick of 10 ms per CPU, too few to judge alone, but many such runs
+/// together are judged as well as one long run. Files from before pooling have the mean of
+/// the per-run figures in `mean_other_cores` and no `ticks_per_cpu`.
 #[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
 #[serde(default)]
 pub struct LoadSummary {
     /// Timed runs with a load figure.
     pub runs: usize,
-    /// Runs during which other programs left fewer free cores than the run could use.
+    /// Runs marked busy: judged alone, or (too short for that) by their cell's pooled ticks.
     pub busy_runs: usize,
-    /// Mean and largest other load over the runs, in cores.
+    /// The other load over all the runs together, in cores: from their pooled ticks, so each
+    /// run weighs as much as it lasted (in files from before pooling, the mean of the runs'
+    /// figures).
     pub mean_other_cores: f64,
+    /// The largest other load of a run long enough to judge alone, or of a cell's pooled runs.
     pub max_other_cores: f64,
     /// Cores this process could use: its CPU affinity, capped by a cgroup `cpu.max` quota.
     pub usable_cores: f64,
+    /// /proc/stat ticks (10 ms) per CPU the pooled figure rests on; 0 in files from before
+    /// pooling.
+    pub ticks_per_cpu: f64,
+    /// Whether the pooled other load left fewer free cores than the runs could use (judged
+    /// only from enough ticks, see `engine::load::MIN_TICKS_PER_CPU`).
+    pub busy: bool,
+    /// Runs too short to judge alone whose cell's runs, pooled, were too short as well: no
+    /// verdict (`Sample::busy_basis` = `too-few-ticks`), so not counted busy, nor known quiet.
+    #[serde(skip_serializing_if = "is_zero")]
+    pub unjudged_runs: usize,
+}
+
+fn is_zero(n: &usize) -> bool {
+    *n == 0
 }
 
 impl LoadSummary {
-    /// Adds one run's figure.
+    /// Adds one run's figure, judged alone, weighing as much as every other run (the pooled
+    /// figure of equally long runs). The sweep builds its summaries from pooled ticks instead
+    /// (`engine::load::judge_runs`).
     pub fn add(&mut self, other_cores: f64, usable_cores: f64, busy: bool) {
         // Rounded to 1/10 000 of a core: finer is noise, and short decimals read back from
         // JSON exactly.
@@ -53,6 +79,34 @@ impl LoadSummary {
         self.busy_runs += usize::from(busy);
         self.max_other_cores = round_cores(self.max_other_cores.max(other_cores));
         self.usable_cores = round_cores(usable_cores);
+    }
+
+    /// Whether other programs competed for the cores: some run was marked busy, or the runs'
+    /// pooled ticks say so.
+    pub fn was_busy(&self) -> bool {
+        self.busy_runs > 0 || self.busy
+    }
+}
+
+/// How a run's `busy` mark was decided (`Sample::busy_basis`).
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum BusyBasis {
+    /// From the run's own ticks: it held enough of them (and every run of files from before
+    /// pooling).
+    #[default]
+    Run,
+    /// The run was too short to judge alone: `busy` is its cell's verdict from the pooled ticks
+    /// of all the cell's runs (`CellResult::load`).
+    Cell,
+    /// The run, and its cell's runs together, held too few ticks to judge: `busy` is false for
+    /// want of evidence, not because the machine was known to be quiet.
+    TooFewTicks,
+}
+
+impl BusyBasis {
+    pub fn is_run(&self) -> bool {
+        *self == BusyBasis::Run
     }
 }
 
@@ -99,25 +153,53 @@ impl MachineInfo {
 
     /// A warning when other programs competed for the cores during timed runs (or, in files
     /// from before per-run sampling, kept more than half a core busy as the sweep started),
-    /// for the CLI, the workbench and reports.
+    /// for the CLI, the workbench, reports and the lessons. Runs too short to judge alone are
+    /// counted by their cell's pooled verdict, and the average is the pooled figure.
     pub fn busy_warning(&self) -> Option<String> {
         if let Some(load) = &self.load_during_runs {
-            return (load.busy_runs > 0).then(|| {
-                format!(
-                    "the machine was busy during {} of {} timed runs (other programs used up to {:.1} of the {:.1} cores this sweep could use, {:.2} on average): those runs are marked busy in the results, and their timings are noisy and speedups understated",
-                    load.busy_runs,
-                    load.runs,
-                    load.max_other_cores,
-                    load.usable_cores,
-                    load.mean_other_cores
-                )
-            });
+            if !load.was_busy() {
+                return None;
+            }
+            if load.busy_runs == 0 {
+                // Busy by the sweep's pooled ticks alone (its cells' runs held too few to judge).
+                return Some(format!(
+                    "the machine was busy during the timed runs (other programs used {:.2} of the {:.1} cores this sweep could use on average, pooled over every run's clock ticks, though no run was marked busy, alone or by its cell's pooled ticks (too few of them): their timings are noisy and speedups understated",
+                    load.mean_other_cores, load.usable_cores
+                ));
+            }
+            // Files from before pooling have no ticks: their average is a mean of the runs'.
+            let pooled = match load.ticks_per_cpu > 0.0 {
+                true => {
+                    "; the average pools every run's clock ticks, and runs too short to judge alone are marked by their cell's pooled ticks"
+                }
+                false => "",
+            };
+            return Some(format!(
+                "the machine was busy during {} of {} timed runs (other programs used up to {:.1} of the {:.1} cores this sweep could use, {:.2} on average{pooled}): those runs are marked busy in the results, and their timings are noisy and speedups understated",
+                load.busy_runs,
+                load.runs,
+                load.max_other_cores,
+                load.usable_cores,
+                load.mean_other_cores
+            ));
         }
         let busy = self.busy_cores_at_start?;
         (busy > 0.5).then(|| {
             format!(
                 "the machine was busy (other programs used {busy:.1} of {} cores as the sweep started): they compete for the cores, so these timings are noisy and speedups understated",
                 self.logical_cores
+            )
+        })
+    }
+
+    /// A note when some timed runs could not be judged busy or quiet: each, and its cell's
+    /// runs together, held too few clock ticks. `None` when every run was judged.
+    pub fn load_unknown_note(&self) -> Option<String> {
+        let load = self.load_during_runs.as_ref()?;
+        (load.unjudged_runs > 0).then(|| {
+            format!(
+                "{} of {} timed runs were too short to tell whether other programs competed for the cores (too few of /proc/stat's 10 ms clock ticks, even pooled over their cell's runs): they are not marked busy, but not known to be quiet either; a longer minimum time per cell (min_time_s, --min-time) would tell",
+                load.unjudged_runs, load.runs,
             )
         })
     }
@@ -207,6 +289,87 @@ mod tests {
         let w = m.busy_warning().unwrap();
         assert!(w.contains("during 1 of 3 timed runs"), "{w}");
         assert!(w.contains("up to 1.1 of the 2.0 cores"), "{w}");
+    }
+
+    #[test]
+    fn pooled_verdicts_are_what_the_warning_and_note_report() {
+        // Short runs under a hog: every run marked by its cell's pooled ticks.
+        let pooled = LoadSummary {
+            runs: 60,
+            busy_runs: 60,
+            mean_other_cores: 1.02,
+            max_other_cores: 1.1,
+            usable_cores: 2.0,
+            ticks_per_cpu: 24.0,
+            busy: true,
+            unjudged_runs: 0,
+        };
+        let mut m = MachineInfo {
+            load_during_runs: Some(pooled.clone()),
+            ..MachineInfo::default()
+        };
+        let w = m.busy_warning().unwrap();
+        assert!(w.contains("during 60 of 60 timed runs"), "{w}");
+        assert!(w.contains("1.02 on average"), "{w}");
+        assert!(w.contains("marked by their cell's pooled ticks"), "{w}");
+        assert_eq!(m.load_unknown_note(), None);
+        // Busy by the sweep's pooled ticks alone (no cell held enough): still a warning.
+        m.load_during_runs = Some(LoadSummary {
+            busy_runs: 0,
+            max_other_cores: 0.0,
+            unjudged_runs: 60,
+            ..pooled.clone()
+        });
+        let w = m.busy_warning().unwrap();
+        assert!(
+            w.starts_with("the machine was busy during the timed runs"),
+            "{w}"
+        );
+        assert!(w.contains("1.02 of the 2.0 cores"), "{w}");
+        let note = m.load_unknown_note().unwrap();
+        assert!(
+            note.starts_with("60 of 60 timed runs were too short"),
+            "{note}"
+        );
+        // Too few ticks anywhere: no warning, but no claim of quiet either.
+        m.load_during_runs = Some(LoadSummary {
+            busy: false,
+            ..m.load_during_runs.clone().unwrap()
+        });
+        assert_eq!(m.busy_warning(), None);
+        assert!(m.load_unknown_note().is_some());
+        // A file from before pooling: no ticks, no pooled words.
+        let mut old = LoadSummary::default();
+        old.add(1.1, 2.0, true);
+        m.load_during_runs = Some(old);
+        let w = m.busy_warning().unwrap();
+        assert!(!w.contains("pooled"), "{w}");
+    }
+
+    #[test]
+    fn load_summaries_and_samples_of_older_files_still_load() {
+        let old: LoadSummary = serde_json::from_str(
+            r#"{"runs": 10, "busy_runs": 2, "mean_other_cores": 0.3, "max_other_cores": 1.2,
+                "usable_cores": 2.0}"#,
+        )
+        .unwrap();
+        assert_eq!(
+            (old.ticks_per_cpu, old.busy, old.unjudged_runs),
+            (0.0, false, 0)
+        );
+        assert!(old.was_busy(), "its busy runs still count");
+        let sample: crate::results::Sample =
+            serde_json::from_str(r#"{"wall_s": 1.0, "other_load": 1.5, "busy": true}"#).unwrap();
+        assert_eq!(sample.busy_basis, BusyBasis::Run);
+        // A run judged alone writes no basis; a pooled one does.
+        let json = serde_json::to_string(&sample).unwrap();
+        assert!(!json.contains("busy_basis"), "{json}");
+        let by_cell = crate::results::Sample {
+            busy_basis: BusyBasis::TooFewTicks,
+            ..sample
+        };
+        let json = serde_json::to_string(&by_cell).unwrap();
+        assert!(json.contains(r#""busy_basis":"too-few-ticks""#), "{json}");
     }
 
     #[test]

@@ -367,6 +367,10 @@ impl WorkbenchApp {
                 if let Some(warning) = results.machine.busy_warning() {
                     ui.colored_label(ui.visuals().warn_fg_color, "· noisy: the machine was busy")
                         .on_hover_text(warning);
+                } else if let Some(note) = results.machine.load_unknown_note() {
+                    // Not seen busy, but not known quiet either.
+                    ui.weak("· busy or not: runs too short to tell")
+                        .on_hover_text(note);
                 }
                 if let Some(p) = &self.results_path {
                     ui.weak("·").on_hover_text(p.display().to_string());
