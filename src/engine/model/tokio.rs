@@ -405,13 +405,23 @@ mod tests {
         );
         assert!(files.cpu > Duration::ZERO, "{files:?}");
         let burnt = Duration::from_millis(30);
+        let (_, spent) = burn_on_the_pool(&tokio, burnt);
+        assert!(spent.cpu >= burnt, "{spent:?}");
+    }
+
+    /// Burns `cpu` of CPU time in one blocking job: the pool's reading from before the job,
+    /// and what the pool spent by the time it returned.
+    fn burn_on_the_pool(
+        tokio: &TokioExecutor,
+        cpu: Duration,
+    ) -> (crate::engine::cpu_time::Snapshot, Cost) {
         let before = tokio.blocking.snapshot();
         tokio
             .runtime
-            .block_on(tokio.runtime.spawn_blocking(move || burn(burnt)))
+            .block_on(tokio.runtime.spawn_blocking(move || burn(cpu)))
             .expect("burnt");
         let spent = spent_between(&before, &tokio.blocking.snapshot());
-        assert!(spent.cpu >= burnt, "{spent:?}");
+        (before, spent)
     }
 
     /// A run's `cpu` counts what the blocking pool's threads spent during it: with a blocking
@@ -459,11 +469,7 @@ mod tests {
         let tokio =
             TokioExecutor::with_keep_alive(2, Some(Duration::from_millis(1))).expect("runtime");
         let burnt = Duration::from_millis(30);
-        let before = tokio.blocking.snapshot();
-        tokio
-            .runtime
-            .block_on(tokio.runtime.spawn_blocking(move || burn(burnt)))
-            .expect("burnt");
+        let (before, _) = burn_on_the_pool(&tokio, burnt);
         let deadline = Instant::now() + Duration::from_secs(30);
         while tokio.blocking.live() > 0 {
             assert!(
