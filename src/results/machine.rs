@@ -175,7 +175,7 @@ impl MachineInfo {
                 false => "",
             };
             return Some(format!(
-                "the machine was busy during {} of {} timed runs (other programs used up to {:.1} of the {:.1} cores this sweep could use, {:.2} on average{pooled}): those runs are marked busy in the results, and their timings are noisy and speedups understated",
+                "the machine was busy during {} of {} timed runs (other programs used up to {:.2} of the {:.1} cores this sweep could use, {:.2} on average{pooled}): those runs are marked busy in the results, and their timings are noisy and speedups understated",
                 load.busy_runs,
                 load.runs,
                 load.max_other_cores,
@@ -288,7 +288,7 @@ mod tests {
         m.load_during_runs = Some(load);
         let w = m.busy_warning().unwrap();
         assert!(w.contains("during 1 of 3 timed runs"), "{w}");
-        assert!(w.contains("up to 1.1 of the 2.0 cores"), "{w}");
+        assert!(w.contains("up to 1.10 of the 2.0 cores"), "{w}");
     }
 
     #[test]
