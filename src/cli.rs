@@ -1132,13 +1132,7 @@ pub fn run(args: &RunArgs) -> Result<ExitCode> {
         }
     });
     out!("{}", summary_table(&results));
-    if let Some(warning) = results.machine.busy_warning() {
-        errln!("Warning: {warning}");
-    }
-    // Not a warning (nothing was seen), so --quiet leaves it out.
-    if let Some(note) = results.machine.load_unknown_note().filter(|_| !quiet) {
-        errln!("Note: {note}");
-    }
+    say_load(&results, quiet);
     out!("{}", fits_summary(&fit_results(&results)));
     let saved = match &target {
         Some(target) => Some(target.finish(&results, !save_failures.is_empty())?),
@@ -1265,6 +1259,7 @@ pub fn report(args: &ReportArgs) -> Result<()> {
             );
         }
         out!("{}", summary_table(r));
+        say_load(r, false);
         out!("{}", fits_summary(&fit_results(r)));
         if r.status != RunStatus::Complete {
             errln!(
@@ -1280,6 +1275,19 @@ pub fn report(args: &ReportArgs) -> Result<()> {
         .map(|(label, results)| ChartRun { label, results })
         .collect();
     write_outputs(&runs, &args.outputs)
+}
+
+/// Says on stderr whether other programs competed for the cores while `results` were
+/// measured: a warning where they did, and (unless `quiet`) a note where runs were too short
+/// to tell.
+fn say_load(results: &ResultsFile, quiet: bool) {
+    if let Some(warning) = results.machine.busy_warning() {
+        errln!("Warning: {warning}");
+    }
+    // Not a warning (nothing was seen), so --quiet leaves it out.
+    if let Some(note) = results.machine.load_unknown_note().filter(|_| !quiet) {
+        errln!("Note: {note}");
+    }
 }
 
 /// The file stem of a results path, e.g. `big` for `runs/big.json`.

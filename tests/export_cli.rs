@@ -210,3 +210,33 @@ fn report_draws_the_memory_chart_of_a_run() {
     assert!(!svg.contains("ideal"), "no ideal line");
     assert!(is_png(&d.join("m.png")));
 }
+
+#[test]
+fn report_says_the_machine_was_busy_as_run_did() {
+    let dir = tempfile::tempdir().unwrap();
+    let d = dir.path();
+    let sample = |wall: f64| serde_json::json!({ "wall_s": wall, "cpu_s": wall, "checksum": 1 });
+    let file = serde_json::json!({
+        "format": "corelab-results",
+        "format_version": 1,
+        "status": "complete",
+        "experiment": { "name": "Busy", "workers": [1, 2], "models": ["sequential", "threads"] },
+        "machine": { "logical_cores": 2, "load_during_runs": {
+            "runs": 4, "busy_runs": 3, "mean_other_cores": 1.2, "max_other_cores": 1.4,
+            "usable_cores": 2.0 } },
+        "cells": [
+            { "model": "sequential", "workers": 1, "status": "ok",
+              "samples": [sample(2.0), sample(2.0)] },
+            { "model": "threads", "workers": 2, "status": "ok",
+              "samples": [sample(1.5), sample(1.6)] },
+        ]
+    });
+    std::fs::write(d.join("busy.json"), file.to_string()).unwrap();
+    let out = corelab(d, &["report", "busy.json"]);
+    assert!(out.status.success(), "{}", text(&out.stderr));
+    let stderr = text(&out.stderr);
+    assert!(
+        stderr.contains("Warning: the machine was busy during 3 of 4 timed runs"),
+        "{stderr}"
+    );
+}
