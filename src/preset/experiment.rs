@@ -221,6 +221,25 @@ impl ModelKind {
         }
     }
 
+    /// What the model starts before its first timed run, timed apart from the runs
+    /// (`startup_s`) and worth stating next to them: a pool of processes, an interpreter, a
+    /// cluster. `None` where starting is a matter of microseconds (threads, rayon, tokio).
+    pub fn startup_name(self) -> Option<&'static str> {
+        match self {
+            ModelKind::Processes | ModelKind::PyMultiprocessing => Some("pool start-up"),
+            ModelKind::PyThreading | ModelKind::PyFreeThreading | ModelKind::PyAsyncio => {
+                Some("interpreter start-up")
+            }
+            ModelKind::PyDask => Some("cluster start-up"),
+            ModelKind::PyMpi => Some("rank start-up"),
+            ModelKind::Sequential
+            | ModelKind::Threads
+            | ModelKind::Rayon
+            | ModelKind::GilThreads
+            | ModelKind::Tokio => None,
+        }
+    }
+
     /// Whether the model ignores the worker count and always uses one worker.
     pub fn is_single_worker(self) -> bool {
         self == ModelKind::Sequential
