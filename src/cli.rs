@@ -1043,6 +1043,8 @@ pub fn run(args: &RunArgs) -> Result<ExitCode> {
     let mut cells_done = 0;
     let mut save_failures: Vec<String> = Vec::new();
     let mut clusters_shown: Vec<(ModelKind, usize)> = Vec::new();
+    // Cells whose runs are all in: a speedup is final only once its baseline's are.
+    let mut finished: Vec<(Option<ModelKind>, usize)> = Vec::new();
     let results = run_sweep(&exp, &config, &cancel, &mut |event| {
         if let SweepEvent::SaveFailed { path, reason } = &event {
             // Reported even with --quiet: the file on disk is behind. Once per reason, not
@@ -1089,6 +1091,8 @@ pub fn run(args: &RunArgs) -> Result<ExitCode> {
             }
             SweepEvent::CellDone(cell) => {
                 cells_done += 1;
+                finished.push((cell.model, cell.workers));
+                let speedup = final_speedup_text(&cell, exp.baseline, &finished);
                 let w = cell.wall.as_ref();
                 let precision = crate::export::median_precision(&cell).map_or(String::new(), |p| {
                     format!(" {}", crate::export::precision_text(p))
@@ -1101,7 +1105,7 @@ pub fn run(args: &RunArgs) -> Result<ExitCode> {
                     secs(w.map(|s| s.median)),
                     secs(w.map(|s| s.min)),
                     secs(w.map(|s| s.max)),
-                    cell.speedup.map_or("—".into(), |s| format!("{s:.2}×")),
+                    speedup,
                 );
             }
             SweepEvent::Failed {
@@ -1277,6 +1281,25 @@ pub fn report(args: &ReportArgs) -> Result<()> {
     write_outputs(&runs, &args.outputs)
 }
 
+/// A finished cell's speedup for its progress line, once the cells in `finished` (model,
+/// workers) include its baseline; before that the speedup is against the baseline's runs so
+/// far and would differ from the final table's, so the line says it comes later.
+fn final_speedup_text(
+    cell: &crate::results::CellResult,
+    baseline: crate::preset::Baseline,
+    finished: &[(Option<ModelKind>, usize)],
+) -> String {
+    let base = match baseline {
+        crate::preset::Baseline::Sequential => (Some(ModelKind::Sequential), 1),
+        crate::preset::Baseline::SameModelOneWorker => (cell.model, 1),
+    };
+    match cell.speedup {
+        Some(s) if finished.contains(&base) => format!("{s:.2}×"),
+        Some(_) => "when the baseline is done".into(),
+        None => "—".into(),
+    }
+}
+
 /// Says on stderr whether other programs competed for the cores while `results` were
 /// measured: a warning where they did, and (unless `quiet`) a note where runs were too short
 /// to tell.
@@ -1365,6 +1388,41 @@ fn relative_to(target: &Path, from: &Path) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_progress_line_gives_a_speedup_only_once_its_baseline_is_done() {
+        use crate::preset::Baseline;
+        let mut cell = crate::results::CellResult::with_walls(ModelKind::Threads, 2, &[1.0]);
+        cell.speedup = Some(1.9);
+        let threads_1 = (Some(ModelKind::Threads), 1);
+        let sequential = (Some(ModelKind::Sequential), 1);
+        let pending = "when the baseline is done";
+        assert_eq!(
+            final_speedup_text(&cell, Baseline::Sequential, &[]),
+            pending
+        );
+        assert_eq!(
+            final_speedup_text(&cell, Baseline::Sequential, &[threads_1]),
+            pending
+        );
+        assert_eq!(
+            final_speedup_text(&cell, Baseline::Sequential, &[sequential]),
+            "1.90×"
+        );
+        assert_eq!(
+            final_speedup_text(&cell, Baseline::SameModelOneWorker, &[sequential]),
+            pending
+        );
+        assert_eq!(
+            final_speedup_text(&cell, Baseline::SameModelOneWorker, &[threads_1]),
+            "1.90×"
+        );
+        cell.speedup = None;
+        assert_eq!(
+            final_speedup_text(&cell, Baseline::Sequential, &[sequential]),
+            "—"
+        );
+    }
 
     #[test]
     fn selftest_hints_name_the_python_flag() {
