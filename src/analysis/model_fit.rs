@@ -359,7 +359,7 @@ mod tests {
         assert!((a.serial_fraction - 0.02).abs() < 1e-9, "{a:?}");
         assert!(
             fit.reading
-                .starts_with("threads: about 2.0% of this work is serial"),
+                .starts_with("threads: about 2.0% of this work looks serial (Amdahl);"),
             "{}",
             fit.reading
         );

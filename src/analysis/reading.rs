@@ -50,6 +50,11 @@ pub fn describe_fit(fit: &ModelFit) -> String {
         );
     }
     let usl_sees_no_gain = fit.usl.as_ref().is_some_and(|u| u.peak_workers == Some(1));
+    let counts = {
+        let mut n: Vec<usize> = fit.fitted_points().map(|p| p.workers).collect();
+        n.dedup();
+        n.len()
+    };
     if let Some(a) = &fit.amdahl {
         let pct = a.serial_fraction * 100.0;
         parts.push(if pct < 0.5 {
@@ -59,6 +64,9 @@ pub fn describe_fit(fit: &ModelFit) -> String {
                 "about {} of this work runs one worker at a time (Amdahl): more workers do not help",
                 percent(pct)
             )
+        } else if counts <= 2 {
+            // Two points fit any curve through them: no bound to promise from them.
+            format!("about {} of this work looks serial (Amdahl)", percent(pct))
         } else {
             format!(
                 "about {} of this work is serial (Amdahl), so no number of workers can exceed {:.1}× speedup",
@@ -66,11 +74,6 @@ pub fn describe_fit(fit: &ModelFit) -> String {
                 a.max_speedup()
             )
         });
-        let counts = {
-            let mut n: Vec<usize> = fit.fitted_points().map(|p| p.workers).collect();
-            n.dedup();
-            n.len()
-        };
         if let Some(cores) = fit.fitted_up_to {
             parts.push(format!(
                 "fitted on the {counts} worker counts within this machine's {cores} logical core{}",
@@ -99,7 +102,12 @@ pub fn describe_fit(fit: &ModelFit) -> String {
             ));
         }
     }
-    if let (Some(first), Some(last)) = (fit.karp_flatt.first(), fit.karp_flatt.last())
+    if let Some(p) = fit.karp_flatt.iter().find(|p| p.serial_fraction < 0.0) {
+        parts.push(format!(
+            "a Karp–Flatt fraction below 0 (e = {:.2} at {} workers) is not a share of the work: those workers ran faster than {} times one (speedup {:.2}×), which noise or more cache explains, not less serial work",
+            p.serial_fraction, p.workers, p.workers, p.speedup
+        ));
+    } else if let (Some(first), Some(last)) = (fit.karp_flatt.first(), fit.karp_flatt.last())
         && fit.karp_flatt.len() >= 2
         && last.serial_fraction > first.serial_fraction + 0.05
     {
@@ -207,6 +215,11 @@ mod tests {
                     speedup: Some(1.0),
                 },
                 FitPoint {
+                    workers: 4,
+                    median_s: 0.4,
+                    speedup: Some(2.5),
+                },
+                FitPoint {
                     workers: 16,
                     median_s: 0.2,
                     speedup: Some(5.0),
@@ -276,6 +289,42 @@ mod tests {
         let summary = super::super::fits_summary(&[f]);
         assert!(summary.contains("peak 1"), "{summary}");
         assert!(!summary.contains('∞'), "{summary}");
+    }
+
+    #[test]
+    fn two_worker_counts_promise_no_bound() {
+        let mut f = fit(None, Vec::new());
+        f.points.remove(1);
+        let text = describe_fit(&f);
+        assert!(
+            text.contains("about 12% of this work looks serial"),
+            "{text}"
+        );
+        assert!(!text.contains("can exceed"), "{text}");
+        assert!(text.contains("measure more to test it"), "{text}");
+    }
+
+    #[test]
+    fn karp_flatt_below_zero_is_explained_not_read_as_growth() {
+        // Speedups above N: e = (1/S − 1/N) / (1 − 1/N) < 0.
+        let kf = vec![
+            KarpFlattPoint {
+                workers: 2,
+                speedup: 2.6,
+                serial_fraction: -0.36,
+            },
+            KarpFlattPoint {
+                workers: 4,
+                speedup: 4.1,
+                serial_fraction: -0.02,
+            },
+        ];
+        let text = describe_fit(&fit(Some(usl(0.01, 0.0, None)), kf));
+        assert!(!text.contains("grows from"), "{text}");
+        assert!(
+            text.contains("a Karp–Flatt fraction below 0 (e = -0.36 at 2 workers)"),
+            "{text}"
+        );
     }
 
     #[test]
