@@ -584,7 +584,7 @@ fn a_busy_run_is_marked_on_its_chart() {
     }];
     let busy = render_svg(&runs, &ChartOptions::default()).unwrap();
     assert!(
-        busy.contains("Busy machine: measured on a busy machine (6 of 40 runs)"),
+        busy.contains("Measured on a busy machine (6 of 40 runs): timings noisy"),
         "the mark is on the chart"
     );
     // The PNG draws it too: in the theme's warning colour.

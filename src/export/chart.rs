@@ -459,7 +459,7 @@ where
     }
     if !busy.is_empty() {
         let text = format!(
-            "Busy machine: {} (timings noisy, speedups understated)",
+            "Measured on a busy machine ({}): timings noisy, speedups understated",
             busy.join("; ")
         );
         for line in wrap(&text, m.small, text_w, 2) {

@@ -745,31 +745,27 @@ pub fn tick_text(v: f64, step: f64) -> String {
     format!("{v:.decimals$}")
 }
 
-/// The busy-machine mark of a run, for subtitles and reports: `None` when it was quiet.
+/// How busy the machine was while a run was measured, for the chart's warning line (`6 of 40
+/// runs`, `1.2 cores of other load over all runs`): `None` when it was quiet.
 pub fn busy_mark(results: &ResultsFile) -> Option<String> {
     let m = &results.machine;
     if let Some(load) = m.load_during_runs.as_ref().filter(|l| l.was_busy()) {
         // Busy by the pooled ticks of runs too short to be marked one by one.
         if load.busy_runs == 0 {
             return Some(format!(
-                "measured on a busy machine ({:.1} cores of other load over all runs)",
+                "{:.1} cores of other load over all runs",
                 load.mean_other_cores
             ));
         }
-        return Some(format!(
-            "measured on a busy machine ({} of {} runs)",
-            load.busy_runs, load.runs
-        ));
+        return Some(format!("{} of {} runs", load.busy_runs, load.runs));
     }
     let busy_cells = results.cells.iter().filter(|c| c.was_busy()).count();
     if busy_cells > 0 {
-        return Some(format!(
-            "measured on a busy machine ({busy_cells} cells affected)"
-        ));
+        return Some(format!("{busy_cells} cells affected"));
     }
     m.busy_cores_at_start
         .filter(|b| *b > 0.5)
-        .map(|b| format!("measured on a busy machine ({b:.1} cores busy at start)"))
+        .map(|b| format!("{b:.1} cores busy at start"))
 }
 
 #[cfg(test)]
