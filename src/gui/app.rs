@@ -188,6 +188,8 @@ pub struct WorkbenchApp {
     commands: Vec<Command>,
     /// The first-start hint was dismissed (persisted: it never comes back).
     start_hint_dismissed: bool,
+    /// The app's colours (readable weak text) are set on the context.
+    visuals_set: bool,
 }
 
 /// How "Cannot run" about the worker counts starts (see [`workers_error_message`]).
@@ -274,6 +276,7 @@ impl WorkbenchApp {
             help_open: false,
             commands: Vec::new(),
             start_hint_dismissed,
+            visuals_set: false,
         }
     }
 

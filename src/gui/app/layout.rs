@@ -7,6 +7,10 @@ impl WorkbenchApp {
     /// Draws the whole workbench into `ui` (the eframe root, or a test harness).
     pub fn show(&mut self, ui: &mut egui::Ui) {
         let ctx = ui.ctx().clone();
+        if !self.visuals_set {
+            super::super::style::readable_visuals(&ctx);
+            self.visuals_set = true;
+        }
         if self.settings.cpu_meter && !self.meter.is_started() {
             self.meter.start(&ctx);
         }
