@@ -49,6 +49,13 @@ pub struct ExportDialog {
     preview: Option<(PreviewKey, Result<egui::TextureHandle, String>)>,
     /// The outcome of the last export: the files written, or why not.
     pub last_result: Option<Result<Vec<PathBuf>, String>>,
+    /// Give the first control keyboard focus when next drawn (the dialog just opened).
+    focus_first: bool,
+}
+
+/// The dialog window's id.
+fn window_id() -> egui::Id {
+    egui::Id::unique("corelab-export-dialog")
 }
 
 /// What the preview was drawn from: redraw when it changes.
@@ -93,6 +100,7 @@ impl ExportDialog {
         self.preview = None;
         self.last_result = None;
         self.open = true;
+        self.focus_first = true;
     }
 
     pub fn is_open(&self) -> bool {
@@ -226,13 +234,14 @@ impl ExportDialog {
         self.preview.as_ref().is_some_and(|p| p.1.is_ok())
     }
 
-    /// Draws the dialog (a window) when it is open.
-    pub fn ui(&mut self, ctx: &egui::Context) {
+    /// Draws the dialog (a window) when it is open; returns its layer when drawn.
+    pub fn ui(&mut self, ctx: &egui::Context) -> Option<egui::LayerId> {
         if !self.open {
-            return;
+            return None;
         }
         let mut open = true;
-        egui::Window::new("Export chart")
+        let shown = egui::Window::new("Export chart")
+            .id(window_id())
             .open(&mut open)
             .default_size([900.0, 560.0])
             .resizable(true)
@@ -250,6 +259,7 @@ impl ExportDialog {
         if !open {
             self.open = false;
         }
+        shown.map(|r| r.response.layer_id)
     }
 
     fn controls(&mut self, ui: &mut egui::Ui) {
@@ -260,7 +270,12 @@ impl ExportDialog {
                 ui.label("Chart");
                 ui.horizontal(|ui| {
                     for kind in ChartKind::ALL {
-                        ui.selectable_value(&mut self.options.kind, kind, kind.title());
+                        let r = ui.selectable_value(&mut self.options.kind, kind, kind.title());
+                        // Just opened: keyboard focus starts on the chart kind shown.
+                        if self.focus_first && kind == self.options.kind {
+                            r.request_focus();
+                            self.focus_first = false;
+                        }
                     }
                 });
                 ui.end_row();
@@ -316,12 +331,13 @@ impl ExportDialog {
                 .on_hover_text("Body text; ticks and legend are 0.9×, the title 1.4×. It does not shrink with the width.");
                 ui.end_row();
 
-                ui.label("Title");
+                let label = ui.label("Title");
                 ui.add(
                     egui::TextEdit::singleline(&mut self.title)
                         .hint_text("the experiment name")
                         .desired_width(200.0),
-                );
+                )
+                .labelled_by(label.id);
                 ui.end_row();
 
                 ui.label("Theme");

@@ -7,6 +7,7 @@
 //! - [`command`]: the [`Command`](command::Command)s panels and shortcuts emit, applied after
 //!   drawing; the keyboard shortcuts and their help overlay.
 //! - [`notifications`]: messages over the corner: errors until dismissed, information fades.
+//! - [`focus`]: keyboard focus back to what opened a dialog, and onto Run / Cancel.
 //! - [`editing`]: where the configuration came from, "modified", undo/redo.
 //! - [`config_panel`]: the left panel that edits the [`Experiment`](crate::preset::Experiment).
 //! - [`run_control`]: Run / Cancel, progress, draining sweep events.
@@ -32,6 +33,7 @@ pub mod export_dialog;
 pub mod file_browser;
 pub mod file_dialogs;
 pub mod fits_panel;
+pub mod focus;
 pub mod notifications;
 pub mod presets_gallery;
 pub mod python_probe;
