@@ -14,11 +14,13 @@ use common::gui::{app, harness, step_until, two_cell_results, wait_for_python_pr
 use common::mock_config;
 
 use corelab::engine::mock::{MockExecutors, MockRun};
-use corelab::gui::{AppSettings, WorkbenchApp};
+use corelab::gui::{AppSettings, Tab, WorkbenchApp};
 use corelab::preset::{Experiment, ModelKind};
-use eframe::egui::{Key, Modifiers};
+use corelab::results::{ResultsFile, Sample};
+use eframe::egui::accesskit::Live;
+use eframe::egui::{Key, Modifiers, Role};
 use egui_kittest::Harness;
-use egui_kittest::kittest::Queryable;
+use egui_kittest::kittest::{NodeT, Queryable};
 
 /// Opens a gate the scripted runs wait at (at most a minute, so a failed test cannot hang).
 #[derive(Clone, Default)]
@@ -78,6 +80,22 @@ fn until_round_one(h: &mut Harness<'_, WorkbenchApp>) {
         a.results()
             .is_some_and(|r| r.cells.len() == 3 && r.cells.iter().all(|c| c.samples.len() == 1))
     });
+}
+
+/// Opens `results` from a file in `dir`, as "Open results…" does.
+fn opened(dir: &Path, results: &ResultsFile) -> Harness<'static, WorkbenchApp> {
+    let path = dir.join("results.json");
+    results.save(&path).unwrap();
+    let mut h = harness(app(dir));
+    h.step();
+    wait_for_python_probe(&mut h);
+    let ctx = h.ctx.clone();
+    h.state_mut().open_results_path(&ctx, path);
+    step_until(&mut h, "the results to load", |a| {
+        a.results().is_some() && !a.files_busy()
+    });
+    h.run();
+    h
 }
 
 fn focused(h: &Harness<'_, WorkbenchApp>, label: &str) -> bool {
@@ -209,6 +227,167 @@ fn the_path_prompt_gives_focus_back_to_the_menu_that_opened_it() {
     h.run();
     assert!(h.query_by_label("File path:").is_none());
     assert!(focused(&h, "Type a path"));
+}
+
+#[test]
+fn messages_are_announced_and_dismissed_by_a_named_button() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut h = harness(app(dir.path()));
+    h.step();
+    wait_for_python_probe(&mut h);
+    // Information: Ctrl+E with nothing to export.
+    h.key_press_modifiers(Modifiers::COMMAND, Key::E);
+    h.run();
+    let info = "Nothing to export yet: run a sweep or open results.";
+    assert_eq!(h.get_by_label(info).accesskit_node().live(), Live::Polite);
+    // An error: a preset that does not exist.
+    let ctx = h.ctx.clone();
+    h.state_mut()
+        .open_preset_path(&ctx, dir.path().join("missing.json"));
+    step_until(&mut h, "the preset to fail", |a| !a.files_busy());
+    h.run();
+    let error = h.get_by_label_contains("Cannot open preset");
+    assert_eq!(error.accesskit_node().live(), Live::Assertive);
+    assert_eq!(h.get_all_by_label("Dismiss message").count(), 2);
+    // Errors stay (information fades): past the information's time, the error is there.
+    let messages = h.state().messages().to_vec();
+    assert!(messages.iter().any(|m| m.is_error));
+}
+
+#[test]
+fn the_top_bar_help_button_and_the_replace_question_are_named() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut h = harness(app(dir.path()));
+    h.step();
+    wait_for_python_probe(&mut h);
+    h.get_by_label("Keyboard shortcuts").click();
+    h.run();
+    assert!(h.state().help_open());
+    // The help lists the tab shortcuts.
+    assert!(
+        h.query_by_label("Speedup, Efficiency, Wall time, Results table, Fits, Timeline")
+            .is_some()
+    );
+    h.key_press(Key::Escape);
+    h.run();
+    assert!(!h.state().help_open());
+
+    h.get_by_label("Name").set_text_value_accesskit("edited");
+    h.run();
+    let other = corelab::preset::builtin_presets()[1].experiment().unwrap();
+    h.get_by_label(&other.name).click();
+    h.run();
+    assert!(h.state().replace_pending());
+    let dialog = h.get_by_role(Role::AlertDialog);
+    assert_eq!(
+        dialog.accesskit_node().label().as_deref(),
+        Some("Replace your edits?")
+    );
+    assert!(focused(&h, "Keep editing"), "the answer that loses nothing");
+    h.key_press(Key::Enter);
+    h.run();
+    assert!(!h.state().replace_pending());
+    assert_eq!(h.state().experiment().name, "edited");
+}
+
+/// Two-cell results whose threads cell has six noisy runs: the ±2% target is missed.
+fn noisy_results() -> ResultsFile {
+    let mut r = two_cell_results(Experiment {
+        name: "Noisy".into(),
+        precision: 0.02,
+        precision_budget_s: 1.0,
+        ..Experiment::default()
+    });
+    r.cells[1].samples = [1.0, 1.5, 0.7, 1.2, 0.9, 1.4]
+        .iter()
+        .map(|&wall_s| Sample {
+            wall_s,
+            cpu_s: 2.0,
+            checksum: 7,
+            ..Default::default()
+        })
+        .collect();
+    r.recompute();
+    r
+}
+
+#[test]
+fn ctrl_4_shows_the_table_whose_rows_are_keyboard_stops_named_in_full() {
+    let dir = tempfile::tempdir().unwrap();
+    let results = noisy_results();
+    let mut h = opened(dir.path(), &results);
+    assert_eq!(h.state().tab(), Tab::Speedup);
+    h.key_press_modifiers(Modifiers::COMMAND, Key::Num4);
+    h.run();
+    assert_eq!(h.state().tab(), Tab::Table);
+
+    let rows: Vec<String> = h
+        .get_all_by_role(Role::Row)
+        .map(|n| n.accesskit_node().label().unwrap_or_default())
+        .collect();
+    assert_eq!(rows.len(), 2, "{rows:?}");
+    assert!(
+        rows[0].starts_with("sequential × 1: ok; median 2."),
+        "{rows:?}"
+    );
+    let threads = &rows[1];
+    let cell = &results.cells[1];
+    // The columns off to the right, and the speedup's interval (otherwise only in a hover).
+    for part in [
+        "threads × 2: ok".to_string(),
+        "(precision target missed)".to_string(),
+        format!(
+            "speedup {:.2}× (95% CI {}×)",
+            cell.speedup.unwrap(),
+            corelab::export::speedup_ci_text(cell)
+        ),
+        format!("efficiency {:.0} %", cell.efficiency.unwrap() * 100.0),
+    ] {
+        assert!(threads.contains(&part), "{part:?} in {threads:?}");
+    }
+    // The missed target is marked in words, not by its colour alone (both cells miss it:
+    // the baseline has one run, the threads cell is noisy).
+    let marked = |v: &str| v.ends_with(corelab::gui::results_table::MISSED_MARK);
+    assert_eq!(
+        h.query_all_by(|n| n.role() == Role::Label && n.value().is_some_and(|v| marked(&v)))
+            .count(),
+        2
+    );
+
+    // A row takes focus, and Tab goes on to the next one.
+    let first = h.get_by(|n| {
+        n.role() == Role::Row && n.label().is_some_and(|l| l.starts_with("sequential × 1"))
+    });
+    first.focus();
+    h.run();
+    h.key_press(Key::Tab);
+    h.run();
+    let focused_row = h.get_by(|n| n.role() == Role::Row && n.is_focused());
+    assert!(
+        focused_row
+            .accesskit_node()
+            .label()
+            .is_some_and(|l| l.starts_with("threads × 2")),
+    );
+
+    h.key_press_modifiers(Modifiers::COMMAND, Key::Num1);
+    h.run();
+    assert_eq!(h.state().tab(), Tab::Speedup);
+}
+
+#[test]
+fn a_chart_is_a_named_keyboard_stop_that_reads_its_values() {
+    let dir = tempfile::tempdir().unwrap();
+    let h = opened(dir.path(), &two_cell_results(Experiment::default()));
+    let chart = h.get_by_role(Role::Image);
+    let name = chart.accesskit_node().label().unwrap_or_default();
+    assert!(
+        name.starts_with(
+            "Speedup chart, speedup (× baseline) against 1–2 workers: sequential (baseline) 1.00× at 1, threads 2.00× at 2."
+        ),
+        "{name}"
+    );
+    assert!(name.contains("Results table"), "{name}");
 }
 
 #[test]

@@ -287,6 +287,7 @@ impl ExportDialog {
                             .range(200..=4000)
                             .speed(5.0),
                     )
+                    .accessible_name("Width (px)")
                     .on_hover_text("Width in pixels at scale 1 (SVG user units).");
                     ui.label("×");
                     ui.add(
@@ -294,6 +295,7 @@ impl ExportDialog {
                             .range(150..=4000)
                             .speed(5.0),
                     )
+                    .accessible_name("Height (px)")
                     .on_hover_text("Height in pixels at scale 1.");
                 });
                 ui.end_row();
@@ -388,12 +390,13 @@ impl ExportDialog {
         });
         ui.separator();
         ui.horizontal(|ui| {
-            ui.label("Save to");
+            let label = ui.label("Save to");
             // As wide as the controls column, so a whole file name shows; the full path is in
             // the hover.
             let width = ui.available_width().max(190.0);
             let hover = format!("A path; .png and .svg are added.\n{}", self.path);
             ui.add(egui::TextEdit::singleline(&mut self.path).desired_width(width))
+                .labelled_by(label.id)
                 .on_hover_text(hover);
         });
         ui.horizontal(|ui| {
@@ -429,7 +432,14 @@ impl ExportDialog {
                 let k = (avail.x / size.x)
                     .min((avail.y - 8.0).max(100.0) / size.y)
                     .min(1.0);
-                ui.image((texture.id(), size * k));
+                // A text alternative: what the picture shows (the values are in the Results
+                // table).
+                let alt = format!(
+                    "Preview of the {} chart, {pw} × {ph} px: {}",
+                    self.options.kind.title().to_lowercase(),
+                    self.preview_description()
+                );
+                ui.add(egui::Image::new((texture.id(), size * k)).alt_text(alt));
             }
             Some((_, Err(e))) => {
                 ui.colored_label(
@@ -439,6 +449,31 @@ impl ExportDialog {
             }
             None => {}
         }
+    }
+}
+
+impl ExportDialog {
+    /// What the preview shows, in words: the runs and models drawn.
+    fn preview_description(&self) -> String {
+        let runs: Vec<&str> = self
+            .runs
+            .iter()
+            .filter(|r| r.include)
+            .map(|r| r.label.as_str())
+            .filter(|l| !l.is_empty())
+            .collect();
+        let models: Vec<&str> = self
+            .models
+            .iter()
+            .filter(|m| m.1)
+            .map(|m| m.0.id())
+            .collect();
+        let mut text = format!("models {}", models.join(", "));
+        if runs.len() > 1 {
+            text.push_str(&format!("; runs {}", runs.join(", ")));
+        }
+        text.push_str("; the values are in the Results table");
+        text
     }
 }
 

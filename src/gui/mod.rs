@@ -6,7 +6,8 @@
 //! - [`state`]: what is kept between sessions (`#[serde(default)]`).
 //! - [`command`]: the [`Command`](command::Command)s panels and shortcuts emit, applied after
 //!   drawing; the keyboard shortcuts and their help overlay.
-//! - [`notifications`]: messages over the corner: errors until dismissed, information fades.
+//! - [`notifications`]: messages over the corner: errors until dismissed, information fades;
+//!   announced to screen readers.
 //! - [`focus`]: keyboard focus back to what opened a dialog, and onto Run / Cancel.
 //! - [`editing`]: where the configuration came from, "modified", undo/redo.
 //! - [`config_panel`]: the left panel that edits the [`Experiment`](crate::preset::Experiment).

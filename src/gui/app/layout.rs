@@ -3,6 +3,9 @@
 
 use super::*;
 
+/// The question asked before a preset replaces unsaved edits (the dialog's name too).
+pub const REPLACE_QUESTION: &str = "Replace your edits?";
+
 /// Why the export and copy buttons are greyed out.
 const NOTHING_TO_EXPORT: &str = "Nothing to export yet: run a sweep or open results.";
 
@@ -246,6 +249,7 @@ impl WorkbenchApp {
             ui.with_layout(egui::Layout::right_to_left(egui::Align::Center), |ui| {
                 if ui
                     .small_button("?")
+                    .accessible_name("Keyboard shortcuts")
                     .on_hover_text(command::with_shortcut(
                         &ctx,
                         "Keyboard shortcuts",
@@ -390,8 +394,13 @@ impl WorkbenchApp {
         };
         let mut answer = None;
         let what = pending.origin.source.describe();
-        egui::Modal::new(egui::Id::unique("replace-edits")).show(ctx, |ui| {
-            ui.heading("Replace your edits?");
+        let id = egui::Id::unique("replace-edits");
+        // Named for a screen reader, which reads it as an alert dialog.
+        let area = egui::Modal::default_area(id)
+            .accessible_name(REPLACE_QUESTION)
+            .role(egui::Role::AlertDialog);
+        egui::Modal::new(id).area(area).show(ctx, |ui| {
+            ui.heading(REPLACE_QUESTION);
             ui.label(format!(
                 "The configuration was changed since it was loaded. Loading the {what} replaces those changes (Undo brings them back)."
             ));
@@ -399,8 +408,13 @@ impl WorkbenchApp {
                 if ui.button("Replace").clicked() {
                     answer = Some(true);
                 }
-                if ui.button("Keep editing").clicked() {
+                let keep = ui.button("Keep editing");
+                if keep.clicked() {
                     answer = Some(false);
+                }
+                // Keyboard focus starts on the answer that loses nothing.
+                if ui.memory(|m| m.focused()).is_none() {
+                    keep.request_focus();
                 }
             });
         });
