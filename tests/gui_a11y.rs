@@ -201,6 +201,82 @@ fn a_run_started_from_a_field_does_not_take_its_focus_to_the_run_controls() {
 }
 
 #[test]
+fn the_export_dialog_is_named_takes_focus_and_gives_it_back_on_escape() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut h = opened(
+        dir.path(),
+        &two_cell_results(Experiment {
+            name: "Named controls".into(),
+            ..Experiment::default()
+        }),
+    );
+    // By keyboard: focus on the button, Enter.
+    h.get_by_label("Export dialog…").focus();
+    h.run();
+    h.key_press(Key::Enter);
+    h.run();
+    assert!(h.state_mut().export_dialog_mut().is_open());
+    assert!(focused(&h, "Speedup"), "the first control, the chart shown");
+    // Every control is named by its visible label.
+    for name in ["Title", "Save to", "Width (px)", "Height (px)"] {
+        h.get_by_label(name);
+    }
+    // The preview has a text alternative.
+    let preview = h
+        .get_by(|n| n.role() == Role::Image && n.label().is_some_and(|l| l.starts_with("Preview")));
+    let alt = preview.accesskit_node().label().unwrap_or_default();
+    assert!(
+        alt.starts_with("Preview of the speedup chart, 1100 × 700 px: models sequential, threads"),
+        "{alt}"
+    );
+    // The file goes next to the results' file, by an absolute path, and says so.
+    let dir_text = dir.path().display().to_string();
+    let save_to = h.get_by_label("Save to").value().unwrap_or_default();
+    assert_eq!(save_to, format!("{dir_text}/named-controls-speedup"));
+    h.get_by_label(&format!(
+        "Writes {dir_text}/named-controls-speedup.png, {dir_text}/named-controls-speedup.svg"
+    ));
+    // A control greyed out says why in its label.
+    assert!(
+        h.get_by_label("log time (wall-time chart only)")
+            .accesskit_node()
+            .is_disabled()
+    );
+
+    h.key_press(Key::Escape);
+    h.run();
+    assert!(!h.state_mut().export_dialog_mut().is_open());
+    assert!(focused(&h, "Export dialog…"), "focus is back on the opener");
+
+    // By mouse: a click gives the button no focus, but focus still comes back to it.
+    h.get_by_label("Export dialog…").click();
+    h.run();
+    assert!(h.state_mut().export_dialog_mut().is_open());
+    h.get_by_label("Close window").click();
+    h.run();
+    assert!(!h.state_mut().export_dialog_mut().is_open());
+    assert!(focused(&h, "Export dialog…"));
+}
+
+#[test]
+fn a_relative_save_to_path_is_shown_and_written_absolute() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut h = opened(dir.path(), &two_cell_results(Experiment::default()));
+    h.get_by_label("Export dialog…").click();
+    h.run();
+    h.get_by_label("Save to")
+        .set_text_value_accesskit("relative/chart");
+    h.run();
+    let cwd = std::env::current_dir().unwrap();
+    let base = cwd.join("relative/chart");
+    h.get_by_label(&format!(
+        "Writes {}.png, {}.svg",
+        base.display(),
+        base.display()
+    ));
+}
+
+#[test]
 fn the_path_prompt_gives_focus_back_to_the_menu_that_opened_it() {
     let dir = tempfile::tempdir().unwrap();
     let mut h = harness(app(dir.path()));
@@ -388,6 +464,88 @@ fn a_chart_is_a_named_keyboard_stop_that_reads_its_values() {
         "{name}"
     );
     assert!(name.contains("Results table"), "{name}");
+}
+
+#[test]
+fn results_of_a_calibrated_run_of_this_configuration_offer_nothing_to_use() {
+    let dir = tempfile::tempdir().unwrap();
+    let exp = Experiment {
+        name: "Calibrated".into(),
+        target_run_s: 0.5,
+        ..Experiment::default()
+    };
+    let mut results = two_cell_results(exp.clone());
+    let chosen = exp.task.cpu.size * 5;
+    results.experiment.task.cpu.size = chosen;
+    results.calibration = Some(corelab::preset::Calibration {
+        target_run_s: 0.5,
+        knob: "task.cpu.size".into(),
+        preset_size: exp.task.cpu.size as f64,
+        chosen_size: chosen as f64,
+        ..Default::default()
+    });
+    let mut h = opened(dir.path(), &results);
+    // Opening results does not change the configuration: make it this experiment's.
+    h.state_mut().set_experiment(exp.clone());
+    h.run();
+    assert!(h.query_by_label("Use this configuration").is_none());
+    assert!(
+        h.query_by_label(&format!(
+            "· task.cpu.size calibrated to {chosen} (preset: {})",
+            exp.task.cpu.size
+        ))
+        .is_some()
+    );
+    // Another edit is a different configuration.
+    let mut edited = exp;
+    edited.repetitions += 1;
+    h.state_mut().set_experiment(edited);
+    h.run();
+    assert!(h.query_by_label("Use this configuration").is_some());
+}
+
+#[test]
+fn greyed_out_controls_say_why_where_they_are() {
+    let dir = tempfile::tempdir().unwrap();
+    // An interpreter that answers like a CPython with the GIL and without dask or mpi4py.
+    let plain = dir.path().join("plainpy");
+    {
+        use std::os::unix::fs::PermissionsExt;
+        std::fs::write(
+            &plain,
+            "#!/bin/sh\necho '{\"version\": \"3.12.1\", \"implementation\": \"cpython\", \"gil_enabled\": true}'\n",
+        )
+        .unwrap();
+        std::fs::set_permissions(&plain, std::fs::Permissions::from_mode(0o755)).unwrap();
+    }
+    let mut a = app(dir.path());
+    let mut exp = a.experiment().clone();
+    exp.python.interpreter = plain.display().to_string();
+    exp.models = vec![ModelKind::Sequential, ModelKind::Threads];
+    a.set_experiment(exp);
+    let mut h = harness(a);
+    h.step();
+    wait_for_python_probe(&mut h);
+    h.run();
+    let info = h.state().python_probe().unwrap().clone().unwrap();
+    for model in [
+        ModelKind::PyFreeThreading,
+        ModelKind::PyDask,
+        ModelKind::PyMpi,
+    ] {
+        let reason = info.refuses(model).unwrap();
+        h.get_by_label(model.id()).scroll_to_me();
+        h.run();
+        let boxed = h.get_by_label(model.id());
+        assert!(boxed.accesskit_node().is_disabled());
+        assert_eq!(
+            boxed.accesskit_node().description(),
+            Some(format!("Unavailable: {reason}")),
+        );
+        h.get_by_label(&format!("{}: unavailable: {reason}", model.id()));
+    }
+    // No results: the greyed export buttons say why in the bar.
+    h.get_by_label("(these need results: press Run or open a file)");
 }
 
 #[test]

@@ -762,7 +762,16 @@ impl WorkbenchApp {
     pub fn open_export_dialog(&mut self) {
         let kind = self.tab.chart().unwrap_or(ChartKind::Speedup);
         let runs = self.labelled_runs();
-        self.export_dialog.open(runs, kind, self.show_fits);
+        // Proposed next to the shown results' file, else in the current directory.
+        let dir = self
+            .results_path
+            .as_deref()
+            .and_then(Path::parent)
+            .filter(|d| !d.as_os_str().is_empty())
+            .map(Path::to_path_buf)
+            .or_else(|| std::env::current_dir().ok())
+            .unwrap_or_default();
+        self.export_dialog.open(runs, kind, self.show_fits, &dir);
     }
 
     /// The export dialog (for tests and embedding code).

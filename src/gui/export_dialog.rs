@@ -67,8 +67,15 @@ struct PreviewKey {
 
 impl ExportDialog {
     /// Opens the dialog for these runs (the shown results first, then compared ones), on the
-    /// chart of `kind`.
-    pub fn open(&mut self, runs: Vec<(String, ResultsFile)>, kind: ChartKind, show_fits: bool) {
+    /// chart of `kind`. The first time, the file is proposed in `dir` (the shown results'
+    /// folder, or the current directory), as an absolute path.
+    pub fn open(
+        &mut self,
+        runs: Vec<(String, ResultsFile)>,
+        kind: ChartKind,
+        show_fits: bool,
+        dir: &Path,
+    ) {
         let mut models: Vec<(ModelKind, bool)> = Vec::new();
         for (_, r) in &runs {
             for m in export::chart_model::models_of(r) {
@@ -82,7 +89,8 @@ impl ExportDialog {
                 .first()
                 .map(|(_, r)| file_stem(&r.experiment.name))
                 .unwrap_or_else(|| "chart".into());
-            self.path = format!("{stem}-{}", kind.id());
+            let base = absolute(&dir.join(format!("{stem}-{}", kind.id())));
+            self.path = base.display().to_string();
             self.png = true;
             self.svg = true;
         }
@@ -165,10 +173,7 @@ impl ExportDialog {
             return Err("no run is included: tick at least one".into());
         }
         let options = self.chart_options();
-        let base = match base.extension().and_then(|e| e.to_str()) {
-            Some("png" | "svg") => base.with_extension(""),
-            _ => base.to_path_buf(),
-        };
+        let base = target_base(base);
         if base.file_name().is_none() {
             return Err(format!(
                 "{:?} is not a file name",
@@ -353,9 +358,15 @@ impl ExportDialog {
                 ui.label("Axes");
                 ui.horizontal(|ui| {
                     ui.checkbox(&mut self.options.log_x, "log₂ workers");
+                    // Disabled: the reason in the label, not only in a hover.
+                    let log_y = if self.options.kind.supports_log_y() {
+                        "log time"
+                    } else {
+                        "log time (wall-time chart only)"
+                    };
                     ui.add_enabled(
                         self.options.kind.supports_log_y(),
-                        egui::Checkbox::new(&mut self.options.log_y, "log time"),
+                        egui::Checkbox::new(&mut self.options.log_y, log_y),
                     )
                     .on_disabled_hover_text("Only the wall-time chart has a log y axis.");
                 });
@@ -370,9 +381,14 @@ impl ExportDialog {
                 ui.end_row();
 
                 ui.label("Fits");
+                let fits = if self.options.kind.has_fit() {
+                    "fitted curves"
+                } else {
+                    "fitted curves (none for memory)"
+                };
                 ui.add_enabled(
                     self.options.kind.has_fit(),
-                    egui::Checkbox::new(&mut self.options.show_fits, "fitted curves"),
+                    egui::Checkbox::new(&mut self.options.show_fits, fits),
                 )
                 .on_disabled_hover_text("No law is fitted to memory.");
                 ui.end_row();
@@ -392,13 +408,27 @@ impl ExportDialog {
         ui.horizontal(|ui| {
             let label = ui.label("Save to");
             // As wide as the controls column, so a whole file name shows; the full path is in
-            // the hover.
+            // the hover and on the line below.
             let width = ui.available_width().max(190.0);
             let hover = format!("A path; .png and .svg are added.\n{}", self.path);
             ui.add(egui::TextEdit::singleline(&mut self.path).desired_width(width))
                 .labelled_by(label.id)
                 .on_hover_text(hover);
         });
+        // Where exactly the files go (a relative path is taken from the current directory).
+        if !self.path.trim().is_empty() {
+            let base = target_base(Path::new(self.path.trim()));
+            let mut names = Vec::new();
+            if self.png {
+                names.push(with_ext(&base, "png").display().to_string());
+            }
+            if self.svg {
+                names.push(with_ext(&base, "svg").display().to_string());
+            }
+            if !names.is_empty() {
+                ui.add(egui::Label::new(format!("Writes {}", names.join(", "))).wrap());
+            }
+        }
         ui.horizontal(|ui| {
             ui.checkbox(&mut self.png, "PNG");
             ui.checkbox(&mut self.svg, "SVG");
@@ -410,7 +440,7 @@ impl ExportDialog {
         match &self.last_result {
             Some(Ok(paths)) => {
                 let names: Vec<String> = paths.iter().map(|p| p.display().to_string()).collect();
-                ui.label(format!("Written: {}", names.join(", ")));
+                ui.add(egui::Label::new(format!("Written: {}", names.join(", "))).wrap());
             }
             Some(Err(e)) => {
                 ui.colored_label(ui.visuals().error_fg_color, format!("Not exported: {e}"));
@@ -475,6 +505,20 @@ impl ExportDialog {
         text.push_str("; the values are in the Results table");
         text
     }
+}
+
+/// `path` made absolute against the current directory (as the file system will take it).
+fn absolute(path: &Path) -> PathBuf {
+    std::path::absolute(path).unwrap_or_else(|_| path.to_path_buf())
+}
+
+/// The files' common base: `path` without a `.png`/`.svg` extension, absolute.
+fn target_base(path: &Path) -> PathBuf {
+    let base = match path.extension().and_then(|e| e.to_str()) {
+        Some("png" | "svg") => path.with_extension(""),
+        _ => path.to_path_buf(),
+    };
+    absolute(&base)
 }
 
 /// `rgb` (`w` × `h`) shrunk by `k` in both directions, averaging each k × k block.

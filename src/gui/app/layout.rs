@@ -456,8 +456,12 @@ impl WorkbenchApp {
                     ui.weak("·").on_hover_text(p.display().to_string());
                     ui.weak(p.display().to_string());
                 }
+                // The size a calibration chose is not the user's edit: said, not offered back.
+                if let Some(note) = results.calibration_note() {
+                    ui.weak(format!("· {note}"));
+                }
                 if self.run.is_none()
-                    && results.experiment != self.experiment
+                    && !results.measured(&self.experiment)
                     && ui
                         .small_button("Use this configuration")
                         .on_hover_text(
@@ -639,6 +643,8 @@ impl WorkbenchApp {
             } else {
                 ui.add_enabled(false, egui::Button::new("Copy table"))
                     .on_disabled_hover_text(NOTHING_TO_EXPORT);
+                // Why the buttons are greyed, readable without hovering them.
+                ui.weak("(these need results: press Run or open a file)");
             }
             ui.add_space(8.0);
             let compare = ui
