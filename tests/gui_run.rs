@@ -185,13 +185,22 @@ fn a_failed_cell_is_reported_in_the_ui() {
         h.query_by_label("failed").is_some(),
         "the table marks the cell"
     );
-    // In the message area and in the table's note column.
+    // In the message area and in the table's note column (the visible texts)...
+    let reason = "took longer than the 0.05 s timeout";
     assert_eq!(
-        h.query_all_by_label_contains("took longer than the 0.05 s timeout")
+        h.query_all_by(|n| n.role() == eframe::egui::Role::Label
+            && n.value().is_some_and(|v| v.contains(reason)))
             .count(),
         2,
         "the reason is readable where the failure is shown"
     );
+    // ...and in the row's keyboard stop, which names the whole row for a screen reader.
+    h.get_by(|n| {
+        n.role() == eframe::egui::Role::Row
+            && n.label().is_some_and(|l| {
+                l.starts_with("threads × 1: failed") && l.contains("note: ") && l.contains(reason)
+            })
+    });
 }
 
 /// With interleaved rounds no cell completes before the last round, so the workbench plots

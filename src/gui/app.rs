@@ -188,6 +188,19 @@ pub struct WorkbenchApp {
     commands: Vec<Command>,
     /// The first-start hint was dismissed (persisted: it never comes back).
     start_hint_dismissed: bool,
+    /// What had keyboard focus as the last frame ended (Escape clears it before the frame).
+    last_focus: super::focus::FocusNow,
+    /// The button that last opened a dialog or the path prompt with a click (a click does
+    /// not give a button focus): where focus goes back when that closes.
+    clicked_opener: Option<egui::Id>,
+    /// Where focus goes back when the path prompt, the export dialog or the help closes.
+    prompt_focus: super::focus::ReturnFocus,
+    export_focus: super::focus::ReturnFocus,
+    help_focus: super::focus::ReturnFocus,
+    /// Focus on Cancel while a sweep runs and back on Run after, when it was on them.
+    run_focus: super::focus::RunFocus,
+    /// The app's colours (readable weak text) are set on the context.
+    visuals_set: bool,
 }
 
 /// How "Cannot run" about the worker counts starts (see [`workers_error_message`]).
@@ -274,6 +287,13 @@ impl WorkbenchApp {
             help_open: false,
             commands: Vec::new(),
             start_hint_dismissed,
+            last_focus: Default::default(),
+            clicked_opener: None,
+            prompt_focus: Default::default(),
+            export_focus: Default::default(),
+            help_focus: Default::default(),
+            run_focus: Default::default(),
+            visuals_set: false,
         }
     }
 
@@ -568,6 +588,9 @@ impl WorkbenchApp {
                 let payload = self.payload_for(FileAction::ExportCsv);
                 self.files.start(ctx, FileAction::ExportCsv, payload);
             }
+            Command::ShowTab(tab) => self.tab = tab,
+            Command::ClosePathPrompt => self.files.prompt = None,
+            Command::CloseExportDialog => self.export_dialog.close(),
             Command::CopyTable(format) => match self.table_text(format) {
                 Some(text) => {
                     ctx.copy_text(text);
@@ -739,7 +762,16 @@ impl WorkbenchApp {
     pub fn open_export_dialog(&mut self) {
         let kind = self.tab.chart().unwrap_or(ChartKind::Speedup);
         let runs = self.labelled_runs();
-        self.export_dialog.open(runs, kind, self.show_fits);
+        // Proposed next to the shown results' file, else in the current directory.
+        let dir = self
+            .results_path
+            .as_deref()
+            .and_then(Path::parent)
+            .filter(|d| !d.as_os_str().is_empty())
+            .map(Path::to_path_buf)
+            .or_else(|| std::env::current_dir().ok())
+            .unwrap_or_default();
+        self.export_dialog.open(runs, kind, self.show_fits, &dir);
     }
 
     /// The export dialog (for tests and embedding code).

@@ -648,7 +648,11 @@ pub fn show(
     }
 
     let dark = ui.visuals().dark_mode;
-    plot.show(ui, |plot_ui| {
+    let table_key = ui
+        .ctx()
+        .format_shortcut(&super::command::tab_shortcut(super::app::Tab::Table));
+    let summary = chart_summary(kind, &series, &table_key);
+    let shown = plot.show(ui, |plot_ui| {
         if let Some(ideal) = &ideal {
             let pts: Vec<[f64; 2]> = (0..=60)
                 .map(|i| 1.0 + (x_max - 1.0) * i as f64 / 60.0)
@@ -685,6 +689,64 @@ pub fn show(
             }
         }
     });
+    // The plot is a keyboard stop: a screen reader reads the chart in words.
+    shown
+        .response
+        .widget_info(|| egui::WidgetInfo::labeled(egui::Role::Image, true, &summary));
+}
+
+/// A value of `kind`'s y axis in words: `2.00×`, `93 %`, `0.2632 s`, `48 MiB`.
+fn value_text(kind: ChartKind, y: f64) -> String {
+    match kind {
+        ChartKind::Speedup => format!("{y:.2}×"),
+        ChartKind::Efficiency => format!("{y:.0} %"),
+        ChartKind::WallTime => format!("{} s", export::seconds_text(y)),
+        ChartKind::Memory => format!("{y:.0} MiB"),
+    }
+}
+
+/// The chart in words, for a screen reader (its accessible name): what it plots, over which
+/// worker counts, and each curve's value at its largest worker count, e.g. `Speedup chart,
+/// speedup (× baseline) against 1–4 workers: sequential (baseline) 1.00× at 1, threads
+/// 3.61× at 4. Every value is in the Results table (Ctrl+4).`
+pub fn chart_summary(kind: ChartKind, series: &[ChartSeries], table_key: &str) -> String {
+    let head = format!("{} chart", kind.title());
+    let xs = series.iter().flat_map(|s| s.points.iter().map(|p| p.0));
+    let (lo, hi) = xs.fold((f64::INFINITY, f64::NEG_INFINITY), |(lo, hi), x| {
+        (lo.min(x), hi.max(x))
+    });
+    if !lo.is_finite() {
+        return format!("{head}: no measurements yet.");
+    }
+    let range = if lo == hi {
+        format!("{lo} workers")
+    } else {
+        format!("{lo}–{hi} workers")
+    };
+    let curves: Vec<String> = series
+        .iter()
+        .filter_map(|s| {
+            let last = s.points.iter().max_by(|a, b| a.0.total_cmp(&b.0))?;
+            Some(format!(
+                "{} {} at {}",
+                s.label,
+                value_text(kind, last.1),
+                last.0
+            ))
+        })
+        .collect();
+    let mut text = format!(
+        "{head}, {} against {range}: {}.",
+        kind.y_label(),
+        curves.join(", ")
+    );
+    // The table holds every point of the other charts (not the memory's).
+    if kind != ChartKind::Memory {
+        text.push_str(&format!(
+            " Every value is in the Results table ({table_key})."
+        ));
+    }
+    text
 }
 
 /// The fitted curve of `fit`, in thin dashes, over the worker range it was fitted on (cut at
@@ -782,6 +844,39 @@ fn draw_series(
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_chart_is_summarised_in_words() {
+        let curve = |model, label: &str, points: Vec<(f64, f64)>| ChartSeries {
+            model,
+            run: 0,
+            label: label.into(),
+            points: points.into_iter().map(|(x, y)| (x, y, None)).collect(),
+            horizontal: false,
+            fit: Vec::new(),
+            busy: false,
+        };
+        let series = [
+            curve(
+                ModelKind::Sequential,
+                "sequential (baseline)",
+                vec![(1.0, 1.0)],
+            ),
+            curve(
+                ModelKind::Threads,
+                "threads",
+                vec![(4.0, 3.614), (1.0, 1.0), (2.0, 1.9)],
+            ),
+        ];
+        assert_eq!(
+            chart_summary(ChartKind::Speedup, &series, "Ctrl+4"),
+            "Speedup chart, speedup (× baseline) against 1–4 workers: sequential (baseline) 1.00× at 1, threads 3.61× at 4. Every value is in the Results table (Ctrl+4)."
+        );
+        assert_eq!(
+            chart_summary(ChartKind::Efficiency, &[], "Ctrl+4"),
+            "Efficiency chart: no measurements yet."
+        );
+    }
 
     #[test]
     fn the_legend_goes_where_it_covers_no_data() {

@@ -4,6 +4,7 @@
 
 use eframe::egui::{self, Key, KeyboardShortcut, Modifiers};
 
+use super::app::Tab;
 use super::results_table::TableFormat;
 
 /// A request from a panel or a shortcut, applied by `WorkbenchApp::apply` after drawing.
@@ -30,6 +31,12 @@ pub enum Command {
     ExportCsv,
     /// Put the shown results' table on the clipboard.
     CopyTable(TableFormat),
+    /// Show this tab of the central area.
+    ShowTab(Tab),
+    /// Close the typed-path prompt without acting.
+    ClosePathPrompt,
+    /// Close the export dialog.
+    CloseExportDialog,
 }
 
 pub const OPEN: KeyboardShortcut = KeyboardShortcut::new(Modifiers::COMMAND, Key::O);
@@ -47,6 +54,55 @@ pub const REDO: KeyboardShortcut = KeyboardShortcut::new(
     Key::Z,
 );
 pub const HELP: KeyboardShortcut = KeyboardShortcut::new(Modifiers::NONE, Key::F1);
+/// Ctrl+1 … Ctrl+6: the central area's tabs, in [`Tab::ALL`]'s order.
+pub const TAB_KEYS: [KeyboardShortcut; 6] = [
+    KeyboardShortcut::new(Modifiers::COMMAND, Key::Num1),
+    KeyboardShortcut::new(Modifiers::COMMAND, Key::Num2),
+    KeyboardShortcut::new(Modifiers::COMMAND, Key::Num3),
+    KeyboardShortcut::new(Modifiers::COMMAND, Key::Num4),
+    KeyboardShortcut::new(Modifiers::COMMAND, Key::Num5),
+    KeyboardShortcut::new(Modifiers::COMMAND, Key::Num6),
+];
+
+/// The shortcut that shows `tab`.
+pub fn tab_shortcut(tab: Tab) -> KeyboardShortcut {
+    let i = Tab::ALL.iter().position(|t| *t == tab).unwrap_or(0);
+    TAB_KEYS[i]
+}
+
+/// What is open or focused when Escape is pressed; [`escape_command`] decides what it does.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub struct EscapeContext {
+    /// A menu, combo box or other popup is open (egui closes it on Escape).
+    pub popup: bool,
+    pub help_open: bool,
+    pub path_prompt: bool,
+    pub export_dialog: bool,
+    /// A text field had focus (Escape leaves it: egui takes the focus away).
+    pub text_field: bool,
+    pub running: bool,
+}
+
+/// What Escape means: it closes the innermost thing open (a popup, the help, the path
+/// prompt, the export dialog), leaves a text field, and only when none of these is there
+/// cancels a running sweep. `None`: Escape is left to egui (or means nothing).
+pub fn escape_command(c: EscapeContext) -> Option<Command> {
+    if c.popup {
+        None
+    } else if c.help_open {
+        Some(Command::ToggleHelp)
+    } else if c.path_prompt {
+        Some(Command::ClosePathPrompt)
+    } else if c.export_dialog {
+        Some(Command::CloseExportDialog)
+    } else if c.text_field {
+        None
+    } else if c.running {
+        Some(Command::Cancel)
+    } else {
+        None
+    }
+}
 
 /// `label (shortcut)`, for tooltips.
 pub fn with_shortcut(ctx: &egui::Context, text: &str, shortcut: &KeyboardShortcut) -> String {
@@ -54,9 +110,11 @@ pub fn with_shortcut(ctx: &egui::Context, text: &str, shortcut: &KeyboardShortcu
 }
 
 /// What the keyboard asks for this frame. The shortcuts are consumed, so that a text field
-/// does not also act on them. `running` and `help_open` decide what Esc means.
-pub fn from_keyboard(ctx: &egui::Context, running: bool, help_open: bool) -> Vec<Command> {
-    let typing = ctx.egui_wants_keyboard_input();
+/// does not also act on them. `escape` decides what Esc means ([`escape_command`]); when it
+/// means nothing here, the key is left to egui (a menu or a text field closes on it).
+pub fn from_keyboard(ctx: &egui::Context, escape: EscapeContext) -> Vec<Command> {
+    // A focused button does not take `?`; a text field does.
+    let typing = ctx.text_edit_focused();
     ctx.input_mut(|i| {
         let mut out = Vec::new();
         // Redo first: Ctrl+Shift+Z also matches Ctrl+Z when modifiers are matched loosely.
@@ -91,21 +149,30 @@ pub fn from_keyboard(ctx: &egui::Context, running: bool, help_open: bool) -> Vec
                 .retain(|e| !matches!(e, egui::Event::Text(t) if t == "?"));
             out.push(Command::ToggleHelp);
         }
-        if (running || help_open) && i.consume_shortcut(&CANCEL) {
-            out.push(if help_open {
-                Command::ToggleHelp
-            } else {
-                Command::Cancel
-            });
+        for (tab, key) in Tab::ALL.into_iter().zip(TAB_KEYS) {
+            if i.consume_shortcut(&key) {
+                out.push(Command::ShowTab(tab));
+            }
+        }
+        if let Some(command) = escape_command(escape)
+            && i.consume_shortcut(&CANCEL)
+        {
+            out.push(command);
         }
         out
     })
 }
 
-/// The keyboard shortcuts overlay (F1 or `?`). Returns whether it should stay open.
-pub fn help_ui(ctx: &egui::Context) -> bool {
+/// The keyboard shortcuts overlay (F1 or `?`). Returns whether it should stay open, and its
+/// layer when drawn.
+pub fn help_ui(ctx: &egui::Context) -> (bool, Option<egui::LayerId>) {
     let mut open = true;
-    let rows: [(&str, String); 10] = [
+    let tab_keys = format!(
+        "{} … {}",
+        ctx.format_shortcut(&TAB_KEYS[0]),
+        ctx.format_shortcut(&TAB_KEYS[5])
+    );
+    let rows: [(&str, String); 13] = [
         ("Open a preset", ctx.format_shortcut(&OPEN)),
         ("Save the preset", ctx.format_shortcut(&SAVE)),
         (
@@ -116,7 +183,22 @@ pub fn help_ui(ctx: &egui::Context) -> bool {
                 ctx.format_shortcut(&RUN_F5)
             ),
         ),
-        ("Cancel the sweep", ctx.format_shortcut(&CANCEL)),
+        (
+            "Cancel the sweep (when no menu, dialog or text field is open)",
+            ctx.format_shortcut(&CANCEL),
+        ),
+        (
+            "Close a menu or dialog, leave a text field",
+            ctx.format_shortcut(&CANCEL),
+        ),
+        (
+            "Speedup, Efficiency, Wall time, Results table, Fits, Timeline",
+            tab_keys,
+        ),
+        (
+            "Next / previous control (a table row is one stop)",
+            "Tab / Shift+Tab".into(),
+        ),
         (
             "Export dialog (chart size, scale, theme, preview)",
             ctx.format_shortcut(&EXPORT),
@@ -130,7 +212,7 @@ pub fn help_ui(ctx: &egui::Context) -> bool {
         ("Reset the text size", "Ctrl 0".into()),
         ("This help", format!("{} or ?", ctx.format_shortcut(&HELP))),
     ];
-    egui::Window::new("Keyboard shortcuts")
+    let shown = egui::Window::new("Keyboard shortcuts")
         .id(egui::Id::unique("shortcuts-help"))
         .collapsible(false)
         .resizable(false)
@@ -150,5 +232,52 @@ pub fn help_ui(ctx: &egui::Context) -> bool {
             ui.separator();
             ui.weak("Esc closes this help. The text size is kept between sessions.");
         });
-    open
+    (open, shown.map(|r| r.response.layer_id))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn escape_closes_what_is_open_before_it_cancels_a_sweep() {
+        let running = EscapeContext {
+            running: true,
+            ..Default::default()
+        };
+        assert_eq!(escape_command(running), Some(Command::Cancel));
+        assert_eq!(escape_command(EscapeContext::default()), None);
+        let with = |f: fn(&mut EscapeContext)| {
+            let mut c = running;
+            f(&mut c);
+            escape_command(c)
+        };
+        assert_eq!(with(|c| c.popup = true), None, "egui closes the menu");
+        assert_eq!(with(|c| c.text_field = true), None, "egui leaves the field");
+        assert_eq!(with(|c| c.help_open = true), Some(Command::ToggleHelp));
+        assert_eq!(
+            with(|c| c.path_prompt = true),
+            Some(Command::ClosePathPrompt)
+        );
+        assert_eq!(
+            with(|c| c.export_dialog = true),
+            Some(Command::CloseExportDialog)
+        );
+        // A dialog's own text field: Escape closes the dialog.
+        assert_eq!(
+            with(|c| {
+                c.export_dialog = true;
+                c.text_field = true;
+            }),
+            Some(Command::CloseExportDialog)
+        );
+        // A menu over the dialog goes first.
+        assert_eq!(
+            with(|c| {
+                c.export_dialog = true;
+                c.popup = true;
+            }),
+            None
+        );
+    }
 }

@@ -418,12 +418,22 @@ fn workers_section(ui: &mut egui::Ui, editor: &mut ConfigEditor, exp: &mut Exper
 fn models_section(ui: &mut egui::Ui, exp: &mut Experiment, python: &PythonProbe) {
     ui.strong("Models")
         .on_hover_text("Execution models to compare: one curve each.");
+    // Greyed-out models, with why: said under the list, not only in a hover.
+    let mut greyed: Vec<(ModelKind, String)> = Vec::new();
     for m in ModelKind::ALL {
         let mut on = exp.models.contains(&m);
         let unavailable = python.unavailable(m, &exp.python);
         // A model that cannot run can still be switched off.
         let enabled = on || unavailable.is_none();
         let response = ui.add_enabled(enabled, egui::Checkbox::new(&mut on, m.id()));
+        if let (Some(reason), false) = (&unavailable, enabled) {
+            greyed.push((m, reason.clone()));
+            // A screen reader says why with the greyed-out box.
+            let description = format!("Unavailable: {reason}");
+            ui.ctx().accesskit_node_builder(response.id, |node| {
+                node.set_description(description);
+            });
+        }
         let response = match (&unavailable, enabled) {
             (Some(reason), false) => {
                 response.on_disabled_hover_text(format!("Unavailable: {reason}"))
@@ -443,6 +453,10 @@ fn models_section(ui: &mut egui::Ui, exp: &mut Experiment, python: &PythonProbe)
             }
         }
     }
+    // A broken interpreter greys every Python model: its line below says why, once.
+    let interpreter_error = python.summary(&exp.python).err();
+    greyed.retain(|(_, reason)| Some(reason) != interpreter_error.as_ref());
+    greyed_models_ui(ui, &greyed);
     match python.summary(&exp.python) {
         Ok(text) => {
             ui.weak(text)
@@ -457,6 +471,26 @@ fn models_section(ui: &mut egui::Ui, exp: &mut Experiment, python: &PythonProbe)
                 .wrap(),
             );
         }
+    }
+}
+
+/// The greyed-out models and why, under the list: one line per reason (the same reason for
+/// several models is said once: `py-threading, py-multiprocessing: unavailable: …`).
+fn greyed_models_ui(ui: &mut egui::Ui, greyed: &[(ModelKind, String)]) {
+    let mut reasons: Vec<(Vec<&str>, &str)> = Vec::new();
+    for (m, reason) in greyed {
+        match reasons.iter_mut().find(|(_, r)| *r == reason.as_str()) {
+            Some((models, _)) => models.push(m.id()),
+            None => reasons.push((vec![m.id()], reason.as_str())),
+        }
+    }
+    for (models, reason) in reasons {
+        ui.add(
+            egui::Label::new(
+                egui::RichText::new(format!("{}: unavailable: {reason}", models.join(", "))).weak(),
+            )
+            .wrap(),
+        );
     }
 }
 

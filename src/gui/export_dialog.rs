@@ -49,6 +49,13 @@ pub struct ExportDialog {
     preview: Option<(PreviewKey, Result<egui::TextureHandle, String>)>,
     /// The outcome of the last export: the files written, or why not.
     pub last_result: Option<Result<Vec<PathBuf>, String>>,
+    /// Give the first control keyboard focus when next drawn (the dialog just opened).
+    focus_first: bool,
+}
+
+/// The dialog window's id.
+fn window_id() -> egui::Id {
+    egui::Id::unique("corelab-export-dialog")
 }
 
 /// What the preview was drawn from: redraw when it changes.
@@ -60,8 +67,15 @@ struct PreviewKey {
 
 impl ExportDialog {
     /// Opens the dialog for these runs (the shown results first, then compared ones), on the
-    /// chart of `kind`.
-    pub fn open(&mut self, runs: Vec<(String, ResultsFile)>, kind: ChartKind, show_fits: bool) {
+    /// chart of `kind`. The first time, the file is proposed in `dir` (the shown results'
+    /// folder, or the current directory), as an absolute path.
+    pub fn open(
+        &mut self,
+        runs: Vec<(String, ResultsFile)>,
+        kind: ChartKind,
+        show_fits: bool,
+        dir: &Path,
+    ) {
         let mut models: Vec<(ModelKind, bool)> = Vec::new();
         for (_, r) in &runs {
             for m in export::chart_model::models_of(r) {
@@ -75,7 +89,8 @@ impl ExportDialog {
                 .first()
                 .map(|(_, r)| file_stem(&r.experiment.name))
                 .unwrap_or_else(|| "chart".into());
-            self.path = format!("{stem}-{}", kind.id());
+            let base = absolute(&dir.join(format!("{stem}-{}", kind.id())));
+            self.path = base.display().to_string();
             self.png = true;
             self.svg = true;
         }
@@ -93,6 +108,7 @@ impl ExportDialog {
         self.preview = None;
         self.last_result = None;
         self.open = true;
+        self.focus_first = true;
     }
 
     pub fn is_open(&self) -> bool {
@@ -157,10 +173,7 @@ impl ExportDialog {
             return Err("no run is included: tick at least one".into());
         }
         let options = self.chart_options();
-        let base = match base.extension().and_then(|e| e.to_str()) {
-            Some("png" | "svg") => base.with_extension(""),
-            _ => base.to_path_buf(),
-        };
+        let base = target_base(base);
         if base.file_name().is_none() {
             return Err(format!(
                 "{:?} is not a file name",
@@ -226,13 +239,14 @@ impl ExportDialog {
         self.preview.as_ref().is_some_and(|p| p.1.is_ok())
     }
 
-    /// Draws the dialog (a window) when it is open.
-    pub fn ui(&mut self, ctx: &egui::Context) {
+    /// Draws the dialog (a window) when it is open; returns its layer when drawn.
+    pub fn ui(&mut self, ctx: &egui::Context) -> Option<egui::LayerId> {
         if !self.open {
-            return;
+            return None;
         }
         let mut open = true;
-        egui::Window::new("Export chart")
+        let shown = egui::Window::new("Export chart")
+            .id(window_id())
             .open(&mut open)
             .default_size([900.0, 560.0])
             .resizable(true)
@@ -250,6 +264,7 @@ impl ExportDialog {
         if !open {
             self.open = false;
         }
+        shown.map(|r| r.response.layer_id)
     }
 
     fn controls(&mut self, ui: &mut egui::Ui) {
@@ -260,7 +275,12 @@ impl ExportDialog {
                 ui.label("Chart");
                 ui.horizontal(|ui| {
                     for kind in ChartKind::ALL {
-                        ui.selectable_value(&mut self.options.kind, kind, kind.title());
+                        let r = ui.selectable_value(&mut self.options.kind, kind, kind.title());
+                        // Just opened: keyboard focus starts on the chart kind shown.
+                        if self.focus_first && kind == self.options.kind {
+                            r.request_focus();
+                            self.focus_first = false;
+                        }
                     }
                 });
                 ui.end_row();
@@ -272,6 +292,7 @@ impl ExportDialog {
                             .range(200..=4000)
                             .speed(5.0),
                     )
+                    .accessible_name("Width (px)")
                     .on_hover_text("Width in pixels at scale 1 (SVG user units).");
                     ui.label("×");
                     ui.add(
@@ -279,6 +300,7 @@ impl ExportDialog {
                             .range(150..=4000)
                             .speed(5.0),
                     )
+                    .accessible_name("Height (px)")
                     .on_hover_text("Height in pixels at scale 1.");
                 });
                 ui.end_row();
@@ -316,12 +338,13 @@ impl ExportDialog {
                 .on_hover_text("Body text; ticks and legend are 0.9×, the title 1.4×. It does not shrink with the width.");
                 ui.end_row();
 
-                ui.label("Title");
+                let label = ui.label("Title");
                 ui.add(
                     egui::TextEdit::singleline(&mut self.title)
                         .hint_text("the experiment name")
                         .desired_width(200.0),
-                );
+                )
+                .labelled_by(label.id);
                 ui.end_row();
 
                 ui.label("Theme");
@@ -335,9 +358,15 @@ impl ExportDialog {
                 ui.label("Axes");
                 ui.horizontal(|ui| {
                     ui.checkbox(&mut self.options.log_x, "log₂ workers");
+                    // Disabled: the reason in the label, not only in a hover.
+                    let log_y = if self.options.kind.supports_log_y() {
+                        "log time"
+                    } else {
+                        "log time (wall-time chart only)"
+                    };
                     ui.add_enabled(
                         self.options.kind.supports_log_y(),
-                        egui::Checkbox::new(&mut self.options.log_y, "log time"),
+                        egui::Checkbox::new(&mut self.options.log_y, log_y),
                     )
                     .on_disabled_hover_text("Only the wall-time chart has a log y axis.");
                 });
@@ -352,9 +381,14 @@ impl ExportDialog {
                 ui.end_row();
 
                 ui.label("Fits");
+                let fits = if self.options.kind.has_fit() {
+                    "fitted curves"
+                } else {
+                    "fitted curves (none for memory)"
+                };
                 ui.add_enabled(
                     self.options.kind.has_fit(),
-                    egui::Checkbox::new(&mut self.options.show_fits, "fitted curves"),
+                    egui::Checkbox::new(&mut self.options.show_fits, fits),
                 )
                 .on_disabled_hover_text("No law is fitted to memory.");
                 ui.end_row();
@@ -372,14 +406,29 @@ impl ExportDialog {
         });
         ui.separator();
         ui.horizontal(|ui| {
-            ui.label("Save to");
+            let label = ui.label("Save to");
             // As wide as the controls column, so a whole file name shows; the full path is in
-            // the hover.
+            // the hover and on the line below.
             let width = ui.available_width().max(190.0);
             let hover = format!("A path; .png and .svg are added.\n{}", self.path);
             ui.add(egui::TextEdit::singleline(&mut self.path).desired_width(width))
+                .labelled_by(label.id)
                 .on_hover_text(hover);
         });
+        // Where exactly the files go (a relative path is taken from the current directory).
+        if !self.path.trim().is_empty() {
+            let base = target_base(Path::new(self.path.trim()));
+            let mut names = Vec::new();
+            if self.png {
+                names.push(with_ext(&base, "png").display().to_string());
+            }
+            if self.svg {
+                names.push(with_ext(&base, "svg").display().to_string());
+            }
+            if !names.is_empty() {
+                ui.add(egui::Label::new(format!("Writes {}", names.join(", "))).wrap());
+            }
+        }
         ui.horizontal(|ui| {
             ui.checkbox(&mut self.png, "PNG");
             ui.checkbox(&mut self.svg, "SVG");
@@ -391,7 +440,7 @@ impl ExportDialog {
         match &self.last_result {
             Some(Ok(paths)) => {
                 let names: Vec<String> = paths.iter().map(|p| p.display().to_string()).collect();
-                ui.label(format!("Written: {}", names.join(", ")));
+                ui.add(egui::Label::new(format!("Written: {}", names.join(", "))).wrap());
             }
             Some(Err(e)) => {
                 ui.colored_label(ui.visuals().error_fg_color, format!("Not exported: {e}"));
@@ -413,7 +462,14 @@ impl ExportDialog {
                 let k = (avail.x / size.x)
                     .min((avail.y - 8.0).max(100.0) / size.y)
                     .min(1.0);
-                ui.image((texture.id(), size * k));
+                // A text alternative: what the picture shows (the values are in the Results
+                // table).
+                let alt = format!(
+                    "Preview of the {} chart, {pw} × {ph} px: {}",
+                    self.options.kind.title().to_lowercase(),
+                    self.preview_description()
+                );
+                ui.add(egui::Image::new((texture.id(), size * k)).alt_text(alt));
             }
             Some((_, Err(e))) => {
                 ui.colored_label(
@@ -424,6 +480,45 @@ impl ExportDialog {
             None => {}
         }
     }
+}
+
+impl ExportDialog {
+    /// What the preview shows, in words: the runs and models drawn.
+    fn preview_description(&self) -> String {
+        let runs: Vec<&str> = self
+            .runs
+            .iter()
+            .filter(|r| r.include)
+            .map(|r| r.label.as_str())
+            .filter(|l| !l.is_empty())
+            .collect();
+        let models: Vec<&str> = self
+            .models
+            .iter()
+            .filter(|m| m.1)
+            .map(|m| m.0.id())
+            .collect();
+        let mut text = format!("models {}", models.join(", "));
+        if runs.len() > 1 {
+            text.push_str(&format!("; runs {}", runs.join(", ")));
+        }
+        text.push_str("; the values are in the Results table");
+        text
+    }
+}
+
+/// `path` made absolute against the current directory (as the file system will take it).
+fn absolute(path: &Path) -> PathBuf {
+    std::path::absolute(path).unwrap_or_else(|_| path.to_path_buf())
+}
+
+/// The files' common base: `path` without a `.png`/`.svg` extension, absolute.
+fn target_base(path: &Path) -> PathBuf {
+    let base = match path.extension().and_then(|e| e.to_str()) {
+        Some("png" | "svg") => path.with_extension(""),
+        _ => path.to_path_buf(),
+    };
+    absolute(&base)
 }
 
 /// `rgb` (`w` × `h`) shrunk by `k` in both directions, averaging each k × k block.

@@ -353,14 +353,15 @@ impl FileJobs {
         out
     }
 
-    /// Draws the typed-path prompt when it is open.
-    pub fn show_prompt(&mut self, ctx: &egui::Context) {
+    /// Draws the typed-path prompt when it is open; returns its layer when drawn. Escape
+    /// closes it (the workbench's [`super::command::escape_command`]).
+    pub fn show_prompt(&mut self, ctx: &egui::Context) -> Option<egui::LayerId> {
         let Some(prompt) = &mut self.prompt else {
-            return;
+            return None;
         };
         let mut submit = false;
         let mut close = false;
-        egui::Window::new(prompt.action.title())
+        let shown = egui::Window::new(prompt.action.title())
             .id(egui::Id::unique("path-prompt"))
             .collapsible(false)
             .resizable(false)
@@ -453,6 +454,7 @@ impl FileJobs {
         } else if close {
             self.prompt = None;
         }
+        shown.map(|r| r.response.layer_id)
     }
 }
 

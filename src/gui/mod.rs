@@ -6,7 +6,9 @@
 //! - [`state`]: what is kept between sessions (`#[serde(default)]`).
 //! - [`command`]: the [`Command`](command::Command)s panels and shortcuts emit, applied after
 //!   drawing; the keyboard shortcuts and their help overlay.
-//! - [`notifications`]: messages over the corner: errors until dismissed, information fades.
+//! - [`notifications`]: messages over the corner: errors until dismissed, information fades;
+//!   announced to screen readers.
+//! - [`focus`]: keyboard focus back to what opened a dialog, and onto Run / Cancel.
 //! - [`editing`]: where the configuration came from, "modified", undo/redo.
 //! - [`config_panel`]: the left panel that edits the [`Experiment`](crate::preset::Experiment).
 //! - [`run_control`]: Run / Cancel, progress, draining sweep events.
@@ -32,6 +34,7 @@ pub mod export_dialog;
 pub mod file_browser;
 pub mod file_dialogs;
 pub mod fits_panel;
+pub mod focus;
 pub mod notifications;
 pub mod presets_gallery;
 pub mod python_probe;

@@ -1,5 +1,7 @@
 //! Messages as notifications over the bottom-right corner of the window: they never push the
-//! layout. Errors stay until dismissed; information fades after a few seconds.
+//! layout. Errors stay until dismissed; information fades after a few seconds. A screen
+//! reader announces each as it appears (an AccessKit live region on its text): errors at once
+//! (assertive), information when the reader is idle (polite).
 //!
 //! Why not `egui-notify` (0.24 supports egui 0.37): it paints its toasts with a painter, so
 //! they are no widgets — invisible to AccessKit (screen readers) and to egui_kittest queries —
@@ -31,6 +33,10 @@ pub struct Notifications {
     items: Vec<Message>,
     /// When each was first drawn (egui's clock), `None` until then.
     shown_at: Vec<Option<f64>>,
+    /// Each one's own number: its widgets keep their ids while others come and go, so a
+    /// screen reader announces a message once, when it appears.
+    serials: Vec<u64>,
+    next_serial: u64,
 }
 
 impl Notifications {
@@ -49,6 +55,8 @@ impl Notifications {
         }
         self.items.push(Message { text, is_error });
         self.shown_at.push(None);
+        self.serials.push(self.next_serial);
+        self.next_serial += 1;
         while self.items.len() > MAX_SHOWN {
             let i = self.items.iter().position(|m| !m.is_error).unwrap_or(0);
             self.remove(i);
@@ -71,6 +79,7 @@ impl Notifications {
         if i < self.items.len() {
             self.items.remove(i);
             self.shown_at.remove(i);
+            self.serials.remove(i);
         }
     }
 
@@ -135,7 +144,7 @@ impl Notifications {
                         opacity = (left / FADE_SECONDS).clamp(0.0, 1.0) as f32;
                     }
                     let clicked = ui
-                        .scope(|ui| {
+                        .push_id(("notice", self.serials[i]), |ui| {
                             ui.set_opacity(opacity);
                             notice_ui(ui, m)
                         })
@@ -157,6 +166,9 @@ impl Notifications {
     }
 }
 
+/// The name of a notification's dismiss button.
+pub const DISMISS: &str = "Dismiss message";
+
 /// One notification; returns whether its dismiss button was clicked.
 fn notice_ui(ui: &mut egui::Ui, m: &Message) -> bool {
     let visuals = ui.visuals().clone();
@@ -177,14 +189,26 @@ fn notice_ui(ui: &mut egui::Ui, m: &Message) -> bool {
         .show(ui, |ui| {
             ui.set_width(WIDTH);
             ui.horizontal_top(|ui| {
-                clicked = ui.small_button("x").on_hover_text("Dismiss").clicked();
+                clicked = ui
+                    .small_button("×")
+                    .accessible_name(DISMISS)
+                    .on_hover_text(DISMISS)
+                    .clicked();
                 let text = egui::RichText::new(&m.text);
                 let text = if m.is_error {
                     text.color(visuals.error_fg_color)
                 } else {
                     text
                 };
-                ui.add(egui::Label::new(text).wrap());
+                let label = ui.add(egui::Label::new(text).wrap());
+                // A live region: the reader says the text when it appears.
+                let live = if m.is_error {
+                    egui::accesskit::Live::Assertive
+                } else {
+                    egui::accesskit::Live::Polite
+                };
+                ui.ctx()
+                    .accesskit_node_builder(label.id, |node| node.set_live(live));
             });
         });
     clicked

@@ -1,4 +1,6 @@
-//! The results table: one row per measured cell, failures with their reason.
+//! The results table: one row per measured cell, failures with their reason. Each row is one
+//! keyboard stop (Tab), named for a screen reader by the whole row in words
+//! ([`row_summary`]): the columns scrolled off to the right (notes, errors) are read too.
 
 use eframe::egui;
 
@@ -44,8 +46,8 @@ pub fn show(ui: &mut egui::Ui, results: Option<&ResultsFile>) {
             .spacing([14.0, 4.0])
             .show(ui, |ui| {
                 header_row(ui);
-                for cell in &cells[rows] {
-                    row(ui, results, cell);
+                for i in rows {
+                    row(ui, results, i, &cells[i]);
                 }
             });
     };
@@ -79,7 +81,7 @@ fn header_row(ui: &mut egui::Ui) {
         ),
         (
             "median CI (s)",
-            "confidence interval of the median by order statistics (distribution-free), then ± how closely that pins the median (half the interval over the median: the precision achieved); with fewer than 6 runs no pair of runs reaches 95%: the range is shown with its coverage in brackets. Orange: the experiment's precision target was not met within its budget.",
+            "confidence interval of the median by order statistics (distribution-free), then ± how closely that pins the median (half the interval over the median: the precision achieved); with fewer than 6 runs no pair of runs reaches 95%: the range is shown with its coverage in brackets. Orange and \"(missed)\": the experiment's precision target was not met within its budget.",
         ),
         ("min–max (s)", "fastest and slowest timed run"),
         (
@@ -110,13 +112,115 @@ fn header_row(ui: &mut egui::Ui) {
     ui.end_row();
 }
 
-fn row(ui: &mut egui::Ui, results: &ResultsFile, cell: &CellResult) {
+/// The row of `cell` in words, for a screen reader: every column, the speedup's confidence
+/// interval (otherwise only in a hover) and the note, e.g. `threads × 2: ok; median 1.0000 s,
+/// CI 0.9000 – 1.1000 (precision target missed); speedup 2.00× (95% CI 1.80 – 2.20×);
+/// efficiency 100 %; …`.
+pub fn row_summary(results: &ResultsFile, cell: &CellResult) -> String {
+    let status = match cell.status {
+        CellStatus::Ok => "ok",
+        CellStatus::Failed => "failed",
+        CellStatus::Cancelled => "cancelled",
+    };
+    let mut parts = vec![format!("{}: {status}", row_label(cell))];
+    if let Some(w) = &cell.wall {
+        let mut median = format!(
+            "median {} s, CI {}",
+            export::seconds_text(w.median),
+            export::median_ci_text(cell)
+        );
+        if export::precision_target_met(results, cell) == Some(false) {
+            median.push_str(" (precision target missed)");
+        }
+        parts.push(median);
+        parts.push(format!(
+            "runs {} to {} s",
+            export::seconds_text(w.min),
+            export::seconds_text(w.max)
+        ));
+        if !w.outliers.is_empty() {
+            parts.push(format!("outlying runs: {}", w.outliers.len()));
+        }
+    }
+    if let Some(v) = cell.speedup {
+        let ci = export::speedup_ci_text(cell);
+        parts.push(if ci.contains('–') {
+            format!("speedup {v:.2}× (95% CI {ci}×)")
+        } else if ci == "baseline" {
+            format!("speedup {v:.2}× (the baseline)")
+        } else {
+            format!("speedup {v:.2}×")
+        });
+    }
+    if let Some(v) = cell.efficiency {
+        parts.push(format!("efficiency {:.0} %", v * 100.0));
+    }
+    if let Some(v) = cell.cpu_utilisation {
+        parts.push(format!("CPU busy {v:.2}"));
+    }
+    if let Some(v) = cell.work_vs_baseline {
+        parts.push(format!("work {v:.2}"));
+    }
+    if let Some(v) = cell.startup_s {
+        parts.push(format!("start-up {:.1} ms", v * 1000.0));
+    }
+    let note = note_text(cell);
+    if !note.is_empty() {
+        parts.push(format!("note: {note}"));
+    }
+    parts.join("; ")
+}
+
+/// The note column: the error of a failed cell, else bandwidth, lost updates, disagreeing
+/// runs.
+fn note_text(cell: &CellResult) -> String {
+    if let (Some(e), CellStatus::Failed) = (&cell.error, cell.status) {
+        return e.clone();
+    }
+    let mut notes = Vec::new();
+    if let Some(g) = cell.gb_per_s {
+        notes.push(format!("{g:.2} GB/s"));
+    }
+    if let Some(l) = cell.lost_updates.filter(|l| *l > 0) {
+        notes.push(format!("{l} lost updates"));
+    }
+    if !cell.checksums_agree {
+        notes.push("runs disagree".into());
+    }
+    notes.join(" · ")
+}
+
+/// The mark after a median interval that missed the experiment's precision target (the
+/// colour alone says nothing to a colour-blind reader or a screen reader).
+pub const MISSED_MARK: &str = " (missed)";
+
+fn row(ui: &mut egui::Ui, results: &ResultsFile, index: usize, cell: &CellResult) {
     // The baseline's colour is the theme's foreground: black would vanish on a dark table.
     let dark = ui.visuals().dark_mode;
     let color = cell.model.map_or(ui.visuals().text_color(), |m| {
         model_color_dark_aware(m, dark)
     });
-    ui.label(egui::RichText::new(row_label(cell)).color(color).strong());
+    let first = ui.label(egui::RichText::new(row_label(cell)).color(color).strong());
+    // One keyboard stop per row, over its first cell, named by the whole row.
+    let stop = ui.interact(
+        first.rect,
+        ui.scope_id().with(("results-row", index)),
+        egui::Sense::focusable_noninteractive(),
+    );
+    let summary = row_summary(results, cell);
+    stop.widget_info(|| egui::WidgetInfo::labeled(egui::Role::Row, true, &summary));
+    if stop.gained_focus() {
+        // Into view (rows below the fold, or the table scrolled right).
+        stop.scroll_to_me(Some(egui::Align::Center));
+    }
+    if stop.has_focus() {
+        ui.painter().rect_stroke(
+            first.rect.expand(2.0),
+            2.0,
+            ui.visuals().selection.stroke,
+            egui::StrokeKind::Outside,
+        );
+    }
     let error = ui.visuals().error_fg_color;
     match cell.status {
         CellStatus::Ok => ui.label("ok"),
@@ -125,12 +229,16 @@ fn row(ui: &mut egui::Ui, results: &ResultsFile, cell: &CellResult) {
     };
     let w = cell.wall.as_ref();
     ui.monospace(opt(w.map(|w| w.median), export::seconds_text));
-    let ci = egui::RichText::new(export::median_ci_text(cell)).monospace();
     let missed = export::precision_target_met(results, cell) == Some(false);
     let ci_label = if missed {
-        ui.label(ci.color(ui.visuals().warn_fg_color))
+        let text = format!("{}{MISSED_MARK}", export::median_ci_text(cell));
+        ui.label(
+            egui::RichText::new(text)
+                .monospace()
+                .color(ui.visuals().warn_fg_color),
+        )
     } else {
-        ui.label(ci)
+        ui.label(egui::RichText::new(export::median_ci_text(cell)).monospace())
     };
     if let Some(text) = export::precision_target_text(results, cell) {
         ci_label.on_hover_text(text);
@@ -156,22 +264,12 @@ fn row(ui: &mut egui::Ui, results: &ResultsFile, cell: &CellResult) {
     ui.monospace(opt(cell.cpu_utilisation, |v| format!("{v:.2}")));
     ui.monospace(opt(cell.work_vs_baseline, |v| format!("{v:.2}")));
     ui.monospace(opt(cell.startup_s, |v| format!("{:.1}", v * 1000.0)));
-    let mut notes = Vec::new();
-    if let Some(g) = cell.gb_per_s {
-        notes.push(format!("{g:.2} GB/s"));
-    }
-    if let Some(l) = cell.lost_updates.filter(|l| *l > 0) {
-        notes.push(format!("{l} lost updates"));
-    }
-    if !cell.checksums_agree {
-        notes.push("runs disagree".into());
-    }
     match &cell.error {
         Some(e) if cell.status == CellStatus::Failed => {
             ui.colored_label(error, e);
         }
         _ => {
-            ui.label(notes.join(" · "));
+            ui.label(note_text(cell));
         }
     }
     ui.end_row();

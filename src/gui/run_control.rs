@@ -200,41 +200,51 @@ impl ActiveRun {
     }
 }
 
+/// What the run controls were asked for, and the buttons' ids (keyboard focus is moved
+/// between them when a sweep starts and ends).
+pub struct RunControls {
+    pub action: Option<RunAction>,
+    pub run_id: egui::Id,
+    pub cancel_id: egui::Id,
+}
+
 /// Draws Run / Cancel and, while running, the progress bar.
-pub fn show(ui: &mut egui::Ui, run: Option<&ActiveRun>) -> Option<RunAction> {
+pub fn show(ui: &mut egui::Ui, run: Option<&ActiveRun>) -> RunControls {
     let mut action = None;
+    let mut ids = (egui::Id::NULL, egui::Id::NULL);
     ui.horizontal(|ui| {
         let running = run.is_some();
         let run_button =
             egui::Button::new(egui::RichText::new("Run").strong()).min_size(egui::vec2(90.0, 0.0));
-        if ui
-            .add_enabled(!running, run_button)
-            .on_hover_text(format!(
-                "Validate the configuration and run the sweep.  ({} or {})",
-                ui.ctx().format_shortcut(&super::command::RUN),
-                ui.ctx().format_shortcut(&super::command::RUN_F5)
-            ))
-            .clicked()
-        {
+        let run_response = ui.add_enabled(!running, run_button).on_hover_text(format!(
+            "Validate the configuration and run the sweep.  ({} or {})",
+            ui.ctx().format_shortcut(&super::command::RUN),
+            ui.ctx().format_shortcut(&super::command::RUN_F5)
+        ));
+        if run_response.clicked() {
             action = Some(RunAction::Run);
         }
         let cancelling = run.is_some_and(|r| r.cancelling);
-        if ui
+        let cancel_response = ui
             .add_enabled(running && !cancelling, egui::Button::new("Cancel"))
             .on_hover_text(super::command::with_shortcut(
                 ui.ctx(),
                 "Stop the sweep; cells already measured are kept and saved.",
                 &super::command::CANCEL,
-            ))
-            .clicked()
-        {
+            ));
+        if cancel_response.clicked() {
             action = Some(RunAction::Cancel);
         }
+        ids = (run_response.id, cancel_response.id);
         if let Some(run) = run {
             progress(ui, run);
         }
     });
-    action
+    RunControls {
+        action,
+        run_id: ids.0,
+        cancel_id: ids.1,
+    }
 }
 
 fn progress(ui: &mut egui::Ui, run: &ActiveRun) {

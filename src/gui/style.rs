@@ -2,7 +2,7 @@
 //! the shared chart model, [`crate::export::chart_model`], so the screen, the table and an
 //! exported SVG/PNG agree), and the help texts of the charts and fits.
 
-use eframe::egui::Color32;
+use eframe::egui::{self, Color32};
 use egui_plot::{LineStyle, MarkerShape};
 
 use crate::export::chart_model::{self, ChartKind, Dash, Marker};
@@ -32,6 +32,46 @@ pub fn core_marker_color(dark: bool) -> Color32 {
     } else {
         Color32::from_gray(95)
     }
+}
+
+/// The weak text (hints, status, "No measurements yet…") on a dark background: egui's own,
+/// the text at 60% alpha, reads at 2.7:1 against the panel; this is 5.5:1.
+pub const WEAK_TEXT_DARK: Color32 = Color32::from_gray(145);
+/// The normal text on a dark background, lighter than egui's grey 140 so that weak text
+/// still stands apart from it (9:1).
+pub const TEXT_DARK: Color32 = Color32::from_gray(180);
+/// The weak text on a light background: 5.2:1 against the panel.
+pub const WEAK_TEXT_LIGHT: Color32 = Color32::from_gray(105);
+
+/// The workbench's colours over egui's defaults, in both themes: weak text readable at
+/// WCAG AA (4.5:1 or more) against the panels, windows and striped rows.
+pub fn readable_visuals(ctx: &egui::Context) {
+    ctx.style_mut_of(egui::Theme::Dark, |s| {
+        s.visuals.widgets.noninteractive.fg_stroke.color = TEXT_DARK;
+        s.visuals.weak_text_color = Some(WEAK_TEXT_DARK);
+    });
+    ctx.style_mut_of(egui::Theme::Light, |s| {
+        s.visuals.weak_text_color = Some(WEAK_TEXT_LIGHT);
+    });
+}
+
+/// WCAG's relative luminance of an opaque colour.
+pub fn luminance(c: Color32) -> f64 {
+    let channel = |v: u8| {
+        let v = f64::from(v) / 255.0;
+        if v <= 0.04045 {
+            v / 12.92
+        } else {
+            ((v + 0.055) / 1.055).powf(2.4)
+        }
+    };
+    0.2126 * channel(c.r()) + 0.7152 * channel(c.g()) + 0.0722 * channel(c.b())
+}
+
+/// WCAG's contrast ratio of two opaque colours (1 to 21).
+pub fn contrast(a: Color32, b: Color32) -> f64 {
+    let (la, lb) = (luminance(a), luminance(b));
+    (la.max(lb) + 0.05) / (la.min(lb) + 0.05)
 }
 
 /// The egui_plot marker for a chart-model marker.
@@ -111,4 +151,54 @@ pub mod help {
     pub const KARP_FLATT: &str = "Karp–Flatt e(N) = (1/S − 1/N)/(1 − 1/N): the serial fraction implied by each measured speedup; constant e means a fixed serial part, growing e means overhead that grows with workers.";
     pub const READING: &str = "What the fits say in plain words.";
     pub const FITS: &str = "Dashed lines are fitted scaling laws. Speedup and efficiency: Gunther's Universal Scalability Law, S(N) = γ·N / (1 + σ(N−1) + κN(N−1)), with contention σ, coherency cost κ and scale γ (for lock contention, where every worker brings its own work, it is fitted to throughput). The curves cover only the measured worker range (for compute-bound work past the cores, the range within the cores). Wall time: Amdahl's law, T(N) = T1·(s + (1−s)/N), with serial fraction s.";
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// `over` drawn on `base` (egui's striped rows add a translucent colour to the panel).
+    fn over(base: Color32, over: Color32) -> Color32 {
+        let a = f32::from(over.a()) / 255.0;
+        let mix = |b: u8, o: u8| {
+            // Premultiplied: the colour's channels already carry its alpha.
+            (f32::from(b) * (1.0 - a) + f32::from(o)).round().min(255.0) as u8
+        };
+        Color32::from_rgb(
+            mix(base.r(), over.r()),
+            mix(base.g(), over.g()),
+            mix(base.b(), over.b()),
+        )
+    }
+
+    #[test]
+    fn weak_text_reads_at_wcag_aa_in_both_themes() {
+        let ctx = egui::Context::default();
+        readable_visuals(&ctx);
+        for theme in [egui::Theme::Dark, egui::Theme::Light] {
+            let v = &ctx.style_of(theme).visuals;
+            let weak = v.weak_text_color();
+            for (what, background) in [
+                ("panel", v.panel_fill),
+                ("window", v.window_fill),
+                ("striped row", over(v.panel_fill, v.faint_bg_color)),
+            ] {
+                let ratio = contrast(over(background, weak), background);
+                assert!(
+                    ratio >= 4.5,
+                    "{theme:?}: weak text on the {what}: {ratio:.2}:1"
+                );
+            }
+            // Still weaker than the text beside it.
+            let text = v.text_color();
+            assert!(
+                contrast(text, v.panel_fill) > contrast(weak, v.panel_fill) + 1.0,
+                "{theme:?}: weak text stands apart from the text"
+            );
+        }
+        // egui's own weak text, for the record: the defect this fixes.
+        let default = egui::Visuals::dark();
+        let weak = over(default.panel_fill, default.weak_text_color());
+        assert!(contrast(weak, default.panel_fill) < 4.5);
+    }
 }

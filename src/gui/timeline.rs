@@ -167,7 +167,8 @@ pub fn show(ui: &mut egui::Ui, results: Option<&ResultsFile>) {
                     cell_label(cell),
                     t.wall_ns as f64 / 1e6
                 ));
-                lanes_plot(ui, i, t, end_ms, height);
+                let summary = lanes_summary(cell, t);
+                lanes_plot(ui, i, t, end_ms, height, &summary);
             }
         }
     };
@@ -208,6 +209,20 @@ fn memory_plot(ui: &mut egui::Ui, results: &ResultsFile) {
     }
     ui.label(style::explanation(ChartKind::Memory));
     let dark = ui.visuals().dark_mode;
+    let runs = [ChartRun { label: "", results }];
+    let mut named = collect_series(
+        &runs,
+        ChartKind::Memory,
+        &SeriesFilter::default(),
+        f64::INFINITY,
+    );
+    for s in &mut named {
+        s.label = s.model.id().to_string();
+    }
+    let table_key = ui
+        .ctx()
+        .format_shortcut(&super::command::tab_shortcut(super::app::Tab::Table));
+    let summary = super::charts::chart_summary(ChartKind::Memory, &named, &table_key);
     Plot::new("corelab-memory-vs-workers")
         .x_axis_label("workers (N)")
         .y_axis_label(ChartKind::Memory.y_label())
@@ -225,7 +240,9 @@ fn memory_plot(ui: &mut egui::Ui, results: &ResultsFile) {
                         .radius(4.0),
                 );
             }
-        });
+        })
+        .response
+        .widget_info(|| egui::WidgetInfo::labeled(egui::Role::Image, true, &summary));
 }
 
 fn cell_combo(
@@ -269,7 +286,14 @@ fn export_trace(results: &ResultsFile, path: &str) -> String {
 
 /// One lane per worker (lane 0 at the top), one bar chart per state, x in milliseconds,
 /// linked with the other cell's plot.
-fn lanes_plot(ui: &mut egui::Ui, cell: usize, t: &Timeline, end_ms: f64, height: f32) {
+fn lanes_plot(
+    ui: &mut egui::Ui,
+    cell: usize,
+    t: &Timeline,
+    end_ms: f64,
+    height: f32,
+    summary: &str,
+) {
     let lanes = t.workers.len().max(1);
     let plot_id = ui.make_persistent_id(("corelab-timeline", cell));
     // Pixels per millisecond as last drawn (zoom included), else the whole run across the
@@ -360,7 +384,41 @@ fn lanes_plot(ui: &mut egui::Ui, cell: usize, t: &Timeline, end_ms: f64, height:
             for c in charts {
                 plot_ui.bar_chart(c);
             }
-        });
+        })
+        .response
+        // A keyboard stop: a screen reader reads the lanes in words.
+        .widget_info(|| egui::WidgetInfo::labeled(egui::Role::Image, true, summary));
+}
+
+/// A timeline in words, for a screen reader: how many lanes over how long, and the share of
+/// the lanes' time in each state, e.g. `Timeline of gil-threads × 2: 2 worker lanes over
+/// 12.0 ms; of the lanes' time: computing 45%, waiting for the lock 52%`.
+pub fn lanes_summary(cell: &CellResult, t: &Timeline) -> String {
+    let lanes = t.workers.len().max(1);
+    let total = t.wall_ns as f64 * lanes as f64;
+    let shares: Vec<String> = SpanState::ALL
+        .into_iter()
+        .filter_map(|state| {
+            let ns: u64 = t
+                .spans
+                .iter()
+                .filter(|s| s.state == state)
+                .map(|s| s.duration_ns())
+                .sum();
+            (ns > 0 && total > 0.0)
+                .then(|| format!("{} {:.0}%", state.label(), ns as f64 / total * 100.0))
+        })
+        .collect();
+    let mut text = format!(
+        "Timeline of {}: {lanes} worker lane{} over {:.1} ms",
+        cell_label(cell),
+        if lanes == 1 { "" } else { "s" },
+        t.wall_ns as f64 / 1e6
+    );
+    if !shares.is_empty() {
+        text.push_str(&format!("; of the lanes' time: {}", shares.join(", ")));
+    }
+    text
 }
 
 /// The least height of one timeline plot, points.

@@ -1,6 +1,7 @@
 //! The results file: the interchange format between the engine, the CLI, the GUI and exports.
 
 mod cluster;
+mod configuration;
 pub mod costs;
 mod file;
 mod machine;

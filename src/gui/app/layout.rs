@@ -3,10 +3,20 @@
 
 use super::*;
 
+/// The question asked before a preset replaces unsaved edits (the dialog's name too).
+pub const REPLACE_QUESTION: &str = "Replace your edits?";
+
+/// Why the export and copy buttons are greyed out.
+const NOTHING_TO_EXPORT: &str = "Nothing to export yet: run a sweep or open results.";
+
 impl WorkbenchApp {
     /// Draws the whole workbench into `ui` (the eframe root, or a test harness).
     pub fn show(&mut self, ui: &mut egui::Ui) {
         let ctx = ui.ctx().clone();
+        if !self.visuals_set {
+            super::super::style::readable_visuals(&ctx);
+            self.visuals_set = true;
+        }
         if self.settings.cpu_meter && !self.meter.is_started() {
             self.meter.start(&ctx);
         }
@@ -16,13 +26,22 @@ impl WorkbenchApp {
             self.export_dialog_when_ready = false;
             self.open_export_dialog();
         }
-        self.export_dialog.ui(&ctx);
         // The shortcuts are read before the panels draw, so that a text field does not
-        // also act on them (Ctrl+Z is the configuration's undo, not the field's).
+        // also act on them (Ctrl+Z is the configuration's undo, not the field's). What is
+        // open, and what had focus as the last frame ended, decide what Escape means.
         if self.pending_replace.is_none() {
-            let keys = command::from_keyboard(&ctx, self.run.is_some(), self.help_open);
+            let escape = command::EscapeContext {
+                popup: egui::Popup::is_any_open(&ctx),
+                help_open: self.help_open,
+                path_prompt: self.files.prompt.is_some(),
+                export_dialog: self.export_dialog.is_open(),
+                text_field: self.last_focus.text_field,
+                running: self.run.is_some(),
+            };
+            let keys = command::from_keyboard(&ctx, escape);
             self.commands.extend(keys);
         }
+        let export_layer = self.export_dialog.ui(&ctx);
         let trusted = self.interpreter_trusted();
         self.python.update(&ctx, &self.experiment.python, trusted);
         // `--run` waits for the first frames: starting the window (fonts, shaders) takes CPU
@@ -55,9 +74,12 @@ impl WorkbenchApp {
                 egui::ScrollArea::vertical().show(ui, |ui| self.left_panel(ui));
             });
         egui::CentralPanel::default().show(ui, |ui| self.central(ui));
-        self.files.show_prompt(&ctx);
-        if self.help_open && !command::help_ui(&ctx) {
-            self.help_open = false;
+        let prompt_layer = self.files.show_prompt(&ctx);
+        let mut help_layer = None;
+        if self.help_open {
+            let (open, layer) = command::help_ui(&ctx);
+            self.help_open = open;
+            help_layer = layer;
         }
         self.replace_question(&ctx);
         if self.screenshot.is_some() {
@@ -89,6 +111,33 @@ impl WorkbenchApp {
         for command in std::mem::take(&mut self.commands) {
             self.apply(&ctx, command);
         }
+        // Keyboard focus: back to what opened a dialog when it closes, onto Cancel when a
+        // sweep starts and back onto Run when it ends.
+        let opener = self.clicked_opener.or(ctx.memory(|m| m.focused()));
+        let before = self.clicked_opener;
+        for (tracker, open, layer) in [
+            (
+                &mut self.prompt_focus,
+                self.files.prompt.is_some(),
+                prompt_layer,
+            ),
+            (
+                &mut self.export_focus,
+                self.export_dialog.is_open(),
+                export_layer,
+            ),
+            (&mut self.help_focus, self.help_open, help_layer),
+        ] {
+            if tracker.update(&ctx, open, layer, opener) {
+                self.clicked_opener = None;
+            }
+        }
+        if self.clicked_opener == before && before.is_some() && !self.files_busy() {
+            // A click that opened nothing (or a native dialog that has closed) is forgotten.
+            self.clicked_opener = None;
+        }
+        self.run_focus.update(&ctx, self.run.is_some());
+        self.last_focus = super::super::focus::FocusNow::read(&ctx);
         // Edits made this frame become undo points once they have settled.
         if self.run.is_none() {
             let now = ctx.input(|i| i.time);
@@ -108,39 +157,42 @@ impl WorkbenchApp {
         }
     }
 
+    /// Notes `response`'s widget as what opened a dialog when it was clicked (focus returns
+    /// to it when the dialog closes); returns whether it was clicked.
+    pub(super) fn opener(&mut self, response: &egui::Response) -> bool {
+        let clicked = response.clicked();
+        if clicked {
+            self.clicked_opener = Some(response.id);
+        }
+        clicked
+    }
+
     pub(super) fn top_bar(&mut self, ui: &mut egui::Ui) {
         let ctx = ui.ctx().clone();
         ui.add_space(2.0);
         ui.horizontal(|ui| {
             ui.heading("corelab");
             ui.separator();
-            if ui
-                .button("Open preset…")
-                .on_hover_text(command::with_shortcut(
-                    &ctx,
-                    "Load an experiment from a JSON preset file.",
-                    &command::OPEN,
-                ))
-                .clicked()
-            {
+            let open = ui.button("Open preset…").on_hover_text(command::with_shortcut(
+                &ctx,
+                "Load an experiment from a JSON preset file.",
+                &command::OPEN,
+            ));
+            if self.opener(&open) {
                 self.commands.push(Command::OpenPreset);
             }
-            if ui
-                .button("Save preset…")
-                .on_hover_text(command::with_shortcut(
-                    &ctx,
-                    "Save the current configuration as a JSON preset file.",
-                    &command::SAVE,
-                ))
-                .clicked()
-            {
+            let save = ui.button("Save preset…").on_hover_text(command::with_shortcut(
+                &ctx,
+                "Save the current configuration as a JSON preset file.",
+                &command::SAVE,
+            ));
+            if self.opener(&save) {
                 self.commands.push(Command::SavePreset);
             }
-            if ui
+            let open_results = ui
                 .button("Open results…")
-                .on_hover_text("Open a results file saved by corelab (GUI or `corelab run --out`).")
-                .clicked()
-            {
+                .on_hover_text("Open a results file saved by corelab (GUI or `corelab run --out`).");
+            if self.opener(&open_results) {
                 self.files.start(&ctx, FileAction::OpenResults, None);
             }
             ui.menu_button("Recent results", |ui| {
@@ -167,19 +219,37 @@ impl WorkbenchApp {
                     ui.close();
                 }
             });
-            if ui
-                .small_button("Type a path…")
-                .on_hover_text("Open or save by typing a file path instead of using a dialog.")
-                .clicked()
-            {
-                self.files.ask_for_path(FileAction::OpenPreset, None, None);
+            // Typing a path instead of using a dialog: one entry per thing it can open.
+            let mut asked = false;
+            let typed = ui
+                .menu_button("Type a path", |ui| {
+                    for (label, action) in [
+                        ("Open a preset by path…", FileAction::OpenPreset),
+                        ("Open results by path…", FileAction::OpenResults),
+                        ("Compare with results by path…", FileAction::OpenCompare),
+                    ] {
+                        if ui.button(label).clicked() {
+                            self.files.ask_for_path(action, None, None);
+                            asked = true;
+                            ui.close();
+                        }
+                    }
+                })
+                .response;
+            if asked {
+                // Focus goes back to the menu's button when the prompt closes.
+                self.clicked_opener = Some(typed.id);
             }
+            typed.on_hover_text(
+                "Open a preset or results file, or add results to compare, by typing its path instead of using a dialog.",
+            );
             if self.files.busy() {
                 ui.spinner();
             }
             ui.with_layout(egui::Layout::right_to_left(egui::Align::Center), |ui| {
                 if ui
                     .small_button("?")
+                    .accessible_name("Keyboard shortcuts")
                     .on_hover_text(command::with_shortcut(
                         &ctx,
                         "Keyboard shortcuts",
@@ -192,8 +262,10 @@ impl WorkbenchApp {
             });
         });
         ui.separator();
-        let action = run_control::show(ui, self.run.as_ref());
-        match action {
+        let controls = run_control::show(ui, self.run.as_ref());
+        self.run_focus.run = Some(controls.run_id);
+        self.run_focus.cancel = Some(controls.cancel_id);
+        match controls.action {
             Some(RunAction::Run) => self.commands.push(Command::Run),
             Some(RunAction::Cancel) => self.commands.push(Command::Cancel),
             None => {}
@@ -322,8 +394,13 @@ impl WorkbenchApp {
         };
         let mut answer = None;
         let what = pending.origin.source.describe();
-        egui::Modal::new(egui::Id::unique("replace-edits")).show(ctx, |ui| {
-            ui.heading("Replace your edits?");
+        let id = egui::Id::unique("replace-edits");
+        // Named for a screen reader, which reads it as an alert dialog.
+        let area = egui::Modal::default_area(id)
+            .accessible_name(REPLACE_QUESTION)
+            .role(egui::Role::AlertDialog);
+        egui::Modal::new(id).area(area).show(ctx, |ui| {
+            ui.heading(REPLACE_QUESTION);
             ui.label(format!(
                 "The configuration was changed since it was loaded. Loading the {what} replaces those changes (Undo brings them back)."
             ));
@@ -331,8 +408,13 @@ impl WorkbenchApp {
                 if ui.button("Replace").clicked() {
                     answer = Some(true);
                 }
-                if ui.button("Keep editing").clicked() {
+                let keep = ui.button("Keep editing");
+                if keep.clicked() {
                     answer = Some(false);
+                }
+                // Keyboard focus starts on the answer that loses nothing.
+                if ui.memory(|m| m.focused()).is_none() {
+                    keep.request_focus();
                 }
             });
         });
@@ -345,9 +427,11 @@ impl WorkbenchApp {
     }
 
     pub(super) fn central(&mut self, ui: &mut egui::Ui) {
+        let ctx = ui.ctx().clone();
         ui.horizontal(|ui| {
             for tab in Tab::ALL {
-                ui.selectable_value(&mut self.tab, tab, tab.title());
+                ui.selectable_value(&mut self.tab, tab, tab.title())
+                    .on_hover_text(ctx.format_shortcut(&command::tab_shortcut(tab)));
             }
         });
         if self.start_hint_shown() {
@@ -376,8 +460,12 @@ impl WorkbenchApp {
                     ui.weak("·").on_hover_text(p.display().to_string());
                     ui.weak(p.display().to_string());
                 }
+                // The size a calibration chose is not the user's edit: said, not offered back.
+                if let Some(note) = results.calibration_note() {
+                    ui.weak(format!("· {note}"));
+                }
                 if self.run.is_none()
-                    && results.experiment != self.experiment
+                    && !results.measured(&self.experiment)
                     && ui
                         .small_button("Use this configuration")
                         .on_hover_text(
@@ -484,57 +572,52 @@ impl WorkbenchApp {
                 .on_hover_text(fits_panel::help::FITS);
             ui.separator();
             let chart = self.tab.chart().unwrap_or(ChartKind::Speedup);
-            if ui
+            let export_chart = ui
                 .add_enabled(has_results, egui::Button::new("Export chart…"))
                 .on_hover_text(format!(
                     "Save the {} chart as SVG and PNG (both, side by side) at the default size; \
                      the export dialog chooses size, scale, theme and more.",
                     chart.export_kind()
                 ))
-                .on_disabled_hover_text("Nothing to export yet: run a sweep or open results.")
-                .clicked()
-            {
+                .on_disabled_hover_text(NOTHING_TO_EXPORT);
+            if self.opener(&export_chart) {
                 self.commands.push(Command::ExportChart);
             }
-            if ui
+            let export_dialog = ui
                 .add_enabled(has_results, egui::Button::new("Export dialog…"))
                 .on_hover_text(command::with_shortcut(
                     &ctx,
                     "Choose size, scale, font, theme, models and axes, with a live preview.",
                     &command::EXPORT,
                 ))
-                .on_disabled_hover_text("Nothing to export yet: run a sweep or open results.")
-                .clicked()
-            {
+                .on_disabled_hover_text(NOTHING_TO_EXPORT);
+            if self.opener(&export_dialog) {
                 self.commands.push(Command::OpenExportDialog);
             }
-            if ui
+            let report = ui
                 .add_enabled(has_results, egui::Button::new("Export report…"))
                 .on_hover_text(
                     "Save a Markdown report: machine, experiment, summary table and fits.",
                 )
-                .on_disabled_hover_text("Nothing to export yet: run a sweep or open results.")
-                .clicked()
-            {
+                .on_disabled_hover_text(NOTHING_TO_EXPORT);
+            if self.opener(&report) {
                 let payload = self.payload_for(FileAction::ExportReport);
                 self.files.start(&ctx, FileAction::ExportReport, payload);
             }
-            if ui
+            let save_as = ui
                 .add_enabled(has_results, egui::Button::new("Save results as…"))
                 .on_hover_text(
                     "Save the shown results as a results file (JSON) under a name you choose; open it again with Open results.",
                 )
-                .on_disabled_hover_text("No results yet: run a sweep or open results.")
-                .clicked()
-            {
+                .on_disabled_hover_text(NOTHING_TO_EXPORT);
+            if self.opener(&save_as) {
                 self.commands.push(Command::SaveResultsAs);
             }
-            if ui
+            let csv = ui
                 .add_enabled(has_results, egui::Button::new("Export CSV…"))
                 .on_hover_text("Save the summary table as CSV: one row per cell.")
-                .on_disabled_hover_text("No results yet: run a sweep or open results.")
-                .clicked()
-            {
+                .on_disabled_hover_text(NOTHING_TO_EXPORT);
+            if self.opener(&csv) {
                 self.commands.push(Command::ExportCsv);
             }
             // Not inside `add_enabled_ui`: a child UI in a wrapping row gets only the width
@@ -563,16 +646,17 @@ impl WorkbenchApp {
                 .on_hover_text("Put the summary table on the clipboard.");
             } else {
                 ui.add_enabled(false, egui::Button::new("Copy table"))
-                    .on_disabled_hover_text("No results yet: run a sweep or open results.");
+                    .on_disabled_hover_text(NOTHING_TO_EXPORT);
+                // Why the buttons are greyed, readable without hovering them.
+                ui.weak("(these need results: press Run or open a file)");
             }
             ui.add_space(8.0);
-            if ui
+            let compare = ui
                 .button("Add results to compare…")
                 .on_hover_text(
                     "Overlay another results file's curves (own line pattern, hollow markers), labelled model @ run, each run named by what differs: experiment, machine, date or file.",
-                )
-                .clicked()
-            {
+                );
+            if self.opener(&compare) {
                 self.files.start(&ctx, FileAction::OpenCompare, None);
             }
             if !self.compare.is_empty() {
