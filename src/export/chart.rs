@@ -381,6 +381,14 @@ where
     DB::ErrorType: 'static,
 {
     let kind = options.kind;
+    // Against each model's own single worker only when every run on the chart was.
+    let y_label = match runs
+        .iter()
+        .all(|r| r.results.experiment.baseline == crate::preset::Baseline::SameModelOneWorker)
+    {
+        true => kind.y_label_against(crate::preset::Baseline::SameModelOneWorker),
+        false => kind.y_label(),
+    };
     let theme = options.theme;
     let font = CHART_FONT_FAMILY;
     let (w, h) = root.dim_in_pixel();
@@ -655,9 +663,9 @@ where
         })
         .y_desc(ellipsize(
             &if log_y {
-                format!("{} (log scale)", kind.y_label())
+                format!("{} (log scale)", y_label)
             } else {
-                kind.y_label().to_string()
+                y_label.to_string()
             },
             m.body,
             plot_h,

@@ -70,6 +70,18 @@ impl ChartKind {
         }
     }
 
+    /// [`ChartKind::y_label`] for charts of results measured against `baseline`: a speedup
+    /// against each model's own single worker says so, since it is not against one shared
+    /// baseline.
+    pub fn y_label_against(self, baseline: crate::preset::Baseline) -> &'static str {
+        match (self, baseline) {
+            (ChartKind::Speedup, crate::preset::Baseline::SameModelOneWorker) => {
+                "speedup (× its own 1 worker)"
+            }
+            _ => self.y_label(),
+        }
+    }
+
     /// Whether the chart has an ideal reference line (memory has none).
     pub fn has_ideal(self) -> bool {
         self != ChartKind::Memory
@@ -916,6 +928,23 @@ mod tests {
         assert_eq!(ChartKind::Speedup.range(&baseline), None);
         assert_eq!(ChartKind::Efficiency.range(&baseline), None);
         assert_eq!(ChartKind::WallTime.range(&baseline), Some((0.875, 1.25)));
+    }
+
+    #[test]
+    fn a_speedup_against_each_models_own_worker_says_so_on_its_axis() {
+        use crate::preset::Baseline;
+        assert_eq!(
+            ChartKind::Speedup.y_label_against(Baseline::SameModelOneWorker),
+            "speedup (× its own 1 worker)"
+        );
+        assert_eq!(
+            ChartKind::Speedup.y_label_against(Baseline::Sequential),
+            ChartKind::Speedup.y_label()
+        );
+        assert_eq!(
+            ChartKind::WallTime.y_label_against(Baseline::SameModelOneWorker),
+            ChartKind::WallTime.y_label()
+        );
     }
 
     #[test]

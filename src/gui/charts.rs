@@ -159,11 +159,8 @@ fn hover_texts(
                 }
             ));
         }
-        if let Some(s) = cell.startup_s.filter(|_| model == ModelKind::Processes) {
-            lines.push(format!(
-                "pool start-up: {:.1} ms (not in wall time)",
-                s * 1000.0
-            ));
+        if let Some((start, s)) = model.startup_name().zip(cell.startup_s) {
+            lines.push(format!("{start}: {:.1} ms (not in wall time)", s * 1000.0));
         }
         if kind == ChartKind::Speedup && model == ModelKind::Sequential {
             lines.push("the baseline: speedup 1× by definition".into());
@@ -562,10 +559,13 @@ pub fn show(
 
     let mut plot = Plot::new(("chart", kind.id()))
         .x_axis_label(if log_x { "workers (log₂)" } else { "workers" })
-        .y_axis_label(if log_y {
-            format!("{} (log)", kind.y_label())
-        } else {
-            kind.y_label().to_string()
+        .y_axis_label({
+            let label = kind.y_label_against(results.experiment.baseline);
+            if log_y {
+                format!("{label} (log)")
+            } else {
+                label.to_string()
+            }
         })
         .include_x(x_lo)
         .include_x(x_hi)

@@ -103,7 +103,7 @@ fn header_row(ui: &mut egui::Ui) {
         ),
         (
             "start-up (ms)",
-            "process pool start-up, measured apart from the runs",
+            "starting the model's workers before its first run (a process pool, an interpreter, a cluster; a thread team), measured apart from the runs and never part of their times",
         ),
         ("note", "errors and extra measurements"),
     ] {
@@ -171,8 +171,8 @@ pub fn row_summary(results: &ResultsFile, cell: &CellResult) -> String {
     parts.join("; ")
 }
 
-/// The note column: the error of a failed cell, else bandwidth, lost updates, disagreeing
-/// runs.
+/// The note column: the error of a failed cell, else bandwidth, lost updates (how many runs
+/// lost any, and the most), disagreeing runs.
 fn note_text(cell: &CellResult) -> String {
     if let (Some(e), CellStatus::Failed) = (&cell.error, cell.status) {
         return e.clone();
@@ -181,8 +181,8 @@ fn note_text(cell: &CellResult) -> String {
     if let Some(g) = cell.gb_per_s {
         notes.push(format!("{g:.2} GB/s"));
     }
-    if let Some(l) = cell.lost_updates.filter(|l| *l > 0) {
-        notes.push(format!("{l} lost updates"));
+    if let Some(lost) = export::lost_updates_text(cell) {
+        notes.push(lost);
     }
     if !cell.checksums_agree {
         notes.push("runs disagree".into());
