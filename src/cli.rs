@@ -267,6 +267,10 @@ pub struct OutputArgs {
     /// Leave the fitted curves off the chart.
     #[arg(long)]
     pub no_fits: bool,
+    /// The worker axis: `auto` is log₂ where the worker counts span more than 32 times
+    /// (4 to 1024), else linear.
+    #[arg(long, value_name = "SCALE", default_value = "auto", value_parser = ["auto", "linear", "log2"])]
+    pub x_scale: String,
 }
 
 fn parse_chart(s: &str) -> Result<ChartKind, String> {
@@ -1337,6 +1341,14 @@ fn write_outputs(runs: &[ChartRun<'_>], out: &OutputArgs) -> Result<()> {
         height: out.height,
         title: None,
         show_fits: !out.no_fits,
+        log_x: match out.x_scale.as_str() {
+            "log2" => true,
+            "linear" => false,
+            _ => crate::export::suits_log_x(
+                runs.iter()
+                    .flat_map(|r| r.results.cells.iter().map(|c| c.workers)),
+            ),
+        },
         ..ChartOptions::default()
     };
     if let Some(path) = &out.svg {

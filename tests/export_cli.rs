@@ -240,3 +240,43 @@ fn report_says_the_machine_was_busy_as_run_did() {
         "{stderr}"
     );
 }
+
+#[test]
+fn a_wide_worker_sweep_gets_a_log_axis_unless_asked_otherwise() {
+    let dir = tempfile::tempdir().unwrap();
+    let d = dir.path();
+    let sample = |wall: f64| serde_json::json!({ "wall_s": wall, "cpu_s": 0.001, "checksum": 1 });
+    let mut cells = vec![serde_json::json!({ "model": "sequential", "workers": 1,
+        "status": "ok", "samples": [sample(2.0), sample(2.0)] })];
+    for n in [4, 16, 64, 256, 1024] {
+        cells.push(
+            serde_json::json!({ "model": "threads", "workers": n, "status": "ok",
+            "samples": [sample(2.0 / n as f64), sample(2.0 / n as f64)] }),
+        );
+    }
+    let file = serde_json::json!({
+        "format": "corelab-results", "format_version": 1, "status": "complete",
+        "experiment": { "name": "Waits", "workers": [4, 16, 64, 256, 1024],
+                        "models": ["sequential", "threads"] },
+        "cells": cells,
+    });
+    std::fs::write(d.join("w.json"), file.to_string()).unwrap();
+    let out = corelab(d, &["report", "w.json", "--svg", "auto.svg"]);
+    assert!(out.status.success(), "{}", text(&out.stderr));
+    let svg = std::fs::read_to_string(d.join("auto.svg")).unwrap();
+    assert!(svg.contains("workers (N, log₂ scale)"), "auto: log₂");
+    let out = corelab(
+        d,
+        &[
+            "report",
+            "w.json",
+            "--svg",
+            "linear.svg",
+            "--x-scale",
+            "linear",
+        ],
+    );
+    assert!(out.status.success(), "{}", text(&out.stderr));
+    let svg = std::fs::read_to_string(d.join("linear.svg")).unwrap();
+    assert!(svg.contains("workers (N)") && !svg.contains("log₂ scale"));
+}

@@ -17,7 +17,7 @@ use corelab::results::{MachineInfo, ResultsFile};
 use eframe::egui;
 use eframe::egui::accesskit::Role;
 use egui_kittest::Harness;
-use egui_kittest::kittest::Queryable;
+use egui_kittest::kittest::{NodeT, Queryable};
 
 /// A sweep whose threads and processes follow known USL curves.
 fn synthetic(name: &str, sigma: f64, kappa: f64) -> ResultsFile {
@@ -496,4 +496,46 @@ fn compared_runs_keep_the_order_they_were_asked_for() {
         .map(|c| c.results.experiment.name.as_str())
         .collect();
     assert_eq!(names, ["Big", "Small"]);
+}
+
+/// Whether the "log₂ workers" box is ticked.
+fn log_x_ticked(h: &Harness<'static, WorkbenchApp>) -> bool {
+    h.get_by_label("log₂ workers").accesskit_node().toggled()
+        == Some(egui::accesskit::Toggled::True)
+}
+
+/// Worker counts from 4 to 1024 crowd into a corner on a linear axis: the chart starts on a
+/// log₂ axis, and once the user sets the box it stays as set.
+#[test]
+fn a_wide_worker_sweep_starts_on_a_log_axis_until_the_user_says_otherwise() {
+    let dir = tempfile::tempdir().unwrap();
+    let experiment = Experiment {
+        name: "Waits".into(),
+        workers: vec![4, 16, 64, 256, 1024],
+        models: vec![ModelKind::Sequential, ModelKind::Threads],
+        repetitions: 3,
+        ..Experiment::default()
+    };
+    let wide = synthetic_results(
+        experiment,
+        MachineInfo::default(),
+        [0.99, 1.0, 1.01],
+        |_, x| x,
+    );
+    let path = saved(dir.path(), "wide.json", &wide);
+    let mut h = opened(dir.path(), &path);
+    h.run();
+    assert!(log_x_ticked(&h), "4 to 1024 workers: log₂ by default");
+    h.get_by_label("log₂ workers").click();
+    h.run();
+    assert!(!log_x_ticked(&h), "unticked by the user");
+    // A narrow sweep opened next does not tick it again: the user chose.
+    let narrow = saved(dir.path(), "narrow.json", &synthetic("Narrow", 0.05, 0.002));
+    let ctx = h.ctx.clone();
+    h.state_mut().open_results_path(&ctx, narrow);
+    step_until(&mut h, "the results to load", |a| {
+        a.results().is_some_and(|r| r.experiment.name == "Narrow") && !a.files_busy()
+    });
+    h.run();
+    assert!(!log_x_ticked(&h));
 }

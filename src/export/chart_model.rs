@@ -667,6 +667,21 @@ pub fn fit_curve(fit: &ModelFit, kind: ChartKind, x_max: f64) -> Vec<(f64, f64)>
     }
 }
 
+/// The widest span of worker counts a linear axis shows well (1 to 32): beyond it (1 to 64;
+/// 4, 16, 64, 256, 1024), the small counts crowd into the corner and a log₂ axis reads
+/// better, though it bends the straight ideal line of a speedup chart.
+const LINEAR_X_SPAN: usize = 32;
+
+/// Whether `workers` span so many doublings that a log₂ worker axis reads better than a
+/// linear one (the default where the user has not chosen).
+pub fn suits_log_x(workers: impl IntoIterator<Item = usize>) -> bool {
+    let (mut lo, mut hi) = (usize::MAX, 0);
+    for w in workers.into_iter().filter(|&w| w > 0) {
+        (lo, hi) = (lo.min(w), hi.max(w));
+    }
+    hi > 0 && hi / lo > LINEAR_X_SPAN
+}
+
 /// The worker counts measured in any of `runs` (or planned), sorted: the x axis ticks.
 pub fn worker_ticks(workers: impl IntoIterator<Item = usize>) -> Vec<usize> {
     let mut v: Vec<usize> = workers.into_iter().filter(|&w| w > 0).collect();
@@ -960,6 +975,16 @@ mod tests {
         assert!(ChartKind::Memory.y_label().contains("MiB"));
         assert!(!ChartKind::Memory.has_ideal() && !ChartKind::Memory.has_fit());
         assert!(!ChartKind::Memory.supports_log_y());
+    }
+
+    #[test]
+    fn wide_worker_spans_suit_a_log_axis() {
+        assert!(suits_log_x([4, 16, 64, 256, 1024]));
+        assert!(suits_log_x([1, 2, 4, 8, 16, 32, 64]));
+        assert!(!suits_log_x([1, 2, 4, 8, 16, 32]));
+        assert!(!suits_log_x([1, 2, 3, 4]));
+        assert!(!suits_log_x([]));
+        assert!(!suits_log_x([0, 8]));
     }
 
     #[test]

@@ -176,8 +176,11 @@ fn hover_texts(
 #[derive(Clone, Copy, Debug, PartialEq, serde::Serialize, serde::Deserialize)]
 #[serde(default)]
 pub struct ChartView {
-    /// log₂ worker axis.
+    /// log₂ worker axis, where `x_scale_chosen`; else the axis follows the worker counts
+    /// ([`export::suits_log_x`]).
     pub log_x: bool,
+    /// Whether the user has set the worker axis (the "log₂ workers" box).
+    pub x_scale_chosen: bool,
     /// log₁₀ y axis (wall time only).
     pub log_y: bool,
     pub show_legend: bool,
@@ -187,6 +190,7 @@ impl Default for ChartView {
     fn default() -> Self {
         ChartView {
             log_x: false,
+            x_scale_chosen: false,
             log_y: false,
             show_legend: true,
         }
@@ -380,9 +384,22 @@ pub fn show(
                 .on_hover_text(style::COMPARED_RUNS);
         }
     });
+    let measured_workers = planned_workers.iter().copied().chain(
+        results
+            .iter()
+            .flat_map(|r| r.cells.iter().map(|c| c.workers)),
+    );
+    if !view.x_scale_chosen {
+        view.log_x = export::suits_log_x(measured_workers);
+    }
     ui.horizontal(|ui| {
-        ui.checkbox(&mut view.log_x, "log₂ workers")
-            .on_hover_text("A logarithmic worker axis: 1, 2, 4, 8, 16 evenly spaced.");
+        if ui
+            .checkbox(&mut view.log_x, "log₂ workers")
+            .on_hover_text("A logarithmic worker axis: 1, 2, 4, 8, 16 evenly spaced. Until you set it, it is on where the worker counts span more than 32 times (4 to 1024).")
+            .changed()
+        {
+            view.x_scale_chosen = true;
+        }
         if kind.supports_log_y() {
             ui.checkbox(&mut view.log_y, "log time")
                 .on_hover_text("A logarithmic time axis: fast and slow models both readable.");

@@ -103,6 +103,12 @@ impl ExportDialog {
             })
             .collect();
         self.models = models;
+        // The worker axis that suits the runs (as on screen until the user sets it there).
+        self.options.log_x = export::suits_log_x(
+            self.runs
+                .iter()
+                .flat_map(|r| r.results.cells.iter().map(|c| c.workers)),
+        );
         self.options.kind = kind;
         self.options.show_fits = show_fits;
         self.preview = None;
