@@ -4,6 +4,20 @@ use super::model_fit::{FitQuantity, ModelFit};
 
 /// One line per fitted model, for terminals: parameters, R² and the reading.
 pub fn fits_summary(fits: &[ModelFit]) -> String {
+    // Nothing fitted, for one reason (a sweep of two worker counts): said once, not per model.
+    let nothing_fitted = fits.iter().all(|f| f.amdahl.is_none() && f.usl.is_none());
+    if let Some(first) = fits.first()
+        && fits.len() > 1
+        && nothing_fitted
+        && fits.iter().all(|f| f.refused == first.refused)
+    {
+        let models: Vec<&str> = fits.iter().map(|f| f.model.id()).collect();
+        return format!(
+            "no fits for {}: {}\n",
+            models.join(", "),
+            first.refused.join("; ")
+        );
+    }
     let mut out = String::new();
     for f in fits {
         // Two worker counts fit exactly: an R² of 1 would claim a test that did not happen.
@@ -80,6 +94,28 @@ mod tests {
             logical_cores: 16,
         };
         fit_points(ModelKind::Threads, points, context)
+    }
+
+    #[test]
+    fn one_reason_for_no_fits_is_said_once() {
+        let mut a = fit_of(&[(1, 1.0)]);
+        assert!(a.amdahl.is_none() && a.usl.is_none() && !a.refused.is_empty());
+        let mut b = a.clone();
+        b.model = ModelKind::Processes;
+        let text = fits_summary(&[a.clone(), b.clone()]);
+        assert_eq!(text.lines().count(), 1, "{text}");
+        assert!(
+            text.starts_with("no fits for threads, processes: "),
+            "{text}"
+        );
+        // Different reasons: each model says its own.
+        a.refused = vec!["one reason".into()];
+        b.refused = vec!["another".into()];
+        let text = fits_summary(&[a, b]);
+        assert!(
+            text.starts_with("threads      Amdahl") && text.contains("\nprocesses    Amdahl"),
+            "{text}"
+        );
     }
 
     #[test]
