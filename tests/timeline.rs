@@ -301,7 +301,7 @@ fn process_pool_memory_is_summed_over_the_parent_and_each_child() {
     let _g = common::exclusive();
     let exp = common::tiny_experiment(
         TaskKind::Cpu,
-        &[ModelKind::Threads, ModelKind::Processes],
+        &[ModelKind::Threads, ModelKind::Processes, ModelKind::Tokio],
         &[2],
     );
     let results =
@@ -315,6 +315,8 @@ fn process_pool_memory_is_summed_over_the_parent_and_each_child() {
     };
     let threads = assert_summed(cell(ModelKind::Threads));
     assert_eq!(threads.processes, 1, "threads run in this process only");
+    let tokio = assert_summed(cell(ModelKind::Tokio));
+    assert_eq!(tokio.processes, 1, "tokio runs in this process only");
     assert_eq!(
         threads.ipc_bytes, None,
         "threads move nothing between processes"

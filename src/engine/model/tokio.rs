@@ -259,6 +259,12 @@ impl Executor for TokioExecutor {
         self.startup
     }
 
+    /// No worker processes: the costs besides time are this process's, as for the other
+    /// in-process models.
+    fn worker_pids(&self) -> Option<Vec<u32>> {
+        Some(Vec::new())
+    }
+
     fn run(
         &mut self,
         task: &TaskSpec,
