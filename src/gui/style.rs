@@ -102,7 +102,7 @@ pub fn line_style(dash: Dash) -> LineStyle {
 pub fn caption(kind: ChartKind) -> &'static str {
     match kind {
         ChartKind::Speedup => {
-            "Higher is better. Grey: ideal linear speedup. Dotted grey: physical cores. Bars: the median's 95% interval (fewer than 6 runs: their range, a lower confidence)."
+            "Higher is better. Grey: ideal linear speedup. Dotted grey: physical cores. Bars: the speedup's 95% interval, the baseline's uncertainty included (fewer than 6 runs: from their ranges)."
         }
         ChartKind::Efficiency => {
             "Speedup ÷ workers, in %. 100 % = every worker fully used. Dotted grey: physical cores."
@@ -120,7 +120,7 @@ pub fn caption(kind: ChartKind) -> &'static str {
 pub fn explanation(kind: ChartKind) -> &'static str {
     match kind {
         ChartKind::Speedup => {
-            "Speedup = baseline time ÷ time with N workers (medians); for lock contention, where every worker brings its own increments, N × that: the throughput against one worker's. A curve on the ideal line uses every worker fully; a curve that flattens has hit a limit (cores, memory bandwidth, a lock); one that falls pays more in overhead than it gains. Beyond the physical-core marker only waiting (I/O) work can keep climbing. Bars: the 95% confidence interval of the cell's median (order statistics; the range of the runs when there are fewer than 6), as a speedup against the baseline's median: how precisely the point is known. The slowest and fastest runs are in the hover and the table."
+            "Speedup = baseline time ÷ time with N workers (medians); for lock contention, where every worker brings its own increments, N × that: the throughput against one worker's. A curve on the ideal line uses every worker fully; a curve that flattens has hit a limit (cores, memory bandwidth, a lock); one that falls pays more in overhead than it gains. Beyond the physical-core marker only waiting (I/O) work can keep climbing. Bars: the 95% confidence interval of the speedup, from the cell's and the baseline's median intervals together (order statistics; the ranges of the runs when there are fewer than 6), since both medians are measured: how precisely the point is known. The baseline's own point is 1× by definition and has none. The slowest and fastest runs are in the hover and the table."
         }
         ChartKind::Efficiency => {
             "Efficiency = speedup ÷ workers, in percent: the share of each worker's time that turned into progress. 100 % is perfect scaling; it drops when workers wait for cores, locks or each other."
