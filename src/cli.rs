@@ -271,6 +271,10 @@ pub struct OutputArgs {
     /// (4 to 1024), else linear.
     #[arg(long, value_name = "SCALE", default_value = "auto", value_parser = ["auto", "linear", "log2"])]
     pub x_scale: String,
+    /// The time axis of `--chart time`: `auto` is logarithmic where the median times span
+    /// more than 100 times, else linear.
+    #[arg(long, value_name = "SCALE", default_value = "auto", value_parser = ["auto", "linear", "log"])]
+    pub y_scale: String,
 }
 
 fn parse_chart(s: &str) -> Result<ChartKind, String> {
@@ -1348,6 +1352,11 @@ fn write_outputs(runs: &[ChartRun<'_>], out: &OutputArgs) -> Result<()> {
                 runs.iter()
                     .flat_map(|r| r.results.cells.iter().map(|c| c.workers)),
             ),
+        },
+        log_y: match out.y_scale.as_str() {
+            "log" => true,
+            "linear" => false,
+            _ => crate::export::suits_log_time(runs.iter().map(|r| r.results)),
         },
         ..ChartOptions::default()
     };

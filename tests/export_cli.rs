@@ -280,3 +280,46 @@ fn a_wide_worker_sweep_gets_a_log_axis_unless_asked_otherwise() {
     let svg = std::fs::read_to_string(d.join("linear.svg")).unwrap();
     assert!(svg.contains("workers (N)") && !svg.contains("log₂ scale"));
 }
+
+#[test]
+fn times_far_apart_get_a_log_time_axis_unless_asked_otherwise() {
+    let dir = tempfile::tempdir().unwrap();
+    let d = dir.path();
+    let sample = |wall: f64| serde_json::json!({ "wall_s": wall, "cpu_s": wall, "checksum": 1 });
+    let cell = |model: &str, workers: usize, wall: f64| {
+        serde_json::json!({ "model": model,
+        "workers": workers, "status": "ok", "samples": [sample(wall), sample(wall)] })
+    };
+    let file = serde_json::json!({
+        "format": "corelab-results", "format_version": 1, "status": "complete",
+        "experiment": { "name": "Contention", "workers": [1, 2],
+                        "models": ["sequential", "threads", "processes"] },
+        "cells": [cell("sequential", 1, 0.0002), cell("threads", 2, 0.0004),
+                  cell("processes", 2, 0.5)],
+    });
+    std::fs::write(d.join("c.json"), file.to_string()).unwrap();
+    let out = corelab(
+        d,
+        &["report", "c.json", "--chart", "time", "--svg", "auto.svg"],
+    );
+    assert!(out.status.success(), "{}", text(&out.stderr));
+    let svg = std::fs::read_to_string(d.join("auto.svg")).unwrap();
+    assert!(
+        svg.contains("(log scale)"),
+        "0.2 ms next to 0.5 s: a log time axis"
+    );
+    let args = [
+        "report",
+        "c.json",
+        "--chart",
+        "time",
+        "--svg",
+        "lin.svg",
+        "--y-scale",
+        "linear",
+    ];
+    let out = corelab(d, &args);
+    assert!(out.status.success(), "{}", text(&out.stderr));
+    let svg = std::fs::read_to_string(d.join("lin.svg")).unwrap();
+    assert!(!svg.contains("(log scale)"));
+}

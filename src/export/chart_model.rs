@@ -682,6 +682,30 @@ pub fn suits_log_x(workers: impl IntoIterator<Item = usize>) -> bool {
     hi > 0 && hi / lo > LINEAR_X_SPAN
 }
 
+/// The widest span of median wall times a linear time axis shows well: beyond 100× (lock
+/// contention's threads in 0.2 ms next to processes in 0.5 s), the fast models lie flat on
+/// the axis and a log time axis reads better.
+const LINEAR_Y_SPAN: f64 = 100.0;
+
+/// Whether the median wall times of `runs` span so much that a log time axis reads better
+/// than a linear one (the wall-time chart's default where the user has not chosen).
+pub fn suits_log_time<'a>(runs: impl IntoIterator<Item = &'a ResultsFile>) -> bool {
+    let (mut lo, mut hi) = (f64::INFINITY, 0.0_f64);
+    for r in runs {
+        for t in r
+            .cells
+            .iter()
+            .filter_map(|c| c.wall.as_ref())
+            .map(|w| w.median)
+        {
+            if t.is_finite() && t > 0.0 {
+                (lo, hi) = (lo.min(t), hi.max(t));
+            }
+        }
+    }
+    hi > 0.0 && hi / lo > LINEAR_Y_SPAN
+}
+
 /// The worker counts measured in any of `runs` (or planned), sorted: the x axis ticks.
 pub fn worker_ticks(workers: impl IntoIterator<Item = usize>) -> Vec<usize> {
     let mut v: Vec<usize> = workers.into_iter().filter(|&w| w > 0).collect();
@@ -985,6 +1009,24 @@ mod tests {
         assert!(!suits_log_x([1, 2, 3, 4]));
         assert!(!suits_log_x([]));
         assert!(!suits_log_x([0, 8]));
+    }
+
+    #[test]
+    fn times_spanning_more_than_100_times_suit_a_log_axis() {
+        let file = |walls: &[f64]| {
+            let mut r = ResultsFile::default();
+            for (i, &t) in walls.iter().enumerate() {
+                r.cells
+                    .push(CellResult::with_walls(ModelKind::Threads, i + 1, &[t]));
+            }
+            r.recompute();
+            r
+        };
+        assert!(suits_log_time([&file(&[0.0002, 0.5])]));
+        assert!(!suits_log_time([&file(&[0.01, 0.5])]));
+        // Across compared runs too.
+        assert!(suits_log_time([&file(&[0.0002]), &file(&[0.5])]));
+        assert!(!suits_log_time([&ResultsFile::default()]));
     }
 
     #[test]

@@ -181,8 +181,11 @@ pub struct ChartView {
     pub log_x: bool,
     /// Whether the user has set the worker axis (the "log₂ workers" box).
     pub x_scale_chosen: bool,
-    /// log₁₀ y axis (wall time only).
+    /// log₁₀ y axis (wall time only), where `y_scale_chosen`; else the axis follows the
+    /// times ([`export::suits_log_time`]).
     pub log_y: bool,
+    /// Whether the user has set the time axis (the "log time" box).
+    pub y_scale_chosen: bool,
     pub show_legend: bool,
 }
 
@@ -192,6 +195,7 @@ impl Default for ChartView {
             log_x: false,
             x_scale_chosen: false,
             log_y: false,
+            y_scale_chosen: false,
             show_legend: true,
         }
     }
@@ -392,6 +396,13 @@ pub fn show(
     if !view.x_scale_chosen {
         view.log_x = export::suits_log_x(measured_workers);
     }
+    if !view.y_scale_chosen {
+        view.log_y = export::suits_log_time(
+            results
+                .into_iter()
+                .chain(layers.compare.iter().map(|c| &c.results)),
+        );
+    }
     ui.horizontal(|ui| {
         if ui
             .checkbox(&mut view.log_x, "log₂ workers")
@@ -401,8 +412,13 @@ pub fn show(
             view.x_scale_chosen = true;
         }
         if kind.supports_log_y() {
-            ui.checkbox(&mut view.log_y, "log time")
-                .on_hover_text("A logarithmic time axis: fast and slow models both readable.");
+            if ui
+                .checkbox(&mut view.log_y, "log time")
+                .on_hover_text("A logarithmic time axis: fast and slow models both readable. Until you set it, it is on where the median times span more than 100 times.")
+                .changed()
+            {
+                view.y_scale_chosen = true;
+            }
         }
         ui.checkbox(&mut view.show_legend, "legend")
             .on_hover_text("Show the legend (in the plot corner with the fewest points).");

@@ -109,6 +109,7 @@ impl ExportDialog {
                 .iter()
                 .flat_map(|r| r.results.cells.iter().map(|c| c.workers)),
         );
+        self.options.log_y = export::suits_log_time(self.runs.iter().map(|r| &r.results));
         self.options.kind = kind;
         self.options.show_fits = show_fits;
         self.preview = None;
