@@ -411,14 +411,13 @@ pub fn show(
         {
             view.x_scale_chosen = true;
         }
-        if kind.supports_log_y() {
-            if ui
+        if kind.supports_log_y()
+            && ui
                 .checkbox(&mut view.log_y, "log time")
                 .on_hover_text("A logarithmic time axis: fast and slow models both readable. Until you set it, it is on where the median times span more than 100 times.")
                 .changed()
-            {
-                view.y_scale_chosen = true;
-            }
+        {
+            view.y_scale_chosen = true;
         }
         ui.checkbox(&mut view.show_legend, "legend")
             .on_hover_text("Show the legend (in the plot corner with the fewest points).");
