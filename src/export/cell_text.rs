@@ -122,7 +122,7 @@ const OUTLIERS_NAMED: usize = 3;
 
 /// The runs flagged as outliers by the MAD rule (modified z-score above 3.5), by their wall
 /// times: `2 outliers: 1.9032 s, 2.1100 s`; beyond three, the count and the three furthest
-/// from the median: `209 outliers, furthest: 0.0003120 s, 0.0002870 s, 0.0002010 s`; empty
+/// from the median: `209 of 900 runs outliers, furthest: 0.0003120 s, 0.0002870 s, 0.0002010 s`; empty
 /// when there are none.
 pub fn outliers(c: &CellResult) -> String {
     let Some(w) = &c.wall else {
@@ -148,7 +148,10 @@ pub fn outliers(c: &CellResult) -> String {
         0 => String::new(),
         1 => format!("1 outlier: {listed}"),
         n if n <= OUTLIERS_NAMED => format!("{n} outliers: {listed}"),
-        n => format!("{n} outliers, furthest: {listed}"),
+        n => format!(
+            "{n} of {} runs outliers, furthest: {listed}",
+            c.samples.len()
+        ),
     }
 }
 
@@ -301,7 +304,7 @@ mod tests {
         let r = file(&walls);
         assert_eq!(
             outliers(&r.cells[0]),
-            "5 outliers, furthest: 1.0600 s, 1.0500 s, 1.0400 s"
+            "5 of 25 runs outliers, furthest: 1.0600 s, 1.0500 s, 1.0400 s"
         );
         // Up to three, every one in run order.
         let r = file(&[0.99, 1.0, 1.01, 0.99, 1.0, 1.01, 1.3, 1.0, 1.2]);
