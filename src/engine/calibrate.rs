@@ -268,6 +268,30 @@ mod tests {
         assert_eq!(err, "boom");
     }
 
+    #[test]
+    fn each_lock_contention_preset_is_sized_for_the_models_it_shows() {
+        use crate::preset::{ModelKind::*, find_builtin};
+        let exp = |id: &str| find_builtin(id).unwrap().experiment().unwrap();
+        // Threads: sized on an in-process model, so that their runs last the target. (Sized
+        // for the file lock, 100 times slower per increment, they lasted 0.2 ms and barely
+        // overlapped: two threads looked 1.1 times as fast as one.)
+        let threads = exp("lock-contention");
+        assert!(!threads.models.contains(&Processes));
+        assert!(threads.models.contains(&Threads));
+        assert_eq!(calibration_model(&threads), Sequential);
+        // Processes: their own preset, sized on the process pool.
+        let processes = exp("lock-contention-processes");
+        assert!(processes.models.contains(&Processes));
+        assert!(!processes.models.contains(&Threads));
+        assert_eq!(calibration_model(&processes), Processes);
+        // Every model of a preset runs the same increments, and each is compared with its
+        // own one-worker run.
+        for e in [&threads, &processes] {
+            assert_eq!(e.baseline, crate::preset::Baseline::SameModelOneWorker);
+            assert!(e.target_run_s > 0.0);
+        }
+    }
+
     /// A memory task on the 16-core Xeon (a 300 MiB L3) is sized in two steps: its arrays to
     /// the cache, then its passes to the time, on a simulated machine whose sequential triad
     /// streams 12 GB/s.
