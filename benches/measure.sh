@@ -117,7 +117,7 @@ fi
 
 presets="${PRESETS:-$("$bin" presets 2>/dev/null | awk '{print $1}' | grep -E '^[a-z0-9-]+$')}"
 if [ -z "$presets" ]; then
-  presets="cpu-threads-vs-processes gil-cpu-bound gil-io-bound io-threads-vs-processes lock-contention lost-updates memory-bandwidth compute-wait-crossover python-gil-vs-processes"
+  presets="cpu-threads-vs-processes gil-cpu-bound gil-io-bound io-threads-vs-processes lock-contention lock-contention-processes lost-updates memory-bandwidth compute-wait-crossover python-gil-vs-processes"
 fi
 [ "$presets" = none ] && presets=""
 for p in $presets; do

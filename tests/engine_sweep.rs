@@ -1170,3 +1170,163 @@ fn timelines_are_bounded_in_size_and_in_number() {
     let t = cell.timeline.as_ref().expect("the median run's timeline");
     assert!(t.sample.is_some());
 }
+
+// ---- The lock-contention presets on simulated machines ----
+
+/// A simulated machine for lock contention, with costs measured on a real one: one worker's
+/// increment takes `cost(model)` seconds, and N workers, each bringing its own increments, move
+/// the counter `throughput(model, N)` times as fast as one (one worker: 1). Every run's wall
+/// time is added to `spent`.
+fn contention_machine(
+    cost: fn(ModelKind) -> f64,
+    throughput: fn(ModelKind, usize) -> f64,
+    spent: std::sync::Arc<std::sync::Mutex<f64>>,
+) -> MockExecutors {
+    MockExecutors::sized(move |model, workers, _run, task| {
+        let one = task.contention.increments as f64 * cost(model);
+        let wall = workers as f64 * one / throughput(model, workers);
+        *spent.lock().unwrap() += wall;
+        let counter = task.contention.increments * workers as u64;
+        Ok(MockRun::new(wall, workers.min(16) as f64, counter))
+    })
+}
+
+/// The 16-core Xeon of docs/perf/xeon16-2026-11-26/run1/lock-contention.md: a mutex increment
+/// takes 19 ns on one thread (21 ns behind the emulated GIL), a file-lock increment 1.5 µs in one
+/// process; N threads move the counter 0.17× (2) and 0.12× (4 to 16) as fast as one, N GIL
+/// threads about 1×, N processes 0.91×, 0.49×, 0.39× and 0.33× (2, 4, 8, 16).
+fn xeon_cost(model: ModelKind) -> f64 {
+    match model {
+        ModelKind::Processes => 1.49e-6,
+        ModelKind::GilThreads => 21e-9,
+        _ => 18.6e-9,
+    }
+}
+
+fn xeon_throughput(model: ModelKind, workers: usize) -> f64 {
+    match (model, workers) {
+        (_, 1) => 1.0,
+        (ModelKind::Threads, 2) => 0.17,
+        (ModelKind::Threads, _) => 0.12,
+        (ModelKind::Processes, 2) => 0.91,
+        (ModelKind::Processes, 4) => 0.49,
+        (ModelKind::Processes, 8) => 0.39,
+        (ModelKind::Processes, _) => 0.33,
+        _ => 1.0,
+    }
+}
+
+/// A worse 16-core machine (two sockets, say): contention costs twice to three times as much.
+fn slow_throughput(model: ModelKind, workers: usize) -> f64 {
+    match (model, workers) {
+        (ModelKind::Threads, 2..) => 0.05,
+        (ModelKind::Processes, 2..) => 0.15,
+        _ => xeon_throughput(model, workers),
+    }
+}
+
+/// The 2-core development machine (`corelab run lock-contention` and `selftest --lessons`):
+/// 4.4 ns a mutex increment, 2.0 µs a file-lock increment; two threads 0.2×, two processes
+/// 0.82× one's throughput.
+fn dev_cost(model: ModelKind) -> f64 {
+    match model {
+        ModelKind::Processes => 2.0e-6,
+        _ => 4.4e-9,
+    }
+}
+
+fn dev_throughput(model: ModelKind, workers: usize) -> f64 {
+    match (model, workers) {
+        (_, 1) => 1.0,
+        (ModelKind::Threads, _) => 0.2,
+        (ModelKind::Processes, _) => 0.82,
+        _ => 1.0,
+    }
+}
+
+/// Each lock-contention preset sized on a simulated machine: the simulated seconds of all its
+/// runs (calibration trials, warm-ups, timed runs), and the results.
+fn simulated_contention(
+    id: &str,
+    workers: &[usize],
+    cost: fn(ModelKind) -> f64,
+    throughput: fn(ModelKind, usize) -> f64,
+) -> (f64, ResultsFile) {
+    let mut exp = corelab::preset::find_builtin(id)
+        .unwrap()
+        .experiment()
+        .unwrap();
+    exp.workers = workers.to_vec();
+    exp.worker_rule = None;
+    let spent = std::sync::Arc::new(std::sync::Mutex::new(0.0));
+    let mock = contention_machine(cost, throughput, spent.clone());
+    let (results, _) = mock_run(&exp, &mock, 7);
+    assert_all_ok(&results);
+    let total = *spent.lock().unwrap();
+    (total, results)
+}
+
+/// The teacher's finding: sized for the process pool's file lock (19 297 increments on 2
+/// cores), threads finished in 0.2 ms and barely overlapped, and two threads looked 1.14× as
+/// fast as one. Each preset now sizes the increments for the models it shows: the threads'
+/// runs last the target, long enough to contend. And as every worker brings its own
+/// increments, a run of 16 contending workers takes 16 / throughput times one worker's run:
+/// on the 16-core machines simulated here both presets' runs still add up to under 40 s,
+/// leaving a third of the minute to pool start-ups and the sweep's bookkeeping.
+#[test]
+fn the_lock_contention_presets_size_each_model_to_contend_and_fit_in_a_minute() {
+    let sixteen = [1, 2, 4, 8, 16];
+    for (machine, workers, cost, throughput) in [
+        (
+            "2 cores",
+            &[1, 2][..],
+            dev_cost as fn(ModelKind) -> f64,
+            dev_throughput as fn(ModelKind, usize) -> f64,
+        ),
+        ("Xeon, 16 cores", &sixteen[..], xeon_cost, xeon_throughput),
+        ("slow 16 cores", &sixteen[..], xeon_cost, slow_throughput),
+    ] {
+        let (threads_s, threads) =
+            simulated_contention("lock-contention", workers, cost, throughput);
+        let (processes_s, processes) =
+            simulated_contention("lock-contention-processes", workers, cost, throughput);
+        let cal = threads.calibration.as_ref().unwrap();
+        assert_eq!(cal.model, Some(ModelKind::Sequential), "{machine}");
+        // One thread's run lasts the target, 0.01 s (it was 0.14 ms): long enough for the
+        // workers to be running at once.
+        let one = threads.cell(ModelKind::Threads, 1).unwrap();
+        let t1 = one.wall.as_ref().unwrap().median;
+        assert!(
+            (0.009..0.011).contains(&t1),
+            "{machine}: threads × 1 {t1} s"
+        );
+        assert_eq!(
+            processes.calibration.as_ref().unwrap().model,
+            Some(ModelKind::Processes)
+        );
+        let p1 = processes.cell(ModelKind::Processes, 1).unwrap();
+        let p1 = p1.wall.as_ref().unwrap().median;
+        assert!(
+            (0.027..0.033).contains(&p1),
+            "{machine}: processes × 1 {p1} s"
+        );
+        // The throughput speedup is the simulated machine's, within each preset.
+        let w = *workers.last().unwrap();
+        let s = threads
+            .cell(ModelKind::Threads, w)
+            .unwrap()
+            .speedup
+            .unwrap();
+        assert!(
+            (s - throughput(ModelKind::Threads, w)).abs() < 1e-6,
+            "{machine}: {s}"
+        );
+        assert!(
+            threads_s < 40.0 && processes_s < 40.0,
+            "{machine}: lock-contention's runs take {threads_s:.1} s, lock-contention-processes' {processes_s:.1} s"
+        );
+        eprintln!(
+            "{machine}: lock-contention {threads_s:.1} s of runs, lock-contention-processes {processes_s:.1} s"
+        );
+    }
+}

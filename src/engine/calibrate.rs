@@ -30,6 +30,7 @@ pub fn calibrate(
         trials: Vec::new(),
         model: None,
         error: None,
+        arrays: None,
     };
     let mut size = (preset_size * FIRST_FRACTION).max(1e-3);
     let mut trial = |size: f64, cal: &mut Calibration| -> Result<(f64, f64), String> {
@@ -92,10 +93,13 @@ pub fn calibration_model(exp: &crate::preset::Experiment) -> crate::preset::Mode
 }
 
 /// Calibrates `exp.task` to `exp.target_run_s` with a one-worker executor from `factory`
-/// (started and stopped here, untimed). Returns the experiment to measure (with the chosen
-/// size) and the record; on failure the preset's size is kept and the record says why.
+/// (started and stopped here, untimed). A memory task's arrays are sized to the machine's
+/// last-level cache first (`available`, see [`super::resources::memory_arrays`]), then its
+/// passes to the time. Returns the experiment to measure (with the chosen size) and the
+/// record; on failure the preset's size (the arrays sized) is kept and the record says why.
 pub(crate) fn calibrate_experiment(
     exp: &crate::preset::Experiment,
+    available: &super::resources::Available,
     factory: &dyn super::sweep::ExecutorFactory,
     worker: &super::model::WorkerCommand,
     cancel: &super::cancel::CancelToken,
@@ -109,6 +113,8 @@ pub(crate) fn calibrate_experiment(
     if exp.target_run_s <= 0.0 {
         return (exp.clone(), None);
     }
+    let (sized, arrays) = super::resources::sized_for(exp, available);
+    let exp = &sized;
     let model = calibration_model(exp);
     let failed = |error: String| {
         let (knob, size) = exp.task.size_knob().unwrap_or(("", 0.0));
@@ -120,6 +126,7 @@ pub(crate) fn calibrate_experiment(
             trials: Vec::new(),
             model: Some(model),
             error: Some(error),
+            arrays: arrays.clone(),
         }
     };
     let scratch = match ScratchDir::create() {
@@ -159,6 +166,7 @@ pub(crate) fn calibrate_experiment(
     match outcome {
         Ok(Some((task, mut cal))) => {
             cal.model = Some(model);
+            cal.arrays = arrays;
             (
                 crate::preset::Experiment {
                     task,
@@ -258,5 +266,82 @@ mod tests {
         let task = TaskSpec::default();
         let err = calibrate(&task, 0.25, &mut |_| Err("boom".into())).unwrap_err();
         assert_eq!(err, "boom");
+    }
+
+    #[test]
+    fn each_lock_contention_preset_is_sized_for_the_models_it_shows() {
+        use crate::preset::{ModelKind::*, find_builtin};
+        let exp = |id: &str| find_builtin(id).unwrap().experiment().unwrap();
+        // Threads: sized on an in-process model, so that their runs last the target. (Sized
+        // for the file lock, 100 times slower per increment, they lasted 0.2 ms and barely
+        // overlapped: two threads looked 1.1 times as fast as one.)
+        let threads = exp("lock-contention");
+        assert!(!threads.models.contains(&Processes));
+        assert!(threads.models.contains(&Threads));
+        assert_eq!(calibration_model(&threads), Sequential);
+        // Processes: their own preset, sized on the process pool.
+        let processes = exp("lock-contention-processes");
+        assert!(processes.models.contains(&Processes));
+        assert!(!processes.models.contains(&Threads));
+        assert_eq!(calibration_model(&processes), Processes);
+        // Every model of a preset runs the same increments, and each is compared with its
+        // own one-worker run.
+        for e in [&threads, &processes] {
+            assert_eq!(e.baseline, crate::preset::Baseline::SameModelOneWorker);
+            assert!(e.target_run_s > 0.0);
+        }
+    }
+
+    /// A memory task on the 16-core Xeon (a 300 MiB L3) is sized in two steps: its arrays to
+    /// the cache, then its passes to the time, on a simulated machine whose sequential triad
+    /// streams 12 GB/s.
+    #[test]
+    fn a_memory_task_gets_arrays_beyond_the_cache_then_passes_for_the_time() {
+        use crate::engine::mock::{MockExecutors, MockRun};
+        use crate::engine::resources::Available;
+        use crate::engine::workload::MemoryGeometry;
+        use crate::preset::{Experiment, ModelKind};
+        let mut exp = Experiment {
+            models: vec![ModelKind::Sequential, ModelKind::Threads],
+            workers: vec![1, 2],
+            target_run_s: 0.25,
+            ..Experiment::default()
+        };
+        exp.task.kind = TaskKind::Memory;
+        exp.task.tasks = 64;
+        exp.task.memory.array_mib = 64;
+        exp.task.memory.passes = 4;
+        let mock = MockExecutors::sized(|_, _, _, task| {
+            let g = MemoryGeometry::of(&task.memory, task.tasks as usize)?;
+            Ok(MockRun::new(g.bytes_moved() as f64 / 12e9, 1.0, 1))
+        });
+        let available = Available {
+            memory_bytes: Some(120 << 30),
+            disk_bytes: None,
+            disk_path: "/tmp".into(),
+            last_level_cache_bytes: Some(300 << 20),
+        };
+        let worker = super::super::model::WorkerCommand::new("/nonexistent/corelab");
+        let cancel = super::super::cancel::CancelToken::new();
+        let (sized, cal) = calibrate_experiment(&exp, &available, &mock, &worker, &cancel);
+        let cal = cal.unwrap();
+        assert_eq!(cal.error, None);
+        assert_eq!(sized.task.memory.array_mib, 400);
+        let arrays = cal.arrays.as_ref().unwrap();
+        assert_eq!((arrays.preset_mib, arrays.chosen_mib), (64, 400));
+        // Every trial ran on the 400 MiB arrays: 1.26 GB a pass, 0.105 s; two passes are
+        // nearest the 0.25 s target.
+        assert_eq!(cal.knob, "task.memory.passes");
+        assert_eq!(cal.trials[0].size, 1.0);
+        assert!((cal.trials[0].wall_s - 0.1048).abs() < 1e-3, "{cal:?}");
+        assert_eq!(sized.task.memory.passes, 2);
+        // The 2-core development machine's 32 MiB L3: the preset's 64 MiB (6 × the cache).
+        let small = Available {
+            last_level_cache_bytes: Some(32 << 20),
+            ..available
+        };
+        let (sized, cal) = calibrate_experiment(&exp, &small, &mock, &worker, &cancel);
+        assert_eq!(sized.task.memory.array_mib, 64);
+        assert_eq!(cal.unwrap().arrays.unwrap().times_cache(), Some(6.0));
     }
 }

@@ -45,6 +45,11 @@ impl MockRun {
 /// `(model, workers)`; an `Err` fails that run (and so its cell) with the message.
 pub type Script = dyn Fn(ModelKind, usize, usize) -> Result<MockRun, String> + Send + Sync;
 
+/// A script that also sees the task each run is asked for (its size changes during a
+/// calibration): the outcome of run `run` of `(model, workers)` on `task`.
+pub type SizedScript =
+    dyn Fn(ModelKind, usize, usize, &TaskSpec) -> Result<MockRun, String> + Send + Sync;
+
 /// The load evidence run `run` of `(model, workers)` is recorded with.
 pub type LoadScript = dyn Fn(ModelKind, usize, usize) -> Option<LoadEvidence> + Send + Sync;
 
@@ -67,7 +72,7 @@ struct Log {
 /// A factory of scripted executors; clones share the script and the log.
 #[derive(Clone)]
 pub struct MockExecutors {
-    script: Arc<Script>,
+    script: Arc<SizedScript>,
     load: Option<Arc<LoadScript>>,
     start_failures: HashMap<(ModelKind, usize), String>,
     startup: Duration,
@@ -86,6 +91,17 @@ impl std::fmt::Debug for MockExecutors {
 impl MockExecutors {
     pub fn new(
         script: impl Fn(ModelKind, usize, usize) -> Result<MockRun, String> + Send + Sync + 'static,
+    ) -> Self {
+        MockExecutors::sized(move |model, workers, run, _task| script(model, workers, run))
+    }
+
+    /// Executors whose runs depend on the task they are asked to run as well: a simulated
+    /// machine on which a calibration's trials of growing size take longer.
+    pub fn sized(
+        script: impl Fn(ModelKind, usize, usize, &TaskSpec) -> Result<MockRun, String>
+        + Send
+        + Sync
+        + 'static,
     ) -> Self {
         MockExecutors {
             script: Arc::new(script),
@@ -279,7 +295,7 @@ impl Executor for MockExecutor {
 
     fn run(
         &mut self,
-        _task: &TaskSpec,
+        task: &TaskSpec,
         _env: &RunEnv,
         guard: &RunGuard,
     ) -> Result<RunRecord, UnitError> {
@@ -296,8 +312,8 @@ impl Executor for MockExecutor {
             workers: self.workers,
             run,
         });
-        let out =
-            (self.factory.script)(self.model, self.workers, run).map_err(UnitError::Failed)?;
+        let out = (self.factory.script)(self.model, self.workers, run, task)
+            .map_err(UnitError::Failed)?;
         Ok(RunRecord {
             wall: out.wall,
             cpu: out.cpu,

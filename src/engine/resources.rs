@@ -18,7 +18,9 @@ use thiserror::Error;
 
 use super::sweep_plan;
 use super::workload::{CHANNEL_BOUND, IO_CHUNK_BYTES, memory_elements};
-use crate::preset::{Experiment, IoMode, ModelKind, SyncMode, TaskKind, TaskSpec};
+use crate::preset::{
+    ArraySizing, Experiment, IoMode, ModelKind, SyncMode, TaskKind, TaskSpec, limits,
+};
 
 /// Resident memory of one `corelab worker` child before its workload: its binary, stack and
 /// heap (measured at a few MiB; rounded up).
@@ -54,6 +56,9 @@ pub struct Available {
     pub disk_bytes: Option<u64>,
     /// Where the disk figure was measured.
     pub disk_path: PathBuf,
+    /// The last-level cache, all instances added up (what a calibrated memory task's arrays
+    /// must exceed, see [`memory_arrays`]).
+    pub last_level_cache_bytes: Option<u64>,
 }
 
 /// Why a sweep was refused before it started.
@@ -238,14 +243,108 @@ pub fn sweep_needs(exp: &Experiment) -> Result<Vec<CellNeeds>, ResourceError> {
         .collect()
 }
 
-/// What this machine has now: `MemAvailable` and the disk free in the temporary directory.
+/// What this machine has now: `MemAvailable`, the disk free in the temporary directory and
+/// the last-level cache.
 pub fn available_now() -> Available {
     let disk_path = std::env::temp_dir();
     Available {
         memory_bytes: mem_available(Path::new("/proc/meminfo")),
         disk_bytes: crate::sys::available_disk_bytes(&disk_path).ok(),
         disk_path,
+        last_level_cache_bytes: crate::results::last_level_cache_bytes(Path::new(
+            crate::results::SYS_CPU,
+        )),
     }
+}
+
+/// A calibrated memory task's three arrays together hold at least this many times the
+/// machine's last-level cache. A triad that sweeps a working set larger than the cache still
+/// finds some of it there (caches do not evict in strict LRU order, and the private L2s add
+/// to the L3): at four times, at most about a quarter.
+pub const CACHE_MULTIPLE: u64 = 4;
+/// Share of the available memory (`MemAvailable`) a sweep may take when corelab raises a
+/// memory task's arrays to the cache on its own: what every cell keeps at once, worker
+/// processes' copies included. Half, so that the raise never comes near the 90% that
+/// [`check`] refuses at.
+pub const SIZING_FRACTION: f64 = 0.5;
+
+/// The arrays of a calibrated memory task (`target_run_s` > 0) on a machine: at least the
+/// preset's `array_mib`, raised until the three arrays together hold [`CACHE_MULTIPLE`] times
+/// the last-level cache, so that the triad streams from memory. The raise stops where every
+/// cell's copies together ([`sweep_memory_peak`]: the in-process cells' one copy and one per
+/// worker process) would take more than [`SIZING_FRACTION`] of the available memory, and at
+/// the preset limit; the record says so. The preset's size is never lowered (if that does not
+/// fit, [`check_against`] refuses as for any preset). `None` for other experiments.
+pub fn memory_arrays(exp: &Experiment, available: &Available) -> Option<ArraySizing> {
+    if exp.task.kind != TaskKind::Memory || exp.target_run_s <= 0.0 {
+        return None;
+    }
+    let preset_mib = exp.task.memory.array_mib;
+    let mut sizing = ArraySizing {
+        preset_mib,
+        chosen_mib: preset_mib,
+        cache_bytes: available.last_level_cache_bytes,
+        cache_multiple: CACHE_MULTIPLE,
+        limited_by: None,
+    };
+    let Some(cache) = available.last_level_cache_bytes else {
+        return Some(sizing);
+    };
+    // MiB per array: the three together at least CACHE_MULTIPLE × the cache.
+    let wanted = cache
+        .saturating_mul(CACHE_MULTIPLE)
+        .div_ceil(3)
+        .div_ceil(1 << 20);
+    if wanted <= preset_mib {
+        return Some(sizing);
+    }
+    let mut best = wanted;
+    if wanted > limits::MAX_ARRAY_MIB {
+        best = limits::MAX_ARRAY_MIB;
+        sizing.limited_by = Some(format!(
+            "the largest array a preset may ask for, {} MiB",
+            limits::MAX_ARRAY_MIB
+        ));
+    }
+    if let Some(memory) = available.memory_bytes {
+        let budget = (memory as f64 * SIZING_FRACTION) as u64;
+        let peak = |mib: u64| -> u64 {
+            let mut e = exp.clone();
+            e.task.memory.array_mib = mib;
+            sweep_needs(&e).map_or(u64::MAX, |needs| sweep_memory_peak(&needs))
+        };
+        if peak(best) > budget {
+            // The largest size that fits (the peak grows with the size), not below the preset's.
+            let (mut fits, mut too_big) = (preset_mib, best);
+            while too_big - fits > 1 {
+                let mid = fits + (too_big - fits) / 2;
+                match peak(mid) <= budget {
+                    true => fits = mid,
+                    false => too_big = mid,
+                }
+            }
+            best = fits;
+            sizing.limited_by = Some(format!(
+                "memory: {} MiB arrays in every copy the sweep keeps would need {} at once, more than half the {} available",
+                too_big,
+                human(peak(too_big)),
+                human(memory)
+            ));
+        }
+    }
+    sizing.chosen_mib = best.max(preset_mib);
+    Some(sizing)
+}
+
+/// The experiment as a sweep runs it on this machine: a calibrated memory task with its arrays
+/// sized by [`memory_arrays`] (which is returned too); anything else unchanged.
+pub fn sized_for(exp: &Experiment, available: &Available) -> (Experiment, Option<ArraySizing>) {
+    let sizing = memory_arrays(exp, available);
+    let mut sized = exp.clone();
+    if let Some(s) = &sizing {
+        sized.task.memory.array_mib = s.chosen_mib;
+    }
+    (sized, sizing)
 }
 
 /// `MemAvailable` from a `/proc/meminfo`-format file, in bytes.
@@ -267,12 +366,13 @@ fn parse_mem_available(text: &str) -> Option<u64> {
 }
 
 /// Refuses the sweep when its memory peak ([`sweep_memory_peak`]) or its largest run's files
-/// would not fit in `available`. Returns the cells' needs when it fits.
+/// would not fit in `available`, with the sizes the sweep will use there ([`sized_for`]: a
+/// calibrated memory task's arrays grow with the cache). Returns the cells' needs when it fits.
 pub fn check_against(
     exp: &Experiment,
     available: &Available,
 ) -> Result<Vec<CellNeeds>, ResourceError> {
-    let needs = sweep_needs(exp)?;
+    let needs = sweep_needs(&sized_for(exp, available).0)?;
     let usable = |bytes: u64| (bytes as f64 * USABLE_FRACTION) as u64;
     let peak = sweep_memory_peak(&needs);
     if let Some(mem) = available.memory_bytes
@@ -318,13 +418,13 @@ pub fn check(exp: &Experiment) -> Result<Vec<CellNeeds>, ResourceError> {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::preset::limits;
 
     fn machine(memory_gib: u64, disk_gib: u64) -> Available {
         Available {
             memory_bytes: Some(memory_gib << 30),
             disk_bytes: Some(disk_gib << 30),
             disk_path: "/tmp".into(),
+            last_level_cache_bytes: None,
         }
     }
 
@@ -445,8 +545,109 @@ mod tests {
             memory_bytes: None,
             disk_bytes: None,
             disk_path: "/tmp".into(),
+            last_level_cache_bytes: None,
         };
         assert!(check_against(&e, &unknown).is_ok());
+    }
+
+    fn calibrated_memory(models: Vec<ModelKind>, workers: Vec<usize>) -> Experiment {
+        let mut e = exp(TaskKind::Memory, models, workers);
+        e.task.memory.array_mib = 64;
+        e.target_run_s = 0.25;
+        e
+    }
+
+    fn with_cache(mut available: Available, cache_mib: u64) -> Available {
+        available.last_level_cache_bytes = Some(cache_mib << 20);
+        available
+    }
+
+    #[test]
+    fn calibrated_memory_arrays_hold_four_times_the_last_level_cache() {
+        let e = calibrated_memory(vec![ModelKind::Threads], vec![1, 2]);
+        // This development machine: a 32 MiB L3 asks for 43 MiB arrays (3 × 43 ≥ 4 × 32);
+        // the preset's 64 MiB are more already and are kept.
+        let small = memory_arrays(&e, &with_cache(machine(16, 100), 32)).unwrap();
+        assert_eq!((small.preset_mib, small.chosen_mib), (64, 64));
+        assert_eq!(small.limited_by, None);
+        assert_eq!(small.times_cache(), Some(6.0));
+        // The 16-core Xeon's 300 MiB L3: 400 MiB arrays, 1.2 GiB in all.
+        let (sized, big) = sized_for(&e, &with_cache(machine(120, 100), 300));
+        let big = big.unwrap();
+        assert_eq!(big.chosen_mib, 400);
+        assert_eq!(sized.task.memory.array_mib, 400);
+        assert!(big.times_cache().unwrap() >= CACHE_MULTIPLE as f64);
+        assert!(
+            big.describe()
+                .starts_with("arrays 3 × 400 MiB (preset 64 MiB) = 4.0 × the 300 MiB"),
+            "{}",
+            big.describe()
+        );
+        // The check counts what the sweep will use: 400 MiB arrays, not the preset's 64.
+        let needs = check_against(&e, &with_cache(machine(120, 100), 300)).unwrap();
+        assert_eq!(needs[0].memory_bytes, 1200 << 20);
+        // Cache unknown: the preset's size, said so.
+        let unknown = memory_arrays(&e, &machine(16, 100)).unwrap();
+        assert_eq!(unknown.chosen_mib, 64);
+        assert!(unknown.describe().contains("last-level cache unknown"));
+    }
+
+    #[test]
+    fn arrays_are_sized_only_for_a_calibrated_memory_task() {
+        let available = with_cache(machine(120, 100), 300);
+        let mut e = calibrated_memory(vec![ModelKind::Threads], vec![1]);
+        e.target_run_s = 0.0; // a fixed size is the user's
+        assert_eq!(memory_arrays(&e, &available), None);
+        assert_eq!(sized_for(&e, &available).0, e);
+        let mut cpu = calibrated_memory(vec![ModelKind::Threads], vec![1]);
+        cpu.task.kind = TaskKind::Cpu;
+        assert_eq!(memory_arrays(&cpu, &available), None);
+    }
+
+    #[test]
+    fn the_raise_stops_at_half_the_available_memory_counting_every_process_copy() {
+        // The shipped preset's models on 16 cores with a 300 MiB cache: the in-process cells'
+        // one copy and processes × 1, 2, 4, 8, 16 (31 worker processes), 32 copies.
+        let e = calibrated_memory(
+            vec![
+                ModelKind::Sequential,
+                ModelKind::Threads,
+                ModelKind::Rayon,
+                ModelKind::Processes,
+            ],
+            vec![1, 2, 4, 8, 16],
+        );
+        // 120 GiB available: 32 × 1.2 GiB (+ the workers) fits in half of it.
+        let roomy = memory_arrays(&e, &with_cache(machine(120, 100), 300)).unwrap();
+        assert_eq!((roomy.chosen_mib, roomy.limited_by.as_deref()), (400, None));
+        // 32 GiB: at most 16 GiB for 32 copies, so each array stops near 160 MiB.
+        let tight_machine = with_cache(machine(32, 100), 300);
+        let tight = memory_arrays(&e, &tight_machine).unwrap();
+        assert!(tight.chosen_mib > 64 && tight.chosen_mib < 400, "{tight:?}");
+        assert!(
+            tight.limited_by.as_deref().unwrap().starts_with("memory"),
+            "{tight:?}"
+        );
+        let peak = |mib: u64| {
+            let mut sized = e.clone();
+            sized.task.memory.array_mib = mib;
+            sweep_memory_peak(&sweep_needs(&sized).unwrap())
+        };
+        assert!(peak(tight.chosen_mib) <= 16 << 30);
+        assert!(
+            peak(tight.chosen_mib + 1) > 16 << 30,
+            "the largest that fits"
+        );
+        assert!(check_against(&e, &tight_machine).is_ok());
+        // Never below the preset's size: too little memory for that is refused as before.
+        let starved = with_cache(machine(2, 100), 300);
+        assert_eq!(memory_arrays(&e, &starved).unwrap().chosen_mib, 64);
+        assert!(check_against(&e, &starved).is_err());
+        // A cache too large for the preset limit stops at the limit.
+        let one = calibrated_memory(vec![ModelKind::Threads], vec![1]);
+        let huge = memory_arrays(&one, &with_cache(machine(1024, 100), 8 << 10)).unwrap();
+        assert_eq!(huge.chosen_mib, limits::MAX_ARRAY_MIB);
+        assert!(huge.limited_by.unwrap().contains("largest array"));
     }
 
     #[test]

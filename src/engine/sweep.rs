@@ -182,6 +182,7 @@ pub fn run_sweep(
     // 0. With a target time per run, size the task on this machine first.
     let (calibrated, calibration) = super::calibrate::calibrate_experiment(
         exp,
+        &super::resources::available_now(),
         config.executors.as_ref(),
         &config.worker,
         cancel,

@@ -376,6 +376,10 @@ fn machine_fit_rows(r: &ResultsFile) -> Vec<(&'static str, String)> {
                 trials.join(", ")
             ),
         };
+        let text = match &cal.arrays {
+            Some(arrays) => format!("{}; {text}", arrays.describe()),
+            None => text,
+        };
         rows.push(("Calibration", text));
     }
     rows
@@ -511,6 +515,7 @@ mod tests {
             }],
             model: Some(ModelKind::Sequential),
             error: None,
+            arrays: None,
         });
         let rows = machine_fit_rows(&r);
         let text: Vec<String> = rows.iter().map(|(k, v)| format!("{k}: {v}")).collect();

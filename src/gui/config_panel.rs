@@ -272,7 +272,7 @@ fn task_fields(ui: &mut egui::Ui, exp: &mut Experiment) {
             }
             TaskKind::Memory => {
                 let l = ui.label("Array size").on_hover_text(
-                    "Size of each of the three triad arrays. Keep it well above the last-level cache.",
+                    "Size of each of the three triad arrays. Keep it well above the last-level cache: with a target run time, corelab raises it until the three arrays hold four times this machine's last-level cache.",
                 );
                 ui.add(
                     DragValue::new(&mut task.memory.array_mib)

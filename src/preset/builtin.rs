@@ -33,6 +33,7 @@ const BUILTIN: &[BuiltinPreset] = &[
     builtin!("gil-io-bound"),
     builtin!("lost-updates"),
     builtin!("lock-contention"),
+    builtin!("lock-contention-processes"),
     builtin!("memory-bandwidth"),
     builtin!("compute-wait-crossover"),
     builtin!("python-gil-vs-processes"),

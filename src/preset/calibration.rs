@@ -33,6 +33,63 @@ pub struct Calibration {
     /// Why the calibration failed, when it did (the preset's size was then kept).
     #[serde(skip_serializing_if = "Option::is_none")]
     pub error: Option<String>,
+    /// A memory task's arrays, sized to this machine's last-level cache before the passes were
+    /// calibrated (see `engine::resources::memory_arrays`).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub arrays: Option<ArraySizing>,
+}
+
+/// How a calibrated memory task's arrays were sized: large enough that the triad streams from
+/// memory, not from the cache.
+#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
+#[serde(default)]
+pub struct ArraySizing {
+    /// `task.memory.array_mib` in the preset, and the size chosen for this machine.
+    pub preset_mib: u64,
+    pub chosen_mib: u64,
+    /// The machine's last-level cache, all instances added up; `None` where it is unknown
+    /// (the preset's size is then kept).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub cache_bytes: Option<u64>,
+    /// The size the cache asks for: the three arrays together this many times the cache.
+    pub cache_multiple: u64,
+    /// Why the chosen size is smaller than the cache asks for, when it is (memory, the
+    /// preset limit).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub limited_by: Option<String>,
+}
+
+impl ArraySizing {
+    /// How many times the last-level cache the three arrays hold together, when it is known.
+    pub fn times_cache(&self) -> Option<f64> {
+        let cache = self.cache_bytes.filter(|&c| c > 0)?;
+        Some(3.0 * (self.chosen_mib << 20) as f64 / cache as f64)
+    }
+
+    /// One line for reports: `3 × 400 MiB (preset 64 MiB) = 4.0 × the 300 MiB last-level
+    /// cache`.
+    pub fn describe(&self) -> String {
+        let chosen = match self.chosen_mib == self.preset_mib {
+            true => format!("3 × {} MiB (the preset's)", self.chosen_mib),
+            false => format!(
+                "3 × {} MiB (preset {} MiB)",
+                self.chosen_mib, self.preset_mib
+            ),
+        };
+        let cache = match (self.cache_bytes, self.times_cache()) {
+            (Some(c), Some(x)) => format!(
+                " = {x:.1} × the {} MiB last-level cache (wanted at least {} ×)",
+                c >> 20,
+                self.cache_multiple
+            ),
+            _ => ", last-level cache unknown".to_string(),
+        };
+        let limit = self
+            .limited_by
+            .as_ref()
+            .map_or(String::new(), |why| format!("; limited by {why}"));
+        format!("arrays {chosen}{cache}{limit}")
+    }
 }
 
 impl TaskSpec {

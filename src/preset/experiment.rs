@@ -46,9 +46,11 @@ pub struct Experiment {
     /// Seconds of timed runs (all of a cell's, counted from its first) after which a cell stops
     /// reaching for `precision`; it takes 6 runs even when they last longer.
     pub precision_budget_s: f64,
-    /// When above 0, a short calibration before the sweep sizes the task so that one
-    /// sequential run takes about this many seconds on this machine (see
-    /// `engine::calibrate`); the chosen size and the trials are recorded in the results.
+    /// When above 0, a short calibration before the sweep sizes the task so that one run of
+    /// the slowest kind of executor in the experiment takes about this many seconds on this
+    /// machine (see `engine::calibrate`; a memory task's arrays are first raised to four times
+    /// the last-level cache, see `engine::resources::memory_arrays`); the chosen size and the
+    /// trials are recorded in the results.
     pub target_run_s: f64,
     /// What speedup is measured against.
     pub baseline: Baseline,

@@ -10,7 +10,7 @@ mod validate;
 mod workers;
 
 pub use builtin::{BuiltinPreset, START_HERE, builtin_presets, find_builtin};
-pub use calibration::{Calibration, CalibrationTrial};
+pub use calibration::{ArraySizing, Calibration, CalibrationTrial};
 pub use error::PresetError;
 pub use experiment::{
     Baseline, Experiment, GilOptions, ModelKind, MpiOptions, PRESET_VERSION, PythonOptions,

@@ -179,9 +179,11 @@ impl Default for IoParams {
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 #[serde(default)]
 pub struct MemoryParams {
-    /// Size of each of the three triad arrays, MiB (keep well above the last-level cache).
+    /// Size of each of the three triad arrays, MiB (keep well above the last-level cache; with
+    /// `target_run_s` it is raised to four times the cache).
     pub array_mib: u64,
-    /// How many times the triad sweeps the arrays per run.
+    /// How many times the triad sweeps the arrays per run (each pass cut into `tasks` chunks,
+    /// one unit each).
     pub passes: u32,
 }
 

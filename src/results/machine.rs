@@ -1,3 +1,6 @@
+use std::collections::BTreeSet;
+use std::path::Path;
+
 use serde::{Deserialize, Serialize};
 use sysinfo::{CpuRefreshKind, MemoryRefreshKind, RefreshKind, System};
 
@@ -9,6 +12,12 @@ pub struct MachineInfo {
     pub physical_cores: Option<usize>,
     pub logical_cores: usize,
     pub memory_bytes: u64,
+    /// The last-level cache of the whole machine, in bytes: every instance of the highest
+    /// cache level added up (two sockets of 32 MiB: 64 MiB), from
+    /// `/sys/devices/system/cpu/cpu*/cache`. `None` where it could not be read. A calibrated
+    /// memory task sizes its arrays by it (`engine::resources::memory_arrays`).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub last_level_cache_bytes: Option<u64>,
     pub os: String,
     pub kernel: String,
     pub arch: String,
@@ -141,6 +150,7 @@ impl MachineInfo {
             physical_cores: System::physical_core_count().ok(),
             logical_cores: logical,
             memory_bytes: memory,
+            last_level_cache_bytes: last_level_cache_bytes(Path::new(SYS_CPU)),
             os: System::long_os_version().unwrap_or_else(|_| std::env::consts::OS.into()),
             kernel: System::kernel_version().unwrap_or_default(),
             arch: System::cpu_arch(),
@@ -232,9 +242,128 @@ impl MachineInfo {
     }
 }
 
+/// Where Linux describes the CPUs and their caches.
+pub const SYS_CPU: &str = "/sys/devices/system/cpu";
+
+/// The machine's last-level cache in bytes: the highest level of data or unified cache that
+/// `cpu*/cache/index*` under `sys_cpu` (`/sys/devices/system/cpu`) lists, each instance
+/// counted once (an instance is told by the CPUs sharing it, `shared_cpu_list`). `None` when
+/// no cache is listed (some containers and virtual machines hide them).
+pub fn last_level_cache_bytes(sys_cpu: &Path) -> Option<u64> {
+    let read = |p: &Path| crate::safe_fs::read_regular_text(p, 4096).ok();
+    // (level, shared_cpu_list) → size, over every CPU's caches.
+    let mut instances: BTreeSet<(u32, String, u64)> = BTreeSet::new();
+    for cpu in std::fs::read_dir(sys_cpu).ok()?.flatten() {
+        let name = cpu.file_name();
+        let name = name.to_string_lossy();
+        let is_cpu = name
+            .strip_prefix("cpu")
+            .is_some_and(|n| !n.is_empty() && n.bytes().all(|b| b.is_ascii_digit()));
+        if !is_cpu {
+            continue;
+        }
+        let Ok(indices) = std::fs::read_dir(cpu.path().join("cache")) else {
+            continue;
+        };
+        for index in indices.flatten() {
+            let dir = index.path();
+            let field = |f: &str| read(&dir.join(f)).map(|t| t.trim().to_string());
+            if field("type").as_deref() == Some("Instruction") {
+                continue;
+            }
+            let (Some(level), Some(size)) = (
+                field("level").and_then(|l| l.parse::<u32>().ok()),
+                field("size").and_then(|s| parse_cache_size(&s)),
+            ) else {
+                continue;
+            };
+            let shared = field("shared_cpu_list").unwrap_or_else(|| name.to_string());
+            instances.insert((level, shared, size));
+        }
+    }
+    let top = instances.iter().map(|i| i.0).max()?;
+    let total = instances
+        .iter()
+        .filter(|i| i.0 == top)
+        .map(|i| i.2)
+        .fold(0u64, u64::saturating_add);
+    (total > 0).then_some(total)
+}
+
+/// A sysfs cache size, `32768K` (or `32M`, `1G`, plain bytes), in bytes.
+fn parse_cache_size(text: &str) -> Option<u64> {
+    let text = text.trim();
+    let (digits, scale) = match text.as_bytes().last()? {
+        b'K' | b'k' => (&text[..text.len() - 1], 1u64 << 10),
+        b'M' | b'm' => (&text[..text.len() - 1], 1 << 20),
+        b'G' | b'g' => (&text[..text.len() - 1], 1 << 30),
+        _ => (text, 1),
+    };
+    digits.trim().parse::<u64>().ok()?.checked_mul(scale)
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// One cache of every CPU: level, type, size, and the `shared_cpu_list` of CPU `c`.
+    type Cache<'a> = (u32, &'a str, &'a str, &'a dyn Fn(usize) -> String);
+
+    /// A `/sys/devices/system/cpu` with `cpus` CPUs, each with `caches`.
+    fn fake_sys_cpu(cpus: usize, caches: &[Cache<'_>]) -> tempfile::TempDir {
+        let dir = tempfile::tempdir().unwrap();
+        std::fs::create_dir(dir.path().join("cpufreq")).unwrap();
+        std::fs::write(dir.path().join("online"), "0-1\n").unwrap();
+        for c in 0..cpus {
+            for (i, (level, kind, size, shared)) in caches.iter().enumerate() {
+                let d = dir.path().join(format!("cpu{c}/cache/index{i}"));
+                std::fs::create_dir_all(&d).unwrap();
+                std::fs::write(d.join("level"), format!("{level}\n")).unwrap();
+                std::fs::write(d.join("type"), format!("{kind}\n")).unwrap();
+                std::fs::write(d.join("size"), format!("{size}\n")).unwrap();
+                std::fs::write(d.join("shared_cpu_list"), format!("{}\n", shared(c))).unwrap();
+            }
+        }
+        dir
+    }
+
+    #[test]
+    fn the_last_level_cache_adds_up_its_instances_once_each() {
+        let own = |c: usize| c.to_string();
+        // This development machine: 2 CPUs, private L1/L2, one 32 MiB L3 shared by both.
+        let dir = fake_sys_cpu(
+            2,
+            &[
+                (1, "Data", "32K", &own),
+                (1, "Instruction", "32K", &own),
+                (2, "Unified", "1024K", &own),
+                (3, "Unified", "32768K", &|_| "0-1".into()),
+            ],
+        );
+        assert_eq!(last_level_cache_bytes(dir.path()), Some(32 << 20));
+        // Two sockets of 4 CPUs, a 16 MiB L3 each: 32 MiB in all.
+        let socket = |c: usize| if c < 4 { "0-3".into() } else { "4-7".into() };
+        let dir = fake_sys_cpu(
+            8,
+            &[
+                (2, "Unified", "2048K", &own),
+                (3, "Unified", "16M", &socket),
+            ],
+        );
+        assert_eq!(last_level_cache_bytes(dir.path()), Some(32 << 20));
+        // No L3: the private L2s are the last level, one per CPU.
+        let dir = fake_sys_cpu(
+            4,
+            &[(1, "Data", "48K", &own), (2, "Unified", "1280K", &own)],
+        );
+        assert_eq!(last_level_cache_bytes(dir.path()), Some((4 * 1280) << 10));
+        // Nothing listed.
+        let dir = fake_sys_cpu(2, &[]);
+        assert_eq!(last_level_cache_bytes(dir.path()), None);
+        assert_eq!(last_level_cache_bytes(Path::new("/nonexistent")), None);
+        assert_eq!(parse_cache_size("300M"), Some(300 << 20));
+        assert_eq!(parse_cache_size("bogus"), None);
+    }
 
     #[test]
     fn the_usable_physical_cores_follow_the_cpus_allowed() {

@@ -17,7 +17,9 @@ pub use file::{
     RESULTS_FORMAT_VERSION, ResultsError, ResultsFile, RunStatus, Sample, differing_task_note,
     first_differing_task, write_atomically,
 };
-pub use machine::{BusyBasis, LoadSummary, MachineInfo, round_cores};
+pub use machine::{
+    BusyBasis, LoadSummary, MachineInfo, SYS_CPU, last_level_cache_bytes, round_cores,
+};
 pub use python_info::{DASK_INSTALL, MPI_INSTALL, PythonInfo};
 pub use scheduling::{GilCounters, Scheduling, ThreadUsage};
 pub use time::utc_timestamp;

@@ -23,6 +23,7 @@ use crate::preset::{TaskKind, TaskSpec};
 pub use contention::{CHANNEL_BOUND, create_counter_file};
 pub use cpu::{hash_chain, splitmix64};
 pub use io::IO_CHUNK_BYTES;
+pub use memory::Geometry as MemoryGeometry;
 
 /// What a finished run reports beyond its time.
 #[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
@@ -157,14 +158,10 @@ pub fn build_parent_side(spec: &TaskSpec, env: &RunEnv) -> Result<Box<dyn Worklo
     validate(spec, env)?;
     match spec.kind {
         TaskKind::Memory => {
-            let elements = memory_elements(spec.memory.array_mib)?;
+            let geometry = memory::Geometry::of(&spec.memory, spec.tasks as usize)?;
             Ok(Box::new(CountOnly {
-                units: (spec.tasks as u64).min(elements.max(1)) as usize,
-                bytes_moved: Some(
-                    elements
-                        .saturating_mul(24)
-                        .saturating_mul(u64::from(spec.memory.passes)),
-                ),
+                units: geometry.units(),
+                bytes_moved: Some(geometry.bytes_moved()),
             }))
         }
         TaskKind::Contention => build(spec, env),
