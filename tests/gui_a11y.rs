@@ -13,7 +13,7 @@ use std::time::Duration;
 use common::gui::{app, harness, step_until, two_cell_results, wait_for_python_probe};
 use common::mock_config;
 
-use corelab::engine::mock::{MockExecutors, MockRun};
+use corelab::engine::mock::MockExecutors;
 use corelab::gui::{AppSettings, Tab, WorkbenchApp};
 use corelab::preset::{Experiment, ModelKind};
 use corelab::results::{ResultsFile, Sample};
@@ -50,12 +50,7 @@ fn held_sweep(dir: &Path, gate: &Gate) -> Harness<'static, WorkbenchApp> {
         if run == 1 {
             held.wait();
         }
-        let cores = if model == ModelKind::Threads {
-            workers
-        } else {
-            1
-        };
-        Ok(MockRun::new(0.2 / cores as f64, cores as f64, 42))
+        Ok(common::threads_scale(model, workers))
     });
     let exp = Experiment {
         name: "held sweep".into(),
@@ -508,16 +503,7 @@ fn results_of_a_calibrated_run_of_this_configuration_offer_nothing_to_use() {
 fn greyed_out_controls_say_why_where_they_are() {
     let dir = tempfile::tempdir().unwrap();
     // An interpreter that answers like a CPython with the GIL and without dask or mpi4py.
-    let plain = dir.path().join("plainpy");
-    {
-        use std::os::unix::fs::PermissionsExt;
-        std::fs::write(
-            &plain,
-            "#!/bin/sh\necho '{\"version\": \"3.12.1\", \"implementation\": \"cpython\", \"gil_enabled\": true}'\n",
-        )
-        .unwrap();
-        std::fs::set_permissions(&plain, std::fs::Permissions::from_mode(0o755)).unwrap();
-    }
+    let plain = common::gui::plain_python(dir.path());
     let mut a = app(dir.path());
     let mut exp = a.experiment().clone();
     exp.python.interpreter = plain.display().to_string();

@@ -33,16 +33,7 @@ fn disabled(h: &Harness<'_, WorkbenchApp>, label: &str) -> bool {
 fn the_cluster_engines_follow_what_the_interpreter_can_import() {
     let dir = tempfile::tempdir().unwrap();
     // An interpreter that answers the probe like a CPython without dask and mpi4py.
-    let plain = dir.path().join("plainpy");
-    {
-        use std::os::unix::fs::PermissionsExt;
-        std::fs::write(
-            &plain,
-            "#!/bin/sh\necho '{\"version\": \"3.12.1\", \"implementation\": \"cpython\", \"gil_enabled\": true}'\n",
-        )
-        .unwrap();
-        std::fs::set_permissions(&plain, std::fs::Permissions::from_mode(0o755)).unwrap();
-    }
+    let plain = common::gui::plain_python(dir.path());
     let mut h = harness(with_interpreter(dir.path(), plain.to_str().unwrap()));
     step_until(&mut h, "the interpreter check", |a| {
         a.python_probe().is_some()

@@ -11,7 +11,7 @@ use std::time::Duration;
 use common::gui::{app, harness, step_until};
 use common::{exclusive, live_children, mock_config};
 
-use corelab::engine::mock::{MockExecutors, MockRun};
+use corelab::engine::mock::MockExecutors;
 use corelab::engine::sweep_plan;
 use corelab::gui::{AppSettings, WorkbenchApp};
 use corelab::preset::{Baseline, Experiment, IoMode, ModelKind, TaskKind};
@@ -220,12 +220,7 @@ fn curves_fill_in_round_by_round() {
                 .wait_timeout_while(guard, Duration::from_secs(60), |o| !*o)
                 .unwrap();
         }
-        let cores = if model == ModelKind::Threads {
-            workers
-        } else {
-            1
-        };
-        Ok(MockRun::new(0.2 / cores as f64, cores as f64, 42))
+        Ok(common::threads_scale(model, workers))
     });
     let exp = Experiment {
         name: "scripted rounds".into(),

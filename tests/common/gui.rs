@@ -100,3 +100,17 @@ pub fn wait_for_python_probe(h: &mut Harness<'_, WorkbenchApp>) {
         a.python_probe().is_some()
     });
 }
+
+/// A stand-in interpreter in `dir` (`plainpy`) that answers the version check like a CPython
+/// 3.12 with the GIL and without dask or mpi4py, and does nothing else: its path.
+pub fn plain_python(dir: &Path) -> std::path::PathBuf {
+    use std::os::unix::fs::PermissionsExt;
+    let plain = dir.join("plainpy");
+    std::fs::write(
+        &plain,
+        "#!/bin/sh\necho '{\"version\": \"3.12.1\", \"implementation\": \"cpython\", \"gil_enabled\": true}'\n",
+    )
+    .unwrap();
+    std::fs::set_permissions(&plain, std::fs::Permissions::from_mode(0o755)).unwrap();
+    plain
+}

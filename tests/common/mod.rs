@@ -27,6 +27,17 @@ pub fn mock_config(mock: &corelab::engine::mock::MockExecutors, seed: u64) -> Sw
     c
 }
 
+/// A scripted run of 0.2 s of work in which threads scale perfectly and every other model
+/// keeps one core: threads × N take 0.2 / N s on N cores.
+pub fn threads_scale(model: ModelKind, workers: usize) -> corelab::engine::mock::MockRun {
+    let cores = if model == ModelKind::Threads {
+        workers
+    } else {
+        1
+    };
+    corelab::engine::mock::MockRun::new(0.2 / cores as f64, cores as f64, 42)
+}
+
 /// A sweep that finishes in well under a second in a debug build.
 pub fn tiny_experiment(kind: TaskKind, models: &[ModelKind], workers: &[usize]) -> Experiment {
     let mut task = TaskSpec {
