@@ -599,7 +599,11 @@ where
         let lo = measured.first().copied().unwrap_or(1).max(1) as f64;
         (lo.log2() - 0.3, x_max.log2() + 0.3)
     } else {
-        (0.0, x_max + (x_max * 0.04).max(0.25))
+        // From just left of the fewest workers measured, not from 0: with 1 and 2 workers a
+        // third of the width would be empty.
+        let pad = (x_max * 0.04).max(0.25);
+        let lo = measured.first().copied().unwrap_or(1).max(1) as f64;
+        ((lo - pad).max(0.0), x_max + pad)
     };
     let (y_lo, y_hi) = if log_y {
         (y_min_log.log10(), (y_max * 1.15).log10())
