@@ -7,67 +7,18 @@
 mod common;
 
 use std::path::Path;
-use std::sync::{Arc, Condvar, Mutex};
-use std::time::Duration;
 
-use common::gui::{app, harness, step_until, two_cell_results, wait_for_python_probe};
-use common::mock_config;
+use common::gui::{
+    Gate, app, harness, held_sweep, step_until, two_cell_results, wait_for_python_probe,
+};
 
-use corelab::engine::mock::MockExecutors;
-use corelab::gui::{AppSettings, Tab, WorkbenchApp};
+use corelab::gui::{Tab, WorkbenchApp};
 use corelab::preset::{Experiment, ModelKind};
 use corelab::results::{ResultsFile, Sample};
 use eframe::egui::accesskit::Live;
 use eframe::egui::{Key, Modifiers, Role};
 use egui_kittest::Harness;
 use egui_kittest::kittest::{NodeT, Queryable};
-
-/// Opens a gate the scripted runs wait at (at most a minute, so a failed test cannot hang).
-#[derive(Clone, Default)]
-struct Gate(Arc<(Mutex<bool>, Condvar)>);
-
-impl Gate {
-    fn wait(&self) {
-        let (open, changed) = &*self.0;
-        let guard = open.lock().unwrap();
-        let _ = changed
-            .wait_timeout_while(guard, Duration::from_secs(60), |o| !*o)
-            .unwrap();
-    }
-
-    fn open(&self) {
-        let (open, changed) = &*self.0;
-        *open.lock().unwrap() = true;
-        changed.notify_all();
-    }
-}
-
-/// A workbench whose sweeps run scripted executors: round 1 at once, round 2 held at `gate`
-/// (so a test can look at a running sweep that has results to show).
-fn held_sweep(dir: &Path, gate: &Gate) -> Harness<'static, WorkbenchApp> {
-    let held = gate.clone();
-    let mock = MockExecutors::new(move |model, workers, run| {
-        if run == 1 {
-            held.wait();
-        }
-        Ok(common::threads_scale(model, workers))
-    });
-    let exp = Experiment {
-        name: "held sweep".into(),
-        workers: vec![1, 2],
-        models: vec![ModelKind::Sequential, ModelKind::Threads],
-        repetitions: 3,
-        warmups: 0,
-        ..Experiment::default()
-    };
-    exp.validate().unwrap();
-    let mut a = WorkbenchApp::new(mock_config(&mock, 1), AppSettings::headless(dir), None);
-    a.set_experiment(exp);
-    let mut h = harness(a);
-    h.step();
-    wait_for_python_probe(&mut h);
-    h
-}
 
 /// Steps until round 1 of the held sweep is shown (the sweep then waits in round 2).
 fn until_round_one(h: &mut Harness<'_, WorkbenchApp>) {

@@ -5,15 +5,11 @@
 
 mod common;
 
-use std::sync::{Arc, Condvar, Mutex};
-use std::time::Duration;
+use common::gui::{Gate, app, harness, held_sweep, step_until};
+use common::{exclusive, live_children};
 
-use common::gui::{app, harness, step_until};
-use common::{exclusive, live_children, mock_config};
-
-use corelab::engine::mock::MockExecutors;
 use corelab::engine::sweep_plan;
-use corelab::gui::{AppSettings, WorkbenchApp};
+use corelab::gui::WorkbenchApp;
 use corelab::preset::{Baseline, Experiment, IoMode, ModelKind, TaskKind};
 use corelab::results::{CellStatus, ResultsFile, RunStatus};
 use egui_kittest::Harness;
@@ -209,37 +205,9 @@ fn a_failed_cell_is_reported_in_the_ui() {
 #[test]
 fn curves_fill_in_round_by_round() {
     let dir = tempfile::tempdir().unwrap();
-    let gate = Arc::new((Mutex::new(false), Condvar::new()));
-    let held = gate.clone();
-    let mock = MockExecutors::new(move |model, workers, run| {
-        if run == 1 {
-            // Round 2 waits for the test (at most a minute, so a failed test cannot hang).
-            let (open, opened) = &*held;
-            let guard = open.lock().unwrap();
-            let _ = opened
-                .wait_timeout_while(guard, Duration::from_secs(60), |o| !*o)
-                .unwrap();
-        }
-        Ok(common::threads_scale(model, workers))
-    });
-    let exp = Experiment {
-        name: "scripted rounds".into(),
-        workers: vec![1, 2],
-        models: vec![ModelKind::Sequential, ModelKind::Threads],
-        repetitions: 3,
-        warmups: 0,
-        ..Experiment::default()
-    };
-    exp.validate().unwrap();
-    let plan = sweep_plan(&exp);
-    let mut app = WorkbenchApp::new(
-        mock_config(&mock, 1),
-        AppSettings::headless(dir.path()),
-        None,
-    );
-    app.set_experiment(exp);
-    let mut h = harness(app);
-    h.step();
+    let gate = Gate::default();
+    let mut h = held_sweep(dir.path(), &gate);
+    let plan = sweep_plan(&h.state().experiment().clone());
     h.get_by_label("Results table").click();
     h.get_by_label("Run").click();
     h.run_steps(2);
@@ -262,9 +230,7 @@ fn curves_fill_in_round_by_round() {
         "the progress bar is shown"
     );
 
-    let (open, opened) = &*gate;
-    *open.lock().unwrap() = true;
-    opened.notify_all();
+    gate.open();
     step_until(&mut h, "the sweep to finish", |a| {
         !a.is_running() && a.results().is_some_and(|r| r.status == RunStatus::Complete)
     });

@@ -1,9 +1,12 @@
 //! Helpers shared by the egui_kittest workbench tests.
 
 use std::path::Path;
+use std::sync::{Arc, Condvar, Mutex};
 use std::time::{Duration, Instant};
 
+use corelab::engine::mock::MockExecutors;
 use corelab::gui::{AppSettings, WorkbenchApp};
+use corelab::preset::{Experiment, ModelKind};
 use eframe::egui;
 use egui_kittest::Harness;
 
@@ -113,4 +116,55 @@ pub fn plain_python(dir: &Path) -> std::path::PathBuf {
     .unwrap();
     std::fs::set_permissions(&plain, std::fs::Permissions::from_mode(0o755)).unwrap();
     plain
+}
+
+/// Opens a gate the scripted runs wait at (at most a minute, so a failed test cannot hang).
+#[derive(Clone, Default)]
+pub struct Gate(Arc<(Mutex<bool>, Condvar)>);
+
+impl Gate {
+    pub fn wait(&self) {
+        let (open, changed) = &*self.0;
+        let guard = open.lock().unwrap();
+        let _ = changed
+            .wait_timeout_while(guard, Duration::from_secs(60), |o| !*o)
+            .unwrap();
+    }
+
+    pub fn open(&self) {
+        let (open, changed) = &*self.0;
+        *open.lock().unwrap() = true;
+        changed.notify_all();
+    }
+}
+
+/// A workbench whose sweeps run scripted executors: round 1 at once, round 2 held at `gate`
+/// (so a test can look at a running sweep that has results to show).
+pub fn held_sweep(dir: &Path, gate: &Gate) -> Harness<'static, WorkbenchApp> {
+    let held = gate.clone();
+    let mock = MockExecutors::new(move |model, workers, run| {
+        if run == 1 {
+            held.wait();
+        }
+        Ok(super::threads_scale(model, workers))
+    });
+    let exp = Experiment {
+        name: "held sweep".into(),
+        workers: vec![1, 2],
+        models: vec![ModelKind::Sequential, ModelKind::Threads],
+        repetitions: 3,
+        warmups: 0,
+        ..Experiment::default()
+    };
+    exp.validate().unwrap();
+    let mut a = WorkbenchApp::new(
+        super::mock_config(&mock, 1),
+        AppSettings::headless(dir),
+        None,
+    );
+    a.set_experiment(exp);
+    let mut h = harness(a);
+    h.step();
+    wait_for_python_probe(&mut h);
+    h
 }
