@@ -75,18 +75,6 @@ pub struct FitPoint {
     pub speedup: Option<f64>,
 }
 
-impl FitPoint {
-    /// The value the USL is fitted to for `quantity`.
-    fn value(&self, quantity: FitQuantity) -> Option<f64> {
-        match quantity {
-            FitQuantity::Speedup => self.speedup,
-            // The speedup of a weak-scaling task is already its throughput's (see
-            // `results::file`).
-            FitQuantity::Throughput => self.speedup,
-        }
-    }
-}
-
 /// What the fits need to know about the experiment and the machine.
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
 pub struct FitContext {
@@ -177,7 +165,8 @@ pub fn fit_points(model: ModelKind, mut points: Vec<FitPoint>, context: FitConte
     fit
 }
 
-fn distinct<'a>(points: impl Iterator<Item = &'a FitPoint>) -> usize {
+/// How many different worker counts `points` hold.
+pub(super) fn distinct<'a>(points: impl Iterator<Item = &'a FitPoint>) -> usize {
     let mut n: Vec<usize> = points.map(|p| p.workers).collect();
     n.sort_unstable();
     n.dedup();
@@ -209,12 +198,9 @@ fn fitted(
         .iter()
         .filter_map(|p| Some((p.workers, p.speedup?)))
         .collect();
-    let values: Vec<(usize, f64)> = used
-        .iter()
-        .filter_map(|p| Some((p.workers, p.value(quantity)?)))
-        .collect();
     let mut refused = Vec::new();
-    let usl = fit_usl_on(&values, context.baseline)
+    // For weak scaling too: its speedup is already the throughput's (see `results::file`).
+    let usl = fit_usl_on(&speedups, context.baseline)
         .map_err(|e| refused.push(format!("USL: {e}")))
         .ok();
     let (amdahl, karp_flatt) = match quantity {

@@ -50,11 +50,7 @@ pub fn describe_fit(fit: &ModelFit) -> String {
         );
     }
     let usl_sees_no_gain = fit.usl.as_ref().is_some_and(|u| u.peak_workers == Some(1));
-    let counts = {
-        let mut n: Vec<usize> = fit.fitted_points().map(|p| p.workers).collect();
-        n.dedup();
-        n.len()
-    };
+    let counts = super::model_fit::distinct(fit.fitted_points());
     if let Some(a) = &fit.amdahl {
         let pct = a.serial_fraction * 100.0;
         parts.push(if pct < 0.5 {
