@@ -426,17 +426,15 @@ fn models_section(ui: &mut egui::Ui, exp: &mut Experiment, python: &PythonProbe)
         // A model that cannot run can still be switched off.
         let enabled = on || unavailable.is_none();
         let response = ui.add_enabled(enabled, egui::Checkbox::new(&mut on, m.id()));
-        if let (Some(reason), false) = (&unavailable, enabled) {
-            greyed.push((m, reason.clone()));
-            // A screen reader says why with the greyed-out box.
-            let description = format!("Unavailable: {reason}");
-            ui.ctx().accesskit_node_builder(response.id, |node| {
-                node.set_description(description);
-            });
-        }
         let response = match (&unavailable, enabled) {
             (Some(reason), false) => {
-                response.on_disabled_hover_text(format!("Unavailable: {reason}"))
+                greyed.push((m, reason.clone()));
+                let why = format!("Unavailable: {reason}");
+                // A screen reader says why with the greyed-out box.
+                ui.ctx().accesskit_node_builder(response.id, |node| {
+                    node.set_description(why.clone());
+                });
+                response.on_disabled_hover_text(why)
             }
             (Some(reason), true) => {
                 response.on_hover_text(format!("{}\n\nCannot run here: {reason}", m.explanation()))
@@ -454,10 +452,10 @@ fn models_section(ui: &mut egui::Ui, exp: &mut Experiment, python: &PythonProbe)
         }
     }
     // A broken interpreter greys every Python model: its line below says why, once.
-    let interpreter_error = python.summary(&exp.python).err();
-    greyed.retain(|(_, reason)| Some(reason) != interpreter_error.as_ref());
+    let summary = python.summary(&exp.python);
+    greyed.retain(|(_, reason)| Some(reason) != summary.as_ref().err());
     greyed_models_ui(ui, &greyed);
-    match python.summary(&exp.python) {
+    match summary {
         Ok(text) => {
             ui.weak(text)
                 .on_hover_text("The interpreter the py-* models run on (see the Python section).");

@@ -143,13 +143,13 @@ pub fn row_summary(results: &ResultsFile, cell: &CellResult) -> String {
         }
     }
     if let Some(v) = cell.speedup {
-        let ci = export::speedup_ci_text(cell);
-        parts.push(if ci.contains('–') {
-            format!("speedup {v:.2}× (95% CI {ci}×)")
-        } else if ci == "baseline" {
-            format!("speedup {v:.2}× (the baseline)")
-        } else {
-            format!("speedup {v:.2}×")
+        parts.push(match (cell.speedup_ci_low, cell.speedup_ci_high) {
+            (Some(_), Some(_)) => format!(
+                "speedup {v:.2}× (95% CI {}×)",
+                export::speedup_ci_text(cell)
+            ),
+            _ if v == 1.0 => format!("speedup {v:.2}× (the baseline)"),
+            _ => format!("speedup {v:.2}×"),
         });
     }
     if let Some(v) = cell.efficiency {

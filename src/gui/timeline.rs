@@ -399,12 +399,7 @@ pub fn lanes_summary(cell: &CellResult, t: &Timeline) -> String {
     let shares: Vec<String> = SpanState::ALL
         .into_iter()
         .filter_map(|state| {
-            let ns: u64 = t
-                .spans
-                .iter()
-                .filter(|s| s.state == state)
-                .map(|s| s.duration_ns())
-                .sum();
+            let ns = t.total_ns(state);
             (ns > 0 && total > 0.0)
                 .then(|| format!("{} {:.0}%", state.label(), ns as f64 / total * 100.0))
         })

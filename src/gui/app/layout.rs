@@ -673,8 +673,7 @@ impl WorkbenchApp {
                     .on_hover_text("Remove the overlaid results from the charts.")
                     .clicked()
                 {
-                    self.compare.clear();
-                    self.compare_order.clear();
+                    self.clear_compare();
                 }
             }
         });
