@@ -93,8 +93,9 @@ fn timed_run<S: ?Sized>(
     // kernel for this process's waited-for children. Read only for such a task: the count is
     // process-wide, and any other child reaped meanwhile (the workbench's interpreter check)
     // would be counted too.
-    let children = w.runs_child_processes();
-    let children_before = crate::engine::cpu_time::reaped_children_cpu_time();
+    let children_before = w
+        .runs_child_processes()
+        .then(crate::engine::cpu_time::reaped_children_cpu_time);
     let started_ns = crate::sys::monotonic_ns();
     let started = Instant::now();
     let (checksum, task_cpu) = work(model)?;
@@ -102,10 +103,9 @@ fn timed_run<S: ?Sized>(
     let wall = started.elapsed();
     let me = Cost::this_thread().since(me_before);
     let spent = me + spent_between(&others_before, &others(model));
-    let children = match children {
-        true => crate::engine::cpu_time::reaped_children_cpu_time().saturating_sub(children_before),
-        false => Duration::ZERO,
-    };
+    let children = children_before.map_or(Duration::ZERO, |before| {
+        crate::engine::cpu_time::reaped_children_cpu_time().saturating_sub(before)
+    });
     Ok(RunRecord {
         wall,
         cpu: spent.cpu + children,
