@@ -1339,6 +1339,7 @@ fn run_labels(paths: &[PathBuf], loaded: &[ResultsFile]) -> Vec<String> {
 
 /// Writes the SVG, PNG and Markdown outputs that were asked for.
 fn write_outputs(runs: &[ChartRun<'_>], out: &OutputArgs) -> Result<()> {
+    let (log_x, log_y) = crate::export::suited_scales(runs.iter().map(|r| r.results));
     let options = ChartOptions {
         kind: out.chart,
         width: out.width,
@@ -1348,15 +1349,12 @@ fn write_outputs(runs: &[ChartRun<'_>], out: &OutputArgs) -> Result<()> {
         log_x: match out.x_scale.as_str() {
             "log2" => true,
             "linear" => false,
-            _ => crate::export::suits_log_x(
-                runs.iter()
-                    .flat_map(|r| r.results.cells.iter().map(|c| c.workers)),
-            ),
+            _ => log_x,
         },
         log_y: match out.y_scale.as_str() {
             "log" => true,
             "linear" => false,
-            _ => crate::export::suits_log_time(runs.iter().map(|r| r.results)),
+            _ => log_y,
         },
         ..ChartOptions::default()
     };

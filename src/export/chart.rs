@@ -381,14 +381,7 @@ where
     DB::ErrorType: 'static,
 {
     let kind = options.kind;
-    // Against each model's own single worker only when every run on the chart was.
-    let y_label = match runs
-        .iter()
-        .all(|r| r.results.experiment.baseline == crate::preset::Baseline::SameModelOneWorker)
-    {
-        true => kind.y_label_against(crate::preset::Baseline::SameModelOneWorker),
-        false => kind.y_label(),
-    };
+    let y_label = kind.y_label_for(runs.iter().map(|r| r.results));
     let theme = options.theme;
     let font = CHART_FONT_FAMILY;
     let (w, h) = root.dim_in_pixel();
@@ -595,14 +588,13 @@ where
             v
         }
     };
+    // The fewest workers measured: the axis starts just left of them (not at 0, where with 1
+    // and 2 workers a third of the width would be empty).
+    let lo = measured.first().copied().unwrap_or(1).max(1) as f64;
     let (x_lo, x_hi) = if options.log_x {
-        let lo = measured.first().copied().unwrap_or(1).max(1) as f64;
         (lo.log2() - 0.3, x_max.log2() + 0.3)
     } else {
-        // From just left of the fewest workers measured, not from 0: with 1 and 2 workers a
-        // third of the width would be empty.
         let pad = (x_max * 0.04).max(0.25);
-        let lo = measured.first().copied().unwrap_or(1).max(1) as f64;
         ((lo - pad).max(0.0), x_max + pad)
     };
     let (y_lo, y_hi) = if log_y {

@@ -82,6 +82,16 @@ impl ChartKind {
         }
     }
 
+    /// The y label for a chart of `runs`: [`ChartKind::y_label_against`] their baseline where
+    /// they all share one, else [`ChartKind::y_label`].
+    pub fn y_label_for<'a>(self, runs: impl IntoIterator<Item = &'a ResultsFile>) -> &'static str {
+        let mut baselines = runs.into_iter().map(|r| r.experiment.baseline);
+        match baselines.next() {
+            Some(first) if baselines.all(|b| b == first) => self.y_label_against(first),
+            _ => self.y_label(),
+        }
+    }
+
     /// Whether the chart has an ideal reference line (memory has none).
     pub fn has_ideal(self) -> bool {
         self != ChartKind::Memory
@@ -706,6 +716,13 @@ pub fn suits_log_time<'a>(runs: impl IntoIterator<Item = &'a ResultsFile>) -> bo
     hi > 0.0 && hi / lo > LINEAR_Y_SPAN
 }
 
+/// The axes that suit `runs` where nobody chose: `(log₂ workers, log time)` by
+/// [`suits_log_x`] over every measured worker count and [`suits_log_time`].
+pub fn suited_scales<'a>(runs: impl Iterator<Item = &'a ResultsFile> + Clone) -> (bool, bool) {
+    let workers = runs.clone().flat_map(|r| r.cells.iter().map(|c| c.workers));
+    (suits_log_x(workers), suits_log_time(runs))
+}
+
 /// The worker counts measured in any of `runs` (or planned), sorted: the x axis ticks.
 pub fn worker_ticks(workers: impl IntoIterator<Item = usize>) -> Vec<usize> {
     let mut v: Vec<usize> = workers.into_iter().filter(|&w| w > 0).collect();
@@ -983,6 +1000,19 @@ mod tests {
         assert_eq!(
             ChartKind::WallTime.y_label_against(Baseline::SameModelOneWorker),
             ChartKind::WallTime.y_label()
+        );
+        // Runs on one chart: the shared baseline's label, or the plain one where they differ.
+        let mut own = ResultsFile::default();
+        own.experiment.baseline = Baseline::SameModelOneWorker;
+        let mut shared = ResultsFile::default();
+        shared.experiment.baseline = Baseline::Sequential;
+        assert_eq!(
+            ChartKind::Speedup.y_label_for([&own, &own]),
+            "speedup (× its own 1 worker)"
+        );
+        assert_eq!(
+            ChartKind::Speedup.y_label_for([&own, &shared]),
+            ChartKind::Speedup.y_label()
         );
     }
 

@@ -25,7 +25,7 @@ pub use chart::{
 };
 pub use chart_model::{
     ChartKind, ChartRun, Theme, fit_curve, model_colour, run_label, run_labels, series_label,
-    suits_log_time, suits_log_x,
+    suited_scales, suits_log_time, suits_log_x,
 };
 pub use csv::summary_csv;
 pub use glyphs::text_width;

@@ -592,7 +592,7 @@ pub fn show(
     let mut plot = Plot::new(("chart", kind.id()))
         .x_axis_label(if log_x { "workers (log₂)" } else { "workers" })
         .y_axis_label({
-            let label = kind.y_label_against(results.experiment.baseline);
+            let label = kind.y_label_for([results]);
             if log_y {
                 format!("{label} (log)")
             } else {

@@ -103,13 +103,9 @@ impl ExportDialog {
             })
             .collect();
         self.models = models;
-        // The worker axis that suits the runs (as on screen until the user sets it there).
-        self.options.log_x = export::suits_log_x(
-            self.runs
-                .iter()
-                .flat_map(|r| r.results.cells.iter().map(|c| c.workers)),
-        );
-        self.options.log_y = export::suits_log_time(self.runs.iter().map(|r| &r.results));
+        // The axes that suit the runs (as on screen until the user sets them there).
+        (self.options.log_x, self.options.log_y) =
+            export::suited_scales(self.runs.iter().map(|r| &r.results));
         self.options.kind = kind;
         self.options.show_fits = show_fits;
         self.preview = None;
