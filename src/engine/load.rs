@@ -180,20 +180,6 @@ impl LoadEvidence {
     }
 }
 
-/// The other load between `before` and `after`, `interval_s` apart, during which this process
-/// (and its workers) used `own_cpu_s` of CPU time, judged alone (see [`LoadEvidence`]).
-/// `quota_cores` is the cgroup's `cpu.max` quota in cores, if any. `None` when the snapshots do
-/// not cover the same CPUs or no time passed.
-pub fn other_load(
-    before: &CpuSnapshot,
-    after: &CpuSnapshot,
-    interval_s: f64,
-    own_cpu_s: f64,
-    quota_cores: Option<f64>,
-) -> Option<OtherLoad> {
-    LoadEvidence::between(before, after, interval_s, own_cpu_s, quota_cores)?.judge()
-}
-
 /// Records one timed run's evidence in its sample: the run's own figure (`other_load`, coarse
 /// when the run is short), and its own verdict when it held [`MIN_TICKS_PER_CPU`] ticks per
 /// CPU; a shorter run is marked [`BusyBasis::TooFewTicks`] until [`judge_runs`] gives it its
@@ -366,12 +352,6 @@ impl LoadProbe {
         (!snap.cpus.is_empty()).then(|| (Instant::now(), snap))
     }
 
-    /// The other load since `before`, given the CPU time this process used meanwhile, judged
-    /// alone.
-    pub fn since(&self, before: &(Instant, CpuSnapshot), own_cpu_s: f64) -> Option<OtherLoad> {
-        self.evidence_since(before, own_cpu_s)?.judge()
-    }
-
     /// The ticks since `before`, given the CPU time this process used meanwhile: one run's
     /// evidence, to record and pool.
     pub fn evidence_since(
@@ -416,6 +396,20 @@ fn cgroup_quota() -> Option<f64> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// The other load between `before` and `after`, `interval_s` apart, during which this process
+    /// (and its workers) used `own_cpu_s` of CPU time, judged alone (see [`LoadEvidence`]).
+    /// `quota_cores` is the cgroup's `cpu.max` quota in cores, if any. `None` when the snapshots do
+    /// not cover the same CPUs or no time passed.
+    fn other_load(
+        before: &CpuSnapshot,
+        after: &CpuSnapshot,
+        interval_s: f64,
+        own_cpu_s: f64,
+        quota_cores: Option<f64>,
+    ) -> Option<OtherLoad> {
+        LoadEvidence::between(before, after, interval_s, own_cpu_s, quota_cores)?.judge()
+    }
 
     fn snap(cpus: &[(u64, u64)]) -> CpuSnapshot {
         CpuSnapshot {
@@ -710,7 +704,7 @@ mod tests {
         let before = probe.snapshot().expect("/proc/stat is readable on Linux");
         assert!(!before.1.cpus.is_empty());
         std::thread::sleep(std::time::Duration::from_millis(20));
-        if let Some(l) = probe.since(&before, 0.0) {
+        if let Some(l) = probe.evidence_since(&before, 0.0).and_then(|e| e.judge()) {
             assert!(l.other_cores >= 0.0 && l.other_cores <= before.1.cpus.len() as f64 + 1e-9);
         }
     }
