@@ -287,10 +287,8 @@ pub enum ResultsError {
 struct BaselineCell {
     /// Its index in `cells`: the baseline's own speedup is 1 by definition, with no interval.
     index: usize,
-    /// Median wall time, seconds.
-    wall: f64,
-    /// The median wall time's confidence interval.
-    interval: Option<stats::MedianInterval>,
+    /// Median wall time, seconds, with its confidence interval.
+    wall: stats::MedianInterval,
     /// Median CPU time, seconds, where the cell mostly computes (see [`MOSTLY_COMPUTING`]).
     cpu: Option<f64>,
 }
@@ -300,17 +298,15 @@ struct BaselineCell {
 const MOSTLY_COMPUTING: f64 = 0.5;
 
 impl BaselineCell {
+    /// From a cell whose summaries are filled in (`summarize_times`).
     fn of(index: usize, c: &CellResult) -> Option<BaselineCell> {
-        let summary = stats::summarize(&c.wall_times())?;
-        let wall = summary.median;
-        let cpus: Vec<f64> = c.samples.iter().map(|s| s.cpu_s).collect();
-        let cpu = stats::median(&cpus).filter(|&cpu| cpu > 0.0 && cpu >= MOSTLY_COMPUTING * wall);
-        Some(BaselineCell {
-            index,
-            wall,
-            interval: Some(median_interval(&summary)),
-            cpu,
-        })
+        let wall = median_interval(c.wall.as_ref()?);
+        let cpu = c
+            .cpu
+            .as_ref()
+            .map(|s| s.median)
+            .filter(|&cpu| cpu > 0.0 && cpu >= MOSTLY_COMPUTING * wall.median);
+        Some(BaselineCell { index, wall, cpu })
     }
 }
 
@@ -321,6 +317,7 @@ impl ResultsFile {
     pub fn recompute(&mut self) {
         self.check_answers();
         let kind = self.experiment.baseline;
+        self.cells.iter_mut().for_each(summarize_times);
         // Every cell a baseline can be: the first sequential one, and each model's first at
         // one worker.
         let mut sequential: Option<BaselineCell> = None;
@@ -342,7 +339,7 @@ impl ResultsFile {
             kind,
             description: kind.describe().into(),
             median_s: match kind {
-                preset::Baseline::Sequential => sequential.as_ref().map(|b| b.wall),
+                preset::Baseline::Sequential => sequential.as_ref().map(|b| b.wall.median),
                 preset::Baseline::SameModelOneWorker => None,
             },
         };
@@ -355,7 +352,7 @@ impl ResultsFile {
                     one_worker.get(&cell.model).and_then(Option::as_ref)
                 }
             };
-            derive(cell, base.map(|b| (b, b.index == i)), per_worker);
+            derive(cell, base, base.is_some_and(|b| b.index == i), per_worker);
         }
     }
 
@@ -524,17 +521,16 @@ fn median_interval(s: &stats::Summary) -> stats::MedianInterval {
     }
 }
 
-/// The derived fields of one cell, against its baseline (and whether the cell is that
-/// baseline).
-fn derive(cell: &mut CellResult, base: Option<(&BaselineCell, bool)>, per_worker: bool) {
-    let (base, is_baseline) = match base {
-        Some((b, own)) => (Some(b), own),
-        None => (None, false),
-    };
-    let walls = cell.wall_times();
+/// A cell's wall-time and CPU-time summaries, from its samples.
+fn summarize_times(cell: &mut CellResult) {
     let cpus: Vec<f64> = cell.samples.iter().map(|s| s.cpu_s).collect();
-    cell.wall = stats::summarize(&walls);
+    cell.wall = stats::summarize(&cell.wall_times());
     cell.cpu = stats::summarize(&cpus);
+}
+
+/// The derived fields of one cell (its summaries already filled in), against its baseline,
+/// which `is_baseline` says the cell is itself.
+fn derive(cell: &mut CellResult, base: Option<&BaselineCell>, is_baseline: bool, per_worker: bool) {
     cell.checksums_agree = cell
         .samples
         .windows(2)
@@ -550,14 +546,13 @@ fn derive(cell: &mut CellResult, base: Option<(&BaselineCell, bool)>, per_worker
         1.0
     };
     if let (Some(base), Some(w)) = (base, &cell.wall) {
-        sp = stats::speedup(base.wall, w.median).map(|s| s * scaled);
-        if let Some((l, h)) = stats::speedup_range(base.wall, w.min, w.max) {
+        sp = stats::speedup(base.wall.median, w.median).map(|s| s * scaled);
+        if let Some((l, h)) = stats::speedup_range(base.wall.median, w.min, w.max) {
             (lo, hi) = (Some(l * scaled), Some(h * scaled));
         }
-        ci = base
-            .interval
-            .filter(|_| !is_baseline)
-            .and_then(|b| stats::speedup_interval(b, median_interval(w)))
+        ci = (!is_baseline)
+            .then(|| stats::speedup_interval(base.wall, median_interval(w)))
+            .flatten()
             .map(|(l, h)| (l * scaled, h * scaled));
         eff = sp.and_then(|s| stats::efficiency(s, cell.workers));
     }
