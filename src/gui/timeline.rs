@@ -167,8 +167,7 @@ pub fn show(ui: &mut egui::Ui, results: Option<&ResultsFile>) {
                     cell_label(cell),
                     t.wall_ns as f64 / 1e6
                 ));
-                let summary = lanes_summary(cell, t);
-                lanes_plot(ui, i, t, end_ms, height, &summary);
+                lanes_plot(ui, i, t, end_ms, height, &|| lanes_summary(cell, t));
             }
         }
     };
@@ -292,7 +291,7 @@ fn lanes_plot(
     t: &Timeline,
     end_ms: f64,
     height: f32,
-    summary: &str,
+    summary: &dyn Fn() -> String,
 ) {
     let lanes = t.workers.len().max(1);
     let plot_id = ui.make_persistent_id(("corelab-timeline", cell));
@@ -387,7 +386,8 @@ fn lanes_plot(
         })
         .response
         // A keyboard stop: a screen reader reads the lanes in words.
-        .widget_info(|| egui::WidgetInfo::labeled(egui::Role::Image, true, summary));
+        // Built only when asked for (AccessKit on): it walks every span.
+        .widget_info(|| egui::WidgetInfo::labeled(egui::Role::Image, true, summary()));
 }
 
 /// A timeline in words, for a screen reader: how many lanes over how long, and the share of
