@@ -207,8 +207,10 @@ fn row(ui: &mut egui::Ui, results: &ResultsFile, index: usize, cell: &CellResult
         ui.scope_id().with(("results-row", index)),
         egui::Sense::focusable_noninteractive(),
     );
-    let summary = row_summary(results, cell);
-    stop.widget_info(|| egui::WidgetInfo::labeled(egui::Role::Row, true, &summary));
+    // Built only when AccessKit asks for the row's name, not every frame.
+    stop.widget_info(|| {
+        egui::WidgetInfo::labeled(egui::Role::Row, true, row_summary(results, cell))
+    });
     if stop.gained_focus() {
         // Into view (rows below the fold, or the table scrolled right).
         stop.scroll_to_me(Some(egui::Align::Center));

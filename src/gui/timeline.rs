@@ -221,7 +221,6 @@ fn memory_plot(ui: &mut egui::Ui, results: &ResultsFile) {
     let table_key = ui
         .ctx()
         .format_shortcut(&super::command::tab_shortcut(super::app::Tab::Table));
-    let summary = super::charts::chart_summary(ChartKind::Memory, &named, &table_key);
     Plot::new("corelab-memory-vs-workers")
         .x_axis_label("workers (N)")
         .y_axis_label(ChartKind::Memory.y_label())
@@ -241,7 +240,10 @@ fn memory_plot(ui: &mut egui::Ui, results: &ResultsFile) {
             }
         })
         .response
-        .widget_info(|| egui::WidgetInfo::labeled(egui::Role::Image, true, &summary));
+        .widget_info(|| {
+            let summary = super::charts::chart_summary(ChartKind::Memory, &named, &table_key);
+            egui::WidgetInfo::labeled(egui::Role::Image, true, summary)
+        });
 }
 
 fn cell_combo(

@@ -75,21 +75,6 @@ fn is_zero(n: &usize) -> bool {
 }
 
 impl LoadSummary {
-    /// Adds one run's figure, judged alone, weighing as much as every other run (the pooled
-    /// figure of equally long runs). The sweep builds its summaries from pooled ticks instead
-    /// (`engine::load::judge_runs`).
-    pub fn add(&mut self, other_cores: f64, usable_cores: f64, busy: bool) {
-        // Rounded to 1/10 000 of a core: finer is noise, and short decimals read back from
-        // JSON exactly.
-        self.mean_other_cores = round_cores(
-            (self.mean_other_cores * self.runs as f64 + other_cores) / (self.runs + 1) as f64,
-        );
-        self.runs += 1;
-        self.busy_runs += usize::from(busy);
-        self.max_other_cores = round_cores(self.max_other_cores.max(other_cores));
-        self.usable_cores = round_cores(usable_cores);
-    }
-
     /// Whether other programs competed for the cores: some run was marked busy, or the runs'
     /// pooled ticks say so.
     pub fn was_busy(&self) -> bool {
@@ -398,23 +383,30 @@ mod tests {
 
     #[test]
     fn busy_runs_during_the_sweep_are_what_the_warning_reports() {
-        let mut load = LoadSummary::default();
-        load.add(0.1, 2.0, false);
-        load.add(0.3, 2.0, false);
+        // Files from before pooling: the mean of the runs' own figures, no ticks.
+        let quiet = LoadSummary {
+            runs: 2,
+            busy_runs: 0,
+            mean_other_cores: 0.2,
+            max_other_cores: 0.3,
+            usable_cores: 2.0,
+            ..LoadSummary::default()
+        };
         let mut m = MachineInfo {
             logical_cores: 2,
             // An old start-of-sweep figure is ignored once per-run figures exist.
             busy_cores_at_start: Some(1.5),
-            load_during_runs: Some(load.clone()),
+            load_during_runs: Some(quiet.clone()),
             ..MachineInfo::default()
         };
         assert_eq!(m.busy_warning(), None);
-        load.add(1.1, 2.0, true);
-        assert_eq!(load.runs, 3);
-        assert_eq!(load.busy_runs, 1);
-        assert_eq!(load.mean_other_cores, 0.5);
-        assert_eq!(load.max_other_cores, 1.1);
-        m.load_during_runs = Some(load);
+        m.load_during_runs = Some(LoadSummary {
+            runs: 3,
+            busy_runs: 1,
+            mean_other_cores: 0.5,
+            max_other_cores: 1.1,
+            ..quiet
+        });
         let w = m.busy_warning().unwrap();
         assert!(w.contains("during 1 of 3 timed runs"), "{w}");
         assert!(w.contains("up to 1.10 of the 2.0 cores"), "{w}");
@@ -468,9 +460,14 @@ mod tests {
         assert_eq!(m.busy_warning(), None);
         assert!(m.load_unknown_note().is_some());
         // A file from before pooling: no ticks, no pooled words.
-        let mut old = LoadSummary::default();
-        old.add(1.1, 2.0, true);
-        m.load_during_runs = Some(old);
+        m.load_during_runs = Some(LoadSummary {
+            runs: 1,
+            busy_runs: 1,
+            mean_other_cores: 1.1,
+            max_other_cores: 1.1,
+            usable_cores: 2.0,
+            ..LoadSummary::default()
+        });
         let w = m.busy_warning().unwrap();
         assert!(!w.contains("pooled"), "{w}");
     }
