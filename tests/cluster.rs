@@ -245,6 +245,7 @@ fn the_cluster_driver_reports_its_cpu_time_outside_the_timed_region() {
     assert_eq!(done["op"], "done", "{done}");
     let untimed = done["untimed_cpu_s"].as_f64();
     assert!(untimed.is_some_and(|s| s > 0.0), "{done}");
+    assert!(done["untimed_minor_faults"].as_u64().is_some(), "{done}");
 }
 
 /// A Dask scheduler with three workers, started apart (like a cluster someone else runs);

@@ -11,15 +11,15 @@ directory, where corelab writes both files:
   -> {"op": "start", "model": "dask"|"mpi", "workers": N, "scheduler": "" | "tcp://host:8786"}
   <- {"op": "started", "startup_s": 1.2, "cluster": {...}}
   -> {"op": "run", "task": {...}}
-  <- {"op": "done", "wall_s": ..., "cpu_s": ..., "checksum": ..., "untimed_cpu_s": ...,
-      "timeline": {...}}
+  <- {"op": "done", "wall_s": ..., "cpu_s": ..., "checksum": ..., "timeline": {...},
+      "untimed_cpu_s": ..., "untimed_minor_faults": ...}
 
 "timeline" (as corelab_worker.py sends it: one lane per worker thread) comes only when every
 unit ran on this host: another host's time.monotonic_ns() is not this one's clock.
 "untimed_cpu_s" (as corelab_worker.py sends it) is this driver process's CPU time spent on the
 request outside the timed region (parsing it, building the items, the timeline, the reply's
 JSON): corelab measures the run's CPU time from outside, around the whole request, and
-subtracts it.
+subtracts it. "untimed_minor_faults" is the same for its minor page faults.
 
 "cluster" describes what ran the tasks: the engine, the scheduler address, the dashboard link
 (Dask) and every worker used (address, host, threads, memory limit in bytes).

@@ -10,6 +10,7 @@ Standard library only. corelab starts one of these per cell and speaks JSON line
   <- {"op": "started", "startup_s": 0.05}
   -> {"op": "run", "task": {...corelab task spec...}}
   <- {"op": "done", "wall_s": 0.4, "cpu_s": 0.8, "checksum": 123, "untimed_cpu_s": 0.002,
+      "untimed_minor_faults": 12,
       "scheduling": {...},   (threads only: per-thread CPU time, units and context switches)
       "timeline": {"start_ns": T0, "lanes": [ident, ...],
                    "units": [[lane, unit, start_ns, end_ns, [[wait_start, wait_end], ...]], ...]}}
@@ -35,7 +36,9 @@ count. untimed_cpu_s is what this interpreter (time.process_time: all its thread
 the request outside the timed region: from reading the request line to the timed start, and
 from the timed end until the rest of the reply is serialised (parsing the task, building its
 items and payload, the recorder, the timeline, the scheduling report, the JSON of the reply);
-it is the reply's last field, and corelab subtracts it.
+it is the reply's second last field, and corelab subtracts it. untimed_minor_faults, the last,
+is the same for this interpreter's minor page faults (getrusage RUSAGE_SELF's ru_minflt):
+corelab reads the faults of the process tree around the whole request, and subtracts these.
 startup_s is informative; corelab times start-up itself, interpreter launch included.
 
 Kernels compute exactly the checksums of corelab's Rust kernels, so results cross-check.
@@ -50,6 +53,7 @@ import hashlib
 import json
 import multiprocessing
 import os
+import resource
 import sys
 import threading
 import time
@@ -259,10 +263,13 @@ class RunClock:
 
     def __init__(self):
         self.received_cpu = time.process_time()
+        self.received_faults = minor_faults()
         self.start_cpu = self.stop_cpu = None
+        self.start_faults = self.stop_faults = None
 
     def start(self):
         """Starts the timed region."""
+        self.start_faults = minor_faults()
         self.start_cpu = time.process_time()
         self.start_ns = time.monotonic_ns()
         self.started = time.perf_counter()
@@ -271,6 +278,7 @@ class RunClock:
         """Ends the timed region; returns its wall time in seconds."""
         wall = time.perf_counter() - self.started
         self.stop_cpu = time.process_time()
+        self.stop_faults = minor_faults()
         return wall
 
     def untimed_cpu(self):
@@ -281,6 +289,19 @@ class RunClock:
         before = self.start_cpu - self.received_cpu
         after = time.process_time() - self.stop_cpu
         return max(0.0, before) + max(0.0, after)
+
+    def untimed_faults(self):
+        """Minor page faults of this process on the request outside the timed region so far,
+        as `untimed_cpu` counts CPU time: building the items and payload, serialising the
+        reply."""
+        before = self.start_faults - self.received_faults
+        after = minor_faults() - self.stop_faults
+        return max(0, before) + max(0, after)
+
+
+def minor_faults():
+    """This process's minor page faults so far, every thread of it."""
+    return resource.getrusage(resource.RUSAGE_SELF).ru_minflt
 
 
 class Recorder:
@@ -596,11 +617,13 @@ def gil_enabled():
 
 def reply(msg, clock=None):
     """Writes `msg` as one protocol line. The reply to a run request passes the run's `clock`:
-    the line then ends with the request's untimed_cpu_s, read once the rest is serialised, so
-    that serialising the reply (a timeline of thousands of units) counts as untimed too."""
+    the line then ends with the request's untimed_cpu_s and untimed_minor_faults, read once the
+    rest is serialised, so that serialising the reply (a timeline of thousands of units) counts
+    as untimed too."""
     line = json.dumps(msg)
     if clock is not None:
-        line = '%s, "untimed_cpu_s": %s}' % (line[:-1], json.dumps(clock.untimed_cpu()))
+        line = '%s, "untimed_cpu_s": %s, "untimed_minor_faults": %d}' % (
+            line[:-1], json.dumps(clock.untimed_cpu()), clock.untimed_faults())
     sys.stdout.write(line + "\n")
     sys.stdout.flush()
 

@@ -2,11 +2,12 @@
 //! with `threading` or `multiprocessing` inside it.
 //!
 //! A run's wall time is the interpreter's own timed region. Its CPU time is measured from
-//! outside, around the whole `run` request (the interpreter and every process below it, and
-//! corelab's threads that send the request and read the reply), less the CPU time the
+//! outside, around the whole `run` request (the interpreter and every process below it; not
+//! corelab's own threads that send the request and read the reply), less the CPU time the
 //! interpreter reports it spent on the request outside its timed region (`untimed_cpu_s`:
 //! parsing the request, building the items, the timeline and the reply), so that what an
-//! interpreter does around a short run does not count as the run's.
+//! interpreter does around a short run does not count as the run's. Its minor page faults are
+//! measured and corrected the same way (`untimed_minor_faults`).
 
 use std::path::Path;
 use std::process::Command;
@@ -62,6 +63,10 @@ enum FromPython {
         /// request outside its timed region; absent from an older worker.
         #[serde(default)]
         untimed_cpu_s: Option<f64>,
+        /// The interpreter's minor page faults (`getrusage`'s `ru_minflt`) on the request
+        /// outside its timed region; absent from an older worker.
+        #[serde(default)]
+        untimed_minor_faults: Option<u64>,
     },
     Failed {
         message: String,
@@ -371,6 +376,7 @@ impl Executor for PythonExecutor {
                 task_checksums,
                 timeline,
                 untimed_cpu_s,
+                untimed_minor_faults,
             } => {
                 let cpu = timed_region_cpu(spent.cpu, untimed_cpu_s)
                     .map_err(|e| self.refuse(format!("Python sent a bad {e}")))?;
@@ -386,7 +392,9 @@ impl Executor for PythonExecutor {
                 Ok(RunRecord {
                     wall,
                     cpu,
-                    minor_faults: spent.minor_faults,
+                    minor_faults: spent
+                        .minor_faults
+                        .saturating_sub(untimed_minor_faults.unwrap_or(0)),
                     task_cpu: Some(Duration::from_secs_f64(cpu_s.clamp(0.0, 1e9))),
                     metrics: RunMetrics {
                         checksum,
@@ -418,10 +426,29 @@ mod tests {
     const DONE: &str = r#"{"op": "done", "wall_s": 0.01, "cpu_s": 0.004, "checksum": 7"#;
 
     fn untimed_of(line: &str) -> Option<f64> {
+        untimed_parts_of(line).0
+    }
+
+    fn untimed_parts_of(line: &str) -> (Option<f64>, Option<u64>) {
         match decode(line).expect("decoded") {
-            FromPython::Done { untimed_cpu_s, .. } => untimed_cpu_s,
+            FromPython::Done {
+                untimed_cpu_s,
+                untimed_minor_faults,
+                ..
+            } => (untimed_cpu_s, untimed_minor_faults),
             other => panic!("not a done reply: {other:?}"),
         }
+    }
+
+    #[test]
+    fn the_done_reply_carries_the_untimed_minor_faults_when_the_worker_sends_it() {
+        assert_eq!(
+            untimed_parts_of(&format!(
+                "{DONE}, \"untimed_cpu_s\": 0.0125, \"untimed_minor_faults\": 340}}"
+            )),
+            (Some(0.0125), Some(340))
+        );
+        assert_eq!(untimed_parts_of(&format!("{DONE}}}")), (None, None));
     }
 
     #[test]
