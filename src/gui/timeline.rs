@@ -36,6 +36,17 @@ pub fn state_colour(state: SpanState) -> egui::Color32 {
     }
 }
 
+/// The height of a state's bars, in lanes: running tall, waiting for I/O half as tall,
+/// waiting for the lock thin, so that the states differ by shape as well as colour (red and
+/// green look alike to many readers). Transit, beneath the rest, as tall as running.
+pub fn state_thickness(state: SpanState) -> f64 {
+    match state {
+        SpanState::Computing | SpanState::Transit => 0.7,
+        SpanState::Io => 0.4,
+        SpanState::LockWait => 0.2,
+    }
+}
+
 fn cell_label(c: &CellResult) -> String {
     format!("{} × {}", c.model_id(), c.workers)
 }
@@ -144,8 +155,11 @@ pub fn show(ui: &mut egui::Ui, results: Option<&ResultsFile>) {
     });
     ui.horizontal_wrapped(|ui| {
         for state in SpanState::ALL {
-            let (rect, _) = ui.allocate_exact_size(egui::vec2(12.0, 12.0), egui::Sense::hover());
-            ui.painter().rect_filled(rect, 2.0, state_colour(state));
+            // The swatch has the bars' shape: as tall, relative to a running bar.
+            let (rect, _) = ui.allocate_exact_size(egui::vec2(14.0, 14.0), egui::Sense::hover());
+            let tall = 14.0 * (state_thickness(state) / state_thickness(SpanState::Computing));
+            let swatch = egui::Rect::from_center_size(rect.center(), egui::vec2(14.0, tall as f32));
+            ui.painter().rect_filled(swatch, 1.0, state_colour(state));
             ui.label(state.label());
         }
         ui.label("· drag to pan, scroll to zoom, double-click to reset");
@@ -325,7 +339,7 @@ fn lanes_plot(
                     let ms = s.duration_ns() as f64 / 1e6;
                     Bar::new(y_of(s.worker), ms)
                         .base_offset(s.start_ns as f64 / 1e6)
-                        .width(0.7)
+                        .width(state_thickness(state))
                         .fill(state_colour(state))
                         // A dark edge, so back-to-back tasks stay apart where there is room.
                         .stroke(bar_edge(ms * px_per_ms))
@@ -470,6 +484,17 @@ mod drawing_tests {
         assert!(SpanState::ALL.iter().all(|s| order.contains(s)));
         assert_eq!(bar_edge(0.8), egui::Stroke::NONE);
         assert_ne!(bar_edge(12.0), egui::Stroke::NONE);
+    }
+
+    #[test]
+    fn running_and_the_two_waits_differ_in_height_not_only_in_colour() {
+        let [run, lock, io] =
+            [SpanState::Computing, SpanState::LockWait, SpanState::Io].map(state_thickness);
+        assert!(run > io && io > lock, "{run} {io} {lock}");
+        // Clearly apart on screen: each at most about half the next.
+        assert!(io <= run * 0.6 && lock <= io * 0.6, "{run} {io} {lock}");
+        // Bars stay inside their lane (lanes are 1 apart).
+        assert!(SpanState::ALL.iter().all(|&s| state_thickness(s) < 1.0));
     }
 }
 
