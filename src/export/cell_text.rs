@@ -155,6 +155,23 @@ pub fn outliers(c: &CellResult) -> String {
     }
 }
 
+/// A speedup above this with one worker, whole interval included, is not the model's doing.
+pub const ONE_WORKER_SUSPECT: f64 = 1.15;
+
+/// A one-worker cell that beat its baseline clearly (its speedup interval, or the speedup
+/// where there is none, above [`ONE_WORKER_SUSPECT`]): the same work on one worker cannot be
+/// much faster than the baseline, so the machine favoured this cell (the kernel's share of busy
+/// cores, memory placement) and its curve is not comparable. `None` otherwise.
+pub fn one_worker_suspect(c: &CellResult) -> Option<String> {
+    let speedup = c.speedup?;
+    let low = c.speedup_ci_low.unwrap_or(speedup);
+    (c.workers == 1 && low > ONE_WORKER_SUSPECT).then(|| {
+        format!(
+            "{speedup:.2}× with 1 worker: the same work cannot be that much faster than the baseline; the machine favoured this cell (busy cores shared unequally?), not comparable"
+        )
+    })
+}
+
 /// What else the reader must know about a cell: failure, outlying runs, lost updates,
 /// bandwidth, pool start-up. The parts are separated by `; ` (`1 outlier: 0.1818 s; pool
 /// start-up 2.0 ms`), no padding.
@@ -164,6 +181,9 @@ pub fn note(c: &CellResult) -> String {
         CellStatus::Ok => {}
         CellStatus::Failed => parts.push(format!("FAILED: {}", c.error.as_deref().unwrap_or(""))),
         CellStatus::Cancelled => parts.push("cancelled".into()),
+    }
+    if let Some(suspect) = one_worker_suspect(c) {
+        parts.push(suspect);
     }
     let outliers = outliers(c);
     if !outliers.is_empty() {
@@ -211,6 +231,27 @@ mod tests {
             .push(CellResult::with_walls(ModelKind::Threads, 2, walls));
         r.recompute();
         r
+    }
+
+    #[test]
+    fn a_one_worker_cell_clearly_faster_than_its_baseline_is_called_suspect() {
+        let mut c = CellResult::with_walls(ModelKind::Processes, 1, &[0.11; 6]);
+        c.speedup = Some(2.33);
+        c.speedup_ci_low = Some(2.1);
+        let n = note(&c);
+        assert!(n.starts_with("2.33× with 1 worker"), "{n}");
+        assert!(n.contains("not comparable"), "{n}");
+        // Within noise of the baseline, or its interval reaching down to it: no note.
+        c.speedup_ci_low = Some(1.05);
+        assert_eq!(one_worker_suspect(&c), None);
+        c.speedup = Some(1.1);
+        c.speedup_ci_low = None;
+        assert_eq!(one_worker_suspect(&c), None);
+        // Two workers may well be twice as fast.
+        c.workers = 2;
+        c.speedup = Some(1.9);
+        c.speedup_ci_low = Some(1.8);
+        assert_eq!(one_worker_suspect(&c), None);
     }
 
     #[test]

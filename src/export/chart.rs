@@ -460,7 +460,7 @@ where
     }
     if !busy.is_empty() {
         let text = format!(
-            "Measured on a busy machine ({}): timings noisy, speedups understated",
+            "Measured on a busy machine ({}): timings noisy, speedups unreliable",
             busy.join("; ")
         );
         for line in wrap(&text, m.small, text_w, 2) {

@@ -158,7 +158,7 @@ impl MachineInfo {
             if load.busy_runs == 0 {
                 // Busy by the sweep's pooled ticks alone (its cells' runs held too few to judge).
                 return Some(format!(
-                    "the machine was busy during the timed runs (other programs used {:.2} of the {:.1} cores this sweep could use on average, pooled over every run's clock ticks, though no run was marked busy, alone or by its cell's pooled ticks (too few of them): their timings are noisy and speedups understated",
+                    "the machine was busy during the timed runs (other programs used {:.2} of the {:.1} cores this sweep could use on average, pooled over every run's clock ticks, though no run was marked busy, alone or by its cell's pooled ticks (too few of them): their timings are noisy and their speedups unreliable either way (the kernel need not share the busy cores out equally between the models' threads and processes)",
                     load.mean_other_cores, load.usable_cores
                 ));
             }
@@ -170,7 +170,7 @@ impl MachineInfo {
                 false => "",
             };
             return Some(format!(
-                "the machine was busy during {} of {} timed runs (other programs used up to {:.2} of the {:.1} cores this sweep could use, {:.2} on average{pooled}): those runs are marked busy in the results, and their timings are noisy and speedups understated",
+                "the machine was busy during {} of {} timed runs (other programs used up to {:.2} of the {:.1} cores this sweep could use, {:.2} on average{pooled}): those runs are marked busy in the results, and their timings are noisy and their speedups unreliable either way (the kernel need not share the busy cores out equally between the models' threads and processes)",
                 load.busy_runs,
                 load.runs,
                 load.max_other_cores,
@@ -181,7 +181,7 @@ impl MachineInfo {
         let busy = self.busy_cores_at_start?;
         (busy > 0.5).then(|| {
             format!(
-                "the machine was busy (other programs used {busy:.1} of {} cores as the sweep started): they compete for the cores, so these timings are noisy and speedups understated",
+                "the machine was busy (other programs used {busy:.1} of {} cores as the sweep started): they compete for the cores, so these timings are noisy and their speedups unreliable either way",
                 self.logical_cores
             )
         })
