@@ -47,6 +47,23 @@ pub fn state_thickness(state: SpanState) -> f64 {
     }
 }
 
+/// Which run a timeline shows: `median run, 181.4 ms`, or, when the median run's timeline was
+/// not kept (only the few nearest the median so far are kept while measuring), `run 7 of 9 by
+/// time, 210.7 ms (median 181.4 ms)`.
+pub fn shown_run_text(cell: &CellResult, t: &Timeline) -> String {
+    let ms = t.wall_ns as f64 / 1e6;
+    match crate::results::timeline::shown_run(cell) {
+        Some(r) if !r.is_median => format!(
+            "run {} of {} by time, {ms:.1} ms (median {:.1} ms)",
+            r.rank,
+            r.runs,
+            r.median_s * 1000.0
+        ),
+        Some(_) => format!("median run, {ms:.1} ms"),
+        None => format!("a run of {ms:.1} ms"),
+    }
+}
+
 fn cell_label(c: &CellResult) -> String {
     format!("{} × {}", c.model_id(), c.workers)
 }
@@ -177,9 +194,9 @@ pub fn show(ui: &mut egui::Ui, results: Option<&ResultsFile>) {
             let cell = &results.cells[i];
             if let Some(t) = &cell.timeline {
                 ui.strong(format!(
-                    "{} — median run, {:.1} ms",
+                    "{} — {}",
                     cell_label(cell),
-                    t.wall_ns as f64 / 1e6
+                    shown_run_text(cell, t)
                 ));
                 lanes_plot(ui, i, t, end_ms, height, &|| lanes_summary(cell, t));
             }
@@ -484,6 +501,34 @@ mod drawing_tests {
         assert!(SpanState::ALL.iter().all(|s| order.contains(s)));
         assert_eq!(bar_edge(0.8), egui::Stroke::NONE);
         assert_ne!(bar_edge(12.0), egui::Stroke::NONE);
+    }
+
+    #[test]
+    fn the_label_says_which_run_the_timeline_shows() {
+        let mut cell = CellResult::default();
+        for wall in [0.20, 0.15, 0.25] {
+            cell.samples.push(crate::results::Sample {
+                wall_s: wall,
+                ..Default::default()
+            });
+        }
+        let t = Timeline {
+            sample: Some(0),
+            wall_ns: 200_000_000,
+            ..Timeline::default()
+        };
+        cell.timeline = Some(t.clone());
+        assert_eq!(shown_run_text(&cell, &t), "median run, 200.0 ms");
+        let t = Timeline {
+            sample: Some(2),
+            wall_ns: 250_000_000,
+            ..t
+        };
+        cell.timeline = Some(t.clone());
+        assert_eq!(
+            shown_run_text(&cell, &t),
+            "run 3 of 3 by time, 250.0 ms (median 200.0 ms)"
+        );
     }
 
     #[test]

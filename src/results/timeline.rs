@@ -234,21 +234,30 @@ pub fn prune_while_measuring(cell: &mut CellResult) {
     }
 }
 
-/// Keeps, in the cell, the timeline of its median run (by wall time) and drops the others'.
-/// A cell without recorded timelines keeps whatever it had (e.g. loaded from a file).
+/// Keeps, in the cell, the timeline of the run whose wall time is nearest the median of all
+/// its runs (the median run itself when its timeline survived [`prune_while_measuring`]), and
+/// drops the others'. A cell without recorded timelines keeps whatever it had (e.g. loaded
+/// from a file). [`shown_run`] says which run that was.
 pub fn keep_median(cell: &mut CellResult) {
-    let mut order: Vec<usize> = (0..cell.samples.len())
-        .filter(|&i| cell.samples[i].timeline.is_some())
-        .collect();
-    if order.is_empty() {
+    let walls: Vec<f64> = cell.samples.iter().map(|s| s.wall_s).collect();
+    let Some(median) = crate::stats::median(&walls) else {
         return;
-    }
-    order.sort_by(|&a, &b| cell.samples[a].wall_s.total_cmp(&cell.samples[b].wall_s));
-    let median = order[(order.len() - 1) / 2];
+    };
+    let Some(nearest) = (0..cell.samples.len())
+        .filter(|&i| cell.samples[i].timeline.is_some())
+        .min_by(|&a, &b| {
+            (walls[a] - median)
+                .abs()
+                .total_cmp(&(walls[b] - median).abs())
+                .then(a.cmp(&b))
+        })
+    else {
+        return;
+    };
     let mut kept = None;
     for (i, s) in cell.samples.iter_mut().enumerate() {
         let t = s.timeline.take();
-        if i == median {
+        if i == nearest {
             kept = t;
         }
     }
@@ -256,9 +265,44 @@ pub fn keep_median(cell: &mut CellResult) {
         w.timeline = None;
     }
     if let Some(mut t) = kept.map(|b| *b) {
-        t.sample = Some(median);
+        t.sample = Some(nearest);
         cell.timeline = Some(t);
     }
+}
+
+/// Which run a cell's timeline shows, among its timed runs ordered by wall time.
+#[derive(Clone, Copy, Debug, PartialEq)]
+pub struct ShownRun {
+    /// 1 for the fastest run.
+    pub rank: usize,
+    pub runs: usize,
+    /// Whether it is a median run: the middle one, or one of the two middle ones.
+    pub is_median: bool,
+    /// The median of every run's wall time, seconds.
+    pub median_s: f64,
+}
+
+/// Where the run a cell's timeline shows (`timeline.sample`) ranks among the cell's runs;
+/// `None` without a timeline or when its sample is not among the runs (an old file).
+pub fn shown_run(cell: &CellResult) -> Option<ShownRun> {
+    let sample = cell.timeline.as_ref()?.sample?;
+    let wall = cell.samples.get(sample)?.wall_s;
+    let walls: Vec<f64> = cell.samples.iter().map(|s| s.wall_s).collect();
+    let median_s = crate::stats::median(&walls)?;
+    // Runs before it in time order (ties by index, as a sort would leave them).
+    let rank = 1 + walls
+        .iter()
+        .enumerate()
+        .filter(|&(i, &w)| w < wall || (w == wall && i < sample))
+        .count();
+    let runs = walls.len();
+    let is_median = rank == runs.div_ceil(2) || (runs % 2 == 0 && rank == runs / 2 + 1);
+    Some(ShownRun {
+        rank,
+        runs,
+        is_median,
+        median_s,
+    })
 }
 
 #[cfg(test)]
@@ -361,8 +405,51 @@ mod tests {
             cell.samples.push(s);
         }
         keep_median(&mut cell);
-        let t = cell.timeline.expect("kept");
+        let t = cell.timeline.clone().expect("kept");
         assert_eq!((t.sample, t.wall_ns), (Some(2), 2));
         assert!(cell.samples.iter().all(|s| s.timeline.is_none()));
+        let shown = shown_run(&cell).expect("shown");
+        assert_eq!(
+            shown,
+            ShownRun {
+                rank: 2,
+                runs: 3,
+                is_median: true,
+                median_s: 2.0
+            }
+        );
+    }
+
+    /// Timelines pruned while the median was elsewhere: the one kept is the survivor nearest
+    /// the final median (of every run, not of the survivors), and it is said not to be the
+    /// median run.
+    #[test]
+    fn the_kept_timeline_is_the_nearest_to_the_median_of_every_run() {
+        let mut cell = CellResult::default();
+        // Nine runs; the survivors are the runs of 0.20, 0.21 and 0.25 s, the median 0.18 s.
+        let walls = [0.20, 0.15, 0.25, 0.16, 0.17, 0.18, 0.19, 0.21, 0.14];
+        for (i, &wall) in walls.iter().enumerate() {
+            let mut s = crate::results::Sample {
+                wall_s: wall,
+                ..Default::default()
+            };
+            if [0, 2, 7].contains(&i) {
+                s.timeline = Some(Box::default());
+            }
+            cell.samples.push(s);
+        }
+        keep_median(&mut cell);
+        assert_eq!(cell.timeline.as_ref().and_then(|t| t.sample), Some(0));
+        let shown = shown_run(&cell).expect("shown");
+        assert_eq!((shown.rank, shown.runs, shown.is_median), (7, 9, false));
+        assert_eq!(shown.median_s, 0.18);
+        // With an even count, either middle run is a median run.
+        cell.samples.truncate(8);
+        for (i, s) in cell.samples.iter_mut().enumerate() {
+            s.timeline = (i == 4 || i == 6).then(Box::default);
+        }
+        keep_median(&mut cell);
+        let shown = shown_run(&cell).expect("shown");
+        assert_eq!((shown.rank, shown.is_median), (5, true), "{shown:?}");
     }
 }
