@@ -1,4 +1,4 @@
-//! The charts: speedup, efficiency and wall time against the number of workers.
+//! The charts: speedup, efficiency, wall time and lost updates against the number of workers.
 //!
 //! One series per model (line + points), drawn from whatever cells exist so far, so points
 //! appear while a sweep runs. Hovering a point shows its exact values.
@@ -165,9 +165,46 @@ fn hover_texts(
         if kind == ChartKind::Speedup && model == ModelKind::Sequential {
             lines.push("the baseline: speedup 1× by definition".into());
         }
+        if let Some(lost) = chart_model::lost_share(results, cell) {
+            lines.extend(lost_updates_lines(&lost));
+        }
         lines.push(String::new());
         lines.push(model.explanation().into());
         map.insert((name(model), cell.workers), lines.join("\n"));
+    }
+}
+
+/// A cell's lost updates in words, for its hover: the plotted median and the bar, what 100 %
+/// is, and how many runs lost any (a race need not strike every run: that count is why the bar
+/// spans the runs, and it is the number to read where the median is 0).
+pub fn lost_updates_lines(lost: &chart_model::LostShare) -> Vec<String> {
+    let mut lines = vec![format!(
+        "lost updates: median {} of the {} increments asked for (runs: {}–{})",
+        lost_percent_text(lost.median_pct),
+        lost.asked,
+        lost_percent_text(lost.min_pct),
+        lost_percent_text(lost.max_pct),
+    )];
+    lines.push(match lost.runs_losing {
+        0 => format!("0 lost: no run of {} lost an increment", lost.runs),
+        n => format!(
+            "{n} of {} runs lost increments (up to {} in one run)",
+            lost.runs, lost.max_lost
+        ),
+    });
+    lines
+}
+
+/// A share of increments lost: `0 %` exactly when nothing was lost, else with as many
+/// decimals as it takes to tell it from 0 (`0.003 %`, `12.4 %`).
+pub fn lost_percent_text(pct: f64) -> String {
+    if pct == 0.0 {
+        "0 %".into()
+    } else if pct >= 1.0 {
+        format!("{pct:.1} %")
+    } else {
+        let decimals = (-pct.log10()).ceil().clamp(1.0, 6.0) as usize + 1;
+        format!("{pct:.decimals$} %")
     }
 }
 
@@ -363,11 +400,29 @@ pub fn show(
 ) {
     let mut view = ChartView::load(ui.ctx(), kind);
     let before = view;
+    let shown_runs = results
+        .into_iter()
+        .chain(layers.compare.iter().map(|c| &c.results));
+    if results.is_some()
+        && let Some(reason) = kind.unavailable_reason(shown_runs)
+    {
+        // Shown by its tab while other results came in (the tab itself is greyed then).
+        ui.label(format!(
+            "No {} chart for these results: {reason}.",
+            kind.id()
+        ));
+        ui.weak(
+            "It is drawn for a contention task: open the lost-updates preset and press Run, \
+             or open its results.",
+        );
+        return;
+    }
     ui.horizontal_wrapped(|ui| {
         ui.label(kind.caption());
         ui.label(egui::RichText::new("(?) more").weak().underline())
             .on_hover_text(kind.explanation());
         match results {
+            Some(_) if kind == ChartKind::LostUpdates => {}
             Some(r) if kind != ChartKind::WallTime => {
                 ui.weak(format!("· baseline: {}", r.baseline.description));
             }
@@ -376,7 +431,7 @@ pub fn show(
                 ui.weak("· No measurements yet: press Run, or open a results file.");
             }
         }
-        if layers.show_fits && !layers.fits.is_empty() {
+        if layers.show_fits && !layers.fits.is_empty() && kind.has_fit() {
             ui.weak(format!(
                 "· Thin dashes in a model's colour: its {} fit.",
                 kind.fit_name()
@@ -486,7 +541,7 @@ pub fn show(
     }
     // The GUI's own names: the baseline says so when one run is shown.
     for s in &mut series {
-        s.label = layers.series_name(s.model, s.run);
+        s.label = chart_model::legend_label(kind, s, &layers.series_name(s.model, s.run));
     }
 
     let mut tick_counts: Vec<usize> = planned_workers.to_vec();
@@ -518,6 +573,7 @@ pub fn show(
         ChartKind::Speedup => x_max,
         ChartKind::Efficiency => 110.0,
         ChartKind::WallTime | ChartKind::Memory => 0.0,
+        ChartKind::LostUpdates => chart_model::LOST_UPDATES_MIN_TOP,
     };
     let samples = legend_samples(&series, &tx, &ty, x_hi);
     let y_top = samples
@@ -543,7 +599,7 @@ pub fn show(
         let m = (y_top - y_bottom) * 0.05;
         (y_bottom - m, y_top + m)
     } else {
-        (0.0, y_top * 1.04)
+        (chart_model::y_axis_bottom(kind, y_top * 1.04), y_top * 1.04)
     };
     // The ideal as a function of N, drawn from 1 to the top worker count: speedup N, every
     // worker fully used, or the sequential time divided among N (as the exports draw it).
@@ -552,7 +608,7 @@ pub fn show(
         ChartKind::Speedup => Some(Box::new(|n| n)),
         ChartKind::Efficiency => Some(Box::new(|_| 100.0)),
         ChartKind::WallTime => t1.map(|t1| Box::new(move |n| t1 / n) as Box<dyn Fn(f64) -> f64>),
-        ChartKind::Memory => None,
+        ChartKind::Memory | ChartKind::LostUpdates => None,
     };
     // The legend's box as a share of the plot: a row per entry, as wide as its longest name.
     let mut entries: Vec<String> = Vec::new();
@@ -662,7 +718,7 @@ pub fn show(
         // From zero, with round steps and no negative labels: egui_plot's own margin put
         // "-0.01 s" under a time axis.
         plot = plot
-            .include_y(0.0)
+            .include_y(y_shown.0)
             .y_grid_spacer(|input| value_marks(&input))
             .y_axis_formatter(|mark, _| {
                 let step = mark.step_size.abs().max(1e-12);
@@ -734,6 +790,7 @@ fn value_text(kind: ChartKind, y: f64) -> String {
         ChartKind::Efficiency => format!("{y:.0} %"),
         ChartKind::WallTime => format!("{} s", export::seconds_text(y)),
         ChartKind::Memory => format!("{y:.0} MiB"),
+        ChartKind::LostUpdates => lost_percent_text(y),
     }
 }
 
@@ -772,7 +829,8 @@ pub fn chart_summary(kind: ChartKind, series: &[ChartSeries], table_key: &str) -
         kind.y_label(),
         curves.join(", ")
     );
-    // The table holds every point of the other charts (not the memory's).
+    // The table holds every point of the other charts (not the memory's); its notes say how
+    // many runs lost updates.
     if kind != ChartKind::Memory {
         text.push_str(&format!(
             " Every value is in the Results table ({table_key})."

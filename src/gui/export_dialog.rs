@@ -278,7 +278,23 @@ impl ExportDialog {
                 ui.label("Chart");
                 ui.horizontal(|ui| {
                     for kind in ChartKind::ALL {
-                        let r = ui.selectable_value(&mut self.options.kind, kind, kind.title());
+                        // A chart these runs cannot draw (lost updates without a counter) is
+                        // greyed, saying why.
+                        let reason = kind.unavailable_reason(self.runs.iter().map(|r| &r.results));
+                        let r = match reason {
+                            None => {
+                                ui.selectable_value(&mut self.options.kind, kind, kind.title())
+                            }
+                            Some(reason) => ui
+                                .add_enabled(
+                                    false,
+                                    egui::Button::selectable(
+                                        self.options.kind == kind,
+                                        kind.title(),
+                                    ),
+                                )
+                                .on_disabled_hover_text(format!("Greyed: {reason}.")),
+                        };
                         // Just opened: keyboard focus starts on the chart kind shown.
                         if self.focus_first && kind == self.options.kind {
                             r.request_focus();
