@@ -858,7 +858,7 @@ fn the_lost_updates_chart_plots_exact_shares_of_the_increments_asked_for() {
         },
         4.0,
     );
-    let got: Vec<(&str, Vec<(f64, f64, Option<(f64, f64)>)>)> = series
+    let got: Vec<(&str, Vec<corelab::export::chart_model::Point>)> = series
         .iter()
         .map(|s| (s.label.as_str(), s.points.clone()))
         .collect();
