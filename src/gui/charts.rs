@@ -816,6 +816,19 @@ pub fn chart_summary(kind: ChartKind, series: &[ChartSeries], table_key: &str) -
         .iter()
         .filter_map(|s| {
             let last = s.points.iter().max_by(|a, b| a.0.total_cmp(&b.0))?;
+            if kind == ChartKind::LostUpdates {
+                // "sequential (baseline): 0 lost" says it all; a losing curve says how much.
+                return Some(if chart_model::lost_nothing(s) {
+                    s.label.clone()
+                } else {
+                    format!(
+                        "{} {} lost at {}",
+                        s.label,
+                        value_text(kind, last.1),
+                        last.0
+                    )
+                });
+            }
             Some(format!(
                 "{} {} at {}",
                 s.label,
@@ -829,9 +842,13 @@ pub fn chart_summary(kind: ChartKind, series: &[ChartSeries], table_key: &str) -
         kind.y_label(),
         curves.join(", ")
     );
-    // The table holds every point of the other charts (not the memory's); its notes say how
-    // many runs lost updates.
-    if kind != ChartKind::Memory {
+    // The table holds every point of the other charts (not the memory's); for lost updates
+    // its notes count the runs that lost any.
+    if kind == ChartKind::LostUpdates {
+        text.push_str(&format!(
+            " The Results table ({table_key}) counts the runs that lost updates."
+        ));
+    } else if kind != ChartKind::Memory {
         text.push_str(&format!(
             " Every value is in the Results table ({table_key})."
         ));
@@ -934,6 +951,7 @@ fn draw_series(
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::export::chart_model::Point;
 
     #[test]
     fn a_chart_is_summarised_in_words() {
@@ -966,6 +984,39 @@ mod tests {
             chart_summary(ChartKind::Efficiency, &[], "Ctrl+4"),
             "Efficiency chart: no measurements yet."
         );
+    }
+
+    #[test]
+    fn a_lost_updates_chart_is_summarised_with_what_was_lost() {
+        let curve = |model, label: &str, points: Vec<Point>| ChartSeries {
+            model,
+            run: 0,
+            label: label.into(),
+            points,
+            horizontal: false,
+            fit: Vec::new(),
+            busy: false,
+        };
+        let series = [
+            curve(
+                ModelKind::Sequential,
+                "sequential (baseline): 0 lost",
+                vec![(1.0, 0.0, None)],
+            ),
+            curve(
+                ModelKind::Threads,
+                "threads",
+                vec![(1.0, 0.0, None), (4.0, 47.06, Some((20.0, 62.5)))],
+            ),
+        ];
+        assert_eq!(
+            chart_summary(ChartKind::LostUpdates, &series, "Ctrl+4"),
+            "Lost updates chart, increments lost (% of N workers × increments each) against 1–4 workers: sequential (baseline): 0 lost, threads 47.1 % lost at 4. The Results table (Ctrl+4) counts the runs that lost updates."
+        );
+        assert_eq!(lost_percent_text(0.0), "0 %");
+        assert_eq!(lost_percent_text(0.0034), "0.0034 %");
+        assert_eq!(lost_percent_text(0.25), "0.25 %");
+        assert_eq!(lost_percent_text(12.44), "12.4 %");
     }
 
     #[test]
