@@ -899,7 +899,12 @@ fn the_lost_updates_chart_plots_exact_shares_of_the_increments_asked_for() {
     let svg = render_svg(&runs, &options).unwrap();
     assert_well_formed_svg(&svg);
     let texts = svg_texts(&svg);
-    assert!(svg.contains("increments lost (% of N workers × increments each)"));
+    assert!(svg.contains("increments lost (%)"));
+    // What 100 % is, under the title.
+    assert!(
+        svg.contains("100 % = all the increments the N workers of a run were asked for, N × 1000"),
+        "{texts:?}"
+    );
     // Ticks from 0 % to at least 100 %, none below 0.
     let ticks: Vec<f64> = texts
         .iter()

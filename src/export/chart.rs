@@ -503,6 +503,18 @@ where
             y += m.small * 1.3;
         }
     }
+    if kind == ChartKind::LostUpdates {
+        let note = chart_model::lost_updates_note(runs.iter().map(|r| r.results));
+        for line in wrap(&note, m.small, text_w, 2) {
+            root.draw(&Text::new(
+                line,
+                (side as i32, y as i32),
+                (font, m.small).into_font().color(&muted),
+            ))
+            .map_err(draw_err)?;
+            y += m.small * 1.3;
+        }
+    }
     let header = y + 4.0 * m.px;
 
     // The x range: measured worker counts and the core marker just beyond them.
@@ -839,15 +851,17 @@ where
     }
 
     // Data: error bars, lines in the run's dash pattern, markers in the model's shape.
-    for s in &series {
+    let barred = chart_model::barred_series(&series);
+    for (index, s) in series.iter().enumerate() {
         let style = chart_model::series_style(s.model, s.run, theme);
         let colour = rgb(style.colour);
         let bar = colour.stroke_width(pxi(1.2));
         let cap = m.marker as i32;
+        let dx = chart_model::bar_offset(kind, &barred, index) * (x_hi - x_lo);
         for &(x, _, range) in &s.points {
             if let Some((lo, hi)) = range {
                 let (lo, hi) = (ty(lo).max(y_lo), ty(hi).min(y_hi));
-                let x = tx(x);
+                let x = tx(x) + dx;
                 chart
                     .draw_series([PathElement::new(vec![(x, lo), (x, hi)], bar)])
                     .map_err(draw_err)?;

@@ -77,7 +77,7 @@ impl ChartKind {
             ChartKind::Efficiency => "efficiency (%)",
             ChartKind::WallTime => "median wall time (s)",
             ChartKind::Memory => "peak RSS, all processes (MiB)",
-            ChartKind::LostUpdates => "increments lost (% of N workers × increments each)",
+            ChartKind::LostUpdates => "increments lost (%)",
         }
     }
 
@@ -371,6 +371,53 @@ pub fn y_axis_bottom(kind: ChartKind, top: f64) -> f64 {
     } else {
         0.0
     }
+}
+
+/// What 100 % is on the lost-updates chart of `runs`, and how its points read, for a note
+/// under the chart's title: `100 % = all the increments the N workers of a run were asked
+/// for, N × 1000000 · point: the median run · bar: the runs that lost least and most`. The
+/// increments per worker are the task's (`task.contention.increments`, as calibrated); runs of
+/// different sizes say "N × the increments per worker" instead.
+pub fn lost_updates_note<'a>(runs: impl IntoIterator<Item = &'a ResultsFile>) -> String {
+    let mut sizes: Vec<u64> = runs
+        .into_iter()
+        .filter(|r| r.experiment.task.kind == TaskKind::Contention)
+        .map(|r| r.experiment.task.contention.increments)
+        .collect();
+    sizes.dedup();
+    let per_worker = match sizes.as_slice() {
+        [one] => one.to_string(),
+        _ => "the increments per worker".to_string(),
+    };
+    format!(
+        "100 % = all the increments the N workers of a run were asked for, N × {per_worker} · \
+         point: the median run · bar: the runs that lost least and most"
+    )
+}
+
+/// Where a series' error bars go on a chart of `kind`, as a share of the x axis's drawn width
+/// from their point: `barred` are the indices of the series that have bars, `series` this one.
+/// On the lost-updates chart every model runs the same worker counts and their bars (from the
+/// runs that lost least to most) are long and overlap, so each model's bars stand side by
+/// side, 1 % of the width apart, centred on the count; elsewhere they stay on their point.
+pub fn bar_offset(kind: ChartKind, barred: &[usize], series: usize) -> f64 {
+    if kind != ChartKind::LostUpdates || barred.len() < 2 {
+        return 0.0;
+    }
+    let Some(i) = barred.iter().position(|&b| b == series) else {
+        return 0.0;
+    };
+    (i as f64 - (barred.len() - 1) as f64 / 2.0) * 0.01
+}
+
+/// The indices of the series that have at least one error bar (see [`bar_offset`]).
+pub fn barred_series(series: &[ChartSeries]) -> Vec<usize> {
+    series
+        .iter()
+        .enumerate()
+        .filter(|(_, s)| s.points.iter().any(|p| p.2.is_some()))
+        .map(|(i, _)| i)
+        .collect()
 }
 
 /// The least top of the lost-updates chart's y axis, in percent: with no loss or a little,
@@ -1366,9 +1413,24 @@ mod tests {
         // start at 0.
         assert_eq!(y_axis_bottom(ChartKind::LostUpdates, 50.0), -2.0);
         assert_eq!(y_axis_bottom(ChartKind::Speedup, 50.0), 0.0);
+        // Three models' bars side by side around their count; one model's, and every other
+        // chart's, on the point.
+        let offsets: Vec<f64> = [0, 2, 3]
+            .iter()
+            .map(|&i| bar_offset(ChartKind::LostUpdates, &[0, 2, 3], i))
+            .collect();
+        assert_eq!(offsets, [-0.01, 0.0, 0.01]);
+        assert_eq!(bar_offset(ChartKind::LostUpdates, &[2], 2), 0.0);
+        assert_eq!(bar_offset(ChartKind::Speedup, &[0, 2, 3], 0), 0.0);
         let k = ChartKind::LostUpdates;
         assert!(!k.has_ideal() && !k.has_fit() && !k.supports_log_y());
         assert_eq!(ChartKind::from_id("lost-updates"), Some(k));
+        let counted = lost_file(&[(ModelKind::Threads, 2, &[Some(0)])]);
+        assert_eq!(
+            lost_updates_note([&counted, &cpu]),
+            "100 % = all the increments the N workers of a run were asked for, N × 1000 · point: \
+             the median run · bar: the runs that lost least and most"
+        );
     }
 
     fn file_of_kind(kind: TaskKind) -> ResultsFile {

@@ -760,8 +760,10 @@ pub fn show(
                     .width(1.5),
             );
         }
-        for s in &series {
-            draw_series(plot_ui, s, dark, &tx, &ty, x_hi);
+        let barred = chart_model::barred_series(&series);
+        for (index, s) in series.iter().enumerate() {
+            let bar_dx = chart_model::bar_offset(kind, &barred, index) * (x_hi - x_lo);
+            draw_series(plot_ui, s, dark, &tx, &ty, x_hi, bar_dx);
         }
         if layers.show_fits {
             let compared = layers.compare.iter().map(|c| c.fits.as_slice());
@@ -839,7 +841,10 @@ pub fn chart_summary(kind: ChartKind, series: &[ChartSeries], table_key: &str) -
         .collect();
     let mut text = format!(
         "{head}, {} against {range}: {}.",
-        kind.y_label(),
+        match kind {
+            ChartKind::LostUpdates => "increments lost (% of all the workers were asked for)",
+            k => k.y_label(),
+        },
         curves.join(", ")
     );
     // The table holds every point of the other charts (not the memory's); for lost updates
@@ -909,6 +914,7 @@ fn draw_series(
     tx: &dyn Fn(f64) -> f64,
     ty: &dyn Fn(f64) -> f64,
     x_hi: f64,
+    bar_dx: f64,
 ) {
     let model_style = chart_model::series_style(s.model, s.run, chart_model::Theme::Light);
     let color = style::model_color_dark_aware(s.model, dark);
@@ -924,7 +930,7 @@ fn draw_series(
     }
     for (x, _, range) in &s.points {
         if let Some((lo, hi)) = range {
-            let x = tx(*x);
+            let x = tx(*x) + bar_dx;
             let cap = 0.08;
             let bar = Line::new(name, vec![[x, ty(*lo)], [x, ty(*hi)]])
                 .color(color)
@@ -1011,7 +1017,7 @@ mod tests {
         ];
         assert_eq!(
             chart_summary(ChartKind::LostUpdates, &series, "Ctrl+4"),
-            "Lost updates chart, increments lost (% of N workers × increments each) against 1–4 workers: sequential (baseline): 0 lost, threads 47.1 % lost at 4. The Results table (Ctrl+4) counts the runs that lost updates."
+            "Lost updates chart, increments lost (% of all the workers were asked for) against 1–4 workers: sequential (baseline): 0 lost, threads 47.1 % lost at 4. The Results table (Ctrl+4) counts the runs that lost updates."
         );
         assert_eq!(lost_percent_text(0.0), "0 %");
         assert_eq!(lost_percent_text(0.0034), "0.0034 %");
