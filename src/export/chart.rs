@@ -490,8 +490,13 @@ where
     }
     if !busy.is_empty() {
         let text = format!(
-            "Measured on a busy machine ({}): timings noisy, speedups understated",
-            busy.join("; ")
+            "Measured on a busy machine ({}): {}",
+            busy.join("; "),
+            if kind == ChartKind::LostUpdates {
+                "other programs change how often the workers interleave"
+            } else {
+                "timings noisy, speedups understated"
+            }
         );
         for line in wrap(&text, m.small, text_w, 2) {
             root.draw(&Text::new(

@@ -422,7 +422,10 @@ pub fn show(
         ui.label(egui::RichText::new("(?) more").weak().underline())
             .on_hover_text(kind.explanation());
         match results {
-            Some(_) if kind == ChartKind::LostUpdates => {}
+            Some(r) if kind == ChartKind::LostUpdates => {
+                let runs = std::iter::once(r).chain(layers.compare.iter().map(|c| &c.results));
+                ui.weak(format!("· {}", chart_model::lost_updates_note(runs)));
+            }
             Some(r) if kind != ChartKind::WallTime => {
                 ui.weak(format!("· baseline: {}", r.baseline.description));
             }

@@ -114,7 +114,7 @@ pub fn caption(kind: ChartKind) -> &'static str {
             "Peak RSS of every process of the model, in MiB. Flat: workers share one address space; rising: each worker brings its own."
         }
         ChartKind::LostUpdates => {
-            "Increments lost, in % of all the workers were asked for. Points: the median run; bars: the runs that lost least and most. A line at 0 % (\"0 lost\" in the legend) lost nothing."
+            "Increments lost, in %: higher is worse. A line at 0 % (\"0 lost\" in the legend) lost nothing."
         }
     }
 }
