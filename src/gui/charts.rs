@@ -1022,6 +1022,33 @@ mod tests {
             chart_summary(ChartKind::LostUpdates, &series, "Ctrl+4"),
             "Lost updates chart, increments lost (% of all the workers were asked for) against 1–4 workers: sequential (baseline): 0 lost, threads 47.1 % lost at 4. The Results table (Ctrl+4) counts the runs that lost updates."
         );
+        // A point's hover: the median and the bar, what 100 % is, how many runs lost any.
+        let lost = chart_model::LostShare {
+            asked: 4000,
+            median_pct: 0.0,
+            min_pct: 0.0,
+            max_pct: 25.0,
+            max_lost: 1000,
+            runs: 3,
+            runs_losing: 1,
+        };
+        assert_eq!(
+            lost_updates_lines(&lost),
+            [
+                "lost updates: median 0 % of the 4000 increments asked for (runs: 0 %–25.0 %)",
+                "1 of 3 runs lost increments (up to 1000 in one run)"
+            ]
+        );
+        let none = chart_model::LostShare {
+            max_pct: 0.0,
+            max_lost: 0,
+            runs_losing: 0,
+            ..lost
+        };
+        assert_eq!(
+            lost_updates_lines(&none)[1],
+            "0 lost: no run of 3 lost an increment"
+        );
         assert_eq!(lost_percent_text(0.0), "0 %");
         assert_eq!(lost_percent_text(0.0034), "0.0034 %");
         assert_eq!(lost_percent_text(0.25), "0.25 %");

@@ -403,13 +403,13 @@ impl ExportDialog {
                 let fits = if self.options.kind.has_fit() {
                     "fitted curves"
                 } else {
-                    "fitted curves (none for memory)"
+                    "fitted curves (none for memory or lost updates)"
                 };
                 ui.add_enabled(
                     self.options.kind.has_fit(),
                     egui::Checkbox::new(&mut self.options.show_fits, fits),
                 )
-                .on_disabled_hover_text("No law is fitted to memory.");
+                .on_disabled_hover_text("No law is fitted to memory or to lost updates.");
                 ui.end_row();
             });
         ui.separator();
