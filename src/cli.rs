@@ -102,7 +102,7 @@ pub struct Cli {
     #[arg(long, value_name = "FILE")]
     pub compare: Vec<PathBuf>,
     /// Workbench only: the tab shown at start (and in a screenshot).
-    #[arg(long, value_name = "TAB", value_parser = ["speedup", "efficiency", "time", "table", "fits", "timeline"])]
+    #[arg(long, value_name = "TAB", value_parser = ["speedup", "efficiency", "time", "table", "fits", "timeline", "lost-updates"])]
     pub tab: Option<String>,
     /// Workbench only: run the loaded experiment at start (to completion before a screenshot).
     #[arg(long)]
@@ -255,7 +255,9 @@ pub struct OutputArgs {
     /// Write a Markdown report (machine, experiment, table, fits) here.
     #[arg(long, value_name = "FILE")]
     pub markdown: Option<PathBuf>,
-    /// What the chart shows.
+    /// What the chart shows: `speedup`, `efficiency`, `time`, `memory`, or `lost-updates`
+    /// (the share of the increments asked for that a contention task's counter lost; only
+    /// for results of a `contention` task).
     #[arg(long, value_name = "KIND", default_value = "speedup", value_parser = parse_chart)]
     pub chart: ChartKind,
     /// Chart width in pixels.
@@ -279,8 +281,37 @@ pub struct OutputArgs {
 
 fn parse_chart(s: &str) -> Result<ChartKind, String> {
     ChartKind::from_id(s).ok_or_else(|| {
-        format!("unknown chart {s:?}; choose from speedup, efficiency, time, memory")
+        let ids: Vec<&str> = ChartKind::ALL.iter().map(|k| k.id()).collect();
+        format!("unknown chart {s:?}; choose from {}", ids.join(", "))
     })
+}
+
+/// Refuses, before the sweep, a `--chart` that the preset's task can never draw (lost updates
+/// without a counter), when a chart is to be written: the sweep would be measured for a chart
+/// refused at its end.
+fn check_chart_for_task(out: &OutputArgs, task: crate::preset::TaskKind) -> Result<()> {
+    if out.svg.is_none() && out.png.is_none() {
+        return Ok(());
+    }
+    if let Some(reason) = out.chart.unavailable_for_tasks(&[task]) {
+        let available: Vec<&str> = ChartKind::ALL
+            .iter()
+            .filter(|k| k.unavailable_for_tasks(&[task]).is_none())
+            .map(|k| k.id())
+            .collect();
+        bail!(
+            "--chart {}: {reason}; choose one of {}",
+            out.chart,
+            available.join(", ")
+        );
+    }
+    Ok(())
+}
+
+/// The results files named in a message: `a.json` or `a.json and b.json`.
+fn inputs_text(paths: &[PathBuf]) -> String {
+    let names: Vec<String> = paths.iter().map(|p| p.display().to_string()).collect();
+    names.join(" and ")
 }
 /// Seconds from 0 to [`crate::preset::limits::MAX_MIN_TIME_S`]: what `min_time_s` may be.
 fn parse_min_time(s: &str) -> Result<f64, String> {
@@ -1016,6 +1047,7 @@ pub fn run(args: &RunArgs) -> Result<ExitCode> {
     ];
     outputs.extend(chart_outputs(&args.outputs));
     check_outputs(&outputs, &inputs, &args.outputs)?;
+    check_chart_for_task(&args.outputs, exp.task.kind)?;
     let _lock = args.out.as_deref().map(OutputLock::take).transpose()?;
     if exp.models.iter().any(|m| m.is_python()) {
         // Named once, absolutely: the version check and every worker start the same program.
@@ -1258,6 +1290,15 @@ pub fn report(args: &ReportArgs) -> Result<()> {
             ResultsFile::load(path)
                 .with_context(|| format!("cannot use {} for a report", path.display()))?,
         );
+    }
+    if args.outputs.svg.is_some() || args.outputs.png.is_some() {
+        crate::export::check_available(args.outputs.chart, loaded.iter()).with_context(|| {
+            format!(
+                "--chart {} with {}",
+                args.outputs.chart,
+                inputs_text(&args.results)
+            )
+        })?;
     }
     let labels = run_labels(&args.results, &loaded);
     for ((label, r), path) in labels.iter().zip(&loaded).zip(&args.results) {

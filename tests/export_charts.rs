@@ -7,7 +7,7 @@ use corelab::export::{
     ChartKind, ChartOptions, ChartRun, LegendPlacement, ReportImage, fit_curve, markdown_report,
     render_png, render_svg,
 };
-use corelab::preset::{Experiment, ModelKind};
+use corelab::preset::{Experiment, ModelKind, TaskKind};
 use corelab::results::{CellResult, CellStatus, MachineInfo, ResultsFile};
 
 mod common;
@@ -74,6 +74,28 @@ fn synthetic_rss_mib(model: Option<ModelKind>, workers: usize) -> u64 {
 }
 
 /// Tag balance of an SVG document: every opening tag is closed, in order.
+/// `r` as the runs of a contention task of 1000 increments per worker, each run losing
+/// `(workers − 1) × 250` of them (the GIL threads none, as if locked), for the chart kinds
+/// that need a counter (lost updates); every other kind gets `r` itself.
+fn for_kind(r: &ResultsFile, kind: ChartKind) -> ResultsFile {
+    let mut r = r.clone();
+    if kind != ChartKind::LostUpdates {
+        return r;
+    }
+    r.experiment.task.kind = TaskKind::Contention;
+    r.experiment.task.contention.increments = 1000;
+    for c in &mut r.cells {
+        let lost = match c.model {
+            Some(ModelKind::GilThreads) => 0,
+            _ => (c.workers as u64 - 1) * 250,
+        };
+        for s in &mut c.samples {
+            s.lost_updates = Some(lost);
+        }
+    }
+    r
+}
+
 fn assert_well_formed_svg(svg: &str) {
     let trimmed = svg.trim();
     assert!(
@@ -143,11 +165,12 @@ fn speedup_chart_svg_is_well_formed_and_names_every_series() {
 #[test]
 fn every_chart_kind_renders_as_png_of_the_asked_size() {
     let r = synthetic("laptop", 8, 0.05, 0.002);
-    let runs = [ChartRun {
-        label: "laptop",
-        results: &r,
-    }];
     for kind in ChartKind::ALL {
+        let r = for_kind(&r, kind);
+        let runs = [ChartRun {
+            label: "laptop",
+            results: &r,
+        }];
         let options = ChartOptions {
             kind,
             width: 900,
@@ -455,6 +478,11 @@ fn legend_never_overlaps_the_plot() {
     assert!(labels.contains(&"threads".to_string()), "{labels:?}");
     for (width, height) in [(1100, 700), (500, 320), (800, 800)] {
         for kind in ChartKind::ALL {
+            let r = for_kind(&r, kind);
+            let runs = [ChartRun {
+                label: "laptop",
+                results: &r,
+            }];
             for legend in [
                 LegendPlacement::Auto,
                 LegendPlacement::Right,
@@ -739,11 +767,12 @@ fn control_characters_from_files_do_not_reach_the_svg() {
     let mut r = synthetic("evil\u{1b}[31m\u{7}host", 8, 0.05, 0.002);
     r.experiment.name = "evil\u{1b}]0;title\u{7}name\r\nnext".into();
     r.machine.cpu_brand = "cpu\u{1b}[2J".into();
-    let runs = [ChartRun {
-        label: "run\u{1b}",
-        results: &r,
-    }];
     for kind in ChartKind::ALL {
+        let r = for_kind(&r, kind);
+        let runs = [ChartRun {
+            label: "run\u{1b}",
+            results: &r,
+        }];
         let svg = render_svg(
             &runs,
             &ChartOptions {
@@ -762,4 +791,300 @@ fn control_characters_from_files_do_not_reach_the_svg() {
         );
         assert!(svg.contains("\\u{1b}"), "{kind}: the escape is shown");
     }
+}
+
+/// A contention task of 1000 increments per worker, built by hand: sequential loses nothing,
+/// threads × 2 lose 0, 500 and 1000 of their 2000 increments, threads × 4 lose 1000 to 4000 of
+/// 4000, and GIL threads behind a lock nothing.
+fn lost_updates_results() -> ResultsFile {
+    let mut r = ResultsFile::default();
+    r.experiment.name = "Lost updates by hand".into();
+    r.experiment.task.kind = TaskKind::Contention;
+    r.experiment.task.contention.increments = 1000;
+    r.experiment.models = vec![
+        ModelKind::Sequential,
+        ModelKind::Threads,
+        ModelKind::GilThreads,
+    ];
+    r.experiment.workers = vec![1, 2, 4];
+    r.status = corelab::results::RunStatus::Complete;
+    let cell = |model, workers, lost: &[u64]| {
+        let mut c = CellResult {
+            model: Some(model),
+            workers,
+            ..CellResult::default()
+        };
+        for (i, &l) in lost.iter().enumerate() {
+            c.samples.push(corelab::results::Sample {
+                wall_s: 0.01 + 0.001 * i as f64,
+                cpu_s: 0.01,
+                checksum: 1000 * workers as u64 - l,
+                lost_updates: Some(l),
+                ..Default::default()
+            });
+        }
+        c
+    };
+    r.cells = vec![
+        cell(ModelKind::Sequential, 1, &[0, 0, 0]),
+        cell(ModelKind::Threads, 1, &[0, 0, 0]),
+        cell(ModelKind::Threads, 2, &[500, 0, 1000]),
+        cell(ModelKind::Threads, 4, &[1000, 3000, 2000, 4000]),
+        cell(ModelKind::GilThreads, 1, &[0, 0, 0]),
+        cell(ModelKind::GilThreads, 2, &[0, 0, 0]),
+        cell(ModelKind::GilThreads, 4, &[0, 0, 0]),
+    ];
+    r.recompute();
+    r
+}
+
+#[test]
+fn the_lost_updates_chart_plots_exact_shares_of_the_increments_asked_for() {
+    let dir = tempfile::tempdir().unwrap();
+    // Through a file, as the CLI and the workbench read it.
+    let path = dir.path().join("lost.json");
+    lost_updates_results().save(&path).unwrap();
+    let r = ResultsFile::load(&path).unwrap();
+    let runs = [ChartRun {
+        label: "by hand",
+        results: &r,
+    }];
+    let series = corelab::export::chart_model::collect_series(
+        &runs,
+        ChartKind::LostUpdates,
+        &corelab::export::chart_model::SeriesFilter {
+            models: None,
+            fits: true,
+        },
+        4.0,
+    );
+    let got: Vec<(&str, Vec<corelab::export::chart_model::Point>)> = series
+        .iter()
+        .map(|s| (s.label.as_str(), s.points.clone()))
+        .collect();
+    assert_eq!(
+        got,
+        [
+            ("sequential: 0 lost", vec![(1.0, 0.0, None)]),
+            (
+                "threads",
+                vec![
+                    (1.0, 0.0, None),
+                    // 500 of 2000 (median), bar 0 to 1000 of 2000.
+                    (2.0, 25.0, Some((0.0, 50.0))),
+                    // The mean of 2000 and 3000 of 4000, bar 1000 to 4000 of 4000.
+                    (4.0, 62.5, Some((25.0, 100.0))),
+                ]
+            ),
+            (
+                "gil-threads: 0 lost",
+                vec![(1.0, 0.0, None), (2.0, 0.0, None), (4.0, 0.0, None)]
+            ),
+        ]
+    );
+    assert!(series.iter().all(|s| s.fit.is_empty()), "no fitted law");
+
+    let options = ChartOptions {
+        kind: ChartKind::LostUpdates,
+        ..ChartOptions::default()
+    };
+    let labels = corelab::export::legend_labels(&runs, &options);
+    assert!(
+        labels
+            .iter()
+            .all(|l| !l.contains("ideal") && !l.contains("fitted")),
+        "{labels:?}"
+    );
+    assert!(labels.contains(&"gil-threads: 0 lost".to_string()));
+    let svg = render_svg(&runs, &options).unwrap();
+    assert_well_formed_svg(&svg);
+    let texts = svg_texts(&svg);
+    assert!(svg.contains("increments lost (%)"));
+    // What 100 % is, under the title.
+    assert!(
+        svg.contains("100 % = all the increments the N workers of a run were asked for, N × 1000"),
+        "{texts:?}"
+    );
+    // Ticks from 0 % to at least 100 %, none below 0.
+    let ticks: Vec<f64> = texts
+        .iter()
+        .filter_map(|t| t.2.parse::<f64>().ok())
+        .collect();
+    assert!(ticks.contains(&0.0) && ticks.contains(&100.0), "{ticks:?}");
+    assert!(ticks.iter().all(|&t| t >= 0.0), "{ticks:?}");
+    // The 0 % line (the 0 tick's height) lies above the x axis line, not on it: the x tick
+    // labels hang below the axis, and the 0 label's centre is clearly above them.
+    let zero_y = texts.iter().find(|t| t.2 == "0").unwrap().1;
+    let x_tick_y = texts.iter().find(|t| t.2 == "4").unwrap().1;
+    assert!(
+        x_tick_y - zero_y > 12.0,
+        "0 % at {zero_y}, x ticks at {x_tick_y}"
+    );
+    for (width, height) in [(1100, 700), (500, 320)] {
+        let png = render_png(
+            &runs,
+            &ChartOptions {
+                width,
+                height,
+                ..options.clone()
+            },
+        )
+        .unwrap();
+        assert_eq!(png_size(&png), (width, height));
+    }
+}
+
+#[test]
+fn the_lost_updates_chart_is_refused_for_results_without_a_counter_naming_the_others() {
+    let r = synthetic("laptop", 8, 0.05, 0.002);
+    let runs = [ChartRun {
+        label: "laptop",
+        results: &r,
+    }];
+    let options = ChartOptions {
+        kind: ChartKind::LostUpdates,
+        ..ChartOptions::default()
+    };
+    let err = render_svg(&runs, &options).unwrap_err().to_string();
+    assert_eq!(
+        err,
+        "no lost-updates chart for these results: only a `contention` task counts lost \
+         updates, and this is a `cpu` task; the charts they have: speedup, efficiency, time, \
+         memory"
+    );
+    assert_eq!(render_png(&runs, &options).unwrap_err().to_string(), err);
+}
+
+fn corelab_cli(dir: &std::path::Path, args: &[&str]) -> std::process::Output {
+    std::process::Command::new(env!("CARGO_BIN_EXE_corelab"))
+        .args(args)
+        .current_dir(dir)
+        .env("NO_COLOR", "1")
+        .output()
+        .unwrap()
+}
+
+#[test]
+fn corelab_report_draws_lost_updates_and_refuses_them_without_contention_data() {
+    let dir = tempfile::tempdir().unwrap();
+    lost_updates_results()
+        .save(&dir.path().join("lost.json"))
+        .unwrap();
+    synthetic("laptop", 8, 0.05, 0.002)
+        .save(&dir.path().join("cpu.json"))
+        .unwrap();
+    let out = corelab_cli(
+        dir.path(),
+        &[
+            "report",
+            "lost.json",
+            "--chart",
+            "lost-updates",
+            "--svg",
+            "lost.svg",
+            "--png",
+            "lost.png",
+        ],
+    );
+    assert!(out.status.success(), "{out:?}");
+    let svg = std::fs::read_to_string(dir.path().join("lost.svg")).unwrap();
+    assert!(svg.contains("sequential: 0 lost"));
+    assert!(dir.path().join("lost.png").is_file());
+
+    let out = corelab_cli(
+        dir.path(),
+        &[
+            "report",
+            "cpu.json",
+            "--chart",
+            "lost-updates",
+            "--png",
+            "x.png",
+        ],
+    );
+    assert_eq!(out.status.code(), Some(1), "{out:?}");
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(
+        stderr.contains(
+            "Error: --chart lost-updates with cpu.json: no lost-updates chart for these \
+             results: only a `contention` task counts lost updates, and this is a `cpu` task; \
+             the charts they have: speedup, efficiency, time, memory"
+        ),
+        "{stderr}"
+    );
+    assert!(!dir.path().join("x.png").exists(), "nothing written");
+    // Compared with a run that counted, the chart is drawn.
+    let out = corelab_cli(
+        dir.path(),
+        &[
+            "report",
+            "lost.json",
+            "cpu.json",
+            "--chart",
+            "lost",
+            "--svg",
+            "both.svg",
+        ],
+    );
+    assert!(out.status.success(), "{out:?}");
+
+    // `run` refuses before measuring anything: the preset's task has no counter.
+    let out = corelab_cli(
+        dir.path(),
+        &[
+            "run",
+            "start-here",
+            "--chart",
+            "lost-updates",
+            "--png",
+            "run.png",
+            "--out",
+            "run.json",
+        ],
+    );
+    assert_eq!(out.status.code(), Some(1), "{out:?}");
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(
+        stderr.contains(
+            "--chart lost-updates: only a `contention` task counts lost updates, and this is a \
+             `cpu` task; choose one of speedup, efficiency, time, memory"
+        ),
+        "{stderr}"
+    );
+    assert!(!dir.path().join("run.json").exists(), "no sweep ran");
+}
+
+/// A results file written before the lost-updates chart existed (session 7's lock
+/// contention, every counter behind a mutex) loads and draws it: every model at 0 %, each
+/// marked "0 lost".
+#[test]
+fn an_old_locked_contention_file_draws_every_model_at_zero() {
+    let path = std::path::Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("docs/perf/2core/lock-contention.json");
+    let r = ResultsFile::load(&path).unwrap();
+    let runs = [ChartRun {
+        label: "lock",
+        results: &r,
+    }];
+    assert_eq!(ChartKind::LostUpdates.unavailable_reason([&r]), None);
+    let series = corelab::export::chart_model::collect_series(
+        &runs,
+        ChartKind::LostUpdates,
+        &Default::default(),
+        2.0,
+    );
+    assert!(!series.is_empty());
+    for s in &series {
+        assert!(s.label.ends_with(": 0 lost"), "{}", s.label);
+        assert!(s.points.iter().all(|p| p.1 == 0.0 && p.2.is_none()));
+    }
+    let svg = render_svg(
+        &runs,
+        &ChartOptions {
+            kind: ChartKind::LostUpdates,
+            ..ChartOptions::default()
+        },
+    )
+    .unwrap();
+    assert!(svg.contains("threads: 0 lost"));
 }

@@ -287,8 +287,10 @@ fn the_top_bar_help_button_and_the_replace_question_are_named() {
     assert!(h.state().help_open());
     // The help lists the tab shortcuts.
     assert!(
-        h.query_by_label("Speedup, Efficiency, Wall time, Results table, Fits, Timeline")
-            .is_some()
+        h.query_by_label(
+            "Speedup, Efficiency, Wall time, Results table, Fits, Timeline, Lost updates"
+        )
+        .is_some()
     );
     h.key_press(Key::Escape);
     h.run();

@@ -539,3 +539,102 @@ fn a_wide_worker_sweep_starts_on_a_log_axis_until_the_user_says_otherwise() {
     h.run();
     assert!(!log_x_ticked(&h));
 }
+
+/// A contention task of 1000 increments per worker: the sequential baseline loses nothing,
+/// threads × 2 lose 500 of 2000 in every run, threads × 4 lose 2500 of 4000.
+fn lost_updates_results() -> ResultsFile {
+    let mut r = ResultsFile::default();
+    r.experiment.name = "Lost updates by hand".into();
+    r.experiment.task.kind = corelab::preset::TaskKind::Contention;
+    r.experiment.task.contention.increments = 1000;
+    r.experiment.models = vec![ModelKind::Sequential, ModelKind::Threads];
+    r.experiment.workers = vec![1, 2, 4];
+    r.status = corelab::results::RunStatus::Complete;
+    for (model, workers, lost) in [
+        (ModelKind::Sequential, 1, 0),
+        (ModelKind::Threads, 2, 500),
+        (ModelKind::Threads, 4, 2500),
+    ] {
+        r.cells.push(corelab::results::CellResult {
+            model: Some(model),
+            workers,
+            samples: (0..3)
+                .map(|i| corelab::results::Sample {
+                    wall_s: 0.01 + 0.001 * f64::from(i),
+                    cpu_s: 0.01,
+                    checksum: 1000 * workers as u64 - lost,
+                    lost_updates: Some(lost),
+                    ..Default::default()
+                })
+                .collect(),
+            ..Default::default()
+        });
+    }
+    r.recompute();
+    r
+}
+
+fn disabled(h: &Harness<'static, WorkbenchApp>, label: &str) -> Vec<bool> {
+    h.get_all_by_label(label)
+        .map(|n| n.accesskit_node().is_disabled())
+        .collect()
+}
+
+/// The lost-updates chart is offered (a tab, a kind in the export dialog) where the results
+/// counted lost updates, greyed where they did not, and read out in words like the others.
+#[test]
+fn the_lost_updates_chart_is_offered_only_for_results_that_counted_them() {
+    let dir = tempfile::tempdir().unwrap();
+    let cpu = saved(dir.path(), "cpu.json", &synthetic("CPU", 0.05, 0.002));
+    let mut h = opened(dir.path(), &cpu);
+    h.run();
+    assert_eq!(disabled(&h, "Lost updates"), [true], "the tab is greyed");
+    h.state_mut().open_export_dialog();
+    h.run();
+    assert_eq!(
+        disabled(&h, "Lost updates"),
+        [true, true],
+        "greyed in the export dialog too"
+    );
+    h.state_mut().export_dialog_mut().close();
+    // Ctrl+7 while greyed: the tab says why, no chart.
+    h.key_press_modifiers(egui::Modifiers::COMMAND, egui::Key::Num7);
+    h.run();
+    assert_eq!(h.state().tab(), corelab::gui::app::Tab::LostUpdates);
+    assert!(
+        h.query_by_label_contains("only a `contention` task counts lost updates")
+            .is_some()
+    );
+
+    let lost = saved(dir.path(), "lost.json", &lost_updates_results());
+    let ctx = h.ctx.clone();
+    h.state_mut().open_results_path(&ctx, lost);
+    step_until(&mut h, "the lost-updates results to load", |a| {
+        a.results()
+            .is_some_and(|r| r.experiment.name == "Lost updates by hand")
+            && !a.files_busy()
+    });
+    h.key_press_modifiers(egui::Modifiers::COMMAND, egui::Key::Num1);
+    h.run();
+    assert_eq!(disabled(&h, "Lost updates"), [false], "offered");
+    h.get_by_label("Lost updates").click();
+    h.run();
+    assert_eq!(h.state().tab(), corelab::gui::app::Tab::LostUpdates);
+    let chart = h.get_by_role(Role::Image);
+    let name = chart.accesskit_node().label().unwrap_or_default();
+    assert_eq!(
+        name,
+        "Lost updates chart, increments lost (% of all the workers were asked for) against 1–4 workers: sequential (baseline): 0 lost, threads 62.5 % lost at 4. The Results table (Ctrl+4) counts the runs that lost updates."
+    );
+    h.state_mut().open_export_dialog();
+    h.run();
+    assert_eq!(disabled(&h, "Lost updates"), [false, false]);
+    let dialog = h.state_mut().export_dialog_mut();
+    assert_eq!(
+        dialog.chart_options().kind,
+        corelab::export::ChartKind::LostUpdates,
+        "the dialog opens on the chart shown"
+    );
+    h.run();
+    assert!(h.state_mut().export_dialog_mut().preview_ok());
+}

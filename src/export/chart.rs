@@ -22,6 +22,7 @@ use super::chart_model::{
 };
 use super::glyphs::{EvenText, text_width};
 use crate::preset::ModelKind;
+use crate::results::ResultsFile;
 
 /// DejaVu Sans (Bitstream Vera licence, see `assets/fonts/DejaVuSans-LICENSE.txt`).
 pub static CHART_FONT: &[u8] = include_bytes!("../../assets/fonts/DejaVuSans.ttf");
@@ -125,6 +126,15 @@ impl ChartOptions {
 pub enum ChartError {
     #[error("nothing to draw: {0}")]
     Empty(String),
+    #[error(
+        "no {chart} chart for these results: {reason}; the charts they have: {}",
+        available.join(", ")
+    )]
+    Unavailable {
+        chart: String,
+        reason: String,
+        available: Vec<String>,
+    },
     #[error("chart size {0}×{1} is outside 200×150 to 8000×8000")]
     Size(u32, u32),
     #[error("font size {0} is outside 6 to 48 px")]
@@ -193,7 +203,27 @@ fn check(runs: &[ChartRun<'_>], options: &ChartOptions) -> Result<(), ChartError
     if runs.is_empty() {
         return Err(ChartError::Empty("no results file".into()));
     }
+    check_available(options.kind, runs.iter().map(|r| r.results))?;
     register_chart_font()
+}
+
+/// Refuses a chart `runs` cannot draw ([`ChartKind::unavailable_reason`]: lost updates of a
+/// task without a counter), naming the charts they can.
+pub fn check_available<'a>(
+    kind: ChartKind,
+    runs: impl IntoIterator<Item = &'a ResultsFile> + Clone,
+) -> Result<(), ChartError> {
+    match kind.unavailable_reason(runs.clone()) {
+        None => Ok(()),
+        Some(reason) => Err(ChartError::Unavailable {
+            chart: kind.id().to_string(),
+            reason,
+            available: ChartKind::available(runs)
+                .iter()
+                .map(|k| k.id().to_string())
+                .collect(),
+        }),
+    }
 }
 
 fn draw_err<E: std::fmt::Display>(e: E) -> ChartError {
@@ -460,14 +490,31 @@ where
     }
     if !busy.is_empty() {
         let text = format!(
-            "Measured on a busy machine ({}): timings noisy, speedups unreliable",
-            busy.join("; ")
+            "Measured on a busy machine ({}): {}",
+            busy.join("; "),
+            if kind == ChartKind::LostUpdates {
+                "other programs change how often the workers interleave"
+            } else {
+                "timings noisy, speedups unreliable"
+            }
         );
         for line in wrap(&text, m.small, text_w, 2) {
             root.draw(&Text::new(
                 line,
                 (side as i32, y as i32),
                 (font, m.small).into_font().color(&rgb(theme.warning())),
+            ))
+            .map_err(draw_err)?;
+            y += m.small * 1.3;
+        }
+    }
+    if kind == ChartKind::LostUpdates {
+        let note = chart_model::lost_updates_note(runs.iter().map(|r| r.results));
+        for line in wrap(&note, m.small, text_w, 2) {
+            root.draw(&Text::new(
+                line,
+                (side as i32, y as i32),
+                (font, m.small).into_font().color(&muted),
             ))
             .map_err(draw_err)?;
             y += m.small * 1.3;
@@ -531,6 +578,7 @@ where
         ChartKind::Efficiency => data_high.max(100.0),
         ChartKind::WallTime => data_high.max(fit_high.min(data_high * 1.5)),
         ChartKind::Memory => data_high,
+        ChartKind::LostUpdates => data_high.max(chart_model::LOST_UPDATES_MIN_TOP),
     } * 1.08;
     let y_max = if y_max.is_finite() && y_max > 0.0 {
         y_max
@@ -600,7 +648,7 @@ where
     let (y_lo, y_hi) = if log_y {
         (y_min_log.log10(), (y_max * 1.15).log10())
     } else {
-        (0.0, y_max)
+        (chart_model::y_axis_bottom(kind, y_max), y_max)
     };
 
     let (pa_w, pa_h) = plot_area.dim_in_pixel();
@@ -746,7 +794,7 @@ where
                 .map(|n| (tx(n), ty(n)))
                 .collect(),
             ChartKind::Efficiency => vec![(x_lo, 100.0), (x_hi, 100.0)],
-            ChartKind::Memory => Vec::new(),
+            ChartKind::Memory | ChartKind::LostUpdates => Vec::new(),
             ChartKind::WallTime => {
                 let t1 = first.baseline.median_s.unwrap_or(1.0);
                 (0..=200)
@@ -808,15 +856,17 @@ where
     }
 
     // Data: error bars, lines in the run's dash pattern, markers in the model's shape.
-    for s in &series {
+    let barred = chart_model::barred_series(&series);
+    for (index, s) in series.iter().enumerate() {
         let style = chart_model::series_style(s.model, s.run, theme);
         let colour = rgb(style.colour);
         let bar = colour.stroke_width(pxi(1.2));
         let cap = m.marker as i32;
+        let dx = chart_model::bar_offset(kind, &barred, index) * (x_hi - x_lo);
         for &(x, _, range) in &s.points {
             if let Some((lo, hi)) = range {
                 let (lo, hi) = (ty(lo).max(y_lo), ty(hi).min(y_hi));
-                let x = tx(x);
+                let x = tx(x) + dx;
                 chart
                     .draw_series([PathElement::new(vec![(x, lo), (x, hi)], bar)])
                     .map_err(draw_err)?;

@@ -4,7 +4,7 @@
 //! SVG/PNG agree.
 
 use crate::analysis::{ModelFit, fit_results};
-use crate::preset::{self, ModelKind};
+use crate::preset::{self, ModelKind, TaskKind};
 use crate::results::{CellResult, CellStatus, ResultsFile};
 
 /// Which quantity is on the y axis.
@@ -19,44 +19,54 @@ pub enum ChartKind {
     WallTime,
     /// Peak RSS of every process of the model (its largest total over the cell's runs), MiB.
     Memory,
+    /// The share of a run's increments that were lost (contention tasks), in percent of the
+    /// increments all its workers were asked to do: the median run per cell, with a bar from
+    /// the run that lost least to the one that lost most (see [`lost_share`]).
+    LostUpdates,
 }
 
 impl ChartKind {
-    pub const ALL: [ChartKind; 4] = [
+    pub const ALL: [ChartKind; 5] = [
         ChartKind::Speedup,
         ChartKind::Efficiency,
         ChartKind::WallTime,
         ChartKind::Memory,
+        ChartKind::LostUpdates,
     ];
 
-    /// The name on the command line: `speedup`, `efficiency`, `time`, `memory`.
+    /// The name on the command line: `speedup`, `efficiency`, `time`, `memory`,
+    /// `lost-updates`.
     pub fn id(self) -> &'static str {
         match self {
             ChartKind::Speedup => "speedup",
             ChartKind::Efficiency => "efficiency",
             ChartKind::WallTime => "time",
             ChartKind::Memory => "memory",
+            ChartKind::LostUpdates => "lost-updates",
         }
     }
 
-    /// Parses [`ChartKind::id`] (also accepts `wall-time` and `rss`).
+    /// Parses [`ChartKind::id`] (also accepts `wall-time`, `rss` and `lost`).
     pub fn from_id(s: &str) -> Option<ChartKind> {
         match s {
             "speedup" => Some(ChartKind::Speedup),
             "efficiency" => Some(ChartKind::Efficiency),
             "time" | "wall-time" | "wall" => Some(ChartKind::WallTime),
             "memory" | "rss" => Some(ChartKind::Memory),
+            "lost-updates" | "lost" => Some(ChartKind::LostUpdates),
             _ => None,
         }
     }
 
-    /// A title-case name for menus: "Speedup", "Efficiency", "Wall time", "Memory".
+    /// A title-case name for menus: "Speedup", "Efficiency", "Wall time", "Memory", "Lost
+    /// updates".
     pub fn title(self) -> &'static str {
         match self {
             ChartKind::Speedup => "Speedup",
             ChartKind::Efficiency => "Efficiency",
             ChartKind::WallTime => "Wall time",
             ChartKind::Memory => "Memory",
+            ChartKind::LostUpdates => "Lost updates",
         }
     }
 
@@ -67,6 +77,7 @@ impl ChartKind {
             ChartKind::Efficiency => "efficiency (%)",
             ChartKind::WallTime => "median wall time (s)",
             ChartKind::Memory => "peak RSS, all processes (MiB)",
+            ChartKind::LostUpdates => "increments lost (%)",
         }
     }
 
@@ -92,14 +103,15 @@ impl ChartKind {
         }
     }
 
-    /// Whether the chart has an ideal reference line (memory has none).
+    /// Whether the chart has an ideal reference line (memory and lost updates have none: on
+    /// the lost-updates chart the models that lose nothing are the reference, drawn at 0 %).
     pub fn has_ideal(self) -> bool {
-        self != ChartKind::Memory
+        !matches!(self, ChartKind::Memory | ChartKind::LostUpdates)
     }
 
-    /// Whether a law is fitted to the chart's points (not to memory).
+    /// Whether a law is fitted to the chart's points (not to memory or lost updates).
     pub fn has_fit(self) -> bool {
-        self != ChartKind::Memory
+        !matches!(self, ChartKind::Memory | ChartKind::LostUpdates)
     }
 
     /// The label of the ideal reference line (empty where there is none).
@@ -108,7 +120,7 @@ impl ChartKind {
             ChartKind::Speedup => "ideal (speedup = N)",
             ChartKind::Efficiency => "ideal (100 %)",
             ChartKind::WallTime => "ideal (sequential ÷ N)",
-            ChartKind::Memory => "",
+            ChartKind::Memory | ChartKind::LostUpdates => "",
         }
     }
 
@@ -116,20 +128,97 @@ impl ChartKind {
     pub fn fit_name(self) -> &'static str {
         match self {
             ChartKind::WallTime => "Amdahl",
-            ChartKind::Memory => "none",
+            ChartKind::Memory | ChartKind::LostUpdates => "none",
             _ => "USL",
         }
     }
 
     /// The value of a cell on this chart (efficiency in percent, memory in MiB), if it has one.
+    /// The lost-updates chart needs the results file the cell is in (the increments asked
+    /// for are the task's): see [`ChartKind::point`]; here it has none.
     pub fn value(self, cell: &CellResult) -> Option<f64> {
         match self {
             ChartKind::Speedup => cell.speedup,
             ChartKind::Efficiency => cell.efficiency.map(percent),
             ChartKind::WallTime => cell.wall.as_ref().map(|w| w.median),
             ChartKind::Memory => cell.peak_rss_bytes.map(mib),
+            ChartKind::LostUpdates => None,
         }
         .filter(|v| v.is_finite())
+    }
+
+    /// A cell of `results` on this chart: its value and its bar ([`ChartKind::value`] and
+    /// [`ChartKind::range`]; for lost updates the median share and the runs' smallest and
+    /// largest, see [`lost_share`]).
+    pub fn point(
+        self,
+        results: &ResultsFile,
+        cell: &CellResult,
+    ) -> Option<(f64, Option<(f64, f64)>)> {
+        if self == ChartKind::LostUpdates {
+            let share = lost_share(results, cell)?;
+            // A bar of no height (every run lost the same) is left out.
+            let bar = (share.max_pct > share.min_pct).then_some((share.min_pct, share.max_pct));
+            return Some((share.median_pct, bar));
+        }
+        Some((self.value(cell)?, self.range(cell)))
+    }
+
+    /// Why this chart cannot be drawn for `runs`, or `None` where it can. Only the
+    /// lost-updates chart depends on the results: it needs a run that counted its lost
+    /// updates (a contention task) and the increments it asked for.
+    pub fn unavailable_reason<'a>(
+        self,
+        runs: impl IntoIterator<Item = &'a ResultsFile>,
+    ) -> Option<String> {
+        if self != ChartKind::LostUpdates {
+            return None;
+        }
+        let mut tasks: Vec<TaskKind> = Vec::new();
+        for r in runs {
+            if r.cells.iter().any(|c| lost_share(r, c).is_some()) {
+                return None;
+            }
+            if !tasks.contains(&r.experiment.task.kind) {
+                tasks.push(r.experiment.task.kind);
+            }
+        }
+        if tasks.is_empty() {
+            return Some("there are no results yet".to_string());
+        }
+        Some(self.unavailable_for_tasks(&tasks).unwrap_or_else(|| {
+            "no cell has a run that counted its lost updates (`lost_updates` in its samples)"
+                .to_string()
+        }))
+    }
+
+    /// Why this chart can never be drawn for experiments of these task kinds (before they
+    /// run): the lost-updates chart needs a contention task, the only one with a shared
+    /// counter. `None` where it may be.
+    pub fn unavailable_for_tasks(self, tasks: &[TaskKind]) -> Option<String> {
+        if self != ChartKind::LostUpdates || tasks.contains(&TaskKind::Contention) {
+            return None;
+        }
+        let names: Vec<String> = tasks.iter().map(|t| format!("`{}`", t.id())).collect();
+        Some(format!(
+            "only a `contention` task counts lost updates, and {} {} task",
+            if names.len() > 1 {
+                "these are"
+            } else {
+                "this is a"
+            },
+            names.join(" and ")
+        ))
+    }
+
+    /// The chart kinds that can be drawn for `runs` (see [`ChartKind::unavailable_reason`]).
+    pub fn available<'a>(
+        runs: impl IntoIterator<Item = &'a ResultsFile> + Clone,
+    ) -> Vec<ChartKind> {
+        ChartKind::ALL
+            .into_iter()
+            .filter(|k| k.unavailable_reason(runs.clone()).is_none())
+            .collect()
     }
 
     /// The error bar of a cell: the 95% confidence interval of the plotted point (order
@@ -151,7 +240,7 @@ impl ChartKind {
                 (percent(lo / n), percent(hi / n))
             }
             ChartKind::WallTime => (w.median_ci_low, w.median_ci_high),
-            ChartKind::Memory => return None,
+            ChartKind::Memory | ChartKind::LostUpdates => return None,
         };
         (lo.is_finite() && hi.is_finite() && hi > lo).then_some((lo, hi))
     }
@@ -179,6 +268,162 @@ pub fn percent(fraction: f64) -> f64 {
 pub fn mib(bytes: u64) -> f64 {
     bytes as f64 / (1024.0 * 1024.0)
 }
+
+/// The increments one run of `cell` asked for: every worker adds `task.contention.increments`
+/// (the size the results file records, after any calibration) to the shared counter, so a run
+/// of N workers asks for N × increments; the sequential model, at one worker, for
+/// increments. `None` for other tasks, which have no counter, and for an empty count.
+pub fn increments_asked(results: &ResultsFile, cell: &CellResult) -> Option<u64> {
+    if results.experiment.task.kind != TaskKind::Contention {
+        return None;
+    }
+    let per_worker = results.experiment.task.contention.increments;
+    per_worker
+        .checked_mul(u64::try_from(cell.workers).ok()?)
+        .filter(|&n| n > 0)
+}
+
+/// How much of the counter's increments one cell's runs lost: the lost-updates chart's point.
+#[derive(Clone, Copy, Debug, PartialEq)]
+pub struct LostShare {
+    /// The increments one run asked for: 100 % (see [`increments_asked`]).
+    pub asked: u64,
+    /// The median run's loss, in percent of `asked` (of an even count of runs, the mean of
+    /// the middle two).
+    pub median_pct: f64,
+    /// The run that lost least and the one that lost most, in percent.
+    pub min_pct: f64,
+    pub max_pct: f64,
+    /// The most increments one run lost.
+    pub max_lost: u64,
+    /// Runs that counted, and how many of them lost any.
+    pub runs: usize,
+    pub runs_losing: usize,
+}
+
+/// The lost updates of `cell`'s timed runs as shares of the increments each asked for; `None`
+/// where the cell has no counted run or the task asked for none. A count above what was asked
+/// (impossible for this workload, but a file may say anything) is taken as all of it.
+pub fn lost_share(results: &ResultsFile, cell: &CellResult) -> Option<LostShare> {
+    if cell.status != CellStatus::Ok {
+        return None;
+    }
+    let asked = increments_asked(results, cell)?;
+    let mut lost: Vec<u64> = cell
+        .samples
+        .iter()
+        .filter_map(|s| s.lost_updates)
+        .map(|l| l.min(asked))
+        .collect();
+    if lost.is_empty() {
+        return None;
+    }
+    lost.sort_unstable();
+    let pct = |l: u64| percent(l as f64 / asked as f64);
+    let n = lost.len();
+    let median_pct = if n % 2 == 1 {
+        pct(lost[n / 2])
+    } else {
+        (pct(lost[n / 2 - 1]) + pct(lost[n / 2])) / 2.0
+    };
+    Some(LostShare {
+        asked,
+        median_pct,
+        min_pct: pct(lost[0]),
+        max_pct: pct(lost[n - 1]),
+        max_lost: lost[n - 1],
+        runs: n,
+        runs_losing: lost.iter().filter(|&&l| l > 0).count(),
+    })
+}
+
+/// What the lost-updates chart's legend adds to a series none of whose runs lost anything:
+/// `threads: 0 lost`, so that a line lying on the 0 % grid line is read as the lesson's other
+/// half and not as missing.
+pub const NONE_LOST: &str = "0 lost";
+
+/// Whether a series of the lost-updates chart lost nothing in any run (every point and bar at
+/// 0 %).
+pub fn lost_nothing(series: &ChartSeries) -> bool {
+    !series.points.is_empty()
+        && series
+            .points
+            .iter()
+            .all(|(_, y, bar)| *y == 0.0 && bar.is_none_or(|(_, hi)| hi == 0.0))
+}
+
+/// A series' legend label on a chart of `kind`: `label`, and on the lost-updates chart
+/// `label: 0 lost` where the series lost nothing ([`lost_nothing`]).
+pub fn legend_label(kind: ChartKind, series: &ChartSeries, label: &str) -> String {
+    if kind == ChartKind::LostUpdates && lost_nothing(series) {
+        format!("{label}: {NONE_LOST}")
+    } else {
+        label.to_string()
+    }
+}
+
+/// The bottom of a linear y axis whose top is `top`: zero, except on the lost-updates chart,
+/// whose 0 % is its lesson: there the axis reaches 4 % of its height below zero, so that a
+/// line at 0 % is drawn above the axis line, not hidden under it.
+pub fn y_axis_bottom(kind: ChartKind, top: f64) -> f64 {
+    if kind == ChartKind::LostUpdates {
+        -0.04 * top.abs()
+    } else {
+        0.0
+    }
+}
+
+/// What 100 % is on the lost-updates chart of `runs`, and how its points read, for a note
+/// under the chart's title: `100 % = all the increments the N workers of a run were asked
+/// for, N × 1000000 · point: the median run · bar: the runs that lost least and most`. The
+/// increments per worker are the task's (`task.contention.increments`, as calibrated); runs of
+/// different sizes say "N × the increments per worker" instead.
+pub fn lost_updates_note<'a>(runs: impl IntoIterator<Item = &'a ResultsFile>) -> String {
+    let mut sizes: Vec<u64> = runs
+        .into_iter()
+        .filter(|r| r.experiment.task.kind == TaskKind::Contention)
+        .map(|r| r.experiment.task.contention.increments)
+        .collect();
+    sizes.dedup();
+    let per_worker = match sizes.as_slice() {
+        [one] => one.to_string(),
+        _ => "the increments per worker".to_string(),
+    };
+    format!(
+        "100 % = all the increments the N workers of a run were asked for, N × {per_worker} · \
+         point: the median run · bar: the runs that lost least and most"
+    )
+}
+
+/// Where a series' error bars go on a chart of `kind`, as a share of the x axis's drawn width
+/// from their point: `barred` are the indices of the series that have bars, `series` this one.
+/// On the lost-updates chart every model runs the same worker counts and their bars (from the
+/// runs that lost least to most) are long and overlap, so each model's bars stand side by
+/// side, 1 % of the width apart, centred on the count; elsewhere they stay on their point.
+pub fn bar_offset(kind: ChartKind, barred: &[usize], series: usize) -> f64 {
+    if kind != ChartKind::LostUpdates || barred.len() < 2 {
+        return 0.0;
+    }
+    let Some(i) = barred.iter().position(|&b| b == series) else {
+        return 0.0;
+    };
+    (i as f64 - (barred.len() - 1) as f64 / 2.0) * 0.01
+}
+
+/// The indices of the series that have at least one error bar (see [`bar_offset`]).
+pub fn barred_series(series: &[ChartSeries]) -> Vec<usize> {
+    series
+        .iter()
+        .enumerate()
+        .filter(|(_, s)| s.points.iter().any(|p| p.2.is_some()))
+        .map(|(i, _)| i)
+        .collect()
+}
+
+/// The least top of the lost-updates chart's y axis, in percent: with no loss or a little,
+/// the axis still spans 0–10 %, so that a flat line at 0 reads as nothing lost, not as a
+/// scale too small to see.
+pub const LOST_UPDATES_MIN_TOP: f64 = 10.0;
 
 /// One results file on a chart, with the label that tells it apart when several are overlaid
 /// (see [`run_label`]).
@@ -614,7 +859,10 @@ pub fn series_of(
             .collect();
         let mut points: Vec<Point> = cells
             .iter()
-            .filter_map(|c| Some((c.workers as f64, kind.value(c)?, kind.range(c))))
+            .filter_map(|c| {
+                let (value, bar) = kind.point(results, c)?;
+                Some((c.workers as f64, value, bar))
+            })
             .collect();
         if points.is_empty() {
             continue;
@@ -625,15 +873,17 @@ pub fn series_of(
             .find(|f| f.model == model)
             .map(|f| fit_curve(f, kind, x_max))
             .unwrap_or_default();
-        out.push(ChartSeries {
+        let mut series = ChartSeries {
             model,
             run,
-            label: series_label(model, label, runs),
+            label: String::new(),
             horizontal: model.is_single_worker() && kind != ChartKind::Efficiency,
             points,
             fit,
             busy: cells.iter().any(|c| c.was_busy()),
-        });
+        };
+        series.label = legend_label(kind, &series, &series_label(model, label, runs));
+        out.push(series);
     }
     out
 }
@@ -673,7 +923,7 @@ pub fn fit_curve(fit: &ModelFit, kind: ChartKind, x_max: f64) -> Vec<(f64, f64)>
             .filter(|_| !crate::analysis::amdahl_fits_poorly(fit))
             .map(|a| xs.map(|n| (n, a.time(n))).collect())
             .unwrap_or_default(),
-        ChartKind::Memory => Vec::new(),
+        ChartKind::Memory | ChartKind::LostUpdates => Vec::new(),
     }
 }
 
@@ -1029,6 +1279,167 @@ mod tests {
         assert!(ChartKind::Memory.y_label().contains("MiB"));
         assert!(!ChartKind::Memory.has_ideal() && !ChartKind::Memory.has_fit());
         assert!(!ChartKind::Memory.supports_log_y());
+    }
+
+    /// A contention task of 1000 increments per worker whose runs lost these counts.
+    fn lost_file(cells: &[(ModelKind, usize, &[Option<u64>])]) -> ResultsFile {
+        let mut r = ResultsFile::default();
+        r.experiment.task.kind = TaskKind::Contention;
+        r.experiment.task.contention.increments = 1000;
+        for &(model, workers, lost) in cells {
+            let mut c = CellResult::with_walls(model, workers, &vec![0.01; lost.len()]);
+            for (s, l) in c.samples.iter_mut().zip(lost) {
+                s.lost_updates = *l;
+            }
+            r.cells.push(c);
+        }
+        r.recompute();
+        r
+    }
+
+    #[test]
+    fn lost_updates_are_shares_of_the_increments_all_workers_were_asked_for() {
+        let r = lost_file(&[
+            (ModelKind::Sequential, 1, &[Some(0), Some(0), Some(0)]),
+            // 2 × 1000 asked: 0, 500, 1000 lost.
+            (ModelKind::Threads, 2, &[Some(500), Some(0), Some(1000)]),
+            // 4 × 1000 asked, an even count of runs: the median is the middle two's mean.
+            (
+                ModelKind::Threads,
+                4,
+                &[Some(1000), Some(3000), Some(2000), Some(4000)],
+            ),
+            // More lost than asked (a hand-edited file): all of it.
+            (ModelKind::GilThreads, 2, &[Some(2500)]),
+            // No counter: no point.
+            (ModelKind::Processes, 2, &[None, None]),
+        ]);
+        let share = |i: usize| lost_share(&r, &r.cells[i]).unwrap();
+        assert_eq!(
+            share(1),
+            LostShare {
+                asked: 2000,
+                median_pct: 25.0,
+                min_pct: 0.0,
+                max_pct: 50.0,
+                max_lost: 1000,
+                runs: 3,
+                runs_losing: 2,
+            }
+        );
+        let four = share(2);
+        assert_eq!(four.asked, 4000);
+        assert_eq!(
+            (four.median_pct, four.min_pct, four.max_pct),
+            (62.5, 25.0, 100.0)
+        );
+        assert_eq!(share(3).median_pct, 100.0);
+        assert_eq!(lost_share(&r, &r.cells[4]), None);
+        assert_eq!(share(0).runs_losing, 0);
+
+        let run = [ChartRun {
+            label: "r",
+            results: &r,
+        }];
+        let series = collect_series(&run, ChartKind::LostUpdates, &SeriesFilter::default(), 4.0);
+        let labels: Vec<&str> = series.iter().map(|s| s.label.as_str()).collect();
+        assert_eq!(labels, ["sequential: 0 lost", "threads", "gil-threads"]);
+        // The point is the median run, the bar spans the runs; none where every run lost the
+        // same.
+        assert_eq!(series[0].points, vec![(1.0, 0.0, None)]);
+        assert!(series[0].horizontal);
+        assert_eq!(
+            series[1].points,
+            vec![
+                (2.0, 25.0, Some((0.0, 50.0))),
+                (4.0, 62.5, Some((25.0, 100.0)))
+            ]
+        );
+        assert!(series.iter().all(|s| s.fit.is_empty()));
+        assert_eq!(
+            ChartKind::LostUpdates.unavailable_reason([&r]),
+            None,
+            "a contention task with counted runs"
+        );
+    }
+
+    #[test]
+    fn the_lost_updates_chart_needs_a_counter_and_keeps_zero_above_its_axis() {
+        let cpu = file_of_kind(TaskKind::Cpu);
+        let reason = ChartKind::LostUpdates.unavailable_reason([&cpu]).unwrap();
+        assert_eq!(
+            reason,
+            "only a `contention` task counts lost updates, and this is a `cpu` task"
+        );
+        assert_eq!(
+            ChartKind::available([&cpu]),
+            [
+                ChartKind::Speedup,
+                ChartKind::Efficiency,
+                ChartKind::WallTime,
+                ChartKind::Memory
+            ]
+        );
+        // Compared with a run that counted: available.
+        let counted = lost_file(&[(ModelKind::Threads, 2, &[Some(0)])]);
+        assert_eq!(
+            ChartKind::LostUpdates.unavailable_reason([&cpu, &counted]),
+            None
+        );
+        // A contention file without counts (cells that failed, say), and no results at all.
+        let uncounted = lost_file(&[(ModelKind::Threads, 2, &[None])]);
+        assert!(
+            ChartKind::LostUpdates
+                .unavailable_reason([&uncounted])
+                .unwrap()
+                .contains("no cell has a run that counted")
+        );
+        assert_eq!(
+            ChartKind::LostUpdates.unavailable_reason([]).unwrap(),
+            "there are no results yet"
+        );
+        // Before a sweep: only the task matters.
+        assert!(
+            ChartKind::LostUpdates
+                .unavailable_for_tasks(&[TaskKind::Contention])
+                .is_none()
+        );
+        assert!(
+            ChartKind::Speedup
+                .unavailable_for_tasks(&[TaskKind::Io])
+                .is_none()
+        );
+        // 0 % lies above the axis, which reaches 4 % of the height below it; other charts
+        // start at 0.
+        assert_eq!(y_axis_bottom(ChartKind::LostUpdates, 50.0), -2.0);
+        assert_eq!(y_axis_bottom(ChartKind::Speedup, 50.0), 0.0);
+        // Three models' bars side by side around their count; one model's, and every other
+        // chart's, on the point.
+        let offsets: Vec<f64> = [0, 2, 3]
+            .iter()
+            .map(|&i| bar_offset(ChartKind::LostUpdates, &[0, 2, 3], i))
+            .collect();
+        assert_eq!(offsets, [-0.01, 0.0, 0.01]);
+        assert_eq!(bar_offset(ChartKind::LostUpdates, &[2], 2), 0.0);
+        assert_eq!(bar_offset(ChartKind::Speedup, &[0, 2, 3], 0), 0.0);
+        let k = ChartKind::LostUpdates;
+        assert!(!k.has_ideal() && !k.has_fit() && !k.supports_log_y());
+        assert_eq!(ChartKind::from_id("lost-updates"), Some(k));
+        let counted = lost_file(&[(ModelKind::Threads, 2, &[Some(0)])]);
+        assert_eq!(
+            lost_updates_note([&counted, &cpu]),
+            "100 % = all the increments the N workers of a run were asked for, N × 1000 · point: \
+             the median run · bar: the runs that lost least and most"
+        );
+    }
+
+    fn file_of_kind(kind: TaskKind) -> ResultsFile {
+        let mut r = ResultsFile::default();
+        r.experiment.task.kind = kind;
+        r.cells
+            .push(CellResult::with_walls(ModelKind::Threads, 1, &[0.1]));
+        r.recompute();
+        r
     }
 
     #[test]

@@ -20,8 +20,8 @@ pub use cell_text::{
     seconds as seconds_text, seconds_range as seconds_range_text, speedup_ci as speedup_ci_text,
 };
 pub use chart::{
-    CHART_FONT, CHART_FONT_FAMILY, ChartError, ChartOptions, LegendPlacement, legend_labels,
-    register_chart_font, render_png, render_rgb, render_svg,
+    CHART_FONT, CHART_FONT_FAMILY, ChartError, ChartOptions, LegendPlacement, check_available,
+    legend_labels, register_chart_font, render_png, render_rgb, render_svg,
 };
 pub use chart_model::{
     ChartKind, ChartRun, Theme, fit_curve, model_colour, run_label, run_labels, series_label,

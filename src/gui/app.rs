@@ -54,19 +54,23 @@ pub enum Tab {
     Table,
     Fits,
     Timeline,
+    /// The lost-updates chart: offered where the results counted lost updates.
+    LostUpdates,
 }
 
 impl Tab {
-    pub const ALL: [Tab; 6] = [
+    pub const ALL: [Tab; 7] = [
         Tab::Speedup,
         Tab::Efficiency,
         Tab::WallTime,
         Tab::Table,
         Tab::Fits,
         Tab::Timeline,
+        Tab::LostUpdates,
     ];
 
-    /// The tab named `id` on the command line: `speedup`, `efficiency`, `time`, `table`, `fits`.
+    /// The tab named `id` on the command line: `speedup`, `efficiency`, `time`, `table`, `fits`,
+    /// `timeline`, `lost-updates`.
     pub fn from_id(id: &str) -> Option<Tab> {
         Some(match id {
             "speedup" => Tab::Speedup,
@@ -75,6 +79,7 @@ impl Tab {
             "table" => Tab::Table,
             "fits" => Tab::Fits,
             "timeline" => Tab::Timeline,
+            "lost-updates" => Tab::LostUpdates,
             _ => return None,
         })
     }
@@ -85,6 +90,7 @@ impl Tab {
             Tab::Speedup => Some(ChartKind::Speedup),
             Tab::Efficiency => Some(ChartKind::Efficiency),
             Tab::WallTime => Some(ChartKind::WallTime),
+            Tab::LostUpdates => Some(ChartKind::LostUpdates),
             Tab::Table | Tab::Fits | Tab::Timeline => None,
         }
     }
@@ -97,6 +103,7 @@ impl Tab {
             Tab::Table => "Results table",
             Tab::Fits => "Fits",
             Tab::Timeline => "Timeline",
+            Tab::LostUpdates => "Lost updates",
         }
     }
 }

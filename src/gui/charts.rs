@@ -1,4 +1,4 @@
-//! The charts: speedup, efficiency and wall time against the number of workers.
+//! The charts: speedup, efficiency, wall time and lost updates against the number of workers.
 //!
 //! One series per model (line + points), drawn from whatever cells exist so far, so points
 //! appear while a sweep runs. Hovering a point shows its exact values.
@@ -165,9 +165,46 @@ fn hover_texts(
         if kind == ChartKind::Speedup && model == ModelKind::Sequential {
             lines.push("the baseline: speedup 1× by definition".into());
         }
+        if let Some(lost) = chart_model::lost_share(results, cell) {
+            lines.extend(lost_updates_lines(&lost));
+        }
         lines.push(String::new());
         lines.push(model.explanation().into());
         map.insert((name(model), cell.workers), lines.join("\n"));
+    }
+}
+
+/// A cell's lost updates in words, for its hover: the plotted median and the bar, what 100 %
+/// is, and how many runs lost any (a race need not strike every run: that count is why the bar
+/// spans the runs, and it is the number to read where the median is 0).
+pub fn lost_updates_lines(lost: &chart_model::LostShare) -> Vec<String> {
+    let mut lines = vec![format!(
+        "lost updates: median {} of the {} increments asked for (runs: {}–{})",
+        lost_percent_text(lost.median_pct),
+        lost.asked,
+        lost_percent_text(lost.min_pct),
+        lost_percent_text(lost.max_pct),
+    )];
+    lines.push(match lost.runs_losing {
+        0 => format!("0 lost: no run of {} lost an increment", lost.runs),
+        n => format!(
+            "{n} of {} runs lost increments (up to {} in one run)",
+            lost.runs, lost.max_lost
+        ),
+    });
+    lines
+}
+
+/// A share of increments lost: `0 %` exactly when nothing was lost, else with as many
+/// decimals as it takes to tell it from 0 (`0.003 %`, `12.4 %`).
+pub fn lost_percent_text(pct: f64) -> String {
+    if pct == 0.0 {
+        "0 %".into()
+    } else if pct >= 1.0 {
+        format!("{pct:.1} %")
+    } else {
+        let decimals = (-pct.log10()).ceil().clamp(1.0, 6.0) as usize + 1;
+        format!("{pct:.decimals$} %")
     }
 }
 
@@ -363,11 +400,32 @@ pub fn show(
 ) {
     let mut view = ChartView::load(ui.ctx(), kind);
     let before = view;
+    let shown_runs = results
+        .into_iter()
+        .chain(layers.compare.iter().map(|c| &c.results));
+    if results.is_some()
+        && let Some(reason) = kind.unavailable_reason(shown_runs)
+    {
+        // Shown by its tab while other results came in (the tab itself is greyed then).
+        ui.label(format!(
+            "No {} chart for these results: {reason}.",
+            kind.id()
+        ));
+        ui.weak(
+            "It is drawn for a contention task: open the lost-updates preset and press Run, \
+             or open its results.",
+        );
+        return;
+    }
     ui.horizontal_wrapped(|ui| {
         ui.label(kind.caption());
         ui.label(egui::RichText::new("(?) more").weak().underline())
             .on_hover_text(kind.explanation());
         match results {
+            Some(r) if kind == ChartKind::LostUpdates => {
+                let runs = std::iter::once(r).chain(layers.compare.iter().map(|c| &c.results));
+                ui.weak(format!("· {}", chart_model::lost_updates_note(runs)));
+            }
             Some(r) if kind != ChartKind::WallTime => {
                 ui.weak(format!("· baseline: {}", r.baseline.description));
             }
@@ -376,7 +434,7 @@ pub fn show(
                 ui.weak("· No measurements yet: press Run, or open a results file.");
             }
         }
-        if layers.show_fits && !layers.fits.is_empty() {
+        if layers.show_fits && !layers.fits.is_empty() && kind.has_fit() {
             ui.weak(format!(
                 "· Thin dashes in a model's colour: its {} fit.",
                 kind.fit_name()
@@ -486,7 +544,7 @@ pub fn show(
     }
     // The GUI's own names: the baseline says so when one run is shown.
     for s in &mut series {
-        s.label = layers.series_name(s.model, s.run);
+        s.label = chart_model::legend_label(kind, s, &layers.series_name(s.model, s.run));
     }
 
     let mut tick_counts: Vec<usize> = planned_workers.to_vec();
@@ -518,6 +576,7 @@ pub fn show(
         ChartKind::Speedup => x_max,
         ChartKind::Efficiency => 110.0,
         ChartKind::WallTime | ChartKind::Memory => 0.0,
+        ChartKind::LostUpdates => chart_model::LOST_UPDATES_MIN_TOP,
     };
     let samples = legend_samples(&series, &tx, &ty, x_hi);
     let y_top = samples
@@ -543,7 +602,7 @@ pub fn show(
         let m = (y_top - y_bottom) * 0.05;
         (y_bottom - m, y_top + m)
     } else {
-        (0.0, y_top * 1.04)
+        (chart_model::y_axis_bottom(kind, y_top * 1.04), y_top * 1.04)
     };
     // The ideal as a function of N, drawn from 1 to the top worker count: speedup N, every
     // worker fully used, or the sequential time divided among N (as the exports draw it).
@@ -552,7 +611,7 @@ pub fn show(
         ChartKind::Speedup => Some(Box::new(|n| n)),
         ChartKind::Efficiency => Some(Box::new(|_| 100.0)),
         ChartKind::WallTime => t1.map(|t1| Box::new(move |n| t1 / n) as Box<dyn Fn(f64) -> f64>),
-        ChartKind::Memory => None,
+        ChartKind::Memory | ChartKind::LostUpdates => None,
     };
     // The legend's box as a share of the plot: a row per entry, as wide as its longest name.
     let mut entries: Vec<String> = Vec::new();
@@ -662,7 +721,7 @@ pub fn show(
         // From zero, with round steps and no negative labels: egui_plot's own margin put
         // "-0.01 s" under a time axis.
         plot = plot
-            .include_y(0.0)
+            .include_y(y_shown.0)
             .y_grid_spacer(|input| value_marks(&input))
             .y_axis_formatter(|mark, _| {
                 let step = mark.step_size.abs().max(1e-12);
@@ -704,8 +763,10 @@ pub fn show(
                     .width(1.5),
             );
         }
-        for s in &series {
-            draw_series(plot_ui, s, dark, &tx, &ty, x_hi);
+        let barred = chart_model::barred_series(&series);
+        for (index, s) in series.iter().enumerate() {
+            let bar_dx = chart_model::bar_offset(kind, &barred, index) * (x_hi - x_lo);
+            draw_series(plot_ui, s, dark, &tx, &ty, x_hi, bar_dx);
         }
         if layers.show_fits {
             let compared = layers.compare.iter().map(|c| c.fits.as_slice());
@@ -734,6 +795,7 @@ fn value_text(kind: ChartKind, y: f64) -> String {
         ChartKind::Efficiency => format!("{y:.0} %"),
         ChartKind::WallTime => format!("{} s", export::seconds_text(y)),
         ChartKind::Memory => format!("{y:.0} MiB"),
+        ChartKind::LostUpdates => lost_percent_text(y),
     }
 }
 
@@ -759,6 +821,19 @@ pub fn chart_summary(kind: ChartKind, series: &[ChartSeries], table_key: &str) -
         .iter()
         .filter_map(|s| {
             let last = s.points.iter().max_by(|a, b| a.0.total_cmp(&b.0))?;
+            if kind == ChartKind::LostUpdates {
+                // "sequential (baseline): 0 lost" says it all; a losing curve says how much.
+                return Some(if chart_model::lost_nothing(s) {
+                    s.label.clone()
+                } else {
+                    format!(
+                        "{} {} lost at {}",
+                        s.label,
+                        value_text(kind, last.1),
+                        last.0
+                    )
+                });
+            }
             Some(format!(
                 "{} {} at {}",
                 s.label,
@@ -769,11 +844,19 @@ pub fn chart_summary(kind: ChartKind, series: &[ChartSeries], table_key: &str) -
         .collect();
     let mut text = format!(
         "{head}, {} against {range}: {}.",
-        kind.y_label(),
+        match kind {
+            ChartKind::LostUpdates => "increments lost (% of all the workers were asked for)",
+            k => k.y_label(),
+        },
         curves.join(", ")
     );
-    // The table holds every point of the other charts (not the memory's).
-    if kind != ChartKind::Memory {
+    // The table holds every point of the other charts (not the memory's); for lost updates
+    // its notes count the runs that lost any.
+    if kind == ChartKind::LostUpdates {
+        text.push_str(&format!(
+            " The Results table ({table_key}) counts the runs that lost updates."
+        ));
+    } else if kind != ChartKind::Memory {
         text.push_str(&format!(
             " Every value is in the Results table ({table_key})."
         ));
@@ -834,6 +917,7 @@ fn draw_series(
     tx: &dyn Fn(f64) -> f64,
     ty: &dyn Fn(f64) -> f64,
     x_hi: f64,
+    bar_dx: f64,
 ) {
     let model_style = chart_model::series_style(s.model, s.run, chart_model::Theme::Light);
     let color = style::model_color_dark_aware(s.model, dark);
@@ -849,7 +933,7 @@ fn draw_series(
     }
     for (x, _, range) in &s.points {
         if let Some((lo, hi)) = range {
-            let x = tx(*x);
+            let x = tx(*x) + bar_dx;
             let cap = 0.08;
             let bar = Line::new(name, vec![[x, ty(*lo)], [x, ty(*hi)]])
                 .color(color)
@@ -876,6 +960,7 @@ fn draw_series(
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::export::chart_model::Point;
 
     #[test]
     fn a_chart_is_summarised_in_words() {
@@ -908,6 +993,66 @@ mod tests {
             chart_summary(ChartKind::Efficiency, &[], "Ctrl+4"),
             "Efficiency chart: no measurements yet."
         );
+    }
+
+    #[test]
+    fn a_lost_updates_chart_is_summarised_with_what_was_lost() {
+        let curve = |model, label: &str, points: Vec<Point>| ChartSeries {
+            model,
+            run: 0,
+            label: label.into(),
+            points,
+            horizontal: false,
+            fit: Vec::new(),
+            busy: false,
+        };
+        let series = [
+            curve(
+                ModelKind::Sequential,
+                "sequential (baseline): 0 lost",
+                vec![(1.0, 0.0, None)],
+            ),
+            curve(
+                ModelKind::Threads,
+                "threads",
+                vec![(1.0, 0.0, None), (4.0, 47.06, Some((20.0, 62.5)))],
+            ),
+        ];
+        assert_eq!(
+            chart_summary(ChartKind::LostUpdates, &series, "Ctrl+4"),
+            "Lost updates chart, increments lost (% of all the workers were asked for) against 1–4 workers: sequential (baseline): 0 lost, threads 47.1 % lost at 4. The Results table (Ctrl+4) counts the runs that lost updates."
+        );
+        // A point's hover: the median and the bar, what 100 % is, how many runs lost any.
+        let lost = chart_model::LostShare {
+            asked: 4000,
+            median_pct: 0.0,
+            min_pct: 0.0,
+            max_pct: 25.0,
+            max_lost: 1000,
+            runs: 3,
+            runs_losing: 1,
+        };
+        assert_eq!(
+            lost_updates_lines(&lost),
+            [
+                "lost updates: median 0 % of the 4000 increments asked for (runs: 0 %–25.0 %)",
+                "1 of 3 runs lost increments (up to 1000 in one run)"
+            ]
+        );
+        let none = chart_model::LostShare {
+            max_pct: 0.0,
+            max_lost: 0,
+            runs_losing: 0,
+            ..lost
+        };
+        assert_eq!(
+            lost_updates_lines(&none)[1],
+            "0 lost: no run of 3 lost an increment"
+        );
+        assert_eq!(lost_percent_text(0.0), "0 %");
+        assert_eq!(lost_percent_text(0.0034), "0.0034 %");
+        assert_eq!(lost_percent_text(0.25), "0.25 %");
+        assert_eq!(lost_percent_text(12.44), "12.4 %");
     }
 
     #[test]

@@ -54,14 +54,15 @@ pub const REDO: KeyboardShortcut = KeyboardShortcut::new(
     Key::Z,
 );
 pub const HELP: KeyboardShortcut = KeyboardShortcut::new(Modifiers::NONE, Key::F1);
-/// Ctrl+1 … Ctrl+6: the central area's tabs, in [`Tab::ALL`]'s order.
-pub const TAB_KEYS: [KeyboardShortcut; 6] = [
+/// Ctrl+1 … Ctrl+7: the central area's tabs, in [`Tab::ALL`]'s order.
+pub const TAB_KEYS: [KeyboardShortcut; 7] = [
     KeyboardShortcut::new(Modifiers::COMMAND, Key::Num1),
     KeyboardShortcut::new(Modifiers::COMMAND, Key::Num2),
     KeyboardShortcut::new(Modifiers::COMMAND, Key::Num3),
     KeyboardShortcut::new(Modifiers::COMMAND, Key::Num4),
     KeyboardShortcut::new(Modifiers::COMMAND, Key::Num5),
     KeyboardShortcut::new(Modifiers::COMMAND, Key::Num6),
+    KeyboardShortcut::new(Modifiers::COMMAND, Key::Num7),
 ];
 
 /// The shortcut that shows `tab`.
@@ -170,7 +171,7 @@ pub fn help_ui(ctx: &egui::Context) -> (bool, Option<egui::LayerId>) {
     let tab_keys = format!(
         "{} … {}",
         ctx.format_shortcut(&TAB_KEYS[0]),
-        ctx.format_shortcut(&TAB_KEYS[5])
+        ctx.format_shortcut(&TAB_KEYS[6])
     );
     let rows: [(&str, String); 13] = [
         ("Open a preset", ctx.format_shortcut(&OPEN)),
@@ -192,7 +193,7 @@ pub fn help_ui(ctx: &egui::Context) -> (bool, Option<egui::LayerId>) {
             ctx.format_shortcut(&CANCEL),
         ),
         (
-            "Speedup, Efficiency, Wall time, Results table, Fits, Timeline",
+            "Speedup, Efficiency, Wall time, Results table, Fits, Timeline, Lost updates",
             tab_keys,
         ),
         (

@@ -278,7 +278,23 @@ impl ExportDialog {
                 ui.label("Chart");
                 ui.horizontal(|ui| {
                     for kind in ChartKind::ALL {
-                        let r = ui.selectable_value(&mut self.options.kind, kind, kind.title());
+                        // A chart these runs cannot draw (lost updates without a counter) is
+                        // greyed, saying why.
+                        let reason = kind.unavailable_reason(self.runs.iter().map(|r| &r.results));
+                        let r = match reason {
+                            None => {
+                                ui.selectable_value(&mut self.options.kind, kind, kind.title())
+                            }
+                            Some(reason) => ui
+                                .add_enabled(
+                                    false,
+                                    egui::Button::selectable(
+                                        self.options.kind == kind,
+                                        kind.title(),
+                                    ),
+                                )
+                                .on_disabled_hover_text(format!("Greyed: {reason}.")),
+                        };
                         // Just opened: keyboard focus starts on the chart kind shown.
                         if self.focus_first && kind == self.options.kind {
                             r.request_focus();
@@ -387,13 +403,13 @@ impl ExportDialog {
                 let fits = if self.options.kind.has_fit() {
                     "fitted curves"
                 } else {
-                    "fitted curves (none for memory)"
+                    "fitted curves (none for memory or lost updates)"
                 };
                 ui.add_enabled(
                     self.options.kind.has_fit(),
                     egui::Checkbox::new(&mut self.options.show_fits, fits),
                 )
-                .on_disabled_hover_text("No law is fitted to memory.");
+                .on_disabled_hover_text("No law is fitted to memory or to lost updates.");
                 ui.end_row();
             });
         ui.separator();

@@ -113,6 +113,9 @@ pub fn caption(kind: ChartKind) -> &'static str {
         ChartKind::Memory => {
             "Peak RSS of every process of the model, in MiB. Flat: workers share one address space; rising: each worker brings its own."
         }
+        ChartKind::LostUpdates => {
+            "Increments lost, in %: higher is worse. A line at 0 % (\"0 lost\" in the legend) lost nothing."
+        }
     }
 }
 
@@ -130,6 +133,9 @@ pub fn explanation(kind: ChartKind) -> &'static str {
         }
         ChartKind::Memory => {
             "Peak resident memory (RSS high-water mark) summed over every process the model ran (this one, worker processes, interpreters), for the cell's largest run, in MiB. Threads share one process and stay flat; worker processes each add their own memory, a Python interpreter per worker included."
+        }
+        ChartKind::LostUpdates => {
+            "The share of a run's increments that never reached the shared counter: (increments asked for − the counter's final value) ÷ increments asked for, in percent. 100 % is every increment that all the run's workers were asked to do: N workers × task.contention.increments. Each point is the median run of its cell; its bar spans the run that lost least to the one that lost most, because a race does not strike every run: a median near 0 with a tall bar means some runs lost much and others nothing (the hover says how many runs lost any). One worker, or a counter behind a mutex, an atomic or a channel, loses nothing and lies on 0 %, marked \"0 lost\" in the legend: that flat line is the other half of the lesson. Without synchronisation the loss grows with the workers, GIL threads included."
         }
     }
 }

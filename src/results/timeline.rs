@@ -296,7 +296,7 @@ pub fn shown_run(cell: &CellResult) -> Option<ShownRun> {
         .filter(|&(i, &w)| w < wall || (w == wall && i < sample))
         .count();
     let runs = walls.len();
-    let is_median = rank == runs.div_ceil(2) || (runs % 2 == 0 && rank == runs / 2 + 1);
+    let is_median = rank == runs.div_ceil(2) || (runs.is_multiple_of(2) && rank == runs / 2 + 1);
     Some(ShownRun {
         rank,
         runs,

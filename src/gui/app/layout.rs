@@ -430,8 +430,28 @@ impl WorkbenchApp {
         let ctx = ui.ctx().clone();
         ui.horizontal(|ui| {
             for tab in Tab::ALL {
-                ui.selectable_value(&mut self.tab, tab, tab.title())
-                    .on_hover_text(ctx.format_shortcut(&command::tab_shortcut(tab)));
+                let shortcut = ctx.format_shortcut(&command::tab_shortcut(tab));
+                // A chart these results cannot draw (lost updates without a counter) is
+                // greyed, saying why.
+                let shown = self
+                    .results
+                    .iter()
+                    .chain(self.compare.iter().map(|c| &c.results));
+                match tab.chart().and_then(|k| k.unavailable_reason(shown)) {
+                    None => {
+                        ui.selectable_value(&mut self.tab, tab, tab.title())
+                            .on_hover_text(shortcut);
+                    }
+                    Some(reason) => {
+                        ui.add_enabled(
+                            false,
+                            egui::Button::selectable(self.tab == tab, tab.title()),
+                        )
+                        .on_disabled_hover_text(format!(
+                            "Greyed: {reason}. The lost-updates preset counts them. ({shortcut})"
+                        ));
+                    }
+                }
             }
         });
         if self.start_hint_shown() {
