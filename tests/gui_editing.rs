@@ -591,3 +591,45 @@ fn an_opened_preset_file_asks_before_replacing_edits() {
         Some(Source::File(file))
     );
 }
+
+/// A function preset shows its own arguments, not the ones typed for the preset before it
+/// (the text was kept per field and never written anew), and a function preset without
+/// `tasks` opens unmodified, so the next one replaces it without a question.
+#[test]
+fn a_function_preset_shows_its_own_arguments() {
+    let dir = tempfile::tempdir().unwrap();
+    let function_preset = |name: &str, args: &str| {
+        let file = dir.path().join(format!("{name}.json"));
+        std::fs::write(
+            &file,
+            format!(
+                r#"{{"name": "{name}", "task": {{"kind": "function",
+                    "function": {{"file": "work.py", "name": "f", "args": {args}}}}},
+                    "models": ["py-threading"], "baseline": "same-model-one-worker"}}"#
+            ),
+        )
+        .unwrap();
+        file
+    };
+    let first = function_preset("first", "[200000, 200000, 200000, 200000]");
+    let second = function_preset("second", "[1, 2]");
+    let mut h = settled(dir.path());
+    let ctx = h.ctx.clone();
+    h.state_mut().open_preset_path(&ctx, first);
+    h.run();
+    assert_eq!(h.state().experiment().name, "first");
+    assert_eq!(
+        h.get_by_label("Arguments").value().as_deref(),
+        Some("[200000,200000,200000,200000]")
+    );
+    assert!(!h.state().replace_pending());
+    h.state_mut().open_preset_path(&ctx, second);
+    h.run();
+    assert!(
+        !h.state().replace_pending(),
+        "the first preset was not edited, so nothing asks"
+    );
+    assert_eq!(h.state().experiment().name, "second");
+    assert_eq!(h.get_by_label("Arguments").value().as_deref(), Some("[1,2]"));
+    assert_eq!(h.state().experiment().task.tasks, 2);
+}

@@ -358,3 +358,23 @@ fn a_function_task_needs_a_baseline_it_can_run() {
         .is_ok()
     );
 }
+
+/// A function task runs one task per call, so `tasks` follows the calls on loading: the
+/// shipped example, which gives no `tasks`, is not the default 64 tasks for 16 calls (the
+/// workbench showed it as modified on opening, and reports said "64 tasks").
+#[test]
+fn a_function_task_has_one_task_per_call() {
+    let text = std::fs::read_to_string("assets/examples/pure-python-function.json").unwrap();
+    assert!(!text.contains("\"tasks\""), "the example gives no tasks");
+    let exp = Experiment::from_json(&text).unwrap();
+    assert_eq!(exp.task.function.calls(), 16);
+    assert_eq!(exp.task.tasks, 16);
+    // Calls by range, too.
+    let exp = Experiment::from_json(
+        r#"{"task": {"kind": "function", "tasks": 64,
+            "function": {"file": "/w/work.py", "name": "f", "range": 8}},
+            "models": ["py-threading"], "baseline": "same-model-one-worker"}"#,
+    )
+    .unwrap();
+    assert_eq!(exp.task.tasks, 8);
+}

@@ -84,10 +84,16 @@ pub fn function_ui(ui: &mut egui::Ui, params: &mut FunctionParams) {
                 Ok(text) => Ok(top_level_functions(&text)),
                 Err(e) => Err(format!("cannot read {:?}: {e}", params.file)),
             };
-            ui.data_mut(|d| d.insert_temp(listed_id, found));
+            ui.data_mut(|d| d.insert_temp(listed_id, (params.file.clone(), found)));
         }
-        let listed: Option<Result<Vec<String>, String>> = ui.data(|d| d.get_temp(listed_id));
-        match listed {
+        // The list belongs to the file it was read from: another preset, or another file
+        // typed in, hides it.
+        let listed: Option<(String, Result<Vec<String>, String>)> =
+            ui.data(|d| d.get_temp(listed_id));
+        match listed
+            .filter(|(file, _)| *file == params.file)
+            .map(|(_, found)| found)
+        {
             Some(Ok(names)) if names.is_empty() => {
                 ui.label("no top-level functions found");
             }
@@ -112,13 +118,14 @@ pub fn function_ui(ui: &mut egui::Ui, params: &mut FunctionParams) {
     );
     ui.vertical(|ui| {
         let text_id = ui.scope_id().with("function-args-text");
-        let mut text: String = ui.data(|d| d.get_temp(text_id)).unwrap_or_else(|| {
-            if params.args.is_empty() {
-                String::new()
-            } else {
-                serde_json::to_string(&params.args).unwrap_or_default()
-            }
-        });
+        // The text as typed, kept with the arguments it stood for: when the arguments change
+        // under it (another preset, Reset, Undo), the text is written anew from them.
+        let cached: Option<(String, Vec<serde_json::Value>)> = ui.data(|d| d.get_temp(text_id));
+        let mut text = match cached {
+            Some((text, args)) if args == params.args => text,
+            _ if params.args.is_empty() => String::new(),
+            _ => serde_json::to_string(&params.args).unwrap_or_default(),
+        };
         let edited = ui
             .add(egui::TextEdit::singleline(&mut text).hint_text("[1000, 2000, 3000]"))
             .labelled_by(l.id)
@@ -138,7 +145,7 @@ pub fn function_ui(ui: &mut egui::Ui, params: &mut FunctionParams) {
                 }
             }
         }
-        ui.data_mut(|d| d.insert_temp(text_id, text));
+        ui.data_mut(|d| d.insert_temp(text_id, (text, params.args.clone())));
         if params.args.is_empty() {
             let mut n = params.range.unwrap_or(8);
             ui.horizontal(|ui| {

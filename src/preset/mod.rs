@@ -77,6 +77,16 @@ impl Experiment {
             experiment.workers = rule.resolve(available_cores());
             experiment.worker_rule = Some(rule);
         }
+        // A function task runs one task per call: `tasks` follows the calls (as the workbench
+        // keeps it), so that a preset without it neither opens as modified nor is reported
+        // with the default 64 tasks.
+        if experiment.task.kind == TaskKind::Function && experiment.task.function.calls() > 0 {
+            experiment.task.tasks = experiment
+                .task
+                .function
+                .calls()
+                .min(limits::MAX_TASKS as usize) as u32;
+        }
         experiment.validate()?;
         Ok(experiment)
     }
