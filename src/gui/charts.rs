@@ -752,7 +752,8 @@ pub fn show(
             plot_ui.line(
                 Line::new(kind.ideal_label(), pts)
                     .color(Color32::from_gray(140))
-                    .width(1.5),
+                    .width(1.5)
+                    .allow_hover(false),
             );
         }
         for &p in &core_lines {
@@ -760,7 +761,8 @@ pub fn show(
                 VLine::new(format!("physical cores ({p})"), tx(p as f64))
                     .color(style::core_marker_color(dark))
                     .style(LineStyle::Dotted { spacing: 6.0 })
-                    .width(1.5),
+                    .width(1.5)
+                    .allow_hover(false),
             );
         }
         let barred = chart_model::barred_series(&series);
@@ -889,7 +891,8 @@ fn draw_fit(
         Line::new(name, PlotPoints::from(xy))
             .color(color)
             .style(LineStyle::Dashed { length: 4.0 })
-            .width(1.0),
+            .width(1.0)
+            .allow_hover(false),
     );
 }
 
@@ -910,6 +913,10 @@ fn series_line(
     (xy, line)
 }
 
+/// Draws one series. Only its markers answer the pointer: a line, an error bar or its caps
+/// passing under the pointer would otherwise be nearer than the marker it hovers, and the
+/// tooltip would name another model's cell (the ideal line, the core marker and the fits
+/// answer nothing either).
 fn draw_series(
     plot_ui: &mut egui_plot::PlotUi<'_>,
     s: &ChartSeries,
@@ -928,7 +935,8 @@ fn draw_series(
             Line::new(name, PlotPoints::from(line))
                 .color(color)
                 .style(style::line_style(model_style.dash))
-                .width(if s.horizontal { 1.5 } else { 2.0 }),
+                .width(if s.horizontal { 1.5 } else { 2.0 })
+                .allow_hover(false),
         );
     }
     for (x, _, range) in &s.points {
@@ -937,13 +945,15 @@ fn draw_series(
             let cap = 0.08;
             let bar = Line::new(name, vec![[x, ty(*lo)], [x, ty(*hi)]])
                 .color(color)
-                .width(1.0);
+                .width(1.0)
+                .allow_hover(false);
             plot_ui.line(bar);
             for y in [*lo, *hi] {
                 plot_ui.line(
                     Line::new(name, vec![[x - cap, ty(y)], [x + cap, ty(y)]])
                         .color(color)
-                        .width(1.0),
+                        .width(1.0)
+                        .allow_hover(false),
                 );
             }
         }

@@ -260,7 +260,11 @@ fn memory_plot(ui: &mut egui::Ui, results: &ResultsFile) {
         .show(ui, |plot_ui| {
             for (m, pts) in series {
                 let colour = style::model_color_dark_aware(m, dark);
-                plot_ui.line(Line::new(m.id(), PlotPoints::from(pts.clone())).color(colour));
+                plot_ui.line(
+                    Line::new(m.id(), PlotPoints::from(pts.clone()))
+                        .color(colour)
+                        .allow_hover(false),
+                );
                 plot_ui.points(
                     Points::new(m.id(), PlotPoints::from(pts))
                         .color(colour)
