@@ -630,6 +630,9 @@ fn a_function_preset_shows_its_own_arguments() {
         "the first preset was not edited, so nothing asks"
     );
     assert_eq!(h.state().experiment().name, "second");
-    assert_eq!(h.get_by_label("Arguments").value().as_deref(), Some("[1,2]"));
+    assert_eq!(
+        h.get_by_label("Arguments").value().as_deref(),
+        Some("[1,2]")
+    );
     assert_eq!(h.state().experiment().task.tasks, 2);
 }

@@ -354,11 +354,15 @@ fn wrap(text: &str, size: f64, max_w: f64, max_lines: usize) -> Vec<String> {
         } else {
             format!("{current} · {part}")
         };
-        if text_width(&candidate, size) <= max_w || current.is_empty() {
+        if current.is_empty() || text_width(&candidate, size) <= max_w {
             current = candidate;
         } else {
             lines.push(std::mem::take(&mut current));
             current = part.to_string();
+            if lines.len() > max_lines {
+                // Dropped below anyway: the rest of a long text is not measured.
+                break;
+            }
         }
     }
     if !current.is_empty() {
@@ -377,18 +381,28 @@ fn wrap(text: &str, size: f64, max_w: f64, max_lines: usize) -> Vec<String> {
 fn ellipsize(text: &str, size: f64, max_w: f64) -> String {
     let text = super::sanitize::for_terminal_line(text);
     let text = text.as_ref();
-    if text_width(text, size) <= max_w {
+    // No glyph is narrower than a tenth of the font size, so no more characters than this can
+    // fit; a name of megabytes from a results file is cut to them before anything is measured.
+    let fit_at_most = (max_w / (size * 0.1)).max(0.0) as usize + 1;
+    let chars: Vec<char> = text.chars().take(fit_at_most + 1).collect();
+    if chars.len() <= fit_at_most && text_width(text, size) <= max_w {
         return text.to_string();
     }
-    let mut chars: Vec<char> = text.chars().collect();
-    while !chars.is_empty() {
-        chars.pop();
-        let t: String = chars.iter().collect::<String>() + "…";
-        if text_width(&t, size) <= max_w {
-            return t;
+    let chars = &chars[..chars.len().min(fit_at_most)];
+    let with_dots = |k: usize| chars[..k].iter().collect::<String>() + "…";
+    // The longest prefix that fits with "…", by bisection (widths grow with the prefix).
+    let (mut fits, mut too_long) = (0, chars.len());
+    if text_width(&with_dots(0), size) > max_w {
+        return String::new();
+    }
+    while too_long - fits > 1 {
+        let mid = (fits + too_long) / 2;
+        match text_width(&with_dots(mid), size) <= max_w {
+            true => fits = mid,
+            false => too_long = mid,
         }
     }
-    String::new()
+    with_dots(fits)
 }
 
 /// The chart's layout sizes in pixels, derived from the font size and scale only.
@@ -1165,4 +1179,31 @@ pub fn legend_labels(runs: &[ChartRun<'_>], options: &ChartOptions) -> Vec<Strin
     .into_iter()
     .map(|e| e.label)
     .collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// The longest prefix that fits, with "…"; a name of megabytes (from a results file) is
+    /// cut without measuring it all (it took minutes, one character at a time).
+    #[test]
+    fn a_long_text_is_cut_to_the_longest_prefix_that_fits() {
+        let long = "W".repeat(2_000_000);
+        let cut = ellipsize(&long, 14.0, 300.0);
+        assert!(cut.ends_with('…'), "{cut}");
+        assert!(text_width(&cut, 14.0) <= 300.0);
+        let k = cut.chars().count() - 1;
+        assert!(k > 0);
+        let one_more = format!("{}…", "W".repeat(k + 1));
+        assert!(text_width(&one_more, 14.0) > 300.0, "not the longest");
+        // What fits is left as it is; nothing fits, nothing shown.
+        assert_eq!(ellipsize("short", 14.0, 300.0), "short");
+        assert_eq!(ellipsize("short", 14.0, 1.0), "");
+        // Many " · " parts: at most the lines asked for.
+        let parts = vec!["part"; 100_000].join(" · ");
+        let lines = wrap(&parts, 14.0, 300.0, 2);
+        assert_eq!(lines.len(), 2);
+        assert!(lines.iter().all(|l| text_width(l, 14.0) <= 300.0));
+    }
 }

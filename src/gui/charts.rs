@@ -356,8 +356,13 @@ fn units_per_point(input: &GridInput) -> f64 {
 fn worker_marks(ticks: &[(f64, usize)], input: &GridInput) -> Vec<GridMark> {
     let span = (input.bounds.1 - input.bounds.0).abs().max(1e-9);
     let counts: Vec<usize> = ticks.iter().map(|t| t.1).collect();
-    let pos = |w: f64| ticks.iter().find(|t| t.1 as f64 == w).map_or(w, |t| t.0);
-    let kept = chart_model::thin_ticks(&counts, pos, 28.0 * units_per_point(input));
+    // Looked up, not searched: this runs every frame, once per tick twice.
+    let at: std::collections::HashMap<usize, f64> = ticks.iter().map(|t| (t.1, t.0)).collect();
+    let pos = |w: f64| at.get(&(w as usize)).copied().unwrap_or(w);
+    let kept: std::collections::HashSet<usize> =
+        chart_model::thin_ticks(&counts, pos, 28.0 * units_per_point(input))
+            .into_iter()
+            .collect();
     ticks
         .iter()
         .filter(|t| kept.contains(&t.1))

@@ -13,6 +13,9 @@ pub const RESULTS_FORMAT: &str = "corelab-results";
 pub const RESULTS_FORMAT_VERSION: u32 = 1;
 /// Largest results file corelab will open.
 pub const MAX_RESULTS_BYTES: u64 = 256 * 1024 * 1024;
+/// The most cells a results file may have: every model at every one of the most worker
+/// counts a preset allows, and room to spare.
+pub const MAX_CELLS: usize = 4096;
 
 /// Everything one sweep produced: the experiment, the machine, every raw sample and the
 /// summaries derived from them.
@@ -473,6 +476,31 @@ impl ResultsFile {
                 file.format_version
             )));
         }
+        // More cells or workers than any sweep makes (a hand-made or hostile file): refused,
+        // since charts and tables are drawn per cell and per worker count every frame.
+        if file.cells.len() > MAX_CELLS {
+            return Err(parse_err(format!(
+                "{} cells: a sweep makes at most {MAX_CELLS}",
+                file.cells.len()
+            )));
+        }
+        let most = crate::preset::limits::MAX_IN_FLIGHT;
+        let workers = file.cells.iter().map(|c| c.workers);
+        if let Some(w) = workers
+            .chain(file.experiment.workers.iter().copied())
+            .find(|&w| w > most)
+        {
+            return Err(parse_err(format!(
+                "{w} workers: a sweep runs at most {most}"
+            )));
+        }
+        if file.experiment.workers.len() > crate::preset::limits::MAX_WORKER_COUNTS {
+            return Err(parse_err(format!(
+                "`experiment.workers` lists {} counts: a sweep has at most {}",
+                file.experiment.workers.len(),
+                crate::preset::limits::MAX_WORKER_COUNTS
+            )));
+        }
         // A timeline larger than any this corelab records (a hand-made or hostile file) is
         // left out: drawing hundreds of thousands of spans would stall the workbench.
         for cell in &mut file.cells {
@@ -911,5 +939,44 @@ mod tests {
         let big = ResultsFile::from_json(&file(limit + 1), "big.json").unwrap();
         assert!(big.cells[0].timeline.is_none());
         assert!(big.cells[0].samples[0].timeline.is_none());
+    }
+
+    /// A file with more cells or workers than any sweep makes is refused, saying why: drawn
+    /// per cell and per worker count every frame, 200 000 cells froze the workbench.
+    #[test]
+    fn more_cells_or_workers_than_a_sweep_makes_are_refused() {
+        let file = |cells: usize, workers: usize| {
+            let cell = format!(
+                r#"{{"model": "threads", "workers": {workers}, "status": "ok", "samples": [{{"wall_s": 1.0}}]}}"#
+            );
+            format!(
+                r#"{{"format": "corelab-results", "format_version": 1, "cells": [{}]}}"#,
+                vec![cell; cells].join(",")
+            )
+        };
+        assert!(ResultsFile::from_json(&file(MAX_CELLS, 2), "ok.json").is_ok());
+        let err = ResultsFile::from_json(&file(MAX_CELLS + 1, 2), "many.json")
+            .unwrap_err()
+            .to_string();
+        assert!(
+            err.contains("4097 cells: a sweep makes at most 4096"),
+            "{err}"
+        );
+        let err = ResultsFile::from_json(&file(1, usize::MAX), "wide.json")
+            .unwrap_err()
+            .to_string();
+        assert!(
+            err.contains(&format!(
+                "{} workers: a sweep runs at most 1024",
+                usize::MAX
+            )),
+            "{err}"
+        );
+        let planned = r#"{"format": "corelab-results", "format_version": 1,
+                "experiment": {"workers": [1, 100000]}, "cells": []}"#;
+        let err = ResultsFile::from_json(planned, "planned.json")
+            .unwrap_err()
+            .to_string();
+        assert!(err.contains("100000 workers"), "{err}");
     }
 }
