@@ -77,6 +77,23 @@ pub struct GuiOptions {
     pub export_dialog: bool,
 }
 
+/// Watches for a termination signal (see [`crate::sys::catch_termination_signals`]) and, when
+/// one comes, closes the window: `on_exit` then cancels a running sweep and waits for it.
+fn close_on_termination_signal(ctx: eframe::egui::Context) {
+    let watcher = std::thread::Builder::new()
+        .name("signal-watch".into())
+        .spawn(move || {
+            while crate::sys::termination_signal().is_none() {
+                std::thread::sleep(std::time::Duration::from_millis(50));
+            }
+            ctx.send_viewport_cmd(eframe::egui::ViewportCommand::Close);
+            ctx.request_repaint();
+        });
+    if let Err(e) = watcher {
+        eprintln!("corelab: signals will end the workbench at once: {e}");
+    }
+}
+
 /// Opens the workbench window and returns when it is closed.
 pub fn run_app(options: GuiOptions) -> anyhow::Result<()> {
     let worker = WorkerCommand::current_exe().map_err(anyhow::Error::msg)?;
@@ -105,6 +122,11 @@ pub fn run_app(options: GuiOptions) -> anyhow::Result<()> {
     };
     let outcome = screenshot::Outcome::default();
     let outcome_app = outcome.clone();
+    // SIGINT, SIGTERM and SIGHUP (Ctrl-C in the terminal it was started from, `kill`, logging
+    // out) close the window as its close button does, so that a running sweep is cancelled
+    // and its processes, with their own children, are killed (a second signal ends it at once).
+    crate::sys::catch_termination_signals()
+        .map_err(|e| anyhow::anyhow!("cannot catch SIGINT/SIGTERM/SIGHUP: {e}"))?;
     eframe::run_native(
         "corelab",
         native,
@@ -115,6 +137,7 @@ pub fn run_app(options: GuiOptions) -> anyhow::Result<()> {
                 cpu_meter: true,
                 restore_state: options.screenshot.is_none(),
             };
+            close_on_termination_signal(cc.egui_ctx.clone());
             let mut app = WorkbenchApp::new(SweepConfig::new(worker), settings, cc.storage);
             app.apply_startup(&cc.egui_ctx, &options, outcome_app);
             Ok(Box::new(app))
