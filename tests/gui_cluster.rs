@@ -72,3 +72,27 @@ fn the_cluster_engines_follow_what_the_interpreter_can_import() {
     assert!(!disabled(&h, "py-dask"));
     assert!(!disabled(&h, "py-mpi"));
 }
+
+/// A preset's Dask scheduler and MPI launcher are shown under the models before Run: a shared
+/// preset can send `py-dask` cells to any scheduler, or start `py-mpi` through any launcher.
+#[test]
+fn the_cluster_a_preset_names_is_shown_before_it_runs() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut a = app(dir.path());
+    let mut exp = a.experiment().clone();
+    exp.models = vec![ModelKind::PyDask, ModelKind::PyMpi];
+    exp.python.dask_scheduler = "tcp://203.0.113.9:8786".into();
+    exp.mpi.launcher = "/opt/evil/mpiexec".into();
+    exp.mpi.extra_args = vec!["--map-by".into(), "node".into()];
+    a.set_experiment(exp);
+    let mut h = harness(a);
+    h.run();
+    h.get_by_label("py-dask will connect to tcp://203.0.113.9:8786 (its workers run the tasks)");
+    h.get_by_label("py-mpi will start: /opt/evil/mpiexec --map-by node -n N+1 …");
+    // Without the cluster models ticked, nothing is said.
+    let mut exp = h.state().experiment().clone();
+    exp.models = vec![ModelKind::Threads];
+    h.state_mut().set_experiment(exp);
+    h.run();
+    assert!(h.query_by_label_contains("will connect to").is_none());
+}

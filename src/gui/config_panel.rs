@@ -455,6 +455,9 @@ fn models_section(ui: &mut egui::Ui, exp: &mut Experiment, python: &PythonProbe)
     let summary = python.summary(&exp.python);
     greyed.retain(|(_, reason)| Some(reason) != summary.as_ref().err());
     greyed_models_ui(ui, &greyed);
+    for line in cluster_lines(exp) {
+        ui.add(egui::Label::new(egui::RichText::new(line).monospace().weak()).wrap());
+    }
     match summary {
         Ok(text) => {
             ui.weak(text)
@@ -470,6 +473,35 @@ fn models_section(ui: &mut egui::Ui, exp: &mut Experiment, python: &PythonProbe)
             );
         }
     }
+}
+
+/// What the cluster models will start or connect to, when ticked: a shared preset can name a
+/// Dask scheduler (whose replies the user's Python unpickles) or an MPI launcher and its
+/// arguments, which the user should see before pressing Run.
+pub fn cluster_lines(exp: &Experiment) -> Vec<String> {
+    let mut lines = Vec::new();
+    let scheduler = exp.python.dask_scheduler.trim();
+    if exp.models.contains(&ModelKind::PyDask) && !scheduler.is_empty() {
+        lines.push(format!(
+            "py-dask will connect to {} (its workers run the tasks)",
+            crate::export::sanitize::for_terminal_line(scheduler)
+        ));
+    }
+    if exp.models.contains(&ModelKind::PyMpi) {
+        let mpi = &exp.mpi;
+        let mut argv = vec![mpi.launcher.trim().to_string()];
+        argv.extend(mpi.extra_args.iter().cloned());
+        if !mpi.hostfile.trim().is_empty() {
+            argv.push("--hostfile".into());
+            argv.push(mpi.hostfile.trim().to_string());
+        }
+        argv.push("-n N+1 …".into());
+        lines.push(format!(
+            "py-mpi will start: {}",
+            crate::export::sanitize::for_terminal_line(&argv.join(" "))
+        ));
+    }
+    lines
 }
 
 /// The greyed-out models and why, under the list: one line per reason (the same reason for
