@@ -636,3 +636,64 @@ fn a_function_preset_shows_its_own_arguments() {
     );
     assert_eq!(h.state().experiment().task.tasks, 2);
 }
+
+/// A typed path never writes over a file the workbench has open, and asks before replacing
+/// any other existing file (a CSV export had silently replaced the compared results file).
+#[test]
+fn a_typed_path_asks_before_replacing_and_never_writes_over_an_open_file() {
+    let dir = tempfile::tempdir().unwrap();
+    let source = dir.path().join("source.json");
+    let compared = dir.path().join("compared.json");
+    some_results().save(&source).unwrap();
+    some_results().save(&compared).unwrap();
+    let before = std::fs::read(&compared).unwrap();
+    let precious = dir.path().join("precious.csv");
+    std::fs::write(&precious, "PRECIOUS").unwrap();
+
+    let mut h = settled(dir.path());
+    let ctx = h.ctx.clone();
+    h.state_mut().open_results_path(&ctx, source);
+    h.step();
+    step_until(&mut h, "the results to open", |a| a.results().is_some());
+    h.state_mut().add_compare_path(&ctx, compared.clone());
+    h.step();
+    step_until(&mut h, "the comparison to open", |a| !a.files_busy());
+    h.run();
+
+    let export_to = |h: &mut egui_kittest::Harness<'static, corelab::gui::WorkbenchApp>,
+                     path: &std::path::Path| {
+        h.get_by_label("Export CSV…").click();
+        h.run();
+        h.get_by_label("File path:")
+            .set_text_value_accesskit(path.to_str().unwrap());
+        h.run();
+        h.get_by_label("Export").click();
+        h.run();
+    };
+    // An existing file: the prompt says so and offers Replace; nothing is written yet.
+    export_to(&mut h, &precious);
+    assert!(h.query_by_label_contains("exists: press Replace").is_some());
+    assert_eq!(std::fs::read_to_string(&precious).unwrap(), "PRECIOUS");
+    h.get_by_label("Replace").click();
+    h.step();
+    step_until(&mut h, "the CSV to be written", |a| !a.files_busy());
+    h.run();
+    assert!(
+        std::fs::read_to_string(&precious)
+            .unwrap()
+            .starts_with("model,workers")
+    );
+
+    // The compared results file: even Replace is refused, and the file is untouched.
+    export_to(&mut h, &compared);
+    h.get_by_label("Replace").click();
+    h.step();
+    step_until(&mut h, "the export to be refused", |a| !a.files_busy());
+    h.run();
+    assert!(
+        h.query_all_by_label_contains("is a results file being compared")
+            .count()
+            >= 1
+    );
+    assert_eq!(std::fs::read(&compared).unwrap(), before);
+}

@@ -238,3 +238,47 @@ fn the_memory_chart_is_exported_from_the_dialog() {
         "processes in the legend"
     );
 }
+
+/// The dialog says which files exist before writing over them (its button then says
+/// Replace), and never writes over the results file it shows.
+#[test]
+fn the_dialog_warns_of_existing_files_and_never_writes_over_the_results() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut h = opened(dir.path(), &synthetic("Overwrite sweep"));
+    h.state_mut().open_export_dialog();
+    h.run();
+    let existing = dir.path().join("chart.png");
+    std::fs::write(&existing, "PRECIOUS").unwrap();
+    {
+        let dialog = h.state_mut().export_dialog_mut();
+        dialog.path = dir.path().join("chart").display().to_string();
+        dialog.png = true;
+        dialog.svg = false;
+    }
+    h.run();
+    assert!(
+        h.query_by_label_contains(&format!(
+            "{} exists: Replace writes over it",
+            existing.display()
+        ))
+        .is_some()
+    );
+    assert_eq!(std::fs::read_to_string(&existing).unwrap(), "PRECIOUS");
+    h.get_by_label("Replace").click();
+    h.run();
+    assert_ne!(std::fs::read(&existing).unwrap(), b"PRECIOUS");
+
+    // The results shown, by its own name (an SVG "results.json.svg" is another file, so aim
+    // the PNG at it through a link's name).
+    let results = dir.path().join("results.json");
+    let before = std::fs::read(&results).unwrap();
+    let alias = dir.path().join("alias.png");
+    std::fs::hard_link(&results, &alias).unwrap();
+    let err = h
+        .state_mut()
+        .export_dialog_mut()
+        .export_to(&dir.path().join("alias"))
+        .unwrap_err();
+    assert!(err.contains("is the results shown"), "{err}");
+    assert_eq!(std::fs::read(&results).unwrap(), before);
+}

@@ -25,7 +25,8 @@ fn timeline_tab_shows_gil_threads_over_threads_and_exports_the_trace() {
     let dir = tempfile::tempdir().unwrap();
     let trace = dir.path().join("trace.json");
     let shown = results.clone();
-    let mut h = Harness::new_ui(move |ui| corelab::gui::timeline::show(ui, Some(&shown)));
+    let mut h =
+        Harness::new_ui(move |ui| corelab::gui::timeline::show(ui, Some(&shown), None, &[]));
     h.run();
     // The default pair, top and below, each under its title.
     assert!(
@@ -63,4 +64,31 @@ fn timeline_tab_shows_gil_threads_over_threads_and_exports_the_trace() {
         h.query_by_label_contains("trace written to").is_some(),
         "the tab says where the trace went"
     );
+    // Exporting again to the same file asks first, then replaces it.
+    std::fs::write(&trace, "PRECIOUS").unwrap();
+    h.get_by_label("Export trace").click();
+    h.run();
+    assert!(
+        h.query_by_label_contains("exists: press Replace trace")
+            .is_some()
+    );
+    assert_eq!(std::fs::read_to_string(&trace).unwrap(), "PRECIOUS");
+    h.get_by_label("Replace trace").click();
+    h.run();
+    assert!(
+        std::fs::read_to_string(&trace)
+            .unwrap()
+            .contains("traceEvents")
+    );
+}
+
+/// The trace is proposed next to the results file shown, by an absolute path.
+#[test]
+fn the_trace_is_proposed_next_to_the_results() {
+    let path = corelab::gui::timeline::default_trace_path(Some(std::path::Path::new(
+        "/data/runs/big.json",
+    )));
+    assert_eq!(path, std::path::PathBuf::from("/data/runs/big-trace.json"));
+    let fresh = corelab::gui::timeline::default_trace_path(None);
+    assert!(fresh.is_absolute() && fresh.ends_with("corelab-trace.json"));
 }

@@ -638,6 +638,38 @@ impl WorkbenchApp {
     }
 
     /// The file the shown results are stored in (autosave or opened file).
+    /// The files this workbench has open, which no export may write over.
+    pub fn open_files(&self) -> Vec<super::overwrite::OpenFile> {
+        use super::overwrite::OpenFile;
+        let mut open = Vec::new();
+        if let Some(path) = &self.results_path {
+            open.push(OpenFile {
+                path: path.clone(),
+                what: "the results shown",
+                saved_by: Some(FileAction::SaveResults),
+            });
+        }
+        open.extend(self.compare_order.iter().map(|path| OpenFile {
+            path: path.clone(),
+            what: "a results file being compared",
+            saved_by: None,
+        }));
+        match self.origin.as_ref().map(|o| &o.source) {
+            Some(Source::File(path)) => open.push(OpenFile {
+                path: path.clone(),
+                what: "the preset this configuration came from",
+                saved_by: Some(FileAction::SavePreset),
+            }),
+            Some(Source::Results(path)) => open.push(OpenFile {
+                path: path.clone(),
+                what: "the results file this configuration came from",
+                saved_by: None,
+            }),
+            _ => {}
+        }
+        open
+    }
+
     pub fn results_path(&self) -> Option<&Path> {
         self.results_path.as_deref()
     }

@@ -51,6 +51,9 @@ pub struct ExportDialog {
     pub last_result: Option<Result<Vec<PathBuf>, String>>,
     /// Give the first control keyboard focus when next drawn (the dialog just opened).
     focus_first: bool,
+    /// The files the workbench has open, which an export must not write over (set every
+    /// frame).
+    pub open_files: Vec<super::overwrite::OpenFile>,
 }
 
 /// The dialog window's id.
@@ -167,6 +170,18 @@ impl ExportDialog {
         result
     }
 
+    /// The files an export to `base` (extension already dropped) writes: PNG and/or SVG.
+    fn targets(&self, base: &Path) -> Vec<PathBuf> {
+        let mut targets = Vec::new();
+        if self.png {
+            targets.push(with_ext(base, "png"));
+        }
+        if self.svg {
+            targets.push(with_ext(base, "svg"));
+        }
+        targets
+    }
+
     fn write_files(&self, base: &Path) -> Result<Vec<PathBuf>, String> {
         if !self.png && !self.svg {
             return Err("choose PNG, SVG or both".into());
@@ -183,6 +198,11 @@ impl ExportDialog {
                 base.display().to_string()
             ));
         }
+        super::overwrite::refuse_open(
+            &self.targets(&base),
+            &self.open_files,
+            super::file_dialogs::FileAction::ExportChart,
+        )?;
         let mut written = Vec::new();
         if self.png {
             let path = with_ext(&base, "png");
@@ -434,24 +454,35 @@ impl ExportDialog {
                 .labelled_by(label.id)
                 .on_hover_text(hover);
         });
-        // Where exactly the files go (a relative path is taken from the current directory).
+        // Where exactly the files go (a relative path is taken from the current directory),
+        // and which of them exist already: said before the button, which then says Replace.
+        let mut replacing = false;
         if !self.path.trim().is_empty() {
-            let base = target_base(Path::new(self.path.trim()));
-            let mut names = Vec::new();
-            if self.png {
-                names.push(with_ext(&base, "png").display().to_string());
-            }
-            if self.svg {
-                names.push(with_ext(&base, "svg").display().to_string());
-            }
+            let targets = self.targets(&target_base(Path::new(self.path.trim())));
+            let names: Vec<String> = targets.iter().map(|p| p.display().to_string()).collect();
             if !names.is_empty() {
                 ui.add(egui::Label::new(format!("Writes {}", names.join(", "))).wrap());
+            }
+            let existing = super::overwrite::existing(&targets);
+            if !existing.is_empty() {
+                replacing = true;
+                ui.add(
+                    egui::Label::new(
+                        egui::RichText::new(format!(
+                            "{}: Replace writes over it",
+                            super::overwrite::exists_text(&existing)
+                        ))
+                        .color(ui.visuals().warn_fg_color),
+                    )
+                    .wrap(),
+                );
             }
         }
         ui.horizontal(|ui| {
             ui.checkbox(&mut self.png, "PNG");
             ui.checkbox(&mut self.svg, "SVG");
-            if ui.button("Export").clicked() {
+            let button = if replacing { "Replace" } else { "Export" };
+            if ui.button(button).clicked() {
                 let base = PathBuf::from(self.path.trim());
                 let _ = self.export_to(&base);
             }

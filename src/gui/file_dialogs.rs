@@ -17,6 +17,7 @@ use crate::preset::Experiment;
 use crate::results::ResultsFile;
 
 use super::file_browser::Picked;
+use super::overwrite::{self, OpenFile};
 
 /// A dialog returning `None` faster than this is taken as "no dialog could be shown".
 const DIALOG_UNAVAILABLE_WITHIN: Duration = Duration::from_millis(400);
@@ -92,6 +93,33 @@ impl FileAction {
             self,
             FileAction::OpenPreset | FileAction::OpenResults | FileAction::OpenCompare
         )
+    }
+
+    /// The files writing to `path` writes: `<path>.svg` and `<path>.png` for a chart, `path`
+    /// for the other saves, none for opening.
+    pub fn targets(self, path: &Path) -> Vec<PathBuf> {
+        match self {
+            _ if !self.writes() => Vec::new(),
+            FileAction::ExportChart => {
+                let (svg, png) = chart_paths(path);
+                vec![svg, png]
+            }
+            _ => vec![path.to_path_buf()],
+        }
+    }
+
+    /// The failed outcome of this action on `path`.
+    fn failed(self, path: PathBuf, reason: String) -> FileOutcome {
+        match self {
+            FileAction::SavePreset => FileOutcome::PresetSaved {
+                path,
+                result: Err(reason),
+            },
+            action => FileOutcome::Exported {
+                action,
+                result: Err(reason),
+            },
+        }
     }
 
     /// The file name a save starts with.
@@ -177,6 +205,9 @@ pub struct PathPrompt {
     pub focused: bool,
     /// The in-app file browser under the field.
     pub browser: super::file_browser::Browser,
+    /// The text for which the user was told the file exists: submitting it again replaces
+    /// the file (the button says "Replace"); any edit asks again.
+    pub replace: Option<String>,
 }
 
 /// Background file work and its results.
@@ -190,6 +221,8 @@ pub struct FileJobs {
     pub native: bool,
     /// The prompt as it was submitted, while its job runs.
     submitted: Option<PathPrompt>,
+    /// The files the workbench has open, which no save may write over (set every frame).
+    pub open_files: Vec<OpenFile>,
 }
 
 type Wake = Arc<dyn Fn() + Send + Sync>;
@@ -209,6 +242,7 @@ impl FileJobs {
             prompt: None,
             native,
             submitted: None,
+            open_files: Vec::new(),
         }
     }
 
@@ -228,6 +262,7 @@ impl FileJobs {
         let wake = waker(ctx);
         self.pending += 1;
         let payload_for_prompt = payload.clone();
+        let open = self.open_files.clone();
         let spawned = std::thread::Builder::new()
             .name("file-dialog".into())
             .spawn(move || {
@@ -259,7 +294,8 @@ impl FileJobs {
                     }
                 };
                 let outcome = match picked {
-                    Some(path) => perform(action, path, payload),
+                    // The native dialog asked before replacing an existing file.
+                    Some(path) => perform(action, path, payload, &open),
                     None if started.elapsed() < DIALOG_UNAVAILABLE_WITHIN => {
                         FileOutcome::DialogUnavailable(action)
                     }
@@ -293,6 +329,7 @@ impl FileJobs {
             payload,
             focused: false,
             browser: Default::default(),
+            replace: None,
         });
     }
 
@@ -327,10 +364,11 @@ impl FileJobs {
         let tx = self.tx.clone();
         let wake = waker(ctx);
         self.pending += 1;
+        let open = self.open_files.clone();
         let spawned = std::thread::Builder::new()
             .name("file-io".into())
             .spawn(move || {
-                let _ = tx.send(perform(action, path, payload));
+                let _ = tx.send(perform(action, path, payload, &open));
                 wake();
             });
         if let Err(e) = spawned {
@@ -433,9 +471,13 @@ impl FileJobs {
                     None => {}
                 }
                 ui.horizontal(|ui| {
+                    let replacing = prompt.replace.as_deref() == Some(prompt.text.as_str());
                     let ok = ui.add_enabled(
                         !prompt.text.trim().is_empty(),
-                        egui::Button::new(prompt.action.button()),
+                        egui::Button::new(match replacing {
+                            true => "Replace",
+                            false => prompt.action.button(),
+                        }),
                     );
                     if ok.clicked() {
                         submit = true;
@@ -446,6 +488,18 @@ impl FileJobs {
                 });
             });
         if submit && !prompt.text.trim().is_empty() {
+            // An existing file is replaced only once the user has been told and submits the
+            // same name again.
+            let targets = prompt.action.targets(&expand_home(prompt.text.trim()));
+            let existing = overwrite::existing(&targets);
+            if !existing.is_empty() && prompt.replace.as_deref() != Some(prompt.text.as_str()) {
+                prompt.note = Some(format!(
+                    "{}: press Replace to write over it, or choose another name.",
+                    overwrite::exists_text(&existing)
+                ));
+                prompt.replace = Some(prompt.text.clone());
+                return shown.map(|r| r.response.layer_id);
+            }
             if let Some(prompt) = self.prompt.take() {
                 let path = expand_home(prompt.text.trim());
                 self.run(ctx, prompt.action, path, prompt.payload.clone());
@@ -469,7 +523,16 @@ fn expand_home(text: &str) -> PathBuf {
 }
 
 /// The file I/O of an action; runs on a helper thread.
-fn perform(action: FileAction, path: PathBuf, payload: Option<Payload>) -> FileOutcome {
+/// Saves never write over a file the workbench has open (`open`); see [`overwrite`].
+fn perform(
+    action: FileAction,
+    path: PathBuf,
+    payload: Option<Payload>,
+    open: &[OpenFile],
+) -> FileOutcome {
+    if let Err(reason) = overwrite::refuse_open(&action.targets(&path), open, action) {
+        return action.failed(path, reason);
+    }
     match action {
         FileAction::OpenPreset => {
             let result = Experiment::load(&path)

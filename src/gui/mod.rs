@@ -36,6 +36,7 @@ pub mod file_dialogs;
 pub mod fits_panel;
 pub mod focus;
 pub mod notifications;
+pub mod overwrite;
 pub mod presets_gallery;
 pub mod python_probe;
 pub mod results_table;

@@ -22,6 +22,8 @@ struct Picks {
     chosen_for: usize,
     trace_path: String,
     message: String,
+    /// The trace path the user was told exists: exporting to it again replaces it.
+    replace: Option<String>,
     /// Show the "Memory vs workers" chart instead of the lanes.
     memory: bool,
 }
@@ -111,7 +113,29 @@ pub fn default_picks(results: &ResultsFile) -> (Option<usize>, Option<usize>) {
     (with.first().copied(), with.get(1).copied())
 }
 
-pub fn show(ui: &mut egui::Ui, results: Option<&ResultsFile>) {
+/// Where "Export trace" proposes to write: `<results stem>-trace.json` next to the results
+/// file shown, else `corelab-trace.json` in the current directory; absolute, so the message
+/// says exactly where it went.
+pub fn default_trace_path(results_path: Option<&std::path::Path>) -> std::path::PathBuf {
+    let cwd = std::env::current_dir().unwrap_or_default();
+    match results_path {
+        Some(p) => {
+            let p = cwd.join(p);
+            let stem = p
+                .file_stem()
+                .map_or_else(|| "corelab".into(), |s| s.to_string_lossy().into_owned());
+            p.with_file_name(format!("{stem}-trace.json"))
+        }
+        None => cwd.join("corelab-trace.json"),
+    }
+}
+
+pub fn show(
+    ui: &mut egui::Ui,
+    results: Option<&ResultsFile>,
+    results_path: Option<&std::path::Path>,
+    open_files: &[super::overwrite::OpenFile],
+) {
     let Some(results) = results.filter(|r| {
         r.cells
             .iter()
@@ -131,7 +155,7 @@ pub fn show(ui: &mut egui::Ui, results: Option<&ResultsFile>) {
         picks.chosen_for = fingerprint;
     }
     if picks.trace_path.is_empty() {
-        picks.trace_path = "corelab-trace.json".into();
+        picks.trace_path = default_trace_path(results_path).display().to_string();
     }
     ui.horizontal(|ui| {
         ui.selectable_value(&mut picks.memory, false, "Who ran when");
@@ -154,17 +178,45 @@ pub fn show(ui: &mut egui::Ui, results: Option<&ResultsFile>) {
         );
         ui.separator();
         let label = ui.label("trace file:");
-        ui.add(egui::TextEdit::singleline(&mut picks.trace_path).desired_width(200.0))
-            .labelled_by(label.id);
+        ui.add(egui::TextEdit::singleline(&mut picks.trace_path).desired_width(260.0))
+            .labelled_by(label.id)
+            .on_hover_text(picks.trace_path.clone());
+        let replacing = picks.replace.as_deref() == Some(picks.trace_path.as_str());
+        let button = if replacing {
+            "Replace trace"
+        } else {
+            "Export trace"
+        };
         if ui
-            .button("Export trace")
+            .button(button)
             .on_hover_text(
                 "Write every cell's timeline in the Chrome Trace Event format (open it in \
                  ui.perfetto.dev or chrome://tracing).",
             )
             .clicked()
         {
-            picks.message = export_trace(results, &picks.trace_path);
+            let path = std::env::current_dir()
+                .unwrap_or_default()
+                .join(picks.trace_path.trim());
+            let targets = [path.clone()];
+            picks.message = match super::overwrite::refuse_open(
+                &targets,
+                open_files,
+                super::file_dialogs::FileAction::ExportReport,
+            ) {
+                Err(reason) => reason,
+                Ok(()) if !replacing && !super::overwrite::existing(&targets).is_empty() => {
+                    picks.replace = Some(picks.trace_path.clone());
+                    format!(
+                        "{}: press Replace trace to write over it",
+                        super::overwrite::exists_text(&targets)
+                    )
+                }
+                Ok(()) => {
+                    picks.replace = None;
+                    export_trace(results, &path)
+                }
+            };
         }
         if !picks.message.is_empty() {
             ui.label(&picks.message);
@@ -309,11 +361,10 @@ fn cell_combo(
         .labelled_by(label.id);
 }
 
-fn export_trace(results: &ResultsFile, path: &str) -> String {
+fn export_trace(results: &ResultsFile, path: &std::path::Path) -> String {
     let Some(text) = chrome_trace_json(results) else {
         return "no timeline to export".into();
     };
-    let path = std::path::Path::new(path.trim());
     match crate::safe_fs::write_atomically(path, text.as_bytes()) {
         Ok(()) => format!("trace written to {}", path.display()),
         Err(e) => format!("cannot write {}: {e}", path.display()),

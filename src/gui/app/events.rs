@@ -24,6 +24,8 @@ impl WorkbenchApp {
                 self.on_sweep_event(event);
             }
         }
+        self.files.open_files = self.open_files();
+        self.export_dialog.open_files = self.files.open_files.clone();
         for outcome in self.files.poll() {
             self.on_file_outcome(outcome);
         }

@@ -548,7 +548,12 @@ impl WorkbenchApp {
         match self.tab {
             Tab::Table => results_table::show(ui, self.results.as_ref()),
             Tab::Fits => fits_panel::show(ui, self.results.as_ref(), self.fits.fits()),
-            Tab::Timeline => super::super::timeline::show(ui, self.results.as_ref()),
+            Tab::Timeline => super::super::timeline::show(
+                ui,
+                self.results.as_ref(),
+                self.results_path.as_deref(),
+                &self.files.open_files,
+            ),
             tab => charts::show(
                 ui,
                 tab.chart().unwrap_or(ChartKind::Speedup),

@@ -1,0 +1,126 @@
+//! Writing files from the workbench without losing one: never over a file the workbench has
+//! open (the results shown, a compared run, the preset the configuration came from), and not
+//! over an existing file without asking first.
+
+use std::path::{Path, PathBuf};
+
+use super::file_dialogs::FileAction;
+
+/// A file the workbench has open, which an export must not write over.
+#[derive(Clone, Debug, PartialEq)]
+pub struct OpenFile {
+    pub path: PathBuf,
+    /// What it is, for the refusal: `the results shown`.
+    pub what: &'static str,
+    /// The save that may write over it, being what the user means: Save preset over the
+    /// preset the configuration came from, Save results over the results shown (written again
+    /// as they are).
+    pub saved_by: Option<FileAction>,
+}
+
+/// Whether writing `target` would replace `open`: the same file, through any name. A symlink
+/// at `target` is replaced, not followed, when corelab writes (`write_atomically` renames a
+/// new file over the name), so the link itself is compared, not what it points to.
+pub fn replaces(target: &Path, open: &Path) -> bool {
+    use std::os::unix::fs::MetadataExt;
+    match (std::fs::symlink_metadata(target), std::fs::metadata(open)) {
+        (Ok(t), Ok(o)) => t.dev() == o.dev() && t.ino() == o.ino(),
+        _ => false,
+    }
+}
+
+/// Refuses to write any of `targets` of `action` over one of the `open` files (except those
+/// this action may save over), naming both.
+pub fn refuse_open(
+    targets: &[PathBuf],
+    open: &[OpenFile],
+    action: FileAction,
+) -> Result<(), String> {
+    for target in targets {
+        for o in open {
+            if o.saved_by == Some(action) {
+                continue;
+            }
+            if replaces(target, &o.path) {
+                return Err(format!(
+                    "{} is {} ({}): choose another name",
+                    target.display(),
+                    o.what,
+                    o.path.display()
+                ));
+            }
+        }
+    }
+    Ok(())
+}
+
+/// The `targets` that exist already (a symlink counts, dangling or not).
+pub fn existing(targets: &[PathBuf]) -> Vec<PathBuf> {
+    targets
+        .iter()
+        .filter(|t| std::fs::symlink_metadata(t).is_ok())
+        .cloned()
+        .collect()
+}
+
+/// `a.svg exists`, `a.svg and a.png exist`.
+pub fn exists_text(existing: &[PathBuf]) -> String {
+    let names: Vec<String> = existing.iter().map(|p| p.display().to_string()).collect();
+    match names.as_slice() {
+        [one] => format!("{one} exists"),
+        _ => format!("{} exist", names.join(" and ")),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_same_file_is_found_through_any_name_and_a_link_is_not_followed() {
+        let dir = tempfile::tempdir().expect("dir");
+        let results = dir.path().join("r.json");
+        std::fs::write(&results, "{}").expect("write");
+        let hard = dir.path().join("hard.json");
+        std::fs::hard_link(&results, &hard).expect("link");
+        let soft = dir.path().join("soft.json");
+        std::os::unix::fs::symlink(&results, &soft).expect("symlink");
+        let open = [OpenFile {
+            path: results.clone(),
+            what: "the results shown",
+            saved_by: Some(FileAction::SaveResults),
+        }];
+        let dotted = dir.path().join(".").join("r.json");
+        for same in [&results, &hard, &dotted] {
+            let err =
+                refuse_open(std::slice::from_ref(same), &open, FileAction::ExportCsv).unwrap_err();
+            assert!(err.contains("is the results shown"), "{err}");
+        }
+        // The link is replaced when written, not what it points to.
+        assert!(refuse_open(std::slice::from_ref(&soft), &open, FileAction::ExportCsv).is_ok());
+        // The save that may write over it; another save may not.
+        assert!(
+            refuse_open(
+                std::slice::from_ref(&results),
+                &open,
+                FileAction::SaveResults
+            )
+            .is_ok()
+        );
+        assert!(
+            refuse_open(
+                std::slice::from_ref(&results),
+                &open,
+                FileAction::SavePreset
+            )
+            .is_err()
+        );
+        let other = dir.path().join("other.csv");
+        assert!(refuse_open(std::slice::from_ref(&other), &open, FileAction::ExportCsv).is_ok());
+        assert_eq!(existing(&[other.clone(), soft.clone()]), vec![soft.clone()]);
+        assert_eq!(
+            exists_text(std::slice::from_ref(&other)),
+            format!("{} exists", other.display())
+        );
+    }
+}
