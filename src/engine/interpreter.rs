@@ -78,8 +78,9 @@ pub fn resolve(text: &str, base_dir: Option<&Path>) -> Result<PathBuf, EngineErr
         .map(|dir| dir.join(text))
         .find(|candidate| is_executable_file(candidate))
         .ok_or_else(|| {
+            let shown = text.escape_debug();
             EngineError::PythonUnavailable(format!(
-                "the Python models need an interpreter, and `{text}` was not found on PATH (install python3 or set python.interpreter)"
+                "the Python models need an interpreter, and `{shown}` was not found on PATH (install python3 or set python.interpreter)"
             ))
         })
 }
@@ -100,8 +101,9 @@ pub fn anchor(text: &str, base_dir: &Path) -> String {
 }
 
 fn relative_refused(text: &str) -> EngineError {
+    let shown = text.escape_debug();
     EngineError::InterpreterRefused(format!(
-        "the interpreter `{text}` is a relative path, which the version check and the worker \
+        "the interpreter `{shown}` is a relative path, which the version check and the worker \
          (started in a scratch directory) would resolve differently; give an absolute path, or \
          a path relative to the preset file"
     ))
@@ -122,6 +124,9 @@ pub fn probe(options: &PythonOptions) -> Result<PythonInfo, EngineError> {
 /// started), or named by a relative path (see [`resolve`]).
 pub fn probe_within(options: &PythonOptions, timeout: Duration) -> Result<PythonInfo, EngineError> {
     let interp = options.interpreter.trim();
+    // In messages, on one line: a name from a shared preset could hold a newline and an
+    // escape sequence, to print a line of its own that reads like corelab's.
+    let shown = interp.escape_debug().to_string();
     if interp.is_empty() {
         return Err(resolve(interp, None)
             .err()
@@ -139,9 +144,9 @@ pub fn probe_within(options: &PythonOptions, timeout: Duration) -> Result<Python
     crate::sys::child_in_own_group_dies_with_parent(&mut command);
     let mut child = command.spawn().map_err(|e| match e.kind() {
         std::io::ErrorKind::NotFound => EngineError::PythonUnavailable(format!(
-            "the Python models need an interpreter, and `{interp}` was not found (install python3 or set python.interpreter)"
+            "the Python models need an interpreter, and `{shown}` was not found (install python3 or set python.interpreter)"
         )),
-        _ => EngineError::PythonUnavailable(format!("cannot run `{interp}`: {e}")),
+        _ => EngineError::PythonUnavailable(format!("cannot run `{shown}`: {e}")),
     })?;
     let stdout = read_in_background(child.stdout.take());
     let stderr = read_in_background(child.stderr.take());
@@ -156,10 +161,10 @@ pub fn probe_within(options: &PythonOptions, timeout: Duration) -> Result<Python
                 child.wait().ok();
                 return Err(match outcome {
                     Err(e) => {
-                        EngineError::PythonUnavailable(format!("cannot wait for `{interp}`: {e}"))
+                        EngineError::PythonUnavailable(format!("cannot wait for `{shown}`: {e}"))
                     }
                     _ => EngineError::ProbeTimedOut {
-                        interpreter: interp.to_string(),
+                        interpreter: shown.clone(),
                         timeout,
                     },
                 });
@@ -178,11 +183,11 @@ pub fn probe_within(options: &PythonOptions, timeout: Duration) -> Result<Python
             false => said,
         };
         return Err(EngineError::PythonUnavailable(format!(
-            "`{interp}` failed ({status}): {why}"
+            "`{shown}` failed ({status}): {why}"
         )));
     }
     let mut info: PythonInfo = serde_json::from_slice(&stdout).map_err(|e| {
-        EngineError::PythonUnavailable(format!("`{interp}` did not answer like CPython 3: {e}"))
+        EngineError::PythonUnavailable(format!("`{shown}` did not answer like CPython 3: {e}"))
     })?;
     info.interpreter = interp.to_string();
     // The launcher is looked up, never run: `py-mpi` says at its start what it cannot launch.
@@ -196,7 +201,7 @@ pub fn probe_within(options: &PythonOptions, timeout: Duration) -> Result<Python
     let version = (parts.next().unwrap_or(0), parts.next().unwrap_or(0));
     if version < MIN_VERSION {
         return Err(EngineError::PythonUnavailable(format!(
-            "`{interp}` is Python {}, older than the {}.{} the Python models need",
+            "`{shown}` is Python {}, older than the {}.{} the Python models need",
             info.version, MIN_VERSION.0, MIN_VERSION.1
         )));
     }
@@ -316,5 +321,34 @@ mod tests {
         assert_eq!(info.version, "3.12.1");
         assert!(info.gil_enabled);
         assert_eq!(info.interpreter, options.interpreter);
+    }
+}
+
+#[cfg(test)]
+mod one_line_names {
+    use super::*;
+
+    /// A name with a newline, an escape sequence or a bidi override is quoted on one line in
+    /// every message: it cannot print a line of its own that reads like corelab's.
+    #[test]
+    fn an_interpreter_s_name_stays_on_one_line_in_messages() {
+        for name in [
+            "/no/such/rel\u{1b}]0;PWNED\u{7}\nFAKE LINE\r\u{202e}",
+            "rel/\nFAKE LINE",
+            "nosuch\nFAKE LINE",
+        ] {
+            let options = PythonOptions {
+                interpreter: name.into(),
+                ..PythonOptions::default()
+            };
+            let err = probe_within(&options, Duration::from_secs(5))
+                .unwrap_err()
+                .to_string();
+            assert!(
+                !err.contains(['\n', '\r', '\u{1b}', '\u{7}', '\u{202e}']),
+                "{err:?}"
+            );
+            assert!(err.contains("FAKE LINE"), "{err:?}");
+        }
     }
 }
