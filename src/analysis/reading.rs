@@ -227,6 +227,7 @@ mod tests {
                 serial_fraction: 0.12,
                 t1: 1.0,
                 r_squared: 0.99,
+                serial_fraction_ci: None,
             }),
             usl,
             karp_flatt,
@@ -244,6 +245,7 @@ mod tests {
             scale_fitted: false,
             peak_workers: peak,
             r_squared: 0.98,
+            intervals: None,
         }
     }
 
@@ -274,6 +276,7 @@ mod tests {
             serial_fraction: 0.9,
             t1: 1.0,
             r_squared: 0.9,
+            serial_fraction_ci: None,
         });
         let text = describe_fit(&f);
         assert!(
