@@ -86,6 +86,7 @@ mod tests {
                 workers,
                 median_s,
                 speedup: Some(1.0 / median_s),
+                relative_error: None,
             })
             .collect();
         let context = FitContext {
