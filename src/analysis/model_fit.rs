@@ -7,7 +7,7 @@ use crate::preset::{self, ModelKind, TaskKind};
 use crate::results::{CellStatus, ResultsFile};
 use crate::stats::{
     AmdahlFit, FitError, KarpFlattPoint, UslFit, fit_amdahl_weighted, fit_usl_scaled_weighted,
-    fit_usl_weighted, karp_flatt_series, median_relative_error, relative_errors,
+    fit_usl_weighted, karp_flatt_series, median_relative_error,
 };
 
 /// What the USL of a [`ModelFit`] was fitted to.
@@ -206,19 +206,14 @@ fn fitted(
     };
     let used: Vec<&FitPoint> = fit.fitted_points().collect();
     let times: Vec<(usize, f64)> = used.iter().map(|p| (p.workers, p.median_s)).collect();
-    let time_errors = relative_errors(&used.iter().map(|p| p.relative_error).collect::<Vec<_>>());
+    let time_errors: Vec<Option<f64>> = used.iter().map(|p| p.relative_error).collect();
     let with_speedup: Vec<&&FitPoint> = used.iter().filter(|p| p.speedup.is_some()).collect();
     let speedups: Vec<(usize, f64)> = with_speedup
         .iter()
         .filter_map(|p| Some((p.workers, p.speedup?)))
         .collect();
     // A speedup `B/T` carries its time's relative error (the baseline's is common to all).
-    let speedup_errors = relative_errors(
-        &with_speedup
-            .iter()
-            .map(|p| p.relative_error)
-            .collect::<Vec<_>>(),
-    );
+    let speedup_errors: Vec<Option<f64>> = with_speedup.iter().map(|p| p.relative_error).collect();
     let mut refused = Vec::new();
     // For weak scaling too: its speedup is already the throughput's (see `results::file`).
     let usl = fit_usl_on(&speedups, &speedup_errors, context.baseline)
@@ -244,7 +239,7 @@ fn fitted(
 /// scale as [`fit_points`] says.
 fn fit_usl_on(
     values: &[(usize, f64)],
-    errors: &[f64],
+    errors: &[Option<f64>],
     baseline: preset::Baseline,
 ) -> Result<UslFit, FitError> {
     if baseline == preset::Baseline::SameModelOneWorker {

@@ -3,7 +3,7 @@
 use serde::{Deserialize, Serialize};
 
 use super::fit_error::{FitError, check_points, r_squared};
-use super::fit_uncertainty::{birge_ratio, bootstrap, check_errors, percentile_95};
+use super::fit_uncertainty::{bootstrap, check_errors, error_scale, percentile_95};
 
 /// Result of [`fit_amdahl`] or [`fit_amdahl_weighted`].
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
@@ -59,7 +59,8 @@ pub fn fit_amdahl(points: &[(usize, f64)]) -> Result<AmdahlFit, FitError> {
 
 /// [`fit_amdahl`] with each point weighted by how well it was measured: `errors[i]` is the
 /// relative standard error of `points[i]`'s median (see
-/// [`super::median_relative_error`] and [`super::relative_errors`]), and the weight is the
+/// [`super::median_relative_error`]; `None` without an interval, given the default of
+/// [`super::relative_errors`]), and the weight is the
 /// inverse variance of the time, `1 / (errors[i] · Tᵢ)²` (the derivation is in
 /// [`super::fit_uncertainty`]'s notes). The bounds hold as in the unweighted fit: when the
 /// weighted least-squares line has `a < 0` (superlinear) or `b < 0` (slower with more
@@ -71,9 +72,13 @@ pub fn fit_amdahl(points: &[(usize, f64)]) -> Result<AmdahlFit, FitError> {
 /// [`super::fit_uncertainty`]). Coverage measured by simulation (`stats::amdahl` tests: s =
 /// 0.1 on 1, 2, 4, 8 and 16 workers, 5% lognormal runs, 10 runs a cell, in half the trials
 /// the 16-worker cell at 3 runs of 4× the spread; 300 seeded trials): 96.3%.
-pub fn fit_amdahl_weighted(points: &[(usize, f64)], errors: &[f64]) -> Result<AmdahlFit, FitError> {
+pub fn fit_amdahl_weighted(
+    points: &[(usize, f64)],
+    errors: &[Option<f64>],
+) -> Result<AmdahlFit, FitError> {
     check_points(points, "Amdahl's law", "the time", 2)?;
-    check_errors(points.len(), errors)?;
+    let (errors, measured) = check_errors(points.len(), errors)?;
+    let errors = errors.as_slice();
     let (xs, ys) = xs_ys(points);
     let weights_of = |ys: &[f64]| -> Vec<f64> {
         ys.iter()
@@ -90,7 +95,9 @@ pub fn fit_amdahl_weighted(points: &[(usize, f64)], errors: &[f64]) -> Result<Am
         .zip(errors)
         .map(|((y, f), e)| ((y - f) / (e * y)).powi(2))
         .sum();
-    let k = birge_ratio(chi2, distinct(points).saturating_sub(2));
+    let Some(k) = error_scale(chi2, distinct(points).saturating_sub(2), measured) else {
+        return Ok(fit);
+    };
     let [s] = bootstrap(&fitted, errors, k, |ys| {
         let (a, b) = estimate(&xs, ys, &weights_of(ys));
         let t1 = a + b;
@@ -182,6 +189,11 @@ fn finish(points: &[(usize, f64)], a: f64, b: f64) -> Result<AmdahlFit, FitError
 mod tests {
     use super::*;
 
+    /// Every point measured, with these relative errors.
+    fn some(errors: &[f64]) -> Vec<Option<f64>> {
+        errors.iter().copied().map(Some).collect()
+    }
+
     fn synthetic(t1: f64, s: f64, noise: &[f64]) -> Vec<(usize, f64)> {
         [1usize, 2, 4, 8, 16, 32]
             .iter()
@@ -247,7 +259,7 @@ mod tests {
         let noise = [0.02, -0.015, 0.01, -0.02, 0.015, -0.01];
         let points = synthetic(10.0, 0.12, &noise);
         let errors: Vec<f64> = points.iter().map(|p| 0.05 / p.1).collect();
-        let weighted = fit_amdahl_weighted(&points, &errors).unwrap();
+        let weighted = fit_amdahl_weighted(&points, &some(&errors)).unwrap();
         let plain = fit_amdahl(&points).unwrap();
         assert!(
             (weighted.serial_fraction - plain.serial_fraction).abs() < 1e-12,
@@ -258,7 +270,7 @@ mod tests {
         // Exact data: every weighting finds the same law.
         let exact = synthetic(10.0, 0.12, &[0.0]);
         let any = [0.01, 0.3, 0.02, 0.1, 0.05, 0.2];
-        let fit = fit_amdahl_weighted(&exact, &any).unwrap();
+        let fit = fit_amdahl_weighted(&exact, &some(&any)).unwrap();
         assert!((fit.serial_fraction - 0.12).abs() < 1e-9, "{fit:?}");
     }
 
@@ -269,7 +281,7 @@ mod tests {
         // T(2) 100× more precise (errors 0.1 vs 0.001) drags the fit towards it.
         let points = [(1, 8.0), (2, 5.0), (4, 2.0)];
         let plain = fit_amdahl(&points).unwrap();
-        let trust_two = fit_amdahl_weighted(&points, &[0.1, 0.001, 0.1]).unwrap();
+        let trust_two = fit_amdahl_weighted(&points, &some(&[0.1, 0.001, 0.1])).unwrap();
         let predicted = |f: &AmdahlFit| f.time(2.0);
         assert!((predicted(&trust_two) - 5.0).abs() < 0.01, "{trust_two:?}");
         assert!((predicted(&plain) - 5.0).abs() > 0.1, "{plain:?}");
@@ -279,7 +291,7 @@ mod tests {
     fn bounds_hold_under_weights() {
         // Superlinear: no serial part, whatever the weights.
         let superlinear = [(1, 8.0), (2, 3.5), (4, 1.6)];
-        let fit = fit_amdahl_weighted(&superlinear, &[0.01, 0.2, 0.05]).unwrap();
+        let fit = fit_amdahl_weighted(&superlinear, &some(&[0.01, 0.2, 0.05])).unwrap();
         assert_eq!(fit.serial_fraction, 0.0);
         // The one free parameter b = Σ w·x·y / Σ w·x², w = 1 / (r·T)², x = 1/N, by hand:
         // w = 1/0.0064 = 156.25, 1/0.49 = 2.0408, 1/0.0064 = 156.25;
@@ -290,14 +302,14 @@ mod tests {
         // Slower with more workers: all serial, T1 the weighted mean Σ w·T / Σ w:
         // w = 1/(0.01·2)² = 2500, 1/(0.1·2.2)² = 20.661, 1/(0.1·2.5)² = 16.
         let retrograde = [(1, 2.0), (2, 2.2), (4, 2.5)];
-        let fit = fit_amdahl_weighted(&retrograde, &[0.01, 0.1, 0.1]).unwrap();
+        let fit = fit_amdahl_weighted(&retrograde, &some(&[0.01, 0.1, 0.1])).unwrap();
         assert_eq!(fit.serial_fraction, 1.0);
         let mean = (2500.0 * 2.0 + 20.661_157 * 2.2 + 16.0 * 2.5) / (2500.0 + 20.661_157 + 16.0);
         assert!((fit.t1 - mean).abs() < 1e-6, "{fit:?} vs {mean}");
         // Bad errors are refused, not fitted with an infinite weight.
-        assert!(fit_amdahl_weighted(&retrograde, &[0.01, 0.0, 0.1]).is_err());
-        assert!(fit_amdahl_weighted(&retrograde, &[0.01, 0.1]).is_err());
-        let msg = fit_amdahl_weighted(&retrograde, &[0.01, f64::NAN, 0.1])
+        assert!(fit_amdahl_weighted(&retrograde, &some(&[0.01, 0.0, 0.1])).is_err());
+        assert!(fit_amdahl_weighted(&retrograde, &some(&[0.01, 0.1])).is_err());
+        let msg = fit_amdahl_weighted(&retrograde, &some(&[0.01, f64::NAN, 0.1]))
             .unwrap_err()
             .to_string();
         assert!(msg.contains("point 2 is NaN"), "{msg}");
@@ -346,7 +358,7 @@ mod tests {
         let (mut weighted, mut plain) = (0.0, 0.0);
         for _ in 0..trials {
             let (points, errors) = simulated_sweep(&mut rng, 3, noisy);
-            let w = fit_amdahl_weighted(&points, &errors).unwrap();
+            let w = fit_amdahl_weighted(&points, &some(&errors)).unwrap();
             let p = fit_amdahl(&points).unwrap();
             weighted += (w.serial_fraction - 0.1).powi(2);
             plain += (p.serial_fraction - 0.1).powi(2);
@@ -378,7 +390,7 @@ mod tests {
         for i in 0..trials {
             // Half the sweeps with a noisy cell, half measured alike.
             let (points, errors) = simulated_sweep(&mut rng, 3, i % 2 == 0);
-            let fit = fit_amdahl_weighted(&points, &errors).unwrap();
+            let fit = fit_amdahl_weighted(&points, &some(&errors)).unwrap();
             let (lo, hi) = fit.serial_fraction_ci.unwrap();
             assert!(
                 lo <= fit.serial_fraction && fit.serial_fraction <= hi,
@@ -398,10 +410,34 @@ mod tests {
     fn the_interval_is_the_same_every_time() {
         let points = synthetic(10.0, 0.12, &[0.02, -0.015, 0.01, -0.02, 0.015, -0.01]);
         let errors = [0.02; 6];
-        let a = fit_amdahl_weighted(&points, &errors).unwrap();
-        let b = fit_amdahl_weighted(&points, &errors).unwrap();
+        let a = fit_amdahl_weighted(&points, &some(&errors)).unwrap();
+        let b = fit_amdahl_weighted(&points, &some(&errors)).unwrap();
         assert_eq!(a, b);
         let (lo, hi) = a.serial_fraction_ci.unwrap();
         assert!(lo < a.serial_fraction && a.serial_fraction < hi, "{a:?}");
+    }
+
+    #[test]
+    fn without_measured_errors_the_scatter_sets_the_interval() {
+        // One run a cell: no point's error is known, so the interval comes from how far the
+        // points lie from the curve. Exact data: none, so the interval is the value itself.
+        let exact = synthetic(10.0, 0.12, &[0.0]);
+        let fit = fit_amdahl_weighted(&exact, &[None; 6]).unwrap();
+        let (lo, hi) = fit.serial_fraction_ci.unwrap();
+        assert!(
+            (lo - 0.12).abs() < 1e-9 && (hi - 0.12).abs() < 1e-9,
+            "{fit:?}"
+        );
+        // ±2% scatter: an interval around 0.12 that holds it.
+        let noisy = synthetic(10.0, 0.12, &[0.02, -0.015, 0.01, -0.02, 0.015, -0.01]);
+        let fit = fit_amdahl_weighted(&noisy, &[None; 6]).unwrap();
+        let (lo, hi) = fit.serial_fraction_ci.unwrap();
+        assert!(lo < 0.12 && 0.12 < hi && hi - lo < 0.05, "{fit:?}");
+        // Two points and nothing measured: a line through both, nothing to judge from.
+        let fit = fit_amdahl_weighted(&exact[..2], &[None; 2]).unwrap();
+        assert_eq!(fit.serial_fraction_ci, None);
+        // Measured errors on two points still give one.
+        let fit = fit_amdahl_weighted(&exact[..2], &[Some(0.02); 2]).unwrap();
+        assert!(fit.serial_fraction_ci.is_some());
     }
 }

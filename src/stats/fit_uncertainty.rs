@@ -102,8 +102,13 @@ pub fn relative_errors(errors: &[Option<f64>]) -> Vec<f64> {
         .collect()
 }
 
-/// Checks that `errors` has one positive finite relative error per point.
-pub(crate) fn check_errors(points: usize, errors: &[f64]) -> Result<(), super::FitError> {
+/// Every point's relative error for a weighted fit ([`relative_errors`]) and whether any
+/// point was measured at all; refuses a count that does not match the points, and an error
+/// that is given but not a positive finite number.
+pub(crate) fn check_errors(
+    points: usize,
+    errors: &[Option<f64>],
+) -> Result<(Vec<f64>, bool), super::FitError> {
     if errors.len() != points {
         return Err(super::FitError::Degenerate(format!(
             "{} points were given {} relative errors",
@@ -111,14 +116,17 @@ pub(crate) fn check_errors(points: usize, errors: &[f64]) -> Result<(), super::F
             errors.len()
         )));
     }
-    match errors.iter().position(|e| !(e.is_finite() && *e > 0.0)) {
-        Some(i) => Err(super::FitError::Degenerate(format!(
-            "the relative error of point {} is {}, which is not a positive finite number",
-            i + 1,
-            errors[i]
-        ))),
-        None => Ok(()),
+    for (i, e) in errors.iter().enumerate() {
+        if let Some(e) = e
+            && !(e.is_finite() && *e > 0.0)
+        {
+            return Err(super::FitError::Degenerate(format!(
+                "the relative error of point {} is {e}, which is not a positive finite number",
+                i + 1
+            )));
+        }
     }
+    Ok((relative_errors(errors), errors.iter().any(Option::is_some)))
 }
 
 /// A seeded stream of standard normal numbers (xorshift64* and Box–Muller): the same seed
@@ -147,13 +155,24 @@ impl Gaussian {
 /// The seed of every bootstrap: fixed, so an interval never changes between runs.
 const SEED: u64 = 0x5eed_c0de_1a2b_3c4d;
 
-/// The Birge ratio `max(1, √(χ²/dof))` of weighted residuals: how much more the points scatter
-/// around the curve than their errors say (1 when they do not, or when `dof` = 0).
-pub(crate) fn birge_ratio(chi_squared: f64, dof: usize) -> f64 {
-    if dof == 0 || !chi_squared.is_finite() {
-        return 1.0;
+/// How much to scale the points' errors in the bootstrap, from the weighted sum of squared
+/// residuals `chi_squared` over `dof` degrees of freedom:
+/// - some point was measured (`measured`): the Birge ratio `max(1, √(χ²/dof))`, how much more
+///   the points scatter around the curve than their intervals say (1 when they do not, or
+///   when `dof` = 0);
+/// - no point was (one run each, every error the same default): the errors are a guess, so
+///   the scatter alone sets them, `√(χ²/dof)`, as in an unweighted regression; `None` when
+///   `dof` = 0 (a curve through every point: nothing to judge from, no interval).
+pub(crate) fn error_scale(chi_squared: f64, dof: usize, measured: bool) -> Option<f64> {
+    if !chi_squared.is_finite() {
+        return measured.then_some(1.0);
     }
-    (chi_squared / dof as f64).sqrt().max(1.0)
+    match (dof, measured) {
+        (0, true) => Some(1.0),
+        (0, false) => None,
+        (_, true) => Some((chi_squared / dof as f64).sqrt().max(1.0)),
+        (_, false) => Some((chi_squared / dof as f64).sqrt()),
+    }
 }
 
 /// A parametric bootstrap (see the module notes): `fitted[i]` is the curve's value at point
@@ -283,9 +302,26 @@ mod tests {
     }
 
     #[test]
-    fn the_birge_ratio_only_widens() {
-        assert_eq!(birge_ratio(1.0, 4), 1.0);
-        assert_eq!(birge_ratio(16.0, 4), 2.0);
-        assert_eq!(birge_ratio(5.0, 0), 1.0);
+    fn the_error_scale_widens_measured_errors_and_replaces_guessed_ones() {
+        assert_eq!(error_scale(1.0, 4, true), Some(1.0));
+        assert_eq!(error_scale(16.0, 4, true), Some(2.0));
+        assert_eq!(error_scale(5.0, 0, true), Some(1.0));
+        assert_eq!(error_scale(1.0, 4, false), Some(0.5));
+        assert_eq!(error_scale(5.0, 0, false), None);
+    }
+
+    #[test]
+    fn errors_are_checked_and_filled() {
+        assert_eq!(
+            check_errors(2, &[Some(0.02), None]),
+            Ok((vec![0.02, FEW_RUNS_RELATIVE_ERROR], true))
+        );
+        assert_eq!(
+            check_errors(2, &[None, None]),
+            Ok((vec![FEW_RUNS_RELATIVE_ERROR; 2], false))
+        );
+        assert!(check_errors(3, &[None, None]).is_err());
+        let msg = check_errors(2, &[Some(0.0), None]).unwrap_err().to_string();
+        assert!(msg.contains("point 1 is 0"), "{msg}");
     }
 }

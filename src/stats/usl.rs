@@ -4,7 +4,7 @@
 use serde::{Deserialize, Serialize};
 
 use super::fit_error::{FitError, check_points, r_squared};
-use super::fit_uncertainty::{birge_ratio, bootstrap, check_errors, percentile_95};
+use super::fit_uncertainty::{bootstrap, check_errors, error_scale, percentile_95};
 
 /// Result of [`fit_usl`] or [`fit_usl_scaled`].
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
@@ -103,12 +103,13 @@ pub fn usl_peak(sigma: f64, kappa: f64) -> Option<usize> {
 /// squares wins. Needs at least three distinct worker counts and positive finite values.
 pub fn fit_usl(points: &[(usize, f64)]) -> Result<UslFit, FitError> {
     check_points(points, "the Universal Scalability Law", "the speedup", 3)?;
-    fit(points, None, false, false)
+    fit(points, None, false, None)
 }
 
 /// [`fit_usl`] with each point weighted by how well it was measured: `errors[i]` is the
 /// relative standard error of `points[i]` (a speedup `B/T` carries its time's relative error,
-/// see [`super::median_relative_error`]), and the weight is the inverse variance of the value,
+/// see [`super::median_relative_error`]; `None` without an interval, given the default of
+/// [`super::relative_errors`]), and the weight is the inverse variance of the value,
 /// `1 / (errors[i] · Sᵢ)²` (derivation in [`super::fit_uncertainty`]'s notes). The bounds
 /// σ, κ ≥ 0 hold as in the unweighted fit (the boundary fits κ = 0 and σ = 0 are weighted
 /// too). Weights that are all equal give exactly [`fit_usl`]'s answer.
@@ -118,16 +119,20 @@ pub fn fit_usl(points: &[(usize, f64)]) -> Result<UslFit, FitError> {
 /// κ = 0.002 on 1–48 workers, 5% lognormal runs, 10 runs a cell, in half the trials the
 /// 16-worker cell at 3 runs of 4× the spread; 100 seeded trials): σ 95%, κ 96%, the peak
 /// (22 workers) 99%.
-pub fn fit_usl_weighted(points: &[(usize, f64)], errors: &[f64]) -> Result<UslFit, FitError> {
+pub fn fit_usl_weighted(
+    points: &[(usize, f64)],
+    errors: &[Option<f64>],
+) -> Result<UslFit, FitError> {
     check_points(points, "the Universal Scalability Law", "the speedup", 3)?;
-    check_errors(points.len(), errors)?;
-    fit(points, Some(errors), false, true)
+    let (errors, measured) = check_errors(points.len(), errors)?;
+    let errors = errors.as_slice();
+    fit(points, Some(errors), false, Some(measured))
 }
 
 /// [`fit_usl_scaled`] weighted as [`fit_usl_weighted`], with the same intervals.
 pub fn fit_usl_scaled_weighted(
     points: &[(usize, f64)],
-    errors: &[f64],
+    errors: &[Option<f64>],
 ) -> Result<UslFit, FitError> {
     check_points(
         points,
@@ -135,8 +140,9 @@ pub fn fit_usl_scaled_weighted(
         "the value",
         4,
     )?;
-    check_errors(points.len(), errors)?;
-    fit(points, Some(errors), true, true)
+    let (errors, measured) = check_errors(points.len(), errors)?;
+    let errors = errors.as_slice();
+    fit(points, Some(errors), true, Some(measured))
 }
 
 /// Like [`fit_usl`], with the scale γ fitted too: `γ·N / (1 + σ(N − 1) + κN(N − 1))`. For
@@ -150,7 +156,7 @@ pub fn fit_usl_scaled(points: &[(usize, f64)]) -> Result<UslFit, FitError> {
         "the value",
         4,
     )?;
-    fit(points, None, true, false)
+    fit(points, None, true, None)
 }
 
 /// `(N, value, weight)`: the points as the fit sees them.
@@ -170,13 +176,14 @@ fn weighted(ns: &[f64], values: &[f64], errors: Option<&[f64]>) -> Vec<(f64, f64
         .collect()
 }
 
-/// Fits the USL, weighted when `errors` are given; with `with_intervals` (and errors) the
-/// bootstrap intervals too.
+/// Fits the USL, weighted when `errors` are given; with `intervals` (and errors) the
+/// bootstrap intervals too, `Some(measured)` saying whether any point's error was measured
+/// (see [`super::fit_uncertainty::error_scale`]).
 fn fit(
     points: &[(usize, f64)],
     errors: Option<&[f64]>,
     scaled: bool,
-    with_intervals: bool,
+    intervals: Option<bool>,
 ) -> Result<UslFit, FitError> {
     let ns: Vec<f64> = points.iter().map(|p| p.0 as f64).collect();
     let values: Vec<f64> = points.iter().map(|p| p.1).collect();
@@ -192,10 +199,10 @@ fn fit(
         ));
     }
     let predicted: Vec<f64> = ns.iter().map(|&n| gamma * usl(sigma, kappa, n)).collect();
-    let intervals = errors.filter(|_| with_intervals).map(|errors| {
+    let intervals = errors.zip(intervals).and_then(|(errors, measured)| {
         let dof = distinct(points).saturating_sub(if scaled { 3 } else { 2 });
         // With weights 1/(rᵢ yᵢ)², the weighted sum of squares is χ².
-        let k = birge_ratio(e, dof);
+        let k = error_scale(e, dof, measured)?;
         let found = [gamma, sigma, kappa];
         let [sigmas, kappas, peaks] = bootstrap(&predicted, errors, k, |values| {
             let data = weighted(&ns, values, Some(errors));
@@ -214,7 +221,7 @@ fn fit(
         scale_fitted: scaled,
         peak_workers: usl_peak(sigma, kappa),
         r_squared: r_squared(&values, &predicted),
-        intervals: intervals.flatten(),
+        intervals,
     })
 }
 
@@ -473,6 +480,11 @@ fn levenberg_marquardt(data: &Data, mut p: [f64; 3], free: [bool; 3]) -> [f64; 3
 mod tests {
     use super::*;
 
+    /// Every point measured, with these relative errors.
+    fn some(errors: &[f64]) -> Vec<Option<f64>> {
+        errors.iter().copied().map(Some).collect()
+    }
+
     const WORKERS: [usize; 8] = [1, 2, 4, 8, 16, 24, 32, 48];
 
     fn synthetic(sigma: f64, kappa: f64, noise: &[f64]) -> Vec<(usize, f64)> {
@@ -627,7 +639,7 @@ mod tests {
         let points = synthetic(0.05, 0.002, &noise);
         // Errors that give every speedup the same variance (r·S the same): equal weights.
         let errors: Vec<f64> = points.iter().map(|p| 0.05 / p.1).collect();
-        let weighted = fit_usl_weighted(&points, &errors).unwrap();
+        let weighted = fit_usl_weighted(&points, &some(&errors)).unwrap();
         let plain = fit_usl(&points).unwrap();
         assert!(
             (weighted.sigma - plain.sigma).abs() < 1e-9,
@@ -640,7 +652,7 @@ mod tests {
         assert_eq!(weighted.peak_workers, plain.peak_workers);
         let scaled = by_hand(0.9, 0.075, 0.002);
         let errors: Vec<f64> = scaled.iter().map(|p| 0.05 / p.1).collect();
-        let weighted = fit_usl_scaled_weighted(&scaled, &errors).unwrap();
+        let weighted = fit_usl_scaled_weighted(&scaled, &some(&errors)).unwrap();
         let plain = fit_usl_scaled(&scaled).unwrap();
         assert!(
             (weighted.scale - plain.scale).abs() < 1e-9,
@@ -652,14 +664,14 @@ mod tests {
         );
         assert!(weighted.intervals.is_some() && plain.intervals.is_none());
         // Bad errors are refused.
-        assert!(fit_usl_weighted(&points, &errors[..3]).is_err());
+        assert!(fit_usl_weighted(&points, &some(&errors[..3])).is_err());
     }
 
     #[test]
     fn bounds_hold_under_weights() {
         // Superlinear data with its most superlinear point the most precise: still σ, κ ≥ 0.
         let data = [(1, 1.0), (2, 2.1), (4, 4.4), (8, 9.0)];
-        let fit = fit_usl_weighted(&data, &[0.05, 0.05, 0.05, 0.001]).unwrap();
+        let fit = fit_usl_weighted(&data, &some(&[0.05, 0.05, 0.05, 0.001])).unwrap();
         assert!(fit.sigma >= 0.0 && fit.kappa >= 0.0, "{fit:?}");
         assert!(fit.sigma < 1e-6 && fit.kappa < 1e-6, "{fit:?}");
         let i = fit.intervals.unwrap();
@@ -701,7 +713,7 @@ mod tests {
         let (mut weighted, mut plain) = (0.0, 0.0);
         for _ in 0..trials {
             let (points, errors) = simulated_sweep(&mut rng, true);
-            let w = fit(&points, Some(&errors), false, false).unwrap();
+            let w = fit(&points, Some(&errors), false, None).unwrap();
             let p = fit_usl(&points).unwrap();
             weighted += (w.sigma - 0.05).powi(2);
             plain += (p.sigma - 0.05).powi(2);
@@ -722,7 +734,7 @@ mod tests {
         let (mut sigma, mut kappa, mut peak) = (0, 0, 0);
         for i in 0..trials {
             let (points, errors) = simulated_sweep(&mut rng, i % 2 == 0);
-            let fit = fit_usl_weighted(&points, &errors).unwrap();
+            let fit = fit_usl_weighted(&points, &some(&errors)).unwrap();
             let iv = fit.intervals.clone().unwrap();
             assert!(
                 iv.sigma.0 <= fit.sigma && fit.sigma <= iv.sigma.1,
