@@ -50,6 +50,9 @@ pub const CLOCK_RESOLUTION_S: f64 = 1e-6;
 pub const FEW_RUNS_RELATIVE_ERROR: f64 = 0.10;
 /// How many synthetic data sets [`bootstrap`] refits.
 pub const BOOTSTRAP_REPLICATES: usize = 400;
+/// A coverage this low is none: one run's "interval" is the run itself, with coverage 0 (or
+/// its rounding error, 1e-15). Two runs already give 50%.
+const NO_COVERAGE: f64 = 0.01;
 /// The coverage at and above which a median's interval is trusted for its own width.
 const TRUSTED_COVERAGE: f64 = 0.95;
 
@@ -64,7 +67,7 @@ pub fn median_relative_error(median: f64, low: f64, high: f64, coverage: f64) ->
         && low <= median
         && median <= high
         && coverage.is_finite()
-        && coverage > 0.0
+        && coverage > NO_COVERAGE
         && coverage < 1.0;
     if !valid {
         return None;
@@ -256,6 +259,7 @@ mod tests {
         assert!(wide > 0.25, "{wide}");
         // One run (coverage 0), a bad interval: no estimate.
         assert_eq!(median_relative_error(1.0, 1.0, 1.0, 0.0), None);
+        assert_eq!(median_relative_error(1.0, 1.0, 1.0, 8.9e-16), None);
         assert_eq!(median_relative_error(1.0, 1.1, 1.2, 0.98), None);
         assert_eq!(median_relative_error(0.0, 0.0, 1.0, 0.98), None);
     }
