@@ -1,7 +1,9 @@
 //! A Markdown report of one or several results files: machine, experiment, summary table,
 //! fitted scaling models with plain-language readings, and status.
 
-use crate::analysis::{FitQuantity, ModelFit, fit_results};
+use crate::analysis::{
+    FitQuantity, ModelFit, coefficient_range, fit_results, too_wide, workers_range,
+};
 use crate::export::cell_text;
 use crate::export::chart_model::ChartRun;
 use crate::preset::{ModelKind, TaskKind};
@@ -250,7 +252,7 @@ fn run_section(out: &mut String, r: &ResultsFile, fits: &[ModelFit], h: &str) {
             ("—".to_string(), "—".to_string(), "—".to_string()),
             |a| {
                 (
-                    format!("{:.3}", a.serial_fraction),
+                    fit_cell(a.serial_fraction, 3, a.serial_fraction_ci),
                     format!("{:.4}", a.t1),
                     format!("{:.3}", a.r_squared),
                 )
@@ -259,11 +261,22 @@ fn run_section(out: &mut String, r: &ResultsFile, fits: &[ModelFit], h: &str) {
         let (sigma, kappa, peak, scale, ur2) = fit.usl.as_ref().map_or(
             ("—".into(), "—".into(), "—".into(), "—".into(), "—".into()),
             |u| {
+                let iv = u.intervals.as_ref();
                 (
-                    format!("{:.4}", u.sigma),
-                    format!("{:.5}", u.kappa),
+                    fit_cell(u.sigma, 4, iv.map(|i| i.sigma)),
+                    fit_cell(u.kappa, 5, iv.map(|i| i.kappa)),
                     u.peak_workers
-                        .map_or("none (κ = 0: levels off)".into(), |p| p.to_string()),
+                        .map_or("none (κ = 0: levels off)".into(), |p| {
+                            match iv.and_then(|i| i.peak_workers) {
+                                Some((lo, hi))
+                                    if too_wide(p as f64, lo as f64, hi.map(|h| h as f64)) =>
+                                {
+                                    format!("{p}, poorly determined ({})", workers_range(lo, hi))
+                                }
+                                Some((lo, hi)) => format!("{p} ({})", workers_range(lo, hi)),
+                                None => p.to_string(),
+                            }
+                        }),
                     if u.scale_fitted {
                         format!("{:.3} (fitted)", u.scale)
                     } else if (u.scale - 1.0).abs() > 1e-12 {
@@ -288,6 +301,19 @@ fn run_section(out: &mut String, r: &ResultsFile, fits: &[ModelFit], h: &str) {
         ));
     }
     out.push('\n');
+    if fits.iter().any(|f| {
+        f.amdahl
+            .as_ref()
+            .is_some_and(|a| a.serial_fraction_ci.is_some())
+            || f.usl.as_ref().is_some_and(|u| u.intervals.is_some())
+    }) {
+        out.push_str(
+            "Each point weighs in the fits by how precisely its median was measured (the inverse \
+             variance from its 95% interval). Ranges in brackets are 95% intervals of the fitted \
+             parameters (a parametric bootstrap from the points' intervals); *poorly determined* \
+             marks one wider than its value.\n\n",
+        );
+    }
     for fit in fits {
         out.push_str(&format!("- {}\n", md(&fit.reading)));
         if let Some(caveat) = &fit.caveat {
@@ -309,6 +335,21 @@ fn run_section(out: &mut String, r: &ResultsFile, fits: &[ModelFit], h: &str) {
         }
     }
     out.push('\n');
+}
+
+/// A fitted parameter for the table: "0.041 (0.032–0.050)", "0.00040, poorly determined
+/// (0–0.0021)" when the interval is wider than the value, or the value alone.
+fn fit_cell(value: f64, decimals: usize, ci: Option<(f64, f64)>) -> String {
+    // A bound fitted as −0 reads 0.
+    let value = value + 0.0;
+    match ci {
+        Some((lo, hi)) if too_wide(value, lo, Some(hi)) => format!(
+            "{value:.decimals$}, poorly determined ({})",
+            coefficient_range(lo, hi)
+        ),
+        Some((lo, hi)) => format!("{value:.decimals$} ({})", coefficient_range(lo, hi)),
+        None => format!("{value:.decimals$}"),
+    }
 }
 
 fn or_dash(s: &str) -> &str {
@@ -461,8 +502,35 @@ mod tests {
         assert!(text.contains("| threads | 4 | 1.3650 |"), "{text}");
         assert!(text.contains("threads × 8 failed: timed out"));
         assert!(text.contains("4 cells ok, 1 failed"));
-        assert!(text.contains("- threads: about"), "{text}");
+        // Two runs a cell, 10% apart: each median is known to about ±10%, and three such
+        // points cannot pin the serial fraction down (0–24%): the reading says so, and the
+        // table gives the range.
+        assert!(
+            text.contains("- threads: the serial share of this work is poorly determined"),
+            "{text}"
+        );
+        assert!(
+            text.contains("| threads | 0.100, poorly determined (0–0.2"),
+            "{text}"
+        );
+        assert!(
+            text.contains("Ranges in brackets are 95% intervals"),
+            "{text}"
+        );
         assert!(text.contains("Karp–Flatt serial fraction by workers: 2 →"));
+    }
+
+    #[test]
+    fn fitted_parameters_carry_their_intervals() {
+        assert_eq!(
+            fit_cell(0.041, 3, Some((0.032, 0.05))),
+            "0.041 (0.032–0.050)"
+        );
+        assert_eq!(
+            fit_cell(0.0004, 5, Some((0.0, 0.0021))),
+            "0.00040, poorly determined (0–0.0021)"
+        );
+        assert_eq!(fit_cell(-0.0, 5, None), "0.00000");
     }
 
     #[test]
