@@ -13,6 +13,18 @@ pub fn too_wide(value: f64, low: f64, high: Option<f64>) -> bool {
     }
 }
 
+/// [`too_wide`] for the serial fraction `s`, judged by what it promises: the bound `1/s` on
+/// the speedup. "3.2–5.0%" bounds it to 20–31× (precise enough); "97% (36–100%)" to 1.0–2.8×
+/// around 1.03× (too wide: the parallel part is what is unknown), "96–100%" to 1.0–1.04×
+/// (fine: more workers do not help, whatever the exact share). An interval wholly under 1% is
+/// informative however wide it is relatively: almost none of the work is serial.
+pub fn share_too_wide(value: f64, low: f64, high: f64) -> bool {
+    if high < 0.01 {
+        return false;
+    }
+    low <= 0.0 || value <= 0.0 || too_wide(1.0 / value, 1.0 / high, Some(1.0 / low))
+}
+
 /// A share in percent, as the readings write it: one decimal under 10%, none above.
 pub fn percent(pct: f64) -> String {
     if pct < 10.0 {
@@ -98,6 +110,19 @@ mod tests {
         );
         assert!(!too_wide(0.0, 0.0, Some(0.0)));
         assert!(too_wide(0.1, 0.0, Some(f64::NAN)));
+    }
+
+    #[test]
+    fn a_share_is_judged_from_both_ends() {
+        assert!(!share_too_wide(0.041, 0.032, 0.050));
+        assert!(share_too_wide(0.12, 0.01, 0.30));
+        assert!(
+            share_too_wide(0.97, 0.36, 1.0),
+            "the parallel 3% is unknown"
+        );
+        assert!(!share_too_wide(0.999, 0.995, 1.0), "all of it, known so");
+        assert!(!share_too_wide(0.002, 0.0, 0.004), "almost none, known so");
+        assert!(!share_too_wide(0.5, 0.45, 0.55));
     }
 
     #[test]

@@ -1,7 +1,8 @@
 //! The plain-language reading of a fit.
 
 use super::interval_words::{
-    coefficient_range, percent, percent_range, speedup, speedup_range, too_wide, workers_range,
+    coefficient_range, percent, percent_range, share_too_wide, speedup, speedup_range, too_wide,
+    workers_range,
 };
 use super::model_fit::{FitQuantity, ModelFit};
 use crate::stats::{AmdahlFit, UslFit};
@@ -123,8 +124,7 @@ pub fn describe_fit(fit: &ModelFit) -> String {
 fn amdahl_reading(a: &AmdahlFit, counts: usize, usl_sees_no_gain: bool) -> String {
     let pct = a.serial_fraction * 100.0;
     let ci = a.serial_fraction_ci;
-    // An interval wholly under 1% says "almost none" well enough, however wide relatively.
-    let vague = ci.is_some_and(|(lo, hi)| too_wide(a.serial_fraction, lo, Some(hi)) && hi >= 0.01);
+    let vague = ci.is_some_and(|(lo, hi)| share_too_wide(a.serial_fraction, lo, hi));
     let ci_words = ci.map_or(String::new(), |(lo, hi)| {
         format!("; 95% CI {}", percent_range(lo, hi))
     });

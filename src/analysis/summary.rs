@@ -1,6 +1,6 @@
 //! The fits as plain text for terminals.
 
-use super::interval_words::{coefficient_range, too_wide};
+use super::interval_words::{coefficient_range, share_too_wide, too_wide};
 use super::model_fit::{FitQuantity, ModelFit};
 
 /// One line per fitted model, for terminals: parameters, R² and the reading.
@@ -32,7 +32,11 @@ pub fn fits_summary(fits: &[ModelFit]) -> String {
         let amdahl = match (&f.amdahl, f.quantity) {
             (Some(a), _) => format!(
                 "Amdahl {} (T1 {:.4} s, {})",
-                parameter("s", a.serial_fraction, 3, a.serial_fraction_ci),
+                match a.serial_fraction_ci {
+                    Some((lo, hi)) if share_too_wide(a.serial_fraction, lo, hi) =>
+                        format!("s poorly determined [95% CI {}]", coefficient_range(lo, hi)),
+                    ci => parameter("s", a.serial_fraction, 3, ci),
+                },
                 a.t1,
                 r2(a.r_squared)
             ),

@@ -2,7 +2,7 @@
 //! fitted scaling models with plain-language readings, and status.
 
 use crate::analysis::{
-    FitQuantity, ModelFit, coefficient_range, fit_results, too_wide, workers_range,
+    FitQuantity, ModelFit, coefficient_range, fit_results, share_too_wide, too_wide, workers_range,
 };
 use crate::export::cell_text;
 use crate::export::chart_model::ChartRun;
@@ -252,7 +252,7 @@ fn run_section(out: &mut String, r: &ResultsFile, fits: &[ModelFit], h: &str) {
             ("—".to_string(), "—".to_string(), "—".to_string()),
             |a| {
                 (
-                    fit_cell(a.serial_fraction, 3, a.serial_fraction_ci),
+                    share_cell(a.serial_fraction, a.serial_fraction_ci),
                     format!("{:.4}", a.t1),
                     format!("{:.3}", a.r_squared),
                 )
@@ -349,6 +349,19 @@ fn fit_cell(value: f64, decimals: usize, ci: Option<(f64, f64)>) -> String {
         ),
         Some((lo, hi)) => format!("{value:.decimals$} ({})", coefficient_range(lo, hi)),
         None => format!("{value:.decimals$}"),
+    }
+}
+
+/// The serial fraction for the table, as [`fit_cell`] but judged as a share (see
+/// [`share_too_wide`]).
+fn share_cell(value: f64, ci: Option<(f64, f64)>) -> String {
+    match ci {
+        Some((lo, hi)) if share_too_wide(value, lo, hi) => format!(
+            "{value:.3}, poorly determined ({})",
+            coefficient_range(lo, hi)
+        ),
+        Some((lo, hi)) => format!("{value:.3} ({})", coefficient_range(lo, hi)),
+        None => format!("{value:.3}"),
     }
 }
 
@@ -531,6 +544,14 @@ mod tests {
             "0.00040, poorly determined (0–0.0021)"
         );
         assert_eq!(fit_cell(-0.0, 5, None), "0.00000");
+        assert_eq!(
+            share_cell(0.97, Some((0.36, 1.0))),
+            "0.970, poorly determined (0.36–1.00)"
+        );
+        assert_eq!(
+            share_cell(0.041, Some((0.032, 0.05))),
+            "0.041 (0.032–0.050)"
+        );
     }
 
     #[test]

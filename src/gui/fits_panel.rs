@@ -5,7 +5,10 @@
 use eframe::egui::{self, RichText};
 
 use super::style::model_color_dark_aware;
-use crate::analysis::{FitQuantity, ModelFit, fit_results};
+use crate::analysis::{
+    FitQuantity, ModelFit, coefficient_range, fit_results, percent_range, share_too_wide,
+    speedup_range, too_wide, workers_range,
+};
 use crate::results::{CellStatus, ResultsFile, RunStatus};
 
 /// The help texts live in [`super::style::help`] (one style module for colours and texts).
@@ -85,6 +88,41 @@ impl FitsCache {
     }
 }
 
+/// What the ranges next to the fitted figures are.
+const INTERVAL_HELP: &str = "The 95% interval of this figure. Each measured point weighs in the fit by how precisely its median was measured (the inverse variance from its own 95% interval; a cell with few runs or a wide interval pulls less). The interval comes from refitting hundreds of synthetic sweeps drawn within the points' intervals (a parametric bootstrap, always with the same seed), widened when the points scatter more than their intervals say. \"poorly determined\": the interval is wider than the value itself, so the value means little.";
+
+/// A fitted figure and, beside it, its 95% interval (weak), or "poorly determined" with the
+/// range when the interval is wider than the value: then the figure itself is greyed.
+fn figure_with_interval(
+    ui: &mut egui::Ui,
+    text: String,
+    help: &str,
+    interval: Option<(String, bool)>,
+) {
+    ui.horizontal(|ui| {
+        ui.spacing_mut().item_spacing.x = 4.0;
+        match interval {
+            Some((range, true)) => {
+                ui.weak(text).on_hover_text(help);
+                ui.weak(format!("poorly determined ({range})"))
+                    .on_hover_text(INTERVAL_HELP);
+            }
+            Some((range, false)) => {
+                ui.label(text).on_hover_text(help);
+                ui.weak(format!("({range})")).on_hover_text(INTERVAL_HELP);
+            }
+            None => {
+                ui.label(text).on_hover_text(help);
+            }
+        }
+    });
+}
+
+/// A coefficient's interval for [`figure_with_interval`].
+fn coefficient_interval(value: f64, ci: Option<(f64, f64)>) -> Option<(String, bool)> {
+    ci.map(|(lo, hi)| (coefficient_range(lo, hi), too_wide(value, lo, Some(hi))))
+}
+
 fn header(ui: &mut egui::Ui, text: &str, tip: &str) {
     ui.label(RichText::new(text).strong()).on_hover_text(tip);
 }
@@ -141,7 +179,7 @@ pub fn show(ui: &mut egui::Ui, results: Option<&ResultsFile>, fits: &[ModelFit])
                             }
                         };
                         match &fit.amdahl {
-                            Some(a) => {
+                            Some(a) if exact => {
                                 untested(
                                     ui,
                                     format!("{:.1} %", a.serial_fraction * 100.0),
@@ -158,6 +196,30 @@ pub fn show(ui: &mut egui::Ui, results: Option<&ResultsFile>, fits: &[ModelFit])
                                     help::MAX_SPEEDUP,
                                 );
                             }
+                            Some(a) => {
+                                let ci = a.serial_fraction_ci;
+                                let vague = ci.is_some_and(|(lo, hi)| {
+                                    share_too_wide(a.serial_fraction, lo, hi)
+                                });
+                                figure_with_interval(
+                                    ui,
+                                    format!("{:.1} %", a.serial_fraction * 100.0),
+                                    help::SERIAL,
+                                    ci.map(|(lo, hi)| (percent_range(lo, hi), vague)),
+                                );
+                                let max = a.max_speedup();
+                                figure_with_interval(
+                                    ui,
+                                    if max.is_finite() {
+                                        format!("{max:.1}×")
+                                    } else {
+                                        "∞".into()
+                                    },
+                                    help::MAX_SPEEDUP,
+                                    a.max_speedup_ci()
+                                        .map(|(lo, hi)| (speedup_range(lo, hi), vague)),
+                                );
+                            }
                             None => {
                                 ui.weak("—");
                                 ui.weak("—");
@@ -165,15 +227,31 @@ pub fn show(ui: &mut egui::Ui, results: Option<&ResultsFile>, fits: &[ModelFit])
                         }
                         match &fit.usl {
                             Some(u) => {
-                                ui.label(format!("{:.4}", u.sigma))
-                                    .on_hover_text(help::SIGMA);
-                                ui.label(format!("{:.5}", u.kappa))
-                                    .on_hover_text(help::KAPPA);
-                                ui.label(
+                                let iv = u.intervals.as_ref();
+                                figure_with_interval(
+                                    ui,
+                                    format!("{:.4}", u.sigma),
+                                    help::SIGMA,
+                                    coefficient_interval(u.sigma, iv.map(|i| i.sigma)),
+                                );
+                                figure_with_interval(
+                                    ui,
+                                    format!("{:.5}", u.kappa + 0.0),
+                                    help::KAPPA,
+                                    coefficient_interval(u.kappa, iv.map(|i| i.kappa)),
+                                );
+                                let peak_interval = u.peak_workers.and_then(|p| {
+                                    let (lo, hi) = iv?.peak_workers?;
+                                    let vague = too_wide(p as f64, lo as f64, hi.map(|h| h as f64));
+                                    Some((workers_range(lo, hi), vague))
+                                });
+                                figure_with_interval(
+                                    ui,
                                     u.peak_workers
                                         .map_or("none".to_string(), |p| p.to_string()),
-                                )
-                                .on_hover_text(help::PEAK);
+                                    help::PEAK,
+                                    peak_interval,
+                                );
                                 ui.label(if u.scale_fitted {
                                     format!("{:.3} (fitted)", u.scale)
                                 } else if (u.scale - 1.0).abs() > 1e-12 {
