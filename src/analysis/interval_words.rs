@@ -25,6 +25,13 @@ pub fn share_too_wide(value: f64, low: f64, high: f64) -> bool {
     low <= 0.0 || value <= 0.0 || too_wide(1.0 / value, 1.0 / high, Some(1.0 / low))
 }
 
+/// [`too_wide`] for a coefficient bounded below by 0 (σ, κ): one fitted at the bound itself
+/// is "none, up to the upper end", which says something (the range is given), not a value
+/// drowned in its interval.
+pub fn coefficient_too_wide(value: f64, low: f64, high: f64) -> bool {
+    value.abs() > 1e-12 && too_wide(value, low, Some(high))
+}
+
 /// A share in percent, as the readings write it: one decimal under 10%, none above.
 pub fn percent(pct: f64) -> String {
     if pct < 10.0 {
@@ -110,6 +117,14 @@ mod tests {
         );
         assert!(!too_wide(0.0, 0.0, Some(0.0)));
         assert!(too_wide(0.1, 0.0, Some(f64::NAN)));
+    }
+
+    #[test]
+    fn a_coefficient_at_its_bound_is_none_up_to_its_interval() {
+        assert!(!coefficient_too_wide(0.0, 0.0, 0.0012));
+        assert!(!coefficient_too_wide(-0.0, 0.0, 0.0012));
+        assert!(coefficient_too_wide(0.0004, 0.0, 0.0021));
+        assert!(!coefficient_too_wide(0.05, 0.04, 0.061));
     }
 
     #[test]

@@ -1,8 +1,8 @@
 //! The plain-language reading of a fit.
 
 use super::interval_words::{
-    coefficient_range, percent, percent_range, share_too_wide, speedup, speedup_range, too_wide,
-    workers_range,
+    coefficient_range, coefficient_too_wide, percent, percent_range, share_too_wide, speedup,
+    speedup_range, too_wide, workers_range,
 };
 use super::model_fit::{FitQuantity, ModelFit};
 use crate::stats::{AmdahlFit, UslFit};
@@ -180,7 +180,7 @@ fn usl_reading(fit: &ModelFit, u: &UslFit, measured_max: usize) -> String {
         None => String::new(),
     };
     let sigma = |digits: usize| match iv.map(|i| i.sigma) {
-        Some((lo, hi)) if too_wide(u.sigma, lo, Some(hi)) => {
+        Some((lo, hi)) if coefficient_too_wide(u.sigma, lo, hi) => {
             format!("σ poorly determined, 95% CI {}", coefficient_range(lo, hi))
         }
         Some((lo, hi)) => format!(

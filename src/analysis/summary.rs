@@ -1,6 +1,6 @@
 //! The fits as plain text for terminals.
 
-use super::interval_words::{coefficient_range, share_too_wide, too_wide};
+use super::interval_words::{coefficient_range, coefficient_too_wide, share_too_wide};
 use super::model_fit::{FitQuantity, ModelFit};
 
 /// One line per fitted model, for terminals: parameters, R² and the reading.
@@ -86,10 +86,10 @@ pub fn fits_summary(fits: &[ModelFit]) -> String {
 }
 
 /// `name = value [95% CI lo–hi]`, or `name poorly determined [95% CI lo–hi]` when the
-/// interval is wider than the value (see [`too_wide`]).
+/// interval is wider than the value (see [`coefficient_too_wide`]).
 fn parameter(name: &str, value: f64, decimals: usize, ci: Option<(f64, f64)>) -> String {
     match ci {
-        Some((lo, hi)) if too_wide(value, lo, Some(hi)) => format!(
+        Some((lo, hi)) if coefficient_too_wide(value, lo, hi) => format!(
             "{name} poorly determined [95% CI {}]",
             coefficient_range(lo, hi)
         ),

@@ -2,7 +2,8 @@
 //! fitted scaling models with plain-language readings, and status.
 
 use crate::analysis::{
-    FitQuantity, ModelFit, coefficient_range, fit_results, share_too_wide, too_wide, workers_range,
+    FitQuantity, ModelFit, coefficient_range, coefficient_too_wide, fit_results, share_too_wide,
+    too_wide, workers_range,
 };
 use crate::export::cell_text;
 use crate::export::chart_model::ChartRun;
@@ -343,7 +344,7 @@ fn fit_cell(value: f64, decimals: usize, ci: Option<(f64, f64)>) -> String {
     // A bound fitted as −0 reads 0.
     let value = value + 0.0;
     match ci {
-        Some((lo, hi)) if too_wide(value, lo, Some(hi)) => format!(
+        Some((lo, hi)) if coefficient_too_wide(value, lo, hi) => format!(
             "{value:.decimals$}, poorly determined ({})",
             coefficient_range(lo, hi)
         ),
@@ -544,6 +545,7 @@ mod tests {
             "0.00040, poorly determined (0–0.0021)"
         );
         assert_eq!(fit_cell(-0.0, 5, None), "0.00000");
+        assert_eq!(fit_cell(0.0, 4, Some((0.0, 0.0012))), "0.0000 (0–0.0012)");
         assert_eq!(
             share_cell(0.97, Some((0.36, 1.0))),
             "0.970, poorly determined (0.36–1.00)"

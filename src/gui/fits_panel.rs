@@ -6,8 +6,8 @@ use eframe::egui::{self, RichText};
 
 use super::style::model_color_dark_aware;
 use crate::analysis::{
-    FitQuantity, ModelFit, coefficient_range, fit_results, percent_range, share_too_wide,
-    speedup_range, too_wide, workers_range,
+    FitQuantity, ModelFit, coefficient_range, coefficient_too_wide, fit_results, percent_range,
+    share_too_wide, speedup_range, too_wide, workers_range,
 };
 use crate::results::{CellStatus, ResultsFile, RunStatus};
 
@@ -91,25 +91,28 @@ impl FitsCache {
 /// What the ranges next to the fitted figures are.
 const INTERVAL_HELP: &str = "The 95% interval of this figure. Each measured point weighs in the fit by how precisely its median was measured (the inverse variance from its own 95% interval; a cell with few runs or a wide interval pulls less). The interval comes from refitting hundreds of synthetic sweeps drawn within the points' intervals (a parametric bootstrap, always with the same seed), widened when the points scatter more than their intervals say. \"poorly determined\": the interval is wider than the value itself, so the value means little.";
 
-/// A fitted figure and, beside it, its 95% interval (weak), or "poorly determined" with the
-/// range when the interval is wider than the value: then the figure itself is greyed.
+/// A fitted figure with its 95% interval in small weak text under it, or, when the interval
+/// is wider than the value, the figure greyed and "poorly determined" under it (the range on
+/// hover). Under, not beside: the table stays as narrow as before.
 fn figure_with_interval(
     ui: &mut egui::Ui,
     text: String,
     help: &str,
     interval: Option<(String, bool)>,
 ) {
-    ui.horizontal(|ui| {
-        ui.spacing_mut().item_spacing.x = 4.0;
+    ui.vertical(|ui| {
+        ui.spacing_mut().item_spacing.y = 0.0;
+        ui.style_mut().wrap_mode = Some(egui::TextWrapMode::Extend);
         match interval {
             Some((range, true)) => {
                 ui.weak(text).on_hover_text(help);
-                ui.weak(format!("poorly determined ({range})"))
-                    .on_hover_text(INTERVAL_HELP);
+                ui.label(RichText::new("poorly determined").small().weak())
+                    .on_hover_text(format!("95% interval: {range}.\n\n{INTERVAL_HELP}"));
             }
             Some((range, false)) => {
                 ui.label(text).on_hover_text(help);
-                ui.weak(format!("({range})")).on_hover_text(INTERVAL_HELP);
+                ui.label(RichText::new(range).small().weak())
+                    .on_hover_text(INTERVAL_HELP);
             }
             None => {
                 ui.label(text).on_hover_text(help);
@@ -120,7 +123,12 @@ fn figure_with_interval(
 
 /// A coefficient's interval for [`figure_with_interval`].
 fn coefficient_interval(value: f64, ci: Option<(f64, f64)>) -> Option<(String, bool)> {
-    ci.map(|(lo, hi)| (coefficient_range(lo, hi), too_wide(value, lo, Some(hi))))
+    ci.map(|(lo, hi)| {
+        (
+            coefficient_range(lo, hi),
+            coefficient_too_wide(value, lo, hi),
+        )
+    })
 }
 
 fn header(ui: &mut egui::Ui, text: &str, tip: &str) {
