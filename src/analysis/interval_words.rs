@@ -94,10 +94,11 @@ pub fn coefficient_range(low: f64, high: f64) -> String {
 
 /// A range of worker counts: "18–27 workers", "12 workers or more" without an upper end.
 pub fn workers_range(low: usize, high: Option<usize>) -> String {
+    let workers = |n: usize| if n == 1 { "worker" } else { "workers" };
     match high {
-        Some(high) if high == low => format!("{low} workers"),
+        Some(high) if high == low => format!("{low} {}", workers(low)),
         Some(high) => format!("{low}–{high} workers"),
-        None => format!("{low} workers or more"),
+        None => format!("{low} {} or more", workers(low)),
     }
 }
 
@@ -157,5 +158,6 @@ mod tests {
         assert_eq!(workers_range(18, Some(27)), "18–27 workers");
         assert_eq!(workers_range(12, None), "12 workers or more");
         assert_eq!(workers_range(9, Some(9)), "9 workers");
+        assert_eq!(workers_range(1, None), "1 worker or more");
     }
 }

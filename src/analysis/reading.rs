@@ -128,6 +128,17 @@ fn amdahl_reading(a: &AmdahlFit, counts: usize, usl_sees_no_gain: bool) -> Strin
     let ci_words = ci.map_or(String::new(), |(lo, hi)| {
         format!("; 95% CI {}", percent_range(lo, hi))
     });
+    if let (true, Some((lo, hi))) = (vague, ci)
+        && lo <= 0.0
+    {
+        // Only an upper bound: still a promise, on the speedup's bound from below.
+        return format!(
+            "at most about {} of this work is serial (Amdahl; 95% CI 0–{}), so its bound on the speedup is no lower than about {}×",
+            percent(hi * 100.0),
+            percent(hi * 100.0),
+            speedup(1.0 / hi)
+        );
+    }
     if let (true, Some((lo, hi))) = (vague, ci) {
         return format!(
             "the serial share of this work is poorly determined: Amdahl's law puts it anywhere between {} and {} (95% CI), so the measurements promise no bound on the speedup",
@@ -171,7 +182,8 @@ fn usl_reading(fit: &ModelFit, u: &UslFit, measured_max: usize) -> String {
     // The peak's interval, or that it is poorly determined.
     let peak_ci = |peak: usize| match iv.and_then(|i| i.peak_workers) {
         Some((lo, None)) => format!(
-            ", though the measurements cannot place it: anywhere from {lo} workers up, or no peak at all (95% CI)"
+            ", though the measurements cannot place it: anywhere from {} up, or no peak at all (95% CI)",
+            workers_range(lo, Some(lo))
         ),
         Some((lo, Some(hi))) if too_wide(peak as f64, lo as f64, Some(hi as f64)) => format!(
             ", though the measurements place it anywhere between {lo} and {hi} workers (95% CI)"
@@ -431,6 +443,21 @@ mod tests {
             "{}",
             describe_fit(&f)
         );
+    }
+
+    #[test]
+    fn an_interval_from_zero_reads_as_an_upper_bound() {
+        let mut f = fit(None, Vec::new());
+        let a = f.amdahl.as_mut().unwrap();
+        (a.serial_fraction, a.serial_fraction_ci) = (0.004, Some((0.0, 0.02)));
+        let text = describe_fit(&f);
+        assert!(
+            text.contains(
+                "at most about 2.0% of this work is serial (Amdahl; 95% CI 0–2.0%), so its bound on the speedup is no lower than about 50×"
+            ),
+            "{text}"
+        );
+        assert!(!text.contains("0.4%"), "{text}");
     }
 
     #[test]

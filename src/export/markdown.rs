@@ -517,10 +517,12 @@ mod tests {
         assert!(text.contains("threads × 8 failed: timed out"));
         assert!(text.contains("4 cells ok, 1 failed"));
         // Two runs a cell, 10% apart: each median is known to about ±10%, and three such
-        // points cannot pin the serial fraction down (0–24%): the reading says so, and the
-        // table gives the range.
+        // points cannot pin the serial fraction down (0–24%): the reading gives only the bound
+        // they support, and the table the range.
         assert!(
-            text.contains("- threads: the serial share of this work is poorly determined"),
+            text.contains(
+                "- threads: at most about 24% of this work is serial (Amdahl; 95% CI 0–24%)"
+            ),
             "{text}"
         );
         assert!(
