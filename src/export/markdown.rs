@@ -3,7 +3,7 @@
 
 use crate::analysis::{
     FitQuantity, ModelFit, coefficient_range, coefficient_too_wide, fit_results, share_too_wide,
-    too_wide, workers_range,
+    speedup_range, too_wide, workers_range,
 };
 use crate::export::cell_text;
 use crate::export::chart_model::ChartRun;
@@ -253,7 +253,7 @@ fn run_section(out: &mut String, r: &ResultsFile, fits: &[ModelFit], h: &str) {
             ("—".to_string(), "—".to_string(), "—".to_string()),
             |a| {
                 (
-                    share_cell(a.serial_fraction, a.serial_fraction_ci),
+                    format!("{:.3}", a.serial_fraction),
                     format!("{:.4}", a.t1),
                     format!("{:.3}", a.r_squared),
                 )
@@ -262,22 +262,12 @@ fn run_section(out: &mut String, r: &ResultsFile, fits: &[ModelFit], h: &str) {
         let (sigma, kappa, peak, scale, ur2) = fit.usl.as_ref().map_or(
             ("—".into(), "—".into(), "—".into(), "—".into(), "—".into()),
             |u| {
-                let iv = u.intervals.as_ref();
                 (
-                    fit_cell(u.sigma, 4, iv.map(|i| i.sigma)),
-                    fit_cell(u.kappa, 5, iv.map(|i| i.kappa)),
+                    format!("{:.4}", u.sigma),
+                    // A bound fitted as −0 reads 0.
+                    format!("{:.5}", u.kappa + 0.0),
                     u.peak_workers
-                        .map_or("none (κ = 0: levels off)".into(), |p| {
-                            match iv.and_then(|i| i.peak_workers) {
-                                Some((lo, hi))
-                                    if too_wide(p as f64, lo as f64, hi.map(|h| h as f64)) =>
-                                {
-                                    format!("{p}, poorly determined ({})", workers_range(lo, hi))
-                                }
-                                Some((lo, hi)) => format!("{p} ({})", workers_range(lo, hi)),
-                                None => p.to_string(),
-                            }
-                        }),
+                        .map_or("none (κ = 0: levels off)".into(), |p| p.to_string()),
                     if u.scale_fitted {
                         format!("{:.3} (fitted)", u.scale)
                     } else if (u.scale - 1.0).abs() > 1e-12 {
@@ -310,13 +300,16 @@ fn run_section(out: &mut String, r: &ResultsFile, fits: &[ModelFit], h: &str) {
     }) {
         out.push_str(
             "Each point weighs in the fits by how precisely its median was measured (the inverse \
-             variance from its 95% interval). Ranges in brackets are 95% intervals of the fitted \
+             variance from its 95% interval). Under each reading, the 95% intervals of the fitted \
              parameters (a parametric bootstrap from the points' intervals); *poorly determined* \
-             marks one wider than its value.\n\n",
+             marks one wider than its value, whose figure in the table then means little.\n\n",
         );
     }
     for fit in fits {
         out.push_str(&format!("- {}\n", md(&fit.reading)));
+        if let Some(line) = intervals_line(fit) {
+            out.push_str(&format!("  - 95% intervals: {line}\n"));
+        }
         if let Some(caveat) = &fit.caveat {
             out.push_str(&format!("  - *Read with care:* {}\n", md(caveat)));
         }
@@ -338,32 +331,52 @@ fn run_section(out: &mut String, r: &ResultsFile, fits: &[ModelFit], h: &str) {
     out.push('\n');
 }
 
-/// A fitted parameter for the table: "0.041 (0.032–0.050)", "0.00040, poorly determined
-/// (0–0.0021)" when the interval is wider than the value, or the value alone.
-fn fit_cell(value: f64, decimals: usize, ci: Option<(f64, f64)>) -> String {
-    // A bound fitted as −0 reads 0.
-    let value = value + 0.0;
-    match ci {
-        Some((lo, hi)) if coefficient_too_wide(value, lo, hi) => format!(
-            "{value:.decimals$}, poorly determined ({})",
+/// The 95% intervals of a model's fitted parameters, one phrase each: "serial fraction
+/// 0.032–0.050 (max speedup 20–31×); σ 0.040–0.061; κ 0–0.0021, poorly determined; peak
+/// 18–27 workers". `None` when the fits have none.
+fn intervals_line(fit: &ModelFit) -> Option<String> {
+    let mut parts = Vec::new();
+    if let Some(a) = &fit.amdahl
+        && let Some((lo, hi)) = a.serial_fraction_ci
+    {
+        let poorly = if share_too_wide(a.serial_fraction, lo, hi) {
+            ", poorly determined"
+        } else {
+            ""
+        };
+        let max = a.max_speedup_ci().map_or(String::new(), |(l, h)| {
+            format!(" (max speedup {})", speedup_range(l, h))
+        });
+        parts.push(format!(
+            "serial fraction {}{max}{poorly}",
             coefficient_range(lo, hi)
-        ),
-        Some((lo, hi)) => format!("{value:.decimals$} ({})", coefficient_range(lo, hi)),
-        None => format!("{value:.decimals$}"),
+        ));
     }
+    if let Some(u) = &fit.usl
+        && let Some(iv) = &u.intervals
+    {
+        parts.push(coefficient_phrase("σ", u.sigma, iv.sigma));
+        parts.push(coefficient_phrase("κ", u.kappa, iv.kappa));
+        if let (Some(p), Some((lo, hi))) = (u.peak_workers, iv.peak_workers) {
+            let poorly = if too_wide(p as f64, lo as f64, hi.map(|h| h as f64)) {
+                ", poorly determined"
+            } else {
+                ""
+            };
+            parts.push(format!("peak {}{poorly}", workers_range(lo, hi)));
+        }
+    }
+    (!parts.is_empty()).then(|| parts.join("; "))
 }
 
-/// The serial fraction for the table, as [`fit_cell`] but judged as a share (see
-/// [`share_too_wide`]).
-fn share_cell(value: f64, ci: Option<(f64, f64)>) -> String {
-    match ci {
-        Some((lo, hi)) if share_too_wide(value, lo, hi) => format!(
-            "{value:.3}, poorly determined ({})",
-            coefficient_range(lo, hi)
-        ),
-        Some((lo, hi)) => format!("{value:.3} ({})", coefficient_range(lo, hi)),
-        None => format!("{value:.3}"),
-    }
+/// "σ 0.040–0.061", or "κ 0–0.0021, poorly determined" (see [`coefficient_too_wide`]).
+fn coefficient_phrase(name: &str, value: f64, (lo, hi): (f64, f64)) -> String {
+    let poorly = if coefficient_too_wide(value, lo, hi) {
+        ", poorly determined"
+    } else {
+        ""
+    };
+    format!("{name} {}{poorly}", coefficient_range(lo, hi))
 }
 
 fn or_dash(s: &str) -> &str {
@@ -526,36 +539,52 @@ mod tests {
             "{text}"
         );
         assert!(
-            text.contains("| threads | 0.100, poorly determined (0–0.2"),
+            text.contains("  - 95% intervals: serial fraction 0–0.2"),
             "{text}"
         );
+        assert!(text.contains("), poorly determined; σ 0–0.1"), "{text}");
         assert!(
-            text.contains("Ranges in brackets are 95% intervals"),
+            text.contains("Under each reading, the 95% intervals"),
             "{text}"
         );
-        assert!(text.contains("Karp–Flatt serial fraction by workers: 2 →"));
     }
 
     #[test]
     fn fitted_parameters_carry_their_intervals() {
         assert_eq!(
-            fit_cell(0.041, 3, Some((0.032, 0.05))),
-            "0.041 (0.032–0.050)"
+            coefficient_phrase("σ", 0.05, (0.04, 0.061)),
+            "σ 0.040–0.061"
         );
         assert_eq!(
-            fit_cell(0.0004, 5, Some((0.0, 0.0021))),
-            "0.00040, poorly determined (0–0.0021)"
+            coefficient_phrase("κ", 0.0004, (0.0, 0.0021)),
+            "κ 0–0.0021, poorly determined"
         );
-        assert_eq!(fit_cell(-0.0, 5, None), "0.00000");
-        assert_eq!(fit_cell(0.0, 4, Some((0.0, 0.0012))), "0.0000 (0–0.0012)");
+        assert_eq!(coefficient_phrase("κ", 0.0, (0.0, 0.0012)), "κ 0–0.0012");
+        let mut fit = fit_results(&results()).remove(0);
+        let a = fit.amdahl.as_mut().unwrap();
+        (a.serial_fraction, a.serial_fraction_ci) = (0.041, Some((0.032, 0.05)));
+        let u = fit.usl.as_mut().unwrap();
+        u.peak_workers = Some(22);
+        u.intervals = Some(crate::stats::UslIntervals {
+            sigma: (0.04, 0.061),
+            kappa: (0.0015, 0.0026),
+            peak_workers: Some((18, Some(27))),
+        });
+        (u.sigma, u.kappa) = (0.05, 0.002);
         assert_eq!(
-            share_cell(0.97, Some((0.36, 1.0))),
-            "0.970, poorly determined (0.36–1.00)"
+            intervals_line(&fit).unwrap(),
+            "serial fraction 0.032–0.050 (max speedup 20–31×); σ 0.040–0.061; κ 0.0015–0.0026; peak 18–27 workers"
         );
-        assert_eq!(
-            share_cell(0.041, Some((0.032, 0.05))),
-            "0.041 (0.032–0.050)"
+        fit.amdahl.as_mut().unwrap().serial_fraction_ci = Some((0.36, 1.0));
+        fit.amdahl.as_mut().unwrap().serial_fraction = 0.97;
+        assert!(
+            intervals_line(&fit).unwrap().starts_with(
+                "serial fraction 0.36–1.00 (max speedup 1.0–2.8×), poorly determined;"
+            )
         );
+        fit.amdahl = None;
+        fit.usl = None;
+        assert_eq!(intervals_line(&fit), None);
     }
 
     #[test]
