@@ -141,7 +141,7 @@ fn amdahl_reading(a: &AmdahlFit, counts: usize, usl_sees_no_gain: bool) -> Strin
     }
     if let (true, Some((lo, hi))) = (vague, ci) {
         return format!(
-            "the serial share of this work is poorly determined: Amdahl's law puts it anywhere between {} and {} (95% CI), and so the most any number of workers can reach anywhere between {}× and {}× speedup",
+            "the serial share of this work is poorly determined: Amdahl's law puts it anywhere between {} and {} (95% CI), and so the most any number of workers can reach lies anywhere between {}× and {}× speedup",
             percent(lo * 100.0),
             percent(hi * 100.0),
             speedup(1.0 / hi),
@@ -476,7 +476,7 @@ mod tests {
         let text = describe_fit(&f);
         assert!(
             text.contains(
-                "the serial share of this work is poorly determined: Amdahl's law puts it anywhere between 1.0% and 30% (95% CI), and so the most any number of workers can reach anywhere between 3.3× and 100× speedup"
+                "the serial share of this work is poorly determined: Amdahl's law puts it anywhere between 1.0% and 30% (95% CI), and so the most any number of workers can reach lies anywhere between 3.3× and 100× speedup"
             ),
             "{text}"
         );
