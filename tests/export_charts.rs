@@ -361,6 +361,7 @@ fn a_fit_that_misses_its_points_is_not_drawn() {
             workers,
             median_s,
             speedup: Some(0.75 / median_s),
+            relative_error: None,
         });
     }
     let context = corelab::analysis::FitContext {

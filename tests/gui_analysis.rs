@@ -190,6 +190,66 @@ fn fits_tab_shows_parameters_and_reading() {
     assert!(h.query_all_by_label_contains("N=16 e=").count() >= 1);
 }
 
+/// Every cell measured with 10 runs: the fits have 95% intervals, and the Fits tab shows each
+/// under its figure (or "poorly determined" where the interval is wider than the value).
+#[test]
+fn fits_tab_gives_each_figure_its_interval() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut results = synthetic("Measured sweep", 0.05, 0.002);
+    let wobble = [
+        1.0, 1.004, 0.996, 1.002, 0.998, 1.001, 0.999, 1.003, 0.997, 1.0,
+    ];
+    for c in &mut results.cells {
+        let t = c.samples[1].wall_s;
+        c.samples = wobble
+            .iter()
+            .map(|k| corelab::results::Sample {
+                wall_s: t * k,
+                cpu_s: t * k,
+                checksum: 1,
+                ..corelab::results::Sample::default()
+            })
+            .collect();
+    }
+    results.recompute();
+    let path = saved(dir.path(), "measured.json", &results);
+    let mut h = opened(dir.path(), &path);
+    h.state_mut().set_tab(corelab::gui::app::Tab::Fits);
+    h.run();
+    let fits = fit_results(&results);
+    let threads = fits.iter().find(|f| f.model == ModelKind::Threads).unwrap();
+    assert!(threads.points.iter().all(|p| p.relative_error.is_some()));
+    let u = threads.usl.as_ref().unwrap();
+    let iv = u
+        .intervals
+        .as_ref()
+        .expect("a measured sweep has intervals");
+    // Ten runs within ±0.4% on exact USL data: σ is pinned down.
+    let (lo, hi) = iv.sigma;
+    assert!(lo <= 0.05 && 0.05 <= hi && hi - lo < 0.01, "{iv:?}");
+    assert!(!corelab::analysis::coefficient_too_wide(u.sigma, lo, hi));
+    let sigma_range = corelab::analysis::coefficient_range(lo, hi);
+    assert!(
+        h.query_by_label(&sigma_range).is_some(),
+        "σ's interval {sigma_range} is shown"
+    );
+    assert!(h.query_by_label(&format!("{:.4}", u.sigma)).is_some());
+    let (plo, phi) = iv.peak_workers.unwrap();
+    assert!(plo <= 22 && phi.is_some_and(|h| h >= 22), "{iv:?}");
+    // The serial fraction: its range, or "poorly determined" (Amdahl on USL data).
+    let a = threads.amdahl.as_ref().unwrap();
+    let (slo, shi) = a.serial_fraction_ci.unwrap();
+    if corelab::analysis::share_too_wide(a.serial_fraction, slo, shi) {
+        assert!(h.query_all_by_label("poorly determined").count() >= 1);
+    } else {
+        let range = corelab::analysis::percent_range(slo, shi);
+        assert!(h.query_by_label(&range).is_some(), "{range}");
+    }
+    // The reading says it in words.
+    assert!(threads.reading.contains("95% CI"), "{}", threads.reading);
+    assert!(h.query_by_label(&threads.reading).is_some());
+}
+
 #[test]
 fn export_chart_and_report_through_the_typed_path_prompt() {
     let dir = tempfile::tempdir().unwrap();

@@ -3,10 +3,15 @@
 //! (pure functions); this layer decides which cells to fit, on what quantity, over which
 //! worker range, and says what the fits mean.
 
+mod interval_words;
 mod model_fit;
 mod reading;
 mod summary;
 
+pub use interval_words::{
+    coefficient_range, coefficient_too_wide, percent, percent_range, share_too_wide, speedup_range,
+    too_wide, workers_range,
+};
 pub use model_fit::{FitContext, FitPoint, FitQuantity, ModelFit, fit_points, fit_results};
 pub use reading::{POOR_FIT_R2, amdahl_fits_poorly, describe_fit, usl_fits_poorly};
 pub use summary::fits_summary;

@@ -6,8 +6,8 @@ use super::reading::describe_fit;
 use crate::preset::{self, ModelKind, TaskKind};
 use crate::results::{CellStatus, ResultsFile};
 use crate::stats::{
-    AmdahlFit, FitError, KarpFlattPoint, UslFit, fit_amdahl, fit_usl, fit_usl_scaled,
-    karp_flatt_series,
+    AmdahlFit, FitError, KarpFlattPoint, UslFit, fit_amdahl_weighted, fit_usl_scaled_weighted,
+    fit_usl_weighted, karp_flatt_series, median_relative_error,
 };
 
 /// What the USL of a [`ModelFit`] was fitted to.
@@ -73,6 +73,12 @@ pub struct FitPoint {
     pub workers: usize,
     pub median_s: f64,
     pub speedup: Option<f64>,
+    /// The relative standard error of the median, from its confidence interval
+    /// ([`crate::stats::median_relative_error`]): what the point weighs in the fits, as
+    /// `1 / (error · value)²`. `None` without an interval (one run); such points are weighed
+    /// as the least precise of the others, or at 10% (see [`crate::stats::relative_errors`]).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub relative_error: Option<f64>,
 }
 
 /// What the fits need to know about the experiment and the machine.
@@ -111,6 +117,12 @@ pub fn fit_results(results: &ResultsFile) -> Vec<ModelFit> {
             workers: c.workers,
             median_s: wall.median,
             speedup: c.speedup,
+            relative_error: median_relative_error(
+                wall.median,
+                wall.median_ci_low,
+                wall.median_ci_high,
+                wall.median_ci_coverage,
+            ),
         };
         match by_model.iter_mut().find(|(m, _)| *m == model) {
             Some((_, points)) => points.push(point),
@@ -194,18 +206,22 @@ fn fitted(
     };
     let used: Vec<&FitPoint> = fit.fitted_points().collect();
     let times: Vec<(usize, f64)> = used.iter().map(|p| (p.workers, p.median_s)).collect();
-    let speedups: Vec<(usize, f64)> = used
+    let time_errors: Vec<Option<f64>> = used.iter().map(|p| p.relative_error).collect();
+    let with_speedup: Vec<&&FitPoint> = used.iter().filter(|p| p.speedup.is_some()).collect();
+    let speedups: Vec<(usize, f64)> = with_speedup
         .iter()
         .filter_map(|p| Some((p.workers, p.speedup?)))
         .collect();
+    // A speedup `B/T` carries its time's relative error (the baseline's is common to all).
+    let speedup_errors: Vec<Option<f64>> = with_speedup.iter().map(|p| p.relative_error).collect();
     let mut refused = Vec::new();
     // For weak scaling too: its speedup is already the throughput's (see `results::file`).
-    let usl = fit_usl_on(&speedups, context.baseline)
+    let usl = fit_usl_on(&speedups, &speedup_errors, context.baseline)
         .map_err(|e| refused.push(format!("USL: {e}")))
         .ok();
     let (amdahl, karp_flatt) = match quantity {
         FitQuantity::Speedup => (
-            fit_amdahl(&times)
+            fit_amdahl_weighted(&times, &time_errors)
                 .map_err(|e| refused.push(format!("Amdahl: {e}")))
                 .ok(),
             karp_flatt_series(&speedups)
@@ -219,25 +235,31 @@ fn fitted(
     fit
 }
 
-/// The USL on `(workers, value)`, with the scale as [`fit_points`] says.
-fn fit_usl_on(values: &[(usize, f64)], baseline: preset::Baseline) -> Result<UslFit, FitError> {
+/// The USL on `(workers, value)`, each weighted by its relative error (`errors`), with the
+/// scale as [`fit_points`] says.
+fn fit_usl_on(
+    values: &[(usize, f64)],
+    errors: &[Option<f64>],
+    baseline: preset::Baseline,
+) -> Result<UslFit, FitError> {
     if baseline == preset::Baseline::SameModelOneWorker {
         // Already relative to the model's own one worker: S(1) = 1 by definition.
-        return fit_usl(values);
+        return fit_usl_weighted(values, errors);
     }
     if distinct_counts(values) >= 4 {
-        return fit_usl_scaled(values);
+        return fit_usl_scaled_weighted(values, errors);
     }
     let own = values.iter().find(|p| p.0 == 1).map(|p| p.1);
     match own {
         Some(one) if one > 0.0 && one.is_finite() => {
             let normalised: Vec<(usize, f64)> = values.iter().map(|&(n, v)| (n, v / one)).collect();
-            let mut fit = fit_usl(&normalised)?;
+            // Relative errors are the same after dividing every value by one number.
+            let mut fit = fit_usl_weighted(&normalised, errors)?;
             // Drawn and read in the baseline's terms: the model's own one-worker value.
             fit.scale = one;
             Ok(fit)
         }
-        _ => fit_usl(values),
+        _ => fit_usl_weighted(values, errors),
     }
 }
 
@@ -287,6 +309,7 @@ fn beyond_the_cores(
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::analysis::percent;
     use crate::preset::Experiment;
     use crate::results::{CellResult, Sample};
 
@@ -356,8 +379,30 @@ mod tests {
             ),
             "{caveat}"
         );
-        // All four points read as ~50% serial (T stays at T(2)): that goes to the caveat.
-        assert!(caveat.contains("over all 4 counts: about"), "{caveat}");
+        // All four points read as ~50% serial (T stays at T(2)): that goes to the caveat. One
+        // run a cell, so the scatter about the (poorly fitting) curve sets the interval, and
+        // it is too wide to quote the 50% as a figure: the range (around 50%) is given.
+        let a = fit_points(
+            ModelKind::Threads,
+            fit.points.clone(),
+            FitContext {
+                logical_cores: 8,
+                ..FitContext::of(&r)
+            },
+        )
+        .amdahl
+        .unwrap();
+        assert!((0.4..0.6).contains(&a.serial_fraction), "{a:?}");
+        let (lo, hi) = a.serial_fraction_ci.unwrap();
+        assert!(
+            caveat.contains(&format!(
+                "over all 4 counts: the serial share of this work is poorly determined: Amdahl's law puts it anywhere between {} and {} (95% CI)",
+                percent(lo * 100.0),
+                percent(hi * 100.0)
+            )),
+            "{caveat}"
+        );
+        assert!(lo < 0.5 && 0.5 < hi, "{a:?}");
         assert!(!caveat.contains("about 2.0%"), "{caveat}");
         // Enough cores: nothing to say, every point fitted.
         r.machine.logical_cores = 8;
@@ -477,5 +522,66 @@ mod tests {
             f.reading
         );
         assert!(f.reading.contains("throughput"), "{}", f.reading);
+    }
+
+    #[test]
+    fn each_cell_weighs_as_well_as_it_was_measured() {
+        // Threads with 10% serial work, every cell 10 runs within ±1% of its time (by hand),
+        // except 8 workers: 3 runs, 30% slow in the middle (a disturbed moment).
+        let s = 0.1;
+        let mut r = amdahl_results(s);
+        let wobble = [1.0, 1.01, 0.99, 1.005, 0.995, 1.0, 1.01, 0.99, 1.002, 0.998];
+        for c in &mut r.cells {
+            let t = c.samples[0].wall_s;
+            let spread: &[f64] = if c.workers == 8 && c.model == Some(ModelKind::Threads) {
+                &[1.25, 1.3, 1.4]
+            } else {
+                &wobble
+            };
+            c.samples = spread
+                .iter()
+                .map(|k| Sample {
+                    wall_s: t * k,
+                    ..Sample::default()
+                })
+                .collect();
+        }
+        r.recompute();
+        let f = &fit_results(&r)[0];
+        let errors: Vec<f64> = f.points.iter().map(|p| p.relative_error.unwrap()).collect();
+        // Ten runs within ±1%: well under 1%; three runs: the 10% of too few runs.
+        assert!(errors[..3].iter().all(|e| *e < 0.01), "{errors:?}");
+        assert_eq!(errors[3], crate::stats::FEW_RUNS_RELATIVE_ERROR);
+        let weighted = f.amdahl.as_ref().unwrap();
+        let times: Vec<(usize, f64)> = f.points.iter().map(|p| (p.workers, p.median_s)).collect();
+        let plain = crate::stats::fit_amdahl(&times).unwrap();
+        assert!(
+            (weighted.serial_fraction - s).abs() < 0.5 * (plain.serial_fraction - s).abs(),
+            "weighted {weighted:?}, unweighted {plain:?}"
+        );
+        // Both laws say how sure they are.
+        let (lo, hi) = weighted.serial_fraction_ci.unwrap();
+        assert!(lo <= weighted.serial_fraction && weighted.serial_fraction <= hi);
+        assert!(f.usl.as_ref().unwrap().intervals.is_some());
+        // Saved and loaded, the points keep their errors; an old fit without them loads.
+        let json = serde_json::to_string(f).unwrap();
+        let back: ModelFit = serde_json::from_str(&json).unwrap();
+        let errors_back: Vec<f64> = back
+            .points
+            .iter()
+            .filter_map(|p| p.relative_error)
+            .collect();
+        assert_eq!(errors_back.len(), 4);
+        assert!(
+            errors_back
+                .iter()
+                .zip(&errors)
+                .all(|(a, b)| (a - b).abs() < 1e-12)
+        );
+        assert!(back.amdahl.and_then(|a| a.serial_fraction_ci).is_some());
+        assert!(back.usl.and_then(|u| u.intervals).is_some());
+        let old: FitPoint =
+            serde_json::from_str(r#"{"workers":2,"median_s":1.0,"speedup":2.0}"#).unwrap();
+        assert_eq!(old.relative_error, None);
     }
 }

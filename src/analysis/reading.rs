@@ -1,7 +1,11 @@
 //! The plain-language reading of a fit.
 
+use super::interval_words::{
+    coefficient_range, coefficient_too_wide, percent, percent_range, share_too_wide, speedup,
+    speedup_range, too_wide, workers_range,
+};
 use super::model_fit::{FitQuantity, ModelFit};
-use crate::stats::UslFit;
+use crate::stats::{AmdahlFit, UslFit};
 
 /// Below this R² a reading warns that the curve does not describe the data well (unless the
 /// fit is within 5% of every value anyway).
@@ -52,24 +56,7 @@ pub fn describe_fit(fit: &ModelFit) -> String {
     let usl_sees_no_gain = fit.usl.as_ref().is_some_and(|u| u.peak_workers == Some(1));
     let counts = super::model_fit::distinct(fit.fitted_points());
     if let Some(a) = &fit.amdahl {
-        let pct = a.serial_fraction * 100.0;
-        parts.push(if pct < 0.5 {
-            "almost none of this work is serial (Amdahl)".to_string()
-        } else if pct > 95.0 || usl_sees_no_gain && pct > 50.0 {
-            format!(
-                "about {} of this work runs one worker at a time (Amdahl): more workers do not help",
-                percent(pct)
-            )
-        } else if counts <= 2 {
-            // Two points fit any curve through them: no bound to promise from them.
-            format!("about {} of this work looks serial (Amdahl)", percent(pct))
-        } else {
-            format!(
-                "about {} of this work is serial (Amdahl), so no number of workers can exceed {:.1}× speedup",
-                percent(pct),
-                a.max_speedup()
-            )
-        });
+        parts.push(amdahl_reading(a, counts, usl_sees_no_gain));
         if let Some(cores) = fit.fitted_up_to {
             parts.push(format!(
                 "fitted on the {counts} worker counts within this machine's {cores} logical core{}",
@@ -130,35 +117,118 @@ pub fn describe_fit(fit: &ModelFit) -> String {
     text
 }
 
+/// What Amdahl's law says, with its 95% interval: "about 4.1% of this work is serial
+/// (Amdahl; 95% CI 3.2–5.0%), so no number of workers can exceed about 24× speedup
+/// (19–31×)". When the interval is wider than the value, the share is called poorly
+/// determined and given as its range only, and no bound is promised.
+fn amdahl_reading(a: &AmdahlFit, counts: usize, usl_sees_no_gain: bool) -> String {
+    let pct = a.serial_fraction * 100.0;
+    let ci = a.serial_fraction_ci;
+    let vague = ci.is_some_and(|(lo, hi)| share_too_wide(a.serial_fraction, lo, hi));
+    let ci_words = ci.map_or(String::new(), |(lo, hi)| {
+        format!("; 95% CI {}", percent_range(lo, hi))
+    });
+    if let (true, Some((lo, hi))) = (vague, ci)
+        && lo <= 0.0
+    {
+        // Only an upper bound: still a promise, on the speedup's bound from below.
+        return format!(
+            "at most about {} of this work is serial (Amdahl; 95% CI 0–{}), so its bound on the speedup is no lower than about {}×",
+            percent(hi * 100.0),
+            percent(hi * 100.0),
+            speedup(1.0 / hi)
+        );
+    }
+    if let (true, Some((lo, hi))) = (vague, ci) {
+        return format!(
+            "the serial share of this work is poorly determined: Amdahl's law puts it anywhere between {} and {} (95% CI), and so the most any number of workers can reach lies anywhere between {}× and {}× speedup",
+            percent(lo * 100.0),
+            percent(hi * 100.0),
+            speedup(1.0 / hi),
+            speedup(1.0 / lo)
+        );
+    }
+    if pct < 0.5 {
+        format!("almost none of this work is serial (Amdahl{ci_words})")
+    } else if pct > 95.0 || usl_sees_no_gain && pct > 50.0 {
+        format!(
+            "about {} of this work runs one worker at a time (Amdahl{ci_words}): more workers do not help",
+            percent(pct)
+        )
+    } else if counts <= 2 {
+        // Two points fit any curve through them: no bound to promise from them.
+        format!(
+            "about {} of this work looks serial (Amdahl{ci_words})",
+            percent(pct)
+        )
+    } else {
+        let bound = a.max_speedup_ci().map_or(String::new(), |(lo, hi)| {
+            format!(" ({})", speedup_range(lo, hi))
+        });
+        format!(
+            "about {} of this work is serial (Amdahl{ci_words}), so no number of workers can exceed about {}× speedup{bound}",
+            percent(pct),
+            speedup(a.max_speedup())
+        )
+    }
+}
+
 /// What the USL says, in the words of the quantity it was fitted to, never promising more
-/// than it measured.
+/// than it measured, with the 95% intervals of the peak and of σ where it names them.
 fn usl_reading(fit: &ModelFit, u: &UslFit, measured_max: usize) -> String {
     let (what, gain) = match fit.quantity {
         FitQuantity::Speedup => ("speedup", "speedup"),
         FitQuantity::Throughput => ("throughput", "throughput"),
     };
+    let iv = u.intervals.as_ref();
+    // The peak's interval, or that it is poorly determined.
+    let peak_ci = |peak: usize| match iv.and_then(|i| i.peak_workers) {
+        Some((lo, None)) => format!(
+            ", though the measurements cannot place it: anywhere from {} up, or no peak at all (95% CI)",
+            workers_range(lo, Some(lo))
+        ),
+        Some((lo, Some(hi))) if too_wide(peak as f64, lo as f64, Some(hi as f64)) => format!(
+            ", though the measurements place it anywhere between {lo} and {hi} workers (95% CI)"
+        ),
+        Some((lo, hi)) => format!(" (95% CI {})", workers_range(lo, hi)),
+        None => String::new(),
+    };
+    let sigma = |digits: usize| match iv.map(|i| i.sigma) {
+        Some((lo, hi)) if coefficient_too_wide(u.sigma, lo, hi) => {
+            format!("σ poorly determined, 95% CI {}", coefficient_range(lo, hi))
+        }
+        Some((lo, hi)) => format!(
+            "σ = {:.digits$}, 95% CI {}",
+            u.sigma,
+            coefficient_range(lo, hi)
+        ),
+        None => format!("σ = {:.digits$}", u.sigma),
+    };
     let mut text = match u.peak_workers {
         Some(1) => format!(
-            "the USL sees no {gain} from a second worker (σ = {:.2}): adding workers only slows this down",
-            u.sigma
+            "the USL sees no {gain} from a second worker ({}): adding workers only slows this down",
+            sigma(2)
         ),
         Some(peak) if peak < measured_max => format!(
-            "the USL {what} peaks at about {peak} workers ({:.1}×): more than {peak} workers will not help, and the measurements beyond it already pay for it",
-            u.speedup(peak as f64)
+            "the USL {what} peaks at about {peak} workers ({:.1}×){}: more than {peak} workers will not help, and the measurements beyond it already pay for it",
+            u.speedup(peak as f64),
+            peak_ci(peak)
         ),
         Some(peak) if peak == measured_max => format!(
-            "the USL {what} peaks at about {peak} workers, the most measured ({:.1}×)",
-            u.speedup(peak as f64)
+            "the USL {what} peaks at about {peak} workers, the most measured ({:.1}×){}",
+            u.speedup(peak as f64),
+            peak_ci(peak)
         ),
         Some(peak) => format!(
-            "the USL {what} still rises at the {measured_max} workers measured; extrapolated, it would peak at about {peak} workers"
+            "the USL {what} still rises at the {measured_max} workers measured; extrapolated, it would peak at about {peak} workers{}",
+            peak_ci(peak)
         ),
         None if u.sigma < 1e-3 => format!(
             "the USL sees neither contention nor coordination cost up to {measured_max} workers"
         ),
         None => format!(
-            "the USL sees contention (σ = {:.3}) but no coordination cost: {what} levels off towards {:.1}× rather than falling",
-            u.sigma,
+            "the USL sees contention ({}) but no coordination cost: {what} levels off towards {:.1}× rather than falling",
+            sigma(3),
             u.max_speedup()
         ),
     };
@@ -186,14 +256,6 @@ fn relative_rms(pairs: impl Iterator<Item = (f64, f64)>) -> f64 {
     if n == 0 { 0.0 } else { (sum / n as f64).sqrt() }
 }
 
-pub(super) fn percent(pct: f64) -> String {
-    if pct < 10.0 {
-        format!("{pct:.1}%")
-    } else {
-        format!("{pct:.0}%")
-    }
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -209,16 +271,19 @@ mod tests {
                     workers: 1,
                     median_s: 1.0,
                     speedup: Some(1.0),
+                    relative_error: None,
                 },
                 FitPoint {
                     workers: 4,
                     median_s: 0.4,
                     speedup: Some(2.5),
+                    relative_error: None,
                 },
                 FitPoint {
                     workers: 16,
                     median_s: 0.2,
                     speedup: Some(5.0),
+                    relative_error: None,
                 },
             ],
             fitted_up_to: None,
@@ -227,6 +292,7 @@ mod tests {
                 serial_fraction: 0.12,
                 t1: 1.0,
                 r_squared: 0.99,
+                serial_fraction_ci: None,
             }),
             usl,
             karp_flatt,
@@ -244,6 +310,7 @@ mod tests {
             scale_fitted: false,
             peak_workers: peak,
             r_squared: 0.98,
+            intervals: None,
         }
     }
 
@@ -274,6 +341,7 @@ mod tests {
             serial_fraction: 0.9,
             t1: 1.0,
             r_squared: 0.9,
+            serial_fraction_ci: None,
         });
         let text = describe_fit(&f);
         assert!(
@@ -336,6 +404,112 @@ mod tests {
             text.contains(
                 "a Karp–Flatt fraction above 1 (e = 1.33 at 4 workers) is not a share of the work"
             ),
+            "{text}"
+        );
+    }
+
+    #[test]
+    fn intervals_are_given_in_words() {
+        let mut f = fit(Some(usl(0.1, 0.01, Some(9))), Vec::new());
+        f.amdahl = Some(AmdahlFit {
+            serial_fraction: 0.041,
+            t1: 1.0,
+            r_squared: 0.99,
+            serial_fraction_ci: Some((0.032, 0.050)),
+        });
+        if let Some(u) = &mut f.usl {
+            u.intervals = Some(crate::stats::UslIntervals {
+                sigma: (0.08, 0.12),
+                kappa: (0.008, 0.012),
+                peak_workers: Some((7, Some(12))),
+            });
+        }
+        let text = describe_fit(&f);
+        // 1/0.05 = 20, 1/0.032 = 31.25.
+        assert!(
+            text.contains(
+                "about 4.1% of this work is serial (Amdahl; 95% CI 3.2–5.0%), so no number of workers can exceed about 24× speedup (20–31×)"
+            ),
+            "{text}"
+        );
+        assert!(
+            text.contains("peaks at about 9 workers (3.6×) (95% CI 7–12 workers): more than 9"),
+            "{text}"
+        );
+        // Almost none, and known to be under 1%: said so, with the interval.
+        let a = f.amdahl.as_mut().unwrap();
+        (a.serial_fraction, a.serial_fraction_ci) = (0.002, Some((0.0, 0.004)));
+        assert!(
+            describe_fit(&f)
+                .contains("almost none of this work is serial (Amdahl; 95% CI 0.0–0.4%)"),
+            "{}",
+            describe_fit(&f)
+        );
+    }
+
+    #[test]
+    fn an_interval_from_zero_reads_as_an_upper_bound() {
+        let mut f = fit(None, Vec::new());
+        let a = f.amdahl.as_mut().unwrap();
+        (a.serial_fraction, a.serial_fraction_ci) = (0.004, Some((0.0, 0.02)));
+        let text = describe_fit(&f);
+        assert!(
+            text.contains(
+                "at most about 2.0% of this work is serial (Amdahl; 95% CI 0–2.0%), so its bound on the speedup is no lower than about 50×"
+            ),
+            "{text}"
+        );
+        assert!(!text.contains("0.4%"), "{text}");
+    }
+
+    #[test]
+    fn an_interval_wider_than_its_value_is_called_poorly_determined() {
+        let mut f = fit(Some(usl(0.1, 0.01, Some(9))), Vec::new());
+        f.amdahl.as_mut().unwrap().serial_fraction_ci = Some((0.01, 0.30));
+        if let Some(u) = &mut f.usl {
+            u.intervals = Some(crate::stats::UslIntervals {
+                sigma: (0.0, 0.4),
+                kappa: (0.0, 0.05),
+                peak_workers: Some((3, None)),
+            });
+        }
+        let text = describe_fit(&f);
+        assert!(
+            text.contains(
+                "the serial share of this work is poorly determined: Amdahl's law puts it anywhere between 1.0% and 30% (95% CI), and so the most any number of workers can reach lies anywhere between 3.3× and 100× speedup"
+            ),
+            "{text}"
+        );
+        assert!(
+            !text.contains("about 12%"),
+            "no precise-looking figure: {text}"
+        );
+        assert!(!text.contains("can exceed"), "{text}");
+        assert!(
+            text.contains("cannot place it: anywhere from 3 workers up, or no peak at all"),
+            "{text}"
+        );
+        // A peak known to 5–40 workers is no better.
+        if let Some(i) = f.usl.as_mut().and_then(|u| u.intervals.as_mut()) {
+            i.peak_workers = Some((5, Some(40)));
+        }
+        assert!(
+            describe_fit(&f).contains("anywhere between 5 and 40 workers (95% CI)"),
+            "{}",
+            describe_fit(&f)
+        );
+        // σ named in words: poorly determined, with its range.
+        let mut g = fit(Some(usl(0.1, 0.0, None)), Vec::new());
+        if let Some(u) = &mut g.usl {
+            u.intervals = Some(crate::stats::UslIntervals {
+                sigma: (0.0, 0.25),
+                kappa: (0.0, 0.0),
+                peak_workers: None,
+            });
+        }
+        let text = describe_fit(&g);
+        assert!(
+            text.contains("the USL sees contention (σ poorly determined, 95% CI 0–0.25)"),
             "{text}"
         );
     }

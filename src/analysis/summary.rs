@@ -1,5 +1,6 @@
 //! The fits as plain text for terminals.
 
+use super::interval_words::{coefficient_range, coefficient_too_wide, share_too_wide};
 use super::model_fit::{FitQuantity, ModelFit};
 
 /// One line per fitted model, for terminals: parameters, R² and the reading.
@@ -30,8 +31,12 @@ pub fn fits_summary(fits: &[ModelFit]) -> String {
         };
         let amdahl = match (&f.amdahl, f.quantity) {
             (Some(a), _) => format!(
-                "Amdahl s = {:.3} (T1 {:.4} s, {})",
-                a.serial_fraction,
+                "Amdahl {} (T1 {:.4} s, {})",
+                match a.serial_fraction_ci {
+                    Some((lo, hi)) if share_too_wide(a.serial_fraction, lo, hi) =>
+                        format!("s poorly determined [95% CI {}]", coefficient_range(lo, hi)),
+                    ci => parameter("s", a.serial_fraction, 3, ci),
+                },
                 a.t1,
                 r2(a.r_squared)
             ),
@@ -43,8 +48,13 @@ pub fn fits_summary(fits: &[ModelFit]) -> String {
             FitQuantity::Throughput => " on throughput",
         };
         let usl = f.usl.as_ref().map_or("USL —".to_string(), |u| {
+            let iv = u.intervals.as_ref();
             let peak = match u.peak_workers {
-                Some(p) => format!("peak {p}"),
+                Some(p) => match iv.and_then(|i| i.peak_workers) {
+                    Some((lo, Some(hi))) => format!("peak {p} [95% CI {lo}–{hi}]"),
+                    Some((lo, None)) => format!("peak {p} [95% CI {lo} or more, or none]"),
+                    None => format!("peak {p}"),
+                },
                 None if u.sigma < 1e-3 => "no peak".to_string(),
                 None => format!("no peak, levels off at {:.1}×", u.max_speedup()),
             };
@@ -56,8 +66,10 @@ pub fn fits_summary(fits: &[ModelFit]) -> String {
                 String::new()
             };
             format!(
-                "USL{on} σ = {:.4}, κ = {:.5}{scale}, {peak} (R² {:.3})",
-                u.sigma, u.kappa, u.r_squared
+                "USL{on} {}, {}{scale}, {peak} (R² {:.3})",
+                parameter("σ", u.sigma, 4, iv.map(|i| i.sigma)),
+                parameter("κ", u.kappa, 5, iv.map(|i| i.kappa)),
+                u.r_squared
             )
         });
         let range = match (f.fitted_up_to, f.fitted_range()) {
@@ -73,6 +85,22 @@ pub fn fits_summary(fits: &[ModelFit]) -> String {
     out
 }
 
+/// `name = value [95% CI lo–hi]`, or `name poorly determined [95% CI lo–hi]` when the
+/// interval is wider than the value (see [`coefficient_too_wide`]).
+fn parameter(name: &str, value: f64, decimals: usize, ci: Option<(f64, f64)>) -> String {
+    match ci {
+        Some((lo, hi)) if coefficient_too_wide(value, lo, hi) => format!(
+            "{name} poorly determined [95% CI {}]",
+            coefficient_range(lo, hi)
+        ),
+        Some((lo, hi)) => format!(
+            "{name} = {value:.decimals$} [95% CI {}]",
+            coefficient_range(lo, hi)
+        ),
+        None => format!("{name} = {value:.decimals$}"),
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -86,6 +114,7 @@ mod tests {
                 workers,
                 median_s,
                 speedup: Some(1.0 / median_s),
+                relative_error: None,
             })
             .collect();
         let context = FitContext {
@@ -125,5 +154,33 @@ mod tests {
         assert!(!two.contains("R² 1.000"), "{two}");
         let four = fits_summary(&[fit_of(&[(1, 1.0), (2, 0.52), (4, 0.27), (8, 0.15)])]);
         assert!(four.contains("R² "), "{four}");
+    }
+
+    #[test]
+    fn parameters_carry_their_intervals_or_say_they_are_poorly_determined() {
+        assert_eq!(parameter("s", 0.041, 3, None), "s = 0.041");
+        assert_eq!(
+            parameter("s", 0.041, 3, Some((0.032, 0.05))),
+            "s = 0.041 [95% CI 0.032–0.050]"
+        );
+        assert_eq!(
+            parameter("κ", 0.0004, 5, Some((0.0, 0.0021))),
+            "κ poorly determined [95% CI 0–0.0021]"
+        );
+        // Measured sweeps: each cell 10 runs within ±1%, so the fits have intervals.
+        let mut f = fit_of(&[(1, 1.0), (2, 0.55), (4, 0.325), (8, 0.2125)]);
+        for p in &mut f.points {
+            p.relative_error = Some(0.005);
+        }
+        let context = FitContext {
+            task: TaskKind::Cpu,
+            baseline: Baseline::SameModelOneWorker,
+            logical_cores: 16,
+        };
+        let f = fit_points(ModelKind::Threads, f.points, context);
+        let text = fits_summary(&[f]);
+        assert!(text.contains("Amdahl s = 0.100 [95% CI 0.09"), "{text}");
+        assert!(text.contains("USL σ = "), "{text}");
+        assert!(text.contains("[95% CI "), "{text}");
     }
 }

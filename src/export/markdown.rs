@@ -1,7 +1,10 @@
 //! A Markdown report of one or several results files: machine, experiment, summary table,
 //! fitted scaling models with plain-language readings, and status.
 
-use crate::analysis::{FitQuantity, ModelFit, fit_results};
+use crate::analysis::{
+    FitQuantity, ModelFit, coefficient_range, coefficient_too_wide, fit_results, share_too_wide,
+    speedup_range, too_wide, workers_range,
+};
 use crate::export::cell_text;
 use crate::export::chart_model::ChartRun;
 use crate::preset::{ModelKind, TaskKind};
@@ -261,7 +264,8 @@ fn run_section(out: &mut String, r: &ResultsFile, fits: &[ModelFit], h: &str) {
             |u| {
                 (
                     format!("{:.4}", u.sigma),
-                    format!("{:.5}", u.kappa),
+                    // A bound fitted as −0 reads 0.
+                    format!("{:.5}", u.kappa + 0.0),
                     u.peak_workers
                         .map_or("none (κ = 0: levels off)".into(), |p| p.to_string()),
                     if u.scale_fitted {
@@ -288,8 +292,24 @@ fn run_section(out: &mut String, r: &ResultsFile, fits: &[ModelFit], h: &str) {
         ));
     }
     out.push('\n');
+    if fits.iter().any(|f| {
+        f.amdahl
+            .as_ref()
+            .is_some_and(|a| a.serial_fraction_ci.is_some())
+            || f.usl.as_ref().is_some_and(|u| u.intervals.is_some())
+    }) {
+        out.push_str(
+            "Each point weighs in the fits by how precisely its median was measured (the inverse \
+             variance from its 95% interval). Under each reading, the 95% intervals of the fitted \
+             parameters (a parametric bootstrap from the points' intervals); *poorly determined* \
+             marks one wider than its value, whose figure in the table then means little.\n\n",
+        );
+    }
     for fit in fits {
         out.push_str(&format!("- {}\n", md(&fit.reading)));
+        if let Some(line) = intervals_line(fit) {
+            out.push_str(&format!("  - 95% intervals: {line}\n"));
+        }
         if let Some(caveat) = &fit.caveat {
             out.push_str(&format!("  - *Read with care:* {}\n", md(caveat)));
         }
@@ -309,6 +329,54 @@ fn run_section(out: &mut String, r: &ResultsFile, fits: &[ModelFit], h: &str) {
         }
     }
     out.push('\n');
+}
+
+/// The 95% intervals of a model's fitted parameters, one phrase each: "serial fraction
+/// 0.032–0.050 (max speedup 20–31×); σ 0.040–0.061; κ 0–0.0021, poorly determined; peak
+/// 18–27 workers". `None` when the fits have none.
+fn intervals_line(fit: &ModelFit) -> Option<String> {
+    let mut parts = Vec::new();
+    if let Some(a) = &fit.amdahl
+        && let Some((lo, hi)) = a.serial_fraction_ci
+    {
+        let poorly = if share_too_wide(a.serial_fraction, lo, hi) {
+            ", poorly determined"
+        } else {
+            ""
+        };
+        let max = a.max_speedup_ci().map_or(String::new(), |(l, h)| {
+            format!(" (max speedup {})", speedup_range(l, h))
+        });
+        parts.push(format!(
+            "serial fraction {}{max}{poorly}",
+            coefficient_range(lo, hi)
+        ));
+    }
+    if let Some(u) = &fit.usl
+        && let Some(iv) = &u.intervals
+    {
+        parts.push(coefficient_phrase("σ", u.sigma, iv.sigma));
+        parts.push(coefficient_phrase("κ", u.kappa, iv.kappa));
+        if let (Some(p), Some((lo, hi))) = (u.peak_workers, iv.peak_workers) {
+            let poorly = if too_wide(p as f64, lo as f64, hi.map(|h| h as f64)) {
+                ", poorly determined"
+            } else {
+                ""
+            };
+            parts.push(format!("peak {}{poorly}", workers_range(lo, hi)));
+        }
+    }
+    (!parts.is_empty()).then(|| parts.join("; "))
+}
+
+/// "σ 0.040–0.061", or "κ 0–0.0021, poorly determined" (see [`coefficient_too_wide`]).
+fn coefficient_phrase(name: &str, value: f64, (lo, hi): (f64, f64)) -> String {
+    let poorly = if coefficient_too_wide(value, lo, hi) {
+        ", poorly determined"
+    } else {
+        ""
+    };
+    format!("{name} {}{poorly}", coefficient_range(lo, hi))
 }
 
 fn or_dash(s: &str) -> &str {
@@ -461,8 +529,62 @@ mod tests {
         assert!(text.contains("| threads | 4 | 1.3650 |"), "{text}");
         assert!(text.contains("threads × 8 failed: timed out"));
         assert!(text.contains("4 cells ok, 1 failed"));
-        assert!(text.contains("- threads: about"), "{text}");
-        assert!(text.contains("Karp–Flatt serial fraction by workers: 2 →"));
+        // Two runs a cell, 10% apart: each median is known to about ±10%, and three such
+        // points cannot pin the serial fraction down (0–24%): the reading gives only the bound
+        // they support, and the table the range.
+        assert!(
+            text.contains(
+                "- threads: at most about 24% of this work is serial (Amdahl; 95% CI 0–24%)"
+            ),
+            "{text}"
+        );
+        assert!(
+            text.contains("  - 95% intervals: serial fraction 0–0.2"),
+            "{text}"
+        );
+        assert!(text.contains("), poorly determined; σ 0–0.1"), "{text}");
+        assert!(
+            text.contains("Under each reading, the 95% intervals"),
+            "{text}"
+        );
+    }
+
+    #[test]
+    fn fitted_parameters_carry_their_intervals() {
+        assert_eq!(
+            coefficient_phrase("σ", 0.05, (0.04, 0.061)),
+            "σ 0.040–0.061"
+        );
+        assert_eq!(
+            coefficient_phrase("κ", 0.0004, (0.0, 0.0021)),
+            "κ 0–0.0021, poorly determined"
+        );
+        assert_eq!(coefficient_phrase("κ", 0.0, (0.0, 0.0012)), "κ 0–0.0012");
+        let mut fit = fit_results(&results()).remove(0);
+        let a = fit.amdahl.as_mut().unwrap();
+        (a.serial_fraction, a.serial_fraction_ci) = (0.041, Some((0.032, 0.05)));
+        let u = fit.usl.as_mut().unwrap();
+        u.peak_workers = Some(22);
+        u.intervals = Some(crate::stats::UslIntervals {
+            sigma: (0.04, 0.061),
+            kappa: (0.0015, 0.0026),
+            peak_workers: Some((18, Some(27))),
+        });
+        (u.sigma, u.kappa) = (0.05, 0.002);
+        assert_eq!(
+            intervals_line(&fit).unwrap(),
+            "serial fraction 0.032–0.050 (max speedup 20–31×); σ 0.040–0.061; κ 0.0015–0.0026; peak 18–27 workers"
+        );
+        fit.amdahl.as_mut().unwrap().serial_fraction_ci = Some((0.36, 1.0));
+        fit.amdahl.as_mut().unwrap().serial_fraction = 0.97;
+        assert!(
+            intervals_line(&fit).unwrap().starts_with(
+                "serial fraction 0.36–1.00 (max speedup 1.0–2.8×), poorly determined;"
+            )
+        );
+        fit.amdahl = None;
+        fit.usl = None;
+        assert_eq!(intervals_line(&fit), None);
     }
 
     #[test]

@@ -5,7 +5,10 @@
 use eframe::egui::{self, RichText};
 
 use super::style::model_color_dark_aware;
-use crate::analysis::{FitQuantity, ModelFit, fit_results};
+use crate::analysis::{
+    FitQuantity, ModelFit, coefficient_range, coefficient_too_wide, fit_results, percent,
+    percent_range, share_too_wide, speedup_range, too_wide, workers_range,
+};
 use crate::results::{CellStatus, ResultsFile, RunStatus};
 
 /// The help texts live in [`super::style::help`] (one style module for colours and texts).
@@ -85,6 +88,73 @@ impl FitsCache {
     }
 }
 
+/// What the ranges next to the fitted figures are.
+const INTERVAL_HELP: &str = "The 95% interval of this figure. Each measured point weighs in the fit by how precisely its median was measured (the inverse variance from its own 95% interval; a cell with few runs or a wide interval pulls less). The interval comes from refitting hundreds of synthetic sweeps drawn within the points' intervals (a parametric bootstrap, always with the same seed), widened when the points scatter more than their intervals say. \"poorly determined\": the interval is wider than the value itself, so the value means little.";
+
+/// How sure a fitted figure is, as the Fits tab writes it under the figure.
+enum Sureness {
+    /// Its 95% interval, e.g. "3.2–5.0%".
+    Interval(String),
+    /// Only one end says something, e.g. "at most 2.0%", "50× or more": the figure greyed.
+    Bound(String),
+    /// The interval (given on hover) is wider than the value: the figure greyed, "poorly
+    /// determined" under it.
+    Poor(String),
+}
+
+/// A fitted figure with how sure it is in small weak text under it (under, not beside: the
+/// table stays as narrow as before).
+fn figure_with_interval(ui: &mut egui::Ui, text: String, help: &str, sureness: Option<Sureness>) {
+    ui.vertical(|ui| {
+        ui.spacing_mut().item_spacing.y = 0.0;
+        ui.style_mut().wrap_mode = Some(egui::TextWrapMode::Extend);
+        let small = |ui: &mut egui::Ui, text: String, hover: String| {
+            ui.label(RichText::new(text).small().weak())
+                .on_hover_text(hover);
+        };
+        match sureness {
+            Some(Sureness::Poor(range)) => {
+                ui.weak(text).on_hover_text(help);
+                small(
+                    ui,
+                    "poorly determined".into(),
+                    format!("95% interval: {range}.\n\n{INTERVAL_HELP}"),
+                );
+            }
+            Some(Sureness::Bound(bound)) => {
+                ui.weak(text).on_hover_text(help);
+                small(ui, bound, INTERVAL_HELP.into());
+            }
+            Some(Sureness::Interval(range)) => {
+                ui.label(text).on_hover_text(help);
+                small(ui, range, INTERVAL_HELP.into());
+            }
+            None => {
+                ui.label(text).on_hover_text(help);
+            }
+        }
+    });
+}
+
+/// The sureness of a figure with interval `range`, judged `vague`.
+fn sureness(range: String, vague: bool) -> Sureness {
+    if vague {
+        Sureness::Poor(range)
+    } else {
+        Sureness::Interval(range)
+    }
+}
+
+/// A coefficient's interval for [`figure_with_interval`].
+fn coefficient_interval(value: f64, ci: Option<(f64, f64)>) -> Option<Sureness> {
+    ci.map(|(lo, hi)| {
+        sureness(
+            coefficient_range(lo, hi),
+            coefficient_too_wide(value, lo, hi),
+        )
+    })
+}
+
 fn header(ui: &mut egui::Ui, text: &str, tip: &str) {
     ui.label(RichText::new(text).strong()).on_hover_text(tip);
 }
@@ -141,7 +211,7 @@ pub fn show(ui: &mut egui::Ui, results: Option<&ResultsFile>, fits: &[ModelFit])
                             }
                         };
                         match &fit.amdahl {
-                            Some(a) => {
+                            Some(a) if exact => {
                                 untested(
                                     ui,
                                     format!("{:.1} %", a.serial_fraction * 100.0),
@@ -158,6 +228,43 @@ pub fn show(ui: &mut egui::Ui, results: Option<&ResultsFile>, fits: &[ModelFit])
                                     help::MAX_SPEEDUP,
                                 );
                             }
+                            Some(a) => {
+                                let ci = a.serial_fraction_ci;
+                                let vague = ci.is_some_and(|(lo, hi)| {
+                                    share_too_wide(a.serial_fraction, lo, hi)
+                                });
+                                // An interval from 0 bounds s (and 1/s) from one side only.
+                                let from_zero = vague && ci.is_some_and(|(lo, _)| lo <= 0.0);
+                                figure_with_interval(
+                                    ui,
+                                    format!("{:.1} %", a.serial_fraction * 100.0),
+                                    help::SERIAL,
+                                    ci.map(|(lo, hi)| {
+                                        if from_zero {
+                                            Sureness::Bound(format!("at most {}", percent(hi * 100.0)))
+                                        } else {
+                                            sureness(percent_range(lo, hi), vague)
+                                        }
+                                    }),
+                                );
+                                let max = a.max_speedup();
+                                figure_with_interval(
+                                    ui,
+                                    if max.is_finite() {
+                                        format!("{max:.1}×")
+                                    } else {
+                                        "∞".into()
+                                    },
+                                    help::MAX_SPEEDUP,
+                                    a.max_speedup_ci().map(|(lo, hi)| {
+                                        if from_zero {
+                                            Sureness::Bound(speedup_range(lo, hi))
+                                        } else {
+                                            sureness(speedup_range(lo, hi), vague)
+                                        }
+                                    }),
+                                );
+                            }
                             None => {
                                 ui.weak("—");
                                 ui.weak("—");
@@ -165,15 +272,31 @@ pub fn show(ui: &mut egui::Ui, results: Option<&ResultsFile>, fits: &[ModelFit])
                         }
                         match &fit.usl {
                             Some(u) => {
-                                ui.label(format!("{:.4}", u.sigma))
-                                    .on_hover_text(help::SIGMA);
-                                ui.label(format!("{:.5}", u.kappa))
-                                    .on_hover_text(help::KAPPA);
-                                ui.label(
+                                let iv = u.intervals.as_ref();
+                                figure_with_interval(
+                                    ui,
+                                    format!("{:.4}", u.sigma),
+                                    help::SIGMA,
+                                    coefficient_interval(u.sigma, iv.map(|i| i.sigma)),
+                                );
+                                figure_with_interval(
+                                    ui,
+                                    format!("{:.5}", u.kappa + 0.0),
+                                    help::KAPPA,
+                                    coefficient_interval(u.kappa, iv.map(|i| i.kappa)),
+                                );
+                                let peak_interval = u.peak_workers.and_then(|p| {
+                                    let (lo, hi) = iv?.peak_workers?;
+                                    let vague = too_wide(p as f64, lo as f64, hi.map(|h| h as f64));
+                                    Some(sureness(workers_range(lo, hi), vague))
+                                });
+                                figure_with_interval(
+                                    ui,
                                     u.peak_workers
                                         .map_or("none".to_string(), |p| p.to_string()),
-                                )
-                                .on_hover_text(help::PEAK);
+                                    help::PEAK,
+                                    peak_interval,
+                                );
                                 ui.label(if u.scale_fitted {
                                     format!("{:.3} (fitted)", u.scale)
                                 } else if (u.scale - 1.0).abs() > 1e-12 {

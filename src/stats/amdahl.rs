@@ -3,8 +3,9 @@
 use serde::{Deserialize, Serialize};
 
 use super::fit_error::{FitError, check_points, r_squared};
+use super::fit_uncertainty::{bootstrap, check_errors, error_scale, percentile_95};
 
-/// Result of [`fit_amdahl`].
+/// Result of [`fit_amdahl`] or [`fit_amdahl_weighted`].
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 pub struct AmdahlFit {
     /// Serial fraction `s`, in [0, 1].
@@ -13,6 +14,11 @@ pub struct AmdahlFit {
     pub t1: f64,
     /// Coefficient of determination of the fitted times.
     pub r_squared: f64,
+    /// The 95% interval of `serial_fraction` (a parametric bootstrap, see
+    /// [`fit_amdahl_weighted`]); `None` from the unweighted [`fit_amdahl`] and in files from
+    /// before intervals.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub serial_fraction_ci: Option<(f64, f64)>,
 }
 
 impl AmdahlFit {
@@ -30,31 +36,135 @@ impl AmdahlFit {
     pub fn max_speedup(&self) -> f64 {
         1.0 / self.serial_fraction
     }
+
+    /// The 95% interval of [`Self::max_speedup`]: `1/s` over the interval of `s`, so
+    /// `(1/s_high, 1/s_low)`; the upper end is infinite when the interval of `s` reaches 0.
+    pub fn max_speedup_ci(&self) -> Option<(f64, f64)> {
+        self.serial_fraction_ci.map(|(lo, hi)| (1.0 / hi, 1.0 / lo))
+    }
 }
 
 /// Fits Amdahl's law to `(workers, time)` points by least squares of `T` against `1/N`:
 /// `T = a + b/N` with `a = T1·s ≥ 0` and `b = T1·(1 − s) ≥ 0`, so `T1 = a + b` and
-/// `s = a / (a + b)`. Needs at least two distinct worker counts and positive finite times.
+/// `s = a / (a + b)`. Every point weighs the same, whatever its precision: kept for
+/// comparison (the product fits with [`fit_amdahl_weighted`]); no interval. Needs at least two
+/// distinct worker counts and positive finite times.
 pub fn fit_amdahl(points: &[(usize, f64)]) -> Result<AmdahlFit, FitError> {
     check_points(points, "Amdahl's law", "the time", 2)?;
-    let xs: Vec<f64> = points.iter().map(|p| 1.0 / p.0 as f64).collect();
-    let ys: Vec<f64> = points.iter().map(|p| p.1).collect();
-    let n = xs.len() as f64;
-    let (mx, my) = (xs.iter().sum::<f64>() / n, ys.iter().sum::<f64>() / n);
-    let sxx: f64 = xs.iter().map(|x| (x - mx).powi(2)).sum();
-    let sxy: f64 = xs.iter().zip(&ys).map(|(x, y)| (x - mx) * (y - my)).sum();
-    let mut b = sxy / sxx;
-    let mut a = my - b * mx;
-    // Bounds: a negative intercept (superlinear) means no serial part; a negative slope
-    // (slower with more workers) means everything is serial. Refit the one free parameter.
-    if a < 0.0 {
-        a = 0.0;
-        b = xs.iter().zip(&ys).map(|(x, y)| x * y).sum::<f64>()
-            / xs.iter().map(|x| x * x).sum::<f64>();
-    } else if b < 0.0 {
-        b = 0.0;
-        a = my;
+    let weights = vec![1.0; points.len()];
+    let (xs, ys) = xs_ys(points);
+    let (a, b) = estimate(&xs, &ys, &weights);
+    finish(points, a, b)
+}
+
+/// [`fit_amdahl`] with each point weighted by how well it was measured: `errors[i]` is the
+/// relative standard error of `points[i]`'s median (see
+/// [`super::median_relative_error`]; `None` without an interval, given the default of
+/// [`super::relative_errors`]), and the weight is the
+/// inverse variance of the time, `1 / (errors[i] · Tᵢ)²` (the derivation is in
+/// [`super::fit_uncertainty`]'s notes). The bounds hold as in the unweighted fit: when the
+/// weighted least-squares line has `a < 0` (superlinear) or `b < 0` (slower with more
+/// workers), the best fit with `a = 0` or `b = 0` (whichever has the smaller weighted sum of
+/// squares) is taken. Equal relative errors on equal times, or any errors whose weights are
+/// equal, give exactly [`fit_amdahl`]'s answer.
+///
+/// The serial fraction's 95% interval comes from a parametric bootstrap (see
+/// [`super::fit_uncertainty`]). Coverage measured by simulation (`stats::amdahl` tests: s =
+/// 0.1 on 1, 2, 4, 8 and 16 workers, 5% lognormal runs, 10 runs a cell, in half the trials
+/// the 16-worker cell at 3 runs of 4× the spread; 300 seeded trials): 96.3%.
+pub fn fit_amdahl_weighted(
+    points: &[(usize, f64)],
+    errors: &[Option<f64>],
+) -> Result<AmdahlFit, FitError> {
+    check_points(points, "Amdahl's law", "the time", 2)?;
+    let (errors, measured) = check_errors(points.len(), errors)?;
+    let errors = errors.as_slice();
+    let (xs, ys) = xs_ys(points);
+    let weights_of = |ys: &[f64]| -> Vec<f64> {
+        ys.iter()
+            .zip(errors)
+            .map(|(y, e)| 1.0 / (e * y).powi(2))
+            .collect()
+    };
+    let (a, b) = estimate(&xs, &ys, &weights_of(&ys));
+    let fit = finish(points, a, b)?;
+    let fitted: Vec<f64> = xs.iter().map(|x| a + b * x).collect();
+    let chi2: f64 = ys
+        .iter()
+        .zip(&fitted)
+        .zip(errors)
+        .map(|((y, f), e)| ((y - f) / (e * y)).powi(2))
+        .sum();
+    let Some(k) = error_scale(chi2, distinct(points).saturating_sub(2), measured) else {
+        return Ok(fit);
+    };
+    let [s] = bootstrap(&fitted, errors, k, |ys| {
+        let (a, b) = estimate(&xs, ys, &weights_of(ys));
+        let t1 = a + b;
+        (t1.is_finite() && t1 > 0.0).then(|| [(a / t1).clamp(0.0, 1.0)])
+    });
+    Ok(AmdahlFit {
+        serial_fraction_ci: percentile_95(&s),
+        ..fit
+    })
+}
+
+fn distinct(points: &[(usize, f64)]) -> usize {
+    let mut n: Vec<usize> = points.iter().map(|p| p.0).collect();
+    n.sort_unstable();
+    n.dedup();
+    n.len()
+}
+
+fn xs_ys(points: &[(usize, f64)]) -> (Vec<f64>, Vec<f64>) {
+    points.iter().map(|p| (1.0 / p.0 as f64, p.1)).unzip()
+}
+
+/// Weighted least squares of `y = a + b·x` under `a, b ≥ 0`.
+fn estimate(xs: &[f64], ys: &[f64], ws: &[f64]) -> (f64, f64) {
+    let w: f64 = ws.iter().sum();
+    let mean = |v: &[f64]| v.iter().zip(ws).map(|(v, w)| v * w).sum::<f64>() / w;
+    let (mx, my) = (mean(xs), mean(ys));
+    let mut sxx = 0.0;
+    let mut sxy = 0.0;
+    for ((x, y), w) in xs.iter().zip(ys).zip(ws) {
+        sxx += w * (x - mx).powi(2);
+        sxy += w * (x - mx) * (y - my);
     }
+    let b = sxy / sxx;
+    let a = my - b * mx;
+    if a >= 0.0 && b >= 0.0 {
+        return (a, b);
+    }
+    // Bounds: a negative intercept (superlinear) means no serial part; a negative slope
+    // (slower with more workers) means everything is serial. The constrained minimum of the
+    // (convex) weighted sum of squares lies on one of the two edges: refit the one free
+    // parameter on each and keep the better.
+    let sse = |a: f64, b: f64| -> f64 {
+        xs.iter()
+            .zip(ys)
+            .zip(ws)
+            .map(|((x, y), w)| w * (y - a - b * x).powi(2))
+            .sum()
+    };
+    let no_serial = (
+        0.0,
+        xs.iter()
+            .zip(ys)
+            .zip(ws)
+            .map(|((x, y), w)| w * x * y)
+            .sum::<f64>()
+            / xs.iter().zip(ws).map(|(x, w)| w * x * x).sum::<f64>(),
+    );
+    let all_serial = (my, 0.0);
+    if sse(no_serial.0, no_serial.1) <= sse(all_serial.0, all_serial.1) {
+        no_serial
+    } else {
+        all_serial
+    }
+}
+
+fn finish(points: &[(usize, f64)], a: f64, b: f64) -> Result<AmdahlFit, FitError> {
     let t1 = a + b;
     if !(t1.is_finite() && t1 > 0.0) {
         return Err(FitError::Degenerate(format!(
@@ -65,7 +175,9 @@ pub fn fit_amdahl(points: &[(usize, f64)]) -> Result<AmdahlFit, FitError> {
         serial_fraction: (a / t1).clamp(0.0, 1.0),
         t1,
         r_squared: 0.0,
+        serial_fraction_ci: None,
     };
+    let ys: Vec<f64> = points.iter().map(|p| p.1).collect();
     let predicted: Vec<f64> = points.iter().map(|p| fit.time(p.0 as f64)).collect();
     Ok(AmdahlFit {
         r_squared: r_squared(&ys, &predicted),
@@ -76,6 +188,11 @@ pub fn fit_amdahl(points: &[(usize, f64)]) -> Result<AmdahlFit, FitError> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// Every point measured, with these relative errors.
+    fn some(errors: &[f64]) -> Vec<Option<f64>> {
+        errors.iter().copied().map(Some).collect()
+    }
 
     fn synthetic(t1: f64, s: f64, noise: &[f64]) -> Vec<(usize, f64)> {
         [1usize, 2, 4, 8, 16, 32]
@@ -134,5 +251,193 @@ mod tests {
         );
         let msg = fit_amdahl(&[(2, 1.0)]).unwrap_err().to_string();
         assert!(msg.contains("at least 2 distinct worker counts"), "{msg}");
+    }
+
+    #[test]
+    fn equal_uncertainty_gives_the_unweighted_answer() {
+        // Errors that make every time's variance equal (r·T the same): equal weights.
+        let noise = [0.02, -0.015, 0.01, -0.02, 0.015, -0.01];
+        let points = synthetic(10.0, 0.12, &noise);
+        let errors: Vec<f64> = points.iter().map(|p| 0.05 / p.1).collect();
+        let weighted = fit_amdahl_weighted(&points, &some(&errors)).unwrap();
+        let plain = fit_amdahl(&points).unwrap();
+        assert!(
+            (weighted.serial_fraction - plain.serial_fraction).abs() < 1e-12,
+            "{weighted:?} {plain:?}"
+        );
+        assert!((weighted.t1 - plain.t1).abs() < 1e-12);
+        assert_eq!(weighted.r_squared, plain.r_squared);
+        // Exact data: every weighting finds the same law.
+        let exact = synthetic(10.0, 0.12, &[0.0]);
+        let any = [0.01, 0.3, 0.02, 0.1, 0.05, 0.2];
+        let fit = fit_amdahl_weighted(&exact, &some(&any)).unwrap();
+        assert!((fit.serial_fraction - 0.12).abs() < 1e-9, "{fit:?}");
+    }
+
+    #[test]
+    fn a_precise_point_pulls_harder() {
+        // 1 and 4 workers say s = 0 (T = 8/N); 2 workers says T(2) = 5 (s = 0.25 with T(1)).
+        // By hand, weights w = (1, 1, 1) put the line T = a + b/N through the three; making
+        // T(2) 100× more precise (errors 0.1 vs 0.001) drags the fit towards it.
+        let points = [(1, 8.0), (2, 5.0), (4, 2.0)];
+        let plain = fit_amdahl(&points).unwrap();
+        let trust_two = fit_amdahl_weighted(&points, &some(&[0.1, 0.001, 0.1])).unwrap();
+        let predicted = |f: &AmdahlFit| f.time(2.0);
+        assert!((predicted(&trust_two) - 5.0).abs() < 0.01, "{trust_two:?}");
+        assert!((predicted(&plain) - 5.0).abs() > 0.1, "{plain:?}");
+    }
+
+    #[test]
+    fn bounds_hold_under_weights() {
+        // Superlinear: no serial part, whatever the weights.
+        let superlinear = [(1, 8.0), (2, 3.5), (4, 1.6)];
+        let fit = fit_amdahl_weighted(&superlinear, &some(&[0.01, 0.2, 0.05])).unwrap();
+        assert_eq!(fit.serial_fraction, 0.0);
+        // The one free parameter b = Σ w·x·y / Σ w·x², w = 1 / (r·T)², x = 1/N, by hand:
+        // w = 1/0.0064 = 156.25, 1/0.49 = 2.0408, 1/0.0064 = 156.25;
+        // Σ w x y = 156.25·8 + 2.0408·0.5·3.5 + 156.25·0.25·1.6 = 1250 + 3.5714 + 62.5;
+        // Σ w x² = 156.25 + 2.0408·0.25 + 156.25·0.0625 = 156.25 + 0.5102 + 9.765625.
+        let b = (1250.0 + 3.571_428_6 + 62.5) / (156.25 + 0.510_204_1 + 9.765_625);
+        assert!((fit.t1 - b).abs() < 1e-6, "{fit:?} vs {b}");
+        // Slower with more workers: all serial, T1 the weighted mean Σ w·T / Σ w:
+        // w = 1/(0.01·2)² = 2500, 1/(0.1·2.2)² = 20.661, 1/(0.1·2.5)² = 16.
+        let retrograde = [(1, 2.0), (2, 2.2), (4, 2.5)];
+        let fit = fit_amdahl_weighted(&retrograde, &some(&[0.01, 0.1, 0.1])).unwrap();
+        assert_eq!(fit.serial_fraction, 1.0);
+        let mean = (2500.0 * 2.0 + 20.661_157 * 2.2 + 16.0 * 2.5) / (2500.0 + 20.661_157 + 16.0);
+        assert!((fit.t1 - mean).abs() < 1e-6, "{fit:?} vs {mean}");
+        // Bad errors are refused, not fitted with an infinite weight.
+        assert!(fit_amdahl_weighted(&retrograde, &some(&[0.01, 0.0, 0.1])).is_err());
+        assert!(fit_amdahl_weighted(&retrograde, &some(&[0.01, 0.1])).is_err());
+        let msg = fit_amdahl_weighted(&retrograde, &some(&[0.01, f64::NAN, 0.1]))
+            .unwrap_err()
+            .to_string();
+        assert!(msg.contains("point 2 is NaN"), "{msg}");
+    }
+
+    /// Five worker counts, s = 0.1, T1 = 1 s: every cell's median and relative error from
+    /// simulated runs (10 runs of 5% lognormal spread), except 16 workers: `few` runs of 4×
+    /// the spread (a noisy moment of the machine). With `few` = 10 and no noisy cell, every
+    /// cell is measured alike.
+    fn simulated_sweep(
+        rng: &mut crate::stats::SimulatedRuns,
+        few: usize,
+        noisy: bool,
+    ) -> (Vec<(usize, f64)>, Vec<f64>) {
+        let mut points = Vec::new();
+        let mut errors = Vec::new();
+        for n in [1usize, 2, 4, 8, 16] {
+            let median = 0.1 + 0.9 / n as f64;
+            let times: Vec<f64> = if n == 16 && noisy {
+                (0..few).map(|_| median * (rng.run(1.0)).powi(4)).collect()
+            } else {
+                rng.runs(10, median)
+            };
+            let s = crate::stats::summarize(&times).unwrap();
+            points.push((n, s.median));
+            errors.push(
+                crate::stats::median_relative_error(
+                    s.median,
+                    s.median_ci_low,
+                    s.median_ci_high,
+                    s.median_ci_coverage,
+                )
+                .unwrap(),
+            );
+        }
+        (
+            points,
+            crate::stats::relative_errors(&errors.into_iter().map(Some).collect::<Vec<_>>()),
+        )
+    }
+
+    /// RMS error of the serial fraction over `trials` simulated sweeps, weighted and not.
+    fn rms_errors(seed: u64, noisy: bool) -> (f64, f64) {
+        let mut rng = crate::stats::SimulatedRuns::seeded(seed);
+        let trials = 300;
+        let (mut weighted, mut plain) = (0.0, 0.0);
+        for _ in 0..trials {
+            let (points, errors) = simulated_sweep(&mut rng, 3, noisy);
+            let w = fit_amdahl_weighted(&points, &some(&errors)).unwrap();
+            let p = fit_amdahl(&points).unwrap();
+            weighted += (w.serial_fraction - 0.1).powi(2);
+            plain += (p.serial_fraction - 0.1).powi(2);
+        }
+        let rms = |sum: f64| (sum / trials as f64).sqrt();
+        (rms(weighted), rms(plain))
+    }
+
+    #[test]
+    fn weighting_by_precision_recovers_the_serial_fraction_better() {
+        // One cell of 3 noisy runs: measured RMS error 0.0062 weighted, 0.0114 unweighted.
+        let (weighted, plain) = rms_errors(0x0dd_ba11, true);
+        assert!(
+            weighted < 0.75 * plain,
+            "weighted {weighted}, unweighted {plain}"
+        );
+        // Every cell measured alike (10 runs, 5%): the errors are relative, so the short times
+        // of many workers are known better in seconds and weigh more; measured 0.0042
+        // weighted, 0.0065 unweighted.
+        let (weighted, plain) = rms_errors(0x0dd_ba11, false);
+        assert!(weighted < plain, "weighted {weighted}, unweighted {plain}");
+    }
+
+    #[test]
+    fn the_serial_fraction_interval_holds_the_truth_about_95_percent_of_the_time() {
+        let mut rng = crate::stats::SimulatedRuns::seeded(0xc0ffee);
+        let trials = 300;
+        let (mut held, mut max_held) = (0, 0);
+        for i in 0..trials {
+            // Half the sweeps with a noisy cell, half measured alike.
+            let (points, errors) = simulated_sweep(&mut rng, 3, i % 2 == 0);
+            let fit = fit_amdahl_weighted(&points, &some(&errors)).unwrap();
+            let (lo, hi) = fit.serial_fraction_ci.unwrap();
+            assert!(
+                lo <= fit.serial_fraction && fit.serial_fraction <= hi,
+                "{fit:?}"
+            );
+            held += usize::from(lo <= 0.1 && 0.1 <= hi);
+            let (mlo, mhi) = fit.max_speedup_ci().unwrap();
+            max_held += usize::from(mlo <= 10.0 && 10.0 <= mhi);
+        }
+        let coverage = held as f64 / trials as f64;
+        // Measured: 0.963. Neither overconfident nor uselessly wide.
+        assert!((0.92..=0.995).contains(&coverage), "{coverage}");
+        assert_eq!(held, max_held, "1/s holds 1/0.1 exactly when s holds 0.1");
+    }
+
+    #[test]
+    fn the_interval_is_the_same_every_time() {
+        let points = synthetic(10.0, 0.12, &[0.02, -0.015, 0.01, -0.02, 0.015, -0.01]);
+        let errors = [0.02; 6];
+        let a = fit_amdahl_weighted(&points, &some(&errors)).unwrap();
+        let b = fit_amdahl_weighted(&points, &some(&errors)).unwrap();
+        assert_eq!(a, b);
+        let (lo, hi) = a.serial_fraction_ci.unwrap();
+        assert!(lo < a.serial_fraction && a.serial_fraction < hi, "{a:?}");
+    }
+
+    #[test]
+    fn without_measured_errors_the_scatter_sets_the_interval() {
+        // One run a cell: no point's error is known, so the interval comes from how far the
+        // points lie from the curve. Exact data: none, so the interval is the value itself.
+        let exact = synthetic(10.0, 0.12, &[0.0]);
+        let fit = fit_amdahl_weighted(&exact, &[None; 6]).unwrap();
+        let (lo, hi) = fit.serial_fraction_ci.unwrap();
+        assert!(
+            (lo - 0.12).abs() < 1e-9 && (hi - 0.12).abs() < 1e-9,
+            "{fit:?}"
+        );
+        // ±2% scatter: an interval around 0.12 that holds it.
+        let noisy = synthetic(10.0, 0.12, &[0.02, -0.015, 0.01, -0.02, 0.015, -0.01]);
+        let fit = fit_amdahl_weighted(&noisy, &[None; 6]).unwrap();
+        let (lo, hi) = fit.serial_fraction_ci.unwrap();
+        assert!(lo < 0.12 && 0.12 < hi && hi - lo < 0.05, "{fit:?}");
+        // Two points and nothing measured: a line through both, nothing to judge from.
+        let fit = fit_amdahl_weighted(&exact[..2], &[None; 2]).unwrap();
+        assert_eq!(fit.serial_fraction_ci, None);
+        // Measured errors on two points still give one.
+        let fit = fit_amdahl_weighted(&exact[..2], &[Some(0.02); 2]).unwrap();
+        assert!(fit.serial_fraction_ci.is_some());
     }
 }

@@ -4,10 +4,13 @@
 //! Summaries ([`summarize`]: median with its order-statistics confidence interval, mean with
 //! its Student-t interval, MAD outliers) and scaling fits: [`fit_amdahl`] (serial fraction from
 //! wall times), [`karp_flatt`] (the experimentally determined serial fraction), [`fit_usl`]
-//! and [`fit_usl_scaled`] (Gunther's Universal Scalability Law).
+//! and [`fit_usl_scaled`] (Gunther's Universal Scalability Law). The `_weighted` fits weigh
+//! each point by how well it was measured and give 95% intervals of their parameters (see
+//! the notes of `fit_uncertainty`: [`median_relative_error`], [`relative_errors`]).
 
 mod amdahl;
 mod fit_error;
+mod fit_uncertainty;
 mod karp_flatt;
 mod precision;
 mod scaling;
@@ -16,8 +19,12 @@ mod simulated;
 mod summary;
 mod usl;
 
-pub use amdahl::{AmdahlFit, fit_amdahl};
+pub use amdahl::{AmdahlFit, fit_amdahl, fit_amdahl_weighted};
 pub use fit_error::FitError;
+pub use fit_uncertainty::{
+    BOOTSTRAP_REPLICATES, CLOCK_RESOLUTION_S, FEW_RUNS_RELATIVE_ERROR, RELATIVE_ERROR_FLOOR,
+    median_relative_error, relative_errors,
+};
 pub use karp_flatt::{KarpFlattPoint, karp_flatt, karp_flatt_series};
 pub use precision::{MIN_SAMPLES_FOR_95, median_precision, samples_for_precision};
 pub use scaling::{MedianInterval, efficiency, speedup, speedup_interval, speedup_range};
@@ -27,4 +34,7 @@ pub use summary::{
     MedianCi, Summary, mad_outliers, mean, median, median_ci, median_count, stddev, student_t_975,
     summarize,
 };
-pub use usl::{UslFit, fit_usl, fit_usl_scaled, usl, usl_peak};
+pub use usl::{
+    UslFit, UslIntervals, fit_usl, fit_usl_scaled, fit_usl_scaled_weighted, fit_usl_weighted, usl,
+    usl_peak,
+};
