@@ -13,7 +13,7 @@ pub mod timeline;
 pub use cluster::{ClusterInfo, ClusterWorker};
 pub use costs::{CellCosts, ProcessMemory, RunCosts};
 pub use file::{
-    Baseline as BaselineInfo, CellResult, CellStatus, MAX_RESULTS_BYTES, RESULTS_FORMAT,
+    Baseline as BaselineInfo, CellResult, CellStatus, MAX_CELLS, MAX_RESULTS_BYTES, RESULTS_FORMAT,
     RESULTS_FORMAT_VERSION, ResultsError, ResultsFile, RunStatus, Sample, differing_task_note,
     first_differing_task, write_atomically,
 };
