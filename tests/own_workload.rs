@@ -468,3 +468,33 @@ fn a_command_s_cpu_time_counts_for_its_run() {
         );
     }
 }
+
+/// A function's module that is not there is found before any cell starts (it failed every
+/// cell in turn, each after its interpreter had started), and nothing is read or run for it.
+#[test]
+fn a_missing_module_is_refused_before_the_sweep() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut exp = function_experiment(
+        dir.path(),
+        USER_MODULE,
+        "square_words",
+        &[ModelKind::PyThreading],
+    );
+    exp.task.function.anchor(dir.path());
+    assert!(corelab::engine::task_preflight(&exp).is_ok());
+    std::fs::remove_file(dir.path().join("user_mod.py")).unwrap();
+    let err = corelab::engine::task_preflight(&exp)
+        .unwrap_err()
+        .to_string();
+    assert!(err.starts_with("the function's module"), "{err}");
+    assert!(
+        err.contains("user_mod.py") && err.contains("cannot be read"),
+        "{err}"
+    );
+    // A folder in its place is refused too.
+    std::fs::create_dir(dir.path().join("user_mod.py")).unwrap();
+    let err = corelab::engine::task_preflight(&exp)
+        .unwrap_err()
+        .to_string();
+    assert!(err.contains("not a regular file"), "{err}");
+}

@@ -32,6 +32,10 @@ pub enum EngineError {
         #[source]
         source: std::io::Error,
     },
+    /// The task names something that is not there (a function's module file): found before
+    /// any cell starts, rather than once per cell.
+    #[error("{0}")]
+    TaskUnavailable(String),
     /// A worker process failed outside a measured run.
     #[error("{0}")]
     WorkerFailed(String),

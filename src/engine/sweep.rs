@@ -150,6 +150,7 @@ pub fn sweep_plan(exp: &Experiment) -> Vec<(ModelKind, usize)> {
 /// when no interpreter is needed; an error says what is missing.
 pub fn preflight(exp: &Experiment) -> Result<Option<PythonInfo>, EngineError> {
     super::resources::check(exp).map_err(|e| EngineError::Resources(e.to_string()))?;
+    task_preflight(exp)?;
     if !exp.models.iter().any(|m| m.is_python()) {
         return Ok(None);
     }
@@ -160,6 +161,31 @@ pub fn preflight(exp: &Experiment) -> Result<Option<PythonInfo>, EngineError> {
         }
     }
     Ok(Some(info))
+}
+
+/// What a task names that must be there before any cell starts: a function's module file.
+/// Only looked at, never read or run: a missing module would otherwise fail every cell in
+/// turn, each after its interpreter or pool had started.
+pub fn task_preflight(exp: &Experiment) -> Result<(), EngineError> {
+    if exp.task.kind == crate::preset::TaskKind::Function {
+        let file = std::path::Path::new(exp.task.function.file.trim());
+        match std::fs::metadata(file) {
+            Ok(m) if m.is_file() => {}
+            Ok(_) => {
+                return Err(EngineError::TaskUnavailable(format!(
+                    "the function's module {} is not a regular file",
+                    file.display().to_string().escape_debug()
+                )));
+            }
+            Err(e) => {
+                return Err(EngineError::TaskUnavailable(format!(
+                    "the function's module {} cannot be read: {e}",
+                    file.display().to_string().escape_debug()
+                )));
+            }
+        }
+    }
+    Ok(())
 }
 
 /// Runs a whole sweep on the calling thread, reporting through `emit`. Returns the results,

@@ -99,6 +99,7 @@ impl ActiveRun {
         exp.validate()
             .map_err(|e| format!("The experiment is not valid: {e}"))?;
         crate::engine::resources::check(exp).map_err(|e| format!("Not started: {e}"))?;
+        crate::engine::task_preflight(exp).map_err(|e| format!("Not started: {e}"))?;
         if results_path.is_some() {
             config.partial_results = results_path.clone();
         }
