@@ -326,6 +326,23 @@ fn choosing_a_function_task_takes_a_baseline_it_can_run() {
         h.state().experiment().baseline,
         corelab::preset::Baseline::SameModelOneWorker
     );
+    // The models that cannot call a function are unticked, the Python pair ticked, and the
+    // start preset's target time per run, which a function cannot be sized to, dropped.
+    use corelab::preset::ModelKind;
+    assert_eq!(
+        h.state().experiment().models,
+        vec![ModelKind::PyThreading, ModelKind::PyMultiprocessing]
+    );
+    assert_eq!(h.state().experiment().target_run_s, 0.0);
+    // Back to a command: only models that can run one.
+    h.get_by_label("Kind").click();
+    h.run();
+    h.get_by_label("command").click();
+    h.run();
+    assert_eq!(
+        h.state().experiment().models,
+        vec![ModelKind::Sequential, ModelKind::Threads]
+    );
 }
 
 /// Every task kind's fields have accessible names (the harness checks each frame): a screen

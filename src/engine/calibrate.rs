@@ -110,7 +110,8 @@ pub(crate) fn calibrate_experiment(
     use crate::preset::ModelKind;
     use std::time::Duration;
 
-    if exp.target_run_s <= 0.0 {
+    // Nothing to size (a command, a Python function): no executor is started for it.
+    if exp.target_run_s <= 0.0 || exp.task.size_knob().is_none() {
         return (exp.clone(), None);
     }
     let (sized, arrays) = super::resources::sized_for(exp, available);

@@ -174,6 +174,32 @@ fn task_section(ui: &mut egui::Ui, exp: &mut Experiment) {
     if exp.task.kind == TaskKind::Function && kind_before != TaskKind::Function {
         exp.baseline = Baseline::SameModelOneWorker;
     }
+    if exp.task.kind != kind_before {
+        fit_models_to_kind(exp);
+    }
+}
+
+/// After the task's kind changed: the models that cannot run it are unticked (a Python
+/// function under `threads`, a command under `processes`), and when none is left the kind's
+/// usual pair is ticked, so that Run does not refuse what the panel shows. A target time per run
+/// is dropped for kinds it cannot size (a command, a function), rather than kept unused.
+fn fit_models_to_kind(exp: &mut Experiment) {
+    exp.models
+        .retain(|&m| crate::preset::model_runs(m, &exp.task));
+    if exp.models.is_empty() {
+        exp.models = match exp.task.kind {
+            TaskKind::Function => vec![ModelKind::PyThreading, ModelKind::PyMultiprocessing],
+            TaskKind::Command => vec![ModelKind::Sequential, ModelKind::Threads],
+            _ => vec![
+                ModelKind::Sequential,
+                ModelKind::Threads,
+                ModelKind::Processes,
+            ],
+        };
+    }
+    if exp.task.size_knob().is_none() {
+        exp.target_run_s = 0.0;
+    }
 }
 
 fn task_fields(ui: &mut egui::Ui, exp: &mut Experiment) {

@@ -458,6 +458,12 @@ fn validate_task(task: &TaskSpec) -> Result<(), PresetError> {
     Ok(())
 }
 
+/// Whether `model` can run `task`'s kind (a command runs under sequential, threads or rayon;
+/// a Python function only under the py-* models; tokio runs cpu, io and mixed tasks).
+pub fn model_runs(model: ModelKind, task: &TaskSpec) -> bool {
+    refused_combination(model, task).is_none()
+}
+
 /// Why `model` cannot run `task` (the models of corelab's own workloads), if it cannot.
 fn refused_combination(model: ModelKind, task: &TaskSpec) -> Option<&'static str> {
     match (task.kind, model) {
