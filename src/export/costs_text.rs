@@ -44,6 +44,18 @@ const HEADS: [&str; 10] = [
 
 const EXPLAIN: &str = "peak RSS: resident memory high-water mark summed over every process the model ran (this one and its workers); PSS/USS from /proc/<pid>/smaps_rollup after the run; switches, migrations and IPC bytes: medians per run";
 
+/// What the memory columns leave out of a `command` task: its processes end within the run,
+/// before the memory is read.
+const COMMANDS_NOT_IN_MEMORY: &str = "a command task's own processes end within each run, before memory is read: peak RSS, PSS and USS leave them out (their CPU time is counted)";
+
+/// The note under the costs, with [`COMMANDS_NOT_IN_MEMORY`] for a command task.
+fn explanation(results: &ResultsFile) -> String {
+    match results.experiment.task.kind {
+        crate::preset::TaskKind::Command => format!("{EXPLAIN}; {COMMANDS_NOT_IN_MEMORY}"),
+        _ => EXPLAIN.to_string(),
+    }
+}
+
 /// A terminal table of every cell with recorded costs; empty when none has.
 pub fn costs_table(results: &ResultsFile) -> String {
     let rows: Vec<[String; 10]> = results.cells.iter().filter_map(row).collect();
@@ -69,7 +81,7 @@ pub fn costs_table(results: &ResultsFile) -> String {
         let cols: Vec<&str> = r.iter().map(String::as_str).collect();
         out.push_str(&line(&cols));
     }
-    out.push_str(EXPLAIN);
+    out.push_str(&explanation(results));
     out.push('\n');
     out
 }
@@ -85,7 +97,7 @@ pub fn costs_markdown(results: &ResultsFile, h: &str) -> String {
     for r in &rows {
         out.push_str(&format!("| {} |\n", r.join(" | ")));
     }
-    out.push_str(&format!("\n{EXPLAIN}.\n\n"));
+    out.push_str(&format!("\n{}.\n\n", explanation(results)));
     out
 }
 
@@ -94,6 +106,25 @@ mod tests {
     use super::*;
     use crate::preset::ModelKind;
     use crate::results::CellCosts;
+
+    #[test]
+    fn a_command_task_s_costs_say_its_processes_are_not_in_the_memory() {
+        let mut r = ResultsFile::default();
+        r.cells.push(CellResult {
+            model: Some(ModelKind::Threads),
+            workers: 2,
+            peak_rss_bytes: Some(9_500_000),
+            costs: Some(CellCosts {
+                processes: 1,
+                ..CellCosts::default()
+            }),
+            ..CellResult::default()
+        });
+        assert!(!costs_table(&r).contains("command task"));
+        r.experiment.task.kind = crate::preset::TaskKind::Command;
+        assert!(costs_table(&r).contains("peak RSS, PSS and USS leave them out"));
+        assert!(costs_markdown(&r, "##").contains("peak RSS, PSS and USS leave them out"));
+    }
 
     #[test]
     fn cells_with_costs_get_a_row() {
