@@ -361,3 +361,30 @@ fn every_task_kind_s_fields_are_labelled() {
         assert_eq!(h.state().experiment().task.kind, kind);
     }
 }
+
+/// The measurement fields keep their identity when the Python section above them appears or
+/// goes (a py-* model ticked, the interpreter check answering): an edit made in that frame
+/// was lost, since every widget below had changed id (the minimum-time test failed one run
+/// in five this way when the check answered during it).
+#[test]
+fn fields_below_the_python_section_keep_their_identity_when_it_appears() {
+    use egui_kittest::kittest::NodeT;
+    let dir = tempfile::tempdir().unwrap();
+    let mut h = harness(app(dir.path()));
+    h.step();
+    wait_for_python_probe(&mut h);
+    h.run();
+    let before = h.get_by_label("Min. time per cell").accesskit_node().id();
+    let mut exp = h.state().experiment().clone();
+    exp.models.push(corelab::preset::ModelKind::PyThreading);
+    h.state_mut().set_experiment(exp);
+    h.run();
+    assert!(
+        h.query_by_label("Start method").is_some()
+            || h.query_by_label_contains("Interpreter").is_some()
+    );
+    assert_eq!(
+        h.get_by_label("Min. time per cell").accesskit_node().id(),
+        before
+    );
+}

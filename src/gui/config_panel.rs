@@ -150,20 +150,31 @@ pub fn show(
                     ui.add(egui::Label::new(&exp.description).wrap());
                 });
         }
+        // Each section in its own id scope: the Python section comes and goes (the interpreter
+        // check answering, a py-* model ticked), and without a scope every widget below it
+        // changed id in that frame, so an edit made then (a drag, a typed value, a screen
+        // reader's "set value") was lost.
         ui.separator();
-        task_section(ui, exp);
+        section(ui, "task", |ui| task_section(ui, exp));
         ui.separator();
-        workers_section(ui, editor, exp);
+        section(ui, "workers", |ui| workers_section(ui, editor, exp));
         ui.separator();
-        models_section(ui, exp, python);
+        section(ui, "models", |ui| models_section(ui, exp, python));
         if exp.models.iter().any(|m| m.is_python()) || python.summary(&exp.python).is_err() {
             ui.separator();
-            command = python_section(ui, exp, python);
+            command = section(ui, "python", |ui| python_section(ui, exp, python));
         }
         ui.separator();
-        measurement_section(ui, exp);
+        section(ui, "measurement", |ui| measurement_section(ui, exp));
     });
     command
+}
+
+/// A section of the panel in a scope whose id is its name alone, not its place: the widgets in
+/// it keep their ids whatever sections come and go above it.
+fn section<R>(ui: &mut egui::Ui, name: &str, add: impl FnOnce(&mut egui::Ui) -> R) -> R {
+    let id = egui::Id::unique(("corelab-config-section", name));
+    ui.scope_builder(egui::UiBuilder::new().scope_id(id), add).inner
 }
 
 fn task_section(ui: &mut egui::Ui, exp: &mut Experiment) {
