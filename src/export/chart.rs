@@ -803,16 +803,16 @@ where
         let pts: Vec<(f64, f64)> = match kind {
             // A straight line needs two points (fewer steps for the rasteriser); on a log₂
             // worker axis y = N is a curve.
-            ChartKind::Speedup => (0..=if options.log_x { 100 } else { 1 })
-                .map(|i| 1.0 + (x_max - 1.0) * i as f64 / if options.log_x { 100.0 } else { 1.0 })
+            ChartKind::Speedup => chart_model::curve_xs(1.0, x_max, 100)
+                .into_iter()
                 .map(|n| (tx(n), ty(n)))
                 .collect(),
             ChartKind::Efficiency => vec![(x_lo, 100.0), (x_hi, 100.0)],
             ChartKind::Memory | ChartKind::LostUpdates => Vec::new(),
             ChartKind::WallTime => {
                 let t1 = first.baseline.median_s.unwrap_or(1.0);
-                (0..=200)
-                    .map(|i| 1.0 + (x_max - 1.0) * i as f64 / 200.0)
+                chart_model::curve_xs(1.0, x_max, 200)
+                    .into_iter()
                     .map(|n| (tx(n), ty(t1 / n)))
                     .filter(|p| p.1 >= y_lo && p.1 <= y_hi)
                     .collect()
@@ -876,7 +876,7 @@ where
         let colour = rgb(style.colour);
         let bar = colour.stroke_width(pxi(1.2));
         let cap = m.marker as i32;
-        let dx = chart_model::bar_offset(kind, &barred, index) * (x_hi - x_lo);
+        let dx = chart_model::bar_offset(&barred, index) * (x_hi - x_lo);
         for &(x, _, range) in &s.points {
             if let Some((lo, hi)) = range {
                 let (lo, hi) = (ty(lo).max(y_lo), ty(hi).min(y_hi));

@@ -397,11 +397,12 @@ pub fn lost_updates_note<'a>(runs: impl IntoIterator<Item = &'a ResultsFile>) ->
 
 /// Where a series' error bars go on a chart of `kind`, as a share of the x axis's drawn width
 /// from their point: `barred` are the indices of the series that have bars, `series` this one.
-/// On the lost-updates chart every model runs the same worker counts and their bars (from the
-/// runs that lost least to most) are long and overlap, so each model's bars stand side by
-/// side, 1 % of the width apart, centred on the count; elsewhere they stay on their point.
-pub fn bar_offset(kind: ChartKind, barred: &[usize], series: usize) -> f64 {
-    if kind != ChartKind::LostUpdates || barred.len() < 2 {
+/// Every model runs the same worker counts, so their bars overlap on one vertical line (at the
+/// core count, on the dotted core marker too): each model's bars stand side by side, 1 % of the
+/// width apart, centred on the count, and the markers stay on it. One model's bars stay on
+/// their points.
+pub fn bar_offset(barred: &[usize], series: usize) -> f64 {
+    if barred.len() < 2 {
         return 0.0;
     }
     let Some(i) = barred.iter().position(|&b| b == series) else {
@@ -893,6 +894,21 @@ pub fn series_of(
 /// (efficiency: speedup ÷ N in percent; a USL fitted to throughput is divided by N to give
 /// the speedup), or Amdahl's time for wall time. Empty when that fit was refused or the range
 /// is a single worker count, and on a chart without fits (memory).
+/// `steps + 1` worker counts from `lo` to `hi` (both > 0) for drawing a curve, evenly spaced
+/// on a log scale: as smooth on a log₂ axis (an even spacing in N drew 1 to 500 as one straight
+/// segment) as on a linear one, where a curve such as T₁/N bends most at few workers.
+pub fn curve_xs(lo: f64, hi: f64, steps: usize) -> Vec<f64> {
+    let (lo, hi) = (lo.max(1e-9), hi.max(lo.max(1e-9)));
+    let ratio = hi / lo;
+    (0..=steps)
+        .map(|i| match i {
+            0 => lo,
+            i if i == steps => hi,
+            i => lo * ratio.powf(i as f64 / steps as f64),
+        })
+        .collect()
+}
+
 pub fn fit_curve(fit: &ModelFit, kind: ChartKind, x_max: f64) -> Vec<(f64, f64)> {
     let Some((lo, hi)) = fit.fitted_range().filter(|_| kind.has_fit()) else {
         return Vec::new();
@@ -901,8 +917,7 @@ pub fn fit_curve(fit: &ModelFit, kind: ChartKind, x_max: f64) -> Vec<(f64, f64)>
     if hi <= lo {
         return Vec::new();
     }
-    let steps = 200;
-    let xs = (0..=steps).map(|i| lo + (hi - lo) * i as f64 / steps as f64);
+    let xs = curve_xs(lo, hi, 200).into_iter();
     // A curve that misses the points it was fitted to is not drawn: it would only mislead
     // (the reading says it fits poorly).
     let usl = fit
@@ -1088,6 +1103,18 @@ pub fn busy_mark(results: &ResultsFile) -> Option<String> {
 
 #[cfg(test)]
 mod tests {
+    #[test]
+    fn curves_are_sampled_evenly_on_a_log_scale_between_their_ends() {
+        let xs = super::curve_xs(1.0, 1024.0, 10);
+        assert_eq!(xs.len(), 11);
+        assert_eq!((xs[0], xs[10]), (1.0, 1024.0));
+        // Each step doubles: 1, 2, 4, … (an even spacing in N had put 1 and 103 side by side).
+        for (i, x) in xs.iter().enumerate() {
+            assert!((x - 2f64.powi(i as i32)).abs() < 1e-9, "{xs:?}");
+        }
+        assert_eq!(super::curve_xs(4.0, 4.0, 3), vec![4.0; 4]);
+    }
+
     use super::*;
 
     #[test]
@@ -1413,15 +1440,15 @@ mod tests {
         // start at 0.
         assert_eq!(y_axis_bottom(ChartKind::LostUpdates, 50.0), -2.0);
         assert_eq!(y_axis_bottom(ChartKind::Speedup, 50.0), 0.0);
-        // Three models' bars side by side around their count; one model's, and every other
-        // chart's, on the point.
+        // Three models' bars side by side around their count, on every chart; one model's on
+        // the point.
         let offsets: Vec<f64> = [0, 2, 3]
             .iter()
-            .map(|&i| bar_offset(ChartKind::LostUpdates, &[0, 2, 3], i))
+            .map(|&i| bar_offset(&[0, 2, 3], i))
             .collect();
         assert_eq!(offsets, [-0.01, 0.0, 0.01]);
-        assert_eq!(bar_offset(ChartKind::LostUpdates, &[2], 2), 0.0);
-        assert_eq!(bar_offset(ChartKind::Speedup, &[0, 2, 3], 0), 0.0);
+        assert_eq!(bar_offset(&[2], 2), 0.0);
+        assert_eq!(bar_offset(&[0, 2, 3], 0), -0.01);
         let k = ChartKind::LostUpdates;
         assert!(!k.has_ideal() && !k.has_fit() && !k.supports_log_y());
         assert_eq!(ChartKind::from_id("lost-updates"), Some(k));

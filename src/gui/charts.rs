@@ -750,8 +750,8 @@ pub fn show(
     let summary = chart_summary(kind, &series, &table_key);
     let shown = plot.show(ui, |plot_ui| {
         if let Some(ideal) = &ideal {
-            let pts: Vec<[f64; 2]> = (0..=60)
-                .map(|i| 1.0 + (x_max - 1.0) * i as f64 / 60.0)
+            let pts: Vec<[f64; 2]> = chart_model::curve_xs(1.0, x_max, 60)
+                .into_iter()
                 .map(|n| [tx(n), ty(ideal(n))])
                 .collect();
             plot_ui.line(
@@ -772,7 +772,7 @@ pub fn show(
         }
         let barred = chart_model::barred_series(&series);
         for (index, s) in series.iter().enumerate() {
-            let bar_dx = chart_model::bar_offset(kind, &barred, index) * (x_hi - x_lo);
+            let bar_dx = chart_model::bar_offset(&barred, index) * (x_hi - x_lo);
             draw_series(plot_ui, s, dark, &tx, &ty, x_hi, bar_dx);
         }
         if layers.show_fits {

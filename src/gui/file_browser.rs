@@ -9,13 +9,18 @@ use std::path::{Path, PathBuf};
 
 use eframe::egui;
 
-/// At most this many entries are listed (a huge folder stays responsive).
+/// At most this many entries are listed, the first by name (a huge folder stays responsive).
 const MAX_ENTRIES: usize = 500;
+/// At most this many directory entries are read to choose them from.
+const MAX_READ: usize = 50_000;
 
 /// One entry of the listed folder.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct Entry {
+    /// The name as shown (a name that is not UTF-8 with replacement characters).
     pub name: String,
+    /// The name as it is on disk, which the path is built from.
+    pub file_name: std::ffi::OsString,
     pub is_dir: bool,
 }
 
@@ -30,13 +35,20 @@ pub struct Browser {
 }
 
 /// The folders and the files whose extension is one of `extensions` (any file when empty),
-/// hidden ones left out, folders first, each group sorted by name.
+/// hidden ones left out, folders first, each group sorted by name; the first [`MAX_ENTRIES`]
+/// of them in that order (`true`: more were left out, or the folder held more than
+/// [`MAX_READ`] entries).
 pub fn list(dir: &Path, extensions: &[&str]) -> std::io::Result<(Vec<Entry>, bool)> {
     let mut out = Vec::new();
     let mut truncated = false;
-    for entry in std::fs::read_dir(dir)? {
+    for (read, entry) in std::fs::read_dir(dir)?.enumerate() {
+        if read == MAX_READ {
+            truncated = true;
+            break;
+        }
         let Ok(entry) = entry else { continue };
-        let name = entry.file_name().to_string_lossy().into_owned();
+        let file_name = entry.file_name();
+        let name = file_name.to_string_lossy().into_owned();
         if name.starts_with('.') {
             continue;
         }
@@ -51,13 +63,22 @@ pub fn list(dir: &Path, extensions: &[&str]) -> std::io::Result<(Vec<Entry>, boo
         if !wanted {
             continue;
         }
-        if out.len() == MAX_ENTRIES {
-            truncated = true;
-            break;
-        }
-        out.push(Entry { name, is_dir });
+        out.push(Entry {
+            name,
+            file_name,
+            is_dir,
+        });
     }
-    out.sort_by(|a, b| b.is_dir.cmp(&a.is_dir).then_with(|| a.name.cmp(&b.name)));
+    out.sort_by(|a, b| {
+        b.is_dir
+            .cmp(&a.is_dir)
+            .then_with(|| a.name.cmp(&b.name))
+            .then_with(|| a.file_name.cmp(&b.file_name))
+    });
+    if out.len() > MAX_ENTRIES {
+        out.truncate(MAX_ENTRIES);
+        truncated = true;
+    }
     Ok((out, truncated))
 }
 
@@ -124,8 +145,15 @@ impl Browser {
                         e.name.clone()
                     };
                     let r = ui.selectable_label(false, label);
-                    let path = dir.join(&e.name);
-                    if r.double_clicked() && !e.is_dir {
+                    let path = dir.join(&e.file_name);
+                    if (r.clicked() || r.double_clicked()) && path.to_str().is_none() {
+                        // The prompt's field holds text: a name that is not UTF-8 would come
+                        // back as another path.
+                        self.error = Some(format!(
+                            "{} cannot be chosen here: its name is not valid UTF-8",
+                            path.display()
+                        ));
+                    } else if r.double_clicked() && !e.is_dir {
                         picked = Some(Picked::File(path, true));
                     } else if r.clicked() {
                         picked = Some(if e.is_dir {
@@ -167,5 +195,32 @@ mod tests {
             names,
             vec![("sub", true), ("a.JSON", false), ("b.json", false)]
         );
+    }
+
+    /// The entries listed are the first by name, whatever order the folder returns them in,
+    /// and a name that is not UTF-8 keeps its bytes for the path.
+    #[test]
+    fn the_first_entries_by_name_are_listed_and_names_keep_their_bytes() {
+        use std::os::unix::ffi::OsStrExt;
+        let dir = tempfile::tempdir().expect("a temporary folder");
+        for i in (0..MAX_ENTRIES + 100).rev() {
+            std::fs::write(dir.path().join(format!("r{i:04}.json")), "{}").expect("write");
+        }
+        let (entries, truncated) = list(dir.path(), &["json"]).expect("lists");
+        assert!(truncated);
+        assert_eq!(entries.len(), MAX_ENTRIES);
+        assert_eq!(entries[0].name, "r0000.json");
+        assert_eq!(
+            entries[MAX_ENTRIES - 1].name,
+            format!("r{:04}.json", MAX_ENTRIES - 1)
+        );
+        let other = tempfile::tempdir().expect("a temporary folder");
+        let odd = std::ffi::OsStr::from_bytes(b"z\xff.json");
+        std::fs::write(other.path().join(odd), "{}").expect("write");
+        let (listed, _) = list(other.path(), &["json"]).expect("lists");
+        assert_eq!(listed.len(), 1);
+        assert_eq!(listed[0].name, "z\u{fffd}.json");
+        assert_eq!(listed[0].file_name, odd);
+        assert!(other.path().join(&listed[0].file_name).exists());
     }
 }
