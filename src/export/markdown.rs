@@ -161,17 +161,7 @@ fn run_section(out: &mut String, r: &ResultsFile, fits: &[ModelFit], h: &str) {
         ),
         ("Workers", workers.join(", ")),
         ("Models", models.join(", ")),
-        (
-            "Repetitions",
-            if e.min_time_s > 0.0 {
-                format!(
-                    "{} timed (more while they add up to less than {} s), {} warm-up per cell",
-                    e.repetitions, e.min_time_s, e.warmups
-                )
-            } else {
-                format!("{} timed, {} warm-up per cell", e.repetitions, e.warmups)
-            },
-        ),
+        ("Repetitions", repetitions_rule(r)),
         ("Baseline", md(&baseline)),
         ("Timeout", format!("{} s per run", e.timeout_s)),
     ];
@@ -195,8 +185,8 @@ fn run_section(out: &mut String, r: &ResultsFile, fits: &[ModelFit], h: &str) {
 
     out.push_str(&format!("{h} Results\n\n"));
     out.push_str(
-        "| model | workers | median (s) | median CI (s) | min – max (s) | speedup | speedup 95% CI | efficiency | cores busy | work | note |\n\
-         |---|--:|--:|--:|--:|--:|--:|--:|--:|--:|---|\n",
+        "| model | workers | n | median (s) | median CI (s) | min – max (s) | speedup | speedup CI | efficiency | cores busy | work | note |\n\
+         |---|--:|--:|--:|--:|--:|--:|--:|--:|--:|--:|---|\n",
     );
     for c in &r.cells {
         let mut note = cell_text::note(c);
@@ -207,9 +197,10 @@ fn run_section(out: &mut String, r: &ResultsFile, fits: &[ModelFit], h: &str) {
             note.push_str("checksums differ between runs");
         }
         out.push_str(&format!(
-            "| {} | {} | {} | {} | {} | {} | {} | {} | {} | {} | {} |\n",
+            "| {} | {} | {} | {} | {} | {} | {} | {} | {} | {} | {} | {} |\n",
             c.model_id(),
             c.workers,
+            c.samples.len(),
             c.wall
                 .as_ref()
                 .map_or("—".into(), |s| cell_text::seconds(s.median)),
@@ -224,12 +215,15 @@ fn run_section(out: &mut String, r: &ResultsFile, fits: &[ModelFit], h: &str) {
         ));
     }
     out.push_str(
-        "\nThe median is plotted, with its 95% confidence interval as the error bar. The interval \
+        "\n*n* is the number of timed runs of the cell. \
+         The median is plotted, with its 95% confidence interval as the error bar. The interval \
          is distribution-free, from order statistics (the binomial distribution of ranks); with \
          fewer than 6 runs no pair of runs reaches 95%, and the range of the runs is given with \
          its coverage in brackets. A speedup divides two measured medians, so its interval \
          holds both: the baseline's and the cell's intervals, combined on a log scale (root \
-         sum of squares), 95% where both have 6 runs or more; the baseline's own speedup is 1 by \
+         sum of squares); it is a 95% interval where both have 6 runs or more, and otherwise \
+         bears the lower of the two coverages in brackets, e.g. (75% CI); a single run has no \
+         interval at all. The baseline's own speedup is 1 by \
          definition. Outliers are runs \
          whose modified z-score, 0.6745·|x − median| / MAD, exceeds 3.5; they are kept in the \
          median.\n\n",
@@ -309,6 +303,46 @@ fn run_section(out: &mut String, r: &ResultsFile, fits: &[ModelFit], h: &str) {
         }
     }
     out.push('\n');
+}
+
+/// The rule that decided how many timed runs each cell took, as `engine::RunCount` applies
+/// it (the repetitions, then the minimum time, then the precision target with its budget and
+/// the 6 runs a 95% interval needs), and the range of runs the cells got.
+fn repetitions_rule(r: &ResultsFile) -> String {
+    let e = &r.experiment;
+    let cap = crate::preset::limits::MAX_REPETITIONS.max(e.repetitions);
+    let mut rule = format!("at least {} timed", e.repetitions);
+    if e.min_time_s > 0.0 {
+        rule.push_str(&format!(
+            ", more while they add up to less than {} s",
+            e.min_time_s
+        ));
+    }
+    if e.precision > 0.0 {
+        rule.push_str(&format!(
+            "; the precision target makes it at least {} (the fewest with a 95% interval), then more until the median's 95% CI is within {} or the timed runs have taken {} s",
+            crate::stats::MIN_SAMPLES_FOR_95.max(e.repetitions as usize),
+            cell_text::precision_text(e.precision),
+            e.precision_budget_s
+        ));
+    }
+    if e.min_time_s > 0.0 || e.precision > 0.0 {
+        rule.push_str(&format!(" (at most {cap})"));
+    }
+    rule.push_str(&format!("; {} warm-up per cell", e.warmups));
+    let runs: Vec<usize> = r
+        .cells
+        .iter()
+        .filter(|c| !c.samples.is_empty())
+        .map(|c| c.samples.len())
+        .collect();
+    if let (Some(lo), Some(hi)) = (runs.iter().min(), runs.iter().max()) {
+        match lo == hi {
+            true => rule.push_str(&format!(". Every cell measured got {lo} runs")),
+            false => rule.push_str(&format!(". The cells got {lo} to {hi} runs")),
+        }
+    }
+    rule
 }
 
 fn or_dash(s: &str) -> &str {
@@ -458,11 +492,48 @@ mod tests {
         ] {
             assert!(text.contains(section), "missing {section}");
         }
-        assert!(text.contains("| threads | 4 | 1.3650 |"), "{text}");
+        assert!(text.contains("| threads | 4 | 2 | 1.3650 |"), "{text}");
+        // Two runs each: the speedup's interval says it covers only 50%.
+        assert!(text.contains("| speedup CI |"), "{text}");
+        assert!(text.contains("2.88 – 3.29 (50% CI) | 77 % |"), "{text}");
         assert!(text.contains("threads × 8 failed: timed out"));
         assert!(text.contains("4 cells ok, 1 failed"));
         assert!(text.contains("- threads: about"), "{text}");
         assert!(text.contains("Karp–Flatt serial fraction by workers: 2 →"));
+    }
+
+    #[test]
+    fn the_repetitions_row_states_the_rule_that_applied_and_the_runs_got() {
+        let mut r = results();
+        r.experiment.repetitions = 5;
+        r.experiment.min_time_s = 0.5;
+        r.experiment.warmups = 1;
+        let rule = repetitions_rule(&r);
+        assert_eq!(
+            rule,
+            "at least 5 timed, more while they add up to less than 0.5 s (at most 1000); 1 warm-up per cell. Every cell measured got 2 runs"
+        );
+        r.experiment.precision = 0.02;
+        r.experiment.precision_budget_s = 1.5;
+        r.cells[1].samples = vec![Sample::default(); 7];
+        r.cells[2].samples = vec![Sample::default(); 9];
+        let rule = repetitions_rule(&r);
+        assert!(
+            rule.contains("the precision target makes it at least 6 (the fewest with a 95% interval), then more until the median's 95% CI is within ±2.0% or the timed runs have taken 1.5 s"),
+            "{rule}"
+        );
+        assert!(rule.ends_with("The cells got 2 to 9 runs"), "{rule}");
+        let text = markdown_report(
+            &[ChartRun {
+                label: "demo",
+                results: &r,
+            }],
+            &[],
+        );
+        assert!(
+            text.contains(&format!("| Repetitions | {rule} |")),
+            "{text}"
+        );
     }
 
     #[test]

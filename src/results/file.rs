@@ -187,6 +187,12 @@ pub struct CellResult {
     pub speedup_ci_low: Option<f64>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub speedup_ci_high: Option<f64>,
+    /// The coverage of the speedup's interval: the lower of the two median intervals'
+    /// coverages (the baseline's and this cell's), 0.95 or more only where both cells have 6
+    /// runs or more; below that the interval is the runs' range or close to it and says less.
+    /// `None` where there is no interval. Derived; old files get it from `recompute`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub speedup_ci_coverage: Option<f64>,
     pub efficiency: Option<f64>,
     /// CPU time / wall time: how many cores were busy on average.
     pub cpu_utilisation: Option<f64>,
@@ -291,6 +297,8 @@ struct BaselineCell {
     wall: stats::MedianInterval,
     /// Median CPU time, seconds, where the cell mostly computes (see [`MOSTLY_COMPUTING`]).
     cpu: Option<f64>,
+    /// The coverage of its median interval (below 0.95 with fewer than 6 runs).
+    coverage: f64,
 }
 
 /// A baseline whose CPU time is below this share of its wall time mostly waits: comparing
@@ -300,13 +308,20 @@ const MOSTLY_COMPUTING: f64 = 0.5;
 impl BaselineCell {
     /// From a cell whose summaries are filled in (`summarize_times`).
     fn of(index: usize, c: &CellResult) -> Option<BaselineCell> {
-        let wall = median_interval(c.wall.as_ref()?);
+        let summary = c.wall.as_ref()?;
+        let wall = median_interval(summary);
+        let coverage = summary.median_ci_coverage;
         let cpu = c
             .cpu
             .as_ref()
             .map(|s| s.median)
             .filter(|&cpu| cpu > 0.0 && cpu >= MOSTLY_COMPUTING * wall.median);
-        Some(BaselineCell { index, wall, cpu })
+        Some(BaselineCell {
+            index,
+            wall,
+            cpu,
+            coverage,
+        })
     }
 }
 
@@ -563,6 +578,10 @@ fn derive(cell: &mut CellResult, base: Option<&BaselineCell>, is_baseline: bool,
         cell.efficiency,
     ) = (sp, lo, hi, eff);
     (cell.speedup_ci_low, cell.speedup_ci_high) = ci.unzip();
+    cell.speedup_ci_coverage = match (ci, base, &cell.wall) {
+        (Some(_), Some(b), Some(w)) => Some(b.coverage.min(w.median_ci_coverage)),
+        _ => None,
+    };
     cell.cpu_utilisation = match (&cell.cpu, &cell.wall) {
         (Some(c), Some(w)) if w.median > 0.0 => Some(c.median / w.median),
         _ => None,
