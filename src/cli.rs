@@ -514,20 +514,41 @@ fn list_presets() {
 /// Exit status of `corelab run` when the sweep ended but some of its cells failed.
 pub const EXIT_CELLS_FAILED: u8 = 3;
 
+/// A results file in place of a preset: its recorded experiment is run again (see
+/// [`ResultsFile::rerun_experiment`]), and stderr says so.
+fn is_results_file(path: &Path) -> bool {
+    crate::safe_fs::read_regular_text(path, crate::results::MAX_RESULTS_BYTES)
+        .is_ok_and(|text| ResultsFile::is_results_document(&text))
+}
+
 /// Loads the preset `arg` names, by the rule of [`Experiment::arg_names_a_file`], and says on
-/// stderr which one was used. Returns the experiment and, for a file, its directory (relative
-/// interpreter paths in it are resolved against that directory).
-fn load_preset(arg: &str, quiet: bool) -> Result<(Experiment, Option<PathBuf>)> {
+/// stderr which one was used; a results file gives the experiment it recorded. Returns the
+/// experiment, for a file its directory (relative interpreter paths in it are resolved
+/// against that directory), and where it came from in words (`built-in preset cpu-bound`).
+fn load_preset(arg: &str, quiet: bool) -> Result<(Experiment, Option<PathBuf>, String)> {
     if Experiment::arg_names_a_file(arg) {
         let path = Path::new(arg);
+        let dir = std::path::absolute(path)
+            .ok()
+            .and_then(|p| p.parent().map(Path::to_path_buf));
+        if is_results_file(path) {
+            let results = ResultsFile::load(path)
+                .with_context(|| format!("cannot run the experiment recorded in {arg}"))?;
+            let (exp, calibration) = results.rerun_experiment();
+            if !quiet {
+                errln!(
+                    "Preset: the experiment recorded in the results file {arg} ({}){}",
+                    crate::export::sanitize::for_terminal_line(&results.experiment.name),
+                    calibration.map_or(String::new(), |c| format!("; {c}"))
+                );
+            }
+            return Ok((exp, dir, format!("results file {arg}")));
+        }
         let exp = Experiment::load(path).with_context(|| format!("cannot use preset {arg}"))?;
         if !quiet {
             errln!("Preset: the file {arg}");
         }
-        let dir = std::path::absolute(path)
-            .ok()
-            .and_then(|p| p.parent().map(Path::to_path_buf));
-        return Ok((exp, dir));
+        return Ok((exp, dir, format!("preset file {arg}")));
     }
     let Some(builtin) = find_builtin(arg) else {
         let hint = if Path::new(arg).exists() {
@@ -550,7 +571,65 @@ fn load_preset(arg: &str, quiet: bool) -> Result<(Experiment, Option<PathBuf>)> 
         };
         errln!("Preset: the built-in preset {arg}{shadow}");
     }
-    Ok((exp, None))
+    Ok((exp, None, format!("built-in preset {arg}")))
+}
+
+/// The most characters of a command line a results file records.
+const COMMAND_LINE_CHARS: usize = 2000;
+
+/// `args` (the program first) as one line for the results' provenance: the program by its
+/// file name, the home directory written `~`, control characters escaped, arguments with
+/// spaces or quotes single-quoted; at most [`COMMAND_LINE_CHARS`] characters.
+pub fn sanitised_command_line(
+    args: impl IntoIterator<Item = std::ffi::OsString>,
+    home: Option<&Path>,
+) -> String {
+    let home = home
+        .and_then(Path::to_str)
+        .filter(|h| h.len() > 1)
+        .map(|h| h.trim_end_matches('/'));
+    let words: Vec<String> = args
+        .into_iter()
+        .enumerate()
+        .map(|(i, arg)| {
+            let mut text = arg.to_string_lossy().into_owned();
+            if i == 0 {
+                text = Path::new(&text)
+                    .file_name()
+                    .map_or(text.clone(), |n| n.to_string_lossy().into_owned());
+            }
+            if let Some(home) = home {
+                // The home directory at the start of the argument or of a `--flag=` value.
+                let start = text.find('=').map_or(0, |eq| eq + 1);
+                let rest = &text[start..];
+                if rest == home || rest.starts_with(&format!("{home}/")) {
+                    text = format!("{}~{}", &text[..start], &rest[home.len()..]);
+                } else if start > 0 && (text == home || text.starts_with(&format!("{home}/"))) {
+                    text = format!("~{}", &text[home.len()..]);
+                }
+            }
+            let text = crate::export::sanitize::for_terminal_line(&text).into_owned();
+            if text.is_empty() || text.contains([' ', '\'', '"', '$', '`', ';', '&', '|']) {
+                format!("'{}'", text.replace('\'', "'\\''"))
+            } else {
+                text
+            }
+        })
+        .collect();
+    let line = words.join(" ");
+    match line.chars().count() > COMMAND_LINE_CHARS {
+        true => format!(
+            "{}…",
+            line.chars().take(COMMAND_LINE_CHARS).collect::<String>()
+        ),
+        false => line,
+    }
+}
+
+/// This process's command line, for the results' provenance.
+fn this_command_line() -> String {
+    let home = std::env::var_os("HOME").map(PathBuf::from);
+    sanitised_command_line(std::env::args_os(), home.as_deref())
 }
 
 /// Refuses, before any measuring, an output that could not be written at the end: a missing or
@@ -1010,7 +1089,15 @@ fn cancel_on_signals(cancel: &CancelToken) -> Result<()> {
 /// sweep, or a results file that could not be saved), [`EXIT_CELLS_FAILED`] some or all cells
 /// failed (they are named), 128 + the signal's number when interrupted.
 pub fn run(args: &RunArgs) -> Result<ExitCode> {
-    let (mut exp, preset_dir) = load_preset(&args.preset, args.quiet)?;
+    let (mut exp, preset_dir, mut preset_source) = load_preset(&args.preset, args.quiet)?;
+    if args.workers.is_some()
+        || args.models.is_some()
+        || args.repetitions.is_some()
+        || args.min_time.is_some()
+        || args.precision.is_some()
+    {
+        preset_source.push_str(" (with command-line overrides)");
+    }
     if let Some(w) = &args.workers {
         exp.workers = w.clone();
     }
@@ -1074,10 +1161,12 @@ pub fn run(args: &RunArgs) -> Result<ExitCode> {
     let worker = WorkerCommand::current_exe().map_err(anyhow::Error::msg)?;
     // An earlier --out is left alone until this run has results to replace it with.
     let target = args.out.as_deref().map(OutTarget::new).transpose()?;
-    let config = SweepConfig {
+    let mut config = SweepConfig {
         partial_results: target.as_ref().map(|t| t.sweep_path().to_path_buf()),
         ..SweepConfig::new(worker)
     };
+    config.provenance.command = Some(this_command_line());
+    config.provenance.preset_source = Some(preset_source);
     let quiet = args.quiet;
     let mut cells_total = 0;
     let mut cells_done = 0;
@@ -1494,6 +1583,30 @@ mod tests {
             selftest_reason("was not found (install python3 or set python.interpreter)"),
             "was not found (install python3 or pass --python INTERPRETER)"
         );
+    }
+
+    #[test]
+    fn the_command_line_is_recorded_sanitised() {
+        let args = [
+            "/home/ann/.cargo/bin/corelab",
+            "run",
+            "/home/ann/presets/my preset.json",
+            "--out=/home/ann/a.json",
+            "--csv",
+            "/home/annex/b.csv",
+            "bad\u{1b}[31m",
+            "it's",
+        ]
+        .map(std::ffi::OsString::from);
+        let line = sanitised_command_line(args, Some(Path::new("/home/ann/")));
+        assert_eq!(
+            line,
+            "corelab run '~/presets/my preset.json' --out=~/a.json --csv /home/annex/b.csv bad\\u{1b}[31m 'it'\\''s'"
+        );
+        let long = ["corelab".to_string(), "x".repeat(5000)].map(std::ffi::OsString::from);
+        let line = sanitised_command_line(long, None);
+        assert_eq!(line.chars().count(), COMMAND_LINE_CHARS + 1);
+        assert!(line.ends_with('…'));
     }
 
     #[test]

@@ -49,7 +49,7 @@ pub fn markdown_report(runs: &[ChartRun<'_>], images: &[ReportImage<'_>]) -> Str
     }
     out.push_str(&format!(
         "---\n*Written by corelab {}.*\n",
-        env!("CARGO_PKG_VERSION")
+        env!("CORELAB_VERSION")
     ));
     out
 }
@@ -93,6 +93,25 @@ fn run_section(out: &mut String, r: &ResultsFile, fits: &[ModelFit], h: &str) {
         out.push('\n');
     }
 
+    out.push_str(&format!("{h} Provenance\n\n| | |\n|---|---|\n"));
+    let p = &r.provenance;
+    let commit = p.commit_text().unwrap_or_default();
+    let rows = [
+        (
+            "corelab",
+            match commit.is_empty() {
+                true => format!("{} (commit not recorded)", r.corelab_version),
+                false => format!("{}, commit {commit}", r.corelab_version),
+            },
+        ),
+        ("Command", p.command.clone().unwrap_or_default()),
+        ("Preset", p.preset_source.clone().unwrap_or_default()),
+    ];
+    for (k, v) in rows {
+        out.push_str(&format!("| {k} | {} |\n", md(or_dash(&v))));
+    }
+    out.push('\n');
+
     out.push_str(&format!("{h} Machine\n\n| | |\n|---|---|\n"));
     let m = &r.machine;
     let rows = [
@@ -113,11 +132,12 @@ fn run_section(out: &mut String, r: &ResultsFile, fits: &[ModelFit], h: &str) {
         ("Architecture", m.arch.clone()),
         ("Host", m.hostname.clone()),
         (
-            "Busy at start",
-            m.busy_cores_at_start.map_or(String::new(), |b| {
-                format!("{b:.2} cores used by other programs")
+            "Load average at start",
+            m.load_average.map_or(String::new(), |l| {
+                format!("{l:.2} (one-minute, all programs)")
             }),
         ),
+        ("Load during runs", load_during_runs(m)),
     ];
     for (k, v) in rows {
         out.push_str(&format!("| {k} | {} |\n", md(or_dash(&v))));
@@ -303,6 +323,25 @@ fn run_section(out: &mut String, r: &ResultsFile, fits: &[ModelFit], h: &str) {
         }
     }
     out.push('\n');
+}
+
+/// Other programs' load while the sweep's runs were timed, e.g. `0.68 cores on average, up
+/// to 1.13, of the 2.0 this sweep could use; 36 of 55 timed runs marked busy`; from files
+/// before per-run sampling, the cores busy at the start; empty when neither was recorded.
+fn load_during_runs(m: &crate::results::MachineInfo) -> String {
+    if let Some(l) = &m.load_during_runs {
+        let mut text = format!(
+            "other programs used {:.2} cores on average, up to {:.2}, of the {:.1} this sweep could use; {} of {} timed runs marked busy",
+            l.mean_other_cores, l.max_other_cores, l.usable_cores, l.busy_runs, l.runs
+        );
+        if l.unjudged_runs > 0 {
+            text.push_str(&format!(", {} too short to judge", l.unjudged_runs));
+        }
+        return text;
+    }
+    m.busy_cores_at_start.map_or(String::new(), |b| {
+        format!("{b:.2} cores used by other programs as the sweep started")
+    })
 }
 
 /// The rule that decided how many timed runs each cell took, as `engine::RunCount` applies
@@ -534,6 +573,59 @@ mod tests {
             text.contains(&format!("| Repetitions | {rule} |")),
             "{text}"
         );
+    }
+
+    #[test]
+    fn provenance_and_the_load_during_the_runs_are_shown() {
+        let mut r = results();
+        let text = markdown_report(
+            &[ChartRun {
+                label: "demo",
+                results: &r,
+            }],
+            &[],
+        );
+        // A file from before provenance was recorded says so, and claims nothing.
+        assert!(
+            text.contains("| corelab | 0.1.0 (commit not recorded) |"),
+            "{text}"
+        );
+        assert!(text.contains("| Command | — |"), "{text}");
+        assert!(text.contains("| Load during runs | — |"), "{text}");
+        r.provenance = crate::results::Provenance {
+            commit: Some("9fb3689".into()),
+            tree_modified: Some(true),
+            command: Some("corelab run cpu-bound --out a.json".into()),
+            preset_source: Some("built-in preset cpu-bound".into()),
+        };
+        r.machine.load_average = Some(1.5);
+        r.machine.load_during_runs = Some(crate::results::LoadSummary {
+            runs: 55,
+            busy_runs: 36,
+            mean_other_cores: 0.68,
+            max_other_cores: 1.13,
+            usable_cores: 2.0,
+            ticks_per_cpu: 100.0,
+            busy: true,
+            unjudged_runs: 0,
+        });
+        let text = markdown_report(
+            &[ChartRun {
+                label: "demo",
+                results: &r,
+            }],
+            &[],
+        );
+        for row in [
+            "| corelab | 0.1.0, commit 9fb3689 (tree modified: tracked files differed from it) |",
+            "| Command | corelab run cpu-bound --out a.json |",
+            "| Preset | built-in preset cpu-bound |",
+            "| Load average at start | 1.50 (one-minute, all programs) |",
+            "| Load during runs | other programs used 0.68 cores on average, up to 1.13, of the 2.0 this sweep could use; 36 of 55 timed runs marked busy |",
+        ] {
+            assert!(text.contains(row), "{row} in {text}");
+        }
+        assert!(!text.contains("Busy at start"), "{text}");
     }
 
     #[test]
