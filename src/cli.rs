@@ -1488,22 +1488,46 @@ fn write_outputs(runs: &[ChartRun<'_>], out: &OutputArgs) -> Result<()> {
         },
         ..ChartOptions::default()
     };
+    // Each output is tried even when another failed: one bad chart does not cost the report.
+    let mut failed: Vec<String> = Vec::new();
+    let mut charts_written: Vec<&PathBuf> = Vec::new();
     if let Some(path) = &out.svg {
-        let svg = render_svg(runs, &options).context("cannot draw the SVG chart")?;
-        write_atomically(path, svg.as_bytes())
-            .with_context(|| format!("cannot write {}", path.display()))?;
-        errln!("{} chart written to {}", options.kind, path.display());
+        let written = render_svg(runs, &options)
+            .context("cannot draw the SVG chart")
+            .and_then(|svg| {
+                write_atomically(path, svg.as_bytes())
+                    .with_context(|| format!("cannot write {}", path.display()))
+            });
+        match written {
+            Ok(()) => {
+                errln!("{} chart written to {}", options.kind, path.display());
+                charts_written.push(path);
+            }
+            Err(e) => failed.push(format!("--svg {}: {e:#}", path.display())),
+        }
     }
     if let Some(path) = &out.png {
-        let png = render_png(runs, &options).context("cannot draw the PNG chart")?;
-        write_atomically(path, &png).with_context(|| format!("cannot write {}", path.display()))?;
-        errln!("{} chart written to {}", options.kind, path.display());
+        let written = render_png(runs, &options)
+            .context("cannot draw the PNG chart")
+            .and_then(|png| {
+                write_atomically(path, &png)
+                    .with_context(|| format!("cannot write {}", path.display()))
+            });
+        match written {
+            Ok(()) => {
+                errln!("{} chart written to {}", options.kind, path.display());
+                charts_written.push(path);
+            }
+            Err(e) => failed.push(format!("--png {}: {e:#}", path.display())),
+        }
     }
     if let Some(path) = &out.markdown {
         let alt = format!("{} chart", options.kind);
+        // Only a chart that was written is linked.
         let links: Vec<String> = [&out.png, &out.svg]
             .into_iter()
             .flatten()
+            .filter(|p| charts_written.contains(p))
             .take(1)
             .map(|chart| relative_to(chart, path))
             .collect();
@@ -1511,11 +1535,19 @@ fn write_outputs(runs: &[ChartRun<'_>], out: &OutputArgs) -> Result<()> {
             .iter()
             .map(|p| ReportImage { alt: &alt, path: p })
             .collect();
-        write_atomically(path, markdown_report(runs, &images).as_bytes())
-            .with_context(|| format!("cannot write {}", path.display()))?;
-        errln!("report written to {}", path.display());
+        match write_atomically(path, markdown_report(runs, &images).as_bytes()) {
+            Ok(()) => errln!("report written to {}", path.display()),
+            Err(e) => failed.push(format!(
+                "--markdown {}: cannot write it: {e}",
+                path.display()
+            )),
+        }
     }
-    Ok(())
+    match failed.len() {
+        0 => Ok(()),
+        1 => bail!("not written: {}", failed[0]),
+        n => bail!("{n} outputs not written: {}", failed.join("; ")),
+    }
 }
 
 /// `target` as a link from the directory of `from` (a file): relative when it lies below that

@@ -229,7 +229,11 @@ pub fn note(c: &CellResult) -> String {
     match c.status {
         CellStatus::Ok => {}
         CellStatus::Failed => parts.push(format!("FAILED: {}", c.error.as_deref().unwrap_or(""))),
-        CellStatus::Cancelled => parts.push("cancelled".into()),
+        CellStatus::Cancelled => parts.push(match c.samples.len() {
+            0 => "cancelled before any run".into(),
+            1 => "cancelled after 1 run: partial".into(),
+            n => format!("cancelled after {n} runs: partial"),
+        }),
     }
     if let Some(suspect) = one_worker_suspect(c) {
         parts.push(suspect);

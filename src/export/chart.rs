@@ -508,6 +508,30 @@ where
             y += m.small * 1.3;
         }
     }
+    let partial: Vec<String> = runs
+        .iter()
+        .filter_map(|r| {
+            chart_model::partial_mark(r.results).map(|p| match runs.len() > 1 {
+                true => format!("{}: {p}", r.label),
+                false => p,
+            })
+        })
+        .collect();
+    if !partial.is_empty() {
+        let text = format!(
+            "Interrupted sweep ({}): their points rest on those few runs",
+            partial.join("; ")
+        );
+        for line in wrap(&text, m.small, text_w, 2) {
+            root.draw(&Text::new(
+                line,
+                (side as i32, y as i32),
+                (font, m.small).into_font().color(&rgb(theme.warning())),
+            ))
+            .map_err(draw_err)?;
+            y += m.small * 1.3;
+        }
+    }
     if kind == ChartKind::LostUpdates {
         let note = chart_model::lost_updates_note(runs.iter().map(|r| r.results));
         for line in wrap(&note, m.small, text_w, 2) {
@@ -545,7 +569,7 @@ where
     let series = chart_model::collect_series(runs, kind, &filter, x_max);
     if series.is_empty() {
         return Err(ChartError::Empty(format!(
-            "no cell has a {} value (did every cell fail, or are all its models hidden?)",
+            "no cell has a {} value (did every cell fail or get cancelled before its first run, or are all its models hidden?)",
             kind.id()
         )));
     }

@@ -302,6 +302,18 @@ impl CellResult {
         }
     }
 
+    /// A cell cancelled after some of its timed runs: its median, interval and speedup are
+    /// from those runs (partial, and labelled so), not from the runs it was meant to take.
+    pub fn is_partial(&self) -> bool {
+        self.status == CellStatus::Cancelled && !self.samples.is_empty()
+    }
+
+    /// Whether the cell has figures to show: it completed, or it was cancelled after some
+    /// runs ([`CellResult::is_partial`]). A failed cell's runs are not shown.
+    pub fn is_measured(&self) -> bool {
+        self.status == CellStatus::Ok || self.is_partial()
+    }
+
     /// Whether other programs competed for the cores during this cell's timed runs: a run
     /// was marked busy, or their pooled ticks say so.
     pub fn was_busy(&self) -> bool {
@@ -398,10 +410,21 @@ impl ResultsFile {
         // one worker.
         let mut sequential: Option<BaselineCell> = None;
         let mut one_worker: HashMap<Option<ModelKind>, Option<BaselineCell>> = HashMap::new();
-        for (i, c) in self.cells.iter().enumerate() {
-            if c.status != CellStatus::Ok {
-                continue;
-            }
+        // A cancelled cell's runs make a baseline too (for a sweep interrupted before any
+        // cell completed): its interval bears the coverage of its few runs, and every speedup
+        // against it says so. A completed cell is preferred.
+        let candidates = self
+            .cells
+            .iter()
+            .enumerate()
+            .filter(|(_, c)| c.status == CellStatus::Ok)
+            .chain(
+                self.cells
+                    .iter()
+                    .enumerate()
+                    .filter(|(_, c)| c.is_partial()),
+            );
+        for (i, c) in candidates {
             if c.model == Some(ModelKind::Sequential) && sequential.is_none() {
                 sequential = BaselineCell::of(i, c);
             }
