@@ -1411,6 +1411,14 @@ pub fn report(args: &ReportArgs) -> Result<()> {
             );
         }
     }
+    let compared: Vec<(&str, &ResultsFile)> =
+        labels.iter().map(String::as_str).zip(&loaded).collect();
+    for d in crate::results::comparison_differences(&compared) {
+        errln!(
+            "Note: the compared runs differ in {}",
+            crate::export::sanitize::for_terminal_line(&d.describe())
+        );
+    }
     let runs: Vec<ChartRun<'_>> = labels
         .iter()
         .zip(&loaded)

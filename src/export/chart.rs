@@ -508,6 +508,24 @@ where
             y += m.small * 1.3;
         }
     }
+    let compared: Vec<(&str, &ResultsFile)> = runs.iter().map(|r| (r.label, r.results)).collect();
+    let differences = crate::results::comparison_differences(&compared);
+    if !differences.is_empty() {
+        let aspects: Vec<&str> = differences.iter().map(|d| d.aspect).collect();
+        let text = format!(
+            "The compared runs differ in {}: not like for like (the report lists each run's)",
+            aspects.join(", ")
+        );
+        for line in wrap(&text, m.small, text_w, 2) {
+            root.draw(&Text::new(
+                line,
+                (side as i32, y as i32),
+                (font, m.small).into_font().color(&rgb(theme.warning())),
+            ))
+            .map_err(draw_err)?;
+            y += m.small * 1.3;
+        }
+    }
     let partial: Vec<String> = runs
         .iter()
         .filter_map(|r| {

@@ -27,6 +27,18 @@ pub fn markdown_report(runs: &[ChartRun<'_>], images: &[ReportImage<'_>]) -> Str
         out.push_str(&format!("![{}]({})\n\n", md(img.alt), img.path));
     }
     let fits: Vec<Vec<ModelFit>> = runs.iter().map(|r| fit_results(r.results)).collect();
+    let compared: Vec<(&str, &ResultsFile)> = runs.iter().map(|r| (r.label, r.results)).collect();
+    let differences = crate::results::comparison_differences(&compared);
+    if !differences.is_empty() {
+        out.push_str("## What differs between the compared runs\n\n");
+        out.push_str(
+            "Read the overlaid curves with this in mind: they do not measure the same thing in every respect.\n\n",
+        );
+        for d in &differences {
+            out.push_str(&format!("- {}\n", md(&d.describe())));
+        }
+        out.push('\n');
+    }
     if runs.len() > 1 {
         out.push_str("## Fits at a glance\n\n");
         for (r, f) in runs.iter().zip(&fits) {
@@ -649,6 +661,33 @@ mod tests {
         assert!(text.contains("## big — Demo"));
         assert!(text.contains("- **big**: threads:"));
         assert!(text.contains("### Scaling fits"));
+        // The same experiment on the same machine by the same build: nothing to point out.
+        assert!(!text.contains("What differs"), "{text}");
+        let mut c = results();
+        c.experiment.task.cpu.size *= 2;
+        let text = markdown_report(
+            &[
+                ChartRun {
+                    label: "laptop",
+                    results: &a,
+                },
+                ChartRun {
+                    label: "big",
+                    results: &c,
+                },
+            ],
+            &[],
+        );
+        assert!(
+            text.contains("## What differs between the compared runs\n\n"),
+            "{text}"
+        );
+        assert!(
+            text.contains(
+                "- task size (wall times are of different work): laptop: task.cpu.size = "
+            ),
+            "{text}"
+        );
     }
 
     #[test]

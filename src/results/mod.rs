@@ -11,6 +11,7 @@ mod time;
 pub mod timeline;
 
 pub use cluster::{ClusterInfo, ClusterWorker};
+pub use configuration::{Difference, comparison_differences};
 pub use costs::{CellCosts, ProcessMemory, RunCosts};
 pub use file::{
     Baseline as BaselineInfo, CellResult, CellStatus, MAX_RESULTS_BYTES, Provenance,
