@@ -98,6 +98,11 @@ pub fn comparison_differences(runs: &[(&str, &ResultsFile)]) -> Vec<Difference> 
         &|r: &ResultsFile| task_text(&r.experiment),
     );
     check(
+        "task parameters",
+        "the work is not the same kind",
+        &|r: &ResultsFile| task_params(&r.experiment),
+    );
+    check(
         "runs per cell",
         "the intervals rest on different numbers of runs",
         &|r: &ResultsFile| runs_text(r),
@@ -142,13 +147,19 @@ pub fn comparison_differences(runs: &[(&str, &ResultsFile)]) -> Vec<Difference> 
     out
 }
 
-/// The task as far as its amount of work goes: kind, tasks and every parameter, the size
-/// knob first (`task.cpu.size = 2610519, 64 cpu tasks`).
+/// The task's amount of work: the size knob and the number of tasks
+/// (`task.cpu.size = 2610519, 64 cpu tasks`).
 fn task_text(exp: &Experiment) -> String {
     let t = &exp.task;
     let size = t.size_knob().map_or(String::new(), |(k, v)| {
         format!("{k} = {}, ", trim_number(v))
     });
+    format!("{size}{} {} tasks", t.tasks, t.kind)
+}
+
+/// The task's other parameters (the size knob left aside: [`task_text`] says it), as JSON.
+fn task_params(exp: &Experiment) -> String {
+    let t = exp.task.with_size(0.0);
     let params = match t.kind {
         crate::preset::TaskKind::Cpu => serde_json::to_string(&t.cpu),
         crate::preset::TaskKind::Io => serde_json::to_string(&t.io),
@@ -159,7 +170,7 @@ fn task_text(exp: &Experiment) -> String {
         crate::preset::TaskKind::Function => serde_json::to_string(&t.function),
     }
     .unwrap_or_default();
-    format!("{size}{} {} tasks {params}", t.tasks, t.kind)
+    format!("{} {params}", t.kind)
 }
 
 /// The rule for the runs of a cell and the runs the cells got: `5 repetitions, more up to
@@ -257,6 +268,12 @@ mod tests {
             d[2].describe()
         );
         assert!(d[3].describe().contains("on host big"));
+        // Another kernel is another task, whatever its size.
+        let mut e = a.clone();
+        e.experiment.task.cpu.kernel = crate::preset::CpuKernel::HashChain;
+        let d = comparison_differences(&[("a", &a), ("e", &e)]);
+        assert_eq!(d.len(), 1, "{d:?}");
+        assert_eq!(d[0].aspect, "task parameters");
         // The interpreter, where the py-* models ran.
         let mut c = a.clone();
         c.python = Some(crate::results::PythonInfo {
