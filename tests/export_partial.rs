@@ -132,9 +132,24 @@ fn report_charts_an_interrupted_sweep_and_marks_it_partial() {
         "{svg}"
     );
     assert!(dir.path().join("c.png").exists());
+    // A file from before provenance names no build under the title.
+    assert!(!svg.contains("· corelab "), "{svg}");
     let md = std::fs::read_to_string(dir.path().join("c.md")).unwrap();
     assert!(md.contains("cancelled after 2 runs: partial"), "{md}");
     assert!(md.contains("![speedup chart](c.png)"), "{md}");
+}
+
+#[test]
+fn the_chart_names_the_build_that_measured() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut r = interrupted();
+    r.provenance.commit = Some("9fb3689".into());
+    r.provenance.tree_modified = Some(true);
+    r.save(&dir.path().join("p.json")).unwrap();
+    let o = corelab(dir.path(), &["report", "p.json", "--svg", "p.svg"]);
+    assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
+    let svg = std::fs::read_to_string(dir.path().join("p.svg")).unwrap();
+    assert!(svg.contains("· corelab 0.1.0 9fb3689 (modified)"), "{svg}");
 }
 
 #[test]

@@ -443,8 +443,16 @@ where
         v.join(" vs ")
     });
     let subtitle = if runs.len() == 1 {
+        // Which build measured, where it was recorded (files from before say nothing).
+        let build = first.provenance.commit.as_ref().map_or(String::new(), |c| {
+            let modified = match first.provenance.tree_modified {
+                Some(true) => " (modified)",
+                _ => "",
+            };
+            format!(" · corelab {} {c}{modified}", first.corelab_version)
+        });
         format!(
-            "{} · {} · {} cells",
+            "{} · {} · {} cells{build}",
             first.machine.one_line(),
             first.started_at,
             first.cells.len()
