@@ -112,13 +112,21 @@ pub struct Cli {
     pub export_dialog: bool,
 }
 
+/// The exit statuses of `corelab report`, for `--help` and its man page.
+const REPORT_AFTER_HELP: &str = "Exit status: 0 when every output asked for was written; 1 when \
+a file cannot be read, or any output could not be made (the others are still written, and \
+stderr names each that was not).";
+
 #[derive(Subcommand, Debug)]
 pub enum Command {
     /// Run an experiment headless and print a summary table.
     #[command(after_help = RUN_AFTER_HELP)]
     Run(RunArgs),
     /// Charts, a Markdown report and scaling fits from saved results files; several files
-    /// are overlaid on one chart to compare runs (e.g. a laptop and a big server).
+    /// are overlaid on one chart to compare runs (e.g. a laptop and a big server), with a
+    /// note of what differs between them. Every output asked for is tried; the exit status
+    /// is 1 when any could not be written.
+    #[command(after_help = REPORT_AFTER_HELP)]
     Report(ReportArgs),
     /// List the built-in presets.
     Presets,
@@ -156,7 +164,9 @@ pub enum Command {
 const RUN_AFTER_HELP: &str = "\
 PRESET: an argument that contains a `/` or ends in `.json` is a preset file; anything else is
 the name of a built-in preset, even when a file of that name exists in the current directory
-(write ./NAME to use the file). stderr says which one was used.
+(write ./NAME to use the file). A results file (`\"format\": \"corelab-results\"`) runs the
+experiment it recorded again, at its recorded task size with calibration off. stderr says which
+one was used.
 
 Python interpreter: a bare name (python3) is looked up on PATH, a relative path is taken
 relative to the preset file's directory, once, before anything runs; the version check and the
@@ -179,16 +189,18 @@ stops at once. --csv, --trace and the charts and report are not written after an
 (stderr says so; `corelab report` makes the charts and report from the saved cells).
 
 Exit status: 0 every cell measured; 1 an error: before the sweep (a bad preset or option, an
-unusable output, a missing interpreter), results that could not be saved, or standard output
-that could not be written; 2 a command-line mistake; 3 the sweep ended but some or all of its
+unusable output, a missing interpreter), results that could not be saved, an output (--csv,
+--trace, a chart, the report) that could not be made (the others are still written), or
+standard output that could not be written; 2 a command-line mistake; 3 the sweep ended but some or all of its
 cells failed (stderr names them); 128 + N interrupted by signal N.";
 
 #[derive(clap::Args, Debug)]
 pub struct RunArgs {
     /// A preset file, or the name of a built-in preset (see `corelab presets`). An argument
     /// that contains a `/` or ends in `.json` is a file; anything else is a built-in preset,
-    /// even if a file of that name exists here (write `./NAME` for the file). stderr says
-    /// which was used.
+    /// even if a file of that name exists here (write `./NAME` for the file). A results file
+    /// runs the experiment it recorded again, at its recorded (calibrated) task size with
+    /// calibration off, so that the same work is measured. stderr says which was used.
     pub preset: String,
     /// Write the full results (every raw sample) as JSON here.
     #[arg(long, value_name = "FILE")]
@@ -1324,29 +1336,43 @@ pub fn run(args: &RunArgs) -> Result<ExitCode> {
             128u8.saturating_add(signal.clamp(0, 127) as u8),
         ));
     }
+    // Each output is tried even when another failed (see `write_outputs`).
+    let mut not_written: Vec<String> = Vec::new();
     if let Some(path) = &args.trace {
-        let text = crate::export::chrome_trace_json(&results)
-            .context("no cell recorded a timeline to trace")?;
-        crate::safe_fs::write_atomically(path, text.as_bytes())
-            .with_context(|| format!("writing the trace to {}", path.display()))?;
-        errln!("trace written to {}", path.display());
+        let written = crate::export::chrome_trace_json(&results)
+            .context("no cell recorded a timeline to trace")
+            .and_then(|text| {
+                crate::safe_fs::write_atomically(path, text.as_bytes())
+                    .with_context(|| format!("writing the trace to {}", path.display()))
+            });
+        match written {
+            Ok(()) => errln!("trace written to {}", path.display()),
+            Err(e) => not_written.push(format!("--trace {}: {e:#}", path.display())),
+        }
     }
     if let Some(path) = &args.csv {
-        write_atomically(path, summary_csv(&results).as_bytes())
-            .with_context(|| format!("cannot write {}", path.display()))?;
-        errln!("summary written to {}", path.display());
+        match write_atomically(path, summary_csv(&results).as_bytes()) {
+            Ok(()) => errln!("summary written to {}", path.display()),
+            Err(e) => not_written.push(format!("--csv {}: cannot write it: {e}", path.display())),
+        }
     }
     let label = args
         .out
         .as_deref()
         .map_or_else(|| results.machine.hostname.clone(), file_label);
-    write_outputs(
+    let charts = write_outputs(
         &[ChartRun {
             label: &label,
             results: &results,
         }],
         &args.outputs,
-    )?;
+    );
+    match (charts, not_written.is_empty()) {
+        (Ok(()), true) => {}
+        (Ok(()), false) => bail!("not written: {}", not_written.join("; ")),
+        (Err(e), true) => return Err(e),
+        (Err(e), false) => bail!("not written: {}; {e:#}", not_written.join("; ")),
+    }
     if results.status != RunStatus::Complete {
         bail!("the sweep did not complete");
     }
