@@ -8,6 +8,10 @@
 //!    optionally with `CORELAB_COMMIT_DATE`;
 //! 3. `unknown`.
 //!
+//! It also sets `CORELAB_COMMIT_HASH` (the hash alone, `unknown` without one) and
+//! `CORELAB_TREE_MODIFIED` (`true`, `false`, or `unknown` where the commit came from the
+//! environment or nowhere), which every results file records as its provenance.
+//!
 //! It never fails the build: any git error falls through to the next source.
 
 use std::path::{Path, PathBuf};
@@ -22,12 +26,25 @@ fn main() {
     println!("cargo:rerun-if-env-changed=CORELAB_COMMIT_DATE");
 
     let commit = from_git(&manifest_dir).or_else(from_env);
+    let (hash, modified) = match &commit {
+        Some(c) => match c.hash.strip_suffix("-dirty") {
+            Some(clean) => (clean.to_string(), "true"),
+            _ if c.from_git => (c.hash.clone(), "false"),
+            _ => (c.hash.clone(), "unknown"),
+        },
+        None => ("unknown".to_string(), "unknown"),
+    };
+    println!("cargo:rustc-env=CORELAB_COMMIT_HASH={hash}");
+    println!("cargo:rustc-env=CORELAB_TREE_MODIFIED={modified}");
     let text = match commit {
         Some(Commit {
             hash,
             date: Some(date),
+            ..
         }) => format!("{version} (commit {hash}, {date})"),
-        Some(Commit { hash, date: None }) => format!("{version} (commit {hash})"),
+        Some(Commit {
+            hash, date: None, ..
+        }) => format!("{version} (commit {hash})"),
         None => format!("{version} (commit unknown)"),
     };
     println!("cargo:rustc-env=CORELAB_VERSION={text}");
@@ -36,6 +53,8 @@ fn main() {
 struct Commit {
     hash: String,
     date: Option<String>,
+    /// Whether git said it (and so whether `-dirty` was checked).
+    from_git: bool,
 }
 
 fn from_env() -> Option<Commit> {
@@ -51,6 +70,7 @@ fn from_env() -> Option<Commit> {
     Some(Commit {
         hash: hash.to_string(),
         date,
+        from_git: false,
     })
 }
 
@@ -92,7 +112,11 @@ fn from_git(dir: &Path) -> Option<Commit> {
     if !status.is_empty() {
         hash.push_str("-dirty");
     }
-    Some(Commit { hash, date })
+    Some(Commit {
+        hash,
+        date,
+        from_git: true,
+    })
 }
 
 /// Reruns this script when HEAD moves: `.git/HEAD`, the file of the branch it points to, and

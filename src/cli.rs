@@ -112,13 +112,21 @@ pub struct Cli {
     pub export_dialog: bool,
 }
 
+/// The exit statuses of `corelab report`, for `--help` and its man page.
+const REPORT_AFTER_HELP: &str = "Exit status: 0 when every output asked for was written; 1 when \
+a file cannot be read, or any output could not be made (the others are still written, and \
+stderr names each that was not).";
+
 #[derive(Subcommand, Debug)]
 pub enum Command {
     /// Run an experiment headless and print a summary table.
     #[command(after_help = RUN_AFTER_HELP)]
     Run(RunArgs),
     /// Charts, a Markdown report and scaling fits from saved results files; several files
-    /// are overlaid on one chart to compare runs (e.g. a laptop and a big server).
+    /// are overlaid on one chart to compare runs (e.g. a laptop and a big server), with a
+    /// note of what differs between them. Every output asked for is tried; the exit status
+    /// is 1 when any could not be written.
+    #[command(after_help = REPORT_AFTER_HELP)]
     Report(ReportArgs),
     /// List the built-in presets.
     Presets,
@@ -156,7 +164,9 @@ pub enum Command {
 const RUN_AFTER_HELP: &str = "\
 PRESET: an argument that contains a `/` or ends in `.json` is a preset file; anything else is
 the name of a built-in preset, even when a file of that name exists in the current directory
-(write ./NAME to use the file). stderr says which one was used.
+(write ./NAME to use the file). A results file (`\"format\": \"corelab-results\"`) runs the
+experiment it recorded again, at its recorded task size with calibration off. stderr says which
+one was used.
 
 Python interpreter: a bare name (python3) is looked up on PATH, a relative path is taken
 relative to the preset file's directory, once, before anything runs; the version check and the
@@ -179,16 +189,18 @@ stops at once. --csv, --trace and the charts and report are not written after an
 (stderr says so; `corelab report` makes the charts and report from the saved cells).
 
 Exit status: 0 every cell measured; 1 an error: before the sweep (a bad preset or option, an
-unusable output, a missing interpreter), results that could not be saved, or standard output
-that could not be written; 2 a command-line mistake; 3 the sweep ended but some or all of its
+unusable output, a missing interpreter), results that could not be saved, an output (--csv,
+--trace, a chart, the report) that could not be made (the others are still written), or
+standard output that could not be written; 2 a command-line mistake; 3 the sweep ended but some or all of its
 cells failed (stderr names them); 128 + N interrupted by signal N.";
 
 #[derive(clap::Args, Debug)]
 pub struct RunArgs {
     /// A preset file, or the name of a built-in preset (see `corelab presets`). An argument
     /// that contains a `/` or ends in `.json` is a file; anything else is a built-in preset,
-    /// even if a file of that name exists here (write `./NAME` for the file). stderr says
-    /// which was used.
+    /// even if a file of that name exists here (write `./NAME` for the file). A results file
+    /// runs the experiment it recorded again, at its recorded (calibrated) task size with
+    /// calibration off, so that the same work is measured. stderr says which was used.
     pub preset: String,
     /// Write the full results (every raw sample) as JSON here.
     #[arg(long, value_name = "FILE")]
@@ -514,20 +526,41 @@ fn list_presets() {
 /// Exit status of `corelab run` when the sweep ended but some of its cells failed.
 pub const EXIT_CELLS_FAILED: u8 = 3;
 
+/// A results file in place of a preset: its recorded experiment is run again (see
+/// [`ResultsFile::rerun_experiment`]), and stderr says so.
+fn is_results_file(path: &Path) -> bool {
+    crate::safe_fs::read_regular_text(path, crate::results::MAX_RESULTS_BYTES)
+        .is_ok_and(|text| ResultsFile::is_results_document(&text))
+}
+
 /// Loads the preset `arg` names, by the rule of [`Experiment::arg_names_a_file`], and says on
-/// stderr which one was used. Returns the experiment and, for a file, its directory (relative
-/// interpreter paths in it are resolved against that directory).
-fn load_preset(arg: &str, quiet: bool) -> Result<(Experiment, Option<PathBuf>)> {
+/// stderr which one was used; a results file gives the experiment it recorded. Returns the
+/// experiment, for a file its directory (relative interpreter paths in it are resolved
+/// against that directory), and where it came from in words (`built-in preset cpu-bound`).
+fn load_preset(arg: &str, quiet: bool) -> Result<(Experiment, Option<PathBuf>, String)> {
     if Experiment::arg_names_a_file(arg) {
         let path = Path::new(arg);
+        let dir = std::path::absolute(path)
+            .ok()
+            .and_then(|p| p.parent().map(Path::to_path_buf));
+        if is_results_file(path) {
+            let results = ResultsFile::load(path)
+                .with_context(|| format!("cannot run the experiment recorded in {arg}"))?;
+            let (exp, calibration) = results.rerun_experiment();
+            if !quiet {
+                errln!(
+                    "Preset: the experiment recorded in the results file {arg} ({}){}",
+                    crate::export::sanitize::for_terminal_line(&results.experiment.name),
+                    calibration.map_or(String::new(), |c| format!("; {c}"))
+                );
+            }
+            return Ok((exp, dir, format!("results file {arg}")));
+        }
         let exp = Experiment::load(path).with_context(|| format!("cannot use preset {arg}"))?;
         if !quiet {
             errln!("Preset: the file {arg}");
         }
-        let dir = std::path::absolute(path)
-            .ok()
-            .and_then(|p| p.parent().map(Path::to_path_buf));
-        return Ok((exp, dir));
+        return Ok((exp, dir, format!("preset file {arg}")));
     }
     let Some(builtin) = find_builtin(arg) else {
         let hint = if Path::new(arg).exists() {
@@ -550,7 +583,65 @@ fn load_preset(arg: &str, quiet: bool) -> Result<(Experiment, Option<PathBuf>)> 
         };
         errln!("Preset: the built-in preset {arg}{shadow}");
     }
-    Ok((exp, None))
+    Ok((exp, None, format!("built-in preset {arg}")))
+}
+
+/// The most characters of a command line a results file records.
+const COMMAND_LINE_CHARS: usize = 2000;
+
+/// `args` (the program first) as one line for the results' provenance: the program by its
+/// file name, the home directory written `~`, control characters escaped, arguments with
+/// spaces or quotes single-quoted; at most [`COMMAND_LINE_CHARS`] characters.
+pub fn sanitised_command_line(
+    args: impl IntoIterator<Item = std::ffi::OsString>,
+    home: Option<&Path>,
+) -> String {
+    let home = home
+        .and_then(Path::to_str)
+        .filter(|h| h.len() > 1)
+        .map(|h| h.trim_end_matches('/'));
+    let words: Vec<String> = args
+        .into_iter()
+        .enumerate()
+        .map(|(i, arg)| {
+            let mut text = arg.to_string_lossy().into_owned();
+            if i == 0 {
+                text = Path::new(&text)
+                    .file_name()
+                    .map_or(text.clone(), |n| n.to_string_lossy().into_owned());
+            }
+            if let Some(home) = home {
+                // The home directory at the start of the argument or of a `--flag=` value.
+                let start = text.find('=').map_or(0, |eq| eq + 1);
+                let rest = &text[start..];
+                if rest == home || rest.starts_with(&format!("{home}/")) {
+                    text = format!("{}~{}", &text[..start], &rest[home.len()..]);
+                } else if start > 0 && (text == home || text.starts_with(&format!("{home}/"))) {
+                    text = format!("~{}", &text[home.len()..]);
+                }
+            }
+            let text = crate::export::sanitize::for_terminal_line(&text).into_owned();
+            if text.is_empty() || text.contains([' ', '\'', '"', '$', '`', ';', '&', '|']) {
+                format!("'{}'", text.replace('\'', "'\\''"))
+            } else {
+                text
+            }
+        })
+        .collect();
+    let line = words.join(" ");
+    match line.chars().count() > COMMAND_LINE_CHARS {
+        true => format!(
+            "{}…",
+            line.chars().take(COMMAND_LINE_CHARS).collect::<String>()
+        ),
+        false => line,
+    }
+}
+
+/// This process's command line, for the results' provenance.
+fn this_command_line() -> String {
+    let home = std::env::var_os("HOME").map(PathBuf::from);
+    sanitised_command_line(std::env::args_os(), home.as_deref())
 }
 
 /// Refuses, before any measuring, an output that could not be written at the end: a missing or
@@ -1010,7 +1101,15 @@ fn cancel_on_signals(cancel: &CancelToken) -> Result<()> {
 /// sweep, or a results file that could not be saved), [`EXIT_CELLS_FAILED`] some or all cells
 /// failed (they are named), 128 + the signal's number when interrupted.
 pub fn run(args: &RunArgs) -> Result<ExitCode> {
-    let (mut exp, preset_dir) = load_preset(&args.preset, args.quiet)?;
+    let (mut exp, preset_dir, mut preset_source) = load_preset(&args.preset, args.quiet)?;
+    if args.workers.is_some()
+        || args.models.is_some()
+        || args.repetitions.is_some()
+        || args.min_time.is_some()
+        || args.precision.is_some()
+    {
+        preset_source.push_str(" (with command-line overrides)");
+    }
     if let Some(w) = &args.workers {
         exp.workers = w.clone();
     }
@@ -1074,10 +1173,12 @@ pub fn run(args: &RunArgs) -> Result<ExitCode> {
     let worker = WorkerCommand::current_exe().map_err(anyhow::Error::msg)?;
     // An earlier --out is left alone until this run has results to replace it with.
     let target = args.out.as_deref().map(OutTarget::new).transpose()?;
-    let config = SweepConfig {
+    let mut config = SweepConfig {
         partial_results: target.as_ref().map(|t| t.sweep_path().to_path_buf()),
         ..SweepConfig::new(worker)
     };
+    config.provenance.command = Some(this_command_line());
+    config.provenance.preset_source = Some(preset_source);
     let quiet = args.quiet;
     let mut cells_total = 0;
     let mut cells_done = 0;
@@ -1235,29 +1336,43 @@ pub fn run(args: &RunArgs) -> Result<ExitCode> {
             128u8.saturating_add(signal.clamp(0, 127) as u8),
         ));
     }
+    // Each output is tried even when another failed (see `write_outputs`).
+    let mut not_written: Vec<String> = Vec::new();
     if let Some(path) = &args.trace {
-        let text = crate::export::chrome_trace_json(&results)
-            .context("no cell recorded a timeline to trace")?;
-        crate::safe_fs::write_atomically(path, text.as_bytes())
-            .with_context(|| format!("writing the trace to {}", path.display()))?;
-        errln!("trace written to {}", path.display());
+        let written = crate::export::chrome_trace_json(&results)
+            .context("no cell recorded a timeline to trace")
+            .and_then(|text| {
+                crate::safe_fs::write_atomically(path, text.as_bytes())
+                    .with_context(|| format!("writing the trace to {}", path.display()))
+            });
+        match written {
+            Ok(()) => errln!("trace written to {}", path.display()),
+            Err(e) => not_written.push(format!("--trace {}: {e:#}", path.display())),
+        }
     }
     if let Some(path) = &args.csv {
-        write_atomically(path, summary_csv(&results).as_bytes())
-            .with_context(|| format!("cannot write {}", path.display()))?;
-        errln!("summary written to {}", path.display());
+        match write_atomically(path, summary_csv(&results).as_bytes()) {
+            Ok(()) => errln!("summary written to {}", path.display()),
+            Err(e) => not_written.push(format!("--csv {}: cannot write it: {e}", path.display())),
+        }
     }
     let label = args
         .out
         .as_deref()
         .map_or_else(|| results.machine.hostname.clone(), file_label);
-    write_outputs(
+    let charts = write_outputs(
         &[ChartRun {
             label: &label,
             results: &results,
         }],
         &args.outputs,
-    )?;
+    );
+    match (charts, not_written.is_empty()) {
+        (Ok(()), true) => {}
+        (Ok(()), false) => bail!("not written: {}", not_written.join("; ")),
+        (Err(e), true) => return Err(e),
+        (Err(e), false) => bail!("not written: {}; {e:#}", not_written.join("; ")),
+    }
     if results.status != RunStatus::Complete {
         bail!("the sweep did not complete");
     }
@@ -1321,6 +1436,14 @@ pub fn report(args: &ReportArgs) -> Result<()> {
                 r.status.describe()
             );
         }
+    }
+    let compared: Vec<(&str, &ResultsFile)> =
+        labels.iter().map(String::as_str).zip(&loaded).collect();
+    for d in crate::results::comparison_differences(&compared) {
+        errln!(
+            "Note: the compared runs differ in {}",
+            crate::export::sanitize::for_terminal_line(&d.describe())
+        );
     }
     let runs: Vec<ChartRun<'_>> = labels
         .iter()
@@ -1399,22 +1522,46 @@ fn write_outputs(runs: &[ChartRun<'_>], out: &OutputArgs) -> Result<()> {
         },
         ..ChartOptions::default()
     };
+    // Each output is tried even when another failed: one bad chart does not cost the report.
+    let mut failed: Vec<String> = Vec::new();
+    let mut charts_written: Vec<&PathBuf> = Vec::new();
     if let Some(path) = &out.svg {
-        let svg = render_svg(runs, &options).context("cannot draw the SVG chart")?;
-        write_atomically(path, svg.as_bytes())
-            .with_context(|| format!("cannot write {}", path.display()))?;
-        errln!("{} chart written to {}", options.kind, path.display());
+        let written = render_svg(runs, &options)
+            .context("cannot draw the SVG chart")
+            .and_then(|svg| {
+                write_atomically(path, svg.as_bytes())
+                    .with_context(|| format!("cannot write {}", path.display()))
+            });
+        match written {
+            Ok(()) => {
+                errln!("{} chart written to {}", options.kind, path.display());
+                charts_written.push(path);
+            }
+            Err(e) => failed.push(format!("--svg {}: {e:#}", path.display())),
+        }
     }
     if let Some(path) = &out.png {
-        let png = render_png(runs, &options).context("cannot draw the PNG chart")?;
-        write_atomically(path, &png).with_context(|| format!("cannot write {}", path.display()))?;
-        errln!("{} chart written to {}", options.kind, path.display());
+        let written = render_png(runs, &options)
+            .context("cannot draw the PNG chart")
+            .and_then(|png| {
+                write_atomically(path, &png)
+                    .with_context(|| format!("cannot write {}", path.display()))
+            });
+        match written {
+            Ok(()) => {
+                errln!("{} chart written to {}", options.kind, path.display());
+                charts_written.push(path);
+            }
+            Err(e) => failed.push(format!("--png {}: {e:#}", path.display())),
+        }
     }
     if let Some(path) = &out.markdown {
         let alt = format!("{} chart", options.kind);
+        // Only a chart that was written is linked.
         let links: Vec<String> = [&out.png, &out.svg]
             .into_iter()
             .flatten()
+            .filter(|p| charts_written.contains(p))
             .take(1)
             .map(|chart| relative_to(chart, path))
             .collect();
@@ -1422,11 +1569,19 @@ fn write_outputs(runs: &[ChartRun<'_>], out: &OutputArgs) -> Result<()> {
             .iter()
             .map(|p| ReportImage { alt: &alt, path: p })
             .collect();
-        write_atomically(path, markdown_report(runs, &images).as_bytes())
-            .with_context(|| format!("cannot write {}", path.display()))?;
-        errln!("report written to {}", path.display());
+        match write_atomically(path, markdown_report(runs, &images).as_bytes()) {
+            Ok(()) => errln!("report written to {}", path.display()),
+            Err(e) => failed.push(format!(
+                "--markdown {}: cannot write it: {e}",
+                path.display()
+            )),
+        }
     }
-    Ok(())
+    match failed.len() {
+        0 => Ok(()),
+        1 => bail!("not written: {}", failed[0]),
+        n => bail!("{n} outputs not written: {}", failed.join("; ")),
+    }
 }
 
 /// `target` as a link from the directory of `from` (a file): relative when it lies below that
@@ -1494,6 +1649,30 @@ mod tests {
             selftest_reason("was not found (install python3 or set python.interpreter)"),
             "was not found (install python3 or pass --python INTERPRETER)"
         );
+    }
+
+    #[test]
+    fn the_command_line_is_recorded_sanitised() {
+        let args = [
+            "/home/ann/.cargo/bin/corelab",
+            "run",
+            "/home/ann/presets/my preset.json",
+            "--out=/home/ann/a.json",
+            "--csv",
+            "/home/annex/b.csv",
+            "bad\u{1b}[31m",
+            "it's",
+        ]
+        .map(std::ffi::OsString::from);
+        let line = sanitised_command_line(args, Some(Path::new("/home/ann/")));
+        assert_eq!(
+            line,
+            "corelab run '~/presets/my preset.json' --out=~/a.json --csv /home/annex/b.csv bad\\u{1b}[31m 'it'\\''s'"
+        );
+        let long = ["corelab".to_string(), "x".repeat(5000)].map(std::ffi::OsString::from);
+        let line = sanitised_command_line(long, None);
+        assert_eq!(line.chars().count(), COMMAND_LINE_CHARS + 1);
+        assert!(line.ends_with('…'));
     }
 
     #[test]

@@ -87,6 +87,9 @@ fn run_fills_the_results_table_and_autosaves() {
     let reloaded = ResultsFile::load(&saved).unwrap();
     assert_eq!(reloaded.status, RunStatus::Complete);
     assert_eq!(reloaded.cells.len(), plan.len());
+    // Provenance: run from the workbench, by this build.
+    assert_eq!(reloaded.provenance.command.as_deref(), Some("workbench"));
+    assert!(reloaded.provenance.commit.is_some());
     assert_eq!(h.state().recent_results(), &[saved]);
 }
 

@@ -102,6 +102,9 @@ pub struct SweepConfig {
     /// Seed of the per-round shuffle; `None` picks one from the clock. Recorded in the
     /// results (`shuffle_seed`) either way.
     pub shuffle_seed: Option<u64>,
+    /// Recorded in the results: this build's commit, and the command and preset the caller
+    /// names.
+    pub provenance: crate::results::Provenance,
 }
 
 impl SweepConfig {
@@ -112,6 +115,7 @@ impl SweepConfig {
             display: None,
             executors: Arc::new(RealExecutors),
             shuffle_seed: None,
+            provenance: crate::results::Provenance::of_this_build(),
         }
     }
 
@@ -223,6 +227,7 @@ pub fn run_sweep(
         experiment: recorded_experiment(exp),
         shuffle_seed: Some(seed),
         calibration,
+        provenance: config.provenance.clone(),
         ..ResultsFile::default()
     };
     // A missing interpreter fails the Python cells (with the reason), not the sweep.

@@ -42,15 +42,61 @@ pub fn min_max(c: &CellResult) -> String {
         .map_or("—".into(), |s| seconds_range(s.min, s.max))
 }
 
-/// The 95% confidence interval of the speedup, `low – high`
-/// ([`CellResult::speedup_ci_low`]: the baseline's uncertainty included); `baseline` for the
-/// baseline's own cell, 1× by definition.
+/// Below this coverage an interval is labelled with its coverage (95%, with a little room
+/// for rounding).
+const FULL_COVERAGE: f64 = 0.95 - 1e-9;
+
+/// Why a cell's speedup has no interval worth the name: one run of the cell, or of the
+/// baseline, gives a single value (coverage 0), not an interval.
+fn no_speedup_interval(c: &CellResult) -> Option<&'static str> {
+    c.speedup_ci_low?;
+    if c.samples.len() == 1 {
+        Some("1 run, no interval")
+    } else if c.speedup_ci_coverage.is_some_and(|v| v < 0.25) {
+        // Two runs already cover 50%: below that, one of the two medians is a single run.
+        Some("no interval (baseline: 1 run)")
+    } else {
+        None
+    }
+}
+
+/// The confidence interval of the speedup, `low – high`
+/// ([`CellResult::speedup_ci_low`]: the baseline's uncertainty included), with its coverage in
+/// brackets where it is below 95% (the baseline or the cell has fewer than 6 runs: `0.96 –
+/// 1.76 (75% CI)`), `1 run, no interval` for a single run; `baseline` for the baseline's own
+/// cell, 1× by definition.
 pub fn speedup_ci(c: &CellResult) -> String {
+    if let Some(why) = no_speedup_interval(c) {
+        return why.into();
+    }
     match (c.speedup_ci_low, c.speedup_ci_high) {
-        (Some(l), Some(h)) => format!("{l:.2} – {h:.2}"),
+        (Some(l), Some(h)) => match c.speedup_ci_coverage {
+            Some(cov) if cov < FULL_COVERAGE => {
+                format!("{l:.2} – {h:.2} ({:.0}% CI)", cov * 100.0)
+            }
+            _ => format!("{l:.2} – {h:.2}"),
+        },
         _ if c.speedup == Some(1.0) => "baseline".into(),
         _ => "—".into(),
     }
+}
+
+/// The speedup's interval in words, for a screen reader or a hover: `95% CI 1.80 – 2.20×`,
+/// `50% CI 1.80 – 2.20× (fewer than 6 runs)`, `1 run, no interval`; `None` without one.
+pub fn speedup_ci_words(c: &CellResult) -> Option<String> {
+    if let Some(why) = no_speedup_interval(c) {
+        return Some(why.into());
+    }
+    let (l, h) = (c.speedup_ci_low?, c.speedup_ci_high?);
+    let cov = c.speedup_ci_coverage.unwrap_or(0.95);
+    Some(if cov < FULL_COVERAGE {
+        format!(
+            "{:.0}% CI {l:.2} – {h:.2}× (fewer than 6 runs)",
+            cov * 100.0
+        )
+    } else {
+        format!("95% CI {l:.2} – {h:.2}×")
+    })
 }
 
 /// The confidence interval of the median wall time, `low – high` seconds, with how precisely
@@ -59,8 +105,11 @@ pub fn speedup_ci(c: &CellResult) -> String {
 /// `1.0210 – 1.0388 ±0.87%` or `1.0210 – 1.0388 (94% CI)`.
 pub fn median_ci(c: &CellResult) -> String {
     c.wall.as_ref().map_or("—".into(), |s| {
+        if c.samples.len() == 1 {
+            return "1 run, no interval".into();
+        }
         let mut text = seconds_range(s.median_ci_low, s.median_ci_high);
-        if s.median_ci_coverage < 0.95 - 1e-9 {
+        if s.median_ci_coverage < FULL_COVERAGE {
             text.push_str(&format!(" ({:.0}% CI)", s.median_ci_coverage * 100.0));
         } else if let Some(p) = precision(c) {
             text.push_str(&format!(" {}", precision_text(p)));
@@ -180,7 +229,11 @@ pub fn note(c: &CellResult) -> String {
     match c.status {
         CellStatus::Ok => {}
         CellStatus::Failed => parts.push(format!("FAILED: {}", c.error.as_deref().unwrap_or(""))),
-        CellStatus::Cancelled => parts.push("cancelled".into()),
+        CellStatus::Cancelled => parts.push(match c.samples.len() {
+            0 => "cancelled before any run".into(),
+            1 => "cancelled after 1 run: partial".into(),
+            n => format!("cancelled after {n} runs: partial"),
+        }),
     }
     if let Some(suspect) = one_worker_suspect(c) {
         parts.push(suspect);
@@ -310,6 +363,56 @@ mod tests {
             precision_target(&r, &r.cells[0]).unwrap(),
             "precision target ±2.0%: not met (fewer than 6 runs)"
         );
+    }
+
+    /// A baseline and a `threads × 2` cell with these wall times.
+    fn pair(base: &[f64], cell: &[f64]) -> ResultsFile {
+        let mut r = ResultsFile::default();
+        r.cells
+            .push(CellResult::with_walls(ModelKind::Sequential, 1, base));
+        r.cells
+            .push(CellResult::with_walls(ModelKind::Threads, 2, cell));
+        r.recompute();
+        r
+    }
+
+    #[test]
+    fn the_speedup_interval_bears_its_real_coverage() {
+        let six = [2.0, 2.1, 1.9, 2.05, 1.95, 2.0];
+        let half = six.map(|t| t / 2.0);
+        // Six runs each: a 95% interval, no label.
+        let r = pair(&six, &half);
+        let c = &r.cells[1];
+        assert!(c.speedup_ci_coverage.unwrap() >= 0.95);
+        assert_eq!(
+            speedup_ci(c),
+            format!(
+                "{:.2} – {:.2}",
+                c.speedup_ci_low.unwrap(),
+                c.speedup_ci_high.unwrap()
+            )
+        );
+        assert!(speedup_ci_words(c).unwrap().starts_with("95% CI "));
+        // Three runs of the cell: the range, whose coverage is 1 − 2/8 = 75%.
+        let r = pair(&six, &half[..3]);
+        let c = &r.cells[1];
+        assert!((c.speedup_ci_coverage.unwrap() - 0.75).abs() < 1e-9);
+        assert!(speedup_ci(c).ends_with(" (75% CI)"), "{}", speedup_ci(c));
+        assert!(
+            speedup_ci_words(c).unwrap().starts_with("75% CI "),
+            "{:?}",
+            speedup_ci_words(c)
+        );
+        // Five runs of the baseline limit a cell of six: 1 − 2/32 = 93.75%.
+        let r = pair(&six[..5], &half);
+        assert!(speedup_ci(&r.cells[1]).ends_with(" (94% CI)"));
+        // One run: no interval, in words, for the median and the speedup.
+        let r = pair(&six, &half[..1]);
+        assert_eq!(speedup_ci(&r.cells[1]), "1 run, no interval");
+        assert_eq!(median_ci(&r.cells[1]), "1 run, no interval");
+        let r = pair(&six[..1], &half);
+        assert_eq!(speedup_ci(&r.cells[1]), "no interval (baseline: 1 run)");
+        assert_eq!(speedup_ci(&r.cells[0]), "baseline");
     }
 
     #[test]

@@ -457,8 +457,16 @@ where
         v.join(" vs ")
     });
     let subtitle = if runs.len() == 1 {
+        // Which build measured, where it was recorded (files from before say nothing).
+        let build = first.provenance.commit.as_ref().map_or(String::new(), |c| {
+            let modified = match first.provenance.tree_modified {
+                Some(true) => " (modified)",
+                _ => "",
+            };
+            format!(" · corelab {} {c}{modified}", first.corelab_version)
+        });
         format!(
-            "{} · {} · {} cells",
+            "{} · {} · {} cells{build}",
             first.machine.one_line(),
             first.started_at,
             first.cells.len()
@@ -522,6 +530,48 @@ where
             y += m.small * 1.3;
         }
     }
+    let compared: Vec<(&str, &ResultsFile)> = runs.iter().map(|r| (r.label, r.results)).collect();
+    let differences = crate::results::comparison_differences(&compared);
+    if !differences.is_empty() {
+        let aspects: Vec<&str> = differences.iter().map(|d| d.aspect).collect();
+        let text = format!(
+            "The compared runs differ in {}: not like for like (the report lists each run's)",
+            aspects.join(", ")
+        );
+        for line in wrap(&text, m.small, text_w, 2) {
+            root.draw(&Text::new(
+                line,
+                (side as i32, y as i32),
+                (font, m.small).into_font().color(&rgb(theme.warning())),
+            ))
+            .map_err(draw_err)?;
+            y += m.small * 1.3;
+        }
+    }
+    let partial: Vec<String> = runs
+        .iter()
+        .filter_map(|r| {
+            chart_model::partial_mark(r.results).map(|p| match runs.len() > 1 {
+                true => format!("{}: {p}", r.label),
+                false => p,
+            })
+        })
+        .collect();
+    if !partial.is_empty() {
+        let text = format!(
+            "Interrupted sweep ({}): their points rest on those few runs",
+            partial.join("; ")
+        );
+        for line in wrap(&text, m.small, text_w, 2) {
+            root.draw(&Text::new(
+                line,
+                (side as i32, y as i32),
+                (font, m.small).into_font().color(&rgb(theme.warning())),
+            ))
+            .map_err(draw_err)?;
+            y += m.small * 1.3;
+        }
+    }
     if kind == ChartKind::LostUpdates {
         let note = chart_model::lost_updates_note(runs.iter().map(|r| r.results));
         for line in wrap(&note, m.small, text_w, 2) {
@@ -559,7 +609,7 @@ where
     let series = chart_model::collect_series(runs, kind, &filter, x_max);
     if series.is_empty() {
         return Err(ChartError::Empty(format!(
-            "no cell has a {} value (did every cell fail, or are all its models hidden?)",
+            "no cell has a {} value (did every cell fail or get cancelled before its first run, or are all its models hidden?)",
             kind.id()
         )));
     }

@@ -856,7 +856,8 @@ pub fn series_of(
         let cells: Vec<&CellResult> = results
             .cells
             .iter()
-            .filter(|c| c.model == Some(model) && c.status == CellStatus::Ok)
+            // Cells cancelled after some runs are drawn too; the chart says they are partial.
+            .filter(|c| c.model == Some(model) && c.is_measured())
             .collect();
         let mut points: Vec<Point> = cells
             .iter()
@@ -1080,6 +1081,26 @@ pub fn tick_text(v: f64, step: f64) -> String {
 
 /// How busy the machine was while a run was measured, for the chart's warning line (`6 of 40
 /// runs`, `1.2 cores of other load over all runs`): `None` when it was quiet.
+/// A note for a chart that draws cells cancelled after some of their runs, e.g. `7 cells
+/// are partial: the sweep was cancelled after 2 to 3 runs of each`; `None` without any.
+pub fn partial_mark(results: &ResultsFile) -> Option<String> {
+    let runs: Vec<usize> = results
+        .cells
+        .iter()
+        .filter(|c| c.is_partial())
+        .map(|c| c.samples.len())
+        .collect();
+    let (lo, hi) = (runs.iter().min()?, runs.iter().max()?);
+    let of_each = match lo == hi {
+        true => format!("{lo}"),
+        false => format!("{lo} to {hi}"),
+    };
+    Some(match runs.len() {
+        1 => format!("1 cell is partial: cancelled after {of_each} runs"),
+        n => format!("{n} cells are partial: cancelled after {of_each} runs each"),
+    })
+}
+
 pub fn busy_mark(results: &ResultsFile) -> Option<String> {
     let m = &results.machine;
     if let Some(load) = m.load_during_runs.as_ref().filter(|l| l.was_busy()) {

@@ -1,6 +1,6 @@
 use crate::results::{CellStatus, ResultsFile};
 
-const HEADER: &str = "model,workers,status,runs,median_s,median_ci95_low_s,median_ci95_high_s,median_ci_coverage,min_s,max_s,mean_s,stddev_s,mean_ci95_low_s,mean_ci95_high_s,outliers,outlier_runs,speedup,speedup_low,speedup_high,speedup_ci95_low,speedup_ci95_high,efficiency,efficiency_pct,cpu_median_s,cpu_utilisation,work_vs_baseline,startup_s,checksum,lost_updates,gb_per_s,peak_rss_bytes,pss_bytes,uss_bytes,processes,voluntary_switches,involuntary_switches,migrations,ipc_bytes,error";
+const HEADER: &str = "model,workers,status,runs,median_s,median_ci95_low_s,median_ci95_high_s,median_ci_coverage,min_s,max_s,mean_s,stddev_s,mean_ci95_low_s,mean_ci95_high_s,outliers,outlier_runs,speedup,speedup_low,speedup_high,speedup_ci95_low,speedup_ci95_high,efficiency,efficiency_pct,cpu_median_s,cpu_utilisation,work_vs_baseline,startup_s,checksum,lost_updates,gb_per_s,peak_rss_bytes,pss_bytes,uss_bytes,processes,voluntary_switches,involuntary_switches,migrations,ipc_bytes,error,speedup_ci_coverage";
 
 /// One row per cell with its summary, speedup and efficiency (RFC 4180 quoting).
 pub fn summary_csv(results: &ResultsFile) -> String {
@@ -60,6 +60,8 @@ pub fn summary_csv(results: &ResultsFile) -> String {
             opt(costs.and_then(|k| k.migrations)),
             opt(costs.and_then(|k| k.ipc_bytes)),
             cell.error.clone().unwrap_or_default(),
+            // Added after `error`, so that readers by position keep working.
+            num(cell.speedup_ci_coverage),
         ];
         let quoted: Vec<String> = row.iter().map(|f| quote(f)).collect();
         out.push_str(&quoted.join(","));
@@ -135,11 +137,14 @@ mod tests {
             lines[1]
         );
         assert!(
-            lines[2].ends_with(",\"worker 1 said \"\"no\"\", twice\""),
+            // The error, then the speedup interval's coverage (none: the cell failed).
+            lines[2].ends_with(",\"worker 1 said \"\"no\"\", twice\","),
             "{}",
             lines[2]
         );
         assert_eq!(lines[2].split(',').count(), HEADER.split(',').count() + 1);
+        let header: Vec<&str> = lines[0].split(',').collect();
+        assert_eq!(header.last(), Some(&"speedup_ci_coverage"));
     }
 
     #[test]
@@ -170,6 +175,11 @@ mod tests {
             format!("{:.6}", threads.speedup_ci_high.unwrap())
         );
         assert!(threads.speedup_ci_low < Some(2.0) && threads.speedup_ci_high > Some(2.0));
+        // Five runs each: the lower coverage of the two median intervals, 1 − 2/32, below
+        // 95%; the baseline has no interval, so no coverage either.
+        let coverage = column("speedup_ci_coverage");
+        assert_eq!(rows[2][coverage], "0.937500");
+        assert_eq!(rows[1][coverage], "");
     }
 
     #[test]

@@ -30,6 +30,18 @@ pub fn markdown_report(runs: &[ChartRun<'_>], images: &[ReportImage<'_>]) -> Str
         out.push_str(&format!("![{}]({})\n\n", md(img.alt), img.path));
     }
     let fits: Vec<Vec<ModelFit>> = runs.iter().map(|r| fit_results(r.results)).collect();
+    let compared: Vec<(&str, &ResultsFile)> = runs.iter().map(|r| (r.label, r.results)).collect();
+    let differences = crate::results::comparison_differences(&compared);
+    if !differences.is_empty() {
+        out.push_str("## What differs between the compared runs\n\n");
+        out.push_str(
+            "Read the overlaid curves with this in mind: they do not measure the same thing in every respect.\n\n",
+        );
+        for d in &differences {
+            out.push_str(&format!("- {}\n", md(&d.describe())));
+        }
+        out.push('\n');
+    }
     if runs.len() > 1 {
         out.push_str("## Fits at a glance\n\n");
         for (r, f) in runs.iter().zip(&fits) {
@@ -52,7 +64,7 @@ pub fn markdown_report(runs: &[ChartRun<'_>], images: &[ReportImage<'_>]) -> Str
     }
     out.push_str(&format!(
         "---\n*Written by corelab {}.*\n",
-        env!("CARGO_PKG_VERSION")
+        env!("CORELAB_VERSION")
     ));
     out
 }
@@ -96,6 +108,25 @@ fn run_section(out: &mut String, r: &ResultsFile, fits: &[ModelFit], h: &str) {
         out.push('\n');
     }
 
+    out.push_str(&format!("{h} Provenance\n\n| | |\n|---|---|\n"));
+    let p = &r.provenance;
+    let commit = p.commit_text().unwrap_or_default();
+    let rows = [
+        (
+            "corelab",
+            match commit.is_empty() {
+                true => format!("{} (commit not recorded)", r.corelab_version),
+                false => format!("{}, commit {commit}", r.corelab_version),
+            },
+        ),
+        ("Command", p.command.clone().unwrap_or_default()),
+        ("Preset", p.preset_source.clone().unwrap_or_default()),
+    ];
+    for (k, v) in rows {
+        out.push_str(&format!("| {k} | {} |\n", md(or_dash(&v))));
+    }
+    out.push('\n');
+
     out.push_str(&format!("{h} Machine\n\n| | |\n|---|---|\n"));
     let m = &r.machine;
     let rows = [
@@ -116,11 +147,12 @@ fn run_section(out: &mut String, r: &ResultsFile, fits: &[ModelFit], h: &str) {
         ("Architecture", m.arch.clone()),
         ("Host", m.hostname.clone()),
         (
-            "Busy at start",
-            m.busy_cores_at_start.map_or(String::new(), |b| {
-                format!("{b:.2} cores used by other programs")
+            "Load average at start",
+            m.load_average.map_or(String::new(), |l| {
+                format!("{l:.2} (one-minute, all programs)")
             }),
         ),
+        ("Load during runs", load_during_runs(m)),
     ];
     for (k, v) in rows {
         out.push_str(&format!("| {k} | {} |\n", md(or_dash(&v))));
@@ -164,17 +196,7 @@ fn run_section(out: &mut String, r: &ResultsFile, fits: &[ModelFit], h: &str) {
         ),
         ("Workers", workers.join(", ")),
         ("Models", models.join(", ")),
-        (
-            "Repetitions",
-            if e.min_time_s > 0.0 {
-                format!(
-                    "{} timed (more while they add up to less than {} s), {} warm-up per cell",
-                    e.repetitions, e.min_time_s, e.warmups
-                )
-            } else {
-                format!("{} timed, {} warm-up per cell", e.repetitions, e.warmups)
-            },
-        ),
+        ("Repetitions", repetitions_rule(r)),
         ("Baseline", md(&baseline)),
         ("Timeout", format!("{} s per run", e.timeout_s)),
     ];
@@ -198,8 +220,8 @@ fn run_section(out: &mut String, r: &ResultsFile, fits: &[ModelFit], h: &str) {
 
     out.push_str(&format!("{h} Results\n\n"));
     out.push_str(
-        "| model | workers | median (s) | median CI (s) | min – max (s) | speedup | speedup 95% CI | efficiency | cores busy | work | note |\n\
-         |---|--:|--:|--:|--:|--:|--:|--:|--:|--:|---|\n",
+        "| model | workers | n | median (s) | median CI (s) | min – max (s) | speedup | speedup CI | efficiency | cores busy | work | note |\n\
+         |---|--:|--:|--:|--:|--:|--:|--:|--:|--:|--:|---|\n",
     );
     for c in &r.cells {
         let mut note = cell_text::note(c);
@@ -210,9 +232,10 @@ fn run_section(out: &mut String, r: &ResultsFile, fits: &[ModelFit], h: &str) {
             note.push_str("checksums differ between runs");
         }
         out.push_str(&format!(
-            "| {} | {} | {} | {} | {} | {} | {} | {} | {} | {} | {} |\n",
+            "| {} | {} | {} | {} | {} | {} | {} | {} | {} | {} | {} | {} |\n",
             c.model_id(),
             c.workers,
+            c.samples.len(),
             c.wall
                 .as_ref()
                 .map_or("—".into(), |s| cell_text::seconds(s.median)),
@@ -227,12 +250,15 @@ fn run_section(out: &mut String, r: &ResultsFile, fits: &[ModelFit], h: &str) {
         ));
     }
     out.push_str(
-        "\nThe median is plotted, with its 95% confidence interval as the error bar. The interval \
+        "\n*n* is the number of timed runs of the cell. \
+         The median is plotted, with its 95% confidence interval as the error bar. The interval \
          is distribution-free, from order statistics (the binomial distribution of ranks); with \
          fewer than 6 runs no pair of runs reaches 95%, and the range of the runs is given with \
          its coverage in brackets. A speedup divides two measured medians, so its interval \
          holds both: the baseline's and the cell's intervals, combined on a log scale (root \
-         sum of squares), 95% where both have 6 runs or more; the baseline's own speedup is 1 by \
+         sum of squares); it is a 95% interval where both have 6 runs or more, and otherwise \
+         bears the lower of the two coverages in brackets, e.g. (75% CI); a single run has no \
+         interval at all. The baseline's own speedup is 1 by \
          definition. Outliers are runs \
          whose modified z-score, 0.6745·|x − median| / MAD, exceeds 3.5; they are kept in the \
          median.\n\n",
@@ -377,6 +403,65 @@ fn coefficient_phrase(name: &str, value: f64, (lo, hi): (f64, f64)) -> String {
         ""
     };
     format!("{name} {}{poorly}", coefficient_range(lo, hi))
+}
+
+/// Other programs' load while the sweep's runs were timed, e.g. `0.68 cores on average, up
+/// to 1.13, of the 2.0 this sweep could use; 36 of 55 timed runs marked busy`; from files
+/// before per-run sampling, the cores busy at the start; empty when neither was recorded.
+fn load_during_runs(m: &crate::results::MachineInfo) -> String {
+    if let Some(l) = &m.load_during_runs {
+        let mut text = format!(
+            "other programs used {:.2} cores on average, up to {:.2}, of the {:.1} this sweep could use; {} of {} timed runs marked busy",
+            l.mean_other_cores, l.max_other_cores, l.usable_cores, l.busy_runs, l.runs
+        );
+        if l.unjudged_runs > 0 {
+            text.push_str(&format!(", {} too short to judge", l.unjudged_runs));
+        }
+        return text;
+    }
+    m.busy_cores_at_start.map_or(String::new(), |b| {
+        format!("{b:.2} cores used by other programs as the sweep started")
+    })
+}
+
+/// The rule that decided how many timed runs each cell took, as `engine::RunCount` applies
+/// it (the repetitions, then the minimum time, then the precision target with its budget and
+/// the 6 runs a 95% interval needs), and the range of runs the cells got.
+fn repetitions_rule(r: &ResultsFile) -> String {
+    let e = &r.experiment;
+    let cap = crate::preset::limits::MAX_REPETITIONS.max(e.repetitions);
+    let mut rule = format!("at least {} timed", e.repetitions);
+    if e.min_time_s > 0.0 {
+        rule.push_str(&format!(
+            ", more while they add up to less than {} s",
+            e.min_time_s
+        ));
+    }
+    if e.precision > 0.0 {
+        rule.push_str(&format!(
+            "; the precision target makes it at least {} (the fewest with a 95% interval), then more until the median's 95% CI is within {} or the timed runs have taken {} s",
+            crate::stats::MIN_SAMPLES_FOR_95.max(e.repetitions as usize),
+            cell_text::precision_text(e.precision),
+            e.precision_budget_s
+        ));
+    }
+    if e.min_time_s > 0.0 || e.precision > 0.0 {
+        rule.push_str(&format!(" (at most {cap})"));
+    }
+    rule.push_str(&format!("; {} warm-up per cell", e.warmups));
+    let runs: Vec<usize> = r
+        .cells
+        .iter()
+        .filter(|c| !c.samples.is_empty())
+        .map(|c| c.samples.len())
+        .collect();
+    if let (Some(lo), Some(hi)) = (runs.iter().min(), runs.iter().max()) {
+        match lo == hi {
+            true => rule.push_str(&format!(". Every cell measured got {lo} runs")),
+            false => rule.push_str(&format!(". The cells got {lo} to {hi} runs")),
+        }
+    }
+    rule
 }
 
 fn or_dash(s: &str) -> &str {
@@ -526,7 +611,10 @@ mod tests {
         ] {
             assert!(text.contains(section), "missing {section}");
         }
-        assert!(text.contains("| threads | 4 | 1.3650 |"), "{text}");
+        assert!(text.contains("| threads | 4 | 2 | 1.3650 |"), "{text}");
+        // Two runs each: the speedup's interval says it covers only 50%.
+        assert!(text.contains("| speedup CI |"), "{text}");
+        assert!(text.contains("2.88 – 3.29 (50% CI) | 77 % |"), "{text}");
         assert!(text.contains("threads × 8 failed: timed out"));
         assert!(text.contains("4 cells ok, 1 failed"));
         // Two runs a cell, 10% apart: each median is known to about ±10%, and three such
@@ -588,6 +676,93 @@ mod tests {
     }
 
     #[test]
+    fn the_repetitions_row_states_the_rule_that_applied_and_the_runs_got() {
+        let mut r = results();
+        r.experiment.repetitions = 5;
+        r.experiment.min_time_s = 0.5;
+        r.experiment.warmups = 1;
+        let rule = repetitions_rule(&r);
+        assert_eq!(
+            rule,
+            "at least 5 timed, more while they add up to less than 0.5 s (at most 1000); 1 warm-up per cell. Every cell measured got 2 runs"
+        );
+        r.experiment.precision = 0.02;
+        r.experiment.precision_budget_s = 1.5;
+        r.cells[1].samples = vec![Sample::default(); 7];
+        r.cells[2].samples = vec![Sample::default(); 9];
+        let rule = repetitions_rule(&r);
+        assert!(
+            rule.contains("the precision target makes it at least 6 (the fewest with a 95% interval), then more until the median's 95% CI is within ±2.0% or the timed runs have taken 1.5 s"),
+            "{rule}"
+        );
+        assert!(rule.ends_with("The cells got 2 to 9 runs"), "{rule}");
+        let text = markdown_report(
+            &[ChartRun {
+                label: "demo",
+                results: &r,
+            }],
+            &[],
+        );
+        assert!(
+            text.contains(&format!("| Repetitions | {rule} |")),
+            "{text}"
+        );
+    }
+
+    #[test]
+    fn provenance_and_the_load_during_the_runs_are_shown() {
+        let mut r = results();
+        let text = markdown_report(
+            &[ChartRun {
+                label: "demo",
+                results: &r,
+            }],
+            &[],
+        );
+        // A file from before provenance was recorded says so, and claims nothing.
+        assert!(
+            text.contains("| corelab | 0.1.0 (commit not recorded) |"),
+            "{text}"
+        );
+        assert!(text.contains("| Command | — |"), "{text}");
+        assert!(text.contains("| Load during runs | — |"), "{text}");
+        r.provenance = crate::results::Provenance {
+            commit: Some("9fb3689".into()),
+            tree_modified: Some(true),
+            command: Some("corelab run cpu-bound --out a.json".into()),
+            preset_source: Some("built-in preset cpu-bound".into()),
+        };
+        r.machine.load_average = Some(1.5);
+        r.machine.load_during_runs = Some(crate::results::LoadSummary {
+            runs: 55,
+            busy_runs: 36,
+            mean_other_cores: 0.68,
+            max_other_cores: 1.13,
+            usable_cores: 2.0,
+            ticks_per_cpu: 100.0,
+            busy: true,
+            unjudged_runs: 0,
+        });
+        let text = markdown_report(
+            &[ChartRun {
+                label: "demo",
+                results: &r,
+            }],
+            &[],
+        );
+        for row in [
+            "| corelab | 0.1.0, commit 9fb3689 (tree modified: tracked files differed from it) |",
+            "| Command | corelab run cpu-bound --out a.json |",
+            "| Preset | built-in preset cpu-bound |",
+            "| Load average at start | 1.50 (one-minute, all programs) |",
+            "| Load during runs | other programs used 0.68 cores on average, up to 1.13, of the 2.0 this sweep could use; 36 of 55 timed runs marked busy |",
+        ] {
+            assert!(text.contains(row), "{row} in {text}");
+        }
+        assert!(!text.contains("Busy at start"), "{text}");
+    }
+
+    #[test]
     fn comparison_report_labels_each_run() {
         let (a, b) = (results(), results());
         let text = markdown_report(
@@ -608,6 +783,33 @@ mod tests {
         assert!(text.contains("## big — Demo"));
         assert!(text.contains("- **big**: threads:"));
         assert!(text.contains("### Scaling fits"));
+        // The same experiment on the same machine by the same build: nothing to point out.
+        assert!(!text.contains("What differs"), "{text}");
+        let mut c = results();
+        c.experiment.task.cpu.size *= 2;
+        let text = markdown_report(
+            &[
+                ChartRun {
+                    label: "laptop",
+                    results: &a,
+                },
+                ChartRun {
+                    label: "big",
+                    results: &c,
+                },
+            ],
+            &[],
+        );
+        assert!(
+            text.contains("## What differs between the compared runs\n\n"),
+            "{text}"
+        );
+        assert!(
+            text.contains(
+                "- task size (wall times are of different work): laptop: task.cpu.size = "
+            ),
+            "{text}"
+        );
     }
 
     #[test]

@@ -13,9 +13,10 @@ pub fn summary_table(results: &ResultsFile) -> String {
         .map(|c| c.model_id().chars().count())
         .fold(MODEL_COLUMN, usize::max);
     let mut out = format!(
-        "{:<m$} {:>7} {:>10} {:>32} {:>19} {:>8} {:>15} {:>6} {:>6} {:>6}  {}\n",
+        "{:<m$} {:>7} {:>4} {:>10} {:>32} {:>19} {:>8} {:>23} {:>6} {:>6} {:>6}  {}\n",
         "model",
         "workers",
+        "n",
         "median",
         "median CI",
         "min – max",
@@ -33,9 +34,10 @@ pub fn summary_table(results: &ResultsFile) -> String {
             .as_ref()
             .map_or("—".into(), |s| format!("{}s", seconds(s.median)));
         out.push_str(&format!(
-            "{:<m$} {:>7} {:>10} {:>32} {:>19} {:>8} {:>15} {:>6} {:>6} {:>6}  {}\n",
+            "{:<m$} {:>7} {:>4} {:>10} {:>32} {:>19} {:>8} {:>23} {:>6} {:>6} {:>6}  {}\n",
             c.model_id(),
             c.workers,
+            c.samples.len(),
             median,
             median_ci(c),
             min_max(c),
@@ -56,9 +58,10 @@ pub fn summary_table(results: &ResultsFile) -> String {
             .map_or(String::new(), |m| format!(" = {} s", seconds(m)))
     ));
     out.push_str(
-        "median CI: order statistics (distribution-free), then ± how close that pins the median; in brackets the coverage when fewer than 6 runs cannot reach 95%\n\
+        "n: timed runs of the cell\n\
+         median CI: order statistics (distribution-free), then ± how close that pins the median; in brackets the coverage when fewer than 6 runs cannot reach 95%\n\
          outliers: runs whose modified z-score (0.6745·|x − median| / MAD) exceeds 3.5\n\
-         speedup CI: the baseline's and the cell's median intervals together (95% from 6 runs each)\n\
+         speedup CI: the baseline's and the cell's median intervals together: 95% where both have 6 runs or more, else the lower coverage in brackets; one run has no interval\n\
          cores: CPU time ÷ wall time; work: CPU time ÷ the baseline's (above 1: extra work)\n",
     );
     out
@@ -123,6 +126,15 @@ mod tests {
         let edges: Vec<usize> = rows.iter().map(|r| edge(r)).collect();
         assert!(edges.iter().all(|&e| e == edges[0]), "{edges:?}\n{text}");
         assert!(rows[3].starts_with("py-multiprocessing "), "{text}");
+        // The runs of each cell, after the workers: 6, 6, 2 and 0.
+        let runs: Vec<&str> = rows[1..]
+            .iter()
+            .map(|r| r.split_whitespace().nth(2).unwrap_or_default())
+            .collect();
+        assert_eq!(runs, ["6", "6", "2", "0"], "{text}");
+        assert!(rows[0].split_whitespace().nth(2) == Some("n"), "{text}");
+        // Two runs: the speedup's interval is the range, labelled with its coverage.
+        assert!(rows[3].contains("(50% CI)"), "{text}");
         assert!(!text.contains("—s"), "{text}");
         assert!(rows[4].contains(" — "), "{text}");
         assert!(

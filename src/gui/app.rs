@@ -891,12 +891,17 @@ impl WorkbenchApp {
                 None
             }
         };
-        match ActiveRun::start(
-            &self.experiment,
-            self.sweep_config.clone(),
-            path.clone(),
-            ctx,
-        ) {
+        let mut config = self.sweep_config.clone();
+        config.provenance.command = Some("workbench".into());
+        config.provenance.preset_source = self.origin.as_ref().map(|o| {
+            let modified = if self.is_modified() {
+                " (modified)"
+            } else {
+                ""
+            };
+            format!("{}{modified}", o.source.describe())
+        });
+        match ActiveRun::start(&self.experiment, config, path.clone(), ctx) {
             Ok(run) => {
                 self.messages.clear_errors();
                 self.save_error = None;

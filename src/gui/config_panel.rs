@@ -174,7 +174,8 @@ pub fn show(
 /// it keep their ids whatever sections come and go above it.
 fn section<R>(ui: &mut egui::Ui, name: &str, add: impl FnOnce(&mut egui::Ui) -> R) -> R {
     let id = egui::Id::unique(("corelab-config-section", name));
-    ui.scope_builder(egui::UiBuilder::new().scope_id(id), add).inner
+    ui.scope_builder(egui::UiBuilder::new().scope_id(id), add)
+        .inner
 }
 
 fn task_section(ui: &mut egui::Ui, exp: &mut Experiment) {

@@ -28,6 +28,7 @@ pub mod autosave;
 pub mod charts;
 pub mod command;
 pub mod command_task;
+pub mod compare_note;
 pub mod config_panel;
 pub mod editing;
 pub mod export_dialog;

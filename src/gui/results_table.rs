@@ -42,7 +42,7 @@ pub fn show(ui: &mut egui::Ui, results: Option<&ResultsFile>) {
     let grid = |ui: &mut egui::Ui, rows: std::ops::Range<usize>| {
         egui::Grid::new("results-grid")
             .striped(true)
-            .num_columns(12)
+            .num_columns(13)
             .spacing([14.0, 4.0])
             .show(ui, |ui| {
                 header_row(ui);
@@ -75,6 +75,10 @@ fn header_row(ui: &mut egui::Ui) {
     for (h, tip) in [
         ("cell", "model × worker count"),
         ("status", "ok, failed or cancelled"),
+        (
+            "n",
+            "timed runs of the cell: fewer than 6 leave no 95% interval (the intervals then say their coverage)",
+        ),
         (
             "median wall (s)",
             "median wall-clock time of the timed runs",
@@ -122,7 +126,11 @@ pub fn row_summary(results: &ResultsFile, cell: &CellResult) -> String {
         CellStatus::Failed => "failed",
         CellStatus::Cancelled => "cancelled",
     };
-    let mut parts = vec![format!("{}: {status}", row_label(cell))];
+    let runs = match cell.samples.len() {
+        1 => "1 run".to_string(),
+        n => format!("{n} runs"),
+    };
+    let mut parts = vec![format!("{}: {status}, {runs}", row_label(cell))];
     if let Some(w) = &cell.wall {
         let mut median = format!(
             "median {} s, CI {}",
@@ -143,13 +151,10 @@ pub fn row_summary(results: &ResultsFile, cell: &CellResult) -> String {
         }
     }
     if let Some(v) = cell.speedup {
-        parts.push(match (cell.speedup_ci_low, cell.speedup_ci_high) {
-            (Some(_), Some(_)) => format!(
-                "speedup {v:.2}× (95% CI {}×)",
-                export::speedup_ci_text(cell)
-            ),
-            _ if v == 1.0 => format!("speedup {v:.2}× (the baseline)"),
-            _ => format!("speedup {v:.2}×"),
+        parts.push(match export::speedup_ci_words(cell) {
+            Some(words) => format!("speedup {v:.2}× ({words})"),
+            None if v == 1.0 => format!("speedup {v:.2}× (the baseline)"),
+            None => format!("speedup {v:.2}×"),
         });
     }
     if let Some(v) = cell.efficiency {
@@ -229,6 +234,7 @@ fn row(ui: &mut egui::Ui, results: &ResultsFile, index: usize, cell: &CellResult
         CellStatus::Failed => ui.colored_label(error, "failed"),
         CellStatus::Cancelled => ui.weak("cancelled"),
     };
+    ui.monospace(cell.samples.len().to_string());
     let w = cell.wall.as_ref();
     ui.monospace(opt(w.map(|w| w.median), export::seconds_text));
     let missed = export::precision_target_met(results, cell) == Some(false);
@@ -258,8 +264,8 @@ fn row(ui: &mut egui::Ui, results: &ResultsFile, index: usize, cell: &CellResult
     let speedup = ui.monospace(opt(cell.speedup, |v| format!("{v:.2}×")));
     if cell.speedup.is_some() {
         speedup.on_hover_text(format!(
-            "confidence interval: {}× (the baseline's and this cell's median intervals together: 95% where both cells have 6 runs or more)",
-            export::speedup_ci_text(cell)
+            "confidence interval: {} (the baseline's and this cell's median intervals together: 95% where both cells have 6 runs or more, else the lower coverage of the two)",
+            export::speedup_ci_words(cell).unwrap_or_else(|| export::speedup_ci_text(cell))
         ));
     }
     ui.monospace(opt(cell.efficiency, |v| format!("{:.0} %", v * 100.0)));

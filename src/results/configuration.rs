@@ -41,6 +41,163 @@ impl ResultsFile {
     }
 }
 
+/// One way in which compared results differ that bears on reading their numbers side by
+/// side: what differs (`task size`) and each run's value (`a: task.cpu.size = 2610519`).
+#[derive(Clone, Debug, PartialEq)]
+pub struct Difference {
+    pub aspect: &'static str,
+    /// Why it matters to the comparison, in a few words.
+    pub consequence: &'static str,
+    /// Each run's label and value, in the order given.
+    pub values: Vec<(String, String)>,
+}
+
+impl Difference {
+    /// `task size (wall times are of different work): a: task.cpu.size = 2610519; b: …`.
+    pub fn describe(&self) -> String {
+        let values: Vec<String> = self
+            .values
+            .iter()
+            .map(|(label, v)| format!("{label}: {v}"))
+            .collect();
+        format!(
+            "{} ({}): {}",
+            self.aspect,
+            self.consequence,
+            values.join("; ")
+        )
+    }
+}
+
+/// What differs between the compared results `runs` (label, results) that a reader of their
+/// overlaid curves must know: the task and its size (the calibrated size included), how many
+/// runs each cell took (repetitions, minimum time, precision target), the Python
+/// interpreter, the corelab build, and the machine. Empty for a single run or where they
+/// agree on all of these.
+pub fn comparison_differences(runs: &[(&str, &ResultsFile)]) -> Vec<Difference> {
+    if runs.len() < 2 {
+        return Vec::new();
+    }
+    let mut out = Vec::new();
+    let mut check = |aspect, consequence, value: &dyn Fn(&ResultsFile) -> String| {
+        let values: Vec<(String, String)> = runs
+            .iter()
+            .map(|(label, r)| (label.to_string(), value(r)))
+            .collect();
+        if values.iter().any(|(_, v)| *v != values[0].1) {
+            out.push(Difference {
+                aspect,
+                consequence,
+                values,
+            });
+        }
+    };
+    check(
+        "task size",
+        "wall times are of different work",
+        &|r: &ResultsFile| task_text(&r.experiment),
+    );
+    check(
+        "task parameters",
+        "the work is not the same kind",
+        &|r: &ResultsFile| task_params(&r.experiment),
+    );
+    check(
+        "runs per cell",
+        "the intervals rest on different numbers of runs",
+        &|r: &ResultsFile| runs_text(r),
+    );
+    check(
+        "Python interpreter",
+        "the py-* models ran on different interpreters",
+        &|r: &ResultsFile| {
+            r.python.as_ref().map_or("none".into(), |p| {
+                format!(
+                    "{} {} (GIL {})",
+                    p.implementation,
+                    p.version,
+                    if p.gil_enabled { "on" } else { "off" }
+                )
+            })
+        },
+    );
+    check(
+        "corelab build",
+        "the measuring code may differ",
+        &|r: &ResultsFile| match r.provenance.commit_text() {
+            Some(commit) => format!("{} commit {commit}", r.corelab_version),
+            None => format!("{} (commit not recorded)", r.corelab_version),
+        },
+    );
+    check(
+        "machine",
+        "speedups depend on the cores and the memory",
+        &|r: &ResultsFile| {
+            format!(
+                "{} on host {}",
+                r.machine.one_line(),
+                if r.machine.hostname.is_empty() {
+                    "?"
+                } else {
+                    &r.machine.hostname
+                }
+            )
+        },
+    );
+    out
+}
+
+/// The task's amount of work: the size knob and the number of tasks
+/// (`task.cpu.size = 2610519, 64 cpu tasks`).
+fn task_text(exp: &Experiment) -> String {
+    let t = &exp.task;
+    let size = t.size_knob().map_or(String::new(), |(k, v)| {
+        format!("{k} = {}, ", trim_number(v))
+    });
+    format!("{size}{} {} tasks", t.tasks, t.kind)
+}
+
+/// The task's other parameters (the size knob left aside: [`task_text`] says it), as JSON.
+fn task_params(exp: &Experiment) -> String {
+    let t = exp.task.with_size(0.0);
+    let params = match t.kind {
+        crate::preset::TaskKind::Cpu => serde_json::to_string(&t.cpu),
+        crate::preset::TaskKind::Io => serde_json::to_string(&t.io),
+        crate::preset::TaskKind::Memory => serde_json::to_string(&t.memory),
+        crate::preset::TaskKind::Contention => serde_json::to_string(&t.contention),
+        crate::preset::TaskKind::Mixed => serde_json::to_string(&t.mixed),
+        crate::preset::TaskKind::Command => serde_json::to_string(&t.command),
+        crate::preset::TaskKind::Function => serde_json::to_string(&t.function),
+    }
+    .unwrap_or_default();
+    format!("{} {params}", t.kind)
+}
+
+/// The rule for the runs of a cell and the runs the cells got: `5 repetitions, more up to
+/// 0.5 s, ±2.0% within 1.5 s; 7 to 9 runs`.
+fn runs_text(r: &ResultsFile) -> String {
+    let e = &r.experiment;
+    let mut text = format!("{} repetitions", e.repetitions);
+    if e.min_time_s > 0.0 {
+        text.push_str(&format!(", more up to {} s", e.min_time_s));
+    }
+    if e.precision > 0.0 {
+        text.push_str(&format!(
+            ", ±{:.1}% within {} s",
+            e.precision * 100.0,
+            e.precision_budget_s
+        ));
+    }
+    let runs = r.cells.iter().map(|c| c.samples.len()).filter(|&n| n > 0);
+    if let (Some(lo), Some(hi)) = (runs.clone().min(), runs.max()) {
+        match lo == hi {
+            true => text.push_str(&format!("; {lo} runs a cell")),
+            false => text.push_str(&format!("; {lo} to {hi} runs a cell")),
+        }
+    }
+    text
+}
+
 /// A size as the preset writes it: whole numbers without decimals, others to 3 places.
 fn trim_number(v: f64) -> String {
     if v.fract() == 0.0 && v.abs() < 1e15 {
@@ -70,6 +227,67 @@ mod tests {
             }),
             ..ResultsFile::default()
         }
+    }
+
+    #[test]
+    fn compared_runs_are_said_to_differ_where_they_do() {
+        let exp = Experiment {
+            target_run_s: 0.25,
+            ..Experiment::default()
+        };
+        let a = calibrated(&exp, 2_610_519);
+        let mut b = calibrated(&exp, 3_500_000);
+        assert!(comparison_differences(&[("a", &a)]).is_empty());
+        assert!(comparison_differences(&[("a", &a), ("a again", &a)]).is_empty());
+        b.experiment.repetitions = 9;
+        b.machine.hostname = "big".into();
+        b.provenance.commit = Some("9fb3689".into());
+        let d = comparison_differences(&[("a", &a), ("b", &b)]);
+        let aspects: Vec<&str> = d.iter().map(|d| d.aspect).collect();
+        assert_eq!(
+            aspects,
+            ["task size", "runs per cell", "corelab build", "machine"]
+        );
+        let size = d[0].describe();
+        assert!(
+            size.starts_with(
+                "task size (wall times are of different work): a: task.cpu.size = 2610519, "
+            ),
+            "{size}"
+        );
+        assert!(size.contains("; b: task.cpu.size = 3500000, "), "{size}");
+        assert!(
+            d[1].describe().contains("b: 9 repetitions"),
+            "{}",
+            d[1].describe()
+        );
+        assert!(
+            d[2].describe()
+                .contains("a: 0.1.0 (commit not recorded); b: 0.1.0 commit 9fb3689"),
+            "{}",
+            d[2].describe()
+        );
+        assert!(d[3].describe().contains("on host big"));
+        // Another kernel is another task, whatever its size.
+        let mut e = a.clone();
+        e.experiment.task.cpu.kernel = crate::preset::CpuKernel::HashChain;
+        let d = comparison_differences(&[("a", &a), ("e", &e)]);
+        assert_eq!(d.len(), 1, "{d:?}");
+        assert_eq!(d[0].aspect, "task parameters");
+        // The interpreter, where the py-* models ran.
+        let mut c = a.clone();
+        c.python = Some(crate::results::PythonInfo {
+            implementation: "CPython".into(),
+            version: "3.12.1".into(),
+            gil_enabled: true,
+            ..crate::results::PythonInfo::default()
+        });
+        let d = comparison_differences(&[("a", &a), ("c", &c)]);
+        assert_eq!(d.len(), 1);
+        assert_eq!(
+            d[0].describe(),
+            "Python interpreter (the py-* models ran on different interpreters): a: none; c: CPython 3.12.1 (GIL on)"
+        );
     }
 
     #[test]

@@ -44,6 +44,66 @@ pub struct ResultsFile {
     /// above holds the chosen size). `None` without a target.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub calibration: Option<preset::Calibration>,
+    /// Which build of corelab measured, how it was started and from which preset. Empty in
+    /// files from before it was recorded.
+    #[serde(skip_serializing_if = "Provenance::is_empty")]
+    pub provenance: Provenance,
+}
+
+/// Where a results file came from, beyond `corelab_version`: the commit corelab was built
+/// from and whether its tree was modified, the command line (or `workbench`), and the preset.
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(default)]
+pub struct Provenance {
+    /// The short commit hash corelab was built from (`9fb3689`), or `unknown` (a build from
+    /// a tarball without `CORELAB_COMMIT`).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub commit: Option<String>,
+    /// Whether tracked files differed from that commit when corelab was built; `None` where
+    /// that is not known (the commit came from `CORELAB_COMMIT`, or is unknown).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub tree_modified: Option<bool>,
+    /// The command line that ran the sweep, sanitised (control characters escaped, the home
+    /// directory written `~`, quoted where needed): `corelab run cpu-bound --out a.json`; or
+    /// `workbench`.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub command: Option<String>,
+    /// Where the experiment came from: `built-in preset cpu-bound`, `preset file p.json`,
+    /// `results file a.json`, with ` (modified)` when edited or overridden before the run.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub preset_source: Option<String>,
+}
+
+impl Provenance {
+    /// This build's commit and whether its tree was modified (from `build.rs`); no command
+    /// or preset yet.
+    pub fn of_this_build() -> Provenance {
+        Provenance {
+            commit: Some(env!("CORELAB_COMMIT_HASH").to_string()),
+            tree_modified: match env!("CORELAB_TREE_MODIFIED") {
+                "true" => Some(true),
+                "false" => Some(false),
+                _ => None,
+            },
+            command: None,
+            preset_source: None,
+        }
+    }
+
+    pub fn is_empty(&self) -> bool {
+        *self == Provenance::default()
+    }
+
+    /// The commit in words: `9fb3689`, `9fb3689 (modified tree)`, `unknown`; `None` in files
+    /// from before it was recorded.
+    pub fn commit_text(&self) -> Option<String> {
+        let commit = self.commit.as_deref()?;
+        Some(match self.tree_modified {
+            Some(true) => format!("{commit} (tree modified: tracked files differed from it)"),
+            Some(false) => format!("{commit} (clean tree)"),
+            None => commit.to_string(),
+        })
+    }
 }
 
 impl Default for ResultsFile {
@@ -62,6 +122,7 @@ impl Default for ResultsFile {
             cells: Vec::new(),
             shuffle_seed: None,
             calibration: None,
+            provenance: Provenance::default(),
         }
     }
 }
@@ -190,6 +251,12 @@ pub struct CellResult {
     pub speedup_ci_low: Option<f64>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub speedup_ci_high: Option<f64>,
+    /// The coverage of the speedup's interval: the lower of the two median intervals'
+    /// coverages (the baseline's and this cell's), 0.95 or more only where both cells have 6
+    /// runs or more; below that the interval is the runs' range or close to it and says less.
+    /// `None` where there is no interval. Derived; old files get it from `recompute`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub speedup_ci_coverage: Option<f64>,
     pub efficiency: Option<f64>,
     /// CPU time / wall time: how many cores were busy on average.
     pub cpu_utilisation: Option<f64>,
@@ -236,6 +303,18 @@ impl CellResult {
                 .collect(),
             ..CellResult::default()
         }
+    }
+
+    /// A cell cancelled after some of its timed runs: its median, interval and speedup are
+    /// from those runs (partial, and labelled so), not from the runs it was meant to take.
+    pub fn is_partial(&self) -> bool {
+        self.status == CellStatus::Cancelled && !self.samples.is_empty()
+    }
+
+    /// Whether the cell has figures to show: it completed, or it was cancelled after some
+    /// runs ([`CellResult::is_partial`]). A failed cell's runs are not shown.
+    pub fn is_measured(&self) -> bool {
+        self.status == CellStatus::Ok || self.is_partial()
     }
 
     /// Whether other programs competed for the cores during this cell's timed runs: a run
@@ -294,6 +373,8 @@ struct BaselineCell {
     wall: stats::MedianInterval,
     /// Median CPU time, seconds, where the cell mostly computes (see [`MOSTLY_COMPUTING`]).
     cpu: Option<f64>,
+    /// The coverage of its median interval (below 0.95 with fewer than 6 runs).
+    coverage: f64,
 }
 
 /// A baseline whose CPU time is below this share of its wall time mostly waits: comparing
@@ -303,13 +384,20 @@ const MOSTLY_COMPUTING: f64 = 0.5;
 impl BaselineCell {
     /// From a cell whose summaries are filled in (`summarize_times`).
     fn of(index: usize, c: &CellResult) -> Option<BaselineCell> {
-        let wall = median_interval(c.wall.as_ref()?);
+        let summary = c.wall.as_ref()?;
+        let wall = median_interval(summary);
+        let coverage = summary.median_ci_coverage;
         let cpu = c
             .cpu
             .as_ref()
             .map(|s| s.median)
             .filter(|&cpu| cpu > 0.0 && cpu >= MOSTLY_COMPUTING * wall.median);
-        Some(BaselineCell { index, wall, cpu })
+        Some(BaselineCell {
+            index,
+            wall,
+            cpu,
+            coverage,
+        })
     }
 }
 
@@ -325,10 +413,21 @@ impl ResultsFile {
         // one worker.
         let mut sequential: Option<BaselineCell> = None;
         let mut one_worker: HashMap<Option<ModelKind>, Option<BaselineCell>> = HashMap::new();
-        for (i, c) in self.cells.iter().enumerate() {
-            if c.status != CellStatus::Ok {
-                continue;
-            }
+        // A cancelled cell's runs make a baseline too (for a sweep interrupted before any
+        // cell completed): its interval bears the coverage of its few runs, and every speedup
+        // against it says so. A completed cell is preferred.
+        let candidates = self
+            .cells
+            .iter()
+            .enumerate()
+            .filter(|(_, c)| c.status == CellStatus::Ok)
+            .chain(
+                self.cells
+                    .iter()
+                    .enumerate()
+                    .filter(|(_, c)| c.is_partial()),
+            );
+        for (i, c) in candidates {
             if c.model == Some(ModelKind::Sequential) && sequential.is_none() {
                 sequential = BaselineCell::of(i, c);
             }
@@ -513,6 +612,44 @@ impl ResultsFile {
         Ok(file)
     }
 
+    /// Whether `text` is a JSON document whose `format` is [`RESULTS_FORMAT`]: a results
+    /// file, to be told apart from a preset (whatever else it holds).
+    pub fn is_results_document(text: &str) -> bool {
+        #[derive(Deserialize)]
+        struct FormatOnly {
+            #[serde(default)]
+            format: Option<serde_json::Value>,
+        }
+        serde_json::from_str::<FormatOnly>(text)
+            .ok()
+            .and_then(|h| h.format)
+            .is_some_and(|f| f.as_str() == Some(RESULTS_FORMAT))
+    }
+
+    /// The experiment to measure again what this file measured: the recorded experiment
+    /// (its task already at the calibrated size) with calibration turned off, so that the
+    /// same work is measured rather than a size chosen anew. With the words that say so,
+    /// e.g. `calibration off: task.cpu.size = 2610519 as recorded (calibrated to 0.25 s
+    /// per run then)`; `None` for the words where the file was not calibrated.
+    pub fn rerun_experiment(&self) -> (Experiment, Option<String>) {
+        let mut exp = self.experiment.clone();
+        let calibrated = exp.target_run_s > 0.0 || self.calibration.is_some();
+        exp.target_run_s = 0.0;
+        let words = calibrated.then(|| {
+            let size = exp
+                .task
+                .size_knob()
+                .map_or("the task's size".into(), |(knob, v)| {
+                    format!("{knob} = {v}")
+                });
+            let then = self.calibration.as_ref().map_or(String::new(), |c| {
+                format!(" (calibrated to {} s per run then)", c.target_run_s)
+            });
+            format!("calibration off: {size} as recorded{then}, so the same work is measured")
+        });
+        (exp, words)
+    }
+
     pub fn load(path: &Path) -> Result<ResultsFile, ResultsError> {
         let shown = path.display().to_string();
         let text =
@@ -591,6 +728,10 @@ fn derive(cell: &mut CellResult, base: Option<&BaselineCell>, is_baseline: bool,
         cell.efficiency,
     ) = (sp, lo, hi, eff);
     (cell.speedup_ci_low, cell.speedup_ci_high) = ci.unzip();
+    cell.speedup_ci_coverage = match (ci, base, &cell.wall) {
+        (Some(_), Some(b), Some(w)) => Some(b.coverage.min(w.median_ci_coverage)),
+        _ => None,
+    };
     cell.cpu_utilisation = match (&cell.cpu, &cell.wall) {
         (Some(c), Some(w)) if w.median > 0.0 => Some(c.median / w.median),
         _ => None,
@@ -689,6 +830,52 @@ mod tests {
     }
 
     use super::*;
+
+    #[test]
+    fn provenance_is_optional_and_results_are_told_from_presets() {
+        // A file from before provenance: it loads, with none.
+        let old =
+            r#"{"format": "corelab-results", "format_version": 1, "corelab_version": "0.1.0"}"#;
+        assert!(ResultsFile::is_results_document(old));
+        let r = ResultsFile::from_json(old, "old.json").unwrap();
+        assert!(r.provenance.is_empty());
+        assert!(!r.to_json().contains("provenance"));
+        // Saved and read back.
+        let r = ResultsFile {
+            provenance: Provenance {
+                command: Some("workbench".into()),
+                ..Provenance::of_this_build()
+            },
+            ..ResultsFile::default()
+        };
+        let back = ResultsFile::from_json(&r.to_json(), "new.json").unwrap();
+        assert_eq!(back.provenance, r.provenance);
+        assert!(back.provenance.commit.is_some());
+        // Presets and other JSON are not results files.
+        assert!(!ResultsFile::is_results_document(
+            r#"{"version": 1, "name": "x"}"#
+        ));
+        assert!(!ResultsFile::is_results_document(r#"{"format": 1}"#));
+        assert!(!ResultsFile::is_results_document("not json"));
+    }
+
+    #[test]
+    fn a_rerun_keeps_the_calibrated_size_and_turns_calibration_off() {
+        let mut r = ResultsFile::default();
+        r.experiment.task.cpu.size = 2_610_519;
+        r.experiment.target_run_s = 0.25;
+        let (exp, words) = r.rerun_experiment();
+        assert_eq!(exp.task.cpu.size, 2_610_519);
+        assert_eq!(exp.target_run_s, 0.0);
+        assert_eq!(
+            words.as_deref(),
+            Some(
+                "calibration off: task.cpu.size = 2610519 as recorded, so the same work is measured"
+            )
+        );
+        r.experiment.target_run_s = 0.0;
+        assert_eq!(r.rerun_experiment().1, None, "nothing was calibrated");
+    }
     use crate::preset::{Experiment, TaskKind};
 
     /// A cell whose three runs each take `wall` seconds and `cpu` seconds of CPU time.

@@ -11,11 +11,12 @@ mod time;
 pub mod timeline;
 
 pub use cluster::{ClusterInfo, ClusterWorker};
+pub use configuration::{Difference, comparison_differences};
 pub use costs::{CellCosts, ProcessMemory, RunCosts};
 pub use file::{
-    Baseline as BaselineInfo, CellResult, CellStatus, MAX_CELLS, MAX_RESULTS_BYTES, RESULTS_FORMAT,
-    RESULTS_FORMAT_VERSION, ResultsError, ResultsFile, RunStatus, Sample, differing_task_note,
-    first_differing_task, write_atomically,
+    Baseline as BaselineInfo, CellResult, CellStatus, MAX_CELLS, MAX_RESULTS_BYTES, Provenance,
+    RESULTS_FORMAT, RESULTS_FORMAT_VERSION, ResultsError, ResultsFile, RunStatus, Sample,
+    differing_task_note, first_differing_task, write_atomically,
 };
 pub use machine::{
     BusyBasis, LoadSummary, MachineInfo, SYS_CPU, last_level_cache_bytes, round_cores,

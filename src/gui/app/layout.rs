@@ -468,6 +468,9 @@ impl WorkbenchApp {
                 };
                 ui.label(egui::RichText::new(&results.experiment.name).strong());
                 ui.weak(format!("· {status} · {} cells", results.cells.len()));
+                if let Some(partial) = crate::export::chart_model::partial_mark(results) {
+                    ui.colored_label(ui.visuals().warn_fg_color, format!("· {partial}"));
+                }
                 if let Some(warning) = results.machine.busy_warning() {
                     ui.colored_label(ui.visuals().warn_fg_color, "· noisy: the machine was busy")
                         .on_hover_text(warning);
@@ -539,6 +542,7 @@ impl WorkbenchApp {
             fits: self.fits.fits(),
             show_fits: self.show_fits,
         };
+        super::super::compare_note::show(ui, self.results.as_ref(), &self.compare, &labels);
         if !self.compare.is_empty() && matches!(self.tab, Tab::Table | Tab::Fits | Tab::Timeline) {
             ui.weak(format!(
                 "This tab shows {} only; the compared runs are on the charts.",

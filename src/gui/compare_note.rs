@@ -1,0 +1,55 @@
+//! A line above the charts when compared runs differ in what bears on reading their curves
+//! side by side (task size, runs per cell, interpreter, corelab build, machine; see
+//! [`crate::results::comparison_differences`]), with each run's value on hover.
+
+use eframe::egui;
+
+use super::charts::CompareRun;
+use crate::results::{Difference, ResultsFile, comparison_differences};
+
+/// The shown results and the compared ones with their labels (`labels[0]` is the shown
+/// results', as [`super::app::WorkbenchApp::run_labels`] gives them), and what differs.
+pub fn differences(
+    results: Option<&ResultsFile>,
+    compare: &[CompareRun],
+    labels: &[String],
+) -> Vec<Difference> {
+    let runs: Vec<(&str, &ResultsFile)> = results
+        .into_iter()
+        .chain(compare.iter().map(|c| &c.results))
+        .enumerate()
+        .map(|(i, r)| (labels.get(i).map_or("?", String::as_str), r))
+        .collect();
+    comparison_differences(&runs)
+}
+
+/// The line in words, e.g. `The compared runs differ in task size, machine: not like for
+/// like`; `None` where they do not differ.
+pub fn line(differences: &[Difference]) -> Option<String> {
+    let aspects: Vec<&str> = differences.iter().map(|d| d.aspect).collect();
+    (!aspects.is_empty()).then(|| {
+        format!(
+            "The compared runs differ in {}: not like for like (hover for each run's)",
+            aspects.join(", ")
+        )
+    })
+}
+
+/// Draws the line, if any (nothing without compared runs).
+pub fn show(
+    ui: &mut egui::Ui,
+    results: Option<&ResultsFile>,
+    compare: &[CompareRun],
+    labels: &[String],
+) {
+    if compare.is_empty() {
+        return;
+    }
+    let found = differences(results, compare, labels);
+    let Some(text) = line(&found) else {
+        return;
+    };
+    let details: Vec<String> = found.iter().map(Difference::describe).collect();
+    ui.colored_label(ui.visuals().warn_fg_color, text)
+        .on_hover_text(details.join("\n"));
+}
