@@ -651,7 +651,10 @@ def work(n):
         assert!(runs >= 1, "{model}");
         // Every task of every run (warm-ups too) was hashed.
         let hashed = text.lines().count();
-        assert!(hashed >= 8 * runs && hashed % 8 == 0, "{model}: {text}");
+        assert!(
+            hashed >= 8 * runs && hashed.is_multiple_of(8),
+            "{model}: {text}"
+        );
         for line in text.lines() {
             assert_eq!(
                 line, "True False",
