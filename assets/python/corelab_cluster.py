@@ -100,9 +100,20 @@ def run_result(task, results, clock):
     )
 
 
+# The user's modules this driver imported (see `items_of`).
+_DRIVER_MODULES = {}
+
+
 def items_of(task):
     """The work items of `task` as JSON texts, one per unit (see `work_items`), each with the
-    input it carries when the task has a payload (built here, before the clock starts)."""
+    input it carries when the task has a payload (built here, before the clock starts). A
+    function task's module is imported here too, as a real driver program imports it: the
+    results the workers send back may be objects of its classes."""
+    if task.get("kind") == "function":
+        path = task["function"].get("file", "")
+        if path not in _DRIVER_MODULES:
+            # Not corelab_worker's own cache: its globals travel to the workers by value.
+            _DRIVER_MODULES[path] = kernels.import_user_module(path)
     kib = int(task.get("payload_kib") or 0)
     items = kernels.work_items(task)
     if kib == 0:
@@ -151,10 +162,15 @@ class DaskRunner:
                 )
             chosen = sorted(infos)[:workers]
         else:
-            # The workers' spill and lock files go in the cell's private scratch directory
-            # (this file's, removed with it), not $TMPDIR/dask-scratch-space.
+            # The scratch space (workers' spill and lock files, the scheduler's) goes in the
+            # cell's private scratch directory (this file's, removed with it), not
+            # $TMPDIR/dask-scratch-space.
+            import dask
+
+            scratch = os.path.join(HERE, "dask-scratch")
+            dask.config.set({"temporary-directory": scratch})
             self.cluster = LocalCluster(
-                local_directory=os.path.join(HERE, "dask-scratch"),
+                local_directory=scratch,
                 n_workers=workers,
                 threads_per_worker=1,
                 processes=True,

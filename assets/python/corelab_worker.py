@@ -120,31 +120,38 @@ def load_function(spec):
     with _modules_lock():
         module = _MODULES.get(path)
         if module is None:
-            import importlib.util
-
-            module_name = "corelab_user_%s" % hashlib.sha256(path.encode()).hexdigest()[:16]
-            found = importlib.util.spec_from_file_location(module_name, path)
-            if found is None or found.loader is None:
-                raise ImportError("cannot import %r" % path)
-            module = importlib.util.module_from_spec(found)
-            # No __pycache__ written next to the user's module.
-            sys.dont_write_bytecode = True
-            folder = os.path.dirname(path)
-            if folder not in sys.path:
-                sys.path.insert(0, folder)
-            sys.modules[module_name] = module
-            try:
-                found.loader.exec_module(module)
-            except BaseException:
-                del sys.modules[module_name]
-                raise RuntimeError(
-                    "importing %s failed:\n%s" % (path, traceback.format_exc().rstrip())
-                )
+            module = import_user_module(path)
             _MODULES[path] = module
     fn = getattr(module, name, None)
     if not callable(fn):
         raise AttributeError("%s has no function %r" % (path, name))
     return fn
+
+
+def import_user_module(path):
+    """Imports the user's module at the absolute `path` under a name of its own (uncached:
+    see `load_function`), its folder first on sys.path."""
+    import importlib.util
+
+    module_name = "corelab_user_%s" % hashlib.sha256(path.encode()).hexdigest()[:16]
+    found = importlib.util.spec_from_file_location(module_name, path)
+    if found is None or found.loader is None:
+        raise ImportError("cannot import %r" % path)
+    module = importlib.util.module_from_spec(found)
+    # No __pycache__ written next to the user's module.
+    sys.dont_write_bytecode = True
+    folder = os.path.dirname(path)
+    if folder not in sys.path:
+        sys.path.insert(0, folder)
+    sys.modules[module_name] = module
+    try:
+        found.loader.exec_module(module)
+    except BaseException:
+        del sys.modules[module_name]
+        raise RuntimeError(
+            "importing %s failed:\n%s" % (path, traceback.format_exc().rstrip())
+        )
+    return module
 
 
 class UnstableAnswer(Exception):
@@ -902,12 +909,18 @@ def reply(msg, clock=None):
     if clock is not None:
         line = '%s, "untimed_cpu_s": %s, "untimed_minor_faults": %d}' % (
             line[:-1], json.dumps(clock.untimed_cpu()), clock.untimed_faults())
-    out = _PROTOCOL.get("out") or sys.stdout
-    out.write(line + "\n")
-    out.flush()
+    fd = _PROTOCOL.get("fd")
+    if fd is None:
+        sys.stdout.write(line + "\n")
+        sys.stdout.flush()
+        return
+    data = (line + "\n").encode("utf-8")
+    while data:
+        data = data[os.write(fd, data):]
 
 
-# The protocol's own stream (see `take_protocol_stdout`).
+# The protocol's own file descriptor (see `take_protocol_stdout`): a number, so that this
+# module's globals still pickle (the Dask driver ships the module by value).
 _PROTOCOL = {}
 
 
@@ -918,9 +931,8 @@ def take_protocol_stdout():
     corelab reads continuously and keeps the last 2 KiB of, never into the protocol. The
     duplicate is not inherited by child processes."""
     sys.stdout.flush()
-    private = os.dup(1)
+    _PROTOCOL["fd"] = os.dup(1)
     os.dup2(2, 1)
-    _PROTOCOL["out"] = os.fdopen(private, "w", encoding="utf-8", newline="\n")
 
 
 def done_message(wall, cpu, checksum, per_task=None, timeline=None, scheduling=None):
