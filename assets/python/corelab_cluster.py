@@ -30,6 +30,14 @@ corelab connects to that cluster and restricts client.map to N of its workers.
 
 MPI: rank 0 talks to corelab on stdin/stdout (mpiexec forwards both for rank 0) and hands units
 to ranks 1..N one at a time over comm.send/recv (a unit goes to whichever rank finishes first).
+A unit that raises (SystemExit included) sends its traceback to rank 0, which fails the run
+with it, as py-dask does.
+
+The timed region is corelab_worker's: from handing out the first unit until every unit's
+result is back in this driver (client.gather, comm.recv: a function task's result travels
+whole, as a real driver's would); a function task's answers are hashed after it. The protocol
+runs on a private duplicate of rank 0's stdout; every process's fd 1 points at stderr (see
+corelab_worker.take_protocol_stdout), so the user's prints on any rank cannot corrupt it.
 """
 
 import json

@@ -28,7 +28,15 @@ pattern as corelab's Rust models: input byte i is (i*31 ^ i>>8) & 0xff, output b
 byte + 1). Threads and asyncio share one input object and hand the output back by reference;
 a multiprocessing pool pickles both through its pipes.
 
-wall_s is the run's timed region, measured here. cpu_s is only what the tasks measured on
+wall_s is the run's timed region, measured here. It is what a real program's
+`pool.map(f, items)` costs, and nothing else: it starts when every unit's work item (and its
+payload) is built and the user's module is imported, and ends when the pool has handed every
+unit's result back to this process, as `ThreadPoolExecutor.map` (threads: by reference) and
+`multiprocessing.Pool.map` (processes: pickled through the pool's pipes, unpickled here) hand
+them back; asyncio, when every unit's coroutine has finished. A function task's result is
+returned whole, not hashed where it ran: its checksum is computed here, after the timed region
+(`checksummed`), so neither the hashing nor any repr() counts as the run's time.
+cpu_s is only what the tasks measured on
 their own threads (time.thread_time); corelab records it as the tasks' CPU and measures the
 run's CPU time itself, from outside, around the whole request: this interpreter and every
 process below it (the multiprocessing pool), all threads, so the pool's pickling and pipes
@@ -45,8 +53,19 @@ Kernels compute exactly the checksums of corelab's Rust kernels, so results cros
 
 A "function" task calls the user's function once per task: task.function = {"file": an
 absolute path, "name": ..., "args": [...] or "range": N}. The module is imported by path on
-the first run (never before); a task's checksum is the SHA-256 (first 8 bytes) of repr() of
-its result, the run's their wrapping sum. An exception fails the run with its traceback.
+the first run (never before), its folder first on sys.path (as `python work.py` has it). A
+task's checksum is the SHA-256 (first 8 bytes) of a canonical encoding of its result
+(`result_hash`: sets and dicts in a fixed order whatever the interpreter's hash seed, a plain
+object by its class and attributes; an object whose repr holds its address, or a generator, is
+refused naming the task), the run's their wrapping sum. A coroutine a function returns (an
+`async def` function under threads or processes) is run with asyncio.run, inside the unit;
+py-asyncio awaits it on its loop. An exception, SystemExit or KeyboardInterrupt fails the run
+with the task named and its traceback; a pool process that dies (os._exit) fails it at once,
+naming the task it was running.
+
+The protocol runs on a private duplicate of the original stdout (`take_protocol_stdout`): file
+descriptor 1 and sys.stdout point at stderr, so whatever the user's function prints cannot
+corrupt it.
 """
 
 import hashlib
