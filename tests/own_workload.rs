@@ -665,7 +665,8 @@ def work(n):
 }
 
 /// SystemExit, KeyboardInterrupt and os._exit in the user's function fail the cell at once,
-/// naming the task, under every local model (before: a timeout after the whole timeout_s, or
+/// naming the task, under every local model (os._exit: in a pool process, or in the
+/// interpreter of py-threading) (before: a timeout after the whole timeout_s, or
 /// "worker exited (status 3)").
 #[test]
 fn a_function_that_exits_fails_its_cell_naming_the_task() {
@@ -710,6 +711,12 @@ def hard_exit(n):
             "hard_exit",
             "task 2: a pool process died (exit status 7) while running hard_exit(2)",
             &models[2..],
+        ),
+        // In the interpreter itself (threads), which dies: named on its last stderr line.
+        (
+            "hard_exit",
+            "task 2: hard_exit(2) called os._exit(7)",
+            &models[..1],
         ),
     ] {
         let mut exp = function_experiment(dir.path(), source, name, in_models);

@@ -61,7 +61,8 @@ refused naming the task), the run's their wrapping sum. A coroutine a function r
 `async def` function under threads or processes) is run with asyncio.run, inside the unit;
 py-asyncio awaits it on its loop. An exception, SystemExit or KeyboardInterrupt fails the run
 with the task named and its traceback; a pool process that dies (os._exit) fails it at once,
-naming the task it was running.
+naming the task it was running; os._exit in this interpreter itself (threads, asyncio) says on
+stderr which task called it before exiting (corelab shows the end of stderr).
 
 The protocol runs on a private duplicate of the original stdout (`take_protocol_stdout`): file
 descriptor 1 and sys.stdout point at stderr, so whatever the user's function prints cannot
@@ -348,12 +349,40 @@ def _user_failure(spec, unit, arg):
     return RuntimeError("%s:\n%s" % (head, traceback.format_exc().rstrip()))
 
 
+_REAL_EXIT = os._exit
+
+
+def _current():
+    """The user's call each thread is in (`.call`: unit, name, argument), for
+    `_exit_naming_task`. Made on first use, as `_modules_lock`: a thread-local object among
+    this module's globals could not be pickled when the Dask driver ships the module."""
+    local = globals().get("_CURRENT_CALL")
+    if local is None:
+        local = globals().setdefault("_CURRENT_CALL", threading.local())
+    return local
+
+
+def _exit_naming_task(status):
+    """os._exit in this interpreter (threads, asyncio: not a pool process, which corelab's pool
+    watch reports): says on stderr which task called it (corelab shows the end of stderr
+    when the interpreter exits), then exits as asked."""
+    current = getattr(_current(), "call", None)
+    if current is not None:
+        try:
+            os.write(2, ("corelab: task %d: %s(%r) called os._exit(%r)\n" % (
+                current + (status,))).encode("utf-8", "replace"))
+        except Exception:
+            pass
+    _REAL_EXIT(status)
+
+
 def call_function(spec, unit, arg):
     """Calls the user's function on `arg` and returns its result (the answer is hashed by the
     parent, after the timed region). A coroutine it returns (an `async def` function under a
     model other than py-asyncio) is run to completion with asyncio.run, as a plain caller
     would; a generator is refused, as multiprocessing could not send it back."""
     fn = load_function(spec)
+    _current().call = (unit, spec.get("name"), arg)
     try:
         value = fn(arg)
         if inspect.iscoroutine(value):
@@ -362,6 +391,8 @@ def call_function(spec, unit, arg):
             value = asyncio.run(value)
     except BaseException:  # SystemExit, KeyboardInterrupt too: the task is named
         raise _user_failure(spec, unit, arg)
+    finally:
+        _current().call = None
     if isinstance(value, (types.GeneratorType, types.AsyncGeneratorType)):
         raise RuntimeError(
             "task %d: %s(%r) returned a generator; corelab does not consume it "
@@ -647,12 +678,15 @@ async def run_unit_async(item, waits):
     elif kind == "function":
         spec, arg = task["function"], item[2]
         fn = load_function(spec)
+        _current().call = (unit, spec.get("name"), arg)
         try:
             checksum = fn(arg)
             if inspect.iscoroutine(checksum):
                 checksum = await checksum
         except BaseException:
             raise _user_failure(spec, unit, arg)
+        finally:
+            _current().call = None
     else:
         return run_unit(item, waits)
     return checksum, time.thread_time() - started, threading.get_native_id()
@@ -982,6 +1016,7 @@ def failure_message(exc):
 
 def main():
     take_protocol_stdout()
+    os._exit = _exit_naming_task
     runner = None
     for line in sys.stdin:
         clock = RunClock()
