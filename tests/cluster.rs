@@ -583,3 +583,142 @@ fn cluster_units_carry_the_payload() {
         assert_checksums_match(&r, model, &format!("{model} with a 16 KiB payload"));
     }
 }
+
+/// A py-threading, py-dask and py-mpi preset of the user's function `name` in `module`.
+fn function_on_clusters(python: &str, module: &std::path::Path, name: &str) -> Experiment {
+    Experiment::from_json(&format!(
+        r#"{{"version": 1, "name": "function on clusters",
+            "task": {{"kind": "function", "function": {{"file": {file:?}, "name": {name:?}, "args": [1, 2, 3, 4, 5]}}}},
+            "workers": [2], "models": ["py-threading", "py-dask", "py-mpi"],
+            "baseline": "same-model-one-worker", "repetitions": 1, "warmups": 0,
+            "timeout_s": 120, "python": {{"interpreter": {python:?}}}}}"#,
+        file = module.to_str().unwrap(),
+    ))
+    .unwrap()
+}
+
+/// What the user's function prints on a Dask worker or an MPI rank (print(), fd 1) goes to
+/// stderr, not into the protocol (under mpiexec every rank's stdout is forwarded to corelab);
+/// the results come back to the driver, which hashes them after the timed region (the
+/// answer's repr notes the process and the worker's `TIMING` seam).
+#[test]
+fn a_printing_function_runs_on_dask_and_mpi_and_is_hashed_by_the_driver() {
+    let python =
+        require_cluster!("a_printing_function_runs_on_dask_and_mpi_and_is_hashed_by_the_driver");
+    let _g = exclusive();
+    let dir = tempfile::tempdir().unwrap();
+    let notes = dir.path().join("notes.txt");
+    let module = dir.path().join("work.py");
+    std::fs::write(
+        &module,
+        format!(
+            "\
+import os, sys
+
+class Answer:
+    def __init__(self, n):
+        self.n = n
+    def __repr__(self):
+        worker = sys.modules.get('corelab_worker') or sys.modules['__main__']
+        with open({notes:?}, 'a') as f:
+            f.write('%d %s\\n' % (os.getpid(), worker.TIMING['now']))
+        return 'Answer(%d)' % self.n
+
+def chatty(n):
+    for i in range(2000):
+        print('progress', n, i)
+    print('{{\"op\": \"done\"}}')
+    sys.stdout.flush()
+    os.write(1, b'straight to fd 1\\n')
+    return Answer(n)
+",
+            notes = notes.to_str().unwrap()
+        ),
+    )
+    .unwrap();
+    let r = sweep(&function_on_clusters(&python, &module, "chatty"));
+    assert_all_ok(&r);
+    let threads = r.cell(ModelKind::PyThreading, 2).unwrap().checksum();
+    for model in [ModelKind::PyDask, ModelKind::PyMpi] {
+        assert_eq!(r.cell(model, 2).unwrap().checksum(), threads, "{model}");
+    }
+    // Per cell, one process (the driver) hashed all five answers, outside the timed region.
+    let text = std::fs::read_to_string(&notes).unwrap();
+    let lines: Vec<&str> = text.lines().collect();
+    // (Three models, with their one-worker baselines.)
+    assert!(lines.len() >= 15 && lines.len().is_multiple_of(5), "{text}");
+    for cell in lines.chunks(5) {
+        let pid = cell[0].split(' ').next().unwrap();
+        for line in cell {
+            assert_eq!(*line, format!("{pid} False"), "{text}");
+        }
+    }
+}
+
+/// An exception in the user's function on an MPI rank fails the cell with its traceback, as
+/// on Dask (before: the rank died silently and the cell timed out).
+#[test]
+fn a_raising_function_fails_dask_and_mpi_cells_with_its_traceback() {
+    let python = require_cluster!("a_raising_function_fails_dask_and_mpi_cells_with_its_traceback");
+    let _g = exclusive();
+    let dir = tempfile::tempdir().unwrap();
+    let module = dir.path().join("work.py");
+    std::fs::write(
+        &module,
+        "import sys\n\ndef raises(n):\n    if n == 3:\n        raise ValueError('bad value %r' % n)\n    return n\n\ndef exits(n):\n    if n == 3:\n        sys.exit(3)\n    return n\n",
+    )
+    .unwrap();
+    for (name, says) in [
+        ("raises", "ValueError: bad value 3"),
+        ("exits", "task 2: exits(3) raised SystemExit(3)"),
+    ] {
+        let mut exp = function_on_clusters(&python, &module, name);
+        exp.timeout_s = 600.0;
+        exp.models = vec![ModelKind::PyDask, ModelKind::PyMpi];
+        let started = std::time::Instant::now();
+        let r = sweep(&exp);
+        for model in [ModelKind::PyDask, ModelKind::PyMpi] {
+            let c = r.cell(model, 2).unwrap();
+            assert_eq!(c.status, CellStatus::Failed, "{name} on {model}");
+            let err = c.error.as_deref().unwrap();
+            assert!(err.contains(says), "{name} on {model}: {err}");
+            assert!(err.contains("Traceback"), "{name} on {model}: {err}");
+        }
+        // Not a timeout: far below the 600 s limit.
+        assert!(started.elapsed().as_secs() < 300, "{name}");
+    }
+}
+
+/// An embedded Dask cluster keeps its scratch space in the cell's private scratch directory,
+/// removed with it: nothing is left in $TMPDIR (before: `dask-scratch-space`, mode 755).
+#[test]
+fn dask_leaves_nothing_in_the_temporary_directory() {
+    let python = require_cluster!("dask_leaves_nothing_in_the_temporary_directory");
+    let _g = exclusive();
+    let dir = tempfile::tempdir().unwrap();
+    let tmp = dir.path().join("tmp");
+    std::fs::create_dir(&tmp).unwrap();
+    let preset = dir.path().join("dask.json");
+    std::fs::write(
+        &preset,
+        format!(
+            r#"{{"version": 1, "name": "dask scratch", "task": {{"kind": "cpu", "tasks": 4, "cpu": {{"size": 1000}}}},
+                "workers": [1], "models": ["py-dask"], "repetitions": 1, "warmups": 0, "timeout_s": 120,
+                "python": {{"interpreter": {python:?}}}}}"#
+        ),
+    )
+    .unwrap();
+    let out = Command::new(corelab_exe())
+        .arg("run")
+        .arg(&preset)
+        .env("TMPDIR", &tmp)
+        .output()
+        .unwrap();
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(out.status.success(), "{stderr}");
+    let left: Vec<_> = std::fs::read_dir(&tmp)
+        .unwrap()
+        .map(|e| e.unwrap().file_name())
+        .collect();
+    assert!(left.is_empty(), "left in TMPDIR: {left:?}");
+}

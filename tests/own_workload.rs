@@ -498,3 +498,298 @@ fn a_missing_module_is_refused_before_the_sweep() {
         .to_string();
     assert!(err.contains("not a regular file"), "{err}");
 }
+
+/// What a user's function prints (print(), a write to file descriptor 1, a child process
+/// inheriting it) goes to stderr, never into corelab's protocol: every model runs it and
+/// finds the same answer. (Before, the protocol shared the function's stdout: "Python wrote
+/// malformed message".)
+#[test]
+fn a_function_that_prints_runs_under_every_python_model() {
+    require_python!("a_function_that_prints_runs_under_every_python_model");
+    let _g = exclusive();
+    let dir = tempfile::tempdir().unwrap();
+    let source = "\
+import os, subprocess, sys
+
+def chatty(n):
+    for i in range(3000):
+        print('progress', n, i)
+    print('{\"op\": \"done\"}')
+    sys.stdout.flush()
+    os.write(1, b'straight to fd 1\\n')
+    subprocess.run(['echo', 'from a child process'], check=True)
+    return n * n
+";
+    let models = [
+        ModelKind::PyThreading,
+        ModelKind::PyAsyncio,
+        ModelKind::PyMultiprocessing,
+    ];
+    let mut exp = function_experiment(dir.path(), source, "chatty", &models);
+    exp.task.function.anchor(dir.path());
+    let r = sweep(&exp);
+    assert_all_ok(&r);
+    let answer = r.cell(ModelKind::PyThreading, 1).unwrap().checksum();
+    for m in models {
+        for w in [1, 2] {
+            assert_eq!(r.cell(m, w).unwrap().checksum(), answer, "{m} × {w}");
+        }
+    }
+}
+
+/// Answers are compared by a canonical encoding, not repr(): a set (iterated in the order of
+/// a hash salted per interpreter), a dict of frozensets, and a plain object (whose repr holds
+/// its address) give the same checksum in every cell; an `async def` function gives its
+/// awaited result under py-threading too.
+#[test]
+fn equal_answers_give_equal_checksums_whatever_the_hash_seed_or_address() {
+    require_python!("equal_answers_give_equal_checksums_whatever_the_hash_seed_or_address");
+    let _g = exclusive();
+    let dir = tempfile::tempdir().unwrap();
+    let source = "\
+class Point:
+    def __init__(self, n):
+        self.n = n
+        self.tags = {'alpha', 'beta', 'gamma', 'delta', str(n)}
+
+class Slotted:
+    __slots__ = ('a', 'b')
+    def __init__(self, n):
+        self.a, self.b = n, frozenset({'x', 'y', 'z', n})
+
+def answers(n):
+    words = {'alpha', 'beta', 'gamma', 'delta', 'eps', str(n)}
+    return [words, {'k%d' % i: frozenset({'a', 'b', 'c', i}) for i in range(n + 2)},
+            Point(n), Slotted(n), (n, 2.5, None, True, b'raw')]
+
+async def answers_async(n):
+    return answers(n)
+";
+    let models = [ModelKind::PyThreading, ModelKind::PyMultiprocessing];
+    let mut exp = function_experiment(dir.path(), source, "answers", &models);
+    exp.task.function.anchor(dir.path());
+    exp.python.start_method = corelab::preset::StartMethod::Spawn;
+    exp.repetitions = 2;
+    let r = sweep(&exp);
+    assert_all_ok(&r);
+    let answer = r.cell(ModelKind::PyThreading, 1).unwrap().checksum();
+    for m in models {
+        for w in [1, 2] {
+            assert_eq!(r.cell(m, w).unwrap().checksum(), answer, "{m} × {w}");
+        }
+    }
+    let mut coroutine = exp.clone();
+    coroutine.task.function.name = "answers_async".into();
+    coroutine.models = vec![ModelKind::PyThreading, ModelKind::PyAsyncio];
+    coroutine.workers = vec![2];
+    coroutine.repetitions = 1;
+    let r = sweep(&coroutine);
+    assert_all_ok(&r);
+    for m in [ModelKind::PyThreading, ModelKind::PyAsyncio] {
+        assert_eq!(
+            r.cell(m, 2).unwrap().checksum(),
+            answer,
+            "async def under {m}"
+        );
+    }
+}
+
+/// An answer corelab cannot compare is refused, naming the task and why: an object without
+/// attributes whose repr holds its address, a generator.
+#[test]
+fn answers_that_cannot_be_compared_are_refused_naming_the_task() {
+    require_python!("answers_that_cannot_be_compared_are_refused_naming_the_task");
+    let _g = exclusive();
+    let dir = tempfile::tempdir().unwrap();
+    let source = "\
+class Handle:
+    __slots__ = ()
+
+def handle(n):
+    return [n, Handle()]
+
+def gen(n):
+    return (i for i in range(n))
+";
+    for (name, says) in [
+        (
+            "handle",
+            "returned a <Handle> object whose repr holds its address",
+        ),
+        ("gen", "returned a generator"),
+    ] {
+        let models = [ModelKind::PyThreading, ModelKind::PyMultiprocessing];
+        let mut exp = function_experiment(dir.path(), source, name, &models);
+        exp.task.function.anchor(dir.path());
+        exp.workers = vec![1];
+        let r = sweep(&exp);
+        for m in models {
+            let c = r.cell(m, 1).unwrap();
+            assert_eq!(c.status, CellStatus::Failed, "{name} under {m}");
+            let err = c.error.as_deref().unwrap();
+            assert!(err.contains(&format!("task 0: {name}(0) {says}")), "{err}");
+            if name == "handle" {
+                assert!(err.contains("return plain data"), "{err}");
+            }
+        }
+    }
+}
+
+/// Every model hands each result back to the parent interpreter, as `Pool.map` and
+/// `ThreadPoolExecutor.map` do (a process pool pickles it through its pipes), and the answer is
+/// hashed there, after the timed region. The answer's repr (which the canonical encoding of an
+/// object with its own repr reads) notes where and when it ran, through the worker's `TIMING`
+/// seam.
+#[test]
+fn results_come_back_to_the_parent_and_are_hashed_after_the_timed_region() {
+    require_python!("results_come_back_to_the_parent_and_are_hashed_after_the_timed_region");
+    let _g = exclusive();
+    let dir = tempfile::tempdir().unwrap();
+    let notes = dir.path().join("notes.txt");
+    let source = format!(
+        "\
+import multiprocessing, sys
+
+class Answer:
+    def __init__(self, n):
+        self.n = n
+    def __repr__(self):
+        worker = sys.modules['__main__']
+        with open({notes:?}, 'a') as f:
+            f.write('%s %s\\n' % (multiprocessing.parent_process() is None, worker.TIMING['now']))
+        return 'Answer(%d)' % self.n
+
+def work(n):
+    return Answer(n)
+",
+        notes = notes.to_str().unwrap()
+    );
+    for model in [
+        ModelKind::PyThreading,
+        ModelKind::PyAsyncio,
+        ModelKind::PyMultiprocessing,
+    ] {
+        let mut exp = function_experiment(dir.path(), &source, "work", &[model]);
+        exp.task.function.anchor(dir.path());
+        exp.python.start_method = corelab::preset::StartMethod::Spawn;
+        exp.workers = vec![2];
+        let r = sweep(&exp);
+        assert_all_ok(&r);
+        let text = std::fs::read_to_string(&notes).unwrap();
+        std::fs::remove_file(&notes).unwrap();
+        let runs = r.cell(model, 2).unwrap().samples.len();
+        assert!(runs >= 1, "{model}");
+        // Every task of every run (warm-ups too) was hashed.
+        let hashed = text.lines().count();
+        assert!(
+            hashed >= 8 * runs && hashed.is_multiple_of(8),
+            "{model}: {text}"
+        );
+        for line in text.lines() {
+            assert_eq!(
+                line, "True False",
+                "{model}: hashed in the parent process (True), outside the timed region (False)"
+            );
+        }
+    }
+}
+
+/// SystemExit, KeyboardInterrupt and os._exit in the user's function fail the cell at once,
+/// naming the task, under every local model (os._exit: in a pool process, or in the
+/// interpreter of py-threading) (before: a timeout after the whole timeout_s, or
+/// "worker exited (status 3)").
+#[test]
+fn a_function_that_exits_fails_its_cell_naming_the_task() {
+    require_python!("a_function_that_exits_fails_its_cell_naming_the_task");
+    let _g = exclusive();
+    let dir = tempfile::tempdir().unwrap();
+    let source = "\
+import os, sys
+
+def exits(n):
+    if n == 2:
+        sys.exit(3)
+    return n
+
+def interrupted(n):
+    if n == 2:
+        raise KeyboardInterrupt
+    return n
+
+def hard_exit(n):
+    if n == 2:
+        os._exit(7)
+    return n
+";
+    let models = [
+        ModelKind::PyThreading,
+        ModelKind::PyAsyncio,
+        ModelKind::PyMultiprocessing,
+    ];
+    for (name, says, in_models) in [
+        (
+            "exits",
+            "task 2: exits(2) raised SystemExit(3)",
+            &models[..],
+        ),
+        (
+            "interrupted",
+            "task 2: interrupted(2) raised KeyboardInterrupt",
+            &models[..],
+        ),
+        (
+            "hard_exit",
+            "task 2: a pool process died (exit status 7) while running hard_exit(2)",
+            &models[2..],
+        ),
+        // In the interpreter itself (threads), which dies: named on its last stderr line.
+        (
+            "hard_exit",
+            "task 2: hard_exit(2) called os._exit(7)",
+            &models[..1],
+        ),
+    ] {
+        let mut exp = function_experiment(dir.path(), source, name, in_models);
+        exp.task.function.anchor(dir.path());
+        exp.workers = vec![1];
+        exp.timeout_s = 600.0;
+        let started = std::time::Instant::now();
+        let r = sweep(&exp);
+        for &m in in_models {
+            let c = r.cell(m, 1).unwrap();
+            assert_eq!(c.status, CellStatus::Failed, "{name} under {m}");
+            let err = c.error.as_deref().unwrap();
+            assert!(err.contains(says), "{name} under {m}: {err}");
+        }
+        // Not a timeout: the sweep did not wait for the 600 s limit (a bound far above any
+        // machine's time to start an interpreter and fail).
+        assert!(started.elapsed().as_secs() < 300, "{name}");
+    }
+    assert!(live_descendants().is_empty(), "every child was reaped");
+}
+
+/// The user's module can import a module next to it, as under `python work.py`, in the
+/// interpreter and in a spawned pool process.
+#[test]
+fn a_function_can_import_a_sibling_module() {
+    require_python!("a_function_can_import_a_sibling_module");
+    let _g = exclusive();
+    let dir = tempfile::tempdir().unwrap();
+    std::fs::write(
+        dir.path().join("sibling_helper.py"),
+        "def g(n):\n    return n * 7\n",
+    )
+    .unwrap();
+    let source = "from sibling_helper import g\n\ndef work(n):\n    return g(n)\n";
+    let models = [ModelKind::PyThreading, ModelKind::PyMultiprocessing];
+    let mut exp = function_experiment(dir.path(), source, "work", &models);
+    exp.task.function.anchor(dir.path());
+    exp.python.start_method = corelab::preset::StartMethod::Spawn;
+    exp.workers = vec![2];
+    let r = sweep(&exp);
+    assert_all_ok(&r);
+    assert_eq!(
+        r.cell(ModelKind::PyThreading, 2).unwrap().checksum(),
+        r.cell(ModelKind::PyMultiprocessing, 2).unwrap().checksum()
+    );
+}

@@ -30,6 +30,14 @@ corelab connects to that cluster and restricts client.map to N of its workers.
 
 MPI: rank 0 talks to corelab on stdin/stdout (mpiexec forwards both for rank 0) and hands units
 to ranks 1..N one at a time over comm.send/recv (a unit goes to whichever rank finishes first).
+A unit that raises (SystemExit included) sends its traceback to rank 0, which fails the run
+with it, as py-dask does.
+
+The timed region is corelab_worker's: from handing out the first unit until every unit's
+result is back in this driver (client.gather, comm.recv: a function task's result travels
+whole, as a real driver's would); a function task's answers are hashed after it. The protocol
+runs on a private duplicate of rank 0's stdout; every process's fd 1 points at stderr (see
+corelab_worker.take_protocol_stdout), so the user's prints on any rank cannot corrupt it.
 """
 
 import json
@@ -37,7 +45,6 @@ import os
 import socket
 import sys
 import time
-import traceback
 
 # -I leaves the script's directory off sys.path; the worker module lies next to this file.
 HERE = os.path.dirname(os.path.abspath(__file__))
@@ -55,7 +62,10 @@ def dask_unit(item_json):
     `task.payload_kib` comes as {"item": [...], "payload": its input as hex} and returns its
     output as hex, as large: the data travels both ways. Returns (checksum, cpu seconds,
     output hex or None, stamps): stamps are (host name, native thread id, start_ns, end_ns,
-    waits) on this host's time.monotonic_ns(), taken outside the unit's work."""
+    waits) on this host's time.monotonic_ns(), taken outside the unit's work. The checksum
+    of a function task is the function's result itself, sent back whole (as client.gather
+    and comm.recv would bring a real program's results back); the driver hashes it after the
+    timed region."""
     msg = json.loads(item_json)
     waits = []
     start = time.monotonic_ns()
@@ -70,21 +80,24 @@ def dask_unit(item_json):
     return checksum, cpu, output, (socket.gethostname(), tid, start, end, waits)
 
 
-def record(recorder, task, unit, result):
-    """Adds one unit's `dask_unit` result to `recorder` (corelab_worker's, which sums the
-    checksums and CPU time and keeps the timeline) and returns the host it ran on. The payload
-    output is checked here, by `check_output`, so the recorder is given none."""
-    checksum, cpu, output, (host, tid, start, end, waits) = result
-    check_output(task, unit, output)
-    recorder.add((unit, checksum, cpu, tid, start, end, waits, None))
-    return host
-
-
-def run_result(task, recorder, clock, hosts):
-    """Ends the timed region `clock` started; returns (wall, cpu, checksum, per-task
-    checksums, timeline). The timeline comes only when every unit ran on this host (`hosts`):
-    another host's monotonic clock is not this one's."""
+def run_result(task, results, clock):
+    """Ends the timed region `clock` started, then records the units' `dask_unit` results
+    (`results`: (unit, result) pairs) in a corelab_worker Recorder (which sums the checksums
+    and CPU time and keeps the timeline), a function task's answers hashed first (after the
+    timed region); returns (wall, cpu, checksum, per-task checksums, timeline). The payload
+    output is checked here, by `check_output`, so the recorder is given none. The timeline
+    comes only when every unit ran on this host: another host's monotonic clock is not this
+    one's."""
     wall = clock.stop()
+    recorder = kernels.Recorder(task, 0)
+    items = kernels.work_items(task)
+    hosts = set()
+    for unit, (answer, cpu, output, (host, tid, start, end, waits)) in results:
+        check_output(task, unit, output)
+        if task.get("kind") == "function":
+            answer = kernels.answer_hash(items[unit], answer)
+        recorder.add((unit, answer, cpu, tid, start, end, waits, None))
+        hosts.add(host)
     local = hosts <= {socket.gethostname()}
     return (
         wall,
@@ -95,9 +108,20 @@ def run_result(task, recorder, clock, hosts):
     )
 
 
+# The user's modules this driver imported (see `items_of`).
+_DRIVER_MODULES = {}
+
+
 def items_of(task):
     """The work items of `task` as JSON texts, one per unit (see `work_items`), each with the
-    input it carries when the task has a payload (built here, before the clock starts)."""
+    input it carries when the task has a payload (built here, before the clock starts). A
+    function task's module is imported here too, as a real driver program imports it: the
+    results the workers send back may be objects of its classes."""
+    if task.get("kind") == "function":
+        path = task["function"].get("file", "")
+        if path not in _DRIVER_MODULES:
+            # Not corelab_worker's own cache: its globals travel to the workers by value.
+            _DRIVER_MODULES[path] = kernels.import_user_module(path)
     kib = int(task.get("payload_kib") or 0)
     items = kernels.work_items(task)
     if kib == 0:
@@ -146,7 +170,15 @@ class DaskRunner:
                 )
             chosen = sorted(infos)[:workers]
         else:
+            # The scratch space (workers' spill and lock files, the scheduler's) goes in the
+            # cell's private scratch directory (this file's, removed with it), not
+            # $TMPDIR/dask-scratch-space.
+            import dask
+
+            scratch = os.path.join(HERE, "dask-scratch")
+            dask.config.set({"temporary-directory": scratch})
             self.cluster = LocalCluster(
+                local_directory=scratch,
                 n_workers=workers,
                 threads_per_worker=1,
                 processes=True,
@@ -187,12 +219,8 @@ class DaskRunner:
         futures = self.client.map(
             dask_unit, items, workers=self.workers, pure=False, allow_other_workers=False,
         )
-        recorder = kernels.Recorder(task, 0)
-        hosts = {
-            record(recorder, task, unit, result)
-            for unit, result in enumerate(self.client.gather(futures))
-        }
-        return run_result(task, recorder, clock, hosts)
+        results = list(enumerate(self.client.gather(futures)))
+        return run_result(task, results, clock)
 
     def close(self):
         try:
@@ -254,21 +282,23 @@ class MpiRunner:
             working[rank] = next_unit
             next_unit += 1
             outstanding += 1
-        recorder = kernels.Recorder(task, 0)
-        hosts = set()
+        results = []
         status = MPI.Status()
         while outstanding:
             result = comm.recv(source=MPI.ANY_SOURCE, tag=TAG_WORK, status=status)
             outstanding -= 1
             source = status.Get_source()
             unit = working.pop(source)
-            hosts.add(record(recorder, task, unit, result))
+            if isinstance(result, dict) and "failed" in result:
+                # The rank's unit raised (the rank goes on): its message, as py-dask gives it.
+                raise RuntimeError(result["failed"])
+            results.append((unit, result))
             if next_unit < n:
                 comm.send(items[next_unit], dest=source, tag=TAG_WORK)
                 working[source] = next_unit
                 next_unit += 1
                 outstanding += 1
-        return run_result(task, recorder, clock, hosts)
+        return run_result(task, results, clock)
 
     def close(self):
         for rank in range(1, self.comm.Get_size()):
@@ -289,7 +319,18 @@ def mpi_worker(comm):
         if msg is None:
             comm.send(socket.gethostname(), dest=0, tag=TAG_WORK)
             continue
-        comm.send(dask_unit(msg), dest=0, tag=TAG_WORK)
+        try:
+            result = dask_unit(msg)
+        except BaseException as exc:  # the user's traceback goes to rank 0, not a timeout
+            result = {"failed": kernels.failure_message(exc)}
+        try:
+            comm.send(result, dest=0, tag=TAG_WORK)
+        except Exception as exc:  # a result that cannot be pickled
+            comm.send(
+                {"failed": "a unit's result could not be sent to rank 0: %s: %s"
+                 % (type(exc).__name__, exc)},
+                dest=0, tag=TAG_WORK,
+            )
 
 
 def serve(make_runner):
@@ -314,8 +355,7 @@ def serve(make_runner):
             else:
                 raise ValueError("unknown op %r" % op)
         except Exception as exc:  # reported to corelab, which marks the cell failed
-            last = traceback.format_exc().strip().splitlines()[-1]
-            reply({"op": "failed", "message": "%s: %s" % (type(exc).__name__, exc) if str(exc) else last})
+            reply({"op": "failed", "message": kernels.failure_message(exc)})
     if runner is not None:
         runner.close()
     return runner
@@ -323,19 +363,27 @@ def serve(make_runner):
 
 def main():
     engine = sys.argv[1] if len(sys.argv) > 1 else ""
+    if engine == "mpi":
+        from mpi4py import MPI
+
+        if MPI.COMM_WORLD.Get_rank() != 0:
+            # Ranks 1..N speak to rank 0 only: their fd 1 (forwarded by mpiexec to corelab's
+            # protocol stream) goes to stderr, with whatever the user's function prints.
+            sys.stdout.flush()
+            os.dup2(2, 1)
+            mpi_worker(MPI.COMM_WORLD)
+            return
+    kernels.take_protocol_stdout()
     if engine == "dask":
         serve(lambda req: DaskRunner(int(req["workers"]), req.get("scheduler", "") or ""))
     elif engine == "mpi":
         from mpi4py import MPI
 
         comm = MPI.COMM_WORLD
-        if comm.Get_rank() == 0:
-            runner = serve(lambda req: MpiRunner(comm, int(req["workers"])))
-            if runner is None:
-                for rank in range(1, comm.Get_size()):
-                    comm.send(None, dest=rank, tag=TAG_STOP)
-        else:
-            mpi_worker(comm)
+        runner = serve(lambda req: MpiRunner(comm, int(req["workers"])))
+        if runner is None:
+            for rank in range(1, comm.Get_size()):
+                comm.send(None, dest=rank, tag=TAG_STOP)
     else:
         reply({"op": "failed", "message": "usage: corelab_cluster.py dask|mpi"})
 

@@ -28,7 +28,15 @@ pattern as corelab's Rust models: input byte i is (i*31 ^ i>>8) & 0xff, output b
 byte + 1). Threads and asyncio share one input object and hand the output back by reference;
 a multiprocessing pool pickles both through its pipes.
 
-wall_s is the run's timed region, measured here. cpu_s is only what the tasks measured on
+wall_s is the run's timed region, measured here. It is what a real program's
+`pool.map(f, items)` costs, and nothing else: it starts when every unit's work item (and its
+payload) is built and the user's module is imported, and ends when the pool has handed every
+unit's result back to this process, as `ThreadPoolExecutor.map` (threads: by reference) and
+`multiprocessing.Pool.map` (processes: pickled through the pool's pipes, unpickled here) hand
+them back; asyncio, when every unit's coroutine has finished. A function task's result is
+returned whole, not hashed where it ran: its checksum is computed here, after the timed region
+(`checksummed`), so neither the hashing nor any repr() counts as the run's time.
+cpu_s is only what the tasks measured on
 their own threads (time.thread_time); corelab records it as the tasks' CPU and measures the
 run's CPU time itself, from outside, around the whole request: this interpreter and every
 process below it (the multiprocessing pool), all threads, so the pool's pickling and pipes
@@ -45,19 +53,35 @@ Kernels compute exactly the checksums of corelab's Rust kernels, so results cros
 
 A "function" task calls the user's function once per task: task.function = {"file": an
 absolute path, "name": ..., "args": [...] or "range": N}. The module is imported by path on
-the first run (never before); a task's checksum is the SHA-256 (first 8 bytes) of repr() of
-its result, the run's their wrapping sum. An exception fails the run with its traceback.
+the first run (never before), its folder first on sys.path (as `python work.py` has it). A
+task's checksum is the SHA-256 (first 8 bytes) of a canonical encoding of its result
+(`result_hash`: sets and dicts in a fixed order whatever the interpreter's hash seed, a plain
+object by its class and attributes; an object whose repr holds its address, or a generator, is
+refused naming the task), the run's their wrapping sum. A coroutine a function returns (an
+`async def` function under threads or processes) is run with asyncio.run, inside the unit;
+py-asyncio awaits it on its loop. An exception, SystemExit or KeyboardInterrupt fails the run
+with the task named and its traceback; a pool process that dies (os._exit) fails it at once,
+naming the task it was running; os._exit in this interpreter itself (threads, asyncio) says on
+stderr which task called it before exiting (corelab shows the end of stderr).
+
+The protocol runs on a private duplicate of the original stdout (`take_protocol_stdout`): file
+descriptor 1 and sys.stdout point at stderr, so whatever the user's function prints cannot
+corrupt it.
 """
 
 import hashlib
+import inspect
 import json
 import multiprocessing
+import multiprocessing.pool
 import os
+import re
 import resource
 import sys
 import threading
 import time
 import traceback
+import types
 from concurrent.futures import ThreadPoolExecutor
 
 MASK = (1 << 64) - 1
@@ -107,30 +131,16 @@ def _modules_lock():
 def load_function(spec):
     """The user's function `spec["name"]` of the module at the absolute path `spec["file"]`,
     imported by path once per process (never by module name, so nothing on sys.path can
-    stand in for it). Only a run the user started gets here."""
+    stand in for it). The module's own folder is put first on sys.path before it is imported,
+    as `python work.py` does, so that it can import its sibling modules (`from helper import
+    g`). Only a run the user started gets here: opening a preset imports nothing."""
     path, name = spec.get("file", ""), spec.get("name", "")
     if not os.path.isabs(path):
         raise ValueError("task.function.file %r is not an absolute path" % path)
     with _modules_lock():
         module = _MODULES.get(path)
         if module is None:
-            import importlib.util
-
-            module_name = "corelab_user_%s" % hashlib.sha256(path.encode()).hexdigest()[:16]
-            found = importlib.util.spec_from_file_location(module_name, path)
-            if found is None or found.loader is None:
-                raise ImportError("cannot import %r" % path)
-            module = importlib.util.module_from_spec(found)
-            # No __pycache__ written next to the user's module.
-            sys.dont_write_bytecode = True
-            sys.modules[module_name] = module
-            try:
-                found.loader.exec_module(module)
-            except Exception:
-                del sys.modules[module_name]
-                raise RuntimeError(
-                    "importing %s failed:\n%s" % (path, traceback.format_exc().rstrip())
-                )
+            module = import_user_module(path)
             _MODULES[path] = module
     fn = getattr(module, name, None)
     if not callable(fn):
@@ -138,24 +148,258 @@ def load_function(spec):
     return fn
 
 
+def import_user_module(path):
+    """Imports the user's module at the absolute `path` under a name of its own (uncached:
+    see `load_function`), its folder first on sys.path."""
+    import importlib.util
+
+    module_name = "corelab_user_%s" % hashlib.sha256(path.encode()).hexdigest()[:16]
+    found = importlib.util.spec_from_file_location(module_name, path)
+    if found is None or found.loader is None:
+        raise ImportError("cannot import %r" % path)
+    module = importlib.util.module_from_spec(found)
+    # No __pycache__ written next to the user's module.
+    sys.dont_write_bytecode = True
+    folder = os.path.dirname(path)
+    if folder not in sys.path:
+        sys.path.insert(0, folder)
+    sys.modules[module_name] = module
+    try:
+        found.loader.exec_module(module)
+    except BaseException:
+        del sys.modules[module_name]
+        raise RuntimeError(
+            "importing %s failed:\n%s" % (path, traceback.format_exc().rstrip())
+        )
+    return module
+
+
+class UnstableAnswer(Exception):
+    """A result corelab cannot compare between models (see `canonical`)."""
+
+
+# Scalars whose repr() is the same in every interpreter and every run.
+_FLAT = (type(None), bool, int, float, str)
+# A repr that shows where the object lives: it differs between runs and interpreters.
+_ADDRESS = re.compile(r" at 0x[0-9a-fA-F]+")
+
+
+def _encoded(value, active):
+    out = []
+    _encode(value, out, active)
+    return b"".join(out)
+
+
+def _shown(cls):
+    return "<%s>" % getattr(cls, "__qualname__", cls.__name__)
+
+
+def _encode(value, out, active):
+    """Appends the canonical encoding of `value` to `out` (a list of bytes): equal plain data
+    encodes the same in every interpreter and run, whatever its hash seed (sets and dicts are
+    encoded in the order of their elements' encodings, not of their hashes)."""
+    t = type(value)
+    if value is None:
+        out.append(b"N")
+    elif t is bool:
+        out.append(b"T" if value else b"F")
+    elif t is int:
+        out.append(b"i%x;" % value)
+    elif t is float or t is complex:
+        out.append(b"f" + repr(value).encode("ascii") + b";")
+    elif t is str:
+        data = value.encode("utf-8", "surrogatepass")
+        out.append(b"s%d:" % len(data))
+        out.append(data)
+    elif t is bytes or t is bytearray:
+        out.append(b"b%d:" % len(value))
+        out.append(bytes(value))
+    elif t is list or t is tuple or t is dict or t is set or t is frozenset:
+        if id(value) in active:
+            raise UnstableAnswer("a %s that contains itself" % t.__name__)
+        active.add(id(value))
+        try:
+            _encode_container(value, t, out, active)
+        finally:
+            active.discard(id(value))
+    elif t is range:
+        out.append(b"r" + repr(value).encode("ascii") + b";")
+    elif isinstance(value, (types.GeneratorType, types.AsyncGeneratorType)):
+        raise UnstableAnswer("a generator, which corelab does not consume")
+    elif inspect.iscoroutine(value):
+        raise UnstableAnswer("a coroutine that was never awaited")
+    else:
+        _encode_object(value, t, out, active)
+
+
+def _encode_container(value, t, out, active):
+    tag = {list: b"l", tuple: b"t", dict: b"d", set: b"S", frozenset: b"S"}[t]
+    if t is list or t is tuple:
+        if all(type(x) in _FLAT for x in value):
+            # Fast path: a flat list's repr is canonical already.
+            try:
+                text = repr(value).encode("utf-8", "surrogatepass")
+            except ValueError:  # an int beyond sys.get_int_max_str_digits
+                text = None
+            if text is not None:
+                out.append(tag + b"r%d:" % len(text))
+                out.append(text)
+                return
+        out.append(tag + b"%d:" % len(value))
+        for x in value:
+            _encode(x, out, active)
+    elif t is dict:
+        entries = sorted(
+            (_encoded(k, active), _encoded(v, active)) for k, v in value.items()
+        )
+        out.append(tag + b"%d:" % len(entries))
+        for k, v in entries:
+            out.append(k)
+            out.append(v)
+    else:
+        elements = sorted(_encoded(x, active) for x in value)
+        out.append(tag + b"%d:" % len(elements))
+        out.extend(elements)
+
+
+def _encode_object(value, t, out, active):
+    """Any other object: its class name and, for a plain object (object's own repr, which
+    holds its address), its attributes (`__dict__`, `__slots__`) encoded canonically; for an
+    object with its own repr, that repr, unless it holds an address."""
+    name = ("%s.%s" % (t.__module__, t.__qualname__)).encode("utf-8", "surrogatepass")
+    if t.__repr__ is object.__repr__:
+        attrs = {}
+        state = getattr(value, "__dict__", None)
+        if isinstance(state, dict):
+            attrs.update(state)
+        slotted = False
+        for klass in t.__mro__:
+            slots = klass.__dict__.get("__slots__", ())
+            if isinstance(slots, str):
+                slots = (slots,)
+            for slot in slots:
+                if slot in ("__dict__", "__weakref__"):
+                    continue
+                slotted = True
+                if hasattr(value, slot):
+                    attrs[slot] = getattr(value, slot)
+        if not isinstance(state, dict) and not slotted:
+            raise UnstableAnswer(
+                "a %s object whose repr holds its address" % _shown(t)
+            )
+        out.append(b"o%d:" % len(name) + name)
+        _encode(attrs, out, active)
+        return
+    text = repr(value)
+    if _ADDRESS.search(text):
+        raise UnstableAnswer("a %s object whose repr holds its address" % _shown(t))
+    data = text.encode("utf-8", "surrogatepass")
+    out.append(b"R%d:" % len(name) + name + b"%d:" % len(data))
+    out.append(data)
+
+
 def result_hash(value):
     """A stable 64-bit hash of a result: the first 8 bytes (little-endian) of the SHA-256 of
-    its repr(). Python's own hash() is salted per process, so it cannot cross-check models."""
-    return int.from_bytes(hashlib.sha256(repr(value).encode("utf-8")).digest()[:8], "little")
+    its canonical encoding (`_encode`). Neither Python's hash() (salted per interpreter, so
+    sets iterate in another order in every cell) nor repr() (an object's address) can
+    cross-check models. Raises UnstableAnswer for a result it cannot compare."""
+    digest = hashlib.sha256()
+    for piece in _encoded_pieces(value):
+        digest.update(piece)
+    return int.from_bytes(digest.digest()[:8], "little")
+
+
+def _encoded_pieces(value):
+    out = []
+    _encode(value, out, set())
+    return out
+
+
+def answer_hash(item, value):
+    """The checksum of a function task's result `value` (computed by the parent, after the
+    timed region), or a clear error naming the task when it cannot be compared."""
+    spec, unit, arg = item[0]["function"], item[1], item[2]
+    try:
+        return result_hash(value)
+    except UnstableAnswer as why:
+        raise RuntimeError(
+            "task %d: %s(%r) returned %s; corelab compares answers between models, return "
+            "plain data (numbers, strings, lists, dicts) or a stable repr"
+            % (unit, spec.get("name"), arg, why)
+        )
+    except RecursionError:
+        raise RuntimeError(
+            "task %d: %s(%r) returned data nested too deeply to compare"
+            % (unit, spec.get("name"), arg)
+        )
+
+
+def _user_failure(spec, unit, arg):
+    """The RuntimeError (a builtin type: it pickles back from a multiprocessing worker
+    unchanged) of the user's function raising: for SystemExit and KeyboardInterrupt (which
+    would end a worker) its one-line name, with the user's traceback, whole."""
+    kind, exc = sys.exc_info()[:2]
+    head = "task %d: %s(%r) raised" % (unit, spec.get("name"), arg)
+    if kind is not None and not issubclass(kind, Exception):
+        head = "%s %s%s" % (
+            head,
+            kind.__name__,
+            "(%r)" % exc.code if isinstance(exc, SystemExit) else "",
+        )
+    return RuntimeError("%s:\n%s" % (head, traceback.format_exc().rstrip()))
+
+
+_REAL_EXIT = os._exit
+
+
+def _current():
+    """The user's call each thread is in (`.call`: unit, name, argument), for
+    `_exit_naming_task`. Made on first use, as `_modules_lock`: a thread-local object among
+    this module's globals could not be pickled when the Dask driver ships the module."""
+    local = globals().get("_CURRENT_CALL")
+    if local is None:
+        local = globals().setdefault("_CURRENT_CALL", threading.local())
+    return local
+
+
+def _exit_naming_task(status):
+    """os._exit in this interpreter (threads, asyncio: not a pool process, which corelab's pool
+    watch reports): says on stderr which task called it (corelab shows the end of stderr
+    when the interpreter exits), then exits as asked."""
+    current = getattr(_current(), "call", None)
+    if current is not None:
+        try:
+            os.write(2, ("corelab: task %d: %s(%r) called os._exit(%r)\n" % (
+                current + (status,))).encode("utf-8", "replace"))
+        except Exception:
+            pass
+    _REAL_EXIT(status)
 
 
 def call_function(spec, unit, arg):
+    """Calls the user's function on `arg` and returns its result (the answer is hashed by the
+    parent, after the timed region). A coroutine it returns (an `async def` function under a
+    model other than py-asyncio) is run to completion with asyncio.run, as a plain caller
+    would; a generator is refused, as multiprocessing could not send it back."""
     fn = load_function(spec)
+    _current().call = (unit, spec.get("name"), arg)
     try:
         value = fn(arg)
-    except Exception:
-        # The user's traceback, whole, as the cell's error (a builtin type: it pickles back
-        # from a multiprocessing worker unchanged).
+        if inspect.iscoroutine(value):
+            import asyncio
+
+            value = asyncio.run(value)
+    except BaseException:  # SystemExit, KeyboardInterrupt too: the task is named
+        raise _user_failure(spec, unit, arg)
+    finally:
+        _current().call = None
+    if isinstance(value, (types.GeneratorType, types.AsyncGeneratorType)):
         raise RuntimeError(
-            "task %d: %s(%r) raised:\n%s"
-            % (unit, spec.get("name"), arg, traceback.format_exc().rstrip())
+            "task %d: %s(%r) returned a generator; corelab does not consume it "
+            "(multiprocessing.Pool.map could not send it back either): return a list, e.g. "
+            "list(...)" % (unit, spec.get("name"), arg)
         )
-    return result_hash(value)
+    return value
 
 
 def work_items(task):
@@ -188,8 +432,10 @@ def respond(data):
 
 
 def run_unit(args, waits=None):
-    """One unit of a task; returns (checksum, cpu seconds of this thread, native thread id).
-    With `waits` (a list), appends [start_ns, end_ns] around each of the unit's sleeps."""
+    """One unit of a task; returns (answer, cpu seconds of this thread, native thread id): the
+    answer is the kernel's checksum, or for a function task the function's result itself
+    (`checksummed` hashes it after the timed region). With `waits` (a list), appends
+    [start_ns, end_ns] around each of the unit's sleeps."""
     task, unit = args[0], args[1]
     started = time.thread_time()
     kind = task.get("kind", "cpu")
@@ -244,15 +490,36 @@ def run_unit_stamped(wrapped):
     item, data = wrapped
     waits = []
     start = time.monotonic_ns()
+    running = _RUNNING.get("table")
+    if running is not None:
+        running[2 * _RUNNING["slot"] + 1] = item[1]
     checksum, cpu, tid = run_unit(item, waits)
     output = None if data is None else respond(data)
     end = time.monotonic_ns()
+    if running is not None:
+        running[2 * _RUNNING["slot"] + 1] = -1
     return item[1], checksum, cpu, tid, start, end, waits, output
+
+
+def checksummed(task, wrapped, results):
+    """The units' results with a function task's answers (the user's results, as the pool
+    returned them to this process) replaced by their checksums (`answer_hash`): done after
+    the timed region, outside what a real program would pay."""
+    if task.get("kind") != "function":
+        return results
+    return [
+        (r[0], answer_hash(wrapped[r[0]][0], r[1])) + tuple(r[2:]) for r in results
+    ]
 
 
 # A run's timeline is sent for up to this many units (it must fit in one protocol line, with
 # the per-task checksums).
 MAX_TIMELINE_UNITS = 4096
+
+
+# Whether this process is inside a run's timed region now (`RunClock`): read by nothing here,
+# a seam for tests to see where a result is hashed.
+TIMING = {"now": False}
 
 
 class RunClock:
@@ -272,11 +539,13 @@ class RunClock:
         self.start_faults = minor_faults()
         self.start_cpu = time.process_time()
         self.start_ns = time.monotonic_ns()
+        TIMING["now"] = True
         self.started = time.perf_counter()
 
     def stop(self):
         """Ends the timed region; returns its wall time in seconds."""
         wall = time.perf_counter() - self.started
+        TIMING["now"] = False
         self.stop_cpu = time.process_time()
         self.stop_faults = minor_faults()
         return wall
@@ -406,16 +675,18 @@ async def run_unit_async(item, waits):
                 x = splitmix64(x)
         await awaited_sleep(mixed.get("wait_ms", 5.0) / 1000.0, waits)
         checksum = splitmix64(unit ^ 0x6D69786564)
-    elif kind == "function" and asyncio.iscoroutinefunction(load_function(task["function"])):
+    elif kind == "function":
         spec, arg = task["function"], item[2]
+        fn = load_function(spec)
+        _current().call = (unit, spec.get("name"), arg)
         try:
-            value = await load_function(spec)(arg)
-        except Exception:
-            raise RuntimeError(
-                "task %d: %s(%r) raised:\n%s"
-                % (unit, spec.get("name"), arg, traceback.format_exc().rstrip())
-            )
-        checksum = result_hash(value)
+            checksum = fn(arg)
+            if inspect.iscoroutine(checksum):
+                checksum = await checksum
+        except BaseException:
+            raise _user_failure(spec, unit, arg)
+        finally:
+            _current().call = None
     else:
         return run_unit(item, waits)
     return checksum, time.thread_time() - started, threading.get_native_id()
@@ -463,7 +734,7 @@ class AsyncRunner:
         clock.start()
         results = self.loop.run_until_complete(self._all(items))
         wall = clock.stop()
-        for result in results:
+        for result in checksummed(task, items, results):
             recorder.add(result)
         return (
             wall,
@@ -519,28 +790,79 @@ class Runner:
         self.workers = workers
         if model == "multiprocessing":
             ctx = multiprocessing.get_context(start_method)
-            self.pool = ctx.Pool(workers, initializer=_die_with_parent)
+            # Which unit each pool process is running: [pid, unit or -1] per slot, a slot per
+            # process the pool starts (the first 2N; a replacement beyond them is untracked).
+            self.running = ctx.Array("q", 4 * workers, lock=False)
+            for i in range(len(self.running)):
+                self.running[i] = -1
+            slots = ctx.Value("i", 0)
+            self.pool = ctx.Pool(
+                workers, initializer=_pool_process_init, initargs=(self.running, slots)
+            )
             # Make sure every worker process is up before timing starts.
             self.pool.map(_noop, range(workers), chunksize=1)
-            self.map = lambda items: self.pool.imap_unordered(run_unit_stamped, items, chunksize=1)
         else:
             self.pool = ThreadPoolExecutor(max_workers=workers)
             list(self.pool.map(_noop, range(workers)))
-            self.map = lambda items: self.pool.map(run_unit_stamped, items)
+
+    def results(self, items):
+        """Runs every unit and returns their results, as `Pool.map` and
+        `ThreadPoolExecutor.map` hand them back: a process pool pickles each unit's result
+        (a function task's return value whole) back to this process through its pipes."""
+        if self.model != "multiprocessing":
+            return list(self.pool.map(run_unit_stamped, items))
+        processes = list(getattr(self.pool, "_pool", []))
+        pending = self.pool.imap_unordered(run_unit_stamped, items, chunksize=1)
+        results = []
+        while len(results) < len(items):
+            try:
+                results.append(pending.next(timeout=0.05))
+            except multiprocessing.TimeoutError:
+                # multiprocessing.Pool waits forever for the unit of a process that died.
+                for process in processes:
+                    if process.exitcode is not None:
+                        raise RuntimeError(self.died(process, items))
+            except StopIteration:
+                break
+            except multiprocessing.pool.MaybeEncodingError as e:
+                raise RuntimeError(
+                    "a unit's result could not be sent back to the parent process (a process "
+                    "pool pickles it, as multiprocessing.Pool.map does): %s" % e
+                )
+        return results
+
+    def died(self, process, items):
+        """Why a run failed whose pool `process` died: its exit status and the task it ran."""
+        code = process.exitcode
+        status = "exit status %d" % code if code >= 0 else "killed by signal %d" % -code
+        unit = -1
+        for slot in range(len(self.running) // 2):
+            if self.running[2 * slot] == process.pid:
+                unit = self.running[2 * slot + 1]
+        if 0 <= unit < len(items):
+            item = items[unit][0]
+            if item[0].get("kind") == "function":
+                return "task %d: a pool process died (%s) while running %s(%r)" % (
+                    unit, status, item[0]["function"].get("name"), item[2])
+            return "a pool process died (%s) while running task %d" % (status, unit)
+        return "a pool process died (%s)" % status
 
     def run(self, task, clock):
         items, output_bytes = wrapped_items(task)
-        if task.get("kind") == "function" and self.model != "multiprocessing":
-            # Imported once, before the clock starts (pool processes import on first use).
+        if task.get("kind") == "function":
+            # Imported once, before the clock starts (pool processes import on first use);
+            # the parent of a process pool needs it too, as a real program's parent has it,
+            # to unpickle the objects of the user's classes that the pool sends back.
             load_function(task["function"])
         threaded = self.model != "multiprocessing"
         if threaded:
             threads_before, process_before = thread_switches(), process_switches()
         recorder = Recorder(task, output_bytes)
         clock.start()
-        for result in self.map(items):
-            recorder.add(result)
+        results = self.results(items)
         wall = clock.stop()
+        for result in checksummed(task, items, results):
+            recorder.add(result)
         scheduling = None
         if threaded:
             scheduling = scheduling_report(
@@ -596,6 +918,22 @@ def _noop(_):
     return None
 
 
+# In a pool process: the shared table of which unit each process runs, and this process's slot.
+_RUNNING = {}
+
+
+def _pool_process_init(running, slots):
+    """Pool initializer: takes a slot of the `running` table (see `Runner`), then
+    `_die_with_parent`."""
+    with slots.get_lock():
+        slot = slots.value
+        slots.value += 1
+    if 2 * slot + 1 < len(running):
+        running[2 * slot] = os.getpid()
+        _RUNNING["table"], _RUNNING["slot"] = running, slot
+    _die_with_parent()
+
+
 def _die_with_parent():
     """Pool initializer: on Linux, ask to be killed when the worker's parent dies, so that a
     killed corelab run never leaves Python processes behind."""
@@ -624,8 +962,30 @@ def reply(msg, clock=None):
     if clock is not None:
         line = '%s, "untimed_cpu_s": %s, "untimed_minor_faults": %d}' % (
             line[:-1], json.dumps(clock.untimed_cpu()), clock.untimed_faults())
-    sys.stdout.write(line + "\n")
+    fd = _PROTOCOL.get("fd")
+    if fd is None:
+        sys.stdout.write(line + "\n")
+        sys.stdout.flush()
+        return
+    data = (line + "\n").encode("utf-8")
+    while data:
+        data = data[os.write(fd, data):]
+
+
+# The protocol's own file descriptor (see `take_protocol_stdout`): a number, so that this
+# module's globals still pickle (the Dask driver ships the module by value).
+_PROTOCOL = {}
+
+
+def take_protocol_stdout():
+    """Keeps the protocol with corelab on a private duplicate of this process's stdout and
+    points file descriptor 1 at stderr: whatever the user's function prints (print(), a C
+    extension writing to fd 1, a child process inheriting fd 1) goes to stderr, which
+    corelab reads continuously and keeps the last 2 KiB of, never into the protocol. The
+    duplicate is not inherited by child processes."""
     sys.stdout.flush()
+    _PROTOCOL["fd"] = os.dup(1)
+    os.dup2(2, 1)
 
 
 def done_message(wall, cpu, checksum, per_task=None, timeline=None, scheduling=None):
@@ -641,7 +1001,22 @@ def done_message(wall, cpu, checksum, per_task=None, timeline=None, scheduling=N
     return done
 
 
+def failure_message(exc):
+    """The `failed` message of an exception: the user's own failures (a traceback, a task
+    named) as they are, others with their type."""
+    text = str(exc)
+    if isinstance(exc, RuntimeError) and (
+        "Traceback" in text or text.startswith("task ") or text.startswith("a pool process")
+    ):
+        return text
+    if text:
+        return "%s: %s" % (type(exc).__name__, text)
+    return traceback.format_exc().strip().splitlines()[-1]
+
+
 def main():
+    take_protocol_stdout()
+    os._exit = _exit_naming_task
     runner = None
     for line in sys.stdin:
         clock = RunClock()
@@ -670,14 +1045,7 @@ def main():
             else:
                 raise ValueError("unknown op %r" % op)
         except Exception as exc:  # reported to corelab, which marks the cell failed
-            last = traceback.format_exc().strip().splitlines()[-1]
-            if isinstance(exc, RuntimeError) and "Traceback" in str(exc):
-                message = str(exc)  # the user's code failed: its traceback is the message
-            elif str(exc):
-                message = "%s: %s" % (type(exc).__name__, exc)
-            else:
-                message = last
-            reply({"op": "failed", "message": message})
+            reply({"op": "failed", "message": failure_message(exc)})
     if runner is not None:
         runner.close()
 
