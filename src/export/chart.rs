@@ -501,15 +501,21 @@ where
     ))
     .map_err(draw_err)?;
     y += m.title * 1.25;
-    for line in wrap(&subtitle, m.small, text_w, 2) {
-        root.draw(&Text::new(
-            line,
-            (side as i32, y as i32),
-            (font, m.small).into_font().color(&muted),
-        ))
-        .map_err(draw_err)?;
-        y += m.small * 1.3;
-    }
+    // The header's small lines: wrapped to two lines at most, each below the last.
+    let mut lines = |text: &str, colour: &RGBColor| -> Result<(), ChartError> {
+        for line in wrap(text, m.small, text_w, 2) {
+            root.draw(&Text::new(
+                line,
+                (side as i32, y as i32),
+                (font, m.small).into_font().color(colour),
+            ))
+            .map_err(draw_err)?;
+            y += m.small * 1.3;
+        }
+        Ok(())
+    };
+    let warning = rgb(theme.warning());
+    lines(&subtitle, &muted)?;
     if !busy.is_empty() {
         let text = format!(
             "Measured on a busy machine ({}): {}",
@@ -520,15 +526,7 @@ where
                 "timings noisy, speedups unreliable"
             }
         );
-        for line in wrap(&text, m.small, text_w, 2) {
-            root.draw(&Text::new(
-                line,
-                (side as i32, y as i32),
-                (font, m.small).into_font().color(&rgb(theme.warning())),
-            ))
-            .map_err(draw_err)?;
-            y += m.small * 1.3;
-        }
+        lines(&text, &warning)?;
     }
     let compared: Vec<(&str, &ResultsFile)> = runs.iter().map(|r| (r.label, r.results)).collect();
     let differences = crate::results::comparison_differences(&compared);
@@ -538,15 +536,7 @@ where
             "The compared runs differ in {}: not like for like (the report lists each run's)",
             aspects.join(", ")
         );
-        for line in wrap(&text, m.small, text_w, 2) {
-            root.draw(&Text::new(
-                line,
-                (side as i32, y as i32),
-                (font, m.small).into_font().color(&rgb(theme.warning())),
-            ))
-            .map_err(draw_err)?;
-            y += m.small * 1.3;
-        }
+        lines(&text, &warning)?;
     }
     let partial: Vec<String> = runs
         .iter()
@@ -562,27 +552,11 @@ where
             "Interrupted sweep ({}): their points rest on those few runs",
             partial.join("; ")
         );
-        for line in wrap(&text, m.small, text_w, 2) {
-            root.draw(&Text::new(
-                line,
-                (side as i32, y as i32),
-                (font, m.small).into_font().color(&rgb(theme.warning())),
-            ))
-            .map_err(draw_err)?;
-            y += m.small * 1.3;
-        }
+        lines(&text, &warning)?;
     }
     if kind == ChartKind::LostUpdates {
         let note = chart_model::lost_updates_note(runs.iter().map(|r| r.results));
-        for line in wrap(&note, m.small, text_w, 2) {
-            root.draw(&Text::new(
-                line,
-                (side as i32, y as i32),
-                (font, m.small).into_font().color(&muted),
-            ))
-            .map_err(draw_err)?;
-            y += m.small * 1.3;
-        }
+        lines(&note, &muted)?;
     }
     let header = y + 4.0 * m.px;
 
