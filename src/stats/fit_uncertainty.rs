@@ -39,6 +39,7 @@
 //! describe the work, runs disturbed between cells), the intervals widen to match, rather
 //! than claim a precision the data do not show.
 
+use super::Gaussian;
 use statrs::distribution::{ContinuousCDF, Normal};
 
 /// The smallest relative error a median is given: 0.1%, however tight its interval.
@@ -130,29 +131,6 @@ pub(crate) fn check_errors(
         }
     }
     Ok((relative_errors(errors), errors.iter().any(Option::is_some)))
-}
-
-/// A seeded stream of standard normal numbers (xorshift64* and Box–Muller): the same seed
-/// always gives the same numbers, so a bootstrap interval is a function of its data.
-pub(crate) struct Gaussian(u64);
-
-impl Gaussian {
-    pub(crate) fn seeded(seed: u64) -> Self {
-        Gaussian(seed.max(1))
-    }
-
-    fn uniform(&mut self) -> f64 {
-        self.0 ^= self.0 >> 12;
-        self.0 ^= self.0 << 25;
-        self.0 ^= self.0 >> 27;
-        let bits = self.0.wrapping_mul(0x2545_f491_4f6c_dd1d) >> 11;
-        (bits as f64 + 0.5) / (1u64 << 53) as f64
-    }
-
-    pub(crate) fn next(&mut self) -> f64 {
-        let (u, v) = (self.uniform(), self.uniform());
-        (-2.0 * u.ln()).sqrt() * (std::f64::consts::TAU * v).cos()
-    }
 }
 
 /// The seed of every bootstrap: fixed, so an interval never changes between runs.

@@ -11,6 +11,7 @@
 mod amdahl;
 mod fit_error;
 mod fit_uncertainty;
+mod gaussian;
 mod karp_flatt;
 mod precision;
 mod scaling;
@@ -25,6 +26,7 @@ pub use fit_uncertainty::{
     BOOTSTRAP_REPLICATES, CLOCK_RESOLUTION_S, FEW_RUNS_RELATIVE_ERROR, RELATIVE_ERROR_FLOOR,
     median_relative_error, relative_errors,
 };
+pub(crate) use gaussian::Gaussian;
 pub use karp_flatt::{KarpFlattPoint, karp_flatt, karp_flatt_series};
 pub use precision::{MIN_SAMPLES_FOR_95, median_precision, samples_for_precision};
 pub use scaling::{MedianInterval, efficiency, speedup, speedup_interval, speedup_range};
