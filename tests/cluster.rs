@@ -196,51 +196,17 @@ fn a_broken_mpi_launcher_fails_the_cell_naming_it() {
 /// task with a payload builds the payload's input there, so that figure is never zero.
 #[test]
 fn the_cluster_driver_reports_its_cpu_time_outside_the_timed_region() {
-    use std::io::Write;
     let python =
         require_cluster!("the_cluster_driver_reports_its_cpu_time_outside_the_timed_region");
     let _g = exclusive();
-    let dir = tempfile::tempdir().unwrap();
-    std::fs::write(
-        dir.path().join("corelab_worker.py"),
-        corelab::engine::model::python::WORKER_SCRIPT,
-    )
-    .unwrap();
-    std::fs::write(
-        dir.path().join("corelab_cluster.py"),
-        corelab::engine::model::python::CLUSTER_SCRIPT,
-    )
-    .unwrap();
-    let mut child = Command::new(&python)
-        .args(["-I", "-u", "corelab_cluster.py", "dask"])
-        .current_dir(dir.path())
-        .stdin(Stdio::piped())
-        .stdout(Stdio::piped())
-        .stderr(Stdio::null())
-        .spawn()
-        .unwrap();
-    let mut stdin = child.stdin.take().unwrap();
-    let mut stdout = BufReader::new(child.stdout.take().unwrap());
-    let mut ask = |request: serde_json::Value| -> serde_json::Value {
-        writeln!(stdin, "{request}").unwrap();
-        let mut line = String::new();
-        stdout.read_line(&mut line).unwrap();
-        serde_json::from_str(&line).unwrap_or_else(|e| panic!("{e}: {line:?}"))
-    };
-    let started = ask(serde_json::json!({"op": "start", "model": "dask", "workers": 1}));
-    let done = ask(serde_json::json!({"op": "run", "task": {
+    let mut driver = PythonScript::start(&python, &["-I", "-u", "corelab_cluster.py", "dask"]);
+    let started =
+        driver.ask_json(serde_json::json!({"op": "start", "model": "dask", "workers": 1}));
+    let done = driver.ask_json(serde_json::json!({"op": "run", "task": {
         "kind": "io", "tasks": 2, "io": {"mode": "sleep", "sleep_ms": 1.0}, "payload_kib": 256
     }}));
     // End of input: the driver closes its cluster and exits; killed if it does not.
-    drop(stdin);
-    for _ in 0..100 {
-        if child.try_wait().ok().flatten().is_some() {
-            break;
-        }
-        std::thread::sleep(std::time::Duration::from_millis(100));
-    }
-    child.kill().ok();
-    child.wait().ok();
+    driver.close();
     assert_eq!(started["op"], "started", "{started}");
     assert_eq!(done["op"], "done", "{done}");
     let untimed = done["untimed_cpu_s"].as_f64();

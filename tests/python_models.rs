@@ -242,38 +242,15 @@ fn cancelling_a_multiprocessing_sweep_leaves_no_python_behind() {
 /// input outside the timed region, so both figures are above zero there.
 #[test]
 fn the_worker_reports_its_cpu_time_and_page_faults_outside_the_timed_region() {
-    use std::io::{BufRead, BufReader, Write};
-    use std::process::{Command, Stdio};
     require_python!("the_worker_reports_its_cpu_time_and_page_faults_outside_the_timed_region");
     let _g = exclusive();
-    let dir = tempfile::tempdir().unwrap();
-    std::fs::write(
-        dir.path().join("corelab_worker.py"),
-        corelab::engine::model::python::WORKER_SCRIPT,
-    )
-    .unwrap();
-    let mut child = Command::new("python3")
-        .args(["-I", "-u", "corelab_worker.py"])
-        .current_dir(dir.path())
-        .stdin(Stdio::piped())
-        .stdout(Stdio::piped())
-        .stderr(Stdio::null())
-        .spawn()
-        .unwrap();
-    let mut stdin = child.stdin.take().unwrap();
-    let mut stdout = BufReader::new(child.stdout.take().unwrap());
-    let mut ask = |request: serde_json::Value| -> String {
-        writeln!(stdin, "{request}").unwrap();
-        let mut line = String::new();
-        stdout.read_line(&mut line).unwrap();
-        line
-    };
-    let started = ask(serde_json::json!({"op": "start", "model": "threading", "workers": 1}));
-    let line = ask(serde_json::json!({"op": "run", "task": {
+    let mut worker = PythonScript::start("python3", &["-I", "-u", "corelab_worker.py"]);
+    let started =
+        worker.ask(serde_json::json!({"op": "start", "model": "threading", "workers": 1}));
+    let line = worker.ask(serde_json::json!({"op": "run", "task": {
         "kind": "io", "tasks": 2, "io": {"mode": "sleep", "sleep_ms": 1.0}, "payload_kib": 1024
     }}));
-    child.kill().ok();
-    child.wait().ok();
+    worker.close();
     assert!(started.contains("\"started\""), "{started}");
     let done: serde_json::Value =
         serde_json::from_str(&line).unwrap_or_else(|e| panic!("{e}: {line:?}"));

@@ -198,3 +198,78 @@ pub fn assert_all_ok(r: &corelab::results::ResultsFile) {
         );
     }
 }
+
+/// corelab's Python worker and cluster driver written to a private folder, one of them started
+/// by `python` with `args` (e.g. `["-I", "-u", "corelab_worker.py"]`) and spoken to one JSON
+/// line at a time, as corelab speaks to it.
+pub struct PythonScript {
+    child: std::process::Child,
+    stdin: Option<std::process::ChildStdin>,
+    stdout: std::io::BufReader<std::process::ChildStdout>,
+    _dir: tempfile::TempDir,
+}
+
+impl PythonScript {
+    pub fn start(python: &str, args: &[&str]) -> PythonScript {
+        use std::process::{Command, Stdio};
+        let dir = tempfile::tempdir().expect("a private folder");
+        for (name, text) in [
+            (
+                "corelab_worker.py",
+                corelab::engine::model::python::WORKER_SCRIPT,
+            ),
+            (
+                "corelab_cluster.py",
+                corelab::engine::model::python::CLUSTER_SCRIPT,
+            ),
+        ] {
+            std::fs::write(dir.path().join(name), text).expect("script written");
+        }
+        let mut child = Command::new(python)
+            .args(args)
+            .current_dir(dir.path())
+            .stdin(Stdio::piped())
+            .stdout(Stdio::piped())
+            .stderr(Stdio::null())
+            .spawn()
+            .expect("the script starts");
+        let stdin = child.stdin.take();
+        let stdout = std::io::BufReader::new(child.stdout.take().expect("its stdout"));
+        PythonScript {
+            child,
+            stdin,
+            stdout,
+            _dir: dir,
+        }
+    }
+
+    /// Sends `request` and returns the reply line as it came.
+    pub fn ask(&mut self, request: serde_json::Value) -> String {
+        use std::io::{BufRead, Write};
+        let stdin = self.stdin.as_mut().expect("input still open");
+        writeln!(stdin, "{request}").expect("request sent");
+        let mut line = String::new();
+        self.stdout.read_line(&mut line).expect("reply read");
+        line
+    }
+
+    /// [`PythonScript::ask`], the reply parsed.
+    pub fn ask_json(&mut self, request: serde_json::Value) -> serde_json::Value {
+        let line = self.ask(request);
+        serde_json::from_str(&line).unwrap_or_else(|e| panic!("{e}: {line:?}"))
+    }
+
+    /// Ends its input (the script then closes what it started and exits) and waits up to
+    /// 10 s for it; kills it if it is still running.
+    pub fn close(mut self) {
+        self.stdin.take();
+        for _ in 0..100 {
+            if self.child.try_wait().ok().flatten().is_some() {
+                break;
+            }
+            std::thread::sleep(std::time::Duration::from_millis(100));
+        }
+        self.child.kill().ok();
+        self.child.wait().ok();
+    }
+}

@@ -252,18 +252,22 @@ mod tests {
         );
     }
 
-    #[test]
-    fn a_timed_memory_run_takes_almost_no_page_faults() {
-        let params = MemoryParams {
-            array_mib: 16,
-            passes: 1,
-        };
+    /// A memory task of `tasks` units over arrays of `array_mib`, `passes` passes each, and
+    /// its parameters.
+    fn memory_task(array_mib: u64, passes: u32, tasks: u32) -> (MemoryParams, TaskSpec) {
+        let params = MemoryParams { array_mib, passes };
         let task = TaskSpec {
             kind: TaskKind::Memory,
-            tasks: 8,
+            tasks,
             memory: params.clone(),
             ..TaskSpec::default()
         };
+        (params, task)
+    }
+
+    #[test]
+    fn a_timed_memory_run_takes_almost_no_page_faults() {
+        let (params, task) = memory_task(16, 1, 8);
         let pages = MemoryWorkload::new(&params, 8).expect("workload").pages();
         let env = RunEnv {
             workers: 2,
@@ -413,16 +417,7 @@ mod tests {
 
     #[test]
     fn every_in_process_model_computes_the_same_checksum() {
-        let params = MemoryParams {
-            array_mib: 4,
-            passes: 3,
-        };
-        let task = TaskSpec {
-            kind: TaskKind::Memory,
-            tasks: 6,
-            memory: params.clone(),
-            ..TaskSpec::default()
-        };
+        let (_, task) = memory_task(4, 3, 6);
         let mut checksums = Vec::new();
         for (model, workers) in [
             (ModelKind::Sequential, 1),
