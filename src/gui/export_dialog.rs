@@ -198,11 +198,7 @@ impl ExportDialog {
                 base.display().to_string()
             ));
         }
-        super::overwrite::refuse_open(
-            &self.targets(&base),
-            &self.open_files,
-            super::file_dialogs::FileAction::ExportChart,
-        )?;
+        super::overwrite::refuse_open(&self.targets(&base), &self.open_files, None)?;
         let mut written = Vec::new();
         if self.png {
             let path = with_ext(&base, "png");

@@ -530,7 +530,7 @@ fn perform(
     payload: Option<Payload>,
     open: &[OpenFile],
 ) -> FileOutcome {
-    if let Err(reason) = overwrite::refuse_open(&action.targets(&path), open, action) {
+    if let Err(reason) = overwrite::refuse_open(&action.targets(&path), open, Some(action)) {
         return action.failed(path, reason);
     }
     match action {

@@ -29,16 +29,17 @@ pub fn replaces(target: &Path, open: &Path) -> bool {
     }
 }
 
-/// Refuses to write any of `targets` of `action` over one of the `open` files (except those
-/// this action may save over), naming both.
+/// Refuses to write any of `targets` over one of the `open` files, naming both; `saving` is
+/// the save this is, if it is one of the file actions, and may write over the files it saves
+/// (an export, a trace: `None`, writes over none).
 pub fn refuse_open(
     targets: &[PathBuf],
     open: &[OpenFile],
-    action: FileAction,
+    saving: Option<FileAction>,
 ) -> Result<(), String> {
     for target in targets {
         for o in open {
-            if o.saved_by == Some(action) {
+            if saving.is_some() && o.saved_by == saving {
                 continue;
             }
             if replaces(target, &o.path) {
@@ -92,18 +93,29 @@ mod tests {
         }];
         let dotted = dir.path().join(".").join("r.json");
         for same in [&results, &hard, &dotted] {
-            let err =
-                refuse_open(std::slice::from_ref(same), &open, FileAction::ExportCsv).unwrap_err();
+            let err = refuse_open(
+                std::slice::from_ref(same),
+                &open,
+                Some(FileAction::ExportCsv),
+            )
+            .unwrap_err();
             assert!(err.contains("is the results shown"), "{err}");
         }
         // The link is replaced when written, not what it points to.
-        assert!(refuse_open(std::slice::from_ref(&soft), &open, FileAction::ExportCsv).is_ok());
+        assert!(
+            refuse_open(
+                std::slice::from_ref(&soft),
+                &open,
+                Some(FileAction::ExportCsv)
+            )
+            .is_ok()
+        );
         // The save that may write over it; another save may not.
         assert!(
             refuse_open(
                 std::slice::from_ref(&results),
                 &open,
-                FileAction::SaveResults
+                Some(FileAction::SaveResults)
             )
             .is_ok()
         );
@@ -111,12 +123,21 @@ mod tests {
             refuse_open(
                 std::slice::from_ref(&results),
                 &open,
-                FileAction::SavePreset
+                Some(FileAction::SavePreset)
             )
             .is_err()
         );
+        // An export that is no file action (a trace, the export dialog) writes over none.
+        assert!(refuse_open(std::slice::from_ref(&results), &open, None).is_err());
         let other = dir.path().join("other.csv");
-        assert!(refuse_open(std::slice::from_ref(&other), &open, FileAction::ExportCsv).is_ok());
+        assert!(
+            refuse_open(
+                std::slice::from_ref(&other),
+                &open,
+                Some(FileAction::ExportCsv)
+            )
+            .is_ok()
+        );
         assert_eq!(existing(&[other.clone(), soft.clone()]), vec![soft.clone()]);
         assert_eq!(
             exists_text(std::slice::from_ref(&other)),

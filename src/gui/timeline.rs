@@ -199,11 +199,7 @@ pub fn show(
                 .unwrap_or_default()
                 .join(picks.trace_path.trim());
             let targets = [path.clone()];
-            picks.message = match super::overwrite::refuse_open(
-                &targets,
-                open_files,
-                super::file_dialogs::FileAction::ExportReport,
-            ) {
+            picks.message = match super::overwrite::refuse_open(&targets, open_files, None) {
                 Err(reason) => reason,
                 Ok(()) if !replacing && !super::overwrite::existing(&targets).is_empty() => {
                     picks.replace = Some(picks.trace_path.clone());
