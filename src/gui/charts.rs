@@ -977,16 +977,27 @@ mod tests {
     use super::*;
     use crate::export::chart_model::Point;
 
-    #[test]
-    fn a_chart_is_summarised_in_words() {
-        let curve = |model, label: &str, points: Vec<(f64, f64)>| ChartSeries {
+    /// One curve of the first run, without fits.
+    fn series(model: ModelKind, label: &str, points: Vec<Point>) -> ChartSeries {
+        ChartSeries {
             model,
             run: 0,
             label: label.into(),
-            points: points.into_iter().map(|(x, y)| (x, y, None)).collect(),
+            points,
             horizontal: false,
             fit: Vec::new(),
             busy: false,
+        }
+    }
+
+    #[test]
+    fn a_chart_is_summarised_in_words() {
+        let curve = |model, label: &str, points: Vec<(f64, f64)>| {
+            series(
+                model,
+                label,
+                points.into_iter().map(|(x, y)| (x, y, None)).collect(),
+            )
         };
         let series = [
             curve(
@@ -1012,15 +1023,7 @@ mod tests {
 
     #[test]
     fn a_lost_updates_chart_is_summarised_with_what_was_lost() {
-        let curve = |model, label: &str, points: Vec<Point>| ChartSeries {
-            model,
-            run: 0,
-            label: label.into(),
-            points,
-            horizontal: false,
-            fit: Vec::new(),
-            busy: false,
-        };
+        let curve = series;
         let series = [
             curve(
                 ModelKind::Sequential,

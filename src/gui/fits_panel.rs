@@ -155,6 +155,16 @@ fn coefficient_interval(value: f64, ci: Option<(f64, f64)>) -> Option<Sureness> 
     })
 }
 
+/// Amdahl's limit 1/s as shown: `24.0×`, or `∞` with no serial part.
+fn max_speedup_text(a: &crate::stats::AmdahlFit) -> String {
+    let max = a.max_speedup();
+    if max.is_finite() {
+        format!("{max:.1}×")
+    } else {
+        "∞".into()
+    }
+}
+
 fn header(ui: &mut egui::Ui, text: &str, tip: &str) {
     ui.label(RichText::new(text).strong()).on_hover_text(tip);
 }
@@ -217,16 +227,7 @@ pub fn show(ui: &mut egui::Ui, results: Option<&ResultsFile>, fits: &[ModelFit])
                                     format!("{:.1} %", a.serial_fraction * 100.0),
                                     help::SERIAL,
                                 );
-                                let max = a.max_speedup();
-                                untested(
-                                    ui,
-                                    if max.is_finite() {
-                                        format!("{max:.1}×")
-                                    } else {
-                                        "∞".into()
-                                    },
-                                    help::MAX_SPEEDUP,
-                                );
+                                untested(ui, max_speedup_text(a), help::MAX_SPEEDUP);
                             }
                             Some(a) => {
                                 let ci = a.serial_fraction_ci;
@@ -247,14 +248,9 @@ pub fn show(ui: &mut egui::Ui, results: Option<&ResultsFile>, fits: &[ModelFit])
                                         }
                                     }),
                                 );
-                                let max = a.max_speedup();
                                 figure_with_interval(
                                     ui,
-                                    if max.is_finite() {
-                                        format!("{max:.1}×")
-                                    } else {
-                                        "∞".into()
-                                    },
+                                    max_speedup_text(a),
                                     help::MAX_SPEEDUP,
                                     a.max_speedup_ci().map(|(lo, hi)| {
                                         if from_zero {
