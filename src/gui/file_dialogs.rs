@@ -205,9 +205,9 @@ pub struct PathPrompt {
     pub focused: bool,
     /// The in-app file browser under the field.
     pub browser: super::file_browser::Browser,
-    /// The text for which the user was told the file exists: submitting it again replaces
-    /// the file (the button says "Replace"); any edit asks again.
-    pub replace: Option<String>,
+    /// Whether the user was told the typed file exists: submitting the same text again
+    /// replaces it (the button says "Replace"); any edit asks again.
+    pub replace: overwrite::ReplaceAsked,
 }
 
 /// Background file work and its results.
@@ -329,7 +329,7 @@ impl FileJobs {
             payload,
             focused: false,
             browser: Default::default(),
-            replace: None,
+            replace: Default::default(),
         });
     }
 
@@ -471,7 +471,7 @@ impl FileJobs {
                     None => {}
                 }
                 ui.horizontal(|ui| {
-                    let replacing = prompt.replace.as_deref() == Some(prompt.text.as_str());
+                    let replacing = prompt.replace.replacing(&prompt.text);
                     let ok = ui.add_enabled(
                         !prompt.text.trim().is_empty(),
                         egui::Button::new(match replacing {
@@ -491,13 +491,10 @@ impl FileJobs {
             // An existing file is replaced only once the user has been told and submits the
             // same name again.
             let targets = prompt.action.targets(&expand_home(prompt.text.trim()));
-            let existing = overwrite::existing(&targets);
-            if !existing.is_empty() && prompt.replace.as_deref() != Some(prompt.text.as_str()) {
+            if let Err(exists) = prompt.replace.check(&prompt.text, &targets) {
                 prompt.note = Some(format!(
-                    "{}: press Replace to write over it, or choose another name.",
-                    overwrite::exists_text(&existing)
+                    "{exists}: press Replace to write over it, or choose another name."
                 ));
-                prompt.replace = Some(prompt.text.clone());
                 return shown.map(|r| r.response.layer_id);
             }
             if let Some(prompt) = self.prompt.take() {

@@ -73,6 +73,31 @@ pub fn exists_text(existing: &[PathBuf]) -> String {
     }
 }
 
+/// Asking before replacing a file, for a path typed in a field: the first try at a name whose
+/// files exist is held back with a note, and the same text tried again goes ahead (any edit
+/// asks again). The button says "Replace" meanwhile ([`ReplaceAsked::replacing`]).
+#[derive(Clone, Debug, Default, PartialEq)]
+pub struct ReplaceAsked(Option<String>);
+
+impl ReplaceAsked {
+    /// Whether the user was told that `text`'s files exist, so trying it again replaces them.
+    pub fn replacing(&self, text: &str) -> bool {
+        self.0.as_deref() == Some(text)
+    }
+
+    /// Whether writing `targets`, typed as `text`, may go ahead: `Err` with the note to show
+    /// (`a.csv exists: …`) the first time one of them exists.
+    pub fn check(&mut self, text: &str, targets: &[PathBuf]) -> Result<(), String> {
+        let existing = existing(targets);
+        if existing.is_empty() || self.replacing(text) {
+            self.0 = None;
+            return Ok(());
+        }
+        self.0 = Some(text.to_string());
+        Err(exists_text(&existing))
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -139,6 +164,17 @@ mod tests {
             .is_ok()
         );
         assert_eq!(existing(&[other.clone(), soft.clone()]), vec![soft.clone()]);
+        // A typed name that exists is held back once, then goes ahead; an edit asks again.
+        let mut asked = ReplaceAsked::default();
+        let typed = results.display().to_string();
+        let told = asked
+            .check(&typed, std::slice::from_ref(&results))
+            .unwrap_err();
+        assert_eq!(told, format!("{} exists", results.display()));
+        assert!(asked.replacing(&typed) && !asked.replacing("other"));
+        assert!(asked.check(&typed, std::slice::from_ref(&results)).is_ok());
+        assert!(asked.check(&typed, std::slice::from_ref(&results)).is_err());
+        assert!(asked.check("new", std::slice::from_ref(&other)).is_ok());
         assert_eq!(
             exists_text(std::slice::from_ref(&other)),
             format!("{} exists", other.display())

@@ -22,8 +22,8 @@ struct Picks {
     chosen_for: usize,
     trace_path: String,
     message: String,
-    /// The trace path the user was told exists: exporting to it again replaces it.
-    replace: Option<String>,
+    /// Whether the user was told the trace file exists: exporting to it again replaces it.
+    replace: super::overwrite::ReplaceAsked,
     /// Show the "Memory vs workers" chart instead of the lanes.
     memory: bool,
 }
@@ -181,7 +181,7 @@ pub fn show(
         ui.add(egui::TextEdit::singleline(&mut picks.trace_path).desired_width(260.0))
             .labelled_by(label.id)
             .on_hover_text(picks.trace_path.clone());
-        let replacing = picks.replace.as_deref() == Some(picks.trace_path.as_str());
+        let replacing = picks.replace.replacing(&picks.trace_path);
         let button = if replacing {
             "Replace trace"
         } else {
@@ -199,19 +199,15 @@ pub fn show(
                 .unwrap_or_default()
                 .join(picks.trace_path.trim());
             let targets = [path.clone()];
-            picks.message = match super::overwrite::refuse_open(&targets, open_files, None) {
+            picks.message = match super::overwrite::refuse_open(&targets, open_files, None)
+                .and_then(|()| {
+                    picks
+                        .replace
+                        .check(&picks.trace_path, &targets)
+                        .map_err(|exists| format!("{exists}: press Replace trace to write over it"))
+                }) {
                 Err(reason) => reason,
-                Ok(()) if !replacing && !super::overwrite::existing(&targets).is_empty() => {
-                    picks.replace = Some(picks.trace_path.clone());
-                    format!(
-                        "{}: press Replace trace to write over it",
-                        super::overwrite::exists_text(&targets)
-                    )
-                }
-                Ok(()) => {
-                    picks.replace = None;
-                    export_trace(results, &path)
-                }
+                Ok(()) => export_trace(results, &path),
             };
         }
         if !picks.message.is_empty() {
