@@ -7,6 +7,7 @@ mod interval_words;
 mod model_fit;
 mod reading;
 mod summary;
+mod verdict;
 
 pub use interval_words::{
     coefficient_range, coefficient_too_wide, percent, percent_range, share_too_wide, speedup_range,
@@ -15,3 +16,4 @@ pub use interval_words::{
 pub use model_fit::{FitContext, FitPoint, FitQuantity, ModelFit, fit_points, fit_results};
 pub use reading::{POOR_FIT_R2, amdahl_fits_poorly, describe_fit, usl_fits_poorly};
 pub use summary::fits_summary;
+pub use verdict::{VerdictLine, VerdictTopic, time_words, verdict};

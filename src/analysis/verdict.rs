@@ -1,0 +1,976 @@
+//! The verdict: in a few plain lines, what a results file says about the choice its user came
+//! to make (threads or processes, for this job). Which cell was fastest and whether the best
+//! cell of each other model can be told apart from it, how each model scaled, when a larger
+//! start-up pays for itself, and what the GIL has to do with it, each only as far as the
+//! medians' intervals support. Pure: the CLI, the Markdown report and the workbench print
+//! the same lines.
+
+use super::interval_words::speedup;
+use crate::preset::{Baseline, ModelKind};
+use crate::results::{CellResult, CellStatus, ResultsFile};
+use crate::stats::{MedianInterval, speedup_interval};
+
+/// What a line of the verdict is about.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum VerdictTopic {
+    /// Why every comparison below is unreliable (a busy machine).
+    Caveat,
+    /// The fastest cell.
+    Fastest,
+    /// The fastest cell against the best cell of each other model.
+    Comparison,
+    /// How one model scaled with its workers.
+    Scaling,
+    /// When the faster model's larger start-up pays for itself.
+    Startup,
+    /// What the threads against the processes say about the GIL.
+    Gil,
+}
+
+/// One line of the verdict: a sentence, ending with a full stop.
+#[derive(Clone, Debug, PartialEq)]
+pub struct VerdictLine {
+    pub topic: VerdictTopic,
+    pub text: String,
+}
+
+/// A speedup whose interval reaches no higher than this, at 2 workers or more, is "near 1×".
+const NEAR_ONE: f64 = 1.3;
+/// A speedup above this, its interval clear of 1, is "scaled".
+const SCALED: f64 = 1.5;
+/// Below this coverage an interval is stated with its coverage (fewer than 6 runs).
+const FULL_COVERAGE: f64 = 0.95 - 1e-9;
+/// Below this coverage one of the two medians is a single run: no interval at all.
+const ONE_RUN_COVERAGE: f64 = 0.25;
+
+/// The verdict on `r`, best first: empty when no cell completed (an empty or all-failed
+/// file). Only completed cells compete: a failed or cancelled (partial) cell is never the
+/// fastest, and a model with no completed cell is named as such.
+pub fn verdict(r: &ResultsFile) -> Vec<VerdictLine> {
+    let done: Vec<&CellResult> = r.cells.iter().filter(|c| completed(c)).collect();
+    let Some(fastest) = done
+        .iter()
+        .copied()
+        .min_by(|a, b| median(a).total_cmp(&median(b)))
+    else {
+        return Vec::new();
+    };
+    let mut lines = Vec::new();
+    let mut say = |topic, text: String| lines.push(VerdictLine { topic, text });
+    if let Some(warning) = r.machine.busy_warning() {
+        say(
+            VerdictTopic::Caveat,
+            format!("Every comparison here is unreliable: {warning}."),
+        );
+    }
+    say(VerdictTopic::Fastest, fastest_text(r, fastest));
+    // The best cell of each other model (sequential is the baseline the speedups already
+    // compare with, unless it is the fastest).
+    let mut models: Vec<ModelKind> = Vec::new();
+    for m in r.cells.iter().filter_map(|c| c.model) {
+        if !models.contains(&m) {
+            models.push(m);
+        }
+    }
+    let best_of = |m: ModelKind| {
+        done.iter()
+            .copied()
+            .filter(|c| c.model == Some(m))
+            .min_by(|a, b| median(a).total_cmp(&median(b)))
+    };
+    let mut others: Vec<&CellResult> = models
+        .iter()
+        .filter(|&&m| Some(m) != fastest.model && m != ModelKind::Sequential)
+        .filter_map(|&m| best_of(m))
+        .collect();
+    others.sort_by(|a, b| median(a).total_cmp(&median(b)));
+    if let Some(text) = comparison_text(fastest, &others) {
+        say(VerdictTopic::Comparison, text);
+    }
+    for &m in &models {
+        if m.is_single_worker() {
+            continue;
+        }
+        let cells: Vec<&CellResult> = done
+            .iter()
+            .copied()
+            .filter(|c| c.model == Some(m))
+            .collect();
+        if let Some(text) = scaling_text(m, &cells, r) {
+            say(VerdictTopic::Scaling, text);
+        }
+    }
+    if let Some(text) = others
+        .first()
+        .and_then(|runner| startup_text(r, fastest, runner))
+    {
+        say(VerdictTopic::Startup, text);
+    }
+    for text in gil_texts(&done) {
+        say(VerdictTopic::Gil, text);
+    }
+    lines
+}
+
+/// A completed cell with a median: the only kind that competes.
+fn completed(c: &CellResult) -> bool {
+    c.status == CellStatus::Ok && c.model.is_some() && c.wall.is_some()
+}
+
+fn median(c: &CellResult) -> f64 {
+    c.wall.as_ref().map_or(f64::INFINITY, |w| w.median)
+}
+
+fn interval(c: &CellResult) -> Option<(MedianInterval, f64)> {
+    let w = c.wall.as_ref()?;
+    Some((
+        MedianInterval {
+            median: w.median,
+            low: w.median_ci_low,
+            high: w.median_ci_high,
+        },
+        w.median_ci_coverage,
+    ))
+}
+
+/// `threads × 4`.
+fn cell_name(c: &CellResult) -> String {
+    format!("{} × {}", c.model_id(), c.workers)
+}
+
+/// A time for a sentence, to about three figures: `0.41 s`, `12.3 s`, `120 ms`, `4.5 ms`,
+/// `85 µs`.
+pub fn time_words(s: f64) -> String {
+    if s >= 10.0 {
+        format!("{s:.1} s")
+    } else if s >= 0.1 {
+        format!("{s:.2} s")
+    } else if s >= 0.01 {
+        format!("{:.0} ms", s * 1e3)
+    } else if s >= 0.001 {
+        format!("{:.1} ms", s * 1e3)
+    } else {
+        format!("{:.0} µs", s * 1e6)
+    }
+}
+
+/// `, a 75% interval: fewer than 6 runs` where `coverage` is below 95%.
+fn coverage_words(coverage: f64) -> String {
+    if coverage < FULL_COVERAGE {
+        format!(", a {:.0}% interval: fewer than 6 runs", coverage * 100.0)
+    } else {
+        String::new()
+    }
+}
+
+/// The cell's speedup with `base` (what it is relative to, or nothing) and its interval,
+/// `1.9× the baseline [1.7–2.1]`, its coverage where below 95%, or that a single run has no
+/// interval.
+fn speedup_words(c: &CellResult, base: &str) -> Option<String> {
+    let s = c.speedup?;
+    let head = match base {
+        "" => format!("{}×", speedup(s)),
+        base => format!("{}× {base}", speedup(s)),
+    };
+    Some(
+        match (c.speedup_ci_low, c.speedup_ci_high, c.speedup_ci_coverage) {
+            (Some(lo), Some(hi), Some(cov)) if cov >= ONE_RUN_COVERAGE => format!(
+                "{head} [{}–{}{}]",
+                speedup(lo),
+                speedup(hi),
+                coverage_words(cov)
+            ),
+            (Some(_), Some(_), _) => format!("{head}; a single run, no interval"),
+            _ => head,
+        },
+    )
+}
+
+/// `the baseline` or, for speedups against each model's own one worker, `its own 1-worker time`.
+fn baseline_words(r: &ResultsFile) -> &'static str {
+    match r.experiment.baseline {
+        Baseline::Sequential => "the baseline",
+        Baseline::SameModelOneWorker => "its own 1-worker time",
+    }
+}
+
+fn fastest_text(r: &ResultsFile, c: &CellResult) -> String {
+    let head = format!("Fastest: {}, {}", cell_name(c), time_words(median(c)));
+    let is_baseline = c.speedup == Some(1.0) && c.speedup_ci_low.is_none();
+    match speedup_words(c, baseline_words(r)) {
+        _ if is_baseline && c.model == Some(ModelKind::Sequential) => {
+            format!("{head}, the sequential baseline itself: no model ran this work faster.")
+        }
+        _ if is_baseline => format!("{head} ({} itself).", baseline_words(r)),
+        Some(s) => format!("{head} ({s})."),
+        None => format!("{head}."),
+    }
+}
+
+/// How many times as long `other` took as `fastest`, with the interval of that ratio
+/// ([`speedup_interval`] of the two medians) and its coverage.
+struct Ratio {
+    value: f64,
+    low: f64,
+    high: f64,
+    coverage: f64,
+}
+
+fn ratio(fastest: &CellResult, other: &CellResult) -> Option<Ratio> {
+    let (f, fcov) = interval(fastest)?;
+    let (o, ocov) = interval(other)?;
+    let (low, high) = speedup_interval(o, f)?;
+    Some(Ratio {
+        value: o.median / f.median,
+        low,
+        high,
+        coverage: fcov.min(ocov),
+    })
+}
+
+/// Whether the best cell of each other model is distinguishable from the fastest: the ties
+/// named together, else the runner-up and by how much it is slower.
+fn comparison_text(fastest: &CellResult, others: &[&CellResult]) -> Option<String> {
+    let mut tied = Vec::new();
+    let mut untold = Vec::new();
+    let mut coverage: f64 = 1.0;
+    for o in others {
+        match ratio(fastest, o) {
+            Some(q) if q.coverage < ONE_RUN_COVERAGE => untold.push(cell_name(o)),
+            Some(q) if q.low <= 1.0 => {
+                coverage = coverage.min(q.coverage);
+                tied.push((cell_name(o), format!("{:.2}–{:.2}", q.low, q.high)));
+            }
+            Some(_) => {}
+            None => untold.push(cell_name(o)),
+        }
+    }
+    let mut parts = Vec::new();
+    if !tied.is_empty() {
+        let (names, ratios): (Vec<String>, Vec<String>) = tied.into_iter().unzip();
+        let (verb, ratio_word) = match names.len() {
+            1 => ("is", "time ratio"),
+            _ => ("are", "time ratios"),
+        };
+        parts.push(format!(
+            "{} {verb} as fast within the noise ({ratio_word} {}{})",
+            join_and(&names),
+            ratios.join(", "),
+            coverage_words(coverage)
+        ));
+    }
+    if !untold.is_empty() {
+        parts.push(format!(
+            "{} cannot be told apart from it or not: a single run has no interval",
+            join_and(&untold)
+        ));
+    }
+    if parts.is_empty() {
+        // Every other model is slower beyond the noise: the runner-up, by how much.
+        let runner = others.first()?;
+        let q = ratio(fastest, runner)?;
+        parts.push(format!(
+            "{} took {:.2}× as long ({:.2}–{:.2}{}): a real difference",
+            cell_name(runner),
+            q.value,
+            q.low,
+            q.high,
+            coverage_words(q.coverage)
+        ));
+    }
+    Some(format!("Runner-up: {}.", parts.join("; ")))
+}
+
+fn join_and(items: &[String]) -> String {
+    match items {
+        [] => String::new(),
+        [one] => one.clone(),
+        [init @ .., last] => format!("{} and {last}", init.join(", ")),
+    }
+}
+
+fn workers_words(n: usize) -> String {
+    format!("{n} worker{}", if n == 1 { "" } else { "s" })
+}
+
+/// How `model` scaled over its completed `cells`: its best speedup and where, whether that is
+/// told from the baseline, and whether more workers stopped helping (the most workers measured
+/// slower than the best beyond the noise). A model with no completed cell says so.
+fn scaling_text(model: ModelKind, cells: &[&CellResult], r: &ResultsFile) -> Option<String> {
+    if cells.is_empty() {
+        let tried = r.cells.iter().any(|c| c.model == Some(model));
+        return tried.then(|| {
+            format!("{model}: no cell completed (failed or cancelled), so it is not compared.")
+        });
+    }
+    let best = cells
+        .iter()
+        .copied()
+        .min_by(|a, b| median(a).total_cmp(&median(b)))?;
+    let most = cells.iter().copied().max_by_key(|c| c.workers)?;
+    let counts = {
+        let mut w: Vec<usize> = cells.iter().map(|c| c.workers).collect();
+        w.sort_unstable();
+        w.dedup();
+        w.len()
+    };
+    let Some(s) = speedup_words(best, "") else {
+        return Some(format!(
+            "{model}: fastest at {}, {} (no baseline to compare with).",
+            workers_words(best.workers),
+            time_words(median(best))
+        ));
+    };
+    let mut text = format!("{model}: best {s} at {}", workers_words(best.workers));
+    let against = match (best.speedup_ci_low, best.speedup_ci_high) {
+        (Some(lo), Some(hi))
+            if best
+                .speedup_ci_coverage
+                .is_some_and(|c| c >= ONE_RUN_COVERAGE) =>
+        {
+            Some((lo, hi))
+        }
+        _ => None,
+    };
+    match against {
+        Some((_, hi)) if hi < 1.0 => text.push_str(", slower than the baseline at every count"),
+        Some((lo, _)) if lo <= 1.0 => text.push_str(", not told apart from the baseline"),
+        _ => {}
+    }
+    if counts == 1 {
+        text.push_str(" (one worker count measured)");
+    } else if most.workers == best.workers {
+        text.push_str(", the most workers measured");
+    } else {
+        match ratio(best, most) {
+            Some(q) if q.coverage >= ONE_RUN_COVERAGE && q.low > 1.0 => text.push_str(&format!(
+                "; more workers stopped helping: {} took {:.2}× as long ({:.2}–{:.2}{})",
+                workers_words(most.workers),
+                q.value,
+                q.low,
+                q.high,
+                coverage_words(q.coverage)
+            )),
+            Some(q) if q.coverage >= ONE_RUN_COVERAGE => text.push_str(&format!(
+                "; {} were as fast within the noise (time ratio {:.2}–{:.2})",
+                workers_words(most.workers),
+                q.low,
+                q.high
+            )),
+            _ => text.push_str(&format!(
+                "; {} cannot be told from it (a single run)",
+                workers_words(most.workers)
+            )),
+        }
+    }
+    text.push('.');
+    Some(text)
+}
+
+/// The start-up a model pays once, in seconds: its cell's figure, or 0 for a model whose
+/// start-up is a matter of microseconds and not timed ([`ModelKind::startup_name`] is `None`);
+/// `None` where a model that starts something has no figure.
+fn startup(c: &CellResult) -> Option<f64> {
+    let model = c.model?;
+    match (model.startup_name(), c.startup_s) {
+        (Some(_), Some(s)) if s.is_finite() && s >= 0.0 => Some(s),
+        (Some(_), _) => None,
+        (None, s) => Some(s.filter(|s| s.is_finite() && *s >= 0.0).unwrap_or(0.0)),
+    }
+}
+
+/// When the faster model starts slower than the runner-up: after how many runs' worth of this
+/// work its start-up is paid for (`k·Ta + Sa < k·Tb + Sb`), or that the two run equally fast
+/// within the noise, so the quicker start wins. `None` where a start-up figure is missing or
+/// the faster model also starts faster.
+fn startup_text(r: &ResultsFile, fastest: &CellResult, runner: &CellResult) -> Option<String> {
+    let (sa, sb) = (startup(fastest)?, startup(runner)?);
+    let (ta, tb) = (median(fastest), median(runner));
+    if sa <= sb || ta.total_cmp(&tb).is_ge() {
+        return None;
+    }
+    let (a, b) = (cell_name(fastest), cell_name(runner));
+    let extra = time_words(sa - sb);
+    let what = fastest
+        .model
+        .and_then(ModelKind::startup_name)
+        .unwrap_or("start-up");
+    let q = ratio(fastest, runner)?;
+    if q.coverage < ONE_RUN_COVERAGE || q.low <= 1.0 {
+        return Some(format!(
+            "Start-up: {a} and {b} run this work equally fast within the noise, and {a}'s {what} is {extra} longer, so {b} costs less for a program that starts once."
+        ));
+    }
+    let k = (sa - sb) / (tb - ta);
+    let own = time_words(sa);
+    if k < 1.0 {
+        return Some(format!(
+            "Start-up: {a} pays for its {own} {what} within a single run's worth of this work."
+        ));
+    }
+    let runs = k.ceil() as u64;
+    let sequential = r.baseline.median_s.map_or(String::new(), |t| {
+        format!(" (about {} sequentially)", time_words(t * runs as f64))
+    });
+    Some(format!(
+        "Start-up: {a} pays for its {own} {what} once the program does more than about {runs} run{}' worth of this work{sequential}; for less, {b} finishes first.",
+        if runs == 1 { "" } else { "s" }
+    ))
+}
+
+/// Models whose threads share one GIL (real or emulated).
+fn gil_bound(m: ModelKind) -> bool {
+    matches!(m, ModelKind::PyThreading | ModelKind::GilThreads)
+}
+
+/// Models that run their workers as separate processes.
+fn process_model(m: ModelKind) -> bool {
+    matches!(
+        m,
+        ModelKind::Processes | ModelKind::PyMultiprocessing | ModelKind::PyDask | ModelKind::PyMpi
+    )
+}
+
+/// Threads without a GIL.
+fn gil_free(m: ModelKind) -> bool {
+    matches!(
+        m,
+        ModelKind::Threads | ModelKind::Rayon | ModelKind::PyFreeThreading
+    )
+}
+
+/// The interval of a cell's speedup, where it rests on more than single runs.
+fn speedup_ci(c: &CellResult) -> Option<(f64, f64)> {
+    let cov = c.speedup_ci_coverage?;
+    (cov >= ONE_RUN_COVERAGE).then_some((c.speedup_ci_low?, c.speedup_ci_high?))
+}
+
+/// The best cell at 2 workers or more of `model` that scaled: speedup above 1.5×, its interval
+/// clear of 1.
+fn scaled<'a>(cells: &[&'a CellResult], model: ModelKind) -> Option<&'a CellResult> {
+    cells
+        .iter()
+        .copied()
+        .filter(|c| c.model == Some(model) && c.workers >= 2)
+        .filter(|c| {
+            c.speedup.is_some_and(|s| s > SCALED) && speedup_ci(c).is_some_and(|(lo, _)| lo > 1.0)
+        })
+        .max_by(|a, b| {
+            a.speedup
+                .unwrap_or(0.0)
+                .total_cmp(&b.speedup.unwrap_or(0.0))
+        })
+}
+
+/// Whether `model` stayed near 1× at every count of 2 workers or more (each interval's upper
+/// end below 1.3); `false` without such a cell, or with one that has no interval.
+fn stayed_flat(cells: &[&CellResult], model: ModelKind) -> bool {
+    let mut many = cells
+        .iter()
+        .filter(|c| c.model == Some(model) && c.workers >= 2)
+        .peekable();
+    many.peek().is_some() && many.all(|c| speedup_ci(c).is_some_and(|(_, hi)| hi < NEAR_ONE))
+}
+
+/// What threads against processes say about the GIL, only where the intervals support it.
+fn gil_texts(cells: &[&CellResult]) -> Vec<String> {
+    let mut models: Vec<ModelKind> = Vec::new();
+    for m in cells.iter().filter_map(|c| c.model) {
+        if !models.contains(&m) {
+            models.push(m);
+        }
+    }
+    let scaled_process = models
+        .iter()
+        .filter(|m| process_model(**m))
+        .find_map(|&m| scaled(cells, m));
+    let mut texts = Vec::new();
+    for &m in models.iter().filter(|m| gil_bound(**m)) {
+        let which = if m == ModelKind::GilThreads {
+            "the emulated GIL"
+        } else {
+            "the GIL"
+        };
+        if let Some(t) = scaled(cells, m) {
+            if let Some(p) = scaled_process {
+                texts.push(format!(
+                    "The GIL: threads scaled too ({} reached {}× with {} as {}), so this work releases {which} (or is not Python).",
+                    m,
+                    speedup(t.speedup.unwrap_or(0.0)),
+                    workers_words(t.workers),
+                    p.model_id()
+                ));
+            } else {
+                texts.push(format!(
+                    "The GIL: {m} scaled ({}× with {}), so this work releases {which} (or is not Python).",
+                    speedup(t.speedup.unwrap_or(0.0)),
+                    workers_words(t.workers)
+                ));
+            }
+        } else if let Some(p) = scaled_process.filter(|_| stayed_flat(cells, m)) {
+            texts.push(format!(
+                "The GIL: threads did not scale ({m} stayed near 1× at every count) while processes did ({} × {} reached {}×): consistent with {which} serialising this Python code.",
+                p.model_id(),
+                p.workers,
+                speedup(p.speedup.unwrap_or(0.0))
+            ));
+        }
+    }
+    let beside = models.iter().any(|&m| process_model(m) || gil_bound(m));
+    for &m in models.iter().filter(|m| gil_free(**m) && beside) {
+        if let Some(t) = scaled(cells, m) {
+            let who = if m == ModelKind::PyFreeThreading {
+                "free-threaded CPython has no GIL"
+            } else {
+                "Rust threads have no GIL"
+            };
+            texts.push(format!(
+                "No GIL: {m} scaled ({}× with {}): {who}, so threads can use the cores as processes do.",
+                speedup(t.speedup.unwrap_or(0.0)),
+                workers_words(t.workers)
+            ));
+            break;
+        }
+    }
+    texts
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::results::LoadSummary;
+
+    /// A cell of `model × workers` whose runs took `walls` seconds.
+    fn cell(model: ModelKind, workers: usize, walls: &[f64]) -> CellResult {
+        CellResult::with_walls(model, workers, walls)
+    }
+
+    /// Six runs within ±1% of `t`: a tight 95% interval (97% coverage).
+    fn six(t: f64) -> Vec<f64> {
+        [0.99, 0.995, 1.0, 1.0, 1.005, 1.01]
+            .iter()
+            .map(|f| f * t)
+            .collect()
+    }
+
+    fn file(cells: Vec<CellResult>) -> ResultsFile {
+        let mut r = ResultsFile {
+            cells,
+            ..ResultsFile::default()
+        };
+        r.recompute();
+        r
+    }
+
+    fn texts(r: &ResultsFile) -> Vec<String> {
+        verdict(r).into_iter().map(|l| l.text).collect()
+    }
+
+    fn of(r: &ResultsFile, topic: VerdictTopic) -> Vec<String> {
+        verdict(r)
+            .into_iter()
+            .filter(|l| l.topic == topic)
+            .map(|l| l.text)
+            .collect()
+    }
+
+    /// Pure Python under the GIL: py-threading stays at 1×, py-multiprocessing nearly doubles.
+    fn pure_python() -> ResultsFile {
+        let mut cells = vec![
+            cell(ModelKind::Sequential, 1, &six(0.8)),
+            cell(ModelKind::PyThreading, 1, &six(0.8)),
+            cell(ModelKind::PyThreading, 2, &six(0.82)),
+            cell(ModelKind::PyMultiprocessing, 1, &six(0.8)),
+            cell(ModelKind::PyMultiprocessing, 2, &six(0.42)),
+        ];
+        for c in &mut cells {
+            c.startup_s = match c.model {
+                Some(ModelKind::PyThreading) => Some(0.02),
+                Some(ModelKind::PyMultiprocessing) => Some(0.14),
+                _ => None,
+            };
+        }
+        file(cells)
+    }
+
+    #[test]
+    fn the_fastest_cell_is_named_with_its_speedup_and_interval() {
+        let r = pure_python();
+        let lines = verdict(&r);
+        assert_eq!(lines[0].topic, VerdictTopic::Fastest);
+        let f = &lines[0].text;
+        assert!(
+            f.starts_with("Fastest: py-multiprocessing × 2, 0.42 s ("),
+            "{f}"
+        );
+        assert!(
+            f.starts_with("Fastest: py-multiprocessing × 2, 0.42 s (1.9× the baseline ["),
+            "{f}"
+        );
+        assert!(f.ends_with("])."), "{f}");
+        // Six runs a cell: a 95% interval, said without a coverage.
+        assert!(!f.contains("interval"), "{f}");
+    }
+
+    #[test]
+    fn a_clearly_slower_runner_up_is_called_a_real_difference() {
+        let r = pure_python();
+        let c = of(&r, VerdictTopic::Comparison);
+        assert_eq!(c.len(), 1);
+        assert!(
+            c[0].starts_with("Runner-up: py-threading × 1 took 1.90× as long ("),
+            "{}",
+            c[0]
+        );
+        assert!(c[0].ends_with("): a real difference."), "{}", c[0]);
+    }
+
+    #[test]
+    fn a_runner_up_within_the_noise_is_called_as_fast() {
+        // threads × 2 at 0.50 s, processes × 2 at 0.502 s: their intervals overlap.
+        let r = file(vec![
+            cell(ModelKind::Sequential, 1, &six(1.0)),
+            cell(ModelKind::Threads, 2, &six(0.50)),
+            cell(ModelKind::Processes, 2, &six(0.502)),
+        ]);
+        let c = of(&r, VerdictTopic::Comparison);
+        assert_eq!(c.len(), 1, "{c:?}");
+        assert!(
+            c[0].starts_with(
+                "Runner-up: processes × 2 is as fast within the noise (time ratio 0.9"
+            ),
+            "{}",
+            c[0]
+        );
+        assert!(!c[0].contains("real difference"), "{}", c[0]);
+        // The ratio's interval holds 1.
+        let q = ratio(
+            r.cell(ModelKind::Threads, 2).unwrap(),
+            r.cell(ModelKind::Processes, 2).unwrap(),
+        )
+        .unwrap();
+        assert!(q.low <= 1.0 && q.high >= 1.0, "{} {}", q.low, q.high);
+    }
+
+    #[test]
+    fn fewer_runs_say_their_intervals_coverage() {
+        // Three runs each: a 75% interval; the words say so rather than pass it for 95%.
+        let r = file(vec![
+            cell(ModelKind::Sequential, 1, &[0.99, 1.0, 1.01]),
+            cell(ModelKind::Threads, 2, &[0.49, 0.5, 0.51]),
+            cell(ModelKind::Processes, 2, &[0.495, 0.505, 0.515]),
+        ]);
+        let t = texts(&r);
+        assert!(
+            t[0].contains("a 75% interval: fewer than 6 runs"),
+            "{}",
+            t[0]
+        );
+        let c = of(&r, VerdictTopic::Comparison);
+        assert!(
+            c[0].contains("as fast within the noise (time ratio ")
+                && c[0].ends_with(", a 75% interval: fewer than 6 runs)."),
+            "{}",
+            c[0]
+        );
+    }
+
+    #[test]
+    fn single_runs_are_never_called_different() {
+        // One run each: the medians differ by 20%, but nothing says whether that is noise.
+        let r = file(vec![
+            cell(ModelKind::Sequential, 1, &[1.0]),
+            cell(ModelKind::Threads, 2, &[0.5]),
+            cell(ModelKind::Processes, 2, &[0.6]),
+        ]);
+        let c = of(&r, VerdictTopic::Comparison);
+        assert_eq!(
+            c,
+            [
+                "Runner-up: processes × 2 cannot be told apart from it or not: a single run has no interval."
+            ]
+        );
+        let f = &of(&r, VerdictTopic::Fastest)[0];
+        assert_eq!(
+            f,
+            "Fastest: threads × 2, 0.50 s (2.0× the baseline; a single run, no interval)."
+        );
+    }
+
+    #[test]
+    fn each_model_says_how_it_scaled_and_where_more_workers_stopped_helping() {
+        let r = file(vec![
+            cell(ModelKind::Sequential, 1, &six(1.0)),
+            cell(ModelKind::Threads, 1, &six(1.0)),
+            cell(ModelKind::Threads, 2, &six(0.5)),
+            cell(ModelKind::Threads, 4, &six(0.7)),
+            cell(ModelKind::Processes, 1, &six(1.0)),
+            cell(ModelKind::Processes, 2, &six(0.6)),
+            cell(ModelKind::Processes, 4, &six(0.601)),
+            cell(ModelKind::GilThreads, 2, &six(1.0)),
+            cell(ModelKind::GilThreads, 4, &six(0.8)),
+        ]);
+        let s = of(&r, VerdictTopic::Scaling);
+        assert_eq!(s.len(), 3, "{s:?}");
+        assert!(
+            s[0].starts_with("threads: best 2.0× [")
+                && s[0].contains(
+                    "] at 2 workers; more workers stopped helping: 4 workers took 1.40× as long ("
+                ),
+            "{}",
+            s[0]
+        );
+        assert!(
+            s[1].starts_with("processes: best 1.7× [")
+                && s[1]
+                    .contains("at 2 workers; 4 workers were as fast within the noise (time ratio "),
+            "{}",
+            s[1]
+        );
+        assert!(
+            s[2].starts_with("gil-threads: best 1.2× [")
+                && s[2].ends_with("at 4 workers, the most workers measured."),
+            "{}",
+            s[2]
+        );
+    }
+
+    #[test]
+    fn a_model_that_never_beat_the_baseline_says_so() {
+        let r = file(vec![
+            cell(ModelKind::Sequential, 1, &six(1.0)),
+            cell(ModelKind::PyThreading, 1, &six(1.2)),
+            cell(ModelKind::PyThreading, 2, &six(1.25)),
+        ]);
+        let s = of(&r, VerdictTopic::Scaling);
+        assert!(
+            s[0].starts_with("py-threading: best 0.8× [")
+                && s[0].contains("at 1 worker, slower than the baseline at every count"),
+            "{}",
+            s[0]
+        );
+        // Sequential itself is the fastest: no model ran this work faster.
+        let f = &of(&r, VerdictTopic::Fastest)[0];
+        assert!(
+            f.ends_with("the sequential baseline itself: no model ran this work faster."),
+            "{f}"
+        );
+        let c = of(&r, VerdictTopic::Comparison);
+        assert!(
+            c[0].starts_with("Runner-up: py-threading × 1 took 1.20× as long"),
+            "{}",
+            c[0]
+        );
+    }
+
+    #[test]
+    fn the_larger_start_up_is_paid_for_after_so_many_runs() {
+        // 0.42 s against 0.80 s a run, start-up 140 ms against 20 ms: 120 ms / 0.38 s = 0.32,
+        // paid within one run.
+        let r = pure_python();
+        assert_eq!(
+            of(&r, VerdictTopic::Startup),
+            [
+                "Start-up: py-multiprocessing × 2 pays for its 0.14 s pool start-up within a single run's worth of this work."
+            ]
+        );
+        // A work item of 0.1 s against 0.14 s: 120 ms / 40 ms = 3 runs.
+        let mut cells = vec![
+            cell(ModelKind::Sequential, 1, &six(0.2)),
+            cell(ModelKind::Threads, 2, &six(0.14)),
+            cell(ModelKind::Processes, 2, &six(0.1)),
+        ];
+        cells[2].startup_s = Some(0.12);
+        let r = file(cells);
+        assert_eq!(
+            of(&r, VerdictTopic::Startup),
+            [
+                "Start-up: processes × 2 pays for its 0.12 s pool start-up once the program does more than about 3 runs' worth of this work (about 0.60 s sequentially); for less, threads × 2 finishes first."
+            ]
+        );
+        // k·Ta + Sa < k·Tb + Sb at k = 3 + ε, not at 3 − ε.
+        let (ta, tb, sa, sb) = (0.1, 0.14, 0.12, 0.0);
+        assert!(3.01 * ta + sa < 3.01 * tb + sb && 2.99 * ta + sa > 2.99 * tb + sb);
+    }
+
+    #[test]
+    fn no_start_up_figure_means_no_start_up_line() {
+        let mut r = pure_python();
+        for c in &mut r.cells {
+            c.startup_s = None;
+        }
+        assert!(of(&r, VerdictTopic::Startup).is_empty());
+        // Nor when the faster model also starts faster.
+        let mut r = pure_python();
+        for c in &mut r.cells {
+            if c.model == Some(ModelKind::PyMultiprocessing) {
+                c.startup_s = Some(0.01);
+            }
+        }
+        assert!(of(&r, VerdictTopic::Startup).is_empty());
+    }
+
+    #[test]
+    fn equally_fast_models_favour_the_quicker_start() {
+        let mut cells = vec![
+            cell(ModelKind::Sequential, 1, &six(1.0)),
+            cell(ModelKind::Threads, 2, &six(0.505)),
+            cell(ModelKind::Processes, 2, &six(0.5)),
+        ];
+        cells[2].startup_s = Some(0.05);
+        let r = file(cells);
+        assert_eq!(
+            of(&r, VerdictTopic::Startup),
+            [
+                "Start-up: processes × 2 and threads × 2 run this work equally fast within the noise, and processes × 2's pool start-up is 50 ms longer, so threads × 2 costs less for a program that starts once."
+            ]
+        );
+    }
+
+    #[test]
+    fn threads_that_stay_flat_while_processes_scale_point_at_the_gil() {
+        let r = pure_python();
+        assert_eq!(
+            of(&r, VerdictTopic::Gil),
+            [
+                "The GIL: threads did not scale (py-threading stayed near 1× at every count) while processes did (py-multiprocessing × 2 reached 1.9×): consistent with the GIL serialising this Python code."
+            ]
+        );
+    }
+
+    #[test]
+    fn threads_that_scale_too_mean_the_work_releases_the_gil() {
+        let r = file(vec![
+            cell(ModelKind::Sequential, 1, &six(0.8)),
+            cell(ModelKind::PyThreading, 2, &six(0.43)),
+            cell(ModelKind::PyMultiprocessing, 2, &six(0.42)),
+        ]);
+        let g = of(&r, VerdictTopic::Gil);
+        assert_eq!(g.len(), 1, "{g:?}");
+        assert!(g[0].starts_with("The GIL: threads scaled too (py-threading reached 1.9× with 2 workers as py-multiprocessing), so this work releases the GIL (or is not Python)."), "{}", g[0]);
+    }
+
+    #[test]
+    fn rust_threads_that_scale_have_no_gil() {
+        let r = file(vec![
+            cell(ModelKind::Sequential, 1, &six(1.0)),
+            cell(ModelKind::Threads, 2, &six(0.52)),
+            cell(ModelKind::Processes, 2, &six(0.55)),
+        ]);
+        assert_eq!(
+            of(&r, VerdictTopic::Gil),
+            [
+                "No GIL: threads scaled (1.9× with 2 workers): Rust threads have no GIL, so threads can use the cores as processes do."
+            ]
+        );
+    }
+
+    #[test]
+    fn a_gil_reading_needs_intervals_that_support_it() {
+        // Three runs spread ±40%: py-threading's interval reaches past 1.3×, so "did not
+        // scale" is not said.
+        let wide = |t: f64| [0.6 * t, t, 1.4 * t];
+        let r = file(vec![
+            cell(ModelKind::Sequential, 1, &wide(0.8)),
+            cell(ModelKind::PyThreading, 2, &wide(0.8)),
+            cell(ModelKind::PyMultiprocessing, 2, &six(0.4)),
+        ]);
+        assert!(of(&r, VerdictTopic::Gil).is_empty(), "{:?}", texts(&r));
+    }
+
+    #[test]
+    fn failed_and_partial_cells_are_never_the_fastest() {
+        let mut cells = vec![
+            cell(ModelKind::Sequential, 1, &six(1.0)),
+            cell(ModelKind::Threads, 2, &six(0.6)),
+            cell(ModelKind::Processes, 2, &six(0.3)),
+            cell(ModelKind::Rayon, 2, &[0.2, 0.2]),
+        ];
+        cells[2].status = CellStatus::Failed;
+        cells[2].error = Some("boom".into());
+        cells[3].status = CellStatus::Cancelled;
+        let r = file(cells);
+        let t = texts(&r);
+        assert!(t[0].starts_with("Fastest: threads × 2"), "{t:?}");
+        let s = of(&r, VerdictTopic::Scaling);
+        assert!(
+            s.contains(
+                &"processes: no cell completed (failed or cancelled), so it is not compared."
+                    .to_string()
+            ),
+            "{s:?}"
+        );
+        assert!(
+            s.contains(
+                &"rayon: no cell completed (failed or cancelled), so it is not compared."
+                    .to_string()
+            ),
+            "{s:?}"
+        );
+    }
+
+    #[test]
+    fn an_empty_or_all_failed_file_has_no_verdict() {
+        assert!(verdict(&ResultsFile::default()).is_empty());
+        let mut cells = vec![cell(ModelKind::Sequential, 1, &six(1.0))];
+        cells[0].status = CellStatus::Failed;
+        assert!(verdict(&file(cells)).is_empty());
+    }
+
+    #[test]
+    fn a_single_model_at_a_single_count_is_short_and_right() {
+        let r = file(vec![cell(ModelKind::Threads, 4, &six(0.3))]);
+        let t = texts(&r);
+        // No baseline measured: no speedup, no comparison, nothing invented.
+        assert_eq!(
+            t,
+            [
+                "Fastest: threads × 4, 0.30 s.",
+                "threads: fastest at 4 workers, 0.30 s (no baseline to compare with)."
+            ]
+        );
+        let r = file(vec![
+            cell(ModelKind::Sequential, 1, &six(1.0)),
+            cell(ModelKind::Threads, 4, &six(0.3)),
+        ]);
+        let t = texts(&r);
+        assert_eq!(t.len(), 2, "{t:?}");
+        assert!(
+            t[1].ends_with("at 4 workers (one worker count measured)."),
+            "{}",
+            t[1]
+        );
+    }
+
+    #[test]
+    fn a_busy_machine_makes_every_comparison_unreliable_in_the_existing_words() {
+        let mut r = pure_python();
+        r.machine.load_during_runs = Some(LoadSummary {
+            runs: 30,
+            busy_runs: 12,
+            max_other_cores: 1.2,
+            mean_other_cores: 0.6,
+            usable_cores: 2.0,
+            busy: true,
+            ..LoadSummary::default()
+        });
+        let lines = verdict(&r);
+        let warning = r.machine.busy_warning().unwrap();
+        assert_eq!(lines[0].topic, VerdictTopic::Caveat);
+        assert_eq!(
+            lines[0].text,
+            format!("Every comparison here is unreliable: {warning}.")
+        );
+        assert_eq!(lines[1].topic, VerdictTopic::Fastest);
+    }
+
+    #[test]
+    fn times_read_to_about_three_figures() {
+        assert_eq!(time_words(12.345), "12.3 s");
+        assert_eq!(time_words(0.4123), "0.41 s");
+        assert_eq!(time_words(0.12), "0.12 s");
+        assert_eq!(time_words(0.0456), "46 ms");
+        assert_eq!(time_words(0.0045), "4.5 ms");
+        assert_eq!(time_words(0.000085), "85 µs");
+    }
+}
