@@ -1277,6 +1277,7 @@ pub fn run(args: &RunArgs) -> Result<ExitCode> {
         }
     });
     out!("{}", summary_table(&results));
+    out!("{}", verdict_text(&results));
     say_load(&results, quiet);
     out!("{}", fits_summary(&fit_results(&results)));
     let saved = match &target {
@@ -1427,6 +1428,7 @@ pub fn report(args: &ReportArgs) -> Result<()> {
             );
         }
         out!("{}", summary_table(r));
+        out!("{}", verdict_text(r));
         say_load(r, false);
         out!("{}", fits_summary(&fit_results(r)));
         if r.status != RunStatus::Complete {
@@ -1470,6 +1472,20 @@ fn final_speedup_text(
         Some(_) => "when the baseline is done".into(),
         None => "—".into(),
     }
+}
+
+/// The verdict ([`crate::analysis::verdict`]) under a `Verdict:` heading, one line each;
+/// empty when there is none (no cell completed).
+fn verdict_text(results: &ResultsFile) -> String {
+    let lines = crate::analysis::verdict(results);
+    if lines.is_empty() {
+        return String::new();
+    }
+    let mut text = String::from("Verdict:\n");
+    for line in lines {
+        text.push_str(&format!("  {}\n", line.text));
+    }
+    text
 }
 
 /// Says on stderr whether other programs competed for the cores while `results` were

@@ -314,6 +314,18 @@ fn scaling_text(model: ModelKind, cells: &[&CellResult], r: &ResultsFile) -> Opt
         w.dedup();
         w.len()
     };
+    if best.speedup == Some(1.0) && best.speedup_ci_low.is_none() {
+        // The best cell is the baseline itself: more workers never beat it.
+        let more = if counts == 1 {
+            " (one worker count measured)"
+        } else {
+            ": more workers never ran faster"
+        };
+        return Some(format!(
+            "{model}: best at {}, the baseline itself{more}.",
+            workers_words(best.workers)
+        ));
+    }
     let Some(s) = speedup_words(best, "") else {
         return Some(format!(
             "{model}: fastest at {}, {} (no baseline to compare with).",
@@ -368,14 +380,16 @@ fn scaling_text(model: ModelKind, cells: &[&CellResult], r: &ResultsFile) -> Opt
 }
 
 /// The start-up a model pays once, in seconds: its cell's figure, or 0 for a model whose
-/// start-up is a matter of microseconds and not timed ([`ModelKind::startup_name`] is `None`);
+/// start-up is a matter of microseconds ([`ModelKind::startup_name`] is `None`, whatever it
+/// recorded);
 /// `None` where a model that starts something has no figure.
 fn startup(c: &CellResult) -> Option<f64> {
     let model = c.model?;
     match (model.startup_name(), c.startup_s) {
         (Some(_), Some(s)) if s.is_finite() && s >= 0.0 => Some(s),
         (Some(_), _) => None,
-        (None, s) => Some(s.filter(|s| s.is_finite() && *s >= 0.0).unwrap_or(0.0)),
+        // A figure of microseconds (a thread team) is below what a reader should weigh.
+        (None, _) => Some(0.0),
     }
 }
 
@@ -402,19 +416,30 @@ fn startup_text(r: &ResultsFile, fastest: &CellResult, runner: &CellResult) -> O
         ));
     }
     let k = (sa - sb) / (tb - ta);
-    let own = time_words(sa);
+    // What is paid: the whole start-up against a model that starts nothing, else the
+    // difference, with both figures.
+    let own = match runner.model.and_then(ModelKind::startup_name) {
+        Some(theirs) if sb > 0.0 => format!(
+            "{extra} longer start-up ({what} {}, against {b}'s {theirs} {})",
+            time_words(sa),
+            time_words(sb)
+        ),
+        _ => format!("{} {what}", time_words(sa)),
+    };
     if k < 1.0 {
         return Some(format!(
-            "Start-up: {a} pays for its {own} {what} within a single run's worth of this work."
+            "Start-up: {a} pays for its {own} within a single run's worth of this work."
         ));
     }
-    let runs = k.ceil() as u64;
+    // Break-even at k runs: "more than about" its nearest whole number of runs, and the
+    // sequential time of that much work (k unrounded).
+    let runs = k.round().max(1.0) as u64;
     let sequential = r.baseline.median_s.map_or(String::new(), |t| {
-        format!(" (about {} sequentially)", time_words(t * runs as f64))
+        format!(" (about {} sequentially)", time_words(t * k))
     });
+    let worth = if runs == 1 { "run's" } else { "runs'" };
     Some(format!(
-        "Start-up: {a} pays for its {own} {what} once the program does more than about {runs} run{}' worth of this work{sequential}; for less, {b} finishes first.",
-        if runs == 1 { "" } else { "s" }
+        "Start-up: {a} pays for its {own} once the program does more than about {runs} {worth} worth of this work{sequential}; for less, {b} finishes first."
     ))
 }
 
@@ -764,6 +789,38 @@ mod tests {
     }
 
     #[test]
+    fn against_each_models_own_one_worker_the_words_say_so() {
+        let mut r = ResultsFile {
+            cells: vec![
+                cell(ModelKind::PyThreading, 1, &six(0.8)),
+                cell(ModelKind::PyThreading, 2, &six(0.85)),
+                cell(ModelKind::PyMultiprocessing, 1, &six(0.8)),
+                cell(ModelKind::PyMultiprocessing, 2, &six(0.42)),
+            ],
+            ..ResultsFile::default()
+        };
+        r.experiment.baseline = Baseline::SameModelOneWorker;
+        r.recompute();
+        let t = texts(&r);
+        assert!(
+            t[0].starts_with(
+                "Fastest: py-multiprocessing × 2, 0.42 s (1.9× its own 1-worker time ["
+            ),
+            "{}",
+            t[0]
+        );
+        assert!(
+            t.contains(
+                &"py-threading: best at 1 worker, the baseline itself: more workers never ran faster."
+                    .to_string()
+            ),
+            "{t:?}"
+        );
+        // py-threading × 2 is 0.94× its own 1 worker, its interval below 1.3: the GIL reading.
+        assert_eq!(of(&r, VerdictTopic::Gil).len(), 1, "{t:?}");
+    }
+
+    #[test]
     fn the_larger_start_up_is_paid_for_after_so_many_runs() {
         // 0.42 s against 0.80 s a run, start-up 140 ms against 20 ms: 120 ms / 0.38 s = 0.32,
         // paid within one run.
@@ -771,7 +828,7 @@ mod tests {
         assert_eq!(
             of(&r, VerdictTopic::Startup),
             [
-                "Start-up: py-multiprocessing × 2 pays for its 0.14 s pool start-up within a single run's worth of this work."
+                "Start-up: py-multiprocessing × 2 pays for its 0.12 s longer start-up (pool start-up 0.14 s, against py-threading × 1's interpreter start-up 20 ms) within a single run's worth of this work."
             ]
         );
         // A work item of 0.1 s against 0.14 s: 120 ms / 40 ms = 3 runs.
@@ -781,12 +838,26 @@ mod tests {
             cell(ModelKind::Processes, 2, &six(0.1)),
         ];
         cells[2].startup_s = Some(0.12);
+        // A thread team's few microseconds are not weighed.
+        cells[1].startup_s = Some(0.000_027);
         let r = file(cells);
         assert_eq!(
             of(&r, VerdictTopic::Startup),
             [
                 "Start-up: processes × 2 pays for its 0.12 s pool start-up once the program does more than about 3 runs' worth of this work (about 0.60 s sequentially); for less, threads × 2 finishes first."
             ]
+        );
+        // Break-even at k = 1.06 runs: about 1 run's worth.
+        let mut cells = vec![
+            cell(ModelKind::Sequential, 1, &six(0.2)),
+            cell(ModelKind::Threads, 2, &six(0.2)),
+            cell(ModelKind::Processes, 2, &six(0.15)),
+        ];
+        cells[2].startup_s = Some(0.053);
+        let s = of(&file(cells), VerdictTopic::Startup);
+        assert!(
+            s[0].contains("more than about 1 run's worth of this work (about 0.21 s sequentially)"),
+            "{s:?}"
         );
         // k·Ta + Sa < k·Tb + Sb at k = 3 + ε, not at 3 − ε.
         let (ta, tb, sa, sb) = (0.1, 0.14, 0.12, 0.0);
@@ -825,6 +896,15 @@ mod tests {
                 "Start-up: processes × 2 and threads × 2 run this work equally fast within the noise, and processes × 2's pool start-up is 50 ms longer, so threads × 2 costs less for a program that starts once."
             ]
         );
+        // Threads fastest with their microseconds recorded, rayon as fast: no start-up line
+        // over 27 µs (a real run's figures).
+        let mut cells = vec![
+            cell(ModelKind::Sequential, 1, &six(1.0)),
+            cell(ModelKind::Threads, 2, &six(0.5)),
+            cell(ModelKind::Rayon, 2, &six(0.502)),
+        ];
+        cells[1].startup_s = Some(0.000_027);
+        assert!(of(&file(cells), VerdictTopic::Startup).is_empty());
     }
 
     #[test]
