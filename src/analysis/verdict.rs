@@ -519,11 +519,11 @@ fn gil_texts(cells: &[&CellResult]) -> Vec<String> {
         if let Some(t) = scaled(cells, m) {
             if let Some(p) = scaled_process {
                 texts.push(format!(
-                    "The GIL: threads scaled too ({} reached {}× with {} as {}), so this work releases {which} (or is not Python).",
-                    m,
+                    "The GIL: threads scaled too ({} reached {}×, {} {}×), so this work releases {which} (or is not Python).",
+                    cell_name(t),
                     speedup(t.speedup.unwrap_or(0.0)),
-                    workers_words(t.workers),
-                    p.model_id()
+                    cell_name(p),
+                    speedup(p.speedup.unwrap_or(0.0))
                 ));
             } else {
                 texts.push(format!(
@@ -927,7 +927,7 @@ mod tests {
         ]);
         let g = of(&r, VerdictTopic::Gil);
         assert_eq!(g.len(), 1, "{g:?}");
-        assert!(g[0].starts_with("The GIL: threads scaled too (py-threading reached 1.9× with 2 workers as py-multiprocessing), so this work releases the GIL (or is not Python)."), "{}", g[0]);
+        assert!(g[0].starts_with("The GIL: threads scaled too (py-threading × 2 reached 1.9×, py-multiprocessing × 2 1.9×), so this work releases the GIL (or is not Python)."), "{}", g[0]);
     }
 
     #[test]

@@ -264,6 +264,7 @@ fn run_section(out: &mut String, r: &ResultsFile, fits: &[ModelFit], h: &str) {
          median.\n\n",
     );
 
+    verdict_section(out, r, h);
     out.push_str(&super::costs_text::costs_markdown(r, h));
     out.push_str(&format!("{h} Scaling fits\n\n"));
     if fits.is_empty() {
@@ -360,6 +361,23 @@ fn run_section(out: &mut String, r: &ResultsFile, fits: &[ModelFit], h: &str) {
 /// The 95% intervals of a model's fitted parameters, one phrase each: "serial fraction
 /// 0.032–0.050 (max speedup 20–31×); σ 0.040–0.061; κ 0–0.0021, poorly determined; peak
 /// 18–27 workers". `None` when the fits have none.
+/// The verdict ([`crate::analysis::verdict`]) as a list, the same lines as the terminal's and
+/// the workbench's; nothing when no cell completed.
+fn verdict_section(out: &mut String, r: &ResultsFile, h: &str) {
+    let lines = crate::analysis::verdict(r);
+    if lines.is_empty() {
+        return;
+    }
+    out.push_str(&format!("{h} Verdict\n\n"));
+    for line in &lines {
+        out.push_str(&format!("- {}\n", md(&line.text)));
+    }
+    out.push_str(
+        "\nTwo cells are told apart only where the interval of the ratio of their medians \
+         (both medians' intervals combined, as for a speedup) leaves out 1.\n\n",
+    );
+}
+
 fn intervals_line(fit: &ModelFit) -> Option<String> {
     let mut parts = Vec::new();
     if let Some(a) = &fit.amdahl
@@ -607,6 +625,7 @@ mod tests {
             "## Machine",
             "## Experiment",
             "## Results",
+            "## Verdict",
             "## Scaling fits",
         ] {
             assert!(text.contains(section), "missing {section}");
@@ -616,6 +635,19 @@ mod tests {
         assert!(text.contains("| speedup CI |"), "{text}");
         assert!(text.contains("2.88 – 3.29 (50% CI) | 77 % |"), "{text}");
         assert!(text.contains("threads × 8 failed: timed out"));
+        // The verdict sits between the table and the fits, in the analysis's own words.
+        let (table, verdict) = (
+            text.find("## Results").unwrap(),
+            text.find("## Verdict").unwrap(),
+        );
+        assert!(table < verdict && verdict < text.find("## Scaling fits").unwrap());
+        for line in crate::analysis::verdict(&r) {
+            assert!(text.contains(&format!("- {}\n", md(&line.text))), "{text}");
+        }
+        assert!(
+            text.contains("- Fastest: threads × 4, 1.37 s (3.1× the baseline \\[2.9–3.3, a 50% interval: fewer than 6 runs\\]).\n"),
+            "{text}"
+        );
         assert!(text.contains("4 cells ok, 1 failed"));
         // Two runs a cell, 10% apart: each median is known to about ±10%, and three such
         // points cannot pin the serial fraction down (0–24%): the reading gives only the bound
