@@ -14,6 +14,7 @@
 //! - [`run_control`]: Run / Cancel, progress, draining sweep events.
 //! - [`charts`]: speedup, efficiency and wall-time charts.
 //! - [`results_table`]: one row per measured cell.
+//! - [`verdict_panel`]: the verdict in words above the results table.
 //! - [`fits_panel`]: Amdahl, USL and Karp–Flatt fits per model, with their reading.
 //! - [`python_probe`]: asks the Python interpreter about itself, off the UI thread.
 //! - [`status_bar`]: machine info and the live per-core CPU meter.
@@ -47,6 +48,7 @@ pub mod state;
 pub mod status_bar;
 pub mod style;
 pub mod timeline;
+pub mod verdict_panel;
 
 use std::path::PathBuf;
 

@@ -550,7 +550,10 @@ impl WorkbenchApp {
             ));
         }
         match self.tab {
-            Tab::Table => results_table::show(ui, self.results.as_ref()),
+            Tab::Table => {
+                super::super::verdict_panel::show(ui, self.results.as_ref());
+                results_table::show(ui, self.results.as_ref());
+            }
             Tab::Fits => fits_panel::show(ui, self.results.as_ref(), self.fits.fits()),
             Tab::Timeline => super::super::timeline::show(
                 ui,

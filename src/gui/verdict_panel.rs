@@ -1,0 +1,48 @@
+//! The verdict above the results table: the few plain lines of
+//! [`crate::analysis::verdict`] (the same words as `corelab run`/`report` and the Markdown
+//! report), collapsible, and held to a share of the height so the table keeps the rest.
+
+use eframe::egui;
+
+use crate::analysis::{VerdictTopic, verdict};
+use crate::results::ResultsFile;
+
+/// The most of the tab's height the verdict takes before it scrolls.
+const MAX_SHARE: f32 = 0.3;
+
+/// Draws the verdict on `results`; nothing without results or without a completed cell.
+pub fn show(ui: &mut egui::Ui, results: Option<&ResultsFile>) {
+    let Some(results) = results else {
+        return;
+    };
+    let lines = verdict(results);
+    if lines.is_empty() {
+        return;
+    }
+    let max_height = (ui.available_height() * MAX_SHARE).max(48.0);
+    egui::CollapsingHeader::new("Verdict")
+        .id_salt("verdict-panel")
+        .default_open(true)
+        .show(ui, |ui| {
+            egui::ScrollArea::vertical()
+                .id_salt("verdict-scroll")
+                .max_height(max_height)
+                .auto_shrink([false, true])
+                .show(ui, |ui| {
+                    for line in &lines {
+                        match line.topic {
+                            VerdictTopic::Caveat => {
+                                ui.colored_label(ui.visuals().warn_fg_color, &line.text);
+                            }
+                            VerdictTopic::Fastest => {
+                                ui.label(egui::RichText::new(&line.text).strong());
+                            }
+                            _ => {
+                                ui.label(&line.text);
+                            }
+                        }
+                    }
+                });
+        });
+    ui.separator();
+}
