@@ -154,6 +154,18 @@ pub fn time_words(s: f64) -> String {
     }
 }
 
+/// A start-up for a sentence: milliseconds below a second (`120 ms`, `4.5 ms`), as the
+/// tables give start-ups, else [`time_words`].
+fn startup_words(s: f64) -> String {
+    if s >= 1.0 || s < 0.001 {
+        time_words(s)
+    } else if s >= 0.0095 {
+        format!("{:.0} ms", s * 1e3)
+    } else {
+        format!("{:.1} ms", s * 1e3)
+    }
+}
+
 /// `, a 75% interval: fewer than 6 runs` where `coverage` is below 95%.
 fn coverage_words(coverage: f64) -> String {
     if coverage < FULL_COVERAGE {
@@ -404,7 +416,7 @@ fn startup_text(r: &ResultsFile, fastest: &CellResult, runner: &CellResult) -> O
         return None;
     }
     let (a, b) = (cell_name(fastest), cell_name(runner));
-    let extra = time_words(sa - sb);
+    let extra = startup_words(sa - sb);
     let what = fastest
         .model
         .and_then(ModelKind::startup_name)
@@ -421,10 +433,10 @@ fn startup_text(r: &ResultsFile, fastest: &CellResult, runner: &CellResult) -> O
     let own = match runner.model.and_then(ModelKind::startup_name) {
         Some(theirs) if sb > 0.0 => format!(
             "{extra} longer start-up ({what} {}, against {b}'s {theirs} {})",
-            time_words(sa),
-            time_words(sb)
+            startup_words(sa),
+            startup_words(sb)
         ),
-        _ => format!("{} {what}", time_words(sa)),
+        _ => format!("{} {what}", startup_words(sa)),
     };
     if k < 1.0 {
         return Some(format!(
@@ -828,7 +840,7 @@ mod tests {
         assert_eq!(
             of(&r, VerdictTopic::Startup),
             [
-                "Start-up: py-multiprocessing × 2 pays for its 0.12 s longer start-up (pool start-up 0.14 s, against py-threading × 1's interpreter start-up 20 ms) within a single run's worth of this work."
+                "Start-up: py-multiprocessing × 2 pays for its 120 ms longer start-up (pool start-up 140 ms, against py-threading × 1's interpreter start-up 20 ms) within a single run's worth of this work."
             ]
         );
         // A work item of 0.1 s against 0.14 s: 120 ms / 40 ms = 3 runs.
@@ -844,7 +856,7 @@ mod tests {
         assert_eq!(
             of(&r, VerdictTopic::Startup),
             [
-                "Start-up: processes × 2 pays for its 0.12 s pool start-up once the program does more than about 3 runs' worth of this work (about 0.60 s sequentially); for less, threads × 2 finishes first."
+                "Start-up: processes × 2 pays for its 120 ms pool start-up once the program does more than about 3 runs' worth of this work (about 0.60 s sequentially); for less, threads × 2 finishes first."
             ]
         );
         // Break-even at k = 1.06 runs: about 1 run's worth.
@@ -1052,5 +1064,9 @@ mod tests {
         assert_eq!(time_words(0.0456), "46 ms");
         assert_eq!(time_words(0.0045), "4.5 ms");
         assert_eq!(time_words(0.000085), "85 µs");
+        assert_eq!(startup_words(0.1499), "150 ms");
+        assert_eq!(startup_words(0.0999), "100 ms");
+        assert_eq!(startup_words(0.0063), "6.3 ms");
+        assert_eq!(startup_words(2.5), "2.50 s");
     }
 }

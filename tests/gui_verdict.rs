@@ -1,0 +1,109 @@
+#![allow(clippy::unwrap_used)] // Test code: a panic is a failed test.
+#![cfg(feature = "gui")]
+//! The workbench shows the verdict above the results table, in the analysis's own words, and
+//! nothing of it for a file where no cell completed.
+
+mod common;
+
+use common::gui::{app, harness, step_until};
+use common::synthetic::synthetic_results;
+
+use std::path::Path;
+
+use corelab::analysis::{VerdictTopic, verdict};
+use corelab::gui::{Tab, WorkbenchApp};
+use corelab::preset::{Experiment, ModelKind};
+use corelab::results::{CellStatus, MachineInfo, ResultsFile};
+use egui_kittest::Harness;
+use egui_kittest::kittest::Queryable;
+
+/// Threads under the emulated GIL stay at 1×, processes scale: three runs a cell.
+fn gil_like() -> ResultsFile {
+    let experiment = Experiment {
+        name: "GIL-like sweep".into(),
+        workers: vec![1, 2, 4],
+        models: vec![
+            ModelKind::Sequential,
+            ModelKind::GilThreads,
+            ModelKind::Processes,
+        ],
+        repetitions: 3,
+        ..Experiment::default()
+    };
+    let machine = MachineInfo {
+        logical_cores: 4,
+        ..MachineInfo::default()
+    };
+    synthetic_results(
+        experiment,
+        machine,
+        [0.99, 1.0, 1.01],
+        |model, x| match model {
+            ModelKind::Processes => 0.95 * x,
+            _ => 1.0,
+        },
+    )
+}
+
+fn opened(dir: &Path, results: &ResultsFile) -> Harness<'static, WorkbenchApp> {
+    let path = dir.join("r.json");
+    results.save(&path).unwrap();
+    let mut h = harness(app(dir));
+    h.step();
+    let ctx = h.ctx.clone();
+    h.state_mut().open_results_path(&ctx, path);
+    step_until(&mut h, "the results to load", |a| {
+        a.results().is_some() && !a.files_busy()
+    });
+    h.state_mut().set_tab(Tab::Table);
+    h.run();
+    h
+}
+
+#[test]
+fn the_results_table_tab_shows_the_verdict_above_the_table() {
+    let dir = tempfile::tempdir().unwrap();
+    let results = gil_like();
+    let lines = verdict(&results);
+    // What the analysis says of this file, before looking for it on screen.
+    let fastest = &lines[0];
+    assert_eq!(fastest.topic, VerdictTopic::Fastest);
+    assert!(
+        fastest.text.starts_with("Fastest: processes × 4, "),
+        "{}",
+        fastest.text
+    );
+    assert!(
+        lines.iter().any(|l| l.topic == VerdictTopic::Gil
+            && l.text
+                .contains("consistent with the emulated GIL serialising")),
+        "{lines:?}"
+    );
+    let mut h = opened(dir.path(), &results);
+    let header = h.get_by_label("Verdict").rect();
+    for line in &lines {
+        let shown = h.get_by_label(&line.text).rect();
+        assert!(shown.top() > header.top(), "{} above its header", line.text);
+    }
+    // The table follows, below the verdict: its caption names the file's cells.
+    let caption = h.get_by_label_contains("GIL-like sweep · 7 cells").rect();
+    let last = h.get_by_label(&lines.last().unwrap().text).rect();
+    assert!(
+        caption.top() > last.bottom(),
+        "the table starts below the verdict"
+    );
+}
+
+#[test]
+fn a_file_where_no_cell_completed_shows_no_verdict() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut results = gil_like();
+    for c in &mut results.cells {
+        c.status = CellStatus::Failed;
+        c.error = Some("timed out".into());
+    }
+    assert!(verdict(&results).is_empty());
+    let h = opened(dir.path(), &results);
+    assert!(h.query_by_label("Verdict").is_none());
+    assert!(h.query_by_label_contains("Fastest:").is_none());
+}
