@@ -157,7 +157,7 @@ pub fn time_words(s: f64) -> String {
 /// A start-up for a sentence: milliseconds below a second (`120 ms`, `4.5 ms`), as the
 /// tables give start-ups, else [`time_words`].
 fn startup_words(s: f64) -> String {
-    if s >= 1.0 || s < 0.001 {
+    if !(0.001..1.0).contains(&s) {
         time_words(s)
     } else if s >= 0.0095 {
         format!("{:.0} ms", s * 1e3)
