@@ -79,7 +79,7 @@ fn the_results_table_tab_shows_the_verdict_above_the_table() {
                 .contains("consistent with the emulated GIL serialising")),
         "{lines:?}"
     );
-    let mut h = opened(dir.path(), &results);
+    let h = opened(dir.path(), &results);
     let header = h.get_by_label("Verdict").rect();
     for line in &lines {
         let shown = h.get_by_label(&line.text).rect();
