@@ -6,7 +6,7 @@
 //! the same lines.
 
 use super::interval_words::speedup;
-use crate::preset::{Baseline, ModelKind};
+use crate::preset::{Baseline, ModelKind, TaskKind};
 use crate::results::{CellResult, CellStatus, ResultsFile};
 use crate::stats::{MedianInterval, speedup_interval};
 
@@ -46,8 +46,21 @@ const ONE_RUN_COVERAGE: f64 = 0.25;
 /// The verdict on `r`, best first: empty when no cell completed (an empty or all-failed
 /// file). Only completed cells compete: a failed or cancelled (partial) cell is never the
 /// fastest, and a model with no completed cell is named as such.
+///
+/// Where every worker brings its own work (lock contention: weak scaling), cells are compared
+/// by their time per worker's share of the work, which is what their (throughput) speedups
+/// compare, and no start-up break-even is given (a run's work grows with its workers).
 pub fn verdict(r: &ResultsFile) -> Vec<VerdictLine> {
-    let done: Vec<&CellResult> = r.cells.iter().filter(|c| completed(c)).collect();
+    let weak = r.experiment.task.kind == TaskKind::Contention;
+    let per_share: Vec<CellResult>;
+    let all: &[CellResult] = if weak {
+        per_share = r.cells.iter().map(per_worker_share).collect();
+        &per_share
+    } else {
+        &r.cells
+    };
+    let per = if weak { " per worker's share" } else { "" };
+    let done: Vec<&CellResult> = all.iter().filter(|c| completed(c)).collect();
     let Some(fastest) = done
         .iter()
         .copied()
@@ -63,7 +76,7 @@ pub fn verdict(r: &ResultsFile) -> Vec<VerdictLine> {
             format!("Every comparison here is unreliable: {warning}."),
         );
     }
-    say(VerdictTopic::Fastest, fastest_text(r, fastest));
+    say(VerdictTopic::Fastest, fastest_text(r, fastest, weak));
     // The best cell of each other model (sequential is the baseline the speedups already
     // compare with, unless it is the fastest).
     let mut models: Vec<ModelKind> = Vec::new();
@@ -84,7 +97,7 @@ pub fn verdict(r: &ResultsFile) -> Vec<VerdictLine> {
         .filter_map(|&m| best_of(m))
         .collect();
     others.sort_by(|a, b| median(a).total_cmp(&median(b)));
-    if let Some(text) = comparison_text(fastest, &others) {
+    if let Some(text) = comparison_text(fastest, &others, per) {
         say(VerdictTopic::Comparison, text);
     }
     for &m in &models {
@@ -96,12 +109,13 @@ pub fn verdict(r: &ResultsFile) -> Vec<VerdictLine> {
             .copied()
             .filter(|c| c.model == Some(m))
             .collect();
-        if let Some(text) = scaling_text(m, &cells, r) {
+        if let Some(text) = scaling_text(m, &cells, r, per) {
             say(VerdictTopic::Scaling, text);
         }
     }
     if let Some(text) = others
         .first()
+        .filter(|_| !weak)
         .and_then(|runner| startup_text(r, fastest, runner))
     {
         say(VerdictTopic::Startup, text);
@@ -110,6 +124,31 @@ pub fn verdict(r: &ResultsFile) -> Vec<VerdictLine> {
         say(VerdictTopic::Gil, text);
     }
     lines
+}
+
+/// What the verdict needs of a cell of a weak-scaling sweep, its median and interval divided
+/// by its workers: the time per worker's share of the work (its speedup is already the
+/// throughput's).
+fn per_worker_share(c: &CellResult) -> CellResult {
+    let n = c.workers.max(1) as f64;
+    CellResult {
+        model: c.model,
+        workers: c.workers,
+        status: c.status,
+        startup_s: c.startup_s,
+        wall: c.wall.as_ref().map(|w| crate::stats::Summary {
+            median: w.median / n,
+            median_ci_low: w.median_ci_low / n,
+            median_ci_high: w.median_ci_high / n,
+            outliers: Vec::new(),
+            ..w.clone()
+        }),
+        speedup: c.speedup,
+        speedup_ci_low: c.speedup_ci_low,
+        speedup_ci_high: c.speedup_ci_high,
+        speedup_ci_coverage: c.speedup_ci_coverage,
+        ..CellResult::default()
+    }
 }
 
 /// A completed cell with a median: the only kind that competes.
@@ -206,14 +245,30 @@ fn baseline_words(r: &ResultsFile) -> &'static str {
     }
 }
 
-fn fastest_text(r: &ResultsFile, c: &CellResult) -> String {
-    let head = format!("Fastest: {}, {}", cell_name(c), time_words(median(c)));
+fn fastest_text(r: &ResultsFile, c: &CellResult, weak: bool) -> String {
+    let head = match weak {
+        false => format!("Fastest: {}, {}", cell_name(c), time_words(median(c))),
+        true => format!(
+            "Fastest per worker's share of the work: {}, {} a share",
+            cell_name(c),
+            time_words(median(c))
+        ),
+    };
     let is_baseline = c.speedup == Some(1.0) && c.speedup_ci_low.is_none();
-    match speedup_words(c, baseline_words(r)) {
+    let base = match weak {
+        false => baseline_words(r),
+        true => "the baseline's throughput",
+    };
+    // The fastest, yet not told apart from its baseline: said, not left to the brackets.
+    let no_faster = speedup_ci(c).is_some_and(|(lo, _)| lo <= 1.0);
+    match speedup_words(c, base) {
         _ if is_baseline && c.model == Some(ModelKind::Sequential) => {
             format!("{head}, the sequential baseline itself: no model ran this work faster.")
         }
         _ if is_baseline => format!("{head} ({} itself).", baseline_words(r)),
+        Some(s) if no_faster => {
+            format!("{head} ({s}), though not told apart from the baseline within the noise.")
+        }
         Some(s) => format!("{head} ({s})."),
         None => format!("{head}."),
     }
@@ -242,7 +297,7 @@ fn ratio(fastest: &CellResult, other: &CellResult) -> Option<Ratio> {
 
 /// Whether the best cell of each other model is distinguishable from the fastest: the ties
 /// named together, else the runner-up and by how much it is slower.
-fn comparison_text(fastest: &CellResult, others: &[&CellResult]) -> Option<String> {
+fn comparison_text(fastest: &CellResult, others: &[&CellResult], per: &str) -> Option<String> {
     let mut tied = Vec::new();
     let mut untold = Vec::new();
     let mut coverage: f64 = 1.0;
@@ -282,7 +337,7 @@ fn comparison_text(fastest: &CellResult, others: &[&CellResult]) -> Option<Strin
         let runner = others.first()?;
         let q = ratio(fastest, runner)?;
         parts.push(format!(
-            "{} took {:.2}× as long ({:.2}–{:.2}{}): a real difference",
+            "{} took {:.2}× as long{per} ({:.2}–{:.2}{}): a real difference",
             cell_name(runner),
             q.value,
             q.low,
@@ -308,7 +363,12 @@ fn workers_words(n: usize) -> String {
 /// How `model` scaled over its completed `cells`: its best speedup and where, whether that is
 /// told from the baseline, and whether more workers stopped helping (the most workers measured
 /// slower than the best beyond the noise). A model with no completed cell says so.
-fn scaling_text(model: ModelKind, cells: &[&CellResult], r: &ResultsFile) -> Option<String> {
+fn scaling_text(
+    model: ModelKind,
+    cells: &[&CellResult],
+    r: &ResultsFile,
+    per: &str,
+) -> Option<String> {
     if cells.is_empty() {
         let tried = r.cells.iter().any(|c| c.model == Some(model));
         return tried.then(|| {
@@ -368,7 +428,7 @@ fn scaling_text(model: ModelKind, cells: &[&CellResult], r: &ResultsFile) -> Opt
     } else {
         match ratio(best, most) {
             Some(q) if q.coverage >= ONE_RUN_COVERAGE && q.low > 1.0 => text.push_str(&format!(
-                "; more workers stopped helping: {} took {:.2}× as long ({:.2}–{:.2}{})",
+                "; more workers stopped helping: {} took {:.2}× as long{per} ({:.2}–{:.2}{})",
                 workers_words(most.workers),
                 q.value,
                 q.low,
@@ -999,6 +1059,62 @@ mod tests {
             ),
             "{s:?}"
         );
+    }
+
+    #[test]
+    fn a_fastest_cell_within_the_noise_of_the_baseline_says_so() {
+        let wide = |t: f64| [0.8 * t, 0.9 * t, t, t, 1.1 * t, 1.2 * t];
+        let r = file(vec![
+            cell(ModelKind::Sequential, 1, &wide(1.0)),
+            cell(ModelKind::Threads, 2, &wide(0.95)),
+        ]);
+        let f = &of(&r, VerdictTopic::Fastest)[0];
+        assert!(
+            f.starts_with("Fastest: threads × 2, 0.95 s (1.1× the baseline ["),
+            "{f}"
+        );
+        assert!(
+            f.ends_with("), though not told apart from the baseline within the noise."),
+            "{f}"
+        );
+    }
+
+    #[test]
+    fn weak_scaling_compares_time_per_workers_share() {
+        // Lock contention: every worker brings its own increments. processes × 4 takes 1.6 s
+        // for four shares (0.4 s a share), threads × 1 1 s for one: × 4 is the fastest per
+        // share, though its run is longer; no start-up break-even for work that grows with
+        // the workers, though processes start slower.
+        let mut cells = vec![
+            cell(ModelKind::Sequential, 1, &six(1.0)),
+            cell(ModelKind::Threads, 1, &six(1.0)),
+            cell(ModelKind::Threads, 4, &six(2.0)),
+            cell(ModelKind::Processes, 4, &six(1.6)),
+        ];
+        cells[3].startup_s = Some(0.05);
+        let mut r = ResultsFile {
+            cells,
+            ..ResultsFile::default()
+        };
+        r.experiment.task.kind = TaskKind::Contention;
+        r.recompute();
+        let t = texts(&r);
+        assert!(
+            t[0].starts_with(
+                "Fastest per worker's share of the work: processes × 4, 0.40 s a share (2.5× the baseline's throughput ["
+            ),
+            "{t:?}"
+        );
+        assert!(
+            t[1].starts_with("Runner-up: threads × 4 took 1.25× as long per worker's share ("),
+            "{t:?}"
+        );
+        assert!(of(&r, VerdictTopic::Startup).is_empty(), "{t:?}");
+        // The same cells as strong scaling: the shortest run wins, and the start-up is weighed.
+        r.experiment.task.kind = TaskKind::Cpu;
+        r.recompute();
+        let t = texts(&r);
+        assert!(t[0].starts_with("Fastest: sequential × 1, 1.00 s"), "{t:?}");
     }
 
     #[test]
