@@ -393,8 +393,12 @@ fn scaling_text(
         } else {
             ": more workers never ran faster"
         };
+        let itself = match r.experiment.baseline {
+            Baseline::Sequential => "the baseline itself",
+            Baseline::SameModelOneWorker => "its own baseline",
+        };
         return Some(format!(
-            "{model}: best at {}, the baseline itself{more}.",
+            "{model}: best at {}, {itself}{more}.",
             workers_words(best.workers)
         ));
     }
@@ -883,7 +887,7 @@ mod tests {
         );
         assert!(
             t.contains(
-                &"py-threading: best at 1 worker, the baseline itself: more workers never ran faster."
+                &"py-threading: best at 1 worker, its own baseline: more workers never ran faster."
                     .to_string()
             ),
             "{t:?}"
