@@ -40,6 +40,10 @@ const NEAR_ONE: f64 = 1.3;
 const SCALED: f64 = 1.5;
 /// Below this coverage an interval is stated with its coverage (fewer than 6 runs).
 const FULL_COVERAGE: f64 = 0.95 - 1e-9;
+/// A one-worker cell whose speedup (its whole interval) is above this beat its baseline by
+/// more than the same work on one worker can: the machine favoured it (the table's note says
+/// "not comparable", `export::cell_text::one_worker_suspect`).
+pub const ONE_WORKER_SUSPECT: f64 = 1.15;
 /// Below this coverage one of the two medians is a single run: no interval at all.
 const ONE_RUN_COVERAGE: f64 = 0.25;
 
@@ -261,11 +265,18 @@ fn fastest_text(r: &ResultsFile, c: &CellResult, weak: bool) -> String {
     };
     // The fastest, yet not told apart from its baseline: said, not left to the brackets.
     let no_faster = speedup_ci(c).is_some_and(|(lo, _)| lo <= 1.0);
+    let favoured = !is_baseline
+        && c.workers == 1
+        && c.speedup
+            .is_some_and(|s| c.speedup_ci_low.unwrap_or(s) > ONE_WORKER_SUSPECT);
     match speedup_words(c, base) {
         _ if is_baseline && c.model == Some(ModelKind::Sequential) => {
             format!("{head}, the sequential baseline itself: no model ran this work faster.")
         }
         _ if is_baseline => format!("{head} ({} itself).", baseline_words(r)),
+        Some(s) if favoured => format!(
+            "{head} ({s}), but the same work on 1 worker cannot be that much faster than the baseline: the machine favoured this cell, so it is not comparable."
+        ),
         Some(s) if no_faster => {
             format!("{head} ({s}), though not told apart from the baseline within the noise.")
         }
@@ -1081,6 +1092,31 @@ mod tests {
             f.ends_with("), though not told apart from the baseline within the noise."),
             "{f}"
         );
+    }
+
+    #[test]
+    fn a_one_worker_cell_clearly_faster_than_its_baseline_is_not_comparable() {
+        let r = file(vec![
+            cell(ModelKind::Sequential, 1, &six(1.0)),
+            cell(ModelKind::Processes, 1, &six(0.5)),
+            cell(ModelKind::Processes, 2, &six(0.6)),
+        ]);
+        let f = &of(&r, VerdictTopic::Fastest)[0];
+        assert!(
+            f.starts_with("Fastest: processes × 1, 0.50 s (2.0× the baseline ["),
+            "{f}"
+        );
+        assert!(
+            f.ends_with("the machine favoured this cell, so it is not comparable."),
+            "{f}"
+        );
+        // Within the noise of the baseline (1.1×): not flagged.
+        let r = file(vec![
+            cell(ModelKind::Sequential, 1, &six(1.0)),
+            cell(ModelKind::Processes, 1, &six(0.91)),
+        ]);
+        let f = &of(&r, VerdictTopic::Fastest)[0];
+        assert!(!f.contains("favoured"), "{f}");
     }
 
     #[test]

@@ -204,8 +204,9 @@ pub fn outliers(c: &CellResult) -> String {
     }
 }
 
-/// A speedup above this with one worker, whole interval included, is not the model's doing.
-pub const ONE_WORKER_SUSPECT: f64 = 1.15;
+/// A speedup above this with one worker, whole interval included, is not the model's doing
+/// (defined with the verdict, which says the same).
+pub const ONE_WORKER_SUSPECT: f64 = crate::analysis::ONE_WORKER_SUSPECT;
 
 /// A one-worker cell that beat its baseline clearly (its speedup interval, or the speedup
 /// where there is none, above [`ONE_WORKER_SUSPECT`]): the same work on one worker cannot be
