@@ -27,6 +27,9 @@ pub enum VerdictTopic {
     Gil,
 }
 
+/// The verdict's first line on a busy machine.
+pub const BUSY_CAVEAT: &str = "Every comparison here is unreliable: other programs competed for the cores during the timed runs, so the speedups may be off either way (the busy-machine warning gives the figures).";
+
 /// One line of the verdict: a sentence, ending with a full stop.
 #[derive(Clone, Debug, PartialEq)]
 pub struct VerdictLine {
@@ -74,11 +77,10 @@ pub fn verdict(r: &ResultsFile) -> Vec<VerdictLine> {
     };
     let mut lines = Vec::new();
     let mut say = |topic, text: String| lines.push(VerdictLine { topic, text });
-    if let Some(warning) = r.machine.busy_warning() {
-        say(
-            VerdictTopic::Caveat,
-            format!("Every comparison here is unreliable: {warning}."),
-        );
+    // The warning itself, with its figures, is shown beside the verdict everywhere (CLI,
+    // report, workbench): the verdict only says what it means for the comparisons.
+    if r.machine.busy_warning().is_some() {
+        say(VerdictTopic::Caveat, BUSY_CAVEAT.to_string());
     }
     say(VerdictTopic::Fastest, fastest_text(r, fastest, weak));
     // The best cell of each other model (sequential is the baseline the speedups already
@@ -592,12 +594,21 @@ fn gil_texts(cells: &[&CellResult]) -> Vec<String> {
             models.push(m);
         }
     }
-    let scaled_process = models
-        .iter()
-        .filter(|m| process_model(**m))
-        .find_map(|&m| scaled(cells, m));
     let mut texts = Vec::new();
     for &m in models.iter().filter(|m| gil_bound(**m)) {
+        // Real Python threads are weighed against Python's processes, the emulated GIL against
+        // corelab's own, where the file has them: the same language on both sides.
+        let python = |p: &ModelKind| *p != ModelKind::Processes;
+        let same_language = |p: &ModelKind| python(p) == (m == ModelKind::PyThreading);
+        let scaled_process = models
+            .iter()
+            .filter(|p| process_model(**p) && same_language(p))
+            .chain(
+                models
+                    .iter()
+                    .filter(|p| process_model(**p) && !same_language(p)),
+            )
+            .find_map(|&p| scaled(cells, p));
         let which = if m == ModelKind::GilThreads {
             "the emulated GIL"
         } else {
@@ -1006,6 +1017,30 @@ mod tests {
     }
 
     #[test]
+    fn each_gil_is_weighed_against_processes_of_its_own_language() {
+        // Both kinds of process scale; corelab's processes scale more and come first in the
+        // file, yet py-threading is weighed against py-multiprocessing, and the emulated GIL
+        // against corelab's processes.
+        let r = file(vec![
+            cell(ModelKind::Sequential, 1, &six(0.8)),
+            cell(ModelKind::Processes, 2, &six(0.38)),
+            cell(ModelKind::GilThreads, 2, &six(0.8)),
+            cell(ModelKind::PyThreading, 2, &six(0.8)),
+            cell(ModelKind::PyMultiprocessing, 2, &six(0.45)),
+        ]);
+        let g = of(&r, VerdictTopic::Gil);
+        assert_eq!(g.len(), 2, "{g:?}");
+        assert!(
+            g[0].contains(
+                "(gil-threads stayed near 1× at every count) while processes did (processes × 2"
+            ),
+            "{}",
+            g[0]
+        );
+        assert!(g[1].contains("(py-threading stayed near 1× at every count) while processes did (py-multiprocessing × 2"), "{}", g[1]);
+    }
+
+    #[test]
     fn threads_that_scale_too_mean_the_work_releases_the_gil() {
         let r = file(vec![
             cell(ModelKind::Sequential, 1, &six(0.8)),
@@ -1191,7 +1226,7 @@ mod tests {
     }
 
     #[test]
-    fn a_busy_machine_makes_every_comparison_unreliable_in_the_existing_words() {
+    fn a_busy_machine_makes_every_comparison_unreliable() {
         let mut r = pure_python();
         r.machine.load_during_runs = Some(LoadSummary {
             runs: 30,
@@ -1203,12 +1238,9 @@ mod tests {
             ..LoadSummary::default()
         });
         let lines = verdict(&r);
-        let warning = r.machine.busy_warning().unwrap();
+        assert!(r.machine.busy_warning().is_some());
         assert_eq!(lines[0].topic, VerdictTopic::Caveat);
-        assert_eq!(
-            lines[0].text,
-            format!("Every comparison here is unreliable: {warning}.")
-        );
+        assert_eq!(lines[0].text, BUSY_CAVEAT);
         assert_eq!(lines[1].topic, VerdictTopic::Fastest);
     }
 
