@@ -609,10 +609,10 @@ fn gil_texts(cells: &[&CellResult]) -> Vec<String> {
                     .filter(|p| process_model(**p) && !same_language(p)),
             )
             .find_map(|&p| scaled(cells, p));
-        let which = if m == ModelKind::GilThreads {
-            "the emulated GIL"
+        let (which, what) = if m == ModelKind::GilThreads {
+            ("the emulated GIL", "this computation")
         } else {
-            "the GIL"
+            ("the GIL", "this Python code")
         };
         if let Some(t) = scaled(cells, m) {
             if let Some(p) = scaled_process {
@@ -632,7 +632,7 @@ fn gil_texts(cells: &[&CellResult]) -> Vec<String> {
             }
         } else if let Some(p) = scaled_process.filter(|_| stayed_flat(cells, m)) {
             texts.push(format!(
-                "The GIL: threads did not scale ({m} stayed near 1× at every count) while processes did ({} × {} reached {}×): consistent with {which} serialising this Python code.",
+                "The GIL: threads did not scale ({m} stayed near 1× at every count) while processes did ({} × {} reached {}×): consistent with {which} serialising {what}.",
                 p.model_id(),
                 p.workers,
                 speedup(p.speedup.unwrap_or(0.0))
