@@ -333,3 +333,51 @@ fn a_hanging_interpreter_times_out_without_hanging_the_window() {
         "tried once, not again"
     );
 }
+
+#[test]
+fn run_at_start_waits_for_the_interpreter_check() {
+    // `--run` with a Python model and an interpreter slower than the window's start: the run
+    // waits for the check's outcome (here: no answer within 5 s) rather than being refused as
+    // "still being checked" while the check goes on.
+    let files = tempfile::tempdir().unwrap();
+    let hang = files.path().join("hang-python");
+    script(&hang, "#!/bin/sh\nexec sleep 120\n");
+    let dir = tempfile::tempdir().unwrap();
+    let mut h = harness(with_interpreter(
+        dir.path(),
+        hang.to_str().unwrap(),
+        &[ModelKind::PyThreading],
+    ));
+    h.step();
+    let ctx = h.ctx.clone();
+    let options = corelab::gui::GuiOptions {
+        run: true,
+        ..Default::default()
+    };
+    h.state_mut()
+        .apply_startup(&ctx, &options, corelab::gui::screenshot::Outcome::default());
+    let errors = |a: &WorkbenchApp| -> Vec<String> {
+        a.messages()
+            .iter()
+            .filter(|m| m.is_error)
+            .map(|m| m.text.clone())
+            .collect()
+    };
+    step_until(
+        &mut h,
+        "the run to be refused for the check's outcome",
+        |a| !errors(a).is_empty(),
+    );
+    let shown = errors(h.state());
+    assert!(
+        shown.iter().all(|e| !e.contains("still being checked")),
+        "{shown:?}"
+    );
+    assert!(
+        shown
+            .iter()
+            .any(|e| e.contains("did not answer within 5 s")),
+        "{shown:?}"
+    );
+    assert!(!h.state().is_running());
+}

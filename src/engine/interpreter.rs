@@ -114,6 +114,42 @@ fn is_executable_file(path: &Path) -> bool {
     std::fs::metadata(path).is_ok_and(|m| m.is_file() && m.permissions().mode() & 0o111 != 0)
 }
 
+/// The process groups of the probes running now, which [`stop_probes`] kills.
+static RUNNING_PROBES: std::sync::Mutex<Vec<u32>> = std::sync::Mutex::new(Vec::new());
+
+/// A probe's process group, listed in [`RUNNING_PROBES`] while the probe runs.
+struct RunningProbe(u32);
+
+impl RunningProbe {
+    fn register(group: u32) -> Self {
+        if let Ok(mut running) = RUNNING_PROBES.lock() {
+            running.push(group);
+        }
+        RunningProbe(group)
+    }
+}
+
+impl Drop for RunningProbe {
+    fn drop(&mut self) {
+        if let Ok(mut running) = RUNNING_PROBES.lock() {
+            running.retain(|g| *g != self.0);
+        }
+    }
+}
+
+/// Kills every interpreter probe running now, with whatever each started. A probe runs on a
+/// thread of its own in the workbench; when the window closes mid-probe, the process ends
+/// without waiting for it, and the death signal set on the interpreter would reach it alone,
+/// not its children (a `python3` wrapper script's `sleep`, say). The probes themselves then
+/// fail as killed.
+pub fn stop_probes() {
+    if let Ok(mut running) = RUNNING_PROBES.lock() {
+        for group in running.drain(..) {
+            crate::sys::kill_process_group(group);
+        }
+    }
+}
+
 /// Asks the interpreter for its version and GIL status, waiting at most [`PROBE_TIMEOUT`].
 pub fn probe(options: &PythonOptions) -> Result<PythonInfo, EngineError> {
     probe_within(options, PROBE_TIMEOUT)
@@ -148,6 +184,7 @@ pub fn probe_within(options: &PythonOptions, timeout: Duration) -> Result<Python
         )),
         _ => EngineError::PythonUnavailable(format!("cannot run `{shown}`: {e}")),
     })?;
+    let _running = RunningProbe::register(child.id());
     let stdout = read_in_background(child.stdout.take());
     let stderr = read_in_background(child.stderr.take());
     let deadline = Instant::now() + timeout;

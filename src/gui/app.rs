@@ -842,6 +842,12 @@ impl WorkbenchApp {
         }
     }
 
+    /// Whether the experiment has Python models whose interpreter is still being checked.
+    fn python_check_pending(&self) -> bool {
+        self.experiment.models.iter().any(|m| m.is_python())
+            && self.python.checking(&self.experiment.python)
+    }
+
     /// Why the Python models of the experiment cannot run now, if they cannot.
     fn python_blocker(&self) -> Option<String> {
         let py = &self.experiment.python;

@@ -131,7 +131,7 @@ pub fn run_app(options: GuiOptions) -> anyhow::Result<()> {
     // and its processes, with their own children, are killed (a second signal ends it at once).
     crate::sys::catch_termination_signals()
         .map_err(|e| anyhow::anyhow!("cannot catch SIGINT/SIGTERM/SIGHUP: {e}"))?;
-    eframe::run_native(
+    let opened = eframe::run_native(
         "corelab",
         native,
         Box::new(move |cc| {
@@ -147,7 +147,10 @@ pub fn run_app(options: GuiOptions) -> anyhow::Result<()> {
             Ok(Box::new(app))
         }),
     )
-    .map_err(|e| anyhow::anyhow!("cannot open the corelab window: {e}"))?;
+    .map_err(|e| anyhow::anyhow!("cannot open the corelab window: {e}"));
+    // An interpreter check still running must not outlive the window, nor what it started.
+    crate::engine::interpreter::stop_probes();
+    opened?;
     if screenshot.is_some() {
         outcome.result()?;
     }

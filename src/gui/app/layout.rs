@@ -50,7 +50,18 @@ impl WorkbenchApp {
         if self.run_when_ready && !settled {
             ctx.request_repaint_after(Duration::from_millis(200));
         }
-        if self.run_when_ready && settled && !self.files.busy() && self.run.is_none() {
+        // It also waits for the interpreter check its Python models need (at most the
+        // probe's 5 s), so that a slow interpreter is not refused as "still being checked".
+        let python_pending = self.python_check_pending();
+        if self.run_when_ready && python_pending {
+            ctx.request_repaint_after(Duration::from_millis(100));
+        }
+        if self.run_when_ready
+            && settled
+            && !python_pending
+            && !self.files.busy()
+            && self.run.is_none()
+        {
             self.run_when_ready = false;
             self.start_run(&ctx);
         }
