@@ -304,6 +304,49 @@ pub fn signal_name(signal: i32) -> String {
     }
 }
 
+/// This process's limit on open files (`RLIMIT_NOFILE`): (soft, hard); `None` if unreadable.
+/// `RLIM_INFINITY` reads as `u64::MAX`.
+pub fn open_files_limit() -> Option<(u64, u64)> {
+    // SAFETY: getrlimit writes only into the zeroed struct we own and pass by pointer.
+    let limit = unsafe {
+        let mut limit: libc::rlimit = std::mem::zeroed();
+        if libc::getrlimit(libc::RLIMIT_NOFILE, &mut limit) != 0 {
+            return None;
+        }
+        limit
+    };
+    Some((limit.rlim_cur, limit.rlim_max))
+}
+
+/// This process's limit on its address space (`RLIMIT_AS`, `ulimit -v`) in bytes, where one
+/// is set (`None` when unlimited or unreadable).
+pub fn address_space_limit() -> Option<u64> {
+    // SAFETY: getrlimit writes only into the zeroed struct we own and pass by pointer.
+    let limit = unsafe {
+        let mut limit: libc::rlimit = std::mem::zeroed();
+        if libc::getrlimit(libc::RLIMIT_AS, &mut limit) != 0 {
+            return None;
+        }
+        limit
+    };
+    (limit.rlim_cur != libc::RLIM_INFINITY).then_some(limit.rlim_cur)
+}
+
+/// Raises this process's soft limit on open files to `soft` (at most the hard limit, which
+/// only privileged processes may raise). Children inherit it.
+pub fn set_open_files_soft_limit(soft: u64) -> std::io::Result<()> {
+    let (_, hard) = open_files_limit().ok_or_else(std::io::Error::last_os_error)?;
+    let limit = libc::rlimit {
+        rlim_cur: soft.min(hard),
+        rlim_max: hard,
+    };
+    // SAFETY: setrlimit reads the struct we own, passed by pointer.
+    match unsafe { libc::setrlimit(libc::RLIMIT_NOFILE, &limit) } {
+        0 => Ok(()),
+        _ => Err(std::io::Error::last_os_error()),
+    }
+}
+
 /// Bytes an unprivileged user may still write on the file system holding `path`
 /// (`statvfs(3)`: available blocks × fragment size).
 pub fn available_disk_bytes(path: &std::path::Path) -> std::io::Result<u64> {

@@ -27,6 +27,12 @@ use crate::preset::{
 pub const WORKER_PROCESS_BYTES: u64 = 16 << 20;
 /// Resident memory of one CPython process (interpreter, `json`, `multiprocessing`).
 pub const PYTHON_PROCESS_BYTES: u64 = 32 << 20;
+/// Pipes corelab keeps open to each child process it starts: its stdin, stdout and stderr.
+pub const PIPES_PER_CHILD: u64 = 3;
+/// Files corelab itself may hold open besides its children's pipes (standard streams, the
+/// results file, `/proc` readings, a run's I/O files), counted on top of the cells' pipes.
+pub const OWN_OPEN_FILES: u64 = 64;
+
 /// Share of what is available a run may plan to use: the rest is left to the system, the
 /// desktop and the measurement's own noise.
 pub const USABLE_FRACTION: f64 = 0.9;
@@ -44,6 +50,9 @@ pub struct CellNeeds {
     /// reusable workload, [`crate::engine::workload::shared`]): counted once per sweep.
     pub shared_bytes: u64,
     pub disk_bytes: u64,
+    /// Files (pipes) corelab holds open for the cell from start-up to the end of the sweep:
+    /// three pipes per child process it starts.
+    pub open_files: u64,
     /// How the numbers were reached, in words (quoted in refusals).
     pub memory_detail: String,
     pub disk_detail: String,
@@ -95,6 +104,26 @@ pub enum ResourceError {
         model: ModelKind,
         workers: usize,
     },
+    #[error(
+        "this experiment would keep about {needed} files open at once ({pipes} pipes to its \
+         child processes, {PIPES_PER_CHILD} per process, every cell's kept alive through the \
+         interleaved rounds, plus {OWN_OPEN_FILES} of corelab's own; the largest cell: \
+         {model} × {workers}), but this process may open at most {limit} (ulimit -n), and no more \
+         than {hard} without privileges; raise the limit (ulimit -n {needed}) or lower the \
+         worker counts"
+    )]
+    OpenFiles {
+        needed: u64,
+        pipes: u64,
+        limit: u64,
+        hard: u64,
+        model: ModelKind,
+        workers: usize,
+    },
+    #[error(
+        "cannot raise the limit on open files from {from} to {to}, which this experiment's pipes need: {reason}"
+    )]
+    RaiseOpenFiles { from: u64, to: u64, reason: String },
     #[error("cannot estimate what this experiment needs: {0}")]
     Invalid(String),
 }
@@ -204,6 +233,13 @@ pub fn cell_needs(
     } else {
         (0, "nothing written".to_string())
     };
+    // corelab's children: the worker processes, or one interpreter (which starts a Python
+    // model's own processes itself, with its own descriptors).
+    let children = match model {
+        ModelKind::Processes => workers_u,
+        m if m.is_python() => 1,
+        _ => 0,
+    };
     Ok(CellNeeds {
         model,
         workers,
@@ -211,6 +247,7 @@ pub fn cell_needs(
         retained_bytes,
         shared_bytes,
         disk_bytes,
+        open_files: children * PIPES_PER_CHILD,
         memory_detail,
         disk_detail,
     })
@@ -410,9 +447,50 @@ pub fn check_against(
     Ok(needs)
 }
 
-/// [`check_against`] this machine, now.
+/// What to do about the limit on open files (soft, hard) for a sweep whose cells are
+/// `needs`: nothing (`Ok(None)`), raise the soft limit to the figure given (the hard limit
+/// allows it), or refuse (not even the hard limit is enough).
+pub fn open_files_plan(
+    needs: &[CellNeeds],
+    (soft, hard): (u64, u64),
+) -> Result<Option<u64>, ResourceError> {
+    let pipes: u64 = needs.iter().map(|c| c.open_files).sum();
+    let needed = pipes.saturating_add(OWN_OPEN_FILES);
+    if pipes == 0 || needed <= soft {
+        return Ok(None);
+    }
+    if needed <= hard {
+        return Ok(Some(needed));
+    }
+    let worst = needs.iter().max_by_key(|c| c.open_files);
+    Err(ResourceError::OpenFiles {
+        needed,
+        pipes,
+        limit: soft,
+        hard,
+        model: worst.map_or(ModelKind::Processes, |c| c.model),
+        workers: worst.map_or(0, |c| c.workers),
+    })
+}
+
+/// [`check_against`] this machine, now; then the limit on open files: a sweep whose cells'
+/// pipes need more than the soft limit raises it (up to the hard limit, as a shell's
+/// `ulimit -n` would), or is refused when not even the hard limit is enough. Without this, a
+/// process-pool sweep of 1 to 256 workers (511 worker processes, 1 533 pipes) would fail
+/// midway under the common soft limit of 1 024.
 pub fn check(exp: &Experiment) -> Result<Vec<CellNeeds>, ResourceError> {
-    check_against(exp, &available_now())
+    let needs = check_against(exp, &available_now())?;
+    if let Some(limit) = crate::sys::open_files_limit()
+        && let Some(raise) = open_files_plan(&needs, limit)?
+        && let Err(e) = crate::sys::set_open_files_soft_limit(raise)
+    {
+        return Err(ResourceError::RaiseOpenFiles {
+            from: limit.0,
+            to: raise,
+            reason: e.to_string(),
+        });
+    }
+    Ok(needs)
 }
 
 #[cfg(test)]
@@ -648,6 +726,61 @@ mod tests {
         let huge = memory_arrays(&one, &with_cache(machine(1024, 100), 8 << 10)).unwrap();
         assert_eq!(huge.chosen_mib, limits::MAX_ARRAY_MIB);
         assert!(huge.limited_by.unwrap().contains("largest array"));
+    }
+
+    #[test]
+    fn pipes_to_every_worker_process_count_against_the_open_files_limit() {
+        // Processes at 1 to 256 workers: 511 worker processes alive at once, 3 pipes each.
+        let workers: Vec<usize> = (0..9).map(|p| 1 << p).collect();
+        let e = exp(
+            TaskKind::Cpu,
+            vec![
+                ModelKind::Sequential,
+                ModelKind::Threads,
+                ModelKind::Processes,
+            ],
+            workers,
+        );
+        let needs = sweep_needs(&e).unwrap();
+        let pipes: u64 = needs.iter().map(|c| c.open_files).sum();
+        assert_eq!(
+            pipes,
+            511 * PIPES_PER_CHILD,
+            "threads and sequential hold none"
+        );
+        let needed = pipes + OWN_OPEN_FILES;
+        // The common desktop limits (soft 1 024, hard 524 288): raised, not refused.
+        assert_eq!(open_files_plan(&needs, (1024, 524_288)), Ok(Some(needed)));
+        // Enough already: nothing to do.
+        assert_eq!(open_files_plan(&needs, (20_000, 20_000)), Ok(None));
+        // `ulimit -n 64` (soft and hard): refused before the sweep, naming the figures.
+        let refused = open_files_plan(&needs, (64, 64)).unwrap_err();
+        let text = refused.to_string();
+        assert!(
+            text.contains(&format!("about {needed} files open at once")),
+            "{text}"
+        );
+        assert!(text.contains("the largest cell: processes × 256"), "{text}");
+        assert!(
+            text.contains("may open at most 64 (ulimit -n), and no more than 64 without"),
+            "{text}"
+        );
+        assert!(text.contains(&format!("ulimit -n {needed}")), "{text}");
+    }
+
+    #[test]
+    fn a_python_cell_holds_one_interpreter_and_in_process_models_no_pipes() {
+        let e = exp(
+            TaskKind::Cpu,
+            vec![ModelKind::Threads, ModelKind::PyMultiprocessing],
+            vec![64],
+        );
+        let needs = sweep_needs(&e).unwrap();
+        let of = |m: ModelKind| needs.iter().find(|c| c.model == m).unwrap().open_files;
+        assert_eq!(of(ModelKind::Threads), 0);
+        assert_eq!(of(ModelKind::PyMultiprocessing), PIPES_PER_CHILD);
+        // Far below any real limit: nothing is raised.
+        assert_eq!(open_files_plan(&needs, (1024, 1024)), Ok(None));
     }
 
     #[test]

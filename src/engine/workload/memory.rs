@@ -104,7 +104,7 @@ impl MemoryWorkload {
         let mut c = Vec::new();
         b.try_reserve_exact(len)
             .and_then(|_| c.try_reserve_exact(len))
-            .map_err(|e| format!("cannot allocate 3 × {} MiB: {e}", params.array_mib))?;
+            .map_err(|e| allocation_failed(params, &e))?;
         for _ in 0..geometry.chunks {
             b.extend((0..geometry.chunk_len).map(|j| (j % 1000) as f64 * 0.5));
             c.extend((0..geometry.chunk_len).map(|j| (j % 7) as f64));
@@ -147,13 +147,30 @@ impl MemoryWorkload {
     }
 }
 
+/// Why the arrays could not be allocated; under an address-space limit (`ulimit -v`), which
+/// also counts every thread's stack and the allocator's per-thread reservations, it says so.
+fn allocation_failed(params: &MemoryParams, e: &std::collections::TryReserveError) -> String {
+    let limit = crate::sys::address_space_limit().map(|bytes| {
+        format!(
+            " (this process's address space is limited to {} by ulimit -v, which also counts \
+             every thread's stack and the allocator's reservations per thread)",
+            crate::engine::resources::human(bytes)
+        )
+    });
+    format!(
+        "cannot allocate 3 × {} MiB: {e}{}",
+        params.array_mib,
+        limit.unwrap_or_default()
+    )
+}
+
 /// One chunk of `a`, every element written now. The value is not 0: stores of zero into freshly
 /// zeroed memory may be optimised away, leaving the pages untouched.
 fn touched_chunk(len: usize, params: &MemoryParams) -> Result<Vec<f64>, String> {
     let mut chunk = Vec::new();
     chunk
         .try_reserve_exact(len)
-        .map_err(|e| format!("cannot allocate 3 × {} MiB: {e}", params.array_mib))?;
+        .map_err(|e| allocation_failed(params, &e))?;
     chunk.resize(len, 1.0);
     Ok(chunk)
 }
