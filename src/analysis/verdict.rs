@@ -237,7 +237,7 @@ fn speedup_words(c: &CellResult, base: &str) -> Option<String> {
                 speedup(hi),
                 coverage_words(cov)
             ),
-            (Some(_), Some(_), _) => format!("{head}; a single run, no interval"),
+            (Some(_), Some(_), _) => format!("{head}, from a single run (no interval)"),
             _ => head,
         },
     )
@@ -816,7 +816,7 @@ mod tests {
         let f = &of(&r, VerdictTopic::Fastest)[0];
         assert_eq!(
             f,
-            "Fastest: threads × 2, 0.50 s (2.0× the baseline; a single run, no interval)."
+            "Fastest: threads × 2, 0.50 s (2.0× the baseline, from a single run (no interval))."
         );
     }
 
