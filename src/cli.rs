@@ -320,9 +320,17 @@ fn check_chart_for_task(out: &OutputArgs, task: crate::preset::TaskKind) -> Resu
     Ok(())
 }
 
+/// A path as messages show it: on one line, its control characters (a newline, an escape
+/// sequence: a file name may hold them) escaped, and bytes that are not UTF-8 shown as `�`.
+fn path_text(path: &Path) -> String {
+    let text = path.display().to_string();
+    let text = text.replace('\n', "\\n").replace('\t', "\\t");
+    crate::export::sanitize::for_terminal(&text).into_owned()
+}
+
 /// The results files named in a message: `a.json` or `a.json and b.json`.
 fn inputs_text(paths: &[PathBuf]) -> String {
-    let names: Vec<String> = paths.iter().map(|p| p.display().to_string()).collect();
+    let names: Vec<String> = paths.iter().map(|p| path_text(p)).collect();
     names.join(" and ")
 }
 /// Seconds from 0 to [`crate::preset::limits::MAX_MIN_TIME_S`]: what `min_time_s` may be.
@@ -662,13 +670,13 @@ fn check_outputs(
         if let Some((other, _)) = seen.iter().find(|(_, p)| *p == key) {
             bail!(
                 "{flag} {} is also given to {other}: each output needs its own file",
-                path.display()
+                path_text(path)
             );
         }
         if inputs.contains(&key) {
             bail!(
                 "{flag} {} is both an input and an output: it would be overwritten",
-                path.display()
+                path_text(path)
             );
         }
         seen.push((flag, key));
@@ -728,7 +736,7 @@ fn check_chart_size(out: &OutputArgs) -> Result<()> {
 /// `path` can be written atomically: its directory exists and takes a new file, and `path`
 /// itself, if it exists, is a regular file.
 fn check_output_path(flag: &str, path: &Path) -> Result<()> {
-    let shown = path.display();
+    let shown = path_text(path);
     if path.as_os_str().is_empty() {
         bail!("{flag} is empty: give a file name");
     }
@@ -750,10 +758,10 @@ fn check_output_path(flag: &str, path: &Path) -> Result<()> {
     };
     match std::fs::metadata(&dir) {
         Ok(meta) if meta.is_dir() => {}
-        Ok(_) => bail!("{flag} {shown}: {} is not a directory", dir.display()),
+        Ok(_) => bail!("{flag} {shown}: {} is not a directory", path_text(&dir)),
         Err(e) => bail!(
             "{flag} {shown}: the directory {} is not usable: {e}",
-            dir.display()
+            path_text(&dir)
         ),
     }
     // The results are written as a temporary file in that directory, then renamed: try it.
@@ -772,7 +780,7 @@ fn check_output_path(flag: &str, path: &Path) -> Result<()> {
         }
         Err(e) => bail!(
             "{flag} {shown}: cannot create files in {}: {e}",
-            dir.display()
+            path_text(&dir)
         ),
     }
 }
@@ -813,15 +821,15 @@ pub fn private_lock_dir() -> Result<PathBuf> {
     match std::fs::DirBuilder::new().mode(0o700).create(&dir) {
         Ok(()) => {}
         Err(e) if e.kind() == std::io::ErrorKind::AlreadyExists => {}
-        Err(e) => bail!("cannot create the lock directory {}: {e}", dir.display()),
+        Err(e) => bail!("cannot create the lock directory {}: {e}", path_text(&dir)),
     }
     let meta = std::fs::symlink_metadata(&dir)
-        .with_context(|| format!("cannot inspect the lock directory {}", dir.display()))?;
+        .with_context(|| format!("cannot inspect the lock directory {}", path_text(&dir)))?;
     if !meta.is_dir() || meta.uid() != uid || meta.permissions().mode() & 0o077 != 0 {
         bail!(
             "refusing the lock directory {}: it must be a directory owned by you (uid {uid}) \
              with mode 0700, and it is {} owned by uid {} with mode {:o}; remove it and retry",
-            dir.display(),
+            path_text(&dir),
             if meta.file_type().is_symlink() {
                 "a symlink"
             } else if meta.is_dir() {
@@ -860,10 +868,10 @@ impl OutputLock {
                 .custom_flags(libc::O_NOFOLLOW)
                 .mode(0o600)
                 .open(&path)
-                .with_context(|| format!("cannot create the lock file {}", path.display()))?;
+                .with_context(|| format!("cannot create the lock file {}", path_text(&path)))?;
             if let Err(e) = crate::sys::flock(&file, crate::sys::Lock::ExclusiveNow) {
                 if e.kind() != std::io::ErrorKind::WouldBlock {
-                    bail!("cannot lock {}: {e}", path.display());
+                    bail!("cannot lock {}: {e}", path_text(&path));
                 }
                 let mut holder = String::new();
                 file.read_to_string(&mut holder).ok();
@@ -873,8 +881,8 @@ impl OutputLock {
                 };
                 bail!(
                     "{who} is writing {} (it holds the lock {}); wait for it to finish or choose another --out",
-                    out.display(),
-                    path.display()
+                    path_text(out),
+                    path_text(&path)
                 );
             }
             let same = match (file.metadata(), std::fs::symlink_metadata(&path)) {
@@ -889,7 +897,7 @@ impl OutputLock {
             writeln!(file, "{:<20}", std::process::id()).ok();
             return Ok(OutputLock { path, file });
         }
-        bail!("cannot lock {}: it keeps being replaced", path.display())
+        bail!("cannot lock {}: it keeps being replaced", path_text(&path))
     }
 }
 
@@ -950,7 +958,7 @@ impl OutTarget {
             .map_err(|e| {
                 anyhow::anyhow!(
                     "--out {}: cannot create a file for this run's results beside it: {e}",
-                    out.display()
+                    path_text(out)
                 )
             })?;
         // Named beside `out` as the user named `out`.
@@ -993,12 +1001,12 @@ impl OutTarget {
                     };
                     if !kept {
                         std::fs::remove_file(partial).ok();
-                        bail!("{e}; {} keeps its earlier results", out.display());
+                        bail!("{e}; {} keeps its earlier results", path_text(out));
                     }
                     bail!(
                         "{e}; {} keeps its earlier results, and this run's are in {}",
-                        out.display(),
-                        partial.display()
+                        path_text(out),
+                        path_text(partial)
                     )
                 }
             };
@@ -1011,7 +1019,7 @@ impl OutTarget {
         }
         if behind && let Err(e) = save_results(results, partial) {
             std::fs::remove_file(partial).ok();
-            bail!("{e}; {} keeps its earlier results", out.display());
+            bail!("{e}; {} keeps its earlier results", path_text(out));
         }
         Ok(Saved::Partial {
             partial: partial.clone(),
@@ -1042,14 +1050,14 @@ fn interrupted_line(
     let where_ = match saved {
         Some(Saved::Out(path)) => format!(
             ", saved to {} with \"status\": \"cancelled\"",
-            path.display()
+            path_text(path)
         ),
         Some(Saved::Partial { partial, out }) => format!(
             ", saved to {} with \"status\": \"cancelled\" ({} keeps its earlier results)",
-            partial.display(),
-            out.display()
+            path_text(partial),
+            path_text(out)
         ),
-        Some(Saved::Nothing { out }) => format!("; {} keeps its earlier results", out.display()),
+        Some(Saved::Nothing { out }) => format!("; {} keeps its earlier results", path_text(out)),
         None if runs > 0 => "; not saved (no --out)".to_string(),
         None => String::new(),
     };
@@ -1068,7 +1076,7 @@ fn interrupted_line(
 fn save_results(results: &ResultsFile, path: &Path) -> Result<()> {
     results.save(path).map_err(|e| {
         let reason = std::error::Error::source(&e).map_or_else(|| e.to_string(), |s| s.to_string());
-        anyhow::anyhow!("cannot save the results to {}: {reason}", path.display())
+        anyhow::anyhow!("cannot save the results to {}: {reason}", path_text(path))
     })
 }
 
@@ -1193,7 +1201,7 @@ pub fn run(args: &RunArgs) -> Result<ExitCode> {
             if save_failures.last() != Some(reason) {
                 errln!(
                     "Error: cannot save the results to {}: {reason}",
-                    path.display()
+                    path_text(path)
                 );
             }
             save_failures.push(reason.clone());
@@ -1285,12 +1293,12 @@ pub fn run(args: &RunArgs) -> Result<ExitCode> {
         None => None,
     };
     match &saved {
-        Some(Saved::Out(path)) => errln!("results written to {}", path.display()),
+        Some(Saved::Out(path)) => errln!("results written to {}", path_text(path)),
         Some(Saved::Partial { partial, out }) if results.status == RunStatus::Complete => {
             errln!(
                 "this run's results are in {}: every cell failed, so {} keeps its earlier results",
-                partial.display(),
-                out.display()
+                path_text(partial),
+                path_text(out)
             );
         }
         _ => {}
@@ -1314,7 +1322,7 @@ pub fn run(args: &RunArgs) -> Result<ExitCode> {
         skipped.extend(chart_outputs(&args.outputs));
         let skipped: Vec<String> = skipped
             .into_iter()
-            .filter_map(|(flag, path)| Some(format!("{flag} {}", path?.display())))
+            .filter_map(|(flag, path)| Some(format!("{flag} {}", path_text(path?))))
             .collect();
         if !skipped.is_empty() {
             let from = match &saved {
@@ -1325,7 +1333,7 @@ pub fn run(args: &RunArgs) -> Result<ExitCode> {
             let hint = from.map_or(String::new(), |path| {
                 format!(
                     " (`corelab report {}` makes charts and a report from the cells saved)",
-                    path.display()
+                    path_text(path)
                 )
             });
             errln!(
@@ -1344,17 +1352,17 @@ pub fn run(args: &RunArgs) -> Result<ExitCode> {
             .context("no cell recorded a timeline to trace")
             .and_then(|text| {
                 crate::safe_fs::write_atomically(path, text.as_bytes())
-                    .with_context(|| format!("writing the trace to {}", path.display()))
+                    .with_context(|| format!("writing the trace to {}", path_text(path)))
             });
         match written {
-            Ok(()) => errln!("trace written to {}", path.display()),
-            Err(e) => not_written.push(format!("--trace {}: {e:#}", path.display())),
+            Ok(()) => errln!("trace written to {}", path_text(path)),
+            Err(e) => not_written.push(format!("--trace {}: {e:#}", path_text(path))),
         }
     }
     if let Some(path) = &args.csv {
         match write_atomically(path, summary_csv(&results).as_bytes()) {
-            Ok(()) => errln!("summary written to {}", path.display()),
-            Err(e) => not_written.push(format!("--csv {}: cannot write it: {e}", path.display())),
+            Ok(()) => errln!("summary written to {}", path_text(path)),
+            Err(e) => not_written.push(format!("--csv {}: cannot write it: {e}", path_text(path))),
         }
     }
     let label = args
@@ -1404,7 +1412,7 @@ pub fn report(args: &ReportArgs) -> Result<()> {
     for path in &args.results {
         loaded.push(
             ResultsFile::load(path)
-                .with_context(|| format!("cannot use {} for a report", path.display()))?,
+                .with_context(|| format!("cannot use {} for a report", path_text(path)))?,
         );
     }
     if args.outputs.svg.is_some() || args.outputs.png.is_some() {
@@ -1506,7 +1514,7 @@ fn file_label(path: &Path) -> String {
     path.file_stem()
         .map(|s| s.to_string_lossy().into_owned())
         .filter(|s| !s.is_empty())
-        .unwrap_or_else(|| path.display().to_string())
+        .unwrap_or_else(|| path_text(path))
 }
 
 /// Labels that tell overlaid runs apart by what differs between them: the experiment, the
@@ -1546,14 +1554,14 @@ fn write_outputs(runs: &[ChartRun<'_>], out: &OutputArgs) -> Result<()> {
             .context("cannot draw the SVG chart")
             .and_then(|svg| {
                 write_atomically(path, svg.as_bytes())
-                    .with_context(|| format!("cannot write {}", path.display()))
+                    .with_context(|| format!("cannot write {}", path_text(path)))
             });
         match written {
             Ok(()) => {
-                errln!("{} chart written to {}", options.kind, path.display());
+                errln!("{} chart written to {}", options.kind, path_text(path));
                 charts_written.push(path);
             }
-            Err(e) => failed.push(format!("--svg {}: {e:#}", path.display())),
+            Err(e) => failed.push(format!("--svg {}: {e:#}", path_text(path))),
         }
     }
     if let Some(path) = &out.png {
@@ -1561,14 +1569,14 @@ fn write_outputs(runs: &[ChartRun<'_>], out: &OutputArgs) -> Result<()> {
             .context("cannot draw the PNG chart")
             .and_then(|png| {
                 write_atomically(path, &png)
-                    .with_context(|| format!("cannot write {}", path.display()))
+                    .with_context(|| format!("cannot write {}", path_text(path)))
             });
         match written {
             Ok(()) => {
-                errln!("{} chart written to {}", options.kind, path.display());
+                errln!("{} chart written to {}", options.kind, path_text(path));
                 charts_written.push(path);
             }
-            Err(e) => failed.push(format!("--png {}: {e:#}", path.display())),
+            Err(e) => failed.push(format!("--png {}: {e:#}", path_text(path))),
         }
     }
     if let Some(path) = &out.markdown {
@@ -1586,10 +1594,10 @@ fn write_outputs(runs: &[ChartRun<'_>], out: &OutputArgs) -> Result<()> {
             .map(|p| ReportImage { alt: &alt, path: p })
             .collect();
         match write_atomically(path, markdown_report(runs, &images).as_bytes()) {
-            Ok(()) => errln!("report written to {}", path.display()),
+            Ok(()) => errln!("report written to {}", path_text(path)),
             Err(e) => failed.push(format!(
                 "--markdown {}: cannot write it: {e}",
-                path.display()
+                path_text(path)
             )),
         }
     }
@@ -1619,6 +1627,14 @@ fn relative_to(target: &Path, from: &Path) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn paths_in_messages_stay_on_one_line() {
+        use std::os::unix::ffi::OsStrExt;
+        let odd = Path::new(std::ffi::OsStr::from_bytes(b"x\xff y\n\x1b[31m.json"));
+        assert_eq!(path_text(odd), "x\u{fffd} y\\n\\u{1b}[31m.json");
+        assert_eq!(path_text(Path::new("plain/r.json")), "plain/r.json");
+    }
 
     #[test]
     fn a_progress_line_gives_a_speedup_only_once_its_baseline_is_done() {
