@@ -430,7 +430,10 @@ fn selftest_lessons(json: bool) -> Result<()> {
     let cores = std::thread::available_parallelism().map_or(1, |n| n.get());
     let worker = WorkerCommand::current_exe().map_err(anyhow::Error::msg)?;
     if !json {
-        outln!("Measuring the lessons on {cores} cores (about a minute; keep the machine quiet)");
+        outln!(
+            "Measuring the lessons on {cores} core{} (about a minute; keep the machine quiet)",
+            if cores == 1 { "" } else { "s" }
+        );
     }
     let lessons = crate::engine::lessons::run_lessons(&worker, cores, &mut |l| {
         if !json {

@@ -78,13 +78,20 @@ pub mod thresholds {
     }
 
     /// Least speedup that shows CPython's `multiprocessing` using the cores: half the ideal
-    /// `min(workers, cores)` (1.0× at 2 workers on 2 cores, 8× at 16). Lower than
+    /// `min(workers, cores)` (8× at 16 workers on 16 cores). Lower than
     /// [`parallel_min`] because CPython's CPU time per task grows with the number of busy
     /// interpreter processes: measured on a 16-core VM, 20 ms tasks took 1.3× the CPU per task
     /// at 16 processes (10.1× speedup), where Rust processes kept 1.0× (15.4×).
+    ///
+    /// Never below [`PYTHON_VISIBLE_MIN`]: on 2 cores half the ideal is 1.0×, which a pool
+    /// that does not scale at all would pass.
     pub fn python_parallel_min(workers: usize, cores: usize) -> f64 {
-        0.5 * workers.min(cores).max(1) as f64
+        (0.5 * workers.min(cores).max(1) as f64).max(PYTHON_VISIBLE_MIN)
     }
+
+    /// The least CPython `multiprocessing` speedup that shows on a chart beside the GIL's flat
+    /// line ([`GIL_FLAT_MAX`]): 1.3× (1.70× measured on the quiet 2-core machine).
+    pub const PYTHON_VISIBLE_MIN: f64 = 1.3;
 
     /// Worker count for I/O-bound work: four per core.
     pub fn io_workers(cores: usize) -> usize {
@@ -96,12 +103,16 @@ pub mod thresholds {
         1.5 * cores.max(1) as f64
     }
 
-    /// Contention slows down when more workers move the counter no faster than one: the
+    /// Contention slows down when more workers move the counter clearly slower than one: the
     /// speedup of a contention task is its throughput relative to one worker (every worker
-    /// brings its own increments), below 1.
+    /// brings its own increments), below [`CONTENTION_SLOW_MAX`] (0.26× measured on the quiet
+    /// 2-core machine; just below 1 is noise).
     pub fn contention_slows(speedup: f64) -> bool {
-        speedup < 1.0
+        speedup < CONTENTION_SLOW_MAX
     }
+
+    /// See [`contention_slows`].
+    pub const CONTENTION_SLOW_MAX: f64 = 0.8;
 }
 
 /// Runs every lesson with real executors, calling `each` as each one is judged. `cores` is
@@ -349,6 +360,12 @@ fn lost_updates(ctx: &Ctx, cores: usize) -> Lesson {
             l.figure = format!("none: up to {ln} lost; mutex: up to {lm} lost");
             l.verdict = if ln > 0 && lm == 0 {
                 Verdict::Pass
+            } else if ln == 0 && lm == 0 && cores < 2 {
+                // Not a failure of the lesson: on one core two threads interleave only where
+                // the scheduler preempts one between its read and its write.
+                Verdict::Skipped(
+                    "one core: the threads lose updates only when the scheduler preempts one mid-update, which these runs did not catch".into(),
+                )
             } else {
                 Verdict::Fail
             };
@@ -370,6 +387,14 @@ fn contention_slows_down(ctx: &Ctx, cores: usize) -> Lesson {
             "threads × {w} on one mutex move the counter slower than one thread (throughput speedup < 1)"
         ),
     );
+    if cores < 2 {
+        let mut l = l;
+        l.verdict = Verdict::Skipped(
+            "one core: the threads take turns on it anyway, so a lock has nothing to contend"
+                .into(),
+        );
+        return l;
+    }
     let mut exp = experiment(TaskKind::Contention, &[ModelKind::Threads], &[w]);
     exp.baseline = Baseline::SameModelOneWorker;
     exp.task.contention.sync = SyncMode::Mutex;
@@ -452,7 +477,9 @@ mod tests {
         assert!((parallel_min(2, 2) - 1.4).abs() < 1e-9);
         // More workers than cores: the cores are the limit.
         assert!((parallel_min(8, 2) - 1.4).abs() < 1e-9);
-        assert!((python_parallel_min(2, 2) - 1.0).abs() < 1e-9);
+        // Half the ideal, but never a bar a flat pool would pass.
+        assert!((python_parallel_min(2, 2) - PYTHON_VISIBLE_MIN).abs() < 1e-9);
+        assert!(python_parallel_min(2, 2) > GIL_FLAT_MAX);
         assert!((python_parallel_min(16, 16) - 8.0).abs() < 1e-9);
         assert!((parallel_min(16, 16) - 11.2).abs() < 1e-9);
         assert_eq!(io_workers(2), 8);
@@ -460,6 +487,7 @@ mod tests {
         assert!(io_min(2) > 2.0, "past the core count");
         assert!(contention_slows(0.6));
         assert!(!contention_slows(1.2));
+        assert!(!contention_slows(0.98), "just below 1 is noise");
     }
 
     #[test]
