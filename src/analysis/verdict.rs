@@ -27,6 +27,11 @@ pub enum VerdictTopic {
     Gil,
 }
 
+/// The verdict's first line where the run could use one CPU (a one-core machine, `taskset -c
+/// 0`): a lesson about parallel speedup cannot show there, and a flat curve says nothing about
+/// the models.
+pub const ONE_CORE_CAVEAT: &str = "One core: this run could use a single CPU, so nothing ran in parallel; work that needs the CPU cannot speed up here whatever the model (waits still overlap), and these curves cannot show how the models scale: run it on 2 or more cores.";
+
 /// The verdict's first line on a busy machine.
 pub const BUSY_CAVEAT: &str = "Every comparison here is unreliable: other programs competed for the cores during the timed runs, so the speedups may be off either way (the busy-machine warning gives the figures).";
 
@@ -81,6 +86,9 @@ pub fn verdict(r: &ResultsFile) -> Vec<VerdictLine> {
     // report, workbench): the verdict only says what it means for the comparisons.
     if r.machine.busy_warning().is_some() {
         say(VerdictTopic::Caveat, BUSY_CAVEAT.to_string());
+    }
+    if r.machine.logical_cores == 1 {
+        say(VerdictTopic::Caveat, ONE_CORE_CAVEAT.to_string());
     }
     say(VerdictTopic::Fastest, fastest_text(r, fastest, weak));
     // The best cell of each other model (sequential is the baseline the speedups already
@@ -1242,6 +1250,21 @@ mod tests {
         assert_eq!(lines[0].topic, VerdictTopic::Caveat);
         assert_eq!(lines[0].text, BUSY_CAVEAT);
         assert_eq!(lines[1].topic, VerdictTopic::Fastest);
+    }
+
+    #[test]
+    fn one_core_says_the_curves_cannot_show_scaling() {
+        let mut r = file(vec![
+            cell(ModelKind::Sequential, 1, &six(1.0)),
+            cell(ModelKind::Threads, 1, &six(1.0)),
+            cell(ModelKind::Processes, 1, &six(1.01)),
+        ]);
+        r.machine.logical_cores = 1;
+        let lines = verdict(&r);
+        assert_eq!(lines[0].topic, VerdictTopic::Caveat);
+        assert_eq!(lines[0].text, ONE_CORE_CAVEAT);
+        r.machine.logical_cores = 2;
+        assert!(verdict(&r).iter().all(|l| l.text != ONE_CORE_CAVEAT));
     }
 
     #[test]

@@ -199,7 +199,6 @@ impl MachineInfo {
         })
     }
 
-    /// One line for status bars and report headers.
     /// The physical cores the run could use: the machine's, or fewer where the process was
     /// allowed fewer CPUs (`logical_cores` counts those: `taskset -c 0` makes it 1). Where the
     /// charts draw their dotted core line.
@@ -212,15 +211,22 @@ impl MachineInfo {
         }
     }
 
+    /// One line for status bars and report headers.
     pub fn one_line(&self) -> String {
-        let physical = self
-            .physical_cores
-            .map_or_else(|| "?".to_string(), |p| p.to_string());
+        let cores = match self.physical_cores {
+            // Allowed fewer CPUs than the machine's physical cores (`taskset -c 0`): "2
+            // physical / 1 logical" would read as a contradiction.
+            Some(p) if self.logical_cores > 0 && self.logical_cores < p => format!(
+                "{} usable logical core{} (of {p} physical)",
+                self.logical_cores,
+                if self.logical_cores == 1 { "" } else { "s" }
+            ),
+            Some(p) => format!("{p} physical / {} logical cores", self.logical_cores),
+            None => format!("? physical / {} logical cores", self.logical_cores),
+        };
         format!(
-            "{} · {} physical / {} logical cores · {:.1} GiB · {}",
+            "{} · {cores} · {:.1} GiB · {}",
             self.cpu_brand,
-            physical,
-            self.logical_cores,
             self.memory_bytes as f64 / (1u64 << 30) as f64,
             self.os
         )
@@ -348,6 +354,38 @@ mod tests {
         assert_eq!(last_level_cache_bytes(Path::new("/nonexistent")), None);
         assert_eq!(parse_cache_size("300M"), Some(300 << 20));
         assert_eq!(parse_cache_size("bogus"), None);
+    }
+
+    #[test]
+    fn the_one_line_says_how_many_cores_the_run_could_use() {
+        let m = |physical: Option<usize>, logical: usize| MachineInfo {
+            cpu_brand: "CPU".into(),
+            physical_cores: physical,
+            logical_cores: logical,
+            os: "Linux".into(),
+            ..MachineInfo::default()
+        };
+        assert!(
+            m(Some(2), 2)
+                .one_line()
+                .contains(" · 2 physical / 2 logical cores · ")
+        );
+        assert!(
+            m(Some(8), 16)
+                .one_line()
+                .contains(" · 8 physical / 16 logical cores · ")
+        );
+        // taskset -c 0 on a 2-core machine.
+        assert!(
+            m(Some(2), 1)
+                .one_line()
+                .contains(" · 1 usable logical core (of 2 physical) · ")
+        );
+        assert!(
+            m(None, 4)
+                .one_line()
+                .contains(" · ? physical / 4 logical cores · ")
+        );
     }
 
     #[test]
