@@ -133,6 +133,7 @@ pub fn fit_results(results: &ResultsFile) -> Vec<ModelFit> {
         }
     }
     let context = FitContext::of(results);
+    let busy = results.machine.busy_warning().is_some();
     models
         .into_iter()
         .filter(|m| !m.is_single_worker())
@@ -143,10 +144,21 @@ pub fn fit_results(results: &ResultsFile) -> Vec<ModelFit> {
                 .map(|(_, p)| std::mem::take(p))
                 .unwrap_or_default();
             points.sort_by_key(|p| p.workers);
-            fit_points(model, points, context)
+            let mut fit = fit_points(model, points, context);
+            if busy && (fit.amdahl.is_some() || fit.usl.is_some()) {
+                fit.caveat = Some(match fit.caveat.take() {
+                    Some(c) => format!("{BUSY_FIT_CAVEAT}; {c}"),
+                    None => BUSY_FIT_CAVEAT.to_string(),
+                });
+            }
+            fit
         })
         .collect()
 }
+
+/// The caveat of every fit of a sweep measured while other programs competed for the cores:
+/// their load slows some cells more than others, and a fit reads it as the work's own.
+pub const BUSY_FIT_CAVEAT: &str = "the machine was busy during these runs, so the load of other programs may be what this fit reads as serial work, contention or overhead: measure again on a quiet machine before trusting it";
 
 /// Fits one model's points (see [`fit_results`]):
 /// - lock contention (every worker brings its own increments) is weak scaling: the USL is
@@ -412,6 +424,16 @@ mod tests {
         r.machine.logical_cores = 2;
         r.experiment.task.kind = TaskKind::Io;
         assert_eq!(fit_results(&r)[0].caveat, None);
+    }
+
+    #[test]
+    fn a_busy_sweep_fits_with_a_caveat() {
+        let mut r = amdahl_results(0.12);
+        assert_eq!(fit_results(&r)[0].caveat, None);
+        r.machine.busy_cores_at_start = Some(1.5);
+        assert!(r.machine.busy_warning().is_some());
+        let fit = &fit_results(&r)[0];
+        assert_eq!(fit.caveat.as_deref(), Some(BUSY_FIT_CAVEAT));
     }
 
     #[test]
