@@ -388,3 +388,30 @@ fn fields_below_the_python_section_keep_their_identity_when_it_appears() {
         before
     );
 }
+
+/// A preset sized to a run time (`target_run_s`) shows it next to the task, says that the
+/// size typed above is only where calibration starts, and lets it be turned off.
+#[test]
+fn the_time_a_run_is_sized_to_is_shown_and_edited_with_the_task() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut a = app(dir.path());
+    let mut exp = a.experiment().clone();
+    exp.task.kind = corelab::preset::TaskKind::Cpu;
+    exp.target_run_s = 0.5;
+    a.set_experiment(exp);
+    let mut h = harness(a);
+    h.step();
+    h.run();
+    assert!(
+        h.query_by_label_contains("is only the starting point: Run calibrates it")
+            .is_some()
+    );
+    h.get_by_label("Size to a run of").set_value_accesskit(0.0);
+    h.run();
+    assert_eq!(h.state().experiment().target_run_s, 0.0);
+    assert!(
+        h.query_by_label_contains("is only the starting point")
+            .is_none(),
+        "off: the size is measured as typed"
+    );
+}

@@ -384,6 +384,47 @@ fn task_fields(ui: &mut egui::Ui, exp: &mut Experiment) {
             }
         }
     });
+    target_run_row(ui, exp);
+}
+
+/// The time one run is sized to (`target_run_s`), for the kinds whose size corelab can
+/// calibrate: without it in view, a size typed above seems to do nothing, since calibration
+/// replaces it at Run.
+fn target_run_row(ui: &mut egui::Ui, exp: &mut Experiment) {
+    let Some((knob, _)) = exp.task.size_knob() else {
+        return;
+    };
+    ui.horizontal(|ui| {
+        let l = ui.label("Size to a run of").on_hover_text(
+            "target_run_s: at Run, a short calibration scales the task's size so that one run \
+             of the slowest kind of model takes about this long on this machine. 0 = off: the \
+             size is used as typed.",
+        );
+        ui.add(
+            DragValue::new(&mut exp.target_run_s)
+                .range(0.0..=600.0)
+                .speed(0.05)
+                .suffix(" s"),
+        )
+        .labelled_by(l.id);
+        ui.weak(if exp.target_run_s > 0.0 {
+            "calibrated at Run"
+        } else {
+            "off"
+        });
+    });
+    if exp.target_run_s > 0.0 {
+        ui.add(
+            egui::Label::new(
+                egui::RichText::new(format!(
+                    "The size above ({knob}) is only the starting point: Run calibrates it to \
+                     this machine. Set 0 to measure it as typed."
+                ))
+                .weak(),
+            )
+            .wrap(),
+        );
+    }
 }
 
 fn kind_help(kind: TaskKind) -> &'static str {
