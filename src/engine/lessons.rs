@@ -384,7 +384,8 @@ fn contention_slows_down(ctx: &Ctx, cores: usize) -> Lesson {
     let l = lesson(
         "a contended lock makes more workers slower, not faster",
         format!(
-            "threads × {w} on one mutex move the counter slower than one thread (throughput speedup < 1)"
+            "threads × {w} on one mutex move the counter clearly slower than one thread (throughput speedup < {:.2})",
+            thresholds::CONTENTION_SLOW_MAX
         ),
     );
     if cores < 2 {
