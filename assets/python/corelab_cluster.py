@@ -215,11 +215,23 @@ class DaskRunner:
 
     def run(self, task, clock):
         items = items_of(task)
+        # An embedded cluster's workers are all this cell's: its tasks are not tied to their
+        # addresses, so that when a worker dies in a task (and its nanny starts another, at a
+        # new address) Dask tries the task on the others and gives up naming it
+        # (`lost_task_message`), rather than waiting for a worker that is gone.
+        workers = None if self.cluster is not None else self.workers
         clock.start()
         futures = self.client.map(
-            dask_unit, items, workers=self.workers, pure=False, allow_other_workers=False,
+            dask_unit, items, workers=workers, pure=False, allow_other_workers=False,
         )
-        results = list(enumerate(self.client.gather(futures)))
+        try:
+            gathered = self.client.gather(futures)
+        except Exception as exc:
+            died = lost_task_message(task, futures, exc)
+            if died is None:
+                raise
+            raise RuntimeError(died) from None
+        results = list(enumerate(gathered))
         return run_result(task, results, clock)
 
     def close(self):
@@ -228,6 +240,27 @@ class DaskRunner:
         finally:
             if self.cluster is not None:
                 self.cluster.close()
+
+
+def lost_task_message(task, futures, exc):
+    """The task a Dask worker was running when it died (`os._exit`, a signal, the memory
+    limit), named as the process pool names it: `task 2: a Dask worker died (...) while
+    running work(3)`. Dask retries a task whose worker died on other workers and gives up with
+    KilledWorker, which holds the task's key: the future of that key is the unit. `None` for
+    any other exception."""
+    if type(exc).__name__ != "KilledWorker":
+        return None
+    key = exc.args[0] if exc.args else None
+    unit = next((i for i, f in enumerate(futures) if f.key == key), None)
+    tries = exc.args[2] + 1 if len(exc.args) > 2 and isinstance(exc.args[2], int) else None
+    how = "on each of %d workers it was tried on" % tries if tries else "on every try"
+    if unit is None:
+        return "a Dask worker died (%s) while running task %r" % (how, key)
+    items = kernels.work_items(task)
+    if task.get("kind") == "function" and unit < len(items) and len(items[unit]) > 2:
+        return "task %d: a Dask worker died (%s) while running %s(%r)" % (
+            unit, how, task["function"].get("name"), items[unit][2])
+    return "a Dask worker died (%s) while running task %d" % (how, unit)
 
 
 TAG_WORK, TAG_STOP = 1, 2
