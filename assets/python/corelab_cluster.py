@@ -338,6 +338,19 @@ class MpiRunner:
             self.comm.send(None, dest=rank, tag=TAG_STOP)
 
 
+def exit_message(item_json, rank, code):
+    """`task 2: an MPI rank (rank 1) called os._exit(7) while running work(3)`."""
+    msg = json.loads(item_json)
+    item = msg["item"] if isinstance(msg, dict) else msg
+    unit = item[1] if len(item) > 1 else "?"
+    spec = item[0] if item else {}
+    what = "an MPI rank (rank %d) called os._exit(%r)" % (rank, code)
+    if spec.get("kind") == "function" and len(item) > 2:
+        return "task %s: %s while running %s(%r)" % (
+            unit, what, spec.get("function", {}).get("name"), item[2])
+    return "%s while running task %s" % (what, unit)
+
+
 def mpi_worker(comm):
     """Ranks 1..N: answer the start ping with the host name, then run units until told to stop."""
     import socket
@@ -345,6 +358,24 @@ def mpi_worker(comm):
     from mpi4py import MPI
 
     status = MPI.Status()
+    running = [None]  # the work item (JSON text) this rank is computing
+    real_exit = os._exit
+
+    def reporting_exit(code):
+        """`os._exit` in the user's function: under mpiexec a rank that exits ends the whole
+        job, rank 0 with it, before anyone could say which task did it. So the rank first
+        tells rank 0 the task (which fails the run naming it, as the process pool does), waits
+        until rank 0 stops it, then exits as asked."""
+        item = running[0]
+        if item is None:
+            real_exit(code)
+        comm.send({"failed": exit_message(item, comm.Get_rank(), code)}, dest=0, tag=TAG_WORK)
+        while True:
+            comm.recv(source=0, tag=MPI.ANY_TAG, status=status)
+            if status.Get_tag() == TAG_STOP:
+                real_exit(code)
+
+    os._exit = reporting_exit
     while True:
         msg = comm.recv(source=0, tag=MPI.ANY_TAG, status=status)
         if status.Get_tag() == TAG_STOP:
@@ -352,10 +383,12 @@ def mpi_worker(comm):
         if msg is None:
             comm.send(socket.gethostname(), dest=0, tag=TAG_WORK)
             continue
+        running[0] = msg
         try:
             result = dask_unit(msg)
         except BaseException as exc:  # the user's traceback goes to rank 0, not a timeout
             result = {"failed": kernels.failure_message(exc)}
+        running[0] = None
         try:
             comm.send(result, dest=0, tag=TAG_WORK)
         except Exception as exc:  # a result that cannot be pickled
