@@ -688,3 +688,45 @@ fn dask_leaves_nothing_in_the_temporary_directory() {
         .collect();
     assert!(left.is_empty(), "left in TMPDIR: {left:?}");
 }
+
+/// A Dask worker or an MPI rank that exits in the user's function (`os._exit`, as a crash or
+/// a kill would on Dask) fails the cell naming the task it was running and its argument, as
+/// the process pool does ("a pool process died (exit status 7) while running hard_exit(3)");
+/// before, Dask waited for the lost worker and MPI's job ended without naming the task.
+#[test]
+fn a_dask_worker_or_mpi_rank_that_dies_fails_the_cell_naming_its_task() {
+    let python =
+        require_cluster!("a_dask_worker_or_mpi_rank_that_dies_fails_the_cell_naming_its_task");
+    let _g = exclusive();
+    let dir = tempfile::tempdir().unwrap();
+    let module = dir.path().join("work.py");
+    std::fs::write(
+        &module,
+        "import os\n\ndef hard_exit(n):\n    if n == 3:\n        os._exit(7)\n    return n\n",
+    )
+    .unwrap();
+    let mut exp = function_on_clusters(&python, &module, "hard_exit");
+    exp.timeout_s = 600.0;
+    exp.models = vec![ModelKind::PyDask, ModelKind::PyMpi];
+    let started = std::time::Instant::now();
+    let r = sweep(&exp);
+    for (model, says) in [
+        (
+            ModelKind::PyDask,
+            "task 2: a Dask worker died (on each of 4 workers it was tried on) while running hard_exit(3)",
+        ),
+        (
+            ModelKind::PyMpi,
+            "called os._exit(7) while running hard_exit(3)",
+        ),
+    ] {
+        let c = r.cell(model, 2).unwrap();
+        assert_eq!(c.status, CellStatus::Failed, "{model}");
+        let err = c.error.as_deref().unwrap();
+        assert!(err.contains(says), "{model}: {err}");
+        if model == ModelKind::PyMpi {
+            assert!(err.contains("task 2: an MPI rank (rank "), "{err}");
+        }
+    }
+    assert!(started.elapsed().as_secs() < 300, "not a timeout");
+}

@@ -215,7 +215,11 @@ fn report_draws_the_memory_chart_of_a_run() {
 fn report_says_the_machine_was_busy_as_run_did() {
     let dir = tempfile::tempdir().unwrap();
     let d = dir.path();
-    let sample = |wall: f64| serde_json::json!({ "wall_s": wall, "cpu_s": wall, "checksum": 1 });
+    // Each run with its load figure and mark: the counts a file states are those of its runs.
+    let sample = |wall: f64, busy: bool| {
+        serde_json::json!({ "wall_s": wall, "cpu_s": wall, "checksum": 1,
+                            "other_load": if busy { 1.4 } else { 0.6 }, "busy": busy })
+    };
     let file = serde_json::json!({
         "format": "corelab-results",
         "format_version": 1,
@@ -226,9 +230,9 @@ fn report_says_the_machine_was_busy_as_run_did() {
             "usable_cores": 2.0 } },
         "cells": [
             { "model": "sequential", "workers": 1, "status": "ok",
-              "samples": [sample(2.0), sample(2.0)] },
+              "samples": [sample(2.0, true), sample(2.0, false)] },
             { "model": "threads", "workers": 2, "status": "ok",
-              "samples": [sample(1.5), sample(1.6)] },
+              "samples": [sample(1.5, true), sample(1.6, true)] },
         ]
     });
     std::fs::write(d.join("busy.json"), file.to_string()).unwrap();

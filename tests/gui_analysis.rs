@@ -425,6 +425,13 @@ fn short_runs_judged_by_their_pooled_ticks_say_so() {
         unjudged_runs: 0,
     };
     results.machine.load_during_runs = Some(pooled.clone());
+    // The runs carry the marks the summary counts (opening a file counts them from the runs).
+    let mark = |results: &mut corelab::results::ResultsFile, busy, basis| {
+        for s in results.cells.iter_mut().flat_map(|c| c.samples.iter_mut()) {
+            (s.other_load, s.busy, s.busy_basis) = (Some(1.0), busy, basis);
+        }
+    };
+    mark(&mut results, true, corelab::results::BusyBasis::Cell);
     let path = saved(dir.path(), "busy.json", &results);
     let mut h = opened(dir.path(), &path);
     h.run();
@@ -441,6 +448,11 @@ fn short_runs_judged_by_their_pooled_ticks_say_so() {
         unjudged_runs: 60,
         ..pooled
     });
+    mark(
+        &mut results,
+        false,
+        corelab::results::BusyBasis::TooFewTicks,
+    );
     let unknown = saved(dir.path(), "unknown.json", &results);
     let mut h = opened(dir.path(), &unknown);
     h.run();

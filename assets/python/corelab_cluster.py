@@ -215,11 +215,23 @@ class DaskRunner:
 
     def run(self, task, clock):
         items = items_of(task)
+        # An embedded cluster's workers are all this cell's: its tasks are not tied to their
+        # addresses, so that when a worker dies in a task (and its nanny starts another, at a
+        # new address) Dask tries the task on the others and gives up naming it
+        # (`lost_task_message`), rather than waiting for a worker that is gone.
+        workers = None if self.cluster is not None else self.workers
         clock.start()
         futures = self.client.map(
-            dask_unit, items, workers=self.workers, pure=False, allow_other_workers=False,
+            dask_unit, items, workers=workers, pure=False, allow_other_workers=False,
         )
-        results = list(enumerate(self.client.gather(futures)))
+        try:
+            gathered = self.client.gather(futures)
+        except Exception as exc:
+            died = lost_task_message(task, futures, exc)
+            if died is None:
+                raise
+            raise RuntimeError(died) from None
+        results = list(enumerate(gathered))
         return run_result(task, results, clock)
 
     def close(self):
@@ -228,6 +240,27 @@ class DaskRunner:
         finally:
             if self.cluster is not None:
                 self.cluster.close()
+
+
+def lost_task_message(task, futures, exc):
+    """The task a Dask worker was running when it died (`os._exit`, a signal, the memory
+    limit), named as the process pool names it: `task 2: a Dask worker died (...) while
+    running work(3)`. Dask retries a task whose worker died on other workers and gives up with
+    KilledWorker, which holds the task's key: the future of that key is the unit. `None` for
+    any other exception."""
+    if type(exc).__name__ != "KilledWorker":
+        return None
+    key = exc.args[0] if exc.args else None
+    unit = next((i for i, f in enumerate(futures) if f.key == key), None)
+    tries = exc.args[2] + 1 if len(exc.args) > 2 and isinstance(exc.args[2], int) else None
+    how = "on each of %d workers it was tried on" % tries if tries else "on every try"
+    if unit is None:
+        return "a Dask worker died (%s) while running task %r" % (how, key)
+    items = kernels.work_items(task)
+    if task.get("kind") == "function" and unit < len(items) and len(items[unit]) > 2:
+        return "task %d: a Dask worker died (%s) while running %s(%r)" % (
+            unit, how, task["function"].get("name"), items[unit][2])
+    return "a Dask worker died (%s) while running task %d" % (how, unit)
 
 
 TAG_WORK, TAG_STOP = 1, 2
@@ -305,6 +338,19 @@ class MpiRunner:
             self.comm.send(None, dest=rank, tag=TAG_STOP)
 
 
+def exit_message(item_json, rank, code):
+    """`task 2: an MPI rank (rank 1) called os._exit(7) while running work(3)`."""
+    msg = json.loads(item_json)
+    item = msg["item"] if isinstance(msg, dict) else msg
+    unit = item[1] if len(item) > 1 else "?"
+    spec = item[0] if item else {}
+    what = "an MPI rank (rank %d) called os._exit(%r)" % (rank, code)
+    if spec.get("kind") == "function" and len(item) > 2:
+        return "task %s: %s while running %s(%r)" % (
+            unit, what, spec.get("function", {}).get("name"), item[2])
+    return "%s while running task %s" % (what, unit)
+
+
 def mpi_worker(comm):
     """Ranks 1..N: answer the start ping with the host name, then run units until told to stop."""
     import socket
@@ -312,6 +358,24 @@ def mpi_worker(comm):
     from mpi4py import MPI
 
     status = MPI.Status()
+    running = [None]  # the work item (JSON text) this rank is computing
+    real_exit = os._exit
+
+    def reporting_exit(code):
+        """`os._exit` in the user's function: under mpiexec a rank that exits ends the whole
+        job, rank 0 with it, before anyone could say which task did it. So the rank first
+        tells rank 0 the task (which fails the run naming it, as the process pool does), waits
+        until rank 0 stops it, then exits as asked."""
+        item = running[0]
+        if item is None:
+            real_exit(code)
+        comm.send({"failed": exit_message(item, comm.Get_rank(), code)}, dest=0, tag=TAG_WORK)
+        while True:
+            comm.recv(source=0, tag=MPI.ANY_TAG, status=status)
+            if status.Get_tag() == TAG_STOP:
+                real_exit(code)
+
+    os._exit = reporting_exit
     while True:
         msg = comm.recv(source=0, tag=MPI.ANY_TAG, status=status)
         if status.Get_tag() == TAG_STOP:
@@ -319,10 +383,12 @@ def mpi_worker(comm):
         if msg is None:
             comm.send(socket.gethostname(), dest=0, tag=TAG_WORK)
             continue
+        running[0] = msg
         try:
             result = dask_unit(msg)
         except BaseException as exc:  # the user's traceback goes to rank 0, not a timeout
             result = {"failed": kernels.failure_message(exc)}
+        running[0] = None
         try:
             comm.send(result, dest=0, tag=TAG_WORK)
         except Exception as exc:  # a result that cannot be pickled

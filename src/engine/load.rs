@@ -205,26 +205,98 @@ pub fn record_run(sample: &mut Sample, run: &LoadEvidence) -> bool {
 /// ([`BusyBasis::TooFewTicks`], not busy) when it does not. Returns the cell's summary: runs,
 /// busy runs, runs without a verdict, the pooled figure as the mean, the largest of it and of
 /// the runs judged alone, and the pooled verdict. `None` when no run has a figure.
+///
+/// Linear in the runs. A sweep, which judges a cell again after each of its runs, keeps a
+/// [`CellJudge`] instead, which looks at each run once.
 pub fn judge_runs(samples: &mut [Sample], pooled: &LoadEvidence) -> Option<LoadSummary> {
-    let load = pooled.judge()?;
-    let conclusive = pooled.conclusive();
-    let mut summary = summary_of(pooled, &load);
-    for s in samples.iter_mut().filter(|s| s.other_load.is_some()) {
-        if s.busy_basis != BusyBasis::Run {
-            (s.busy, s.busy_basis) = match conclusive {
-                true => (load.busy, BusyBasis::Cell),
-                false => (false, BusyBasis::TooFewTicks),
+    let mut judge = CellJudge {
+        pooled: pooled.clone(),
+        ..CellJudge::default()
+    };
+    judge.judge(samples)
+}
+
+/// One cell's load while it is measured: its runs' pooled evidence, and what [`judge_runs`]
+/// needs kept between runs so that judging the cell again after each run costs that run, not
+/// all the cell's runs: the counts of the runs judged alone, and which runs take the cell's
+/// verdict. Those runs are marked again only when the verdict changes (once when the pool
+/// first holds enough ticks, and whenever the pooled figure crosses the busy threshold).
+#[derive(Clone, Debug, Default)]
+pub struct CellJudge {
+    /// The raw evidence of the cell's timed runs, pooled ([`CellJudge::add`]).
+    pub pooled: LoadEvidence,
+    /// How many of the samples have been looked at.
+    seen: usize,
+    /// Runs with a figure, judged alone or not.
+    runs: usize,
+    /// Runs judged alone ([`BusyBasis::Run`]) and marked busy.
+    busy_alone: usize,
+    /// The largest figure of a run judged alone.
+    max_alone: f64,
+    /// The samples (indices) with a figure that take the cell's verdict.
+    by_cell: Vec<usize>,
+    /// How many of `by_cell` bear `verdict`.
+    marked: usize,
+    /// The mark `by_cell` bears: busy, and on what basis.
+    verdict: Option<(bool, BusyBasis)>,
+}
+
+impl CellJudge {
+    /// Pools one run's evidence into the cell's (see [`LoadEvidence::add`]).
+    pub fn add(&mut self, run: &LoadEvidence) -> bool {
+        self.pooled.add(run)
+    }
+
+    /// [`judge_runs`] of `samples`, which are the samples of the previous call with runs added
+    /// at the end (as a sweep pushes them); looks only at those added, and at the others only
+    /// when the cell's verdict changed. Where `samples` is shorter than before, it starts
+    /// over.
+    pub fn judge(&mut self, samples: &mut [Sample]) -> Option<LoadSummary> {
+        if samples.len() < self.seen {
+            *self = CellJudge {
+                pooled: std::mem::take(&mut self.pooled),
+                ..CellJudge::default()
             };
         }
-        summary.runs += 1;
-        summary.busy_runs += usize::from(s.busy);
-        summary.unjudged_runs += usize::from(s.busy_basis == BusyBasis::TooFewTicks);
-        if s.busy_basis == BusyBasis::Run {
-            let alone = s.other_load.unwrap_or(0.0);
-            summary.max_other_cores = summary.max_other_cores.max(alone);
+        for (i, s) in samples.iter().enumerate().skip(self.seen) {
+            if s.other_load.is_none() {
+                continue;
+            }
+            self.runs += 1;
+            if s.busy_basis == BusyBasis::Run {
+                self.busy_alone += usize::from(s.busy);
+                self.max_alone = self.max_alone.max(s.other_load.unwrap_or(0.0));
+            } else {
+                self.by_cell.push(i);
+            }
         }
+        self.seen = samples.len();
+        let load = self.pooled.judge()?;
+        let verdict = match self.pooled.conclusive() {
+            true => (load.busy, BusyBasis::Cell),
+            false => (false, BusyBasis::TooFewTicks),
+        };
+        if self.verdict != Some(verdict) {
+            self.verdict = Some(verdict);
+            self.marked = 0;
+        }
+        for &i in &self.by_cell[self.marked..] {
+            if let Some(s) = samples.get_mut(i) {
+                (s.busy, s.busy_basis) = verdict;
+            }
+        }
+        self.marked = self.by_cell.len();
+        let mut summary = summary_of(&self.pooled, &load);
+        let by_cell = self.by_cell.len();
+        summary.runs = self.runs;
+        summary.busy_runs = self.busy_alone + if verdict.0 { by_cell } else { 0 };
+        summary.unjudged_runs = match verdict.1 {
+            BusyBasis::TooFewTicks => by_cell,
+            _ => 0,
+        };
+        summary.max_other_cores = summary.max_other_cores.max(self.max_alone);
+        Some(summary)
     }
-    Some(summary)
 }
 
 /// The sweep's summary: its pooled evidence `pooled` judged, with the runs, busy runs, runs
@@ -707,5 +779,75 @@ mod tests {
         if let Some(l) = probe.evidence_since(&before, 0.0).and_then(|e| e.judge()) {
             assert!(l.other_cores >= 0.0 && l.other_cores <= before.1.cpus.len() as f64 + 1e-9);
         }
+    }
+
+    /// Judging a cell again after each run, as the sweep does, gives the same marks and
+    /// summaries incrementally ([`CellJudge`]) as judging all its runs afresh each time: over
+    /// seeded runs of random lengths, some too short to judge alone, on a machine whose other
+    /// load comes and goes (so the cell's verdict changes back and forth), and a run now and
+    /// then of another CPU count (left out of the pool).
+    #[test]
+    fn judging_after_each_run_matches_judging_all_runs_afresh() {
+        let mut flips = 0;
+        for seed in 1..=12u64 {
+            let mut x = seed.wrapping_mul(0x9e37_79b9_7f4a_7c15);
+            let mut rand = move || {
+                x ^= x << 13;
+                x ^= x >> 7;
+                x ^= x << 17;
+                x
+            };
+            let (mut judge, mut pooled) = (CellJudge::default(), LoadEvidence::default());
+            let (mut fresh, mut incremental) = (Vec::new(), Vec::new());
+            let mut last = None;
+            let mut t = 0.0;
+            for _ in 0..150 {
+                let len = [2.0, 4.0, 9.0, 30.0, 120.0][(rand() % 5) as usize];
+                // The other program runs in bursts of a random length.
+                let burst = 20.0 + (rand() % 400) as f64;
+                let cpus: &[f64] = if rand().is_multiple_of(40) {
+                    &[0.0]
+                } else {
+                    &[0.0, 5.0]
+                };
+                let hog =
+                    move |c: usize, at: f64| c == 0 || ((at / burst) as u64).is_multiple_of(2);
+                let run = ticked_run(t, len, cpus, hog, 0.6);
+                t += len + 3.0;
+                let mut sample = Sample::default();
+                if !record_run(&mut sample, &run) {
+                    continue;
+                }
+                fresh.push(sample.clone());
+                incremental.push(sample);
+                if pooled.add(&run) {
+                    assert!(judge.add(&run));
+                }
+                let want = judge_runs(&mut fresh, &pooled);
+                let got = judge.judge(&mut incremental);
+                assert_eq!(got, want, "seed {seed}");
+                assert_eq!(incremental, fresh, "seed {seed}");
+                let busy = want.map(|w| w.busy);
+                flips += usize::from(last.is_some() && busy != last);
+                last = busy;
+            }
+        }
+        assert!(flips >= 5, "the verdict changed only {flips} times");
+    }
+
+    #[test]
+    fn a_cell_judge_starts_over_when_runs_are_taken_away() {
+        let runs = short_runs(|_| true);
+        let (mut samples, want) = judged(&runs);
+        let mut judge = CellJudge {
+            pooled: pool(&runs),
+            ..CellJudge::default()
+        };
+        assert_eq!(judge.judge(&mut samples), want);
+        // Fewer samples than judged before: counted again from the start.
+        let mut fewer = samples[..10].to_vec();
+        let summary = judge.judge(&mut fewer).unwrap();
+        assert_eq!(summary.runs, 10);
+        assert_eq!(summary.busy_runs, fewer.iter().filter(|s| s.busy).count());
     }
 }

@@ -270,7 +270,7 @@ pub fn run_sweep(
         sweep.live.push(Live {
             running,
             finished: false,
-            load: LoadEvidence::default(),
+            load: load::CellJudge::default(),
         });
     }
     // Cells that could not start are done already.
@@ -429,8 +429,8 @@ struct Live {
     running: Option<Running>,
     /// `CellDone` / `Failed` was sent (or the cell was cancelled).
     finished: bool,
-    /// The raw load evidence of the cell's timed runs, pooled.
-    load: LoadEvidence,
+    /// The raw load evidence of the cell's timed runs, pooled, and their verdicts so far.
+    load: load::CellJudge,
 }
 
 impl Live {
@@ -668,11 +668,11 @@ impl Sweep<'_> {
                     .is_some_and(|e| load::record_run(&mut sample, e));
                 cell.samples.push(sample);
                 if let (true, Some(evidence)) = (recorded, &evidence) {
-                    let pooled = &mut self.live[i].load;
-                    if pooled.add(evidence) {
+                    let judge = &mut self.live[i].load;
+                    if judge.add(evidence) {
                         self.load.add(evidence);
                     }
-                    cell.load = load::judge_runs(&mut cell.samples, pooled);
+                    cell.load = judge.judge(&mut cell.samples);
                     cell.busy_runs = cell.load.as_ref().map_or(0, |l| l.busy_runs);
                 }
                 crate::results::timeline::prune_while_measuring(cell);

@@ -357,6 +357,10 @@ pub enum ResultsError {
          this corelab reads (1 to {RESULTS_FORMAT_VERSION}): open it with a newer corelab"
     )]
     NewerFormat { path: String, found: u64 },
+    /// A figure no sweep writes (a cell of 0 workers, a negative time): the message names the
+    /// cell and quotes the value.
+    #[error("{path} contradicts itself: {message}")]
+    Contradiction { path: String, message: String },
     #[error("cannot write results file {path}: {source}")]
     Write {
         path: String,
@@ -600,6 +604,14 @@ impl ResultsFile {
                 crate::preset::limits::MAX_WORKER_COUNTS
             )));
         }
+        super::consistency::refuse_impossible(&file).map_err(|message| {
+            ResultsError::Contradiction {
+                path: origin.to_string(),
+                message,
+            }
+        })?;
+        // Stored counts are derived again from the samples they count.
+        super::consistency::reconcile(&mut file);
         // A timeline larger than any this corelab records (a hand-made or hostile file) is
         // left out: drawing hundreds of thousands of spans would stall the workbench.
         for cell in &mut file.cells {

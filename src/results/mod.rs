@@ -2,6 +2,7 @@
 
 mod cluster;
 mod configuration;
+mod consistency;
 pub mod costs;
 mod file;
 mod machine;
