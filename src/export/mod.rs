@@ -30,6 +30,6 @@ pub use chart_model::{
 };
 pub use csv::summary_csv;
 pub use glyphs::text_width;
-pub use markdown::{ReportImage, markdown_report};
+pub use markdown::{ReportImage, image_link, markdown_report};
 pub use table::summary_table;
 pub use trace::{chrome_trace, chrome_trace_json};
