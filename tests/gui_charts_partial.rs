@@ -101,3 +101,55 @@ fn a_complete_sweeps_chart_has_no_partial_note() {
     r.recompute();
     assert!(labels_starting(Some(&r), "· Hollow markers").is_empty());
 }
+
+/// Whether the box labelled `label` is ticked.
+fn ticked(h: &egui_kittest::Harness<'static, corelab::gui::WorkbenchApp>, label: &str) -> bool {
+    h.get_by_label(label).accesskit_node().toggled() == Some(eframe::egui::accesskit::Toggled::True)
+}
+
+/// A sweep of 1 to 64 workers: the worker axis starts log₂, and a log speedup axis is offered
+/// beside it, off until the user ticks it; on a linear worker axis it is not offered.
+#[test]
+fn a_log_speedup_axis_is_offered_with_a_log_worker_axis_and_off_by_default() {
+    let dir = tempfile::tempdir().unwrap();
+    let experiment = Experiment {
+        name: "Doublings".into(),
+        workers: vec![1, 2, 4, 8, 16, 32, 64],
+        models: vec![ModelKind::Sequential, ModelKind::Threads],
+        repetitions: 3,
+        ..Experiment::default()
+    };
+    let r = common::synthetic::synthetic_results(
+        experiment,
+        corelab::results::MachineInfo::default(),
+        [0.99, 1.0, 1.01],
+        |_, n| n.sqrt(),
+    );
+    let path = dir.path().join("wide.json");
+    r.save(&path).unwrap();
+    let mut h = harness(app(dir.path()));
+    h.step();
+    let ctx = h.ctx.clone();
+    let options = corelab::gui::GuiOptions {
+        results: Some(path),
+        ..Default::default()
+    };
+    h.state_mut()
+        .apply_startup(&ctx, &options, corelab::gui::screenshot::Outcome::default());
+    step_until(&mut h, "the file to load", |a| {
+        a.results().is_some() && !a.files_busy()
+    });
+    h.run();
+    assert!(
+        ticked(&h, "log₂ workers"),
+        "1 to 64 workers: log₂ by default"
+    );
+    assert!(!ticked(&h, "log speedup"), "off by default");
+    h.get_by_label("log speedup").click();
+    h.run();
+    assert!(ticked(&h, "log speedup"));
+    // Back to a linear worker axis: the log speedup box goes with it.
+    h.get_by_label("log₂ workers").click();
+    h.run();
+    assert!(h.query_by_label("log speedup").is_none());
+}

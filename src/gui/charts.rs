@@ -227,6 +227,9 @@ pub struct ChartView {
     /// Whether the user has set the time axis (the "log time" box).
     pub y_scale_chosen: bool,
     pub show_legend: bool,
+    /// A log₂ speedup axis on the speedup chart, offered where the worker axis is log₂ (the
+    /// ideal line is then straight and small speedups are not squashed); off by default.
+    pub log_speedup: bool,
 }
 
 impl Default for ChartView {
@@ -237,6 +240,7 @@ impl Default for ChartView {
             log_y: false,
             y_scale_chosen: false,
             show_legend: true,
+            log_speedup: false,
         }
     }
 }
@@ -488,6 +492,10 @@ pub fn show(
         {
             view.y_scale_chosen = true;
         }
+        if kind == ChartKind::Speedup && view.log_x {
+            ui.checkbox(&mut view.log_speedup, "log speedup")
+                .on_hover_text("A logarithmic speedup axis, with the log₂ worker axis: the ideal line stays straight and small speedups keep their room. Off until you set it.");
+        }
         ui.checkbox(&mut view.show_legend, "legend")
             .on_hover_text("Show the legend (in the plot corner with the fewest points).");
     });
@@ -495,7 +503,7 @@ pub fn show(
         view.store(ui.ctx(), kind);
     }
     let log_x = view.log_x;
-    let log_y = view.log_y && kind.supports_log_y();
+    let log_y = (view.log_y && kind.supports_log_y()) || log_speedup_axis(kind, &view);
     let tx = move |x: f64| if log_x { x.max(0.5).log2() } else { x };
     let ty = move |y: f64| {
         if log_y { y.max(1e-12).log10() } else { y }
@@ -905,6 +913,12 @@ fn draw_fit(
             .width(1.0)
             .allow_hover(false),
     );
+}
+
+/// Whether the speedup chart draws its y axis on a log scale: the user asked for it, and the
+/// worker axis is log₂ too (on a linear worker axis a log speedup would bend the ideal line).
+fn log_speedup_axis(kind: ChartKind, view: &ChartView) -> bool {
+    kind == ChartKind::Speedup && view.log_x && view.log_speedup
 }
 
 /// A series' points in plot coordinates, and the line drawn through them: the points
