@@ -1590,7 +1590,7 @@ fn write_outputs(runs: &[ChartRun<'_>], out: &OutputArgs) -> Result<()> {
             .flatten()
             .filter(|p| charts_written.contains(p))
             .take(1)
-            .map(|chart| relative_to(chart, path))
+            .map(|chart| crate::export::image_link(chart, path))
             .collect();
         let images: Vec<ReportImage<'_>> = links
             .iter()
@@ -1609,22 +1609,6 @@ fn write_outputs(runs: &[ChartRun<'_>], out: &OutputArgs) -> Result<()> {
         1 => bail!("not written: {}", failed[0]),
         n => bail!("{n} outputs not written: {}", failed.join("; ")),
     }
-}
-
-/// `target` as a link from the directory of `from` (a file): relative when it lies below that
-/// directory, else absolute.
-fn relative_to(target: &Path, from: &Path) -> String {
-    let abs = |p: &Path| std::path::absolute(p).unwrap_or_else(|_| p.to_path_buf());
-    let target_abs = abs(target);
-    let dir = abs(from)
-        .parent()
-        .map(Path::to_path_buf)
-        .unwrap_or_default();
-    target_abs
-        .strip_prefix(&dir)
-        .unwrap_or(&target_abs)
-        .to_string_lossy()
-        .replace('\\', "/")
 }
 
 #[cfg(test)]

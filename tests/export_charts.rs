@@ -147,7 +147,7 @@ fn speedup_chart_svg_is_well_formed_and_names_every_series() {
     let svg = render_svg(&runs, &ChartOptions::default()).unwrap();
     assert_well_formed_svg(&svg);
     for name in [
-        "sequential",
+        "sequential (baseline)",
         "threads",
         "processes",
         "gil-threads",
@@ -708,7 +708,7 @@ fn memory_chart_shows_peak_rss_in_mib_per_model() {
         labels,
         [
             "8 physical cores",
-            "sequential",
+            "sequential (baseline)",
             "threads",
             "processes",
             "gil-threads"
@@ -866,7 +866,7 @@ fn the_lost_updates_chart_plots_exact_shares_of_the_increments_asked_for() {
     assert_eq!(
         got,
         [
-            ("sequential: 0 lost", vec![(1.0, 0.0, None)]),
+            ("sequential (baseline): 0 lost", vec![(1.0, 0.0, None)]),
             (
                 "threads",
                 vec![
@@ -989,7 +989,7 @@ fn corelab_report_draws_lost_updates_and_refuses_them_without_contention_data() 
     );
     assert!(out.status.success(), "{out:?}");
     let svg = std::fs::read_to_string(dir.path().join("lost.svg")).unwrap();
-    assert!(svg.contains("sequential: 0 lost"));
+    assert!(svg.contains("sequential (baseline): 0 lost"));
     assert!(dir.path().join("lost.png").is_file());
 
     let out = corelab_cli(

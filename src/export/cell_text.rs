@@ -99,6 +99,15 @@ pub fn speedup_ci_words(c: &CellResult) -> Option<String> {
     })
 }
 
+/// A cell cancelled after some runs, for a chart's hover: `partial: cancelled after 3 runs`;
+/// `None` for a cell that completed (or has no runs).
+pub fn partial_words(c: &CellResult) -> Option<String> {
+    c.is_partial().then(|| match c.samples.len() {
+        1 => "partial: cancelled after 1 run".to_string(),
+        n => format!("partial: cancelled after {n} runs"),
+    })
+}
+
 /// The confidence interval of the median wall time, `low – high` seconds, with how precisely
 /// that pins the median (`±1.2%`: [`crate::stats::median_precision`]) once there are the 6
 /// runs a 95% interval needs, or its coverage when it is below 95% (fewer than 6 runs), e.g.

@@ -549,7 +549,7 @@ where
         .collect();
     if !partial.is_empty() {
         let text = format!(
-            "Interrupted sweep ({}): their points rest on those few runs",
+            "Interrupted sweep ({}): their points, drawn hollow, rest on those few runs",
             partial.join("; ")
         );
         lines(&text, &warning)?;
@@ -946,7 +946,7 @@ where
                 chart.plotting_area().strip_coord_spec().deref_area(),
                 at,
                 style.marker,
-                style.filled,
+                style.filled && !s.is_partial_at(p.0),
                 m.marker,
                 colour,
                 bg,

@@ -549,10 +549,20 @@ pub fn run_labels(runs: &[&ResultsFile], file_stems: &[Option<String>]) -> Vec<S
 /// The label of a model's series: the model id alone for one run, `model @ run label` when
 /// several runs are overlaid.
 pub fn series_label(model: ModelKind, run_label: &str, runs: usize) -> String {
+    let name = model_name(model);
     if runs > 1 {
-        format!("{model} @ {run_label}")
+        format!("{name} @ {run_label}")
     } else {
-        model.to_string()
+        name
+    }
+}
+
+/// A model's name in a legend, a hover and a chart's words: its id, and for the sequential
+/// model what it is, `sequential (baseline)`, as the workbench and the exports both say it.
+pub fn model_name(model: ModelKind) -> String {
+    match model {
+        ModelKind::Sequential => "sequential (baseline)".into(),
+        m => m.to_string(),
     }
 }
 
@@ -774,6 +784,16 @@ pub struct ChartSeries {
     /// Some of its runs were timed while the machine was busy (marked busy, or its cells'
     /// pooled ticks say so: see `CellResult::was_busy`).
     pub busy: bool,
+    /// The worker counts whose cell is partial (cancelled after some runs:
+    /// [`CellResult::is_partial`]): their markers are drawn hollow, with a note.
+    pub partial: Vec<f64>,
+}
+
+impl ChartSeries {
+    /// Whether the point at `workers` rests on a partial cell (drawn hollow).
+    pub fn is_partial_at(&self, workers: f64) -> bool {
+        self.partial.contains(&workers)
+    }
 }
 
 /// Which series to collect.
@@ -883,6 +903,11 @@ pub fn series_of(
             points,
             fit,
             busy: cells.iter().any(|c| c.was_busy()),
+            partial: cells
+                .iter()
+                .filter(|c| c.is_partial())
+                .map(|c| c.workers as f64)
+                .collect(),
         };
         series.label = legend_label(kind, &series, &series_label(model, label, runs));
         out.push(series);
@@ -1124,6 +1149,56 @@ pub fn busy_mark(results: &ResultsFile) -> Option<String> {
 
 #[cfg(test)]
 mod tests {
+    #[test]
+    fn partial_cells_are_marked_on_every_chart_kind_and_the_baseline_is_named() {
+        use super::*;
+        use crate::results::RunStatus;
+        let cell = |model, workers, status, walls: &[f64]| CellResult {
+            status,
+            ..CellResult::with_walls(model, workers, walls)
+        };
+        let mut r = ResultsFile {
+            status: RunStatus::Cancelled,
+            cells: vec![
+                cell(ModelKind::Sequential, 1, CellStatus::Ok, &[0.4; 6]),
+                cell(ModelKind::Threads, 1, CellStatus::Ok, &[0.41; 6]),
+                cell(
+                    ModelKind::Threads,
+                    2,
+                    CellStatus::Cancelled,
+                    &[0.21, 0.2, 0.22],
+                ),
+                cell(ModelKind::Threads, 4, CellStatus::Cancelled, &[]),
+            ],
+            ..ResultsFile::default()
+        };
+        r.experiment.models = vec![ModelKind::Sequential, ModelKind::Threads];
+        r.recompute();
+        let run = [ChartRun {
+            label: "r",
+            results: &r,
+        }];
+        for kind in [
+            ChartKind::Speedup,
+            ChartKind::Efficiency,
+            ChartKind::WallTime,
+        ] {
+            let series = collect_series(&run, kind, &SeriesFilter::default(), 4.0);
+            assert_eq!(series[0].label, "sequential (baseline)");
+            assert!(series[0].partial.is_empty());
+            let threads = &series[1];
+            // The cell cancelled before any run has no point; the one after 3 runs is partial.
+            let xs: Vec<f64> = threads.points.iter().map(|p| p.0).collect();
+            assert_eq!(xs, [1.0, 2.0], "{kind:?}");
+            assert_eq!(threads.partial, [2.0], "{kind:?}");
+            assert!(threads.is_partial_at(2.0) && !threads.is_partial_at(1.0));
+        }
+        assert_eq!(
+            partial_mark(&r).as_deref(),
+            Some("1 cell is partial: cancelled after 3 runs")
+        );
+    }
+
     #[test]
     fn curves_are_sampled_evenly_on_a_log_scale_between_their_ends() {
         let xs = super::curve_xs(1.0, 1024.0, 10);
@@ -1391,7 +1466,10 @@ mod tests {
         }];
         let series = collect_series(&run, ChartKind::LostUpdates, &SeriesFilter::default(), 4.0);
         let labels: Vec<&str> = series.iter().map(|s| s.label.as_str()).collect();
-        assert_eq!(labels, ["sequential: 0 lost", "threads", "gil-threads"]);
+        assert_eq!(
+            labels,
+            ["sequential (baseline): 0 lost", "threads", "gil-threads"]
+        );
         // The point is the median run, the bar spans the runs; none where every run lost the
         // same.
         assert_eq!(series[0].points, vec![(1.0, 0.0, None)]);

@@ -2,16 +2,19 @@
 
 use crate::results::{CellResult, ResultsFile};
 
-/// Bytes as MB (10^6), one decimal; `—` when unknown.
-pub fn megabytes(bytes: Option<u64>) -> String {
-    bytes.map_or("—".into(), |b| format!("{:.1}", b as f64 / 1e6))
+/// Bytes as MiB (2^20, the memory chart's unit: [`super::chart_model::mib`]), one decimal;
+/// `—` when unknown.
+pub fn mebibytes(bytes: Option<u64>) -> String {
+    bytes.map_or("—".into(), |b| {
+        format!("{:.1}", super::chart_model::mib(b))
+    })
 }
 
 fn count(v: Option<u64>) -> String {
     v.map_or("—".into(), |x| x.to_string())
 }
 
-/// Per cell: processes, peak RSS, PSS, USS (MB), voluntary / involuntary switches,
+/// Per cell: processes, peak RSS, PSS, USS (MiB), voluntary / involuntary switches,
 /// migrations and bytes moved between processes per run (medians).
 fn row(c: &CellResult) -> Option<[String; 10]> {
     let k = c.costs.as_ref()?;
@@ -19,9 +22,9 @@ fn row(c: &CellResult) -> Option<[String; 10]> {
         c.model_id().to_string(),
         c.workers.to_string(),
         k.processes.to_string(),
-        megabytes(c.peak_rss_bytes),
-        megabytes(k.pss_bytes),
-        megabytes(k.uss_bytes),
+        mebibytes(c.peak_rss_bytes),
+        mebibytes(k.pss_bytes),
+        mebibytes(k.uss_bytes),
         k.voluntary_switches.to_string(),
         k.involuntary_switches.to_string(),
         count(k.migrations),
@@ -33,9 +36,9 @@ const HEADS: [&str; 10] = [
     "model",
     "workers",
     "procs",
-    "peak RSS MB",
-    "PSS MB",
-    "USS MB",
+    "peak RSS MiB",
+    "PSS MiB",
+    "USS MiB",
     "vol. sw.",
     "invol. sw.",
     "migrations",
@@ -133,7 +136,8 @@ mod tests {
         r.cells.push(CellResult {
             model: Some(ModelKind::Processes),
             workers: 2,
-            peak_rss_bytes: Some(36_300_000),
+            // 36.3 MiB (2^20 bytes each, as the memory chart counts them): 38.1 MB.
+            peak_rss_bytes: Some(38_063_309),
             costs: Some(CellCosts {
                 processes: 3,
                 voluntary_switches: 20,
@@ -147,6 +151,7 @@ mod tests {
         r.cells.push(CellResult::default());
         let t = costs_table(&r);
         assert_eq!(t.lines().count(), 4, "{t}");
+        assert!(t.contains("peak RSS MiB") && !t.contains(" MB "), "{t}");
         let row = t.lines().nth(2).unwrap_or_default();
         for want in ["processes", "3", "36.3", "20", "7", "1952"] {
             assert!(row.contains(want), "{want} in {row}");

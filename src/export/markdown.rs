@@ -17,6 +17,56 @@ pub struct ReportImage<'a> {
     pub path: &'a str,
 }
 
+/// A link's destination as Markdown reads it: in angle brackets where a space, a parenthesis
+/// or an angle bracket would end or break it (`<my charts/c.png>`).
+fn link_target(path: &str) -> String {
+    if path.contains([' ', '(', ')', '<', '>']) {
+        format!("<{}>", path.replace('<', "%3C").replace('>', "%3E"))
+    } else {
+        path.to_string()
+    }
+}
+
+/// `target` as a link from the Markdown file `markdown`: relative to the Markdown file's
+/// folder (`c.png`, `charts/c.png`, `../charts/c.png`), so that the report's folder can be
+/// moved or published with its charts; absolute only where no relative path exists (another
+/// drive). Both paths are made absolute from the current directory and `.`/`..` resolved by
+/// name (no symbolic link is followed). `/` separates the parts on every system.
+pub fn image_link(target: &std::path::Path, markdown: &std::path::Path) -> String {
+    use std::path::{Component, Path, PathBuf};
+    let normal = |p: &Path| -> PathBuf {
+        let abs = std::path::absolute(p).unwrap_or_else(|_| p.to_path_buf());
+        let mut out = PathBuf::new();
+        for c in abs.components() {
+            match c {
+                Component::CurDir => {}
+                Component::ParentDir => {
+                    out.pop();
+                }
+                c => out.push(c),
+            }
+        }
+        out
+    };
+    let target = normal(target);
+    let mut dir = normal(markdown);
+    dir.pop();
+    let (t, d): (Vec<Component<'_>>, Vec<Component<'_>>) =
+        (target.components().collect(), dir.components().collect());
+    let common = t.iter().zip(&d).take_while(|(a, b)| a == b).count();
+    // Nothing in common, not even the root (another drive): only the absolute path works.
+    if common == 0 {
+        return target.to_string_lossy().replace('\\', "/");
+    }
+    let mut parts: Vec<String> = vec!["..".to_string(); d.len() - common];
+    parts.extend(
+        t[common..]
+            .iter()
+            .map(|c| c.as_os_str().to_string_lossy().into_owned()),
+    );
+    parts.join("/")
+}
+
 /// The report of every run in `runs` (one section each), linking `images` at the top.
 pub fn markdown_report(runs: &[ChartRun<'_>], images: &[ReportImage<'_>]) -> String {
     let mut out = String::new();
@@ -27,7 +77,11 @@ pub fn markdown_report(runs: &[ChartRun<'_>], images: &[ReportImage<'_>]) -> Str
         out.push_str(&format!("# Comparison: {}\n\n", md(&labels.join(" vs "))));
     }
     for img in images {
-        out.push_str(&format!("![{}]({})\n\n", md(img.alt), img.path));
+        out.push_str(&format!(
+            "![{}]({})\n\n",
+            md(img.alt),
+            link_target(img.path)
+        ));
     }
     let fits: Vec<Vec<ModelFit>> = runs.iter().map(|r| fit_results(r.results)).collect();
     let compared: Vec<(&str, &ResultsFile)> = runs.iter().map(|r| (r.label, r.results)).collect();
@@ -558,6 +612,34 @@ fn machine_fit_rows(r: &ResultsFile) -> Vec<(&'static str, String)> {
 
 #[cfg(test)]
 mod tests {
+
+    #[test]
+    fn a_charts_link_is_relative_to_the_markdown_files_folder() {
+        use std::path::Path;
+        let link = |chart: &str, md: &str| image_link(Path::new(chart), Path::new(md));
+        assert_eq!(link("c.png", "r.md"), "c.png");
+        assert_eq!(link("dir1/c.png", "dir1/r.md"), "c.png");
+        assert_eq!(link("dir2/c.png", "dir1/r.md"), "../dir2/c.png");
+        assert_eq!(link("charts/c.png", "r.md"), "charts/c.png");
+        assert_eq!(link("c.png", "a/b/r.md"), "../../c.png");
+        assert_eq!(link("/srv/www/c.png", "/srv/r/./x/../r.md"), "../www/c.png");
+        // A relative path against an absolute one: both from the current directory.
+        let here = std::env::current_dir().unwrap();
+        let md = here.join("out/r.md");
+        assert_eq!(link("out/c.svg", md.to_str().unwrap()), "c.svg");
+        // A destination Markdown would cut at the space is put in angle brackets.
+        let text = markdown_report(
+            &[ChartRun {
+                label: "x",
+                results: &crate::results::ResultsFile::default(),
+            }],
+            &[ReportImage {
+                alt: "speedup",
+                path: "../my charts/c.png",
+            }],
+        );
+        assert!(text.contains("![speedup](<../my charts/c.png>)"), "{text}");
+    }
     use super::*;
     use crate::preset::Experiment;
     use crate::results::{CellResult, Sample};

@@ -15,7 +15,7 @@ pub mod trace;
 
 pub use cell_text::{
     fixed as fixed_text, lost_updates as lost_updates_text, median_ci as median_ci_text,
-    outliers as outliers_text, precision as median_precision,
+    outliers as outliers_text, partial_words, precision as median_precision,
     precision_target as precision_target_text, precision_target_met, precision_text,
     seconds as seconds_text, seconds_range as seconds_range_text, speedup_ci as speedup_ci_text,
     speedup_ci_words,
@@ -30,6 +30,6 @@ pub use chart_model::{
 };
 pub use csv::summary_csv;
 pub use glyphs::text_width;
-pub use markdown::{ReportImage, markdown_report};
+pub use markdown::{ReportImage, image_link, markdown_report};
 pub use table::summary_table;
 pub use trace::{chrome_trace, chrome_trace_json};

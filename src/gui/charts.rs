@@ -96,10 +96,7 @@ impl ChartKind {
 }
 
 fn series_name(model: ModelKind) -> String {
-    match model {
-        ModelKind::Sequential => "sequential (baseline)".into(),
-        m => m.id().into(),
-    }
+    chart_model::model_name(model)
 }
 
 fn hover_texts(
@@ -111,6 +108,11 @@ fn hover_texts(
     for cell in &results.cells {
         let Some(model) = cell.model else { continue };
         let mut lines = vec![format!("{} × {} workers", name(model), cell.workers)];
+        if let Some(partial) = export::partial_words(cell) {
+            lines.push(format!(
+                "{partial} (hollow marker): the sweep was cancelled"
+            ));
+        }
         if let Some(w) = &cell.wall {
             lines.push(format!(
                 "wall time: median {} s (min {}, max {}, n = {})",
@@ -137,9 +139,10 @@ fn hover_texts(
                 _ => String::new(),
             };
             lines.push(format!("speedup: {s:.3}×{range}"));
-            if let (Some(l), Some(h)) = (cell.speedup_ci_low, cell.speedup_ci_high) {
+            // The same words as the Results table's: the interval's real coverage.
+            if let Some(ci) = export::speedup_ci_words(cell) {
                 lines.push(format!(
-                    "speedup CI: {l:.3}–{h:.3}× (the baseline's uncertainty included)"
+                    "speedup: {ci} (the baseline's uncertainty included)"
                 ));
             }
         }
@@ -224,6 +227,9 @@ pub struct ChartView {
     /// Whether the user has set the time axis (the "log time" box).
     pub y_scale_chosen: bool,
     pub show_legend: bool,
+    /// A log₂ speedup axis on the speedup chart, offered where the worker axis is log₂ (the
+    /// ideal line is then straight and small speedups are not squashed); off by default.
+    pub log_speedup: bool,
 }
 
 impl Default for ChartView {
@@ -234,6 +240,7 @@ impl Default for ChartView {
             log_y: false,
             y_scale_chosen: false,
             show_legend: true,
+            log_speedup: false,
         }
     }
 }
@@ -446,6 +453,9 @@ pub fn show(
             ))
             .on_hover_text(style::help::FITS);
         }
+        if let Some(partial) = results.and_then(chart_model::partial_mark) {
+            ui.weak(format!("· Hollow markers: {partial} (interrupted sweep)."));
+        }
         if !layers.compare.is_empty() {
             ui.weak("· Compared runs: own line pattern, hollow markers.")
                 .on_hover_text(style::COMPARED_RUNS);
@@ -482,6 +492,10 @@ pub fn show(
         {
             view.y_scale_chosen = true;
         }
+        if kind == ChartKind::Speedup && view.log_x {
+            ui.checkbox(&mut view.log_speedup, "log speedup")
+                .on_hover_text("A logarithmic speedup axis, with the log₂ worker axis: the ideal line stays straight and small speedups keep their room. Off until you set it.");
+        }
         ui.checkbox(&mut view.show_legend, "legend")
             .on_hover_text("Show the legend (in the plot corner with the fewest points).");
     });
@@ -489,7 +503,7 @@ pub fn show(
         view.store(ui.ctx(), kind);
     }
     let log_x = view.log_x;
-    let log_y = view.log_y && kind.supports_log_y();
+    let log_y = (view.log_y && kind.supports_log_y()) || log_speedup_axis(kind, &view);
     let tx = move |x: f64| if log_x { x.max(0.5).log2() } else { x };
     let ty = move |y: f64| {
         if log_y { y.max(1e-12).log10() } else { y }
@@ -901,6 +915,12 @@ fn draw_fit(
     );
 }
 
+/// Whether the speedup chart draws its y axis on a log scale: the user asked for it, and the
+/// worker axis is log₂ too (on a linear worker axis a log speedup would bend the ideal line).
+fn log_speedup_axis(kind: ChartKind, view: &ChartView) -> bool {
+    kind == ChartKind::Speedup && view.log_x && view.log_speedup
+}
+
 /// A series' points in plot coordinates, and the line drawn through them: the points
 /// themselves, or for a model measured at one worker count only (the sequential baseline) a
 /// horizontal line from its point to `x_hi`.
@@ -963,13 +983,27 @@ fn draw_series(
             }
         }
     }
-    plot_ui.points(
-        Points::new(name, xy)
+    // A partial cell (cancelled after some runs) is drawn hollow, as the exports draw it.
+    let (partial, whole): (Vec<_>, Vec<_>) = s
+        .points
+        .iter()
+        .zip(xy)
+        .partition(|(p, _)| s.is_partial_at(p.0));
+    for (points, filled) in [(whole, model_style.filled), (partial, false)] {
+        if points.is_empty() {
+            continue;
+        }
+        plot_ui.points(
+            Points::new(
+                name,
+                points.into_iter().map(|(_, xy)| xy).collect::<Vec<_>>(),
+            )
             .color(color)
             .radius(4.5)
-            .filled(model_style.filled)
+            .filled(filled)
             .shape(style::marker_shape(model_style.marker)),
-    );
+        );
+    }
 }
 
 #[cfg(test)]
@@ -987,7 +1021,54 @@ mod tests {
             horizontal: false,
             fit: Vec::new(),
             busy: false,
+            partial: Vec::new(),
         }
+    }
+
+    #[test]
+    fn a_partial_cells_hover_says_so_and_gives_its_intervals_real_coverage() {
+        use crate::results::{CellResult, CellStatus};
+        let cell = |model, workers, status, walls: &[f64]| CellResult {
+            status,
+            ..CellResult::with_walls(model, workers, walls)
+        };
+        let mut r = ResultsFile {
+            cells: vec![
+                cell(ModelKind::Sequential, 1, CellStatus::Ok, &[0.4; 6]),
+                // Complete, but 3 runs: no 95% interval either.
+                cell(ModelKind::Threads, 1, CellStatus::Ok, &[0.41, 0.4, 0.42]),
+                cell(
+                    ModelKind::Threads,
+                    2,
+                    CellStatus::Cancelled,
+                    &[0.21, 0.2, 0.22],
+                ),
+            ],
+            ..ResultsFile::default()
+        };
+        r.recompute();
+        let mut hovers = HashMap::new();
+        hover_texts(ChartKind::Speedup, &r, &series_name, &mut hovers);
+        let hover = |m: ModelKind, w: usize| hovers[&(series_name(m), w)].clone();
+        for (workers, cell) in [(1, &r.cells[1]), (2, &r.cells[2])] {
+            let text = hover(ModelKind::Threads, workers);
+            // The Results table's words, coverage and all.
+            let words = export::speedup_ci_words(cell).unwrap();
+            assert!(!words.starts_with("95%"), "{words}");
+            assert!(text.contains(&format!("speedup: {words}")), "{text}");
+            assert!(!text.contains("95% CI"), "{text}");
+        }
+        let partial = hover(ModelKind::Threads, 2);
+        assert!(
+            partial.contains("partial: cancelled after 3 runs (hollow marker)"),
+            "{partial}"
+        );
+        assert!(!hover(ModelKind::Threads, 1).contains("partial"));
+        let baseline = hover(ModelKind::Sequential, 1);
+        assert!(
+            baseline.starts_with("sequential (baseline) × 1 workers"),
+            "{baseline}"
+        );
     }
 
     #[test]
@@ -1137,6 +1218,7 @@ mod tests {
             points: vec![(1.0, 1.0, Some((0.5, 7.9))), (8.0, 8.0, None)],
             fit: Vec::new(),
             busy: false,
+            partial: Vec::new(),
         };
         let id = |v: f64| v;
         let samples = legend_samples(&[series], &id, &id, 8.0);

@@ -1,0 +1,155 @@
+#![allow(clippy::unwrap_used)] // Test code: a panic is a failed test.
+#![cfg(feature = "gui")]
+//! The workbench's charts mark the cells of an interrupted sweep as partial.
+
+mod common;
+
+use common::gui::{app, harness, step_until};
+
+use corelab::preset::{Experiment, ModelKind};
+use corelab::results::{CellResult, CellStatus, ResultsFile, RunStatus, Sample};
+use egui_kittest::kittest::{NodeT, Queryable};
+
+fn cell(model: ModelKind, workers: usize, status: CellStatus, walls: &[f64]) -> CellResult {
+    CellResult {
+        model: Some(model),
+        workers,
+        status,
+        samples: walls
+            .iter()
+            .map(|&wall_s| Sample {
+                wall_s,
+                cpu_s: wall_s,
+                ..Sample::default()
+            })
+            .collect(),
+        ..CellResult::default()
+    }
+}
+
+/// A sweep cancelled in its second cell of threads: 3 runs of 6 kept.
+fn interrupted() -> ResultsFile {
+    let mut r = ResultsFile {
+        status: RunStatus::Cancelled,
+        experiment: Experiment {
+            name: "interrupted".into(),
+            workers: vec![1, 2],
+            models: vec![ModelKind::Sequential, ModelKind::Threads],
+            ..Experiment::default()
+        },
+        cells: vec![
+            cell(ModelKind::Sequential, 1, CellStatus::Ok, &[0.4; 6]),
+            cell(ModelKind::Threads, 1, CellStatus::Ok, &[0.41; 6]),
+            cell(
+                ModelKind::Threads,
+                2,
+                CellStatus::Cancelled,
+                &[0.21, 0.2, 0.22],
+            ),
+        ],
+        ..ResultsFile::default()
+    };
+    r.recompute();
+    r
+}
+
+/// The labels starting with `prefix` on the shown tab after `results` are loaded.
+fn labels_starting(results: Option<&ResultsFile>, prefix: &str) -> Vec<String> {
+    let dir = tempfile::tempdir().unwrap();
+    let mut h = harness(app(dir.path()));
+    h.step();
+    if let Some(r) = results {
+        let path = dir.path().join("c.json");
+        r.save(&path).unwrap();
+        let ctx = h.ctx.clone();
+        let options = corelab::gui::GuiOptions {
+            results: Some(path),
+            ..Default::default()
+        };
+        h.state_mut()
+            .apply_startup(&ctx, &options, corelab::gui::screenshot::Outcome::default());
+        step_until(&mut h, "the file to load", |a| {
+            a.results().is_some() && !a.files_busy()
+        });
+    }
+    h.run();
+    h.query_all_by(|n| {
+        n.label()
+            .or_else(|| n.value())
+            .is_some_and(|l| l.starts_with(prefix))
+    })
+    .map(|n| {
+        let node = n.accesskit_node();
+        node.label().or_else(|| node.value()).unwrap_or_default()
+    })
+    .collect()
+}
+
+#[test]
+fn an_interrupted_sweeps_chart_says_its_hollow_markers_are_partial_cells() {
+    let labels = labels_starting(Some(&interrupted()), "· Hollow markers");
+    // The wrapped line is one label (accesskit also lists its first text run on its own).
+    let note = "· Hollow markers: 1 cell is partial: cancelled after 3 runs (interrupted sweep).";
+    assert!(labels.iter().any(|l| l == note), "{labels:?}");
+}
+
+#[test]
+fn a_complete_sweeps_chart_has_no_partial_note() {
+    let mut r = interrupted();
+    r.cells[2].status = CellStatus::Ok;
+    r.status = RunStatus::Complete;
+    r.recompute();
+    assert!(labels_starting(Some(&r), "· Hollow markers").is_empty());
+}
+
+/// Whether the box labelled `label` is ticked.
+fn ticked(h: &egui_kittest::Harness<'static, corelab::gui::WorkbenchApp>, label: &str) -> bool {
+    h.get_by_label(label).accesskit_node().toggled() == Some(eframe::egui::accesskit::Toggled::True)
+}
+
+/// A sweep of 1 to 64 workers: the worker axis starts log₂, and a log speedup axis is offered
+/// beside it, off until the user ticks it; on a linear worker axis it is not offered.
+#[test]
+fn a_log_speedup_axis_is_offered_with_a_log_worker_axis_and_off_by_default() {
+    let dir = tempfile::tempdir().unwrap();
+    let experiment = Experiment {
+        name: "Doublings".into(),
+        workers: vec![1, 2, 4, 8, 16, 32, 64],
+        models: vec![ModelKind::Sequential, ModelKind::Threads],
+        repetitions: 3,
+        ..Experiment::default()
+    };
+    let r = common::synthetic::synthetic_results(
+        experiment,
+        corelab::results::MachineInfo::default(),
+        [0.99, 1.0, 1.01],
+        |_, n| n.sqrt(),
+    );
+    let path = dir.path().join("wide.json");
+    r.save(&path).unwrap();
+    let mut h = harness(app(dir.path()));
+    h.step();
+    let ctx = h.ctx.clone();
+    let options = corelab::gui::GuiOptions {
+        results: Some(path),
+        ..Default::default()
+    };
+    h.state_mut()
+        .apply_startup(&ctx, &options, corelab::gui::screenshot::Outcome::default());
+    step_until(&mut h, "the file to load", |a| {
+        a.results().is_some() && !a.files_busy()
+    });
+    h.run();
+    assert!(
+        ticked(&h, "log₂ workers"),
+        "1 to 64 workers: log₂ by default"
+    );
+    assert!(!ticked(&h, "log speedup"), "off by default");
+    h.get_by_label("log speedup").click();
+    h.run();
+    assert!(ticked(&h, "log speedup"));
+    // Back to a linear worker axis: the log speedup box goes with it.
+    h.get_by_label("log₂ workers").click();
+    h.run();
+    assert!(h.query_by_label("log speedup").is_none());
+}
