@@ -342,7 +342,12 @@ fn comparing_runs_adds_labelled_series() {
     assert!(h.query_by_label("comparing Laptop with Server").is_some());
     // The legend names each series `model @ run (line pattern)`, the shown run's as well: the
     // legend's dot is the model's colour in every run, so the pattern is said in words.
-    let label = corelab::export::series_label(ModelKind::Threads, "Server", 2);
+    let label = corelab::export::series_label(
+        ModelKind::Threads,
+        corelab::preset::Baseline::Sequential,
+        "Server",
+        2,
+    );
     assert_eq!(label, "threads @ Server");
     let label = format!("{label} (dashed)");
     assert!(h.query_by_label(&label).is_some(), "legend shows {label}");

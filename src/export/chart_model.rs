@@ -4,7 +4,7 @@
 //! SVG/PNG agree.
 
 use crate::analysis::{ModelFit, fit_results};
-use crate::preset::{self, ModelKind, TaskKind};
+use crate::preset::{self, Baseline, ModelKind, TaskKind};
 use crate::results::{CellResult, CellStatus, ResultsFile};
 
 /// Which quantity is on the y axis.
@@ -548,8 +548,8 @@ pub fn run_labels(runs: &[&ResultsFile], file_stems: &[Option<String>]) -> Vec<S
 
 /// The label of a model's series: the model id alone for one run, `model @ run label` when
 /// several runs are overlaid.
-pub fn series_label(model: ModelKind, run_label: &str, runs: usize) -> String {
-    let name = model_name(model);
+pub fn series_label(model: ModelKind, baseline: Baseline, run_label: &str, runs: usize) -> String {
+    let name = model_name(model, baseline);
     if runs > 1 {
         format!("{name} @ {run_label}")
     } else {
@@ -558,11 +558,13 @@ pub fn series_label(model: ModelKind, run_label: &str, runs: usize) -> String {
 }
 
 /// A model's name in a legend, a hover and a chart's words: its id, and for the sequential
-/// model what it is, `sequential (baseline)`, as the workbench and the exports both say it.
-pub fn model_name(model: ModelKind) -> String {
-    match model {
-        ModelKind::Sequential => "sequential (baseline)".into(),
-        m => m.to_string(),
+/// model, where it is the baseline, what it is, `sequential (baseline)`, as the workbench and
+/// the exports both say it. Where each model is its own baseline (`same-model-one-worker`),
+/// the sequential model is no one's baseline and is called by its id.
+pub fn model_name(model: ModelKind, baseline: Baseline) -> String {
+    match (model, baseline) {
+        (ModelKind::Sequential, Baseline::Sequential) => "sequential (baseline)".into(),
+        (m, _) => m.to_string(),
     }
 }
 
@@ -909,7 +911,11 @@ pub fn series_of(
                 .map(|c| c.workers as f64)
                 .collect(),
         };
-        series.label = legend_label(kind, &series, &series_label(model, label, runs));
+        series.label = legend_label(
+            kind,
+            &series,
+            &series_label(model, results.experiment.baseline, label, runs),
+        );
         out.push(series);
     }
     out
@@ -1150,6 +1156,23 @@ pub fn busy_mark(results: &ResultsFile) -> Option<String> {
 #[cfg(test)]
 mod tests {
     #[test]
+    fn sequential_is_called_the_baseline_only_where_it_is_one() {
+        assert_eq!(
+            model_name(ModelKind::Sequential, Baseline::Sequential),
+            "sequential (baseline)"
+        );
+        // Lock contention: each model against its own one worker; sequential is no baseline.
+        assert_eq!(
+            model_name(ModelKind::Sequential, Baseline::SameModelOneWorker),
+            "sequential"
+        );
+        assert_eq!(
+            model_name(ModelKind::Threads, Baseline::Sequential),
+            "threads"
+        );
+    }
+
+    #[test]
     fn partial_cells_are_marked_on_every_chart_kind_and_the_baseline_is_named() {
         use super::*;
         use crate::results::RunStatus;
@@ -1258,9 +1281,12 @@ mod tests {
 
     #[test]
     fn labels_name_the_run_only_when_overlaid() {
-        assert_eq!(series_label(ModelKind::Threads, "big", 1), "threads");
         assert_eq!(
-            series_label(ModelKind::GilThreads, "big", 2),
+            series_label(ModelKind::Threads, Baseline::Sequential, "big", 1),
+            "threads"
+        );
+        assert_eq!(
+            series_label(ModelKind::GilThreads, Baseline::Sequential, "big", 2),
             "gil-threads @ big"
         );
         let mut r = ResultsFile::default();

@@ -52,6 +52,8 @@ pub struct Layers<'a> {
     pub labels: &'a [String],
     /// Runs overlaid for comparison.
     pub compare: &'a [CompareRun],
+    /// The shown results' baseline (compared runs have their own, in their results).
+    pub baseline: crate::preset::Baseline,
     /// The shown results' fits (see [`crate::analysis::fit_results`]).
     pub fits: &'a [ModelFit],
     /// Draw the fitted curves.
@@ -62,15 +64,22 @@ impl Layers<'_> {
     /// The name of a series of `model` in run `run` (0: the shown results, then `compare`).
     pub fn series_name(&self, model: ModelKind, run: usize) -> String {
         let runs = 1 + self.compare.len();
+        let baseline = match run {
+            0 => self.baseline,
+            r => self
+                .compare
+                .get(r - 1)
+                .map_or(self.baseline, |c| c.results.experiment.baseline),
+        };
         if runs == 1 {
-            return series_name(model);
+            return series_name(model, baseline);
         }
         // egui_plot's legend shows a series as a coloured dot, the same for every run of a
         // model: the line pattern that tells runs apart is said in words.
         let label = self.labels.get(run).map_or("", String::as_str);
         format!(
             "{} ({})",
-            series_label(model, label, runs),
+            series_label(model, baseline, label, runs),
             chart_model::run_dash(run).name()
         )
     }
@@ -95,8 +104,8 @@ impl ChartKind {
     }
 }
 
-fn series_name(model: ModelKind) -> String {
-    chart_model::model_name(model)
+fn series_name(model: ModelKind, baseline: crate::preset::Baseline) -> String {
+    chart_model::model_name(model, baseline)
 }
 
 fn hover_texts(
@@ -1048,8 +1057,9 @@ mod tests {
         };
         r.recompute();
         let mut hovers = HashMap::new();
-        hover_texts(ChartKind::Speedup, &r, &series_name, &mut hovers);
-        let hover = |m: ModelKind, w: usize| hovers[&(series_name(m), w)].clone();
+        let name = |m: ModelKind| series_name(m, r.experiment.baseline);
+        hover_texts(ChartKind::Speedup, &r, &name, &mut hovers);
+        let hover = |m: ModelKind, w: usize| hovers[&(name(m), w)].clone();
         for (workers, cell) in [(1, &r.cells[1]), (2, &r.cells[2])] {
             let text = hover(ModelKind::Threads, workers);
             // The Results table's words, coverage and all.

@@ -550,6 +550,10 @@ impl WorkbenchApp {
         let layers = Layers {
             labels: &labels,
             compare: &self.compare,
+            baseline: self
+                .results
+                .as_ref()
+                .map_or(self.experiment.baseline, |r| r.experiment.baseline),
             fits: self.fits.fits(),
             show_fits: self.show_fits,
         };
