@@ -302,7 +302,10 @@ fn io_scales_past_the_cores(ctx: &Ctx, cores: usize) -> Lesson {
     let need = thresholds::io_min(cores);
     let l = lesson(
         "I/O-bound threads scale past the core count, GIL or not",
-        format!("threads and gil-threads × {w} ≥ {need:.2}× on {cores} cores"),
+        format!(
+            "threads and gil-threads × {w} ≥ {need:.2}× on {cores} core{}",
+            if cores == 1 { "" } else { "s" }
+        ),
     );
     let mut exp = experiment(
         TaskKind::Io,
