@@ -439,7 +439,9 @@ impl WorkbenchApp {
 
     pub(super) fn central(&mut self, ui: &mut egui::Ui) {
         let ctx = ui.ctx().clone();
-        ui.horizontal(|ui| {
+        // Wrapped: zoomed in for a projector (Ctrl+plus), the tabs go on a second line rather
+        // than off the window's edge.
+        ui.horizontal_wrapped(|ui| {
             for tab in Tab::ALL {
                 let shortcut = ctx.format_shortcut(&command::tab_shortcut(tab));
                 // A chart these results cannot draw (lost updates without a counter) is
