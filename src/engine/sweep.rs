@@ -171,6 +171,7 @@ pub fn preflight(exp: &Experiment) -> Result<Option<PythonInfo>, EngineError> {
 /// Only looked at, never read or run: a missing module would otherwise fail every cell in
 /// turn, each after its interpreter or pool had started.
 pub fn task_preflight(exp: &Experiment) -> Result<(), EngineError> {
+    waits_fit_the_timeout(exp)?;
     if exp.task.kind == crate::preset::TaskKind::Function {
         let file = std::path::Path::new(exp.task.function.file.trim());
         match std::fs::metadata(file) {
@@ -190,6 +191,53 @@ pub fn task_preflight(exp: &Experiment) -> Result<(), EngineError> {
         }
     }
     Ok(())
+}
+
+/// Refuses a sweep whose runs cannot end within `timeout_s` whatever the machine: a task that
+/// waits (`io` sleeps, `mixed` compute and wait) takes at least its wait, so one run of a cell
+/// that has `w` tasks in flight takes at least ⌈tasks / w⌉ such waits. Without this, a preset
+/// of 32 one-minute sleeps against a 30 s timeout was accepted, and each cell failed after
+/// 30 s. A calibrated task (`target_run_s`) is sized below the timeout at run time instead.
+fn waits_fit_the_timeout(exp: &Experiment) -> Result<(), EngineError> {
+    use crate::preset::{IoMode, TaskKind};
+    if exp.target_run_s > 0.0 {
+        return Ok(());
+    }
+    let task = &exp.task;
+    let (per_task_s, what) = match task.kind {
+        TaskKind::Io if task.io.mode == IoMode::Sleep => {
+            (task.io.sleep_ms / 1000.0, "io.sleep_ms of waiting")
+        }
+        TaskKind::Mixed => (
+            (task.mixed.compute_ms + task.mixed.wait_ms) / 1000.0,
+            "mixed.compute_ms + wait_ms",
+        ),
+        _ => return Ok(()),
+    };
+    let tasks = u64::from(task.tasks.max(1));
+    let slowest = sweep_plan(exp).into_iter().map(|(model, w)| {
+        let in_flight = if model.is_single_worker() {
+            1
+        } else {
+            w.max(1) as u64
+        };
+        let rounds = tasks.div_ceil(in_flight);
+        (model, w, rounds as f64 * per_task_s)
+    });
+    // The first of the slowest (the sequential baseline before a model's own one worker).
+    let Some((model, w, floor_s)) = slowest.min_by(|a, b| b.2.total_cmp(&a.2)) else {
+        return Ok(());
+    };
+    if floor_s < exp.timeout_s {
+        return Ok(());
+    }
+    Err(EngineError::TaskUnavailable(format!(
+        "one run of {model} × {w} would take at least {floor_s:.1} s ({tasks} tasks of \
+         {per_task_s:.3} s each, {} at a time; {what}), but timeout_s is {} s: every such run \
+         would be stopped; raise timeout_s, or lower the waits or the number of tasks",
+        if model.is_single_worker() { 1 } else { w },
+        exp.timeout_s
+    )))
 }
 
 /// Runs a whole sweep on the calling thread, reporting through `emit`. Returns the results,
@@ -874,6 +922,51 @@ pub fn spawn_sweep(
 mod tests {
     use super::*;
     use crate::preset::TaskSpec;
+
+    #[test]
+    fn waits_longer_than_the_timeout_are_refused_before_any_cell() {
+        use crate::preset::{IoMode, TaskKind};
+        let mut exp = Experiment {
+            models: vec![ModelKind::Sequential, ModelKind::Threads],
+            workers: vec![1, 2],
+            timeout_s: 30.0,
+            ..Experiment::default()
+        };
+        exp.task.kind = TaskKind::Io;
+        exp.task.io.mode = IoMode::Sleep;
+        exp.task.tasks = 32;
+        exp.task.io.sleep_ms = 60_000.0;
+        let e = task_preflight(&exp).unwrap_err().to_string();
+        assert!(
+            e.contains(
+                "one run of sequential × 1 would take at least 1920.0 s (32 tasks of 60.000 s each, 1 at a time; io.sleep_ms of waiting)"
+            ),
+            "{e}"
+        );
+        assert!(e.contains("but timeout_s is 30 s"), "{e}");
+        // 32 × 0.9 s at one worker: 28.8 s, within the 30 s.
+        exp.task.io.sleep_ms = 900.0;
+        assert!(task_preflight(&exp).is_ok());
+        // Every plan has a cell of one worker (the sequential baseline, or each model's own one
+        // worker), which waits for the tasks one after another.
+        exp.models = vec![ModelKind::Threads];
+        exp.workers = vec![4, 8];
+        exp.baseline = crate::preset::Baseline::SameModelOneWorker;
+        exp.task.io.sleep_ms = 5_000.0;
+        let e = task_preflight(&exp).unwrap_err().to_string();
+        assert!(e.contains("threads × 1 would take at least 160.0 s"), "{e}");
+        // Calibrated: sized at run time instead.
+        exp.target_run_s = 1.0;
+        assert!(task_preflight(&exp).is_ok());
+    }
+
+    #[test]
+    fn every_built_in_preset_fits_its_timeout() {
+        for p in crate::preset::builtin_presets() {
+            let exp = p.experiment().unwrap();
+            assert!(task_preflight(&exp).is_ok(), "{}", p.id);
+        }
+    }
 
     /// An executor whose only "worker process" is `pid`.
     struct OneChild(u32);
