@@ -158,10 +158,11 @@ fn a_failed_cell_is_reported_in_the_ui() {
         timeout_s: 0.05,
         ..Experiment::default()
     };
-    exp.task.kind = TaskKind::Io;
-    exp.task.tasks = 4;
-    exp.task.io.mode = IoMode::Sleep;
-    exp.task.io.sleep_ms = 200.0;
+    // A program that outlasts the timeout: a run nobody can foresee is too long (sleeps
+    // known to outlast it are refused before the sweep, see `engine::task_preflight`).
+    exp.task.kind = TaskKind::Command;
+    exp.task.tasks = 1;
+    exp.task.command.argv = vec!["sleep".into(), "5".into()];
     exp.validate().unwrap();
     let mut h = harness_with(dir.path(), exp);
 
