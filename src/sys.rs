@@ -304,13 +304,12 @@ pub fn signal_name(signal: i32) -> String {
     }
 }
 
-/// This process's limit on open files (`RLIMIT_NOFILE`): (soft, hard); `None` if unreadable.
-/// `RLIM_INFINITY` reads as `u64::MAX`.
-pub fn open_files_limit() -> Option<(u64, u64)> {
+/// This process's `resource` limit (`getrlimit(2)`): (soft, hard); `None` if unreadable.
+fn rlimit(resource: libc::__rlimit_resource_t) -> Option<(u64, u64)> {
     // SAFETY: getrlimit writes only into the zeroed struct we own and pass by pointer.
     let limit = unsafe {
         let mut limit: libc::rlimit = std::mem::zeroed();
-        if libc::getrlimit(libc::RLIMIT_NOFILE, &mut limit) != 0 {
+        if libc::getrlimit(resource, &mut limit) != 0 {
             return None;
         }
         limit
@@ -318,18 +317,18 @@ pub fn open_files_limit() -> Option<(u64, u64)> {
     Some((limit.rlim_cur, limit.rlim_max))
 }
 
+/// This process's limit on open files (`RLIMIT_NOFILE`): (soft, hard); `None` if unreadable.
+/// `RLIM_INFINITY` reads as `u64::MAX`.
+pub fn open_files_limit() -> Option<(u64, u64)> {
+    rlimit(libc::RLIMIT_NOFILE)
+}
+
 /// This process's limit on its address space (`RLIMIT_AS`, `ulimit -v`) in bytes, where one
 /// is set (`None` when unlimited or unreadable).
 pub fn address_space_limit() -> Option<u64> {
-    // SAFETY: getrlimit writes only into the zeroed struct we own and pass by pointer.
-    let limit = unsafe {
-        let mut limit: libc::rlimit = std::mem::zeroed();
-        if libc::getrlimit(libc::RLIMIT_AS, &mut limit) != 0 {
-            return None;
-        }
-        limit
-    };
-    (limit.rlim_cur != libc::RLIM_INFINITY).then_some(limit.rlim_cur)
+    rlimit(libc::RLIMIT_AS)
+        .map(|(soft, _)| soft)
+        .filter(|soft| *soft != libc::RLIM_INFINITY)
 }
 
 /// Raises this process's soft limit on open files to `soft` (at most the hard limit, which
