@@ -93,12 +93,7 @@ pub fn verdict(r: &ResultsFile) -> Vec<VerdictLine> {
     say(VerdictTopic::Fastest, fastest_text(r, fastest, weak));
     // The best cell of each other model (sequential is the baseline the speedups already
     // compare with, unless it is the fastest).
-    let mut models: Vec<ModelKind> = Vec::new();
-    for m in r.cells.iter().filter_map(|c| c.model) {
-        if !models.contains(&m) {
-            models.push(m);
-        }
-    }
+    let models = models_in(r.cells.iter());
     let best_of = |m: ModelKind| {
         done.iter()
             .copied()
@@ -163,6 +158,22 @@ fn per_worker_share(c: &CellResult) -> CellResult {
         speedup_ci_coverage: c.speedup_ci_coverage,
         ..CellResult::default()
     }
+}
+
+/// The models of `cells`, each once, in the order they first appear.
+fn models_in<'a>(cells: impl Iterator<Item = &'a CellResult>) -> Vec<ModelKind> {
+    let mut models: Vec<ModelKind> = Vec::new();
+    for m in cells.filter_map(|c| c.model) {
+        if !models.contains(&m) {
+            models.push(m);
+        }
+    }
+    models
+}
+
+/// The baseline's own cell: speedup 1 by definition, with no interval.
+fn is_baseline_cell(c: &CellResult) -> bool {
+    c.speedup == Some(1.0) && c.speedup_ci_low.is_none()
 }
 
 /// A completed cell with a median: the only kind that competes.
@@ -268,7 +279,7 @@ fn fastest_text(r: &ResultsFile, c: &CellResult, weak: bool) -> String {
             time_words(median(c))
         ),
     };
-    let is_baseline = c.speedup == Some(1.0) && c.speedup_ci_low.is_none();
+    let is_baseline = is_baseline_cell(c);
     let base = match weak {
         false => baseline_words(r),
         true => "the baseline's throughput",
@@ -407,7 +418,7 @@ fn scaling_text(
         w.dedup();
         w.len()
     };
-    if best.speedup == Some(1.0) && best.speedup_ci_low.is_none() {
+    if is_baseline_cell(best) {
         // The best cell is the baseline itself: more workers never beat it.
         let more = if counts == 1 {
             " (one worker count measured)"
@@ -431,17 +442,7 @@ fn scaling_text(
         ));
     };
     let mut text = format!("{model}: best {s} at {}", workers_words(best.workers));
-    let against = match (best.speedup_ci_low, best.speedup_ci_high) {
-        (Some(lo), Some(hi))
-            if best
-                .speedup_ci_coverage
-                .is_some_and(|c| c >= ONE_RUN_COVERAGE) =>
-        {
-            Some((lo, hi))
-        }
-        _ => None,
-    };
-    match against {
+    match speedup_ci(best) {
         Some((_, hi)) if hi < 1.0 => text.push_str(", slower than the baseline at every count"),
         Some((lo, _)) if lo <= 1.0 => text.push_str(", not told apart from the baseline"),
         _ => {}
@@ -596,12 +597,7 @@ fn stayed_flat(cells: &[&CellResult], model: ModelKind) -> bool {
 
 /// What threads against processes say about the GIL, only where the intervals support it.
 fn gil_texts(cells: &[&CellResult]) -> Vec<String> {
-    let mut models: Vec<ModelKind> = Vec::new();
-    for m in cells.iter().filter_map(|c| c.model) {
-        if !models.contains(&m) {
-            models.push(m);
-        }
-    }
+    let models = models_in(cells.iter().copied());
     let mut texts = Vec::new();
     for &m in models.iter().filter(|m| gil_bound(**m)) {
         // Real Python threads are weighed against Python's processes, the emulated GIL against
