@@ -525,10 +525,18 @@ fn open_workbench(_cli: Cli) -> Result<()> {
     bail!("this corelab was built without the workbench (feature `gui`); use `corelab run`")
 }
 
+/// The built-in presets, each with its title and what its sweep will cost on this machine
+/// ([`crate::engine::estimate`]).
 fn list_presets() {
+    let cores = crate::preset::available_cores();
     for p in builtin_presets() {
         match p.experiment() {
-            Ok(e) => outln!("{:<28} {}", p.id, e.name),
+            Ok(e) => outln!(
+                "{:<28} {:<46} {}",
+                p.id,
+                e.name,
+                crate::engine::estimate::estimate(&e, cores).words()
+            ),
             Err(err) => outln!("{:<28} (broken: {err})", p.id),
         }
     }
@@ -1234,10 +1242,20 @@ pub fn run(args: &RunArgs) -> Result<ExitCode> {
                         exp.precision_budget_s
                     ));
                 }
+                // How long it will take, where the preset says (see engine::estimate).
+                let cores = crate::preset::available_cores();
+                let about = match crate::engine::estimate::estimate(&exp, cores).seconds {
+                    Ok(s) => format!(
+                        "; about {} in all",
+                        crate::engine::estimate::about_duration(s)
+                    ),
+                    Err(_) => String::new(),
+                };
                 errln!(
-                    "{}: {} cells, {runs_total} runs ({} warm-up + {timed} timed each{more})",
+                    "{}: {}, {} ({} warm-up + {timed} timed each{more}){about}",
                     crate::export::sanitize::for_terminal(&exp.name),
-                    plan.len(),
+                    crate::words::count(plan.len(), "cell"),
+                    crate::words::count(runs_total, "run"),
                     exp.warmups,
                 );
             }

@@ -10,6 +10,7 @@
 //! - [`cli`]: the command line.
 //! - [`safe_fs`]: reading possibly hostile files (regular files only, capped) and atomic writes.
 //! - [`sys`]: the system calls, the only `unsafe` code.
+//! - [`words`]: counts and other English shared by the front ends.
 
 pub mod analysis;
 pub mod cli;
@@ -22,3 +23,4 @@ pub mod results;
 pub mod safe_fs;
 pub mod stats;
 pub mod sys;
+pub mod words;

@@ -137,8 +137,17 @@ fn presets_lists_the_builtins() {
     let o = corelab(&["presets"]);
     assert!(o.status.success());
     let stdout = String::from_utf8_lossy(&o.stdout);
+    let cores = corelab::preset::available_cores();
     for p in corelab::preset::builtin_presets() {
-        assert!(stdout.contains(p.id), "{stdout}");
+        // Each with its title and what its sweep will cost here, in the library's words.
+        let exp = p.experiment().unwrap();
+        let line = stdout
+            .lines()
+            .find(|l| l.split_whitespace().next() == Some(p.id))
+            .unwrap_or_else(|| panic!("{} listed: {stdout}", p.id));
+        assert!(line.contains(&exp.name), "{line}");
+        let cost = corelab::engine::estimate::estimate(&exp, cores).words();
+        assert!(line.ends_with(&cost), "{line} ends with {cost}");
     }
 }
 
@@ -1105,4 +1114,38 @@ fn a_relative_command_is_the_program_beside_the_preset() {
         "the preset's program, once per task"
     );
     assert!(!elsewhere.path().join("ran.log").exists(), "not the decoy");
+}
+
+#[test]
+fn run_says_how_long_the_sweep_will_take_where_the_preset_fixes_it() {
+    let dir = tempfile::tempdir().unwrap();
+    // 4 sleeps of 50 ms, sequential only, 2 runs: 0.4 s of runs, "about 1 s in all".
+    let preset = dir.path().join("sleeps.json");
+    std::fs::write(
+        &preset,
+        r#"{"task": {"kind": "io", "tasks": 4, "io": {"mode": "sleep", "sleep_ms": 50}},
+            "workers": [1], "models": ["sequential"], "repetitions": 2, "warmups": 0,
+            "min_time_s": 0}"#,
+    )
+    .unwrap();
+    let o = corelab(&["run", preset.to_str().unwrap()]);
+    let stderr = String::from_utf8_lossy(&o.stderr);
+    assert!(o.status.success(), "{stderr}");
+    assert!(
+        stderr.contains("1 cell, 2 runs (0 warm-up + 2 timed each); about 1 s in all"),
+        "{stderr}"
+    );
+    // Sized in work units: no figure is made up.
+    let cpu = dir.path().join("cpu.json");
+    std::fs::write(
+        &cpu,
+        r#"{"task": {"kind": "cpu", "tasks": 4, "cpu": {"size": 2000}}, "workers": [1],
+            "models": ["sequential"], "repetitions": 2, "warmups": 0, "min_time_s": 0}"#,
+    )
+    .unwrap();
+    let o = corelab(&["run", cpu.to_str().unwrap()]);
+    let stderr = String::from_utf8_lossy(&o.stderr);
+    assert!(o.status.success(), "{stderr}");
+    assert!(stderr.contains("timed each)\n"), "{stderr}");
+    assert!(!stderr.contains("in all"), "{stderr}");
 }

@@ -242,3 +242,45 @@ fn curves_fill_in_round_by_round() {
     assert!(results.cells.iter().all(|c| c.samples.len() == 3));
     assert_eq!(results.shuffle_seed, Some(1));
 }
+
+#[test]
+fn the_run_row_says_what_the_sweep_will_cost_before_it_starts() {
+    let dir = tempfile::tempdir().unwrap();
+    // 10 sleeps of 50 ms, sequential and threads × 2: 0.5 s and 0.25 s a run, 3 runs each
+    // (no warm-up, no minimum time): about 2 s, said next to Run.
+    let mut exp = Experiment {
+        name: "sleeps".into(),
+        workers: vec![2],
+        models: vec![ModelKind::Sequential, ModelKind::Threads],
+        repetitions: 3,
+        warmups: 0,
+        min_time_s: 0.0,
+        precision: 0.0,
+        ..Experiment::default()
+    };
+    exp.task.kind = TaskKind::Io;
+    exp.task.io.mode = IoMode::Sleep;
+    exp.task.tasks = 10;
+    exp.task.io.sleep_ms = 50.0;
+    exp.validate().unwrap();
+    let mut h = harness_with(dir.path(), exp.clone());
+    assert!(h.query_by_label("2 cells, about 2 s").is_some());
+
+    // Edited to 20 repetitions, it says so at once: 15 s.
+    let mut longer = exp.clone();
+    longer.repetitions = 20;
+    h.state_mut().set_experiment(longer);
+    h.step();
+    assert!(h.query_by_label("2 cells, about 15 s").is_some());
+
+    // A task sized in work units has no length before it runs, and says so.
+    let mut units = exp;
+    units.task.kind = TaskKind::Cpu;
+    units.target_run_s = 0.0;
+    h.state_mut().set_experiment(units);
+    h.step();
+    assert!(
+        h.query_by_label_contains("2 cells; time unknown until it runs")
+            .is_some()
+    );
+}

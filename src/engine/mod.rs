@@ -6,6 +6,7 @@ mod cancel;
 pub mod cpu_time;
 mod display_pacing;
 pub mod error;
+pub mod estimate;
 mod event;
 pub mod interpreter;
 pub mod lessons;

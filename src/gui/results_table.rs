@@ -25,9 +25,9 @@ pub fn show(ui: &mut egui::Ui, results: Option<&ResultsFile>) {
     };
     ui.horizontal_wrapped(|ui| {
         ui.label(format!(
-            "{} · {} cells · started {}",
+            "{} · {} · started {}",
             results.experiment.name,
-            results.cells.len(),
+            crate::words::count(results.cells.len(), "cell"),
             results.started_at
         ));
         if let Some(b) = results.baseline.median_s {

@@ -209,8 +209,13 @@ pub struct RunControls {
     pub cancel_id: egui::Id,
 }
 
-/// Draws Run / Cancel and, while running, the progress bar.
-pub fn show(ui: &mut egui::Ui, run: Option<&ActiveRun>) -> RunControls {
+/// Draws Run / Cancel and, while running, the progress bar; before a run, what the sweep is
+/// expected to cost.
+pub fn show(
+    ui: &mut egui::Ui,
+    run: Option<&ActiveRun>,
+    estimate: &crate::engine::estimate::SweepEstimate,
+) -> RunControls {
     let mut action = None;
     let mut ids = (egui::Id::NULL, egui::Id::NULL);
     ui.horizontal(|ui| {
@@ -237,8 +242,11 @@ pub fn show(ui: &mut egui::Ui, run: Option<&ActiveRun>) -> RunControls {
             action = Some(RunAction::Cancel);
         }
         ids = (run_response.id, cancel_response.id);
-        if let Some(run) = run {
-            progress(ui, run);
+        match run {
+            Some(run) => progress(ui, run),
+            None => {
+                ui.weak(estimate.words()).on_hover_text(ESTIMATE_HELP);
+            }
         }
     });
     RunControls {
@@ -278,6 +286,9 @@ fn progress(ui: &mut egui::Ui, run: &ActiveRun) {
     }
     ui.weak("(?)").on_hover_text(DRAWING_COSTS);
 }
+
+/// What the estimate next to Run is worked out from, and how far to trust it.
+pub const ESTIMATE_HELP: &str = "Worked out from the experiment before anything runs: the time per run it asks for (a target time, or the waits of sleeping tasks), divided by what each model can run in parallel on this machine's cores, times the runs each cell takes (repetitions, minimum time, and the whole precision budget where a precision target is set), plus start-up and calibration. A rough figure: other programs' load, memory bandwidth and the interpreter's speed move it. A task sized in work units (a CPU size with no target time, a command, a Python function) has no known length until it runs; the progress bar then estimates the time left from the runs done.";
 
 /// Why the workbench redraws slowly during a sweep, and what to use for numbers to publish.
 pub const DRAWING_COSTS: &str = "While a sweep runs, the workbench redraws only between timed runs, about every two seconds, and the next run waits until the frame is drawn: drawing never takes CPU time from a run being measured. Moving the mouse over the window or typing makes it redraw at once, so leave it alone for the cleanest numbers. Measured on a 2-core machine, the workbench and `corelab run` give the same speedups within the run-to-run noise; the headless run stays the reference for figures you publish: `corelab run PRESET --out results.json`, then open the file here.";

@@ -273,7 +273,9 @@ impl WorkbenchApp {
             });
         });
         ui.separator();
-        let controls = run_control::show(ui, self.run.as_ref());
+        let estimate =
+            crate::engine::estimate::estimate(&self.experiment, crate::preset::available_cores());
+        let controls = run_control::show(ui, self.run.as_ref(), &estimate);
         self.run_focus.run = Some(controls.run_id);
         self.run_focus.cancel = Some(controls.cancel_id);
         match controls.action {
@@ -480,7 +482,10 @@ impl WorkbenchApp {
                     (None, RunStatus::Incomplete) => "incomplete",
                 };
                 ui.label(egui::RichText::new(&results.experiment.name).strong());
-                ui.weak(format!("· {status} · {} cells", results.cells.len()));
+                ui.weak(format!(
+                    "· {status} · {}",
+                    crate::words::count(results.cells.len(), "cell")
+                ));
                 if let Some(partial) = crate::export::chart_model::partial_mark(results) {
                     ui.colored_label(ui.visuals().warn_fg_color, format!("· {partial}"));
                 }

@@ -1,0 +1,419 @@
+//! How long a sweep will take, said before it starts, so that a teacher planning a lesson or a
+//! user about to press Run knows whether to wait 10 s or 10 min.
+//!
+//! Worked out from the preset alone, without running anything: a run's length where the
+//! preset fixes it (`target_run_s`, calibrated at run time; the waits of `io` sleeps and
+//! `mixed` tasks), divided by the parallelism each model can give on this machine's cores; then
+//! the runs each cell takes under [`super::run_count::RunCount`]'s rules, with a precision
+//! target assumed to use its whole budget (a quiet machine reaches ±2% sooner); plus each
+//! model's start-up and the calibration. It is a rough figure: it knows nothing of this
+//! machine's memory bandwidth, of how fast Rust runs a task that calibration sized for
+//! CPython, or of other programs' load. On the 2-core machine the built-in presets' figures
+//! came within 40% of their measured wall times, most within 15% (`corelab presets` against
+//! `docs/perf/2core/preset-walltimes.tsv`). A task sized in work units
+//! (a CPU size with no `target_run_s`, a command, a Python function, file I/O) has no such
+//! length until it has run, and the estimate says so instead of guessing.
+
+use crate::preset::limits::MAX_REPETITIONS;
+use crate::preset::{Experiment, IoMode, ModelKind, SyncMode, TaskKind};
+use crate::stats::MIN_SAMPLES_FOR_95;
+
+use super::sweep::sweep_plan;
+
+/// How many times longer CPython takes than corelab's Rust models over the same CPU task (the
+/// prime count: 28× in `docs/perf/2core/python-gil-vs-processes.json`, one worker each);
+/// rounded down, so that the estimate leans long.
+const PYTHON_SLOWDOWN: f64 = 20.0;
+
+/// How fast a contended lock moves a shared counter, as a share of one worker alone: threads
+/// behind a mutex, and processes behind the file lock (the low ends of the README's 2-core
+/// figures, so that the estimate leans long).
+const CONTENDED_LOCK: f64 = 0.17;
+const CONTENDED_FILE_LOCK: f64 = 0.74;
+
+/// What the sweep of an experiment is expected to cost.
+#[derive(Clone, Debug, PartialEq)]
+pub struct SweepEstimate {
+    /// Cells in the sweep (model × worker count).
+    pub cells: usize,
+    /// About how many seconds the whole sweep takes (calibration and start-up included), or
+    /// why that cannot be known before it runs.
+    pub seconds: Result<f64, &'static str>,
+}
+
+impl SweepEstimate {
+    /// "7 cells, about 14 s" or "7 cells; ... unknown until ...", for the CLI's header
+    /// and the workbench's Run row.
+    pub fn words(&self) -> String {
+        let cells = crate::words::count(self.cells, "cell");
+        match self.seconds {
+            Ok(s) => format!("{cells}, about {}", about_duration(s)),
+            Err(why) => format!("{cells}; time unknown until it runs ({why})"),
+        }
+    }
+}
+
+/// A duration rounded as an estimate deserves: whole seconds below a minute (at least 1 s),
+/// then minutes.
+pub fn about_duration(seconds: f64) -> String {
+    let s = seconds.max(1.0).round() as u64;
+    match s {
+        0..=59 => format!("{s} s"),
+        60..=5399 => format!("{} min", (s + 30) / 60),
+        _ => format!("{:.1} h", s as f64 / 3600.0),
+    }
+}
+
+/// Seconds a cell of `model` spends starting before its first run, as measured on a 2-core
+/// machine (rounded up): a process per worker, an interpreter, a cluster. Threads cost nothing
+/// worth counting.
+fn startup_s(model: ModelKind, workers: usize) -> f64 {
+    let w = workers as f64;
+    match model {
+        ModelKind::Processes => 0.01 * w,
+        ModelKind::PyThreading | ModelKind::PyFreeThreading | ModelKind::PyAsyncio => 0.3,
+        ModelKind::PyMultiprocessing => 0.3 + 0.05 * w,
+        ModelKind::PyDask => 3.0 + 0.3 * w,
+        ModelKind::PyMpi => 1.0 + 0.2 * w,
+        ModelKind::Sequential
+        | ModelKind::Threads
+        | ModelKind::Rayon
+        | ModelKind::GilThreads
+        | ModelKind::Tokio => 0.0,
+    }
+}
+
+/// Whether the model computes one task at a time whatever its worker count: the sequential
+/// baseline, a global interpreter lock, one event loop.
+fn computes_serially(model: ModelKind) -> bool {
+    matches!(
+        model,
+        ModelKind::Sequential
+            | ModelKind::GilThreads
+            | ModelKind::PyThreading
+            | ModelKind::Tokio
+            | ModelKind::PyAsyncio
+    )
+}
+
+/// One sequential run's length and the share of it that is computation (the rest waits),
+/// where the preset fixes them; otherwise why not.
+fn sequential_run(exp: &Experiment) -> Result<(f64, f64), &'static str> {
+    let task = &exp.task;
+    let tasks = f64::from(task.tasks.max(1));
+    let compute_share = match task.kind {
+        TaskKind::Io => 0.0,
+        TaskKind::Mixed => {
+            let all = task.mixed.compute_ms + task.mixed.wait_ms;
+            if all > 0.0 {
+                task.mixed.compute_ms / all
+            } else {
+                0.0
+            }
+        }
+        _ => 1.0,
+    };
+    if exp.target_run_s > 0.0 && task.size_knob().is_some() {
+        return Ok((exp.target_run_s, compute_share));
+    }
+    match task.kind {
+        TaskKind::Io if task.io.mode == IoMode::Sleep => {
+            Ok((tasks * task.io.sleep_ms / 1000.0, compute_share))
+        }
+        TaskKind::Io => Err("file I/O runs as fast as the disk"),
+        TaskKind::Mixed => Ok((
+            tasks * (task.mixed.compute_ms + task.mixed.wait_ms) / 1000.0,
+            compute_share,
+        )),
+        TaskKind::Command => Err("a command's runs last as long as the program"),
+        TaskKind::Function => Err("a Python function's runs last as long as it does"),
+        _ => Err("the task is sized in work units, not seconds: set a target time per run"),
+    }
+}
+
+/// About how long one run of `model` × `workers` takes, given a sequential run of `seq_s`
+/// seconds of which `compute_share` computes.
+fn run_s(
+    exp: &Experiment,
+    model: ModelKind,
+    workers: usize,
+    cores: usize,
+    (seq_s, compute_share): (f64, f64),
+) -> f64 {
+    let tasks = exp.task.tasks.max(1) as usize;
+    let w = workers.max(1);
+    // Calibration sizes the task for the slowest model: where that is CPython, corelab's own
+    // models run the same task tens of times faster.
+    let seq_s = match super::calibrate::calibration_model(exp).is_python() && !model.is_python() {
+        true if exp.target_run_s > 0.0 && exp.task.kind != TaskKind::Io => seq_s / PYTHON_SLOWDOWN,
+        _ => seq_s,
+    };
+    if exp.task.kind == TaskKind::Contention {
+        // Every worker does its own increments. Unsynchronised they run side by side; behind
+        // one lock they take turns, and contended the lock passes slower than one worker
+        // takes it alone (the README's lock lessons on 2 cores: two threads move the counter
+        // 0.17–0.30× as fast as one, two processes 0.74–0.83×).
+        let parallel = match exp.task.contention.sync {
+            SyncMode::None if !computes_serially(model) => w.min(cores.max(1)) as f64,
+            _ if w == 1 => 1.0,
+            _ if model == ModelKind::Processes => CONTENDED_FILE_LOCK,
+            _ => CONTENDED_LOCK,
+        };
+        return seq_s * w as f64 / parallel;
+    }
+    let computing = if computes_serially(model) {
+        1
+    } else {
+        w.min(cores.max(1)).min(tasks)
+    };
+    let in_flight = if model.is_single_worker() {
+        1
+    } else {
+        w.min(tasks)
+    };
+    let wait_rounds = tasks.div_ceil(in_flight) as f64 / tasks as f64;
+    seq_s * (compute_share / computing as f64 + (1.0 - compute_share) * wait_rounds)
+}
+
+/// Seconds of timed runs a cell of `run_s`-second runs takes: its repetitions, the minimum
+/// time, and with a precision target at least [`MIN_SAMPLES_FOR_95`] runs and the whole
+/// precision budget (the most a target can cost).
+fn timed_s(exp: &Experiment, run_s: f64) -> f64 {
+    let cap = MAX_REPETITIONS.max(exp.repetitions) as f64;
+    let runs_to_fill = |seconds: f64| match run_s > 0.0 {
+        true => (seconds / run_s).ceil(),
+        false => cap,
+    };
+    let mut runs = f64::from(exp.repetitions);
+    if exp.min_time_s > 0.0 {
+        runs = runs.max(runs_to_fill(exp.min_time_s));
+    }
+    if exp.precision > 0.0 {
+        runs = runs
+            .max(MIN_SAMPLES_FOR_95 as f64)
+            .max(runs_to_fill(exp.precision_budget_s));
+    }
+    runs.min(cap) * run_s
+}
+
+/// The sweep of `exp` on a machine with `cores` usable cores.
+pub fn estimate(exp: &Experiment, cores: usize) -> SweepEstimate {
+    let plan = sweep_plan(exp);
+    let seconds = sequential_run(exp).map(|seq| {
+        // Calibration: trials from a sixteenth of the size up, then a check run: about two
+        // runs of the target (plus the calibrating model's start-up).
+        let calibration = if exp.target_run_s > 0.0 && exp.task.size_knob().is_some() {
+            2.0 * exp.target_run_s + startup_s(super::calibrate::calibration_model(exp), 1)
+        } else {
+            0.0
+        };
+        calibration
+            + plan
+                .iter()
+                .map(|&(model, w)| {
+                    let run = run_s(exp, model, w, cores, seq);
+                    startup_s(model, w) + f64::from(exp.warmups) * run + timed_s(exp, run)
+                })
+                .sum::<f64>()
+    });
+    SweepEstimate {
+        cells: plan.len(),
+        seconds,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::preset::{Baseline, TaskSpec};
+
+    fn experiment(models: &[ModelKind], workers: &[usize]) -> Experiment {
+        Experiment {
+            models: models.to_vec(),
+            workers: workers.to_vec(),
+            repetitions: 5,
+            warmups: 1,
+            min_time_s: 0.0,
+            precision: 0.0,
+            target_run_s: 0.0,
+            baseline: Baseline::Sequential,
+            ..Experiment::default()
+        }
+    }
+
+    fn sleeps(tasks: u32, sleep_ms: f64) -> TaskSpec {
+        let mut t = TaskSpec {
+            kind: TaskKind::Io,
+            tasks,
+            ..TaskSpec::default()
+        };
+        t.io.sleep_ms = sleep_ms;
+        t
+    }
+
+    fn seconds(e: &SweepEstimate) -> f64 {
+        e.seconds.expect("a known length")
+    }
+
+    #[test]
+    fn sleeps_overlap_by_the_workers_in_flight_whatever_the_cores() {
+        // 8 sleeps of 100 ms: sequential 0.8 s a run; threads × 4 two rounds, 0.2 s; on one
+        // core as on many (waiting needs no core). 6 runs each (1 warm-up + 5).
+        let mut exp = experiment(&[ModelKind::Sequential, ModelKind::Threads], &[4]);
+        exp.task = sleeps(8, 100.0);
+        for cores in [1, 16] {
+            let e = estimate(&exp, cores);
+            assert_eq!(e.cells, 2);
+            assert!(
+                (seconds(&e) - (6.0 * 0.8 + 6.0 * 0.2)).abs() < 1e-9,
+                "{e:?}"
+            );
+        }
+    }
+
+    #[test]
+    fn computation_divides_by_the_cores_a_model_can_use_and_not_under_a_gil() {
+        // A target of 1 s per sequential run; 4 workers on 2 cores: threads 0.5 s a run,
+        // the emulated GIL still 1 s. No warm-up, 3 repetitions; calibration costs 2 s.
+        let mut exp = experiment(&[ModelKind::Threads, ModelKind::GilThreads], &[4]);
+        exp.baseline = Baseline::SameModelOneWorker;
+        exp.target_run_s = 1.0;
+        exp.warmups = 0;
+        exp.repetitions = 3;
+        // The plan: sequential (the baseline isn't sequential, so no), threads and gil-threads
+        // at 1 (added for their own baseline) and 4.
+        let e = estimate(&exp, 2);
+        assert_eq!(e.cells, 4);
+        let expected = 2.0 + 3.0 * (1.0 + 1.0 + 0.5 + 1.0);
+        assert!((seconds(&e) - expected).abs() < 1e-9, "{e:?}");
+    }
+
+    #[test]
+    fn a_precision_target_is_counted_at_its_whole_budget_and_six_runs_at_least() {
+        let mut exp = experiment(&[ModelKind::Sequential], &[1]);
+        exp.task = sleeps(1, 100.0);
+        exp.warmups = 0;
+        exp.repetitions = 3;
+        exp.precision = 0.02;
+        exp.precision_budget_s = 1.5;
+        // 0.1 s runs: the budget fills after 15.
+        assert!((seconds(&estimate(&exp, 2)) - 1.5).abs() < 1e-9);
+        // 1 s runs: the budget is spent after 2, but a 95% interval needs 6.
+        exp.task = sleeps(1, 1000.0);
+        assert!((seconds(&estimate(&exp, 2)) - 6.0).abs() < 1e-9);
+        // And a minimum time adds runs as the sweep does.
+        exp.precision = 0.0;
+        exp.min_time_s = 5.0;
+        assert!((seconds(&estimate(&exp, 2)) - 5.0).abs() < 1e-9);
+    }
+
+    #[test]
+    fn mixed_work_splits_into_computation_on_the_cores_and_waits_in_flight() {
+        // 4 tasks of 10 ms compute + 30 ms wait: sequential 0.16 s. Threads × 4 on 2 cores:
+        // compute 0.04 / 2 + waits 0.12 / 4 = 0.05 s. Tokio × 4 (one thread): 0.04 + 0.03.
+        let mut exp = experiment(&[ModelKind::Threads, ModelKind::Tokio], &[4]);
+        exp.baseline = Baseline::SameModelOneWorker;
+        exp.workers = vec![4];
+        exp.task = TaskSpec {
+            kind: TaskKind::Mixed,
+            tasks: 4,
+            ..TaskSpec::default()
+        };
+        exp.task.mixed.compute_ms = 10.0;
+        exp.task.mixed.wait_ms = 30.0;
+        exp.warmups = 0;
+        exp.repetitions = 1;
+        let e = estimate(&exp, 2);
+        // Cells: threads × 1, tokio × 1 (0.16 s each), threads × 4, tokio × 4.
+        assert_eq!(e.cells, 4);
+        assert!(
+            (seconds(&e) - (0.16 + 0.16 + 0.05 + 0.07)).abs() < 1e-9,
+            "{e:?}"
+        );
+    }
+
+    #[test]
+    fn contention_behind_a_lock_grows_with_the_workers() {
+        let mut exp = experiment(&[ModelKind::Threads], &[4]);
+        exp.baseline = Baseline::SameModelOneWorker;
+        exp.task.kind = TaskKind::Contention;
+        exp.target_run_s = 0.1;
+        exp.warmups = 0;
+        exp.repetitions = 1;
+        // Threads × 1: 0.1 s; × 4 behind a mutex, 4 × 0.1 s at the contended lock's pace;
+        // plus 0.2 s of calibration.
+        let expected = 0.1 + 0.4 / CONTENDED_LOCK + 0.2;
+        assert!((seconds(&estimate(&exp, 4)) - expected).abs() < 1e-9);
+        // Processes behind the file lock slow down less.
+        exp.models = vec![ModelKind::Processes];
+        // (Calibrated on a one-worker pool: its start-up too.)
+        let startup = 2.0 * startup_s(ModelKind::Processes, 1) + startup_s(ModelKind::Processes, 4);
+        let expected = startup + 0.1 + 0.4 / CONTENDED_FILE_LOCK + 0.2;
+        assert!((seconds(&estimate(&exp, 4)) - expected).abs() < 1e-9);
+        exp.models = vec![ModelKind::Threads];
+        // Unsynchronised, the 4 workers' increments run side by side on 4 cores.
+        exp.task.contention.sync = SyncMode::None;
+        assert!((seconds(&estimate(&exp, 4)) - 0.4).abs() < 1e-9);
+    }
+
+    #[test]
+    fn start_up_is_counted_for_processes_and_interpreters() {
+        let mut exp = experiment(&[ModelKind::Processes], &[4]);
+        exp.baseline = Baseline::SameModelOneWorker;
+        exp.task = sleeps(4, 100.0);
+        exp.warmups = 0;
+        exp.repetitions = 1;
+        let without = seconds(&estimate(&exp, 4));
+        exp.models = vec![ModelKind::PyMultiprocessing];
+        let with_python = seconds(&estimate(&exp, 4));
+        assert!(with_python > without + 0.5, "{without} vs {with_python}");
+    }
+
+    #[test]
+    fn a_task_calibrated_for_cpython_runs_faster_on_corelabs_own_models() {
+        // Sized so that one py-threading run takes 1 s; a threads run of the same task is
+        // taken to last 1/20 of that. One repetition, no warm-up, no start-up for threads.
+        let mut exp = experiment(&[ModelKind::Threads, ModelKind::PyThreading], &[1]);
+        exp.baseline = Baseline::SameModelOneWorker;
+        exp.target_run_s = 1.0;
+        exp.warmups = 0;
+        exp.repetitions = 1;
+        let python_cell = startup_s(ModelKind::PyThreading, 1) + 1.0;
+        let calibration = 2.0 + startup_s(ModelKind::PyThreading, 1);
+        let expected = calibration + python_cell + 1.0 / PYTHON_SLOWDOWN;
+        assert!((seconds(&estimate(&exp, 2)) - expected).abs() < 1e-9);
+    }
+
+    #[test]
+    fn a_task_sized_in_work_units_says_its_time_is_unknown() {
+        let mut exp = experiment(&[ModelKind::Sequential, ModelKind::Threads], &[1, 2]);
+        exp.task.kind = TaskKind::Cpu;
+        let e = estimate(&exp, 2);
+        assert_eq!(e.cells, 3);
+        let words = e.words();
+        assert!(
+            words.starts_with("3 cells; time unknown until it runs ("),
+            "{words}"
+        );
+        assert!(words.contains("target time per run"), "{words}");
+        exp.task.kind = TaskKind::Command;
+        assert!(estimate(&exp, 2).words().contains("the program"));
+        // Given a target, it is known.
+        exp.task.kind = TaskKind::Cpu;
+        exp.target_run_s = 0.25;
+        assert!(estimate(&exp, 2).words().starts_with("3 cells, about "));
+    }
+
+    #[test]
+    fn durations_are_rounded_as_estimates() {
+        assert_eq!(about_duration(0.2), "1 s");
+        assert_eq!(about_duration(13.6), "14 s");
+        assert_eq!(about_duration(95.0), "2 min");
+        assert_eq!(about_duration(7200.0), "2.0 h");
+        let one = SweepEstimate {
+            cells: 1,
+            seconds: Ok(3.0),
+        };
+        assert_eq!(one.words(), "1 cell, about 3 s");
+    }
+}
