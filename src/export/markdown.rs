@@ -568,15 +568,27 @@ fn machine_fit_rows(r: &ResultsFile) -> Vec<(&'static str, String)> {
             .iter()
             .filter(|c| super::cell_text::precision_target_met(r, c) == Some(true))
             .count();
-        let worst = reached.iter().flatten().copied().fold(0.0, f64::max);
+        let worst = reached.iter().flatten().copied().reduce(f64::max);
+        // A cancelled sweep may have no complete cell: "met by 0 of 0, worst ±0.0%" read as
+        // perfect precision.
+        let outcome = match (reached.len(), worst) {
+            (0, _) => "no complete cell to judge".to_string(),
+            (n, Some(worst)) => format!(
+                "met by {met} of {}, worst ±{:.1}%",
+                crate::words::count(n, "complete cell"),
+                worst * 100.0
+            ),
+            (n, None) => format!(
+                "met by none of {}: none has the runs a 95% interval needs",
+                crate::words::count(n, "complete cell")
+            ),
+        };
         rows.push((
             "Precision",
             format!(
-                "target ±{:.1}% (95% CI of the median), budget {} s per cell: met by {met} of {} cells, worst ±{:.1}%",
+                "target ±{:.1}% (95% CI of the median), budget {} s per cell: {outcome}",
                 e.precision * 100.0,
                 e.precision_budget_s,
-                reached.len(),
-                worst * 100.0
             ),
         ));
     }
@@ -966,11 +978,35 @@ mod tests {
             "{}",
             text[1]
         );
-        assert!(text[1].contains("met by 1 of 4 cells"), "{}", text[1]);
+        assert!(text[1].contains("met by 1 of 4 complete cells"), "{}", text[1]);
         assert!(
             text[2].contains("task.cpu.size = 500 (preset 1000); trials 62 → 0.031 s"),
             "{}",
             text[2]
+        );
+
+        // A sweep cancelled before any cell completed judges nothing (it had read "met by 0 of
+        // 0 cells, worst ±0.0%", perfect precision).
+        for c in &mut r.cells {
+            c.status = CellStatus::Cancelled;
+        }
+        let rows = machine_fit_rows(&r);
+        assert!(
+            rows[1].1.ends_with(": no complete cell to judge"),
+            "{}",
+            rows[1].1
+        );
+        // Complete cells too short for any 95% interval are not "worst ±0.0%" either.
+        r.cells[0].status = CellStatus::Ok;
+        r.cells[0].samples.truncate(3);
+        r.recompute();
+        let rows = machine_fit_rows(&r);
+        assert!(
+            rows[1].1.ends_with(
+                ": met by none of 1 complete cell: none has the runs a 95% interval needs"
+            ),
+            "{}",
+            rows[1].1
         );
     }
 }
