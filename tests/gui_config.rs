@@ -10,7 +10,7 @@ use common::gui::{MemStorage, app, harness, step_until, wait_for_python_probe};
 use corelab::engine::{SweepConfig, WorkerCommand};
 use corelab::gui::{AppSettings, WorkbenchApp};
 use corelab::preset::{TaskKind, builtin_presets};
-use egui_kittest::kittest::Queryable;
+use egui_kittest::kittest::{NodeT, Queryable};
 
 #[test]
 fn clicking_a_gallery_preset_loads_it() {
@@ -414,4 +414,28 @@ fn the_time_a_run_is_sized_to_is_shown_and_edited_with_the_task() {
             .is_none(),
         "off: the size is measured as typed"
     );
+}
+
+#[test]
+fn a_description_shows_its_code_spans_without_backticks() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut app = app(dir.path());
+    let lost = builtin_presets()
+        .iter()
+        .find(|p| p.id == "lost-updates")
+        .unwrap()
+        .experiment()
+        .unwrap();
+    assert!(lost.description.contains("`--chart lost-updates`"));
+    app.set_experiment(lost.clone());
+    let mut h = harness(app);
+    h.run();
+    h.get_by_label("What this experiment shows").click();
+    h.run();
+    // (A label's text is its accessible value.)
+    let shown = h.get_by_label_contains("--chart lost-updates");
+    let text = shown.accesskit_node().value().unwrap_or_default();
+    assert!(text.contains("; --chart lost-updates)"), "{text}");
+    assert!(text.contains("in counter += 1."), "{text}");
+    assert!(!text.contains('`'), "{text}");
 }

@@ -978,7 +978,11 @@ mod tests {
             "{}",
             text[1]
         );
-        assert!(text[1].contains("met by 1 of 4 complete cells"), "{}", text[1]);
+        assert!(
+            text[1].contains("met by 1 of 4 complete cells"),
+            "{}",
+            text[1]
+        );
         assert!(
             text[2].contains("task.cpu.size = 500 (preset 1000); trials 62 → 0.031 s"),
             "{}",

@@ -147,7 +147,7 @@ pub fn show(
             egui::CollapsingHeader::new("What this experiment shows")
                 .default_open(false)
                 .show(ui, |ui| {
-                    ui.add(egui::Label::new(&exp.description).wrap());
+                    super::prose::label(ui, &exp.description);
                 });
         }
         // Each section in its own id scope: the Python section comes and goes (the interpreter

@@ -40,6 +40,7 @@ pub mod focus;
 pub mod notifications;
 pub mod overwrite;
 pub mod presets_gallery;
+pub mod prose;
 pub mod python_probe;
 pub mod results_table;
 pub mod run_control;

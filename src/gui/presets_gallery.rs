@@ -59,13 +59,14 @@ fn entry(
     };
     let response = ui
         .selectable_label(selected, egui::RichText::new(title).strong())
-        .on_hover_text(format!(
-            "{}\n\nClick to load this preset (replaces the current configuration).",
-            experiment.description
-        ));
+        .on_hover_ui(|ui| {
+            super::prose::label(ui, &experiment.description);
+            ui.add_space(4.0);
+            ui.label("Click to load this preset (replaces the current configuration).");
+        });
     let summary = first_sentence(&experiment.description);
     // Body text size: a summary people read to choose, not a footnote.
-    ui.add(egui::Label::new(summary).wrap());
+    super::prose::label(ui, summary);
     ui.add_space(4.0);
     response.clicked().then(|| GalleryPick::Load {
         id,

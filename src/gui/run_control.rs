@@ -245,7 +245,11 @@ pub fn show(
         match run {
             Some(run) => progress(ui, run),
             None => {
-                ui.weak(estimate.words()).on_hover_text(ESTIMATE_HELP);
+                let help = match estimate.seconds {
+                    Ok(_) => ESTIMATE_HELP.to_string(),
+                    Err(why) => format!("Unknown here: {why}.\n\n{ESTIMATE_HELP}"),
+                };
+                ui.weak(estimate.words()).on_hover_text(help);
             }
         }
     });
