@@ -431,7 +431,7 @@ fn selftest_lessons(json: bool) -> Result<()> {
     let worker = WorkerCommand::current_exe().map_err(anyhow::Error::msg)?;
     if !json {
         outln!(
-            "Measuring the lessons on {cores} core{} (about a minute; keep the machine quiet)",
+            "Measuring the lessons on {cores} core{} (under a minute; keep the machine quiet)",
             if cores == 1 { "" } else { "s" }
         );
     }
