@@ -30,8 +30,9 @@
 //! the request line and writing the reply (tens of microseconds), and whatever its pool's
 //! processes do while idle.
 //!
-//! **Minor page faults** of a run are counted over exactly the same threads and processes (for
-//! the Python models around the whole request: nothing is subtracted from them).
+//! **Minor page faults** of a run are counted over exactly the same threads and processes; for
+//! the Python models the faults the interpreter reports outside its timed region
+//! (`untimed_minor_faults`) are subtracted, as its untimed CPU time is.
 
 use std::time::Duration;
 
