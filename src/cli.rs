@@ -128,8 +128,13 @@ pub enum Command {
     /// is 1 when any could not be written.
     #[command(after_help = REPORT_AFTER_HELP)]
     Report(ReportArgs),
-    /// List the built-in presets.
-    Presets,
+    /// List the built-in presets, each with its cells and about how long its sweep takes here.
+    Presets {
+        /// Resolve the worker sweeps and estimate the time for a machine with this many cores
+        /// instead of this one (e.g. `--cores 16` before borrowing a bigger machine)
+        #[arg(long, value_name = "N", value_parser = clap::value_parser!(u16).range(1..=1024))]
+        cores: Option<u16>,
+    },
     /// Measure corelab's own overheads (timer, thread spawn, dispatch per task, pool start-up),
     /// or with `--lessons` measure the classic lessons on this machine, PASS/FAIL each.
     Selftest {
@@ -375,8 +380,8 @@ pub fn main() -> ExitCode {
     let outcome = match cli.command {
         None => open_workbench(cli),
         Some(Command::Worker) => return ExitCode::from(worker::serve() as u8),
-        Some(Command::Presets) => {
-            list_presets();
+        Some(Command::Presets { cores }) => {
+            list_presets(cores.map(usize::from));
             Ok(())
         }
         Some(Command::Run(args)) => match run(&args) {
@@ -527,16 +532,22 @@ fn open_workbench(_cli: Cli) -> Result<()> {
 
 /// The built-in presets, each with its title and what its sweep will cost on this machine
 /// ([`crate::engine::estimate`]).
-fn list_presets() {
-    let cores = crate::preset::available_cores();
+fn list_presets(cores: Option<usize>) {
+    let here = crate::preset::available_cores();
+    let cores = cores.unwrap_or(here);
     for p in builtin_presets() {
         match p.experiment() {
-            Ok(e) => outln!(
-                "{:<28} {:<46} {}",
-                p.id,
-                e.name,
-                crate::engine::estimate::estimate(&e, cores).words()
-            ),
+            Ok(mut e) => {
+                if let Some(rule) = e.worker_rule.as_ref().filter(|_| cores != here) {
+                    e.workers = rule.resolve(cores);
+                }
+                outln!(
+                    "{:<28} {:<46} {}",
+                    p.id,
+                    e.name,
+                    crate::engine::estimate::estimate(&e, cores).words()
+                )
+            }
             Err(err) => outln!("{:<28} (broken: {err})", p.id),
         }
     }

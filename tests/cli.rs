@@ -1117,6 +1117,23 @@ fn a_relative_command_is_the_program_beside_the_preset() {
 }
 
 #[test]
+fn presets_estimates_for_another_machine_s_cores() {
+    // On 16 cores "auto" sweeps 1, 2, 4, 8, 16: sequential once plus three models at five
+    // worker counts, whatever this machine has.
+    let o = corelab(&["presets", "--cores", "16"]);
+    assert!(o.status.success());
+    let stdout = String::from_utf8_lossy(&o.stdout);
+    let line = stdout
+        .lines()
+        .find(|l| l.starts_with("cpu-threads-vs-processes "))
+        .unwrap();
+    assert!(line.contains(" 16 cells, about "), "{line}");
+    let o = corelab(&["presets", "--cores", "0"]);
+    assert_eq!(o.status.code(), Some(2));
+    assert!(String::from_utf8_lossy(&o.stderr).contains("'0'"));
+}
+
+#[test]
 fn run_says_how_long_the_sweep_will_take_where_the_preset_fixes_it() {
     let dir = tempfile::tempdir().unwrap();
     // 4 sleeps of 50 ms, sequential only, 2 runs: 0.4 s of runs, "about 1 s in all".
