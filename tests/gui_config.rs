@@ -439,3 +439,67 @@ fn a_description_shows_its_code_spans_without_backticks() {
     assert!(text.contains("in counter += 1."), "{text}");
     assert!(!text.contains('`'), "{text}");
 }
+
+#[test]
+fn saves_and_exports_propose_a_file_named_after_what_they_hold() {
+    let dir = tempfile::tempdir().unwrap();
+    let exp = builtin_presets()[0].experiment().unwrap();
+    let results = common::gui::two_cell_results(exp.clone());
+    let folder = dir.path().join("my runs");
+    std::fs::create_dir(&folder).unwrap();
+    let path = folder.join("laptop.json");
+    results.save(&path).unwrap();
+
+    let mut h = harness(app(dir.path()));
+    h.step();
+    // Nothing shown yet: a preset is proposed in the current directory, named after it.
+    h.get_by_label("Save preset…").click();
+    h.run();
+    let cwd = std::env::current_dir().unwrap();
+    let slug = |name: &str| corelab::gui::autosave::slug(name);
+    let expected = cwd.join(format!("{}.json", slug(&h.state().experiment().name)));
+    assert_eq!(
+        h.get_by_label("File path:").value().unwrap_or_default(),
+        expected.display().to_string()
+    );
+    h.state_mut()
+        .push_command(corelab::gui::command::Command::ClosePathPrompt);
+    h.run();
+
+    // Results opened from a folder of the user's: exports go beside them.
+    let ctx = h.ctx.clone();
+    h.state_mut().open_results_path(&ctx, path.clone());
+    step_until(&mut h, "the results to load", |a| {
+        a.results().is_some() && !a.files_busy()
+    });
+    h.get_by_label("Export report…").click();
+    h.run();
+    let expected = folder.join(format!("{}-report.md", slug(&results.experiment.name)));
+    assert_eq!(
+        h.get_by_label("File path:").value().unwrap_or_default(),
+        expected.display().to_string()
+    );
+    assert_eq!(
+        h.state()
+            .proposed_path(corelab::gui::file_dialogs::FileAction::ExportChart),
+        Some(folder.join(format!("{}-speedup", slug(&results.experiment.name))))
+    );
+
+    // An autosaved sweep lives in corelab's hidden data folder: exports go to the current
+    // directory instead.
+    let autosaved_dir = corelab::gui::autosave::results_dir(dir.path());
+    std::fs::create_dir_all(&autosaved_dir).unwrap();
+    let autosaved = autosaved_dir.join("sweep.json");
+    results.save(&autosaved).unwrap();
+    h.state_mut()
+        .push_command(corelab::gui::command::Command::ClosePathPrompt);
+    h.state_mut().open_results_path(&ctx, autosaved);
+    step_until(&mut h, "the autosaved results to load", |a| {
+        a.results_path().is_some_and(|p| p.ends_with("sweep.json")) && !a.files_busy()
+    });
+    assert_eq!(
+        h.state()
+            .proposed_path(corelab::gui::file_dialogs::FileAction::ExportCsv),
+        Some(cwd.join(format!("{}.csv", slug(&results.experiment.name))))
+    );
+}

@@ -529,7 +529,9 @@ impl WorkbenchApp {
     /// Saves the configuration as a preset (a dialog, or the typed-path prompt).
     pub fn save_preset(&mut self, ctx: &egui::Context) {
         let payload = self.payload_for(FileAction::SavePreset);
-        self.files.start(ctx, FileAction::SavePreset, payload);
+        let proposed = self.proposed_path(FileAction::SavePreset);
+        self.files
+            .start(ctx, FileAction::SavePreset, payload, proposed);
     }
 
     /// Writes the shown results as a results file at `path` (what "Save results as…" does
@@ -562,7 +564,7 @@ impl WorkbenchApp {
     pub fn apply(&mut self, ctx: &egui::Context, command: Command) {
         let has_results = self.results.as_ref().is_some_and(|r| !r.cells.is_empty());
         match command {
-            Command::OpenPreset => self.files.start(ctx, FileAction::OpenPreset, None),
+            Command::OpenPreset => self.files.start(ctx, FileAction::OpenPreset, None, None),
             Command::SavePreset => self.save_preset(ctx),
             Command::Run => {
                 self.start_run(ctx);
@@ -575,7 +577,9 @@ impl WorkbenchApp {
             // The quick export: the shown chart as SVG and PNG at the default size.
             Command::ExportChart if has_results => {
                 let payload = self.payload_for(FileAction::ExportChart);
-                self.files.start(ctx, FileAction::ExportChart, payload);
+                let proposed = self.proposed_path(FileAction::ExportChart);
+                self.files
+                    .start(ctx, FileAction::ExportChart, payload, proposed);
             }
             Command::ExportChart => {
                 self.info("Nothing to export yet: run a sweep or open results.")
@@ -589,11 +593,15 @@ impl WorkbenchApp {
             }
             Command::SaveResultsAs => {
                 let payload = self.payload_for(FileAction::SaveResults);
-                self.files.start(ctx, FileAction::SaveResults, payload);
+                let proposed = self.proposed_path(FileAction::SaveResults);
+                self.files
+                    .start(ctx, FileAction::SaveResults, payload, proposed);
             }
             Command::ExportCsv => {
                 let payload = self.payload_for(FileAction::ExportCsv);
-                self.files.start(ctx, FileAction::ExportCsv, payload);
+                let proposed = self.proposed_path(FileAction::ExportCsv);
+                self.files
+                    .start(ctx, FileAction::ExportCsv, payload, proposed);
             }
             Command::ShowTab(tab) => self.tab = tab,
             Command::ClosePathPrompt => self.files.prompt = None,
@@ -801,16 +809,77 @@ impl WorkbenchApp {
     pub fn open_export_dialog(&mut self) {
         let kind = self.tab.chart().unwrap_or(ChartKind::Speedup);
         let runs = self.labelled_runs();
-        // Proposed next to the shown results' file, else in the current directory.
-        let dir = self
-            .results_path
+        let dir = self.export_dir();
+        self.export_dialog.open(runs, kind, self.show_fits, &dir);
+    }
+
+    /// Where exports and saves are proposed: next to the shown results' file when the user
+    /// opened it from a folder of theirs, else the current directory (an autosaved sweep lives
+    /// in corelab's hidden data folder, where nobody looks for a chart).
+    fn export_dir(&self) -> PathBuf {
+        let autosaved = autosave::results_dir(&self.settings.data_dir);
+        self.results_path
             .as_deref()
             .and_then(Path::parent)
-            .filter(|d| !d.as_os_str().is_empty())
+            .filter(|d| !d.as_os_str().is_empty() && !d.starts_with(&autosaved))
             .map(Path::to_path_buf)
             .or_else(|| std::env::current_dir().ok())
-            .unwrap_or_default();
-        self.export_dialog.open(runs, kind, self.show_fits, &dir);
+            .unwrap_or_default()
+    }
+
+    /// The file a save or export proposes, named after what it holds: the experiment for a
+    /// preset, the shown results for the rest (`python-gil-vs-processes-speedup` writes its
+    /// `.svg` and `.png`). `None` for the actions that open a file.
+    pub fn proposed_path(&self, action: FileAction) -> Option<PathBuf> {
+        let results_name = || {
+            self.results
+                .as_ref()
+                .map_or(self.experiment.name.as_str(), |r| {
+                    r.experiment.name.as_str()
+                })
+        };
+        let (dir, name) = match action {
+            FileAction::SavePreset => {
+                // Beside the preset file it came from, if any.
+                let dir = self
+                    .origin
+                    .as_ref()
+                    .and_then(|o| match &o.source {
+                        Source::File(path) => path.parent(),
+                        Source::Builtin(_) | Source::Results(_) => None,
+                    })
+                    .filter(|d| !d.as_os_str().is_empty())
+                    .map(Path::to_path_buf)
+                    .or_else(|| std::env::current_dir().ok())?;
+                (
+                    dir,
+                    format!("{}.json", autosave::slug(&self.experiment.name)),
+                )
+            }
+            FileAction::ExportChart => {
+                let kind = self.tab.chart().unwrap_or(ChartKind::Speedup).export_kind();
+                (
+                    self.export_dir(),
+                    format!("{}-{}", autosave::slug(results_name()), kind.id()),
+                )
+            }
+            FileAction::ExportReport => (
+                self.export_dir(),
+                format!("{}-report.md", autosave::slug(results_name())),
+            ),
+            FileAction::ExportCsv => (
+                self.export_dir(),
+                format!("{}.csv", autosave::slug(results_name())),
+            ),
+            FileAction::SaveResults => (
+                self.export_dir(),
+                format!("{}-results.json", autosave::slug(results_name())),
+            ),
+            FileAction::OpenPreset | FileAction::OpenResults | FileAction::OpenCompare => {
+                return None;
+            }
+        };
+        Some(dir.join(name))
     }
 
     /// The export dialog (for tests and embedding code).

@@ -253,41 +253,58 @@ impl FileJobs {
 
     /// Starts `action`: a native dialog on a helper thread, or the typed-path prompt.
     /// `payload` is the preset JSON to write for [`FileAction::SavePreset`].
-    pub fn start(&mut self, ctx: &egui::Context, action: FileAction, payload: Option<Payload>) {
+    /// Asks for a path for `action` (a native dialog, else the typed-path prompt) and runs it;
+    /// `proposed` is the file a save or export starts at.
+    pub fn start(
+        &mut self,
+        ctx: &egui::Context,
+        action: FileAction,
+        payload: Option<Payload>,
+        proposed: Option<PathBuf>,
+    ) {
         if !self.native {
-            self.ask_for_path(action, payload, None);
+            self.ask_for_path(action, payload, None, proposed);
             return;
         }
         let tx = self.tx.clone();
         let wake = waker(ctx);
         self.pending += 1;
         let payload_for_prompt = payload.clone();
+        let proposed_for_dialog = proposed.clone();
         let open = self.open_files.clone();
         let spawned = std::thread::Builder::new()
             .name("file-dialog".into())
             .spawn(move || {
                 let started = Instant::now();
-                let dialog = rfd::FileDialog::new().set_title(action.title());
+                let mut dialog = rfd::FileDialog::new().set_title(action.title());
+                let proposed_name = proposed_for_dialog
+                    .as_deref()
+                    .and_then(Path::file_name)
+                    .map(|n| n.to_string_lossy().into_owned());
+                if let Some(dir) = proposed_for_dialog.as_deref().and_then(Path::parent) {
+                    dialog = dialog.set_directory(dir);
+                }
+                let name = |default: &str| proposed_name.clone().unwrap_or_else(|| default.into());
                 let picked = match action {
                     FileAction::SavePreset => dialog
                         .add_filter("JSON", &["json"])
-                        .set_file_name("experiment.json")
+                        .set_file_name(name("experiment.json"))
                         .save_file(),
                     FileAction::ExportChart => dialog
                         .add_filter("SVG (a PNG is written next to it)", &["svg", "png"])
-                        .set_file_name("chart.svg")
+                        .set_file_name(name("chart.svg"))
                         .save_file(),
                     FileAction::ExportReport => dialog
                         .add_filter("Markdown", &["md"])
-                        .set_file_name("report.md")
+                        .set_file_name(name("report.md"))
                         .save_file(),
                     FileAction::SaveResults => dialog
                         .add_filter("JSON", &["json"])
-                        .set_file_name("results.json")
+                        .set_file_name(name("results.json"))
                         .save_file(),
                     FileAction::ExportCsv => dialog
                         .add_filter("CSV", &["csv"])
-                        .set_file_name("table.csv")
+                        .set_file_name(name("table.csv"))
                         .save_file(),
                     FileAction::OpenPreset | FileAction::OpenResults | FileAction::OpenCompare => {
                         dialog.add_filter("JSON", &["json"]).pick_file()
@@ -306,7 +323,7 @@ impl FileJobs {
             });
         if spawned.is_err() {
             self.pending -= 1;
-            self.ask_for_path(action, payload_for_prompt, None);
+            self.ask_for_path(action, payload_for_prompt, None, proposed);
         }
     }
 
@@ -316,11 +333,13 @@ impl FileJobs {
         action: FileAction,
         payload: Option<Payload>,
         note: Option<String>,
+        proposed: Option<PathBuf>,
     ) {
         let text = self
             .prompt
             .as_ref()
             .map(|p| p.text.clone())
+            .or_else(|| proposed.map(|p| p.display().to_string()))
             .unwrap_or_default();
         self.prompt = Some(PathPrompt {
             action,

@@ -183,6 +183,7 @@ impl WorkbenchApp {
             },
             FileOutcome::DialogUnavailable(action) => {
                 let payload = self.payload_for(action);
+                let proposed = self.proposed_path(action);
                 self.files.ask_for_path(
                     action,
                     payload,
@@ -190,6 +191,7 @@ impl WorkbenchApp {
                         "No file dialog could be shown on this desktop; type the path instead."
                             .into(),
                     ),
+                    proposed,
                 );
             }
             FileOutcome::DialogCancelled => {}

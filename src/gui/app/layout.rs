@@ -204,7 +204,7 @@ impl WorkbenchApp {
                 .button("Open results…")
                 .on_hover_text("Open a results file saved by corelab (GUI or `corelab run --out`).");
             if self.opener(&open_results) {
-                self.files.start(&ctx, FileAction::OpenResults, None);
+                self.files.start(&ctx, FileAction::OpenResults, None, None);
             }
             ui.menu_button("Recent results", |ui| {
                 if self.recent.is_empty() {
@@ -240,7 +240,7 @@ impl WorkbenchApp {
                         ("Compare with results by path…", FileAction::OpenCompare),
                     ] {
                         if ui.button(label).clicked() {
-                            self.files.ask_for_path(action, None, None);
+                            self.files.ask_for_path(action, None, None, None);
                             asked = true;
                             ui.close();
                         }
@@ -656,7 +656,8 @@ impl WorkbenchApp {
                 .on_disabled_hover_text(NOTHING_TO_EXPORT);
             if self.opener(&report) {
                 let payload = self.payload_for(FileAction::ExportReport);
-                self.files.start(&ctx, FileAction::ExportReport, payload);
+                let proposed = self.proposed_path(FileAction::ExportReport);
+                self.files.start(&ctx, FileAction::ExportReport, payload, proposed);
             }
             let save_as = ui
                 .add_enabled(has_results, egui::Button::new("Save results as…"))
@@ -711,7 +712,7 @@ impl WorkbenchApp {
                     "Overlay another results file's curves (own line pattern, hollow markers), labelled model @ run, each run named by what differs: experiment, machine, date or file.",
                 );
             if self.opener(&compare) {
-                self.files.start(&ctx, FileAction::OpenCompare, None);
+                self.files.start(&ctx, FileAction::OpenCompare, None, None);
             }
             if !self.compare.is_empty() {
                 let labels = self.run_labels();
