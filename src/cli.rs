@@ -1201,6 +1201,10 @@ pub fn run(args: &RunArgs) -> Result<ExitCode> {
             }
         );
     }
+    // Said even with --quiet: the sweep may fail midway for it.
+    for warning in crate::engine::resources::warnings(&exp) {
+        errln!("Warning: {warning}");
+    }
     let worker = WorkerCommand::current_exe().map_err(anyhow::Error::msg)?;
     // An earlier --out is left alone until this run has results to replace it with.
     let target = args.out.as_deref().map(OutTarget::new).transpose()?;

@@ -916,6 +916,9 @@ impl WorkbenchApp {
                 if let Some(text) = not_autosaved {
                     self.error(text);
                 }
+                for warning in crate::engine::resources::warnings(&self.experiment) {
+                    self.error(format!("Warning: {warning}"));
+                }
                 self.save_error = None;
                 let mut live = ResultsFile {
                     experiment: self.experiment.clone(),
