@@ -756,6 +756,27 @@ pub fn check(exp: &Experiment) -> Result<Vec<CellNeeds>, ResourceError> {
     Ok(needs)
 }
 
+/// What a failure to start a process or a thread (`fork`, `clone`) may mean, to follow the OS's
+/// own words: `EAGAIN` is the limit on the user's processes and threads (`ulimit -u`, which
+/// [`check`] compares with the sweep's own count only) or the system's; `ENOMEM` the address
+/// space (`ulimit -v`) or the memory. Empty for anything else.
+pub fn spawn_hint(e: &std::io::Error) -> String {
+    match e.raw_os_error() {
+        Some(libc::EAGAIN) => {
+            let limit = processes_limit_applied()
+                .map_or(String::new(), |l| format!(" of {l}"));
+            format!(
+                " (the limit{limit} on your processes and threads, ulimit -u, counting every program you run, or the system's, is reached: raise it or lower the worker counts)"
+            )
+        }
+        Some(libc::ENOMEM) => {
+            " (out of memory, or of address space under ulimit -v: lower the worker counts or the sizes)"
+                .to_string()
+        }
+        _ => String::new(),
+    }
+}
+
 /// The soft `ulimit -u` where the kernel applies it to this process: not to root (real user
 /// id 0); `None` too where it is unlimited or unreadable.
 fn processes_limit_applied() -> Option<u64> {
@@ -1298,6 +1319,20 @@ mod process_limits {
         // A sweep that starts nothing is never refused.
         let seq = sweep_needs(&exp(TaskKind::Cpu, vec![ModelKind::Sequential], vec![1])).unwrap();
         assert!(processes_plan(&seq, 1000, Some(1)).is_ok());
+    }
+
+    #[test]
+    fn a_failed_spawn_says_which_limit_it_may_be() {
+        let again = std::io::Error::from_raw_os_error(libc::EAGAIN);
+        assert!(
+            spawn_hint(&again).contains("ulimit -u"),
+            "{}",
+            spawn_hint(&again)
+        );
+        let nomem = std::io::Error::from_raw_os_error(libc::ENOMEM);
+        assert!(spawn_hint(&nomem).contains("ulimit -v"));
+        let missing = std::io::Error::from_raw_os_error(libc::ENOENT);
+        assert_eq!(spawn_hint(&missing), "");
     }
 
     #[test]

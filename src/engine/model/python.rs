@@ -212,7 +212,11 @@ impl PythonExecutor {
                     "cannot start the MPI launcher `{program}`: {e} (install one with `{}` or set mpi.launcher)",
                     crate::results::MPI_INSTALL
                 ),
-                _ => format!("cannot start `{}`: {e}", options.interpreter),
+                _ => format!(
+                    "cannot start `{}`: {e}{}",
+                    options.interpreter,
+                    crate::engine::resources::spawn_hint(&e)
+                ),
             })
         })?;
         let mut exec = PythonExecutor {
