@@ -833,14 +833,23 @@ pub fn output_lock_path(out: &Path) -> Result<PathBuf> {
 pub fn private_lock_dir() -> Result<PathBuf> {
     use std::os::unix::fs::{DirBuilderExt, MetadataExt, PermissionsExt};
     let uid = crate::sys::effective_uid();
-    let dir = match std::env::var_os("XDG_RUNTIME_DIR").filter(|d| !d.is_empty()) {
-        Some(runtime) if Path::new(&runtime).is_absolute() => Path::new(&runtime).join("corelab"),
-        _ => std::env::temp_dir().join(format!("corelab-locks-{uid}")),
+    let (dir, from) = match std::env::var_os("XDG_RUNTIME_DIR").filter(|d| !d.is_empty()) {
+        Some(runtime) if Path::new(&runtime).is_absolute() => {
+            (Path::new(&runtime).join("corelab"), "XDG_RUNTIME_DIR")
+        }
+        _ => (
+            std::env::temp_dir().join(format!("corelab-locks-{uid}")),
+            "TMPDIR, else /tmp",
+        ),
     };
     match std::fs::DirBuilder::new().mode(0o700).create(&dir) {
         Ok(()) => {}
         Err(e) if e.kind() == std::io::ErrorKind::AlreadyExists => {}
-        Err(e) => bail!("cannot create the lock directory {}: {e}", path_text(&dir)),
+        Err(e) => bail!(
+            "cannot create the lock directory {} (in {from}): {e}; point {} at a directory you can write",
+            path_text(&dir),
+            from.split(',').next().unwrap_or(from)
+        ),
     }
     let meta = std::fs::symlink_metadata(&dir)
         .with_context(|| format!("cannot inspect the lock directory {}", path_text(&dir)))?;

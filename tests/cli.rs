@@ -1161,3 +1161,33 @@ fn file_names_that_are_not_utf8_are_run_and_written_under_their_exact_names() {
         "{stderr}"
     );
 }
+
+/// `XDG_RUNTIME_DIR` naming a file (a broken session): `run --out` is refused before the
+/// sweep, naming the variable to correct, and the earlier --out is untouched.
+#[test]
+fn a_runtime_directory_that_is_a_file_names_the_variable_to_correct() {
+    let dir = tempfile::tempdir().unwrap();
+    let preset = dir.path().join("tiny.json");
+    std::fs::write(&preset, TINY).unwrap();
+    let not_a_dir = dir.path().join("runtime");
+    std::fs::write(&not_a_dir, "x").unwrap();
+    let out = dir.path().join("r.json");
+    std::fs::write(&out, "keep").unwrap();
+    let o = Command::new(corelab_exe())
+        .env("XDG_RUNTIME_DIR", &not_a_dir)
+        .env_remove("HOME")
+        .arg("run")
+        .arg(&preset)
+        .arg("--out")
+        .arg(&out)
+        .output()
+        .unwrap();
+    let stderr = String::from_utf8_lossy(&o.stderr);
+    assert_eq!(o.status.code(), Some(1), "{stderr}");
+    assert!(
+        stderr.contains("(in XDG_RUNTIME_DIR): Not a directory")
+            && stderr.contains("point XDG_RUNTIME_DIR at a directory you can write"),
+        "{stderr}"
+    );
+    assert_eq!(std::fs::read_to_string(&out).unwrap(), "keep");
+}
