@@ -208,6 +208,22 @@ pub struct PathPrompt {
     /// Whether the user was told the typed file exists: submitting the same text again
     /// replaces it (the button says "Replace"); any edit asks again.
     pub replace: overwrite::ReplaceAsked,
+    /// A file the browser picked whose name is not UTF-8, with the text the field shows for
+    /// it (lossy): while the field holds that text, that exact file is the one opened or
+    /// written, not the lossy name's.
+    pub exact: Option<(String, PathBuf)>,
+}
+
+impl PathPrompt {
+    /// The path the field names: the browser's exact pick while the field still shows it,
+    /// else the text (`~/` expanded).
+    pub fn path(&self) -> PathBuf {
+        let text = self.text.trim();
+        match &self.exact {
+            Some((shown, exact)) if shown.as_str() == text => exact.clone(),
+            _ => expand_home(text),
+        }
+    }
 }
 
 /// Background file work and its results.
@@ -330,6 +346,7 @@ impl FileJobs {
             focused: false,
             browser: Default::default(),
             replace: Default::default(),
+            exact: None,
         });
     }
 
@@ -465,7 +482,15 @@ impl FileJobs {
                         };
                     }
                     Some(Picked::File(path, take)) => {
-                        prompt.text = path.display().to_string();
+                        prompt.exact = None;
+                        prompt.text = match path.to_str() {
+                            Some(text) => text.to_string(),
+                            None => {
+                                let shown = super::file_browser::legible(path.as_os_str());
+                                prompt.exact = Some((shown.clone(), path));
+                                shown
+                            }
+                        };
                         submit |= take;
                     }
                     None => {}
@@ -490,7 +515,7 @@ impl FileJobs {
         if submit && !prompt.text.trim().is_empty() {
             // An existing file is replaced only once the user has been told and submits the
             // same name again.
-            let targets = prompt.action.targets(&expand_home(prompt.text.trim()));
+            let targets = prompt.action.targets(&prompt.path());
             if let Err(exists) = prompt.replace.check(&prompt.text, &targets) {
                 prompt.note = Some(format!(
                     "{exists}: press Replace to write over it, or choose another name."
@@ -498,7 +523,7 @@ impl FileJobs {
                 return shown.map(|r| r.response.layer_id);
             }
             if let Some(prompt) = self.prompt.take() {
-                let path = expand_home(prompt.text.trim());
+                let path = prompt.path();
                 self.run(ctx, prompt.action, path, prompt.payload.clone());
                 self.submitted = Some(prompt);
             }
