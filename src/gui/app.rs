@@ -1015,7 +1015,9 @@ impl eframe::App for WorkbenchApp {
             // The current one, when unconfirmed (the undo history is not kept either).
             unconfirmed_interpreter: (!self.interpreter_trusted())
                 .then(|| self.experiment.python.interpreter.trim().to_string()),
-            origin: self.origin.clone(),
+            // An origin whose path is not UTF-8 cannot be written as JSON, and would lose the
+            // whole state (the experiment too): it alone is left out.
+            origin: self.origin.clone().filter(|o| o.source.is_storable()),
             start_hint_dismissed: self.start_hint_dismissed,
         };
         if let Ok(text) = serde_json::to_string(&persisted) {

@@ -30,6 +30,15 @@ impl Source {
             Source::Results(p) => format!("results file {}", legible(p.as_os_str())),
         }
     }
+
+    /// Whether the saved workbench state (JSON) can hold it: a path that is not UTF-8 cannot
+    /// be written as a JSON string.
+    pub fn is_storable(&self) -> bool {
+        match self {
+            Source::Builtin(_) => true,
+            Source::File(p) | Source::Results(p) => p.to_str().is_some(),
+        }
+    }
 }
 
 /// The source of the configuration and the experiment as it was there.
