@@ -512,6 +512,12 @@ impl FileJobs {
                     }
                 });
             });
+        if submit
+            && let Some(why) = unexpanded_home(&prompt.text, std::env::var_os("HOME").as_deref())
+        {
+            prompt.note = Some(why);
+            return shown.map(|r| r.response.layer_id);
+        }
         if submit && !prompt.text.trim().is_empty() {
             // An existing file is replaced only once the user has been told and submits the
             // same name again.
@@ -536,12 +542,25 @@ impl FileJobs {
 
 /// `~/x` → `$HOME/x`.
 fn expand_home(text: &str) -> PathBuf {
+    expand_home_from(text, std::env::var_os("HOME"))
+}
+
+/// [`expand_home`] with `home` for `$HOME` (unset or empty: `~/x` is left as typed, and
+/// [`unexpanded_home`] says so before anything is opened or written).
+fn expand_home_from(text: &str, home: Option<std::ffi::OsString>) -> PathBuf {
     if let Some(rest) = text.strip_prefix("~/")
-        && let Some(home) = std::env::var_os("HOME")
+        && let Some(home) = home.filter(|h| !h.is_empty())
     {
         return Path::new(&home).join(rest);
     }
     PathBuf::from(text)
+}
+
+/// Why `text` cannot be used as typed: it starts with `~/` and there is no `$HOME` to put
+/// there (it would name a folder called `~` in the current directory).
+fn unexpanded_home(text: &str, home: Option<&std::ffi::OsStr>) -> Option<String> {
+    (text.trim().starts_with("~/") && home.is_none_or(|h| h.is_empty()))
+        .then(|| "~ cannot be expanded: HOME is not set. Type the full path.".to_string())
 }
 
 /// The file I/O of an action; runs on a helper thread.
@@ -649,6 +668,25 @@ fn export_to(path: &Path, payload: Option<Payload>) -> Result<Vec<PathBuf>, Stri
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_tilde_without_home_is_refused_not_taken_as_a_folder_named_tilde() {
+        let home = Some(std::ffi::OsString::from("/home/u"));
+        assert_eq!(
+            expand_home_from("~/r.json", home.clone()),
+            PathBuf::from("/home/u/r.json")
+        );
+        assert_eq!(unexpanded_home("~/r.json", home.as_deref()), None);
+        for unset in [None, Some(std::ffi::OsString::new())] {
+            assert_eq!(
+                expand_home_from("~/r.json", unset.clone()),
+                PathBuf::from("~/r.json")
+            );
+            let why = unexpanded_home(" ~/r.json", unset.as_deref()).unwrap();
+            assert!(why.contains("HOME is not set"), "{why}");
+            assert_eq!(unexpanded_home("/abs/r.json", unset.as_deref()), None);
+        }
+    }
 
     #[test]
     fn chart_paths_put_svg_and_png_side_by_side() {
