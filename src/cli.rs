@@ -206,7 +206,8 @@ pub struct RunArgs {
     /// even if a file of that name exists here (write `./NAME` for the file). A results file
     /// runs the experiment it recorded again, at its recorded (calibrated) task size with
     /// calibration off, so that the same work is measured. stderr says which was used.
-    pub preset: String,
+    /// (A path, not text: a file name need not be UTF-8.)
+    pub preset: PathBuf,
     /// Write the full results (every raw sample) as JSON here.
     #[arg(long, value_name = "FILE")]
     pub out: Option<PathBuf>,
@@ -567,53 +568,68 @@ fn is_results_file(path: &Path) -> bool {
 /// stderr which one was used; a results file gives the experiment it recorded. Returns the
 /// experiment, for a file its directory (relative interpreter paths in it are resolved
 /// against that directory), and where it came from in words (`built-in preset cpu-bound`).
-fn load_preset(arg: &str, quiet: bool) -> Result<(Experiment, Option<PathBuf>, String)> {
-    if Experiment::arg_names_a_file(arg) {
-        let path = Path::new(arg);
+fn load_preset(arg: &Path, quiet: bool) -> Result<(Experiment, Option<PathBuf>, String)> {
+    // In messages: on one line, control characters escaped, bytes that are not UTF-8 shown
+    // as U+FFFD; the file itself is opened by its exact name.
+    let shown = path_text(arg);
+    if arg_names_a_file(arg) {
+        let path = arg;
         let dir = std::path::absolute(path)
             .ok()
             .and_then(|p| p.parent().map(Path::to_path_buf));
         if is_results_file(path) {
             let results = ResultsFile::load(path)
-                .with_context(|| format!("cannot run the experiment recorded in {arg}"))?;
+                .with_context(|| format!("cannot run the experiment recorded in {shown}"))?;
             let (exp, calibration) = results.rerun_experiment();
             if !quiet {
                 errln!(
-                    "Preset: the experiment recorded in the results file {arg} ({}){}",
+                    "Preset: the experiment recorded in the results file {shown} ({}){}",
                     crate::export::sanitize::for_terminal_line(&results.experiment.name),
                     calibration.map_or(String::new(), |c| format!("; {c}"))
                 );
             }
-            return Ok((exp, dir, format!("results file {arg}")));
+            return Ok((exp, dir, format!("results file {shown}")));
         }
-        let exp = Experiment::load(path).with_context(|| format!("cannot use preset {arg}"))?;
+        let exp = Experiment::load(path).with_context(|| format!("cannot use preset {shown}"))?;
         if !quiet {
-            errln!("Preset: the file {arg}");
+            errln!("Preset: the file {shown}");
         }
-        return Ok((exp, dir, format!("preset file {arg}")));
+        return Ok((exp, dir, format!("preset file {shown}")));
     }
-    let Some(builtin) = find_builtin(arg) else {
-        let hint = if Path::new(arg).exists() {
-            format!(" (a file {arg} exists here: write ./{arg} to use it)")
+    let Some(builtin) = arg.to_str().and_then(find_builtin) else {
+        let hint = if arg.exists() {
+            format!(" (a file {shown} exists here: write ./{shown} to use it)")
         } else {
             String::new()
         };
         bail!(
-            "{arg:?} is not a built-in preset{hint}; a preset file is named by a path that contains a `/` or ends in .json (see `corelab presets`)"
+            "\"{shown}\" is not a built-in preset{hint}; a preset file is named by a path that contains a `/` or ends in .json (see `corelab presets`)"
         );
     };
     let exp = builtin
         .experiment()
-        .with_context(|| format!("cannot use preset {arg}"))?;
+        .with_context(|| format!("cannot use preset {shown}"))?;
     if !quiet {
-        let shadow = if Path::new(arg).exists() {
-            format!(" (not the file {arg} in this directory: write ./{arg} for that)")
+        let shadow = if arg.exists() {
+            format!(" (not the file {shown} in this directory: write ./{shown} for that)")
         } else {
             String::new()
         };
-        errln!("Preset: the built-in preset {arg}{shadow}");
+        errln!("Preset: the built-in preset {shown}{shadow}");
     }
-    Ok((exp, None, format!("built-in preset {arg}")))
+    Ok((exp, None, format!("built-in preset {shown}")))
+}
+
+/// [`Experiment::arg_names_a_file`] for an argument that need not be UTF-8: a name that is not
+/// is a file when it contains a `/` or ends in `.json` (no built-in preset's name is such).
+fn arg_names_a_file(arg: &Path) -> bool {
+    match arg.to_str() {
+        Some(text) => Experiment::arg_names_a_file(text),
+        None => {
+            let bytes = arg.as_os_str().as_encoded_bytes();
+            bytes.contains(&b'/') || bytes.ends_with(b".json")
+        }
+    }
 }
 
 /// The most characters of a command line a results file records.
@@ -836,14 +852,23 @@ pub fn output_lock_path(out: &Path) -> Result<PathBuf> {
 pub fn private_lock_dir() -> Result<PathBuf> {
     use std::os::unix::fs::{DirBuilderExt, MetadataExt, PermissionsExt};
     let uid = crate::sys::effective_uid();
-    let dir = match std::env::var_os("XDG_RUNTIME_DIR").filter(|d| !d.is_empty()) {
-        Some(runtime) if Path::new(&runtime).is_absolute() => Path::new(&runtime).join("corelab"),
-        _ => std::env::temp_dir().join(format!("corelab-locks-{uid}")),
+    let (dir, from) = match std::env::var_os("XDG_RUNTIME_DIR").filter(|d| !d.is_empty()) {
+        Some(runtime) if Path::new(&runtime).is_absolute() => {
+            (Path::new(&runtime).join("corelab"), "XDG_RUNTIME_DIR")
+        }
+        _ => (
+            std::env::temp_dir().join(format!("corelab-locks-{uid}")),
+            "TMPDIR, else /tmp",
+        ),
     };
     match std::fs::DirBuilder::new().mode(0o700).create(&dir) {
         Ok(()) => {}
         Err(e) if e.kind() == std::io::ErrorKind::AlreadyExists => {}
-        Err(e) => bail!("cannot create the lock directory {}: {e}", path_text(&dir)),
+        Err(e) => bail!(
+            "cannot create the lock directory {} (in {from}): {e}; point {} at a directory you can write",
+            path_text(&dir),
+            from.split(',').next().unwrap_or(from)
+        ),
     }
     let meta = std::fs::symlink_metadata(&dir)
         .with_context(|| format!("cannot inspect the lock directory {}", path_text(&dir)))?;
@@ -1155,16 +1180,20 @@ pub fn run(args: &RunArgs) -> Result<ExitCode> {
     if let Some(p) = args.precision {
         exp.precision = p;
     }
-    exp.validate()
-        .with_context(|| format!("preset {} with the command-line overrides", args.preset))?;
+    exp.validate().with_context(|| {
+        format!(
+            "preset {} with the command-line overrides",
+            path_text(&args.preset)
+        )
+    })?;
     if let Some(dir) = preset_dir.as_deref() {
         exp.task.function.anchor(dir); // a relative module path is relative to the preset
         exp.task.command.anchor(dir); // and so is a relative program path
     }
     // What the run reads: no output may replace it.
     let mut inputs: Vec<&Path> = Vec::new();
-    if Experiment::arg_names_a_file(&args.preset) {
-        inputs.push(Path::new(&args.preset));
+    if arg_names_a_file(&args.preset) {
+        inputs.push(&args.preset);
     }
     if exp.task.kind == crate::preset::TaskKind::Function && !exp.task.function.file.is_empty() {
         inputs.push(Path::new(&exp.task.function.file));
@@ -1199,6 +1228,10 @@ pub fn run(args: &RunArgs) -> Result<ExitCode> {
                 "disabled"
             }
         );
+    }
+    // Said even with --quiet: the sweep may fail midway for it.
+    for warning in crate::engine::resources::warnings(&exp) {
+        errln!("Warning: {warning}");
     }
     let worker = WorkerCommand::current_exe().map_err(anyhow::Error::msg)?;
     // An earlier --out is left alone until this run has results to replace it with.

@@ -331,6 +331,21 @@ pub fn address_space_limit() -> Option<u64> {
         .filter(|soft| *soft != libc::RLIM_INFINITY)
 }
 
+/// This process's limit on the processes and threads its real user may have
+/// (`RLIMIT_NPROC`, `ulimit -u`): (soft, hard); `RLIM_INFINITY` reads as `u64::MAX`. The kernel
+/// counts every task (process or thread) of the real user id against it, and does not apply
+/// it to root (real user id 0) nor to a process with `CAP_SYS_RESOURCE` or `CAP_SYS_ADMIN`.
+pub fn processes_limit() -> Option<(u64, u64)> {
+    rlimit(libc::RLIMIT_NPROC)
+}
+
+/// This process's real user id (`getuid(2)`, which cannot fail): the user `RLIMIT_NPROC`
+/// counts tasks of.
+pub fn real_uid() -> u32 {
+    // SAFETY: getuid has no arguments, no preconditions and cannot fail.
+    unsafe { libc::getuid() }
+}
+
 /// Raises this process's soft limit on open files to `soft` (at most the hard limit, which
 /// only privileged processes may raise). Children inherit it.
 pub fn set_open_files_soft_limit(soft: u64) -> std::io::Result<()> {

@@ -1166,3 +1166,88 @@ fn run_says_how_long_the_sweep_will_take_where_the_preset_fixes_it() {
     assert!(stderr.contains("timed each)\n"), "{stderr}");
     assert!(!stderr.contains("in all"), "{stderr}");
 }
+
+/// A preset, results and outputs whose names are not UTF-8 and hold a newline, a space and a
+/// leading dash: the preset is run (clap used to refuse the argument), the outputs land under
+/// their exact names, the results file runs again, and stderr names them legibly on one line.
+#[test]
+fn file_names_that_are_not_utf8_are_run_and_written_under_their_exact_names() {
+    use std::ffi::OsStr;
+    use std::os::unix::ffi::OsStrExt;
+    let dir = tempfile::tempdir().unwrap();
+    let preset = dir.path().join(OsStr::from_bytes(b"p\xff\n -x.json"));
+    std::fs::write(&preset, TINY).unwrap();
+    let out = dir.path().join(OsStr::from_bytes(b"-r\xff s.json"));
+    let csv = dir.path().join(OsStr::from_bytes(b"c\xff.csv"));
+    let o = Command::new(corelab_exe())
+        .arg("run")
+        .arg(&preset)
+        .arg("--out")
+        .arg(&out)
+        .arg("--csv")
+        .arg(&csv)
+        .output()
+        .unwrap();
+    let stderr = String::from_utf8_lossy(&o.stderr);
+    assert!(o.status.success(), "{stderr}");
+    let named = stderr
+        .lines()
+        .find(|l| l.starts_with("Preset: the file "))
+        .unwrap_or_else(|| panic!("{stderr}"));
+    assert!(named.ends_with("p\u{fffd}\\n -x.json"), "{named:?}");
+    assert!(ResultsFile::load(&out).is_ok());
+    assert!(
+        std::fs::read_to_string(&csv)
+            .unwrap()
+            .contains("sequential")
+    );
+    // The results file runs again, by its exact name.
+    let o = Command::new(corelab_exe())
+        .args(["run", "-q"])
+        .arg(&out)
+        .output()
+        .unwrap();
+    assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
+    // A name that is not UTF-8 and not a path is no built-in preset, said legibly.
+    let o = Command::new(corelab_exe())
+        .arg("run")
+        .arg(OsStr::from_bytes(b"p\xff"))
+        .output()
+        .unwrap();
+    let stderr = String::from_utf8_lossy(&o.stderr);
+    assert_eq!(o.status.code(), Some(1), "{stderr}");
+    assert!(
+        stderr.contains("\"p\u{fffd}\" is not a built-in preset"),
+        "{stderr}"
+    );
+}
+
+/// `XDG_RUNTIME_DIR` naming a file (a broken session): `run --out` is refused before the
+/// sweep, naming the variable to correct, and the earlier --out is untouched.
+#[test]
+fn a_runtime_directory_that_is_a_file_names_the_variable_to_correct() {
+    let dir = tempfile::tempdir().unwrap();
+    let preset = dir.path().join("tiny.json");
+    std::fs::write(&preset, TINY).unwrap();
+    let not_a_dir = dir.path().join("runtime");
+    std::fs::write(&not_a_dir, "x").unwrap();
+    let out = dir.path().join("r.json");
+    std::fs::write(&out, "keep").unwrap();
+    let o = Command::new(corelab_exe())
+        .env("XDG_RUNTIME_DIR", &not_a_dir)
+        .env_remove("HOME")
+        .arg("run")
+        .arg(&preset)
+        .arg("--out")
+        .arg(&out)
+        .output()
+        .unwrap();
+    let stderr = String::from_utf8_lossy(&o.stderr);
+    assert_eq!(o.status.code(), Some(1), "{stderr}");
+    assert!(
+        stderr.contains("(in XDG_RUNTIME_DIR): Not a directory")
+            && stderr.contains("point XDG_RUNTIME_DIR at a directory you can write"),
+        "{stderr}"
+    );
+    assert_eq!(std::fs::read_to_string(&out).unwrap(), "keep");
+}

@@ -697,3 +697,78 @@ fn a_typed_path_asks_before_replacing_and_never_writes_over_an_open_file() {
     );
     assert_eq!(std::fs::read(&compared).unwrap(), before);
 }
+
+/// A preset whose name is not UTF-8 and holds a newline is listed legibly on one line
+/// (`\xff`, `\n`), in the list and in the field, and picking it opens that exact file, not
+/// one named by the text shown.
+#[test]
+fn the_in_app_browser_opens_a_file_whose_name_is_not_utf8() {
+    use std::ffi::OsStr;
+    use std::os::unix::ffi::OsStrExt;
+    let dir = tempfile::tempdir().unwrap();
+    let mut exp = builtin_presets()[1].experiment().unwrap();
+    exp.workers = vec![1, 5];
+    let file = dir.path().join(OsStr::from_bytes(b"odd \xff\nname.json"));
+    std::fs::write(&file, exp.to_json()).unwrap();
+
+    let mut h = settled(dir.path());
+    h.key_press_modifiers(Modifiers::COMMAND, Key::O);
+    h.run();
+    h.get_by_label("File path:")
+        .set_text_value_accesskit(&format!("{}/", dir.path().display()));
+    h.run();
+    h.get_by_label("odd \\xff\\nname.json").click();
+    h.run();
+    let text = h.get_by_label("File path:").value().unwrap_or_default();
+    assert_eq!(
+        text,
+        format!("{}/odd \\xff\\nname.json", dir.path().display())
+    );
+    h.get_by_label("Open").click();
+    h.step();
+    step_until(&mut h, "the picked preset to load", |a| {
+        a.experiment().workers == vec![1, 5]
+    });
+}
+
+/// An experiment opened from a file whose name is not UTF-8 is still kept across a restart:
+/// the path cannot be written into the saved state (JSON), and used to lose all of it.
+#[test]
+fn a_preset_file_whose_name_is_not_utf8_does_not_lose_the_saved_state() {
+    use eframe::App as _;
+    use std::ffi::OsStr;
+    use std::os::unix::ffi::OsStrExt;
+    let dir = tempfile::tempdir().unwrap();
+    let mut exp = builtin_presets()[2].experiment().unwrap();
+    exp.workers = vec![1, 3];
+    let file = dir.path().join(OsStr::from_bytes(b"p\xff.json"));
+    std::fs::write(&file, exp.to_json()).unwrap();
+    let settings = corelab::gui::AppSettings {
+        restore_state: true,
+        ..corelab::gui::AppSettings::headless(dir.path())
+    };
+    let config = common::config();
+    let mut h = egui_kittest::Harness::builder()
+        .with_size(eframe::egui::vec2(1280.0, 800.0))
+        .build_ui_state(
+            |ui, app: &mut corelab::gui::WorkbenchApp| app.show(ui),
+            corelab::gui::WorkbenchApp::new(config.clone(), settings.clone(), None),
+        );
+    h.step();
+    wait_for_python_probe(&mut h);
+    let ctx = h.ctx.clone();
+    h.state_mut().open_preset_path(&ctx, file.clone());
+    h.step();
+    step_until(&mut h, "the preset to load", |a| {
+        a.experiment().workers == vec![1, 3]
+    });
+    assert_eq!(
+        h.state().origin().map(|o| o.source.clone()),
+        Some(Source::File(file))
+    );
+    let mut storage = MemStorage::default();
+    h.state_mut().save(&mut storage);
+    let second = corelab::gui::WorkbenchApp::new(config, settings, Some(&storage));
+    assert_eq!(second.experiment().workers, vec![1, 3]);
+    assert_eq!(second.origin(), None);
+}

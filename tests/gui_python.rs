@@ -381,3 +381,45 @@ fn run_at_start_waits_for_the_interpreter_check() {
     );
     assert!(!h.state().is_running());
 }
+
+/// Python 2 (which does not know `-I` and says so in a usage text of three lines) and a
+/// Python 3.6 are named as too old in the Python section, on one line, with the version the
+/// worker needs; the Python models stay disabled.
+#[test]
+fn python_2_and_an_old_python_3_are_named_as_too_old_in_the_python_section() {
+    let files = tempfile::tempdir().unwrap();
+    let python2 = files.path().join("python2");
+    script(
+        &python2,
+        "#!/bin/sh\ncase \"$1\" in --version) echo 'Python 2.7.18' >&2; exit 0;; esac\n\
+         echo 'Unknown option: -I' >&2\n\
+         echo 'usage: python [option] ... [-c cmd | -m mod | file | -] [arg] ...' >&2\n\
+         echo \"Try \\`python -h' for more information.\" >&2\nexit 2\n",
+    );
+    let python36 = files.path().join("python3.6");
+    script(
+        &python36,
+        "#!/bin/sh\necho '{\"version\": \"3.6.15\", \"implementation\": \"cpython\", \"gil_enabled\": true}'\n",
+    );
+    for (interpreter, says) in [
+        (&python2, "it is Python 2 or a Python 3 older than 3.4"),
+        (&python36, "is Python 3.6.15, older than the 3.8"),
+    ] {
+        let dir = tempfile::tempdir().unwrap();
+        let mut h = harness(with_interpreter(
+            dir.path(),
+            interpreter.to_str().unwrap(),
+            &[ModelKind::Sequential, ModelKind::PyThreading],
+        ));
+        step_until(&mut h, "the interpreter check", |a| {
+            a.python_probe().is_some()
+        });
+        h.run();
+        let reason = h.state().python_probe().unwrap().clone().unwrap_err();
+        assert!(reason.contains(says), "{reason}");
+        assert!(reason.contains(interpreter.to_str().unwrap()), "{reason}");
+        assert!(!reason.contains('\n'), "{reason:?}");
+        assert!(h.query_by_label_contains(says).is_some());
+        assert!(disabled(&h, ModelKind::PyMultiprocessing.id()));
+    }
+}

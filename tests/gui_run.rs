@@ -284,3 +284,67 @@ fn the_run_row_says_what_the_sweep_will_cost_before_it_starts() {
             .is_some()
     );
 }
+
+/// A data directory that cannot be made (`XDG_DATA_HOME` names a file, a read-only home):
+/// the sweep still runs and its results are shown, and the notice that they were not
+/// autosaved survives the start of the run (which clears the last sweep's errors).
+#[test]
+fn a_data_directory_that_cannot_be_made_is_said_once_the_run_has_started() {
+    let _serial = exclusive();
+    let dir = tempfile::tempdir().unwrap();
+    let not_a_dir = dir.path().join("data-is-a-file");
+    std::fs::write(&not_a_dir, "x").unwrap();
+    let mut exp = Experiment {
+        name: "not autosaved".into(),
+        workers: vec![1],
+        models: vec![ModelKind::Sequential],
+        repetitions: 1,
+        warmups: 0,
+        ..Experiment::default()
+    };
+    exp.task.kind = TaskKind::Cpu;
+    exp.task.tasks = 4;
+    exp.task.cpu.size = 10_000;
+    exp.validate().unwrap();
+    let mut h = harness_with(&not_a_dir, exp);
+    let said = |h: &Harness<'static, WorkbenchApp>, start: &str| {
+        h.state()
+            .messages()
+            .iter()
+            .filter(|m| m.is_error && m.text.starts_with(start))
+            .count()
+    };
+    assert_eq!(
+        said(&h, "Results cannot be autosaved"),
+        1,
+        "{:?}",
+        h.state().messages()
+    );
+    h.get_by_label("Run").click();
+    h.run_steps(2);
+    step_until(&mut h, "the sweep to finish", |a| {
+        !a.is_running() && a.results().is_some()
+    });
+    assert_eq!(
+        said(&h, "Results will not be autosaved: cannot create a file in"),
+        1,
+        "{:?}",
+        h.state().messages()
+    );
+    assert!(
+        h.state()
+            .messages()
+            .iter()
+            .any(|m| m.text.contains("Save results as")),
+        "{:?}",
+        h.state().messages()
+    );
+    assert!(h.state().results_path().is_none());
+    let results = h.state().results().expect("results are shown");
+    assert_eq!(results.status, RunStatus::Complete);
+    assert_eq!(results.cells.len(), 1);
+    assert!(
+        std::fs::read(&not_a_dir).unwrap() == b"x",
+        "the file is left alone"
+    );
+}

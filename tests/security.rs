@@ -228,6 +228,7 @@ fn machine(memory_gib: u64, disk_gib: u64) -> Available {
         memory_bytes: Some(memory_gib << 30),
         disk_bytes: Some(disk_gib << 30),
         disk_path: "/tmp".into(),
+        address_space_bytes: None,
         last_level_cache_bytes: None,
     }
 }

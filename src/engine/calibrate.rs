@@ -320,6 +320,7 @@ mod tests {
             memory_bytes: Some(120 << 30),
             disk_bytes: None,
             disk_path: "/tmp".into(),
+            address_space_bytes: None,
             last_level_cache_bytes: Some(300 << 20),
         };
         let worker = super::super::model::WorkerCommand::new("/nonexistent/corelab");
@@ -338,6 +339,7 @@ mod tests {
         assert_eq!(sized.task.memory.passes, 2);
         // The 2-core development machine's 32 MiB L3: the preset's 64 MiB (6 × the cache).
         let small = Available {
+            address_space_bytes: None,
             last_level_cache_bytes: Some(32 << 20),
             ..available
         };

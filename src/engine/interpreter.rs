@@ -214,17 +214,20 @@ pub fn probe_within(options: &PythonOptions, timeout: Duration) -> Result<Python
     let stdout = stdout.recv_timeout(wait).unwrap_or_default();
     let stderr = stderr.recv_timeout(wait).unwrap_or_default();
     if !status.success() {
-        let said = String::from_utf8_lossy(&stderr).trim().to_string();
-        let why = match said.is_empty() {
-            true => "it printed no reason; is it a Python 3 interpreter?".to_string(),
-            false => said,
-        };
         return Err(EngineError::PythonUnavailable(format!(
-            "`{shown}` failed ({status}): {why}"
+            "`{shown}` failed ({status}): {}",
+            why_it_failed(&stderr)
         )));
     }
     let mut info: PythonInfo = serde_json::from_slice(&stdout).map_err(|e| {
-        EngineError::PythonUnavailable(format!("`{shown}` did not answer like CPython 3: {e}"))
+        let printed = match one_line(&stdout, OUTPUT_SHOWN) {
+            Some(line) => format!("it printed `{line}`"),
+            None => "it printed nothing".to_string(),
+        };
+        EngineError::PythonUnavailable(format!(
+            "`{shown}` did not answer like CPython {}.{} or newer ({printed}; {e})",
+            MIN_VERSION.0, MIN_VERSION.1
+        ))
     })?;
     info.interpreter = interp.to_string();
     // The launcher is looked up, never run: `py-mpi` says at its start what it cannot launch.
@@ -243,6 +246,50 @@ pub fn probe_within(options: &PythonOptions, timeout: Duration) -> Result<Python
         )));
     }
     Ok(info)
+}
+
+/// The most characters of an interpreter's own words that a message quotes.
+const OUTPUT_SHOWN: usize = 160;
+
+/// One line of what a program printed, for a message: its last non-blank line (a traceback
+/// ends with the error; Python 2's usage text starts with it, and is recognised apart), decoded
+/// lossily, control characters escaped (it cannot print a line of its own, nor move the
+/// cursor), cut at `max` characters. `None` when it printed nothing but blanks.
+fn one_line(bytes: &[u8], max: usize) -> Option<String> {
+    let text = String::from_utf8_lossy(bytes);
+    let line = text.lines().map(str::trim).rfind(|l| !l.is_empty())?;
+    let escaped: String = line.chars().flat_map(char::escape_debug).collect();
+    Some(match escaped.char_indices().nth(max) {
+        Some((cut, _)) => format!("{}…", &escaped[..cut]),
+        None => escaped,
+    })
+}
+
+/// Why a probe that exited with an error failed, from its stderr: an interpreter too old to
+/// know `-I` (Python 2, or a Python 3 before 3.4) or to parse the probe (Python 2) is named as
+/// such, since its own words (a usage text, a `SyntaxError`) do not say it; anything else is
+/// quoted (see [`one_line`]).
+fn why_it_failed(stderr: &[u8]) -> String {
+    let text = String::from_utf8_lossy(stderr);
+    let need = format!(
+        "the Python models need CPython {}.{} or newer",
+        MIN_VERSION.0, MIN_VERSION.1
+    );
+    if text.contains("Unknown option: -I") || text.contains("unknown option -I") {
+        return format!(
+            "it does not know Python 3's -I option, so it is Python 2 or a Python 3 older than 3.4; {need}"
+        );
+    }
+    if text.contains("SyntaxError") {
+        return format!(
+            "it could not parse Python 3 code (`{}`), as Python 2 cannot; {need}",
+            one_line(stderr, OUTPUT_SHOWN).unwrap_or_default()
+        );
+    }
+    match one_line(stderr, OUTPUT_SHOWN) {
+        Some(line) => format!("it said `{line}`"),
+        None => format!("it printed no reason; is it a Python 3 interpreter? ({need})"),
+    }
 }
 
 /// Reads `pipe` to its end (at most [`OUTPUT_CAP`] bytes) on a helper thread.
@@ -358,6 +405,130 @@ mod tests {
         assert_eq!(info.version, "3.12.1");
         assert!(info.gil_enabled);
         assert_eq!(info.interpreter, options.interpreter);
+    }
+}
+
+#[cfg(test)]
+mod odd_interpreters {
+    use super::*;
+
+    /// A fake interpreter: a shell script with `body`, in its own temporary directory.
+    fn fake(body: &str) -> (tempfile::TempDir, PythonOptions) {
+        use std::os::unix::fs::PermissionsExt;
+        let dir = tempfile::tempdir().unwrap();
+        let script = dir.path().join("python");
+        std::fs::write(&script, format!("#!/bin/sh\n{body}\n")).unwrap();
+        std::fs::set_permissions(&script, std::fs::Permissions::from_mode(0o755)).unwrap();
+        let options = PythonOptions {
+            interpreter: script.to_string_lossy().into_owned(),
+            ..PythonOptions::default()
+        };
+        (dir, options)
+    }
+
+    /// What Python 2.7 does with the probe's `-I`: a usage text on stderr, exit status 2.
+    const PYTHON2: &str = "case \"$1\" in --version) echo 'Python 2.7.18' >&2; exit 0;; esac\n\
+        echo 'Unknown option: -I' >&2\n\
+        echo 'usage: python [option] ... [-c cmd | -m mod | file | -] [arg] ...' >&2\n\
+        echo \"Try \\`python -h' for more information.\" >&2\nexit 2";
+
+    #[test]
+    fn python_2_is_named_as_too_old_on_one_line() {
+        let (_dir, options) = fake(PYTHON2);
+        let err = probe(&options).unwrap_err().to_string();
+        assert!(
+            err.contains(&format!("`{}` failed", options.interpreter)),
+            "{err}"
+        );
+        assert!(
+            err.contains("it is Python 2 or a Python 3 older than 3.4"),
+            "{err}"
+        );
+        assert!(err.contains("need CPython 3.8 or newer"), "{err}");
+        assert!(!err.contains('\n'), "one line: {err:?}");
+    }
+
+    #[test]
+    fn an_interpreter_that_cannot_parse_python_3_is_named_as_such() {
+        let (_dir, options) = fake(
+            "echo '  File \"<string>\", line 1' >&2\necho 'SyntaxError: invalid syntax' >&2\nexit 1",
+        );
+        let err = probe(&options).unwrap_err().to_string();
+        assert!(
+            err.contains("could not parse Python 3 code (`SyntaxError: invalid syntax`)"),
+            "{err}"
+        );
+        assert!(!err.contains('\n'), "{err:?}");
+    }
+
+    #[test]
+    fn a_traceback_is_quoted_by_its_last_line_with_control_characters_escaped() {
+        let (_dir, options) = fake(
+            "echo 'Traceback (most recent call last):' >&2\n\
+             printf 'ImportError: no json\\033[2J\\n\\n' >&2\nexit 1",
+        );
+        let err = probe(&options).unwrap_err().to_string();
+        assert!(
+            err.contains("it said `ImportError: no json\\u{1b}[2J`"),
+            "{err}"
+        );
+        assert!(!err.contains(['\n', '\u{1b}']), "{err:?}");
+    }
+
+    #[test]
+    fn an_interpreter_printing_garbage_is_quoted_legibly() {
+        let (_dir, options) = fake("printf 'hello \\377 not json\\n'");
+        let err = probe(&options).unwrap_err().to_string();
+        assert!(
+            err.contains(
+                "did not answer like CPython 3.8 or newer (it printed `hello \u{fffd} not json`;"
+            ),
+            "{err}"
+        );
+        let (_dir, options) = fake("exit 0");
+        let err = probe(&options).unwrap_err().to_string();
+        assert!(err.contains("(it printed nothing;"), "{err}");
+        // A very long line is cut.
+        let (_dir, options) = fake("printf '%0500d\\n' 0");
+        let err = probe(&options).unwrap_err().to_string();
+        assert!(
+            err.contains(&format!("`{}…`", "0".repeat(OUTPUT_SHOWN))),
+            "{err}"
+        );
+    }
+
+    #[test]
+    fn python_3_6_and_3_7_are_refused_and_3_8_accepted() {
+        // The worker calls threading.get_native_id, new in 3.8.
+        assert!(crate::engine::model::python::WORKER_SCRIPT.contains("threading.get_native_id()"));
+        assert_eq!(MIN_VERSION, (3, 8));
+        for (version, ok) in [("3.6.15", false), ("3.7.16", false), ("3.8.0", true)] {
+            let (_dir, options) = fake(&format!(
+                "echo '{{\"version\": \"{version}\", \"implementation\": \"cpython\", \"gil_enabled\": true}}'"
+            ));
+            match probe(&options) {
+                Ok(_) => assert!(ok, "{version} accepted"),
+                Err(e) => {
+                    assert!(!ok, "{version}: {e}");
+                    assert!(
+                        e.to_string()
+                            .contains(&format!("is Python {version}, older than the 3.8")),
+                        "{e}"
+                    );
+                }
+            }
+        }
+    }
+
+    #[test]
+    fn an_interpreter_failing_silently_says_what_is_needed() {
+        let (_dir, options) = fake("exit 1");
+        let err = probe(&options).unwrap_err().to_string();
+        assert!(
+            err.contains("(exit status: 1): it printed no reason"),
+            "{err}"
+        );
+        assert!(err.contains("need CPython 3.8 or newer"), "{err}");
     }
 }
 

@@ -33,6 +33,49 @@ pub const PIPES_PER_CHILD: u64 = 3;
 /// results file, `/proc` readings, a run's I/O files), counted on top of the cells' pipes.
 pub const OWN_OPEN_FILES: u64 = 64;
 
+/// Address space (`ulimit -v`) that any corelab process maps besides its workload, at the
+/// least: its code and libraries, its main thread's stack and heap. Measured (VmPeak, a debug
+/// build, glibc) at 129 MiB beyond a memory task's arrays for `corelab run` and 63 MiB for a
+/// `corelab worker` child; a release build maps less code. 64 MiB is under both, so a sweep
+/// refused for want of it would certainly have failed: the margin is in the refusal's favour
+/// of running. What it leaves out, and what makes a real run need more (a thread's 2 MiB
+/// stack, glibc's 64 MiB malloc arena per thread up to 8 per core), varies with the allocator
+/// and `MALLOC_ARENA_MAX`; a sweep that passes this check may still fail at an allocation, and
+/// the memory task then names the limit (`workload::memory`).
+pub const CORELAB_ADDRESS_FLOOR: u64 = 64 << 20;
+/// The same for a CPython interpreter: measured at 12 to 17 MiB (VmPeak of `python3 -I -c`
+/// importing json, threading and multiprocessing, CPython 3.8 and 3.11).
+pub const PYTHON_ADDRESS_FLOOR: u64 = 8 << 20;
+
+/// Which process holds a cell's workload.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Holder {
+    /// corelab's own process (the in-process models).
+    Corelab,
+    /// Each `corelab worker` child (the process pool).
+    Worker,
+    /// Each Python process of a Python model.
+    Python,
+}
+
+impl Holder {
+    /// [`CORELAB_ADDRESS_FLOOR`] or [`PYTHON_ADDRESS_FLOOR`].
+    pub fn address_floor(self) -> u64 {
+        match self {
+            Holder::Corelab | Holder::Worker => CORELAB_ADDRESS_FLOOR,
+            Holder::Python => PYTHON_ADDRESS_FLOOR,
+        }
+    }
+
+    fn describe(self) -> &'static str {
+        match self {
+            Holder::Corelab => "corelab's own process",
+            Holder::Worker => "each worker process",
+            Holder::Python => "each Python process",
+        }
+    }
+}
+
 /// Share of what is available a run may plan to use: the rest is left to the system, the
 /// desktop and the measurement's own noise.
 pub const USABLE_FRACTION: f64 = 0.9;
@@ -53,6 +96,16 @@ pub struct CellNeeds {
     /// Files (pipes) corelab holds open for the cell from start-up to the end of the sweep:
     /// three pipes per child process it starts.
     pub open_files: u64,
+    /// The workload one process of the cell holds (one copy: each worker process holds its
+    /// own), and which process that is: what an address-space limit, which is per process,
+    /// is compared with.
+    pub process_bytes: u64,
+    pub holder: Holder,
+    /// Tasks (processes and threads: what `ulimit -u` counts) the cell keeps from start-up to
+    /// the end of the sweep, at the least (see [`kept_tasks`]).
+    pub kept_tasks: u64,
+    /// Tasks started only while one of its runs goes on: a command task's programs.
+    pub run_tasks: u64,
     /// How the numbers were reached, in words (quoted in refusals).
     pub memory_detail: String,
     pub disk_detail: String,
@@ -65,6 +118,8 @@ pub struct Available {
     pub disk_bytes: Option<u64>,
     /// Where the disk figure was measured.
     pub disk_path: PathBuf,
+    /// The limit on each process's address space (`ulimit -v`), where one is set.
+    pub address_space_bytes: Option<u64>,
     /// The last-level cache, all instances added up (what a calibrated memory task's arrays
     /// must exceed, see [`memory_arrays`]).
     pub last_level_cache_bytes: Option<u64>,
@@ -119,6 +174,35 @@ pub enum ResourceError {
         hard: u64,
         model: ModelKind,
         workers: usize,
+    },
+    #[error(
+        "this experiment needs at least {} of address space in one process ({detail}; cell \
+         {model} × {workers}), but this process's address space is limited to {} (ulimit -v), \
+         which every process it starts inherits; raise the limit (ulimit -v unlimited, or at \
+         least ulimit -v {}, in KiB, in the shell that starts corelab) or lower the sizes",
+        human(*needed),
+        human(*limit),
+        // Twice the floor's figure: what a run maps besides (thread stacks, malloc arenas) is
+        // not counted in it.
+        needed.div_ceil(1024).saturating_mul(2)
+    )]
+    AddressSpace {
+        needed: u64,
+        limit: u64,
+        detail: String,
+        model: ModelKind,
+        workers: usize,
+    },
+    #[error(
+        "this experiment would start at least {needed} processes and threads that live at once \
+         ({detail}), but your user may have at most {limit} (ulimit -u), counting every process \
+         and thread you already have; raise the limit (ulimit -u {}) or lower the worker counts",
+        needed.saturating_mul(2)
+    )]
+    Processes {
+        needed: u64,
+        limit: u64,
+        detail: String,
     },
     #[error(
         "cannot raise the limit on open files from {from} to {to}, which this experiment's pipes need: {reason}"
@@ -240,6 +324,15 @@ pub fn cell_needs(
         m if m.is_python() => 1,
         _ => 0,
     };
+    let holder = match model {
+        ModelKind::Processes => Holder::Worker,
+        m if m.is_python() => Holder::Python,
+        _ => Holder::Corelab,
+    };
+    let run_tasks = match task.kind {
+        TaskKind::Command => in_flight,
+        _ => 0,
+    };
     Ok(CellNeeds {
         model,
         workers,
@@ -248,8 +341,160 @@ pub fn cell_needs(
         shared_bytes,
         disk_bytes,
         open_files: children * PIPES_PER_CHILD,
+        process_bytes: workload_bytes / copies.max(1),
+        holder,
+        kept_tasks: kept_tasks(model, workers_u),
+        run_tasks,
         memory_detail,
         disk_detail,
+    })
+}
+
+/// Reader threads corelab keeps for each child process it starts (its stdout and stderr).
+pub const READERS_PER_CHILD: u64 = 2;
+
+/// The tasks (processes and threads, as `RLIMIT_NPROC` counts them) a cell of `model` × `workers`
+/// keeps from its start-up to the end of the sweep, at the least: its threads (threads,
+/// gil-threads, rayon), its child processes with corelab's two reader threads each, a Python
+/// model's interpreter with its pool's processes (multiprocessing, Dask's workers, MPI's ranks
+/// and launcher) or threads (threading's pool, kept once started). Helpers a model may add
+/// (multiprocessing's resource tracker and forkserver, Dask's nannies, a runtime's own
+/// threads) are left out: this is a floor, for a refusal that is never wrong.
+pub fn kept_tasks(model: ModelKind, workers: u64) -> u64 {
+    let interpreter = 1 + READERS_PER_CHILD;
+    match model {
+        ModelKind::Sequential | ModelKind::Tokio => 0,
+        ModelKind::Threads | ModelKind::GilThreads | ModelKind::Rayon => workers,
+        ModelKind::Processes => workers * (1 + READERS_PER_CHILD),
+        ModelKind::PyThreading | ModelKind::PyFreeThreading => interpreter + workers,
+        ModelKind::PyAsyncio => interpreter,
+        ModelKind::PyMultiprocessing | ModelKind::PyDask => interpreter + workers,
+        // The launcher, rank 0 (the dispatcher) and one rank per worker.
+        ModelKind::PyMpi => interpreter + 1 + workers,
+    }
+}
+
+/// The most tasks a sweep whose cells are `needs` has at once: what every cell keeps (all
+/// cells live through the interleaved rounds) plus the largest run's own (runs never overlap).
+pub fn sweep_tasks(needs: &[CellNeeds]) -> u64 {
+    let kept = needs
+        .iter()
+        .fold(0u64, |sum, c| sum.saturating_add(c.kept_tasks));
+    let run = needs.iter().map(|c| c.run_tasks).max().unwrap_or(0);
+    kept.saturating_add(run)
+}
+
+/// Refuses a sweep that needs more tasks at once ([`sweep_tasks`], plus corelab's own
+/// `own_tasks`) than `limit` (the soft `ulimit -u`) allows: it would certainly fail to start a
+/// thread or a process midway. `None` for the limit (unlimited, unreadable, or not applied:
+/// root) checks nothing. The limit counts every task of the user, those of other programs
+/// too; they come and go, so they are not counted here (see [`processes_warning`]).
+pub fn processes_plan(
+    needs: &[CellNeeds],
+    own_tasks: u64,
+    limit: Option<u64>,
+) -> Result<(), ResourceError> {
+    let Some(limit) = limit else { return Ok(()) };
+    let sweep = sweep_tasks(needs);
+    let needed = sweep.saturating_add(own_tasks);
+    if sweep == 0 || needed <= limit {
+        return Ok(());
+    }
+    let worst = needs.iter().max_by_key(|c| c.kept_tasks);
+    let detail = format!(
+        "{sweep} for its {} cells, every cell's kept through the interleaved rounds (the largest: {}), plus corelab's own {own_tasks}",
+        needs.len(),
+        worst.map_or_else(String::new, |c| format!(
+            "{} × {}, {} at least",
+            c.model, c.workers, c.kept_tasks
+        ))
+    );
+    Err(ResourceError::Processes {
+        needed,
+        limit,
+        detail,
+    })
+}
+
+/// A warning when the sweep fits under `limit` (the soft `ulimit -u`) by itself but not with
+/// the `user_tasks` the user has already (this process's included): those may end before the
+/// sweep starts them, so it runs, told that a thread or a process may fail to start.
+pub fn processes_warning(
+    needs: &[CellNeeds],
+    user_tasks: u64,
+    limit: Option<u64>,
+) -> Option<String> {
+    let limit = limit?;
+    let sweep = sweep_tasks(needs);
+    let total = sweep.saturating_add(user_tasks);
+    (sweep > 0 && total > limit).then(|| {
+        format!(
+            "this sweep starts at least {sweep} processes and threads that live at once, and your user has {user_tasks} already: together more than the {limit} that ulimit -u allows, so a worker may fail to start (raise it with ulimit -u {})",
+            total.saturating_mul(2)
+        )
+    })
+}
+
+/// The per-process address space a sweep whose cells are `needs` needs at the least, against
+/// `limit` (`ulimit -v`, inherited by every process corelab starts): corelab's own process
+/// holds the in-process cells' workload, each worker or Python process its own copy, and each
+/// maps its [`Holder::address_floor`] besides. Refused only where that floor alone does not
+/// fit: a certain failure, said before the first cell rather than at an allocation midway.
+pub fn address_space_plan(needs: &[CellNeeds], limit: Option<u64>) -> Result<(), ResourceError> {
+    let Some(limit) = limit else { return Ok(()) };
+    // corelab's own process runs every in-process cell (one at a time, sharing one workload)
+    // and starts the others: it needs its floor in any sweep. Each child process needs its
+    // own copy and floor.
+    let own = needs
+        .iter()
+        .filter(|c| c.holder == Holder::Corelab)
+        .max_by_key(|c| c.process_bytes);
+    let own_need = own
+        .map_or(0, |c| c.process_bytes)
+        .saturating_add(CORELAB_ADDRESS_FLOOR);
+    let children = needs
+        .iter()
+        .filter(|c| c.holder != Holder::Corelab)
+        .map(|c| {
+            (
+                c.process_bytes.saturating_add(c.holder.address_floor()),
+                Some(c),
+            )
+        });
+    // The first of the largest: corelab's own process where it ties with a child.
+    let Some((needed, cell)) = std::iter::once((own_need, own))
+        .chain(children)
+        .reduce(|best, next| if next.0 > best.0 { next } else { best })
+    else {
+        return Ok(());
+    };
+    if needed <= limit {
+        return Ok(());
+    }
+    let holder = cell.map_or(Holder::Corelab, |c| c.holder);
+    let workload = match cell {
+        Some(c) if c.process_bytes > 0 => format!(
+            "{} of its workload in {}, plus ",
+            human(c.process_bytes),
+            holder.describe()
+        ),
+        _ => String::new(),
+    };
+    let maps = match holder {
+        Holder::Python => "a Python interpreter",
+        _ => "any corelab process",
+    };
+    let named = cell.or(needs.first());
+    Err(ResourceError::AddressSpace {
+        needed,
+        limit,
+        detail: format!(
+            "{workload}at least {} that {maps} maps besides: code, libraries, stacks; more with \
+             every thread",
+            human(holder.address_floor())
+        ),
+        model: named.map_or(ModelKind::Sequential, |c| c.model),
+        workers: named.map_or(1, |c| c.workers),
     })
 }
 
@@ -288,6 +533,7 @@ pub fn available_now() -> Available {
         memory_bytes: mem_available(Path::new("/proc/meminfo")),
         disk_bytes: crate::sys::available_disk_bytes(&disk_path).ok(),
         disk_path,
+        address_space_bytes: crate::sys::address_space_limit(),
         last_level_cache_bytes: crate::results::last_level_cache_bytes(Path::new(
             crate::results::SYS_CPU,
         )),
@@ -343,7 +589,22 @@ pub fn memory_arrays(exp: &Experiment, available: &Available) -> Option<ArraySiz
             limits::MAX_ARRAY_MIB
         ));
     }
-    if let Some(memory) = available.memory_bytes {
+    if let Some(limit) = available.address_space_bytes {
+        // At most half of each process's address space, so that the raise never comes near
+        // what [`address_space_plan`] refuses at (thread stacks and malloc arenas take more
+        // than its floor).
+        let cap = (limit / 2).saturating_sub(CORELAB_ADDRESS_FLOOR) / 3 / (1 << 20);
+        if cap < best {
+            best = cap.max(preset_mib);
+            sizing.limited_by = Some(format!(
+                "the address-space limit (ulimit -v) of {}: arrays take at most half of it",
+                human(limit)
+            ));
+        }
+    }
+    if let Some(memory) = available.memory_bytes
+        && best > preset_mib
+    {
         let budget = (memory as f64 * SIZING_FRACTION) as u64;
         let peak = |mib: u64| -> u64 {
             let mut e = exp.clone();
@@ -444,6 +705,7 @@ pub fn check_against(
             workers: worst.workers,
         });
     }
+    address_space_plan(&needs, available.address_space_bytes)?;
     Ok(needs)
 }
 
@@ -480,6 +742,7 @@ pub fn open_files_plan(
 /// midway under the common soft limit of 1 024.
 pub fn check(exp: &Experiment) -> Result<Vec<CellNeeds>, ResourceError> {
     let needs = check_against(exp, &available_now())?;
+    processes_plan(&needs, own_tasks(), processes_limit_applied())?;
     if let Some(limit) = crate::sys::open_files_limit()
         && let Some(raise) = open_files_plan(&needs, limit)?
         && let Err(e) = crate::sys::set_open_files_soft_limit(raise)
@@ -493,6 +756,89 @@ pub fn check(exp: &Experiment) -> Result<Vec<CellNeeds>, ResourceError> {
     Ok(needs)
 }
 
+/// What a failure to start a process or a thread (`fork`, `clone`) may mean, to follow the OS's
+/// own words: `EAGAIN` is the limit on the user's processes and threads (`ulimit -u`, which
+/// [`check`] compares with the sweep's own count only) or the system's; `ENOMEM` the address
+/// space (`ulimit -v`) or the memory. Empty for anything else.
+pub fn spawn_hint(e: &std::io::Error) -> String {
+    match e.raw_os_error() {
+        Some(libc::EAGAIN) => {
+            let limit = processes_limit_applied()
+                .map_or(String::new(), |l| format!(" of {l}"));
+            format!(
+                " (the limit{limit} on your processes and threads, ulimit -u, counting every program you run, or the system's, is reached: raise it or lower the worker counts)"
+            )
+        }
+        Some(libc::ENOMEM) => {
+            " (out of memory, or of address space under ulimit -v: lower the worker counts or the sizes)"
+                .to_string()
+        }
+        _ => String::new(),
+    }
+}
+
+/// The soft `ulimit -u` where the kernel applies it to this process: not to root (real user
+/// id 0); `None` too where it is unlimited or unreadable.
+fn processes_limit_applied() -> Option<u64> {
+    if crate::sys::real_uid() == 0 {
+        return None;
+    }
+    crate::sys::processes_limit()
+        .map(|(soft, _)| soft)
+        .filter(|soft| *soft != u64::MAX)
+}
+
+/// corelab's own threads now (`/proc/self/task`), at least 1.
+fn own_tasks() -> u64 {
+    std::fs::read_dir("/proc/self/task").map_or(1, |d| d.count().max(1) as u64)
+}
+
+/// Every task (process or thread) of this real user now: the `Threads:` of each process in
+/// `/proc` whose real user id is ours. `None` when `/proc` cannot be listed.
+fn user_tasks_now() -> Option<u64> {
+    let uid = crate::sys::real_uid().to_string();
+    let mut total = 0u64;
+    for entry in std::fs::read_dir("/proc").ok()?.flatten() {
+        let name = entry.file_name();
+        if !name
+            .to_str()
+            .is_some_and(|n| n.bytes().all(|b| b.is_ascii_digit()))
+        {
+            continue;
+        }
+        // A process may end between the listing and the read: it then counts for nothing.
+        let Ok(status) = std::fs::read_to_string(entry.path().join("status")) else {
+            continue;
+        };
+        let field = |key: &str| {
+            status
+                .lines()
+                .find_map(|l| l.strip_prefix(key))
+                .and_then(|rest| rest.split_whitespace().next().map(str::to_string))
+        };
+        if field("Uid:").as_deref() == Some(uid.as_str()) {
+            total += field("Threads:").and_then(|t| t.parse().ok()).unwrap_or(1);
+        }
+    }
+    Some(total)
+}
+
+/// Warnings for a sweep that [`check`] lets start but that may still fail for want of
+/// something it does not own: today, `ulimit -u` with the tasks the user has already
+/// ([`processes_warning`]).
+pub fn warnings(exp: &Experiment) -> Vec<String> {
+    let Some(limit) = processes_limit_applied() else {
+        return Vec::new();
+    };
+    let Ok(needs) = sweep_needs(&sized_for(exp, &available_now()).0) else {
+        return Vec::new();
+    };
+    user_tasks_now()
+        .and_then(|tasks| processes_warning(&needs, tasks, Some(limit)))
+        .into_iter()
+        .collect()
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -502,6 +848,7 @@ mod tests {
             memory_bytes: Some(memory_gib << 30),
             disk_bytes: Some(disk_gib << 30),
             disk_path: "/tmp".into(),
+            address_space_bytes: None,
             last_level_cache_bytes: None,
         }
     }
@@ -623,6 +970,7 @@ mod tests {
             memory_bytes: None,
             disk_bytes: None,
             disk_path: "/tmp".into(),
+            address_space_bytes: None,
             last_level_cache_bytes: None,
         };
         assert!(check_against(&e, &unknown).is_ok());
@@ -789,5 +1137,209 @@ mod tests {
         assert_eq!(parse_mem_available(text), Some(8_000_000 * 1024));
         assert_eq!(parse_mem_available("MemTotal: 1 kB\n"), None);
         assert!(mem_available(Path::new("/proc/meminfo")).is_some_and(|b| b > 0));
+    }
+}
+
+#[cfg(test)]
+mod process_limits {
+    use super::*;
+
+    const MIB: u64 = 1 << 20;
+
+    fn exp(kind: TaskKind, models: Vec<ModelKind>, workers: Vec<usize>) -> Experiment {
+        let mut e = Experiment {
+            models,
+            workers,
+            ..Experiment::default()
+        };
+        e.task.kind = kind;
+        e
+    }
+
+    /// The built-in memory-bandwidth shape: 3 × 64 MiB arrays, in-process models and a pool.
+    fn memory_bandwidth() -> Experiment {
+        let mut e = exp(
+            TaskKind::Memory,
+            vec![
+                ModelKind::Sequential,
+                ModelKind::Threads,
+                ModelKind::Rayon,
+                ModelKind::Processes,
+            ],
+            vec![1, 2],
+        );
+        e.task.memory.array_mib = 64;
+        e
+    }
+
+    fn limited(address_space: Option<u64>) -> Available {
+        Available {
+            memory_bytes: Some(64 << 30),
+            disk_bytes: Some(64 << 30),
+            disk_path: "/tmp".into(),
+            address_space_bytes: address_space,
+            last_level_cache_bytes: None,
+        }
+    }
+
+    #[test]
+    fn an_address_space_below_the_arrays_and_the_floor_is_refused_with_both_numbers() {
+        let e = memory_bandwidth();
+        // 192 MiB of arrays + 64 MiB floor = 256 MiB in one process.
+        let err = check_against(&e, &limited(Some(200 * MIB))).unwrap_err();
+        let ResourceError::AddressSpace { needed, limit, .. } = &err else {
+            panic!("{err:?}")
+        };
+        assert_eq!((*needed, *limit), (256 * MIB, 200 * MIB));
+        let text = err.to_string();
+        assert!(
+            text.contains("at least 256.0 MiB of address space"),
+            "{text}"
+        );
+        assert!(text.contains("limited to 200.0 MiB (ulimit -v)"), "{text}");
+        assert!(text.contains("192.0 MiB of its workload"), "{text}");
+        // How to raise it: `ulimit -v` takes KiB; twice the need, for the threads' share.
+        assert!(text.contains("ulimit -v 524288"), "{text}");
+        assert!(text.contains("ulimit -v unlimited"), "{text}");
+        // Just enough for the floor passes: the refusal is only for a certain failure.
+        assert!(check_against(&e, &limited(Some(256 * MIB))).is_ok());
+        assert!(check_against(&e, &limited(None)).is_ok());
+    }
+
+    #[test]
+    fn a_worker_process_needs_its_own_copy_not_the_sum_over_workers() {
+        // 8 worker processes × (192 MiB + floor): the limit is per process, so 256 MiB each.
+        let mut e = memory_bandwidth();
+        e.models = vec![ModelKind::Processes];
+        e.workers = vec![8];
+        // No sequential baseline, which would hold the arrays in corelab's own process.
+        e.baseline = crate::preset::Baseline::SameModelOneWorker;
+        let needs = sweep_needs(&e).unwrap();
+        assert!(
+            needs.iter().all(|c| c.holder == Holder::Worker),
+            "{needs:?}"
+        );
+        assert!(address_space_plan(&needs, Some(256 * MIB)).is_ok());
+        let err = address_space_plan(&needs, Some(255 * MIB)).unwrap_err();
+        let text = err.to_string();
+        assert!(text.contains("in each worker process"), "{text}");
+        assert!(text.contains("cell processes × "), "{text}");
+        // With the sequential baseline, corelab's own process holds them too, and is named
+        // (where they tie, corelab's own process is named first).
+        e.baseline = crate::preset::Baseline::Sequential;
+        let needs = sweep_needs(&e).unwrap();
+        let text = address_space_plan(&needs, Some(255 * MIB))
+            .unwrap_err()
+            .to_string();
+        assert!(text.contains("in corelab's own process"), "{text}");
+        assert!(text.contains("cell sequential × 1"), "{text}");
+    }
+
+    #[test]
+    fn a_task_without_big_data_needs_only_the_floor() {
+        let e = exp(
+            TaskKind::Cpu,
+            vec![ModelKind::Threads, ModelKind::PyThreading],
+            vec![4],
+        );
+        let needs = sweep_needs(&e).unwrap();
+        assert!(address_space_plan(&needs, Some(64 * MIB)).is_ok());
+        let err = address_space_plan(&needs, Some(32 * MIB)).unwrap_err();
+        assert!(
+            err.to_string()
+                .contains("at least 64.0 MiB that any corelab process maps"),
+            "{err}"
+        );
+    }
+
+    #[test]
+    fn calibrated_arrays_are_not_raised_past_half_the_address_space() {
+        let mut e = memory_bandwidth();
+        e.target_run_s = 0.25;
+        // A 300 MiB cache asks for 400 MiB arrays; a 1 GiB limit allows (512 - 64) / 3 = 149.
+        let mut available = limited(Some(1 << 30));
+        available.last_level_cache_bytes = Some(300 * MIB);
+        let sizing = memory_arrays(&e, &available).unwrap();
+        assert_eq!(sizing.chosen_mib, 149);
+        assert!(
+            sizing
+                .limited_by
+                .as_deref()
+                .is_some_and(|l| l.contains("address-space limit (ulimit -v) of 1.0 GiB")),
+            "{sizing:?}"
+        );
+        assert!(check_against(&e, &available).is_ok());
+        // Never below the preset's own size.
+        available.address_space_bytes = Some(300 * MIB);
+        assert_eq!(memory_arrays(&e, &available).unwrap().chosen_mib, 64);
+    }
+
+    #[test]
+    fn kept_tasks_count_threads_children_and_their_readers() {
+        assert_eq!(kept_tasks(ModelKind::Sequential, 1), 0);
+        assert_eq!(kept_tasks(ModelKind::Threads, 8), 8);
+        assert_eq!(kept_tasks(ModelKind::Rayon, 8), 8);
+        // 8 worker processes, each with corelab's stdout and stderr reader threads.
+        assert_eq!(kept_tasks(ModelKind::Processes, 8), 24);
+        // The interpreter, its two readers, its pool's 8 processes.
+        assert_eq!(kept_tasks(ModelKind::PyMultiprocessing, 8), 11);
+        assert_eq!(kept_tasks(ModelKind::PyThreading, 8), 11);
+        assert_eq!(kept_tasks(ModelKind::PyAsyncio, 8), 3);
+        // mpiexec, rank 0, 8 worker ranks, two readers.
+        assert_eq!(kept_tasks(ModelKind::PyMpi, 8), 12);
+    }
+
+    #[test]
+    fn a_process_sweep_over_the_user_process_limit_is_refused_and_a_tight_one_warned() {
+        // processes and py-multiprocessing at 1..64 workers: every cell alive at once.
+        let e = exp(
+            TaskKind::Cpu,
+            vec![ModelKind::Processes, ModelKind::PyMultiprocessing],
+            vec![1, 2, 4, 8, 16, 32, 64],
+        );
+        let needs = sweep_needs(&e).unwrap();
+        // processes: 3 × 127 = 381; py-multiprocessing: 7 × 3 + 127 = 148.
+        assert_eq!(sweep_tasks(&needs), 381 + 148);
+        let err = processes_plan(&needs, 10, Some(500)).unwrap_err();
+        let text = err.to_string();
+        assert!(
+            text.contains("at least 539 processes and threads") && text.contains("at most 500"),
+            "{text}"
+        );
+        assert!(text.contains("ulimit -u 1078"), "{text}");
+        assert!(text.contains("processes × 64, 192 at least"), "{text}");
+        // Enough for the sweep and corelab: it starts, warned only if the user's other tasks
+        // would take it over.
+        assert!(processes_plan(&needs, 10, Some(539)).is_ok());
+        assert!(processes_plan(&needs, 10, None).is_ok());
+        assert_eq!(processes_warning(&needs, 100, Some(1000)), None);
+        let warning = processes_warning(&needs, 600, Some(1000)).unwrap();
+        assert!(warning.contains("at least 529 processes"), "{warning}");
+        assert!(warning.contains("your user has 600 already"), "{warning}");
+        // A sweep that starts nothing is never refused.
+        let seq = sweep_needs(&exp(TaskKind::Cpu, vec![ModelKind::Sequential], vec![1])).unwrap();
+        assert!(processes_plan(&seq, 1000, Some(1)).is_ok());
+    }
+
+    #[test]
+    fn a_failed_spawn_says_which_limit_it_may_be() {
+        let again = std::io::Error::from_raw_os_error(libc::EAGAIN);
+        assert!(
+            spawn_hint(&again).contains("ulimit -u"),
+            "{}",
+            spawn_hint(&again)
+        );
+        let nomem = std::io::Error::from_raw_os_error(libc::ENOMEM);
+        assert!(spawn_hint(&nomem).contains("ulimit -v"));
+        let missing = std::io::Error::from_raw_os_error(libc::ENOENT);
+        assert_eq!(spawn_hint(&missing), "");
+    }
+
+    #[test]
+    fn a_command_task_adds_its_largest_run_s_programs() {
+        let e = exp(TaskKind::Command, vec![ModelKind::Threads], vec![2, 4]);
+        let needs = sweep_needs(&e).unwrap();
+        // 2 + 4 threads kept, plus the 4 programs of a 4-worker run.
+        assert_eq!(sweep_tasks(&needs), 6 + 4);
     }
 }

@@ -954,17 +954,20 @@ impl WorkbenchApp {
             return false;
         }
         let results_dir = autosave::results_dir(&self.settings.data_dir);
-        let path = match std::fs::create_dir_all(&results_dir).and_then(|()| {
+        // Told once the run has started: starting clears the last sweep's errors, and this one
+        // is about the new sweep (it used to be cleared with them, and the loss went unsaid).
+        let (path, not_autosaved) = match std::fs::create_dir_all(&results_dir).and_then(|()| {
             autosave::create_results_file(&self.settings.data_dir, &self.experiment.name)
         }) {
-            Ok(path) => Some(path),
-            Err(e) => {
-                self.error(format!(
-                    "Results will not be autosaved: cannot create a file in {}: {e}",
+            Ok(path) => (Some(path), None),
+            Err(e) => (
+                None,
+                Some(format!(
+                    "Results will not be autosaved: cannot create a file in {}: {e}. They stay \
+                     here until the window closes: keep them with Save results as…",
                     results_dir.display()
-                ));
-                None
-            }
+                )),
+            ),
         };
         let mut config = self.sweep_config.clone();
         config.provenance.command = Some("workbench".into());
@@ -979,6 +982,12 @@ impl WorkbenchApp {
         match ActiveRun::start(&self.experiment, config, path.clone(), ctx) {
             Ok(run) => {
                 self.messages.clear_errors();
+                if let Some(text) = not_autosaved {
+                    self.error(text);
+                }
+                for warning in crate::engine::resources::warnings(&self.experiment) {
+                    self.error(format!("Warning: {warning}"));
+                }
                 self.save_error = None;
                 let mut live = ResultsFile {
                     experiment: self.experiment.clone(),
@@ -995,6 +1004,9 @@ impl WorkbenchApp {
                 // Nothing ran: the empty autosave file made for it goes too.
                 if let Some(path) = &path {
                     std::fs::remove_file(path).ok();
+                }
+                if let Some(text) = not_autosaved {
+                    self.error(text);
                 }
                 self.error(e);
                 false
@@ -1072,7 +1084,9 @@ impl eframe::App for WorkbenchApp {
             // The current one, when unconfirmed (the undo history is not kept either).
             unconfirmed_interpreter: (!self.interpreter_trusted())
                 .then(|| self.experiment.python.interpreter.trim().to_string()),
-            origin: self.origin.clone(),
+            // An origin whose path is not UTF-8 cannot be written as JSON, and would lose the
+            // whole state (the experiment too): it alone is left out.
+            origin: self.origin.clone().filter(|o| o.source.is_storable()),
             start_hint_dismissed: self.start_hint_dismissed,
         };
         if let Ok(text) = serde_json::to_string(&persisted) {

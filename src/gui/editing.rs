@@ -19,13 +19,24 @@ pub enum Source {
     Results(PathBuf),
 }
 
+use super::file_browser::legible;
+
 impl Source {
     /// How the source reads in the panel, e.g. `built-in preset cpu-threads`.
     pub fn describe(&self) -> String {
         match self {
             Source::Builtin(id) => format!("built-in preset {id}"),
-            Source::File(p) => format!("preset file {}", p.display()),
-            Source::Results(p) => format!("results file {}", p.display()),
+            Source::File(p) => format!("preset file {}", legible(p.as_os_str())),
+            Source::Results(p) => format!("results file {}", legible(p.as_os_str())),
+        }
+    }
+
+    /// Whether the saved workbench state (JSON) can hold it: a path that is not UTF-8 cannot
+    /// be written as a JSON string.
+    pub fn is_storable(&self) -> bool {
+        match self {
+            Source::Builtin(_) => true,
+            Source::File(p) | Source::Results(p) => p.to_str().is_some(),
         }
     }
 }

@@ -34,6 +34,25 @@ pub struct Browser {
     truncated: bool,
 }
 
+/// A file name or path on one line, legibly: bytes that are not UTF-8 as `\xff`, a newline
+/// or another control character escaped (`\n`). (U+FFFD, the usual lossy stand-in, is not in
+/// the workbench's font, and would not say which byte it was.)
+pub fn legible(name: &std::ffi::OsStr) -> String {
+    let mut out = String::new();
+    for chunk in name.as_encoded_bytes().utf8_chunks() {
+        for c in chunk.valid().chars() {
+            match c.is_control() {
+                true => out.extend(c.escape_default()),
+                false => out.push(c),
+            }
+        }
+        for byte in chunk.invalid() {
+            out.push_str(&format!("\\x{byte:02x}"));
+        }
+    }
+    out
+}
+
 /// The folders and the files whose extension is one of `extensions` (any file when empty),
 /// hidden ones left out, folders first, each group sorted by name; the first [`MAX_ENTRIES`]
 /// of them in that order (`true`: more were left out, or the folder held more than
@@ -139,18 +158,16 @@ impl Browser {
                     ui.weak("No folders or matching files here.");
                 }
                 for e in &self.entries {
-                    let label = if e.is_dir {
-                        format!("{}/", e.name)
-                    } else {
-                        e.name.clone()
-                    };
+                    let name = legible(&e.file_name);
+                    let label = if e.is_dir { format!("{name}/") } else { name };
                     let r = ui.selectable_label(false, label);
                     let path = dir.join(&e.file_name);
-                    if (r.clicked() || r.double_clicked()) && path.to_str().is_none() {
-                        // The prompt's field holds text: a name that is not UTF-8 would come
-                        // back as another path.
+                    if (r.clicked() || r.double_clicked()) && e.is_dir && path.to_str().is_none() {
+                        // The prompt's field holds text, and the folder listed is the one the
+                        // field names: a folder whose path is not UTF-8 would come back as
+                        // another one. (A file is kept exactly: see `PathPrompt::exact`.)
                         self.error = Some(format!(
-                            "{} cannot be chosen here: its name is not valid UTF-8",
+                            "{} cannot be entered here: its name is not valid UTF-8",
                             path.display()
                         ));
                     } else if r.double_clicked() && !e.is_dir {

@@ -208,6 +208,22 @@ pub struct PathPrompt {
     /// Whether the user was told the typed file exists: submitting the same text again
     /// replaces it (the button says "Replace"); any edit asks again.
     pub replace: overwrite::ReplaceAsked,
+    /// A file the browser picked whose name is not UTF-8, with the text the field shows for
+    /// it (lossy): while the field holds that text, that exact file is the one opened or
+    /// written, not the lossy name's.
+    pub exact: Option<(String, PathBuf)>,
+}
+
+impl PathPrompt {
+    /// The path the field names: the browser's exact pick while the field still shows it,
+    /// else the text (`~/` expanded).
+    pub fn path(&self) -> PathBuf {
+        let text = self.text.trim();
+        match &self.exact {
+            Some((shown, exact)) if shown.as_str() == text => exact.clone(),
+            _ => expand_home(text),
+        }
+    }
 }
 
 /// Background file work and its results.
@@ -349,6 +365,7 @@ impl FileJobs {
             focused: false,
             browser: Default::default(),
             replace: Default::default(),
+            exact: None,
         });
     }
 
@@ -484,7 +501,15 @@ impl FileJobs {
                         };
                     }
                     Some(Picked::File(path, take)) => {
-                        prompt.text = path.display().to_string();
+                        prompt.exact = None;
+                        prompt.text = match path.to_str() {
+                            Some(text) => text.to_string(),
+                            None => {
+                                let shown = super::file_browser::legible(path.as_os_str());
+                                prompt.exact = Some((shown.clone(), path));
+                                shown
+                            }
+                        };
                         submit |= take;
                     }
                     None => {}
@@ -506,10 +531,16 @@ impl FileJobs {
                     }
                 });
             });
+        if submit
+            && let Some(why) = unexpanded_home(&prompt.text, std::env::var_os("HOME").as_deref())
+        {
+            prompt.note = Some(why);
+            return shown.map(|r| r.response.layer_id);
+        }
         if submit && !prompt.text.trim().is_empty() {
             // An existing file is replaced only once the user has been told and submits the
             // same name again.
-            let targets = prompt.action.targets(&expand_home(prompt.text.trim()));
+            let targets = prompt.action.targets(&prompt.path());
             if let Err(exists) = prompt.replace.check(&prompt.text, &targets) {
                 prompt.note = Some(format!(
                     "{exists}: press Replace to write over it, or choose another name."
@@ -517,7 +548,7 @@ impl FileJobs {
                 return shown.map(|r| r.response.layer_id);
             }
             if let Some(prompt) = self.prompt.take() {
-                let path = expand_home(prompt.text.trim());
+                let path = prompt.path();
                 self.run(ctx, prompt.action, path, prompt.payload.clone());
                 self.submitted = Some(prompt);
             }
@@ -530,12 +561,25 @@ impl FileJobs {
 
 /// `~/x` → `$HOME/x`.
 fn expand_home(text: &str) -> PathBuf {
+    expand_home_from(text, std::env::var_os("HOME"))
+}
+
+/// [`expand_home`] with `home` for `$HOME` (unset or empty: `~/x` is left as typed, and
+/// [`unexpanded_home`] says so before anything is opened or written).
+fn expand_home_from(text: &str, home: Option<std::ffi::OsString>) -> PathBuf {
     if let Some(rest) = text.strip_prefix("~/")
-        && let Some(home) = std::env::var_os("HOME")
+        && let Some(home) = home.filter(|h| !h.is_empty())
     {
         return Path::new(&home).join(rest);
     }
     PathBuf::from(text)
+}
+
+/// Why `text` cannot be used as typed: it starts with `~/` and there is no `$HOME` to put
+/// there (it would name a folder called `~` in the current directory).
+fn unexpanded_home(text: &str, home: Option<&std::ffi::OsStr>) -> Option<String> {
+    (text.trim().starts_with("~/") && home.is_none_or(|h| h.is_empty()))
+        .then(|| "~ cannot be expanded: HOME is not set. Type the full path.".to_string())
 }
 
 /// The file I/O of an action; runs on a helper thread.
@@ -643,6 +687,25 @@ fn export_to(path: &Path, payload: Option<Payload>) -> Result<Vec<PathBuf>, Stri
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_tilde_without_home_is_refused_not_taken_as_a_folder_named_tilde() {
+        let home = Some(std::ffi::OsString::from("/home/u"));
+        assert_eq!(
+            expand_home_from("~/r.json", home.clone()),
+            PathBuf::from("/home/u/r.json")
+        );
+        assert_eq!(unexpanded_home("~/r.json", home.as_deref()), None);
+        for unset in [None, Some(std::ffi::OsString::new())] {
+            assert_eq!(
+                expand_home_from("~/r.json", unset.clone()),
+                PathBuf::from("~/r.json")
+            );
+            let why = unexpanded_home(" ~/r.json", unset.as_deref()).unwrap();
+            assert!(why.contains("HOME is not set"), "{why}");
+            assert_eq!(unexpanded_home("/abs/r.json", unset.as_deref()), None);
+        }
+    }
 
     #[test]
     fn chart_paths_put_svg_and_png_side_by_side() {

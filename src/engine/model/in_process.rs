@@ -406,7 +406,10 @@ impl Team {
                     // The threads that never started will not count themselves parked.
                     team.shared.running.fetch_sub(workers - i, Ordering::AcqRel);
                     team.shutdown();
-                    return Err(format!("cannot start thread {i} of {workers}: {e}"));
+                    return Err(format!(
+                        "cannot start thread {i} of {workers}: {e}{}",
+                        crate::engine::resources::spawn_hint(&e)
+                    ));
                 }
             }
         }

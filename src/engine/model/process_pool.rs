@@ -160,8 +160,9 @@ impl ProcessPool {
             let worker = ChildProcess::spawn(cmd.command(), index, decode_from_worker, tx.clone())
                 .map_err(|e| {
                     UnitError::Failed(format!(
-                        "cannot start worker {index} ({}): {e}",
-                        cmd.program.display()
+                        "cannot start worker {index} ({}): {e}{}",
+                        cmd.program.display(),
+                        crate::engine::resources::spawn_hint(&e)
                     ))
                 })?;
             pool.workers.push(worker);

@@ -31,7 +31,7 @@ use crate::results::Scheduling;
 pub const WORKER_SCRIPT: &str = include_str!("../../../assets/python/corelab_worker.py");
 /// The cluster models' driver (`py-dask`, `py-mpi`); it imports the worker's kernels.
 pub const CLUSTER_SCRIPT: &str = include_str!("../../../assets/python/corelab_cluster.py");
-/// Oldest CPython the worker supports (time.thread_time, f-string-free code).
+/// Oldest CPython the worker supports: it calls threading.get_native_id, new in 3.8.
 pub const MIN_VERSION: (u32, u32) = (3, 8);
 /// Interpreter start-up plus pool creation may take this long.
 const START_TIMEOUT: Duration = Duration::from_secs(60);
@@ -212,7 +212,11 @@ impl PythonExecutor {
                     "cannot start the MPI launcher `{program}`: {e} (install one with `{}` or set mpi.launcher)",
                     crate::results::MPI_INSTALL
                 ),
-                _ => format!("cannot start `{}`: {e}", options.interpreter),
+                _ => format!(
+                    "cannot start `{}`: {e}{}",
+                    options.interpreter,
+                    crate::engine::resources::spawn_hint(&e)
+                ),
             })
         })?;
         let mut exec = PythonExecutor {

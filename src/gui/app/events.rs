@@ -112,7 +112,10 @@ impl WorkbenchApp {
                     },
                     experiment: *exp,
                     from_file: Some(path.clone()),
-                    message: format!("Loaded preset {}", path.display()),
+                    message: format!(
+                        "Loaded preset {}",
+                        super::super::file_browser::legible(path.as_os_str())
+                    ),
                 }),
                 Err(e) => {
                     self.run_when_ready = false;
