@@ -78,7 +78,8 @@ pub struct ChartOptions {
     pub theme: Theme,
     /// Logarithmic (base 2) worker axis.
     pub log_x: bool,
-    /// Logarithmic y axis (wall time only; ignored on other charts).
+    /// Logarithmic y axis: log₁₀ on wall time, log₂ on speedup (with ticks 1×, 2×, 4×, …);
+    /// ignored on the other charts (see [`super::chart_model::resolve_scales`]).
     pub log_y: bool,
     pub legend: LegendPlacement,
     /// Only these models (all when `None`).
@@ -445,7 +446,11 @@ where
     root.fill(&rgb(theme.background())).map_err(draw_err)?;
 
     let first = runs[0].results;
-    let log_y = options.log_y && kind.supports_log_y();
+    // A log y axis where the chart has one: log₂ for speedup, log₁₀ for wall time.
+    let log_base = options.log_y.then(|| kind.log_y_base()).flatten();
+    let log_y = log_base.is_some();
+    let log2_y = log_base == Some(2.0);
+    let log = move |v: f64| if log2_y { v.log2() } else { v.log10() };
 
     // Title, subtitle and the busy mark.
     let title = options.title.clone().unwrap_or_else(|| {
@@ -623,10 +628,11 @@ where
     } else {
         1.0
     };
-    let y_min_log = if data_low.is_finite() {
-        data_low / 1.3
-    } else {
-        y_max / 100.0
+    let y_min_log = match (kind, data_low.is_finite()) {
+        // The ideal line starts at 1× (one worker): the axis reaches below it.
+        (ChartKind::Speedup, _) => data_low.min(1.0) / 1.25,
+        (_, true) => data_low / 1.3,
+        (_, false) => y_max / 100.0,
     };
 
     let ideal = shows_ideal(kind, runs);
@@ -669,7 +675,7 @@ where
     let tx = |x: f64| if options.log_x { x.max(0.5).log2() } else { x };
     let ty = |v: f64| {
         if log_y {
-            v.max(f64::MIN_POSITIVE).log10()
+            log(v.max(f64::MIN_POSITIVE))
         } else {
             v
         }
@@ -684,7 +690,7 @@ where
         ((lo - pad).max(0.0), x_max + pad)
     };
     let (y_lo, y_hi) = if log_y {
-        (y_min_log.log10(), (y_max * 1.15).log10())
+        (log(y_min_log), log(y_max * 1.15))
     } else {
         (chart_model::y_axis_bottom(kind, y_max), y_max)
     };
@@ -707,7 +713,11 @@ where
         text_width("0", m.small) * widest + 0.5 * m.body,
     );
     let x_keys: Vec<f64> = ticks.iter().map(|&t| tx(t as f64)).collect();
-    let y_values: Vec<f64> = if log_y {
+    let y_values: Vec<f64> = if log2_y {
+        // 1×, 2×, 4×, …: at least 1.6 lines of text apart.
+        let max = ((plot_h / (1.6 * m.body)) as usize).max(2);
+        chart_model::log2_ticks(y_min_log, y_max * 1.15, max)
+    } else if log_y {
         chart_model::log_ticks(y_min_log, y_max * 1.15)
     } else {
         chart_model::linear_ticks(
@@ -744,7 +754,9 @@ where
             "workers (N)"
         })
         .y_desc(ellipsize(
-            &if log_y {
+            &if log2_y {
+                format!("{} (log₂ scale)", y_label)
+            } else if log_y {
                 format!("{} (log scale)", y_label)
             } else {
                 y_label.to_string()
@@ -796,7 +808,9 @@ where
     for (&y, &v) in y_keys.iter().zip(&y_values) {
         let (px_x, px_y) = chart.backend_coord(&(x_lo, y));
         let (px_x, px_y) = (px_x - bx, px_y - by);
-        let text = if log_y {
+        let text = if log2_y {
+            chart_model::speedup_tick_text(v)
+        } else if log_y {
             chart_model::tick_text(v, v / 2.0)
         } else {
             chart_model::tick_text(v, y_step)
@@ -825,8 +839,11 @@ where
     let ideal_style = grey.stroke_width(pxi(1.5));
     if ideal {
         let pts: Vec<(f64, f64)> = match kind {
-            // A straight line needs two points (fewer steps for the rasteriser); on a log₂
-            // worker axis y = N is a curve.
+            // A straight line (both axes linear, or both log₂) is drawn from its two ends, one
+            // segment; on a log₂ worker axis against a linear speedup y = N is a curve.
+            ChartKind::Speedup if options.log_x == log_y => {
+                vec![(tx(1.0), ty(1.0)), (tx(x_max), ty(x_max))]
+            }
             ChartKind::Speedup => chart_model::curve_xs(1.0, x_max, 100)
                 .into_iter()
                 .map(|n| (tx(n), ty(n)))

@@ -245,11 +245,153 @@ impl ChartKind {
         (lo.is_finite() && hi.is_finite() && hi > lo).then_some((lo, hi))
     }
 
-    /// Whether a logarithmic y axis makes sense (wall time only: speedup and efficiency are
-    /// read against linear ideals).
+    /// Whether the workbench offers its "log time" box (wall time only; the speedup chart's
+    /// log axis is its own box, see [`ChartKind::log_y_base`]).
     pub fn supports_log_y(self) -> bool {
         self == ChartKind::WallTime
     }
+
+    /// The base of this chart's logarithmic y axis, where it has one: 10 for wall time (1, 2,
+    /// 5 × 10^k s), 2 for speedup (1×, 2×, 4×, … on which the ideal line y = N is straight
+    /// against a log₂ worker axis). Efficiency, memory and lost updates have none: efficiency
+    /// is read against its flat 100 % line and lost updates are often 0.
+    pub fn log_y_base(self) -> Option<f64> {
+        match self {
+            ChartKind::WallTime => Some(10.0),
+            ChartKind::Speedup => Some(2.0),
+            ChartKind::Efficiency | ChartKind::Memory | ChartKind::LostUpdates => None,
+        }
+    }
+}
+
+/// How an axis is scaled, as asked for (`--x-scale`, `--y-scale`, the export dialog).
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Hash)]
+pub enum AxisScale {
+    /// Whatever suits the results ([`resolve_scales`]).
+    #[default]
+    Auto,
+    Linear,
+    Log,
+}
+
+/// Why the axes asked for cannot be drawn.
+#[derive(Clone, Debug, PartialEq, thiserror::Error)]
+pub enum ScaleError {
+    #[error(
+        "the {chart} chart has no log y axis ({why}); a log y axis is drawn on the speedup and \
+         time charts"
+    )]
+    NoLogY {
+        chart: &'static str,
+        why: &'static str,
+    },
+    #[error(
+        "a log speedup axis needs the log₂ worker axis, not a linear one: only on log-log is \
+         the ideal line (speedup = N) straight"
+    )]
+    LogSpeedupNeedsLogX,
+}
+
+/// The least span (largest ÷ smallest) of the speedups on a chart for `auto` to draw a log₂
+/// speedup axis (with a log₂ worker axis): 0.5× to 4×, or 1× to 8×. Below it a linear axis
+/// reads as well and keeps the ideal line's slope familiar.
+pub const LOG_SPEEDUP_SPAN: f64 = 8.0;
+
+/// Whether the speedups of `runs` span at least [`LOG_SPEEDUP_SPAN`].
+pub fn suits_log_speedup<'a>(runs: impl IntoIterator<Item = &'a ResultsFile>) -> bool {
+    let (mut lo, mut hi) = (f64::INFINITY, 0.0_f64);
+    for r in runs {
+        for c in r.cells.iter().filter(|c| c.is_measured()) {
+            if let Some(s) = c.speedup.filter(|s| s.is_finite() && *s > 0.0) {
+                (lo, hi) = (lo.min(s), hi.max(s));
+            }
+        }
+    }
+    hi > 0.0 && hi / lo >= LOG_SPEEDUP_SPAN
+}
+
+/// The axes of a chart of `kind` for `runs`, as `(log₂ workers, log y)`, from what was asked:
+/// - workers: `auto` is log₂ where the counts span more than 32 times ([`suits_log_x`]), or
+///   where a log speedup axis was asked for (so the ideal line stays straight);
+/// - wall time: `auto` is log where the median times span more than 100 times;
+/// - speedup: `auto` is log₂ only where the worker axis is log₂ and the speedups span at least
+///   8 times ([`suits_log_speedup`]); `log` with a linear worker axis is refused;
+/// - efficiency, memory, lost updates: linear; `log` is refused.
+pub fn resolve_scales<'a>(
+    kind: ChartKind,
+    runs: impl Iterator<Item = &'a ResultsFile> + Clone,
+    x: AxisScale,
+    y: AxisScale,
+) -> Result<(bool, bool), ScaleError> {
+    let log_speedup_asked = kind == ChartKind::Speedup && y == AxisScale::Log;
+    let log_x = match x {
+        AxisScale::Log => true,
+        AxisScale::Linear => false,
+        AxisScale::Auto => {
+            log_speedup_asked
+                || suits_log_x(runs.clone().flat_map(|r| r.cells.iter().map(|c| c.workers)))
+        }
+    };
+    let log_y = match (kind, y) {
+        (_, AxisScale::Linear) => false,
+        (ChartKind::WallTime, AxisScale::Log) => true,
+        (ChartKind::WallTime, AxisScale::Auto) => suits_log_time(runs),
+        (ChartKind::Speedup, AxisScale::Log) if !log_x => {
+            return Err(ScaleError::LogSpeedupNeedsLogX);
+        }
+        (ChartKind::Speedup, AxisScale::Log) => true,
+        (ChartKind::Speedup, AxisScale::Auto) => log_x && suits_log_speedup(runs),
+        (_, AxisScale::Auto) => false,
+        (k, AxisScale::Log) => {
+            return Err(ScaleError::NoLogY {
+                chart: k.id(),
+                why: match k {
+                    ChartKind::Efficiency => "it is read against its flat 100 % line",
+                    ChartKind::LostUpdates => "its lesson is 0 %, which no log axis shows",
+                    _ => "its megabytes grow by steps, not by factors",
+                },
+            });
+        }
+    };
+    Ok((log_x, log_y))
+}
+
+/// Ticks of a log₂ speedup axis over `lo..=hi` (positive): the powers of two between them
+/// (…, 0.25, 0.5, 1, 2, 4, …), every second or fourth one where more than `max` would crowd.
+pub fn log2_ticks(lo: f64, hi: f64, max: usize) -> Vec<f64> {
+    if !(lo > 0.0 && hi > lo && lo.is_finite() && hi.is_finite()) {
+        return vec![1.0];
+    }
+    let (first, last) = (
+        (lo.log2() - 1e-9).ceil() as i32,
+        (hi.log2() + 1e-9).floor() as i32,
+    );
+    if last < first {
+        return vec![2f64.powi(first)];
+    }
+    let count = (last - first + 1) as usize;
+    let mut every = 1usize;
+    while count.div_ceil(every) > max.max(2) {
+        every *= 2;
+    }
+    // Thinned from 1× outwards, so that 1× (the baseline) keeps its tick.
+    (first..=last)
+        .filter(|k| k.rem_euclid(every as i32) == 0)
+        .map(|k| 2f64.powi(k))
+        .collect()
+}
+
+/// A tick of a speedup axis: `1×`, `2×`, `0.5×`, `0.25×`, `1024×`.
+pub fn speedup_tick_text(v: f64) -> String {
+    let text = if v >= 1.0 {
+        format!("{v:.0}")
+    } else {
+        // A power of two below 1 has as many decimals as its exponent.
+        let decimals = (-v.log2()).round().clamp(0.0, 12.0) as usize;
+        let t = format!("{v:.decimals$}");
+        t.trim_end_matches('0').to_string()
+    };
+    format!("{text}×")
 }
 
 impl std::fmt::Display for ChartKind {
@@ -1620,6 +1762,105 @@ mod tests {
         // Across compared runs too.
         assert!(suits_log_time([&file(&[0.0002]), &file(&[0.5])]));
         assert!(!suits_log_time([&ResultsFile::default()]));
+    }
+
+    /// A file whose cells have these (workers, speedup) pairs.
+    fn speedups(points: &[(usize, f64)]) -> ResultsFile {
+        let mut r = ResultsFile::default();
+        for &(workers, s) in points {
+            let mut c = CellResult::with_walls(ModelKind::Threads, workers, &[1.0 / s]);
+            c.speedup = Some(s);
+            r.cells.push(c);
+        }
+        r
+    }
+
+    #[test]
+    fn a_log_speedup_axis_is_asked_for_or_picked_only_on_log_log_over_a_wide_span() {
+        use AxisScale::{Auto, Linear, Log};
+        let narrow = speedups(&[(1, 1.0), (2, 1.9), (4, 3.5), (8, 6.0)]);
+        let wide = speedups(&[(1, 1.0), (2, 1.9), (4, 3.5), (8, 6.0), (64, 40.0)]);
+        let slow = speedups(&[(1, 1.0), (2, 0.5), (4, 0.25), (8, 0.12)]);
+        let resolve = |kind, r: &ResultsFile, x, y| resolve_scales(kind, [r].into_iter(), x, y);
+        assert!(!suits_log_speedup([&narrow]) && suits_log_speedup([&wide]));
+        // 0.12× to 1× spans more than 8 times too.
+        assert!(suits_log_speedup([&slow]));
+        // auto: log₂ speedup only with a log₂ worker axis (1..64 is one) and a span ≥ 8×.
+        assert_eq!(
+            resolve(ChartKind::Speedup, &wide, Auto, Auto),
+            Ok((true, true))
+        );
+        assert_eq!(
+            resolve(ChartKind::Speedup, &narrow, Auto, Auto),
+            Ok((false, false))
+        );
+        assert_eq!(
+            resolve(ChartKind::Speedup, &slow, Auto, Auto),
+            Ok((false, false)),
+            "1 to 8 workers: a linear worker axis, so a linear speedup axis"
+        );
+        assert_eq!(
+            resolve(ChartKind::Speedup, &slow, Log, Auto),
+            Ok((true, true))
+        );
+        assert_eq!(
+            resolve(ChartKind::Speedup, &wide, Auto, Linear),
+            Ok((true, false))
+        );
+        // log asked for: the worker axis follows, unless it was set linear.
+        assert_eq!(
+            resolve(ChartKind::Speedup, &narrow, Auto, Log),
+            Ok((true, true))
+        );
+        assert_eq!(
+            resolve(ChartKind::Speedup, &narrow, Linear, Log),
+            Err(ScaleError::LogSpeedupNeedsLogX)
+        );
+        // Wall time keeps its own rule; efficiency, memory and lost updates refuse log.
+        assert_eq!(
+            resolve(ChartKind::WallTime, &narrow, Linear, Log),
+            Ok((false, true))
+        );
+        assert_eq!(
+            resolve(ChartKind::Efficiency, &wide, Auto, Auto),
+            Ok((true, false))
+        );
+        for kind in [
+            ChartKind::Efficiency,
+            ChartKind::Memory,
+            ChartKind::LostUpdates,
+        ] {
+            let err = resolve(kind, &wide, Auto, Log).unwrap_err();
+            assert!(
+                err.to_string()
+                    .starts_with(&format!("the {} chart has no log y axis", kind.id())),
+                "{err}"
+            );
+        }
+        // The refusals do not depend on the results (checked before a sweep).
+        assert!(resolve_scales(ChartKind::Efficiency, std::iter::empty(), Auto, Log).is_err());
+        assert_eq!(ChartKind::Speedup.log_y_base(), Some(2.0));
+        assert_eq!(ChartKind::WallTime.log_y_base(), Some(10.0));
+        assert_eq!(ChartKind::Efficiency.log_y_base(), None);
+    }
+
+    #[test]
+    fn log2_speedup_ticks_are_powers_of_two_read_as_times() {
+        assert_eq!(log2_ticks(0.6, 20.0, 10), [1.0, 2.0, 4.0, 8.0, 16.0]);
+        assert_eq!(log2_ticks(0.2, 1.2, 10), [0.25, 0.5, 1.0]);
+        // Crowded: every second power, 1× kept.
+        assert_eq!(
+            log2_ticks(0.8, 1100.0, 6),
+            [1.0, 4.0, 16.0, 64.0, 256.0, 1024.0]
+        );
+        assert!(log2_ticks(0.3, 0.9, 10).contains(&0.5));
+        assert_eq!(log2_ticks(f64::NAN, 3.0, 10), [1.0]);
+        let texts: Vec<String> = [0.25, 0.5, 1.0, 2.0, 1024.0]
+            .iter()
+            .map(|&v| speedup_tick_text(v))
+            .collect();
+        assert_eq!(texts, ["0.25×", "0.5×", "1×", "2×", "1024×"]);
+        assert_eq!(speedup_tick_text(0.125), "0.125×");
     }
 
     #[test]
