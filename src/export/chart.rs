@@ -180,16 +180,62 @@ pub fn render_png(runs: &[ChartRun<'_>], options: &ChartOptions) -> Result<Vec<u
 
 /// Draws the chart as raw RGB pixels of [`ChartOptions::pixel_size`] (the workbench's live
 /// preview shows these).
+///
+/// plotters' bitmap backend draws without anti-aliasing, on whole pixels: a diagonal line
+/// (the ideal line, a curve, a marker's edge) came out as a staircase, where the SVG is
+/// smooth. So the chart is drawn [`supersampling`] times larger (everything scaled with it,
+/// as for a 2× PNG) and each k × k block averaged into one pixel: edges get their coverage
+/// in grey levels, and positions are rounded to 1/k pixel instead of a whole one.
 pub fn render_rgb(runs: &[ChartRun<'_>], options: &ChartOptions) -> Result<Vec<u8>, ChartError> {
     check(runs, options)?;
     let (w, h) = options.pixel_size();
-    let mut pixels = vec![0u8; w as usize * h as usize * 3];
+    let k = supersampling(w, h);
+    let (bw, bh) = (w * k, h * k);
+    let mut big = vec![0u8; bw as usize * bh as usize * 3];
     {
-        let root = EvenText(BitMapBackend::with_buffer(&mut pixels, (w, h))).into_drawing_area();
-        draw(&root, runs, options, options.scale_clamped())?;
+        let root = EvenText(BitMapBackend::with_buffer(&mut big, (bw, bh))).into_drawing_area();
+        draw(&root, runs, options, options.scale_clamped() * f64::from(k))?;
         root.present().map_err(draw_err)?;
     }
-    Ok(pixels)
+    Ok(downsample(&big, w as usize, h as usize, k as usize))
+}
+
+/// How many times larger a `w` × `h` PNG is drawn before it is averaged down: 3 (9 samples
+/// a pixel) up to 2.5 million pixels (a 1100×700 chart at scale 2), 2 up to 10 million, and
+/// 1 (none) beyond, where the drawing would take too much memory and the pixels are small
+/// enough anyway.
+pub fn supersampling(w: u32, h: u32) -> u32 {
+    match u64::from(w) * u64::from(h) {
+        0..=2_500_000 => 3,
+        2_500_001..=10_000_000 => 2,
+        _ => 1,
+    }
+}
+
+/// `rgb`, drawn `k` times larger than `w` × `h`, averaged over each k × k block.
+fn downsample(rgb: &[u8], w: usize, h: usize, k: usize) -> Vec<u8> {
+    if k <= 1 {
+        return rgb.to_vec();
+    }
+    let big_w = w * k;
+    let n = (k * k) as u32;
+    let mut out = vec![0u8; w * h * 3];
+    let mut sums = vec![0u32; w * 3];
+    for y in 0..h {
+        sums.iter_mut().for_each(|s| *s = 0);
+        for row in rgb.chunks_exact(big_w * 3).skip(y * k).take(k) {
+            for (x, px) in row.chunks_exact(3).enumerate() {
+                let o = (x / k) * 3;
+                sums[o] += u32::from(px[0]);
+                sums[o + 1] += u32::from(px[1]);
+                sums[o + 2] += u32::from(px[2]);
+            }
+        }
+        for (o, s) in out[y * w * 3..(y + 1) * w * 3].iter_mut().zip(&sums) {
+            *o = ((s + n / 2) / n) as u8;
+        }
+    }
+    out
 }
 
 fn check(runs: &[ChartRun<'_>], options: &ChartOptions) -> Result<(), ChartError> {
@@ -765,11 +811,11 @@ where
             plot_h,
         ))
         .axis_desc_style((font, m.body).into_font().color(&fg))
-        .axis_style(muted)
+        .axis_style(muted.stroke_width(pxi(1.0)))
         .draw()
         .map_err(draw_err)?;
     // Grid lines and tick labels at the chosen ticks (plotters would pick round numbers).
-    let grid = rgb(theme.grid()).stroke_width(1);
+    let grid = rgb(theme.grid()).stroke_width(pxi(1.0));
     for &x in &x_keys {
         chart
             .draw_series(LineSeries::new([(x, y_lo), (x, y_hi)], grid))
@@ -789,7 +835,7 @@ where
         plot_area
             .draw(&PathElement::new(
                 vec![(px_x, px_y), (px_x, px_y + tick_len)],
-                muted.stroke_width(1),
+                muted.stroke_width(pxi(1.0)),
             ))
             .map_err(draw_err)?;
         plot_area
@@ -818,7 +864,7 @@ where
         plot_area
             .draw(&PathElement::new(
                 vec![(px_x - tick_len, px_y), (px_x, px_y)],
-                muted.stroke_width(1),
+                muted.stroke_width(pxi(1.0)),
             ))
             .map_err(draw_err)?;
         plot_area
@@ -836,7 +882,7 @@ where
     }
 
     let grey = muted;
-    let ideal_style = grey.stroke_width(pxi(1.5));
+    let ideal_style = grey.stroke_width(pxi(2.0));
     if ideal {
         let pts: Vec<(f64, f64)> = match kind {
             // A straight line (both axes linear, or both log₂) is drawn from its two ends, one
@@ -1225,6 +1271,21 @@ pub fn legend_labels(runs: &[ChartRun<'_>], options: &ChartOptions) -> Vec<Strin
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn supersampled_pixels_are_averaged_per_block() {
+        // 2 × 1 pixels drawn 2× larger: a black-and-white block, and a red one.
+        #[rustfmt::skip]
+        let big = [
+            0, 0, 0,   255, 255, 255,   255, 0, 0,   255, 0, 0,
+            255, 255, 255,   0, 0, 0,   255, 0, 0,   255, 0, 0,
+        ];
+        assert_eq!(downsample(&big, 2, 1, 2), [128, 128, 128, 255, 0, 0]);
+        assert_eq!(downsample(&big, 4, 2, 1), big);
+        assert_eq!(supersampling(1100, 700), 3);
+        assert_eq!(supersampling(2200, 1400), 2);
+        assert_eq!(supersampling(8000, 8000), 1);
+    }
 
     /// The longest prefix that fits, with "…"; a name of megabytes (from a results file) is
     /// cut without measuring it all (it took minutes, one character at a time).
