@@ -296,6 +296,8 @@ enum Swatch {
     Cores,
     /// The fitted curves: thin, dashed.
     Fit,
+    /// A partial cell: a hollow circle in a ring.
+    Partial,
 }
 
 /// One legend line.
@@ -339,6 +341,12 @@ fn legend_entries(
         out.push(LegendEntry {
             label: format!("fitted {} (thin dashes)", kind.fit_name()),
             swatch: Swatch::Fit,
+        });
+    }
+    if series.iter().any(|s| !s.partial.is_empty()) {
+        out.push(LegendEntry {
+            label: chart_model::PARTIAL_LEGEND.to_string(),
+            swatch: Swatch::Partial,
         });
     }
     for s in series {
@@ -600,7 +608,7 @@ where
         .collect();
     if !partial.is_empty() {
         let text = format!(
-            "Interrupted sweep ({}): their points, drawn hollow, rest on those few runs",
+            "Interrupted sweep ({}): their points, hollow in a ring, rest on those few runs",
             partial.join("; ")
         );
         lines(&text, &warning)?;
@@ -1005,16 +1013,21 @@ where
         let bg = rgb(theme.background());
         for p in &s.points {
             let at = chart.backend_coord(&(tx(p.0), ty(p.1)));
+            let area = chart.plotting_area().strip_coord_spec();
+            let marker = chart_model::point_marker(&style, s.is_partial_at(p.0));
             draw_marker(
-                chart.plotting_area().strip_coord_spec().deref_area(),
+                area.deref_area(),
                 at,
                 style.marker,
-                style.filled && !s.is_partial_at(p.0),
+                marker.filled,
                 m.marker,
                 colour,
                 bg,
                 m.px,
             )?;
+            if marker.ringed {
+                draw_ring(area.deref_area(), at, m.marker, colour, m.px)?;
+            }
         }
     }
 
@@ -1123,6 +1136,25 @@ where
     Ok(())
 }
 
+/// Draws the ring of a partial cell around the marker centred at pixel `at` of `area`'s
+/// parent coordinates.
+fn draw_ring<DB: DrawingBackend>(
+    area: &DrawingArea<DB, Shift>,
+    at: (i32, i32),
+    size: f64,
+    colour: RGBColor,
+    px: f64,
+) -> Result<(), ChartError>
+where
+    DB::ErrorType: 'static,
+{
+    let (ox, oy) = area.get_base_pixel();
+    let r = chart_model::partial_ring_radius(size).round() as i32;
+    let stroke = colour.stroke_width((1.2 * px).round().max(1.0) as u32);
+    area.draw(&Circle::new((at.0 - ox, at.1 - oy), r, stroke))
+        .map_err(draw_err)
+}
+
 /// Draws a dashed line from `a` to `b` (pixels) with `(on, off)` lengths.
 fn dashed_segment<DB: DrawingBackend>(
     area: &DrawingArea<DB, Shift>,
@@ -1222,6 +1254,11 @@ where
                 Some((5.0 * m.px, 4.0 * m.px)),
                 fg.stroke_width((1.2 * m.px).round().max(1.0) as u32),
             )?,
+            Swatch::Partial => {
+                let at = ((x0 + sw / 2.0).round() as i32 + ox, yc.round() as i32 + oy);
+                draw_marker(area, at, Marker::Circle, false, m.marker, fg, bg, m.px)?;
+                draw_ring(area, at, m.marker, fg, m.px)?;
+            }
         }
         let label_x = x0 + swatch_w + 0.2 * m.body;
         let max_w = col_w - swatch_w - 0.4 * m.body;

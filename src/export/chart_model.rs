@@ -908,6 +908,35 @@ pub fn series_style(model: ModelKind, run: usize, theme: Theme) -> SeriesStyle {
     }
 }
 
+/// How one point's marker is drawn.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct PointMarker {
+    /// Filled in the series' colour, or hollow (the background inside an outline).
+    pub filled: bool,
+    /// A thin ring around it: the cell is partial (cancelled after some runs). Hollow alone
+    /// cannot say so where the run's markers are all hollow already (a compared run).
+    pub ringed: bool,
+}
+
+/// The marker of a point of a series drawn in `style`: a complete cell as its run draws its
+/// points (filled for the shown results, hollow for a compared run); a partial cell hollow
+/// and ringed, whichever run it is in, so that it stands out from both.
+pub fn point_marker(style: &SeriesStyle, partial: bool) -> PointMarker {
+    PointMarker {
+        filled: style.filled && !partial,
+        ringed: partial,
+    }
+}
+
+/// The radius of a partial cell's ring, for a marker of radius `marker`: clear of the
+/// marker's widest shape (a diamond's corners reach 1.25 ×).
+pub fn partial_ring_radius(marker: f64) -> f64 {
+    marker * 1.9
+}
+
+/// The legend's entry for partial cells (shown where a chart has any).
+pub const PARTIAL_LEGEND: &str = "partial cell (sweep cancelled)";
+
 /// `(workers, value, optional (low, high))`.
 pub type Point = (f64, f64, Option<(f64, f64)>);
 
@@ -1409,6 +1438,22 @@ mod tests {
         assert_eq!(markers.len(), ModelKind::ALL.len().min(MARKERS.len()));
         // The core marker is grey, not a model colour.
         assert!(!colours.contains(&core_marker_colour(Theme::Light)));
+    }
+
+    #[test]
+    fn a_partial_cell_stands_out_in_the_shown_run_and_in_a_compared_one() {
+        for run in 0..4 {
+            let style = series_style(ModelKind::Threads, run, Theme::Light);
+            let whole = point_marker(&style, false);
+            let partial = point_marker(&style, true);
+            assert_ne!(whole, partial, "run {run}");
+            assert!(!whole.ringed && partial.ringed && !partial.filled);
+        }
+        // The shown results' complete cells filled, a compared run's hollow: the ring is what
+        // tells a compared run's partial cell from its complete ones.
+        let compared = series_style(ModelKind::Threads, 1, Theme::Light);
+        assert!(!point_marker(&compared, false).filled);
+        assert!(partial_ring_radius(4.8) > 4.8 * 1.25);
     }
 
     #[test]
