@@ -714,11 +714,20 @@ where
         }
         LegendPlacement::Below => {
             let avail = w - 2.0 * side;
-            let cols = ((avail / entry_w).floor() as usize).clamp(1, entries.len().max(1));
-            let rows = entries.len().div_ceil(cols);
-            let lh = rows as f64 * row_h + 6.0 * m.px;
-            let (bw, bh) = body.dim_in_pixel();
-            let _ = bw;
+            let n = entries.len().max(1);
+            let mut cols = ((avail / entry_w).floor() as usize).clamp(1, n);
+            let (_, bh) = body.dim_in_pixel();
+            // The legend takes at most half the height below the header: where its rows
+            // would not fit (many compared series on a small chart), more columns, their
+            // labels cut with "…", rather than rows drawn over each other or off the image.
+            // (The rows start `LEGEND_TOP` down and end a little above the image's edge.)
+            let pad = (LEGEND_TOP + 4.0) * m.px;
+            let rows_fit = (((bh as f64 * 0.5 - pad) / row_h).floor() as usize).max(1);
+            if n.div_ceil(cols) > rows_fit {
+                cols = n.div_ceil(rows_fit).min(n);
+            }
+            let rows = n.div_ceil(cols);
+            let lh = rows as f64 * row_h + pad;
             let (a, b) = body.split_vertically((bh as f64 - lh).max(bh as f64 * 0.5) as u32);
             (a, Some((b, cols, avail / cols as f64)))
         }
@@ -1187,6 +1196,9 @@ where
     Ok(())
 }
 
+/// The legend's first row starts this far below its area's top (pixels at scale 1).
+const LEGEND_TOP: f64 = 12.0;
+
 #[allow(clippy::too_many_arguments)]
 fn draw_legend<DB: DrawingBackend>(
     area: &DrawingArea<DB, Shift>,
@@ -1206,7 +1218,7 @@ where
     let bg = rgb(theme.background());
     let (ox, oy) = area.get_base_pixel();
     let left = if cols == 1 { 4.0 * m.px } else { 10.0 * m.px };
-    let top = 12.0 * m.px;
+    let top = LEGEND_TOP * m.px;
     for (i, e) in entries.iter().enumerate() {
         let (col, row) = (i % cols, i / cols);
         let x0 = left + col as f64 * col_w;
