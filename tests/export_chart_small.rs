@@ -1,12 +1,15 @@
 #![allow(clippy::unwrap_used)] // Test code: a panic is a failed test.
 //! Small exports stay readable: at 500×320 (a paper column) and 1100×700, every chart kind of
 //! the shipped results files, alone and compared, draws each text inside the image and no
-//! two texts of a row over each other (the legend's rows included), and `--text-scale`'s
+//! two texts over each other (the legend's rows and an axis's ticks included), and `--text-scale`'s
 //! smaller text keeps that true.
 
 use std::path::Path;
 
-use corelab::export::{ChartKind, ChartOptions, ChartRun, render_svg, run_labels, text_width};
+use corelab::export::{
+    AxisScale, ChartKind, ChartOptions, ChartRun, render_svg, resolve_scales, run_labels,
+    text_width,
+};
 use corelab::results::ResultsFile;
 
 /// `(x, y, font size, anchor, content)` of every unrotated `<text>`.
@@ -59,7 +62,7 @@ fn check(runs: &[ChartRun<'_>], options: &ChartOptions, what: &str) {
     };
     let (w, h) = (f64::from(options.width), f64::from(options.height));
     // plotters writes SVG font sizes at 0.806 of the pixel size it laid the text out with.
-    let spans: Vec<(f64, f64, f64, String)> = texts(&svg)
+    let spans: Vec<(f64, f64, f64, String, f64)> = texts(&svg)
         .into_iter()
         .map(|(x, y, size, anchor, content)| {
             let width = text_width(&content, size / 0.806);
@@ -68,10 +71,10 @@ fn check(runs: &[ChartRun<'_>], options: &ChartOptions, what: &str) {
                 "end" => x - width,
                 _ => x,
             };
-            (left, left + width, y, content)
+            (left, left + width, y, content, size / 0.806)
         })
         .collect();
-    for (l, r, y, t) in &spans {
+    for (l, r, y, t, _) in &spans {
         assert!(
             *l >= -1.0 && *r <= w + 1.0 && *y >= 0.0 && *y <= h - 4.0,
             "{what}: {t:?} at x {l:.0}..{r:.0}, y {y:.0} is outside {w}×{h}"
@@ -79,7 +82,9 @@ fn check(runs: &[ChartRun<'_>], options: &ChartOptions, what: &str) {
     }
     for (i, a) in spans.iter().enumerate() {
         for b in &spans[i + 1..] {
-            let same_row = (a.2 - b.2).abs() < 3.0;
+            // Rows closer than most of a line of text (tick labels stacked up a crowded axis
+            // too).
+            let same_row = (a.2 - b.2).abs() < 0.8 * a.4.min(b.4);
             let overlap = a.0 < b.1 - 1.0 && b.0 < a.1 - 1.0;
             assert!(
                 !(same_row && overlap),
@@ -117,10 +122,20 @@ fn small_charts_keep_every_text_inside_and_apart() {
             .collect();
         for kind in ChartKind::ALL {
             for (width, height, text) in [(1100, 700, 1.0), (500, 320, 1.0), (500, 320, 0.8)] {
+                // The axes `auto` picks, as `corelab report` draws them.
+                let (log_x, log_y) = resolve_scales(
+                    kind,
+                    results.iter().copied(),
+                    AxisScale::Auto,
+                    AxisScale::Auto,
+                )
+                .unwrap();
                 let options = ChartOptions {
                     kind,
                     width,
                     height,
+                    log_x,
+                    log_y,
                     font_size: 15.0 * text,
                     ..ChartOptions::default()
                 };

@@ -781,7 +781,9 @@ where
         let max = ((plot_h / (1.6 * m.body)) as usize).max(2);
         chart_model::log2_ticks(y_min_log, y_max * 1.15, max)
     } else if log_y {
-        chart_model::log_ticks(y_min_log, y_max * 1.15)
+        // Thinned where they would crowd (a small chart): 1.6 lines of text apart at least.
+        let max = ((plot_h / (1.6 * m.body)) as usize).max(2);
+        chart_model::thin_log_ticks(chart_model::log_ticks(y_min_log, y_max * 1.15), max)
     } else {
         chart_model::linear_ticks(
             0.0,

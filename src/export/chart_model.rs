@@ -1266,6 +1266,39 @@ pub fn log_ticks(lo: f64, hi: f64) -> Vec<f64> {
     out
 }
 
+/// `ticks` of a log₁₀ axis ([`log_ticks`]) thinned to at most `max` (at least 2) where they
+/// would crowd a short axis: 1 and 5 × 10^k, then the decades, then every second or fourth
+/// decade.
+pub fn thin_log_ticks(ticks: Vec<f64>, max: usize) -> Vec<f64> {
+    let max = max.max(2);
+    if ticks.len() <= max {
+        return ticks;
+    }
+    let mantissa = |v: f64| v / 10f64.powf(v.log10().floor());
+    let is = |v: f64, m: f64| (mantissa(v) - m).abs() < 1e-6;
+    let ones_fives: Vec<f64> = ticks
+        .iter()
+        .copied()
+        .filter(|&v| is(v, 1.0) || is(v, 5.0))
+        .collect();
+    if (2..=max).contains(&ones_fives.len()) {
+        return ones_fives;
+    }
+    let decades: Vec<f64> = ticks.iter().copied().filter(|&v| is(v, 1.0)).collect();
+    if decades.len() < 2 {
+        // Less than a decade and still crowded: its two ends.
+        return match (ticks.first(), ticks.last()) {
+            (Some(&a), Some(&b)) => vec![a, b],
+            _ => ticks,
+        };
+    }
+    let mut every = 1;
+    while decades.len().div_ceil(every) > max {
+        every *= 2;
+    }
+    decades.into_iter().step_by(every).collect()
+}
+
 /// A tick value as text with no more digits than the step needs.
 pub fn tick_text(v: f64, step: f64) -> String {
     let decimals = if step >= 1.0 || step <= 0.0 {
@@ -1916,6 +1949,22 @@ mod tests {
             vec![0.0, 2.0, 4.0, 6.0, 8.0, 10.0]
         );
         assert_eq!(log_ticks(0.05, 1.2), vec![0.05, 0.1, 0.2, 0.5, 1.0]);
+        // A short log axis: fewer ticks, the decades kept.
+        let many = log_ticks(0.005, 1.2);
+        assert_eq!(many.len(), 8);
+        assert_eq!(thin_log_ticks(many.clone(), 10), many);
+        assert_eq!(
+            thin_log_ticks(many.clone(), 6),
+            [0.005, 0.01, 0.05, 0.1, 0.5, 1.0]
+        );
+        assert_eq!(thin_log_ticks(many.clone(), 5), [0.01, 0.1, 1.0]);
+        assert_eq!(thin_log_ticks(many.clone(), 3), [0.01, 0.1, 1.0]);
+        assert_eq!(
+            thin_log_ticks(log_ticks(0.001, 1e4), 4),
+            [0.001, 0.1, 10.0, 1000.0]
+        );
+        assert_eq!(thin_log_ticks(many, 1), [0.01, 1.0]);
+        assert_eq!(thin_log_ticks(vec![0.2, 0.5, 0.7], 2), [0.2, 0.7]);
         // Denormal times from a hostile file: the ends, not 2^63 ticks.
         assert_eq!(linear_ticks(0.0, 5e-324, 5), vec![0.0, 5e-324]);
         assert_eq!(linear_ticks(0.0, 1e-310, 5).len(), 6);
