@@ -288,13 +288,59 @@ pub struct OutputArgs {
     #[arg(long)]
     pub no_fits: bool,
     /// The worker axis: `auto` is log₂ where the worker counts span more than 32 times
-    /// (4 to 1024), else linear.
+    /// (4 to 1024), or where `--y-scale log` asks for a log speedup axis; else linear.
     #[arg(long, value_name = "SCALE", default_value = "auto", value_parser = ["auto", "linear", "log2"])]
     pub x_scale: String,
-    /// The time axis of `--chart time`: `auto` is logarithmic where the median times span
-    /// more than 100 times, else linear.
+    /// The y axis. `--chart time`: `auto` is log₁₀ where the median times span more than 100
+    /// times, else linear. `--chart speedup`: `log` is log₂ (ticks 1×, 2×, 4×, …; the worker
+    /// axis goes log₂ too, so the ideal line stays straight; refused with `--x-scale linear`),
+    /// and `auto` picks it only where the worker axis is log₂ and the speedups span at least
+    /// 8 times (0.5× to 4×). The efficiency, memory and lost-updates charts are linear: `log`
+    /// is refused for them.
     #[arg(long, value_name = "SCALE", default_value = "auto", value_parser = ["auto", "linear", "log"])]
     pub y_scale: String,
+    /// Text size, as a multiple of the default (tick labels, legend, title and captions all
+    /// together), 0.5 to 3: e.g. 0.8 for a 500×320 figure in a paper column. Text does not
+    /// shrink with --width and --height by itself.
+    #[arg(long, value_name = "F", default_value_t = 1.0, value_parser = parse_text_scale)]
+    pub text_scale: f64,
+}
+
+/// `--text-scale`: a number from 0.5 to 3.
+fn parse_text_scale(s: &str) -> Result<f64, String> {
+    match s.trim().parse::<f64>() {
+        Ok(f) if (0.5..=3.0).contains(&f) => Ok(f),
+        Ok(_) => Err(format!("{s:?} is outside 0.5 to 3")),
+        Err(_) => Err(format!("{s:?} is not a number (0.5 to 3)")),
+    }
+}
+
+/// `--x-scale` and `--y-scale` as the chart model's axis choices.
+fn axis_scales(out: &OutputArgs) -> (crate::export::AxisScale, crate::export::AxisScale) {
+    use crate::export::AxisScale;
+    let scale = |s: &str| match s {
+        "log" | "log2" => AxisScale::Log,
+        "linear" => AxisScale::Linear,
+        _ => AxisScale::Auto,
+    };
+    (scale(&out.x_scale), scale(&out.y_scale))
+}
+
+/// The chart's axes, `(log₂ workers, log y)`, for `runs` ([`crate::export::resolve_scales`]);
+/// an axis the chart cannot have is refused naming the flag.
+fn chart_scales<'a>(
+    out: &OutputArgs,
+    runs: impl Iterator<Item = &'a ResultsFile> + Clone,
+) -> Result<(bool, bool)> {
+    let (x, y) = axis_scales(out);
+    crate::export::resolve_scales(out.chart, runs, x, y).map_err(|e| {
+        anyhow::anyhow!(
+            "--chart {} --x-scale {} --y-scale {}: {e}",
+            out.chart,
+            out.x_scale,
+            out.y_scale
+        )
+    })
 }
 
 fn parse_chart(s: &str) -> Result<ChartKind, String> {
@@ -721,6 +767,8 @@ fn check_outputs(
     }
     if charts.svg.is_some() || charts.png.is_some() {
         check_chart_size(charts)?;
+        // Refused whatever the results (before a sweep, too).
+        chart_scales(charts, std::iter::empty())?;
     }
     Ok(())
 }
@@ -1592,23 +1640,20 @@ fn run_labels(paths: &[PathBuf], loaded: &[ResultsFile]) -> Vec<String> {
 
 /// Writes the SVG, PNG and Markdown outputs that were asked for.
 fn write_outputs(runs: &[ChartRun<'_>], out: &OutputArgs) -> Result<()> {
-    let (log_x, log_y) = crate::export::suited_scales(runs.iter().map(|r| r.results));
+    let (log_x, log_y) = chart_scales(out, runs.iter().map(|r| r.results))?;
     let options = ChartOptions {
         kind: out.chart,
         width: out.width,
         height: out.height,
         title: None,
         show_fits: !out.no_fits,
-        log_x: match out.x_scale.as_str() {
-            "log2" => true,
-            "linear" => false,
-            _ => log_x,
-        },
-        log_y: match out.y_scale.as_str() {
-            "log" => true,
-            "linear" => false,
-            _ => log_y,
-        },
+        log_x,
+        log_y,
+        // (An `OutputArgs::default()` has 0: the default size then.)
+        font_size: ChartOptions::default().font_size
+            * Some(out.text_scale)
+                .filter(|f| (0.5..=3.0).contains(f))
+                .unwrap_or(1.0),
         ..ChartOptions::default()
     };
     // Each output is tried even when another failed: one bad chart does not cost the report.

@@ -184,7 +184,7 @@ fn the_export_dialog_is_named_takes_focus_and_gives_it_back_on_escape() {
     ));
     // A control greyed out says why in its label.
     assert!(
-        h.get_by_label("log time (wall-time chart only)")
+        h.get_by_label("log speedup (needs log₂ workers)")
             .accesskit_node()
             .is_disabled()
     );

@@ -89,7 +89,7 @@ fn labels_starting(results: Option<&ResultsFile>, prefix: &str) -> Vec<String> {
 fn an_interrupted_sweeps_chart_says_its_hollow_markers_are_partial_cells() {
     let labels = labels_starting(Some(&interrupted()), "· Hollow markers");
     // The wrapped line is one label (accesskit also lists its first text run on its own).
-    let note = "· Hollow markers: 1 cell is partial: cancelled after 3 runs (interrupted sweep).";
+    let note = "· Hollow markers in a ring: 1 cell is partial: cancelled after 3 runs (interrupted sweep).";
     assert!(labels.iter().any(|l| l == note), "{labels:?}");
 }
 

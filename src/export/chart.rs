@@ -78,7 +78,8 @@ pub struct ChartOptions {
     pub theme: Theme,
     /// Logarithmic (base 2) worker axis.
     pub log_x: bool,
-    /// Logarithmic y axis (wall time only; ignored on other charts).
+    /// Logarithmic y axis: log₁₀ on wall time, log₂ on speedup (with ticks 1×, 2×, 4×, …);
+    /// ignored on the other charts (see [`super::chart_model::resolve_scales`]).
     pub log_y: bool,
     pub legend: LegendPlacement,
     /// Only these models (all when `None`).
@@ -179,16 +180,62 @@ pub fn render_png(runs: &[ChartRun<'_>], options: &ChartOptions) -> Result<Vec<u
 
 /// Draws the chart as raw RGB pixels of [`ChartOptions::pixel_size`] (the workbench's live
 /// preview shows these).
+///
+/// plotters' bitmap backend draws without anti-aliasing, on whole pixels: a diagonal line
+/// (the ideal line, a curve, a marker's edge) came out as a staircase, where the SVG is
+/// smooth. So the chart is drawn [`supersampling`] times larger (everything scaled with it,
+/// as for a 2× PNG) and each k × k block averaged into one pixel: edges get their coverage
+/// in grey levels, and positions are rounded to 1/k pixel instead of a whole one.
 pub fn render_rgb(runs: &[ChartRun<'_>], options: &ChartOptions) -> Result<Vec<u8>, ChartError> {
     check(runs, options)?;
     let (w, h) = options.pixel_size();
-    let mut pixels = vec![0u8; w as usize * h as usize * 3];
+    let k = supersampling(w, h);
+    let (bw, bh) = (w * k, h * k);
+    let mut big = vec![0u8; bw as usize * bh as usize * 3];
     {
-        let root = EvenText(BitMapBackend::with_buffer(&mut pixels, (w, h))).into_drawing_area();
-        draw(&root, runs, options, options.scale_clamped())?;
+        let root = EvenText(BitMapBackend::with_buffer(&mut big, (bw, bh))).into_drawing_area();
+        draw(&root, runs, options, options.scale_clamped() * f64::from(k))?;
         root.present().map_err(draw_err)?;
     }
-    Ok(pixels)
+    Ok(downsample(&big, w as usize, h as usize, k as usize))
+}
+
+/// How many times larger a `w` × `h` PNG is drawn before it is averaged down: 3 (9 samples
+/// a pixel) up to 2.5 million pixels (a 1100×700 chart at scale 2), 2 up to 10 million, and
+/// 1 (none) beyond, where the drawing would take too much memory and the pixels are small
+/// enough anyway.
+pub fn supersampling(w: u32, h: u32) -> u32 {
+    match u64::from(w) * u64::from(h) {
+        0..=2_500_000 => 3,
+        2_500_001..=10_000_000 => 2,
+        _ => 1,
+    }
+}
+
+/// `rgb`, drawn `k` times larger than `w` × `h`, averaged over each k × k block.
+fn downsample(rgb: &[u8], w: usize, h: usize, k: usize) -> Vec<u8> {
+    if k <= 1 {
+        return rgb.to_vec();
+    }
+    let big_w = w * k;
+    let n = (k * k) as u32;
+    let mut out = vec![0u8; w * h * 3];
+    let mut sums = vec![0u32; w * 3];
+    for y in 0..h {
+        sums.iter_mut().for_each(|s| *s = 0);
+        for row in rgb.chunks_exact(big_w * 3).skip(y * k).take(k) {
+            for (x, px) in row.chunks_exact(3).enumerate() {
+                let o = (x / k) * 3;
+                sums[o] += u32::from(px[0]);
+                sums[o + 1] += u32::from(px[1]);
+                sums[o + 2] += u32::from(px[2]);
+            }
+        }
+        for (o, s) in out[y * w * 3..(y + 1) * w * 3].iter_mut().zip(&sums) {
+            *o = ((s + n / 2) / n) as u8;
+        }
+    }
+    out
 }
 
 fn check(runs: &[ChartRun<'_>], options: &ChartOptions) -> Result<(), ChartError> {
@@ -249,6 +296,8 @@ enum Swatch {
     Cores,
     /// The fitted curves: thin, dashed.
     Fit,
+    /// A partial cell: a hollow circle in a ring.
+    Partial,
 }
 
 /// One legend line.
@@ -292,6 +341,12 @@ fn legend_entries(
         out.push(LegendEntry {
             label: format!("fitted {} (thin dashes)", kind.fit_name()),
             swatch: Swatch::Fit,
+        });
+    }
+    if series.iter().any(|s| !s.partial.is_empty()) {
+        out.push(LegendEntry {
+            label: chart_model::PARTIAL_LEGEND.to_string(),
+            swatch: Swatch::Partial,
         });
     }
     for s in series {
@@ -445,7 +500,11 @@ where
     root.fill(&rgb(theme.background())).map_err(draw_err)?;
 
     let first = runs[0].results;
-    let log_y = options.log_y && kind.supports_log_y();
+    // A log y axis where the chart has one: log₂ for speedup, log₁₀ for wall time.
+    let log_base = options.log_y.then(|| kind.log_y_base()).flatten();
+    let log_y = log_base.is_some();
+    let log2_y = log_base == Some(2.0);
+    let log = move |v: f64| if log2_y { v.log2() } else { v.log10() };
 
     // Title, subtitle and the busy mark.
     let title = options.title.clone().unwrap_or_else(|| {
@@ -549,7 +608,7 @@ where
         .collect();
     if !partial.is_empty() {
         let text = format!(
-            "Interrupted sweep ({}): their points, drawn hollow, rest on those few runs",
+            "Interrupted sweep ({}): their points, hollow in a ring, rest on those few runs",
             partial.join("; ")
         );
         lines(&text, &warning)?;
@@ -623,10 +682,11 @@ where
     } else {
         1.0
     };
-    let y_min_log = if data_low.is_finite() {
-        data_low / 1.3
-    } else {
-        y_max / 100.0
+    let y_min_log = match (kind, data_low.is_finite()) {
+        // The ideal line starts at 1× (one worker): the axis reaches below it.
+        (ChartKind::Speedup, _) => data_low.min(1.0) / 1.25,
+        (_, true) => data_low / 1.3,
+        (_, false) => y_max / 100.0,
     };
 
     let ideal = shows_ideal(kind, runs);
@@ -654,11 +714,20 @@ where
         }
         LegendPlacement::Below => {
             let avail = w - 2.0 * side;
-            let cols = ((avail / entry_w).floor() as usize).clamp(1, entries.len().max(1));
-            let rows = entries.len().div_ceil(cols);
-            let lh = rows as f64 * row_h + 6.0 * m.px;
-            let (bw, bh) = body.dim_in_pixel();
-            let _ = bw;
+            let n = entries.len().max(1);
+            let mut cols = ((avail / entry_w).floor() as usize).clamp(1, n);
+            let (_, bh) = body.dim_in_pixel();
+            // The legend takes at most half the height below the header: where its rows
+            // would not fit (many compared series on a small chart), more columns, their
+            // labels cut with "…", rather than rows drawn over each other or off the image.
+            // (The rows start `LEGEND_TOP` down and end a little above the image's edge.)
+            let pad = (LEGEND_TOP + 4.0) * m.px;
+            let rows_fit = (((bh as f64 * 0.5 - pad) / row_h).floor() as usize).max(1);
+            if n.div_ceil(cols) > rows_fit {
+                cols = n.div_ceil(rows_fit).min(n);
+            }
+            let rows = n.div_ceil(cols);
+            let lh = rows as f64 * row_h + pad;
             let (a, b) = body.split_vertically((bh as f64 - lh).max(bh as f64 * 0.5) as u32);
             (a, Some((b, cols, avail / cols as f64)))
         }
@@ -669,7 +738,7 @@ where
     let tx = |x: f64| if options.log_x { x.max(0.5).log2() } else { x };
     let ty = |v: f64| {
         if log_y {
-            v.max(f64::MIN_POSITIVE).log10()
+            log(v.max(f64::MIN_POSITIVE))
         } else {
             v
         }
@@ -684,7 +753,7 @@ where
         ((lo - pad).max(0.0), x_max + pad)
     };
     let (y_lo, y_hi) = if log_y {
-        (y_min_log.log10(), (y_max * 1.15).log10())
+        (log(y_min_log), log(y_max * 1.15))
     } else {
         (chart_model::y_axis_bottom(kind, y_max), y_max)
     };
@@ -707,8 +776,14 @@ where
         text_width("0", m.small) * widest + 0.5 * m.body,
     );
     let x_keys: Vec<f64> = ticks.iter().map(|&t| tx(t as f64)).collect();
-    let y_values: Vec<f64> = if log_y {
-        chart_model::log_ticks(y_min_log, y_max * 1.15)
+    let y_values: Vec<f64> = if log2_y {
+        // 1×, 2×, 4×, …: at least 1.6 lines of text apart.
+        let max = ((plot_h / (1.6 * m.body)) as usize).max(2);
+        chart_model::log2_ticks(y_min_log, y_max * 1.15, max)
+    } else if log_y {
+        // Thinned where they would crowd (a small chart): 1.6 lines of text apart at least.
+        let max = ((plot_h / (1.6 * m.body)) as usize).max(2);
+        chart_model::thin_log_ticks(chart_model::log_ticks(y_min_log, y_max * 1.15), max)
     } else {
         chart_model::linear_ticks(
             0.0,
@@ -744,7 +819,9 @@ where
             "workers (N)"
         })
         .y_desc(ellipsize(
-            &if log_y {
+            &if log2_y {
+                format!("{} (log₂ scale)", y_label)
+            } else if log_y {
                 format!("{} (log scale)", y_label)
             } else {
                 y_label.to_string()
@@ -753,11 +830,11 @@ where
             plot_h,
         ))
         .axis_desc_style((font, m.body).into_font().color(&fg))
-        .axis_style(muted)
+        .axis_style(muted.stroke_width(pxi(1.0)))
         .draw()
         .map_err(draw_err)?;
     // Grid lines and tick labels at the chosen ticks (plotters would pick round numbers).
-    let grid = rgb(theme.grid()).stroke_width(1);
+    let grid = rgb(theme.grid()).stroke_width(pxi(1.0));
     for &x in &x_keys {
         chart
             .draw_series(LineSeries::new([(x, y_lo), (x, y_hi)], grid))
@@ -777,7 +854,7 @@ where
         plot_area
             .draw(&PathElement::new(
                 vec![(px_x, px_y), (px_x, px_y + tick_len)],
-                muted.stroke_width(1),
+                muted.stroke_width(pxi(1.0)),
             ))
             .map_err(draw_err)?;
         plot_area
@@ -796,7 +873,9 @@ where
     for (&y, &v) in y_keys.iter().zip(&y_values) {
         let (px_x, px_y) = chart.backend_coord(&(x_lo, y));
         let (px_x, px_y) = (px_x - bx, px_y - by);
-        let text = if log_y {
+        let text = if log2_y {
+            chart_model::speedup_tick_text(v)
+        } else if log_y {
             chart_model::tick_text(v, v / 2.0)
         } else {
             chart_model::tick_text(v, y_step)
@@ -804,7 +883,7 @@ where
         plot_area
             .draw(&PathElement::new(
                 vec![(px_x - tick_len, px_y), (px_x, px_y)],
-                muted.stroke_width(1),
+                muted.stroke_width(pxi(1.0)),
             ))
             .map_err(draw_err)?;
         plot_area
@@ -822,11 +901,14 @@ where
     }
 
     let grey = muted;
-    let ideal_style = grey.stroke_width(pxi(1.5));
+    let ideal_style = grey.stroke_width(pxi(2.0));
     if ideal {
         let pts: Vec<(f64, f64)> = match kind {
-            // A straight line needs two points (fewer steps for the rasteriser); on a log₂
-            // worker axis y = N is a curve.
+            // A straight line (both axes linear, or both log₂) is drawn from its two ends, one
+            // segment; on a log₂ worker axis against a linear speedup y = N is a curve.
+            ChartKind::Speedup if options.log_x == log_y => {
+                vec![(tx(1.0), ty(1.0)), (tx(x_max), ty(x_max))]
+            }
             ChartKind::Speedup => chart_model::curve_xs(1.0, x_max, 100)
                 .into_iter()
                 .map(|n| (tx(n), ty(n)))
@@ -942,16 +1024,21 @@ where
         let bg = rgb(theme.background());
         for p in &s.points {
             let at = chart.backend_coord(&(tx(p.0), ty(p.1)));
+            let area = chart.plotting_area().strip_coord_spec();
+            let marker = chart_model::point_marker(&style, s.is_partial_at(p.0));
             draw_marker(
-                chart.plotting_area().strip_coord_spec().deref_area(),
+                area.deref_area(),
                 at,
                 style.marker,
-                style.filled && !s.is_partial_at(p.0),
+                marker.filled,
                 m.marker,
                 colour,
                 bg,
                 m.px,
             )?;
+            if marker.ringed {
+                draw_ring(area.deref_area(), at, m.marker, colour, m.px)?;
+            }
         }
     }
 
@@ -1060,6 +1147,25 @@ where
     Ok(())
 }
 
+/// Draws the ring of a partial cell around the marker centred at pixel `at` of `area`'s
+/// parent coordinates.
+fn draw_ring<DB: DrawingBackend>(
+    area: &DrawingArea<DB, Shift>,
+    at: (i32, i32),
+    size: f64,
+    colour: RGBColor,
+    px: f64,
+) -> Result<(), ChartError>
+where
+    DB::ErrorType: 'static,
+{
+    let (ox, oy) = area.get_base_pixel();
+    let r = chart_model::partial_ring_radius(size).round() as i32;
+    let stroke = colour.stroke_width((1.2 * px).round().max(1.0) as u32);
+    area.draw(&Circle::new((at.0 - ox, at.1 - oy), r, stroke))
+        .map_err(draw_err)
+}
+
 /// Draws a dashed line from `a` to `b` (pixels) with `(on, off)` lengths.
 fn dashed_segment<DB: DrawingBackend>(
     area: &DrawingArea<DB, Shift>,
@@ -1092,6 +1198,9 @@ where
     Ok(())
 }
 
+/// The legend's first row starts this far below its area's top (pixels at scale 1).
+const LEGEND_TOP: f64 = 12.0;
+
 #[allow(clippy::too_many_arguments)]
 fn draw_legend<DB: DrawingBackend>(
     area: &DrawingArea<DB, Shift>,
@@ -1111,7 +1220,7 @@ where
     let bg = rgb(theme.background());
     let (ox, oy) = area.get_base_pixel();
     let left = if cols == 1 { 4.0 * m.px } else { 10.0 * m.px };
-    let top = 12.0 * m.px;
+    let top = LEGEND_TOP * m.px;
     for (i, e) in entries.iter().enumerate() {
         let (col, row) = (i % cols, i / cols);
         let x0 = left + col as f64 * col_w;
@@ -1159,6 +1268,11 @@ where
                 Some((5.0 * m.px, 4.0 * m.px)),
                 fg.stroke_width((1.2 * m.px).round().max(1.0) as u32),
             )?,
+            Swatch::Partial => {
+                let at = ((x0 + sw / 2.0).round() as i32 + ox, yc.round() as i32 + oy);
+                draw_marker(area, at, Marker::Circle, false, m.marker, fg, bg, m.px)?;
+                draw_ring(area, at, m.marker, fg, m.px)?;
+            }
         }
         let label_x = x0 + swatch_w + 0.2 * m.body;
         let max_w = col_w - swatch_w - 0.4 * m.body;
@@ -1208,6 +1322,21 @@ pub fn legend_labels(runs: &[ChartRun<'_>], options: &ChartOptions) -> Vec<Strin
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn supersampled_pixels_are_averaged_per_block() {
+        // 2 × 1 pixels drawn 2× larger: a black-and-white block, and a red one.
+        #[rustfmt::skip]
+        let big = [
+            0, 0, 0,   255, 255, 255,   255, 0, 0,   255, 0, 0,
+            255, 255, 255,   0, 0, 0,   255, 0, 0,   255, 0, 0,
+        ];
+        assert_eq!(downsample(&big, 2, 1, 2), [128, 128, 128, 255, 0, 0]);
+        assert_eq!(downsample(&big, 4, 2, 1), big);
+        assert_eq!(supersampling(1100, 700), 3);
+        assert_eq!(supersampling(2200, 1400), 2);
+        assert_eq!(supersampling(8000, 8000), 1);
+    }
 
     /// The longest prefix that fits, with "…"; a name of megabytes (from a results file) is
     /// cut without measuring it all (it took minutes, one character at a time).

@@ -245,11 +245,153 @@ impl ChartKind {
         (lo.is_finite() && hi.is_finite() && hi > lo).then_some((lo, hi))
     }
 
-    /// Whether a logarithmic y axis makes sense (wall time only: speedup and efficiency are
-    /// read against linear ideals).
+    /// Whether the workbench offers its "log time" box (wall time only; the speedup chart's
+    /// log axis is its own box, see [`ChartKind::log_y_base`]).
     pub fn supports_log_y(self) -> bool {
         self == ChartKind::WallTime
     }
+
+    /// The base of this chart's logarithmic y axis, where it has one: 10 for wall time (1, 2,
+    /// 5 × 10^k s), 2 for speedup (1×, 2×, 4×, … on which the ideal line y = N is straight
+    /// against a log₂ worker axis). Efficiency, memory and lost updates have none: efficiency
+    /// is read against its flat 100 % line and lost updates are often 0.
+    pub fn log_y_base(self) -> Option<f64> {
+        match self {
+            ChartKind::WallTime => Some(10.0),
+            ChartKind::Speedup => Some(2.0),
+            ChartKind::Efficiency | ChartKind::Memory | ChartKind::LostUpdates => None,
+        }
+    }
+}
+
+/// How an axis is scaled, as asked for (`--x-scale`, `--y-scale`, the export dialog).
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Hash)]
+pub enum AxisScale {
+    /// Whatever suits the results ([`resolve_scales`]).
+    #[default]
+    Auto,
+    Linear,
+    Log,
+}
+
+/// Why the axes asked for cannot be drawn.
+#[derive(Clone, Debug, PartialEq, thiserror::Error)]
+pub enum ScaleError {
+    #[error(
+        "the {chart} chart has no log y axis ({why}); a log y axis is drawn on the speedup and \
+         time charts"
+    )]
+    NoLogY {
+        chart: &'static str,
+        why: &'static str,
+    },
+    #[error(
+        "a log speedup axis needs the log₂ worker axis, not a linear one: only on log-log is \
+         the ideal line (speedup = N) straight"
+    )]
+    LogSpeedupNeedsLogX,
+}
+
+/// The least span (largest ÷ smallest) of the speedups on a chart for `auto` to draw a log₂
+/// speedup axis (with a log₂ worker axis): 0.5× to 4×, or 1× to 8×. Below it a linear axis
+/// reads as well and keeps the ideal line's slope familiar.
+pub const LOG_SPEEDUP_SPAN: f64 = 8.0;
+
+/// Whether the speedups of `runs` span at least [`LOG_SPEEDUP_SPAN`].
+pub fn suits_log_speedup<'a>(runs: impl IntoIterator<Item = &'a ResultsFile>) -> bool {
+    let (mut lo, mut hi) = (f64::INFINITY, 0.0_f64);
+    for r in runs {
+        for c in r.cells.iter().filter(|c| c.is_measured()) {
+            if let Some(s) = c.speedup.filter(|s| s.is_finite() && *s > 0.0) {
+                (lo, hi) = (lo.min(s), hi.max(s));
+            }
+        }
+    }
+    hi > 0.0 && hi / lo >= LOG_SPEEDUP_SPAN
+}
+
+/// The axes of a chart of `kind` for `runs`, as `(log₂ workers, log y)`, from what was asked:
+/// - workers: `auto` is log₂ where the counts span more than 32 times ([`suits_log_x`]), or
+///   where a log speedup axis was asked for (so the ideal line stays straight);
+/// - wall time: `auto` is log where the median times span more than 100 times;
+/// - speedup: `auto` is log₂ only where the worker axis is log₂ and the speedups span at least
+///   8 times ([`suits_log_speedup`]); `log` with a linear worker axis is refused;
+/// - efficiency, memory, lost updates: linear; `log` is refused.
+pub fn resolve_scales<'a>(
+    kind: ChartKind,
+    runs: impl Iterator<Item = &'a ResultsFile> + Clone,
+    x: AxisScale,
+    y: AxisScale,
+) -> Result<(bool, bool), ScaleError> {
+    let log_speedup_asked = kind == ChartKind::Speedup && y == AxisScale::Log;
+    let log_x = match x {
+        AxisScale::Log => true,
+        AxisScale::Linear => false,
+        AxisScale::Auto => {
+            log_speedup_asked
+                || suits_log_x(runs.clone().flat_map(|r| r.cells.iter().map(|c| c.workers)))
+        }
+    };
+    let log_y = match (kind, y) {
+        (_, AxisScale::Linear) => false,
+        (ChartKind::WallTime, AxisScale::Log) => true,
+        (ChartKind::WallTime, AxisScale::Auto) => suits_log_time(runs),
+        (ChartKind::Speedup, AxisScale::Log) if !log_x => {
+            return Err(ScaleError::LogSpeedupNeedsLogX);
+        }
+        (ChartKind::Speedup, AxisScale::Log) => true,
+        (ChartKind::Speedup, AxisScale::Auto) => log_x && suits_log_speedup(runs),
+        (_, AxisScale::Auto) => false,
+        (k, AxisScale::Log) => {
+            return Err(ScaleError::NoLogY {
+                chart: k.id(),
+                why: match k {
+                    ChartKind::Efficiency => "it is read against its flat 100 % line",
+                    ChartKind::LostUpdates => "its lesson is 0 %, which no log axis shows",
+                    _ => "its megabytes grow by steps, not by factors",
+                },
+            });
+        }
+    };
+    Ok((log_x, log_y))
+}
+
+/// Ticks of a log₂ speedup axis over `lo..=hi` (positive): the powers of two between them
+/// (…, 0.25, 0.5, 1, 2, 4, …), every second or fourth one where more than `max` would crowd.
+pub fn log2_ticks(lo: f64, hi: f64, max: usize) -> Vec<f64> {
+    if !(lo > 0.0 && hi > lo && lo.is_finite() && hi.is_finite()) {
+        return vec![1.0];
+    }
+    let (first, last) = (
+        (lo.log2() - 1e-9).ceil() as i32,
+        (hi.log2() + 1e-9).floor() as i32,
+    );
+    if last < first {
+        return vec![2f64.powi(first)];
+    }
+    let count = (last - first + 1) as usize;
+    let mut every = 1usize;
+    while count.div_ceil(every) > max.max(2) {
+        every *= 2;
+    }
+    // Thinned from 1× outwards, so that 1× (the baseline) keeps its tick.
+    (first..=last)
+        .filter(|k| k.rem_euclid(every as i32) == 0)
+        .map(|k| 2f64.powi(k))
+        .collect()
+}
+
+/// A tick of a speedup axis: `1×`, `2×`, `0.5×`, `0.25×`, `1024×`.
+pub fn speedup_tick_text(v: f64) -> String {
+    let text = if v >= 1.0 {
+        format!("{v:.0}")
+    } else {
+        // A power of two below 1 has as many decimals as its exponent.
+        let decimals = (-v.log2()).round().clamp(0.0, 12.0) as usize;
+        let t = format!("{v:.decimals$}");
+        t.trim_end_matches('0').to_string()
+    };
+    format!("{text}×")
 }
 
 impl std::fmt::Display for ChartKind {
@@ -766,6 +908,35 @@ pub fn series_style(model: ModelKind, run: usize, theme: Theme) -> SeriesStyle {
     }
 }
 
+/// How one point's marker is drawn.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct PointMarker {
+    /// Filled in the series' colour, or hollow (the background inside an outline).
+    pub filled: bool,
+    /// A thin ring around it: the cell is partial (cancelled after some runs). Hollow alone
+    /// cannot say so where the run's markers are all hollow already (a compared run).
+    pub ringed: bool,
+}
+
+/// The marker of a point of a series drawn in `style`: a complete cell as its run draws its
+/// points (filled for the shown results, hollow for a compared run); a partial cell hollow
+/// and ringed, whichever run it is in, so that it stands out from both.
+pub fn point_marker(style: &SeriesStyle, partial: bool) -> PointMarker {
+    PointMarker {
+        filled: style.filled && !partial,
+        ringed: partial,
+    }
+}
+
+/// The radius of a partial cell's ring, for a marker of radius `marker`: clear of the
+/// marker's widest shape (a diamond's corners reach 1.25 ×).
+pub fn partial_ring_radius(marker: f64) -> f64 {
+    marker * 1.9
+}
+
+/// The legend's entry for partial cells (shown where a chart has any).
+pub const PARTIAL_LEGEND: &str = "partial cell (sweep cancelled)";
+
 /// `(workers, value, optional (low, high))`.
 pub type Point = (f64, f64, Option<(f64, f64)>);
 
@@ -1095,6 +1266,39 @@ pub fn log_ticks(lo: f64, hi: f64) -> Vec<f64> {
     out
 }
 
+/// `ticks` of a log₁₀ axis ([`log_ticks`]) thinned to at most `max` (at least 2) where they
+/// would crowd a short axis: 1 and 5 × 10^k, then the decades, then every second or fourth
+/// decade.
+pub fn thin_log_ticks(ticks: Vec<f64>, max: usize) -> Vec<f64> {
+    let max = max.max(2);
+    if ticks.len() <= max {
+        return ticks;
+    }
+    let mantissa = |v: f64| v / 10f64.powf(v.log10().floor());
+    let is = |v: f64, m: f64| (mantissa(v) - m).abs() < 1e-6;
+    let ones_fives: Vec<f64> = ticks
+        .iter()
+        .copied()
+        .filter(|&v| is(v, 1.0) || is(v, 5.0))
+        .collect();
+    if (2..=max).contains(&ones_fives.len()) {
+        return ones_fives;
+    }
+    let decades: Vec<f64> = ticks.iter().copied().filter(|&v| is(v, 1.0)).collect();
+    if decades.len() < 2 {
+        // Less than a decade and still crowded: its two ends.
+        return match (ticks.first(), ticks.last()) {
+            (Some(&a), Some(&b)) => vec![a, b],
+            _ => ticks,
+        };
+    }
+    let mut every = 1;
+    while decades.len().div_ceil(every) > max {
+        every *= 2;
+    }
+    decades.into_iter().step_by(every).collect()
+}
+
 /// A tick value as text with no more digits than the step needs.
 pub fn tick_text(v: f64, step: f64) -> String {
     let decimals = if step >= 1.0 || step <= 0.0 {
@@ -1267,6 +1471,22 @@ mod tests {
         assert_eq!(markers.len(), ModelKind::ALL.len().min(MARKERS.len()));
         // The core marker is grey, not a model colour.
         assert!(!colours.contains(&core_marker_colour(Theme::Light)));
+    }
+
+    #[test]
+    fn a_partial_cell_stands_out_in_the_shown_run_and_in_a_compared_one() {
+        for run in 0..4 {
+            let style = series_style(ModelKind::Threads, run, Theme::Light);
+            let whole = point_marker(&style, false);
+            let partial = point_marker(&style, true);
+            assert_ne!(whole, partial, "run {run}");
+            assert!(!whole.ringed && partial.ringed && !partial.filled);
+        }
+        // The shown results' complete cells filled, a compared run's hollow: the ring is what
+        // tells a compared run's partial cell from its complete ones.
+        let compared = series_style(ModelKind::Threads, 1, Theme::Light);
+        assert!(!point_marker(&compared, false).filled);
+        assert!(partial_ring_radius(4.8) > 4.8 * 1.25);
     }
 
     #[test]
@@ -1622,6 +1842,105 @@ mod tests {
         assert!(!suits_log_time([&ResultsFile::default()]));
     }
 
+    /// A file whose cells have these (workers, speedup) pairs.
+    fn speedups(points: &[(usize, f64)]) -> ResultsFile {
+        let mut r = ResultsFile::default();
+        for &(workers, s) in points {
+            let mut c = CellResult::with_walls(ModelKind::Threads, workers, &[1.0 / s]);
+            c.speedup = Some(s);
+            r.cells.push(c);
+        }
+        r
+    }
+
+    #[test]
+    fn a_log_speedup_axis_is_asked_for_or_picked_only_on_log_log_over_a_wide_span() {
+        use AxisScale::{Auto, Linear, Log};
+        let narrow = speedups(&[(1, 1.0), (2, 1.9), (4, 3.5), (8, 6.0)]);
+        let wide = speedups(&[(1, 1.0), (2, 1.9), (4, 3.5), (8, 6.0), (64, 40.0)]);
+        let slow = speedups(&[(1, 1.0), (2, 0.5), (4, 0.25), (8, 0.12)]);
+        let resolve = |kind, r: &ResultsFile, x, y| resolve_scales(kind, [r].into_iter(), x, y);
+        assert!(!suits_log_speedup([&narrow]) && suits_log_speedup([&wide]));
+        // 0.12× to 1× spans more than 8 times too.
+        assert!(suits_log_speedup([&slow]));
+        // auto: log₂ speedup only with a log₂ worker axis (1..64 is one) and a span ≥ 8×.
+        assert_eq!(
+            resolve(ChartKind::Speedup, &wide, Auto, Auto),
+            Ok((true, true))
+        );
+        assert_eq!(
+            resolve(ChartKind::Speedup, &narrow, Auto, Auto),
+            Ok((false, false))
+        );
+        assert_eq!(
+            resolve(ChartKind::Speedup, &slow, Auto, Auto),
+            Ok((false, false)),
+            "1 to 8 workers: a linear worker axis, so a linear speedup axis"
+        );
+        assert_eq!(
+            resolve(ChartKind::Speedup, &slow, Log, Auto),
+            Ok((true, true))
+        );
+        assert_eq!(
+            resolve(ChartKind::Speedup, &wide, Auto, Linear),
+            Ok((true, false))
+        );
+        // log asked for: the worker axis follows, unless it was set linear.
+        assert_eq!(
+            resolve(ChartKind::Speedup, &narrow, Auto, Log),
+            Ok((true, true))
+        );
+        assert_eq!(
+            resolve(ChartKind::Speedup, &narrow, Linear, Log),
+            Err(ScaleError::LogSpeedupNeedsLogX)
+        );
+        // Wall time keeps its own rule; efficiency, memory and lost updates refuse log.
+        assert_eq!(
+            resolve(ChartKind::WallTime, &narrow, Linear, Log),
+            Ok((false, true))
+        );
+        assert_eq!(
+            resolve(ChartKind::Efficiency, &wide, Auto, Auto),
+            Ok((true, false))
+        );
+        for kind in [
+            ChartKind::Efficiency,
+            ChartKind::Memory,
+            ChartKind::LostUpdates,
+        ] {
+            let err = resolve(kind, &wide, Auto, Log).unwrap_err();
+            assert!(
+                err.to_string()
+                    .starts_with(&format!("the {} chart has no log y axis", kind.id())),
+                "{err}"
+            );
+        }
+        // The refusals do not depend on the results (checked before a sweep).
+        assert!(resolve_scales(ChartKind::Efficiency, std::iter::empty(), Auto, Log).is_err());
+        assert_eq!(ChartKind::Speedup.log_y_base(), Some(2.0));
+        assert_eq!(ChartKind::WallTime.log_y_base(), Some(10.0));
+        assert_eq!(ChartKind::Efficiency.log_y_base(), None);
+    }
+
+    #[test]
+    fn log2_speedup_ticks_are_powers_of_two_read_as_times() {
+        assert_eq!(log2_ticks(0.6, 20.0, 10), [1.0, 2.0, 4.0, 8.0, 16.0]);
+        assert_eq!(log2_ticks(0.2, 1.2, 10), [0.25, 0.5, 1.0]);
+        // Crowded: every second power, 1× kept.
+        assert_eq!(
+            log2_ticks(0.8, 1100.0, 6),
+            [1.0, 4.0, 16.0, 64.0, 256.0, 1024.0]
+        );
+        assert!(log2_ticks(0.3, 0.9, 10).contains(&0.5));
+        assert_eq!(log2_ticks(f64::NAN, 3.0, 10), [1.0]);
+        let texts: Vec<String> = [0.25, 0.5, 1.0, 2.0, 1024.0]
+            .iter()
+            .map(|&v| speedup_tick_text(v))
+            .collect();
+        assert_eq!(texts, ["0.25×", "0.5×", "1×", "2×", "1024×"]);
+        assert_eq!(speedup_tick_text(0.125), "0.125×");
+    }
+
     #[test]
     fn ticks() {
         assert_eq!(worker_ticks([16, 1, 4, 2, 8, 4]), vec![1, 2, 4, 8, 16]);
@@ -1630,6 +1949,22 @@ mod tests {
             vec![0.0, 2.0, 4.0, 6.0, 8.0, 10.0]
         );
         assert_eq!(log_ticks(0.05, 1.2), vec![0.05, 0.1, 0.2, 0.5, 1.0]);
+        // A short log axis: fewer ticks, the decades kept.
+        let many = log_ticks(0.005, 1.2);
+        assert_eq!(many.len(), 8);
+        assert_eq!(thin_log_ticks(many.clone(), 10), many);
+        assert_eq!(
+            thin_log_ticks(many.clone(), 6),
+            [0.005, 0.01, 0.05, 0.1, 0.5, 1.0]
+        );
+        assert_eq!(thin_log_ticks(many.clone(), 5), [0.01, 0.1, 1.0]);
+        assert_eq!(thin_log_ticks(many.clone(), 3), [0.01, 0.1, 1.0]);
+        assert_eq!(
+            thin_log_ticks(log_ticks(0.001, 1e4), 4),
+            [0.001, 0.1, 10.0, 1000.0]
+        );
+        assert_eq!(thin_log_ticks(many, 1), [0.01, 1.0]);
+        assert_eq!(thin_log_ticks(vec![0.2, 0.5, 0.7], 2), [0.2, 0.7]);
         // Denormal times from a hostile file: the ends, not 2^63 ticks.
         assert_eq!(linear_ticks(0.0, 5e-324, 5), vec![0.0, 5e-324]);
         assert_eq!(linear_ticks(0.0, 1e-310, 5).len(), 6);

@@ -25,8 +25,8 @@ pub use chart::{
     legend_labels, register_chart_font, render_png, render_rgb, render_svg,
 };
 pub use chart_model::{
-    ChartKind, ChartRun, Theme, fit_curve, model_colour, run_label, run_labels, series_label,
-    suited_scales, suits_log_time, suits_log_x,
+    AxisScale, ChartKind, ChartRun, ScaleError, Theme, fit_curve, model_colour, resolve_scales,
+    run_label, run_labels, series_label, suited_scales, suits_log_time, suits_log_x,
 };
 pub use csv::summary_csv;
 pub use glyphs::text_width;

@@ -462,8 +462,25 @@ pub fn show(
             ))
             .on_hover_text(style::help::FITS);
         }
-        if let Some(partial) = results.and_then(chart_model::partial_mark) {
-            ui.weak(format!("· Hollow markers: {partial} (interrupted sweep)."));
+        // The shown results' partial cells and the compared runs' (named by run).
+        let shown = results
+            .into_iter()
+            .chain(layers.compare.iter().map(|c| &c.results));
+        let partial: Vec<String> = shown
+            .enumerate()
+            .filter_map(|(i, r)| {
+                let p = chart_model::partial_mark(r)?;
+                Some(match (layers.compare.is_empty(), layers.labels.get(i)) {
+                    (false, Some(label)) => format!("{label}: {p}"),
+                    _ => p,
+                })
+            })
+            .collect();
+        if !partial.is_empty() {
+            ui.weak(format!(
+                "· Hollow markers in a ring: {} (interrupted sweep).",
+                partial.join("; ")
+            ));
         }
         if !layers.compare.is_empty() {
             ui.weak("· Compared runs: own line pattern, hollow markers.")
@@ -992,7 +1009,8 @@ fn draw_series(
             }
         }
     }
-    // A partial cell (cancelled after some runs) is drawn hollow, as the exports draw it.
+    // A partial cell (cancelled after some runs) is drawn hollow in a ring, as the exports
+    // draw it: hollow alone is how a compared run draws every point.
     let (partial, whole): (Vec<_>, Vec<_>) = s
         .points
         .iter()
@@ -1003,16 +1021,27 @@ fn draw_series(
             continue;
         }
         plot_ui.points(
-            Points::new(
-                name,
-                points.into_iter().map(|(_, xy)| xy).collect::<Vec<_>>(),
-            )
-            .color(color)
-            .radius(4.5)
-            .filled(filled)
-            .shape(style::marker_shape(model_style.marker)),
+            Points::new(name, points.iter().map(|(_, xy)| *xy).collect::<Vec<_>>())
+                .color(color)
+                .radius(4.5)
+                .filled(filled)
+                .shape(style::marker_shape(model_style.marker)),
         );
+        if !filled && points_are_partial(&points, s) {
+            plot_ui.points(
+                Points::new(name, points.iter().map(|(_, xy)| *xy).collect::<Vec<_>>())
+                    .color(color)
+                    .radius(chart_model::partial_ring_radius(4.5) as f32)
+                    .filled(false)
+                    .shape(egui_plot::MarkerShape::Circle),
+            );
+        }
     }
+}
+
+/// Whether `points` are a series' partial cells (the ringed ones).
+fn points_are_partial(points: &[(&chart_model::Point, [f64; 2])], s: &ChartSeries) -> bool {
+    points.first().is_some_and(|(p, _)| s.is_partial_at(p.0))
 }
 
 #[cfg(test)]

@@ -54,6 +54,9 @@ pub struct ExportDialog {
     /// The files the workbench has open, which an export must not write over (set every
     /// frame).
     pub open_files: Vec<super::overwrite::OpenFile>,
+    /// Take the axes from the workbench's chart of this kind when next drawn (just opened,
+    /// or the chart kind changed): the export starts as the screen shows it.
+    axes_from_workbench: Option<ChartKind>,
 }
 
 /// The dialog window's id.
@@ -111,6 +114,7 @@ impl ExportDialog {
             export::suited_scales(self.runs.iter().map(|r| &r.results));
         self.options.kind = kind;
         self.options.show_fits = show_fits;
+        self.axes_from_workbench = Some(kind);
         self.preview = None;
         self.last_result = None;
         self.open = true;
@@ -129,6 +133,11 @@ impl ExportDialog {
     pub fn chart_options(&self) -> ChartOptions {
         let mut o = self.options.clone();
         o.title = (!self.title.trim().is_empty()).then(|| self.title.trim().to_string());
+        // A log speedup axis only with the log₂ worker axis (as on screen and on the command
+        // line): only there is the ideal line straight.
+        if o.kind == ChartKind::Speedup && !o.log_x {
+            o.log_y = false;
+        }
         o.models = if self.models.iter().all(|m| m.1) {
             None
         } else {
@@ -258,10 +267,33 @@ impl ExportDialog {
         self.preview.as_ref().is_some_and(|p| p.1.is_ok())
     }
 
+    /// The axes the workbench's chart of `kind` shows now, `(log₂ workers, log y)`: what the
+    /// user set there, else what suits the runs (see `charts::show`); the speedup chart's log
+    /// axis is its "log speedup" box, with the log₂ worker axis.
+    fn workbench_axes(&self, ctx: &egui::Context, kind: ChartKind) -> (bool, bool) {
+        let view = super::charts::ChartView::load(ctx, kind);
+        let (suits_x, suits_time) = export::suited_scales(self.runs.iter().map(|r| &r.results));
+        let log_x = if view.x_scale_chosen {
+            view.log_x
+        } else {
+            suits_x
+        };
+        let log_y = match kind {
+            ChartKind::WallTime if view.y_scale_chosen => view.log_y,
+            ChartKind::WallTime => suits_time,
+            ChartKind::Speedup => log_x && view.log_speedup,
+            _ => false,
+        };
+        (log_x, log_y)
+    }
+
     /// Draws the dialog (a window) when it is open; returns its layer when drawn.
     pub fn ui(&mut self, ctx: &egui::Context) -> Option<egui::LayerId> {
         if !self.open {
             return None;
+        }
+        if let Some(kind) = self.axes_from_workbench.take() {
+            (self.options.log_x, self.options.log_y) = self.workbench_axes(ctx, kind);
         }
         let mut open = true;
         let shown = egui::Window::new("Export chart")
@@ -287,6 +319,16 @@ impl ExportDialog {
     }
 
     fn controls(&mut self, ui: &mut egui::Ui) {
+        let kind_before = self.options.kind;
+        self.controls_grid(ui);
+        if self.options.kind != kind_before {
+            // Another chart: its axes as the workbench shows them.
+            (self.options.log_x, self.options.log_y) =
+                self.workbench_axes(ui.ctx(), self.options.kind);
+        }
+    }
+
+    fn controls_grid(&mut self, ui: &mut egui::Ui) {
         egui::Grid::new("export-dialog-grid")
             .num_columns(2)
             .spacing([8.0, 6.0])
@@ -394,16 +436,32 @@ impl ExportDialog {
                 ui.horizontal(|ui| {
                     ui.checkbox(&mut self.options.log_x, "log₂ workers");
                     // Disabled: the reason in the label, not only in a hover.
-                    let log_y = if self.options.kind.supports_log_y() {
-                        "log time"
-                    } else {
-                        "log time (wall-time chart only)"
+                    let kind = self.options.kind;
+                    let (label, enabled, why) = match kind {
+                        ChartKind::WallTime => ("log time", true, ""),
+                        ChartKind::Speedup if self.options.log_x => ("log speedup", true, ""),
+                        ChartKind::Speedup => (
+                            "log speedup (needs log₂ workers)",
+                            false,
+                            "A log speedup axis goes with the log₂ worker axis: only there is the ideal line straight.",
+                        ),
+                        _ => (
+                            "log y (speedup and wall-time charts only)",
+                            false,
+                            "Efficiency is read against its flat 100 % line, memory and lost updates on a linear scale.",
+                        ),
                     };
-                    ui.add_enabled(
-                        self.options.kind.supports_log_y(),
-                        egui::Checkbox::new(&mut self.options.log_y, log_y),
-                    )
-                    .on_disabled_hover_text("Only the wall-time chart has a log y axis.");
+                    // Unticked where it cannot apply (the options keep what was chosen).
+                    let mut shown = self.options.log_y && enabled;
+                    let r = ui
+                        .add_enabled(enabled, egui::Checkbox::new(&mut shown, label))
+                        .on_disabled_hover_text(why);
+                    if enabled {
+                        self.options.log_y = shown;
+                        if kind == ChartKind::Speedup {
+                            r.on_hover_text("A log₂ speedup axis (1×, 2×, 4×, …): the ideal line stays straight and small speedups keep their room.");
+                        }
+                    }
                 });
                 ui.end_row();
 

@@ -1,0 +1,73 @@
+#![allow(clippy::unwrap_used)] // Test code: a panic is a failed test.
+#![cfg(feature = "gui")]
+//! The export dialog starts with the axes the workbench's chart shows: a log speedup axis
+//! ticked on screen is the export's log₂ speedup axis, and the file says so.
+
+mod common;
+
+use common::gui::{app, harness, step_until};
+
+use corelab::export::ChartKind;
+use corelab::preset::{Experiment, ModelKind};
+use corelab::results::MachineInfo;
+use egui_kittest::kittest::Queryable;
+
+#[test]
+fn the_export_dialog_takes_the_log_speedup_axis_the_workbench_shows() {
+    let dir = tempfile::tempdir().unwrap();
+    let experiment = Experiment {
+        name: "Doublings".into(),
+        workers: vec![1, 2, 4, 8, 16, 32, 64],
+        models: vec![ModelKind::Sequential, ModelKind::Threads],
+        repetitions: 3,
+        ..Experiment::default()
+    };
+    let r = common::synthetic::synthetic_results(
+        experiment,
+        MachineInfo::default(),
+        [0.99, 1.0, 1.01],
+        |_, n| n.powf(0.8),
+    );
+    let path = dir.path().join("wide.json");
+    r.save(&path).unwrap();
+    let mut h = harness(app(dir.path()));
+    h.step();
+    let ctx = h.ctx.clone();
+    h.state_mut().open_results_path(&ctx, path);
+    step_until(&mut h, "the results to load", |a| {
+        a.results().is_some() && !a.files_busy()
+    });
+    h.run();
+
+    // The workbench shows a linear speedup axis (its default): so does the export.
+    h.state_mut().open_export_dialog();
+    h.run();
+    let options = h.state_mut().export_dialog_mut().chart_options();
+    assert_eq!(options.kind, ChartKind::Speedup);
+    assert!(options.log_x, "1 to 64 workers: log₂ on screen");
+    assert!(!options.log_y, "the workbench's speedup axis is linear");
+    h.state_mut().export_dialog_mut().close();
+    h.run();
+
+    // Ticked on screen: the export starts log₂ too.
+    h.get_by_label("log speedup").click();
+    h.run();
+    h.state_mut().open_export_dialog();
+    h.run();
+    let options = h.state_mut().export_dialog_mut().chart_options();
+    assert!(options.log_x && options.log_y, "{options:?}");
+    let base = dir.path().join("exported");
+    let written = h.state_mut().export_dialog_mut().export_to(&base).unwrap();
+    let svg_path = written
+        .iter()
+        .find(|p| p.extension().is_some_and(|e| e == "svg"))
+        .unwrap();
+    let svg = std::fs::read_to_string(svg_path).unwrap();
+    assert!(svg.contains("speedup (× baseline) (log₂ scale)"));
+    assert!(svg.contains("\n1×\n") && svg.contains("\n2×\n"));
+
+    // A log speedup axis needs the log₂ worker axis: without it the export is linear.
+    let dialog = h.state_mut().export_dialog_mut();
+    dialog.options.log_x = false;
+    assert!(!dialog.chart_options().log_y);
+}
