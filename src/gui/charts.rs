@@ -749,9 +749,17 @@ pub fn show(
         );
     }
     if log_y {
-        plot = plot.y_grid_spacer(|input| {
+        // A log speedup axis reads in powers of two (1×, 2×, 4×), as the exports do; a log
+        // time axis in decades.
+        let speedup_axis = log_speedup_axis(kind, &view);
+        plot = plot.y_grid_spacer(move |input| {
             let span = (input.bounds.1 - input.bounds.0).abs().max(1e-9);
-            chart_model::log_ticks(10f64.powf(input.bounds.0), 10f64.powf(input.bounds.1))
+            let (lo, hi) = (10f64.powf(input.bounds.0), 10f64.powf(input.bounds.1));
+            let ticks = match speedup_axis {
+                true => chart_model::log2_ticks(lo, hi, 8),
+                false => chart_model::log_ticks(lo, hi),
+            };
+            ticks
                 .into_iter()
                 .map(|v| GridMark {
                     value: v.log10(),
@@ -759,8 +767,12 @@ pub fn show(
                 })
                 .collect()
         });
-        plot = plot.y_axis_formatter(|mark, _| {
-            chart_model::tick_text(10f64.powf(mark.value), 10f64.powf(mark.value) / 2.0)
+        plot = plot.y_axis_formatter(move |mark, _| {
+            let v = 10f64.powf(mark.value);
+            match speedup_axis {
+                true => chart_model::speedup_tick_text(v),
+                false => chart_model::tick_text(v, v / 2.0),
+            }
         });
     } else {
         // From zero, with round steps and no negative labels: egui_plot's own margin put
