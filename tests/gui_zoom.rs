@@ -13,7 +13,7 @@ use corelab::gui::WorkbenchApp;
 use corelab::gui::app::Tab;
 use eframe::egui::{self, Rect};
 use egui_kittest::Harness;
-use egui_kittest::kittest::{NodeT, Queryable};
+use egui_kittest::kittest::Queryable;
 
 /// The sizes the reviewer drove the window at, in pixels.
 const WINDOWS: [(f32, f32); 2] = [(1280.0, 800.0), (1024.0, 640.0)];
