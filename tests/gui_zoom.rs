@@ -222,3 +222,28 @@ fn the_export_dialog_proposes_a_file_for_the_chart_and_results_shown() {
     h.run();
     assert_eq!(path(&mut h), typed);
 }
+
+/// At 1.5× the Fits tab's paragraphs wrap to the visible width (the table, wider than the
+/// panel, scrolls sideways): they ran off the right edge, cut mid-word.
+#[test]
+fn the_fits_paragraphs_wrap_to_the_window_at_zoom() {
+    let dir = tempfile::tempdir().unwrap();
+    let results = real_results(dir.path());
+    for pixels in WINDOWS {
+        let mut h = zoomed(dir.path(), &results, pixels, 1.5);
+        h.state_mut().set_tab(Tab::Fits);
+        h.run();
+        let screen = screen(pixels, 1.5);
+        let mut seen = 0;
+        for label in h.query_all_by_label_contains("Fitted on speedup") {
+            let r = label.rect();
+            // Those scrolled below the window do not count; none runs off to the right.
+            assert!(
+                r.right() <= screen.right(),
+                "{pixels:?}: {r:?} on {screen:?}"
+            );
+            seen += 1;
+        }
+        assert!(seen > 0, "{pixels:?}: no paragraph under the table");
+    }
+}
