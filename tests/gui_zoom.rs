@@ -247,3 +247,41 @@ fn the_fits_paragraphs_wrap_to_the_window_at_zoom() {
         assert!(seen > 0, "{pixels:?}: no paragraph under the table");
     }
 }
+
+/// Information ("Sweep cancelled; 10 cells kept, saved to …", here "Saved …") is said in the
+/// status bar, in place of the machine's line, and covers nothing of the chart (floating over
+/// the window's corner, it hid the x axis for 8 s); the machine's line comes back after it.
+#[test]
+fn information_is_said_in_the_status_bar_not_over_the_chart() {
+    let dir = tempfile::tempdir().unwrap();
+    let results = real_results(dir.path());
+    let mut h = zoomed(dir.path(), &results, (1280.0, 800.0), 1.0);
+    // The machine's line, at the status bar's left end.
+    let machine = |h: &Harness<'_, WorkbenchApp>| {
+        h.query_all_by_label_contains(" logical cores · ")
+            .filter(|n| n.rect().top() > 700.0 && n.rect().left() < 50.0)
+            .count()
+    };
+    assert_eq!(machine(&h), 1, "the machine's line");
+    let ctx = h.ctx.clone();
+    let saved = dir.path().join("copy.json");
+    h.state_mut().save_results_path(&ctx, saved.clone());
+    step_until(&mut h, "the results to be saved", |a| !a.files_busy());
+    h.run();
+    let info = h
+        .state()
+        .messages()
+        .iter()
+        .find(|m| !m.is_error)
+        .map(|m| m.text.clone())
+        .expect("a message that the results were saved");
+    let said = h.get_by_label(&info).rect();
+    let chart = chart_rect(&h);
+    assert!(said.top() >= chart.bottom(), "{said:?} under {chart:?}");
+    assert!(said.bottom() <= 800.0 && said.left() < 100.0, "{said:?}");
+    assert_eq!(machine(&h), 0, "the message in place of the machine's line");
+    // Dismissed, the machine's line is back.
+    h.get_by_label("Dismiss message").click();
+    h.run();
+    assert_eq!(machine(&h), 1);
+}

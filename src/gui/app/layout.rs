@@ -83,7 +83,14 @@ impl WorkbenchApp {
 
         egui::Panel::top("top-bar").show(ui, |ui| self.top_bar(ui));
         egui::Panel::bottom("status-bar").show(ui, |ui| {
-            status_bar::show(ui, &self.machine, &self.meter, self.screenshot.is_none());
+            let messages = &mut self.messages;
+            status_bar::show(
+                ui,
+                &self.machine,
+                &self.meter,
+                self.screenshot.is_none(),
+                |ui| messages.status_ui(ui),
+            );
         });
         // Zoomed in (Ctrl+plus, a projector), the panel narrows with the window's width in
         // points, so that the chart keeps most of the window.
