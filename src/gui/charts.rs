@@ -355,39 +355,37 @@ pub fn legend_fits_inside(
 
 /// The legend outside the plot, in a wrapped row: a coloured dot and a name per entry.
 fn legend_entries(ui: &mut egui::Ui, entries: &[(String, Color32)]) {
-    {
-        let font = egui::TextStyle::Body.resolve(ui.style());
-        let text_color = ui.visuals().text_color();
-        for (name, color) in entries {
-            // Short names for the references, whose whole names are in the hover ("ideal
-            // (speedup = N)", "physical cores (16)").
-            let short = match name.split_once(" (") {
-                Some(("ideal", _)) => "ideal".to_string(),
-                Some(("physical cores", count)) => format!("cores ({count}"),
-                _ => name.clone(),
-            };
-            // The dot and the name are one widget, so that a row never parts them.
-            let galley = ui.painter().layout_no_wrap(short, font.clone(), text_color);
-            let dot = galley.size().y * 0.6;
-            let gap = dot * 0.6;
-            let size = egui::vec2(dot + gap + galley.size().x, galley.size().y);
-            let (rect, response) = ui.allocate_exact_size(size, egui::Sense::hover());
-            let painter = ui.painter();
-            painter.circle_filled(
-                egui::pos2(rect.left() + dot / 2.0, rect.center().y),
-                dot / 2.0,
-                *color,
-            );
-            painter.galley(
-                egui::pos2(rect.left() + dot + gap, rect.top()),
-                galley,
-                text_color,
-            );
-            response
-                .on_hover_text(name.as_str())
-                .widget_info(|| egui::WidgetInfo::labeled(egui::Role::Label, true, name));
-            ui.add_space(ui.spacing().item_spacing.x);
-        }
+    let font = egui::TextStyle::Body.resolve(ui.style());
+    let text_color = ui.visuals().text_color();
+    for (name, color) in entries {
+        // Short names for the references, whose whole names are in the hover ("ideal
+        // (speedup = N)", "physical cores (16)").
+        let short = match name.split_once(" (") {
+            Some(("ideal", _)) => "ideal".to_string(),
+            Some(("physical cores", count)) => format!("cores ({count}"),
+            _ => name.clone(),
+        };
+        // The dot and the name are one widget, so that a row never parts them.
+        let galley = ui.painter().layout_no_wrap(short, font.clone(), text_color);
+        let dot = galley.size().y * 0.6;
+        let gap = dot * 0.6;
+        let size = egui::vec2(dot + gap + galley.size().x, galley.size().y);
+        let (rect, response) = ui.allocate_exact_size(size, egui::Sense::hover());
+        let painter = ui.painter();
+        painter.circle_filled(
+            egui::pos2(rect.left() + dot / 2.0, rect.center().y),
+            dot / 2.0,
+            *color,
+        );
+        painter.galley(
+            egui::pos2(rect.left() + dot + gap, rect.top()),
+            galley,
+            text_color,
+        );
+        response
+            .on_hover_text(name.as_str())
+            .widget_info(|| egui::WidgetInfo::labeled(egui::Role::Label, true, name));
+        ui.add_space(ui.spacing().item_spacing.x);
     }
 }
 
@@ -877,6 +875,26 @@ pub fn show(
         (Corner::LeftTop, None)
     };
 
+    // Models' bars at one worker count stand side by side, each a little off its marker (they
+    // hid one another on one vertical line): each hover that has one says so.
+    let barred = chart_model::barred_series(&series);
+    for (index, s) in series.iter().enumerate() {
+        let dx = chart_model::bar_offset(&barred, index);
+        if dx == 0.0 {
+            continue;
+        }
+        let side = if dx > 0.0 { "right" } else { "left" };
+        let name = layers.series_name(s.model, s.run);
+        for (x, _, range) in &s.points {
+            if let Some(text) = hovers.get_mut(&(name.clone(), *x as usize))
+                && range.is_some()
+            {
+                // Before the model's explanation, which closes the hover after a blank line.
+                let at = text.rfind("\n\n").unwrap_or(text.len());
+                text.insert_str(at, &format!("\n{}", bar_side_note(side)));
+            }
+        }
+    }
     let mut plot = Plot::new(("chart", kind.id()))
         .height(plot_height)
         // Where the area scrolls, the wheel scrolls it, not the plot under the pointer.
@@ -997,7 +1015,6 @@ pub fn show(
                     .allow_hover(false),
             );
         }
-        let barred = chart_model::barred_series(&series);
         for (index, s) in series.iter().enumerate() {
             let bar_dx = chart_model::bar_offset(&barred, index) * (x_hi - x_lo);
             draw_series(plot_ui, s, dark, &tx, &ty, x_hi, bar_dx);
@@ -1020,6 +1037,14 @@ pub fn show(
     shown
         .response
         .widget_info(|| egui::WidgetInfo::labeled(egui::Role::Image, true, &summary));
+}
+
+/// Said in a point's hover where its bar is drawn beside it (`side`: "left" or "right").
+pub fn bar_side_note(side: &str) -> String {
+    format!(
+        "its bar is drawn a little to the {side} of the marker, so that the models' bars at one \
+         worker count stand side by side"
+    )
 }
 
 /// A value of `kind`'s y axis in words: `2.00×`, `93 %`, `0.2632 s`, `48 MiB`.
