@@ -1446,6 +1446,53 @@ mod tests {
     }
 
     #[test]
+    fn a_legend_that_would_cover_data_goes_outside_the_plot() {
+        let legend = (0.25, 0.2);
+        // An empty corner: inside.
+        let rising = [[1.0, 1.0], [2.0, 2.0], [4.0, 3.9], [8.0, 7.5]];
+        assert!(legend_fits_inside(&rising, (0.0, 8.0), (0.0, 8.0), legend));
+        // Data in every corner, a short legend: inside, above the data (the axis grows).
+        let corners = [[0.5, 0.5], [0.5, 7.5], [7.5, 0.5], [7.5, 7.5]];
+        assert!(legend_fits_inside(&corners, (0.0, 8.0), (0.0, 8.0), legend));
+        // The same data, a legend half the plot tall (zoomed in, compared runs): every corner
+        // would cover data, and growing the axis would squash it: outside.
+        assert!(!legend_fits_inside(
+            &corners,
+            (0.0, 8.0),
+            (0.0, 8.0),
+            (0.25, 0.5)
+        ));
+        // As tall, but a corner stays clear: inside, in that corner.
+        let low = [[0.5, 0.5], [7.5, 0.5], [4.0, 1.0]];
+        assert!(legend_fits_inside(
+            &low,
+            (0.0, 8.0),
+            (0.0, 8.0),
+            (0.25, 0.5)
+        ));
+    }
+
+    #[test]
+    fn the_plot_keeps_its_least_height_and_then_the_area_scrolls() {
+        // 42% of a short area, at most 200 points.
+        assert_eq!(ChartRoom::min_height_in(300.0), 126.0);
+        assert_eq!(ChartRoom::min_height_in(900.0), CHART_MIN_HEIGHT);
+        let room = ChartRoom {
+            compact: true,
+            top: 100.0,
+            visible_height: 300.0,
+            min_height: 126.0,
+        };
+        // Room left below the rows above: the plot fills it, nothing scrolls.
+        assert_eq!(room.plot_height(200.0), (198.0, false));
+        // Too little left: the least height, and the area scrolls; the same when scrolled
+        // (the content's top moves with what is in it).
+        assert_eq!(room.plot_height(300.0), (126.0, true));
+        let scrolled = ChartRoom { top: 40.0, ..room };
+        assert_eq!(scrolled.plot_height(240.0), (126.0, true));
+    }
+
+    #[test]
     fn the_legend_keeps_off_the_lines_between_points_and_the_error_bars() {
         let series = ChartSeries {
             model: ModelKind::Threads,

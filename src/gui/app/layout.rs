@@ -15,7 +15,7 @@ const CONFIG_PANEL_SHARE: f32 = 0.36;
 
 /// A central area less tall than this (in points) is short of room: the tabs take short
 /// names, the buttons one menu and the chart's caption a "(?)" hover.
-pub const COMPACT_BELOW_HEIGHT: f32 = 520.0;
+pub const COMPACT_BELOW_HEIGHT: f32 = 450.0;
 
 impl WorkbenchApp {
     /// Draws the whole workbench into `ui` (the eframe root, or a test harness).
@@ -84,12 +84,15 @@ impl WorkbenchApp {
         egui::Panel::top("top-bar").show(ui, |ui| self.top_bar(ui));
         egui::Panel::bottom("status-bar").show(ui, |ui| {
             let messages = &mut self.messages;
+            let informing = messages.messages().iter().any(|m| !m.is_error);
             status_bar::show(
                 ui,
                 &self.machine,
                 &self.meter,
                 self.screenshot.is_none(),
-                |ui| messages.status_ui(ui),
+                informing.then_some(|ui: &mut egui::Ui| {
+                    messages.status_ui(ui);
+                }),
             );
         });
         // Zoomed in (Ctrl+plus, a projector), the panel narrows with the window's width in
