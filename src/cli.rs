@@ -110,6 +110,42 @@ pub struct Cli {
     /// Workbench only: open the export dialog once the results are loaded (with --results).
     #[arg(long)]
     pub export_dialog: bool,
+    /// Workbench only: start at this zoom (text size), as Ctrl+plus sets it: 1.5 is five
+    /// presses, 2 ten; for screenshots of a projector's view.
+    #[arg(long, value_name = "FACTOR", value_parser = parse_zoom)]
+    pub zoom: Option<f32>,
+    /// Workbench only: the window's inner size in pixels, WIDTHxHEIGHT (a screenshot's is
+    /// 1280x800 otherwise).
+    #[arg(long, value_name = "WxH", value_parser = parse_window_size)]
+    pub window_size: Option<[f32; 2]>,
+}
+
+/// `--zoom`: a factor from 0.5 to 4.
+fn parse_zoom(s: &str) -> Result<f32, String> {
+    let z: f32 = s
+        .trim()
+        .parse()
+        .map_err(|_| format!("{s:?} is not a number (e.g. 1.5)"))?;
+    if (0.5..=4.0).contains(&z) {
+        Ok(z)
+    } else {
+        Err(format!("{z} is outside 0.5 to 4"))
+    }
+}
+
+/// `--window-size`: `1024x640`, each side from 200 to 8000 pixels.
+fn parse_window_size(s: &str) -> Result<[f32; 2], String> {
+    let (w, h) = s
+        .trim()
+        .split_once(['x', '×'])
+        .ok_or_else(|| format!("{s:?} is not WIDTHxHEIGHT (e.g. 1024x640)"))?;
+    let side = |v: &str| -> Result<f32, String> {
+        match v.trim().parse::<u32>() {
+            Ok(n) if (200..=8000).contains(&n) => Ok(n as f32),
+            _ => Err(format!("{v:?} is not a size from 200 to 8000 pixels")),
+        }
+    };
+    Ok([side(w)?, side(h)?])
 }
 
 /// The exit statuses of `corelab report`, for `--help` and its man page.
@@ -569,6 +605,8 @@ fn open_workbench(cli: Cli) -> Result<()> {
         tab: cli.tab,
         run: cli.run,
         export_dialog: cli.export_dialog,
+        zoom: cli.zoom,
+        window_size: cli.window_size,
     })
 }
 

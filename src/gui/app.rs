@@ -106,6 +106,17 @@ impl Tab {
             Tab::LostUpdates => "Lost updates",
         }
     }
+
+    /// The tab's name where room is short (zoomed in): the title without "vs workers".
+    pub fn short_title(self) -> &'static str {
+        match self {
+            Tab::Speedup => "Speedup",
+            Tab::Efficiency => "Efficiency",
+            Tab::WallTime => "Wall time",
+            Tab::Table => "Table",
+            tab => tab.title(),
+        }
+    }
 }
 
 /// Environment-dependent choices, fixed when the app is created.
@@ -349,8 +360,12 @@ impl WorkbenchApp {
                 .and_then(Tab::from_id)
                 .unwrap_or(Tab::Speedup);
         }
+        if let Some(zoom) = options.zoom {
+            ctx.set_zoom_factor(zoom);
+        }
         if let Some(path) = &options.screenshot {
-            self.screenshot = Some(ScreenshotMode::new(path.clone(), outcome));
+            let size = options.window_size.unwrap_or(super::screenshot::SIZE);
+            self.screenshot = Some(ScreenshotMode::new(path.clone(), outcome).with_size(size));
         }
     }
 

@@ -321,6 +321,101 @@ pub fn legend_placement(
     (fewest, None)
 }
 
+/// Whether a legend box (`legend`, as in [`legend_placement`]) goes inside the plot: in a
+/// corner it leaves the data clear of, or above the data where it is short enough for the
+/// axis to grow. Else (a tall legend: zoomed in, compared runs) it goes outside, above the
+/// plot, rather than over the headline data.
+pub fn legend_fits_inside(
+    samples: &[[f64; 2]],
+    x: (f64, f64),
+    y: (f64, f64),
+    legend: (f64, f64),
+) -> bool {
+    let (corner, top) = legend_placement(samples, x, y, legend);
+    // `legend_placement` names a corner that covers nothing, or grows the axis, unless it
+    // fell back on the corner covering the fewest points.
+    top.is_some() || {
+        let (w, h) = ((x.1 - x.0).max(1e-9), (y.1 - y.0).max(1e-9));
+        let (bw, bh) = ((legend.0 + 0.02).min(1.0), (legend.1 + 0.03).min(1.0));
+        let (left, top) = match corner {
+            Corner::LeftTop => (true, true),
+            Corner::RightTop => (false, true),
+            Corner::RightBottom => (false, false),
+            Corner::LeftBottom => (true, false),
+        };
+        !samples.iter().any(|p| {
+            let fx = (p[0] - x.0) / w;
+            let fy = (p[1] - y.0) / h;
+            let in_x = if left { fx <= bw } else { fx >= 1.0 - bw };
+            let in_y = if top { fy >= 1.0 - bh } else { fy <= bh };
+            in_x && in_y
+        })
+    }
+}
+
+/// The legend outside the plot, in a wrapped row: a coloured dot and a name per entry.
+fn legend_entries(ui: &mut egui::Ui, entries: &[(String, Color32)]) {
+    let font = egui::TextStyle::Body.resolve(ui.style());
+    let text_color = ui.visuals().text_color();
+    for (name, color) in entries {
+        // Short names for the references, whose whole names are in the hover ("ideal
+        // (speedup = N)", "physical cores (16)").
+        let short = match name.split_once(" (") {
+            Some(("ideal", _)) => "ideal".to_string(),
+            Some(("physical cores", count)) => format!("cores ({count}"),
+            _ => name.clone(),
+        };
+        // The dot and the name are one widget, so that a row never parts them.
+        let galley = ui.painter().layout_no_wrap(short, font.clone(), text_color);
+        let dot = galley.size().y * 0.6;
+        let gap = dot * 0.6;
+        let size = egui::vec2(dot + gap + galley.size().x, galley.size().y);
+        let (rect, response) = ui.allocate_exact_size(size, egui::Sense::hover());
+        let painter = ui.painter();
+        painter.circle_filled(
+            egui::pos2(rect.left() + dot / 2.0, rect.center().y),
+            dot / 2.0,
+            *color,
+        );
+        painter.galley(
+            egui::pos2(rect.left() + dot + gap, rect.top()),
+            galley,
+            text_color,
+        );
+        response
+            .on_hover_text(name.as_str())
+            .widget_info(|| egui::WidgetInfo::labeled(egui::Role::Label, true, name));
+        ui.add_space(ui.spacing().item_spacing.x);
+    }
+}
+
+/// `label` as the y axis says it along a plot `height` points tall: whole where it fits,
+/// else without its bracketed part ("speedup"), else nothing (it would run past the plot
+/// into the rows above).
+fn y_label_fitting(ui: &egui::Ui, label: String, height: f32) -> String {
+    let font = egui::TextStyle::Body.resolve(ui.style());
+    let width = |text: &str| {
+        ui.painter()
+            .layout_no_wrap(text.to_string(), font.clone(), Color32::WHITE)
+            .size()
+            .x
+    };
+    // The axis label runs along the plot's frame, less the x axis's ticks and label.
+    let room = height - 50.0;
+    if width(&label) <= room {
+        return label;
+    }
+    let short = label
+        .split_once(" (")
+        .map_or(label.as_str(), |(head, _)| head)
+        .to_string();
+    if width(&short) <= room {
+        short
+    } else {
+        String::new()
+    }
+}
+
 /// The largest share of the plot's height a legend may take above the data (the axis grows
 /// by up to 1 / (1 − this)).
 const MAX_LEGEND_GROWTH: f64 = 0.35;
@@ -409,6 +504,52 @@ fn value_marks(input: &GridInput) -> Vec<GridMark> {
         .collect()
 }
 
+/// The room the central area gives a chart, which may scroll (see
+/// `WorkbenchApp::central`).
+#[derive(Clone, Copy, Debug)]
+pub struct ChartRoom {
+    /// Short of room (zoomed in, a small window): the caption folds into a "(?)" hover on the
+    /// row of the axis boxes.
+    pub compact: bool,
+    /// The top of the content (screen y), where `visible_height` is measured from.
+    pub top: f32,
+    /// How tall the visible area is, in points.
+    pub visible_height: f32,
+    /// The least height of the plot, axes included, in points: the area scrolls to give it.
+    pub min_height: f32,
+}
+
+/// The most a plot's least height asks for, in points (less in a short window, see
+/// [`ChartRoom::min_height_in`]).
+pub const CHART_MIN_HEIGHT: f32 = 200.0;
+
+impl ChartRoom {
+    /// The plot's least height in a central area `visible_height` points tall: 42% of it, or
+    /// [`CHART_MIN_HEIGHT`], whichever is less.
+    pub fn min_height_in(visible_height: f32) -> f32 {
+        (visible_height * 0.42).min(CHART_MIN_HEIGHT)
+    }
+
+    /// The room left in `ui`, which does not scroll: the plot fills it.
+    pub fn fill(ui: &egui::Ui) -> ChartRoom {
+        let visible_height = ui.available_height();
+        ChartRoom {
+            compact: false,
+            top: ui.cursor().top(),
+            visible_height,
+            min_height: Self::min_height_in(visible_height),
+        }
+    }
+
+    /// The plot's height when it starts at `y` (screen): the visible room left, or the least
+    /// height where that is less; and whether the content then overflows (the area scrolls).
+    fn plot_height(&self, y: f32) -> (f32, bool) {
+        // Scroll-invariant: measured from the content's top, which scrolls with it.
+        let left = self.visible_height - (y - self.top) - 2.0;
+        (left.max(self.min_height), left < self.min_height)
+    }
+}
+
 /// Draws `kind` for `results`, with the fitted curves and compared runs of `layers`.
 /// `planned_workers` sets the x range and ticks before any cell exists.
 pub fn show(
@@ -418,6 +559,7 @@ pub fn show(
     planned_workers: &[usize],
     physical_cores: Option<usize>,
     layers: &Layers<'_>,
+    room: ChartRoom,
 ) {
     let mut view = ChartView::load(ui.ctx(), kind);
     let before = view;
@@ -438,7 +580,9 @@ pub fn show(
         );
         return;
     }
-    ui.horizontal_wrapped(|ui| {
+    // The caption: a paragraph above the plot, or where room is short one "(?)" whose hover
+    // holds it all, on the row of the axis boxes.
+    let caption = |ui: &mut egui::Ui| {
         ui.label(kind.caption());
         ui.label(egui::RichText::new("(?) more").weak().underline())
             .on_hover_text(kind.explanation());
@@ -486,7 +630,10 @@ pub fn show(
             ui.weak("· Compared runs: own line pattern, hollow markers.")
                 .on_hover_text(style::COMPARED_RUNS);
         }
-    });
+    };
+    if !room.compact {
+        ui.horizontal_wrapped(caption);
+    }
     let measured_workers = planned_workers.iter().copied().chain(
         results
             .iter()
@@ -502,29 +649,6 @@ pub fn show(
                 .chain(layers.compare.iter().map(|c| &c.results)),
         );
     }
-    ui.horizontal(|ui| {
-        if ui
-            .checkbox(&mut view.log_x, "log₂ workers")
-            .on_hover_text("A logarithmic worker axis: 1, 2, 4, 8, 16 evenly spaced. Until you set it, it is on where the worker counts span more than 32 times (4 to 1024).")
-            .changed()
-        {
-            view.x_scale_chosen = true;
-        }
-        if kind.supports_log_y()
-            && ui
-                .checkbox(&mut view.log_y, "log time")
-                .on_hover_text("A logarithmic time axis: fast and slow models both readable. Until you set it, it is on where the median times span more than 100 times.")
-                .changed()
-        {
-            view.y_scale_chosen = true;
-        }
-        if kind == ChartKind::Speedup && view.log_x {
-            ui.checkbox(&mut view.log_speedup, "log speedup")
-                .on_hover_text("A logarithmic speedup axis, with the log₂ worker axis: the ideal line stays straight and small speedups keep their room. Off until you set it.");
-        }
-        ui.checkbox(&mut view.show_legend, "legend")
-            .on_hover_text("Show the legend (in the plot corner with the fewest points).");
-    });
     if view != before {
         view.store(ui.ctx(), kind);
     }
@@ -659,21 +783,34 @@ pub fn show(
         ChartKind::Memory | ChartKind::LostUpdates => None,
     };
     // The legend's box as a share of the plot: a row per entry, as wide as its longest name.
-    let mut entries: Vec<String> = Vec::new();
-    for name in series
-        .iter()
-        .map(|s| s.label.clone())
-        .chain(ideal.is_some().then(|| kind.ideal_label().to_string()))
-        .chain(core_lines.iter().map(|p| format!("physical cores ({p})")))
+    // Its entries in the plot's order (what is drawn first), each with its colour.
+    let dark = ui.visuals().dark_mode;
+    let mut entries: Vec<(String, Color32)> = Vec::new();
+    for (name, color) in ideal
+        .is_some()
+        .then(|| (kind.ideal_label().to_string(), Color32::from_gray(140)))
+        .into_iter()
+        .chain(core_lines.iter().map(|p| {
+            (
+                format!("physical cores ({p})"),
+                style::core_marker_color(dark),
+            )
+        }))
+        .chain(series.iter().map(|s| {
+            (
+                s.label.clone(),
+                style::model_color_dark_aware(s.model, dark),
+            )
+        }))
     {
-        if !entries.contains(&name) {
-            entries.push(name);
+        if !entries.iter().any(|e| e.0 == name) {
+            entries.push((name, color));
         }
     }
     let font = egui::TextStyle::Body.resolve(ui.style());
     let widest = entries
         .iter()
-        .map(|e| {
+        .map(|(e, _)| {
             ui.painter()
                 .layout_no_wrap(e.clone(), font.clone(), Color32::WHITE)
                 .size()
@@ -681,27 +818,113 @@ pub fn show(
         })
         .fold(0.0f32, f32::max);
     let row = ui.text_style_height(&egui::TextStyle::Body) + ui.spacing().item_spacing.y;
-    // The plot takes the space left, less its axes' labels and ticks.
-    let plot_size = ui.available_size() - egui::vec2(60.0, 50.0);
-    let legend_frac = (
-        f64::from((widest + 40.0) / plot_size.x.max(1.0)),
-        f64::from((entries.len() as f32 * row + 12.0) / plot_size.y.max(1.0)),
-    );
-    let (corner, legend_top) = if view.show_legend {
-        legend_placement(&samples, x_shown, y_shown, legend_frac)
+    let plot_width = ui.available_width();
+    let legend_frac = |plot_height: f32| {
+        // The plot takes the space left, less its axes' labels and ticks.
+        let plot_size = egui::vec2(plot_width, plot_height) - egui::vec2(60.0, 50.0);
+        (
+            f64::from((widest + 40.0) / plot_size.x.max(1.0)),
+            f64::from((entries.len() as f32 * row + 12.0) / plot_size.y.max(1.0)),
+        )
+    };
+    // Inside the plot where it leaves the data clear; else above it, in a row of its own
+    // (the plot is then as much shorter).
+    let legend_inside = view.show_legend
+        && legend_fits_inside(
+            &samples,
+            x_shown,
+            y_shown,
+            // The row of the boxes still to come above the plot.
+            legend_frac(room.plot_height(ui.cursor().top() + row).0),
+        );
+    let outside = view.show_legend && !legend_inside;
+    // The row of the view's boxes, drawn once the legend's place is known: a legend that goes
+    // outside the plot follows them in the same wrapped row. What is ticked there takes effect
+    // at the next frame (asked for at once).
+    let mut edited = view;
+    ui.horizontal_wrapped(|ui| {
+        let view = &mut edited;
+        if room.compact {
+            let how = ui
+                .label(egui::RichText::new("(?) how to read").weak().underline())
+                .on_hover_ui(|ui| {
+                    ui.set_max_width(ui.spacing().tooltip_width);
+                    ui.horizontal_wrapped(caption);
+                });
+            how.widget_info(|| {
+                egui::WidgetInfo::labeled(egui::Role::Label, true, kind.caption())
+            });
+        }
+        if ui
+            .checkbox(&mut view.log_x, "log₂ workers")
+            .on_hover_text("A logarithmic worker axis: 1, 2, 4, 8, 16 evenly spaced. Until you set it, it is on where the worker counts span more than 32 times (4 to 1024).")
+            .changed()
+        {
+            view.x_scale_chosen = true;
+        }
+        if kind.supports_log_y()
+            && ui
+                .checkbox(&mut view.log_y, "log time")
+                .on_hover_text("A logarithmic time axis: fast and slow models both readable. Until you set it, it is on where the median times span more than 100 times.")
+                .changed()
+        {
+            view.y_scale_chosen = true;
+        }
+        if kind == ChartKind::Speedup && view.log_x {
+            ui.checkbox(&mut view.log_speedup, "log speedup")
+                .on_hover_text("A logarithmic speedup axis, with the log₂ worker axis: the ideal line stays straight and small speedups keep their room. Off until you set it.");
+        }
+        ui.checkbox(&mut view.show_legend, "legend")
+            .on_hover_text("Show the legend (in the plot corner with the fewest points, else beside these boxes).");
+        if outside {
+            ui.separator();
+            legend_entries(ui, &entries);
+        }
+    });
+    if edited != view {
+        edited.store(ui.ctx(), kind);
+        ui.ctx().request_repaint();
+    }
+    let (plot_height, overflow) = room.plot_height(ui.cursor().top());
+    let (corner, legend_top) = if legend_inside {
+        legend_placement(&samples, x_shown, y_shown, legend_frac(plot_height))
     } else {
         (Corner::LeftTop, None)
     };
 
+    // Models' bars at one worker count stand side by side, each a little off its marker (they
+    // hid one another on one vertical line): each hover that has one says so.
+    let barred = chart_model::barred_series(&series);
+    for (index, s) in series.iter().enumerate() {
+        let dx = chart_model::bar_offset(&barred, index);
+        if dx == 0.0 {
+            continue;
+        }
+        let side = if dx > 0.0 { "right" } else { "left" };
+        let name = layers.series_name(s.model, s.run);
+        for (x, _, range) in &s.points {
+            if let Some(text) = hovers.get_mut(&(name.clone(), *x as usize))
+                && range.is_some()
+            {
+                // Before the model's explanation, which closes the hover after a blank line.
+                let at = text.rfind("\n\n").unwrap_or(text.len());
+                text.insert_str(at, &format!("\n{}", bar_side_note(side)));
+            }
+        }
+    }
     let mut plot = Plot::new(("chart", kind.id()))
+        .height(plot_height)
+        // Where the area scrolls, the wheel scrolls it, not the plot under the pointer.
+        .allow_scroll(!overflow)
         .x_axis_label(if log_x { "workers (log₂)" } else { "workers" })
         .y_axis_label({
             let label = kind.y_label_for([results]);
-            if log_y {
+            let label = if log_y {
                 format!("{label} (log)")
             } else {
                 label.to_string()
-            }
+            };
+            y_label_fitting(ui, label, plot_height)
         })
         .include_x(x_lo)
         .include_x(x_hi)
@@ -740,7 +963,7 @@ pub fn show(
             }
             egui_plot::HoverPosition::Elsewhere { .. } => None,
         });
-    if view.show_legend {
+    if legend_inside {
         plot = plot.legend(
             Legend::default()
                 .position(corner)
@@ -795,7 +1018,6 @@ pub fn show(
         plot = plot.include_y(top);
     }
 
-    let dark = ui.visuals().dark_mode;
     let table_key = ui
         .ctx()
         .format_shortcut(&super::command::tab_shortcut(super::app::Tab::Table));
@@ -822,7 +1044,6 @@ pub fn show(
                     .allow_hover(false),
             );
         }
-        let barred = chart_model::barred_series(&series);
         for (index, s) in series.iter().enumerate() {
             let bar_dx = chart_model::bar_offset(&barred, index) * (x_hi - x_lo);
             draw_series(plot_ui, s, dark, &tx, &ty, x_hi, bar_dx);
@@ -845,6 +1066,14 @@ pub fn show(
     shown
         .response
         .widget_info(|| egui::WidgetInfo::labeled(egui::Role::Image, true, &summary));
+}
+
+/// Said in a point's hover where its bar is drawn beside it (`side`: "left" or "right").
+pub fn bar_side_note(side: &str) -> String {
+    format!(
+        "its bar is drawn a little to the {side} of the marker, so that the models' bars at one \
+         worker count stand side by side"
+    )
 }
 
 /// A value of `kind`'s y axis in words: `2.00×`, `93 %`, `0.2632 s`, `48 MiB`.
@@ -1255,6 +1484,53 @@ mod tests {
             legend_placement(&crowded, (0.0, 8.0), (0.0, 8.0), (0.25, 0.5)),
             (Corner::RightBottom, None)
         );
+    }
+
+    #[test]
+    fn a_legend_that_would_cover_data_goes_outside_the_plot() {
+        let legend = (0.25, 0.2);
+        // An empty corner: inside.
+        let rising = [[1.0, 1.0], [2.0, 2.0], [4.0, 3.9], [8.0, 7.5]];
+        assert!(legend_fits_inside(&rising, (0.0, 8.0), (0.0, 8.0), legend));
+        // Data in every corner, a short legend: inside, above the data (the axis grows).
+        let corners = [[0.5, 0.5], [0.5, 7.5], [7.5, 0.5], [7.5, 7.5]];
+        assert!(legend_fits_inside(&corners, (0.0, 8.0), (0.0, 8.0), legend));
+        // The same data, a legend half the plot tall (zoomed in, compared runs): every corner
+        // would cover data, and growing the axis would squash it: outside.
+        assert!(!legend_fits_inside(
+            &corners,
+            (0.0, 8.0),
+            (0.0, 8.0),
+            (0.25, 0.5)
+        ));
+        // As tall, but a corner stays clear: inside, in that corner.
+        let low = [[0.5, 0.5], [7.5, 0.5], [4.0, 1.0]];
+        assert!(legend_fits_inside(
+            &low,
+            (0.0, 8.0),
+            (0.0, 8.0),
+            (0.25, 0.5)
+        ));
+    }
+
+    #[test]
+    fn the_plot_keeps_its_least_height_and_then_the_area_scrolls() {
+        // 42% of a short area, at most 200 points.
+        assert!((ChartRoom::min_height_in(300.0) - 126.0).abs() < 1e-3);
+        assert_eq!(ChartRoom::min_height_in(900.0), CHART_MIN_HEIGHT);
+        let room = ChartRoom {
+            compact: true,
+            top: 100.0,
+            visible_height: 300.0,
+            min_height: 126.0,
+        };
+        // Room left below the rows above: the plot fills it, nothing scrolls.
+        assert_eq!(room.plot_height(200.0), (198.0, false));
+        // Too little left: the least height, and the area scrolls; the same when scrolled
+        // (the content's top moves with what is in it).
+        assert_eq!(room.plot_height(300.0), (126.0, true));
+        let scrolled = ChartRoom { top: 40.0, ..room };
+        assert_eq!(scrolled.plot_height(240.0), (126.0, true));
     }
 
     #[test]

@@ -24,6 +24,9 @@ pub const SIZE_PRESETS: [(&str, u32, u32); 4] = [
     ("square 800×800", 800, 800),
 ];
 
+/// A dialog narrower than this (in points) shows the preview below the options.
+const NARROW_DIALOG: f32 = 620.0;
+
 /// One run offered to the dialog.
 #[derive(Clone, Debug)]
 struct DialogRun {
@@ -57,6 +60,12 @@ pub struct ExportDialog {
     /// Take the axes from the workbench's chart of this kind when next drawn (just opened,
     /// or the chart kind changed): the export starts as the screen shows it.
     axes_from_workbench: Option<ChartKind>,
+    /// The path the dialog proposed last: while `path` is still this one (not typed), it is
+    /// proposed again when the chart kind or the runs change, so that exporting another
+    /// chart never proposes (and replaces) the last one's file.
+    proposed: String,
+    /// Where paths are proposed, and the file stem of the shown results.
+    propose_in: (PathBuf, String),
 }
 
 /// The dialog window's id.
@@ -91,15 +100,14 @@ impl ExportDialog {
             }
         }
         if self.path.is_empty() {
-            let stem = runs
-                .first()
-                .map(|(_, r)| file_stem(&r.experiment.name))
-                .unwrap_or_else(|| "chart".into());
-            let base = absolute(&dir.join(format!("{stem}-{}", kind.id())));
-            self.path = base.display().to_string();
             self.png = true;
             self.svg = true;
         }
+        let stem = runs
+            .first()
+            .map(|(_, r)| file_stem(&r.experiment.name))
+            .unwrap_or_else(|| "chart".into());
+        self.propose_in = (dir.to_path_buf(), stem);
         self.runs = runs
             .into_iter()
             .map(|(label, results)| DialogRun {
@@ -115,6 +123,7 @@ impl ExportDialog {
         self.options.kind = kind;
         self.options.show_fits = show_fits;
         self.axes_from_workbench = Some(kind);
+        self.propose_path(true);
         self.preview = None;
         self.last_result = None;
         self.open = true;
@@ -123,6 +132,20 @@ impl ExportDialog {
 
     pub fn is_open(&self) -> bool {
         self.open
+    }
+
+    /// Proposes the file for the shown results and chart kind (`<dir>/<stem>-<kind>`, as an
+    /// absolute path), unless a path was typed: it is kept then. `if_empty`: an empty path
+    /// is proposed over too (when the dialog opens; not while the user is typing).
+    fn propose_path(&mut self, if_empty: bool) {
+        let typed = self.path != self.proposed;
+        if typed && !(if_empty && self.path.trim().is_empty()) {
+            return;
+        }
+        let (dir, stem) = &self.propose_in;
+        let base = absolute(&dir.join(format!("{stem}-{}", self.options.kind.id())));
+        self.path = base.display().to_string();
+        self.proposed = self.path.clone();
     }
 
     pub fn close(&mut self) {
@@ -296,21 +319,41 @@ impl ExportDialog {
             (self.options.log_x, self.options.log_y) = self.workbench_axes(ctx, kind);
         }
         let mut open = true;
+        // Never taller than the window (zoomed in, on a small screen): the options and the
+        // preview scroll, and where to save with the Export button stay in view below them.
         let shown = egui::Window::new("Export chart")
             .id(window_id())
             .open(&mut open)
             .default_size([900.0, 560.0])
             .resizable(true)
             .collapsible(false)
+            .constrain_to(ctx.content_rect())
             .show(ctx, |ui| {
-                ui.horizontal_top(|ui| {
-                    ui.vertical(|ui| {
-                        ui.set_max_width(300.0);
-                        self.controls(ui);
-                    });
-                    ui.separator();
-                    ui.vertical(|ui| self.preview_ui(ui));
+                egui::Panel::bottom("export-dialog-save").show(ui, |ui| self.save_ui(ui));
+                egui::CentralPanel::default().show(ui, |ui| {
+                    egui::ScrollArea::vertical()
+                        .id_salt("export-dialog-body")
+                        .show(ui, |ui| {
+                            // The preview beside the options, or below them where the window
+                            // is too narrow for both (zoomed in).
+                            if ui.available_width() < NARROW_DIALOG {
+                                self.controls(ui);
+                                ui.separator();
+                                self.preview_ui(ui);
+                                return;
+                            }
+                            ui.horizontal_top(|ui| {
+                                ui.vertical(|ui| {
+                                    ui.set_max_width(300.0);
+                                    self.controls(ui);
+                                });
+                                ui.separator();
+                                ui.vertical(|ui| self.preview_ui(ui));
+                            });
+                        });
                 });
+                // A chart kind chosen: its file is proposed (unless a path was typed).
+                self.propose_path(false);
             });
         if !open {
             self.open = false;
@@ -497,7 +540,12 @@ impl ExportDialog {
                 ui.checkbox(shown, m.id());
             }
         });
-        ui.separator();
+    }
+
+    /// Where to write, which files exist, and the Export (or Replace) button: the dialog's
+    /// footer, always in view.
+    fn save_ui(&mut self, ui: &mut egui::Ui) {
+        ui.add_space(4.0);
         ui.horizontal(|ui| {
             let label = ui.label("Save to");
             // As wide as the controls column, so a whole file name shows; the full path is in
@@ -539,6 +587,13 @@ impl ExportDialog {
             if ui.button(button).clicked() {
                 let base = PathBuf::from(self.path.trim());
                 let _ = self.export_to(&base);
+            }
+            if ui
+                .button("Close")
+                .on_hover_text("Close the dialog (Esc); it keeps its settings.")
+                .clicked()
+            {
+                self.open = false;
             }
         });
         match &self.last_result {

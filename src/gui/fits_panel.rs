@@ -189,6 +189,14 @@ pub fn show(ui: &mut egui::Ui, results: Option<&ResultsFile>, fits: &[ModelFit])
     egui::ScrollArea::vertical()
         .auto_shrink([false, false])
         .show(ui, |ui| {
+            // The table scrolls sideways in a window too narrow for its columns (zoomed in),
+            // so that it does not widen the panel: the paragraphs below wrap to the visible
+            // width (they ran off the right edge, cut mid-word).
+            egui::ScrollArea::horizontal()
+                .id_salt("fits-grid-columns")
+                // A bar in view says that there are more columns to the right.
+                .scroll_bar_visibility(egui::scroll_area::ScrollBarVisibility::AlwaysVisible)
+                .show(ui, |ui| {
             egui::Grid::new("fits-grid")
                 .striped(true)
                 .num_columns(8)
@@ -323,6 +331,7 @@ pub fn show(ui: &mut egui::Ui, results: Option<&ResultsFile>, fits: &[ModelFit])
                         }
                         ui.end_row();
                     }
+                });
                 });
             ui.add_space(8.0);
             for fit in fits {

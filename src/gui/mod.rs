@@ -80,6 +80,10 @@ pub struct GuiOptions {
     pub run: bool,
     /// Open the export dialog once the results are loaded.
     pub export_dialog: bool,
+    /// The zoom factor to start at (Ctrl+plus steps by 0.1).
+    pub zoom: Option<f32>,
+    /// The window's inner size, in pixels (a screenshot's is [`screenshot::SIZE`] otherwise).
+    pub window_size: Option<[f32; 2]>,
 }
 
 /// Watches for a termination signal (see [`crate::sys::catch_termination_signals`]) and, when
@@ -114,10 +118,14 @@ pub fn run_app(options: GuiOptions) -> anyhow::Result<()> {
         Ok(icon) => viewport = viewport.with_icon(icon),
         Err(e) => eprintln!("corelab: the window icon cannot be decoded: {e}"),
     }
-    viewport = if screenshot.is_some() {
-        viewport.with_inner_size(screenshot::SIZE)
-    } else {
-        viewport.with_inner_size([1400.0, 880.0])
+    let size = options.window_size;
+    viewport = match (size, screenshot.is_some()) {
+        // A small size asked for (a projector's 1024 × 640) is allowed below the minimum.
+        (Some(size), _) => viewport
+            .with_min_inner_size([size[0].min(900.0), size[1].min(600.0)])
+            .with_inner_size(size),
+        (None, true) => viewport.with_inner_size(screenshot::SIZE),
+        (None, false) => viewport.with_inner_size([1400.0, 880.0]),
     };
     let native = eframe::NativeOptions {
         viewport,

@@ -1,5 +1,6 @@
-//! Messages as notifications over the bottom-right corner of the window: they never push the
-//! layout. Errors stay until dismissed; information fades after a few seconds. A screen
+//! Messages as notifications: errors over the bottom-right corner of the window, information
+//! in the status bar; they never push the layout. Errors stay until dismissed; information
+//! fades after a few seconds. A screen
 //! reader announces each as it appears (an AccessKit live region on its text): errors at once
 //! (assertive), information when the reader is idle (polite).
 //!
@@ -121,40 +122,42 @@ impl Notifications {
         if self.items.is_empty() {
             return;
         }
-        // The next moment something changes: a fade step, or an expiry.
+        // The next moment something changes: a fade step, or an expiry (information is
+        // drawn in the status bar, by `status_ui`).
         let mut next: Option<f64> = None;
+        for (i, m) in self.items.iter().enumerate() {
+            if !m.is_error {
+                let left = INFO_SECONDS - self.shown_at[i].map_or(0.0, |t| now - t);
+                let wait = if left > FADE_SECONDS {
+                    left - FADE_SECONDS
+                } else {
+                    0.1_f64.min(left)
+                };
+                next = Some(next.map_or(wait, |n| n.min(wait)));
+            }
+        }
         let mut dismiss = None;
-        egui::Area::new(egui::Id::unique("notifications"))
-            .order(egui::Order::Foreground)
-            .anchor(egui::Align2::RIGHT_BOTTOM, egui::vec2(-12.0, -36.0))
-            .interactable(true)
-            .show(ctx, |ui| {
-                ui.set_max_width(WIDTH);
-                for (i, m) in self.items.iter().enumerate() {
-                    let age = self.shown_at[i].map_or(0.0, |t| now - t);
-                    let mut opacity = 1.0;
-                    if !m.is_error {
-                        let left = INFO_SECONDS - age;
-                        let wait = if left > FADE_SECONDS {
-                            left - FADE_SECONDS
-                        } else {
-                            0.1_f64.min(left)
-                        };
-                        next = Some(next.map_or(wait, |n| n.min(wait)));
-                        opacity = (left / FADE_SECONDS).clamp(0.0, 1.0) as f32;
+        if self.items.iter().any(|m| m.is_error) {
+            egui::Area::new(egui::Id::unique("notifications"))
+                .order(egui::Order::Foreground)
+                .anchor(egui::Align2::RIGHT_BOTTOM, egui::vec2(-12.0, -36.0))
+                .interactable(true)
+                .show(ctx, |ui| {
+                    ui.set_max_width(WIDTH);
+                    for (i, m) in self.items.iter().enumerate() {
+                        if !m.is_error {
+                            continue;
+                        }
+                        let clicked = ui
+                            .push_id(("notice", self.serials[i]), |ui| notice_ui(ui, m))
+                            .inner;
+                        if clicked {
+                            dismiss = Some(i);
+                        }
+                        ui.add_space(6.0);
                     }
-                    let clicked = ui
-                        .push_id(("notice", self.serials[i]), |ui| {
-                            ui.set_opacity(opacity);
-                            notice_ui(ui, m)
-                        })
-                        .inner;
-                    if clicked {
-                        dismiss = Some(i);
-                    }
-                    ui.add_space(6.0);
-                }
-            });
+                });
+        }
         if let Some(i) = dismiss {
             self.remove(i);
         }
@@ -163,6 +166,44 @@ impl Notifications {
         {
             ctx.request_repaint_after(Duration::from_secs_f64(secs.max(0.02)));
         }
+    }
+}
+
+impl Notifications {
+    /// Draws the newest information in the status bar (`ui`, a row), in one line, the whole
+    /// text in its hover, fading out in its last second; returns whether there was any. There
+    /// it covers nothing: floating over the window's corner, "Sweep cancelled; … saved to …"
+    /// hid the chart's x axis for 8 s.
+    pub fn status_ui(&mut self, ui: &mut egui::Ui) -> bool {
+        let now = ui.input(|i| i.time);
+        let Some(i) = self.items.iter().rposition(|m| !m.is_error) else {
+            return false;
+        };
+        let shown = *self.shown_at[i].get_or_insert(now);
+        let left = INFO_SECONDS - (now - shown);
+        let m = &self.items[i];
+        let clicked = ui
+            .push_id(("status-notice", self.serials[i]), |ui| {
+                ui.set_opacity((left / FADE_SECONDS).clamp(0.0, 1.0) as f32);
+                let clicked = ui
+                    .small_button("×")
+                    .accessible_name(DISMISS)
+                    .on_hover_text(DISMISS)
+                    .clicked();
+                let label = ui
+                    .add(egui::Label::new(m.text.as_str()).truncate())
+                    .on_hover_text(m.text.as_str());
+                // A live region: the reader says the text when it is idle.
+                ui.ctx().accesskit_node_builder(label.id, |node| {
+                    node.set_live(egui::accesskit::Live::Polite)
+                });
+                clicked
+            })
+            .inner;
+        if clicked {
+            self.remove(i);
+        }
+        true
     }
 }
 

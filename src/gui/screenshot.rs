@@ -69,7 +69,13 @@ pub struct ScreenshotMode {
     phase: Phase,
     sized: bool,
     pointer_hidden: bool,
+    /// The window's inner size, in pixels.
+    size: [f32; 2],
+    size_requests: u32,
 }
+
+/// How many times a screenshot asks for its window size before it takes what it got.
+const MAX_SIZE_REQUESTS: u32 = 10;
 
 impl ScreenshotMode {
     pub fn new(path: PathBuf, outcome: Outcome) -> Self {
@@ -79,7 +85,15 @@ impl ScreenshotMode {
             phase: Phase::Settling(0),
             sized: false,
             pointer_hidden: false,
+            size: SIZE,
+            size_requests: 0,
         }
+    }
+
+    /// The window's inner size, in pixels, instead of [`SIZE`].
+    pub fn with_size(mut self, size: [f32; 2]) -> Self {
+        self.size = size;
+        self
     }
 
     /// A screenshot shows the content, not wherever the pointer happens to be (hover lines
@@ -101,10 +115,19 @@ impl ScreenshotMode {
     /// Called every frame. `ready` is true when nothing is loading or running; `errors` are
     /// the error messages on screen.
     pub fn frame(&mut self, ctx: &egui::Context, ready: bool, errors: Vec<String>) {
-        if !self.sized {
-            // The same size every time, whatever window state was saved before.
+        // The same size every time, whatever window state was saved before; asked again
+        // (a few times at most) while it differs, as a zoom set at start changes the points
+        // that make those pixels.
+        let ppp = ctx.pixels_per_point();
+        let points = egui::Vec2::from(self.size) / ppp;
+        let off = (ctx.content_rect().size() - points).abs().max_elem() * ppp > 2.0;
+        if !self.sized || (off && self.size_requests < MAX_SIZE_REQUESTS) {
             self.sized = true;
-            ctx.send_viewport_cmd(egui::ViewportCommand::InnerSize(SIZE.into()));
+            self.size_requests += 1;
+            ctx.send_viewport_cmd(egui::ViewportCommand::InnerSize(points));
+            if let Phase::Settling(n) = &mut self.phase {
+                *n = 0;
+            }
         }
         match &mut self.phase {
             Phase::Settling(n) => {

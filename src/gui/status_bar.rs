@@ -126,13 +126,33 @@ fn sample_loop(weak: Weak<Shared>, ctx: egui::Context) {
 /// Draws the status bar contents: machine line on the left, CPU meter on the right (left out
 /// with `meter_shown` false: a screenshot is taken before its first sample, which would show
 /// "measuring…" for good).
-pub fn show(ui: &mut egui::Ui, machine: &MachineInfo, meter: &CpuMeter, meter_shown: bool) {
+/// `message`, where there is one, draws the newest information there in place of the
+/// machine's line (see [`super::notifications::Notifications::status_ui`]).
+pub fn show(
+    ui: &mut egui::Ui,
+    machine: &MachineInfo,
+    meter: &CpuMeter,
+    meter_shown: bool,
+    message: Option<impl FnOnce(&mut egui::Ui)>,
+) {
     meter.mark_seen();
     ui.horizontal(|ui| {
-        ui.label(machine.one_line()).on_hover_text(format!(
-            "Host {} · kernel {} · {}",
-            machine.hostname, machine.kernel, machine.arch
-        ));
+        if let Some(message) = message {
+            // The meter's room kept on the right (the message is cut to what is left).
+            let meter_room = if meter_shown { 180.0 } else { 0.0 };
+            let width = (ui.available_width() - meter_room).max(0.0);
+            let height = ui.spacing().interact_size.y;
+            ui.allocate_ui_with_layout(
+                egui::vec2(width, height),
+                egui::Layout::left_to_right(egui::Align::Center),
+                message,
+            );
+        } else {
+            ui.label(machine.one_line()).on_hover_text(format!(
+                "Host {} · kernel {} · {}",
+                machine.hostname, machine.kernel, machine.arch
+            ));
+        }
         if meter_shown {
             ui.with_layout(egui::Layout::right_to_left(egui::Align::Center), |ui| {
                 cpu_bars(ui, &meter.usage(), meter.is_started());

@@ -9,6 +9,14 @@ pub const REPLACE_QUESTION: &str = "Replace your edits?";
 /// Why the export and copy buttons are greyed out.
 const NOTHING_TO_EXPORT: &str = "Nothing to export yet: run a sweep or open results.";
 
+/// The configuration panel takes at most this share of the window's width (zoomed in, the
+/// chart keeps the rest).
+const CONFIG_PANEL_SHARE: f32 = 0.36;
+
+/// A central area less tall than this (in points) is short of room: the tabs take short
+/// names, the buttons one menu and the chart's caption a "(?)" hover.
+pub const COMPACT_BELOW_HEIGHT: f32 = 450.0;
+
 impl WorkbenchApp {
     /// Draws the whole workbench into `ui` (the eframe root, or a test harness).
     pub fn show(&mut self, ui: &mut egui::Ui) {
@@ -75,12 +83,26 @@ impl WorkbenchApp {
 
         egui::Panel::top("top-bar").show(ui, |ui| self.top_bar(ui));
         egui::Panel::bottom("status-bar").show(ui, |ui| {
-            status_bar::show(ui, &self.machine, &self.meter, self.screenshot.is_none());
+            let messages = &mut self.messages;
+            let informing = messages.messages().iter().any(|m| !m.is_error);
+            status_bar::show(
+                ui,
+                &self.machine,
+                &self.meter,
+                self.screenshot.is_none(),
+                informing.then_some(|ui: &mut egui::Ui| {
+                    messages.status_ui(ui);
+                }),
+            );
         });
+        // Zoomed in (Ctrl+plus, a projector), the panel narrows with the window's width in
+        // points, so that the chart keeps most of the window.
+        let width = ctx.content_rect().width();
         egui::Panel::left("config-panel")
             .resizable(true)
             .default_size(340.0)
-            .min_size(260.0)
+            .min_size(260.0_f32.min(width * 0.25))
+            .max_size((width * CONFIG_PANEL_SHARE).max(200.0))
             .show(ui, |ui| {
                 egui::ScrollArea::vertical().show(ui, |ui| self.left_panel(ui));
             });
@@ -439,13 +461,42 @@ impl WorkbenchApp {
         }
     }
 
+    /// The central area. A chart tab scrolls where it must, so that the plot keeps at least
+    /// [`charts::ChartRoom::min_height`]; short of room (zoomed in, a small window), the tabs,
+    /// the header, the buttons and the caption fold into fewer rows first.
     pub(super) fn central(&mut self, ui: &mut egui::Ui) {
+        let room = ui.available_size();
+        let compact = room.y < COMPACT_BELOW_HEIGHT;
+        if self.tab.chart().is_some() {
+            egui::ScrollArea::vertical()
+                .id_salt("central-scroll")
+                .auto_shrink([false, false])
+                .show(ui, |ui| {
+                    let chart_room = charts::ChartRoom {
+                        compact,
+                        top: ui.cursor().top(),
+                        visible_height: room.y,
+                        min_height: charts::ChartRoom::min_height_in(room.y),
+                    };
+                    self.central_body(ui, compact, Some(chart_room));
+                });
+        } else {
+            self.central_body(ui, compact, None);
+        }
+    }
+
+    fn central_body(&mut self, ui: &mut egui::Ui, compact: bool, room: Option<charts::ChartRoom>) {
         let ctx = ui.ctx().clone();
         // Wrapped: zoomed in for a projector (Ctrl+plus), the tabs go on a second line rather
-        // than off the window's edge.
+        // than off the window's edge (with short names when room is short).
         ui.horizontal_wrapped(|ui| {
             for tab in Tab::ALL {
                 let shortcut = ctx.format_shortcut(&command::tab_shortcut(tab));
+                let title = if compact {
+                    tab.short_title()
+                } else {
+                    tab.title()
+                };
                 // A chart these results cannot draw (lost updates without a counter) is
                 // greyed, saying why.
                 let shown = self
@@ -454,17 +505,16 @@ impl WorkbenchApp {
                     .chain(self.compare.iter().map(|c| &c.results));
                 match tab.chart().and_then(|k| k.unavailable_reason(shown)) {
                     None => {
-                        ui.selectable_value(&mut self.tab, tab, tab.title())
-                            .on_hover_text(shortcut);
+                        ui.selectable_value(&mut self.tab, tab, title)
+                            .accessible_name(tab.title())
+                            .on_hover_text(format!("{} ({shortcut})", tab.title()));
                     }
                     Some(reason) => {
-                        ui.add_enabled(
-                            false,
-                            egui::Button::selectable(self.tab == tab, tab.title()),
-                        )
-                        .on_disabled_hover_text(format!(
-                            "Greyed: {reason}. The lost-updates preset counts them. ({shortcut})"
-                        ));
+                        ui.add_enabled(false, egui::Button::selectable(self.tab == tab, title))
+                            .accessible_name(tab.title())
+                            .on_disabled_hover_text(format!(
+                                "Greyed: {reason}. The lost-updates preset counts them. ({shortcut})"
+                            ));
                     }
                 }
             }
@@ -481,23 +531,39 @@ impl WorkbenchApp {
                     (None, RunStatus::Cancelled) => "cancelled",
                     (None, RunStatus::Incomplete) => "incomplete",
                 };
-                ui.label(egui::RichText::new(&results.experiment.name).strong());
-                ui.weak(format!(
+                let name = ui.label(egui::RichText::new(&results.experiment.name).strong());
+                let counted = format!(
                     "· {status} · {}",
                     crate::words::count(results.cells.len(), "cell")
-                ));
+                );
+                if compact {
+                    // Short of room, the status and the file's path are in the name's hover.
+                    let path = self
+                        .results_path
+                        .as_ref()
+                        .map(|p| format!("\n{}", p.display()))
+                        .unwrap_or_default();
+                    name.on_hover_text(format!("{counted}{path}"));
+                } else {
+                    ui.weak(counted);
+                }
                 if let Some(partial) = crate::export::chart_model::partial_mark(results) {
                     ui.colored_label(ui.visuals().warn_fg_color, format!("· {partial}"));
                 }
                 if let Some(warning) = results.machine.busy_warning() {
-                    ui.colored_label(ui.visuals().warn_fg_color, "· noisy: the machine was busy")
+                    let noisy = if compact {
+                        "· noisy"
+                    } else {
+                        "· noisy: the machine was busy"
+                    };
+                    ui.colored_label(ui.visuals().warn_fg_color, noisy)
                         .on_hover_text(warning);
                 } else if let Some(note) = results.machine.load_unknown_note() {
                     // Not seen busy, but not known quiet either.
                     ui.weak("· busy or not: runs too short to tell")
                         .on_hover_text(note);
                 }
-                if let Some(p) = &self.results_path {
+                if let Some(p) = self.results_path.as_ref().filter(|_| !compact) {
                     ui.weak("·").on_hover_text(p.display().to_string());
                     ui.weak(p.display().to_string());
                 }
@@ -547,7 +613,7 @@ impl WorkbenchApp {
             .map_or(&self.experiment.workers, |r| &r.experiment.workers)
             .clone();
         self.fits.get(self.results.as_ref());
-        self.analysis_bar(ui);
+        self.analysis_bar(ui, compact);
         // The shown results' label is the first only when there are results; without them
         // nothing of theirs is drawn and the compared runs' labels come first.
         let mut labels = self.run_labels();
@@ -590,6 +656,7 @@ impl WorkbenchApp {
                 &planned,
                 physical,
                 &layers,
+                room.unwrap_or_else(|| charts::ChartRoom::fill(ui)),
             ),
         }
     }
@@ -617,120 +684,152 @@ impl WorkbenchApp {
             });
     }
 
-    /// Fits, export and comparison controls above the charts.
-    pub(super) fn analysis_bar(&mut self, ui: &mut egui::Ui) {
-        let ctx = ui.ctx().clone();
+    /// Fits, export and comparison controls above the charts. `compact` (short of room):
+    /// the export buttons go into one **Export** menu, so that the bar takes one row.
+    pub(super) fn analysis_bar(&mut self, ui: &mut egui::Ui, compact: bool) {
         let has_results = self.results.as_ref().is_some_and(|r| !r.cells.is_empty());
         ui.horizontal_wrapped(|ui| {
             ui.checkbox(&mut self.show_fits, "show fits")
                 .on_hover_text(fits_panel::help::FITS);
             ui.separator();
-            let chart = self.tab.chart().unwrap_or(ChartKind::Speedup);
-            let export_chart = ui
-                .add_enabled(has_results, egui::Button::new("Export chart…"))
-                .on_hover_text(format!(
-                    "Save the {} chart as SVG and PNG (both, side by side) at the default size; \
-                     the export dialog chooses size, scale, theme and more.",
-                    chart.export_kind()
-                ))
-                .on_disabled_hover_text(NOTHING_TO_EXPORT);
-            if self.opener(&export_chart) {
-                self.commands.push(Command::ExportChart);
-            }
-            let export_dialog = ui
-                .add_enabled(has_results, egui::Button::new("Export dialog…"))
-                .on_hover_text(command::with_shortcut(
-                    &ctx,
-                    "Choose size, scale, font, theme, models and axes, with a live preview.",
-                    &command::EXPORT,
-                ))
-                .on_disabled_hover_text(NOTHING_TO_EXPORT);
-            if self.opener(&export_dialog) {
-                self.commands.push(Command::OpenExportDialog);
-            }
-            let report = ui
-                .add_enabled(has_results, egui::Button::new("Export report…"))
-                .on_hover_text(
-                    "Save a Markdown report: machine, experiment, summary table and fits.",
+            if compact {
+                let menu = ui
+                    .add_enabled_ui(has_results, |ui| {
+                        ui.menu_button("Export", |ui| self.export_buttons(ui, has_results))
+                            .response
+                    })
+                    .inner;
+                menu.on_hover_text(
+                    "Export the chart (or through the dialog), a report, the results, the table.",
                 )
                 .on_disabled_hover_text(NOTHING_TO_EXPORT);
-            if self.opener(&report) {
-                let payload = self.payload_for(FileAction::ExportReport);
-                let proposed = self.proposed_path(FileAction::ExportReport);
-                self.files.start(&ctx, FileAction::ExportReport, payload, proposed);
-            }
-            let save_as = ui
-                .add_enabled(has_results, egui::Button::new("Save results as…"))
-                .on_hover_text(
-                    "Save the shown results as a results file (JSON) under a name you choose; open it again with Open results.",
-                )
-                .on_disabled_hover_text(NOTHING_TO_EXPORT);
-            if self.opener(&save_as) {
-                self.commands.push(Command::SaveResultsAs);
-            }
-            let csv = ui
-                .add_enabled(has_results, egui::Button::new("Export CSV…"))
-                .on_hover_text("Save the summary table as CSV: one row per cell.")
-                .on_disabled_hover_text(NOTHING_TO_EXPORT);
-            if self.opener(&csv) {
-                self.commands.push(Command::ExportCsv);
-            }
-            // Not inside `add_enabled_ui`: a child UI in a wrapping row gets only the width
-            // left on the line, and the button's text then wrapped a letter per line.
-            if has_results {
-                ui.menu_button("Copy table", |ui| {
-                    if ui
-                        .button("as Markdown")
-                        .on_hover_text("A Markdown table, for issues, notes and READMEs.")
-                        .clicked()
-                    {
-                        self.commands.push(Command::CopyTable(TableFormat::Markdown));
-                        ui.close();
-                    }
-                    if ui
-                        .button("as tab-separated")
-                        .on_hover_text("Tab-separated values: paste into a spreadsheet.")
-                        .clicked()
-                    {
-                        self.commands
-                            .push(Command::CopyTable(TableFormat::TabSeparated));
-                        ui.close();
-                    }
-                })
-                .response
-                .on_hover_text("Put the summary table on the clipboard.");
             } else {
-                ui.add_enabled(false, egui::Button::new("Copy table"))
-                    .on_disabled_hover_text(NOTHING_TO_EXPORT);
-                // Why the buttons are greyed, readable without hovering them.
-                ui.weak("(these need results: press Run or open a file)");
+                self.export_buttons(ui, has_results);
             }
             ui.add_space(8.0);
-            let compare = ui
-                .button("Add results to compare…")
-                .on_hover_text(
-                    "Overlay another results file's curves (own line pattern, hollow markers), labelled model @ run, each run named by what differs: experiment, machine, date or file.",
-                );
-            if self.opener(&compare) {
-                self.files.start(&ctx, FileAction::OpenCompare, None, None);
-            }
-            if !self.compare.is_empty() {
-                let labels = self.run_labels();
-                let names = &labels[labels.len() - self.compare.len()..];
-                let shown = if self.results.is_some() {
-                    format!("{} with ", labels[0])
-                } else {
-                    String::new()
-                };
-                ui.weak(format!("comparing {shown}{}", names.join(", ")));
+            self.compare_controls(ui, compact);
+        });
+    }
+
+    /// The export, save and copy buttons: in the analysis bar's row, or in its **Export**
+    /// menu.
+    fn export_buttons(&mut self, ui: &mut egui::Ui, has_results: bool) {
+        let ctx = ui.ctx().clone();
+        let chart = self.tab.chart().unwrap_or(ChartKind::Speedup);
+        let export_chart = ui
+            .add_enabled(has_results, egui::Button::new("Export chart…"))
+            .on_hover_text(format!(
+                "Save the {} chart as SVG and PNG (both, side by side) at the default size; \
+                 the export dialog chooses size, scale, theme and more.",
+                chart.export_kind()
+            ))
+            .on_disabled_hover_text(NOTHING_TO_EXPORT);
+        if self.opener(&export_chart) {
+            self.commands.push(Command::ExportChart);
+        }
+        let export_dialog = ui
+            .add_enabled(has_results, egui::Button::new("Export dialog…"))
+            .on_hover_text(command::with_shortcut(
+                &ctx,
+                "Choose size, scale, font, theme, models and axes, with a live preview.",
+                &command::EXPORT,
+            ))
+            .on_disabled_hover_text(NOTHING_TO_EXPORT);
+        if self.opener(&export_dialog) {
+            self.commands.push(Command::OpenExportDialog);
+        }
+        let report = ui
+            .add_enabled(has_results, egui::Button::new("Export report…"))
+            .on_hover_text("Save a Markdown report: machine, experiment, summary table and fits.")
+            .on_disabled_hover_text(NOTHING_TO_EXPORT);
+        if self.opener(&report) {
+            let payload = self.payload_for(FileAction::ExportReport);
+            let proposed = self.proposed_path(FileAction::ExportReport);
+            self.files
+                .start(&ctx, FileAction::ExportReport, payload, proposed);
+        }
+        let save_as = ui
+            .add_enabled(has_results, egui::Button::new("Save results as…"))
+            .on_hover_text(
+                "Save the shown results as a results file (JSON) under a name you choose; open it again with Open results.",
+            )
+            .on_disabled_hover_text(NOTHING_TO_EXPORT);
+        if self.opener(&save_as) {
+            self.commands.push(Command::SaveResultsAs);
+        }
+        let csv = ui
+            .add_enabled(has_results, egui::Button::new("Export CSV…"))
+            .on_hover_text("Save the summary table as CSV: one row per cell.")
+            .on_disabled_hover_text(NOTHING_TO_EXPORT);
+        if self.opener(&csv) {
+            self.commands.push(Command::ExportCsv);
+        }
+        // Not inside `add_enabled_ui`: a child UI in a wrapping row gets only the width
+        // left on the line, and the button's text then wrapped a letter per line.
+        if has_results {
+            ui.menu_button("Copy table", |ui| {
                 if ui
-                    .small_button("Clear comparison")
-                    .on_hover_text("Remove the overlaid results from the charts.")
+                    .button("as Markdown")
+                    .on_hover_text("A Markdown table, for issues, notes and READMEs.")
                     .clicked()
                 {
-                    self.clear_compare();
+                    self.commands
+                        .push(Command::CopyTable(TableFormat::Markdown));
+                    ui.close();
                 }
+                if ui
+                    .button("as tab-separated")
+                    .on_hover_text("Tab-separated values: paste into a spreadsheet.")
+                    .clicked()
+                {
+                    self.commands
+                        .push(Command::CopyTable(TableFormat::TabSeparated));
+                    ui.close();
+                }
+            })
+            .response
+            .on_hover_text("Put the summary table on the clipboard.");
+        } else {
+            ui.add_enabled(false, egui::Button::new("Copy table"))
+                .on_disabled_hover_text(NOTHING_TO_EXPORT);
+            // Why the buttons are greyed, readable without hovering them.
+            ui.weak("(these need results: press Run or open a file)");
+        }
+    }
+
+    /// **Add results to compare…** (**Compare…** where room is short), and what is compared.
+    fn compare_controls(&mut self, ui: &mut egui::Ui, compact: bool) {
+        let ctx = ui.ctx().clone();
+        let title = if compact {
+            "Compare…"
+        } else {
+            "Add results to compare…"
+        };
+        let compare = ui
+            .button(title)
+            .accessible_name("Add results to compare…")
+            .on_hover_text(
+                "Overlay another results file's curves (own line pattern, hollow markers), labelled model @ run, each run named by what differs: experiment, machine, date or file.",
+            );
+        if self.opener(&compare) {
+            self.files.start(&ctx, FileAction::OpenCompare, None, None);
+        }
+        if !self.compare.is_empty() {
+            let labels = self.run_labels();
+            let names = &labels[labels.len() - self.compare.len()..];
+            let shown = if self.results.is_some() {
+                format!("{} with ", labels[0])
+            } else {
+                String::new()
+            };
+            ui.weak(format!("comparing {shown}{}", names.join(", ")));
+            if ui
+                .small_button("Clear comparison")
+                .on_hover_text("Remove the overlaid results from the charts.")
+                .clicked()
+            {
+                self.clear_compare();
             }
-        });
+        }
     }
 }
