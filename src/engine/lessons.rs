@@ -469,8 +469,10 @@ struct LostUpdates {
     /// Runs that lost any, of `runs`.
     losing_runs: usize,
     runs: usize,
-    /// The most lost in one run as a share of the increments the run made.
+    /// The most lost in one run, and the median run's loss, as shares of the increments the
+    /// run made.
     most_share: f64,
+    median_share: f64,
     /// CPU time ÷ wall time of the cell (its median runs): how many of the threads ran at once
     /// on average; 0 when unknown.
     cores_busy: f64,
@@ -489,18 +491,23 @@ impl LostUpdates {
             losing_runs: lost.iter().filter(|&&n| n > 0).count(),
             runs: lost.len(),
             most_share: if made > 0.0 { most as f64 / made } else { 0.0 },
+            median_share: match (crate::stats::median_count(&lost), made > 0.0) {
+                (Some(m), true) => m as f64 / made,
+                _ => 0.0,
+            },
             cores_busy: cell.and_then(|c| c.cpu_utilisation).unwrap_or(0.0),
         }
     }
 
-    /// E.g. "lost in 3 of 3 runs, up to 41 % (8 200 000)".
+    /// E.g. "lost in 3 of 3 runs, median 38 %, up to 41 % (8200000)".
     fn figure(&self) -> String {
         match self.most {
             0 => format!("0 lost in {} runs", self.runs),
             most => format!(
-                "lost in {} of {} runs, up to {:.0} % ({most})",
+                "lost in {} of {} runs, median {:.0} %, up to {:.0} % ({most})",
                 self.losing_runs,
                 self.runs,
+                100.0 * self.median_share,
                 100.0 * self.most_share
             ),
         }
@@ -545,8 +552,10 @@ fn contention_slows_down(ctx: &Ctx, cores: usize) -> Lesson {
                 "the threads hardly ran at once ({x:.1}× the CPU per increment, under {:.1}×): another program had the other core",
                 thresholds::CONTENTION_OVERLAP_MIN_WORK
             )),
+            // The one-thread baseline kept under half a core busy: it waited for a core
+            // most of its run, so neither its speed nor its CPU per increment compares.
             None => Verdict::Inconclusive(
-                "no CPU time per increment was measured, so whether the threads ran at once is unknown".into(),
+                "the one-thread baseline kept under half a core busy (other programs had the cores), so neither its speed nor its CPU per increment can be compared".into(),
             ),
         };
         (figure, verdict)
@@ -666,6 +675,8 @@ mod tests {
         work: f64,
         /// Updates lost in each run.
         lost: u64,
+        /// Cores the one-thread baseline keeps busy (CPU time ÷ wall time).
+        base_cores: f64,
     }
 
     /// Threads that took turns: one thread's speed and CPU per increment, nothing lost.
@@ -673,6 +684,7 @@ mod tests {
         speedup: 1.0,
         work: 1.0,
         lost: 0,
+        base_cores: 1.0,
     };
 
     /// Threads on one mutex that ran at once, as on the quiet 2-core machine.
@@ -680,6 +692,7 @@ mod tests {
         speedup: 0.2,
         work: 10.0,
         lost: 0,
+        base_cores: 1.0,
     };
 
     type Plan = dyn Fn(SyncMode, usize) -> (Two, Load) + Send + Sync;
@@ -715,7 +728,7 @@ mod tests {
             }
             let (two, _) = run_plan(sync, attempt(&count, sync).unwrap_or(1));
             let (wall, cpu, lost) = match workers {
-                1 => (one, one, 0),
+                1 => (one, one * two.base_cores, 0),
                 w => {
                     let made = w as f64 * one;
                     (made / two.speedup, made * two.work, two.lost)
@@ -819,12 +832,41 @@ mod tests {
     }
 
     #[test]
+    fn a_starved_one_thread_baseline_is_inconclusive() {
+        // Two contending threads look faster than one thread whose run mostly waited for a
+        // core (0.3 of a core busy): its CPU per increment is not compared, and no verdict.
+        let (ctx, sweeps) = lock_machine(|_, _| {
+            let two = Two {
+                speedup: 1.6,
+                base_cores: 0.3,
+                ..CONTENDED
+            };
+            (two, Load::Busy)
+        });
+        let (l, line) = measure(&ctx, contention_slows_down);
+        assert_eq!(sweeps.lock().unwrap()[&SyncMode::Mutex], MAX_ATTEMPTS);
+        let Verdict::Inconclusive(why) = &l.verdict else {
+            panic!("{line}")
+        };
+        assert!(why.starts_with("the one-thread baseline kept under half a core busy"));
+        assert!(line.starts_with("SKIP"), "{line}");
+        assert!(
+            l.figure.starts_with(
+                "threads × 2: 1.60× one thread's increments per second (attempt 3 of 3"
+            ),
+            "{}",
+            l.figure
+        );
+    }
+
+    #[test]
     fn overlapping_threads_that_did_not_slow_down_fail_at_once_on_a_quiet_machine() {
         let (ctx, sweeps) = lock_machine(|_, _| {
             let fast = Two {
                 speedup: 1.0,
                 work: 3.0,
                 lost: 0,
+                base_cores: 1.0,
             };
             (fast, Load::Quiet)
         });
@@ -845,6 +887,7 @@ mod tests {
             speedup: 1.0,
             work: 3.0,
             lost: 0,
+            base_cores: 1.0,
         };
         // Busy, then quiet and contended: passes at the second attempt.
         let (ctx, sweeps) = lock_machine(move |_, n| match n {
@@ -878,6 +921,7 @@ mod tests {
             speedup: 1.0,
             work: 3.0,
             lost: 0,
+            base_cores: 1.0,
         };
         let (ctx, sweeps) = lock_machine(move |_, n| match n {
             1 => (fast, Load::TooFewTicks),
@@ -901,6 +945,7 @@ mod tests {
             speedup: 0.5,
             work: 2.0,
             lost: 3_000_000,
+            base_cores: 1.0,
         };
         // Racing threads that ran at once lose updates; the mutex loses none.
         let (ctx, sweeps) = lock_machine(move |sync, _| match sync {
@@ -913,7 +958,7 @@ mod tests {
         // 10 M increments per thread are 0.05 s at 5 ns.
         assert_eq!(
             l.figure,
-            "none: lost in 3 of 3 runs, up to 15 % (3000000); mutex: 0 lost in 3 runs"
+            "none: lost in 3 of 3 runs, median 15 %, up to 15 % (3000000); mutex: 0 lost in 3 runs"
         );
         // Threads that took turns lose nothing and show nothing: measured again, then SKIP.
         let (ctx, sweeps) = lock_machine(move |sync, _| match sync {
