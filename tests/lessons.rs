@@ -271,7 +271,7 @@ impl Pacer for SeededGil {
             let mut z = s.rng;
             z = (z ^ (z >> 30)).wrapping_mul(0xbf58_476d_1ce4_e5b9);
             z = (z ^ (z >> 27)).wrapping_mul(0x94d0_49bb_1331_11eb);
-            (z ^ (z >> 31)) % self.odds == 0
+            (z ^ (z >> 31)).is_multiple_of(self.odds)
         };
         if switch {
             self.hand_over_and_wait();
