@@ -293,6 +293,36 @@ mod tests {
         }
     }
 
+    #[test]
+    fn the_lost_updates_preset_is_sized_by_time_for_its_threads() {
+        use crate::preset::{ModelKind::*, SyncMode, find_builtin, limits::MAX_INCREMENTS};
+        let mut exp = find_builtin("lost-updates").unwrap().experiment().unwrap();
+        assert_eq!(exp.task.contention.sync, SyncMode::None);
+        assert!(exp.target_run_s >= 0.05, "{}", exp.target_run_s);
+        // Sized on an in-process model: a release build's unsynchronised increment takes
+        // about 0.6 ns, so 0.1 s is some 160 million increments, within the limit. (Its fixed
+        // million lasted 0.6 ms, and two threads on a busy machine seldom overlapped.)
+        assert_eq!(calibration_model(&exp), Sequential);
+        let (sized, cal) = calibrate(&exp.task, exp.target_run_s, &mut machine(0.6e-9, 0.0))
+            .unwrap()
+            .unwrap();
+        let wanted = exp.target_run_s / 0.6e-9;
+        let got = sized.contention.increments as f64;
+        assert!(
+            (got / wanted - 1.0).abs() < 0.1,
+            "{got} for {wanted} {cal:?}"
+        );
+        assert!(sized.contention.increments < MAX_INCREMENTS);
+        // A machine too fast for the limit stops at it rather than failing.
+        let (sized, _) = calibrate(&exp.task, exp.target_run_s, &mut machine(1e-12, 0.0))
+            .unwrap()
+            .unwrap();
+        assert_eq!(sized.contention.increments, MAX_INCREMENTS);
+        // With processes in it, the file counter sets the size (see its description).
+        exp.models.push(Processes);
+        assert_eq!(calibration_model(&exp), Processes);
+    }
+
     /// A memory task on the 16-core Xeon (a 300 MiB L3) is sized in two steps: its arrays to
     /// the cache, then its passes to the time, on a simulated machine whose sequential triad
     /// streams 12 GB/s.

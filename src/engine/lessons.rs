@@ -4,8 +4,11 @@
 //! executors): each lesson runs a small sweep with the real executors, prints its measured
 //! figure next to the expectation, and passes or fails. The thresholds follow the core count
 //! (`cores`) and hold on a quiet 2-core machine; on a busy one the sweep's load sampling says
-//! so next to the figure. Runs under 0.1 s are too short to be judged one by one from
-//! /proc/stat's 10 ms ticks: their cells' pooled ticks mark them (see [`super::load`]).
+//! so next to the figure, and a lesson that keeps failing there, or whose measurement cannot
+//! tell (threads that never ran at once), is measured again and then skipped, saying why,
+//! rather than passed or failed on noise. Runs under 0.1 s are too short to be judged one by
+//! one from /proc/stat's 10 ms ticks: their cells' pooled ticks mark them (see
+//! [`super::load`]).
 
 use serde::Serialize;
 
@@ -25,6 +28,11 @@ pub enum Verdict {
     Fail,
     /// Could not be measured here (no python3, a single core), with the reason.
     Skipped(String),
+    /// Measured, but the measurement cannot tell whether the lesson holds, with the reason:
+    /// the workers never ran at once (another program had the other core), or the runs were
+    /// too short to tell whether other programs competed for the cores. Measured again; if
+    /// every attempt is inconclusive the lesson reads SKIP, neither passed nor failed on noise.
+    Inconclusive(String),
 }
 
 /// One measured lesson.
@@ -42,6 +50,10 @@ pub struct Lesson {
     /// [`crate::results::MachineInfo::busy_warning`]); a failed lesson with one is measured
     /// again.
     pub busy: Option<String>,
+    /// A failure no load explains (a lock that lost updates): never measured again, never
+    /// inconclusive.
+    #[serde(skip)]
+    pub defect: bool,
 }
 
 impl Lesson {
@@ -50,19 +62,35 @@ impl Lesson {
         let tag = match &self.verdict {
             Verdict::Pass => "PASS",
             Verdict::Fail => "FAIL",
-            Verdict::Skipped(_) => "SKIP",
+            Verdict::Skipped(_) | Verdict::Inconclusive(_) => "SKIP",
         };
         let mut line = format!(
             "{tag}  {}: {} (expected {})",
             self.name, self.figure, self.expected
         );
-        if let Verdict::Skipped(reason) = &self.verdict {
-            line = format!("{tag}  {}: skipped: {reason}", self.name);
+        match &self.verdict {
+            Verdict::Skipped(reason) => line = format!("{tag}  {}: skipped: {reason}", self.name),
+            Verdict::Inconclusive(reason) => {
+                line.push_str(&format!("\n      inconclusive: {reason}"));
+            }
+            Verdict::Pass | Verdict::Fail => {}
         }
         if let Some(busy) = &self.busy {
             line.push_str(&format!("\n      note: {busy}"));
         }
         line
+    }
+
+    /// Why this measurement is to be repeated, if it is: it failed while other programs
+    /// competed for the cores, or it could not tell (see [`Verdict::Inconclusive`]).
+    fn retry_reason(&self) -> Option<String> {
+        match &self.verdict {
+            Verdict::Inconclusive(why) => Some(format!("was inconclusive: {why}")),
+            Verdict::Fail if self.busy.is_some() && !self.defect => {
+                Some("failed while the machine was busy".into())
+            }
+            Verdict::Pass | Verdict::Fail | Verdict::Skipped(_) => None,
+        }
     }
 }
 
@@ -113,6 +141,18 @@ pub mod thresholds {
 
     /// See [`contention_slows`].
     pub const CONTENTION_SLOW_MAX: f64 = 0.8;
+
+    /// The least CPU per increment, relative to one thread, that shows threads on one mutex
+    /// really ran at once: contending threads spin and bounce the lock's cache line (6–12×
+    /// measured on the quiet 2-core machine); threads that took turns, because another program
+    /// had the other core, spend what one thread does (1.0×) and show nothing about
+    /// contention, slow or not.
+    pub const CONTENTION_OVERLAP_MIN_WORK: f64 = 1.5;
+
+    /// The fewest cores busy on average (CPU time ÷ wall time) at which two or more racing
+    /// threads surely ran at once for part of their run: below it they may have taken turns
+    /// (another program had the other core), and losing no update shows nothing.
+    pub const RACE_OVERLAP_MIN_CORES: f64 = 1.3;
 }
 
 /// Runs every lesson with real executors, calling `each` as each one is judged. `cores` is
@@ -122,9 +162,8 @@ pub fn run_lessons(
     cores: usize,
     each: &mut dyn FnMut(&Lesson),
 ) -> Vec<Lesson> {
-    let cores = cores.max(1);
     let ctx = Ctx {
-        worker: worker.clone(),
+        config: SweepConfig::new(worker.clone()),
     };
     let lessons: [MeasureLesson; 6] = [
         gil_cpu_bound,
@@ -134,18 +173,41 @@ pub fn run_lessons(
         contention_slows_down,
         cpython_gil,
     ];
+    run_each(&ctx, cores, &lessons, each)
+}
+
+/// Measures each lesson, again (up to [`MAX_ATTEMPTS`] in all, the last measurement counts)
+/// while it failed on a busy machine, since other programs competing for the cores understate
+/// every speedup, or while it was inconclusive; one still inconclusive, or still failing on a
+/// busy machine, after the last attempt reads SKIP with the reason (a defect, such as a lock
+/// that lost updates, fails at once whatever the load). A repeated measurement says which attempt it is and why the
+/// one before it was repeated.
+fn run_each(
+    ctx: &Ctx,
+    cores: usize,
+    lessons: &[MeasureLesson],
+    each: &mut dyn FnMut(&Lesson),
+) -> Vec<Lesson> {
+    let cores = cores.max(1);
     lessons
         .iter()
         .map(|lesson| {
-            let mut l = lesson(&ctx, cores);
-            // Other programs competing for the cores understate every speedup: a lesson that
-            // failed on a busy machine is measured again (the last measurement counts).
+            let mut l = lesson(ctx, cores);
             let mut attempt = 1;
-            while l.verdict == Verdict::Fail && l.busy.is_some() && attempt < MAX_ATTEMPTS {
+            while attempt < MAX_ATTEMPTS {
+                let Some(why) = l.retry_reason() else { break };
                 attempt += 1;
-                l = lesson(&ctx, cores);
+                l = lesson(ctx, cores);
                 l.figure.push_str(&format!(
-                    " (attempt {attempt} of {MAX_ATTEMPTS}: the machine was busy)"
+                    " (attempt {attempt} of {MAX_ATTEMPTS}: attempt {} {why})",
+                    attempt - 1
+                ));
+            }
+            // Still failing on a busy machine at the last attempt: the other programs, not
+            // the lesson, may be why, so neither PASS nor FAIL.
+            if l.verdict == Verdict::Fail && l.retry_reason().is_some() {
+                l.verdict = Verdict::Inconclusive(format!(
+                    "failed on every attempt ({MAX_ATTEMPTS}) while other programs competed for the cores (see the note); measure again on a quieter machine"
                 ));
             }
             each(&l);
@@ -154,25 +216,22 @@ pub fn run_lessons(
         .collect()
 }
 
-/// Measurements of a lesson that fails while other programs compete for the cores.
+/// Measurements of a lesson that fails while other programs compete for the cores, or that
+/// is inconclusive.
 pub const MAX_ATTEMPTS: usize = 3;
 
 /// One lesson's measurement.
 type MeasureLesson = fn(&Ctx, usize) -> Lesson;
 
+/// Where the lessons' sweeps run: the real executors, or (in tests) scripted ones.
 struct Ctx {
-    worker: WorkerCommand,
+    config: SweepConfig,
 }
 
 impl Ctx {
     fn sweep(&self, exp: &Experiment) -> Result<ResultsFile, String> {
         exp.validate().map_err(|e| e.to_string())?;
-        let r = run_sweep(
-            exp,
-            &SweepConfig::new(self.worker.clone()),
-            &CancelToken::new(),
-            &mut |_| {},
-        );
+        let r = run_sweep(exp, &self.config, &CancelToken::new(), &mut |_| {});
         match r.cells.iter().find(|c| c.status != CellStatus::Ok) {
             Some(c) => Err(format!(
                 "{} × {} failed: {}",
@@ -215,25 +274,49 @@ fn lesson(name: &str, expected: String) -> Lesson {
         expected,
         verdict: Verdict::Fail,
         busy: None,
+        defect: false,
     }
 }
 
-/// Fills in a measured lesson, or fails it with the sweep's error.
+/// Pass when `shown`, else fail.
+fn pass_if(shown: bool) -> Verdict {
+    if shown { Verdict::Pass } else { Verdict::Fail }
+}
+
+/// Fills in a measured lesson, or fails it with the sweep's error. A failure that other
+/// programs may explain is marked: with the sweep's busy warning when they competed for the
+/// cores, and inconclusive when some runs were too short to tell whether they did.
 fn judge(
     mut l: Lesson,
     sweep: Result<ResultsFile, String>,
-    measure: impl FnOnce(&ResultsFile) -> (String, bool),
+    measure: impl FnOnce(&ResultsFile) -> (String, Verdict),
 ) -> Lesson {
     match sweep {
         Ok(r) => {
-            let (figure, pass) = measure(&r);
+            let (figure, verdict) = measure(&r);
             l.figure = figure;
-            l.verdict = if pass { Verdict::Pass } else { Verdict::Fail };
             l.busy = r.machine.busy_warning();
+            l.verdict = unless_unjudged(verdict, &l.busy, &r);
         }
         Err(e) => l.figure = format!("the sweep failed: {e}"),
     }
     l
+}
+
+/// A failure measured on runs whose load could not be judged (too few clock ticks, even pooled
+/// over their cell) and not known busy: inconclusive, since a busy machine would explain it.
+fn unless_unjudged(verdict: Verdict, busy: &Option<String>, r: &ResultsFile) -> Verdict {
+    let unjudged = r
+        .machine
+        .load_during_runs
+        .as_ref()
+        .map_or(0, |load| load.unjudged_runs);
+    match verdict {
+        Verdict::Fail if busy.is_none() && unjudged > 0 => Verdict::Inconclusive(format!(
+            "{unjudged} of the runs were too short to tell whether other programs competed for the cores"
+        )),
+        v => v,
+    }
 }
 
 fn gil_cpu_bound(ctx: &Ctx, cores: usize) -> Lesson {
@@ -267,7 +350,7 @@ fn gil_cpu_bound(ctx: &Ctx, cores: usize) -> Lesson {
         let threads = speedup(r, ModelKind::Threads, w);
         (
             format!("gil-threads × {w}: {gil:.2}×, threads × {w}: {threads:.2}×"),
-            gil <= thresholds::GIL_FLAT_MAX && threads >= need,
+            pass_if(gil <= thresholds::GIL_FLAT_MAX && threads >= need),
         )
     })
 }
@@ -293,7 +376,7 @@ fn processes_scale(ctx: &Ctx, cores: usize) -> Lesson {
     exp.task.tasks = 8 * w as u32;
     judge(l, ctx.sweep(&exp), |r| {
         let p = speedup(r, ModelKind::Processes, w);
-        (format!("processes × {w}: {p:.2}×"), p >= need)
+        (format!("processes × {w}: {p:.2}×"), pass_if(p >= need))
     })
 }
 
@@ -325,9 +408,28 @@ fn io_scales_past_the_cores(ctx: &Ctx, cores: usize) -> Lesson {
         let g = speedup(r, ModelKind::GilThreads, w);
         (
             format!("threads × {w}: {t:.2}×, gil-threads × {w}: {g:.2}×"),
-            t >= need && g >= need,
+            pass_if(t >= need && g >= need),
         )
     })
+}
+
+/// One sequential run's length, to which the lock lessons size their increments (calibrated
+/// before each sweep): long enough that the threads run at once for most of a run even when
+/// other programs take turns on the cores (a fixed 2 million unsynchronised increments lasted
+/// about 1 ms on a release build, less than a scheduler's time slice, and two threads on a
+/// busy machine seldom overlapped), and that three runs hold enough clock ticks (0.1 s) to
+/// judge the load by.
+pub const LOCK_LESSON_RUN_S: f64 = 0.05;
+
+/// A contention experiment of `threads × w` (and its one-thread baseline) on `sync`, sized to
+/// [`LOCK_LESSON_RUN_S`].
+fn contention_experiment(sync: SyncMode, w: usize) -> Experiment {
+    let mut exp = experiment(TaskKind::Contention, &[ModelKind::Threads], &[w]);
+    exp.baseline = Baseline::SameModelOneWorker;
+    exp.task.contention.sync = sync;
+    exp.target_run_s = LOCK_LESSON_RUN_S;
+    exp.repetitions = 3;
+    exp
 }
 
 fn lost_updates(ctx: &Ctx, cores: usize) -> Lesson {
@@ -337,49 +439,96 @@ fn lost_updates(ctx: &Ctx, cores: usize) -> Lesson {
         format!("none: > 0 lost in some run of threads × {w}; mutex: 0 lost in every run"),
     );
     let run = |sync: SyncMode| {
-        let mut exp = experiment(TaskKind::Contention, &[ModelKind::Threads], &[w]);
-        exp.baseline = Baseline::SameModelOneWorker;
-        exp.workers = vec![w];
-        exp.task.contention.sync = sync;
-        exp.task.contention.increments = 2_000_000;
-        exp.repetitions = 3;
+        let mut exp = contention_experiment(sync, w);
         exp.warmups = 0;
         ctx.sweep(&exp)
     };
-    let lost = |r: &ResultsFile| -> u64 {
-        r.cell(ModelKind::Threads, w)
-            .map(|c| {
-                c.samples
-                    .iter()
-                    .filter_map(|s| s.lost_updates)
-                    .max()
-                    .unwrap_or(0)
-            })
-            .unwrap_or(0)
-    };
     match run(SyncMode::None).and_then(|n| run(SyncMode::Mutex).map(|m| (n, m))) {
         Ok((n, m)) => {
-            let (ln, lm) = (lost(&n), lost(&m));
-            l.figure = format!("none: up to {ln} lost; mutex: up to {lm} lost");
-            l.verdict = if ln > 0 && lm == 0 {
+            let none = LostUpdates::of(&n, w);
+            let mutex = LostUpdates::of(&m, w);
+            l.figure = format!("none: {}; mutex: {}", none.figure(), mutex.figure());
+            l.busy = n
+                .machine
+                .busy_warning()
+                .or_else(|| m.machine.busy_warning());
+            l.verdict = if mutex.most > 0 {
+                // A lock that loses updates is a defect, whatever the load.
+                l.defect = true;
+                Verdict::Fail
+            } else if none.most > 0 {
                 Verdict::Pass
-            } else if ln == 0 && lm == 0 && cores < 2 {
+            } else if cores < 2 {
                 // Not a failure of the lesson: on one core two threads interleave only where
                 // the scheduler preempts one between its read and its write.
                 Verdict::Skipped(
                     "one core: the threads lose updates only when the scheduler preempts one mid-update, which these runs did not catch".into(),
                 )
+            } else if none.cores_busy < thresholds::RACE_OVERLAP_MIN_CORES {
+                Verdict::Inconclusive(format!(
+                    "the racing threads hardly ran at once ({:.2} cores busy on average, under {:.1}): another program had the other core",
+                    none.cores_busy,
+                    thresholds::RACE_OVERLAP_MIN_CORES
+                ))
             } else {
-                Verdict::Fail
+                unless_unjudged(Verdict::Fail, &l.busy, &n)
             };
-            l.busy = n
-                .machine
-                .busy_warning()
-                .or_else(|| m.machine.busy_warning());
         }
         Err(e) => l.figure = format!("the sweep failed: {e}"),
     }
     l
+}
+
+/// The lost updates of the `threads × w` cell of a contention sweep.
+struct LostUpdates {
+    /// The most lost in one run.
+    most: u64,
+    /// Runs that lost any, of `runs`.
+    losing_runs: usize,
+    runs: usize,
+    /// The most lost in one run, and the median run's loss, as shares of the increments the
+    /// run made.
+    most_share: f64,
+    median_share: f64,
+    /// CPU time ÷ wall time of the cell (its median runs): how many of the threads ran at once
+    /// on average; 0 when unknown.
+    cores_busy: f64,
+}
+
+impl LostUpdates {
+    fn of(r: &ResultsFile, w: usize) -> LostUpdates {
+        let cell = r.cell(ModelKind::Threads, w);
+        let lost: Vec<u64> = cell
+            .map(|c| c.samples.iter().filter_map(|s| s.lost_updates).collect())
+            .unwrap_or_default();
+        let most = lost.iter().copied().max().unwrap_or(0);
+        let made = r.experiment.task.contention.increments as f64 * w as f64;
+        LostUpdates {
+            most,
+            losing_runs: lost.iter().filter(|&&n| n > 0).count(),
+            runs: lost.len(),
+            most_share: if made > 0.0 { most as f64 / made } else { 0.0 },
+            median_share: match (crate::stats::median_count(&lost), made > 0.0) {
+                (Some(m), true) => m as f64 / made,
+                _ => 0.0,
+            },
+            cores_busy: cell.and_then(|c| c.cpu_utilisation).unwrap_or(0.0),
+        }
+    }
+
+    /// E.g. "lost in 3 of 3 runs, median 38 %, up to 41 % (8200000)".
+    fn figure(&self) -> String {
+        match self.most {
+            0 => format!("0 lost in {} runs", self.runs),
+            most => format!(
+                "lost in {} of {} runs, median {:.0} %, up to {:.0} % ({most})",
+                self.losing_runs,
+                self.runs,
+                100.0 * self.median_share,
+                100.0 * self.most_share
+            ),
+        }
+    }
 }
 
 fn contention_slows_down(ctx: &Ctx, cores: usize) -> Lesson {
@@ -399,23 +548,34 @@ fn contention_slows_down(ctx: &Ctx, cores: usize) -> Lesson {
         );
         return l;
     }
-    let mut exp = experiment(TaskKind::Contention, &[ModelKind::Threads], &[w]);
-    exp.baseline = Baseline::SameModelOneWorker;
-    exp.task.contention.sync = SyncMode::Mutex;
-    exp.task.contention.increments = 2_000_000;
-    exp.repetitions = 3;
+    let exp = contention_experiment(SyncMode::Mutex, w);
     judge(l, ctx.sweep(&exp), |r| {
         let s = speedup(r, ModelKind::Threads, w);
         let work = r
             .cell(ModelKind::Threads, w)
-            .and_then(|c| c.work_vs_baseline)
-            .map_or(String::new(), |x| {
-                format!(", {x:.1}× the CPU per increment")
-            });
-        (
-            format!("threads × {w}: {s:.2}× one thread's increments per second{work}"),
-            thresholds::contention_slows(s),
-        )
+            .and_then(|c| c.work_vs_baseline);
+        let figure = format!(
+            "threads × {w}: {s:.2}× one thread's increments per second{}",
+            work.map_or(String::new(), |x| format!(
+                ", {x:.1}× the CPU per increment"
+            ))
+        );
+        // Threads that never ran at once show nothing about contention, slow or not.
+        let verdict = match work {
+            Some(x) if x >= thresholds::CONTENTION_OVERLAP_MIN_WORK => {
+                pass_if(thresholds::contention_slows(s))
+            }
+            Some(x) => Verdict::Inconclusive(format!(
+                "the threads hardly ran at once ({x:.1}× the CPU per increment, under {:.1}×): another program had the other core",
+                thresholds::CONTENTION_OVERLAP_MIN_WORK
+            )),
+            // The one-thread baseline kept under half a core busy: it waited for a core
+            // most of its run, so neither its speed nor its CPU per increment compares.
+            None => Verdict::Inconclusive(
+                "the one-thread baseline kept under half a core busy (other programs had the cores), so neither its speed nor its CPU per increment can be compared".into(),
+            ),
+        };
+        (figure, verdict)
     })
 }
 
@@ -466,7 +626,7 @@ fn cpython_gil(ctx: &Ctx, cores: usize) -> Lesson {
         let m = speedup(r, ModelKind::PyMultiprocessing, w);
         (
             format!("py-threading × {w}: {t:.2}×, py-multiprocessing × {w}: {m:.2}×"),
-            t <= thresholds::GIL_FLAT_MAX && m >= need,
+            pass_if(t <= thresholds::GIL_FLAT_MAX && m >= need),
         )
     })
 }
@@ -475,6 +635,8 @@ fn cpython_gil(ctx: &Ctx, cores: usize) -> Lesson {
 mod tests {
     use super::thresholds::*;
     use super::*;
+    use std::collections::HashMap;
+    use std::sync::{Arc, Mutex};
 
     #[test]
     fn thresholds_follow_the_core_count() {
@@ -509,5 +671,340 @@ mod tests {
         l.busy = None;
         l.verdict = Verdict::Skipped("no python3".into());
         assert_eq!(l.line(), "SKIP  x: skipped: no python3");
+    }
+
+    /// How busy the simulated machine is during an attempt's timed runs.
+    #[derive(Clone, Copy, Debug)]
+    enum Load {
+        Quiet,
+        /// Another program keeps 1.5 of the 2 cores busy.
+        Busy,
+        /// Every run holds one clock tick per CPU: too few to judge, even pooled.
+        TooFewTicks,
+    }
+
+    /// What `threads × 2` do in one attempt, against one thread's run of the same increments.
+    #[derive(Clone, Copy, Debug)]
+    struct Two {
+        /// Increments per second, relative to one thread.
+        speedup: f64,
+        /// CPU time per increment, relative to one thread.
+        work: f64,
+        /// Updates lost in each run.
+        lost: u64,
+        /// Cores the one-thread baseline keeps busy (CPU time ÷ wall time).
+        base_cores: f64,
+    }
+
+    /// Threads that took turns: one thread's speed and CPU per increment, nothing lost.
+    const TURNS: Two = Two {
+        speedup: 1.0,
+        work: 1.0,
+        lost: 0,
+        base_cores: 1.0,
+    };
+
+    /// Threads on one mutex that ran at once, as on the quiet 2-core machine.
+    const CONTENDED: Two = Two {
+        speedup: 0.2,
+        work: 10.0,
+        lost: 0,
+        base_cores: 1.0,
+    };
+
+    type Plan = dyn Fn(SyncMode, usize) -> (Two, Load) + Send + Sync;
+    type Sweeps = Arc<Mutex<HashMap<SyncMode, usize>>>;
+
+    /// A simulated 2-core machine for the lock lessons, on which one thread makes an increment
+    /// in 5 ns. Attempt `n` (from 1) of the sweeps on `sync` (counted by their calibrations,
+    /// which start each sweep) runs `threads × 2` and loads the machine as `plan(sync, n)`
+    /// says. Returns the context and how many sweeps ran on each sync mode.
+    fn lock_machine(
+        plan: impl Fn(SyncMode, usize) -> (Two, Load) + Send + Sync + 'static,
+    ) -> (Ctx, Sweeps) {
+        use crate::engine::load::{LoadEvidence, OtherLoad};
+        use crate::engine::mock::{MockExecutors, MockRun, steady_evidence};
+        let plan: Arc<Plan> = Arc::new(plan);
+        let sweeps: Sweeps = Arc::default();
+        // The sync mode of the sweep running now: the load script does not see the task.
+        let current = Arc::new(Mutex::new(SyncMode::None));
+        let (count, now, run_plan) = (sweeps.clone(), current.clone(), plan.clone());
+        let attempt = move |count: &HashMap<SyncMode, usize>, sync| count.get(&sync).copied();
+        let mock = MockExecutors::sized(move |model, workers, run, task| {
+            let sync = task.contention.sync;
+            let increments = task.contention.increments;
+            let one = increments as f64 * 5e-9;
+            let mut count = count.lock().unwrap();
+            if model == ModelKind::Sequential {
+                // A calibration trial: the first starts a sweep.
+                if run == 0 {
+                    *count.entry(sync).or_default() += 1;
+                    *now.lock().unwrap() = sync;
+                }
+                return Ok(MockRun::new(one, 1.0, increments));
+            }
+            let (two, _) = run_plan(sync, attempt(&count, sync).unwrap_or(1));
+            let (wall, cpu, lost) = match workers {
+                1 => (one, one * two.base_cores, 0),
+                w => {
+                    let made = w as f64 * one;
+                    (made / two.speedup, made * two.work, two.lost)
+                }
+            };
+            Ok(MockRun {
+                lost_updates: Some(lost),
+                cpu: std::time::Duration::from_secs_f64(cpu),
+                ..MockRun::new(wall, 1.0, workers as u64 * increments - lost)
+            })
+        });
+        let count = sweeps.clone();
+        let mock = mock.with_ticks(move |_, _, _| {
+            let sync = *current.lock().unwrap();
+            let n = attempt(&count.lock().unwrap(), sync).unwrap_or(1);
+            let load = |other_cores, busy| {
+                steady_evidence(OtherLoad {
+                    other_cores,
+                    usable_cores: 2.0,
+                    busy,
+                })
+            };
+            Some(match plan(sync, n).1 {
+                Load::Quiet => load(0.0, false),
+                Load::Busy => load(1.5, true),
+                Load::TooFewTicks => LoadEvidence {
+                    cpus: vec![(0, 1), (0, 1)],
+                    interval_s: 0.01,
+                    own_cpu_s: 0.0,
+                    quota_cores: None,
+                    runs: 1,
+                },
+            })
+        });
+        let worker = WorkerCommand::new("/nonexistent/corelab");
+        let ctx = Ctx {
+            config: SweepConfig::new(worker).with_executors(mock),
+        };
+        (ctx, sweeps)
+    }
+
+    /// Runs one lesson through the retry loop on 2 cores; returns it and its printed line.
+    fn measure(ctx: &Ctx, lesson: MeasureLesson) -> (Lesson, String) {
+        let mut printed = Vec::new();
+        let mut all = run_each(ctx, 2, &[lesson], &mut |l| printed.push(l.line()));
+        assert_eq!(printed.len(), 1);
+        (all.remove(0), printed.remove(0))
+    }
+
+    #[test]
+    fn threads_that_never_ran_at_once_are_measured_again_then_skipped_not_failed() {
+        // The reviewer's machine: both threads' runs at one thread's speed and CPU per
+        // increment, three times over, with too few ticks to judge the load.
+        let (ctx, sweeps) = lock_machine(|_, _| (TURNS, Load::TooFewTicks));
+        let (l, line) = measure(&ctx, contention_slows_down);
+        assert_eq!(sweeps.lock().unwrap()[&SyncMode::Mutex], MAX_ATTEMPTS);
+        let Verdict::Inconclusive(why) = &l.verdict else {
+            panic!("{l:?}")
+        };
+        assert!(
+            why.contains("hardly ran at once (1.0× the CPU per increment"),
+            "{why}"
+        );
+        assert_eq!(
+            l.busy, None,
+            "not known busy: no verdict from too few ticks"
+        );
+        assert!(line.starts_with("SKIP  a contended lock"), "{line}");
+        assert!(
+            line.contains("\n      inconclusive: the threads hardly ran at once"),
+            "{line}"
+        );
+        // The suffix says why the last attempt was made, and it is true: no "busy".
+        assert!(
+            l.figure.ends_with(
+                "(attempt 3 of 3: attempt 2 was inconclusive: the threads hardly ran at once (1.0× the CPU per increment, under 1.5×): another program had the other core)"
+            ),
+            "{}",
+            l.figure
+        );
+        assert!(!line.contains("busy"), "{line}");
+    }
+
+    #[test]
+    fn a_lock_lesson_passes_once_the_threads_overlap() {
+        let (ctx, sweeps) = lock_machine(|_, n| match n {
+            1 => (TURNS, Load::Busy),
+            _ => (CONTENDED, Load::Quiet),
+        });
+        let (l, line) = measure(&ctx, contention_slows_down);
+        assert_eq!(sweeps.lock().unwrap()[&SyncMode::Mutex], 2);
+        assert_eq!(l.verdict, Verdict::Pass, "{line}");
+        assert!(line.starts_with("PASS  a contended lock"), "{line}");
+        assert!(
+            l.figure.starts_with(
+                "threads × 2: 0.20× one thread's increments per second, 10.0× the CPU per increment (attempt 2 of 3: attempt 1 was inconclusive: the threads hardly ran at once"
+            ),
+            "{}",
+            l.figure
+        );
+    }
+
+    #[test]
+    fn a_starved_one_thread_baseline_is_inconclusive() {
+        // Two contending threads look faster than one thread whose run mostly waited for a
+        // core (0.3 of a core busy): its CPU per increment is not compared, and no verdict.
+        let (ctx, sweeps) = lock_machine(|_, _| {
+            let two = Two {
+                speedup: 1.6,
+                base_cores: 0.3,
+                ..CONTENDED
+            };
+            (two, Load::Busy)
+        });
+        let (l, line) = measure(&ctx, contention_slows_down);
+        assert_eq!(sweeps.lock().unwrap()[&SyncMode::Mutex], MAX_ATTEMPTS);
+        let Verdict::Inconclusive(why) = &l.verdict else {
+            panic!("{line}")
+        };
+        assert!(why.starts_with("the one-thread baseline kept under half a core busy"));
+        assert!(line.starts_with("SKIP"), "{line}");
+        assert!(
+            l.figure.starts_with(
+                "threads × 2: 1.60× one thread's increments per second (attempt 3 of 3"
+            ),
+            "{}",
+            l.figure
+        );
+    }
+
+    #[test]
+    fn overlapping_threads_that_did_not_slow_down_fail_at_once_on_a_quiet_machine() {
+        let (ctx, sweeps) = lock_machine(|_, _| {
+            let fast = Two {
+                speedup: 1.0,
+                work: 3.0,
+                lost: 0,
+                base_cores: 1.0,
+            };
+            (fast, Load::Quiet)
+        });
+        let (l, line) = measure(&ctx, contention_slows_down);
+        assert_eq!(sweeps.lock().unwrap()[&SyncMode::Mutex], 1);
+        assert_eq!(l.verdict, Verdict::Fail);
+        assert_eq!(l.busy, None);
+        assert_eq!(
+            l.figure,
+            "threads × 2: 1.00× one thread's increments per second, 3.0× the CPU per increment"
+        );
+        assert!(line.starts_with("FAIL"), "{line}");
+    }
+
+    #[test]
+    fn a_failure_on_a_busy_machine_is_measured_again_and_says_so() {
+        let fast = Two {
+            speedup: 1.0,
+            work: 3.0,
+            lost: 0,
+            base_cores: 1.0,
+        };
+        // Busy, then quiet and contended: passes at the second attempt.
+        let (ctx, sweeps) = lock_machine(move |_, n| match n {
+            1 => (fast, Load::Busy),
+            _ => (CONTENDED, Load::Quiet),
+        });
+        let (l, _) = measure(&ctx, contention_slows_down);
+        assert_eq!(sweeps.lock().unwrap()[&SyncMode::Mutex], 2);
+        assert_eq!(l.verdict, Verdict::Pass);
+        assert!(
+            l.figure
+                .ends_with("(attempt 2 of 3: attempt 1 failed while the machine was busy)"),
+            "{}",
+            l.figure
+        );
+        // Busy every time: no verdict from noise, the warning beside it.
+        let (ctx, sweeps) = lock_machine(move |_, _| (fast, Load::Busy));
+        let (l, line) = measure(&ctx, contention_slows_down);
+        assert_eq!(sweeps.lock().unwrap()[&SyncMode::Mutex], MAX_ATTEMPTS);
+        assert_eq!(
+            l.verdict,
+            Verdict::Inconclusive(
+                "failed on every attempt (3) while other programs competed for the cores (see the note); measure again on a quieter machine".into()
+            )
+        );
+        assert!(line.starts_with("SKIP"), "{line}");
+        assert!(l.busy.is_some());
+        assert!(
+            line.contains("\n      note: the machine was busy"),
+            "{line}"
+        );
+    }
+
+    #[test]
+    fn a_failure_on_runs_too_short_to_judge_is_inconclusive() {
+        let fast = Two {
+            speedup: 1.0,
+            work: 3.0,
+            lost: 0,
+            base_cores: 1.0,
+        };
+        let (ctx, sweeps) = lock_machine(move |_, n| match n {
+            1 => (fast, Load::TooFewTicks),
+            _ => (fast, Load::Quiet),
+        });
+        let (l, _) = measure(&ctx, contention_slows_down);
+        assert_eq!(sweeps.lock().unwrap()[&SyncMode::Mutex], 2);
+        assert_eq!(l.verdict, Verdict::Fail, "judged quiet the second time");
+        assert!(
+            l.figure.ends_with(
+                "(attempt 2 of 3: attempt 1 was inconclusive: 6 of the runs were too short to tell whether other programs competed for the cores)"
+            ),
+            "{}",
+            l.figure
+        );
+    }
+
+    #[test]
+    fn the_lost_updates_lesson_wants_losses_without_a_lock_and_none_with_one() {
+        let racing = Two {
+            speedup: 0.5,
+            work: 2.0,
+            lost: 3_000_000,
+            base_cores: 1.0,
+        };
+        // Racing threads that ran at once lose updates; the mutex loses none.
+        let (ctx, sweeps) = lock_machine(move |sync, _| match sync {
+            SyncMode::None => (racing, Load::Quiet),
+            _ => (CONTENDED, Load::Quiet),
+        });
+        let (l, line) = measure(&ctx, lost_updates);
+        assert_eq!(l.verdict, Verdict::Pass, "{line}");
+        assert_eq!(sweeps.lock().unwrap()[&SyncMode::None], 1);
+        // 10 M increments per thread are 0.05 s at 5 ns.
+        assert_eq!(
+            l.figure,
+            "none: lost in 3 of 3 runs, median 15 %, up to 15 % (3000000); mutex: 0 lost in 3 runs"
+        );
+        // Threads that took turns lose nothing and show nothing: measured again, then SKIP.
+        let (ctx, sweeps) = lock_machine(move |sync, _| match sync {
+            SyncMode::None => (TURNS, Load::Quiet),
+            _ => (CONTENDED, Load::Quiet),
+        });
+        let (l, line) = measure(&ctx, lost_updates);
+        assert_eq!(sweeps.lock().unwrap()[&SyncMode::None], MAX_ATTEMPTS);
+        let Verdict::Inconclusive(why) = &l.verdict else {
+            panic!("{line}")
+        };
+        assert!(why.starts_with("the racing threads hardly ran at once (1.00 cores busy"));
+        // Threads that ran at once and lost nothing: a failure.
+        let (ctx, _) = lock_machine(move |sync, _| match sync {
+            SyncMode::None => (CONTENDED, Load::Quiet),
+            _ => (CONTENDED, Load::Quiet),
+        });
+        assert_eq!(measure(&ctx, lost_updates).0.verdict, Verdict::Fail);
+        // A mutex that loses an update fails at once, however busy the machine.
+        let (ctx, sweeps) = lock_machine(move |_, _| (racing, Load::Busy));
+        let (l, _) = measure(&ctx, lost_updates);
+        assert_eq!(l.verdict, Verdict::Fail);
+        assert!(l.busy.is_some());
+        assert_eq!(sweeps.lock().unwrap()[&SyncMode::Mutex], 1);
     }
 }

@@ -180,13 +180,25 @@ impl Workload for ContentionWorkload {
                     }
                 }
                 Counter::Unsynchronised(v) => {
+                    // `counter += 1` as CPython runs it: a read (LOAD_GLOBAL), then a write of
+                    // the value read plus one (STORE_GLOBAL). Another worker's increments
+                    // between the two are overwritten: lost. Plain threads race on two cores
+                    // at any instruction. An emulated GIL switches threads only at checkpoints,
+                    // so where they fall decides what it loses: one per batch lies inside the
+                    // read-write window (here, halfway) and one outside (the batch's end, like
+                    // the loop's backward jump), so half its switches lose the other thread's
+                    // whole turn. That is CPython up to 3.9, which checks for a switch before
+                    // most bytecodes, two of the loop's five checks inside the window; 3.10+
+                    // checks only at calls and backward jumps, so there a bare `counter += 1`
+                    // rarely loses (README, "The emulated GIL"). One checkpoint per 1024
+                    // increments keeps the loop at Rust speed (a checkpoint reads the clock);
+                    // with a switch interval of 0.05 ms a thread's turn spans many batches, so
+                    // a switch still falls in the window half the time (tests/lessons.rs).
                     for i in 0..batch {
                         // black_box keeps the compiler from fusing the read-then-write
                         // pairs of a batch into one update, which would hide the race.
                         let seen = std::hint::black_box(v.load(Ordering::Relaxed));
                         if i == batch / 2 {
-                            // A checkpoint between the read and the write: an emulated GIL may
-                            // switch threads here, as CPython may between bytecodes of `n += 1`.
                             pacer.checkpoint()?;
                         }
                         v.store(seen + 1, Ordering::Relaxed);
