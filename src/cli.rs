@@ -172,7 +172,7 @@ pub enum Command {
         cores: Option<u16>,
     },
     /// Measure corelab's own overheads (timer, thread spawn, dispatch per task, pool start-up),
-    /// or with `--lessons` measure the classic lessons on this machine, PASS/FAIL each.
+    /// or with `--lessons` measure the classic lessons on this machine, PASS, FAIL or SKIP each.
     Selftest {
         /// Worker count for the dispatch measurements (default: logical cores), 1 to 256.
         #[arg(long, value_parser = clap::builder::RangedU64ValueParser::<usize>::new()
