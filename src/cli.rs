@@ -519,8 +519,8 @@ fn selftest_lessons(json: bool) -> Result<()> {
     let worker = WorkerCommand::current_exe().map_err(anyhow::Error::msg)?;
     if !json {
         outln!(
-            "Measuring the lessons on {cores} core{} (under a minute; keep the machine quiet)",
-            if cores == 1 { "" } else { "s" }
+            "Measuring the lessons on {} (under a minute; keep the machine quiet)",
+            crate::words::count(cores, "core")
         );
     }
     let lessons = crate::engine::lessons::run_lessons(&worker, cores, &mut |l| {

@@ -59,8 +59,8 @@ pub fn describe_fit(fit: &ModelFit) -> String {
         parts.push(amdahl_reading(a, counts, usl_sees_no_gain));
         if let Some(cores) = fit.fitted_up_to {
             parts.push(format!(
-                "fitted on the {counts} worker counts within this machine's {cores} logical core{}",
-                if cores == 1 { "" } else { "s" }
+                "fitted on the {counts} worker counts within this machine's {}",
+                crate::words::count(cores, "logical core")
             ));
         }
         if counts == 2 {

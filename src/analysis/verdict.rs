@@ -389,7 +389,7 @@ fn join_and(items: &[String]) -> String {
 }
 
 fn workers_words(n: usize) -> String {
-    format!("{n} worker{}", if n == 1 { "" } else { "s" })
+    crate::words::count(n, "worker")
 }
 
 /// How `model` scaled over its completed `cells`: its best speedup and where, whether that is

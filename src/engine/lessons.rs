@@ -386,8 +386,8 @@ fn io_scales_past_the_cores(ctx: &Ctx, cores: usize) -> Lesson {
     let l = lesson(
         "I/O-bound threads scale past the core count, GIL or not",
         format!(
-            "threads and gil-threads × {w} ≥ {need:.2}× on {cores} core{}",
-            if cores == 1 { "" } else { "s" }
+            "threads and gil-threads × {w} ≥ {need:.2}× on {}",
+            crate::words::count(cores, "core")
         ),
     );
     let mut exp = experiment(

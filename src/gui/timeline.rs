@@ -485,9 +485,9 @@ pub fn lanes_summary(cell: &CellResult, t: &Timeline) -> String {
         })
         .collect();
     let mut text = format!(
-        "Timeline of {}: {lanes} worker lane{} over {:.1} ms",
+        "Timeline of {}: {} over {:.1} ms",
         cell_label(cell),
-        if lanes == 1 { "" } else { "s" },
+        crate::words::count(lanes, "worker lane"),
         t.wall_ns as f64 / 1e6
     );
     if !shares.is_empty() {

@@ -37,12 +37,11 @@ impl ClusterInfo {
         hosts.sort_unstable();
         hosts.dedup();
         let mut text = format!(
-            "{} at {}, {} workers on {} host{}",
+            "{} at {}, {} workers on {}",
             self.engine,
             self.scheduler,
             self.workers.len(),
-            hosts.len(),
-            if hosts.len() == 1 { "" } else { "s" }
+            crate::words::count(hosts.len(), "host")
         );
         if !self.dashboard.is_empty() {
             text.push_str(&format!(" (dashboard {})", self.dashboard));

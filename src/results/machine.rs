@@ -217,9 +217,8 @@ impl MachineInfo {
             // Allowed fewer CPUs than the machine's physical cores (`taskset -c 0`): "2
             // physical / 1 logical" would read as a contradiction.
             Some(p) if self.logical_cores > 0 && self.logical_cores < p => format!(
-                "{} usable logical core{} (of {p} physical)",
-                self.logical_cores,
-                if self.logical_cores == 1 { "" } else { "s" }
+                "{} (of {p} physical)",
+                crate::words::count(self.logical_cores, "usable logical core")
             ),
             Some(p) => format!("{p} physical / {} logical cores", self.logical_cores),
             None => format!("? physical / {} logical cores", self.logical_cores),
