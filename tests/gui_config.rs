@@ -474,7 +474,9 @@ fn saves_and_exports_propose_a_file_named_after_what_they_hold() {
     });
     h.get_by_label("Export report…").click();
     h.run();
-    let expected = folder.join(format!("{}-report.md", slug(&results.experiment.name)));
+    // Named as the export dialog names the results' files.
+    let stem = |name: &str| corelab::gui::export_dialog::file_stem(name);
+    let expected = folder.join(format!("{}-report.md", stem(&results.experiment.name)));
     assert_eq!(
         h.get_by_label("File path:").value().unwrap_or_default(),
         expected.display().to_string()
@@ -482,7 +484,7 @@ fn saves_and_exports_propose_a_file_named_after_what_they_hold() {
     assert_eq!(
         h.state()
             .proposed_path(corelab::gui::file_dialogs::FileAction::ExportChart),
-        Some(folder.join(format!("{}-speedup", slug(&results.experiment.name))))
+        Some(folder.join(format!("{}-speedup", stem(&results.experiment.name))))
     );
 
     // An autosaved sweep lives in corelab's hidden data folder: exports go to the current
@@ -500,6 +502,6 @@ fn saves_and_exports_propose_a_file_named_after_what_they_hold() {
     assert_eq!(
         h.state()
             .proposed_path(corelab::gui::file_dialogs::FileAction::ExportCsv),
-        Some(cwd.join(format!("{}.csv", slug(&results.experiment.name))))
+        Some(cwd.join(format!("{}.csv", stem(&results.experiment.name))))
     );
 }

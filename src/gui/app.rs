@@ -20,6 +20,7 @@ use super::charts::{self, ChartKind, CompareRun, Layers};
 use super::command::{self, Command};
 use super::config_panel::{self, ConfigCommand, ConfigEditor};
 use super::editing::{History, Origin, PendingReplace, Source};
+use super::export_dialog;
 use super::file_dialogs::{FileAction, FileJobs, FileOutcome, Payload};
 use super::fits_panel::{self, FitsCache};
 pub use super::notifications::Message;
@@ -846,12 +847,15 @@ impl WorkbenchApp {
     /// preset, the shown results for the rest (`python-gil-vs-processes-speedup` writes its
     /// `.svg` and `.png`). `None` for the actions that open a file.
     pub fn proposed_path(&self, action: FileAction) -> Option<PathBuf> {
-        let results_name = || {
-            self.results
-                .as_ref()
-                .map_or(self.experiment.name.as_str(), |r| {
-                    r.experiment.name.as_str()
-                })
+        // The shown results' name as a file stem, the same as the export dialog's.
+        let results_stem = || {
+            export_dialog::file_stem(
+                self.results
+                    .as_ref()
+                    .map_or(self.experiment.name.as_str(), |r| {
+                        r.experiment.name.as_str()
+                    }),
+            )
         };
         let (dir, name) = match action {
             FileAction::SavePreset => {
@@ -871,24 +875,22 @@ impl WorkbenchApp {
                     format!("{}.json", autosave::slug(&self.experiment.name)),
                 )
             }
+            // As the export dialog proposes it.
             FileAction::ExportChart => {
                 let kind = self.tab.chart().unwrap_or(ChartKind::Speedup).export_kind();
-                (
-                    self.export_dir(),
-                    format!("{}-{}", autosave::slug(results_name()), kind.id()),
-                )
+                return Some(export_dialog::chart_file_base(
+                    &self.export_dir(),
+                    &results_stem(),
+                    kind,
+                ));
             }
-            FileAction::ExportReport => (
-                self.export_dir(),
-                format!("{}-report.md", autosave::slug(results_name())),
-            ),
-            FileAction::ExportCsv => (
-                self.export_dir(),
-                format!("{}.csv", autosave::slug(results_name())),
-            ),
+            FileAction::ExportReport => {
+                (self.export_dir(), format!("{}-report.md", results_stem()))
+            }
+            FileAction::ExportCsv => (self.export_dir(), format!("{}.csv", results_stem())),
             FileAction::SaveResults => (
                 self.export_dir(),
-                format!("{}-results.json", autosave::slug(results_name())),
+                format!("{}-results.json", results_stem()),
             ),
             FileAction::OpenPreset | FileAction::OpenResults | FileAction::OpenCompare => {
                 return None;

@@ -143,8 +143,9 @@ impl ExportDialog {
             return;
         }
         let (dir, stem) = &self.propose_in;
-        let base = absolute(&dir.join(format!("{stem}-{}", self.options.kind.id())));
-        self.path = base.display().to_string();
+        self.path = chart_file_base(dir, stem, self.options.kind)
+            .display()
+            .to_string();
         self.proposed = self.path.clone();
     }
 
@@ -667,6 +668,13 @@ impl ExportDialog {
 }
 
 /// `path` made absolute against the current directory (as the file system will take it).
+/// The file base a chart of `kind` is proposed under, in `dir`, for results whose name has the
+/// file stem `stem` ([`file_stem`]): `<dir>/<stem>-<kind>`, absolute (the `.png` and `.svg`
+/// are written beside each other). The dialog and the quick **Export chart…** propose the same.
+pub fn chart_file_base(dir: &Path, stem: &str, kind: ChartKind) -> PathBuf {
+    absolute(&dir.join(format!("{stem}-{}", kind.id())))
+}
+
 fn absolute(path: &Path) -> PathBuf {
     std::path::absolute(path).unwrap_or_else(|_| path.to_path_buf())
 }
@@ -711,7 +719,9 @@ fn with_ext(base: &Path, ext: &str) -> PathBuf {
 }
 
 /// A file stem from an experiment name: lower case, words joined by hyphens.
-fn file_stem(name: &str) -> String {
+/// A results or experiment name as a file name's stem: lower-case letters, digits and dashes
+/// ("Python: GIL vs processes" → `python-gil-vs-processes`), `chart` when nothing is left.
+pub fn file_stem(name: &str) -> String {
     let s: String = name
         .chars()
         .map(|c| {
