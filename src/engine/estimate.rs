@@ -100,6 +100,11 @@ fn computes_serially(model: ModelKind) -> bool {
     )
 }
 
+/// Whether a calibration sizes the task to `target_run_s` before the sweep.
+fn is_calibrated(exp: &Experiment) -> bool {
+    exp.target_run_s > 0.0 && exp.task.size_knob().is_some()
+}
+
 /// One sequential run's length and the share of it that is computation (the rest waits),
 /// where the preset fixes them; otherwise why not.
 fn sequential_run(exp: &Experiment) -> Result<(f64, f64), &'static str> {
@@ -117,7 +122,7 @@ fn sequential_run(exp: &Experiment) -> Result<(f64, f64), &'static str> {
         }
         _ => 1.0,
     };
-    if exp.target_run_s > 0.0 && task.size_knob().is_some() {
+    if is_calibrated(exp) {
         return Ok((exp.target_run_s, compute_share));
     }
     match task.kind {
@@ -209,7 +214,7 @@ pub fn estimate(exp: &Experiment, cores: usize) -> SweepEstimate {
     let seconds = sequential_run(exp).map(|seq| {
         // Calibration: trials from a sixteenth of the size up, then a check run: about two
         // runs of the target (plus the calibrating model's start-up).
-        let calibration = if exp.target_run_s > 0.0 && exp.task.size_knob().is_some() {
+        let calibration = if is_calibrated(exp) {
             2.0 * exp.target_run_s + startup_s(super::calibrate::calibration_model(exp), 1)
         } else {
             0.0

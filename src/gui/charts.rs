@@ -653,7 +653,8 @@ pub fn show(
         view.store(ui.ctx(), kind);
     }
     let log_x = view.log_x;
-    let log_y = (view.log_y && kind.supports_log_y()) || log_speedup_axis(kind, &view);
+    let speedup_axis = log_speedup_axis(kind, &view);
+    let log_y = (view.log_y && kind.supports_log_y()) || speedup_axis;
     let tx = move |x: f64| if log_x { x.max(0.5).log2() } else { x };
     let ty = move |y: f64| {
         if log_y { y.max(1e-12).log10() } else { y }
@@ -974,7 +975,6 @@ pub fn show(
     if log_y {
         // A log speedup axis reads in powers of two (1×, 2×, 4×), as the exports do; a log
         // time axis in decades.
-        let speedup_axis = log_speedup_axis(kind, &view);
         plot = plot.y_grid_spacer(move |input| {
             let span = (input.bounds.1 - input.bounds.0).abs().max(1e-9);
             let (lo, hi) = (10f64.powf(input.bounds.0), 10f64.powf(input.bounds.1));

@@ -293,34 +293,36 @@ impl FileJobs {
             .spawn(move || {
                 let started = Instant::now();
                 let mut dialog = rfd::FileDialog::new().set_title(action.title());
-                let proposed_name = proposed_for_dialog
+                let file_name = proposed_for_dialog
                     .as_deref()
                     .and_then(Path::file_name)
-                    .map(|n| n.to_string_lossy().into_owned());
+                    .map_or_else(
+                        || action.default_name().to_string(),
+                        |n| n.to_string_lossy().into_owned(),
+                    );
                 if let Some(dir) = proposed_for_dialog.as_deref().and_then(Path::parent) {
                     dialog = dialog.set_directory(dir);
                 }
-                let name = |default: &str| proposed_name.clone().unwrap_or_else(|| default.into());
                 let picked = match action {
                     FileAction::SavePreset => dialog
                         .add_filter("JSON", &["json"])
-                        .set_file_name(name("experiment.json"))
+                        .set_file_name(&file_name)
                         .save_file(),
                     FileAction::ExportChart => dialog
                         .add_filter("SVG (a PNG is written next to it)", &["svg", "png"])
-                        .set_file_name(name("chart.svg"))
+                        .set_file_name(&file_name)
                         .save_file(),
                     FileAction::ExportReport => dialog
                         .add_filter("Markdown", &["md"])
-                        .set_file_name(name("report.md"))
+                        .set_file_name(&file_name)
                         .save_file(),
                     FileAction::SaveResults => dialog
                         .add_filter("JSON", &["json"])
-                        .set_file_name(name("results.json"))
+                        .set_file_name(&file_name)
                         .save_file(),
                     FileAction::ExportCsv => dialog
                         .add_filter("CSV", &["csv"])
-                        .set_file_name(name("table.csv"))
+                        .set_file_name(&file_name)
                         .save_file(),
                     FileAction::OpenPreset | FileAction::OpenResults | FileAction::OpenCompare => {
                         dialog.add_filter("JSON", &["json"]).pick_file()

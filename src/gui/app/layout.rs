@@ -296,7 +296,7 @@ impl WorkbenchApp {
         });
         ui.separator();
         let estimate =
-            crate::engine::estimate::estimate(&self.experiment, crate::preset::available_cores());
+            crate::engine::estimate::estimate(&self.experiment, self.machine.logical_cores);
         let controls = run_control::show(ui, self.run.as_ref(), &estimate);
         self.run_focus.run = Some(controls.run_id);
         self.run_focus.cancel = Some(controls.cancel_id);
