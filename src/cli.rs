@@ -1358,20 +1358,7 @@ pub fn run(args: &RunArgs) -> Result<ExitCode> {
                 timed_per_cell: timed,
             } => {
                 cells_total = plan.len();
-                let mut more = String::new();
-                if exp.min_time_s > 0.0 {
-                    more.push_str(&format!(
-                        ", more where the timed runs add up to less than {} s",
-                        exp.min_time_s
-                    ));
-                }
-                if exp.precision > 0.0 {
-                    more.push_str(&format!(
-                        ", more until each median is known to ±{}% (then up to {} s of runs a cell)",
-                        exp.precision * 100.0,
-                        exp.precision_budget_s
-                    ));
-                }
+                let more = crate::export::more_runs_rule(&exp);
                 // How long it will take, where the preset says (see engine::estimate).
                 let cores = crate::preset::available_cores();
                 let about = match crate::engine::estimate::estimate(&exp, cores).seconds {

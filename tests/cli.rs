@@ -786,7 +786,12 @@ fn precision_is_overridden_on_the_command_line() {
     assert!(stderr.contains("(0 warm-up + 2 timed each)"), "{stderr}");
     let (stderr, runs) = run(&["--precision", "5"]);
     assert!(runs >= 6, "{runs} runs: {stderr}");
-    assert!(stderr.contains("known to ±5%"), "{stderr}");
+    assert!(
+        stderr.contains(
+            ", more until the median's 95% CI is within ±5.0% or the cell's timed runs have taken"
+        ),
+        "{stderr}"
+    );
     let o = corelab(&["run", preset.to_str().unwrap(), "--precision", "80"]);
     assert_eq!(o.status.code(), Some(2));
     assert!(

@@ -165,11 +165,12 @@ pub fn run_lessons(
     let ctx = Ctx {
         config: SweepConfig::new(worker.clone()),
     };
-    let lessons: [MeasureLesson; 6] = [
+    let lessons: [MeasureLesson; 7] = [
         gil_cpu_bound,
         processes_scale,
         io_scales_past_the_cores,
         lost_updates,
+        lost_updates_between_processes,
         contention_slows_down,
         cpython_gil,
     ];
@@ -421,10 +422,11 @@ fn io_scales_past_the_cores(ctx: &Ctx, cores: usize) -> Lesson {
 /// judge the load by.
 pub const LOCK_LESSON_RUN_S: f64 = 0.05;
 
-/// A contention experiment of `threads × w` (and its one-thread baseline) on `sync`, sized to
-/// [`LOCK_LESSON_RUN_S`].
-fn contention_experiment(sync: SyncMode, w: usize) -> Experiment {
-    let mut exp = experiment(TaskKind::Contention, &[ModelKind::Threads], &[w]);
+/// A contention experiment of `model × w` (and its one-worker baseline) on `sync`, sized to
+/// [`LOCK_LESSON_RUN_S`] (on the process pool when `model` is processes: see
+/// [`super::calibrate::calibration_model`]).
+fn contention_experiment(model: ModelKind, sync: SyncMode, w: usize) -> Experiment {
+    let mut exp = experiment(TaskKind::Contention, &[model], &[w]);
     exp.baseline = Baseline::SameModelOneWorker;
     exp.task.contention.sync = sync;
     exp.target_run_s = LOCK_LESSON_RUN_S;
@@ -434,20 +436,48 @@ fn contention_experiment(sync: SyncMode, w: usize) -> Experiment {
 
 fn lost_updates(ctx: &Ctx, cores: usize) -> Lesson {
     let w = cores.max(2);
-    let mut l = lesson(
+    let l = lesson(
         "an unsynchronised counter loses updates, a mutex does not",
         format!("none: > 0 lost in some run of threads × {w}; mutex: 0 lost in every run"),
     );
+    lost_updates_of(ctx, cores, ModelKind::Threads, l)
+}
+
+/// The reference article's second mistake, neglecting process synchronisation: worker
+/// processes that share a counter (an 8-byte file each one reads, then rewrites, as
+/// `counter.value += 1` on a `multiprocessing.Value` without its lock) lose updates; under
+/// the file lock (flock) they lose none.
+fn lost_updates_between_processes(ctx: &Ctx, cores: usize) -> Lesson {
+    let w = cores.max(2);
+    let l = lesson(
+        "processes sharing a counter without a lock lose updates, a file lock does not",
+        format!("none: > 0 lost in some run of processes × {w}; file lock: 0 lost in every run"),
+    );
+    lost_updates_of(ctx, cores, ModelKind::Processes, l)
+}
+
+/// Measures `model × w` racing on an unsynchronised counter, then on a locked one: the
+/// lesson passes when the first lost an update in some run and the second lost none.
+fn lost_updates_of(ctx: &Ctx, cores: usize, model: ModelKind, mut l: Lesson) -> Lesson {
+    let w = cores.max(2);
+    let racers = match model {
+        ModelKind::Processes => "processes",
+        _ => "threads",
+    };
+    let locked = match model {
+        ModelKind::Processes => "file lock",
+        _ => "mutex",
+    };
     let run = |sync: SyncMode| {
-        let mut exp = contention_experiment(sync, w);
+        let mut exp = contention_experiment(model, sync, w);
         exp.warmups = 0;
         ctx.sweep(&exp)
     };
     match run(SyncMode::None).and_then(|n| run(SyncMode::Mutex).map(|m| (n, m))) {
         Ok((n, m)) => {
-            let none = LostUpdates::of(&n, w);
-            let mutex = LostUpdates::of(&m, w);
-            l.figure = format!("none: {}; mutex: {}", none.figure(), mutex.figure());
+            let none = LostUpdates::of(&n, model, w);
+            let mutex = LostUpdates::of(&m, model, w);
+            l.figure = format!("none: {}; {locked}: {}", none.figure(), mutex.figure());
             l.busy = n
                 .machine
                 .busy_warning()
@@ -461,12 +491,12 @@ fn lost_updates(ctx: &Ctx, cores: usize) -> Lesson {
             } else if cores < 2 {
                 // Not a failure of the lesson: on one core two threads interleave only where
                 // the scheduler preempts one between its read and its write.
-                Verdict::Skipped(
-                    "one core: the threads lose updates only when the scheduler preempts one mid-update, which these runs did not catch".into(),
-                )
+                Verdict::Skipped(format!(
+                    "one core: the {racers} lose updates only when the scheduler preempts one mid-update, which these runs did not catch"
+                ))
             } else if none.cores_busy < thresholds::RACE_OVERLAP_MIN_CORES {
                 Verdict::Inconclusive(format!(
-                    "the racing threads hardly ran at once ({:.2} cores busy on average, under {:.1}): another program had the other core",
+                    "the racing {racers} hardly ran at once ({:.2} cores busy on average, under {:.1}): another program had the other core",
                     none.cores_busy,
                     thresholds::RACE_OVERLAP_MIN_CORES
                 ))
@@ -479,7 +509,7 @@ fn lost_updates(ctx: &Ctx, cores: usize) -> Lesson {
     l
 }
 
-/// The lost updates of the `threads × w` cell of a contention sweep.
+/// The lost updates of the `model × w` cell of a contention sweep.
 struct LostUpdates {
     /// The most lost in one run.
     most: u64,
@@ -496,8 +526,8 @@ struct LostUpdates {
 }
 
 impl LostUpdates {
-    fn of(r: &ResultsFile, w: usize) -> LostUpdates {
-        let cell = r.cell(ModelKind::Threads, w);
+    fn of(r: &ResultsFile, model: ModelKind, w: usize) -> LostUpdates {
+        let cell = r.cell(model, w);
         let lost: Vec<u64> = cell
             .map(|c| c.samples.iter().filter_map(|s| s.lost_updates).collect())
             .unwrap_or_default();
@@ -548,7 +578,7 @@ fn contention_slows_down(ctx: &Ctx, cores: usize) -> Lesson {
         );
         return l;
     }
-    let exp = contention_experiment(SyncMode::Mutex, w);
+    let exp = contention_experiment(ModelKind::Threads, SyncMode::Mutex, w);
     judge(l, ctx.sweep(&exp), |r| {
         let s = speedup(r, ModelKind::Threads, w);
         let work = r
@@ -718,8 +748,8 @@ mod tests {
     type Plan = dyn Fn(SyncMode, usize) -> (Two, Load) + Send + Sync;
     type Sweeps = Arc<Mutex<HashMap<SyncMode, usize>>>;
 
-    /// A simulated 2-core machine for the lock lessons, on which one thread makes an increment
-    /// in 5 ns. Attempt `n` (from 1) of the sweeps on `sync` (counted by their calibrations,
+    /// A simulated 2-core machine for the lock lessons, on which one worker (thread or
+    /// process) makes an increment in 5 ns. Attempt `n` (from 1) of the sweeps on `sync` (counted by their calibrations,
     /// which start each sweep) runs `threads × 2` and loads the machine as `plan(sync, n)`
     /// says. Returns the context and how many sweeps ran on each sync mode.
     fn lock_machine(
@@ -733,12 +763,26 @@ mod tests {
         let current = Arc::new(Mutex::new(SyncMode::None));
         let (count, now, run_plan) = (sweeps.clone(), current.clone(), plan.clone());
         let attempt = move |count: &HashMap<SyncMode, usize>, sync| count.get(&sync).copied();
+        // Executors of `processes × 1` started so far: a sweep of processes calibrates on one
+        // (the first of the sweep's two), then measures its one-process baseline on another.
+        let process_pools_of_one = Mutex::new(0_usize);
         let mock = MockExecutors::sized(move |model, workers, run, task| {
             let sync = task.contention.sync;
             let increments = task.contention.increments;
             let one = increments as f64 * 5e-9;
             let mut count = count.lock().unwrap();
-            if model == ModelKind::Sequential {
+            let calibrating = match (model, workers) {
+                (ModelKind::Sequential, _) => true,
+                (ModelKind::Processes, 1) => {
+                    let mut started = process_pools_of_one.lock().unwrap();
+                    if run == 0 {
+                        *started += 1;
+                    }
+                    *started % 2 == 1
+                }
+                _ => false,
+            };
+            if calibrating {
                 // A calibration trial: the first starts a sweep.
                 if run == 0 {
                     *count.entry(sync).or_default() += 1;
@@ -1009,5 +1053,78 @@ mod tests {
         assert_eq!(l.verdict, Verdict::Fail);
         assert!(l.busy.is_some());
         assert_eq!(sweeps.lock().unwrap()[&SyncMode::Mutex], 1);
+    }
+
+    #[test]
+    fn processes_that_share_a_counter_without_a_lock_lose_updates_and_a_file_lock_none() {
+        let racing = Two {
+            speedup: 0.5,
+            work: 2.0,
+            lost: 3_000_000,
+            base_cores: 1.0,
+        };
+        let (ctx, sweeps) = lock_machine(move |sync, _| match sync {
+            SyncMode::None => (racing, Load::Quiet),
+            _ => (CONTENDED, Load::Quiet),
+        });
+        let (l, line) = measure(&ctx, lost_updates_between_processes);
+        assert_eq!(l.verdict, Verdict::Pass, "{line}");
+        // One sweep each: a calibration and two cells, counted once.
+        assert_eq!(sweeps.lock().unwrap()[&SyncMode::None], 1);
+        assert_eq!(sweeps.lock().unwrap()[&SyncMode::Mutex], 1);
+        assert!(
+            line.starts_with(
+                "PASS  processes sharing a counter without a lock lose updates, a file lock does not: "
+            ),
+            "{line}"
+        );
+        assert_eq!(
+            l.figure,
+            "none: lost in 3 of 3 runs, median 15 %, up to 15 % (3000000); file lock: 0 lost in 3 runs"
+        );
+        assert!(
+            l.expected
+                .contains("processes × 2; file lock: 0 lost in every run"),
+            "{}",
+            l.expected
+        );
+        // Processes that took turns show nothing: measured again, then SKIP, naming processes.
+        let (ctx, sweeps) = lock_machine(move |sync, _| match sync {
+            SyncMode::None => (TURNS, Load::Quiet),
+            _ => (CONTENDED, Load::Quiet),
+        });
+        let (l, line) = measure(&ctx, lost_updates_between_processes);
+        assert_eq!(sweeps.lock().unwrap()[&SyncMode::None], MAX_ATTEMPTS);
+        let Verdict::Inconclusive(why) = &l.verdict else {
+            panic!("{line}")
+        };
+        assert!(
+            why.starts_with("the racing processes hardly ran at once (1.00 cores busy"),
+            "{why}"
+        );
+        // A file lock that loses an update is a defect: FAIL at once, however busy.
+        let (ctx, sweeps) = lock_machine(move |_, _| (racing, Load::Busy));
+        let (l, _) = measure(&ctx, lost_updates_between_processes);
+        assert_eq!(l.verdict, Verdict::Fail);
+        assert!(l.defect);
+        assert_eq!(sweeps.lock().unwrap()[&SyncMode::Mutex], 1);
+    }
+
+    #[test]
+    fn the_lessons_measure_processes_on_a_shared_counter_of_their_own() {
+        // The processes' lesson sweeps the process pool, the threads' lesson threads: each
+        // sized (calibrated) on the executor it measures.
+        let threads = contention_experiment(ModelKind::Threads, SyncMode::None, 2);
+        let processes = contention_experiment(ModelKind::Processes, SyncMode::None, 2);
+        assert_eq!(threads.models, vec![ModelKind::Threads]);
+        assert_eq!(processes.models, vec![ModelKind::Processes]);
+        assert_eq!(
+            crate::engine::calibrate::calibration_model(&processes),
+            ModelKind::Processes
+        );
+        assert_eq!(
+            crate::engine::calibrate::calibration_model(&threads),
+            ModelKind::Sequential
+        );
     }
 }

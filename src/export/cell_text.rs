@@ -175,6 +175,28 @@ pub fn precision_text(p: f64) -> String {
     }
 }
 
+/// What adds timed runs to a cell past its repetitions, in the words `corelab run`'s first
+/// line and the report's Repetitions row share: `, more while the timed runs add up to less
+/// than 0.5 s, more until the median's 95% CI is within ±2.0% or the cell's timed runs have
+/// taken 1.5 s`. Empty when the repetitions alone decide.
+pub fn more_runs_rule(exp: &crate::preset::Experiment) -> String {
+    let mut rule = String::new();
+    if exp.min_time_s > 0.0 {
+        rule.push_str(&format!(
+            ", more while the timed runs add up to less than {} s",
+            exp.min_time_s
+        ));
+    }
+    if exp.precision > 0.0 {
+        rule.push_str(&format!(
+            ", more until the median's 95% CI is within {} or the cell's timed runs have taken {} s",
+            precision_text(exp.precision),
+            exp.precision_budget_s
+        ));
+    }
+    rule
+}
+
 /// Most outlying runs named in a cell's note; beyond that, the count and the furthest.
 const OUTLIERS_NAMED: usize = 3;
 

@@ -502,23 +502,18 @@ fn load_during_runs(m: &crate::results::MachineInfo) -> String {
 fn repetitions_rule(r: &ResultsFile) -> String {
     let e = &r.experiment;
     let cap = crate::preset::limits::MAX_REPETITIONS.max(e.repetitions);
-    let mut rule = format!("at least {} timed", e.repetitions);
-    if e.min_time_s > 0.0 {
-        rule.push_str(&format!(
-            ", more while they add up to less than {} s",
-            e.min_time_s
-        ));
-    }
-    if e.precision > 0.0 {
-        rule.push_str(&format!(
-            "; the precision target makes it at least {} (the fewest with a 95% interval), then more until the median's 95% CI is within {} or the timed runs have taken {} s",
-            crate::stats::MIN_SAMPLES_FOR_95.max(e.repetitions as usize),
-            cell_text::precision_text(e.precision),
-            e.precision_budget_s
-        ));
-    }
-    if e.min_time_s > 0.0 || e.precision > 0.0 {
-        rule.push_str(&format!(" (at most {cap})"));
+    let mut rule = format!(
+        "at least {} timed{}",
+        e.repetitions,
+        cell_text::more_runs_rule(e)
+    );
+    match (e.precision > 0.0, e.min_time_s > 0.0) {
+        (true, _) => rule.push_str(&format!(
+            " (at least {}, the fewest with a 95% interval; at most {cap})",
+            crate::stats::MIN_SAMPLES_FOR_95.max(e.repetitions as usize)
+        )),
+        (false, true) => rule.push_str(&format!(" (at most {cap})")),
+        (false, false) => {}
     }
     rule.push_str(&format!("; {} warm-up per cell", e.warmups));
     let runs: Vec<usize> = r
@@ -810,7 +805,7 @@ mod tests {
         let rule = repetitions_rule(&r);
         assert_eq!(
             rule,
-            "at least 5 timed, more while they add up to less than 0.5 s (at most 1000); 1 warm-up per cell. Every cell measured got 2 runs"
+            "at least 5 timed, more while the timed runs add up to less than 0.5 s (at most 1000); 1 warm-up per cell. Every cell measured got 2 runs"
         );
         r.experiment.precision = 0.02;
         r.experiment.precision_budget_s = 1.5;
@@ -818,7 +813,7 @@ mod tests {
         r.cells[2].samples = vec![Sample::default(); 9];
         let rule = repetitions_rule(&r);
         assert!(
-            rule.contains("the precision target makes it at least 6 (the fewest with a 95% interval), then more until the median's 95% CI is within ±2.0% or the timed runs have taken 1.5 s"),
+            rule.contains(", more until the median's 95% CI is within ±2.0% or the cell's timed runs have taken 1.5 s (at least 6, the fewest with a 95% interval; at most 1000); 1 warm-up per cell"),
             "{rule}"
         );
         assert!(rule.ends_with("The cells got 2 to 9 runs"), "{rule}");

@@ -32,6 +32,7 @@ const BUILTIN: &[BuiltinPreset] = &[
     builtin!("gil-cpu-bound"),
     builtin!("gil-io-bound"),
     builtin!("lost-updates"),
+    builtin!("lost-updates-processes"),
     builtin!("lock-contention"),
     builtin!("lock-contention-processes"),
     builtin!("memory-bandwidth"),
