@@ -1319,6 +1319,11 @@ pub fn run(args: &RunArgs) -> Result<ExitCode> {
     for warning in crate::engine::resources::warnings(&exp) {
         errln!("Warning: {warning}");
     }
+    // Before the calibration, which a long sweep's time per run also makes long.
+    let estimate = crate::engine::estimate::estimate(&exp, crate::preset::available_cores());
+    if let Some(long) = estimate.long_sweep_warning() {
+        errln!("Warning: {long}");
+    }
     let worker = WorkerCommand::current_exe().map_err(anyhow::Error::msg)?;
     // An earlier --out is left alone until this run has results to replace it with.
     let target = args.out.as_deref().map(OutTarget::new).transpose()?;

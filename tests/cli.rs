@@ -1256,3 +1256,52 @@ fn a_runtime_directory_that_is_a_file_names_the_variable_to_correct() {
     );
     assert_eq!(std::fs::read_to_string(&out).unwrap(), "keep");
 }
+
+#[test]
+fn a_sweep_estimated_at_years_is_called_out_before_its_calibration() {
+    use std::io::{BufRead, BufReader};
+    let dir = tempfile::tempdir().unwrap();
+    let preset = dir.path().join("long.json");
+    std::fs::write(
+        &preset,
+        r#"{"version": 1, "name": "long", "task": {"kind": "cpu"}, "workers": [1, 2, 3, 4],
+            "models": ["sequential", "threads"], "repetitions": 1000, "warmups": 0,
+            "target_run_s": 500, "timeout_s": 3600}"#,
+    )
+    .unwrap();
+    let mut child = Command::new(corelab_exe())
+        .args(["run", preset.to_str().unwrap()])
+        .stdout(std::process::Stdio::null())
+        .stderr(std::process::Stdio::piped())
+        .spawn()
+        .unwrap();
+    let mut lines = Vec::new();
+    for line in BufReader::new(child.stderr.take().unwrap()).lines() {
+        let line = line.unwrap();
+        let warned = line.starts_with("Warning: this sweep is estimated at about ");
+        lines.push(line);
+        if warned {
+            break;
+        }
+    }
+    // Stopped before it calibrates 500 s runs.
+    let killed = Command::new("kill")
+        .args(["-TERM", &child.id().to_string()])
+        .status()
+        .unwrap();
+    assert!(killed.success());
+    let status = child.wait().unwrap();
+    let warning = lines.last().unwrap();
+    // 8 cells × 1 000 runs of 500 s: months.
+    assert!(
+        warning.contains(" days: ") || warning.contains(" years: "),
+        "{lines:?}"
+    );
+    assert!(warning.contains("Cancel (Ctrl-C) keeps the cells measured so far"));
+    assert!(
+        !lines.iter().any(|l| l.contains("calibrat")),
+        "the warning comes before the calibration: {lines:?}"
+    );
+    // Stopped like Ctrl-C: 128 + SIGTERM.
+    assert_eq!(status.code(), Some(143), "{lines:?}");
+}

@@ -58,13 +58,42 @@ impl SweepEstimate {
 }
 
 /// A duration rounded as an estimate deserves: whole seconds below a minute (at least 1 s),
-/// then minutes.
+/// then minutes, hours, days and years (a preset may ask for a sweep of years; "35567.0 h"
+/// hid it).
 pub fn about_duration(seconds: f64) -> String {
-    let s = seconds.max(1.0).round() as u64;
+    const HOUR: f64 = 3600.0;
+    const DAY: f64 = 24.0 * HOUR;
+    const YEAR: f64 = 365.25 * DAY;
+    let s = if seconds.is_finite() {
+        seconds.max(1.0)
+    } else {
+        f64::MAX
+    };
     match s {
-        0..=59 => format!("{s} s"),
-        60..=5399 => format!("{} min", (s + 30) / 60),
-        _ => format!("{:.1} h", s as f64 / 3600.0),
+        _ if s < 59.5 => format!("{} s", s.round()),
+        _ if s < 5400.0 => format!("{} min", (s / 60.0).round()),
+        _ if s < 2.0 * DAY => format!("{:.1} h", s / HOUR),
+        _ if s < 2.0 * YEAR => format!("{} days", (s / DAY).round()),
+        _ if s < 1000.0 * YEAR => format!("{} years", (s / YEAR).round()),
+        _ => "more than 1000 years".to_string(),
+    }
+}
+
+/// Sweeps estimated at more than this many seconds are called out before they start: a
+/// warning line from `corelab run`, the estimate beside Run drawn as a warning.
+pub const LONG_SWEEP_S: f64 = 600.0;
+
+impl SweepEstimate {
+    /// A warning for a sweep estimated at more than [`LONG_SWEEP_S`], naming what makes it
+    /// long; `None` for a shorter one or one whose length is unknown.
+    pub fn long_sweep_warning(&self) -> Option<String> {
+        let s = *self.seconds.as_ref().ok()?;
+        (s > LONG_SWEEP_S).then(|| {
+            format!(
+                "this sweep is estimated at about {}: the worker counts, models, repetitions, minimum time, precision budget and time per run (target_run_s) set its length; Cancel (Ctrl-C) keeps the cells measured so far",
+                about_duration(s)
+            )
+        })
     }
 }
 
@@ -428,10 +457,31 @@ mod tests {
         assert_eq!(about_duration(13.6), "14 s");
         assert_eq!(about_duration(95.0), "2 min");
         assert_eq!(about_duration(7200.0), "2.0 h");
+        assert_eq!(about_duration(59.6), "1 min");
+        assert_eq!(about_duration(3.0 * 86400.0), "3 days");
+        assert_eq!(about_duration(35567.0 * 3600.0), "4 years");
+        assert_eq!(about_duration(1e30), "more than 1000 years");
+        assert_eq!(about_duration(f64::INFINITY), "more than 1000 years");
+        assert_eq!(about_duration(f64::NAN), "more than 1000 years");
         let one = SweepEstimate {
             cells: 1,
             seconds: Ok(3.0),
         };
         assert_eq!(one.words(), "1 cell, about 3 s");
+        assert_eq!(one.long_sweep_warning(), None);
+        let long = SweepEstimate {
+            cells: 257,
+            seconds: Ok(35567.0 * 3600.0),
+        };
+        let warning = long.long_sweep_warning().unwrap();
+        assert!(
+            warning.starts_with("this sweep is estimated at about 4 years: "),
+            "{warning}"
+        );
+        let unknown = SweepEstimate {
+            cells: 3,
+            seconds: Err("a command's runs last as long as the program"),
+        };
+        assert_eq!(unknown.long_sweep_warning(), None);
     }
 }

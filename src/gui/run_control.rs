@@ -245,11 +245,16 @@ pub fn show(
         match run {
             Some(run) => progress(ui, run),
             None => {
-                let help = match estimate.seconds {
-                    Ok(_) => ESTIMATE_HELP.to_string(),
-                    Err(why) => format!("Unknown here: {why}.\n\n{ESTIMATE_HELP}"),
+                let help = match (estimate.seconds, estimate.long_sweep_warning()) {
+                    (Ok(_), Some(long)) => format!("Long: {long}.\n\n{ESTIMATE_HELP}"),
+                    (Ok(_), None) => ESTIMATE_HELP.to_string(),
+                    (Err(why), _) => format!("Unknown here: {why}.\n\n{ESTIMATE_HELP}"),
                 };
-                ui.weak(estimate.words()).on_hover_text(help);
+                match estimate.long_sweep_warning() {
+                    Some(_) => ui.colored_label(ui.visuals().warn_fg_color, estimate.words()),
+                    None => ui.weak(estimate.words()),
+                }
+                .on_hover_text(help);
             }
         }
     });
