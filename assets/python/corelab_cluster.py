@@ -160,6 +160,11 @@ class DaskRunner:
         except Exception:
             pass
         self.cluster = None
+        # The chosen workers of an existing cluster that its scheduler removed (they died or
+        # were stopped), as (address, keys of the tasks they were running); the futures of the
+        # run under way, cancelled when that happens (see `watch_workers`).
+        self.lost = []
+        self.running = []
         if scheduler:
             self.client = Client(scheduler, timeout="30s")
             infos = all_workers(self.client)
@@ -169,6 +174,7 @@ class DaskRunner:
                     % (scheduler, len(infos), workers)
                 )
             chosen = sorted(infos)[:workers]
+            self.watch_workers(chosen)
         else:
             # The scratch space (workers' spill and lock files, the scheduler's) goes in the
             # cell's private scratch directory (this file's, removed with it), not
@@ -220,19 +226,63 @@ class DaskRunner:
         # new address) Dask tries the task on the others and gives up naming it
         # (`lost_task_message`), rather than waiting for a worker that is gone.
         workers = None if self.cluster is not None else self.workers
+        if self.lost:
+            # Lost between runs: the next run would have fewer workers than the cell's N.
+            raise RuntimeError(lost_worker_message(task, [], self.lost, self.client))
         clock.start()
         futures = self.client.map(
             dask_unit, items, workers=workers, pure=False, allow_other_workers=False,
         )
+        self.running = futures
         try:
+            if self.lost:
+                # Lost before `running` was set, so the handler cancelled nothing.
+                raise RuntimeError("a chosen worker was lost")
             gathered = self.client.gather(futures)
         except Exception as exc:
-            died = lost_task_message(task, futures, exc)
+            died = lost_worker_message(task, futures, self.lost, self.client)
+            if died is None:
+                died = lost_task_message(task, futures, exc)
             if died is None:
                 raise
             raise RuntimeError(died) from None
+        finally:
+            self.running = []
+        if self.lost:
+            # Every result came back, but a worker went: the run was not on N workers.
+            raise RuntimeError(lost_worker_message(task, futures, self.lost, self.client))
         results = list(enumerate(gathered))
         return run_result(task, results, clock)
+
+    def watch_workers(self, chosen):
+        """Ends a run promptly when the existing cluster loses one of the `chosen` workers.
+
+        The tasks are restricted to those addresses; a worker that dies (a crash, a kill, its
+        memory limit; its nanny may start another, at a new address) leaves its tasks waiting
+        for a worker that will never come back (Dask's `no-worker` state), so the run would
+        wait until corelab's timeout. The scheduler announces every removal on its "all"
+        event topic (`remove-worker`, with the worker and the tasks it was running): this
+        driver records it and cancels the run's futures, whose gather then fails, and the run
+        fails naming the worker (`lost_worker_message`). The handler runs in the client's
+        event loop, where `cancel(..., asynchronous=True)` gives a coroutine the client awaits.
+        """
+        chosen = set(chosen)
+
+        def on_event(event):
+            msg = event[1] if isinstance(event, (tuple, list)) and len(event) > 1 else event
+            if not isinstance(msg, dict) or msg.get("action") != "remove-worker":
+                return None
+            if msg.get("worker") not in chosen:
+                return None
+            self.lost.append((msg["worker"], set(msg.get("processing-tasks") or ())))
+            if not self.running:
+                return None
+            return self.client.cancel(
+                self.running, asynchronous=True, reason="a chosen worker was lost",
+            )
+
+        if hasattr(self.client, "subscribe_topic"):
+            self.client.subscribe_topic("all", on_event)
 
     def close(self):
         try:
@@ -261,6 +311,46 @@ def lost_task_message(task, futures, exc):
         return "task %d: a Dask worker died (%s) while running %s(%r)" % (
             unit, how, task["function"].get("name"), items[unit][2])
     return "a Dask worker died (%s) while running task %d" % (how, unit)
+
+
+def lost_worker_message(task, futures, lost, client):
+    """Why a run on an existing cluster failed when the scheduler removed one of its chosen
+    workers (`lost`: (address, keys it was running) as `DaskRunner.watch_workers` records
+    them), naming the worker, the task it was running (as `lost_task_message` names it) and
+    what to do; `None` when no worker was lost."""
+    if not lost:
+        return None
+    address, keys = lost[0]
+    # The scheduler's view of the tasks the worker had: the one it was running, those queued
+    # on it, and one it finished just before it died whose report was not sent yet; with
+    # several, the message names them all as assigned to it.
+    units = sorted(i for i, f in enumerate(futures) if f.key in keys)
+    items = kernels.work_items(task)
+    function = task.get("kind") == "function" and all(
+        u < len(items) and len(items[u]) > 2 for u in units)
+    calls = ["%s(%r)" % (task["function"].get("name"), items[u][2]) for u in units] if function else []
+    prefix = running = ""
+    if len(units) == 1:
+        if function:
+            prefix = "task %d: " % units[0]
+            running = " while running %s" % calls[0]
+        else:
+            running = " while running task %d" % units[0]
+    elif units:
+        running = " with tasks %s assigned to it" % ", ".join(str(u) for u in units)
+        if function:
+            running += " (%s)" % ", ".join(calls)
+    others = ""
+    if len(lost) > 1:
+        others = " (and %s)" % ", ".join(a for a, _ in lost[1:])
+    return (
+        "%sthe Dask worker %s%s was lost%s: the scheduler %s removed it (it died or was "
+        "stopped: a crash, a kill, its memory limit). This cell's tasks are restricted to the "
+        "workers it started with, so it stops here instead of waiting for its timeout; see "
+        "that worker's log for why, and run the sweep again (a restarted worker comes back at "
+        "a new address, which the next cell uses)."
+        % (prefix, address, others, running, client.scheduler.address)
+    )
 
 
 TAG_WORK, TAG_STOP = 1, 2
