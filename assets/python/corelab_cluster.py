@@ -320,15 +320,16 @@ def lost_worker_message(task, futures, lost, client):
     what to do; `None` when no worker was lost."""
     if not lost:
         return None
-    address, keys = lost[0]
-    # The scheduler's view of the tasks the worker had: the one it was running, those queued
-    # on it, and one it finished just before it died whose report was not sent yet; with
-    # several, the message names them all as assigned to it.
+    keys = set().union(*(k for _, k in lost))
+    # The scheduler's view of the tasks the workers had: the one each was running, those
+    # queued on it, and one it finished just before it died whose report was not sent yet;
+    # with several, the message names them all as assigned.
     units = sorted(i for i, f in enumerate(futures) if f.key in keys)
     items = kernels.work_items(task)
     function = task.get("kind") == "function" and all(
         u < len(items) and len(items[u]) > 2 for u in units)
-    calls = ["%s(%r)" % (task["function"].get("name"), items[u][2]) for u in units] if function else []
+    name = task.get("function", {}).get("name") if function else None
+    calls = ["%s(%r)" % (name, items[u][2]) for u in units] if function else []
     prefix = running = ""
     if len(units) == 1:
         if function:
@@ -337,19 +338,22 @@ def lost_worker_message(task, futures, lost, client):
         else:
             running = " while running task %d" % units[0]
     elif units:
-        running = " with tasks %s assigned to it" % ", ".join(str(u) for u in units)
+        running = " with tasks %s assigned to %s" % (
+            ", ".join(str(u) for u in units), "it" if len(lost) == 1 else "them")
         if function:
             running += " (%s)" % ", ".join(calls)
-    others = ""
-    if len(lost) > 1:
-        others = " (and %s)" % ", ".join(a for a, _ in lost[1:])
+    if len(lost) == 1:
+        who = "the Dask worker %s was" % lost[0][0]
+        them, each, their = "it", "it", "that worker's log"
+    else:
+        who = "the Dask workers %s were" % ", ".join(a for a, _ in lost)
+        them, each, their = "them", "each", "those workers' logs"
     return (
-        "%sthe Dask worker %s%s was lost%s: the scheduler %s removed it (it died or was "
-        "stopped: a crash, a kill, its memory limit). This cell's tasks are restricted to the "
-        "workers it started with, so it stops here instead of waiting for its timeout; see "
-        "that worker's log for why, and run the sweep again (a restarted worker comes back at "
-        "a new address, which the next cell uses)."
-        % (prefix, address, others, running, client.scheduler.address)
+        "%s%s lost%s: the scheduler %s removed %s (%s died or was stopped: a crash, a kill, "
+        "its memory limit). This cell's tasks are restricted to the workers it started with, "
+        "so it stops here instead of waiting for its timeout; see %s for why, and run the "
+        "sweep again (a restarted worker comes back at a new address, which the next cell "
+        "uses)." % (prefix, who, running, client.scheduler.address, them, each, their)
     )
 
 
