@@ -260,29 +260,34 @@ class DaskRunner:
         The tasks are restricted to those addresses; a worker that dies (a crash, a kill, its
         memory limit; its nanny may start another, at a new address) leaves its tasks waiting
         for a worker that will never come back (Dask's `no-worker` state), so the run would
-        wait until corelab's timeout. The scheduler announces every removal on its "all"
-        event topic (`remove-worker`, with the worker and the tasks it was running): this
-        driver records it and cancels the run's futures, whose gather then fails, and the run
-        fails naming the worker (`lost_worker_message`). The handler runs in the client's
-        event loop, where `cancel(..., asynchronous=True)` gives a coroutine the client awaits.
+        wait until corelab's timeout. The scheduler announces every removal on the worker's
+        own event topic (its address; `remove-worker`, with the tasks it was running): this
+        driver subscribes to each chosen worker's topic (not to "all", whose `remove-client`
+        event for this very client, sent as it disconnects, would make the scheduler log a
+        closed-comm error), records a removal and cancels the run's futures, whose gather then
+        fails, and the run fails naming the worker (`lost_worker_message`). The handler runs
+        in the client's event loop, where `cancel(..., asynchronous=True)` gives a coroutine
+        the client awaits.
         """
-        chosen = set(chosen)
+        if not hasattr(self.client, "subscribe_topic"):
+            return
 
-        def on_event(event):
-            msg = event[1] if isinstance(event, (tuple, list)) and len(event) > 1 else event
-            if not isinstance(msg, dict) or msg.get("action") != "remove-worker":
-                return None
-            if msg.get("worker") not in chosen:
-                return None
-            self.lost.append((msg["worker"], set(msg.get("processing-tasks") or ())))
-            if not self.running:
-                return None
-            return self.client.cancel(
-                self.running, asynchronous=True, reason="a chosen worker was lost",
-            )
+        def watcher(address):
+            def on_event(event):
+                msg = event[1] if isinstance(event, (tuple, list)) and len(event) > 1 else event
+                if not isinstance(msg, dict) or msg.get("action") != "remove-worker":
+                    return None
+                self.lost.append((address, set(msg.get("processing-tasks") or ())))
+                if not self.running:
+                    return None
+                return self.client.cancel(
+                    self.running, asynchronous=True, reason="a chosen worker was lost",
+                )
 
-        if hasattr(self.client, "subscribe_topic"):
-            self.client.subscribe_topic("all", on_event)
+            return on_event
+
+        for address in chosen:
+            self.client.subscribe_topic(address, watcher(address))
 
     def close(self):
         try:
