@@ -733,6 +733,9 @@ fn a_dask_worker_or_mpi_rank_that_dies_fails_the_cell_naming_its_task() {
         }
     }
     assert!(started.elapsed().as_secs() < 300, "not a timeout");
+    // The embedded cluster's scheduler, nannies and workers, mpiexec and its ranks: all gone.
+    let left = leftovers(None);
+    assert!(left.is_empty(), "still running: {left:?}");
 }
 
 /// Waits up to 10 s for every process this test started, other than `keep` (and its own
@@ -857,6 +860,35 @@ fn an_mpi_rank_killed_by_a_signal_is_named_with_its_signal() {
         "{err}"
     );
     assert!(started.elapsed().as_secs() < 60, "not a timeout");
+    let left = leftovers(None);
+    assert!(left.is_empty(), "still running: {left:?}");
+}
+
+/// A cell that times out (a function that would sleep for two minutes, against a 2 s limit)
+/// leaves no driver, embedded Dask scheduler or worker, mpiexec or rank behind: the driver's
+/// process group is killed with everything it started.
+#[test]
+fn a_cluster_cell_that_times_out_leaves_no_process_behind() {
+    let python = require_cluster!("a_cluster_cell_that_times_out_leaves_no_process_behind");
+    let _g = exclusive();
+    let dir = tempfile::tempdir().unwrap();
+    let module = dir.path().join("work.py");
+    std::fs::write(
+        &module,
+        "import time\n\ndef hangs(n):\n    time.sleep(120)\n    return n\n",
+    )
+    .unwrap();
+    let mut exp = function_on_clusters(&python, &module, "hangs");
+    exp.models = vec![ModelKind::PyDask, ModelKind::PyMpi];
+    exp.workers = vec![1];
+    exp.timeout_s = 2.0;
+    let r = sweep(&exp);
+    for model in [ModelKind::PyDask, ModelKind::PyMpi] {
+        let c = r.cell(model, 1).unwrap();
+        assert_eq!(c.status, CellStatus::Failed, "{model}");
+        let err = c.error.as_deref().unwrap();
+        assert!(err.contains("2 s timeout"), "{model}: {err}");
+    }
     let left = leftovers(None);
     assert!(left.is_empty(), "still running: {left:?}");
 }
