@@ -26,7 +26,9 @@ subtracts it. "untimed_minor_faults" is the same for its minor page faults.
 
 Dask: without a scheduler address an embedded LocalCluster of N single-threaded worker
 processes is started (outside the timed region) and kept for the cell's runs. With an address,
-corelab connects to that cluster and restricts client.map to N of its workers.
+corelab connects to that cluster and restricts client.map to N of its workers; one of them that
+the scheduler removes (it died or was stopped) fails the run at once, naming it
+(`DaskRunner.watch_workers`), where Dask would wait for it until corelab's timeout.
 
 MPI: rank 0 talks to corelab on stdin/stdout (mpiexec forwards both for rank 0) and hands units
 to ranks 1..N one at a time over comm.send/recv (a unit goes to whichever rank finishes first).
@@ -280,9 +282,7 @@ class DaskRunner:
                 self.lost.append((address, set(msg.get("processing-tasks") or ())))
                 if not self.running:
                     return None
-                return self.client.cancel(
-                    self.running, asynchronous=True, reason="a chosen worker was lost",
-                )
+                return self.client.cancel(self.running, asynchronous=True)
 
             return on_event
 
