@@ -219,6 +219,8 @@ fn the_cluster_driver_reports_its_cpu_time_outside_the_timed_region() {
 struct ExternalDask {
     child: Child,
     address: String,
+    /// The workers' addresses, sorted (the order corelab takes the first N of).
+    workers: Vec<String>,
 }
 
 impl ExternalDask {
@@ -227,6 +229,7 @@ impl ExternalDask {
             from dask.distributed import LocalCluster\n\
             c = LocalCluster(n_workers=3, threads_per_worker=1, host='127.0.0.1', dashboard_address='127.0.0.1:0')\n\
             print(c.scheduler_address, flush=True)\n\
+            print(' '.join(sorted(w.worker_address for w in c.workers.values())), flush=True)\n\
             sys.stdin.read()\n\
             c.close()\n";
         let mut child = Command::new(python)
@@ -236,13 +239,14 @@ impl ExternalDask {
             .stderr(Stdio::null())
             .spawn()
             .unwrap();
-        let mut line = String::new();
-        BufReader::new(child.stdout.take().unwrap())
-            .read_line(&mut line)
-            .unwrap();
+        let mut out = BufReader::new(child.stdout.take().unwrap());
+        let (mut line, mut workers) = (String::new(), String::new());
+        out.read_line(&mut line).unwrap();
+        out.read_line(&mut workers).unwrap();
         ExternalDask {
             child,
             address: line.trim().to_string(),
+            workers: workers.split_whitespace().map(str::to_string).collect(),
         }
     }
 }
@@ -729,4 +733,162 @@ fn a_dask_worker_or_mpi_rank_that_dies_fails_the_cell_naming_its_task() {
         }
     }
     assert!(started.elapsed().as_secs() < 300, "not a timeout");
+    // The embedded cluster's scheduler, nannies and workers, mpiexec and its ranks: all gone.
+    let left = leftovers(None);
+    assert!(left.is_empty(), "still running: {left:?}");
+}
+
+/// Waits up to 10 s for every process this test started, other than `keep` (and its own
+/// children), to be gone: no driver, scheduler, worker, launcher or rank outlives a failed
+/// cell. Returns what is still there.
+fn leftovers(keep: Option<u32>) -> Vec<u32> {
+    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(10);
+    loop {
+        let parent_of: std::collections::HashMap<u32, u32> = live_processes().into_iter().collect();
+        let below_keep = |pid: u32| {
+            let mut p = pid;
+            for _ in 0..64 {
+                if Some(p) == keep {
+                    return true;
+                }
+                match parent_of.get(&p) {
+                    Some(&pp) if pp > 1 => p = pp,
+                    _ => return false,
+                }
+            }
+            false
+        };
+        let left: Vec<u32> = live_descendants()
+            .into_iter()
+            .filter(|&pid| !below_keep(pid))
+            .collect();
+        if left.is_empty() || std::time::Instant::now() > deadline {
+            return left;
+        }
+        std::thread::sleep(std::time::Duration::from_millis(50));
+    }
+}
+
+/// On an existing Dask cluster a chosen worker that dies mid-run (here a task that ends its
+/// own worker, on one known worker) fails the cell at once, naming the worker's address, that
+/// the scheduler removed it, and what to do; the cell that did not use that worker keeps its
+/// result, and the driver is gone after. Before, the tasks waited for the dead worker (Dask's
+/// `no-worker` state) until the cell's timeout.
+#[test]
+fn a_lost_worker_of_an_existing_dask_cluster_fails_the_cell_at_once_naming_it() {
+    let python = require_cluster!(
+        "a_lost_worker_of_an_existing_dask_cluster_fails_the_cell_at_once_naming_it"
+    );
+    let _g = exclusive();
+    let external = ExternalDask::start(&python);
+    assert_eq!(external.workers.len(), 3, "{:?}", external.workers);
+    // The 1-worker cell uses workers[0] only; the 2-worker cell uses workers[0] and [1], and
+    // each idle worker gets one of the first tasks: every task on workers[1] ends it.
+    let victim = &external.workers[1];
+    let dir = tempfile::tempdir().unwrap();
+    let module = dir.path().join("work.py");
+    std::fs::write(
+        &module,
+        format!(
+            "import os\nfrom distributed import get_worker\n\ndef die_on_one(n):\n    if get_worker().address == {victim:?}:\n        os._exit(7)\n    return n\n"
+        ),
+    )
+    .unwrap();
+    let mut exp = function_on_clusters(&python, &module, "die_on_one");
+    exp.models = vec![ModelKind::PyDask];
+    exp.workers = vec![1, 2];
+    exp.timeout_s = 600.0;
+    exp.python.dask_scheduler = external.address.clone();
+    let started = std::time::Instant::now();
+    let r = sweep(&exp);
+    let elapsed = started.elapsed();
+
+    let one = r.cell(ModelKind::PyDask, 1).unwrap();
+    assert_eq!(one.status, CellStatus::Ok, "{:?}", one.error);
+    assert_eq!(one.samples.len(), 1, "the earlier cell keeps its run");
+    let two = r.cell(ModelKind::PyDask, 2).unwrap();
+    assert_eq!(two.status, CellStatus::Failed);
+    let err = two.error.as_deref().unwrap();
+    assert!(
+        err.contains(&format!("the Dask worker {victim} was lost")),
+        "{err}"
+    );
+    assert!(err.contains("die_on_one("), "names its task: {err}");
+    assert!(
+        err.contains(&format!("the scheduler {} removed it", external.address)),
+        "{err}"
+    );
+    assert!(err.contains("see that worker's log"), "{err}");
+    assert!(!err.contains("RuntimeError"), "{err}");
+    // Prompt: far below the 600 s timeout (the cluster start-ups take a few seconds).
+    assert!(elapsed.as_secs() < 60, "took {elapsed:?}");
+    let left = leftovers(Some(external.child.id()));
+    assert!(left.is_empty(), "still running: {left:?}");
+}
+
+/// An MPI rank killed by a signal (here a task that SIGKILLs its own rank) fails the cell
+/// naming the rank and the signal, as corelab names the signal that kills its own worker
+/// processes; mpiexec and every rank are gone after. Before, the error only quoted Open MPI's
+/// output.
+#[test]
+fn an_mpi_rank_killed_by_a_signal_is_named_with_its_signal() {
+    let python = require_cluster!("an_mpi_rank_killed_by_a_signal_is_named_with_its_signal");
+    let _g = exclusive();
+    let dir = tempfile::tempdir().unwrap();
+    let module = dir.path().join("work.py");
+    std::fs::write(
+        &module,
+        "import os, signal\n\ndef killed(n):\n    if n == 3:\n        os.kill(os.getpid(), signal.SIGKILL)\n    return n\n",
+    )
+    .unwrap();
+    let mut exp = function_on_clusters(&python, &module, "killed");
+    exp.models = vec![ModelKind::PyMpi];
+    exp.timeout_s = 600.0;
+    let started = std::time::Instant::now();
+    let r = sweep(&exp);
+    let c = r.cell(ModelKind::PyMpi, 2).unwrap();
+    assert_eq!(c.status, CellStatus::Failed);
+    let err = c.error.as_deref().unwrap();
+    assert!(
+        ["MPI rank 1 was killed", "MPI rank 2 was killed"]
+            .iter()
+            .any(|s| err.starts_with(s)),
+        "{err}"
+    );
+    assert!(
+        err.contains("was killed by signal 9 (SIGKILL) while computing"),
+        "{err}"
+    );
+    assert!(started.elapsed().as_secs() < 60, "not a timeout");
+    let left = leftovers(None);
+    assert!(left.is_empty(), "still running: {left:?}");
+}
+
+/// A cell that times out (a function that would sleep for two minutes, against a 2 s limit)
+/// leaves no driver, embedded Dask scheduler or worker, mpiexec or rank behind: the driver's
+/// process group is killed with everything it started.
+#[test]
+fn a_cluster_cell_that_times_out_leaves_no_process_behind() {
+    let python = require_cluster!("a_cluster_cell_that_times_out_leaves_no_process_behind");
+    let _g = exclusive();
+    let dir = tempfile::tempdir().unwrap();
+    let module = dir.path().join("work.py");
+    std::fs::write(
+        &module,
+        "import time\n\ndef hangs(n):\n    time.sleep(120)\n    return n\n",
+    )
+    .unwrap();
+    let mut exp = function_on_clusters(&python, &module, "hangs");
+    exp.models = vec![ModelKind::PyDask, ModelKind::PyMpi];
+    exp.workers = vec![1];
+    exp.timeout_s = 2.0;
+    let r = sweep(&exp);
+    for model in [ModelKind::PyDask, ModelKind::PyMpi] {
+        let c = r.cell(model, 1).unwrap();
+        assert_eq!(c.status, CellStatus::Failed, "{model}");
+        let err = c.error.as_deref().unwrap();
+        assert!(err.contains("2 s timeout"), "{model}: {err}");
+    }
+    let left = leftovers(None);
+    assert!(left.is_empty(), "still running: {left:?}");
 }

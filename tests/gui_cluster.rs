@@ -96,3 +96,58 @@ fn the_cluster_a_preset_names_is_shown_before_it_runs() {
     h.run();
     assert!(h.query_by_label_contains("will connect to").is_none());
 }
+
+/// A cluster fault's message reaches the workbench's status as the CLI prints it: an MPI rank
+/// killed by a signal (a task that SIGKILLs its own rank) is shown as an error naming the rank
+/// and the signal, and the run ends (not at its timeout).
+#[test]
+fn a_killed_mpi_rank_is_named_in_the_workbench_status() {
+    let Some(python) = std::env::var("CORELAB_CLUSTER_PYTHON")
+        .ok()
+        .filter(|p| !p.trim().is_empty())
+    else {
+        eprintln!(
+            "skipped: a_killed_mpi_rank_is_named_in_the_workbench_status: CORELAB_CLUSTER_PYTHON is not set"
+        );
+        return;
+    };
+    let dir = tempfile::tempdir().unwrap();
+    let module = dir.path().join("work.py");
+    std::fs::write(
+        &module,
+        "import os, signal\n\ndef killed(n):\n    if n == 2:\n        os.kill(os.getpid(), signal.SIGKILL)\n    return n\n",
+    )
+    .unwrap();
+    let mut a = with_interpreter(dir.path(), &python);
+    let exp = corelab::preset::Experiment::from_json(&format!(
+        r#"{{"version": 1, "name": "killed rank",
+            "task": {{"kind": "function", "function": {{"file": {file:?}, "name": "killed", "args": [1, 2, 3]}}}},
+            "workers": [1], "models": ["py-mpi"], "baseline": "same-model-one-worker",
+            "repetitions": 1, "warmups": 0, "timeout_s": 600, "python": {{"interpreter": {python:?}}}}}"#,
+        file = module.to_str().unwrap(),
+    ))
+    .unwrap();
+    a.set_experiment(exp);
+    let mut h = harness(a);
+    step_until(&mut h, "the interpreter check", |a| {
+        a.python_probe().is_some()
+    });
+    let ctx = h.ctx.clone();
+    assert!(h.state_mut().start_run(&ctx));
+    let started = std::time::Instant::now();
+    step_until(&mut h, "the run to end", |a| !a.is_running());
+    assert!(started.elapsed().as_secs() < 60, "not a timeout");
+    let error = h
+        .state()
+        .messages()
+        .iter()
+        .find(|m| m.is_error)
+        .expect("an error is shown")
+        .text
+        .clone();
+    assert!(
+        error.starts_with("py-mpi × 1 failed: MPI rank 1 was killed by signal 9 (SIGKILL)"),
+        "{error}"
+    );
+    assert!(h.query_by_label(&error).is_some(), "shown: {error}");
+}

@@ -26,7 +26,9 @@ subtracts it. "untimed_minor_faults" is the same for its minor page faults.
 
 Dask: without a scheduler address an embedded LocalCluster of N single-threaded worker
 processes is started (outside the timed region) and kept for the cell's runs. With an address,
-corelab connects to that cluster and restricts client.map to N of its workers.
+corelab connects to that cluster and restricts client.map to N of its workers; one of them that
+the scheduler removes (it died or was stopped) fails the run at once, naming it
+(`DaskRunner.watch_workers`), where Dask would wait for it until corelab's timeout.
 
 MPI: rank 0 talks to corelab on stdin/stdout (mpiexec forwards both for rank 0) and hands units
 to ranks 1..N one at a time over comm.send/recv (a unit goes to whichever rank finishes first).
@@ -160,6 +162,11 @@ class DaskRunner:
         except Exception:
             pass
         self.cluster = None
+        # The chosen workers of an existing cluster that its scheduler removed (they died or
+        # were stopped), as (address, keys of the tasks they were running); the futures of the
+        # run under way, cancelled when that happens (see `watch_workers`).
+        self.lost = []
+        self.running = []
         if scheduler:
             self.client = Client(scheduler, timeout="30s")
             infos = all_workers(self.client)
@@ -169,6 +176,7 @@ class DaskRunner:
                     % (scheduler, len(infos), workers)
                 )
             chosen = sorted(infos)[:workers]
+            self.watch_workers(chosen)
         else:
             # The scratch space (workers' spill and lock files, the scheduler's) goes in the
             # cell's private scratch directory (this file's, removed with it), not
@@ -220,19 +228,66 @@ class DaskRunner:
         # new address) Dask tries the task on the others and gives up naming it
         # (`lost_task_message`), rather than waiting for a worker that is gone.
         workers = None if self.cluster is not None else self.workers
+        if self.lost:
+            # Lost between runs: the next run would have fewer workers than the cell's N.
+            raise RuntimeError(lost_worker_message(task, [], self.lost, self.client))
         clock.start()
         futures = self.client.map(
             dask_unit, items, workers=workers, pure=False, allow_other_workers=False,
         )
+        self.running = futures
         try:
+            if self.lost:
+                # Lost before `running` was set, so the handler cancelled nothing.
+                raise RuntimeError("a chosen worker was lost")
             gathered = self.client.gather(futures)
         except Exception as exc:
-            died = lost_task_message(task, futures, exc)
+            died = lost_worker_message(task, futures, self.lost, self.client)
+            if died is None:
+                died = lost_task_message(task, futures, exc)
             if died is None:
                 raise
             raise RuntimeError(died) from None
+        finally:
+            self.running = []
+        if self.lost:
+            # Every result came back, but a worker went: the run was not on N workers.
+            raise RuntimeError(lost_worker_message(task, futures, self.lost, self.client))
         results = list(enumerate(gathered))
         return run_result(task, results, clock)
+
+    def watch_workers(self, chosen):
+        """Ends a run promptly when the existing cluster loses one of the `chosen` workers.
+
+        The tasks are restricted to those addresses; a worker that dies (a crash, a kill, its
+        memory limit; its nanny may start another, at a new address) leaves its tasks waiting
+        for a worker that will never come back (Dask's `no-worker` state), so the run would
+        wait until corelab's timeout. The scheduler announces every removal on the worker's
+        own event topic (its address; `remove-worker`, with the tasks it was running): this
+        driver subscribes to each chosen worker's topic (not to "all", whose `remove-client`
+        event for this very client, sent as it disconnects, would make the scheduler log a
+        closed-comm error), records a removal and cancels the run's futures, whose gather then
+        fails, and the run fails naming the worker (`lost_worker_message`). The handler runs
+        in the client's event loop, where `cancel(..., asynchronous=True)` gives a coroutine
+        the client awaits.
+        """
+        if not hasattr(self.client, "subscribe_topic"):
+            return
+
+        def watcher(address):
+            def on_event(event):
+                msg = event[1] if isinstance(event, (tuple, list)) and len(event) > 1 else event
+                if not isinstance(msg, dict) or msg.get("action") != "remove-worker":
+                    return None
+                self.lost.append((address, set(msg.get("processing-tasks") or ())))
+                if not self.running:
+                    return None
+                return self.client.cancel(self.running, asynchronous=True)
+
+            return on_event
+
+        for address in chosen:
+            self.client.subscribe_topic(address, watcher(address))
 
     def close(self):
         try:
@@ -261,6 +316,50 @@ def lost_task_message(task, futures, exc):
         return "task %d: a Dask worker died (%s) while running %s(%r)" % (
             unit, how, task["function"].get("name"), items[unit][2])
     return "a Dask worker died (%s) while running task %d" % (how, unit)
+
+
+def lost_worker_message(task, futures, lost, client):
+    """Why a run on an existing cluster failed when the scheduler removed one of its chosen
+    workers (`lost`: (address, keys it was running) as `DaskRunner.watch_workers` records
+    them), naming the worker, the task it was running (as `lost_task_message` names it) and
+    what to do; `None` when no worker was lost."""
+    if not lost:
+        return None
+    keys = set().union(*(k for _, k in lost))
+    # The scheduler's view of the tasks the workers had: the one each was running, those
+    # queued on it, and one it finished just before it died whose report was not sent yet;
+    # with several, the message names them all as assigned.
+    units = sorted(i for i, f in enumerate(futures) if f.key in keys)
+    items = kernels.work_items(task)
+    function = task.get("kind") == "function" and all(
+        u < len(items) and len(items[u]) > 2 for u in units)
+    name = task.get("function", {}).get("name") if function else None
+    calls = ["%s(%r)" % (name, items[u][2]) for u in units] if function else []
+    prefix = running = ""
+    if len(units) == 1:
+        if function:
+            prefix = "task %d: " % units[0]
+            running = " while running %s" % calls[0]
+        else:
+            running = " while running task %d" % units[0]
+    elif units:
+        running = " with tasks %s assigned to %s" % (
+            ", ".join(str(u) for u in units), "it" if len(lost) == 1 else "them")
+        if function:
+            running += " (%s)" % ", ".join(calls)
+    if len(lost) == 1:
+        who = "the Dask worker %s was" % lost[0][0]
+        them, each, their = "it", "it", "that worker's log"
+    else:
+        who = "the Dask workers %s were" % ", ".join(a for a, _ in lost)
+        them, each, their = "them", "each", "those workers' logs"
+    return (
+        "%s%s lost%s: the scheduler %s removed %s (%s died or was stopped: a crash, a kill, "
+        "its memory limit). This cell's tasks are restricted to the workers it started with, "
+        "so it stops here instead of waiting for its timeout; see %s for why, and run the "
+        "sweep again (a restarted worker comes back at a new address, which the next cell "
+        "uses)." % (prefix, who, running, client.scheduler.address, them, each, their)
+    )
 
 
 TAG_WORK, TAG_STOP = 1, 2

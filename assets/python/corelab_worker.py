@@ -1006,7 +1006,8 @@ def failure_message(exc):
     named) as they are, others with their type."""
     text = str(exc)
     if isinstance(exc, RuntimeError) and (
-        "Traceback" in text or text.startswith("task ") or text.startswith("a pool process")
+        "Traceback" in text
+        or text.startswith(("task ", "a pool process", "the Dask worker"))
     ):
         return text
     if text:

@@ -213,6 +213,14 @@ impl ChildProcess {
         wait_briefly(&mut self.child).is_some()
     }
 
+    /// The end of the child's stderr as it came (up to 2 KiB, every line), for a caller that
+    /// looks for a notice in it (an MPI launcher's report of a rank that died).
+    pub fn stderr_text(&self) -> String {
+        let t = self.stderr_tail.lock().unwrap_or_else(|e| e.into_inner());
+        let bytes: Vec<u8> = t.iter().copied().collect();
+        String::from_utf8_lossy(&bytes).into_owned()
+    }
+
     /// Describes a child whose output closed: exit status and the end of its stderr.
     pub fn describe_exit(&mut self, name: &str, doing: &str) -> String {
         let status = wait_briefly(&mut self.child);
@@ -226,6 +234,15 @@ impl ChildProcess {
         }
         msg
     }
+}
+
+/// A signal as [`ChildProcess::describe_exit`] names the one that killed a worker (the standard
+/// library's name of it): `signal 9 (SIGKILL)`, or `signal 64` for one without a name.
+pub fn signal_text(signal: i32) -> String {
+    use std::os::unix::process::ExitStatusExt;
+    // A wait status whose low 7 bits are the signal: "killed by that signal".
+    let status = ExitStatus::from_raw(signal & 0x7f);
+    status.to_string().replacen("signal: ", "signal ", 1)
 }
 
 impl Drop for ChildProcess {
@@ -322,7 +339,11 @@ fn stderr_tail(tail: &Mutex<VecDeque<u8>>) -> String {
     let t = tail.lock().unwrap_or_else(|e| e.into_inner());
     let bytes: Vec<u8> = t.iter().copied().collect();
     let text = String::from_utf8_lossy(&bytes);
-    let lines: Vec<&str> = text.lines().filter(|l| !l.trim().is_empty()).collect();
+    // Blank lines and rules (Open MPI frames its notices in lines of dashes) say nothing.
+    let lines: Vec<&str> = text
+        .lines()
+        .filter(|l| l.trim().chars().any(|c| c != '-' && c != '='))
+        .collect();
     lines[lines.len().saturating_sub(4)..].join(" | ")
 }
 
@@ -341,4 +362,27 @@ fn wait_briefly(child: &mut Child) -> Option<ExitStatus> {
 /// corelab itself cannot leave children behind.
 fn kill_with_parent(command: &mut Command) {
     crate::sys::child_in_own_group_dies_with_parent(command);
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_signal_is_named_as_a_dead_worker_s_exit_status_names_it() {
+        assert_eq!(signal_text(libc::SIGKILL), "signal 9 (SIGKILL)");
+        assert_eq!(signal_text(libc::SIGSEGV), "signal 11 (SIGSEGV)");
+        assert_eq!(signal_text(libc::SIGTERM), "signal 15 (SIGTERM)");
+        // The same words as the exit status describe_exit shows for a killed worker.
+        use std::os::unix::process::ExitStatusExt;
+        assert_eq!(
+            ExitStatus::from_raw(libc::SIGKILL).to_string(),
+            "signal: 9 (SIGKILL)"
+        );
+        assert!(
+            signal_text(64).starts_with("signal 64"),
+            "{}",
+            signal_text(64)
+        );
+    }
 }

@@ -3,6 +3,7 @@
 mod child;
 mod gil;
 mod in_process;
+mod mpi_notice;
 mod pool_threads;
 mod process_pool;
 pub mod python;

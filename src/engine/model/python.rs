@@ -17,6 +17,7 @@ use std::time::{Duration, Instant};
 use serde::Deserialize;
 
 use super::child::{ChildEvent, ChildProcess, next_event};
+use super::mpi_notice::KilledRank;
 use super::python_timeline::PyTimeline;
 use super::{Executor, RunRecord};
 use crate::engine::cpu_time::{Snapshot, spent_between};
@@ -303,9 +304,7 @@ impl PythonExecutor {
                 Ok(ChildEvent::Malformed(_, what)) => Err(UnitError::Failed(format!(
                     "Python wrote {what} while {doing}"
                 ))),
-                Ok(ChildEvent::Closed(_)) => Err(UnitError::Failed(
-                    self.child.describe_exit("the Python worker", doing),
-                )),
+                Ok(ChildEvent::Closed(_)) => Err(UnitError::Failed(self.describe_exit(doing))),
                 Err(e) => Err(e.into_unit_error("Python worker")),
             });
         if let Err(e) = &outcome {
@@ -333,6 +332,23 @@ fn timed_region_cpu(
 }
 
 impl PythonExecutor {
+    /// Why the interpreter's output closed while `doing`: its exit status and last output;
+    /// for `py-mpi` first the rank the launcher reports killed by a signal, if it does (a rank
+    /// killed by a signal cannot say so itself, and the launcher then ends every rank).
+    fn describe_exit(&mut self, doing: &str) -> String {
+        if self.model != ModelKind::PyMpi {
+            return self.child.describe_exit("the Python worker", doing);
+        }
+        let exit = self.child.describe_exit("the MPI launcher", doing);
+        match KilledRank::from_launcher_output(&self.child.stderr_text()) {
+            Some(killed) => format!(
+                "{} while {doing}, and the launcher then ended the other ranks; {exit}",
+                killed.describe()
+            ),
+            None => exit,
+        }
+    }
+
     /// Marks the worker unusable after it sent something invalid, and kills it.
     fn refuse(&mut self, reason: String) -> UnitError {
         self.child.kill();

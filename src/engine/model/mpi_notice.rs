@@ -1,0 +1,141 @@
+//! What an MPI launcher says when one of its ranks is killed by a signal, turned into a
+//! sentence that names the rank and the signal (`MPI rank 1 was killed by signal 9
+//! (SIGKILL)`), the signal named as corelab names the one that kills its own worker processes
+//! ([`signal_text`]).
+//!
+//! A rank killed by a signal cannot say so itself, and the launcher then ends the whole job,
+//! the dispatching rank 0 with it; only the launcher's own report on its stderr says which
+//! rank it was:
+//!
+//! - Open MPI 4 (`mpiexec`, ORTE) and 5 (`prterun`): `mpiexec noticed that process rank 1 with
+//!   PID 0 on node vm exited on signal 9 (Killed).`
+//! - MPICH (Hydra) names the process id, not the rank: `YOUR APPLICATION TERMINATED WITH THE
+//!   EXIT STRING: Killed (signal 9)`.
+
+use super::child::signal_text;
+
+/// A rank the launcher reported killed by a signal.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct KilledRank {
+    /// The rank, when the launcher names it (Open MPI does, MPICH does not).
+    pub rank: Option<u32>,
+    pub signal: i32,
+}
+
+impl KilledRank {
+    /// Finds the launcher's report in `output` (the end of its stderr); `None` when there is
+    /// none (the job ended otherwise: a rank that exited with a status, a launcher error).
+    pub fn from_launcher_output(output: &str) -> Option<KilledRank> {
+        if let Some(line) = output
+            .lines()
+            .find(|l| l.contains("noticed that process rank ") && l.contains(" on signal "))
+        {
+            let rank = number_after(line, "noticed that process rank ")?;
+            let signal = number_after(line, " on signal ")?;
+            return Some(KilledRank {
+                rank: Some(rank),
+                signal: i32::try_from(signal).ok()?,
+            });
+        }
+        let line = output
+            .lines()
+            .find(|l| l.contains("TERMINATED WITH THE EXIT STRING") && l.contains("(signal "))?;
+        let signal = number_after(line, "(signal ")?;
+        Some(KilledRank {
+            rank: None,
+            signal: i32::try_from(signal).ok()?,
+        })
+    }
+
+    /// `MPI rank 1 was killed by signal 9 (SIGKILL)`; rank 0 is the dispatcher.
+    pub fn describe(&self) -> String {
+        let who = match self.rank {
+            Some(0) => "MPI rank 0 (the dispatcher)".to_string(),
+            Some(rank) => format!("MPI rank {rank}"),
+            None => "an MPI rank".to_string(),
+        };
+        format!("{who} was killed by {}", signal_text(self.signal))
+    }
+}
+
+/// The decimal number right after `prefix` in `line`.
+fn number_after(line: &str, prefix: &str) -> Option<u32> {
+    let rest = &line[line.find(prefix)? + prefix.len()..];
+    let digits: String = rest.chars().take_while(char::is_ascii_digit).collect();
+    digits.parse().ok()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    const OPEN_MPI_4: &str = "\
+--------------------------------------------------------------------------
+Primary job  terminated normally, but 1 process returned
+a non-zero exit code. Per user-direction, the job has been aborted.
+--------------------------------------------------------------------------
+--------------------------------------------------------------------------
+mpiexec noticed that process rank 1 with PID 0 on node vm exited on signal 9 (Killed).
+--------------------------------------------------------------------------
+";
+
+    #[test]
+    fn open_mpi_s_notice_names_the_rank_and_the_signal() {
+        let killed = KilledRank::from_launcher_output(OPEN_MPI_4).unwrap();
+        assert_eq!(
+            killed,
+            KilledRank {
+                rank: Some(1),
+                signal: 9
+            }
+        );
+        assert_eq!(
+            killed.describe(),
+            "MPI rank 1 was killed by signal 9 (SIGKILL)"
+        );
+    }
+
+    #[test]
+    fn open_mpi_5_and_a_segfault_and_the_dispatcher_are_named_too() {
+        let five = "prterun noticed that process rank 3 with PID 4242 on node n1 exited on \
+                    signal 11 (Segmentation fault).";
+        assert_eq!(
+            KilledRank::from_launcher_output(five).unwrap().describe(),
+            "MPI rank 3 was killed by signal 11 (SIGSEGV)"
+        );
+        let zero = "mpiexec noticed that process rank 0 with PID 0 on node vm exited on signal 15 (Terminated).";
+        assert_eq!(
+            KilledRank::from_launcher_output(zero).unwrap().describe(),
+            "MPI rank 0 (the dispatcher) was killed by signal 15 (SIGTERM)"
+        );
+    }
+
+    #[test]
+    fn mpich_names_the_signal_but_not_the_rank() {
+        let hydra = "\
+===================================================================================
+=   BAD TERMINATION OF ONE OF YOUR APPLICATION PROCESSES
+=   PID 5123 RUNNING AT vm
+=   EXIT CODE: 9
+===================================================================================
+YOUR APPLICATION TERMINATED WITH THE EXIT STRING: Killed (signal 9)
+";
+        assert_eq!(
+            KilledRank::from_launcher_output(hydra).unwrap().describe(),
+            "an MPI rank was killed by signal 9 (SIGKILL)"
+        );
+    }
+
+    #[test]
+    fn other_endings_are_not_taken_for_a_signal() {
+        for output in [
+            "",
+            "mpiexec detected that one or more processes exited with non-zero status, thus causing\nthe job to be terminated. The first process to do so was:\n  Process name: [[1,1],1]\n  Exit code:    7",
+            "mpiexec noticed that process rank x with PID 0 on node vm exited on signal 9 (Killed).",
+            "mpiexec noticed that process rank 1 with PID 0 on node vm exited on signal (Killed).",
+            "YOUR APPLICATION TERMINATED WITH THE EXIT STRING: Killed (signal )",
+        ] {
+            assert_eq!(KilledRank::from_launcher_output(output), None, "{output}");
+        }
+    }
+}
