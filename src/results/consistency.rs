@@ -23,15 +23,39 @@ fn cell_name(c: &CellResult) -> String {
     format!("{} × {}", c.model_id(), c.workers)
 }
 
-/// Refuses a file holding figures no sweep writes: a cell of 0 workers; a timed run or
-/// warm-up whose wall or CPU time is negative; a negative start-up time or load figure. The
-/// message names the cell (and run) and quotes the value.
+/// The longest run a sweep can record: its timeout stops a run at the longest timeout a
+/// preset may set ([`crate::preset::limits`]), and a CPU time is at most 1 024 workers' worth;
+/// the bound is far above both. Past it, a hand-edited `1e308` printed 309-digit numbers.
+const MAX_RUN_S: f64 = 1e9;
+
+/// A figure as a message quotes it: plainly, or in scientific notation where plain digits
+/// would run to hundreds (`-1e300`).
+fn quoted(v: f64) -> String {
+    if v.abs() < 1e15 {
+        format!("{v}")
+    } else {
+        format!("{v:e}")
+    }
+}
+
+/// Refuses a file holding figures no sweep writes: a cell of 0 workers; two cells of one
+/// model and worker count; a timed run or warm-up whose wall or CPU time is negative or
+/// beyond [`MAX_RUN_S`]; a negative start-up time or load figure. The message names the cell
+/// (and run) and quotes the value.
 pub(crate) fn refuse_impossible(file: &ResultsFile) -> Result<(), String> {
-    for c in &file.cells {
+    let mut seen = std::collections::HashMap::new();
+    for (index, c) in file.cells.iter().enumerate() {
         let name = cell_name(c);
         if c.workers == 0 {
             return Err(format!(
                 "{name}: `workers` is 0, but every cell runs at least 1 worker"
+            ));
+        }
+        if let Some(first) = seen.insert((c.model, c.workers), index) {
+            return Err(format!(
+                "{name} is cell {} and cell {} too, but a sweep measures each model and worker count once",
+                first + 1,
+                index + 1
             ));
         }
         let runs = c
@@ -44,15 +68,25 @@ pub(crate) fn refuse_impossible(file: &ResultsFile) -> Result<(), String> {
             for (field, v) in [("wall_s", s.wall_s), ("cpu_s", s.cpu_s)] {
                 if v < 0.0 {
                     return Err(format!(
-                        "{name}: {what} {} has {field} {v}, but a run cannot take negative time",
-                        i + 1
+                        "{name}: {what} {} has {field} {}, but a run cannot take negative time",
+                        i + 1,
+                        quoted(v)
+                    ));
+                }
+                if v > MAX_RUN_S {
+                    return Err(format!(
+                        "{name}: {what} {} has {field} {}, but no run lasts longer than {} s",
+                        i + 1,
+                        quoted(v),
+                        quoted(MAX_RUN_S)
                     ));
                 }
             }
             if let Some(v) = s.other_load.filter(|v| *v < 0.0) {
                 return Err(format!(
-                    "{name}: {what} {} has other_load {v}, but other programs cannot use negative cores",
-                    i + 1
+                    "{name}: {what} {} has other_load {}, but other programs cannot use negative cores",
+                    i + 1,
+                    quoted(v)
                 ));
             }
         }
@@ -154,6 +188,44 @@ fn derive_peak_memory(c: &mut CellResult) {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_cell_twice_or_a_run_of_centuries_is_refused_quoting_it_briefly() {
+        let cell = |model: &str, workers: usize, wall: &str| {
+            format!(
+                r#"{{"model": "{model}", "workers": {workers}, "status": "ok", "samples": [{{"wall_s": {wall}}}]}}"#
+            )
+        };
+        let file = |cells: &[String]| {
+            format!(
+                r#"{{"format": "corelab-results", "format_version": 1, "cells": [{}]}}"#,
+                cells.join(",")
+            )
+        };
+        let twice = file(&[
+            cell("threads", 2, "1.0"),
+            cell("threads", 4, "1.0"),
+            cell("threads", 2, "1.0"),
+        ]);
+        let err = ResultsFile::from_json(&twice, "twice.json").unwrap_err().to_string();
+        assert!(
+            err.contains("threads × 2 is cell 1 and cell 3 too, but a sweep measures each model and worker count once"),
+            "{err}"
+        );
+        // The same worker count under two models is two cells.
+        let two_models = file(&[cell("threads", 2, "1.0"), cell("processes", 2, "1.0")]);
+        assert!(ResultsFile::from_json(&two_models, "ok.json").is_ok());
+        let long = file(&[cell("threads", 2, "1e308")]);
+        let err = ResultsFile::from_json(&long, "long.json").unwrap_err().to_string();
+        assert!(
+            err.contains("threads × 2: timed run 1 has wall_s 1e308, but no run lasts longer than 1000000000 s"),
+            "{err}"
+        );
+        let negative = file(&[cell("threads", 2, "-1e300")]);
+        let err = ResultsFile::from_json(&negative, "neg.json").unwrap_err().to_string();
+        assert!(err.contains("wall_s -1e300, but a run cannot take negative time"), "{err}");
+        assert!(err.len() < 300, "no 300-digit figure: {err}");
+    }
     use crate::results::{ResultsError, ResultsFile};
 
     /// A results document of `cells` (JSON objects), with `rest` added at the top level.

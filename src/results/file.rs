@@ -1140,17 +1140,51 @@ mod tests {
         assert!(big.cells[0].samples[0].timeline.is_none());
     }
 
+    #[test]
+    fn a_timeline_of_more_lanes_than_a_sweep_has_is_left_out_on_opening() {
+        use crate::results::timeline::MAX_TIMELINE_LANES;
+        let file = |lanes: usize, worker: u64| {
+            let names = vec!["\"\""; lanes].join(",");
+            format!(
+                r#"{{"format": "corelab-results", "format_version": 1,
+                "cells": [{{"model": "threads", "workers": 1, "status": "ok",
+                    "samples": [{{"wall_s": 1.0}}],
+                    "timeline": {{"wall_ns": 1, "workers": [{names}],
+                        "spans": [{{"worker": {worker}, "state": "computing", "start_ns": 0, "end_ns": 1}}]}}}}]}}"#
+            )
+        };
+        let kept = ResultsFile::from_json(&file(MAX_TIMELINE_LANES, 0), "ok.json").unwrap();
+        assert_eq!(
+            kept.cells[0].timeline.as_ref().unwrap().workers.len(),
+            MAX_TIMELINE_LANES
+        );
+        // Four million empty lane names made the trace export use over 14 GB.
+        let wide = ResultsFile::from_json(&file(MAX_TIMELINE_LANES + 1, 0), "wide.json").unwrap();
+        assert!(wide.cells[0].timeline.is_none());
+        // A span on a lane far beyond any sweep's.
+        let far = ResultsFile::from_json(&file(1, u64::from(u32::MAX)), "far.json").unwrap();
+        assert!(far.cells[0].timeline.is_none());
+    }
+
     /// A file with more cells or workers than any sweep makes is refused, saying why: drawn
     /// per cell and per worker count every frame, 200 000 cells froze the workbench.
     #[test]
     fn more_cells_or_workers_than_a_sweep_makes_are_refused() {
+        // Distinct cells: five models, and worker counts from `workers` up.
         let file = |cells: usize, workers: usize| {
-            let cell = format!(
-                r#"{{"model": "threads", "workers": {workers}, "status": "ok", "samples": [{{"wall_s": 1.0}}]}}"#
-            );
+            let models = ["threads", "rayon", "processes", "gil-threads", "tokio"];
+            let cells: Vec<String> = (0..cells)
+                .map(|i| {
+                    format!(
+                        r#"{{"model": "{}", "workers": {}, "status": "ok", "samples": [{{"wall_s": 1.0}}]}}"#,
+                        models[i % models.len()],
+                        workers.saturating_add(i / models.len())
+                    )
+                })
+                .collect();
             format!(
                 r#"{{"format": "corelab-results", "format_version": 1, "cells": [{}]}}"#,
-                vec![cell; cells].join(",")
+                cells.join(",")
             )
         };
         assert!(ResultsFile::from_json(&file(MAX_CELLS, 2), "ok.json").is_ok());

@@ -192,13 +192,26 @@ pub const MAX_TIMELINE_SPANS: usize = 16_384;
 /// those nearest its median so far, from which [`keep_median`] picks at the end.
 pub const TIMELINES_KEPT_WHILE_MEASURING: usize = 5;
 
+/// The most lanes (named workers) one run's timeline keeps: a sweep has at most 1 024 workers
+/// (and a cluster's threads), so this is room to spare. Without it a 61 MB results file of
+/// four million empty lane names made the trace export build a JSON object per lane, past
+/// 14 GB.
+pub const MAX_TIMELINE_LANES: usize = 4_096;
+
 impl Timeline {
-    /// Whether it has at most [`MAX_TIMELINE_SPANS`] spans.
+    /// Whether it has at most [`MAX_TIMELINE_SPANS`] spans and [`MAX_TIMELINE_LANES`] lanes,
+    /// and every span is on one of those lanes.
     pub fn within_limit(&self) -> bool {
         self.spans.len() <= MAX_TIMELINE_SPANS
+            && self.workers.len() <= MAX_TIMELINE_LANES
+            && self
+                .spans
+                .iter()
+                .all(|s| (s.worker as usize) < MAX_TIMELINE_LANES)
     }
 
-    /// The timeline, or `None` when it has more than [`MAX_TIMELINE_SPANS`] spans.
+    /// The timeline, or `None` when it is over [`MAX_TIMELINE_SPANS`] or
+    /// [`MAX_TIMELINE_LANES`].
     pub fn bounded(self) -> Option<Timeline> {
         self.within_limit().then_some(self)
     }
