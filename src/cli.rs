@@ -1431,8 +1431,17 @@ pub fn run(args: &RunArgs) -> Result<ExitCode> {
     out!("{}", verdict_text(&results));
     say_load(&results, quiet);
     out!("{}", fits_summary(&fit_results(&results)));
+    // A results file that cannot be saved (a full disk) does not cost the other outputs: they
+    // are still written, and the failure is the run's error at the end.
+    let mut save_error: Option<anyhow::Error> = None;
     let saved = match &target {
-        Some(target) => Some(target.finish(&results, !save_failures.is_empty())?),
+        Some(target) => match target.finish(&results, !save_failures.is_empty()) {
+            Ok(saved) => Some(saved),
+            Err(e) => {
+                save_error = Some(e);
+                None
+            }
+        },
         None => None,
     };
     match &saved {
@@ -1484,6 +1493,9 @@ pub fn run(args: &RunArgs) -> Result<ExitCode> {
                 skipped.join(", ")
             );
         }
+        if let Some(e) = save_error {
+            return Err(e);
+        }
         return Ok(ExitCode::from(
             128u8.saturating_add(signal.clamp(0, 127) as u8),
         ));
@@ -1519,11 +1531,19 @@ pub fn run(args: &RunArgs) -> Result<ExitCode> {
         }],
         &args.outputs,
     );
-    match (charts, not_written.is_empty()) {
-        (Ok(()), true) => {}
-        (Ok(()), false) => bail!("not written: {}", not_written.join("; ")),
-        (Err(e), true) => return Err(e),
-        (Err(e), false) => bail!("not written: {}; {e:#}", not_written.join("; ")),
+    let failed_outputs = match (charts, not_written.is_empty()) {
+        (Ok(()), true) => None,
+        (Ok(()), false) => Some(anyhow::anyhow!("not written: {}", not_written.join("; "))),
+        (Err(e), true) => Some(e),
+        (Err(e), false) => Some(anyhow::anyhow!(
+            "not written: {}; {e:#}",
+            not_written.join("; ")
+        )),
+    };
+    match (save_error, failed_outputs) {
+        (None, None) => {}
+        (Some(e), None) | (None, Some(e)) => return Err(e),
+        (Some(save), Some(outputs)) => bail!("{save:#}; {outputs:#}"),
     }
     if results.status != RunStatus::Complete {
         bail!("the sweep did not complete");

@@ -672,6 +672,7 @@ fn an_earlier_out_is_kept_when_saving_fails() {
     std::fs::write(&preset, TINY).unwrap();
     let out = dir.path().join("keep.json");
     std::fs::write(&out, EARLIER).unwrap();
+    let csv = dir.path().join("s.csv");
     let o = Command::new("sh")
         .arg("-c")
         .arg("ulimit -f 4 && trap '' XFSZ && exec \"$0\" \"$@\"")
@@ -681,14 +682,23 @@ fn an_earlier_out_is_kept_when_saving_fails() {
             preset.to_str().unwrap(),
             "--models",
             "sequential",
-            "--out",
+            "--csv",
         ])
+        .arg(&csv)
+        .arg("--out")
         .arg(&out)
         .output()
         .unwrap();
     let stderr = String::from_utf8_lossy(&o.stderr);
     assert_eq!(o.status.code(), Some(1), "{stderr}");
     assert_eq!(std::fs::read_to_string(&out).unwrap(), EARLIER);
+    // The other outputs are still written (the summary fits in the 2 KiB).
+    let summary = std::fs::read_to_string(&csv).unwrap();
+    assert!(summary.lines().count() >= 2, "{summary}");
+    assert!(
+        stderr.contains(&format!("summary written to {}", csv.display())),
+        "{stderr}"
+    );
     let last = stderr.lines().last().unwrap();
     assert_eq!(
         last,
@@ -704,7 +714,7 @@ fn an_earlier_out_is_kept_when_saving_fails() {
     // Nothing that holds no results is left beside it.
     assert_eq!(
         files_starting_with(dir.path(), ""),
-        ["keep.json", "tiny.json"]
+        ["keep.json", "s.csv", "tiny.json"]
     );
 }
 

@@ -207,7 +207,9 @@ mod tests {
             cell("threads", 4, "1.0"),
             cell("threads", 2, "1.0"),
         ]);
-        let err = ResultsFile::from_json(&twice, "twice.json").unwrap_err().to_string();
+        let err = ResultsFile::from_json(&twice, "twice.json")
+            .unwrap_err()
+            .to_string();
         assert!(
             err.contains("threads × 2 is cell 1 and cell 3 too, but a sweep measures each model and worker count once"),
             "{err}"
@@ -216,14 +218,21 @@ mod tests {
         let two_models = file(&[cell("threads", 2, "1.0"), cell("processes", 2, "1.0")]);
         assert!(ResultsFile::from_json(&two_models, "ok.json").is_ok());
         let long = file(&[cell("threads", 2, "1e308")]);
-        let err = ResultsFile::from_json(&long, "long.json").unwrap_err().to_string();
+        let err = ResultsFile::from_json(&long, "long.json")
+            .unwrap_err()
+            .to_string();
         assert!(
             err.contains("threads × 2: timed run 1 has wall_s 1e308, but no run lasts longer than 1000000000 s"),
             "{err}"
         );
         let negative = file(&[cell("threads", 2, "-1e300")]);
-        let err = ResultsFile::from_json(&negative, "neg.json").unwrap_err().to_string();
-        assert!(err.contains("wall_s -1e300, but a run cannot take negative time"), "{err}");
+        let err = ResultsFile::from_json(&negative, "neg.json")
+            .unwrap_err()
+            .to_string();
+        assert!(
+            err.contains("wall_s -1e300, but a run cannot take negative time"),
+            "{err}"
+        );
         assert!(err.len() < 300, "no 300-digit figure: {err}");
     }
     use crate::results::{ResultsError, ResultsFile};
