@@ -91,4 +91,9 @@ fn the_trace_is_proposed_next_to_the_results() {
     assert_eq!(path, std::path::PathBuf::from("/data/runs/big-trace.json"));
     let fresh = corelab::gui::timeline::default_trace_path(None);
     assert!(fresh.is_absolute() && fresh.ends_with("corelab-trace.json"));
+    // A results file whose name nearly fills the 255 bytes: the proposal still fits.
+    let long = format!("/data/{}.json", "r".repeat(245));
+    let path = corelab::gui::timeline::default_trace_path(Some(std::path::Path::new(&long)));
+    let name = path.file_name().unwrap().to_str().unwrap();
+    assert!(name.len() <= 255 && name.ends_with("-trace.json"), "{name}");
 }

@@ -718,9 +718,14 @@ fn with_ext(base: &Path, ext: &str) -> PathBuf {
     PathBuf::from(name)
 }
 
-/// A file stem from an experiment name: lower case, words joined by hyphens.
+/// The longest stem [`file_stem`] proposes: room for the longest suffix an export adds
+/// (`-efficiency.json`, a numbered variant) inside the 255 bytes of a file name. A results
+/// file of 300-character name once proposed a name the file system refused.
+pub const MAX_FILE_STEM: usize = 120;
+
 /// A results or experiment name as a file name's stem: lower-case letters, digits and dashes
-/// ("Python: GIL vs processes" → `python-gil-vs-processes`), `chart` when nothing is left.
+/// ("Python: GIL vs processes" → `python-gil-vs-processes`), at most [`MAX_FILE_STEM`]
+/// characters (cut at a dash where there is one), `chart` when nothing is left.
 pub fn file_stem(name: &str) -> String {
     let s: String = name
         .chars()
@@ -734,9 +739,17 @@ pub fn file_stem(name: &str) -> String {
         .collect();
     let parts: Vec<&str> = s.split('-').filter(|p| !p.is_empty()).collect();
     if parts.is_empty() {
-        "chart".into()
-    } else {
-        parts.join("-")
+        return "chart".into();
+    }
+    let stem = parts.join("-");
+    if stem.len() <= MAX_FILE_STEM {
+        return stem;
+    }
+    // ASCII only, so any byte index is a character boundary.
+    let cut = &stem[..MAX_FILE_STEM];
+    match cut.rfind('-') {
+        Some(dash) if dash >= MAX_FILE_STEM / 2 => cut[..dash].to_string(),
+        _ => cut.to_string(),
     }
 }
 
@@ -759,6 +772,14 @@ mod tests {
             "python-gil-vs-processes"
         );
         assert_eq!(file_stem("!!"), "chart");
+        // A 300-character name: cut to fit a file name with its suffixes.
+        let long = file_stem(&"A".repeat(300));
+        assert_eq!(long, "a".repeat(MAX_FILE_STEM));
+        let words = file_stem(&"word ".repeat(100));
+        assert!(
+            words.len() <= MAX_FILE_STEM && words.ends_with("word"),
+            "{words}"
+        );
         assert_eq!(
             with_ext(Path::new("/tmp/a.b"), "png"),
             PathBuf::from("/tmp/a.b.png")

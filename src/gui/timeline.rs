@@ -124,6 +124,12 @@ pub fn default_trace_path(results_path: Option<&std::path::Path>) -> std::path::
             let stem = p
                 .file_stem()
                 .map_or_else(|| "corelab".into(), |s| s.to_string_lossy().into_owned());
+            // Within a file name's 255 bytes with the suffix (a results file's own name may
+            // be near them).
+            let mut stem: String = stem;
+            while stem.len() > super::export_dialog::MAX_FILE_STEM {
+                stem.pop();
+            }
             p.with_file_name(format!("{stem}-trace.json"))
         }
         None => cwd.join("corelab-trace.json"),
