@@ -16,6 +16,7 @@ use std::path::{Path, PathBuf};
 
 use thiserror::Error;
 
+pub use super::kept_tasks::{PythonSetup, READERS_PER_CHILD, kept_tasks};
 use super::sweep_plan;
 use super::workload::{CHANNEL_BOUND, IO_CHUNK_BYTES, memory_elements};
 use crate::preset::{
@@ -197,7 +198,7 @@ pub enum ResourceError {
         "this experiment would start at least {needed} processes and threads that live at once \
          ({detail}), but your user may have at most {limit} (ulimit -u), counting every process \
          and thread you already have; raise the limit (ulimit -u {}) or lower the worker counts",
-        needed.saturating_mul(2)
+        proposed_processes_limit(*needed)
     )]
     Processes {
         needed: u64,
@@ -233,6 +234,7 @@ pub fn cell_needs(
     task: &TaskSpec,
     model: ModelKind,
     workers: usize,
+    setup: PythonSetup,
 ) -> Result<CellNeeds, ResourceError> {
     let workers_u = workers.max(1) as u64;
     let tasks = u64::from(task.tasks.max(1));
@@ -343,35 +345,11 @@ pub fn cell_needs(
         open_files: children * PIPES_PER_CHILD,
         process_bytes: workload_bytes / copies.max(1),
         holder,
-        kept_tasks: kept_tasks(model, workers_u),
+        kept_tasks: kept_tasks(model, workers_u, setup),
         run_tasks,
         memory_detail,
         disk_detail,
     })
-}
-
-/// Reader threads corelab keeps for each child process it starts (its stdout and stderr).
-pub const READERS_PER_CHILD: u64 = 2;
-
-/// The tasks (processes and threads, as `RLIMIT_NPROC` counts them) a cell of `model` × `workers`
-/// keeps from its start-up to the end of the sweep, at the least: its threads (threads,
-/// gil-threads, rayon), its child processes with corelab's two reader threads each, a Python
-/// model's interpreter with its pool's processes (multiprocessing, Dask's workers, MPI's ranks
-/// and launcher) or threads (threading's pool, kept once started). Helpers a model may add
-/// (multiprocessing's resource tracker and forkserver, Dask's nannies, a runtime's own
-/// threads) are left out: this is a floor, for a refusal that is never wrong.
-pub fn kept_tasks(model: ModelKind, workers: u64) -> u64 {
-    let interpreter = 1 + READERS_PER_CHILD;
-    match model {
-        ModelKind::Sequential | ModelKind::Tokio => 0,
-        ModelKind::Threads | ModelKind::GilThreads | ModelKind::Rayon => workers,
-        ModelKind::Processes => workers * (1 + READERS_PER_CHILD),
-        ModelKind::PyThreading | ModelKind::PyFreeThreading => interpreter + workers,
-        ModelKind::PyAsyncio => interpreter,
-        ModelKind::PyMultiprocessing | ModelKind::PyDask => interpreter + workers,
-        // The launcher, rank 0 (the dispatcher) and one rank per worker.
-        ModelKind::PyMpi => interpreter + 1 + workers,
-    }
 }
 
 /// The most tasks a sweep whose cells are `needs` has at once: what every cell keeps (all
@@ -384,6 +362,48 @@ pub fn sweep_tasks(needs: &[CellNeeds]) -> u64 {
     kept.saturating_add(run)
 }
 
+/// A sweep's tasks against the soft `ulimit -u`: what [`processes_plan`] refuses and
+/// [`processes_warning`] warns about, computed once for both.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct TasksOverLimit {
+    /// The sweep's own tasks at once ([`sweep_tasks`]).
+    pub sweep: u64,
+    /// Those plus the others counted with them (corelab's own, or all the user's).
+    pub needed: u64,
+    pub limit: u64,
+}
+
+impl TasksOverLimit {
+    /// The `ulimit -u` a refusal or a warning proposes: twice what is needed, since the count
+    /// is a floor (see [`kept_tasks`]) and the user's other programs count too.
+    pub fn proposed_limit(&self) -> u64 {
+        proposed_processes_limit(self.needed)
+    }
+}
+
+/// The `ulimit -u` proposed for `needed` tasks (see [`TasksOverLimit::proposed_limit`]).
+pub fn proposed_processes_limit(needed: u64) -> u64 {
+    needed.saturating_mul(2)
+}
+
+/// The sweep's tasks ([`sweep_tasks`] of `needs`) with `others` added, when together they are
+/// more than `limit` (the soft `ulimit -u`); `None` when they fit, when the sweep starts
+/// nothing, or without a limit (unlimited, unreadable, or not applied: root).
+pub fn tasks_over_limit(
+    needs: &[CellNeeds],
+    others: u64,
+    limit: Option<u64>,
+) -> Option<TasksOverLimit> {
+    let limit = limit?;
+    let sweep = sweep_tasks(needs);
+    let needed = sweep.saturating_add(others);
+    (sweep > 0 && needed > limit).then_some(TasksOverLimit {
+        sweep,
+        needed,
+        limit,
+    })
+}
+
 /// Refuses a sweep that needs more tasks at once ([`sweep_tasks`], plus corelab's own
 /// `own_tasks`) than `limit` (the soft `ulimit -u`) allows: it would certainly fail to start a
 /// thread or a process midway. `None` for the limit (unlimited, unreadable, or not applied:
@@ -394,15 +414,13 @@ pub fn processes_plan(
     own_tasks: u64,
     limit: Option<u64>,
 ) -> Result<(), ResourceError> {
-    let Some(limit) = limit else { return Ok(()) };
-    let sweep = sweep_tasks(needs);
-    let needed = sweep.saturating_add(own_tasks);
-    if sweep == 0 || needed <= limit {
+    let Some(over) = tasks_over_limit(needs, own_tasks, limit) else {
         return Ok(());
-    }
+    };
     let worst = needs.iter().max_by_key(|c| c.kept_tasks);
     let detail = format!(
-        "{sweep} for its {} cells, every cell's kept through the interleaved rounds (the largest: {}), plus corelab's own {own_tasks}",
+        "{} for its {} cells, every cell's kept through the interleaved rounds (the largest: {}), plus corelab's own {own_tasks}",
+        over.sweep,
         needs.len(),
         worst.map_or_else(String::new, |c| format!(
             "{} × {}, {} at least",
@@ -410,8 +428,8 @@ pub fn processes_plan(
         ))
     );
     Err(ResourceError::Processes {
-        needed,
-        limit,
+        needed: over.needed,
+        limit: over.limit,
         detail,
     })
 }
@@ -424,13 +442,12 @@ pub fn processes_warning(
     user_tasks: u64,
     limit: Option<u64>,
 ) -> Option<String> {
-    let limit = limit?;
-    let sweep = sweep_tasks(needs);
-    let total = sweep.saturating_add(user_tasks);
-    (sweep > 0 && total > limit).then(|| {
+    tasks_over_limit(needs, user_tasks, limit).map(|over| {
         format!(
-            "this sweep starts at least {sweep} processes and threads that live at once, and your user has {user_tasks} already: together more than the {limit} that ulimit -u allows, so a worker may fail to start (raise it with ulimit -u {})",
-            total.saturating_mul(2)
+            "this sweep starts at least {} processes and threads that live at once, and your user has {user_tasks} already: together more than the {} that ulimit -u allows, so a worker may fail to start (raise it with ulimit -u {})",
+            over.sweep,
+            over.limit,
+            over.proposed_limit()
         )
     })
 }
@@ -519,9 +536,10 @@ pub fn sweep_memory_peak(needs: &[CellNeeds]) -> u64 {
 
 /// Every cell of the sweep's plan with its needs.
 pub fn sweep_needs(exp: &Experiment) -> Result<Vec<CellNeeds>, ResourceError> {
+    let setup = PythonSetup::of(exp);
     sweep_plan(exp)
         .into_iter()
-        .map(|(model, workers)| cell_needs(&exp.task, model, workers))
+        .map(|(model, workers)| cell_needs(&exp.task, model, workers, setup))
         .collect()
 }
 
@@ -867,9 +885,9 @@ mod tests {
     fn memory_arrays_count_once_per_process_that_holds_them() {
         let mut e = exp(TaskKind::Memory, vec![ModelKind::Threads], vec![4]);
         e.task.memory.array_mib = 100;
-        let threads = cell_needs(&e.task, ModelKind::Threads, 4).unwrap();
+        let threads = cell_needs(&e.task, ModelKind::Threads, 4, PythonSetup::default()).unwrap();
         assert_eq!(threads.memory_bytes, 300 << 20);
-        let procs = cell_needs(&e.task, ModelKind::Processes, 4).unwrap();
+        let procs = cell_needs(&e.task, ModelKind::Processes, 4, PythonSetup::default()).unwrap();
         assert_eq!(
             procs.memory_bytes,
             4 * (300 << 20) + 4 * WORKER_PROCESS_BYTES
@@ -943,7 +961,7 @@ mod tests {
         e.task.io.mode = IoMode::File;
         e.task.io.file_kib = limits::MAX_FILE_KIB;
         e.task.tasks = 1000;
-        let needs = cell_needs(&e.task, ModelKind::Threads, 64).unwrap();
+        let needs = cell_needs(&e.task, ModelKind::Threads, 64, PythonSetup::default()).unwrap();
         assert_eq!(needs.disk_bytes, 64 << 30);
         assert!(needs.memory_bytes <= 64 * 2 * IO_CHUNK_BYTES as u64);
         let err = check_against(&e, &machine(16, 50)).unwrap_err();
@@ -957,7 +975,7 @@ mod tests {
         let mut e = exp(TaskKind::Contention, vec![ModelKind::Threads], vec![512]);
         e.task.contention.sync = SyncMode::Channel;
         e.task.contention.increments = limits::MAX_INCREMENTS;
-        let needs = cell_needs(&e.task, ModelKind::Threads, 512).unwrap();
+        let needs = cell_needs(&e.task, ModelKind::Threads, 512, PythonSetup::default()).unwrap();
         assert_eq!(needs.memory_bytes, CHANNEL_BOUND as u64 * 8);
         assert!(check_against(&e, &machine(1, 1)).is_ok());
     }
@@ -1276,17 +1294,19 @@ mod process_limits {
 
     #[test]
     fn kept_tasks_count_threads_children_and_their_readers() {
-        assert_eq!(kept_tasks(ModelKind::Sequential, 1), 0);
-        assert_eq!(kept_tasks(ModelKind::Threads, 8), 8);
-        assert_eq!(kept_tasks(ModelKind::Rayon, 8), 8);
+        let setup = PythonSetup::default();
+        assert_eq!(kept_tasks(ModelKind::Sequential, 1, setup), 0);
+        assert_eq!(kept_tasks(ModelKind::Threads, 8, setup), 8);
+        assert_eq!(kept_tasks(ModelKind::Rayon, 8, setup), 8);
         // 8 worker processes, each with corelab's stdout and stderr reader threads.
-        assert_eq!(kept_tasks(ModelKind::Processes, 8), 24);
-        // The interpreter, its two readers, its pool's 8 processes.
-        assert_eq!(kept_tasks(ModelKind::PyMultiprocessing, 8), 11);
-        assert_eq!(kept_tasks(ModelKind::PyThreading, 8), 11);
-        assert_eq!(kept_tasks(ModelKind::PyAsyncio, 8), 3);
+        assert_eq!(kept_tasks(ModelKind::Processes, 8, setup), 24);
+        // The interpreter, its two readers, its pool's 8 processes, the pool's 3 handler
+        // threads and (spawn, the default) multiprocessing's resource tracker.
+        assert_eq!(kept_tasks(ModelKind::PyMultiprocessing, 8, setup), 15);
+        assert_eq!(kept_tasks(ModelKind::PyThreading, 8, setup), 11);
+        assert_eq!(kept_tasks(ModelKind::PyAsyncio, 8, setup), 3);
         // mpiexec, rank 0, 8 worker ranks, two readers.
-        assert_eq!(kept_tasks(ModelKind::PyMpi, 8), 12);
+        assert_eq!(kept_tasks(ModelKind::PyMpi, 8, setup), 12);
     }
 
     #[test]
@@ -1298,27 +1318,58 @@ mod process_limits {
             vec![1, 2, 4, 8, 16, 32, 64],
         );
         let needs = sweep_needs(&e).unwrap();
-        // processes: 3 × 127 = 381; py-multiprocessing: 7 × 3 + 127 = 148.
-        assert_eq!(sweep_tasks(&needs), 381 + 148);
+        // processes: 3 × 127 = 381; py-multiprocessing: 7 cells × (the interpreter and its 2
+        // readers, the pool's 3 handler threads, the resource tracker) + 127 pool processes.
+        assert_eq!(sweep_tasks(&needs), 381 + 7 * 7 + 127);
         let err = processes_plan(&needs, 10, Some(500)).unwrap_err();
         let text = err.to_string();
         assert!(
-            text.contains("at least 539 processes and threads") && text.contains("at most 500"),
+            text.contains("at least 567 processes and threads") && text.contains("at most 500"),
             "{text}"
         );
-        assert!(text.contains("ulimit -u 1078"), "{text}");
+        assert!(text.contains("ulimit -u 1134"), "{text}");
         assert!(text.contains("processes × 64, 192 at least"), "{text}");
         // Enough for the sweep and corelab: it starts, warned only if the user's other tasks
         // would take it over.
-        assert!(processes_plan(&needs, 10, Some(539)).is_ok());
+        assert!(processes_plan(&needs, 10, Some(567)).is_ok());
+        assert!(processes_plan(&needs, 10, Some(566)).is_err());
         assert!(processes_plan(&needs, 10, None).is_ok());
         assert_eq!(processes_warning(&needs, 100, Some(1000)), None);
         let warning = processes_warning(&needs, 600, Some(1000)).unwrap();
-        assert!(warning.contains("at least 529 processes"), "{warning}");
+        assert!(warning.contains("at least 557 processes"), "{warning}");
+        assert!(warning.contains("ulimit -u 2314"), "{warning}");
         assert!(warning.contains("your user has 600 already"), "{warning}");
         // A sweep that starts nothing is never refused.
         let seq = sweep_needs(&exp(TaskKind::Cpu, vec![ModelKind::Sequential], vec![1])).unwrap();
         assert!(processes_plan(&seq, 1000, Some(1)).is_ok());
+    }
+
+    #[test]
+    fn the_refusal_and_the_warning_draw_the_line_at_the_same_count() {
+        // One computation (`tasks_over_limit`) for both: with the same tasks counted besides
+        // the sweep, one refuses exactly where the other warns, and both propose the same
+        // limit.
+        let e = exp(
+            TaskKind::Cpu,
+            vec![ModelKind::Threads, ModelKind::PyMultiprocessing],
+            vec![1, 4],
+        );
+        let needs = sweep_needs(&e).unwrap();
+        let sweep = sweep_tasks(&needs);
+        for others in [0, 3, 50] {
+            for limit in sweep + others - 2..=sweep + others + 2 {
+                let refused = processes_plan(&needs, others, Some(limit));
+                let warned = processes_warning(&needs, others, Some(limit));
+                assert_eq!(refused.is_err(), warned.is_some(), "{others} {limit}");
+                assert_eq!(refused.is_err(), limit < sweep + others, "{others} {limit}");
+                if let (Err(e), Some(w)) = (refused, warned) {
+                    let proposed = format!("ulimit -u {}", 2 * (sweep + others));
+                    assert!(e.to_string().contains(&proposed), "{e}");
+                    assert!(w.contains(&proposed), "{w}");
+                }
+            }
+        }
+        assert_eq!(tasks_over_limit(&needs, 0, None), None);
     }
 
     #[test]
