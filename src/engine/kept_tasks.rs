@@ -89,6 +89,32 @@ pub fn kept_tasks(model: ModelKind, workers: u64, setup: PythonSetup) -> u64 {
     }
 }
 
+/// Threads a cell of `model` × `workers` keeps in corelab's own process from its start-up to
+/// the end of the sweep: its worker threads (threads, gil-threads, rayon), or the two reader
+/// threads of each child process it starts. What an address-space limit counts in corelab's
+/// process, besides its main thread.
+pub fn corelab_threads(model: ModelKind, workers: u64) -> u64 {
+    match model {
+        ModelKind::Sequential | ModelKind::Tokio => 0,
+        ModelKind::Threads | ModelKind::GilThreads | ModelKind::Rayon => workers,
+        ModelKind::Processes => workers * READERS_PER_CHILD,
+        _ => READERS_PER_CHILD,
+    }
+}
+
+/// Threads besides its main thread of the child process that holds a cell's workload: none
+/// for a `corelab worker`; a Python interpreter's pool threads (threading),
+/// `multiprocessing.Pool`'s handler threads, the Dask client's event loop. What an
+/// address-space limit counts in that process, each thread with its stack.
+pub fn child_threads(model: ModelKind, workers: u64) -> u64 {
+    match model {
+        ModelKind::PyThreading | ModelKind::PyFreeThreading => workers,
+        ModelKind::PyMultiprocessing => POOL_HANDLER_THREADS,
+        ModelKind::PyDask => DASK_CLIENT_THREADS,
+        _ => 0,
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -139,7 +165,11 @@ mod tests {
         );
         // forkserver: the resource tracker and the fork server.
         assert_eq!(
-            kept_tasks(ModelKind::PyMultiprocessing, 8, with(StartMethod::Forkserver)),
+            kept_tasks(
+                ModelKind::PyMultiprocessing,
+                8,
+                with(StartMethod::Forkserver)
+            ),
             16
         );
     }
@@ -168,6 +198,32 @@ mod tests {
             ..PythonSetup::default()
         };
         assert_eq!(kept_tasks(ModelKind::PyMpi, 8, hostfile), 3);
+    }
+
+    #[test]
+    fn threads_are_counted_in_the_process_that_keeps_them() {
+        // corelab's own process: the thread teams, or two readers per child.
+        assert_eq!(corelab_threads(ModelKind::Sequential, 1), 0);
+        assert_eq!(corelab_threads(ModelKind::Rayon, 16), 16);
+        assert_eq!(corelab_threads(ModelKind::Processes, 4), 8);
+        assert_eq!(corelab_threads(ModelKind::PyMultiprocessing, 4), 2);
+        assert_eq!(corelab_threads(ModelKind::PyMpi, 4), 2);
+        // The child that holds the workload: the interpreter's own threads.
+        assert_eq!(child_threads(ModelKind::Processes, 4), 0);
+        assert_eq!(child_threads(ModelKind::PyThreading, 4), 4);
+        assert_eq!(child_threads(ModelKind::PyMultiprocessing, 4), 3);
+        assert_eq!(child_threads(ModelKind::PyAsyncio, 4), 0);
+        assert_eq!(child_threads(ModelKind::PyDask, 4), 1);
+        // The tasks kept are those threads, the children and their own.
+        for (model, workers) in [(ModelKind::Threads, 8), (ModelKind::PyThreading, 8)] {
+            let setup = PythonSetup::default();
+            let children = u64::from(model.is_python());
+            assert_eq!(
+                kept_tasks(model, workers, setup),
+                corelab_threads(model, workers) + children + child_threads(model, workers),
+                "{model}"
+            );
+        }
     }
 
     #[test]

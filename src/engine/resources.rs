@@ -34,19 +34,34 @@ pub const PIPES_PER_CHILD: u64 = 3;
 /// results file, `/proc` readings, a run's I/O files), counted on top of the cells' pipes.
 pub const OWN_OPEN_FILES: u64 = 64;
 
-/// Address space (`ulimit -v`) that any corelab process maps besides its workload, at the
-/// least: its code and libraries, its main thread's stack and heap. Measured (VmPeak, a debug
-/// build, glibc) at 129 MiB beyond a memory task's arrays for `corelab run` and 63 MiB for a
-/// `corelab worker` child; a release build maps less code. 64 MiB is under both, so a sweep
-/// refused for want of it would certainly have failed: the margin is in the refusal's favour
-/// of running. What it leaves out, and what makes a real run need more (a thread's 2 MiB
-/// stack, glibc's 64 MiB malloc arena per thread up to 8 per core), varies with the allocator
-/// and `MALLOC_ARENA_MAX`; a sweep that passes this check may still fail at an allocation, and
-/// the memory task then names the limit (`workload::memory`).
-pub const CORELAB_ADDRESS_FLOOR: u64 = 64 << 20;
-/// The same for a CPython interpreter: measured at 12 to 17 MiB (VmPeak of `python3 -I -c`
-/// importing json, threading and multiprocessing, CPython 3.8 and 3.11).
-pub const PYTHON_ADDRESS_FLOOR: u64 = 8 << 20;
+/// Address space (`ulimit -v`) that a corelab process maps besides its workload and the
+/// threads counted apart ([`RUST_THREAD_ADDRESS_BYTES`] each): its code and libraries, its
+/// main thread's stack, its heap, the CLI's signal watcher.
+///
+/// Measured by bisection on `ulimit -v` (1 MiB steps; `bash -c 'ulimit -v K; exec corelab run
+/// -q P'` succeeds or not) with glibc 2.36 on x86_64, malloc arenas capped as corelab caps
+/// them under a limit (`sys::cap_malloc_arenas_under_address_limit`): a one-cell `sequential`
+/// sweep of a CPU task needs 65 MiB with the debug build and 19 MiB with the release build;
+/// `threads` and `rayon` add 2.0 MiB per thread (threads × 1 and × 64: 196 MiB, debug). The
+/// floor is that plus a margin of about a quarter, so that a limit that passes the check is
+/// not one that fails at start-up (before, 64 MiB for either build: 64 MiB passed the check,
+/// and the sweep could not start its signal watcher).
+pub const CORELAB_ADDRESS_FLOOR: u64 = if cfg!(debug_assertions) {
+    80 << 20
+} else {
+    24 << 20
+};
+/// Address space of one thread corelab starts: Rust's default 2 MiB stack, its guard page and
+/// its signal stack (measured at 2.0 MiB a thread, above; rounded up).
+pub const RUST_THREAD_ADDRESS_BYTES: u64 = (2 << 20) + (128 << 10);
+/// The same floor for a CPython interpreter, its threads apart: `corelab_worker.py` started
+/// and running a run of `py-asyncio` (no thread of its own) needs 30 MiB (CPython 3.11.7,
+/// the worker fed its protocol under `ulimit -v`, bisected as above); with a margin. Each
+/// thread of it adds its stack, [`crate::sys::default_thread_stack_bytes`] (8 MiB under the
+/// usual `ulimit -s 8192`): measured 35 MiB for one `py-threading` worker, 60 for four.
+/// (Before, 8 MiB, from `VmPeak` without the worker's own imports: every Python cell passed
+/// the check under 9 MiB and failed to start.)
+pub const PYTHON_ADDRESS_FLOOR: u64 = 40 << 20;
 
 /// Which process holds a cell's workload.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -65,6 +80,15 @@ impl Holder {
         match self {
             Holder::Corelab | Holder::Worker => CORELAB_ADDRESS_FLOOR,
             Holder::Python => PYTHON_ADDRESS_FLOOR,
+        }
+    }
+
+    /// The address space of one thread this process starts: [`RUST_THREAD_ADDRESS_BYTES`],
+    /// or for a Python process `python_stack` (its threads' stack size).
+    pub fn thread_bytes(self, python_stack: u64) -> u64 {
+        match self {
+            Holder::Corelab | Holder::Worker => RUST_THREAD_ADDRESS_BYTES,
+            Holder::Python => python_stack,
         }
     }
 
@@ -102,6 +126,12 @@ pub struct CellNeeds {
     /// is compared with.
     pub process_bytes: u64,
     pub holder: Holder,
+    /// Threads besides its main one of each child process that holds the workload (a Python
+    /// interpreter's pool threads, say); 0 for the in-process models (see `corelab_threads`).
+    pub process_threads: u64,
+    /// Threads the cell keeps in corelab's own process from start-up to the end: its worker
+    /// threads, or two readers per child process.
+    pub corelab_threads: u64,
     /// Tasks (processes and threads: what `ulimit -u` counts) the cell keeps from start-up to
     /// the end of the sweep, at the least (see [`kept_tasks`]).
     pub kept_tasks: u64,
@@ -124,6 +154,9 @@ pub struct Available {
     /// The last-level cache, all instances added up (what a calibrated memory task's arrays
     /// must exceed, see [`memory_arrays`]).
     pub last_level_cache_bytes: Option<u64>,
+    /// The stack of each thread a Python process starts, which counts against the address
+    /// space ([`crate::sys::default_thread_stack_bytes`]).
+    pub python_thread_stack_bytes: u64,
 }
 
 /// Why a sweep was refused before it started.
@@ -345,6 +378,11 @@ pub fn cell_needs(
         open_files: children * PIPES_PER_CHILD,
         process_bytes: workload_bytes / copies.max(1),
         holder,
+        process_threads: match holder {
+            Holder::Corelab => 0,
+            _ => super::kept_tasks::child_threads(model, workers_u),
+        },
+        corelab_threads: super::kept_tasks::corelab_threads(model, workers_u),
         kept_tasks: kept_tasks(model, workers_u, setup),
         run_tasks,
         memory_detail,
@@ -452,43 +490,56 @@ pub fn processes_warning(
     })
 }
 
-/// The per-process address space a sweep whose cells are `needs` needs at the least, against
-/// `limit` (`ulimit -v`, inherited by every process corelab starts): corelab's own process
-/// holds the in-process cells' workload, each worker or Python process its own copy, and each
-/// maps its [`Holder::address_floor`] besides. Refused only where that floor alone does not
-/// fit: a certain failure, said before the first cell rather than at an allocation midway.
-pub fn address_space_plan(needs: &[CellNeeds], limit: Option<u64>) -> Result<(), ResourceError> {
+/// The per-process address space a sweep whose cells are `needs` needs, against `limit`
+/// (`ulimit -v`, inherited by every process corelab starts): corelab's own process holds the
+/// in-process cells' workload and every thread the cells keep in it (all cells live at once),
+/// each worker or Python process its own copy and its own threads (`python_stack` each for a
+/// Python process's), and each maps its [`Holder::address_floor`] besides. Refused where that
+/// does not fit: said before the first cell rather than at a thread or an allocation midway.
+pub fn address_space_plan(
+    needs: &[CellNeeds],
+    limit: Option<u64>,
+    python_stack: u64,
+) -> Result<(), ResourceError> {
     let Some(limit) = limit else { return Ok(()) };
     // corelab's own process runs every in-process cell (one at a time, sharing one workload)
-    // and starts the others: it needs its floor in any sweep. Each child process needs its
-    // own copy and floor.
+    // and starts the others: it needs its floor in any sweep, and the threads of every cell.
+    // Each child process needs its own copy, floor and threads.
     let own = needs
         .iter()
         .filter(|c| c.holder == Holder::Corelab)
         .max_by_key(|c| c.process_bytes);
+    let own_threads = needs
+        .iter()
+        .fold(0u64, |sum, c| sum.saturating_add(c.corelab_threads));
     let own_need = own
         .map_or(0, |c| c.process_bytes)
-        .saturating_add(CORELAB_ADDRESS_FLOOR);
+        .saturating_add(CORELAB_ADDRESS_FLOOR)
+        .saturating_add(own_threads.saturating_mul(RUST_THREAD_ADDRESS_BYTES));
     let children = needs
         .iter()
         .filter(|c| c.holder != Holder::Corelab)
         .map(|c| {
-            (
-                c.process_bytes.saturating_add(c.holder.address_floor()),
-                Some(c),
-            )
+            let threads = c
+                .process_threads
+                .saturating_mul(c.holder.thread_bytes(python_stack));
+            let needed = c
+                .process_bytes
+                .saturating_add(c.holder.address_floor())
+                .saturating_add(threads);
+            (needed, c.holder, Some(c), c.process_threads)
         });
     // The first of the largest: corelab's own process where it ties with a child.
-    let Some((needed, cell)) = std::iter::once((own_need, own))
-        .chain(children)
-        .reduce(|best, next| if next.0 > best.0 { next } else { best })
+    let Some((needed, holder, cell, threads)) =
+        std::iter::once((own_need, Holder::Corelab, own, own_threads))
+            .chain(children)
+            .reduce(|best, next| if next.0 > best.0 { next } else { best })
     else {
         return Ok(());
     };
     if needed <= limit {
         return Ok(());
     }
-    let holder = cell.map_or(Holder::Corelab, |c| c.holder);
     let workload = match cell {
         Some(c) if c.process_bytes > 0 => format!(
             "{} of its workload in {}, plus ",
@@ -501,13 +552,20 @@ pub fn address_space_plan(needs: &[CellNeeds], limit: Option<u64>) -> Result<(),
         Holder::Python => "a Python interpreter",
         _ => "any corelab process",
     };
+    let stacks = match threads {
+        0 => String::new(),
+        n => format!(
+            ", plus {n} thread{} at {} each (its stack)",
+            if n == 1 { "" } else { "s" },
+            human(holder.thread_bytes(python_stack))
+        ),
+    };
     let named = cell.or(needs.first());
     Err(ResourceError::AddressSpace {
         needed,
         limit,
         detail: format!(
-            "{workload}at least {} that {maps} maps besides: code, libraries, stacks; more with \
-             every thread",
+            "{workload}{} that {maps} maps besides (code, libraries, its main thread){stacks}",
             human(holder.address_floor())
         ),
         model: named.map_or(ModelKind::Sequential, |c| c.model),
@@ -555,6 +613,7 @@ pub fn available_now() -> Available {
         last_level_cache_bytes: crate::results::last_level_cache_bytes(Path::new(
             crate::results::SYS_CPU,
         )),
+        python_thread_stack_bytes: crate::sys::default_thread_stack_bytes(),
     }
 }
 
@@ -723,7 +782,11 @@ pub fn check_against(
             workers: worst.workers,
         });
     }
-    address_space_plan(&needs, available.address_space_bytes)?;
+    address_space_plan(
+        &needs,
+        available.address_space_bytes,
+        available.python_thread_stack_bytes,
+    )?;
     Ok(needs)
 }
 
@@ -779,12 +842,33 @@ pub fn check(exp: &Experiment) -> Result<Vec<CellNeeds>, ResourceError> {
 /// [`check`] compares with the sweep's own count only) or the system's; `ENOMEM` the address
 /// space (`ulimit -v`) or the memory. Empty for anything else.
 pub fn spawn_hint(e: &std::io::Error) -> String {
+    spawn_hint_under(
+        e,
+        processes_limit_applied(),
+        crate::sys::address_space_limit(),
+    )
+}
+
+/// [`spawn_hint`] under the given soft `ulimit -u` (where applied) and `ulimit -v`. A thread
+/// whose stack finds no room under the address-space limit fails with `EAGAIN` too, so under
+/// such a limit that is named as well.
+fn spawn_hint_under(
+    e: &std::io::Error,
+    processes_limit: Option<u64>,
+    address_limit: Option<u64>,
+) -> String {
     match e.raw_os_error() {
         Some(libc::EAGAIN) => {
-            let limit = processes_limit_applied()
-                .map_or(String::new(), |l| format!(" of {l}"));
+            let limit = processes_limit.map_or(String::new(), |l| format!(" of {l}"));
+            let address = address_limit.map_or(String::new(), |l| {
+                format!(
+                    "; or, under the address-space limit of {} (ulimit -v), there was no room for \
+                     the new thread's stack",
+                    human(l)
+                )
+            });
             format!(
-                " (the limit{limit} on your processes and threads, ulimit -u, counting every program you run, or the system's, is reached: raise it or lower the worker counts)"
+                " (the limit{limit} on your processes and threads, ulimit -u, counting every program you run, or the system's, is reached{address}: raise it or lower the worker counts)"
             )
         }
         Some(libc::ENOMEM) => {
@@ -868,6 +952,7 @@ mod tests {
             disk_path: "/tmp".into(),
             address_space_bytes: None,
             last_level_cache_bytes: None,
+            python_thread_stack_bytes: 8 << 20,
         }
     }
 
@@ -990,6 +1075,7 @@ mod tests {
             disk_path: "/tmp".into(),
             address_space_bytes: None,
             last_level_cache_bytes: None,
+            python_thread_stack_bytes: 8 << 20,
         };
         assert!(check_against(&e, &unknown).is_ok());
     }
@@ -1197,36 +1283,52 @@ mod process_limits {
             disk_path: "/tmp".into(),
             address_space_bytes: address_space,
             last_level_cache_bytes: None,
+            python_thread_stack_bytes: 8 << 20,
         }
     }
 
     #[test]
     fn an_address_space_below_the_arrays_and_the_floor_is_refused_with_both_numbers() {
         let e = memory_bandwidth();
-        // 192 MiB of arrays + 64 MiB floor = 256 MiB in one process.
+        // corelab's own process: 192 MiB of arrays, its floor, and the 12 threads the cells
+        // keep in it (threads and rayon × 1 and × 2: 6; processes × 1 and × 2: 2 readers for
+        // each of 3 workers).
+        let own = 192 * MIB + CORELAB_ADDRESS_FLOOR + 12 * RUST_THREAD_ADDRESS_BYTES;
         let err = check_against(&e, &limited(Some(200 * MIB))).unwrap_err();
         let ResourceError::AddressSpace { needed, limit, .. } = &err else {
             panic!("{err:?}")
         };
-        assert_eq!((*needed, *limit), (256 * MIB, 200 * MIB));
+        assert_eq!((*needed, *limit), (own, 200 * MIB));
         let text = err.to_string();
         assert!(
-            text.contains("at least 256.0 MiB of address space"),
+            text.contains(&format!("at least {} of address space", human(own))),
             "{text}"
         );
         assert!(text.contains("limited to 200.0 MiB (ulimit -v)"), "{text}");
         assert!(text.contains("192.0 MiB of its workload"), "{text}");
-        // How to raise it: `ulimit -v` takes KiB; twice the need, for the threads' share.
-        assert!(text.contains("ulimit -v 524288"), "{text}");
+        assert!(
+            text.contains(&format!(
+                "{} that any corelab process maps besides",
+                human(CORELAB_ADDRESS_FLOOR)
+            )),
+            "{text}"
+        );
+        assert!(text.contains("plus 12 threads at 2.1 MiB each"), "{text}");
+        // How to raise it: `ulimit -v` takes KiB; twice the need.
+        assert!(
+            text.contains(&format!("ulimit -v {}", own.div_ceil(1024) * 2)),
+            "{text}"
+        );
         assert!(text.contains("ulimit -v unlimited"), "{text}");
-        // Just enough for the floor passes: the refusal is only for a certain failure.
-        assert!(check_against(&e, &limited(Some(256 * MIB))).is_ok());
+        // Just enough passes.
+        assert!(check_against(&e, &limited(Some(own))).is_ok());
+        assert!(check_against(&e, &limited(Some(own - 1))).is_err());
         assert!(check_against(&e, &limited(None)).is_ok());
     }
 
     #[test]
     fn a_worker_process_needs_its_own_copy_not_the_sum_over_workers() {
-        // 8 worker processes × (192 MiB + floor): the limit is per process, so 256 MiB each.
+        // 8 worker processes × (192 MiB + floor): the limit is per process.
         let mut e = memory_bandwidth();
         e.models = vec![ModelKind::Processes];
         e.workers = vec![8];
@@ -1237,16 +1339,20 @@ mod process_limits {
             needs.iter().all(|c| c.holder == Holder::Worker),
             "{needs:?}"
         );
-        assert!(address_space_plan(&needs, Some(256 * MIB)).is_ok());
-        let err = address_space_plan(&needs, Some(255 * MIB)).unwrap_err();
+        let worker = 192 * MIB + CORELAB_ADDRESS_FLOOR;
+        assert!(address_space_plan(&needs, Some(worker), 8 * MIB).is_ok());
+        let err = address_space_plan(&needs, Some(worker - 1), 8 * MIB).unwrap_err();
         let text = err.to_string();
         assert!(text.contains("in each worker process"), "{text}");
         assert!(text.contains("cell processes × "), "{text}");
-        // With the sequential baseline, corelab's own process holds them too, and is named
-        // (where they tie, corelab's own process is named first).
+        // With the sequential baseline (and so no processes × 1), corelab's own process holds
+        // them too, with the 16 reader threads of the 8 workers: it needs more than a worker,
+        // and is named.
         e.baseline = crate::preset::Baseline::Sequential;
         let needs = sweep_needs(&e).unwrap();
-        let text = address_space_plan(&needs, Some(255 * MIB))
+        let own = worker + 16 * RUST_THREAD_ADDRESS_BYTES;
+        assert!(address_space_plan(&needs, Some(own), 8 * MIB).is_ok());
+        let text = address_space_plan(&needs, Some(own - 1), 8 * MIB)
             .unwrap_err()
             .to_string();
         assert!(text.contains("in corelab's own process"), "{text}");
@@ -1254,31 +1360,49 @@ mod process_limits {
     }
 
     #[test]
-    fn a_task_without_big_data_needs_only_the_floor() {
+    fn a_task_without_big_data_needs_the_floor_and_every_thread_s_stack() {
         let e = exp(
             TaskKind::Cpu,
             vec![ModelKind::Threads, ModelKind::PyThreading],
             vec![4],
         );
         let needs = sweep_needs(&e).unwrap();
-        assert!(address_space_plan(&needs, Some(64 * MIB)).is_ok());
-        let err = address_space_plan(&needs, Some(32 * MIB)).unwrap_err();
-        assert!(
-            err.to_string()
-                .contains("at least 64.0 MiB that any corelab process maps"),
-            "{err}"
-        );
+        // corelab's own process: 4 threads and the interpreter's 2 readers. The interpreter:
+        // its floor and its pool's 4 threads at the Python stack size.
+        let own = CORELAB_ADDRESS_FLOOR + 6 * RUST_THREAD_ADDRESS_BYTES;
+        let python = |stack: u64| PYTHON_ADDRESS_FLOOR + 4 * stack;
+        let need = |stack: u64| own.max(python(stack));
+        for stack in [2 * MIB, 8 * MIB, 64 * MIB] {
+            assert!(address_space_plan(&needs, Some(need(stack)), stack).is_ok());
+            let err = address_space_plan(&needs, Some(need(stack) - 1), stack).unwrap_err();
+            let text = err.to_string();
+            if python(stack) > own {
+                assert!(text.contains("a Python interpreter maps"), "{text}");
+                assert!(
+                    text.contains(&format!("plus 4 threads at {} each", human(stack))),
+                    "{text}"
+                );
+                assert!(text.contains("cell py-threading × 4"), "{text}");
+            } else {
+                assert!(text.contains("any corelab process maps"), "{text}");
+                assert!(text.contains("plus 6 threads at 2.1 MiB each"), "{text}");
+            }
+        }
+        // Under `ulimit -s unlimited` (2 MiB stacks) corelab's own process needs the most; a
+        // 64 MiB stack makes the interpreter need the most.
+        assert!(python(2 * MIB) < own && python(64 * MIB) > own);
     }
 
     #[test]
     fn calibrated_arrays_are_not_raised_past_half_the_address_space() {
         let mut e = memory_bandwidth();
         e.target_run_s = 0.25;
-        // A 300 MiB cache asks for 400 MiB arrays; a 1 GiB limit allows (512 - 64) / 3 = 149.
+        // A 300 MiB cache asks for 400 MiB arrays; a 1 GiB limit allows (512 MiB - the floor)
+        // / 3: 149 MiB for a 64 MiB floor.
         let mut available = limited(Some(1 << 30));
         available.last_level_cache_bytes = Some(300 * MIB);
         let sizing = memory_arrays(&e, &available).unwrap();
-        assert_eq!(sizing.chosen_mib, 149);
+        assert_eq!(sizing.chosen_mib, (512 - CORELAB_ADDRESS_FLOOR / MIB) / 3);
         assert!(
             sizing
                 .limited_by
@@ -1384,6 +1508,15 @@ mod process_limits {
         assert!(spawn_hint(&nomem).contains("ulimit -v"));
         let missing = std::io::Error::from_raw_os_error(libc::ENOENT);
         assert_eq!(spawn_hint(&missing), "");
+        // Under `ulimit -v`, a thread whose stack finds no room fails with EAGAIN too.
+        let under = spawn_hint_under(&again, Some(100), Some(200 * MIB));
+        assert!(
+            under.contains("limit of 100 on your processes and threads, ulimit -u")
+                && under.contains("address-space limit of 200.0 MiB (ulimit -v)")
+                && under.contains("the new thread's stack"),
+            "{under}"
+        );
+        assert!(!spawn_hint_under(&again, None, None).contains("ulimit -v"));
     }
 
     #[test]
