@@ -449,6 +449,8 @@ fn parse_model(s: &str) -> Result<ModelKind, String> {
 
 /// Entry point of the binary.
 pub fn main() -> ExitCode {
+    // Before any thread: under `ulimit -v`, what a thread costs must be its stack alone.
+    crate::sys::cap_malloc_arenas_under_address_limit();
     let cli = match Cli::try_parse() {
         Ok(cli) => cli,
         Err(e) => {

@@ -331,6 +331,48 @@ pub fn address_space_limit() -> Option<u64> {
         .filter(|soft| *soft != libc::RLIM_INFINITY)
 }
 
+/// The stack a new POSIX thread gets by default (glibc: the soft `ulimit -s`, 2 MiB where that
+/// is unlimited), which a CPython thread keeps: `threading` sets no size of its own.
+pub fn default_thread_stack_bytes() -> u64 {
+    match rlimit(libc::RLIMIT_STACK) {
+        Some((soft, _)) if soft != libc::RLIM_INFINITY && soft >= 16 << 10 => soft,
+        _ => 2 << 20,
+    }
+}
+
+/// The malloc arenas a process may have under an address-space limit: one, the main arena.
+/// glibc gives every new thread an arena of its own, up to 8 per core, reserving 64 MiB of
+/// address space each (128 MiB for a moment while it aligns it); under `ulimit -v` those
+/// reservations take the room that the next thread's stack needs, at an order no one can
+/// foresee (measured: a sweep of 8 threads ran under 120 MiB and under 300 MiB, and failed to
+/// start its second thread under 200 MiB). With one arena, a thread costs its stack alone.
+pub const ARENAS_UNDER_ADDRESS_LIMIT: u32 = 1;
+
+/// The environment variable that caps glibc's malloc arenas in a program corelab starts.
+pub const MALLOC_ARENA_MAX: &str = "MALLOC_ARENA_MAX";
+
+/// Under an address-space limit (`ulimit -v`), caps this process's malloc arenas at
+/// [`ARENAS_UNDER_ADDRESS_LIMIT`] (`mallopt(M_ARENA_MAX)`), unless `MALLOC_ARENA_MAX` is set
+/// already (the user's choice stands): the address space a sweep needs is then what
+/// [`crate::engine::resources`] counts, its threads' stacks included. Called first thing,
+/// before any thread starts. Returns whether it capped them. Threads then share one arena,
+/// which a workload that allocates in its loop may feel; the limit is rare, and said.
+pub fn cap_malloc_arenas_under_address_limit() -> bool {
+    if address_space_limit().is_none() || std::env::var_os(MALLOC_ARENA_MAX).is_some() {
+        return false;
+    }
+    #[cfg(all(target_os = "linux", target_env = "gnu"))]
+    {
+        // SAFETY: mallopt takes two integers and changes only the allocator's settings; no
+        // other thread runs yet.
+        unsafe { libc::mallopt(libc::M_ARENA_MAX, ARENAS_UNDER_ADDRESS_LIMIT as libc::c_int) == 1 }
+    }
+    #[cfg(not(all(target_os = "linux", target_env = "gnu")))]
+    {
+        false
+    }
+}
+
 /// This process's limit on the processes and threads its real user may have
 /// (`RLIMIT_NPROC`, `ulimit -u`): (soft, hard); `RLIM_INFINITY` reads as `u64::MAX`. The kernel
 /// counts every task (process or thread) of the real user id against it, and does not apply

@@ -230,6 +230,7 @@ fn machine(memory_gib: u64, disk_gib: u64) -> Available {
         disk_path: "/tmp".into(),
         address_space_bytes: None,
         last_level_cache_bytes: None,
+        python_thread_stack_bytes: 8 << 20,
     }
 }
 

@@ -500,7 +500,7 @@ def mpi_worker(comm):
 
 def serve(make_runner):
     runner = None
-    for line in sys.stdin:
+    for line in kernels.protocol_lines(sys.stdin):
         clock = kernels.RunClock()
         try:
             req = json.loads(line)

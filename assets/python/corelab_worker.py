@@ -64,6 +64,11 @@ with the task named and its traceback; a pool process that dies (os._exit) fails
 naming the task it was running; os._exit in this interpreter itself (threads, asyncio) says on
 stderr which task called it before exiting (corelab shows the end of stderr).
 
+Requests are read as UTF-8 and replies written as ASCII JSON whatever the locale (LC_ALL=C,
+tr_TR.ISO-8859-9): a path corelab sends is turned into this interpreter's own file name by
+`local_path`. Nothing here depends on the locale's case rules (Turkish dotless i) or decimal
+point: json and repr() never do.
+
 The protocol runs on a private duplicate of the original stdout (`take_protocol_stdout`): file
 descriptor 1 and sys.stdout point at stderr, so whatever the user's function prints cannot
 corrupt it.
@@ -148,12 +153,30 @@ def load_function(spec):
     return fn
 
 
+def local_path(path):
+    """The path corelab names (UTF-8 text, as corelab holds every path) as this interpreter
+    names the same file: under a locale whose encoding is not UTF-8 (LC_ALL=tr_TR.ISO-8859-9),
+    Python encodes file names in that encoding, so `/tmp/İş/w.py` would name other bytes than
+    the file's. The UTF-8 bytes decoded as the file system encoding (`os.fsdecode`) name the
+    file itself whatever the locale."""
+    return os.fsdecode(path.encode("utf-8", "surrogateescape"))
+
+
+def protocol_lines(stream):
+    """corelab's requests, one JSON object a line, decoded as UTF-8 (what corelab writes)
+    whatever the locale's encoding: read as bytes from `stream`'s buffer, never as the
+    locale's text."""
+    for line in stream.buffer:
+        yield line.decode("utf-8")
+
+
 def import_user_module(path):
     """Imports the user's module at the absolute `path` under a name of its own (uncached:
     see `load_function`), its folder first on sys.path."""
     import importlib.util
 
     module_name = "corelab_user_%s" % hashlib.sha256(path.encode()).hexdigest()[:16]
+    path = local_path(path)
     found = importlib.util.spec_from_file_location(module_name, path)
     if found is None or found.loader is None:
         raise ImportError("cannot import %r" % path)
@@ -1019,7 +1042,7 @@ def main():
     take_protocol_stdout()
     os._exit = _exit_naming_task
     runner = None
-    for line in sys.stdin:
+    for line in protocol_lines(sys.stdin):
         clock = RunClock()
         try:
             req = json.loads(line)

@@ -355,6 +355,7 @@ mod tests {
             disk_path: "/tmp".into(),
             address_space_bytes: None,
             last_level_cache_bytes: Some(300 << 20),
+            python_thread_stack_bytes: 8 << 20,
         };
         let worker = super::super::model::WorkerCommand::new("/nonexistent/corelab");
         let cancel = super::super::cancel::CancelToken::new();

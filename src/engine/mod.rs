@@ -9,6 +9,7 @@ pub mod error;
 pub mod estimate;
 mod event;
 pub mod interpreter;
+pub mod kept_tasks;
 pub mod lessons;
 pub mod load;
 pub mod mock;

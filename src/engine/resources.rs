@@ -16,6 +16,7 @@ use std::path::{Path, PathBuf};
 
 use thiserror::Error;
 
+pub use super::kept_tasks::{PythonSetup, READERS_PER_CHILD, kept_tasks};
 use super::sweep_plan;
 use super::workload::{CHANNEL_BOUND, IO_CHUNK_BYTES, memory_elements};
 use crate::preset::{
@@ -33,19 +34,38 @@ pub const PIPES_PER_CHILD: u64 = 3;
 /// results file, `/proc` readings, a run's I/O files), counted on top of the cells' pipes.
 pub const OWN_OPEN_FILES: u64 = 64;
 
-/// Address space (`ulimit -v`) that any corelab process maps besides its workload, at the
-/// least: its code and libraries, its main thread's stack and heap. Measured (VmPeak, a debug
-/// build, glibc) at 129 MiB beyond a memory task's arrays for `corelab run` and 63 MiB for a
-/// `corelab worker` child; a release build maps less code. 64 MiB is under both, so a sweep
-/// refused for want of it would certainly have failed: the margin is in the refusal's favour
-/// of running. What it leaves out, and what makes a real run need more (a thread's 2 MiB
-/// stack, glibc's 64 MiB malloc arena per thread up to 8 per core), varies with the allocator
-/// and `MALLOC_ARENA_MAX`; a sweep that passes this check may still fail at an allocation, and
-/// the memory task then names the limit (`workload::memory`).
-pub const CORELAB_ADDRESS_FLOOR: u64 = 64 << 20;
-/// The same for a CPython interpreter: measured at 12 to 17 MiB (VmPeak of `python3 -I -c`
-/// importing json, threading and multiprocessing, CPython 3.8 and 3.11).
-pub const PYTHON_ADDRESS_FLOOR: u64 = 8 << 20;
+/// Address space (`ulimit -v`) that a corelab process maps besides its workload and the
+/// threads counted apart ([`RUST_THREAD_ADDRESS_BYTES`] each): its code and libraries, its
+/// main thread's stack, its heap, the CLI's signal watcher.
+///
+/// Measured by bisection on `ulimit -v` (1 MiB steps; `bash -c 'ulimit -v K; exec corelab run
+/// -q P'` succeeds or not) with glibc 2.36 on x86_64, malloc arenas capped as corelab caps
+/// them under a limit (`sys::cap_malloc_arenas_under_address_limit`): a one-cell `sequential`
+/// sweep of a CPU task needs 65 MiB with the debug build and 25 MiB with the release build
+/// (below, it cannot start its signal watcher); `threads` and `rayon` add 2.0 MiB per thread
+/// (threads × 1 and × 64: 196 MiB, debug). The floor is that plus a margin of about a
+/// quarter, so that a limit that passes the check is not one that fails at start-up (before,
+/// 64 MiB for either build: the debug build passed the check at 64 MiB and could not start).
+/// With the debug floor, the sweeps measured (sequential; threads, rayon × 16 and × 64;
+/// processes × 4) start at exactly the figure the check asks; the release build, measured
+/// with a floor of 24 MiB, started at the figure for all but the sequential one (25 MiB),
+/// which the 32 MiB floor covers.
+pub const CORELAB_ADDRESS_FLOOR: u64 = if cfg!(debug_assertions) {
+    80 << 20
+} else {
+    32 << 20
+};
+/// Address space of one thread corelab starts: Rust's default 2 MiB stack, its guard page and
+/// its signal stack (measured at 2.0 MiB a thread, above; rounded up).
+pub const RUST_THREAD_ADDRESS_BYTES: u64 = (2 << 20) + (128 << 10);
+/// The same floor for a CPython interpreter, its threads apart: `corelab_worker.py` started
+/// and running a run of `py-asyncio` (no thread of its own) needs 30 MiB (CPython 3.11.7,
+/// the worker fed its protocol under `ulimit -v`, bisected as above); with a margin. Each
+/// thread of it adds its stack, [`crate::sys::default_thread_stack_bytes`] (8 MiB under the
+/// usual `ulimit -s 8192`): measured 35 MiB for one `py-threading` worker, 60 for four.
+/// (Before, 8 MiB, from `VmPeak` without the worker's own imports: every Python cell passed
+/// the check under 9 MiB and failed to start.)
+pub const PYTHON_ADDRESS_FLOOR: u64 = 40 << 20;
 
 /// Which process holds a cell's workload.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -64,6 +84,15 @@ impl Holder {
         match self {
             Holder::Corelab | Holder::Worker => CORELAB_ADDRESS_FLOOR,
             Holder::Python => PYTHON_ADDRESS_FLOOR,
+        }
+    }
+
+    /// The address space of one thread this process starts: [`RUST_THREAD_ADDRESS_BYTES`],
+    /// or for a Python process `python_stack` (its threads' stack size).
+    pub fn thread_bytes(self, python_stack: u64) -> u64 {
+        match self {
+            Holder::Corelab | Holder::Worker => RUST_THREAD_ADDRESS_BYTES,
+            Holder::Python => python_stack,
         }
     }
 
@@ -101,6 +130,12 @@ pub struct CellNeeds {
     /// is compared with.
     pub process_bytes: u64,
     pub holder: Holder,
+    /// Threads besides its main one of each child process that holds the workload (a Python
+    /// interpreter's pool threads, say); 0 for the in-process models (see `corelab_threads`).
+    pub process_threads: u64,
+    /// Threads the cell keeps in corelab's own process from start-up to the end: its worker
+    /// threads, or two readers per child process.
+    pub corelab_threads: u64,
     /// Tasks (processes and threads: what `ulimit -u` counts) the cell keeps from start-up to
     /// the end of the sweep, at the least (see [`kept_tasks`]).
     pub kept_tasks: u64,
@@ -123,6 +158,9 @@ pub struct Available {
     /// The last-level cache, all instances added up (what a calibrated memory task's arrays
     /// must exceed, see [`memory_arrays`]).
     pub last_level_cache_bytes: Option<u64>,
+    /// The stack of each thread a Python process starts, which counts against the address
+    /// space ([`crate::sys::default_thread_stack_bytes`]).
+    pub python_thread_stack_bytes: u64,
 }
 
 /// Why a sweep was refused before it started.
@@ -197,7 +235,7 @@ pub enum ResourceError {
         "this experiment would start at least {needed} processes and threads that live at once \
          ({detail}), but your user may have at most {limit} (ulimit -u), counting every process \
          and thread you already have; raise the limit (ulimit -u {}) or lower the worker counts",
-        needed.saturating_mul(2)
+        proposed_processes_limit(*needed)
     )]
     Processes {
         needed: u64,
@@ -233,6 +271,7 @@ pub fn cell_needs(
     task: &TaskSpec,
     model: ModelKind,
     workers: usize,
+    setup: PythonSetup,
 ) -> Result<CellNeeds, ResourceError> {
     let workers_u = workers.max(1) as u64;
     let tasks = u64::from(task.tasks.max(1));
@@ -343,35 +382,16 @@ pub fn cell_needs(
         open_files: children * PIPES_PER_CHILD,
         process_bytes: workload_bytes / copies.max(1),
         holder,
-        kept_tasks: kept_tasks(model, workers_u),
+        process_threads: match holder {
+            Holder::Corelab => 0,
+            _ => super::kept_tasks::child_threads(model, workers_u),
+        },
+        corelab_threads: super::kept_tasks::corelab_threads(model, workers_u),
+        kept_tasks: kept_tasks(model, workers_u, setup),
         run_tasks,
         memory_detail,
         disk_detail,
     })
-}
-
-/// Reader threads corelab keeps for each child process it starts (its stdout and stderr).
-pub const READERS_PER_CHILD: u64 = 2;
-
-/// The tasks (processes and threads, as `RLIMIT_NPROC` counts them) a cell of `model` × `workers`
-/// keeps from its start-up to the end of the sweep, at the least: its threads (threads,
-/// gil-threads, rayon), its child processes with corelab's two reader threads each, a Python
-/// model's interpreter with its pool's processes (multiprocessing, Dask's workers, MPI's ranks
-/// and launcher) or threads (threading's pool, kept once started). Helpers a model may add
-/// (multiprocessing's resource tracker and forkserver, Dask's nannies, a runtime's own
-/// threads) are left out: this is a floor, for a refusal that is never wrong.
-pub fn kept_tasks(model: ModelKind, workers: u64) -> u64 {
-    let interpreter = 1 + READERS_PER_CHILD;
-    match model {
-        ModelKind::Sequential | ModelKind::Tokio => 0,
-        ModelKind::Threads | ModelKind::GilThreads | ModelKind::Rayon => workers,
-        ModelKind::Processes => workers * (1 + READERS_PER_CHILD),
-        ModelKind::PyThreading | ModelKind::PyFreeThreading => interpreter + workers,
-        ModelKind::PyAsyncio => interpreter,
-        ModelKind::PyMultiprocessing | ModelKind::PyDask => interpreter + workers,
-        // The launcher, rank 0 (the dispatcher) and one rank per worker.
-        ModelKind::PyMpi => interpreter + 1 + workers,
-    }
 }
 
 /// The most tasks a sweep whose cells are `needs` has at once: what every cell keeps (all
@@ -384,6 +404,48 @@ pub fn sweep_tasks(needs: &[CellNeeds]) -> u64 {
     kept.saturating_add(run)
 }
 
+/// A sweep's tasks against the soft `ulimit -u`: what [`processes_plan`] refuses and
+/// [`processes_warning`] warns about, computed once for both.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct TasksOverLimit {
+    /// The sweep's own tasks at once ([`sweep_tasks`]).
+    pub sweep: u64,
+    /// Those plus the others counted with them (corelab's own, or all the user's).
+    pub needed: u64,
+    pub limit: u64,
+}
+
+impl TasksOverLimit {
+    /// The `ulimit -u` a refusal or a warning proposes: twice what is needed, since the count
+    /// is a floor (see [`kept_tasks`]) and the user's other programs count too.
+    pub fn proposed_limit(&self) -> u64 {
+        proposed_processes_limit(self.needed)
+    }
+}
+
+/// The `ulimit -u` proposed for `needed` tasks (see [`TasksOverLimit::proposed_limit`]).
+pub fn proposed_processes_limit(needed: u64) -> u64 {
+    needed.saturating_mul(2)
+}
+
+/// The sweep's tasks ([`sweep_tasks`] of `needs`) with `others` added, when together they are
+/// more than `limit` (the soft `ulimit -u`); `None` when they fit, when the sweep starts
+/// nothing, or without a limit (unlimited, unreadable, or not applied: root).
+pub fn tasks_over_limit(
+    needs: &[CellNeeds],
+    others: u64,
+    limit: Option<u64>,
+) -> Option<TasksOverLimit> {
+    let limit = limit?;
+    let sweep = sweep_tasks(needs);
+    let needed = sweep.saturating_add(others);
+    (sweep > 0 && needed > limit).then_some(TasksOverLimit {
+        sweep,
+        needed,
+        limit,
+    })
+}
+
 /// Refuses a sweep that needs more tasks at once ([`sweep_tasks`], plus corelab's own
 /// `own_tasks`) than `limit` (the soft `ulimit -u`) allows: it would certainly fail to start a
 /// thread or a process midway. `None` for the limit (unlimited, unreadable, or not applied:
@@ -394,15 +456,13 @@ pub fn processes_plan(
     own_tasks: u64,
     limit: Option<u64>,
 ) -> Result<(), ResourceError> {
-    let Some(limit) = limit else { return Ok(()) };
-    let sweep = sweep_tasks(needs);
-    let needed = sweep.saturating_add(own_tasks);
-    if sweep == 0 || needed <= limit {
+    let Some(over) = tasks_over_limit(needs, own_tasks, limit) else {
         return Ok(());
-    }
+    };
     let worst = needs.iter().max_by_key(|c| c.kept_tasks);
     let detail = format!(
-        "{sweep} for its {} cells, every cell's kept through the interleaved rounds (the largest: {}), plus corelab's own {own_tasks}",
+        "{} for its {} cells, every cell's kept through the interleaved rounds (the largest: {}), plus corelab's own {own_tasks}",
+        over.sweep,
         needs.len(),
         worst.map_or_else(String::new, |c| format!(
             "{} × {}, {} at least",
@@ -410,8 +470,8 @@ pub fn processes_plan(
         ))
     );
     Err(ResourceError::Processes {
-        needed,
-        limit,
+        needed: over.needed,
+        limit: over.limit,
         detail,
     })
 }
@@ -424,54 +484,66 @@ pub fn processes_warning(
     user_tasks: u64,
     limit: Option<u64>,
 ) -> Option<String> {
-    let limit = limit?;
-    let sweep = sweep_tasks(needs);
-    let total = sweep.saturating_add(user_tasks);
-    (sweep > 0 && total > limit).then(|| {
+    tasks_over_limit(needs, user_tasks, limit).map(|over| {
         format!(
-            "this sweep starts at least {sweep} processes and threads that live at once, and your user has {user_tasks} already: together more than the {limit} that ulimit -u allows, so a worker may fail to start (raise it with ulimit -u {})",
-            total.saturating_mul(2)
+            "this sweep starts at least {} processes and threads that live at once, and your user has {user_tasks} already: together more than the {} that ulimit -u allows, so a worker may fail to start (raise it with ulimit -u {})",
+            over.sweep,
+            over.limit,
+            over.proposed_limit()
         )
     })
 }
 
-/// The per-process address space a sweep whose cells are `needs` needs at the least, against
-/// `limit` (`ulimit -v`, inherited by every process corelab starts): corelab's own process
-/// holds the in-process cells' workload, each worker or Python process its own copy, and each
-/// maps its [`Holder::address_floor`] besides. Refused only where that floor alone does not
-/// fit: a certain failure, said before the first cell rather than at an allocation midway.
-pub fn address_space_plan(needs: &[CellNeeds], limit: Option<u64>) -> Result<(), ResourceError> {
+/// The per-process address space a sweep whose cells are `needs` needs, against `limit`
+/// (`ulimit -v`, inherited by every process corelab starts): corelab's own process holds the
+/// in-process cells' workload and every thread the cells keep in it (all cells live at once),
+/// each worker or Python process its own copy and its own threads (`python_stack` each for a
+/// Python process's), and each maps its [`Holder::address_floor`] besides. Refused where that
+/// does not fit: said before the first cell rather than at a thread or an allocation midway.
+pub fn address_space_plan(
+    needs: &[CellNeeds],
+    limit: Option<u64>,
+    python_stack: u64,
+) -> Result<(), ResourceError> {
     let Some(limit) = limit else { return Ok(()) };
     // corelab's own process runs every in-process cell (one at a time, sharing one workload)
-    // and starts the others: it needs its floor in any sweep. Each child process needs its
-    // own copy and floor.
+    // and starts the others: it needs its floor in any sweep, and the threads of every cell.
+    // Each child process needs its own copy, floor and threads.
     let own = needs
         .iter()
         .filter(|c| c.holder == Holder::Corelab)
         .max_by_key(|c| c.process_bytes);
+    let own_threads = needs
+        .iter()
+        .fold(0u64, |sum, c| sum.saturating_add(c.corelab_threads));
     let own_need = own
         .map_or(0, |c| c.process_bytes)
-        .saturating_add(CORELAB_ADDRESS_FLOOR);
+        .saturating_add(CORELAB_ADDRESS_FLOOR)
+        .saturating_add(own_threads.saturating_mul(RUST_THREAD_ADDRESS_BYTES));
     let children = needs
         .iter()
         .filter(|c| c.holder != Holder::Corelab)
         .map(|c| {
-            (
-                c.process_bytes.saturating_add(c.holder.address_floor()),
-                Some(c),
-            )
+            let threads = c
+                .process_threads
+                .saturating_mul(c.holder.thread_bytes(python_stack));
+            let needed = c
+                .process_bytes
+                .saturating_add(c.holder.address_floor())
+                .saturating_add(threads);
+            (needed, c.holder, Some(c), c.process_threads)
         });
     // The first of the largest: corelab's own process where it ties with a child.
-    let Some((needed, cell)) = std::iter::once((own_need, own))
-        .chain(children)
-        .reduce(|best, next| if next.0 > best.0 { next } else { best })
+    let Some((needed, holder, cell, threads)) =
+        std::iter::once((own_need, Holder::Corelab, own, own_threads))
+            .chain(children)
+            .reduce(|best, next| if next.0 > best.0 { next } else { best })
     else {
         return Ok(());
     };
     if needed <= limit {
         return Ok(());
     }
-    let holder = cell.map_or(Holder::Corelab, |c| c.holder);
     let workload = match cell {
         Some(c) if c.process_bytes > 0 => format!(
             "{} of its workload in {}, plus ",
@@ -484,13 +556,20 @@ pub fn address_space_plan(needs: &[CellNeeds], limit: Option<u64>) -> Result<(),
         Holder::Python => "a Python interpreter",
         _ => "any corelab process",
     };
+    let stacks = match threads {
+        0 => String::new(),
+        n => format!(
+            ", plus {n} thread{} at {} each (its stack)",
+            if n == 1 { "" } else { "s" },
+            human(holder.thread_bytes(python_stack))
+        ),
+    };
     let named = cell.or(needs.first());
     Err(ResourceError::AddressSpace {
         needed,
         limit,
         detail: format!(
-            "{workload}at least {} that {maps} maps besides: code, libraries, stacks; more with \
-             every thread",
+            "{workload}{} that {maps} maps besides (code, libraries, its main thread){stacks}",
             human(holder.address_floor())
         ),
         model: named.map_or(ModelKind::Sequential, |c| c.model),
@@ -519,9 +598,10 @@ pub fn sweep_memory_peak(needs: &[CellNeeds]) -> u64 {
 
 /// Every cell of the sweep's plan with its needs.
 pub fn sweep_needs(exp: &Experiment) -> Result<Vec<CellNeeds>, ResourceError> {
+    let setup = PythonSetup::of(exp);
     sweep_plan(exp)
         .into_iter()
-        .map(|(model, workers)| cell_needs(&exp.task, model, workers))
+        .map(|(model, workers)| cell_needs(&exp.task, model, workers, setup))
         .collect()
 }
 
@@ -537,6 +617,7 @@ pub fn available_now() -> Available {
         last_level_cache_bytes: crate::results::last_level_cache_bytes(Path::new(
             crate::results::SYS_CPU,
         )),
+        python_thread_stack_bytes: crate::sys::default_thread_stack_bytes(),
     }
 }
 
@@ -705,7 +786,11 @@ pub fn check_against(
             workers: worst.workers,
         });
     }
-    address_space_plan(&needs, available.address_space_bytes)?;
+    address_space_plan(
+        &needs,
+        available.address_space_bytes,
+        available.python_thread_stack_bytes,
+    )?;
     Ok(needs)
 }
 
@@ -761,12 +846,33 @@ pub fn check(exp: &Experiment) -> Result<Vec<CellNeeds>, ResourceError> {
 /// [`check`] compares with the sweep's own count only) or the system's; `ENOMEM` the address
 /// space (`ulimit -v`) or the memory. Empty for anything else.
 pub fn spawn_hint(e: &std::io::Error) -> String {
+    spawn_hint_under(
+        e,
+        processes_limit_applied(),
+        crate::sys::address_space_limit(),
+    )
+}
+
+/// [`spawn_hint`] under the given soft `ulimit -u` (where applied) and `ulimit -v`. A thread
+/// whose stack finds no room under the address-space limit fails with `EAGAIN` too, so under
+/// such a limit that is named as well.
+fn spawn_hint_under(
+    e: &std::io::Error,
+    processes_limit: Option<u64>,
+    address_limit: Option<u64>,
+) -> String {
     match e.raw_os_error() {
         Some(libc::EAGAIN) => {
-            let limit = processes_limit_applied()
-                .map_or(String::new(), |l| format!(" of {l}"));
+            let limit = processes_limit.map_or(String::new(), |l| format!(" of {l}"));
+            let address = address_limit.map_or(String::new(), |l| {
+                format!(
+                    "; or, under the address-space limit of {} (ulimit -v), there was no room for \
+                     the new thread's stack",
+                    human(l)
+                )
+            });
             format!(
-                " (the limit{limit} on your processes and threads, ulimit -u, counting every program you run, or the system's, is reached: raise it or lower the worker counts)"
+                " (the limit{limit} on your processes and threads, ulimit -u, counting every program you run, or the system's, is reached{address}: raise it or lower the worker counts)"
             )
         }
         Some(libc::ENOMEM) => {
@@ -850,6 +956,7 @@ mod tests {
             disk_path: "/tmp".into(),
             address_space_bytes: None,
             last_level_cache_bytes: None,
+            python_thread_stack_bytes: 8 << 20,
         }
     }
 
@@ -867,9 +974,9 @@ mod tests {
     fn memory_arrays_count_once_per_process_that_holds_them() {
         let mut e = exp(TaskKind::Memory, vec![ModelKind::Threads], vec![4]);
         e.task.memory.array_mib = 100;
-        let threads = cell_needs(&e.task, ModelKind::Threads, 4).unwrap();
+        let threads = cell_needs(&e.task, ModelKind::Threads, 4, PythonSetup::default()).unwrap();
         assert_eq!(threads.memory_bytes, 300 << 20);
-        let procs = cell_needs(&e.task, ModelKind::Processes, 4).unwrap();
+        let procs = cell_needs(&e.task, ModelKind::Processes, 4, PythonSetup::default()).unwrap();
         assert_eq!(
             procs.memory_bytes,
             4 * (300 << 20) + 4 * WORKER_PROCESS_BYTES
@@ -943,7 +1050,7 @@ mod tests {
         e.task.io.mode = IoMode::File;
         e.task.io.file_kib = limits::MAX_FILE_KIB;
         e.task.tasks = 1000;
-        let needs = cell_needs(&e.task, ModelKind::Threads, 64).unwrap();
+        let needs = cell_needs(&e.task, ModelKind::Threads, 64, PythonSetup::default()).unwrap();
         assert_eq!(needs.disk_bytes, 64 << 30);
         assert!(needs.memory_bytes <= 64 * 2 * IO_CHUNK_BYTES as u64);
         let err = check_against(&e, &machine(16, 50)).unwrap_err();
@@ -957,7 +1064,7 @@ mod tests {
         let mut e = exp(TaskKind::Contention, vec![ModelKind::Threads], vec![512]);
         e.task.contention.sync = SyncMode::Channel;
         e.task.contention.increments = limits::MAX_INCREMENTS;
-        let needs = cell_needs(&e.task, ModelKind::Threads, 512).unwrap();
+        let needs = cell_needs(&e.task, ModelKind::Threads, 512, PythonSetup::default()).unwrap();
         assert_eq!(needs.memory_bytes, CHANNEL_BOUND as u64 * 8);
         assert!(check_against(&e, &machine(1, 1)).is_ok());
     }
@@ -972,6 +1079,7 @@ mod tests {
             disk_path: "/tmp".into(),
             address_space_bytes: None,
             last_level_cache_bytes: None,
+            python_thread_stack_bytes: 8 << 20,
         };
         assert!(check_against(&e, &unknown).is_ok());
     }
@@ -1179,36 +1287,52 @@ mod process_limits {
             disk_path: "/tmp".into(),
             address_space_bytes: address_space,
             last_level_cache_bytes: None,
+            python_thread_stack_bytes: 8 << 20,
         }
     }
 
     #[test]
     fn an_address_space_below_the_arrays_and_the_floor_is_refused_with_both_numbers() {
         let e = memory_bandwidth();
-        // 192 MiB of arrays + 64 MiB floor = 256 MiB in one process.
+        // corelab's own process: 192 MiB of arrays, its floor, and the 12 threads the cells
+        // keep in it (threads and rayon × 1 and × 2: 6; processes × 1 and × 2: 2 readers for
+        // each of 3 workers).
+        let own = 192 * MIB + CORELAB_ADDRESS_FLOOR + 12 * RUST_THREAD_ADDRESS_BYTES;
         let err = check_against(&e, &limited(Some(200 * MIB))).unwrap_err();
         let ResourceError::AddressSpace { needed, limit, .. } = &err else {
             panic!("{err:?}")
         };
-        assert_eq!((*needed, *limit), (256 * MIB, 200 * MIB));
+        assert_eq!((*needed, *limit), (own, 200 * MIB));
         let text = err.to_string();
         assert!(
-            text.contains("at least 256.0 MiB of address space"),
+            text.contains(&format!("at least {} of address space", human(own))),
             "{text}"
         );
         assert!(text.contains("limited to 200.0 MiB (ulimit -v)"), "{text}");
         assert!(text.contains("192.0 MiB of its workload"), "{text}");
-        // How to raise it: `ulimit -v` takes KiB; twice the need, for the threads' share.
-        assert!(text.contains("ulimit -v 524288"), "{text}");
+        assert!(
+            text.contains(&format!(
+                "{} that any corelab process maps besides",
+                human(CORELAB_ADDRESS_FLOOR)
+            )),
+            "{text}"
+        );
+        assert!(text.contains("plus 12 threads at 2.1 MiB each"), "{text}");
+        // How to raise it: `ulimit -v` takes KiB; twice the need.
+        assert!(
+            text.contains(&format!("ulimit -v {}", own.div_ceil(1024) * 2)),
+            "{text}"
+        );
         assert!(text.contains("ulimit -v unlimited"), "{text}");
-        // Just enough for the floor passes: the refusal is only for a certain failure.
-        assert!(check_against(&e, &limited(Some(256 * MIB))).is_ok());
+        // Just enough passes.
+        assert!(check_against(&e, &limited(Some(own))).is_ok());
+        assert!(check_against(&e, &limited(Some(own - 1))).is_err());
         assert!(check_against(&e, &limited(None)).is_ok());
     }
 
     #[test]
     fn a_worker_process_needs_its_own_copy_not_the_sum_over_workers() {
-        // 8 worker processes × (192 MiB + floor): the limit is per process, so 256 MiB each.
+        // 8 worker processes × (192 MiB + floor): the limit is per process.
         let mut e = memory_bandwidth();
         e.models = vec![ModelKind::Processes];
         e.workers = vec![8];
@@ -1219,16 +1343,20 @@ mod process_limits {
             needs.iter().all(|c| c.holder == Holder::Worker),
             "{needs:?}"
         );
-        assert!(address_space_plan(&needs, Some(256 * MIB)).is_ok());
-        let err = address_space_plan(&needs, Some(255 * MIB)).unwrap_err();
+        let worker = 192 * MIB + CORELAB_ADDRESS_FLOOR;
+        assert!(address_space_plan(&needs, Some(worker), 8 * MIB).is_ok());
+        let err = address_space_plan(&needs, Some(worker - 1), 8 * MIB).unwrap_err();
         let text = err.to_string();
         assert!(text.contains("in each worker process"), "{text}");
         assert!(text.contains("cell processes × "), "{text}");
-        // With the sequential baseline, corelab's own process holds them too, and is named
-        // (where they tie, corelab's own process is named first).
+        // With the sequential baseline (and so no processes × 1), corelab's own process holds
+        // them too, with the 16 reader threads of the 8 workers: it needs more than a worker,
+        // and is named.
         e.baseline = crate::preset::Baseline::Sequential;
         let needs = sweep_needs(&e).unwrap();
-        let text = address_space_plan(&needs, Some(255 * MIB))
+        let own = worker + 16 * RUST_THREAD_ADDRESS_BYTES;
+        assert!(address_space_plan(&needs, Some(own), 8 * MIB).is_ok());
+        let text = address_space_plan(&needs, Some(own - 1), 8 * MIB)
             .unwrap_err()
             .to_string();
         assert!(text.contains("in corelab's own process"), "{text}");
@@ -1236,31 +1364,49 @@ mod process_limits {
     }
 
     #[test]
-    fn a_task_without_big_data_needs_only_the_floor() {
+    fn a_task_without_big_data_needs_the_floor_and_every_thread_s_stack() {
         let e = exp(
             TaskKind::Cpu,
             vec![ModelKind::Threads, ModelKind::PyThreading],
             vec![4],
         );
         let needs = sweep_needs(&e).unwrap();
-        assert!(address_space_plan(&needs, Some(64 * MIB)).is_ok());
-        let err = address_space_plan(&needs, Some(32 * MIB)).unwrap_err();
-        assert!(
-            err.to_string()
-                .contains("at least 64.0 MiB that any corelab process maps"),
-            "{err}"
-        );
+        // corelab's own process: 4 threads and the interpreter's 2 readers. The interpreter:
+        // its floor and its pool's 4 threads at the Python stack size.
+        let own = CORELAB_ADDRESS_FLOOR + 6 * RUST_THREAD_ADDRESS_BYTES;
+        let python = |stack: u64| PYTHON_ADDRESS_FLOOR + 4 * stack;
+        let need = |stack: u64| own.max(python(stack));
+        for stack in [2 * MIB, 8 * MIB, 64 * MIB] {
+            assert!(address_space_plan(&needs, Some(need(stack)), stack).is_ok());
+            let err = address_space_plan(&needs, Some(need(stack) - 1), stack).unwrap_err();
+            let text = err.to_string();
+            if python(stack) > own {
+                assert!(text.contains("a Python interpreter maps"), "{text}");
+                assert!(
+                    text.contains(&format!("plus 4 threads at {} each", human(stack))),
+                    "{text}"
+                );
+                assert!(text.contains("cell py-threading × 4"), "{text}");
+            } else {
+                assert!(text.contains("any corelab process maps"), "{text}");
+                assert!(text.contains("plus 6 threads at 2.1 MiB each"), "{text}");
+            }
+        }
+        // Under `ulimit -s unlimited` (2 MiB stacks) corelab's own process needs the most; a
+        // 64 MiB stack makes the interpreter need the most.
+        assert!(python(2 * MIB) < own && python(64 * MIB) > own);
     }
 
     #[test]
     fn calibrated_arrays_are_not_raised_past_half_the_address_space() {
         let mut e = memory_bandwidth();
         e.target_run_s = 0.25;
-        // A 300 MiB cache asks for 400 MiB arrays; a 1 GiB limit allows (512 - 64) / 3 = 149.
+        // A 300 MiB cache asks for 400 MiB arrays; a 1 GiB limit allows (512 MiB - the floor)
+        // / 3: 149 MiB for a 64 MiB floor.
         let mut available = limited(Some(1 << 30));
         available.last_level_cache_bytes = Some(300 * MIB);
         let sizing = memory_arrays(&e, &available).unwrap();
-        assert_eq!(sizing.chosen_mib, 149);
+        assert_eq!(sizing.chosen_mib, (512 - CORELAB_ADDRESS_FLOOR / MIB) / 3);
         assert!(
             sizing
                 .limited_by
@@ -1276,17 +1422,19 @@ mod process_limits {
 
     #[test]
     fn kept_tasks_count_threads_children_and_their_readers() {
-        assert_eq!(kept_tasks(ModelKind::Sequential, 1), 0);
-        assert_eq!(kept_tasks(ModelKind::Threads, 8), 8);
-        assert_eq!(kept_tasks(ModelKind::Rayon, 8), 8);
+        let setup = PythonSetup::default();
+        assert_eq!(kept_tasks(ModelKind::Sequential, 1, setup), 0);
+        assert_eq!(kept_tasks(ModelKind::Threads, 8, setup), 8);
+        assert_eq!(kept_tasks(ModelKind::Rayon, 8, setup), 8);
         // 8 worker processes, each with corelab's stdout and stderr reader threads.
-        assert_eq!(kept_tasks(ModelKind::Processes, 8), 24);
-        // The interpreter, its two readers, its pool's 8 processes.
-        assert_eq!(kept_tasks(ModelKind::PyMultiprocessing, 8), 11);
-        assert_eq!(kept_tasks(ModelKind::PyThreading, 8), 11);
-        assert_eq!(kept_tasks(ModelKind::PyAsyncio, 8), 3);
+        assert_eq!(kept_tasks(ModelKind::Processes, 8, setup), 24);
+        // The interpreter, its two readers, its pool's 8 processes, the pool's 3 handler
+        // threads and (spawn, the default) multiprocessing's resource tracker.
+        assert_eq!(kept_tasks(ModelKind::PyMultiprocessing, 8, setup), 15);
+        assert_eq!(kept_tasks(ModelKind::PyThreading, 8, setup), 11);
+        assert_eq!(kept_tasks(ModelKind::PyAsyncio, 8, setup), 3);
         // mpiexec, rank 0, 8 worker ranks, two readers.
-        assert_eq!(kept_tasks(ModelKind::PyMpi, 8), 12);
+        assert_eq!(kept_tasks(ModelKind::PyMpi, 8, setup), 12);
     }
 
     #[test]
@@ -1298,27 +1446,58 @@ mod process_limits {
             vec![1, 2, 4, 8, 16, 32, 64],
         );
         let needs = sweep_needs(&e).unwrap();
-        // processes: 3 × 127 = 381; py-multiprocessing: 7 × 3 + 127 = 148.
-        assert_eq!(sweep_tasks(&needs), 381 + 148);
+        // processes: 3 × 127 = 381; py-multiprocessing: 7 cells × (the interpreter and its 2
+        // readers, the pool's 3 handler threads, the resource tracker) + 127 pool processes.
+        assert_eq!(sweep_tasks(&needs), 381 + 7 * 7 + 127);
         let err = processes_plan(&needs, 10, Some(500)).unwrap_err();
         let text = err.to_string();
         assert!(
-            text.contains("at least 539 processes and threads") && text.contains("at most 500"),
+            text.contains("at least 567 processes and threads") && text.contains("at most 500"),
             "{text}"
         );
-        assert!(text.contains("ulimit -u 1078"), "{text}");
+        assert!(text.contains("ulimit -u 1134"), "{text}");
         assert!(text.contains("processes × 64, 192 at least"), "{text}");
         // Enough for the sweep and corelab: it starts, warned only if the user's other tasks
         // would take it over.
-        assert!(processes_plan(&needs, 10, Some(539)).is_ok());
+        assert!(processes_plan(&needs, 10, Some(567)).is_ok());
+        assert!(processes_plan(&needs, 10, Some(566)).is_err());
         assert!(processes_plan(&needs, 10, None).is_ok());
         assert_eq!(processes_warning(&needs, 100, Some(1000)), None);
         let warning = processes_warning(&needs, 600, Some(1000)).unwrap();
-        assert!(warning.contains("at least 529 processes"), "{warning}");
+        assert!(warning.contains("at least 557 processes"), "{warning}");
+        assert!(warning.contains("ulimit -u 2314"), "{warning}");
         assert!(warning.contains("your user has 600 already"), "{warning}");
         // A sweep that starts nothing is never refused.
         let seq = sweep_needs(&exp(TaskKind::Cpu, vec![ModelKind::Sequential], vec![1])).unwrap();
         assert!(processes_plan(&seq, 1000, Some(1)).is_ok());
+    }
+
+    #[test]
+    fn the_refusal_and_the_warning_draw_the_line_at_the_same_count() {
+        // One computation (`tasks_over_limit`) for both: with the same tasks counted besides
+        // the sweep, one refuses exactly where the other warns, and both propose the same
+        // limit.
+        let e = exp(
+            TaskKind::Cpu,
+            vec![ModelKind::Threads, ModelKind::PyMultiprocessing],
+            vec![1, 4],
+        );
+        let needs = sweep_needs(&e).unwrap();
+        let sweep = sweep_tasks(&needs);
+        for others in [0, 3, 50] {
+            for limit in sweep + others - 2..=sweep + others + 2 {
+                let refused = processes_plan(&needs, others, Some(limit));
+                let warned = processes_warning(&needs, others, Some(limit));
+                assert_eq!(refused.is_err(), warned.is_some(), "{others} {limit}");
+                assert_eq!(refused.is_err(), limit < sweep + others, "{others} {limit}");
+                if let (Err(e), Some(w)) = (refused, warned) {
+                    let proposed = format!("ulimit -u {}", 2 * (sweep + others));
+                    assert!(e.to_string().contains(&proposed), "{e}");
+                    assert!(w.contains(&proposed), "{w}");
+                }
+            }
+        }
+        assert_eq!(tasks_over_limit(&needs, 0, None), None);
     }
 
     #[test]
@@ -1333,6 +1512,15 @@ mod process_limits {
         assert!(spawn_hint(&nomem).contains("ulimit -v"));
         let missing = std::io::Error::from_raw_os_error(libc::ENOENT);
         assert_eq!(spawn_hint(&missing), "");
+        // Under `ulimit -v`, a thread whose stack finds no room fails with EAGAIN too.
+        let under = spawn_hint_under(&again, Some(100), Some(200 * MIB));
+        assert!(
+            under.contains("limit of 100 on your processes and threads, ulimit -u")
+                && under.contains("address-space limit of 200.0 MiB (ulimit -v)")
+                && under.contains("the new thread's stack"),
+            "{under}"
+        );
+        assert!(!spawn_hint_under(&again, None, None).contains("ulimit -v"));
     }
 
     #[test]

@@ -121,6 +121,16 @@ fn interpreter_command(
     // -I: isolated, so neither the working nor the script's directory (nor PYTHON* variables,
     // nor the user's site-packages) can shadow the standard library.
     command.arg("-I").arg("-u").arg(script);
+    // Under `ulimit -v`, one malloc arena per interpreter, as corelab has (see
+    // `sys::cap_malloc_arenas_under_address_limit`): each thread then costs its stack alone.
+    if crate::sys::address_space_limit().is_some()
+        && std::env::var_os(crate::sys::MALLOC_ARENA_MAX).is_none()
+    {
+        command.env(
+            crate::sys::MALLOC_ARENA_MAX,
+            crate::sys::ARENAS_UNDER_ADDRESS_LIMIT.to_string(),
+        );
+    }
     match model {
         ModelKind::PyDask => {
             command.arg("dask");
