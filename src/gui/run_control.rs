@@ -218,7 +218,9 @@ pub fn show(
 ) -> RunControls {
     let mut action = None;
     let mut ids = (egui::Id::NULL, egui::Id::NULL);
-    ui.horizontal(|ui| {
+    // Wrapped: zoomed in or in a small window, the progress and the cell being measured go
+    // on a second line rather than off the window's edge.
+    ui.horizontal_wrapped(|ui| {
         let running = run.is_some();
         let run_button =
             egui::Button::new(egui::RichText::new("Run").strong()).min_size(egui::vec2(90.0, 0.0));
