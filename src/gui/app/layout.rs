@@ -582,6 +582,17 @@ impl WorkbenchApp {
                     };
                     self.central_body(ui, compact, Some(chart_room));
                 });
+        } else if compact && self.tab == Tab::Table {
+            // Short of room, the verdict and the table scroll as one page (the verdict in
+            // full, the table's own scroll area sideways only), rather than each getting a
+            // sliver that cuts its text. A solid bar, in view at rest: the text cut at the
+            // bottom is seen to go on.
+            ui.spacing_mut().scroll = egui::style::ScrollStyle::solid();
+            egui::ScrollArea::vertical()
+                .id_salt("central-scroll")
+                .auto_shrink([false, false])
+                .scroll_bar_visibility(egui::scroll_area::ScrollBarVisibility::AlwaysVisible)
+                .show(ui, |ui| self.central_body(ui, compact, None));
         } else {
             self.central_body(ui, compact, None);
         }
@@ -741,8 +752,13 @@ impl WorkbenchApp {
         }
         match self.tab {
             Tab::Table => {
-                super::super::verdict_panel::show(ui, self.results.as_ref());
-                results_table::show(ui, self.results.as_ref());
+                let layout = if compact {
+                    results_table::Layout::InPage
+                } else {
+                    results_table::Layout::Fill
+                };
+                super::super::verdict_panel::show(ui, self.results.as_ref(), layout);
+                results_table::show(ui, self.results.as_ref(), layout);
             }
             Tab::Fits => fits_panel::show(ui, self.results.as_ref(), self.fits.fits()),
             Tab::Timeline => super::super::timeline::show(
