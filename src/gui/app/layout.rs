@@ -742,6 +742,7 @@ impl WorkbenchApp {
                 .map_or(self.experiment.baseline, |r| r.experiment.baseline),
             fits: self.fits.fits(),
             show_fits: self.show_fits,
+            measuring: &self.measuring_cells(),
         };
         super::super::compare_note::show(ui, self.results.as_ref(), &self.compare, &labels);
         if !self.compare.is_empty() && matches!(self.tab, Tab::Table | Tab::Fits | Tab::Timeline) {
@@ -777,6 +778,20 @@ impl WorkbenchApp {
                 room.unwrap_or_else(|| charts::ChartRoom::fill(ui)),
             ),
         }
+    }
+
+    /// The shown cells of the running sweep that have not completed: their figures rest on
+    /// the runs so far (none without a sweep running).
+    pub(super) fn measuring_cells(&self) -> Vec<(crate::preset::ModelKind, usize)> {
+        let (Some(run), Some(results)) = (&self.run, &self.results) else {
+            return Vec::new();
+        };
+        results
+            .cells
+            .iter()
+            .filter_map(|c| Some((c.model?, c.workers)))
+            .filter(|&(model, workers)| !run.completed(model, workers))
+            .collect()
     }
 
     /// The first-start hint: what to look at in the "start here" tour, until dismissed.
