@@ -7,6 +7,8 @@
 mod events;
 mod layout;
 
+pub use layout::CONFIG_PANEL_NAME;
+
 use std::collections::BTreeSet;
 use std::path::{Path, PathBuf};
 use std::time::{Duration, Instant};
