@@ -103,7 +103,8 @@ fn every_top_bar_control_is_reachable_on_a_small_screen() {
 }
 
 /// The File menu's entries act as the row's buttons did: "Type a path" opens the typed-path
-/// prompt.
+/// prompt, and when the prompt closes, focus is back on the File menu's button (the entry
+/// that opened it went with the menu).
 #[test]
 fn the_file_menu_opens_what_the_buttons_open() {
     let dir = tempfile::tempdir().unwrap();
@@ -115,10 +116,17 @@ fn the_file_menu_opens_what_the_buttons_open() {
     h.get_by_label("Open results by path…").click();
     h.run();
     assert!(
-        h.query_by_label_contains("path").is_some()
-            && h.query_by_label("Open results by path…").is_none(),
+        h.query_by_label("Open results by path…").is_none(),
         "the menu closed on the choice"
     );
+    assert!(
+        h.get_by_label("File path:").is_focused(),
+        "the prompt is open"
+    );
+    h.key_press(Key::Escape);
+    h.run();
+    assert!(h.query_by_label("File path:").is_none());
+    assert!(h.get_by_label("File").is_focused());
 }
 
 /// The panel's toggle hides the configuration (the charts take the width) and shows it again,

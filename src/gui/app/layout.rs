@@ -247,13 +247,18 @@ impl WorkbenchApp {
             // The help button's room is kept on the right whatever else is shown.
             let help_room = ui.spacing().interact_size.x + ui.spacing().item_spacing.x;
             if ui.available_width() - help_room >= file_buttons_width(ui) {
-                self.file_buttons(ui);
+                self.file_buttons(ui, false);
             } else {
                 // Short of width (zoomed in for a projector, a small window): the file
                 // actions in one menu, so that every one stays reachable.
+                let before = self.clicked_opener;
                 let menu = ui
-                    .menu_button("File", |ui| self.file_buttons(ui))
+                    .menu_button("File", |ui| self.file_buttons(ui, true))
                     .response;
+                if self.clicked_opener != before {
+                    // The entry closes with its menu: focus comes back to the menu's button.
+                    self.clicked_opener = Some(menu.id);
+                }
                 menu.on_hover_text(
                     "Open or save a preset, open results (a dialog, a recent file or a typed path).",
                 );
@@ -328,9 +333,15 @@ impl WorkbenchApp {
     }
 
     /// Open and save a preset, open results (a dialog, a recent file, a typed path): in the
-    /// top bar's row, or in its **File** menu where the row is short of width.
-    fn file_buttons(&mut self, ui: &mut egui::Ui) {
+    /// top bar's row, or `in_menu`, its **File** menu where the row is short of width (a
+    /// click there closes the menu).
+    fn file_buttons(&mut self, ui: &mut egui::Ui, in_menu: bool) {
         let ctx = ui.ctx().clone();
+        let close_menu = |ui: &egui::Ui| {
+            if in_menu {
+                ui.close();
+            }
+        };
         let open = ui
             .button("Open preset…")
             .on_hover_text(command::with_shortcut(
@@ -340,7 +351,7 @@ impl WorkbenchApp {
             ));
         if self.opener(&open) {
             self.commands.push(Command::OpenPreset);
-            ui.close();
+            close_menu(ui);
         }
         let save = ui
             .button("Save preset…")
@@ -351,14 +362,14 @@ impl WorkbenchApp {
             ));
         if self.opener(&save) {
             self.commands.push(Command::SavePreset);
-            ui.close();
+            close_menu(ui);
         }
         let open_results = ui
             .button("Open results…")
             .on_hover_text("Open a results file saved by corelab (GUI or `corelab run --out`).");
         if self.opener(&open_results) {
             self.files.start(&ctx, FileAction::OpenResults, None, None);
-            ui.close();
+            close_menu(ui);
         }
         ui.menu_button("Recent results", |ui| {
             if self.recent.is_empty() {
