@@ -153,3 +153,35 @@ fn a_log_speedup_axis_is_offered_with_a_log_worker_axis_and_off_by_default() {
     h.run();
     assert!(h.query_by_label("log speedup").is_none());
 }
+
+/// While a sweep runs, the cells measured so far are drawn hollow in a ring (the caption says
+/// they are still being measured); once they complete, the note goes and they are solid.
+/// Scripted executors hold the sweep in round 2, every cell with 1 of its 3 runs.
+#[test]
+fn cells_still_being_measured_are_marked_until_the_sweep_completes_them() {
+    use common::gui::{Gate, held_sweep};
+    let dir = tempfile::tempdir().unwrap();
+    let gate = Gate::default();
+    let mut h = held_sweep(dir.path(), &gate);
+    h.get_by_label("Run").click();
+    h.run_steps(2);
+    step_until(&mut h, "round 1 to be shown", |a| {
+        a.results()
+            .is_some_and(|r| r.cells.len() == 3 && r.cells.iter().all(|c| c.samples.len() == 1))
+    });
+    h.run_steps(2);
+    assert!(h.state().is_running(), "the sweep is held in round 2");
+    let note = "· Hollow markers in a ring: 3 cells are still being measured; solid once complete.";
+    assert!(h.query_by_label(note).is_some(), "the live note is shown");
+
+    gate.open();
+    step_until(&mut h, "the sweep to finish", |a| {
+        !a.is_running() && a.results().is_some_and(|r| r.status == RunStatus::Complete)
+    });
+    h.run_steps(2);
+    assert!(h.query_by_label(note).is_none(), "complete: solid again");
+    assert!(
+        h.query_by_label_contains("still being measured").is_none(),
+        "no cell is being measured"
+    );
+}

@@ -62,6 +62,9 @@ fn worker_list_is_edited_in_the_panel() {
     );
 
     // The default-range button: 1 to twice the logical cores.
+    // Below the open description: scrolled into view first, as a user would.
+    h.get_by_label("1..2× logical cores").scroll_to_me();
+    h.run();
     h.get_by_label("1..2× logical cores").click();
     h.run();
     let logical = std::thread::available_parallelism().map_or(1, |n| n.get());
@@ -430,8 +433,8 @@ fn a_description_shows_its_code_spans_without_backticks() {
     app.set_experiment(lost.clone());
     let mut h = harness(app);
     h.run();
-    h.get_by_label("What this experiment shows").click();
-    h.run();
+    // Open without a click: a preset's description is shown unless the user collapsed it.
+    assert!(h.state().description_open());
     // (A label's text is its accessible value.)
     let shown = h.get_by_label_contains("--chart lost-updates");
     let text = shown.accesskit_node().value().unwrap_or_default();

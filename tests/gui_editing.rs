@@ -192,6 +192,9 @@ fn the_worker_buttons_always_replace_the_text() {
     }
     let powers_text = corelab::gui::config_panel::format_workers(&powers);
 
+    // Below the open description: scrolled into view first, as a user would.
+    h.get_by_label("Powers of 2").scroll_to_me();
+    h.run();
     h.get_by_label("Powers of 2").click();
     h.run();
     assert_eq!(h.state().experiment().workers, powers);
@@ -204,6 +207,9 @@ fn the_worker_buttons_always_replace_the_text() {
         h.query_by_label_contains("a worker count is at least 1")
             .is_some()
     );
+    // Below the open description: scrolled into view first, as a user would.
+    h.get_by_label("Powers of 2").scroll_to_me();
+    h.run();
     h.get_by_label("Powers of 2").click();
     h.run();
     let text = h.get_by_label("Worker counts").value().unwrap_or_default();
@@ -215,10 +221,16 @@ fn the_worker_buttons_always_replace_the_text() {
     );
 
     let range = corelab::gui::config_panel::default_worker_range(logical);
+    // Below the open description: scrolled into view first, as a user would.
+    h.get_by_label("1..2× logical cores").scroll_to_me();
+    h.run();
     h.get_by_label("1..2× logical cores").click();
     h.run();
     h.get_by_label("Worker counts")
         .set_text_value_accesskit("x");
+    h.run();
+    // Below the open description: scrolled into view first, as a user would.
+    h.get_by_label("1..2× logical cores").scroll_to_me();
     h.run();
     h.get_by_label("1..2× logical cores").click();
     h.run();

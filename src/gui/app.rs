@@ -7,6 +7,8 @@
 mod events;
 mod layout;
 
+pub use layout::CONFIG_PANEL_NAME;
+
 use std::collections::BTreeSet;
 use std::path::{Path, PathBuf};
 use std::time::{Duration, Instant};
@@ -207,6 +209,8 @@ pub struct WorkbenchApp {
     commands: Vec<Command>,
     /// The first-start hint was dismissed (persisted: it never comes back).
     start_hint_dismissed: bool,
+    /// The configuration panel is hidden, the charts taking the window (persisted).
+    config_panel_hidden: bool,
     /// What had keyboard focus as the last frame ended (Escape clears it before the frame).
     last_focus: super::focus::FocusNow,
     /// The button that last opened a dialog or the path prompt with a click (a click does
@@ -244,6 +248,8 @@ impl WorkbenchApp {
             .and_then(|s| s.get_string(STORAGE_KEY))
             .and_then(|text| Persisted::from_json(&text));
         let start_hint_dismissed = persisted.as_ref().is_some_and(|p| p.start_hint_dismissed);
+        let config_panel_hidden = persisted.as_ref().is_some_and(|p| p.config_panel_hidden);
+        let description_collapsed = persisted.as_ref().is_some_and(|p| p.description_collapsed);
         let (experiment, tab, confirmed_interpreters, unconfirmed_interpreter, origin) =
             match persisted {
                 Some(p) => {
@@ -275,7 +281,7 @@ impl WorkbenchApp {
         }
         WorkbenchApp {
             experiment,
-            editor: ConfigEditor::default(),
+            editor: ConfigEditor::with_description_collapsed(description_collapsed),
             sweep_config,
             recent: autosave::recent_results(&settings.data_dir),
             files: FileJobs::new(settings.native_dialogs),
@@ -306,6 +312,7 @@ impl WorkbenchApp {
             help_open: false,
             commands: Vec::new(),
             start_hint_dismissed,
+            config_panel_hidden,
             last_focus: Default::default(),
             clicked_opener: None,
             prompt_focus: Default::default(),
@@ -383,6 +390,16 @@ impl WorkbenchApp {
                 .results
                 .as_ref()
                 .is_none_or(|r| r.experiment.name == self.experiment.name)
+    }
+
+    /// The configuration panel is shown (not hidden with the top bar's toggle or Ctrl+B).
+    pub fn config_panel_shown(&self) -> bool {
+        !self.config_panel_hidden
+    }
+
+    /// "What this experiment shows" is open (the user has not collapsed it).
+    pub fn description_open(&self) -> bool {
+        !self.editor.description_collapsed
     }
 
     /// Dismisses the first-start hint for good (the dismissal is saved with the state).
@@ -603,6 +620,7 @@ impl WorkbenchApp {
             Command::Undo => self.undo(),
             Command::Redo => self.redo(),
             Command::ToggleHelp => self.help_open = !self.help_open,
+            Command::ToggleConfigPanel => self.config_panel_hidden = !self.config_panel_hidden,
             Command::ResetToPreset => self.reset_to_preset(),
             Command::SaveResultsAs | Command::ExportCsv if !has_results => {
                 self.info("No results to save yet: run a sweep or open results.")
@@ -1105,6 +1123,8 @@ impl eframe::App for WorkbenchApp {
             // whole state (the experiment too): it alone is left out.
             origin: self.origin.clone().filter(|o| o.source.is_storable()),
             start_hint_dismissed: self.start_hint_dismissed,
+            config_panel_hidden: self.config_panel_hidden,
+            description_collapsed: self.editor.description_collapsed,
         };
         if let Ok(text) = serde_json::to_string(&persisted) {
             storage.set_string(STORAGE_KEY, text);

@@ -16,7 +16,7 @@ pub use crate::export::ChartKind;
 use crate::export::chart_model::{self, ChartSeries, SeriesFilter};
 use crate::export::{self, fit_curve, series_label};
 use crate::preset::ModelKind;
-use crate::results::ResultsFile;
+use crate::results::{CellResult, ResultsFile};
 
 /// The colour of a model's curve (see [`style::model_color`]).
 pub use super::style::model_color;
@@ -58,6 +58,9 @@ pub struct Layers<'a> {
     pub fits: &'a [ModelFit],
     /// Draw the fitted curves.
     pub show_fits: bool,
+    /// The shown results' cells still being measured (a sweep running, the cell not
+    /// complete): drawn hollow in a ring, as a partial cell, until they complete.
+    pub measuring: &'a [(ModelKind, usize)],
 }
 
 impl Layers<'_> {
@@ -108,15 +111,30 @@ fn series_name(model: ModelKind, baseline: crate::preset::Baseline) -> String {
     chart_model::model_name(model, baseline)
 }
 
+/// The hover's line for a cell still being measured, e.g. `measuring: 2 runs so far`.
+pub fn measuring_words(cell: &CellResult) -> String {
+    format!(
+        "measuring: {} so far",
+        crate::words::count(cell.samples.len(), "run")
+    )
+}
+
 fn hover_texts(
     kind: ChartKind,
     results: &ResultsFile,
     name: &dyn Fn(ModelKind) -> String,
+    measuring: &[(ModelKind, usize)],
     map: &mut HashMap<(String, usize), String>,
 ) {
     for cell in &results.cells {
         let Some(model) = cell.model else { continue };
         let mut lines = vec![format!("{} × {} workers", name(model), cell.workers)];
+        if measuring.contains(&(model, cell.workers)) {
+            lines.push(format!(
+                "{} (hollow marker): the sweep is still running; the figures below are from these runs",
+                measuring_words(cell)
+            ));
+        }
         if let Some(partial) = export::partial_words(cell) {
             lines.push(format!(
                 "{partial} (hollow marker): the sweep was cancelled"
@@ -626,6 +644,9 @@ pub fn show(
                 partial.join("; ")
             ));
         }
+        if let Some(note) = measuring_note(layers.measuring.len()) {
+            ui.weak(note);
+        }
         if !layers.compare.is_empty() {
             ui.weak("· Compared runs: own line pattern, hollow markers.")
                 .on_hover_text(style::COMPARED_RUNS);
@@ -693,7 +714,14 @@ pub fn show(
     let mut series: Vec<ChartSeries> =
         chart_model::series_of(results, 0, "", runs, kind, &filter, &[], x_max);
     let mut hovers = HashMap::new();
-    hover_texts(kind, results, &|m| layers.series_name(m, 0), &mut hovers);
+    hover_texts(
+        kind,
+        results,
+        &|m| layers.series_name(m, 0),
+        layers.measuring,
+        &mut hovers,
+    );
+    mark_measuring(&mut series, layers.measuring);
     for (i, c) in layers.compare.iter().enumerate() {
         series.extend(chart_model::series_of(
             &c.results,
@@ -709,6 +737,7 @@ pub fn show(
             kind,
             &c.results,
             &|m| layers.series_name(m, i + 1),
+            &[],
             &mut hovers,
         );
     }
@@ -1280,6 +1309,32 @@ fn draw_series(
     }
 }
 
+/// Marks the shown results' cells still being measured as partial, so that they are drawn
+/// hollow in a ring until they complete (the frame after, solid). Compared runs' series are
+/// finished files: left alone.
+fn mark_measuring(series: &mut [ChartSeries], measuring: &[(ModelKind, usize)]) {
+    for s in series.iter_mut().filter(|s| s.run == 0) {
+        for &(model, workers) in measuring {
+            let x = workers as f64;
+            if model == s.model && s.points.iter().any(|p| p.0 == x) && !s.partial.contains(&x) {
+                s.partial.push(x);
+            }
+        }
+    }
+}
+
+/// The caption's note while cells are being measured, e.g. `· Hollow markers in a ring: 3
+/// cells still being measured; solid once complete.`; `None` for none.
+pub fn measuring_note(cells: usize) -> Option<String> {
+    (cells > 0).then(|| {
+        let are = if cells == 1 { "is" } else { "are" };
+        format!(
+            "· Hollow markers in a ring: {} {are} still being measured; solid once complete.",
+            crate::words::count(cells, "cell")
+        )
+    })
+}
+
 /// Whether `points` are a series' partial cells (the ringed ones).
 fn points_are_partial(points: &[(&chart_model::Point, [f64; 2])], s: &ChartSeries) -> bool {
     points.first().is_some_and(|(p, _)| s.is_partial_at(p.0))
@@ -1302,6 +1357,64 @@ mod tests {
             busy: false,
             partial: Vec::new(),
         }
+    }
+
+    /// A running sweep: threads × 2 has 2 of its runs, the other cells have completed.
+    #[test]
+    fn a_cell_still_being_measured_is_drawn_and_hovered_as_such_until_it_completes() {
+        let mut r = ResultsFile {
+            cells: vec![
+                CellResult::with_walls(ModelKind::Sequential, 1, &[0.4; 3]),
+                CellResult::with_walls(ModelKind::Threads, 1, &[0.41; 3]),
+                CellResult::with_walls(ModelKind::Threads, 2, &[0.21, 0.2]),
+            ],
+            ..ResultsFile::default()
+        };
+        r.recompute();
+        let measuring = [(ModelKind::Threads, 2)];
+        let mut hovers = HashMap::new();
+        let name = |m: ModelKind| series_name(m, r.experiment.baseline);
+        hover_texts(ChartKind::Speedup, &r, &name, &measuring, &mut hovers);
+        let hover = |m: ModelKind, w: usize| hovers[&(name(m), w)].clone();
+        let live = hover(ModelKind::Threads, 2);
+        assert!(
+            live.contains("measuring: 2 runs so far (hollow marker)"),
+            "{live}"
+        );
+        assert!(!live.contains("partial"), "not cancelled: {live}");
+        assert!(!hover(ModelKind::Threads, 1).contains("measuring"));
+
+        let threads = |run| ChartSeries {
+            run,
+            ..series(
+                ModelKind::Threads,
+                "threads",
+                vec![(1.0, 1.0, None), (2.0, 2.0, None)],
+            )
+        };
+        let mut shown = vec![threads(0), threads(1)];
+        mark_measuring(&mut shown, &measuring);
+        assert!(
+            shown[0].is_partial_at(2.0),
+            "hollow in a ring while measured"
+        );
+        assert!(!shown[0].is_partial_at(1.0), "a completed cell stays solid");
+        assert!(
+            !shown[1].is_partial_at(2.0),
+            "a compared run is a finished file"
+        );
+        // Once the cell completes, nothing is measured: solid.
+        let mut done = vec![threads(0)];
+        mark_measuring(&mut done, &[]);
+        assert!(!done[0].is_partial_at(2.0));
+
+        assert_eq!(
+            measuring_note(1).as_deref(),
+            Some(
+                "· Hollow markers in a ring: 1 cell is still being measured; solid once complete."
+            )
+        );
+        assert_eq!(measuring_note(0), None);
     }
 
     #[test]
@@ -1328,7 +1441,7 @@ mod tests {
         r.recompute();
         let mut hovers = HashMap::new();
         let name = |m: ModelKind| series_name(m, r.experiment.baseline);
-        hover_texts(ChartKind::Speedup, &r, &name, &mut hovers);
+        hover_texts(ChartKind::Speedup, &r, &name, &[], &mut hovers);
         let hover = |m: ModelKind, w: usize| hovers[&(name(m), w)].clone();
         for (workers, cell) in [(1, &r.cells[1]), (2, &r.cells[2])] {
             let text = hover(ModelKind::Threads, workers);

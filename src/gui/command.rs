@@ -23,6 +23,8 @@ pub enum Command {
     Redo,
     /// Show or hide the keyboard shortcuts overlay.
     ToggleHelp,
+    /// Show or hide the configuration panel (the charts take the window without it).
+    ToggleConfigPanel,
     /// Go back to the configuration as it was in its preset.
     ResetToPreset,
     /// Save the shown results as a results file of the user's choice.
@@ -53,6 +55,8 @@ pub const REDO: KeyboardShortcut = KeyboardShortcut::new(
     },
     Key::Z,
 );
+/// As in editors and browsers (a sidebar's toggle).
+pub const CONFIG_PANEL: KeyboardShortcut = KeyboardShortcut::new(Modifiers::COMMAND, Key::B);
 pub const HELP: KeyboardShortcut = KeyboardShortcut::new(Modifiers::NONE, Key::F1);
 /// Ctrl+1 … Ctrl+7: the central area's tabs, in [`Tab::ALL`]'s order.
 pub const TAB_KEYS: [KeyboardShortcut; 7] = [
@@ -140,6 +144,9 @@ pub fn from_keyboard(ctx: &egui::Context, escape: EscapeContext) -> Vec<Command>
         if i.consume_shortcut(&HELP) {
             out.push(Command::ToggleHelp);
         }
+        if i.consume_shortcut(&CONFIG_PANEL) {
+            out.push(Command::ToggleConfigPanel);
+        }
         // `?` opens the help only when no text field takes the keys.
         if !typing
             && i.events
@@ -173,7 +180,7 @@ pub fn help_ui(ctx: &egui::Context) -> (bool, Option<egui::LayerId>) {
         ctx.format_shortcut(&TAB_KEYS[0]),
         ctx.format_shortcut(&TAB_KEYS[6])
     );
-    let rows: [(&str, String); 13] = [
+    let rows: [(&str, String); 14] = [
         ("Open a preset", ctx.format_shortcut(&OPEN)),
         ("Save the preset", ctx.format_shortcut(&SAVE)),
         (
@@ -203,6 +210,10 @@ pub fn help_ui(ctx: &egui::Context) -> (bool, Option<egui::LayerId>) {
         (
             "Export dialog (chart size, scale, theme, preview)",
             ctx.format_shortcut(&EXPORT),
+        ),
+        (
+            "Hide / show the configuration panel (remembered)",
+            ctx.format_shortcut(&CONFIG_PANEL),
         ),
         ("Undo a configuration edit", ctx.format_shortcut(&UNDO)),
         ("Redo", ctx.format_shortcut(&REDO)),

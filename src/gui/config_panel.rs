@@ -17,9 +17,20 @@ pub struct ConfigEditor {
     pub workers_error: Option<String>,
     /// The list `workers_text` was last synchronised with.
     synced: Vec<usize>,
+    /// The user collapsed "What this experiment shows" (it is open otherwise, for a preset
+    /// from a file as for a built-in one; kept between sessions).
+    pub description_collapsed: bool,
 }
 
 impl ConfigEditor {
+    /// An editor whose description header starts collapsed or open, as the user left it.
+    pub fn with_description_collapsed(collapsed: bool) -> Self {
+        ConfigEditor {
+            description_collapsed: collapsed,
+            ..ConfigEditor::default()
+        }
+    }
+
     /// Re-reads the worker list from the experiment when it was changed elsewhere (a preset
     /// was loaded, a button was pressed).
     pub fn sync(&mut self, exp: &Experiment) {
@@ -127,6 +138,9 @@ pub enum ConfigCommand {
     ConfirmInterpreter(String),
 }
 
+/// The header of the experiment's description in the panel.
+pub const DESCRIPTION_HEADER: &str = "What this experiment shows";
+
 /// Draws the configuration; `enabled` is false while a sweep runs.
 pub fn show(
     ui: &mut egui::Ui,
@@ -144,11 +158,17 @@ pub fn show(
                 .labelled_by(l.id);
         });
         if !exp.description.is_empty() {
-            egui::CollapsingHeader::new("What this experiment shows")
-                .default_open(false)
+            // Open unless the user collapsed it: a preset file's description is the one
+            // place its author (a teacher, say) explains it, and a built-in's full text is
+            // only here too (the gallery shows its first sentence).
+            let header = egui::CollapsingHeader::new(DESCRIPTION_HEADER)
+                .open(Some(!editor.description_collapsed))
                 .show(ui, |ui| {
                     super::prose::label(ui, &exp.description);
                 });
+            if header.header_response.clicked() {
+                editor.description_collapsed = !editor.description_collapsed;
+            }
         }
         // Each section in its own id scope: the Python section comes and goes (the interpreter
         // check answering, a py-* model ticked), and without a scope every widget below it

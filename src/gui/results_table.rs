@@ -17,8 +17,19 @@ fn opt(v: Option<f64>, f: impl Fn(f64) -> String) -> String {
     v.map_or_else(|| "—".to_string(), f)
 }
 
+/// How the Table tab is laid out.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Layout {
+    /// The table fills the tab's height below a verdict held to a share of it, each
+    /// scrolling on its own.
+    Fill,
+    /// Short of room (zoomed in, a small window): the tab scrolls as one page, the verdict
+    /// in full and the table at its full height, scrolling sideways only.
+    InPage,
+}
+
 /// Draws the table for `results` (or a hint when there is none).
-pub fn show(ui: &mut egui::Ui, results: Option<&ResultsFile>) {
+pub fn show(ui: &mut egui::Ui, results: Option<&ResultsFile>, layout: Layout) {
     let Some(results) = results else {
         ui.weak("No results yet: press Run, or open a results file.");
         return;
@@ -58,7 +69,22 @@ pub fn show(ui: &mut egui::Ui, results: Option<&ResultsFile>) {
     let scroll = egui::ScrollArea::both()
         .auto_shrink([false, false])
         .scroll_bar_visibility(egui::scroll_area::ScrollBarVisibility::AlwaysVisible);
-    if cells.len() <= VIRTUAL_ROWS_FROM {
+    if layout == Layout::InPage && cells.len() <= VIRTUAL_ROWS_FROM {
+        // The page scrolls up and down (a wheel over the table moves the page, not a
+        // nested area); the table scrolls only sideways.
+        egui::ScrollArea::horizontal()
+            .id_salt("results-table-sideways")
+            .auto_shrink([false, true])
+            .scroll_bar_visibility(egui::scroll_area::ScrollBarVisibility::AlwaysVisible)
+            .show(ui, |ui| grid(ui, 0..cells.len()));
+    } else if layout == Layout::InPage {
+        // A huge file in a page: its rows still virtual, in a window's height of their own.
+        let height = ui.text_style_height(&egui::TextStyle::Monospace) + 4.0;
+        let visible = ui.ctx().content_rect().height() * 0.6;
+        scroll
+            .max_height(visible)
+            .show_rows(ui, height, cells.len(), |ui, rows| grid(ui, rows));
+    } else if cells.len() <= VIRTUAL_ROWS_FROM {
         scroll.show(ui, |ui| grid(ui, 0..cells.len()));
     } else {
         // A huge file: lay out only the rows in view, so a frame costs the same whatever

@@ -33,6 +33,8 @@ pub struct ActiveRun {
     /// Each cell's timed runs so far and the runs it is expected to take, from the last
     /// `Progress`.
     cells: Vec<CellProgress>,
+    /// The cells that completed (`CellDone`): the others shown are still being measured.
+    completed: Vec<(ModelKind, usize)>,
 }
 
 /// The time a sweep has left, weighted by what each cell costs rather than a flat average
@@ -124,6 +126,7 @@ impl ActiveRun {
             plan: Vec::new(),
             timed_per_cell: 0,
             cells: Vec::new(),
+            completed: Vec::new(),
         })
     }
 
@@ -162,11 +165,22 @@ impl ActiveRun {
                     self.elapsed = *elapsed;
                     self.cells = cells.clone();
                 }
+                SweepEvent::CellDone(cell) => {
+                    if let Some(model) = cell.model {
+                        self.completed.push((model, cell.workers));
+                    }
+                }
                 _ => {}
             }
             events.push(event);
         }
         events
+    }
+
+    /// Whether the cell `model × workers` has completed in this sweep (until then, the
+    /// figures shown for it rest on the runs so far).
+    pub fn completed(&self, model: ModelKind, workers: usize) -> bool {
+        self.completed.contains(&(model, workers))
     }
 
     /// Cancels and waits up to `limit` for the engine to write its final (cancelled) results
@@ -218,7 +232,9 @@ pub fn show(
 ) -> RunControls {
     let mut action = None;
     let mut ids = (egui::Id::NULL, egui::Id::NULL);
-    ui.horizontal(|ui| {
+    // Wrapped: zoomed in or in a small window, the progress and the cell being measured go
+    // on a second line rather than off the window's edge.
+    ui.horizontal_wrapped(|ui| {
         let running = run.is_some();
         let run_button =
             egui::Button::new(egui::RichText::new("Run").strong()).min_size(egui::vec2(90.0, 0.0));

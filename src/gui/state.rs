@@ -28,6 +28,12 @@ pub struct Persisted {
     /// Absent from states saved before the hint existed (then `false`).
     #[serde(default)]
     pub start_hint_dismissed: bool,
+    /// The configuration panel was hidden (the top bar's toggle, Ctrl+B) to give the charts
+    /// the window: a small screen or a projector. Absent from older states (then shown).
+    pub config_panel_hidden: bool,
+    /// "What this experiment shows" was collapsed by the user. Absent from older states
+    /// (then open).
+    pub description_collapsed: bool,
 }
 
 impl Persisted {
@@ -73,5 +79,24 @@ mod tests {
         let text = serde_json::to_string(&dismissed).expect("serialises");
         let back = Persisted::from_json(&text).expect("loads");
         assert!(back.start_hint_dismissed);
+    }
+
+    #[test]
+    fn the_panel_and_the_description_are_shown_unless_a_state_says_the_user_hid_them() {
+        let mut value = serde_json::to_value(Persisted::default()).expect("serialises");
+        let map = value.as_object_mut().expect("an object");
+        assert!(map.remove("config_panel_hidden").is_some());
+        assert!(map.remove("description_collapsed").is_some());
+        let old = Persisted::from_json(&value.to_string()).expect("still loads");
+        assert!(!old.config_panel_hidden && !old.description_collapsed);
+
+        let hidden = Persisted {
+            config_panel_hidden: true,
+            description_collapsed: true,
+            ..Persisted::default()
+        };
+        let text = serde_json::to_string(&hidden).expect("serialises");
+        let back = Persisted::from_json(&text).expect("loads");
+        assert!(back.config_panel_hidden && back.description_collapsed);
     }
 }

@@ -4,6 +4,7 @@
 
 use eframe::egui;
 
+use super::results_table::Layout;
 use crate::analysis::{VerdictTopic, verdict};
 use crate::results::ResultsFile;
 
@@ -11,7 +12,10 @@ use crate::results::ResultsFile;
 const MAX_SHARE: f32 = 0.3;
 
 /// Draws the verdict on `results`; nothing without results or without a completed cell.
-pub fn show(ui: &mut egui::Ui, results: Option<&ResultsFile>) {
+/// Laid out [`Layout::Fill`], it is held to a share of the height and scrolls (with a bar in
+/// view, so that a cut line is seen to go on); [`Layout::InPage`], it is shown in full, the
+/// tab scrolling as a page.
+pub fn show(ui: &mut egui::Ui, results: Option<&ResultsFile>, layout: Layout) {
     let Some(results) = results else {
         return;
     };
@@ -24,25 +28,32 @@ pub fn show(ui: &mut egui::Ui, results: Option<&ResultsFile>) {
         .id_salt("verdict-panel")
         .default_open(true)
         .show(ui, |ui| {
-            egui::ScrollArea::vertical()
-                .id_salt("verdict-scroll")
-                .max_height(max_height)
-                .auto_shrink([false, true])
-                .show(ui, |ui| {
-                    for line in &lines {
-                        match line.topic {
-                            VerdictTopic::Caveat => {
-                                ui.colored_label(ui.visuals().warn_fg_color, &line.text);
-                            }
-                            VerdictTopic::Fastest => {
-                                ui.label(egui::RichText::new(&line.text).strong());
-                            }
-                            _ => {
-                                ui.label(&line.text);
-                            }
+            let lines_ui = |ui: &mut egui::Ui| {
+                for line in &lines {
+                    match line.topic {
+                        VerdictTopic::Caveat => {
+                            ui.colored_label(ui.visuals().warn_fg_color, &line.text);
+                        }
+                        VerdictTopic::Fastest => {
+                            ui.label(egui::RichText::new(&line.text).strong());
+                        }
+                        _ => {
+                            ui.label(&line.text);
                         }
                     }
-                });
+                }
+            };
+            match layout {
+                Layout::InPage => lines_ui(ui),
+                Layout::Fill => {
+                    ui.spacing_mut().scroll = egui::style::ScrollStyle::solid();
+                    egui::ScrollArea::vertical()
+                        .id_salt("verdict-scroll")
+                        .max_height(max_height)
+                        .auto_shrink([false, true])
+                        .show(ui, lines_ui);
+                }
+            }
         });
     ui.separator();
 }

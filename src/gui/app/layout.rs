@@ -13,6 +13,40 @@ const NOTHING_TO_EXPORT: &str = "Nothing to export yet: run a sweep or open resu
 /// chart keeps the rest).
 const CONFIG_PANEL_SHARE: f32 = 0.36;
 
+/// The name of the configuration panel's toggle in the top bar, for a screen reader.
+pub const CONFIG_PANEL_NAME: &str = "Configuration panel";
+
+/// The labels of the top bar's file buttons, as drawn in its row when it is wide enough.
+const FILE_BUTTONS: [&str; 5] = [
+    "Open preset…",
+    "Save preset…",
+    "Open results…",
+    "Recent results",
+    "Type a path",
+];
+
+/// The width the file buttons take side by side in `ui`'s style (with the spinner's room).
+fn file_buttons_width(ui: &egui::Ui) -> f32 {
+    let spacing = ui.spacing();
+    let padding = 2.0 * spacing.button_padding.x;
+    let gap = spacing.item_spacing.x;
+    let texts: f32 = FILE_BUTTONS
+        .iter()
+        .map(|label| {
+            egui::WidgetText::from(*label)
+                .into_galley(
+                    ui,
+                    Some(egui::TextWrapMode::Extend),
+                    f32::INFINITY,
+                    egui::TextStyle::Button,
+                )
+                .size()
+                .x
+        })
+        .sum();
+    texts + FILE_BUTTONS.len() as f32 * (padding + gap) + spacing.interact_size.y + gap
+}
+
 /// A central area less tall than this (in points) is short of room: the tabs take short
 /// names, the buttons one menu and the chart's caption a "(?)" hover.
 pub const COMPACT_BELOW_HEIGHT: f32 = 450.0;
@@ -98,14 +132,17 @@ impl WorkbenchApp {
         // Zoomed in (Ctrl+plus, a projector), the panel narrows with the window's width in
         // points, so that the chart keeps most of the window.
         let width = ctx.content_rect().width();
-        egui::Panel::left("config-panel")
-            .resizable(true)
-            .default_size(340.0)
-            .min_size(260.0_f32.min(width * 0.25))
-            .max_size((width * CONFIG_PANEL_SHARE).max(200.0))
-            .show(ui, |ui| {
-                egui::ScrollArea::vertical().show(ui, |ui| self.left_panel(ui));
-            });
+        // Hidden with the top bar's toggle (Ctrl+B), the charts take the window's width.
+        if !self.config_panel_hidden {
+            egui::Panel::left("config-panel")
+                .resizable(true)
+                .default_size(340.0)
+                .min_size(260.0_f32.min(width * 0.25))
+                .max_size((width * CONFIG_PANEL_SHARE).max(200.0))
+                .show(ui, |ui| {
+                    egui::ScrollArea::vertical().show(ui, |ui| self.left_panel(ui));
+                });
+        }
         egui::CentralPanel::default().show(ui, |ui| self.central(ui));
         let prompt_layer = self.files.show_prompt(&ctx);
         let mut help_layer = None;
@@ -204,78 +241,28 @@ impl WorkbenchApp {
         let ctx = ui.ctx().clone();
         ui.add_space(2.0);
         ui.horizontal(|ui| {
+            self.config_panel_toggle(ui);
             ui.heading("corelab");
             ui.separator();
-            let open = ui.button("Open preset…").on_hover_text(command::with_shortcut(
-                &ctx,
-                "Load an experiment from a JSON preset file.",
-                &command::OPEN,
-            ));
-            if self.opener(&open) {
-                self.commands.push(Command::OpenPreset);
-            }
-            let save = ui.button("Save preset…").on_hover_text(command::with_shortcut(
-                &ctx,
-                "Save the current configuration as a JSON preset file.",
-                &command::SAVE,
-            ));
-            if self.opener(&save) {
-                self.commands.push(Command::SavePreset);
-            }
-            let open_results = ui
-                .button("Open results…")
-                .on_hover_text("Open a results file saved by corelab (GUI or `corelab run --out`).");
-            if self.opener(&open_results) {
-                self.files.start(&ctx, FileAction::OpenResults, None, None);
-            }
-            ui.menu_button("Recent results", |ui| {
-                if self.recent.is_empty() {
-                    ui.weak("No saved results yet.");
+            // The help button's room is kept on the right whatever else is shown.
+            let help_room = ui.spacing().interact_size.x + ui.spacing().item_spacing.x;
+            if ui.available_width() - help_room >= file_buttons_width(ui) {
+                self.file_buttons(ui, false);
+            } else {
+                // Short of width (zoomed in for a projector, a small window): the file
+                // actions in one menu, so that every one stays reachable.
+                let before = self.clicked_opener;
+                let menu = ui
+                    .menu_button("File", |ui| self.file_buttons(ui, true))
+                    .response;
+                if self.clicked_opener != before {
+                    // The entry closes with its menu: focus comes back to the menu's button.
+                    self.clicked_opener = Some(menu.id);
                 }
-                let mut open = None;
-                for path in &self.recent {
-                    if ui
-                        .button(autosave::recent_label(path))
-                        .on_hover_text(path.display().to_string())
-                        .clicked()
-                    {
-                        open = Some(path.clone());
-                    }
-                }
-                ui.separator();
-                ui.weak(format!(
-                    "Autosaved in {}",
-                    autosave::results_dir(&self.settings.data_dir).display()
-                ));
-                if let Some(path) = open {
-                    self.files.run(&ctx, FileAction::OpenResults, path, None);
-                    ui.close();
-                }
-            });
-            // Typing a path instead of using a dialog: one entry per thing it can open.
-            let mut asked = false;
-            let typed = ui
-                .menu_button("Type a path", |ui| {
-                    for (label, action) in [
-                        ("Open a preset by path…", FileAction::OpenPreset),
-                        ("Open results by path…", FileAction::OpenResults),
-                        ("Compare with results by path…", FileAction::OpenCompare),
-                    ] {
-                        if ui.button(label).clicked() {
-                            self.files.ask_for_path(action, None, None, None);
-                            asked = true;
-                            ui.close();
-                        }
-                    }
-                })
-                .response;
-            if asked {
-                // Focus goes back to the menu's button when the prompt closes.
-                self.clicked_opener = Some(typed.id);
+                menu.on_hover_text(
+                    "Open or save a preset, open results (a dialog, a recent file or a typed path).",
+                );
             }
-            typed.on_hover_text(
-                "Open a preset or results file, or add results to compare, by typing its path instead of using a dialog.",
-            );
             if self.files.busy() {
                 ui.spinner();
             }
@@ -306,6 +293,132 @@ impl WorkbenchApp {
             None => {}
         }
         ui.add_space(2.0);
+    }
+
+    /// The toggle that hides the configuration panel (the charts then take the window) and
+    /// shows it again; Ctrl+B does the same, and the choice is kept between sessions.
+    fn config_panel_toggle(&mut self, ui: &mut egui::Ui) {
+        let ctx = ui.ctx().clone();
+        let shown = !self.config_panel_hidden;
+        let what = if shown {
+            "Hide the configuration panel: the charts take the window's width."
+        } else {
+            "Show the configuration panel: presets and the experiment's settings."
+        };
+        // A window with a side bar, drawn (the default fonts have no such glyph): the bar
+        // filled while the panel is shown.
+        let height = ui.spacing().interact_size.y;
+        let toggle = ui
+            .add(egui::Button::selectable(shown, "").min_size(egui::vec2(height * 1.4, height)))
+            .accessible_name(CONFIG_PANEL_NAME)
+            .on_hover_text(command::with_shortcut(&ctx, what, &command::CONFIG_PANEL));
+        let visuals = ui.style().interact_selectable(&toggle, shown);
+        let icon = egui::Rect::from_center_size(
+            toggle.rect.center(),
+            egui::vec2(height * 0.8, height * 0.6),
+        );
+        let painter = ui.painter();
+        let stroke = egui::Stroke::new(1.0, visuals.fg_stroke.color);
+        painter.rect_stroke(icon, 1.0, stroke, egui::StrokeKind::Inside);
+        let bar =
+            egui::Rect::from_min_size(icon.min, egui::vec2(icon.width() * 0.35, icon.height()));
+        if shown {
+            painter.rect_filled(bar, 1.0, visuals.fg_stroke.color);
+        } else {
+            painter.rect_stroke(bar, 1.0, stroke, egui::StrokeKind::Inside);
+        }
+        if toggle.clicked() {
+            self.commands.push(Command::ToggleConfigPanel);
+        }
+    }
+
+    /// Open and save a preset, open results (a dialog, a recent file, a typed path): in the
+    /// top bar's row, or `in_menu`, its **File** menu where the row is short of width (a
+    /// click there closes the menu).
+    fn file_buttons(&mut self, ui: &mut egui::Ui, in_menu: bool) {
+        let ctx = ui.ctx().clone();
+        let close_menu = |ui: &egui::Ui| {
+            if in_menu {
+                ui.close();
+            }
+        };
+        let open = ui
+            .button("Open preset…")
+            .on_hover_text(command::with_shortcut(
+                &ctx,
+                "Load an experiment from a JSON preset file.",
+                &command::OPEN,
+            ));
+        if self.opener(&open) {
+            self.commands.push(Command::OpenPreset);
+            close_menu(ui);
+        }
+        let save = ui
+            .button("Save preset…")
+            .on_hover_text(command::with_shortcut(
+                &ctx,
+                "Save the current configuration as a JSON preset file.",
+                &command::SAVE,
+            ));
+        if self.opener(&save) {
+            self.commands.push(Command::SavePreset);
+            close_menu(ui);
+        }
+        let open_results = ui
+            .button("Open results…")
+            .on_hover_text("Open a results file saved by corelab (GUI or `corelab run --out`).");
+        if self.opener(&open_results) {
+            self.files.start(&ctx, FileAction::OpenResults, None, None);
+            close_menu(ui);
+        }
+        ui.menu_button("Recent results", |ui| {
+            if self.recent.is_empty() {
+                ui.weak("No saved results yet.");
+            }
+            let mut open = None;
+            for path in &self.recent {
+                if ui
+                    .button(autosave::recent_label(path))
+                    .on_hover_text(path.display().to_string())
+                    .clicked()
+                {
+                    open = Some(path.clone());
+                }
+            }
+            ui.separator();
+            ui.weak(format!(
+                "Autosaved in {}",
+                autosave::results_dir(&self.settings.data_dir).display()
+            ));
+            if let Some(path) = open {
+                self.files.run(&ctx, FileAction::OpenResults, path, None);
+                ui.close();
+            }
+        });
+        // Typing a path instead of using a dialog: one entry per thing it can open.
+        let mut asked = false;
+        let typed = ui
+            .menu_button("Type a path", |ui| {
+                for (label, action) in [
+                    ("Open a preset by path…", FileAction::OpenPreset),
+                    ("Open results by path…", FileAction::OpenResults),
+                    ("Compare with results by path…", FileAction::OpenCompare),
+                ] {
+                    if ui.button(label).clicked() {
+                        self.files.ask_for_path(action, None, None, None);
+                        asked = true;
+                        ui.close();
+                    }
+                }
+            })
+            .response;
+        if asked {
+            // Focus goes back to the menu's button when the prompt closes.
+            self.clicked_opener = Some(typed.id);
+        }
+        typed.on_hover_text(
+            "Open a preset or results file, or add results to compare, by typing its path instead of using a dialog.",
+        );
     }
 
     pub(super) fn left_panel(&mut self, ui: &mut egui::Ui) {
@@ -480,6 +593,17 @@ impl WorkbenchApp {
                     };
                     self.central_body(ui, compact, Some(chart_room));
                 });
+        } else if compact && self.tab == Tab::Table {
+            // Short of room, the verdict and the table scroll as one page (the verdict in
+            // full, the table's own scroll area sideways only), rather than each getting a
+            // sliver that cuts its text. A solid bar, in view at rest: the text cut at the
+            // bottom is seen to go on.
+            ui.spacing_mut().scroll = egui::style::ScrollStyle::solid();
+            egui::ScrollArea::vertical()
+                .id_salt("central-scroll")
+                .auto_shrink([false, false])
+                .scroll_bar_visibility(egui::scroll_area::ScrollBarVisibility::AlwaysVisible)
+                .show(ui, |ui| self.central_body(ui, compact, None));
         } else {
             self.central_body(ui, compact, None);
         }
@@ -629,6 +753,7 @@ impl WorkbenchApp {
                 .map_or(self.experiment.baseline, |r| r.experiment.baseline),
             fits: self.fits.fits(),
             show_fits: self.show_fits,
+            measuring: &self.measuring_cells(),
         };
         super::super::compare_note::show(ui, self.results.as_ref(), &self.compare, &labels);
         if !self.compare.is_empty() && matches!(self.tab, Tab::Table | Tab::Fits | Tab::Timeline) {
@@ -639,8 +764,13 @@ impl WorkbenchApp {
         }
         match self.tab {
             Tab::Table => {
-                super::super::verdict_panel::show(ui, self.results.as_ref());
-                results_table::show(ui, self.results.as_ref());
+                let layout = if compact {
+                    results_table::Layout::InPage
+                } else {
+                    results_table::Layout::Fill
+                };
+                super::super::verdict_panel::show(ui, self.results.as_ref(), layout);
+                results_table::show(ui, self.results.as_ref(), layout);
             }
             Tab::Fits => fits_panel::show(ui, self.results.as_ref(), self.fits.fits()),
             Tab::Timeline => super::super::timeline::show(
@@ -659,6 +789,20 @@ impl WorkbenchApp {
                 room.unwrap_or_else(|| charts::ChartRoom::fill(ui)),
             ),
         }
+    }
+
+    /// The shown cells of the running sweep that have not completed: their figures rest on
+    /// the runs so far (none without a sweep running).
+    pub(super) fn measuring_cells(&self) -> Vec<(crate::preset::ModelKind, usize)> {
+        let (Some(run), Some(results)) = (&self.run, &self.results) else {
+            return Vec::new();
+        };
+        results
+            .cells
+            .iter()
+            .filter_map(|c| Some((c.model?, c.workers)))
+            .filter(|&(model, workers)| !run.completed(model, workers))
+            .collect()
     }
 
     /// The first-start hint: what to look at in the "start here" tour, until dismissed.
