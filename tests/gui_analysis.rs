@@ -554,11 +554,16 @@ fn compared_runs_keep_the_order_they_were_asked_for() {
     let first = saved(dir.path(), "shown.json", &synthetic("Shown", 0.05, 0.002));
     let mut big = synthetic("Big", 0.02, 0.0005);
     // As many cells as a results file may have: it takes far longer to read than the small
-    // one asked for after it.
+    // one asked for after it. Each a different model and worker count, as a file must have.
     let template = big.cells.clone();
-    while big.cells.len() + template.len() <= corelab::results::MAX_CELLS {
-        big.cells.extend(template.iter().cloned());
-    }
+    big.cells = (0..corelab::results::MAX_CELLS)
+        .map(|i| {
+            let mut cell = template[i % template.len()].clone();
+            cell.model = Some(ModelKind::ALL[i / 1024]);
+            cell.workers = i % 1024 + 1;
+            cell
+        })
+        .collect();
     let big = saved(dir.path(), "big.json", &big);
     let small = saved(dir.path(), "small.json", &synthetic("Small", 0.03, 0.001));
     let mut h = opened(dir.path(), &first);
