@@ -197,14 +197,20 @@ fn python_models_refuse_tasks_they_cannot_run() {
     exp.task.kind = TaskKind::Contention;
     exp.task.contention.sync = SyncMode::Atomic;
     let err = exp.validate().unwrap_err().to_string();
-    assert!(err.contains("\"atomic\"") && err.contains("no atomic"), "{err}");
+    assert!(
+        err.contains("\"atomic\"") && err.contains("no atomic"),
+        "{err}"
+    );
     for sync in [SyncMode::None, SyncMode::Mutex] {
         exp.task.contention.sync = sync;
         assert!(exp.validate().is_ok(), "{sync:?}");
     }
     exp.models = vec![ModelKind::PyAsyncio];
     let err = exp.validate().unwrap_err().to_string();
-    assert!(err.contains("py-asyncio") && err.contains("py-multiprocessing"), "{err}");
+    assert!(
+        err.contains("py-asyncio") && err.contains("py-multiprocessing"),
+        "{err}"
+    );
 }
 
 /// A tiny contention cell of each CPython model, unlocked and locked: the counter's arithmetic

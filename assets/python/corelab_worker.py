@@ -437,16 +437,18 @@ def respond(data):
 # `lost_updates` what it is short of workers x increments, as corelab's Rust workers report.
 #
 # Which `+= 1` races, measured with CPython 3.11.7 on a 2-core machine (2 threads x 100 000
-# increments, 3 runs each; README, "Lost updates in real Python"): a bare global
+# increments, 10 runs each; README, "Lost updates in real Python"): a bare global
 # `counter += 1` and a plain attribute `obj.value += 1` lost nothing in any run, because since
 # 3.10 a GIL build switches threads only at calls and backward jumps (the loop's end), never
 # between the read and the write of those bytecodes; `obj.value += 1` through a property (a
 # Python getter and setter, as ORM fields, descriptors and multiprocessing.Value have) lost
-# 8 % to 31 %: the setter is a call inside the read-write window, where a switch can fall.
+# 4 % to 41 % in 9 of 11 runs: the setter is a call inside the read-write window, where a
+# switch can fall.
 # So threads share a `SharedCounter`, whose `value` is such a property. Processes share a
 # `multiprocessing.Value('q')` (shared memory) and do `v.value += 1` without `get_lock()`:
 # its getter and setter each take the Value's lock, but not across the two, so increments
-# between them are overwritten (lost 25 % to 32 %; `lock=False`, a raw Value, loses alike).
+# between them are overwritten (lost 14 % to 45 % in 10 of 10 runs; `lock=False`, a raw
+# Value, 8 % to 49 % in 9 of 10).
 
 # Sync modes each model runs (`sync: mutex` takes threading.Lock, or the Value's get_lock()).
 CONTENTION_SYNC = ("none", "mutex")

@@ -529,9 +529,8 @@ mod tests {
 
     #[test]
     fn the_done_reply_of_a_contention_run_carries_its_lost_updates_and_counter() {
-        let line = format!(
-            "{DONE}, \"lost_updates\": 3, \"shared_state\": \"multiprocessing.Value\"}}"
-        );
+        let line =
+            format!("{DONE}, \"lost_updates\": 3, \"shared_state\": \"multiprocessing.Value\"}}");
         match decode(&line).expect("decoded") {
             FromPython::Done {
                 lost_updates,
@@ -553,7 +552,10 @@ mod tests {
             counted_updates(&task, 2, 17, Some(3), state()),
             Ok((Some(3), state()))
         );
-        assert_eq!(counted_updates(&task, 2, 20, Some(0), None), Ok((Some(0), None)));
+        assert_eq!(
+            counted_updates(&task, 2, 20, Some(0), None),
+            Ok((Some(0), None))
+        );
         let err = counted_updates(&task, 2, 17, Some(2), state()).unwrap_err();
         assert!(err.contains("17") && err.contains("lost 2"), "{err}");
         let err = counted_updates(&task, 2, 20, None, state()).unwrap_err();
