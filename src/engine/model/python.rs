@@ -50,9 +50,10 @@ enum FromPython {
         wall_s: f64,
         cpu_s: f64,
         checksum: u64,
-        /// Threads only: per-thread CPU time and context switches.
+        /// Threads only: per-thread CPU time and context switches (boxed: the largest part,
+        /// absent from most replies).
         #[serde(default)]
-        scheduling: Option<Scheduling>,
+        scheduling: Option<Box<Scheduling>>,
         /// Function tasks: each task's checksum, in task order.
         #[serde(default)]
         task_checksums: Option<Vec<u64>>,
@@ -441,7 +442,7 @@ impl Executor for PythonExecutor {
                     task_cpu: Some(Duration::from_secs_f64(cpu_s.clamp(0.0, 1e9))),
                     metrics: RunMetrics {
                         checksum,
-                        scheduling,
+                        scheduling: scheduling.map(|s| *s),
                         task_checksums,
                         ipc_bytes,
                         lost_updates,
