@@ -12,7 +12,7 @@ use std::path::Path;
 
 use corelab::analysis::{VerdictTopic, verdict};
 use corelab::gui::{Tab, WorkbenchApp};
-use corelab::preset::{Experiment, ModelKind};
+use corelab::preset::{Experiment, ModelKind, SyncMode, TaskKind};
 use corelab::results::{CellStatus, MachineInfo, ResultsFile};
 use egui_kittest::Harness;
 use egui_kittest::kittest::Queryable;
@@ -106,4 +106,42 @@ fn a_file_where_no_cell_completed_shows_no_verdict() {
     let h = opened(dir.path(), &results);
     assert!(h.query_by_label("Verdict").is_none());
     assert!(h.query_by_label_contains("Fastest:").is_none());
+}
+
+#[test]
+fn a_contention_file_leads_with_its_lost_updates_on_the_table_tab() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut results = gil_like();
+    results.experiment.task.kind = TaskKind::Contention;
+    results.experiment.task.contention.sync = SyncMode::None;
+    results.experiment.task.contention.increments = 1000;
+    for c in &mut results.cells {
+        let lost = if c.workers >= 2 { 400 } else { 0 };
+        for s in &mut c.samples {
+            s.lost_updates = Some(lost);
+        }
+    }
+    results.recompute();
+    let lines = verdict(&results);
+    assert_eq!(lines[0].topic, VerdictTopic::LostUpdates, "{lines:?}");
+    assert!(
+        lines[0]
+            .text
+            .starts_with("Lost updates without a lock: gil-threads × 2 lost a median 20% of its increments (in every one of 3 runs, up to 20%)"),
+        "{lines:?}"
+    );
+    assert!(
+        !lines.iter().any(|l| l.topic == VerdictTopic::Gil),
+        "{lines:?}"
+    );
+    let h = opened(dir.path(), &results);
+    let lead = h.get_by_label(&lines[0].text).rect();
+    let fastest = lines
+        .iter()
+        .find(|l| l.topic == VerdictTopic::Fastest)
+        .unwrap();
+    assert!(
+        h.get_by_label(&fastest.text).rect().top() > lead.bottom(),
+        "the lost updates come first"
+    );
 }

@@ -9,7 +9,9 @@ use std::time::{Duration, Instant};
 
 use common::*;
 use corelab::engine::{SweepEvent, preflight, spawn_sweep};
-use corelab::preset::{Baseline, CpuKernel, Experiment, ModelKind, StartMethod, TaskKind};
+use corelab::preset::{
+    Baseline, CpuKernel, Experiment, ModelKind, StartMethod, SyncMode, TaskKind,
+};
 use corelab::results::{CellStatus, RunStatus};
 
 /// Returns from the test (printing `skipped: …`) when python3 is missing and
@@ -191,8 +193,65 @@ fn python_models_refuse_tasks_they_cannot_run() {
     let mut exp = tiny_experiment(TaskKind::Memory, &[ModelKind::PyThreading], &[2]);
     let err = exp.validate().unwrap_err().to_string();
     assert!(err.contains("models[0]") && err.contains("memory"), "{err}");
+    // Contention runs under CPython threads and processes, unlocked or under a lock only.
     exp.task.kind = TaskKind::Contention;
-    assert!(exp.validate().is_err());
+    exp.task.contention.sync = SyncMode::Atomic;
+    let err = exp.validate().unwrap_err().to_string();
+    assert!(
+        err.contains("\"atomic\"") && err.contains("no atomic"),
+        "{err}"
+    );
+    for sync in [SyncMode::None, SyncMode::Mutex] {
+        exp.task.contention.sync = sync;
+        assert!(exp.validate().is_ok(), "{sync:?}");
+    }
+    exp.models = vec![ModelKind::PyAsyncio];
+    let err = exp.validate().unwrap_err().to_string();
+    assert!(
+        err.contains("py-asyncio") && err.contains("py-multiprocessing"),
+        "{err}"
+    );
+}
+
+/// A tiny contention cell of each CPython model, unlocked and locked: the counter's arithmetic
+/// is exact (final value + lost = workers × increments) and the lock loses nothing. Whether
+/// the unlocked run loses is a measurement (README, "Lost updates in real Python").
+#[test]
+fn python_contention_counts_its_lost_updates_exactly() {
+    require_python!("python_contention_counts_its_lost_updates_exactly");
+    let _g = exclusive();
+    for sync in [SyncMode::None, SyncMode::Mutex] {
+        let mut exp = tiny_experiment(
+            TaskKind::Contention,
+            &[ModelKind::PyThreading, ModelKind::PyMultiprocessing],
+            &[1, 2],
+        );
+        exp.baseline = Baseline::SameModelOneWorker;
+        exp.python.start_method = StartMethod::Fork;
+        exp.task.contention.sync = sync;
+        exp.task.contention.increments = 3_000;
+        let r = sweep(&exp);
+        assert_all_ok(&r);
+        for m in [ModelKind::PyThreading, ModelKind::PyMultiprocessing] {
+            for w in [1, 2] {
+                let cell = r.cell(m, w).unwrap();
+                let state = cell.shared_state.as_deref().unwrap_or_default();
+                let want = match m {
+                    ModelKind::PyThreading => "threads",
+                    _ => "multiprocessing.Value",
+                };
+                assert!(state.contains(want), "{m} {sync:?}: {state:?}");
+                assert!(!cell.samples.is_empty());
+                for s in &cell.samples {
+                    let lost = s.lost_updates.expect("a contention run counts its losses");
+                    assert_eq!(s.checksum + lost, 3_000 * w as u64, "{m} × {w} {sync:?}");
+                    if sync == SyncMode::Mutex || w == 1 {
+                        assert_eq!(lost, 0, "{m} × {w} {sync:?}");
+                    }
+                }
+            }
+        }
+    }
 }
 
 #[test]

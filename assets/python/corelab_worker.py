@@ -11,6 +11,7 @@ Standard library only. corelab starts one of these per cell and speaks JSON line
   -> {"op": "run", "task": {...corelab task spec...}}
   <- {"op": "done", "wall_s": 0.4, "cpu_s": 0.8, "checksum": 123, "untimed_cpu_s": 0.002,
       "untimed_minor_faults": 12,
+      "lost_updates": 3, "shared_state": "...",   (contention only: see `contention_unit`)
       "scheduling": {...},   (threads only: per-thread CPU time, units and context switches)
       "timeline": {"start_ns": T0, "lanes": [ident, ...],
                    "units": [[lane, unit, start_ns, end_ns, [[wait_start, wait_end], ...]], ...]}}
@@ -454,6 +455,83 @@ def respond(data):
     return data.translate(_RESPOND)
 
 
+# Contention (task.kind "contention"): every worker adds one to a single shared counter
+# `increments` times, one unit per worker; the run's checksum is the counter's final value and
+# `lost_updates` what it is short of workers x increments, as corelab's Rust workers report.
+#
+# Which `+= 1` races, measured with CPython 3.11.7 on a 2-core machine (2 threads x 100 000
+# increments, 10 runs each; README, "Lost updates in real Python"): a bare global
+# `counter += 1` and a plain attribute `obj.value += 1` lost nothing in any run, because since
+# 3.10 a GIL build switches threads only at calls and backward jumps (the loop's end), never
+# between the read and the write of those bytecodes; `obj.value += 1` through a property (a
+# Python getter and setter, as ORM fields, descriptors and multiprocessing.Value have) lost
+# 4 % to 41 % in 9 of 11 runs: the setter is a call inside the read-write window, where a
+# switch can fall.
+# So threads share a `SharedCounter`, whose `value` is such a property. Processes share a
+# `multiprocessing.Value('q')` (shared memory) and do `v.value += 1` without `get_lock()`:
+# its getter and setter each take the Value's lock, but not across the two, so increments
+# between them are overwritten (lost 14 % to 45 % in 10 of 10 runs; `lock=False`, a raw
+# Value, 8 % to 49 % in 9 of 10).
+
+# Sync modes each model runs (`sync: mutex` takes threading.Lock, or the Value's get_lock()).
+CONTENTION_SYNC = ("none", "mutex")
+# A worker waits at most this long at the start line for the others (see `contention_unit`).
+START_LINE_PATIENCE_S = 0.5
+
+
+class SharedCounter:
+    """The counter threads share: an int behind a `value` property, read and written by Python
+    code (see above: the setter's call is where a GIL build can switch threads)."""
+
+    def __init__(self):
+        self._value = 0
+
+    @property
+    def value(self):
+        return self._value
+
+    @value.setter
+    def value(self, new):
+        self._value = new
+
+
+# In each process: the shared counter, its lock and the start line of the current run (threads:
+# set by `Runner.run`; a multiprocessing pool's processes: by `_pool_process_init`).
+_CONTENTION = {}
+
+
+def contention_sync(task):
+    """The task's sync mode, or a clear error for one the Python models do not run."""
+    sync = task.get("contention", {}).get("sync", "mutex")
+    if sync not in CONTENTION_SYNC:
+        raise ValueError(
+            "the Python models run contention with sync 'none' or 'mutex', not %r" % sync
+        )
+    return sync
+
+
+def contention_unit(task):
+    """One worker's share of a contention run: waits at the start line (so that the workers
+    really overlap instead of the first finishing before the last starts; at most
+    START_LINE_PATIENCE_S), then adds one to the shared counter `increments` times, unlocked
+    (`none`) or under the lock (`mutex`). Returns 0: the run's checksum is the counter."""
+    increments = int(task.get("contention", {}).get("increments", 1000000))
+    sync = contention_sync(task)
+    counter, lock = _CONTENTION["counter"], _CONTENTION["lock"]
+    try:
+        _CONTENTION["start_line"].wait(START_LINE_PATIENCE_S)
+    except threading.BrokenBarrierError:
+        pass
+    if sync == "none":
+        for _ in range(increments):
+            counter.value += 1
+    else:
+        for _ in range(increments):
+            with lock:
+                counter.value += 1
+    return 0
+
+
 def run_unit(args, waits=None):
     """One unit of a task; returns (answer, cpu seconds of this thread, native thread id): the
     answer is the kernel's checksum, or for a function task the function's result itself
@@ -490,6 +568,8 @@ def run_unit(args, waits=None):
                 x = splitmix64(x)
         timed_sleep(mixed.get("wait_ms", 5.0) / 1000.0, waits)
         checksum = splitmix64(unit ^ 0x6D69786564)
+    elif kind == "contention":
+        checksum = contention_unit(task)
     else:
         raise ValueError("the Python models do not run %r tasks" % kind)
     return checksum, time.thread_time() - started, threading.get_native_id()
@@ -750,6 +830,9 @@ class AsyncRunner:
         return await self.asyncio.gather(*(one(wrapped) for wrapped in items))
 
     def run(self, task, clock):
+        if task.get("kind") == "contention":
+            raise ValueError("py-asyncio does not run contention tasks (one event loop shares "
+                             "nothing to race on); use py-threading or py-multiprocessing")
         items, output_bytes = wrapped_items(task)
         if task.get("kind") == "function":
             load_function(task["function"])
@@ -766,6 +849,7 @@ class AsyncRunner:
             None,
             task_checksums(task, recorder.per_task),
             recorder.timeline(clock.start_ns, self.workers, range(self.workers)),
+            None,
         )
 
     def close(self):
@@ -819,8 +903,15 @@ class Runner:
             for i in range(len(self.running)):
                 self.running[i] = -1
             slots = ctx.Value("i", 0)
+            # The contention task's counter (shared memory, with its own lock) and start line,
+            # handed to every pool process as it starts (a synchronized Value cannot be sent
+            # with a unit: multiprocessing shares it only by inheritance).
+            self.counter = ctx.Value("q", 0)
+            self.start_line = ctx.Barrier(workers)
             self.pool = ctx.Pool(
-                workers, initializer=_pool_process_init, initargs=(self.running, slots)
+                workers,
+                initializer=_pool_process_init,
+                initargs=(self.running, slots, self.counter, self.start_line),
             )
             # Make sure every worker process is up before timing starts.
             self.pool.map(_noop, range(workers), chunksize=1)
@@ -870,8 +961,42 @@ class Runner:
             return "a pool process died (%s) while running task %d" % (status, unit)
         return "a pool process died (%s)" % status
 
+    def contention_items(self, task):
+        """A contention run's items, one per worker, with its counter zeroed and its start
+        line reset (threads: a fresh counter, lock and start line)."""
+        contention_sync(task)
+        if self.model == "multiprocessing":
+            self.counter.value = 0
+            self.start_line.reset()
+        else:
+            _CONTENTION["counter"] = SharedCounter()
+            _CONTENTION["lock"] = threading.Lock()
+            _CONTENTION["start_line"] = threading.Barrier(self.workers)
+        return [((task, unit), None) for unit in range(self.workers)], 0
+
+    def contention_report(self, task):
+        """The counter's final value and what the run lost (`lost_updates`, `shared_state`)."""
+        if self.model == "multiprocessing":
+            value = self.counter.value
+            form = "multiprocessing.Value (shared memory), += %s get_lock()"
+        else:
+            value = _CONTENTION["counter"].value
+            form = "CPython int behind a property, shared by threads, += %s"
+        locked = contention_sync(task) == "mutex"
+        if self.model == "multiprocessing":
+            form %= "under" if locked else "without"
+        else:
+            form %= "under threading.Lock" if locked else "unlocked"
+        increments = int(task.get("contention", {}).get("increments", 1000000))
+        expected = self.workers * increments
+        return value, {"lost_updates": max(0, expected - value), "shared_state": form}
+
     def run(self, task, clock):
-        items, output_bytes = wrapped_items(task)
+        contention = task.get("kind") == "contention"
+        if contention:
+            items, output_bytes = self.contention_items(task)
+        else:
+            items, output_bytes = wrapped_items(task)
         if task.get("kind") == "function":
             # Imported once, before the clock starts (pool processes import on first use);
             # the parent of a process pool needs it too, as a real program's parent has it,
@@ -886,6 +1011,9 @@ class Runner:
         wall = clock.stop()
         for result in checksummed(task, items, results):
             recorder.add(result)
+        counted = None
+        if contention:
+            recorder.checksum, counted = self.contention_report(task)
         scheduling = None
         if threaded:
             scheduling = scheduling_report(
@@ -902,6 +1030,7 @@ class Runner:
             scheduling,
             task_checksums(task, recorder.per_task),
             recorder.timeline(clock.start_ns, self.workers, self.idents()),
+            counted,
         )
 
     def idents(self):
@@ -945,9 +1074,12 @@ def _noop(_):
 _RUNNING = {}
 
 
-def _pool_process_init(running, slots):
-    """Pool initializer: takes a slot of the `running` table (see `Runner`), then
-    `_die_with_parent`."""
+def _pool_process_init(running, slots, counter=None, start_line=None):
+    """Pool initializer: takes a slot of the `running` table (see `Runner`), keeps the
+    contention task's shared counter and start line, then `_die_with_parent`."""
+    if counter is not None:
+        _CONTENTION["counter"], _CONTENTION["lock"] = counter, counter.get_lock()
+        _CONTENTION["start_line"] = start_line
     with slots.get_lock():
         slot = slots.value
         slots.value += 1
@@ -1011,10 +1143,14 @@ def take_protocol_stdout():
     os.dup2(2, 1)
 
 
-def done_message(wall, cpu, checksum, per_task=None, timeline=None, scheduling=None):
+def done_message(wall, cpu, checksum, per_task=None, timeline=None, scheduling=None,
+                 counted=None):
     """The `done` reply of a run (see the module's docstring), sent with `reply(done, clock)`:
-    the optional parts only when there are any."""
+    the optional parts only when there are any (`counted`: a contention run's lost_updates
+    and shared_state)."""
     done = {"op": "done", "wall_s": wall, "cpu_s": cpu, "checksum": checksum}
+    if counted is not None:
+        done.update(counted)
     if scheduling is not None:
         done["scheduling"] = scheduling
     if per_task is not None:
@@ -1064,8 +1200,10 @@ def main():
             elif op == "run":
                 if runner is None:
                     raise RuntimeError("run before start")
-                wall, cpu, checksum, scheduling, per_task, timeline = runner.run(req["task"], clock)
-                reply(done_message(wall, cpu, checksum, per_task, timeline, scheduling), clock)
+                wall, cpu, checksum, scheduling, per_task, timeline, counted = runner.run(
+                    req["task"], clock)
+                reply(done_message(wall, cpu, checksum, per_task, timeline, scheduling, counted),
+                      clock)
             else:
                 raise ValueError("unknown op %r" % op)
         except Exception as exc:  # reported to corelab, which marks the cell failed

@@ -6,8 +6,8 @@
 //! the same lines.
 
 use super::interval_words::speedup;
-use crate::preset::{Baseline, ModelKind, TaskKind};
-use crate::results::{CellResult, CellStatus, ResultsFile};
+use crate::preset::{Baseline, IoMode, ModelKind, SyncMode, TaskKind};
+use crate::results::{CellResult, CellStatus, LostShare, ResultsFile, lost_share};
 use crate::stats::{MedianInterval, speedup_interval};
 
 /// What a line of the verdict is about.
@@ -23,8 +23,12 @@ pub enum VerdictTopic {
     Scaling,
     /// When the faster model's larger start-up pays for itself.
     Startup,
-    /// What the threads against the processes say about the GIL.
+    /// What the threads against the processes say about the GIL (or about waits, where the
+    /// work waits).
     Gil,
+    /// What a shared counter lost (or, with a lock, that it lost nothing): the lesson of a
+    /// contention task, said before any speed.
+    LostUpdates,
 }
 
 /// The verdict's first line where the run could use one CPU (a one-core machine, `taskset -c
@@ -61,7 +65,9 @@ const ONE_RUN_COVERAGE: f64 = 0.25;
 ///
 /// Where every worker brings its own work (lock contention: weak scaling), cells are compared
 /// by their time per worker's share of the work, which is what their (throughput) speedups
-/// compare, and no start-up break-even is given (a run's work grows with its workers).
+/// compare, and no start-up break-even is given (a run's work grows with its workers). Such a
+/// task's lesson is its counter, so its verdict leads with the lost updates (or, with a lock,
+/// that none were lost) and gives no GIL reading.
 pub fn verdict(r: &ResultsFile) -> Vec<VerdictLine> {
     let weak = r.experiment.task.kind == TaskKind::Contention;
     let per_share: Vec<CellResult>;
@@ -90,7 +96,20 @@ pub fn verdict(r: &ResultsFile) -> Vec<VerdictLine> {
     if r.machine.logical_cores == 1 {
         say(VerdictTopic::Caveat, ONE_CORE_CAVEAT.to_string());
     }
-    say(VerdictTopic::Fastest, fastest_text(r, fastest, weak));
+    // A contention task's lesson is its counter: what it lost, before how fast it went.
+    if weak {
+        for text in lost_texts(r) {
+            say(VerdictTopic::LostUpdates, text);
+        }
+    }
+    let mut fastest_line = fastest_text(r, fastest, weak);
+    if weak && lost_any(r, fastest) {
+        fastest_line.pop();
+        fastest_line.push_str(
+            "; but its counter lost updates: without a lock this speed buys a wrong count.",
+        );
+    }
+    say(VerdictTopic::Fastest, fastest_line);
     // The best cell of each other model (sequential is the baseline the speedups already
     // compare with, unless it is the fastest).
     let models = models_in(r.cells.iter());
@@ -129,10 +148,144 @@ pub fn verdict(r: &ResultsFile) -> Vec<VerdictLine> {
     {
         say(VerdictTopic::Startup, text);
     }
-    for text in gil_texts(&done) {
-        say(VerdictTopic::Gil, text);
+    // A contention task measures a counter, not the GIL: a GIL-bound model's gain there is
+    // the lock's and the race's, never "this work releases the GIL".
+    if !weak {
+        for text in gil_texts(r, &done) {
+            say(VerdictTopic::Gil, text);
+        }
     }
     lines
+}
+
+/// Whether any timed run of the completed cell of `r` that `c` stands for (same model and
+/// workers) lost updates.
+fn lost_any(r: &ResultsFile, c: &CellResult) -> bool {
+    r.cells
+        .iter()
+        .filter(|o| completed(o) && o.model == c.model && o.workers == c.workers)
+        .any(|o| lost_share(r, o).is_some_and(|s| s.runs_losing > 0))
+}
+
+/// A lost share for a sentence: `40%`, `3.2%`, `under 0.1%`, `0%`.
+fn lost_percent(pct: f64) -> String {
+    if pct <= 0.0 {
+        "0%".into()
+    } else if pct < 0.1 {
+        "under 0.1%".into()
+    } else {
+        super::interval_words::percent(pct)
+    }
+}
+
+/// What one cell's runs lost: `threads × 2 lost a median 40% of its increments (in 14 of 31
+/// runs, up to 47%)`, that only some runs lost while the median run lost none, or none.
+fn lost_words(c: &CellResult, s: &LostShare) -> String {
+    let name = cell_name(c);
+    let (k, n) = (s.runs_losing, s.runs);
+    let runs = match k == n {
+        true => format!("in every one of {n} runs"),
+        false => format!("in {k} of {n} runs"),
+    };
+    match k {
+        0 => format!("{name} lost none ({})", crate::words::count(n, "run")),
+        _ if s.median_pct > 0.0 => format!(
+            "{name} lost a median {} of its increments ({runs}, up to {})",
+            lost_percent(s.median_pct),
+            lost_percent(s.max_pct)
+        ),
+        _ => format!(
+            "{name} lost updates {runs} (up to {}), though the median run lost none",
+            lost_percent(s.max_pct)
+        ),
+    }
+}
+
+/// What the lock of a contention task is, for a sentence: `a lock (mutex)`.
+fn sync_words(sync: SyncMode) -> &'static str {
+    match sync {
+        SyncMode::Mutex => "a lock (mutex)",
+        SyncMode::Atomic => "atomic increments",
+        SyncMode::Channel => "one owner fed by a channel",
+        SyncMode::Semaphore => "a semaphore",
+        SyncMode::None => "no lock",
+    }
+}
+
+/// The lesson of a contention task, from the lost-updates figures the chart and the table
+/// show ([`lost_share`]): without a lock, what each model lost at each worker count, and
+/// that one worker lost none; with one, that no run lost any, or loudly that one did (a
+/// defect). Empty where no run counted its lost updates.
+fn lost_texts(r: &ResultsFile) -> Vec<String> {
+    let shares: Vec<(&CellResult, LostShare)> = r
+        .cells
+        .iter()
+        .filter(|c| completed(c))
+        .filter_map(|c| Some((c, lost_share(r, c)?)))
+        .collect();
+    if shares.is_empty() {
+        return Vec::new();
+    }
+    let sync = r.experiment.task.contention.sync;
+    let defect = |c: &CellResult, s: &LostShare, why: &str| {
+        format!(
+            "DEFECT: {} lost updates in {} of {} runs (up to {} increments, {}) {why}: the count is wrong, so do not trust these results and report it.",
+            cell_name(c),
+            s.runs_losing,
+            s.runs,
+            s.max_lost,
+            lost_percent(s.max_pct)
+        )
+    };
+    if sync != SyncMode::None {
+        let losing: Vec<String> = shares
+            .iter()
+            .filter(|(_, s)| s.runs_losing > 0)
+            .map(|(c, s)| defect(c, s, &format!("with {}", sync_words(sync))))
+            .collect();
+        if !losing.is_empty() {
+            return losing;
+        }
+        let runs: usize = shares.iter().map(|(_, s)| s.runs).sum();
+        return vec![format!(
+            "No lost updates: with {} no run lost an increment ({} in {}); the lock costs time and buys a right count.",
+            sync_words(sync),
+            crate::words::count(runs, "run"),
+            crate::words::count(shares.len(), "cell")
+        )];
+    }
+    let mut texts = Vec::new();
+    for m in models_in(shares.iter().map(|(c, _)| *c)) {
+        let mut many: Vec<&(&CellResult, LostShare)> = shares
+            .iter()
+            .filter(|(c, _)| c.model == Some(m) && c.workers >= 2)
+            .collect();
+        many.sort_by_key(|(c, _)| c.workers);
+        if many.is_empty() {
+            continue;
+        }
+        let parts: Vec<String> = many.iter().map(|(c, s)| lost_words(c, s)).collect();
+        texts.push(format!(
+            "Lost updates without a lock: {}.",
+            parts.join("; ")
+        ));
+    }
+    let one: Vec<&(&CellResult, LostShare)> =
+        shares.iter().filter(|(c, _)| c.workers == 1).collect();
+    let one_lost: Vec<String> = one
+        .iter()
+        .filter(|(_, s)| s.runs_losing > 0)
+        .map(|(c, s)| defect(c, s, "with no other worker to race"))
+        .collect();
+    if !one_lost.is_empty() {
+        texts.extend(one_lost);
+    } else if !one.is_empty() {
+        texts.push(
+            "One worker lost none: with no other worker to race, every increment counts."
+                .to_string(),
+        );
+    }
+    texts
 }
 
 /// What the verdict needs of a cell of a weak-scaling sweep, its median and interval divided
@@ -338,7 +491,10 @@ fn comparison_text(fastest: &CellResult, others: &[&CellResult], per: &str) -> O
             Some(q) if q.coverage < ONE_RUN_COVERAGE => untold.push(cell_name(o)),
             Some(q) if q.low <= 1.0 => {
                 coverage = coverage.min(q.coverage);
-                tied.push((cell_name(o), format!("{:.2}–{:.2}", q.low, q.high)));
+                tied.push((
+                    cell_name(o),
+                    format!("{}–{}", ratio_words(q.low), ratio_words(q.high)),
+                ));
             }
             Some(_) => {}
             None => untold.push(cell_name(o)),
@@ -369,15 +525,27 @@ fn comparison_text(fastest: &CellResult, others: &[&CellResult], per: &str) -> O
         let runner = others.first()?;
         let q = ratio(fastest, runner)?;
         parts.push(format!(
-            "{} took {:.2}× as long{per} ({:.2}–{:.2}{}): a real difference",
+            "{} took {}× as long{per} ({}–{}{}): a real difference",
             cell_name(runner),
-            q.value,
-            q.low,
-            q.high,
+            ratio_words(q.value),
+            ratio_words(q.low),
+            ratio_words(q.high),
             coverage_words(q.coverage)
         ));
     }
     Some(format!("Runner-up: {}.", parts.join("; ")))
+}
+
+/// A time ratio for a sentence, to three significant figures at most: `1.25`, `12.3`, `539`
+/// (a ratio of noisy medians has no more).
+fn ratio_words(x: f64) -> String {
+    if x >= 99.95 {
+        format!("{x:.0}")
+    } else if x >= 9.995 {
+        format!("{x:.1}")
+    } else {
+        format!("{x:.2}")
+    }
 }
 
 fn join_and(items: &[String]) -> String {
@@ -454,18 +622,18 @@ fn scaling_text(
     } else {
         match ratio(best, most) {
             Some(q) if q.coverage >= ONE_RUN_COVERAGE && q.low > 1.0 => text.push_str(&format!(
-                "; more workers stopped helping: {} took {:.2}× as long{per} ({:.2}–{:.2}{})",
+                "; more workers stopped helping: {} took {}× as long{per} ({}–{}{})",
                 workers_words(most.workers),
-                q.value,
-                q.low,
-                q.high,
+                ratio_words(q.value),
+                ratio_words(q.low),
+                ratio_words(q.high),
                 coverage_words(q.coverage)
             )),
             Some(q) if q.coverage >= ONE_RUN_COVERAGE => text.push_str(&format!(
-                "; {} were as fast within the noise (time ratio {:.2}–{:.2})",
+                "; {} were as fast within the noise (time ratio {}–{})",
                 workers_words(most.workers),
-                q.low,
-                q.high
+                ratio_words(q.low),
+                ratio_words(q.high)
             )),
             _ => text.push_str(&format!(
                 "; {} cannot be told from it (a single run)",
@@ -501,6 +669,14 @@ fn startup_text(r: &ResultsFile, fastest: &CellResult, runner: &CellResult) -> O
     if sa <= sb || ta.total_cmp(&tb).is_ge() {
         return None;
     }
+    // Advice is advice only for a model that beats the baseline beyond the noise (or is the
+    // baseline itself): one whose interval includes no speedup is no way to run this work,
+    // whatever it saves at start-up, so it is never the one recommended.
+    let faster = |c: &CellResult| speedup_ci(c).is_some_and(|(lo, _)| lo > 1.0);
+    if !faster(fastest) {
+        return None;
+    }
+    let runner_worth_it = faster(runner) || is_baseline_cell(runner);
     let (a, b) = (cell_name(fastest), cell_name(runner));
     let extra = startup_words(sa - sb);
     let what = fastest
@@ -509,6 +685,9 @@ fn startup_text(r: &ResultsFile, fastest: &CellResult, runner: &CellResult) -> O
         .unwrap_or("start-up");
     let q = ratio(fastest, runner)?;
     if q.coverage < ONE_RUN_COVERAGE || q.low <= 1.0 {
+        if !runner_worth_it {
+            return None;
+        }
         return Some(format!(
             "Start-up: {a} and {b} run this work equally fast within the noise, and {a}'s {what} is {extra} longer, so {b} costs less for a program that starts once."
         ));
@@ -536,8 +715,12 @@ fn startup_text(r: &ResultsFile, fastest: &CellResult, runner: &CellResult) -> O
         format!(" (about {} sequentially)", time_words(t * k))
     });
     let worth = if runs == 1 { "run's" } else { "runs'" };
+    let for_less = match runner_worth_it {
+        true => format!("; for less, {b} finishes first"),
+        false => String::new(),
+    };
     Some(format!(
-        "Start-up: {a} pays for its {own} once the program does more than about {runs} {worth} worth of this work{sequential}; for less, {b} finishes first."
+        "Start-up: {a} pays for its {own} once the program does more than about {runs} {worth} worth of this work{sequential}{for_less}."
     ))
 }
 
@@ -595,8 +778,49 @@ fn stayed_flat(cells: &[&CellResult], model: ModelKind) -> bool {
     many.peek().is_some() && many.all(|c| speedup_ci(c).is_some_and(|(_, hi)| hi < NEAR_ONE))
 }
 
-/// What threads against processes say about the GIL, only where the intervals support it.
-fn gil_texts(cells: &[&CellResult]) -> Vec<String> {
+/// The share of each task spent waiting, where the task waits: all of it for an `io` task in
+/// `sleep` mode, `wait / (compute + wait)` for a `mixed` one; `None` for work that does not
+/// wait (file I/O, here, is mostly copying through the page cache).
+fn wait_share(r: &ResultsFile) -> Option<f64> {
+    let t = &r.experiment.task;
+    match t.kind {
+        TaskKind::Io if t.io.mode == IoMode::Sleep => Some(1.0),
+        TaskKind::Mixed if t.mixed.wait_ms > 0.0 => {
+            Some(t.mixed.wait_ms / (t.mixed.compute_ms.max(0.0) + t.mixed.wait_ms))
+        }
+        _ => None,
+    }
+}
+
+/// A wait share above this is "mostly waits": threads scale on the waits whatever the GIL.
+const MOSTLY_WAITS: f64 = 0.5;
+
+/// Whether `c` went faster than its workers could on the cores this run could use: its
+/// speedup (its whole interval) above the usable cores, which only overlapping waits (or
+/// the caches) give, never the cores.
+fn beyond_cores(r: &ResultsFile, c: &CellResult) -> bool {
+    let cores = r.machine.logical_cores;
+    cores > 0 && speedup_ci(c).is_some_and(|(lo, _)| lo > cores as f64)
+}
+
+/// `this work waits` or `40% of each task is waiting`.
+fn waiting_words(share: f64) -> String {
+    if share >= 1.0 {
+        "this work waits".into()
+    } else {
+        format!(
+            "{} of each task is waiting",
+            super::interval_words::percent(share * 100.0)
+        )
+    }
+}
+
+/// What threads against processes say about the GIL, only where the intervals support it,
+/// and only with the right cause: where the work waits, threads gain from overlapping the
+/// waits (a waiting thread holds no GIL and needs no core), not from the cores; a gain above
+/// the usable cores of work that does not wait is not explained at all.
+fn gil_texts(r: &ResultsFile, cells: &[&CellResult]) -> Vec<String> {
+    let waits = wait_share(r);
     let models = models_in(cells.iter().copied());
     let mut texts = Vec::new();
     for &m in models.iter().filter(|m| gil_bound(**m)) {
@@ -619,7 +843,16 @@ fn gil_texts(cells: &[&CellResult]) -> Vec<String> {
             ("the GIL", "this Python code")
         };
         if let Some(t) = scaled(cells, m) {
-            if let Some(p) = scaled_process {
+            if let Some(share) = waits {
+                texts.push(format!(
+                    "Waits, not the GIL: {m} scaled ({}× with {}) because {}, and a thread releases {which} while it waits, so the waits overlap; the computing itself still takes turns.",
+                    speedup(t.speedup.unwrap_or(0.0)),
+                    workers_words(t.workers),
+                    waiting_words(share)
+                ));
+            } else if beyond_cores(r, t) {
+                // Faster than the cores allow, with no wait to overlap: not a reading of the GIL.
+            } else if let Some(p) = scaled_process {
                 texts.push(format!(
                     "The GIL: threads scaled too ({} reached {}×, {} {}×), so this work releases {which} (or is not Python).",
                     cell_name(t),
@@ -646,6 +879,25 @@ fn gil_texts(cells: &[&CellResult]) -> Vec<String> {
     let beside = models.iter().any(|&m| process_model(m) || gil_bound(m));
     for &m in models.iter().filter(|m| gil_free(**m) && beside) {
         if let Some(t) = scaled(cells, m) {
+            match waits {
+                Some(share) if share >= MOSTLY_WAITS => {
+                    let beyond = match beyond_cores(r, t) {
+                        true => format!(", more than the {} usable cores", r.machine.logical_cores),
+                        false => String::new(),
+                    };
+                    texts.push(format!(
+                        "Waits overlap: {m} scaled ({}× with {}{beyond}) because {}, and waiting needs no core and holds no GIL: the gain is the overlapped waits, not the cores or the lack of a GIL.",
+                        speedup(t.speedup.unwrap_or(0.0)),
+                        workers_words(t.workers),
+                        waiting_words(share)
+                    ));
+                    break;
+                }
+                // Part of the gain is overlapped waits, part the cores: no single cause to name.
+                Some(_) => break,
+                None if beyond_cores(r, t) => break,
+                None => {}
+            }
             let who = if m == ModelKind::PyFreeThreading {
                 "free-threaded CPython has no GIL"
             } else {
@@ -1194,6 +1446,241 @@ mod tests {
         r.recompute();
         let t = texts(&r);
         assert!(t[0].starts_with("Fastest: sequential × 1, 1.00 s"), "{t:?}");
+    }
+
+    /// A contention file (`sync`, 100 increments a worker) of `cells`, each with the lost
+    /// updates of its runs (one count a run, as many as its walls).
+    fn contention(sync: SyncMode, cells: Vec<(CellResult, &[u64])>) -> ResultsFile {
+        let mut r = ResultsFile::default();
+        r.experiment.task.kind = TaskKind::Contention;
+        r.experiment.task.contention.sync = sync;
+        r.experiment.task.contention.increments = 100;
+        r.machine.logical_cores = 2;
+        r.cells = cells
+            .into_iter()
+            .map(|(mut c, lost)| {
+                for (s, &l) in c.samples.iter_mut().zip(lost) {
+                    s.lost_updates = Some(l);
+                }
+                c
+            })
+            .collect();
+        r.recompute();
+        r
+    }
+
+    #[test]
+    fn without_a_lock_the_verdict_leads_with_the_lost_updates() {
+        // threads × 2 ask for 200 increments a run: a median of 80 lost is 40%; × 4 (400 a
+        // run) lost in two runs of six, the median run none; one worker lost none. GIL
+        // threads scaled (their throughput), which says nothing about the GIL here.
+        let r = contention(
+            SyncMode::None,
+            vec![
+                (cell(ModelKind::Sequential, 1, &six(1.0)), &[0; 6]),
+                (cell(ModelKind::Threads, 1, &six(1.0)), &[0; 6]),
+                (
+                    cell(ModelKind::Threads, 2, &six(0.8)),
+                    &[0, 60, 80, 80, 90, 94],
+                ),
+                (
+                    cell(ModelKind::Threads, 4, &six(1.2)),
+                    &[0, 0, 0, 0, 3, 200],
+                ),
+                (cell(ModelKind::GilThreads, 2, &six(0.9)), &[0; 6]),
+            ],
+        );
+        let t = texts(&r);
+        assert_eq!(
+            &t[..3],
+            [
+                "Lost updates without a lock: threads × 2 lost a median 40% of its increments (in 5 of 6 runs, up to 47%); threads × 4 lost updates in 2 of 6 runs (up to 50%), though the median run lost none.",
+                "Lost updates without a lock: gil-threads × 2 lost none (6 runs).",
+                "One worker lost none: with no other worker to race, every increment counts.",
+            ],
+            "{t:?}"
+        );
+        // The fastest per share (threads × 4, 0.3 s a share) lost updates: said on its line.
+        let f = &of(&r, VerdictTopic::Fastest)[0];
+        assert!(
+            f.starts_with("Fastest per worker's share of the work: threads × 4"),
+            "{f}"
+        );
+        assert!(
+            f.ends_with(
+                "; but its counter lost updates: without a lock this speed buys a wrong count."
+            ),
+            "{f}"
+        );
+        // No GIL reading of a counter: gil-threads × 2 at 2.2× throughput is not "releases the
+        // GIL", nor threads' 5× "No GIL".
+        assert!(of(&r, VerdictTopic::Gil).is_empty(), "{t:?}");
+        assert!(!t.iter().any(|l| l.contains("GIL")), "{t:?}");
+        // Every run losing is said so; a one-worker loss is a defect, loudly.
+        let r = contention(
+            SyncMode::None,
+            vec![
+                (
+                    cell(ModelKind::Processes, 1, &six(1.0)),
+                    &[0, 0, 0, 0, 0, 7],
+                ),
+                (
+                    cell(ModelKind::Processes, 2, &six(1.0)),
+                    &[9, 10, 10, 10, 12, 100],
+                ),
+            ],
+        );
+        assert_eq!(
+            of(&r, VerdictTopic::LostUpdates),
+            [
+                "Lost updates without a lock: processes × 2 lost a median 5.0% of its increments (in every one of 6 runs, up to 50%).",
+                "DEFECT: processes × 1 lost updates in 1 of 6 runs (up to 7 increments, 7.0%) with no other worker to race: the count is wrong, so do not trust these results and report it.",
+            ]
+        );
+    }
+
+    #[test]
+    fn with_a_lock_the_verdict_says_no_run_lost_or_loudly_that_one_did() {
+        let cells = |lost: &'static [u64]| {
+            vec![
+                (
+                    cell(ModelKind::Sequential, 1, &six(1.0)),
+                    &[0u64; 6] as &[u64],
+                ),
+                (cell(ModelKind::Threads, 2, &six(3.0)), lost),
+                (cell(ModelKind::GilThreads, 2, &six(1.1)), &[0; 6]),
+            ]
+        };
+        let r = contention(SyncMode::Mutex, cells(&[0; 6]));
+        let t = texts(&r);
+        assert_eq!(
+            t[0],
+            "No lost updates: with a lock (mutex) no run lost an increment (18 runs in 3 cells); the lock costs time and buys a right count.",
+            "{t:?}"
+        );
+        assert!(t[1].starts_with("Fastest per worker's share"), "{t:?}");
+        assert!(!t.iter().any(|l| l.contains("Lost updates")), "{t:?}");
+        assert!(of(&r, VerdictTopic::Gil).is_empty(), "{t:?}");
+        let r = contention(SyncMode::Atomic, cells(&[0, 0, 0, 0, 0, 3]));
+        assert_eq!(
+            texts(&r)[0],
+            "DEFECT: threads × 2 lost updates in 1 of 6 runs (up to 3 increments, 1.5%) with atomic increments: the count is wrong, so do not trust these results and report it."
+        );
+        // A file with no counted run says nothing about lost updates.
+        let mut r = contention(SyncMode::None, cells(&[0; 6]));
+        for c in &mut r.cells {
+            for s in &mut c.samples {
+                s.lost_updates = None;
+            }
+        }
+        assert!(of(&r, VerdictTopic::LostUpdates).is_empty());
+    }
+
+    #[test]
+    fn waiting_work_scales_on_its_waits_not_for_want_of_a_gil() {
+        // io-threads-vs-processes on 2 cores: threads × 8 at 8×, from overlapped sleeps.
+        let mut r = file(vec![
+            cell(ModelKind::Sequential, 1, &six(1.0)),
+            cell(ModelKind::Threads, 8, &six(0.124)),
+            cell(ModelKind::Processes, 8, &six(0.14)),
+        ]);
+        r.experiment.task.kind = TaskKind::Io;
+        r.machine.logical_cores = 2;
+        assert_eq!(
+            of(&r, VerdictTopic::Gil),
+            [
+                "Waits overlap: threads scaled (8.1× with 8 workers, more than the 2 usable cores) because this work waits, and waiting needs no core and holds no GIL: the gain is the overlapped waits, not the cores or the lack of a GIL."
+            ]
+        );
+        // GIL threads scale on waits too: the waits release the GIL, not the work.
+        let mut r = file(vec![
+            cell(ModelKind::Sequential, 1, &six(1.0)),
+            cell(ModelKind::GilThreads, 4, &six(0.3)),
+            cell(ModelKind::Processes, 4, &six(0.3)),
+        ]);
+        r.experiment.task.kind = TaskKind::Mixed;
+        r.experiment.task.mixed.compute_ms = 2.0;
+        r.experiment.task.mixed.wait_ms = 8.0;
+        let g = of(&r, VerdictTopic::Gil);
+        assert_eq!(
+            g,
+            [
+                "Waits, not the GIL: gil-threads scaled (3.3× with 4 workers) because 80% of each task is waiting, and a thread releases the emulated GIL while it waits, so the waits overlap; the computing itself still takes turns."
+            ]
+        );
+        // Work that does not wait, faster than the cores allow (8× on 2): no cause is named.
+        let mut r = file(vec![
+            cell(ModelKind::Sequential, 1, &six(1.0)),
+            cell(ModelKind::Threads, 8, &six(0.124)),
+            cell(ModelKind::GilThreads, 8, &six(0.124)),
+            cell(ModelKind::Processes, 8, &six(0.14)),
+        ]);
+        r.machine.logical_cores = 2;
+        assert!(of(&r, VerdictTopic::Gil).is_empty(), "{:?}", texts(&r));
+        // The same on 16 cores is a reading of the GIL, as before.
+        r.machine.logical_cores = 16;
+        let g = of(&r, VerdictTopic::Gil);
+        assert!(g[0].starts_with("The GIL: threads scaled too"), "{g:?}");
+        assert!(g[1].starts_with("No GIL: threads scaled"), "{g:?}");
+    }
+
+    #[test]
+    fn no_start_up_advice_for_models_not_faster_than_the_baseline() {
+        // gil-cpu-bound on a busy machine: processes × 2 and gil-threads × 2 tied, neither
+        // told apart from the baseline (wide intervals): recommending gil-threads for CPU work
+        // would teach the wrong lesson.
+        let wide = |t: f64| -> Vec<f64> {
+            [0.6, 0.8, 1.0, 1.0, 1.3, 1.6]
+                .iter()
+                .map(|f| f * t)
+                .collect()
+        };
+        let mut cells = vec![
+            cell(ModelKind::Sequential, 1, &wide(1.0)),
+            cell(ModelKind::GilThreads, 2, &wide(0.72)),
+            cell(ModelKind::Processes, 2, &wide(0.7)),
+        ];
+        cells[2].startup_s = Some(0.004);
+        let r = file(cells);
+        let t = texts(&r);
+        assert!(t[0].contains("not told apart from the baseline"), "{t:?}");
+        assert!(
+            t[1].starts_with("Runner-up: gil-threads × 2 is as fast"),
+            "{t:?}"
+        );
+        assert!(of(&r, VerdictTopic::Startup).is_empty(), "{t:?}");
+        // Processes clearly faster, gil-threads flat at 1×: the break-even is said, but "for
+        // less, gil-threads × 2 finishes first" is not (the baseline would, as fast).
+        let mut cells = vec![
+            cell(ModelKind::Sequential, 1, &six(1.0)),
+            cell(ModelKind::GilThreads, 2, &six(1.0)),
+            cell(ModelKind::Processes, 2, &six(0.9)),
+        ];
+        cells[2].startup_s = Some(0.3);
+        assert_eq!(
+            of(&file(cells), VerdictTopic::Startup),
+            [
+                "Start-up: processes × 2 pays for its 300 ms pool start-up once the program does more than about 3 runs' worth of this work (about 3.00 s sequentially)."
+            ]
+        );
+    }
+
+    #[test]
+    fn noisy_ratios_read_to_three_figures() {
+        assert_eq!(ratio_words(539.18), "539");
+        assert_eq!(ratio_words(99.96), "100");
+        assert_eq!(ratio_words(12.345), "12.3");
+        assert_eq!(ratio_words(1.254), "1.25");
+        assert_eq!(ratio_words(0.98), "0.98");
+        let r = file(vec![
+            cell(ModelKind::Sequential, 1, &six(0.001)),
+            cell(ModelKind::Processes, 2, &six(0.539_18)),
+        ]);
+        let c = &of(&r, VerdictTopic::Comparison)[0];
+        assert!(
+            c.starts_with("Runner-up: processes × 2 took 539× as long (5"),
+            "{c}"
+        );
     }
 
     #[test]

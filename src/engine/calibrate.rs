@@ -77,12 +77,18 @@ pub fn calibrate(
 
 /// The model whose one-worker run is sized to the target: the slowest kind of executor the
 /// experiment compares, so that no curve's runs take far longer than the target. A real
-/// Python model when there is one (CPython runs the same task tens of times slower), the
+/// Python model when there is one (CPython runs the same task tens of times slower;
+/// py-multiprocessing for contention, whose shared Value is the slowest counter), the
 /// process pool for lock contention (a file lock shared between processes costs microseconds
 /// per increment, a mutex nanoseconds), otherwise the sequential model.
 pub fn calibration_model(exp: &crate::preset::Experiment) -> crate::preset::ModelKind {
     use crate::preset::{ModelKind, TaskKind};
     let listed = |m: ModelKind| exp.models.contains(&m);
+    if exp.task.kind == TaskKind::Contention && listed(ModelKind::PyMultiprocessing) {
+        // A multiprocessing.Value takes its lock twice per increment (getter and setter):
+        // several times slower than threads' `+=` on a Python object.
+        return ModelKind::PyMultiprocessing;
+    }
     if let Some(py) = exp.models.iter().find(|m| m.is_python()) {
         return *py;
     }
@@ -257,6 +263,12 @@ mod tests {
         exp.task.kind = TaskKind::Contention;
         assert_eq!(calibration_model(&exp), Processes);
         exp.models = vec![Threads, PyThreading, PyMultiprocessing];
+        // A Python contention task: the multiprocessing.Value is the slowest counter.
+        assert_eq!(calibration_model(&exp), PyMultiprocessing);
+        exp.models = vec![Threads, PyThreading, PyFreeThreading];
+        assert_eq!(calibration_model(&exp), PyThreading);
+        exp.task.kind = TaskKind::Cpu;
+        exp.models = vec![Threads, PyThreading, PyMultiprocessing];
         assert_eq!(calibration_model(&exp), PyThreading);
         exp.models = vec![Threads, GilThreads];
         assert_eq!(calibration_model(&exp), Sequential);
@@ -324,6 +336,34 @@ mod tests {
         // With processes in it, the file counter sets the size (see its description).
         exp.models.push(Processes);
         assert_eq!(calibration_model(&exp), Processes);
+    }
+
+    #[test]
+    fn the_python_lost_updates_preset_is_sized_on_its_processes_to_tens_of_ms() {
+        use crate::preset::{ModelKind::*, SyncMode, find_builtin};
+        let exp = find_builtin("python-lost-updates")
+            .unwrap()
+            .experiment()
+            .unwrap();
+        assert_eq!(exp.task.contention.sync, SyncMode::None);
+        assert!(exp.models.contains(&PyThreading) && exp.models.contains(&PyMultiprocessing));
+        assert_eq!(calibration_model(&exp), PyMultiprocessing);
+        // Runs of tens of ms, so that the workers overlap: a multiprocessing.Value's `+= 1`
+        // (two lock round trips) costs about 1.5 µs in one process on the 2-core machine.
+        assert!(
+            (0.02..=0.2).contains(&exp.target_run_s),
+            "{}",
+            exp.target_run_s
+        );
+        let (sized, cal) = calibrate(&exp.task, exp.target_run_s, &mut machine(1.5e-6, 0.0))
+            .unwrap()
+            .unwrap();
+        let wanted = exp.target_run_s / 1.5e-6;
+        let got = sized.contention.increments as f64;
+        assert!(
+            (got / wanted - 1.0).abs() < 0.1,
+            "{got} for {wanted} {cal:?}"
+        );
     }
 
     /// A memory task on the 16-core Xeon (a 300 MiB L3) is sized in two steps: its arrays to

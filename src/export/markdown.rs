@@ -126,7 +126,10 @@ pub fn markdown_report(runs: &[ChartRun<'_>], images: &[ReportImage<'_>]) -> Str
 fn run_section(out: &mut String, r: &ResultsFile, fits: &[ModelFit], h: &str) {
     let e = &r.experiment;
     if !e.description.is_empty() {
-        out.push_str(&format!("{}\n\n", md(&e.description)));
+        out.push_str(&format!(
+            "{}\n\n",
+            super::sanitize::for_markdown_with_code(&e.description)
+        ));
     }
 
     out.push_str(&format!("{h} Status\n\n"));
@@ -279,11 +282,17 @@ fn run_section(out: &mut String, r: &ResultsFile, fits: &[ModelFit], h: &str) {
     );
     for c in &r.cells {
         let mut note = cell_text::note(c);
-        if !c.checksums_agree && c.samples.len() > 1 {
+        // Checksums that differ between the runs of a contention task are its lost updates:
+        // the note already counts them where the runs did, else it names them.
+        let counted = c.samples.iter().any(|s| s.lost_updates.is_some());
+        if !c.checksums_agree && c.samples.len() > 1 && !counted {
             if !note.is_empty() {
                 note.push_str("; ");
             }
-            note.push_str("checksums differ between runs");
+            note.push_str(match e.task.kind {
+                TaskKind::Contention => "lost updates (checksums differ between runs)",
+                _ => "checksums differ between runs",
+            });
         }
         out.push_str(&format!(
             "| {} | {} | {} | {} | {} | {} | {} | {} | {} | {} | {} | {} |\n",
@@ -756,6 +765,63 @@ mod tests {
             text.contains("Under each reading, the 95% intervals"),
             "{text}"
         );
+    }
+
+    #[test]
+    fn descriptions_keep_code_and_lost_updates_are_called_so() {
+        let mut r = results();
+        r.experiment.description =
+            "Without `get_lock()`, `counter.value += 1` loses updates | <b>".into();
+        r.experiment.task.kind = TaskKind::Contention;
+        r.experiment.task.contention.sync = crate::preset::SyncMode::None;
+        // threads × 2 counted its lost updates; threads × 4 is an older file's cell that only
+        // has differing checksums; the sequential one agrees.
+        for s in &mut r.cells[2].samples {
+            s.lost_updates = Some(3);
+        }
+        r.cells[2].checksums_agree = false;
+        r.cells[3].checksums_agree = false;
+        let run = [ChartRun {
+            label: "demo",
+            results: &r,
+        }];
+        let text = markdown_report(&run, &[]);
+        assert!(
+            text.contains(
+                "Without `get_lock()`, `counter.value += 1` loses updates \\| &lt;b&gt;\n"
+            ),
+            "{text}"
+        );
+        let row = |prefix: &str| {
+            text.lines()
+                .find(|l| l.starts_with(prefix))
+                .unwrap_or_else(|| panic!("no {prefix} row in {text}"))
+                .to_string()
+        };
+        let two = row("| threads | 2 |");
+        assert!(
+            two.contains("lost updates in 2 of 2 runs (up to 3)"),
+            "{two}"
+        );
+        assert!(!two.contains("checksums differ"), "{two}");
+        let four = row("| threads | 4 |");
+        assert!(
+            four.contains("lost updates (checksums differ between runs)"),
+            "{four}"
+        );
+        // Another kind of task keeps the plain words.
+        r.experiment.task.kind = TaskKind::Cpu;
+        let run = [ChartRun {
+            label: "demo",
+            results: &r,
+        }];
+        let four = markdown_report(&run, &[])
+            .lines()
+            .find(|l| l.starts_with("| threads | 4 |"))
+            .unwrap()
+            .to_string();
+        assert!(four.ends_with("checksums differ between runs |"), "{four}");
+        assert!(!four.contains("lost updates"), "{four}");
     }
 
     #[test]

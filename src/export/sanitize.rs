@@ -79,9 +79,70 @@ pub fn for_markdown(text: &str) -> Cow<'_, str> {
     Cow::Owned(out)
 }
 
+/// [`for_markdown`] for prose (a description, one paragraph) that marks code the Markdown
+/// way: each pair of single backticks around some text stays a code span, so `` `counter +=
+/// 1` `` shows as code and not as literal backticks. Inside a span Markdown reads nothing
+/// (no emphasis, link or HTML), so only what would break the line or the terminal is
+/// replaced there: line breaks and tabs by spaces, other control characters by their escapes.
+/// Everything outside the spans, and a backtick without a partner, is escaped as by
+/// [`for_markdown`].
+pub fn for_markdown_with_code(text: &str) -> String {
+    let mut out = String::with_capacity(text.len() + 16);
+    let mut rest = text;
+    while let Some(open) = rest.find('`') {
+        out.push_str(&for_markdown(&rest[..open]));
+        let after = &rest[open + 1..];
+        match after.find('`') {
+            // A span of some text, not touching another backtick (which would make a longer
+            // delimiter than this one).
+            Some(close)
+                if close > 0 && !after[close + 1..].starts_with('`') && !out.ends_with('`') =>
+            {
+                out.push('`');
+                for c in after[..close].chars() {
+                    match c {
+                        '\n' | '\r' | '\t' => out.push(' '),
+                        c if is_unsafe_for_terminal(c) => {
+                            out.push_str(&c.escape_unicode().to_string())
+                        }
+                        c => out.push(c),
+                    }
+                }
+                out.push('`');
+                rest = &after[close + 1..];
+            }
+            _ => {
+                out.push_str("\\`");
+                rest = after;
+            }
+        }
+    }
+    out.push_str(&for_markdown(rest));
+    out
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn prose_keeps_its_code_spans_and_escapes_the_rest() {
+        assert_eq!(
+            for_markdown_with_code("as `counter.value += 1` does, <b>|[x]"),
+            "as `counter.value += 1` does, &lt;b&gt;\\|\\[x\\]"
+        );
+        // Inside a span Markdown reads nothing: HTML and brackets stay as written; a line
+        // break or an escape sequence cannot get through.
+        assert_eq!(
+            for_markdown_with_code("`<img src=x>[a](b)`\n`a\nb\u{1b}[2J`"),
+            "`<img src=x>[a](b)` `a b\\u{1b}[2J`"
+        );
+        // Unpaired, empty or doubled backticks are escaped, never a span.
+        assert_eq!(for_markdown_with_code("a ` b"), "a \\` b");
+        assert_eq!(for_markdown_with_code("``"), "\\`\\`");
+        assert_eq!(for_markdown_with_code("``x``"), "\\`\\`x\\`\\`");
+        assert_eq!(for_markdown_with_code("plain"), "plain");
+    }
 
     #[test]
     fn one_line_names_keep_to_one_line() {

@@ -34,7 +34,12 @@ pub fn show(ui: &mut egui::Ui, results: Option<&ResultsFile>, layout: Layout) {
                         VerdictTopic::Caveat => {
                             ui.colored_label(ui.visuals().warn_fg_color, &line.text);
                         }
-                        VerdictTopic::Fastest => {
+                        // A counter that lost updates under a lock: a defect, loudly.
+                        VerdictTopic::LostUpdates if line.text.starts_with("DEFECT") => {
+                            ui.colored_label(ui.visuals().error_fg_color, &line.text);
+                        }
+                        // The lesson of a contention task leads, as strong as the fastest.
+                        VerdictTopic::Fastest | VerdictTopic::LostUpdates => {
                             ui.label(egui::RichText::new(&line.text).strong());
                         }
                         _ => {

@@ -38,6 +38,7 @@ const BUILTIN: &[BuiltinPreset] = &[
     builtin!("memory-bandwidth"),
     builtin!("compute-wait-crossover"),
     builtin!("python-gil-vs-processes"),
+    builtin!("python-lost-updates"),
     builtin!("from-cores-to-a-cluster"),
     builtin!("from-cores-to-a-cluster-fine"),
     builtin!("waiting-threads-vs-async"),

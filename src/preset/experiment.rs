@@ -181,6 +181,15 @@ impl ModelKind {
         )
     }
 
+    /// Whether the model runs a Python `contention` task: CPython threads or processes
+    /// sharing one counter (`assets/python/corelab_worker.py`, `contention_unit`).
+    pub fn runs_python_contention(self) -> bool {
+        matches!(
+            self,
+            ModelKind::PyThreading | ModelKind::PyMultiprocessing | ModelKind::PyFreeThreading
+        )
+    }
+
     /// A sentence explaining what the model is, for tooltips and reports.
     pub fn explanation(self) -> &'static str {
         match self {

@@ -233,14 +233,22 @@ impl Experiment {
             let supported = match self.task.kind {
                 TaskKind::Cpu | TaskKind::Mixed => true,
                 TaskKind::Io => self.task.io.mode == IoMode::Sleep,
-                TaskKind::Memory | TaskKind::Contention | TaskKind::Command => false,
+                TaskKind::Contention => m.runs_python_contention(),
+                TaskKind::Memory | TaskKind::Command => false,
                 TaskKind::Function => true,
             };
             if m.is_python() && !supported {
                 return Err(PresetError::invalid(
                     format!("models[{i}]"),
                     format!("\"{m}\" with task.kind = \"{}\"", self.task.kind),
-                    "the Python models run cpu, mixed and io (sleep) tasks only",
+                    match self.task.kind {
+                        TaskKind::Contention => {
+                            "a Python contention task runs under py-threading, py-free-threading or py-multiprocessing (threads or processes sharing a counter)"
+                        }
+                        _ => {
+                            "the Python models run cpu, mixed, io (sleep) and contention tasks only"
+                        }
+                    },
                 ));
             }
         }
@@ -266,6 +274,13 @@ impl Experiment {
                 ) => Some(
                     "processes share no memory: their counter is a file, updated under an OS file lock (`mutex`) or unlocked (`none`)",
                 ),
+                (m, SyncMode::Atomic | SyncMode::Semaphore | SyncMode::Channel)
+                    if m.is_python() =>
+                {
+                    Some(
+                        "the Python models update their counter unlocked (`none`) or under a lock (`mutex`: threading.Lock, a multiprocessing.Value's get_lock()); Python has no atomic integer",
+                    )
+                }
                 _ => None,
             };
             if let Some(reason) = reason {

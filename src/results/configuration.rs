@@ -157,19 +157,38 @@ fn task_text(exp: &Experiment) -> String {
     format!("{size}{} {} tasks", t.tasks, t.kind)
 }
 
-/// The task's other parameters (the size knob left aside: [`task_text`] says it), as JSON.
+/// The task's other parameters as JSON, the size knob left out ([`task_text`] says it, with
+/// its real value): `contention {"sync":"none","permits":1}`. A mixed task's wait is given as
+/// its share of the task (`wait_share`), which calibration keeps, not in milliseconds, which
+/// scale with the compute knob.
 fn task_params(exp: &Experiment) -> String {
-    let t = exp.task.with_size(0.0);
+    use crate::preset::TaskKind;
+    let t = &exp.task;
     let params = match t.kind {
-        crate::preset::TaskKind::Cpu => serde_json::to_string(&t.cpu),
-        crate::preset::TaskKind::Io => serde_json::to_string(&t.io),
-        crate::preset::TaskKind::Memory => serde_json::to_string(&t.memory),
-        crate::preset::TaskKind::Contention => serde_json::to_string(&t.contention),
-        crate::preset::TaskKind::Mixed => serde_json::to_string(&t.mixed),
-        crate::preset::TaskKind::Command => serde_json::to_string(&t.command),
-        crate::preset::TaskKind::Function => serde_json::to_string(&t.function),
+        TaskKind::Cpu => serde_json::to_value(&t.cpu),
+        TaskKind::Io => serde_json::to_value(&t.io),
+        TaskKind::Memory => serde_json::to_value(&t.memory),
+        TaskKind::Contention => serde_json::to_value(&t.contention),
+        TaskKind::Mixed => serde_json::to_value(&t.mixed),
+        TaskKind::Command => serde_json::to_value(&t.command),
+        TaskKind::Function => serde_json::to_value(&t.function),
+    };
+    let mut params = params.unwrap_or_default();
+    if let Some(map) = params.as_object_mut() {
+        if let Some((knob, _)) = t.size_knob() {
+            map.remove(knob.rsplit('.').next().unwrap_or(knob));
+        }
+        if t.kind == TaskKind::Mixed {
+            map.remove("wait_ms");
+            let total = t.mixed.compute_ms + t.mixed.wait_ms;
+            let share = if total > 0.0 {
+                t.mixed.wait_ms / total
+            } else {
+                0.0
+            };
+            map.insert("wait_share".into(), format!("{share:.3}").into());
+        }
     }
-    .unwrap_or_default();
     format!("{} {params}", t.kind)
 }
 
@@ -274,6 +293,49 @@ mod tests {
         let d = comparison_differences(&[("a", &a), ("e", &e)]);
         assert_eq!(d.len(), 1, "{d:?}");
         assert_eq!(d[0].aspect, "task parameters");
+        // Contention runs calibrated to other increments differ in size, not in parameters,
+        // and the parameters never show a stand-in for the size (the old `"increments":1`).
+        let contention = |sync: crate::preset::SyncMode, increments: u64| {
+            let mut r = a.clone();
+            r.experiment.task.kind = crate::preset::TaskKind::Contention;
+            r.experiment.task.contention.sync = sync;
+            r.experiment.task.contention.increments = increments;
+            r
+        };
+        let none = contention(crate::preset::SyncMode::None, 2952);
+        let mutex = contention(crate::preset::SyncMode::Mutex, 2952);
+        let d = comparison_differences(&[("none", &none), ("mutex", &mutex)]);
+        assert_eq!(d.len(), 1, "{d:?}");
+        assert_eq!(
+            d[0].describe(),
+            r#"task parameters (the work is not the same kind): none: contention {"permits":1,"sync":"none"}; mutex: contention {"permits":1,"sync":"mutex"}"#
+        );
+        let bigger = contention(crate::preset::SyncMode::None, 5904);
+        let d = comparison_differences(&[("none", &none), ("bigger", &bigger)]);
+        assert_eq!(d.len(), 1, "{d:?}");
+        assert_eq!(d[0].aspect, "task size");
+        assert!(
+            d[0].describe()
+                .contains("none: task.contention.increments = 2952")
+        );
+        // A mixed task calibrated to twice the compute keeps its wait share: the same kind.
+        let mixed = |compute: f64, wait: f64| {
+            let mut r = a.clone();
+            r.experiment.task.kind = crate::preset::TaskKind::Mixed;
+            r.experiment.task.mixed.compute_ms = compute;
+            r.experiment.task.mixed.wait_ms = wait;
+            r
+        };
+        let (m1, m2, m3) = (mixed(5.0, 15.0), mixed(10.0, 30.0), mixed(5.0, 5.0));
+        let d = comparison_differences(&[("m1", &m1), ("m2", &m2)]);
+        assert_eq!(d.len(), 1, "{d:?}");
+        assert_eq!(d[0].aspect, "task size");
+        let d = comparison_differences(&[("m1", &m1), ("m3", &m3)]);
+        assert_eq!(d.len(), 1, "{d:?}");
+        assert_eq!(
+            d[0].describe(),
+            r#"task parameters (the work is not the same kind): m1: mixed {"wait_share":"0.750"}; m3: mixed {"wait_share":"0.500"}"#
+        );
         // The interpreter, where the py-* models ran.
         let mut c = a.clone();
         c.python = Some(crate::results::PythonInfo {

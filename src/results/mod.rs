@@ -5,6 +5,7 @@ mod configuration;
 mod consistency;
 pub mod costs;
 mod file;
+mod lost_share;
 mod machine;
 mod python_info;
 mod scheduling;
@@ -19,6 +20,7 @@ pub use file::{
     RESULTS_FORMAT, RESULTS_FORMAT_VERSION, ResultsError, ResultsFile, RunStatus, Sample,
     differing_task_note, first_differing_task, write_atomically,
 };
+pub use lost_share::{LostShare, increments_asked, lost_share};
 pub use machine::{
     BusyBasis, LoadSummary, MachineInfo, SYS_CPU, last_level_cache_bytes, round_cores,
 };

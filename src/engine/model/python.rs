@@ -23,7 +23,7 @@ use super::{Executor, RunRecord};
 use crate::engine::cpu_time::{Snapshot, spent_between};
 use crate::engine::pacer::{RunGuard, UnitError};
 use crate::engine::workload::{RunEnv, RunMetrics};
-use crate::preset::{Experiment, ModelKind, MpiOptions, PythonOptions, TaskSpec};
+use crate::preset::{Experiment, ModelKind, MpiOptions, PythonOptions, TaskKind, TaskSpec};
 use crate::results::ClusterInfo;
 pub use crate::results::PythonInfo;
 use crate::results::Scheduling;
@@ -51,9 +51,10 @@ enum FromPython {
         wall_s: f64,
         cpu_s: f64,
         checksum: u64,
-        /// Threads only: per-thread CPU time and context switches.
+        /// Threads only: per-thread CPU time and context switches (boxed: the largest part,
+        /// absent from most replies).
         #[serde(default)]
-        scheduling: Option<Scheduling>,
+        scheduling: Option<Box<Scheduling>>,
         /// Function tasks: each task's checksum, in task order.
         #[serde(default)]
         task_checksums: Option<Vec<u64>>,
@@ -68,6 +69,12 @@ enum FromPython {
         /// outside its timed region; absent from an older worker.
         #[serde(default)]
         untimed_minor_faults: Option<u64>,
+        /// Contention: what the counter (the checksum) is short of workers × increments.
+        #[serde(default)]
+        lost_updates: Option<u64>,
+        /// Contention: what the counter is and how it is updated, in words.
+        #[serde(default)]
+        shared_state: Option<String>,
     },
     Failed {
         message: String,
@@ -341,6 +348,34 @@ fn timed_region_cpu(
     Ok(around_request.saturating_sub(untimed))
 }
 
+/// Longest `shared_state` kept from the worker (it is shown in the Lost updates table).
+const MAX_SHARED_STATE_CHARS: usize = 120;
+
+/// A contention run's `lost_updates` and `shared_state` as the worker reported them, checked
+/// against the counter's arithmetic: the final value (`checksum`) and the lost increments add
+/// up to `workers` × the task's increments. Other tasks carry neither.
+fn counted_updates(
+    task: &TaskSpec,
+    workers: usize,
+    checksum: u64,
+    lost_updates: Option<u64>,
+    shared_state: Option<String>,
+) -> Result<(Option<u64>, Option<String>), String> {
+    if task.kind != TaskKind::Contention {
+        return Ok((None, None));
+    }
+    let lost = lost_updates.ok_or("contention result without lost_updates")?;
+    let expected = task.contention.increments.saturating_mul(workers as u64);
+    if checksum.checked_add(lost) != Some(expected) {
+        return Err(format!(
+            "contention count: final value {checksum} + lost {lost} is not {workers} workers × {} increments",
+            task.contention.increments
+        ));
+    }
+    let state = shared_state.map(|s| s.chars().take(MAX_SHARED_STATE_CHARS).collect());
+    Ok((Some(lost), state))
+}
+
 impl PythonExecutor {
     /// Why the interpreter's output closed while `doing`: its exit status and last output;
     /// for `py-mpi` first the rank the launcher reports killed by a signal, if it does (a rank
@@ -407,7 +442,12 @@ impl Executor for PythonExecutor {
                 timeline,
                 untimed_cpu_s,
                 untimed_minor_faults,
+                lost_updates,
+                shared_state,
             } => {
+                let (lost_updates, shared_state) =
+                    counted_updates(task, self.workers, checksum, lost_updates, shared_state)
+                        .map_err(|e| self.refuse(format!("Python sent a bad {e}")))?;
                 let cpu = timed_region_cpu(spent.cpu, untimed_cpu_s)
                     .map_err(|e| self.refuse(format!("Python sent a bad {e}")))?;
                 let wall = Duration::from_secs_f64(wall_s.clamp(0.0, 1e9));
@@ -428,12 +468,13 @@ impl Executor for PythonExecutor {
                     task_cpu: Some(Duration::from_secs_f64(cpu_s.clamp(0.0, 1e9))),
                     metrics: RunMetrics {
                         checksum,
-                        scheduling,
+                        scheduling: scheduling.map(|s| *s),
                         task_checksums,
                         ipc_bytes,
+                        lost_updates,
                         ..RunMetrics::default()
                     },
-                    shared_state: None,
+                    shared_state,
                     started_ns: 0,
                     timeline,
                 })
@@ -502,6 +543,59 @@ mod tests {
             "an older worker"
         );
         assert_eq!(timed_region_cpu(ms(5), Some(0.012)), Ok(Duration::ZERO));
+    }
+
+    fn contention(increments: u64) -> TaskSpec {
+        let mut task = TaskSpec {
+            kind: TaskKind::Contention,
+            ..TaskSpec::default()
+        };
+        task.contention.increments = increments;
+        task
+    }
+
+    #[test]
+    fn the_done_reply_of_a_contention_run_carries_its_lost_updates_and_counter() {
+        let line =
+            format!("{DONE}, \"lost_updates\": 3, \"shared_state\": \"multiprocessing.Value\"}}");
+        match decode(&line).expect("decoded") {
+            FromPython::Done {
+                lost_updates,
+                shared_state,
+                ..
+            } => {
+                assert_eq!(lost_updates, Some(3));
+                assert_eq!(shared_state.as_deref(), Some("multiprocessing.Value"));
+            }
+            other => panic!("not a done reply: {other:?}"),
+        }
+    }
+
+    #[test]
+    fn a_contention_count_must_add_up_to_workers_times_increments() {
+        let task = contention(10);
+        let state = || Some("counter".to_string());
+        assert_eq!(
+            counted_updates(&task, 2, 17, Some(3), state()),
+            Ok((Some(3), state()))
+        );
+        assert_eq!(
+            counted_updates(&task, 2, 20, Some(0), None),
+            Ok((Some(0), None))
+        );
+        let err = counted_updates(&task, 2, 17, Some(2), state()).unwrap_err();
+        assert!(err.contains("17") && err.contains("lost 2"), "{err}");
+        let err = counted_updates(&task, 2, 20, None, state()).unwrap_err();
+        assert!(err.contains("lost_updates"), "{err}");
+        assert!(counted_updates(&task, 2, u64::MAX, Some(1), None).is_err());
+        // Other tasks carry neither, whatever the worker sent.
+        assert_eq!(
+            counted_updates(&TaskSpec::default(), 2, 7, Some(3), state()),
+            Ok((None, None))
+        );
+        let long = "x".repeat(1000);
+        let (_, kept) = counted_updates(&task, 1, 10, Some(0), Some(long)).unwrap();
+        assert_eq!(kept.map(|s| s.len()), Some(MAX_SHARED_STATE_CHARS));
     }
 
     #[test]
