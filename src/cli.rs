@@ -20,24 +20,22 @@ use crate::export::{
 use crate::preset::{Experiment, ModelKind, builtin_presets, find_builtin};
 use crate::results::{CellStatus, ResultsFile, RunStatus, write_atomically};
 
-/// `print!` to standard output. A reader that went away (`corelab run … | head`) is its choice,
-/// not an error, and never a panic; any other write error is reported on stderr.
+/// `print!` of text for people (tables, verdicts, fits) to standard output, or to stderr while
+/// standard output carries a machine-readable output (`--csv -`, see [`reserve_stdout`]). A
+/// reader that went away (`corelab run … | head`) is its choice, not an error, and never a
+/// panic; any other write error is reported on stderr.
 macro_rules! out {
     ($($arg:tt)*) => {{
-        use std::io::Write as _;
         let text = format!($($arg)*);
-        let text = crate::export::sanitize::for_terminal(&text);
-        stdout_written(write!(std::io::stdout().lock(), "{text}"));
+        human_text(&text, false);
     }};
 }
 
 /// `println!` to standard output, see [`out!`].
 macro_rules! outln {
     ($($arg:tt)*) => {{
-        use std::io::Write as _;
         let text = format!($($arg)*);
-        let text = crate::export::sanitize::for_terminal(&text);
-        stdout_written(writeln!(std::io::stdout().lock(), "{text}"));
+        human_text(&text, true);
     }};
 }
 
@@ -51,6 +49,56 @@ macro_rules! errln {
 }
 
 mod generate;
+
+/// Set while standard output carries a machine-readable output (`--csv -`, `--markdown -`):
+/// the text for people then goes to stderr, so that the stream stays clean for its reader.
+static STDOUT_RESERVED: std::sync::atomic::AtomicBool = std::sync::atomic::AtomicBool::new(false);
+
+/// Sends [`out!`]'s text to stderr from now on: standard output is for an output's data.
+fn reserve_stdout() {
+    STDOUT_RESERVED.store(true, std::sync::atomic::Ordering::Relaxed);
+}
+
+/// Writes text for people (sanitised for a terminal) where [`out!`] says.
+fn human_text(text: &str, newline: bool) {
+    use std::io::Write as _;
+    let text = crate::export::sanitize::for_terminal(text);
+    let end = if newline { "\n" } else { "" };
+    if STDOUT_RESERVED.load(std::sync::atomic::Ordering::Relaxed) {
+        write!(std::io::stderr().lock(), "{text}{end}").ok();
+    } else {
+        stdout_written(write!(std::io::stdout().lock(), "{text}{end}"));
+    }
+}
+
+/// The file name that means standard output for `--csv` and `--markdown`.
+const STDOUT_NAME: &str = "-";
+
+/// The flags whose output may go to standard output (`-`).
+const STDOUT_FLAGS: [&str; 2] = ["--csv", "--markdown"];
+
+/// Whether `path` is `-`, standard output (`./-` is a file of that name).
+fn is_stdout(path: &Path) -> bool {
+    path.as_os_str() == STDOUT_NAME
+}
+
+/// Writes an output's `bytes` to `path`, or to standard output for `-` (as they are: the data
+/// of a CSV or a Markdown report, not text for a terminal). Returns where they went, in words.
+fn write_output(path: &Path, bytes: &[u8]) -> std::io::Result<String> {
+    use std::io::Write as _;
+    if is_stdout(path) {
+        let mut stdout = std::io::stdout().lock();
+        match stdout.write_all(bytes).and_then(|()| stdout.flush()) {
+            Ok(()) => {}
+            // The reader went away (`| head`): its choice, as for the tables.
+            Err(e) if e.kind() == std::io::ErrorKind::BrokenPipe => {}
+            Err(e) => return Err(e),
+        }
+        return Ok("standard output".into());
+    }
+    write_atomically(path, bytes)?;
+    Ok(path_text(path))
+}
 
 /// Set when a write to standard output failed for another reason than a reader that went
 /// away: the command then exits 1, whatever else it did.
@@ -247,8 +295,9 @@ pub struct RunArgs {
     /// Write the full results (every raw sample) as JSON here.
     #[arg(long, value_name = "FILE")]
     pub out: Option<PathBuf>,
-    /// Write the summary table as CSV here.
-    #[arg(long, value_name = "FILE")]
+    /// Write the summary table as CSV here (`-`: standard output, and the table, verdict and
+    /// fits then go to stderr, so that the stream holds only the CSV).
+    #[arg(long, value_name = "FILE|-")]
     pub csv: Option<PathBuf>,
     /// Override the preset's worker counts, e.g. `1,2,4,8,16` (each 1 to 1024; the preset's
     /// models may allow fewer, see the README).
@@ -293,6 +342,10 @@ pub struct ReportArgs {
     /// Results files written by `corelab run --out` or the workbench.
     #[arg(required = true, value_name = "RESULTS.json")]
     pub results: Vec<PathBuf>,
+    /// Write the summary table as CSV here (`-`: standard output, and the tables go to
+    /// stderr), as `corelab run --csv` does; from one results file.
+    #[arg(long, value_name = "FILE|-")]
+    pub csv: Option<PathBuf>,
     #[command(flatten)]
     pub outputs: OutputArgs,
 }
@@ -306,8 +359,9 @@ pub struct OutputArgs {
     /// Write the chart as PNG here.
     #[arg(long, value_name = "FILE")]
     pub png: Option<PathBuf>,
-    /// Write a Markdown report (machine, experiment, table, fits) here.
-    #[arg(long, value_name = "FILE")]
+    /// Write a Markdown report (machine, experiment, table, fits) here (`-`: standard output,
+    /// and the tables go to stderr).
+    #[arg(long, value_name = "FILE|-")]
     pub markdown: Option<PathBuf>,
     /// What the chart shows: `speedup`, `efficiency`, `time`, `memory`, or `lost-updates`
     /// (the share of the increments asked for that a contention task's counter lost; only
@@ -785,8 +839,23 @@ fn check_outputs(
 ) -> Result<()> {
     let mut seen: Vec<(&str, FileId)> = Vec::new();
     let inputs: Vec<FileId> = inputs.iter().map(|p| FileId::of(p)).collect();
+    let mut to_stdout: Option<&str> = None;
     for &(flag, path) in outputs {
         let Some(path) = path else { continue };
+        if is_stdout(path) {
+            if !STDOUT_FLAGS.contains(&flag) {
+                bail!(
+                    "{flag} -: only {} can write to standard output (`-`); name a file \
+                     (./- for a file called -)",
+                    STDOUT_FLAGS.join(" and ")
+                );
+            }
+            if let Some(other) = to_stdout {
+                bail!("{flag} - and {other} -: only one output can go to standard output");
+            }
+            to_stdout = Some(flag);
+            continue;
+        }
         check_output_path(flag, path)?;
         let key = FileId::of(path);
         if let Some((other, _)) = seen.iter().find(|(_, p)| *p == key) {
@@ -857,26 +926,30 @@ fn check_chart_size(out: &OutputArgs) -> Result<()> {
     Ok(())
 }
 
-/// `path` can be written atomically: its directory exists and takes a new file, and `path`
-/// itself, if it exists, is a regular file.
+/// `path` can be written atomically: it is a new name or a regular file, or a symbolic link
+/// to a regular file (written through, see [`crate::safe_fs::output_target`]), not in `/dev`,
+/// `/proc` or `/sys`, and the directory of the file that will be replaced takes a new file.
 fn check_output_path(flag: &str, path: &Path) -> Result<()> {
     let shown = path_text(path);
     if path.as_os_str().is_empty() {
         bail!("{flag} is empty: give a file name");
     }
-    match std::fs::metadata(path) {
-        Ok(meta) if meta.is_dir() => bail!("{flag} {shown} is a directory, not a file"),
-        Ok(meta) if !meta.is_file() => {
-            bail!("{flag} {shown} is not a regular file (a fifo, a socket or a device)")
-        }
-        Ok(meta) if meta.permissions().readonly() => {
-            // The file is replaced by a rename, which its mode does not prevent; but a
-            // read-only file is usually a file someone meant to keep.
-            bail!("{flag} {shown} is read-only; remove it or choose another file")
-        }
-        _ => {}
+    let target = crate::safe_fs::output_target(path).map_err(|e| {
+        anyhow::anyhow!(
+            "{flag} {}",
+            crate::export::sanitize::for_terminal_line(&e.to_string())
+        )
+    })?;
+    let file = target.file.as_path();
+    if target.exists
+        && let Ok(meta) = std::fs::metadata(file)
+        && meta.permissions().readonly()
+    {
+        // The file is replaced by a rename, which its mode does not prevent; but a
+        // read-only file is usually a file someone meant to keep.
+        bail!("{flag} {shown} is read-only; remove it or choose another file")
     }
-    let dir = match path.parent() {
+    let dir = match file.parent() {
         Some(d) if !d.as_os_str().is_empty() => d.to_path_buf(),
         _ => PathBuf::from("."),
     };
@@ -1291,6 +1364,7 @@ pub fn run(args: &RunArgs) -> Result<ExitCode> {
     ];
     outputs.extend(chart_outputs(&args.outputs));
     check_outputs(&outputs, &inputs, &args.outputs)?;
+    reserve_stdout_for(&outputs);
     check_chart_for_task(&args.outputs, exp.task.kind)?;
     let _lock = args.out.as_deref().map(OutputLock::take).transpose()?;
     if exp.models.iter().any(|m| m.is_python()) {
@@ -1468,9 +1542,17 @@ pub fn run(args: &RunArgs) -> Result<ExitCode> {
                 Some(Saved::Partial { partial, .. }) => Some(partial),
                 _ => None,
             };
+            // `report` makes all of them but the trace, with the same flags.
+            let mut again = vec![("--csv", args.csv.as_ref())];
+            again.extend(chart_outputs(&args.outputs));
+            let flags: String = again
+                .into_iter()
+                .filter_map(|(flag, path)| Some(format!(" {flag} {}", path_text(path?))))
+                .collect();
             let hint = from.map_or(String::new(), |path| {
                 format!(
-                    " (`corelab report {}` makes charts and a report from the cells saved)",
+                    " (`corelab report {}{flags}` makes the CSV, charts and report from the \
+                     cells saved)",
                     path_text(path)
                 )
             });
@@ -1498,8 +1580,8 @@ pub fn run(args: &RunArgs) -> Result<ExitCode> {
         }
     }
     if let Some(path) = &args.csv {
-        match write_atomically(path, summary_csv(&results).as_bytes()) {
-            Ok(()) => errln!("summary written to {}", path_text(path)),
+        match write_output(path, summary_csv(&results).as_bytes()) {
+            Ok(to) => errln!("summary written to {to}"),
             Err(e) => not_written.push(format!("--csv {}: cannot write it: {e}", path_text(path))),
         }
     }
@@ -1541,11 +1623,35 @@ pub fn run(args: &RunArgs) -> Result<ExitCode> {
     Ok(ExitCode::SUCCESS)
 }
 
+/// Sends the text for people to stderr when one of `outputs` is standard output (`-`).
+fn reserve_stdout_for(outputs: &[(&str, Option<&PathBuf>)]) {
+    if outputs
+        .iter()
+        .any(|(_, path)| path.is_some_and(|p| is_stdout(p)))
+    {
+        reserve_stdout();
+    }
+}
+
 /// `corelab report`: load one or several results files, print their tables and fits, and
-/// write the chart (overlaid when several) and the Markdown report.
+/// write the chart (overlaid when several), the Markdown report and (for one file) the CSV
+/// summary.
 pub fn report(args: &ReportArgs) -> Result<()> {
     let inputs: Vec<&Path> = args.results.iter().map(PathBuf::as_path).collect();
-    check_outputs(&chart_outputs(&args.outputs), &inputs, &args.outputs)?;
+    if let Some(csv) = &args.csv
+        && args.results.len() > 1
+    {
+        bail!(
+            "--csv {}: the CSV summary is made from one results file, and {} were given \
+             (run `corelab report FILE --csv …` for each)",
+            path_text(csv),
+            args.results.len()
+        );
+    }
+    let mut outputs = vec![("--csv", args.csv.as_ref())];
+    outputs.extend(chart_outputs(&args.outputs));
+    check_outputs(&outputs, &inputs, &args.outputs)?;
+    reserve_stdout_for(&outputs);
     let mut loaded: Vec<ResultsFile> = Vec::new();
     for path in &args.results {
         loaded.push(
@@ -1598,7 +1704,25 @@ pub fn report(args: &ReportArgs) -> Result<()> {
         .zip(&loaded)
         .map(|(label, results)| ChartRun { label, results })
         .collect();
-    write_outputs(&runs, &args.outputs)
+    // Each output is tried even when another failed.
+    let csv = match (&args.csv, loaded.first()) {
+        (Some(path), Some(results)) => match write_output(path, summary_csv(results).as_bytes())
+        {
+            Ok(to) => {
+                errln!("summary written to {to}");
+                None
+            }
+            Err(e) => Some(format!("--csv {}: cannot write it: {e}", path_text(path))),
+        },
+        _ => None,
+    };
+    let charts = write_outputs(&runs, &args.outputs);
+    match (charts, csv) {
+        (Ok(()), None) => Ok(()),
+        (Ok(()), Some(csv)) => bail!("not written: {csv}"),
+        (Err(e), None) => Err(e),
+        (Err(e), Some(csv)) => bail!("not written: {csv}; {e:#}"),
+    }
 }
 
 /// A finished cell's speedup for its progress line, once the cells in `finished` (model,
@@ -1728,8 +1852,8 @@ fn write_outputs(runs: &[ChartRun<'_>], out: &OutputArgs) -> Result<()> {
             .iter()
             .map(|p| ReportImage { alt: &alt, path: p })
             .collect();
-        match write_atomically(path, markdown_report(runs, &images).as_bytes()) {
-            Ok(()) => errln!("report written to {}", path_text(path)),
+        match write_output(path, markdown_report(runs, &images).as_bytes()) {
+            Ok(to) => errln!("report written to {to}"),
             Err(e) => failed.push(format!(
                 "--markdown {}: cannot write it: {e}",
                 path_text(path)
