@@ -212,8 +212,18 @@ pub enum Command {
     /// is 1 when any could not be written.
     #[command(after_help = REPORT_AFTER_HELP)]
     Report(ReportArgs),
-    /// List the built-in presets, each with its cells and about how long its sweep takes here.
+    /// List the built-in presets, each with its cells and about how long its sweep takes here;
+    /// with a NAME, what that preset shows (its title, description, models, workers, cells and
+    /// time), or with `NAME --json` the preset itself, to copy and edit.
     Presets {
+        /// A built-in preset's name: describe it instead of listing them all.
+        #[arg(value_name = "NAME")]
+        name: Option<String>,
+        /// With NAME: print the preset's JSON as it is built in, e.g. `corelab presets
+        /// lost-updates-processes --json > mine.json`, edit it (set `task.contention.sync` to
+        /// `mutex`), then `corelab run ./mine.json`.
+        #[arg(long, requires = "name")]
+        json: bool,
         /// Resolve the worker sweeps and estimate the time for a machine with this many cores
         /// instead of this one (e.g. `--cores 16` before borrowing a bigger machine)
         #[arg(long, value_name = "N", value_parser = clap::value_parser!(u16).range(1..=1024))]
@@ -523,10 +533,13 @@ pub fn main() -> ExitCode {
     let outcome = match cli.command {
         None => open_workbench(cli),
         Some(Command::Worker) => return ExitCode::from(worker::serve() as u8),
-        Some(Command::Presets { cores }) => {
-            list_presets(cores.map(usize::from));
-            Ok(())
-        }
+        Some(Command::Presets { name, json, cores }) => match name {
+            Some(name) => show_preset(&name, json, cores.map(usize::from)),
+            None => {
+                list_presets(cores.map(usize::from));
+                Ok(())
+            }
+        },
         Some(Command::Run(args)) => match run(&args) {
             Ok(code) => return with_stdout_checked(code),
             Err(e) => Err(e),
@@ -731,6 +744,76 @@ fn list_presets(cores: Option<usize>) {
             Err(err) => outln!("{:<28} (broken: {err})", p.id),
         }
     }
+    // On stderr: stdout stays one line a preset.
+    errln!("`corelab presets NAME` says what a preset shows; `corelab presets NAME --json` prints it to copy and edit");
+}
+
+/// The built-in preset `name`, or an error that lists the names.
+fn builtin_named(name: &str) -> Result<&'static crate::preset::BuiltinPreset> {
+    find_builtin(name).ok_or_else(|| {
+        let names: Vec<&str> = builtin_presets().iter().map(|p| p.id).collect();
+        anyhow::anyhow!(
+            "\"{}\" is not a built-in preset; choose one of {}",
+            crate::export::sanitize::for_terminal_line(name),
+            names.join(", ")
+        )
+    })
+}
+
+/// `corelab presets NAME`: what the preset shows, and how to run or copy it; with `json`, its
+/// JSON as built in.
+fn show_preset(name: &str, json: bool, cores: Option<usize>) -> Result<()> {
+    let preset = builtin_named(name)?;
+    if json {
+        out!("{}", preset.json);
+        if !preset.json.ends_with('\n') {
+            outln!("");
+        }
+        return Ok(());
+    }
+    let mut e = preset
+        .experiment()
+        .with_context(|| format!("the built-in preset {} is broken", preset.id))?;
+    let here = crate::preset::available_cores();
+    let cores = cores.unwrap_or(here);
+    if let Some(rule) = e.worker_rule.as_ref().filter(|_| cores != here) {
+        e.workers = rule.resolve(cores);
+    }
+    outln!("{}: {}", preset.id, e.name);
+    outln!("");
+    outln!("{}", e.description);
+    outln!("");
+    outln!("Models:");
+    for m in &e.models {
+        let python = match m.is_python() {
+            true => " (real CPython)",
+            false => "",
+        };
+        outln!("  {}{python}: {}", m.id(), m.explanation());
+    }
+    let workers: Vec<String> = e.workers.iter().map(usize::to_string).collect();
+    let rule = e
+        .worker_rule
+        .as_ref()
+        .map_or(String::new(), |r| format!(" ({})", r.describe()));
+    outln!("Workers: {}{rule}", workers.join(", "));
+    outln!("Task: {}", e.task.kind.id());
+    outln!("Baseline: {}", e.baseline.describe());
+    let on = match cores == here {
+        true => "here".to_string(),
+        false => format!("on {}", crate::words::count(cores, "core")),
+    };
+    outln!(
+        "Sweep {on}: {}",
+        crate::engine::estimate::estimate(&e, cores).words()
+    );
+    outln!("");
+    outln!("Run it: corelab run {}", preset.id);
+    outln!(
+        "Copy and edit it: corelab presets {0} --json > my-{0}.json, then corelab run ./my-{0}.json",
+        preset.id
+    );
+    Ok(())
 }
 
 /// Exit status of `corelab run` when the sweep ended but some of its cells failed.
