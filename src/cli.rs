@@ -785,9 +785,13 @@ fn show_preset(name: &str, json: bool, cores: Option<usize>) -> Result<()> {
     outln!("");
     outln!("Models:");
     for m in &e.models {
-        let python = match m.is_python() {
-            true => " (real CPython)",
-            false => "",
+        // Which kind of thread a teacher is looking at: "threads" is not Python's.
+        let python = match m {
+            _ if m.is_python() => " (real CPython)",
+            ModelKind::Threads | ModelKind::Rayon => " (Rust threads, no GIL)",
+            ModelKind::GilThreads => " (Rust threads behind an emulated GIL)",
+            ModelKind::Processes => " (corelab's own worker processes, no Python)",
+            _ => "",
         };
         outln!("  {}{python}: {}", m.id(), m.explanation());
     }

@@ -25,7 +25,7 @@ fn a_preset_s_lesson_can_be_read_from_the_command_line() {
     assert!(stdout.contains(&exp.description), "{stdout}");
     assert!(
         stdout.contains(&format!(
-            "  processes: {}",
+            "  processes (corelab's own worker processes, no Python): {}",
             corelab::preset::ModelKind::Processes.explanation()
         )),
         "{stdout}"
@@ -38,6 +38,10 @@ fn a_preset_s_lesson_can_be_read_from_the_command_line() {
     let o = corelab(&["presets", "python-gil-vs-processes"]);
     let stdout = String::from_utf8_lossy(&o.stdout);
     assert!(stdout.contains("py-threading (real CPython): "), "{stdout}");
+    let o = corelab(&["presets", "lost-updates"]);
+    let stdout = String::from_utf8_lossy(&o.stdout);
+    assert!(stdout.contains("  threads (Rust threads, no GIL): "), "{stdout}");
+    assert!(stdout.contains("  gil-threads (Rust threads behind an emulated GIL): "));
     // Another machine's cores, as the list takes them.
     let o = corelab(&["presets", "cpu-threads-vs-processes", "--cores", "16"]);
     let stdout = String::from_utf8_lossy(&o.stdout);
