@@ -59,6 +59,17 @@ fn reserve_stdout() {
     STDOUT_RESERVED.store(true, std::sync::atomic::Ordering::Relaxed);
 }
 
+/// The error a write to standard output meets when it was closed at start
+/// ([`crate::sys::stdout_started_closed`]).
+fn stdout_closed_error() -> Option<std::io::Error> {
+    crate::sys::stdout_started_closed().then(|| {
+            std::io::Error::new(
+                std::io::ErrorKind::Other,
+                "it was closed when corelab started (>&-)",
+            )
+        })
+}
+
 /// Writes text for people (sanitised for a terminal) where [`out!`] says.
 fn human_text(text: &str, newline: bool) {
     use std::io::Write as _;
@@ -66,6 +77,8 @@ fn human_text(text: &str, newline: bool) {
     let end = if newline { "\n" } else { "" };
     if STDOUT_RESERVED.load(std::sync::atomic::Ordering::Relaxed) {
         write!(std::io::stderr().lock(), "{text}{end}").ok();
+    } else if let Some(closed) = stdout_closed_error() {
+        stdout_written(Err(closed));
     } else {
         stdout_written(write!(std::io::stdout().lock(), "{text}{end}"));
     }
@@ -87,6 +100,9 @@ fn is_stdout(path: &Path) -> bool {
 fn write_output(path: &Path, bytes: &[u8]) -> std::io::Result<String> {
     use std::io::Write as _;
     if is_stdout(path) {
+        if let Some(closed) = stdout_closed_error() {
+            return Err(closed);
+        }
         let mut stdout = std::io::stdout().lock();
         match stdout.write_all(bytes).and_then(|()| stdout.flush()) {
             Ok(()) => {}
@@ -1634,7 +1650,9 @@ pub fn run(args: &RunArgs) -> Result<ExitCode> {
     };
     match &saved {
         Some(Saved::Out(path)) => errln!("results written to {}", path_text(path)),
-        Some(Saved::Partial { partial, out }) if results.status == RunStatus::Complete => {
+        Some(Saved::Partial { partial, out })
+            if matches!(results.status, RunStatus::Complete | RunStatus::Failed) =>
+        {
             errln!(
                 "this run's results are in {}: every cell failed, so {} keeps its earlier results",
                 path_text(partial),
@@ -1730,7 +1748,7 @@ pub fn run(args: &RunArgs) -> Result<ExitCode> {
         (Err(e), true) => return Err(e),
         (Err(e), false) => bail!("not written: {}; {e:#}", not_written.join("; ")),
     }
-    if results.status != RunStatus::Complete {
+    if !matches!(results.status, RunStatus::Complete | RunStatus::Failed) {
         bail!("the sweep did not complete");
     }
     let failed: Vec<String> = results
@@ -1811,7 +1829,13 @@ pub fn report(args: &ReportArgs) -> Result<()> {
         out!("{}", verdict_text(r));
         say_load(r, false);
         out!("{}", fits_summary(&fit_results(r)));
-        if r.status != RunStatus::Complete {
+        if r.status == RunStatus::Failed {
+            errln!(
+                "note: {}: {}",
+                crate::export::sanitize::for_terminal_line(&file_label(path)),
+                r.status.describe()
+            );
+        } else if r.status != RunStatus::Complete {
             errln!(
                 "note: {} is not a complete run: {}",
                 crate::export::sanitize::for_terminal_line(&file_label(path)),

@@ -130,8 +130,11 @@ impl Default for ResultsFile {
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "kebab-case")]
 pub enum RunStatus {
-    /// Every cell ran (some may have failed).
+    /// Every cell ran, and at least one was measured (some may have failed).
     Complete,
+    /// The sweep ended, but every cell failed: nothing was measured. (Files from before this
+    /// status say `complete` for such a sweep; every cell's own `status` says `failed`.)
+    Failed,
     /// The user cancelled; the cells present are real.
     Cancelled,
     /// The sweep is still running or was killed: a partial file.
@@ -144,6 +147,7 @@ impl RunStatus {
     pub fn describe(self) -> &'static str {
         match self {
             RunStatus::Complete => "every cell ran",
+            RunStatus::Failed => "the sweep ended, but every cell failed: nothing was measured",
             RunStatus::Cancelled => "the sweep was cancelled; it holds the cells measured before",
             RunStatus::Incomplete => {
                 "the sweep was still running or was killed; it holds the rounds saved so far"
