@@ -62,12 +62,8 @@ fn reserve_stdout() {
 /// The error a write to standard output meets when it was closed at start
 /// ([`crate::sys::stdout_started_closed`]).
 fn stdout_closed_error() -> Option<std::io::Error> {
-    crate::sys::stdout_started_closed().then(|| {
-            std::io::Error::new(
-                std::io::ErrorKind::Other,
-                "it was closed when corelab started (>&-)",
-            )
-        })
+    crate::sys::stdout_started_closed()
+        .then(|| std::io::Error::other("it was closed when corelab started (>&-)"))
 }
 
 /// Writes text for people (sanitised for a terminal) where [`out!`] says.
@@ -761,7 +757,9 @@ fn list_presets(cores: Option<usize>) {
         }
     }
     // On stderr: stdout stays one line a preset.
-    errln!("`corelab presets NAME` says what a preset shows; `corelab presets NAME --json` prints it to copy and edit");
+    errln!(
+        "`corelab presets NAME` says what a preset shows; `corelab presets NAME --json` prints it to copy and edit"
+    );
 }
 
 /// The built-in preset `name`, or an error that lists the names.
@@ -1858,8 +1856,7 @@ pub fn report(args: &ReportArgs) -> Result<()> {
         .collect();
     // Each output is tried even when another failed.
     let csv = match (&args.csv, loaded.first()) {
-        (Some(path), Some(results)) => match write_output(path, summary_csv(results).as_bytes())
-        {
+        (Some(path), Some(results)) => match write_output(path, summary_csv(results).as_bytes()) {
             Ok(to) => {
                 errln!("summary written to {to}");
                 None
@@ -2034,8 +2031,14 @@ mod tests {
             skipped,
         };
         assert_eq!(lessons_exit_code(&summary(7, 0, 0, 0)), 0);
-        assert_eq!(lessons_exit_code(&summary(3, 0, 4, 0)), EXIT_LESSONS_SKIPPED);
-        assert_eq!(lessons_exit_code(&summary(6, 0, 0, 1)), EXIT_LESSONS_SKIPPED);
+        assert_eq!(
+            lessons_exit_code(&summary(3, 0, 4, 0)),
+            EXIT_LESSONS_SKIPPED
+        );
+        assert_eq!(
+            lessons_exit_code(&summary(6, 0, 0, 1)),
+            EXIT_LESSONS_SKIPPED
+        );
         assert_eq!(lessons_exit_code(&summary(3, 1, 3, 0)), EXIT_LESSON_FAILED);
         assert_eq!(lessons_exit_code(&summary(0, 7, 0, 0)), EXIT_LESSON_FAILED);
         // None of them is an error's status (1) or clap's (2).

@@ -356,7 +356,12 @@ mod tests {
         let link = dir.path().join("link.csv");
         std::os::unix::fs::symlink("real.csv", &link).unwrap();
         write_atomically(&link, b"new").unwrap();
-        assert!(std::fs::symlink_metadata(&link).unwrap().file_type().is_symlink());
+        assert!(
+            std::fs::symlink_metadata(&link)
+                .unwrap()
+                .file_type()
+                .is_symlink()
+        );
         assert_eq!(std::fs::read(&real).unwrap(), b"new");
         let mode = std::fs::metadata(&real).unwrap().permissions().mode() & 0o777;
         assert_eq!(mode, 0o640);
@@ -369,7 +374,12 @@ mod tests {
         assert!(target.exists && target.through_link);
         write_atomically(&hop, b"newer").unwrap();
         assert_eq!(std::fs::read(&real).unwrap(), b"newer");
-        assert!(std::fs::symlink_metadata(&hop).unwrap().file_type().is_symlink());
+        assert!(
+            std::fs::symlink_metadata(&hop)
+                .unwrap()
+                .file_type()
+                .is_symlink()
+        );
         assert_eq!(std::fs::read_dir(other.path()).unwrap().count(), 1);
     }
 
@@ -390,9 +400,19 @@ mod tests {
         let err = write_atomically(&to_null, b"x").unwrap_err();
         assert!(err.to_string().contains("/dev"), "{err}");
         for link in [&dangling, &to_dir, &to_null] {
-            assert!(std::fs::symlink_metadata(link).unwrap().file_type().is_symlink());
+            assert!(
+                std::fs::symlink_metadata(link)
+                    .unwrap()
+                    .file_type()
+                    .is_symlink()
+            );
         }
-        for system in ["/dev/null", "/dev/stdout", "/proc/self/status", "/dev/corelab-new"] {
+        for system in [
+            "/dev/null",
+            "/dev/stdout",
+            "/proc/self/status",
+            "/dev/corelab-new",
+        ] {
             let err = output_target(Path::new(system)).unwrap_err();
             assert!(err.to_string().contains("refusing"), "{system}: {err}");
         }
@@ -411,7 +431,11 @@ mod tests {
         let new = dir.path().join("new.csv");
         assert_eq!(
             output_target(&new).unwrap(),
-            OutputTarget { file: new.clone(), exists: false, through_link: false }
+            OutputTarget {
+                file: new.clone(),
+                exists: false,
+                through_link: false
+            }
         );
         std::fs::write(&new, b"x").unwrap();
         assert!(output_target(&new).unwrap().exists);

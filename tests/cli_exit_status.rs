@@ -42,7 +42,10 @@ fn a_sweep_whose_every_cell_failed_is_saved_as_failed() {
         .unwrap();
     let stderr = String::from_utf8_lossy(&o.stderr);
     assert_eq!(o.status.code(), Some(0), "{stderr}");
-    assert!(stderr.contains("note: f: the sweep ended, but every cell failed"), "{stderr}");
+    assert!(
+        stderr.contains("note: f: the sweep ended, but every cell failed"),
+        "{stderr}"
+    );
     // A file from before this status (`complete`, every cell failed) still opens as it was.
     let old = text.replacen("\"status\": \"failed\"", "\"status\": \"complete\"", 1);
     assert_ne!(old, text);

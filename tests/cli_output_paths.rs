@@ -57,7 +57,13 @@ fn a_symlink_to_a_regular_file_is_written_through_and_stays_a_link() {
     let o = corelab_in(
         d,
         &[
-            "run", "./quick.json", "-q", "--out", "r.json", "--csv", "ln/link.csv",
+            "run",
+            "./quick.json",
+            "-q",
+            "--out",
+            "r.json",
+            "--csv",
+            "ln/link.csv",
         ],
     );
     let (_, stderr) = texts(&o);
@@ -137,8 +143,14 @@ fn a_dash_sends_csv_and_markdown_to_standard_output_and_the_tables_to_stderr() {
     assert_eq!(o.status.code(), Some(0), "{stderr}");
     assert!(is_only_csv(&stdout), "stdout holds only the CSV: {stdout}");
     assert_eq!(stdout.lines().count(), 4, "{stdout}");
-    assert!(stderr.contains("baseline:"), "the table on stderr: {stderr}");
-    assert!(stderr.contains("summary written to standard output"), "{stderr}");
+    assert!(
+        stderr.contains("baseline:"),
+        "the table on stderr: {stderr}"
+    );
+    assert!(
+        stderr.contains("summary written to standard output"),
+        "{stderr}"
+    );
     assert!(!d.join("-").exists(), "no file called -");
 
     // `report` makes the same CSV from the saved results, to stdout or to a file.
@@ -150,7 +162,10 @@ fn a_dash_sends_csv_and_markdown_to_standard_output_and_the_tables_to_stderr() {
     let o = corelab_in(d, &["report", "r.json", "--csv", "s.csv"]);
     assert_eq!(o.status.code(), Some(0), "{}", texts(&o).1);
     assert_eq!(std::fs::read_to_string(d.join("s.csv")).unwrap(), stdout);
-    assert!(texts(&o).0.contains("baseline:"), "the table stays on stdout");
+    assert!(
+        texts(&o).0.contains("baseline:"),
+        "the table stays on stdout"
+    );
 
     let o = corelab_in(d, &["report", "r.json", "--markdown", "-"]);
     let (md, stderr) = texts(&o);

@@ -40,13 +40,19 @@ fn a_preset_s_lesson_can_be_read_from_the_command_line() {
     assert!(stdout.contains("py-threading (real CPython): "), "{stdout}");
     let o = corelab(&["presets", "lost-updates"]);
     let stdout = String::from_utf8_lossy(&o.stdout);
-    assert!(stdout.contains("  threads (Rust threads, no GIL): "), "{stdout}");
+    assert!(
+        stdout.contains("  threads (Rust threads, no GIL): "),
+        "{stdout}"
+    );
     assert!(stdout.contains("  gil-threads (Rust threads behind an emulated GIL): "));
     // Another machine's cores, as the list takes them.
     let o = corelab(&["presets", "cpu-threads-vs-processes", "--cores", "16"]);
     let stdout = String::from_utf8_lossy(&o.stdout);
     assert!(stdout.contains("Workers: 1, 2, 4, 8, 16"), "{stdout}");
-    assert!(stdout.contains("Sweep on 16 cores: 16 cells, about "), "{stdout}");
+    assert!(
+        stdout.contains("Sweep on 16 cores: 16 cells, about "),
+        "{stdout}"
+    );
 }
 
 #[test]

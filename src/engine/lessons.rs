@@ -804,10 +804,18 @@ mod tests {
              every lesson could be judged here; measure again on a quieter machine"
         );
         let s = LessonsSummary::of(&with(vec![Verdict::Pass, Verdict::Fail, busy()]));
-        assert!(s.line().starts_with("3 lessons: 1 passed, 1 failed, 1 skipped"), "{}", s.line());
+        assert!(
+            s.line()
+                .starts_with("3 lessons: 1 passed, 1 failed, 1 skipped"),
+            "{}",
+            s.line()
+        );
         assert!(s.line().ends_with("a lesson did not show on this machine"));
         let s = LessonsSummary::of(&with(vec![Verdict::Pass]));
-        assert_eq!(s.line(), "1 lesson: 1 passed, 0 failed, 0 skipped: every lesson showed");
+        assert_eq!(
+            s.line(),
+            "1 lesson: 1 passed, 0 failed, 0 skipped: every lesson showed"
+        );
     }
 
     #[test]
@@ -1083,8 +1091,9 @@ mod tests {
         assert_eq!(sweeps.lock().unwrap()[&SyncMode::Mutex], 2);
         assert_eq!(l.verdict, Verdict::Pass);
         assert!(
-            l.figure
-                .ends_with("(attempt 2 of 3, as the one before it failed while the machine was busy)"),
+            l.figure.ends_with(
+                "(attempt 2 of 3, as the one before it failed while the machine was busy)"
+            ),
             "{}",
             l.figure
         );

@@ -62,7 +62,8 @@ pub fn summary_csv(results: &ResultsFile) -> String {
             cell.error.clone().unwrap_or_default(),
             // Added after `error`, so that readers by position keep working.
             num(cell.speedup_ci_coverage),
-            cell.lost_updates_max.map_or(String::new(), |l| l.to_string()),
+            cell.lost_updates_max
+                .map_or(String::new(), |l| l.to_string()),
             cell.runs_with_lost_updates
                 .map_or(String::new(), |n| n.to_string()),
         ];
@@ -151,7 +152,12 @@ mod tests {
         // Columns are only ever added at the end, so that readers by position keep working.
         assert_eq!(
             header[header.len() - 4..],
-            ["error", "speedup_ci_coverage", "lost_updates_max", "runs_with_lost_updates"]
+            [
+                "error",
+                "speedup_ci_coverage",
+                "lost_updates_max",
+                "runs_with_lost_updates"
+            ]
         );
     }
 

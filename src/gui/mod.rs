@@ -229,7 +229,10 @@ mod window_error_tests {
     fn no_display_says_so_and_what_to_use_instead() {
         let none = no_display(|_| None).unwrap();
         assert!(none.contains("no display was found"), "{none}");
-        assert!(none.contains("xvfb-run") && none.contains("corelab run PRESET"), "{none}");
+        assert!(
+            none.contains("xvfb-run") && none.contains("corelab run PRESET"),
+            "{none}"
+        );
         assert!(no_display(|n| (n == "DISPLAY").then(|| ":86".into())).is_none());
         assert!(no_display(|n| (n == "WAYLAND_DISPLAY").then(|| "wayland-0".into())).is_none());
         // Set but empty is no display.
