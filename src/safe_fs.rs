@@ -189,7 +189,15 @@ pub fn output_target(path: &Path) -> std::io::Result<OutputTarget> {
         refuse_system_dir(path, &current)?;
         let meta = match std::fs::symlink_metadata(&current) {
             Ok(meta) => meta,
-            Err(e) if e.kind() == std::io::ErrorKind::NotFound && hop == 0 => {
+            // A new name; a directory part that is missing or not a directory is left for
+            // the caller's directory check (and the write) to name.
+            Err(e)
+                if hop == 0
+                    && matches!(
+                        e.kind(),
+                        std::io::ErrorKind::NotFound | std::io::ErrorKind::NotADirectory
+                    ) =>
+            {
                 return Ok(OutputTarget {
                     file: current,
                     exists: false,
@@ -206,7 +214,12 @@ pub fn output_target(path: &Path) -> std::io::Result<OutputTarget> {
                     ),
                 ));
             }
-            Err(e) => return Err(e),
+            Err(e) => {
+                return Err(std::io::Error::new(
+                    e.kind(),
+                    format!("{} cannot be inspected: {e}", current.display()),
+                ));
+            }
         };
         let file_type = meta.file_type();
         if file_type.is_symlink() {
