@@ -20,24 +20,22 @@ use crate::export::{
 use crate::preset::{Experiment, ModelKind, builtin_presets, find_builtin};
 use crate::results::{CellStatus, ResultsFile, RunStatus, write_atomically};
 
-/// `print!` to standard output. A reader that went away (`corelab run … | head`) is its choice,
-/// not an error, and never a panic; any other write error is reported on stderr.
+/// `print!` of text for people (tables, verdicts, fits) to standard output, or to stderr while
+/// standard output carries a machine-readable output (`--csv -`, see [`reserve_stdout`]). A
+/// reader that went away (`corelab run … | head`) is its choice, not an error, and never a
+/// panic; any other write error is reported on stderr.
 macro_rules! out {
     ($($arg:tt)*) => {{
-        use std::io::Write as _;
         let text = format!($($arg)*);
-        let text = crate::export::sanitize::for_terminal(&text);
-        stdout_written(write!(std::io::stdout().lock(), "{text}"));
+        human_text(&text, false);
     }};
 }
 
 /// `println!` to standard output, see [`out!`].
 macro_rules! outln {
     ($($arg:tt)*) => {{
-        use std::io::Write as _;
         let text = format!($($arg)*);
-        let text = crate::export::sanitize::for_terminal(&text);
-        stdout_written(writeln!(std::io::stdout().lock(), "{text}"));
+        human_text(&text, true);
     }};
 }
 
@@ -51,6 +49,68 @@ macro_rules! errln {
 }
 
 mod generate;
+
+/// Set while standard output carries a machine-readable output (`--csv -`, `--markdown -`):
+/// the text for people then goes to stderr, so that the stream stays clean for its reader.
+static STDOUT_RESERVED: std::sync::atomic::AtomicBool = std::sync::atomic::AtomicBool::new(false);
+
+/// Sends [`out!`]'s text to stderr from now on: standard output is for an output's data.
+fn reserve_stdout() {
+    STDOUT_RESERVED.store(true, std::sync::atomic::Ordering::Relaxed);
+}
+
+/// The error a write to standard output meets when it was closed at start
+/// ([`crate::sys::stdout_started_closed`]).
+fn stdout_closed_error() -> Option<std::io::Error> {
+    crate::sys::stdout_started_closed()
+        .then(|| std::io::Error::other("it was closed when corelab started (>&-)"))
+}
+
+/// Writes text for people (sanitised for a terminal) where [`out!`] says.
+fn human_text(text: &str, newline: bool) {
+    use std::io::Write as _;
+    let text = crate::export::sanitize::for_terminal(text);
+    let end = if newline { "\n" } else { "" };
+    if STDOUT_RESERVED.load(std::sync::atomic::Ordering::Relaxed) {
+        write!(std::io::stderr().lock(), "{text}{end}").ok();
+    } else if let Some(closed) = stdout_closed_error() {
+        stdout_written(Err(closed));
+    } else {
+        stdout_written(write!(std::io::stdout().lock(), "{text}{end}"));
+    }
+}
+
+/// The file name that means standard output for `--csv` and `--markdown`.
+const STDOUT_NAME: &str = "-";
+
+/// The flags whose output may go to standard output (`-`).
+const STDOUT_FLAGS: [&str; 2] = ["--csv", "--markdown"];
+
+/// Whether `path` is `-`, standard output (`./-` is a file of that name).
+fn is_stdout(path: &Path) -> bool {
+    path.as_os_str() == STDOUT_NAME
+}
+
+/// Writes an output's `bytes` to `path`, or to standard output for `-` (as they are: the data
+/// of a CSV or a Markdown report, not text for a terminal). Returns where they went, in words.
+fn write_output(path: &Path, bytes: &[u8]) -> std::io::Result<String> {
+    use std::io::Write as _;
+    if is_stdout(path) {
+        if let Some(closed) = stdout_closed_error() {
+            return Err(closed);
+        }
+        let mut stdout = std::io::stdout().lock();
+        match stdout.write_all(bytes).and_then(|()| stdout.flush()) {
+            Ok(()) => {}
+            // The reader went away (`| head`): its choice, as for the tables.
+            Err(e) if e.kind() == std::io::ErrorKind::BrokenPipe => {}
+            Err(e) => return Err(e),
+        }
+        return Ok("standard output".into());
+    }
+    write_atomically(path, bytes)?;
+    Ok(path_text(path))
+}
 
 /// Set when a write to standard output failed for another reason than a reader that went
 /// away: the command then exits 1, whatever else it did.
@@ -164,8 +224,18 @@ pub enum Command {
     /// is 1 when any could not be written.
     #[command(after_help = REPORT_AFTER_HELP)]
     Report(ReportArgs),
-    /// List the built-in presets, each with its cells and about how long its sweep takes here.
+    /// List the built-in presets, each with its cells and about how long its sweep takes here;
+    /// with a NAME, what that preset shows (its title, description, models, workers, cells and
+    /// time), or with `NAME --json` the preset itself, to copy and edit.
     Presets {
+        /// A built-in preset's name: describe it instead of listing them all.
+        #[arg(value_name = "NAME")]
+        name: Option<String>,
+        /// With NAME: print the preset's JSON as it is built in, e.g. `corelab presets
+        /// lost-updates-processes --json > mine.json`, edit it (set `task.contention.sync` to
+        /// `mutex`), then `corelab run ./mine.json`.
+        #[arg(long, requires = "name")]
+        json: bool,
         /// Resolve the worker sweeps and estimate the time for a machine with this many cores
         /// instead of this one (e.g. `--cores 16` before borrowing a bigger machine)
         #[arg(long, value_name = "N", value_parser = clap::value_parser!(u16).range(1..=1024))]
@@ -173,6 +243,7 @@ pub enum Command {
     },
     /// Measure corelab's own overheads (timer, thread spawn, dispatch per task, pool start-up),
     /// or with `--lessons` measure the classic lessons on this machine, PASS, FAIL or SKIP each.
+    #[command(after_help = SELFTEST_AFTER_HELP)]
     Selftest {
         /// Worker count for the dispatch measurements (default: logical cores), 1 to 256.
         #[arg(long, value_parser = clap::builder::RangedU64ValueParser::<usize>::new()
@@ -182,7 +253,8 @@ pub enum Command {
         #[arg(long)]
         json: bool,
         /// Measure the lessons (GIL flat, processes scale, I/O scales past the cores, lost
-        /// updates, contention slows down, CPython's GIL) and exit non-zero if one fails.
+        /// updates, contention slows down, CPython's GIL), with a closing count; exit 0 when
+        /// all pass, 3 when one fails, 4 when none fails but some are skipped (see below).
         #[arg(long)]
         lessons: bool,
         /// The interpreter for the per-task dispatch of py-multiprocessing, py-dask and py-mpi
@@ -227,7 +299,11 @@ Ctrl-C, SIGTERM and SIGHUP stop the sweep like the workbench's Cancel: the cells
 far are saved with \"status\": \"cancelled\", child processes and scratch files are
 removed, and the exit status is 128 + the signal's number (130 for Ctrl-C). A second signal
 stops at once. --csv, --trace and the charts and report are not written after an interrupt
-(stderr says so; `corelab report` makes the charts and report from the saved cells).
+(stderr says so, with the `corelab report SAVED.json --csv … --png …` command that makes them,
+the trace apart, from the saved cells).
+
+Standard output: `--csv -` or `--markdown -` (one of them) writes that output to stdout, and
+the table, verdict and fits go to stderr, so the stream holds only the CSV or Markdown.
 
 Exit status: 0 every cell measured; 1 an error: before the sweep (a bad preset or option, an
 unusable output, a missing interpreter), results that could not be saved, an output (--csv,
@@ -247,8 +323,9 @@ pub struct RunArgs {
     /// Write the full results (every raw sample) as JSON here.
     #[arg(long, value_name = "FILE")]
     pub out: Option<PathBuf>,
-    /// Write the summary table as CSV here.
-    #[arg(long, value_name = "FILE")]
+    /// Write the summary table as CSV here (`-`: standard output, and the table, verdict and
+    /// fits then go to stderr, so that the stream holds only the CSV).
+    #[arg(long, value_name = "FILE|-")]
     pub csv: Option<PathBuf>,
     /// Override the preset's worker counts, e.g. `1,2,4,8,16` (each 1 to 1024; the preset's
     /// models may allow fewer, see the README).
@@ -293,6 +370,10 @@ pub struct ReportArgs {
     /// Results files written by `corelab run --out` or the workbench.
     #[arg(required = true, value_name = "RESULTS.json")]
     pub results: Vec<PathBuf>,
+    /// Write the summary table as CSV here (`-`: standard output, and the tables go to
+    /// stderr), as `corelab run --csv` does; from one results file.
+    #[arg(long, value_name = "FILE|-")]
+    pub csv: Option<PathBuf>,
     #[command(flatten)]
     pub outputs: OutputArgs,
 }
@@ -306,8 +387,9 @@ pub struct OutputArgs {
     /// Write the chart as PNG here.
     #[arg(long, value_name = "FILE")]
     pub png: Option<PathBuf>,
-    /// Write a Markdown report (machine, experiment, table, fits) here.
-    #[arg(long, value_name = "FILE")]
+    /// Write a Markdown report (machine, experiment, table, fits) here (`-`: standard output,
+    /// and the tables go to stderr).
+    #[arg(long, value_name = "FILE|-")]
     pub markdown: Option<PathBuf>,
     /// What the chart shows: `speedup`, `efficiency`, `time`, `memory`, or `lost-updates`
     /// (the share of the increments asked for that a contention task's counter lost; only
@@ -465,10 +547,13 @@ pub fn main() -> ExitCode {
     let outcome = match cli.command {
         None => open_workbench(cli),
         Some(Command::Worker) => return ExitCode::from(worker::serve() as u8),
-        Some(Command::Presets { cores }) => {
-            list_presets(cores.map(usize::from));
-            Ok(())
-        }
+        Some(Command::Presets { name, json, cores }) => match name {
+            Some(name) => show_preset(&name, json, cores.map(usize::from)),
+            None => {
+                list_presets(cores.map(usize::from));
+                Ok(())
+            }
+        },
         Some(Command::Run(args)) => match run(&args) {
             Ok(code) => return with_stdout_checked(code),
             Err(e) => Err(e),
@@ -479,7 +564,10 @@ pub fn main() -> ExitCode {
             lessons,
             python,
         }) => match lessons {
-            true => selftest_lessons(json),
+            true => match selftest_lessons(json) {
+                Ok(code) => return with_stdout_checked(code),
+                Err(e) => Err(e),
+            },
             false => selftest(workers, json, &python),
         },
         Some(Command::Report(args)) => report(&args),
@@ -514,15 +602,52 @@ fn error_line(e: &anyhow::Error) -> String {
     line
 }
 
-/// `corelab selftest --lessons`: each lesson's figure and PASS/FAIL/SKIP, as measured here;
-/// an error (exit status 1) when one fails.
-fn selftest_lessons(json: bool) -> Result<()> {
+/// Exit status of `selftest --lessons` when a lesson failed (whatever the others did).
+pub const EXIT_LESSON_FAILED: u8 = 3;
+/// Exit status of `selftest --lessons` when none failed but some were skipped: inconclusive
+/// (on a busy machine, typically) or not measurable here (no python3, one core).
+pub const EXIT_LESSONS_SKIPPED: u8 = 4;
+
+/// The exit status of `selftest --lessons` for how they went: 0 every lesson passed,
+/// [`EXIT_LESSON_FAILED`] one failed, [`EXIT_LESSONS_SKIPPED`] none failed but not all passed.
+fn lessons_exit_code(summary: &crate::engine::lessons::LessonsSummary) -> u8 {
+    if summary.failed > 0 {
+        EXIT_LESSON_FAILED
+    } else if summary.passed < summary.lessons {
+        EXIT_LESSONS_SKIPPED
+    } else {
+        0
+    }
+}
+
+/// The exit statuses and JSON of `corelab selftest`, for `--help` and its man page.
+const SELFTEST_AFTER_HELP: &str = "\
+With --lessons, a closing line counts the lessons passed, failed and skipped (on stderr with
+--json), and the exit status says how they went: 0 every lesson passed; 3 a lesson failed; 4
+none failed but some were skipped (inconclusive, as other programs competed for the cores or
+the runs could not tell, or not measurable here: no python3, one core); 1 an error (the lessons
+could not be run); 2 a command-line mistake. A lesson that fails or cannot tell while the
+machine is busy is measured up to 3 times, so on a busy machine it takes a few minutes rather
+than about one.
+
+--lessons --json prints an array, one object a lesson: name, figure, expected, busy (a note or
+null) and verdict, an object tagged by kind: {\"kind\": \"pass\"}, {\"kind\": \"fail\"},
+{\"kind\": \"skipped\", \"reason\": …} or {\"kind\": \"inconclusive\", \"reason\": …}.
+
+Without --lessons: 0 measured; 1 an error.";
+
+/// `corelab selftest --lessons`: each lesson's figure and PASS/FAIL/SKIP, as measured here,
+/// a closing count, and the exit status of [`lessons_exit_code`].
+fn selftest_lessons(json: bool) -> Result<ExitCode> {
     let cores = std::thread::available_parallelism().map_or(1, |n| n.get());
     let worker = WorkerCommand::current_exe().map_err(anyhow::Error::msg)?;
     if !json {
         outln!(
-            "Measuring the lessons on {} (under a minute; keep the machine quiet)",
-            crate::words::count(cores, "core")
+            "Measuring the lessons on {} (about a minute on a quiet machine; a lesson that fails \
+             or cannot tell while other programs compete for the cores is measured up to {} \
+             times, which takes a few minutes)",
+            crate::words::count(cores, "core"),
+            crate::engine::lessons::MAX_ATTEMPTS
         );
     }
     let lessons = crate::engine::lessons::run_lessons(&worker, cores, &mut |l| {
@@ -530,20 +655,15 @@ fn selftest_lessons(json: bool) -> Result<()> {
             outln!("{}", l.line());
         }
     });
+    let summary = crate::engine::lessons::LessonsSummary::of(&lessons);
     if json {
         outln!("{}", serde_json::to_string_pretty(&lessons)?);
+        // stdout stays one JSON document.
+        errln!("{}", summary.line());
+    } else {
+        outln!("{}", summary.line());
     }
-    let failed = lessons
-        .iter()
-        .filter(|l| l.verdict == crate::engine::lessons::Verdict::Fail)
-        .count();
-    if failed > 0 {
-        bail!(
-            "{failed} of {} lessons failed on this machine",
-            lessons.len()
-        );
-    }
-    Ok(())
+    Ok(ExitCode::from(lessons_exit_code(&summary)))
 }
 
 fn selftest(workers: Option<usize>, json: bool, python: &str) -> Result<()> {
@@ -638,6 +758,82 @@ fn list_presets(cores: Option<usize>) {
             Err(err) => outln!("{:<28} (broken: {err})", p.id),
         }
     }
+    // On stderr: stdout stays one line a preset.
+    errln!(
+        "`corelab presets NAME` says what a preset shows; `corelab presets NAME --json` prints it to copy and edit"
+    );
+}
+
+/// The built-in preset `name`, or an error that lists the names.
+fn builtin_named(name: &str) -> Result<&'static crate::preset::BuiltinPreset> {
+    find_builtin(name).ok_or_else(|| {
+        let names: Vec<&str> = builtin_presets().iter().map(|p| p.id).collect();
+        anyhow::anyhow!(
+            "\"{}\" is not a built-in preset; choose one of {}",
+            crate::export::sanitize::for_terminal_line(name),
+            names.join(", ")
+        )
+    })
+}
+
+/// `corelab presets NAME`: what the preset shows, and how to run or copy it; with `json`, its
+/// JSON as built in.
+fn show_preset(name: &str, json: bool, cores: Option<usize>) -> Result<()> {
+    let preset = builtin_named(name)?;
+    if json {
+        out!("{}", preset.json);
+        if !preset.json.ends_with('\n') {
+            outln!("");
+        }
+        return Ok(());
+    }
+    let mut e = preset
+        .experiment()
+        .with_context(|| format!("the built-in preset {} is broken", preset.id))?;
+    let here = crate::preset::available_cores();
+    let cores = cores.unwrap_or(here);
+    if let Some(rule) = e.worker_rule.as_ref().filter(|_| cores != here) {
+        e.workers = rule.resolve(cores);
+    }
+    outln!("{}: {}", preset.id, e.name);
+    outln!("");
+    outln!("{}", e.description);
+    outln!("");
+    outln!("Models:");
+    for m in &e.models {
+        // Which kind of thread a teacher is looking at: "threads" is not Python's.
+        let python = match m {
+            _ if m.is_python() => " (real CPython)",
+            ModelKind::Threads | ModelKind::Rayon => " (Rust threads, no GIL)",
+            ModelKind::GilThreads => " (Rust threads behind an emulated GIL)",
+            ModelKind::Processes => " (corelab's own worker processes, no Python)",
+            _ => "",
+        };
+        outln!("  {}{python}: {}", m.id(), m.explanation());
+    }
+    let workers: Vec<String> = e.workers.iter().map(usize::to_string).collect();
+    let rule = e
+        .worker_rule
+        .as_ref()
+        .map_or(String::new(), |r| format!(" ({})", r.describe()));
+    outln!("Workers: {}{rule}", workers.join(", "));
+    outln!("Task: {}", e.task.kind.id());
+    outln!("Baseline: {}", e.baseline.describe());
+    let on = match cores == here {
+        true => "here".to_string(),
+        false => format!("on {}", crate::words::count(cores, "core")),
+    };
+    outln!(
+        "Sweep {on}: {}",
+        crate::engine::estimate::estimate(&e, cores).words()
+    );
+    outln!("");
+    outln!("Run it: corelab run {}", preset.id);
+    outln!(
+        "Copy and edit it: corelab presets {0} --json > my-{0}.json, then corelab run ./my-{0}.json",
+        preset.id
+    );
+    Ok(())
 }
 
 /// Exit status of `corelab run` when the sweep ended but some of its cells failed.
@@ -787,8 +983,23 @@ fn check_outputs(
 ) -> Result<()> {
     let mut seen: Vec<(&str, FileId)> = Vec::new();
     let inputs: Vec<FileId> = inputs.iter().map(|p| FileId::of(p)).collect();
+    let mut to_stdout: Option<&str> = None;
     for &(flag, path) in outputs {
         let Some(path) = path else { continue };
+        if is_stdout(path) {
+            if !STDOUT_FLAGS.contains(&flag) {
+                bail!(
+                    "{flag} -: only {} can write to standard output (`-`); name a file \
+                     (./- for a file called -)",
+                    STDOUT_FLAGS.join(" and ")
+                );
+            }
+            if let Some(other) = to_stdout {
+                bail!("{flag} - and {other} -: only one output can go to standard output");
+            }
+            to_stdout = Some(flag);
+            continue;
+        }
         check_output_path(flag, path)?;
         let key = FileId::of(path);
         if let Some((other, _)) = seen.iter().find(|(_, p)| *p == key) {
@@ -859,26 +1070,30 @@ fn check_chart_size(out: &OutputArgs) -> Result<()> {
     Ok(())
 }
 
-/// `path` can be written atomically: its directory exists and takes a new file, and `path`
-/// itself, if it exists, is a regular file.
+/// `path` can be written atomically: it is a new name or a regular file, or a symbolic link
+/// to a regular file (written through, see [`crate::safe_fs::output_target`]), not in `/dev`,
+/// `/proc` or `/sys`, and the directory of the file that will be replaced takes a new file.
 fn check_output_path(flag: &str, path: &Path) -> Result<()> {
     let shown = path_text(path);
     if path.as_os_str().is_empty() {
         bail!("{flag} is empty: give a file name");
     }
-    match std::fs::metadata(path) {
-        Ok(meta) if meta.is_dir() => bail!("{flag} {shown} is a directory, not a file"),
-        Ok(meta) if !meta.is_file() => {
-            bail!("{flag} {shown} is not a regular file (a fifo, a socket or a device)")
-        }
-        Ok(meta) if meta.permissions().readonly() => {
-            // The file is replaced by a rename, which its mode does not prevent; but a
-            // read-only file is usually a file someone meant to keep.
-            bail!("{flag} {shown} is read-only; remove it or choose another file")
-        }
-        _ => {}
+    let target = crate::safe_fs::output_target(path).map_err(|e| {
+        anyhow::anyhow!(
+            "{flag} {}",
+            crate::export::sanitize::for_terminal_line(&e.to_string())
+        )
+    })?;
+    let file = target.file.as_path();
+    if target.exists
+        && let Ok(meta) = std::fs::metadata(file)
+        && meta.permissions().readonly()
+    {
+        // The file is replaced by a rename, which its mode does not prevent; but a
+        // read-only file is usually a file someone meant to keep.
+        bail!("{flag} {shown} is read-only; remove it or choose another file")
     }
-    let dir = match path.parent() {
+    let dir = match file.parent() {
         Some(d) if !d.as_os_str().is_empty() => d.to_path_buf(),
         _ => PathBuf::from("."),
     };
@@ -1293,6 +1508,7 @@ pub fn run(args: &RunArgs) -> Result<ExitCode> {
     ];
     outputs.extend(chart_outputs(&args.outputs));
     check_outputs(&outputs, &inputs, &args.outputs)?;
+    reserve_stdout_for(&outputs);
     check_chart_for_task(&args.outputs, exp.task.kind)?;
     let _lock = args.out.as_deref().map(OutputLock::take).transpose()?;
     if exp.models.iter().any(|m| m.is_python()) {
@@ -1448,7 +1664,9 @@ pub fn run(args: &RunArgs) -> Result<ExitCode> {
     };
     match &saved {
         Some(Saved::Out(path)) => errln!("results written to {}", path_text(path)),
-        Some(Saved::Partial { partial, out }) if results.status == RunStatus::Complete => {
+        Some(Saved::Partial { partial, out })
+            if matches!(results.status, RunStatus::Complete | RunStatus::Failed) =>
+        {
             errln!(
                 "this run's results are in {}: every cell failed, so {} keeps its earlier results",
                 path_text(partial),
@@ -1484,9 +1702,17 @@ pub fn run(args: &RunArgs) -> Result<ExitCode> {
                 Some(Saved::Partial { partial, .. }) => Some(partial),
                 _ => None,
             };
+            // `report` makes all of them but the trace, with the same flags.
+            let mut again = vec![("--csv", args.csv.as_ref())];
+            again.extend(chart_outputs(&args.outputs));
+            let flags: String = again
+                .into_iter()
+                .filter_map(|(flag, path)| Some(format!(" {flag} {}", path_text(path?))))
+                .collect();
             let hint = from.map_or(String::new(), |path| {
                 format!(
-                    " (`corelab report {}` makes charts and a report from the cells saved)",
+                    " (`corelab report {}{flags}` makes the CSV, charts and report from the \
+                     cells saved)",
                     path_text(path)
                 )
             });
@@ -1517,8 +1743,8 @@ pub fn run(args: &RunArgs) -> Result<ExitCode> {
         }
     }
     if let Some(path) = &args.csv {
-        match write_atomically(path, summary_csv(&results).as_bytes()) {
-            Ok(()) => errln!("summary written to {}", path_text(path)),
+        match write_output(path, summary_csv(&results).as_bytes()) {
+            Ok(to) => errln!("summary written to {to}"),
             Err(e) => not_written.push(format!("--csv {}: cannot write it: {e}", path_text(path))),
         }
     }
@@ -1547,7 +1773,7 @@ pub fn run(args: &RunArgs) -> Result<ExitCode> {
         (Some(e), None) | (None, Some(e)) => return Err(e),
         (Some(save), Some(outputs)) => bail!("{save:#}; {outputs:#}"),
     }
-    if results.status != RunStatus::Complete {
+    if !matches!(results.status, RunStatus::Complete | RunStatus::Failed) {
         bail!("the sweep did not complete");
     }
     let failed: Vec<String> = results
@@ -1568,11 +1794,35 @@ pub fn run(args: &RunArgs) -> Result<ExitCode> {
     Ok(ExitCode::SUCCESS)
 }
 
+/// Sends the text for people to stderr when one of `outputs` is standard output (`-`).
+fn reserve_stdout_for(outputs: &[(&str, Option<&PathBuf>)]) {
+    if outputs
+        .iter()
+        .any(|(_, path)| path.is_some_and(|p| is_stdout(p)))
+    {
+        reserve_stdout();
+    }
+}
+
 /// `corelab report`: load one or several results files, print their tables and fits, and
-/// write the chart (overlaid when several) and the Markdown report.
+/// write the chart (overlaid when several), the Markdown report and (for one file) the CSV
+/// summary.
 pub fn report(args: &ReportArgs) -> Result<()> {
     let inputs: Vec<&Path> = args.results.iter().map(PathBuf::as_path).collect();
-    check_outputs(&chart_outputs(&args.outputs), &inputs, &args.outputs)?;
+    if let Some(csv) = &args.csv
+        && args.results.len() > 1
+    {
+        bail!(
+            "--csv {}: the CSV summary is made from one results file, and {} were given \
+             (run `corelab report FILE --csv …` for each)",
+            path_text(csv),
+            args.results.len()
+        );
+    }
+    let mut outputs = vec![("--csv", args.csv.as_ref())];
+    outputs.extend(chart_outputs(&args.outputs));
+    check_outputs(&outputs, &inputs, &args.outputs)?;
+    reserve_stdout_for(&outputs);
     let mut loaded: Vec<ResultsFile> = Vec::new();
     for path in &args.results {
         loaded.push(
@@ -1604,7 +1854,13 @@ pub fn report(args: &ReportArgs) -> Result<()> {
         out!("{}", verdict_text(r));
         say_load(r, false);
         out!("{}", fits_summary(&fit_results(r)));
-        if r.status != RunStatus::Complete {
+        if r.status == RunStatus::Failed {
+            errln!(
+                "note: {}: {}",
+                crate::export::sanitize::for_terminal_line(&file_label(path)),
+                r.status.describe()
+            );
+        } else if r.status != RunStatus::Complete {
             errln!(
                 "note: {} is not a complete run: {}",
                 crate::export::sanitize::for_terminal_line(&file_label(path)),
@@ -1625,7 +1881,24 @@ pub fn report(args: &ReportArgs) -> Result<()> {
         .zip(&loaded)
         .map(|(label, results)| ChartRun { label, results })
         .collect();
-    write_outputs(&runs, &args.outputs)
+    // Each output is tried even when another failed.
+    let csv = match (&args.csv, loaded.first()) {
+        (Some(path), Some(results)) => match write_output(path, summary_csv(results).as_bytes()) {
+            Ok(to) => {
+                errln!("summary written to {to}");
+                None
+            }
+            Err(e) => Some(format!("--csv {}: cannot write it: {e}", path_text(path))),
+        },
+        _ => None,
+    };
+    let charts = write_outputs(&runs, &args.outputs);
+    match (charts, csv) {
+        (Ok(()), None) => Ok(()),
+        (Ok(()), Some(csv)) => bail!("not written: {csv}"),
+        (Err(e), None) => Err(e),
+        (Err(e), Some(csv)) => bail!("not written: {csv}; {e:#}"),
+    }
 }
 
 /// A finished cell's speedup for its progress line, once the cells in `finished` (model,
@@ -1755,8 +2028,8 @@ fn write_outputs(runs: &[ChartRun<'_>], out: &OutputArgs) -> Result<()> {
             .iter()
             .map(|p| ReportImage { alt: &alt, path: p })
             .collect();
-        match write_atomically(path, markdown_report(runs, &images).as_bytes()) {
-            Ok(()) => errln!("report written to {}", path_text(path)),
+        match write_output(path, markdown_report(runs, &images).as_bytes()) {
+            Ok(to) => errln!("report written to {to}"),
             Err(e) => failed.push(format!(
                 "--markdown {}: cannot write it: {e}",
                 path_text(path)
@@ -1773,6 +2046,31 @@ fn write_outputs(runs: &[ChartRun<'_>], out: &OutputArgs) -> Result<()> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn the_lessons_exit_status_tells_fail_skip_and_pass_apart() {
+        use crate::engine::lessons::LessonsSummary;
+        let summary = |passed, failed, inconclusive, skipped| LessonsSummary {
+            lessons: passed + failed + inconclusive + skipped,
+            passed,
+            failed,
+            inconclusive,
+            skipped,
+        };
+        assert_eq!(lessons_exit_code(&summary(7, 0, 0, 0)), 0);
+        assert_eq!(
+            lessons_exit_code(&summary(3, 0, 4, 0)),
+            EXIT_LESSONS_SKIPPED
+        );
+        assert_eq!(
+            lessons_exit_code(&summary(6, 0, 0, 1)),
+            EXIT_LESSONS_SKIPPED
+        );
+        assert_eq!(lessons_exit_code(&summary(3, 1, 3, 0)), EXIT_LESSON_FAILED);
+        assert_eq!(lessons_exit_code(&summary(0, 7, 0, 0)), EXIT_LESSON_FAILED);
+        // None of them is an error's status (1) or clap's (2).
+        assert!(![1, 2].contains(&EXIT_LESSON_FAILED) && ![1, 2].contains(&EXIT_LESSONS_SKIPPED));
+    }
 
     #[test]
     fn paths_in_messages_stay_on_one_line() {

@@ -4,8 +4,10 @@
 //! until a writer comes), a device (`/dev/zero` never ends) or grow while it is read. Every
 //! read of such a file goes through [`read_regular_file`], which refuses anything that is not a
 //! regular file before and after opening it and never reads more than its cap. Every file
-//! corelab replaces goes through [`write_atomically`]: an exclusive, unpredictable temporary
-//! file next to the target, then a rename.
+//! corelab replaces goes through [`write_atomically`]: symbolic links followed to the regular
+//! file they lead to ([`output_target`], which refuses devices, fifos, sockets, directories,
+//! dangling links and `/dev`, `/proc`, `/sys`), then an exclusive, unpredictable temporary
+//! file next to that file, then a rename.
 
 use std::fs::{File, OpenOptions, Permissions};
 use std::io::{Read, Write};
@@ -115,31 +117,164 @@ pub fn read_regular_text(path: &Path, max_bytes: u64) -> Result<String, ReadErro
     })
 }
 
-/// Replaces `path` with `bytes` so that it holds either the old or the new content.
+/// The system directories whose entries are not files to replace: devices, kernel views of
+/// processes and the kernel's settings. An output path that is in one, or a symbolic link that
+/// leads through one (`/dev/stdout` → `/proc/self/fd/1`), is refused.
+const SYSTEM_DIRS: [&str; 3] = ["/dev", "/proc", "/sys"];
+
+/// The most symbolic links followed from an output path to its file, as the kernel's limit.
+const MAX_LINKS: usize = 40;
+
+/// What an output path names once its symbolic links are followed ([`output_target`]).
+#[derive(Debug, Clone, PartialEq)]
+pub struct OutputTarget {
+    /// The file that is replaced: the path itself, or the regular file its links lead to.
+    pub file: PathBuf,
+    /// Whether `file` exists already (a regular file), rather than being a new name.
+    pub exists: bool,
+    /// Whether the path was a symbolic link (so `file` is its target).
+    pub through_link: bool,
+}
+
+fn refusal(path: &Path, why: String) -> std::io::Error {
+    std::io::Error::new(
+        std::io::ErrorKind::InvalidInput,
+        format!("{} {why}", path.display()),
+    )
+}
+
+/// `path` made absolute with its directory's symbolic links resolved (the name itself is
+/// kept), when its directory exists.
+fn with_real_directory(path: &Path) -> PathBuf {
+    let absolute = std::path::absolute(path).unwrap_or_else(|_| path.to_path_buf());
+    match (absolute.parent(), absolute.file_name()) {
+        (Some(dir), Some(name)) => {
+            std::fs::canonicalize(dir).map_or_else(|_| absolute.clone(), |d| d.join(name))
+        }
+        _ => absolute,
+    }
+}
+
+/// Refuses `path` when it is in `/dev`, `/proc` or `/sys` (after its directory's links).
+fn refuse_system_dir(original: &Path, path: &Path) -> std::io::Result<()> {
+    let real = with_real_directory(path);
+    if let Some(dir) = SYSTEM_DIRS.iter().find(|d| real.starts_with(d)) {
+        let via = match original == path {
+            true => String::new(),
+            false => format!(" (through the symbolic link to {})", path.display()),
+        };
+        return Err(refusal(
+            original,
+            format!(
+                "is in {dir}{via}, which holds devices and kernel files, not files to \
+                 replace; refusing to write it (use `-` for standard output where the \
+                 option allows it)"
+            ),
+        ));
+    }
+    Ok(())
+}
+
+/// The file that writing `path` replaces, or why `path` must not be written.
 ///
-/// The content goes to an exclusively created temporary file with an unpredictable name in the
-/// target's directory (`O_EXCL`: a planted file or symbolic link there is never written
-/// through), is flushed to disk, then renamed over the target. A target that exists and is not
-/// a regular file (a directory, a fifo, a device) is refused with a message naming what it is.
-/// The new file keeps the permissions of the file it replaces; a new file gets the usual
-/// `0666` less the umask.
-pub fn write_atomically(path: &Path, bytes: &[u8]) -> std::io::Result<()> {
-    let existing = match std::fs::metadata(path) {
-        Ok(meta) => {
-            if !meta.file_type().is_file() {
-                return Err(std::io::Error::new(
-                    std::io::ErrorKind::InvalidInput,
+/// A new name (nothing there, not even a link) is created. A regular file is replaced. A
+/// symbolic link is followed, link by link, to the regular file it leads to, which is replaced
+/// in its own directory, so the link stays a link. Refused: a dangling symbolic link (writing
+/// would create a file wherever it points), a link to anything that is not a regular file (a
+/// directory, `/dev/null`, a fifo, a socket), anything that is not a regular file itself, and
+/// any path in, or link leading into, `/dev`, `/proc` or `/sys`.
+pub fn output_target(path: &Path) -> std::io::Result<OutputTarget> {
+    let mut current = path.to_path_buf();
+    for hop in 0..=MAX_LINKS {
+        refuse_system_dir(path, &current)?;
+        let meta = match std::fs::symlink_metadata(&current) {
+            Ok(meta) => meta,
+            // A new name; a directory part that is missing or not a directory is left for
+            // the caller's directory check (and the write) to name.
+            Err(e)
+                if hop == 0
+                    && matches!(
+                        e.kind(),
+                        std::io::ErrorKind::NotFound | std::io::ErrorKind::NotADirectory
+                    ) =>
+            {
+                return Ok(OutputTarget {
+                    file: current,
+                    exists: false,
+                    through_link: false,
+                });
+            }
+            Err(e) if e.kind() == std::io::ErrorKind::NotFound => {
+                return Err(refusal(
+                    path,
                     format!(
-                        "{} is {}, not a regular file; refusing to replace it",
-                        path.display(),
-                        describe_type(meta.file_type())
+                        "is a symbolic link to {}, which does not exist; refusing to create a \
+                         file through a link (remove the link, or name the file itself)",
+                        current.display()
                     ),
                 ));
             }
-            Some(meta.permissions())
+            Err(e) => {
+                return Err(std::io::Error::new(
+                    e.kind(),
+                    format!("{} cannot be inspected: {e}", current.display()),
+                ));
+            }
+        };
+        let file_type = meta.file_type();
+        if file_type.is_symlink() {
+            let link = std::fs::read_link(&current)?;
+            current = match link.is_absolute() {
+                true => link,
+                false => current
+                    .parent()
+                    .map_or_else(|| link.clone(), |dir| dir.join(&link)),
+            };
+            continue;
         }
-        Err(e) if e.kind() == std::io::ErrorKind::NotFound => None,
-        Err(e) => return Err(e),
+        if file_type.is_file() {
+            return Ok(OutputTarget {
+                file: current,
+                exists: true,
+                through_link: hop > 0,
+            });
+        }
+        let what = describe_type(file_type);
+        return Err(refusal(
+            path,
+            match hop {
+                0 => format!("is {what}, not a regular file; refusing to replace it"),
+                _ => format!(
+                    "is a symbolic link to {} ({what}), not to a regular file; refusing to \
+                     write it",
+                    current.display()
+                ),
+            },
+        ));
+    }
+    Err(refusal(
+        path,
+        format!("leads through more than {MAX_LINKS} symbolic links"),
+    ))
+}
+
+/// Replaces the file `path` names with `bytes` so that it holds either the old or the new
+/// content.
+///
+/// Which file that is, and what is refused, is [`output_target`]'s rule: a symbolic link to a
+/// regular file is written through (the link stays a link, its target is replaced in the
+/// target's directory); devices, fifos, sockets, directories, dangling links and anything in
+/// `/dev`, `/proc` or `/sys` are refused with a message naming what they are. The content goes
+/// to an exclusively created temporary file with an unpredictable name in that file's
+/// directory (`O_EXCL`: a planted file or symbolic link there is never written through), is
+/// flushed to disk, then renamed over the file. The new file keeps the permissions of the file
+/// it replaces; a new file gets the usual `0666` less the umask.
+pub fn write_atomically(path: &Path, bytes: &[u8]) -> std::io::Result<()> {
+    let target = output_target(path)?;
+    let path = target.file.as_path();
+    let existing = match target.exists {
+        true => Some(std::fs::metadata(path)?.permissions()),
+        false => None,
     };
     let dir = match path.parent() {
         Some(p) if !p.as_os_str().is_empty() => p.to_path_buf(),
@@ -223,5 +358,99 @@ mod tests {
         let err = write_atomically(&target, b"x").unwrap_err();
         assert!(err.to_string().contains("a directory"), "{err}");
         assert!(target.is_dir());
+    }
+
+    #[test]
+    fn a_symlink_to_a_regular_file_is_written_through_and_stays_a_link() {
+        let dir = tempfile::tempdir().unwrap();
+        let real = dir.path().join("real.csv");
+        std::fs::write(&real, b"old").unwrap();
+        std::fs::set_permissions(&real, Permissions::from_mode(0o640)).unwrap();
+        let link = dir.path().join("link.csv");
+        std::os::unix::fs::symlink("real.csv", &link).unwrap();
+        write_atomically(&link, b"new").unwrap();
+        assert!(
+            std::fs::symlink_metadata(&link)
+                .unwrap()
+                .file_type()
+                .is_symlink()
+        );
+        assert_eq!(std::fs::read(&real).unwrap(), b"new");
+        let mode = std::fs::metadata(&real).unwrap().permissions().mode() & 0o777;
+        assert_eq!(mode, 0o640);
+        // A chain of links, into another directory: the file at its end is replaced there.
+        let other = tempfile::tempdir().unwrap();
+        let hop = other.path().join("hop.csv");
+        std::os::unix::fs::symlink(&link, &hop).unwrap();
+        let target = output_target(&hop).unwrap();
+        assert_eq!(target.file, real);
+        assert!(target.exists && target.through_link);
+        write_atomically(&hop, b"newer").unwrap();
+        assert_eq!(std::fs::read(&real).unwrap(), b"newer");
+        assert!(
+            std::fs::symlink_metadata(&hop)
+                .unwrap()
+                .file_type()
+                .is_symlink()
+        );
+        assert_eq!(std::fs::read_dir(other.path()).unwrap().count(), 1);
+    }
+
+    #[test]
+    fn dangling_links_links_to_directories_and_devices_are_refused() {
+        let dir = tempfile::tempdir().unwrap();
+        let dangling = dir.path().join("dangling.csv");
+        std::os::unix::fs::symlink("missing/nowhere.csv", &dangling).unwrap();
+        let err = write_atomically(&dangling, b"x").unwrap_err();
+        assert!(err.to_string().contains("does not exist"), "{err}");
+        assert!(!dir.path().join("missing").exists());
+        let to_dir = dir.path().join("to-dir.csv");
+        std::os::unix::fs::symlink(dir.path(), &to_dir).unwrap();
+        let err = write_atomically(&to_dir, b"x").unwrap_err();
+        assert!(err.to_string().contains("a directory"), "{err}");
+        let to_null = dir.path().join("null.csv");
+        std::os::unix::fs::symlink("/dev/null", &to_null).unwrap();
+        let err = write_atomically(&to_null, b"x").unwrap_err();
+        assert!(err.to_string().contains("/dev"), "{err}");
+        for link in [&dangling, &to_dir, &to_null] {
+            assert!(
+                std::fs::symlink_metadata(link)
+                    .unwrap()
+                    .file_type()
+                    .is_symlink()
+            );
+        }
+        for system in [
+            "/dev/null",
+            "/dev/stdout",
+            "/proc/self/status",
+            "/dev/corelab-new",
+        ] {
+            let err = output_target(Path::new(system)).unwrap_err();
+            assert!(err.to_string().contains("refusing"), "{system}: {err}");
+        }
+        // A loop of links.
+        let a = dir.path().join("a");
+        let b = dir.path().join("b");
+        std::os::unix::fs::symlink(&b, &a).unwrap();
+        std::os::unix::fs::symlink(&a, &b).unwrap();
+        let err = output_target(&a).unwrap_err();
+        assert!(err.to_string().contains("more than"), "{err}");
+    }
+
+    #[test]
+    fn a_new_name_and_a_regular_file_are_themselves() {
+        let dir = tempfile::tempdir().unwrap();
+        let new = dir.path().join("new.csv");
+        assert_eq!(
+            output_target(&new).unwrap(),
+            OutputTarget {
+                file: new.clone(),
+                exists: false,
+                through_link: false
+            }
+        );
+        std::fs::write(&new, b"x").unwrap();
+        assert!(output_target(&new).unwrap().exists);
     }
 }

@@ -454,6 +454,35 @@ pub(crate) fn touch_fresh_pages(bytes: usize) -> usize {
     }
 }
 
+/// Set before `main` when the process started with standard output closed (`>&-`).
+static STDOUT_STARTED_CLOSED: std::sync::atomic::AtomicBool =
+    std::sync::atomic::AtomicBool::new(false);
+
+/// Runs before Rust's runtime starts, which replaces a closed descriptor 0, 1 or 2 with
+/// /dev/null (so that every later write "succeeds" and the output is lost without a word):
+/// notes whether descriptor 1 was closed.
+#[cfg(target_os = "linux")]
+extern "C" fn note_closed_stdout() {
+    // SAFETY: fcntl(F_GETFD) on a descriptor number only queries the process's table; it
+    // touches no memory and is async-signal-safe, so it may run this early.
+    if unsafe { libc::fcntl(libc::STDOUT_FILENO, libc::F_GETFD) } == -1 {
+        STDOUT_STARTED_CLOSED.store(true, std::sync::atomic::Ordering::Relaxed);
+    }
+}
+
+// SAFETY: `.init_array` holds pointers to functions the loader calls before `main`; this one
+// takes no arguments it reads and only stores to an atomic.
+#[cfg(target_os = "linux")]
+#[used]
+#[unsafe(link_section = ".init_array")]
+static NOTE_CLOSED_STDOUT: extern "C" fn() = note_closed_stdout;
+
+/// Whether standard output was closed when the process started (`corelab … >&-`): output
+/// written to it is lost, which `corelab`'s commands report (exit status 1).
+pub fn stdout_started_closed() -> bool {
+    STDOUT_STARTED_CLOSED.load(std::sync::atomic::Ordering::Relaxed)
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

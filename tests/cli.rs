@@ -262,7 +262,8 @@ fn a_sweep_whose_cells_all_fail_exits_non_zero_naming_them() {
     );
     assert!(!stderr.contains("No such file"), "{stderr}");
     let results = ResultsFile::load(&out).unwrap();
-    assert_eq!(results.status, RunStatus::Complete);
+    // The sweep ended, but nothing was measured: `failed`, not `complete`.
+    assert_eq!(results.status, RunStatus::Failed);
     assert!(
         results
             .cells
@@ -631,7 +632,7 @@ fn an_earlier_out_is_kept_when_every_cell_fails() {
         "{stderr}"
     );
     let results = ResultsFile::load(&partial).unwrap();
-    assert_eq!(results.status, RunStatus::Complete);
+    assert_eq!(results.status, RunStatus::Failed);
     assert_eq!(
         results.cells[0].status,
         corelab::results::CellStatus::Failed

@@ -247,7 +247,7 @@ fn sigint_keeps_an_earlier_out_and_says_where_the_cells_are() {
     assert!(!csv.exists() && !svg.exists());
     assert!(
         stderr.contains(&format!(
-            "Not written, as the sweep was interrupted: --csv {}, --svg {} (`corelab report {}` makes",
+            "Not written, as the sweep was interrupted: --csv {0}, --svg {1} (`corelab report {2} --csv {0} --svg {1}` makes the CSV, charts and report from the cells saved)",
             csv.display(),
             svg.display(),
             partial.display()

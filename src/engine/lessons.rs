@@ -20,9 +20,11 @@ use crate::preset::{
 };
 use crate::results::{CellStatus, ResultsFile};
 
-/// Whether a lesson showed on this machine.
+/// Whether a lesson showed on this machine. In JSON every variant is an object tagged by
+/// `kind`: `{"kind": "pass"}`, `{"kind": "fail"}`, `{"kind": "skipped", "reason": "…"}`,
+/// `{"kind": "inconclusive", "reason": "…"}`.
 #[derive(Clone, Debug, PartialEq, Serialize)]
-#[serde(rename_all = "kebab-case")]
+#[serde(rename_all = "kebab-case", tag = "kind", content = "reason")]
 pub enum Verdict {
     Pass,
     Fail,
@@ -54,6 +56,71 @@ pub struct Lesson {
     /// inconclusive.
     #[serde(skip)]
     pub defect: bool,
+}
+
+/// How the lessons went, counted: the closing line of `selftest --lessons` and its exit status.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Serialize)]
+pub struct LessonsSummary {
+    pub lessons: usize,
+    pub passed: usize,
+    pub failed: usize,
+    /// Measured on every attempt without telling (SKIP): on a busy machine, typically.
+    pub inconclusive: usize,
+    /// Not measurable here (SKIP): no python3, a single core.
+    pub skipped: usize,
+}
+
+impl LessonsSummary {
+    pub fn of(lessons: &[Lesson]) -> LessonsSummary {
+        let mut s = LessonsSummary {
+            lessons: lessons.len(),
+            ..LessonsSummary::default()
+        };
+        for l in lessons {
+            match l.verdict {
+                Verdict::Pass => s.passed += 1,
+                Verdict::Fail => s.failed += 1,
+                Verdict::Inconclusive(_) => s.inconclusive += 1,
+                Verdict::Skipped(_) => s.skipped += 1,
+            }
+        }
+        s
+    }
+
+    /// `7 lessons: 3 passed, 0 failed, 4 skipped (4 inconclusive on a busy machine): not every
+    /// lesson showed here`.
+    pub fn line(&self) -> String {
+        let skips = self.inconclusive + self.skipped;
+        let mut why: Vec<String> = Vec::new();
+        if self.inconclusive > 0 {
+            why.push(format!(
+                "{} inconclusive, as other programs competed for the cores or the runs could \
+                 not tell",
+                self.inconclusive
+            ));
+        }
+        if self.skipped > 0 {
+            why.push(format!("{} not measurable here", self.skipped));
+        }
+        let why = match why.is_empty() {
+            true => String::new(),
+            false => format!(" ({})", why.join("; ")),
+        };
+        let outcome = if self.failed > 0 {
+            "a lesson did not show on this machine"
+        } else if skips > 0 {
+            "not every lesson could be judged here; measure again on a quieter machine"
+        } else {
+            "every lesson showed"
+        };
+        format!(
+            "{}: {} passed, {} failed, {} skipped{why}: {outcome}",
+            crate::words::count(self.lessons, "lesson"),
+            self.passed,
+            self.failed,
+            skips,
+        )
+    }
 }
 
 impl Lesson {
@@ -200,8 +267,7 @@ fn run_each(
                 attempt += 1;
                 l = lesson(ctx, cores);
                 l.figure.push_str(&format!(
-                    " (attempt {attempt} of {MAX_ATTEMPTS}: attempt {} {why})",
-                    attempt - 1
+                    " (attempt {attempt} of {MAX_ATTEMPTS}, as the one before it {why})"
                 ));
             }
             // Still failing on a busy machine at the last attempt: the other programs, not
@@ -690,6 +756,69 @@ mod tests {
     }
 
     #[test]
+    fn every_verdict_is_a_tagged_object_in_json() {
+        let json = |v: Verdict| serde_json::to_value(v).unwrap();
+        assert_eq!(json(Verdict::Pass), serde_json::json!({"kind": "pass"}));
+        assert_eq!(json(Verdict::Fail), serde_json::json!({"kind": "fail"}));
+        assert_eq!(
+            json(Verdict::Skipped("no python3".into())),
+            serde_json::json!({"kind": "skipped", "reason": "no python3"})
+        );
+        assert_eq!(
+            json(Verdict::Inconclusive("busy".into())),
+            serde_json::json!({"kind": "inconclusive", "reason": "busy"})
+        );
+    }
+
+    #[test]
+    fn the_summary_counts_each_verdict_and_says_what_it_means() {
+        let with = |verdicts: Vec<Verdict>| -> Vec<Lesson> {
+            verdicts
+                .into_iter()
+                .map(|v| {
+                    let mut l = lesson("x", "y".into());
+                    l.verdict = v;
+                    l
+                })
+                .collect()
+        };
+        let busy = || Verdict::Inconclusive("busy".into());
+        let lessons = with(vec![
+            Verdict::Pass,
+            Verdict::Pass,
+            Verdict::Pass,
+            busy(),
+            busy(),
+            busy(),
+            Verdict::Skipped("no python3".into()),
+        ]);
+        let s = LessonsSummary::of(&lessons);
+        assert_eq!(
+            (s.lessons, s.passed, s.failed, s.inconclusive, s.skipped),
+            (7, 3, 0, 3, 1)
+        );
+        assert_eq!(
+            s.line(),
+            "7 lessons: 3 passed, 0 failed, 4 skipped (3 inconclusive, as other programs \
+             competed for the cores or the runs could not tell; 1 not measurable here): not \
+             every lesson could be judged here; measure again on a quieter machine"
+        );
+        let s = LessonsSummary::of(&with(vec![Verdict::Pass, Verdict::Fail, busy()]));
+        assert!(
+            s.line()
+                .starts_with("3 lessons: 1 passed, 1 failed, 1 skipped"),
+            "{}",
+            s.line()
+        );
+        assert!(s.line().ends_with("a lesson did not show on this machine"));
+        let s = LessonsSummary::of(&with(vec![Verdict::Pass]));
+        assert_eq!(
+            s.line(),
+            "1 lesson: 1 passed, 0 failed, 0 skipped: every lesson showed"
+        );
+    }
+
+    #[test]
     fn a_lesson_line_says_pass_fail_or_skip() {
         let mut l = lesson("x", "y ≥ 1".into());
         l.figure = "y = 2".into();
@@ -868,7 +997,7 @@ mod tests {
         // The suffix says why the last attempt was made, and it is true: no "busy".
         assert!(
             l.figure.ends_with(
-                "(attempt 3 of 3: attempt 2 was inconclusive: the threads hardly ran at once (1.0× the CPU per increment, under 1.5×): another program had the other core)"
+                "(attempt 3 of 3, as the one before it was inconclusive: the threads hardly ran at once (1.0× the CPU per increment, under 1.5×): another program had the other core)"
             ),
             "{}",
             l.figure
@@ -888,7 +1017,7 @@ mod tests {
         assert!(line.starts_with("PASS  a contended lock"), "{line}");
         assert!(
             l.figure.starts_with(
-                "threads × 2: 0.20× one thread's increments per second, 10.0× the CPU per increment (attempt 2 of 3: attempt 1 was inconclusive: the threads hardly ran at once"
+                "threads × 2: 0.20× one thread's increments per second, 10.0× the CPU per increment (attempt 2 of 3, as the one before it was inconclusive: the threads hardly ran at once"
             ),
             "{}",
             l.figure
@@ -962,8 +1091,9 @@ mod tests {
         assert_eq!(sweeps.lock().unwrap()[&SyncMode::Mutex], 2);
         assert_eq!(l.verdict, Verdict::Pass);
         assert!(
-            l.figure
-                .ends_with("(attempt 2 of 3: attempt 1 failed while the machine was busy)"),
+            l.figure.ends_with(
+                "(attempt 2 of 3, as the one before it failed while the machine was busy)"
+            ),
             "{}",
             l.figure
         );
@@ -1002,7 +1132,7 @@ mod tests {
         assert_eq!(l.verdict, Verdict::Fail, "judged quiet the second time");
         assert!(
             l.figure.ends_with(
-                "(attempt 2 of 3: attempt 1 was inconclusive: 6 of the runs were too short to tell whether other programs competed for the cores)"
+                "(attempt 2 of 3, as the one before it was inconclusive: 6 of the runs were too short to tell whether other programs competed for the cores)"
             ),
             "{}",
             l.figure

@@ -399,6 +399,10 @@ pub fn run_sweep(
     }
     results.status = if cancel.is_cancelled() {
         RunStatus::Cancelled
+    } else if !results.cells.is_empty()
+        && results.cells.iter().all(|c| c.status == CellStatus::Failed)
+    {
+        RunStatus::Failed
     } else {
         RunStatus::Complete
     };

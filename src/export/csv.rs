@@ -1,6 +1,6 @@
 use crate::results::{CellStatus, ResultsFile};
 
-const HEADER: &str = "model,workers,status,runs,median_s,median_ci95_low_s,median_ci95_high_s,median_ci_coverage,min_s,max_s,mean_s,stddev_s,mean_ci95_low_s,mean_ci95_high_s,outliers,outlier_runs,speedup,speedup_low,speedup_high,speedup_ci95_low,speedup_ci95_high,efficiency,efficiency_pct,cpu_median_s,cpu_utilisation,work_vs_baseline,startup_s,checksum,lost_updates,gb_per_s,peak_rss_bytes,pss_bytes,uss_bytes,processes,voluntary_switches,involuntary_switches,migrations,ipc_bytes,error,speedup_ci_coverage";
+const HEADER: &str = "model,workers,status,runs,median_s,median_ci95_low_s,median_ci95_high_s,median_ci_coverage,min_s,max_s,mean_s,stddev_s,mean_ci95_low_s,mean_ci95_high_s,outliers,outlier_runs,speedup,speedup_low,speedup_high,speedup_ci95_low,speedup_ci95_high,efficiency,efficiency_pct,cpu_median_s,cpu_utilisation,work_vs_baseline,startup_s,checksum,lost_updates,gb_per_s,peak_rss_bytes,pss_bytes,uss_bytes,processes,voluntary_switches,involuntary_switches,migrations,ipc_bytes,error,speedup_ci_coverage,lost_updates_max,runs_with_lost_updates";
 
 /// One row per cell with its summary, speedup and efficiency (RFC 4180 quoting).
 pub fn summary_csv(results: &ResultsFile) -> String {
@@ -62,6 +62,10 @@ pub fn summary_csv(results: &ResultsFile) -> String {
             cell.error.clone().unwrap_or_default(),
             // Added after `error`, so that readers by position keep working.
             num(cell.speedup_ci_coverage),
+            cell.lost_updates_max
+                .map_or(String::new(), |l| l.to_string()),
+            cell.runs_with_lost_updates
+                .map_or(String::new(), |n| n.to_string()),
         ];
         let quoted: Vec<String> = row.iter().map(|f| quote(f)).collect();
         out.push_str(&quoted.join(","));
@@ -137,14 +141,47 @@ mod tests {
             lines[1]
         );
         assert!(
-            // The error, then the speedup interval's coverage (none: the cell failed).
-            lines[2].ends_with(",\"worker 1 said \"\"no\"\", twice\","),
+            // The error, then the speedup interval's coverage (none: the cell failed), then
+            // the lost updates' maximum and runs (none: not a contention task).
+            lines[2].ends_with(",\"worker 1 said \"\"no\"\", twice\",,,"),
             "{}",
             lines[2]
         );
         assert_eq!(lines[2].split(',').count(), HEADER.split(',').count() + 1);
         let header: Vec<&str> = lines[0].split(',').collect();
-        assert_eq!(header.last(), Some(&"speedup_ci_coverage"));
+        // Columns are only ever added at the end, so that readers by position keep working.
+        assert_eq!(
+            header[header.len() - 4..],
+            [
+                "error",
+                "speedup_ci_coverage",
+                "lost_updates_max",
+                "runs_with_lost_updates"
+            ]
+        );
+    }
+
+    #[test]
+    fn lost_updates_have_their_median_maximum_and_runs_with_any() {
+        let mut r = ResultsFile::default();
+        let mut cell = CellResult::with_walls(ModelKind::Processes, 2, &[1.0; 5]);
+        // Lost in 2 runs of 5: the median is 0, which alone would hide them.
+        for (sample, lost) in cell.samples.iter_mut().zip([0, 3586, 0, 12, 0]) {
+            sample.lost_updates = Some(lost);
+        }
+        r.cells.push(cell);
+        r.recompute();
+        let csv = summary_csv(&r);
+        let rows: Vec<Vec<&str>> = csv.lines().map(|l| l.split(',').collect()).collect();
+        let column = |name: &str| rows[0].iter().position(|h| *h == name).unwrap();
+        assert_eq!(rows[1][column("lost_updates")], "0");
+        assert_eq!(rows[1][column("lost_updates_max")], "3586");
+        assert_eq!(rows[1][column("runs_with_lost_updates")], "2");
+        let json: serde_json::Value = serde_json::from_str(&r.to_json()).unwrap();
+        let cell = &json["cells"][0];
+        assert_eq!(cell["lost_updates"], 0);
+        assert_eq!(cell["lost_updates_max"], 3586);
+        assert_eq!(cell["runs_with_lost_updates"], 2);
     }
 
     #[test]

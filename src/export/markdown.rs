@@ -143,6 +143,7 @@ fn run_section(out: &mut String, r: &ResultsFile, fits: &[ModelFit], h: &str) {
             });
     let status = match r.status {
         RunStatus::Complete => "complete",
+        RunStatus::Failed => "ended, but every cell failed: nothing was measured",
         RunStatus::Cancelled => "cancelled by the user (the cells shown are real)",
         RunStatus::Incomplete => {
             "incomplete (a partial file: the sweep was still running or was killed)"

@@ -138,6 +138,9 @@ pub fn run_app(options: GuiOptions) -> anyhow::Result<()> {
     // SIGINT, SIGTERM and SIGHUP (Ctrl-C in the terminal it was started from, `kill`, logging
     // out) close the window as its close button does, so that a running sweep is cancelled
     // and its processes, with their own children, are killed (a second signal ends it at once).
+    if let Some(missing) = no_display(|name| std::env::var_os(name)) {
+        anyhow::bail!("{missing}");
+    }
     crate::sys::catch_termination_signals()
         .map_err(|e| anyhow::anyhow!("cannot catch SIGINT/SIGTERM/SIGHUP: {e}"))?;
     let opened = eframe::run_native(
@@ -156,7 +159,12 @@ pub fn run_app(options: GuiOptions) -> anyhow::Result<()> {
             Ok(Box::new(app))
         }),
     )
-    .map_err(|e| anyhow::anyhow!("cannot open the corelab window: {e}"));
+    .map_err(|e| {
+        anyhow::anyhow!(
+            "cannot open the corelab window: {}",
+            without_source_locations(&e.to_string())
+        )
+    });
     // An interpreter check still running must not outlive the window, nor what it started.
     crate::engine::interpreter::stop_probes();
     opened?;
@@ -164,4 +172,84 @@ pub fn run_app(options: GuiOptions) -> anyhow::Result<()> {
         outcome.result()?;
     }
     Ok(())
+}
+
+/// The error for a workbench started where no window can open (no `DISPLAY`, no
+/// `WAYLAND_DISPLAY` or `WAYLAND_SOCKET`: a CI job, an SSH session without forwarding), with
+/// what to do instead; `None` where a display is named. `var` reads the environment.
+pub fn no_display(var: impl Fn(&str) -> Option<std::ffi::OsString>) -> Option<String> {
+    if !cfg!(all(unix, not(target_os = "macos"))) {
+        return None;
+    }
+    let named = ["DISPLAY", "WAYLAND_DISPLAY", "WAYLAND_SOCKET"]
+        .iter()
+        .any(|name| var(name).is_some_and(|v| !v.is_empty()));
+    match named {
+        true => None,
+        false => Some(
+            "cannot open the corelab window: no display was found (DISPLAY, WAYLAND_DISPLAY \
+             and WAYLAND_SOCKET are unset). Run it under a virtual display, e.g. \
+             `xvfb-run corelab --screenshot shot.png …`, or use the headless commands: \
+             `corelab run PRESET`, `corelab report RESULTS.json` (see `corelab --help`)"
+                .into(),
+        ),
+    }
+}
+
+/// A windowing error without the source locations some libraries put in it (`os error at
+/// /root/.cargo/registry/src/…/mod.rs:765: …`): they name a build machine's files, not
+/// anything the user can act on.
+pub fn without_source_locations(text: &str) -> String {
+    let mut out = String::new();
+    let mut rest = text;
+    while let Some(at) = rest.find(" at ") {
+        let after = &rest[at + 4..];
+        let end = after.find(": ").unwrap_or(after.len());
+        let location = &after[..end];
+        let is_source = location
+            .rsplit_once(':')
+            .is_some_and(|(file, line)| file.ends_with(".rs") && line.parse::<u32>().is_ok());
+        if is_source {
+            out.push_str(&rest[..at]);
+            rest = &after[end..];
+        } else {
+            out.push_str(&rest[..at + 4]);
+            rest = after;
+        }
+    }
+    out.push_str(rest);
+    out
+}
+
+#[cfg(test)]
+mod window_error_tests {
+    use super::*;
+
+    #[test]
+    fn no_display_says_so_and_what_to_use_instead() {
+        let none = no_display(|_| None).unwrap();
+        assert!(none.contains("no display was found"), "{none}");
+        assert!(
+            none.contains("xvfb-run") && none.contains("corelab run PRESET"),
+            "{none}"
+        );
+        assert!(no_display(|n| (n == "DISPLAY").then(|| ":86".into())).is_none());
+        assert!(no_display(|n| (n == "WAYLAND_DISPLAY").then(|| "wayland-0".into())).is_none());
+        // Set but empty is no display.
+        assert!(no_display(|n| (n == "DISPLAY").then(|| "".into())).is_some());
+    }
+
+    #[test]
+    fn source_locations_are_taken_out_of_window_errors() {
+        assert_eq!(
+            without_source_locations(
+                "winit EventLoopError: os error at /root/.cargo/registry/src/index.crates.io-1/winit-0.30.13/src/platform_impl/linux/mod.rs:765: neither WAYLAND_DISPLAY nor DISPLAY is set."
+            ),
+            "winit EventLoopError: os error: neither WAYLAND_DISPLAY nor DISPLAY is set."
+        );
+        assert_eq!(
+            without_source_locations("failed at startup: look at this"),
+            "failed at startup: look at this"
+        );
+    }
 }

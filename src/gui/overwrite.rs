@@ -19,11 +19,12 @@ pub struct OpenFile {
 }
 
 /// Whether writing `target` would replace `open`: the same file, through any name. A symlink
-/// at `target` is replaced, not followed, when corelab writes (`write_atomically` renames a
-/// new file over the name), so the link itself is compared, not what it points to.
+/// at `target` is written through when corelab writes (`write_atomically` replaces the
+/// regular file it leads to, see [`crate::safe_fs::output_target`]), so what it points to is
+/// compared.
 pub fn replaces(target: &Path, open: &Path) -> bool {
     use std::os::unix::fs::MetadataExt;
-    match (std::fs::symlink_metadata(target), std::fs::metadata(open)) {
+    match (std::fs::metadata(target), std::fs::metadata(open)) {
         (Ok(t), Ok(o)) => t.dev() == o.dev() && t.ino() == o.ino(),
         _ => false,
     }
@@ -103,7 +104,7 @@ mod tests {
     use super::*;
 
     #[test]
-    fn the_same_file_is_found_through_any_name_and_a_link_is_not_followed() {
+    fn the_same_file_is_found_through_any_name_a_symlink_included() {
         let dir = tempfile::tempdir().expect("dir");
         let results = dir.path().join("r.json");
         std::fs::write(&results, "{}").expect("write");
@@ -117,7 +118,7 @@ mod tests {
             saved_by: Some(FileAction::SaveResults),
         }];
         let dotted = dir.path().join(".").join("r.json");
-        for same in [&results, &hard, &dotted] {
+        for same in [&results, &hard, &dotted, &soft] {
             let err = refuse_open(
                 std::slice::from_ref(same),
                 &open,
@@ -126,15 +127,6 @@ mod tests {
             .unwrap_err();
             assert!(err.contains("is the results shown"), "{err}");
         }
-        // The link is replaced when written, not what it points to.
-        assert!(
-            refuse_open(
-                std::slice::from_ref(&soft),
-                &open,
-                Some(FileAction::ExportCsv)
-            )
-            .is_ok()
-        );
         // The save that may write over it; another save may not.
         assert!(
             refuse_open(

@@ -136,7 +136,8 @@ fn load_counts(samples: &[Sample]) -> (usize, usize, usize) {
 /// Derives every stored count from the samples (see the module's notes). Idempotent, and a
 /// file corelab wrote is left as it was.
 pub(crate) fn reconcile(file: &mut ResultsFile) {
-    let complete = file.status == RunStatus::Complete;
+    // A sweep that ended: complete, or ended with every cell failed.
+    let complete = matches!(file.status, RunStatus::Complete | RunStatus::Failed);
     let mut totals = (0, 0, 0);
     for c in &mut file.cells {
         let pooled = c.load.as_ref().map(|l| l.busy);

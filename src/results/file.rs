@@ -130,8 +130,11 @@ impl Default for ResultsFile {
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "kebab-case")]
 pub enum RunStatus {
-    /// Every cell ran (some may have failed).
+    /// Every cell ran, and at least one was measured (some may have failed).
     Complete,
+    /// The sweep ended, but every cell failed: nothing was measured. (Files from before this
+    /// status say `complete` for such a sweep; every cell's own `status` says `failed`.)
+    Failed,
     /// The user cancelled; the cells present are real.
     Cancelled,
     /// The sweep is still running or was killed: a partial file.
@@ -144,6 +147,7 @@ impl RunStatus {
     pub fn describe(self) -> &'static str {
         match self {
             RunStatus::Complete => "every cell ran",
+            RunStatus::Failed => "the sweep ended, but every cell failed: nothing was measured",
             RunStatus::Cancelled => "the sweep was cancelled; it holds the cells measured before",
             RunStatus::Incomplete => {
                 "the sweep was still running or was killed; it holds the rounds saved so far"
@@ -269,8 +273,13 @@ pub struct CellResult {
     pub checksums_agree: bool,
     /// Median throughput for `memory`, GB/s (10^9 bytes).
     pub gb_per_s: Option<f64>,
-    /// Median lost updates for `contention`.
+    /// Median lost updates over the timed runs, for `contention`: 0 when fewer than half of
+    /// the runs lost any (see `lost_updates_max` and `runs_with_lost_updates`).
     pub lost_updates: Option<u64>,
+    /// The most updates lost in one timed run, for `contention`.
+    pub lost_updates_max: Option<u64>,
+    /// How many timed runs lost at least one update, for `contention` (of `samples.len()`).
+    pub runs_with_lost_updates: Option<usize>,
     /// `py-dask`, `py-mpi`: the cluster that ran the cell's tasks (scheduler, workers).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub cluster: Option<super::cluster::ClusterInfo>,
@@ -765,6 +774,11 @@ fn derive(cell: &mut CellResult, base: Option<&BaselineCell>, is_baseline: bool,
     cell.gb_per_s = stats::median(&rates);
     let lost: Vec<u64> = cell.samples.iter().filter_map(|s| s.lost_updates).collect();
     cell.lost_updates = stats::median_count(&lost);
+    cell.lost_updates_max = lost.iter().copied().max();
+    cell.runs_with_lost_updates = match lost.is_empty() {
+        true => None,
+        false => Some(lost.iter().filter(|&&l| l > 0).count()),
+    };
 }
 
 /// Replaces `path` atomically: see [`crate::safe_fs::write_atomically`] (an exclusive,

@@ -92,6 +92,9 @@ impl WorkbenchApp {
                     RunStatus::Cancelled => {
                         self.info(format!("Sweep cancelled; {cells} cells kept, {where_}."))
                     }
+                    RunStatus::Failed => self.info(format!(
+                        "Sweep finished, but every cell failed ({cells} cells), {where_}."
+                    )),
                     _ => self.info(format!("Sweep finished: {cells} cells, {where_}.")),
                 }
                 self.results = Some(*results);

@@ -652,6 +652,7 @@ impl WorkbenchApp {
                 let status = match (&self.run, results.status) {
                     (Some(_), _) => "running",
                     (None, RunStatus::Complete) => "complete",
+                    (None, RunStatus::Failed) => "every cell failed",
                     (None, RunStatus::Cancelled) => "cancelled",
                     (None, RunStatus::Incomplete) => "incomplete",
                 };

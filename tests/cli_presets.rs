@@ -1,0 +1,93 @@
+#![allow(clippy::unwrap_used)] // Test code: a panic is a failed test.
+//! `corelab presets NAME`: what one preset shows, and its JSON to copy and edit.
+
+mod common;
+
+use std::process::Command;
+
+use common::corelab_exe;
+
+fn corelab(args: &[&str]) -> std::process::Output {
+    Command::new(corelab_exe()).args(args).output().unwrap()
+}
+
+#[test]
+fn a_preset_s_lesson_can_be_read_from_the_command_line() {
+    let o = corelab(&["presets", "lost-updates-processes"]);
+    let stdout = String::from_utf8_lossy(&o.stdout);
+    assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
+    let p = corelab::preset::find_builtin("lost-updates-processes").unwrap();
+    let exp = p.experiment().unwrap();
+    assert!(
+        stdout.starts_with(&format!("lost-updates-processes: {}\n", exp.name)),
+        "{stdout}"
+    );
+    assert!(stdout.contains(&exp.description), "{stdout}");
+    assert!(
+        stdout.contains(&format!(
+            "  processes (corelab's own worker processes, no Python): {}",
+            corelab::preset::ModelKind::Processes.explanation()
+        )),
+        "{stdout}"
+    );
+    let cores = corelab::preset::available_cores();
+    let cost = corelab::engine::estimate::estimate(&exp, cores).words();
+    assert!(stdout.contains(&format!("Sweep here: {cost}")), "{stdout}");
+    assert!(stdout.contains("corelab presets lost-updates-processes --json"));
+    // A Python preset says its models are real CPython.
+    let o = corelab(&["presets", "python-gil-vs-processes"]);
+    let stdout = String::from_utf8_lossy(&o.stdout);
+    assert!(stdout.contains("py-threading (real CPython): "), "{stdout}");
+    let o = corelab(&["presets", "lost-updates"]);
+    let stdout = String::from_utf8_lossy(&o.stdout);
+    assert!(
+        stdout.contains("  threads (Rust threads, no GIL): "),
+        "{stdout}"
+    );
+    assert!(stdout.contains("  gil-threads (Rust threads behind an emulated GIL): "));
+    // Another machine's cores, as the list takes them.
+    let o = corelab(&["presets", "cpu-threads-vs-processes", "--cores", "16"]);
+    let stdout = String::from_utf8_lossy(&o.stdout);
+    assert!(stdout.contains("Workers: 1, 2, 4, 8, 16"), "{stdout}");
+    assert!(
+        stdout.contains("Sweep on 16 cores: 16 cells, about "),
+        "{stdout}"
+    );
+}
+
+#[test]
+fn a_preset_s_json_is_printed_as_built_in_and_runs_once_edited() {
+    let o = corelab(&["presets", "lost-updates-processes", "--json"]);
+    assert!(o.status.success());
+    let stdout = String::from_utf8(o.stdout).unwrap();
+    let p = corelab::preset::find_builtin("lost-updates-processes").unwrap();
+    assert_eq!(stdout.trim_end(), p.json.trim_end());
+    // Edited as a teacher would (sync none → mutex), it is a valid preset.
+    let mut value: serde_json::Value = serde_json::from_str(&stdout).unwrap();
+    value["task"]["contention"]["sync"] = "mutex".into();
+    let exp = corelab::preset::Experiment::from_json(&value.to_string()).unwrap();
+    assert_eq!(exp.task.contention.sync, corelab::preset::SyncMode::Mutex);
+}
+
+#[test]
+fn an_unknown_preset_lists_the_names_and_json_needs_a_name() {
+    let o = corelab(&["presets", "lost-update"]);
+    assert_eq!(o.status.code(), Some(1));
+    let stderr = String::from_utf8_lossy(&o.stderr);
+    assert!(
+        stderr.contains("\"lost-update\" is not a built-in preset; choose one of ")
+            && stderr.contains("lost-updates-processes"),
+        "{stderr}"
+    );
+    assert!(o.stdout.is_empty());
+    let o = corelab(&["presets", "--json"]);
+    assert_eq!(o.status.code(), Some(2), "clap: --json needs NAME");
+    // The list itself keeps one line a preset on stdout; the hint is on stderr.
+    let o = corelab(&["presets"]);
+    let stdout = String::from_utf8_lossy(&o.stdout);
+    assert_eq!(
+        stdout.lines().count(),
+        corelab::preset::builtin_presets().len()
+    );
+    assert!(String::from_utf8_lossy(&o.stderr).contains("corelab presets NAME"));
+}
