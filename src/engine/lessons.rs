@@ -866,6 +866,15 @@ mod tests {
         base_cores: 1.0,
     };
 
+    /// Workers racing on an unlocked counter that ran at once: half one worker's speed, twice
+    /// its CPU per increment, 3 M increments lost a run.
+    const RACING: Two = Two {
+        speedup: 0.5,
+        work: 2.0,
+        lost: 3_000_000,
+        base_cores: 1.0,
+    };
+
     /// Threads on one mutex that ran at once, as on the quiet 2-core machine.
     const CONTENDED: Two = Two {
         speedup: 0.2,
@@ -1141,12 +1150,7 @@ mod tests {
 
     #[test]
     fn the_lost_updates_lesson_wants_losses_without_a_lock_and_none_with_one() {
-        let racing = Two {
-            speedup: 0.5,
-            work: 2.0,
-            lost: 3_000_000,
-            base_cores: 1.0,
-        };
+        let racing = RACING;
         // Racing threads that ran at once lose updates; the mutex loses none.
         let (ctx, sweeps) = lock_machine(move |sync, _| match sync {
             SyncMode::None => (racing, Load::Quiet),
@@ -1187,12 +1191,7 @@ mod tests {
 
     #[test]
     fn processes_that_share_a_counter_without_a_lock_lose_updates_and_a_file_lock_none() {
-        let racing = Two {
-            speedup: 0.5,
-            work: 2.0,
-            lost: 3_000_000,
-            base_cores: 1.0,
-        };
+        let racing = RACING;
         let (ctx, sweeps) = lock_machine(move |sync, _| match sync {
             SyncMode::None => (racing, Load::Quiet),
             _ => (CONTENDED, Load::Quiet),
