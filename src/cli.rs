@@ -237,7 +237,7 @@ pub enum Command {
         #[arg(long, requires = "name")]
         json: bool,
         /// Resolve the worker sweeps and estimate the time for a machine with this many cores
-        /// instead of this one (e.g. `--cores 16` before borrowing a bigger machine)
+        /// instead of this one (e.g. `--cores 16` before borrowing a bigger machine); 1 to 1024
         #[arg(long, value_name = "N", value_parser = clap::value_parser!(u16).range(1..=1024))]
         cores: Option<u16>,
     },
