@@ -664,6 +664,34 @@ fn disabled(h: &Harness<'static, WorkbenchApp>, label: &str) -> Vec<bool> {
         .collect()
 }
 
+/// Results whose counter lost updates link to the Lost updates tab from any other tab (the
+/// lesson is there, not in the speedup curve); results that lost none do not.
+#[test]
+fn results_that_lost_updates_link_to_their_chart() {
+    const LINK: &str = "updates were lost: see the Lost updates tab";
+    let dir = tempfile::tempdir().unwrap();
+    let cpu = saved(dir.path(), "cpu.json", &synthetic("CPU", 0.05, 0.002));
+    let mut h = opened(dir.path(), &cpu);
+    h.run();
+    assert!(h.query_by_label(LINK).is_none(), "no counter, no link");
+    let lost = saved(dir.path(), "lost.json", &lost_updates_results());
+    let ctx = h.ctx.clone();
+    h.state_mut().open_results_path(&ctx, lost);
+    step_until(&mut h, "the lost-updates results to load", |a| {
+        a.results()
+            .is_some_and(|r| r.experiment.name == "Lost updates by hand")
+            && !a.files_busy()
+    });
+    assert_eq!(h.state().tab(), corelab::gui::app::Tab::Speedup);
+    h.get_by_label(LINK).click();
+    h.run();
+    assert_eq!(h.state().tab(), corelab::gui::app::Tab::LostUpdates);
+    assert!(
+        h.query_by_label(LINK).is_none(),
+        "not on the tab it links to"
+    );
+}
+
 /// The lost-updates chart is offered (a tab, a kind in the export dialog) where the results
 /// counted lost updates, greyed where they did not, and read out in words like the others.
 #[test]

@@ -648,6 +648,7 @@ impl WorkbenchApp {
         }
         if let Some(results) = &self.results {
             let mut use_config = false;
+            let mut to_lost_updates = false;
             ui.horizontal_wrapped(|ui| {
                 let status = match (&self.run, results.status) {
                     (Some(_), _) => "running",
@@ -696,6 +697,18 @@ impl WorkbenchApp {
                 if let Some(note) = results.calibration_note() {
                     ui.weak(format!("· {note}"));
                 }
+                // A counter that lost updates is the lesson, whatever the chart shown: a link
+                // to the chart that shows it (a teacher's class saw only a speedup curve).
+                if self.tab != Tab::LostUpdates && lost_any_update(results) {
+                    let shortcut = ctx.format_shortcut(&command::tab_shortcut(Tab::LostUpdates));
+                    ui.weak("·");
+                    to_lost_updates = ui
+                        .link(LOST_UPDATES_LINK)
+                        .on_hover_text(format!(
+                            "Runs of this counter lost increments: the Lost updates chart shows how many, per worker count ({shortcut})"
+                        ))
+                        .clicked();
+                }
                 if self.run.is_none()
                     && !results.measured(&self.experiment)
                     && ui
@@ -708,6 +721,9 @@ impl WorkbenchApp {
                     use_config = true;
                 }
             });
+            if to_lost_updates {
+                self.tab = Tab::LostUpdates;
+            }
             if use_config {
                 let exp = results.experiment.clone();
                 match self.results_path.clone() {
@@ -977,4 +993,16 @@ impl WorkbenchApp {
             }
         }
     }
+}
+
+/// The link in the results' header to the Lost updates tab, shown while another tab is.
+const LOST_UPDATES_LINK: &str = "updates were lost: see the Lost updates tab";
+
+/// Whether any timed run of the results lost an update of its shared counter.
+fn lost_any_update(results: &ResultsFile) -> bool {
+    results
+        .cells
+        .iter()
+        .flat_map(|c| &c.samples)
+        .any(|s| s.lost_updates.is_some_and(|n| n > 0))
 }
