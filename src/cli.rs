@@ -1582,9 +1582,9 @@ pub fn run(args: &RunArgs) -> Result<ExitCode> {
             } => {
                 cells_total = plan.len();
                 let more = crate::export::more_runs_rule(&exp);
-                // How long it will take, where the preset says (see engine::estimate).
-                let cores = crate::preset::available_cores();
-                let about = match crate::engine::estimate::estimate(&exp, cores).seconds {
+                // How long it will take, where the preset says: the estimate made before
+                // the calibration (see engine::estimate).
+                let about = match estimate.seconds {
                     Ok(s) => format!(
                         "; about {} in all",
                         crate::engine::estimate::about_duration(s)

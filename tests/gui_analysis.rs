@@ -664,6 +664,18 @@ fn disabled(h: &Harness<'static, WorkbenchApp>, label: &str) -> Vec<bool> {
         .collect()
 }
 
+/// Saves [`lost_updates_results`] in `dir` and opens them in the workbench of `h`.
+fn open_lost_updates_results(h: &mut Harness<'static, WorkbenchApp>, dir: &Path) {
+    let lost = saved(dir, "lost.json", &lost_updates_results());
+    let ctx = h.ctx.clone();
+    h.state_mut().open_results_path(&ctx, lost);
+    step_until(h, "the lost-updates results to load", |a| {
+        a.results()
+            .is_some_and(|r| r.experiment.name == "Lost updates by hand")
+            && !a.files_busy()
+    });
+}
+
 /// Results whose counter lost updates link to the Lost updates tab from any other tab (the
 /// lesson is there, not in the speedup curve); results that lost none do not.
 #[test]
@@ -674,14 +686,7 @@ fn results_that_lost_updates_link_to_their_chart() {
     let mut h = opened(dir.path(), &cpu);
     h.run();
     assert!(h.query_by_label(LINK).is_none(), "no counter, no link");
-    let lost = saved(dir.path(), "lost.json", &lost_updates_results());
-    let ctx = h.ctx.clone();
-    h.state_mut().open_results_path(&ctx, lost);
-    step_until(&mut h, "the lost-updates results to load", |a| {
-        a.results()
-            .is_some_and(|r| r.experiment.name == "Lost updates by hand")
-            && !a.files_busy()
-    });
+    open_lost_updates_results(&mut h, dir.path());
     assert_eq!(h.state().tab(), corelab::gui::app::Tab::Speedup);
     h.get_by_label(LINK).click();
     h.run();
@@ -718,14 +723,7 @@ fn the_lost_updates_chart_is_offered_only_for_results_that_counted_them() {
             .is_some()
     );
 
-    let lost = saved(dir.path(), "lost.json", &lost_updates_results());
-    let ctx = h.ctx.clone();
-    h.state_mut().open_results_path(&ctx, lost);
-    step_until(&mut h, "the lost-updates results to load", |a| {
-        a.results()
-            .is_some_and(|r| r.experiment.name == "Lost updates by hand")
-            && !a.files_busy()
-    });
+    open_lost_updates_results(&mut h, dir.path());
     h.key_press_modifiers(egui::Modifiers::COMMAND, egui::Key::Num1);
     h.run();
     assert_eq!(disabled(&h, "Lost updates"), [false], "offered");

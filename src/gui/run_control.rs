@@ -261,16 +261,16 @@ pub fn show(
         match run {
             Some(run) => progress(ui, run),
             None => {
-                let help = match (estimate.seconds, estimate.long_sweep_warning()) {
+                let long = estimate.long_sweep_warning();
+                let label = match long {
+                    Some(_) => ui.colored_label(ui.visuals().warn_fg_color, estimate.words()),
+                    None => ui.weak(estimate.words()),
+                };
+                label.on_hover_text(match (estimate.seconds, long) {
                     (Ok(_), Some(long)) => format!("Long: {long}.\n\n{ESTIMATE_HELP}"),
                     (Ok(_), None) => ESTIMATE_HELP.to_string(),
                     (Err(why), _) => format!("Unknown here: {why}.\n\n{ESTIMATE_HELP}"),
-                };
-                match estimate.long_sweep_warning() {
-                    Some(_) => ui.colored_label(ui.visuals().warn_fg_color, estimate.words()),
-                    None => ui.weak(estimate.words()),
-                }
-                .on_hover_text(help);
+                });
             }
         }
     });
