@@ -526,13 +526,10 @@ fn lost_updates_between_processes(ctx: &Ctx, cores: usize) -> Lesson {
 /// lesson passes when the first lost an update in some run and the second lost none.
 fn lost_updates_of(ctx: &Ctx, cores: usize, model: ModelKind, mut l: Lesson) -> Lesson {
     let w = cores.max(2);
-    let racers = match model {
-        ModelKind::Processes => "processes",
-        _ => "threads",
-    };
-    let locked = match model {
-        ModelKind::Processes => "file lock",
-        _ => "mutex",
+    // Who races, and the lock that stops them.
+    let (racers, locked) = match model {
+        ModelKind::Processes => ("processes", "file lock"),
+        _ => ("threads", "mutex"),
     };
     let run = |sync: SyncMode| {
         let mut exp = contention_experiment(model, sync, w);
