@@ -1,7 +1,7 @@
 #![allow(clippy::unwrap_used)] // Test code: a panic is a failed test.
 //! Bad presets are rejected with a message that names the field and quotes the bad value.
 
-use corelab::preset::{Experiment, PresetError, builtin_presets};
+use corelab::preset::{Experiment, PresetError, ResultsView, builtin_presets};
 
 fn error_of(json: &str) -> String {
     Experiment::from_json(json)
@@ -377,4 +377,68 @@ fn a_function_task_has_one_task_per_call() {
     )
     .unwrap();
     assert_eq!(exp.task.tasks, 8);
+}
+
+// ---- The view a preset opens on ----
+
+#[test]
+fn a_preset_without_a_view_loads_as_before_and_is_written_without_one() {
+    let exp = Experiment::from_json(r#"{"version": 1, "workers": [1, 2]}"#).unwrap();
+    assert_eq!(exp.view, None);
+    assert!(!exp.to_json().contains("\"view\""), "{}", exp.to_json());
+}
+
+#[test]
+fn a_view_reads_back_and_round_trips() {
+    let text = r#"{"version": 1, "task": {"kind": "contention", "contention": {"sync": "none"}},
+        "models": ["threads"], "view": "lost-updates"}"#;
+    let exp = Experiment::from_json(text).unwrap();
+    assert_eq!(exp.view, Some(ResultsView::LostUpdates));
+    assert!(exp.to_json().contains("\"view\": \"lost-updates\""));
+    assert_eq!(Experiment::from_json(&exp.to_json()).unwrap(), exp);
+    for view in ResultsView::ALL {
+        let text = format!(
+            r#"{{"task": {{"kind": "contention"}}, "models": ["threads"], "view": "{view}"}}"#
+        );
+        assert_eq!(Experiment::from_json(&text).unwrap().view, Some(view));
+    }
+}
+
+#[test]
+fn an_unknown_view_is_refused_quoting_it() {
+    let err = error_of(r#"{"version": 1, "view": "pie-chart"}"#);
+    assert!(err.contains("`view`"), "{err}");
+    assert!(err.contains("pie-chart"), "{err}");
+    assert!(err.contains("lost-updates"), "the valid names are listed: {err}");
+}
+
+#[test]
+fn a_view_the_task_cannot_show_is_refused_naming_the_task_kind() {
+    let err = error_of(r#"{"version": 1, "task": {"kind": "cpu"}, "view": "lost-updates"}"#);
+    assert_eq!(
+        err,
+        "`view` = \"lost-updates\": only a `contention` task counts lost updates, and this is a \
+         `cpu` task; choose one of speedup, efficiency, time, table, fits, timeline"
+    );
+    // Every other view suits any task.
+    for view in ["speedup", "efficiency", "time", "table", "fits", "timeline"] {
+        let text = format!(r#"{{"task": {{"kind": "io"}}, "view": "{view}"}}"#);
+        assert!(Experiment::from_json(&text).is_ok(), "{view}");
+    }
+}
+
+#[test]
+fn the_lost_updates_lessons_open_on_the_lost_updates_view() {
+    for id in ["lost-updates", "lost-updates-processes", "python-lost-updates"] {
+        let exp = corelab::preset::find_builtin(id).unwrap().experiment().unwrap();
+        assert_eq!(exp.view, Some(ResultsView::LostUpdates), "{id}");
+    }
+}
+
+#[test]
+fn a_misspelt_view_field_is_named_with_the_valid_name() {
+    assert_eq!(
+        error_of(r#"{"views": "table"}"#),
+        "`views` is not a preset field (did you mean `view`?)"
+    );
 }

@@ -1,6 +1,7 @@
 use serde::{Deserialize, Serialize};
 
 use super::task::TaskSpec;
+use super::view::ResultsView;
 use super::workers::WorkerRule;
 
 /// The preset format version this build writes (and the newest it reads).
@@ -62,6 +63,11 @@ pub struct Experiment {
     pub python: PythonOptions,
     /// How `py-mpi` launches its ranks.
     pub mpi: MpiOptions,
+    /// The view of the results that makes the experiment's point (the workbench's tab, the
+    /// default `--chart`); absent, the speedup chart. Added within format version 1: a preset
+    /// without it reads as before.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub view: Option<ResultsView>,
 }
 
 impl Default for Experiment {
@@ -89,6 +95,7 @@ impl Default for Experiment {
             gil: GilOptions::default(),
             python: PythonOptions::default(),
             mpi: MpiOptions::default(),
+            view: None,
         }
     }
 }

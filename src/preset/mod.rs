@@ -7,6 +7,7 @@ mod experiment;
 mod strict;
 mod task;
 mod validate;
+mod view;
 mod workers;
 
 pub use builtin::{BuiltinPreset, START_HERE, builtin_presets, find_builtin};
@@ -21,6 +22,7 @@ pub use task::{
     MemoryParams, MixedParams, SyncMode, TASK_PLACEHOLDER, TaskKind, TaskSpec,
 };
 pub use validate::{limits, model_runs};
+pub use view::ResultsView;
 pub use workers::{Steps, UpTo, WorkerRule, WorkerSweep, available_cores};
 
 use std::path::Path;

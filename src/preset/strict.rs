@@ -77,6 +77,10 @@ pub(super) fn unknown_field(path: &[Segment], more: usize, experiment: &Experime
                     names.extend(map.keys().cloned());
                 }
             }
+            // Optional fields that the defaults leave out of the JSON.
+            if parent.is_empty() {
+                names.push("view".into());
+            }
             closest(name, &names)
         }
         _ => None,

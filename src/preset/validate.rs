@@ -133,7 +133,28 @@ impl Experiment {
             ));
         }
         validate_task(&self.task)?;
-        self.validate_combinations()
+        self.validate_combinations()?;
+        self.validate_view()
+    }
+
+    /// A view the task cannot show (lost updates of a cpu task) is refused, naming the task.
+    fn validate_view(&self) -> Result<(), PresetError> {
+        match self.view.and_then(|v| Some((v, v.unavailable_for(self.task.kind)?))) {
+            Some((view, reason)) => Err(PresetError::invalid(
+                "view",
+                format!("\"{view}\""),
+                format!(
+                    "{reason}; choose one of {}",
+                    super::ResultsView::ALL
+                        .iter()
+                        .filter(|v| v.unavailable_for(self.task.kind).is_none())
+                        .map(|v| v.id())
+                        .collect::<Vec<_>>()
+                        .join(", ")
+                ),
+            )),
+            None => Ok(()),
+        }
     }
 
     fn validate_workers(&self) -> Result<(), PresetError> {
