@@ -37,7 +37,7 @@ use super::status_bar::{self, CpuMeter};
 use crate::analysis::ModelFit;
 use crate::engine::{PythonInfo, SweepConfig, SweepEvent, interpreter};
 use crate::export::ChartOptions;
-use crate::preset::{Experiment, START_HERE, find_builtin};
+use crate::preset::{Experiment, ResultsView, START_HERE, find_builtin};
 use crate::results::{CellResult, MachineInfo, ResultsFile, RunStatus};
 
 /// How long `--run` waits after the window opened before starting the sweep.
@@ -85,6 +85,19 @@ impl Tab {
             "lost-updates" => Tab::LostUpdates,
             _ => return None,
         })
+    }
+
+    /// The tab that shows a preset's view.
+    pub fn of_view(view: ResultsView) -> Tab {
+        match view {
+            ResultsView::Speedup => Tab::Speedup,
+            ResultsView::Efficiency => Tab::Efficiency,
+            ResultsView::Time => Tab::WallTime,
+            ResultsView::Table => Tab::Table,
+            ResultsView::Fits => Tab::Fits,
+            ResultsView::Timeline => Tab::Timeline,
+            ResultsView::LostUpdates => Tab::LostUpdates,
+        }
     }
 
     /// The chart this tab shows, if it is a chart.
@@ -170,6 +183,12 @@ pub struct WorkbenchApp {
     messages: Notifications,
     recent: Vec<PathBuf>,
     tab: Tab,
+    /// The tab was named on the command line (`--tab`): a preset's view does not move it, for
+    /// the preset named there and its `--run`, until the user picks another preset.
+    tab_pinned: bool,
+    /// The tab shown when the running sweep started: its results open their view (see
+    /// [`Experiment::view`]) only if the user has not switched tabs since.
+    tab_at_run_start: Option<Tab>,
     meter: CpuMeter,
     screenshot: Option<ScreenshotMode>,
     /// Start a sweep as soon as nothing is loading (`--run`).
@@ -292,6 +311,8 @@ impl WorkbenchApp {
             run: None,
             messages,
             tab,
+            tab_pinned: false,
+            tab_at_run_start: None,
             meter: CpuMeter::new(),
             screenshot: None,
             run_when_ready: false,
@@ -325,6 +346,16 @@ impl WorkbenchApp {
 
     /// Applies the command-line options: preset, results, `--run`, `--screenshot`.
     pub fn apply_startup(&mut self, ctx: &egui::Context, options: &GuiOptions, outcome: Outcome) {
+        // First the tab, so that the preset's view (below, or once its file is read) moves it
+        // where no `--tab` was given, and an explicit `--tab` wins.
+        if options.screenshot.is_some() || options.tab.is_some() {
+            self.tab = options
+                .tab
+                .as_deref()
+                .and_then(Tab::from_id)
+                .unwrap_or(Tab::Speedup);
+        }
+        self.tab_pinned = options.tab.is_some();
         if let Some(name) = &options.preset {
             // The rule `corelab run` follows: a path (a `/`, or `.json`) is a file, anything
             // else a built-in preset's name.
@@ -336,6 +367,7 @@ impl WorkbenchApp {
                     Some(builtin) => match builtin.experiment() {
                         Ok(exp) => {
                             self.set_experiment(exp.clone());
+                            self.open_view_of(&exp);
                             self.origin = Some(Origin {
                                 source: Source::Builtin(builtin.id.to_string()),
                                 experiment: exp,
@@ -361,13 +393,6 @@ impl WorkbenchApp {
         }
         self.run_when_ready = options.run;
         self.export_dialog_when_ready = options.export_dialog;
-        if options.screenshot.is_some() || options.tab.is_some() {
-            self.tab = options
-                .tab
-                .as_deref()
-                .and_then(Tab::from_id)
-                .unwrap_or(Tab::Speedup);
-        }
         if let Some(zoom) = options.zoom {
             ctx.set_zoom_factor(zoom);
         }
@@ -477,6 +502,7 @@ impl WorkbenchApp {
         let Some(exp) = find_builtin(id).and_then(|b| b.experiment().ok()) else {
             return false;
         };
+        self.tab_pinned = false;
         self.offer_replacement(PendingReplace {
             origin: Origin {
                 source: Source::Builtin(id.to_string()),
@@ -507,7 +533,18 @@ impl WorkbenchApp {
         let mut origin = pending.origin;
         origin.experiment = self.experiment.clone();
         self.origin = Some(origin);
+        self.open_view_of(&self.experiment.clone());
         self.info(pending.message);
+    }
+
+    /// Shows the tab of `experiment`'s view (the lost-updates lessons open on their chart),
+    /// unless `--tab` named one. Called when a preset is loaded and when results arrive.
+    pub(super) fn open_view_of(&mut self, experiment: &Experiment) {
+        if let Some(view) = experiment.view
+            && !self.tab_pinned
+        {
+            self.tab = Tab::of_view(view);
+        }
     }
 
     /// Answers the "replace your edits?" question.
@@ -597,7 +634,10 @@ impl WorkbenchApp {
     pub fn apply(&mut self, ctx: &egui::Context, command: Command) {
         let has_results = self.results.as_ref().is_some_and(|r| !r.cells.is_empty());
         match command {
-            Command::OpenPreset => self.files.start(ctx, FileAction::OpenPreset, None, None),
+            Command::OpenPreset => {
+                self.tab_pinned = false;
+                self.files.start(ctx, FileAction::OpenPreset, None, None)
+            }
             Command::SavePreset => self.save_preset(ctx),
             Command::Run => {
                 self.start_run(ctx);
@@ -745,6 +785,7 @@ impl WorkbenchApp {
 
     /// Opens a preset file in the background (what "Open preset" does once it has a path).
     pub fn open_preset_path(&mut self, ctx: &egui::Context, path: PathBuf) {
+        self.tab_pinned = false;
         self.files.run(ctx, FileAction::OpenPreset, path, None);
     }
 
@@ -1033,6 +1074,7 @@ impl WorkbenchApp {
                 self.results = Some(live);
                 self.results_path = path;
                 self.run = Some(run);
+                self.tab_at_run_start = Some(self.tab);
                 true
             }
             Err(e) => {

@@ -214,7 +214,8 @@ fn task_section(ui: &mut egui::Ui, exp: &mut Experiment) {
 /// After the task's kind changed: the models that cannot run it are unticked (a Python
 /// function under `threads`, a command under `processes`), and when none is left the kind's
 /// usual pair is ticked, so that Run does not refuse what the panel shows. A target time per run
-/// is dropped for kinds it cannot size (a command, a function), rather than kept unused.
+/// is dropped for kinds it cannot size (a command, a function), rather than kept unused, and so
+/// is a view the kind cannot show.
 fn fit_models_to_kind(exp: &mut Experiment) {
     exp.models
         .retain(|&m| crate::preset::model_runs(m, &exp.task));
@@ -231,6 +232,10 @@ fn fit_models_to_kind(exp: &mut Experiment) {
     }
     if exp.task.size_knob().is_none() {
         exp.target_run_s = 0.0;
+    }
+    // A view the new kind cannot show (lost updates of a cpu task) would refuse Run and Save.
+    if exp.view.and_then(|v| v.unavailable_for(exp.task.kind)).is_some() {
+        exp.view = None;
     }
 }
 
@@ -796,6 +801,25 @@ mod tests {
         assert!(parse_workers("0").is_err());
         assert!(parse_workers("x").unwrap_err().contains("\"x\""));
         assert!(parse_workers("").is_err());
+    }
+
+    #[test]
+    fn a_view_the_new_task_kind_cannot_show_is_dropped() {
+        use crate::preset::ResultsView;
+        let mut exp = crate::preset::find_builtin("lost-updates")
+            .unwrap()
+            .experiment()
+            .unwrap();
+        assert_eq!(exp.view, Some(ResultsView::LostUpdates));
+        exp.task.kind = TaskKind::Cpu;
+        fit_models_to_kind(&mut exp);
+        assert_eq!(exp.view, None, "lost updates of a cpu task would refuse Run");
+        exp.validate().unwrap();
+        // A view any task can show stays.
+        exp.view = Some(ResultsView::Table);
+        exp.task.kind = TaskKind::Io;
+        fit_models_to_kind(&mut exp);
+        assert_eq!(exp.view, Some(ResultsView::Table));
     }
 
     #[test]

@@ -97,6 +97,10 @@ impl WorkbenchApp {
                     )),
                     _ => self.info(format!("Sweep finished: {cells} cells, {where_}.")),
                 }
+                // The lesson's view, unless the user moved to another tab while it ran.
+                if self.tab_at_run_start.take() == Some(self.tab) {
+                    self.open_view_of(&results.experiment);
+                }
                 self.results = Some(*results);
                 self.results_path = saved;
                 self.recent = autosave::recent_results(&self.settings.data_dir);
@@ -144,6 +148,7 @@ impl WorkbenchApp {
             },
             FileOutcome::ResultsLoaded { path, result } => match result {
                 Ok(results) => {
+                    self.open_view_of(&results.experiment);
                     self.results = Some(*results);
                     self.results_path = Some(path);
                 }

@@ -441,6 +441,7 @@ impl WorkbenchApp {
                             if let Some(GalleryPick::Load { id, experiment }) =
                                 presets_gallery::show(ui, current, modified)
                             {
+                                self.tab_pinned = false;
                                 self.offer_replacement(PendingReplace {
                                     origin: Origin {
                                         source: Source::Builtin(id.to_string()),
