@@ -379,7 +379,7 @@ pub struct ReportArgs {
 }
 
 /// Chart and report outputs shared by `run` and `report`.
-#[derive(clap::Args, Debug, Default)]
+#[derive(clap::Args, Clone, Debug, Default)]
 pub struct OutputArgs {
     /// Write the chart as SVG here.
     #[arg(long, value_name = "FILE")]
@@ -393,9 +393,12 @@ pub struct OutputArgs {
     pub markdown: Option<PathBuf>,
     /// What the chart shows: `speedup`, `efficiency`, `time`, `memory`, or `lost-updates`
     /// (the share of the increments asked for that a contention task's counter lost; only
-    /// for results of a `contention` task).
-    #[arg(long, value_name = "KIND", default_value = "speedup", value_parser = parse_chart)]
-    pub chart: ChartKind,
+    /// for results of a `contention` task). Default: the chart of the preset's `view` where it
+    /// names one (`lost-updates` for the lost-updates presets, `time` for
+    /// from-cores-to-a-cluster-fine; for `report`, the view all the files' experiments share),
+    /// else `speedup`; `--chart` wins.
+    #[arg(long, value_name = "KIND", value_parser = parse_chart)]
+    pub chart: Option<ChartKind>,
     /// Chart width in pixels.
     #[arg(long, value_name = "PX", default_value_t = 1100)]
     pub width: u32,
@@ -422,6 +425,49 @@ pub struct OutputArgs {
     /// shrink with --width and --height by itself.
     #[arg(long, value_name = "F", default_value_t = 1.0, value_parser = parse_text_scale)]
     pub text_scale: f64,
+}
+
+impl OutputArgs {
+    /// The chart to draw: `--chart`, else speedup (see [`OutputArgs::following_views`]).
+    fn chart(&self) -> ChartKind {
+        self.chart.unwrap_or_default()
+    }
+
+    /// These outputs with `--chart`'s default taken from the experiments' `view`: the chart
+    /// it names, when every experiment names the same one and the runs can draw it (a lost-
+    /// updates view whose runs counted nothing falls back to speedup). An explicit `--chart`
+    /// is kept.
+    fn following_views<'a>(
+        &self,
+        runs: impl IntoIterator<Item = &'a ResultsFile> + Clone,
+    ) -> OutputArgs {
+        let mut out = self.clone();
+        if out.chart.is_none() {
+            out.chart = views_chart(runs.clone().into_iter().map(|r| &r.experiment))
+                .filter(|kind| kind.unavailable_reason(runs).is_none());
+        }
+        out
+    }
+
+    /// [`OutputArgs::following_views`] before a sweep: the chart of the experiment's view.
+    fn following_view_of(&self, exp: &crate::preset::Experiment) -> OutputArgs {
+        let mut out = self.clone();
+        if out.chart.is_none() {
+            out.chart = views_chart([exp]);
+        }
+        out
+    }
+}
+
+/// The chart every experiment's view names, when they all name the same one.
+fn views_chart<'a>(
+    experiments: impl IntoIterator<Item = &'a crate::preset::Experiment>,
+) -> Option<ChartKind> {
+    let mut charts = experiments
+        .into_iter()
+        .map(|e| e.view.and_then(ChartKind::of_view));
+    let first = charts.next()??;
+    charts.all(|c| c == Some(first)).then_some(first)
 }
 
 /// `--text-scale`: a number from 0.5 to 3.
@@ -451,10 +497,10 @@ fn chart_scales<'a>(
     runs: impl Iterator<Item = &'a ResultsFile> + Clone,
 ) -> Result<(bool, bool)> {
     let (x, y) = axis_scales(out);
-    crate::export::resolve_scales(out.chart, runs, x, y).map_err(|e| {
+    crate::export::resolve_scales(out.chart(), runs, x, y).map_err(|e| {
         anyhow::anyhow!(
             "--chart {} --x-scale {} --y-scale {}: {e}",
-            out.chart,
+            out.chart(),
             out.x_scale,
             out.y_scale
         )
@@ -475,7 +521,7 @@ fn check_chart_for_task(out: &OutputArgs, task: crate::preset::TaskKind) -> Resu
     if out.svg.is_none() && out.png.is_none() {
         return Ok(());
     }
-    if let Some(reason) = out.chart.unavailable_for_tasks(&[task]) {
+    if let Some(reason) = out.chart().unavailable_for_tasks(&[task]) {
         let available: Vec<&str> = ChartKind::ALL
             .iter()
             .filter(|k| k.unavailable_for_tasks(&[task]).is_none())
@@ -483,7 +529,7 @@ fn check_chart_for_task(out: &OutputArgs, task: crate::preset::TaskKind) -> Resu
             .collect();
         bail!(
             "--chart {}: {reason}; choose one of {}",
-            out.chart,
+            out.chart(),
             available.join(", ")
         );
     }
@@ -1493,6 +1539,8 @@ pub fn run(args: &RunArgs) -> Result<ExitCode> {
         exp.task.function.anchor(dir); // a relative module path is relative to the preset
         exp.task.command.anchor(dir); // and so is a relative program path
     }
+    // The chart the preset's view names, unless --chart names one.
+    let chart_args = args.outputs.following_view_of(&exp);
     // What the run reads: no output may replace it.
     let mut inputs: Vec<&Path> = Vec::new();
     if arg_names_a_file(&args.preset) {
@@ -1506,10 +1554,10 @@ pub fn run(args: &RunArgs) -> Result<ExitCode> {
         ("--csv", args.csv.as_ref()),
         ("--trace", args.trace.as_ref()),
     ];
-    outputs.extend(chart_outputs(&args.outputs));
-    check_outputs(&outputs, &inputs, &args.outputs)?;
+    outputs.extend(chart_outputs(&chart_args));
+    check_outputs(&outputs, &inputs, &chart_args)?;
     reserve_stdout_for(&outputs);
-    check_chart_for_task(&args.outputs, exp.task.kind)?;
+    check_chart_for_task(&chart_args, exp.task.kind)?;
     let _lock = args.out.as_deref().map(OutputLock::take).transpose()?;
     if exp.models.iter().any(|m| m.is_python()) {
         // Named once, absolutely: the version check and every worker start the same program.
@@ -1691,7 +1739,7 @@ pub fn run(args: &RunArgs) -> Result<ExitCode> {
             ("--csv", args.csv.as_ref()),
             ("--trace", args.trace.as_ref()),
         ];
-        skipped.extend(chart_outputs(&args.outputs));
+        skipped.extend(chart_outputs(&chart_args));
         let skipped: Vec<String> = skipped
             .into_iter()
             .filter_map(|(flag, path)| Some(format!("{flag} {}", path_text(path?))))
@@ -1704,7 +1752,7 @@ pub fn run(args: &RunArgs) -> Result<ExitCode> {
             };
             // `report` makes all of them but the trace, with the same flags.
             let mut again = vec![("--csv", args.csv.as_ref())];
-            again.extend(chart_outputs(&args.outputs));
+            again.extend(chart_outputs(&chart_args));
             let flags: String = again
                 .into_iter()
                 .filter_map(|(flag, path)| Some(format!(" {flag} {}", path_text(path?))))
@@ -1757,7 +1805,7 @@ pub fn run(args: &RunArgs) -> Result<ExitCode> {
             label: &label,
             results: &results,
         }],
-        &args.outputs,
+        &chart_args,
     );
     let failed_outputs = match (charts, not_written.is_empty()) {
         (Ok(()), true) => None,
@@ -1830,11 +1878,13 @@ pub fn report(args: &ReportArgs) -> Result<()> {
                 .with_context(|| format!("cannot use {} for a report", path_text(path)))?,
         );
     }
-    if args.outputs.svg.is_some() || args.outputs.png.is_some() {
-        crate::export::check_available(args.outputs.chart, loaded.iter()).with_context(|| {
+    // The chart the experiments' view names, unless --chart names one.
+    let chart_args = args.outputs.following_views(loaded.iter());
+    if chart_args.svg.is_some() || chart_args.png.is_some() {
+        crate::export::check_available(chart_args.chart(), loaded.iter()).with_context(|| {
             format!(
                 "--chart {} with {}",
-                args.outputs.chart,
+                chart_args.chart(),
                 inputs_text(&args.results)
             )
         })?;
@@ -1892,7 +1942,7 @@ pub fn report(args: &ReportArgs) -> Result<()> {
         },
         _ => None,
     };
-    let charts = write_outputs(&runs, &args.outputs);
+    let charts = write_outputs(&runs, &chart_args);
     match (charts, csv) {
         (Ok(()), None) => Ok(()),
         (Ok(()), Some(csv)) => bail!("not written: {csv}"),
@@ -1967,7 +2017,7 @@ fn run_labels(paths: &[PathBuf], loaded: &[ResultsFile]) -> Vec<String> {
 fn write_outputs(runs: &[ChartRun<'_>], out: &OutputArgs) -> Result<()> {
     let (log_x, log_y) = chart_scales(out, runs.iter().map(|r| r.results))?;
     let options = ChartOptions {
-        kind: out.chart,
+        kind: out.chart(),
         width: out.width,
         height: out.height,
         title: None,

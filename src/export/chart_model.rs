@@ -46,6 +46,19 @@ impl ChartKind {
         }
     }
 
+    /// The chart of a preset's view, if the view is a chart (not the table, the fits or the
+    /// timeline).
+    pub fn of_view(view: preset::ResultsView) -> Option<ChartKind> {
+        use preset::ResultsView;
+        match view {
+            ResultsView::Speedup => Some(ChartKind::Speedup),
+            ResultsView::Efficiency => Some(ChartKind::Efficiency),
+            ResultsView::Time => Some(ChartKind::WallTime),
+            ResultsView::LostUpdates => Some(ChartKind::LostUpdates),
+            ResultsView::Table | ResultsView::Fits | ResultsView::Timeline => None,
+        }
+    }
+
     /// Parses [`ChartKind::id`] (also accepts `wall-time`, `rss` and `lost`).
     pub fn from_id(s: &str) -> Option<ChartKind> {
         match s {
