@@ -232,7 +232,7 @@ pub fn run_lessons(
     let ctx = Ctx {
         config: SweepConfig::new(worker.clone()),
     };
-    let lessons: [MeasureLesson; 7] = [
+    let lessons: [MeasureLesson; 8] = [
         gil_cpu_bound,
         processes_scale,
         io_scales_past_the_cores,
@@ -240,6 +240,7 @@ pub fn run_lessons(
         lost_updates_between_processes,
         contention_slows_down,
         cpython_gil,
+        lost_updates_between_cpython_processes,
     ];
     run_each(&ctx, cores, &lessons, each)
 }
@@ -296,6 +297,12 @@ struct Ctx {
 }
 
 impl Ctx {
+    /// Why the Python models cannot run `exp` here (no interpreter, one too old), if they
+    /// cannot: asked of the executors, so that a test answers without an interpreter.
+    fn python_missing(&self, exp: &Experiment) -> Option<String> {
+        self.config.executors.python_info(&exp.python).err()
+    }
+
     fn sweep(&self, exp: &Experiment) -> Result<ResultsFile, String> {
         exp.validate().map_err(|e| e.to_string())?;
         let r = run_sweep(exp, &self.config, &CancelToken::new(), &mut |_| {});
@@ -522,6 +529,30 @@ fn lost_updates_between_processes(ctx: &Ctx, cores: usize) -> Lesson {
     lost_updates_of(ctx, cores, ModelKind::Processes, l)
 }
 
+/// The same mistake in real CPython: `py-multiprocessing` processes that share a
+/// `multiprocessing.Value('q')` and run `v.value += 1` without `with v.get_lock():` lose
+/// updates (the Value's getter and setter each take its lock, but not across the read and the
+/// write); with `get_lock()` around each increment they lose none. (Threads are not measured:
+/// a bare `counter += 1` seldom loses an update on CPython 3.10+, which switches threads only
+/// at calls and backward jumps.) Skipped, saying why, where no interpreter can run it.
+fn lost_updates_between_cpython_processes(ctx: &Ctx, cores: usize) -> Lesson {
+    let w = cores.max(2);
+    let mut l = lesson(
+        "CPython processes racing on a multiprocessing.Value without its lock lose updates, with get_lock() none",
+        format!(
+            "none: > 0 lost in some run of py-multiprocessing × {w}; get_lock(): 0 lost in every run"
+        ),
+    );
+    let exp = contention_experiment(ModelKind::PyMultiprocessing, SyncMode::None, w);
+    if let Some(reason) = ctx.python_missing(&exp) {
+        l.verdict = Verdict::Skipped(format!(
+            "no Python interpreter to run multiprocessing: {reason}"
+        ));
+        return l;
+    }
+    lost_updates_of(ctx, cores, ModelKind::PyMultiprocessing, l)
+}
+
 /// Measures `model × w` racing on an unsynchronised counter, then on a locked one: the
 /// lesson passes when the first lost an update in some run and the second lost none.
 fn lost_updates_of(ctx: &Ctx, cores: usize, model: ModelKind, mut l: Lesson) -> Lesson {
@@ -529,6 +560,7 @@ fn lost_updates_of(ctx: &Ctx, cores: usize, model: ModelKind, mut l: Lesson) -> 
     // Who races, and the lock that stops them.
     let (racers, locked) = match model {
         ModelKind::Processes => ("processes", "file lock"),
+        ModelKind::PyMultiprocessing => ("CPython processes", "get_lock()"),
         _ => ("threads", "mutex"),
     };
     let run = |sync: SyncMode| {
@@ -898,8 +930,9 @@ mod tests {
         let current = Arc::new(Mutex::new(SyncMode::None));
         let (count, now, run_plan) = (sweeps.clone(), current.clone(), plan.clone());
         let attempt = move |count: &HashMap<SyncMode, usize>, sync| count.get(&sync).copied();
-        // Executors of `processes × 1` started so far: a sweep of processes calibrates on one
-        // (the first of the sweep's two), then measures its one-process baseline on another.
+        // Executors of `processes × 1` (or `py-multiprocessing × 1`) started so far: a sweep of
+        // processes calibrates on one (the first of the sweep's two), then measures its
+        // one-process baseline on another.
         let process_pools_of_one = Mutex::new(0_usize);
         let mock = MockExecutors::sized(move |model, workers, run, task| {
             let sync = task.contention.sync;
@@ -908,7 +941,7 @@ mod tests {
             let mut count = count.lock().unwrap();
             let calibrating = match (model, workers) {
                 (ModelKind::Sequential, _) => true,
-                (ModelKind::Processes, 1) => {
+                (ModelKind::Processes | ModelKind::PyMultiprocessing, 1) => {
                     let mut started = process_pools_of_one.lock().unwrap();
                     if run == 0 {
                         *started += 1;
@@ -962,6 +995,14 @@ mod tests {
                 },
             })
         });
+        // The Python models' interpreter, as a CPython 3.11 would answer its check.
+        let mock = mock.with_python(Ok(crate::results::PythonInfo {
+            interpreter: "/usr/bin/python3".into(),
+            version: "3.11.7".into(),
+            implementation: "cpython".into(),
+            gil_enabled: true,
+            ..Default::default()
+        }));
         let worker = WorkerCommand::new("/nonexistent/corelab");
         let ctx = Ctx {
             config: SweepConfig::new(worker).with_executors(mock),
@@ -1234,6 +1275,95 @@ mod tests {
         assert_eq!(l.verdict, Verdict::Fail);
         assert!(l.defect);
         assert_eq!(sweeps.lock().unwrap()[&SyncMode::Mutex], 1);
+    }
+
+    #[test]
+    fn cpython_processes_racing_on_a_value_lose_updates_and_with_its_lock_none() {
+        let racing = RACING;
+        let (ctx, sweeps) = lock_machine(move |sync, _| match sync {
+            SyncMode::None => (racing, Load::Quiet),
+            _ => (CONTENDED, Load::Quiet),
+        });
+        let (l, line) = measure(&ctx, lost_updates_between_cpython_processes);
+        assert_eq!(l.verdict, Verdict::Pass, "{line}");
+        assert_eq!(sweeps.lock().unwrap()[&SyncMode::None], 1);
+        assert_eq!(sweeps.lock().unwrap()[&SyncMode::Mutex], 1);
+        assert!(
+            line.starts_with(
+                "PASS  CPython processes racing on a multiprocessing.Value without its lock lose updates, with get_lock() none: "
+            ),
+            "{line}"
+        );
+        assert_eq!(
+            l.figure,
+            "none: lost in 3 of 3 runs, median 15 %, up to 15 % (3000000); get_lock(): 0 lost in 3 runs"
+        );
+        assert_eq!(
+            l.expected,
+            "none: > 0 lost in some run of py-multiprocessing × 2; get_lock(): 0 lost in every run"
+        );
+        // Processes that took turns show nothing: measured again, then SKIP.
+        let (ctx, sweeps) = lock_machine(move |sync, _| match sync {
+            SyncMode::None => (TURNS, Load::Quiet),
+            _ => (CONTENDED, Load::Quiet),
+        });
+        let (l, line) = measure(&ctx, lost_updates_between_cpython_processes);
+        assert_eq!(sweeps.lock().unwrap()[&SyncMode::None], MAX_ATTEMPTS);
+        let Verdict::Inconclusive(why) = &l.verdict else {
+            panic!("{line}")
+        };
+        assert!(
+            why.starts_with("the racing CPython processes hardly ran at once (1.00 cores busy"),
+            "{why}"
+        );
+        // Processes that ran at once and lost nothing: the lesson did not show.
+        let (ctx, _) = lock_machine(move |_, _| (CONTENDED, Load::Quiet));
+        assert_eq!(
+            measure(&ctx, lost_updates_between_cpython_processes)
+                .0
+                .verdict,
+            Verdict::Fail
+        );
+        // get_lock() that loses an update is a defect: FAIL at once, however busy.
+        let (ctx, sweeps) = lock_machine(move |_, _| (racing, Load::Busy));
+        let (l, _) = measure(&ctx, lost_updates_between_cpython_processes);
+        assert_eq!(l.verdict, Verdict::Fail);
+        assert!(l.defect);
+        assert_eq!(sweeps.lock().unwrap()[&SyncMode::Mutex], 1);
+    }
+
+    #[test]
+    fn the_cpython_lesson_is_skipped_saying_why_where_no_interpreter_runs() {
+        use crate::engine::mock::MockExecutors;
+        let mock = MockExecutors::new(|_, _, _| Err("no run may start".into())).with_python(Err(
+            "the Python models need an interpreter, and `python3` was not found (install python3 or set python.interpreter)".into(),
+        ));
+        let ctx = Ctx {
+            config: SweepConfig::new(WorkerCommand::new("/nonexistent/corelab"))
+                .with_executors(mock.clone()),
+        };
+        let (l, line) = measure(&ctx, lost_updates_between_cpython_processes);
+        assert_eq!(
+            l.verdict,
+            Verdict::Skipped(
+                "no Python interpreter to run multiprocessing: the Python models need an interpreter, and `python3` was not found (install python3 or set python.interpreter)".into()
+            )
+        );
+        assert!(line.starts_with("SKIP  CPython processes racing"), "{line}");
+        assert!(mock.calls().is_empty(), "nothing was measured");
+        assert_eq!(LessonsSummary::of(&[l]).skipped, 1);
+    }
+
+    #[test]
+    fn the_cpython_lesson_sizes_its_increments_on_multiprocessing() {
+        let exp = contention_experiment(ModelKind::PyMultiprocessing, SyncMode::None, 2);
+        exp.validate().unwrap();
+        assert_eq!(exp.models, vec![ModelKind::PyMultiprocessing]);
+        assert_eq!(
+            crate::engine::calibrate::calibration_model(&exp),
+            ModelKind::PyMultiprocessing
+        );
+        assert_eq!(exp.baseline, Baseline::SameModelOneWorker);
     }
 
     #[test]

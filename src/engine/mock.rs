@@ -16,6 +16,7 @@ use super::pacer::{RunGuard, UnitError};
 use super::sweep::{CellStart, ExecutorFactory};
 use super::workload::{RunEnv, RunMetrics};
 use crate::preset::{ModelKind, TaskSpec};
+use crate::results::PythonInfo;
 
 /// What one scripted run returns.
 #[derive(Clone, Debug, Default, PartialEq)]
@@ -76,6 +77,8 @@ pub struct MockExecutors {
     load: Option<Arc<LoadScript>>,
     start_failures: HashMap<(ModelKind, usize), String>,
     startup: Duration,
+    /// What the interpreter check answers; `None` runs the real check.
+    python: Option<Result<PythonInfo, String>>,
     log: Arc<Mutex<Log>>,
 }
 
@@ -108,6 +111,7 @@ impl MockExecutors {
             load: None,
             start_failures: HashMap::new(),
             startup: Duration::from_millis(1),
+            python: None,
             log: Arc::default(),
         }
     }
@@ -169,6 +173,13 @@ impl MockExecutors {
         self
     }
 
+    /// The interpreter check answers `answer` instead of running an interpreter: a
+    /// `PythonInfo` of the interpreter named, or the reason none can run.
+    pub fn with_python(mut self, answer: Result<PythonInfo, String>) -> Self {
+        self.python = Some(answer);
+        self
+    }
+
     /// The start-up time every executor reports.
     pub fn with_startup(mut self, startup: Duration) -> Self {
         self.startup = startup;
@@ -212,6 +223,13 @@ impl ExecutorFactory for MockExecutors {
 
     fn scripted_load(&self, model: ModelKind, workers: usize, run: usize) -> Option<LoadEvidence> {
         self.load.as_ref().and_then(|l| l(model, workers, run))
+    }
+
+    fn python_info(&self, options: &crate::preset::PythonOptions) -> Result<PythonInfo, String> {
+        match &self.python {
+            Some(answer) => answer.clone(),
+            None => super::model::python::probe(options).map_err(|e| e.to_string()),
+        }
     }
 }
 

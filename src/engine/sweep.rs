@@ -42,6 +42,13 @@ pub trait ExecutorFactory: std::fmt::Debug + Send + Sync {
     ) -> Option<LoadEvidence> {
         None
     }
+
+    /// The interpreter the Python models are to run, asked for its version and GIL (see
+    /// [`python::probe`]); an error says why it cannot run them. A test's factory may answer
+    /// without running one.
+    fn python_info(&self, options: &crate::preset::PythonOptions) -> Result<PythonInfo, String> {
+        python::probe(options).map_err(|e| e.to_string())
+    }
 }
 
 /// What a factory needs to start one cell's executor.
@@ -282,7 +289,7 @@ pub fn run_sweep(
     };
     // A missing interpreter fails the Python cells (with the reason), not the sweep.
     let python = match exp.models.iter().any(|m| m.is_python()) {
-        true => Some(python::probe(&exp.python).map_err(|e| e.to_string())),
+        true => Some(config.executors.python_info(&exp.python)),
         false => None,
     };
     results.python = python.clone().and_then(Result::ok);
