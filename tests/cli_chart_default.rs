@@ -43,7 +43,9 @@ fn report_draws_the_chart_of_the_results_view_unless_chart_is_given() {
     lost_updates_results(Some(ResultsView::LostUpdates))
         .save(&d.join("lesson.json"))
         .unwrap();
-    lost_updates_results(None).save(&d.join("old.json")).unwrap();
+    lost_updates_results(None)
+        .save(&d.join("old.json"))
+        .unwrap();
     let mut timed = lost_updates_results(Some(ResultsView::Time));
     timed.experiment.name = "timed".into();
     timed.save(&d.join("timed.json")).unwrap();
@@ -53,15 +55,31 @@ fn report_draws_the_chart_of_the_results_view_unless_chart_is_given() {
     let svg = std::fs::read_to_string(d.join("a.svg")).unwrap();
     assert!(svg.contains("increments lost"), "the lost-updates chart");
 
-    let err = ok(d, &["report", "lesson.json", "--chart", "speedup", "--svg", "b.svg"]);
-    assert!(err.contains("speedup chart written to b.svg"), "--chart wins: {err}");
+    let err = ok(
+        d,
+        &[
+            "report",
+            "lesson.json",
+            "--chart",
+            "speedup",
+            "--svg",
+            "b.svg",
+        ],
+    );
+    assert!(
+        err.contains("speedup chart written to b.svg"),
+        "--chart wins: {err}"
+    );
 
     // Results from before the field: the speedup chart, as before.
     let err = ok(d, &["report", "old.json", "--svg", "c.svg"]);
     assert!(err.contains("speedup chart written to c.svg"), "{err}");
 
     // Files whose views differ: none of them decides.
-    let err = ok(d, &["report", "lesson.json", "timed.json", "--svg", "d.svg"]);
+    let err = ok(
+        d,
+        &["report", "lesson.json", "timed.json", "--svg", "d.svg"],
+    );
     assert!(err.contains("speedup chart written to d.svg"), "{err}");
     let err = ok(d, &["report", "timed.json", "--svg", "e.svg"]);
     assert!(err.contains("time chart written to e.svg"), "{err}");
@@ -98,9 +116,18 @@ fn run_draws_the_chart_of_the_preset_view_unless_chart_is_given() {
     let time = tiny_preset(d, "time", cpu, "time");
 
     let err = ok(d, &["run", &lost, "-q", "--svg", "lost.svg"]);
-    assert!(err.contains("lost-updates chart written to lost.svg"), "{err}");
-    let err = ok(d, &["run", &lost, "-q", "--chart", "time", "--svg", "t.svg"]);
-    assert!(err.contains("time chart written to t.svg"), "--chart wins: {err}");
+    assert!(
+        err.contains("lost-updates chart written to lost.svg"),
+        "{err}"
+    );
+    let err = ok(
+        d,
+        &["run", &lost, "-q", "--chart", "time", "--svg", "t.svg"],
+    );
+    assert!(
+        err.contains("time chart written to t.svg"),
+        "--chart wins: {err}"
+    );
     // A view that is no chart (the table) leaves the default at speedup.
     let err = ok(d, &["run", &table, "-q", "--svg", "table.svg"]);
     assert!(err.contains("speedup chart written to table.svg"), "{err}");
@@ -113,7 +140,10 @@ fn help_says_where_the_chart_default_comes_from() {
     let dir = tempfile::tempdir().unwrap();
     for command in ["run", "report"] {
         let o = corelab(dir.path(), &[command, "--help"]);
-        let help = String::from_utf8_lossy(&o.stdout).split_whitespace().collect::<Vec<_>>().join(" ");
+        let help = String::from_utf8_lossy(&o.stdout)
+            .split_whitespace()
+            .collect::<Vec<_>>()
+            .join(" ");
         assert!(
             help.contains("Default: the chart of the preset's `view` where it names one"),
             "{command}: {help}"

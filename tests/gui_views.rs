@@ -88,7 +88,10 @@ fn a_preset_file_named_at_startup_opens_its_view_unless_a_tab_is_named() {
         .unwrap();
     exp.name = "my lesson".into();
     std::fs::write(&file, exp.to_json()).unwrap();
-    for (tab, expected) in [(None, Tab::LostUpdates), (Some("efficiency"), Tab::Efficiency)] {
+    for (tab, expected) in [
+        (None, Tab::LostUpdates),
+        (Some("efficiency"), Tab::Efficiency),
+    ] {
         let mut h = started(dir.path());
         let ctx = h.ctx.clone();
         let options = GuiOptions {

@@ -409,7 +409,10 @@ fn an_unknown_view_is_refused_quoting_it() {
     let err = error_of(r#"{"version": 1, "view": "pie-chart"}"#);
     assert!(err.contains("`view`"), "{err}");
     assert!(err.contains("pie-chart"), "{err}");
-    assert!(err.contains("lost-updates"), "the valid names are listed: {err}");
+    assert!(
+        err.contains("lost-updates"),
+        "the valid names are listed: {err}"
+    );
 }
 
 #[test]
@@ -429,8 +432,15 @@ fn a_view_the_task_cannot_show_is_refused_naming_the_task_kind() {
 
 #[test]
 fn the_lost_updates_lessons_open_on_the_lost_updates_view() {
-    for id in ["lost-updates", "lost-updates-processes", "python-lost-updates"] {
-        let exp = corelab::preset::find_builtin(id).unwrap().experiment().unwrap();
+    for id in [
+        "lost-updates",
+        "lost-updates-processes",
+        "python-lost-updates",
+    ] {
+        let exp = corelab::preset::find_builtin(id)
+            .unwrap()
+            .experiment()
+            .unwrap();
         assert_eq!(exp.view, Some(ResultsView::LostUpdates), "{id}");
     }
 }

@@ -234,7 +234,11 @@ fn fit_models_to_kind(exp: &mut Experiment) {
         exp.target_run_s = 0.0;
     }
     // A view the new kind cannot show (lost updates of a cpu task) would refuse Run and Save.
-    if exp.view.and_then(|v| v.unavailable_for(exp.task.kind)).is_some() {
+    if exp
+        .view
+        .and_then(|v| v.unavailable_for(exp.task.kind))
+        .is_some()
+    {
         exp.view = None;
     }
 }
@@ -813,7 +817,10 @@ mod tests {
         assert_eq!(exp.view, Some(ResultsView::LostUpdates));
         exp.task.kind = TaskKind::Cpu;
         fit_models_to_kind(&mut exp);
-        assert_eq!(exp.view, None, "lost updates of a cpu task would refuse Run");
+        assert_eq!(
+            exp.view, None,
+            "lost updates of a cpu task would refuse Run"
+        );
         exp.validate().unwrap();
         // A view any task can show stays.
         exp.view = Some(ResultsView::Table);

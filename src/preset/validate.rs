@@ -139,7 +139,10 @@ impl Experiment {
 
     /// A view the task cannot show (lost updates of a cpu task) is refused, naming the task.
     fn validate_view(&self) -> Result<(), PresetError> {
-        match self.view.and_then(|v| Some((v, v.unavailable_for(self.task.kind)?))) {
+        match self
+            .view
+            .and_then(|v| Some((v, v.unavailable_for(self.task.kind)?)))
+        {
             Some((view, reason)) => Err(PresetError::invalid(
                 "view",
                 format!("\"{view}\""),
