@@ -288,16 +288,18 @@ workers then start that same absolute path.
 Outputs: every output path (--out, --csv, --trace, --svg, --png, --markdown: each its own
 file, none of them the preset) and the chart size are checked before the sweep starts. While it
 runs, --out is locked (an flock on out-HASH.lock in your private lock directory,
-$XDG_RUNTIME_DIR/corelab or $TMPDIR/corelab-locks-UID, holding the pid): a second run on the
-same --out is refused, naming that pid.
+$XDG_RUNTIME_DIR/corelab or $TMPDIR/corelab-locks-UID, holding the pid), keyed on the file it
+replaces (a symlink followed to its target, the directory resolved): a second run on the same
+file, by any name (./r.json, d/../r.json, a symlink to it), is refused, naming that pid.
 
 An --out that exists already keeps its earlier results until this run completes with at least
 one cell measured: meanwhile the rounds are saved beside it, to NAME.partial-XXXXXX.json, and
 after an interrupt, a sweep whose cells all failed or a failed save, stderr names that file.
 
 Ctrl-C, SIGTERM and SIGHUP stop the sweep like the workbench's Cancel: the cells measured so
-far are saved with \"status\": \"cancelled\", child processes and scratch files are
-removed, and the exit status is 128 + the signal's number (130 for Ctrl-C). A second signal
+far are saved with \"status\": \"cancelled\" (before the first timed run nothing is saved: a
+new --out is not left behind, an existing one keeps its results), child processes and scratch
+files are removed, and the exit status is 128 + the signal's number (130 for Ctrl-C). A second signal
 stops at once. --csv, --trace and the charts and report are not written after an interrupt
 (stderr says so, with the `corelab report SAVED.json --csv … --png …` command that makes them,
 the trace apart, from the saved cells).
@@ -1126,20 +1128,30 @@ fn check_output_path(flag: &str, path: &Path) -> Result<()> {
     }
 }
 
-/// The lock file of a run writing `out`: `out-<hash>.lock` in this user's private lock
-/// directory ([`private_lock_dir`]), where `<hash>` is a stable hash (FNV-1a) of `out`'s
-/// absolute path with its directory's symlinks resolved, so that `r.json`, `./r.json` and
-/// `/abs/r.json` share one lock. It lives outside `out`'s directory so that a run killed with
-/// SIGKILL leaves nothing there, and outside the shared temporary directory so that another
-/// user cannot plant it (the name is predictable by design: two runs must find the same lock).
-pub fn output_lock_path(out: &Path) -> Result<PathBuf> {
-    let absolute = std::path::absolute(out).unwrap_or_else(|_| out.to_path_buf());
-    let key = match (absolute.parent(), absolute.file_name()) {
+/// The file a write to `out` replaces, as one name for all the ways of naming it: a symbolic
+/// link followed to its target ([`crate::safe_fs::output_target`]), then that file's
+/// directory resolved (`canonicalize`: no symlink, `.` or `..` left) and its file name, so that
+/// `r.json`, `./r.json`, `d/../r.json`, `/abs/r.json` and a link to `r.json` are one key.
+fn resolved_output(out: &Path) -> PathBuf {
+    let target = crate::safe_fs::output_target(out).map_or_else(|_| out.to_path_buf(), |t| t.file);
+    let absolute = std::path::absolute(&target).unwrap_or(target);
+    match (absolute.parent(), absolute.file_name()) {
         (Some(dir), Some(name)) => std::fs::canonicalize(dir)
             .map(|d| d.join(name))
             .unwrap_or_else(|_| absolute.clone()),
         _ => absolute.clone(),
-    };
+    }
+}
+
+/// The lock file of a run writing `out`: `out-<hash>.lock` in this user's private lock
+/// directory ([`private_lock_dir`]), where `<hash>` is a stable hash (FNV-1a) of the file the
+/// write replaces ([`resolved_output`]), so that every name of one target (`r.json`,
+/// `./r.json`, `d/../r.json`, `/abs/r.json`, a symlink to it) shares one lock. It lives
+/// outside `out`'s directory so that a run killed with SIGKILL leaves nothing there, and
+/// outside the shared temporary directory so that another user cannot plant it (the name is
+/// predictable by design: two runs must find the same lock).
+pub fn output_lock_path(out: &Path) -> Result<PathBuf> {
+    let key = resolved_output(out);
     let mut hash: u64 = 0xcbf2_9ce4_8422_2325;
     for byte in key.as_os_str().as_encoded_bytes() {
         hash ^= u64::from(*byte);
