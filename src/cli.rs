@@ -1289,8 +1289,9 @@ enum Saved {
     Out(PathBuf),
     /// In the partial file; `out` keeps its earlier results.
     Partial { partial: PathBuf, out: PathBuf },
-    /// Nowhere: nothing was measured, and `out` keeps its earlier results.
-    Nothing { out: PathBuf },
+    /// Nowhere: nothing was measured (no timed run, no failed cell). `out` keeps its earlier
+    /// results where it had some (`earlier`); a new `out` is not left behind.
+    Nothing { out: PathBuf, earlier: bool },
 }
 
 impl OutTarget {
@@ -1342,7 +1343,19 @@ impl OutTarget {
     /// `behind`: a save during the sweep failed, so the sweep's file may be out of date.
     fn finish(&self, results: &ResultsFile, behind: bool) -> Result<Saved> {
         let out = &self.out;
+        let anything = results.cells.iter().any(|c| !c.samples.is_empty())
+            || results.cells.iter().any(|c| c.status == CellStatus::Failed);
         let Some(partial) = &self.partial else {
+            if !anything {
+                // A new file with no cell measured (a signal before the first timed run) is
+                // of no use to anyone: the sweep's own save of it is removed (the lock on
+                // `out` means no other run wrote it).
+                std::fs::remove_file(out).ok();
+                return Ok(Saved::Nothing {
+                    out: out.clone(),
+                    earlier: false,
+                });
+            }
             if behind {
                 // One more try now, and an error if it fails too.
                 save_results(results, out)?;
@@ -1373,11 +1386,12 @@ impl OutTarget {
                 }
             };
         }
-        let anything = results.cells.iter().any(|c| !c.samples.is_empty())
-            || results.cells.iter().any(|c| c.status == CellStatus::Failed);
         if !anything {
             std::fs::remove_file(partial).ok();
-            return Ok(Saved::Nothing { out: out.clone() });
+            return Ok(Saved::Nothing {
+                out: out.clone(),
+                earlier: true,
+            });
         }
         if behind && let Err(e) = save_results(results, partial) {
             std::fs::remove_file(partial).ok();
@@ -1419,7 +1433,17 @@ fn interrupted_line(
             path_text(partial),
             path_text(out)
         ),
-        Some(Saved::Nothing { out }) => format!("; {} keeps its earlier results", path_text(out)),
+        Some(Saved::Nothing { out, earlier: true }) => format!(
+            "; nothing was measured, so nothing was saved ({} keeps its earlier results)",
+            path_text(out)
+        ),
+        Some(Saved::Nothing {
+            out,
+            earlier: false,
+        }) => format!(
+            "; nothing was measured, so nothing was saved ({} was not written)",
+            path_text(out)
+        ),
         None if runs > 0 => "; not saved (no --out)".to_string(),
         None => String::new(),
     };

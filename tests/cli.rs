@@ -467,7 +467,10 @@ fn every_name_of_one_out_file_shares_its_lock() {
             "{name}: {stderr}"
         );
     }
-    assert_eq!(std::fs::read_to_string(d.join("r.json")).unwrap(), "earlier");
+    assert_eq!(
+        std::fs::read_to_string(d.join("r.json")).unwrap(),
+        "earlier"
+    );
     std::fs::remove_file(&key).ok();
 }
 
