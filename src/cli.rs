@@ -17,7 +17,7 @@ use crate::export::{
     ChartKind, ChartOptions, ChartRun, ReportImage, markdown_report, render_png, render_svg,
     summary_csv, summary_table,
 };
-use crate::preset::{Experiment, ModelKind, builtin_presets, find_builtin};
+use crate::preset::{Experiment, ModelKind, SyncMode, builtin_presets, find_builtin};
 use crate::results::{CellStatus, ResultsFile, RunStatus, write_atomically};
 
 /// `print!` of text for people (tables, verdicts, fits) to standard output, or to stderr while
@@ -232,8 +232,9 @@ pub enum Command {
         #[arg(value_name = "NAME")]
         name: Option<String>,
         /// With NAME: print the preset's JSON as it is built in, e.g. `corelab presets
-        /// lost-updates-processes --json > mine.json`, edit it (set `task.contention.sync` to
-        /// `mutex`), then `corelab run ./mine.json`.
+        /// lost-updates-processes --json > mine.json`, edit it (its `task`, its `python`),
+        /// then `corelab run ./mine.json` (the synchronisation alone: `corelab run
+        /// lost-updates-processes --sync mutex`).
         #[arg(long, requires = "name")]
         json: bool,
         /// Resolve the worker sweeps and estimate the time for a machine with this many cores
@@ -338,6 +339,13 @@ pub struct RunArgs {
     /// Override the preset's models, e.g. `sequential,threads,processes`.
     #[arg(long, value_delimiter = ',', value_name = "MODEL,…", value_parser = parse_model)]
     pub models: Option<Vec<ModelKind>>,
+    /// Override a `contention` task's synchronisation: `none` (a racy read-then-write: updates
+    /// get lost), `mutex` (for `processes` an OS file lock on the shared counter file, for
+    /// the Python models threading.Lock or a multiprocessing lock), or, for the Rust thread
+    /// models only, `atomic`, `channel` or `semaphore`. E.g. `corelab run lost-updates --sync
+    /// mutex`. Refused for any other task, and when a model cannot use it (both named).
+    #[arg(long, value_name = "SYNC", value_parser = parse_sync)]
+    pub sync: Option<SyncMode>,
     /// Override the number of timed repetitions per cell: the fewest a cell takes. --min-time
     /// and a precision target (the preset's `precision`, or --precision) can add more;
     /// `--min-time 0 --precision 0` runs exactly this many. 1 to 1000.
@@ -521,6 +529,50 @@ fn parse_percent(s: &str) -> Result<f64, String> {
         _ => Err(format!("{s:?} is not a percentage from 0 to 50")),
     }
 }
+fn parse_sync(s: &str) -> Result<SyncMode, String> {
+    SyncMode::ALL
+        .into_iter()
+        .find(|m| m.id() == s)
+        .ok_or_else(|| {
+            let names: Vec<&str> = SyncMode::ALL.iter().map(|m| m.id()).collect();
+            format!(
+                "unknown synchronisation {s:?}; choose from {}",
+                names.join(", ")
+            )
+        })
+}
+
+/// `--sync`: switches a contention task's synchronisation, with the preset's own rules (see
+/// [`SyncMode::refusal_for`]) said in the option's words; the experiment's name says it was
+/// switched, so that its charts and reports do not claim the preset's.
+fn override_sync(exp: &mut Experiment, sync: SyncMode) -> Result<()> {
+    use crate::preset::TaskKind;
+    if exp.task.kind != TaskKind::Contention {
+        bail!(
+            "--sync {}: the preset's task is `{}`; only a `contention` task (e.g. lost-updates, \
+             lock-contention) has a synchronisation to switch",
+            sync.id(),
+            exp.task.kind.id()
+        );
+    }
+    if let Some((model, reason)) = exp
+        .models
+        .iter()
+        .find_map(|&m| sync.refusal_for(m).map(|r| (m, r)))
+    {
+        bail!(
+            "--sync {} cannot be used with the model {model}: {reason} (choose --sync none or \
+             mutex, or leave {model} out with --models)",
+            sync.id()
+        );
+    }
+    if exp.task.contention.sync != sync {
+        exp.task.contention.sync = sync;
+        exp.name = format!("{} (run with --sync {})", exp.name, sync.id());
+    }
+    Ok(())
+}
+
 fn parse_model(s: &str) -> Result<ModelKind, String> {
     ModelKind::ALL
         .into_iter()
@@ -1499,6 +1551,7 @@ pub fn run(args: &RunArgs) -> Result<ExitCode> {
     if args.workers.is_some()
         || args.models.is_some()
         || args.repetitions.is_some()
+        || args.sync.is_some()
         || args.min_time.is_some()
         || args.precision.is_some()
     {
@@ -1509,6 +1562,9 @@ pub fn run(args: &RunArgs) -> Result<ExitCode> {
     }
     if let Some(m) = &args.models {
         exp.models = m.clone();
+    }
+    if let Some(sync) = args.sync {
+        override_sync(&mut exp, sync)?;
     }
     if let Some(r) = args.repetitions {
         exp.repetitions = r;
