@@ -48,7 +48,10 @@ macro_rules! errln {
     }};
 }
 
+mod gate;
 mod generate;
+
+pub use gate::EXIT_REGRESSION;
 
 /// Set while standard output carries a machine-readable output (`--csv -`, `--markdown -`):
 /// the text for people then goes to stderr, so that the stream stays clean for its reader.
@@ -209,9 +212,22 @@ fn parse_window_size(s: &str) -> Result<[f32; 2], String> {
 }
 
 /// The exit statuses of `corelab report`, for `--help` and its man page.
-const REPORT_AFTER_HELP: &str = "Exit status: 0 when every output asked for was written; 1 when \
-a file cannot be read, or any output could not be made (the others are still written, and \
-stderr names each that was not).";
+const REPORT_AFTER_HELP: &str = "\
+A regression gate for CI: `corelab report NEW.json --baseline OLD.json --fail-if-slower 5`
+prints each cell (model × workers) of both files with its median wall time and 95% interval,
+baseline → new, and its change. A cell is slower only beyond the noise: where its interval lies
+wholly above the baseline's (at least 3 timed runs a side; overlapping intervals are \"within the
+noise\", whatever the medians say). --fail-if-slower PCT fails on such a cell that is more than
+PCT percent slower, and on a cell the baseline measured that failed in the new run; cells in one
+file only are named, not failed. --fail-on-lost-updates fails when a timed run of any cell lost
+an update. Each failure is one line on stderr (the model, the workers, both medians with their
+intervals, the change), then a closing `Gate passed` or `Gate FAILED` line. Runs that differ
+(task size, runs per cell, machine, build, interpreter) get a warning line: their times may not
+be comparable.
+
+Exit status: 0 when every output asked for was written (and the gate, if asked, passed); 1 when
+a file cannot be read, or any output could not be made (the others are still written, and
+stderr names each that was not; 1 wins over 5); 2 a command-line mistake; 5 the gate failed.";
 
 #[derive(Subcommand, Debug)]
 pub enum Command {
@@ -221,7 +237,9 @@ pub enum Command {
     /// Charts, a Markdown report and scaling fits from saved results files; several files
     /// are overlaid on one chart to compare runs (e.g. a laptop and a big server), with a
     /// note of what differs between them. Every output asked for is tried; the exit status
-    /// is 1 when any could not be written.
+    /// is 1 when any could not be written. With --baseline OLD.json, a cell-by-cell
+    /// comparison and a regression gate for CI (--fail-if-slower, --fail-on-lost-updates:
+    /// exit 5 when it fails).
     #[command(after_help = REPORT_AFTER_HELP)]
     Report(ReportArgs),
     /// List the built-in presets, each with its cells and about how long its sweep takes here;
@@ -384,6 +402,22 @@ pub struct ReportArgs {
     /// stderr), as `corelab run --csv` does; from one results file.
     #[arg(long, value_name = "FILE|-")]
     pub csv: Option<PathBuf>,
+    /// Compare the (one) results file with this earlier one, cell by cell (model × workers):
+    /// each cell's median wall time and 95% interval, baseline → new, its change, and whether
+    /// it lies beyond the noise (the intervals do not overlap). Cells in one file only are
+    /// named. The charts and reports are still of the results file alone.
+    #[arg(long, value_name = "OLD.json")]
+    pub baseline: Option<PathBuf>,
+    /// With --baseline: exit 5 when a cell is slower than the baseline beyond the noise (its
+    /// median's interval wholly above the baseline's, at least 3 runs a side) by more than PCT
+    /// percent of the baseline's median (0: any such slowdown), or a cell the baseline
+    /// measured failed; each is named on stderr. 0 to 1000.
+    #[arg(long, value_name = "PCT", requires = "baseline", value_parser = gate::parse_slowdown)]
+    pub fail_if_slower: Option<f64>,
+    /// Exit 5 when a timed run of any cell lost an update (a `contention` task's counter came
+    /// up short), naming each such cell on stderr.
+    #[arg(long)]
+    pub fail_on_lost_updates: bool,
     #[command(flatten)]
     pub outputs: OutputArgs,
 }
@@ -624,7 +658,10 @@ pub fn main() -> ExitCode {
             },
             false => selftest(workers, json, &python),
         },
-        Some(Command::Report(args)) => report(&args),
+        Some(Command::Report(args)) => match report(&args) {
+            Ok(code) => return with_stdout_checked(code),
+            Err(e) => Err(e),
+        },
         Some(Command::Generate { what }) => generate::generate(&what),
     };
     match outcome {
@@ -1898,9 +1935,20 @@ fn reserve_stdout_for(outputs: &[(&str, Option<&PathBuf>)]) {
 
 /// `corelab report`: load one or several results files, print their tables and fits, and
 /// write the chart (overlaid when several), the Markdown report and (for one file) the CSV
-/// summary.
-pub fn report(args: &ReportArgs) -> Result<()> {
-    let inputs: Vec<&Path> = args.results.iter().map(PathBuf::as_path).collect();
+/// summary; with `--baseline`, compare with it, and with a gate's flags exit
+/// [`EXIT_REGRESSION`] when the results fail it.
+pub fn report(args: &ReportArgs) -> Result<ExitCode> {
+    let mut inputs: Vec<&Path> = args.results.iter().map(PathBuf::as_path).collect();
+    if let Some(baseline) = &args.baseline {
+        if args.results.len() > 1 {
+            bail!(
+                "--baseline {}: it is compared with one results file, and {} were given",
+                path_text(baseline),
+                args.results.len()
+            );
+        }
+        inputs.push(baseline);
+    }
     if let Some(csv) = &args.csv
         && args.results.len() > 1
     {
@@ -1985,12 +2033,37 @@ pub fn report(args: &ReportArgs) -> Result<()> {
         _ => None,
     };
     let charts = write_outputs(&runs, &args.outputs);
+    let baseline = args
+        .baseline
+        .as_deref()
+        .map(|path| {
+            ResultsFile::load(path)
+                .with_context(|| format!("cannot use {} as the baseline", path_text(path)))
+                .map(|r| (path, r))
+        })
+        .transpose()?;
+    let gate = gate::Gate {
+        baseline: baseline.as_ref().map(|(p, r)| (*p, r)),
+        fail_if_slower: args.fail_if_slower,
+        fail_on_lost_updates: args.fail_on_lost_updates,
+    };
+    let judged: Vec<(&Path, &ResultsFile)> = args
+        .results
+        .iter()
+        .map(PathBuf::as_path)
+        .zip(&loaded)
+        .collect();
+    let refused = gate::judge(&gate, &judged);
     match (charts, csv) {
-        (Ok(()), None) => Ok(()),
+        (Ok(()), None) => {}
         (Ok(()), Some(csv)) => bail!("not written: {csv}"),
-        (Err(e), None) => Err(e),
+        (Err(e), None) => return Err(e),
         (Err(e), Some(csv)) => bail!("not written: {csv}; {e:#}"),
     }
+    Ok(match refused {
+        true => ExitCode::from(EXIT_REGRESSION),
+        false => ExitCode::SUCCESS,
+    })
 }
 
 /// A finished cell's speedup for its progress line, once the cells in `finished` (model,
