@@ -223,7 +223,7 @@ file only are named, not failed. --fail-on-lost-updates fails when a timed run o
 an update. Each failure is one line on stderr (the model, the workers, both medians with their
 intervals, the change), then a closing `Gate passed` or `Gate FAILED` line. Runs that differ
 (task size, runs per cell, machine, build, interpreter) get a warning line: their times may not
-be comparable.
+be comparable. `corelab run` takes the same flags and judges the sweep it measured.
 
 Exit status: 0 when every output asked for was written (and the gate, if asked, passed); 1 when
 a file cannot be read, or any output could not be made (the others are still written, and
@@ -330,7 +330,9 @@ Exit status: 0 every cell measured; 1 an error: before the sweep (a bad preset o
 unusable output, a missing interpreter), results that could not be saved, an output (--csv,
 --trace, a chart, the report) that could not be made (the others are still written), or
 standard output that could not be written; 2 a command-line mistake; 3 the sweep ended but some or all of its
-cells failed (stderr names them); 128 + N interrupted by signal N.";
+cells failed (stderr names them); 5 the regression gate failed (--baseline OLD.json with
+--fail-if-slower PCT, or --fail-on-lost-updates, as `corelab report --help` describes; 1 and 3
+win over 5, and an interrupted sweep is not judged); 128 + N interrupted by signal N.";
 
 #[derive(clap::Args, Debug)]
 pub struct RunArgs {
@@ -390,6 +392,8 @@ pub struct RunArgs {
     #[arg(long, value_name = "FILE")]
     pub trace: Option<PathBuf>,
     #[command(flatten)]
+    pub gate: gate::GateArgs,
+    #[command(flatten)]
     pub outputs: OutputArgs,
 }
 
@@ -402,22 +406,8 @@ pub struct ReportArgs {
     /// stderr), as `corelab run --csv` does; from one results file.
     #[arg(long, value_name = "FILE|-")]
     pub csv: Option<PathBuf>,
-    /// Compare the (one) results file with this earlier one, cell by cell (model × workers):
-    /// each cell's median wall time and 95% interval, baseline → new, its change, and whether
-    /// it lies beyond the noise (the intervals do not overlap). Cells in one file only are
-    /// named. The charts and reports are still of the results file alone.
-    #[arg(long, value_name = "OLD.json")]
-    pub baseline: Option<PathBuf>,
-    /// With --baseline: exit 5 when a cell is slower than the baseline beyond the noise (its
-    /// median's interval wholly above the baseline's, at least 3 runs a side) by more than PCT
-    /// percent of the baseline's median (0: any such slowdown), or a cell the baseline
-    /// measured failed; each is named on stderr. 0 to 1000.
-    #[arg(long, value_name = "PCT", requires = "baseline", value_parser = gate::parse_slowdown)]
-    pub fail_if_slower: Option<f64>,
-    /// Exit 5 when a timed run of any cell lost an update (a `contention` task's counter came
-    /// up short), naming each such cell on stderr.
-    #[arg(long)]
-    pub fail_on_lost_updates: bool,
+    #[command(flatten)]
+    pub gate: gate::GateArgs,
     #[command(flatten)]
     pub outputs: OutputArgs,
 }
@@ -1630,6 +1620,9 @@ pub fn run(args: &RunArgs) -> Result<ExitCode> {
     if exp.task.kind == crate::preset::TaskKind::Function && !exp.task.function.file.is_empty() {
         inputs.push(Path::new(&exp.task.function.file));
     }
+    if let Some(baseline) = &args.gate.baseline {
+        inputs.push(baseline);
+    }
     let mut outputs = vec![
         ("--out", args.out.as_ref()),
         ("--csv", args.csv.as_ref()),
@@ -1637,6 +1630,8 @@ pub fn run(args: &RunArgs) -> Result<ExitCode> {
     ];
     outputs.extend(chart_outputs(&args.outputs));
     check_outputs(&outputs, &inputs, &args.outputs)?;
+    // Read before the sweep: a baseline that cannot be used is an error before any measuring.
+    let baseline = args.gate.load_baseline()?;
     reserve_stdout_for(&outputs);
     check_chart_for_task(&args.outputs, exp.task.kind)?;
     let _lock = args.out.as_deref().map(OutputLock::take).transpose()?;
@@ -1850,6 +1845,12 @@ pub fn run(args: &RunArgs) -> Result<ExitCode> {
                 skipped.join(", ")
             );
         }
+        if args.gate.fail_if_slower.is_some() || args.gate.fail_on_lost_updates {
+            errln!(
+                "Gate not judged, as the sweep was interrupted (`corelab report` judges the \
+                 cells saved, with the same flags)"
+            );
+        }
         if let Some(e) = save_error {
             return Err(e);
         }
@@ -1897,6 +1898,12 @@ pub fn run(args: &RunArgs) -> Result<ExitCode> {
             not_written.join("; ")
         )),
     };
+    // Judged before an error returns, so that its lines are said in any case.
+    let new_name = args
+        .out
+        .clone()
+        .unwrap_or_else(|| PathBuf::from("this run"));
+    let refused = gate::judge(&args.gate, baseline.as_ref(), &[(&new_name, &results)]);
     match (save_error, failed_outputs) {
         (None, None) => {}
         (Some(e), None) | (None, Some(e)) => return Err(e),
@@ -1920,6 +1927,9 @@ pub fn run(args: &RunArgs) -> Result<ExitCode> {
         );
         return Ok(ExitCode::from(EXIT_CELLS_FAILED));
     }
+    if refused {
+        return Ok(ExitCode::from(EXIT_REGRESSION));
+    }
     Ok(ExitCode::SUCCESS)
 }
 
@@ -1939,7 +1949,7 @@ fn reserve_stdout_for(outputs: &[(&str, Option<&PathBuf>)]) {
 /// [`EXIT_REGRESSION`] when the results fail it.
 pub fn report(args: &ReportArgs) -> Result<ExitCode> {
     let mut inputs: Vec<&Path> = args.results.iter().map(PathBuf::as_path).collect();
-    if let Some(baseline) = &args.baseline {
+    if let Some(baseline) = &args.gate.baseline {
         if args.results.len() > 1 {
             bail!(
                 "--baseline {}: it is compared with one results file, and {} were given",
@@ -2033,27 +2043,14 @@ pub fn report(args: &ReportArgs) -> Result<ExitCode> {
         _ => None,
     };
     let charts = write_outputs(&runs, &args.outputs);
-    let baseline = args
-        .baseline
-        .as_deref()
-        .map(|path| {
-            ResultsFile::load(path)
-                .with_context(|| format!("cannot use {} as the baseline", path_text(path)))
-                .map(|r| (path, r))
-        })
-        .transpose()?;
-    let gate = gate::Gate {
-        baseline: baseline.as_ref().map(|(p, r)| (*p, r)),
-        fail_if_slower: args.fail_if_slower,
-        fail_on_lost_updates: args.fail_on_lost_updates,
-    };
+    let baseline = args.gate.load_baseline()?;
     let judged: Vec<(&Path, &ResultsFile)> = args
         .results
         .iter()
         .map(PathBuf::as_path)
         .zip(&loaded)
         .collect();
-    let refused = gate::judge(&gate, &judged);
+    let refused = gate::judge(&args.gate, baseline.as_ref(), &judged);
     match (charts, csv) {
         (Ok(()), None) => {}
         (Ok(()), Some(csv)) => bail!("not written: {csv}"),

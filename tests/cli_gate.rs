@@ -323,3 +323,86 @@ fn gate_mistakes_are_refused() {
     assert_eq!(o.status.code(), Some(1));
     assert!(String::from_utf8_lossy(&o.stderr).contains("is both an input and an output"));
 }
+
+/// A baseline of one sequential × 1 cell whose three runs took `seconds` each (about).
+fn one_cell_baseline(seconds: f64) -> ResultsFile {
+    let mut r = ResultsFile {
+        cells: vec![corelab::results::CellResult {
+            model: Some(ModelKind::Sequential),
+            workers: 1,
+            samples: [1.0, 1.01, 1.02]
+                .iter()
+                .map(|f| corelab::results::Sample {
+                    wall_s: seconds * f,
+                    checksum: 1,
+                    ..Default::default()
+                })
+                .collect(),
+            ..Default::default()
+        }],
+        status: corelab::results::RunStatus::Complete,
+        ..ResultsFile::default()
+    };
+    r.recompute();
+    r
+}
+
+/// `corelab run … --baseline OLD.json --fail-if-slower PCT` judges the sweep it measured, with
+/// the same exit status. Against a baseline of a nanosecond a run of a program is slower
+/// whatever the machine, and against one of an hour it is faster: no timing is asserted.
+#[test]
+fn run_judges_its_own_sweep_against_a_baseline() {
+    let _g = common::exclusive();
+    let dir = tempfile::tempdir().unwrap();
+    let d = dir.path();
+    std::fs::write(
+        d.join("true.json"),
+        r#"{"version": 1, "name": "a program",
+            "task": {"kind": "command", "tasks": 1, "command": {"argv": ["true"]}},
+            "workers": [1], "models": ["sequential"], "repetitions": 3,
+            "warmups": 0, "min_time_s": 0, "precision": 0}"#,
+    )
+    .unwrap();
+    save(d, "instant.json", &one_cell_baseline(1e-9));
+    save(d, "hour.json", &one_cell_baseline(3600.0));
+    let run = |baseline: &str| {
+        corelab_in(
+            d,
+            &[
+                "run",
+                "./true.json",
+                "-q",
+                "--out",
+                "new.json",
+                "--baseline",
+                baseline,
+                "--fail-if-slower",
+                "5",
+            ],
+        )
+    };
+    let o = run("instant.json");
+    let stderr = String::from_utf8_lossy(&o.stderr);
+    assert_eq!(o.status.code(), Some(5), "{stderr}");
+    assert!(
+        stderr.contains("Regression: sequential × 1: median 1.01 ns [1.00–1.02] → "),
+        "{stderr}"
+    );
+    assert!(stderr.contains("Gate FAILED (1 failure)"), "{stderr}");
+    // The results are saved all the same.
+    assert!(ResultsFile::load(&d.join("new.json")).is_ok());
+    let o = run("hour.json");
+    let stderr = String::from_utf8_lossy(&o.stderr);
+    assert_eq!(o.status.code(), Some(0), "{stderr}");
+    assert!(stderr.contains("Gate passed"), "{stderr}");
+    assert!(
+        String::from_utf8_lossy(&o.stdout).contains("faster beyond the noise"),
+        "{}",
+        String::from_utf8_lossy(&o.stdout)
+    );
+    // A baseline that cannot be read stops the run before it measures anything.
+    std::fs::remove_file(d.join("new.json")).unwrap();
+    let o = run("missing.json");
+    assert_eq!(o.status.code(), Some(1));
+    assert!(!d.join("new.json").exists());
+}

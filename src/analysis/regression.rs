@@ -51,14 +51,16 @@ impl Median {
     }
 }
 
-/// The unit a time is said in: s, ms or µs, with its scale.
+/// The unit a time is said in: s, ms, µs or ns, with its scale.
 fn unit_for(s: f64) -> (f64, &'static str) {
     if s >= 1.0 {
         (1.0, "s")
     } else if s >= 1e-3 {
         (1e3, "ms")
-    } else {
+    } else if s >= 1e-6 {
         (1e6, "µs")
+    } else {
+        (1e9, "ns")
     }
 }
 

@@ -2,7 +2,7 @@
 //! [--fail-on-lost-updates]`: the regression gate of a CI job. The comparison itself is
 //! [`crate::analysis::regression`]; this says it and turns it into the exit status.
 
-use std::path::Path;
+use std::path::{Path, PathBuf};
 
 use crate::analysis::regression::{self, Comparison};
 use crate::results::{ResultsFile, RunStatus};
@@ -24,20 +24,54 @@ pub(super) fn parse_slowdown(s: &str) -> Result<f64, String> {
     }
 }
 
-/// What the gate asks, from `report`'s flags.
-pub(super) struct Gate<'a> {
-    pub baseline: Option<(&'a Path, &'a ResultsFile)>,
+/// The gate's flags, shared by `run` and `report`.
+#[derive(clap::Args, Debug, Default)]
+pub struct GateArgs {
+    /// Compare the results (of this run; for `report`, of the one results file given) with
+    /// this earlier results file, cell by cell (model × workers): each cell's median wall time
+    /// and 95% interval, baseline → new, its change, and whether it lies beyond the noise (the
+    /// intervals do not overlap). Cells in one file only are named. The charts, CSV and
+    /// report are of the new results alone.
+    #[arg(long, value_name = "OLD.json")]
+    pub baseline: Option<PathBuf>,
+    /// With --baseline: exit 5 when a cell is slower than the baseline beyond the noise (its
+    /// median's interval wholly above the baseline's, at least 3 runs a side) by more than PCT
+    /// percent of the baseline's median (0: any such slowdown), or a cell the baseline
+    /// measured failed; each is named on stderr. 0 to 1000.
+    #[arg(long, value_name = "PCT", requires = "baseline", value_parser = parse_slowdown)]
     pub fail_if_slower: Option<f64>,
+    /// Exit 5 when a timed run of any cell lost an update (a `contention` task's counter came
+    /// up short), naming each such cell on stderr.
+    #[arg(long)]
     pub fail_on_lost_updates: bool,
+}
+
+impl GateArgs {
+    /// The baseline file, loaded: an error (exit 1) when it cannot be read, never a pass.
+    pub(super) fn load_baseline(&self) -> anyhow::Result<Option<(PathBuf, ResultsFile)>> {
+        use anyhow::Context as _;
+        self.baseline
+            .as_deref()
+            .map(|path| {
+                ResultsFile::load(path)
+                    .with_context(|| format!("cannot use {} as the baseline", path_text(path)))
+                    .map(|r| (path.to_path_buf(), r))
+            })
+            .transpose()
+    }
 }
 
 /// Says the comparison with the baseline (stdout: one line a cell; stderr: warnings where
 /// the runs are not alike) and the gate's failures (stderr, one line each). Returns whether
 /// the gate refused the results (`new`: each results file with its path; with a baseline
 /// there is one).
-pub(super) fn judge(gate: &Gate<'_>, new: &[(&Path, &ResultsFile)]) -> bool {
+pub(super) fn judge(
+    gate: &GateArgs,
+    baseline: Option<&(PathBuf, ResultsFile)>,
+    new: &[(&Path, &ResultsFile)],
+) -> bool {
     let mut failures: Vec<String> = Vec::new();
-    if let (Some((base_path, baseline)), [(new_path, results)]) = (gate.baseline, new) {
+    if let (Some((base_path, baseline)), [(new_path, results)]) = (baseline, new) {
         let comparison = regression::compare(baseline, results);
         say_comparison(base_path, baseline, new_path, results, &comparison);
         if let Some(allowed) = gate.fail_if_slower {
@@ -82,7 +116,7 @@ pub(super) fn judge(gate: &Gate<'_>, new: &[(&Path, &ResultsFile)]) -> bool {
 }
 
 /// What the gate checked, in words.
-fn conditions(gate: &Gate<'_>) -> String {
+fn conditions(gate: &GateArgs) -> String {
     let mut what = Vec::new();
     if let Some(allowed) = gate.fail_if_slower {
         what.push(format!(
