@@ -17,7 +17,7 @@ use crate::export::{
     ChartKind, ChartOptions, ChartRun, ReportImage, markdown_report, render_png, render_svg,
     summary_csv, summary_table,
 };
-use crate::preset::{Experiment, ModelKind, builtin_presets, find_builtin};
+use crate::preset::{Experiment, ModelKind, SyncMode, builtin_presets, find_builtin};
 use crate::results::{CellStatus, ResultsFile, RunStatus, write_atomically};
 
 /// `print!` of text for people (tables, verdicts, fits) to standard output, or to stderr while
@@ -48,7 +48,10 @@ macro_rules! errln {
     }};
 }
 
+mod gate;
 mod generate;
+
+pub use gate::EXIT_REGRESSION;
 
 /// Set while standard output carries a machine-readable output (`--csv -`, `--markdown -`):
 /// the text for people then goes to stderr, so that the stream stays clean for its reader.
@@ -209,9 +212,22 @@ fn parse_window_size(s: &str) -> Result<[f32; 2], String> {
 }
 
 /// The exit statuses of `corelab report`, for `--help` and its man page.
-const REPORT_AFTER_HELP: &str = "Exit status: 0 when every output asked for was written; 1 when \
-a file cannot be read, or any output could not be made (the others are still written, and \
-stderr names each that was not).";
+const REPORT_AFTER_HELP: &str = "\
+A regression gate for CI: `corelab report NEW.json --baseline OLD.json --fail-if-slower 5`
+prints each cell (model × workers) of both files with its median wall time and 95% interval,
+baseline → new, and its change. A cell is slower only beyond the noise: where its interval lies
+wholly above the baseline's (at least 3 timed runs a side; overlapping intervals are \"within the
+noise\", whatever the medians say). --fail-if-slower PCT fails on such a cell that is more than
+PCT percent slower, and on a cell the baseline measured that failed in the new run; cells in one
+file only are named, not failed. --fail-on-lost-updates fails when a timed run of any cell lost
+an update. Each failure is one line on stderr (the model, the workers, both medians with their
+intervals, the change), then a closing `Gate passed` or `Gate FAILED` line. Runs that differ
+(task size, runs per cell, machine, build, interpreter) get a warning line: their times may not
+be comparable. `corelab run` takes the same flags and judges the sweep it measured.
+
+Exit status: 0 when every output asked for was written (and the gate, if asked, passed); 1 when
+a file cannot be read, or any output could not be made (the others are still written, and
+stderr names each that was not; 1 wins over 5); 2 a command-line mistake; 5 the gate failed.";
 
 #[derive(Subcommand, Debug)]
 pub enum Command {
@@ -221,7 +237,9 @@ pub enum Command {
     /// Charts, a Markdown report and scaling fits from saved results files; several files
     /// are overlaid on one chart to compare runs (e.g. a laptop and a big server), with a
     /// note of what differs between them. Every output asked for is tried; the exit status
-    /// is 1 when any could not be written.
+    /// is 1 when any could not be written. With --baseline OLD.json, a cell-by-cell
+    /// comparison and a regression gate for CI (--fail-if-slower, --fail-on-lost-updates:
+    /// exit 5 when it fails).
     #[command(after_help = REPORT_AFTER_HELP)]
     Report(ReportArgs),
     /// List the built-in presets, each with its cells and about how long its sweep takes here;
@@ -232,8 +250,9 @@ pub enum Command {
         #[arg(value_name = "NAME")]
         name: Option<String>,
         /// With NAME: print the preset's JSON as it is built in, e.g. `corelab presets
-        /// lost-updates-processes --json > mine.json`, edit it (set `task.contention.sync` to
-        /// `mutex`), then `corelab run ./mine.json`.
+        /// lost-updates-processes --json > mine.json`, edit it (its `task`, its `python`),
+        /// then `corelab run ./mine.json` (the synchronisation alone: `corelab run
+        /// lost-updates-processes --sync mutex`).
         #[arg(long, requires = "name")]
         json: bool,
         /// Resolve the worker sweeps and estimate the time for a machine with this many cores
@@ -288,16 +307,18 @@ workers then start that same absolute path.
 Outputs: every output path (--out, --csv, --trace, --svg, --png, --markdown: each its own
 file, none of them the preset) and the chart size are checked before the sweep starts. While it
 runs, --out is locked (an flock on out-HASH.lock in your private lock directory,
-$XDG_RUNTIME_DIR/corelab or $TMPDIR/corelab-locks-UID, holding the pid): a second run on the
-same --out is refused, naming that pid.
+$XDG_RUNTIME_DIR/corelab or $TMPDIR/corelab-locks-UID, holding the pid), keyed on the file it
+replaces (a symlink followed to its target, the directory resolved): a second run on the same
+file, by any name (./r.json, d/../r.json, a symlink to it), is refused, naming that pid.
 
 An --out that exists already keeps its earlier results until this run completes with at least
 one cell measured: meanwhile the rounds are saved beside it, to NAME.partial-XXXXXX.json, and
 after an interrupt, a sweep whose cells all failed or a failed save, stderr names that file.
 
 Ctrl-C, SIGTERM and SIGHUP stop the sweep like the workbench's Cancel: the cells measured so
-far are saved with \"status\": \"cancelled\", child processes and scratch files are
-removed, and the exit status is 128 + the signal's number (130 for Ctrl-C). A second signal
+far are saved with \"status\": \"cancelled\" (before the first timed run nothing is saved: a
+new --out is not left behind, an existing one keeps its results), child processes and scratch
+files are removed, and the exit status is 128 + the signal's number (130 for Ctrl-C). A second signal
 stops at once. --csv, --trace and the charts and report are not written after an interrupt
 (stderr says so, with the `corelab report SAVED.json --csv … --png …` command that makes them,
 the trace apart, from the saved cells).
@@ -309,7 +330,9 @@ Exit status: 0 every cell measured; 1 an error: before the sweep (a bad preset o
 unusable output, a missing interpreter), results that could not be saved, an output (--csv,
 --trace, a chart, the report) that could not be made (the others are still written), or
 standard output that could not be written; 2 a command-line mistake; 3 the sweep ended but some or all of its
-cells failed (stderr names them); 128 + N interrupted by signal N.";
+cells failed (stderr names them); 5 the regression gate failed (--baseline OLD.json with
+--fail-if-slower PCT, or --fail-on-lost-updates, as `corelab report --help` describes; 1 and 3
+win over 5, and an interrupted sweep is not judged); 128 + N interrupted by signal N.";
 
 #[derive(clap::Args, Debug)]
 pub struct RunArgs {
@@ -336,6 +359,13 @@ pub struct RunArgs {
     /// Override the preset's models, e.g. `sequential,threads,processes`.
     #[arg(long, value_delimiter = ',', value_name = "MODEL,…", value_parser = parse_model)]
     pub models: Option<Vec<ModelKind>>,
+    /// Override a `contention` task's synchronisation: `none` (a racy read-then-write: updates
+    /// get lost), `mutex` (for `processes` an OS file lock on the shared counter file, for
+    /// the Python models threading.Lock or a multiprocessing lock), or, for the Rust thread
+    /// models only, `atomic`, `channel` or `semaphore`. E.g. `corelab run lost-updates --sync
+    /// mutex`. Refused for any other task, and when a model cannot use it (both named).
+    #[arg(long, value_name = "SYNC", value_parser = parse_sync)]
+    pub sync: Option<SyncMode>,
     /// Override the number of timed repetitions per cell: the fewest a cell takes. --min-time
     /// and a precision target (the preset's `precision`, or --precision) can add more;
     /// `--min-time 0 --precision 0` runs exactly this many. 1 to 1000.
@@ -362,6 +392,8 @@ pub struct RunArgs {
     #[arg(long, value_name = "FILE")]
     pub trace: Option<PathBuf>,
     #[command(flatten)]
+    pub gate: gate::GateArgs,
+    #[command(flatten)]
     pub outputs: OutputArgs,
 }
 
@@ -374,6 +406,8 @@ pub struct ReportArgs {
     /// stderr), as `corelab run --csv` does; from one results file.
     #[arg(long, value_name = "FILE|-")]
     pub csv: Option<PathBuf>,
+    #[command(flatten)]
+    pub gate: gate::GateArgs,
     #[command(flatten)]
     pub outputs: OutputArgs,
 }
@@ -565,6 +599,50 @@ fn parse_percent(s: &str) -> Result<f64, String> {
         _ => Err(format!("{s:?} is not a percentage from 0 to 50")),
     }
 }
+fn parse_sync(s: &str) -> Result<SyncMode, String> {
+    SyncMode::ALL
+        .into_iter()
+        .find(|m| m.id() == s)
+        .ok_or_else(|| {
+            let names: Vec<&str> = SyncMode::ALL.iter().map(|m| m.id()).collect();
+            format!(
+                "unknown synchronisation {s:?}; choose from {}",
+                names.join(", ")
+            )
+        })
+}
+
+/// `--sync`: switches a contention task's synchronisation, with the preset's own rules (see
+/// [`SyncMode::refusal_for`]) said in the option's words; the experiment's name says it was
+/// switched, so that its charts and reports do not claim the preset's.
+fn override_sync(exp: &mut Experiment, sync: SyncMode) -> Result<()> {
+    use crate::preset::TaskKind;
+    if exp.task.kind != TaskKind::Contention {
+        bail!(
+            "--sync {}: the preset's task is `{}`; only a `contention` task (e.g. lost-updates, \
+             lock-contention) has a synchronisation to switch",
+            sync.id(),
+            exp.task.kind.id()
+        );
+    }
+    if let Some((model, reason)) = exp
+        .models
+        .iter()
+        .find_map(|&m| sync.refusal_for(m).map(|r| (m, r)))
+    {
+        bail!(
+            "--sync {} cannot be used with the model {model}: {reason} (choose --sync none or \
+             mutex, or leave {model} out with --models)",
+            sync.id()
+        );
+    }
+    if exp.task.contention.sync != sync {
+        exp.task.contention.sync = sync;
+        exp.name = format!("{} (run with --sync {})", exp.name, sync.id());
+    }
+    Ok(())
+}
+
 fn parse_model(s: &str) -> Result<ModelKind, String> {
     ModelKind::ALL
         .into_iter()
@@ -616,7 +694,10 @@ pub fn main() -> ExitCode {
             },
             false => selftest(workers, json, &python),
         },
-        Some(Command::Report(args)) => report(&args),
+        Some(Command::Report(args)) => match report(&args) {
+            Ok(code) => return with_stdout_checked(code),
+            Err(e) => Err(e),
+        },
         Some(Command::Generate { what }) => generate::generate(&what),
     };
     match outcome {
@@ -1172,20 +1253,30 @@ fn check_output_path(flag: &str, path: &Path) -> Result<()> {
     }
 }
 
-/// The lock file of a run writing `out`: `out-<hash>.lock` in this user's private lock
-/// directory ([`private_lock_dir`]), where `<hash>` is a stable hash (FNV-1a) of `out`'s
-/// absolute path with its directory's symlinks resolved, so that `r.json`, `./r.json` and
-/// `/abs/r.json` share one lock. It lives outside `out`'s directory so that a run killed with
-/// SIGKILL leaves nothing there, and outside the shared temporary directory so that another
-/// user cannot plant it (the name is predictable by design: two runs must find the same lock).
-pub fn output_lock_path(out: &Path) -> Result<PathBuf> {
-    let absolute = std::path::absolute(out).unwrap_or_else(|_| out.to_path_buf());
-    let key = match (absolute.parent(), absolute.file_name()) {
+/// The file a write to `out` replaces, as one name for all the ways of naming it: a symbolic
+/// link followed to its target ([`crate::safe_fs::output_target`]), then that file's
+/// directory resolved (`canonicalize`: no symlink, `.` or `..` left) and its file name, so that
+/// `r.json`, `./r.json`, `d/../r.json`, `/abs/r.json` and a link to `r.json` are one key.
+fn resolved_output(out: &Path) -> PathBuf {
+    let target = crate::safe_fs::output_target(out).map_or_else(|_| out.to_path_buf(), |t| t.file);
+    let absolute = std::path::absolute(&target).unwrap_or(target);
+    match (absolute.parent(), absolute.file_name()) {
         (Some(dir), Some(name)) => std::fs::canonicalize(dir)
             .map(|d| d.join(name))
             .unwrap_or_else(|_| absolute.clone()),
         _ => absolute.clone(),
-    };
+    }
+}
+
+/// The lock file of a run writing `out`: `out-<hash>.lock` in this user's private lock
+/// directory ([`private_lock_dir`]), where `<hash>` is a stable hash (FNV-1a) of the file the
+/// write replaces ([`resolved_output`]), so that every name of one target (`r.json`,
+/// `./r.json`, `d/../r.json`, `/abs/r.json`, a symlink to it) shares one lock. It lives
+/// outside `out`'s directory so that a run killed with SIGKILL leaves nothing there, and
+/// outside the shared temporary directory so that another user cannot plant it (the name is
+/// predictable by design: two runs must find the same lock).
+pub fn output_lock_path(out: &Path) -> Result<PathBuf> {
+    let key = resolved_output(out);
     let mut hash: u64 = 0xcbf2_9ce4_8422_2325;
     for byte in key.as_os_str().as_encoded_bytes() {
         hash ^= u64::from(*byte);
@@ -1323,8 +1414,9 @@ enum Saved {
     Out(PathBuf),
     /// In the partial file; `out` keeps its earlier results.
     Partial { partial: PathBuf, out: PathBuf },
-    /// Nowhere: nothing was measured, and `out` keeps its earlier results.
-    Nothing { out: PathBuf },
+    /// Nowhere: nothing was measured (no timed run, no failed cell). `out` keeps its earlier
+    /// results where it had some (`earlier`); a new `out` is not left behind.
+    Nothing { out: PathBuf, earlier: bool },
 }
 
 impl OutTarget {
@@ -1376,7 +1468,19 @@ impl OutTarget {
     /// `behind`: a save during the sweep failed, so the sweep's file may be out of date.
     fn finish(&self, results: &ResultsFile, behind: bool) -> Result<Saved> {
         let out = &self.out;
+        let anything = results.cells.iter().any(|c| !c.samples.is_empty())
+            || results.cells.iter().any(|c| c.status == CellStatus::Failed);
         let Some(partial) = &self.partial else {
+            if !anything {
+                // A new file with no cell measured (a signal before the first timed run) is
+                // of no use to anyone: the sweep's own save of it is removed (the lock on
+                // `out` means no other run wrote it).
+                std::fs::remove_file(out).ok();
+                return Ok(Saved::Nothing {
+                    out: out.clone(),
+                    earlier: false,
+                });
+            }
             if behind {
                 // One more try now, and an error if it fails too.
                 save_results(results, out)?;
@@ -1407,11 +1511,12 @@ impl OutTarget {
                 }
             };
         }
-        let anything = results.cells.iter().any(|c| !c.samples.is_empty())
-            || results.cells.iter().any(|c| c.status == CellStatus::Failed);
         if !anything {
             std::fs::remove_file(partial).ok();
-            return Ok(Saved::Nothing { out: out.clone() });
+            return Ok(Saved::Nothing {
+                out: out.clone(),
+                earlier: true,
+            });
         }
         if behind && let Err(e) = save_results(results, partial) {
             std::fs::remove_file(partial).ok();
@@ -1453,7 +1558,17 @@ fn interrupted_line(
             path_text(partial),
             path_text(out)
         ),
-        Some(Saved::Nothing { out }) => format!("; {} keeps its earlier results", path_text(out)),
+        Some(Saved::Nothing { out, earlier: true }) => format!(
+            "; nothing was measured, so nothing was saved ({} keeps its earlier results)",
+            path_text(out)
+        ),
+        Some(Saved::Nothing {
+            out,
+            earlier: false,
+        }) => format!(
+            "; nothing was measured, so nothing was saved ({} was not written)",
+            path_text(out)
+        ),
         None if runs > 0 => "; not saved (no --out)".to_string(),
         None => String::new(),
     };
@@ -1509,6 +1624,7 @@ pub fn run(args: &RunArgs) -> Result<ExitCode> {
     if args.workers.is_some()
         || args.models.is_some()
         || args.repetitions.is_some()
+        || args.sync.is_some()
         || args.min_time.is_some()
         || args.precision.is_some()
     {
@@ -1519,6 +1635,9 @@ pub fn run(args: &RunArgs) -> Result<ExitCode> {
     }
     if let Some(m) = &args.models {
         exp.models = m.clone();
+    }
+    if let Some(sync) = args.sync {
+        override_sync(&mut exp, sync)?;
     }
     if let Some(r) = args.repetitions {
         exp.repetitions = r;
@@ -1549,6 +1668,9 @@ pub fn run(args: &RunArgs) -> Result<ExitCode> {
     if exp.task.kind == crate::preset::TaskKind::Function && !exp.task.function.file.is_empty() {
         inputs.push(Path::new(&exp.task.function.file));
     }
+    if let Some(baseline) = &args.gate.baseline {
+        inputs.push(baseline);
+    }
     let mut outputs = vec![
         ("--out", args.out.as_ref()),
         ("--csv", args.csv.as_ref()),
@@ -1556,6 +1678,8 @@ pub fn run(args: &RunArgs) -> Result<ExitCode> {
     ];
     outputs.extend(chart_outputs(&chart_args));
     check_outputs(&outputs, &inputs, &chart_args)?;
+    // Read before the sweep: a baseline that cannot be used is an error before any measuring.
+    let baseline = args.gate.load_baseline()?;
     reserve_stdout_for(&outputs);
     check_chart_for_task(&chart_args, exp.task.kind)?;
     let _lock = args.out.as_deref().map(OutputLock::take).transpose()?;
@@ -1769,6 +1893,12 @@ pub fn run(args: &RunArgs) -> Result<ExitCode> {
                 skipped.join(", ")
             );
         }
+        if args.gate.fail_if_slower.is_some() || args.gate.fail_on_lost_updates {
+            errln!(
+                "Gate not judged, as the sweep was interrupted (`corelab report` judges the \
+                 cells saved, with the same flags)"
+            );
+        }
         if let Some(e) = save_error {
             return Err(e);
         }
@@ -1816,6 +1946,12 @@ pub fn run(args: &RunArgs) -> Result<ExitCode> {
             not_written.join("; ")
         )),
     };
+    // Judged before an error returns, so that its lines are said in any case.
+    let new_name = args
+        .out
+        .clone()
+        .unwrap_or_else(|| PathBuf::from("this run"));
+    let refused = gate::judge(&args.gate, baseline.as_ref(), &[(&new_name, &results)]);
     match (save_error, failed_outputs) {
         (None, None) => {}
         (Some(e), None) | (None, Some(e)) => return Err(e),
@@ -1839,6 +1975,9 @@ pub fn run(args: &RunArgs) -> Result<ExitCode> {
         );
         return Ok(ExitCode::from(EXIT_CELLS_FAILED));
     }
+    if refused {
+        return Ok(ExitCode::from(EXIT_REGRESSION));
+    }
     Ok(ExitCode::SUCCESS)
 }
 
@@ -1854,9 +1993,20 @@ fn reserve_stdout_for(outputs: &[(&str, Option<&PathBuf>)]) {
 
 /// `corelab report`: load one or several results files, print their tables and fits, and
 /// write the chart (overlaid when several), the Markdown report and (for one file) the CSV
-/// summary.
-pub fn report(args: &ReportArgs) -> Result<()> {
-    let inputs: Vec<&Path> = args.results.iter().map(PathBuf::as_path).collect();
+/// summary; with `--baseline`, compare with it, and with a gate's flags exit
+/// [`EXIT_REGRESSION`] when the results fail it.
+pub fn report(args: &ReportArgs) -> Result<ExitCode> {
+    let mut inputs: Vec<&Path> = args.results.iter().map(PathBuf::as_path).collect();
+    if let Some(baseline) = &args.gate.baseline {
+        if args.results.len() > 1 {
+            bail!(
+                "--baseline {}: it is compared with one results file, and {} were given",
+                path_text(baseline),
+                args.results.len()
+            );
+        }
+        inputs.push(baseline);
+    }
     if let Some(csv) = &args.csv
         && args.results.len() > 1
     {
@@ -1943,12 +2093,24 @@ pub fn report(args: &ReportArgs) -> Result<()> {
         _ => None,
     };
     let charts = write_outputs(&runs, &chart_args);
+    let baseline = args.gate.load_baseline()?;
+    let judged: Vec<(&Path, &ResultsFile)> = args
+        .results
+        .iter()
+        .map(PathBuf::as_path)
+        .zip(&loaded)
+        .collect();
+    let refused = gate::judge(&args.gate, baseline.as_ref(), &judged);
     match (charts, csv) {
-        (Ok(()), None) => Ok(()),
+        (Ok(()), None) => {}
         (Ok(()), Some(csv)) => bail!("not written: {csv}"),
-        (Err(e), None) => Err(e),
+        (Err(e), None) => return Err(e),
         (Err(e), Some(csv)) => bail!("not written: {csv}; {e:#}"),
     }
+    Ok(match refused {
+        true => ExitCode::from(EXIT_REGRESSION),
+        false => ExitCode::SUCCESS,
+    })
 }
 
 /// A finished cell's speedup for its progress line, once the cells in `finished` (model,

@@ -414,6 +414,66 @@ fn a_second_run_on_a_locked_out_is_refused() {
     );
 }
 
+/// The lock is keyed on the file a run replaces, not on the path as typed: a symbolic link
+/// to `--out` (or a chain of them, or a link to its directory), `./r.json` and
+/// `d/../r.json` are the same lock, and a run through another name is refused.
+#[test]
+fn every_name_of_one_out_file_shares_its_lock() {
+    use std::io::Write as _;
+    use std::os::unix::fs::symlink;
+    let dir = tempfile::tempdir().unwrap();
+    let d = dir.path();
+    std::fs::create_dir(d.join("sub")).unwrap();
+    std::fs::write(d.join("r.json"), "earlier").unwrap();
+    symlink("r.json", d.join("link.json")).unwrap();
+    symlink("link.json", d.join("link-to-link.json")).unwrap();
+    symlink(d.join("r.json"), d.join("sub/absolute-link.json")).unwrap();
+    symlink(".", d.join("here")).unwrap();
+    let lock = |p: &str| corelab::cli::output_lock_path(&d.join(p)).unwrap();
+    let key = lock("r.json");
+    for name in [
+        "./r.json",
+        "sub/../r.json",
+        "link.json",
+        "link-to-link.json",
+        "sub/absolute-link.json",
+        "here/r.json",
+        "here/link.json",
+    ] {
+        assert_eq!(lock(name), key, "{name}");
+    }
+    assert_ne!(lock("other.json"), key);
+    assert_ne!(lock("sub/r.json"), key);
+    // A file not written yet: its names agree too.
+    assert_eq!(lock("sub/../new.json"), lock("here/new.json"));
+
+    // A run on the link is refused while another run holds r.json, and r.json is left alone.
+    let preset = d.join("tiny.json");
+    std::fs::write(&preset, TINY).unwrap();
+    let mut held = std::fs::File::create(&key).unwrap();
+    corelab::sys::flock(&held, corelab::sys::Lock::ExclusiveNow).unwrap();
+    writeln!(held, "4343").unwrap();
+    for name in ["link.json", "here/r.json"] {
+        let o = corelab(&[
+            "run",
+            preset.to_str().unwrap(),
+            "--out",
+            d.join(name).to_str().unwrap(),
+        ]);
+        let stderr = String::from_utf8_lossy(&o.stderr);
+        assert_eq!(o.status.code(), Some(1), "{name}: {stderr}");
+        assert!(
+            stderr.contains("another corelab run (pid 4343) is writing"),
+            "{name}: {stderr}"
+        );
+    }
+    assert_eq!(
+        std::fs::read_to_string(d.join("r.json")).unwrap(),
+        "earlier"
+    );
+    std::fs::remove_file(&key).ok();
+}
+
 #[test]
 fn a_builtin_name_wins_over_a_file_of_that_name_and_says_so() {
     let _g = common::exclusive();

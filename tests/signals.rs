@@ -255,3 +255,107 @@ fn sigint_keeps_an_earlier_out_and_says_where_the_cells_are() {
         "{stderr}"
     );
 }
+
+/// A preset whose first run is a command that says it started (it creates `marker`) and then
+/// waits: a signal sent once the marker exists arrives before any timed run has finished,
+/// whatever the machine's speed (no sleep race).
+fn waiting_preset(marker: &Path) -> String {
+    serde_json::json!({
+        "version": 1,
+        "name": "stopped before it measured",
+        "task": {"kind": "command", "tasks": 1, "command": {"argv": [
+            "sh", "-c", format!("echo started > '{}'; exec sleep 60", marker.display())
+        ]}},
+        "workers": [1],
+        "models": ["sequential"],
+        "repetitions": 3,
+        "warmups": 0,
+        "min_time_s": 0
+    })
+    .to_string()
+}
+
+/// Starts `corelab run PRESET --out OUT`, waits for the first run's command to start, and
+/// sends SIGINT; returns the exit status and stderr.
+fn interrupt_first_run(dir: &Path, out: &Path) -> (Option<i32>, String) {
+    let marker = dir.join("started");
+    let preset = dir.join("wait.json");
+    std::fs::write(&preset, waiting_preset(&marker)).unwrap();
+    let mut child: Child = Command::new(corelab_exe())
+        .args(["run", preset.to_str().unwrap(), "--out"])
+        .arg(out)
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    wait_for("the first run's command to start", || {
+        marker.exists().then_some(())
+    });
+    let kill = Command::new("kill")
+        .args(["-INT", &child.id().to_string()])
+        .status()
+        .unwrap();
+    assert!(kill.success());
+    let status = wait_for("corelab to exit", || child.try_wait().unwrap());
+    let output = child.wait_with_output().unwrap();
+    (
+        status.code(),
+        String::from_utf8_lossy(&output.stderr).into_owned(),
+    )
+}
+
+/// A signal before the first timed run leaves no results file with no cells in it: a new
+/// `--out` is not created, and stderr says that nothing was measured, so nothing was saved.
+#[test]
+fn a_signal_before_the_first_run_leaves_no_new_out() {
+    let _g = common::exclusive();
+    let dir = tempfile::tempdir().unwrap();
+    let out = dir.path().join("new.json");
+    let (code, stderr) = interrupt_first_run(dir.path(), &out);
+    assert_eq!(code, Some(130), "{stderr}");
+    assert!(!out.exists(), "no empty results file: {stderr}");
+    assert!(
+        stderr.contains(&format!(
+            "Interrupted by SIGINT: 0 of 1 cells have runs (0 timed runs; 0 cells complete); \
+             nothing was measured, so nothing was saved ({} was not written)",
+            out.display()
+        )),
+        "{stderr}"
+    );
+    assert!(!stderr.contains("results written to"), "{stderr}");
+    // Nothing else was left beside it either.
+    let mut names: Vec<String> = std::fs::read_dir(dir.path())
+        .unwrap()
+        .flatten()
+        .map(|e| e.file_name().to_string_lossy().into_owned())
+        .collect();
+    names.sort();
+    assert_eq!(names, ["started", "wait.json"]);
+}
+
+/// The same signal with an existing `--out`: it keeps its earlier results, and no partial
+/// file is left beside it.
+#[test]
+fn a_signal_before_the_first_run_keeps_an_earlier_out_unchanged() {
+    let _g = common::exclusive();
+    let dir = tempfile::tempdir().unwrap();
+    let out = dir.path().join("keep.json");
+    std::fs::write(&out, "earlier results\n").unwrap();
+    let (code, stderr) = interrupt_first_run(dir.path(), &out);
+    assert_eq!(code, Some(130), "{stderr}");
+    assert_eq!(std::fs::read_to_string(&out).unwrap(), "earlier results\n");
+    assert!(
+        stderr.contains(&format!(
+            "nothing was measured, so nothing was saved ({} keeps its earlier results)",
+            out.display()
+        )),
+        "{stderr}"
+    );
+    assert!(
+        !std::fs::read_dir(dir.path())
+            .unwrap()
+            .flatten()
+            .any(|e| e.file_name().to_string_lossy().contains(".partial-")),
+        "no partial file is left"
+    );
+}

@@ -6,6 +6,7 @@
 mod interval_words;
 mod model_fit;
 mod reading;
+pub mod regression;
 mod summary;
 mod verdict;
 

@@ -229,6 +229,26 @@ impl SyncMode {
             SyncMode::None => "none",
         }
     }
+
+    /// Why `model` cannot update a contention counter under this synchronisation, or `None`
+    /// where it can: processes share no memory and the Python models have no atomic integer,
+    /// so both take only `none` or `mutex`.
+    pub fn refusal_for(self, model: super::ModelKind) -> Option<&'static str> {
+        use super::ModelKind;
+        match (model, self) {
+            (ModelKind::Processes, SyncMode::Atomic | SyncMode::Semaphore | SyncMode::Channel) => {
+                Some(
+                    "processes share no memory: their counter is a file, updated under an OS file lock (`mutex`) or unlocked (`none`)",
+                )
+            }
+            (m, SyncMode::Atomic | SyncMode::Semaphore | SyncMode::Channel) if m.is_python() => {
+                Some(
+                    "the Python models update their counter unlocked (`none`) or under a lock (`mutex`: threading.Lock, a multiprocessing.Value's get_lock()); Python has no atomic integer",
+                )
+            }
+            _ => None,
+        }
+    }
 }
 
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]

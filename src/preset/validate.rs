@@ -1,6 +1,6 @@
 use super::error::PresetError;
 use super::experiment::{Baseline, Experiment, ModelKind, PRESET_VERSION};
-use super::task::{IoMode, SyncMode, TaskKind, TaskSpec};
+use super::task::{IoMode, TaskKind, TaskSpec};
 
 /// Bounds enforced by [`Experiment::validate`]. Chosen so that a typo cannot freeze the machine.
 pub mod limits {
@@ -291,22 +291,7 @@ impl Experiment {
         }
         let sync = self.task.contention.sync;
         for (i, m) in self.models.iter().enumerate() {
-            let reason = match (m, sync) {
-                (
-                    ModelKind::Processes,
-                    SyncMode::Atomic | SyncMode::Semaphore | SyncMode::Channel,
-                ) => Some(
-                    "processes share no memory: their counter is a file, updated under an OS file lock (`mutex`) or unlocked (`none`)",
-                ),
-                (m, SyncMode::Atomic | SyncMode::Semaphore | SyncMode::Channel)
-                    if m.is_python() =>
-                {
-                    Some(
-                        "the Python models update their counter unlocked (`none`) or under a lock (`mutex`: threading.Lock, a multiprocessing.Value's get_lock()); Python has no atomic integer",
-                    )
-                }
-                _ => None,
-            };
+            let reason = sync.refusal_for(*m);
             if let Some(reason) = reason {
                 return Err(PresetError::invalid(
                     format!("models[{i}]"),

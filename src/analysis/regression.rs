@@ -1,0 +1,437 @@
+//! A regression gate: a results file compared with a baseline one, cell by cell (model ×
+//! workers), on the median wall time and its 95% interval, as `corelab report NEW.json
+//! --baseline OLD.json --fail-if-slower PCT` uses it; and the lost updates a gate may refuse.
+//!
+//! A cell is slower (or faster) only beyond the noise: where the two medians' intervals do not
+//! overlap. Overlapping intervals are "within the noise", whatever the medians' change: on a
+//! noisy machine that is the honest answer. A cell is judged only where both files have at
+//! least [`MIN_RUNS`] timed runs of it: with fewer, two runs' ranges part by chance too often.
+
+use crate::preset::ModelKind;
+use crate::results::{CellResult, CellStatus, ResultsFile};
+
+/// The fewest timed runs each file needs of a cell for it to be judged. With 3 runs a side the
+/// intervals are the runs' ranges (coverage 75%), and where nothing changed the new range
+/// still lies wholly above the baseline's in 1 comparison of 20 (1 of the 20 ways to share 6
+/// runs out 3 and 3): as often as a one-sided 95% test errs. With 2 runs a side it is 1 in 6.
+pub const MIN_RUNS: usize = 3;
+
+/// A cell's median wall time and its 95% interval, seconds, from `runs` timed runs.
+#[derive(Clone, Copy, Debug, PartialEq)]
+pub struct Median {
+    pub median: f64,
+    pub low: f64,
+    pub high: f64,
+    /// The interval's exact coverage (below 0.95 with fewer than 6 runs).
+    pub coverage: f64,
+    pub runs: usize,
+}
+
+impl Median {
+    fn of(cell: &CellResult) -> Option<Median> {
+        let wall = cell.wall.as_ref()?;
+        Some(Median {
+            median: wall.median,
+            low: wall.median_ci_low,
+            high: wall.median_ci_high,
+            coverage: wall.median_ci_coverage,
+            runs: cell.samples.len(),
+        })
+    }
+
+    /// `1.23 s [1.20–1.25]`.
+    pub fn text(&self) -> String {
+        let (scale, unit) = unit_for(self.median);
+        format!(
+            "{} {unit} [{}–{}]",
+            digits(self.median * scale),
+            digits(self.low * scale),
+            digits(self.high * scale)
+        )
+    }
+}
+
+/// The unit a time is said in: s, ms, µs or ns, with its scale.
+fn unit_for(s: f64) -> (f64, &'static str) {
+    if s >= 1.0 {
+        (1.0, "s")
+    } else if s >= 1e-3 {
+        (1e3, "ms")
+    } else if s >= 1e-6 {
+        (1e6, "µs")
+    } else {
+        (1e9, "ns")
+    }
+}
+
+/// Three significant digits at least (`1.23`, `12.3`, `123`).
+fn digits(v: f64) -> String {
+    if v >= 100.0 {
+        format!("{v:.0}")
+    } else if v >= 10.0 {
+        format!("{v:.1}")
+    } else {
+        format!("{v:.2}")
+    }
+}
+
+/// What the new run's median is against the baseline's.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Judgement {
+    /// The new interval lies wholly above the baseline's.
+    Slower,
+    /// The new interval lies wholly below the baseline's.
+    Faster,
+    /// The intervals overlap: no change can be told from the noise.
+    WithinNoise,
+    /// Fewer than [`MIN_RUNS`] timed runs in one of the files.
+    TooFewRuns,
+}
+
+/// One cell measured in both files.
+#[derive(Clone, Debug, PartialEq)]
+pub struct CellChange {
+    pub model: Option<ModelKind>,
+    pub workers: usize,
+    pub baseline: Median,
+    pub new: Median,
+    /// The medians' relative change: +0.18 is 18% slower.
+    pub change: f64,
+    pub judgement: Judgement,
+}
+
+impl CellChange {
+    /// Whether this cell is a regression when `allowed` (a fraction: 0.05 for 5%) is the
+    /// slowdown tolerated: slower beyond the noise, and by more than `allowed`.
+    pub fn is_regression(&self, allowed: f64) -> bool {
+        self.judgement == Judgement::Slower && self.change > allowed
+    }
+
+    /// `threads × 4: 1.00 s [0.99–1.01] → 1.18 s [1.17–1.19], +18.0%, slower beyond the
+    /// noise`.
+    pub fn line(&self) -> String {
+        let too_few = format!("not judged: fewer than {MIN_RUNS} timed runs in a file");
+        let judged = match self.judgement {
+            Judgement::Slower => "slower beyond the noise (the 95% intervals do not overlap)",
+            Judgement::Faster => "faster beyond the noise (the 95% intervals do not overlap)",
+            Judgement::WithinNoise => "within the noise (the 95% intervals overlap)",
+            Judgement::TooFewRuns => too_few.as_str(),
+        };
+        let coverage = self.baseline.coverage.min(self.new.coverage);
+        let coverage = match coverage < 0.95 && self.judgement != Judgement::TooFewRuns {
+            true => format!(
+                " (intervals from {} and {} runs cover {:.0}%, not 95%)",
+                self.baseline.runs,
+                self.new.runs,
+                coverage * 100.0
+            ),
+            false => String::new(),
+        };
+        format!(
+            "{} × {}: median {} → {}, {:+.1}%, {judged}{coverage}",
+            self.model.map_or("unknown", ModelKind::id),
+            self.workers,
+            self.baseline.text(),
+            self.new.text(),
+            // (-0.0% for a change that rounds to nothing reads as a slight speed-up.)
+            if (self.change * 100.0).abs() < 0.05 {
+                0.0
+            } else {
+                self.change * 100.0
+            }
+        )
+    }
+}
+
+/// A cell that could not be compared, and why.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Unmatched {
+    pub model: Option<ModelKind>,
+    pub workers: usize,
+    pub why: UnmatchedWhy,
+}
+
+#[derive(Clone, Debug, PartialEq)]
+pub enum UnmatchedWhy {
+    /// In the baseline only.
+    OnlyInBaseline,
+    /// In the new file only.
+    OnlyInNew,
+    /// Measured in the baseline, failed in the new run (its error): a gate refuses it.
+    FailedInNew(String),
+    /// In both, but not measured in full in one of them (its status there): failed in the
+    /// baseline, or cancelled in either.
+    NotMeasured {
+        baseline: CellStatus,
+        new: CellStatus,
+    },
+}
+
+impl Unmatched {
+    /// Whether a gate refuses the new run for it: a cell that the baseline measured and the new
+    /// run failed. Cells in one file only are named, not refused (sweeps may differ).
+    pub fn fails_the_gate(&self) -> bool {
+        matches!(self.why, UnmatchedWhy::FailedInNew(_))
+    }
+
+    /// `threads × 8: only in the baseline`.
+    pub fn line(&self) -> String {
+        let why = match &self.why {
+            UnmatchedWhy::OnlyInBaseline => "only in the baseline, not compared".to_string(),
+            UnmatchedWhy::OnlyInNew => "only in the new results, not compared".to_string(),
+            UnmatchedWhy::FailedInNew(error) => {
+                format!("measured in the baseline, FAILED in the new run: {error}")
+            }
+            UnmatchedWhy::NotMeasured { baseline, new } => format!(
+                "not compared: {} in the baseline, {} in the new results",
+                status_word(*baseline),
+                status_word(*new)
+            ),
+        };
+        format!(
+            "{} × {}: {why}",
+            self.model.map_or("unknown", ModelKind::id),
+            self.workers
+        )
+    }
+}
+
+fn status_word(status: CellStatus) -> &'static str {
+    match status {
+        CellStatus::Ok => "measured",
+        CellStatus::Failed => "failed",
+        CellStatus::Cancelled => "cancelled (partial)",
+    }
+}
+
+/// The new results against the baseline, cell by cell, in the new file's order (then the
+/// baseline's cells it lacks).
+#[derive(Clone, Debug, Default, PartialEq)]
+pub struct Comparison {
+    pub changes: Vec<CellChange>,
+    pub unmatched: Vec<Unmatched>,
+}
+
+impl Comparison {
+    /// The cells that `allowed` (a fraction) makes regressions.
+    pub fn regressions(&self, allowed: f64) -> impl Iterator<Item = &CellChange> {
+        self.changes
+            .iter()
+            .filter(move |c| c.is_regression(allowed))
+    }
+}
+
+/// Compares `new` with `baseline`, cell by cell (model × workers).
+pub fn compare(baseline: &ResultsFile, new: &ResultsFile) -> Comparison {
+    let key = |c: &CellResult| (c.model, c.workers);
+    let mut out = Comparison::default();
+    for n in &new.cells {
+        let Some(b) = baseline.cells.iter().find(|b| key(b) == key(n)) else {
+            out.unmatched.push(Unmatched {
+                model: n.model,
+                workers: n.workers,
+                why: UnmatchedWhy::OnlyInNew,
+            });
+            continue;
+        };
+        let measured = (b.status == CellStatus::Ok, n.status == CellStatus::Ok);
+        let medians = (Median::of(b), Median::of(n));
+        match (measured, medians) {
+            ((true, true), (Some(bm), Some(nm))) => out.changes.push(change(n, bm, nm)),
+            ((true, false), _) if n.status == CellStatus::Failed => out.unmatched.push(Unmatched {
+                model: n.model,
+                workers: n.workers,
+                why: UnmatchedWhy::FailedInNew(
+                    n.error
+                        .clone()
+                        .unwrap_or_else(|| "no reason recorded".into()),
+                ),
+            }),
+            _ => out.unmatched.push(Unmatched {
+                model: n.model,
+                workers: n.workers,
+                why: UnmatchedWhy::NotMeasured {
+                    baseline: b.status,
+                    new: n.status,
+                },
+            }),
+        }
+    }
+    for b in &baseline.cells {
+        if !new.cells.iter().any(|n| key(n) == key(b)) {
+            out.unmatched.push(Unmatched {
+                model: b.model,
+                workers: b.workers,
+                why: UnmatchedWhy::OnlyInBaseline,
+            });
+        }
+    }
+    out
+}
+
+fn change(cell: &CellResult, baseline: Median, new: Median) -> CellChange {
+    let judgement = if baseline.runs < MIN_RUNS || new.runs < MIN_RUNS {
+        Judgement::TooFewRuns
+    } else if new.low > baseline.high {
+        Judgement::Slower
+    } else if new.high < baseline.low {
+        Judgement::Faster
+    } else {
+        Judgement::WithinNoise
+    };
+    CellChange {
+        model: cell.model,
+        workers: cell.workers,
+        baseline,
+        new,
+        change: new.median / baseline.median - 1.0,
+        judgement,
+    }
+}
+
+/// The cells of `results` in which a timed run lost an update (a `contention` task's counter
+/// came up short), as lines: `threads × 2: 5 of 6 runs lost updates (up to 1234 of …)`.
+pub fn lost_update_lines(results: &ResultsFile) -> Vec<String> {
+    results
+        .cells
+        .iter()
+        .filter(|c| c.runs_with_lost_updates.is_some_and(|n| n > 0))
+        .map(|c| {
+            format!(
+                "{} × {}: {} of {} timed runs lost updates (up to {} in one run)",
+                c.model_id(),
+                c.workers,
+                c.runs_with_lost_updates.unwrap_or(0),
+                c.samples.len(),
+                c.lost_updates_max.unwrap_or(0)
+            )
+        })
+        .collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn file(cells: Vec<CellResult>) -> ResultsFile {
+        let mut r = ResultsFile {
+            cells,
+            ..ResultsFile::default()
+        };
+        r.recompute();
+        r
+    }
+
+    fn cell(model: ModelKind, workers: usize, walls: &[f64]) -> CellResult {
+        CellResult::with_walls(model, workers, walls)
+    }
+
+    const BASE: [f64; 6] = [1.00, 1.01, 0.99, 1.02, 0.98, 1.00];
+
+    #[test]
+    fn only_intervals_that_part_make_a_change() {
+        use ModelKind::{Sequential, Threads};
+        let slower: Vec<f64> = BASE.iter().map(|t| t * 1.20).collect();
+        let noisy = [0.80, 1.30, 1.10, 1.25, 0.90, 1.20];
+        let faster: Vec<f64> = BASE.iter().map(|t| t * 0.5).collect();
+        let old = file(vec![
+            cell(Sequential, 1, &BASE),
+            cell(Threads, 2, &BASE),
+            cell(Threads, 4, &BASE),
+        ]);
+        let new = file(vec![
+            cell(Sequential, 1, &slower),
+            cell(Threads, 2, &noisy),
+            cell(Threads, 4, &faster),
+        ]);
+        let c = compare(&old, &new);
+        assert!(c.unmatched.is_empty());
+        let judged: Vec<Judgement> = c.changes.iter().map(|c| c.judgement).collect();
+        assert_eq!(
+            judged,
+            [Judgement::Slower, Judgement::WithinNoise, Judgement::Faster]
+        );
+        // The noisy cell's median is 15% slower, but its interval overlaps: no regression.
+        assert!(c.changes[1].change > 0.10);
+        assert!(!c.changes[1].is_regression(0.05));
+        assert!((c.changes[0].change - 0.20).abs() < 1e-9);
+        assert!(c.changes[0].is_regression(0.10));
+        assert!(c.changes[0].is_regression(0.0));
+        assert!(!c.changes[0].is_regression(0.25), "within what is allowed");
+        assert_eq!(c.regressions(0.10).count(), 1);
+        assert_eq!(
+            c.changes[0].line(),
+            "sequential × 1: median 1.00 s [0.98–1.02] → 1.20 s [1.18–1.22], +20.0%, slower \
+             beyond the noise (the 95% intervals do not overlap)"
+        );
+    }
+
+    #[test]
+    fn cells_in_one_file_only_or_not_measured_are_named() {
+        use ModelKind::{Processes, Sequential, Threads};
+        let mut failed = cell(Processes, 2, &[]);
+        failed.status = CellStatus::Failed;
+        failed.error = Some("worker exited".into());
+        let old = file(vec![
+            cell(Sequential, 1, &BASE),
+            cell(Threads, 8, &BASE),
+            cell(Processes, 2, &BASE),
+        ]);
+        let new = file(vec![
+            cell(Sequential, 1, &BASE),
+            failed,
+            cell(Threads, 16, &BASE),
+        ]);
+        let c = compare(&old, &new);
+        assert_eq!(c.changes.len(), 1);
+        let lines: Vec<String> = c.unmatched.iter().map(Unmatched::line).collect();
+        assert_eq!(
+            lines,
+            [
+                "processes × 2: measured in the baseline, FAILED in the new run: worker exited",
+                "threads × 16: only in the new results, not compared",
+                "threads × 8: only in the baseline, not compared",
+            ]
+        );
+        let failing: Vec<bool> = c.unmatched.iter().map(Unmatched::fails_the_gate).collect();
+        assert_eq!(failing, [true, false, false]);
+    }
+
+    #[test]
+    fn too_few_runs_are_not_judged() {
+        let old = file(vec![cell(ModelKind::Threads, 2, &[1.0, 1.01])]);
+        let new = file(vec![cell(ModelKind::Threads, 2, &[2.0, 2.01])]);
+        let c = compare(&old, &new);
+        assert_eq!(c.changes[0].judgement, Judgement::TooFewRuns);
+        assert!(!c.changes[0].is_regression(0.0));
+        // Three runs a side are judged, and the line says the intervals' lower coverage.
+        let old = file(vec![cell(ModelKind::Threads, 2, &[1.0, 1.01, 0.99])]);
+        let new = file(vec![cell(ModelKind::Threads, 2, &[2.0, 2.01, 1.99])]);
+        let c = compare(&old, &new);
+        assert_eq!(c.changes[0].judgement, Judgement::Slower);
+        assert!(
+            c.changes[0]
+                .line()
+                .ends_with("(intervals from 3 and 3 runs cover 75%, not 95%)"),
+            "{}",
+            c.changes[0].line()
+        );
+    }
+
+    #[test]
+    fn lost_updates_are_named_per_cell() {
+        let mut racy = cell(ModelKind::Threads, 2, &BASE);
+        racy.runs_with_lost_updates = Some(4);
+        racy.lost_updates_max = Some(1234);
+        let mut clean = cell(ModelKind::Threads, 1, &BASE);
+        clean.runs_with_lost_updates = Some(0);
+        let r = ResultsFile {
+            cells: vec![clean, racy],
+            ..ResultsFile::default()
+        };
+        assert_eq!(
+            lost_update_lines(&r),
+            ["threads × 2: 4 of 6 timed runs lost updates (up to 1234 in one run)"]
+        );
+    }
+}

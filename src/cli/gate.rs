@@ -1,0 +1,212 @@
+//! `corelab report NEW.json --baseline OLD.json [--fail-if-slower PCT]
+//! [--fail-on-lost-updates]`: the regression gate of a CI job. The comparison itself is
+//! [`crate::analysis::regression`]; this says it and turns it into the exit status.
+
+use std::path::{Path, PathBuf};
+
+use crate::analysis::regression::{self, Comparison};
+use crate::results::{ResultsFile, RunStatus};
+
+use super::{file_label, human_text, path_text};
+
+/// Exit status of `corelab report` when its gate (`--fail-if-slower`,
+/// `--fail-on-lost-updates`) refused the results: distinct from an error (1), a command-line
+/// mistake (2) and `run`'s failed cells (3).
+pub const EXIT_REGRESSION: u8 = 5;
+
+/// `--fail-if-slower`: a percentage from 0 to 1000 (`5` or `5%`), as a fraction.
+pub(super) fn parse_slowdown(s: &str) -> Result<f64, String> {
+    match s.trim().trim_end_matches('%').parse::<f64>() {
+        Ok(p) if p.is_finite() && (0.0..=1000.0).contains(&p) => Ok(p / 100.0),
+        _ => Err(format!(
+            "{s:?} is not a percentage from 0 to 1000 (e.g. 5: a cell may be up to 5% slower)"
+        )),
+    }
+}
+
+/// The gate's flags, shared by `run` and `report`.
+#[derive(clap::Args, Debug, Default)]
+pub struct GateArgs {
+    /// Compare the results (of this run; for `report`, of the one results file given) with
+    /// this earlier results file, cell by cell (model × workers): each cell's median wall time
+    /// and 95% interval, baseline → new, its change, and whether it lies beyond the noise (the
+    /// intervals do not overlap). Cells in one file only are named. The charts, CSV and
+    /// report are of the new results alone.
+    #[arg(long, value_name = "OLD.json")]
+    pub baseline: Option<PathBuf>,
+    /// With --baseline: exit 5 when a cell is slower than the baseline beyond the noise (its
+    /// median's interval wholly above the baseline's, at least 3 runs a side) by more than PCT
+    /// percent of the baseline's median (0: any such slowdown), or a cell the baseline
+    /// measured failed; each is named on stderr. 0 to 1000.
+    #[arg(long, value_name = "PCT", requires = "baseline", value_parser = parse_slowdown)]
+    pub fail_if_slower: Option<f64>,
+    /// Exit 5 when a timed run of any cell lost an update (a `contention` task's counter came
+    /// up short), naming each such cell on stderr.
+    #[arg(long)]
+    pub fail_on_lost_updates: bool,
+}
+
+impl GateArgs {
+    /// The baseline file, loaded: an error (exit 1) when it cannot be read, never a pass.
+    pub(super) fn load_baseline(&self) -> anyhow::Result<Option<(PathBuf, ResultsFile)>> {
+        use anyhow::Context as _;
+        self.baseline
+            .as_deref()
+            .map(|path| {
+                ResultsFile::load(path)
+                    .with_context(|| format!("cannot use {} as the baseline", path_text(path)))
+                    .map(|r| (path.to_path_buf(), r))
+            })
+            .transpose()
+    }
+}
+
+/// Says the comparison with the baseline (stdout: one line a cell; stderr: warnings where
+/// the runs are not alike) and the gate's failures (stderr, one line each). Returns whether
+/// the gate refused the results (`new`: each results file with its path; with a baseline
+/// there is one).
+pub(super) fn judge(
+    gate: &GateArgs,
+    baseline: Option<&(PathBuf, ResultsFile)>,
+    new: &[(&Path, &ResultsFile)],
+) -> bool {
+    let mut failures: Vec<String> = Vec::new();
+    if let (Some((base_path, baseline)), [(new_path, results)]) = (baseline, new) {
+        let comparison = regression::compare(baseline, results);
+        say_comparison(base_path, baseline, new_path, results, &comparison);
+        if let Some(allowed) = gate.fail_if_slower {
+            for cell in comparison.regressions(allowed) {
+                failures.push(format!(
+                    "Regression: {} (over the {} allowed)",
+                    cell.line(),
+                    percent(allowed)
+                ));
+            }
+            for cell in comparison.unmatched.iter().filter(|u| u.fails_the_gate()) {
+                failures.push(format!("Regression: {}", cell.line()));
+            }
+        }
+    }
+    if gate.fail_on_lost_updates {
+        for (path, results) in new {
+            for line in regression::lost_update_lines(results) {
+                let whose = match new.len() {
+                    1 => String::new(),
+                    _ => format!("{}: ", file_label(path)),
+                };
+                failures.push(format!("Lost updates: {whose}{line}"));
+            }
+        }
+    }
+    for line in &failures {
+        errln!("{}", crate::export::sanitize::for_terminal_line(line));
+    }
+    let asked = gate.fail_if_slower.is_some() || gate.fail_on_lost_updates;
+    if asked {
+        match failures.len() {
+            0 => errln!("Gate passed: {}", conditions(gate)),
+            n => errln!(
+                "Gate FAILED ({}): {}; exit status {EXIT_REGRESSION}",
+                crate::words::count(n, "failure"),
+                conditions(gate)
+            ),
+        }
+    }
+    !failures.is_empty()
+}
+
+/// What the gate checked, in words.
+fn conditions(gate: &GateArgs) -> String {
+    let mut what = Vec::new();
+    if let Some(allowed) = gate.fail_if_slower {
+        what.push(format!(
+            "no cell slower than the baseline by more than {} beyond the noise, none failed \
+             that the baseline measured",
+            percent(allowed)
+        ));
+    }
+    if gate.fail_on_lost_updates {
+        what.push("no timed run lost an update".to_string());
+    }
+    what.join("; ")
+}
+
+/// `0.05` → `5%`, `0.125` → `12.5%` (at most two decimals).
+fn percent(fraction: f64) -> String {
+    let text = format!("{:.2}", fraction * 100.0);
+    format!("{}%", text.trim_end_matches('0').trim_end_matches('.'))
+}
+
+/// The comparison, cell by cell, on stdout, and on stderr what makes it less sure: runs that
+/// differ (task size, machine, …, as `report`'s overlay notes say) and a baseline that is not
+/// complete.
+fn say_comparison(
+    base_path: &Path,
+    baseline: &ResultsFile,
+    new_path: &Path,
+    results: &ResultsFile,
+    comparison: &Comparison,
+) {
+    let base_label = format!("baseline {}", file_label(base_path));
+    let new_label = file_label(new_path);
+    let runs = [
+        (base_label.as_str(), baseline),
+        (new_label.as_str(), results),
+    ];
+    for d in crate::results::comparison_differences(&runs) {
+        errln!(
+            "Warning: the baseline and the new results differ in {}",
+            crate::export::sanitize::for_terminal_line(&d.describe())
+        );
+    }
+    if baseline.machine.busy_warning().is_some() {
+        errln!(
+            "Warning: the baseline {} was measured while other programs competed for the \
+             cores: its intervals are wide or off, and fewer changes can be told from the noise",
+            crate::export::sanitize::for_terminal_line(&path_text(base_path))
+        );
+    }
+    if baseline.status != RunStatus::Complete {
+        errln!(
+            "note: the baseline {} is not a complete run: {}",
+            crate::export::sanitize::for_terminal_line(&path_text(base_path)),
+            baseline.status.describe()
+        );
+    }
+    outln!(
+        "Against the baseline {} (median wall time [95% interval], baseline → new; a change \
+         counts only beyond the noise, where the intervals do not overlap):",
+        crate::export::sanitize::for_terminal_line(&path_text(base_path))
+    );
+    for cell in &comparison.changes {
+        outln!("  {}", cell.line());
+    }
+    for cell in &comparison.unmatched {
+        outln!("  {}", cell.line());
+    }
+    if comparison.changes.is_empty() && comparison.unmatched.is_empty() {
+        outln!("  (no cells in either file)");
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_allowed_slowdown_is_a_percentage() {
+        assert_eq!(parse_slowdown("5"), Ok(0.05));
+        assert_eq!(parse_slowdown("12.5%"), Ok(0.125));
+        assert_eq!(parse_slowdown("0"), Ok(0.0));
+        assert!(parse_slowdown("-1").is_err());
+        assert!(parse_slowdown("nan").is_err());
+        assert!(parse_slowdown("five").unwrap_err().contains("\"five\""));
+        assert_eq!(percent(0.05), "5%");
+        assert_eq!(percent(0.125), "12.5%");
+    }
+
+    #[test]
+    fn the_gate_status_is_its_own() {
+        assert!(![0, 1, 2, super::super::EXIT_CELLS_FAILED].contains(&EXIT_REGRESSION));
+    }
+}

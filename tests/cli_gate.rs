@@ -1,0 +1,408 @@
+#![allow(clippy::unwrap_used)] // Test code: a panic is a failed test.
+//! `corelab report NEW.json --baseline OLD.json --fail-if-slower PCT` and
+//! `--fail-on-lost-updates`: the regression gate, on hand-made results files (no timing). A
+//! cell is slower only where its median's 95% interval lies wholly above the baseline's; a
+//! failing gate exits 5 and names each failing cell on stderr.
+
+mod common;
+
+use std::path::Path;
+use std::process::{Command, Output};
+
+use common::corelab_exe;
+use common::synthetic::synthetic_results;
+use corelab::preset::{Experiment, ModelKind};
+use corelab::results::{CellStatus, MachineInfo, ResultsFile};
+
+fn corelab_in(dir: &Path, args: &[&str]) -> Output {
+    Command::new(corelab_exe())
+        .current_dir(dir)
+        .args(args)
+        .output()
+        .unwrap()
+}
+
+/// Sequential 4 s, threads at 1, 2 and 4 workers scaling 0.9·N, six runs a cell (the three
+/// synthetic ones, each factor of the spread twice), on a machine called `cpu`.
+fn results(workers: &[usize], cpu: &str) -> ResultsFile {
+    let experiment = Experiment {
+        name: "gate".into(),
+        workers: workers.to_vec(),
+        models: vec![ModelKind::Sequential, ModelKind::Threads],
+        repetitions: 6,
+        ..Experiment::default()
+    };
+    let machine = MachineInfo {
+        cpu_brand: cpu.into(),
+        ..MachineInfo::default()
+    };
+    let mut r = synthetic_results(experiment, machine, [0.99, 1.0, 1.01], |_, x| 0.9 * x);
+    for c in &mut r.cells {
+        let more = c.samples.clone();
+        c.samples.extend(more);
+    }
+    r.recompute();
+    r
+}
+
+/// Multiplies the wall times of `model × workers` by `factor`, and spreads them by `spread`
+/// around their median (1: as they were).
+fn scale(r: &mut ResultsFile, model: ModelKind, workers: usize, factor: f64, spread: f64) {
+    let cell = r
+        .cells
+        .iter_mut()
+        .find(|c| c.model == Some(model) && c.workers == workers)
+        .unwrap();
+    let median = cell.wall.as_ref().unwrap().median;
+    for s in &mut cell.samples {
+        s.wall_s = (median + (s.wall_s - median) * spread) * factor;
+    }
+    r.recompute();
+}
+
+fn save(dir: &Path, name: &str, r: &ResultsFile) {
+    r.save(&dir.join(name)).unwrap();
+}
+
+/// The baseline has threads × 8, the new run threads × 16 instead; threads × 4 is 20% slower
+/// beyond the noise; threads × 2 is 15% slower by its median but noisy, its interval
+/// overlapping the baseline's.
+fn gate_files(dir: &Path) {
+    save(dir, "old.json", &results(&[1, 2, 4, 8], "cpu"));
+    let mut new = results(&[1, 2, 4, 16], "cpu");
+    scale(&mut new, ModelKind::Threads, 4, 1.20, 1.0);
+    scale(&mut new, ModelKind::Threads, 2, 1.15, 40.0);
+    save(dir, "new.json", &new);
+}
+
+#[test]
+fn a_cell_slower_beyond_the_noise_fails_the_gate_with_exit_5() {
+    let dir = tempfile::tempdir().unwrap();
+    let d = dir.path();
+    gate_files(d);
+    let o = corelab_in(
+        d,
+        &[
+            "report",
+            "new.json",
+            "--baseline",
+            "old.json",
+            "--fail-if-slower",
+            "5",
+        ],
+    );
+    let stdout = String::from_utf8_lossy(&o.stdout);
+    let stderr = String::from_utf8_lossy(&o.stderr);
+    assert_eq!(o.status.code(), Some(5), "{stdout}\n{stderr}");
+    // One line per failing cell: the model, the workers, both medians with intervals, the
+    // change.
+    let failing: Vec<&str> = stderr
+        .lines()
+        .filter(|l| l.starts_with("Regression: "))
+        .collect();
+    assert_eq!(
+        failing,
+        [
+            "Regression: threads × 4: median 1.11 s [1.10–1.12] → 1.33 s [1.32–1.35], +20.0%, \
+          slower beyond the noise (the 95% intervals do not overlap) (over the 5% allowed)"
+        ],
+        "{stderr}"
+    );
+    assert!(
+        stderr.contains("Gate FAILED (1 failure): no cell slower than the baseline by more than 5% beyond the noise"),
+        "{stderr}"
+    );
+    // Every cell is on stdout: the noisy one is within the noise, the unmatched ones named.
+    assert!(
+        stdout.contains("Against the baseline old.json (median wall time [95% interval]"),
+        "{stdout}"
+    );
+    let noisy = stdout
+        .lines()
+        .find(|l| l.contains("threads × 2: median"))
+        .unwrap();
+    assert!(noisy.contains("+15.0%, within the noise"), "{noisy}");
+    assert!(stdout.contains("  threads × 16: only in the new results, not compared"));
+    assert!(stdout.contains("  threads × 8: only in the baseline, not compared"));
+    assert!(stdout.contains(
+        "  sequential × 1: median 4.00 s [3.96–4.04] → 4.00 s [3.96–4.04], +0.0%, within the noise"
+    ));
+    // Alike runs: no warning.
+    assert!(!stderr.contains("Warning: the baseline"), "{stderr}");
+}
+
+#[test]
+fn a_slowdown_within_what_is_allowed_passes() {
+    let dir = tempfile::tempdir().unwrap();
+    let d = dir.path();
+    gate_files(d);
+    let o = corelab_in(
+        d,
+        &[
+            "report",
+            "new.json",
+            "--baseline",
+            "old.json",
+            "--fail-if-slower",
+            "25%",
+        ],
+    );
+    let stderr = String::from_utf8_lossy(&o.stderr);
+    assert_eq!(o.status.code(), Some(0), "{stderr}");
+    assert!(!stderr.contains("Regression:"), "{stderr}");
+    assert!(
+        stderr.contains("Gate passed: no cell slower than the baseline by more than 25%"),
+        "{stderr}"
+    );
+    // Without --fail-if-slower, --baseline compares and never fails.
+    let o = corelab_in(d, &["report", "new.json", "--baseline", "old.json"]);
+    assert_eq!(o.status.code(), Some(0));
+    assert!(String::from_utf8_lossy(&o.stdout).contains("+20.0%, slower beyond the noise"));
+    assert!(!String::from_utf8_lossy(&o.stderr).contains("Gate "));
+}
+
+#[test]
+fn a_cell_the_baseline_measured_that_failed_now_fails_the_gate() {
+    let dir = tempfile::tempdir().unwrap();
+    let d = dir.path();
+    save(d, "old.json", &results(&[1, 2], "cpu"));
+    let mut new = results(&[1, 2], "cpu");
+    let cell = new.cells.iter_mut().find(|c| c.workers == 2).unwrap();
+    cell.samples.clear();
+    cell.status = CellStatus::Failed;
+    cell.error = Some("worker exited with status 9".into());
+    new.recompute();
+    save(d, "new.json", &new);
+    let o = corelab_in(
+        d,
+        &[
+            "report",
+            "new.json",
+            "--baseline",
+            "old.json",
+            "--fail-if-slower",
+            "10",
+        ],
+    );
+    let stderr = String::from_utf8_lossy(&o.stderr);
+    assert_eq!(o.status.code(), Some(5), "{stderr}");
+    assert!(
+        stderr.contains("Regression: threads × 2: measured in the baseline, FAILED in the new run: worker exited with status 9"),
+        "{stderr}"
+    );
+}
+
+#[test]
+fn runs_that_differ_get_a_warning_line() {
+    let dir = tempfile::tempdir().unwrap();
+    let d = dir.path();
+    save(d, "old.json", &results(&[1, 2], "laptop"));
+    save(d, "new.json", &results(&[1, 2], "server"));
+    let o = corelab_in(
+        d,
+        &[
+            "report",
+            "new.json",
+            "--baseline",
+            "old.json",
+            "--fail-if-slower",
+            "5",
+        ],
+    );
+    let stderr = String::from_utf8_lossy(&o.stderr);
+    assert_eq!(o.status.code(), Some(0), "{stderr}");
+    let warning = stderr
+        .lines()
+        .find(|l| l.starts_with("Warning: the baseline and the new results differ in machine"))
+        .unwrap_or_else(|| panic!("{stderr}"));
+    assert!(
+        warning.contains("baseline old: ") && warning.contains("laptop"),
+        "{warning}"
+    );
+    assert!(
+        warning.contains("new: ") && warning.contains("server"),
+        "{warning}"
+    );
+}
+
+#[test]
+fn lost_updates_fail_their_gate_with_or_without_a_baseline() {
+    let dir = tempfile::tempdir().unwrap();
+    let d = dir.path();
+    let mut r = results(&[1, 2], "cpu");
+    for c in &mut r.cells {
+        let lost = if c.workers == 2 { 700 } else { 0 };
+        for (i, s) in c.samples.iter_mut().enumerate() {
+            s.lost_updates = Some(if i < 4 { lost } else { 0 });
+        }
+    }
+    r.recompute();
+    save(d, "racy.json", &r);
+    let o = corelab_in(d, &["report", "racy.json", "--fail-on-lost-updates"]);
+    let stderr = String::from_utf8_lossy(&o.stderr);
+    assert_eq!(o.status.code(), Some(5), "{stderr}");
+    let lines: Vec<&str> = stderr
+        .lines()
+        .filter(|l| l.starts_with("Lost updates: "))
+        .collect();
+    assert_eq!(
+        lines,
+        ["Lost updates: threads × 2: 4 of 6 timed runs lost updates (up to 700 in one run)"],
+        "{stderr}"
+    );
+    assert!(stderr.contains("Gate FAILED (1 failure): no timed run lost an update"));
+    // A file without lost updates passes.
+    save(d, "clean.json", &results(&[1, 2], "cpu"));
+    let o = corelab_in(d, &["report", "clean.json", "--fail-on-lost-updates"]);
+    assert_eq!(o.status.code(), Some(0));
+    assert!(
+        String::from_utf8_lossy(&o.stderr).contains("Gate passed: no timed run lost an update")
+    );
+}
+
+#[test]
+fn gate_mistakes_are_refused() {
+    let dir = tempfile::tempdir().unwrap();
+    let d = dir.path();
+    gate_files(d);
+    // --fail-if-slower needs a baseline: a command-line mistake.
+    let o = corelab_in(d, &["report", "new.json", "--fail-if-slower", "5"]);
+    assert_eq!(o.status.code(), Some(2));
+    assert!(String::from_utf8_lossy(&o.stderr).contains("--baseline"));
+    let o = corelab_in(
+        d,
+        &[
+            "report",
+            "new.json",
+            "--baseline",
+            "old.json",
+            "--fail-if-slower",
+            "-3",
+        ],
+    );
+    assert_eq!(o.status.code(), Some(2));
+    // One results file against the baseline.
+    let o = corelab_in(
+        d,
+        &["report", "new.json", "old.json", "--baseline", "old.json"],
+    );
+    let stderr = String::from_utf8_lossy(&o.stderr);
+    assert_eq!(o.status.code(), Some(1), "{stderr}");
+    assert!(
+        stderr.contains(
+            "--baseline old.json: it is compared with one results file, and 2 were given"
+        ),
+        "{stderr}"
+    );
+    // A baseline that cannot be read is an error (1), not a pass.
+    let o = corelab_in(
+        d,
+        &[
+            "report",
+            "new.json",
+            "--baseline",
+            "missing.json",
+            "--fail-if-slower",
+            "5",
+        ],
+    );
+    assert_eq!(o.status.code(), Some(1));
+    assert!(String::from_utf8_lossy(&o.stderr).contains("missing.json"));
+    // The baseline is an input: no output may overwrite it.
+    let o = corelab_in(
+        d,
+        &[
+            "report",
+            "new.json",
+            "--baseline",
+            "old.json",
+            "--markdown",
+            "old.json",
+        ],
+    );
+    assert_eq!(o.status.code(), Some(1));
+    assert!(String::from_utf8_lossy(&o.stderr).contains("is both an input and an output"));
+}
+
+/// A baseline of one sequential × 1 cell whose three runs took `seconds` each (about).
+fn one_cell_baseline(seconds: f64) -> ResultsFile {
+    let mut r = ResultsFile {
+        cells: vec![corelab::results::CellResult {
+            model: Some(ModelKind::Sequential),
+            workers: 1,
+            samples: [1.0, 1.01, 1.02]
+                .iter()
+                .map(|f| corelab::results::Sample {
+                    wall_s: seconds * f,
+                    checksum: 1,
+                    ..Default::default()
+                })
+                .collect(),
+            ..Default::default()
+        }],
+        status: corelab::results::RunStatus::Complete,
+        ..ResultsFile::default()
+    };
+    r.recompute();
+    r
+}
+
+/// `corelab run … --baseline OLD.json --fail-if-slower PCT` judges the sweep it measured, with
+/// the same exit status. Against a baseline of a nanosecond a run of a program is slower
+/// whatever the machine, and against one of an hour it is faster: no timing is asserted.
+#[test]
+fn run_judges_its_own_sweep_against_a_baseline() {
+    let _g = common::exclusive();
+    let dir = tempfile::tempdir().unwrap();
+    let d = dir.path();
+    std::fs::write(
+        d.join("true.json"),
+        r#"{"version": 1, "name": "a program",
+            "task": {"kind": "command", "tasks": 1, "command": {"argv": ["true"]}},
+            "workers": [1], "models": ["sequential"], "repetitions": 3,
+            "warmups": 0, "min_time_s": 0, "precision": 0}"#,
+    )
+    .unwrap();
+    save(d, "instant.json", &one_cell_baseline(1e-9));
+    save(d, "hour.json", &one_cell_baseline(3600.0));
+    let run = |baseline: &str| {
+        corelab_in(
+            d,
+            &[
+                "run",
+                "./true.json",
+                "-q",
+                "--out",
+                "new.json",
+                "--baseline",
+                baseline,
+                "--fail-if-slower",
+                "5",
+            ],
+        )
+    };
+    let o = run("instant.json");
+    let stderr = String::from_utf8_lossy(&o.stderr);
+    assert_eq!(o.status.code(), Some(5), "{stderr}");
+    assert!(
+        stderr.contains("Regression: sequential × 1: median 1.01 ns [1.00–1.02] → "),
+        "{stderr}"
+    );
+    assert!(stderr.contains("Gate FAILED (1 failure)"), "{stderr}");
+    // The results are saved all the same.
+    assert!(ResultsFile::load(&d.join("new.json")).is_ok());
+    let o = run("hour.json");
+    let stderr = String::from_utf8_lossy(&o.stderr);
+    assert_eq!(o.status.code(), Some(0), "{stderr}");
+    assert!(stderr.contains("Gate passed"), "{stderr}");
+    assert!(
+        String::from_utf8_lossy(&o.stdout).contains("faster beyond the noise"),
+        "{}",
+        String::from_utf8_lossy(&o.stdout)
+    );
+    // A baseline that cannot be read stops the run before it measures anything.
+    std::fs::remove_file(d.join("new.json")).unwrap();
+    let o = run("missing.json");
+    assert_eq!(o.status.code(), Some(1));
+    assert!(!d.join("new.json").exists());
+}
