@@ -11,7 +11,8 @@ use std::path::Path;
 
 use corelab::engine::preflight;
 use corelab::gui::WorkbenchApp;
-use corelab::preset::{Experiment, ModelKind};
+use corelab::preset::{Experiment, ModelKind, SyncMode, sync_refusal};
+use eframe::egui;
 use egui_kittest::Harness;
 use egui_kittest::kittest::{NodeT, Queryable};
 
@@ -422,4 +423,89 @@ fn python_2_and_an_old_python_3_are_named_as_too_old_in_the_python_section() {
         assert!(h.query_by_label_contains(says).is_some());
         assert!(disabled(&h, ModelKind::PyMultiprocessing.id()));
     }
+}
+
+/// The contention task's sync menu offers what the ticked models can run (the rule
+/// validation applies): ticking py-threading under `atomic` keeps `atomic` and says, under
+/// the menu, that Run will refuse it and what to choose instead; in the menu `atomic` is
+/// greyed out with the model and the reason, and choosing `mutex` clears the line.
+#[test]
+fn the_sync_menu_follows_the_python_models() {
+    let dir = tempfile::tempdir().unwrap();
+    let plain = common::gui::plain_python(dir.path());
+    let mut a = app(dir.path());
+    let mut exp = a.experiment().clone();
+    exp.python.interpreter = plain.display().to_string();
+    exp.task.kind = corelab::preset::TaskKind::Contention;
+    exp.task.contention.sync = SyncMode::Atomic;
+    exp.models = vec![ModelKind::Sequential, ModelKind::Threads];
+    exp.validate().unwrap();
+    a.set_experiment(exp);
+    let mut h = harness(a);
+    common::gui::wait_for_python_probe(&mut h);
+    h.run();
+    assert!(h.query_by_label_contains("Run will refuse this").is_none());
+    h.get_by_label("Synchronisation").click();
+    h.run();
+    assert!(!disabled(&h, "atomic"), "threads can use atomic");
+    h.key_press(egui::Key::Escape);
+    h.run();
+
+    // The model list may be below the fold of the scrolling left panel.
+    h.get_by_label("py-threading").scroll_to_me();
+    h.run();
+    h.get_by_label("py-threading").click();
+    h.run();
+    let exp = h.state().experiment().clone();
+    assert_eq!(
+        exp.models,
+        [
+            ModelKind::Sequential,
+            ModelKind::Threads,
+            ModelKind::PyThreading
+        ]
+    );
+    // Not switched behind the user's back: the line says why Run will refuse it.
+    assert_eq!(exp.task.contention.sync, SyncMode::Atomic);
+    let refusal = exp.validate().unwrap_err().to_string();
+    let reason = sync_refusal(ModelKind::PyThreading, SyncMode::Atomic).unwrap();
+    assert!(refusal.contains(reason), "{refusal}");
+    let node = h
+        .get_by_label_contains("Run will refuse this")
+        .accesskit_node();
+    let line = node.label().or_else(|| node.value()).unwrap_or_default();
+    assert!(line.contains("py-threading cannot use atomic"), "{line}");
+    assert!(line.contains(reason), "{line}");
+    assert!(
+        line.contains("Choose mutex or none here, or untick py-threading."),
+        "{line}"
+    );
+
+    h.get_by_label("Synchronisation").scroll_to_me();
+    h.run();
+    // In the menu, atomic, channel and semaphore are greyed out, each saying which model
+    // cannot use it; mutex and none are offered.
+    h.get_by_label("Synchronisation").click();
+    h.run();
+    for s in [SyncMode::Atomic, SyncMode::Channel, SyncMode::Semaphore] {
+        let item = h.get_by_label(s.id());
+        assert!(
+            item.accesskit_node().is_disabled(),
+            "{} is greyed out",
+            s.id()
+        );
+        let why = item.accesskit_node().description().unwrap_or_default();
+        assert!(
+            why.starts_with(&format!("py-threading cannot use {}: ", s.id())),
+            "{why}"
+        );
+    }
+    for s in [SyncMode::Mutex, SyncMode::None] {
+        assert!(!disabled(&h, s.id()), "{} is offered", s.id());
+    }
+    h.get_by_label("mutex").click();
+    h.run();
+    assert_eq!(h.state().experiment().task.contention.sync, SyncMode::Mutex);
+    h.state().experiment().validate().unwrap();
+    assert!(h.query_by_label_contains("Run will refuse this").is_none());
 }

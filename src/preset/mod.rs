@@ -20,7 +20,7 @@ pub use task::{
     CommandParams, ContentionParams, CpuKernel, CpuParams, FunctionParams, IoMode, IoParams,
     MemoryParams, MixedParams, SyncMode, TASK_PLACEHOLDER, TaskKind, TaskSpec,
 };
-pub use validate::{limits, model_runs};
+pub use validate::{limits, model_runs, sync_refusal};
 pub use workers::{Steps, UpTo, WorkerRule, WorkerSweep, available_cores};
 
 use std::path::Path;

@@ -267,23 +267,7 @@ impl Experiment {
         }
         let sync = self.task.contention.sync;
         for (i, m) in self.models.iter().enumerate() {
-            let reason = match (m, sync) {
-                (
-                    ModelKind::Processes,
-                    SyncMode::Atomic | SyncMode::Semaphore | SyncMode::Channel,
-                ) => Some(
-                    "processes share no memory: their counter is a file, updated under an OS file lock (`mutex`) or unlocked (`none`)",
-                ),
-                (m, SyncMode::Atomic | SyncMode::Semaphore | SyncMode::Channel)
-                    if m.is_python() =>
-                {
-                    Some(
-                        "the Python models update their counter unlocked (`none`) or under a lock (`mutex`: threading.Lock, a multiprocessing.Value's get_lock()); Python has no atomic integer",
-                    )
-                }
-                _ => None,
-            };
-            if let Some(reason) = reason {
+            if let Some(reason) = sync_refusal(*m, sync) {
                 return Err(PresetError::invalid(
                     format!("models[{i}]"),
                     format!("\"{m}\" with task.contention.sync = \"{}\"", sync.id()),
@@ -471,6 +455,21 @@ fn validate_task(task: &TaskSpec) -> Result<(), PresetError> {
         }
     }
     Ok(())
+}
+
+/// Why `model` cannot protect a contention task's counter with `sync`, if it cannot: the one
+/// rule that validation enforces and the workbench's sync menu offers by.
+pub fn sync_refusal(model: ModelKind, sync: SyncMode) -> Option<&'static str> {
+    match (model, sync) {
+        (_, SyncMode::Mutex | SyncMode::None) => None,
+        (ModelKind::Processes, SyncMode::Atomic | SyncMode::Semaphore | SyncMode::Channel) => Some(
+            "processes share no memory: their counter is a file, updated under an OS file lock (`mutex`) or unlocked (`none`)",
+        ),
+        (m, SyncMode::Atomic | SyncMode::Semaphore | SyncMode::Channel) if m.is_python() => Some(
+            "the Python models update their counter unlocked (`none`) or under a lock (`mutex`: threading.Lock, a multiprocessing.Value's get_lock()); Python has no atomic integer",
+        ),
+        _ => None,
+    }
 }
 
 /// Whether `model` can run `task`'s kind (a command runs under sequential, threads or rayon;
