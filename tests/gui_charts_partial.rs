@@ -185,3 +185,60 @@ fn cells_still_being_measured_are_marked_until_the_sweep_completes_them() {
         "no cell is being measured"
     );
 }
+
+/// While a sweep runs, the Table tab's status column says a cell is being measured (as the
+/// charts' hollow markers do), with its runs so far, not `ok`; its row is read so too. Once
+/// the sweep completes the cells, they say `ok`. Scripted executors hold the sweep in round
+/// 2, every cell with 1 of its 3 runs.
+#[test]
+fn the_table_says_a_cell_is_being_measured_until_the_sweep_completes_it() {
+    use common::gui::{Gate, held_sweep};
+    use eframe::egui::accesskit::Role;
+    use eframe::egui::{Key, Modifiers};
+    let dir = tempfile::tempdir().unwrap();
+    let gate = Gate::default();
+    let mut h = held_sweep(dir.path(), &gate);
+    h.get_by_label("Run").click();
+    h.run_steps(2);
+    step_until(&mut h, "round 1 to be shown", |a| {
+        a.results()
+            .is_some_and(|r| r.cells.len() == 3 && r.cells.iter().all(|c| c.samples.len() == 1))
+    });
+    h.key_press_modifiers(Modifiers::COMMAND, Key::Num4);
+    h.run_steps(2);
+    assert!(h.state().is_running(), "the sweep is held in round 2");
+    assert_eq!(
+        h.query_all_by_label("measuring: 1 run so far").count(),
+        3,
+        "every cell's status says it is being measured"
+    );
+    assert!(h.query_by_label("ok").is_none(), "no cell says ok yet");
+    let rows: Vec<String> = h
+        .get_all_by_role(Role::Row)
+        .map(|n| n.accesskit_node().label().unwrap_or_default())
+        .collect();
+    assert_eq!(rows.len(), 3, "{rows:?}");
+    assert!(
+        rows[0].starts_with("sequential × 1: measuring: 1 run so far; median "),
+        "{rows:?}"
+    );
+
+    gate.open();
+    step_until(&mut h, "the sweep to finish", |a| {
+        !a.is_running() && a.results().is_some_and(|r| r.status == RunStatus::Complete)
+    });
+    h.run_steps(2);
+    assert!(
+        h.query_by_label_contains("measuring:").is_none(),
+        "complete"
+    );
+    assert_eq!(h.query_all_by_label("ok").count(), 3);
+    let rows: Vec<String> = h
+        .get_all_by_role(Role::Row)
+        .map(|n| n.accesskit_node().label().unwrap_or_default())
+        .collect();
+    assert!(
+        rows[0].starts_with("sequential × 1: ok, 3 runs; "),
+        "{rows:?}"
+    );
+}
