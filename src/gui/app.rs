@@ -361,6 +361,9 @@ impl WorkbenchApp {
         }
         self.run_when_ready = options.run;
         self.export_dialog_when_ready = options.export_dialog;
+        if options.shortcuts {
+            self.help_open = true;
+        }
         if options.screenshot.is_some() || options.tab.is_some() {
             self.tab = options
                 .tab
