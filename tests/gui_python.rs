@@ -5,7 +5,9 @@
 
 mod common;
 
-use common::gui::{app, harness, step_until};
+use common::gui::{
+    app, disabled, harness, shown_error, step_until, wait_for_python_probe, with_interpreter,
+};
 
 use std::path::Path;
 
@@ -13,21 +15,7 @@ use corelab::engine::preflight;
 use corelab::gui::WorkbenchApp;
 use corelab::preset::{Experiment, ModelKind, SyncMode, sync_refusal};
 use eframe::egui;
-use egui_kittest::Harness;
 use egui_kittest::kittest::{NodeT, Queryable};
-
-fn with_interpreter(dir: &Path, interpreter: &str, models: &[ModelKind]) -> WorkbenchApp {
-    let mut a = app(dir);
-    let mut exp = a.experiment().clone();
-    exp.python.interpreter = interpreter.into();
-    exp.models = models.to_vec();
-    a.set_experiment(exp);
-    a
-}
-
-fn disabled(h: &Harness<'_, WorkbenchApp>, label: &str) -> bool {
-    h.get_by_label(label).accesskit_node().is_disabled()
-}
 
 #[test]
 fn a_missing_interpreter_disables_the_python_models() {
@@ -37,9 +25,7 @@ fn a_missing_interpreter_disables_the_python_models() {
         "/nonexistent/python3",
         &[ModelKind::Sequential, ModelKind::Threads],
     ));
-    step_until(&mut h, "the interpreter check", |a| {
-        a.python_probe().is_some()
-    });
+    wait_for_python_probe(&mut h);
     h.run();
     let answer = h.state().python_probe().unwrap().clone();
     let reason = answer.expect_err("a missing interpreter cannot be probed");
@@ -73,9 +59,7 @@ fn run_refuses_a_python_model_without_an_interpreter() {
         "/nonexistent/python3",
         &[ModelKind::Sequential, ModelKind::PyThreading],
     ));
-    step_until(&mut h, "the interpreter check", |a| {
-        a.python_probe().is_some()
-    });
+    wait_for_python_probe(&mut h);
     h.run();
     // A selected model that cannot run stays switchable off.
     assert!(!disabled(&h, "py-threading"));
@@ -83,14 +67,7 @@ fn run_refuses_a_python_model_without_an_interpreter() {
     assert!(!h.state_mut().start_run(&ctx));
     h.run();
     assert!(!h.state().is_running());
-    let error = h
-        .state()
-        .messages()
-        .iter()
-        .find(|m| m.is_error)
-        .expect("an error is shown")
-        .text
-        .clone();
+    let error = shown_error(&h);
     assert!(error.starts_with("Cannot run:"), "{error}");
     assert!(error.contains("was not found"), "{error}");
     assert!(h.query_by_label(&error).is_some());
@@ -116,9 +93,7 @@ fn python3_enables_the_python_models() {
         "python3",
         &[ModelKind::Sequential, ModelKind::Threads],
     ));
-    step_until(&mut h, "the interpreter check", |a| {
-        a.python_probe().is_some()
-    });
+    wait_for_python_probe(&mut h);
     h.run();
     assert!(h.state().python_probe().unwrap().is_ok());
     assert!(!disabled(&h, "py-threading"));
@@ -221,14 +196,7 @@ fn opening_a_preset_runs_nothing_until_its_interpreter_is_confirmed() {
     // Run is refused, saying why.
     assert!(!h.state_mut().start_run(&ctx));
     h.run_steps(2);
-    let error = h
-        .state()
-        .messages()
-        .iter()
-        .find(|m| m.is_error)
-        .expect("an error is shown")
-        .text
-        .clone();
+    let error = shown_error(&h);
     assert!(error.starts_with("Cannot run:"), "{error}");
     assert!(error.contains("confirm it"), "{error}");
     assert_eq!(runs_logged(files.path()), 0);
@@ -412,9 +380,7 @@ fn python_2_and_an_old_python_3_are_named_as_too_old_in_the_python_section() {
             interpreter.to_str().unwrap(),
             &[ModelKind::Sequential, ModelKind::PyThreading],
         ));
-        step_until(&mut h, "the interpreter check", |a| {
-            a.python_probe().is_some()
-        });
+        wait_for_python_probe(&mut h);
         h.run();
         let reason = h.state().python_probe().unwrap().clone().unwrap_err();
         assert!(reason.contains(says), "{reason}");
@@ -442,7 +408,7 @@ fn the_sync_menu_follows_the_python_models() {
     exp.validate().unwrap();
     a.set_experiment(exp);
     let mut h = harness(a);
-    common::gui::wait_for_python_probe(&mut h);
+    wait_for_python_probe(&mut h);
     h.run();
     assert!(h.query_by_label_contains("Run will refuse this").is_none());
     h.get_by_label("Synchronisation").click();

@@ -188,17 +188,8 @@ fn the_panel_toggle_says_what_it_does_and_its_shortcut() {
 
 /// A short results file whose verdict runs to several lines.
 fn results_with_a_verdict(dir: &Path) -> std::path::PathBuf {
-    let experiment = Experiment {
-        name: "verdict at zoom".into(),
-        workers: vec![1, 2, 4],
-        models: vec![
-            ModelKind::Sequential,
-            ModelKind::Threads,
-            ModelKind::Processes,
-        ],
-        repetitions: 3,
-        ..Experiment::default()
-    };
+    use common::synthetic::{SEQUENTIAL_THREADS_PROCESSES, experiment};
+    let experiment = experiment("verdict at zoom", &[1, 2, 4], &SEQUENTIAL_THREADS_PROCESSES);
     let r = common::synthetic::synthetic_results(
         experiment,
         corelab::results::MachineInfo::default(),
