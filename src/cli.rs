@@ -173,6 +173,10 @@ pub struct Cli {
     /// Workbench only: open the export dialog once the results are loaded (with --results).
     #[arg(long)]
     pub export_dialog: bool,
+    /// Workbench only: open the keyboard shortcuts help (F1) at start, e.g. for a screenshot
+    /// of it.
+    #[arg(long)]
+    pub shortcuts: bool,
     /// Workbench only: start at this zoom (text size), as Ctrl+plus sets it: 1.5 is five
     /// presses, 2 ten; for screenshots of a projector's view.
     #[arg(long, value_name = "FACTOR", value_parser = parse_zoom)]
@@ -854,6 +858,7 @@ fn open_workbench(cli: Cli) -> Result<()> {
         tab: cli.tab,
         run: cli.run,
         export_dialog: cli.export_dialog,
+        shortcuts: cli.shortcuts,
         zoom: cli.zoom,
         window_size: cli.window_size,
     })

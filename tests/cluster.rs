@@ -16,19 +16,6 @@ use corelab::engine::{EngineError, preflight};
 use corelab::preset::{CpuKernel, Experiment, ModelKind, TaskKind};
 use corelab::results::{CellStatus, DASK_INSTALL, MPI_INSTALL, ResultsFile};
 
-/// The interpreter with dask and mpi4py, or `None` after printing `skipped: …`.
-fn cluster_python(test: &str) -> Option<String> {
-    match std::env::var("CORELAB_CLUSTER_PYTHON") {
-        Ok(p) if !p.trim().is_empty() => Some(p),
-        _ => {
-            eprintln!(
-                "skipped: {test}: CORELAB_CLUSTER_PYTHON is not set (.ci/run sets it to a venv with dask[distributed] and mpi4py)"
-            );
-            None
-        }
-    }
-}
-
 macro_rules! require_cluster {
     ($test:expr) => {
         match cluster_python($test) {

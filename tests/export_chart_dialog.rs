@@ -5,38 +5,16 @@
 
 mod common;
 
-use common::gui::{app, harness, step_until};
-
 use corelab::export::ChartKind;
-use corelab::preset::{Experiment, ModelKind};
-use corelab::results::MachineInfo;
 use egui_kittest::kittest::Queryable;
 
 #[test]
 fn the_export_dialog_takes_the_log_speedup_axis_the_workbench_shows() {
     let dir = tempfile::tempdir().unwrap();
-    let experiment = Experiment {
-        name: "Doublings".into(),
-        workers: vec![1, 2, 4, 8, 16, 32, 64],
-        models: vec![ModelKind::Sequential, ModelKind::Threads],
-        repetitions: 3,
-        ..Experiment::default()
-    };
-    let r = common::synthetic::synthetic_results(
-        experiment,
-        MachineInfo::default(),
-        [0.99, 1.0, 1.01],
-        |_, n| n.powf(0.8),
-    );
+    let r = common::synthetic::doublings(|n| n.powf(0.8));
     let path = dir.path().join("wide.json");
     r.save(&path).unwrap();
-    let mut h = harness(app(dir.path()));
-    h.step();
-    let ctx = h.ctx.clone();
-    h.state_mut().open_results_path(&ctx, path);
-    step_until(&mut h, "the results to load", |a| {
-        a.results().is_some() && !a.files_busy()
-    });
+    let mut h = common::gui::opened_path(dir.path(), &path);
     h.run();
 
     // The workbench shows a linear speedup axis (its default): so does the export.

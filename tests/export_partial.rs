@@ -7,8 +7,9 @@ use std::path::Path;
 use std::process::Command;
 
 use common::corelab_exe;
+use common::synthetic::cell;
 use corelab::preset::{Experiment, ModelKind};
-use corelab::results::{CellResult, CellStatus, ResultsFile, RunStatus, Sample};
+use corelab::results::{CellResult, CellStatus, ResultsFile, RunStatus};
 
 fn corelab(dir: &Path, args: &[&str]) -> std::process::Output {
     Command::new(corelab_exe())
@@ -16,24 +17,6 @@ fn corelab(dir: &Path, args: &[&str]) -> std::process::Output {
         .args(args)
         .output()
         .unwrap()
-}
-
-fn cell(model: ModelKind, workers: usize, status: CellStatus, walls: &[f64]) -> CellResult {
-    CellResult {
-        model: Some(model),
-        workers,
-        status,
-        error: (status == CellStatus::Failed).then(|| "it broke".to_string()),
-        samples: walls
-            .iter()
-            .map(|&wall_s| Sample {
-                wall_s,
-                cpu_s: wall_s,
-                ..Sample::default()
-            })
-            .collect(),
-        ..CellResult::default()
-    }
 }
 
 fn file(status: RunStatus, cells: Vec<CellResult>) -> ResultsFile {

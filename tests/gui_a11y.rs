@@ -9,7 +9,8 @@ mod common;
 use std::path::Path;
 
 use common::gui::{
-    Gate, app, harness, held_sweep, step_until, two_cell_results, wait_for_python_probe,
+    Gate, app, harness, held_sweep, step_until, two_cell_results, until_round_one,
+    wait_for_python_probe,
 };
 
 use corelab::gui::{Tab, WorkbenchApp};
@@ -20,26 +21,9 @@ use eframe::egui::{Key, Modifiers, Role};
 use egui_kittest::Harness;
 use egui_kittest::kittest::{NodeT, Queryable};
 
-/// Steps until round 1 of the held sweep is shown (the sweep then waits in round 2).
-fn until_round_one(h: &mut Harness<'_, WorkbenchApp>) {
-    step_until(h, "round 1 to be shown", |a| {
-        a.results()
-            .is_some_and(|r| r.cells.len() == 3 && r.cells.iter().all(|c| c.samples.len() == 1))
-    });
-}
-
 /// Opens `results` from a file in `dir`, as "Open results…" does.
 fn opened(dir: &Path, results: &ResultsFile) -> Harness<'static, WorkbenchApp> {
-    let path = dir.join("results.json");
-    results.save(&path).unwrap();
-    let mut h = harness(app(dir));
-    h.step();
-    wait_for_python_probe(&mut h);
-    let ctx = h.ctx.clone();
-    h.state_mut().open_results_path(&ctx, path);
-    step_until(&mut h, "the results to load", |a| {
-        a.results().is_some() && !a.files_busy()
-    });
+    let mut h = common::gui::opened(dir, results);
     h.run();
     h
 }

@@ -5,8 +5,8 @@
 
 mod common;
 
-use common::gui::{app, harness, sized_harness, step_until};
-use common::synthetic::{synthetic_results, usl_by_hand};
+use common::gui::{app, opened_path, sized_harness, started, step_until};
+use common::synthetic::usl_sweep;
 
 use std::path::{Path, PathBuf};
 
@@ -21,49 +21,13 @@ use egui_kittest::kittest::{NodeT, Queryable};
 
 /// A sweep whose threads and processes follow known USL curves.
 fn synthetic(name: &str, sigma: f64, kappa: f64) -> ResultsFile {
-    let experiment = Experiment {
-        name: name.into(),
-        workers: vec![1, 2, 4, 6, 8, 12, 16],
-        models: vec![
-            ModelKind::Sequential,
-            ModelKind::Threads,
-            ModelKind::Processes,
-        ],
-        repetitions: 3,
-        ..Experiment::default()
-    };
-    let machine = MachineInfo {
-        cpu_brand: "Test CPU".into(),
-        physical_cores: Some(8),
-        logical_cores: 16,
-        ..MachineInfo::default()
-    };
-    synthetic_results(
-        experiment,
-        machine,
-        [0.99, 1.0, 1.01],
-        |model, x| match model {
-            ModelKind::Threads => usl_by_hand(1.0, sigma, kappa, x),
-            _ => usl_by_hand(0.9, sigma * 2.0, kappa, x),
-        },
-    )
+    usl_sweep(name, &[1, 2, 4, 6, 8, 12, 16], sigma, kappa)
 }
 
 fn saved(dir: &Path, file: &str, results: &ResultsFile) -> PathBuf {
     let path = dir.join(file);
     results.save(&path).unwrap();
     path
-}
-
-fn opened(dir: &Path, path: &Path) -> Harness<'static, WorkbenchApp> {
-    let mut h = harness(app(dir));
-    h.step();
-    let ctx = h.ctx.clone();
-    h.state_mut().open_results_path(&ctx, path.to_path_buf());
-    step_until(&mut h, "the results to load", |a| {
-        a.results().is_some() && !a.files_busy()
-    });
-    h
 }
 
 /// In a small window (1024 × 640) the analysis buttons wrap to a second row, each button on
@@ -106,7 +70,7 @@ fn fits_on_two_points_are_marked_untested() {
     r.machine.logical_cores = 2;
     r.experiment.task.kind = corelab::preset::TaskKind::Cpu;
     let path = saved(dir.path(), "two.json", &r);
-    let mut h = opened(dir.path(), &path);
+    let mut h = opened_path(dir.path(), &path);
     h.state_mut().set_tab(corelab::gui::app::Tab::Fits);
     h.run();
     assert_eq!(h.state().fits()[0].fitted_range(), Some((1, 2)));
@@ -125,7 +89,7 @@ fn the_experiment_panel_says_when_it_is_not_what_the_chart_shows() {
         "other.json",
         &synthetic("Other sweep", 0.05, 0.002),
     );
-    let mut h = opened(dir.path(), &path);
+    let mut h = opened_path(dir.path(), &path);
     h.run();
     let note = "Not the settings of the results shown";
     assert!(h.query_by_label_contains(note).is_some());
@@ -140,7 +104,7 @@ fn fits_tab_shows_parameters_and_reading() {
     let dir = tempfile::tempdir().unwrap();
     let results = synthetic("USL sweep", 0.05, 0.002);
     let path = saved(dir.path(), "usl-sweep.json", &results);
-    let mut h = opened(dir.path(), &path);
+    let mut h = opened_path(dir.path(), &path);
 
     // The fits are those of the stats module, computed once for these results.
     let expected = fit_results(&results);
@@ -213,7 +177,7 @@ fn fits_tab_gives_each_figure_its_interval() {
     }
     results.recompute();
     let path = saved(dir.path(), "measured.json", &results);
-    let mut h = opened(dir.path(), &path);
+    let mut h = opened_path(dir.path(), &path);
     h.state_mut().set_tab(corelab::gui::app::Tab::Fits);
     h.run();
     let fits = fit_results(&results);
@@ -258,7 +222,7 @@ fn export_chart_and_report_through_the_typed_path_prompt() {
         "export-me.json",
         &synthetic("Export", 0.05, 0.002),
     );
-    let mut h = opened(dir.path(), &path);
+    let mut h = opened_path(dir.path(), &path);
 
     let target = dir.path().join("out").join("my-chart.svg");
     std::fs::create_dir_all(target.parent().unwrap()).unwrap();
@@ -310,7 +274,7 @@ fn comparing_runs_adds_labelled_series() {
         "server.json",
         &synthetic("Server", 0.02, 0.0005),
     );
-    let mut h = opened(dir.path(), &first);
+    let mut h = opened_path(dir.path(), &first);
 
     // Through the button and the typed-path prompt, as a user without a file dialog would.
     h.get_by_label("Add results to compare…").click();
@@ -381,7 +345,7 @@ fn the_same_experiment_on_two_machines_is_told_apart_by_its_cores() {
     let first = saved(dir.path(), "scaling.json", &small);
     std::fs::create_dir(dir.path().join("big")).unwrap();
     let second = saved(&dir.path().join("big"), "scaling.json", &big);
-    let mut h = opened(dir.path(), &first);
+    let mut h = opened_path(dir.path(), &first);
     let ctx = h.ctx.clone();
     h.state_mut().add_compare_path(&ctx, second);
     step_until(&mut h, "the compared results", |a| {
@@ -404,12 +368,12 @@ fn results_from_a_busy_machine_say_so() {
     let mut results = synthetic("Busy sweep", 0.05, 0.002);
     results.machine.busy_cores_at_start = Some(1.6);
     let path = saved(dir.path(), "busy.json", &results);
-    let mut h = opened(dir.path(), &path);
+    let mut h = opened_path(dir.path(), &path);
     h.run();
     h.get_by_label("· noisy: the machine was busy");
     results.machine.busy_cores_at_start = Some(0.1);
     let quiet = saved(dir.path(), "quiet.json", &results);
-    let mut h = opened(dir.path(), &quiet);
+    let mut h = opened_path(dir.path(), &quiet);
     h.run();
     assert!(h.query_by_label("· noisy: the machine was busy").is_none());
 }
@@ -438,7 +402,7 @@ fn short_runs_judged_by_their_pooled_ticks_say_so() {
     };
     mark(&mut results, true, corelab::results::BusyBasis::Cell);
     let path = saved(dir.path(), "busy.json", &results);
-    let mut h = opened(dir.path(), &path);
+    let mut h = opened_path(dir.path(), &path);
     h.run();
     h.get_by_label("· noisy: the machine was busy");
     assert!(
@@ -459,7 +423,7 @@ fn short_runs_judged_by_their_pooled_ticks_say_so() {
         corelab::results::BusyBasis::TooFewTicks,
     );
     let unknown = saved(dir.path(), "unknown.json", &results);
-    let mut h = opened(dir.path(), &unknown);
+    let mut h = opened_path(dir.path(), &unknown);
     h.run();
     assert!(h.query_by_label("· noisy: the machine was busy").is_none());
     h.get_by_label("· busy or not: runs too short to tell");
@@ -475,21 +439,13 @@ fn startup_options_open_results_compare_and_a_tab() {
     small.recompute();
     let first = saved(dir.path(), "small.json", &small);
     let second = saved(dir.path(), "big.json", &synthetic("Big", 0.02, 0.0005));
-    let mut h = harness(app(dir.path()));
-    h.step();
-    let ctx = h.ctx.clone();
     let options = corelab::gui::GuiOptions {
         results: Some(first),
         compare: vec![second],
         tab: Some("fits".into()),
         ..Default::default()
     };
-    h.state_mut()
-        .apply_startup(&ctx, &options, corelab::gui::screenshot::Outcome::default());
-    step_until(&mut h, "both files to load", |a| {
-        a.results().is_some() && a.compare_runs().len() == 1 && !a.files_busy()
-    });
-    h.run();
+    let h = started(dir.path(), &options, 1);
     assert_eq!(h.state().tab(), corelab::gui::app::Tab::Fits);
     let caveat = h.state().fits()[0]
         .caveat
@@ -526,7 +482,7 @@ fn the_results_table_shows_short_times_and_counts_outliers() {
         .collect();
     results.recompute();
     let path = saved(dir.path(), "short.json", &results);
-    let mut h = opened(dir.path(), &path);
+    let mut h = opened_path(dir.path(), &path);
     h.get_by_label("Results table").click();
     h.run();
     assert!(
@@ -566,7 +522,7 @@ fn compared_runs_keep_the_order_they_were_asked_for() {
         .collect();
     let big = saved(dir.path(), "big.json", &big);
     let small = saved(dir.path(), "small.json", &synthetic("Small", 0.03, 0.001));
-    let mut h = opened(dir.path(), &first);
+    let mut h = opened_path(dir.path(), &first);
     let ctx = h.ctx.clone();
     h.state_mut().add_compare_path(&ctx, big);
     h.state_mut().add_compare_path(&ctx, small);
@@ -593,21 +549,19 @@ fn log_x_ticked(h: &Harness<'static, WorkbenchApp>) -> bool {
 #[test]
 fn a_wide_worker_sweep_starts_on_a_log_axis_until_the_user_says_otherwise() {
     let dir = tempfile::tempdir().unwrap();
-    let experiment = Experiment {
-        name: "Waits".into(),
-        workers: vec![4, 16, 64, 256, 1024],
-        models: vec![ModelKind::Sequential, ModelKind::Threads],
-        repetitions: 3,
-        ..Experiment::default()
-    };
-    let wide = synthetic_results(
+    let experiment = common::synthetic::experiment(
+        "Waits",
+        &[4, 16, 64, 256, 1024],
+        &[ModelKind::Sequential, ModelKind::Threads],
+    );
+    let wide = common::synthetic::synthetic_results(
         experiment,
         MachineInfo::default(),
         [0.99, 1.0, 1.01],
         |_, x| x,
     );
     let path = saved(dir.path(), "wide.json", &wide);
-    let mut h = opened(dir.path(), &path);
+    let mut h = opened_path(dir.path(), &path);
     h.run();
     assert!(log_x_ticked(&h), "4 to 1024 workers: log₂ by default");
     h.get_by_label("log₂ workers").click();
@@ -683,7 +637,7 @@ fn results_that_lost_updates_link_to_their_chart() {
     const LINK: &str = "updates were lost: see the Lost updates tab";
     let dir = tempfile::tempdir().unwrap();
     let cpu = saved(dir.path(), "cpu.json", &synthetic("CPU", 0.05, 0.002));
-    let mut h = opened(dir.path(), &cpu);
+    let mut h = opened_path(dir.path(), &cpu);
     h.run();
     assert!(h.query_by_label(LINK).is_none(), "no counter, no link");
     open_lost_updates_results(&mut h, dir.path());
@@ -703,7 +657,7 @@ fn results_that_lost_updates_link_to_their_chart() {
 fn the_lost_updates_chart_is_offered_only_for_results_that_counted_them() {
     let dir = tempfile::tempdir().unwrap();
     let cpu = saved(dir.path(), "cpu.json", &synthetic("CPU", 0.05, 0.002));
-    let mut h = opened(dir.path(), &cpu);
+    let mut h = opened_path(dir.path(), &cpu);
     h.run();
     assert_eq!(disabled(&h, "Lost updates"), [true], "the tab is greyed");
     h.state_mut().open_export_dialog();

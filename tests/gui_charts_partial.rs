@@ -4,28 +4,12 @@
 
 mod common;
 
-use common::gui::{app, harness, step_until};
+use common::gui::{Gate, app, harness, held_sweep, started, step_until, until_round_one};
+use common::synthetic::{cell, doublings};
 
 use corelab::preset::{Experiment, ModelKind};
-use corelab::results::{CellResult, CellStatus, ResultsFile, RunStatus, Sample};
+use corelab::results::{CellStatus, ResultsFile, RunStatus};
 use egui_kittest::kittest::{NodeT, Queryable};
-
-fn cell(model: ModelKind, workers: usize, status: CellStatus, walls: &[f64]) -> CellResult {
-    CellResult {
-        model: Some(model),
-        workers,
-        status,
-        samples: walls
-            .iter()
-            .map(|&wall_s| Sample {
-                wall_s,
-                cpu_s: wall_s,
-                ..Sample::default()
-            })
-            .collect(),
-        ..CellResult::default()
-    }
-}
 
 /// A sweep cancelled in its second cell of threads: 3 runs of 6 kept.
 fn interrupted() -> ResultsFile {
@@ -56,23 +40,23 @@ fn interrupted() -> ResultsFile {
 /// The labels starting with `prefix` on the shown tab after `results` are loaded.
 fn labels_starting(results: Option<&ResultsFile>, prefix: &str) -> Vec<String> {
     let dir = tempfile::tempdir().unwrap();
-    let mut h = harness(app(dir.path()));
-    h.step();
-    if let Some(r) = results {
-        let path = dir.path().join("c.json");
-        r.save(&path).unwrap();
-        let ctx = h.ctx.clone();
-        let options = corelab::gui::GuiOptions {
-            results: Some(path),
-            ..Default::default()
-        };
-        h.state_mut()
-            .apply_startup(&ctx, &options, corelab::gui::screenshot::Outcome::default());
-        step_until(&mut h, "the file to load", |a| {
-            a.results().is_some() && !a.files_busy()
-        });
-    }
-    h.run();
+    let h = match results {
+        Some(r) => {
+            let path = dir.path().join("c.json");
+            r.save(&path).unwrap();
+            let options = corelab::gui::GuiOptions {
+                results: Some(path),
+                ..Default::default()
+            };
+            started(dir.path(), &options, 0)
+        }
+        None => {
+            let mut h = harness(app(dir.path()));
+            h.step();
+            h.run();
+            h
+        }
+    };
     h.query_all_by(|n| {
         n.label()
             .or_else(|| n.value())
@@ -112,34 +96,14 @@ fn ticked(h: &egui_kittest::Harness<'static, corelab::gui::WorkbenchApp>, label:
 #[test]
 fn a_log_speedup_axis_is_offered_with_a_log_worker_axis_and_off_by_default() {
     let dir = tempfile::tempdir().unwrap();
-    let experiment = Experiment {
-        name: "Doublings".into(),
-        workers: vec![1, 2, 4, 8, 16, 32, 64],
-        models: vec![ModelKind::Sequential, ModelKind::Threads],
-        repetitions: 3,
-        ..Experiment::default()
-    };
-    let r = common::synthetic::synthetic_results(
-        experiment,
-        corelab::results::MachineInfo::default(),
-        [0.99, 1.0, 1.01],
-        |_, n| n.sqrt(),
-    );
+    let r = doublings(|n| n.sqrt());
     let path = dir.path().join("wide.json");
     r.save(&path).unwrap();
-    let mut h = harness(app(dir.path()));
-    h.step();
-    let ctx = h.ctx.clone();
     let options = corelab::gui::GuiOptions {
         results: Some(path),
         ..Default::default()
     };
-    h.state_mut()
-        .apply_startup(&ctx, &options, corelab::gui::screenshot::Outcome::default());
-    step_until(&mut h, "the file to load", |a| {
-        a.results().is_some() && !a.files_busy()
-    });
-    h.run();
+    let mut h = started(dir.path(), &options, 0);
     assert!(
         ticked(&h, "log₂ workers"),
         "1 to 64 workers: log₂ by default"
@@ -154,21 +118,27 @@ fn a_log_speedup_axis_is_offered_with_a_log_worker_axis_and_off_by_default() {
     assert!(h.query_by_label("log speedup").is_none());
 }
 
+/// A [`held_sweep`] in `dir`, started: its round 1 shown, every cell with 1 of its 3 runs,
+/// and round 2 held at `gate`.
+fn held_in_round_two(
+    dir: &std::path::Path,
+    gate: &Gate,
+) -> egui_kittest::Harness<'static, corelab::gui::WorkbenchApp> {
+    let mut h = held_sweep(dir, gate);
+    h.get_by_label("Run").click();
+    h.run_steps(2);
+    until_round_one(&mut h);
+    h
+}
+
 /// While a sweep runs, the cells measured so far are drawn hollow in a ring (the caption says
 /// they are still being measured); once they complete, the note goes and they are solid.
 /// Scripted executors hold the sweep in round 2, every cell with 1 of its 3 runs.
 #[test]
 fn cells_still_being_measured_are_marked_until_the_sweep_completes_them() {
-    use common::gui::{Gate, held_sweep};
-    let dir = tempfile::tempdir().unwrap();
     let gate = Gate::default();
-    let mut h = held_sweep(dir.path(), &gate);
-    h.get_by_label("Run").click();
-    h.run_steps(2);
-    step_until(&mut h, "round 1 to be shown", |a| {
-        a.results()
-            .is_some_and(|r| r.cells.len() == 3 && r.cells.iter().all(|c| c.samples.len() == 1))
-    });
+    let dir = tempfile::tempdir().unwrap();
+    let mut h = held_in_round_two(dir.path(), &gate);
     h.run_steps(2);
     assert!(h.state().is_running(), "the sweep is held in round 2");
     let note = "· Hollow markers in a ring: 3 cells are still being measured; solid once complete.";
@@ -183,5 +153,55 @@ fn cells_still_being_measured_are_marked_until_the_sweep_completes_them() {
     assert!(
         h.query_by_label_contains("still being measured").is_none(),
         "no cell is being measured"
+    );
+}
+
+/// While a sweep runs, the Table tab's status column says a cell is being measured (as the
+/// charts' hollow markers do), with its runs so far, not `ok`; its row is read so too. Once
+/// the sweep completes the cells, they say `ok`. Scripted executors hold the sweep in round
+/// 2, every cell with 1 of its 3 runs.
+#[test]
+fn the_table_says_a_cell_is_being_measured_until_the_sweep_completes_it() {
+    use eframe::egui::accesskit::Role;
+    use eframe::egui::{Key, Modifiers};
+    let gate = Gate::default();
+    let dir = tempfile::tempdir().unwrap();
+    let mut h = held_in_round_two(dir.path(), &gate);
+    h.key_press_modifiers(Modifiers::COMMAND, Key::Num4);
+    h.run_steps(2);
+    assert!(h.state().is_running(), "the sweep is held in round 2");
+    assert_eq!(
+        h.query_all_by_label("measuring: 1 run so far").count(),
+        3,
+        "every cell's status says it is being measured"
+    );
+    assert!(h.query_by_label("ok").is_none(), "no cell says ok yet");
+    let rows: Vec<String> = h
+        .get_all_by_role(Role::Row)
+        .map(|n| n.accesskit_node().label().unwrap_or_default())
+        .collect();
+    assert_eq!(rows.len(), 3, "{rows:?}");
+    assert!(
+        rows[0].starts_with("sequential × 1: measuring: 1 run so far; median "),
+        "{rows:?}"
+    );
+
+    gate.open();
+    step_until(&mut h, "the sweep to finish", |a| {
+        !a.is_running() && a.results().is_some_and(|r| r.status == RunStatus::Complete)
+    });
+    h.run_steps(2);
+    assert!(
+        h.query_by_label_contains("measuring:").is_none(),
+        "complete"
+    );
+    assert_eq!(h.query_all_by_label("ok").count(), 3);
+    let rows: Vec<String> = h
+        .get_all_by_role(Role::Row)
+        .map(|n| n.accesskit_node().label().unwrap_or_default())
+        .collect();
+    assert!(
+        rows[0].starts_with("sequential × 1: ok, 3 runs; "),
+        "{rows:?}"
     );
 }

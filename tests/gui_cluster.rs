@@ -6,38 +6,29 @@
 
 mod common;
 
-use common::gui::{app, harness, step_until};
+use common::cluster_python;
+use common::gui::{
+    app, disabled, harness, shown_error, step_until, wait_for_python_probe, with_interpreter,
+};
 
-use std::path::Path;
-
-use corelab::gui::WorkbenchApp;
 use corelab::preset::ModelKind;
 use corelab::results::{DASK_INSTALL, MPI_INSTALL};
-use egui_kittest::Harness;
-use egui_kittest::kittest::{NodeT, Queryable};
+use egui_kittest::kittest::Queryable;
 
-fn with_interpreter(dir: &Path, interpreter: &str) -> WorkbenchApp {
-    let mut a = app(dir);
-    let mut exp = a.experiment().clone();
-    exp.python.interpreter = interpreter.into();
-    exp.models = vec![ModelKind::Sequential, ModelKind::Threads];
-    a.set_experiment(exp);
-    a
-}
-
-fn disabled(h: &Harness<'_, WorkbenchApp>, label: &str) -> bool {
-    h.get_by_label(label).accesskit_node().is_disabled()
-}
+/// The models the interpreter tests start with.
+const PLAIN: [ModelKind; 2] = [ModelKind::Sequential, ModelKind::Threads];
 
 #[test]
 fn the_cluster_engines_follow_what_the_interpreter_can_import() {
     let dir = tempfile::tempdir().unwrap();
     // An interpreter that answers the probe like a CPython without dask and mpi4py.
     let plain = common::gui::plain_python(dir.path());
-    let mut h = harness(with_interpreter(dir.path(), plain.to_str().unwrap()));
-    step_until(&mut h, "the interpreter check", |a| {
-        a.python_probe().is_some()
-    });
+    let mut h = harness(with_interpreter(
+        dir.path(),
+        plain.to_str().unwrap(),
+        &PLAIN,
+    ));
+    wait_for_python_probe(&mut h);
     h.run();
     let info = h.state().python_probe().unwrap().clone().unwrap();
     assert!(!disabled(&h, "py-multiprocessing"));
@@ -55,19 +46,13 @@ fn the_cluster_engines_follow_what_the_interpreter_can_import() {
             .contains(MPI_INSTALL)
     );
 
-    let Some(python) = std::env::var("CORELAB_CLUSTER_PYTHON")
-        .ok()
-        .filter(|p| !p.trim().is_empty())
+    let Some(python) =
+        cluster_python("the_cluster_engines_follow_what_the_interpreter_can_import (enabled half)")
     else {
-        eprintln!(
-            "skipped: the_cluster_engines_follow_what_the_interpreter_can_import (enabled half): CORELAB_CLUSTER_PYTHON is not set"
-        );
         return;
     };
-    let mut h = harness(with_interpreter(dir.path(), &python));
-    step_until(&mut h, "the interpreter check", |a| {
-        a.python_probe().is_some()
-    });
+    let mut h = harness(with_interpreter(dir.path(), &python, &PLAIN));
+    wait_for_python_probe(&mut h);
     h.run();
     assert!(!disabled(&h, "py-dask"));
     assert!(!disabled(&h, "py-mpi"));
@@ -102,13 +87,7 @@ fn the_cluster_a_preset_names_is_shown_before_it_runs() {
 /// and the signal, and the run ends (not at its timeout).
 #[test]
 fn a_killed_mpi_rank_is_named_in_the_workbench_status() {
-    let Some(python) = std::env::var("CORELAB_CLUSTER_PYTHON")
-        .ok()
-        .filter(|p| !p.trim().is_empty())
-    else {
-        eprintln!(
-            "skipped: a_killed_mpi_rank_is_named_in_the_workbench_status: CORELAB_CLUSTER_PYTHON is not set"
-        );
+    let Some(python) = cluster_python("a_killed_mpi_rank_is_named_in_the_workbench_status") else {
         return;
     };
     let dir = tempfile::tempdir().unwrap();
@@ -118,7 +97,7 @@ fn a_killed_mpi_rank_is_named_in_the_workbench_status() {
         "import os, signal\n\ndef killed(n):\n    if n == 2:\n        os.kill(os.getpid(), signal.SIGKILL)\n    return n\n",
     )
     .unwrap();
-    let mut a = with_interpreter(dir.path(), &python);
+    let mut a = with_interpreter(dir.path(), &python, &PLAIN);
     let exp = corelab::preset::Experiment::from_json(&format!(
         r#"{{"version": 1, "name": "killed rank",
             "task": {{"kind": "function", "function": {{"file": {file:?}, "name": "killed", "args": [1, 2, 3]}}}},
@@ -129,22 +108,13 @@ fn a_killed_mpi_rank_is_named_in_the_workbench_status() {
     .unwrap();
     a.set_experiment(exp);
     let mut h = harness(a);
-    step_until(&mut h, "the interpreter check", |a| {
-        a.python_probe().is_some()
-    });
+    wait_for_python_probe(&mut h);
     let ctx = h.ctx.clone();
     assert!(h.state_mut().start_run(&ctx));
     let started = std::time::Instant::now();
     step_until(&mut h, "the run to end", |a| !a.is_running());
     assert!(started.elapsed().as_secs() < 60, "not a timeout");
-    let error = h
-        .state()
-        .messages()
-        .iter()
-        .find(|m| m.is_error)
-        .expect("an error is shown")
-        .text
-        .clone();
+    let error = shown_error(&h);
     assert!(
         error.starts_with("py-mpi × 1 failed: MPI rank 1 was killed by signal 9 (SIGKILL)"),
         "{error}"

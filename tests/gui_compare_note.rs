@@ -4,7 +4,6 @@
 
 mod common;
 
-use common::gui::{app, harness, step_until};
 use common::synthetic::synthetic_results;
 
 use std::path::{Path, PathBuf};
@@ -41,20 +40,12 @@ fn label_after_comparing(first: &ResultsFile, second: &ResultsFile) -> Option<St
     let dir = tempfile::tempdir().unwrap();
     let a = saved(dir.path(), "a.json", first);
     let b = saved(dir.path(), "b.json", second);
-    let mut h = harness(app(dir.path()));
-    h.step();
-    let ctx = h.ctx.clone();
     let options = corelab::gui::GuiOptions {
         results: Some(a),
         compare: vec![b],
         ..Default::default()
     };
-    h.state_mut()
-        .apply_startup(&ctx, &options, corelab::gui::screenshot::Outcome::default());
-    step_until(&mut h, "both files to load", |a| {
-        a.results().is_some() && a.compare_runs().len() == 1 && !a.files_busy()
-    });
-    h.run();
+    let h = common::gui::started(dir.path(), &options, 1);
     let prefix = "The compared runs differ in ";
     h.query_all_by(|n| {
         n.label()

@@ -5,58 +5,18 @@
 
 mod common;
 
-use common::gui::{app, harness, step_until};
-use common::synthetic::{synthetic_results, usl_by_hand};
+use common::gui::opened;
+use common::synthetic::usl_sweep;
 
-use std::path::{Path, PathBuf};
+use std::path::PathBuf;
 
 use corelab::export::{ChartKind, Theme};
-use corelab::gui::WorkbenchApp;
-use corelab::preset::{Experiment, ModelKind};
-use corelab::results::{MachineInfo, ResultsFile};
-use egui_kittest::Harness;
+use corelab::preset::ModelKind;
+use corelab::results::ResultsFile;
 use egui_kittest::kittest::Queryable;
 
 fn synthetic(name: &str) -> ResultsFile {
-    let experiment = Experiment {
-        name: name.into(),
-        workers: vec![1, 2, 4, 8, 16],
-        models: vec![
-            ModelKind::Sequential,
-            ModelKind::Threads,
-            ModelKind::Processes,
-        ],
-        repetitions: 3,
-        ..Experiment::default()
-    };
-    let machine = MachineInfo {
-        cpu_brand: "Test CPU".into(),
-        physical_cores: Some(8),
-        logical_cores: 16,
-        ..MachineInfo::default()
-    };
-    synthetic_results(
-        experiment,
-        machine,
-        [0.99, 1.0, 1.01],
-        |model, x| match model {
-            ModelKind::Threads => usl_by_hand(1.0, 0.05, 0.002, x),
-            _ => usl_by_hand(0.9, 0.1, 0.002, x),
-        },
-    )
-}
-
-fn opened(dir: &Path, results: &ResultsFile) -> Harness<'static, WorkbenchApp> {
-    let path = dir.join("results.json");
-    results.save(&path).unwrap();
-    let mut h = harness(app(dir));
-    h.step();
-    let ctx = h.ctx.clone();
-    h.state_mut().open_results_path(&ctx, path);
-    step_until(&mut h, "the results to load", |a| {
-        a.results().is_some() && !a.files_busy()
-    });
-    h
+    usl_sweep(name, &[1, 2, 4, 8, 16], 0.05, 0.002)
 }
 
 /// Width and height from the IHDR chunk, after checking the PNG signature.

@@ -5,28 +5,17 @@
 
 mod common;
 
-use common::gui::{app, harness, step_until};
+use common::gui::{
+    app, disabled, harness, shown_error, step_until, wait_for_python_probe, with_interpreter,
+};
 
 use std::path::Path;
 
 use corelab::engine::preflight;
 use corelab::gui::WorkbenchApp;
-use corelab::preset::{Experiment, ModelKind};
-use egui_kittest::Harness;
+use corelab::preset::{Experiment, ModelKind, SyncMode};
+use eframe::egui;
 use egui_kittest::kittest::{NodeT, Queryable};
-
-fn with_interpreter(dir: &Path, interpreter: &str, models: &[ModelKind]) -> WorkbenchApp {
-    let mut a = app(dir);
-    let mut exp = a.experiment().clone();
-    exp.python.interpreter = interpreter.into();
-    exp.models = models.to_vec();
-    a.set_experiment(exp);
-    a
-}
-
-fn disabled(h: &Harness<'_, WorkbenchApp>, label: &str) -> bool {
-    h.get_by_label(label).accesskit_node().is_disabled()
-}
 
 #[test]
 fn a_missing_interpreter_disables_the_python_models() {
@@ -36,9 +25,7 @@ fn a_missing_interpreter_disables_the_python_models() {
         "/nonexistent/python3",
         &[ModelKind::Sequential, ModelKind::Threads],
     ));
-    step_until(&mut h, "the interpreter check", |a| {
-        a.python_probe().is_some()
-    });
+    wait_for_python_probe(&mut h);
     h.run();
     let answer = h.state().python_probe().unwrap().clone();
     let reason = answer.expect_err("a missing interpreter cannot be probed");
@@ -72,9 +59,7 @@ fn run_refuses_a_python_model_without_an_interpreter() {
         "/nonexistent/python3",
         &[ModelKind::Sequential, ModelKind::PyThreading],
     ));
-    step_until(&mut h, "the interpreter check", |a| {
-        a.python_probe().is_some()
-    });
+    wait_for_python_probe(&mut h);
     h.run();
     // A selected model that cannot run stays switchable off.
     assert!(!disabled(&h, "py-threading"));
@@ -82,14 +67,7 @@ fn run_refuses_a_python_model_without_an_interpreter() {
     assert!(!h.state_mut().start_run(&ctx));
     h.run();
     assert!(!h.state().is_running());
-    let error = h
-        .state()
-        .messages()
-        .iter()
-        .find(|m| m.is_error)
-        .expect("an error is shown")
-        .text
-        .clone();
+    let error = shown_error(&h);
     assert!(error.starts_with("Cannot run:"), "{error}");
     assert!(error.contains("was not found"), "{error}");
     assert!(h.query_by_label(&error).is_some());
@@ -115,9 +93,7 @@ fn python3_enables_the_python_models() {
         "python3",
         &[ModelKind::Sequential, ModelKind::Threads],
     ));
-    step_until(&mut h, "the interpreter check", |a| {
-        a.python_probe().is_some()
-    });
+    wait_for_python_probe(&mut h);
     h.run();
     assert!(h.state().python_probe().unwrap().is_ok());
     assert!(!disabled(&h, "py-threading"));
@@ -220,14 +196,7 @@ fn opening_a_preset_runs_nothing_until_its_interpreter_is_confirmed() {
     // Run is refused, saying why.
     assert!(!h.state_mut().start_run(&ctx));
     h.run_steps(2);
-    let error = h
-        .state()
-        .messages()
-        .iter()
-        .find(|m| m.is_error)
-        .expect("an error is shown")
-        .text
-        .clone();
+    let error = shown_error(&h);
     assert!(error.starts_with("Cannot run:"), "{error}");
     assert!(error.contains("confirm it"), "{error}");
     assert_eq!(runs_logged(files.path()), 0);
@@ -411,9 +380,7 @@ fn python_2_and_an_old_python_3_are_named_as_too_old_in_the_python_section() {
             interpreter.to_str().unwrap(),
             &[ModelKind::Sequential, ModelKind::PyThreading],
         ));
-        step_until(&mut h, "the interpreter check", |a| {
-            a.python_probe().is_some()
-        });
+        wait_for_python_probe(&mut h);
         h.run();
         let reason = h.state().python_probe().unwrap().clone().unwrap_err();
         assert!(reason.contains(says), "{reason}");
@@ -422,4 +389,91 @@ fn python_2_and_an_old_python_3_are_named_as_too_old_in_the_python_section() {
         assert!(h.query_by_label_contains(says).is_some());
         assert!(disabled(&h, ModelKind::PyMultiprocessing.id()));
     }
+}
+
+/// The contention task's sync menu offers what the ticked models can run (the rule
+/// validation applies): ticking py-threading under `atomic` keeps `atomic` and says, under
+/// the menu, that Run will refuse it and what to choose instead; in the menu `atomic` is
+/// greyed out with the model and the reason, and choosing `mutex` clears the line.
+#[test]
+fn the_sync_menu_follows_the_python_models() {
+    let dir = tempfile::tempdir().unwrap();
+    let plain = common::gui::plain_python(dir.path());
+    let mut a = app(dir.path());
+    let mut exp = a.experiment().clone();
+    exp.python.interpreter = plain.display().to_string();
+    exp.task.kind = corelab::preset::TaskKind::Contention;
+    exp.task.contention.sync = SyncMode::Atomic;
+    exp.models = vec![ModelKind::Sequential, ModelKind::Threads];
+    exp.validate().unwrap();
+    a.set_experiment(exp);
+    let mut h = harness(a);
+    wait_for_python_probe(&mut h);
+    h.run();
+    assert!(h.query_by_label_contains("Run will refuse this").is_none());
+    h.get_by_label("Synchronisation").click();
+    h.run();
+    assert!(!disabled(&h, "atomic"), "threads can use atomic");
+    h.key_press(egui::Key::Escape);
+    h.run();
+
+    // The model list may be below the fold of the scrolling left panel.
+    h.get_by_label("py-threading").scroll_to_me();
+    h.run();
+    h.get_by_label("py-threading").click();
+    h.run();
+    let exp = h.state().experiment().clone();
+    assert_eq!(
+        exp.models,
+        [
+            ModelKind::Sequential,
+            ModelKind::Threads,
+            ModelKind::PyThreading
+        ]
+    );
+    // Not switched behind the user's back: the line says why Run will refuse it.
+    assert_eq!(exp.task.contention.sync, SyncMode::Atomic);
+    let refusal = exp.validate().unwrap_err().to_string();
+    let reason = SyncMode::Atomic
+        .refusal_for(ModelKind::PyThreading)
+        .unwrap();
+    assert!(refusal.contains(reason), "{refusal}");
+    let node = h
+        .get_by_label_contains("Run will refuse this")
+        .accesskit_node();
+    let line = node.label().or_else(|| node.value()).unwrap_or_default();
+    assert!(line.contains("py-threading cannot use atomic"), "{line}");
+    assert!(line.contains(reason), "{line}");
+    assert!(
+        line.contains("Choose mutex or none here, or untick py-threading."),
+        "{line}"
+    );
+
+    h.get_by_label("Synchronisation").scroll_to_me();
+    h.run();
+    // In the menu, atomic, channel and semaphore are greyed out, each saying which model
+    // cannot use it; mutex and none are offered.
+    h.get_by_label("Synchronisation").click();
+    h.run();
+    for s in [SyncMode::Atomic, SyncMode::Channel, SyncMode::Semaphore] {
+        let item = h.get_by_label(s.id());
+        assert!(
+            item.accesskit_node().is_disabled(),
+            "{} is greyed out",
+            s.id()
+        );
+        let why = item.accesskit_node().description().unwrap_or_default();
+        assert!(
+            why.starts_with(&format!("py-threading cannot use {}: ", s.id())),
+            "{why}"
+        );
+    }
+    for s in [SyncMode::Mutex, SyncMode::None] {
+        assert!(!disabled(&h, s.id()), "{} is offered", s.id());
+    }
+    h.get_by_label("mutex").click();
+    h.run();
+    assert_eq!(h.state().experiment().task.contention.sync, SyncMode::Mutex);
+    h.state().experiment().validate().unwrap();
+    assert!(h.query_by_label_contains("Run will refuse this").is_none());
 }

@@ -188,17 +188,8 @@ fn the_panel_toggle_says_what_it_does_and_its_shortcut() {
 
 /// A short results file whose verdict runs to several lines.
 fn results_with_a_verdict(dir: &Path) -> std::path::PathBuf {
-    let experiment = Experiment {
-        name: "verdict at zoom".into(),
-        workers: vec![1, 2, 4],
-        models: vec![
-            ModelKind::Sequential,
-            ModelKind::Threads,
-            ModelKind::Processes,
-        ],
-        repetitions: 3,
-        ..Experiment::default()
-    };
+    use common::synthetic::{SEQUENTIAL_THREADS_PROCESSES, experiment};
+    let experiment = experiment("verdict at zoom", &[1, 2, 4], &SEQUENTIAL_THREADS_PROCESSES);
     let r = common::synthetic::synthetic_results(
         experiment,
         corelab::results::MachineInfo::default(),
@@ -295,4 +286,41 @@ fn the_description_is_open_for_a_preset_file_unless_the_user_collapsed_it() {
     );
     assert!(!again.state().description_open(), "collapsed: remembered");
     assert!(again.query_by_label(DESCRIPTION_HEADER).is_some());
+}
+
+/// The keyboard shortcuts help (F1) at 2× on 1024 × 640 ran off every edge of the window, its
+/// title bar and close button with it. There, and at 1× on 800 × 600, it fits the screen:
+/// its close button and the line saying Esc closes it are in view, its rows scroll (the last
+/// one is reached), and both the close button and Esc close it.
+#[test]
+fn the_shortcuts_help_fits_scrolls_and_closes_on_a_small_screen() {
+    const FOOTER: &str = "Esc closes this help. The text size is kept between sessions.";
+    let dir = tempfile::tempdir().unwrap();
+    for (pixels, zoom) in SMALL {
+        let mut h = window(persistent_app(dir.path(), None), pixels, zoom);
+        let screen = screen(pixels, zoom);
+        let case = format!("{pixels:?} at {zoom}×");
+        h.key_press(Key::F1);
+        h.run();
+        assert!(h.state().help_open(), "{case}: F1 opens the help");
+        for label in ["Close window", FOOTER, "Open a preset"] {
+            on_screen(&h, label, screen, &case);
+        }
+        // The last row, scrolled to where it is not in view at first.
+        h.get_by_label("This help").scroll_to_me();
+        h.run();
+        for label in ["This help", "Close window", FOOTER] {
+            on_screen(&h, label, screen, &case);
+        }
+        h.get_by_label("Close window").click();
+        h.run();
+        assert!(!h.state().help_open(), "{case}: its close button closes it");
+        assert!(h.query_by_label(FOOTER).is_none());
+        h.key_press(Key::F1);
+        h.run();
+        assert!(h.state().help_open());
+        h.key_press(Key::Escape);
+        h.run();
+        assert!(!h.state().help_open(), "{case}: Esc closes it");
+    }
 }

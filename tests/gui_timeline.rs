@@ -80,6 +80,15 @@ fn timeline_tab_shows_gil_threads_over_threads_and_exports_the_trace() {
             .unwrap()
             .contains("traceEvents")
     );
+    // The frames after the click show what it did, with no pointer move: the note says
+    // where the trace went, the ask is gone, and the button is back to Export trace.
+    assert!(h.query_by_label_contains("trace written to").is_some());
+    assert!(
+        h.query_by_label_contains("exists: press Replace trace")
+            .is_none()
+    );
+    assert!(h.query_by_label("Replace trace").is_none());
+    assert!(h.query_by_label("Export trace").is_some());
 }
 
 /// The trace is proposed next to the results file shown, by an absolute path.

@@ -5,31 +5,28 @@
 
 mod common;
 
-use common::gui::{app, harness, step_until};
 use common::synthetic::synthetic_results;
 
 use std::path::Path;
 
 use corelab::analysis::{VerdictTopic, verdict};
 use corelab::gui::{Tab, WorkbenchApp};
-use corelab::preset::{Experiment, ModelKind, SyncMode, TaskKind};
+use corelab::preset::{ModelKind, SyncMode, TaskKind};
 use corelab::results::{CellStatus, MachineInfo, ResultsFile};
 use egui_kittest::Harness;
 use egui_kittest::kittest::Queryable;
 
 /// Threads under the emulated GIL stay at 1×, processes scale: three runs a cell.
 fn gil_like() -> ResultsFile {
-    let experiment = Experiment {
-        name: "GIL-like sweep".into(),
-        workers: vec![1, 2, 4],
-        models: vec![
+    let experiment = common::synthetic::experiment(
+        "GIL-like sweep",
+        &[1, 2, 4],
+        &[
             ModelKind::Sequential,
             ModelKind::GilThreads,
             ModelKind::Processes,
         ],
-        repetitions: 3,
-        ..Experiment::default()
-    };
+    );
     let machine = MachineInfo {
         logical_cores: 4,
         ..MachineInfo::default()
@@ -45,16 +42,9 @@ fn gil_like() -> ResultsFile {
     )
 }
 
+/// `results` opened on the Table tab.
 fn opened(dir: &Path, results: &ResultsFile) -> Harness<'static, WorkbenchApp> {
-    let path = dir.join("r.json");
-    results.save(&path).unwrap();
-    let mut h = harness(app(dir));
-    h.step();
-    let ctx = h.ctx.clone();
-    h.state_mut().open_results_path(&ctx, path);
-    step_until(&mut h, "the results to load", |a| {
-        a.results().is_some() && !a.files_busy()
-    });
+    let mut h = common::gui::opened(dir, results);
     h.state_mut().set_tab(Tab::Table);
     h.run();
     h

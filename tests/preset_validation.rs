@@ -452,3 +452,38 @@ fn a_misspelt_view_field_is_named_with_the_valid_name() {
         "`views` is not a preset field (did you mean `view`?)"
     );
 }
+
+/// The sync menu's rule (`SyncMode::refusal_for`, which the workbench offers by) is the one validation
+/// applies: a contention experiment of the sequential baseline and one model is valid exactly
+/// when the model can use the sync, and a refusal names the model and quotes the sync.
+#[test]
+fn sync_refusal_is_the_rule_validation_applies() {
+    use corelab::preset::{ModelKind, SyncMode, TaskKind, model_runs};
+    let mut checked = 0;
+    for m in ModelKind::ALL {
+        for s in SyncMode::ALL {
+            let mut exp = Experiment::default();
+            exp.task.kind = TaskKind::Contention;
+            exp.task.contention.sync = s;
+            exp.models = vec![ModelKind::Sequential, m];
+            exp.models.dedup();
+            if !model_runs(m, &exp.task) || (m.is_python() && !m.runs_python_contention()) {
+                continue;
+            }
+            checked += 1;
+            match (s.refusal_for(m), exp.validate()) {
+                (None, Ok(())) => {}
+                (Some(reason), Err(e)) => {
+                    let e = e.to_string();
+                    assert!(e.contains(reason), "{m} × {}: {e}", s.id());
+                    assert!(e.contains(&format!("\"{m}\"")), "{e}");
+                    assert!(e.contains(&format!("\"{}\"", s.id())), "{e}");
+                }
+                (refusal, result) => {
+                    panic!("{m} × {}: rule {refusal:?}, validation {result:?}", s.id())
+                }
+            }
+        }
+    }
+    assert!(checked >= 5 * 6, "only {checked} combinations checked");
+}

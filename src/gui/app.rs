@@ -393,6 +393,9 @@ impl WorkbenchApp {
         }
         self.run_when_ready = options.run;
         self.export_dialog_when_ready = options.export_dialog;
+        if options.shortcuts {
+            self.help_open = true;
+        }
         if let Some(zoom) = options.zoom {
             ctx.set_zoom_factor(zoom);
         }

@@ -224,25 +224,68 @@ pub fn help_ui(ctx: &egui::Context) -> (bool, Option<egui::LayerId>) {
         ("Reset the text size", "Ctrl 0".into()),
         ("This help", format!("{} or ?", ctx.format_shortcut(&HELP))),
     ];
+    // Within the window at any zoom (2× on a projector's 1024 × 640 is 512 × 320 points):
+    // the descriptions wrap, the rows scroll, and the title bar with its close button and the
+    // line saying Esc closes it stay in view.
+    let screen = ctx.content_rect();
+    let margin = 8.0;
+    let max_width = (screen.width() - 2.0 * margin).max(120.0);
     let shown = egui::Window::new("Keyboard shortcuts")
         .id(egui::Id::unique("shortcuts-help"))
         .collapsible(false)
         .resizable(false)
         .anchor(egui::Align2::CENTER_CENTER, egui::Vec2::ZERO)
+        .max_width(max_width)
+        .max_height((screen.height() - 2.0 * margin).max(120.0))
         .open(&mut open)
         .show(ctx, |ui| {
-            egui::Grid::new("shortcuts-grid")
-                .num_columns(2)
-                .spacing([24.0, 6.0])
+            let body = ui.text_style_height(&egui::TextStyle::Body);
+            let spacing = ui.spacing().item_spacing.y;
+            // The title bar above and the separator and footer line below.
+            let reserved = 2.0 * ui.spacing().interact_size.y + 2.0 * body + 6.0 * spacing;
+            let rows_height = (screen.height() - 2.0 * margin - reserved).max(body * 2.0);
+            let keys_width = rows
+                .iter()
+                .map(|(_, keys)| {
+                    let galley = ui.painter().layout_no_wrap(
+                        keys.clone(),
+                        egui::TextStyle::Body.resolve(ui.style()),
+                        ui.visuals().strong_text_color(),
+                    );
+                    galley.size().x
+                })
+                .fold(0.0, f32::max);
+            const COLUMN_GAP: f32 = 24.0;
+            let what_width = (max_width - keys_width - COLUMN_GAP - 40.0).max(80.0);
+            // A solid bar, seen at rest, where the rows scroll.
+            ui.spacing_mut().scroll = egui::style::ScrollStyle::solid();
+            egui::ScrollArea::vertical()
+                .max_height(rows_height)
                 .show(ui, |ui| {
-                    for (what, keys) in rows {
-                        ui.label(what);
-                        ui.strong(keys);
-                        ui.end_row();
-                    }
+                    egui::Grid::new("shortcuts-grid")
+                        .num_columns(2)
+                        .spacing([COLUMN_GAP, 6.0])
+                        .max_col_width(what_width.max(keys_width))
+                        .show(ui, |ui| {
+                            for (what, keys) in rows {
+                                ui.add(egui::Label::new(what).wrap());
+                                ui.add(
+                                    egui::Label::new(egui::RichText::new(keys).strong()).extend(),
+                                );
+                                ui.end_row();
+                            }
+                        });
                 });
             ui.separator();
-            ui.weak("Esc closes this help. The text size is kept between sessions.");
+            ui.add(
+                egui::Label::new(
+                    egui::RichText::new(
+                        "Esc closes this help. The text size is kept between sessions.",
+                    )
+                    .weak(),
+                )
+                .wrap(),
+            );
         });
     (open, shown.map(|r| r.response.layer_id))
 }

@@ -245,6 +245,7 @@ fn fit_models_to_kind(exp: &mut Experiment) {
 
 fn task_fields(ui: &mut egui::Ui, exp: &mut Experiment) {
     ui.strong("Task");
+    let models = exp.models.clone();
     let task = &mut exp.task;
     egui::Grid::new("task-grid").num_columns(2).spacing([8.0, 4.0]).show(ui, |ui| {
         let l = ui.label("Kind").on_hover_text("What each task does.");
@@ -355,20 +356,7 @@ fn task_fields(ui: &mut egui::Ui, exp: &mut Experiment) {
                 ui.end_row();
             }
             TaskKind::Contention => {
-                let l = ui.label("Synchronisation");
-                egui::ComboBox::from_id_salt("sync-mode")
-                    .selected_text(task.contention.sync.id())
-                    .show_ui(ui, |ui| {
-                        for s in SyncMode::ALL {
-                            ui.selectable_value(&mut task.contention.sync, s, s.id());
-                        }
-                    })
-                    .response
-                    .on_hover_text(
-                        "How workers protect the shared counter: mutex, atomic, a channel to one owner, a semaphore, or nothing (updates get lost).",
-                    )
-.labelled_by(l.id);
-                ui.end_row();
+                sync_row(ui, &mut task.contention.sync, &models);
                 let l = ui.label("Increments").on_hover_text("Increments each worker performs.");
                 let speed = task.contention.increments as f64 * 0.01 + 1.0;
                 ui.add(
@@ -414,6 +402,87 @@ fn task_fields(ui: &mut egui::Ui, exp: &mut Experiment) {
         }
     });
     target_run_row(ui, exp);
+}
+
+/// The contention task's sync menu: a sync that a ticked model cannot use is shown greyed out,
+/// with which model and why in its hover (the rule validation applies, [`SyncMode::refusal_for`]). When
+/// the models change under a sync that one of them cannot use, a line under the menu says so
+/// and what to do; the sync is not switched behind the user's back.
+fn sync_row(ui: &mut egui::Ui, sync: &mut SyncMode, models: &[ModelKind]) {
+    let l = ui.label("Synchronisation");
+    egui::ComboBox::from_id_salt("sync-mode")
+        .selected_text(sync.id())
+        .show_ui(ui, |ui| {
+            for s in SyncMode::ALL {
+                match sync_refusals(s, models) {
+                    None => {
+                        ui.selectable_value(sync, s, s.id());
+                    }
+                    Some(why) => {
+                        let response =
+                            ui.add_enabled(false, egui::Button::selectable(*sync == s, s.id()));
+                        ui.ctx().accesskit_node_builder(response.id, |node| {
+                            node.set_description(why.clone());
+                        });
+                        response.on_disabled_hover_text(why);
+                    }
+                }
+            }
+        })
+        .response
+        .on_hover_text(
+            "How workers protect the shared counter: mutex, atomic, a channel to one owner, a semaphore, or nothing (updates get lost).",
+        )
+        .labelled_by(l.id);
+    ui.end_row();
+    if let Some(why) = sync_refusals(*sync, models) {
+        let usable: Vec<&str> = SyncMode::ALL
+            .into_iter()
+            .filter(|s| sync_refusals(*s, models).is_none())
+            .map(SyncMode::id)
+            .collect();
+        let refusing: Vec<&str> = models
+            .iter()
+            .filter(|m| sync.refusal_for(**m).is_some())
+            .map(|m| m.id())
+            .collect();
+        ui.label("");
+        ui.add(
+            egui::Label::new(
+                egui::RichText::new(format!(
+                    "Run will refuse this: {why}.\nChoose {} here, or untick {}.",
+                    usable.join(" or "),
+                    refusing.join(", ")
+                ))
+                .color(ui.visuals().warn_fg_color),
+            )
+            .wrap(),
+        );
+        ui.end_row();
+    }
+}
+
+/// Which of `models` cannot use `sync`, and why (`py-threading, py-multiprocessing cannot use
+/// atomic: …`), one line per reason; `None` when every one of them can.
+fn sync_refusals(sync: SyncMode, models: &[ModelKind]) -> Option<String> {
+    let mut reasons: Vec<(Vec<&str>, &str)> = Vec::new();
+    for &m in models {
+        let Some(reason) = sync.refusal_for(m) else {
+            continue;
+        };
+        match reasons.iter_mut().find(|(_, r)| *r == reason) {
+            Some((names, _)) => names.push(m.id()),
+            None => reasons.push((vec![m.id()], reason)),
+        }
+    }
+    if reasons.is_empty() {
+        return None;
+    }
+    let lines: Vec<String> = reasons
+        .into_iter()
+        .map(|(names, reason)| format!("{} cannot use {}: {reason}", names.join(", "), sync.id()))
+        .collect();
+    Some(lines.join("\n"))
 }
 
 /// The time one run is sized to (`target_run_s`), for the kinds whose size corelab can

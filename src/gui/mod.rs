@@ -80,6 +80,8 @@ pub struct GuiOptions {
     pub run: bool,
     /// Open the export dialog once the results are loaded.
     pub export_dialog: bool,
+    /// Open the keyboard shortcuts help (F1) at start.
+    pub shortcuts: bool,
     /// The zoom factor to start at (Ctrl+plus steps by 0.1).
     pub zoom: Option<f32>,
     /// The window's inner size, in pixels (a screenshot's is [`screenshot::SIZE`] otherwise).

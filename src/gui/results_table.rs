@@ -6,6 +6,7 @@ use eframe::egui;
 
 use super::style::model_color_dark_aware;
 use crate::export;
+use crate::preset::ModelKind;
 use crate::results::{CellResult, CellStatus, ResultsFile};
 
 /// The text of a row's first column, e.g. `threads × 4` (unique per cell).
@@ -28,8 +29,15 @@ pub enum Layout {
     InPage,
 }
 
-/// Draws the table for `results` (or a hint when there is none).
-pub fn show(ui: &mut egui::Ui, results: Option<&ResultsFile>, layout: Layout) {
+/// Draws the table for `results` (or a hint when there is none). The cells in `measuring`
+/// are a running sweep's, not complete: their status says so (as the charts' hollow markers
+/// do), not `ok`.
+pub fn show(
+    ui: &mut egui::Ui,
+    results: Option<&ResultsFile>,
+    layout: Layout,
+    measuring: &[(ModelKind, usize)],
+) {
     let Some(results) = results else {
         ui.weak("No results yet: press Run, or open a results file.");
         return;
@@ -58,7 +66,8 @@ pub fn show(ui: &mut egui::Ui, results: Option<&ResultsFile>, layout: Layout) {
             .show(ui, |ui| {
                 header_row(ui);
                 for i in rows {
-                    row(ui, results, i, &cells[i]);
+                    let live = is_measuring(&cells[i], measuring);
+                    row(ui, results, i, &cells[i], live);
                 }
             });
     };
@@ -100,7 +109,10 @@ const VIRTUAL_ROWS_FROM: usize = 500;
 fn header_row(ui: &mut egui::Ui) {
     for (h, tip) in [
         ("cell", "model × worker count"),
-        ("status", "ok, failed or cancelled"),
+        (
+            "status",
+            "ok, failed or cancelled; while a sweep runs, \"measuring\" for a cell whose runs are not all done",
+        ),
         (
             "n",
             "timed runs of the cell: fewer than 6 leave no 95% interval (the intervals then say their coverage)",
@@ -145,18 +157,18 @@ fn header_row(ui: &mut egui::Ui) {
 /// The row of `cell` in words, for a screen reader: every column, the speedup's confidence
 /// interval (otherwise only in a hover) and the note, e.g. `threads × 2: ok; median 1.0000 s,
 /// CI 0.9000 – 1.1000 (precision target missed); speedup 2.00× (95% CI 1.80 – 2.20×);
-/// efficiency 100 %; …`.
-pub fn row_summary(results: &ResultsFile, cell: &CellResult) -> String {
-    let status = match cell.status {
-        CellStatus::Ok => "ok",
-        CellStatus::Failed => "failed",
-        CellStatus::Cancelled => "cancelled",
+/// efficiency 100 %; …`. A cell still being measured (`live`) starts `threads × 2: measuring:
+/// 1 run so far; …`.
+pub fn row_summary(results: &ResultsFile, cell: &CellResult, live: bool) -> String {
+    let status = status_words(cell, live);
+    let first = if live {
+        // `measuring: 3 runs so far` already counts the runs.
+        format!("{}: {status}", row_label(cell))
+    } else {
+        let runs = crate::words::count(cell.samples.len(), "run");
+        format!("{}: {status}, {runs}", row_label(cell))
     };
-    let runs = match cell.samples.len() {
-        1 => "1 run".to_string(),
-        n => format!("{n} runs"),
-    };
-    let mut parts = vec![format!("{}: {status}, {runs}", row_label(cell))];
+    let mut parts = vec![first];
     if let Some(w) = &cell.wall {
         let mut median = format!(
             "median {} s, CI {}",
@@ -225,7 +237,24 @@ fn note_text(cell: &CellResult) -> String {
 /// colour alone says nothing to a colour-blind reader or a screen reader).
 pub const MISSED_MARK: &str = " (missed)";
 
-fn row(ui: &mut egui::Ui, results: &ResultsFile, index: usize, cell: &CellResult) {
+/// Whether `cell` is one of the running sweep's cells still being measured.
+fn is_measuring(cell: &CellResult, measuring: &[(ModelKind, usize)]) -> bool {
+    cell.model
+        .is_some_and(|m| measuring.contains(&(m, cell.workers)))
+}
+
+/// The status column's words for `cell`: `ok`, `failed`, `cancelled`, or, for a cell still
+/// being measured (`live`), `measuring: 3 runs so far`.
+fn status_words(cell: &CellResult, live: bool) -> String {
+    match cell.status {
+        CellStatus::Ok if live => super::charts::measuring_words(cell),
+        CellStatus::Ok => "ok".into(),
+        CellStatus::Failed => "failed".into(),
+        CellStatus::Cancelled => "cancelled".into(),
+    }
+}
+
+fn row(ui: &mut egui::Ui, results: &ResultsFile, index: usize, cell: &CellResult, live: bool) {
     // The baseline's colour is the theme's foreground: black would vanish on a dark table.
     let dark = ui.visuals().dark_mode;
     let color = cell.model.map_or(ui.visuals().text_color(), |m| {
@@ -240,7 +269,7 @@ fn row(ui: &mut egui::Ui, results: &ResultsFile, index: usize, cell: &CellResult
     );
     // Built only when AccessKit asks for the row's name, not every frame.
     stop.widget_info(|| {
-        egui::WidgetInfo::labeled(egui::Role::Row, true, row_summary(results, cell))
+        egui::WidgetInfo::labeled(egui::Role::Row, true, row_summary(results, cell, live))
     });
     if stop.gained_focus() {
         // Into view (rows below the fold, or the table scrolled right).
@@ -256,6 +285,9 @@ fn row(ui: &mut egui::Ui, results: &ResultsFile, index: usize, cell: &CellResult
     }
     let error = ui.visuals().error_fg_color;
     match cell.status {
+        CellStatus::Ok if live => ui.weak(status_words(cell, live)).on_hover_text(
+            "Still being measured: its figures rest on the runs so far and change as the sweep goes on.",
+        ),
         CellStatus::Ok => ui.label("ok"),
         CellStatus::Failed => ui.colored_label(error, "failed"),
         CellStatus::Cancelled => ui.weak("cancelled"),

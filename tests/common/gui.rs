@@ -62,6 +62,76 @@ pub fn two_cell_results(experiment: corelab::preset::Experiment) -> corelab::res
     results
 }
 
+/// A workbench in `dir` with the results file at `path` opened, as "Open results…" opens it
+/// (after the interpreter check has answered), once it has loaded.
+pub fn opened_path(dir: &Path, path: &Path) -> Harness<'static, WorkbenchApp> {
+    let mut h = harness(app(dir));
+    h.step();
+    wait_for_python_probe(&mut h);
+    let ctx = h.ctx.clone();
+    h.state_mut().open_results_path(&ctx, path.to_path_buf());
+    step_until(&mut h, "the results to load", |a| {
+        a.results().is_some() && !a.files_busy()
+    });
+    h
+}
+
+/// [`opened_path`] of `results`, saved as `results.json` in `dir`.
+pub fn opened(
+    dir: &Path,
+    results: &corelab::results::ResultsFile,
+) -> Harness<'static, WorkbenchApp> {
+    let path = dir.join("results.json");
+    results.save(&path).unwrap();
+    opened_path(dir, &path)
+}
+
+/// A workbench in `dir` started with `options` (as from the command line), once its results
+/// and `compared` runs to compare have loaded.
+pub fn started(
+    dir: &Path,
+    options: &corelab::gui::GuiOptions,
+    compared: usize,
+) -> Harness<'static, WorkbenchApp> {
+    let mut h = harness(app(dir));
+    h.step();
+    let ctx = h.ctx.clone();
+    h.state_mut()
+        .apply_startup(&ctx, options, corelab::gui::screenshot::Outcome::default());
+    step_until(&mut h, "the files to load", |a| {
+        a.results().is_some() && a.compare_runs().len() == compared && !a.files_busy()
+    });
+    h.run();
+    h
+}
+
+/// A workbench in `dir` whose experiment runs on `interpreter`, with these `models` ticked.
+pub fn with_interpreter(dir: &Path, interpreter: &str, models: &[ModelKind]) -> WorkbenchApp {
+    let mut a = app(dir);
+    let mut exp = a.experiment().clone();
+    exp.python.interpreter = interpreter.into();
+    exp.models = models.to_vec();
+    a.set_experiment(exp);
+    a
+}
+
+/// Whether the widget labelled `label` is greyed out.
+pub fn disabled(h: &Harness<'_, WorkbenchApp>, label: &str) -> bool {
+    use egui_kittest::kittest::{NodeT, Queryable};
+    h.get_by_label(label).accesskit_node().is_disabled()
+}
+
+/// The text of the first error message the workbench shows (panics if there is none).
+pub fn shown_error(h: &Harness<'_, WorkbenchApp>) -> String {
+    h.state()
+        .messages()
+        .iter()
+        .find(|m| m.is_error)
+        .expect("an error is shown")
+        .text
+        .clone()
+}
+
 /// A 1400 × 900 harness around `app`.
 pub fn harness(app: WorkbenchApp) -> Harness<'static, WorkbenchApp> {
     sized_harness(app, egui::vec2(1400.0, 900.0))
@@ -136,6 +206,15 @@ impl Gate {
         *open.lock().unwrap() = true;
         changed.notify_all();
     }
+}
+
+/// Steps a [`held_sweep`] that was started until its round 1 is shown: each of its three cells
+/// with one run.
+pub fn until_round_one(h: &mut Harness<'_, WorkbenchApp>) {
+    step_until(h, "round 1 to be shown", |a| {
+        a.results()
+            .is_some_and(|r| r.cells.len() == 3 && r.cells.iter().all(|c| c.samples.len() == 1))
+    });
 }
 
 /// A workbench whose sweeps run scripted executors: round 1 at once, round 2 held at `gate`

@@ -148,6 +148,19 @@ pub fn live_descendants() -> Vec<u32> {
         .collect()
 }
 
+/// The interpreter with dask and mpi4py, or `None` after printing `skipped: …`.
+pub fn cluster_python(test: &str) -> Option<String> {
+    match std::env::var("CORELAB_CLUSTER_PYTHON") {
+        Ok(p) if !p.trim().is_empty() => Some(p),
+        _ => {
+            eprintln!(
+                "skipped: {test}: CORELAB_CLUSTER_PYTHON is not set (.ci/run sets it to a venv with dask[distributed] and mpi4py)"
+            );
+            None
+        }
+    }
+}
+
 /// Whether the Python tests can run. When no python3 is available they fail with the reason,
 /// unless `CORELAB_SKIP_PYTHON=1` is set: then this prints `skipped: …` and returns false, so
 /// a missing interpreter is never a silent pass.

@@ -2,7 +2,7 @@
 //! and workbench tests.
 
 use corelab::preset::{Experiment, ModelKind};
-use corelab::results::{CellResult, MachineInfo, ResultsFile, RunStatus, Sample};
+use corelab::results::{CellResult, CellStatus, MachineInfo, ResultsFile, RunStatus, Sample};
 
 /// The sequential baseline's wall time, seconds.
 pub const T1: f64 = 4.0;
@@ -55,9 +55,86 @@ pub fn synthetic_results(
     r
 }
 
+/// The models most sweeps here compare.
+pub const SEQUENTIAL_THREADS_PROCESSES: [ModelKind; 3] = [
+    ModelKind::Sequential,
+    ModelKind::Threads,
+    ModelKind::Processes,
+];
+
+/// An experiment named `name` that runs `models` at `workers`, three runs a cell.
+pub fn experiment(name: &str, workers: &[usize], models: &[ModelKind]) -> Experiment {
+    Experiment {
+        name: name.into(),
+        workers: workers.to_vec(),
+        models: models.to_vec(),
+        repetitions: 3,
+        ..Experiment::default()
+    }
+}
+
+/// A made-up machine: "Test CPU", 8 physical and 16 logical cores.
+pub fn test_machine() -> MachineInfo {
+    MachineInfo {
+        cpu_brand: "Test CPU".into(),
+        physical_cores: Some(8),
+        logical_cores: 16,
+        ..MachineInfo::default()
+    }
+}
+
+/// A sweep named `name` of sequential, threads and processes at `workers` on
+/// [`test_machine`], whose threads follow the USL curve of `sigma` and `kappa` and whose
+/// processes the one of 0.9× the speed and twice the `sigma`.
+pub fn usl_sweep(name: &str, workers: &[usize], sigma: f64, kappa: f64) -> ResultsFile {
+    synthetic_results(
+        experiment(name, workers, &SEQUENTIAL_THREADS_PROCESSES),
+        test_machine(),
+        [0.99, 1.0, 1.01],
+        |model, x| match model {
+            ModelKind::Threads => usl_by_hand(1.0, sigma, kappa, x),
+            _ => usl_by_hand(0.9, sigma * 2.0, kappa, x),
+        },
+    )
+}
+
+/// "Doublings": sequential and threads at 1 to 64 workers in doublings, threads reaching
+/// `speedup(workers)`.
+pub fn doublings(speedup: impl Fn(f64) -> f64) -> ResultsFile {
+    synthetic_results(
+        experiment(
+            "Doublings",
+            &[1, 2, 4, 8, 16, 32, 64],
+            &[ModelKind::Sequential, ModelKind::Threads],
+        ),
+        MachineInfo::default(),
+        [0.99, 1.0, 1.01],
+        |_, n| speedup(n),
+    )
+}
+
+/// A cell of `model` × `workers` in `status` whose runs took `walls` seconds each (of wall
+/// and CPU time); a failed one says "it broke".
+pub fn cell(model: ModelKind, workers: usize, status: CellStatus, walls: &[f64]) -> CellResult {
+    CellResult {
+        model: Some(model),
+        workers,
+        status,
+        error: (status == CellStatus::Failed).then(|| "it broke".to_string()),
+        samples: walls
+            .iter()
+            .map(|&wall_s| Sample {
+                wall_s,
+                cpu_s: wall_s,
+                ..Sample::default()
+            })
+            .collect(),
+        ..CellResult::default()
+    }
+}
+
 /// `γ·N / (1 + σ(N − 1) + κN(N − 1))`, written out here rather than taken from
 /// `corelab::stats`, so that the fits are checked against numbers they did not make.
-#[allow(dead_code)] // Not every test binary uses it.
 pub fn usl_by_hand(gamma: f64, sigma: f64, kappa: f64, n: f64) -> f64 {
     gamma * n / (1.0 + sigma * (n - 1.0) + kappa * n * (n - 1.0))
 }

@@ -788,7 +788,7 @@ impl WorkbenchApp {
                     results_table::Layout::Fill
                 };
                 super::super::verdict_panel::show(ui, self.results.as_ref(), layout);
-                results_table::show(ui, self.results.as_ref(), layout);
+                results_table::show(ui, self.results.as_ref(), layout, &self.measuring_cells());
             }
             Tab::Fits => fits_panel::show(ui, self.results.as_ref(), self.fits.fits()),
             Tab::Timeline => super::super::timeline::show(
