@@ -469,12 +469,9 @@ fn parse_chart(s: &str) -> Result<ChartKind, String> {
 }
 
 /// Refuses, before the sweep, a `--chart` that the preset's task can never draw (lost updates
-/// without a counter), when a chart is to be written: the sweep would be measured for a chart
-/// refused at its end.
+/// without a counter), whatever outputs are asked for: with a chart the sweep would be measured
+/// for a chart refused at its end, and without one the flag would be ignored in silence.
 fn check_chart_for_task(out: &OutputArgs, task: crate::preset::TaskKind) -> Result<()> {
-    if out.svg.is_none() && out.png.is_none() {
-        return Ok(());
-    }
     if let Some(reason) = out.chart.unavailable_for_tasks(&[task]) {
         let available: Vec<&str> = ChartKind::ALL
             .iter()
@@ -1018,9 +1015,10 @@ fn check_outputs(
     }
     if charts.svg.is_some() || charts.png.is_some() {
         check_chart_size(charts)?;
-        // Refused whatever the results (before a sweep, too).
-        chart_scales(charts, std::iter::empty())?;
     }
+    // Axes the chart kind cannot have are refused whatever the results and whatever outputs
+    // are asked for (before a sweep, too): the flags would otherwise be ignored in silence.
+    chart_scales(charts, std::iter::empty())?;
     Ok(())
 }
 
@@ -1830,15 +1828,14 @@ pub fn report(args: &ReportArgs) -> Result<()> {
                 .with_context(|| format!("cannot use {} for a report", path_text(path)))?,
         );
     }
-    if args.outputs.svg.is_some() || args.outputs.png.is_some() {
-        crate::export::check_available(args.outputs.chart, loaded.iter()).with_context(|| {
-            format!(
-                "--chart {} with {}",
-                args.outputs.chart,
-                inputs_text(&args.results)
-            )
-        })?;
-    }
+    // Whatever outputs are asked for: a chart the results cannot have is never ignored.
+    crate::export::check_available(args.outputs.chart, loaded.iter()).with_context(|| {
+        format!(
+            "--chart {} with {}",
+            args.outputs.chart,
+            inputs_text(&args.results)
+        )
+    })?;
     let labels = run_labels(&args.results, &loaded);
     for ((label, r), path) in labels.iter().zip(&loaded).zip(&args.results) {
         if loaded.len() > 1 {
@@ -1965,7 +1962,20 @@ fn run_labels(paths: &[PathBuf], loaded: &[ResultsFile]) -> Vec<String> {
 
 /// Writes the SVG, PNG and Markdown outputs that were asked for.
 fn write_outputs(runs: &[ChartRun<'_>], out: &OutputArgs) -> Result<()> {
-    let (log_x, log_y) = chart_scales(out, runs.iter().map(|r| r.results))?;
+    // Each output is tried even when another failed: one bad chart does not cost the report.
+    let mut failed: Vec<String> = Vec::new();
+    // Axes the chart cannot have fail the charts alone (they are refused before a sweep, too).
+    let (log_x, log_y) = match chart_scales(out, runs.iter().map(|r| r.results)) {
+        Ok(scales) => scales,
+        Err(e) => {
+            let charts = [("--svg", &out.svg), ("--png", &out.png)];
+            for (flag, path) in charts.iter().filter_map(|(f, p)| Some((f, p.as_ref()?))) {
+                failed.push(format!("{flag} {}: {e:#}", path_text(path)));
+            }
+            (false, false)
+        }
+    };
+    let draw_charts = failed.is_empty();
     let options = ChartOptions {
         kind: out.chart,
         width: out.width,
@@ -1981,10 +1991,8 @@ fn write_outputs(runs: &[ChartRun<'_>], out: &OutputArgs) -> Result<()> {
                 .unwrap_or(1.0),
         ..ChartOptions::default()
     };
-    // Each output is tried even when another failed: one bad chart does not cost the report.
-    let mut failed: Vec<String> = Vec::new();
     let mut charts_written: Vec<&PathBuf> = Vec::new();
-    if let Some(path) = &out.svg {
+    if let Some(path) = out.svg.as_ref().filter(|_| draw_charts) {
         let written = render_svg(runs, &options)
             .context("cannot draw the SVG chart")
             .and_then(|svg| {
@@ -1999,7 +2007,7 @@ fn write_outputs(runs: &[ChartRun<'_>], out: &OutputArgs) -> Result<()> {
             Err(e) => failed.push(format!("--svg {}: {e:#}", path_text(path))),
         }
     }
-    if let Some(path) = &out.png {
+    if let Some(path) = out.png.as_ref().filter(|_| draw_charts) {
         let written = render_png(runs, &options)
             .context("cannot draw the PNG chart")
             .and_then(|png| {
@@ -2179,6 +2187,30 @@ mod tests {
             "Interrupted by SIGTERM: 3 of 5 cells have runs (7 timed runs; 1 cell complete); \
              not saved (no --out)"
         );
+    }
+
+    #[test]
+    fn a_chart_axis_that_fails_costs_the_charts_only_and_the_report_is_still_written() {
+        let dir = tempfile::tempdir().unwrap();
+        let results = ResultsFile::default();
+        let out = OutputArgs {
+            svg: Some(dir.path().join("c.svg")),
+            png: Some(dir.path().join("c.png")),
+            markdown: Some(dir.path().join("r.md")),
+            chart: ChartKind::Efficiency,
+            x_scale: "auto".into(),
+            y_scale: "log".into(),
+            ..OutputArgs::default()
+        };
+        let runs = [ChartRun {
+            label: "r",
+            results: &results,
+        }];
+        let e = write_outputs(&runs, &out).unwrap_err().to_string();
+        assert!(e.starts_with("2 outputs not written: --svg "), "{e}");
+        assert!(e.contains("; --png ") && e.contains("has no log y axis"), "{e}");
+        assert!(dir.path().join("r.md").exists(), "the report is still written");
+        assert!(!dir.path().join("c.svg").exists() && !dir.path().join("c.png").exists());
     }
 
     #[test]
