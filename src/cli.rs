@@ -673,6 +673,7 @@ fn selftest(workers: Option<usize>, json: bool, python: &str) -> Result<()> {
         );
     }
     let worker = WorkerCommand::current_exe().map_err(anyhow::Error::msg)?;
+    let load = crate::engine::load::LoadWatch::start();
     let mut rows =
         crate::engine::selftest::run_selftest(&worker, workers).map_err(anyhow::Error::msg)?;
     let options = crate::preset::PythonOptions {
@@ -688,8 +689,11 @@ fn selftest(workers: Option<usize>, json: bool, python: &str) -> Result<()> {
             ),
         }
     }
+    // After the figures, on stderr (so that --json's stdout stays one JSON document).
+    let load_line = crate::engine::selftest::load_line(load.evidence().as_ref());
     if json {
         outln!("{}", serde_json::to_string_pretty(&rows)?);
+        errln!("{load_line}");
         return Ok(());
     }
     outln!("{:<52} {:>10} {:>21}  how", "what", "median", "min – max");
@@ -703,6 +707,7 @@ fn selftest(workers: Option<usize>, json: bool, python: &str) -> Result<()> {
             r.how
         );
     }
+    errln!("{load_line}");
     Ok(())
 }
 
@@ -2208,8 +2213,14 @@ mod tests {
         }];
         let e = write_outputs(&runs, &out).unwrap_err().to_string();
         assert!(e.starts_with("2 outputs not written: --svg "), "{e}");
-        assert!(e.contains("; --png ") && e.contains("has no log y axis"), "{e}");
-        assert!(dir.path().join("r.md").exists(), "the report is still written");
+        assert!(
+            e.contains("; --png ") && e.contains("has no log y axis"),
+            "{e}"
+        );
+        assert!(
+            dir.path().join("r.md").exists(),
+            "the report is still written"
+        );
         assert!(!dir.path().join("c.svg").exists() && !dir.path().join("c.png").exists());
     }
 

@@ -82,7 +82,9 @@ impl IoWorkload {
             Ok(())
         })?;
         let Some(mut file) = file else {
-            return Err(UnitError::Failed("file I/O: the file was not created".into()));
+            return Err(UnitError::Failed(
+                "file I/O: the file was not created".into(),
+            ));
         };
         let mut pat = Pattern::new(unit);
         let mut buf = vec![0u8; IO_CHUNK_BYTES];
@@ -265,7 +267,10 @@ mod tests {
 
     impl Pacer for SequencePacer {
         fn checkpoint(&self) -> UnitResult<()> {
-            assert!(!self.blocking_now.get(), "a checkpoint inside a blocking call");
+            assert!(
+                !self.blocking_now.get(),
+                "a checkpoint inside a blocking call"
+            );
             self.calls.borrow_mut().push('c');
             Ok(())
         }
@@ -301,14 +306,17 @@ mod tests {
         let w = IoWorkload::new(&params, 1, &env).unwrap();
         let pacer = SequencePacer::default();
         let hash = w.run_unit(3, &pacer).unwrap();
-        assert_eq!(hash, fnv1a(&pattern(3, 84 * 1024)), "the same file as before");
+        assert_eq!(
+            hash,
+            fnv1a(&pattern(3, 84 * 1024)),
+            "the same file as before"
+        );
         let expected = [
-            "B",                         // create
+            "B", // create
             "cccccccc", "B", "ccc", "B", // make the pattern under the lock, write it released
-            "B",                         // fsync and seek back
-            "B", "cccccccc",             // read a chunk released, compare and hash it held
-            "B", "ccc",
-            "B",                         // end of file
+            "B", // fsync and seek back
+            "B", "cccccccc", // read a chunk released, compare and hash it held
+            "B", "ccc", "B", // end of file
         ]
         .concat();
         assert_eq!(*pacer.calls.borrow(), expected);
