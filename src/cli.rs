@@ -851,8 +851,11 @@ fn is_results_file(path: &Path) -> bool {
 /// Loads the preset `arg` names, by the rule of [`Experiment::arg_names_a_file`], and says on
 /// stderr which one was used; a results file gives the experiment it recorded. Returns the
 /// experiment, for a file its directory (relative interpreter paths in it are resolved
-/// against that directory), and where it came from in words (`built-in preset cpu-bound`).
-fn load_preset(arg: &Path, quiet: bool) -> Result<(Experiment, Option<PathBuf>, String)> {
+/// against that directory), where it came from in words (`built-in preset cpu-bound`), and
+/// for a results file the results it recorded.
+type LoadedPreset = (Experiment, Option<PathBuf>, String, Option<ResultsFile>);
+
+fn load_preset(arg: &Path, quiet: bool) -> Result<LoadedPreset> {
     // In messages: on one line, control characters escaped, bytes that are not UTF-8 shown
     // as U+FFFD; the file itself is opened by its exact name.
     let shown = path_text(arg);
@@ -872,13 +875,13 @@ fn load_preset(arg: &Path, quiet: bool) -> Result<(Experiment, Option<PathBuf>, 
                     calibration.map_or(String::new(), |c| format!("; {c}"))
                 );
             }
-            return Ok((exp, dir, format!("results file {shown}")));
+            return Ok((exp, dir, format!("results file {shown}"), Some(results)));
         }
         let exp = Experiment::load(path).with_context(|| format!("cannot use preset {shown}"))?;
         if !quiet {
             errln!("Preset: the file {shown}");
         }
-        return Ok((exp, dir, format!("preset file {shown}")));
+        return Ok((exp, dir, format!("preset file {shown}"), None));
     }
     let Some(builtin) = arg.to_str().and_then(find_builtin) else {
         let hint = if arg.exists() {
@@ -901,7 +904,7 @@ fn load_preset(arg: &Path, quiet: bool) -> Result<(Experiment, Option<PathBuf>, 
         };
         errln!("Preset: the built-in preset {shown}{shadow}");
     }
-    Ok((exp, None, format!("built-in preset {shown}")))
+    Ok((exp, None, format!("built-in preset {shown}"), None))
 }
 
 /// [`Experiment::arg_names_a_file`] for an argument that need not be UTF-8: a name that is not
@@ -1462,7 +1465,8 @@ fn cancel_on_signals(cancel: &CancelToken) -> Result<()> {
 /// sweep, or a results file that could not be saved), [`EXIT_CELLS_FAILED`] some or all cells
 /// failed (they are named), 128 + the signal's number when interrupted.
 pub fn run(args: &RunArgs) -> Result<ExitCode> {
-    let (mut exp, preset_dir, mut preset_source) = load_preset(&args.preset, args.quiet)?;
+    let (mut exp, preset_dir, mut preset_source, recorded) =
+        load_preset(&args.preset, args.quiet)?;
     if args.workers.is_some()
         || args.models.is_some()
         || args.repetitions.is_some()
@@ -1540,8 +1544,12 @@ pub fn run(args: &RunArgs) -> Result<ExitCode> {
     for warning in crate::engine::resources::warnings(&exp) {
         errln!("Warning: {warning}");
     }
-    // Before the calibration, which a long sweep's time per run also makes long.
-    let estimate = crate::engine::estimate::estimate(&exp, crate::preset::available_cores());
+    // Before the calibration, which a long sweep's time per run also makes long. A results
+    // file's experiment runs the recorded work again: its recorded runs say how long.
+    let estimate = match &recorded {
+        Some(recorded) => crate::engine::estimate::estimate_from_recorded(&exp, recorded),
+        None => crate::engine::estimate::estimate(&exp, crate::preset::available_cores()),
+    };
     if let Some(long) = estimate.long_sweep_warning() {
         errln!("Warning: {long}");
     }
@@ -1587,12 +1595,16 @@ pub fn run(args: &RunArgs) -> Result<ExitCode> {
                 let more = crate::export::more_runs_rule(&exp);
                 // How long it will take, where the preset says: the estimate made before
                 // the calibration (see engine::estimate).
-                let about = match estimate.seconds {
-                    Ok(s) => format!(
+                let about = match (estimate.seconds, &recorded) {
+                    (Ok(s), None) => format!(
                         "; about {} in all",
                         crate::engine::estimate::about_duration(s)
                     ),
-                    Err(_) => String::new(),
+                    (Ok(s), Some(_)) => format!(
+                        "; about {} in all, as the recorded runs took",
+                        crate::engine::estimate::about_duration(s)
+                    ),
+                    (Err(_), _) => "; time unknown until it runs".to_string(),
                 };
                 errln!(
                     "{}: {}, {} ({} warm-up + {timed} timed each{more}){about}",

@@ -1203,7 +1203,7 @@ fn run_says_how_long_the_sweep_will_take_where_the_preset_fixes_it() {
         stderr.contains("1 cell, 2 runs (0 warm-up + 2 timed each); about 1 s in all"),
         "{stderr}"
     );
-    // Sized in work units: no figure is made up.
+    // Sized in work units: no figure is made up, and the line says so.
     let cpu = dir.path().join("cpu.json");
     std::fs::write(
         &cpu,
@@ -1214,7 +1214,10 @@ fn run_says_how_long_the_sweep_will_take_where_the_preset_fixes_it() {
     let o = corelab(&["run", cpu.to_str().unwrap()]);
     let stderr = String::from_utf8_lossy(&o.stderr);
     assert!(o.status.success(), "{stderr}");
-    assert!(stderr.contains("timed each)\n"), "{stderr}");
+    assert!(
+        stderr.contains("timed each); time unknown until it runs\n"),
+        "{stderr}"
+    );
     assert!(!stderr.contains("in all"), "{stderr}");
 }
 
