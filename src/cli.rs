@@ -631,7 +631,9 @@ than about one.
 null) and verdict, an object tagged by kind: {\"kind\": \"pass\"}, {\"kind\": \"fail\"},
 {\"kind\": \"skipped\", \"reason\": …} or {\"kind\": \"inconclusive\", \"reason\": …}.
 
-Without --lessons: 0 measured; 1 an error.";
+Without --lessons: a closing line on stderr says whether other programs competed for the cores
+while it measured (a warning when they did: the figures are then noisy and likely high); exit
+status 0 measured; 1 an error.";
 
 /// `corelab selftest --lessons`: each lesson's figure and PASS/FAIL/SKIP, as measured here,
 /// a closing count, and the exit status of [`lessons_exit_code`].
