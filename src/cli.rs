@@ -1467,8 +1467,7 @@ fn cancel_on_signals(cancel: &CancelToken) -> Result<()> {
 /// sweep, or a results file that could not be saved), [`EXIT_CELLS_FAILED`] some or all cells
 /// failed (they are named), 128 + the signal's number when interrupted.
 pub fn run(args: &RunArgs) -> Result<ExitCode> {
-    let (mut exp, preset_dir, mut preset_source, recorded) =
-        load_preset(&args.preset, args.quiet)?;
+    let (mut exp, preset_dir, mut preset_source, recorded) = load_preset(&args.preset, args.quiet)?;
     if args.workers.is_some()
         || args.models.is_some()
         || args.repetitions.is_some()

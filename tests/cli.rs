@@ -1050,9 +1050,13 @@ fn interpreter_messages_give_a_reason_and_the_right_setting() {
     // Like `run`, it says whether other programs competed for the cores (whichever it was).
     let load = stderr.lines().last().unwrap_or_default();
     assert!(
-        ["Load: quiet (", "Warning: the machine was busy (", "Note: too short to tell"]
-            .iter()
-            .any(|start| load.starts_with(start))
+        [
+            "Load: quiet (",
+            "Warning: the machine was busy (",
+            "Note: too short to tell"
+        ]
+        .iter()
+        .any(|start| load.starts_with(start))
             && load.contains("cores corelab could use"),
         "{stderr}"
     );

@@ -84,9 +84,27 @@ fn the_presets_whose_minimum_time_is_not_half_a_second_are_the_ones_named() {
 #[test]
 fn the_two_core_estimates_quoted_are_what_corelab_presets_gives() {
     const WORDS: [&str; 21] = [
-        "zero", "one", "two", "three", "four", "five", "six", "seven", "eight", "nine", "ten",
-        "eleven", "twelve", "thirteen", "fourteen", "fifteen", "sixteen", "seventeen",
-        "eighteen", "nineteen", "twenty",
+        "zero",
+        "one",
+        "two",
+        "three",
+        "four",
+        "five",
+        "six",
+        "seven",
+        "eight",
+        "nine",
+        "ten",
+        "eleven",
+        "twelve",
+        "thirteen",
+        "fourteen",
+        "fifteen",
+        "sixteen",
+        "seventeen",
+        "eighteen",
+        "nineteen",
+        "twenty",
     ];
     // As `corelab presets` on 2 cores: a worker rule resolved for them.
     let figures: Vec<String> = presets()
@@ -155,22 +173,32 @@ fn every_field_the_results_excerpt_names_is_in_the_shipped_files_it_points_to() 
     }
     assert!(named.len() > 50, "{named:?}");
     let mut found = BTreeSet::new();
-    for file in ["docs/lost-updates.json", "docs/perf/2core/python-gil-vs-processes.json"] {
-        assert!(readme.contains(&format!("]({file})")), "the README links {file}");
+    for file in [
+        "docs/lost-updates.json",
+        "docs/perf/2core/python-gil-vs-processes.json",
+    ] {
+        assert!(
+            readme.contains(&format!("]({file})")),
+            "the README links {file}"
+        );
         let path = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join(file);
         // As today's corelab reads and writes it.
         let text = ResultsFile::load(&path).unwrap().to_json();
         keys(&serde_json::from_str(&text).unwrap(), &mut found);
     }
     let missing: Vec<&String> = named.difference(&found).collect();
-    assert!(missing.is_empty(), "named in the README, in neither file: {missing:?}");
+    assert!(
+        missing.is_empty(),
+        "named in the README, in neither file: {missing:?}"
+    );
 }
 
 #[test]
 fn the_quoted_verdict_lines_are_the_reports_and_their_count_is_right() {
     let readme = readme();
     let file = "docs/perf/python-gil-vs-processes.json";
-    let r = ResultsFile::load(&std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join(file)).unwrap();
+    let r =
+        ResultsFile::load(&std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join(file)).unwrap();
     let lines: Vec<String> = verdict(&r).into_iter().map(|l| l.text).collect();
     let quoted = block_after(&readme, "**The verdict:", "```text\n");
     let quoted: Vec<&str> = quoted
