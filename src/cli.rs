@@ -553,12 +553,9 @@ fn parse_chart(s: &str) -> Result<ChartKind, String> {
 }
 
 /// Refuses, before the sweep, a `--chart` that the preset's task can never draw (lost updates
-/// without a counter), when a chart is to be written: the sweep would be measured for a chart
-/// refused at its end.
+/// without a counter), whatever outputs are asked for: with a chart the sweep would be measured
+/// for a chart refused at its end, and without one the flag would be ignored in silence.
 fn check_chart_for_task(out: &OutputArgs, task: crate::preset::TaskKind) -> Result<()> {
-    if out.svg.is_none() && out.png.is_none() {
-        return Ok(());
-    }
     if let Some(reason) = out.chart().unavailable_for_tasks(&[task]) {
         let available: Vec<&str> = ChartKind::ALL
             .iter()
@@ -765,7 +762,9 @@ than about one.
 null) and verdict, an object tagged by kind: {\"kind\": \"pass\"}, {\"kind\": \"fail\"},
 {\"kind\": \"skipped\", \"reason\": …} or {\"kind\": \"inconclusive\", \"reason\": …}.
 
-Without --lessons: 0 measured; 1 an error.";
+Without --lessons: a closing line on stderr says whether other programs competed for the cores
+while it measured (a warning when they did: the figures are then noisy and likely high); exit
+status 0 measured; 1 an error.";
 
 /// `corelab selftest --lessons`: each lesson's figure and PASS/FAIL/SKIP, as measured here,
 /// a closing count, and the exit status of [`lessons_exit_code`].
@@ -807,6 +806,7 @@ fn selftest(workers: Option<usize>, json: bool, python: &str) -> Result<()> {
         );
     }
     let worker = WorkerCommand::current_exe().map_err(anyhow::Error::msg)?;
+    let load = crate::engine::load::LoadWatch::start();
     let mut rows =
         crate::engine::selftest::run_selftest(&worker, workers).map_err(anyhow::Error::msg)?;
     let options = crate::preset::PythonOptions {
@@ -822,8 +822,11 @@ fn selftest(workers: Option<usize>, json: bool, python: &str) -> Result<()> {
             ),
         }
     }
+    // After the figures, on stderr (so that --json's stdout stays one JSON document).
+    let load_line = crate::engine::selftest::load_line(load.evidence().as_ref());
     if json {
         outln!("{}", serde_json::to_string_pretty(&rows)?);
+        errln!("{load_line}");
         return Ok(());
     }
     outln!("{:<52} {:>10} {:>21}  how", "what", "median", "min – max");
@@ -837,6 +840,7 @@ fn selftest(workers: Option<usize>, json: bool, python: &str) -> Result<()> {
             r.how
         );
     }
+    errln!("{load_line}");
     Ok(())
 }
 
@@ -981,8 +985,11 @@ fn is_results_file(path: &Path) -> bool {
 /// Loads the preset `arg` names, by the rule of [`Experiment::arg_names_a_file`], and says on
 /// stderr which one was used; a results file gives the experiment it recorded. Returns the
 /// experiment, for a file its directory (relative interpreter paths in it are resolved
-/// against that directory), and where it came from in words (`built-in preset cpu-bound`).
-fn load_preset(arg: &Path, quiet: bool) -> Result<(Experiment, Option<PathBuf>, String)> {
+/// against that directory), where it came from in words (`built-in preset cpu-bound`), and
+/// for a results file the results it recorded.
+type LoadedPreset = (Experiment, Option<PathBuf>, String, Option<ResultsFile>);
+
+fn load_preset(arg: &Path, quiet: bool) -> Result<LoadedPreset> {
     // In messages: on one line, control characters escaped, bytes that are not UTF-8 shown
     // as U+FFFD; the file itself is opened by its exact name.
     let shown = path_text(arg);
@@ -1002,13 +1009,13 @@ fn load_preset(arg: &Path, quiet: bool) -> Result<(Experiment, Option<PathBuf>, 
                     calibration.map_or(String::new(), |c| format!("; {c}"))
                 );
             }
-            return Ok((exp, dir, format!("results file {shown}")));
+            return Ok((exp, dir, format!("results file {shown}"), Some(results)));
         }
         let exp = Experiment::load(path).with_context(|| format!("cannot use preset {shown}"))?;
         if !quiet {
             errln!("Preset: the file {shown}");
         }
-        return Ok((exp, dir, format!("preset file {shown}")));
+        return Ok((exp, dir, format!("preset file {shown}"), None));
     }
     let Some(builtin) = arg.to_str().and_then(find_builtin) else {
         let hint = if arg.exists() {
@@ -1031,7 +1038,7 @@ fn load_preset(arg: &Path, quiet: bool) -> Result<(Experiment, Option<PathBuf>, 
         };
         errln!("Preset: the built-in preset {shown}{shadow}");
     }
-    Ok((exp, None, format!("built-in preset {shown}")))
+    Ok((exp, None, format!("built-in preset {shown}"), None))
 }
 
 /// [`Experiment::arg_names_a_file`] for an argument that need not be UTF-8: a name that is not
@@ -1150,9 +1157,10 @@ fn check_outputs(
     }
     if charts.svg.is_some() || charts.png.is_some() {
         check_chart_size(charts)?;
-        // Refused whatever the results (before a sweep, too).
-        chart_scales(charts, std::iter::empty())?;
     }
+    // Axes the chart kind cannot have are refused whatever the results and whatever outputs
+    // are asked for (before a sweep, too): the flags would otherwise be ignored in silence.
+    chart_scales(charts, std::iter::empty())?;
     Ok(())
 }
 
@@ -1625,7 +1633,7 @@ fn cancel_on_signals(cancel: &CancelToken) -> Result<()> {
 /// sweep, or a results file that could not be saved), [`EXIT_CELLS_FAILED`] some or all cells
 /// failed (they are named), 128 + the signal's number when interrupted.
 pub fn run(args: &RunArgs) -> Result<ExitCode> {
-    let (mut exp, preset_dir, mut preset_source) = load_preset(&args.preset, args.quiet)?;
+    let (mut exp, preset_dir, mut preset_source, recorded) = load_preset(&args.preset, args.quiet)?;
     if args.workers.is_some()
         || args.models.is_some()
         || args.repetitions.is_some()
@@ -1714,8 +1722,12 @@ pub fn run(args: &RunArgs) -> Result<ExitCode> {
     for warning in crate::engine::resources::warnings(&exp) {
         errln!("Warning: {warning}");
     }
-    // Before the calibration, which a long sweep's time per run also makes long.
-    let estimate = crate::engine::estimate::estimate(&exp, crate::preset::available_cores());
+    // Before the calibration, which a long sweep's time per run also makes long. A results
+    // file's experiment runs the recorded work again: its recorded runs say how long.
+    let estimate = match &recorded {
+        Some(recorded) => crate::engine::estimate::estimate_from_recorded(&exp, recorded),
+        None => crate::engine::estimate::estimate(&exp, crate::preset::available_cores()),
+    };
     if let Some(long) = estimate.long_sweep_warning() {
         errln!("Warning: {long}");
     }
@@ -1761,12 +1773,16 @@ pub fn run(args: &RunArgs) -> Result<ExitCode> {
                 let more = crate::export::more_runs_rule(&exp);
                 // How long it will take, where the preset says: the estimate made before
                 // the calibration (see engine::estimate).
-                let about = match estimate.seconds {
-                    Ok(s) => format!(
+                let about = match (estimate.seconds, &recorded) {
+                    (Ok(s), None) => format!(
                         "; about {} in all",
                         crate::engine::estimate::about_duration(s)
                     ),
-                    Err(_) => String::new(),
+                    (Ok(s), Some(_)) => format!(
+                        "; about {} in all, as the recorded runs took",
+                        crate::engine::estimate::about_duration(s)
+                    ),
+                    (Err(_), _) => "; time unknown until it runs".to_string(),
                 };
                 errln!(
                     "{}: {}, {} ({} warm-up + {timed} timed each{more}){about}",
@@ -2033,17 +2049,16 @@ pub fn report(args: &ReportArgs) -> Result<ExitCode> {
                 .with_context(|| format!("cannot use {} for a report", path_text(path)))?,
         );
     }
-    // The chart the experiments' view names, unless --chart names one.
+    // The chart the experiments' view names, unless --chart names one; whatever outputs are
+    // asked for, a chart the results cannot have is never ignored.
     let chart_args = args.outputs.following_views(loaded.iter());
-    if chart_args.svg.is_some() || chart_args.png.is_some() {
-        crate::export::check_available(chart_args.chart(), loaded.iter()).with_context(|| {
-            format!(
-                "--chart {} with {}",
-                chart_args.chart(),
-                inputs_text(&args.results)
-            )
-        })?;
-    }
+    crate::export::check_available(chart_args.chart(), loaded.iter()).with_context(|| {
+        format!(
+            "--chart {} with {}",
+            chart_args.chart(),
+            inputs_text(&args.results)
+        )
+    })?;
     let labels = run_labels(&args.results, &loaded);
     for ((label, r), path) in labels.iter().zip(&loaded).zip(&args.results) {
         if loaded.len() > 1 {
@@ -2182,7 +2197,20 @@ fn run_labels(paths: &[PathBuf], loaded: &[ResultsFile]) -> Vec<String> {
 
 /// Writes the SVG, PNG and Markdown outputs that were asked for.
 fn write_outputs(runs: &[ChartRun<'_>], out: &OutputArgs) -> Result<()> {
-    let (log_x, log_y) = chart_scales(out, runs.iter().map(|r| r.results))?;
+    // Each output is tried even when another failed: one bad chart does not cost the report.
+    let mut failed: Vec<String> = Vec::new();
+    // Axes the chart cannot have fail the charts alone (they are refused before a sweep, too).
+    let (log_x, log_y) = match chart_scales(out, runs.iter().map(|r| r.results)) {
+        Ok(scales) => scales,
+        Err(e) => {
+            let charts = [("--svg", &out.svg), ("--png", &out.png)];
+            for (flag, path) in charts.iter().filter_map(|(f, p)| Some((f, p.as_ref()?))) {
+                failed.push(format!("{flag} {}: {e:#}", path_text(path)));
+            }
+            (false, false)
+        }
+    };
+    let draw_charts = failed.is_empty();
     let options = ChartOptions {
         kind: out.chart(),
         width: out.width,
@@ -2198,10 +2226,8 @@ fn write_outputs(runs: &[ChartRun<'_>], out: &OutputArgs) -> Result<()> {
                 .unwrap_or(1.0),
         ..ChartOptions::default()
     };
-    // Each output is tried even when another failed: one bad chart does not cost the report.
-    let mut failed: Vec<String> = Vec::new();
     let mut charts_written: Vec<&PathBuf> = Vec::new();
-    if let Some(path) = &out.svg {
+    if let Some(path) = out.svg.as_ref().filter(|_| draw_charts) {
         let written = render_svg(runs, &options)
             .context("cannot draw the SVG chart")
             .and_then(|svg| {
@@ -2216,7 +2242,7 @@ fn write_outputs(runs: &[ChartRun<'_>], out: &OutputArgs) -> Result<()> {
             Err(e) => failed.push(format!("--svg {}: {e:#}", path_text(path))),
         }
     }
-    if let Some(path) = &out.png {
+    if let Some(path) = out.png.as_ref().filter(|_| draw_charts) {
         let written = render_png(runs, &options)
             .context("cannot draw the PNG chart")
             .and_then(|png| {
@@ -2396,6 +2422,36 @@ mod tests {
             "Interrupted by SIGTERM: 3 of 5 cells have runs (7 timed runs; 1 cell complete); \
              not saved (no --out)"
         );
+    }
+
+    #[test]
+    fn a_chart_axis_that_fails_costs_the_charts_only_and_the_report_is_still_written() {
+        let dir = tempfile::tempdir().unwrap();
+        let results = ResultsFile::default();
+        let out = OutputArgs {
+            svg: Some(dir.path().join("c.svg")),
+            png: Some(dir.path().join("c.png")),
+            markdown: Some(dir.path().join("r.md")),
+            chart: ChartKind::Efficiency,
+            x_scale: "auto".into(),
+            y_scale: "log".into(),
+            ..OutputArgs::default()
+        };
+        let runs = [ChartRun {
+            label: "r",
+            results: &results,
+        }];
+        let e = write_outputs(&runs, &out).unwrap_err().to_string();
+        assert!(e.starts_with("2 outputs not written: --svg "), "{e}");
+        assert!(
+            e.contains("; --png ") && e.contains("has no log y axis"),
+            "{e}"
+        );
+        assert!(
+            dir.path().join("r.md").exists(),
+            "the report is still written"
+        );
+        assert!(!dir.path().join("c.svg").exists() && !dir.path().join("c.png").exists());
     }
 
     #[test]

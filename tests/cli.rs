@@ -981,6 +981,32 @@ fn numeric_flags_state_the_range_they_accept() {
     }
 }
 
+/// A value inside the parser's limits that this preset cannot take (its limit depends on the
+/// task and the models) is refused as a bad preset value is, naming the field (exit 1), before
+/// anything runs: the rule the README states beside the parser's exit 2.
+#[test]
+fn a_value_the_preset_cannot_take_is_refused_as_a_preset_error() {
+    for (args, expected) in [
+        (
+            vec!["run", "start-here", "--workers", "600"],
+            "at most 512 workers",
+        ),
+        (
+            vec!["run", "cpu-threads-vs-processes", "--workers", "300"],
+            "the processes model starts at most 256 children",
+        ),
+    ] {
+        let o = corelab(&args);
+        let stderr = String::from_utf8_lossy(&o.stderr);
+        assert_eq!(o.status.code(), Some(1), "{args:?}: {stderr}");
+        assert!(
+            stderr.contains("with the command-line overrides") && stderr.contains(expected),
+            "{args:?}: {stderr}"
+        );
+        assert!(o.stdout.is_empty(), "{args:?}: nothing measured");
+    }
+}
+
 /// `report`'s messages name the file and say in words what is wrong with it.
 #[test]
 fn report_names_the_file_and_says_what_it_is_in_words() {
@@ -1081,6 +1107,19 @@ fn interpreter_messages_give_a_reason_and_the_right_setting() {
     assert!(o.status.success(), "{stderr}");
     assert!(stderr.contains("pass --python INTERPRETER"), "{stderr}");
     assert!(!stderr.contains("python.interpreter"), "{stderr}");
+    // Like `run`, it says whether other programs competed for the cores (whichever it was).
+    let load = stderr.lines().last().unwrap_or_default();
+    assert!(
+        [
+            "Load: quiet (",
+            "Warning: the machine was busy (",
+            "Note: too short to tell"
+        ]
+        .iter()
+        .any(|start| load.starts_with(start))
+            && load.contains("cores corelab could use"),
+        "{stderr}"
+    );
 }
 
 /// Another name of the same file (a symlink, a hard link) is the same file: `report` never
@@ -1228,7 +1267,7 @@ fn run_says_how_long_the_sweep_will_take_where_the_preset_fixes_it() {
         stderr.contains("1 cell, 2 runs (0 warm-up + 2 timed each); about 1 s in all"),
         "{stderr}"
     );
-    // Sized in work units: no figure is made up.
+    // Sized in work units: no figure is made up, and the line says so.
     let cpu = dir.path().join("cpu.json");
     std::fs::write(
         &cpu,
@@ -1239,7 +1278,10 @@ fn run_says_how_long_the_sweep_will_take_where_the_preset_fixes_it() {
     let o = corelab(&["run", cpu.to_str().unwrap()]);
     let stderr = String::from_utf8_lossy(&o.stderr);
     assert!(o.status.success(), "{stderr}");
-    assert!(stderr.contains("timed each)\n"), "{stderr}");
+    assert!(
+        stderr.contains("timed each); time unknown until it runs\n"),
+        "{stderr}"
+    );
     assert!(!stderr.contains("in all"), "{stderr}");
 }
 

@@ -87,6 +87,23 @@ fn a_results_file_runs_its_recorded_experiment_at_the_recorded_size() {
         b.provenance.command.as_deref(),
         Some("corelab run ./a.json --out b.json")
     );
+    // a.json recorded no cells: its first line says the time is unknown, never nothing.
+    assert!(
+        stderr.contains("tiny: 1 cell, ") && stderr.contains("; time unknown until it runs\n"),
+        "{stderr}"
+    );
+    // b.json has its cell's runs: they say how long running it again takes.
+    let o = corelab(dir.path(), &["run", "./b.json"]);
+    let stderr = String::from_utf8_lossy(&o.stderr);
+    assert!(o.status.success(), "{stderr}");
+    let first = stderr
+        .lines()
+        .find(|l| l.starts_with("tiny: 1 cell, "))
+        .unwrap_or_default();
+    assert!(
+        first.contains("; about ") && first.ends_with(" in all, as the recorded runs took"),
+        "{stderr}"
+    );
 }
 
 #[test]

@@ -143,6 +143,71 @@ fn a_log_axis_the_chart_cannot_have_is_refused_before_anything_is_written() {
 }
 
 #[test]
+fn a_log_axis_the_chart_cannot_have_is_refused_whatever_outputs_are_asked_for() {
+    let dir = tempfile::tempdir().unwrap();
+    let d = dir.path();
+    write(d, "wide.json", vec![1, 2, 4, 8, 16, 32, 64], 0.8);
+    let bad = ["--chart", "efficiency", "--y-scale", "log"];
+    // `report` with only a Markdown report, and with no output at all.
+    for outputs in [&["--markdown", "m.md", "--csv", "s.csv"][..], &[]] {
+        let mut all = vec!["report", "wide.json"];
+        all.extend_from_slice(&bad);
+        all.extend_from_slice(outputs);
+        let out = corelab(d, &all);
+        assert_eq!(out.status.code(), Some(1), "{all:?}: {}", stderr(&out));
+        assert!(
+            stderr(&out).contains("has no log y axis"),
+            "{}",
+            stderr(&out)
+        );
+        assert!(out.stdout.is_empty(), "refused before the tables");
+        assert!(!d.join("m.md").exists() && !d.join("s.csv").exists());
+    }
+    // `run` refuses before the sweep: no results are saved, no cell is measured.
+    for outputs in [
+        &["--markdown", "m.md", "--out", "r.json"][..],
+        &["--out", "r.json"],
+    ] {
+        let mut all = vec!["run", "start-here"];
+        all.extend_from_slice(&bad);
+        all.extend_from_slice(outputs);
+        let out = corelab(d, &all);
+        assert_eq!(out.status.code(), Some(1), "{all:?}: {}", stderr(&out));
+        assert!(
+            stderr(&out).contains("has no log y axis"),
+            "{}",
+            stderr(&out)
+        );
+        assert!(
+            out.stdout.is_empty(),
+            "no summary table: nothing was measured"
+        );
+        assert!(!d.join("r.json").exists() && !d.join("m.md").exists());
+    }
+    // A chart the task can never draw is refused the same way, with or without a chart file.
+    let out = corelab(
+        d,
+        &[
+            "run",
+            "start-here",
+            "--chart",
+            "lost-updates",
+            "--markdown",
+            "m.md",
+        ],
+    );
+    assert_eq!(out.status.code(), Some(1), "{}", stderr(&out));
+    assert!(
+        stderr(&out).contains("only a `contention` task counts lost updates"),
+        "{}",
+        stderr(&out)
+    );
+    let out = corelab(d, &["report", "wide.json", "--chart", "lost-updates"]);
+    assert_eq!(out.status.code(), Some(1), "{}", stderr(&out));
+    assert!(out.stdout.is_empty() && !d.join("m.md").exists());
+}
+
+#[test]
 fn text_scale_scales_every_text_and_refuses_values_out_of_range() {
     let dir = tempfile::tempdir().unwrap();
     let d = dir.path();

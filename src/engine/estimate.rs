@@ -16,6 +16,7 @@
 
 use crate::preset::limits::MAX_REPETITIONS;
 use crate::preset::{Experiment, IoMode, ModelKind, SyncMode, TaskKind};
+use crate::results::ResultsFile;
 use crate::stats::MIN_SAMPLES_FOR_95;
 
 use super::sweep::sweep_plan;
@@ -263,6 +264,37 @@ pub fn estimate(exp: &Experiment, cores: usize) -> SweepEstimate {
     }
 }
 
+/// The sweep of `exp` from the runs a results file recorded, for `corelab run RESULTS.json`,
+/// which measures the recorded work again (calibration off): each cell's recorded median run
+/// and start-up stand for its runs to come. A rough figure as well: another machine, or other
+/// load, runs the same work at another speed. Unknown where a cell of the plan (worker counts
+/// changed on the command line, a cell that failed) has no recorded median.
+pub fn estimate_from_recorded(exp: &Experiment, recorded: &ResultsFile) -> SweepEstimate {
+    let plan = sweep_plan(exp);
+    let seconds = plan
+        .iter()
+        .map(|&(model, w)| {
+            let cell = recorded
+                .cells
+                .iter()
+                .find(|c| c.model == Some(model) && c.workers == w)
+                .ok_or("a cell of this sweep is not in the recorded one")?;
+            let run = cell
+                .wall
+                .as_ref()
+                .map(|s| s.median)
+                .filter(|s| s.is_finite() && *s >= 0.0)
+                .ok_or("a cell of the recorded sweep has no measured runs")?;
+            let startup = cell.startup_s.filter(|s| s.is_finite() && *s >= 0.0);
+            Ok(startup.unwrap_or(0.0) + f64::from(exp.warmups) * run + timed_s(exp, run))
+        })
+        .sum::<Result<f64, &'static str>>();
+    SweepEstimate {
+        cells: plan.len(),
+        seconds,
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -449,6 +481,48 @@ mod tests {
         exp.task.kind = TaskKind::Cpu;
         exp.target_run_s = 0.25;
         assert!(estimate(&exp, 2).words().starts_with("3 cells, about "));
+    }
+
+    #[test]
+    fn a_recorded_sweep_is_estimated_from_its_cells_medians_and_start_ups() {
+        use crate::results::CellResult;
+        let cell = |model, workers, median: Option<f64>, startup_s| CellResult {
+            model: Some(model),
+            workers,
+            startup_s,
+            wall: median.and_then(|m| crate::stats::summarize(&[m * 0.9, m, m * 1.2])),
+            ..CellResult::default()
+        };
+        // A CPU task sized in work units: unknown from the preset alone.
+        let mut exp = experiment(&[ModelKind::Sequential, ModelKind::Processes], &[1, 2]);
+        exp.task.kind = TaskKind::Cpu;
+        exp.warmups = 1;
+        exp.repetitions = 2;
+        assert!(estimate(&exp, 2).seconds.is_err());
+        let mut recorded = ResultsFile {
+            cells: vec![
+                cell(ModelKind::Sequential, 1, Some(0.2), None),
+                cell(ModelKind::Processes, 1, Some(0.25), Some(0.01)),
+                cell(ModelKind::Processes, 2, Some(0.1), Some(0.02)),
+            ],
+            ..ResultsFile::default()
+        };
+        // 1 warm-up + 2 timed runs a cell, and the start-ups.
+        let expected = 3.0 * (0.2 + 0.25 + 0.1) + 0.01 + 0.02;
+        let e = estimate_from_recorded(&exp, &recorded);
+        assert_eq!(e.cells, 3);
+        assert!((seconds(&e) - expected).abs() < 1e-9, "{e:?}");
+        // A minimum time per cell adds runs as it would for the preset's estimate.
+        exp.min_time_s = 1.0;
+        let expected = (1.0 + 5.0) * 0.2 + (1.0 + 4.0) * 0.25 + (1.0 + 10.0) * 0.1 + 0.03;
+        assert!((seconds(&estimate_from_recorded(&exp, &recorded)) - expected).abs() < 1e-9);
+        // A cell with no median (it failed), or one the recorded sweep lacks: unknown.
+        recorded.cells[2].wall = None;
+        assert!(estimate_from_recorded(&exp, &recorded).seconds.is_err());
+        exp.workers = vec![1, 4];
+        recorded.cells[2] = cell(ModelKind::Processes, 2, Some(0.1), None);
+        let e = estimate_from_recorded(&exp, &recorded);
+        assert_eq!(e.words(), "3 cells; time unknown until it runs");
     }
 
     #[test]

@@ -437,6 +437,43 @@ impl LoadProbe {
     }
 }
 
+/// The other load over a stretch of work that is not a sweep's timed runs (`corelab
+/// selftest`): a snapshot and this process's CPU time at its start, judged at its end with
+/// the same rule as a run ([`LoadEvidence::judge`]).
+#[derive(Debug)]
+pub struct LoadWatch {
+    probe: LoadProbe,
+    start: Option<(Instant, CpuSnapshot)>,
+    own_at_start_s: f64,
+}
+
+impl LoadWatch {
+    pub fn start() -> Self {
+        let probe = LoadProbe::new();
+        let own_at_start_s = own_cpu_s();
+        LoadWatch {
+            start: probe.snapshot(),
+            probe,
+            own_at_start_s,
+        }
+    }
+
+    /// The evidence since [`LoadWatch::start`]: this process's threads and the children it has
+    /// waited for (worker processes, interpreters) are its own CPU time, the rest of the
+    /// allowed CPUs' busy ticks other programs'. `None` where /proc/stat cannot be read.
+    pub fn evidence(&self) -> Option<LoadEvidence> {
+        let start = self.start.as_ref()?;
+        let own = (own_cpu_s() - self.own_at_start_s).max(0.0);
+        self.probe.evidence_since(start, own)
+    }
+}
+
+/// CPU seconds of this process's threads and of the children it has waited for.
+fn own_cpu_s() -> f64 {
+    use crate::sys::{Who, usage};
+    (usage(Who::Process).cpu + usage(Who::ReapedChildren).cpu).as_secs_f64()
+}
+
 impl Default for LoadProbe {
     fn default() -> Self {
         Self::new()

@@ -9,6 +9,7 @@ use std::time::{Duration, Instant};
 use serde::Serialize;
 
 use super::cancel::CancelToken;
+use super::load::{LoadEvidence, MIN_TICKS_PER_CPU};
 use super::model::{Executor, InProcessExecutor, ProcessPool, WorkerCommand};
 use super::pacer::RunGuard;
 use super::scratch::ScratchDir;
@@ -262,6 +263,36 @@ fn pool_startup(workers: usize, worker: &WorkerCommand) -> Result<Overhead, Stri
     ))
 }
 
+/// One line saying whether other programs competed for the cores while the overheads were
+/// measured, from the load over the whole self-test ([`super::load::LoadWatch`]): a warning
+/// when they did, since every figure is then noisy and likely higher than on an idle machine.
+pub fn load_line(evidence: Option<&LoadEvidence>) -> String {
+    let Some((evidence, load)) = evidence.and_then(|e| Some((e, e.judge()?))) else {
+        return "Note: whether other programs competed for the cores is unknown (/proc/stat could \
+                not be read)"
+            .to_string();
+    };
+    let used = format!(
+        "other programs used {:.2} of the {:.1} cores corelab could use, on average while these \
+         were measured",
+        load.other_cores, load.usable_cores
+    );
+    if !evidence.conclusive() {
+        format!(
+            "Note: too short to tell whether other programs competed for the cores ({used}, \
+             over {:.1} of /proc/stat's 10 ms clock ticks per CPU; {MIN_TICKS_PER_CPU} are needed)",
+            evidence.ticks_per_cpu()
+        )
+    } else if load.busy {
+        format!(
+            "Warning: the machine was busy ({used}): these overheads are noisy and likely higher \
+             than on an idle machine; measure them again when it is quiet"
+        )
+    } else {
+        format!("Load: quiet ({used})")
+    }
+}
+
 /// Runs every measurement. `workers` is the worker count used for the dispatch figures.
 pub fn run_selftest(worker: &WorkerCommand, workers: usize) -> Result<Vec<Overhead>, String> {
     let mut out = vec![timer_resolution(), thread_spawn()];
@@ -281,4 +312,52 @@ pub fn run_selftest(worker: &WorkerCommand, workers: usize) -> Result<Vec<Overhe
         out.push(pool_startup(n, worker)?);
     }
     Ok(out)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// Two CPUs, each busy for `busy` of its 100 ticks, over 1 s in which corelab used
+    /// `own_s` of CPU time; `ticks` in all per CPU.
+    fn evidence(busy: u64, ticks: u64, own_s: f64) -> LoadEvidence {
+        LoadEvidence {
+            cpus: vec![(busy, ticks); 2],
+            interval_s: 1.0,
+            own_cpu_s: own_s,
+            quota_cores: None,
+            runs: 1,
+        }
+    }
+
+    #[test]
+    fn the_load_line_says_busy_quiet_or_unknown() {
+        // Both CPUs fully busy, corelab used one core: one core of other load.
+        let line = load_line(Some(&evidence(100, 100, 1.0)));
+        assert!(
+            line.starts_with(
+                "Warning: the machine was busy (other programs used 1.00 of the 2.0 cores"
+            ),
+            "{line}"
+        );
+        assert!(
+            line.contains("likely higher than on an idle machine"),
+            "{line}"
+        );
+        // Busy only with corelab's own work.
+        let line = load_line(Some(&evidence(100, 100, 2.0)));
+        assert!(
+            line.starts_with("Load: quiet (other programs used 0.00 of the 2.0 cores"),
+            "{line}"
+        );
+        // 5 ticks per CPU: no verdict, the figure is still given.
+        let line = load_line(Some(&evidence(5, 5, 0.0)));
+        assert!(line.starts_with("Note: too short to tell"), "{line}");
+        assert!(
+            line.contains("2.00 of the 2.0 cores") && line.contains("over 5.0 of"),
+            "{line}"
+        );
+        let line = load_line(None);
+        assert!(line.starts_with("Note: whether other programs competed for the cores is unknown"));
+    }
 }

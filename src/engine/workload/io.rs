@@ -1,6 +1,6 @@
 use std::fs;
 use std::io::{Read, Seek, SeekFrom, Write};
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 use std::time::Duration;
 
 use super::cpu::splitmix64;
@@ -12,6 +12,9 @@ use crate::preset::{IoMode, IoParams};
 /// Bytes written or read at a time: a unit holds two buffers of this size, whatever the
 /// file's size (see `engine::resources`).
 pub const IO_CHUNK_BYTES: usize = 64 * 1024;
+/// Bytes of the pattern made, or of what was read compared and hashed, between two
+/// checkpoints: some microseconds of computing, as the compute workloads' loops.
+const COMPUTE_PIECE_BYTES: usize = 8 * 1024;
 
 pub struct IoWorkload {
     mode: IoMode,
@@ -43,49 +46,19 @@ impl IoWorkload {
     /// what was read. The file is created exclusively (a planted file or link makes the unit
     /// fail instead of being written through), streamed in [`IO_CHUNK_BYTES`] chunks, and
     /// removed afterwards.
+    ///
+    /// Only the system calls (create, write, fsync, seek, read) go through
+    /// [`Pacer::blocking`]: they are the waits on I/O, during which an emulated GIL is released
+    /// as CPython releases it around them. Making the pattern, comparing what was read and
+    /// hashing it is computing: it runs between checkpoints, under the lock, as the
+    /// equivalent Python-level work would.
     fn file_round_trip(&self, unit: usize, pacer: &dyn Pacer) -> UnitResult<u64> {
         let path = self
             .dir
             .join(format!("unit-{unit}-{}.bin", std::process::id()));
-        let mut hash = FNV_OFFSET;
-        let mut mismatch: Option<u64> = None;
-        let result = pacer.blocking(&mut || {
-            let mut file = create_new_file(&path)?;
-            let mut pat = Pattern::new(unit);
-            let mut buf = vec![0u8; IO_CHUNK_BYTES];
-            let mut left = self.file_bytes;
-            while left > 0 {
-                let n = left.min(IO_CHUNK_BYTES as u64) as usize;
-                pat.fill(&mut buf[..n]);
-                file.write_all(&buf[..n])?;
-                left -= n as u64;
-            }
-            file.sync_all()?;
-            file.seek(SeekFrom::Start(0))?;
-            let mut pat = Pattern::new(unit);
-            let mut expected = vec![0u8; IO_CHUNK_BYTES];
-            let mut read = 0u64;
-            hash = FNV_OFFSET;
-            mismatch = None;
-            loop {
-                let n = file.read(&mut buf)?;
-                if n == 0 {
-                    break;
-                }
-                pat.fill(&mut expected[..n]);
-                if mismatch.is_none() && buf[..n] != expected[..n] {
-                    mismatch = Some(read);
-                }
-                hash = fnv1a_update(hash, &buf[..n]);
-                read += n as u64;
-            }
-            if read != self.file_bytes && mismatch.is_none() {
-                mismatch = Some(read);
-            }
-            Ok(())
-        });
+        let result = self.write_and_read_back(&path, unit, pacer);
         let _ = fs::remove_file(&path);
-        result?;
+        let (hash, mismatch) = result?;
         if let Some(at) = mismatch {
             return Err(UnitError::Failed(format!(
                 "file I/O: what was read back differs from the {} bytes written, from byte {at}",
@@ -93,6 +66,73 @@ impl IoWorkload {
             )));
         }
         Ok(hash)
+    }
+
+    /// The round trip of [`IoWorkload::file_round_trip`]: the hash of what was read, and the
+    /// offset of its first difference from what was written, if any.
+    fn write_and_read_back(
+        &self,
+        path: &Path,
+        unit: usize,
+        pacer: &dyn Pacer,
+    ) -> UnitResult<(u64, Option<u64>)> {
+        let mut file = None;
+        pacer.blocking(&mut || {
+            file = Some(create_new_file(path)?);
+            Ok(())
+        })?;
+        let Some(mut file) = file else {
+            return Err(UnitError::Failed(
+                "file I/O: the file was not created".into(),
+            ));
+        };
+        let mut pat = Pattern::new(unit);
+        let mut buf = vec![0u8; IO_CHUNK_BYTES];
+        let mut left = self.file_bytes;
+        while left > 0 {
+            let n = left.min(IO_CHUNK_BYTES as u64) as usize;
+            for piece in buf[..n].chunks_mut(COMPUTE_PIECE_BYTES) {
+                pacer.checkpoint()?;
+                pat.fill(piece);
+            }
+            pacer.blocking(&mut || file.write_all(&buf[..n]))?;
+            left -= n as u64;
+        }
+        pacer.blocking(&mut || {
+            file.sync_all()?;
+            file.seek(SeekFrom::Start(0)).map(|_| ())
+        })?;
+        let mut pat = Pattern::new(unit);
+        let mut expected = vec![0u8; IO_CHUNK_BYTES];
+        let mut read = 0u64;
+        let mut hash = FNV_OFFSET;
+        let mut mismatch: Option<u64> = None;
+        loop {
+            let mut n = 0;
+            pacer.blocking(&mut || {
+                n = file.read(&mut buf)?;
+                Ok(())
+            })?;
+            if n == 0 {
+                break;
+            }
+            let pieces = buf[..n]
+                .chunks(COMPUTE_PIECE_BYTES)
+                .zip(expected[..n].chunks_mut(COMPUTE_PIECE_BYTES));
+            for (got, want) in pieces {
+                pacer.checkpoint()?;
+                pat.fill(want);
+                if mismatch.is_none() && got != &*want {
+                    mismatch = Some(read);
+                }
+                hash = fnv1a_update(hash, got);
+                read += got.len() as u64;
+            }
+        }
+        if read != self.file_bytes && mismatch.is_none() {
+            mismatch = Some(read);
+        }
+        Ok((hash, mismatch))
     }
 }
 
@@ -215,6 +255,107 @@ mod tests {
         let w = IoWorkload::new(&params, 8, &env).unwrap();
         let g = RunGuard::new(CancelToken::new(), Duration::from_secs(10));
         assert_eq!(w.run_unit(7, &g).unwrap(), fnv1a(&pattern(7, 161 * 1024)));
+    }
+
+    /// Notes, in order, each checkpoint (`c`: computing, where an emulated GIL is held) and
+    /// each blocking call (`B`: released), and whether a blocking call made a checkpoint.
+    #[derive(Default)]
+    struct SequencePacer {
+        calls: std::cell::RefCell<String>,
+        blocking_now: std::cell::Cell<bool>,
+    }
+
+    impl Pacer for SequencePacer {
+        fn checkpoint(&self) -> UnitResult<()> {
+            assert!(
+                !self.blocking_now.get(),
+                "a checkpoint inside a blocking call"
+            );
+            self.calls.borrow_mut().push('c');
+            Ok(())
+        }
+
+        fn wait(&self, _duration: Duration) -> UnitResult<()> {
+            self.calls.borrow_mut().push('W');
+            Ok(())
+        }
+
+        fn blocking(&self, io: &mut dyn FnMut() -> std::io::Result<()>) -> UnitResult<()> {
+            self.calls.borrow_mut().push('B');
+            self.blocking_now.set(true);
+            let result = io();
+            self.blocking_now.set(false);
+            result.map_err(|e| UnitError::Failed(e.to_string()))
+        }
+    }
+
+    #[test]
+    fn only_the_system_calls_of_a_file_round_trip_block_and_its_computing_checkpoints() {
+        let dir = tempfile::tempdir().unwrap();
+        let env = RunEnv {
+            workers: 1,
+            scratch_dir: dir.path().to_path_buf(),
+            shared_file: None,
+        };
+        // One full chunk (8 pieces) and one of 20 KiB (3 pieces: 8 + 8 + 4 KiB).
+        let params = IoParams {
+            mode: IoMode::File,
+            sleep_ms: 0.0,
+            file_kib: 64 + 20,
+        };
+        let w = IoWorkload::new(&params, 1, &env).unwrap();
+        let pacer = SequencePacer::default();
+        let hash = w.run_unit(3, &pacer).unwrap();
+        assert_eq!(
+            hash,
+            fnv1a(&pattern(3, 84 * 1024)),
+            "the same file as before"
+        );
+        let expected = [
+            "B", // create
+            "cccccccc", "B", "ccc", "B", // make the pattern under the lock, write it released
+            "B", // fsync and seek back
+            "B", "cccccccc", // read a chunk released, compare and hash it held
+            "B", "ccc", "B", // end of file
+        ]
+        .concat();
+        assert_eq!(*pacer.calls.borrow(), expected);
+        assert_eq!(fs::read_dir(dir.path()).unwrap().count(), 0, "removed");
+    }
+
+    #[test]
+    fn a_cancel_is_noticed_while_the_file_is_made_and_the_file_is_removed() {
+        struct CancelAtThirdCheckpoint(std::cell::Cell<usize>);
+        impl Pacer for CancelAtThirdCheckpoint {
+            fn checkpoint(&self) -> UnitResult<()> {
+                self.0.set(self.0.get() + 1);
+                match self.0.get() {
+                    3 => Err(UnitError::Cancelled),
+                    _ => Ok(()),
+                }
+            }
+            fn wait(&self, _duration: Duration) -> UnitResult<()> {
+                Ok(())
+            }
+            fn blocking(&self, io: &mut dyn FnMut() -> std::io::Result<()>) -> UnitResult<()> {
+                io().map_err(|e| UnitError::Failed(e.to_string()))
+            }
+        }
+        let dir = tempfile::tempdir().unwrap();
+        let env = RunEnv {
+            workers: 1,
+            scratch_dir: dir.path().to_path_buf(),
+            shared_file: None,
+        };
+        let params = IoParams {
+            mode: IoMode::File,
+            sleep_ms: 0.0,
+            file_kib: 256,
+        };
+        let w = IoWorkload::new(&params, 1, &env).unwrap();
+        let pacer = CancelAtThirdCheckpoint(std::cell::Cell::new(0));
+        assert_eq!(w.run_unit(0, &pacer), Err(UnitError::Cancelled));
+        assert_eq!(fs::read_dir(dir.path()).unwrap().count(), 0, "removed");
     }
 
     #[test]
