@@ -436,33 +436,48 @@ def where(n):
     );
 }
 
-/// A command's own CPU time is the run's: a busy-looping command keeps about one core busy
-/// per worker, and its time is not mistaken for other programs' load. (Before, `cpu_s` held
-/// only the waiting threads' microseconds: `cores` 0.02, every run marked busy.)
+/// A command's own CPU time is the run's: each run's CPU time holds its commands' own, as the
+/// shell itself reports it (`times`), however busy the machine is. (Before, `cpu_s` held only
+/// the waiting threads' microseconds: `cores` 0.02, every run marked busy.)
 #[test]
 fn a_command_s_cpu_time_counts_for_its_run() {
     let _g = common::exclusive();
-    let exp = command_experiment(
-        &[
-            "sh",
-            "-c",
-            "i=0; while [ $i -lt 30000 ]; do i=$((i+1)); done",
-        ],
-        &[ModelKind::Threads],
-        &[1],
+    let dir = tempfile::tempdir().unwrap();
+    let log = dir.path().join("times");
+    // The shell loops, then appends `times` to the log: its own user and system time (e.g.
+    // `0m0.070000s 0m0.000000s`), then its children's (none), two lines per command.
+    let script = format!(
+        "i=0; while [ $i -lt 100000 ]; do i=$((i+1)); done; times >> '{}'",
+        log.display()
     );
+    let exp = command_experiment(&["sh", "-c", &script], &[ModelKind::Threads], &[1]);
     let results = sweep(&exp);
     let cell = results
         .cell(ModelKind::Threads, 1)
         .expect("the threads cell");
     assert_eq!(cell.status, CellStatus::Ok, "{:?}", cell.error);
+    let seconds = |t: &str| -> f64 {
+        let (m, s) = t.trim_end_matches('s').split_once('m').unwrap();
+        m.parse::<f64>().unwrap() * 60.0 + s.parse::<f64>().unwrap()
+    };
+    let own: Vec<f64> = std::fs::read_to_string(&log)
+        .unwrap()
+        .lines()
+        .step_by(2)
+        .map(|l| l.split_whitespace().map(seconds).sum())
+        .collect();
+    assert!(!own.is_empty());
+    let least = own.iter().copied().fold(f64::INFINITY, f64::min);
+    assert!(
+        least >= 0.01,
+        "the loop used too little CPU to tell: {own:?}"
+    );
     for s in &cell.samples {
-        // The shell computes nearly all the time (near one core when the machine is idle;
-        // two CPU hogs on two cores leave it about two thirds of one). Without its CPU time
-        // the run showed 0.03 of a core.
+        // A run is `tasks` commands, one after another (one worker); its CPU time holds at
+        // least half of theirs (the shells' times are in clock ticks).
         assert!(
-            s.cpu_s > 0.25 * s.wall_s,
-            "cpu {} of wall {}",
+            s.cpu_s > 0.5 * least * exp.task.tasks as f64,
+            "cpu {} of wall {}; each command reported {own:?}",
             s.cpu_s,
             s.wall_s
         );
