@@ -2432,7 +2432,7 @@ mod tests {
             svg: Some(dir.path().join("c.svg")),
             png: Some(dir.path().join("c.png")),
             markdown: Some(dir.path().join("r.md")),
-            chart: ChartKind::Efficiency,
+            chart: Some(ChartKind::Efficiency),
             x_scale: "auto".into(),
             y_scale: "log".into(),
             ..OutputArgs::default()

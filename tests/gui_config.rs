@@ -99,6 +99,45 @@ fn model_checkboxes_change_the_models() {
     );
 }
 
+/// A model the task cannot run is greyed out, saying why (the rule validation applies), so
+/// that the panel never offers a box that Run would refuse: tokio and py-asyncio for a
+/// contention task.
+#[test]
+fn models_the_task_cannot_run_are_greyed_out_with_the_reason() {
+    use corelab::preset::{ModelKind, model_refusal};
+    let dir = tempfile::tempdir().unwrap();
+    let mut h = harness(app(dir.path()));
+    h.step();
+    wait_for_python_probe(&mut h);
+    let mut exp = h.state().experiment().clone();
+    exp.task.kind = TaskKind::Contention;
+    exp.models = vec![ModelKind::Sequential, ModelKind::Threads];
+    h.state_mut().set_experiment(exp.clone());
+    h.run();
+    for m in [ModelKind::Tokio, ModelKind::PyAsyncio] {
+        let reason = model_refusal(m, &exp.task).expect("refused for a contention task");
+        let boxed = h.get_by_label(m.id());
+        assert!(boxed.accesskit_node().is_disabled(), "{m} is greyed out");
+        drop(boxed);
+        assert!(
+            h.query_by_label_contains(reason).is_some(),
+            "the panel says why {m} is greyed: {reason}"
+        );
+    }
+    // What the task can run stays available.
+    for m in [
+        ModelKind::Threads,
+        ModelKind::Processes,
+        ModelKind::GilThreads,
+    ] {
+        assert!(model_refusal(m, &exp.task).is_none());
+        assert!(
+            !h.get_by_label(m.id()).accesskit_node().is_disabled(),
+            "{m}"
+        );
+    }
+}
+
 #[test]
 fn a_broken_preset_file_shows_its_error() {
     let dir = tempfile::tempdir().unwrap();

@@ -599,7 +599,11 @@ fn models_section(ui: &mut egui::Ui, exp: &mut Experiment, python: &PythonProbe)
     let mut greyed: Vec<(ModelKind, String)> = Vec::new();
     for m in ModelKind::ALL {
         let mut on = exp.models.contains(&m);
-        let unavailable = python.unavailable(m, &exp.python);
+        // The task's kind first (tokio cannot run a contention task), then this machine's
+        // Python: the rule validation applies, so a ticked box is one Run can measure.
+        let unavailable = crate::preset::model_refusal(m, &exp.task)
+            .map(str::to_string)
+            .or_else(|| python.unavailable(m, &exp.python));
         // A model that cannot run can still be switched off.
         let enabled = on || unavailable.is_none();
         let response = ui.add_enabled(enabled, egui::Checkbox::new(&mut on, m.id()));

@@ -21,7 +21,7 @@ pub use task::{
     CommandParams, ContentionParams, CpuKernel, CpuParams, FunctionParams, IoMode, IoParams,
     MemoryParams, MixedParams, SyncMode, TASK_PLACEHOLDER, TaskKind, TaskSpec,
 };
-pub use validate::{limits, model_runs};
+pub use validate::{limits, model_refusal, model_runs};
 pub use view::ResultsView;
 pub use workers::{Steps, UpTo, WorkerRule, WorkerSweep, available_cores};
 

@@ -247,32 +247,11 @@ impl Experiment {
             ));
         }
         for (i, m) in self.models.iter().enumerate() {
-            if let Some(reason) = refused_combination(*m, &self.task) {
+            if let Some(reason) = model_refusal(*m, &self.task) {
                 return Err(PresetError::invalid(
                     format!("models[{i}]"),
                     format!("\"{m}\" with task.kind = \"{}\"", self.task.kind),
                     reason,
-                ));
-            }
-            let supported = match self.task.kind {
-                TaskKind::Cpu | TaskKind::Mixed => true,
-                TaskKind::Io => self.task.io.mode == IoMode::Sleep,
-                TaskKind::Contention => m.runs_python_contention(),
-                TaskKind::Memory | TaskKind::Command => false,
-                TaskKind::Function => true,
-            };
-            if m.is_python() && !supported {
-                return Err(PresetError::invalid(
-                    format!("models[{i}]"),
-                    format!("\"{m}\" with task.kind = \"{}\"", self.task.kind),
-                    match self.task.kind {
-                        TaskKind::Contention => {
-                            "a Python contention task runs under py-threading, py-free-threading or py-multiprocessing (threads or processes sharing a counter)"
-                        }
-                        _ => {
-                            "the Python models run cpu, mixed, io (sleep) and contention tasks only"
-                        }
-                    },
                 ));
             }
         }
@@ -485,11 +464,12 @@ fn validate_task(task: &TaskSpec) -> Result<(), PresetError> {
 /// Whether `model` can run `task`'s kind (a command runs under sequential, threads or rayon;
 /// a Python function only under the py-* models; tokio runs cpu, io and mixed tasks).
 pub fn model_runs(model: ModelKind, task: &TaskSpec) -> bool {
-    refused_combination(model, task).is_none()
+    model_refusal(model, task).is_none()
 }
 
-/// Why `model` cannot run `task` (the models of corelab's own workloads), if it cannot.
-fn refused_combination(model: ModelKind, task: &TaskSpec) -> Option<&'static str> {
+/// Why `model` cannot run `task`, if it cannot: the one rule that validation enforces and the
+/// workbench's model list greys out by.
+pub fn model_refusal(model: ModelKind, task: &TaskSpec) -> Option<&'static str> {
     match (task.kind, model) {
         (TaskKind::Command, ModelKind::Sequential | ModelKind::Threads | ModelKind::Rayon) => None,
         (TaskKind::Command, _) => Some(
@@ -502,7 +482,21 @@ fn refused_combination(model: ModelKind, task: &TaskSpec) -> Option<&'static str
         (TaskKind::Cpu | TaskKind::Mixed, ModelKind::Tokio) => None,
         (TaskKind::Io, ModelKind::Tokio) => None,
         (_, ModelKind::Tokio) => Some("the tokio model runs cpu, io and mixed tasks only"),
+        (_, m) if m.is_python() => python_refusal(m, task),
         _ => None,
+    }
+}
+
+/// Why the Python `model` cannot run `task`, if it cannot.
+fn python_refusal(model: ModelKind, task: &TaskSpec) -> Option<&'static str> {
+    match task.kind {
+        TaskKind::Cpu | TaskKind::Mixed | TaskKind::Function => None,
+        TaskKind::Io if task.io.mode == IoMode::Sleep => None,
+        TaskKind::Contention if model.runs_python_contention() => None,
+        TaskKind::Contention => Some(
+            "a Python contention task runs under py-threading, py-free-threading or py-multiprocessing (threads or processes sharing a counter)",
+        ),
+        _ => Some("the Python models run cpu, mixed, io (sleep) and contention tasks only"),
     }
 }
 
