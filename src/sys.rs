@@ -49,6 +49,10 @@ pub fn usage(who: Who) -> Usage {
         }
         raw
     };
+    usage_of(&raw)
+}
+
+fn usage_of(raw: &libc::rusage) -> Usage {
     let count = |v: libc::c_long| v.max(0) as u64;
     Usage {
         cpu: timeval(raw.ru_utime) + timeval(raw.ru_stime),
@@ -66,6 +70,31 @@ fn timeval(tv: libc::timeval) -> Duration {
         tv.tv_sec.max(0) as u64,
         (tv.tv_usec.clamp(0, 999_999) as u32) * 1000,
     )
+}
+
+/// `wait4(pid, WNOHANG)`: reaps the child `pid` if it has exited, returning its exit status
+/// and its own resource usage (CPU time, peak RSS): `Ok(None)` while it runs. Use it instead
+/// of `Child::try_wait` where the child's own usage is wanted; the `Child` must then not be
+/// waited for again.
+pub fn try_reap(pid: u32) -> std::io::Result<Option<(std::process::ExitStatus, Usage)>> {
+    use std::os::unix::process::ExitStatusExt;
+    let pid = libc::pid_t::try_from(pid)
+        .map_err(|_| std::io::Error::from(std::io::ErrorKind::InvalidInput))?;
+    let mut status: libc::c_int = 0;
+    // SAFETY: wait4 writes the status and the rusage we own; `pid` names one child.
+    let (reaped, raw) = unsafe {
+        let mut raw: libc::rusage = std::mem::zeroed();
+        let reaped = libc::wait4(pid, &mut status, libc::WNOHANG, &mut raw);
+        (reaped, raw)
+    };
+    match reaped {
+        0 => Ok(None),
+        r if r < 0 => Err(std::io::Error::last_os_error()),
+        _ => Ok(Some((
+            std::process::ExitStatus::from_raw(status),
+            usage_of(&raw),
+        ))),
+    }
 }
 
 /// Nanoseconds on `CLOCK_MONOTONIC`: system-wide on Linux, so stamps taken in different

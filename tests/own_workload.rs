@@ -484,6 +484,39 @@ fn a_command_s_cpu_time_counts_for_its_run() {
     }
 }
 
+/// A command's memory is the run's: its commands have exited when the run's memory is read,
+/// so each is measured as it is reaped (wait4). A command that allocates 64 MiB shows at least
+/// that, and the run counts its commands as processes. (Before, `procs 1` and corelab's own
+/// 10 MiB.)
+#[test]
+fn a_command_s_memory_counts_for_its_run() {
+    let _g = common::exclusive();
+    const MIB: u64 = 1 << 20;
+    let exp = command_experiment(
+        &[
+            "python3",
+            "-c",
+            "b = bytearray(64 << 20)\nfor i in range(0, len(b), 4096): b[i] = 1",
+        ],
+        &[ModelKind::Threads],
+        &[2],
+    );
+    let results = sweep(&exp);
+    let cell = results
+        .cell(ModelKind::Threads, 2)
+        .expect("the threads cell");
+    assert_eq!(cell.status, CellStatus::Ok, "{:?}", cell.error);
+    let costs = cell.costs.as_ref().expect("the run's costs were read");
+    assert!(
+        costs.processes > exp.task.tasks as usize,
+        "this process and its {} commands: {}",
+        exp.task.tasks,
+        costs.processes
+    );
+    let peak = cell.peak_rss_bytes.expect("a peak is stated");
+    assert!(peak >= 64 * MIB, "peak {} MiB", peak / MIB);
+}
+
 /// A function's module that is not there is found before any cell starts (it failed every
 /// cell in turn, each after its interpreter had started), and nothing is read or run for it.
 #[test]

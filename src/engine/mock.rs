@@ -342,6 +342,7 @@ impl Executor for MockExecutor {
                 scheduling: None,
                 ipc_bytes: None,
                 task_checksums: out.task_checksums,
+                commands: None,
             },
             shared_state: None,
             minor_faults: 0,

@@ -11,6 +11,7 @@
 use std::collections::HashMap;
 
 use crate::engine::cpu_time::tree_pids;
+use crate::engine::workload::CommandsRun;
 use crate::results::{ProcessMemory, RunCosts};
 
 /// Cumulative switch and migration counters of a set of threads, keyed by (pid, tid).
@@ -55,15 +56,34 @@ pub fn before_run(roots: Option<Vec<u32>>) -> Option<Counters> {
 }
 
 /// The run's costs: every process of the model now (a pool may have started some during the
-/// run), the switches since `before`, and `ipc_bytes` as the model counted them.
-pub fn after_run(before: &Counters, roots: &[u32], ipc_bytes: Option<u64>) -> RunCosts {
+/// run), the switches since `before`, and `ipc_bytes` as the model counted them. A `command`
+/// task's commands have exited by now: they count as `commands` reported them when reaped,
+/// as processes, and with the largest one's peak RSS as one entry (the commands that ran at
+/// once are not known, so the sum is at least the run's peak, not all of it).
+pub fn after_run(
+    before: &Counters,
+    roots: &[u32],
+    ipc_bytes: Option<u64>,
+    commands: Option<CommandsRun>,
+) -> RunCosts {
     let pids = model_pids(roots);
     let switches = Counters::read(&pids).since(before);
-    let per_process = memory(&pids);
+    let mut per_process = memory(&pids);
+    let mut processes = per_process.len();
+    if let Some(c) = commands {
+        processes += usize::try_from(c.count).unwrap_or(usize::MAX);
+        per_process.push(ProcessMemory {
+            pid: 0,
+            role: format!("largest of {} commands", c.count),
+            peak_rss_bytes: c.largest_peak_rss_bytes,
+            pss_bytes: None,
+            uss_bytes: None,
+        });
+    }
     let sum =
         |f: fn(&ProcessMemory) -> Option<u64>| -> Option<u64> { per_process.iter().map(f).sum() };
     RunCosts {
-        processes: per_process.len(),
+        processes,
         peak_rss_bytes: per_process.iter().map(|m| m.peak_rss_bytes).sum(),
         pss_bytes: sum(|m| m.pss_bytes),
         uss_bytes: sum(|m| m.uss_bytes),

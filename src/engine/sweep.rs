@@ -742,6 +742,7 @@ impl Sweep<'_> {
                         before,
                         &roots,
                         record.metrics.ipc_bytes,
+                        record.metrics.commands,
                     ));
                 }
                 if warmup {

@@ -6,17 +6,22 @@
 //! and all, on cancel or timeout. Its stdout is read and discarded; the first
 //! [`STDERR_KEEP`] bytes of its stderr are kept for the error of a failing task.
 //!
+//! Each child is reaped with `wait4`, which gives its own peak RSS (its waited-for children
+//! included): a run's metrics carry the largest of its commands' and how many ran, since the
+//! children are gone when the run's memory is read from `/proc`.
+//!
 //! Checksum: a unit's checksum is `splitmix64(task index) ^ exit code`, so a run of commands
 //! that all exit 0 has the same checksum under every model (any non-zero exit fails the cell
 //! before a checksum is formed).
 
 use std::io::Read;
 use std::process::{Child, Command, Stdio};
+use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
-use super::Workload;
 use super::cpu::splitmix64;
+use super::{RunMetrics, Workload};
 use crate::engine::pacer::{Pacer, UnitError, UnitResult};
 use crate::preset::CommandParams;
 
@@ -30,6 +35,9 @@ const MAX_POLL: Duration = Duration::from_millis(2);
 pub struct CommandWorkload {
     params: CommandParams,
     tasks: usize,
+    /// This run's commands so far: the largest peak RSS, bytes, and how many were reaped.
+    largest_rss: AtomicU64,
+    reaped: AtomicU64,
 }
 
 impl CommandWorkload {
@@ -40,6 +48,8 @@ impl CommandWorkload {
         Ok(CommandWorkload {
             params: params.clone(),
             tasks,
+            largest_rss: AtomicU64::new(0),
+            reaped: AtomicU64::new(0),
         })
     }
 }
@@ -52,12 +62,30 @@ impl Workload for CommandWorkload {
     fn run_unit(&self, unit: usize, pacer: &dyn Pacer) -> UnitResult<u64> {
         pacer.checkpoint()?;
         let argv = self.params.argv_for(unit);
-        let code = run_one(&argv, unit, pacer)?;
+        let code = run_one(&argv, unit, pacer, &|rss| {
+            self.largest_rss.fetch_max(rss, Ordering::Relaxed);
+            self.reaped.fetch_add(1, Ordering::Relaxed);
+        })?;
         Ok(splitmix64(unit as u64) ^ u64::from(code.unsigned_abs()))
     }
 
     fn runs_child_processes(&self) -> bool {
         true
+    }
+
+    /// The run's checksum, and its commands' largest peak RSS and count (then reset for the
+    /// next run).
+    fn finish(&self, checksum: u64) -> super::UnitResult<RunMetrics> {
+        let largest = self.largest_rss.swap(0, Ordering::Relaxed);
+        let reaped = self.reaped.swap(0, Ordering::Relaxed);
+        Ok(RunMetrics {
+            checksum,
+            commands: (reaped > 0).then_some(super::CommandsRun {
+                count: reaped,
+                largest_peak_rss_bytes: largest,
+            }),
+            ..RunMetrics::default()
+        })
     }
 }
 
@@ -78,8 +106,13 @@ impl Drop for Running {
 }
 
 /// Runs task `unit`'s argv to completion; returns its exit code (0), or fails with the code or
-/// signal and the first lines of its stderr.
-fn run_one(argv: &[String], unit: usize, pacer: &dyn Pacer) -> UnitResult<i32> {
+/// signal and the first lines of its stderr. `reaped` is told the child's peak RSS, bytes.
+fn run_one(
+    argv: &[String],
+    unit: usize,
+    pacer: &dyn Pacer,
+    reaped: &dyn Fn(u64),
+) -> UnitResult<i32> {
     let (program, args) = argv
         .split_first()
         .ok_or_else(|| UnitError::Failed("empty command".into()))?;
@@ -104,8 +137,14 @@ fn run_one(argv: &[String], unit: usize, pacer: &dyn Pacer) -> UnitResult<i32> {
     ];
     let mut pause = Duration::from_micros(50);
     let status = loop {
-        match running.child.try_wait() {
-            Ok(Some(status)) => break status,
+        // wait4 rather than try_wait: it also gives the child's own peak RSS.
+        match crate::sys::try_reap(running.child.id()) {
+            Ok(Some((status, usage))) => {
+                // Reaped: the Child must not be waited for (or killed) again.
+                running.done = true;
+                reaped(usage.max_rss_bytes);
+                break status;
+            }
             Ok(None) => {
                 // Waiting releases any interpreter lock and notices cancel and the deadline;
                 // an error here drops `running`, which kills the child's group.
@@ -119,7 +158,6 @@ fn run_one(argv: &[String], unit: usize, pacer: &dyn Pacer) -> UnitResult<i32> {
             }
         }
     };
-    running.done = true;
     // The group may hold grandchildren that keep the pipes open: end them before joining.
     crate::sys::kill_process_group(running.child.id());
     for r in readers.into_iter().flatten() {

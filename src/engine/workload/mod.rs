@@ -46,6 +46,18 @@ pub struct RunMetrics {
     /// model whose results differ can be told which task differed.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub task_checksums: Option<Vec<u64>>,
+    /// `command` tasks: the run's commands, which have exited before its memory is read.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub commands: Option<CommandsRun>,
+}
+
+/// The commands of one run of a `command` task, as `wait4` reported them when each was reaped.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct CommandsRun {
+    /// How many commands ran.
+    pub count: u64,
+    /// The largest peak RSS of one command (with its own waited-for children), bytes.
+    pub largest_peak_rss_bytes: u64,
 }
 
 /// Where a workload instance lives, which decides where shared state is kept.
