@@ -116,9 +116,10 @@ fn models_the_task_cannot_run_are_greyed_out_with_the_reason() {
     h.run();
     for m in [ModelKind::Tokio, ModelKind::PyAsyncio] {
         let reason = model_refusal(m, &exp.task).expect("refused for a contention task");
-        let boxed = h.get_by_label(m.id());
-        assert!(boxed.accesskit_node().is_disabled(), "{m} is greyed out");
-        drop(boxed);
+        assert!(
+            h.get_by_label(m.id()).accesskit_node().is_disabled(),
+            "{m} is greyed out"
+        );
         assert!(
             h.query_by_label_contains(reason).is_some(),
             "the panel says why {m} is greyed: {reason}"
