@@ -216,10 +216,10 @@ fn run_s(
     seq_s * (compute_share / computing as f64 + (1.0 - compute_share) * wait_rounds)
 }
 
-/// Seconds of timed runs a cell of `run_s`-second runs takes: its repetitions, the minimum
-/// time, and with a precision target at least [`MIN_SAMPLES_FOR_95`] runs and the whole
-/// precision budget (the most a target can cost).
-fn timed_s(exp: &Experiment, run_s: f64) -> f64 {
+/// Timed runs a cell of `run_s`-second runs takes: its repetitions, the runs that fill the
+/// minimum time, and with a precision target at least [`MIN_SAMPLES_FOR_95`] runs and the
+/// runs that fill the whole precision budget (the most a target can cost).
+pub fn timed_runs(exp: &Experiment, run_s: f64) -> usize {
     let cap = MAX_REPETITIONS.max(exp.repetitions) as f64;
     let runs_to_fill = |seconds: f64| match run_s > 0.0 {
         true => (seconds / run_s).ceil(),
@@ -234,32 +234,88 @@ fn timed_s(exp: &Experiment, run_s: f64) -> f64 {
             .max(MIN_SAMPLES_FOR_95 as f64)
             .max(runs_to_fill(exp.precision_budget_s));
     }
-    runs.min(cap) * run_s
+    runs.min(cap) as usize
+}
+
+/// What the estimate expects of one cell of the sweep.
+#[derive(Clone, Debug, PartialEq)]
+pub struct CellCost {
+    pub model: ModelKind,
+    pub workers: usize,
+    /// Seconds its executor takes to start (processes, interpreters, clusters).
+    pub startup_s: f64,
+    /// Seconds one run takes (warm-ups and timed runs alike).
+    pub run_s: f64,
+    /// Timed runs it takes ([`timed_runs`]).
+    pub timed_runs: usize,
+}
+
+impl CellCost {
+    /// The whole cell: start-up, warm-ups and timed runs.
+    pub fn seconds(&self, warmups: u32) -> f64 {
+        self.startup_s + (f64::from(warmups) + self.timed_runs as f64) * self.run_s
+    }
+}
+
+/// The estimate of a sweep broken down: the one-off calibration, then each cell. The figure
+/// shown before a run is its [`PlannedCost::seconds`]; the time left during the run starts
+/// from it (see [`super::time_left`]).
+#[derive(Clone, Debug, PartialEq)]
+pub struct PlannedCost {
+    /// Sizing the task to `target_run_s` before the sweep (0 when it is not calibrated).
+    pub calibration_s: f64,
+    pub warmups: u32,
+    /// In the sweep's order ([`sweep_plan`]).
+    pub cells: Vec<CellCost>,
+}
+
+impl PlannedCost {
+    pub fn seconds(&self) -> f64 {
+        self.calibration_s
+            + self
+                .cells
+                .iter()
+                .map(|c| c.seconds(self.warmups))
+                .sum::<f64>()
+    }
+}
+
+/// The sweep of `exp` cell by cell on a machine with `cores` usable cores, or why its length
+/// cannot be known before it runs.
+pub fn planned_cost(exp: &Experiment, cores: usize) -> Result<PlannedCost, &'static str> {
+    let seq = sequential_run(exp)?;
+    // Calibration: trials from a sixteenth of the size up, then a check run: about two runs of
+    // the target (plus the calibrating model's start-up).
+    let calibration_s = if is_calibrated(exp) {
+        2.0 * exp.target_run_s + startup_s(super::calibrate::calibration_model(exp), 1)
+    } else {
+        0.0
+    };
+    let cells = sweep_plan(exp)
+        .into_iter()
+        .map(|(model, workers)| {
+            let run_s = run_s(exp, model, workers, cores, seq);
+            CellCost {
+                model,
+                workers,
+                startup_s: startup_s(model, workers),
+                run_s,
+                timed_runs: timed_runs(exp, run_s),
+            }
+        })
+        .collect();
+    Ok(PlannedCost {
+        calibration_s,
+        warmups: exp.warmups,
+        cells,
+    })
 }
 
 /// The sweep of `exp` on a machine with `cores` usable cores.
 pub fn estimate(exp: &Experiment, cores: usize) -> SweepEstimate {
-    let plan = sweep_plan(exp);
-    let seconds = sequential_run(exp).map(|seq| {
-        // Calibration: trials from a sixteenth of the size up, then a check run: about two
-        // runs of the target (plus the calibrating model's start-up).
-        let calibration = if is_calibrated(exp) {
-            2.0 * exp.target_run_s + startup_s(super::calibrate::calibration_model(exp), 1)
-        } else {
-            0.0
-        };
-        calibration
-            + plan
-                .iter()
-                .map(|&(model, w)| {
-                    let run = run_s(exp, model, w, cores, seq);
-                    startup_s(model, w) + f64::from(exp.warmups) * run + timed_s(exp, run)
-                })
-                .sum::<f64>()
-    });
     SweepEstimate {
-        cells: plan.len(),
-        seconds,
+        cells: sweep_plan(exp).len(),
+        seconds: planned_cost(exp, cores).map(|p| p.seconds()),
     }
 }
 

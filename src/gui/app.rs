@@ -1014,7 +1014,8 @@ impl WorkbenchApp {
             };
             format!("{}{modified}", o.source.describe())
         });
-        match ActiveRun::start(&self.experiment, config, path.clone(), ctx) {
+        let cores = self.machine.logical_cores;
+        match ActiveRun::start(&self.experiment, config, path.clone(), cores, ctx) {
             Ok(run) => {
                 self.messages.clear_errors();
                 if let Some(text) = not_autosaved {
