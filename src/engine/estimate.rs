@@ -43,6 +43,9 @@ pub struct SweepEstimate {
     /// About how many seconds the whole sweep takes (calibration and start-up included), or
     /// why that cannot be known before it runs.
     pub seconds: Result<f64, &'static str>,
+    /// Where the length is unknown: the most it can take, every run stopped at the timeout
+    /// (`None` where the length is known, or where every run is not bounded by it).
+    pub at_most: Option<f64>,
 }
 
 impl SweepEstimate {
@@ -54,6 +57,15 @@ impl SweepEstimate {
             Ok(s) => format!("{cells}, about {}", about_duration(s)),
             Err(_) => format!("{cells}; time unknown until it runs"),
         }
+    }
+
+    /// "At most 35 min: every run is stopped at the 30 s timeout", where the length is unknown.
+    pub fn at_most_words(&self) -> Option<String> {
+        let s = self.at_most?;
+        Some(format!(
+            "At most about {}: every run is stopped at the timeout",
+            about_duration(s)
+        ))
     }
 }
 
@@ -313,10 +325,27 @@ pub fn planned_cost(exp: &Experiment, cores: usize) -> Result<PlannedCost, &'sta
 
 /// The sweep of `exp` on a machine with `cores` usable cores.
 pub fn estimate(exp: &Experiment, cores: usize) -> SweepEstimate {
+    let seconds = planned_cost(exp, cores).map(|p| p.seconds());
+    let at_most = seconds.is_err().then(|| at_most(exp)).flatten();
     SweepEstimate {
         cells: sweep_plan(exp).len(),
-        seconds: planned_cost(exp, cores).map(|p| p.seconds()),
+        seconds,
+        at_most,
     }
+}
+
+/// The longest a sweep of `exp` can take when each run is stopped at `timeout_s`: every
+/// warm-up and timed run that long, plus start-up. `None` for a timeout that is not a length.
+fn at_most(exp: &Experiment) -> Option<f64> {
+    let run = exp.timeout_s;
+    (run.is_finite() && run > 0.0).then(|| {
+        sweep_plan(exp)
+            .iter()
+            .map(|&(model, w)| {
+                startup_s(model, w) + (f64::from(exp.warmups) + timed_runs(exp, run) as f64) * run
+            })
+            .sum()
+    })
 }
 
 #[cfg(test)]
@@ -494,6 +523,9 @@ mod tests {
         assert_eq!(e.cells, 3);
         assert_eq!(e.words(), "3 cells; time unknown until it runs");
         assert!(e.seconds.unwrap_err().contains("target time per run"));
+        // Bounded by the timeout: 3 cells × (1 warm-up + 5 runs) × 30 s.
+        exp.timeout_s = 30.0;
+        assert_eq!(estimate(&exp, 2).at_most, Some(3.0 * 6.0 * 30.0));
         exp.task.kind = TaskKind::Command;
         assert!(
             estimate(&exp, 2)
@@ -522,12 +554,14 @@ mod tests {
         let one = SweepEstimate {
             cells: 1,
             seconds: Ok(3.0),
+            at_most: None,
         };
         assert_eq!(one.words(), "1 cell, about 3 s");
         assert_eq!(one.long_sweep_warning(), None);
         let long = SweepEstimate {
             cells: 257,
             seconds: Ok(35567.0 * 3600.0),
+            at_most: None,
         };
         let warning = long.long_sweep_warning().unwrap();
         assert!(
@@ -537,7 +571,12 @@ mod tests {
         let unknown = SweepEstimate {
             cells: 3,
             seconds: Err("a command's runs last as long as the program"),
+            at_most: Some(90.0),
         };
+        assert_eq!(
+            unknown.at_most_words().unwrap(),
+            "At most about 2 min: every run is stopped at the timeout"
+        );
         assert_eq!(unknown.long_sweep_warning(), None);
     }
 }

@@ -996,6 +996,25 @@ impl WorkbenchApp {
         }
     }
 
+    /// Why the configuration cannot run as it stands, from what the fields hold: worker counts
+    /// that do not parse (the field shows why), or an experiment that does not validate. Run
+    /// is greyed and no estimate shown while there is one.
+    pub fn run_blocker(&self) -> Option<run_control::Blocked> {
+        if let Some(err) = &self.editor.workers_error {
+            return Some(run_control::Blocked {
+                short: "Fix the worker counts to run".to_string(),
+                reason: format!("the worker counts: {err}"),
+            });
+        }
+        self.experiment
+            .validate()
+            .err()
+            .map(|e| run_control::Blocked {
+                short: format!("Cannot run: {e}"),
+                reason: e.to_string(),
+            })
+    }
+
     /// Validates the configuration and starts a sweep; on an invalid configuration shows
     /// the reason and starts nothing. Returns whether a sweep started.
     pub fn start_run(&mut self, ctx: &egui::Context) -> bool {

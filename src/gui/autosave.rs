@@ -119,7 +119,10 @@ pub fn recent_results(data_dir: &Path) -> Vec<PathBuf> {
 pub fn run_state_words(status: RunStatus, measured: usize, cells: usize) -> String {
     let of = |what: &str| match measured {
         m if m == cells => format!("{what} · {}", crate::words::count(cells, "cell")),
-        m => format!("{what} · {m} of {} measured", crate::words::count(cells, "cell")),
+        m => format!(
+            "{what} · {m} of {} measured",
+            crate::words::count(cells, "cell")
+        ),
     };
     match status {
         RunStatus::Failed => "every cell failed".to_string(),
@@ -127,14 +130,20 @@ pub fn run_state_words(status: RunStatus, measured: usize, cells: usize) -> Stri
         RunStatus::Complete => of("complete"),
         RunStatus::Cancelled if measured == 0 => "cancelled before any run was timed".to_string(),
         RunStatus::Cancelled => of("cancelled"),
-        RunStatus::Incomplete if measured == 0 => "interrupted before any run was timed".to_string(),
+        RunStatus::Incomplete if measured == 0 => {
+            "interrupted before any run was timed".to_string()
+        }
         RunStatus::Incomplete => of("interrupted"),
     }
 }
 
 /// Cells of `results` with at least one timed run.
 pub fn measured_cells(results: &ResultsFile) -> usize {
-    results.cells.iter().filter(|c| !c.samples.is_empty()).count()
+    results
+        .cells
+        .iter()
+        .filter(|c| !c.samples.is_empty())
+        .count()
 }
 
 /// One entry of "Recent results": the file, what the menu shows, and its hover.
@@ -189,7 +198,11 @@ pub fn recent_entry(path: &Path) -> RecentEntry {
     };
     let (label, state) = match state {
         Ok(glance) => {
-            let measured = glance.cells.iter().filter(|c| !c.samples.is_empty()).count();
+            let measured = glance
+                .cells
+                .iter()
+                .filter(|c| !c.samples.is_empty())
+                .count();
             let failed = glance
                 .cells
                 .iter()
@@ -346,7 +359,11 @@ mod tests {
         );
         assert!(label("d_cpu-1.json").ends_with("· interrupted · 1 of 3 cells measured"));
         let entry = recent_entry(&at("b_cpu-1.json"));
-        assert!(entry.hover.contains(&at("b_cpu-1.json").display().to_string()));
+        assert!(
+            entry
+                .hover
+                .contains(&at("b_cpu-1.json").display().to_string())
+        );
         // A placeholder never written, and a file that is not results: labelled by name.
         std::fs::write(at("2026-01-01T00-00-00Z_x-9.json"), "").unwrap();
         assert_eq!(
@@ -359,7 +376,10 @@ mod tests {
 
     #[test]
     fn run_states_count_only_cells_with_a_timed_run() {
-        assert_eq!(run_state_words(RunStatus::Complete, 7, 7), "complete · 7 cells");
+        assert_eq!(
+            run_state_words(RunStatus::Complete, 7, 7),
+            "complete · 7 cells"
+        );
         assert_eq!(
             run_state_words(RunStatus::Cancelled, 3, 7),
             "cancelled · 3 of 7 cells measured"
@@ -368,9 +388,15 @@ mod tests {
             run_state_words(RunStatus::Cancelled, 0, 7),
             "cancelled before any run was timed"
         );
-        assert_eq!(run_state_words(RunStatus::Failed, 0, 7), "every cell failed");
+        assert_eq!(
+            run_state_words(RunStatus::Failed, 0, 7),
+            "every cell failed"
+        );
         // Files from before the `failed` status.
-        assert_eq!(run_state_words(RunStatus::Complete, 0, 2), "every cell failed");
+        assert_eq!(
+            run_state_words(RunStatus::Complete, 0, 2),
+            "every cell failed"
+        );
         let results = results_with(RunStatus::Cancelled, &[2, 0, 1]);
         assert_eq!(measured_cells(&results), 2);
     }

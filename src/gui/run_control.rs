@@ -259,6 +259,13 @@ pub fn runs_total_note(
     Some(text)
 }
 
+/// Why the configuration cannot run as it stands: a few words beside Run, and the whole reason.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Blocked {
+    pub short: String,
+    pub reason: String,
+}
+
 /// What the run controls were asked for, and the buttons' ids (keyboard focus is moved
 /// between them when a sweep starts and ends).
 pub struct RunControls {
@@ -269,10 +276,14 @@ pub struct RunControls {
 
 /// Draws Run / Cancel and, while running, the progress bar; before a run, what the sweep is
 /// expected to cost.
+/// `blocked`: why the configuration cannot run as it stands (a field that is not valid): Run
+/// is then greyed with that reason in its hover, and no estimate is shown for a sweep that
+/// cannot start.
 pub fn show(
     ui: &mut egui::Ui,
     run: Option<&ActiveRun>,
     estimate: &crate::engine::estimate::SweepEstimate,
+    blocked: Option<&Blocked>,
 ) -> RunControls {
     let mut action = None;
     let mut ids = (egui::Id::NULL, egui::Id::NULL);
@@ -282,11 +293,19 @@ pub fn show(
         let running = run.is_some();
         let run_button =
             egui::Button::new(egui::RichText::new("Run").strong()).min_size(egui::vec2(90.0, 0.0));
-        let run_response = ui.add_enabled(!running, run_button).on_hover_text(format!(
-            "Validate the configuration and run the sweep.  ({} or {})",
-            ui.ctx().format_shortcut(&super::command::RUN),
-            ui.ctx().format_shortcut(&super::command::RUN_F5)
-        ));
+        let run_response = ui
+            .add_enabled(!running && blocked.is_none(), run_button)
+            .on_hover_text(format!(
+                "Validate the configuration and run the sweep.  ({} or {})",
+                ui.ctx().format_shortcut(&super::command::RUN),
+                ui.ctx().format_shortcut(&super::command::RUN_F5)
+            ))
+            .on_disabled_hover_text(match (running, blocked) {
+                (false, Some(blocked)) => {
+                    format!("Cannot run until this is fixed: {}", blocked.reason)
+                }
+                _ => "A sweep is running.".to_string(),
+            });
         if run_response.clicked() {
             action = Some(RunAction::Run);
         }
@@ -304,16 +323,34 @@ pub fn show(
         ids = (run_response.id, cancel_response.id);
         match run {
             Some(run) => progress(ui, run),
+            None if blocked.is_some() => {
+                let blocked = blocked.expect("checked");
+                ui.colored_label(ui.visuals().warn_fg_color, &blocked.short)
+                    .on_hover_text(&blocked.reason);
+            }
             None => {
                 let long = estimate.long_sweep_warning();
+                let words = match estimate.at_most {
+                    Some(s) => format!(
+                        "{} (at most about {})",
+                        estimate.words(),
+                        crate::engine::estimate::about_duration(s)
+                    ),
+                    None => estimate.words(),
+                };
                 let label = match long {
-                    Some(_) => ui.colored_label(ui.visuals().warn_fg_color, estimate.words()),
-                    None => ui.weak(estimate.words()),
+                    Some(_) => ui.colored_label(ui.visuals().warn_fg_color, words),
+                    None => ui.weak(words),
                 };
                 label.on_hover_text(match (estimate.seconds, long) {
                     (Ok(_), Some(long)) => format!("Long: {long}.\n\n{ESTIMATE_HELP}"),
                     (Ok(_), None) => ESTIMATE_HELP.to_string(),
-                    (Err(why), _) => format!("Unknown here: {why}.\n\n{ESTIMATE_HELP}"),
+                    (Err(why), _) => format!(
+                        "Unknown here: {why}.{}\n\n{ESTIMATE_HELP}",
+                        estimate
+                            .at_most_words()
+                            .map_or(String::new(), |w| format!(" {w}."))
+                    ),
                 });
             }
         }

@@ -92,10 +92,7 @@ impl WorkbenchApp {
                 // Only cells with a timed run are kept; the others are said apart.
                 let empty = match cells - measured {
                     0 => String::new(),
-                    n => format!(
-                        " ({} had no timed run yet)",
-                        crate::words::count(n, "cell")
-                    ),
+                    n => format!(" ({} had no timed run yet)", crate::words::count(n, "cell")),
                 };
                 match results.status {
                     RunStatus::Cancelled if measured == 0 => self.info(format!(
