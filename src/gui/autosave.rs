@@ -150,7 +150,7 @@ pub fn measured_cells(results: &ResultsFile) -> usize {
 #[derive(Clone, Debug, PartialEq)]
 pub struct RecentEntry {
     pub path: PathBuf,
-    /// "2026-11-27 08:03 UTC · CPU-bound: threads vs processes · cancelled · 3 of 7 cells
+    /// "2026-11-27 08:03:12 UTC · CPU-bound: threads vs processes · cancelled · 3 of 7 cells
     /// measured".
     pub label: String,
     /// The label's status part alone, and the path, for the hover.
@@ -228,11 +228,13 @@ pub fn recent_entry(path: &Path) -> RecentEntry {
     }
 }
 
-/// "2026-11-27 08:03 UTC" from an RFC 3339 UTC time ("2026-11-27T08:03:12Z").
+/// "2026-11-27 08:03:12 UTC" from an RFC 3339 UTC time ("2026-11-27T08:03:12Z"): to the
+/// second, as two sweeps of one preset often start in the same minute.
 fn started_words(rfc3339: &str) -> Option<String> {
     let (date, time) = rfc3339.split_once('T')?;
-    let hm = time.get(..5)?;
-    (date.len() == 10 && hm.as_bytes().get(2) == Some(&b':')).then(|| format!("{date} {hm} UTC"))
+    let hms = time.get(..8)?;
+    let b = hms.as_bytes();
+    (date.len() == 10 && b[2] == b':' && b[5] == b':').then(|| format!("{date} {hms} UTC"))
 }
 
 /// [`recent_entry`] of each of [`recent_results`].
@@ -346,11 +348,11 @@ mod tests {
         let label = |name: &str| recent_label(&at(name));
         assert_eq!(
             label("a_cpu-1.json"),
-            "2026-11-27 08:03 UTC · CPU-bound: threads vs processes · complete · 3 cells"
+            "2026-11-27 08:03:12 UTC · CPU-bound: threads vs processes · complete · 3 cells"
         );
         assert_eq!(
             label("b_cpu-1.json"),
-            "2026-11-27 08:03 UTC · CPU-bound: threads vs processes · cancelled · 2 of 3 cells measured"
+            "2026-11-27 08:03:12 UTC · CPU-bound: threads vs processes · cancelled · 2 of 3 cells measured"
         );
         assert!(
             label("c_cpu-1.json").ends_with("· cancelled before any run was timed"),

@@ -3,7 +3,8 @@
 //! egui's `DragValue` keeps its old value when the typed text is not a number ("abc") and
 //! clamps a number outside its range (99999999999999 → 10¹²) without a word, so the user cannot
 //! tell a typo from a limit. [`add`] adds the field and, once the user has left it, says so
-//! beside it until the field gets a value that needed no change.
+//! below it ([`show_notes`], at the end of the panel's section) until the field gets a value
+//! that needed no change.
 
 use std::cell::RefCell;
 use std::rc::Rc;
@@ -74,10 +75,21 @@ fn parse(text: &str) -> Option<f64> {
     clean.parse::<f64>().ok().filter(|v| v.is_finite())
 }
 
-/// Adds `drag`, a field whose range is `min..=max`, and beside it the note on what became of
-/// the text last typed into it (shown once the field has lost focus, kept until a value
-/// needs no change or the field is dragged).
-pub fn add(ui: &mut egui::Ui, drag: DragValue<'_>, min: f64, max: f64) -> egui::Response {
+/// Where the notes of the fields drawn since the last [`show_notes`] wait to be shown.
+fn notes_id() -> egui::Id {
+    egui::Id::unique("corelab-typed-number-notes")
+}
+
+/// Adds `drag`, the field `name` whose range is `min..=max`. What became of the text last
+/// typed into it, when it was not used as typed, waits for [`show_notes`] (once the field has
+/// lost focus; kept until a value needs no change or the field is dragged).
+pub fn add(
+    ui: &mut egui::Ui,
+    name: &str,
+    drag: DragValue<'_>,
+    min: f64,
+    max: f64,
+) -> egui::Response {
     let seen: Rc<RefCell<Option<Typed>>> = Rc::default();
     let record = Rc::clone(&seen);
     let drag = drag.custom_parser(move |text| {
@@ -101,9 +113,24 @@ pub fn add(ui: &mut egui::Ui, drag: DragValue<'_>, min: f64, max: f64) -> egui::
     if !response.has_focus()
         && let Some(note) = ui.data(|d| d.get_temp::<String>(key))
     {
-        ui.colored_label(ui.visuals().warn_fg_color, note);
+        ui.data_mut(|d| {
+            d.get_temp_mut_or_default::<Vec<String>>(notes_id())
+                .push(format!("{name}: {note}"));
+        });
     }
     response
+}
+
+/// Draws the notes of the fields added since the last call, full width and wrapped (beside
+/// a field in a grid they widened the panel), and forgets them.
+pub fn show_notes(ui: &mut egui::Ui) {
+    let notes = ui
+        .data_mut(|d| d.remove_temp::<Vec<String>>(notes_id()))
+        .unwrap_or_default();
+    for note in notes {
+        let text = egui::RichText::new(note).color(ui.visuals().warn_fg_color);
+        ui.add(egui::Label::new(text).wrap());
+    }
 }
 
 #[cfg(test)]
