@@ -233,14 +233,34 @@ pub fn runs_total_note(
             more.join(", ")
         ));
     }
+    // Which rule asks for the extra runs, judged from each timed cell's pace: the runs that
+    // fill the minimum time, and any beyond them for the precision target. Before a cell is
+    // timed, every rule the experiment has may.
+    let fill_min_time = |c: &CellProgress| match c.timed {
+        0 => 0,
+        n => (rules.min_time_s / (c.timed_s / n as f64)).ceil() as usize,
+    };
+    let grown: Vec<&CellProgress> = cells
+        .iter()
+        .filter(|c| c.expected > timed_per_cell && c.timed > 0)
+        .collect();
+    let (min_time_asks, precision_asks) = match grown.is_empty() {
+        true => (true, true),
+        false => (
+            grown.iter().any(|c| fill_min_time(c) > timed_per_cell),
+            grown
+                .iter()
+                .any(|c| c.expected > fill_min_time(c).max(timed_per_cell)),
+        ),
+    };
     let mut why = Vec::new();
-    if rules.min_time_s > 0.0 {
+    if rules.min_time_s > 0.0 && min_time_asks {
         why.push(format!(
             "short runs are repeated until a cell's timed runs add up to the minimum time of {} s",
             rules.min_time_s
         ));
     }
-    if rules.precision > 0.0 {
+    if rules.precision > 0.0 && precision_asks {
         why.push(format!(
             "a cell whose median is not yet known within ±{}% takes more runs, until it is or its timed runs have spent the {} s precision budget",
             rules.precision * 100.0,
@@ -473,9 +493,21 @@ mod tests {
         );
         assert!(note.contains("threads × 2: 12 timed runs"), "{note}");
         assert!(!note.contains("sequential × 1"), "{note}");
-        assert!(note.contains("minimum time of 0.5 s"), "{note}");
+        // 0.125 s runs fill the 0.5 s minimum in 4: the precision target asked for the rest.
+        assert!(!note.contains("minimum time"), "{note}");
         assert!(note.contains("±2% takes more runs"), "{note}");
         assert!(note.contains("1.5 s precision budget"), "{note}");
+        // 0.05 s runs need 10 for the minimum time: that rule is named, not the target.
+        let short = [cell(ModelKind::Threads, 2, 6, 0.05, 10)];
+        let note = runs_total_note(49, 53, 6, &short, rules).unwrap();
+        assert!(note.contains("minimum time of 0.5 s"), "{note}");
+        assert!(!note.contains("precision"), "{note}");
+        // Before any grown cell is timed, both rules the experiment has may.
+        let note = runs_total_note(49, 53, 6, &[], rules).unwrap();
+        assert!(
+            note.contains("minimum time") && note.contains("precision"),
+            "{note}"
+        );
         // Without a minimum time or a precision target, neither is given as the reason.
         let plain = MoreRunsRules {
             min_time_s: 0.0,
