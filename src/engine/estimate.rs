@@ -44,6 +44,9 @@ pub struct SweepEstimate {
     /// About how many seconds the whole sweep takes (calibration and start-up included), or
     /// why that cannot be known before it runs.
     pub seconds: Result<f64, &'static str>,
+    /// Where the length is unknown: the most it can take, every run stopped at the timeout
+    /// (`None` where the length is known, or where every run is not bounded by it).
+    pub at_most: Option<f64>,
 }
 
 impl SweepEstimate {
@@ -55,6 +58,15 @@ impl SweepEstimate {
             Ok(s) => format!("{cells}, about {}", about_duration(s)),
             Err(_) => format!("{cells}; time unknown until it runs"),
         }
+    }
+
+    /// "At most 35 min: every run is stopped at the 30 s timeout", where the length is unknown.
+    pub fn at_most_words(&self) -> Option<String> {
+        let s = self.at_most?;
+        Some(format!(
+            "At most about {}: every run is stopped at the timeout",
+            about_duration(s)
+        ))
     }
 }
 
@@ -217,10 +229,10 @@ fn run_s(
     seq_s * (compute_share / computing as f64 + (1.0 - compute_share) * wait_rounds)
 }
 
-/// Seconds of timed runs a cell of `run_s`-second runs takes: its repetitions, the minimum
-/// time, and with a precision target at least [`MIN_SAMPLES_FOR_95`] runs and the whole
-/// precision budget (the most a target can cost).
-fn timed_s(exp: &Experiment, run_s: f64) -> f64 {
+/// Timed runs a cell of `run_s`-second runs takes: its repetitions, the runs that fill the
+/// minimum time, and with a precision target at least [`MIN_SAMPLES_FOR_95`] runs and the
+/// runs that fill the whole precision budget (the most a target can cost).
+pub fn timed_runs(exp: &Experiment, run_s: f64) -> usize {
     let cap = MAX_REPETITIONS.max(exp.repetitions) as f64;
     let runs_to_fill = |seconds: f64| match run_s > 0.0 {
         true => (seconds / run_s).ceil(),
@@ -235,32 +247,91 @@ fn timed_s(exp: &Experiment, run_s: f64) -> f64 {
             .max(MIN_SAMPLES_FOR_95 as f64)
             .max(runs_to_fill(exp.precision_budget_s));
     }
-    runs.min(cap) * run_s
+    runs.min(cap) as usize
+}
+
+/// What the estimate expects of one cell of the sweep.
+#[derive(Clone, Debug, PartialEq)]
+pub struct CellCost {
+    pub model: ModelKind,
+    pub workers: usize,
+    /// Seconds its executor takes to start (processes, interpreters, clusters).
+    pub startup_s: f64,
+    /// Seconds one run takes (warm-ups and timed runs alike).
+    pub run_s: f64,
+    /// Timed runs it takes ([`timed_runs`]).
+    pub timed_runs: usize,
+}
+
+impl CellCost {
+    /// The whole cell: start-up, warm-ups and timed runs.
+    pub fn seconds(&self, warmups: u32) -> f64 {
+        self.startup_s + (f64::from(warmups) + self.timed_runs as f64) * self.run_s
+    }
+}
+
+/// The estimate of a sweep broken down: the one-off calibration, then each cell. The figure
+/// shown before a run is its [`PlannedCost::seconds`]; the time left during the run starts
+/// from it (see [`super::time_left`]).
+#[derive(Clone, Debug, PartialEq)]
+pub struct PlannedCost {
+    /// Sizing the task to `target_run_s` before the sweep (0 when it is not calibrated).
+    pub calibration_s: f64,
+    pub warmups: u32,
+    /// In the sweep's order ([`sweep_plan`]).
+    pub cells: Vec<CellCost>,
+}
+
+impl PlannedCost {
+    pub fn seconds(&self) -> f64 {
+        self.calibration_s
+            + self
+                .cells
+                .iter()
+                .map(|c| c.seconds(self.warmups))
+                .sum::<f64>()
+    }
+}
+
+/// The sweep of `exp` cell by cell on a machine with `cores` usable cores, or why its length
+/// cannot be known before it runs.
+pub fn planned_cost(exp: &Experiment, cores: usize) -> Result<PlannedCost, &'static str> {
+    let seq = sequential_run(exp)?;
+    // Calibration: trials from a sixteenth of the size up, then a check run: about two runs of
+    // the target (plus the calibrating model's start-up).
+    let calibration_s = if is_calibrated(exp) {
+        2.0 * exp.target_run_s + startup_s(super::calibrate::calibration_model(exp), 1)
+    } else {
+        0.0
+    };
+    let cells = sweep_plan(exp)
+        .into_iter()
+        .map(|(model, workers)| {
+            let run_s = run_s(exp, model, workers, cores, seq);
+            CellCost {
+                model,
+                workers,
+                startup_s: startup_s(model, workers),
+                run_s,
+                timed_runs: timed_runs(exp, run_s),
+            }
+        })
+        .collect();
+    Ok(PlannedCost {
+        calibration_s,
+        warmups: exp.warmups,
+        cells,
+    })
 }
 
 /// The sweep of `exp` on a machine with `cores` usable cores.
 pub fn estimate(exp: &Experiment, cores: usize) -> SweepEstimate {
-    let plan = sweep_plan(exp);
-    let seconds = sequential_run(exp).map(|seq| {
-        // Calibration: trials from a sixteenth of the size up, then a check run: about two
-        // runs of the target (plus the calibrating model's start-up).
-        let calibration = if is_calibrated(exp) {
-            2.0 * exp.target_run_s + startup_s(super::calibrate::calibration_model(exp), 1)
-        } else {
-            0.0
-        };
-        calibration
-            + plan
-                .iter()
-                .map(|&(model, w)| {
-                    let run = run_s(exp, model, w, cores, seq);
-                    startup_s(model, w) + f64::from(exp.warmups) * run + timed_s(exp, run)
-                })
-                .sum::<f64>()
-    });
+    let seconds = planned_cost(exp, cores).map(|p| p.seconds());
+    let at_most = seconds.is_err().then(|| at_most(exp)).flatten();
     SweepEstimate {
-        cells: plan.len(),
+        cells: sweep_plan(exp).len(),
         seconds,
+        at_most,
     }
 }
 
@@ -286,13 +357,29 @@ pub fn estimate_from_recorded(exp: &Experiment, recorded: &ResultsFile) -> Sweep
                 .filter(|s| s.is_finite() && *s >= 0.0)
                 .ok_or("a cell of the recorded sweep has no measured runs")?;
             let startup = cell.startup_s.filter(|s| s.is_finite() && *s >= 0.0);
-            Ok(startup.unwrap_or(0.0) + f64::from(exp.warmups) * run + timed_s(exp, run))
+            Ok(startup.unwrap_or(0.0)
+                + (f64::from(exp.warmups) + timed_runs(exp, run) as f64) * run)
         })
         .sum::<Result<f64, &'static str>>();
     SweepEstimate {
         cells: plan.len(),
         seconds,
+        at_most: None,
     }
+}
+
+/// The longest a sweep of `exp` can take when each run is stopped at `timeout_s`: every
+/// warm-up and timed run that long, plus start-up. `None` for a timeout that is not a length.
+fn at_most(exp: &Experiment) -> Option<f64> {
+    let run = exp.timeout_s;
+    (run.is_finite() && run > 0.0).then(|| {
+        sweep_plan(exp)
+            .iter()
+            .map(|&(model, w)| {
+                startup_s(model, w) + (f64::from(exp.warmups) + timed_runs(exp, run) as f64) * run
+            })
+            .sum()
+    })
 }
 
 #[cfg(test)]
@@ -470,6 +557,9 @@ mod tests {
         assert_eq!(e.cells, 3);
         assert_eq!(e.words(), "3 cells; time unknown until it runs");
         assert!(e.seconds.unwrap_err().contains("target time per run"));
+        // Bounded by the timeout: 3 cells × (1 warm-up + 5 runs) × 30 s.
+        exp.timeout_s = 30.0;
+        assert_eq!(estimate(&exp, 2).at_most, Some(3.0 * 6.0 * 30.0));
         exp.task.kind = TaskKind::Command;
         assert!(
             estimate(&exp, 2)
@@ -540,12 +630,14 @@ mod tests {
         let one = SweepEstimate {
             cells: 1,
             seconds: Ok(3.0),
+            at_most: None,
         };
         assert_eq!(one.words(), "1 cell, about 3 s");
         assert_eq!(one.long_sweep_warning(), None);
         let long = SweepEstimate {
             cells: 257,
             seconds: Ok(35567.0 * 3600.0),
+            at_most: None,
         };
         let warning = long.long_sweep_warning().unwrap();
         assert!(
@@ -555,7 +647,12 @@ mod tests {
         let unknown = SweepEstimate {
             cells: 3,
             seconds: Err("a command's runs last as long as the program"),
+            at_most: Some(90.0),
         };
+        assert_eq!(
+            unknown.at_most_words().unwrap(),
+            "At most about 2 min: every run is stopped at the timeout"
+        );
         assert_eq!(unknown.long_sweep_warning(), None);
     }
 }

@@ -63,6 +63,8 @@ pub enum SweepEvent {
 pub struct CellProgress {
     pub model: ModelKind,
     pub workers: usize,
+    /// Warm-up runs done (their time is not in `timed_s`).
+    pub warmups: usize,
     /// Timed runs done.
     pub timed: usize,
     /// Their summed wall time, seconds.

@@ -22,6 +22,7 @@ pub mod run_count;
 pub mod scratch;
 pub mod selftest;
 mod sweep;
+pub mod time_left;
 pub mod wait_recorder;
 pub mod worker;
 pub mod workload;

@@ -625,6 +625,7 @@ impl Sweep<'_> {
                 cells.push(CellProgress {
                     model,
                     workers: cell.workers,
+                    warmups: cell.warmups.len(),
                     timed: walls.len(),
                     timed_s: walls.iter().sum(),
                     expected: timed_expected,

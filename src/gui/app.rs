@@ -181,7 +181,8 @@ pub struct WorkbenchApp {
     files: FileJobs,
     /// Errors and information, shown over the bottom-right corner.
     messages: Notifications,
-    recent: Vec<PathBuf>,
+    /// "Recent results", read when the list changes (not every frame).
+    recent: Vec<autosave::RecentEntry>,
     tab: Tab,
     /// The tab was named on the command line (`--tab`): a preset's view does not move it, for
     /// the preset named there and its `--run`, until the user picks another preset.
@@ -230,6 +231,9 @@ pub struct WorkbenchApp {
     start_hint_dismissed: bool,
     /// The configuration panel is hidden, the charts taking the window (persisted).
     config_panel_hidden: bool,
+    /// The sweep the last session was running when it closed, its cells saved: said at start,
+    /// with a button that opens it, until dismissed or other results are shown.
+    interrupted: Option<autosave::RecentEntry>,
     /// What had keyboard focus as the last frame ended (Escape clears it before the frame).
     last_focus: super::focus::FocusNow,
     /// The button that last opened a dialog or the path prompt with a click (a click does
@@ -269,6 +273,12 @@ impl WorkbenchApp {
         let start_hint_dismissed = persisted.as_ref().is_some_and(|p| p.start_hint_dismissed);
         let config_panel_hidden = persisted.as_ref().is_some_and(|p| p.config_panel_hidden);
         let description_collapsed = persisted.as_ref().is_some_and(|p| p.description_collapsed);
+        // A sweep was running when the last session ended: its autosaved file, if it is there.
+        let interrupted = persisted
+            .as_ref()
+            .and_then(|p| p.running_results.as_deref())
+            .filter(|path| path.is_file())
+            .map(autosave::recent_entry);
         let (experiment, tab, confirmed_interpreters, unconfirmed_interpreter, origin) =
             match persisted {
                 Some(p) => {
@@ -302,7 +312,7 @@ impl WorkbenchApp {
             experiment,
             editor: ConfigEditor::with_description_collapsed(description_collapsed),
             sweep_config,
-            recent: autosave::recent_results(&settings.data_dir),
+            recent: autosave::recent_entries(&settings.data_dir),
             files: FileJobs::new(settings.native_dialogs),
             settings,
             machine: MachineInfo::detect(),
@@ -334,6 +344,7 @@ impl WorkbenchApp {
             commands: Vec::new(),
             start_hint_dismissed,
             config_panel_hidden,
+            interrupted,
             last_focus: Default::default(),
             clicked_opener: None,
             prompt_focus: Default::default(),
@@ -428,6 +439,17 @@ impl WorkbenchApp {
     /// "What this experiment shows" is open (the user has not collapsed it).
     pub fn description_open(&self) -> bool {
         !self.editor.description_collapsed
+    }
+
+    /// The sweep the last session was running when it closed (its autosaved results), while
+    /// the workbench says so.
+    pub fn interrupted_run(&self) -> Option<&autosave::RecentEntry> {
+        self.interrupted.as_ref()
+    }
+
+    /// Stops saying that the last session's sweep was interrupted.
+    pub fn dismiss_interrupted_run(&mut self) {
+        self.interrupted = None;
     }
 
     /// Dismisses the first-start hint for good (the dismissal is saved with the state).
@@ -777,8 +799,8 @@ impl WorkbenchApp {
     }
 
     /// The autosaved results listed under "Recent results", newest first.
-    pub fn recent_results(&self) -> &[PathBuf] {
-        &self.recent
+    pub fn recent_results(&self) -> Vec<PathBuf> {
+        self.recent.iter().map(|e| e.path.clone()).collect()
     }
 
     /// Whether file dialogs or loads are in flight.
@@ -1018,6 +1040,25 @@ impl WorkbenchApp {
         }
     }
 
+    /// Why the configuration cannot run as it stands, from what the fields hold: worker counts
+    /// that do not parse (the field shows why), or an experiment that does not validate. Run
+    /// is greyed and no estimate shown while there is one.
+    pub fn run_blocker(&self) -> Option<run_control::Blocked> {
+        if let Some(err) = &self.editor.workers_error {
+            return Some(run_control::Blocked {
+                short: "Fix the worker counts to run".to_string(),
+                reason: format!("the worker counts: {err}"),
+            });
+        }
+        self.experiment
+            .validate()
+            .err()
+            .map(|e| run_control::Blocked {
+                short: format!("Cannot run: {e}"),
+                reason: e.to_string(),
+            })
+    }
+
     /// Validates the configuration and starts a sweep; on an invalid configuration shows
     /// the reason and starts nothing. Returns whether a sweep started.
     pub fn start_run(&mut self, ctx: &egui::Context) -> bool {
@@ -1058,7 +1099,8 @@ impl WorkbenchApp {
             };
             format!("{}{modified}", o.source.describe())
         });
-        match ActiveRun::start(&self.experiment, config, path.clone(), ctx) {
+        let cores = self.machine.logical_cores;
+        match ActiveRun::start(&self.experiment, config, path.clone(), cores, ctx) {
             Ok(run) => {
                 self.messages.clear_errors();
                 if let Some(text) = not_autosaved {
@@ -1170,6 +1212,14 @@ impl eframe::App for WorkbenchApp {
             start_hint_dismissed: self.start_hint_dismissed,
             config_panel_hidden: self.config_panel_hidden,
             description_collapsed: self.editor.description_collapsed,
+            // Cleared when the sweep ends; left set when the window closes mid-sweep (the
+            // engine then saves the cells so far, marked cancelled). A path that is not
+            // UTF-8 cannot be written as JSON and would lose the whole state: left out.
+            running_results: self
+                .run
+                .as_ref()
+                .and_then(|r| r.results_path.clone())
+                .filter(|p| p.to_str().is_some()),
         };
         if let Ok(text) = serde_json::to_string(&persisted) {
             storage.set_string(STORAGE_KEY, text);

@@ -5,7 +5,9 @@
 use std::path::{Path, PathBuf};
 use std::time::SystemTime;
 
-use crate::results::utc_timestamp;
+use serde::Deserialize;
+
+use crate::results::{CellStatus, ResultsFile, RunStatus, utc_timestamp};
 
 /// Environment variable that overrides where corelab keeps its data (tests use a temp dir).
 pub const DATA_DIR_ENV: &str = "CORELAB_DATA_DIR";
@@ -110,11 +112,142 @@ pub fn recent_results(data_dir: &Path) -> Vec<PathBuf> {
         .collect()
 }
 
-/// A short label for a results file in the "Recent results" list.
-pub fn recent_label(path: &Path) -> String {
-    path.file_stem()
+/// How a sweep ended, in a few words, from its status and how many of its cells got at least
+/// one timed run: "complete · 7 cells", "cancelled · 3 of 7 cells measured", "cancelled before
+/// any run was timed", "interrupted · 2 of 7 cells measured", "every cell failed". Cells with
+/// no timed run are not counted as kept.
+pub fn run_state_words(status: RunStatus, measured: usize, cells: usize) -> String {
+    let of = |what: &str| match measured {
+        m if m == cells => format!("{what} · {}", crate::words::count(cells, "cell")),
+        m => format!(
+            "{what} · {m} of {} measured",
+            crate::words::count(cells, "cell")
+        ),
+    };
+    match status {
+        RunStatus::Failed => "every cell failed".to_string(),
+        RunStatus::Complete if cells > 0 && measured == 0 => "every cell failed".to_string(),
+        RunStatus::Complete => of("complete"),
+        RunStatus::Cancelled if measured == 0 => "cancelled before any run was timed".to_string(),
+        RunStatus::Cancelled => of("cancelled"),
+        RunStatus::Incomplete if measured == 0 => {
+            "interrupted before any run was timed".to_string()
+        }
+        RunStatus::Incomplete => of("interrupted"),
+    }
+}
+
+/// Cells of `results` with at least one timed run.
+pub fn measured_cells(results: &ResultsFile) -> usize {
+    results
+        .cells
+        .iter()
+        .filter(|c| !c.samples.is_empty())
+        .count()
+}
+
+/// One entry of "Recent results": the file, what the menu shows, and its hover.
+#[derive(Clone, Debug, PartialEq)]
+pub struct RecentEntry {
+    pub path: PathBuf,
+    /// "2026-11-27 08:03:12 UTC · CPU-bound: threads vs processes · cancelled · 3 of 7 cells
+    /// measured".
+    pub label: String,
+    /// The label's status part alone, and the path, for the hover.
+    pub hover: String,
+}
+
+/// Files larger than this are listed without a look inside (a label from the name alone).
+const GLANCE_LIMIT_BYTES: u64 = 32 * 1024 * 1024;
+
+/// The few fields of a results file that the label needs; anything else is skipped, and a
+/// field missing (an older file) has its default.
+#[derive(Default, Deserialize)]
+#[serde(default)]
+struct Glance {
+    status: RunStatus,
+    started_at: String,
+    experiment: GlanceExperiment,
+    cells: Vec<GlanceCell>,
+}
+
+#[derive(Default, Deserialize)]
+#[serde(default)]
+struct GlanceExperiment {
+    name: String,
+}
+
+#[derive(Default, Deserialize)]
+#[serde(default)]
+struct GlanceCell {
+    status: CellStatus,
+    samples: Vec<serde::de::IgnoredAny>,
+}
+
+/// Reads what [`RecentEntry`] says of the results file at `path` (never fails: a file it
+/// cannot read is labelled by its name, with why).
+pub fn recent_entry(path: &Path) -> RecentEntry {
+    let by_name = path
+        .file_stem()
         .map(|s| s.to_string_lossy().replacen('_', "  ", 1))
-        .unwrap_or_else(|| path.display().to_string())
+        .unwrap_or_else(|| path.display().to_string());
+    let state = match crate::safe_fs::read_regular_text(path, GLANCE_LIMIT_BYTES) {
+        Ok(text) if text.is_empty() => Err("empty: no results were written".to_string()),
+        Ok(text) => serde_json::from_str::<Glance>(&text).map_err(|_| "unreadable".to_string()),
+        Err(_) => Err("not looked into".to_string()),
+    };
+    let (label, state) = match state {
+        Ok(glance) => {
+            let measured = glance
+                .cells
+                .iter()
+                .filter(|c| !c.samples.is_empty())
+                .count();
+            let failed = glance
+                .cells
+                .iter()
+                .filter(|c| c.status == CellStatus::Failed)
+                .count();
+            let mut state = run_state_words(glance.status, measured, glance.cells.len());
+            if failed > 0 && measured > 0 {
+                state.push_str(&format!(" ({failed} failed)"));
+            }
+            let when = started_words(&glance.started_at).unwrap_or_else(|| by_name.clone());
+            let name = match glance.experiment.name.trim() {
+                "" => "(unnamed experiment)".to_string(),
+                n => crate::export::sanitize::for_terminal_line(n).into_owned(),
+            };
+            (format!("{when} · {name} · {state}"), state)
+        }
+        Err(why) => (format!("{by_name} · {why}"), why),
+    };
+    RecentEntry {
+        path: path.to_path_buf(),
+        hover: format!("{state}\n{}", path.display()),
+        label,
+    }
+}
+
+/// "2026-11-27 08:03:12 UTC" from an RFC 3339 UTC time ("2026-11-27T08:03:12Z"): to the
+/// second, as two sweeps of one preset often start in the same minute.
+fn started_words(rfc3339: &str) -> Option<String> {
+    let (date, time) = rfc3339.split_once('T')?;
+    let hms = time.get(..8)?;
+    let b = hms.as_bytes();
+    (date.len() == 10 && b[2] == b':' && b[5] == b':').then(|| format!("{date} {hms} UTC"))
+}
+
+/// [`recent_entry`] of each of [`recent_results`].
+pub fn recent_entries(data_dir: &Path) -> Vec<RecentEntry> {
+    recent_results(data_dir)
+        .iter()
+        .map(|p| recent_entry(p))
+        .collect()
+}
+
+/// The label "Recent results" shows for the results file at `path` ([`recent_entry`]).
+pub fn recent_label(path: &Path) -> String {
+    recent_entry(path).label
 }
 
 #[cfg(test)]
@@ -165,6 +298,109 @@ mod tests {
                 "{name}"
             );
         }
+    }
+
+    fn results_with(status: RunStatus, samples_per_cell: &[usize]) -> ResultsFile {
+        let mut results = ResultsFile {
+            started_at: "2026-11-27T08:03:12Z".into(),
+            status,
+            ..ResultsFile::default()
+        };
+        results.experiment.name = "CPU-bound: threads vs processes".into();
+        for (i, &n) in samples_per_cell.iter().enumerate() {
+            results.cells.push(crate::results::CellResult {
+                model: Some(crate::preset::ModelKind::Threads),
+                workers: i + 1,
+                samples: vec![
+                    crate::results::Sample {
+                        wall_s: 1.0,
+                        cpu_s: 1.0,
+                        checksum: 1,
+                        ..Default::default()
+                    };
+                    n
+                ],
+                ..Default::default()
+            });
+        }
+        results.recompute();
+        results
+    }
+
+    #[test]
+    fn recent_entries_say_when_what_and_how_the_sweep_ended() {
+        let dir = tempfile::tempdir().unwrap();
+        let at = |name: &str| dir.path().join(name);
+        // The same experiment four times, as the reviewer's list showed it: told apart by
+        // time and status, not by a process id.
+        results_with(RunStatus::Complete, &[3, 3, 3])
+            .save(&at("a_cpu-1.json"))
+            .unwrap();
+        results_with(RunStatus::Cancelled, &[2, 1, 0])
+            .save(&at("b_cpu-1.json"))
+            .unwrap();
+        results_with(RunStatus::Cancelled, &[0, 0, 0])
+            .save(&at("c_cpu-1.json"))
+            .unwrap();
+        results_with(RunStatus::Incomplete, &[1, 0, 0])
+            .save(&at("d_cpu-1.json"))
+            .unwrap();
+        let label = |name: &str| recent_label(&at(name));
+        assert_eq!(
+            label("a_cpu-1.json"),
+            "2026-11-27 08:03:12 UTC · CPU-bound: threads vs processes · complete · 3 cells"
+        );
+        assert_eq!(
+            label("b_cpu-1.json"),
+            "2026-11-27 08:03:12 UTC · CPU-bound: threads vs processes · cancelled · 2 of 3 cells measured"
+        );
+        assert!(
+            label("c_cpu-1.json").ends_with("· cancelled before any run was timed"),
+            "{}",
+            label("c_cpu-1.json")
+        );
+        assert!(label("d_cpu-1.json").ends_with("· interrupted · 1 of 3 cells measured"));
+        let entry = recent_entry(&at("b_cpu-1.json"));
+        assert!(
+            entry
+                .hover
+                .contains(&at("b_cpu-1.json").display().to_string())
+        );
+        // A placeholder never written, and a file that is not results: labelled by name.
+        std::fs::write(at("2026-01-01T00-00-00Z_x-9.json"), "").unwrap();
+        assert_eq!(
+            label("2026-01-01T00-00-00Z_x-9.json"),
+            "2026-01-01T00-00-00Z  x-9 · empty: no results were written"
+        );
+        std::fs::write(at("e.json"), "[1, 2").unwrap();
+        assert_eq!(label("e.json"), "e · unreadable");
+    }
+
+    #[test]
+    fn run_states_count_only_cells_with_a_timed_run() {
+        assert_eq!(
+            run_state_words(RunStatus::Complete, 7, 7),
+            "complete · 7 cells"
+        );
+        assert_eq!(
+            run_state_words(RunStatus::Cancelled, 3, 7),
+            "cancelled · 3 of 7 cells measured"
+        );
+        assert_eq!(
+            run_state_words(RunStatus::Cancelled, 0, 7),
+            "cancelled before any run was timed"
+        );
+        assert_eq!(
+            run_state_words(RunStatus::Failed, 0, 7),
+            "every cell failed"
+        );
+        // Files from before the `failed` status.
+        assert_eq!(
+            run_state_words(RunStatus::Complete, 0, 2),
+            "every cell failed"
+        );
+        let results = results_with(RunStatus::Cancelled, &[2, 0, 1]);
+        assert_eq!(measured_cells(&results), 2);
     }
 
     #[test]

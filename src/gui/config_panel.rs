@@ -3,6 +3,7 @@
 use eframe::egui::{self, DragValue};
 
 use super::python_probe::PythonProbe;
+use super::typed_number;
 use crate::engine::interpreter;
 use crate::preset::{
     Baseline, CpuKernel, Experiment, IoMode, ModelKind, StartMethod, SyncMode, TaskKind, limits,
@@ -194,8 +195,13 @@ pub fn show(
 /// it keep their ids whatever sections come and go above it.
 fn section<R>(ui: &mut egui::Ui, name: &str, add: impl FnOnce(&mut egui::Ui) -> R) -> R {
     let id = egui::Id::unique(("corelab-config-section", name));
-    ui.scope_builder(egui::UiBuilder::new().scope_id(id), add)
-        .inner
+    ui.scope_builder(egui::UiBuilder::new().scope_id(id), |ui| {
+        let inner = add(ui);
+        // What became of text typed into its number fields, below them.
+        typed_number::show_notes(ui);
+        inner
+    })
+    .inner
 }
 
 fn task_section(ui: &mut egui::Ui, exp: &mut Experiment) {
@@ -266,7 +272,7 @@ fn task_fields(ui: &mut egui::Ui, exp: &mut Experiment) {
             let l = ui.label("Tasks").on_hover_text(
                 "How many independent pieces the work is split into (granularity). More tasks balance better but cost more hand-overs.",
             );
-            ui.add(DragValue::new(&mut task.tasks).range(1..=limits::MAX_TASKS).speed(1.0))
+            typed_number::add(ui, "Tasks", DragValue::new(&mut task.tasks).range(1..=limits::MAX_TASKS).speed(1.0), 1.0, limits::MAX_TASKS as f64)
 .labelled_by(l.id);
             ui.end_row();
         }
@@ -291,11 +297,9 @@ fn task_fields(ui: &mut egui::Ui, exp: &mut Experiment) {
                     "Upper bound of the prime range, or the total number of hash rounds.",
                 );
                 let speed = task.cpu.size as f64 * 0.01 + 1.0;
-                ui.add(
-                    DragValue::new(&mut task.cpu.size)
+                typed_number::add(ui, "Size", DragValue::new(&mut task.cpu.size)
                         .range(1..=limits::MAX_CPU_SIZE)
-                        .speed(speed),
-                )
+                        .speed(speed), 1.0, limits::MAX_CPU_SIZE as f64)
 .labelled_by(l.id);
                 ui.end_row();
             }
@@ -317,22 +321,18 @@ fn task_fields(ui: &mut egui::Ui, exp: &mut Experiment) {
                 match task.io.mode {
                     IoMode::Sleep => {
                         let l = ui.label("Wait per task");
-                        ui.add(
-                            DragValue::new(&mut task.io.sleep_ms)
+                        typed_number::add(ui, "Wait per task", DragValue::new(&mut task.io.sleep_ms)
                                 .range(0.0..=limits::MAX_SLEEP_MS)
                                 .speed(0.5)
-                                .suffix(" ms"),
-                        )
+                                .suffix(" ms"), 0.0, limits::MAX_SLEEP_MS)
 .labelled_by(l.id);
                     }
                     IoMode::File => {
                         let l = ui.label("File size");
-                        ui.add(
-                            DragValue::new(&mut task.io.file_kib)
+                        typed_number::add(ui, "File size", DragValue::new(&mut task.io.file_kib)
                                 .range(1..=limits::MAX_FILE_KIB)
                                 .speed(4.0)
-                                .suffix(" KiB"),
-                        )
+                                .suffix(" KiB"), 1.0, limits::MAX_FILE_KIB as f64)
 .labelled_by(l.id);
                     }
                 }
@@ -342,16 +342,14 @@ fn task_fields(ui: &mut egui::Ui, exp: &mut Experiment) {
                 let l = ui.label("Array size").on_hover_text(
                     "Size of each of the three triad arrays. Keep it well above the last-level cache: with a target run time, corelab raises it until the three arrays hold four times this machine's last-level cache.",
                 );
-                ui.add(
-                    DragValue::new(&mut task.memory.array_mib)
+                typed_number::add(ui, "Array size", DragValue::new(&mut task.memory.array_mib)
                         .range(1..=limits::MAX_ARRAY_MIB)
                         .speed(1.0)
-                        .suffix(" MiB"),
-                )
+                        .suffix(" MiB"), 1.0, limits::MAX_ARRAY_MIB as f64)
 .labelled_by(l.id);
                 ui.end_row();
                 let l = ui.label("Passes");
-                ui.add(DragValue::new(&mut task.memory.passes).range(1..=limits::MAX_PASSES))
+                typed_number::add(ui, "Passes", DragValue::new(&mut task.memory.passes).range(1..=limits::MAX_PASSES), 1.0, limits::MAX_PASSES as f64)
 .labelled_by(l.id);
                 ui.end_row();
             }
@@ -359,37 +357,31 @@ fn task_fields(ui: &mut egui::Ui, exp: &mut Experiment) {
                 sync_row(ui, &mut task.contention.sync, &models);
                 let l = ui.label("Increments").on_hover_text("Increments each worker performs.");
                 let speed = task.contention.increments as f64 * 0.01 + 1.0;
-                ui.add(
-                    DragValue::new(&mut task.contention.increments)
+                typed_number::add(ui, "Increments", DragValue::new(&mut task.contention.increments)
                         .range(1..=limits::MAX_INCREMENTS)
-                        .speed(speed),
-                )
+                        .speed(speed), 1.0, limits::MAX_INCREMENTS as f64)
 .labelled_by(l.id);
                 ui.end_row();
                 if task.contention.sync == SyncMode::Semaphore {
                     let l = ui.label("Permits").on_hover_text("Workers admitted at once.");
-                    ui.add(DragValue::new(&mut task.contention.permits).range(1..=limits::MAX_WORKERS as u32))
+                    typed_number::add(ui, "Permits", DragValue::new(&mut task.contention.permits).range(1..=limits::MAX_WORKERS as u32), 1.0, limits::MAX_WORKERS as f64)
 .labelled_by(l.id);
                     ui.end_row();
                 }
             }
             TaskKind::Mixed => {
                 let l = ui.label("Compute per task");
-                ui.add(
-                    DragValue::new(&mut task.mixed.compute_ms)
+                typed_number::add(ui, "Compute per task", DragValue::new(&mut task.mixed.compute_ms)
                         .range(0.0..=limits::MAX_SLEEP_MS)
                         .speed(0.5)
-                        .suffix(" ms"),
-                )
+                        .suffix(" ms"), 0.0, limits::MAX_SLEEP_MS)
 .labelled_by(l.id);
                 ui.end_row();
                 let l = ui.label("Wait per task");
-                ui.add(
-                    DragValue::new(&mut task.mixed.wait_ms)
+                typed_number::add(ui, "Wait per task", DragValue::new(&mut task.mixed.wait_ms)
                         .range(0.0..=limits::MAX_SLEEP_MS)
                         .speed(0.5)
-                        .suffix(" ms"),
-                )
+                        .suffix(" ms"), 0.0, limits::MAX_SLEEP_MS)
 .labelled_by(l.id);
                 ui.end_row();
             }
@@ -498,11 +490,15 @@ fn target_run_row(ui: &mut egui::Ui, exp: &mut Experiment) {
              of the slowest kind of model takes about this long on this machine. 0 = off: the \
              size is used as typed.",
         );
-        ui.add(
+        typed_number::add(
+            ui,
+            "Size to a run of",
             DragValue::new(&mut exp.target_run_s)
                 .range(0.0..=600.0)
                 .speed(0.05)
                 .suffix(" s"),
+            0.0,
+            600.0,
         )
         .labelled_by(l.id);
         ui.weak(if exp.target_run_s > 0.0 {
@@ -511,6 +507,16 @@ fn target_run_row(ui: &mut egui::Ui, exp: &mut Experiment) {
             "off"
         });
     });
+    if exp.target_run_s <= 0.0 {
+        // Nothing then bounds a run but the timeout: a size typed too large (up to 10¹²)
+        // runs until every run is stopped at it.
+        let text = egui::RichText::new(format!(
+            "Off: the size above ({knob}) is used as typed, and only the {} s timeout stops a run that is too long.",
+            exp.timeout_s
+        ))
+        .color(ui.visuals().warn_fg_color);
+        ui.add(egui::Label::new(text).wrap());
+    }
     if exp.target_run_s > 0.0 {
         ui.add(
             egui::Label::new(
@@ -806,21 +812,19 @@ fn measurement_section(ui: &mut egui::Ui, exp: &mut Experiment) {
     ui.strong("Measurement");
     egui::Grid::new("measure-grid").num_columns(2).spacing([8.0, 4.0]).show(ui, |ui| {
         let l = ui.label("Repetitions").on_hover_text("Timed runs per cell (model × worker count). The median is plotted with its 95% confidence interval as the error bar.");
-        ui.add(DragValue::new(&mut exp.repetitions).range(1..=limits::MAX_REPETITIONS))
+        typed_number::add(ui, "Repetitions", DragValue::new(&mut exp.repetitions).range(1..=limits::MAX_REPETITIONS), 1.0, limits::MAX_REPETITIONS as f64)
 .labelled_by(l.id);
         ui.end_row();
         let l = ui.label("Min. time per cell").on_hover_text(MIN_TIME_HELP);
-        ui.add(
-            DragValue::new(&mut exp.min_time_s)
+        typed_number::add(ui, "Min. time per cell", DragValue::new(&mut exp.min_time_s)
                 .range(0.0..=limits::MAX_MIN_TIME_S)
                 .speed(0.05)
-                .suffix(" s"),
-        )
+                .suffix(" s"), 0.0, limits::MAX_MIN_TIME_S)
         .on_hover_text(MIN_TIME_HELP)
         .labelled_by(l.id);
         ui.end_row();
         let l = ui.label("Warm-ups").on_hover_text("Untimed runs before the timed ones in each cell (caches, page faults, CPU frequency).");
-        ui.add(DragValue::new(&mut exp.warmups).range(0..=limits::MAX_WARMUPS))
+        typed_number::add(ui, "Warm-ups", DragValue::new(&mut exp.warmups).range(0..=limits::MAX_WARMUPS), 0.0, limits::MAX_WARMUPS as f64)
 .labelled_by(l.id);
         ui.end_row();
         let l = ui.label("Baseline").on_hover_text("What speedup divides.");
@@ -844,23 +848,19 @@ fn measurement_section(ui: &mut egui::Ui, exp: &mut Experiment) {
 .labelled_by(l.id);
         ui.end_row();
         let l = ui.label("Timeout per run").on_hover_text("A run taking longer is stopped and its cell marked failed.");
-        ui.add(
-            DragValue::new(&mut exp.timeout_s)
+        typed_number::add(ui, "Timeout per run", DragValue::new(&mut exp.timeout_s)
                 .range(limits::MIN_TIMEOUT_S..=limits::MAX_TIMEOUT_S)
                 .speed(0.5)
-                .suffix(" s"),
-        )
+                .suffix(" s"), limits::MIN_TIMEOUT_S, limits::MAX_TIMEOUT_S)
 .labelled_by(l.id);
         ui.end_row();
         let l = ui.label("GIL switch interval").on_hover_text(
             "gil-threads only: how long a thread may hold the emulated GIL while others wait, like Python's sys.setswitchinterval (default 5 ms).",
         );
-        ui.add(
-            DragValue::new(&mut exp.gil.switch_interval_ms)
+        typed_number::add(ui, "GIL switch interval", DragValue::new(&mut exp.gil.switch_interval_ms)
                 .range(0.01..=1000.0)
                 .speed(0.1)
-                .suffix(" ms"),
-        )
+                .suffix(" ms"), 0.01, 1000.0)
 .labelled_by(l.id);
         ui.end_row();
     });

@@ -49,6 +49,7 @@ pub mod state;
 pub mod status_bar;
 pub mod style;
 pub mod timeline;
+pub mod typed_number;
 pub mod verdict_panel;
 
 use std::path::PathBuf;

@@ -8,6 +8,7 @@ use std::time::{Duration, Instant};
 
 use eframe::egui;
 
+use crate::engine::time_left::TimeLeft;
 use crate::engine::{
     CellProgress, DisplayPacing, SweepConfig, SweepEvent, SweepHandle, spawn_sweep,
 };
@@ -26,61 +27,19 @@ pub struct ActiveRun {
     pub cells_total: usize,
     pub current: Option<(ModelKind, usize)>,
     pub cancelling: bool,
-    /// Every cell of the sweep, in the engine's order.
-    plan: Vec<(ModelKind, usize)>,
-    /// The timed runs a cell not reported yet is expected to take (from `Started`).
+    /// The runs the sweep expected when it started (the total grows when cells need more).
+    runs_total_at_start: usize,
+    /// The timed runs each cell started with (from `Started`).
     timed_per_cell: usize,
-    /// Each cell's timed runs so far and the runs it is expected to take, from the last
+    /// Each cell's timed runs so far and the runs it is now expected to take, from the last
     /// `Progress`.
     cells: Vec<CellProgress>,
+    /// What makes a cell take more runs than its repetitions: the minimum time and the
+    /// precision target of the experiment run.
+    more_runs_rules: MoreRunsRules,
+    time_left: TimeLeft,
     /// The cells that completed (`CellDone`): the others shown are still being measured.
     completed: Vec<(ModelKind, usize)>,
-}
-
-/// The time a sweep has left, weighted by what each cell costs rather than a flat average
-/// per run (the Python cells, or the 1-worker cells of a compute-bound task, cost several
-/// times what the others do, and they do not come evenly spread over the sweep).
-///
-/// Each cell's runs left are the runs the engine now expects it to take (its repetitions, or
-/// more for short runs and for a precision target not met yet: [`CellProgress::expected`])
-/// minus the runs it has done; a cell not reported yet takes `timed_per_cell`. Each run costs
-/// that cell's mean wall time per run so far, or, for a cell not timed yet, the mean of the same
-/// model's timed cell nearest in worker count, else the mean over all timed cells. The sum is
-/// scaled by `elapsed` over the wall time of the timed runs, which accounts for what runs
-/// between them (warm-ups, executors starting). `None` before any run was timed.
-pub fn weighted_remaining(
-    plan: &[(ModelKind, usize)],
-    timed_per_cell: usize,
-    elapsed: Duration,
-    cells: &[CellProgress],
-) -> Option<Duration> {
-    let per_run = |c: &CellProgress| (c.timed > 0).then(|| c.timed_s / c.timed as f64);
-    let timed: Vec<&CellProgress> = cells.iter().filter(|c| c.timed > 0).collect();
-    let measured_s: f64 = timed.iter().map(|c| c.timed_s).sum();
-    if plan.is_empty() || timed.is_empty() || measured_s <= 0.0 {
-        return None;
-    }
-    let overall = measured_s / timed.iter().map(|c| c.timed).sum::<usize>() as f64;
-    let mut left_s = 0.0;
-    for &(model, workers) in plan {
-        let own = cells
-            .iter()
-            .find(|c| c.model == model && c.workers == workers);
-        let left = own.map_or(timed_per_cell, |c| c.expected.saturating_sub(c.timed));
-        if left == 0 {
-            continue;
-        }
-        let cost = own.and_then(per_run).or_else(|| {
-            timed
-                .iter()
-                .filter(|c| c.model == model)
-                .min_by_key(|c| c.workers.abs_diff(workers))
-                .and_then(|c| per_run(c))
-        });
-        left_s += left as f64 * cost.unwrap_or(overall);
-    }
-    let overhead = (elapsed.as_secs_f64() / measured_s).max(1.0);
-    Some(Duration::from_secs_f64(left_s * overhead))
 }
 
 /// What the user asked for in the run controls.
@@ -96,6 +55,7 @@ impl ActiveRun {
         exp: &Experiment,
         mut config: SweepConfig,
         results_path: Option<PathBuf>,
+        cores: usize,
         ctx: &egui::Context,
     ) -> Result<ActiveRun, String> {
         exp.validate()
@@ -123,9 +83,12 @@ impl ActiveRun {
             cells_total: 0,
             current: None,
             cancelling: false,
-            plan: Vec::new(),
+            runs_total_at_start: 0,
             timed_per_cell: 0,
             cells: Vec::new(),
+            more_runs_rules: MoreRunsRules::of(exp),
+            // From the same estimate as the one shown beside Run before the sweep.
+            time_left: TimeLeft::new(exp, cores),
             completed: Vec::new(),
         })
     }
@@ -140,41 +103,47 @@ impl ActiveRun {
     pub fn drain(&mut self) -> Vec<SweepEvent> {
         let mut events = Vec::new();
         while let Ok(event) = self.handle.events.try_recv() {
-            match &event {
-                SweepEvent::Started {
-                    plan,
-                    runs_total,
-                    timed_per_cell,
-                } => {
-                    self.cells_total = plan.len();
-                    self.runs_total = *runs_total;
-                    self.plan = plan.clone();
-                    self.timed_per_cell = *timed_per_cell;
-                }
-                SweepEvent::CellStarted { model, workers } => {
-                    self.current = Some((*model, *workers));
-                }
-                SweepEvent::Progress {
-                    runs_done,
-                    runs_total,
-                    elapsed,
-                    cells,
-                } => {
-                    self.runs_done = *runs_done;
-                    self.runs_total = *runs_total;
-                    self.elapsed = *elapsed;
-                    self.cells = cells.clone();
-                }
-                SweepEvent::CellDone(cell) => {
-                    if let Some(model) = cell.model {
-                        self.completed.push((model, cell.workers));
-                    }
-                }
-                _ => {}
-            }
+            self.observe(&event, self.started.elapsed());
             events.push(event);
         }
         events
+    }
+
+    /// Tracks the progress `event` reports, which arrived at `now` since the run began.
+    fn observe(&mut self, event: &SweepEvent, now: Duration) {
+        self.time_left.observe(event, now);
+        match event {
+            SweepEvent::Started {
+                plan,
+                runs_total,
+                timed_per_cell,
+            } => {
+                self.cells_total = plan.len();
+                self.runs_total = *runs_total;
+                self.runs_total_at_start = *runs_total;
+                self.timed_per_cell = *timed_per_cell;
+            }
+            SweepEvent::CellStarted { model, workers } => {
+                self.current = Some((*model, *workers));
+            }
+            SweepEvent::Progress {
+                runs_done,
+                runs_total,
+                elapsed,
+                cells,
+            } => {
+                self.runs_done = *runs_done;
+                self.runs_total = *runs_total;
+                self.elapsed = *elapsed;
+                self.cells = cells.clone();
+            }
+            SweepEvent::CellDone(cell) => {
+                if let Some(model) = cell.model {
+                    self.completed.push((model, cell.workers));
+                }
+            }
+            _ => {}
+        }
     }
 
     /// Whether the cell `model × workers` has completed in this sweep (until then, the
@@ -198,21 +167,123 @@ impl ActiveRun {
         self.handle.is_finished()
     }
 
-    /// Estimated time left: weighted by each cell's cost ([`weighted_remaining`]) once runs
-    /// were timed, else from the pace so far.
+    /// Estimated time left ([`TimeLeft`]): from the estimate shown before the run, moving
+    /// toward the pace measured as the timed runs come in.
     pub fn remaining(&self) -> Option<Duration> {
-        if self.runs_done == 0 || self.runs_total == 0 {
-            return None;
-        }
-        if let Some(left) =
-            weighted_remaining(&self.plan, self.timed_per_cell, self.elapsed, &self.cells)
-        {
-            return Some(left);
-        }
-        let per_run = self.elapsed.as_secs_f64() / self.runs_done as f64;
-        let left = self.runs_total.saturating_sub(self.runs_done) as f64 * per_run;
-        Some(Duration::from_secs_f64(left))
+        self.time_left.remaining(self.started.elapsed())
     }
+
+    /// Why the run count grew since the sweep started, for the progress bar's hover; `None`
+    /// while it has not.
+    pub fn runs_total_note(&self) -> Option<String> {
+        runs_total_note(
+            self.runs_total_at_start,
+            self.runs_total,
+            self.timed_per_cell,
+            &self.cells,
+            self.more_runs_rules,
+        )
+    }
+}
+
+/// What can make a cell take more timed runs than it started with.
+#[derive(Clone, Copy, Debug, PartialEq)]
+pub struct MoreRunsRules {
+    pub repetitions: u32,
+    pub min_time_s: f64,
+    pub precision: f64,
+    pub precision_budget_s: f64,
+}
+
+impl MoreRunsRules {
+    pub fn of(exp: &Experiment) -> Self {
+        MoreRunsRules {
+            repetitions: exp.repetitions,
+            min_time_s: exp.min_time_s,
+            precision: exp.precision,
+            precision_budget_s: exp.precision_budget_s,
+        }
+    }
+}
+
+/// "The total grew from 49 to 56 runs: …", naming the cells that now expect more timed runs
+/// than the `timed_per_cell` they started with and the rule that asks for them; `None` while
+/// the total is what it was.
+pub fn runs_total_note(
+    at_start: usize,
+    now: usize,
+    timed_per_cell: usize,
+    cells: &[CellProgress],
+    rules: MoreRunsRules,
+) -> Option<String> {
+    if now == at_start || at_start == 0 {
+        return None;
+    }
+    let verb = if now > at_start { "grew" } else { "shrank" };
+    let mut text =
+        format!("The total {verb} from {at_start} to {now} runs since the sweep started.");
+    let more: Vec<String> = cells
+        .iter()
+        .filter(|c| c.expected > timed_per_cell)
+        .map(|c| format!("{} × {}: {} timed runs", c.model, c.workers, c.expected))
+        .collect();
+    if !more.is_empty() {
+        text.push_str(&format!(
+            " Cells that need more than the {timed_per_cell} timed runs each started with: {}.",
+            more.join(", ")
+        ));
+    }
+    // Which rule asks for the extra runs, judged from each timed cell's pace: the runs that
+    // fill the minimum time, and any beyond them for the precision target. Before a cell is
+    // timed, every rule the experiment has may.
+    let fill_min_time = |c: &CellProgress| match c.timed {
+        0 => 0,
+        n => (rules.min_time_s / (c.timed_s / n as f64)).ceil() as usize,
+    };
+    let grown: Vec<&CellProgress> = cells
+        .iter()
+        .filter(|c| c.expected > timed_per_cell && c.timed > 0)
+        .collect();
+    let (min_time_asks, precision_asks) = match grown.is_empty() {
+        true => (true, true),
+        false => (
+            grown.iter().any(|c| fill_min_time(c) > timed_per_cell),
+            grown
+                .iter()
+                .any(|c| c.expected > fill_min_time(c).max(timed_per_cell)),
+        ),
+    };
+    let mut why = Vec::new();
+    if rules.min_time_s > 0.0 && min_time_asks {
+        why.push(format!(
+            "short runs are repeated until a cell's timed runs add up to the minimum time of {} s",
+            rules.min_time_s
+        ));
+    }
+    if rules.precision > 0.0 && precision_asks {
+        why.push(format!(
+            "a cell whose median is not yet known within ±{}% takes more runs, until it is or its timed runs have spent the {} s precision budget",
+            rules.precision * 100.0,
+            rules.precision_budget_s
+        ));
+    }
+    if now < at_start {
+        why.push(
+            "a cell that failed or was met sooner than expected counts only the runs it took"
+                .to_string(),
+        );
+    }
+    if !why.is_empty() {
+        text.push_str(&format!(" Why: {}.", why.join("; ")));
+    }
+    Some(text)
+}
+
+/// Why the configuration cannot run as it stands: a few words beside Run, and the whole reason.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Blocked {
+    pub short: String,
+    pub reason: String,
 }
 
 /// What the run controls were asked for, and the buttons' ids (keyboard focus is moved
@@ -225,10 +296,14 @@ pub struct RunControls {
 
 /// Draws Run / Cancel and, while running, the progress bar; before a run, what the sweep is
 /// expected to cost.
+/// `blocked`: why the configuration cannot run as it stands (a field that is not valid): Run
+/// is then greyed with that reason in its hover, and no estimate is shown for a sweep that
+/// cannot start.
 pub fn show(
     ui: &mut egui::Ui,
     run: Option<&ActiveRun>,
     estimate: &crate::engine::estimate::SweepEstimate,
+    blocked: Option<&Blocked>,
 ) -> RunControls {
     let mut action = None;
     let mut ids = (egui::Id::NULL, egui::Id::NULL);
@@ -238,11 +313,19 @@ pub fn show(
         let running = run.is_some();
         let run_button =
             egui::Button::new(egui::RichText::new("Run").strong()).min_size(egui::vec2(90.0, 0.0));
-        let run_response = ui.add_enabled(!running, run_button).on_hover_text(format!(
-            "Validate the configuration and run the sweep.  ({} or {})",
-            ui.ctx().format_shortcut(&super::command::RUN),
-            ui.ctx().format_shortcut(&super::command::RUN_F5)
-        ));
+        let run_response = ui
+            .add_enabled(!running && blocked.is_none(), run_button)
+            .on_hover_text(format!(
+                "Validate the configuration and run the sweep.  ({} or {})",
+                ui.ctx().format_shortcut(&super::command::RUN),
+                ui.ctx().format_shortcut(&super::command::RUN_F5)
+            ))
+            .on_disabled_hover_text(match (running, blocked) {
+                (false, Some(blocked)) => {
+                    format!("Cannot run until this is fixed: {}", blocked.reason)
+                }
+                _ => "A sweep is running.".to_string(),
+            });
         if run_response.clicked() {
             action = Some(RunAction::Run);
         }
@@ -260,16 +343,34 @@ pub fn show(
         ids = (run_response.id, cancel_response.id);
         match run {
             Some(run) => progress(ui, run),
+            None if blocked.is_some() => {
+                let blocked = blocked.expect("checked");
+                ui.colored_label(ui.visuals().warn_fg_color, &blocked.short)
+                    .on_hover_text(&blocked.reason);
+            }
             None => {
                 let long = estimate.long_sweep_warning();
+                let words = match estimate.at_most {
+                    Some(s) => format!(
+                        "{} (at most about {})",
+                        estimate.words(),
+                        crate::engine::estimate::about_duration(s)
+                    ),
+                    None => estimate.words(),
+                };
                 let label = match long {
-                    Some(_) => ui.colored_label(ui.visuals().warn_fg_color, estimate.words()),
-                    None => ui.weak(estimate.words()),
+                    Some(_) => ui.colored_label(ui.visuals().warn_fg_color, words),
+                    None => ui.weak(words),
                 };
                 label.on_hover_text(match (estimate.seconds, long) {
                     (Ok(_), Some(long)) => format!("Long: {long}.\n\n{ESTIMATE_HELP}"),
                     (Ok(_), None) => ESTIMATE_HELP.to_string(),
-                    (Err(why), _) => format!("Unknown here: {why}.\n\n{ESTIMATE_HELP}"),
+                    (Err(why), _) => format!(
+                        "Unknown here: {why}.{}\n\n{ESTIMATE_HELP}",
+                        estimate
+                            .at_most_words()
+                            .map_or(String::new(), |w| format!(" {w}."))
+                    ),
                 });
             }
         }
@@ -293,19 +394,32 @@ fn progress(ui: &mut egui::Ui, run: &ActiveRun) {
     });
     let text = if run.cancelling {
         "cancelling…".to_string()
+    } else if run.runs_total == 0 {
+        // Before `Started`: sizing the task, probing the interpreter.
+        format!("starting · {} elapsed · {eta}", fmt_duration(elapsed))
     } else {
+        let grew = if run.runs_total > run.runs_total_at_start && run.runs_total_at_start > 0 {
+            " (more needed)"
+        } else {
+            ""
+        };
         format!(
-            "{} / {} runs · {} elapsed · {eta}",
+            "{} / {} runs{grew} · {} elapsed · {eta}",
             run.runs_done,
             run.runs_total,
             fmt_duration(elapsed)
         )
     };
+    let hover = match run.runs_total_note() {
+        Some(note) => format!("{note}\n\n{TIME_LEFT_HELP}"),
+        None => TIME_LEFT_HELP.to_string(),
+    };
     ui.add(
         egui::ProgressBar::new(frac)
             .text(text)
             .desired_width(ui.available_width().min(520.0)),
-    );
+    )
+    .on_hover_text(hover);
     if let Some((model, workers)) = run.current {
         ui.weak(format!("now: {model} × {workers}"));
     }
@@ -314,6 +428,9 @@ fn progress(ui: &mut egui::Ui, run: &ActiveRun) {
 
 /// What the estimate next to Run is worked out from, and how far to trust it.
 pub const ESTIMATE_HELP: &str = "Worked out from the experiment before anything runs: the time per run it asks for (a target time, or the waits of sleeping tasks), divided by what each model can run in parallel on this machine's cores, times the runs each cell takes (repetitions, minimum time, and the whole precision budget where a precision target is set), plus start-up and calibration. A rough figure: other programs' load, memory bandwidth and the interpreter's speed move it. A task sized in work units (a CPU size with no target time, a command, a Python function) has no known length until it runs; the progress bar then estimates the time left from the runs done.";
+
+/// How the time left during a sweep is worked out.
+pub const TIME_LEFT_HELP: &str = "Time left: it starts from the estimate shown beside Run before the sweep, and moves toward the pace measured as the timed runs come in (each cell's own runs, and how far off the estimate was for the cells timed so far). One-off costs (sizing the task, starting processes or interpreters, warm-ups) are counted once, not for every run. The total of runs can grow during the sweep: a cell of short runs takes more until they add up to the minimum time, and a cell with a precision target takes more until its median is that precise or its budget is spent.";
 
 /// Why the workbench redraws slowly during a sweep, and what to use for numbers to publish.
 pub const DRAWING_COSTS: &str = "While a sweep runs, the workbench redraws only between timed runs, about every two seconds, and the next run waits until the frame is drawn: drawing never takes CPU time from a run being measured. Moving the mouse over the window or typing makes it redraw at once, so leave it alone for the cleanest numbers. Measured on a 2-core machine, the workbench and `corelab run` give the same speedups within the run-to-run noise; the headless run stays the reference for figures you publish: `corelab run PRESET --out results.json`, then open the file here.";
@@ -349,6 +466,7 @@ mod tests {
         CellProgress {
             model,
             workers,
+            warmups: 1,
             timed,
             timed_s: per_run * timed as f64,
             expected,
@@ -356,57 +474,50 @@ mod tests {
     }
 
     #[test]
-    fn the_time_left_is_weighted_by_each_cells_cost() {
-        let plan = [
-            (ModelKind::Sequential, 1),
-            (ModelKind::Threads, 2),
-            (ModelKind::PyMultiprocessing, 2),
+    fn a_growing_run_count_says_which_cells_need_more_and_why() {
+        let rules = MoreRunsRules {
+            repetitions: 5,
+            min_time_s: 0.5,
+            precision: 0.02,
+            precision_budget_s: 1.5,
+        };
+        let cells = [
+            cell(ModelKind::Sequential, 1, 6, 0.25, 6),
+            cell(ModelKind::Threads, 2, 6, 0.125, 12),
         ];
-        // 3 runs per cell; one each done: 1 s, 0.5 s and 4 s a run; 5.5 s elapsed.
-        let done = [
-            cell(ModelKind::Sequential, 1, 1, 1.0, 3),
-            cell(ModelKind::Threads, 2, 1, 0.5, 3),
-            cell(ModelKind::PyMultiprocessing, 2, 1, 4.0, 3),
-        ];
-        let left = weighted_remaining(&plan, 3, Duration::from_secs_f64(5.5), &done).unwrap();
-        // 2 × (1 + 0.5 + 4) = 11 s.
-        assert!((left.as_secs_f64() - 11.0).abs() < 1e-9);
-        // The dear cell behind the others, as when the Python cells come last.
-        let done = [
-            cell(ModelKind::Sequential, 1, 3, 1.0, 3),
-            cell(ModelKind::Threads, 2, 3, 0.5, 3),
-            cell(ModelKind::PyMultiprocessing, 2, 1, 4.0, 3),
-        ];
-        let left = weighted_remaining(&plan, 3, Duration::from_secs_f64(8.5), &done).unwrap();
-        // Two Python runs left at 4 s each: 8 s (the flat average would say 8.5/7×2 ≈ 2.4 s).
-        assert!((left.as_secs_f64() - 8.0).abs() < 1e-9, "{left:?}");
-    }
-
-    #[test]
-    fn the_time_left_includes_the_runs_a_precision_target_still_needs() {
-        let plan = [(ModelKind::Sequential, 1), (ModelKind::Threads, 2)];
-        // Both cells did their 5 repetitions; the noisy threads cell is expected to need 20
-        // runs in all for its precision target: 15 more at 0.5 s, 7.5 s (not 0).
-        let done = [
-            cell(ModelKind::Sequential, 1, 5, 1.0, 5),
-            cell(ModelKind::Threads, 2, 5, 0.5, 20),
-        ];
-        let left = weighted_remaining(&plan, 5, Duration::from_secs_f64(7.5), &done).unwrap();
-        assert!((left.as_secs_f64() - 7.5).abs() < 1e-9, "{left:?}");
-    }
-
-    #[test]
-    fn an_untimed_cell_costs_what_its_models_nearest_cell_does_and_overhead_scales() {
-        let plan = [(ModelKind::Threads, 1), (ModelKind::Threads, 4)];
-        let done = [cell(ModelKind::Threads, 1, 2, 2.0, 2)];
-        // 2 runs per cell; the 4-worker cell is not reported yet: 2 × 2 s. Elapsed is twice
-        // the timed wall time (warm-ups, start-up): the estimate doubles.
-        let left = weighted_remaining(&plan, 2, Duration::from_secs(8), &done).unwrap();
-        assert!((left.as_secs_f64() - 8.0).abs() < 1e-9, "{left:?}");
-        assert_eq!(
-            weighted_remaining(&plan, 2, Duration::from_secs(1), &[]),
-            None
+        assert_eq!(runs_total_note(49, 49, 6, &cells, rules), None);
+        let note = runs_total_note(49, 56, 6, &cells, rules).unwrap();
+        assert!(
+            note.starts_with("The total grew from 49 to 56 runs since the sweep started."),
+            "{note}"
         );
+        assert!(note.contains("threads × 2: 12 timed runs"), "{note}");
+        assert!(!note.contains("sequential × 1"), "{note}");
+        // 0.125 s runs fill the 0.5 s minimum in 4: the precision target asked for the rest.
+        assert!(!note.contains("minimum time"), "{note}");
+        assert!(note.contains("±2% takes more runs"), "{note}");
+        assert!(note.contains("1.5 s precision budget"), "{note}");
+        // 0.05 s runs need 10 for the minimum time: that rule is named, not the target.
+        let short = [cell(ModelKind::Threads, 2, 6, 0.05, 10)];
+        let note = runs_total_note(49, 53, 6, &short, rules).unwrap();
+        assert!(note.contains("minimum time of 0.5 s"), "{note}");
+        assert!(!note.contains("precision"), "{note}");
+        // Before any grown cell is timed, both rules the experiment has may.
+        let note = runs_total_note(49, 53, 6, &[], rules).unwrap();
+        assert!(
+            note.contains("minimum time") && note.contains("precision"),
+            "{note}"
+        );
+        // Without a minimum time or a precision target, neither is given as the reason.
+        let plain = MoreRunsRules {
+            min_time_s: 0.0,
+            precision: 0.0,
+            ..rules
+        };
+        let note = runs_total_note(49, 45, 6, &cells, plain).unwrap();
+        assert!(note.starts_with("The total shrank from 49 to 45"), "{note}");
+        assert!(!note.contains("minimum time"), "{note}");
+        assert!(!note.contains("precision"), "{note}");
     }
 
     #[test]

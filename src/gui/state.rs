@@ -34,6 +34,10 @@ pub struct Persisted {
     /// "What this experiment shows" was collapsed by the user. Absent from older states
     /// (then open).
     pub description_collapsed: bool,
+    /// The results file of the sweep that was running when the state was saved: set while a
+    /// sweep runs, so that a workbench closed (or killed) mid-sweep tells the next start where
+    /// the cells it measured are. Absent from older states (then none).
+    pub running_results: Option<std::path::PathBuf>,
 }
 
 impl Persisted {

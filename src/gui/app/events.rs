@@ -84,14 +84,24 @@ impl WorkbenchApp {
                     ));
                 }
                 let cells = results.cells.len();
+                let measured = autosave::measured_cells(&results);
                 let where_ = saved.as_ref().map_or_else(
                     || "not saved".to_string(),
                     |p| format!("saved to {}", p.display()),
                 );
+                // Only cells with a timed run are kept; the others are said apart.
+                let empty = match cells - measured {
+                    0 => String::new(),
+                    n => format!(" ({} had no timed run yet)", crate::words::count(n, "cell")),
+                };
                 match results.status {
-                    RunStatus::Cancelled => {
-                        self.info(format!("Sweep cancelled; {cells} cells kept, {where_}."))
-                    }
+                    RunStatus::Cancelled if measured == 0 => self.info(format!(
+                        "Sweep cancelled before any run was timed: nothing measured, {where_}."
+                    )),
+                    RunStatus::Cancelled => self.info(format!(
+                        "Sweep cancelled; {} kept{empty}, {where_}.",
+                        crate::words::count(measured, "measured cell")
+                    )),
                     RunStatus::Failed => self.info(format!(
                         "Sweep finished, but every cell failed ({cells} cells), {where_}."
                     )),
@@ -103,7 +113,7 @@ impl WorkbenchApp {
                 }
                 self.results = Some(*results);
                 self.results_path = saved;
-                self.recent = autosave::recent_results(&self.settings.data_dir);
+                self.recent = autosave::recent_entries(&self.settings.data_dir);
             }
             _ => {}
         }

@@ -284,7 +284,8 @@ impl WorkbenchApp {
         ui.separator();
         let estimate =
             crate::engine::estimate::estimate(&self.experiment, self.machine.logical_cores);
-        let controls = run_control::show(ui, self.run.as_ref(), &estimate);
+        let blocked = self.run_blocker();
+        let controls = run_control::show(ui, self.run.as_ref(), &estimate, blocked.as_ref());
         self.run_focus.run = Some(controls.run_id);
         self.run_focus.cancel = Some(controls.cancel_id);
         match controls.action {
@@ -376,13 +377,13 @@ impl WorkbenchApp {
                 ui.weak("No saved results yet.");
             }
             let mut open = None;
-            for path in &self.recent {
+            for entry in &self.recent {
                 if ui
-                    .button(autosave::recent_label(path))
-                    .on_hover_text(path.display().to_string())
+                    .button(&entry.label)
+                    .on_hover_text(&entry.hover)
                     .clicked()
                 {
-                    open = Some(path.clone());
+                    open = Some(entry.path.clone());
                 }
             }
             ui.separator();
@@ -647,22 +648,28 @@ impl WorkbenchApp {
         if self.start_hint_shown() {
             self.start_hint(ui);
         }
+        if self.results.is_none() && self.run.is_none() && self.interrupted.is_some() {
+            self.interrupted_note(ui);
+        }
         if let Some(results) = &self.results {
             let mut use_config = false;
             let mut to_lost_updates = false;
             ui.horizontal_wrapped(|ui| {
-                let status = match (&self.run, results.status) {
-                    (Some(_), _) => "running",
-                    (None, RunStatus::Complete) => "complete",
-                    (None, RunStatus::Failed) => "every cell failed",
-                    (None, RunStatus::Cancelled) => "cancelled",
-                    (None, RunStatus::Incomplete) => "incomplete",
-                };
                 let name = ui.label(egui::RichText::new(&results.experiment.name).strong());
-                let counted = format!(
-                    "· {status} · {}",
-                    crate::words::count(results.cells.len(), "cell")
-                );
+                let counted = match &self.run {
+                    Some(_) => format!(
+                        "· running · {}",
+                        crate::words::count(results.cells.len(), "cell")
+                    ),
+                    None => format!(
+                        "· {}",
+                        autosave::run_state_words(
+                            results.status,
+                            autosave::measured_cells(results),
+                            results.cells.len()
+                        )
+                    ),
+                };
                 if compact {
                     // Short of room, the status and the file's path are in the name's hover.
                     let path = self
@@ -821,6 +828,47 @@ impl WorkbenchApp {
             .filter_map(|c| Some((c.model?, c.workers)))
             .filter(|&(model, workers)| !run.completed(model, workers))
             .collect()
+    }
+
+    /// The sweep the last session was running when its window closed: where its cells are,
+    /// and a button that opens them.
+    pub(super) fn interrupted_note(&mut self, ui: &mut egui::Ui) {
+        let Some(entry) = self.interrupted.clone() else {
+            return;
+        };
+        let visuals = ui.visuals().clone();
+        let mut open = false;
+        let mut dismiss = false;
+        egui::Frame::new()
+            .fill(visuals.faint_bg_color)
+            .stroke(egui::Stroke::new(1.0, visuals.warn_fg_color))
+            .corner_radius(4.0)
+            .inner_margin(egui::Margin::symmetric(8, 4))
+            .show(ui, |ui| {
+                ui.horizontal_wrapped(|ui| {
+                    ui.label(egui::RichText::new("Interrupted run:").strong());
+                    ui.label(format!(
+                        "the last sweep was still running when the workbench closed; what it measured was saved ({}).",
+                        entry.label
+                    ))
+                    .on_hover_text(&entry.hover);
+                    open = ui
+                        .button("Open it")
+                        .on_hover_text(entry.path.display().to_string())
+                        .clicked();
+                    dismiss = ui
+                        .small_button("Dismiss")
+                        .on_hover_text("Hide this note; the file stays under File › Recent results.")
+                        .clicked();
+                });
+            });
+        if open {
+            self.files
+                .run(ui.ctx(), FileAction::OpenResults, entry.path, None);
+        }
+        if open || dismiss {
+            self.interrupted = None;
+        }
     }
 
     /// The first-start hint: what to look at in the "start here" tour, until dismissed.
