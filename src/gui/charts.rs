@@ -111,6 +111,50 @@ fn series_name(model: ModelKind, baseline: crate::preset::Baseline) -> String {
     chart_model::model_name(model, baseline)
 }
 
+/// The caption's words on the fits, with "show fits" ticked: what the thin dashes are where
+/// a fit line is drawn, else why none is (a USL fit needs 3 worker counts; a fit that misses
+/// its points is not drawn).
+pub fn fits_caption(kind: ChartKind, fits: &[crate::analysis::ModelFit]) -> String {
+    let drawn = fits
+        .iter()
+        .any(|f| !export::fit_curve(f, kind, f64::INFINITY).is_empty());
+    if drawn {
+        return format!(
+            "· Thin dashes in a model's colour: its {} fit.",
+            kind.fit_name()
+        );
+    }
+    let most = fits
+        .iter()
+        .map(|f| f.fitted_points().count())
+        .max()
+        .unwrap_or(0);
+    let need = match kind {
+        ChartKind::WallTime => 2,
+        _ => 3,
+    };
+    // Compute-bound work measured past the cores is fitted within them only.
+    let within = fits
+        .iter()
+        .any(|f| f.fitted_up_to.is_some() && f.fitted_points().count() < f.points.len());
+    if most < need && within {
+        format!(
+            "· No {} fit drawn: it needs {need} worker counts or more within the cores (compute-bound work is fitted there), and these results have {most}.",
+            kind.fit_name(),
+        )
+    } else if most < need {
+        format!(
+            "· No {} fit drawn: it needs {need} worker counts or more, and these results have {most}.",
+            kind.fit_name(),
+        )
+    } else {
+        format!(
+            "· No {} fit drawn: the fits miss the measured points (the Fits tab says why).",
+            kind.fit_name()
+        )
+    }
+}
+
 /// The hover's line for a cell still being measured, e.g. `measuring: 2 runs so far`.
 pub fn measuring_words(cell: &CellResult) -> String {
     format!(
@@ -152,12 +196,15 @@ fn hover_texts(
                 "median CI (order statistics; 95% from 6 runs): {}",
                 export::median_ci_text(cell)
             ));
+            lines.push(MEDIAN_CI_WORDS.into());
             if let Some(line) = export::precision_target_text(results, cell) {
                 lines.push(line);
+                lines.push(PRECISION_WORDS.into());
             }
             let outliers = export::outliers_text(cell);
             if !outliers.is_empty() {
                 lines.push(format!("{outliers} (MAD rule)"));
+                lines.push(MAD_WORDS.into());
             }
         }
         if let Some(s) = cell.speedup {
@@ -173,11 +220,17 @@ fn hover_texts(
                 ));
             }
         }
+        // One worker clearly faster than sequential: impossible for the model, so flagged.
+        if let Some(suspect) = export::one_worker_suspect(cell) {
+            lines.push(format!("⚠ {suspect}"));
+        }
         if let Some(e) = cell.efficiency {
             lines.push(format!("efficiency: {:.1} %", e * 100.0));
         }
         if let Some(u) = cell.cpu_utilisation {
-            lines.push(format!("CPU busy: {u:.2} cores on average"));
+            lines.push(format!(
+                "CPU busy: {u:.2} cores on average (CPU time ÷ wall time: 1.00 is one core kept busy the whole run)"
+            ));
         }
         if let Some(w) = cell.work_vs_baseline {
             lines.push(format!(
@@ -203,6 +256,13 @@ fn hover_texts(
         map.insert((name(model), cell.workers), lines.join("\n"));
     }
 }
+
+/// The hover's plain words for "median CI (order statistics)".
+pub const MEDIAN_CI_WORDS: &str = "  (where the true median lies, with 95% confidence from 6 runs, less with fewer: read off the sorted runs themselves, no bell curve assumed)";
+/// The hover's plain words for the precision target.
+pub const PRECISION_WORDS: &str = "  (precision target: runs were added until the median was known to within this share of itself, or the cell's time budget ran out)";
+/// The hover's plain words for the MAD rule.
+pub const MAD_WORDS: &str = "  (MAD rule: a run far from the others, measured in their typical spread, the median absolute deviation; named, still counted in the median)";
 
 /// A cell's lost updates in words, for its hover: the plotted median and the bar, what 100 %
 /// is, and how many runs lost any (a race need not strike every run: that count is why the bar
@@ -618,11 +678,8 @@ pub fn show(
             }
         }
         if layers.show_fits && !layers.fits.is_empty() && kind.has_fit() {
-            ui.weak(format!(
-                "· Thin dashes in a model's colour: its {} fit.",
-                kind.fit_name()
-            ))
-            .on_hover_text(style::help::FITS);
+            ui.weak(fits_caption(kind, layers.fits))
+                .on_hover_text(style::help::FITS);
         }
         // The shown results' partial cells and the compared runs' (named by run).
         let shown = results

@@ -5,7 +5,7 @@
 use eframe::egui;
 
 use super::results_table::Layout;
-use crate::analysis::{VerdictTopic, verdict};
+use crate::analysis::{VerdictTopic, headline, verdict};
 use crate::results::ResultsFile;
 
 /// The most of the tab's height the verdict takes before it scrolls.
@@ -61,4 +61,37 @@ pub fn show(ui: &mut egui::Ui, results: Option<&ResultsFile>, layout: Layout) {
             }
         });
     ui.separator();
+}
+
+/// The link after the verdict's one line on the chart tabs.
+pub const WHOLE_VERDICT_LINK: &str = "see the Results table tab for the whole verdict";
+
+/// The verdict in one line ([`headline`]) for the chart tabs, where the whole of it is not
+/// shown: `Verdict: …`, in the warning colour where a caveat leads it (a busy machine, one
+/// core, a disturbed baseline), and a link to the Results table tab. Nothing without a
+/// completed cell. Whether the link was clicked.
+pub fn show_headline(ui: &mut egui::Ui, results: Option<&ResultsFile>) -> bool {
+    let Some(line) = results.and_then(headline) else {
+        return false;
+    };
+    let warned = results.is_some_and(|r| {
+        verdict(r)
+            .first()
+            .is_some_and(|l| l.topic == VerdictTopic::Caveat)
+    });
+    let mut clicked = false;
+    ui.horizontal_wrapped(|ui| {
+        ui.label(egui::RichText::new("Verdict:").strong());
+        let text = format!("{line} ");
+        if warned {
+            ui.colored_label(ui.visuals().warn_fg_color, text);
+        } else {
+            ui.label(text);
+        }
+        clicked = ui
+            .link(format!("({WHOLE_VERDICT_LINK})"))
+            .on_hover_text("The verdict in full: every model compared, how each scaled, the start-up and the GIL.")
+            .clicked();
+    });
+    clicked
 }

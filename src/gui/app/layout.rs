@@ -721,6 +721,14 @@ impl WorkbenchApp {
                     use_config = true;
                 }
             });
+            // The verdict where the user looks: its one line on the chart tabs, once the
+            // sweep is over (its cells still change while it runs).
+            if self.tab.chart().is_some()
+                && self.run.is_none()
+                && super::super::verdict_panel::show_headline(ui, Some(results))
+            {
+                self.tab = Tab::Table;
+            }
             if to_lost_updates {
                 self.tab = Tab::LostUpdates;
             }
