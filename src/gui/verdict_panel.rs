@@ -82,11 +82,10 @@ pub fn show_headline(ui: &mut egui::Ui, results: Option<&ResultsFile>) -> bool {
     let mut clicked = false;
     ui.horizontal_wrapped(|ui| {
         ui.label(egui::RichText::new("Verdict:").strong());
-        let text = format!("{line} ");
         if warned {
-            ui.colored_label(ui.visuals().warn_fg_color, text);
+            ui.colored_label(ui.visuals().warn_fg_color, line);
         } else {
-            ui.label(text);
+            ui.label(line);
         }
         clicked = ui
             .link(format!("({WHOLE_VERDICT_LINK})"))

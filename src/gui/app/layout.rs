@@ -850,6 +850,10 @@ impl WorkbenchApp {
                         self.dismiss_start_hint();
                     }
                 });
+                // The promise checked against the results, by the lessons' own thresholds.
+                if let Some(text) = self.results.as_ref().and_then(lesson_not_shown) {
+                    ui.colored_label(visuals.warn_fg_color, text);
+                }
             });
     }
 
@@ -1001,6 +1005,26 @@ impl WorkbenchApp {
             }
         }
     }
+}
+
+/// Where results do not show the start-here tour's lesson
+/// ([`crate::engine::lessons::read_gil_lesson`]), what they show and the likely reason: a busy
+/// machine, else noise; `None` where they show it or cannot tell.
+pub fn lesson_not_shown(results: &ResultsFile) -> Option<String> {
+    let reading = crate::engine::lessons::read_gil_lesson(results)?;
+    if reading.shown {
+        return None;
+    }
+    let why = match results.machine.busy_warning() {
+        Some(_) => {
+            "other programs competed for the cores during the runs (the machine was busy), which flattens every curve"
+        }
+        None => "the runs were disturbed or noisy",
+    };
+    Some(format!(
+        "These results do not show it ({}): {why}. Rerun on a quiet machine.",
+        reading.figure
+    ))
 }
 
 /// The link in the results' header to the Lost updates tab, shown while another tab is.
