@@ -494,6 +494,9 @@ fn y_label_fitting(ui: &egui::Ui, label: String, height: f32) -> String {
     }
 }
 
+/// The most rows a legend outside the plot takes before it scrolls.
+const MAX_LEGEND_ROWS: f32 = 3.0;
+
 /// The largest share of the plot's height a legend may take above the data (the axis grows
 /// by up to 1 / (1 − this)).
 const MAX_LEGEND_GROWTH: f64 = 0.35;
@@ -962,12 +965,18 @@ pub fn show(
                 .on_hover_text("A logarithmic speedup axis, with the log₂ worker axis: the ideal line stays straight and small speedups keep their room. Off until you set it.");
         }
         ui.checkbox(&mut view.show_legend, "legend")
-            .on_hover_text("Show the legend (in the plot corner with the fewest points, else beside these boxes).");
-        if outside {
-            ui.separator();
-            legend_entries(ui, &entries);
-        }
+            .on_hover_text("Show the legend (in the plot corner with the fewest points, else below these boxes).");
     });
+    if outside {
+        // Held to a few rows, scrolling beyond them, so that the plot keeps its height
+        // (compared runs' long legends took 8 rows and left the plot 250 px).
+        let row = ui.text_style_height(&egui::TextStyle::Body) + ui.spacing().item_spacing.y;
+        egui::ScrollArea::vertical()
+            .id_salt(("legend-outside", kind.id()))
+            .max_height(MAX_LEGEND_ROWS * row)
+            .auto_shrink([false, true])
+            .show(ui, |ui| ui.horizontal_wrapped(|ui| legend_entries(ui, &entries)));
+    }
     if edited != view {
         edited.store(ui.ctx(), kind);
         ui.ctx().request_repaint();

@@ -368,7 +368,9 @@ impl WorkbenchApp {
             .button("Open results…")
             .on_hover_text("Open a results file saved by corelab (GUI or `corelab run --out`).");
         if self.opener(&open_results) {
-            self.files.start(&ctx, FileAction::OpenResults, None, None);
+            let start_in = self.proposed_path(FileAction::OpenResults);
+            self.files
+                .start(&ctx, FileAction::OpenResults, None, start_in);
             close_menu(ui);
         }
         ui.menu_button("Recent results", |ui| {
@@ -405,7 +407,8 @@ impl WorkbenchApp {
                     ("Compare with results by path…", FileAction::OpenCompare),
                 ] {
                     if ui.button(label).clicked() {
-                        self.files.ask_for_path(action, None, None, None);
+                        let start_in = self.proposed_path(action);
+                        self.files.ask_for_path(action, None, None, start_in);
                         asked = true;
                         ui.close();
                     }
@@ -985,7 +988,9 @@ impl WorkbenchApp {
                 "Overlay another results file's curves (own line pattern, hollow markers), labelled model @ run, each run named by what differs: experiment, machine, date or file.",
             );
         if self.opener(&compare) {
-            self.files.start(&ctx, FileAction::OpenCompare, None, None);
+            let start_in = self.proposed_path(FileAction::OpenCompare);
+            self.files
+                .start(&ctx, FileAction::OpenCompare, None, start_in);
         }
         if !self.compare.is_empty() {
             let labels = self.run_labels();
