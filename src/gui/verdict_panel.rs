@@ -70,7 +70,9 @@ pub const WHOLE_VERDICT_LINK: &str = "see the Results table tab for the whole ve
 /// shown: `Verdict: …`, in the warning colour where a caveat leads it (a busy machine, one
 /// core, a disturbed baseline), and a link to the Results table tab. Nothing without a
 /// completed cell. Whether the link was clicked.
-pub fn show_headline(ui: &mut egui::Ui, results: Option<&ResultsFile>) -> bool {
+/// `compact` (short of room): one row, the line cut to the width with the whole of it on
+/// hover.
+pub fn show_headline(ui: &mut egui::Ui, results: Option<&ResultsFile>, compact: bool) -> bool {
     let Some(line) = results.and_then(headline) else {
         return false;
     };
@@ -80,6 +82,20 @@ pub fn show_headline(ui: &mut egui::Ui, results: Option<&ResultsFile>) -> bool {
             .is_some_and(|l| l.topic == VerdictTopic::Caveat)
     });
     let mut clicked = false;
+    if compact {
+        ui.horizontal(|ui| {
+            clicked = ui
+                .link(egui::RichText::new("Verdict:").strong())
+                .on_hover_text(format!("{line}\n\nClick: {WHOLE_VERDICT_LINK}."))
+                .clicked();
+            let text = match warned {
+                true => egui::RichText::new(&line).color(ui.visuals().warn_fg_color),
+                false => egui::RichText::new(&line),
+            };
+            ui.add(egui::Label::new(text).truncate());
+        });
+        return clicked;
+    }
     ui.horizontal_wrapped(|ui| {
         ui.label(egui::RichText::new("Verdict:").strong());
         if warned {

@@ -728,7 +728,7 @@ impl WorkbenchApp {
             // sweep is over (its cells still change while it runs).
             if self.tab.chart().is_some()
                 && self.run.is_none()
-                && super::super::verdict_panel::show_headline(ui, Some(results))
+                && super::super::verdict_panel::show_headline(ui, Some(results), compact)
             {
                 self.tab = Tab::Table;
             }
