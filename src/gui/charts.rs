@@ -1425,6 +1425,68 @@ mod tests {
         }
     }
 
+    /// processes × 1 at twice the sequential speed: the hover flags it, and explains the
+    /// statistics terms it uses in plain words.
+    #[test]
+    fn a_one_worker_cell_faster_than_sequential_is_flagged_in_its_hover() {
+        let mut r = ResultsFile {
+            cells: vec![
+                CellResult::with_walls(ModelKind::Sequential, 1, &[1.0, 1.01, 0.99, 1.0, 1.02, 0.98]),
+                CellResult::with_walls(ModelKind::Processes, 1, &[0.5, 0.51, 0.49, 0.5, 0.52, 0.48]),
+                CellResult::with_walls(ModelKind::Processes, 2, &[0.3, 0.31, 0.29, 0.3, 0.32, 0.28]),
+            ],
+            ..ResultsFile::default()
+        };
+        r.recompute();
+        let mut hovers = HashMap::new();
+        let name = |m: ModelKind| series_name(m, r.experiment.baseline);
+        hover_texts(ChartKind::Speedup, &r, &name, &[], &mut hovers);
+        let one = &hovers[&(name(ModelKind::Processes), 1)];
+        assert!(
+            one.contains("one worker cannot beat sequential, so the baseline was disturbed"),
+            "{one}"
+        );
+        assert!(one.contains(MEDIAN_CI_WORDS), "{one}");
+        assert!(one.contains("CPU busy: "), "{one}");
+        let two = &hovers[&(name(ModelKind::Processes), 2)];
+        assert!(!two.contains("cannot beat sequential"), "{two}");
+    }
+
+    /// The caption promises dashes only where a fit line is drawn, and says why none is.
+    #[test]
+    fn the_fits_caption_says_why_no_fit_line_is_drawn() {
+        let results = |workers: &[usize]| {
+            let mut cells = vec![CellResult::with_walls(ModelKind::Sequential, 1, &[1.0; 6])];
+            for &w in workers {
+                let t = 1.0 / (w as f64).powf(0.9);
+                cells.push(CellResult::with_walls(
+                    ModelKind::Threads,
+                    w,
+                    &[t, t * 1.01, t * 0.99, t, t * 1.02, t * 0.98],
+                ));
+            }
+            let mut r = ResultsFile {
+                cells,
+                ..ResultsFile::default()
+            };
+            r.recompute();
+            r
+        };
+        let two = crate::analysis::fit_results(&results(&[1, 2]));
+        let caption = fits_caption(ChartKind::Speedup, &two);
+        assert_eq!(
+            caption,
+            "· No USL fit drawn: it needs 3 worker counts or more, and these results have 2."
+        );
+        // Amdahl needs two: drawn on the wall-time chart.
+        assert!(fits_caption(ChartKind::WallTime, &two).contains("Thin dashes"));
+        let four = crate::analysis::fit_results(&results(&[1, 2, 3, 4]));
+        assert_eq!(
+            fits_caption(ChartKind::Speedup, &four),
+            "· Thin dashes in a model's colour: its USL fit."
+        );
+    }
+
     /// A running sweep: threads × 2 has 2 of its runs, the other cells have completed.
     #[test]
     fn a_cell_still_being_measured_is_drawn_and_hovered_as_such_until_it_completes() {
