@@ -98,7 +98,9 @@ fn the_prompts_buttons_stay_put_when_a_typed_path_reaches_an_empty_folder() {
     std::fs::create_dir_all(&empty).unwrap();
     let results = common::gui::two_cell_results(Experiment::default());
     for i in 0..20 {
-        results.save(&full.join(format!("run-{i:02}.json"))).unwrap();
+        results
+            .save(&full.join(format!("run-{i:02}.json")))
+            .unwrap();
     }
     let mut h = harness(app(dir.path()));
     h.run();

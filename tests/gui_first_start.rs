@@ -199,7 +199,9 @@ fn tour_results(threads: f64, processes: f64, gil: f64) -> corelab::results::Res
     })
 }
 
-fn hint_over(results: &corelab::results::ResultsFile) -> egui_kittest::Harness<'static, WorkbenchApp> {
+fn hint_over(
+    results: &corelab::results::ResultsFile,
+) -> egui_kittest::Harness<'static, WorkbenchApp> {
     let dir = tempfile::tempdir().unwrap();
     let path = dir.path().join("tour.json");
     results.save(&path).unwrap();

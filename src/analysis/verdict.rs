@@ -1867,7 +1867,11 @@ mod tests {
             cell(ModelKind::Processes, 2, &six(0.6)),
         ]);
         assert!(of(&r, VerdictTopic::Caveat).is_empty());
-        assert!(headline(&r).unwrap().starts_with("One worker cannot beat sequential"));
+        assert!(
+            headline(&r)
+                .unwrap()
+                .starts_with("One worker cannot beat sequential")
+        );
         // Within the noise (1.1×): nothing.
         let r = file(vec![
             cell(ModelKind::Sequential, 1, &six(1.0)),

@@ -645,31 +645,26 @@ pub fn run_labels(runs: &[&ResultsFile], file_stems: &[Option<String>]) -> Vec<S
     // far apart.
     // The time to the second stands for the time to the minute where that is not enough
     // (runs started within the same minute), never beside it.
-    let helps = |part: &[String], labels: &[Vec<&str>]| {
-        (0..runs.len()).any(|i| (0..i).any(|j| labels[i] == labels[j] && part[i] != part[j]))
-    };
-    add_if_helps(&parts[4], &mut labels, &helps);
-    let minutes_tell = {
-        let mut with_minutes = labels.clone();
-        add(&parts[5], &mut with_minutes);
-        !(0..runs.len()).any(|i| {
-            (0..i).any(|j| with_minutes[i] == with_minutes[j] && parts[6][i] != parts[6][j])
-        })
-    };
-    match minutes_tell {
-        true => add_if_helps(&parts[5], &mut labels, &helps),
-        false => add_if_helps(&parts[6], &mut labels, &helps),
+    /// Whether `part` tells apart two runs whose labels are alike so far.
+    fn helps(part: &[String], labels: &[Vec<&str>]) -> bool {
+        (0..labels.len()).any(|i| (0..i).any(|j| labels[i] == labels[j] && part[i] != part[j]))
     }
-    add_if_helps(&parts[7], &mut labels, &helps);
-    fn add_if_helps<'a>(
-        part: &'a [String],
-        labels: &mut Vec<Vec<&'a str>>,
-        helps: &dyn Fn(&[String], &[Vec<&str>]) -> bool,
-    ) {
+    fn add_if_helps<'a>(part: &'a [String], labels: &mut [Vec<&'a str>]) {
         if helps(part, labels) {
             add(part, labels);
         }
     }
+    add_if_helps(&parts[4], &mut labels);
+    let minutes_tell = {
+        let mut with_minutes = labels.clone();
+        add(&parts[5], &mut with_minutes);
+        !helps(&parts[6], &with_minutes)
+    };
+    match minutes_tell {
+        true => add_if_helps(&parts[5], &mut labels),
+        false => add_if_helps(&parts[6], &mut labels),
+    }
+    add_if_helps(&parts[7], &mut labels);
     let mut out: Vec<String> = labels
         .iter()
         .zip(runs)
@@ -1580,10 +1575,7 @@ mod tests {
             Some("2026-11-27T07-50-27Z_cpu-bound-threads-vs-processes-14422".to_string()),
             Some("2026-11-27T07-50-14Z_cpu-bound-threads-vs-processes-14422".to_string()),
         ];
-        assert_eq!(
-            run_labels(&[&two, &two.clone()], &stems),
-            ["27Z", "14Z"]
-        );
+        assert_eq!(run_labels(&[&two, &two.clone()], &stems), ["27Z", "14Z"]);
         assert_eq!(
             distinct_stems(&["laptop-run".to_string(), "server-run".to_string()]),
             ["laptop", "server"]

@@ -871,7 +871,9 @@ impl WorkbenchApp {
             .filter(|d| !d.as_os_str().is_empty())
             .map(Path::to_path_buf)
             .into_iter()
-            .chain(std::iter::once(autosave::results_dir(&self.settings.data_dir)))
+            .chain(std::iter::once(autosave::results_dir(
+                &self.settings.data_dir,
+            )))
             .find(|d| d.is_dir())
     }
 

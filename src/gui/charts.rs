@@ -975,7 +975,9 @@ pub fn show(
             .id_salt(("legend-outside", kind.id()))
             .max_height(MAX_LEGEND_ROWS * row)
             .auto_shrink([false, true])
-            .show(ui, |ui| ui.horizontal_wrapped(|ui| legend_entries(ui, &entries)));
+            .show(ui, |ui| {
+                ui.horizontal_wrapped(|ui| legend_entries(ui, &entries))
+            });
     }
     if edited != view {
         edited.store(ui.ctx(), kind);
@@ -1431,9 +1433,21 @@ mod tests {
     fn a_one_worker_cell_faster_than_sequential_is_flagged_in_its_hover() {
         let mut r = ResultsFile {
             cells: vec![
-                CellResult::with_walls(ModelKind::Sequential, 1, &[1.0, 1.01, 0.99, 1.0, 1.02, 0.98]),
-                CellResult::with_walls(ModelKind::Processes, 1, &[0.5, 0.51, 0.49, 0.5, 0.52, 0.48]),
-                CellResult::with_walls(ModelKind::Processes, 2, &[0.3, 0.31, 0.29, 0.3, 0.32, 0.28]),
+                CellResult::with_walls(
+                    ModelKind::Sequential,
+                    1,
+                    &[1.0, 1.01, 0.99, 1.0, 1.02, 0.98],
+                ),
+                CellResult::with_walls(
+                    ModelKind::Processes,
+                    1,
+                    &[0.5, 0.51, 0.49, 0.5, 0.52, 0.48],
+                ),
+                CellResult::with_walls(
+                    ModelKind::Processes,
+                    2,
+                    &[0.3, 0.31, 0.29, 0.3, 0.32, 0.28],
+                ),
             ],
             ..ResultsFile::default()
         };

@@ -64,7 +64,11 @@ pub fn is_results_file(path: &Path) -> bool {
         return false;
     };
     let mut head = Vec::with_capacity(SNIFF_BYTES);
-    if file.take(SNIFF_BYTES as u64).read_to_end(&mut head).is_err() {
+    if file
+        .take(SNIFF_BYTES as u64)
+        .read_to_end(&mut head)
+        .is_err()
+    {
         return false;
     }
     let needle = format!("\"{}\"", crate::results::RESULTS_FORMAT);

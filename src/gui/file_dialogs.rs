@@ -301,10 +301,12 @@ impl FileJobs {
                         |n| n.to_string_lossy().into_owned(),
                     );
                 // A folder proposed (opening results) is where to start; a file, its folder.
-                let start_dir = proposed_for_dialog.as_deref().and_then(|p| match p.is_dir() {
-                    true => Some(p),
-                    false => p.parent(),
-                });
+                let start_dir = proposed_for_dialog
+                    .as_deref()
+                    .and_then(|p| match p.is_dir() {
+                        true => Some(p),
+                        false => p.parent(),
+                    });
                 if let Some(dir) = start_dir {
                     dialog = dialog.set_directory(dir);
                 }
