@@ -37,15 +37,7 @@ fn saved(dir: &Path, file: &str, results: &ResultsFile) -> PathBuf {
 }
 
 fn label_after_comparing(first: &ResultsFile, second: &ResultsFile) -> Option<String> {
-    let dir = tempfile::tempdir().unwrap();
-    let a = saved(dir.path(), "a.json", first);
-    let b = saved(dir.path(), "b.json", second);
-    let options = corelab::gui::GuiOptions {
-        results: Some(a),
-        compare: vec![b],
-        ..Default::default()
-    };
-    let h = common::gui::started(dir.path(), &options, 1);
+    let (h, _dir) = compared(first, second);
     let prefix = "The compared runs differ in ";
     h.query_all_by(|n| {
         n.label()
@@ -57,6 +49,26 @@ fn label_after_comparing(first: &ResultsFile, second: &ResultsFile) -> Option<St
         let node = n.accesskit_node();
         node.label().or_else(|| node.value()).unwrap_or_default()
     })
+}
+
+/// The workbench showing `first` compared with `second` (and the folder of their files).
+fn compared(
+    first: &ResultsFile,
+    second: &ResultsFile,
+) -> (
+    egui_kittest::Harness<'static, corelab::gui::WorkbenchApp>,
+    tempfile::TempDir,
+) {
+    let dir = tempfile::tempdir().unwrap();
+    let a = saved(dir.path(), "a.json", first);
+    let b = saved(dir.path(), "b.json", second);
+    let options = corelab::gui::GuiOptions {
+        results: Some(a),
+        compare: vec![b],
+        ..Default::default()
+    };
+    let h = common::gui::started(dir.path(), &options, 1);
+    (h, dir)
 }
 
 #[test]
@@ -75,5 +87,51 @@ fn like_for_like_runs_get_no_note() {
     assert_eq!(
         label_after_comparing(&results(1000, "laptop"), &results(1000, "laptop")),
         None
+    );
+}
+
+/// Two runs of one preset whose calibrations chose other sizes, the precision target adding
+/// other numbers of runs: like for like, with a note on what the sizes mean.
+#[test]
+fn repeats_of_a_calibrated_preset_are_not_flagged_but_noted() {
+    let calibrated = |chosen: u64, spread: &[f64]| {
+        let mut r = results(chosen, "laptop");
+        r.experiment.target_run_s = 0.25;
+        r.calibration = Some(corelab::preset::Calibration {
+            target_run_s: 0.25,
+            knob: "task.cpu.size".into(),
+            preset_size: 3_500_000.0,
+            chosen_size: chosen as f64,
+            ..Default::default()
+        });
+        for c in &mut r.cells {
+            c.samples = spread
+                .iter()
+                .map(|f| corelab::results::Sample {
+                    wall_s: *f,
+                    cpu_s: *f,
+                    checksum: 1,
+                    ..Default::default()
+                })
+                .collect();
+        }
+        r.recompute();
+        r
+    };
+    let a = calibrated(1_801_329, &[0.99, 1.0, 1.01]);
+    let b = calibrated(2_663_378, &[0.99, 1.0, 1.01, 1.02, 0.98]);
+    assert_eq!(label_after_comparing(&a, &b), None, "no red flag");
+    let (h, _dir) = compared(&a, &b);
+    assert!(
+        h.query_by_label(corelab::gui::compare_note::CALIBRATED_NOTE)
+            .is_some(),
+        "the note says what the sizes mean"
+    );
+    let d = corelab::results::comparison_differences(&[("a", &a), ("b", &b)]);
+    assert_eq!(d.len(), 1, "{d:?}");
+    assert!(d[0].like_for_like);
+    assert_eq!(
+        corelab::gui::compare_note::note(&d),
+        Some(corelab::gui::compare_note::CALIBRATED_NOTE)
     );
 }

@@ -13,7 +13,7 @@ use corelab::gui::state::{Persisted, STORAGE_KEY};
 use corelab::gui::{AppSettings, WorkbenchApp};
 use corelab::preset::{START_HERE, find_builtin};
 use eframe::{App as _, Storage as _};
-use egui_kittest::kittest::Queryable;
+use egui_kittest::kittest::{NodeT, Queryable};
 
 /// A workbench that restores and saves its state (as the real window does).
 fn persistent_app(dir: &std::path::Path, storage: Option<&MemStorage>) -> WorkbenchApp {
@@ -176,4 +176,65 @@ fn results_of_another_experiment_hide_the_hint() {
         "the hint is not about these curves"
     );
     assert!(h.query_by_label(START_HINT).is_none());
+}
+
+/// The tour's results, at the given speedups at 2 workers on a 2-core machine.
+fn tour_results(threads: f64, processes: f64, gil: f64) -> corelab::results::ResultsFile {
+    let mut experiment = start_here();
+    experiment.workers = vec![1, 2];
+    let machine = corelab::results::MachineInfo {
+        cpu_brand: "Test CPU".into(),
+        logical_cores: 2,
+        ..Default::default()
+    };
+    common::synthetic::synthetic_results(experiment, machine, [0.99, 1.0, 1.01], |model, n| {
+        if n < 2.0 {
+            return 1.0;
+        }
+        match model {
+            corelab::preset::ModelKind::Threads => threads,
+            corelab::preset::ModelKind::Processes => processes,
+            _ => gil,
+        }
+    })
+}
+
+fn hint_over(
+    results: &corelab::results::ResultsFile,
+) -> egui_kittest::Harness<'static, WorkbenchApp> {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("tour.json");
+    results.save(&path).unwrap();
+    let mut h = harness(app(dir.path()));
+    h.run();
+    let ctx = h.ctx.clone();
+    h.state_mut().open_results_path(&ctx, path);
+    step_until(&mut h, "the results to load", |a| {
+        a.results().is_some() && !a.files_busy()
+    });
+    h.run();
+    assert!(h.state().start_hint_shown(), "the tour's own results");
+    assert!(h.query_by_label(START_HINT).is_some());
+    h
+}
+
+#[test]
+fn the_hint_says_when_the_tours_results_do_not_show_its_lesson() {
+    // The reviewer's busy run: threads 1.10×, processes 0.85×, gil-threads 1.00×.
+    let h = hint_over(&tour_results(1.1, 0.85, 1.0));
+    let said = h.get_by_label_contains("These results do not show it (");
+    let node = said.accesskit_node();
+    let text = node
+        .label()
+        .or_else(|| node.value())
+        .unwrap_or_default()
+        .to_string();
+    assert!(
+        text.contains("threads × 2: 1.10×, processes × 2: 0.85×, gil-threads × 2: 1.00×"),
+        "{text}"
+    );
+    assert!(text.ends_with("Rerun on a quiet machine."), "{text}");
+    // Results that show it: the hint alone.
+    let h = hint_over(&tour_results(1.9, 1.8, 1.0));
+    assert!(h.query_by_label_contains("do not show it").is_none());
 }

@@ -9,7 +9,8 @@ use common::synthetic::synthetic_results;
 
 use std::path::Path;
 
-use corelab::analysis::{VerdictTopic, verdict};
+use corelab::analysis::{ONE_WORKER_HEADLINE, VerdictTopic, headline, verdict};
+use corelab::gui::verdict_panel::WHOLE_VERDICT_LINK;
 use corelab::gui::{Tab, WorkbenchApp};
 use corelab::preset::{ModelKind, SyncMode, TaskKind};
 use corelab::results::{CellStatus, MachineInfo, ResultsFile};
@@ -134,4 +135,58 @@ fn a_contention_file_leads_with_its_lost_updates_on_the_table_tab() {
         h.get_by_label(&fastest.text).rect().top() > lead.bottom(),
         "the lost updates come first"
     );
+}
+
+#[test]
+fn the_chart_tabs_show_the_verdicts_one_line_and_link_to_the_whole() {
+    let dir = tempfile::tempdir().unwrap();
+    let results = gil_like();
+    let line = headline(&results).unwrap();
+    assert_eq!(line, verdict(&results)[0].text, "quiet: the fastest alone");
+    let mut h = opened(dir.path(), &results);
+    for tab in [Tab::Speedup, Tab::Efficiency, Tab::WallTime] {
+        h.state_mut().set_tab(tab);
+        h.run();
+        assert!(h.query_by_label("Verdict:").is_some(), "{tab:?}");
+        assert!(h.query_by_label(&line).is_some(), "{tab:?}: {line}");
+    }
+    // The link opens the whole verdict.
+    h.get_by_label(&format!("({WHOLE_VERDICT_LINK})")).click();
+    h.run();
+    assert_eq!(h.state().tab(), Tab::Table);
+    assert!(h.query_by_label("Verdict").is_some());
+    assert!(
+        h.query_by_label("Verdict:").is_none(),
+        "the table tab has the whole verdict, not its one line"
+    );
+}
+
+#[test]
+fn a_one_worker_cell_faster_than_sequential_is_flagged_above_the_chart() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut results = gil_like();
+    // processes × 1 twice as fast as the sequential baseline: impossible for one worker.
+    let seq = results.cells[0].samples.clone();
+    let cell = results
+        .cells
+        .iter_mut()
+        .find(|c| c.model == Some(ModelKind::Processes) && c.workers == 1)
+        .unwrap();
+    cell.samples = seq
+        .iter()
+        .map(|s| corelab::results::Sample {
+            wall_s: s.wall_s / 2.0,
+            ..s.clone()
+        })
+        .collect();
+    results.recompute();
+    let line = headline(&results).unwrap();
+    assert!(
+        line.to_lowercase().starts_with(ONE_WORKER_HEADLINE),
+        "{line}"
+    );
+    let mut h = opened(dir.path(), &results);
+    h.state_mut().set_tab(Tab::Speedup);
+    h.run();
+    assert!(h.query_by_label(&line).is_some(), "{line}");
 }

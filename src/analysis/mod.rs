@@ -17,4 +17,7 @@ pub use interval_words::{
 pub use model_fit::{FitContext, FitPoint, FitQuantity, ModelFit, fit_points, fit_results};
 pub use reading::{POOR_FIT_R2, amdahl_fits_poorly, describe_fit, usl_fits_poorly};
 pub use summary::fits_summary;
-pub use verdict::{ONE_WORKER_SUSPECT, VerdictLine, VerdictTopic, time_words, verdict};
+pub use verdict::{
+    BUSY_HEADLINE, ONE_WORKER_HEADLINE, ONE_WORKER_SUSPECT, VerdictLine, VerdictTopic, headline,
+    suspect_one_worker_cells, time_words, verdict,
+};

@@ -37,7 +37,16 @@ pub enum VerdictTopic {
 pub const ONE_CORE_CAVEAT: &str = "One core: this run could use a single CPU, so nothing ran in parallel; work that needs the CPU cannot speed up here whatever the model (waits still overlap), and these curves cannot show how the models scale: run it on 2 or more cores.";
 
 /// The verdict's first line on a busy machine.
-pub const BUSY_CAVEAT: &str = "Every comparison here is unreliable: other programs competed for the cores during the timed runs, so the speedups may be off either way (the busy-machine warning gives the figures).";
+pub const BUSY_CAVEAT: &str = "Unreliable: other programs competed for the cores during the timed runs, so every comparison below may be off either way, even one clear of these runs' noise (the busy-machine warning gives the figures); rerun on a quiet machine.";
+
+/// The verdict's one line on a busy machine, where the whole verdict is not shown (above the
+/// charts).
+pub const BUSY_HEADLINE: &str = "unreliable: the machine was busy, rerun on a quiet machine";
+
+/// The verdict's one line where a one-worker cell beat the baseline clearly
+/// ([`suspect_one_worker_cells`]).
+pub const ONE_WORKER_HEADLINE: &str =
+    "one worker cannot beat sequential: the baseline was disturbed";
 
 /// One line of the verdict: a sentence, ending with a full stop.
 #[derive(Clone, Debug, PartialEq)]
@@ -102,6 +111,21 @@ pub fn verdict(r: &ResultsFile) -> Vec<VerdictLine> {
             say(VerdictTopic::LostUpdates, text);
         }
     }
+    // A one-worker cell clearly faster than the baseline (the fastest cell says so itself).
+    let suspects: Vec<String> = suspect_one_worker_cells(r)
+        .into_iter()
+        .filter(|c| !(c.model == fastest.model && c.workers == fastest.workers))
+        .filter_map(|c| Some(format!("{} ({}×)", cell_name(c), speedup(c.speedup?))))
+        .collect();
+    if !suspects.is_empty() {
+        say(
+            VerdictTopic::Caveat,
+            format!(
+                "Disturbed: {} ran clearly faster than the baseline, which one worker cannot do; the baseline (or that cell) was disturbed, so its speedups are not comparable.",
+                join_and(&suspects)
+            ),
+        );
+    }
     let mut fastest_line = fastest_text(r, fastest, weak);
     if weak && lost_any(r, fastest) {
         fastest_line.pop();
@@ -125,7 +149,8 @@ pub fn verdict(r: &ResultsFile) -> Vec<VerdictLine> {
         .filter_map(|&m| best_of(m))
         .collect();
     others.sort_by(|a, b| median(a).total_cmp(&median(b)));
-    if let Some(text) = comparison_text(fastest, &others, per) {
+    let busy = r.machine.busy_warning().is_some();
+    if let Some(text) = comparison_text(fastest, &others, per, busy) {
         say(VerdictTopic::Comparison, text);
     }
     for &m in &models {
@@ -156,6 +181,49 @@ pub fn verdict(r: &ResultsFile) -> Vec<VerdictLine> {
         }
     }
     lines
+}
+
+/// The completed one-worker cells of `r` (the baseline's own aside) whose speedup, its whole
+/// interval, is above [`ONE_WORKER_SUSPECT`]: the same work on one worker cannot beat the
+/// baseline by that much, so the baseline (or the cell) was disturbed.
+pub fn suspect_one_worker_cells(r: &ResultsFile) -> Vec<&CellResult> {
+    r.cells
+        .iter()
+        .filter(|c| completed(c) && c.workers == 1 && !is_baseline_cell(c))
+        .filter(|c| {
+            c.speedup
+                .is_some_and(|s| c.speedup_ci_low.unwrap_or(s) > ONE_WORKER_SUSPECT)
+        })
+        .collect()
+}
+
+/// The verdict in one line, for where the whole of it is not shown (above the charts): what
+/// makes it unreliable first (a busy machine, one core, a disturbed baseline), then its first
+/// finding (the lost updates of a contention task, else the fastest cell). `None` where the
+/// verdict is empty.
+pub fn headline(r: &ResultsFile) -> Option<String> {
+    let lines = verdict(r);
+    let finding = lines.iter().find(|l| l.topic != VerdictTopic::Caveat)?;
+    let mut warnings: Vec<&str> = Vec::new();
+    if r.machine.busy_warning().is_some() {
+        warnings.push(BUSY_HEADLINE);
+    }
+    if r.machine.logical_cores == 1 {
+        warnings.push("one core: nothing ran in parallel");
+    }
+    if !suspect_one_worker_cells(r).is_empty() {
+        warnings.push(ONE_WORKER_HEADLINE);
+    }
+    Some(match warnings.is_empty() {
+        true => finding.text.clone(),
+        false => {
+            let mut head = warnings.join("; ");
+            if let Some(first) = head.get(..1) {
+                head = first.to_uppercase() + &head[1..];
+            }
+            format!("{head}. {}", finding.text)
+        }
+    })
 }
 
 /// Whether any timed run of the completed cell of `r` that `c` stands for (same model and
@@ -482,7 +550,14 @@ fn ratio(fastest: &CellResult, other: &CellResult) -> Option<Ratio> {
 
 /// Whether the best cell of each other model is distinguishable from the fastest: the ties
 /// named together, else the runner-up and by how much it is slower.
-fn comparison_text(fastest: &CellResult, others: &[&CellResult], per: &str) -> Option<String> {
+/// On a busy machine (`busy`) a difference clear of the runs' noise is not called real: the
+/// caveat above it says every comparison is unreliable.
+fn comparison_text(
+    fastest: &CellResult,
+    others: &[&CellResult],
+    per: &str,
+    busy: bool,
+) -> Option<String> {
     let mut tied = Vec::new();
     let mut untold = Vec::new();
     let mut coverage: f64 = 1.0;
@@ -524,8 +599,12 @@ fn comparison_text(fastest: &CellResult, others: &[&CellResult], per: &str) -> O
         // Every other model is slower beyond the noise: the runner-up, by how much.
         let runner = others.first()?;
         let q = ratio(fastest, runner)?;
+        let real = match busy {
+            false => "a real difference",
+            true => "clear of these runs' noise, but the busy machine may have made it",
+        };
         parts.push(format!(
-            "{} took {}× as long{per} ({}–{}{}): a real difference",
+            "{} took {}× as long{per} ({}–{}{}): {real}",
             cell_name(runner),
             ratio_words(q.value),
             ratio_words(q.low),
@@ -1733,6 +1812,73 @@ mod tests {
         assert_eq!(lines[0].topic, VerdictTopic::Caveat);
         assert_eq!(lines[0].text, BUSY_CAVEAT);
         assert_eq!(lines[1].topic, VerdictTopic::Fastest);
+        // The caveat says every comparison is unreliable: no line below calls one real.
+        let c = of(&r, VerdictTopic::Comparison);
+        assert_eq!(c.len(), 1, "{c:?}");
+        assert!(!c[0].contains("a real difference"), "{}", c[0]);
+        assert!(
+            c[0].ends_with("): clear of these runs' noise, but the busy machine may have made it."),
+            "{}",
+            c[0]
+        );
+        // In one line, where the chart is: unreliable first, then the fastest.
+        let h = headline(&r).unwrap();
+        assert!(
+            h.starts_with("Unreliable: the machine was busy, rerun on a quiet machine. Fastest: "),
+            "{h}"
+        );
+        // Quiet: the fastest alone.
+        assert_eq!(
+            headline(&pure_python()),
+            Some(of(&pure_python(), VerdictTopic::Fastest)[0].clone())
+        );
+        assert_eq!(headline(&file(Vec::new())), None);
+    }
+
+    #[test]
+    fn a_disturbed_baseline_is_flagged_even_where_its_cell_is_not_the_fastest() {
+        // processes × 1 at 0.5 s against a 1 s baseline (2×): one worker cannot do that.
+        let r = file(vec![
+            cell(ModelKind::Sequential, 1, &six(1.0)),
+            cell(ModelKind::Processes, 1, &six(0.5)),
+            cell(ModelKind::Processes, 2, &six(0.3)),
+        ]);
+        let suspects = suspect_one_worker_cells(&r);
+        assert_eq!(suspects.len(), 1);
+        assert_eq!(suspects[0].model, Some(ModelKind::Processes));
+        let caveats = of(&r, VerdictTopic::Caveat);
+        assert_eq!(caveats.len(), 1, "{caveats:?}");
+        assert!(
+            caveats[0].starts_with("Disturbed: processes × 1 (2.0×) ran clearly faster than the baseline, which one worker cannot do"),
+            "{}",
+            caveats[0]
+        );
+        let h = headline(&r).unwrap();
+        assert!(
+            h.starts_with(
+                "One worker cannot beat sequential: the baseline was disturbed. Fastest: processes × 2"
+            ),
+            "{h}"
+        );
+        // The fastest cell flags itself: no second line for it.
+        let r = file(vec![
+            cell(ModelKind::Sequential, 1, &six(1.0)),
+            cell(ModelKind::Processes, 1, &six(0.5)),
+            cell(ModelKind::Processes, 2, &six(0.6)),
+        ]);
+        assert!(of(&r, VerdictTopic::Caveat).is_empty());
+        assert!(
+            headline(&r)
+                .unwrap()
+                .starts_with("One worker cannot beat sequential")
+        );
+        // Within the noise (1.1×): nothing.
+        let r = file(vec![
+            cell(ModelKind::Sequential, 1, &six(1.0)),
+            cell(ModelKind::Processes, 1, &six(0.91)),
+        ]);
+        assert!(suspect_one_worker_cells(&r).is_empty());
+        assert!(headline(&r).unwrap().starts_with("Fastest: "));
     }
 
     #[test]

@@ -172,6 +172,18 @@ pub mod thresholds {
         0.7 * workers.min(cores).max(1) as f64
     }
 
+    /// Whether CPU-bound work behind a GIL stayed flat: a speedup of at most
+    /// [`GIL_FLAT_MAX`].
+    pub fn gil_flat(speedup: f64) -> bool {
+        speedup <= GIL_FLAT_MAX
+    }
+
+    /// Whether `workers` parallel workers used the cores: a speedup of at least
+    /// [`parallel_min`].
+    pub fn scales(speedup: f64, workers: usize, cores: usize) -> bool {
+        speedup >= parallel_min(workers, cores)
+    }
+
     /// Least speedup that shows CPython's `multiprocessing` using the cores: half the ideal
     /// `min(workers, cores)` (8× at 16 workers on 16 cores). Lower than
     /// [`parallel_min`] because CPython's CPU time per task grows with the number of busy
@@ -220,6 +232,62 @@ pub mod thresholds {
     /// threads surely ran at once for part of their run: below it they may have taken turns
     /// (another program had the other core), and losing no update shows nothing.
     pub const RACE_OVERLAP_MIN_CORES: f64 = 1.3;
+}
+
+/// What results of CPU-bound work say about the first lesson, the one the workbench's
+/// start-here tour promises ("threads and processes climb with the cores, gil-threads stays
+/// flat"), judged by the thresholds `selftest --lessons` uses ([`thresholds::gil_flat`],
+/// [`thresholds::scales`]) at the most workers measured within the cores.
+#[derive(Clone, Debug, PartialEq)]
+pub struct GilLessonReading {
+    /// Whether the results show it: gil-threads flat, and threads and processes (each that
+    /// was measured) scaling.
+    pub shown: bool,
+    /// The measured figures, e.g. `threads × 2: 1.10×, processes × 2: 0.85×, gil-threads × 2:
+    /// 1.00×`.
+    pub figure: String,
+}
+
+/// Reads the GIL lesson in `r` ([`GilLessonReading`]): `None` where it cannot be judged (not
+/// CPU-bound work, one core, no completed gil-threads cell at 2 workers or more within the
+/// cores, or neither threads nor processes there).
+pub fn read_gil_lesson(r: &ResultsFile) -> Option<GilLessonReading> {
+    if r.experiment.task.kind != TaskKind::Cpu {
+        return None;
+    }
+    let cores = r.machine.logical_cores;
+    if cores < 2 {
+        return None;
+    }
+    let measured = |model: ModelKind, w: usize| {
+        r.cell(model, w)
+            .filter(|c| c.status == CellStatus::Ok)
+            .and_then(|c| c.speedup)
+    };
+    let w = r
+        .cells
+        .iter()
+        .filter(|c| c.model == Some(ModelKind::GilThreads) && (2..=cores).contains(&c.workers))
+        .map(|c| c.workers)
+        .filter(|&w| measured(ModelKind::GilThreads, w).is_some())
+        .max()?;
+    let gil = measured(ModelKind::GilThreads, w)?;
+    let mut shown = thresholds::gil_flat(gil);
+    let mut parts = Vec::new();
+    for model in [ModelKind::Threads, ModelKind::Processes] {
+        if let Some(s) = measured(model, w) {
+            shown &= thresholds::scales(s, w, cores);
+            parts.push(format!("{model} × {w}: {s:.2}×"));
+        }
+    }
+    if parts.is_empty() {
+        return None;
+    }
+    parts.push(format!("gil-threads × {w}: {gil:.2}×"));
+    Some(GilLessonReading {
+        shown,
+        figure: parts.join(", "),
+    })
 }
 
 /// Runs every lesson with real executors, calling `each` as each one is judged. `cores` is
@@ -424,7 +492,7 @@ fn gil_cpu_bound(ctx: &Ctx, cores: usize) -> Lesson {
         let threads = speedup(r, ModelKind::Threads, w);
         (
             format!("gil-threads × {w}: {gil:.2}×, threads × {w}: {threads:.2}×"),
-            pass_if(gil <= thresholds::GIL_FLAT_MAX && threads >= need),
+            pass_if(thresholds::gil_flat(gil) && thresholds::scales(threads, w, cores)),
         )
     })
 }
@@ -450,7 +518,10 @@ fn processes_scale(ctx: &Ctx, cores: usize) -> Lesson {
     exp.task.tasks = 8 * w as u32;
     judge(l, ctx.sweep(&exp), |r| {
         let p = speedup(r, ModelKind::Processes, w);
-        (format!("processes × {w}: {p:.2}×"), pass_if(p >= need))
+        (
+            format!("processes × {w}: {p:.2}×"),
+            pass_if(thresholds::scales(p, w, cores)),
+        )
     })
 }
 
@@ -782,6 +853,64 @@ mod tests {
         assert!(contention_slows(0.6));
         assert!(!contention_slows(1.2));
         assert!(!contention_slows(0.98), "just below 1 is noise");
+    }
+
+    /// Results of CPU-bound work on a 2-core machine: sequential 1 s, and each model at 1
+    /// and 2 workers at the speedup `at2` gives it at 2 (1× at 1).
+    fn tour_results(at2: &[(ModelKind, f64)]) -> ResultsFile {
+        let cell = |model, workers, t: f64| crate::results::CellResult {
+            model: Some(model),
+            workers,
+            samples: (0..6)
+                .map(|i| crate::results::Sample {
+                    wall_s: t * (1.0 + 0.001 * i as f64),
+                    cpu_s: t,
+                    checksum: 1,
+                    ..crate::results::Sample::default()
+                })
+                .collect(),
+            ..crate::results::CellResult::default()
+        };
+        let mut cells = vec![cell(ModelKind::Sequential, 1, 1.0)];
+        for &(model, s) in at2 {
+            cells.push(cell(model, 1, 1.0));
+            cells.push(cell(model, 2, 1.0 / s));
+        }
+        let mut r = ResultsFile {
+            experiment: Experiment::default(),
+            cells,
+            ..ResultsFile::default()
+        };
+        r.machine.logical_cores = 2;
+        r.recompute();
+        r
+    }
+
+    #[test]
+    fn the_tours_gil_lesson_is_read_by_the_lessons_thresholds() {
+        use ModelKind::{GilThreads, Processes, Threads};
+        // Shown: threads and processes climb, gil-threads stays flat.
+        let r = tour_results(&[(Threads, 1.9), (GilThreads, 1.0), (Processes, 1.8)]);
+        let reading = read_gil_lesson(&r).unwrap();
+        assert!(reading.shown, "{reading:?}");
+        assert_eq!(
+            reading.figure,
+            "threads × 2: 1.90×, processes × 2: 1.80×, gil-threads × 2: 1.00×"
+        );
+        // The reviewer's busy run: threads 1.10×, processes 0.85×: not shown.
+        let r = tour_results(&[(Threads, 1.1), (GilThreads, 1.0), (Processes, 0.85)]);
+        assert!(!read_gil_lesson(&r).unwrap().shown);
+        // gil-threads that climbed: not shown either.
+        let r = tour_results(&[(Threads, 1.9), (GilThreads, 1.6)]);
+        assert!(!read_gil_lesson(&r).unwrap().shown);
+        // Nothing to judge: no gil-threads, one core, other work.
+        assert_eq!(read_gil_lesson(&tour_results(&[(Threads, 1.9)])), None);
+        let mut one = tour_results(&[(Threads, 1.9), (GilThreads, 1.0)]);
+        one.machine.logical_cores = 1;
+        assert_eq!(read_gil_lesson(&one), None);
+        let mut io = tour_results(&[(Threads, 1.9), (GilThreads, 1.0)]);
+        io.experiment.task.kind = TaskKind::Io;
+        assert_eq!(read_gil_lesson(&io), None);
     }
 
     #[test]

@@ -248,7 +248,7 @@ pub fn one_worker_suspect(c: &CellResult) -> Option<String> {
     let low = c.speedup_ci_low.unwrap_or(speedup);
     (c.workers == 1 && low > ONE_WORKER_SUSPECT).then(|| {
         format!(
-            "{speedup:.2}× with 1 worker: the same work cannot be that much faster than the baseline; the machine favoured this cell (busy cores shared unequally?), not comparable"
+            "{speedup:.2}× with 1 worker: one worker cannot beat sequential, so the baseline was disturbed (or the machine favoured this cell: busy cores shared unequally?); not comparable"
         )
     })
 }

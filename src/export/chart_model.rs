@@ -550,6 +550,51 @@ fn run_time(results: &ResultsFile) -> Option<&str> {
     (run_date(results).is_some() && time.as_bytes()[2] == b':').then_some(time)
 }
 
+/// `HH:MM:SS` of `started_at`, if it is an RFC 3339 time: two runs started in the same
+/// minute (a sweep of a few seconds, run again).
+fn run_time_seconds(results: &ResultsFile) -> Option<&str> {
+    let time = results.started_at.get(11..19)?;
+    (run_time(results).is_some() && time.as_bytes()[5] == b':').then_some(time)
+}
+
+/// The part of each of `stems` that tells it from the others: their common start and end cut
+/// off at a separator (`2026-11-27T07-50-27Z_cpu-bound-14422` and `…07-50-14Z_cpu-bound-14422`
+/// read `50-27Z` and `50-14Z`), a stem whole where nothing would be left of it.
+fn distinct_stems(stems: &[String]) -> Vec<String> {
+    let is_sep = |c: char| matches!(c, '-' | '_' | '.' | ' ' | 'T');
+    let Some(first) = stems.first() else {
+        return Vec::new();
+    };
+    let chars: Vec<Vec<char>> = stems.iter().map(|s| s.chars().collect()).collect();
+    let shortest = chars.iter().map(Vec::len).min().unwrap_or(0);
+    let same_at = |f: &dyn Fn(&Vec<char>) -> char| chars.iter().all(|c| f(c) == f(&chars[0]));
+    let mut prefix = 0;
+    while prefix < shortest && same_at(&|c| c[prefix]) {
+        prefix += 1;
+    }
+    let mut suffix = 0;
+    while suffix < shortest - prefix && same_at(&|c| c[c.len() - 1 - suffix]) {
+        suffix += 1;
+    }
+    // Back to a separator: only whole pieces are cut.
+    let first: Vec<char> = first.chars().collect();
+    while prefix > 0 && !is_sep(first[prefix - 1]) {
+        prefix -= 1;
+    }
+    while suffix > 0 && !is_sep(first[first.len() - suffix]) {
+        suffix -= 1;
+    }
+    chars
+        .iter()
+        .zip(stems)
+        .map(|(c, whole)| {
+            let part: String = c[prefix..c.len() - suffix].iter().collect();
+            let part = part.trim_matches(is_sep).to_string();
+            if part.is_empty() { whole.clone() } else { part }
+        })
+        .collect()
+}
+
 /// The machine in a few words: "16 cores", or with its CPU where core counts are equal.
 fn cores_text(results: &ResultsFile) -> String {
     match results.machine.logical_cores {
@@ -570,8 +615,9 @@ pub fn run_labels(runs: &[&ResultsFile], file_stems: &[Option<String>]) -> Vec<S
         return runs.iter().map(|r| run_label(r)).collect();
     }
     let stem = |i: usize| file_stems.get(i).cloned().flatten().unwrap_or_default();
+    let stems: Vec<String> = (0..runs.len()).map(stem).collect();
     // Each candidate part, for every run.
-    let parts: [Vec<String>; 7] = [
+    let parts: [Vec<String>; 8] = [
         runs.iter()
             .map(|r| experiment_name(r).to_string())
             .collect(),
@@ -588,7 +634,10 @@ pub fn run_labels(runs: &[&ResultsFile], file_stems: &[Option<String>]) -> Vec<S
         runs.iter()
             .map(|r| run_time(r).unwrap_or_default().to_string())
             .collect(),
-        (0..runs.len()).map(stem).collect(),
+        runs.iter()
+            .map(|r| run_time_seconds(r).unwrap_or_default().to_string())
+            .collect(),
+        distinct_stems(&stems),
     ];
     let differs = |v: &[String]| v.iter().any(|x| x != &v[0]);
     let mut labels: Vec<Vec<&str>> = vec![Vec::new(); runs.len()];
@@ -607,13 +656,28 @@ pub fn run_labels(runs: &[&ResultsFile], file_stems: &[Option<String>]) -> Vec<S
     }
     // When they ran, and from which file: only where that tells runs with the same label so
     // far apart.
-    for part in &parts[4..] {
-        let helps =
-            (0..runs.len()).any(|i| (0..i).any(|j| labels[i] == labels[j] && part[i] != part[j]));
-        if helps {
-            add(part, &mut labels);
+    // The time to the second stands for the time to the minute where that is not enough
+    // (runs started within the same minute), never beside it.
+    /// Whether `part` tells apart two runs whose labels are alike so far.
+    fn helps(part: &[String], labels: &[Vec<&str>]) -> bool {
+        (0..labels.len()).any(|i| (0..i).any(|j| labels[i] == labels[j] && part[i] != part[j]))
+    }
+    fn add_if_helps<'a>(part: &'a [String], labels: &mut [Vec<&'a str>]) {
+        if helps(part, labels) {
+            add(part, labels);
         }
     }
+    add_if_helps(&parts[4], &mut labels);
+    let minutes_tell = {
+        let mut with_minutes = labels.clone();
+        add(&parts[5], &mut with_minutes);
+        !helps(&parts[6], &with_minutes)
+    };
+    match minutes_tell {
+        true => add_if_helps(&parts[5], &mut labels),
+        false => add_if_helps(&parts[6], &mut labels),
+    }
+    add_if_helps(&parts[7], &mut labels);
     let mut out: Vec<String> = labels
         .iter()
         .zip(runs)
@@ -1512,6 +1576,27 @@ mod tests {
         assert_eq!(
             run_labels(&[&two, &sixteen, &two.clone()], &stems),
             ["2 cores, a", "16 cores, b", "2 cores, ?"]
+        );
+        // Started within the same minute: to the second, not beside the minute.
+        let seconds_later = run_on("Scaling", 2, "AMD EPYC", "2026-11-26T07:44:51Z");
+        assert_eq!(
+            run_labels(&[&two, &seconds_later], &no_stems),
+            ["07:44:26", "07:44:51"]
+        );
+        // Alike in all of that: the part of the file names that differs, not all of them.
+        let stems = [
+            Some("2026-11-27T07-50-27Z_cpu-bound-threads-vs-processes-14422".to_string()),
+            Some("2026-11-27T07-50-14Z_cpu-bound-threads-vs-processes-14422".to_string()),
+        ];
+        assert_eq!(run_labels(&[&two, &two.clone()], &stems), ["27Z", "14Z"]);
+        assert_eq!(
+            distinct_stems(&["laptop-run".to_string(), "server-run".to_string()]),
+            ["laptop", "server"]
+        );
+        assert_eq!(
+            distinct_stems(&["run".to_string(), "run".to_string()]),
+            ["run", "run"],
+            "nothing differs: whole"
         );
         // The same file twice: numbered.
         assert_eq!(

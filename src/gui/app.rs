@@ -927,9 +927,26 @@ impl WorkbenchApp {
             .unwrap_or_default()
     }
 
+    /// Where opening results (to show or to compare) starts: the shown results' folder,
+    /// else the folder the workbench autosaves results in, where the runs made here are;
+    /// `None` where neither exists (the current folder then).
+    fn results_open_dir(&self) -> Option<PathBuf> {
+        self.results_path
+            .as_deref()
+            .and_then(Path::parent)
+            .filter(|d| !d.as_os_str().is_empty())
+            .map(Path::to_path_buf)
+            .into_iter()
+            .chain(std::iter::once(autosave::results_dir(
+                &self.settings.data_dir,
+            )))
+            .find(|d| d.is_dir())
+    }
+
     /// The file a save or export proposes, named after what it holds: the experiment for a
     /// preset, the shown results for the rest (`python-gil-vs-processes-speedup` writes its
-    /// `.svg` and `.png`). `None` for the actions that open a file.
+    /// `.svg` and `.png`). For opening results, the folder to start in
+    /// ([`Self::results_open_dir`]); `None` for opening a preset.
     pub fn proposed_path(&self, action: FileAction) -> Option<PathBuf> {
         // The shown results' name as a file stem, the same as the export dialog's.
         let results_stem = || {
@@ -976,9 +993,8 @@ impl WorkbenchApp {
                 self.export_dir(),
                 format!("{}-results.json", results_stem()),
             ),
-            FileAction::OpenPreset | FileAction::OpenResults | FileAction::OpenCompare => {
-                return None;
-            }
+            FileAction::OpenResults | FileAction::OpenCompare => return self.results_open_dir(),
+            FileAction::OpenPreset => return None,
         };
         Some(dir.join(name))
     }

@@ -111,6 +111,50 @@ fn series_name(model: ModelKind, baseline: crate::preset::Baseline) -> String {
     chart_model::model_name(model, baseline)
 }
 
+/// The caption's words on the fits, with "show fits" ticked: what the thin dashes are where
+/// a fit line is drawn, else why none is (a USL fit needs 3 worker counts; a fit that misses
+/// its points is not drawn).
+pub fn fits_caption(kind: ChartKind, fits: &[crate::analysis::ModelFit]) -> String {
+    let drawn = fits
+        .iter()
+        .any(|f| !export::fit_curve(f, kind, f64::INFINITY).is_empty());
+    if drawn {
+        return format!(
+            "· Thin dashes in a model's colour: its {} fit.",
+            kind.fit_name()
+        );
+    }
+    let most = fits
+        .iter()
+        .map(|f| f.fitted_points().count())
+        .max()
+        .unwrap_or(0);
+    let need = match kind {
+        ChartKind::WallTime => 2,
+        _ => 3,
+    };
+    // Compute-bound work measured past the cores is fitted within them only.
+    let within = fits
+        .iter()
+        .any(|f| f.fitted_up_to.is_some() && f.fitted_points().count() < f.points.len());
+    if most < need && within {
+        format!(
+            "· No {} fit drawn: it needs {need} worker counts or more within the cores (compute-bound work is fitted there), and these results have {most}.",
+            kind.fit_name(),
+        )
+    } else if most < need {
+        format!(
+            "· No {} fit drawn: it needs {need} worker counts or more, and these results have {most}.",
+            kind.fit_name(),
+        )
+    } else {
+        format!(
+            "· No {} fit drawn: the fits miss the measured points (the Fits tab says why).",
+            kind.fit_name()
+        )
+    }
+}
+
 /// The hover's line for a cell still being measured, e.g. `measuring: 2 runs so far`.
 pub fn measuring_words(cell: &CellResult) -> String {
     format!(
@@ -152,12 +196,15 @@ fn hover_texts(
                 "median CI (order statistics; 95% from 6 runs): {}",
                 export::median_ci_text(cell)
             ));
+            lines.push(MEDIAN_CI_WORDS.into());
             if let Some(line) = export::precision_target_text(results, cell) {
                 lines.push(line);
+                lines.push(PRECISION_WORDS.into());
             }
             let outliers = export::outliers_text(cell);
             if !outliers.is_empty() {
                 lines.push(format!("{outliers} (MAD rule)"));
+                lines.push(MAD_WORDS.into());
             }
         }
         if let Some(s) = cell.speedup {
@@ -173,11 +220,17 @@ fn hover_texts(
                 ));
             }
         }
+        // One worker clearly faster than sequential: impossible for the model, so flagged.
+        if let Some(suspect) = export::one_worker_suspect(cell) {
+            lines.push(format!("⚠ {suspect}"));
+        }
         if let Some(e) = cell.efficiency {
             lines.push(format!("efficiency: {:.1} %", e * 100.0));
         }
         if let Some(u) = cell.cpu_utilisation {
-            lines.push(format!("CPU busy: {u:.2} cores on average"));
+            lines.push(format!(
+                "CPU busy: {u:.2} cores on average (CPU time ÷ wall time: 1.00 is one core kept busy the whole run)"
+            ));
         }
         if let Some(w) = cell.work_vs_baseline {
             lines.push(format!(
@@ -203,6 +256,13 @@ fn hover_texts(
         map.insert((name(model), cell.workers), lines.join("\n"));
     }
 }
+
+/// The hover's plain words for "median CI (order statistics)".
+pub const MEDIAN_CI_WORDS: &str = "  (where the true median lies, with 95% confidence from 6 runs, less with fewer: read off the sorted runs themselves, no bell curve assumed)";
+/// The hover's plain words for the precision target.
+pub const PRECISION_WORDS: &str = "  (precision target: runs were added until the median was known to within this share of itself, or the cell's time budget ran out)";
+/// The hover's plain words for the MAD rule.
+pub const MAD_WORDS: &str = "  (MAD rule: a run far from the others, measured in their typical spread, the median absolute deviation; named, still counted in the median)";
 
 /// A cell's lost updates in words, for its hover: the plotted median and the bar, what 100 %
 /// is, and how many runs lost any (a race need not strike every run: that count is why the bar
@@ -434,6 +494,9 @@ fn y_label_fitting(ui: &egui::Ui, label: String, height: f32) -> String {
     }
 }
 
+/// The most rows a legend outside the plot takes before it scrolls.
+const MAX_LEGEND_ROWS: f32 = 3.0;
+
 /// The largest share of the plot's height a legend may take above the data (the axis grows
 /// by up to 1 / (1 − this)).
 const MAX_LEGEND_GROWTH: f64 = 0.35;
@@ -618,11 +681,8 @@ pub fn show(
             }
         }
         if layers.show_fits && !layers.fits.is_empty() && kind.has_fit() {
-            ui.weak(format!(
-                "· Thin dashes in a model's colour: its {} fit.",
-                kind.fit_name()
-            ))
-            .on_hover_text(style::help::FITS);
+            ui.weak(fits_caption(kind, layers.fits))
+                .on_hover_text(style::help::FITS);
         }
         // The shown results' partial cells and the compared runs' (named by run).
         let shown = results
@@ -905,12 +965,20 @@ pub fn show(
                 .on_hover_text("A logarithmic speedup axis, with the log₂ worker axis: the ideal line stays straight and small speedups keep their room. Off until you set it.");
         }
         ui.checkbox(&mut view.show_legend, "legend")
-            .on_hover_text("Show the legend (in the plot corner with the fewest points, else beside these boxes).");
-        if outside {
-            ui.separator();
-            legend_entries(ui, &entries);
-        }
+            .on_hover_text("Show the legend (in the plot corner with the fewest points, else below these boxes).");
     });
+    if outside {
+        // Held to a few rows, scrolling beyond them, so that the plot keeps its height
+        // (compared runs' long legends took 8 rows and left the plot 250 px).
+        let row = ui.text_style_height(&egui::TextStyle::Body) + ui.spacing().item_spacing.y;
+        egui::ScrollArea::vertical()
+            .id_salt(("legend-outside", kind.id()))
+            .max_height(MAX_LEGEND_ROWS * row)
+            .auto_shrink([false, true])
+            .show(ui, |ui| {
+                ui.horizontal_wrapped(|ui| legend_entries(ui, &entries))
+            });
+    }
     if edited != view {
         edited.store(ui.ctx(), kind);
         ui.ctx().request_repaint();
@@ -1357,6 +1425,80 @@ mod tests {
             busy: false,
             partial: Vec::new(),
         }
+    }
+
+    /// processes × 1 at twice the sequential speed: the hover flags it, and explains the
+    /// statistics terms it uses in plain words.
+    #[test]
+    fn a_one_worker_cell_faster_than_sequential_is_flagged_in_its_hover() {
+        let mut r = ResultsFile {
+            cells: vec![
+                CellResult::with_walls(
+                    ModelKind::Sequential,
+                    1,
+                    &[1.0, 1.01, 0.99, 1.0, 1.02, 0.98],
+                ),
+                CellResult::with_walls(
+                    ModelKind::Processes,
+                    1,
+                    &[0.5, 0.51, 0.49, 0.5, 0.52, 0.48],
+                ),
+                CellResult::with_walls(
+                    ModelKind::Processes,
+                    2,
+                    &[0.3, 0.31, 0.29, 0.3, 0.32, 0.28],
+                ),
+            ],
+            ..ResultsFile::default()
+        };
+        r.recompute();
+        let mut hovers = HashMap::new();
+        let name = |m: ModelKind| series_name(m, r.experiment.baseline);
+        hover_texts(ChartKind::Speedup, &r, &name, &[], &mut hovers);
+        let one = &hovers[&(name(ModelKind::Processes), 1)];
+        assert!(
+            one.contains("one worker cannot beat sequential, so the baseline was disturbed"),
+            "{one}"
+        );
+        assert!(one.contains(MEDIAN_CI_WORDS), "{one}");
+        assert!(one.contains("CPU busy: "), "{one}");
+        let two = &hovers[&(name(ModelKind::Processes), 2)];
+        assert!(!two.contains("cannot beat sequential"), "{two}");
+    }
+
+    /// The caption promises dashes only where a fit line is drawn, and says why none is.
+    #[test]
+    fn the_fits_caption_says_why_no_fit_line_is_drawn() {
+        let results = |workers: &[usize]| {
+            let mut cells = vec![CellResult::with_walls(ModelKind::Sequential, 1, &[1.0; 6])];
+            for &w in workers {
+                let t = 1.0 / (w as f64).powf(0.9);
+                cells.push(CellResult::with_walls(
+                    ModelKind::Threads,
+                    w,
+                    &[t, t * 1.01, t * 0.99, t, t * 1.02, t * 0.98],
+                ));
+            }
+            let mut r = ResultsFile {
+                cells,
+                ..ResultsFile::default()
+            };
+            r.recompute();
+            r
+        };
+        let two = crate::analysis::fit_results(&results(&[1, 2]));
+        let caption = fits_caption(ChartKind::Speedup, &two);
+        assert_eq!(
+            caption,
+            "· No USL fit drawn: it needs 3 worker counts or more, and these results have 2."
+        );
+        // Amdahl needs two: drawn on the wall-time chart.
+        assert!(fits_caption(ChartKind::WallTime, &two).contains("Thin dashes"));
+        let four = crate::analysis::fit_results(&results(&[1, 2, 3, 4]));
+        assert_eq!(
+            fits_caption(ChartKind::Speedup, &four),
+            "· Thin dashes in a model's colour: its USL fit."
+        );
     }
 
     /// A running sweep: threads × 2 has 2 of its runs, the other cells have completed.

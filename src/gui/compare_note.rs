@@ -24,9 +24,14 @@ pub fn differences(
 }
 
 /// The line in words, e.g. `The compared runs differ in task size, machine: not like for
-/// like`; `None` where they do not differ.
+/// like`; `None` where they do not differ in anything that makes them so (a calibrated size
+/// alone does not: [`note`]).
 pub fn line(differences: &[Difference]) -> Option<String> {
-    let aspects: Vec<&str> = differences.iter().map(|d| d.aspect).collect();
+    let aspects: Vec<&str> = differences
+        .iter()
+        .filter(|d| !d.like_for_like)
+        .map(|d| d.aspect)
+        .collect();
     (!aspects.is_empty()).then(|| {
         format!(
             "The compared runs differ in {}: not like for like (hover for each run's)",
@@ -34,6 +39,18 @@ pub fn line(differences: &[Difference]) -> Option<String> {
         )
     })
 }
+
+/// What a difference that leaves the runs like for like means for reading them (the same
+/// preset calibrated to another size on each run); `None` without one.
+pub fn note(differences: &[Difference]) -> Option<&'static str> {
+    differences
+        .iter()
+        .any(|d| d.like_for_like)
+        .then_some(CALIBRATED_NOTE)
+}
+
+/// [`note`]'s words.
+pub const CALIBRATED_NOTE: &str = "Each run's calibration chose its own task size for the same target time: compare the speedups, not the wall times (hover for each run's size).";
 
 /// Draws the line, if any (nothing without compared runs).
 pub fn show(
@@ -46,10 +63,12 @@ pub fn show(
         return;
     }
     let found = differences(results, compare, labels);
-    let Some(text) = line(&found) else {
-        return;
-    };
     let details: Vec<String> = found.iter().map(Difference::describe).collect();
-    ui.colored_label(ui.visuals().warn_fg_color, text)
-        .on_hover_text(details.join("\n"));
+    if let Some(text) = line(&found) {
+        ui.colored_label(ui.visuals().warn_fg_color, text)
+            .on_hover_text(details.join("\n"));
+    }
+    if let Some(text) = note(&found) {
+        ui.weak(text).on_hover_text(details.join("\n"));
+    }
 }

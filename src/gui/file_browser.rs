@@ -32,6 +32,47 @@ pub struct Browser {
     error: Option<String>,
     /// More than [`MAX_ENTRIES`] entries: the rest are not listed.
     truncated: bool,
+    /// List only corelab results files ([`is_results_file`]) among the files: for opening
+    /// results, where a preset's JSON would only be refused.
+    pub only_results: bool,
+    /// The user asked to see the files [`Self::only_results`] hides.
+    show_all: bool,
+    /// How many files of the listed folder [`Self::only_results`] hid.
+    hidden: usize,
+}
+
+/// The height of the list of entries, whatever it holds.
+pub const LIST_HEIGHT: f32 = 240.0;
+
+/// How much of a file's start is read to tell a results file: its `format` field comes
+/// first in every file corelab writes.
+const SNIFF_BYTES: usize = 4096;
+
+/// At most this many files of a folder are opened to tell results files from others; the
+/// rest are listed unchecked (a huge folder stays responsive).
+const MAX_SNIFFED: usize = 2000;
+
+/// Whether `path` is a regular file whose first bytes carry corelab's results format
+/// (`"format": "corelab-results"`). Only regular files are opened (never a FIFO or a device,
+/// which could block), and only read.
+pub fn is_results_file(path: &Path) -> bool {
+    use std::io::Read;
+    if !std::fs::metadata(path).is_ok_and(|m| m.is_file()) {
+        return false;
+    }
+    let Ok(file) = std::fs::File::open(path) else {
+        return false;
+    };
+    let mut head = Vec::with_capacity(SNIFF_BYTES);
+    if file
+        .take(SNIFF_BYTES as u64)
+        .read_to_end(&mut head)
+        .is_err()
+    {
+        return false;
+    }
+    let needle = format!("\"{}\"", crate::results::RESULTS_FORMAT);
+    head.windows(needle.len()).any(|w| w == needle.as_bytes())
 }
 
 /// A file name or path on one line, legibly: bytes that are not UTF-8 as `\xff`, a newline
@@ -114,7 +155,20 @@ impl Browser {
     /// Lists `dir` (re-read only when it changed).
     fn enter(&mut self, dir: PathBuf, extensions: &[&str]) {
         match list(&dir, extensions) {
-            Ok((entries, truncated)) => {
+            Ok((mut entries, truncated)) => {
+                self.hidden = 0;
+                if self.only_results && !self.show_all {
+                    let before = entries.len();
+                    let mut sniffed = 0;
+                    entries.retain(|e| {
+                        if e.is_dir || sniffed >= MAX_SNIFFED {
+                            return true;
+                        }
+                        sniffed += 1;
+                        is_results_file(&dir.join(&e.file_name))
+                    });
+                    self.hidden = before - entries.len();
+                }
                 self.entries = entries;
                 self.truncated = truncated;
                 self.error = None;
@@ -149,10 +203,14 @@ impl Browser {
         if let Some(err) = &self.error {
             ui.colored_label(ui.visuals().error_fg_color, err);
         }
+        // A fixed height: the buttons below stay where they are whatever the folder holds
+        // (they jumped up as a typed path reached an empty folder, and a click landed on the
+        // chart behind).
         egui::ScrollArea::vertical()
             .id_salt("file-browser")
-            .max_height(240.0)
-            .auto_shrink([false, true])
+            .min_scrolled_height(LIST_HEIGHT)
+            .max_height(LIST_HEIGHT)
+            .auto_shrink([false, false])
             .show(ui, |ui| {
                 if self.entries.is_empty() && self.error.is_none() {
                     ui.weak("No folders or matching files here.");
@@ -184,6 +242,26 @@ impl Browser {
                     ui.weak(format!("Only the first {MAX_ENTRIES} entries are listed."));
                 }
             });
+        // Always one row where results are opened, so that the buttons below do not move.
+        if self.only_results {
+            let hidden = match (self.show_all, self.hidden) {
+                (true, _) => "Every .json file is listed, results or not.".to_string(),
+                (false, 0) => "Only results files are listed.".to_string(),
+                (false, n) => format!(
+                    "{} hidden: not results files (a preset, say).",
+                    crate::words::count(n, "other .json file")
+                ),
+            };
+            ui.horizontal_wrapped(|ui| {
+                ui.weak(hidden);
+                if ui
+                    .checkbox(&mut self.show_all, "list every .json file")
+                    .changed()
+                {
+                    self.enter(dir.clone(), extensions);
+                }
+            });
+        }
         if let Some(Picked::Folder(d)) = &picked {
             self.enter(d.clone(), extensions);
         }
@@ -212,6 +290,41 @@ mod tests {
             names,
             vec![("sub", true), ("a.JSON", false), ("b.json", false)]
         );
+    }
+
+    #[test]
+    fn results_files_are_told_by_their_format_and_nothing_else_is_opened() {
+        let dir = tempfile::tempdir().expect("a temporary folder");
+        let results = dir.path().join("run.json");
+        crate::results::ResultsFile::default()
+            .save(&results)
+            .expect("save");
+        assert!(is_results_file(&results));
+        let preset = dir.path().join("mine.json");
+        std::fs::write(&preset, crate::preset::Experiment::default().to_json()).expect("write");
+        assert!(!is_results_file(&preset));
+        assert!(!is_results_file(dir.path()), "a folder");
+        assert!(!is_results_file(&dir.path().join("missing.json")));
+        // A FIFO named like results is never opened (it would block).
+        let fifo = dir.path().join("pipe.json");
+        let made = std::process::Command::new("mkfifo").arg(&fifo).status();
+        if made.is_ok_and(|s| s.success()) {
+            assert!(!is_results_file(&fifo));
+        }
+        // The browser for opening results lists the results file and counts the preset.
+        let mut browser = Browser {
+            only_results: true,
+            ..Browser::default()
+        };
+        browser.enter(dir.path().to_path_buf(), &["json"]);
+        let names: Vec<&str> = browser.entries.iter().map(|e| e.name.as_str()).collect();
+        assert_eq!(names, ["run.json"]);
+        let others = if fifo.exists() { 2 } else { 1 };
+        assert_eq!(browser.hidden, others, "the preset (and the FIFO)");
+        browser.show_all = true;
+        browser.enter(dir.path().to_path_buf(), &["json"]);
+        assert_eq!(browser.hidden, 0);
+        assert!(browser.entries.iter().any(|e| e.name == "mine.json"));
     }
 
     /// The entries listed are the first by name, whatever order the folder returns them in,

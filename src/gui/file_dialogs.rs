@@ -300,7 +300,14 @@ impl FileJobs {
                         || action.default_name().to_string(),
                         |n| n.to_string_lossy().into_owned(),
                     );
-                if let Some(dir) = proposed_for_dialog.as_deref().and_then(Path::parent) {
+                // A folder proposed (opening results) is where to start; a file, its folder.
+                let start_dir = proposed_for_dialog
+                    .as_deref()
+                    .and_then(|p| match p.is_dir() {
+                        true => Some(p),
+                        false => p.parent(),
+                    });
+                if let Some(dir) = start_dir {
                     dialog = dialog.set_directory(dir);
                 }
                 let picked = match action {
@@ -357,7 +364,13 @@ impl FileJobs {
             .prompt
             .as_ref()
             .map(|p| p.text.clone())
-            .or_else(|| proposed.map(|p| p.display().to_string()))
+            .or_else(|| {
+                // A folder proposed is listed, with its separator for the name to follow.
+                proposed.map(|p| match p.is_dir() && !p.as_os_str().is_empty() {
+                    true => format!("{}/", p.display().to_string().trim_end_matches('/')),
+                    false => p.display().to_string(),
+                })
+            })
             .unwrap_or_default();
         self.prompt = Some(PathPrompt {
             action,
@@ -490,6 +503,8 @@ impl FileJobs {
                     prompt.browser.dir = None;
                 }
                 let action = prompt.action;
+                prompt.browser.only_results =
+                    matches!(action, FileAction::OpenResults | FileAction::OpenCompare);
                 match prompt.browser.ui(ui, &start, action.extensions()) {
                     Some(Picked::Folder(dir)) => {
                         prompt.text = if action.writes() {

@@ -219,7 +219,8 @@ pub fn show(ui: &mut egui::Ui, results: Option<&ResultsFile>, fits: &[ModelFit])
                             .on_hover_text(fit.model.explanation());
                         // Two worker counts fit any law exactly: the figures are not tested
                         // by the data, so they are greyed and say so.
-                        let exact = fit.fitted_points().count() <= 2;
+                        let fitted = fit.fitted_points().count();
+                        let exact = fitted <= 2;
                         let untested = |ui: &mut egui::Ui, text: String, help: &str| {
                             if exact {
                                 ui.weak(format!("{text} (2 points)"))
@@ -318,9 +319,16 @@ pub fn show(ui: &mut egui::Ui, results: Option<&ResultsFile>, fits: &[ModelFit])
                         }
                         let r2 =
                             |v: Option<f64>| v.map_or("—".to_string(), |v| format!("{v:.3}"));
-                        if exact {
+                        if fitted == 2 {
                             ui.weak("— (exact: 2 points)")
                                 .on_hover_text(help::TWO_POINTS);
+                        } else if exact {
+                            // Fewer than two: nothing was fitted, nothing to test.
+                            ui.weak(format!(
+                                "— ({}: nothing fitted)",
+                                crate::words::count(fitted, "point")
+                            ))
+                            .on_hover_text(help::R2);
                         } else {
                             ui.label(format!(
                                 "{} / {}",

@@ -123,12 +123,12 @@ fn header_row(ui: &mut egui::Ui) {
         ),
         (
             "median CI (s)",
-            "confidence interval of the median by order statistics (distribution-free), then ± how closely that pins the median (half the interval over the median: the precision achieved); with fewer than 6 runs no pair of runs reaches 95%: the range is shown with its coverage in brackets. Orange and \"(missed)\": the experiment's precision target was not met within its budget.",
+            "confidence interval of the median by order statistics (distribution-free): in plain words, the range the true median lies in, read off the sorted runs themselves with no bell curve assumed; then ± how closely that pins the median (half the interval over the median: the precision achieved); with fewer than 6 runs no pair of runs reaches 95%: the range is shown with its coverage in brackets. Orange and \"(missed)\": the experiment's precision target was not met within its budget.",
         ),
         ("min–max (s)", "fastest and slowest timed run"),
         (
             "outliers",
-            "how many runs have a modified z-score 0.6745·|x − median| / MAD above 3.5 (kept in the median); hover a count for their times",
+            "how many runs have a modified z-score 0.6745·|x − median| / MAD above 3.5 (kept in the median); hover a count for their times. In plain words (the MAD rule): a run much further from the median than the runs' typical distance from it (the median absolute deviation, MAD), such as one another program slowed down",
         ),
         (
             "speedup",

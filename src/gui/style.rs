@@ -102,13 +102,13 @@ pub fn line_style(dash: Dash) -> LineStyle {
 pub fn caption(kind: ChartKind) -> &'static str {
     match kind {
         ChartKind::Speedup => {
-            "Higher is better. Grey: ideal linear speedup. Dotted grey: physical cores. Bars: the speedup's 95% interval, the baseline's uncertainty included (fewer than 6 runs: from their ranges)."
+            "Higher is better. Grey: ideal linear speedup. Dotted grey: physical cores. Bars: the speedup's confidence interval (CI), the baseline's uncertainty included: 95% from 6 runs, less from fewer (e.g. 75%: the hover says)."
         }
         ChartKind::Efficiency => {
             "Speedup ÷ workers, in %. 100 % = every worker fully used. Dotted grey: physical cores."
         }
         ChartKind::WallTime => {
-            "Lower is better. Points: median run; bars: its 95% interval (fewer than 6 runs: their range). Grey: the sequential time ÷ N. Dotted grey: physical cores."
+            "Lower is better. Points: median run; bars: its confidence interval, 95% from 6 runs (fewer: their range, which covers less, e.g. a 75% CI). Grey: the sequential time ÷ N. Dotted grey: physical cores."
         }
         ChartKind::Memory => {
             "Peak RSS of every process of the model, in MiB. Flat: workers share one address space; rising: each worker brings its own."
@@ -123,13 +123,13 @@ pub fn caption(kind: ChartKind) -> &'static str {
 pub fn explanation(kind: ChartKind) -> &'static str {
     match kind {
         ChartKind::Speedup => {
-            "Speedup = baseline time ÷ time with N workers (medians); for lock contention, where every worker brings its own increments, N × that: the throughput against one worker's. A curve on the ideal line uses every worker fully; a curve that flattens has hit a limit (cores, memory bandwidth, a lock); one that falls pays more in overhead than it gains. Beyond the physical-core marker only waiting (I/O) work can keep climbing. Bars: the 95% confidence interval of the speedup, from the cell's and the baseline's median intervals together (order statistics; the ranges of the runs when there are fewer than 6), since both medians are measured: how precisely the point is known. The baseline's own point is 1× by definition and has none. The slowest and fastest runs are in the hover and the table. Where several models have bars at one worker count, the bars stand side by side around it (the markers stay on the count), so that none hides another."
+            "Speedup = baseline time ÷ time with N workers (medians); for lock contention, where every worker brings its own increments, N × that: the throughput against one worker's. A curve on the ideal line uses every worker fully; a curve that flattens has hit a limit (cores, memory bandwidth, a lock); one that falls pays more in overhead than it gains. Beyond the physical-core marker only waiting (I/O) work can keep climbing. Bars: the confidence interval of the speedup, from the cell's and the baseline's median intervals together (order statistics: read off the sorted runs, no bell curve assumed), since both medians are measured: how precisely the point is known. It is a 95% interval where both have 6 runs or more; with fewer, no pair of runs reaches 95%, so the bar is built from the runs' ranges and covers less (3 runs: 75%), as the hover and the Results table's CI column say. The baseline's own point is 1× by definition and has none. The slowest and fastest runs are in the hover and the table. Where several models have bars at one worker count, the bars stand side by side around it (the markers stay on the count), so that none hides another."
         }
         ChartKind::Efficiency => {
             "Efficiency = speedup ÷ workers, in percent: the share of each worker's time that turned into progress. 100 % is perfect scaling; it drops when workers wait for cores, locks or each other."
         }
         ChartKind::WallTime => {
-            "Wall-clock time of one run (median), with bars for the 95% confidence interval of that median (the range of the runs when there are fewer than 6). Lower is better; wide bars mean the median is not pinned down: noisy runs, or too few of them. A log y axis shows small and large times together."
+            "Wall-clock time of one run (median), with bars for the confidence interval of that median: 95% from 6 runs; with fewer, the range of the runs, which covers less (3 runs: 75%). Lower is better; wide bars mean the median is not pinned down: noisy runs, or too few of them. A log y axis shows small and large times together."
         }
         ChartKind::Memory => {
             "Peak resident memory (RSS high-water mark) summed over every process the model ran (this one, worker processes, interpreters), for the cell's largest run, in MiB. Threads share one process and stay flat; worker processes each add their own memory, a Python interpreter per worker included."
@@ -145,16 +145,16 @@ pub const COMPARED_RUNS: &str = "Compared runs keep each model's colour and mark
 
 /// One-sentence explanations, shown on hover.
 pub mod help {
-    pub const SERIAL: &str = "Amdahl's serial fraction s: the share of the one-worker time that does not get faster with more workers, fitted to the median wall times.";
+    pub const SERIAL: &str = "Amdahl's serial fraction s: the share of the one-worker time that does not get faster with more workers, fitted to the median wall times. In plain words: the part of the job that still runs one piece at a time (setting up, a lock, collecting results); 5 % serial caps the speedup at 20× however many workers.";
     pub const MAX_SPEEDUP: &str =
         "1/s: the speedup Amdahl's law says no number of workers can exceed.";
-    pub const SIGMA: &str = "USL σ (contention): the share of work serialised on a shared resource, such as a lock or a core; it makes speedup level off.";
-    pub const KAPPA: &str = "USL κ (coherency): the cost of workers keeping each other up to date, growing with every pair of workers; it makes speedup fall.";
+    pub const SIGMA: &str = "USL σ (contention): the share of work serialised on a shared resource, such as a lock or a core; it makes speedup level off. In plain words: how much of the time workers queue for something only one of them can use at once (a lock, the GIL, a busy core); 0 = they never queue.";
+    pub const KAPPA: &str = "USL κ (coherency): the cost of workers keeping each other up to date, growing with every pair of workers; it makes speedup fall. In plain words: the price of sharing data between workers (cache lines bouncing between cores, messages between processes), paid for every pair of them, so past some count more workers make the job slower; 0 = no such cost.";
     pub const PEAK: &str = "N*: the whole worker count where the fitted USL curve is highest (⌊√((1−σ)/κ)⌋ or the next one, whichever predicts more); 1 when σ ≥ 1 (no worker count beats one); none when κ = 0 and the curve only levels off.";
     pub const SCALE: &str = "USL scale γ: the fitted value at one worker, S(N) = γ·N / (1 + σ(N−1) + κN(N−1)). Fitted when speedups are over the sequential baseline (a model's own one worker may be slower, e.g. 0.9×) and four or more worker counts were measured; with three, the values are normalised to the model's own one-worker run; 1 when the baseline is the model's own one worker.";
     pub const TWO_POINTS: &str = "Fitted on two worker counts: a curve with two parameters passes through any two points exactly, whatever the work does, so this figure is not tested by the data. Measure more worker counts (within the cores, for compute-bound work) to test it.";
-    pub const R2: &str = "R²: how much of the variation in the measurements the fitted curve explains (1 = perfectly, near 0 = not at all).";
-    pub const KARP_FLATT: &str = "Karp–Flatt e(N) = (1/S − 1/N)/(1 − 1/N): the serial fraction implied by each measured speedup; constant e means a fixed serial part, growing e means overhead that grows with workers.";
+    pub const R2: &str = "R² (coefficient of determination): how much of the variation in the measurements the fitted curve explains (1 = perfectly, near 0 = not at all). In plain words: how closely the curve passes through the measured points; a value near 1 says it matches these points, not that the law is right.";
+    pub const KARP_FLATT: &str = "Karp–Flatt e(N) = (1/S − 1/N)/(1 − 1/N): the serial fraction implied by each measured speedup; constant e means a fixed serial part, growing e means overhead that grows with workers. In plain words: for each worker count on its own, the share of the work that behaved as if it ran one piece at a time; no curve is fitted.";
     pub const READING: &str = "What the fits say in plain words.";
     pub const FITS: &str = "Dashed lines are fitted scaling laws. Speedup and efficiency: Gunther's Universal Scalability Law, S(N) = γ·N / (1 + σ(N−1) + κN(N−1)), with contention σ, coherency cost κ and scale γ (for lock contention, where every worker brings its own work, it is fitted to throughput). The curves cover only the measured worker range (for compute-bound work past the cores, the range within the cores). Wall time: Amdahl's law, T(N) = T1·(s + (1−s)/N), with serial fraction s.";
 }

@@ -5,7 +5,7 @@
 use eframe::egui;
 
 use super::results_table::Layout;
-use crate::analysis::{VerdictTopic, verdict};
+use crate::analysis::{VerdictTopic, headline, verdict};
 use crate::results::ResultsFile;
 
 /// The most of the tab's height the verdict takes before it scrolls.
@@ -61,4 +61,52 @@ pub fn show(ui: &mut egui::Ui, results: Option<&ResultsFile>, layout: Layout) {
             }
         });
     ui.separator();
+}
+
+/// The link after the verdict's one line on the chart tabs.
+pub const WHOLE_VERDICT_LINK: &str = "see the Results table tab for the whole verdict";
+
+/// The verdict in one line ([`headline`]) for the chart tabs, where the whole of it is not
+/// shown: `Verdict: …`, in the warning colour where a caveat leads it (a busy machine, one
+/// core, a disturbed baseline), and a link to the Results table tab. Nothing without a
+/// completed cell. Whether the link was clicked.
+/// `compact` (short of room): one row, the line cut to the width with the whole of it on
+/// hover.
+pub fn show_headline(ui: &mut egui::Ui, results: Option<&ResultsFile>, compact: bool) -> bool {
+    let Some(line) = results.and_then(headline) else {
+        return false;
+    };
+    let warned = results.is_some_and(|r| {
+        verdict(r)
+            .first()
+            .is_some_and(|l| l.topic == VerdictTopic::Caveat)
+    });
+    let mut clicked = false;
+    if compact {
+        ui.horizontal(|ui| {
+            clicked = ui
+                .link(egui::RichText::new("Verdict:").strong())
+                .on_hover_text(format!("{line}\n\nClick: {WHOLE_VERDICT_LINK}."))
+                .clicked();
+            let text = match warned {
+                true => egui::RichText::new(&line).color(ui.visuals().warn_fg_color),
+                false => egui::RichText::new(&line),
+            };
+            ui.add(egui::Label::new(text).truncate());
+        });
+        return clicked;
+    }
+    ui.horizontal_wrapped(|ui| {
+        ui.label(egui::RichText::new("Verdict:").strong());
+        if warned {
+            ui.colored_label(ui.visuals().warn_fg_color, line);
+        } else {
+            ui.label(line);
+        }
+        clicked = ui
+            .link(format!("({WHOLE_VERDICT_LINK})"))
+            .on_hover_text("The verdict in full: every model compared, how each scaled, the start-up and the GIL.")
+            .clicked();
+    });
+    clicked
 }

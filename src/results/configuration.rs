@@ -50,6 +50,10 @@ pub struct Difference {
     pub consequence: &'static str,
     /// Each run's label and value, in the order given.
     pub values: Vec<(String, String)>,
+    /// Said, but no reason to call the runs not like for like: the same preset whose
+    /// calibration chose another task size on each run (their speedups compare, their times
+    /// do not).
+    pub like_for_like: bool,
 }
 
 impl Difference {
@@ -79,6 +83,7 @@ pub fn comparison_differences(runs: &[(&str, &ResultsFile)]) -> Vec<Difference> 
         return Vec::new();
     }
     let mut out = Vec::new();
+    let calibrated_alike = calibrated_alike(runs);
     let mut check = |aspect, consequence, value: &dyn Fn(&ResultsFile) -> String| {
         let values: Vec<(String, String)> = runs
             .iter()
@@ -89,24 +94,41 @@ pub fn comparison_differences(runs: &[(&str, &ResultsFile)]) -> Vec<Difference> 
                 aspect,
                 consequence,
                 values,
+                like_for_like: false,
             });
         }
     };
-    check(
-        "task size",
-        "wall times are of different work",
-        &|r: &ResultsFile| task_text(&r.experiment),
-    );
+    match calibrated_alike {
+        // The same preset, each run's calibration choosing its own size for the same target
+        // time: what that means for reading them, not a red flag.
+        true => check(
+            CALIBRATED_SIZE,
+            "each run's calibration sized the task to the same target time: the wall times are of different work and do not compare, the speedups do",
+            &|r: &ResultsFile| task_text(&r.experiment),
+        ),
+        false => check(
+            "task size",
+            "wall times are of different work",
+            &|r: &ResultsFile| task_text(&r.experiment),
+        ),
+    }
     check(
         "task parameters",
         "the work is not the same kind",
         &|r: &ResultsFile| task_params(&r.experiment),
     );
-    check(
-        "runs per cell",
-        "the intervals rest on different numbers of runs",
-        &|r: &ResultsFile| runs_text(r),
-    );
+    // The rule, not the runs it gave: how many runs a precision target or a minimum time
+    // added differs from run to run of the same preset, and each interval states its own.
+    let rule_differs = runs
+        .iter()
+        .any(|(_, r)| runs_rule(&r.experiment) != runs_rule(&runs[0].1.experiment));
+    if rule_differs {
+        check(
+            "runs per cell",
+            "the intervals rest on different numbers of runs",
+            &|r: &ResultsFile| runs_text(r),
+        );
+    }
     check(
         "Python interpreter",
         "the py-* models ran on different interpreters",
@@ -144,8 +166,14 @@ pub fn comparison_differences(runs: &[(&str, &ResultsFile)]) -> Vec<Difference> 
             )
         },
     );
+    for d in &mut out {
+        d.like_for_like = d.aspect == CALIBRATED_SIZE;
+    }
     out
 }
+
+/// The aspect of compared runs of one preset whose calibrations chose different sizes.
+pub const CALIBRATED_SIZE: &str = "calibrated task size";
 
 /// The task's amount of work: the size knob and the number of tasks
 /// (`task.cpu.size = 2610519, 64 cpu tasks`).
@@ -192,10 +220,33 @@ fn task_params(exp: &Experiment) -> String {
     format!("{} {params}", t.kind)
 }
 
-/// The rule for the runs of a cell and the runs the cells got: `5 repetitions, more up to
-/// 0.5 s, ±2.0% within 1.5 s; 7 to 9 runs`.
-fn runs_text(r: &ResultsFile) -> String {
-    let e = &r.experiment;
+/// Whether every run of `runs` is the same experiment calibrated to the same target time from
+/// the same preset size, differing (if at all) in the size each calibration chose.
+fn calibrated_alike(runs: &[(&str, &ResultsFile)]) -> bool {
+    let key = |r: &ResultsFile| {
+        let cal = r.calibration.as_ref().filter(|c| c.error.is_none())?;
+        (cal.chosen_size > 0.0 && cal.preset_size > 0.0).then_some(())?;
+        // The size the calibration set is this task's own knob.
+        let (knob, _) = r.experiment.task.size_knob()?;
+        (knob == cal.knob).then_some(())?;
+        let mut exp = r.experiment.clone();
+        exp.task = exp.task.with_size(cal.preset_size);
+        Some((
+            cal.knob.clone(),
+            cal.preset_size.to_bits(),
+            cal.target_run_s.to_bits(),
+            task_text(&exp),
+            task_params(&exp),
+        ))
+    };
+    let Some(first) = runs.first().and_then(|(_, r)| key(r)) else {
+        return false;
+    };
+    runs.iter().all(|(_, r)| key(r).as_ref() == Some(&first))
+}
+
+/// The rule for the runs of a cell: `5 repetitions, more up to 0.5 s, ±2.0% within 1.5 s`.
+fn runs_rule(e: &Experiment) -> String {
     let mut text = format!("{} repetitions", e.repetitions);
     if e.min_time_s > 0.0 {
         text.push_str(&format!(", more up to {} s", e.min_time_s));
@@ -207,6 +258,13 @@ fn runs_text(r: &ResultsFile) -> String {
             e.precision_budget_s
         ));
     }
+    text
+}
+
+/// The rule for the runs of a cell and the runs the cells got: `5 repetitions, more up to
+/// 0.5 s, ±2.0% within 1.5 s; 7 to 9 runs`.
+fn runs_text(r: &ResultsFile) -> String {
+    let mut text = runs_rule(&r.experiment);
     let runs = r.cells.iter().map(|c| c.samples.len()).filter(|&n| n > 0);
     if let (Some(lo), Some(hi)) = (runs.clone().min(), runs.max()) {
         match lo == hi {
@@ -261,12 +319,27 @@ mod tests {
         b.experiment.repetitions = 9;
         b.machine.hostname = "big".into();
         b.provenance.commit = Some("9fb3689".into());
+        // Sized by their calibrations from the same preset: said, but like for like.
         let d = comparison_differences(&[("a", &a), ("b", &b)]);
         let aspects: Vec<&str> = d.iter().map(|d| d.aspect).collect();
         assert_eq!(
             aspects,
-            ["task size", "runs per cell", "corelab build", "machine"]
+            [CALIBRATED_SIZE, "runs per cell", "corelab build", "machine"]
         );
+        let flagged: Vec<bool> = d.iter().map(|d| !d.like_for_like).collect();
+        assert_eq!(flagged, [false, true, true, true]);
+        assert!(
+            d[0].describe()
+                .contains("the speedups do): a: task.cpu.size = 2610519, "),
+            "{}",
+            d[0].describe()
+        );
+        // From different preset sizes: another task, flagged.
+        let mut other_preset = b.clone();
+        other_preset.calibration.as_mut().unwrap().preset_size += 1.0;
+        let d = comparison_differences(&[("a", &a), ("b", &other_preset)]);
+        assert_eq!(d[0].aspect, "task size");
+        assert!(!d[0].like_for_like);
         let size = d[0].describe();
         assert!(
             size.starts_with(
@@ -350,6 +423,49 @@ mod tests {
             d[0].describe(),
             "Python interpreter (the py-* models ran on different interpreters): a: none; c: CPython 3.12.1 (GIL on)"
         );
+    }
+
+    #[test]
+    fn repeats_of_one_calibrated_preset_are_like_for_like() {
+        use crate::preset::ModelKind;
+        use crate::results::{CellResult, Sample};
+        let exp = Experiment {
+            target_run_s: 0.25,
+            precision: 0.02,
+            ..Experiment::default()
+        };
+        let with_runs = |chosen: u64, runs: usize| {
+            let mut r = calibrated(&exp, chosen);
+            r.cells.push(CellResult {
+                model: Some(ModelKind::Sequential),
+                workers: 1,
+                samples: vec![Sample::default(); runs],
+                ..CellResult::default()
+            });
+            r
+        };
+        // The reviewer's two runs: sizes 1801329 and 2663378, and the precision target added
+        // a different number of runs to each.
+        let (a, b) = (with_runs(1_801_329, 7), with_runs(2_663_378, 11));
+        let d = comparison_differences(&[("a", &a), ("b", &b)]);
+        assert_eq!(d.len(), 1, "{d:?}");
+        assert_eq!(d[0].aspect, CALIBRATED_SIZE);
+        assert!(d[0].like_for_like);
+        // The same size, other run counts: nothing at all.
+        let c = with_runs(1_801_329, 9);
+        assert!(comparison_differences(&[("a", &a), ("c", &c)]).is_empty());
+        // Another rule for the runs is still a difference.
+        let mut strict = with_runs(1_801_329, 9);
+        strict.experiment.precision = 0.01;
+        let d = comparison_differences(&[("a", &a), ("strict", &strict)]);
+        assert_eq!(d.len(), 1, "{d:?}");
+        assert_eq!(d[0].aspect, "runs per cell");
+        assert!(!d[0].like_for_like);
+        // A failed calibration: the size is the preset's own, and another one is flagged.
+        let mut failed = with_runs(2_663_378, 7);
+        failed.calibration.as_mut().unwrap().error = Some("timed out".into());
+        let d = comparison_differences(&[("a", &a), ("failed", &failed)]);
+        assert_eq!(d[0].aspect, "task size");
     }
 
     #[test]

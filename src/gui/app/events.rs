@@ -161,8 +161,11 @@ impl WorkbenchApp {
                     self.open_view_of(&results.experiment);
                     self.results = Some(*results);
                     self.results_path = Some(path);
+                    // An earlier failed attempt is answered: its error goes.
+                    self.messages
+                        .retain(|m| !(m.is_error && m.text.starts_with(OPEN_RESULTS_ERROR)));
                 }
-                Err(e) => self.error(format!("Cannot open results: {e}")),
+                Err(e) => self.error(format!("{OPEN_RESULTS_ERROR} {e}")),
             },
             FileOutcome::CompareLoaded { path, result } => match result {
                 Ok(results) => {
@@ -170,6 +173,9 @@ impl WorkbenchApp {
                         .file_stem()
                         .map_or_else(|| "compared".into(), |s| s.to_string_lossy().into_owned());
                     self.info(format!("Comparing with {}", path.display()));
+                    // An earlier failed attempt is answered: its error goes.
+                    self.messages
+                        .retain(|m| !(m.is_error && m.text.starts_with(COMPARE_ERROR)));
                     // In the order they were asked for (they load in parallel): a run asked
                     // for earlier goes before this one.
                     let rank = |p: &std::path::Path| {
@@ -187,7 +193,7 @@ impl WorkbenchApp {
                     self.compare
                         .insert(at, CompareRun::new(stem, path, *results));
                 }
-                Err(e) => self.error(format!("Cannot open results to compare: {e}")),
+                Err(e) => self.error(format!("{COMPARE_ERROR} {e}")),
             },
             FileOutcome::Exported { action, result } => match result {
                 Ok(paths) => {
@@ -219,6 +225,11 @@ impl WorkbenchApp {
         }
     }
 }
+
+/// How the error of a results file that could not be opened begins.
+pub const OPEN_RESULTS_ERROR: &str = "Cannot open results:";
+/// How the error of a results file that could not be compared begins.
+pub const COMPARE_ERROR: &str = "Cannot open results to compare:";
 
 /// Inserts `cell`, replacing an earlier cell of the same model and worker count.
 fn upsert_cell(results: &mut ResultsFile, cell: CellResult) {

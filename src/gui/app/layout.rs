@@ -369,7 +369,9 @@ impl WorkbenchApp {
             .button("Open results…")
             .on_hover_text("Open a results file saved by corelab (GUI or `corelab run --out`).");
         if self.opener(&open_results) {
-            self.files.start(&ctx, FileAction::OpenResults, None, None);
+            let start_in = self.proposed_path(FileAction::OpenResults);
+            self.files
+                .start(&ctx, FileAction::OpenResults, None, start_in);
             close_menu(ui);
         }
         ui.menu_button("Recent results", |ui| {
@@ -406,7 +408,8 @@ impl WorkbenchApp {
                     ("Compare with results by path…", FileAction::OpenCompare),
                 ] {
                     if ui.button(label).clicked() {
-                        self.files.ask_for_path(action, None, None, None);
+                        let start_in = self.proposed_path(action);
+                        self.files.ask_for_path(action, None, None, start_in);
                         asked = true;
                         ui.close();
                     }
@@ -729,6 +732,14 @@ impl WorkbenchApp {
                     use_config = true;
                 }
             });
+            // The verdict where the user looks: its one line on the chart tabs, once the
+            // sweep is over (its cells still change while it runs).
+            if self.tab.chart().is_some()
+                && self.run.is_none()
+                && super::super::verdict_panel::show_headline(ui, Some(results), compact)
+            {
+                self.tab = Tab::Table;
+            }
             if to_lost_updates {
                 self.tab = Tab::LostUpdates;
             }
@@ -891,6 +902,10 @@ impl WorkbenchApp {
                         self.dismiss_start_hint();
                     }
                 });
+                // The promise checked against the results, by the lessons' own thresholds.
+                if let Some(text) = self.results.as_ref().and_then(lesson_not_shown) {
+                    ui.colored_label(visuals.warn_fg_color, text);
+                }
             });
     }
 
@@ -1022,7 +1037,9 @@ impl WorkbenchApp {
                 "Overlay another results file's curves (own line pattern, hollow markers), labelled model @ run, each run named by what differs: experiment, machine, date or file.",
             );
         if self.opener(&compare) {
-            self.files.start(&ctx, FileAction::OpenCompare, None, None);
+            let start_in = self.proposed_path(FileAction::OpenCompare);
+            self.files
+                .start(&ctx, FileAction::OpenCompare, None, start_in);
         }
         if !self.compare.is_empty() {
             let labels = self.run_labels();
@@ -1042,6 +1059,26 @@ impl WorkbenchApp {
             }
         }
     }
+}
+
+/// Where results do not show the start-here tour's lesson
+/// ([`crate::engine::lessons::read_gil_lesson`]), what they show and the likely reason: a busy
+/// machine, else noise; `None` where they show it or cannot tell.
+pub fn lesson_not_shown(results: &ResultsFile) -> Option<String> {
+    let reading = crate::engine::lessons::read_gil_lesson(results)?;
+    if reading.shown {
+        return None;
+    }
+    let why = match results.machine.busy_warning() {
+        Some(_) => {
+            "other programs competed for the cores during the runs (the machine was busy), which flattens every curve"
+        }
+        None => "the runs were disturbed or noisy",
+    };
+    Some(format!(
+        "These results do not show it ({}): {why}. Rerun on a quiet machine.",
+        reading.figure
+    ))
 }
 
 /// The link in the results' header to the Lost updates tab, shown while another tab is.
