@@ -298,6 +298,7 @@ fn per_worker_share(c: &CellResult) -> CellResult {
         workers: c.workers,
         status: c.status,
         startup_s: c.startup_s,
+        import_s: c.import_s,
         wall: c.wall.as_ref().map(|w| crate::stats::Summary {
             median: w.median / n,
             median_ci_low: w.median_ci_low / n,
@@ -679,10 +680,16 @@ fn startup_text(r: &ResultsFile, fastest: &CellResult, runner: &CellResult) -> O
     let runner_worth_it = faster(runner) || is_baseline_cell(runner);
     let (a, b) = (cell_name(fastest), cell_name(runner));
     let extra = startup_words(sa - sb);
-    let what = fastest
+    let named = fastest
         .model
         .and_then(ModelKind::startup_name)
         .unwrap_or("start-up");
+    // A function task's start-up includes the import of the user's module (every pool
+    // process imports it): said, as it is often most of it.
+    let what = match fastest.import_s {
+        Some(_) => format!("{named} and module import"),
+        None => named.to_string(),
+    };
     let q = ratio(fastest, runner)?;
     if q.coverage < ONE_RUN_COVERAGE || q.low <= 1.0 {
         if !runner_worth_it {

@@ -169,15 +169,45 @@ pub fn preflight(exp: &Experiment) -> Result<Option<PythonInfo>, EngineError> {
     Ok(Some(info))
 }
 
-/// What a task names that must be there before any cell starts: a function's module file.
-/// Only looked at, never read or run: a missing module would otherwise fail every cell in
-/// turn, each after its interpreter or pool had started.
+/// What a task names that must be there before any cell starts: a function's module file,
+/// given by an absolute path, and a function of that name in it. The module is looked at and
+/// its text read, never imported or run: a missing module or a misspelt function would
+/// otherwise fail every cell in turn, each after its interpreter or pool had started.
 pub fn task_preflight(exp: &Experiment) -> Result<(), EngineError> {
     waits_fit_the_timeout(exp)?;
     if exp.task.kind == crate::preset::TaskKind::Function {
         let file = std::path::Path::new(exp.task.function.file.trim());
+        if file.is_relative() {
+            // The Python worker imports by absolute path only; the CLI and the workbench
+            // resolve a relative one first (against the preset file's folder, else the
+            // current directory).
+            return Err(EngineError::TaskUnavailable(format!(
+                "the function's module {} is a relative path; give it from the root (or open \
+                 the preset from a file, whose folder a relative path is taken from)",
+                file.display().to_string().escape_debug()
+            )));
+        }
         match std::fs::metadata(file) {
-            Ok(m) if m.is_file() => {}
+            Ok(m) if m.is_file() => {
+                // The function's name, read from the module's text (never imported: see
+                // `python_source`): a misspelt one would fail every cell.
+                let name = exp.task.function.name.trim();
+                match super::python_source::missing_function_in(file, name) {
+                    Ok(None) => {}
+                    Ok(Some(why)) => {
+                        return Err(EngineError::TaskUnavailable(format!(
+                            "the function's module {}: {why}",
+                            file.display().to_string().escape_debug()
+                        )));
+                    }
+                    Err(e) => {
+                        return Err(EngineError::TaskUnavailable(format!(
+                            "the function's module {} cannot be read: {e}",
+                            file.display().to_string().escape_debug()
+                        )));
+                    }
+                }
+            }
             Ok(_) => {
                 return Err(EngineError::TaskUnavailable(format!(
                     "the function's module {} is not a regular file",
@@ -297,6 +327,7 @@ pub fn run_sweep(
         load: LoadEvidence::default(),
         live: Vec::new(),
         started: Instant::now(),
+        user_fault: None,
     };
     emit(SweepEvent::Started {
         plan: plan.clone(),
@@ -315,14 +346,22 @@ pub fn run_sweep(
             Some(Ok(info)) => info.refuses(model),
             _ => None,
         };
-        let (cell, running) = sweep.start_cell(model, workers, unavailable);
+        let skipped = sweep.skipped_cell(model, workers);
+        let quiet = skipped.is_some();
+        let (cell, running) = match skipped {
+            Some(cell) => (cell, None),
+            None => sweep.start_cell(model, workers, unavailable),
+        };
         results.cells.push(cell);
         sweep.live.push(Live {
             running,
             finished: false,
+            quiet,
             load: load::CellJudge::default(),
         });
     }
+    // A cell started before one whose start met a fault of the user's code is stopped too.
+    sweep.stop_after_user_fault(&mut results);
     // Cells that could not start are done already.
     sweep.finish_cells(&mut results, emit);
     sweep.progress(&results, emit);
@@ -336,6 +375,7 @@ pub fn run_sweep(
                     break 'sweep;
                 }
                 sweep.run_once(&mut results.cells[i], i, true);
+                sweep.stop_after_user_fault(&mut results);
                 sweep.progress(&results, emit);
             }
         }
@@ -362,6 +402,7 @@ pub fn run_sweep(
                     workers: cell.workers,
                 });
                 sweep.run_once(&mut results.cells[i], i, false);
+                sweep.stop_after_user_fault(&mut results);
                 sweep.progress(&results, emit);
             }
             let finished_before = sweep.live.iter().filter(|l| l.finished).count();
@@ -528,6 +569,9 @@ struct Live {
     running: Option<Running>,
     /// `CellDone` / `Failed` was sent (or the cell was cancelled).
     finished: bool,
+    /// Failed without a `Failed` event: stopped or never started after a fault of the user's
+    /// code in another cell, which was reported once (see `stop_after_user_fault`).
+    quiet: bool,
     /// The raw load evidence of the cell's timed runs, pooled, and their verdicts so far.
     load: load::CellJudge,
 }
@@ -552,6 +596,8 @@ struct Sweep<'a> {
     load: LoadEvidence,
     live: Vec<Live>,
     started: Instant,
+    /// The first fault of the user's own code: the cell it struck and the fault in one line.
+    user_fault: Option<String>,
 }
 
 impl Drop for Sweep<'_> {
@@ -633,7 +679,7 @@ impl Sweep<'_> {
     }
 
     fn start_cell(
-        &self,
+        &mut self,
         model: ModelKind,
         workers: usize,
         unavailable: Option<String>,
@@ -644,14 +690,14 @@ impl Sweep<'_> {
             ..CellResult::default()
         };
         if let Some(reason) = unavailable {
-            fail(&mut cell, UnitError::Failed(reason), self.exp.timeout_s);
+            fail(&mut cell, UnitError::Failed(reason), self.exp);
             return (cell, None);
         }
         let scratch = match ScratchDir::create() {
             Ok(s) => s,
             Err(e) => {
                 let err = UnitError::Failed(format!("cannot create a scratch directory: {e}"));
-                fail(&mut cell, err, self.exp.timeout_s);
+                fail(&mut cell, err, self.exp);
                 return (cell, None);
             }
         };
@@ -676,6 +722,7 @@ impl Sweep<'_> {
         match started {
             Ok(executor) => {
                 cell.startup_s = Some(executor.startup().as_secs_f64());
+                cell.import_s = executor.module_import().map(|d| d.as_secs_f64());
                 cell.cluster = executor.cluster();
                 let running = Running {
                     executor,
@@ -685,10 +732,66 @@ impl Sweep<'_> {
                 (cell, Some(running))
             }
             Err(err) => {
-                fail(&mut cell, err, self.exp.timeout_s);
+                let fault = repeated_fault(self.exp, &err);
+                fail(&mut cell, err, self.exp);
+                if let Some(fault) = fault {
+                    self.note_user_fault(&cell, fault);
+                }
                 (cell, None)
             }
         }
+    }
+
+    /// Notes the first fault of the user's own code (see [`repeats_in_every_cell`]) that
+    /// struck `cell`; [`stop_after_user_fault`](Self::stop_after_user_fault) then stops the
+    /// sweep.
+    fn note_user_fault(&mut self, cell: &CellResult, fault: String) {
+        if self.user_fault.is_none() {
+            self.user_fault = Some(format!(
+                "{} × {} ({fault})",
+                cell.model.unwrap_or(ModelKind::Sequential),
+                cell.workers,
+            ));
+        }
+    }
+
+    /// After a fault of the user's own code, which every other cell would repeat (a module
+    /// that fails to import, a function that raises or hangs): stops every cell still
+    /// running, keeping the runs it has, with a one-line reference to the cell that failed
+    /// (whose message holds the whole traceback, shown once). Those cells are failed quietly:
+    /// no `Failed` event, so a display shows the fault once.
+    fn stop_after_user_fault(&mut self, results: &mut ResultsFile) {
+        let Some(fault) = self.user_fault.clone() else {
+            return;
+        };
+        for (cell, live) in results.cells.iter_mut().zip(&mut self.live) {
+            if live.finished || live.running.is_none() || cell.status != CellStatus::Ok {
+                continue;
+            }
+            live.stop();
+            live.quiet = true;
+            cell.status = CellStatus::Failed;
+            let runs = cell.samples.len();
+            cell.error = Some(match runs {
+                0 => format!("not run: the same code failed in {fault}"),
+                n => format!(
+                    "stopped after {}: the same code failed in {fault}",
+                    crate::words::count(n, "timed run")
+                ),
+            });
+        }
+    }
+
+    /// A cell the sweep does not start because the user's code failed in an earlier one.
+    fn skipped_cell(&self, model: ModelKind, workers: usize) -> Option<CellResult> {
+        let fault = self.user_fault.as_ref()?;
+        Some(CellResult {
+            model: Some(model),
+            workers,
+            status: CellStatus::Failed,
+            error: Some(format!("not run: the same code failed in {fault}")),
+            ..CellResult::default()
+        })
     }
 
     /// One run of cell `i` (a warm-up or a timed run), with the other load sampled around it.
@@ -777,8 +880,12 @@ impl Sweep<'_> {
                 crate::results::timeline::prune_while_measuring(cell);
             }
             Err(err) => {
-                fail(cell, err, self.exp.timeout_s);
+                let fault = repeated_fault(self.exp, &err);
+                fail(cell, err, self.exp);
                 self.live[i].stop();
+                if let Some(fault) = fault {
+                    self.note_user_fault(cell, fault);
+                }
             }
         }
     }
@@ -822,7 +929,7 @@ impl Sweep<'_> {
         results.recompute();
         for i in done {
             let cell = &results.cells[i];
-            if cell.status == CellStatus::Failed {
+            if cell.status == CellStatus::Failed && !self.live[i].quiet {
                 emit(SweepEvent::Failed {
                     model: cell.model.unwrap_or(ModelKind::Sequential),
                     workers: cell.workers,
@@ -834,16 +941,63 @@ impl Sweep<'_> {
     }
 }
 
-fn fail(cell: &mut CellResult, err: UnitError, timeout: f64) {
+fn fail(cell: &mut CellResult, err: UnitError, exp: &Experiment) {
+    let timeout = exp.timeout_s;
     cell.status = match err {
         UnitError::Cancelled => CellStatus::Cancelled,
         _ => CellStatus::Failed,
     };
     cell.error = Some(match err {
         UnitError::Cancelled => "cancelled".to_string(),
+        UnitError::TimedOut if exp.task.kind == TaskKind::Function => format!(
+            "a run of {} took longer than the {timeout} s timeout: a call that hangs, or \
+             work that needs a longer timeout_s",
+            exp.task.function.describe()
+        ),
+        UnitError::TimedOut if exp.task.kind == TaskKind::Command => format!(
+            "a run of the command took longer than the {timeout} s timeout: a command that \
+             hangs, or work that needs a longer timeout_s"
+        ),
         UnitError::TimedOut => format!("a run took longer than the {timeout} s timeout"),
-        UnitError::Failed(reason) => reason,
+        UnitError::Failed(reason) | UnitError::UserCode(reason) => reason,
     });
+}
+
+/// When `err` is a fault of the user's own code that every other cell would repeat, the fault
+/// in one line: the function's module failing to import, the function missing or raising
+/// (the exception), and a user's function or command running past the timeout (a hang: the
+/// other cells run the same calls and would each wait out the timeout again). `None` for any
+/// other failure, which fails its cell only.
+fn repeated_fault(exp: &Experiment, err: &UnitError) -> Option<String> {
+    match err {
+        UnitError::UserCode(reason) => Some(fault_summary(reason)),
+        UnitError::TimedOut if exp.task.kind == TaskKind::Function => Some(format!(
+            "{} ran past the {} s timeout",
+            exp.task.function.name.trim(),
+            exp.timeout_s
+        )),
+        UnitError::TimedOut if exp.task.kind == TaskKind::Command => Some(format!(
+            "the command ran past the {} s timeout",
+            exp.timeout_s
+        )),
+        _ => None,
+    }
+}
+
+/// A fault's one-line summary for the cells it stops: the last line of a traceback (the
+/// exception itself), or the message's first line.
+fn fault_summary(error: &str) -> String {
+    let lines: Vec<&str> = error
+        .lines()
+        .map(str::trim)
+        .filter(|l| !l.is_empty())
+        .collect();
+    let line = match lines.as_slice() {
+        [] => "",
+        [only] => only,
+        [.., last] => last,
+    };
+    line.chars().take(200).collect()
 }
 
 /// Writes the results so far to `path`; a failure is a [`SweepEvent::SaveFailed`].

@@ -260,7 +260,10 @@ pub fn note(c: &CellResult) -> String {
     let mut parts = Vec::new();
     match c.status {
         CellStatus::Ok => {}
-        CellStatus::Failed => parts.push(format!("FAILED: {}", c.error.as_deref().unwrap_or(""))),
+        CellStatus::Failed => parts.push(format!(
+            "FAILED: {}",
+            one_line_error(c.error.as_deref().unwrap_or(""))
+        )),
         CellStatus::Cancelled => parts.push(match c.samples.len() {
             0 => "cancelled before any run".into(),
             1 => "cancelled after 1 run: partial".into(),
@@ -281,9 +284,32 @@ pub fn note(c: &CellResult) -> String {
         parts.push(format!("{gbs:.2} GB/s"));
     }
     if let Some((name, s)) = c.model.and_then(ModelKind::startup_name).zip(c.startup_s) {
-        parts.push(format!("{name} {:.1} ms", s * 1000.0));
+        parts.push(match c.import_s {
+            Some(import) => format!(
+                "{name} {:.1} ms, of which module import {:.1} ms",
+                s * 1000.0,
+                import * 1000.0
+            ),
+            None => format!("{name} {:.1} ms", s * 1000.0),
+        });
     }
     parts.join("; ")
+}
+
+/// A failure for one line of a table: a message of several lines (a Python traceback, shown
+/// whole where the failure is first reported) as its first line and its last (the exception
+/// itself), `first … last`.
+pub fn one_line_error(error: &str) -> String {
+    let lines: Vec<&str> = error
+        .lines()
+        .map(str::trim)
+        .filter(|l| !l.is_empty())
+        .collect();
+    match lines.as_slice() {
+        [] => String::new(),
+        [only] => only.to_string(),
+        [first, .., last] => format!("{first} … {last}"),
+    }
 }
 
 /// How many runs lost updates, and the most any lost: `lost updates in 74 of 217 runs (up to

@@ -20,6 +20,9 @@ pub struct ConfigEditor {
     /// The user collapsed "What this experiment shows" (it is open otherwise, for a preset
     /// from a file as for a built-in one; kept between sessions).
     pub description_collapsed: bool,
+    /// The folder a relative Python module path is taken from: the preset file's, when the
+    /// configuration came from one; `None`: the current directory (as the CLI has it).
+    pub module_base: Option<std::path::PathBuf>,
 }
 
 impl ConfigEditor {
@@ -175,7 +178,10 @@ pub fn show(
         // changed id in that frame, so an edit made then (a drag, a typed value, a screen
         // reader's "set value") was lost.
         ui.separator();
-        section(ui, "task", |ui| task_section(ui, exp));
+        let module_base = editor.module_base.clone();
+        section(ui, "task", |ui| {
+            task_section(ui, exp, module_base.as_deref())
+        });
         ui.separator();
         section(ui, "workers", |ui| workers_section(ui, editor, exp));
         ui.separator();
@@ -198,9 +204,9 @@ fn section<R>(ui: &mut egui::Ui, name: &str, add: impl FnOnce(&mut egui::Ui) -> 
         .inner
 }
 
-fn task_section(ui: &mut egui::Ui, exp: &mut Experiment) {
+fn task_section(ui: &mut egui::Ui, exp: &mut Experiment, module_base: Option<&std::path::Path>) {
     let kind_before = exp.task.kind;
-    task_fields(ui, exp);
+    task_fields(ui, exp, module_base);
     // A Python function has no sequential run to compare with: each Python model is measured
     // against itself at one worker.
     if exp.task.kind == TaskKind::Function && kind_before != TaskKind::Function {
@@ -234,7 +240,7 @@ fn fit_models_to_kind(exp: &mut Experiment) {
     }
 }
 
-fn task_fields(ui: &mut egui::Ui, exp: &mut Experiment) {
+fn task_fields(ui: &mut egui::Ui, exp: &mut Experiment, module_base: Option<&std::path::Path>) {
     ui.strong("Task");
     let task = &mut exp.task;
     egui::Grid::new("task-grid").num_columns(2).spacing([8.0, 4.0]).show(ui, |ui| {
@@ -398,7 +404,7 @@ fn task_fields(ui: &mut egui::Ui, exp: &mut Experiment) {
             }
             TaskKind::Command => super::command_task::command_ui(ui, &mut task.command),
             TaskKind::Function => {
-                super::command_task::function_ui(ui, &mut task.function);
+                super::command_task::function_ui(ui, &mut task.function, module_base);
                 // One task per call (what the Python worker runs), so the estimates agree.
                 task.tasks = task.function.calls().clamp(1, limits::MAX_TASKS as usize) as u32;
             }

@@ -76,8 +76,17 @@ enum FromPython {
         #[serde(default)]
         shared_state: Option<String>,
     },
+    /// A function task's module, imported by the interpreter and every pool process before
+    /// the first run (the `import` request).
+    /// The interpreter's own figure (`import_s`: its import plus its slowest pool process's)
+    /// is ignored: corelab times the request itself.
+    Imported {},
     Failed {
         message: String,
+        /// The user's own code failed (its module's import, a missing function, the function
+        /// raising), not corelab's machinery: every cell would fail the same way.
+        #[serde(default)]
+        user: bool,
     },
 }
 
@@ -96,6 +105,8 @@ pub struct PythonExecutor {
     child: ChildProcess,
     events: Receiver<ChildEvent<FromPython>>,
     startup: Duration,
+    /// The part of `startup` that imported the user's module (function tasks).
+    module_import: Option<Duration>,
     broken: Option<String>,
     cluster: Option<ClusterInfo>,
     model: ModelKind,
@@ -211,8 +222,8 @@ impl PythonExecutor {
         let script = script_dir.join("corelab_worker.py");
         crate::engine::scratch::write_new_file(&script, WORKER_SCRIPT.as_bytes())
             .map_err(|e| UnitError::Failed(format!("cannot write the Python worker: {e}")))?;
-        let cluster = matches!(model, ModelKind::PyDask | ModelKind::PyMpi);
-        let script = if cluster {
+        let cluster_model = matches!(model, ModelKind::PyDask | ModelKind::PyMpi);
+        let script = if cluster_model {
             let driver = script_dir.join("corelab_cluster.py");
             crate::engine::scratch::write_new_file(&driver, CLUSTER_SCRIPT.as_bytes())
                 .map_err(|e| UnitError::Failed(format!("cannot write the cluster driver: {e}")))?;
@@ -241,6 +252,7 @@ impl PythonExecutor {
             child,
             events: rx,
             startup: Duration::ZERO,
+            module_import: None,
             broken: None,
             cluster: None,
             model,
@@ -264,13 +276,38 @@ impl PythonExecutor {
         let deadline = Instant::now() + START_TIMEOUT;
         match exec.request(&start, guard, deadline, "starting its pool")? {
             FromPython::Started { cluster } => {
-                exec.startup = started.elapsed();
                 exec.cluster = cluster;
+                if exp.task.kind == TaskKind::Function && !cluster_model {
+                    exec.module_import = Some(exec.import_module(exp, guard)?);
+                }
+                exec.startup = started.elapsed();
                 Ok(exec)
             }
             other => Err(UnitError::Failed(format!(
                 "Python sent {other:?} while starting"
             ))),
+        }
+    }
+
+    /// Imports a function task's module in the interpreter and every pool process (the
+    /// `import` request), after the pool has started and before any run, so that no timed run
+    /// includes an import (a pool process that got no unit in the warm-ups would otherwise
+    /// import in a timed run). Returns how long it took, measured here; it is part of the
+    /// cell's start-up and reported apart.
+    fn import_module(&mut self, exp: &Experiment, guard: &RunGuard) -> Result<Duration, UnitError> {
+        let function = &exp.task.function;
+        let msg = serde_json::json!({ "op": "import", "function": function });
+        let doing = format!("importing {}", module_file_name(&function.file));
+        let started = Instant::now();
+        let deadline = started + START_TIMEOUT;
+        match self.request(&msg, guard, deadline, &doing) {
+            Ok(FromPython::Imported { .. }) => Ok(started.elapsed()),
+            Ok(other) => Err(self.refuse(format!("Python sent {other:?} while {doing}"))),
+            Err(UnitError::TimedOut) => Err(UnitError::UserCode(format!(
+                "{doing} took longer than {} s (a module that waits or loops at its top level?);                  nothing was measured",
+                START_TIMEOUT.as_secs()
+            ))),
+            Err(e) => Err(e),
         }
     }
 
@@ -314,9 +351,23 @@ impl PythonExecutor {
             .send_line(&format!("{msg}\n"))
             .map_err(UnitError::Failed)
             .and_then(|_| match next_event(&self.events, guard, deadline) {
-                Ok(ChildEvent::Message(_, FromPython::Failed { message })) => Err(
-                    UnitError::Failed(format!("Python failed while {doing}: {message}")),
-                ),
+                Ok(ChildEvent::Message(_, FromPython::Failed { message, user })) => {
+                    // A traceback on lines of its own.
+                    let sep = match message.starts_with(char::is_whitespace)
+                        || message.starts_with("Traceback")
+                    {
+                        true => ":\n",
+                        false => ": ",
+                    };
+                    let reason = format!(
+                        "Python failed while {doing}{sep}{}",
+                        message.trim_start_matches('\n')
+                    );
+                    Err(match user {
+                        true => UnitError::UserCode(reason),
+                        false => UnitError::Failed(reason),
+                    })
+                }
                 Ok(ChildEvent::Message(_, reply)) => Ok(reply),
                 Ok(ChildEvent::Malformed(_, what)) => Err(UnitError::Failed(format!(
                     "Python wrote {what} while {doing}"
@@ -330,6 +381,16 @@ impl PythonExecutor {
         }
         outcome
     }
+}
+
+/// The name a message calls a module file by: its file name (`mywork.py`), or the path as
+/// given when it has none.
+pub fn module_file_name(file: &str) -> String {
+    let path = Path::new(file.trim());
+    path.file_name().map_or_else(
+        || file.trim().to_string(),
+        |n| n.to_string_lossy().into_owned(),
+    )
 }
 
 /// The CPU time of a run's timed region: `around_request`, measured from outside around the
@@ -407,6 +468,10 @@ impl Executor for PythonExecutor {
         self.startup
     }
 
+    fn module_import(&self) -> Option<Duration> {
+        self.module_import
+    }
+
     fn cluster(&self) -> Option<ClusterInfo> {
         self.cluster.clone()
     }
@@ -427,7 +492,15 @@ impl Executor for PythonExecutor {
         // reports it spent outside its timed region (below).
         let io_before = self.pool_io_chars();
         let before = self.cost_snapshot();
-        let reply = self.request(&msg, guard, guard.deadline(), "computing")?;
+        let doing = match task.kind {
+            TaskKind::Function => format!(
+                "running {} from {}",
+                task.function.name.trim(),
+                module_file_name(&task.function.file)
+            ),
+            _ => "computing".to_string(),
+        };
+        let reply = self.request(&msg, guard, guard.deadline(), &doing)?;
         let spent = spent_between(&before, &self.cost_snapshot());
         let ipc_bytes = io_before
             .zip(self.pool_io_chars())
