@@ -1268,6 +1268,261 @@ mod tests {
         assert!(workers_cost(&InProcess).is_empty());
     }
 
+    /// Executors whose runs succeed or fail as scripted, counting the cells started.
+    #[derive(Debug)]
+    struct Scripted {
+        /// Fails the start of this cell (plan order) with the error.
+        start_fails: Option<(usize, UnitError)>,
+        /// Every run of this model fails with the error (after `runs_ok` good runs).
+        run_fails: Option<(ModelKind, usize, UnitError)>,
+        started: std::sync::atomic::AtomicUsize,
+    }
+
+    struct ScriptedExecutor {
+        fails: Option<UnitError>,
+        runs_ok: usize,
+        runs: usize,
+    }
+
+    impl Executor for ScriptedExecutor {
+        fn startup(&self) -> Duration {
+            Duration::from_millis(30)
+        }
+        fn module_import(&self) -> Option<Duration> {
+            Some(Duration::from_millis(20))
+        }
+        fn run(&mut self, _: &TaskSpec, _: &RunEnv, _: &RunGuard) -> Result<RunRecord, UnitError> {
+            self.runs += 1;
+            match &self.fails {
+                Some(e) if self.runs > self.runs_ok => Err(e.clone()),
+                _ => Ok(RunRecord {
+                    wall: Duration::from_millis(1),
+                    cpu: Duration::from_millis(1),
+                    minor_faults: 0,
+                    task_cpu: None,
+                    metrics: Default::default(),
+                    shared_state: None,
+                    started_ns: 0,
+                    timeline: None,
+                }),
+            }
+        }
+    }
+
+    impl ExecutorFactory for Scripted {
+        fn start(&self, cell: &CellStart<'_>) -> Result<Box<dyn Executor>, UnitError> {
+            let n = self
+                .started
+                .fetch_add(1, std::sync::atomic::Ordering::SeqCst);
+            if let Some((at, e)) = &self.start_fails
+                && *at == n
+            {
+                return Err(e.clone());
+            }
+            let (fails, runs_ok) = match &self.run_fails {
+                Some((model, ok, e)) if *model == cell.model => (Some(e.clone()), *ok),
+                _ => (None, 0),
+            };
+            Ok(Box::new(ScriptedExecutor {
+                fails,
+                runs_ok,
+                runs: 0,
+            }))
+        }
+    }
+
+    fn function_sweep(factory: Scripted) -> (ResultsFile, Vec<String>, usize) {
+        let mut exp = Experiment {
+            models: vec![ModelKind::PyThreading, ModelKind::PyMultiprocessing],
+            workers: vec![1, 2],
+            baseline: Baseline::SameModelOneWorker,
+            repetitions: 3,
+            warmups: 0,
+            min_time_s: 0.0,
+            precision: 0.0,
+            timeout_s: 5.0,
+            ..Experiment::default()
+        };
+        exp.task.kind = TaskKind::Function;
+        exp.task.function.file = "/w/mywork.py".into();
+        exp.task.function.name = "hash_records".into();
+        let factory = std::sync::Arc::new(factory);
+        let mut config = SweepConfig::new(WorkerCommand::new("/nonexistent/corelab"));
+        config.executors = factory.clone();
+        config.shuffle_seed = Some(7);
+        let mut failed = Vec::new();
+        let r = run_sweep(&exp, &config, &CancelToken::new(), &mut |e| {
+            if let SweepEvent::Failed { reason, .. } = e {
+                failed.push(reason);
+            }
+        });
+        let started = factory.started.load(std::sync::atomic::Ordering::SeqCst);
+        (r, failed, started)
+    }
+
+    const TRACEBACK: &str = "Python failed while running hash_records from mywork.py: task 2: hash_records(3) raised:\nTraceback (most recent call last):\n  File \"/w/mywork.py\", line 4, in hash_records\nValueError: bad record 3";
+
+    #[test]
+    fn a_fault_of_the_users_code_is_reported_once_and_stops_the_sweep() {
+        let (r, failed, _) = function_sweep(Scripted {
+            start_fails: None,
+            run_fails: Some((
+                ModelKind::PyThreading,
+                0,
+                UnitError::UserCode(TRACEBACK.into()),
+            )),
+            started: Default::default(),
+        });
+        assert_eq!(failed.len(), 1, "one message, not one per cell: {failed:?}");
+        assert_eq!(failed[0], TRACEBACK);
+        assert_eq!(r.cells.len(), 4);
+        assert!(r.cells.iter().all(|c| c.status == CellStatus::Failed));
+        let first = r
+            .cells
+            .iter()
+            .find(|c| c.error.as_deref() == Some(TRACEBACK))
+            .expect("the cell that met the fault keeps the whole traceback");
+        let origin = format!(
+            "{} × {} (ValueError: bad record 3)",
+            first.model.unwrap(),
+            first.workers
+        );
+        for c in r
+            .cells
+            .iter()
+            .filter(|c| c.error.as_deref() != Some(TRACEBACK))
+        {
+            let err = c.error.as_deref().unwrap();
+            assert!(
+                err.starts_with("not run: the same code failed in")
+                    || err.starts_with("stopped after"),
+                "{err}"
+            );
+            assert!(err.ends_with(&origin), "{err}");
+            assert!(!err.contains('\n'), "one line: {err}");
+        }
+        // Each cell's start-up still has its module import apart.
+        assert!(
+            r.cells.iter().all(|c| c.import_s == Some(0.02)),
+            "{:?}",
+            r.cells
+        );
+        assert_eq!(r.status, RunStatus::Failed);
+    }
+
+    #[test]
+    fn runs_measured_before_the_fault_are_kept() {
+        let (r, failed, _) = function_sweep(Scripted {
+            start_fails: None,
+            run_fails: Some((
+                ModelKind::PyMultiprocessing,
+                1,
+                UnitError::UserCode(TRACEBACK.into()),
+            )),
+            started: Default::default(),
+        });
+        assert_eq!(failed.len(), 1, "{failed:?}");
+        // Every cell has one good run in the first round (py-multiprocessing fails from its
+        // second run on); the first to fail stops the sweep, and the runs the others had are
+        // kept, with the reference to the fault.
+        let stopped: Vec<_> = r
+            .cells
+            .iter()
+            .filter(|c| c.error.as_deref() != Some(TRACEBACK))
+            .collect();
+        assert_eq!(stopped.len(), 3, "{:?}", r.cells);
+        for c in stopped {
+            assert_eq!(c.status, CellStatus::Failed);
+            assert!(!c.samples.is_empty(), "{c:?}");
+            let err = c.error.as_deref().unwrap();
+            let runs = crate::words::count(c.samples.len(), "timed run");
+            assert!(
+                err.starts_with(&format!(
+                    "stopped after {runs}: the same code failed in py-multiprocessing × "
+                )),
+                "{err}"
+            );
+        }
+    }
+
+    #[test]
+    fn an_import_that_fails_at_start_up_starts_no_other_cell() {
+        let (r, failed, started) = function_sweep(Scripted {
+            start_fails: Some((
+                0,
+                UnitError::UserCode(
+                    "Python failed while importing mywork.py:\n  File \"/w/mywork.py\", line 1\n    def f(n)\n            ^\nSyntaxError: expected ':'".into(),
+                ),
+            )),
+            run_fails: None,
+            started: Default::default(),
+        });
+        assert_eq!(started, 1, "no other interpreter was started");
+        assert_eq!(failed.len(), 1, "{failed:?}");
+        assert!(
+            failed[0].contains("while importing mywork.py"),
+            "{failed:?}"
+        );
+        for c in &r.cells[1..] {
+            assert_eq!(
+                c.error.as_deref(),
+                Some(
+                    "not run: the same code failed in py-threading × 1 (SyntaxError: expected ':')"
+                )
+            );
+            assert_eq!(c.startup_s, None);
+        }
+    }
+
+    #[test]
+    fn a_hang_in_the_users_function_is_waited_out_once() {
+        let (r, failed, _) = function_sweep(Scripted {
+            start_fails: None,
+            run_fails: Some((ModelKind::PyThreading, 0, UnitError::TimedOut)),
+            started: Default::default(),
+        });
+        assert_eq!(failed.len(), 1, "{failed:?}");
+        assert!(
+            failed[0].contains("a run of hash_records(i for i in range(0)) from /w/mywork.py took longer than the 5 s timeout"),
+            "{failed:?}"
+        );
+        let quiet: Vec<_> = r
+            .cells
+            .iter()
+            .filter_map(|c| c.error.as_deref())
+            .filter(|e| e.starts_with("not run") || e.starts_with("stopped"))
+            .collect();
+        assert_eq!(quiet.len(), 3, "{quiet:?}");
+        assert!(
+            quiet
+                .iter()
+                .all(|e| e.ends_with("(hash_records ran past the 5 s timeout)")),
+            "{quiet:?}"
+        );
+    }
+
+    #[test]
+    fn other_failures_fail_their_cell_only() {
+        // A pool process killed, an interpreter gone: not the user's code; the sweep goes on.
+        let (r, failed, started) = function_sweep(Scripted {
+            start_fails: Some((0, UnitError::Failed("cannot start `python3`".into()))),
+            run_fails: Some((
+                ModelKind::PyMultiprocessing,
+                0,
+                UnitError::Failed("a pool process died (killed by signal 9)".into()),
+            )),
+            started: Default::default(),
+        });
+        assert_eq!(started, 4);
+        assert_eq!(failed.len(), 3, "one per failed cell: {failed:?}");
+        let ok = r
+            .cells
+            .iter()
+            .filter(|c| c.status == CellStatus::Ok)
+            .count();
+        assert_eq!(ok, 1, "py-threading × 2 ran: {:?}", r.cells);
+    }
+
     #[test]
     fn splitmix64_matches_the_reference_sequence() {
         // The first outputs of SplitMix64 seeded with 0 (Vigna's reference implementation).
