@@ -86,7 +86,7 @@ pub fn function_ui(
                     format!("not found: {}", path.display()),
                 );
             } else if relative {
-                ui.weak(format!("→ {}", path.display()))
+                ui.weak(format!("resolves to {}", path.display()))
                     .on_hover_text("The file a run imports: Run writes this path into the field.");
             }
         }
