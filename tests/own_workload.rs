@@ -318,7 +318,7 @@ fn a_failing_function_is_reported_once_with_the_users_frames_and_stops_the_sweep
     for model in [ModelKind::PyThreading, ModelKind::PyMultiprocessing] {
         let mut alone = exp.clone();
         alone.models = vec![model];
-        alone.workers = vec![2];
+        alone.workers = vec![1];
         let r = sweep(&alone);
         check_traceback(r.cell(model, 1).unwrap().error.as_deref().unwrap());
     }
@@ -1094,14 +1094,33 @@ fn a_hanging_function_is_waited_out_once() {
     let err = timed_out[0].error.as_deref().unwrap();
     assert!(
         err.starts_with("a run of hangs(i for i in range(2)) from ")
-            && err.contains("took longer than the 2 s timeout"),
+            && err.contains("took longer than the 2 s timeout")
+            && err.ends_with("; still running then: task 1: hangs(1)"),
         "{err}"
     );
     for c in &r.cells {
         let e = c.error.as_deref().unwrap();
         assert!(
-            e.contains("took longer than") || e.ends_with("(hangs ran past the 2 s timeout)"),
+            e.contains("took longer than")
+                || e.ends_with("(hangs ran past the 2 s timeout, in task 1: hangs(1))"),
             "{e}"
+        );
+    }
+    // Every model names the call that hangs (threads and the event loop from the calls in
+    // flight, a process pool from its table of which task each process runs).
+    for model in [
+        ModelKind::PyThreading,
+        ModelKind::PyAsyncio,
+        ModelKind::PyMultiprocessing,
+    ] {
+        let mut alone = exp.clone();
+        alone.models = vec![model];
+        alone.workers = vec![1];
+        let r = sweep(&alone);
+        let err = r.cell(model, 1).unwrap().error.clone().unwrap();
+        assert!(
+            err.ends_with("; still running then: task 1: hangs(1)"),
+            "{model}: {err}"
         );
     }
     assert!(live_descendants().is_empty(), "every child was reaped");

@@ -11,6 +11,9 @@ Standard library only. corelab starts one of these per cell and speaks JSON line
   -> {"op": "import", "function": {"file": ..., "name": ...}}   (function tasks, after start)
   <- {"op": "imported", "import_s": 2.0}
   -> {"op": "run", "task": {...corelab task spec...}}
+  <- {"op": "running", "calls": ["task 3: f(3)", ...]}   (function tasks only, at most once,
+     when the request's "report_after_s" passes before the run ends: the user's calls running
+     then, so that corelab's timeout can name a call that hangs)
   <- {"op": "done", "wall_s": 0.4, "cpu_s": 0.8, "checksum": 123, "untimed_cpu_s": 0.002,
       "untimed_minor_faults": 12,
       "lost_updates": 3, "shared_state": "...",   (contention only: see `contention_unit`)
@@ -446,6 +449,15 @@ def _exit_naming_task(status):
     _REAL_EXIT(status)
 
 
+def _in_flight():
+    """The user's calls running in this interpreter now ({key: (unit, name, argument)}), for
+    `LateWatch`; made on first use, as `_current`."""
+    calls = globals().get("_IN_FLIGHT_CALLS")
+    if calls is None:
+        calls = globals().setdefault("_IN_FLIGHT_CALLS", {})
+    return calls
+
+
 def call_function(spec, unit, arg):
     """Calls the user's function on `arg` and returns its result (the answer is hashed by the
     parent, after the timed region). A coroutine it returns (an `async def` function under a
@@ -453,6 +465,8 @@ def call_function(spec, unit, arg):
     would; a generator is refused, as multiprocessing could not send it back."""
     fn = load_function(spec)
     _current().call = (unit, spec.get("name"), arg)
+    key = (threading.get_ident(), unit)
+    _in_flight()[key] = _current().call
     try:
         value = fn(arg)
         if inspect.iscoroutine(value):
@@ -463,6 +477,7 @@ def call_function(spec, unit, arg):
         raise _user_failure(spec, unit, arg)
     finally:
         _current().call = None
+        _in_flight().pop(key, None)
     if isinstance(value, (types.GeneratorType, types.AsyncGeneratorType)):
         raise RuntimeError(
             "task %d: %s(%r) returned a generator; corelab does not consume it "
@@ -828,6 +843,8 @@ async def run_unit_async(item, waits):
         spec, arg = task["function"], item[2]
         fn = load_function(spec)
         _current().call = (unit, spec.get("name"), arg)
+        key = (threading.get_ident(), unit)
+        _in_flight()[key] = _current().call
         try:
             checksum = fn(arg)
             if inspect.iscoroutine(checksum):
@@ -836,9 +853,35 @@ async def run_unit_async(item, waits):
             raise _user_failure(spec, unit, arg)
         finally:
             _current().call = None
+            _in_flight().pop(key, None)
     else:
         return run_unit(item, waits)
     return checksum, time.thread_time() - started, threading.get_native_id()
+
+
+class LateWatch:
+    """A function task's run that is still going `after_s` seconds after it started (corelab
+    sends the time left before its timeout, less a margin: `report_after_s`): says which of
+    the user's calls are running then, in a `running` reply, so that the timeout names the
+    call that hangs. Started before the timed region, stopped after it; nothing otherwise."""
+
+    def __init__(self, after_s, calls):
+        self.timer = None
+        if after_s is not None:
+            self.timer = threading.Timer(
+                max(0.0, float(after_s)),
+                lambda: reply({"op": "running", "calls": calls()}))
+            self.timer.daemon = True
+            self.timer.start()
+
+    def stop(self):
+        if self.timer is not None:
+            self.timer.cancel()
+
+
+def calls_text(calls):
+    """`task N: name(arg)` for each (unit, name, argument), in task order."""
+    return ["task %d: %s(%r)" % call for call in sorted(calls, key=lambda c: c[0])]
 
 
 class AsyncRunner:
@@ -881,17 +924,23 @@ class AsyncRunner:
         load_function(spec)
         return time.perf_counter() - started
 
-    def run(self, task, clock):
+    def run(self, task, clock, report_after_s=None):
         if task.get("kind") == "contention":
             raise ValueError("py-asyncio does not run contention tasks (one event loop shares "
                              "nothing to race on); use py-threading or py-multiprocessing")
         items, output_bytes = wrapped_items(task)
-        if task.get("kind") == "function":
+        function = task.get("kind") == "function"
+        if function:
             load_function(task["function"])
         recorder = Recorder(task, output_bytes)
-        clock.start()
-        results = self.loop.run_until_complete(self._all(items))
-        wall = clock.stop()
+        watch = LateWatch(report_after_s if function else None,
+                          lambda: calls_text(list(_in_flight().values())))
+        try:
+            clock.start()
+            results = self.loop.run_until_complete(self._all(items))
+            wall = clock.stop()
+        finally:
+            watch.stop()
         for result in checksummed(task, items, results):
             recorder.add(result)
         return (
@@ -1077,7 +1126,20 @@ class Runner:
         expected = self.workers * increments
         return value, {"lost_updates": max(0, expected - value), "shared_state": form}
 
-    def run(self, task, clock):
+    def running_calls(self, items):
+        """The user's calls running now (see `LateWatch`): a process pool's from its table of
+        which unit each process runs, threads' from the calls in flight."""
+        if self.model != "multiprocessing":
+            return calls_text(list(_in_flight().values()))
+        calls = []
+        for slot in range(len(self.running) // 2):
+            unit = self.running[2 * slot + 1]
+            if 0 <= unit < len(items):
+                item = items[unit][0]
+                calls.append((unit, item[0]["function"].get("name"), item[2]))
+        return calls_text(calls)
+
+    def run(self, task, clock, report_after_s=None):
         contention = task.get("kind") == "contention"
         if contention:
             items, output_bytes = self.contention_items(task)
@@ -1093,9 +1155,15 @@ class Runner:
         if threaded:
             threads_before, process_before = thread_switches(), process_switches()
         recorder = Recorder(task, output_bytes)
-        clock.start()
-        results = self.results(items)
-        wall = clock.stop()
+        function = task.get("kind") == "function"
+        watch = LateWatch(report_after_s if function else None,
+                          lambda: self.running_calls(items))
+        try:
+            clock.start()
+            results = self.results(items)
+            wall = clock.stop()
+        finally:
+            watch.stop()
         for result in checksummed(task, items, results):
             recorder.add(result)
         counted = None
@@ -1219,6 +1287,20 @@ def reply(msg, clock=None):
     rest is serialised, so that serialising the reply (a timeline of thousands of units) counts
     as untimed too."""
     line = json.dumps(msg)
+    with _reply_lock():
+        _write_reply(line, clock)
+
+
+def _reply_lock():
+    """Serialises replies: `LateWatch` replies from a timer thread. Made on first use, as
+    `_modules_lock`."""
+    lock = globals().get("_REPLY_LOCK_OBJECT")
+    if lock is None:
+        lock = globals().setdefault("_REPLY_LOCK_OBJECT", threading.Lock())
+    return lock
+
+
+def _write_reply(line, clock):
     if clock is not None:
         line = '%s, "untimed_cpu_s": %s, "untimed_minor_faults": %d}' % (
             line[:-1], json.dumps(clock.untimed_cpu()), clock.untimed_faults())
@@ -1312,7 +1394,7 @@ def main():
                 if runner is None:
                     raise RuntimeError("run before start")
                 wall, cpu, checksum, scheduling, per_task, timeline, counted = runner.run(
-                    req["task"], clock)
+                    req["task"], clock, req.get("report_after_s"))
                 reply(done_message(wall, cpu, checksum, per_task, timeline, scheduling, counted),
                       clock)
             else:

@@ -880,8 +880,16 @@ impl Sweep<'_> {
                 crate::results::timeline::prune_while_measuring(cell);
             }
             Err(err) => {
-                let fault = repeated_fault(self.exp, &err);
+                let mut fault = repeated_fault(self.exp, &err);
+                let timed_out = err == UnitError::TimedOut;
                 fail(cell, err, self.exp);
+                // A hang named: the calls still running just before the deadline.
+                if let Some(calls) = running.executor.running_at_timeout().filter(|_| timed_out) {
+                    if let Some(error) = &mut cell.error {
+                        error.push_str(&format!("; still running then: {calls}"));
+                    }
+                    fault = fault.map(|f| format!("{f}, in {calls}"));
+                }
                 self.live[i].stop();
                 if let Some(fault) = fault {
                     self.note_user_fault(cell, fault);

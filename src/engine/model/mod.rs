@@ -63,6 +63,11 @@ pub trait Executor {
     fn module_import(&self) -> Option<Duration> {
         None
     }
+    /// After a run that timed out: the user's calls that were still running shortly before
+    /// the deadline (`task 1: hangs(1)`), where the executor can tell; `None` otherwise.
+    fn running_at_timeout(&self) -> Option<String> {
+        None
+    }
     /// Builds the workload (untimed), then times one complete run.
     fn run(
         &mut self,

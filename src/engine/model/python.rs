@@ -81,6 +81,9 @@ enum FromPython {
     /// The interpreter's own figure (`import_s`: its import plus its slowest pool process's)
     /// is ignored: corelab times the request itself.
     Imported {},
+    /// A function task's run still going shortly before corelab's timeout (the run request's
+    /// `report_after_s`): the user's calls running then (`task 3: f(3)`).
+    Running { calls: Vec<String> },
     Failed {
         message: String,
         /// The user's own code failed (its module's import, a missing function, the function
@@ -107,6 +110,9 @@ pub struct PythonExecutor {
     startup: Duration,
     /// The part of `startup` that imported the user's module (function tasks).
     module_import: Option<Duration>,
+    /// The user's calls the worker said were running shortly before the last request's
+    /// deadline (function tasks), for a timeout to name.
+    in_flight: Option<Vec<String>>,
     broken: Option<String>,
     cluster: Option<ClusterInfo>,
     model: ModelKind,
@@ -253,6 +259,7 @@ impl PythonExecutor {
             events: rx,
             startup: Duration::ZERO,
             module_import: None,
+            in_flight: None,
             broken: None,
             cluster: None,
             model,
@@ -346,35 +353,47 @@ impl PythonExecutor {
                 "the Python worker is unusable: {reason}"
             )));
         }
-        let outcome = self
+        self.in_flight = None;
+        let sent = self
             .child
             .send_line(&format!("{msg}\n"))
-            .map_err(UnitError::Failed)
-            .and_then(|_| match next_event(&self.events, guard, deadline) {
-                Ok(ChildEvent::Message(_, FromPython::Failed { message, user })) => {
-                    // A traceback on lines of its own.
-                    let sep = match message.starts_with(char::is_whitespace)
-                        || message.starts_with("Traceback")
-                    {
-                        true => ":\n",
-                        false => ": ",
-                    };
-                    let reason = format!(
-                        "Python failed while {doing}{sep}{}",
-                        message.trim_start_matches('\n')
-                    );
-                    Err(match user {
-                        true => UnitError::UserCode(reason),
-                        false => UnitError::Failed(reason),
-                    })
+            .map_err(UnitError::Failed);
+        let event = sent.map(|_| {
+            loop {
+                match next_event(&self.events, guard, deadline) {
+                    // Which calls were running shortly before the deadline; the answer follows.
+                    Ok(ChildEvent::Message(_, FromPython::Running { calls })) => {
+                        self.in_flight = Some(calls);
+                    }
+                    other => break other,
                 }
-                Ok(ChildEvent::Message(_, reply)) => Ok(reply),
-                Ok(ChildEvent::Malformed(_, what)) => Err(UnitError::Failed(format!(
-                    "Python wrote {what} while {doing}"
-                ))),
-                Ok(ChildEvent::Closed(_)) => Err(UnitError::Failed(self.describe_exit(doing))),
-                Err(e) => Err(e.into_unit_error("Python worker")),
-            });
+            }
+        });
+        let outcome = event.and_then(|event| match event {
+            Ok(ChildEvent::Message(_, FromPython::Failed { message, user })) => {
+                // A traceback on lines of its own.
+                let sep = match message.starts_with(char::is_whitespace)
+                    || message.starts_with("Traceback")
+                {
+                    true => ":\n",
+                    false => ": ",
+                };
+                let reason = format!(
+                    "Python failed while {doing}{sep}{}",
+                    message.trim_start_matches('\n')
+                );
+                Err(match user {
+                    true => UnitError::UserCode(reason),
+                    false => UnitError::Failed(reason),
+                })
+            }
+            Ok(ChildEvent::Message(_, reply)) => Ok(reply),
+            Ok(ChildEvent::Malformed(_, what)) => Err(UnitError::Failed(format!(
+                "Python wrote {what} while {doing}"
+            ))),
+            Ok(ChildEvent::Closed(_)) => Err(UnitError::Failed(self.describe_exit(doing))),
+            Err(e) => Err(e.into_unit_error("Python worker")),
+        });
         if let Err(e) = &outcome {
             self.child.kill();
             self.broken = Some(e.to_string());
@@ -472,6 +491,13 @@ impl Executor for PythonExecutor {
         self.module_import
     }
 
+    fn running_at_timeout(&self) -> Option<String> {
+        self.in_flight
+            .as_ref()
+            .filter(|calls| !calls.is_empty())
+            .map(|calls| calls.join(", "))
+    }
+
     fn cluster(&self) -> Option<ClusterInfo> {
         self.cluster.clone()
     }
@@ -486,7 +512,16 @@ impl Executor for PythonExecutor {
         _env: &RunEnv,
         guard: &RunGuard,
     ) -> Result<RunRecord, UnitError> {
-        let msg = serde_json::json!({ "op": "run", "task": task });
+        // A function task's worker says which calls are running half a second before the
+        // timeout (or halfway, for a short one), so that a hang is named.
+        let left = guard.deadline().saturating_duration_since(Instant::now());
+        let report_after = left.saturating_sub(Duration::from_millis(500).min(left / 2));
+        let msg = match task.kind {
+            TaskKind::Function => serde_json::json!({
+                "op": "run", "task": task, "report_after_s": report_after.as_secs_f64(),
+            }),
+            _ => serde_json::json!({ "op": "run", "task": task }),
+        };
         // The wall time is the interpreter's own (its timed region); the CPU time is its
         // process tree's, measured from outside around the request, less what the interpreter
         // reports it spent outside its timed region (below).
