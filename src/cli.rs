@@ -1541,6 +1541,11 @@ pub fn run(args: &RunArgs) -> Result<ExitCode> {
     for warning in crate::engine::resources::warnings(&exp) {
         errln!("Warning: {warning}");
     }
+    // A plain function under py-asyncio blocks the loop: said before its curve is read as
+    // "asyncio does not help" (the module path is absolute by now).
+    if let Some(note) = crate::engine::python_source::asyncio_blocking_note(&exp, None) {
+        errln!("Warning: {note}");
+    }
     // Before the calibration, which a long sweep's time per run also makes long.
     let estimate = crate::engine::estimate::estimate(&exp, crate::preset::available_cores());
     if let Some(long) = estimate.long_sweep_warning() {

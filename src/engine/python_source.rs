@@ -66,6 +66,47 @@ pub fn missing_function_in(path: &Path, name: &str) -> std::io::Result<Option<St
     Ok(missing_function(&String::from_utf8_lossy(&bytes), name))
 }
 
+/// Whether the module's top-level function `name` is a plain `def` (`Some(true)`) or an
+/// `async def` (`Some(false)`); `None` when the text defines no top-level function by that
+/// name (it may be made another way).
+pub fn is_plain_def(source: &str, name: &str) -> Option<bool> {
+    let name = name.trim();
+    source.lines().find_map(|line| {
+        let (rest, plain) = match line.strip_prefix("async def ") {
+            Some(rest) => (rest, false),
+            None => (line.strip_prefix("def ")?, true),
+        };
+        let after = rest.strip_prefix(name)?.trim_start();
+        after.starts_with('(').then_some(plain)
+    })
+}
+
+/// For a function task that `py-asyncio` will run: when the module's function is a plain
+/// `def`, why that model's curve cannot show asyncio overlapping anything (it runs inline on
+/// the loop and blocks it). `module_base` resolves a relative module path (see
+/// [`crate::preset::FunctionParams::resolved_file`]). `None` otherwise, or when the file
+/// cannot be read.
+pub fn asyncio_blocking_note(
+    exp: &crate::preset::Experiment,
+    module_base: Option<&Path>,
+) -> Option<String> {
+    use crate::preset::{ModelKind, TaskKind};
+    if exp.task.kind != TaskKind::Function || !exp.models.contains(&ModelKind::PyAsyncio) {
+        return None;
+    }
+    let function = &exp.task.function;
+    let bytes = std::fs::read(function.resolved_file(module_base)?).ok()?;
+    let name = function.name.trim();
+    is_plain_def(&String::from_utf8_lossy(&bytes), name)?.then(|| {
+        format!(
+            "py-asyncio: `{name}` is a plain function (`def`, not `async def`), so it runs \
+             inline on the event loop and blocks it: its calls never overlap, and the \
+             py-asyncio curve measures that, not asyncio (make it `async def` and await, e.g. \
+             `asyncio.sleep` instead of `time.sleep`, to measure asyncio)"
+        )
+    })
+}
+
 fn is_identifier(name: &str) -> bool {
     let mut chars = name.chars();
     chars.next().is_some_and(|c| c.is_alphabetic() || c == '_')
@@ -129,6 +170,48 @@ mod tests {
         let src = "def hash_records_v2(n): pass\ndef my_hash_records(n): pass\n";
         let why = missing_function(src, "hash_records").expect("refused");
         assert!(why.contains("did you mean"), "{why}");
+    }
+
+    #[test]
+    fn a_plain_def_is_told_from_an_async_def() {
+        assert_eq!(is_plain_def(MODULE, "hash_records"), Some(true));
+        assert_eq!(is_plain_def(MODULE, "fetch"), Some(false));
+        assert_eq!(is_plain_def(MODULE, "hash"), None, "a prefix of a name");
+        assert_eq!(is_plain_def(MODULE, "inner"), None, "nested");
+        assert_eq!(is_plain_def(MODULE, "define"), None, "assigned");
+    }
+
+    #[test]
+    fn py_asyncio_with_a_plain_function_is_said_to_block_the_loop() {
+        use crate::preset::{Experiment, ModelKind, TaskKind};
+        let dir = tempfile::tempdir().unwrap();
+        std::fs::write(dir.path().join("io.py"), MODULE).unwrap();
+        let mut exp = Experiment {
+            models: vec![ModelKind::PyThreading, ModelKind::PyAsyncio],
+            ..Experiment::default()
+        };
+        exp.task.kind = TaskKind::Function;
+        exp.task.function.file = "io.py".into();
+        exp.task.function.name = "hash_records".into();
+        let note = asyncio_blocking_note(&exp, Some(dir.path())).expect("a plain def");
+        assert!(
+            note.starts_with("py-asyncio: `hash_records` is a plain function"),
+            "{note}"
+        );
+        assert!(note.contains("blocks it"), "{note}");
+        exp.task.function.name = "fetch".into();
+        assert_eq!(
+            asyncio_blocking_note(&exp, Some(dir.path())),
+            None,
+            "async def"
+        );
+        exp.task.function.name = "hash_records".into();
+        exp.models = vec![ModelKind::PyThreading];
+        assert_eq!(
+            asyncio_blocking_note(&exp, Some(dir.path())),
+            None,
+            "no py-asyncio"
+        );
     }
 
     #[test]

@@ -185,7 +185,9 @@ pub fn show(
         ui.separator();
         section(ui, "workers", |ui| workers_section(ui, editor, exp));
         ui.separator();
-        section(ui, "models", |ui| models_section(ui, exp, python));
+        section(ui, "models", |ui| {
+            models_section(ui, exp, python, module_base.as_deref())
+        });
         if exp.models.iter().any(|m| m.is_python()) || python.summary(&exp.python).is_err() {
             ui.separator();
             command = section(ui, "python", |ui| python_section(ui, exp, python));
@@ -520,7 +522,12 @@ fn workers_section(ui: &mut egui::Ui, editor: &mut ConfigEditor, exp: &mut Exper
     });
 }
 
-fn models_section(ui: &mut egui::Ui, exp: &mut Experiment, python: &PythonProbe) {
+fn models_section(
+    ui: &mut egui::Ui,
+    exp: &mut Experiment,
+    python: &PythonProbe,
+    module_base: Option<&std::path::Path>,
+) {
     ui.strong("Models")
         .on_hover_text("Execution models to compare: one curve each.");
     // Greyed-out models, with why: said under the list, not only in a hover.
@@ -543,6 +550,19 @@ fn models_section(ui: &mut egui::Ui, exp: &mut Experiment, python: &PythonProbe)
             }
             (Some(reason), true) => {
                 response.on_hover_text(format!("{}\n\nCannot run here: {reason}", m.explanation()))
+            }
+            // A plain function under py-asyncio: its curve cannot show overlap (read from the
+            // module's text only while the box is hovered).
+            (None, _) if m == ModelKind::PyAsyncio && exp.task.kind == TaskKind::Function => {
+                let exp = &*exp;
+                response.on_hover_ui(|ui| {
+                    ui.label(m.explanation());
+                    if let Some(note) =
+                        crate::engine::python_source::asyncio_blocking_note(exp, module_base)
+                    {
+                        ui.colored_label(ui.visuals().warn_fg_color, note);
+                    }
+                })
             }
             (None, _) => response.on_hover_text(m.explanation()),
         };
