@@ -161,10 +161,29 @@ pub fn preflight(exp: &Experiment) -> Result<Option<PythonInfo>, EngineError> {
         return Ok(None);
     }
     let info = python::probe(&exp.python)?;
-    for m in &exp.models {
-        if let Some(reason) = info.refuses(*m) {
-            return Err(EngineError::InterpreterRefused(reason));
-        }
+    // Refused, as every model this interpreter cannot run is (the workbench greys it and Run
+    // says why): a sweep quietly without a model the preset asks for would answer another
+    // question. The reason names the models that can run, for `--models`.
+    let refused: Vec<(ModelKind, String)> = exp
+        .models
+        .iter()
+        .filter_map(|m| info.refuses(*m).map(|r| (*m, r)))
+        .collect();
+    if let Some((_, reason)) = refused.first() {
+        let others: Vec<&str> = exp
+            .models
+            .iter()
+            .filter(|m| !refused.iter().any(|(r, _)| r == *m))
+            .map(|m| m.id())
+            .collect();
+        let hint = match others.is_empty() {
+            true => String::new(),
+            false => format!(
+                "; to run the other models without it: --models {}",
+                others.join(",")
+            ),
+        };
+        return Err(EngineError::InterpreterRefused(format!("{reason}{hint}")));
     }
     Ok(Some(info))
 }
