@@ -396,6 +396,37 @@ mod tests {
     }
 
     #[test]
+    fn a_function_task_s_module_import_is_stated_as_part_of_the_start_up() {
+        let mut c = CellResult::with_walls(ModelKind::PyMultiprocessing, 4, &[1.0]);
+        c.startup_s = Some(2.5453);
+        c.import_s = Some(2.0041);
+        assert_eq!(
+            note(&c),
+            "pool start-up 2545.3 ms, of which module import 2004.1 ms"
+        );
+        c.model = Some(ModelKind::PyThreading);
+        assert_eq!(
+            note(&c),
+            "interpreter start-up 2545.3 ms, of which module import 2004.1 ms"
+        );
+    }
+
+    #[test]
+    fn a_failure_of_several_lines_is_one_line_in_a_table() {
+        let traceback = "Python failed while running f from w.py: task 3: f(3) raised:\nTraceback (most recent call last):\n  File \"/w.py\", line 2, in f\nValueError: bad 3";
+        assert_eq!(
+            one_line_error(traceback),
+            "Python failed while running f from w.py: task 3: f(3) raised: … ValueError: bad 3"
+        );
+        assert_eq!(one_line_error("a run took longer"), "a run took longer");
+        assert_eq!(one_line_error(""), "");
+        let mut c = CellResult::with_walls(ModelKind::PyThreading, 1, &[1.0]);
+        c.status = CellStatus::Failed;
+        c.error = Some(traceback.into());
+        assert!(!note(&c).contains('\n'), "{}", note(&c));
+    }
+
+    #[test]
     fn the_interval_says_how_precisely_it_pins_the_median() {
         // Six runs: the interval is [min, max] = [0.99, 1.01] around the median 1.0: ±1.0%.
         let r = file(&[1.0, 0.99, 1.01, 1.0, 1.0, 1.0]);
