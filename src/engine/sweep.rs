@@ -302,6 +302,13 @@ fn waits_fit_the_timeout(exp: &Experiment) -> Result<(), EngineError> {
 /// does one timed run, in an order shuffled anew each round from a seed recorded in the
 /// results. The executors stay alive from the first round to the cell's last run. Other
 /// programs' load is sampled around every timed run (see [`super::load`]).
+///
+/// A failure fails its own cell only, except a fault of the user's own code that every cell
+/// would repeat (a Python function task's module failing to import, the function raising, a
+/// user's function or command hanging past the timeout: see [`repeated_fault`]). The first
+/// such fault stops the sweep: its cell keeps the whole message (one `Failed` event), every
+/// other cell still running is failed with a one-line reference to it, keeping the runs it
+/// had, and no cell is started after it.
 pub fn run_sweep(
     exp: &Experiment,
     config: &SweepConfig,
