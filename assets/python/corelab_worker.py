@@ -865,18 +865,30 @@ class LateWatch:
     the user's calls are running then, in a `running` reply, so that the timeout names the
     call that hangs. Started before the timed region, stopped after it; nothing otherwise."""
 
+    # At most this many calls are named: the reply stays one short line.
+    MAX_CALLS = 16
+
     def __init__(self, after_s, calls):
         self.timer = None
         if after_s is not None:
-            self.timer = threading.Timer(
-                max(0.0, float(after_s)),
-                lambda: reply({"op": "running", "calls": calls()}))
+            self.timer = threading.Timer(max(0.0, float(after_s)), self._report, (calls,))
             self.timer.daemon = True
             self.timer.start()
 
+    def _report(self, calls):
+        named = calls()
+        if len(named) > self.MAX_CALLS:
+            named = named[:self.MAX_CALLS] + ["and %d more" % (len(named) - self.MAX_CALLS)]
+        reply({"op": "running", "calls": named})
+
     def stop(self):
+        """Cancels the report, or waits until it is written: no reply is written by the timer
+        once this returns, so the run's own reply never interleaves with it (no lock: a lock
+        among this module's globals could not be pickled when the Dask driver ships the
+        module by value)."""
         if self.timer is not None:
             self.timer.cancel()
+            self.timer.join()
 
 
 def calls_text(calls):
@@ -1287,20 +1299,6 @@ def reply(msg, clock=None):
     rest is serialised, so that serialising the reply (a timeline of thousands of units) counts
     as untimed too."""
     line = json.dumps(msg)
-    with _reply_lock():
-        _write_reply(line, clock)
-
-
-def _reply_lock():
-    """Serialises replies: `LateWatch` replies from a timer thread. Made on first use, as
-    `_modules_lock`."""
-    lock = globals().get("_REPLY_LOCK_OBJECT")
-    if lock is None:
-        lock = globals().setdefault("_REPLY_LOCK_OBJECT", threading.Lock())
-    return lock
-
-
-def _write_reply(line, clock):
     if clock is not None:
         line = '%s, "untimed_cpu_s": %s, "untimed_minor_faults": %d}' % (
             line[:-1], json.dumps(clock.untimed_cpu()), clock.untimed_faults())

@@ -925,7 +925,9 @@ impl Sweep<'_> {
     }
 
     /// Completes the cells that have all their runs or failed: stops their executors, checks
-    /// their answers, and sends `Failed` / `CellDone` in plan order.
+    /// their answers, and sends `Failed` / `CellDone` in plan order, except that the cells a
+    /// fault of the user's code stopped come after the rest (so the fault is told before the
+    /// cells that refer to it).
     fn finish_cells(&mut self, results: &mut ResultsFile, emit: &mut dyn FnMut(SweepEvent)) {
         let mut done = Vec::new();
         for i in 0..results.cells.len() {
@@ -961,6 +963,7 @@ impl Sweep<'_> {
             crate::results::costs::summarise(&mut results.cells[i]);
         }
         results.recompute();
+        done.sort_by_key(|&i| self.live[i].quiet);
         for i in done {
             let cell = &results.cells[i];
             if cell.status == CellStatus::Failed && !self.live[i].quiet {
