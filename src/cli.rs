@@ -1670,6 +1670,10 @@ pub fn run(args: &RunArgs) -> Result<ExitCode> {
     if let Some(dir) = preset_dir.as_deref() {
         exp.task.function.anchor(dir); // a relative module path is relative to the preset
         exp.task.command.anchor(dir); // and so is a relative program path
+    } else if let Ok(dir) = std::env::current_dir() {
+        // A preset with no folder of its own (a built-in, standard input): as `python
+        // mywork.py` would, against the current directory.
+        exp.task.function.anchor(&dir);
     }
     // The chart the preset's view names, unless --chart names one.
     let chart_args = args.outputs.following_view_of(&exp);
@@ -1721,6 +1725,11 @@ pub fn run(args: &RunArgs) -> Result<ExitCode> {
     // Said even with --quiet: the sweep may fail midway for it.
     for warning in crate::engine::resources::warnings(&exp) {
         errln!("Warning: {warning}");
+    }
+    // A plain function under py-asyncio blocks the loop: said before its curve is read as
+    // "asyncio does not help" (the module path is absolute by now).
+    if let Some(note) = crate::engine::python_source::asyncio_blocking_note(&exp, None) {
+        errln!("Warning: {note}");
     }
     // Before the calibration, which a long sweep's time per run also makes long. A results
     // file's experiment runs the recorded work again: its recorded runs say how long.
@@ -1801,6 +1810,22 @@ pub fn run(args: &RunArgs) -> Result<ExitCode> {
                     format!(" {}", crate::export::precision_text(p))
                 });
                 let secs = |v: Option<f64>| v.map_or("—".into(), crate::export::seconds_text);
+                if cell.status == crate::results::CellStatus::Failed {
+                    // The failure was printed whole as it happened (a `Failed` event), or is a
+                    // one-line reference to the cell whose fault stopped the sweep.
+                    let error = cell.error.as_deref().unwrap_or_default();
+                    let said =
+                        match error.starts_with("not run:") || error.starts_with("stopped after") {
+                            true => crate::export::sanitize::for_terminal(error).into_owned(),
+                            false => "FAILED (above)".to_string(),
+                        };
+                    errln!(
+                        "[{cells_done:>2}/{cells_total}] {:<11} × {:<3} {said}",
+                        cell.model_id(),
+                        cell.workers
+                    );
+                    return;
+                }
                 errln!(
                     "[{cells_done:>2}/{cells_total}] {:<11} × {:<3} median {} s{precision} (min {}, max {}), speedup {}",
                     cell.model_id(),

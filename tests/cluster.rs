@@ -843,7 +843,8 @@ fn an_mpi_rank_killed_by_a_signal_is_named_with_its_signal() {
         "{err}"
     );
     assert!(
-        err.contains("was killed by signal 9 (SIGKILL) while computing"),
+        // A function task's run is named by its function and module.
+        err.contains("was killed by signal 9 (SIGKILL) while running killed from work.py"),
         "{err}"
     );
     assert!(started.elapsed().as_secs() < 60, "not a timeout");

@@ -477,3 +477,121 @@ fn the_sync_menu_follows_the_python_models() {
     h.state().experiment().validate().unwrap();
     assert!(h.query_by_label_contains("Run will refuse this").is_none());
 }
+
+fn function_app(dir: &Path, file: &str, name: &str) -> WorkbenchApp {
+    let mut a = app(dir);
+    let mut exp = a.experiment().clone();
+    exp.task.kind = corelab::preset::TaskKind::Function;
+    exp.task.function = corelab::preset::FunctionParams {
+        file: file.into(),
+        name: name.into(),
+        args: vec![],
+        range: Some(4),
+    };
+    exp.task.tasks = 4;
+    exp.target_run_s = 0.0;
+    exp.baseline = corelab::preset::Baseline::SameModelOneWorker;
+    exp.models = vec![ModelKind::PyThreading];
+    a.set_experiment(exp);
+    a
+}
+
+/// A function name the module cannot hold is flagged next to the field, with the nearest
+/// name it defines, read from the file's text (the module is never imported); Run says the
+/// same and starts nothing. (Before: Run started every cell, each failing, one pop-up each.)
+#[test]
+fn a_misspelt_function_is_flagged_next_to_the_field_and_run_refuses_it() {
+    let dir = tempfile::tempdir().unwrap();
+    let marker = dir.path().join("imported");
+    let module = dir.path().join("mywork.py");
+    std::fs::write(
+        &module,
+        format!(
+            "open({:?}, 'w').write('x')\n\ndef hash_records(n):\n    return n\n\ndef fetch(ms):\n    return ms\n",
+            marker.to_str().unwrap()
+        ),
+    )
+    .unwrap();
+    let mut h = harness(function_app(
+        dir.path(),
+        module.to_str().unwrap(),
+        "hash_recrods",
+    ));
+    h.step();
+    common::gui::wait_for_python_probe(&mut h);
+    h.run();
+    let flag = "mywork.py: it has no function `hash_recrods` (did you mean `hash_records`?); its top-level functions: hash_records, fetch";
+    assert!(
+        h.query_by_label(flag).is_some(),
+        "flagged next to the field"
+    );
+    let ctx = h.ctx.clone();
+    assert!(!h.state_mut().start_run(&ctx));
+    h.run();
+    assert!(!h.state().is_running());
+    let errors: Vec<_> = h
+        .state()
+        .messages()
+        .iter()
+        .filter(|m| m.is_error)
+        .map(|m| m.text.clone())
+        .collect();
+    assert_eq!(errors.len(), 1, "{errors:?}");
+    assert!(
+        errors[0].starts_with("Not started: ")
+            && errors[0].contains("did you mean `hash_records`?"),
+        "{errors:?}"
+    );
+    // Corrected: the flag goes.
+    let mut exp = h.state().experiment().clone();
+    exp.task.function.name = "hash_records".into();
+    h.state_mut().set_experiment(exp);
+    h.run();
+    assert!(
+        h.query_by_label(flag).is_none(),
+        "the flag went with the error"
+    );
+    assert!(!marker.exists(), "the module was never imported");
+}
+
+/// A relative module path with no preset file is taken from the current directory, as the
+/// CLI and `python work.py` take it: the panel shows where it leads, and Run writes the
+/// resolved path into the field before its checks (before: every cell failed with
+/// "task.function.file 'mywork.py' is not an absolute path").
+#[test]
+fn a_relative_module_path_is_resolved_against_the_current_directory() {
+    let dir = tempfile::tempdir().unwrap();
+    // The tests run in the package's folder, which holds the example module.
+    let relative = "assets/examples/work.py";
+    let absolute = std::env::current_dir().unwrap().join(relative);
+    assert!(absolute.is_file());
+    let mut h = harness(function_app(dir.path(), relative, "pure_pyton"));
+    h.step();
+    common::gui::wait_for_python_probe(&mut h);
+    h.run();
+    let shown = format!("resolves to {}", absolute.display());
+    assert!(
+        h.query_by_label(&shown).is_some(),
+        "the resolved path is shown"
+    );
+    assert!(
+        h.query_by_label_contains("did you mean `pure_python`?")
+            .is_some(),
+        "the relative file is the one read for the name check"
+    );
+    let ctx = h.ctx.clone();
+    assert!(
+        !h.state_mut().start_run(&ctx),
+        "the misspelt name is refused"
+    );
+    assert_eq!(
+        h.state().experiment().task.function.file,
+        absolute.to_str().unwrap(),
+        "Run resolved the path once, in the field"
+    );
+    h.run();
+    assert!(
+        h.query_by_label(&shown).is_none(),
+        "nothing left to resolve"
+    );
+}

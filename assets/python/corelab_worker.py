@@ -8,14 +8,20 @@ Standard library only. corelab starts one of these per cell and speaks JSON line
   -> {"op": "start", "model": "threading"|"multiprocessing"|"free-threading"|"asyncio",
       "workers": N, "start_method": "spawn"|"fork"|"forkserver"}
   <- {"op": "started", "startup_s": 0.05}
+  -> {"op": "import", "function": {"file": ..., "name": ...}}   (function tasks, after start)
+  <- {"op": "imported", "import_s": 2.0}
   -> {"op": "run", "task": {...corelab task spec...}}
+  <- {"op": "running", "calls": ["task 3: f(3)", ...]}   (function tasks only, at most once,
+     when the request's "report_after_s" passes before the run ends: the user's calls running
+     then, so that corelab's timeout can name a call that hangs)
   <- {"op": "done", "wall_s": 0.4, "cpu_s": 0.8, "checksum": 123, "untimed_cpu_s": 0.002,
       "untimed_minor_faults": 12,
       "lost_updates": 3, "shared_state": "...",   (contention only: see `contention_unit`)
       "scheduling": {...},   (threads only: per-thread CPU time, units and context switches)
       "timeline": {"start_ns": T0, "lanes": [ident, ...],
                    "units": [[lane, unit, start_ns, end_ns, [[wait_start, wait_end], ...]], ...]}}
-     or {"op": "failed", "message": "..."}
+     or {"op": "failed", "message": "...", "user": true}   ("user": the user's code failed:
+        its import, a missing function, the function raising; absent otherwise)
 
 timeline (threading, multiprocessing, asyncio; up to MAX_TIMELINE_UNITS units): who ran each
 unit when, on time.monotonic_ns() (CLOCK_MONOTONIC, the clock corelab stamps its own runs
@@ -53,8 +59,10 @@ startup_s is informative; corelab times start-up itself, interpreter launch incl
 Kernels compute exactly the checksums of corelab's Rust kernels, so results cross-check.
 
 A "function" task calls the user's function once per task: task.function = {"file": an
-absolute path, "name": ..., "args": [...] or "range": N}. The module is imported by path on
-the first run (never before), its folder first on sys.path (as `python work.py` has it). A
+absolute path, "name": ..., "args": [...] or "range": N}. The module is imported by path by the
+`import` request, which corelab sends right after `start` and times as part of the cell's
+start-up (reported apart): in this interpreter and in every pool process, so that no timed run
+ever includes an import. Its folder comes first on sys.path (as `python work.py` has it). A
 task's checksum is the SHA-256 (first 8 bytes) of a canonical encoding of its result
 (`result_hash`: sets and dicts in a fixed order whatever the interpreter's hash seed, a plain
 object by its class and attributes; an object whose repr holds its address, or a generator, is
@@ -150,7 +158,7 @@ def load_function(spec):
             _MODULES[path] = module
     fn = getattr(module, name, None)
     if not callable(fn):
-        raise AttributeError("%s has no function %r" % (path, name))
+        raise UserCodeFailed("%s has no function %r" % (path, name))
     return fn
 
 
@@ -192,10 +200,38 @@ def import_user_module(path):
         found.loader.exec_module(module)
     except BaseException:
         del sys.modules[module_name]
-        raise RuntimeError(
-            "importing %s failed:\n%s" % (path, traceback.format_exc().rstrip())
-        )
+        # The traceback names the file (its frames, a SyntaxError's location); corelab's
+        # message says that it was being imported.
+        raise UserCodeFailed(user_traceback())
     return module
+
+
+class UserCodeFailed(RuntimeError):
+    """The user's own code failed (its module's import, a missing function): corelab's
+    reply says so (`"user": true`), so that it stops the sweep instead of failing every
+    cell with the same fault."""
+
+
+# Frames of corelab's own machinery, dropped from the user's tracebacks (`user_traceback`).
+_MACHINERY = ("corelab_worker.py", "corelab_cluster.py")
+
+
+def _machinery_frame(filename):
+    return os.path.basename(filename) in _MACHINERY or filename.startswith("<frozen importlib")
+
+
+def user_traceback():
+    """The exception being handled as Python prints it, less corelab's own frames (this
+    script's and importlib's): the user's frames and the exception itself (a SyntaxError
+    with its file, line and caret)."""
+    kind, exc, tb = sys.exc_info()
+    frames = [f for f in traceback.extract_tb(tb) if not _machinery_frame(f.filename)]
+    lines = []
+    if frames:
+        lines.append("Traceback (most recent call last):\n")
+        lines.extend(traceback.format_list(frames))
+    lines.extend(traceback.format_exception_only(kind, exc))
+    return "".join(lines).rstrip()
 
 
 class UnstableAnswer(Exception):
@@ -370,7 +406,20 @@ def _user_failure(spec, unit, arg):
             kind.__name__,
             "(%r)" % exc.code if isinstance(exc, SystemExit) else "",
         )
-    return RuntimeError("%s:\n%s" % (head, traceback.format_exc().rstrip()))
+    return RuntimeError("%s:\n%s" % (head, user_traceback()))
+
+
+# A failure of the user's function, as `_user_failure` words it (a pool process sends it back
+# as a plain RuntimeError: only its text survives the pickling).
+_USER_FAILURE = re.compile(r"task \d+: .*\) (raised|returned a generator)", re.S)
+
+
+def is_user_fault(exc):
+    """Whether `exc` is the user's code failing (its import, its function raising or
+    returning a generator), not corelab's machinery."""
+    if isinstance(exc, UserCodeFailed):
+        return True
+    return isinstance(exc, RuntimeError) and bool(_USER_FAILURE.match(str(exc)))
 
 
 _REAL_EXIT = os._exit
@@ -400,6 +449,15 @@ def _exit_naming_task(status):
     _REAL_EXIT(status)
 
 
+def _in_flight():
+    """The user's calls running in this interpreter now ({key: (unit, name, argument)}), for
+    `LateWatch`; made on first use, as `_current`."""
+    calls = globals().get("_IN_FLIGHT_CALLS")
+    if calls is None:
+        calls = globals().setdefault("_IN_FLIGHT_CALLS", {})
+    return calls
+
+
 def call_function(spec, unit, arg):
     """Calls the user's function on `arg` and returns its result (the answer is hashed by the
     parent, after the timed region). A coroutine it returns (an `async def` function under a
@@ -407,6 +465,8 @@ def call_function(spec, unit, arg):
     would; a generator is refused, as multiprocessing could not send it back."""
     fn = load_function(spec)
     _current().call = (unit, spec.get("name"), arg)
+    key = (threading.get_ident(), unit)
+    _in_flight()[key] = _current().call
     try:
         value = fn(arg)
         if inspect.iscoroutine(value):
@@ -417,6 +477,7 @@ def call_function(spec, unit, arg):
         raise _user_failure(spec, unit, arg)
     finally:
         _current().call = None
+        _in_flight().pop(key, None)
     if isinstance(value, (types.GeneratorType, types.AsyncGeneratorType)):
         raise RuntimeError(
             "task %d: %s(%r) returned a generator; corelab does not consume it "
@@ -782,6 +843,8 @@ async def run_unit_async(item, waits):
         spec, arg = task["function"], item[2]
         fn = load_function(spec)
         _current().call = (unit, spec.get("name"), arg)
+        key = (threading.get_ident(), unit)
+        _in_flight()[key] = _current().call
         try:
             checksum = fn(arg)
             if inspect.iscoroutine(checksum):
@@ -790,9 +853,47 @@ async def run_unit_async(item, waits):
             raise _user_failure(spec, unit, arg)
         finally:
             _current().call = None
+            _in_flight().pop(key, None)
     else:
         return run_unit(item, waits)
     return checksum, time.thread_time() - started, threading.get_native_id()
+
+
+class LateWatch:
+    """A function task's run that is still going `after_s` seconds after it started (corelab
+    sends the time left before its timeout, less a margin: `report_after_s`): says which of
+    the user's calls are running then, in a `running` reply, so that the timeout names the
+    call that hangs. Started before the timed region, stopped after it; nothing otherwise."""
+
+    # At most this many calls are named: the reply stays one short line.
+    MAX_CALLS = 16
+
+    def __init__(self, after_s, calls):
+        self.timer = None
+        if after_s is not None:
+            self.timer = threading.Timer(max(0.0, float(after_s)), self._report, (calls,))
+            self.timer.daemon = True
+            self.timer.start()
+
+    def _report(self, calls):
+        named = calls()
+        if len(named) > self.MAX_CALLS:
+            named = named[:self.MAX_CALLS] + ["and %d more" % (len(named) - self.MAX_CALLS)]
+        reply({"op": "running", "calls": named})
+
+    def stop(self):
+        """Cancels the report, or waits until it is written: no reply is written by the timer
+        once this returns, so the run's own reply never interleaves with it (no lock: a lock
+        among this module's globals could not be pickled when the Dask driver ships the
+        module by value)."""
+        if self.timer is not None:
+            self.timer.cancel()
+            self.timer.join()
+
+
+def calls_text(calls):
+    """`task N: name(arg)` for each (unit, name, argument), in task order."""
+    return ["task %d: %s(%r)" % call for call in sorted(calls, key=lambda c: c[0])]
 
 
 class AsyncRunner:
@@ -829,17 +930,29 @@ class AsyncRunner:
 
         return await self.asyncio.gather(*(one(wrapped) for wrapped in items))
 
-    def run(self, task, clock):
+    def import_module(self, spec):
+        """The `import` request (see `Runner.import_module`): this interpreter only."""
+        started = time.perf_counter()
+        load_function(spec)
+        return time.perf_counter() - started
+
+    def run(self, task, clock, report_after_s=None):
         if task.get("kind") == "contention":
             raise ValueError("py-asyncio does not run contention tasks (one event loop shares "
                              "nothing to race on); use py-threading or py-multiprocessing")
         items, output_bytes = wrapped_items(task)
-        if task.get("kind") == "function":
+        function = task.get("kind") == "function"
+        if function:
             load_function(task["function"])
         recorder = Recorder(task, output_bytes)
-        clock.start()
-        results = self.loop.run_until_complete(self._all(items))
-        wall = clock.stop()
+        watch = LateWatch(report_after_s if function else None,
+                          lambda: calls_text(list(_in_flight().values())))
+        try:
+            clock.start()
+            results = self.loop.run_until_complete(self._all(items))
+            wall = clock.stop()
+        finally:
+            watch.stop()
         for result in checksummed(task, items, results):
             recorder.add(result)
         return (
@@ -919,6 +1032,40 @@ class Runner:
             self.pool = ThreadPoolExecutor(max_workers=workers)
             list(self.pool.map(_noop, range(workers)))
 
+    def import_module(self, spec):
+        """The `import` request: imports the user's module (and looks its function up) here
+        and, for a process pool, in every pool process, before any run, so that no timed run
+        ever pays for an import. Returns the seconds it took: this interpreter's import plus
+        the slowest pool process's (they import side by side, as a spawned pool's processes
+        do when they start)."""
+        started = time.perf_counter()
+        load_function(spec)
+        own = time.perf_counter() - started
+        if self.model != "multiprocessing":
+            return own
+        self.start_line.reset()
+        processes = list(getattr(self.pool, "_pool", []))
+        # Each pool process takes exactly one of these: each waits at the start line until
+        # all `workers` have one.
+        pending = self.pool.map_async(
+            _import_in_pool, [spec] * self.workers, chunksize=1)
+        while not pending.ready():
+            pending.wait(0.05)
+            for process in processes:
+                if process.exitcode is not None:
+                    code = process.exitcode
+                    raise UserCodeFailed(
+                        "a pool process died (%s) while importing %s" % (
+                            "exit status %d" % code if code >= 0 else "killed by signal %d" % -code,
+                            spec.get("file")))
+        slowest = 0.0
+        for seconds, failure in pending.get():
+            if failure is not None:
+                raise UserCodeFailed(failure)
+            slowest = max(slowest, seconds)
+        self.start_line.reset()
+        return own + slowest
+
     def results(self, items):
         """Runs every unit and returns their results, as `Pool.map` and
         `ThreadPoolExecutor.map` hand them back: a process pool pickles each unit's result
@@ -991,24 +1138,44 @@ class Runner:
         expected = self.workers * increments
         return value, {"lost_updates": max(0, expected - value), "shared_state": form}
 
-    def run(self, task, clock):
+    def running_calls(self, items):
+        """The user's calls running now (see `LateWatch`): a process pool's from its table of
+        which unit each process runs, threads' from the calls in flight."""
+        if self.model != "multiprocessing":
+            return calls_text(list(_in_flight().values()))
+        calls = []
+        for slot in range(len(self.running) // 2):
+            unit = self.running[2 * slot + 1]
+            if 0 <= unit < len(items):
+                item = items[unit][0]
+                calls.append((unit, item[0]["function"].get("name"), item[2]))
+        return calls_text(calls)
+
+    def run(self, task, clock, report_after_s=None):
         contention = task.get("kind") == "contention"
         if contention:
             items, output_bytes = self.contention_items(task)
         else:
             items, output_bytes = wrapped_items(task)
         if task.get("kind") == "function":
-            # Imported once, before the clock starts (pool processes import on first use);
-            # the parent of a process pool needs it too, as a real program's parent has it,
-            # to unpickle the objects of the user's classes that the pool sends back.
+            # Imported by the `import` request, before the first run, here and in every pool
+            # process (see `import_module`); the parent of a process pool needs it too, as a
+            # real program's parent has it, to unpickle the objects of the user's classes that
+            # the pool sends back. This is only a look-up then.
             load_function(task["function"])
         threaded = self.model != "multiprocessing"
         if threaded:
             threads_before, process_before = thread_switches(), process_switches()
         recorder = Recorder(task, output_bytes)
-        clock.start()
-        results = self.results(items)
-        wall = clock.stop()
+        function = task.get("kind") == "function"
+        watch = LateWatch(report_after_s if function else None,
+                          lambda: self.running_calls(items))
+        try:
+            clock.start()
+            results = self.results(items)
+            wall = clock.stop()
+        finally:
+            watch.stop()
         for result in checksummed(task, items, results):
             recorder.add(result)
         counted = None
@@ -1068,6 +1235,24 @@ def scheduling_report(per_thread, threads_before, threads_after, process_before,
 
 def _noop(_):
     return None
+
+
+def _import_in_pool(spec):
+    """In a pool process: imports the user's module (`import_module`), then waits at the start
+    line (the pool's shared barrier, inherited by every pool process: see
+    `_pool_process_init`) until every pool process has one of these, so that each process
+    imports once. Returns (seconds, None), or (seconds, why) when the import failed."""
+    started = time.perf_counter()
+    failure = None
+    try:
+        load_function(spec)
+    except Exception as exc:
+        failure = failure_message(exc)
+    seconds = time.perf_counter() - started
+    # No patience limit: a slow import elsewhere is waited for (corelab's start-up deadline
+    # ends a hung one, and the parent notices a pool process that died).
+    _CONTENTION["start_line"].wait()
+    return seconds, failure
 
 
 # In a pool process: the shared table of which unit each process runs, and this process's slot.
@@ -1164,6 +1349,8 @@ def failure_message(exc):
     """The `failed` message of an exception: the user's own failures (a traceback, a task
     named) as they are, others with their type."""
     text = str(exc)
+    if isinstance(exc, UserCodeFailed):
+        return text
     if isinstance(exc, RuntimeError) and (
         "Traceback" in text
         or text.startswith(("task ", "a pool process", "the Dask worker"))
@@ -1197,17 +1384,25 @@ def main():
                 else:
                     runner = Runner(req["model"], int(req["workers"]), req.get("start_method", "spawn"))
                 reply({"op": "started", "startup_s": time.perf_counter() - started})
+            elif op == "import":
+                if runner is None:
+                    raise RuntimeError("import before start")
+                reply({"op": "imported", "import_s": runner.import_module(req["function"])})
             elif op == "run":
                 if runner is None:
                     raise RuntimeError("run before start")
                 wall, cpu, checksum, scheduling, per_task, timeline, counted = runner.run(
-                    req["task"], clock)
+                    req["task"], clock, req.get("report_after_s"))
                 reply(done_message(wall, cpu, checksum, per_task, timeline, scheduling, counted),
                       clock)
             else:
                 raise ValueError("unknown op %r" % op)
         except Exception as exc:  # reported to corelab, which marks the cell failed
-            reply({"op": "failed", "message": failure_message(exc)})
+            failed = {"op": "failed", "message": failure_message(exc)}
+            if is_user_fault(exc):
+                # The user's code, which fails the same way in every cell.
+                failed["user"] = True
+            reply(failed)
     if runner is not None:
         runner.close()
 

@@ -134,6 +134,9 @@ pub fn verdict(r: &ResultsFile) -> Vec<VerdictLine> {
         );
     }
     say(VerdictTopic::Fastest, fastest_line);
+    if let Some(text) = sequential_stand_in_text(r, fastest, &done) {
+        say(VerdictTopic::Comparison, text);
+    }
     // The best cell of each other model (sequential is the baseline the speedups already
     // compare with, unless it is the fastest).
     let models = models_in(r.cells.iter());
@@ -224,6 +227,39 @@ pub fn headline(r: &ResultsFile) -> Option<String> {
             format!("{head}. {}", finding.text)
         }
     })
+}
+
+/// A function task has no sequential baseline (the sequential model cannot call Python):
+/// which one-worker cell stands in for "stay sequential", a plain loop in one interpreter
+/// (`py-threading × 1`, else the fastest one-worker Python cell), and how the fastest cell
+/// compares with it. `None` for other tasks, or without such a cell.
+fn sequential_stand_in_text(
+    r: &ResultsFile,
+    fastest: &CellResult,
+    done: &[&CellResult],
+) -> Option<String> {
+    if r.experiment.task.kind != TaskKind::Function {
+        return None;
+    }
+    let one_worker = || done.iter().copied().filter(|c| c.workers == 1);
+    let stand_in = one_worker()
+        .find(|c| c.model == Some(ModelKind::PyThreading))
+        .or_else(|| one_worker().min_by(|a, b| median(a).total_cmp(&median(b))))?;
+    let name = cell_name(stand_in);
+    let what = "one call at a time in one interpreter, the nearest to a plain loop, which the sequential model cannot run for a Python function";
+    if cell_name(fastest) == name {
+        return Some(format!(
+            "Staying sequential: {name} ({what}) was the fastest, {}; no model beat it.",
+            time_words(median(stand_in))
+        ));
+    }
+    let q = median(stand_in) / median(fastest);
+    Some(format!(
+        "Staying sequential: {name} ({what}) took {}; {} took {}, about {q:.1}× faster.",
+        time_words(median(stand_in)),
+        cell_name(fastest),
+        time_words(median(fastest))
+    ))
 }
 
 /// Whether any timed run of the completed cell of `r` that `c` stands for (same model and
@@ -366,6 +402,7 @@ fn per_worker_share(c: &CellResult) -> CellResult {
         workers: c.workers,
         status: c.status,
         startup_s: c.startup_s,
+        import_s: c.import_s,
         wall: c.wall.as_ref().map(|w| crate::stats::Summary {
             median: w.median / n,
             median_ci_low: w.median_ci_low / n,
@@ -758,10 +795,16 @@ fn startup_text(r: &ResultsFile, fastest: &CellResult, runner: &CellResult) -> O
     let runner_worth_it = faster(runner) || is_baseline_cell(runner);
     let (a, b) = (cell_name(fastest), cell_name(runner));
     let extra = startup_words(sa - sb);
-    let what = fastest
+    let named = fastest
         .model
         .and_then(ModelKind::startup_name)
         .unwrap_or("start-up");
+    // A function task's start-up includes the import of the user's module (every pool
+    // process imports it): said, as it is often most of it.
+    let what = match fastest.import_s {
+        Some(_) => format!("{named} and module import"),
+        None => named.to_string(),
+    };
     let q = ratio(fastest, runner)?;
     if q.coverage < ONE_RUN_COVERAGE || q.low <= 1.0 {
         if !runner_worth_it {
@@ -1018,6 +1061,60 @@ mod tests {
         };
         r.recompute();
         r
+    }
+
+    fn function_file(cells: Vec<CellResult>) -> ResultsFile {
+        let mut r = ResultsFile {
+            cells,
+            ..ResultsFile::default()
+        };
+        r.experiment.task.kind = TaskKind::Function;
+        r.experiment.baseline = crate::preset::Baseline::SameModelOneWorker;
+        r.recompute();
+        r
+    }
+
+    #[test]
+    fn a_function_task_names_the_one_worker_cell_that_stands_in_for_staying_sequential() {
+        use ModelKind::{PyMultiprocessing, PyThreading};
+        let r = function_file(vec![
+            cell(PyThreading, 1, &six(0.32)),
+            cell(PyThreading, 2, &six(0.34)),
+            cell(PyMultiprocessing, 1, &six(0.40)),
+            cell(PyMultiprocessing, 2, &six(0.20)),
+        ]);
+        let lines = of(&r, VerdictTopic::Comparison);
+        let line = lines
+            .iter()
+            .find(|l| l.starts_with("Staying sequential"))
+            .expect("said");
+        assert_eq!(
+            line,
+            "Staying sequential: py-threading × 1 (one call at a time in one interpreter, the nearest to a plain loop, which the sequential model cannot run for a Python function) took 0.32 s; py-multiprocessing × 2 took 0.20 s, about 1.6× faster."
+        );
+        // Nothing beat it.
+        let r = function_file(vec![
+            cell(PyThreading, 1, &six(0.32)),
+            cell(PyThreading, 2, &six(0.34)),
+            cell(PyMultiprocessing, 1, &six(0.60)),
+            cell(PyMultiprocessing, 2, &six(2.0)),
+        ]);
+        let lines = of(&r, VerdictTopic::Comparison);
+        assert!(
+            lines
+                .iter()
+                .any(|l| l.starts_with("Staying sequential: py-threading × 1 (")
+                    && l.ends_with("was the fastest, 0.32 s; no model beat it.")),
+            "{lines:?}"
+        );
+        // Not for the kernels, which have the sequential model itself.
+        let mut kernels = r.clone();
+        kernels.experiment.task.kind = TaskKind::Cpu;
+        assert!(
+            texts(&kernels)
+                .iter()
+                .all(|l| !l.starts_with("Staying sequential"))
+        );
     }
 
     fn texts(r: &ResultsFile) -> Vec<String> {

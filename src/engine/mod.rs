@@ -17,6 +17,7 @@ pub mod model;
 mod pacer;
 pub mod proc_stats;
 pub mod protocol;
+pub mod python_source;
 pub mod resources;
 pub mod run_count;
 pub mod scratch;

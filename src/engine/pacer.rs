@@ -11,6 +11,10 @@ pub enum UnitError {
     Cancelled,
     TimedOut,
     Failed(String),
+    /// The user's own code failed (a Python function task's module would not import, its
+    /// function is missing, or it raised): a fault that every other cell would repeat, so the
+    /// sweep stops at the first one (see `sweep::run_sweep`).
+    UserCode(String),
 }
 
 impl std::fmt::Display for UnitError {
@@ -18,7 +22,7 @@ impl std::fmt::Display for UnitError {
         match self {
             UnitError::Cancelled => f.write_str("cancelled"),
             UnitError::TimedOut => f.write_str("timed out"),
-            UnitError::Failed(reason) => f.write_str(reason),
+            UnitError::Failed(reason) | UnitError::UserCode(reason) => f.write_str(reason),
         }
     }
 }

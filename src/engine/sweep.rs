@@ -168,23 +168,72 @@ pub fn preflight(exp: &Experiment) -> Result<Option<PythonInfo>, EngineError> {
         return Ok(None);
     }
     let info = python::probe(&exp.python)?;
-    for m in &exp.models {
-        if let Some(reason) = info.refuses(*m) {
-            return Err(EngineError::InterpreterRefused(reason));
-        }
+    // Refused, as every model this interpreter cannot run is (the workbench greys it and Run
+    // says why): a sweep quietly without a model the preset asks for would answer another
+    // question. The reason names the models that can run, for `--models`.
+    let refused: Vec<(ModelKind, String)> = exp
+        .models
+        .iter()
+        .filter_map(|m| info.refuses(*m).map(|r| (*m, r)))
+        .collect();
+    if let Some((_, reason)) = refused.first() {
+        let others: Vec<&str> = exp
+            .models
+            .iter()
+            .filter(|m| !refused.iter().any(|(r, _)| r == *m))
+            .map(|m| m.id())
+            .collect();
+        let hint = match others.is_empty() {
+            true => String::new(),
+            false => format!(
+                "; to run the other models without it: --models {}",
+                others.join(",")
+            ),
+        };
+        return Err(EngineError::InterpreterRefused(format!("{reason}{hint}")));
     }
     Ok(Some(info))
 }
 
-/// What a task names that must be there before any cell starts: a function's module file.
-/// Only looked at, never read or run: a missing module would otherwise fail every cell in
-/// turn, each after its interpreter or pool had started.
+/// What a task names that must be there before any cell starts: a function's module file,
+/// given by an absolute path, and a function of that name in it. The module is looked at and
+/// its text read, never imported or run: a missing module or a misspelt function would
+/// otherwise fail every cell in turn, each after its interpreter or pool had started.
 pub fn task_preflight(exp: &Experiment) -> Result<(), EngineError> {
     waits_fit_the_timeout(exp)?;
     if exp.task.kind == crate::preset::TaskKind::Function {
         let file = std::path::Path::new(exp.task.function.file.trim());
+        if file.is_relative() {
+            // The Python worker imports by absolute path only; the CLI and the workbench
+            // resolve a relative one first (against the preset file's folder, else the
+            // current directory).
+            return Err(EngineError::TaskUnavailable(format!(
+                "the function's module {} is a relative path; give it from the root (or open \
+                 the preset from a file, whose folder a relative path is taken from)",
+                file.display().to_string().escape_debug()
+            )));
+        }
         match std::fs::metadata(file) {
-            Ok(m) if m.is_file() => {}
+            Ok(m) if m.is_file() => {
+                // The function's name, read from the module's text (never imported: see
+                // `python_source`): a misspelt one would fail every cell.
+                let name = exp.task.function.name.trim();
+                match super::python_source::missing_function_in(file, name) {
+                    Ok(None) => {}
+                    Ok(Some(why)) => {
+                        return Err(EngineError::TaskUnavailable(format!(
+                            "the function's module {}: {why}",
+                            file.display().to_string().escape_debug()
+                        )));
+                    }
+                    Err(e) => {
+                        return Err(EngineError::TaskUnavailable(format!(
+                            "the function's module {} cannot be read: {e}",
+                            file.display().to_string().escape_debug()
+                        )));
+                    }
+                }
+            }
             Ok(_) => {
                 return Err(EngineError::TaskUnavailable(format!(
                     "the function's module {} is not a regular file",
@@ -260,6 +309,13 @@ fn waits_fit_the_timeout(exp: &Experiment) -> Result<(), EngineError> {
 /// does one timed run, in an order shuffled anew each round from a seed recorded in the
 /// results. The executors stay alive from the first round to the cell's last run. Other
 /// programs' load is sampled around every timed run (see [`super::load`]).
+///
+/// A failure fails its own cell only, except a fault of the user's own code that every cell
+/// would repeat (a Python function task's module failing to import, the function raising, a
+/// user's function or command hanging past the timeout: see [`repeated_fault`]). The first
+/// such fault stops the sweep: its cell keeps the whole message (one `Failed` event), every
+/// other cell still running is failed with a one-line reference to it, keeping the runs it
+/// had, and no cell is started after it.
 pub fn run_sweep(
     exp: &Experiment,
     config: &SweepConfig,
@@ -304,6 +360,7 @@ pub fn run_sweep(
         load: LoadEvidence::default(),
         live: Vec::new(),
         started: Instant::now(),
+        user_fault: None,
     };
     emit(SweepEvent::Started {
         plan: plan.clone(),
@@ -322,14 +379,22 @@ pub fn run_sweep(
             Some(Ok(info)) => info.refuses(model),
             _ => None,
         };
-        let (cell, running) = sweep.start_cell(model, workers, unavailable);
+        let skipped = sweep.skipped_cell(model, workers);
+        let quiet = skipped.is_some();
+        let (cell, running) = match skipped {
+            Some(cell) => (cell, None),
+            None => sweep.start_cell(model, workers, unavailable),
+        };
         results.cells.push(cell);
         sweep.live.push(Live {
             running,
             finished: false,
+            quiet,
             load: load::CellJudge::default(),
         });
     }
+    // A cell started before one whose start met a fault of the user's code is stopped too.
+    sweep.stop_after_user_fault(&mut results);
     // Cells that could not start are done already.
     sweep.finish_cells(&mut results, emit);
     sweep.progress(&results, emit);
@@ -343,6 +408,7 @@ pub fn run_sweep(
                     break 'sweep;
                 }
                 sweep.run_once(&mut results.cells[i], i, true);
+                sweep.stop_after_user_fault(&mut results);
                 sweep.progress(&results, emit);
             }
         }
@@ -369,6 +435,7 @@ pub fn run_sweep(
                     workers: cell.workers,
                 });
                 sweep.run_once(&mut results.cells[i], i, false);
+                sweep.stop_after_user_fault(&mut results);
                 sweep.progress(&results, emit);
             }
             let finished_before = sweep.live.iter().filter(|l| l.finished).count();
@@ -535,6 +602,9 @@ struct Live {
     running: Option<Running>,
     /// `CellDone` / `Failed` was sent (or the cell was cancelled).
     finished: bool,
+    /// Failed without a `Failed` event: stopped or never started after a fault of the user's
+    /// code in another cell, which was reported once (see `stop_after_user_fault`).
+    quiet: bool,
     /// The raw load evidence of the cell's timed runs, pooled, and their verdicts so far.
     load: load::CellJudge,
 }
@@ -559,6 +629,8 @@ struct Sweep<'a> {
     load: LoadEvidence,
     live: Vec<Live>,
     started: Instant,
+    /// The first fault of the user's own code: the cell it struck and the fault in one line.
+    user_fault: Option<String>,
 }
 
 impl Drop for Sweep<'_> {
@@ -641,7 +713,7 @@ impl Sweep<'_> {
     }
 
     fn start_cell(
-        &self,
+        &mut self,
         model: ModelKind,
         workers: usize,
         unavailable: Option<String>,
@@ -652,14 +724,14 @@ impl Sweep<'_> {
             ..CellResult::default()
         };
         if let Some(reason) = unavailable {
-            fail(&mut cell, UnitError::Failed(reason), self.exp.timeout_s);
+            fail(&mut cell, UnitError::Failed(reason), self.exp);
             return (cell, None);
         }
         let scratch = match ScratchDir::create() {
             Ok(s) => s,
             Err(e) => {
                 let err = UnitError::Failed(format!("cannot create a scratch directory: {e}"));
-                fail(&mut cell, err, self.exp.timeout_s);
+                fail(&mut cell, err, self.exp);
                 return (cell, None);
             }
         };
@@ -684,6 +756,7 @@ impl Sweep<'_> {
         match started {
             Ok(executor) => {
                 cell.startup_s = Some(executor.startup().as_secs_f64());
+                cell.import_s = executor.module_import().map(|d| d.as_secs_f64());
                 cell.cluster = executor.cluster();
                 let running = Running {
                     executor,
@@ -693,10 +766,66 @@ impl Sweep<'_> {
                 (cell, Some(running))
             }
             Err(err) => {
-                fail(&mut cell, err, self.exp.timeout_s);
+                let fault = repeated_fault(self.exp, &err);
+                fail(&mut cell, err, self.exp);
+                if let Some(fault) = fault {
+                    self.note_user_fault(&cell, fault);
+                }
                 (cell, None)
             }
         }
+    }
+
+    /// Notes the first fault of the user's own code (see [`repeats_in_every_cell`]) that
+    /// struck `cell`; [`stop_after_user_fault`](Self::stop_after_user_fault) then stops the
+    /// sweep.
+    fn note_user_fault(&mut self, cell: &CellResult, fault: String) {
+        if self.user_fault.is_none() {
+            self.user_fault = Some(format!(
+                "{} × {} ({fault})",
+                cell.model.unwrap_or(ModelKind::Sequential),
+                cell.workers,
+            ));
+        }
+    }
+
+    /// After a fault of the user's own code, which every other cell would repeat (a module
+    /// that fails to import, a function that raises or hangs): stops every cell still
+    /// running, keeping the runs it has, with a one-line reference to the cell that failed
+    /// (whose message holds the whole traceback, shown once). Those cells are failed quietly:
+    /// no `Failed` event, so a display shows the fault once.
+    fn stop_after_user_fault(&mut self, results: &mut ResultsFile) {
+        let Some(fault) = self.user_fault.clone() else {
+            return;
+        };
+        for (cell, live) in results.cells.iter_mut().zip(&mut self.live) {
+            if live.finished || live.running.is_none() || cell.status != CellStatus::Ok {
+                continue;
+            }
+            live.stop();
+            live.quiet = true;
+            cell.status = CellStatus::Failed;
+            let runs = cell.samples.len();
+            cell.error = Some(match runs {
+                0 => format!("not run: the same code failed in {fault}"),
+                n => format!(
+                    "stopped after {}: the same code failed in {fault}",
+                    crate::words::count(n, "timed run")
+                ),
+            });
+        }
+    }
+
+    /// A cell the sweep does not start because the user's code failed in an earlier one.
+    fn skipped_cell(&self, model: ModelKind, workers: usize) -> Option<CellResult> {
+        let fault = self.user_fault.as_ref()?;
+        Some(CellResult {
+            model: Some(model),
+            workers,
+            status: CellStatus::Failed,
+            error: Some(format!("not run: the same code failed in {fault}")),
+            ..CellResult::default()
+        })
     }
 
     /// One run of cell `i` (a warm-up or a timed run), with the other load sampled around it.
@@ -786,14 +915,28 @@ impl Sweep<'_> {
                 crate::results::timeline::prune_while_measuring(cell);
             }
             Err(err) => {
-                fail(cell, err, self.exp.timeout_s);
+                let mut fault = repeated_fault(self.exp, &err);
+                let timed_out = err == UnitError::TimedOut;
+                fail(cell, err, self.exp);
+                // A hang named: the calls still running just before the deadline.
+                if let Some(calls) = running.executor.running_at_timeout().filter(|_| timed_out) {
+                    if let Some(error) = &mut cell.error {
+                        error.push_str(&format!("; still running then: {calls}"));
+                    }
+                    fault = fault.map(|f| format!("{f}, in {calls}"));
+                }
                 self.live[i].stop();
+                if let Some(fault) = fault {
+                    self.note_user_fault(cell, fault);
+                }
             }
         }
     }
 
     /// Completes the cells that have all their runs or failed: stops their executors, checks
-    /// their answers, and sends `Failed` / `CellDone` in plan order.
+    /// their answers, and sends `Failed` / `CellDone` in plan order, except that the cells a
+    /// fault of the user's code stopped come after the rest (so the fault is told before the
+    /// cells that refer to it).
     fn finish_cells(&mut self, results: &mut ResultsFile, emit: &mut dyn FnMut(SweepEvent)) {
         let mut done = Vec::new();
         for i in 0..results.cells.len() {
@@ -829,9 +972,10 @@ impl Sweep<'_> {
             crate::results::costs::summarise(&mut results.cells[i]);
         }
         results.recompute();
+        done.sort_by_key(|&i| self.live[i].quiet);
         for i in done {
             let cell = &results.cells[i];
-            if cell.status == CellStatus::Failed {
+            if cell.status == CellStatus::Failed && !self.live[i].quiet {
                 emit(SweepEvent::Failed {
                     model: cell.model.unwrap_or(ModelKind::Sequential),
                     workers: cell.workers,
@@ -843,16 +987,63 @@ impl Sweep<'_> {
     }
 }
 
-fn fail(cell: &mut CellResult, err: UnitError, timeout: f64) {
+fn fail(cell: &mut CellResult, err: UnitError, exp: &Experiment) {
+    let timeout = exp.timeout_s;
     cell.status = match err {
         UnitError::Cancelled => CellStatus::Cancelled,
         _ => CellStatus::Failed,
     };
     cell.error = Some(match err {
         UnitError::Cancelled => "cancelled".to_string(),
+        UnitError::TimedOut if exp.task.kind == TaskKind::Function => format!(
+            "a run of {} took longer than the {timeout} s timeout: a call that hangs, or \
+             work that needs a longer timeout_s",
+            exp.task.function.describe()
+        ),
+        UnitError::TimedOut if exp.task.kind == TaskKind::Command => format!(
+            "a run of the command took longer than the {timeout} s timeout: a command that \
+             hangs, or work that needs a longer timeout_s"
+        ),
         UnitError::TimedOut => format!("a run took longer than the {timeout} s timeout"),
-        UnitError::Failed(reason) => reason,
+        UnitError::Failed(reason) | UnitError::UserCode(reason) => reason,
     });
+}
+
+/// When `err` is a fault of the user's own code that every other cell would repeat, the fault
+/// in one line: the function's module failing to import, the function missing or raising
+/// (the exception), and a user's function or command running past the timeout (a hang: the
+/// other cells run the same calls and would each wait out the timeout again). `None` for any
+/// other failure, which fails its cell only.
+fn repeated_fault(exp: &Experiment, err: &UnitError) -> Option<String> {
+    match err {
+        UnitError::UserCode(reason) => Some(fault_summary(reason)),
+        UnitError::TimedOut if exp.task.kind == TaskKind::Function => Some(format!(
+            "{} ran past the {} s timeout",
+            exp.task.function.name.trim(),
+            exp.timeout_s
+        )),
+        UnitError::TimedOut if exp.task.kind == TaskKind::Command => Some(format!(
+            "the command ran past the {} s timeout",
+            exp.timeout_s
+        )),
+        _ => None,
+    }
+}
+
+/// A fault's one-line summary for the cells it stops: the last line of a traceback (the
+/// exception itself), or the message's first line.
+fn fault_summary(error: &str) -> String {
+    let lines: Vec<&str> = error
+        .lines()
+        .map(str::trim)
+        .filter(|l| !l.is_empty())
+        .collect();
+    let line = match lines.as_slice() {
+        [] => "",
+        [only] => only,
+        [.., last] => last,
+    };
+    line.chars().take(200).collect()
 }
 
 /// Writes the results so far to `path`; a failure is a [`SweepEvent::SaveFailed`].
@@ -1121,6 +1312,261 @@ mod tests {
             }
         }
         assert!(workers_cost(&InProcess).is_empty());
+    }
+
+    /// Executors whose runs succeed or fail as scripted, counting the cells started.
+    #[derive(Debug)]
+    struct Scripted {
+        /// Fails the start of this cell (plan order) with the error.
+        start_fails: Option<(usize, UnitError)>,
+        /// Every run of this model fails with the error (after `runs_ok` good runs).
+        run_fails: Option<(ModelKind, usize, UnitError)>,
+        started: std::sync::atomic::AtomicUsize,
+    }
+
+    struct ScriptedExecutor {
+        fails: Option<UnitError>,
+        runs_ok: usize,
+        runs: usize,
+    }
+
+    impl Executor for ScriptedExecutor {
+        fn startup(&self) -> Duration {
+            Duration::from_millis(30)
+        }
+        fn module_import(&self) -> Option<Duration> {
+            Some(Duration::from_millis(20))
+        }
+        fn run(&mut self, _: &TaskSpec, _: &RunEnv, _: &RunGuard) -> Result<RunRecord, UnitError> {
+            self.runs += 1;
+            match &self.fails {
+                Some(e) if self.runs > self.runs_ok => Err(e.clone()),
+                _ => Ok(RunRecord {
+                    wall: Duration::from_millis(1),
+                    cpu: Duration::from_millis(1),
+                    minor_faults: 0,
+                    task_cpu: None,
+                    metrics: Default::default(),
+                    shared_state: None,
+                    started_ns: 0,
+                    timeline: None,
+                }),
+            }
+        }
+    }
+
+    impl ExecutorFactory for Scripted {
+        fn start(&self, cell: &CellStart<'_>) -> Result<Box<dyn Executor>, UnitError> {
+            let n = self
+                .started
+                .fetch_add(1, std::sync::atomic::Ordering::SeqCst);
+            if let Some((at, e)) = &self.start_fails
+                && *at == n
+            {
+                return Err(e.clone());
+            }
+            let (fails, runs_ok) = match &self.run_fails {
+                Some((model, ok, e)) if *model == cell.model => (Some(e.clone()), *ok),
+                _ => (None, 0),
+            };
+            Ok(Box::new(ScriptedExecutor {
+                fails,
+                runs_ok,
+                runs: 0,
+            }))
+        }
+    }
+
+    fn function_sweep(factory: Scripted) -> (ResultsFile, Vec<String>, usize) {
+        let mut exp = Experiment {
+            models: vec![ModelKind::PyThreading, ModelKind::PyMultiprocessing],
+            workers: vec![1, 2],
+            baseline: Baseline::SameModelOneWorker,
+            repetitions: 3,
+            warmups: 0,
+            min_time_s: 0.0,
+            precision: 0.0,
+            timeout_s: 5.0,
+            ..Experiment::default()
+        };
+        exp.task.kind = TaskKind::Function;
+        exp.task.function.file = "/w/mywork.py".into();
+        exp.task.function.name = "hash_records".into();
+        let factory = std::sync::Arc::new(factory);
+        let mut config = SweepConfig::new(WorkerCommand::new("/nonexistent/corelab"));
+        config.executors = factory.clone();
+        config.shuffle_seed = Some(7);
+        let mut failed = Vec::new();
+        let r = run_sweep(&exp, &config, &CancelToken::new(), &mut |e| {
+            if let SweepEvent::Failed { reason, .. } = e {
+                failed.push(reason);
+            }
+        });
+        let started = factory.started.load(std::sync::atomic::Ordering::SeqCst);
+        (r, failed, started)
+    }
+
+    const TRACEBACK: &str = "Python failed while running hash_records from mywork.py: task 2: hash_records(3) raised:\nTraceback (most recent call last):\n  File \"/w/mywork.py\", line 4, in hash_records\nValueError: bad record 3";
+
+    #[test]
+    fn a_fault_of_the_users_code_is_reported_once_and_stops_the_sweep() {
+        let (r, failed, _) = function_sweep(Scripted {
+            start_fails: None,
+            run_fails: Some((
+                ModelKind::PyThreading,
+                0,
+                UnitError::UserCode(TRACEBACK.into()),
+            )),
+            started: Default::default(),
+        });
+        assert_eq!(failed.len(), 1, "one message, not one per cell: {failed:?}");
+        assert_eq!(failed[0], TRACEBACK);
+        assert_eq!(r.cells.len(), 4);
+        assert!(r.cells.iter().all(|c| c.status == CellStatus::Failed));
+        let first = r
+            .cells
+            .iter()
+            .find(|c| c.error.as_deref() == Some(TRACEBACK))
+            .expect("the cell that met the fault keeps the whole traceback");
+        let origin = format!(
+            "{} × {} (ValueError: bad record 3)",
+            first.model.unwrap(),
+            first.workers
+        );
+        for c in r
+            .cells
+            .iter()
+            .filter(|c| c.error.as_deref() != Some(TRACEBACK))
+        {
+            let err = c.error.as_deref().unwrap();
+            assert!(
+                err.starts_with("not run: the same code failed in")
+                    || err.starts_with("stopped after"),
+                "{err}"
+            );
+            assert!(err.ends_with(&origin), "{err}");
+            assert!(!err.contains('\n'), "one line: {err}");
+        }
+        // Each cell's start-up still has its module import apart.
+        assert!(
+            r.cells.iter().all(|c| c.import_s == Some(0.02)),
+            "{:?}",
+            r.cells
+        );
+        assert_eq!(r.status, RunStatus::Failed);
+    }
+
+    #[test]
+    fn runs_measured_before_the_fault_are_kept() {
+        let (r, failed, _) = function_sweep(Scripted {
+            start_fails: None,
+            run_fails: Some((
+                ModelKind::PyMultiprocessing,
+                1,
+                UnitError::UserCode(TRACEBACK.into()),
+            )),
+            started: Default::default(),
+        });
+        assert_eq!(failed.len(), 1, "{failed:?}");
+        // Every cell has one good run in the first round (py-multiprocessing fails from its
+        // second run on); the first to fail stops the sweep, and the runs the others had are
+        // kept, with the reference to the fault.
+        let stopped: Vec<_> = r
+            .cells
+            .iter()
+            .filter(|c| c.error.as_deref() != Some(TRACEBACK))
+            .collect();
+        assert_eq!(stopped.len(), 3, "{:?}", r.cells);
+        for c in stopped {
+            assert_eq!(c.status, CellStatus::Failed);
+            assert!(!c.samples.is_empty(), "{c:?}");
+            let err = c.error.as_deref().unwrap();
+            let runs = crate::words::count(c.samples.len(), "timed run");
+            assert!(
+                err.starts_with(&format!(
+                    "stopped after {runs}: the same code failed in py-multiprocessing × "
+                )),
+                "{err}"
+            );
+        }
+    }
+
+    #[test]
+    fn an_import_that_fails_at_start_up_starts_no_other_cell() {
+        let (r, failed, started) = function_sweep(Scripted {
+            start_fails: Some((
+                0,
+                UnitError::UserCode(
+                    "Python failed while importing mywork.py:\n  File \"/w/mywork.py\", line 1\n    def f(n)\n            ^\nSyntaxError: expected ':'".into(),
+                ),
+            )),
+            run_fails: None,
+            started: Default::default(),
+        });
+        assert_eq!(started, 1, "no other interpreter was started");
+        assert_eq!(failed.len(), 1, "{failed:?}");
+        assert!(
+            failed[0].contains("while importing mywork.py"),
+            "{failed:?}"
+        );
+        for c in &r.cells[1..] {
+            assert_eq!(
+                c.error.as_deref(),
+                Some(
+                    "not run: the same code failed in py-threading × 1 (SyntaxError: expected ':')"
+                )
+            );
+            assert_eq!(c.startup_s, None);
+        }
+    }
+
+    #[test]
+    fn a_hang_in_the_users_function_is_waited_out_once() {
+        let (r, failed, _) = function_sweep(Scripted {
+            start_fails: None,
+            run_fails: Some((ModelKind::PyThreading, 0, UnitError::TimedOut)),
+            started: Default::default(),
+        });
+        assert_eq!(failed.len(), 1, "{failed:?}");
+        assert!(
+            failed[0].contains("a run of hash_records(i for i in range(0)) from /w/mywork.py took longer than the 5 s timeout"),
+            "{failed:?}"
+        );
+        let quiet: Vec<_> = r
+            .cells
+            .iter()
+            .filter_map(|c| c.error.as_deref())
+            .filter(|e| e.starts_with("not run") || e.starts_with("stopped"))
+            .collect();
+        assert_eq!(quiet.len(), 3, "{quiet:?}");
+        assert!(
+            quiet
+                .iter()
+                .all(|e| e.ends_with("(hash_records ran past the 5 s timeout)")),
+            "{quiet:?}"
+        );
+    }
+
+    #[test]
+    fn other_failures_fail_their_cell_only() {
+        // A pool process killed, an interpreter gone: not the user's code; the sweep goes on.
+        let (r, failed, started) = function_sweep(Scripted {
+            start_fails: Some((0, UnitError::Failed("cannot start `python3`".into()))),
+            run_fails: Some((
+                ModelKind::PyMultiprocessing,
+                0,
+                UnitError::Failed("a pool process died (killed by signal 9)".into()),
+            )),
+            started: Default::default(),
+        });
+        assert_eq!(started, 4);
+        assert_eq!(failed.len(), 3, "one per failed cell: {failed:?}");
+        let ok = r
+            .cells
+            .iter()
+            .filter(|c| c.status == CellStatus::Ok)
+            .count();
+        assert_eq!(ok, 1, "py-threading × 2 ran: {:?}", r.cells);
     }
 
     #[test]

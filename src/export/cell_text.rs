@@ -260,7 +260,10 @@ pub fn note(c: &CellResult) -> String {
     let mut parts = Vec::new();
     match c.status {
         CellStatus::Ok => {}
-        CellStatus::Failed => parts.push(format!("FAILED: {}", c.error.as_deref().unwrap_or(""))),
+        CellStatus::Failed => parts.push(format!(
+            "FAILED: {}",
+            one_line_error(c.error.as_deref().unwrap_or(""))
+        )),
         CellStatus::Cancelled => parts.push(match c.samples.len() {
             0 => "cancelled before any run".into(),
             1 => "cancelled after 1 run: partial".into(),
@@ -281,9 +284,32 @@ pub fn note(c: &CellResult) -> String {
         parts.push(format!("{gbs:.2} GB/s"));
     }
     if let Some((name, s)) = c.model.and_then(ModelKind::startup_name).zip(c.startup_s) {
-        parts.push(format!("{name} {:.1} ms", s * 1000.0));
+        parts.push(match c.import_s {
+            Some(import) => format!(
+                "{name} {:.1} ms, of which module import {:.1} ms",
+                s * 1000.0,
+                import * 1000.0
+            ),
+            None => format!("{name} {:.1} ms", s * 1000.0),
+        });
     }
     parts.join("; ")
+}
+
+/// A failure for one line of a table: a message of several lines (a Python traceback, shown
+/// whole where the failure is first reported) as its first line and its last (the exception
+/// itself), `first … last`.
+pub fn one_line_error(error: &str) -> String {
+    let lines: Vec<&str> = error
+        .lines()
+        .map(str::trim)
+        .filter(|l| !l.is_empty())
+        .collect();
+    match lines.as_slice() {
+        [] => String::new(),
+        [only] => only.to_string(),
+        [first, .., last] => format!("{first} … {last}"),
+    }
 }
 
 /// How many runs lost updates, and the most any lost: `lost updates in 74 of 217 runs (up to
@@ -367,6 +393,37 @@ mod tests {
         assert_eq!(note(&c), "cluster start-up 98.0 ms");
         c.model = Some(ModelKind::Threads);
         assert_eq!(note(&c), "", "a thread pool starts in microseconds");
+    }
+
+    #[test]
+    fn a_function_task_s_module_import_is_stated_as_part_of_the_start_up() {
+        let mut c = CellResult::with_walls(ModelKind::PyMultiprocessing, 4, &[1.0]);
+        c.startup_s = Some(2.5453);
+        c.import_s = Some(2.0041);
+        assert_eq!(
+            note(&c),
+            "pool start-up 2545.3 ms, of which module import 2004.1 ms"
+        );
+        c.model = Some(ModelKind::PyThreading);
+        assert_eq!(
+            note(&c),
+            "interpreter start-up 2545.3 ms, of which module import 2004.1 ms"
+        );
+    }
+
+    #[test]
+    fn a_failure_of_several_lines_is_one_line_in_a_table() {
+        let traceback = "Python failed while running f from w.py: task 3: f(3) raised:\nTraceback (most recent call last):\n  File \"/w.py\", line 2, in f\nValueError: bad 3";
+        assert_eq!(
+            one_line_error(traceback),
+            "Python failed while running f from w.py: task 3: f(3) raised: … ValueError: bad 3"
+        );
+        assert_eq!(one_line_error("a run took longer"), "a run took longer");
+        assert_eq!(one_line_error(""), "");
+        let mut c = CellResult::with_walls(ModelKind::PyThreading, 1, &[1.0]);
+        c.status = CellStatus::Failed;
+        c.error = Some(traceback.into());
+        assert!(!note(&c).contains('\n'), "{}", note(&c));
     }
 
     #[test]

@@ -1075,12 +1075,43 @@ impl WorkbenchApp {
             })
     }
 
+    /// The folder a relative Python module path is taken from: that of the file the
+    /// configuration came from (a preset or results file), else `None` (the current
+    /// directory), as the CLI resolves it.
+    pub fn module_base(&self) -> Option<PathBuf> {
+        match self.origin.as_ref().map(|o| &o.source) {
+            Some(Source::File(p) | Source::Results(p)) => {
+                std::path::absolute(p).ok()?.parent().map(Path::to_path_buf)
+            }
+            _ => None,
+        }
+    }
+
+    /// A function task's relative module path made absolute, once, before a run (the Python
+    /// worker imports by absolute path only): the field then shows the file that runs.
+    fn resolve_module_path(&mut self) {
+        let function = &self.experiment.task.function;
+        if self.experiment.task.kind != crate::preset::TaskKind::Function
+            || !Path::new(function.file.trim()).is_relative()
+        {
+            return;
+        }
+        if let Some(file) = function
+            .resolved_file(self.module_base().as_deref())
+            .and_then(|p| p.to_str().map(str::to_string))
+        {
+            self.experiment.task.function.file = file;
+            self.editor.sync(&self.experiment);
+        }
+    }
+
     /// Validates the configuration and starts a sweep; on an invalid configuration shows
     /// the reason and starts nothing. Returns whether a sweep started.
     pub fn start_run(&mut self, ctx: &egui::Context) -> bool {
         if self.run.is_some() {
             return false;
         }
+        self.resolve_module_path();
         if let Some(err) = &self.editor.workers_error {
             self.error(workers_error_message(err));
             return false;

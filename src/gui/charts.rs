@@ -243,7 +243,14 @@ fn hover_texts(
             ));
         }
         if let Some((start, s)) = model.startup_name().zip(cell.startup_s) {
-            lines.push(format!("{start}: {:.1} ms (not in wall time)", s * 1000.0));
+            lines.push(match cell.import_s {
+                Some(import) => format!(
+                    "{start}: {:.1} ms, of which module import {:.1} ms (not in wall time)",
+                    s * 1000.0,
+                    import * 1000.0
+                ),
+                None => format!("{start}: {:.1} ms (not in wall time)", s * 1000.0),
+            });
         }
         if kind == ChartKind::Speedup && model == ModelKind::Sequential {
             lines.push("the baseline: speedup 1× by definition".into());

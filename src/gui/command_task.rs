@@ -60,14 +60,37 @@ pub fn what_runs(params: &CommandParams) -> String {
     format!("task 0: {}", shown.join(" "))
 }
 
-/// The rows of the task grid for a Python `function` task.
-pub fn function_ui(ui: &mut egui::Ui, params: &mut FunctionParams) {
+/// The rows of the task grid for a Python `function` task. A relative file is taken from
+/// `module_base` (the preset file's folder), or the current directory when there is none; the
+/// path it resolves to is shown, and a function name the file cannot hold is flagged (read
+/// from the file's text, never imported: see [`crate::engine::python_source`]).
+pub fn function_ui(
+    ui: &mut egui::Ui,
+    params: &mut FunctionParams,
+    module_base: Option<&std::path::Path>,
+) {
     let l = ui.label("Python file").on_hover_text(
         "The module, imported by path when you press Run (never before). A relative path is \
-         relative to the preset file.",
+         relative to the preset file, or to the current directory when the configuration \
+         has no file.",
     );
-    ui.add(egui::TextEdit::singleline(&mut params.file).hint_text("path/to/module.py"))
-        .labelled_by(l.id);
+    let resolved = params.resolved_file(module_base);
+    ui.vertical(|ui| {
+        ui.add(egui::TextEdit::singleline(&mut params.file).hint_text("path/to/module.py"))
+            .labelled_by(l.id);
+        if let Some(path) = &resolved {
+            let relative = std::path::Path::new(params.file.trim()).is_relative();
+            if !path.is_file() {
+                ui.colored_label(
+                    ui.visuals().error_fg_color,
+                    format!("not found: {}", path.display()),
+                );
+            } else if relative {
+                ui.weak(format!("resolves to {}", path.display()))
+                    .on_hover_text("The file a run imports: Run writes this path into the field.");
+            }
+        }
+    });
     ui.end_row();
 
     let l = ui.label("Function");
@@ -80,9 +103,10 @@ pub fn function_ui(ui: &mut egui::Ui, params: &mut FunctionParams) {
             .on_hover_text("Reads the file's text for top-level `def name(`; runs nothing.")
             .clicked()
         {
-            let found = match std::fs::read_to_string(params.file.trim()) {
-                Ok(text) => Ok(top_level_functions(&text)),
-                Err(e) => Err(format!("cannot read {:?}: {e}", params.file)),
+            let path = resolved.clone().unwrap_or_default();
+            let found = match std::fs::read(&path) {
+                Ok(bytes) => Ok(top_level_functions(&String::from_utf8_lossy(&bytes))),
+                Err(e) => Err(format!("cannot read {:?}: {e}", path.display().to_string())),
             };
             ui.data_mut(|d| d.insert_temp(listed_id, (params.file.clone(), found)));
         }
@@ -108,6 +132,15 @@ pub fn function_ui(ui: &mut egui::Ui, params: &mut FunctionParams) {
                 ui.colored_label(ui.visuals().error_fg_color, e);
             }
             None => {}
+        }
+        // A name the module cannot hold, flagged here (Run refuses it too, with the same
+        // words): read from the file's text, at most once a second while it stays the same.
+        if let Some(why) = resolved
+            .as_deref()
+            .filter(|p| p.is_file())
+            .and_then(|p| name_problem(ui, p, &params.name))
+        {
+            ui.colored_label(ui.visuals().error_fg_color, why);
         }
     });
     ui.end_row();
@@ -164,6 +197,46 @@ pub fn function_ui(ui: &mut egui::Ui, params: &mut FunctionParams) {
     ui.end_row();
 }
 
+/// Why the module at `path` cannot hold a function called `name`
+/// ([`crate::engine::python_source::missing_function_in`]), kept in the UI's memory with the
+/// file's modification time so that the file is read again only when it changes.
+fn name_problem(ui: &egui::Ui, path: &std::path::Path, name: &str) -> Option<String> {
+    type Checked = (
+        std::path::PathBuf,
+        String,
+        Option<std::time::SystemTime>,
+        Option<String>,
+    );
+    let id = ui.scope_id().with("function-name-check");
+    let modified = std::fs::metadata(path).and_then(|m| m.modified()).ok();
+    let cached: Option<Checked> = ui.data(|d| d.get_temp(id));
+    if let Some((p, n, m, why)) = cached
+        && p == path
+        && n == name
+        && m == modified
+    {
+        return why;
+    }
+    let why = match crate::engine::python_source::missing_function_in(path, name) {
+        Ok(why) => why.map(|w| format!("{}: {w}", module_name(path))),
+        Err(e) => Some(format!("cannot read {}: {e}", path.display())),
+    };
+    ui.data_mut(|d| {
+        d.insert_temp(
+            id,
+            (path.to_path_buf(), name.to_string(), modified, why.clone()),
+        )
+    });
+    why
+}
+
+fn module_name(path: &std::path::Path) -> String {
+    path.file_name().map_or_else(
+        || path.display().to_string(),
+        |n| n.to_string_lossy().into_owned(),
+    )
+}
+
 /// `[...]` parsed as the per-task arguments; an empty text means none (use `range`).
 pub fn parse_args(text: &str) -> Result<Vec<serde_json::Value>, String> {
     if text.trim().is_empty() {
@@ -176,24 +249,9 @@ pub fn parse_args(text: &str) -> Result<Vec<serde_json::Value>, String> {
     }
 }
 
-/// Names of the functions defined at column 0 (`def name(` or `async def name(`) of a Python
-/// source text, in order. A text scan: the module's code never runs.
-pub fn top_level_functions(source: &str) -> Vec<String> {
-    source
-        .lines()
-        .filter_map(|line| {
-            let rest = line
-                .strip_prefix("def ")
-                .or_else(|| line.strip_prefix("async def "))?;
-            let name: String = rest
-                .chars()
-                .take_while(|c| c.is_alphanumeric() || *c == '_')
-                .collect();
-            let after = rest[name.len()..].trim_start();
-            (!name.is_empty() && after.starts_with('(')).then_some(name)
-        })
-        .collect()
-}
+/// The workbench lists functions with the engine's text scan (the pre-check before a sweep
+/// reads the module the same way).
+pub use crate::engine::python_source::top_level_functions;
 
 #[cfg(test)]
 mod tests {
@@ -211,12 +269,6 @@ mod tests {
         };
         assert_eq!(what_runs(&p), "task 0: prog --size 0 \"a b\"");
         assert!(what_runs(&CommandParams::default()).contains("nothing"));
-    }
-
-    #[test]
-    fn top_level_functions_are_found_by_text_without_nested_ones() {
-        let src = "import os\ndef work(n):\n    def inner(x):\n        pass\n    return n\n\nasync def fetch (u):\n    pass\nclass A:\n    def method(self): pass\ndefine = 3\n";
-        assert_eq!(top_level_functions(src), vec!["work", "fetch"]);
     }
 
     #[test]

@@ -21,6 +21,9 @@ pub struct ConfigEditor {
     /// The user collapsed "What this experiment shows" (it is open otherwise, for a preset
     /// from a file as for a built-in one; kept between sessions).
     pub description_collapsed: bool,
+    /// The folder a relative Python module path is taken from: the preset file's, when the
+    /// configuration came from one; `None`: the current directory (as the CLI has it).
+    pub module_base: Option<std::path::PathBuf>,
 }
 
 impl ConfigEditor {
@@ -176,11 +179,16 @@ pub fn show(
         // changed id in that frame, so an edit made then (a drag, a typed value, a screen
         // reader's "set value") was lost.
         ui.separator();
-        section(ui, "task", |ui| task_section(ui, exp));
+        let module_base = editor.module_base.clone();
+        section(ui, "task", |ui| {
+            task_section(ui, exp, module_base.as_deref())
+        });
         ui.separator();
         section(ui, "workers", |ui| workers_section(ui, editor, exp));
         ui.separator();
-        section(ui, "models", |ui| models_section(ui, exp, python));
+        section(ui, "models", |ui| {
+            models_section(ui, exp, python, module_base.as_deref())
+        });
         if exp.models.iter().any(|m| m.is_python()) || python.summary(&exp.python).is_err() {
             ui.separator();
             command = section(ui, "python", |ui| python_section(ui, exp, python));
@@ -204,9 +212,9 @@ fn section<R>(ui: &mut egui::Ui, name: &str, add: impl FnOnce(&mut egui::Ui) -> 
     .inner
 }
 
-fn task_section(ui: &mut egui::Ui, exp: &mut Experiment) {
+fn task_section(ui: &mut egui::Ui, exp: &mut Experiment, module_base: Option<&std::path::Path>) {
     let kind_before = exp.task.kind;
-    task_fields(ui, exp);
+    task_fields(ui, exp, module_base);
     // A Python function has no sequential run to compare with: each Python model is measured
     // against itself at one worker.
     if exp.task.kind == TaskKind::Function && kind_before != TaskKind::Function {
@@ -249,7 +257,7 @@ fn fit_models_to_kind(exp: &mut Experiment) {
     }
 }
 
-fn task_fields(ui: &mut egui::Ui, exp: &mut Experiment) {
+fn task_fields(ui: &mut egui::Ui, exp: &mut Experiment, module_base: Option<&std::path::Path>) {
     ui.strong("Task");
     let models = exp.models.clone();
     let task = &mut exp.task;
@@ -387,7 +395,7 @@ fn task_fields(ui: &mut egui::Ui, exp: &mut Experiment) {
             }
             TaskKind::Command => super::command_task::command_ui(ui, &mut task.command),
             TaskKind::Function => {
-                super::command_task::function_ui(ui, &mut task.function);
+                super::command_task::function_ui(ui, &mut task.function, module_base);
                 // One task per call (what the Python worker runs), so the estimates agree.
                 task.tasks = task.function.calls().clamp(1, limits::MAX_TASKS as usize) as u32;
             }
@@ -598,7 +606,12 @@ fn workers_section(ui: &mut egui::Ui, editor: &mut ConfigEditor, exp: &mut Exper
     });
 }
 
-fn models_section(ui: &mut egui::Ui, exp: &mut Experiment, python: &PythonProbe) {
+fn models_section(
+    ui: &mut egui::Ui,
+    exp: &mut Experiment,
+    python: &PythonProbe,
+    module_base: Option<&std::path::Path>,
+) {
     ui.strong("Models")
         .on_hover_text("Execution models to compare: one curve each.");
     // Greyed-out models, with why: said under the list, not only in a hover.
@@ -625,6 +638,19 @@ fn models_section(ui: &mut egui::Ui, exp: &mut Experiment, python: &PythonProbe)
             }
             (Some(reason), true) => {
                 response.on_hover_text(format!("{}\n\nCannot run here: {reason}", m.explanation()))
+            }
+            // A plain function under py-asyncio: its curve cannot show overlap (read from the
+            // module's text only while the box is hovered).
+            (None, _) if m == ModelKind::PyAsyncio && exp.task.kind == TaskKind::Function => {
+                let exp = &*exp;
+                response.on_hover_ui(|ui| {
+                    ui.label(m.explanation());
+                    if let Some(note) =
+                        crate::engine::python_source::asyncio_blocking_note(exp, module_base)
+                    {
+                        ui.colored_label(ui.visuals().warn_fg_color, note);
+                    }
+                })
             }
             (None, _) => response.on_hover_text(m.explanation()),
         };

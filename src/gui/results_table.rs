@@ -207,6 +207,9 @@ pub fn row_summary(results: &ResultsFile, cell: &CellResult, live: bool) -> Stri
     if let Some(v) = cell.startup_s {
         parts.push(format!("start-up {:.1} ms", v * 1000.0));
     }
+    if let Some(v) = cell.import_s {
+        parts.push(format!("of which module import {:.1} ms", v * 1000.0));
+    }
     let note = note_text(cell);
     if !note.is_empty() {
         parts.push(format!("note: {note}"));
@@ -218,7 +221,8 @@ pub fn row_summary(results: &ResultsFile, cell: &CellResult, live: bool) -> Stri
 /// lost any, and the most), disagreeing runs.
 fn note_text(cell: &CellResult) -> String {
     if let (Some(e), CellStatus::Failed) = (&cell.error, cell.status) {
-        return e.clone();
+        // One line: a traceback's first and last (it is shown whole in the failure's message).
+        return export::one_line_error(e);
     }
     let mut notes = Vec::new();
     if let Some(g) = cell.gb_per_s {
@@ -329,10 +333,21 @@ fn row(ui: &mut egui::Ui, results: &ResultsFile, index: usize, cell: &CellResult
     ui.monospace(opt(cell.efficiency, |v| format!("{:.0} %", v * 100.0)));
     ui.monospace(opt(cell.cpu_utilisation, |v| format!("{v:.2}")));
     ui.monospace(opt(cell.work_vs_baseline, |v| format!("{v:.2}")));
-    ui.monospace(opt(cell.startup_s, |v| format!("{:.1}", v * 1000.0)));
+    let startup = ui.monospace(opt(cell.startup_s, |v| format!("{:.1}", v * 1000.0)));
+    if let Some(import) = cell.import_s {
+        startup.on_hover_text(format!(
+            "of which the import of your module: {:.1} ms (the interpreter's and every pool process's, before the first run)",
+            import * 1000.0
+        ));
+    }
     match &cell.error {
         Some(e) if cell.status == CellStatus::Failed => {
-            ui.colored_label(error, e);
+            // One line: a traceback's first and last; the whole of it on hover.
+            let shown = export::one_line_error(e);
+            let label = ui.colored_label(error, &shown);
+            if shown != *e {
+                label.on_hover_text(e);
+            }
         }
         _ => {
             ui.label(note_text(cell));

@@ -17,6 +17,7 @@ pub use experiment::{
     Baseline, Experiment, GilOptions, ModelKind, MpiOptions, PRESET_VERSION, PythonOptions,
     StartMethod,
 };
+pub use strict::closest;
 pub use task::{
     CommandParams, ContentionParams, CpuKernel, CpuParams, FunctionParams, IoMode, IoParams,
     MemoryParams, MixedParams, SyncMode, TASK_PLACEHOLDER, TaskKind, TaskSpec,

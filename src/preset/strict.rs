@@ -101,7 +101,7 @@ fn lookup<'v>(value: &'v serde_json::Value, path: &[Segment]) -> Option<&'v serd
 
 /// The candidate nearest to `name` by edit distance, when it is near enough to be a typo
 /// (at most a third of the name's letters differ).
-fn closest(name: &str, candidates: &[String]) -> Option<String> {
+pub fn closest(name: &str, candidates: &[String]) -> Option<String> {
     let limit = (name.chars().count() / 3).max(1);
     candidates
         .iter()

@@ -368,6 +368,26 @@ impl FunctionParams {
         }
     }
 
+    /// The module's path as a run will import it: `file` itself when absolute, else joined to
+    /// `base_dir` (the preset file's folder), or to the current directory when there is none
+    /// (as `python mywork.py` finds it, and as the CLI resolves a preset without a folder).
+    /// `None` for an empty `file`.
+    pub fn resolved_file(&self, base_dir: Option<&std::path::Path>) -> Option<std::path::PathBuf> {
+        let file = std::path::Path::new(self.file.trim());
+        if self.file.trim().is_empty() {
+            return None;
+        }
+        if file.is_absolute() {
+            return Some(file.to_path_buf());
+        }
+        let base = match base_dir {
+            Some(dir) => dir.to_path_buf(),
+            None => std::env::current_dir().ok()?,
+        };
+        let joined = base.join(file);
+        Some(joined.canonicalize().unwrap_or(joined))
+    }
+
     /// What one run calls, for the workbench and reports.
     pub fn describe(&self) -> String {
         let from = if self.args.is_empty() {

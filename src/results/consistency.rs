@@ -95,6 +95,18 @@ pub(crate) fn refuse_impossible(file: &ResultsFile) -> Result<(), String> {
                 "{name}: startup_s {v}, but a start-up cannot take negative time"
             ));
         }
+        if let Some(v) = c.import_s.filter(|v| *v < 0.0) {
+            return Err(format!(
+                "{name}: import_s {v}, but an import cannot take negative time"
+            ));
+        }
+        if let (Some(import), Some(startup)) = (c.import_s, c.startup_s)
+            && import > startup
+        {
+            return Err(format!(
+                "{name}: import_s {import} is more than startup_s {startup}, of which it is a part"
+            ));
+        }
         if let Some(l) = &c.load {
             refuse_negative_load(l, &format!("{name}: load"))?;
         }

@@ -229,6 +229,10 @@ pub struct CellResult {
     pub error: Option<String>,
     /// Process-pool or thread-pool start-up, seconds; not part of any sample.
     pub startup_s: Option<f64>,
+    /// The part of `startup_s` that imported the user's module (a Python function task: the
+    /// interpreter and every pool process import it before the first run), seconds.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub import_s: Option<f64>,
     /// Where shared state lived (contention).
     pub shared_state: Option<String>,
     pub warmups: Vec<Sample>,

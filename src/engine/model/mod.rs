@@ -57,6 +57,17 @@ pub trait Executor {
     /// warmed, child processes ready to take work), never included in any run: every model
     /// starts its workers before the first timed region.
     fn startup(&self) -> Duration;
+    /// The part of [`startup`](Self::startup) that imported the user's module (a Python
+    /// function task: the interpreter and every pool process import it before the first run);
+    /// `None` for every other executor and task.
+    fn module_import(&self) -> Option<Duration> {
+        None
+    }
+    /// After a run that timed out: the user's calls that were still running shortly before
+    /// the deadline (`task 1: hangs(1)`), where the executor can tell; `None` otherwise.
+    fn running_at_timeout(&self) -> Option<String> {
+        None
+    }
     /// Builds the workload (untimed), then times one complete run.
     fn run(
         &mut self,

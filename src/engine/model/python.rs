@@ -76,8 +76,20 @@ enum FromPython {
         #[serde(default)]
         shared_state: Option<String>,
     },
+    /// A function task's module, imported by the interpreter and every pool process before
+    /// the first run (the `import` request).
+    /// The interpreter's own figure (`import_s`: its import plus its slowest pool process's)
+    /// is ignored: corelab times the request itself.
+    Imported {},
+    /// A function task's run still going shortly before corelab's timeout (the run request's
+    /// `report_after_s`): the user's calls running then (`task 3: f(3)`).
+    Running { calls: Vec<String> },
     Failed {
         message: String,
+        /// The user's own code failed (its module's import, a missing function, the function
+        /// raising), not corelab's machinery: every cell would fail the same way.
+        #[serde(default)]
+        user: bool,
     },
 }
 
@@ -96,6 +108,11 @@ pub struct PythonExecutor {
     child: ChildProcess,
     events: Receiver<ChildEvent<FromPython>>,
     startup: Duration,
+    /// The part of `startup` that imported the user's module (function tasks).
+    module_import: Option<Duration>,
+    /// The user's calls the worker said were running shortly before the last request's
+    /// deadline (function tasks), for a timeout to name.
+    in_flight: Option<Vec<String>>,
     broken: Option<String>,
     cluster: Option<ClusterInfo>,
     model: ModelKind,
@@ -211,8 +228,8 @@ impl PythonExecutor {
         let script = script_dir.join("corelab_worker.py");
         crate::engine::scratch::write_new_file(&script, WORKER_SCRIPT.as_bytes())
             .map_err(|e| UnitError::Failed(format!("cannot write the Python worker: {e}")))?;
-        let cluster = matches!(model, ModelKind::PyDask | ModelKind::PyMpi);
-        let script = if cluster {
+        let cluster_model = matches!(model, ModelKind::PyDask | ModelKind::PyMpi);
+        let script = if cluster_model {
             let driver = script_dir.join("corelab_cluster.py");
             crate::engine::scratch::write_new_file(&driver, CLUSTER_SCRIPT.as_bytes())
                 .map_err(|e| UnitError::Failed(format!("cannot write the cluster driver: {e}")))?;
@@ -241,6 +258,8 @@ impl PythonExecutor {
             child,
             events: rx,
             startup: Duration::ZERO,
+            module_import: None,
+            in_flight: None,
             broken: None,
             cluster: None,
             model,
@@ -264,13 +283,38 @@ impl PythonExecutor {
         let deadline = Instant::now() + START_TIMEOUT;
         match exec.request(&start, guard, deadline, "starting its pool")? {
             FromPython::Started { cluster } => {
-                exec.startup = started.elapsed();
                 exec.cluster = cluster;
+                if exp.task.kind == TaskKind::Function && !cluster_model {
+                    exec.module_import = Some(exec.import_module(exp, guard)?);
+                }
+                exec.startup = started.elapsed();
                 Ok(exec)
             }
             other => Err(UnitError::Failed(format!(
                 "Python sent {other:?} while starting"
             ))),
+        }
+    }
+
+    /// Imports a function task's module in the interpreter and every pool process (the
+    /// `import` request), after the pool has started and before any run, so that no timed run
+    /// includes an import (a pool process that got no unit in the warm-ups would otherwise
+    /// import in a timed run). Returns how long it took, measured here; it is part of the
+    /// cell's start-up and reported apart.
+    fn import_module(&mut self, exp: &Experiment, guard: &RunGuard) -> Result<Duration, UnitError> {
+        let function = &exp.task.function;
+        let msg = serde_json::json!({ "op": "import", "function": function });
+        let doing = format!("importing {}", module_file_name(&function.file));
+        let started = Instant::now();
+        let deadline = started + START_TIMEOUT;
+        match self.request(&msg, guard, deadline, &doing) {
+            Ok(FromPython::Imported { .. }) => Ok(started.elapsed()),
+            Ok(other) => Err(self.refuse(format!("Python sent {other:?} while {doing}"))),
+            Err(UnitError::TimedOut) => Err(UnitError::UserCode(format!(
+                "{doing} took longer than {} s (a module that waits or loops at its top level?);                  nothing was measured",
+                START_TIMEOUT.as_secs()
+            ))),
+            Err(e) => Err(e),
         }
     }
 
@@ -309,27 +353,63 @@ impl PythonExecutor {
                 "the Python worker is unusable: {reason}"
             )));
         }
-        let outcome = self
+        self.in_flight = None;
+        let sent = self
             .child
             .send_line(&format!("{msg}\n"))
-            .map_err(UnitError::Failed)
-            .and_then(|_| match next_event(&self.events, guard, deadline) {
-                Ok(ChildEvent::Message(_, FromPython::Failed { message })) => Err(
-                    UnitError::Failed(format!("Python failed while {doing}: {message}")),
-                ),
-                Ok(ChildEvent::Message(_, reply)) => Ok(reply),
-                Ok(ChildEvent::Malformed(_, what)) => Err(UnitError::Failed(format!(
-                    "Python wrote {what} while {doing}"
-                ))),
-                Ok(ChildEvent::Closed(_)) => Err(UnitError::Failed(self.describe_exit(doing))),
-                Err(e) => Err(e.into_unit_error("Python worker")),
-            });
+            .map_err(UnitError::Failed);
+        let event = sent.map(|_| {
+            loop {
+                match next_event(&self.events, guard, deadline) {
+                    // Which calls were running shortly before the deadline; the answer follows.
+                    Ok(ChildEvent::Message(_, FromPython::Running { calls })) => {
+                        self.in_flight = Some(calls);
+                    }
+                    other => break other,
+                }
+            }
+        });
+        let outcome = event.and_then(|event| match event {
+            Ok(ChildEvent::Message(_, FromPython::Failed { message, user })) => {
+                // A traceback on lines of its own.
+                let sep = match message.starts_with(char::is_whitespace)
+                    || message.starts_with("Traceback")
+                {
+                    true => ":\n",
+                    false => ": ",
+                };
+                let reason = format!(
+                    "Python failed while {doing}{sep}{}",
+                    message.trim_start_matches('\n')
+                );
+                Err(match user {
+                    true => UnitError::UserCode(reason),
+                    false => UnitError::Failed(reason),
+                })
+            }
+            Ok(ChildEvent::Message(_, reply)) => Ok(reply),
+            Ok(ChildEvent::Malformed(_, what)) => Err(UnitError::Failed(format!(
+                "Python wrote {what} while {doing}"
+            ))),
+            Ok(ChildEvent::Closed(_)) => Err(UnitError::Failed(self.describe_exit(doing))),
+            Err(e) => Err(e.into_unit_error("Python worker")),
+        });
         if let Err(e) = &outcome {
             self.child.kill();
             self.broken = Some(e.to_string());
         }
         outcome
     }
+}
+
+/// The name a message calls a module file by: its file name (`mywork.py`), or the path as
+/// given when it has none.
+pub fn module_file_name(file: &str) -> String {
+    let path = Path::new(file.trim());
+    path.file_name().map_or_else(
+        || file.trim().to_string(),
+        |n| n.to_string_lossy().into_owned(),
+    )
 }
 
 /// The CPU time of a run's timed region: `around_request`, measured from outside around the
@@ -407,6 +487,17 @@ impl Executor for PythonExecutor {
         self.startup
     }
 
+    fn module_import(&self) -> Option<Duration> {
+        self.module_import
+    }
+
+    fn running_at_timeout(&self) -> Option<String> {
+        self.in_flight
+            .as_ref()
+            .filter(|calls| !calls.is_empty())
+            .map(|calls| calls.join(", "))
+    }
+
     fn cluster(&self) -> Option<ClusterInfo> {
         self.cluster.clone()
     }
@@ -421,13 +512,30 @@ impl Executor for PythonExecutor {
         _env: &RunEnv,
         guard: &RunGuard,
     ) -> Result<RunRecord, UnitError> {
-        let msg = serde_json::json!({ "op": "run", "task": task });
+        // A function task's worker says which calls are running half a second before the
+        // timeout (or halfway, for a short one), so that a hang is named.
+        let left = guard.deadline().saturating_duration_since(Instant::now());
+        let report_after = left.saturating_sub(Duration::from_millis(500).min(left / 2));
+        let msg = match task.kind {
+            TaskKind::Function => serde_json::json!({
+                "op": "run", "task": task, "report_after_s": report_after.as_secs_f64(),
+            }),
+            _ => serde_json::json!({ "op": "run", "task": task }),
+        };
         // The wall time is the interpreter's own (its timed region); the CPU time is its
         // process tree's, measured from outside around the request, less what the interpreter
         // reports it spent outside its timed region (below).
         let io_before = self.pool_io_chars();
         let before = self.cost_snapshot();
-        let reply = self.request(&msg, guard, guard.deadline(), "computing")?;
+        let doing = match task.kind {
+            TaskKind::Function => format!(
+                "running {} from {}",
+                task.function.name.trim(),
+                module_file_name(&task.function.file)
+            ),
+            _ => "computing".to_string(),
+        };
+        let reply = self.request(&msg, guard, guard.deadline(), &doing)?;
         let spent = spent_between(&before, &self.cost_snapshot());
         let ipc_bytes = io_before
             .zip(self.pool_io_chars())

@@ -461,6 +461,7 @@ impl WorkbenchApp {
             });
         ui.separator();
         self.experiment_header(ui);
+        self.editor.module_base = self.module_base();
         let command = config_panel::show(
             ui,
             &mut self.editor,
