@@ -100,6 +100,32 @@ fn a_state_saved_before_the_hint_existed_still_loads() {
     assert!(h.query_by_label(START_HINT).is_some());
 }
 
+/// The hint's lesson is the tour's CPU-bound job: once the task's kind is changed in the
+/// panel (to the user's own Python function, say), the hint goes, without being dismissed.
+#[test]
+fn changing_the_tours_task_kind_hides_the_hint_without_dismissing_it() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut h = harness(persistent_app(dir.path(), None));
+    h.run();
+    assert!(h.state().start_hint_shown());
+    h.get_by_label("Kind").click();
+    h.run();
+    h.get_by_label("function").click();
+    h.run();
+    assert_eq!(
+        h.state().experiment().task.kind,
+        corelab::preset::TaskKind::Function
+    );
+    assert!(!h.state().start_hint_shown());
+    assert!(h.query_by_label(START_HINT).is_none());
+    // Back to the tour's kind: the hint, never dismissed, is back.
+    h.get_by_label("Kind").click();
+    h.run();
+    h.get_by_label("cpu").click();
+    h.run();
+    assert!(h.state().start_hint_shown());
+}
+
 #[test]
 fn an_older_state_on_another_preset_opens_on_it_without_the_hint() {
     let dir = tempfile::tempdir().unwrap();

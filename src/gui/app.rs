@@ -417,14 +417,18 @@ impl WorkbenchApp {
     }
 
     /// The first-start hint is showing: not dismissed yet, the configuration is still the
-    /// "start here" tour it talks about, and the results shown (if any) are the tour's, not
-    /// an opened file of another experiment.
+    /// "start here" tour it talks about (its task's kind too: the hint's CPU-bound lesson says
+    /// nothing of a function or an I/O task made from it), and the results shown (if any) are
+    /// the tour's, not an opened file of another experiment.
     pub fn start_hint_shown(&self) -> bool {
         !self.start_hint_dismissed
             && self
                 .origin
                 .as_ref()
                 .is_some_and(|o| o.source == Source::Builtin(START_HERE.to_string()))
+            && crate::preset::find_builtin(START_HERE)
+                .and_then(|p| p.experiment().ok())
+                .is_some_and(|tour| tour.task.kind == self.experiment.task.kind)
             && self
                 .results
                 .as_ref()
