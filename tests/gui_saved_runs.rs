@@ -13,23 +13,14 @@ use std::sync::atomic::{AtomicBool, Ordering};
 use common::gui::{Gate, MemStorage, harness, step_until, wait_for_python_probe};
 use corelab::engine::mock::MockExecutors;
 use corelab::gui::{AppSettings, WorkbenchApp};
-use corelab::preset::{Experiment, ModelKind};
+use corelab::preset::Experiment;
 use corelab::results::RunStatus;
 use eframe::App as _;
 use egui_kittest::Harness;
 use egui_kittest::kittest::{NodeT, Queryable};
 
 fn experiment() -> Experiment {
-    let exp = Experiment {
-        name: "held sweep".into(),
-        workers: vec![1, 2],
-        models: vec![ModelKind::Sequential, ModelKind::Threads],
-        repetitions: 3,
-        warmups: 0,
-        ..Experiment::default()
-    };
-    exp.validate().unwrap();
-    exp
+    common::gui::held_experiment()
 }
 
 /// Scripted executors whose runs wait at `gate` from run `held_from` on; once `stop` is set,

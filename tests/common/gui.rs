@@ -217,6 +217,21 @@ pub fn until_round_one(h: &mut Harness<'_, WorkbenchApp>) {
     });
 }
 
+/// The small sweep the held-sweep tests run: sequential and threads at 1 and 2 workers,
+/// three timed runs a cell, no warm-up.
+pub fn held_experiment() -> Experiment {
+    let exp = Experiment {
+        name: "held sweep".into(),
+        workers: vec![1, 2],
+        models: vec![ModelKind::Sequential, ModelKind::Threads],
+        repetitions: 3,
+        warmups: 0,
+        ..Experiment::default()
+    };
+    exp.validate().unwrap();
+    exp
+}
+
 /// A workbench whose sweeps run scripted executors: round 1 at once, round 2 held at `gate`
 /// (so a test can look at a running sweep that has results to show).
 pub fn held_sweep(dir: &Path, gate: &Gate) -> Harness<'static, WorkbenchApp> {
@@ -227,15 +242,7 @@ pub fn held_sweep(dir: &Path, gate: &Gate) -> Harness<'static, WorkbenchApp> {
         }
         Ok(super::threads_scale(model, workers))
     });
-    let exp = Experiment {
-        name: "held sweep".into(),
-        workers: vec![1, 2],
-        models: vec![ModelKind::Sequential, ModelKind::Threads],
-        repetitions: 3,
-        warmups: 0,
-        ..Experiment::default()
-    };
-    exp.validate().unwrap();
+    let exp = held_experiment();
     let mut a = WorkbenchApp::new(
         super::mock_config(&mock, 1),
         AppSettings::headless(dir),
