@@ -1,6 +1,6 @@
 use crate::results::{CellStatus, ResultsFile};
 
-const HEADER: &str = "model,workers,status,runs,median_s,median_ci95_low_s,median_ci95_high_s,median_ci_coverage,min_s,max_s,mean_s,stddev_s,mean_ci95_low_s,mean_ci95_high_s,outliers,outlier_runs,speedup,speedup_low,speedup_high,speedup_ci95_low,speedup_ci95_high,efficiency,efficiency_pct,cpu_median_s,cpu_utilisation,work_vs_baseline,startup_s,checksum,lost_updates,gb_per_s,peak_rss_bytes,pss_bytes,uss_bytes,processes,voluntary_switches,involuntary_switches,migrations,ipc_bytes,error,speedup_ci_coverage,lost_updates_max,runs_with_lost_updates";
+const HEADER: &str = "model,workers,status,runs,median_s,median_ci95_low_s,median_ci95_high_s,median_ci_coverage,min_s,max_s,mean_s,stddev_s,mean_ci95_low_s,mean_ci95_high_s,outliers,outlier_runs,speedup,speedup_low,speedup_high,speedup_ci95_low,speedup_ci95_high,efficiency,efficiency_pct,cpu_median_s,cpu_utilisation,work_vs_baseline,startup_s,checksum,lost_updates,gb_per_s,peak_rss_bytes,pss_bytes,uss_bytes,processes,voluntary_switches,involuntary_switches,migrations,ipc_bytes,error,speedup_ci_coverage,lost_updates_max,runs_with_lost_updates,import_s";
 
 /// One row per cell with its summary, speedup and efficiency (RFC 4180 quoting).
 pub fn summary_csv(results: &ResultsFile) -> String {
@@ -66,6 +66,8 @@ pub fn summary_csv(results: &ResultsFile) -> String {
                 .map_or(String::new(), |l| l.to_string()),
             cell.runs_with_lost_updates
                 .map_or(String::new(), |n| n.to_string()),
+            // Python function tasks: the part of startup_s that imported the user's module.
+            num(cell.import_s),
         ];
         let quoted: Vec<String> = row.iter().map(|f| quote(f)).collect();
         out.push_str(&quoted.join(","));
@@ -141,9 +143,10 @@ mod tests {
             lines[1]
         );
         assert!(
-            // The error, then the speedup interval's coverage (none: the cell failed), then
-            // the lost updates' maximum and runs (none: not a contention task).
-            lines[2].ends_with(",\"worker 1 said \"\"no\"\", twice\",,,"),
+            // The error, then the speedup interval's coverage (none: the cell failed), the
+            // lost updates' maximum and runs (none: not a contention task) and the module's
+            // import (none: not a function task).
+            lines[2].ends_with(",\"worker 1 said \"\"no\"\", twice\",,,,"),
             "{}",
             lines[2]
         );
@@ -151,14 +154,33 @@ mod tests {
         let header: Vec<&str> = lines[0].split(',').collect();
         // Columns are only ever added at the end, so that readers by position keep working.
         assert_eq!(
-            header[header.len() - 4..],
+            header[header.len() - 5..],
             [
                 "error",
                 "speedup_ci_coverage",
                 "lost_updates_max",
-                "runs_with_lost_updates"
+                "runs_with_lost_updates",
+                "import_s"
             ]
         );
+    }
+
+    #[test]
+    fn a_function_task_s_module_import_has_its_column() {
+        let mut r = ResultsFile::default();
+        let mut cell = CellResult::with_walls(ModelKind::PyMultiprocessing, 2, &[1.0; 3]);
+        cell.startup_s = Some(2.5);
+        cell.import_s = Some(2.0);
+        r.cells.push(cell);
+        r.cells
+            .push(CellResult::with_walls(ModelKind::Threads, 2, &[1.0; 3]));
+        let csv = summary_csv(&r);
+        let rows: Vec<Vec<&str>> = csv.lines().map(|l| l.split(',').collect()).collect();
+        let column = |name: &str| rows[0].iter().position(|h| *h == name).unwrap();
+        assert_eq!(rows[1][column("startup_s")], "2.500000");
+        assert_eq!(rows[1][column("import_s")], "2.000000");
+        // No module, no figure.
+        assert_eq!(rows[2][column("import_s")], "");
     }
 
     #[test]
