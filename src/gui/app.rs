@@ -426,8 +426,7 @@ impl WorkbenchApp {
                 .origin
                 .as_ref()
                 .is_some_and(|o| o.source == Source::Builtin(START_HERE.to_string()))
-            && crate::preset::find_builtin(START_HERE)
-                .and_then(|p| p.experiment().ok())
+            && super::presets_gallery::parsed_builtin(START_HERE)
                 .is_some_and(|tour| tour.task.kind == self.experiment.task.kind)
             && self
                 .results

@@ -17,6 +17,15 @@ fn parsed() -> &'static [(&'static str, Result<Experiment, String>)] {
     })
 }
 
+/// The built-in preset `id`, parsed once ([`parsed`]); `None` for an unknown id or one that
+/// does not parse.
+pub fn parsed_builtin(id: &str) -> Option<&'static Experiment> {
+    parsed()
+        .iter()
+        .find(|(i, _)| *i == id)
+        .and_then(|(_, e)| e.as_ref().ok())
+}
+
 /// What a click in the gallery asks for.
 pub enum GalleryPick {
     Load {
