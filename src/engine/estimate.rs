@@ -264,6 +264,23 @@ pub struct CellCost {
 }
 
 impl CellCost {
+    /// Cell `model × workers` of `exp` whose executor starts in `startup_s` and whose runs
+    /// take `run_s` each, with the timed runs `exp` asks of such runs.
+    fn of(
+        exp: &Experiment,
+        (model, workers): (ModelKind, usize),
+        startup_s: f64,
+        run_s: f64,
+    ) -> Self {
+        CellCost {
+            model,
+            workers,
+            startup_s,
+            run_s,
+            timed_runs: timed_runs(exp, run_s),
+        }
+    }
+
     /// The whole cell: start-up, warm-ups and timed runs.
     pub fn seconds(&self, warmups: u32) -> f64 {
         self.startup_s + (f64::from(warmups) + self.timed_runs as f64) * self.run_s
@@ -308,13 +325,7 @@ pub fn planned_cost(exp: &Experiment, cores: usize) -> Result<PlannedCost, &'sta
         .into_iter()
         .map(|(model, workers)| {
             let run_s = run_s(exp, model, workers, cores, seq);
-            CellCost {
-                model,
-                workers,
-                startup_s: startup_s(model, workers),
-                run_s,
-                timed_runs: timed_runs(exp, run_s),
-            }
+            CellCost::of(exp, (model, workers), startup_s(model, workers), run_s)
         })
         .collect();
     Ok(PlannedCost {
@@ -357,8 +368,7 @@ pub fn estimate_from_recorded(exp: &Experiment, recorded: &ResultsFile) -> Sweep
                 .filter(|s| s.is_finite() && *s >= 0.0)
                 .ok_or("a cell of the recorded sweep has no measured runs")?;
             let startup = cell.startup_s.filter(|s| s.is_finite() && *s >= 0.0);
-            Ok(startup.unwrap_or(0.0)
-                + (f64::from(exp.warmups) + timed_runs(exp, run) as f64) * run)
+            Ok(CellCost::of(exp, (model, w), startup.unwrap_or(0.0), run).seconds(exp.warmups))
         })
         .sum::<Result<f64, &'static str>>();
     SweepEstimate {
@@ -375,8 +385,8 @@ fn at_most(exp: &Experiment) -> Option<f64> {
     (run.is_finite() && run > 0.0).then(|| {
         sweep_plan(exp)
             .iter()
-            .map(|&(model, w)| {
-                startup_s(model, w) + (f64::from(exp.warmups) + timed_runs(exp, run) as f64) * run
+            .map(|&cell| {
+                CellCost::of(exp, cell, startup_s(cell.0, cell.1), run).seconds(exp.warmups)
             })
             .sum()
     })
