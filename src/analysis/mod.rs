@@ -19,5 +19,5 @@ pub use reading::{POOR_FIT_R2, amdahl_fits_poorly, describe_fit, usl_fits_poorly
 pub use summary::fits_summary;
 pub use verdict::{
     BUSY_HEADLINE, ONE_WORKER_HEADLINE, ONE_WORKER_SUSPECT, VerdictLine, VerdictTopic, headline,
-    suspect_one_worker_cells, time_words, verdict,
+    headline_of, one_worker_favoured, suspect_one_worker_cells, time_words, verdict,
 };

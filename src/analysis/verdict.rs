@@ -192,12 +192,17 @@ pub fn verdict(r: &ResultsFile) -> Vec<VerdictLine> {
 pub fn suspect_one_worker_cells(r: &ResultsFile) -> Vec<&CellResult> {
     r.cells
         .iter()
-        .filter(|c| completed(c) && c.workers == 1 && !is_baseline_cell(c))
-        .filter(|c| {
-            c.speedup
-                .is_some_and(|s| c.speedup_ci_low.unwrap_or(s) > ONE_WORKER_SUSPECT)
-        })
+        .filter(|c| completed(c) && !is_baseline_cell(c) && one_worker_favoured(c))
         .collect()
+}
+
+/// A one-worker cell whose speedup, its whole interval (or the speedup where there is none), is
+/// above [`ONE_WORKER_SUSPECT`]: the same work on one worker cannot beat the baseline by that
+/// much. The one rule of the verdict, its headline and the cell's hover.
+pub fn one_worker_favoured(c: &CellResult) -> bool {
+    c.workers == 1
+        && c.speedup
+            .is_some_and(|s| c.speedup_ci_low.unwrap_or(s) > ONE_WORKER_SUSPECT)
 }
 
 /// The verdict in one line, for where the whole of it is not shown (above the charts): what
@@ -205,7 +210,11 @@ pub fn suspect_one_worker_cells(r: &ResultsFile) -> Vec<&CellResult> {
 /// finding (the lost updates of a contention task, else the fastest cell). `None` where the
 /// verdict is empty.
 pub fn headline(r: &ResultsFile) -> Option<String> {
-    let lines = verdict(r);
+    headline_of(r, &verdict(r))
+}
+
+/// [`headline`] from the verdict's `lines`, already worked out.
+pub fn headline_of(r: &ResultsFile, lines: &[VerdictLine]) -> Option<String> {
     let finding = lines.iter().find(|l| l.topic != VerdictTopic::Caveat)?;
     let mut warnings: Vec<&str> = Vec::new();
     if r.machine.busy_warning().is_some() {
@@ -544,10 +553,7 @@ fn fastest_text(r: &ResultsFile, c: &CellResult, weak: bool) -> String {
     };
     // The fastest, yet not told apart from its baseline: said, not left to the brackets.
     let no_faster = speedup_ci(c).is_some_and(|(lo, _)| lo <= 1.0);
-    let favoured = !is_baseline
-        && c.workers == 1
-        && c.speedup
-            .is_some_and(|s| c.speedup_ci_low.unwrap_or(s) > ONE_WORKER_SUSPECT);
+    let favoured = !is_baseline && one_worker_favoured(c);
     match speedup_words(c, base) {
         _ if is_baseline && c.model == Some(ModelKind::Sequential) => {
             format!("{head}, the sequential baseline itself: no model ran this work faster.")

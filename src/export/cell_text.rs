@@ -235,18 +235,14 @@ pub fn outliers(c: &CellResult) -> String {
     }
 }
 
-/// A speedup above this with one worker, whole interval included, is not the model's doing
-/// (defined with the verdict, which says the same).
-pub const ONE_WORKER_SUSPECT: f64 = crate::analysis::ONE_WORKER_SUSPECT;
-
 /// A one-worker cell that beat its baseline clearly (its speedup interval, or the speedup
-/// where there is none, above [`ONE_WORKER_SUSPECT`]): the same work on one worker cannot be
+/// where there is none, above [`crate::analysis::ONE_WORKER_SUSPECT`]; the rule is
+/// [`crate::analysis::one_worker_favoured`]): the same work on one worker cannot be
 /// much faster than the baseline, so the machine favoured this cell (the kernel's share of busy
 /// cores, memory placement) and its curve is not comparable. `None` otherwise.
 pub fn one_worker_suspect(c: &CellResult) -> Option<String> {
     let speedup = c.speedup?;
-    let low = c.speedup_ci_low.unwrap_or(speedup);
-    (c.workers == 1 && low > ONE_WORKER_SUSPECT).then(|| {
+    crate::analysis::one_worker_favoured(c).then(|| {
         format!(
             "{speedup:.2}× with 1 worker: one worker cannot beat sequential, so the baseline was disturbed (or the machine favoured this cell: busy cores shared unequally?); not comparable"
         )

@@ -5,7 +5,7 @@
 use eframe::egui;
 
 use super::results_table::Layout;
-use crate::analysis::{VerdictTopic, headline, verdict};
+use crate::analysis::{VerdictTopic, headline_of, verdict};
 use crate::results::ResultsFile;
 
 /// The most of the tab's height the verdict takes before it scrolls.
@@ -66,21 +66,23 @@ pub fn show(ui: &mut egui::Ui, results: Option<&ResultsFile>, layout: Layout) {
 /// The link after the verdict's one line on the chart tabs.
 pub const WHOLE_VERDICT_LINK: &str = "see the Results table tab for the whole verdict";
 
-/// The verdict in one line ([`headline`]) for the chart tabs, where the whole of it is not
+/// The verdict in one line ([`crate::analysis::headline`]) for the chart tabs, where the whole of it is not
 /// shown: `Verdict: …`, in the warning colour where a caveat leads it (a busy machine, one
 /// core, a disturbed baseline), and a link to the Results table tab. Nothing without a
 /// completed cell. Whether the link was clicked.
 /// `compact` (short of room): one row, the line cut to the width with the whole of it on
 /// hover.
 pub fn show_headline(ui: &mut egui::Ui, results: Option<&ResultsFile>, compact: bool) -> bool {
-    let Some(line) = results.and_then(headline) else {
+    let Some(r) = results else {
         return false;
     };
-    let warned = results.is_some_and(|r| {
-        verdict(r)
-            .first()
-            .is_some_and(|l| l.topic == VerdictTopic::Caveat)
-    });
+    let lines = verdict(r);
+    let Some(line) = headline_of(r, &lines) else {
+        return false;
+    };
+    let warned = lines
+        .first()
+        .is_some_and(|l| l.topic == VerdictTopic::Caveat);
     let mut clicked = false;
     if compact {
         ui.horizontal(|ui| {
