@@ -470,8 +470,8 @@ impl LoadWatch {
 
 /// CPU seconds of this process's threads and of the children it has waited for.
 fn own_cpu_s() -> f64 {
-    use crate::sys::{Who, usage};
-    (usage(Who::Process).cpu + usage(Who::ReapedChildren).cpu).as_secs_f64()
+    use crate::engine::cpu_time::{process_cpu_time, reaped_children_cpu_time};
+    (process_cpu_time() + reaped_children_cpu_time()).as_secs_f64()
 }
 
 impl Default for LoadProbe {

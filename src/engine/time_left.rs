@@ -48,6 +48,9 @@ pub struct TimeLeft {
     /// Each cell's warm-ups: their count and summed seconds (the time between the progress
     /// reports around each).
     warmups: Vec<((ModelKind, usize), usize, f64)>,
+    /// [`Self::left_at_last_progress`], worked out when an event changes it (asked for every
+    /// frame, it walks every cell of the plan).
+    left_at_progress: Option<f64>,
 }
 
 impl TimeLeft {
@@ -69,6 +72,7 @@ impl TimeLeft {
             timed_from_s: None,
             cells: Vec::new(),
             warmups: Vec::new(),
+            left_at_progress: None,
         }
     }
 
@@ -109,7 +113,10 @@ impl TimeLeft {
                 self.elapsed_s = elapsed_s;
                 self.progress_at = Some(now);
             }
-            _ => {}
+            _ => return,
+        }
+        if self.progress_at.is_some() {
+            self.left_at_progress = self.left_at_last_progress();
         }
     }
 
@@ -117,7 +124,7 @@ impl TimeLeft {
     /// whose length is unknown before it runs, before any of its runs ended).
     pub fn remaining(&self, now: Duration) -> Option<Duration> {
         let left_s = match self.progress_at {
-            Some(at) => self.left_at_last_progress()? - since(now, at),
+            Some(at) => self.left_at_progress? - since(now, at),
             None => {
                 let prior = self.prior.as_ref()?;
                 let sweep_s = prior.seconds() - prior.calibration_s;

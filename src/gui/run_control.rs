@@ -22,8 +22,6 @@ pub struct ActiveRun {
     pub started: Instant,
     pub runs_done: usize,
     pub runs_total: usize,
-    /// Engine-reported elapsed time at the last progress event.
-    pub elapsed: Duration,
     pub cells_total: usize,
     pub current: Option<(ModelKind, usize)>,
     pub cancelling: bool,
@@ -79,7 +77,6 @@ impl ActiveRun {
             started: Instant::now(),
             runs_done: 0,
             runs_total: 0,
-            elapsed: Duration::ZERO,
             cells_total: 0,
             current: None,
             cancelling: false,
@@ -129,12 +126,11 @@ impl ActiveRun {
             SweepEvent::Progress {
                 runs_done,
                 runs_total,
-                elapsed,
                 cells,
+                ..
             } => {
                 self.runs_done = *runs_done;
                 self.runs_total = *runs_total;
-                self.elapsed = *elapsed;
                 self.cells = cells.clone();
             }
             SweepEvent::CellDone(cell) => {
