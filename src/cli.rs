@@ -1756,6 +1756,9 @@ pub fn run(args: &RunArgs) -> Result<ExitCode> {
     let mut clusters_shown: Vec<(ModelKind, usize)> = Vec::new();
     // Cells whose runs are all in: a speedup is final only once its baseline's are.
     let mut finished: Vec<(Option<ModelKind>, usize)> = Vec::new();
+    // Failed cells whose failure was printed whole (a `Failed` event, which the sweep sends
+    // before the cell's `CellDone` for every failed cell but those its user-code fault stopped).
+    let mut failures_said: Vec<(ModelKind, usize)> = Vec::new();
     let results = run_sweep(&exp, &config, &cancel, &mut |event| {
         if let SweepEvent::SaveFailed { path, reason } = &event {
             // Reported even with --quiet: the file on disk is behind. Once per reason, not
@@ -1813,12 +1816,16 @@ pub fn run(args: &RunArgs) -> Result<ExitCode> {
                 if cell.status == crate::results::CellStatus::Failed {
                     // The failure was printed whole as it happened (a `Failed` event), or is a
                     // one-line reference to the cell whose fault stopped the sweep.
-                    let error = cell.error.as_deref().unwrap_or_default();
-                    let said =
-                        match error.starts_with("not run:") || error.starts_with("stopped after") {
-                            true => crate::export::sanitize::for_terminal(error).into_owned(),
-                            false => "FAILED (above)".to_string(),
-                        };
+                    let printed = cell
+                        .model
+                        .is_some_and(|m| failures_said.contains(&(m, cell.workers)));
+                    let said = match printed {
+                        true => "FAILED (above)".to_string(),
+                        false => crate::export::sanitize::for_terminal(
+                            cell.error.as_deref().unwrap_or_default(),
+                        )
+                        .into_owned(),
+                    };
                     errln!(
                         "[{cells_done:>2}/{cells_total}] {:<11} × {:<3} {said}",
                         cell.model_id(),
@@ -1840,10 +1847,13 @@ pub fn run(args: &RunArgs) -> Result<ExitCode> {
                 model,
                 workers,
                 reason,
-            } => errln!(
-                "        {model} × {workers} FAILED: {}",
-                crate::export::sanitize::for_terminal(&reason)
-            ),
+            } => {
+                failures_said.push((model, workers));
+                errln!(
+                    "        {model} × {workers} FAILED: {}",
+                    crate::export::sanitize::for_terminal(&reason)
+                )
+            }
             // py-dask, py-mpi: the cluster (and Dask's dashboard link) once, while it runs.
             SweepEvent::RoundDone { cells, .. } => {
                 for cell in &cells {
