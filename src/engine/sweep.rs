@@ -379,12 +379,11 @@ pub fn run_sweep(
             Some(Ok(info)) => info.refuses(model),
             _ => None,
         };
-        let skipped = sweep.skipped_cell(model, workers);
+        // A cell after one whose start met a fault of the user's code is not started: it
+        // fails quietly, pointing at that fault.
+        let skipped = sweep.user_fault.as_deref().map(not_run);
         let quiet = skipped.is_some();
-        let (cell, running) = match skipped {
-            Some(cell) => (cell, None),
-            None => sweep.start_cell(model, workers, unavailable),
-        };
+        let (cell, running) = sweep.start_cell(model, workers, skipped.or(unavailable));
         results.cells.push(cell);
         sweep.live.push(Live {
             running,
@@ -807,25 +806,13 @@ impl Sweep<'_> {
             cell.status = CellStatus::Failed;
             let runs = cell.samples.len();
             cell.error = Some(match runs {
-                0 => format!("not run: the same code failed in {fault}"),
+                0 => not_run(&fault),
                 n => format!(
                     "stopped after {}: the same code failed in {fault}",
                     crate::words::count(n, "timed run")
                 ),
             });
         }
-    }
-
-    /// A cell the sweep does not start because the user's code failed in an earlier one.
-    fn skipped_cell(&self, model: ModelKind, workers: usize) -> Option<CellResult> {
-        let fault = self.user_fault.as_ref()?;
-        Some(CellResult {
-            model: Some(model),
-            workers,
-            status: CellStatus::Failed,
-            error: Some(format!("not run: the same code failed in {fault}")),
-            ..CellResult::default()
-        })
     }
 
     /// One run of cell `i` (a warm-up or a timed run), with the other load sampled around it.
@@ -985,6 +972,12 @@ impl Sweep<'_> {
             emit(SweepEvent::CellDone(Box::new(cell.clone())));
         }
     }
+}
+
+/// A cell's error when it did not run because the user's code failed in `fault` (a cell
+/// named, with the fault's summary).
+fn not_run(fault: &str) -> String {
+    format!("not run: the same code failed in {fault}")
 }
 
 fn fail(cell: &mut CellResult, err: UnitError, exp: &Experiment) {
