@@ -129,7 +129,7 @@ fn repeats_of_a_calibrated_preset_are_not_flagged_but_noted() {
     );
     let d = corelab::results::comparison_differences(&[("a", &a), ("b", &b)]);
     assert_eq!(d.len(), 1, "{d:?}");
-    assert!(d[0].like_for_like);
+    assert!(d[0].like_for_like());
     assert_eq!(
         corelab::gui::compare_note::note(&d),
         Some(corelab::gui::compare_note::CALIBRATED_NOTE)

@@ -590,7 +590,7 @@ where
     let compared: Vec<(&str, &ResultsFile)> = runs.iter().map(|r| (r.label, r.results)).collect();
     let differences = crate::results::comparison_differences(&compared);
     // A calibrated size alone leaves the runs like for like: the report says what it means.
-    let differences: Vec<_> = differences.iter().filter(|d| !d.like_for_like).collect();
+    let differences: Vec<_> = differences.iter().filter(|d| !d.like_for_like()).collect();
     if !differences.is_empty() {
         let aspects: Vec<&str> = differences.iter().map(|d| d.aspect).collect();
         let text = format!(

@@ -29,7 +29,7 @@ pub fn differences(
 pub fn line(differences: &[Difference]) -> Option<String> {
     let aspects: Vec<&str> = differences
         .iter()
-        .filter(|d| !d.like_for_like)
+        .filter(|d| !d.like_for_like())
         .map(|d| d.aspect)
         .collect();
     (!aspects.is_empty()).then(|| {
@@ -45,7 +45,7 @@ pub fn line(differences: &[Difference]) -> Option<String> {
 pub fn note(differences: &[Difference]) -> Option<&'static str> {
     differences
         .iter()
-        .any(|d| d.like_for_like)
+        .any(|d| d.like_for_like())
         .then_some(CALIBRATED_NOTE)
 }
 

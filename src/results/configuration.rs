@@ -50,13 +50,16 @@ pub struct Difference {
     pub consequence: &'static str,
     /// Each run's label and value, in the order given.
     pub values: Vec<(String, String)>,
-    /// Said, but no reason to call the runs not like for like: the same preset whose
-    /// calibration chose another task size on each run (their speedups compare, their times
-    /// do not).
-    pub like_for_like: bool,
 }
 
 impl Difference {
+    /// Said, but no reason to call the runs not like for like: the same preset whose
+    /// calibration chose another task size on each run (their speedups compare, their times
+    /// do not).
+    pub fn like_for_like(&self) -> bool {
+        self.aspect == CALIBRATED_SIZE
+    }
+
     /// `task size (wall times are of different work): a: task.cpu.size = 2610519; b: …`.
     pub fn describe(&self) -> String {
         let values: Vec<String> = self
@@ -94,24 +97,21 @@ pub fn comparison_differences(runs: &[(&str, &ResultsFile)]) -> Vec<Difference> 
                 aspect,
                 consequence,
                 values,
-                like_for_like: false,
             });
         }
     };
-    match calibrated_alike {
-        // The same preset, each run's calibration choosing its own size for the same target
-        // time: what that means for reading them, not a red flag.
-        true => check(
+    // The same preset, each run's calibration choosing its own size for the same target time:
+    // what that means for reading them, not a red flag.
+    let (aspect, consequence) = match calibrated_alike {
+        true => (
             CALIBRATED_SIZE,
             "each run's calibration sized the task to the same target time: the wall times are of different work and do not compare, the speedups do",
-            &|r: &ResultsFile| task_text(&r.experiment),
         ),
-        false => check(
-            "task size",
-            "wall times are of different work",
-            &|r: &ResultsFile| task_text(&r.experiment),
-        ),
-    }
+        false => ("task size", "wall times are of different work"),
+    };
+    check(aspect, consequence, &|r: &ResultsFile| {
+        task_text(&r.experiment)
+    });
     check(
         "task parameters",
         "the work is not the same kind",
@@ -166,9 +166,6 @@ pub fn comparison_differences(runs: &[(&str, &ResultsFile)]) -> Vec<Difference> 
             )
         },
     );
-    for d in &mut out {
-        d.like_for_like = d.aspect == CALIBRATED_SIZE;
-    }
     out
 }
 
@@ -326,7 +323,7 @@ mod tests {
             aspects,
             [CALIBRATED_SIZE, "runs per cell", "corelab build", "machine"]
         );
-        let flagged: Vec<bool> = d.iter().map(|d| !d.like_for_like).collect();
+        let flagged: Vec<bool> = d.iter().map(|d| !d.like_for_like()).collect();
         assert_eq!(flagged, [false, true, true, true]);
         assert!(
             d[0].describe()
@@ -339,7 +336,7 @@ mod tests {
         other_preset.calibration.as_mut().unwrap().preset_size += 1.0;
         let d = comparison_differences(&[("a", &a), ("b", &other_preset)]);
         assert_eq!(d[0].aspect, "task size");
-        assert!(!d[0].like_for_like);
+        assert!(!d[0].like_for_like());
         let size = d[0].describe();
         assert!(
             size.starts_with(
@@ -450,7 +447,7 @@ mod tests {
         let d = comparison_differences(&[("a", &a), ("b", &b)]);
         assert_eq!(d.len(), 1, "{d:?}");
         assert_eq!(d[0].aspect, CALIBRATED_SIZE);
-        assert!(d[0].like_for_like);
+        assert!(d[0].like_for_like());
         // The same size, other run counts: nothing at all.
         let c = with_runs(1_801_329, 9);
         assert!(comparison_differences(&[("a", &a), ("c", &c)]).is_empty());
@@ -460,7 +457,7 @@ mod tests {
         let d = comparison_differences(&[("a", &a), ("strict", &strict)]);
         assert_eq!(d.len(), 1, "{d:?}");
         assert_eq!(d[0].aspect, "runs per cell");
-        assert!(!d[0].like_for_like);
+        assert!(!d[0].like_for_like());
         // A failed calibration: the size is the preset's own, and another one is flagged.
         let mut failed = with_runs(2_663_378, 7);
         failed.calibration.as_mut().unwrap().error = Some("timed out".into());
