@@ -13,26 +13,28 @@ use std::sync::{Arc, Mutex, Weak};
 use super::Workload;
 use crate::preset::TaskSpec;
 
-/// The last shared workload, alive while some executor holds it.
-static SHARED: Mutex<Option<(TaskSpec, Weak<dyn Workload>)>> = Mutex::new(None);
+/// The shared workloads, each alive while some executor holds it. Keyed by task: a sweep runs
+/// one task, but two sweeps (or tests) running at once must not replace each other's copy.
+/// Entries hold only a weak reference, so a workload nobody holds is freed as before.
+static SHARED: Mutex<Vec<(TaskSpec, Weak<dyn Workload>)>> = Mutex::new(Vec::new());
 
-/// The shared workload of `spec`: the one some executor still holds, or a new one from `build`
-/// (the previous one, of another task, is no longer needed by this module).
+/// The shared workload of `spec`: the one some executor still holds, or a new one from `build`.
 pub fn workload(
     spec: &TaskSpec,
     build: impl FnOnce() -> Result<Box<dyn Workload>, String>,
 ) -> Result<Arc<dyn Workload>, String> {
     // Built while holding the lock, so two cells starting at once do not build two copies.
     let mut shared = SHARED.lock().unwrap_or_else(|p| p.into_inner());
-    if let Some((built_for, weak)) = shared.as_ref()
-        && built_for == spec
-        && let Some(w) = weak.upgrade()
+    shared.retain(|(_, weak)| weak.strong_count() > 0);
+    if let Some(w) = shared
+        .iter()
+        .find(|(built_for, _)| built_for == spec)
+        .and_then(|(_, weak)| weak.upgrade())
     {
         return Ok(w);
     }
-    *shared = None;
     let w: Arc<dyn Workload> = Arc::from(build()?);
-    *shared = Some((spec.clone(), Arc::downgrade(&w)));
+    shared.push((spec.clone(), Arc::downgrade(&w)));
     Ok(w)
 }
 
@@ -79,5 +81,24 @@ mod tests {
         };
         let err = workload(&other, || Err("no".into())).err().unwrap();
         assert_eq!(err, "no");
+    }
+
+    #[test]
+    fn two_tasks_held_at_once_keep_their_own_copies() {
+        // Two sweeps (or tests) at once: building the second task's workload must not replace
+        // the first's, which its executors still hold and share.
+        let first = TaskSpec {
+            kind: TaskKind::Cpu,
+            tasks: 7_779,
+            ..TaskSpec::default()
+        };
+        let second = TaskSpec {
+            tasks: 7_780,
+            ..first.clone()
+        };
+        let a = workload(&first, || Ok(Box::new(Dummy))).unwrap();
+        let _other = workload(&second, || Ok(Box::new(Dummy))).unwrap();
+        let again = workload(&first, || panic!("the held copy is shared, not rebuilt")).unwrap();
+        assert!(Arc::ptr_eq(&a, &again));
     }
 }
