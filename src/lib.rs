@@ -1,13 +1,16 @@
-//! corelab: a workbench for concurrency experiments.
+//! corelab: a workbench for concurrency experiments. The layers, in the one direction imports
+//! point (`tests/layering.rs` checks it):
 //!
 //! - [`preset`]: experiments as JSON presets, validated.
-//! - [`engine`]: workloads × execution models, run as a cancellable sweep that emits events.
 //! - [`stats`]: pure statistics (summaries, speedup, efficiency) and scaling fits (Amdahl,
 //!   Karp–Flatt, Universal Scalability Law) over numbers.
-//! - [`analysis`]: the fits of a results file, with plain-language readings.
 //! - [`results`]: the results file every front end reads and writes.
+//! - [`engine`]: workloads × execution models, run as a cancellable sweep that emits events.
+//! - [`analysis`]: the fits of a results file, with plain-language readings.
 //! - [`export`]: CSV, terminal table, SVG/PNG charts and a Markdown report of results.
-//! - [`cli`]: the command line.
+//! - `gui` (feature `gui`) and [`cli`]: the workbench and the command line.
+//!
+//! Below every layer:
 //! - [`safe_fs`]: reading possibly hostile files (regular files only, capped) and atomic writes.
 //! - [`sys`]: the system calls, the only `unsafe` code.
 //! - [`words`]: counts and other English shared by the front ends.
