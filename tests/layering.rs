@@ -1,3 +1,4 @@
+#![allow(clippy::unwrap_used)] // Test code: a panic is a failed test.
 //! The layering the README states: imports point one way,
 //! `preset → stats → results → engine → analysis → export → gui / cli`.
 //!
