@@ -163,6 +163,41 @@ pub fn precision_target(results: &crate::results::ResultsFile, c: &CellResult) -
     })
 }
 
+/// How the sweep did against the experiment's precision target, in the words the terminal
+/// table and the Markdown report share: `met by 3 of 7 complete cells, worst ±4.1%`; `None`
+/// without a target.
+pub fn precision_outcome(results: &crate::results::ResultsFile) -> Option<String> {
+    if results.experiment.precision <= 0.0 {
+        return None;
+    }
+    let reached: Vec<Option<f64>> = results
+        .cells
+        .iter()
+        .filter(|c| c.status == CellStatus::Ok)
+        .map(precision)
+        .collect();
+    let met = results
+        .cells
+        .iter()
+        .filter(|c| precision_target_met(results, c) == Some(true))
+        .count();
+    let worst = reached.iter().flatten().copied().reduce(f64::max);
+    // A cancelled sweep may have no complete cell: "met by 0 of 0, worst ±0.0%" read as
+    // perfect precision.
+    Some(match (reached.len(), worst) {
+        (0, _) => "no complete cell to judge".to_string(),
+        (n, Some(worst)) => format!(
+            "met by {met} of {}, worst ±{:.1}%",
+            crate::words::count(n, "complete cell"),
+            worst * 100.0
+        ),
+        (n, None) => format!(
+            "met by none of {}: none has the runs a 95% interval needs",
+            crate::words::count(n, "complete cell")
+        ),
+    })
+}
+
 /// `±0.04%` (two decimals below 1%), `±2.5%` (one decimal), `±12%` from 10% up.
 pub fn precision_text(p: f64) -> String {
     let pct = p * 100.0;

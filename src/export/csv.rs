@@ -1,6 +1,28 @@
 use crate::results::{CellStatus, ResultsFile};
 
-const HEADER: &str = "model,workers,status,runs,median_s,median_ci95_low_s,median_ci95_high_s,median_ci_coverage,min_s,max_s,mean_s,stddev_s,mean_ci95_low_s,mean_ci95_high_s,outliers,outlier_runs,speedup,speedup_low,speedup_high,speedup_ci95_low,speedup_ci95_high,efficiency,efficiency_pct,cpu_median_s,cpu_utilisation,work_vs_baseline,startup_s,checksum,lost_updates,gb_per_s,peak_rss_bytes,pss_bytes,uss_bytes,processes,voluntary_switches,involuntary_switches,migrations,ipc_bytes,error,speedup_ci_coverage,lost_updates_max,runs_with_lost_updates,import_s";
+const HEADER: &str = "model,workers,status,runs,median_s,median_ci95_low_s,median_ci95_high_s,median_ci_coverage,min_s,max_s,mean_s,stddev_s,mean_ci95_low_s,mean_ci95_high_s,outliers,outlier_runs,speedup,speedup_low,speedup_high,speedup_ci95_low,speedup_ci95_high,efficiency,efficiency_pct,cpu_median_s,cpu_utilisation,work_vs_baseline,startup_s,checksum,lost_updates,gb_per_s,peak_rss_bytes,pss_bytes,uss_bytes,processes,voluntary_switches,involuntary_switches,migrations,ipc_bytes,error,speedup_ci_coverage,lost_updates_max,runs_with_lost_updates,import_s,baseline,precision_target,precision_achieved,precision_met";
+
+/// A number with six decimals, and at least six significant digits below 0.1 (a 53 µs median
+/// is `0.0000528100`, not `0.000053`, so its interval and a speedup worked out from the CSV keep
+/// their precision).
+fn decimal(x: f64) -> String {
+    let magnitude = if x == 0.0 || !x.is_finite() {
+        0
+    } else {
+        x.abs().log10().floor() as i32
+    };
+    let decimals = (5 - magnitude).clamp(6, 20) as usize;
+    format!("{x:.decimals$}")
+}
+
+/// The cell speedups are measured against: `sequential × 1`, or the cell's own model at one
+/// worker when the experiment's baseline is that.
+fn baseline_of(results: &ResultsFile, cell: &crate::results::CellResult) -> String {
+    match results.experiment.baseline {
+        crate::preset::Baseline::Sequential => "sequential × 1".to_string(),
+        crate::preset::Baseline::SameModelOneWorker => format!("{} × 1", cell.model_id()),
+    }
+}
 
 /// One row per cell with its summary, speedup and efficiency (RFC 4180 quoting).
 pub fn summary_csv(results: &ResultsFile) -> String {
@@ -8,7 +30,7 @@ pub fn summary_csv(results: &ResultsFile) -> String {
     out.push('\n');
     for cell in &results.cells {
         let w = cell.wall.as_ref();
-        let num = |v: Option<f64>| v.map_or(String::new(), |x| format!("{x:.6}"));
+        let num = |v: Option<f64>| v.map_or(String::new(), decimal);
         let opt = |v: Option<u64>| v.map_or(String::new(), |x| x.to_string());
         let costs = cell.costs.as_ref();
         let row = [
@@ -68,6 +90,14 @@ pub fn summary_csv(results: &ResultsFile) -> String {
                 .map_or(String::new(), |n| n.to_string()),
             // Python function tasks: the part of startup_s that imported the user's module.
             num(cell.import_s),
+            // What `speedup` and `work_vs_baseline` are measured against.
+            baseline_of(results, cell),
+            // The target, the half-width reached (95% interval of the median ÷ median) and
+            // whether a complete cell met it.
+            num((results.experiment.precision > 0.0).then_some(results.experiment.precision)),
+            num(super::cell_text::precision(cell)),
+            super::cell_text::precision_target_met(results, cell)
+                .map_or(String::new(), |met| met.to_string()),
         ];
         let quoted: Vec<String> = row.iter().map(|f| quote(f)).collect();
         out.push_str(&quoted.join(","));
@@ -145,8 +175,9 @@ mod tests {
         assert!(
             // The error, then the speedup interval's coverage (none: the cell failed), the
             // lost updates' maximum and runs (none: not a contention task) and the module's
-            // import (none: not a function task).
-            lines[2].ends_with(",\"worker 1 said \"\"no\"\", twice\",,,,"),
+            // import (none: not a function task), then the baseline it is measured against
+            // and no precision target.
+            lines[2].ends_with(",\"worker 1 said \"\"no\"\", twice\",,,,,sequential × 1,,,"),
             "{}",
             lines[2]
         );
@@ -154,13 +185,17 @@ mod tests {
         let header: Vec<&str> = lines[0].split(',').collect();
         // Columns are only ever added at the end, so that readers by position keep working.
         assert_eq!(
-            header[header.len() - 5..],
+            header[header.len() - 9..],
             [
                 "error",
                 "speedup_ci_coverage",
                 "lost_updates_max",
                 "runs_with_lost_updates",
-                "import_s"
+                "import_s",
+                "baseline",
+                "precision_target",
+                "precision_achieved",
+                "precision_met"
             ]
         );
     }
@@ -181,6 +216,55 @@ mod tests {
         assert_eq!(rows[1][column("import_s")], "2.000000");
         // No module, no figure.
         assert_eq!(rows[2][column("import_s")], "");
+    }
+
+    #[test]
+    fn short_times_keep_six_significant_digits() {
+        // A 53 µs median with six decimals was 0.000053: its interval collapsed to zero width
+        // and a speedup worked out from the CSV was off by up to 5%.
+        assert_eq!(decimal(0.00005281), "0.0000528100");
+        assert_eq!(decimal(0.000007531), "0.00000753100");
+        assert_eq!(decimal(0.0123456789), "0.0123457");
+        // From 0.1 up, six decimals as before.
+        assert_eq!(decimal(0.5), "0.500000");
+        assert_eq!(decimal(1234.5), "1234.500000");
+        assert_eq!(decimal(0.0), "0.000000");
+        assert_eq!(decimal(-0.00005281), "-0.0000528100");
+    }
+
+    #[test]
+    fn each_row_names_its_baseline_and_the_precision_it_reached() {
+        let walls = [1.0, 1.001, 0.999, 1.0, 1.002, 0.998, 1.0];
+        let mut r = ResultsFile::default();
+        r.experiment.precision = 0.02;
+        r.cells
+            .push(CellResult::with_walls(ModelKind::Sequential, 1, &walls));
+        r.cells.push(CellResult::with_walls(
+            ModelKind::Threads,
+            2,
+            &[0.5, 0.9, 0.2],
+        ));
+        r.recompute();
+        let csv = summary_csv(&r);
+        let rows: Vec<Vec<&str>> = csv.lines().map(|l| l.split(',').collect()).collect();
+        let column = |name: &str| rows[0].iter().position(|h| *h == name).unwrap();
+        assert_eq!(rows[1][column("baseline")], "sequential × 1");
+        assert_eq!(rows[2][column("baseline")], "sequential × 1");
+        assert_eq!(rows[1][column("precision_target")], "0.0200000");
+        let reached: f64 = rows[1][column("precision_achieved")].parse().unwrap();
+        assert!(reached <= 0.02, "{reached}");
+        assert_eq!(rows[1][column("precision_met")], "true");
+        // Three runs have no 95% interval: nothing reached, target not met.
+        assert_eq!(rows[2][column("precision_achieved")], "");
+        assert_eq!(rows[2][column("precision_met")], "false");
+        // Against each model's own one worker, the row says which.
+        r.experiment.baseline = crate::preset::Baseline::SameModelOneWorker;
+        r.experiment.precision = 0.0;
+        let csv = summary_csv(&r);
+        let rows: Vec<Vec<&str>> = csv.lines().map(|l| l.split(',').collect()).collect();
+        assert_eq!(rows[2][column("baseline")], "threads × 1");
+        assert_eq!(rows[2][column("precision_target")], "");
+        assert_eq!(rows[2][column("precision_met")], "");
     }
 
     #[test]

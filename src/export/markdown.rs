@@ -561,33 +561,7 @@ fn machine_fit_rows(r: &ResultsFile) -> Vec<(&'static str, String)> {
             format!("{} (resolved here)", rule.describe()),
         ));
     }
-    if e.precision > 0.0 {
-        let reached: Vec<Option<f64>> = r
-            .cells
-            .iter()
-            .filter(|c| c.status == CellStatus::Ok)
-            .map(super::cell_text::precision)
-            .collect();
-        let met = r
-            .cells
-            .iter()
-            .filter(|c| super::cell_text::precision_target_met(r, c) == Some(true))
-            .count();
-        let worst = reached.iter().flatten().copied().reduce(f64::max);
-        // A cancelled sweep may have no complete cell: "met by 0 of 0, worst ±0.0%" read as
-        // perfect precision.
-        let outcome = match (reached.len(), worst) {
-            (0, _) => "no complete cell to judge".to_string(),
-            (n, Some(worst)) => format!(
-                "met by {met} of {}, worst ±{:.1}%",
-                crate::words::count(n, "complete cell"),
-                worst * 100.0
-            ),
-            (n, None) => format!(
-                "met by none of {}: none has the runs a 95% interval needs",
-                crate::words::count(n, "complete cell")
-            ),
-        };
+    if let Some(outcome) = super::cell_text::precision_outcome(r) {
         rows.push((
             "Precision",
             format!(

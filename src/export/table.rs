@@ -57,6 +57,14 @@ pub fn summary_table(results: &ResultsFile) -> String {
         b.median_s
             .map_or(String::new(), |m| format!(" = {} s", seconds(m)))
     ));
+    if let Some(outcome) = super::cell_text::precision_outcome(results) {
+        let e = &results.experiment;
+        out.push_str(&format!(
+            "precision target {} (95% CI of the median), budget {} s per cell: {outcome}\n",
+            super::cell_text::precision_text(e.precision),
+            e.precision_budget_s
+        ));
+    }
     out.push_str(
         "n: timed runs of the cell\n\
          median CI: order statistics (distribution-free), then ± how close that pins the median; in brackets the coverage when fewer than 6 runs cannot reach 95%\n\
@@ -141,6 +149,30 @@ mod tests {
             rows[2].contains("1 outlier: 9.0000 s; pool start-up 2.0 ms"),
             "{text}"
         );
+    }
+
+    #[test]
+    fn a_missed_precision_target_is_said_under_the_table() {
+        // Three runs have no 95% interval: the target cannot have been met, and the terminal
+        // says so as the report does (it had said nothing).
+        let mut r = ResultsFile::default();
+        r.experiment.precision = 0.02;
+        r.cells.push(CellResult::with_walls(
+            ModelKind::Sequential,
+            1,
+            &[1.0, 1.1, 0.9],
+        ));
+        r.recompute();
+        let table = summary_table(&r);
+        assert!(
+            table.contains(
+                "precision target ±2.0% (95% CI of the median), budget 5 s per cell: met by \
+                 none of 1 complete cell: none has the runs a 95% interval needs"
+            ),
+            "{table}"
+        );
+        r.experiment.precision = 0.0;
+        assert!(!summary_table(&r).contains("precision target"));
     }
 
     #[test]
