@@ -480,31 +480,136 @@ impl Default for LoadProbe {
     }
 }
 
-/// The tightest cgroup v2 `cpu.max` quota on the path from this process's cgroup to the root.
+/// The tightest CPU quota, in cores, on the path from this process's cgroup to the root: cgroup
+/// v2's `cpu.max`, or v1's `cpu.cfs_quota_us` ÷ `cpu.cfs_period_us` where the `cpu` controller is
+/// mounted as v1 (hosts mixing the two have the controller on one side only).
 fn cgroup_quota() -> Option<f64> {
     let cgroup = std::fs::read_to_string("/proc/self/cgroup").ok()?;
-    let path = cgroup.lines().find_map(|l| l.strip_prefix("0::"))?.trim();
-    let mut dir = std::path::PathBuf::from("/sys/fs/cgroup");
-    let mut tightest: Option<f64> = None;
-    let mut consider = |dir: &std::path::Path| {
-        if let Some(q) = std::fs::read_to_string(dir.join("cpu.max"))
-            .ok()
-            .and_then(|t| parse_cpu_max(&t))
-        {
-            tightest = Some(tightest.map_or(q, |t: f64| t.min(q)));
-        }
-    };
-    consider(&dir);
-    for part in path.split('/').filter(|p| !p.is_empty() && *p != "..") {
+    let mountinfo = std::fs::read_to_string("/proc/self/mountinfo").unwrap_or_default();
+    let read = |dir: &std::path::Path, file: &str| std::fs::read_to_string(dir.join(file)).ok();
+    let v2 = cgroup
+        .lines()
+        .find_map(|l| l.strip_prefix("0::"))
+        .and_then(|path| {
+            tightest_on_path(std::path::Path::new("/sys/fs/cgroup"), path, |dir| {
+                read(dir, "cpu.max").and_then(|t| parse_cpu_max(&t))
+            })
+        });
+    let v1 = v1_cpu_dir(&cgroup, &mountinfo).and_then(|(mount, path)| {
+        tightest_on_path(&mount, &path, |dir| {
+            parse_cfs_quota(
+                &read(dir, "cpu.cfs_quota_us")?,
+                &read(dir, "cpu.cfs_period_us")?,
+            )
+        })
+    });
+    [v2, v1].into_iter().flatten().reduce(f64::min)
+}
+
+/// The smallest `quota_at` from `root` down each directory of `path` (a cgroup's path, `/a/b`).
+fn tightest_on_path(
+    root: &std::path::Path,
+    path: &str,
+    quota_at: impl Fn(&std::path::Path) -> Option<f64>,
+) -> Option<f64> {
+    let mut dir = root.to_path_buf();
+    let mut tightest = quota_at(&dir);
+    for part in path
+        .trim()
+        .split('/')
+        .filter(|p| !p.is_empty() && *p != "..")
+    {
         dir.push(part);
-        consider(&dir);
+        if let Some(q) = quota_at(&dir) {
+            tightest = Some(tightest.map_or(q, |t| t.min(q)));
+        }
     }
     tightest
+}
+
+/// Where the cgroup v1 `cpu` controller of this process lives: its mount point (from
+/// `/proc/self/mountinfo`) and this process's path below it (from `/proc/self/cgroup`, made
+/// relative to the mount's own root, as inside a container).
+fn v1_cpu_dir(cgroup: &str, mountinfo: &str) -> Option<(std::path::PathBuf, String)> {
+    let has_cpu = |list: &str| list.split(',').any(|c| c == "cpu");
+    let path = cgroup.lines().find_map(|l| {
+        let mut fields = l.splitn(3, ':');
+        let (_id, controllers, path) = (fields.next()?, fields.next()?, fields.next()?);
+        has_cpu(controllers).then(|| path.to_string())
+    })?;
+    mountinfo.lines().find_map(|l| {
+        let (mount, fs) = l.split_once(" - ")?;
+        let mut fs_fields = fs.split_whitespace();
+        let (fs_type, _source, options) = (fs_fields.next()?, fs_fields.next()?, fs_fields.next()?);
+        if fs_type != "cgroup" || !has_cpu(options) {
+            return None;
+        }
+        let mut mount_fields = mount.split_whitespace().skip(3);
+        let (root, point) = (mount_fields.next()?, mount_fields.next()?);
+        let below = match root {
+            "/" => &path,
+            _ => path.strip_prefix(root).unwrap_or(&path),
+        };
+        Some((std::path::PathBuf::from(point), below.to_string()))
+    })
+}
+
+/// cgroup v1's quota in cores: `cpu.cfs_quota_us` (`-1`: none) ÷ `cpu.cfs_period_us`.
+fn parse_cfs_quota(quota: &str, period: &str) -> Option<f64> {
+    let quota: f64 = quota.trim().parse().ok()?;
+    let period: f64 = period.trim().parse().ok()?;
+    (quota > 0.0 && period > 0.0).then_some(quota / period)
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_cgroup_v1_cpu_quota_is_found_where_the_controller_is_mounted() {
+        // A host mixing v1 and v2: the cpu controller on v1 only (as on the machine where a
+        // 1-core quota was seen as 2 cores).
+        let cgroup = "4:memory:/job\n2:cpuacct:/\n1:cpu:/job/limited\n0::/\n";
+        let mountinfo = "31 23 0:28 / /sys/fs/cgroup rw,relatime - tmpfs tmpfs rw,mode=755\n\
+             32 31 0:29 / /sys/fs/cgroup/cpu rw,relatime - cgroup cgroup rw,cpu\n\
+             33 31 0:30 / /sys/fs/cgroup/cpuacct rw,relatime - cgroup cgroup rw,cpuacct\n";
+        assert_eq!(
+            v1_cpu_dir(cgroup, mountinfo),
+            Some(("/sys/fs/cgroup/cpu".into(), "/job/limited".into()))
+        );
+        // Inside a container the mount's root is the container's own cgroup.
+        let mountinfo =
+            "40 31 0:29 /job /sys/fs/cgroup/cpu,cpuacct ro - cgroup cgroup rw,cpu,cpuacct\n";
+        let cgroup = "3:cpu,cpuacct:/job/limited\n";
+        assert_eq!(
+            v1_cpu_dir(cgroup, mountinfo),
+            Some(("/sys/fs/cgroup/cpu,cpuacct".into(), "/limited".into()))
+        );
+        // cpuacct alone is not the cpu controller.
+        assert_eq!(v1_cpu_dir("2:cpuacct:/\n", mountinfo), None);
+        assert_eq!(parse_cfs_quota("100000\n", "100000\n"), Some(1.0));
+        assert_eq!(parse_cfs_quota("150000", "100000"), Some(1.5));
+        assert_eq!(parse_cfs_quota("-1", "100000"), None);
+    }
+
+    #[test]
+    fn the_tightest_quota_on_the_path_wins() {
+        let quotas = |dir: &std::path::Path| match dir.to_str() {
+            Some("/cg") => None,
+            Some("/cg/a") => Some(4.0),
+            Some("/cg/a/b") => Some(1.5),
+            Some("/cg/a/b/c") => Some(2.0),
+            _ => None,
+        };
+        assert_eq!(
+            tightest_on_path(std::path::Path::new("/cg"), "/a/b/c\n", quotas),
+            Some(1.5)
+        );
+        assert_eq!(
+            tightest_on_path(std::path::Path::new("/cg"), "/", quotas),
+            None
+        );
+    }
 
     /// The other load between `before` and `after`, `interval_s` apart, during which this process
     /// (and its workers) used `own_cpu_s` of CPU time, judged alone (see [`LoadEvidence`]).
