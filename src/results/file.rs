@@ -398,9 +398,19 @@ struct BaselineCell {
 /// other runs' CPU time with it says nothing about extra work.
 const MOSTLY_COMPUTING: f64 = 0.5;
 
+/// Whether the task is computation by its kind (the CPU kernels, the triad, the counter
+/// updates): its baseline's CPU time is a measure of work even when other programs starved it
+/// of a core, so that its CPU ÷ wall fell below [`MOSTLY_COMPUTING`] (0.21 on a loaded 2-core
+/// machine). Other kinds are judged by the measured ratio.
+fn computes_by_kind(kind: preset::TaskKind) -> bool {
+    use preset::TaskKind::*;
+    matches!(kind, Cpu | Memory | Contention)
+}
+
 impl BaselineCell {
-    /// From a cell whose summaries are filled in (`summarize_times`).
-    fn of(index: usize, c: &CellResult) -> Option<BaselineCell> {
+    /// From a cell whose summaries are filled in (`summarize_times`); `computes`: the task is
+    /// computation by its kind ([`computes_by_kind`]).
+    fn of(index: usize, c: &CellResult, computes: bool) -> Option<BaselineCell> {
         let summary = c.wall.as_ref()?;
         let wall = median_interval(summary);
         let coverage = summary.median_ci_coverage;
@@ -408,7 +418,7 @@ impl BaselineCell {
             .cpu
             .as_ref()
             .map(|s| s.median)
-            .filter(|&cpu| cpu > 0.0 && cpu >= MOSTLY_COMPUTING * wall.median);
+            .filter(|&cpu| cpu > 0.0 && (computes || cpu >= MOSTLY_COMPUTING * wall.median));
         Some(BaselineCell {
             index,
             wall,
@@ -444,14 +454,15 @@ impl ResultsFile {
                     .enumerate()
                     .filter(|(_, c)| c.is_partial()),
             );
+        let computes = computes_by_kind(self.experiment.task.kind);
         for (i, c) in candidates {
             if c.model == Some(ModelKind::Sequential) && sequential.is_none() {
-                sequential = BaselineCell::of(i, c);
+                sequential = BaselineCell::of(i, c, computes);
             }
             if c.workers == 1 && kind == preset::Baseline::SameModelOneWorker {
                 one_worker
                     .entry(c.model)
-                    .or_insert_with(|| BaselineCell::of(i, c));
+                    .or_insert_with(|| BaselineCell::of(i, c, computes));
             }
         }
         self.baseline = Baseline {
@@ -1009,6 +1020,33 @@ mod tests {
             ],
         );
         assert_eq!(r.cells[1].work_vs_baseline, None);
+    }
+
+    #[test]
+    fn a_computing_baseline_starved_of_its_core_still_measures_work() {
+        // CPU work on a loaded machine: the sequential run got 0.21 of a core, which the ratio
+        // rule alone would read as "mostly waits" and hide the one figure the load leaves
+        // intact: CPU time per unit of work.
+        let starved = |kind| {
+            results(
+                kind,
+                vec![
+                    cell(ModelKind::Sequential, 1, 1.0, 0.21),
+                    cell(ModelKind::Threads, 4, 0.5, 0.2142),
+                ],
+            )
+        };
+        for kind in [TaskKind::Cpu, TaskKind::Memory] {
+            let work = starved(kind).cells[1].work_vs_baseline;
+            assert!(
+                work.is_some_and(|w| (w - 1.02).abs() < 1e-9),
+                "{kind:?}: {work:?}"
+            );
+        }
+        // Work that waits by its kind, or whose kind does not say, is judged by the ratio.
+        for kind in [TaskKind::Io, TaskKind::Mixed, TaskKind::Command] {
+            assert_eq!(starved(kind).cells[1].work_vs_baseline, None, "{kind:?}");
+        }
     }
 
     #[test]
