@@ -133,7 +133,7 @@ pub fn fit_results(results: &ResultsFile) -> Vec<ModelFit> {
         }
     }
     let context = FitContext::of(results);
-    let busy = results.machine.busy_warning().is_some();
+    let busy = results.machine.busyness() == crate::results::Busyness::Busy;
     models
         .into_iter()
         .filter(|m| !m.is_single_worker())

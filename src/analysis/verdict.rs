@@ -7,7 +7,7 @@
 
 use super::interval_words::speedup;
 use crate::preset::{Baseline, IoMode, ModelKind, SyncMode, TaskKind};
-use crate::results::{CellResult, CellStatus, LostShare, ResultsFile, lost_share};
+use crate::results::{Busyness, CellResult, CellStatus, LostShare, ResultsFile, lost_share};
 use crate::stats::{MedianInterval, speedup_interval};
 
 /// What a line of the verdict is about.
@@ -38,6 +38,10 @@ pub const ONE_CORE_CAVEAT: &str = "One core: this run could use a single CPU, so
 
 /// The verdict's first line on a busy machine.
 pub const BUSY_CAVEAT: &str = "Unreliable: other programs competed for the cores during the timed runs, so every comparison below may be off either way, even one clear of these runs' noise (the busy-machine warning gives the figures); rerun on a quiet machine.";
+
+/// The verdict's first line when a few runs were busy and the sweep was otherwise quiet
+/// (`Busyness::MostlyQuiet`).
+pub const MOSTLY_QUIET_CAVEAT: &str = "Mostly quiet: other programs competed for the cores during a few timed runs (the busy-machine warning gives the figures); those runs are marked busy, and a comparison that rests on them may be off.";
 
 /// The verdict's one line on a busy machine, where the whole verdict is not shown (above the
 /// charts).
@@ -99,8 +103,10 @@ pub fn verdict(r: &ResultsFile) -> Vec<VerdictLine> {
     let mut say = |topic, text: String| lines.push(VerdictLine { topic, text });
     // The warning itself, with its figures, is shown beside the verdict everywhere (CLI,
     // report, workbench): the verdict only says what it means for the comparisons.
-    if r.machine.busy_warning().is_some() {
-        say(VerdictTopic::Caveat, BUSY_CAVEAT.to_string());
+    match r.machine.busyness() {
+        Busyness::Busy => say(VerdictTopic::Caveat, BUSY_CAVEAT.to_string()),
+        Busyness::MostlyQuiet => say(VerdictTopic::Caveat, MOSTLY_QUIET_CAVEAT.to_string()),
+        Busyness::Quiet => {}
     }
     if r.machine.logical_cores == 1 {
         say(VerdictTopic::Caveat, ONE_CORE_CAVEAT.to_string());
@@ -152,7 +158,7 @@ pub fn verdict(r: &ResultsFile) -> Vec<VerdictLine> {
         .filter_map(|&m| best_of(m))
         .collect();
     others.sort_by(|a, b| median(a).total_cmp(&median(b)));
-    let busy = r.machine.busy_warning().is_some();
+    let busy = r.machine.busyness() == Busyness::Busy;
     if let Some(text) = comparison_text(fastest, &others, per, busy) {
         say(VerdictTopic::Comparison, text);
     }
@@ -217,7 +223,7 @@ pub fn headline(r: &ResultsFile) -> Option<String> {
 pub fn headline_of(r: &ResultsFile, lines: &[VerdictLine]) -> Option<String> {
     let finding = lines.iter().find(|l| l.topic != VerdictTopic::Caveat)?;
     let mut warnings: Vec<&str> = Vec::new();
-    if r.machine.busy_warning().is_some() {
+    if r.machine.busyness() == Busyness::Busy {
         warnings.push(BUSY_HEADLINE);
     }
     if r.machine.logical_cores == 1 {
@@ -1896,6 +1902,38 @@ mod tests {
             "{}",
             t[1]
         );
+    }
+
+    #[test]
+    fn a_few_busy_runs_in_a_quiet_sweep_are_a_caveat_not_unreliable() {
+        // 1 busy run of 45 at 0.06 of a core on average had read like 42 of 42 at 1.33 cores.
+        let mut r = pure_python();
+        let load = |busy_runs, mean_other_cores| LoadSummary {
+            runs: 45,
+            busy_runs,
+            max_other_cores: 0.9,
+            mean_other_cores,
+            usable_cores: 2.0,
+            busy: false,
+            ..LoadSummary::default()
+        };
+        r.machine.load_during_runs = Some(load(1, 0.06));
+        assert!(
+            r.machine.busy_warning().is_some(),
+            "the runs are still named"
+        );
+        assert_eq!(r.machine.busyness(), Busyness::MostlyQuiet);
+        let lines = verdict(&r);
+        assert_eq!(lines[0].text, MOSTLY_QUIET_CAVEAT);
+        assert!(!lines.iter().any(|l| l.text == BUSY_CAVEAT));
+        let h = headline(&r).unwrap();
+        assert!(!h.starts_with("Unreliable"), "{h}");
+        // More than a tenth of the runs, or more load over all of them, is busy.
+        for (busy_runs, mean) in [(5, 0.06), (1, 0.3)] {
+            r.machine.load_during_runs = Some(load(busy_runs, mean));
+            assert_eq!(r.machine.busyness(), Busyness::Busy, "{busy_runs} {mean}");
+            assert_eq!(verdict(&r)[0].text, BUSY_CAVEAT);
+        }
     }
 
     #[test]

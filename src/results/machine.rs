@@ -74,11 +74,43 @@ fn is_zero(n: &usize) -> bool {
     *n == 0
 }
 
+/// At most this share of the timed runs marked busy, with the pooled other load under
+/// [`SLIGHT_LOAD_CORES`], is a sweep "mostly quiet": its few busy runs are marked and named, but
+/// the comparisons are not all called unreliable (1 busy run of 45 at 0.06 of a core had read
+/// like 42 of 42 at 1.33 cores).
+pub const SLIGHTLY_BUSY_RUN_SHARE: f64 = 0.1;
+/// See [`SLIGHTLY_BUSY_RUN_SHARE`]: other programs' load over all the runs together, in cores.
+pub const SLIGHT_LOAD_CORES: f64 = 0.25;
+
+/// How much other programs competed for the cores during a sweep's timed runs.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Busyness {
+    Quiet,
+    /// A few runs were busy ([`SLIGHTLY_BUSY_RUN_SHARE`]), and little load over all of them.
+    MostlyQuiet,
+    Busy,
+}
+
 impl LoadSummary {
     /// Whether other programs competed for the cores: some run was marked busy, or the runs'
     /// pooled ticks say so.
     pub fn was_busy(&self) -> bool {
         self.busy_runs > 0 || self.busy
+    }
+
+    /// How much they competed: see [`Busyness`].
+    pub fn busyness(&self) -> Busyness {
+        if !self.was_busy() {
+            return Busyness::Quiet;
+        }
+        let few = self.runs > 0
+            && !self.busy
+            && (self.busy_runs as f64) <= SLIGHTLY_BUSY_RUN_SHARE * self.runs as f64
+            && self.mean_other_cores < SLIGHT_LOAD_CORES;
+        match few {
+            true => Busyness::MostlyQuiet,
+            false => Busyness::Busy,
+        }
     }
 }
 
@@ -185,6 +217,16 @@ impl MachineInfo {
                 self.logical_cores
             )
         })
+    }
+
+    /// How much other programs competed for the cores during the timed runs ([`Busyness`]);
+    /// files from before per-run sampling are busy when their start-up load warned.
+    pub fn busyness(&self) -> Busyness {
+        match (&self.load_during_runs, self.busy_warning()) {
+            (_, None) => Busyness::Quiet,
+            (Some(load), Some(_)) => load.busyness(),
+            (None, Some(_)) => Busyness::Busy,
+        }
     }
 
     /// A note when some timed runs could not be judged busy or quiet: each, and its cell's

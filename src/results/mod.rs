@@ -22,7 +22,7 @@ pub use file::{
 };
 pub use lost_share::{LostShare, increments_asked, lost_share};
 pub use machine::{
-    BusyBasis, LoadSummary, MachineInfo, SYS_CPU, last_level_cache_bytes, round_cores,
+    BusyBasis, Busyness, LoadSummary, MachineInfo, SYS_CPU, last_level_cache_bytes, round_cores,
 };
 pub use python_info::{DASK_INSTALL, MPI_INSTALL, PythonInfo};
 pub use scheduling::{GilCounters, Scheduling, ThreadUsage};
