@@ -17,6 +17,8 @@
 //! - [`verdict_panel`]: the verdict in words above the results table.
 //! - [`fits_panel`]: Amdahl, USL and Karp–Flatt fits per model, with their reading.
 //! - [`python_probe`]: asks the Python interpreter about itself, off the UI thread.
+//! - [`module_look`]: what the Python function field knows of its module file, looked at
+//!   when the text changes and at most once a second otherwise.
 //! - [`status_bar`]: machine info and the live per-core CPU meter.
 //! - [`presets_gallery`]: the built-in presets, one click to load.
 //! - [`file_dialogs`]: native dialogs off the UI thread, with a typed-path fallback.
@@ -37,6 +39,7 @@ pub mod file_browser;
 pub mod file_dialogs;
 pub mod fits_panel;
 pub mod focus;
+pub mod module_look;
 pub mod notifications;
 pub mod overwrite;
 pub mod presets_gallery;
