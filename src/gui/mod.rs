@@ -24,6 +24,7 @@
 //! - [`file_dialogs`]: native dialogs off the UI thread, with a typed-path fallback.
 //! - [`file_browser`]: the in-app folder listing under that typed-path prompt.
 //! - [`autosave`]: where results are kept, and the "Recent results" list.
+//! - [`recent_list`]: that list, read off the UI thread.
 //! - [`screenshot`]: `corelab --screenshot PATH`.
 
 pub mod app;
@@ -45,6 +46,7 @@ pub mod overwrite;
 pub mod presets_gallery;
 pub mod prose;
 pub mod python_probe;
+pub mod recent_list;
 pub mod results_table;
 pub mod run_control;
 pub mod screenshot;
