@@ -318,9 +318,14 @@ fn recent_results_reopen_an_autosaved_sweep() {
 
     let mut h = harness(app(dir.path()));
     h.step();
-    assert_eq!(h.state().recent_results(), std::slice::from_ref(&path));
+    // The list is read off the UI thread: the menu says so until it arrives.
     h.get_by_label("Recent results").click();
     h.run();
+    step_until(&mut h, "the recent results to be read", |a| {
+        !a.recent_results_reading()
+    });
+    assert!(h.query_by_label("Reading the saved results…").is_none());
+    assert_eq!(h.state().recent_results(), std::slice::from_ref(&path));
     h.get_by_label(&corelab::gui::autosave::recent_label(&path))
         .click();
     h.run();
@@ -546,5 +551,31 @@ fn saves_and_exports_propose_a_file_named_after_what_they_hold() {
         h.state()
             .proposed_path(corelab::gui::file_dialogs::FileAction::ExportCsv),
         Some(cwd.join(format!("{}.csv", stem(&results.experiment.name))))
+    );
+}
+
+/// A number typed into a panel field beyond its range is capped at the range's end, and the
+/// note below the section names that same end (the field states its range once).
+#[test]
+fn a_task_count_typed_beyond_its_range_is_capped_and_the_note_says_to_what() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut h = harness(app(dir.path()));
+    h.step();
+    wait_for_python_probe(&mut h);
+    let tasks = || eframe::egui::Role::SpinButton;
+    h.get_by_role_and_label(tasks(), "Tasks").click();
+    h.run();
+    h.get_by_role_and_label(tasks(), "Tasks")
+        .type_text("99999999999");
+    h.run();
+    h.key_press(eframe::egui::Key::Enter);
+    h.run();
+    let max = corelab::preset::limits::MAX_TASKS;
+    assert_eq!(h.state().experiment().task.tasks, max);
+    assert!(
+        h.query_by_label(&format!(
+            "Tasks: 99999999999 is outside what this field takes: set to {max}"
+        ))
+        .is_some()
     );
 }

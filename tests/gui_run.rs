@@ -90,6 +90,10 @@ fn run_fills_the_results_table_and_autosaves() {
     // Provenance: run from the workbench, by this build.
     assert_eq!(reloaded.provenance.command.as_deref(), Some("workbench"));
     assert!(reloaded.provenance.commit.is_some());
+    // The list is read again off the UI thread, and then holds the new file.
+    step_until(&mut h, "the recent results to be read again", |a| {
+        !a.recent_results_reading()
+    });
     assert_eq!(h.state().recent_results(), &[saved]);
 }
 

@@ -119,6 +119,10 @@ fn a_sweep_interrupted_by_closing_the_window_is_offered_at_the_next_start() {
 
     // The next start says where those cells are, and opens them in one click.
     let mut next = workbench(dir.path(), &mock, Some(&storage));
+    // Its file is read with the recent list, off the UI thread: the offer comes when it is.
+    step_until(&mut next, "the interrupted run to be offered", |a| {
+        a.interrupted_run().is_some()
+    });
     let entry = next.state().interrupted_run().unwrap().clone();
     assert_eq!(entry.path, saved);
     assert!(entry.label.contains("held sweep"), "{}", entry.label);
@@ -140,7 +144,11 @@ fn a_sweep_interrupted_by_closing_the_window_is_offered_at_the_next_start() {
     // A sweep that ended before the state was saved leaves nothing to say.
     let mut after = MemStorage::default();
     h.state_mut().save(&mut after);
-    let quiet = workbench(dir.path(), &mock, Some(&after));
+    let mut quiet = workbench(dir.path(), &mock, Some(&after));
+    step_until(&mut quiet, "the recent results to be read", |a| {
+        !a.recent_results_reading()
+    });
+    assert!(!quiet.state().recent_results().is_empty());
     assert!(quiet.state().interrupted_run().is_none());
 }
 

@@ -181,8 +181,8 @@ pub struct WorkbenchApp {
     files: FileJobs,
     /// Errors and information, shown over the bottom-right corner.
     messages: Notifications,
-    /// "Recent results", read when the list changes (not every frame).
-    recent: Vec<autosave::RecentEntry>,
+    /// "Recent results", read off the UI thread at start and after each sweep.
+    recent: super::recent_list::RecentList,
     tab: Tab,
     /// The tab was named on the command line (`--tab`): a preset's view does not move it, for
     /// the preset named there and its `--run`, until the user picks another preset.
@@ -273,12 +273,9 @@ impl WorkbenchApp {
         let start_hint_dismissed = persisted.as_ref().is_some_and(|p| p.start_hint_dismissed);
         let config_panel_hidden = persisted.as_ref().is_some_and(|p| p.config_panel_hidden);
         let description_collapsed = persisted.as_ref().is_some_and(|p| p.description_collapsed);
-        // A sweep was running when the last session ended: its autosaved file, if it is there.
-        let interrupted = persisted
-            .as_ref()
-            .and_then(|p| p.running_results.as_deref())
-            .filter(|path| path.is_file())
-            .map(autosave::recent_entry);
+        // A sweep was running when the last session ended: its autosaved file, if it is
+        // there, read with the recent list (off the UI thread, and once).
+        let interrupted_file = persisted.as_ref().and_then(|p| p.running_results.clone());
         let (experiment, tab, confirmed_interpreters, unconfirmed_interpreter, origin) =
             match persisted {
                 Some(p) => {
@@ -312,7 +309,7 @@ impl WorkbenchApp {
             experiment,
             editor: ConfigEditor::with_description_collapsed(description_collapsed),
             sweep_config,
-            recent: autosave::recent_entries(&settings.data_dir),
+            recent: super::recent_list::RecentList::start(&settings.data_dir, interrupted_file),
             files: FileJobs::new(settings.native_dialogs),
             settings,
             machine: MachineInfo::detect(),
@@ -344,7 +341,7 @@ impl WorkbenchApp {
             commands: Vec::new(),
             start_hint_dismissed,
             config_panel_hidden,
-            interrupted,
+            interrupted: None,
             last_focus: Default::default(),
             clicked_opener: None,
             prompt_focus: Default::default(),
@@ -453,6 +450,7 @@ impl WorkbenchApp {
     /// Stops saying that the last session's sweep was interrupted.
     pub fn dismiss_interrupted_run(&mut self) {
         self.interrupted = None;
+        self.recent.forget_also();
     }
 
     /// Dismisses the first-start hint for good (the dismissal is saved with the state).
@@ -801,9 +799,15 @@ impl WorkbenchApp {
         self.tab = tab;
     }
 
-    /// The autosaved results listed under "Recent results", newest first.
+    /// The autosaved results listed under "Recent results", newest first (as last read:
+    /// empty until the first reading arrives).
     pub fn recent_results(&self) -> Vec<PathBuf> {
-        self.recent.iter().map(|e| e.path.clone()).collect()
+        self.recent.entries().map(|e| e.path.clone()).collect()
+    }
+
+    /// "Recent results" is being read (at start, or after a sweep wrote a file).
+    pub fn recent_results_reading(&self) -> bool {
+        self.recent.reading()
     }
 
     /// Whether file dialogs or loads are in flight.

@@ -1,6 +1,7 @@
 //! Results are never lost: every sweep the workbench starts writes its results file into the
 //! user's data directory while it runs (the engine's partial-results file, marked `incomplete`
-//! until the end and then `complete` or `cancelled`). The "Recent results" list reopens them.
+//! until the end and then `complete` or `cancelled`). The "Recent results" list reopens them
+//! (read off the UI thread: [`super::recent_list`]).
 
 use std::path::{Path, PathBuf};
 use std::time::SystemTime;
@@ -86,13 +87,22 @@ pub fn slug(name: &str) -> String {
     }
 }
 
+/// A results file as the directory listing saw it: a file changed since has another
+/// modification time or length.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Listed {
+    pub path: PathBuf,
+    pub modified: SystemTime,
+    pub len: u64,
+}
+
 /// The autosaved results files, newest first (by modification time), at most
 /// [`RECENT_LIMIT`]. A directory listing only; no file is parsed.
-pub fn recent_results(data_dir: &Path) -> Vec<PathBuf> {
+pub fn recent_listing(data_dir: &Path) -> Vec<Listed> {
     let Ok(entries) = std::fs::read_dir(results_dir(data_dir)) else {
         return Vec::new();
     };
-    let mut files: Vec<(SystemTime, PathBuf)> = entries
+    let mut files: Vec<Listed> = entries
         .filter_map(|e| e.ok())
         .filter(|e| {
             let name = e.file_name();
@@ -100,15 +110,28 @@ pub fn recent_results(data_dir: &Path) -> Vec<PathBuf> {
             name.ends_with(".json") && !name.starts_with('.')
         })
         .filter_map(|e| {
-            let modified = e.metadata().ok()?.modified().ok()?;
-            Some((modified, e.path()))
+            let meta = e.metadata().ok()?;
+            Some(Listed {
+                path: e.path(),
+                modified: meta.modified().ok()?,
+                len: meta.len(),
+            })
         })
         .collect();
-    files.sort_by(|a, b| b.0.cmp(&a.0).then_with(|| b.1.cmp(&a.1)));
+    files.sort_by(|a, b| {
+        b.modified
+            .cmp(&a.modified)
+            .then_with(|| b.path.cmp(&a.path))
+    });
+    files.truncate(RECENT_LIMIT);
     files
+}
+
+/// The paths of [`recent_listing`].
+pub fn recent_results(data_dir: &Path) -> Vec<PathBuf> {
+    recent_listing(data_dir)
         .into_iter()
-        .take(RECENT_LIMIT)
-        .map(|(_, p)| p)
+        .map(|l| l.path)
         .collect()
 }
 
@@ -235,14 +258,6 @@ fn started_words(rfc3339: &str) -> Option<String> {
     let hms = time.get(..8)?;
     let b = hms.as_bytes();
     (date.len() == 10 && b[2] == b':' && b[5] == b':').then(|| format!("{date} {hms} UTC"))
-}
-
-/// [`recent_entry`] of each of [`recent_results`].
-pub fn recent_entries(data_dir: &Path) -> Vec<RecentEntry> {
-    recent_results(data_dir)
-        .iter()
-        .map(|p| recent_entry(p))
-        .collect()
 }
 
 /// The label "Recent results" shows for the results file at `path` ([`recent_entry`]).

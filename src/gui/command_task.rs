@@ -4,6 +4,7 @@
 
 use eframe::egui;
 
+use super::module_look::{ModuleLook, RealFs};
 use crate::preset::{CommandParams, FunctionParams, TASK_PLACEHOLDER, limits};
 
 /// The rows of the task grid for a `command` task (inside the config panel's grid).
@@ -74,13 +75,19 @@ pub fn function_ui(
          relative to the preset file, or to the current directory when the configuration \
          has no file.",
     );
-    let resolved = params.resolved_file(module_base);
+    // The path resolved and statted when the text changes, at most once a second otherwise,
+    // and the file's text read when the name or the file changes (not in every frame).
+    let look_id = ui.scope_id().with("module-look");
+    let mut look: ModuleLook = ui.data(|d| d.get_temp(look_id)).unwrap_or_default();
+    let now = ui.input(|i| i.time);
+    look.update(&RealFs, &params.file, module_base, &params.name, now);
+    let resolved = look.resolved().map(std::path::Path::to_path_buf);
     ui.vertical(|ui| {
         ui.add(egui::TextEdit::singleline(&mut params.file).hint_text("path/to/module.py"))
             .labelled_by(l.id);
         if let Some(path) = &resolved {
             let relative = std::path::Path::new(params.file.trim()).is_relative();
-            if !path.is_file() {
+            if !look.is_file() {
                 ui.colored_label(
                     ui.visuals().error_fg_color,
                     format!("not found: {}", path.display()),
@@ -134,16 +141,13 @@ pub fn function_ui(
             None => {}
         }
         // A name the module cannot hold, flagged here (Run refuses it too, with the same
-        // words): read from the file's text, at most once a second while it stays the same.
-        if let Some(why) = resolved
-            .as_deref()
-            .filter(|p| p.is_file())
-            .and_then(|p| name_problem(ui, p, &params.name))
-        {
+        // words): read from the file's text when the name or the file changes.
+        if let Some(why) = look.name_problem() {
             ui.colored_label(ui.visuals().error_fg_color, why);
         }
     });
     ui.end_row();
+    ui.data_mut(|d| d.insert_temp(look_id, look));
 
     let l = ui.label("Arguments").on_hover_text(
         "A JSON array, one element per task (each call gets one), or empty to call with \
@@ -195,46 +199,6 @@ pub fn function_ui(
     ui.label("Will run");
     ui.label(egui::RichText::new(params.describe()).monospace());
     ui.end_row();
-}
-
-/// Why the module at `path` cannot hold a function called `name`
-/// ([`crate::engine::python_source::missing_function_in`]), kept in the UI's memory with the
-/// file's modification time so that the file is read again only when it changes.
-fn name_problem(ui: &egui::Ui, path: &std::path::Path, name: &str) -> Option<String> {
-    type Checked = (
-        std::path::PathBuf,
-        String,
-        Option<std::time::SystemTime>,
-        Option<String>,
-    );
-    let id = ui.scope_id().with("function-name-check");
-    let modified = std::fs::metadata(path).and_then(|m| m.modified()).ok();
-    let cached: Option<Checked> = ui.data(|d| d.get_temp(id));
-    if let Some((p, n, m, why)) = cached
-        && p == path
-        && n == name
-        && m == modified
-    {
-        return why;
-    }
-    let why = match crate::engine::python_source::missing_function_in(path, name) {
-        Ok(why) => why.map(|w| format!("{}: {w}", module_name(path))),
-        Err(e) => Some(format!("cannot read {}: {e}", path.display())),
-    };
-    ui.data_mut(|d| {
-        d.insert_temp(
-            id,
-            (path.to_path_buf(), name.to_string(), modified, why.clone()),
-        )
-    });
-    why
-}
-
-fn module_name(path: &std::path::Path) -> String {
-    path.file_name().map_or_else(
-        || path.display().to_string(),
-        |n| n.to_string_lossy().into_owned(),
-    )
 }
 
 /// `[...]` parsed as the per-task arguments; an empty text means none (use `range`).

@@ -1,6 +1,6 @@
 //! The left panel: every field of the experiment, with sensible ranges and tooltips.
 
-use eframe::egui::{self, DragValue};
+use eframe::egui;
 
 use super::python_probe::PythonProbe;
 use super::typed_number;
@@ -280,7 +280,7 @@ fn task_fields(ui: &mut egui::Ui, exp: &mut Experiment, module_base: Option<&std
             let l = ui.label("Tasks").on_hover_text(
                 "How many independent pieces the work is split into (granularity). More tasks balance better but cost more hand-overs.",
             );
-            typed_number::add(ui, "Tasks", DragValue::new(&mut task.tasks).range(1..=limits::MAX_TASKS).speed(1.0), 1.0, limits::MAX_TASKS as f64)
+            typed_number::add(ui, "Tasks", &mut task.tasks, 1..=limits::MAX_TASKS, |d| d.speed(1.0))
 .labelled_by(l.id);
             ui.end_row();
         }
@@ -305,9 +305,7 @@ fn task_fields(ui: &mut egui::Ui, exp: &mut Experiment, module_base: Option<&std
                     "Upper bound of the prime range, or the total number of hash rounds.",
                 );
                 let speed = task.cpu.size as f64 * 0.01 + 1.0;
-                typed_number::add(ui, "Size", DragValue::new(&mut task.cpu.size)
-                        .range(1..=limits::MAX_CPU_SIZE)
-                        .speed(speed), 1.0, limits::MAX_CPU_SIZE as f64)
+                typed_number::add(ui, "Size", &mut task.cpu.size, 1..=limits::MAX_CPU_SIZE, |d| d.speed(speed))
 .labelled_by(l.id);
                 ui.end_row();
             }
@@ -329,18 +327,12 @@ fn task_fields(ui: &mut egui::Ui, exp: &mut Experiment, module_base: Option<&std
                 match task.io.mode {
                     IoMode::Sleep => {
                         let l = ui.label("Wait per task");
-                        typed_number::add(ui, "Wait per task", DragValue::new(&mut task.io.sleep_ms)
-                                .range(0.0..=limits::MAX_SLEEP_MS)
-                                .speed(0.5)
-                                .suffix(" ms"), 0.0, limits::MAX_SLEEP_MS)
+                        typed_number::add(ui, "Wait per task", &mut task.io.sleep_ms, 0.0..=limits::MAX_SLEEP_MS, |d| d.speed(0.5).suffix(" ms"))
 .labelled_by(l.id);
                     }
                     IoMode::File => {
                         let l = ui.label("File size");
-                        typed_number::add(ui, "File size", DragValue::new(&mut task.io.file_kib)
-                                .range(1..=limits::MAX_FILE_KIB)
-                                .speed(4.0)
-                                .suffix(" KiB"), 1.0, limits::MAX_FILE_KIB as f64)
+                        typed_number::add(ui, "File size", &mut task.io.file_kib, 1..=limits::MAX_FILE_KIB, |d| d.speed(4.0).suffix(" KiB"))
 .labelled_by(l.id);
                     }
                 }
@@ -350,14 +342,11 @@ fn task_fields(ui: &mut egui::Ui, exp: &mut Experiment, module_base: Option<&std
                 let l = ui.label("Array size").on_hover_text(
                     "Size of each of the three triad arrays. Keep it well above the last-level cache: with a target run time, corelab raises it until the three arrays hold four times this machine's last-level cache.",
                 );
-                typed_number::add(ui, "Array size", DragValue::new(&mut task.memory.array_mib)
-                        .range(1..=limits::MAX_ARRAY_MIB)
-                        .speed(1.0)
-                        .suffix(" MiB"), 1.0, limits::MAX_ARRAY_MIB as f64)
+                typed_number::add(ui, "Array size", &mut task.memory.array_mib, 1..=limits::MAX_ARRAY_MIB, |d| d.speed(1.0).suffix(" MiB"))
 .labelled_by(l.id);
                 ui.end_row();
                 let l = ui.label("Passes");
-                typed_number::add(ui, "Passes", DragValue::new(&mut task.memory.passes).range(1..=limits::MAX_PASSES), 1.0, limits::MAX_PASSES as f64)
+                typed_number::add(ui, "Passes", &mut task.memory.passes, 1..=limits::MAX_PASSES, |d| d)
 .labelled_by(l.id);
                 ui.end_row();
             }
@@ -365,31 +354,23 @@ fn task_fields(ui: &mut egui::Ui, exp: &mut Experiment, module_base: Option<&std
                 sync_row(ui, &mut task.contention.sync, &models);
                 let l = ui.label("Increments").on_hover_text("Increments each worker performs.");
                 let speed = task.contention.increments as f64 * 0.01 + 1.0;
-                typed_number::add(ui, "Increments", DragValue::new(&mut task.contention.increments)
-                        .range(1..=limits::MAX_INCREMENTS)
-                        .speed(speed), 1.0, limits::MAX_INCREMENTS as f64)
+                typed_number::add(ui, "Increments", &mut task.contention.increments, 1..=limits::MAX_INCREMENTS, |d| d.speed(speed))
 .labelled_by(l.id);
                 ui.end_row();
                 if task.contention.sync == SyncMode::Semaphore {
                     let l = ui.label("Permits").on_hover_text("Workers admitted at once.");
-                    typed_number::add(ui, "Permits", DragValue::new(&mut task.contention.permits).range(1..=limits::MAX_WORKERS as u32), 1.0, limits::MAX_WORKERS as f64)
+                    typed_number::add(ui, "Permits", &mut task.contention.permits, 1..=limits::MAX_WORKERS as u32, |d| d)
 .labelled_by(l.id);
                     ui.end_row();
                 }
             }
             TaskKind::Mixed => {
                 let l = ui.label("Compute per task");
-                typed_number::add(ui, "Compute per task", DragValue::new(&mut task.mixed.compute_ms)
-                        .range(0.0..=limits::MAX_SLEEP_MS)
-                        .speed(0.5)
-                        .suffix(" ms"), 0.0, limits::MAX_SLEEP_MS)
+                typed_number::add(ui, "Compute per task", &mut task.mixed.compute_ms, 0.0..=limits::MAX_SLEEP_MS, |d| d.speed(0.5).suffix(" ms"))
 .labelled_by(l.id);
                 ui.end_row();
                 let l = ui.label("Wait per task");
-                typed_number::add(ui, "Wait per task", DragValue::new(&mut task.mixed.wait_ms)
-                        .range(0.0..=limits::MAX_SLEEP_MS)
-                        .speed(0.5)
-                        .suffix(" ms"), 0.0, limits::MAX_SLEEP_MS)
+                typed_number::add(ui, "Wait per task", &mut task.mixed.wait_ms, 0.0..=limits::MAX_SLEEP_MS, |d| d.speed(0.5).suffix(" ms"))
 .labelled_by(l.id);
                 ui.end_row();
             }
@@ -501,12 +482,9 @@ fn target_run_row(ui: &mut egui::Ui, exp: &mut Experiment) {
         typed_number::add(
             ui,
             "Size to a run of",
-            DragValue::new(&mut exp.target_run_s)
-                .range(0.0..=600.0)
-                .speed(0.05)
-                .suffix(" s"),
-            0.0,
-            600.0,
+            &mut exp.target_run_s,
+            0.0..=600.0,
+            |d| d.speed(0.05).suffix(" s"),
         )
         .labelled_by(l.id);
         ui.weak(if exp.target_run_s > 0.0 {
@@ -838,19 +816,16 @@ fn measurement_section(ui: &mut egui::Ui, exp: &mut Experiment) {
     ui.strong("Measurement");
     egui::Grid::new("measure-grid").num_columns(2).spacing([8.0, 4.0]).show(ui, |ui| {
         let l = ui.label("Repetitions").on_hover_text("Timed runs per cell (model × worker count). The median is plotted with its 95% confidence interval as the error bar.");
-        typed_number::add(ui, "Repetitions", DragValue::new(&mut exp.repetitions).range(1..=limits::MAX_REPETITIONS), 1.0, limits::MAX_REPETITIONS as f64)
+        typed_number::add(ui, "Repetitions", &mut exp.repetitions, 1..=limits::MAX_REPETITIONS, |d| d)
 .labelled_by(l.id);
         ui.end_row();
         let l = ui.label("Min. time per cell").on_hover_text(MIN_TIME_HELP);
-        typed_number::add(ui, "Min. time per cell", DragValue::new(&mut exp.min_time_s)
-                .range(0.0..=limits::MAX_MIN_TIME_S)
-                .speed(0.05)
-                .suffix(" s"), 0.0, limits::MAX_MIN_TIME_S)
+        typed_number::add(ui, "Min. time per cell", &mut exp.min_time_s, 0.0..=limits::MAX_MIN_TIME_S, |d| d.speed(0.05).suffix(" s"))
         .on_hover_text(MIN_TIME_HELP)
         .labelled_by(l.id);
         ui.end_row();
         let l = ui.label("Warm-ups").on_hover_text("Untimed runs before the timed ones in each cell (caches, page faults, CPU frequency).");
-        typed_number::add(ui, "Warm-ups", DragValue::new(&mut exp.warmups).range(0..=limits::MAX_WARMUPS), 0.0, limits::MAX_WARMUPS as f64)
+        typed_number::add(ui, "Warm-ups", &mut exp.warmups, 0..=limits::MAX_WARMUPS, |d| d)
 .labelled_by(l.id);
         ui.end_row();
         let l = ui.label("Baseline").on_hover_text("What speedup divides.");
@@ -874,19 +849,13 @@ fn measurement_section(ui: &mut egui::Ui, exp: &mut Experiment) {
 .labelled_by(l.id);
         ui.end_row();
         let l = ui.label("Timeout per run").on_hover_text("A run taking longer is stopped and its cell marked failed.");
-        typed_number::add(ui, "Timeout per run", DragValue::new(&mut exp.timeout_s)
-                .range(limits::MIN_TIMEOUT_S..=limits::MAX_TIMEOUT_S)
-                .speed(0.5)
-                .suffix(" s"), limits::MIN_TIMEOUT_S, limits::MAX_TIMEOUT_S)
+        typed_number::add(ui, "Timeout per run", &mut exp.timeout_s, limits::MIN_TIMEOUT_S..=limits::MAX_TIMEOUT_S, |d| d.speed(0.5).suffix(" s"))
 .labelled_by(l.id);
         ui.end_row();
         let l = ui.label("GIL switch interval").on_hover_text(
             "gil-threads only: how long a thread may hold the emulated GIL while others wait, like Python's sys.setswitchinterval (default 5 ms).",
         );
-        typed_number::add(ui, "GIL switch interval", DragValue::new(&mut exp.gil.switch_interval_ms)
-                .range(0.01..=1000.0)
-                .speed(0.1)
-                .suffix(" ms"), 0.01, 1000.0)
+        typed_number::add(ui, "GIL switch interval", &mut exp.gil.switch_interval_ms, 0.01..=1000.0, |d| d.speed(0.1).suffix(" ms"))
 .labelled_by(l.id);
         ui.end_row();
     });

@@ -17,11 +17,14 @@
 //! - [`verdict_panel`]: the verdict in words above the results table.
 //! - [`fits_panel`]: Amdahl, USL and Karp–Flatt fits per model, with their reading.
 //! - [`python_probe`]: asks the Python interpreter about itself, off the UI thread.
+//! - [`module_look`]: what the Python function field knows of its module file, looked at
+//!   when the text changes and at most once a second otherwise.
 //! - [`status_bar`]: machine info and the live per-core CPU meter.
 //! - [`presets_gallery`]: the built-in presets, one click to load.
 //! - [`file_dialogs`]: native dialogs off the UI thread, with a typed-path fallback.
 //! - [`file_browser`]: the in-app folder listing under that typed-path prompt.
 //! - [`autosave`]: where results are kept, and the "Recent results" list.
+//! - [`recent_list`]: that list, read off the UI thread.
 //! - [`screenshot`]: `corelab --screenshot PATH`.
 
 pub mod app;
@@ -37,11 +40,13 @@ pub mod file_browser;
 pub mod file_dialogs;
 pub mod fits_panel;
 pub mod focus;
+pub mod module_look;
 pub mod notifications;
 pub mod overwrite;
 pub mod presets_gallery;
 pub mod prose;
 pub mod python_probe;
+pub mod recent_list;
 pub mod results_table;
 pub mod run_control;
 pub mod screenshot;

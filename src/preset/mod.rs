@@ -20,7 +20,7 @@ pub use experiment::{
 pub use strict::closest;
 pub use task::{
     CommandParams, ContentionParams, CpuKernel, CpuParams, FunctionParams, IoMode, IoParams,
-    MemoryParams, MixedParams, SyncMode, TASK_PLACEHOLDER, TaskKind, TaskSpec,
+    MemoryParams, MixedParams, SyncMode, TASK_PLACEHOLDER, TaskKind, TaskSpec, resolve_module_file,
 };
 pub use validate::{limits, model_refusal, model_runs};
 pub use view::ResultsView;

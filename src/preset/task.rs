@@ -373,19 +373,7 @@ impl FunctionParams {
     /// (as `python mywork.py` finds it, and as the CLI resolves a preset without a folder).
     /// `None` for an empty `file`.
     pub fn resolved_file(&self, base_dir: Option<&std::path::Path>) -> Option<std::path::PathBuf> {
-        let file = std::path::Path::new(self.file.trim());
-        if self.file.trim().is_empty() {
-            return None;
-        }
-        if file.is_absolute() {
-            return Some(file.to_path_buf());
-        }
-        let base = match base_dir {
-            Some(dir) => dir.to_path_buf(),
-            None => std::env::current_dir().ok()?,
-        };
-        let joined = base.join(file);
-        Some(joined.canonicalize().unwrap_or(joined))
+        resolve_module_file(&self.file, base_dir)
     }
 
     /// What one run calls, for the workbench and reports.
@@ -397,4 +385,25 @@ impl FunctionParams {
         };
         format!("{}({from}) from {}", self.name, self.file)
     }
+}
+
+/// [`FunctionParams::resolved_file`] of a module path as typed (`file`), without the rest of
+/// the parameters: the workbench resolves the field's text as it changes.
+pub fn resolve_module_file(
+    file: &str,
+    base_dir: Option<&std::path::Path>,
+) -> Option<std::path::PathBuf> {
+    if file.trim().is_empty() {
+        return None;
+    }
+    let file = std::path::Path::new(file.trim());
+    if file.is_absolute() {
+        return Some(file.to_path_buf());
+    }
+    let base = match base_dir {
+        Some(dir) => dir.to_path_buf(),
+        None => std::env::current_dir().ok()?,
+    };
+    let joined = base.join(file);
+    Some(joined.canonicalize().unwrap_or(joined))
 }

@@ -113,7 +113,7 @@ impl WorkbenchApp {
                 }
                 self.results = Some(*results);
                 self.results_path = saved;
-                self.recent = autosave::recent_entries(&self.settings.data_dir);
+                self.recent.refresh();
             }
             _ => {}
         }

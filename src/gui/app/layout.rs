@@ -63,6 +63,10 @@ impl WorkbenchApp {
             self.meter.start(&ctx);
         }
         self.poll();
+        self.recent.poll(&ctx);
+        if let Some(entry) = self.recent.take_also() {
+            self.interrupted = Some(entry);
+        }
         // Once every file asked for at start has loaded, the compared runs too.
         if self.export_dialog_when_ready && self.results.is_some() && !self.files_busy() {
             self.export_dialog_when_ready = false;
@@ -375,11 +379,13 @@ impl WorkbenchApp {
             close_menu(ui);
         }
         ui.menu_button("Recent results", |ui| {
-            if self.recent.is_empty() {
+            if self.recent.first_reading() {
+                ui.weak("Reading the saved results…");
+            } else if self.recent.entries().next().is_none() {
                 ui.weak("No saved results yet.");
             }
             let mut open = None;
-            for entry in &self.recent {
+            for entry in self.recent.entries() {
                 if ui
                     .button(&entry.label)
                     .on_hover_text(&entry.hover)

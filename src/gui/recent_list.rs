@@ -1,0 +1,284 @@
+//! "Recent results", read off the UI thread: up to [`RECENT_LIMIT`](autosave::RECENT_LIMIT)
+//! results files are looked into for their labels (each up to 32 MiB of JSON), at start-up and
+//! after every sweep, so a helper thread lists and reads them and the menu shows the list when
+//! it arrives ("Reading…" until the first one does). A file is read once: the interrupted
+//! sweep's file, asked for at start, is read with the list (and its entry shared when it is in
+//! the list), and a re-read after a sweep reads only the files that changed since they were
+//! read.
+
+use std::path::{Path, PathBuf};
+use std::sync::mpsc::{Receiver, channel};
+use std::sync::{Arc, Mutex};
+use std::time::SystemTime;
+
+use eframe::egui;
+
+use super::autosave::{self, RecentEntry};
+
+/// A listed file's entry, with the modification time and length it was read at.
+#[derive(Clone, Debug, PartialEq)]
+pub struct ReadEntry {
+    pub modified: SystemTime,
+    pub len: u64,
+    pub entry: RecentEntry,
+}
+
+/// What one reading found: the list, newest first, and the entry of the file asked for
+/// besides it (`None` when it is not a regular file).
+#[derive(Clone, Debug, PartialEq)]
+pub struct Listing {
+    pub files: Vec<ReadEntry>,
+    pub also: Option<RecentEntry>,
+}
+
+/// Lists `data_dir`'s results and reads an entry for each with `read` (and for `also`), each
+/// file at most once: a file listed in `known` with the same modification time and length is
+/// not read again, and `also`, when listed, shares the list's entry.
+pub fn read_listing(
+    data_dir: &Path,
+    also: Option<&Path>,
+    known: &[ReadEntry],
+    read: &mut impl FnMut(&Path) -> RecentEntry,
+) -> Listing {
+    let files: Vec<ReadEntry> = autosave::recent_listing(data_dir)
+        .into_iter()
+        .map(|listed| {
+            let unchanged = known.iter().find(|k| {
+                k.entry.path == listed.path && k.modified == listed.modified && k.len == listed.len
+            });
+            let entry = match unchanged {
+                Some(k) => k.entry.clone(),
+                None => read(&listed.path),
+            };
+            ReadEntry {
+                modified: listed.modified,
+                len: listed.len,
+                entry,
+            }
+        })
+        .collect();
+    let also = also.filter(|p| p.is_file()).map(|path| {
+        match files.iter().find(|f| f.entry.path == path) {
+            Some(listed) => listed.entry.clone(),
+            None => read(path),
+        }
+    });
+    Listing { files, also }
+}
+
+/// The list the menu shows, and the reading in flight.
+pub struct RecentList {
+    data_dir: PathBuf,
+    files: Vec<ReadEntry>,
+    /// A reading has arrived (before that, the menu says the list is being read).
+    arrived: bool,
+    in_flight: Option<Receiver<Listing>>,
+    /// The file asked for besides the list, until a reading delivers its entry.
+    also: Option<PathBuf>,
+    /// Its entry, delivered and not yet taken.
+    also_read: Option<RecentEntry>,
+    /// Woken when a reading arrives (set from the first frame on).
+    waker: Arc<Mutex<Option<egui::Context>>>,
+}
+
+impl RecentList {
+    /// Starts reading the list of `data_dir`'s results, and the entry of `also` (the
+    /// interrupted sweep's file) with it.
+    pub fn start(data_dir: &Path, also: Option<PathBuf>) -> RecentList {
+        let mut list = RecentList {
+            data_dir: data_dir.to_path_buf(),
+            files: Vec::new(),
+            arrived: false,
+            in_flight: None,
+            also,
+            also_read: None,
+            waker: Arc::default(),
+        };
+        list.refresh();
+        list
+    }
+
+    /// Reads the list again (a sweep has written a file); the list read so far is shown
+    /// meanwhile. A reading still in flight is dropped for this one.
+    pub fn refresh(&mut self) {
+        let (tx, rx) = channel();
+        let data_dir = self.data_dir.clone();
+        let also = self.also.clone();
+        let known = self.files.clone();
+        let waker = Arc::clone(&self.waker);
+        let work = move || {
+            let listing = read_listing(&data_dir, also.as_deref(), &known, &mut |p| {
+                autosave::recent_entry(p)
+            });
+            let _ = tx.send(listing);
+            if let Some(ctx) = waker.lock().ok().and_then(|w| w.clone()) {
+                ctx.request_repaint();
+            }
+        };
+        let spawned = std::thread::Builder::new()
+            .name("recent-results".into())
+            .spawn(work);
+        match spawned {
+            Ok(_) => self.in_flight = Some(rx),
+            // No thread to be had (the system is out of them): the list stays as it was,
+            // rather than reading files on the UI thread; the next sweep's end tries again.
+            Err(_) => self.arrived = true,
+        }
+    }
+
+    /// Takes in a reading that has arrived; never waits. `ctx` is woken by later readings.
+    pub fn poll(&mut self, ctx: &egui::Context) {
+        if let Ok(mut waker) = self.waker.lock()
+            && waker.is_none()
+        {
+            *waker = Some(ctx.clone());
+        }
+        self.take_in();
+    }
+
+    fn take_in(&mut self) {
+        let Some(rx) = &self.in_flight else {
+            return;
+        };
+        let Ok(listing) = rx.try_recv() else {
+            return;
+        };
+        self.in_flight = None;
+        self.files = listing.files;
+        self.arrived = true;
+        if self.also.take().is_some() {
+            self.also_read = listing.also;
+        }
+    }
+
+    /// The entry of the file asked for besides the list, once read (at most once).
+    pub fn take_also(&mut self) -> Option<RecentEntry> {
+        self.also_read.take()
+    }
+
+    /// Stops waiting for the file asked for besides the list (the offer was dismissed).
+    pub fn forget_also(&mut self) {
+        self.also = None;
+        self.also_read = None;
+    }
+
+    /// The entries the menu shows, newest first.
+    pub fn entries(&self) -> impl Iterator<Item = &RecentEntry> {
+        self.files.iter().map(|f| &f.entry)
+    }
+
+    /// No reading has arrived yet (the menu says the list is being read).
+    pub fn first_reading(&self) -> bool {
+        !self.arrived
+    }
+
+    /// A reading is in flight.
+    pub fn reading(&self) -> bool {
+        self.in_flight.is_some()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// Reads entries as the workbench does, counting each file read.
+    fn counting(reads: &mut Vec<PathBuf>) -> impl FnMut(&Path) -> RecentEntry + '_ {
+        |p: &Path| {
+            reads.push(p.to_path_buf());
+            autosave::recent_entry(p)
+        }
+    }
+
+    fn write(dir: &Path, name: &str, text: &str) -> PathBuf {
+        let path = autosave::results_dir(dir).join(name);
+        std::fs::write(&path, text).unwrap();
+        path
+    }
+
+    #[test]
+    fn each_file_is_read_once_and_the_interrupted_one_shares_its_entry() {
+        let dir = tempfile::tempdir().unwrap();
+        std::fs::create_dir_all(autosave::results_dir(dir.path())).unwrap();
+        let a = write(dir.path(), "a.json", "");
+        let b = write(dir.path(), "b.json", "[1,");
+        let mut reads = Vec::new();
+        let listing = read_listing(dir.path(), Some(&b), &[], &mut counting(&mut reads));
+        reads.sort();
+        assert_eq!(reads, vec![a.clone(), b.clone()], "each file read once");
+        assert_eq!(listing.files.len(), 2);
+        let also = listing.also.expect("the interrupted file's entry");
+        assert_eq!(also.path, b);
+        assert_eq!(also.label, "b · unreadable");
+
+        // Read again after a sweep: only the new file and the changed one are read.
+        let c = write(dir.path(), "c.json", "");
+        std::fs::write(&a, "{}{}").unwrap();
+        let mut again = Vec::new();
+        let next = read_listing(dir.path(), None, &listing.files, &mut counting(&mut again));
+        again.sort();
+        assert_eq!(again, vec![a.clone(), c.clone()]);
+        assert_eq!(next.files.len(), 3);
+        assert_eq!(next.also, None);
+        let b_entry = next.files.iter().find(|f| f.entry.path == b).unwrap();
+        assert_eq!(
+            b_entry.entry.label, "b · unreadable",
+            "kept from the first read"
+        );
+    }
+
+    #[test]
+    fn an_interrupted_file_outside_the_list_is_read_once_and_a_missing_one_not_at_all() {
+        let dir = tempfile::tempdir().unwrap();
+        std::fs::create_dir_all(autosave::results_dir(dir.path())).unwrap();
+        let elsewhere = dir.path().join("elsewhere.json");
+        std::fs::write(&elsewhere, "").unwrap();
+        let mut reads = Vec::new();
+        let listing = read_listing(dir.path(), Some(&elsewhere), &[], &mut counting(&mut reads));
+        assert_eq!(reads, vec![elsewhere.clone()]);
+        assert!(listing.files.is_empty());
+        assert_eq!(listing.also.unwrap().path, elsewhere);
+
+        let mut none = Vec::new();
+        let gone = dir.path().join("gone.json");
+        let listing = read_listing(dir.path(), Some(&gone), &[], &mut counting(&mut none));
+        assert!(none.is_empty());
+        assert_eq!(listing.also, None);
+    }
+
+    #[test]
+    fn the_list_arrives_from_its_thread_and_the_interrupted_entry_is_taken_once() {
+        let dir = tempfile::tempdir().unwrap();
+        std::fs::create_dir_all(autosave::results_dir(dir.path())).unwrap();
+        let a = write(dir.path(), "a.json", "");
+        let ctx = egui::Context::default();
+        let mut list = RecentList::start(dir.path(), Some(a.clone()));
+        assert!(list.first_reading());
+        let deadline = std::time::Instant::now() + std::time::Duration::from_secs(60);
+        while list.reading() {
+            assert!(
+                std::time::Instant::now() < deadline,
+                "the reading never arrived"
+            );
+            std::thread::sleep(std::time::Duration::from_millis(5));
+            list.poll(&ctx);
+        }
+        assert!(!list.first_reading());
+        let paths: Vec<&Path> = list.entries().map(|e| e.path.as_path()).collect();
+        assert_eq!(paths, vec![a.as_path()]);
+        assert_eq!(list.take_also().map(|e| e.path), Some(a.clone()));
+        assert_eq!(list.take_also(), None, "taken once");
+
+        // A later reading does not offer it again.
+        list.refresh();
+        while list.reading() {
+            assert!(
+                std::time::Instant::now() < deadline,
+                "the reading never arrived"
+            );
+            std::thread::sleep(std::time::Duration::from_millis(5));
+            list.poll(&ctx);
+        }
+        assert_eq!(list.take_also(), None);
+    }
+}
