@@ -26,6 +26,16 @@ pub fn top_level_functions(source: &str) -> Vec<String> {
         .collect()
 }
 
+/// The name a message calls a module file by: its file name (`mywork.py`), or the path as
+/// given when it has none. The engine's messages and the workbench's name check both call a
+/// module so.
+pub fn module_file_name(path: &Path) -> String {
+    path.file_name().map_or_else(
+        || path.display().to_string(),
+        |n| n.to_string_lossy().into_owned(),
+    )
+}
+
 /// Why the module's text cannot hold a function called `name`, with the nearest top-level
 /// function (`did you mean`) and the ones it has; `None` when it may hold it.
 ///
@@ -131,6 +141,18 @@ mod tests {
     #[test]
     fn top_level_functions_are_found_by_text_without_nested_ones() {
         assert_eq!(top_level_functions(MODULE), vec!["hash_records", "fetch"]);
+    }
+
+    #[test]
+    fn a_module_is_called_by_its_file_name_or_else_its_path() {
+        assert_eq!(
+            module_file_name(Path::new("/home/me/work/mywork.py")),
+            "mywork.py"
+        );
+        assert_eq!(module_file_name(Path::new("mywork.py")), "mywork.py");
+        // No file name to take: the path as given.
+        assert_eq!(module_file_name(Path::new("/")), "/");
+        assert_eq!(module_file_name(Path::new("work/..")), "work/..");
     }
 
     #[test]

@@ -218,7 +218,12 @@ fn name_problem(ui: &egui::Ui, path: &std::path::Path, name: &str) -> Option<Str
         return why;
     }
     let why = match crate::engine::python_source::missing_function_in(path, name) {
-        Ok(why) => why.map(|w| format!("{}: {w}", module_name(path))),
+        Ok(why) => why.map(|w| {
+            format!(
+                "{}: {w}",
+                crate::engine::python_source::module_file_name(path)
+            )
+        }),
         Err(e) => Some(format!("cannot read {}: {e}", path.display())),
     };
     ui.data_mut(|d| {
@@ -228,13 +233,6 @@ fn name_problem(ui: &egui::Ui, path: &std::path::Path, name: &str) -> Option<Str
         )
     });
     why
-}
-
-fn module_name(path: &std::path::Path) -> String {
-    path.file_name().map_or_else(
-        || path.display().to_string(),
-        |n| n.to_string_lossy().into_owned(),
-    )
 }
 
 /// `[...]` parsed as the per-task arguments; an empty text means none (use `range`).
