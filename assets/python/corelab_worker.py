@@ -458,26 +458,45 @@ def _in_flight():
     return calls
 
 
+class UserCall:
+    """`with UserCall(spec, unit, arg):` around a call of the user's function on one task's
+    argument. While it runs, the call is this thread's current one (`_current`, for
+    `_exit_naming_task`) and among those in flight (`_in_flight`, for `LateWatch`); anything it
+    raises, SystemExit and KeyboardInterrupt too, leaves as `_user_failure`, which names the
+    task. The call is forgotten however it ends."""
+
+    def __init__(self, spec, unit, arg):
+        self.spec, self.unit, self.arg = spec, unit, arg
+        self.key = (threading.get_ident(), unit)
+
+    def __enter__(self):
+        _current().call = (self.unit, self.spec.get("name"), self.arg)
+        _in_flight()[self.key] = _current().call
+        return self
+
+    def __exit__(self, kind, exc, tb):
+        # Worded while the exception is still the one being handled (`_user_failure` reads
+        # it, with its traceback, from sys.exc_info), which it is here as in an `except`.
+        failure = None if kind is None else _user_failure(self.spec, self.unit, self.arg)
+        _current().call = None
+        _in_flight().pop(self.key, None)
+        if failure is not None:
+            raise failure
+        return False
+
+
 def call_function(spec, unit, arg):
     """Calls the user's function on `arg` and returns its result (the answer is hashed by the
     parent, after the timed region). A coroutine it returns (an `async def` function under a
     model other than py-asyncio) is run to completion with asyncio.run, as a plain caller
     would; a generator is refused, as multiprocessing could not send it back."""
     fn = load_function(spec)
-    _current().call = (unit, spec.get("name"), arg)
-    key = (threading.get_ident(), unit)
-    _in_flight()[key] = _current().call
-    try:
+    with UserCall(spec, unit, arg):
         value = fn(arg)
         if inspect.iscoroutine(value):
             import asyncio
 
             value = asyncio.run(value)
-    except BaseException:  # SystemExit, KeyboardInterrupt too: the task is named
-        raise _user_failure(spec, unit, arg)
-    finally:
-        _current().call = None
-        _in_flight().pop(key, None)
     if isinstance(value, (types.GeneratorType, types.AsyncGeneratorType)):
         raise RuntimeError(
             "task %d: %s(%r) returned a generator; corelab does not consume it "
@@ -842,18 +861,10 @@ async def run_unit_async(item, waits):
     elif kind == "function":
         spec, arg = task["function"], item[2]
         fn = load_function(spec)
-        _current().call = (unit, spec.get("name"), arg)
-        key = (threading.get_ident(), unit)
-        _in_flight()[key] = _current().call
-        try:
+        with UserCall(spec, unit, arg):
             checksum = fn(arg)
             if inspect.iscoroutine(checksum):
                 checksum = await checksum
-        except BaseException:
-            raise _user_failure(spec, unit, arg)
-        finally:
-            _current().call = None
-            _in_flight().pop(key, None)
     else:
         return run_unit(item, waits)
     return checksum, time.thread_time() - started, threading.get_native_id()

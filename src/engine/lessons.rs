@@ -13,12 +13,13 @@
 use serde::Serialize;
 
 use super::cancel::CancelToken;
+use super::error::EngineError;
 use super::model::WorkerCommand;
-use super::sweep::{SweepConfig, preflight, run_sweep};
+use super::sweep::{SweepConfig, preflight_with, run_sweep};
 use crate::preset::{
     Baseline, CpuKernel, Experiment, IoMode, ModelKind, StartMethod, SyncMode, TaskKind, TaskSpec,
 };
-use crate::results::{CellStatus, ResultsFile};
+use crate::results::{CellStatus, PythonInfo, ResultsFile};
 
 /// Whether a lesson showed on this machine. In JSON every variant is an object tagged by
 /// `kind`: `{"kind": "pass"}`, `{"kind": "fail"}`, `{"kind": "skipped", "reason": "…"}`,
@@ -365,10 +366,11 @@ struct Ctx {
 }
 
 impl Ctx {
-    /// Why the Python models cannot run `exp` here (no interpreter, one too old), if they
-    /// cannot: asked of the executors, so that a test answers without an interpreter.
-    fn python_missing(&self, exp: &Experiment) -> Option<String> {
-        self.config.executors.python_info(&exp.python).err()
+    /// What `exp` needs from outside corelab, as `corelab run` checks it ([`preflight_with`]),
+    /// with the interpreter asked of the executors the lessons' sweeps run on, so that a test
+    /// answers without an interpreter.
+    fn preflight(&self, exp: &Experiment) -> Result<Option<PythonInfo>, EngineError> {
+        preflight_with(exp, self.config.executors.as_ref())
     }
 
     fn sweep(&self, exp: &Experiment) -> Result<ResultsFile, String> {
@@ -615,10 +617,15 @@ fn lost_updates_between_cpython_processes(ctx: &Ctx, cores: usize) -> Lesson {
         ),
     );
     let exp = contention_experiment(ModelKind::PyMultiprocessing, SyncMode::None, w);
-    if let Some(reason) = ctx.python_missing(&exp) {
-        l.verdict = Verdict::Skipped(format!(
-            "no Python interpreter to run multiprocessing: {reason}"
-        ));
+    if let Err(reason) = ctx.preflight(&exp) {
+        l.verdict = Verdict::Skipped(match reason {
+            EngineError::PythonUnavailable(_)
+            | EngineError::InterpreterRefused(_)
+            | EngineError::ProbeTimedOut { .. } => {
+                format!("no Python interpreter to run multiprocessing: {reason}")
+            }
+            other => other.to_string(),
+        });
         return l;
     }
     lost_updates_of(ctx, cores, ModelKind::PyMultiprocessing, l)
@@ -806,7 +813,7 @@ fn cpython_gil(ctx: &Ctx, cores: usize) -> Lesson {
         l.verdict = Verdict::Skipped("one core: nothing can scale".into());
         return l;
     }
-    match preflight(&exp) {
+    match ctx.preflight(&exp) {
         Ok(Some(info)) if !info.gil_enabled => {
             l.verdict = Verdict::Skipped(format!(
                 "{} has no GIL (free-threaded build)",
@@ -1481,6 +1488,36 @@ mod tests {
         assert!(line.starts_with("SKIP  CPython processes racing"), "{line}");
         assert!(mock.calls().is_empty(), "nothing was measured");
         assert_eq!(LessonsSummary::of(&[l]).skipped, 1);
+    }
+
+    #[test]
+    fn the_gil_lesson_asks_the_sweeps_executors_for_the_interpreter() {
+        use crate::engine::mock::MockExecutors;
+        let missing = "the Python models need an interpreter, and `python3` was not found (install python3 or set python.interpreter)";
+        let free_threaded = crate::results::PythonInfo {
+            interpreter: "/usr/bin/python3".into(),
+            version: "3.13.0".into(),
+            implementation: "cpython".into(),
+            gil_enabled: false,
+            ..Default::default()
+        };
+        for (answer, why) in [
+            (Err(missing.to_string()), missing.to_string()),
+            (
+                Ok(free_threaded),
+                "python3 has no GIL (free-threaded build)".to_string(),
+            ),
+        ] {
+            let mock =
+                MockExecutors::new(|_, _, _| Err("no run may start".into())).with_python(answer);
+            let ctx = Ctx {
+                config: SweepConfig::new(WorkerCommand::new("/nonexistent/corelab"))
+                    .with_executors(mock.clone()),
+            };
+            let (l, line) = measure(&ctx, cpython_gil);
+            assert_eq!(l.verdict, Verdict::Skipped(why), "{line}");
+            assert!(mock.calls().is_empty(), "nothing was measured");
+        }
     }
 
     #[test]

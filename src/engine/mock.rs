@@ -225,10 +225,15 @@ impl ExecutorFactory for MockExecutors {
         self.load.as_ref().and_then(|l| l(model, workers, run))
     }
 
-    fn python_info(&self, options: &crate::preset::PythonOptions) -> Result<PythonInfo, String> {
+    fn python_info(
+        &self,
+        options: &crate::preset::PythonOptions,
+    ) -> Result<PythonInfo, super::EngineError> {
         match &self.python {
-            Some(answer) => answer.clone(),
-            None => super::model::python::probe(options).map_err(|e| e.to_string()),
+            Some(answer) => answer
+                .clone()
+                .map_err(super::EngineError::PythonUnavailable),
+            None => super::model::python::probe(options),
         }
     }
 }

@@ -37,5 +37,5 @@ pub use model::WorkerCommand;
 pub use pacer::{Pacer, RunGuard, UnitError, UnitResult};
 pub use sweep::{
     CellStart, ExecutorFactory, RealExecutors, SplitMix64, SweepConfig, SweepHandle, preflight,
-    run_sweep, spawn_sweep, sweep_plan, task_preflight,
+    preflight_with, run_sweep, spawn_sweep, sweep_plan, task_preflight,
 };

@@ -10,20 +10,36 @@ use std::path::Path;
 /// Names of the functions defined at column 0 (`def name(` or `async def name(`) of a Python
 /// source text, in order. A text scan: the module's code never runs.
 pub fn top_level_functions(source: &str) -> Vec<String> {
-    source
-        .lines()
-        .filter_map(|line| {
-            let rest = line
-                .strip_prefix("def ")
-                .or_else(|| line.strip_prefix("async def "))?;
-            let name: String = rest
-                .chars()
-                .take_while(|c| c.is_alphanumeric() || *c == '_')
-                .collect();
-            let after = rest[name.len()..].trim_start();
-            (!name.is_empty() && after.starts_with('(')).then_some(name)
-        })
+    top_level_defs(source)
+        .map(|(name, _)| name.to_string())
         .collect()
+}
+
+/// The functions defined at column 0 of a Python source text, in order: each one's name, and
+/// whether it is a plain `def` (`true`) or an `async def` (`false`). The one scan behind
+/// [`top_level_functions`] and [`is_plain_def`].
+fn top_level_defs(source: &str) -> impl Iterator<Item = (&str, bool)> {
+    source.lines().filter_map(|line| {
+        let (rest, plain) = match line.strip_prefix("async def ") {
+            Some(rest) => (rest, false),
+            None => (line.strip_prefix("def ")?, true),
+        };
+        let end = rest
+            .find(|c: char| !(c.is_alphanumeric() || c == '_'))
+            .unwrap_or(rest.len());
+        let (name, after) = rest.split_at(end);
+        (!name.is_empty() && after.trim_start().starts_with('(')).then_some((name, plain))
+    })
+}
+
+/// The name a message calls a module file by: its file name (`mywork.py`), or the path as
+/// given when it has none. The engine's messages and the workbench's name check both call a
+/// module so.
+pub fn module_file_name(path: &Path) -> String {
+    path.file_name().map_or_else(
+        || path.display().to_string(),
+        |n| n.to_string_lossy().into_owned(),
+    )
 }
 
 /// Why the module's text cannot hold a function called `name`, with the nearest top-level
@@ -71,14 +87,7 @@ pub fn missing_function_in(path: &Path, name: &str) -> std::io::Result<Option<St
 /// name (it may be made another way).
 pub fn is_plain_def(source: &str, name: &str) -> Option<bool> {
     let name = name.trim();
-    source.lines().find_map(|line| {
-        let (rest, plain) = match line.strip_prefix("async def ") {
-            Some(rest) => (rest, false),
-            None => (line.strip_prefix("def ")?, true),
-        };
-        let after = rest.strip_prefix(name)?.trim_start();
-        after.starts_with('(').then_some(plain)
-    })
+    top_level_defs(source).find_map(|(defined, plain)| (defined == name).then_some(plain))
 }
 
 /// For a function task that `py-asyncio` will run: when the module's function is a plain
@@ -134,6 +143,18 @@ mod tests {
     }
 
     #[test]
+    fn a_module_is_called_by_its_file_name_or_else_its_path() {
+        assert_eq!(
+            module_file_name(Path::new("/home/me/work/mywork.py")),
+            "mywork.py"
+        );
+        assert_eq!(module_file_name(Path::new("mywork.py")), "mywork.py");
+        // No file name to take: the path as given.
+        assert_eq!(module_file_name(Path::new("/")), "/");
+        assert_eq!(module_file_name(Path::new("work/..")), "work/..");
+    }
+
+    #[test]
     fn a_misspelt_function_is_refused_with_the_nearest_and_the_list() {
         let why = missing_function(MODULE, "hash_recrods").expect("refused");
         assert!(why.contains("no function `hash_recrods`"), "{why}");
@@ -179,6 +200,15 @@ mod tests {
         assert_eq!(is_plain_def(MODULE, "hash"), None, "a prefix of a name");
         assert_eq!(is_plain_def(MODULE, "inner"), None, "nested");
         assert_eq!(is_plain_def(MODULE, "define"), None, "assigned");
+        assert_eq!(
+            is_plain_def(MODULE, " fetch "),
+            Some(false),
+            "the name trimmed"
+        );
+        // The first definition of the name decides, as the scan lists it.
+        let redefined = "async def work(n): pass\ndef work(n): pass\n";
+        assert_eq!(top_level_functions(redefined), vec!["work", "work"]);
+        assert_eq!(is_plain_def(redefined, "work"), Some(false));
     }
 
     #[test]

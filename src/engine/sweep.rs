@@ -44,10 +44,13 @@ pub trait ExecutorFactory: std::fmt::Debug + Send + Sync {
     }
 
     /// The interpreter the Python models are to run, asked for its version and GIL (see
-    /// [`python::probe`]); an error says why it cannot run them. A test's factory may answer
-    /// without running one.
-    fn python_info(&self, options: &crate::preset::PythonOptions) -> Result<PythonInfo, String> {
-        python::probe(options).map_err(|e| e.to_string())
+    /// [`python::probe`]); an error says why it cannot run them. The one probe of the sweep,
+    /// [`preflight_with`] and the lessons; a test's factory may answer without running one.
+    fn python_info(
+        &self,
+        options: &crate::preset::PythonOptions,
+    ) -> Result<PythonInfo, EngineError> {
+        python::probe(options)
     }
 }
 
@@ -162,12 +165,22 @@ pub fn sweep_plan(exp: &Experiment) -> Vec<(ModelKind, usize)> {
 /// cell, see [`super::resources`]; a Python interpreter for the `py-*` models). `Ok(None)`
 /// when no interpreter is needed; an error says what is missing.
 pub fn preflight(exp: &Experiment) -> Result<Option<PythonInfo>, EngineError> {
+    preflight_with(exp, &RealExecutors)
+}
+
+/// [`preflight`] with the interpreter asked of `executors` ([`ExecutorFactory::python_info`]),
+/// as the sweep asks it: the lessons check with the factory their sweeps run on, so that a
+/// test answers without an interpreter.
+pub fn preflight_with(
+    exp: &Experiment,
+    executors: &dyn ExecutorFactory,
+) -> Result<Option<PythonInfo>, EngineError> {
     super::resources::check(exp).map_err(|e| EngineError::Resources(e.to_string()))?;
     task_preflight(exp)?;
     if !exp.models.iter().any(|m| m.is_python()) {
         return Ok(None);
     }
-    let info = python::probe(&exp.python)?;
+    let info = executors.python_info(&exp.python)?;
     // Refused, as every model this interpreter cannot run is (the workbench greys it and Run
     // says why): a sweep quietly without a model the preset asks for would answer another
     // question. The reason names the models that can run, for `--models`.
@@ -345,7 +358,12 @@ pub fn run_sweep(
     };
     // A missing interpreter fails the Python cells (with the reason), not the sweep.
     let python = match exp.models.iter().any(|m| m.is_python()) {
-        true => Some(config.executors.python_info(&exp.python)),
+        true => Some(
+            config
+                .executors
+                .python_info(&exp.python)
+                .map_err(|e| e.to_string()),
+        ),
         false => None,
     };
     results.python = python.clone().and_then(Result::ok);

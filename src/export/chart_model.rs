@@ -47,15 +47,22 @@ impl ChartKind {
     }
 
     /// The chart of a preset's view, if the view is a chart (not the table, the fits or the
-    /// timeline).
+    /// timeline): the chart whose [`ChartKind::view`] it is.
     pub fn of_view(view: preset::ResultsView) -> Option<ChartKind> {
+        ChartKind::ALL
+            .into_iter()
+            .find(|chart| chart.view() == Some(view))
+    }
+
+    /// The preset's view this chart is (the memory chart is none).
+    pub fn view(self) -> Option<preset::ResultsView> {
         use preset::ResultsView;
-        match view {
-            ResultsView::Speedup => Some(ChartKind::Speedup),
-            ResultsView::Efficiency => Some(ChartKind::Efficiency),
-            ResultsView::Time => Some(ChartKind::WallTime),
-            ResultsView::LostUpdates => Some(ChartKind::LostUpdates),
-            ResultsView::Table | ResultsView::Fits | ResultsView::Timeline => None,
+        match self {
+            ChartKind::Speedup => Some(ResultsView::Speedup),
+            ChartKind::Efficiency => Some(ResultsView::Efficiency),
+            ChartKind::WallTime => Some(ResultsView::Time),
+            ChartKind::LostUpdates => Some(ResultsView::LostUpdates),
+            ChartKind::Memory => None,
         }
     }
 
@@ -206,22 +213,11 @@ impl ChartKind {
     }
 
     /// Why this chart can never be drawn for experiments of these task kinds (before they
-    /// run): the lost-updates chart needs a contention task, the only one with a shared
-    /// counter. `None` where it may be.
+    /// run): the rule of its view ([`preset::ResultsView::unavailable_for_tasks`]: the
+    /// lost-updates chart needs a contention task, the only one with a shared counter). `None`
+    /// where it may be, and for the memory chart, which is no preset's view.
     pub fn unavailable_for_tasks(self, tasks: &[TaskKind]) -> Option<String> {
-        if self != ChartKind::LostUpdates || tasks.contains(&TaskKind::Contention) {
-            return None;
-        }
-        let names: Vec<String> = tasks.iter().map(|t| format!("`{}`", t.id())).collect();
-        Some(format!(
-            "only a `contention` task counts lost updates, and {} {} task",
-            if names.len() > 1 {
-                "these are"
-            } else {
-                "this is a"
-            },
-            names.join(" and ")
-        ))
+        self.view()?.unavailable_for_tasks(tasks)
     }
 
     /// The chart kinds that can be drawn for `runs` (see [`ChartKind::unavailable_reason`]).
@@ -1814,6 +1810,27 @@ mod tests {
                 .unavailable_for_tasks(&[TaskKind::Io])
                 .is_none()
         );
+        assert!(
+            ChartKind::Memory
+                .unavailable_for_tasks(&[TaskKind::Io])
+                .is_none()
+        );
+        // The chart refuses with its view's words.
+        assert_eq!(
+            ChartKind::LostUpdates.unavailable_for_tasks(&[TaskKind::Io]),
+            preset::ResultsView::LostUpdates.unavailable_for(TaskKind::Io)
+        );
+        // Every view that is a chart maps to it and back.
+        for view in preset::ResultsView::ALL {
+            if let Some(chart) = ChartKind::of_view(view) {
+                assert_eq!(chart.view(), Some(view), "{view}");
+            }
+        }
+        assert_eq!(
+            ChartKind::of_view(preset::ResultsView::Time),
+            Some(ChartKind::WallTime)
+        );
+        assert_eq!(ChartKind::of_view(preset::ResultsView::Table), None);
         // 0 % lies above the axis, which reaches 4 % of the height below it; other charts
         // start at 0.
         assert_eq!(y_axis_bottom(ChartKind::LostUpdates, 50.0), -2.0);

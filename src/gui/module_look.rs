@@ -36,17 +36,15 @@ impl ModuleFs for RealFs {
 
     fn name_problem(&self, path: &Path, name: &str) -> Option<String> {
         match crate::engine::python_source::missing_function_in(path, name) {
-            Ok(why) => why.map(|w| format!("{}: {w}", module_name(path))),
+            Ok(why) => why.map(|w| {
+                format!(
+                    "{}: {w}",
+                    crate::engine::python_source::module_file_name(path)
+                )
+            }),
             Err(e) => Some(format!("cannot read {}: {e}", path.display())),
         }
     }
-}
-
-fn module_name(path: &Path) -> String {
-    path.file_name().map_or_else(
-        || path.display().to_string(),
-        |n| n.to_string_lossy().into_owned(),
-    )
 }
 
 /// The last look at the module file (kept in the UI's memory between frames).

@@ -54,12 +54,27 @@ impl ResultsView {
     /// Why this view can show nothing for a task of `kind`, if it cannot: only a contention
     /// task counts lost updates.
     pub fn unavailable_for(self, kind: TaskKind) -> Option<String> {
-        match self {
-            ResultsView::LostUpdates if kind != TaskKind::Contention => Some(format!(
-                "only a `contention` task counts lost updates, and this is a `{kind}` task"
-            )),
-            _ => None,
+        self.unavailable_for_tasks(&[kind])
+    }
+
+    /// Why this view can show nothing for experiments of these task kinds (before they run),
+    /// if it cannot: the lost-updates view needs a contention task, the only one with a shared
+    /// counter. The one rule behind [`ResultsView::unavailable_for`] and the charts' (see
+    /// `ChartKind::unavailable_for_tasks`).
+    pub fn unavailable_for_tasks(self, tasks: &[TaskKind]) -> Option<String> {
+        if self != ResultsView::LostUpdates || tasks.contains(&TaskKind::Contention) {
+            return None;
         }
+        let names: Vec<String> = tasks.iter().map(|t| format!("`{}`", t.id())).collect();
+        Some(format!(
+            "only a `contention` task counts lost updates, and {} {} task",
+            if names.len() > 1 {
+                "these are"
+            } else {
+                "this is a"
+            },
+            names.join(" and ")
+        ))
     }
 }
 
@@ -96,6 +111,21 @@ mod tests {
                 .unavailable_for(TaskKind::Cpu)
                 .unwrap(),
             "only a `contention` task counts lost updates, and this is a `cpu` task"
+        );
+        // Several experiments: refused only when none of them is a contention task.
+        assert_eq!(
+            ResultsView::LostUpdates
+                .unavailable_for_tasks(&[TaskKind::Cpu, TaskKind::Io])
+                .unwrap(),
+            "only a `contention` task counts lost updates, and these are `cpu` and `io` task"
+        );
+        assert_eq!(
+            ResultsView::LostUpdates.unavailable_for_tasks(&[TaskKind::Cpu, TaskKind::Contention]),
+            None
+        );
+        assert_eq!(
+            ResultsView::Speedup.unavailable_for_tasks(&[TaskKind::Cpu]),
+            None
         );
     }
 }

@@ -22,6 +22,7 @@ use super::python_timeline::PyTimeline;
 use super::{Executor, RunRecord};
 use crate::engine::cpu_time::{Snapshot, spent_between};
 use crate::engine::pacer::{RunGuard, UnitError};
+use crate::engine::python_source::module_file_name;
 use crate::engine::workload::{RunEnv, RunMetrics};
 use crate::preset::{Experiment, ModelKind, MpiOptions, PythonOptions, TaskKind, TaskSpec};
 use crate::results::ClusterInfo;
@@ -304,7 +305,10 @@ impl PythonExecutor {
     fn import_module(&mut self, exp: &Experiment, guard: &RunGuard) -> Result<Duration, UnitError> {
         let function = &exp.task.function;
         let msg = serde_json::json!({ "op": "import", "function": function });
-        let doing = format!("importing {}", module_file_name(&function.file));
+        let doing = format!(
+            "importing {}",
+            module_file_name(Path::new(function.file.trim()))
+        );
         let started = Instant::now();
         let deadline = started + START_TIMEOUT;
         match self.request(&msg, guard, deadline, &doing) {
@@ -400,16 +404,6 @@ impl PythonExecutor {
         }
         outcome
     }
-}
-
-/// The name a message calls a module file by: its file name (`mywork.py`), or the path as
-/// given when it has none.
-pub fn module_file_name(file: &str) -> String {
-    let path = Path::new(file.trim());
-    path.file_name().map_or_else(
-        || file.trim().to_string(),
-        |n| n.to_string_lossy().into_owned(),
-    )
 }
 
 /// The CPU time of a run's timed region: `around_request`, measured from outside around the
@@ -531,7 +525,7 @@ impl Executor for PythonExecutor {
             TaskKind::Function => format!(
                 "running {} from {}",
                 task.function.name.trim(),
-                module_file_name(&task.function.file)
+                module_file_name(Path::new(task.function.file.trim()))
             ),
             _ => "computing".to_string(),
         };
