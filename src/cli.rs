@@ -50,10 +50,14 @@ macro_rules! errln {
 
 mod gate;
 mod generate;
+mod message_paths;
+mod results_text;
 mod stdout;
 
 pub use gate::EXIT_REGRESSION;
 
+use message_paths::{file_label, inputs_text, path_text};
+use results_text::{say_load, verdict_text};
 use stdout::{STDOUT_FLAGS, is_stdout, reserve_stdout_for, with_stdout_checked, write_output};
 
 #[derive(Parser, Debug)]
@@ -484,20 +488,6 @@ fn check_chart_for_task(out: &OutputArgs, task: crate::preset::TaskKind) -> Resu
         );
     }
     Ok(())
-}
-
-/// A path as messages show it: on one line, its control characters (a newline, an escape
-/// sequence: a file name may hold them) escaped, and bytes that are not UTF-8 shown as `�`.
-fn path_text(path: &Path) -> String {
-    let text = path.display().to_string();
-    let text = text.replace('\n', "\\n").replace('\t', "\\t");
-    crate::export::sanitize::for_terminal(&text).into_owned()
-}
-
-/// The results files named in a message: `a.json` or `a.json and b.json`.
-fn inputs_text(paths: &[PathBuf]) -> String {
-    let names: Vec<String> = paths.iter().map(|p| path_text(p)).collect();
-    names.join(" and ")
 }
 
 /// Seconds from 0 to [`crate::preset::limits::MAX_MIN_TIME_S`]: what `min_time_s` may be.
@@ -2094,41 +2084,6 @@ fn final_speedup_text(
     }
 }
 
-/// The verdict ([`crate::analysis::verdict`]) under a `Verdict:` heading, one line each;
-/// empty when there is none (no cell completed).
-fn verdict_text(results: &ResultsFile) -> String {
-    let lines = crate::analysis::verdict(results);
-    if lines.is_empty() {
-        return String::new();
-    }
-    let mut text = String::from("Verdict:\n");
-    for line in lines {
-        text.push_str(&format!("  {}\n", line.text));
-    }
-    text
-}
-
-/// Says on stderr whether other programs competed for the cores while `results` were
-/// measured: a warning where they did, and (unless `quiet`) a note where runs were too short
-/// to tell.
-fn say_load(results: &ResultsFile, quiet: bool) {
-    if let Some(warning) = results.machine.busy_warning() {
-        errln!("Warning: {warning}");
-    }
-    // Not a warning (nothing was seen), so --quiet leaves it out.
-    if let Some(note) = results.machine.load_unknown_note().filter(|_| !quiet) {
-        errln!("Note: {note}");
-    }
-}
-
-/// The file stem of a results path, e.g. `big` for `runs/big.json`.
-fn file_label(path: &Path) -> String {
-    path.file_stem()
-        .map(|s| s.to_string_lossy().into_owned())
-        .filter(|s| !s.is_empty())
-        .unwrap_or_else(|| path_text(path))
-}
-
 /// Labels that tell overlaid runs apart by what differs between them: the experiment, the
 /// machine, the date and time, then the file stem ([`crate::export::run_labels`]).
 fn run_labels(paths: &[PathBuf], loaded: &[ResultsFile]) -> Vec<String> {
@@ -2255,14 +2210,6 @@ mod tests {
         assert_eq!(lessons_exit_code(&summary(0, 7, 0, 0)), EXIT_LESSON_FAILED);
         // None of them is an error's status (1) or clap's (2).
         assert!(![1, 2].contains(&EXIT_LESSON_FAILED) && ![1, 2].contains(&EXIT_LESSONS_SKIPPED));
-    }
-
-    #[test]
-    fn paths_in_messages_stay_on_one_line() {
-        use std::os::unix::ffi::OsStrExt;
-        let odd = Path::new(std::ffi::OsStr::from_bytes(b"x\xff y\n\x1b[31m.json"));
-        assert_eq!(path_text(odd), "x\u{fffd} y\\n\\u{1b}[31m.json");
-        assert_eq!(path_text(Path::new("plain/r.json")), "plain/r.json");
     }
 
     #[test]

@@ -7,7 +7,7 @@ use std::path::{Path, PathBuf};
 use crate::analysis::regression::{self, Comparison};
 use crate::results::{ResultsFile, RunStatus};
 
-use super::{file_label, path_text};
+use super::message_paths::{file_label, path_text};
 
 /// Exit status of `corelab report` when its gate (`--fail-if-slower`,
 /// `--fail-on-lost-updates`) refused the results: distinct from an error (1), a command-line

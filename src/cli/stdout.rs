@@ -8,7 +8,7 @@ use std::process::ExitCode;
 
 use crate::results::write_atomically;
 
-use super::path_text;
+use super::message_paths::path_text;
 
 /// Set while standard output carries a machine-readable output (`--csv -`, `--markdown -`):
 /// the text for people then goes to stderr, so that the stream stays clean for its reader.
