@@ -50,10 +50,10 @@ pub struct ReportArgs {
     pub outputs: OutputArgs,
 }
 
-/// `corelab report`: load one or several results files, print their tables and fits, and
-/// write the chart (overlaid when several), the Markdown report and (for one file) the CSV
-/// summary; with `--baseline`, compare with it, and with a gate's flags exit
-/// [`EXIT_REGRESSION`] when the results fail it.
+/// `corelab report`: load one or several results files (and the `--baseline`, before anything
+/// is printed or written), print their tables and fits, and write the chart (overlaid when
+/// several), the Markdown report and (for one file) the CSV summary; with `--baseline`,
+/// compare with it, and with a gate's flags exit [`EXIT_REGRESSION`] when the results fail it.
 pub(super) fn report(args: &ReportArgs) -> Result<ExitCode> {
     let mut inputs: Vec<&Path> = args.results.iter().map(PathBuf::as_path).collect();
     if let Some(baseline) = &args.gate.baseline {
@@ -87,6 +87,9 @@ pub(super) fn report(args: &ReportArgs) -> Result<ExitCode> {
                 .with_context(|| format!("cannot use {} for a report", path_text(path)))?,
         );
     }
+    // Read with the other inputs, before anything is printed or written: a baseline that
+    // cannot be used is an error (1) that leaves no output half made, as for `run`.
+    let baseline = args.gate.load_baseline()?;
     // The chart the experiments' view names, unless --chart names one; whatever outputs are
     // asked for, a chart the results cannot have is never ignored.
     let chart_args = args.outputs.following_views(loaded.iter());
@@ -151,7 +154,6 @@ pub(super) fn report(args: &ReportArgs) -> Result<ExitCode> {
         _ => None,
     };
     let charts = write_outputs(&runs, &chart_args);
-    let baseline = args.gate.load_baseline()?;
     let judged: Vec<(&Path, &ResultsFile)> = args
         .results
         .iter()
