@@ -53,6 +53,7 @@ mod out_lock;
 mod out_target;
 mod output_checks;
 mod outputs;
+mod percentage;
 mod preset_arg;
 mod presets;
 mod report;

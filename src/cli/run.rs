@@ -22,6 +22,7 @@ use super::out_lock::OutputLock;
 use super::out_target::{OutTarget, Saved};
 use super::output_checks::check_outputs;
 use super::outputs::{OutputArgs, chart_outputs, check_chart_for_task, write_outputs};
+use super::percentage::parse_percentage;
 use super::preset_arg::{arg_names_a_file, load_preset};
 use super::results_text::{say_load, verdict_text};
 use super::stdout::{reserve_stdout_for, write_output};
@@ -142,10 +143,7 @@ fn parse_min_time(s: &str) -> Result<f64, String> {
 
 /// A percentage from 0 to 50, as a fraction (`2` → 0.02): what `precision` may be.
 fn parse_percent(s: &str) -> Result<f64, String> {
-    match s.trim().trim_end_matches('%').parse::<f64>() {
-        Ok(p) if p.is_finite() && (0.0..=50.0).contains(&p) => Ok(p / 100.0),
-        _ => Err(format!("{s:?} is not a percentage from 0 to 50")),
-    }
+    parse_percentage(s, 50.0, "")
 }
 
 fn parse_sync(s: &str) -> Result<SyncMode, String> {
@@ -714,6 +712,16 @@ fn final_speedup_text(
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn the_precision_is_a_percentage_up_to_50() {
+        assert_eq!(parse_percent("2"), Ok(0.02));
+        assert_eq!(parse_percent("50%"), Ok(0.5));
+        assert_eq!(
+            parse_percent("51"),
+            Err("\"51\" is not a percentage from 0 to 50".to_string())
+        );
+    }
 
     #[test]
     fn a_progress_line_gives_a_speedup_only_once_its_baseline_is_done() {
