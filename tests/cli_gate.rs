@@ -324,6 +324,46 @@ fn gate_mistakes_are_refused() {
     assert!(String::from_utf8_lossy(&o.stderr).contains("is both an input and an output"));
 }
 
+/// A baseline that cannot be read is found before anything is written: `report` exits 1 (a
+/// file that cannot be read, as `--help` and the README say) and leaves no `--csv`,
+/// `--markdown` or chart behind, and prints no tables for a report it does not make.
+#[test]
+fn a_missing_baseline_writes_no_output() {
+    let dir = tempfile::tempdir().unwrap();
+    let d = dir.path();
+    gate_files(d);
+    let o = corelab_in(
+        d,
+        &[
+            "report",
+            "new.json",
+            "--baseline",
+            "missing.json",
+            "--csv",
+            "summary.csv",
+            "--markdown",
+            "report.md",
+            "--svg",
+            "chart.svg",
+        ],
+    );
+    let stderr = String::from_utf8_lossy(&o.stderr);
+    assert_eq!(o.status.code(), Some(1), "{stderr}");
+    assert!(
+        stderr.contains("cannot use missing.json as the baseline"),
+        "{stderr}"
+    );
+    for output in ["summary.csv", "report.md", "chart.svg"] {
+        assert!(!d.join(output).exists(), "{output} was written");
+    }
+    assert!(
+        o.stdout.is_empty(),
+        "{}",
+        String::from_utf8_lossy(&o.stdout)
+    );
+    assert!(!stderr.contains("written to"), "{stderr}");
+}
+
 /// A baseline of one sequential × 1 cell whose three runs took `seconds` each (about).
 fn one_cell_baseline(seconds: f64) -> ResultsFile {
     let mut r = ResultsFile {

@@ -7,7 +7,8 @@ use std::path::{Path, PathBuf};
 use crate::analysis::regression::{self, Comparison};
 use crate::results::{ResultsFile, RunStatus};
 
-use super::{file_label, human_text, path_text};
+use super::message_paths::{file_label, path_text};
+use super::percentage::parse_percentage;
 
 /// Exit status of `corelab report` when its gate (`--fail-if-slower`,
 /// `--fail-on-lost-updates`) refused the results: distinct from an error (1), a command-line
@@ -16,12 +17,7 @@ pub const EXIT_REGRESSION: u8 = 5;
 
 /// `--fail-if-slower`: a percentage from 0 to 1000 (`5` or `5%`), as a fraction.
 pub(super) fn parse_slowdown(s: &str) -> Result<f64, String> {
-    match s.trim().trim_end_matches('%').parse::<f64>() {
-        Ok(p) if p.is_finite() && (0.0..=1000.0).contains(&p) => Ok(p / 100.0),
-        _ => Err(format!(
-            "{s:?} is not a percentage from 0 to 1000 (e.g. 5: a cell may be up to 5% slower)"
-        )),
-    }
+    parse_percentage(s, 1000.0, " (e.g. 5: a cell may be up to 5% slower)")
 }
 
 /// The gate's flags, shared by `run` and `report`.
@@ -200,7 +196,10 @@ mod tests {
         assert_eq!(parse_slowdown("0"), Ok(0.0));
         assert!(parse_slowdown("-1").is_err());
         assert!(parse_slowdown("nan").is_err());
-        assert!(parse_slowdown("five").unwrap_err().contains("\"five\""));
+        assert_eq!(
+            parse_slowdown("five"),
+            Err("\"five\" is not a percentage from 0 to 1000 (e.g. 5: a cell may be up to 5% slower)".to_string())
+        );
         assert_eq!(percent(0.05), "5%");
         assert_eq!(percent(0.125), "12.5%");
     }

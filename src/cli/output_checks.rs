@@ -1,0 +1,157 @@
+//! The outputs of `run` and `report` checked before anything is measured or written: each
+//! path writable, its own file and no input's, at most one of them standard output, and a
+//! chart size and axes the exporters accept.
+
+use std::path::{Path, PathBuf};
+
+use anyhow::{Result, bail};
+
+use super::message_paths::path_text;
+use super::outputs::{OutputArgs, chart_scales};
+use super::stdout::{STDOUT_FLAGS, is_stdout};
+
+/// Refuses, before any measuring, an output that could not be written at the end: a missing or
+/// unwritable directory, a target that is a directory, a fifo or a device, the same file named
+/// twice, a file that is also an input (the preset, a results file), a chart size the
+/// exporters refuse. `outputs` pairs each flag with its path, when given.
+pub(super) fn check_outputs(
+    outputs: &[(&str, Option<&PathBuf>)],
+    inputs: &[&Path],
+    charts: &OutputArgs,
+) -> Result<()> {
+    let mut seen: Vec<(&str, FileId)> = Vec::new();
+    let inputs: Vec<FileId> = inputs.iter().map(|p| FileId::of(p)).collect();
+    let mut to_stdout: Option<&str> = None;
+    for &(flag, path) in outputs {
+        let Some(path) = path else { continue };
+        if is_stdout(path) {
+            if !STDOUT_FLAGS.contains(&flag) {
+                bail!(
+                    "{flag} -: only {} can write to standard output (`-`); name a file \
+                     (./- for a file called -)",
+                    STDOUT_FLAGS.join(" and ")
+                );
+            }
+            if let Some(other) = to_stdout {
+                bail!("{flag} - and {other} -: only one output can go to standard output");
+            }
+            to_stdout = Some(flag);
+            continue;
+        }
+        check_output_path(flag, path)?;
+        let key = FileId::of(path);
+        if let Some((other, _)) = seen.iter().find(|(_, p)| *p == key) {
+            bail!(
+                "{flag} {} is also given to {other}: each output needs its own file",
+                path_text(path)
+            );
+        }
+        if inputs.contains(&key) {
+            bail!(
+                "{flag} {} is both an input and an output: it would be overwritten",
+                path_text(path)
+            );
+        }
+        seen.push((flag, key));
+    }
+    if charts.svg.is_some() || charts.png.is_some() {
+        check_chart_size(charts)?;
+    }
+    // Axes the chart kind cannot have are refused whatever the results and whatever outputs
+    // are asked for (before a sweep, too): the flags would otherwise be ignored in silence.
+    chart_scales(charts, std::iter::empty())?;
+    Ok(())
+}
+
+/// Which file a path names, so that two names of one file (a symlink, a hard link, `./x`
+/// and `x`) compare equal: its device and inode when it exists, else its absolute path with
+/// the directory's symlinks resolved.
+#[derive(Debug, PartialEq)]
+enum FileId {
+    Inode { dev: u64, ino: u64 },
+    Path(PathBuf),
+}
+
+impl FileId {
+    fn of(path: &Path) -> FileId {
+        use std::os::unix::fs::MetadataExt;
+        if let Ok(meta) = std::fs::metadata(path) {
+            return FileId::Inode {
+                dev: meta.dev(),
+                ino: meta.ino(),
+            };
+        }
+        let absolute = std::path::absolute(path).unwrap_or_else(|_| path.to_path_buf());
+        match (absolute.parent(), absolute.file_name()) {
+            (Some(dir), Some(name)) => FileId::Path(
+                std::fs::canonicalize(dir).map_or_else(|_| absolute.clone(), |d| d.join(name)),
+            ),
+            _ => FileId::Path(absolute),
+        }
+    }
+}
+
+/// The limits the chart exporters apply (see `export::chart`), checked up front.
+fn check_chart_size(out: &OutputArgs) -> Result<()> {
+    if !(200..=8000).contains(&out.width) || !(150..=8000).contains(&out.height) {
+        let err = crate::export::ChartError::Size(out.width, out.height);
+        bail!("--width {} --height {}: {err}", out.width, out.height);
+    }
+    Ok(())
+}
+
+/// `path` can be written atomically: it is a new name or a regular file, or a symbolic link
+/// to a regular file (written through, see [`crate::safe_fs::output_target`]), not in `/dev`,
+/// `/proc` or `/sys`, and the directory of the file that will be replaced takes a new file.
+fn check_output_path(flag: &str, path: &Path) -> Result<()> {
+    let shown = path_text(path);
+    if path.as_os_str().is_empty() {
+        bail!("{flag} is empty: give a file name");
+    }
+    let target = crate::safe_fs::output_target(path).map_err(|e| {
+        anyhow::anyhow!(
+            "{flag} {}",
+            crate::export::sanitize::for_terminal_line(&e.to_string())
+        )
+    })?;
+    let file = target.file.as_path();
+    if target.exists
+        && let Ok(meta) = std::fs::metadata(file)
+        && meta.permissions().readonly()
+    {
+        // The file is replaced by a rename, which its mode does not prevent; but a
+        // read-only file is usually a file someone meant to keep.
+        bail!("{flag} {shown} is read-only; remove it or choose another file")
+    }
+    let dir = match file.parent() {
+        Some(d) if !d.as_os_str().is_empty() => d.to_path_buf(),
+        _ => PathBuf::from("."),
+    };
+    match std::fs::metadata(&dir) {
+        Ok(meta) if meta.is_dir() => {}
+        Ok(_) => bail!("{flag} {shown}: {} is not a directory", path_text(&dir)),
+        Err(e) => bail!(
+            "{flag} {shown}: the directory {} is not usable: {e}",
+            path_text(&dir)
+        ),
+    }
+    // The results are written as a temporary file in that directory, then renamed: try it.
+    static NEXT: std::sync::atomic::AtomicU32 = std::sync::atomic::AtomicU32::new(0);
+    let n = NEXT.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+    let probe = dir.join(format!(".corelab-check-{}-{n}", std::process::id()));
+    match std::fs::OpenOptions::new()
+        .write(true)
+        .create_new(true)
+        .open(&probe)
+    {
+        Ok(file) => {
+            drop(file);
+            std::fs::remove_file(&probe).ok();
+            Ok(())
+        }
+        Err(e) => bail!(
+            "{flag} {shown}: cannot create files in {}: {e}",
+            path_text(&dir)
+        ),
+    }
+}

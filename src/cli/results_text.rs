@@ -1,0 +1,31 @@
+//! What `run` and `report` both say about a results file besides its table and fits: the
+//! verdict, and whether other programs competed for the cores while it was measured.
+
+use crate::results::ResultsFile;
+
+/// The verdict ([`crate::analysis::verdict`]) under a `Verdict:` heading, one line each;
+/// empty when there is none (no cell completed).
+pub(super) fn verdict_text(results: &ResultsFile) -> String {
+    let lines = crate::analysis::verdict(results);
+    if lines.is_empty() {
+        return String::new();
+    }
+    let mut text = String::from("Verdict:\n");
+    for line in lines {
+        text.push_str(&format!("  {}\n", line.text));
+    }
+    text
+}
+
+/// Says on stderr whether other programs competed for the cores while `results` were
+/// measured: a warning where they did, and (unless `quiet`) a note where runs were too short
+/// to tell.
+pub(super) fn say_load(results: &ResultsFile, quiet: bool) {
+    if let Some(warning) = results.machine.busy_warning() {
+        errln!("Warning: {warning}");
+    }
+    // Not a warning (nothing was seen), so --quiet leaves it out.
+    if let Some(note) = results.machine.load_unknown_note().filter(|_| !quiet) {
+        errln!("Note: {note}");
+    }
+}
