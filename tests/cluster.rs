@@ -761,7 +761,10 @@ fn a_raising_function_fails_dask_and_mpi_cells_with_its_traceback() {
             alone.models = vec![model];
             alone.workers = vec![1];
             let err = sweep(&alone).cell(model, 1).unwrap().error.clone().unwrap();
-            assert!(err.contains(says) && err.contains("Traceback"), "{name} on {model}: {err}");
+            assert!(
+                err.contains(says) && err.contains("Traceback"),
+                "{name} on {model}: {err}"
+            );
         }
         // Not a timeout: far below the 600 s limit.
         assert!(started.elapsed().as_secs() < 300, "{name}");

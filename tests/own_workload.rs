@@ -380,7 +380,10 @@ def picky(n):
         err.contains("in picky") && err.ends_with("TypeError: not in a pool process, please"),
         "{err}"
     );
-    let other = cells.iter().find(|c| c.workers != whole[0].workers).unwrap();
+    let other = cells
+        .iter()
+        .find(|c| c.workers != whole[0].workers)
+        .unwrap();
     assert_eq!(
         other.error.as_deref(),
         Some(

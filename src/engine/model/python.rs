@@ -87,7 +87,7 @@ enum FromPython {
     Failed {
         message: String,
         /// The user's own code failed (its module's import, a missing function, the function
-        /// raising), not corelab's machinery: every cell would fail the same way.
+        /// raising), not corelab's machinery: other cells would fail the same way.
         #[serde(default)]
         user: bool,
     },
