@@ -554,6 +554,104 @@ fn function_on_clusters(python: &str, module: &std::path::Path, name: &str) -> E
     .unwrap()
 }
 
+/// The user's module is imported during the cell's start-up by the driver and by every Dask
+/// worker / every MPI rank, timed apart as `import_s`, and never in a run (before: each worker
+/// imported it inside the timed runs, a Dask worker on every unit).
+#[test]
+fn dask_and_mpi_import_the_module_everywhere_at_start_up() {
+    let python = require_cluster!("dask_and_mpi_import_the_module_everywhere_at_start_up");
+    let _g = exclusive();
+    use corelab::engine::model::Executor;
+    use corelab::engine::model::python::PythonExecutor;
+    let dir = tempfile::tempdir().unwrap();
+    let module = dir.path().join("work.py");
+    let log = dir.path().join("events.log");
+    std::fs::write(
+        &module,
+        format!(
+            "import os\n\ndef _note(what):\n    with open({log:?}, 'a') as f:\n        f.write('%s %d\\n' % (what, os.getpid()))\n\n_note('import')\n\ndef work(n):\n    _note('call')\n    return n * n\n",
+            log = log.to_str().unwrap()
+        ),
+    )
+    .unwrap();
+    let events = || -> Vec<String> {
+        std::fs::read_to_string(&log)
+            .unwrap_or_default()
+            .lines()
+            .map(|l| l.split(' ').next().unwrap().to_string())
+            .collect()
+    };
+    for model in [ModelKind::PyDask, ModelKind::PyMpi] {
+        let _ = std::fs::remove_file(&log);
+        let mut exp = function_on_clusters(&python, &module, "work");
+        exp.models = vec![model];
+        let scratch = tempfile::tempdir().unwrap();
+        let guard = corelab::engine::RunGuard::new(
+            corelab::engine::CancelToken::new(),
+            std::time::Duration::from_secs(120),
+        );
+        let workers = 2;
+        let mut exec = PythonExecutor::start_for(&exp, model, workers, scratch.path(), &guard)
+            .unwrap_or_else(|e| panic!("{model}: {e}"));
+        let started = events();
+        assert_eq!(
+            started,
+            vec!["import"; workers + 1],
+            "{model}: the driver and each worker imported once during start-up"
+        );
+        let import = exec.module_import().expect("the import is timed apart");
+        assert!(import <= exec.startup(), "{model}: part of the start-up");
+        let env = corelab::engine::workload::RunEnv {
+            workers,
+            scratch_dir: scratch.path().to_path_buf(),
+            shared_file: None,
+        };
+        for _ in 0..2 {
+            exec.run(&exp.task, &env, &guard).unwrap();
+        }
+        exec.shutdown();
+        let after = events();
+        assert_eq!(
+            after[started.len()..],
+            vec!["call"; 10],
+            "{model}: 2 runs of 5 calls, no import: {after:?}"
+        );
+    }
+}
+
+/// A module that fails to import on the cluster fails the first cell's start-up, told once;
+/// no other cell is started for it.
+#[test]
+fn a_module_that_fails_to_import_stops_every_cluster_cell_at_start_up() {
+    let python =
+        require_cluster!("a_module_that_fails_to_import_stops_every_cluster_cell_at_start_up");
+    let _g = exclusive();
+    let dir = tempfile::tempdir().unwrap();
+    let module = dir.path().join("work.py");
+    std::fs::write(&module, "def work(n)\n    return n\n").unwrap();
+    let mut exp = function_on_clusters(&python, &module, "work");
+    exp.models = vec![ModelKind::PyDask, ModelKind::PyMpi];
+    let r = sweep(&exp);
+    let first = &r.cells[0];
+    let err = first.error.as_deref().unwrap();
+    assert!(
+        err.starts_with("Python failed while importing work.py:") && err.contains("SyntaxError"),
+        "{err}"
+    );
+    assert_eq!(
+        r.cells[1].error.as_deref(),
+        Some(
+            format!(
+                "not run: the same code failed in {} × {} (SyntaxError: expected ':')",
+                first.model_id(),
+                first.workers
+            )
+            .as_str()
+        )
+    );
+    assert_eq!(r.cells[1].startup_s, None, "never started");
+}
+
 /// What the user's function prints on a Dask worker or an MPI rank (print(), fd 1) goes to
 /// stderr, not into the protocol (under mpiexec every rank's stdout is forwarded to corelab);
 /// the results come back to the driver, which hashes them after the timed region (the
@@ -613,7 +711,8 @@ def chatty(n):
 }
 
 /// An exception in the user's function on an MPI rank fails the cell with its traceback, as
-/// on Dask (before: the rank died silently and the cell timed out).
+/// on Dask (before: the rank died silently and the cell timed out). Both meet the same fault:
+/// it is told once, by the first, with the traceback; the other points at it.
 #[test]
 fn a_raising_function_fails_dask_and_mpi_cells_with_its_traceback() {
     let python = require_cluster!("a_raising_function_fails_dask_and_mpi_cells_with_its_traceback");
@@ -634,12 +733,38 @@ fn a_raising_function_fails_dask_and_mpi_cells_with_its_traceback() {
         exp.models = vec![ModelKind::PyDask, ModelKind::PyMpi];
         let started = std::time::Instant::now();
         let r = sweep(&exp);
-        for model in [ModelKind::PyDask, ModelKind::PyMpi] {
-            let c = r.cell(model, 2).unwrap();
+        let mut told = Vec::new();
+        assert_eq!(r.cells.len(), 4, "{name}");
+        for c in &r.cells {
+            let model = c.model.unwrap();
             assert_eq!(c.status, CellStatus::Failed, "{name} on {model}");
             let err = c.error.as_deref().unwrap();
-            assert!(err.contains(says), "{name} on {model}: {err}");
-            assert!(err.contains("Traceback"), "{name} on {model}: {err}");
+            if err.contains("Traceback") {
+                assert!(err.contains(says), "{name} on {model}: {err}");
+                assert!(
+                    !err.contains("corelab_worker.py") && !err.contains("<dynamic-code>"),
+                    "the user's frames only: {err}"
+                );
+                told.push(model);
+            } else {
+                assert!(
+                    err.starts_with("failed with the same fault as py-")
+                        || err.starts_with("not run: the same code failed in py-"),
+                    "{name} on {model}: {err}"
+                );
+            }
+        }
+        assert_eq!(told.len(), 1, "{name}: told once: {:?}", r.cells);
+        // Each on its own tells it whole.
+        for model in [ModelKind::PyDask, ModelKind::PyMpi] {
+            let mut alone = exp.clone();
+            alone.models = vec![model];
+            alone.workers = vec![1];
+            let err = sweep(&alone).cell(model, 1).unwrap().error.clone().unwrap();
+            assert!(
+                err.contains(says) && err.contains("Traceback"),
+                "{name} on {model}: {err}"
+            );
         }
         // Not a timeout: far below the 600 s limit.
         assert!(started.elapsed().as_secs() < 300, "{name}");

@@ -251,9 +251,10 @@ fn a_function_gives_the_same_checksum_under_py_threading_and_py_multiprocessing(
 }
 
 /// A function that raises fails under every model: the traceback is reported once, with the
-/// user's own frames only, by the first cell that met it, and the sweep stops there (before,
-/// every cell repeated it, and the workbench stacked one pop-up per cell). Each model still
-/// meets the fault on its own, run alone.
+/// user's own frames only, by the first cell that met it (before, every cell repeated it, and
+/// the workbench stacked one pop-up per cell). Its model's other cell is not run; the other
+/// model meets the same fault (the same exception from the same frame) and is stopped too,
+/// pointing at the first. Each model still meets the fault on its own, run alone.
 #[test]
 fn a_failing_function_is_reported_once_with_the_users_frames_and_stops_the_sweep() {
     require_python!(
@@ -303,18 +304,29 @@ fn a_failing_function_is_reported_once_with_the_users_frames_and_stops_the_sweep
             c.workers
         );
         let err = c.error.as_deref().unwrap();
+        let fault = format!("{origin} (ZeroDivisionError: integer division or modulo by zero)");
         if !err.contains("Traceback") {
-            assert_eq!(
-                err,
-                format!(
-                    "not run: the same code failed in {origin} (ZeroDivisionError: integer division or modulo by zero)"
-                ),
-                "{} × {}",
+            assert!(
+                err == format!("not run: the same code failed in {fault}")
+                    || err == format!("failed with the same fault as {fault}"),
+                "{} × {}: {err}",
                 c.model_id(),
                 c.workers
             );
         }
     }
+    // The other model met it itself, once; its other cell was stopped.
+    let again = r
+        .cells
+        .iter()
+        .filter(|c| {
+            c.error
+                .as_deref()
+                .is_some_and(|e| e.starts_with("failed with the same fault as"))
+        })
+        .collect::<Vec<_>>();
+    assert_eq!(again.len(), 1, "{:?}", r.cells);
+    assert_ne!(again[0].model, whole[0].model);
     for model in [ModelKind::PyThreading, ModelKind::PyMultiprocessing] {
         let mut alone = exp.clone();
         alone.models = vec![model];
@@ -322,6 +334,67 @@ fn a_failing_function_is_reported_once_with_the_users_frames_and_stops_the_sweep
         let r = sweep(&alone);
         check_traceback(r.cell(model, 1).unwrap().error.as_deref().unwrap());
     }
+}
+
+/// A fault only one model meets (here an exception raised only in a multiprocessing pool
+/// process, as a pickling error or a `threading.local` misuse would be) stops that model's
+/// cells, reported once, and the other model is measured whole.
+#[test]
+fn a_fault_only_one_model_meets_stops_that_model_only() {
+    require_python!("a_fault_only_one_model_meets_stops_that_model_only");
+    let _g = exclusive();
+    let dir = tempfile::tempdir().unwrap();
+    let source = "\
+import multiprocessing
+
+def picky(n):
+    if multiprocessing.current_process().name != 'MainProcess':
+        raise TypeError('not in a pool process, please')
+    return n * n
+";
+    let mut exp = function_experiment(
+        dir.path(),
+        source,
+        "picky",
+        &[ModelKind::PyThreading, ModelKind::PyMultiprocessing],
+    );
+    exp.task.function.anchor(dir.path());
+    exp.repetitions = 2;
+    let r = sweep(&exp);
+    for w in [1, 2] {
+        let c = r.cell(ModelKind::PyThreading, w).unwrap();
+        assert_eq!(c.status, CellStatus::Ok, "{c:?}");
+        assert_eq!(c.samples.len(), 2, "measured whole: {c:?}");
+    }
+    let cells: Vec<_> = [1, 2]
+        .map(|w| r.cell(ModelKind::PyMultiprocessing, w).unwrap())
+        .into();
+    assert!(cells.iter().all(|c| c.status == CellStatus::Failed));
+    let whole: Vec<_> = cells
+        .iter()
+        .filter(|c| c.error.as_deref().is_some_and(|e| e.contains("Traceback")))
+        .collect();
+    assert_eq!(whole.len(), 1, "the traceback once: {cells:?}");
+    let err = whole[0].error.as_deref().unwrap();
+    assert!(
+        err.contains("in picky") && err.ends_with("TypeError: not in a pool process, please"),
+        "{err}"
+    );
+    let other = cells
+        .iter()
+        .find(|c| c.workers != whole[0].workers)
+        .unwrap();
+    assert_eq!(
+        other.error.as_deref(),
+        Some(
+            format!(
+                "not run: the same code failed in py-multiprocessing × {} (TypeError: not in a pool process, please)",
+                whole[0].workers
+            )
+            .as_str()
+        )
+    );
+    assert!(live_descendants().is_empty(), "every child was reaped");
 }
 
 #[test]
@@ -1109,8 +1182,9 @@ fn a_relative_module_path_is_refused_before_the_sweep() {
     );
 }
 
-/// A function that hangs is waited out once: the cell names the function and the timeout,
-/// and the other cells, which would call it the same way, are not run.
+/// A function that hangs is waited out once per model that hangs: the cell names the function
+/// and the timeout, its model's other cells are not run, and the other model, which hangs
+/// too, points at the first instead of repeating the message.
 #[test]
 fn a_hanging_function_is_waited_out_once() {
     require_python!("a_hanging_function_is_waited_out_once");

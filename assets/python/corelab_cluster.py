@@ -10,6 +10,8 @@ directory, where corelab writes both files:
 
   -> {"op": "start", "model": "dask"|"mpi", "workers": N, "scheduler": "" | "tcp://host:8786"}
   <- {"op": "started", "startup_s": 1.2, "cluster": {...}}
+  -> {"op": "import", "function": {"file": ..., "name": ...}}   (function tasks, after start)
+  <- {"op": "imported", "import_s": 2.0}
   -> {"op": "run", "task": {...}}
   <- {"op": "done", "wall_s": ..., "cpu_s": ..., "checksum": ..., "timeline": {...},
       "untimed_cpu_s": ..., "untimed_minor_faults": ...}
@@ -20,6 +22,11 @@ unit ran on this host: another host's time.monotonic_ns() is not this one's cloc
 request outside the timed region (parsing it, building the items, the timeline, the reply's
 JSON): corelab measures the run's CPU time from outside, around the whole request, and
 subtracts it. "untimed_minor_faults" is the same for its minor page faults.
+
+A function task's module is imported during the cell's start-up (the `import` request), by
+this driver and by every Dask worker / every MPI rank, so that no timed run includes an import;
+a failure says `"user": true`, as corelab_worker.py's does, and so does the user's function
+raising in a run.
 
 "cluster" describes what ran the tasks: the engine, the scheduler address, the dashboard link
 (Dask) and every worker used (address, host, threads, memory limit in bytes).
@@ -69,6 +76,8 @@ def dask_unit(item_json):
     and comm.recv would bring a real program's results back); the driver hashes it after the
     timed region."""
     msg = json.loads(item_json)
+    if isinstance(msg, dict) and "import" in msg:
+        return import_here(msg["import"])
     waits = []
     start = time.monotonic_ns()
     if isinstance(msg, dict):
@@ -80,6 +89,38 @@ def dask_unit(item_json):
         output = None
     end = time.monotonic_ns()
     return checksum, cpu, output, (socket.gethostname(), tid, start, end, waits)
+
+
+def import_here(spec):
+    """On a Dask worker or an MPI rank, the unit {"import": spec} (see `import_everywhere`):
+    imports the user's module and looks its function up as a unit would
+    (`kernels.load_function`, which keeps it for the units after it). Returns the seconds it
+    took, or {"failed": why}."""
+    started = time.perf_counter()
+    try:
+        kernels.load_function(spec)
+    except Exception as exc:
+        return {"failed": kernels.failure_message(exc)}
+    return time.perf_counter() - started
+
+
+def import_everywhere(spec, run_on_each):
+    """The `import` request: imports the user's module here (`driver_module`) and on every
+    worker (`run_on_each(item)`: the results of the unit `item` run once on each worker, see
+    `import_here`), before any run. Returns this driver's seconds plus the slowest worker's
+    (they import side by side); a failure anywhere is the user's code failing."""
+    started = time.perf_counter()
+    module = driver_module(spec.get("file", ""))
+    name = spec.get("name", "")
+    if not callable(getattr(module, name, None)):
+        raise kernels.UserCodeFailed("%s has no function %r" % (spec.get("file"), name))
+    own = time.perf_counter() - started
+    slowest = 0.0
+    for result in run_on_each(json.dumps({"import": spec})):
+        if isinstance(result, dict):
+            raise kernels.UserCodeFailed(result["failed"])
+        slowest = max(slowest, result)
+    return own + slowest
 
 
 def run_result(task, results, clock):
@@ -114,16 +155,21 @@ def run_result(task, results, clock):
 _DRIVER_MODULES = {}
 
 
+def driver_module(path):
+    """The user's module at `path`, imported by this driver once, as a real driver program
+    imports it: the results the workers send back may be objects of its classes."""
+    if path not in _DRIVER_MODULES:
+        # Not corelab_worker's own cache: its globals travel to the workers by value.
+        _DRIVER_MODULES[path] = kernels.import_user_module(path)
+    return _DRIVER_MODULES[path]
+
+
 def items_of(task):
     """The work items of `task` as JSON texts, one per unit (see `work_items`), each with the
     input it carries when the task has a payload (built here, before the clock starts). A
-    function task's module is imported here too, as a real driver program imports it: the
-    results the workers send back may be objects of its classes."""
+    function task's module was imported here at start-up (`import_everywhere`)."""
     if task.get("kind") == "function":
-        path = task["function"].get("file", "")
-        if path not in _DRIVER_MODULES:
-            # Not corelab_worker's own cache: its globals travel to the workers by value.
-            _DRIVER_MODULES[path] = kernels.import_user_module(path)
+        driver_module(task["function"].get("file", ""))
     kib = int(task.get("payload_kib") or 0)
     items = kernels.work_items(task)
     if kib == 0:
@@ -220,6 +266,21 @@ class DaskRunner:
                 for addr in chosen
             ],
         }
+
+    def import_module(self, spec):
+        """The `import` request: the unit that imports `spec`'s module, once on each chosen
+        worker (see `import_everywhere`)."""
+
+        def run_on_each(item):
+            futures = [
+                self.client.submit(
+                    dask_unit, item, workers=[address], pure=False, allow_other_workers=False,
+                )
+                for address in self.workers
+            ]
+            return self.client.gather(futures)
+
+        return import_everywhere(spec, run_on_each)
 
     def run(self, task, clock):
         items = items_of(task)
@@ -399,6 +460,18 @@ class MpiRunner:
             ],
         }
 
+    def import_module(self, spec):
+        """The `import` request: the unit that imports `spec`'s module, once on each rank
+        (see `import_everywhere`)."""
+
+        def run_on_each(item):
+            ranks = range(1, self.comm.Get_size())
+            for rank in ranks:
+                self.comm.send(item, dest=rank, tag=TAG_WORK)
+            return [self.comm.recv(source=rank, tag=TAG_WORK) for rank in ranks]
+
+        return import_everywhere(spec, run_on_each)
+
     def run(self, task, clock):
         comm, MPI = self.comm, self.MPI
         items = items_of(task)
@@ -440,6 +513,9 @@ class MpiRunner:
 def exit_message(item_json, rank, code):
     """`task 2: an MPI rank (rank 1) called os._exit(7) while running work(3)`."""
     msg = json.loads(item_json)
+    if isinstance(msg, dict) and "import" in msg:
+        return "an MPI rank (rank %d) called os._exit(%r) while importing %s" % (
+            rank, code, msg["import"].get("file"))
     item = msg["item"] if isinstance(msg, dict) else msg
     unit = item[1] if len(item) > 1 else "?"
     spec = item[0] if item else {}
@@ -513,6 +589,10 @@ def serve(make_runner):
                     "startup_s": time.perf_counter() - started,
                     "cluster": runner.info,
                 })
+            elif op == "import":
+                if runner is None:
+                    raise RuntimeError("import before start")
+                reply({"op": "imported", "import_s": runner.import_module(req["function"])})
             elif op == "run":
                 if runner is None:
                     raise RuntimeError("run before start")
@@ -520,7 +600,11 @@ def serve(make_runner):
             else:
                 raise ValueError("unknown op %r" % op)
         except Exception as exc:  # reported to corelab, which marks the cell failed
-            reply({"op": "failed", "message": kernels.failure_message(exc)})
+            failed = {"op": "failed", "message": kernels.failure_message(exc)}
+            if kernels.is_user_fault(exc):
+                # The user's code (see corelab_worker.py's main).
+                failed["user"] = True
+            reply(failed)
     if runner is not None:
         runner.close()
     return runner

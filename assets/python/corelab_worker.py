@@ -152,7 +152,9 @@ def load_function(spec):
     if not os.path.isabs(path):
         raise ValueError("task.function.file %r is not an absolute path" % path)
     with _modules_lock():
-        module = _MODULES.get(path)
+        # Or in sys.modules: on a Dask worker each task brings its own copy of this module (it
+        # travels by value), whose _MODULES is empty, but the process's import stays.
+        module = _MODULES.get(path) or sys.modules.get(user_module_name(path))
         if module is None:
             module = import_user_module(path)
             _MODULES[path] = module
@@ -184,7 +186,7 @@ def import_user_module(path):
     see `load_function`), its folder first on sys.path."""
     import importlib.util
 
-    module_name = "corelab_user_%s" % hashlib.sha256(path.encode()).hexdigest()[:16]
+    module_name = user_module_name(path)
     path = local_path(path)
     found = importlib.util.spec_from_file_location(module_name, path)
     if found is None or found.loader is None:
@@ -206,6 +208,11 @@ def import_user_module(path):
     return module
 
 
+def user_module_name(path):
+    """The name the user's module at `path` is imported under (in sys.modules)."""
+    return "corelab_user_%s" % hashlib.sha256(path.encode()).hexdigest()[:16]
+
+
 class UserCodeFailed(RuntimeError):
     """The user's own code failed (its module's import, a missing function): corelab's
     reply says so (`"user": true`), so that it stops the sweep instead of failing every
@@ -214,10 +221,16 @@ class UserCodeFailed(RuntimeError):
 
 # Frames of corelab's own machinery, dropped from the user's tracebacks (`user_traceback`).
 _MACHINERY = ("corelab_worker.py", "corelab_cluster.py")
+# Where a Dask worker runs corelab_worker.py's functions from: they travel by value.
+_DYNAMIC_CODE = "<dynamic-code>"
 
 
 def _machinery_frame(filename):
-    return os.path.basename(filename) in _MACHINERY or filename.startswith("<frozen importlib")
+    return (
+        os.path.basename(filename) in _MACHINERY
+        or filename == _DYNAMIC_CODE
+        or filename.startswith("<frozen importlib")
+    )
 
 
 def user_traceback():

@@ -468,7 +468,7 @@ pub(super) fn run(args: &RunArgs) -> Result<ExitCode> {
                 let secs = |v: Option<f64>| v.map_or("—".into(), crate::export::seconds_text);
                 if cell.status == crate::results::CellStatus::Failed {
                     // The failure was printed whole as it happened (a `Failed` event), or is a
-                    // one-line reference to the cell whose fault stopped the sweep.
+                    // one-line reference to the cell whose fault of the user's code stopped it.
                     let printed = cell
                         .model
                         .is_some_and(|m| failures_said.contains(&(m, cell.workers)));

@@ -8,6 +8,7 @@ mod display_pacing;
 pub mod error;
 pub mod estimate;
 mod event;
+pub mod fault;
 pub mod interpreter;
 pub mod kept_tasks;
 pub mod lessons;

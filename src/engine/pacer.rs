@@ -12,8 +12,8 @@ pub enum UnitError {
     TimedOut,
     Failed(String),
     /// The user's own code failed (a Python function task's module would not import, its
-    /// function is missing, or it raised): a fault that every other cell would repeat, so the
-    /// sweep stops at the first one (see `sweep::run_sweep`).
+    /// function is missing, or it raised): a fault other cells would repeat, so the sweep
+    /// tells it once and stops the cells it breaks (see `sweep::run_sweep`).
     UserCode(String),
 }
 

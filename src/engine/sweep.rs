@@ -9,6 +9,7 @@ use super::cpu_time::{Snapshot, process_cpu_time, process_tree, spent_between};
 use super::display_pacing::{DisplayPacing, DisplayWaker, Moment};
 use super::error::EngineError;
 use super::event::{CellProgress, SweepEvent};
+use super::fault::UserFault;
 use super::load::{self, LoadEvidence, LoadProbe};
 use super::model::python::{self, PythonExecutor, PythonInfo};
 use super::model::{
@@ -323,12 +324,15 @@ fn waits_fit_the_timeout(exp: &Experiment) -> Result<(), EngineError> {
 /// results. The executors stay alive from the first round to the cell's last run. Other
 /// programs' load is sampled around every timed run (see [`super::load`]).
 ///
-/// A failure fails its own cell only, except a fault of the user's own code that every cell
-/// would repeat (a Python function task's module failing to import, the function raising, a
-/// user's function or command hanging past the timeout: see [`repeated_fault`]). The first
-/// such fault stops the sweep: its cell keeps the whole message (one `Failed` event), every
-/// other cell still running is failed with a one-line reference to it, keeping the runs it
-/// had, and no cell is started after it.
+/// A failure fails its own cell only, except a fault of the user's own code (see
+/// [`UserFault::of`]), which is told once: its cell keeps the whole message (one `Failed`
+/// event) and the cells it stops are failed with a one-line reference to it, keeping the runs
+/// they had. A fault that cannot depend on the model, met while a cell starts (the module
+/// fails to import, a syntax error, the function is missing), stops every cell, and no cell
+/// is started after it. A fault met while running (an exception, a hang) stops the cells of
+/// its model only, and the other models go on; a model that then meets the same fault (the
+/// same exception from the same frame of the user's code, or a hang again) is stopped at once
+/// as well, its cell pointing at the first instead of repeating the message.
 pub fn run_sweep(
     exp: &Experiment,
     config: &SweepConfig,
@@ -378,7 +382,7 @@ pub fn run_sweep(
         load: LoadEvidence::default(),
         live: Vec::new(),
         started: Instant::now(),
-        user_fault: None,
+        faults: Vec::new(),
     };
     emit(SweepEvent::Started {
         plan: plan.clone(),
@@ -399,7 +403,7 @@ pub fn run_sweep(
         };
         // A cell after one whose start met a fault of the user's code is not started: it
         // fails quietly, pointing at that fault.
-        let skipped = sweep.user_fault.as_deref().map(not_run);
+        let skipped = stopping(&sweep.faults, model).map(not_run);
         let quiet = skipped.is_some();
         let (cell, running) = sweep.start_cell(model, workers, skipped.or(unavailable));
         results.cells.push(cell);
@@ -620,7 +624,8 @@ struct Live {
     /// `CellDone` / `Failed` was sent (or the cell was cancelled).
     finished: bool,
     /// Failed without a `Failed` event: stopped or never started after a fault of the user's
-    /// code in another cell, which was reported once (see `stop_after_user_fault`).
+    /// code in another cell, or met that fault again in another model; the fault was reported
+    /// once (see `stop_after_user_fault`).
     quiet: bool,
     /// The raw load evidence of the cell's timed runs, pooled, and their verdicts so far.
     load: load::CellJudge,
@@ -646,8 +651,26 @@ struct Sweep<'a> {
     load: LoadEvidence,
     live: Vec<Live>,
     started: Instant,
-    /// The first fault of the user's own code: the cell it struck and the fault in one line.
-    user_fault: Option<String>,
+    /// The faults of the user's own code met so far, each told once, in the order met.
+    faults: Vec<ToldFault>,
+}
+
+/// A fault of the user's code the sweep met and told (see [`run_sweep`]).
+struct ToldFault {
+    fault: UserFault,
+    /// The cell it struck first and the fault in one line: `py-threading × 1 (ValueError: bad)`.
+    origin: String,
+    /// The models whose cells it stops: those that met it, or `None` for every model (met
+    /// while a cell started: the module, which no model can change).
+    models: Option<Vec<ModelKind>>,
+}
+
+/// The cell and fault (`ToldFault::origin`) that stop the cells of `model`, if one does.
+fn stopping(faults: &[ToldFault], model: ModelKind) -> Option<&str> {
+    faults
+        .iter()
+        .find(|f| f.models.as_ref().is_none_or(|m| m.contains(&model)))
+        .map(|f| f.origin.as_str())
 }
 
 impl Drop for Sweep<'_> {
@@ -783,50 +806,75 @@ impl Sweep<'_> {
                 (cell, Some(running))
             }
             Err(err) => {
-                let fault = repeated_fault(self.exp, &err);
+                let fault = UserFault::of(self.exp, &err);
                 fail(&mut cell, err, self.exp);
                 if let Some(fault) = fault {
-                    self.note_user_fault(&cell, fault);
+                    // Met before any run (the module's import): every model's.
+                    self.note_user_fault(&cell, fault, true);
                 }
                 (cell, None)
             }
         }
     }
 
-    /// Notes the first fault of the user's own code (see [`repeats_in_every_cell`]) that
-    /// struck `cell`; [`stop_after_user_fault`](Self::stop_after_user_fault) then stops the
-    /// sweep.
-    fn note_user_fault(&mut self, cell: &CellResult, fault: String) {
-        if self.user_fault.is_none() {
-            self.user_fault = Some(format!(
-                "{} × {} ({fault})",
-                cell.model.unwrap_or(ModelKind::Sequential),
-                cell.workers,
-            ));
+    /// Notes a fault of the user's own code that struck `cell`, for every model
+    /// (`every_model`: met while the cell started) or for the cell's own;
+    /// [`stop_after_user_fault`](Self::stop_after_user_fault) then stops the cells it stops.
+    /// The same fault met before (in another model: that model's cells were still running)
+    /// stops this model too and is not told again: its first cell and fault
+    /// (`ToldFault::origin`) are returned, for this cell to point at.
+    fn note_user_fault(
+        &mut self,
+        cell: &CellResult,
+        fault: UserFault,
+        every_model: bool,
+    ) -> Option<String> {
+        let model = cell.model.unwrap_or(ModelKind::Sequential);
+        if let Some(told) = self
+            .faults
+            .iter_mut()
+            .find(|t| t.fault.identity == fault.identity)
+        {
+            match &mut told.models {
+                Some(_) if every_model => told.models = None,
+                Some(models) if !models.contains(&model) => models.push(model),
+                _ => {}
+            }
+            return Some(told.origin.clone());
         }
+        self.faults.push(ToldFault {
+            origin: format!("{model} × {} ({})", cell.workers, fault.summary),
+            fault,
+            models: (!every_model).then(|| vec![model]),
+        });
+        None
     }
 
-    /// After a fault of the user's own code, which every other cell would repeat (a module
-    /// that fails to import, a function that raises or hangs): stops every cell still
-    /// running, keeping the runs it has, with a one-line reference to the cell that failed
-    /// (whose message holds the whole traceback, shown once). Those cells are failed quietly:
-    /// no `Failed` event, so a display shows the fault once.
+    /// After a fault of the user's own code: stops every cell still running that it stops
+    /// (every cell after a module that fails to import; the cells of the models that met it
+    /// after an exception or a hang), keeping the runs it has, with a one-line reference to
+    /// the cell that failed first (whose message holds the whole traceback, shown once). Those
+    /// cells are failed quietly: no `Failed` event, so a display shows the fault once.
     fn stop_after_user_fault(&mut self, results: &mut ResultsFile) {
-        let Some(fault) = self.user_fault.clone() else {
+        if self.faults.is_empty() {
             return;
-        };
+        }
         for (cell, live) in results.cells.iter_mut().zip(&mut self.live) {
             if live.finished || live.running.is_none() || cell.status != CellStatus::Ok {
                 continue;
             }
+            let model = cell.model.unwrap_or(ModelKind::Sequential);
+            let Some(origin) = stopping(&self.faults, model) else {
+                continue;
+            };
             live.stop();
             live.quiet = true;
             cell.status = CellStatus::Failed;
             let runs = cell.samples.len();
             cell.error = Some(match runs {
-                0 => not_run(&fault),
+                0 => not_run(origin),
                 n => format!(
-                    "stopped after {}: the same code failed in {fault}",
+                    "stopped after {}: the same code failed in {origin}",
                     crate::words::count(n, "timed run")
                 ),
             });
@@ -920,7 +968,7 @@ impl Sweep<'_> {
                 crate::results::timeline::prune_while_measuring(cell);
             }
             Err(err) => {
-                let mut fault = repeated_fault(self.exp, &err);
+                let mut fault = UserFault::of(self.exp, &err);
                 let timed_out = err == UnitError::TimedOut;
                 fail(cell, err, self.exp);
                 // A hang named: the calls still running just before the deadline.
@@ -928,11 +976,16 @@ impl Sweep<'_> {
                     if let Some(error) = &mut cell.error {
                         error.push_str(&format!("; still running then: {calls}"));
                     }
-                    fault = fault.map(|f| format!("{f}, in {calls}"));
+                    if let Some(fault) = &mut fault {
+                        fault.summary.push_str(&format!(", in {calls}"));
+                    }
                 }
                 self.live[i].stop();
-                if let Some(fault) = fault {
-                    self.note_user_fault(cell, fault);
+                // Met while running: it stops this model's cells. Met before in another model,
+                // it is told there, and this cell points at it.
+                if let Some(origin) = fault.and_then(|f| self.note_user_fault(cell, f, false)) {
+                    self.live[i].quiet = true;
+                    cell.error = Some(same_fault(&origin, cell.samples.len()));
                 }
             }
         }
@@ -998,6 +1051,18 @@ fn not_run(fault: &str) -> String {
     format!("not run: the same code failed in {fault}")
 }
 
+/// The error of a cell that met a fault of the user's code already told for another cell
+/// (`origin`, as [`not_run`] takes it), after `runs` timed runs.
+fn same_fault(origin: &str, runs: usize) -> String {
+    match runs {
+        0 => format!("failed with the same fault as {origin}"),
+        n => format!(
+            "failed after {} with the same fault as {origin}",
+            crate::words::count(n, "timed run")
+        ),
+    }
+}
+
 fn fail(cell: &mut CellResult, err: UnitError, exp: &Experiment) {
     let timeout = exp.timeout_s;
     cell.status = match err {
@@ -1018,43 +1083,6 @@ fn fail(cell: &mut CellResult, err: UnitError, exp: &Experiment) {
         UnitError::TimedOut => format!("a run took longer than the {timeout} s timeout"),
         UnitError::Failed(reason) | UnitError::UserCode(reason) => reason,
     });
-}
-
-/// When `err` is a fault of the user's own code that every other cell would repeat, the fault
-/// in one line: the function's module failing to import, the function missing or raising
-/// (the exception), and a user's function or command running past the timeout (a hang: the
-/// other cells run the same calls and would each wait out the timeout again). `None` for any
-/// other failure, which fails its cell only.
-fn repeated_fault(exp: &Experiment, err: &UnitError) -> Option<String> {
-    match err {
-        UnitError::UserCode(reason) => Some(fault_summary(reason)),
-        UnitError::TimedOut if exp.task.kind == TaskKind::Function => Some(format!(
-            "{} ran past the {} s timeout",
-            exp.task.function.name.trim(),
-            exp.timeout_s
-        )),
-        UnitError::TimedOut if exp.task.kind == TaskKind::Command => Some(format!(
-            "the command ran past the {} s timeout",
-            exp.timeout_s
-        )),
-        _ => None,
-    }
-}
-
-/// A fault's one-line summary for the cells it stops: the last line of a traceback (the
-/// exception itself), or the message's first line.
-fn fault_summary(error: &str) -> String {
-    let lines: Vec<&str> = error
-        .lines()
-        .map(str::trim)
-        .filter(|l| !l.is_empty())
-        .collect();
-    let line = match lines.as_slice() {
-        [] => "",
-        [only] => only,
-        [.., last] => last,
-    };
-    line.chars().take(200).collect()
 }
 
 /// Writes the results so far to `path`; a failure is a [`SweepEvent::SaveFailed`].
@@ -1326,12 +1354,12 @@ mod tests {
     }
 
     /// Executors whose runs succeed or fail as scripted, counting the cells started.
-    #[derive(Debug)]
+    #[derive(Debug, Default)]
     struct Scripted {
         /// Fails the start of this cell (plan order) with the error.
         start_fails: Option<(usize, UnitError)>,
-        /// Every run of this model fails with the error (after `runs_ok` good runs).
-        run_fails: Option<(ModelKind, usize, UnitError)>,
+        /// Every run of these models fails with the error (after so many good runs).
+        run_fails: Vec<(ModelKind, usize, UnitError)>,
         started: std::sync::atomic::AtomicUsize,
     }
 
@@ -1376,9 +1404,9 @@ mod tests {
             {
                 return Err(e.clone());
             }
-            let (fails, runs_ok) = match &self.run_fails {
-                Some((model, ok, e)) if *model == cell.model => (Some(e.clone()), *ok),
-                _ => (None, 0),
+            let (fails, runs_ok) = match self.run_fails.iter().find(|f| f.0 == cell.model) {
+                Some((_, ok, e)) => (Some(e.clone()), *ok),
+                None => (None, 0),
             };
             Ok(Box::new(ScriptedExecutor {
                 fails,
@@ -1388,6 +1416,9 @@ mod tests {
         }
     }
 
+    /// py-threading and py-multiprocessing at 1 and 2 workers (plan: threading × 1,
+    /// multiprocessing × 1, threading × 2, multiprocessing × 2), 3 timed runs a cell; the
+    /// results, the `Failed` events' reasons and the cells started.
     fn function_sweep(factory: Scripted) -> (ResultsFile, Vec<String>, usize) {
         let mut exp = Experiment {
             models: vec![ModelKind::PyThreading, ModelKind::PyMultiprocessing],
@@ -1417,88 +1448,179 @@ mod tests {
         (r, failed, started)
     }
 
-    const TRACEBACK: &str = "Python failed while running hash_records from mywork.py: task 2: hash_records(3) raised:\nTraceback (most recent call last):\n  File \"/w/mywork.py\", line 4, in hash_records\nValueError: bad record 3";
+    /// A traceback of the user's function raising `exception` in task `task` at `line`.
+    fn traceback(task: usize, line: usize, exception: &str) -> String {
+        format!(
+            "Python failed while running hash_records from mywork.py: task {task}: hash_records({task}) raised:\nTraceback (most recent call last):\n  File \"/w/mywork.py\", line {line}, in hash_records\n{exception}"
+        )
+    }
+
+    const BAD_RECORD: &str = "ValueError: bad record 3";
+
+    fn cells_of(r: &ResultsFile, model: ModelKind) -> Vec<&CellResult> {
+        r.cells.iter().filter(|c| c.model == Some(model)).collect()
+    }
 
     #[test]
-    fn a_fault_of_the_users_code_is_reported_once_and_stops_the_sweep() {
+    fn a_fault_met_while_running_stops_its_model_only_and_is_reported_once() {
+        let tb = traceback(2, 4, BAD_RECORD);
         let (r, failed, _) = function_sweep(Scripted {
-            start_fails: None,
-            run_fails: Some((
-                ModelKind::PyThreading,
-                0,
-                UnitError::UserCode(TRACEBACK.into()),
-            )),
-            started: Default::default(),
+            run_fails: vec![(ModelKind::PyThreading, 0, UnitError::UserCode(tb.clone()))],
+            ..Scripted::default()
         });
-        assert_eq!(failed.len(), 1, "one message, not one per cell: {failed:?}");
-        assert_eq!(failed[0], TRACEBACK);
+        assert_eq!(failed, vec![tb.clone()], "one message, not one per cell");
         assert_eq!(r.cells.len(), 4);
-        assert!(r.cells.iter().all(|c| c.status == CellStatus::Failed));
-        let first = r
-            .cells
-            .iter()
-            .find(|c| c.error.as_deref() == Some(TRACEBACK))
-            .expect("the cell that met the fault keeps the whole traceback");
-        let origin = format!(
-            "{} × {} (ValueError: bad record 3)",
-            first.model.unwrap(),
-            first.workers
-        );
-        for c in r
-            .cells
-            .iter()
-            .filter(|c| c.error.as_deref() != Some(TRACEBACK))
-        {
-            let err = c.error.as_deref().unwrap();
-            assert!(
-                err.starts_with("not run: the same code failed in")
-                    || err.starts_with("stopped after"),
-                "{err}"
-            );
-            assert!(err.ends_with(&origin), "{err}");
-            assert!(!err.contains('\n'), "one line: {err}");
+        // py-multiprocessing does not raise it: its cells are measured whole.
+        for c in cells_of(&r, ModelKind::PyMultiprocessing) {
+            assert_eq!(c.status, CellStatus::Ok, "{c:?}");
+            assert_eq!(c.samples.len(), 3, "{c:?}");
         }
+        let threads = cells_of(&r, ModelKind::PyThreading);
+        assert!(threads.iter().all(|c| c.status == CellStatus::Failed));
+        let first = threads
+            .iter()
+            .find(|c| c.error.as_deref() == Some(tb.as_str()))
+            .expect("the cell that met the fault keeps the whole traceback");
+        let origin = format!("py-threading × {} ({BAD_RECORD})", first.workers);
+        let other = threads.iter().find(|c| c.workers != first.workers).unwrap();
+        assert_eq!(other.error.as_deref(), Some(not_run(&origin).as_str()));
         // Each cell's start-up still has its module import apart.
         assert!(
             r.cells.iter().all(|c| c.import_s == Some(0.02)),
             "{:?}",
             r.cells
         );
+        assert_eq!(r.status, RunStatus::Complete, "some cells were measured");
+    }
+
+    #[test]
+    fn the_same_fault_in_another_model_stops_that_model_too_and_is_told_once() {
+        // The same exception from the same frame, first met in another task.
+        let (r, failed, _) = function_sweep(Scripted {
+            run_fails: vec![
+                (
+                    ModelKind::PyThreading,
+                    0,
+                    UnitError::UserCode(traceback(2, 4, BAD_RECORD)),
+                ),
+                (
+                    ModelKind::PyMultiprocessing,
+                    0,
+                    UnitError::UserCode(traceback(5, 4, BAD_RECORD)),
+                ),
+            ],
+            ..Scripted::default()
+        });
+        assert_eq!(failed.len(), 1, "told once: {failed:?}");
+        assert!(r.cells.iter().all(|c| c.status == CellStatus::Failed));
+        let whole: Vec<_> = r
+            .cells
+            .iter()
+            .filter(|c| c.error.as_deref() == Some(failed[0].as_str()))
+            .collect();
+        assert_eq!(whole.len(), 1, "{:?}", r.cells);
+        let origin = format!(
+            "{} × {} ({BAD_RECORD})",
+            whole[0].model.unwrap(),
+            whole[0].workers
+        );
+        let errors: Vec<&str> = r.cells.iter().filter_map(|c| c.error.as_deref()).collect();
+        // The first cell of the other model to run met it again; its other cell was stopped.
+        assert!(
+            errors.contains(&format!("failed with the same fault as {origin}").as_str()),
+            "{errors:?}"
+        );
+        assert_eq!(
+            errors
+                .iter()
+                .filter(|e| **e == not_run(&origin).as_str())
+                .count(),
+            2,
+            "{errors:?}"
+        );
         assert_eq!(r.status, RunStatus::Failed);
     }
 
     #[test]
-    fn runs_measured_before_the_fault_are_kept() {
+    fn different_faults_in_two_models_are_each_told_once() {
+        // A pickling error only py-multiprocessing raises, and another exception under threads.
+        let pickling = traceback(
+            1,
+            7,
+            "AttributeError: Can't pickle local object 'hash_records.<locals>.key'",
+        );
         let (r, failed, _) = function_sweep(Scripted {
-            start_fails: None,
-            run_fails: Some((
+            run_fails: vec![
+                (
+                    ModelKind::PyThreading,
+                    1,
+                    UnitError::UserCode(traceback(2, 4, BAD_RECORD)),
+                ),
+                (
+                    ModelKind::PyMultiprocessing,
+                    0,
+                    UnitError::UserCode(pickling.clone()),
+                ),
+            ],
+            ..Scripted::default()
+        });
+        assert_eq!(failed.len(), 2, "{failed:?}");
+        assert!(failed.contains(&pickling), "{failed:?}");
+        for model in [ModelKind::PyThreading, ModelKind::PyMultiprocessing] {
+            let cells = cells_of(&r, model);
+            let told = cells
+                .iter()
+                .filter(|c| {
+                    failed
+                        .iter()
+                        .any(|f| c.error.as_deref() == Some(f.as_str()))
+                })
+                .count();
+            assert_eq!(told, 1, "{model}: {cells:?}");
+            for c in cells {
+                let err = c.error.as_deref().unwrap();
+                assert!(
+                    err.contains(&format!("{model} × ")) || err.contains("Traceback"),
+                    "{model}'s cells point at {model}'s own fault: {err}"
+                );
+            }
+        }
+    }
+
+    #[test]
+    fn runs_measured_before_the_fault_are_kept() {
+        let tb = traceback(2, 4, BAD_RECORD);
+        let (r, failed, _) = function_sweep(Scripted {
+            run_fails: vec![(
                 ModelKind::PyMultiprocessing,
                 1,
-                UnitError::UserCode(TRACEBACK.into()),
-            )),
-            started: Default::default(),
+                UnitError::UserCode(tb.clone()),
+            )],
+            ..Scripted::default()
         });
         assert_eq!(failed.len(), 1, "{failed:?}");
         // Every cell has one good run in the first round (py-multiprocessing fails from its
-        // second run on); the first to fail stops the sweep, and the runs the others had are
-        // kept, with the reference to the fault.
+        // second run on); the first of its cells to fail stops the other, whose run is kept,
+        // with the reference to the fault.
         let stopped: Vec<_> = r
             .cells
             .iter()
-            .filter(|c| c.error.as_deref() != Some(TRACEBACK))
+            .filter(|c| c.status == CellStatus::Failed && c.error.as_deref() != Some(tb.as_str()))
             .collect();
-        assert_eq!(stopped.len(), 3, "{:?}", r.cells);
-        for c in stopped {
-            assert_eq!(c.status, CellStatus::Failed);
-            assert!(!c.samples.is_empty(), "{c:?}");
-            let err = c.error.as_deref().unwrap();
-            let runs = crate::words::count(c.samples.len(), "timed run");
-            assert!(
-                err.starts_with(&format!(
-                    "stopped after {runs}: the same code failed in py-multiprocessing × "
-                )),
-                "{err}"
-            );
+        assert_eq!(stopped.len(), 1, "{:?}", r.cells);
+        let c = stopped[0];
+        assert_eq!(c.model, Some(ModelKind::PyMultiprocessing));
+        assert!(!c.samples.is_empty(), "{c:?}");
+        let err = c.error.as_deref().unwrap();
+        let runs = crate::words::count(c.samples.len(), "timed run");
+        assert!(
+            err.starts_with(&format!(
+                "stopped after {runs}: the same code failed in py-multiprocessing × "
+            )),
+            "{err}"
+        );
+        for c in cells_of(&r, ModelKind::PyThreading) {
+            assert_eq!((c.status, c.samples.len()), (CellStatus::Ok, 3), "{c:?}");
         }
     }
 
@@ -1511,8 +1633,7 @@ mod tests {
                     "Python failed while importing mywork.py:\n  File \"/w/mywork.py\", line 1\n    def f(n)\n            ^\nSyntaxError: expected ':'".into(),
                 ),
             )),
-            run_fails: None,
-            started: Default::default(),
+            ..Scripted::default()
         });
         assert_eq!(started, 1, "no other interpreter was started");
         assert_eq!(failed.len(), 1, "{failed:?}");
@@ -1532,11 +1653,13 @@ mod tests {
     }
 
     #[test]
-    fn a_hang_in_the_users_function_is_waited_out_once() {
+    fn a_hang_is_waited_out_once_per_model_that_hangs() {
         let (r, failed, _) = function_sweep(Scripted {
-            start_fails: None,
-            run_fails: Some((ModelKind::PyThreading, 0, UnitError::TimedOut)),
-            started: Default::default(),
+            run_fails: vec![
+                (ModelKind::PyThreading, 0, UnitError::TimedOut),
+                (ModelKind::PyMultiprocessing, 0, UnitError::TimedOut),
+            ],
+            ..Scripted::default()
         });
         assert_eq!(failed.len(), 1, "{failed:?}");
         assert!(
@@ -1547,7 +1670,7 @@ mod tests {
             .cells
             .iter()
             .filter_map(|c| c.error.as_deref())
-            .filter(|e| e.starts_with("not run") || e.starts_with("stopped"))
+            .filter(|e| e.starts_with("not run") || e.starts_with("failed with the same fault"))
             .collect();
         assert_eq!(quiet.len(), 3, "{quiet:?}");
         assert!(
@@ -1556,6 +1679,25 @@ mod tests {
                 .all(|e| e.ends_with("(hash_records ran past the 5 s timeout)")),
             "{quiet:?}"
         );
+        // One run of each model timed out; the other cell of each model never ran.
+        let timed_out = r
+            .cells
+            .iter()
+            .filter(|c| !c.error.as_deref().unwrap_or("").starts_with("not run"))
+            .count();
+        assert_eq!(timed_out, 2, "{:?}", r.cells);
+    }
+
+    #[test]
+    fn a_hang_under_one_model_leaves_the_other_measured() {
+        let (r, failed, _) = function_sweep(Scripted {
+            run_fails: vec![(ModelKind::PyThreading, 0, UnitError::TimedOut)],
+            ..Scripted::default()
+        });
+        assert_eq!(failed.len(), 1, "{failed:?}");
+        for c in cells_of(&r, ModelKind::PyMultiprocessing) {
+            assert_eq!((c.status, c.samples.len()), (CellStatus::Ok, 3), "{c:?}");
+        }
     }
 
     #[test]
@@ -1563,12 +1705,12 @@ mod tests {
         // A pool process killed, an interpreter gone: not the user's code; the sweep goes on.
         let (r, failed, started) = function_sweep(Scripted {
             start_fails: Some((0, UnitError::Failed("cannot start `python3`".into()))),
-            run_fails: Some((
+            run_fails: vec![(
                 ModelKind::PyMultiprocessing,
                 0,
                 UnitError::Failed("a pool process died (killed by signal 9)".into()),
-            )),
-            started: Default::default(),
+            )],
+            ..Scripted::default()
         });
         assert_eq!(started, 4);
         assert_eq!(failed.len(), 3, "one per failed cell: {failed:?}");

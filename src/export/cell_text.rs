@@ -331,12 +331,7 @@ pub fn note(c: &CellResult) -> String {
 /// whole where the failure is first reported) as its first line and its last (the exception
 /// itself), `first … last`.
 pub fn one_line_error(error: &str) -> String {
-    let lines: Vec<&str> = error
-        .lines()
-        .map(str::trim)
-        .filter(|l| !l.is_empty())
-        .collect();
-    match lines.as_slice() {
+    match crate::engine::fault::message_lines(error).as_slice() {
         [] => String::new(),
         [only] => only.to_string(),
         [first, .., last] => format!("{first} … {last}"),

@@ -88,7 +88,7 @@ enum FromPython {
     Failed {
         message: String,
         /// The user's own code failed (its module's import, a missing function, the function
-        /// raising), not corelab's machinery: every cell would fail the same way.
+        /// raising), not corelab's machinery: other cells would fail the same way.
         #[serde(default)]
         user: bool,
     },
@@ -285,7 +285,7 @@ impl PythonExecutor {
         match exec.request(&start, guard, deadline, "starting its pool")? {
             FromPython::Started { cluster } => {
                 exec.cluster = cluster;
-                if exp.task.kind == TaskKind::Function && !cluster_model {
+                if exp.task.kind == TaskKind::Function {
                     exec.module_import = Some(exec.import_module(exp, guard)?);
                 }
                 exec.startup = started.elapsed();
@@ -315,7 +315,8 @@ impl PythonExecutor {
             Ok(FromPython::Imported { .. }) => Ok(started.elapsed()),
             Ok(other) => Err(self.refuse(format!("Python sent {other:?} while {doing}"))),
             Err(UnitError::TimedOut) => Err(UnitError::UserCode(format!(
-                "{doing} took longer than {} s (a module that waits or loops at its top level?);                  nothing was measured",
+                "{doing} took longer than {} s (a module that waits or loops at its top level?); \
+                 nothing was measured",
                 START_TIMEOUT.as_secs()
             ))),
             Err(e) => Err(e),
