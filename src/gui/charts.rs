@@ -639,8 +639,10 @@ impl ChartRoom {
     }
 }
 
-/// Draws `kind` for `results`, with the fitted curves and compared runs of `layers`.
-/// `planned_workers` sets the x range and ticks before any cell exists.
+/// Draws `kind` for `results`, with the fitted curves and compared runs of `layers`, in the
+/// frame an export of the same runs has (see [`export::chart_frame`]). `planned_workers` sets
+/// the x range and ticks before any cell exists; `physical_cores` (this machine's) stands for
+/// the shown results' machine where they record none.
 pub fn show(
     ui: &mut egui::Ui,
     kind: ChartKind,
