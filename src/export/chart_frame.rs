@@ -239,16 +239,20 @@ impl ChartFrame {
         }
     }
 
-    /// The ideal line sampled at `steps + 1` worker counts from 1 (or the axis's left end)
-    /// to the worker axis's top, as `(workers, value)`, without the points outside the
-    /// value axis. Empty where the chart has no ideal line.
+    /// The ideal line as `(workers, value)` points, without those outside the value axis:
+    /// sampled at `steps + 1` worker counts from 1 (or the axis's left end) to the worker
+    /// axis's top; efficiency's flat 100 % across the whole axis, from its two ends. Empty
+    /// where the chart has no ideal line.
     pub fn ideal_points(&self, steps: usize) -> Vec<(f64, f64)> {
         let Some(ideal) = self.ideal else {
             return Vec::new();
         };
         let (lo, hi) = self.values.range;
-        chart_model::curve_xs(self.workers.range.0.max(1.0), self.workers.top, steps)
-            .into_iter()
+        let xs = match ideal {
+            Ideal::Efficiency => vec![self.workers.range.0, self.workers.range.1],
+            _ => chart_model::curve_xs(self.workers.range.0.max(1.0), self.workers.top, steps),
+        };
+        xs.into_iter()
             .map(|n| (n, ideal.at(n)))
             .filter(|p| p.1 >= lo && p.1 <= hi)
             .collect()
@@ -506,5 +510,9 @@ mod tests {
         assert!(f.ideal_points(20).iter().all(|p| p.1 >= 0.3));
         assert!(f.ideal_points(20).last().unwrap().0 < 4.0);
         assert!(!f.shows_value(f64::NAN) && !f.shows_value(2.5) && f.shows_value(1.0));
+        // Efficiency's 100 % spans the whole worker axis.
+        let f = frame(ChartKind::Efficiency, &one, false);
+        let (left, right) = f.workers.range;
+        assert_eq!(f.ideal_points(50), [(left, 100.0), (right, 100.0)]);
     }
 }
