@@ -169,7 +169,7 @@ fn hover_texts(
     results: &ResultsFile,
     name: &dyn Fn(ModelKind) -> String,
     measuring: &[(ModelKind, usize)],
-    map: &mut HashMap<(String, usize), String>,
+    map: &mut Hovers,
 ) {
     for cell in &results.cells {
         let Some(model) = cell.model else { continue };
@@ -765,55 +765,7 @@ pub fn show(
         .collect();
     let workers = WorkerAxis::of(&runs, planned_workers, physical_cores, log_x);
     let x_max = workers.top;
-    let filter = SeriesFilter::default();
-    let fits_of = |fits: &'_ [ModelFit]| -> Vec<ModelFit> {
-        match layers.show_fits {
-            true => fits.to_vec(),
-            false => Vec::new(),
-        }
-    };
-    let mut series: Vec<ChartSeries> = chart_model::series_of(
-        results,
-        0,
-        "",
-        runs.len(),
-        kind,
-        &filter,
-        &fits_of(layers.fits),
-        x_max,
-    );
-    let mut hovers = HashMap::new();
-    hover_texts(
-        kind,
-        results,
-        &|m| layers.series_name(m, 0),
-        layers.measuring,
-        &mut hovers,
-    );
-    mark_measuring(&mut series, layers.measuring);
-    for (i, c) in layers.compare.iter().enumerate() {
-        series.extend(chart_model::series_of(
-            &c.results,
-            i + 1,
-            "",
-            runs.len(),
-            kind,
-            &filter,
-            &fits_of(&c.fits),
-            x_max,
-        ));
-        hover_texts(
-            kind,
-            &c.results,
-            &|m| layers.series_name(m, i + 1),
-            &[],
-            &mut hovers,
-        );
-    }
-    // The GUI's own names: the baseline says so when one run is shown.
-    for s in &mut series {
-        s.label = chart_model::legend_label(kind, s, &layers.series_name(s.model, s.run));
-    }
+    let (series, hovers) = shown_series(kind, &runs, layers, x_max);
     let frame = ChartFrame::of(kind, &runs, workers, log_y, &series);
     let core_lines = &frame.workers.core_lines;
 
@@ -949,26 +901,7 @@ pub fn show(
         (Corner::LeftTop, None)
     };
 
-    // Models' bars at one worker count stand side by side, each a little off its marker (they
-    // hid one another on one vertical line): each hover that has one says so.
     let barred = chart_model::barred_series(&series);
-    for (index, s) in series.iter().enumerate() {
-        let dx = chart_model::bar_offset(&barred, index);
-        if dx == 0.0 {
-            continue;
-        }
-        let side = if dx > 0.0 { "right" } else { "left" };
-        let name = layers.series_name(s.model, s.run);
-        for (x, _, range) in &s.points {
-            if let Some(text) = hovers.get_mut(&(name.clone(), *x as usize))
-                && range.is_some()
-            {
-                // Before the model's explanation, which closes the hover after a blank line.
-                let at = text.rfind("\n\n").unwrap_or(text.len());
-                text.insert_str(at, &format!("\n{}", bar_side_note(side)));
-            }
-        }
-    }
     let mut plot = Plot::new(("chart", kind.id()))
         .height(plot_height)
         // Where the area scrolls, the wheel scrolls it, not the plot under the pointer.
@@ -1328,6 +1261,79 @@ fn draw_series(
             );
         }
     }
+}
+
+/// Points' hover texts by (series name, workers).
+type Hovers = HashMap<(String, usize), String>;
+
+/// The series of `runs` (the shown results first, then `layers`' compared runs) with the
+/// workbench's names, their fitted curves where the fits are shown (cut at `x_max`), and
+/// their points' hover texts.
+fn shown_series(
+    kind: ChartKind,
+    runs: &[ChartRun<'_>],
+    layers: &Layers<'_>,
+    x_max: f64,
+) -> (Vec<ChartSeries>, Hovers) {
+    let mut series = Vec::new();
+    let mut hovers = HashMap::new();
+    for (i, run) in runs.iter().enumerate() {
+        let (fits, measuring) = match i {
+            0 => (layers.fits, layers.measuring),
+            i => (
+                layers
+                    .compare
+                    .get(i - 1)
+                    .map_or(&[][..], |c| c.fits.as_slice()),
+                &[][..],
+            ),
+        };
+        let fits = if layers.show_fits { fits } else { &[] };
+        let mut of_run = chart_model::series_of(
+            run.results,
+            i,
+            "",
+            runs.len(),
+            kind,
+            &SeriesFilter::default(),
+            fits,
+            x_max,
+        );
+        mark_measuring(&mut of_run, measuring);
+        series.extend(of_run);
+        hover_texts(
+            kind,
+            run.results,
+            &|m| layers.series_name(m, i),
+            measuring,
+            &mut hovers,
+        );
+    }
+    // The GUI's own names: the baseline says so when one run is shown.
+    for s in &mut series {
+        s.label = chart_model::legend_label(kind, s, &layers.series_name(s.model, s.run));
+    }
+    // Models' bars at one worker count stand side by side, each a little off its marker (they
+    // hid one another on one vertical line): each hover that has one says so.
+    let barred = chart_model::barred_series(&series);
+    for (index, s) in series.iter().enumerate() {
+        let dx = chart_model::bar_offset(&barred, index);
+        if dx == 0.0 {
+            continue;
+        }
+        let side = if dx > 0.0 { "right" } else { "left" };
+        let name = layers.series_name(s.model, s.run);
+        for (x, _, range) in &s.points {
+            if let Some(text) = hovers.get_mut(&(name.clone(), *x as usize))
+                && range.is_some()
+            {
+                // Before the model's explanation, which closes the hover after a blank line.
+                let at = text.rfind("\n\n").unwrap_or(text.len());
+                text.insert_str(at, &format!("\n{}", bar_side_note(side)));
+            }
+        }
+    }
+    (series, hovers)
 }
 
 /// Marks the shown results' cells still being measured as partial, so that they are drawn
