@@ -150,10 +150,12 @@ fn core_lines(runs: &[ChartRun<'_>], this_machine_cores: Option<usize>) -> Vec<C
             let owners: Vec<&str> = cores.iter().filter(|c| c.0 == n).map(|c| c.1).collect();
             // Runs labelled by their core count already say whose line it is.
             let said = owners.iter().all(|o| o.starts_with(&format!("{n} core")));
-            let label = if owners.len() == owners_all || said {
+            // A run without a label (the workbench before any results) is not named.
+            let named: Vec<&str> = owners.iter().copied().filter(|o| !o.is_empty()).collect();
+            let label = if owners.len() == owners_all || said || named.is_empty() {
                 format!("{n} physical cores")
             } else {
-                format!("{n} physical cores ({})", owners.join(", "))
+                format!("{n} physical cores ({})", named.join(", "))
             };
             CoreLine { cores: n, label }
         })
@@ -431,6 +433,17 @@ mod tests {
             ["4 physical cores (laptop)", "16 physical cores (big)"]
         );
         assert_eq!(axis.core_lines[1].tag(), "16 cores");
+        // The workbench before any results (an empty first run stands for this machine),
+        // comparing a run of another machine: this machine's line goes unnamed.
+        let empty = ResultsFile::default();
+        let axis = WorkerAxis::of(
+            &runs(&[("", &empty), ("laptop", &laptop)]),
+            &[],
+            Some(2),
+            false,
+        );
+        let labels: Vec<&str> = axis.core_lines.iter().map(|c| c.label.as_str()).collect();
+        assert_eq!(labels, ["2 physical cores", "4 physical cores (laptop)"]);
         let axis = WorkerAxis::of(&runs(&[("a", &laptop), ("b", &same)]), &[], None, false);
         assert_eq!(axis.core_lines.len(), 1);
         assert_eq!(axis.core_lines[0].label, "4 physical cores");
