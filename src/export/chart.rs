@@ -17,6 +17,7 @@ use plotters::coord::Shift;
 use plotters::prelude::*;
 use thiserror::Error;
 
+use super::chart_frame::{ChartFrame, CoreLine, WorkerAxis};
 use super::chart_model::{
     self, ChartKind, ChartRun, ChartSeries, Dash, Marker, Rgb, SeriesFilter, Theme,
 };
@@ -307,20 +308,11 @@ struct LegendEntry {
     swatch: Swatch,
 }
 
-/// Whether the chart draws its ideal line: wall time only for one run with a baseline time,
-/// memory never.
-fn shows_ideal(kind: ChartKind, runs: &[ChartRun<'_>]) -> bool {
-    match kind {
-        ChartKind::WallTime => runs.len() == 1 && runs[0].results.baseline.median_s.is_some(),
-        k => k.has_ideal(),
-    }
-}
-
 /// The legend's entries for these series: reference lines first, then every series.
 fn legend_entries(
     kind: ChartKind,
     series: &[ChartSeries],
-    cores: &[(f64, String)],
+    cores: &[CoreLine],
     ideal: bool,
     theme: Theme,
 ) -> Vec<LegendEntry> {
@@ -331,9 +323,9 @@ fn legend_entries(
             swatch: Swatch::Ideal,
         });
     }
-    for (_, label) in cores {
+    for core in cores {
         out.push(LegendEntry {
-            label: label.clone(),
+            label: core.label.clone(),
             swatch: Swatch::Cores,
         });
     }
@@ -361,37 +353,6 @@ fn legend_entries(
         });
     }
     out
-}
-
-/// Physical core count of each distinct machine, with the run label when they differ.
-fn core_markers(runs: &[ChartRun<'_>]) -> Vec<(f64, String)> {
-    let mut cores: Vec<(usize, &str)> = runs
-        .iter()
-        .map(|r| {
-            (
-                r.results.machine.usable_physical_cores().unwrap_or(0),
-                r.label,
-            )
-        })
-        .filter(|(c, _)| *c > 0)
-        .collect();
-    cores.sort_by_key(|c| c.0);
-    let mut distinct: Vec<usize> = cores.iter().map(|c| c.0).collect();
-    distinct.dedup();
-    distinct
-        .into_iter()
-        .map(|n| {
-            let owners: Vec<&str> = cores.iter().filter(|c| c.0 == n).map(|c| c.1).collect();
-            // Runs labelled by their core count already say whose line it is.
-            let said = owners.iter().all(|o| o.starts_with(&format!("{n} core")));
-            let label = if owners.len() == runs.len() || said {
-                format!("{n} physical cores")
-            } else {
-                format!("{n} physical cores ({})", owners.join(", "))
-            };
-            (n as f64, label)
-        })
-        .collect()
 }
 
 /// Splits `text` at " · " into lines no wider than `max_w` at `size` (at most `max_lines`;
@@ -621,78 +582,18 @@ where
     }
     let header = y + 4.0 * m.px;
 
-    // The x range: measured worker counts and the core marker just beyond them.
-    let measured: Vec<usize> = chart_model::worker_ticks(
-        runs.iter()
-            .flat_map(|r| r.results.cells.iter().map(|c| c.workers)),
-    );
-    let measured_max = measured.last().copied().unwrap_or(1).max(1) as f64;
-    let shown_cores: Vec<(f64, String)> = core_markers(runs)
-        .into_iter()
-        .filter(|(n, _)| *n <= (measured_max * 1.5).max(measured_max + 1.0))
-        .collect();
-    let x_max = shown_cores
-        .iter()
-        .map(|c| c.0)
-        .fold(measured_max, f64::max)
-        .max(2.0);
-
-    let filter = SeriesFilter {
-        models: options.models.clone(),
-        fits: options.show_fits,
-    };
-    let series = chart_model::collect_series(runs, kind, &filter, x_max);
+    // The frame (axes, core lines, ideal line): the workbench draws the same.
+    let (frame, series) = framed(runs, options);
     if series.is_empty() {
         return Err(ChartError::Empty(format!(
             "no cell has a {} value (did every cell fail or get cancelled before its first run, or are all its models hidden?)",
             kind.id()
         )));
     }
+    let shown_cores = &frame.workers.core_lines;
 
-    // The y range.
-    let data_high = series
-        .iter()
-        .flat_map(|s| {
-            s.points
-                .iter()
-                .map(|p| p.2.map_or(p.1, |(_, h)| h.max(p.1)))
-        })
-        .fold(0.0f64, f64::max);
-    let data_low = series
-        .iter()
-        .flat_map(|s| {
-            s.points
-                .iter()
-                .map(|p| p.2.map_or(p.1, |(l, _)| l.min(p.1)))
-        })
-        .filter(|v| *v > 0.0)
-        .fold(f64::INFINITY, f64::min);
-    let fit_high = series
-        .iter()
-        .flat_map(|s| s.fit.iter().map(|p| p.1))
-        .filter(|v| v.is_finite())
-        .fold(0.0f64, f64::max);
-    let y_max = match kind {
-        ChartKind::Speedup => data_high.max(fit_high).max(x_max),
-        ChartKind::Efficiency => data_high.max(100.0),
-        ChartKind::WallTime => data_high.max(fit_high.min(data_high * 1.5)),
-        ChartKind::Memory => data_high,
-        ChartKind::LostUpdates => data_high.max(chart_model::LOST_UPDATES_MIN_TOP),
-    } * 1.08;
-    let y_max = if y_max.is_finite() && y_max > 0.0 {
-        y_max
-    } else {
-        1.0
-    };
-    let y_min_log = match (kind, data_low.is_finite()) {
-        // The ideal line starts at 1× (one worker): the axis reaches below it.
-        (ChartKind::Speedup, _) => data_low.min(1.0) / 1.25,
-        (_, true) => data_low / 1.3,
-        (_, false) => y_max / 100.0,
-    };
-
-    let ideal = shows_ideal(kind, runs);
-    let entries = legend_entries(kind, &series, &shown_cores, ideal, theme);
+    let ideal = frame.ideal.is_some();
+    let entries = legend_entries(kind, &series, shown_cores, ideal, theme);
 
     // The legend: right of the plot or below it, never on it.
     let swatch_w = 2.2 * m.body;
@@ -745,20 +646,9 @@ where
             v
         }
     };
-    // The fewest workers measured: the axis starts just left of them (not at 0, where with 1
-    // and 2 workers a third of the width would be empty).
-    let lo = measured.first().copied().unwrap_or(1).max(1) as f64;
-    let (x_lo, x_hi) = if options.log_x {
-        (lo.log2() - 0.3, x_max.log2() + 0.3)
-    } else {
-        let pad = (x_max * 0.04).max(0.25);
-        ((lo - pad).max(0.0), x_max + pad)
-    };
-    let (y_lo, y_hi) = if log_y {
-        (log(y_min_log), log(y_max * 1.15))
-    } else {
-        (chart_model::y_axis_bottom(kind, y_max), y_max)
-    };
+    let (x_lo, x_hi) = frame.workers.drawn_range();
+    let (y_min, y_max) = frame.values.range;
+    let (y_lo, y_hi) = (ty(y_min), ty(y_max));
 
     let (pa_w, pa_h) = plot_area.dim_in_pixel();
     let y_label_area = (text_width("0.000", m.small) + 2.2 * m.body).round() as u32;
@@ -767,13 +657,11 @@ where
     let plot_h = (pa_h as f64 - x_label_area as f64 - 12.0 * m.px).max(50.0);
 
     // x ticks at the measured worker counts (and the core count), thinned where crowded.
-    let mut ticks = measured.clone();
-    ticks.extend(shown_cores.iter().map(|c| c.0 as usize));
-    let ticks = chart_model::worker_ticks(ticks);
+    let ticks = &frame.workers.ticks;
     let to_px = |x: f64| (tx(x) - x_lo) / (x_hi - x_lo) * plot_w;
     let widest = ticks.last().map_or(2, |t| t.to_string().len()) as f64;
     let ticks = chart_model::thin_ticks(
-        &ticks,
+        ticks,
         to_px,
         text_width("0", m.small) * widest + 0.5 * m.body,
     );
@@ -781,11 +669,11 @@ where
     let y_values: Vec<f64> = if log2_y {
         // 1×, 2×, 4×, …: at least 1.6 lines of text apart.
         let max = ((plot_h / (1.6 * m.body)) as usize).max(2);
-        chart_model::log2_ticks(y_min_log, y_max * 1.15, max)
+        chart_model::log2_ticks(y_min, y_max, max)
     } else if log_y {
         // Thinned where they would crowd (a small chart): 1.6 lines of text apart at least.
         let max = ((plot_h / (1.6 * m.body)) as usize).max(2);
-        chart_model::thin_log_ticks(chart_model::log_ticks(y_min_log, y_max * 1.15), max)
+        chart_model::thin_log_ticks(chart_model::log_ticks(y_min, y_max), max)
     } else {
         chart_model::linear_ticks(
             0.0,
@@ -908,30 +796,17 @@ where
         let pts: Vec<(f64, f64)> = match kind {
             // A straight line (both axes linear, or both log₂) is drawn from its two ends, one
             // segment; on a log₂ worker axis against a linear speedup y = N is a curve.
-            ChartKind::Speedup if options.log_x == log_y => {
-                vec![(tx(1.0), ty(1.0)), (tx(x_max), ty(x_max))]
-            }
-            ChartKind::Speedup => chart_model::curve_xs(1.0, x_max, 100)
-                .into_iter()
-                .map(|n| (tx(n), ty(n)))
-                .collect(),
-            ChartKind::Efficiency => vec![(x_lo, 100.0), (x_hi, 100.0)],
-            ChartKind::Memory | ChartKind::LostUpdates => Vec::new(),
-            ChartKind::WallTime => {
-                let t1 = first.baseline.median_s.unwrap_or(1.0);
-                chart_model::curve_xs(1.0, x_max, 200)
-                    .into_iter()
-                    .map(|n| (tx(n), ty(t1 / n)))
-                    .filter(|p| p.1 >= y_lo && p.1 <= y_hi)
-                    .collect()
-            }
+            ChartKind::Speedup if options.log_x == log_y => frame.ideal_points(1),
+            _ => frame.ideal_points(200),
         };
+        let pts: Vec<(f64, f64)> = pts.into_iter().map(|(n, v)| (tx(n), ty(v))).collect();
         chart
             .draw_series(LineSeries::new(pts, ideal_style))
             .map_err(draw_err)?;
     }
     let core_colour = rgb(chart_model::core_marker_colour(theme));
-    for (n, _) in &shown_cores {
+    for core in shown_cores {
+        let n = &(core.cores as f64);
         chart
             .draw_series(DashedLineSeries::new(
                 [(tx(*n), y_lo), (tx(*n), y_hi)],
@@ -942,7 +817,7 @@ where
             .map_err(draw_err)?;
         // Right of its line, or left of it near the plot's right edge (where the text would
         // run out of the plot into the legend).
-        let text = format!("{n:.0} cores");
+        let text = core.tag();
         let style = (font, m.small).into_font().color(&core_colour);
         let near_right = (tx(*n) - x_lo) / (x_hi - x_lo) > 0.85;
         let dx = if near_right {
@@ -964,8 +839,8 @@ where
             .fit
             .iter()
             .filter(|p| p.1.is_finite() && p.1 > 0.0 || !log_y && p.1.is_finite())
+            .filter(|p| frame.shows_value(p.1))
             .map(|p| (tx(p.0), ty(p.1)))
-            .filter(|p| p.1 <= y_hi && p.1 >= y_lo)
             .collect();
         chart
             .draw_series(DashedLineSeries::new(
@@ -1297,28 +1172,31 @@ where
 /// The legend labels, in order, of a chart of these runs (what a reader sees next to the
 /// swatches), for tests and the workbench's preview caption.
 pub fn legend_labels(runs: &[ChartRun<'_>], options: &ChartOptions) -> Vec<String> {
-    let filter = SeriesFilter {
-        models: options.models.clone(),
-        fits: options.show_fits,
-    };
-    let x_max = runs
-        .iter()
-        .flat_map(|r| r.results.cells.iter().map(|c| c.workers))
-        .max()
-        .unwrap_or(2)
-        .max(2) as f64;
-    let series = chart_model::collect_series(runs, options.kind, &filter, x_max);
-    let ideal = shows_ideal(options.kind, runs);
+    let (frame, series) = framed(runs, options);
     legend_entries(
         options.kind,
         &series,
-        &core_markers(runs),
-        ideal,
+        &frame.workers.core_lines,
+        frame.ideal.is_some(),
         options.theme,
     )
     .into_iter()
     .map(|e| e.label)
     .collect()
+}
+
+/// The frame of a chart of `runs` (the workbench's for the same runs: see `chart_frame`) and
+/// its series, their fitted curves cut at the worker axis's top.
+fn framed(runs: &[ChartRun<'_>], options: &ChartOptions) -> (ChartFrame, Vec<ChartSeries>) {
+    let kind = options.kind;
+    let workers = WorkerAxis::of(runs, &[], None, options.log_x);
+    let filter = SeriesFilter {
+        models: options.models.clone(),
+        fits: options.show_fits,
+    };
+    let series = chart_model::collect_series(runs, kind, &filter, workers.top);
+    let frame = ChartFrame::of(kind, runs, workers, options.log_y, &series);
+    (frame, series)
 }
 
 #[cfg(test)]

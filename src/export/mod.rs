@@ -3,6 +3,7 @@
 
 mod cell_text;
 mod chart;
+pub mod chart_frame;
 pub mod chart_model;
 pub mod costs_text;
 mod csv;

@@ -13,8 +13,9 @@ use egui_plot::{
 use super::style;
 use crate::analysis::ModelFit;
 pub use crate::export::ChartKind;
-use crate::export::chart_model::{self, ChartSeries, SeriesFilter};
-use crate::export::{self, fit_curve, series_label};
+use crate::export::chart_frame::{ChartFrame, WorkerAxis};
+use crate::export::chart_model::{self, ChartRun, ChartSeries, SeriesFilter};
+use crate::export::{self, series_label};
 use crate::preset::ModelKind;
 use crate::results::{CellResult, ResultsFile};
 
@@ -168,7 +169,7 @@ fn hover_texts(
     results: &ResultsFile,
     name: &dyn Fn(ModelKind) -> String,
     measuring: &[(ModelKind, usize)],
-    map: &mut HashMap<(String, usize), String>,
+    map: &mut Hovers,
 ) {
     for cell in &results.cells {
         let Some(model) = cell.model else { continue };
@@ -444,10 +445,10 @@ fn legend_entries(ui: &mut egui::Ui, entries: &[(String, Color32)]) {
     let text_color = ui.visuals().text_color();
     for (name, color) in entries {
         // Short names for the references, whose whole names are in the hover ("ideal
-        // (speedup = N)", "physical cores (16)").
-        let short = match name.split_once(" (") {
-            Some(("ideal", _)) => "ideal".to_string(),
-            Some(("physical cores", count)) => format!("cores ({count}"),
+        // (speedup = N)", "16 physical cores (big)": see `CoreLine::tag`).
+        let short = match (name.split_once(" ("), name.split_once(" physical cores")) {
+            (Some(("ideal", _)), _) => "ideal".to_string(),
+            (_, Some((count, _))) if count.parse::<usize>().is_ok() => format!("{count} cores"),
             _ => name.clone(),
         };
         // The dot and the name are one widget, so that a row never parts them.
@@ -638,8 +639,10 @@ impl ChartRoom {
     }
 }
 
-/// Draws `kind` for `results`, with the fitted curves and compared runs of `layers`.
-/// `planned_workers` sets the x range and ticks before any cell exists.
+/// Draws `kind` for `results`, with the fitted curves and compared runs of `layers`, in the
+/// frame an export of the same runs has (see [`export::chart_frame`]). `planned_workers` sets
+/// the x range and ticks before any cell exists; `physical_cores` (this machine's) stands for
+/// the shown results' machine where they record none.
 pub fn show(
     ui: &mut egui::Ui,
     kind: ChartKind,
@@ -750,149 +753,50 @@ pub fn show(
 
     let empty = ResultsFile::default();
     let results = results.unwrap_or(&empty);
-    // A dotted line at each machine's physical cores: the shown results' (or this machine's)
-    // and each compared run's, once per count.
-    let mut core_lines: Vec<usize> = physical_cores.into_iter().collect();
-    for c in layers.compare {
-        if let Some(p) = c.results.machine.usable_physical_cores()
-            && !core_lines.contains(&p)
-        {
-            core_lines.push(p);
-        }
-    }
-    let x_max = planned_workers
-        .iter()
-        .copied()
-        .chain(results.cells.iter().map(|c| c.workers))
-        .chain(
-            layers
-                .compare
-                .iter()
-                .flat_map(|c| c.results.cells.iter().map(|c| c.workers)),
-        )
-        .max()
-        .unwrap_or(4)
-        .max(2) as f64;
-    // A machine's cores past every worker count measured would only stretch the axis (as the
-    // exported charts, which leave such a line out).
-    core_lines.retain(|&p| p as f64 <= x_max);
-    let runs = 1 + layers.compare.len();
-    let filter = SeriesFilter::default();
-    let mut series: Vec<ChartSeries> =
-        chart_model::series_of(results, 0, "", runs, kind, &filter, &[], x_max);
-    let mut hovers = HashMap::new();
-    hover_texts(
-        kind,
-        results,
-        &|m| layers.series_name(m, 0),
-        layers.measuring,
-        &mut hovers,
-    );
-    mark_measuring(&mut series, layers.measuring);
-    for (i, c) in layers.compare.iter().enumerate() {
-        series.extend(chart_model::series_of(
-            &c.results,
-            i + 1,
-            "",
-            runs,
-            kind,
-            &filter,
-            &[],
-            x_max,
-        ));
-        hover_texts(
-            kind,
-            &c.results,
-            &|m| layers.series_name(m, i + 1),
-            &[],
-            &mut hovers,
-        );
-    }
-    // The GUI's own names: the baseline says so when one run is shown.
-    for s in &mut series {
-        s.label = chart_model::legend_label(kind, s, &layers.series_name(s.model, s.run));
-    }
+    // The frame (axes, core lines, ideal line), as the exported charts draw it: the shown
+    // results are run 0 (empty before any), then the compared runs.
+    let runs: Vec<ChartRun<'_>> = std::iter::once(results)
+        .chain(layers.compare.iter().map(|c| &c.results))
+        .enumerate()
+        .map(|(i, results)| ChartRun {
+            label: layers.labels.get(i).map_or("", String::as_str),
+            results,
+        })
+        .collect();
+    let workers = WorkerAxis::of(&runs, planned_workers, physical_cores, log_x);
+    let x_max = workers.top;
+    let (series, hovers) = shown_series(kind, &runs, layers, x_max);
+    let frame = ChartFrame::of(kind, &runs, workers, log_y, &series);
+    let core_lines = &frame.workers.core_lines;
 
-    let mut tick_counts: Vec<usize> = planned_workers.to_vec();
-    tick_counts.extend(results.cells.iter().map(|c| c.workers));
-    tick_counts.extend(
-        layers
-            .compare
-            .iter()
-            .flat_map(|c| c.results.cells.iter().map(|c| c.workers)),
-    );
-    tick_counts.extend(core_lines.iter().copied());
-    let ticks: Vec<(f64, usize)> = chart_model::worker_ticks(tick_counts)
-        .into_iter()
-        .map(|w| (tx(w as f64), w))
+    let ticks: Vec<(f64, usize)> = frame
+        .workers
+        .ticks
+        .iter()
+        .map(|&w| (tx(w as f64), w))
         .collect();
     let label_ticks = ticks.clone();
 
-    let all_points: Vec<[f64; 2]> = series
-        .iter()
-        .flat_map(|s| s.points.iter().map(|p| [tx(p.0), ty(p.1)]))
-        .collect();
-    // Half a worker either side of the counts measured (no dead space left of 1).
-    let (x_lo, x_hi) = if log_x {
-        (-0.3, tx(x_max) + 0.3)
-    } else {
-        (0.5, x_max + 0.5)
-    };
-    let y_hi_default = match kind {
-        ChartKind::Speedup => x_max,
-        ChartKind::Efficiency => 110.0,
-        ChartKind::WallTime | ChartKind::Memory => 0.0,
-        ChartKind::LostUpdates => chart_model::LOST_UPDATES_MIN_TOP,
-    };
+    let (x_lo, x_hi) = frame.workers.drawn_range();
     let samples = legend_samples(&series, &tx, &ty, x_hi);
-    let y_top = samples
-        .iter()
-        .map(|p| p[1])
-        .fold(ty(y_hi_default), f64::max);
-    let y_bottom = if log_y {
-        all_points
-            .iter()
-            .map(|p| p[1])
-            .fold(f64::INFINITY, f64::min)
-            .min(y_top)
-    } else {
-        0.0
-    };
-    // The y range shown: from zero to 4% above the data on a linear axis (see below), with
-    // egui_plot's 5% margins on a log axis; 5% margins on x.
-    let x_shown = {
-        let m = (x_hi - x_lo) * 0.05;
-        (x_lo - m, x_hi + m)
-    };
-    let y_shown = if log_y {
-        let m = (y_top - y_bottom) * 0.05;
-        (y_bottom - m, y_top + m)
-    } else {
-        (chart_model::y_axis_bottom(kind, y_top * 1.04), y_top * 1.04)
-    };
-    // The ideal as a function of N, drawn from 1 to the top worker count: speedup N, every
-    // worker fully used, or the sequential time divided among N (as the exports draw it).
-    let t1 = results.baseline.median_s.filter(|t| *t > 0.0);
-    let ideal: Option<Box<dyn Fn(f64) -> f64>> = match kind {
-        ChartKind::Speedup => Some(Box::new(|n| n)),
-        ChartKind::Efficiency => Some(Box::new(|_| 100.0)),
-        ChartKind::WallTime => t1.map(|t1| Box::new(move |n| t1 / n) as Box<dyn Fn(f64) -> f64>),
-        ChartKind::Memory | ChartKind::LostUpdates => None,
-    };
+    // The plot shows the frame exactly (no margins of egui_plot's own: the frame has its
+    // room around the data).
+    let x_shown = (x_lo, x_hi);
+    let y_shown = (ty(frame.values.range.0), ty(frame.values.range.1));
     // The legend's box as a share of the plot: a row per entry, as wide as its longest name.
     // Its entries in the plot's order (what is drawn first), each with its colour.
     let dark = ui.visuals().dark_mode;
     let mut entries: Vec<(String, Color32)> = Vec::new();
-    for (name, color) in ideal
+    for (name, color) in frame
+        .ideal
         .is_some()
         .then(|| (kind.ideal_label().to_string(), Color32::from_gray(140)))
         .into_iter()
-        .chain(core_lines.iter().map(|p| {
-            (
-                format!("physical cores ({p})"),
-                style::core_marker_color(dark),
-            )
-        }))
+        .chain(
+            core_lines
+                .iter()
+                .map(|c| (c.label.clone(), style::core_marker_color(dark))),
+        )
         .chain(series.iter().map(|s| {
             (
                 s.label.clone(),
@@ -997,26 +901,7 @@ pub fn show(
         (Corner::LeftTop, None)
     };
 
-    // Models' bars at one worker count stand side by side, each a little off its marker (they
-    // hid one another on one vertical line): each hover that has one says so.
     let barred = chart_model::barred_series(&series);
-    for (index, s) in series.iter().enumerate() {
-        let dx = chart_model::bar_offset(&barred, index);
-        if dx == 0.0 {
-            continue;
-        }
-        let side = if dx > 0.0 { "right" } else { "left" };
-        let name = layers.series_name(s.model, s.run);
-        for (x, _, range) in &s.points {
-            if let Some(text) = hovers.get_mut(&(name.clone(), *x as usize))
-                && range.is_some()
-            {
-                // Before the model's explanation, which closes the hover after a blank line.
-                let at = text.rfind("\n\n").unwrap_or(text.len());
-                text.insert_str(at, &format!("\n{}", bar_side_note(side)));
-            }
-        }
-    }
     let mut plot = Plot::new(("chart", kind.id()))
         .height(plot_height)
         // Where the area scrolls, the wheel scrolls it, not the plot under the pointer.
@@ -1105,19 +990,18 @@ pub fn show(
         // From zero, with round steps and no negative labels: egui_plot's own margin put
         // "-0.01 s" under a time axis.
         plot = plot
-            .include_y(y_shown.0)
             .y_grid_spacer(|input| value_marks(&input))
             .y_axis_formatter(|mark, _| {
                 let step = mark.step_size.abs().max(1e-12);
                 chart_model::tick_text(mark.value, step)
-            })
-            .set_margin_fraction(egui::vec2(0.05, 0.0));
-        // The margin above the data that the auto bounds no longer add.
-        plot = plot.include_y(y_shown.1);
+            });
     }
-    if y_hi_default > 0.0 {
-        plot = plot.include_y(ty(y_hi_default));
-    }
+    // The frame's ranges, without egui_plot's own margins (the frame has its room: "-0.01 s"
+    // under a time axis came from egui_plot's margin).
+    plot = plot
+        .include_y(y_shown.0)
+        .include_y(y_shown.1)
+        .set_margin_fraction(egui::vec2(0.0, 0.0));
     if let Some(top) = legend_top {
         plot = plot.include_y(top);
     }
@@ -1127,10 +1011,11 @@ pub fn show(
         .format_shortcut(&super::command::tab_shortcut(super::app::Tab::Table));
     let summary = chart_summary(kind, &series, &table_key);
     let shown = plot.show(ui, |plot_ui| {
-        if let Some(ideal) = &ideal {
-            let pts: Vec<[f64; 2]> = chart_model::curve_xs(1.0, x_max, 60)
+        if frame.ideal.is_some() {
+            let pts: Vec<[f64; 2]> = frame
+                .ideal_points(60)
                 .into_iter()
-                .map(|n| [tx(n), ty(ideal(n))])
+                .map(|(n, v)| [tx(n), ty(v)])
                 .collect();
             plot_ui.line(
                 Line::new(kind.ideal_label(), pts)
@@ -1139,9 +1024,9 @@ pub fn show(
                     .allow_hover(false),
             );
         }
-        for &p in &core_lines {
+        for core in core_lines {
             plot_ui.vline(
-                VLine::new(format!("physical cores ({p})"), tx(p as f64))
+                VLine::new(core.label.as_str(), tx(core.cores as f64))
                     .color(style::core_marker_color(dark))
                     .style(LineStyle::Dotted { spacing: 6.0 })
                     .width(1.5)
@@ -1152,18 +1037,11 @@ pub fn show(
             let bar_dx = chart_model::bar_offset(&barred, index) * (x_hi - x_lo);
             draw_series(plot_ui, s, dark, &tx, &ty, x_hi, bar_dx);
         }
-        if layers.show_fits {
-            let compared = layers.compare.iter().map(|c| c.fits.as_slice());
-            for (run, fits) in std::iter::once(layers.fits).chain(compared).enumerate() {
-                for fit in fits {
-                    // Exactly the series' colour (thin dashes tell the fit apart): egui_plot
-                    // greys out a legend entry whose items differ in colour.
-                    let color = style::model_color_dark_aware(fit.model, dark);
-                    // Same name as the measured series: one legend entry toggles both.
-                    let name = layers.series_name(fit.model, run);
-                    draw_fit(plot_ui, &name, color, fit, kind, x_max, &tx, &ty);
-                }
-            }
+        // The fitted curves (in the series when the fits are shown), in the series' colour
+        // and name: one legend entry toggles both (egui_plot greys out an entry whose items
+        // differ in colour); thin dashes tell the fit apart.
+        for s in &series {
+            draw_fit(plot_ui, s, dark, &frame, &tx, &ty);
         }
     });
     // The plot is a keyboard stop: a screen reader reads the chart in words.
@@ -1256,30 +1134,31 @@ pub fn chart_summary(kind: ChartKind, series: &[ChartSeries], table_key: &str) -
     text
 }
 
-/// The fitted curve of `fit`, in thin dashes, over the worker range it was fitted on (cut at
-/// `x_max`; nothing when it was refused): never extrapolated.
-#[allow(clippy::too_many_arguments)]
+/// The fitted curve of series `s` (none unless the fits are shown), less its points outside
+/// the frame's value axis.
 fn draw_fit(
     plot_ui: &mut egui_plot::PlotUi<'_>,
-    name: &str,
-    color: Color32,
-    fit: &ModelFit,
-    kind: ChartKind,
-    x_max: f64,
+    s: &ChartSeries,
+    dark: bool,
+    frame: &ChartFrame,
     tx: &dyn Fn(f64) -> f64,
     ty: &dyn Fn(f64) -> f64,
 ) {
-    let xy: Vec<[f64; 2]> = fit_curve(fit, kind, x_max)
-        .into_iter()
-        .filter(|p| p.1.is_finite())
-        .map(|(x, y)| [tx(x), ty(y)])
+    if s.horizontal {
+        return;
+    }
+    let xy: Vec<[f64; 2]> = s
+        .fit
+        .iter()
+        .filter(|p| frame.shows_value(p.1))
+        .map(|&(x, y)| [tx(x), ty(y)])
         .collect();
-    if xy.is_empty() {
+    if xy.len() < 2 {
         return;
     }
     plot_ui.line(
-        Line::new(name, PlotPoints::from(xy))
-            .color(color)
+        Line::new(s.label.as_str(), PlotPoints::from(xy))
+            .color(style::model_color_dark_aware(s.model, dark))
             .style(LineStyle::Dashed { length: 4.0 })
             .width(1.0)
             .allow_hover(false),
@@ -1382,6 +1261,79 @@ fn draw_series(
             );
         }
     }
+}
+
+/// Points' hover texts by (series name, workers).
+type Hovers = HashMap<(String, usize), String>;
+
+/// The series of `runs` (the shown results first, then `layers`' compared runs) with the
+/// workbench's names, their fitted curves where the fits are shown (cut at `x_max`), and
+/// their points' hover texts.
+fn shown_series(
+    kind: ChartKind,
+    runs: &[ChartRun<'_>],
+    layers: &Layers<'_>,
+    x_max: f64,
+) -> (Vec<ChartSeries>, Hovers) {
+    let mut series = Vec::new();
+    let mut hovers = HashMap::new();
+    for (i, run) in runs.iter().enumerate() {
+        let (fits, measuring) = match i {
+            0 => (layers.fits, layers.measuring),
+            i => (
+                layers
+                    .compare
+                    .get(i - 1)
+                    .map_or(&[][..], |c| c.fits.as_slice()),
+                &[][..],
+            ),
+        };
+        let fits = if layers.show_fits { fits } else { &[] };
+        let mut of_run = chart_model::series_of(
+            run.results,
+            i,
+            "",
+            runs.len(),
+            kind,
+            &SeriesFilter::default(),
+            fits,
+            x_max,
+        );
+        mark_measuring(&mut of_run, measuring);
+        series.extend(of_run);
+        hover_texts(
+            kind,
+            run.results,
+            &|m| layers.series_name(m, i),
+            measuring,
+            &mut hovers,
+        );
+    }
+    // The GUI's own names: the baseline says so when one run is shown.
+    for s in &mut series {
+        s.label = chart_model::legend_label(kind, s, &layers.series_name(s.model, s.run));
+    }
+    // Models' bars at one worker count stand side by side, each a little off its marker (they
+    // hid one another on one vertical line): each hover that has one says so.
+    let barred = chart_model::barred_series(&series);
+    for (index, s) in series.iter().enumerate() {
+        let dx = chart_model::bar_offset(&barred, index);
+        if dx == 0.0 {
+            continue;
+        }
+        let side = if dx > 0.0 { "right" } else { "left" };
+        let name = layers.series_name(s.model, s.run);
+        for (x, _, range) in &s.points {
+            if let Some(text) = hovers.get_mut(&(name.clone(), *x as usize))
+                && range.is_some()
+            {
+                // Before the model's explanation, which closes the hover after a blank line.
+                let at = text.rfind("\n\n").unwrap_or(text.len());
+                text.insert_str(at, &format!("\n{}", bar_side_note(side)));
+            }
+        }
+    }
+    (series, hovers)
 }
 
 /// Marks the shown results' cells still being measured as partial, so that they are drawn

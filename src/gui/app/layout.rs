@@ -767,13 +767,9 @@ impl WorkbenchApp {
             }
         }
         ui.separator();
-        let physical = self
-            .results
-            .as_ref()
-            .filter(|r| !r.machine.cpu_brand.is_empty())
-            .map_or(self.machine.usable_physical_cores(), |r| {
-                r.machine.usable_physical_cores()
-            });
+        // The shown results' own machine's cores are theirs: this machine's stand in where
+        // they record none (a sweep just started here), or before any results.
+        let physical = self.machine.usable_physical_cores();
         let planned = self
             .results
             .as_ref()

@@ -1,0 +1,122 @@
+#![allow(clippy::unwrap_used)] // Test code: a panic is a failed test.
+#![cfg(feature = "gui")]
+//! The workbench frames a chart as an export of the same runs does (both read
+//! `export::chart_frame`): the same core lines with the same labels, and the same ideal line.
+
+mod common;
+
+use common::gui::started;
+use common::synthetic::{experiment, synthetic_results};
+
+use corelab::export::{ChartKind, ChartOptions, ChartRun, legend_labels};
+use corelab::preset::ModelKind;
+use corelab::results::{MachineInfo, ResultsFile};
+use egui_kittest::kittest::{NodeT, Queryable};
+
+/// Threads scaling ideally at 1, 2 and 4 workers on a machine of `cores` physical cores.
+fn measured(name: &str, cores: usize) -> ResultsFile {
+    let machine = MachineInfo {
+        cpu_brand: "test cpu".into(),
+        physical_cores: Some(cores),
+        logical_cores: cores,
+        ..MachineInfo::default()
+    };
+    synthetic_results(
+        experiment(
+            name,
+            &[1, 2, 4],
+            &[ModelKind::Sequential, ModelKind::Threads],
+        ),
+        machine,
+        [0.98, 1.0, 1.02],
+        |_, n| n,
+    )
+}
+
+/// Whether `label` names a reference line (an ideal or a core line), not a series.
+fn reference(label: &str) -> bool {
+    label.starts_with("ideal (")
+        || label
+            .split_once(" physical cores")
+            .is_some_and(|(cores, _)| cores.parse::<usize>().is_ok())
+}
+
+/// The reference lines' legend entries of `kind`'s tab in the workbench showing `shown`,
+/// with `compared` runs added.
+fn on_screen(kind: ChartKind, shown: &ResultsFile, compared: &[&ResultsFile]) -> Vec<String> {
+    let dir = tempfile::tempdir().unwrap();
+    let save = |r: &ResultsFile, name: &str| {
+        let path = dir.path().join(name);
+        r.save(&path).unwrap();
+        path
+    };
+    let options = corelab::gui::GuiOptions {
+        results: Some(save(shown, "shown.json")),
+        compare: compared
+            .iter()
+            .enumerate()
+            .map(|(i, r)| save(r, &format!("compared{i}.json")))
+            .collect(),
+        tab: Some(kind.id().into()),
+        ..Default::default()
+    };
+    let h = started(dir.path(), &options, compared.len());
+    let mut labels: Vec<String> = h
+        .query_all_by(|n| {
+            n.label()
+                .or_else(|| n.value())
+                .is_some_and(|l| reference(&l))
+        })
+        .map(|n| {
+            let node = n.accesskit_node();
+            node.label().or_else(|| node.value()).unwrap_or_default()
+        })
+        .collect();
+    labels.sort();
+    labels.dedup();
+    labels
+}
+
+/// The reference lines' legend entries of an exported `kind` chart of `runs`.
+fn exported(kind: ChartKind, runs: &[&ResultsFile]) -> Vec<String> {
+    let runs: Vec<ChartRun<'_>> = runs
+        .iter()
+        .map(|&results| ChartRun { label: "", results })
+        .collect();
+    let options = ChartOptions {
+        kind,
+        ..ChartOptions::default()
+    };
+    let mut labels: Vec<String> = legend_labels(&runs, &options)
+        .into_iter()
+        .filter(|l| reference(l))
+        .collect();
+    labels.sort();
+    labels
+}
+
+#[test]
+fn a_core_line_just_past_the_measured_workers_is_on_screen_as_in_the_export() {
+    // 1, 2 and 4 workers on 6 cores: the 6-core line, labelled alike.
+    let six = measured("six", 6);
+    let screen = on_screen(ChartKind::Speedup, &six, &[]);
+    assert_eq!(screen, ["6 physical cores", "ideal (speedup = N)"]);
+    assert_eq!(screen, exported(ChartKind::Speedup, &[&six]));
+    // 16 cores lie too far past 4 workers for either.
+    let big = measured("big", 16);
+    let screen = on_screen(ChartKind::Speedup, &big, &[]);
+    assert_eq!(screen, ["ideal (speedup = N)"]);
+    assert_eq!(screen, exported(ChartKind::Speedup, &[&big]));
+}
+
+#[test]
+fn the_wall_time_ideal_is_left_out_with_compared_runs_on_screen_as_in_the_export() {
+    let a = measured("a", 4);
+    let b = measured("b", 4);
+    let one = on_screen(ChartKind::WallTime, &a, &[]);
+    assert_eq!(one, ["4 physical cores", "ideal (sequential ÷ N)"]);
+    assert_eq!(one, exported(ChartKind::WallTime, &[&a]));
+    let two = on_screen(ChartKind::WallTime, &a, &[&b]);
+    assert_eq!(two, ["4 physical cores"]);
+    assert_eq!(two, exported(ChartKind::WallTime, &[&a, &b]));
+}
