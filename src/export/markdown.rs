@@ -2,8 +2,8 @@
 //! fitted scaling models with plain-language readings, and status.
 
 use crate::analysis::{
-    FitQuantity, ModelFit, coefficient_range, coefficient_too_wide, fit_results, share_too_wide,
-    speedup_range, too_wide, workers_range,
+    AmdahlTest, FitQuantity, ModelFit, coefficient_range, coefficient_too_wide, fit_results,
+    share_too_wide, speedup_range, too_wide, workers_range,
 };
 use crate::export::cell_text;
 use crate::export::chart_model::ChartRun;
@@ -347,7 +347,12 @@ fn run_section(out: &mut String, r: &ResultsFile, fits: &[ModelFit], h: &str) {
                     format!("{:.3}", a.serial_fraction),
                     format!("{:.4}", a.t1),
                     fit.max_speedup().map_or("—".into(), |b| {
-                        format!("{} over {}", b.text(), md(&b.over))
+                        // Two points promise no bound (the reading says so too).
+                        let untested = match fit.amdahl_test() {
+                            Some(AmdahlTest::Tested) | None => "",
+                            Some(_) => " (2 points, untested)",
+                        };
+                        format!("{} over {}{untested}", b.text(), md(&b.over))
                     }),
                     // Two worker counts are no test: no R² (see `AmdahlTest`).
                     fit.amdahl_test()
@@ -946,6 +951,10 @@ mod tests {
         }];
         let row = fits_row(&markdown_report(&run, &[]));
         assert!(row.contains(" | — (exact: 2 points) | "), "{row}");
+        assert!(
+            row.contains("× over sequential (2 points, untested) | "),
+            "{row}"
+        );
         assert!(!row.contains("1.000"), "{row}");
         // Slower with two workers: clamped at s = 1, which misses both points.
         let mut slower = r.clone();
