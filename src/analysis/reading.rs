@@ -70,7 +70,7 @@ pub fn describe_fit(fit: &ModelFit) -> String {
                     .to_string(),
             ),
             Some(AmdahlTest::Clamped { serial_fraction }) => parts.push(format!(
-                "two worker counts would fit Amdahl's law exactly, but these two lie outside it: the fit is clamped at s = {serial_fraction:.0} ({}) and misses both, so it is not a fit of them: measure more to test it",
+                "these two worker counts lie outside Amdahl's law ({}), so the fit is clamped at s = {serial_fraction:.0} and misses both: measure more to test it",
                 if serial_fraction >= 1.0 {
                     "more workers were slower"
                 } else {
