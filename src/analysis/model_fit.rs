@@ -144,10 +144,11 @@ pub struct SpeedupBound {
 }
 
 impl SpeedupBound {
-    /// The bound as shown in tables: "1.50×", "24.0×", or "∞" with no serial part.
+    /// The bound as shown in tables: "1.50×", "24.0×", or "none (s = 0)" with no serial
+    /// part (never "∞", which reads as a measured figure).
     pub fn text(&self) -> String {
         match self.value {
-            v if !v.is_finite() => "∞".to_string(),
+            v if !v.is_finite() => "none (s = 0)".to_string(),
             v if v < 10.0 => format!("{v:.2}×"),
             v => format!("{v:.1}×"),
         }
@@ -606,6 +607,11 @@ mod tests {
         assert!((bound.value - 1.5).abs() < 1e-9, "{bound:?}");
         assert_eq!(bound.over, "sequential");
         assert_eq!(bound.text(), "1.50×");
+        let unbounded = SpeedupBound {
+            value: f64::INFINITY,
+            ..bound.clone()
+        };
+        assert_eq!(unbounded.text(), "none (s = 0)", "never ∞");
         assert!(measured.iter().all(|&s| s < bound.value), "{measured:?}");
         assert!(
             f.reading

@@ -155,7 +155,7 @@ fn coefficient_interval(value: f64, ci: Option<(f64, f64)>) -> Option<Sureness> 
     })
 }
 
-/// Amdahl's bound as shown: `1.50×`, `24.0×` or `∞` (no serial part), over the baseline the
+/// Amdahl's bound as shown: `1.50×`, `24.0×` or `none (s = 0)`, over the baseline the
 /// column header names; over another time only where the baseline's is unknown, and then
 /// it says which.
 fn max_speedup_text(bound: &crate::analysis::SpeedupBound, baseline: &str) -> String {
