@@ -6,7 +6,7 @@
 mod common;
 
 use common::gui::{app, opened_path, sized_harness, started, step_until};
-use common::synthetic::usl_sweep;
+use common::synthetic::{experiment, synthetic_results, test_machine, usl_sweep};
 
 use std::path::{Path, PathBuf};
 
@@ -77,6 +77,36 @@ fn fits_on_two_points_are_marked_untested() {
     // One row per fitted model (threads, processes).
     assert_eq!(h.query_all_by_label("— (exact: 2 points)").count(), 2);
     assert_eq!(h.query_all_by_label_contains("× (2 points)").count(), 2);
+}
+
+/// Two workers slower than one: the Amdahl line through both would need s > 1, so the bound
+/// holds s = 1 and the fit misses both points. The Fits tab calls it clamped, not exact, and
+/// its bound column names the baseline it is over.
+#[test]
+fn a_clamped_two_point_fit_is_not_called_exact() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut r = synthetic_results(
+        experiment(
+            "Slower with two",
+            &[1, 2],
+            &[ModelKind::Sequential, ModelKind::Processes],
+        ),
+        test_machine(),
+        [0.99, 1.0, 1.01],
+        |_, n| if n > 1.0 { 0.9 } else { 1.0 },
+    );
+    r.experiment.task.kind = corelab::preset::TaskKind::Cpu;
+    let path = saved(dir.path(), "slower.json", &r);
+    let mut h = opened_path(dir.path(), &path);
+    h.state_mut().set_tab(corelab::gui::app::Tab::Fits);
+    h.run();
+    assert_eq!(h.query_all_by_label("— (clamped: 2 points)").count(), 1);
+    assert_eq!(h.query_all_by_label("— (exact: 2 points)").count(), 0);
+    assert_eq!(
+        h.query_all_by_label("max speedup (over sequential)")
+            .count(),
+        1
+    );
 }
 
 /// Results of another experiment opened over the editor's: the Experiment panel says its

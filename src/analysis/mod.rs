@@ -14,7 +14,9 @@ pub use interval_words::{
     coefficient_range, coefficient_too_wide, percent, percent_range, share_too_wide, speedup_range,
     too_wide, workers_range,
 };
-pub use model_fit::{FitContext, FitPoint, FitQuantity, ModelFit, fit_points, fit_results};
+pub use model_fit::{
+    AmdahlTest, FitContext, FitPoint, FitQuantity, ModelFit, SpeedupBound, fit_points, fit_results,
+};
 pub use reading::{POOR_FIT_R2, amdahl_fits_poorly, describe_fit, usl_fits_poorly};
 pub use summary::fits_summary;
 pub use verdict::{

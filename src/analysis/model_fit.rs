@@ -6,8 +6,8 @@ use super::reading::describe_fit;
 use crate::preset::{self, ModelKind, TaskKind};
 use crate::results::{CellStatus, ResultsFile};
 use crate::stats::{
-    AmdahlFit, FitError, KarpFlattPoint, UslFit, fit_amdahl_weighted, fit_usl_scaled_weighted,
-    fit_usl_weighted, karp_flatt_series, median_relative_error,
+    self, AmdahlFit, FitError, KarpFlattPoint, UslFit, fit_amdahl_weighted,
+    fit_usl_scaled_weighted, fit_usl_weighted, karp_flatt_series, median_relative_error,
 };
 
 /// What the USL of a [`ModelFit`] was fitted to.
@@ -35,6 +35,10 @@ pub struct ModelFit {
     /// What the USL was fitted to.
     #[serde(default)]
     pub quantity: FitQuantity,
+    /// What the points' speedups are over: every speedup derived from the fits (Amdahl's
+    /// bound, the USL's curve and peak) is stated over the same (see [`ModelFit::max_speedup`]).
+    #[serde(default)]
+    pub baseline: preset::Baseline,
     /// Amdahl's law on the median wall times, when it could be fitted (never for throughput).
     pub amdahl: Option<AmdahlFit>,
     /// The Universal Scalability Law on the median speedups or throughputs.
@@ -64,6 +68,127 @@ impl ModelFit {
         let lo = self.fitted_points().map(|p| p.workers).min()?;
         let hi = self.fitted_points().map(|p| p.workers).max()?;
         Some((lo, hi))
+    }
+
+    /// What the measured speedups are over, in words: "sequential", or "threads × 1" where
+    /// every model is its own baseline.
+    pub fn baseline_name(&self) -> String {
+        match self.baseline {
+            preset::Baseline::Sequential => ModelKind::Sequential.id().to_string(),
+            preset::Baseline::SameModelOneWorker => format!("{} × 1", self.model.id()),
+        }
+    }
+
+    /// The baseline's median time, seconds: what every point's speedup divides (`speedup =
+    /// baseline / median`). `None` where no point has a speedup (the baseline failed) and for
+    /// weak scaling, whose "speedup" is a throughput.
+    pub fn baseline_s(&self) -> Option<f64> {
+        if self.quantity != FitQuantity::Speedup {
+            return None;
+        }
+        self.points
+            .iter()
+            .find_map(|p| Some(p.speedup? * p.median_s))
+            .filter(|b| b.is_finite() && *b > 0.0)
+    }
+
+    /// Amdahl's bound on the speedup, over the **same baseline as the measured speedups**
+    /// ([`ModelFit::baseline_name`]): `baseline / (s · T1)`, with its 95% interval. Where the
+    /// baseline's time is unknown, over the model's own fitted one-worker time (`1/s`), and
+    /// `over` says so.
+    pub fn max_speedup(&self) -> Option<SpeedupBound> {
+        let a = self.amdahl.as_ref()?;
+        Some(match self.baseline_s() {
+            Some(b) => SpeedupBound {
+                value: a.max_speedup_over(b),
+                ci: a.max_speedup_ci_over(b),
+                over: self.baseline_name(),
+            },
+            None => SpeedupBound {
+                value: a.max_speedup(),
+                ci: a.max_speedup_ci(),
+                over: format!("{}'s own fitted one-worker time", self.model.id()),
+            },
+        })
+    }
+
+    /// Whether the data tested Amdahl's fit (see [`AmdahlTest`]); `None` without one.
+    pub fn amdahl_test(&self) -> Option<AmdahlTest> {
+        let a = self.amdahl.as_ref()?;
+        if distinct(self.fitted_points()) > 2 {
+            return Some(AmdahlTest::Tested);
+        }
+        // Two worker counts: the line `a + b/N` passes through both unless a bound (a, b ≥ 0)
+        // held it, at s = 0 or s = 1.
+        let misses = self
+            .fitted_points()
+            .any(|p| ((a.time(p.workers as f64) - p.median_s) / p.median_s).abs() > 1e-9);
+        Some(if misses {
+            AmdahlTest::Clamped {
+                serial_fraction: a.serial_fraction,
+            }
+        } else {
+            AmdahlTest::Exact
+        })
+    }
+}
+
+/// Amdahl's bound on the speedup, over `over` (see [`ModelFit::max_speedup`]).
+#[derive(Clone, Debug, PartialEq)]
+pub struct SpeedupBound {
+    pub value: f64,
+    /// The 95% interval, from the serial fraction's.
+    pub ci: Option<(f64, f64)>,
+    /// What the speedup is over, in words: "sequential", "threads × 1".
+    pub over: String,
+}
+
+impl SpeedupBound {
+    /// The bound as shown in tables: "1.50×", "24.0×", or "none (s = 0)" with no serial
+    /// part (never "∞", which reads as a measured figure).
+    pub fn text(&self) -> String {
+        match self.value {
+            v if !v.is_finite() => "none (s = 0)".to_string(),
+            v if v < 10.0 => format!("{v:.2}×"),
+            v => format!("{v:.1}×"),
+        }
+    }
+}
+
+/// Whether the measurements tested an Amdahl fit ([`ModelFit::amdahl_test`]): its R² means
+/// something only with three worker counts or more.
+#[derive(Clone, Copy, Debug, PartialEq)]
+pub enum AmdahlTest {
+    /// Three worker counts or more: the R² says how well the law fits.
+    Tested,
+    /// Two worker counts, and the line passes through both: any two points fit exactly,
+    /// whatever the work does, so an R² of 1 would claim a test that did not happen.
+    Exact,
+    /// Two worker counts, but the bound `0 ≤ s ≤ 1` held the fit at this serial fraction and
+    /// the line misses them (s = 1: more workers were slower; s = 0: faster than N times one).
+    Clamped { serial_fraction: f64 },
+}
+
+impl AmdahlTest {
+    /// What stands in place of R² for an untested fit: "exact on 2 points, untested", or
+    /// "clamped to s = 1 on 2 points, untested". `None` for a tested one.
+    pub fn untested_words(self) -> Option<String> {
+        match self {
+            AmdahlTest::Tested => None,
+            AmdahlTest::Exact => Some("exact on 2 points, untested".to_string()),
+            AmdahlTest::Clamped { serial_fraction } => Some(format!(
+                "clamped to s = {serial_fraction:.0} on 2 points (misses both), untested"
+            )),
+        }
+    }
+
+    /// The short note of a table cell: "exact: 2 points", "clamped: 2 points".
+    pub fn short_words(self) -> Option<&'static str> {
+        match self {
+            AmdahlTest::Tested => None,
+            AmdahlTest::Exact => Some("exact: 2 points"),
+            AmdahlTest::Clamped { .. } => Some("clamped: 2 points"),
+        }
     }
 }
 
@@ -209,6 +334,7 @@ fn fitted(
         points,
         fitted_up_to,
         quantity,
+        baseline: context.baseline,
         amdahl: None,
         usl: None,
         karp_flatt: Vec::new(),
@@ -236,7 +362,7 @@ fn fitted(
             fit_amdahl_weighted(&times, &time_errors)
                 .map_err(|e| refused.push(format!("Amdahl: {e}")))
                 .ok(),
-            karp_flatt_series(&speedups)
+            karp_flatt_over_own_one_worker(model, &times)
                 .map_err(|e| refused.push(format!("Karp–Flatt: {e}")))
                 .unwrap_or_default(),
         ),
@@ -245,6 +371,27 @@ fn fitted(
     (fit.amdahl, fit.usl, fit.karp_flatt, fit.refused) = (amdahl, usl, karp_flatt, refused);
     fit.reading = describe_fit(&fit);
     fit
+}
+
+/// Karp–Flatt on the speedups over the model's **own** one-worker median, `T(1) / T(N)`: the
+/// same reference as Amdahl's serial fraction (a share of the model's own one-worker time), so
+/// the two agree where the times follow Amdahl's law (on two worker counts, `e(2) = s`
+/// exactly). Over the sequential baseline it would also count the model's one-worker overhead
+/// (or gain) as serial work. Needs the model's one-worker cell.
+fn karp_flatt_over_own_one_worker(
+    model: ModelKind,
+    times: &[(usize, f64)],
+) -> Result<Vec<KarpFlattPoint>, FitError> {
+    let Some(&(_, one)) = times.iter().find(|p| p.0 == 1) else {
+        return Err(FitError::Degenerate(format!(
+            "needs {model} × 1, the time its serial fraction is a share of (as Amdahl's)"
+        )));
+    };
+    let over_one: Vec<(usize, f64)> = times
+        .iter()
+        .map(|&(n, t)| (n, stats::speedup(one, t).unwrap_or(f64::NAN)))
+        .collect();
+    karp_flatt_series(&over_one)
 }
 
 /// The USL on `(workers, value)`, each weighted by its relative error (`errors`), with the
@@ -424,6 +571,145 @@ mod tests {
         r.machine.logical_cores = 2;
         r.experiment.task.kind = TaskKind::Io;
         assert_eq!(fit_results(&r)[0].caveat, None);
+    }
+
+    /// Sequential 0.3 s; processes following Amdahl's law with s = 0.8 and T1 = 0.25 s (by
+    /// hand: 0.2 s serial, 0.05 s split): 0.25, 0.225 and 0.2125 s at 1, 2 and 4 workers.
+    fn faster_on_one_worker_than_the_baseline() -> ResultsFile {
+        let mut r = ResultsFile {
+            experiment: Experiment {
+                workers: vec![1, 2, 4],
+                models: vec![ModelKind::Sequential, ModelKind::Processes],
+                ..Experiment::default()
+            },
+            ..ResultsFile::default()
+        };
+        r.cells.push(cell(ModelKind::Sequential, 1, 0.3));
+        for (n, t) in [(1, 0.25), (2, 0.225), (4, 0.2125)] {
+            r.cells.push(cell(ModelKind::Processes, n, t));
+        }
+        r.recompute();
+        r
+    }
+
+    #[test]
+    fn the_bound_is_over_the_same_baseline_as_the_measured_speedups() {
+        let f = &fit_results(&faster_on_one_worker_than_the_baseline())[0];
+        let a = f.amdahl.as_ref().unwrap();
+        assert!((a.serial_fraction - 0.8).abs() < 1e-9 && (a.t1 - 0.25).abs() < 1e-9);
+        // Measured over sequential: × 2 = 0.3 / 0.225 = 1.333×, × 4 = 0.3 / 0.2125 = 1.412×.
+        let measured: Vec<f64> = f.points.iter().filter_map(|p| p.speedup).collect();
+        assert!((measured[2] - 0.3 / 0.2125).abs() < 1e-12, "{measured:?}");
+        assert_eq!(f.baseline_s().map(|b| (b * 1e12).round() / 1e12), Some(0.3));
+        // 1/s = 1.25× is over processes × 1's 0.25 s, and lies below what was measured; over
+        // sequential the bound is 0.3 / (0.8 · 0.25) = 1.5×, above every measured speedup.
+        let bound = f.max_speedup().unwrap();
+        assert!((bound.value - 1.5).abs() < 1e-9, "{bound:?}");
+        assert_eq!(bound.over, "sequential");
+        assert_eq!(bound.text(), "1.50×");
+        let unbounded = SpeedupBound {
+            value: f64::INFINITY,
+            ..bound.clone()
+        };
+        assert_eq!(unbounded.text(), "none (s = 0)", "never ∞");
+        assert!(measured.iter().all(|&s| s < bound.value), "{measured:?}");
+        assert!(
+            f.reading
+                .contains("no number of workers can exceed about 1.5× speedup over sequential"),
+            "{}",
+            f.reading
+        );
+        assert!(!f.reading.contains("1.2×"), "{}", f.reading);
+    }
+
+    #[test]
+    fn karp_flatt_and_amdahl_give_the_same_serial_fraction() {
+        // Over processes × 1 (0.25 s): S(2) = 0.25/0.225, e = (0.9 − 0.5)/0.5 = 0.8 = s, and
+        // S(4) = 0.25/0.2125, e = (0.85 − 0.25)/0.75 = 0.8. Over sequential it would be
+        // (0.75 − 0.5)/0.5 = 0.5 at 2 workers: the model's one-worker gain read as less
+        // serial work.
+        let f = &fit_results(&faster_on_one_worker_than_the_baseline())[0];
+        let s = f.amdahl.as_ref().unwrap().serial_fraction;
+        assert_eq!(f.karp_flatt.len(), 2);
+        for p in &f.karp_flatt {
+            assert!((p.serial_fraction - 0.8).abs() < 1e-9, "{p:?}");
+            assert!((p.serial_fraction - s).abs() < 1e-9, "{p:?}");
+        }
+        assert!((f.karp_flatt[0].speedup - 0.25 / 0.225).abs() < 1e-12);
+        // Two points, not clamped: the same, exactly.
+        let mut two = faster_on_one_worker_than_the_baseline();
+        two.cells.retain(|c| c.workers <= 2);
+        two.recompute();
+        let f = &fit_results(&two)[0];
+        assert_eq!(f.amdahl_test(), Some(AmdahlTest::Exact));
+        let s = f.amdahl.as_ref().unwrap().serial_fraction;
+        assert!((f.karp_flatt[0].serial_fraction - s).abs() < 1e-9, "{f:?}");
+        // No one-worker cell: no reference to take a share of, said why.
+        let mut no_one = faster_on_one_worker_than_the_baseline();
+        no_one
+            .cells
+            .retain(|c| c.workers > 1 || c.model == Some(ModelKind::Sequential));
+        no_one.recompute();
+        let f = &fit_results(&no_one)[0];
+        assert!(f.karp_flatt.is_empty());
+        assert!(
+            f.refused
+                .iter()
+                .any(|r| r.starts_with("Karp–Flatt: needs processes × 1")),
+            "{:?}",
+            f.refused
+        );
+    }
+
+    #[test]
+    fn where_each_model_is_its_own_baseline_the_bound_says_so() {
+        let mut r = faster_on_one_worker_than_the_baseline();
+        r.experiment.baseline = preset::Baseline::SameModelOneWorker;
+        r.recompute();
+        let f = &fit_results(&r)[0];
+        let bound = f.max_speedup().unwrap();
+        // Over processes × 1 (0.25 s): 0.25 / 0.2 = 1/s = 1.25×.
+        assert!((bound.value - 1.25).abs() < 1e-9, "{bound:?}");
+        assert_eq!(bound.over, "processes × 1");
+        assert!(
+            f.reading.contains("1.2× speedup over processes × 1")
+                || f.reading.contains("1.3× speedup over processes × 1"),
+            "{}",
+            f.reading
+        );
+    }
+
+    #[test]
+    fn a_two_point_fit_is_exact_unless_a_bound_held_it() {
+        let mut r = faster_on_one_worker_than_the_baseline();
+        r.cells.retain(|c| c.workers <= 2);
+        r.recompute();
+        assert_eq!(fit_results(&r)[0].amdahl_test(), Some(AmdahlTest::Exact));
+        // Two workers slower than one (0.26 s against 0.25 s): the line through both needs
+        // s > 1, so the bound holds s = 1 and the fit misses both.
+        r.cells[2].samples[0].wall_s = 0.26;
+        r.recompute();
+        let f = &fit_results(&r)[0];
+        assert_eq!(
+            f.amdahl_test(),
+            Some(AmdahlTest::Clamped {
+                serial_fraction: 1.0
+            })
+        );
+        assert!(
+            f.reading.contains("the fit is clamped at s = 1"),
+            "{}",
+            f.reading
+        );
+        assert!(
+            !f.reading.contains("fit Amdahl's law exactly whatever"),
+            "{}",
+            f.reading
+        );
+        // Three counts or more are tested by the data.
+        let f = &fit_results(&faster_on_one_worker_than_the_baseline())[0];
+        assert_eq!(f.amdahl_test(), Some(AmdahlTest::Tested));
+        assert_eq!(AmdahlTest::Tested.untested_words(), None);
     }
 
     #[test]

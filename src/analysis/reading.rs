@@ -4,7 +4,7 @@ use super::interval_words::{
     coefficient_range, coefficient_too_wide, percent, percent_range, share_too_wide, speedup,
     speedup_range, too_wide, workers_range,
 };
-use super::model_fit::{FitQuantity, ModelFit};
+use super::model_fit::{AmdahlTest, FitQuantity, ModelFit, SpeedupBound};
 use crate::stats::{AmdahlFit, UslFit};
 
 /// Below this R² a reading warns that the curve does not describe the data well (unless the
@@ -56,18 +56,28 @@ pub fn describe_fit(fit: &ModelFit) -> String {
     let usl_sees_no_gain = fit.usl.as_ref().is_some_and(|u| u.peak_workers == Some(1));
     let counts = super::model_fit::distinct(fit.fitted_points());
     if let Some(a) = &fit.amdahl {
-        parts.push(amdahl_reading(a, counts, usl_sees_no_gain));
+        let bound = fit.max_speedup();
+        parts.push(amdahl_reading(a, bound.as_ref(), counts, usl_sees_no_gain));
         if let Some(cores) = fit.fitted_up_to {
             parts.push(format!(
                 "fitted on the {counts} worker counts within this machine's {}",
                 crate::words::count(cores, "logical core")
             ));
         }
-        if counts == 2 {
-            parts.push(
+        match fit.amdahl_test() {
+            Some(AmdahlTest::Exact) => parts.push(
                 "two worker counts fit Amdahl's law exactly whatever the work does: measure more to test it"
                     .to_string(),
-            );
+            ),
+            Some(AmdahlTest::Clamped { serial_fraction }) => parts.push(format!(
+                "these two worker counts lie outside Amdahl's law ({}), so the fit is clamped at s = {serial_fraction:.0} and misses both: measure more to test it",
+                if serial_fraction >= 1.0 {
+                    "more workers were slower"
+                } else {
+                    "more workers were faster than the law allows"
+                }
+            )),
+            Some(AmdahlTest::Tested) | None => {}
         }
         if amdahl_fits_poorly(fit) {
             parts.push(format!(
@@ -87,8 +97,8 @@ pub fn describe_fit(fit: &ModelFit) -> String {
     }
     if let Some(p) = fit.karp_flatt.iter().find(|p| p.serial_fraction < 0.0) {
         parts.push(format!(
-            "a Karp–Flatt fraction below 0 (e = {:.2} at {} workers) is not a share of the work: those workers ran faster than {} times one (speedup {:.2}×), which noise or more cache explains, not less serial work",
-            p.serial_fraction, p.workers, p.workers, p.speedup
+            "a Karp–Flatt fraction below 0 (e = {:.2} at {} workers) is not a share of the work: those workers ran faster than {} times one (speedup {:.2}× over {} × 1), which noise or more cache explains, not less serial work",
+            p.serial_fraction, p.workers, p.workers, p.speedup, fit.model
         ));
     } else if let (Some(first), Some(last)) = (fit.karp_flatt.first(), fit.karp_flatt.last())
         && fit.karp_flatt.len() >= 2
@@ -101,8 +111,8 @@ pub fn describe_fit(fit: &ModelFit) -> String {
     }
     if let Some(p) = fit.karp_flatt.iter().find(|p| p.serial_fraction > 1.0) {
         parts.push(format!(
-            "a Karp–Flatt fraction above 1 (e = {:.2} at {} workers) is not a share of the work: it means those workers were slower than the baseline (speedup {:.2}×), which only overhead explains",
-            p.serial_fraction, p.workers, p.speedup
+            "a Karp–Flatt fraction above 1 (e = {:.2} at {} workers) is not a share of the work: it means those workers were slower than one (speedup {:.2}× over {} × 1), which only overhead explains",
+            p.serial_fraction, p.workers, p.speedup, fit.model
         ));
     }
     if parts.is_empty() || fit.amdahl.is_none() && fit.usl.is_none() {
@@ -118,10 +128,20 @@ pub fn describe_fit(fit: &ModelFit) -> String {
 }
 
 /// What Amdahl's law says, with its 95% interval: "about 4.1% of this work is serial
-/// (Amdahl; 95% CI 3.2–5.0%), so no number of workers can exceed about 24× speedup
-/// (19–31×)". When the interval is wider than the value, the share is called poorly
-/// determined and given as its range only, and no bound is promised.
-fn amdahl_reading(a: &AmdahlFit, counts: usize, usl_sees_no_gain: bool) -> String {
+/// (Amdahl; 95% CI 3.2–5.0%), so no number of workers can exceed about 24× speedup over
+/// sequential (19–31×)". The share is of the model's own one-worker time; the bound is over
+/// the baseline of the measured speedups (`bound`, see [`ModelFit::max_speedup`]). When the
+/// interval is wider than the value, the share is called poorly determined and given as its
+/// range only, and no bound is promised.
+fn amdahl_reading(
+    a: &AmdahlFit,
+    bound: Option<&SpeedupBound>,
+    counts: usize,
+    usl_sees_no_gain: bool,
+) -> String {
+    let over = bound.map_or(String::new(), |b| format!(" over {}", b.over));
+    // The bound at the ends of the share's interval: `(at s_high, at s_low)`.
+    let bound_ci = bound.and_then(|b| b.ci);
     let pct = a.serial_fraction * 100.0;
     let ci = a.serial_fraction_ci;
     let vague = ci.is_some_and(|(lo, hi)| share_too_wide(a.serial_fraction, lo, hi));
@@ -133,19 +153,20 @@ fn amdahl_reading(a: &AmdahlFit, counts: usize, usl_sees_no_gain: bool) -> Strin
     {
         // Only an upper bound: still a promise, on the speedup's bound from below.
         return format!(
-            "at most about {} of this work is serial (Amdahl; 95% CI 0–{}), so its bound on the speedup is no lower than about {}×",
+            "at most about {} of this work is serial (Amdahl; 95% CI 0–{}), so its bound on the speedup{over} is no lower than about {}×",
             percent(hi * 100.0),
             percent(hi * 100.0),
-            speedup(1.0 / hi)
+            speedup(bound_ci.map_or(1.0 / hi, |b| b.0))
         );
     }
     if let (true, Some((lo, hi))) = (vague, ci) {
+        let (at_hi, at_lo) = bound_ci.unwrap_or((1.0 / hi, 1.0 / lo));
         return format!(
-            "the serial share of this work is poorly determined: Amdahl's law puts it anywhere between {} and {} (95% CI), and so the most any number of workers can reach lies anywhere between {}× and {}× speedup",
+            "the serial share of this work is poorly determined: Amdahl's law puts it anywhere between {} and {} (95% CI), and so the most any number of workers can reach lies anywhere between {}× and {}× speedup{over}",
             percent(lo * 100.0),
             percent(hi * 100.0),
-            speedup(1.0 / hi),
-            speedup(1.0 / lo)
+            speedup(at_hi),
+            speedup(at_lo)
         );
     }
     if pct < 0.5 {
@@ -162,13 +183,13 @@ fn amdahl_reading(a: &AmdahlFit, counts: usize, usl_sees_no_gain: bool) -> Strin
             percent(pct)
         )
     } else {
-        let bound = a.max_speedup_ci().map_or(String::new(), |(lo, hi)| {
+        let range = bound_ci.map_or(String::new(), |(lo, hi)| {
             format!(" ({})", speedup_range(lo, hi))
         });
         format!(
-            "about {} of this work is serial (Amdahl{ci_words}), so no number of workers can exceed about {}× speedup{bound}",
+            "about {} of this work is serial (Amdahl{ci_words}), so no number of workers can exceed about {}× speedup{over}{range}",
             percent(pct),
-            speedup(a.max_speedup())
+            speedup(bound.map_or(a.max_speedup(), |b| b.value))
         )
     }
 }
@@ -288,6 +309,7 @@ mod tests {
             ],
             fitted_up_to: None,
             quantity: FitQuantity::Speedup,
+            baseline: crate::preset::Baseline::Sequential,
             amdahl: Some(AmdahlFit {
                 serial_fraction: 0.12,
                 t1: 1.0,
@@ -428,7 +450,7 @@ mod tests {
         // 1/0.05 = 20, 1/0.032 = 31.25.
         assert!(
             text.contains(
-                "about 4.1% of this work is serial (Amdahl; 95% CI 3.2–5.0%), so no number of workers can exceed about 24× speedup (20–31×)"
+                "about 4.1% of this work is serial (Amdahl; 95% CI 3.2–5.0%), so no number of workers can exceed about 24× speedup over sequential (20–31×)"
             ),
             "{text}"
         );
@@ -455,7 +477,7 @@ mod tests {
         let text = describe_fit(&f);
         assert!(
             text.contains(
-                "at most about 2.0% of this work is serial (Amdahl; 95% CI 0–2.0%), so its bound on the speedup is no lower than about 50×"
+                "at most about 2.0% of this work is serial (Amdahl; 95% CI 0–2.0%), so its bound on the speedup over sequential is no lower than about 50×"
             ),
             "{text}"
         );

@@ -21,13 +21,12 @@ pub fn fits_summary(fits: &[ModelFit]) -> String {
     }
     let mut out = String::new();
     for f in fits {
-        // Two worker counts fit exactly: an R² of 1 would claim a test that did not happen.
+        // Two worker counts fit exactly (or not at all, clamped): an R² would claim a test
+        // that did not happen.
         let r2 = |r2: f64| {
-            if f.fitted_points().count() <= 2 {
-                "exact on 2 points, untested".to_string()
-            } else {
-                format!("R² {r2:.3}")
-            }
+            f.amdahl_test()
+                .and_then(|t| t.untested_words())
+                .unwrap_or_else(|| format!("R² {r2:.3}"))
         };
         let amdahl = match (&f.amdahl, f.quantity) {
             (Some(a), _) => format!(
@@ -154,6 +153,27 @@ mod tests {
         assert!(!two.contains("R² 1.000"), "{two}");
         let four = fits_summary(&[fit_of(&[(1, 1.0), (2, 0.52), (4, 0.27), (8, 0.15)])]);
         assert!(four.contains("R² "), "{four}");
+    }
+
+    #[test]
+    fn a_two_point_fit_held_by_a_bound_is_called_clamped_not_exact() {
+        // Slower with two workers (by hand: 0.3424 s, then 0.3503 s): the line through both
+        // would need s > 1, so the bound holds s = 1, a constant time that misses both.
+        let f = fit_of(&[(1, 0.3424), (2, 0.3503)]);
+        assert_eq!(
+            f.amdahl_test(),
+            Some(crate::analysis::AmdahlTest::Clamped {
+                serial_fraction: 1.0
+            })
+        );
+        let text = fits_summary(&[f]);
+        assert!(
+            text.contains("clamped to s = 1 on 2 points (misses both), untested"),
+            "{text}"
+        );
+        assert!(!text.contains("exact on"), "{text}");
+        assert!(text.contains("the fit is clamped at s = 1"), "{text}");
+        assert!(!text.contains("R² "), "{text}");
     }
 
     #[test]

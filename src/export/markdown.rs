@@ -2,8 +2,8 @@
 //! fitted scaling models with plain-language readings, and status.
 
 use crate::analysis::{
-    FitQuantity, ModelFit, coefficient_range, coefficient_too_wide, fit_results, share_too_wide,
-    speedup_range, too_wide, workers_range,
+    AmdahlTest, FitQuantity, ModelFit, coefficient_range, coefficient_too_wide, fit_results,
+    share_too_wide, speedup_range, too_wide, workers_range,
 };
 use crate::export::cell_text;
 use crate::export::chart_model::ChartRun;
@@ -336,17 +336,28 @@ fn run_section(out: &mut String, r: &ResultsFile, fits: &[ModelFit], h: &str) {
         return;
     }
     out.push_str(
-        "| model | Amdahl serial fraction s | fitted T1 (s) | R² | USL σ | USL κ | USL peak N* | USL scale | R² | fitted on |\n\
-         |---|--:|--:|--:|--:|--:|--:|--:|--:|---|\n",
+        "| model | Amdahl serial fraction s (of fitted T1) | fitted T1 (s) | Amdahl max speedup | R² | USL σ | USL κ | USL peak N* | USL scale | R² | fitted on |\n\
+         |---|--:|--:|--:|--:|--:|--:|--:|--:|--:|---|\n",
     );
     for fit in fits {
-        let (s, t1, ar2) = fit.amdahl.as_ref().map_or(
-            ("—".to_string(), "—".to_string(), "—".to_string()),
+        let (s, t1, max, ar2) = fit.amdahl.as_ref().map_or(
+            ("—".into(), "—".into(), "—".into(), "—".into()),
             |a| {
                 (
                     format!("{:.3}", a.serial_fraction),
                     format!("{:.4}", a.t1),
-                    format!("{:.3}", a.r_squared),
+                    fit.max_speedup().map_or("—".into(), |b| {
+                        // Two points promise no bound (the reading says so too).
+                        let untested = match fit.amdahl_test() {
+                            Some(AmdahlTest::Tested) | None => "",
+                            Some(_) => " (2 points, untested)",
+                        };
+                        format!("{} over {}{untested}", b.text(), md(&b.over))
+                    }),
+                    // Two worker counts are no test: no R² (see `AmdahlTest`).
+                    fit.amdahl_test()
+                        .and_then(|t| t.short_words())
+                        .map_or(format!("{:.3}", a.r_squared), |w| format!("— ({w})")),
                 )
             },
         );
@@ -378,7 +389,7 @@ fn run_section(out: &mut String, r: &ResultsFile, fits: &[ModelFit], h: &str) {
             .fitted_range()
             .map_or("—".into(), |(lo, hi)| format!("{on}, {lo}–{hi} workers"));
         out.push_str(&format!(
-            "| {} | {s} | {t1} | {ar2} | {sigma} | {kappa} | {peak} | {scale} | {ur2} | {range} |\n",
+            "| {} | {s} | {t1} | {max} | {ar2} | {sigma} | {kappa} | {peak} | {scale} | {ur2} | {range} |\n",
             fit.model
         ));
     }
@@ -411,7 +422,8 @@ fn run_section(out: &mut String, r: &ResultsFile, fits: &[ModelFit], h: &str) {
                 .map(|k| format!("{} → {:.3}", k.workers, k.serial_fraction))
                 .collect();
             out.push_str(&format!(
-                "  - Karp–Flatt serial fraction by workers: {}\n",
+                "  - Karp–Flatt serial fraction by workers (from the speedups over {} × 1, the time Amdahl's s is a share of): {}\n",
+                fit.model,
                 kf.join(", ")
             ));
         }
@@ -452,9 +464,12 @@ fn intervals_line(fit: &ModelFit) -> Option<String> {
         } else {
             ""
         };
-        let max = a.max_speedup_ci().map_or(String::new(), |(l, h)| {
-            format!(" (max speedup {})", speedup_range(l, h))
-        });
+        let max = fit
+            .max_speedup()
+            .and_then(|b| Some((b.ci?, b.over)))
+            .map_or(String::new(), |((l, h), over)| {
+                format!(" (max speedup over {} {})", md(&over), speedup_range(l, h))
+            });
         parts.push(format!(
             "serial fraction {}{max}{poorly}",
             coefficient_range(lo, hi)
@@ -823,18 +838,113 @@ mod tests {
         (u.sigma, u.kappa) = (0.05, 0.002);
         assert_eq!(
             intervals_line(&fit).unwrap(),
-            "serial fraction 0.032–0.050 (max speedup 20–31×); σ 0.040–0.061; κ 0.0015–0.0026; peak 18–27 workers"
+            "serial fraction 0.032–0.050 (max speedup over sequential 20–31×); σ 0.040–0.061; κ 0.0015–0.0026; peak 18–27 workers"
         );
         fit.amdahl.as_mut().unwrap().serial_fraction_ci = Some((0.36, 1.0));
         fit.amdahl.as_mut().unwrap().serial_fraction = 0.97;
-        assert!(
-            intervals_line(&fit).unwrap().starts_with(
-                "serial fraction 0.36–1.00 (max speedup 1.0–2.8×), poorly determined;"
-            )
-        );
+        assert!(intervals_line(&fit).unwrap().starts_with(
+            "serial fraction 0.36–1.00 (max speedup over sequential 1.0–2.8×), poorly determined;"
+        ));
         fit.amdahl = None;
         fit.usl = None;
         assert_eq!(intervals_line(&fit), None);
+    }
+
+    /// Sequential 0.3 s; processes (by hand, Amdahl with s = 0.8, T1 = 0.25 s) 0.25, 0.225
+    /// and 0.2125 s at 1, 2 and 4 workers: 0.2 s stays serial.
+    fn slower_baseline(workers: &[usize]) -> ResultsFile {
+        let mut r = ResultsFile {
+            experiment: Experiment {
+                workers: workers.to_vec(),
+                models: vec![ModelKind::Sequential, ModelKind::Processes],
+                ..Experiment::default()
+            },
+            status: RunStatus::Complete,
+            ..ResultsFile::default()
+        };
+        let mut push = |model, workers, wall: f64| {
+            r.cells.push(CellResult {
+                model: Some(model),
+                workers,
+                samples: vec![Sample {
+                    wall_s: wall,
+                    ..Sample::default()
+                }],
+                ..CellResult::default()
+            })
+        };
+        push(ModelKind::Sequential, 1, 0.3);
+        for &n in workers {
+            push(ModelKind::Processes, n, 0.2 + 0.05 / n as f64);
+        }
+        r.recompute();
+        r
+    }
+
+    fn fits_row(text: &str) -> String {
+        // The one model's row, after the fits table's header and its rule.
+        text.lines()
+            .skip_while(|l| !l.starts_with("| model | Amdahl"))
+            .nth(2)
+            .filter(|l| l.starts_with("| processes | "))
+            .unwrap_or_else(|| panic!("no fits row in {text}"))
+            .to_string()
+    }
+
+    #[test]
+    fn the_fits_bound_is_over_the_baseline_of_the_speedups_beside_it() {
+        let r = slower_baseline(&[1, 2, 4]);
+        let run = [ChartRun {
+            label: "demo",
+            results: &r,
+        }];
+        let text = markdown_report(&run, &[]);
+        // Over sequential: 0.3 / 0.2 = 1.50× (1/s = 1.25× would sit below the measured
+        // processes × 4, 0.3 / 0.2125 = 1.41×).
+        let row = fits_row(&text);
+        assert!(
+            row.starts_with("| processes | 0.800 | 0.2500 | 1.50× over sequential | 1.000 |"),
+            "{row}"
+        );
+        assert!(text.contains("Amdahl max speedup"), "{text}");
+        // Karp–Flatt over processes × 1 gives Amdahl's 0.8 at both counts.
+        assert!(
+            text.contains(
+                "over processes × 1, the time Amdahl's s is a share of): 2 → 0.800, 4 → 0.800"
+            ),
+            "{text}"
+        );
+    }
+
+    #[test]
+    fn two_point_fits_show_no_r_squared() {
+        let r = slower_baseline(&[1, 2]);
+        let run = [ChartRun {
+            label: "demo",
+            results: &r,
+        }];
+        let row = fits_row(&markdown_report(&run, &[]));
+        assert!(row.contains(" | — (exact: 2 points) | "), "{row}");
+        assert!(
+            row.contains("× over sequential (2 points, untested) | "),
+            "{row}"
+        );
+        assert!(!row.contains("1.000"), "{row}");
+        // Slower with two workers: clamped at s = 1, which misses both points.
+        let mut slower = r.clone();
+        for c in &mut slower.cells {
+            if c.model == Some(ModelKind::Processes) && c.workers == 2 {
+                c.samples[0].wall_s = 0.26;
+            }
+        }
+        slower.recompute();
+        let run = [ChartRun {
+            label: "demo",
+            results: &slower,
+        }];
+        let row = fits_row(&markdown_report(&run, &[]));
+        assert!(row.contains(" | — (clamped: 2 points) | "), "{row}");
+        assert!(!row.contains("exact"), "{row}");
     }
 
     #[test]

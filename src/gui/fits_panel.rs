@@ -155,13 +155,27 @@ fn coefficient_interval(value: f64, ci: Option<(f64, f64)>) -> Option<Sureness> 
     })
 }
 
-/// Amdahl's limit 1/s as shown: `24.0×`, or `∞` with no serial part.
-fn max_speedup_text(a: &crate::stats::AmdahlFit) -> String {
-    let max = a.max_speedup();
-    if max.is_finite() {
-        format!("{max:.1}×")
+/// Amdahl's bound as shown: `1.50×`, `24.0×` or `none (s = 0)`, over the baseline the
+/// column header names; over another time only where the baseline's is unknown, and then
+/// it says which.
+fn max_speedup_text(bound: &crate::analysis::SpeedupBound, baseline: &str) -> String {
+    if bound.over == baseline {
+        bound.text()
     } else {
-        "∞".into()
+        format!("{} over {}", bound.text(), bound.over)
+    }
+}
+
+/// The header of the bound's column: the baseline every measured speedup is over.
+fn max_speedup_header(fits: &[ModelFit]) -> String {
+    match fits.first().map(|f| f.baseline) {
+        Some(crate::preset::Baseline::SameModelOneWorker) => {
+            "max speedup (over its own × 1)".to_string()
+        }
+        _ => format!(
+            "max speedup (over {})",
+            crate::preset::ModelKind::Sequential.id()
+        ),
     }
 }
 
@@ -204,7 +218,7 @@ pub fn show(ui: &mut egui::Ui, results: Option<&ResultsFile>, fits: &[ModelFit])
                 .show(ui, |ui| {
                     header(ui, "model", "One execution model's curve.");
                     header(ui, "serial s", help::SERIAL);
-                    header(ui, "max speedup 1/s", help::MAX_SPEEDUP);
+                    header(ui, &max_speedup_header(fits), help::MAX_SPEEDUP);
                     header(ui, "USL σ", help::SIGMA);
                     header(ui, "USL κ", help::KAPPA);
                     header(ui, "peak N*", help::PEAK);
@@ -217,10 +231,16 @@ pub fn show(ui: &mut egui::Ui, results: Option<&ResultsFile>, fits: &[ModelFit])
                             ui.visuals().dark_mode,
                         )))
                             .on_hover_text(fit.model.explanation());
-                        // Two worker counts fit any law exactly: the figures are not tested
-                        // by the data, so they are greyed and say so.
+                        // Two worker counts fit any law exactly (or, clamped, not at all):
+                        // the figures are not tested by the data, so they are greyed and say so.
                         let fitted = fit.fitted_points().count();
+                        let test = fit.amdahl_test();
                         let exact = fitted <= 2;
+                        let baseline = fit.baseline_name();
+                        let bound = fit.max_speedup();
+                        let bound_text = bound
+                            .as_ref()
+                            .map_or("—".to_string(), |b| max_speedup_text(b, &baseline));
                         let untested = |ui: &mut egui::Ui, text: String, help: &str| {
                             if exact {
                                 ui.weak(format!("{text} (2 points)"))
@@ -236,7 +256,7 @@ pub fn show(ui: &mut egui::Ui, results: Option<&ResultsFile>, fits: &[ModelFit])
                                     format!("{:.1} %", a.serial_fraction * 100.0),
                                     help::SERIAL,
                                 );
-                                untested(ui, max_speedup_text(a), help::MAX_SPEEDUP);
+                                untested(ui, bound_text, help::MAX_SPEEDUP);
                             }
                             Some(a) => {
                                 let ci = a.serial_fraction_ci;
@@ -259,9 +279,9 @@ pub fn show(ui: &mut egui::Ui, results: Option<&ResultsFile>, fits: &[ModelFit])
                                 );
                                 figure_with_interval(
                                     ui,
-                                    max_speedup_text(a),
+                                    bound_text,
                                     help::MAX_SPEEDUP,
-                                    a.max_speedup_ci().map(|(lo, hi)| {
+                                    bound.and_then(|b| b.ci).map(|(lo, hi)| {
                                         if from_zero {
                                             Sureness::Bound(speedup_range(lo, hi))
                                         } else {
@@ -319,9 +339,8 @@ pub fn show(ui: &mut egui::Ui, results: Option<&ResultsFile>, fits: &[ModelFit])
                         }
                         let r2 =
                             |v: Option<f64>| v.map_or("—".to_string(), |v| format!("{v:.3}"));
-                        if fitted == 2 {
-                            ui.weak("— (exact: 2 points)")
-                                .on_hover_text(help::TWO_POINTS);
+                        if let Some(words) = test.and_then(|t| t.short_words()) {
+                            ui.weak(format!("— ({words})")).on_hover_text(help::TWO_POINTS);
                         } else if exact {
                             // Fewer than two: nothing was fitted, nothing to test.
                             ui.weak(format!(
@@ -384,8 +403,8 @@ pub fn show(ui: &mut egui::Ui, results: Option<&ResultsFile>, fits: &[ModelFit])
                         for p in &fit.karp_flatt {
                             ui.monospace(format!("N={} e={:.3}", p.workers, p.serial_fraction))
                                 .on_hover_text(format!(
-                                    "measured speedup {:.2}× on {} workers",
-                                    p.speedup, p.workers
+                                    "measured speedup {:.2}× over {} × 1 on {} workers",
+                                    p.speedup, fit.model, p.workers
                                 ));
                         }
                     });

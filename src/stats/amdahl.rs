@@ -32,7 +32,9 @@ impl AmdahlFit {
         1.0 / (self.serial_fraction + (1.0 - self.serial_fraction) / n)
     }
 
-    /// The speedup no number of workers can exceed: `1 / s` (infinite when `s` = 0).
+    /// The speedup no number of workers can exceed **over the fitted one-worker time `T1`**:
+    /// `1 / s` (infinite when `s` = 0). Next to speedups over another baseline (the sequential
+    /// model) use [`Self::max_speedup_over`] instead: this one is over a different time.
     pub fn max_speedup(&self) -> f64 {
         1.0 / self.serial_fraction
     }
@@ -41,6 +43,26 @@ impl AmdahlFit {
     /// `(1/s_high, 1/s_low)`; the upper end is infinite when the interval of `s` reaches 0.
     pub fn max_speedup_ci(&self) -> Option<(f64, f64)> {
         self.serial_fraction_ci.map(|(lo, hi)| (1.0 / hi, 1.0 / lo))
+    }
+
+    /// The time that no number of workers takes away: `s · T1`, the limit of `T(N)`.
+    pub fn serial_time(&self) -> f64 {
+        self.serial_fraction * self.t1
+    }
+
+    /// The speedup no number of workers can exceed, over a baseline that took `baseline_s`
+    /// (in the unit of the fitted times): `baseline_s / (s · T1)`, since `T(N)` never falls
+    /// below `s · T1`. Equal to [`Self::max_speedup`] when `baseline_s` is `T1`; infinite when
+    /// `s` = 0.
+    pub fn max_speedup_over(&self, baseline_s: f64) -> f64 {
+        baseline_s / self.serial_time()
+    }
+
+    /// The 95% interval of [`Self::max_speedup_over`]: the bound over the interval of `s`
+    /// (`T1` held at its fitted value, as in [`Self::max_speedup_ci`]).
+    pub fn max_speedup_ci_over(&self, baseline_s: f64) -> Option<(f64, f64)> {
+        self.serial_fraction_ci
+            .map(|(lo, hi)| (baseline_s / (hi * self.t1), baseline_s / (lo * self.t1)))
     }
 }
 
@@ -233,6 +255,38 @@ mod tests {
         let fit = fit_amdahl(&retrograde).unwrap();
         assert_eq!(fit.serial_fraction, 1.0);
         assert!((fit.t1 - (2.0 + 2.2 + 2.5) / 3.0).abs() < 1e-12);
+    }
+
+    #[test]
+    fn the_bound_over_another_baseline_divides_that_baseline_by_the_serial_time() {
+        // By hand: T1 = 0.25 s, s = 0.8, so 0.2 s stays serial however many workers. Over its
+        // own T1 the bound is 1/0.8 = 1.25×; over a sequential baseline of 0.3 s it is
+        // 0.3 / 0.2 = 1.5×, and over 0.15 s (a model slower than sequential) 0.75×.
+        let a = AmdahlFit {
+            serial_fraction: 0.8,
+            t1: 0.25,
+            r_squared: 1.0,
+            serial_fraction_ci: Some((0.5, 1.0)),
+        };
+        assert!((a.serial_time() - 0.2).abs() < 1e-12);
+        assert!((a.max_speedup() - 1.25).abs() < 1e-12);
+        assert!((a.max_speedup_over(0.3) - 1.5).abs() < 1e-12);
+        assert!((a.max_speedup_over(0.15) - 0.75).abs() < 1e-12);
+        assert!((a.max_speedup_over(a.t1) - a.max_speedup()).abs() < 1e-12);
+        // s in 0.5–1.0: serial time 0.125–0.25 s, so 0.3/0.25 = 1.2× to 0.3/0.125 = 2.4×.
+        let (lo, hi) = a.max_speedup_ci_over(0.3).unwrap();
+        assert!(
+            (lo - 1.2).abs() < 1e-12 && (hi - 2.4).abs() < 1e-12,
+            "{lo} {hi}"
+        );
+        // No serial part: no bound.
+        let none = AmdahlFit {
+            serial_fraction: 0.0,
+            serial_fraction_ci: Some((0.0, 0.1)),
+            ..a
+        };
+        assert_eq!(none.max_speedup_over(0.3), f64::INFINITY);
+        assert_eq!(none.max_speedup_ci_over(0.3).unwrap().1, f64::INFINITY);
     }
 
     #[test]
