@@ -35,6 +35,12 @@ pub struct RunMark {
     value: Arc<str>,
 }
 
+impl Default for RunMark {
+    fn default() -> Self {
+        Self::new()
+    }
+}
+
 impl RunMark {
     /// A new mark, owned by this process, that no other run has or can guess.
     pub fn new() -> RunMark {

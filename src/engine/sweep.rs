@@ -603,7 +603,7 @@ struct Running {
 
 impl Running {
     /// For a run of a command task under a model with no processes of its own between runs
-    /// (threads, rayon, the emulated GIL, tokio): whatever the commands leave behind (a
+    /// (sequential, threads, rayon): whatever the commands leave behind (a
     /// `setsid` daemon) carries the cell's mark and is stopped when the returned value is
     /// dropped, once the run is recorded (so the search is never part of the run's costs).
     fn stop_after_run(&self, task: &crate::preset::TaskSpec) -> Option<StopMarkedOnDrop> {
