@@ -221,6 +221,40 @@ pub fn main() -> ExitCode {
             };
         }
     };
+    // The commands that start processes: corelab adopts its descendants' orphans, stops what a
+    // killed corelab left running, and at its end stops whatever still carries its marks.
+    let starts_processes = matches!(
+        cli.command,
+        None | Some(Command::Run(_)) | Some(Command::Selftest { .. })
+    );
+    if starts_processes {
+        start_owning_processes(cli.command.is_some());
+    }
+    let code = dispatch(cli);
+    if starts_processes {
+        crate::engine::run_mark::stop_everything_this_corelab_started();
+    }
+    code
+}
+
+/// Before a command that starts processes: makes corelab the subreaper of its descendants and,
+/// for `run` and `selftest` (`command_line`), stops the processes left by a corelab that was
+/// killed, saying so in one line on stderr (the workbench does that itself, and says it in its
+/// window too).
+fn start_owning_processes(command_line: bool) {
+    if let Err(e) = crate::sys::become_child_subreaper() {
+        errln!("corelab: cannot adopt the orphans of the processes it starts: {e}");
+    }
+    if command_line {
+        let stopped = crate::engine::run_mark::stop_leftovers_of_killed_runs();
+        if let Some(line) = crate::engine::run_mark::leftovers_line(stopped) {
+            errln!("{line}");
+        }
+    }
+}
+
+/// Runs the command `cli` names.
+fn dispatch(cli: Cli) -> ExitCode {
     let outcome = match cli.command {
         None => open_workbench(cli),
         Some(Command::Worker) => return ExitCode::from(worker::serve() as u8),

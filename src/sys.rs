@@ -246,6 +246,148 @@ pub fn child_in_own_group_dies_with_parent(command: &mut std::process::Command) 
     }
 }
 
+/// Makes this process the "child subreaper" of everything it starts (`PR_SET_CHILD_SUBREAPER`):
+/// a descendant whose parent exits is re-parented to this process instead of to init, so that
+/// corelab can reap it once it has stopped it (see `engine::run_mark`). Linux only; elsewhere
+/// it does nothing.
+pub fn become_child_subreaper() -> std::io::Result<()> {
+    #[cfg(target_os = "linux")]
+    {
+        // SAFETY: prctl with an integer option and an integer argument touches no memory.
+        if unsafe { libc::prctl(libc::PR_SET_CHILD_SUBREAPER, 1 as libc::c_ulong) } != 0 {
+            return Err(std::io::Error::last_os_error());
+        }
+    }
+    Ok(())
+}
+
+/// Whether this process is a child subreaper (see [`become_child_subreaper`]).
+pub fn is_child_subreaper() -> bool {
+    #[cfg(target_os = "linux")]
+    {
+        let mut flag: libc::c_int = 0;
+        // SAFETY: PR_GET_CHILD_SUBREAPER writes one int through the pointer, which points at
+        // the int we own.
+        let status = unsafe { libc::prctl(libc::PR_GET_CHILD_SUBREAPER, &mut flag) };
+        status == 0 && flag != 0
+    }
+    #[cfg(not(target_os = "linux"))]
+    {
+        false
+    }
+}
+
+/// Fills `buf` from the kernel's random number generator (`getrandom(2)`), unpredictable bytes
+/// fit for a token no other program can guess.
+pub fn fill_random(buf: &mut [u8]) -> std::io::Result<()> {
+    let mut filled = 0;
+    while filled < buf.len() {
+        let rest = &mut buf[filled..];
+        // SAFETY: getrandom writes at most `rest.len()` bytes into the slice we own.
+        let got = unsafe { libc::getrandom(rest.as_mut_ptr().cast(), rest.len(), 0) };
+        if got < 0 {
+            let e = std::io::Error::last_os_error();
+            if e.kind() == std::io::ErrorKind::Interrupted {
+                continue;
+            }
+            return Err(e);
+        }
+        filled += got as usize;
+    }
+    Ok(())
+}
+
+/// One process, held so that a signal reaches it and no other: on Linux a pidfd
+/// (`pidfd_open(2)`), which keeps naming the same process even if its pid is given to a new one
+/// after it exits; where the kernel has none (before 5.3), only the pid.
+pub struct ProcessHandle {
+    pid: libc::pid_t,
+    pidfd: Option<std::os::fd::OwnedFd>,
+}
+
+impl ProcessHandle {
+    /// Holds process `pid`; fails when there is no such process (or `pid` is 0 or 1).
+    pub fn open(pid: u32) -> std::io::Result<ProcessHandle> {
+        let pid = libc::pid_t::try_from(pid)
+            .ok()
+            .filter(|&p| p > 1)
+            .ok_or_else(|| std::io::Error::from(std::io::ErrorKind::InvalidInput))?;
+        #[cfg(target_os = "linux")]
+        {
+            use std::os::fd::FromRawFd;
+            // SAFETY: pidfd_open takes a pid and flags, touches no memory of ours, and returns
+            // a new descriptor that we alone own (or -1).
+            let fd = unsafe { libc::syscall(libc::SYS_pidfd_open, pid, 0) };
+            if fd >= 0 {
+                // SAFETY: `fd` is a fresh descriptor owned by nothing else.
+                let owned = unsafe { std::os::fd::OwnedFd::from_raw_fd(fd as libc::c_int) };
+                return Ok(ProcessHandle {
+                    pid,
+                    pidfd: Some(owned),
+                });
+            }
+            let e = std::io::Error::last_os_error();
+            if e.raw_os_error() != Some(libc::ENOSYS) {
+                return Err(e);
+            }
+        }
+        Ok(ProcessHandle { pid, pidfd: None })
+    }
+
+    /// Sends `SIGKILL` to the process (through its pidfd where there is one).
+    pub fn kill(&self) {
+        match &self.pidfd {
+            #[cfg(target_os = "linux")]
+            Some(fd) => {
+                // SAFETY: pidfd_send_signal takes the descriptor we own, a valid signal, no
+                // siginfo (null) and no flags.
+                unsafe {
+                    libc::syscall(
+                        libc::SYS_pidfd_send_signal,
+                        fd.as_raw_fd(),
+                        libc::SIGKILL,
+                        std::ptr::null::<libc::siginfo_t>(),
+                        0,
+                    );
+                }
+            }
+            _ => {
+                // SAFETY: plain syscall on a positive pid (checked in `open`).
+                unsafe {
+                    libc::kill(self.pid, libc::SIGKILL);
+                }
+            }
+        }
+    }
+}
+
+/// The process group of process `pid` (`getpgid(2)`); `None` if there is no such process.
+pub fn process_group_of(pid: u32) -> Option<u32> {
+    let pid = libc::pid_t::try_from(pid).ok().filter(|&p| p > 0)?;
+    // SAFETY: getpgid takes a pid, touches no memory and reports failure as -1.
+    let group = unsafe { libc::getpgid(pid) };
+    u32::try_from(group).ok()
+}
+
+/// This process's own process group (`getpgrp(2)`, which cannot fail).
+pub fn own_process_group() -> u32 {
+    // SAFETY: getpgrp has no arguments and cannot fail.
+    u32::try_from(unsafe { libc::getpgrp() }).unwrap_or(0)
+}
+
+/// Reaps `pid` if it is a child of this process that has exited (`waitpid(WNOHANG)`). Returns
+/// `true` once nothing is left to wait for: it was reaped now, or it is not (or no longer) a
+/// child of this process; `false` while it still runs.
+pub fn reap_if_exited(pid: u32) -> bool {
+    let Some(pid) = libc::pid_t::try_from(pid).ok().filter(|&p| p > 0) else {
+        return true;
+    };
+    let mut status: libc::c_int = 0;
+    // SAFETY: waitpid writes the status into the int we own; `pid` names one process.
+    let reaped = unsafe { libc::waitpid(pid, &mut status, libc::WNOHANG) };
+    reaped != 0
+}
+
 /// This process's effective user id (`geteuid(2)`, which cannot fail).
 pub fn effective_uid() -> u32 {
     // SAFETY: geteuid has no arguments, no preconditions and cannot fail.

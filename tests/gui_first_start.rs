@@ -264,3 +264,18 @@ fn the_hint_says_when_the_tours_results_do_not_show_its_lesson() {
     let h = hint_over(&tour_results(1.9, 1.8, 1.0));
     assert!(h.query_by_label_contains("do not show it").is_none());
 }
+
+#[test]
+fn what_the_start_stopped_is_said_in_the_window() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut app = app(dir.path());
+    let line = corelab::engine::run_mark::leftovers_line(2).unwrap();
+    app.tell(line.clone());
+    let mut h = harness(app);
+    h.run();
+    assert!(
+        h.query_by_label_contains("stopped 2 processes left by a corelab run that was killed")
+            .is_some(),
+        "{line}"
+    );
+}

@@ -143,7 +143,11 @@ pub(crate) fn calibrate_experiment(
             return (exp.clone(), Some(cal));
         }
     };
-    let guard = RunGuard::new(cancel.clone(), Duration::from_secs_f64(exp.timeout_s));
+    // Declared before the executor, so dropped after it: then every process the calibration
+    // started is stopped, with whatever those left.
+    let marked = super::run_mark::MarkedRun::new();
+    let guard =
+        RunGuard::new(cancel.clone(), Duration::from_secs_f64(exp.timeout_s)).marked(marked.mark());
     let started = factory.start(&super::sweep::CellStart {
         exp,
         model,
@@ -162,7 +166,8 @@ pub(crate) fn calibrate_experiment(
         shared_file: (model == ModelKind::Processes).then(|| scratch.path().join("counter.bin")),
     };
     let mut run = |task: &TaskSpec| -> Result<f64, String> {
-        let guard = RunGuard::new(cancel.clone(), Duration::from_secs_f64(exp.timeout_s));
+        let guard = RunGuard::new(cancel.clone(), Duration::from_secs_f64(exp.timeout_s))
+            .marked(marked.mark());
         executor
             .run(task, &env, &guard)
             .map(|r| r.wall.as_secs_f64())

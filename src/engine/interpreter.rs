@@ -177,6 +177,10 @@ pub fn probe_within(options: &PythonOptions, timeout: Duration) -> Result<Python
         .stdin(Stdio::null())
         .stdout(Stdio::piped())
         .stderr(Stdio::piped());
+    // Whatever the probe starts and leaves behind (a wrapper script's daemon) is stopped when
+    // this is dropped, on every way out.
+    let marked = super::run_mark::MarkedRun::new();
+    marked.put_on(&mut command);
     crate::sys::child_in_own_group_dies_with_parent(&mut command);
     let mut child = command.spawn().map_err(|e| match e.kind() {
         std::io::ErrorKind::NotFound => EngineError::PythonUnavailable(format!(

@@ -21,6 +21,7 @@ pub mod protocol;
 pub mod python_source;
 pub mod resources;
 pub mod run_count;
+pub mod run_mark;
 pub mod scratch;
 pub mod selftest;
 mod sweep;

@@ -4,6 +4,7 @@
 use std::time::{Duration, Instant};
 
 use super::cancel::CancelToken;
+use super::run_mark::RunMark;
 
 /// Why a task stopped before finishing.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -38,6 +39,12 @@ pub trait Pacer {
     fn wait(&self, duration: Duration) -> UnitResult<()>;
     /// Runs blocking I/O without holding any interpreter lock.
     fn blocking(&self, io: &mut dyn FnMut() -> std::io::Result<()>) -> UnitResult<()>;
+    /// The mark that a process the task starts must carry (see [`super::run_mark`]); `None`
+    /// where the run has none of its own (in a `corelab worker` child, whose processes inherit
+    /// the worker's).
+    fn run_mark(&self) -> Option<&RunMark> {
+        None
+    }
 }
 
 /// Stops a run on cancel or when its deadline passes. The pacer of every free-running model.
@@ -45,6 +52,8 @@ pub trait Pacer {
 pub struct RunGuard {
     cancel: CancelToken,
     deadline: Instant,
+    /// The mark of the run's processes, where the run's owner stops them at its end.
+    mark: Option<RunMark>,
 }
 
 impl RunGuard {
@@ -52,6 +61,21 @@ impl RunGuard {
         RunGuard {
             cancel,
             deadline: Instant::now() + timeout,
+            mark: None,
+        }
+    }
+
+    /// The same guard, for a run whose processes carry `mark` (the caller holds the run's
+    /// [`MarkedRun`](super::run_mark::MarkedRun), which stops them).
+    pub fn marked(mut self, mark: &RunMark) -> Self {
+        self.mark = Some(mark.clone());
+        self
+    }
+
+    /// Marks the process `command` will start with the run's mark, if the run has one.
+    pub fn mark_command(&self, command: &mut std::process::Command) {
+        if let Some(mark) = &self.mark {
+            mark.put_on(command);
         }
     }
 
@@ -89,5 +113,9 @@ impl Pacer for RunGuard {
     fn blocking(&self, io: &mut dyn FnMut() -> std::io::Result<()>) -> UnitResult<()> {
         self.checkpoint()?;
         io().map_err(|e| UnitError::Failed(format!("I/O error: {e}")))
+    }
+
+    fn run_mark(&self) -> Option<&RunMark> {
+        self.mark.as_ref()
     }
 }

@@ -124,7 +124,10 @@ fn dispatch_in(
         scratch_dir: scratch.path().to_path_buf(),
         shared_file: None,
     };
-    let guard = || RunGuard::new(CancelToken::new(), Duration::from_secs(120));
+    // Declared before the executor, so dropped after it: whatever it started is stopped.
+    let marked = super::run_mark::MarkedRun::new();
+    let guard =
+        || RunGuard::new(CancelToken::new(), Duration::from_secs(120)).marked(marked.mark());
     let mut exec: Box<dyn Executor> = match model {
         ModelKind::Processes => {
             let pool = ProcessPool::start(worker, workers, &guard()).map_err(|e| e.to_string())?;
@@ -181,7 +184,10 @@ fn python_dispatch(
         scratch_dir: scratch.path().to_path_buf(),
         shared_file: None,
     };
-    let guard = || RunGuard::new(CancelToken::new(), Duration::from_secs(120));
+    // Declared before the executor, so dropped after it: whatever it started is stopped.
+    let marked = super::run_mark::MarkedRun::new();
+    let guard =
+        || RunGuard::new(CancelToken::new(), Duration::from_secs(120)).marked(marked.mark());
     let mut exec = super::model::python::PythonExecutor::start_for(
         exp,
         model,
@@ -251,7 +257,9 @@ pub fn run_python_selftest(
 fn pool_startup(workers: usize, worker: &WorkerCommand) -> Result<Overhead, String> {
     let mut samples = Vec::new();
     for _ in 0..REPS {
-        let guard = RunGuard::new(CancelToken::new(), Duration::from_secs(60));
+        let marked = super::run_mark::MarkedRun::new();
+        let guard =
+            RunGuard::new(CancelToken::new(), Duration::from_secs(60)).marked(marked.mark());
         let mut pool = ProcessPool::start(worker, workers, &guard).map_err(|e| e.to_string())?;
         samples.push(pool.startup().as_secs_f64() * 1e6 / workers as f64);
         pool.shutdown();

@@ -17,6 +17,7 @@ use super::model::{
 };
 use super::pacer::{RunGuard, UnitError};
 use super::run_count::RunCount;
+use super::run_mark::{MarkedRun, StopMarkedOnDrop};
 use super::scratch::ScratchDir;
 use super::workload::RunEnv;
 use crate::preset::{Baseline, Experiment, ModelKind, TaskKind};
@@ -615,8 +616,23 @@ impl SplitMix64 {
 struct Running {
     executor: Box<dyn Executor>,
     env: RunEnv,
+    /// The mark of every process the cell starts: those still alive are stopped when it is
+    /// dropped, after the executor (field order).
+    marked: MarkedRun,
     // Dropped after the executor (field order), which may have files in it.
     _scratch: ScratchDir,
+}
+
+impl Running {
+    /// For a run of a command task under a model with no processes of its own between runs
+    /// (sequential, threads, rayon): whatever the commands leave behind (a
+    /// `setsid` daemon) carries the cell's mark and is stopped when the returned value is
+    /// dropped, once the run is recorded (so the search is never part of the run's costs).
+    fn stop_after_run(&self, task: &crate::preset::TaskSpec) -> Option<StopMarkedOnDrop> {
+        (task.kind == TaskKind::Command
+            && self.executor.worker_pids().is_some_and(|p| p.is_empty()))
+        .then(|| self.marked.mark().stop_on_drop())
+    }
 }
 
 struct Live {
@@ -634,6 +650,7 @@ struct Live {
 impl Live {
     fn stop(&mut self) {
         if let Some(mut r) = self.running.take() {
+            r.marked.note_members();
             r.executor.shutdown();
         }
     }
@@ -781,10 +798,12 @@ impl Sweep<'_> {
             shared_file: (model == ModelKind::Processes)
                 .then(|| scratch.path().join("counter.bin")),
         };
+        let marked = MarkedRun::new();
         let guard = RunGuard::new(
             self.cancel.clone(),
             Duration::from_secs_f64(self.exp.timeout_s),
-        );
+        )
+        .marked(marked.mark());
         let started = self.config.executors.start(&CellStart {
             exp: self.exp,
             model,
@@ -801,6 +820,7 @@ impl Sweep<'_> {
                 let running = Running {
                     executor,
                     env,
+                    marked,
                     _scratch: scratch,
                 };
                 (cell, Some(running))
@@ -905,7 +925,8 @@ impl Sweep<'_> {
         let guard = RunGuard::new(
             self.cancel.clone(),
             Duration::from_secs_f64(self.exp.timeout_s),
-        );
+        )
+        .marked(running.marked.mark());
         // Costs besides time (switches, migrations, memory) read /proc for every thread and
         // process of the model, milliseconds with many threads alive: only the first
         // COSTED_RUNS timed runs of a cell pay for it, so cells of short runs (hundreds of
@@ -916,6 +937,7 @@ impl Sweep<'_> {
             true => crate::engine::proc_stats::before_run(running.executor.worker_pids()),
             false => None,
         };
+        let _left_by_run = running.stop_after_run(&self.exp.task);
         match running.executor.run(&self.exp.task, &running.env, &guard) {
             Ok(record) => {
                 cell.shared_state = record.shared_state.clone();

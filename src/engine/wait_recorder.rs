@@ -67,6 +67,10 @@ impl Pacer for WaitRecorder<'_> {
     fn blocking(&self, io: &mut dyn FnMut() -> std::io::Result<()>) -> UnitResult<()> {
         self.stamped(|| self.inner.blocking(io))
     }
+
+    fn run_mark(&self) -> Option<&crate::engine::run_mark::RunMark> {
+        self.inner.run_mark()
+    }
 }
 
 /// Runs `unit` of `w` with `pacer`, recording it: its checksum, and its spans on lane `worker`

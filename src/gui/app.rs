@@ -1204,6 +1204,12 @@ impl WorkbenchApp {
     fn info(&mut self, text: impl Into<String>) {
         self.messages.push(text.into(), false);
     }
+
+    /// Shows an information message from outside the window (what the start of the workbench
+    /// stopped, say).
+    pub fn tell(&mut self, text: impl Into<String>) {
+        self.info(text);
+    }
 }
 
 /// The configuration a fresh workbench starts with: the first built-in preset.

@@ -151,6 +151,13 @@ pub fn run_app(options: GuiOptions) -> anyhow::Result<()> {
     }
     crate::sys::catch_termination_signals()
         .map_err(|e| anyhow::anyhow!("cannot catch SIGINT/SIGTERM/SIGHUP: {e}"))?;
+    // What a workbench or `corelab run` that was killed left running is stopped now, and said.
+    let leftovers = crate::engine::run_mark::leftovers_line(
+        crate::engine::run_mark::stop_leftovers_of_killed_runs(),
+    );
+    if let Some(line) = &leftovers {
+        eprintln!("corelab: {line}");
+    }
     let opened = eframe::run_native(
         "corelab",
         native,
@@ -164,6 +171,9 @@ pub fn run_app(options: GuiOptions) -> anyhow::Result<()> {
             close_on_termination_signal(cc.egui_ctx.clone());
             let mut app = WorkbenchApp::new(SweepConfig::new(worker), settings, cc.storage);
             app.apply_startup(&cc.egui_ctx, &options, outcome_app);
+            if let Some(line) = &leftovers {
+                app.tell(line.clone());
+            }
             Ok(Box::new(app))
         }),
     )

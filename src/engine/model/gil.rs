@@ -534,6 +534,10 @@ impl Pacer for GilPacer<'_> {
         self.released(io)
             .map_err(|e| UnitError::Failed(format!("I/O error: {e}")))
     }
+
+    fn run_mark(&self) -> Option<&crate::engine::run_mark::RunMark> {
+        self.guard.run_mark()
+    }
 }
 
 #[cfg(test)]

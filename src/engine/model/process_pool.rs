@@ -157,7 +157,9 @@ impl ProcessPool {
             batching: true,
         };
         for index in 0..n {
-            let worker = ChildProcess::spawn(cmd.command(), index, decode_from_worker, tx.clone())
+            let mut command = cmd.command();
+            guard.mark_command(&mut command);
+            let worker = ChildProcess::spawn(command, index, decode_from_worker, tx.clone())
                 .map_err(|e| {
                     UnitError::Failed(format!(
                         "cannot start worker {index} ({}): {e}{}",

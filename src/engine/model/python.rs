@@ -240,6 +240,7 @@ impl PythonExecutor {
         };
         let mut command = interpreter_command(exp, model, workers, &script);
         command.current_dir(script_dir);
+        guard.mark_command(&mut command);
         let program = command.get_program().to_string_lossy().into_owned();
         let (tx, rx) = channel();
         let child = ChildProcess::spawn(command, 0, decode, tx).map_err(|e| {

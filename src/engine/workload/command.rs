@@ -123,6 +123,9 @@ fn run_one(
         .stdin(Stdio::null())
         .stdout(Stdio::piped())
         .stderr(Stdio::piped());
+    if let Some(mark) = pacer.run_mark() {
+        mark.put_on(&mut command);
+    }
     crate::sys::child_in_own_group_dies_with_parent(&mut command);
     let mut child = command
         .spawn()

@@ -1,0 +1,269 @@
+#![allow(clippy::unwrap_used)] // Test code: a panic is a failed test.
+//! No child process outlives its run: a descendant that starts a new session (out of reach of
+//! the process-group kill) is stopped when its run ends, and what a killed corelab left running
+//! is stopped by the next corelab's start, while another live run's processes are left alone.
+//! No timing is asserted: waits for a process to exit are generous limits, never measurements.
+//!
+//! This test process is made a child subreaper (as the corelab binary is), so the orphans
+//! below are re-parented to it and must be reaped by corelab's stop: a pid is checked to be
+//! gone from `/proc` altogether, not a zombie.
+
+mod common;
+
+use std::path::Path;
+use std::process::{Command, Stdio};
+use std::time::{Duration, Instant};
+
+use common::*;
+use corelab::engine::run_mark::{self, RunMark, VARIABLE};
+use corelab::preset::{CommandParams, ModelKind, TaskKind};
+
+/// A generous limit for a killed process to be gone (it dies at once; a loaded machine may
+/// take a while to schedule the reaper).
+const GONE_WITHIN: Duration = Duration::from_secs(20);
+
+fn adopt_orphans() {
+    corelab::sys::become_child_subreaper().unwrap();
+    assert!(corelab::sys::is_child_subreaper());
+}
+
+/// Whether `pid` is gone from `/proc` (exited and reaped) within [`GONE_WITHIN`].
+fn reaped_within_limit(pid: u32) -> bool {
+    let deadline = Instant::now() + GONE_WITHIN;
+    while Path::new(&format!("/proc/{pid}")).exists() {
+        if Instant::now() > deadline {
+            return false;
+        }
+        std::thread::sleep(Duration::from_millis(10));
+    }
+    true
+}
+
+/// The pids written into the files of `dir` (one a file; `.tmp` files are still being written).
+fn pids_in_dir(dir: &Path) -> Vec<u32> {
+    std::fs::read_dir(dir)
+        .unwrap()
+        .flatten()
+        .filter(|e| !e.file_name().to_string_lossy().ends_with(".tmp"))
+        .filter_map(|e| std::fs::read_to_string(e.path()).ok()?.trim().parse().ok())
+        .collect()
+}
+
+/// The pids a command wrote, one a line, into `file`.
+fn pids_in(file: &Path) -> Vec<u32> {
+    std::fs::read_to_string(file)
+        .unwrap_or_default()
+        .lines()
+        .filter_map(|l| l.trim().parse().ok())
+        .collect()
+}
+
+/// `sh -c` that starts, in a new session, a `sleep 1000` whose pid it writes to a file of its
+/// own in `dir`, and returns once it is written: a daemon that the group kill cannot reach.
+fn double_forking_setsid_sleep(dir: &Path) -> Vec<String> {
+    let script = format!(
+        "f={}/$$; setsid sh -c 'echo $$ > \"$0.tmp\"; mv \"$0.tmp\" \"$0\"; exec sleep 1000' \"$f\" \
+         </dev/null >/dev/null 2>&1 & while [ ! -e \"$f\" ]; do sleep 0.01; done",
+        dir.display()
+    );
+    vec!["sh".into(), "-c".into(), script]
+}
+
+#[test]
+fn a_command_s_setsid_daemon_is_stopped_when_its_run_ends() {
+    let _g = exclusive();
+    adopt_orphans();
+    let dir = tempfile::tempdir().unwrap();
+    let mut exp = tiny_experiment(
+        TaskKind::Command,
+        &[ModelKind::Threads, ModelKind::Rayon],
+        &[2],
+    );
+    exp.task.command = CommandParams {
+        argv: double_forking_setsid_sleep(dir.path()),
+    };
+    exp.task.tasks = 2;
+    exp.repetitions = 1;
+    let r = sweep(&exp);
+    assert_all_ok(&r);
+    let started = pids_in_dir(dir.path());
+    // Two daemons a run, in each cell.
+    let runs: usize = r
+        .cells
+        .iter()
+        .map(|c| c.samples.len() + c.warmups.len())
+        .sum();
+    assert!(runs >= 2, "{runs}");
+    assert!(started.len() >= 2 * runs, "{started:?} from {runs} runs");
+    for pid in started {
+        assert!(
+            reaped_within_limit(pid),
+            "the setsid sleep {pid} outlived its run: {:?}",
+            std::fs::read_to_string(format!("/proc/{pid}/stat"))
+        );
+    }
+}
+
+/// Starts `sleep 1000` marked with `mark`, as an orphan (its shell exits at once): re-parented
+/// to this process, the subreaper, which a stop must then reap. Returns its pid.
+fn marked_orphan_sleep(mark: &str) -> u32 {
+    let out = Command::new("sh")
+        .args(["-c", "sleep 1000 </dev/null >/dev/null 2>&1 & echo $!"])
+        .env(VARIABLE, mark)
+        .stdin(Stdio::null())
+        .output()
+        .unwrap();
+    assert!(out.status.success());
+    String::from_utf8_lossy(&out.stdout).trim().parse().unwrap()
+}
+
+#[test]
+fn the_start_up_stop_takes_a_dead_owner_s_processes_and_leaves_a_live_owner_s() {
+    let _g = exclusive();
+    adopt_orphans();
+    // A mark of this process's pid with another start time: the pid of a corelab that was
+    // killed, given since to a new process (this one).
+    let live = RunMark::new();
+    let mut fields: Vec<String> = live.value().split(':').map(str::to_owned).collect();
+    let start: u64 = fields[1].parse().unwrap();
+    fields[1] = (start + 1).to_string();
+    let dead = fields.join(":");
+    let leftover = marked_orphan_sleep(&dead);
+    // A live run of this process: its process is running before and after.
+    let running = marked_orphan_sleep(live.value());
+    let stopped = run_mark::stop_leftovers_of_killed_runs();
+    assert!(
+        reaped_within_limit(leftover),
+        "a dead owner's process was left running"
+    );
+    assert!(stopped >= 1, "{stopped}");
+    assert!(is_alive(running), "a live run's process was stopped");
+    // Its own run's stop takes it.
+    assert_eq!(live.stop_marked(), vec![running]);
+    assert!(reaped_within_limit(running));
+}
+
+#[test]
+fn a_run_s_stop_takes_its_own_mark_only() {
+    let _g = exclusive();
+    adopt_orphans();
+    let (mine, other) = (RunMark::new(), RunMark::new());
+    let a = marked_orphan_sleep(mine.value());
+    let b = marked_orphan_sleep(other.value());
+    assert_eq!(mine.stop_marked(), vec![a]);
+    assert!(reaped_within_limit(a));
+    assert!(is_alive(b), "another run's process");
+    assert_eq!(other.stop_marked(), vec![b]);
+    assert!(reaped_within_limit(b));
+}
+
+/// A preset file of a command task whose commands start `sleep 1003` in the background, write
+/// its pid to `pids` and wait (`sleep 1004`): a run that is still going when corelab is killed.
+fn hanging_preset(dir: &Path, pids: &Path) -> std::path::PathBuf {
+    let mut exp = tiny_experiment(TaskKind::Command, &[ModelKind::Threads], &[1]);
+    exp.task.tasks = 1;
+    exp.repetitions = 1;
+    exp.timeout_s = 120.0;
+    exp.task.command = CommandParams {
+        argv: vec![
+            "sh".into(),
+            "-c".into(),
+            format!("sleep 1003 & echo $! >> {}; sleep 1004", pids.display()),
+        ],
+    };
+    let path = dir.join("hang.json");
+    std::fs::write(&path, serde_json::to_string(&exp).unwrap()).unwrap();
+    path
+}
+
+#[test]
+fn what_a_killed_corelab_left_running_is_stopped_at_the_next_start() {
+    let _g = exclusive();
+    adopt_orphans();
+    let dir = tempfile::tempdir().unwrap();
+    let pids = dir.path().join("pids");
+    let preset = hanging_preset(dir.path(), &pids);
+    let mut corelab = Command::new(corelab_exe())
+        .args(["run", "-q"])
+        .arg(&preset)
+        .stdin(Stdio::null())
+        .stdout(Stdio::null())
+        .stderr(Stdio::null())
+        .spawn()
+        .unwrap();
+    let deadline = Instant::now() + Duration::from_secs(120);
+    let sleeper = loop {
+        if let Some(&pid) = pids_in(&pids).first() {
+            break pid;
+        }
+        assert!(Instant::now() < deadline, "the command never started");
+        assert!(
+            corelab.try_wait().unwrap().is_none(),
+            "corelab ended before its command ran"
+        );
+        std::thread::sleep(Duration::from_millis(20));
+    };
+    corelab.kill().unwrap();
+    corelab.wait().unwrap();
+    // The background sleep was not in reach of the death signal (only the command was).
+    assert!(is_alive(sleeper), "left running by the killed corelab");
+    let stopped = run_mark::stop_leftovers_of_killed_runs();
+    assert!(reaped_within_limit(sleeper), "{sleeper} left running");
+    assert!(stopped >= 1, "{stopped}");
+}
+
+/// A function that starts `sleep 1000` in a session of its own, writes its pid into a file of
+/// its own in `PIDS_DIR` (the module's own constant) and returns.
+const DAEMON_MODULE: &str = r#"
+import os, subprocess
+
+PIDS_DIR = __PIDS_DIR__
+
+def start_daemon(n):
+    p = subprocess.Popen(["sleep", "1000"], start_new_session=True,
+                         stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL,
+                         stderr=subprocess.DEVNULL)
+    with open(os.path.join(PIDS_DIR, str(p.pid)), "w") as f:
+        f.write(str(p.pid))
+    return n
+"#;
+
+#[test]
+fn a_python_function_s_new_session_child_is_stopped_with_its_cell() {
+    if !python_available("a_python_function_s_new_session_child_is_stopped_with_its_cell") {
+        return;
+    }
+    let _g = exclusive();
+    adopt_orphans();
+    let dir = tempfile::tempdir().unwrap();
+    let pids = dir.path().join("pids");
+    std::fs::create_dir(&pids).unwrap();
+    let source =
+        DAEMON_MODULE.replace("__PIDS_DIR__", &format!("{:?}", pids.display().to_string()));
+    std::fs::write(dir.path().join("daemons.py"), source).unwrap();
+    let mut exp = tiny_experiment(
+        TaskKind::Function,
+        &[ModelKind::PyThreading, ModelKind::PyMultiprocessing],
+        &[2],
+    );
+    exp.task.function = corelab::preset::FunctionParams {
+        file: "daemons.py".into(),
+        name: "start_daemon".into(),
+        args: vec![],
+        range: Some(2),
+    };
+    exp.task.function.anchor(dir.path());
+    exp.baseline = corelab::preset::Baseline::SameModelOneWorker;
+    exp.repetitions = 1;
+    exp.python.start_method = corelab::preset::StartMethod::Fork;
+    let r = sweep(&exp);
+    assert_all_ok(&r);
+    let started = pids_in_dir(&pids);
+    assert!(started.len() >= 4, "{started:?}");
+    for pid in started {
+        assert!(
+            reaped_within_limit(pid),
+            "the daemon {pid} outlived its cell"
+        );
+    }
+}
