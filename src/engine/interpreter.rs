@@ -516,10 +516,7 @@ mod odd_interpreters {
         // Valid JSON of another shape is not the reply either.
         let (_dir, options) = fake("echo '{\"answer\": 42}'");
         let err = probe(&options).unwrap_err().to_string();
-        assert!(
-            err.ends_with("it printed `{\\\"answer\\\": 42}`"),
-            "{err}"
-        );
+        assert!(err.ends_with("it printed `{\\\"answer\\\": 42}`"), "{err}");
         assert!(!err.contains("missing field"), "{err}");
         let (_dir, options) = fake("exit 0");
         let err = probe(&options).unwrap_err().to_string();
