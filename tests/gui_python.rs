@@ -722,3 +722,41 @@ fn the_interpreter_is_checked_when_a_python_model_is_ticked_and_on_check() {
     });
     assert_eq!(runs_logged(files.path()), 3);
 }
+
+/// An interpreter that runs some py-* models and not others (no dask): Run is greyed naming
+/// only the model it cannot run, and only that one is marked.
+#[test]
+fn run_is_greyed_naming_only_the_python_models_the_interpreter_cannot_run() {
+    let dir = tempfile::tempdir().unwrap();
+    let plain = common::gui::plain_python(dir.path());
+    let mut h = harness(with_interpreter(
+        dir.path(),
+        plain.to_str().unwrap(),
+        &[
+            ModelKind::Sequential,
+            ModelKind::PyThreading,
+            ModelKind::PyDask,
+        ],
+    ));
+    h.run();
+    assert!(!disabled(&h, "Run"), "not checked yet: Run checks it");
+    check_python(&mut h);
+    h.run();
+    assert!(disabled(&h, "Run"));
+    assert!(h.query_by_label("py-dask cannot run here").is_some());
+    assert!(!estimate_shown(&h));
+    let described = |label: &str| {
+        h.get_by_label(label)
+            .accesskit_node()
+            .description()
+            .unwrap_or_default()
+    };
+    assert!(described("py-dask").starts_with("Cannot run here: "));
+    assert!(!described("py-threading").contains("Cannot run here"));
+    let ctx = h.ctx.clone();
+    assert!(!h.state_mut().start_run(&ctx));
+    h.run();
+    let error = shown_error(&h);
+    assert!(error.starts_with("Cannot run: "), "{error}");
+    assert!(error.contains("dask"), "{error}");
+}

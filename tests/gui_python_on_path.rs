@@ -130,7 +130,7 @@ fn in_child(log: &Path) {
 
     // Not checked yet: the models are offered, Run is enabled and says what it will cost.
     assert!(
-        h.query_by_label_contains("python3: not checked yet")
+        h.query_by_label_contains("python3 not checked yet: ")
             .is_some()
     );
     assert!(!disabled(&h, "py-threading"));

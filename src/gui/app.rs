@@ -37,7 +37,7 @@ use super::status_bar::{self, CpuMeter};
 use crate::analysis::ModelFit;
 use crate::engine::{PythonInfo, SweepConfig, SweepEvent, interpreter};
 use crate::export::ChartOptions;
-use crate::preset::{Experiment, ResultsView, START_HERE, find_builtin};
+use crate::preset::{Experiment, ModelKind, ResultsView, START_HERE, find_builtin};
 use crate::results::{CellResult, MachineInfo, ResultsFile, RunStatus};
 
 /// How long `--run` waits after the window opened before starting the sweep.
@@ -1059,34 +1059,45 @@ impl WorkbenchApp {
             && self.python.checking(&self.experiment.python)
     }
 
-    /// The experiment's Python models, by name ("py-threading, py-multiprocessing").
-    fn python_model_names(&self) -> String {
-        let names: Vec<&str> = self
+    /// Which of the experiment's Python models cannot run, once their interpreter's check has
+    /// answered (an interpreter not checked yet is checked when Run is pressed), by name
+    /// ("py-threading, py-multiprocessing"), and why: the interpreter is unusable or awaits
+    /// confirmation (all of them), or it cannot run some of them (no dask, say).
+    fn python_refusal(&self) -> Option<(String, String)> {
+        let py = &self.experiment.python;
+        let python: Vec<ModelKind> = self
             .experiment
             .models
             .iter()
+            .copied()
             .filter(|m| m.is_python())
-            .map(|m| m.id())
             .collect();
-        names.join(", ")
-    }
-
-    /// Why the Python models of the experiment cannot run, once their interpreter's check has
-    /// answered (an interpreter not checked yet is checked when Run is pressed): it is
-    /// unusable, awaits confirmation, or cannot run one of them (no dask, say).
-    fn python_refusal(&self) -> Option<String> {
-        let py = &self.experiment.python;
-        if !self.experiment.models.iter().any(|m| m.is_python()) {
+        let names =
+            |models: &[ModelKind]| models.iter().map(|m| m.id()).collect::<Vec<_>>().join(", ");
+        if python.is_empty() {
             return None;
         }
         match self.python.answer(py)? {
-            Err(e) if self.python.awaiting_confirmation(py).is_some() => Some(e.clone()),
-            Err(e) => {
-                let names = self.python_model_names();
-                let need = if names.contains(',') { "need" } else { "needs" };
-                Some(format!("{names} {need} a working Python interpreter: {e}"))
+            Err(e) if self.python.awaiting_confirmation(py).is_some() => {
+                Some((names(&python), e.clone()))
             }
-            Ok(info) => self.experiment.models.iter().find_map(|m| info.refuses(*m)),
+            Err(e) => {
+                let need = if python.len() > 1 { "need" } else { "needs" };
+                let names = names(&python);
+                Some((
+                    names.clone(),
+                    format!("{names} {need} a working Python interpreter: {e}"),
+                ))
+            }
+            Ok(info) => {
+                let refused: Vec<ModelKind> = python
+                    .iter()
+                    .copied()
+                    .filter(|m| info.refuses(*m).is_some())
+                    .collect();
+                let reason = refused.iter().find_map(|m| info.refuses(*m))?;
+                Some((names(&refused), reason))
+            }
         }
     }
 
@@ -1107,13 +1118,14 @@ impl WorkbenchApp {
                 reason: e.to_string(),
             });
         }
-        self.python_refusal().map(|reason| run_control::Blocked {
-            short: format!("{} cannot run here", self.python_model_names()),
-            reason: format!(
-                "{reason}. Untick them to run the other models, or fix the interpreter in the \
-                 Python section and press {CHECK_BUTTON}."
-            ),
-        })
+        self.python_refusal()
+            .map(|(models, reason)| run_control::Blocked {
+                short: format!("{models} cannot run here"),
+                reason: format!(
+                    "{reason}. Untick {models} to run the other models, or fix the interpreter in \
+                 the Python section and press {CHECK_BUTTON}."
+                ),
+            })
     }
 
     /// The folder a relative Python module path is taken from: that of the file the
@@ -1167,7 +1179,7 @@ impl WorkbenchApp {
             ctx.request_repaint();
             return false;
         }
-        if let Some(reason) = self.python_refusal() {
+        if let Some((_, reason)) = self.python_refusal() {
             self.error(format!("Cannot run: {reason}"));
             return false;
         }

@@ -210,7 +210,7 @@ impl PythonProbe {
         let interp = options.interpreter.trim();
         match self.state(options) {
             CheckState::NotChecked => Ok(format!(
-                "{interp}: not checked yet (it is run to check it when you tick a py-* model or press Run or {CHECK_BUTTON})"
+                "{interp} not checked yet: corelab runs it to check it when you tick a py-* model, press Run or press {CHECK_BUTTON}"
             )),
             CheckState::Checking => Ok(format!("checking {interp} …")),
             CheckState::Answered(Ok(info)) => Ok(describe(info)),
