@@ -9,7 +9,7 @@ mod common;
 use std::path::Path;
 
 use common::gui::{
-    Gate, app, harness, held_sweep, step_until, two_cell_results, until_round_one,
+    Gate, app, check_python, harness, held_sweep, step_until, two_cell_results, until_round_one,
     wait_for_python_probe,
 };
 
@@ -448,7 +448,7 @@ fn greyed_out_controls_say_why_where_they_are() {
     a.set_experiment(exp);
     let mut h = harness(a);
     h.step();
-    wait_for_python_probe(&mut h);
+    check_python(&mut h);
     h.run();
     let info = h.state().python_probe().unwrap().clone().unwrap();
     for model in [

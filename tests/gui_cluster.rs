@@ -8,7 +8,7 @@ mod common;
 
 use common::cluster_python;
 use common::gui::{
-    app, disabled, harness, shown_error, step_until, wait_for_python_probe, with_interpreter,
+    app, check_python, disabled, harness, shown_error, step_until, with_interpreter,
 };
 
 use corelab::preset::ModelKind;
@@ -28,7 +28,7 @@ fn the_cluster_engines_follow_what_the_interpreter_can_import() {
         plain.to_str().unwrap(),
         &PLAIN,
     ));
-    wait_for_python_probe(&mut h);
+    check_python(&mut h);
     h.run();
     let info = h.state().python_probe().unwrap().clone().unwrap();
     assert!(!disabled(&h, "py-multiprocessing"));
@@ -52,7 +52,7 @@ fn the_cluster_engines_follow_what_the_interpreter_can_import() {
         return;
     };
     let mut h = harness(with_interpreter(dir.path(), &python, &PLAIN));
-    wait_for_python_probe(&mut h);
+    check_python(&mut h);
     h.run();
     assert!(!disabled(&h, "py-dask"));
     assert!(!disabled(&h, "py-mpi"));
@@ -108,7 +108,7 @@ fn a_killed_mpi_rank_is_named_in_the_workbench_status() {
     .unwrap();
     a.set_experiment(exp);
     let mut h = harness(a);
-    wait_for_python_probe(&mut h);
+    check_python(&mut h);
     let ctx = h.ctx.clone();
     assert!(h.state_mut().start_run(&ctx));
     let started = std::time::Instant::now();

@@ -6,7 +6,8 @@
 mod common;
 
 use common::gui::{
-    app, disabled, harness, shown_error, step_until, wait_for_python_probe, with_interpreter,
+    app, check_python, disabled, estimate_shown, harness, shown_error, step_until,
+    wait_for_python_probe, with_interpreter,
 };
 
 use std::path::Path;
@@ -25,7 +26,7 @@ fn a_missing_interpreter_disables_the_python_models() {
         "/nonexistent/python3",
         &[ModelKind::Sequential, ModelKind::Threads],
     ));
-    wait_for_python_probe(&mut h);
+    check_python(&mut h);
     h.run();
     let answer = h.state().python_probe().unwrap().clone();
     let reason = answer.expect_err("a missing interpreter cannot be probed");
@@ -51,6 +52,10 @@ fn a_missing_interpreter_disables_the_python_models() {
     );
 }
 
+/// Run with a Python model whose interpreter was not checked yet checks it (Run is the user
+/// asking for it); a missing one refuses the run with the reason, and from then on Run is
+/// greyed with that reason and no estimate, and the ticked model is marked as one that cannot
+/// run (still switchable off, which lets the others run).
 #[test]
 fn run_refuses_a_python_model_without_an_interpreter() {
     let dir = tempfile::tempdir().unwrap();
@@ -59,18 +64,46 @@ fn run_refuses_a_python_model_without_an_interpreter() {
         "/nonexistent/python3",
         &[ModelKind::Sequential, ModelKind::PyThreading],
     ));
-    wait_for_python_probe(&mut h);
     h.run();
-    // A selected model that cannot run stays switchable off.
-    assert!(!disabled(&h, "py-threading"));
+    assert!(h.state().python_probe().is_none(), "not checked at start");
+    assert_eq!(h.state().python_probes_started(), 0);
+    assert!(!disabled(&h, "Run"), "Run checks it");
     let ctx = h.ctx.clone();
-    assert!(!h.state_mut().start_run(&ctx));
+    assert!(!h.state_mut().start_run(&ctx), "the check comes first");
+    step_until(&mut h, "the run to be refused", |a| {
+        a.messages().iter().any(|m| m.is_error)
+    });
     h.run();
     assert!(!h.state().is_running());
+    assert_eq!(h.state().python_probes_started(), 1);
     let error = shown_error(&h);
-    assert!(error.starts_with("Cannot run:"), "{error}");
+    assert!(
+        error.starts_with("Cannot run: py-threading needs a working Python interpreter: "),
+        "{error}"
+    );
     assert!(error.contains("was not found"), "{error}");
     assert!(h.query_by_label(&error).is_some());
+    // Run is greyed, saying why, and the estimate gives way to which models cannot run.
+    assert!(disabled(&h, "Run"));
+    assert!(h.query_by_label("py-threading cannot run here").is_some());
+    assert!(!estimate_shown(&h), "no estimate");
+    // A selected model that cannot run stays switchable off, and says why it is marked.
+    assert!(!disabled(&h, "py-threading"));
+    let why = h
+        .get_by_label("py-threading")
+        .accesskit_node()
+        .description()
+        .unwrap_or_default();
+    assert!(why.starts_with("Cannot run here: "), "{why}");
+    assert!(why.contains("was not found"), "{why}");
+    h.get_by_label("py-threading").scroll_to_me();
+    h.run();
+    h.get_by_label("py-threading").click();
+    h.run();
+    assert_eq!(h.state().experiment().models, [ModelKind::Sequential]);
+    assert!(!disabled(&h, "Run"), "the other models can run");
+    assert!(disabled(&h, "py-threading"), "greyed once unticked");
+    assert_eq!(h.state().python_probes_started(), 1, "checked once");
 }
 
 #[test]
@@ -93,7 +126,7 @@ fn python3_enables_the_python_models() {
         "python3",
         &[ModelKind::Sequential, ModelKind::Threads],
     ));
-    wait_for_python_probe(&mut h);
+    check_python(&mut h);
     h.run();
     assert!(h.state().python_probe().unwrap().is_ok());
     assert!(!disabled(&h, "py-threading"));
@@ -176,8 +209,9 @@ fn opening_a_preset_runs_nothing_until_its_interpreter_is_confirmed() {
     step_until(&mut h, "the preset to load", |a| {
         a.experiment().name == "shared preset"
     });
-    // The default interpreter (python3) may have been checked at start; nothing since.
+    // Nothing was checked at start (nobody asked), nor since.
     let probes = h.state().python_probes_started();
+    assert_eq!(probes, 0);
     h.run_steps(30);
     let shown = interpreter.to_str().unwrap();
     assert_eq!(h.state().experiment().python.interpreter, shown);
@@ -277,6 +311,10 @@ fn a_hanging_interpreter_times_out_without_hanging_the_window() {
         hang.to_str().unwrap(),
         &[ModelKind::Sequential, ModelKind::PyThreading],
     ));
+    h.run();
+    h.get_by_label("Check interpreter").scroll_to_me();
+    h.run();
+    h.get_by_label("Check interpreter").click();
     let pid_file = files.path().join("pid");
     step_until(&mut h, "the interpreter to start", |_| pid_file.exists());
     // The window keeps drawing frames while the check waits, and says it is checking.
@@ -380,7 +418,7 @@ fn python_2_and_an_old_python_3_are_named_as_too_old_in_the_python_section() {
             interpreter.to_str().unwrap(),
             &[ModelKind::Sequential, ModelKind::PyThreading],
         ));
-        wait_for_python_probe(&mut h);
+        check_python(&mut h);
         h.run();
         let reason = h.state().python_probe().unwrap().clone().unwrap_err();
         assert!(reason.contains(says), "{reason}");
@@ -421,6 +459,9 @@ fn the_sync_menu_follows_the_python_models() {
     h.get_by_label("py-threading").scroll_to_me();
     h.run();
     h.get_by_label("py-threading").click();
+    h.run();
+    // Ticking it checked the interpreter: its answer lands before the menus are used.
+    wait_for_python_probe(&mut h);
     h.run();
     let exp = h.state().experiment().clone();
     assert_eq!(
@@ -518,7 +559,8 @@ fn a_misspelt_function_is_flagged_next_to_the_field_and_run_refuses_it() {
         "hash_recrods",
     ));
     h.step();
-    common::gui::wait_for_python_probe(&mut h);
+    // The interpreter is checked first (Run would check it before the task).
+    check_python(&mut h);
     h.run();
     let flag = "mywork.py: it has no function `hash_recrods` (did you mean `hash_records`?); its top-level functions: hash_records, fetch";
     assert!(
@@ -567,7 +609,8 @@ fn a_relative_module_path_is_resolved_against_the_current_directory() {
     assert!(absolute.is_file());
     let mut h = harness(function_app(dir.path(), relative, "pure_pyton"));
     h.step();
-    common::gui::wait_for_python_probe(&mut h);
+    // The interpreter is checked first (Run would check it before the task).
+    check_python(&mut h);
     h.run();
     let shown = format!("resolves to {}", absolute.display());
     assert!(
@@ -594,4 +637,126 @@ fn a_relative_module_path_is_resolved_against_the_current_directory() {
         h.query_by_label(&shown).is_none(),
         "nothing left to resolve"
     );
+}
+
+/// The interpreter runs only when the user asks for something that needs it: not at start,
+/// not while its name is typed; once when a py-* model is ticked (not again for a second
+/// one), and again for **Check interpreter**. Choosing the Python function task ticks the
+/// py-* models, which checks it too.
+#[test]
+fn the_interpreter_is_checked_when_a_python_model_is_ticked_and_on_check() {
+    let files = tempfile::tempdir().unwrap();
+    let interpreter = marker_interpreter(files.path());
+    let dir = tempfile::tempdir().unwrap();
+    let mut h = harness(with_interpreter(
+        dir.path(),
+        interpreter.to_str().unwrap(),
+        &[ModelKind::Sequential, ModelKind::Threads],
+    ));
+    h.run_steps(30);
+    assert_eq!(runs_logged(files.path()), 0, "nothing runs at start");
+    assert!(
+        h.query_by_label_contains("not checked yet").is_some(),
+        "the model list says it was not checked"
+    );
+    assert!(!disabled(&h, "py-threading"), "offered until checked");
+
+    h.get_by_label("py-threading").scroll_to_me();
+    h.run();
+    h.get_by_label("py-threading").click();
+    h.run();
+    step_until(&mut h, "the check ticking asked for", |a| {
+        a.python_probe().is_some()
+    });
+    h.run();
+    assert_eq!(runs_logged(files.path()), 1, "ticking checked it");
+    assert!(h.query_by_label("Python 3.12.1 (GIL enabled)").is_some());
+    h.get_by_label("py-multiprocessing").click();
+    h.run_steps(10);
+    assert_eq!(runs_logged(files.path()), 1, "checked once, not per model");
+
+    // Typing another interpreter runs nothing; the line says it is not checked yet.
+    let other = files.path().join("other-python");
+    std::fs::copy(&interpreter, &other).unwrap();
+    h.get_by_label("Interpreter")
+        .set_text_value_accesskit(other.to_str().unwrap());
+    h.run_steps(30);
+    assert_eq!(
+        h.state().experiment().python.interpreter,
+        other.to_str().unwrap()
+    );
+    assert_eq!(runs_logged(files.path()), 1, "typing runs nothing");
+    assert!(h.query_by_label_contains("not checked yet").is_some());
+    // Check interpreter runs it.
+    h.get_by_label("Check interpreter").scroll_to_me();
+    h.run();
+    h.get_by_label("Check interpreter").click();
+    h.run();
+    step_until(&mut h, "the check the button asked for", |a| {
+        a.python_probe().is_some()
+    });
+    assert_eq!(runs_logged(files.path()), 2);
+    assert_eq!(h.state().python_probes_started(), 2);
+
+    // The function task, chosen in a fresh workbench, ticks the py-* models and checks it.
+    let dir = tempfile::tempdir().unwrap();
+    let mut h = harness(with_interpreter(
+        dir.path(),
+        interpreter.to_str().unwrap(),
+        &[ModelKind::Sequential, ModelKind::Threads],
+    ));
+    h.run_steps(10);
+    assert_eq!(runs_logged(files.path()), 2);
+    h.get_by_label("Kind").click();
+    h.run();
+    h.get_by_label("function").click();
+    h.run();
+    assert!(
+        h.state()
+            .experiment()
+            .models
+            .contains(&ModelKind::PyThreading)
+    );
+    step_until(&mut h, "the check the Python task asked for", |a| {
+        a.python_probe().is_some()
+    });
+    assert_eq!(runs_logged(files.path()), 3);
+}
+
+/// An interpreter that runs some py-* models and not others (no dask): Run is greyed naming
+/// only the model it cannot run, and only that one is marked.
+#[test]
+fn run_is_greyed_naming_only_the_python_models_the_interpreter_cannot_run() {
+    let dir = tempfile::tempdir().unwrap();
+    let plain = common::gui::plain_python(dir.path());
+    let mut h = harness(with_interpreter(
+        dir.path(),
+        plain.to_str().unwrap(),
+        &[
+            ModelKind::Sequential,
+            ModelKind::PyThreading,
+            ModelKind::PyDask,
+        ],
+    ));
+    h.run();
+    assert!(!disabled(&h, "Run"), "not checked yet: Run checks it");
+    check_python(&mut h);
+    h.run();
+    assert!(disabled(&h, "Run"));
+    assert!(h.query_by_label("py-dask cannot run here").is_some());
+    assert!(!estimate_shown(&h));
+    let described = |label: &str| {
+        h.get_by_label(label)
+            .accesskit_node()
+            .description()
+            .unwrap_or_default()
+    };
+    assert!(described("py-dask").starts_with("Cannot run here: "));
+    assert!(!described("py-threading").contains("Cannot run here"));
+    let ctx = h.ctx.clone();
+    assert!(!h.state_mut().start_run(&ctx));
+    h.run();
+    let error = shown_error(&h);
+    assert!(error.starts_with("Cannot run: "), "{error}");
+    assert!(error.contains("dask"), "{error}");
 }

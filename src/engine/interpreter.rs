@@ -223,16 +223,13 @@ pub fn probe_within(options: &PythonOptions, timeout: Duration) -> Result<Python
             why_it_failed(&stderr)
         )));
     }
-    let mut info: PythonInfo = serde_json::from_slice(&stdout).map_err(|e| {
-        let printed = match one_line(&stdout, OUTPUT_SHOWN) {
-            Some(line) => format!("it printed `{line}`"),
-            None => "it printed nothing".to_string(),
-        };
-        EngineError::PythonUnavailable(format!(
-            "`{shown}` did not answer like CPython {}.{} or newer ({printed}; {e})",
-            MIN_VERSION.0, MIN_VERSION.1
-        ))
-    })?;
+    // The parser's own words ("expected value at line 1 column 1") say nothing to the user:
+    // what the interpreter printed, and that it was not the reply asked for, do. A JSON object
+    // without a version (every field has a default) is not that reply either.
+    let mut info: PythonInfo = serde_json::from_slice(&stdout)
+        .ok()
+        .filter(|info: &PythonInfo| !info.version.trim().is_empty())
+        .ok_or_else(|| not_the_reply(&shown, &stdout))?;
     info.interpreter = interp.to_string();
     // The launcher is looked up, never run: `py-mpi` says at its start what it cannot launch.
     info.mpiexec = resolve("mpiexec", None)
@@ -252,6 +249,21 @@ pub fn probe_within(options: &PythonOptions, timeout: Duration) -> Result<Python
     Ok(info)
 }
 
+/// The error for an interpreter (`shown`) that exited normally but printed `stdout` in place of
+/// the version report the probe asks for: said in words, with the first line it printed.
+fn not_the_reply(shown: &str, stdout: &[u8]) -> EngineError {
+    let printed = match first_line(stdout, OUTPUT_SHOWN) {
+        Some(line) => {
+            format!("its reply was not the version report corelab asked for: it printed `{line}`")
+        }
+        None => "it printed nothing where corelab asked for its version".to_string(),
+    };
+    EngineError::PythonUnavailable(format!(
+        "`{shown}` did not answer like CPython {}.{} or newer: {printed}",
+        MIN_VERSION.0, MIN_VERSION.1
+    ))
+}
+
 /// The most characters of an interpreter's own words that a message quotes.
 const OUTPUT_SHOWN: usize = 160;
 
@@ -262,11 +274,24 @@ const OUTPUT_SHOWN: usize = 160;
 fn one_line(bytes: &[u8], max: usize) -> Option<String> {
     let text = String::from_utf8_lossy(bytes);
     let line = text.lines().map(str::trim).rfind(|l| !l.is_empty())?;
+    Some(quoted(line, max))
+}
+
+/// [`one_line`], but the first non-blank line: what a program printed in place of an answer
+/// begins with what it is (a banner, a greeting, a shell's error).
+fn first_line(bytes: &[u8], max: usize) -> Option<String> {
+    let text = String::from_utf8_lossy(bytes);
+    let line = text.lines().map(str::trim).find(|l| !l.is_empty())?;
+    Some(quoted(line, max))
+}
+
+/// `line` with its control characters escaped, cut at `max` characters.
+fn quoted(line: &str, max: usize) -> String {
     let escaped: String = line.chars().flat_map(char::escape_debug).collect();
-    Some(match escaped.char_indices().nth(max) {
+    match escaped.char_indices().nth(max) {
         Some((cut, _)) => format!("{}…", &escaped[..cut]),
         None => escaped,
-    })
+    }
 }
 
 /// Why a probe that exited with an error failed, from its stderr: an interpreter too old to
@@ -481,17 +506,28 @@ mod odd_interpreters {
 
     #[test]
     fn an_interpreter_printing_garbage_is_quoted_legibly() {
-        let (_dir, options) = fake("printf 'hello \\377 not json\\n'");
+        // Several lines: the first is quoted, and the JSON parser's words are not.
+        let (_dir, options) = fake("printf 'hello \\377 not json\\nsecond line\\n'");
         let err = probe(&options).unwrap_err().to_string();
         assert!(
-            err.contains(
-                "did not answer like CPython 3.8 or newer (it printed `hello \u{fffd} not json`;"
+            err.ends_with(
+                "did not answer like CPython 3.8 or newer: its reply was not the version report \
+                 corelab asked for: it printed `hello \u{fffd} not json`"
             ),
             "{err}"
         );
+        assert!(!err.contains("line 1 column"), "{err}");
+        // Valid JSON of another shape is not the reply either.
+        let (_dir, options) = fake("echo '{\"answer\": 42}'");
+        let err = probe(&options).unwrap_err().to_string();
+        assert!(err.ends_with("it printed `{\\\"answer\\\": 42}`"), "{err}");
+        assert!(!err.contains("missing field"), "{err}");
         let (_dir, options) = fake("exit 0");
         let err = probe(&options).unwrap_err().to_string();
-        assert!(err.contains("(it printed nothing;"), "{err}");
+        assert!(
+            err.ends_with(": it printed nothing where corelab asked for its version"),
+            "{err}"
+        );
         // A very long line is cut.
         let (_dir, options) = fake("printf '%0500d\\n' 0");
         let err = probe(&options).unwrap_err().to_string();

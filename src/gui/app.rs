@@ -28,7 +28,7 @@ use super::fits_panel::{self, FitsCache};
 pub use super::notifications::Message;
 use super::notifications::Notifications;
 use super::presets_gallery::{self, GalleryPick};
-use super::python_probe::PythonProbe;
+use super::python_probe::{CHECK_BUTTON, PythonProbe};
 use super::results_table::{self, TableFormat};
 use super::run_control::{self, ActiveRun, RunAction};
 use super::screenshot::{Outcome, ScreenshotMode};
@@ -37,7 +37,7 @@ use super::status_bar::{self, CpuMeter};
 use crate::analysis::ModelFit;
 use crate::engine::{PythonInfo, SweepConfig, SweepEvent, interpreter};
 use crate::export::ChartOptions;
-use crate::preset::{Experiment, ResultsView, START_HERE, find_builtin};
+use crate::preset::{Experiment, ModelKind, ResultsView, START_HERE, find_builtin};
 use crate::results::{CellResult, MachineInfo, ResultsFile, RunStatus};
 
 /// How long `--run` waits after the window opened before starting the sweep.
@@ -720,11 +720,27 @@ impl WorkbenchApp {
         }
     }
 
-    /// Allows the current experiment's interpreter to run, and remembers it.
+    /// Allows the current experiment's interpreter to run, and remembers it; it is checked at
+    /// once (the button says so), as the user now allows it to run.
     pub fn confirm_interpreter(&mut self) {
         let interp = self.experiment.python.interpreter.trim().to_string();
         self.unconfirmed_interpreters.remove(&interp);
+        self.python.request(&interp, false);
         self.confirmed_interpreters.insert(interp);
+    }
+
+    /// Checks the experiment's interpreter (again, if it was checked before): what the
+    /// **Check interpreter** button does. Runs it once, on a helper thread, if it may run.
+    pub fn check_interpreter(&mut self) {
+        self.python
+            .request(&self.experiment.python.interpreter, true);
+    }
+
+    /// Checks the experiment's interpreter if it was not checked yet: when the user ticked a
+    /// py-* model (or chose the Python function task), which needs it.
+    fn check_interpreter_for_models(&mut self) {
+        self.python
+            .request(&self.experiment.python.interpreter, false);
     }
 
     /// Whether the experiment's interpreter may run: anything but one an opened file named
@@ -826,9 +842,15 @@ impl WorkbenchApp {
         self.files.run(ctx, FileAction::OpenResults, path, None);
     }
 
-    /// The interpreter check's answer for the current interpreter (`None` while checking).
+    /// The interpreter check's answer for the current interpreter (`None` while it is not
+    /// checked yet or being checked).
     pub fn python_probe(&self) -> Option<&Result<PythonInfo, String>> {
         self.python.answer(&self.experiment.python)
+    }
+
+    /// Whether a check of the current interpreter was asked for and has not answered yet.
+    pub fn python_checking(&self) -> bool {
+        self.python.checking(&self.experiment.python)
     }
 
     /// The fits of the shown results (as of the last frame).
@@ -1035,37 +1057,58 @@ impl WorkbenchApp {
         }
     }
 
-    /// Whether the experiment has Python models whose interpreter is still being checked.
+    /// Whether the experiment has Python models whose interpreter is being checked.
     fn python_check_pending(&self) -> bool {
         self.experiment.models.iter().any(|m| m.is_python())
             && self.python.checking(&self.experiment.python)
     }
 
-    /// Why the Python models of the experiment cannot run now, if they cannot.
-    fn python_blocker(&self) -> Option<String> {
+    /// Which of the experiment's Python models cannot run, once their interpreter's check has
+    /// answered (an interpreter not checked yet is checked when Run is pressed), by name
+    /// ("py-threading, py-multiprocessing"), and why: the interpreter is unusable or awaits
+    /// confirmation (all of them), or it cannot run some of them (no dask, say).
+    fn python_refusal(&self) -> Option<(String, String)> {
         let py = &self.experiment.python;
-        let models: Vec<_> = self
+        let python: Vec<ModelKind> = self
             .experiment
             .models
             .iter()
+            .copied()
             .filter(|m| m.is_python())
             .collect();
-        if models.is_empty() {
+        let names =
+            |models: &[ModelKind]| models.iter().map(|m| m.id()).collect::<Vec<_>>().join(", ");
+        if python.is_empty() {
             return None;
         }
-        match self.python.answer(py) {
-            None => Some(format!(
-                "the Python interpreter `{}` is still being checked; try again in a moment",
-                py.interpreter.trim()
-            )),
-            Some(Err(e)) => Some(format!("the Python models cannot run: {e}")),
-            Some(Ok(info)) => models.iter().find_map(|m| info.refuses(**m)),
+        match self.python.answer(py)? {
+            Err(e) if self.python.awaiting_confirmation(py).is_some() => {
+                Some((names(&python), e.clone()))
+            }
+            Err(e) => {
+                let need = if python.len() > 1 { "need" } else { "needs" };
+                let names = names(&python);
+                Some((
+                    names.clone(),
+                    format!("{names} {need} a working Python interpreter: {e}"),
+                ))
+            }
+            Ok(info) => {
+                let refused: Vec<ModelKind> = python
+                    .iter()
+                    .copied()
+                    .filter(|m| info.refuses(*m).is_some())
+                    .collect();
+                let reason = refused.iter().find_map(|m| info.refuses(*m))?;
+                Some((names(&refused), reason))
+            }
         }
     }
 
     /// Why the configuration cannot run as it stands, from what the fields hold: worker counts
-    /// that do not parse (the field shows why), or an experiment that does not validate. Run
-    /// is greyed and no estimate shown while there is one.
+    /// that do not parse (the field shows why), an experiment that does not validate, or Python
+    /// models whose interpreter was checked and cannot run them. Run is greyed and no estimate
+    /// shown while there is one.
     pub fn run_blocker(&self) -> Option<run_control::Blocked> {
         if let Some(err) = &self.editor.workers_error {
             return Some(run_control::Blocked {
@@ -1073,12 +1116,19 @@ impl WorkbenchApp {
                 reason: format!("the worker counts: {err}"),
             });
         }
-        self.experiment
-            .validate()
-            .err()
-            .map(|e| run_control::Blocked {
+        if let Err(e) = self.experiment.validate() {
+            return Some(run_control::Blocked {
                 short: format!("Cannot run: {e}"),
                 reason: e.to_string(),
+            });
+        }
+        self.python_refusal()
+            .map(|(models, reason)| run_control::Blocked {
+                short: format!("{models} cannot run here"),
+                reason: format!(
+                    "{reason}. Untick {models} to run the other models, or fix the interpreter in \
+                 the Python section and press {CHECK_BUTTON}."
+                ),
             })
     }
 
@@ -1123,7 +1173,17 @@ impl WorkbenchApp {
             self.error(workers_error_message(err));
             return false;
         }
-        if let Some(reason) = self.python_blocker() {
+        // Python models whose interpreter was not checked yet: Run is the user asking for it.
+        // It is checked now, and the sweep starts once it has answered (see `show`).
+        if self.experiment.models.iter().any(|m| m.is_python())
+            && self.python.answer(&self.experiment.python).is_none()
+        {
+            self.check_interpreter_for_models();
+            self.run_when_ready = true;
+            ctx.request_repaint();
+            return false;
+        }
+        if let Some((_, reason)) = self.python_refusal() {
             self.error(format!("Cannot run: {reason}"));
             return false;
         }

@@ -2,7 +2,7 @@
 
 use eframe::egui;
 
-use super::python_probe::PythonProbe;
+use super::python_probe::{CHECK_BUTTON, PythonProbe};
 use super::typed_number;
 use crate::engine::interpreter;
 use crate::preset::{
@@ -140,6 +140,8 @@ pub fn logical_cores() -> usize {
 pub enum ConfigCommand {
     /// The user confirmed that this interpreter (from an opened file) may run.
     ConfirmInterpreter(String),
+    /// The user pressed **Check interpreter**.
+    CheckInterpreter,
 }
 
 /// The header of the experiment's description in the panel.
@@ -186,12 +188,13 @@ pub fn show(
         ui.separator();
         section(ui, "workers", |ui| workers_section(ui, editor, exp));
         ui.separator();
-        section(ui, "models", |ui| {
+        command = section(ui, "models", |ui| {
             models_section(ui, exp, python, module_base.as_deref())
         });
         if exp.models.iter().any(|m| m.is_python()) || python.summary(&exp.python).is_err() {
             ui.separator();
-            command = section(ui, "python", |ui| python_section(ui, exp, python));
+            let confirm = section(ui, "python", |ui| python_section(ui, exp, python));
+            command = confirm.or(command.take());
         }
         ui.separator();
         section(ui, "measurement", |ui| measurement_section(ui, exp));
@@ -589,7 +592,7 @@ fn models_section(
     exp: &mut Experiment,
     python: &PythonProbe,
     module_base: Option<&std::path::Path>,
-) {
+) -> Option<ConfigCommand> {
     ui.strong("Models")
         .on_hover_text("Execution models to compare: one curve each.");
     // Greyed-out models, with why: said under the list, not only in a hover.
@@ -601,9 +604,17 @@ fn models_section(
         let unavailable = crate::preset::model_refusal(m, &exp.task)
             .map(str::to_string)
             .or_else(|| python.unavailable(m, &exp.python));
-        // A model that cannot run can still be switched off.
+        // A model that cannot run can still be switched off: ticked, it stays clickable but
+        // is drawn greyed and struck through, so that it does not look like one Run measures.
         let enabled = on || unavailable.is_none();
-        let response = ui.add_enabled(enabled, egui::Checkbox::new(&mut on, m.id()));
+        let text = if on && unavailable.is_some() {
+            egui::RichText::new(m.id())
+                .strikethrough()
+                .color(ui.visuals().weak_text_color())
+        } else {
+            egui::RichText::new(m.id())
+        };
+        let response = ui.add_enabled(enabled, egui::Checkbox::new(&mut on, text));
         let response = match (&unavailable, enabled) {
             (Some(reason), false) => {
                 greyed.push((m, reason.clone()));
@@ -615,7 +626,11 @@ fn models_section(
                 response.on_disabled_hover_text(why)
             }
             (Some(reason), true) => {
-                response.on_hover_text(format!("{}\n\nCannot run here: {reason}", m.explanation()))
+                let why = format!("Cannot run here: {reason}. Untick it to run the others.");
+                ui.ctx().accesskit_node_builder(response.id, |node| {
+                    node.set_description(why.clone());
+                });
+                response.on_hover_text(format!("{}\n\n{why}", m.explanation()))
             }
             // A plain function under py-asyncio: its curve cannot show overlap (read from the
             // module's text only while the box is hovered).
@@ -651,7 +666,7 @@ fn models_section(
     }
     match summary {
         Ok(text) => {
-            ui.weak(text)
+            ui.add(egui::Label::new(egui::RichText::new(text).weak()).wrap())
                 .on_hover_text("The interpreter the py-* models run on (see the Python section).");
         }
         Err(e) => {
@@ -664,6 +679,19 @@ fn models_section(
             );
         }
     }
+    // Checking runs the interpreter: only when asked. Not offered while a check runs, nor
+    // for an interpreter from an opened file (the Python section asks to allow it first).
+    let offered =
+        !python.checking(&exp.python) && python.awaiting_confirmation(&exp.python).is_none();
+    let clicked = offered
+        && ui
+            .small_button(CHECK_BUTTON)
+            .on_hover_text(format!(
+                "Run {} once to learn its version, whether it has the GIL, and whether dask and mpi4py are installed. It is also checked when you tick a py-* model or press Run with one.",
+                exp.python.interpreter.trim()
+            ))
+            .clicked();
+    clicked.then_some(ConfigCommand::CheckInterpreter)
 }
 
 /// What the cluster models will start or connect to, when ticked: a shared preset can name a
@@ -745,7 +773,7 @@ fn python_section(
         .spacing([8.0, 4.0])
         .show(ui, |ui| {
             let l = ui.label("Interpreter").on_hover_text(
-                "A name looked up on PATH (python3) or a path to a Python 3.8+ interpreter. It is checked a moment after you stop typing.",
+                "A name looked up on PATH (python3) or a path to a Python 3.8+ interpreter. Typing runs nothing: it is checked when you press Check interpreter, tick a py-* model or press Run.",
             );
             ui.add(
                 egui::TextEdit::singleline(&mut exp.python.interpreter)

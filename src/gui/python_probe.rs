@@ -1,17 +1,19 @@
-//! Asking the Python interpreter about itself, off the UI thread.
+//! Asking the Python interpreter about itself, off the UI thread, when the user asks for it.
 //!
 //! [`probe`](crate::engine::interpreter::probe) starts a subprocess, so it runs on a helper
 //! thread, and is killed if it does not answer within
-//! [`PROBE_TIMEOUT`](crate::engine::interpreter::PROBE_TIMEOUT). The workbench probes once per
-//! interpreter: when the interpreter field changes, after a short pause (typing a path must not
-//! start one process per keystroke), and keeps the answer.
+//! [`PROBE_TIMEOUT`](crate::engine::interpreter::PROBE_TIMEOUT). It runs only when the user asks
+//! for something that needs the interpreter: ticking a py-* model (or choosing the Python
+//! function task), pressing **Check interpreter**, allowing an interpreter an opened file
+//! named, or pressing **Run** with a py-* model ticked. Starting the workbench, opening a preset
+//! or a results file and typing in the interpreter field run nothing: until it is checked, the
+//! Python models show that it was not checked yet. The answer is kept for that interpreter.
 //!
 //! An interpreter is a program to execute, and one named by an opened preset or results file is
 //! not the user's choice yet: the app passes `trusted: false` for it, and nothing runs until the
 //! user confirms it (the Python section shows the program and a button).
 
 use std::sync::mpsc::{Receiver, channel};
-use std::time::{Duration, Instant};
 
 use eframe::egui;
 
@@ -19,17 +21,28 @@ use crate::engine::PythonInfo;
 use crate::engine::interpreter;
 use crate::preset::{ModelKind, PythonOptions};
 
-/// How long the interpreter field must stay unchanged before it is probed.
-pub const DEBOUNCE: Duration = Duration::from_millis(400);
+/// The button that checks the interpreter (runs it once, to learn its version).
+pub const CHECK_BUTTON: &str = "Check interpreter";
 
-/// The probe of one interpreter: in flight, or its answer.
+/// Where the check of the current interpreter stands.
+#[derive(Clone, Copy, Debug, PartialEq)]
+pub enum CheckState<'a> {
+    /// Not run yet: nobody asked for anything that needs it.
+    NotChecked,
+    /// Asked for, and running (or about to).
+    Checking,
+    /// Its answer; for an interpreter awaiting confirmation, why it was not run.
+    Answered(&'a Result<PythonInfo, String>),
+}
+
+/// The probe of one interpreter: asked for, in flight, or its answer.
 pub struct PythonProbe {
-    /// The interpreter the answer (or the probe in flight) is for.
+    /// The interpreter the answer is for.
     probed: Option<String>,
     answer: Option<Result<PythonInfo, String>>,
     in_flight: Option<(String, Receiver<Result<PythonInfo, String>>)>,
-    /// The interpreter text last seen and when it changed.
-    seen: Option<(String, Instant)>,
+    /// A check the user asked for, of this interpreter, not started yet.
+    wanted: Option<String>,
     /// An interpreter that must be confirmed before it runs, with the reason the Python models
     /// are unavailable until then.
     unconfirmed: Option<(String, Result<PythonInfo, String>)>,
@@ -49,16 +62,29 @@ impl PythonProbe {
             probed: None,
             answer: None,
             in_flight: None,
-            seen: None,
+            wanted: None,
             unconfirmed: None,
             started: 0,
         }
     }
 
-    /// Called every frame with the current options: takes in a finished probe and starts a new
-    /// one when the interpreter changed and has stayed unchanged for [`DEBOUNCE`] (at once the
-    /// first time). An interpreter that is not `trusted` (it came from an opened file and was
-    /// not confirmed) is never run. Never waits.
+    /// Asks for a check of `interpreter`, started by the next [`Self::update`] (if it may
+    /// run). `again`: even if it was checked before (the **Check interpreter** button: the
+    /// user may have installed something since); else an interpreter already checked, or
+    /// being checked, is not run again.
+    pub fn request(&mut self, interpreter: &str, again: bool) {
+        let interp = interpreter.trim();
+        let in_flight = self.in_flight.as_ref().is_some_and(|(i, _)| i == interp);
+        let answered = self.probed.as_deref() == Some(interp);
+        if in_flight || (!again && answered) {
+            return;
+        }
+        self.wanted = Some(interp.to_string());
+    }
+
+    /// Called every frame with the current options: takes in a finished probe, and starts the
+    /// one asked for ([`Self::request`]) once none is in flight. An interpreter that is not
+    /// `trusted` (it came from an opened file and was not confirmed) is never run. Never waits.
     pub fn update(&mut self, ctx: &egui::Context, options: &PythonOptions, trusted: bool) {
         if let Some((interp, rx)) = &self.in_flight
             && let Ok(answer) = rx.try_recv()
@@ -68,6 +94,10 @@ impl PythonProbe {
             self.in_flight = None;
         }
         let interp = options.interpreter.trim().to_string();
+        // A check asked for another interpreter than the one now in the field is not wanted.
+        if self.wanted.as_ref().is_some_and(|w| *w != interp) {
+            self.wanted = None;
+        }
         if !trusted {
             if self.unconfirmed.as_ref().is_none_or(|(i, _)| *i != interp) {
                 let reason = format!(
@@ -75,24 +105,14 @@ impl PythonProbe {
                 );
                 self.unconfirmed = Some((interp, Err(reason)));
             }
+            self.wanted = None;
             return;
         }
         self.unconfirmed = None;
-        let first = self.seen.is_none();
-        match &self.seen {
-            Some((text, _)) if *text == interp => {}
-            _ => self.seen = Some((interp.clone(), Instant::now())),
-        }
-        let current = self.probed.as_deref() == Some(interp.as_str())
-            || self.in_flight.as_ref().is_some_and(|(i, _)| *i == interp);
-        if current || self.in_flight.is_some() {
+        if self.in_flight.is_some() || self.wanted.is_none() {
             return;
         }
-        let since = self.seen.as_ref().map_or(Duration::ZERO, |s| s.1.elapsed());
-        if !first && since < DEBOUNCE {
-            ctx.request_repaint_after(DEBOUNCE - since);
-            return;
-        }
+        self.wanted = None;
         if interp.is_empty() {
             self.probed = Some(interp);
             self.answer = Some(Err(
@@ -139,26 +159,41 @@ impl PythonProbe {
         self.started
     }
 
-    /// Whether a probe is running or waiting for the field to settle.
+    /// Where the check of `options`' interpreter stands.
+    pub fn state(&self, options: &PythonOptions) -> CheckState<'_> {
+        let interp = options.interpreter.trim();
+        if let Some((i, reason)) = &self.unconfirmed
+            && i == interp
+        {
+            return CheckState::Answered(reason);
+        }
+        let in_flight = self.in_flight.as_ref().is_some_and(|(i, _)| i == interp);
+        if in_flight || self.wanted.as_deref() == Some(interp) {
+            return CheckState::Checking;
+        }
+        match (&self.probed, &self.answer) {
+            (Some(i), Some(answer)) if i == interp => CheckState::Answered(answer),
+            _ => CheckState::NotChecked,
+        }
+    }
+
+    /// Whether a check of `options`' interpreter was asked for and has not answered yet.
     pub fn checking(&self, options: &PythonOptions) -> bool {
-        self.probed.as_deref() != Some(options.interpreter.trim())
-            && self.awaiting_confirmation(options).is_none()
+        self.state(options) == CheckState::Checking
     }
 
-    /// The answer for `options`' interpreter, once it is in (`None` while checking). An
-    /// interpreter awaiting confirmation answers with the reason it was not run.
+    /// The answer for `options`' interpreter, once it is in (`None` while it is not checked
+    /// or being checked). An interpreter awaiting confirmation answers with the reason it was
+    /// not run.
     pub fn answer(&self, options: &PythonOptions) -> Option<&Result<PythonInfo, String>> {
-        if self.awaiting_confirmation(options).is_some() {
-            return self.unconfirmed.as_ref().map(|(_, a)| a);
-        }
-        if self.checking(options) {
-            None
-        } else {
-            self.answer.as_ref()
+        match self.state(options) {
+            CheckState::Answered(answer) => Some(answer),
+            CheckState::NotChecked | CheckState::Checking => None,
         }
     }
 
-    /// Why `model` cannot be selected now, if it cannot (only Python models ever can't).
+    /// Why `model` cannot be selected now, if it cannot (only Python models ever can't, and
+    /// only once their interpreter was checked).
     pub fn unavailable(&self, model: ModelKind, options: &PythonOptions) -> Option<String> {
         if !model.is_python() {
             return None;
@@ -169,13 +204,17 @@ impl PythonProbe {
         }
     }
 
-    /// One line for next to the model list: "Python 3.11.7 (GIL enabled)", the error, or that
-    /// the check is running.
+    /// One line for next to the model list: "Python 3.11.7 (GIL enabled)", the error, that
+    /// the check is running, or that it has not run yet.
     pub fn summary(&self, options: &PythonOptions) -> Result<String, String> {
-        match self.answer(options) {
-            None => Ok(format!("checking {} …", options.interpreter.trim())),
-            Some(Ok(info)) => Ok(describe(info)),
-            Some(Err(e)) => Err(e.clone()),
+        let interp = options.interpreter.trim();
+        match self.state(options) {
+            CheckState::NotChecked => Ok(format!(
+                "{interp} not checked yet: corelab runs it to check it when you tick a py-* model, press Run or press {CHECK_BUTTON}"
+            )),
+            CheckState::Checking => Ok(format!("checking {interp} …")),
+            CheckState::Answered(Ok(info)) => Ok(describe(info)),
+            CheckState::Answered(Err(e)) => Err(e.clone()),
         }
     }
 }

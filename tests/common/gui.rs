@@ -139,7 +139,7 @@ pub fn harness(app: WorkbenchApp) -> Harness<'static, WorkbenchApp> {
 
 /// [`harness`] in a window of `size` points.
 pub fn sized_harness(app: WorkbenchApp, size: egui::Vec2) -> Harness<'static, WorkbenchApp> {
-    // The workbench checks its Python interpreter on a thread at start; its answer, landing
+    // The workbench checks its Python interpreter on a thread when asked; its answer, landing
     // in the middle of a `run()`, asks for a few frames more than egui_kittest's default of
     // 4 (it settled after 6 in one failure): room for that, not for a UI that never settles.
     Harness::builder()
@@ -164,11 +164,20 @@ pub fn step_until(
     h.step();
 }
 
-/// Steps until the workbench's Python interpreter check has answered. The check runs off the
-/// UI thread and asks for a repaint when it ends; a test that edits the panel while it is in
-/// flight races with that repaint (and with the model list it changes), so tests that type
-/// into the panel wait for it first.
+/// Steps until no Python interpreter check is in flight. The check runs off the UI thread
+/// and asks for a repaint when it ends; a test that edits the panel while one is in flight
+/// races with that repaint (and with the model list it changes). The workbench checks only
+/// when asked (a py-* model ticked, Run, Check interpreter), so at start there is none.
 pub fn wait_for_python_probe(h: &mut Harness<'_, WorkbenchApp>) {
+    step_until(h, "the Python interpreter check to answer", |a| {
+        !a.python_checking()
+    });
+}
+
+/// Asks for the interpreter check as **Check interpreter** does, and steps until it has
+/// answered.
+pub fn check_python(h: &mut Harness<'_, WorkbenchApp>) {
+    h.state_mut().check_interpreter();
     step_until(h, "the Python interpreter check to answer", |a| {
         a.python_probe().is_some()
     });
@@ -253,4 +262,15 @@ pub fn held_sweep(dir: &Path, gate: &Gate) -> Harness<'static, WorkbenchApp> {
     h.step();
     wait_for_python_probe(&mut h);
     h
+}
+
+/// Whether the run controls show the sweep's estimate ("10 cells, about 15 s").
+pub fn estimate_shown(h: &Harness<'_, WorkbenchApp>) -> bool {
+    use egui_kittest::kittest::Queryable;
+    h.query_all_by_label_contains(" cells, about ")
+        .next()
+        .is_some()
+        || h.query_all_by_label_contains(" cells; time unknown")
+            .next()
+            .is_some()
 }

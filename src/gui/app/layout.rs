@@ -468,6 +468,7 @@ impl WorkbenchApp {
         ui.separator();
         self.experiment_header(ui);
         self.editor.module_base = self.module_base();
+        let python_before = python_models(&self.experiment);
         let command = config_panel::show(
             ui,
             &mut self.editor,
@@ -475,6 +476,14 @@ impl WorkbenchApp {
             &self.python,
             !running,
         );
+        // A py-* model the user just ticked (or the Python function task just chosen, which
+        // ticks them) needs the interpreter: it is checked now, if it was not before.
+        if python_models(&self.experiment)
+            .iter()
+            .any(|m| !python_before.contains(m))
+        {
+            self.check_interpreter_for_models();
+        }
         match command {
             Some(ConfigCommand::ConfirmInterpreter(interp))
                 if interp == self.experiment.python.interpreter.trim() =>
@@ -482,6 +491,7 @@ impl WorkbenchApp {
                 self.confirm_interpreter();
                 self.info(format!("Allowed the interpreter {interp}"));
             }
+            Some(ConfigCommand::CheckInterpreter) => self.check_interpreter(),
             Some(ConfigCommand::ConfirmInterpreter(_)) | None => {}
         }
     }
@@ -1094,4 +1104,14 @@ fn lost_any_update(results: &ResultsFile) -> bool {
         .iter()
         .flat_map(|c| &c.samples)
         .any(|s| s.lost_updates.is_some_and(|n| n > 0))
+}
+
+/// The py-* models `experiment` has ticked.
+fn python_models(experiment: &Experiment) -> Vec<crate::preset::ModelKind> {
+    experiment
+        .models
+        .iter()
+        .copied()
+        .filter(|m| m.is_python())
+        .collect()
 }
