@@ -113,6 +113,13 @@ pub fn monotonic_ns() -> u64 {
         .saturating_add(ts.tv_nsec.clamp(0, 999_999_999) as u64)
 }
 
+/// The calling thread's kernel id (as in `/proc/self/task/<tid>`).
+pub fn gettid() -> u32 {
+    // SAFETY: gettid takes no arguments and cannot fail.
+    let tid = unsafe { libc::gettid() };
+    u32::try_from(tid).unwrap_or(0)
+}
+
 /// CPU time used so far by the calling thread (`CLOCK_THREAD_CPUTIME_ID`).
 pub fn thread_cpu_time() -> Duration {
     // SAFETY: clock_gettime fills the timespec we own for a valid clock id.

@@ -1330,3 +1330,120 @@ fn the_lock_contention_presets_size_each_model_to_contend_and_fit_in_a_minute() 
         );
     }
 }
+
+// ---- A run's costs count the threads that serve it ----
+
+/// Voluntary switches an unrelated thread of this process makes during each run: it sleeps
+/// this many times while the dispatcher waits for it.
+const UNRELATED_SLEEPS: u64 = 300;
+
+/// A real in-process executor whose every run first has an unrelated thread of this process
+/// (not one of the executor's) sleep [`UNRELATED_SLEEPS`] times, the dispatcher waiting for
+/// it. `names_threads: false` hides the executor's threads (an executor that cannot say), so
+/// every thread of this process counts, as before runs named their threads.
+struct WithBusyNeighbour {
+    inner: corelab::engine::model::InProcessExecutor,
+    names_threads: bool,
+    neighbour: std::sync::mpsc::Sender<std::sync::mpsc::Sender<()>>,
+}
+
+impl corelab::engine::model::Executor for WithBusyNeighbour {
+    fn startup(&self) -> Duration {
+        self.inner.startup()
+    }
+    fn run(
+        &mut self,
+        task: &corelab::preset::TaskSpec,
+        env: &corelab::engine::workload::RunEnv,
+        guard: &corelab::engine::RunGuard,
+    ) -> Result<corelab::engine::model::RunRecord, corelab::engine::UnitError> {
+        let (done, wait) = std::sync::mpsc::channel();
+        self.neighbour.send(done).unwrap();
+        wait.recv().unwrap();
+        self.inner.run(task, env, guard)
+    }
+    fn worker_pids(&self) -> Option<Vec<u32>> {
+        self.inner.worker_pids()
+    }
+    fn threads_here(&self) -> Option<Vec<u32>> {
+        self.names_threads
+            .then(|| self.inner.threads_here())
+            .flatten()
+    }
+    fn shutdown(&mut self) {
+        self.inner.shutdown();
+    }
+}
+
+/// Starts a [`WithBusyNeighbour`] per cell: `threads` cells name their threads, `rayon`
+/// cells do not.
+#[derive(Debug)]
+struct BusyNeighbours {
+    neighbour: std::sync::Mutex<std::sync::mpsc::Sender<std::sync::mpsc::Sender<()>>>,
+}
+
+impl BusyNeighbours {
+    fn new() -> Self {
+        let (tx, rx) = std::sync::mpsc::channel::<std::sync::mpsc::Sender<()>>();
+        std::thread::spawn(move || {
+            for done in rx {
+                for _ in 0..UNRELATED_SLEEPS {
+                    std::thread::sleep(Duration::from_micros(50));
+                }
+                let _ = done.send(());
+            }
+        });
+        BusyNeighbours {
+            neighbour: std::sync::Mutex::new(tx),
+        }
+    }
+}
+
+impl corelab::engine::ExecutorFactory for BusyNeighbours {
+    fn start(
+        &self,
+        cell: &corelab::engine::CellStart<'_>,
+    ) -> Result<Box<dyn corelab::engine::model::Executor>, corelab::engine::UnitError> {
+        let inner = corelab::engine::model::InProcessExecutor::new(
+            cell.model,
+            cell.workers,
+            Duration::from_millis(5),
+        )
+        .map_err(corelab::engine::UnitError::Failed)?;
+        Ok(Box::new(WithBusyNeighbour {
+            inner,
+            names_threads: cell.model == ModelKind::Threads,
+            neighbour: self.neighbour.lock().unwrap().clone(),
+        }))
+    }
+}
+
+#[test]
+fn a_runs_switches_leave_out_a_busy_thread_that_does_not_serve_it() {
+    let mut exp = tiny_experiment(TaskKind::Cpu, &[ModelKind::Threads, ModelKind::Rayon], &[2]);
+    exp.repetitions = 3;
+    let cfg = config().with_executors(BusyNeighbours::new());
+    let results = run_sweep(&exp, &cfg, &CancelToken::new(), &mut |_| {});
+    let switches = |model: ModelKind| -> Vec<u64> {
+        let cell = results
+            .cells
+            .iter()
+            .find(|c| c.model == Some(model))
+            .unwrap();
+        assert_eq!(cell.samples.len(), 3, "{model}: {:?}", cell.error);
+        cell.samples
+            .iter()
+            .map(|s| s.costs.as_ref().expect("costed run").voluntary_switches)
+            .collect()
+    };
+    // Every thread of this process read: the neighbour's sleeps count (each one a switch).
+    let unnamed = switches(ModelKind::Rayon);
+    assert!(
+        unnamed.iter().all(|&v| v >= UNRELATED_SLEEPS),
+        "{unnamed:?}"
+    );
+    // The dispatcher and the two team threads only: a few switches each (waiting for the
+    // neighbour once, parking and waking), never the neighbour's hundreds.
+    let named = switches(ModelKind::Threads);
+    assert!(named.iter().all(|&v| v < UNRELATED_SLEEPS / 3), "{named:?}");
+}

@@ -1,16 +1,24 @@
 //! What a run costs besides time, read from `/proc` outside the timed region: peak memory of
 //! every process the model runs (RSS high-water mark, and PSS/USS from `smaps_rollup`), context
 //! switches (voluntary and involuntary) and CPU migrations (`se.nr_migrations` in
-//! `/proc/<pid>/task/<tid>/sched`), summed over every thread of those processes.
+//! `/proc/<pid>/task/<tid>/sched`), summed over the threads that serve the run.
 //!
-//! Which processes: this one (the dispatcher, the in-process models' threads, the pipe
-//! readers) plus every worker process of the model and everything below them (a Python
-//! multiprocessing pool). For the in-process models this process's counters include its
-//! other threads too (the workbench's own), which are idle during a run.
+//! Which processes: this one plus every worker process of the model and everything below them
+//! (a Python multiprocessing pool). Which threads: in a worker process, every one; in this
+//! process, only the dispatcher (the thread that calls `Executor::run`) and the threads the
+//! executor names as its own ([`Executor::threads_here`]: a team's workers, rayon's pool
+//! threads, tokio's blocking pool, the pipe readers of worker processes), never the other
+//! cells' idle teams or the workbench's threads. Reading only those keeps the reading cheap (a
+//! sweep of 1 024-thread cells has thousands of threads alive) and the counts the run's own.
+//! An executor that cannot name its threads (`None`) has every thread of this process read.
+//!
+//! Memory is per process: this process's peak RSS is the whole process's, whichever threads
+//! serve the run.
 
 use std::collections::HashMap;
 
 use crate::engine::cpu_time::tree_pids;
+use crate::engine::model::Executor;
 use crate::engine::workload::CommandsRun;
 use crate::results::{ProcessMemory, RunCosts};
 
@@ -49,25 +57,45 @@ pub fn model_pids(roots: &[u32]) -> Vec<u32> {
     pids
 }
 
-/// The counters before a run of a model whose worker processes are `roots` (`None`: not
-/// measured, e.g. a scripted executor).
-pub fn before_run(roots: Option<Vec<u32>>) -> Option<Counters> {
-    roots.map(|r| Counters::read(&model_pids(&r)))
+/// The threads of this process that a run of `executor` counts: the calling thread (the
+/// dispatcher) and the executor's own; `None` (every thread) where the executor cannot say.
+pub fn threads_here(executor: &dyn Executor) -> Option<Vec<u32>> {
+    executor.threads_here().map(|mut tids| {
+        let me = crate::sys::gettid();
+        if !tids.contains(&me) {
+            tids.push(me);
+        }
+        tids
+    })
 }
 
-/// The run's costs: every process of the model now (a pool may have started some during the
-/// run), the switches since `before`, and `ipc_bytes` as the model counted them. A `command`
+/// The counters before a run of `executor`, called on the thread that will dispatch the run;
+/// `None` for executors whose costs are not measured (no [`Executor::worker_pids`], e.g. a
+/// scripted executor).
+pub fn before_run(executor: &dyn Executor) -> Option<Counters> {
+    let roots = executor.worker_pids()?;
+    Some(Counters::read(
+        &model_pids(&roots),
+        threads_here(executor).as_deref(),
+    ))
+}
+
+/// The run's costs, on the thread that dispatched it: every process of the model now (a pool
+/// may have started some during the run), the switches of the run's threads since `before`
+/// (see the module documentation), and `ipc_bytes` as the model counted them. A `command`
 /// task's commands have exited by now: they count as `commands` reported them when reaped,
 /// as processes, and with the largest one's peak RSS as one entry (the commands that ran at
-/// once are not known, so the sum is at least the run's peak, not all of it).
+/// once are not known, so the sum is at least the run's peak, not all of it). `None` where
+/// the executor's costs are not measured.
 pub fn after_run(
     before: &Counters,
-    roots: &[u32],
+    executor: &dyn Executor,
     ipc_bytes: Option<u64>,
     commands: Option<CommandsRun>,
-) -> RunCosts {
-    let pids = model_pids(roots);
-    let switches = Counters::read(&pids).since(before);
+) -> Option<RunCosts> {
+    let roots = executor.worker_pids()?;
+    let pids = model_pids(&roots);
+    let switches = Counters::read(&pids, threads_here(executor).as_deref()).since(before);
     let mut per_process = memory(&pids);
     let mut processes = per_process.len();
     if let Some(c) = commands {
@@ -82,7 +110,7 @@ pub fn after_run(
     }
     let sum =
         |f: fn(&ProcessMemory) -> Option<u64>| -> Option<u64> { per_process.iter().map(f).sum() };
-    RunCosts {
+    Some(RunCosts {
         processes,
         peak_rss_bytes: per_process.iter().map(|m| m.peak_rss_bytes).sum(),
         pss_bytes: sum(|m| m.pss_bytes),
@@ -92,7 +120,7 @@ pub fn after_run(
         migrations: switches.migrations,
         ipc_bytes,
         per_process,
-    }
+    })
 }
 
 /// A field `name:` of a `/proc` text file, as a number (the first word after the colon).
@@ -117,17 +145,25 @@ fn thread_counters(pid: u32, tid: u32) -> Option<ThreadCounters> {
 }
 
 impl Counters {
-    /// The counters of every thread of `pids` now.
-    pub fn read(pids: &[u32]) -> Counters {
+    /// The counters of the threads of `pids` now: of this process only the threads `here`
+    /// (kernel thread ids) when given, of every other process all its threads.
+    pub fn read(pids: &[u32], here: Option<&[u32]>) -> Counters {
+        let me = std::process::id();
         let mut threads = HashMap::new();
         for &pid in pids {
-            let Ok(tasks) = std::fs::read_dir(format!("/proc/{pid}/task")) else {
-                continue;
+            let tids: Vec<u32> = match here {
+                Some(tids) if pid == me => tids.to_vec(),
+                _ => {
+                    let Ok(tasks) = std::fs::read_dir(format!("/proc/{pid}/task")) else {
+                        continue;
+                    };
+                    tasks
+                        .flatten()
+                        .filter_map(|t| t.file_name().to_str().and_then(|s| s.parse().ok()))
+                        .collect()
+                }
             };
-            for t in tasks.flatten() {
-                let Some(tid) = t.file_name().to_str().and_then(|s| s.parse().ok()) else {
-                    continue;
-                };
+            for tid in tids {
                 if let Some(c) = thread_counters(pid, tid) {
                     threads.insert((pid, tid), c);
                 }
@@ -244,9 +280,9 @@ mod tests {
         let m = memory(&pids);
         assert_eq!(m.len(), 1);
         assert!(m[0].peak_rss_bytes > 0);
-        let before = Counters::read(&pids);
+        let before = Counters::read(&pids, None);
         std::thread::sleep(std::time::Duration::from_millis(2));
-        let after = Counters::read(&pids);
+        let after = Counters::read(&pids, None);
         // Sleeping is a voluntary switch of this thread.
         assert!(after.since(&before).voluntary >= 1);
     }

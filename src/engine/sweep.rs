@@ -927,14 +927,14 @@ impl Sweep<'_> {
             Duration::from_secs_f64(self.exp.timeout_s),
         )
         .marked(running.marked.mark());
-        // Costs besides time (switches, migrations, memory) read /proc for every thread and
-        // process of the model, milliseconds with many threads alive: only the first
+        // Costs besides time (switches, migrations, memory) read /proc for the run's threads
+        // and every process of the model, milliseconds with many threads: only the first
         // COSTED_RUNS timed runs of a cell pay for it, so cells of short runs (hundreds of
         // them) are not slowed down by their bookkeeping. Peak RSS is a high-water mark, so a
         // late run would not see more than an early one of the same executor.
         let costed = !warmup && cell.samples.len() < COSTED_RUNS;
         let counters = match costed {
-            true => crate::engine::proc_stats::before_run(running.executor.worker_pids()),
+            true => crate::engine::proc_stats::before_run(running.executor.as_ref()),
             false => None,
         };
         let _left_by_run = running.stop_after_run(&self.exp.task);
@@ -942,13 +942,13 @@ impl Sweep<'_> {
             Ok(record) => {
                 cell.shared_state = record.shared_state.clone();
                 let mut sample = sample_of(&record);
-                if let (Some(before), Some(roots)) = (&counters, running.executor.worker_pids()) {
-                    sample.costs = Some(crate::engine::proc_stats::after_run(
+                if let Some(before) = &counters {
+                    sample.costs = crate::engine::proc_stats::after_run(
                         before,
-                        &roots,
+                        running.executor.as_ref(),
                         record.metrics.ipc_bytes,
                         record.metrics.commands,
-                    ));
+                    );
                 }
                 if warmup {
                     // A warm-up's timeline is never shown.

@@ -5,7 +5,7 @@
 use std::collections::VecDeque;
 use std::io::{BufReader, Read, Write};
 use std::process::{Child, ChildStdin, Command, ExitStatus, Stdio};
-use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::atomic::{AtomicU32, AtomicU64, Ordering};
 use std::sync::mpsc::{Receiver, RecvTimeoutError, Sender};
 use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
@@ -62,6 +62,8 @@ struct ReaderCosts {
     minor_faults: [AtomicU64; 2],
     /// Bytes of the stdout lines read so far, newlines included.
     stdout_bytes: AtomicU64,
+    /// Each reader thread's kernel id, recorded as it starts (0 until then).
+    tids: [AtomicU32; 2],
 }
 
 const STDOUT_READER: usize = 0;
@@ -73,6 +75,10 @@ impl ReaderCosts {
         let ns = u64::try_from(c.cpu.as_nanos()).unwrap_or(u64::MAX);
         self.cpu_ns[reader].store(ns, Ordering::Release);
         self.minor_faults[reader].store(c.minor_faults, Ordering::Release);
+    }
+
+    fn started(&self, reader: usize) {
+        self.tids[reader].store(crate::sys::gettid(), Ordering::Release);
     }
 
     fn total(&self) -> Cost {
@@ -142,6 +148,17 @@ impl ChildProcess {
     /// last message they handed on.
     pub fn readers_cost(&self) -> Cost {
         self.readers.total()
+    }
+
+    /// The kernel ids of the threads in this process that read the child's pipes (those
+    /// started so far).
+    pub fn reader_tids(&self) -> Vec<u32> {
+        self.readers
+            .tids
+            .iter()
+            .map(|t| t.load(Ordering::Acquire))
+            .filter(|&t| t != 0)
+            .collect()
     }
 
     /// Cumulative cost of the child process itself (every thread), measured from outside;
@@ -281,6 +298,7 @@ fn read_messages<M>(
     events: &Sender<ChildEvent<M>>,
     costs: &ReaderCosts,
 ) {
+    costs.started(STDOUT_READER);
     let mut reader = BufReader::new(stdout).take(0);
     let mut line = String::new();
     loop {
@@ -318,6 +336,7 @@ fn read_messages<M>(
 }
 
 fn keep_tail(mut stderr: impl Read, tail: &Mutex<VecDeque<u8>>, costs: &ReaderCosts) {
+    costs.started(STDERR_READER);
     let mut buf = [0u8; 4096];
     while let Ok(n) = stderr.read(&mut buf) {
         if n == 0 {

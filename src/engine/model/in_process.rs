@@ -10,7 +10,7 @@
 //! `CLOCK_THREAD_CPUTIME_ID`); never the rest of the process.
 
 use std::panic::AssertUnwindSafe;
-use std::sync::atomic::{AtomicBool, AtomicU64, AtomicUsize, Ordering};
+use std::sync::atomic::{AtomicBool, AtomicU32, AtomicU64, AtomicUsize, Ordering};
 use std::sync::{Arc, Mutex, MutexGuard};
 use std::thread::JoinHandle;
 use std::time::{Duration, Instant};
@@ -35,6 +35,9 @@ pub struct InProcessExecutor {
     /// takes longer than a 16-worker run of them. Shared with every in-process cell of the
     /// task ([`workload::shared`]).
     built: Option<Arc<dyn Workload>>,
+    /// The kernel ids of the model's worker threads (the team's, or the rayon pool's), each
+    /// recorded by the thread as it started: see [`Executor::threads_here`].
+    tids: Vec<u32>,
 }
 
 enum Strategy {
@@ -56,6 +59,7 @@ impl InProcessExecutor {
         switch_interval: Duration,
     ) -> Result<Self, String> {
         let started = Instant::now();
+        let mut rayon_tids = Vec::new();
         let strategy = match model {
             ModelKind::Sequential => Strategy::Sequential,
             ModelKind::Threads => Strategy::Threads(Team::start(workers)?),
@@ -64,21 +68,32 @@ impl InProcessExecutor {
                 switch_interval,
             },
             ModelKind::Rayon => {
+                let started_tids = Arc::new(Mutex::new(Vec::with_capacity(workers)));
+                let record = Arc::clone(&started_tids);
                 let pool = rayon::ThreadPoolBuilder::new()
                     .num_threads(workers)
                     .thread_name(|i| format!("rayon-{i}"))
+                    .start_handler(move |_| lock(&record).push(crate::sys::gettid()))
                     .build()
                     .map_err(|e| format!("cannot build a rayon pool of {workers} threads: {e}"))?;
-                // Every pool thread has run once: started, not merely requested.
+                // Every pool thread has run once: started, not merely requested (so each has
+                // recorded its id).
                 pool.broadcast(|_| ());
+                rayon_tids = lock(&started_tids).clone();
                 Strategy::Rayon(pool)
             }
             other => return Err(format!("the {other} model does not run in-process")),
+        };
+        let tids = match &strategy {
+            Strategy::Sequential => Vec::new(),
+            Strategy::Threads(team) | Strategy::GilThreads { team, .. } => team.tids(),
+            Strategy::Rayon(_) => rayon_tids,
         };
         Ok(InProcessExecutor {
             strategy,
             startup: started.elapsed(),
             built: None,
+            tids,
         })
     }
 
@@ -362,6 +377,8 @@ struct TeamShared {
     jobs: Vec<Mutex<Option<Job>>>,
     /// Per thread: its cumulative cost, updated each time it parks.
     costs: Vec<Mutex<Cost>>,
+    /// Per thread: its kernel id, recorded as it starts (before it first counts itself parked).
+    tids: Vec<AtomicU32>,
     /// Why a thread's job did not return (a panic), for this run.
     panicked: Mutex<Option<String>>,
 }
@@ -389,6 +406,7 @@ impl Team {
             dispatcher: Mutex::new(Some(std::thread::current())),
             jobs: (0..workers).map(|_| Mutex::new(None)).collect(),
             costs: (0..workers).map(|_| Mutex::new(Cost::default())).collect(),
+            tids: (0..workers).map(|_| AtomicU32::new(0)).collect(),
             panicked: Mutex::new(None),
         });
         let mut team = Team {
@@ -442,6 +460,16 @@ impl Team {
             .collect()
     }
 
+    /// The kernel id of every thread of the team (each recorded before the team was ready).
+    fn tids(&self) -> Vec<u32> {
+        self.shared
+            .tids
+            .iter()
+            .map(|t| t.load(Ordering::Acquire))
+            .filter(|&t| t != 0)
+            .collect()
+    }
+
     /// Wakes every thread to exit and joins it. Safe to call twice.
     fn shutdown(&mut self) {
         self.shared.shutdown.store(true, Ordering::Release);
@@ -463,6 +491,9 @@ impl Drop for Team {
 /// A team thread: park, run the job of each new generation, park again; record the thread's
 /// cumulative cost at every park, so the wake-up and hand-back count towards the run too.
 fn worker_loop(shared: &TeamShared, index: usize) {
+    if let Some(tid) = shared.tids.get(index) {
+        tid.store(crate::sys::gettid(), Ordering::Release);
+    }
     let mut seen = 0u64;
     loop {
         if let Some(cost) = shared.costs.get(index) {
@@ -505,6 +536,10 @@ impl Executor for InProcessExecutor {
 
     fn worker_pids(&self) -> Option<Vec<u32>> {
         Some(Vec::new())
+    }
+
+    fn threads_here(&self) -> Option<Vec<u32>> {
+        Some(self.tids.clone())
     }
 
     fn run(
@@ -623,6 +658,40 @@ mod tests {
         exec.run(&io, &env, &guard()).unwrap();
         assert!(kept(&exec).is_none());
         exec.shutdown();
+    }
+
+    #[test]
+    fn an_executor_names_exactly_its_own_worker_threads() {
+        let live = || -> HashSet<u32> {
+            std::fs::read_dir("/proc/self/task")
+                .expect("/proc/self/task")
+                .flatten()
+                .filter_map(|t| t.file_name().to_str()?.parse().ok())
+                .collect()
+        };
+        for model in [ModelKind::Threads, ModelKind::GilThreads, ModelKind::Rayon] {
+            let mut exec = executor(model, 5);
+            let tids = exec.threads_here().expect("in-process threads are known");
+            let distinct: HashSet<u32> = tids.iter().copied().collect();
+            assert_eq!(tids.len(), 5, "{model}: one per worker: {tids:?}");
+            assert_eq!(distinct.len(), 5, "{model}: all distinct: {tids:?}");
+            assert!(distinct.is_subset(&live()), "{model}: all live: {tids:?}");
+            assert!(
+                !distinct.contains(&crate::sys::gettid()),
+                "{model}: the dispatcher is not one of them"
+            );
+            // A second executor's threads are its own, not the first's.
+            let other = executor(model, 2);
+            let theirs: HashSet<u32> = other.threads_here().unwrap().into_iter().collect();
+            assert_eq!(theirs.len(), 2, "{model}");
+            assert!(theirs.is_disjoint(&distinct), "{model}");
+            exec.shutdown();
+        }
+        // Sequential runs on the dispatcher alone.
+        assert_eq!(
+            executor(ModelKind::Sequential, 1).threads_here(),
+            Some(Vec::new())
+        );
     }
 
     #[test]

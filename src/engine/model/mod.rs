@@ -80,6 +80,15 @@ pub trait Executor {
     fn worker_pids(&self) -> Option<Vec<u32>> {
         None
     }
+    /// The threads of this process that serve the executor's runs besides the dispatcher (the
+    /// thread that calls [`run`](Self::run)), by kernel thread id: a team's workers, a pool's
+    /// threads, the threads that read worker processes' pipes. A run's switches and migrations
+    /// count these and the dispatcher here, never the process's other threads (other cells'
+    /// idle teams, the workbench's own). `None`: the executor cannot say, and every thread of
+    /// this process counts.
+    fn threads_here(&self) -> Option<Vec<u32>> {
+        None
+    }
     /// Stops whatever the executor started (child processes); called on every exit path.
     fn shutdown(&mut self) {}
     /// The cluster that runs the tasks (`py-dask`, `py-mpi`): scheduler, dashboard, workers.

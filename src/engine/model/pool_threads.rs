@@ -56,6 +56,11 @@ impl PoolThreads {
         threads.retired + threads.live.iter().filter_map(Cost::of_thread).sum()
     }
 
+    /// The kernel ids of the threads live now.
+    pub fn live_tids(&self) -> Vec<u32> {
+        self.lock().live.iter().map(ThreadClock::tid).collect()
+    }
+
     /// [`total`](Self::total) as a one-party [`Snapshot`], for [`super::timed_run`].
     pub fn snapshot(&self) -> Snapshot {
         vec![(0, self.total())]

@@ -530,6 +530,16 @@ impl Executor for ProcessPool {
         Some(self.pids())
     }
 
+    /// The threads here that read the workers' pipes.
+    fn threads_here(&self) -> Option<Vec<u32>> {
+        Some(
+            self.workers
+                .iter()
+                .flat_map(ChildProcess::reader_tids)
+                .collect(),
+        )
+    }
+
     fn run(
         &mut self,
         task: &TaskSpec,

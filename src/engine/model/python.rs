@@ -502,6 +502,11 @@ impl Executor for PythonExecutor {
         Some(vec![self.child.pid()])
     }
 
+    /// The threads here that read the interpreter's pipes.
+    fn threads_here(&self) -> Option<Vec<u32>> {
+        Some(self.child.reader_tids())
+    }
+
     fn run(
         &mut self,
         task: &TaskSpec,

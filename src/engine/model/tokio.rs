@@ -265,6 +265,12 @@ impl Executor for TokioExecutor {
         Some(Vec::new())
     }
 
+    /// The runtime runs on the dispatcher; besides it, the blocking pool's threads live now
+    /// (one that stopped during the run is gone from `/proc`, its switches lost).
+    fn threads_here(&self) -> Option<Vec<u32>> {
+        Some(self.blocking.live_tids())
+    }
+
     fn run(
         &mut self,
         task: &TaskSpec,
