@@ -25,6 +25,7 @@ use super::outputs::{OutputArgs, chart_outputs, check_chart_for_task, write_outp
 use super::percentage::parse_percentage;
 use super::preset_arg::{arg_names_a_file, load_preset};
 use super::results_text::{say_load, verdict_text};
+use super::second_signal::OnDisk;
 use super::stdout::{reserve_stdout_for, write_output};
 
 /// The rules of `corelab run` that `--help` states after the options.
@@ -258,21 +259,31 @@ fn interrupted_line(
 }
 
 /// Cancels `cancel` when SIGINT, SIGTERM or SIGHUP arrives (checked every 20 ms on a helper
-/// thread), saying so on stderr.
-fn cancel_on_signals(cancel: &CancelToken) -> Result<()> {
+/// thread), saying so on stderr. A second one stops the run at once: one line says what
+/// `on_disk` kept, its temporary files are removed, and the exit status is 128 + the signal.
+fn cancel_on_signals(cancel: &CancelToken, on_disk: OnDisk) -> Result<()> {
     crate::sys::catch_termination_signals().context("cannot catch SIGINT/SIGTERM/SIGHUP")?;
+    crate::sys::second_signal_is_watched();
     let cancel = cancel.clone();
     std::thread::Builder::new()
         .name("signals".into())
         .spawn(move || {
+            let mut cancelled = false;
             loop {
-                if let Some(signal) = crate::sys::termination_signal() {
-                    errln!(
-                        "{}: stopping; the cells measured so far are kept (send it again to stop at once)",
-                        crate::sys::signal_name(signal)
-                    );
-                    cancel.cancel();
-                    return;
+                let received = crate::sys::termination_signals_received();
+                if let (Some(signal), true) = (crate::sys::termination_signal(), received > 0) {
+                    let name = crate::sys::signal_name(signal);
+                    if received >= 2 {
+                        errln!("{}", on_disk.stop_at_once_line(&name));
+                        std::process::exit(128 + signal.clamp(0, 127));
+                    }
+                    if !cancelled {
+                        errln!(
+                            "{name}: stopping; the cells measured so far are kept (send it again to stop at once)"
+                        );
+                        cancel.cancel();
+                        cancelled = true;
+                    }
                 }
                 std::thread::sleep(std::time::Duration::from_millis(20));
             }
@@ -353,6 +364,11 @@ pub(super) fn run(args: &RunArgs) -> Result<ExitCode> {
     reserve_stdout_for(&outputs);
     check_chart_for_task(&chart_args, exp.task.kind)?;
     let _lock = args.out.as_deref().map(OutputLock::take).transpose()?;
+    // What a second signal names or removes, filled in as it is created.
+    let on_disk = OnDisk::default();
+    if let Some(lock) = &_lock {
+        on_disk.set_lock(lock.path());
+    }
     if exp.models.iter().any(|m| m.is_python()) {
         // Named once, absolutely: the version check and every worker start the same program.
         let resolved = interpreter::resolve(&exp.python.interpreter, preset_dir.as_deref())?;
@@ -362,7 +378,7 @@ pub(super) fn run(args: &RunArgs) -> Result<ExitCode> {
             .to_string();
     }
     let cancel = CancelToken::new();
-    cancel_on_signals(&cancel)?;
+    cancel_on_signals(&cancel, on_disk.clone())?;
     if let Some(python) = preflight(&exp)? {
         errln!(
             "Python models: {} {} (GIL {})",
@@ -396,6 +412,9 @@ pub(super) fn run(args: &RunArgs) -> Result<ExitCode> {
     let worker = WorkerCommand::current_exe().map_err(anyhow::Error::msg)?;
     // An earlier --out is left alone until this run has results to replace it with.
     let target = args.out.as_deref().map(OutTarget::new).transpose()?;
+    if let Some(target) = &target {
+        on_disk.set_out(target.out(), target.has_earlier(), target.sweep_path());
+    }
     let mut config = SweepConfig {
         partial_results: target.as_ref().map(|t| t.sweep_path().to_path_buf()),
         ..SweepConfig::new(worker)
