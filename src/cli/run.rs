@@ -20,7 +20,7 @@ use super::gate::{self, EXIT_REGRESSION};
 use super::message_paths::{file_label, path_text};
 use super::out_lock::OutputLock;
 use super::out_target::{OutTarget, Saved};
-use super::output_checks::check_outputs;
+use super::output_checks::{check_outputs, check_room_for_results};
 use super::outputs::{OutputArgs, chart_outputs, check_chart_for_task, write_outputs};
 use super::percentage::parse_percentage;
 use super::preset_arg::{arg_names_a_file, load_preset};
@@ -55,7 +55,8 @@ Ctrl-C, SIGTERM and SIGHUP stop the sweep like the workbench's Cancel: the cells
 far are saved with \"status\": \"cancelled\" (before the first timed run nothing is saved: a
 new --out is not left behind, an existing one keeps its results), child processes and scratch
 files are removed, and the exit status is 128 + the signal's number (130 for Ctrl-C). A second signal
-stops at once. --csv, --trace and the charts and report are not written after an interrupt
+stops at once, saying in one line where the rounds saved so far are (\"status\": \"incomplete\")
+and removing the temporary files of an unfinished save. --csv, --trace and the charts and report are not written after an interrupt
 (stderr says so, with the `corelab report SAVED.json --csv … --png …` command that makes them,
 the trace apart, from the saved cells).
 
@@ -258,6 +259,23 @@ fn interrupted_line(
     )
 }
 
+/// Saves `results` to a new, exclusively created `corelab-rescued-XXXXXX.json` in the
+/// temporary directory ($TMPDIR), for a run whose `--out` could not be written.
+fn rescue_results(results: &ResultsFile) -> Result<PathBuf> {
+    let (_, path) = tempfile::Builder::new()
+        .prefix("corelab-rescued-")
+        .suffix(".json")
+        .tempfile()
+        .and_then(|t| t.keep().map_err(|e| e.error))?;
+    match results.save(&path) {
+        Ok(()) => Ok(path),
+        Err(e) => {
+            std::fs::remove_file(&path).ok();
+            Err(e.into())
+        }
+    }
+}
+
 /// Cancels `cancel` when SIGINT, SIGTERM or SIGHUP arrives (checked every 20 ms on a helper
 /// thread), saying so on stderr. A second one stops the run at once: one line says what
 /// `on_disk` kept, its temporary files are removed, and the exit status is 128 + the signal.
@@ -359,6 +377,15 @@ pub(super) fn run(args: &RunArgs) -> Result<ExitCode> {
     ];
     outputs.extend(chart_outputs(&chart_args));
     check_outputs(&outputs, &inputs, &chart_args)?;
+    // A full disk is found now, not after the sweep was measured.
+    if let Some(out) = &args.out {
+        check_room_for_results(
+            out,
+            sweep_plan(&exp).len(),
+            exp.repetitions,
+            crate::sys::available_disk_bytes,
+        )?;
+    }
     // Read before the sweep: a baseline that cannot be used is an error before any measuring.
     let baseline = args.gate.load_baseline()?;
     reserve_stdout_for(&outputs);
@@ -556,7 +583,17 @@ pub(super) fn run(args: &RunArgs) -> Result<ExitCode> {
         Some(target) => match target.finish(&results, !save_failures.is_empty()) {
             Ok(saved) => Some(saved),
             Err(e) => {
-                save_error = Some(e);
+                // Measured runs are not lost: they go to a new file in the temporary
+                // directory, which the error names.
+                save_error = Some(match rescue_results(&results) {
+                    Ok(rescued) => anyhow::anyhow!(
+                        "{e:#}; this run's results were saved to {} instead",
+                        path_text(&rescued)
+                    ),
+                    Err(why) => anyhow::anyhow!(
+                        "{e:#}; nor could they be saved to the temporary directory: {why:#}"
+                    ),
+                });
                 None
             }
         },
