@@ -55,8 +55,7 @@ Ctrl-C, SIGTERM and SIGHUP stop the sweep like the workbench's Cancel: the cells
 far are saved with \"status\": \"cancelled\" (before the first timed run nothing is saved: a
 new --out is not left behind, an existing one keeps its results), child processes and scratch
 files are removed, and the exit status is 128 + the signal's number (130 for Ctrl-C). A second signal
-stops at once, saying in one line where the rounds saved so far are (\"status\": \"incomplete\")
-and removing the temporary files of an unfinished save. --csv, --trace and the charts and report are not written after an interrupt
+stops at once, saying in one line where the rounds saved so far are and removing the temporary files of an unfinished save. --csv, --trace and the charts and report are not written after an interrupt
 (stderr says so, with the `corelab report SAVED.json --csv … --png …` command that makes them,
 the trace apart, from the saved cells).
 

@@ -60,8 +60,8 @@ impl OnDisk {
         let has_rounds = std::fs::metadata(sweep).is_ok_and(|m| m.len() > 0);
         if has_rounds {
             format!(
-                "{signal} again: stopped at once; the rounds saved so far are in {} with \
-                 \"status\": \"incomplete\" (`corelab report {}` shows them){out_note}{temporary}",
+                "{signal} again: stopped at once; the rounds saved so far are in {} \
+                 (`corelab report {}` shows them){out_note}{temporary}",
                 path_text(sweep),
                 path_text(sweep)
             )
@@ -135,9 +135,9 @@ mod tests {
         assert_eq!(
             line,
             format!(
-                "SIGINT again: stopped at once; the rounds saved so far are in {0} with \
-                 \"status\": \"incomplete\" (`corelab report {0}` shows them) ({1} keeps its \
-                 earlier results); 2 temporary files removed",
+                "SIGINT again: stopped at once; the rounds saved so far are in {0} \
+                 (`corelab report {0}` shows them) ({1} keeps its earlier results); 2 \
+                 temporary files removed",
                 partial.display(),
                 out.display()
             )
