@@ -270,7 +270,9 @@ fn rescue_results(results: &ResultsFile) -> Result<PathBuf> {
         Ok(()) => Ok(path),
         Err(e) => {
             std::fs::remove_file(&path).ok();
-            Err(e.into())
+            let reason =
+                std::error::Error::source(&e).map_or_else(|| e.to_string(), |s| s.to_string());
+            anyhow::bail!("{}: {reason}", path_text(&path))
         }
     }
 }
@@ -590,7 +592,7 @@ pub(super) fn run(args: &RunArgs) -> Result<ExitCode> {
                         path_text(&rescued)
                     ),
                     Err(why) => anyhow::anyhow!(
-                        "{e:#}; nor could they be saved to the temporary directory: {why:#}"
+                        "{e:#}; nor could they be saved to the temporary directory ({why:#})"
                     ),
                 });
                 None
