@@ -59,6 +59,7 @@ mod presets;
 mod report;
 mod results_text;
 mod run;
+mod second_signal;
 mod selftest;
 mod stdout;
 
@@ -210,6 +211,8 @@ pub enum Command {
 pub fn main() -> ExitCode {
     // Before any thread: under `ulimit -v`, what a thread costs must be its stack alone.
     crate::sys::cap_malloc_arenas_under_address_limit();
+    // A write past `ulimit -f` fails with "File too large" and is reported, not a silent kill.
+    crate::sys::ignore_file_size_signal();
     let cli = match Cli::try_parse() {
         Ok(cli) => cli,
         Err(e) => {

@@ -232,13 +232,16 @@ pub fn kill_process_group(pgid: u32) {
 }
 
 /// Makes a child started from `command` lead its own process group (so its own children can be
-/// killed with it) and, on Linux, be killed when the thread that started it dies.
+/// killed with it) and, on Linux, be killed when the thread that started it dies. SIGXFSZ,
+/// which corelab ignores (see [`ignore_file_size_signal`]), has its default action again in
+/// the child, as the user's program would have outside corelab.
 pub fn child_in_own_group_dies_with_parent(command: &mut std::process::Command) {
     use std::os::unix::process::CommandExt;
-    // SAFETY: the closure runs between fork and exec and only calls setpgid and prctl, which
-    // are async-signal-safe; it allocates nothing.
+    // SAFETY: the closure runs between fork and exec and only calls setpgid, prctl and
+    // signal, which are async-signal-safe; it allocates nothing.
     unsafe {
         command.pre_exec(|| {
+            libc::signal(libc::SIGXFSZ, libc::SIG_DFL);
             if libc::setpgid(0, 0) != 0 {
                 return Err(std::io::Error::last_os_error());
             }
@@ -429,27 +432,44 @@ pub fn flock(file: &impl AsRawFd, lock: Lock) -> std::io::Result<()> {
 /// The termination signal caught by [`catch_termination_signals`], 0 while none came.
 static TERMINATION_SIGNAL: std::sync::atomic::AtomicI32 = std::sync::atomic::AtomicI32::new(0);
 
+/// How many termination signals came since [`catch_termination_signals`].
+static TERMINATION_SIGNALS_RECEIVED: std::sync::atomic::AtomicU32 =
+    std::sync::atomic::AtomicU32::new(0);
+
+/// Set by [`second_signal_is_watched`]: the second signal is only counted (a watcher says
+/// what was kept and exits), and only a third one ends the process the default way.
+static SECOND_SIGNAL_WATCHED: std::sync::atomic::AtomicBool =
+    std::sync::atomic::AtomicBool::new(false);
+
 /// The signals that ask corelab to stop: Ctrl-C, `kill`, a closed terminal.
 pub const TERMINATION_SIGNALS: [i32; 3] = [libc::SIGINT, libc::SIGTERM, libc::SIGHUP];
 
 extern "C" fn on_termination_signal(signal: libc::c_int) {
     use std::sync::atomic::Ordering;
-    if TERMINATION_SIGNAL.swap(signal, Ordering::SeqCst) != 0 {
-        // The second one: the user insists. Die of it now, the default way.
-        // SAFETY: signal(2) and raise(3) are async-signal-safe; `signal` is a valid number.
-        unsafe {
-            libc::signal(signal, libc::SIG_DFL);
-            libc::raise(signal);
-        }
+    let received = TERMINATION_SIGNALS_RECEIVED.fetch_add(1, Ordering::SeqCst) + 1;
+    if received == 1 {
+        TERMINATION_SIGNAL.store(signal, Ordering::SeqCst);
+        return;
+    }
+    if received == 2 && SECOND_SIGNAL_WATCHED.load(Ordering::SeqCst) {
+        return; // the watcher says what was kept, cleans up and exits
+    }
+    // The user insists (and nobody is watching, or the watcher is stuck): die of it now, the
+    // default way.
+    // SAFETY: signal(2) and raise(3) are async-signal-safe; `signal` is a valid number.
+    unsafe {
+        libc::signal(signal, libc::SIG_DFL);
+        libc::raise(signal);
     }
 }
 
 /// From now on SIGINT, SIGTERM and SIGHUP are only recorded (see [`termination_signal`]), so
-/// that the program can stop cleanly; a second one of them ends the process at once.
+/// that the program can stop cleanly; a second one of them ends the process at once (unless
+/// [`second_signal_is_watched`]: then only a third one does).
 pub fn catch_termination_signals() -> std::io::Result<()> {
     for signal in TERMINATION_SIGNALS {
-        // SAFETY: the zeroed sigaction is then filled in: a handler that only touches an
-        // atomic (and, the second time, calls async-signal-safe functions), an empty mask.
+        // SAFETY: the zeroed sigaction is then filled in: a handler that only touches
+        // atomics (and, past the first time, calls async-signal-safe functions), an empty mask.
         let installed = unsafe {
             let mut action: libc::sigaction = std::mem::zeroed();
             action.sa_sigaction = on_termination_signal as *const () as libc::sighandler_t;
@@ -462,6 +482,27 @@ pub fn catch_termination_signals() -> std::io::Result<()> {
         }
     }
     Ok(())
+}
+
+/// A watcher polls [`termination_signals_received`] and handles the second signal itself
+/// (says what was kept, removes what it can, exits); a third still ends the process at once.
+pub fn second_signal_is_watched() {
+    SECOND_SIGNAL_WATCHED.store(true, std::sync::atomic::Ordering::SeqCst);
+}
+
+/// How many termination signals came since [`catch_termination_signals`].
+pub fn termination_signals_received() -> u32 {
+    TERMINATION_SIGNALS_RECEIVED.load(std::sync::atomic::Ordering::SeqCst)
+}
+
+/// SIGXFSZ (a write past `ulimit -f`) is ignored, so that the write fails with EFBIG ("File
+/// too large") and is reported like any failed write, instead of killing the process with no
+/// message and leaving its temporary files.
+pub fn ignore_file_size_signal() {
+    // SAFETY: setting a signal's disposition to SIG_IGN runs no code of ours.
+    unsafe {
+        libc::signal(libc::SIGXFSZ, libc::SIG_IGN);
+    }
 }
 
 /// The first termination signal received since [`catch_termination_signals`], if any.

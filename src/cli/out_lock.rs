@@ -94,6 +94,11 @@ pub(super) struct OutputLock {
 }
 
 impl OutputLock {
+    /// The lock file (removed when the lock is dropped).
+    pub(super) fn path(&self) -> &Path {
+        &self.path
+    }
+
     pub(super) fn take(out: &Path) -> Result<OutputLock> {
         use std::io::{Read as _, Seek as _, Write as _};
         use std::os::unix::fs::{MetadataExt, OpenOptionsExt};

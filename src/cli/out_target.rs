@@ -72,6 +72,16 @@ impl OutTarget {
         })
     }
 
+    /// `--out` as given.
+    pub(super) fn out(&self) -> &Path {
+        &self.out
+    }
+
+    /// Whether `--out` held earlier results at the start (the sweep saves beside it).
+    pub(super) fn has_earlier(&self) -> bool {
+        self.partial.is_some()
+    }
+
     /// The file the sweep saves into after every round.
     pub(super) fn sweep_path(&self) -> &Path {
         self.partial.as_deref().unwrap_or(&self.out)

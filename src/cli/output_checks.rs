@@ -155,3 +155,91 @@ fn check_output_path(flag: &str, path: &Path) -> Result<()> {
         ),
     }
 }
+
+/// A generous guess at one timed run's share of a results file (its samples, timeline and
+/// counters as JSON; measured files hold 0.3–5 KiB a run).
+pub(super) const BYTES_PER_RUN: u64 = 8 * 1024;
+/// A generous guess at one cell's fixed share (statistics, errors, environment).
+pub(super) const BYTES_PER_CELL: u64 = 16 * 1024;
+
+/// Refuses, before the sweep, an `--out` whose file system has less free space than twice a
+/// generous estimate of the results file (`cells` × `runs_per_cell` × [`BYTES_PER_RUN`] plus
+/// [`BYTES_PER_CELL`] a cell; twice, as each save writes a new copy before the old one goes),
+/// so that a full disk is found before a sweep is measured only to be lost. `free_bytes` says
+/// how much an unprivileged user may still write where a path is (a seam for tests; see
+/// [`crate::sys::available_disk_bytes`]); a file system that cannot say is not refused.
+pub(super) fn check_room_for_results(
+    out: &Path,
+    cells: usize,
+    runs_per_cell: u32,
+    free_bytes: impl Fn(&Path) -> std::io::Result<u64>,
+) -> Result<()> {
+    if is_stdout(out) {
+        return Ok(());
+    }
+    let dir = match out.parent() {
+        Some(d) if !d.as_os_str().is_empty() => d,
+        _ => Path::new("."),
+    };
+    let Ok(free) = free_bytes(dir) else {
+        return Ok(());
+    };
+    let cells = cells as u64;
+    let estimate = cells
+        .saturating_mul(u64::from(runs_per_cell))
+        .saturating_mul(BYTES_PER_RUN)
+        .saturating_add(cells.saturating_mul(BYTES_PER_CELL));
+    let needed = estimate.saturating_mul(2);
+    if free < needed {
+        bail!(
+            "--out {}: its file system has only {} free, and the results file may need {} \
+             ({cells} cells × {runs_per_cell} runs × {} a run + {} a cell, twice while each \
+             save replaces the last); free some space or choose another --out",
+            path_text(out),
+            crate::engine::resources::human(free),
+            crate::engine::resources::human(needed),
+            crate::engine::resources::human(BYTES_PER_RUN),
+            crate::engine::resources::human(BYTES_PER_CELL),
+        );
+    }
+    Ok(())
+}
+
+#[cfg(test)]
+mod room_tests {
+    use super::*;
+
+    #[test]
+    fn a_full_file_system_is_refused_before_the_sweep_with_the_numbers() {
+        let out = Path::new("full/new.json");
+        let err = check_room_for_results(out, 10, 6, |dir| {
+            assert_eq!(dir, Path::new("full"));
+            Ok(0)
+        })
+        .unwrap_err()
+        .to_string();
+        // 10 × 6 × 8 KiB + 10 × 16 KiB = 640 KiB, twice: 1.25 MiB.
+        assert!(
+            err.starts_with("--out full/new.json: its file system has only 0 B free"),
+            "{err}"
+        );
+        assert!(
+            err.contains("10 cells × 6 runs × 8.0 KiB a run + 16.0 KiB a cell"),
+            "{err}"
+        );
+    }
+
+    #[test]
+    fn enough_room_or_an_unknown_free_space_is_not_refused() {
+        let out = Path::new("r.json");
+        let needed = 2 * (10 * 6 * BYTES_PER_RUN + 10 * BYTES_PER_CELL);
+        check_room_for_results(out, 10, 6, |dir| {
+            assert_eq!(dir, Path::new("."));
+            Ok(needed)
+        })
+        .unwrap();
+        assert!(check_room_for_results(out, 10, 6, |_| Ok(needed - 1)).is_err());
+        check_room_for_results(out, 10, 6, |_| Err(std::io::Error::other("no statvfs"))).unwrap();
+        check_room_for_results(Path::new("-"), 10, 6, |_| Ok(0)).unwrap();
+    }
+}

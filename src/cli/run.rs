@@ -20,11 +20,12 @@ use super::gate::{self, EXIT_REGRESSION};
 use super::message_paths::{file_label, path_text};
 use super::out_lock::OutputLock;
 use super::out_target::{OutTarget, Saved};
-use super::output_checks::check_outputs;
+use super::output_checks::{check_outputs, check_room_for_results};
 use super::outputs::{OutputArgs, chart_outputs, check_chart_for_task, write_outputs};
 use super::percentage::parse_percentage;
 use super::preset_arg::{arg_names_a_file, load_preset};
 use super::results_text::{say_load, verdict_text};
+use super::second_signal::OnDisk;
 use super::stdout::{reserve_stdout_for, write_output};
 
 /// The rules of `corelab run` that `--help` states after the options.
@@ -54,7 +55,7 @@ Ctrl-C, SIGTERM and SIGHUP stop the sweep like the workbench's Cancel: the cells
 far are saved with \"status\": \"cancelled\" (before the first timed run nothing is saved: a
 new --out is not left behind, an existing one keeps its results), child processes and scratch
 files are removed, and the exit status is 128 + the signal's number (130 for Ctrl-C). A second signal
-stops at once. --csv, --trace and the charts and report are not written after an interrupt
+stops at once, saying in one line where the rounds saved so far are and removing the temporary files of an unfinished save. --csv, --trace and the charts and report are not written after an interrupt
 (stderr says so, with the `corelab report SAVED.json --csv … --png …` command that makes them,
 the trace apart, from the saved cells).
 
@@ -257,22 +258,51 @@ fn interrupted_line(
     )
 }
 
+/// Saves `results` to a new, exclusively created `corelab-rescued-XXXXXX.json` in the
+/// temporary directory ($TMPDIR), for a run whose `--out` could not be written.
+fn rescue_results(results: &ResultsFile) -> Result<PathBuf> {
+    let (_, path) = tempfile::Builder::new()
+        .prefix("corelab-rescued-")
+        .suffix(".json")
+        .tempfile()
+        .and_then(|t| t.keep().map_err(|e| e.error))?;
+    match results.save(&path) {
+        Ok(()) => Ok(path),
+        Err(e) => {
+            std::fs::remove_file(&path).ok();
+            let reason =
+                std::error::Error::source(&e).map_or_else(|| e.to_string(), |s| s.to_string());
+            anyhow::bail!("{}: {reason}", path_text(&path))
+        }
+    }
+}
+
 /// Cancels `cancel` when SIGINT, SIGTERM or SIGHUP arrives (checked every 20 ms on a helper
-/// thread), saying so on stderr.
-fn cancel_on_signals(cancel: &CancelToken) -> Result<()> {
+/// thread), saying so on stderr. A second one stops the run at once: one line says what
+/// `on_disk` kept, its temporary files are removed, and the exit status is 128 + the signal.
+fn cancel_on_signals(cancel: &CancelToken, on_disk: OnDisk) -> Result<()> {
     crate::sys::catch_termination_signals().context("cannot catch SIGINT/SIGTERM/SIGHUP")?;
+    crate::sys::second_signal_is_watched();
     let cancel = cancel.clone();
     std::thread::Builder::new()
         .name("signals".into())
         .spawn(move || {
+            let mut cancelled = false;
             loop {
-                if let Some(signal) = crate::sys::termination_signal() {
-                    errln!(
-                        "{}: stopping; the cells measured so far are kept (send it again to stop at once)",
-                        crate::sys::signal_name(signal)
-                    );
-                    cancel.cancel();
-                    return;
+                let received = crate::sys::termination_signals_received();
+                if let (Some(signal), true) = (crate::sys::termination_signal(), received > 0) {
+                    let name = crate::sys::signal_name(signal);
+                    if received >= 2 {
+                        errln!("{}", on_disk.stop_at_once_line(&name));
+                        std::process::exit(128 + signal.clamp(0, 127));
+                    }
+                    if !cancelled {
+                        errln!(
+                            "{name}: stopping; the cells measured so far are kept (send it again to stop at once)"
+                        );
+                        cancel.cancel();
+                        cancelled = true;
+                    }
                 }
                 std::thread::sleep(std::time::Duration::from_millis(20));
             }
@@ -348,11 +378,25 @@ pub(super) fn run(args: &RunArgs) -> Result<ExitCode> {
     ];
     outputs.extend(chart_outputs(&chart_args));
     check_outputs(&outputs, &inputs, &chart_args)?;
+    // A full disk is found now, not after the sweep was measured.
+    if let Some(out) = &args.out {
+        check_room_for_results(
+            out,
+            sweep_plan(&exp).len(),
+            exp.repetitions,
+            crate::sys::available_disk_bytes,
+        )?;
+    }
     // Read before the sweep: a baseline that cannot be used is an error before any measuring.
     let baseline = args.gate.load_baseline()?;
     reserve_stdout_for(&outputs);
     check_chart_for_task(&chart_args, exp.task.kind)?;
     let _lock = args.out.as_deref().map(OutputLock::take).transpose()?;
+    // What a second signal names or removes, filled in as it is created.
+    let on_disk = OnDisk::default();
+    if let Some(lock) = &_lock {
+        on_disk.set_lock(lock.path());
+    }
     if exp.models.iter().any(|m| m.is_python()) {
         // Named once, absolutely: the version check and every worker start the same program.
         let resolved = interpreter::resolve(&exp.python.interpreter, preset_dir.as_deref())?;
@@ -362,7 +406,7 @@ pub(super) fn run(args: &RunArgs) -> Result<ExitCode> {
             .to_string();
     }
     let cancel = CancelToken::new();
-    cancel_on_signals(&cancel)?;
+    cancel_on_signals(&cancel, on_disk.clone())?;
     if let Some(python) = preflight(&exp)? {
         errln!(
             "Python models: {} {} (GIL {})",
@@ -396,6 +440,9 @@ pub(super) fn run(args: &RunArgs) -> Result<ExitCode> {
     let worker = WorkerCommand::current_exe().map_err(anyhow::Error::msg)?;
     // An earlier --out is left alone until this run has results to replace it with.
     let target = args.out.as_deref().map(OutTarget::new).transpose()?;
+    if let Some(target) = &target {
+        on_disk.set_out(target.out(), target.has_earlier(), target.sweep_path());
+    }
     let mut config = SweepConfig {
         partial_results: target.as_ref().map(|t| t.sweep_path().to_path_buf()),
         ..SweepConfig::new(worker)
@@ -537,7 +584,17 @@ pub(super) fn run(args: &RunArgs) -> Result<ExitCode> {
         Some(target) => match target.finish(&results, !save_failures.is_empty()) {
             Ok(saved) => Some(saved),
             Err(e) => {
-                save_error = Some(e);
+                // Measured runs are not lost: they go to a new file in the temporary
+                // directory, which the error names.
+                save_error = Some(match rescue_results(&results) {
+                    Ok(rescued) => anyhow::anyhow!(
+                        "{e:#}; this run's results were saved to {} instead",
+                        path_text(&rescued)
+                    ),
+                    Err(why) => anyhow::anyhow!(
+                        "{e:#}; nor could they be saved to the temporary directory ({why:#})"
+                    ),
+                });
                 None
             }
         },
