@@ -23,6 +23,7 @@ pub mod resources;
 pub mod run_count;
 pub mod scratch;
 pub mod selftest;
+pub mod startup_timeout;
 mod sweep;
 pub mod time_left;
 pub mod wait_recorder;
