@@ -61,6 +61,7 @@ mod results_text;
 mod run;
 mod selftest;
 mod stdout;
+mod sweep_progress;
 
 pub use gate::EXIT_REGRESSION;
 pub use out_lock::output_lock_path;
