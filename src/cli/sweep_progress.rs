@@ -67,6 +67,8 @@ pub struct SweepProgress {
     runs_done: usize,
     runs_total: usize,
     rounds_done: usize,
+    /// Timed runs done at the last `Progress`: a round is under way once one more ends.
+    timed_seen: usize,
     /// The rounds the sweep is now expected to take: the most timed runs a cell expects.
     rounds_expected: usize,
     /// Terminal: the text on screen now (`None` when the line is clear), and when it was drawn.
@@ -94,6 +96,7 @@ impl SweepProgress {
             runs_done: 0,
             runs_total: 0,
             rounds_done: 0,
+            timed_seen: 0,
             rounds_expected: 0,
             shown: None,
             last_plain: None,
@@ -139,10 +142,14 @@ impl SweepProgress {
                 let warming = cells
                     .iter()
                     .any(|c| c.expected > c.timed && c.warmups < self.warmups);
+                // The report after a round's end is still that round's.
+                let next_round = timed > self.timed_seen || !matches!(self.phase, Phase::Round(_));
                 self.phase = match (timed, warming) {
                     (0, true) => Phase::WarmUps,
-                    _ => Phase::Round(self.rounds_done + 1),
+                    _ if next_round => Phase::Round(self.rounds_done + 1),
+                    _ => self.phase.clone(),
                 };
+                self.timed_seen = timed;
             }
             SweepEvent::RoundDone { round, .. } => self.rounds_done = *round,
             SweepEvent::Finished(_) => self.phase = Phase::Over,
@@ -443,6 +450,10 @@ mod tests {
             },
             secs(0.3),
         );
+        // The report that follows a round's end is still that round's.
+        p.observe(&report(3, 0.3, vec![cell(SEQ, 1, 1, 4)]), secs(0.3));
+        let status = p.status(secs(0.3)).unwrap();
+        assert!(status.starts_with("round 1 of 4"), "{status}");
         p.observe(&report(4, 0.3, vec![cell(SEQ, 1, 2, 4)]), secs(0.3));
         let drawn = p.update(secs(0.3));
         assert!(
