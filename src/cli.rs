@@ -62,6 +62,7 @@ mod run;
 mod second_signal;
 mod selftest;
 mod stdout;
+mod sweep_progress;
 
 pub use gate::EXIT_REGRESSION;
 pub use out_lock::output_lock_path;

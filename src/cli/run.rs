@@ -1,8 +1,12 @@
 //! `corelab run`: a sweep measured headless, with its progress on stderr, its summary table,
 //! verdict and fits, its results file and other outputs, and the regression gate.
 
+use std::io::IsTerminal as _;
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
+use std::sync::Mutex;
+use std::sync::mpsc::RecvTimeoutError;
+use std::time::{Duration, Instant};
 
 use anyhow::{Context, Result, bail};
 
@@ -27,6 +31,7 @@ use super::preset_arg::{arg_names_a_file, load_preset};
 use super::results_text::{say_load, verdict_text};
 use super::second_signal::OnDisk;
 use super::stdout::{reserve_stdout_for, write_output};
+use super::sweep_progress::{ProgressStyle, SweepProgress};
 
 /// The rules of `corelab run` that `--help` states after the options.
 pub(super) const RUN_AFTER_HELP: &str = "\
@@ -459,7 +464,23 @@ pub(super) fn run(args: &RunArgs) -> Result<ExitCode> {
     // Failed cells whose failure was printed whole (a `Failed` event, which the sweep sends
     // before the cell's `CellDone` for every failed cell but those its user-code fault stopped).
     let mut failures_said: Vec<(ModelKind, usize)> = Vec::new();
-    let results = run_sweep(&exp, &config, &cancel, &mut |event| {
+    // What the sweep is doing, on stderr while it runs (not with --quiet): a status line
+    // rewritten in place on a terminal, a plain line now and then elsewhere.
+    let progress = (!quiet).then(|| {
+        let terminal =
+            std::io::stderr().is_terminal() && std::env::var_os("TERM").is_none_or(|t| t != "dumb");
+        let style = match terminal {
+            true => ProgressStyle::StatusLine,
+            false => ProgressStyle::PlainLines,
+        };
+        Mutex::new(SweepProgress::new(
+            &exp,
+            crate::preset::available_cores(),
+            style,
+        ))
+    });
+    let sweep_clock = Instant::now();
+    let mut say_event = |event: SweepEvent| {
         if let SweepEvent::SaveFailed { path, reason } = &event {
             // Reported even with --quiet: the file on disk is behind. Once per reason, not
             // after every round.
@@ -572,7 +593,46 @@ pub(super) fn run(args: &RunArgs) -> Result<ExitCode> {
             }
             _ => {}
         }
+    };
+    let results = std::thread::scope(|scope| {
+        let (stop, stopped) = std::sync::mpsc::channel::<()>();
+        if let Some(progress) = &progress {
+            // The time left counts down, and a slow start-up shows, between the sweep's events.
+            scope.spawn(move || {
+                while let Err(RecvTimeoutError::Timeout) = stopped.recv_timeout(PROGRESS_TICK) {
+                    if let Some(text) = lock(progress).update(sweep_clock.elapsed()) {
+                        write_stderr(&text);
+                    }
+                }
+            });
+        }
+        let results = run_sweep(&exp, &config, &cancel, &mut |event| {
+            let Some(progress) = &progress else {
+                return say_event(event);
+            };
+            let mut shown = lock(progress);
+            let now = sweep_clock.elapsed();
+            shown.observe(&event, now);
+            // Lines of their own go on a line of their own: the status line is erased first,
+            // and drawn again at the next run's report (or the next tick).
+            let quiet_event = matches!(
+                event,
+                SweepEvent::Progress { .. } | SweepEvent::CellStarted { .. }
+            );
+            if !quiet_event && let Some(erase) = shown.clear() {
+                write_stderr(erase);
+            }
+            say_event(event);
+            if quiet_event && let Some(text) = shown.update(now) {
+                write_stderr(&text);
+            }
+        });
+        drop(stop);
+        results
     });
+    if let Some(erase) = progress.as_ref().and_then(|p| lock(p).clear()) {
+        write_stderr(erase);
+    }
     out!("{}", summary_table(&results));
     out!("{}", verdict_text(&results));
     say_load(&results, quiet);
@@ -745,6 +805,25 @@ pub(super) fn run(args: &RunArgs) -> Result<ExitCode> {
         return Ok(ExitCode::from(EXIT_REGRESSION));
     }
     Ok(ExitCode::SUCCESS)
+}
+
+/// The progress, even after a panic while it was held (it stays as usable as it was).
+fn lock(progress: &Mutex<SweepProgress>) -> std::sync::MutexGuard<'_, SweepProgress> {
+    progress
+        .lock()
+        .unwrap_or_else(std::sync::PoisonError::into_inner)
+}
+
+/// How often the progress is looked at between the sweep's events.
+const PROGRESS_TICK: Duration = Duration::from_millis(500);
+
+/// Writes `text` to stderr as it is (a status line has no newline); a failed write is ignored,
+/// as by `errln!`.
+fn write_stderr(text: &str) {
+    use std::io::Write as _;
+    let mut err = std::io::stderr().lock();
+    err.write_all(text.as_bytes()).ok();
+    err.flush().ok();
 }
 
 /// A finished cell's speedup for its progress line, once the cells in `finished` (model,

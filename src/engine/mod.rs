@@ -24,6 +24,7 @@ pub mod run_count;
 pub mod run_mark;
 pub mod scratch;
 pub mod selftest;
+pub mod startup_timeout;
 mod sweep;
 pub mod time_left;
 pub mod wait_recorder;

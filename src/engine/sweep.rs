@@ -826,6 +826,14 @@ impl Sweep<'_> {
                 (cell, Some(running))
             }
             Err(err) => {
+                // A start-up that ran past its own limit is not a run past `timeout_s` (nor a
+                // hang of the user's code: their module's import words its own timeout).
+                let err = match err {
+                    UnitError::TimedOut => {
+                        UnitError::Failed(super::startup_timeout::startup_timed_out(model, workers))
+                    }
+                    err => err,
+                };
                 let fault = UserFault::of(self.exp, &err);
                 fail(&mut cell, err, self.exp);
                 if let Some(fault) = fault {
@@ -1720,6 +1728,38 @@ mod tests {
         for c in cells_of(&r, ModelKind::PyMultiprocessing) {
             assert_eq!((c.status, c.samples.len()), (CellStatus::Ok, 3), "{c:?}");
         }
+    }
+
+    /// The reviewer's py-dask cell, scripted: the executor's start-up times out (an
+    /// interpreter and pool that did not answer within their own 60 s). The cell says so and
+    /// that nothing was measured, not that a run outlasted the preset's timeout_s (which
+    /// raising would not help); nor is it taken for a hang of the user's function, so the
+    /// other cells still run.
+    #[test]
+    fn a_start_up_timeout_is_named_as_one() {
+        let (r, failed, started) = function_sweep(Scripted {
+            start_fails: Some((0, UnitError::TimedOut)),
+            ..Scripted::default()
+        });
+        assert_eq!(failed.len(), 1, "{failed:?}");
+        assert!(
+            failed[0].starts_with(
+                "starting the Python interpreter took longer than 60 s; nothing was measured"
+            ),
+            "{failed:?}"
+        );
+        assert!(!failed[0].contains("a run"), "{failed:?}");
+        let first = &r.cells[0];
+        assert_eq!(first.status, CellStatus::Failed);
+        assert_eq!(first.error.as_deref(), Some(failed[0].as_str()));
+        assert_eq!((first.startup_s, first.samples.len()), (None, 0));
+        assert_eq!(started, 4, "every other cell was started");
+        let ok = r
+            .cells
+            .iter()
+            .filter(|c| c.status == CellStatus::Ok)
+            .count();
+        assert_eq!(ok, 3, "{:?}", r.cells);
     }
 
     #[test]

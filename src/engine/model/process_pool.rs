@@ -25,7 +25,7 @@ use crate::results::{Span, SpanState, Timeline};
 use crate::sys::monotonic_ns;
 
 /// How long children get to start and say `ready`, or to build a workload.
-const HANDSHAKE_TIMEOUT: Duration = Duration::from_secs(30);
+pub(crate) const HANDSHAKE_TIMEOUT: Duration = Duration::from_secs(30);
 /// Messages a child may hold at once: the one it computes and the next, waiting in its pipe.
 const QUEUED_PER_CHILD: usize = 2;
 /// How long one message's units should compute, by the last run's mean unit: long enough that

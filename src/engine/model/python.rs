@@ -36,7 +36,7 @@ pub const CLUSTER_SCRIPT: &str = include_str!("../../../assets/python/corelab_cl
 /// Oldest CPython the worker supports: it calls threading.get_native_id, new in 3.8.
 pub const MIN_VERSION: (u32, u32) = (3, 8);
 /// Interpreter start-up plus pool creation may take this long.
-const START_TIMEOUT: Duration = Duration::from_secs(60);
+pub(crate) const START_TIMEOUT: Duration = Duration::from_secs(60);
 
 #[derive(Clone, Debug, Deserialize)]
 #[serde(tag = "op", rename_all = "kebab-case")]
