@@ -162,3 +162,51 @@ fn one_failing_output_does_not_stop_the_others_and_the_status_says_so() {
     // The report links no chart that was not written.
     assert!(!md.contains("](f.png)"), "{md}");
 }
+
+/// A file an older corelab left when killed mid-sweep: `incomplete`, and every cell `ok`
+/// with the one or two runs it had.
+#[test]
+fn an_older_killed_sweeps_file_reads_as_partial_and_charts_hollow() {
+    let killed = file(
+        RunStatus::Incomplete,
+        vec![
+            cell(ModelKind::Sequential, 1, CellStatus::Ok, &[0.4]),
+            cell(ModelKind::Threads, 1, CellStatus::Ok, &[0.41]),
+            cell(ModelKind::Threads, 2, CellStatus::Ok, &[0.05, 0.06]),
+        ],
+    );
+    let loaded = ResultsFile::from_json(&killed.to_json(), "killed.json").unwrap();
+    for c in &loaded.cells {
+        assert_eq!(c.status, CellStatus::Cancelled, "{}", c.model_id());
+        assert!(c.is_partial());
+    }
+    // Not "Fastest: threads × 2 (8×)": no cell completed.
+    assert!(corelab::analysis::verdict(&loaded).is_empty());
+    let table = corelab::export::summary_table(&loaded);
+    assert!(table.contains("cancelled after 1 run: partial"), "{table}");
+    assert!(table.contains("cancelled after 2 runs: partial"), "{table}");
+
+    let dir = tempfile::tempdir().unwrap();
+    killed.save(&dir.path().join("k.json")).unwrap();
+    let o = corelab(dir.path(), &["report", "k.json", "--svg", "k.svg"]);
+    assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
+    let stdout = String::from_utf8_lossy(&o.stdout);
+    assert!(!stdout.contains("Fastest"), "{stdout}");
+    let svg = std::fs::read_to_string(dir.path().join("k.svg")).unwrap();
+    assert!(
+        svg.contains("3 cells are partial: cancelled after 1 to 2 runs each"),
+        "{svg}"
+    );
+
+    // A file of this corelab saved mid-sweep (its unfinished cells cancelled) keeps the
+    // cells that had finished as they were.
+    let mut mid = killed.clone();
+    mid.cells[2].mark_still_measuring();
+    let loaded = ResultsFile::from_json(&mid.to_json(), "mid.json").unwrap();
+    assert_eq!(loaded.cells[0].status, CellStatus::Ok);
+    assert_eq!(loaded.cells[2].status, CellStatus::Cancelled);
+    // A complete file is never touched.
+    let complete = file(RunStatus::Complete, killed.cells.clone());
+    let loaded = ResultsFile::from_json(&complete.to_json(), "c.json").unwrap();
+    assert!(loaded.cells.iter().all(|c| c.status == CellStatus::Ok));
+}

@@ -456,7 +456,7 @@ pub fn run_sweep(
                 && saves.due(&results, cell_finished)
             {
                 // A failed partial write must not stop the measurement; it is reported.
-                save_or_report(&results, path, emit);
+                save_or_report(&saved_mid_sweep(&results, &sweep.live), path, emit);
             }
         }
     }
@@ -488,6 +488,26 @@ pub fn run_sweep(
     }
     emit(SweepEvent::Finished(Box::new(results.clone())));
     results
+}
+
+/// The results as they are written between rounds: a cell still being measured is saved as
+/// cancelled (with the runs it has, [`CellResult::is_partial`]), so that the file a killed
+/// sweep leaves reads like an interrupted one everywhere (report rows say partial, charts
+/// draw hollow markers, the verdict compares only completed cells), never as finished cells
+/// of one or two runs. The next save, or the end of the sweep, writes them anew.
+fn saved_mid_sweep(results: &ResultsFile, live: &[Live]) -> ResultsFile {
+    let mut saved = results.clone();
+    let mut changed = false;
+    for (cell, live) in saved.cells.iter_mut().zip(live) {
+        if !live.finished && cell.status == CellStatus::Ok {
+            cell.mark_still_measuring();
+            changed = true;
+        }
+    }
+    if changed {
+        saved.recompute();
+    }
+    saved
 }
 
 /// When the results so far are written to [`SweepConfig::partial_results`] between rounds:

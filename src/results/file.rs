@@ -324,6 +324,20 @@ impl CellResult {
         self.status == CellStatus::Cancelled && !self.samples.is_empty()
     }
 
+    /// Marks a cell that was still being measured when its file was written (a save between
+    /// rounds, or an older file a killed sweep left): cancelled, with the runs it has, so it
+    /// reads as partial ([`CellResult::is_partial`]) and never as a finished cell.
+    pub fn mark_still_measuring(&mut self) {
+        let runs = match self.samples.len() {
+            1 => "1 timed run".to_string(),
+            n => format!("{n} timed runs"),
+        };
+        self.status = CellStatus::Cancelled;
+        self.error = Some(format!(
+            "still being measured when this file was saved ({runs} so far)"
+        ));
+    }
+
     /// Whether the cell has figures to show: it completed, or it was cancelled after some
     /// runs ([`CellResult::is_partial`]). A failed cell's runs are not shown.
     pub fn is_measured(&self) -> bool {
@@ -636,6 +650,7 @@ impl ResultsFile {
         })?;
         // Stored counts are derived again from the samples they count.
         super::consistency::reconcile(&mut file);
+        file.mark_cells_of_an_older_killed_sweep();
         // A timeline larger than any this corelab records (a hand-made or hostile file) is
         // left out: drawing hundreds of thousands of spans would stall the workbench.
         for cell in &mut file.cells {
@@ -646,6 +661,24 @@ impl ResultsFile {
         }
         file.recompute();
         Ok(file)
+    }
+
+    /// A file a killed sweep left (`incomplete`) written by a corelab from before cells still
+    /// being measured were saved as cancelled: every cell says `ok`, though the sweep had not
+    /// finished them (one or two runs each). Which of them had their last run cannot be told,
+    /// so every `ok` cell is marked still being measured: partial, like an interrupted sweep's.
+    /// A file from this corelab has its unfinished cells cancelled already and is left alone.
+    fn mark_cells_of_an_older_killed_sweep(&mut self) {
+        if self.status != RunStatus::Incomplete
+            || self.cells.iter().any(|c| c.status == CellStatus::Cancelled)
+        {
+            return;
+        }
+        for cell in &mut self.cells {
+            if cell.status == CellStatus::Ok {
+                cell.mark_still_measuring();
+            }
+        }
     }
 
     /// Whether `text` is a JSON document whose `format` is [`RESULTS_FORMAT`]: a results
