@@ -81,11 +81,20 @@ fn a_cancel_before_any_timed_run_says_nothing_was_measured() {
     let results = h.state().results().unwrap();
     assert_eq!(results.status, RunStatus::Cancelled);
     assert!(results.cells.iter().all(|c| c.samples.is_empty()));
-    // Not "3 cells kept": none was measured.
+    // Not "3 cells kept": none was measured; and nothing was saved (no file is left).
     assert!(
-        h.query_by_label_contains("Sweep cancelled before any run was timed: nothing measured")
-            .is_some()
+        h.query_by_label_contains(
+            "Sweep cancelled before any run was timed: nothing measured, nothing saved."
+        )
+        .is_some()
     );
+    assert!(h.state().results_path().is_none());
+    let left: Vec<_> = std::fs::read_dir(corelab::gui::autosave::results_dir(dir.path()))
+        .unwrap()
+        .flatten()
+        .map(|e| e.file_name())
+        .collect();
+    assert!(left.is_empty(), "{left:?}");
     assert!(h.query_by_label_contains("cells kept").is_none());
     // The results' header says the same (not "cancelled · 3 cells").
     assert!(
