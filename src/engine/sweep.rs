@@ -21,7 +21,7 @@ use super::workload::RunEnv;
 use crate::preset::{Baseline, Experiment, ModelKind, TaskKind};
 use crate::results::{
     CellResult, CellStatus, LoadSummary, MachineInfo, ResultsFile, RunStatus, Sample,
-    differing_task_note, utc_timestamp,
+    WriterProcess, differing_task_note, utc_timestamp,
 };
 
 /// Starts the executor of one cell. The sweep takes its executors from a factory so that
@@ -341,6 +341,9 @@ pub fn run_sweep(
         shuffle_seed: Some(seed),
         calibration,
         provenance: config.provenance.clone(),
+        // Named while the file is `incomplete`, so that one this process leaves when killed
+        // can be told from one still being written (dropped at the end).
+        writer: Some(WriterProcess::this()),
         ..ResultsFile::default()
     };
     // A missing interpreter fails the Python cells (with the reason), not the sweep.
@@ -481,6 +484,7 @@ pub fn run_sweep(
     };
     results.machine.load_during_runs = sweep.load_summary(&results);
     results.finished_at = Some(utc_timestamp(SystemTime::now()));
+    results.writer = None;
     results.recompute();
     sweep.progress(&results, emit);
     if let Some(path) = &config.partial_results {

@@ -48,6 +48,10 @@ pub struct ResultsFile {
     /// files from before it was recorded.
     #[serde(skip_serializing_if = "Provenance::is_empty")]
     pub provenance: Provenance,
+    /// The process writing the file while the sweep runs (see
+    /// [`super::left_by_a_gone_process`]); `None` in files from before it was recorded.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub writer: Option<super::WriterProcess>,
 }
 
 /// Where a results file came from, beyond `corelab_version`: the commit corelab was built
@@ -123,6 +127,7 @@ impl Default for ResultsFile {
             shuffle_seed: None,
             calibration: None,
             provenance: Provenance::default(),
+            writer: None,
         }
     }
 }
@@ -325,7 +330,7 @@ impl CellResult {
     }
 
     /// Marks a cell that was still being measured when its file was written (a save between
-    /// rounds, or an older file a killed sweep left): cancelled, with the runs it has, so it
+    /// rounds): cancelled, with the runs it has, so it
     /// reads as partial ([`CellResult::is_partial`]) and never as a finished cell.
     pub fn mark_still_measuring(&mut self) {
         let runs = match self.samples.len() {
@@ -650,7 +655,6 @@ impl ResultsFile {
         })?;
         // Stored counts are derived again from the samples they count.
         super::consistency::reconcile(&mut file);
-        file.mark_cells_of_an_older_killed_sweep();
         // A timeline larger than any this corelab records (a hand-made or hostile file) is
         // left out: drawing hundreds of thousands of spans would stall the workbench.
         for cell in &mut file.cells {
@@ -661,24 +665,6 @@ impl ResultsFile {
         }
         file.recompute();
         Ok(file)
-    }
-
-    /// A file a killed sweep left (`incomplete`) written by a corelab from before cells still
-    /// being measured were saved as cancelled: every cell says `ok`, though the sweep had not
-    /// finished them (one or two runs each). Which of them had their last run cannot be told,
-    /// so every `ok` cell is marked still being measured: partial, like an interrupted sweep's.
-    /// A file from this corelab has its unfinished cells cancelled already and is left alone.
-    fn mark_cells_of_an_older_killed_sweep(&mut self) {
-        if self.status != RunStatus::Incomplete
-            || self.cells.iter().any(|c| c.status == CellStatus::Cancelled)
-        {
-            return;
-        }
-        for cell in &mut self.cells {
-            if cell.status == CellStatus::Ok {
-                cell.mark_still_measuring();
-            }
-        }
     }
 
     /// Whether `text` is a JSON document whose `format` is [`RESULTS_FORMAT`]: a results
