@@ -103,9 +103,9 @@ impl WorkbenchApp {
                     n => format!(" ({} had no timed run yet)", crate::words::count(n, "cell")),
                 };
                 match results.status {
-                    RunStatus::Cancelled if measured == 0 => self.info(format!(
-                        "Sweep cancelled before any run was timed: nothing measured, nothing saved."
-                    )),
+                    RunStatus::Cancelled if measured == 0 => self.info(
+                        "Sweep cancelled before any run was timed: nothing measured, nothing saved.",
+                    ),
                     RunStatus::Cancelled => self.info(format!(
                         "Sweep cancelled; {} kept{empty}, {where_}.",
                         crate::words::count(measured, "measured cell")
