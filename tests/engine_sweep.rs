@@ -1447,3 +1447,48 @@ fn a_runs_switches_leave_out_a_busy_thread_that_does_not_serve_it() {
     let named = switches(ModelKind::Threads);
     assert!(named.iter().all(|&v| v < UNRELATED_SLEEPS / 3), "{named:?}");
 }
+
+#[test]
+fn a_file_saved_mid_sweep_reads_as_partial_like_an_interrupted_one() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("partial.json");
+    let exp = five_cells();
+    let mock = MockExecutors::textbook(0.5, 2);
+    let mut cfg = mock_config(&mock, 1);
+    cfg.partial_results = Some(path.clone());
+    let mut checked = false;
+    run_sweep(&exp, &cfg, &CancelToken::new(), &mut |e| {
+        // The file written after round 1, as a kill at this moment would leave it.
+        if let SweepEvent::RoundDone { round: 2, .. } = e {
+            let saved = ResultsFile::load(&path).unwrap();
+            assert_eq!(saved.status, RunStatus::Incomplete);
+            for c in &saved.cells {
+                assert_eq!(c.status, CellStatus::Cancelled, "{}", c.model_id());
+                assert_eq!(c.samples.len(), 1);
+                assert!(c.is_partial() && c.is_measured());
+                let why = c.error.as_deref().unwrap();
+                assert!(why.contains("still being measured"), "{why}");
+            }
+            let table = corelab::export::summary_table(&saved);
+            assert_eq!(
+                table.matches("cancelled after 1 run: partial").count(),
+                5,
+                "{table}"
+            );
+            // No cell completed: the verdict compares none (as for a cancelled sweep).
+            assert!(corelab::analysis::verdict(&saved).is_empty());
+            let mark = corelab::export::chart_model::partial_mark(&saved);
+            assert_eq!(
+                mark.as_deref(),
+                Some("5 cells are partial: cancelled after 1 run each")
+            );
+            checked = true;
+        }
+    });
+    assert!(checked);
+    // The final save has every cell complete.
+    let done = ResultsFile::load(&path).unwrap();
+    assert_eq!(done.status, RunStatus::Complete);
+    assert!(done.cells.iter().all(|c| c.status == CellStatus::Ok));
+    assert!(!done.cells.iter().any(|c| c.is_partial()));
+}

@@ -162,3 +162,44 @@ fn one_failing_output_does_not_stop_the_others_and_the_status_says_so() {
     // The report links no chart that was not written.
     assert!(!md.contains("](f.png)"), "{md}");
 }
+
+/// The file a sweep killed mid-way leaves: `incomplete`, each cell still being measured
+/// saved cancelled with the runs it had (as the sweep's between-round saves write it).
+#[test]
+fn a_killed_sweeps_file_reads_as_partial_and_charts_hollow() {
+    let mut cells = vec![
+        cell(ModelKind::Sequential, 1, CellStatus::Ok, &[0.4]),
+        cell(ModelKind::Threads, 1, CellStatus::Ok, &[0.41]),
+        cell(ModelKind::Threads, 2, CellStatus::Ok, &[0.05, 0.06]),
+    ];
+    for c in &mut cells {
+        c.mark_still_measuring();
+    }
+    let killed = file(RunStatus::Incomplete, cells);
+    let loaded = ResultsFile::from_json(&killed.to_json(), "killed.json").unwrap();
+    for c in &loaded.cells {
+        assert_eq!(c.status, CellStatus::Cancelled, "{}", c.model_id());
+        assert!(c.is_partial());
+    }
+    assert_eq!(
+        loaded.cells[2].error.as_deref(),
+        Some("still being measured when this file was saved (2 timed runs so far)")
+    );
+    // Not "Fastest: threads × 2 (8×)": no cell completed.
+    assert!(corelab::analysis::verdict(&loaded).is_empty());
+    let table = corelab::export::summary_table(&loaded);
+    assert!(table.contains("cancelled after 1 run: partial"), "{table}");
+    assert!(table.contains("cancelled after 2 runs: partial"), "{table}");
+
+    let dir = tempfile::tempdir().unwrap();
+    killed.save(&dir.path().join("k.json")).unwrap();
+    let o = corelab(dir.path(), &["report", "k.json", "--svg", "k.svg"]);
+    assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
+    let stdout = String::from_utf8_lossy(&o.stdout);
+    assert!(!stdout.contains("Fastest"), "{stdout}");
+    let svg = std::fs::read_to_string(dir.path().join("k.svg")).unwrap();
+    assert!(
+        svg.contains("3 cells are partial: cancelled after 1 to 2 runs each"),
+        "{svg}"
+    );
+}

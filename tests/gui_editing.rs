@@ -366,6 +366,36 @@ fn save_results_as_writes_a_results_file_that_opens_again() {
 }
 
 #[test]
+fn a_failed_save_results_says_the_results_were_not_saved() {
+    let dir = tempfile::tempdir().unwrap();
+    let source = dir.path().join("source.json");
+    some_results().save(&source).unwrap();
+    // A directory that does not exist: the write fails.
+    let target = dir.path().join("no-such-dir").join("saved-as.json");
+
+    let mut h = settled(dir.path());
+    let ctx = h.ctx.clone();
+    h.state_mut().open_results_path(&ctx, source);
+    h.step();
+    step_until(&mut h, "the results to open", |a| a.results().is_some());
+    h.run();
+
+    h.get_by_label("Save results as…").click();
+    h.run();
+    h.get_by_label("File path:")
+        .set_text_value_accesskit(target.to_str().unwrap());
+    h.run();
+    h.get_by_label("Save").click();
+    h.step();
+    step_until(&mut h, "the save to end", |a| !a.files_busy());
+    h.run();
+
+    assert!(!target.exists());
+    assert!(h.query_by_label_contains("Cannot save results:").is_some());
+    assert!(h.query_by_label_contains("Cannot export").is_none());
+}
+
+#[test]
 fn csv_export_and_copy_table_hold_every_cell() {
     let dir = tempfile::tempdir().unwrap();
     let source = dir.path().join("source.json");

@@ -14,7 +14,7 @@ use common::gui::{Gate, MemStorage, harness, step_until, wait_for_python_probe};
 use corelab::engine::mock::MockExecutors;
 use corelab::gui::{AppSettings, WorkbenchApp};
 use corelab::preset::Experiment;
-use corelab::results::RunStatus;
+use corelab::results::{CellResult, ResultsFile, RunStatus, Sample, WriterProcess};
 use eframe::App as _;
 use egui_kittest::Harness;
 use egui_kittest::kittest::{NodeT, Queryable};
@@ -81,11 +81,20 @@ fn a_cancel_before_any_timed_run_says_nothing_was_measured() {
     let results = h.state().results().unwrap();
     assert_eq!(results.status, RunStatus::Cancelled);
     assert!(results.cells.iter().all(|c| c.samples.is_empty()));
-    // Not "3 cells kept": none was measured.
+    // Not "3 cells kept": none was measured; and nothing was saved (no file is left).
     assert!(
-        h.query_by_label_contains("Sweep cancelled before any run was timed: nothing measured")
-            .is_some()
+        h.query_by_label_contains(
+            "Sweep cancelled before any run was timed: nothing measured, nothing saved."
+        )
+        .is_some()
     );
+    assert!(h.state().results_path().is_none());
+    let left: Vec<_> = std::fs::read_dir(corelab::gui::autosave::results_dir(dir.path()))
+        .unwrap()
+        .flatten()
+        .map(|e| e.file_name())
+        .collect();
+    assert!(left.is_empty(), "{left:?}");
     assert!(h.query_by_label_contains("cells kept").is_none());
     // The results' header says the same (not "cancelled · 3 cells").
     assert!(
@@ -182,4 +191,107 @@ fn run_is_greyed_with_no_estimate_while_the_worker_counts_are_invalid() {
         h.query_by_label_contains("Fix the worker counts to run")
             .is_none()
     );
+}
+
+/// An `incomplete` results file in the autosave folder, written by the process `writer`,
+/// with one cell still being measured.
+fn left_file(dir: &std::path::Path, name: &str, writer: WriterProcess) -> std::path::PathBuf {
+    let results_dir = corelab::gui::autosave::results_dir(dir);
+    std::fs::create_dir_all(&results_dir).unwrap();
+    let mut cell = CellResult {
+        model: Some(corelab::preset::ModelKind::Sequential),
+        workers: 1,
+        samples: vec![Sample {
+            wall_s: 0.5,
+            ..Sample::default()
+        }],
+        ..CellResult::default()
+    };
+    cell.mark_still_measuring();
+    let mut r = ResultsFile {
+        status: RunStatus::Incomplete,
+        started_at: "2026-11-27T10:49:14Z".into(),
+        experiment: experiment(),
+        cells: vec![cell],
+        writer: Some(writer),
+        ..ResultsFile::default()
+    };
+    r.recompute();
+    let path = results_dir.join(name);
+    r.save(&path).unwrap();
+    path
+}
+
+/// A process that has exited, as recorded while it ran.
+fn gone_process() -> WriterProcess {
+    let mut child = std::process::Command::new("sleep")
+        .arg("5")
+        .spawn()
+        .unwrap();
+    let pid = child.id();
+    let stat = std::fs::read_to_string(format!("/proc/{pid}/stat")).unwrap();
+    let started_ticks = stat[stat.rfind(')').unwrap() + 1..]
+        .split_whitespace()
+        .nth(19)
+        .and_then(|t| t.parse().ok());
+    child.kill().unwrap();
+    child.wait().unwrap();
+    WriterProcess { pid, started_ticks }
+}
+
+#[test]
+fn a_sweep_left_by_a_killed_workbench_is_offered_once_at_the_next_start() {
+    let dir = tempfile::tempdir().unwrap();
+    let killed = left_file(
+        dir.path(),
+        "2026-11-27T10-49-14Z_held-sweep-1.json",
+        gone_process(),
+    );
+    // A sweep still being written by a live process (this one) is not offered.
+    left_file(
+        dir.path(),
+        "2026-11-27T11-00-00Z_held-sweep-2.json",
+        WriterProcess::this(),
+    );
+    let gate = Gate::default();
+    gate.open();
+    let stop = Arc::new(AtomicBool::new(false));
+    let mock = executors(&gate, 0, &stop);
+    // No state was saved (the workbench was killed): the folder alone tells.
+    let mut h = workbench(dir.path(), &mock, None);
+    step_until(&mut h, "the killed run to be offered", |a| {
+        a.interrupted_run().is_some()
+    });
+    assert_eq!(h.state().interrupted_run().unwrap().path, killed);
+    h.run();
+    assert!(
+        h.query_by_label_contains(
+            "a sweep was still running when its workbench was killed or crashed; what it measured was saved, last at 20"
+        )
+        .is_some()
+    );
+    // When the sweep started, from the file.
+    assert!(
+        h.query_by_label_contains("2026-11-27 10:49:14 UTC")
+            .is_some()
+    );
+    h.get_by_label("Open it").click();
+    h.run();
+    step_until(&mut h, "the results to load", |a| {
+        a.results().is_some() && !a.files_busy()
+    });
+    assert_eq!(h.state().results_path(), Some(killed.as_path()));
+    // It reads as partial: its cell was still being measured.
+    assert!(h.state().results().unwrap().cells[0].is_partial());
+
+    // Offered once: a start after a clean exit does not offer it again.
+    let mut storage = MemStorage::default();
+    h.state_mut().save(&mut storage);
+    let mut next = workbench(dir.path(), &mock, Some(&storage));
+    step_until(&mut next, "the recent results to be read", |a| {
+        !a.recent_results_reading() && !a.recent_results().is_empty()
+    });
+    next.run();
+    assert!(next.state().interrupted_run().is_none());
+    assert!(next.query_by_label_contains("Interrupted run:").is_none());
 }

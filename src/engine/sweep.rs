@@ -23,7 +23,7 @@ use super::workload::RunEnv;
 use crate::preset::{Baseline, Experiment, ModelKind, TaskKind};
 use crate::results::{
     CellResult, CellStatus, LoadSummary, MachineInfo, ResultsFile, RunStatus, Sample,
-    differing_task_note, utc_timestamp,
+    WriterProcess, differing_task_note, utc_timestamp,
 };
 
 /// Starts the executor of one cell. The sweep takes its executors from a factory so that
@@ -359,6 +359,9 @@ pub fn run_sweep(
         shuffle_seed: Some(seed),
         calibration,
         provenance: config.provenance.clone(),
+        // Named while the file is `incomplete`, so that one this process leaves when killed
+        // can be told from one still being written (dropped at the end).
+        writer: Some(WriterProcess::this()),
         ..ResultsFile::default()
     };
     // A missing interpreter fails the Python cells (with the reason), not the sweep.
@@ -479,7 +482,7 @@ pub fn run_sweep(
                 && saves.due(&results, cell_finished)
             {
                 // A failed partial write must not stop the measurement; it is reported.
-                save_or_report(&results, path, emit);
+                save_or_report(&saved_mid_sweep(&results, &sweep.live), path, emit);
             }
         }
     }
@@ -504,6 +507,7 @@ pub fn run_sweep(
     };
     results.machine.load_during_runs = sweep.load_summary(&results);
     results.finished_at = Some(utc_timestamp(SystemTime::now()));
+    results.writer = None;
     results.recompute();
     sweep.progress(&results, emit);
     if let Some(path) = &config.partial_results {
@@ -511,6 +515,26 @@ pub fn run_sweep(
     }
     emit(SweepEvent::Finished(Box::new(results.clone())));
     results
+}
+
+/// The results as they are written between rounds: a cell still being measured is saved as
+/// cancelled (with the runs it has, [`CellResult::is_partial`]), so that the file a killed
+/// sweep leaves reads like an interrupted one everywhere (report rows say partial, charts
+/// draw hollow markers, the verdict compares only completed cells), never as finished cells
+/// of one or two runs. The next save, or the end of the sweep, writes them anew.
+fn saved_mid_sweep(results: &ResultsFile, live: &[Live]) -> ResultsFile {
+    let mut saved = results.clone();
+    let mut changed = false;
+    for (cell, live) in saved.cells.iter_mut().zip(live) {
+        if !live.finished && cell.status == CellStatus::Ok {
+            cell.mark_still_measuring();
+            changed = true;
+        }
+    }
+    if changed {
+        saved.recompute();
+    }
+    saved
 }
 
 /// When the results so far are written to [`SweepConfig::partial_results`] between rounds:

@@ -1333,13 +1333,14 @@ pub fn partial_mark(results: &ResultsFile) -> Option<String> {
         .map(|c| c.samples.len())
         .collect();
     let (lo, hi) = (runs.iter().min()?, runs.iter().max()?);
-    let of_each = match lo == hi {
-        true => format!("{lo}"),
-        false => format!("{lo} to {hi}"),
+    let of_each = match (lo == hi, *hi) {
+        (true, 1) => "1 run".to_string(),
+        (true, _) => format!("{lo} runs"),
+        (false, _) => format!("{lo} to {hi} runs"),
     };
     Some(match runs.len() {
-        1 => format!("1 cell is partial: cancelled after {of_each} runs"),
-        n => format!("{n} cells are partial: cancelled after {of_each} runs each"),
+        1 => format!("1 cell is partial: cancelled after {of_each}"),
+        n => format!("{n} cells are partial: cancelled after {of_each} each"),
     })
 }
 

@@ -234,6 +234,11 @@ pub struct WorkbenchApp {
     /// The sweep the last session was running when it closed, its cells saved: said at start,
     /// with a button that opens it, until dismissed or other results are shown.
     interrupted: Option<autosave::RecentEntry>,
+    /// When `interrupted` is a file a killed or crashed workbench left (not one a closed
+    /// window named): when it was last written, "2026-11-27 10:49:28 UTC".
+    interrupted_killed_at: Option<String>,
+    /// Files a killed workbench left that a start has offered ([`Persisted::offered_abandoned`]).
+    offered_abandoned: Vec<PathBuf>,
     /// What had keyboard focus as the last frame ended (Escape clears it before the frame).
     last_focus: super::focus::FocusNow,
     /// The button that last opened a dialog or the path prompt with a click (a click does
@@ -276,6 +281,9 @@ impl WorkbenchApp {
         // A sweep was running when the last session ended: its autosaved file, if it is
         // there, read with the recent list (off the UI thread, and once).
         let interrupted_file = persisted.as_ref().and_then(|p| p.running_results.clone());
+        let offered_abandoned = persisted
+            .as_ref()
+            .map_or_else(Vec::new, |p| p.offered_abandoned.clone());
         let (experiment, tab, confirmed_interpreters, unconfirmed_interpreter, origin) =
             match persisted {
                 Some(p) => {
@@ -342,6 +350,8 @@ impl WorkbenchApp {
             start_hint_dismissed,
             config_panel_hidden,
             interrupted: None,
+            interrupted_killed_at: None,
+            offered_abandoned,
             last_focus: Default::default(),
             clicked_opener: None,
             prompt_focus: Default::default(),
@@ -450,6 +460,7 @@ impl WorkbenchApp {
     /// Stops saying that the last session's sweep was interrupted.
     pub fn dismiss_interrupted_run(&mut self) {
         self.interrupted = None;
+        self.interrupted_killed_at = None;
         self.recent.forget_also();
     }
 
@@ -1340,6 +1351,12 @@ impl eframe::App for WorkbenchApp {
                 .as_ref()
                 .and_then(|r| r.results_path.clone())
                 .filter(|p| p.to_str().is_some()),
+            offered_abandoned: self
+                .offered_abandoned
+                .iter()
+                .filter(|p| p.to_str().is_some())
+                .cloned()
+                .collect(),
         };
         if let Ok(text) = serde_json::to_string(&persisted) {
             storage.set_string(STORAGE_KEY, text);

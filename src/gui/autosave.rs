@@ -178,6 +178,9 @@ pub struct RecentEntry {
     pub label: String,
     /// The label's status part alone, and the path, for the hover.
     pub hover: String,
+    /// Left by a sweep whose process is gone (killed, crashed) before it finished: still
+    /// `incomplete` ([`crate::results::left_by_a_gone_process`]).
+    pub abandoned: bool,
 }
 
 /// Files larger than this are listed without a look inside (a label from the name alone).
@@ -192,6 +195,7 @@ struct Glance {
     started_at: String,
     experiment: GlanceExperiment,
     cells: Vec<GlanceCell>,
+    writer: Option<crate::results::WriterProcess>,
 }
 
 #[derive(Default, Deserialize)]
@@ -219,8 +223,11 @@ pub fn recent_entry(path: &Path) -> RecentEntry {
         Ok(text) => serde_json::from_str::<Glance>(&text).map_err(|_| "unreadable".to_string()),
         Err(_) => Err("not looked into".to_string()),
     };
+    let mut abandoned = false;
     let (label, state) = match state {
         Ok(glance) => {
+            abandoned =
+                crate::results::left_by_a_gone_process(glance.status, glance.writer.as_ref());
             let measured = glance
                 .cells
                 .iter()
@@ -248,12 +255,13 @@ pub fn recent_entry(path: &Path) -> RecentEntry {
         path: path.to_path_buf(),
         hover: format!("{state}\n{}", path.display()),
         label,
+        abandoned,
     }
 }
 
 /// "2026-11-27 08:03:12 UTC" from an RFC 3339 UTC time ("2026-11-27T08:03:12Z"): to the
 /// second, as two sweeps of one preset often start in the same minute.
-fn started_words(rfc3339: &str) -> Option<String> {
+pub(crate) fn started_words(rfc3339: &str) -> Option<String> {
     let (date, time) = rfc3339.split_once('T')?;
     let hms = time.get(..8)?;
     let b = hms.as_bytes();

@@ -77,6 +77,9 @@ pub struct RecentList {
     also: Option<PathBuf>,
     /// Its entry, delivered and not yet taken.
     also_read: Option<RecentEntry>,
+    /// The newest file of the first reading that a killed or crashed sweep left
+    /// ([`RecentEntry::abandoned`]), with when it was last written; not yet taken.
+    abandoned: Option<(RecentEntry, SystemTime)>,
     /// Woken when a reading arrives (set from the first frame on).
     waker: Arc<Mutex<Option<egui::Context>>>,
 }
@@ -92,6 +95,7 @@ impl RecentList {
             in_flight: None,
             also,
             also_read: None,
+            abandoned: None,
             waker: Arc::default(),
         };
         list.refresh();
@@ -144,6 +148,13 @@ impl RecentList {
             return;
         };
         self.in_flight = None;
+        if !self.arrived {
+            self.abandoned = listing
+                .files
+                .iter()
+                .find(|f| f.entry.abandoned)
+                .map(|f| (f.entry.clone(), f.modified));
+        }
         self.files = listing.files;
         self.arrived = true;
         if self.also.take().is_some() {
@@ -154,6 +165,12 @@ impl RecentList {
     /// The entry of the file asked for besides the list, once read (at most once).
     pub fn take_also(&mut self) -> Option<RecentEntry> {
         self.also_read.take()
+    }
+
+    /// The newest file in the first reading that a killed or crashed sweep left (still
+    /// `incomplete`, its process gone), with when it was last written (at most once).
+    pub fn take_abandoned(&mut self) -> Option<(RecentEntry, SystemTime)> {
+        self.abandoned.take()
     }
 
     /// Stops waiting for the file asked for besides the list (the offer was dismissed).

@@ -38,6 +38,9 @@ pub struct Persisted {
     /// sweep runs, so that a workbench closed (or killed) mid-sweep tells the next start where
     /// the cells it measured are. Absent from older states (then none).
     pub running_results: Option<std::path::PathBuf>,
+    /// Files a killed or crashed workbench left (`incomplete`, their process gone) that a start
+    /// has offered already, newest last: each is offered once. Absent from older states.
+    pub offered_abandoned: Vec<std::path::PathBuf>,
 }
 
 impl Persisted {

@@ -48,6 +48,10 @@ pub struct ResultsFile {
     /// files from before it was recorded.
     #[serde(skip_serializing_if = "Provenance::is_empty")]
     pub provenance: Provenance,
+    /// The process writing the file while the sweep runs (see
+    /// [`super::left_by_a_gone_process`]); `None` in files from before it was recorded.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub writer: Option<super::WriterProcess>,
 }
 
 /// Where a results file came from, beyond `corelab_version`: the commit corelab was built
@@ -123,6 +127,7 @@ impl Default for ResultsFile {
             shuffle_seed: None,
             calibration: None,
             provenance: Provenance::default(),
+            writer: None,
         }
     }
 }
@@ -322,6 +327,20 @@ impl CellResult {
     /// from those runs (partial, and labelled so), not from the runs it was meant to take.
     pub fn is_partial(&self) -> bool {
         self.status == CellStatus::Cancelled && !self.samples.is_empty()
+    }
+
+    /// Marks a cell that was still being measured when its file was written (a save between
+    /// rounds): cancelled, with the runs it has, so it
+    /// reads as partial ([`CellResult::is_partial`]) and never as a finished cell.
+    pub fn mark_still_measuring(&mut self) {
+        let runs = match self.samples.len() {
+            1 => "1 timed run".to_string(),
+            n => format!("{n} timed runs"),
+        };
+        self.status = CellStatus::Cancelled;
+        self.error = Some(format!(
+            "still being measured when this file was saved ({runs} so far)"
+        ));
     }
 
     /// Whether the cell has figures to show: it completed, or it was cancelled after some

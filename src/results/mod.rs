@@ -11,6 +11,7 @@ mod python_info;
 mod scheduling;
 mod time;
 pub mod timeline;
+mod writer;
 
 pub use cluster::{ClusterInfo, ClusterWorker};
 pub use configuration::{Difference, comparison_differences};
@@ -28,3 +29,4 @@ pub use python_info::{DASK_INSTALL, MPI_INSTALL, PythonInfo};
 pub use scheduling::{GilCounters, Scheduling, ThreadUsage};
 pub use time::utc_timestamp;
 pub use timeline::{Span, SpanState, Timeline};
+pub use writer::{WriterProcess, left_by_a_gone_process};

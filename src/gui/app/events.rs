@@ -85,6 +85,14 @@ impl WorkbenchApp {
                 }
                 let cells = results.cells.len();
                 let measured = autosave::measured_cells(&results);
+                // Cancelled before any run was timed: nothing to keep, so no file is left
+                // (as `corelab run` writes none then).
+                if results.status == RunStatus::Cancelled
+                    && measured == 0
+                    && let Some(path) = saved.take()
+                {
+                    std::fs::remove_file(&path).ok();
+                }
                 let where_ = saved.as_ref().map_or_else(
                     || "not saved".to_string(),
                     |p| format!("saved to {}", p.display()),
@@ -95,9 +103,9 @@ impl WorkbenchApp {
                     n => format!(" ({} had no timed run yet)", crate::words::count(n, "cell")),
                 };
                 match results.status {
-                    RunStatus::Cancelled if measured == 0 => self.info(format!(
-                        "Sweep cancelled before any run was timed: nothing measured, {where_}."
-                    )),
+                    RunStatus::Cancelled if measured == 0 => self.info(
+                        "Sweep cancelled before any run was timed: nothing measured, nothing saved.",
+                    ),
                     RunStatus::Cancelled => self.info(format!(
                         "Sweep cancelled; {} kept{empty}, {where_}.",
                         crate::words::count(measured, "measured cell")
@@ -206,7 +214,10 @@ impl WorkbenchApp {
                     };
                     self.info(format!("{what} saved to {}", list.join(" and ")));
                 }
-                Err(e) => self.error(format!("Cannot export: {e}")),
+                Err(e) => self.error(match action {
+                    FileAction::SaveResults => format!("Cannot save results: {e}"),
+                    _ => format!("Cannot export: {e}"),
+                }),
             },
             FileOutcome::DialogUnavailable(action) => {
                 let payload = self.payload_for(action);

@@ -12,6 +12,8 @@ const NOTHING_TO_EXPORT: &str = "Nothing to export yet: run a sweep or open resu
 /// The configuration panel takes at most this share of the window's width (zoomed in, the
 /// chart keeps the rest).
 const CONFIG_PANEL_SHARE: f32 = 0.36;
+/// How many files left by killed sweeps are remembered as offered (the newest).
+const OFFERED_ABANDONED_KEPT: usize = 32;
 
 /// The name of the configuration panel's toggle in the top bar, for a screen reader.
 pub const CONFIG_PANEL_NAME: &str = "Configuration panel";
@@ -64,7 +66,26 @@ impl WorkbenchApp {
         }
         self.poll();
         self.recent.poll(&ctx);
-        if let Some(entry) = self.recent.take_also() {
+        let also = self.recent.take_also();
+        let abandoned = self.recent.take_abandoned();
+        if let Some(entry) = also {
+            self.interrupted = Some(entry);
+        } else if let Some((entry, modified)) = abandoned
+            && self.interrupted.is_none()
+            && !self.offered_abandoned.contains(&entry.path)
+        {
+            // A workbench killed or crashed mid-sweep saved no state to say so: its file,
+            // still `incomplete` with its process gone, is offered once.
+            self.offered_abandoned.push(entry.path.clone());
+            let excess = self
+                .offered_abandoned
+                .len()
+                .saturating_sub(OFFERED_ABANDONED_KEPT);
+            self.offered_abandoned.drain(..excess);
+            self.interrupted_killed_at = Some(
+                autosave::started_words(&crate::results::utc_timestamp(modified))
+                    .unwrap_or_default(),
+            );
             self.interrupted = Some(entry);
         }
         // Once every file asked for at start has loaded, the compared runs too.
@@ -860,6 +881,7 @@ impl WorkbenchApp {
         let Some(entry) = self.interrupted.clone() else {
             return;
         };
+        let killed_at = self.interrupted_killed_at.clone();
         let visuals = ui.visuals().clone();
         let mut open = false;
         let mut dismiss = false;
@@ -871,11 +893,17 @@ impl WorkbenchApp {
             .show(ui, |ui| {
                 ui.horizontal_wrapped(|ui| {
                     ui.label(egui::RichText::new("Interrupted run:").strong());
-                    ui.label(format!(
-                        "the last sweep was still running when the workbench closed; what it measured was saved ({}).",
-                        entry.label
-                    ))
-                    .on_hover_text(&entry.hover);
+                    let text = match &killed_at {
+                        Some(at) => format!(
+                            "a sweep was still running when its workbench was killed or crashed; what it measured was saved, last at {at} ({}).",
+                            entry.label
+                        ),
+                        None => format!(
+                            "the last sweep was still running when the workbench closed; what it measured was saved ({}).",
+                            entry.label
+                        ),
+                    };
+                    ui.label(text).on_hover_text(&entry.hover);
                     open = ui
                         .button("Open it")
                         .on_hover_text(entry.path.display().to_string())
@@ -892,6 +920,7 @@ impl WorkbenchApp {
         }
         if open || dismiss {
             self.interrupted = None;
+            self.interrupted_killed_at = None;
         }
     }
 
