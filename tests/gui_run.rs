@@ -106,14 +106,16 @@ fn cancel_stops_the_sweep_and_its_worker_processes() {
         workers: vec![2, 4],
         models: vec![ModelKind::Processes],
         baseline: Baseline::SameModelOneWorker,
-        repetitions: 3,
+        // Runs of 0.2-0.4 s, far more of them than the test waits for: cancelled mid-sweep,
+        // after a timed run (a sweep cancelled before any is not saved: gui_saved_runs.rs).
+        repetitions: 100,
         warmups: 0,
         ..Experiment::default()
     };
     exp.task.kind = TaskKind::Io;
-    exp.task.tasks = 400;
+    exp.task.tasks = 16;
     exp.task.io.mode = IoMode::Sleep;
-    exp.task.io.sleep_ms = 100.0;
+    exp.task.io.sleep_ms = 50.0;
     exp.validate().unwrap();
     let mut h = harness_with(dir.path(), exp);
 
@@ -124,6 +126,11 @@ fn cancel_stops_the_sweep_and_its_worker_processes() {
     step_until(&mut h, "worker processes to start", |_| {
         !worker_children().is_empty()
     });
+    step_until(&mut h, "a timed run to be shown", |a| {
+        a.results()
+            .is_some_and(|r| r.cells.iter().any(|c| !c.samples.is_empty()))
+    });
+    assert!(h.state().is_running(), "cancelled mid-sweep");
 
     h.get_by_label("Cancel").click();
     h.run_steps(2);
