@@ -33,7 +33,7 @@ pub struct CoreLine {
 impl CoreLine {
     /// The short text beside the line in the plot (and a short legend's): `8 cores`.
     pub fn tag(&self) -> String {
-        format!("{} cores", self.cores)
+        crate::words::count(self.cores, "core")
     }
 }
 
@@ -153,9 +153,13 @@ fn core_lines(runs: &[ChartRun<'_>], this_machine_cores: Option<usize>) -> Vec<C
             // A run without a label (the workbench before any results) is not named.
             let named: Vec<&str> = owners.iter().copied().filter(|o| !o.is_empty()).collect();
             let label = if owners.len() == owners_all || said || named.is_empty() {
-                format!("{n} physical cores")
+                crate::words::count(n, "physical core")
             } else {
-                format!("{n} physical cores ({})", named.join(", "))
+                format!(
+                    "{} ({})",
+                    crate::words::count(n, "physical core"),
+                    named.join(", ")
+                )
             };
             CoreLine { cores: n, label }
         })
@@ -362,6 +366,16 @@ mod tests {
             workers.top,
         );
         ChartFrame::of(kind, runs, workers, log, &series)
+    }
+
+    #[test]
+    fn one_core_is_singular() {
+        // Under `taskset -c 0` the one-point chart had read "1 cores", "1 physical cores".
+        let lines = core_lines(&[], Some(1));
+        assert_eq!(lines.len(), 1);
+        assert_eq!(lines[0].label, "1 physical core");
+        assert_eq!(lines[0].tag(), "1 core");
+        assert_eq!(core_lines(&[], Some(8))[0].tag(), "8 cores");
     }
 
     #[test]
