@@ -1333,10 +1333,9 @@ pub fn partial_mark(results: &ResultsFile) -> Option<String> {
         .map(|c| c.samples.len())
         .collect();
     let (lo, hi) = (runs.iter().min()?, runs.iter().max()?);
-    let of_each = match (lo == hi, *hi) {
-        (true, 1) => "1 run".to_string(),
-        (true, _) => format!("{lo} runs"),
-        (false, _) => format!("{lo} to {hi} runs"),
+    let of_each = match lo == hi {
+        true => crate::words::count(*lo, "run"),
+        false => format!("{lo} to {hi} runs"),
     };
     Some(match runs.len() {
         1 => format!("1 cell is partial: cancelled after {of_each}"),

@@ -333,10 +333,7 @@ impl CellResult {
     /// rounds): cancelled, with the runs it has, so it
     /// reads as partial ([`CellResult::is_partial`]) and never as a finished cell.
     pub fn mark_still_measuring(&mut self) {
-        let runs = match self.samples.len() {
-            1 => "1 timed run".to_string(),
-            n => format!("{n} timed runs"),
-        };
+        let runs = crate::words::count(self.samples.len(), "timed run");
         self.status = CellStatus::Cancelled;
         self.error = Some(format!(
             "still being measured when this file was saved ({runs} so far)"
