@@ -177,7 +177,9 @@ pub(super) fn check_room_for_results(
     if is_stdout(out) {
         return Ok(());
     }
-    let dir = match out.parent() {
+    // The file system of the file actually replaced: a symlinked --out writes where it leads.
+    let file = crate::safe_fs::output_target(out).map_or_else(|_| out.to_path_buf(), |t| t.file);
+    let dir = match file.parent() {
         Some(d) if !d.as_os_str().is_empty() => d,
         _ => Path::new("."),
     };
@@ -227,6 +229,23 @@ mod room_tests {
             err.contains("10 cells × 6 runs × 8.0 KiB a run + 16.0 KiB a cell"),
             "{err}"
         );
+    }
+
+    #[test]
+    fn a_symlinked_out_is_checked_where_it_leads() {
+        let tmp = tempfile::tempdir().unwrap();
+        let (here, there) = (tmp.path().join("here"), tmp.path().join("there"));
+        std::fs::create_dir_all(&here).unwrap();
+        std::fs::create_dir_all(&there).unwrap();
+        std::fs::write(there.join("real.json"), "{}").unwrap();
+        std::os::unix::fs::symlink(there.join("real.json"), here.join("out.json")).unwrap();
+        let asked = std::cell::RefCell::new(None);
+        check_room_for_results(&here.join("out.json"), 1, 1, |dir| {
+            *asked.borrow_mut() = Some(dir.to_path_buf());
+            Ok(u64::MAX)
+        })
+        .unwrap();
+        assert_eq!(asked.into_inner(), Some(there));
     }
 
     #[test]
