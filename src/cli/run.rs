@@ -299,6 +299,9 @@ fn cancel_on_signals(cancel: &CancelToken, on_disk: OnDisk) -> Result<()> {
                     let name = crate::sys::signal_name(signal);
                     if received >= 2 {
                         errln!("{}", on_disk.stop_at_once_line(&name));
+                        // `exit` skips the end of `cli::main`: stop what this corelab started
+                        // here, or the next start would call it left by a killed run.
+                        crate::engine::run_mark::stop_everything_this_corelab_started();
                         std::process::exit(128 + signal.clamp(0, 127));
                     }
                     if !cancelled {
