@@ -1105,12 +1105,12 @@ impl WorkbenchApp {
                 ))
             }
             Ok(info) => {
-                let refused: Vec<ModelKind> = python
+                // Each model asked once (this runs every frame, through run_blocker).
+                let (refused, reasons): (Vec<ModelKind>, Vec<String>) = python
                     .iter()
-                    .copied()
-                    .filter(|m| info.refuses(*m).is_some())
-                    .collect();
-                let reason = refused.iter().find_map(|m| info.refuses(*m))?;
+                    .filter_map(|&m| info.refuses(m).map(|why| (m, why)))
+                    .unzip();
+                let reason = reasons.into_iter().next()?;
                 Some((names(&refused), reason))
             }
         }
