@@ -107,8 +107,14 @@ fn the_comparison_finds_a_changed_derived_figure() {
     assert_eq!(first_difference(&edited, &today, ""), None);
     edited["cells"][0]["wall"]["median"] = Value::from(123.0);
     let diff = first_difference(&edited, &today, "").expect("an edited median is found");
-    assert!(diff.starts_with("/cells/0/wall/median: stored 123.0"), "{diff}");
-    edited["cells"][0]["wall"].as_object_mut().unwrap().remove("median");
+    assert!(
+        diff.starts_with("/cells/0/wall/median: stored 123.0"),
+        "{diff}"
+    );
+    edited["cells"][0]["wall"]
+        .as_object_mut()
+        .unwrap()
+        .remove("median");
     let diff = first_difference(&edited, &today, "").unwrap();
     assert!(diff.contains("/cells/0/wall/median: missing"), "{diff}");
 }

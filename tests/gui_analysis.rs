@@ -408,6 +408,42 @@ fn results_from_a_busy_machine_say_so() {
     assert!(h.query_by_label("· noisy: the machine was busy").is_none());
 }
 
+/// A few busy runs among many quiet ones: the header says "mostly quiet", as the verdict does,
+/// not that the machine was busy.
+#[test]
+fn a_few_busy_runs_are_mostly_quiet_in_the_header() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut results = synthetic("Mostly quiet", 0.05, 0.002);
+    let runs = results.cells.iter().map(|c| c.samples.len()).sum::<usize>();
+    assert!(runs >= 20, "enough runs for one to be a few: {runs}");
+    // Every run judged, one marked busy by a little load: the file counts the marks when it
+    // is opened.
+    for s in results.cells.iter_mut().flat_map(|c| c.samples.iter_mut()) {
+        (s.other_load, s.busy) = (Some(0.0), false);
+    }
+    let first = &mut results.cells[0].samples[0];
+    (first.other_load, first.busy) = (Some(0.6), true);
+    results.machine.load_during_runs = Some(corelab::results::LoadSummary {
+        runs,
+        busy_runs: 1,
+        mean_other_cores: 0.03,
+        max_other_cores: 0.6,
+        usable_cores: 2.0,
+        ticks_per_cpu: 400.0,
+        busy: false,
+        unjudged_runs: 0,
+    });
+    let path = saved(dir.path(), "mostly-quiet.json", &results);
+    let mut h = opened_path(dir.path(), &path);
+    h.run();
+    assert_eq!(
+        h.state().results().map(|r| r.machine.busyness()),
+        Some(corelab::results::Busyness::MostlyQuiet)
+    );
+    h.get_by_label("· mostly quiet: a few runs were busy");
+    assert!(h.query_by_label("· noisy: the machine was busy").is_none());
+}
+
 #[test]
 fn short_runs_judged_by_their_pooled_ticks_say_so() {
     let dir = tempfile::tempdir().unwrap();

@@ -726,10 +726,14 @@ impl WorkbenchApp {
                     ui.colored_label(ui.visuals().warn_fg_color, format!("· {partial}"));
                 }
                 if let Some(warning) = results.machine.busy_warning() {
-                    let noisy = if compact {
-                        "· noisy"
-                    } else {
-                        "· noisy: the machine was busy"
+                    // Worded as the verdict words it: a few busy runs are not a busy machine.
+                    let noisy = match (results.machine.busyness(), compact) {
+                        (crate::results::Busyness::MostlyQuiet, true) => "· a few runs busy",
+                        (crate::results::Busyness::MostlyQuiet, false) => {
+                            "· mostly quiet: a few runs were busy"
+                        }
+                        (_, true) => "· noisy",
+                        (_, false) => "· noisy: the machine was busy",
                     };
                     ui.colored_label(ui.visuals().warn_fg_color, noisy)
                         .on_hover_text(warning);
