@@ -16,6 +16,7 @@ use super::child::{ChildEvent, ChildProcess, WaitError, next_event};
 use super::{Executor, RunRecord, timed_run};
 use crate::engine::cpu_time::Snapshot;
 use crate::engine::pacer::{RunGuard, UnitError};
+use crate::engine::startup_timeout::StartupTimeout;
 use crate::engine::protocol::{
     FromWorker, MAX_UNITS_PER_MESSAGE, ToWorker, decode_from_worker, encode,
 };
@@ -142,6 +143,17 @@ impl ProcessPool {
     /// Starts `n` children and waits until every one has said `ready`. That time is the pool's
     /// start-up cost, reported apart from compute time.
     pub fn start(cmd: &WorkerCommand, n: usize, guard: &RunGuard) -> Result<Self, UnitError> {
+        Self::start_within(cmd, n, guard, HANDSHAKE_TIMEOUT)
+    }
+
+    /// [`start`](Self::start), the children given `limit` to say `ready` (tests give a short
+    /// one); past it, the error names the limit.
+    pub(crate) fn start_within(
+        cmd: &WorkerCommand,
+        n: usize,
+        guard: &RunGuard,
+        limit: Duration,
+    ) -> Result<Self, UnitError> {
         let started = Instant::now();
         let (tx, rx) = channel();
         let mut pool = ProcessPool {
@@ -170,11 +182,14 @@ impl ProcessPool {
             pool.workers.push(worker);
         }
         drop(tx);
-        let deadline = Instant::now() + HANDSHAKE_TIMEOUT;
+        let deadline = Instant::now() + limit;
         for _ in 0..n {
             match next_event(&pool.events, guard, deadline) {
                 Ok(ChildEvent::Message(_, FromWorker::Ready { .. })) => {}
                 Ok(other) => return Err(UnitError::Failed(pool.describe(other, "starting"))),
+                Err(WaitError::TimedOut) => {
+                    return Err(StartupTimeout::new(crate::preset::ModelKind::Processes, n, limit).into());
+                }
                 Err(e) => return Err(e.into_unit_error("worker")),
             }
         }
