@@ -544,4 +544,115 @@ mod tests {
             )
         );
     }
+
+    fn started(p: &mut SweepProgress) {
+        p.observe(
+            &SweepEvent::Started {
+                plan: vec![(SEQ, 1), (THREADS, 1)],
+                runs_total: 6,
+                timed_per_cell: 2,
+            },
+            secs(0.0),
+        );
+        p.observe(
+            &SweepEvent::CellStarted {
+                model: SEQ,
+                workers: 1,
+            },
+            secs(0.0),
+        );
+    }
+
+    /// The line counts down from the figure `run` printed before the sweep; for a results file
+    /// run again, the recorded runs' figure, where the preset alone has none.
+    #[test]
+    fn the_time_left_starts_from_the_estimate_printed_before_the_sweep() {
+        use crate::engine::estimate::{before_run, estimate_from_recorded};
+        use crate::results::{CellResult, ResultsFile};
+        let mut exp = experiment();
+        // Sized in work units: its length is unknown until it runs.
+        exp.task.kind = crate::preset::TaskKind::Cpu;
+        exp.target_run_s = 0.0;
+        exp.models = vec![SEQ, THREADS];
+        exp.workers = vec![1];
+        let (printed, planned) = before_run(&exp, 2, None);
+        assert!(printed.seconds.is_err());
+        let mut p = SweepProgress::new(&exp, planned, ProgressStyle::PlainLines);
+        started(&mut p);
+        assert_eq!(
+            p.status(secs(0.0)).as_deref(),
+            Some("starting sequential × 1 (cell 1 of 2) · 0 of 6 runs · time left not known yet")
+        );
+        // Run again from a results file whose runs took 2 s and 1 s, each started in 0.5 s:
+        // 1 warm-up and 2 timed runs a cell.
+        let cell = |model, median: f64| CellResult {
+            model: Some(model),
+            workers: 1,
+            startup_s: Some(0.5),
+            wall: crate::stats::summarize(&[median, median, median]),
+            ..CellResult::default()
+        };
+        let recorded = ResultsFile {
+            cells: vec![cell(SEQ, 2.0), cell(THREADS, 1.0)],
+            ..ResultsFile::default()
+        };
+        let (printed, planned) = before_run(&exp, 2, Some(&recorded));
+        assert_eq!(printed, estimate_from_recorded(&exp, &recorded));
+        assert_eq!(printed.seconds, Ok(10.0));
+        let mut p = SweepProgress::new(&exp, planned, ProgressStyle::PlainLines);
+        started(&mut p);
+        assert_eq!(
+            p.status(secs(0.0)).as_deref(),
+            Some("starting sequential × 1 (cell 1 of 2) · 0 of 6 runs · ~10 s left")
+        );
+        // The start-ups pass: 9 s of runs left.
+        assert_eq!(
+            p.status(secs(1.0)).as_deref(),
+            Some("starting sequential × 1 (cell 1 of 2) · 0 of 6 runs · ~9 s left")
+        );
+    }
+
+    /// `--quiet`: nothing is written, yet the cells done are counted, for the cells' lines.
+    #[test]
+    fn hidden_progress_writes_nothing_and_still_counts_the_cells_done() {
+        let mut p = progress(ProgressStyle::Hidden);
+        let mut written = Vec::new();
+        scripted_sweep(&mut p, &mut |p, t| written.extend(p.update(secs(t))));
+        assert_eq!(written, Vec::<String>::new());
+        assert_eq!(p.update(secs(30.0)), None);
+        assert_eq!(p.clear(), None);
+        assert_eq!(p.cells(), CellsDone { done: 0, of: 2 });
+        p.observe(&SweepEvent::CellDone(Box::default()), secs(7.0));
+        assert_eq!(p.cells(), CellsDone { done: 1, of: 2 });
+        assert!(p.status(secs(7.0)).is_some(), "one cell still to come");
+        p.observe(&SweepEvent::CellDone(Box::default()), secs(7.0));
+        assert_eq!(p.cells(), CellsDone { done: 2, of: 2 });
+        assert_eq!(p.status(secs(7.0)), None, "every cell done: the table follows");
+    }
+
+    /// The phase is a value: each cell's start-up is a phase of its own, drawn at once on a
+    /// terminal however soon it follows the last, while a change within a phase waits.
+    #[test]
+    fn a_new_phase_is_drawn_at_once_and_a_change_within_one_waits() {
+        let mut p = progress(ProgressStyle::StatusLine);
+        started(&mut p);
+        assert!(p.update(secs(0.0)).is_some());
+        p.observe(
+            &SweepEvent::CellStarted {
+                model: THREADS,
+                workers: 1,
+            },
+            secs(0.01),
+        );
+        assert_eq!(
+            p.update(secs(0.01)).as_deref(),
+            Some("\r\x1b[2Kstarting threads × 1 (cell 2 of 2) · 0 of 6 runs · time left not known yet")
+        );
+        // Warm-ups: a phase of its own, then its run counts within it.
+        p.observe(&report(0, 0.02, vec![cell(SEQ, 0, 0, 2), cell(THREADS, 0, 0, 2)]), secs(0.02));
+        assert!(p.update(secs(0.02)).is_some_and(|d| d.contains("warm-ups · 0 of 6")));
+        p.observe(&report(1, 0.05, vec![cell(SEQ, 1, 0, 2), cell(THREADS, 0, 0, 2)]), secs(0.05));
+        assert_eq!(p.update(secs(0.05)), None, "the same phase, too soon");
+        assert!(p.update(secs(0.25)).is_some_and(|d| d.contains("warm-ups · 1 of 6")));
+    }
 }
