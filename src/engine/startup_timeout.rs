@@ -50,6 +50,22 @@ impl From<StartupTimeout> for UnitError {
     }
 }
 
+/// The failure of a run whose `processes` workers did not build its workload within `limit`
+/// (the `ready` handshake's limit, not the run's `timeout_s`).
+pub fn preparing_timed_out(workers: usize, limit: Duration) -> String {
+    let who = match workers {
+        1 => "the worker process".to_string(),
+        n => format!("the {n} worker processes"),
+    };
+    format!(
+        "{who} took longer than {} to prepare the workload, before the run; it was not \
+         measured (a limit of its own, which neither the preset's timeout_s nor any option \
+         changes: a busy or small machine, or a large workload to build; {})",
+        limit_text(limit),
+        what_to_do(ModelKind::Processes)
+    )
+}
+
 /// "60 s", or "0.2 s" for a limit under a second (tests inject short ones).
 fn limit_text(limit: Duration) -> String {
     match limit.subsec_millis() {
@@ -248,6 +264,55 @@ mod tests {
             for pid in pids {
                 assert!(gone(pid), "{model}: process {pid} outlived the failed start");
             }
+        }
+    }
+
+    /// Workers that say `ready` but never build the workload: the run fails naming the
+    /// handshake's own limit, not the run's timeout_s, and no child outlives the pool.
+    #[test]
+    fn workers_that_never_prepare_the_workload_fail_the_run_naming_its_limit() {
+        use crate::engine::model::{Executor as _, ProcessPool, WorkerCommand};
+        use crate::engine::workload::RunEnv;
+        use std::os::unix::fs::PermissionsExt as _;
+        let dir = tempfile::tempdir().unwrap();
+        let script = dir.path().join("ready-then-silent");
+        std::fs::write(
+            &script,
+            "#!/bin/sh\necho $$ >> \"$0.pids\"\n\
+             printf '{\"op\":\"ready\",\"pid\":%s,\"version\":\"0\"}\\n' $$\n\
+             sleep 30 &\necho $! >> \"$0.pids\"\nwait\n",
+        )
+        .unwrap();
+        std::fs::set_permissions(&script, std::fs::Permissions::from_mode(0o755)).unwrap();
+        let cmd = WorkerCommand {
+            program: script.clone(),
+            args: Vec::new(),
+            env: Vec::new(),
+        };
+        let mut pool = ProcessPool::start_within(&cmd, 1, &guard(), SHORT)
+            .unwrap_or_else(|e| panic!("the worker said ready: {e}"));
+        let env = RunEnv {
+            workers: 1,
+            scratch_dir: dir.path().to_path_buf(),
+            shared_file: None,
+        };
+        let task = crate::preset::TaskSpec::default();
+        let Err(err) = pool.run(&task, &env, &guard()) else {
+            panic!("a run of workers that never build the workload succeeded");
+        };
+        assert_eq!(err, UnitError::Failed(preparing_timed_out(1, SHORT)));
+        assert!(
+            err.to_string().starts_with(
+                "the worker process took longer than 2 s to prepare the workload, before the \
+                 run; it was not measured (a limit of its own"
+            ),
+            "{err}"
+        );
+        drop(pool);
+        let pids = noted_pids(&script);
+        assert_eq!(pids.len(), 2, "the worker and its child noted: {pids:?}");
+        for pid in pids {
+            assert!(gone(pid), "process {pid} outlived the pool");
         }
     }
 }

@@ -16,7 +16,7 @@ use super::child::{ChildEvent, ChildProcess, WaitError, next_event};
 use super::{Executor, RunRecord, timed_run};
 use crate::engine::cpu_time::Snapshot;
 use crate::engine::pacer::{RunGuard, UnitError};
-use crate::engine::startup_timeout::StartupTimeout;
+use crate::engine::startup_timeout::{StartupTimeout, preparing_timed_out};
 use crate::engine::protocol::{
     FromWorker, MAX_UNITS_PER_MESSAGE, ToWorker, decode_from_worker, encode,
 };
@@ -110,6 +110,8 @@ pub struct ProcessPool {
     /// Whether short units may travel several to a message ([`units_per_message`]); off, every
     /// message carries one unit (to measure what one message costs).
     batching: bool,
+    /// How long the children get to say `ready`, and to build a workload.
+    handshake_limit: Duration,
 }
 
 /// A failure while talking to the pool.
@@ -167,6 +169,7 @@ impl ProcessPool {
             configured: None,
             unit_time: None,
             batching: true,
+            handshake_limit: limit,
         };
         for index in 0..n {
             let mut command = cmd.command();
@@ -307,11 +310,17 @@ impl ProcessPool {
         for i in 0..self.workers.len() {
             self.send(i, &msg)?;
         }
-        let deadline = Instant::now() + HANDSHAKE_TIMEOUT;
+        let deadline = Instant::now() + self.handshake_limit;
         for _ in 0..self.workers.len() {
-            match next_event(&self.events, guard, deadline)? {
-                ChildEvent::Message(_, FromWorker::Configured) => {}
-                other => return Err(self.describe(other, "preparing the workload").into()),
+            match next_event(&self.events, guard, deadline) {
+                Ok(ChildEvent::Message(_, FromWorker::Configured)) => {}
+                Ok(other) => return Err(self.describe(other, "preparing the workload").into()),
+                // Not the run's own timeout_s: a limit of its own, worded so.
+                Err(WaitError::TimedOut) => {
+                    let workers = self.workers.len();
+                    return Err(preparing_timed_out(workers, self.handshake_limit).into());
+                }
+                Err(e) => return Err(e.into()),
             }
         }
         Ok(())
