@@ -236,8 +236,8 @@ impl SweepProgress {
         match self.style {
             ProgressStyle::StatusLine => {
                 if let Some(shown) = &self.shown {
-                    let too_soon = shown.phase == self.phase
-                        && now.saturating_sub(shown.at) < REDRAW_EVERY;
+                    let too_soon =
+                        shown.phase == self.phase && now.saturating_sub(shown.at) < REDRAW_EVERY;
                     if shown.text == text || too_soon {
                         return None;
                     }
@@ -627,7 +627,11 @@ mod tests {
         assert!(p.status(secs(7.0)).is_some(), "one cell still to come");
         p.observe(&SweepEvent::CellDone(Box::default()), secs(7.0));
         assert_eq!(p.cells(), CellsDone { done: 2, of: 2 });
-        assert_eq!(p.status(secs(7.0)), None, "every cell done: the table follows");
+        assert_eq!(
+            p.status(secs(7.0)),
+            None,
+            "every cell done: the table follows"
+        );
     }
 
     /// The phase is a value: each cell's start-up is a phase of its own, drawn at once on a
@@ -646,13 +650,27 @@ mod tests {
         );
         assert_eq!(
             p.update(secs(0.01)).as_deref(),
-            Some("\r\x1b[2Kstarting threads × 1 (cell 2 of 2) · 0 of 6 runs · time left not known yet")
+            Some(
+                "\r\x1b[2Kstarting threads × 1 (cell 2 of 2) · 0 of 6 runs · time left not known yet"
+            )
         );
         // Warm-ups: a phase of its own, then its run counts within it.
-        p.observe(&report(0, 0.02, vec![cell(SEQ, 0, 0, 2), cell(THREADS, 0, 0, 2)]), secs(0.02));
-        assert!(p.update(secs(0.02)).is_some_and(|d| d.contains("warm-ups · 0 of 6")));
-        p.observe(&report(1, 0.05, vec![cell(SEQ, 1, 0, 2), cell(THREADS, 0, 0, 2)]), secs(0.05));
+        p.observe(
+            &report(0, 0.02, vec![cell(SEQ, 0, 0, 2), cell(THREADS, 0, 0, 2)]),
+            secs(0.02),
+        );
+        assert!(
+            p.update(secs(0.02))
+                .is_some_and(|d| d.contains("warm-ups · 0 of 6"))
+        );
+        p.observe(
+            &report(1, 0.05, vec![cell(SEQ, 1, 0, 2), cell(THREADS, 0, 0, 2)]),
+            secs(0.05),
+        );
         assert_eq!(p.update(secs(0.05)), None, "the same phase, too soon");
-        assert!(p.update(secs(0.25)).is_some_and(|d| d.contains("warm-ups · 1 of 6")));
+        assert!(
+            p.update(secs(0.25))
+                .is_some_and(|d| d.contains("warm-ups · 1 of 6"))
+        );
     }
 }

@@ -380,7 +380,10 @@ pub fn estimate_from_recorded(exp: &Experiment, recorded: &ResultsFile) -> Sweep
 
 /// [`estimate_from_recorded`] cell by cell, as [`planned_cost`] is for a preset: what the time
 /// left of a sweep that re-runs a results file starts from.
-pub fn recorded_cost(exp: &Experiment, recorded: &ResultsFile) -> Result<PlannedCost, &'static str> {
+pub fn recorded_cost(
+    exp: &Experiment,
+    recorded: &ResultsFile,
+) -> Result<PlannedCost, &'static str> {
     let cells = sweep_plan(exp)
         .into_iter()
         .map(|(model, w)| {

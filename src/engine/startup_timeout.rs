@@ -138,7 +138,10 @@ mod tests {
             "{}",
             short.message()
         );
-        assert_eq!(UnitError::from(short.clone()), UnitError::Failed(short.message()));
+        assert_eq!(
+            UnitError::from(short.clone()),
+            UnitError::Failed(short.message())
+        );
     }
 
     /// A program that never answers: it notes its pid and a background child's in
@@ -229,8 +232,7 @@ mod tests {
     }
 
     #[test]
-    fn an_interpreter_that_never_answers_fails_the_start_naming_its_limit_and_none_outlives_it()
-    {
+    fn an_interpreter_that_never_answers_fails_the_start_naming_its_limit_and_none_outlives_it() {
         use crate::engine::model::python::PythonExecutor;
         use crate::preset::Experiment;
         for model in [ModelKind::PyThreading, ModelKind::PyMultiprocessing] {
@@ -238,8 +240,7 @@ mod tests {
             let script = never_answers(dir.path());
             let mut exp = Experiment::default();
             exp.python.interpreter = script.to_str().unwrap().to_string();
-            let started =
-                PythonExecutor::start_within(&exp, model, 2, dir.path(), &guard(), SHORT);
+            let started = PythonExecutor::start_within(&exp, model, 2, dir.path(), &guard(), SHORT);
             let Err(err) = started else {
                 panic!("{model}: an interpreter that never answers started");
             };
@@ -260,9 +261,16 @@ mod tests {
             );
             assert!(message.contains("python.interpreter"), "{message}");
             let pids = noted_pids(&script);
-            assert_eq!(pids.len(), 2, "{model}: the script and its child noted: {pids:?}");
+            assert_eq!(
+                pids.len(),
+                2,
+                "{model}: the script and its child noted: {pids:?}"
+            );
             for pid in pids {
-                assert!(gone(pid), "{model}: process {pid} outlived the failed start");
+                assert!(
+                    gone(pid),
+                    "{model}: process {pid} outlived the failed start"
+                );
             }
         }
     }

@@ -16,10 +16,10 @@ use super::child::{ChildEvent, ChildProcess, WaitError, next_event};
 use super::{Executor, RunRecord, timed_run};
 use crate::engine::cpu_time::Snapshot;
 use crate::engine::pacer::{RunGuard, UnitError};
-use crate::engine::startup_timeout::{StartupTimeout, preparing_timed_out};
 use crate::engine::protocol::{
     FromWorker, MAX_UNITS_PER_MESSAGE, ToWorker, decode_from_worker, encode,
 };
+use crate::engine::startup_timeout::{StartupTimeout, preparing_timed_out};
 use crate::engine::workload::{self, RunEnv};
 use crate::preset::TaskSpec;
 use crate::results::{Span, SpanState, Timeline};
@@ -191,7 +191,9 @@ impl ProcessPool {
                 Ok(ChildEvent::Message(_, FromWorker::Ready { .. })) => {}
                 Ok(other) => return Err(UnitError::Failed(pool.describe(other, "starting"))),
                 Err(WaitError::TimedOut) => {
-                    return Err(StartupTimeout::new(crate::preset::ModelKind::Processes, n, limit).into());
+                    return Err(
+                        StartupTimeout::new(crate::preset::ModelKind::Processes, n, limit).into(),
+                    );
                 }
                 Err(e) => return Err(e.into_unit_error("worker")),
             }
