@@ -1,8 +1,10 @@
 //! `corelab run`'s progress while a sweep runs, from the sweep's events: the phase (a cell's
 //! executor starting, the warm-ups, the timed round and how many rounds are expected), the
 //! runs done of the runs expected, and the time left by the same estimator as the
-//! workbench's progress bar ([`TimeLeft`]). The interleaved rounds complete every cell only in
-//! the last one, so without it a long sweep said nothing from its first line to its table.
+//! workbench's progress bar ([`TimeLeft`]), counting down from the estimate `run` printed
+//! before the sweep (the recorded runs' when it runs a results file again). The interleaved
+//! rounds complete every cell only in the last one, so without it a long sweep said nothing
+//! from its first line to its table.
 //!
 //! On a terminal it is one status line on stderr, rewritten in place and cleared before any
 //! other line is printed; elsewhere (a pipe, a CI log) a plain line after the first round,
