@@ -70,3 +70,45 @@ fn quiet_prints_no_progress() {
         "{stderr:?}"
     );
 }
+
+/// A results file run again: the line before the sweep gives the recorded runs' estimate, the
+/// progress follows, and each cell's line is numbered once, in order, by the one count.
+#[test]
+fn a_results_file_run_again_shows_its_recorded_estimate_and_progress() {
+    let dir = tempfile::tempdir().unwrap();
+    std::fs::write(dir.path().join("tiny.json"), TINY).unwrap();
+    let corelab = |args: &[&str]| {
+        let o = Command::new(corelab_exe())
+            .current_dir(dir.path())
+            .args(args)
+            .output()
+            .unwrap();
+        let stderr = String::from_utf8_lossy(&o.stderr).into_owned();
+        assert_eq!(o.status.code(), Some(0), "{stderr}");
+        stderr
+    };
+    corelab(&["run", "./tiny.json", "--out", "first.json"]);
+    let stderr = corelab(&["run", "./first.json", "--out", "again.json"]);
+    let start = stderr
+        .lines()
+        .find(|l| l.starts_with("tiny: 2 cells, 4 runs"))
+        .unwrap_or_else(|| panic!("{stderr}"));
+    assert!(
+        start.ends_with(" in all, as the recorded runs took"),
+        "{stderr}"
+    );
+    let progress: Vec<&str> = stderr
+        .lines()
+        .filter(|l| l.starts_with("progress: "))
+        .collect();
+    assert_eq!(progress.len(), 1, "{stderr}");
+    assert!(
+        progress[0].starts_with("progress: round 1 of 2 · 2 of 4 runs · ~"),
+        "{stderr}"
+    );
+    let numbered: Vec<&str> = stderr
+        .lines()
+        .filter_map(|l| l.get(..5).filter(|n| n.starts_with('[')))
+        .collect();
+    assert_eq!(numbered, ["[ 1/2", "[ 2/2"], "{stderr}");
+}

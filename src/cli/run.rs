@@ -31,7 +31,7 @@ use super::preset_arg::{arg_names_a_file, load_preset};
 use super::results_text::{say_load, verdict_text};
 use super::second_signal::OnDisk;
 use super::stdout::{reserve_stdout_for, write_output};
-use super::sweep_progress::{ProgressStyle, SweepProgress};
+use super::sweep_progress::{CellsDone, ProgressStyle, SweepProgress};
 
 /// The rules of `corelab run` that `--help` states after the options.
 pub(super) const RUN_AFTER_HELP: &str = "\
@@ -438,10 +438,12 @@ pub(super) fn run(args: &RunArgs) -> Result<ExitCode> {
     }
     // Before the calibration, which a long sweep's time per run also makes long. A results
     // file's experiment runs the recorded work again: its recorded runs say how long.
-    let estimate = match &recorded {
-        Some(recorded) => crate::engine::estimate::estimate_from_recorded(&exp, recorded),
-        None => crate::engine::estimate::estimate(&exp, crate::preset::available_cores()),
-    };
+    // The progress line counts down from this same figure, cell by cell.
+    let (estimate, planned) = crate::engine::estimate::before_run(
+        &exp,
+        crate::preset::available_cores(),
+        recorded.as_ref(),
+    );
     if let Some(long) = estimate.long_sweep_warning() {
         errln!("Warning: {long}");
     }
@@ -458,8 +460,6 @@ pub(super) fn run(args: &RunArgs) -> Result<ExitCode> {
     config.provenance.command = Some(this_command_line());
     config.provenance.preset_source = Some(preset_source);
     let quiet = args.quiet;
-    let mut cells_total = 0;
-    let mut cells_done = 0;
     let mut save_failures: Vec<String> = Vec::new();
     let mut clusters_shown: Vec<(ModelKind, usize)> = Vec::new();
     // Cells whose runs are all in: a speedup is final only once its baseline's are.
@@ -468,22 +468,18 @@ pub(super) fn run(args: &RunArgs) -> Result<ExitCode> {
     // before the cell's `CellDone` for every failed cell but those its user-code fault stopped).
     let mut failures_said: Vec<(ModelKind, usize)> = Vec::new();
     // What the sweep is doing, on stderr while it runs (not with --quiet): a status line
-    // rewritten in place on a terminal, a plain line now and then elsewhere.
-    let progress = (!quiet).then(|| {
-        let terminal =
-            std::io::stderr().is_terminal() && std::env::var_os("TERM").is_none_or(|t| t != "dumb");
-        let style = match terminal {
-            true => ProgressStyle::StatusLine,
-            false => ProgressStyle::PlainLines,
-        };
-        Mutex::new(SweepProgress::new(
-            &exp,
-            crate::preset::available_cores(),
-            style,
-        ))
-    });
+    // rewritten in place on a terminal, a plain line now and then elsewhere. It also keeps
+    // the count of cells done that numbers each cell's line.
+    let style = match (quiet, std::io::stderr().is_terminal()) {
+        (true, _) => ProgressStyle::Hidden,
+        (false, true) if std::env::var_os("TERM").is_none_or(|t| t != "dumb") => {
+            ProgressStyle::StatusLine
+        }
+        (false, _) => ProgressStyle::PlainLines,
+    };
+    let progress = Mutex::new(SweepProgress::new(&exp, planned, style));
     let sweep_clock = Instant::now();
-    let mut say_event = |event: SweepEvent| {
+    let mut say_event = |event: SweepEvent, cells: CellsDone| {
         if let SweepEvent::SaveFailed { path, reason } = &event {
             // Reported even with --quiet: the file on disk is behind. Once per reason, not
             // after every round.
@@ -505,7 +501,6 @@ pub(super) fn run(args: &RunArgs) -> Result<ExitCode> {
                 runs_total,
                 timed_per_cell: timed,
             } => {
-                cells_total = plan.len();
                 let more = crate::export::more_runs_rule(&exp);
                 // How long it will take, where the preset says: the estimate made before
                 // the calibration (see engine::estimate).
@@ -529,7 +524,10 @@ pub(super) fn run(args: &RunArgs) -> Result<ExitCode> {
                 );
             }
             SweepEvent::CellDone(cell) => {
-                cells_done += 1;
+                let CellsDone {
+                    done: cells_done,
+                    of: cells_total,
+                } = cells;
                 finished.push((cell.model, cell.workers));
                 let speedup = final_speedup_text(&cell, exp.baseline, &finished);
                 let w = cell.wall.as_ref();
@@ -599,7 +597,8 @@ pub(super) fn run(args: &RunArgs) -> Result<ExitCode> {
     };
     let results = std::thread::scope(|scope| {
         let (stop, stopped) = std::sync::mpsc::channel::<()>();
-        if let Some(progress) = &progress {
+        let progress = &progress;
+        if style != ProgressStyle::Hidden {
             // The time left counts down, and a slow start-up shows, between the sweep's events.
             scope.spawn(move || {
                 while let Err(RecvTimeoutError::Timeout) = stopped.recv_timeout(PROGRESS_TICK) {
@@ -610,9 +609,6 @@ pub(super) fn run(args: &RunArgs) -> Result<ExitCode> {
             });
         }
         let results = run_sweep(&exp, &config, &cancel, &mut |event| {
-            let Some(progress) = &progress else {
-                return say_event(event);
-            };
             let mut shown = lock(progress);
             let now = sweep_clock.elapsed();
             shown.observe(&event, now);
@@ -625,7 +621,7 @@ pub(super) fn run(args: &RunArgs) -> Result<ExitCode> {
             if !quiet_event && let Some(erase) = shown.clear() {
                 write_stderr(erase);
             }
-            say_event(event);
+            say_event(event, shown.cells());
             if quiet_event && let Some(text) = shown.update(now) {
                 write_stderr(&text);
             }
@@ -633,7 +629,7 @@ pub(super) fn run(args: &RunArgs) -> Result<ExitCode> {
         drop(stop);
         results
     });
-    if let Some(erase) = progress.as_ref().and_then(|p| lock(p).clear()) {
+    if let Some(erase) = lock(&progress).clear() {
         write_stderr(erase);
     }
     out!("{}", summary_table(&results));

@@ -127,11 +127,36 @@ fn selftest_reason(reason: &str) -> String {
     reason
         .replace("set python.interpreter to ", "pass --python ")
         .replace("set python.interpreter", "pass --python INTERPRETER")
+        .replace("(python.interpreter)", "(--python)")
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// A start-up past its limit reads as it does in a sweep, the interpreter named by the
+    /// option that sets it here.
+    #[test]
+    fn a_start_up_timeout_names_the_option_that_sets_the_interpreter() {
+        use crate::engine::startup_timeout::StartupTimeout;
+        use crate::preset::ModelKind;
+        let timed_out = StartupTimeout::new(
+            ModelKind::PyThreading,
+            2,
+            std::time::Duration::from_secs(60),
+        );
+        let said = selftest_reason(&timed_out.message());
+        assert!(
+            said.starts_with(
+                "starting the Python interpreter took longer than 60 s; nothing was measured"
+            ),
+            "{said}"
+        );
+        assert!(
+            said.contains("check that the interpreter (--python) starts by itself"),
+            "{said}"
+        );
+    }
 
     #[test]
     fn the_lessons_exit_status_tells_fail_skip_and_pass_apart() {

@@ -1,8 +1,10 @@
 //! `corelab run`'s progress while a sweep runs, from the sweep's events: the phase (a cell's
 //! executor starting, the warm-ups, the timed round and how many rounds are expected), the
 //! runs done of the runs expected, and the time left by the same estimator as the
-//! workbench's progress bar ([`TimeLeft`]). The interleaved rounds complete every cell only in
-//! the last one, so without it a long sweep said nothing from its first line to its table.
+//! workbench's progress bar ([`TimeLeft`]), counting down from the estimate `run` printed
+//! before the sweep (the recorded runs' when it runs a results file again). The interleaved
+//! rounds complete every cell only in the last one, so without it a long sweep said nothing
+//! from its first line to its table.
 //!
 //! On a terminal it is one status line on stderr, rewritten in place and cleared before any
 //! other line is printed; elsewhere (a pipe, a CI log) a plain line after the first round,
@@ -12,7 +14,7 @@
 use std::time::Duration;
 
 use crate::engine::SweepEvent;
-use crate::engine::estimate::about_duration;
+use crate::engine::estimate::{PlannedCost, about_duration};
 use crate::engine::time_left::TimeLeft;
 use crate::preset::{Experiment, ModelKind};
 
@@ -33,12 +35,14 @@ pub enum ProgressStyle {
     StatusLine,
     /// A pipe or a file: plain lines, now and then.
     PlainLines,
+    /// Nowhere (`--quiet`): the counts are still kept, for the cells' own lines.
+    Hidden,
 }
 
 /// What the sweep is doing, as far as its events tell.
-#[derive(Clone, Debug, PartialEq)]
+#[derive(Clone, Copy, Debug, PartialEq)]
 enum Phase {
-    /// Before `Started` (the calibration, the interpreter's probe).
+    /// Before the first cell's executor starts (the calibration, the interpreter's probe).
     Preparing,
     /// Starting the executor of a cell: which, and its place in the plan.
     Starting {
@@ -49,11 +53,20 @@ enum Phase {
     WarmUps,
     /// A timed round: its number from 1.
     Round(usize),
-    /// `Finished`: nothing more to show.
+    /// `Finished`, or every cell done: nothing more to show.
     Over,
 }
 
-/// The progress of one sweep, event by event.
+/// The cells of the plan, and how many are done: what each cell's line is numbered by.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub struct CellsDone {
+    pub done: usize,
+    pub of: usize,
+}
+
+/// The progress of one sweep, event by event: a small state machine whose state is the
+/// [`Phase`], moved on by each event ([`SweepProgress::phase_after`]), and the counts the
+/// events carry.
 #[derive(Debug)]
 pub struct SweepProgress {
     style: ProgressStyle,
@@ -61,9 +74,9 @@ pub struct SweepProgress {
     /// The warm-ups each cell runs before the timed rounds.
     warmups: usize,
     phase: Phase,
-    cells_total: usize,
+    cells: CellsDone,
+    /// Cells whose executor has started starting.
     cells_started: usize,
-    cells_done: usize,
     runs_done: usize,
     runs_total: usize,
     rounds_done: usize,
@@ -71,28 +84,32 @@ pub struct SweepProgress {
     timed_seen: usize,
     /// The rounds the sweep is now expected to take: the most timed runs a cell expects.
     rounds_expected: usize,
-    /// Terminal: the text on screen now (`None` when the line is clear), and when it was drawn.
-    shown: Option<(String, Duration)>,
+    /// Terminal: what is on screen now (`None` when the line is clear).
+    shown: Option<Shown>,
     /// Plain lines: when the last one was written.
     last_plain: Option<Duration>,
 }
 
-impl SweepProgress {
-    /// For a sweep of `exp` on `cores` cores, shown in `style`.
-    pub fn new(exp: &Experiment, cores: usize, style: ProgressStyle) -> Self {
-        Self::with_time_left(exp, TimeLeft::new(exp, cores), style)
-    }
+/// The status line on a terminal: its text, the phase it showed, and when it was drawn.
+#[derive(Debug)]
+struct Shown {
+    text: String,
+    phase: Phase,
+    at: Duration,
+}
 
-    /// With the time-left estimator given (tests script one without an estimate).
-    pub fn with_time_left(exp: &Experiment, time_left: TimeLeft, style: ProgressStyle) -> Self {
+impl SweepProgress {
+    /// For a sweep of `exp` shown in `style`, counting down from `planned`: the estimate
+    /// printed before it (see [`crate::engine::estimate::before_run`]), or `None` where the
+    /// sweep's length is unknown until it runs.
+    pub fn new(exp: &Experiment, planned: Option<PlannedCost>, style: ProgressStyle) -> Self {
         SweepProgress {
             style,
-            time_left,
+            time_left: TimeLeft::with_estimate(exp, planned),
             warmups: exp.warmups as usize,
             phase: Phase::Preparing,
-            cells_total: 0,
+            cells: CellsDone::default(),
             cells_started: 0,
-            cells_done: 0,
             runs_done: 0,
             runs_total: 0,
             rounds_done: 0,
@@ -106,60 +123,74 @@ impl SweepProgress {
     /// Takes in one event, which came at `now` on the caller's clock (started with the sweep).
     pub fn observe(&mut self, event: &SweepEvent, now: Duration) {
         self.time_left.observe(event, now);
+        let phase = self.phase_after(event);
+        self.count(event, phase);
+        self.phase = phase;
+    }
+
+    /// The cells done so far, of the plan's.
+    pub fn cells(&self) -> CellsDone {
+        self.cells
+    }
+
+    /// The phase that `event` leads to from the present one (the counts are those before it).
+    fn phase_after(&self, event: &SweepEvent) -> Phase {
+        match (self.phase, event) {
+            (Phase::Over, _) | (_, SweepEvent::Finished(_)) => Phase::Over,
+            // Every cell's line printed: the table follows.
+            (_, SweepEvent::CellDone(_)) if self.cells.done + 1 >= self.cells.of => Phase::Over,
+            // Before the first timed round a cell's executor is starting; later the event
+            // names a cell's next timed run.
+            (
+                Phase::Preparing | Phase::Starting { .. },
+                SweepEvent::CellStarted { model, workers },
+            ) if self.rounds_done == 0 => Phase::Starting {
+                model: *model,
+                workers: *workers,
+                nth: self.cells_started + 1,
+            },
+            (phase, SweepEvent::Progress { cells, .. }) => {
+                let timed: usize = cells.iter().map(|c| c.timed).sum();
+                // Cells still running (a failed one expects no more runs than it has).
+                let warming = cells
+                    .iter()
+                    .any(|c| c.expected > c.timed && c.warmups < self.warmups);
+                match phase {
+                    _ if timed == 0 && warming => Phase::WarmUps,
+                    // The report after a round's end is still that round's.
+                    Phase::Round(_) if timed <= self.timed_seen => phase,
+                    _ => Phase::Round(self.rounds_done + 1),
+                }
+            }
+            (phase, _) => phase,
+        }
+    }
+
+    /// Takes in the counts `event` carries, as the sweep moves to `phase`.
+    fn count(&mut self, event: &SweepEvent, phase: Phase) {
         match event {
             SweepEvent::Started {
                 plan, runs_total, ..
             } => {
-                self.cells_total = plan.len();
+                self.cells.of = plan.len();
                 self.runs_total = *runs_total;
             }
-            SweepEvent::CellStarted { model, workers } if self.rounds_done == 0 => {
-                // Before the first `Progress`, a cell's executor is starting; later the event
-                // names a cell's next timed run.
-                if matches!(self.phase, Phase::Preparing | Phase::Starting { .. }) {
-                    self.cells_started += 1;
-                    self.phase = Phase::Starting {
-                        model: *model,
-                        workers: *workers,
-                        nth: self.cells_started,
-                    };
-                }
+            SweepEvent::CellStarted { .. } if matches!(phase, Phase::Starting { .. }) => {
+                self.cells_started += 1;
             }
             SweepEvent::Progress {
                 runs_done,
                 runs_total,
                 cells,
                 ..
-            } => {
-                if self.phase == Phase::Over {
-                    return;
-                }
+            } if self.phase != Phase::Over => {
                 self.runs_done = *runs_done;
                 self.runs_total = *runs_total;
                 self.rounds_expected = cells.iter().map(|c| c.expected).max().unwrap_or(0);
-                let timed: usize = cells.iter().map(|c| c.timed).sum();
-                // Cells still running (a failed one expects no more runs than it has).
-                let warming = cells
-                    .iter()
-                    .any(|c| c.expected > c.timed && c.warmups < self.warmups);
-                // The report after a round's end is still that round's.
-                let next_round = timed > self.timed_seen || !matches!(self.phase, Phase::Round(_));
-                self.phase = match (timed, warming) {
-                    (0, true) => Phase::WarmUps,
-                    _ if next_round => Phase::Round(self.rounds_done + 1),
-                    _ => self.phase.clone(),
-                };
-                self.timed_seen = timed;
+                self.timed_seen = cells.iter().map(|c| c.timed).sum();
             }
             SweepEvent::RoundDone { round, .. } => self.rounds_done = *round,
-            SweepEvent::Finished(_) => self.phase = Phase::Over,
-            // Every cell's line printed: the table follows.
-            SweepEvent::CellDone(_) => {
-                self.cells_done += 1;
-                if self.cells_done >= self.cells_total {
-                    self.phase = Phase::Over;
-                }
-            }
+            SweepEvent::CellDone(_) => self.cells.done += 1,
             _ => {}
         }
     }
@@ -167,7 +198,7 @@ impl SweepProgress {
     /// The status at `now`: "round 2 of 4 · 37 of 64 runs · ~12 s left"; `None` before the
     /// sweep started and after it finished.
     pub fn status(&self, now: Duration) -> Option<String> {
-        let doing = match &self.phase {
+        let doing = match self.phase {
             Phase::Preparing | Phase::Over => return None,
             Phase::Starting {
                 model,
@@ -175,11 +206,11 @@ impl SweepProgress {
                 nth,
             } => format!(
                 "starting {model} × {workers} (cell {nth} of {})",
-                self.cells_total
+                self.cells.of
             ),
             Phase::WarmUps => "warm-ups".to_string(),
             Phase::Round(r) => {
-                let r = (*r).min(self.rounds_expected.max(1));
+                let r = r.min(self.rounds_expected.max(1));
                 format!("round {r} of {}", self.rounds_expected.max(r))
             }
         };
@@ -197,19 +228,27 @@ impl SweepProgress {
 
     /// What to write to stderr at `now`, if anything: on a terminal the status line redrawn
     /// (no newline: it stays in place) when its text changed (at most every
-    /// [`REDRAW_EVERY`] within a phase); otherwise a plain line after the first round and then
-    /// at most every [`PLAIN_EVERY`].
+    /// [`REDRAW_EVERY`] within a phase); elsewhere a plain line after the first round and then
+    /// at most every [`PLAIN_EVERY`]; nothing when hidden.
     pub fn update(&mut self, now: Duration) -> Option<String> {
+        if self.style == ProgressStyle::Hidden {
+            return None;
+        }
         let text = self.status(now)?;
         match self.style {
             ProgressStyle::StatusLine => {
-                if let Some((shown, at)) = &self.shown {
-                    let same_phase = shown.split(" · ").next() == text.split(" · ").next();
-                    if *shown == text || (same_phase && now.saturating_sub(*at) < REDRAW_EVERY) {
+                if let Some(shown) = &self.shown {
+                    let too_soon =
+                        shown.phase == self.phase && now.saturating_sub(shown.at) < REDRAW_EVERY;
+                    if shown.text == text || too_soon {
                         return None;
                     }
                 }
-                self.shown = Some((text.clone(), now));
+                self.shown = Some(Shown {
+                    text: text.clone(),
+                    phase: self.phase,
+                    at: now,
+                });
                 Some(format!("{ERASE_LINE}{text}"))
             }
             ProgressStyle::PlainLines => {
@@ -223,6 +262,7 @@ impl SweepProgress {
                 self.last_plain = Some(now);
                 Some(format!("progress: {text}\n"))
             }
+            ProgressStyle::Hidden => None,
         }
     }
 
@@ -257,8 +297,7 @@ mod tests {
 
     /// No estimate before the run: the time left comes from the runs measured alone.
     fn progress(style: ProgressStyle) -> SweepProgress {
-        let exp = experiment();
-        SweepProgress::with_time_left(&exp, TimeLeft::with_estimate(&exp, None), style)
+        SweepProgress::new(&experiment(), None, style)
     }
 
     fn cell(model: ModelKind, warmups: usize, timed: usize, expected: usize) -> CellProgress {
@@ -505,6 +544,135 @@ mod tests {
                 "progress: starting py-dask × 2 (cell 1 of 1) · 0 of 3 runs · time left not \
                  known yet\n"
             )
+        );
+    }
+
+    fn started(p: &mut SweepProgress) {
+        p.observe(
+            &SweepEvent::Started {
+                plan: vec![(SEQ, 1), (THREADS, 1)],
+                runs_total: 6,
+                timed_per_cell: 2,
+            },
+            secs(0.0),
+        );
+        p.observe(
+            &SweepEvent::CellStarted {
+                model: SEQ,
+                workers: 1,
+            },
+            secs(0.0),
+        );
+    }
+
+    /// The line counts down from the figure `run` printed before the sweep; for a results file
+    /// run again, the recorded runs' figure, where the preset alone has none.
+    #[test]
+    fn the_time_left_starts_from_the_estimate_printed_before_the_sweep() {
+        use crate::engine::estimate::{before_run, estimate_from_recorded};
+        use crate::results::{CellResult, ResultsFile};
+        let mut exp = experiment();
+        // Sized in work units: its length is unknown until it runs.
+        exp.task.kind = crate::preset::TaskKind::Cpu;
+        exp.target_run_s = 0.0;
+        exp.models = vec![SEQ, THREADS];
+        exp.workers = vec![1];
+        let (printed, planned) = before_run(&exp, 2, None);
+        assert!(printed.seconds.is_err());
+        let mut p = SweepProgress::new(&exp, planned, ProgressStyle::PlainLines);
+        started(&mut p);
+        assert_eq!(
+            p.status(secs(0.0)).as_deref(),
+            Some("starting sequential × 1 (cell 1 of 2) · 0 of 6 runs · time left not known yet")
+        );
+        // Run again from a results file whose runs took 2 s and 1 s, each started in 0.5 s:
+        // 1 warm-up and 2 timed runs a cell.
+        let cell = |model, median: f64| CellResult {
+            model: Some(model),
+            workers: 1,
+            startup_s: Some(0.5),
+            wall: crate::stats::summarize(&[median, median, median]),
+            ..CellResult::default()
+        };
+        let recorded = ResultsFile {
+            cells: vec![cell(SEQ, 2.0), cell(THREADS, 1.0)],
+            ..ResultsFile::default()
+        };
+        let (printed, planned) = before_run(&exp, 2, Some(&recorded));
+        assert_eq!(printed, estimate_from_recorded(&exp, &recorded));
+        assert_eq!(printed.seconds, Ok(10.0));
+        let mut p = SweepProgress::new(&exp, planned, ProgressStyle::PlainLines);
+        started(&mut p);
+        assert_eq!(
+            p.status(secs(0.0)).as_deref(),
+            Some("starting sequential × 1 (cell 1 of 2) · 0 of 6 runs · ~10 s left")
+        );
+        // The start-ups pass: 9 s of runs left.
+        assert_eq!(
+            p.status(secs(1.0)).as_deref(),
+            Some("starting sequential × 1 (cell 1 of 2) · 0 of 6 runs · ~9 s left")
+        );
+    }
+
+    /// `--quiet`: nothing is written, yet the cells done are counted, for the cells' lines.
+    #[test]
+    fn hidden_progress_writes_nothing_and_still_counts_the_cells_done() {
+        let mut p = progress(ProgressStyle::Hidden);
+        let mut written = Vec::new();
+        scripted_sweep(&mut p, &mut |p, t| written.extend(p.update(secs(t))));
+        assert_eq!(written, Vec::<String>::new());
+        assert_eq!(p.update(secs(30.0)), None);
+        assert_eq!(p.clear(), None);
+        assert_eq!(p.cells(), CellsDone { done: 0, of: 2 });
+        p.observe(&SweepEvent::CellDone(Box::default()), secs(7.0));
+        assert_eq!(p.cells(), CellsDone { done: 1, of: 2 });
+        assert!(p.status(secs(7.0)).is_some(), "one cell still to come");
+        p.observe(&SweepEvent::CellDone(Box::default()), secs(7.0));
+        assert_eq!(p.cells(), CellsDone { done: 2, of: 2 });
+        assert_eq!(
+            p.status(secs(7.0)),
+            None,
+            "every cell done: the table follows"
+        );
+    }
+
+    /// The phase is a value: each cell's start-up is a phase of its own, drawn at once on a
+    /// terminal however soon it follows the last, while a change within a phase waits.
+    #[test]
+    fn a_new_phase_is_drawn_at_once_and_a_change_within_one_waits() {
+        let mut p = progress(ProgressStyle::StatusLine);
+        started(&mut p);
+        assert!(p.update(secs(0.0)).is_some());
+        p.observe(
+            &SweepEvent::CellStarted {
+                model: THREADS,
+                workers: 1,
+            },
+            secs(0.01),
+        );
+        assert_eq!(
+            p.update(secs(0.01)).as_deref(),
+            Some(
+                "\r\x1b[2Kstarting threads × 1 (cell 2 of 2) · 0 of 6 runs · time left not known yet"
+            )
+        );
+        // Warm-ups: a phase of its own, then its run counts within it.
+        p.observe(
+            &report(0, 0.02, vec![cell(SEQ, 0, 0, 2), cell(THREADS, 0, 0, 2)]),
+            secs(0.02),
+        );
+        assert!(
+            p.update(secs(0.02))
+                .is_some_and(|d| d.contains("warm-ups · 0 of 6"))
+        );
+        p.observe(
+            &report(1, 0.05, vec![cell(SEQ, 1, 0, 2), cell(THREADS, 0, 0, 2)]),
+            secs(0.05),
+        );
+        assert_eq!(p.update(secs(0.05)), None, "the same phase, too soon");
+        assert!(
+            p.update(secs(0.25))
+                .is_some_and(|d| d.contains("warm-ups · 1 of 6"))
         );
     }
 }

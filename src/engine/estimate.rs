@@ -346,16 +346,47 @@ pub fn estimate(exp: &Experiment, cores: usize) -> SweepEstimate {
     }
 }
 
+/// What `corelab run` says before a sweep (`recorded`: the results file it runs again) and
+/// the same figure cell by cell, which the time left during the sweep starts from: one
+/// estimate, so that the progress line counts down from the figure printed.
+pub fn before_run(
+    exp: &Experiment,
+    cores: usize,
+    recorded: Option<&ResultsFile>,
+) -> (SweepEstimate, Option<PlannedCost>) {
+    let estimate = match recorded {
+        Some(recorded) => estimate_from_recorded(exp, recorded),
+        None => estimate(exp, cores),
+    };
+    let planned = match recorded {
+        Some(recorded) => recorded_cost(exp, recorded),
+        None => planned_cost(exp, cores),
+    };
+    (estimate, planned.ok())
+}
+
 /// The sweep of `exp` from the runs a results file recorded, for `corelab run RESULTS.json`,
 /// which measures the recorded work again (calibration off): each cell's recorded median run
 /// and start-up stand for its runs to come. A rough figure as well: another machine, or other
 /// load, runs the same work at another speed. Unknown where a cell of the plan (worker counts
 /// changed on the command line, a cell that failed) has no recorded median.
 pub fn estimate_from_recorded(exp: &Experiment, recorded: &ResultsFile) -> SweepEstimate {
-    let plan = sweep_plan(exp);
-    let seconds = plan
-        .iter()
-        .map(|&(model, w)| {
+    SweepEstimate {
+        cells: sweep_plan(exp).len(),
+        seconds: recorded_cost(exp, recorded).map(|p| p.seconds()),
+        at_most: None,
+    }
+}
+
+/// [`estimate_from_recorded`] cell by cell, as [`planned_cost`] is for a preset: what the time
+/// left of a sweep that re-runs a results file starts from.
+pub fn recorded_cost(
+    exp: &Experiment,
+    recorded: &ResultsFile,
+) -> Result<PlannedCost, &'static str> {
+    let cells = sweep_plan(exp)
+        .into_iter()
+        .map(|(model, w)| {
             let cell = recorded
                 .cells
                 .iter()
@@ -368,14 +399,15 @@ pub fn estimate_from_recorded(exp: &Experiment, recorded: &ResultsFile) -> Sweep
                 .filter(|s| s.is_finite() && *s >= 0.0)
                 .ok_or("a cell of the recorded sweep has no measured runs")?;
             let startup = cell.startup_s.filter(|s| s.is_finite() && *s >= 0.0);
-            Ok(CellCost::of(exp, (model, w), startup.unwrap_or(0.0), run).seconds(exp.warmups))
+            Ok(CellCost::of(exp, (model, w), startup.unwrap_or(0.0), run))
         })
-        .sum::<Result<f64, &'static str>>();
-    SweepEstimate {
-        cells: plan.len(),
-        seconds,
-        at_most: None,
-    }
+        .collect::<Result<Vec<CellCost>, &'static str>>()?;
+    Ok(PlannedCost {
+        // The recorded size is measured again: nothing is calibrated.
+        calibration_s: 0.0,
+        warmups: exp.warmups,
+        cells,
+    })
 }
 
 /// The longest a sweep of `exp` can take when each run is stopped at `timeout_s`: every
@@ -623,6 +655,46 @@ mod tests {
         recorded.cells[2] = cell(ModelKind::Processes, 2, Some(0.1), None);
         let e = estimate_from_recorded(&exp, &recorded);
         assert_eq!(e.words(), "3 cells; time unknown until it runs");
+    }
+
+    /// The figure `corelab run` prints and the cost the progress line counts down from are
+    /// one estimate: the recorded runs' for a results file, the preset's otherwise.
+    #[test]
+    fn before_a_run_the_printed_estimate_and_the_plan_are_the_same_figure() {
+        use crate::results::CellResult;
+        let mut exp = experiment(&[ModelKind::Sequential, ModelKind::Threads], &[1, 2]);
+        exp.task.kind = TaskKind::Cpu;
+        // Sized in work units: the preset alone gives no figure, and no plan.
+        let (printed, planned) = before_run(&exp, 2, None);
+        assert!(printed.seconds.is_err());
+        assert_eq!(planned, None);
+        let cell = |model, workers, median: f64| CellResult {
+            model: Some(model),
+            workers,
+            startup_s: Some(0.01),
+            wall: crate::stats::summarize(&[median, median, median]),
+            ..CellResult::default()
+        };
+        let recorded = ResultsFile {
+            cells: vec![
+                cell(ModelKind::Sequential, 1, 0.4),
+                cell(ModelKind::Threads, 1, 0.4),
+                cell(ModelKind::Threads, 2, 0.2),
+            ],
+            ..ResultsFile::default()
+        };
+        let (printed, planned) = before_run(&exp, 2, Some(&recorded));
+        let planned = planned.expect("the recorded runs give a plan");
+        assert_eq!(printed, estimate_from_recorded(&exp, &recorded));
+        assert!((seconds(&printed) - planned.seconds()).abs() < 1e-12);
+        assert_eq!(planned.calibration_s, 0.0);
+        let runs: Vec<f64> = planned.cells.iter().map(|c| c.run_s).collect();
+        assert_eq!(runs, [0.4, 0.4, 0.2]);
+        // A preset with a known length: its own estimate, the same either way.
+        exp.target_run_s = 0.25;
+        let (printed, planned) = before_run(&exp, 2, None);
+        assert_eq!(printed, estimate(&exp, 2));
+        assert_eq!(planned, planned_cost(&exp, 2).ok());
     }
 
     #[test]

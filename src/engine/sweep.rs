@@ -850,14 +850,9 @@ impl Sweep<'_> {
                 (cell, Some(running))
             }
             Err(err) => {
-                // A start-up that ran past its own limit is not a run past `timeout_s` (nor a
-                // hang of the user's code: their module's import words its own timeout).
-                let err = match err {
-                    UnitError::TimedOut => {
-                        UnitError::Failed(super::startup_timeout::startup_timed_out(model, workers))
-                    }
-                    err => err,
-                };
+                // A start-up that ran past its own limit was worded where its deadline is
+                // (`startup_timeout`): not a run past `timeout_s`, nor a hang of the user's
+                // code (their module's import words its own timeout).
                 let fault = UserFault::of(self.exp, &err);
                 fail(&mut cell, err, self.exp);
                 if let Some(fault) = fault {
@@ -1761,8 +1756,13 @@ mod tests {
     /// other cells still run.
     #[test]
     fn a_start_up_timeout_is_named_as_one() {
+        let timed_out = crate::engine::startup_timeout::StartupTimeout::new(
+            ModelKind::PyThreading,
+            1,
+            Duration::from_secs(60),
+        );
         let (r, failed, started) = function_sweep(Scripted {
-            start_fails: Some((0, UnitError::TimedOut)),
+            start_fails: Some((0, timed_out.into())),
             ..Scripted::default()
         });
         assert_eq!(failed.len(), 1, "{failed:?}");

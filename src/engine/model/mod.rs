@@ -6,7 +6,6 @@ mod in_process;
 mod mpi_notice;
 mod pool_threads;
 mod process_pool;
-pub(crate) use process_pool::HANDSHAKE_TIMEOUT;
 pub mod python;
 pub mod python_timeline;
 mod tokio;

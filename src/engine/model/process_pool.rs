@@ -19,6 +19,7 @@ use crate::engine::pacer::{RunGuard, UnitError};
 use crate::engine::protocol::{
     FromWorker, MAX_UNITS_PER_MESSAGE, ToWorker, decode_from_worker, encode,
 };
+use crate::engine::startup_timeout::{StartupTimeout, preparing_timed_out};
 use crate::engine::workload::{self, RunEnv};
 use crate::preset::TaskSpec;
 use crate::results::{Span, SpanState, Timeline};
@@ -109,6 +110,8 @@ pub struct ProcessPool {
     /// Whether short units may travel several to a message ([`units_per_message`]); off, every
     /// message carries one unit (to measure what one message costs).
     batching: bool,
+    /// How long the children get to say `ready`, and to build a workload.
+    handshake_limit: Duration,
 }
 
 /// A failure while talking to the pool.
@@ -142,6 +145,17 @@ impl ProcessPool {
     /// Starts `n` children and waits until every one has said `ready`. That time is the pool's
     /// start-up cost, reported apart from compute time.
     pub fn start(cmd: &WorkerCommand, n: usize, guard: &RunGuard) -> Result<Self, UnitError> {
+        Self::start_within(cmd, n, guard, HANDSHAKE_TIMEOUT)
+    }
+
+    /// [`start`](Self::start), the children given `limit` to say `ready` (tests give a short
+    /// one); past it, the error names the limit.
+    pub(crate) fn start_within(
+        cmd: &WorkerCommand,
+        n: usize,
+        guard: &RunGuard,
+        limit: Duration,
+    ) -> Result<Self, UnitError> {
         let started = Instant::now();
         let (tx, rx) = channel();
         let mut pool = ProcessPool {
@@ -155,6 +169,7 @@ impl ProcessPool {
             configured: None,
             unit_time: None,
             batching: true,
+            handshake_limit: limit,
         };
         for index in 0..n {
             let mut command = cmd.command();
@@ -170,11 +185,16 @@ impl ProcessPool {
             pool.workers.push(worker);
         }
         drop(tx);
-        let deadline = Instant::now() + HANDSHAKE_TIMEOUT;
+        let deadline = Instant::now() + limit;
         for _ in 0..n {
             match next_event(&pool.events, guard, deadline) {
                 Ok(ChildEvent::Message(_, FromWorker::Ready { .. })) => {}
                 Ok(other) => return Err(UnitError::Failed(pool.describe(other, "starting"))),
+                Err(WaitError::TimedOut) => {
+                    return Err(
+                        StartupTimeout::new(crate::preset::ModelKind::Processes, n, limit).into(),
+                    );
+                }
                 Err(e) => return Err(e.into_unit_error("worker")),
             }
         }
@@ -292,11 +312,17 @@ impl ProcessPool {
         for i in 0..self.workers.len() {
             self.send(i, &msg)?;
         }
-        let deadline = Instant::now() + HANDSHAKE_TIMEOUT;
+        let deadline = Instant::now() + self.handshake_limit;
         for _ in 0..self.workers.len() {
-            match next_event(&self.events, guard, deadline)? {
-                ChildEvent::Message(_, FromWorker::Configured) => {}
-                other => return Err(self.describe(other, "preparing the workload").into()),
+            match next_event(&self.events, guard, deadline) {
+                Ok(ChildEvent::Message(_, FromWorker::Configured)) => {}
+                Ok(other) => return Err(self.describe(other, "preparing the workload").into()),
+                // Not the run's own timeout_s: a limit of its own, worded so.
+                Err(WaitError::TimedOut) => {
+                    let workers = self.workers.len();
+                    return Err(preparing_timed_out(workers, self.handshake_limit).into());
+                }
+                Err(e) => return Err(e.into()),
             }
         }
         Ok(())

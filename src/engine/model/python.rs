@@ -23,6 +23,7 @@ use super::{Executor, RunRecord};
 use crate::engine::cpu_time::{Snapshot, spent_between};
 use crate::engine::pacer::{RunGuard, UnitError};
 use crate::engine::python_source::module_file_name;
+use crate::engine::startup_timeout::StartupTimeout;
 use crate::engine::workload::{RunEnv, RunMetrics};
 use crate::preset::{Experiment, ModelKind, MpiOptions, PythonOptions, TaskKind, TaskSpec};
 use crate::results::ClusterInfo;
@@ -224,6 +225,19 @@ impl PythonExecutor {
         script_dir: &Path,
         guard: &RunGuard,
     ) -> Result<Self, UnitError> {
+        Self::start_within(exp, model, workers, script_dir, guard, START_TIMEOUT)
+    }
+
+    /// [`start_for`](Self::start_for), the interpreter and its pool given `limit` to say
+    /// they started (tests give a short one); past it, the error names the limit.
+    pub(crate) fn start_within(
+        exp: &Experiment,
+        model: ModelKind,
+        workers: usize,
+        script_dir: &Path,
+        guard: &RunGuard,
+        limit: Duration,
+    ) -> Result<Self, UnitError> {
         let options: &PythonOptions = &exp.python;
         let started = Instant::now();
         let script = script_dir.join("corelab_worker.py");
@@ -282,8 +296,14 @@ impl PythonExecutor {
             "start_method": options.start_method.id(),
             "scheduler": options.dask_scheduler.trim(),
         });
-        let deadline = Instant::now() + START_TIMEOUT;
-        match exec.request(&start, guard, deadline, "starting its pool")? {
+        let deadline = Instant::now() + limit;
+        let reply = exec
+            .request(&start, guard, deadline, "starting its pool")
+            .map_err(|e| match e {
+                UnitError::TimedOut => StartupTimeout::new(model, workers, limit).into(),
+                e => e,
+            })?;
+        match reply {
             FromPython::Started { cluster } => {
                 exec.cluster = cluster;
                 if exp.task.kind == TaskKind::Function {
