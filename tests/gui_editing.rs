@@ -188,7 +188,10 @@ fn the_worker_buttons_always_replace_the_text() {
     let logical = std::thread::available_parallelism().map_or(1, |n| n.get());
     // Powers of 2 up to twice the cores, with the core count itself: the preset rule.
     let powers = corelab::preset::WorkerRule::TWICE_THE_CORES_POWERS_OF_2.resolve(logical);
-    assert!(powers.contains(&logical) && powers.contains(&1), "{powers:?}");
+    assert!(
+        powers.contains(&logical) && powers.contains(&1),
+        "{powers:?}"
+    );
     let powers_text = corelab::gui::config_panel::format_workers(&powers);
 
     // Below the open description: scrolled into view first, as a user would.

@@ -14,11 +14,10 @@
 //! (a CPU size with no `target_run_s`, a command, a Python function, file I/O) has no such
 //! length until it has run, and the estimate says so instead of guessing.
 
-use crate::preset::limits::MAX_REPETITIONS;
 use crate::preset::{Experiment, IoMode, ModelKind, SyncMode, TaskKind};
 use crate::results::ResultsFile;
-use crate::stats::MIN_SAMPLES_FOR_95;
 
+use super::run_count::RunCount;
 use super::sweep::sweep_plan;
 
 /// How many times longer CPython takes than corelab's Rust models over the same CPU task (the
@@ -230,24 +229,12 @@ fn run_s(
 }
 
 /// Timed runs a cell of `run_s`-second runs takes: its repetitions, the runs that fill the
-/// minimum time, and with a precision target at least [`MIN_SAMPLES_FOR_95`] runs and the
-/// runs that fill the whole precision budget (the most a target can cost).
+/// minimum time, and with a precision target at least
+/// [`crate::stats::MIN_SAMPLES_FOR_95`] runs and the
+/// runs that fill the whole precision budget (the most a target can cost):
+/// [`RunCount::most`], the rules the sweep applies.
 pub fn timed_runs(exp: &Experiment, run_s: f64) -> usize {
-    let cap = MAX_REPETITIONS.max(exp.repetitions) as f64;
-    let runs_to_fill = |seconds: f64| match run_s > 0.0 {
-        true => (seconds / run_s).ceil(),
-        false => cap,
-    };
-    let mut runs = f64::from(exp.repetitions);
-    if exp.min_time_s > 0.0 {
-        runs = runs.max(runs_to_fill(exp.min_time_s));
-    }
-    if exp.precision > 0.0 {
-        runs = runs
-            .max(MIN_SAMPLES_FOR_95 as f64)
-            .max(runs_to_fill(exp.precision_budget_s));
-    }
-    runs.min(cap) as usize
+    RunCount::of(exp).most(run_s)
 }
 
 /// What the estimate expects of one cell of the sweep.

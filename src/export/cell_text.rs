@@ -1,5 +1,6 @@
 //! How one cell of the summary reads, shared by the terminal table and the Markdown report.
 
+use crate::engine::MoreRuns;
 use crate::preset::ModelKind;
 use crate::results::{CellResult, CellStatus};
 
@@ -213,23 +214,53 @@ pub fn precision_text(p: f64) -> String {
 /// What adds timed runs to a cell past its repetitions, in the words `corelab run`'s first
 /// line and the report's Repetitions row share: `, more while the timed runs add up to less
 /// than 0.5 s, more until the median's 95% CI is within ±2.0% or the cell's timed runs have
-/// taken 1.5 s`. Empty when the repetitions alone decide.
+/// taken 1.5 s`. Empty when the repetitions alone decide. One clause per rule of
+/// [`crate::engine::RunCount::rules`].
 pub fn more_runs_rule(exp: &crate::preset::Experiment) -> String {
-    let mut rule = String::new();
-    if exp.min_time_s > 0.0 {
-        rule.push_str(&format!(
-            ", more while the timed runs add up to less than {} s",
-            exp.min_time_s
-        ));
+    crate::engine::RunCount::of(exp)
+        .rules()
+        .iter()
+        .map(|rule| format!(", {}", more_runs_clause(rule)))
+        .collect()
+}
+
+/// One rule that adds runs, as a clause: `more while the timed runs add up to less than 0.5
+/// s` or `more until the median's 95% CI is within ±2.0% or the cell's timed runs have taken
+/// 1.5 s`.
+pub fn more_runs_clause(rule: &MoreRuns) -> String {
+    match *rule {
+        MoreRuns::MinTime { min_time_s, .. } => {
+            format!("more while the timed runs add up to less than {min_time_s} s")
+        }
+        MoreRuns::Precision {
+            precision,
+            budget_s,
+        } => format!(
+            "more until the median's 95% CI is within {} or the cell's timed runs have taken {budget_s} s",
+            precision_text(precision)
+        ),
     }
-    if exp.precision > 0.0 {
-        rule.push_str(&format!(
-            ", more until the median's 95% CI is within {} or the cell's timed runs have taken {} s",
-            precision_text(exp.precision),
-            exp.precision_budget_s
-        ));
+}
+
+/// Why a rule asked a cell for more runs, as a sentence part for the workbench's progress
+/// hover and help: `short runs are repeated until a cell's timed runs add up to the minimum
+/// time of 0.5 s (at most 1000 runs)`, `a cell whose median is not yet known within ±2.0%
+/// takes more runs (6 at least, the fewest with a 95% interval), until it is or its timed runs
+/// have spent the 1.5 s precision budget`.
+pub fn more_runs_reason(rule: &MoreRuns) -> String {
+    match *rule {
+        MoreRuns::MinTime { min_time_s, cap } => format!(
+            "short runs are repeated until a cell's timed runs add up to the minimum time of {min_time_s} s (at most {cap} runs)"
+        ),
+        MoreRuns::Precision {
+            precision,
+            budget_s,
+        } => format!(
+            "a cell whose median is not yet known within {} takes more runs ({} at least, the fewest with a 95% interval), until it is or its timed runs have spent the {budget_s} s precision budget",
+            precision_text(precision),
+            crate::stats::MIN_SAMPLES_FOR_95
+        ),
     }
-    rule
 }
 
 /// Most outlying runs named in a cell's note; beyond that, the count and the furthest.

@@ -775,7 +775,18 @@ fn confirm_interpreter_ui(ui: &mut egui::Ui, interp: &str) -> Option<ConfigComma
     command
 }
 
-const MIN_TIME_HELP: &str = "Short runs are noisy: five runs of 30 ms are only 0.15 s of measurement, and one burst of activity elsewhere on the machine moves their median. A cell keeps adding timed runs beyond the repetitions until they add up to at least this long (at most 1000 runs). 0 runs exactly the repetitions.";
+/// The hover of the minimum time: why it exists, and the rule in the words the progress hover
+/// uses (`export::more_runs_reason`, with the cap of [`limits::MAX_REPETITIONS`] runs).
+fn min_time_help(exp: &Experiment) -> String {
+    let rule = crate::engine::MoreRuns::MinTime {
+        min_time_s: exp.min_time_s,
+        cap: (limits::MAX_REPETITIONS.max(exp.repetitions)) as usize,
+    };
+    format!(
+        "Short runs are noisy: five runs of 30 ms are only 0.15 s of measurement, and one burst of activity elsewhere on the machine moves their median. Beyond the repetitions, {}. 0 runs exactly the repetitions.",
+        crate::export::more_runs_reason(&rule)
+    )
+}
 
 fn measurement_section(ui: &mut egui::Ui, exp: &mut Experiment) {
     ui.strong("Measurement");
@@ -784,9 +795,10 @@ fn measurement_section(ui: &mut egui::Ui, exp: &mut Experiment) {
         typed_number::add(ui, "Repetitions", &mut exp.repetitions, 1..=limits::MAX_REPETITIONS, |d| d)
 .labelled_by(l.id);
         ui.end_row();
-        let l = ui.label("Min. time per cell").on_hover_text(MIN_TIME_HELP);
+        let help = min_time_help(exp);
+        let l = ui.label("Min. time per cell").on_hover_text(&help);
         typed_number::add(ui, "Min. time per cell", &mut exp.min_time_s, 0.0..=limits::MAX_MIN_TIME_S, |d| d.speed(0.05).suffix(" s"))
-        .on_hover_text(MIN_TIME_HELP)
+        .on_hover_text(help)
         .labelled_by(l.id);
         ui.end_row();
         let l = ui.label("Warm-ups").on_hover_text("Untimed runs before the timed ones in each cell (caches, page faults, CPU frequency).");

@@ -196,7 +196,9 @@ pub enum WorkerListError {
     RangeTooLong { part: String },
     #[error("{part:?}: a worker count is at least 1 ({n} is not in 1..={MAX_IN_FLIGHT})")]
     Zero { part: String, n: usize },
-    #[error("{part:?}: a worker count is at most {MAX_IN_FLIGHT} ({n} is not in 1..={MAX_IN_FLIGHT})")]
+    #[error(
+        "{part:?}: a worker count is at most {MAX_IN_FLIGHT} ({n} is not in 1..={MAX_IN_FLIGHT})"
+    )]
     TooMany { part: String, n: usize },
 }
 
