@@ -453,6 +453,13 @@ pub(super) fn run(args: &RunArgs) -> Result<ExitCode> {
     if let Some(long) = estimate.long_sweep_warning() {
         errln!("Warning: {long}");
     }
+    // A precision target that cannot add a run to some cells (their runs spend its budget
+    // anyway) is said before they are measured, not discovered in the table as "not met".
+    if let Some(t) = &estimate.target_without_room
+        && !args.quiet
+    {
+        errln!("Note: {}", crate::export::target_without_room_text(t));
+    }
     let worker = WorkerCommand::current_exe().map_err(anyhow::Error::msg)?;
     // An earlier --out is left alone until this run has results to replace it with.
     let target = args.out.as_deref().map(OutTarget::new).transpose()?;

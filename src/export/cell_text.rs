@@ -263,6 +263,41 @@ pub fn more_runs_reason(rule: &MoreRuns) -> String {
     }
 }
 
+/// An estimate's seconds to two significant digits: `0.25`, `0.019`, `1.5`, `12`.
+fn two_digits(v: f64) -> String {
+    let places = match v > 0.0 && v.is_finite() {
+        true => (1.0 - v.log10().floor()).clamp(0.0, 9.0) as usize,
+        false => 0,
+    };
+    format!("{v:.places$}")
+}
+
+/// Before a sweep, the cells whose precision target cannot add a run
+/// ([`crate::engine::estimate::TargetWithoutRoom`]): `the ±2.0% precision target cannot add a
+/// run to 4 of 7 cells (runs of about 0.25 s or longer): the 6 runs each takes anyway spend its
+/// 1.5 s budget, so those cells meet the target only if those runs happen to agree within it;
+/// a precision_budget_s of 3 s would leave them room`.
+pub fn target_without_room(t: &crate::engine::estimate::TargetWithoutRoom) -> String {
+    format!(
+        "the {} precision target cannot add a run to {} of {} (runs of about {} s or longer): the {} each takes anyway spend its {} s budget, so {} the target only if those runs happen to agree within it; a precision_budget_s of {} s would leave {} room",
+        precision_text(t.precision),
+        t.cells,
+        crate::words::count(t.of, "cell"),
+        two_digits(t.shortest_run_s),
+        crate::words::count(t.runs, "run"),
+        t.budget_s,
+        match t.cells {
+            1 => "that cell meets",
+            _ => "those cells meet",
+        },
+        t.budget_with_room_s,
+        match t.cells {
+            1 => "it",
+            _ => "them",
+        },
+    )
+}
+
 /// Most outlying runs named in a cell's note; beyond that, the count and the furthest.
 const OUTLIERS_NAMED: usize = 3;
 
@@ -579,6 +614,34 @@ mod tests {
         // A precision below 1% keeps a digit that is not zero.
         assert_eq!(precision_text(0.0004), "±0.04%");
         assert_eq!(precision_text(0.025), "±2.5%");
+    }
+
+    #[test]
+    fn a_target_without_room_is_worded_with_its_numbers() {
+        let t = crate::engine::estimate::TargetWithoutRoom {
+            precision: 0.02,
+            budget_s: 1.5,
+            cells: 4,
+            of: 7,
+            shortest_run_s: 0.25,
+            runs: 6,
+            budget_with_room_s: 3.0,
+        };
+        assert_eq!(
+            target_without_room(&t),
+            "the ±2.0% precision target cannot add a run to 4 of 7 cells (runs of about 0.25 s or longer): the 6 runs each takes anyway spend its 1.5 s budget, so those cells meet the target only if those runs happen to agree within it; a precision_budget_s of 3 s would leave them room"
+        );
+        let one = crate::engine::estimate::TargetWithoutRoom { cells: 1, ..t };
+        let text = target_without_room(&one);
+        assert!(
+            text.contains("to 1 of 7 cells") && text.contains("that cell meets"),
+            "{text}"
+        );
+        assert!(text.ends_with("leave it room"), "{text}");
+        assert_eq!(two_digits(0.192), "0.19");
+        assert_eq!(two_digits(0.0193), "0.019");
+        assert_eq!(two_digits(1.5), "1.5");
+        assert_eq!(two_digits(12.3), "12");
         assert_eq!(seconds(f64::NAN), "NaN");
         // Both ends of a range read to the same decimal.
         assert_eq!(seconds_range(0.00009, 0.0031), "0.00009000 – 0.00310000");

@@ -325,9 +325,16 @@ pub fn show(
                     Some(_) => ui.colored_label(ui.visuals().warn_fg_color, words),
                     None => ui.weak(words),
                 };
+                let room = estimate
+                    .target_without_room
+                    .as_ref()
+                    .map_or(String::new(), |t| {
+                        let words = crate::export::target_without_room_text(t);
+                        format!("Note: {}{}.\n\n", words[..1].to_uppercase(), &words[1..])
+                    });
                 label.on_hover_text(match (estimate.seconds, long) {
-                    (Ok(_), Some(long)) => format!("Long: {long}.\n\n{ESTIMATE_HELP}"),
-                    (Ok(_), None) => ESTIMATE_HELP.to_string(),
+                    (Ok(_), Some(long)) => format!("Long: {long}.\n\n{room}{ESTIMATE_HELP}"),
+                    (Ok(_), None) => format!("{room}{ESTIMATE_HELP}"),
                     (Err(why), _) => format!(
                         "Unknown here: {why}.{}\n\n{ESTIMATE_HELP}",
                         estimate
