@@ -107,13 +107,19 @@ fn a_target_that_cannot_add_runs_is_noted_before_the_sweep() {
         ),
         "{stdout}"
     );
-    assert!(stdout.contains("a precision_budget_s of 3 s would leave them room"), "{stdout}");
+    assert!(
+        stdout.contains("a precision_budget_s of 3 s would leave them room"),
+        "{stdout}"
+    );
     // cpu-threads-vs-processes: 0.25 s runs against a 3 s budget: room everywhere.
     for cores in ["2", "16"] {
         let o = corelab(&["presets", "cpu-threads-vs-processes", "--cores", cores]);
         let stdout = String::from_utf8_lossy(&o.stdout);
         assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
         assert!(stdout.contains("\nSweep "), "{stdout}");
-        assert!(!stdout.contains("precision target cannot"), "{cores} cores: {stdout}");
+        assert!(
+            !stdout.contains("precision target cannot"),
+            "{cores} cores: {stdout}"
+        );
     }
 }

@@ -263,6 +263,17 @@ pub fn more_runs_reason(rule: &MoreRuns) -> String {
     }
 }
 
+/// [`target_without_room`] in a few words, for beside the workbench's estimate: `the ±2.0%
+/// target cannot add runs to 3 of 10 cells`.
+pub fn target_without_room_short(t: &crate::engine::estimate::TargetWithoutRoom) -> String {
+    format!(
+        "the {} target cannot add runs to {} of {}",
+        precision_text(t.precision),
+        t.cells,
+        crate::words::count(t.of, "cell")
+    )
+}
+
 /// An estimate's seconds to two significant digits: `0.25`, `0.019`, `1.5`, `12`.
 fn two_digits(v: f64) -> String {
     let places = match v > 0.0 && v.is_finite() {

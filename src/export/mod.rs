@@ -21,6 +21,7 @@ pub use cell_text::{
     precision_target as precision_target_text, precision_target_met, precision_text,
     seconds as seconds_text, seconds_range as seconds_range_text, speedup_ci as speedup_ci_text,
     speedup_ci_words, target_without_room as target_without_room_text,
+    target_without_room_short as target_without_room_short_text,
 };
 pub use chart::{
     CHART_FONT, CHART_FONT_FAMILY, ChartError, ChartOptions, LegendPlacement, check_available,

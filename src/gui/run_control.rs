@@ -242,6 +242,43 @@ pub fn runs_total_note(
     Some(text)
 }
 
+/// The estimate beside Run and its hover: `7 cells, about 12 s`, with the most it can take
+/// where its length is unknown, and a short note where the precision target cannot add runs
+/// to some cells (said whole in the hover, with a long sweep's warning and
+/// [`ESTIMATE_HELP`]).
+pub fn estimate_texts(estimate: &crate::engine::estimate::SweepEstimate) -> (String, String) {
+    let mut words = match estimate.at_most {
+        Some(s) => format!(
+            "{} (at most about {})",
+            estimate.words(),
+            crate::engine::estimate::about_duration(s)
+        ),
+        None => estimate.words(),
+    };
+    let room = estimate
+        .target_without_room
+        .as_ref()
+        .map_or(String::new(), |t| {
+            words.push_str(&format!(
+                "; {}",
+                crate::export::target_without_room_short_text(t)
+            ));
+            let whole = crate::export::target_without_room_text(t);
+            format!("Note: {}{}.\n\n", whole[..1].to_uppercase(), &whole[1..])
+        });
+    let hover = match (estimate.seconds, estimate.long_sweep_warning()) {
+        (Ok(_), Some(long)) => format!("Long: {long}.\n\n{room}{ESTIMATE_HELP}"),
+        (Ok(_), None) => format!("{room}{ESTIMATE_HELP}"),
+        (Err(why), _) => format!(
+            "Unknown here: {why}.{}\n\n{ESTIMATE_HELP}",
+            estimate
+                .at_most_words()
+                .map_or(String::new(), |w| format!(" {w}."))
+        ),
+    };
+    (words, hover)
+}
+
 /// Why the configuration cannot run as it stands: a few words beside Run, and the whole reason.
 #[derive(Clone, Debug, PartialEq)]
 pub struct Blocked {
@@ -313,35 +350,12 @@ pub fn show(
             }
             None => {
                 let long = estimate.long_sweep_warning();
-                let words = match estimate.at_most {
-                    Some(s) => format!(
-                        "{} (at most about {})",
-                        estimate.words(),
-                        crate::engine::estimate::about_duration(s)
-                    ),
-                    None => estimate.words(),
-                };
+                let (words, hover) = estimate_texts(estimate);
                 let label = match long {
                     Some(_) => ui.colored_label(ui.visuals().warn_fg_color, words),
                     None => ui.weak(words),
                 };
-                let room = estimate
-                    .target_without_room
-                    .as_ref()
-                    .map_or(String::new(), |t| {
-                        let words = crate::export::target_without_room_text(t);
-                        format!("Note: {}{}.\n\n", words[..1].to_uppercase(), &words[1..])
-                    });
-                label.on_hover_text(match (estimate.seconds, long) {
-                    (Ok(_), Some(long)) => format!("Long: {long}.\n\n{room}{ESTIMATE_HELP}"),
-                    (Ok(_), None) => format!("{room}{ESTIMATE_HELP}"),
-                    (Err(why), _) => format!(
-                        "Unknown here: {why}.{}\n\n{ESTIMATE_HELP}",
-                        estimate
-                            .at_most_words()
-                            .map_or(String::new(), |w| format!(" {w}."))
-                    ),
-                });
+                label.on_hover_text(hover);
             }
         }
     });
@@ -490,6 +504,38 @@ mod tests {
         assert!(note.starts_with("The total shrank from 49 to 45"), "{note}");
         assert!(!note.contains("minimum time"), "{note}");
         assert!(!note.contains("precision"), "{note}");
+    }
+
+    #[test]
+    fn the_estimate_notes_a_target_that_cannot_add_runs() {
+        let mut exp = crate::preset::find_builtin("python-gil-vs-processes")
+            .unwrap()
+            .experiment()
+            .unwrap();
+        exp.workers = vec![1, 2];
+        let estimate = crate::engine::estimate::estimate(&exp, 2);
+        let t = estimate.target_without_room.clone().unwrap();
+        let (words, hover) = estimate_texts(&estimate);
+        assert!(
+            words.starts_with(&estimate.words())
+                && words.ends_with(&format!(
+                    "; the ±2.0% target cannot add runs to {} of 10 cells",
+                    t.cells
+                )),
+            "{words}"
+        );
+        assert!(
+            hover.starts_with("Note: The ±2.0% precision target cannot add a run to "),
+            "{hover}"
+        );
+        assert!(hover.ends_with(ESTIMATE_HELP), "{hover}");
+        // With room for every cell: the estimate alone.
+        exp.precision_budget_s = t.budget_with_room_s;
+        let estimate = crate::engine::estimate::estimate(&exp, 2);
+        assert_eq!(
+            estimate_texts(&estimate),
+            (estimate.words(), ESTIMATE_HELP.to_string())
+        );
     }
 
     #[test]
