@@ -150,18 +150,6 @@ impl RunCount {
         })
     }
 
-    /// The longest run the precision target can still add runs after: the budget shared by
-    /// the runs a cell takes anyway (the repetitions and the 6 of a 95% interval; the minimum
-    /// time asks for no more of runs this long). `None` without a target.
-    pub fn longest_run_with_room(&self) -> Option<f64> {
-        (self.precision > 0.0).then(|| match self.budget_s > self.min_time_s {
-            true => self.budget_s / self.repetitions.max(MIN_SAMPLES_FOR_95).min(self.cap) as f64,
-            // The runs that fill the minimum time already spend the budget, whatever their
-            // length.
-            false => 0.0,
-        })
-    }
-
     /// Whether another timed run is wanted after the timed runs that took `walls` seconds:
     /// the repetitions and minimum time first, then (with a precision target) until the
     /// median is that precise or the budget is spent.
@@ -488,7 +476,6 @@ mod tests {
         // 1-worker cell stops at 6 whatever their spread.
         let c = preset_like(5, 0.5, 0.02, 1.5);
         assert_eq!(c.target_can_add_runs(0.25), Some(false));
-        assert_eq!(c.longest_run_with_room(), Some(0.25));
         let noisy = [0.23, 0.25, 0.27];
         assert_eq!(runs_scripted(c, &noisy), 6);
         let walls: Vec<f64> = (0..6).map(|i| noisy[i % 3]).collect();
@@ -503,12 +490,10 @@ mod tests {
         // A 3 s budget gives 0.25 s runs room for 12.
         let roomy = preset_like(5, 0.5, 0.02, 3.0);
         assert_eq!(roomy.target_can_add_runs(0.25), Some(true));
-        assert_eq!(roomy.longest_run_with_room(), Some(0.5));
         assert_eq!(runs_scripted(roomy, &noisy), 12);
         // A budget below the minimum time never has room; without a target, no answer.
         let starved = preset_like(5, 2.0, 0.02, 1.0);
         assert_eq!(starved.target_can_add_runs(0.01), Some(false));
-        assert_eq!(starved.longest_run_with_room(), Some(0.0));
         assert_eq!(
             preset_like(5, 0.5, 0.0, 1.5).target_can_add_runs(0.25),
             None
