@@ -985,6 +985,36 @@ fn numeric_flags_state_the_range_they_accept() {
     }
 }
 
+/// `--workers` reads the workbench's worker-list syntax (ranges, spaces) through the same
+/// parser, and its errors quote the part it could not read (exit 2, nothing run).
+#[test]
+fn workers_take_the_workbench_s_list_syntax() {
+    for (value, expected) in [
+        ("1-x", "\"1-x\" is not a range like 1-8"),
+        ("4..2", "\"4..2\": a range runs from 1 or more upwards"),
+        ("1,two", "\"two\" is not a whole number"),
+        ("1-100", "\"1-100\" has more than 64 counts"),
+        ("1020-1030", "1030 is not in 1..=1024"),
+    ] {
+        let o = corelab(&["run", "start-here", "--workers", value]);
+        let stderr = String::from_utf8_lossy(&o.stderr);
+        assert_eq!(o.status.code(), Some(2), "{value}: {stderr}");
+        assert!(stderr.contains(expected), "{value}: {stderr}");
+        assert!(o.stdout.is_empty(), "{value}: nothing measured");
+    }
+    // A range is read and expanded: 600..=601 reaches the preset's own limit (exit 1, named
+    // by its first count), which a list of two counts would too.
+    for value in ["600-601", "600..601", "600 601"] {
+        let o = corelab(&["run", "start-here", "--workers", value]);
+        let stderr = String::from_utf8_lossy(&o.stderr);
+        assert_eq!(o.status.code(), Some(1), "{value}: {stderr}");
+        assert!(
+            stderr.contains("`workers[0]` = 600: at most 512 workers"),
+            "{value}: {stderr}"
+        );
+    }
+}
+
 /// A value inside the parser's limits that this preset cannot take (its limit depends on the
 /// task and the models) is refused as a bad preset value is, naming the field (exit 1), before
 /// anything runs: the rule the README states beside the parser's exit 2.

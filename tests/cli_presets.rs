@@ -91,3 +91,35 @@ fn an_unknown_preset_lists_the_names_and_json_needs_a_name() {
     );
     assert!(String::from_utf8_lossy(&o.stderr).contains("corelab presets NAME"));
 }
+
+/// A precision target whose budget the longest runs spend within the 6 runs a cell takes
+/// anyway is named before anything runs, with the cells and a budget that would leave room;
+/// a preset whose budget leaves every cell room says nothing of it.
+#[test]
+fn a_target_that_cannot_add_runs_is_noted_before_the_sweep() {
+    // python-gil-vs-processes: CPython runs calibrated to 0.25 s against a 1 s budget.
+    let o = corelab(&["presets", "python-gil-vs-processes", "--cores", "2"]);
+    let stdout = String::from_utf8_lossy(&o.stdout);
+    assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
+    assert!(
+        stdout.contains(
+            "Note: the ±2.0% precision target cannot add a run to 3 of 10 cells (runs of about 0.25 s or longer): the 6 runs each takes anyway spend its 1 s budget"
+        ),
+        "{stdout}"
+    );
+    assert!(
+        stdout.contains("a precision_budget_s of 3 s would leave them room"),
+        "{stdout}"
+    );
+    // cpu-threads-vs-processes: 0.25 s runs against a 3 s budget: room everywhere.
+    for cores in ["2", "16"] {
+        let o = corelab(&["presets", "cpu-threads-vs-processes", "--cores", cores]);
+        let stdout = String::from_utf8_lossy(&o.stdout);
+        assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
+        assert!(stdout.contains("\nSweep "), "{stdout}");
+        assert!(
+            !stdout.contains("precision target cannot"),
+            "{cores} cores: {stdout}"
+        );
+    }
+}

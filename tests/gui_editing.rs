@@ -186,10 +186,12 @@ fn the_worker_buttons_always_replace_the_text() {
     let dir = tempfile::tempdir().unwrap();
     let mut h = settled(dir.path());
     let logical = std::thread::available_parallelism().map_or(1, |n| n.get());
-    let mut powers = vec![1];
-    while powers.last().unwrap() * 2 <= 2 * logical {
-        powers.push(powers.last().unwrap() * 2);
-    }
+    // Powers of 2 up to twice the cores, with the core count itself: the preset rule.
+    let powers = corelab::preset::WorkerRule::TWICE_THE_CORES_POWERS_OF_2.resolve(logical);
+    assert!(
+        powers.contains(&logical) && powers.contains(&1),
+        "{powers:?}"
+    );
     let powers_text = corelab::gui::config_panel::format_workers(&powers);
 
     // Below the open description: scrolled into view first, as a user would.
@@ -220,7 +222,7 @@ fn the_worker_buttons_always_replace_the_text() {
             .is_none()
     );
 
-    let range = corelab::gui::config_panel::default_worker_range(logical);
+    let range = corelab::preset::one_to_twice_the_cores(logical);
     // Below the open description: scrolled into view first, as a user would.
     h.get_by_label("1..2× logical cores").scroll_to_me();
     h.run();

@@ -91,10 +91,11 @@ pub(super) fn show_preset(name: &str, json: bool, cores: Option<usize>) -> Resul
         true => "here".to_string(),
         false => format!("on {}", crate::words::count(cores, "core")),
     };
-    outln!(
-        "Sweep {on}: {}",
-        crate::engine::estimate::estimate(&e, cores).words()
-    );
+    let estimate = crate::engine::estimate::estimate(&e, cores);
+    outln!("Sweep {on}: {}", estimate.words());
+    if let Some(t) = &estimate.target_without_room {
+        outln!("Note: {}", crate::export::target_without_room_text(t));
+    }
     outln!("");
     outln!("Run it: corelab run {}", preset.id);
     outln!(

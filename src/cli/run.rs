@@ -91,12 +91,11 @@ pub struct RunArgs {
     /// fits then go to stderr, so that the stream holds only the CSV).
     #[arg(long, value_name = "FILE|-")]
     pub csv: Option<PathBuf>,
-    /// Override the preset's worker counts, e.g. `1,2,4,8,16` (each 1 to 1024; the preset's
-    /// models may allow fewer, see the README).
-    #[arg(long, value_delimiter = ',', value_name = "N,N,…",
-        value_parser = clap::builder::RangedU64ValueParser::<usize>::new()
-            .range(1..=crate::preset::limits::MAX_IN_FLIGHT as u64))]
-    pub workers: Option<Vec<usize>>,
+    /// Override the preset's worker counts, e.g. `1,2,4,8,16`, `1-8` or `1..4,8` (the
+    /// workbench's syntax: commas or spaces between counts, inclusive ranges; each 1 to 1024,
+    /// the preset's models may allow fewer, see the README).
+    #[arg(long, value_name = "N,N,…|A-B", value_parser = parse_workers)]
+    pub workers: Option<WorkerList>,
     /// Override the preset's models, e.g. `sequential,threads,processes`.
     #[arg(long, value_delimiter = ',', value_name = "MODEL,…", value_parser = parse_model)]
     pub models: Option<Vec<ModelKind>>,
@@ -194,6 +193,15 @@ fn override_sync(exp: &mut Experiment, sync: SyncMode) -> Result<()> {
         exp.name = format!("{} (run with --sync {})", exp.name, sync.id());
     }
     Ok(())
+}
+
+/// `--workers`: the worker counts as typed, read by the parser the workbench's worker field
+/// uses ([`crate::preset::parse_worker_list`]), so a list or range typed there works here.
+#[derive(Clone, Debug, PartialEq)]
+pub struct WorkerList(pub Vec<usize>);
+
+fn parse_workers(s: &str) -> Result<WorkerList, crate::preset::WorkerListError> {
+    crate::preset::parse_worker_list(s).map(WorkerList)
 }
 
 fn parse_model(s: &str) -> Result<ModelKind, String> {
@@ -334,7 +342,7 @@ pub(super) fn run(args: &RunArgs) -> Result<ExitCode> {
     {
         preset_source.push_str(" (with command-line overrides)");
     }
-    if let Some(w) = &args.workers {
+    if let Some(WorkerList(w)) = &args.workers {
         exp.workers = w.clone();
     }
     if let Some(m) = &args.models {
@@ -446,6 +454,13 @@ pub(super) fn run(args: &RunArgs) -> Result<ExitCode> {
     );
     if let Some(long) = estimate.long_sweep_warning() {
         errln!("Warning: {long}");
+    }
+    // A precision target that cannot add a run to some cells (their runs spend its budget
+    // anyway) is said before they are measured, not discovered in the table as "not met".
+    if let Some(t) = &estimate.target_without_room
+        && !args.quiet
+    {
+        errln!("Note: {}", crate::export::target_without_room_text(t));
     }
     let worker = WorkerCommand::current_exe().map_err(anyhow::Error::msg)?;
     // An earlier --out is left alone until this run has results to replace it with.

@@ -14,11 +14,10 @@
 //! (a CPU size with no `target_run_s`, a command, a Python function, file I/O) has no such
 //! length until it has run, and the estimate says so instead of guessing.
 
-use crate::preset::limits::MAX_REPETITIONS;
 use crate::preset::{Experiment, IoMode, ModelKind, SyncMode, TaskKind};
 use crate::results::ResultsFile;
-use crate::stats::MIN_SAMPLES_FOR_95;
 
+use super::run_count::RunCount;
 use super::sweep::sweep_plan;
 
 /// How many times longer CPython takes than corelab's Rust models over the same CPU task (the
@@ -47,6 +46,67 @@ pub struct SweepEstimate {
     /// Where the length is unknown: the most it can take, every run stopped at the timeout
     /// (`None` where the length is known, or where every run is not bounded by it).
     pub at_most: Option<f64>,
+    /// The cells whose precision target cannot add a run, their expected runs being too long
+    /// for its budget ([`TargetWithoutRoom`]); `None` without a target, where every cell has
+    /// room, or where the runs' length is unknown.
+    pub target_without_room: Option<TargetWithoutRoom>,
+}
+
+/// Cells of a sweep whose runs, at the length the estimate expects, spend the precision
+/// budget within the runs they take anyway ([`RunCount::target_can_add_runs`]): the target
+/// adds no run to them, and they meet it only if those runs happen to agree within it.
+/// Said before the sweep (`corelab run`, the workbench's estimate), so that a target that
+/// cannot do anything is not mistaken for one that was tried.
+#[derive(Clone, Debug, PartialEq)]
+pub struct TargetWithoutRoom {
+    /// The target (a fraction of the median) and its budget (seconds of timed runs a cell).
+    pub precision: f64,
+    pub budget_s: f64,
+    /// How many cells, of `of` in the sweep.
+    pub cells: usize,
+    pub of: usize,
+    /// The shortest expected run among those cells, in seconds.
+    pub shortest_run_s: f64,
+    /// The runs each of them takes anyway (the most among them).
+    pub runs: usize,
+    /// A budget that would give every one of them room for twice the runs it takes anyway,
+    /// in seconds (rounded up to half a second).
+    pub budget_with_room_s: f64,
+}
+
+/// [`TargetWithoutRoom`] for `exp`'s cells of the given costs; `None` without a target or
+/// where every cell has room.
+pub fn target_without_room(exp: &Experiment, cells: &[CellCost]) -> Option<TargetWithoutRoom> {
+    let count = RunCount::of(exp);
+    let without: Vec<&CellCost> = cells
+        .iter()
+        .filter(|c| count.target_can_add_runs(c.run_s) == Some(false))
+        .collect();
+    if without.is_empty() {
+        return None;
+    }
+    let shortest_run_s = without
+        .iter()
+        .map(|c| c.run_s)
+        .fold(f64::INFINITY, f64::min);
+    let runs = without
+        .iter()
+        .map(|c| count.fewest(c.run_s))
+        .max()
+        .unwrap_or(0);
+    let room = without
+        .iter()
+        .map(|c| 2.0 * count.fewest(c.run_s) as f64 * c.run_s)
+        .fold(0.0, f64::max);
+    Some(TargetWithoutRoom {
+        precision: exp.precision,
+        budget_s: exp.precision_budget_s,
+        cells: without.len(),
+        of: cells.len(),
+        shortest_run_s,
+        runs,
+        budget_with_room_s: (room * 2.0).ceil() / 2.0,
+    })
 }
 
 impl SweepEstimate {
@@ -230,24 +290,12 @@ fn run_s(
 }
 
 /// Timed runs a cell of `run_s`-second runs takes: its repetitions, the runs that fill the
-/// minimum time, and with a precision target at least [`MIN_SAMPLES_FOR_95`] runs and the
-/// runs that fill the whole precision budget (the most a target can cost).
+/// minimum time, and with a precision target at least
+/// [`crate::stats::MIN_SAMPLES_FOR_95`] runs and the
+/// runs that fill the whole precision budget (the most a target can cost):
+/// [`RunCount::most`], the rules the sweep applies.
 pub fn timed_runs(exp: &Experiment, run_s: f64) -> usize {
-    let cap = MAX_REPETITIONS.max(exp.repetitions) as f64;
-    let runs_to_fill = |seconds: f64| match run_s > 0.0 {
-        true => (seconds / run_s).ceil(),
-        false => cap,
-    };
-    let mut runs = f64::from(exp.repetitions);
-    if exp.min_time_s > 0.0 {
-        runs = runs.max(runs_to_fill(exp.min_time_s));
-    }
-    if exp.precision > 0.0 {
-        runs = runs
-            .max(MIN_SAMPLES_FOR_95 as f64)
-            .max(runs_to_fill(exp.precision_budget_s));
-    }
-    runs.min(cap) as usize
+    RunCount::of(exp).most(run_s)
 }
 
 /// What the estimate expects of one cell of the sweep.
@@ -337,12 +385,16 @@ pub fn planned_cost(exp: &Experiment, cores: usize) -> Result<PlannedCost, &'sta
 
 /// The sweep of `exp` on a machine with `cores` usable cores.
 pub fn estimate(exp: &Experiment, cores: usize) -> SweepEstimate {
-    let seconds = planned_cost(exp, cores).map(|p| p.seconds());
+    let planned = planned_cost(exp, cores);
+    let seconds = planned.as_ref().map(PlannedCost::seconds).map_err(|e| *e);
     let at_most = seconds.is_err().then(|| at_most(exp)).flatten();
     SweepEstimate {
         cells: sweep_plan(exp).len(),
         seconds,
         at_most,
+        target_without_room: planned
+            .ok()
+            .and_then(|p| target_without_room(exp, &p.cells)),
     }
 }
 
@@ -371,10 +423,12 @@ pub fn before_run(
 /// load, runs the same work at another speed. Unknown where a cell of the plan (worker counts
 /// changed on the command line, a cell that failed) has no recorded median.
 pub fn estimate_from_recorded(exp: &Experiment, recorded: &ResultsFile) -> SweepEstimate {
+    let cost = recorded_cost(exp, recorded);
     SweepEstimate {
         cells: sweep_plan(exp).len(),
-        seconds: recorded_cost(exp, recorded).map(|p| p.seconds()),
+        seconds: cost.as_ref().map(|p| p.seconds()).map_err(|e| *e),
         at_most: None,
+        target_without_room: cost.ok().and_then(|p| target_without_room(exp, &p.cells)),
     }
 }
 
@@ -713,6 +767,7 @@ mod tests {
             cells: 1,
             seconds: Ok(3.0),
             at_most: None,
+            target_without_room: None,
         };
         assert_eq!(one.words(), "1 cell, about 3 s");
         assert_eq!(one.long_sweep_warning(), None);
@@ -720,6 +775,7 @@ mod tests {
             cells: 257,
             seconds: Ok(35567.0 * 3600.0),
             at_most: None,
+            target_without_room: None,
         };
         let warning = long.long_sweep_warning().unwrap();
         assert!(
@@ -730,11 +786,36 @@ mod tests {
             cells: 3,
             seconds: Err("a command's runs last as long as the program"),
             at_most: Some(90.0),
+            target_without_room: None,
         };
         assert_eq!(
             unknown.at_most_words().unwrap(),
             "At most about 2 min: every run is stopped at the timeout"
         );
         assert_eq!(unknown.long_sweep_warning(), None);
+    }
+
+    #[test]
+    fn a_target_whose_budget_the_long_runs_spend_is_named_before_the_sweep() {
+        // 0.25 s sequential runs of a CPU task on 2 cores, ±2% within 1.5 s: the 1-worker
+        // cells' 6 runs spend the budget, the 2-worker cells' (0.125 s) leave room.
+        let mut exp = experiment(&[ModelKind::Sequential, ModelKind::Threads], &[1, 2]);
+        exp.task.cpu.size = 1000;
+        exp.target_run_s = 0.25;
+        exp.repetitions = 5;
+        exp.min_time_s = 0.5;
+        exp.precision = 0.02;
+        exp.precision_budget_s = 1.5;
+        let t = estimate(&exp, 2).target_without_room.unwrap();
+        assert_eq!((t.cells, t.of, t.runs), (2, 3, 6));
+        assert!((t.shortest_run_s - 0.25).abs() < 1e-9, "{t:?}");
+        // Twice the 6 runs of 0.25 s.
+        assert_eq!(t.budget_with_room_s, 3.0);
+        // With that budget every cell has room; without a target there is nothing to say.
+        exp.precision_budget_s = t.budget_with_room_s;
+        assert_eq!(estimate(&exp, 2).target_without_room, None);
+        exp.precision = 0.0;
+        exp.precision_budget_s = 1.5;
+        assert_eq!(estimate(&exp, 2).target_without_room, None);
     }
 }

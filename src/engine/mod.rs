@@ -38,6 +38,7 @@ pub use error::EngineError;
 pub use event::{CellProgress, SweepEvent};
 pub use model::WorkerCommand;
 pub use pacer::{Pacer, RunGuard, UnitError, UnitResult};
+pub use run_count::{MoreRuns, RunCount};
 pub use sweep::{
     CellStart, ExecutorFactory, RealExecutors, SplitMix64, SweepConfig, SweepHandle, preflight,
     preflight_with, run_sweep, spawn_sweep, sweep_plan, task_preflight,

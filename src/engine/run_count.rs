@@ -14,6 +14,20 @@ use crate::preset::Experiment;
 use crate::preset::limits::MAX_REPETITIONS;
 use crate::stats::MIN_SAMPLES_FOR_95;
 
+/// A rule that makes a cell take more timed runs than its repetitions. The words for each are
+/// in `export::cell_text` (`more_runs_clause`, `more_runs_reason`), shared by the CLI, the
+/// report and the workbench.
+#[derive(Clone, Copy, Debug, PartialEq)]
+pub enum MoreRuns {
+    /// Short runs are repeated until a cell's timed runs add up to `min_time_s` (at most
+    /// `cap` runs).
+    MinTime { min_time_s: f64, cap: usize },
+    /// With a precision target: more runs until the median's 95% interval is within
+    /// ± `precision` of it or the timed runs have spent `budget_s`, and never fewer than the
+    /// [`MIN_SAMPLES_FOR_95`] runs a 95% interval needs.
+    Precision { precision: f64, budget_s: f64 },
+}
+
 #[derive(Clone, Copy, Debug, PartialEq)]
 pub struct RunCount {
     repetitions: usize,
@@ -36,6 +50,104 @@ impl RunCount {
             precision: exp.precision,
             budget_s: exp.precision_budget_s,
         }
+    }
+
+    /// The rules of this experiment that can add runs past the repetitions, in the order they
+    /// apply (the minimum time, then the precision target); empty when the repetitions alone
+    /// decide.
+    pub fn rules(&self) -> Vec<MoreRuns> {
+        let mut rules = Vec::new();
+        if self.min_time_s > 0.0 {
+            rules.push(MoreRuns::MinTime {
+                min_time_s: self.min_time_s,
+                cap: self.cap,
+            });
+        }
+        if self.precision > 0.0 {
+            rules.push(MoreRuns::Precision {
+                precision: self.precision,
+                budget_s: self.budget_s,
+            });
+        }
+        rules
+    }
+
+    /// Runs, in all, whose wall times add up to `seconds` at `run_s` seconds a run (at most
+    /// the cap; the cap when the pace is unknown).
+    fn runs_to_fill(&self, seconds: f64, run_s: f64) -> usize {
+        match run_s > 0.0 && run_s.is_finite() {
+            true => (seconds / run_s).ceil().min(self.cap as f64) as usize,
+            false => self.cap,
+        }
+    }
+
+    /// Why a cell now expected to take `expected` timed runs takes more than `than`, judged
+    /// from its `timed` runs so far that took `timed_s` seconds: the minimum time where the
+    /// runs that fill it at that pace are more than `than`, the precision target where the
+    /// cell expects more than those. Before a cell has a timed run, every rule of
+    /// [`RunCount::rules`] may; empty when `expected` is not more than `than`.
+    pub fn why_more(
+        &self,
+        timed: usize,
+        timed_s: f64,
+        expected: usize,
+        than: usize,
+    ) -> Vec<MoreRuns> {
+        if expected <= than {
+            return Vec::new();
+        }
+        if timed == 0 {
+            return self.rules();
+        }
+        let fill_min_time = match self.min_time_s > 0.0 {
+            true => self.runs_to_fill(self.min_time_s, timed_s / timed as f64),
+            false => 0,
+        };
+        self.rules()
+            .into_iter()
+            .filter(|rule| match rule {
+                MoreRuns::MinTime { .. } => fill_min_time > than,
+                MoreRuns::Precision { .. } => expected > fill_min_time.max(than),
+            })
+            .collect()
+    }
+
+    /// The fewest timed runs a cell of `run_s`-second runs takes whatever their spread: the
+    /// repetitions, the runs that fill the minimum time, and with a precision target the
+    /// [`MIN_SAMPLES_FOR_95`] runs a 95% interval needs (at most the cap).
+    pub fn fewest(&self, run_s: f64) -> usize {
+        let mut runs = self.repetitions;
+        if self.min_time_s > 0.0 {
+            runs = runs.max(self.runs_to_fill(self.min_time_s, run_s));
+        }
+        if self.precision > 0.0 {
+            runs = runs.max(MIN_SAMPLES_FOR_95);
+        }
+        runs.min(self.cap)
+    }
+
+    /// The most timed runs a cell of `run_s`-second runs takes: [`RunCount::fewest`], or with a
+    /// precision target the runs that fill its whole budget where those are more (what the
+    /// estimate counts, as the most a target can cost).
+    pub fn most(&self, run_s: f64) -> usize {
+        let fewest = self.fewest(run_s);
+        match self.precision > 0.0 {
+            true => fewest
+                .max(self.runs_to_fill(self.budget_s, run_s))
+                .min(self.cap),
+            false => fewest,
+        }
+    }
+
+    /// Whether the precision target can add a run to a cell of `run_s`-second runs: `false`
+    /// when the runs the cell takes anyway ([`RunCount::fewest`]) already spend the precision
+    /// budget, so that the target is met only if those runs happen to agree within it. `None`
+    /// without a target.
+    pub fn target_can_add_runs(&self, run_s: f64) -> Option<bool> {
+        (self.precision > 0.0).then(|| {
+            let fewest = self.fewest(run_s);
+            fewest < self.cap && (fewest as f64) * run_s < self.budget_s
+        })
     }
 
     /// Whether another timed run is wanted after the timed runs that took `walls` seconds:
@@ -273,6 +385,118 @@ mod tests {
             c.expected(&script).abs_diff(taken) <= 1,
             "{}",
             c.expected(&script)
+        );
+    }
+
+    fn preset_like(repetitions: u32, min_time_s: f64, precision: f64, budget_s: f64) -> RunCount {
+        RunCount::of(&Experiment {
+            repetitions,
+            min_time_s,
+            precision,
+            precision_budget_s: budget_s,
+            ..Experiment::default()
+        })
+    }
+
+    #[test]
+    fn the_rules_are_the_ones_the_experiment_sets() {
+        let min_time = MoreRuns::MinTime {
+            min_time_s: 0.5,
+            cap: 1000,
+        };
+        let target = MoreRuns::Precision {
+            precision: 0.02,
+            budget_s: 1.5,
+        };
+        assert_eq!(
+            preset_like(5, 0.5, 0.02, 1.5).rules(),
+            vec![min_time, target]
+        );
+        assert_eq!(preset_like(5, 0.0, 0.02, 1.5).rules(), vec![target]);
+        assert_eq!(preset_like(5, 0.5, 0.0, 1.5).rules(), vec![min_time]);
+        assert_eq!(preset_like(5, 0.0, 0.0, 1.5).rules(), vec![]);
+    }
+
+    #[test]
+    fn why_more_names_the_rule_that_asks_for_the_runs() {
+        let c = preset_like(5, 0.5, 0.02, 1.5);
+        let [min_time, target] = [c.rules()[0], c.rules()[1]];
+        // 0.125 s runs fill the 0.5 s minimum in 4: the 12 expected are the target's.
+        assert_eq!(c.why_more(6, 0.75, 12, 6), vec![target]);
+        // 0.05 s runs need 10 for the minimum time, and the cell expects just those.
+        assert_eq!(c.why_more(6, 0.3, 10, 6), vec![min_time]);
+        // ... and with more expected than those, the target too.
+        assert_eq!(c.why_more(6, 0.3, 25, 6), vec![min_time, target]);
+        // Not more than asked: no reason.
+        assert_eq!(c.why_more(6, 1.5, 6, 6), vec![]);
+        // Before a timed run, every rule may.
+        assert_eq!(c.why_more(0, 0.0, 8, 6), vec![min_time, target]);
+        // Without a target, the minimum time alone.
+        let plain = preset_like(5, 0.5, 0.0, 1.5);
+        assert_eq!(plain.why_more(6, 0.3, 10, 6), plain.rules());
+    }
+
+    #[test]
+    fn fewest_and_most_bound_what_a_cell_takes() {
+        let c = preset_like(5, 0.5, 0.02, 1.5);
+        // 0.25 s runs: 5 repetitions, 6 for the interval; the budget fills at 6 too.
+        assert_eq!((c.fewest(0.25), c.most(0.25)), (6, 6));
+        // 0.1 s runs: 6 at least, 15 fill the budget.
+        assert_eq!((c.fewest(0.1), c.most(0.1)), (6, 15));
+        // 0.01 s runs: 50 fill the minimum time, 150 the budget.
+        assert_eq!((c.fewest(0.01), c.most(0.01)), (50, 150));
+        // Without a target: the repetitions and the minimum time.
+        let plain = preset_like(5, 0.5, 0.0, 1.5);
+        assert_eq!((plain.fewest(0.25), plain.most(0.25)), (5, 5));
+        // An unknown pace: the cap.
+        assert_eq!(plain.fewest(0.0), MAX_REPETITIONS as usize);
+        // The scripted cells never take fewer than `fewest` nor more than `most` (+1: the run
+        // that crosses the budget).
+        for script in [
+            &[0.25][..],
+            &[0.2, 0.25, 0.3],
+            &[0.09, 0.1, 0.11],
+            &[0.01, 0.012],
+        ] {
+            let mean = script.iter().sum::<f64>() / script.len() as f64;
+            let n = runs_scripted(c, script);
+            assert!(
+                c.fewest(mean) <= n && n <= c.most(mean) + 1,
+                "{script:?}: {n} runs, {}..{}",
+                c.fewest(mean),
+                c.most(mean)
+            );
+        }
+    }
+
+    #[test]
+    fn a_budget_spent_by_the_runs_taken_anyway_leaves_the_target_no_room() {
+        // The built-in CPU presets as they were: 5 repetitions, 0.5 s minimum, ±2% within
+        // 1.5 s, runs calibrated to 0.25 s. The 6 runs of the interval spend the budget: a
+        // 1-worker cell stops at 6 whatever their spread.
+        let c = preset_like(5, 0.5, 0.02, 1.5);
+        assert_eq!(c.target_can_add_runs(0.25), Some(false));
+        let noisy = [0.23, 0.25, 0.27];
+        assert_eq!(runs_scripted(c, &noisy), 6);
+        let walls: Vec<f64> = (0..6).map(|i| noisy[i % 3]).collect();
+        assert!(
+            achieved_precision(&walls).unwrap() > 0.02,
+            "missed, yet no run added"
+        );
+        // Runs of half the length leave room, and the same spread gets more runs.
+        assert_eq!(c.target_can_add_runs(0.125), Some(true));
+        let halves: Vec<f64> = noisy.iter().map(|w| w / 2.0).collect();
+        assert!(runs_scripted(c, &halves) > 6);
+        // A 3 s budget gives 0.25 s runs room for 12.
+        let roomy = preset_like(5, 0.5, 0.02, 3.0);
+        assert_eq!(roomy.target_can_add_runs(0.25), Some(true));
+        assert_eq!(runs_scripted(roomy, &noisy), 12);
+        // A budget below the minimum time never has room; without a target, no answer.
+        let starved = preset_like(5, 2.0, 0.02, 1.0);
+        assert_eq!(starved.target_can_add_runs(0.01), Some(false));
+        assert_eq!(
+            preset_like(5, 0.5, 0.0, 1.5).target_can_add_runs(0.25),
+            None
         );
     }
 }

@@ -1,5 +1,6 @@
 //! How one cell of the summary reads, shared by the terminal table and the Markdown report.
 
+use crate::engine::MoreRuns;
 use crate::preset::ModelKind;
 use crate::results::{CellResult, CellStatus};
 
@@ -213,23 +214,99 @@ pub fn precision_text(p: f64) -> String {
 /// What adds timed runs to a cell past its repetitions, in the words `corelab run`'s first
 /// line and the report's Repetitions row share: `, more while the timed runs add up to less
 /// than 0.5 s, more until the median's 95% CI is within ±2.0% or the cell's timed runs have
-/// taken 1.5 s`. Empty when the repetitions alone decide.
+/// taken 1.5 s`. Empty when the repetitions alone decide. One clause per rule of
+/// [`crate::engine::RunCount::rules`].
 pub fn more_runs_rule(exp: &crate::preset::Experiment) -> String {
-    let mut rule = String::new();
-    if exp.min_time_s > 0.0 {
-        rule.push_str(&format!(
-            ", more while the timed runs add up to less than {} s",
-            exp.min_time_s
-        ));
+    crate::engine::RunCount::of(exp)
+        .rules()
+        .iter()
+        .map(|rule| format!(", {}", more_runs_clause(rule)))
+        .collect()
+}
+
+/// One rule that adds runs, as a clause: `more while the timed runs add up to less than 0.5
+/// s` or `more until the median's 95% CI is within ±2.0% or the cell's timed runs have taken
+/// 1.5 s`.
+pub fn more_runs_clause(rule: &MoreRuns) -> String {
+    match *rule {
+        MoreRuns::MinTime { min_time_s, .. } => {
+            format!("more while the timed runs add up to less than {min_time_s} s")
+        }
+        MoreRuns::Precision {
+            precision,
+            budget_s,
+        } => format!(
+            "more until the median's 95% CI is within {} or the cell's timed runs have taken {budget_s} s",
+            precision_text(precision)
+        ),
     }
-    if exp.precision > 0.0 {
-        rule.push_str(&format!(
-            ", more until the median's 95% CI is within {} or the cell's timed runs have taken {} s",
-            precision_text(exp.precision),
-            exp.precision_budget_s
-        ));
+}
+
+/// Why a rule asked a cell for more runs, as a sentence part for the workbench's progress
+/// hover and help: `short runs are repeated until a cell's timed runs add up to the minimum
+/// time of 0.5 s (at most 1000 runs)`, `a cell whose median is not yet known within ±2.0%
+/// takes more runs (6 at least, the fewest with a 95% interval), until it is or its timed runs
+/// have spent the 1.5 s precision budget`.
+pub fn more_runs_reason(rule: &MoreRuns) -> String {
+    match *rule {
+        MoreRuns::MinTime { min_time_s, cap } => format!(
+            "short runs are repeated until a cell's timed runs add up to the minimum time of {min_time_s} s (at most {cap} runs)"
+        ),
+        MoreRuns::Precision {
+            precision,
+            budget_s,
+        } => format!(
+            "a cell whose median is not yet known within {} takes more runs ({} at least, the fewest with a 95% interval), until it is or its timed runs have spent the {budget_s} s precision budget",
+            precision_text(precision),
+            crate::stats::MIN_SAMPLES_FOR_95
+        ),
     }
-    rule
+}
+
+/// [`target_without_room`] in a few words, for beside the workbench's estimate: `the ±2.0%
+/// target cannot add runs to 3 of 10 cells`.
+pub fn target_without_room_short(t: &crate::engine::estimate::TargetWithoutRoom) -> String {
+    format!(
+        "the {} target cannot add runs to {} of {}",
+        precision_text(t.precision),
+        t.cells,
+        crate::words::count(t.of, "cell")
+    )
+}
+
+/// An estimate's seconds to two significant digits: `0.25`, `0.019`, `1.5`, `12`.
+fn two_digits(v: f64) -> String {
+    let places = match v > 0.0 && v.is_finite() {
+        true => (1.0 - v.log10().floor()).clamp(0.0, 9.0) as usize,
+        false => 0,
+    };
+    format!("{v:.places$}")
+}
+
+/// Before a sweep, the cells whose precision target cannot add a run
+/// ([`crate::engine::estimate::TargetWithoutRoom`]): `the ±2.0% precision target cannot add a
+/// run to 4 of 7 cells (runs of about 0.25 s or longer): the 6 runs each takes anyway spend its
+/// 1.5 s budget, so those cells meet the target only if those runs happen to agree within it;
+/// a precision_budget_s of 3 s would leave them room`.
+pub fn target_without_room(t: &crate::engine::estimate::TargetWithoutRoom) -> String {
+    format!(
+        "the {} precision target cannot add a run to {} of {} (runs of about {} s or longer): the {} each takes anyway spend its {} s budget, so {} the target only if those runs happen to agree within it; a precision_budget_s of {} s would leave {} room",
+        precision_text(t.precision),
+        t.cells,
+        crate::words::count(t.of, "cell"),
+        two_digits(t.shortest_run_s),
+        crate::words::count(t.runs, "run"),
+        t.budget_s,
+        match t.cells {
+            1 => "that cell meets",
+            _ => "those cells meet",
+        },
+        t.budget_with_room_s,
+        match t.cells {
+            1 => "it",
+            _ => "them",
+        },
+    )
 }
 
 /// Most outlying runs named in a cell's note; beyond that, the count and the furthest.
@@ -548,6 +625,34 @@ mod tests {
         // A precision below 1% keeps a digit that is not zero.
         assert_eq!(precision_text(0.0004), "±0.04%");
         assert_eq!(precision_text(0.025), "±2.5%");
+    }
+
+    #[test]
+    fn a_target_without_room_is_worded_with_its_numbers() {
+        let t = crate::engine::estimate::TargetWithoutRoom {
+            precision: 0.02,
+            budget_s: 1.5,
+            cells: 4,
+            of: 7,
+            shortest_run_s: 0.25,
+            runs: 6,
+            budget_with_room_s: 3.0,
+        };
+        assert_eq!(
+            target_without_room(&t),
+            "the ±2.0% precision target cannot add a run to 4 of 7 cells (runs of about 0.25 s or longer): the 6 runs each takes anyway spend its 1.5 s budget, so those cells meet the target only if those runs happen to agree within it; a precision_budget_s of 3 s would leave them room"
+        );
+        let one = crate::engine::estimate::TargetWithoutRoom { cells: 1, ..t };
+        let text = target_without_room(&one);
+        assert!(
+            text.contains("to 1 of 7 cells") && text.contains("that cell meets"),
+            "{text}"
+        );
+        assert!(text.ends_with("leave it room"), "{text}");
+        assert_eq!(two_digits(0.192), "0.19");
+        assert_eq!(two_digits(0.0193), "0.019");
+        assert_eq!(two_digits(1.5), "1.5");
+        assert_eq!(two_digits(12.3), "12");
         assert_eq!(seconds(f64::NAN), "NaN");
         // Both ends of a range read to the same decimal.
         assert_eq!(seconds_range(0.00009, 0.0031), "0.00009000 – 0.00310000");

@@ -67,71 +67,9 @@ pub fn format_workers(workers: &[usize]) -> String {
         .join(", ")
 }
 
-/// Parses `1, 2, 4` or `1 2 4` or ranges `1-8` / `1..8`.
-pub fn parse_workers(text: &str) -> Result<Vec<usize>, String> {
-    let mut out = Vec::new();
-    for part in text.split([',', ' ', ';']).filter(|p| !p.is_empty()) {
-        let range = part.split_once("..").or_else(|| part.split_once('-'));
-        if let Some((a, b)) = range {
-            let a: usize = a
-                .trim()
-                .parse()
-                .map_err(|_| format!("{part:?} is not a range like 1-8"))?;
-            let b: usize = b
-                .trim_start_matches('=')
-                .trim()
-                .parse()
-                .map_err(|_| format!("{part:?} is not a range like 1-8"))?;
-            if a == 0 || b < a {
-                return Err(format!("{part:?}: a range runs from 1 or more upwards"));
-            }
-            if b - a >= limits::MAX_WORKER_COUNTS {
-                return Err(format!(
-                    "{part:?} has more than {} counts",
-                    limits::MAX_WORKER_COUNTS
-                ));
-            }
-            out.extend(a..=b);
-        } else {
-            let n: usize = part
-                .parse()
-                .map_err(|_| format!("{part:?} is not a whole number"))?;
-            if n == 0 {
-                return Err(format!("{part:?}: a worker count is at least 1"));
-            }
-            out.push(n);
-        }
-    }
-    if out.is_empty() {
-        return Err("list at least one worker count".into());
-    }
-    Ok(out)
-}
-
-/// Worker counts from 1 to twice the logical core count (every count up to 16 of them,
-/// otherwise a spread that keeps the core count itself).
-pub fn default_worker_range(logical: usize) -> Vec<usize> {
-    let top = (2 * logical.max(1)).min(limits::MAX_WORKERS);
-    if top <= 16 {
-        return (1..=top).collect();
-    }
-    let mut v: Vec<usize> = vec![1, 2];
-    let mut p = 4;
-    while p < logical / 2 {
-        v.push(p);
-        p *= 2;
-    }
-    for f in [2, 3, 4, 5, 6, 8] {
-        v.push(logical * f / 4);
-    }
-    v.retain(|&w| w >= 1 && w <= top);
-    v.sort_unstable();
-    v.dedup();
-    v
-}
-
+/// The CPUs this process may run on: [`crate::preset::available_cores`].
 pub fn logical_cores() -> usize {
-    std::thread::available_parallelism().map_or(1, |n| n.get())
+    crate::preset::available_cores()
 }
 
 /// What the panel asks the app to do, applied after every panel has drawn.
@@ -546,15 +484,15 @@ fn workers_section(ui: &mut egui::Ui, editor: &mut ConfigEditor, exp: &mut Exper
                     .hint_text("1, 2, 4, 8  or  1-8"),
             )
             .labelled_by(label.id)
-            .on_hover_text("Comma-separated worker counts, or ranges like 1-8.");
+            .on_hover_text("Worker counts separated by commas or spaces, or ranges like 1-8 (the syntax of corelab run --workers).");
         if edit.changed() {
-            match parse_workers(&editor.workers_text) {
+            match crate::preset::parse_worker_list(&editor.workers_text) {
                 Ok(list) => {
                     exp.workers = list.clone();
                     editor.synced = list;
                     editor.workers_error = None;
                 }
-                Err(e) => editor.workers_error = Some(e),
+                Err(e) => editor.workers_error = Some(e.to_string()),
             }
         }
     });
@@ -571,18 +509,17 @@ fn workers_section(ui: &mut egui::Ui, editor: &mut ConfigEditor, exp: &mut Exper
             ))
             .clicked()
         {
-            editor.replace_workers(exp, default_worker_range(logical));
+            editor.replace_workers(exp, crate::preset::one_to_twice_the_cores(logical));
         }
         if ui
             .button("Powers of 2")
-            .on_hover_text("1, 2, 4, … up to twice the logical cores.")
+            .on_hover_text(
+                "1, 2, 4, … up to twice the logical cores, with the core count itself (the preset rule {\"up_to\": \"cores\", \"times\": 2}).",
+            )
             .clicked()
         {
-            let mut v = vec![1];
-            while v.last().copied().unwrap_or(1) * 2 <= 2 * logical {
-                v.push(v.last().copied().unwrap_or(1) * 2);
-            }
-            editor.replace_workers(exp, v);
+            let powers = crate::preset::WorkerRule::TWICE_THE_CORES_POWERS_OF_2.resolve(logical);
+            editor.replace_workers(exp, powers);
         }
     });
 }
@@ -838,7 +775,18 @@ fn confirm_interpreter_ui(ui: &mut egui::Ui, interp: &str) -> Option<ConfigComma
     command
 }
 
-const MIN_TIME_HELP: &str = "Short runs are noisy: five runs of 30 ms are only 0.15 s of measurement, and one burst of activity elsewhere on the machine moves their median. A cell keeps adding timed runs beyond the repetitions until they add up to at least this long (at most 1000 runs). 0 runs exactly the repetitions.";
+/// The hover of the minimum time: why it exists, and the rule in the words the progress hover
+/// uses (`export::more_runs_reason`, with the cap of [`limits::MAX_REPETITIONS`] runs).
+fn min_time_help(exp: &Experiment) -> String {
+    let rule = crate::engine::MoreRuns::MinTime {
+        min_time_s: exp.min_time_s,
+        cap: (limits::MAX_REPETITIONS.max(exp.repetitions)) as usize,
+    };
+    format!(
+        "Short runs are noisy: five runs of 30 ms are only 0.15 s of measurement, and one burst of activity elsewhere on the machine moves their median. Beyond the repetitions, {}. 0 runs exactly the repetitions.",
+        crate::export::more_runs_reason(&rule)
+    )
+}
 
 fn measurement_section(ui: &mut egui::Ui, exp: &mut Experiment) {
     ui.strong("Measurement");
@@ -847,9 +795,10 @@ fn measurement_section(ui: &mut egui::Ui, exp: &mut Experiment) {
         typed_number::add(ui, "Repetitions", &mut exp.repetitions, 1..=limits::MAX_REPETITIONS, |d| d)
 .labelled_by(l.id);
         ui.end_row();
-        let l = ui.label("Min. time per cell").on_hover_text(MIN_TIME_HELP);
+        let help = min_time_help(exp);
+        let l = ui.label("Min. time per cell").on_hover_text(&help);
         typed_number::add(ui, "Min. time per cell", &mut exp.min_time_s, 0.0..=limits::MAX_MIN_TIME_S, |d| d.speed(0.05).suffix(" s"))
-        .on_hover_text(MIN_TIME_HELP)
+        .on_hover_text(help)
         .labelled_by(l.id);
         ui.end_row();
         let l = ui.label("Warm-ups").on_hover_text("Untimed runs before the timed ones in each cell (caches, page faults, CPU frequency).");
@@ -894,16 +843,6 @@ mod tests {
     use super::*;
 
     #[test]
-    fn parses_lists_and_ranges() {
-        assert_eq!(parse_workers("1, 2,4").unwrap(), vec![1, 2, 4]);
-        assert_eq!(parse_workers("1-3 8").unwrap(), vec![1, 2, 3, 8]);
-        assert_eq!(parse_workers("2..4").unwrap(), vec![2, 3, 4]);
-        assert!(parse_workers("0").is_err());
-        assert!(parse_workers("x").unwrap_err().contains("\"x\""));
-        assert!(parse_workers("").is_err());
-    }
-
-    #[test]
     fn a_view_the_new_task_kind_cannot_show_is_dropped() {
         use crate::preset::ResultsView;
         let mut exp = crate::preset::find_builtin("lost-updates")
@@ -923,14 +862,5 @@ mod tests {
         exp.task.kind = TaskKind::Io;
         fit_models_to_kind(&mut exp);
         assert_eq!(exp.view, Some(ResultsView::Table));
-    }
-
-    #[test]
-    fn default_range_is_one_to_twice_logical() {
-        assert_eq!(default_worker_range(2), vec![1, 2, 3, 4]);
-        let wide = default_worker_range(64);
-        assert_eq!(wide.first(), Some(&1));
-        assert_eq!(wide.last(), Some(&128));
-        assert!(wide.contains(&64));
     }
 }

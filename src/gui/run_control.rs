@@ -10,7 +10,8 @@ use eframe::egui;
 
 use crate::engine::time_left::TimeLeft;
 use crate::engine::{
-    CellProgress, DisplayPacing, SweepConfig, SweepEvent, SweepHandle, spawn_sweep,
+    CellProgress, DisplayPacing, MoreRuns, RunCount, SweepConfig, SweepEvent, SweepHandle,
+    spawn_sweep,
 };
 use crate::preset::{Experiment, ModelKind};
 
@@ -32,9 +33,9 @@ pub struct ActiveRun {
     /// Each cell's timed runs so far and the runs it is now expected to take, from the last
     /// `Progress`.
     cells: Vec<CellProgress>,
-    /// What makes a cell take more runs than its repetitions: the minimum time and the
-    /// precision target of the experiment run.
-    more_runs_rules: MoreRunsRules,
+    /// How many runs a cell takes, and why more than its repetitions: the experiment's
+    /// minimum time and precision target.
+    run_count: RunCount,
     time_left: TimeLeft,
     /// The cells that completed (`CellDone`): the others shown are still being measured.
     completed: Vec<(ModelKind, usize)>,
@@ -83,7 +84,7 @@ impl ActiveRun {
             runs_total_at_start: 0,
             timed_per_cell: 0,
             cells: Vec::new(),
-            more_runs_rules: MoreRunsRules::of(exp),
+            run_count: RunCount::of(exp),
             // From the same estimate as the one shown beside Run before the sweep.
             time_left: TimeLeft::new(exp, cores),
             completed: Vec::new(),
@@ -177,28 +178,8 @@ impl ActiveRun {
             self.runs_total,
             self.timed_per_cell,
             &self.cells,
-            self.more_runs_rules,
+            self.run_count,
         )
-    }
-}
-
-/// What can make a cell take more timed runs than it started with.
-#[derive(Clone, Copy, Debug, PartialEq)]
-pub struct MoreRunsRules {
-    pub repetitions: u32,
-    pub min_time_s: f64,
-    pub precision: f64,
-    pub precision_budget_s: f64,
-}
-
-impl MoreRunsRules {
-    pub fn of(exp: &Experiment) -> Self {
-        MoreRunsRules {
-            repetitions: exp.repetitions,
-            min_time_s: exp.min_time_s,
-            precision: exp.precision,
-            precision_budget_s: exp.precision_budget_s,
-        }
     }
 }
 
@@ -210,7 +191,7 @@ pub fn runs_total_note(
     now: usize,
     timed_per_cell: usize,
     cells: &[CellProgress],
-    rules: MoreRunsRules,
+    run_count: RunCount,
 ) -> Option<String> {
     if now == at_start || at_start == 0 {
         return None;
@@ -229,40 +210,26 @@ pub fn runs_total_note(
             more.join(", ")
         ));
     }
-    // Which rule asks for the extra runs, judged from each timed cell's pace: the runs that
-    // fill the minimum time, and any beyond them for the precision target. Before a cell is
-    // timed, every rule the experiment has may.
-    let fill_min_time = |c: &CellProgress| match c.timed {
-        0 => 0,
-        n => (rules.min_time_s / (c.timed_s / n as f64)).ceil() as usize,
-    };
+    // Which rule asks for the extra runs, as the run count judges each timed cell that grew;
+    // before such a cell is timed, every rule the experiment has may.
     let grown: Vec<&CellProgress> = cells
         .iter()
         .filter(|c| c.expected > timed_per_cell && c.timed > 0)
         .collect();
-    let (min_time_asks, precision_asks) = match grown.is_empty() {
-        true => (true, true),
-        false => (
-            grown.iter().any(|c| fill_min_time(c) > timed_per_cell),
-            grown
-                .iter()
-                .any(|c| c.expected > fill_min_time(c).max(timed_per_cell)),
-        ),
-    };
-    let mut why = Vec::new();
-    if rules.min_time_s > 0.0 && min_time_asks {
-        why.push(format!(
-            "short runs are repeated until a cell's timed runs add up to the minimum time of {} s",
-            rules.min_time_s
-        ));
+    let mut rules: Vec<MoreRuns> = Vec::new();
+    match grown.is_empty() {
+        true => rules = run_count.rules(),
+        false => {
+            for c in grown {
+                for rule in run_count.why_more(c.timed, c.timed_s, c.expected, timed_per_cell) {
+                    if !rules.contains(&rule) {
+                        rules.push(rule);
+                    }
+                }
+            }
+        }
     }
-    if rules.precision > 0.0 && precision_asks {
-        why.push(format!(
-            "a cell whose median is not yet known within ±{}% takes more runs, until it is or its timed runs have spent the {} s precision budget",
-            rules.precision * 100.0,
-            rules.precision_budget_s
-        ));
-    }
+    let mut why: Vec<String> = rules.iter().map(crate::export::more_runs_reason).collect();
     if now < at_start {
         why.push(
             "a cell that failed or was met sooner than expected counts only the runs it took"
@@ -273,6 +240,43 @@ pub fn runs_total_note(
         text.push_str(&format!(" Why: {}.", why.join("; ")));
     }
     Some(text)
+}
+
+/// The estimate beside Run and its hover: `7 cells, about 12 s`, with the most it can take
+/// where its length is unknown, and a short note where the precision target cannot add runs
+/// to some cells (said whole in the hover, with a long sweep's warning and
+/// [`ESTIMATE_HELP`]).
+pub fn estimate_texts(estimate: &crate::engine::estimate::SweepEstimate) -> (String, String) {
+    let mut words = match estimate.at_most {
+        Some(s) => format!(
+            "{} (at most about {})",
+            estimate.words(),
+            crate::engine::estimate::about_duration(s)
+        ),
+        None => estimate.words(),
+    };
+    let room = estimate
+        .target_without_room
+        .as_ref()
+        .map_or(String::new(), |t| {
+            words.push_str(&format!(
+                "; {}",
+                crate::export::target_without_room_short_text(t)
+            ));
+            let whole = crate::export::target_without_room_text(t);
+            format!("Note: {}{}.\n\n", whole[..1].to_uppercase(), &whole[1..])
+        });
+    let hover = match (estimate.seconds, estimate.long_sweep_warning()) {
+        (Ok(_), Some(long)) => format!("Long: {long}.\n\n{room}{ESTIMATE_HELP}"),
+        (Ok(_), None) => format!("{room}{ESTIMATE_HELP}"),
+        (Err(why), _) => format!(
+            "Unknown here: {why}.{}\n\n{ESTIMATE_HELP}",
+            estimate
+                .at_most_words()
+                .map_or(String::new(), |w| format!(" {w}."))
+        ),
+    };
+    (words, hover)
 }
 
 /// Why the configuration cannot run as it stands: a few words beside Run, and the whole reason.
@@ -346,28 +350,12 @@ pub fn show(
             }
             None => {
                 let long = estimate.long_sweep_warning();
-                let words = match estimate.at_most {
-                    Some(s) => format!(
-                        "{} (at most about {})",
-                        estimate.words(),
-                        crate::engine::estimate::about_duration(s)
-                    ),
-                    None => estimate.words(),
-                };
+                let (words, hover) = estimate_texts(estimate);
                 let label = match long {
                     Some(_) => ui.colored_label(ui.visuals().warn_fg_color, words),
                     None => ui.weak(words),
                 };
-                label.on_hover_text(match (estimate.seconds, long) {
-                    (Ok(_), Some(long)) => format!("Long: {long}.\n\n{ESTIMATE_HELP}"),
-                    (Ok(_), None) => ESTIMATE_HELP.to_string(),
-                    (Err(why), _) => format!(
-                        "Unknown here: {why}.{}\n\n{ESTIMATE_HELP}",
-                        estimate
-                            .at_most_words()
-                            .map_or(String::new(), |w| format!(" {w}."))
-                    ),
-                });
+                label.on_hover_text(hover);
             }
         }
     });
@@ -471,12 +459,14 @@ mod tests {
 
     #[test]
     fn a_growing_run_count_says_which_cells_need_more_and_why() {
-        let rules = MoreRunsRules {
+        let experiment = Experiment {
             repetitions: 5,
             min_time_s: 0.5,
             precision: 0.02,
             precision_budget_s: 1.5,
+            ..Experiment::default()
         };
+        let rules = RunCount::of(&experiment);
         let cells = [
             cell(ModelKind::Sequential, 1, 6, 0.25, 6),
             cell(ModelKind::Threads, 2, 6, 0.125, 12),
@@ -491,7 +481,7 @@ mod tests {
         assert!(!note.contains("sequential × 1"), "{note}");
         // 0.125 s runs fill the 0.5 s minimum in 4: the precision target asked for the rest.
         assert!(!note.contains("minimum time"), "{note}");
-        assert!(note.contains("±2% takes more runs"), "{note}");
+        assert!(note.contains("±2.0% takes more runs"), "{note}");
         assert!(note.contains("1.5 s precision budget"), "{note}");
         // 0.05 s runs need 10 for the minimum time: that rule is named, not the target.
         let short = [cell(ModelKind::Threads, 2, 6, 0.05, 10)];
@@ -505,15 +495,47 @@ mod tests {
             "{note}"
         );
         // Without a minimum time or a precision target, neither is given as the reason.
-        let plain = MoreRunsRules {
+        let plain = RunCount::of(&Experiment {
             min_time_s: 0.0,
             precision: 0.0,
-            ..rules
-        };
+            ..experiment
+        });
         let note = runs_total_note(49, 45, 6, &cells, plain).unwrap();
         assert!(note.starts_with("The total shrank from 49 to 45"), "{note}");
         assert!(!note.contains("minimum time"), "{note}");
         assert!(!note.contains("precision"), "{note}");
+    }
+
+    #[test]
+    fn the_estimate_notes_a_target_that_cannot_add_runs() {
+        let mut exp = crate::preset::find_builtin("python-gil-vs-processes")
+            .unwrap()
+            .experiment()
+            .unwrap();
+        exp.workers = vec![1, 2];
+        let estimate = crate::engine::estimate::estimate(&exp, 2);
+        let t = estimate.target_without_room.clone().unwrap();
+        let (words, hover) = estimate_texts(&estimate);
+        assert!(
+            words.starts_with(&estimate.words())
+                && words.ends_with(&format!(
+                    "; the ±2.0% target cannot add runs to {} of 10 cells",
+                    t.cells
+                )),
+            "{words}"
+        );
+        assert!(
+            hover.starts_with("Note: The ±2.0% precision target cannot add a run to "),
+            "{hover}"
+        );
+        assert!(hover.ends_with(ESTIMATE_HELP), "{hover}");
+        // With room for every cell: the estimate alone.
+        exp.precision_budget_s = t.budget_with_room_s;
+        let estimate = crate::engine::estimate::estimate(&exp, 2);
+        assert_eq!(
+            estimate_texts(&estimate),
+            (estimate.words(), ESTIMATE_HELP.to_string())
+        );
     }
 
     #[test]

@@ -24,7 +24,10 @@ pub use task::{
 };
 pub use validate::{limits, model_refusal, model_runs};
 pub use view::ResultsView;
-pub use workers::{Steps, UpTo, WorkerRule, WorkerSweep, available_cores};
+pub use workers::{
+    Steps, UpTo, WorkerListError, WorkerRule, WorkerSweep, available_cores, one_to_twice_the_cores,
+    parse_list as parse_worker_list,
+};
 
 use std::path::Path;
 

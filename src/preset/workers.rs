@@ -3,11 +3,16 @@
 //! on the machine that runs it. "Cores" are the CPUs this process may run on (its affinity
 //! mask and cgroup CPU quota, as `std::thread::available_parallelism` reports them), not the
 //! host's: under `taskset -c 0` there is one.
+//!
+//! Also the worker-list syntax both front ends read ([`parse_list`]: the workbench's worker
+//! field and `corelab run --workers`), and the named rules behind the workbench's quick
+//! buttons.
 
 use serde::{Deserialize, Deserializer, Serialize};
+use thiserror::Error;
 
 use super::error::PresetError;
-use super::validate::limits::{MAX_WORKER_COUNTS, MAX_WORKERS};
+use super::validate::limits::{MAX_IN_FLIGHT, MAX_WORKER_COUNTS, MAX_WORKERS};
 
 /// The CPUs this process may run on (affinity mask, cgroup quota); 1 when unknown.
 pub fn available_cores() -> usize {
@@ -90,6 +95,22 @@ impl WorkerRule {
         steps: Steps::PowersOf2,
     };
 
+    /// Every count from 1 to twice the cores (the workbench's range button on machines of up
+    /// to 8 cores; [`one_to_twice_the_cores`]).
+    pub const TWICE_THE_CORES_EVERY: WorkerRule = WorkerRule {
+        up_to: UpTo::Cores,
+        times: 2,
+        steps: Steps::Every,
+    };
+
+    /// Powers of 2 up to twice the cores, with the core count itself (the workbench's
+    /// "Powers of 2" button).
+    pub const TWICE_THE_CORES_POWERS_OF_2: WorkerRule = WorkerRule {
+        up_to: UpTo::Cores,
+        times: 2,
+        steps: Steps::PowersOf2,
+    };
+
     /// The worker counts on a machine where this process may use `cores` CPUs: the steps up
     /// to `times` × the end, always with the core count itself when the rule is relative to
     /// the cores (and the top). Sorted, without repeats, capped at [`MAX_WORKERS`] and at
@@ -158,6 +179,105 @@ impl WorkerRule {
             t => format!("{steps} up to {t} × {end}"),
         }
     }
+}
+
+/// Why a typed worker list was refused; each message quotes the part that is wrong.
+#[derive(Clone, Debug, Error, PartialEq, Eq)]
+pub enum WorkerListError {
+    #[error("list at least one worker count")]
+    Empty,
+    #[error("{0:?} is not a whole number")]
+    NotANumber(String),
+    #[error("{0:?} is not a range like 1-8")]
+    NotARange(String),
+    #[error("{0:?}: a range runs from 1 or more upwards")]
+    Backwards(String),
+    #[error("{part:?} has more than {MAX_WORKER_COUNTS} counts")]
+    RangeTooLong { part: String },
+    #[error("{part:?}: a worker count is at least 1 ({n} is not in 1..={MAX_IN_FLIGHT})")]
+    Zero { part: String, n: usize },
+    #[error(
+        "{part:?}: a worker count is at most {MAX_IN_FLIGHT} ({n} is not in 1..={MAX_IN_FLIGHT})"
+    )]
+    TooMany { part: String, n: usize },
+}
+
+/// Reads a typed list of worker counts, the syntax the workbench's worker field and
+/// `corelab run --workers` share: counts separated by commas, spaces or `;` (`1, 2, 4`,
+/// `1 2 4`), and inclusive ranges `1-8`, `1..8` or `1..=8`. Each count is 1 to
+/// [`MAX_IN_FLIGHT`], the widest limit any preset has (the preset's own limits are checked
+/// when it is validated); a range holds at most [`MAX_WORKER_COUNTS`] counts. The order is
+/// kept as typed.
+pub fn parse_list(text: &str) -> Result<Vec<usize>, WorkerListError> {
+    let mut out = Vec::new();
+    let count = |part: &str, n: usize| match n {
+        0 => Err(WorkerListError::Zero {
+            part: part.to_string(),
+            n,
+        }),
+        n if n > MAX_IN_FLIGHT => Err(WorkerListError::TooMany {
+            part: part.to_string(),
+            n,
+        }),
+        n => Ok(n),
+    };
+    for part in text.split([',', ' ', ';']).filter(|p| !p.is_empty()) {
+        let range = part.split_once("..").or_else(|| part.split_once('-'));
+        if let Some((a, b)) = range {
+            let end = |s: &str| {
+                s.trim()
+                    .parse::<usize>()
+                    .map_err(|_| WorkerListError::NotARange(part.to_string()))
+            };
+            let (a, b) = (end(a)?, end(b.trim_start_matches('='))?);
+            if a == 0 || b < a {
+                return Err(WorkerListError::Backwards(part.to_string()));
+            }
+            if b - a >= MAX_WORKER_COUNTS {
+                return Err(WorkerListError::RangeTooLong {
+                    part: part.to_string(),
+                });
+            }
+            count(part, b)?;
+            out.extend(a..=b);
+        } else {
+            let n = part
+                .parse::<usize>()
+                .map_err(|_| WorkerListError::NotANumber(part.to_string()))?;
+            out.push(count(part, n)?);
+        }
+    }
+    if out.is_empty() {
+        return Err(WorkerListError::Empty);
+    }
+    Ok(out)
+}
+
+/// The workbench's "1..2× logical cores" button: every count from 1 to twice the cores while
+/// that is at most 16 counts (then it is `WorkerRule { up_to: Cores, times: 2, steps: Every }`,
+/// [`WorkerRule::TWICE_THE_CORES_EVERY`]); on a bigger machine a spread that keeps the sweep
+/// affordable: 1, 2, the powers of 2 below half the cores, then ½, ¾, 1, 1¼, 1½ and 2 × the
+/// cores (the core count itself always among them).
+pub fn one_to_twice_the_cores(cores: usize) -> Vec<usize> {
+    let cores = cores.max(1);
+    let every = WorkerRule::TWICE_THE_CORES_EVERY;
+    let top = (2 * cores).min(MAX_WORKERS);
+    if top <= 16 {
+        return every.resolve(cores);
+    }
+    let mut v: Vec<usize> = vec![1, 2];
+    let mut p = 4;
+    while p < cores / 2 {
+        v.push(p);
+        p *= 2;
+    }
+    for f in [2, 3, 4, 5, 6, 8] {
+        v.push(cores * f / 4);
+    }
+    v.retain(|&w| w >= 1 && w <= top);
+    v.sort_unstable();
+    v.dedup();
+    v
 }
 
 /// What a preset's `workers` field holds: a list, `"auto"`, or a rule.
@@ -283,6 +403,56 @@ mod tests {
             .unwrap_err()
             .to_string();
         assert!(err.contains("step"), "{err}");
+    }
+
+    #[test]
+    fn lists_and_ranges_parse() {
+        assert_eq!(parse_list("1, 2,4").unwrap(), vec![1, 2, 4]);
+        assert_eq!(parse_list("1,2,4,8,16").unwrap(), vec![1, 2, 4, 8, 16]);
+        assert_eq!(parse_list("1-3 8").unwrap(), vec![1, 2, 3, 8]);
+        assert_eq!(parse_list("2..4").unwrap(), vec![2, 3, 4]);
+        assert_eq!(parse_list("2..=4;6").unwrap(), vec![2, 3, 4, 6]);
+        assert_eq!(parse_list("1024").unwrap(), vec![1024]);
+    }
+
+    #[test]
+    fn bad_lists_quote_the_bad_part() {
+        let err = |s: &str| parse_list(s).unwrap_err().to_string();
+        assert_eq!(err(""), "list at least one worker count");
+        assert_eq!(err(" , ;"), "list at least one worker count");
+        assert_eq!(err("1,x"), "\"x\" is not a whole number");
+        assert_eq!(err("1-x"), "\"1-x\" is not a range like 1-8");
+        assert_eq!(err("4-2"), "\"4-2\": a range runs from 1 or more upwards");
+        assert_eq!(err("0..3"), "\"0..3\": a range runs from 1 or more upwards");
+        assert!(err("1-100").starts_with("\"1-100\" has more than 64 counts"));
+        assert_eq!(
+            err("1,0"),
+            "\"0\": a worker count is at least 1 (0 is not in 1..=1024)"
+        );
+        assert_eq!(
+            err("2000"),
+            "\"2000\": a worker count is at most 1024 (2000 is not in 1..=1024)"
+        );
+        assert!(err("1000-1030").contains("1030 is not in 1..=1024"));
+        assert!(err("-3").contains("\"-3\""));
+    }
+
+    #[test]
+    fn the_range_button_is_the_every_count_rule_on_small_machines() {
+        for cores in 1..=8 {
+            assert_eq!(
+                one_to_twice_the_cores(cores),
+                WorkerRule::TWICE_THE_CORES_EVERY.resolve(cores),
+                "{cores} cores"
+            );
+        }
+        assert_eq!(one_to_twice_the_cores(2), vec![1, 2, 3, 4]);
+        let wide = one_to_twice_the_cores(64);
+        assert_eq!(wide, vec![1, 2, 4, 8, 16, 32, 48, 64, 80, 96, 128]);
+        assert_eq!(
+            WorkerRule::TWICE_THE_CORES_POWERS_OF_2.resolve(6),
+            vec![1, 2, 4, 6, 8, 12]
+        );
     }
 
     #[test]
