@@ -26,7 +26,8 @@ subtracts it. "untimed_minor_faults" is the same for its minor page faults.
 A function task's module is imported during the cell's start-up (the `import` request), by
 this driver and by every Dask worker / every MPI rank, so that no timed run includes an import;
 a failure says `"user": true`, as corelab_worker.py's does, and so does the user's function
-raising in a run.
+raising in a run. A module this driver imported that fails on a worker or rank only also says
+where (`"pool": "the Dask worker tcp://…"`, `"MPI rank 2"`): that fault is this model's.
 
 "cluster" describes what ran the tasks: the engine, the scheduler address, the dashboard link
 (Dask) and every worker used (address, host, threads, memory limit in bytes).
@@ -106,9 +107,11 @@ def import_here(spec):
 
 def import_everywhere(spec, run_on_each):
     """The `import` request: imports the user's module here (`driver_module`) and on every
-    worker (`run_on_each(item)`: the results of the unit `item` run once on each worker, see
-    `import_here`), before any run. Returns this driver's seconds plus the slowest worker's
-    (they import side by side); a failure anywhere is the user's code failing."""
+    worker (`run_on_each(item)`: (the worker in words, its result) of the unit `item` run once
+    on each worker, see `import_here`), before any run. Returns this driver's seconds plus the
+    slowest worker's (they import side by side). A failure here is the user's code failing
+    (every model's); one on a worker only, after this driver imported the module, is this
+    model's (`PoolImportFailed`, naming the worker)."""
     started = time.perf_counter()
     module = driver_module(spec.get("file", ""))
     name = spec.get("name", "")
@@ -116,9 +119,9 @@ def import_everywhere(spec, run_on_each):
         raise kernels.UserCodeFailed("%s has no function %r" % (spec.get("file"), name))
     own = time.perf_counter() - started
     slowest = 0.0
-    for result in run_on_each(json.dumps({"import": spec})):
+    for where, result in run_on_each(json.dumps({"import": spec})):
         if isinstance(result, dict):
-            raise kernels.UserCodeFailed(result["failed"])
+            raise kernels.PoolImportFailed(where, result["failed"], "the driver")
         slowest = max(slowest, result)
     return own + slowest
 
@@ -278,7 +281,8 @@ class DaskRunner:
                 )
                 for address in self.workers
             ]
-            return self.client.gather(futures)
+            results = self.client.gather(futures)
+            return [("the Dask worker %s" % a, r) for a, r in zip(self.workers, results)]
 
         return import_everywhere(spec, run_on_each)
 
@@ -468,7 +472,8 @@ class MpiRunner:
             ranks = range(1, self.comm.Get_size())
             for rank in ranks:
                 self.comm.send(item, dest=rank, tag=TAG_WORK)
-            return [self.comm.recv(source=rank, tag=TAG_WORK) for rank in ranks]
+            return [("MPI rank %d" % rank, self.comm.recv(source=rank, tag=TAG_WORK))
+                    for rank in ranks]
 
         return import_everywhere(spec, run_on_each)
 
@@ -604,6 +609,9 @@ def serve(make_runner):
             if kernels.is_user_fault(exc):
                 # The user's code (see corelab_worker.py's main).
                 failed["user"] = True
+            if isinstance(exc, kernels.PoolImportFailed):
+                # ... of this model's cells only: the driver imported it.
+                failed["pool"] = exc.where
             reply(failed)
     if runner is not None:
         runner.close()

@@ -91,6 +91,10 @@ enum FromPython {
         /// raising), not corelab's machinery: other cells would fail the same way.
         #[serde(default)]
         user: bool,
+        /// The module imported in the interpreter but not in this process of its pool (`the
+        /// Dask worker tcp://…`, `MPI rank 2`, `the pool process 4242`): this model's fault.
+        #[serde(default)]
+        pool: Option<String>,
     },
 }
 
@@ -376,7 +380,14 @@ impl PythonExecutor {
             }
         });
         let outcome = event.and_then(|event| match event {
-            Ok(ChildEvent::Message(_, FromPython::Failed { message, user })) => {
+            Ok(ChildEvent::Message(
+                _,
+                FromPython::Failed {
+                    message,
+                    user,
+                    pool,
+                },
+            )) => {
                 // A traceback on lines of its own.
                 let sep = match message.starts_with(char::is_whitespace)
                     || message.starts_with("Traceback")
@@ -388,9 +399,10 @@ impl PythonExecutor {
                     "Python failed while {doing}{sep}{}",
                     message.trim_start_matches('\n')
                 );
-                Err(match user {
-                    true => UnitError::UserCode(reason),
-                    false => UnitError::Failed(reason),
+                Err(match (user, pool) {
+                    (true, Some(place)) => UnitError::PoolCode { place, reason },
+                    (true, None) => UnitError::UserCode(reason),
+                    (false, _) => UnitError::Failed(reason),
                 })
             }
             Ok(ChildEvent::Message(_, reply)) => Ok(reply),
