@@ -1031,7 +1031,7 @@ fn a_lost_worker_of_an_existing_dask_cluster_fails_the_cell_at_once_naming_it() 
 }
 
 /// An MPI rank killed by a signal (here a task that SIGKILLs its own rank) fails the cell
-/// naming the rank and the signal, as corelab names the signal that kills its own worker
+/// naming the rank, the signal and the task it was running, as corelab names the signal that kills its own worker
 /// processes; mpiexec and every rank are gone after. Before, the error only quoted Open MPI's
 /// output.
 #[test]
@@ -1060,8 +1060,11 @@ fn an_mpi_rank_killed_by_a_signal_is_named_with_its_signal() {
         "{err}"
     );
     assert!(
-        // A function task's run is named by its function and module.
-        err.contains("was killed by signal 9 (SIGKILL) while running killed from work.py"),
+        // A function task's run is named by its function and module, and the task the rank
+        // was computing as rank 0 recorded it (before, only the rank).
+        err.contains(
+            "was killed by signal 9 (SIGKILL) while running killed from work.py, in task 2: killed(3), and the launcher"
+        ),
         "{err}"
     );
     assert!(started.elapsed().as_secs() < 60, "not a timeout");

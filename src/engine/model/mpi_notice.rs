@@ -58,6 +58,26 @@ impl KilledRank {
     }
 }
 
+/// Where `corelab_cluster.py`'s rank 0 keeps which unit each rank is computing, in the cell's
+/// scratch directory: one native-endian int64 per rank, the unit + 1 or 0 when idle.
+pub const RANKS_FILE: &str = "mpi-running.bin";
+/// The run's units in words, a JSON list (`task 2: killed(3)`), written by rank 0 before the
+/// run's clock starts.
+pub const UNITS_FILE: &str = "mpi-units.json";
+
+/// The task `rank` was computing when the job ended, in words (`task 2: killed(3)`), from
+/// rank 0's table in `scratch` ([`RANKS_FILE`], [`UNITS_FILE`]); `None` when the table does
+/// not say (the rank was idle, or the files are missing or malformed).
+pub fn running_task(scratch: &std::path::Path, rank: u32) -> Option<String> {
+    let table = std::fs::read(scratch.join(RANKS_FILE)).ok()?;
+    let start = usize::try_from(rank).ok()?.checked_mul(8)?;
+    let slot: [u8; 8] = table.get(start..start.checked_add(8)?)?.try_into().ok()?;
+    let unit = usize::try_from(i64::from_ne_bytes(slot).checked_sub(1)?).ok()?;
+    let words: Vec<String> =
+        serde_json::from_slice(&std::fs::read(scratch.join(UNITS_FILE)).ok()?).ok()?;
+    words.get(unit).cloned()
+}
+
 /// The decimal number right after `prefix` in `line`.
 fn number_after(line: &str, prefix: &str) -> Option<u32> {
     let rest = &line[line.find(prefix)? + prefix.len()..];
@@ -78,6 +98,34 @@ a non-zero exit code. Per user-direction, the job has been aborted.
 mpiexec noticed that process rank 1 with PID 0 on node vm exited on signal 9 (Killed).
 --------------------------------------------------------------------------
 ";
+
+    #[test]
+    fn the_task_a_rank_was_running_is_read_from_rank_0_s_table() {
+        let dir = tempfile::tempdir().unwrap();
+        // Nothing written yet: nothing said.
+        assert_eq!(running_task(dir.path(), 1), None);
+        // Ranks 0 to 3: rank 1 idle, rank 2 on unit 2, rank 3 on unit 0.
+        let table: Vec<u8> = [0i64, 0, 3, 1]
+            .iter()
+            .flat_map(|v| v.to_ne_bytes())
+            .collect();
+        std::fs::write(dir.path().join(RANKS_FILE), table).unwrap();
+        std::fs::write(
+            dir.path().join(UNITS_FILE),
+            r#"["task 0: f(1)", "task 1: f(2)", "task 2: f(3)"]"#,
+        )
+        .unwrap();
+        assert_eq!(running_task(dir.path(), 2).as_deref(), Some("task 2: f(3)"));
+        assert_eq!(running_task(dir.path(), 3).as_deref(), Some("task 0: f(1)"));
+        assert_eq!(running_task(dir.path(), 1), None, "idle");
+        assert_eq!(running_task(dir.path(), 4), None, "no such rank");
+        assert_eq!(running_task(dir.path(), u32::MAX), None);
+        // A unit past the words, or words that are not a list: nothing said.
+        std::fs::write(dir.path().join(UNITS_FILE), r#"["task 0: f(1)"]"#).unwrap();
+        assert_eq!(running_task(dir.path(), 2), None);
+        std::fs::write(dir.path().join(UNITS_FILE), "{").unwrap();
+        assert_eq!(running_task(dir.path(), 3), None);
+    }
 
     #[test]
     fn open_mpi_s_notice_names_the_rank_and_the_signal() {

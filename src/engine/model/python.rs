@@ -17,7 +17,7 @@ use std::time::{Duration, Instant};
 use serde::Deserialize;
 
 use super::child::{ChildEvent, ChildProcess, next_event};
-use super::mpi_notice::KilledRank;
+use super::mpi_notice::{KilledRank, running_task};
 use super::python_timeline::PyTimeline;
 use super::{Executor, RunRecord};
 use crate::engine::cpu_time::{Snapshot, spent_between};
@@ -122,6 +122,9 @@ pub struct PythonExecutor {
     cluster: Option<ClusterInfo>,
     model: ModelKind,
     workers: usize,
+    /// The cell's scratch directory, where the scripts run (and `py-mpi`'s rank 0 keeps which
+    /// unit each rank computes: see [`running_task`]).
+    scratch: std::path::PathBuf,
 }
 
 /// Open MPI settings `py-mpi` sets when the environment does not: more ranks than cores on one
@@ -270,6 +273,7 @@ impl PythonExecutor {
             cluster: None,
             model,
             workers,
+            scratch: script_dir.to_path_buf(),
         };
         let py_model = match model {
             ModelKind::PyMultiprocessing => "multiprocessing",
@@ -467,17 +471,26 @@ fn counted_updates(
 impl PythonExecutor {
     /// Why the interpreter's output closed while `doing`: its exit status and last output;
     /// for `py-mpi` first the rank the launcher reports killed by a signal, if it does (a rank
-    /// killed by a signal cannot say so itself, and the launcher then ends every rank).
+    /// killed by a signal cannot say so itself, and the launcher then ends every rank), and
+    /// the task it was computing, as rank 0 recorded it.
     fn describe_exit(&mut self, doing: &str) -> String {
         if self.model != ModelKind::PyMpi {
             return self.child.describe_exit("the Python worker", doing);
         }
         let exit = self.child.describe_exit("the MPI launcher", doing);
         match KilledRank::from_launcher_output(&self.child.stderr_text()) {
-            Some(killed) => format!(
-                "{} while {doing}, and the launcher then ended the other ranks; {exit}",
-                killed.describe()
-            ),
+            Some(killed) => {
+                // The task it was computing, as rank 0 recorded it before the job ended.
+                let task = killed
+                    .rank
+                    .and_then(|rank| running_task(&self.scratch, rank))
+                    .map(|task| format!(", in {task}"))
+                    .unwrap_or_default();
+                format!(
+                    "{} while {doing}{task}, and the launcher then ended the other ranks; {exit}",
+                    killed.describe()
+                )
+            }
             None => exit,
         }
     }
