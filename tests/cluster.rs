@@ -1072,6 +1072,45 @@ fn an_mpi_rank_killed_by_a_signal_is_named_with_its_signal() {
     assert!(left.is_empty(), "still running: {left:?}");
 }
 
+/// An MPI rank that exits around corelab's `os._exit` hook (`posix._exit`, as a C extension's
+/// `exit()` would) cannot tell rank 0, and the launcher aborts the job: the cell names the
+/// rank, its exit status and the task rank 0 had given it. Before, only Open MPI's output.
+#[test]
+fn an_mpi_rank_that_exits_unannounced_is_named_with_its_task() {
+    let python = require_cluster!("an_mpi_rank_that_exits_unannounced_is_named_with_its_task");
+    let _g = exclusive();
+    let dir = tempfile::tempdir().unwrap();
+    let module = dir.path().join("work.py");
+    std::fs::write(
+        &module,
+        "import posix\n\ndef bypass(n):\n    if n == 3:\n        posix._exit(7)\n    return n\n",
+    )
+    .unwrap();
+    let mut exp = function_on_clusters(&python, &module, "bypass");
+    exp.models = vec![ModelKind::PyMpi];
+    exp.timeout_s = 600.0;
+    let started = std::time::Instant::now();
+    let r = sweep(&exp);
+    let c = r.cell(ModelKind::PyMpi, 2).unwrap();
+    assert_eq!(c.status, CellStatus::Failed);
+    let err = c.error.as_deref().unwrap();
+    assert!(
+        ["MPI rank 1 exited", "MPI rank 2 exited"]
+            .iter()
+            .any(|s| err.starts_with(s)),
+        "{err}"
+    );
+    assert!(
+        err.contains(
+            "exited with status 7 while running bypass from work.py, in task 2: bypass(3), and the launcher"
+        ),
+        "{err}"
+    );
+    assert!(started.elapsed().as_secs() < 60, "not a timeout");
+    let left = leftovers(None);
+    assert!(left.is_empty(), "still running: {left:?}");
+}
+
 /// A cell that times out (a function that would sleep for two minutes, against a 2 s limit)
 /// leaves no driver, embedded Dask scheduler or worker, mpiexec or rank behind: the driver's
 /// process group is killed with everything it started.

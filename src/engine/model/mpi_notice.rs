@@ -58,6 +58,50 @@ impl KilledRank {
     }
 }
 
+/// A rank that exited with a non-zero status without telling rank 0 (a `posix._exit` that
+/// went around `corelab_cluster.py`'s `os._exit` hook, a C extension's `exit()`): the launcher
+/// then aborts the job and names it. Open MPI 4: `Process name: [[21089,1],2]` and `Exit code:
+/// 7` after `mpiexec detected that one or more processes exited with non-zero status`.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct ExitedRank {
+    pub rank: u32,
+    pub code: i32,
+}
+
+impl ExitedRank {
+    /// Finds Open MPI's report in `output`; `None` without one.
+    pub fn from_launcher_output(output: &str) -> Option<ExitedRank> {
+        let after = &output[output.find("exited with non-zero status")?..];
+        let name = after
+            .lines()
+            .find(|l| l.trim_start().starts_with("Process name:"))?;
+        // `[[jobid,1],rank]`: the number after the last comma.
+        let rank = name
+            .rsplit(',')
+            .next()?
+            .trim()
+            .trim_end_matches(']')
+            .parse()
+            .ok()?;
+        let code = after.lines().find_map(|l| {
+            let rest = l.trim_start().strip_prefix("Exit code:")?;
+            rest.trim().parse().ok()
+        })?;
+        Some(ExitedRank { rank, code })
+    }
+
+    /// `MPI rank 2 exited with status 7`; rank 0 is the dispatcher.
+    pub fn describe(&self) -> String {
+        match self.rank {
+            0 => format!(
+                "MPI rank 0 (the dispatcher) exited with status {}",
+                self.code
+            ),
+            rank => format!("MPI rank {rank} exited with status {}", self.code),
+        }
+    }
+}
+
 /// Where `corelab_cluster.py`'s rank 0 keeps which unit each rank is computing, in the cell's
 /// scratch directory: one native-endian int64 per rank, the unit + 1 or 0 when idle.
 pub const RANKS_FILE: &str = "mpi-running.bin";
@@ -172,6 +216,31 @@ YOUR APPLICATION TERMINATED WITH THE EXIT STRING: Killed (signal 9)
             KilledRank::from_launcher_output(hydra).unwrap().describe(),
             "an MPI rank was killed by signal 9 (SIGKILL)"
         );
+    }
+
+    #[test]
+    fn open_mpi_names_the_rank_that_exited_with_a_status() {
+        let aborted = "\
+--------------------------------------------------------------------------
+Primary job  terminated normally, but 1 process returned
+a non-zero exit code. Per user-direction, the job has been aborted.
+--------------------------------------------------------------------------
+--------------------------------------------------------------------------
+mpiexec detected that one or more processes exited with non-zero status, thus causing
+the job to be terminated. The first process to do so was:
+
+  Process name: [[21089,1],2]
+  Exit code:    7
+--------------------------------------------------------------------------
+";
+        let exited = ExitedRank::from_launcher_output(aborted).unwrap();
+        assert_eq!(exited, ExitedRank { rank: 2, code: 7 });
+        assert_eq!(exited.describe(), "MPI rank 2 exited with status 7");
+        assert_eq!(KilledRank::from_launcher_output(aborted), None);
+        assert_eq!(ExitedRank::from_launcher_output(OPEN_MPI_4), None);
+        assert_eq!(ExitedRank::from_launcher_output(""), None);
+        let garbled = "exited with non-zero status\n  Process name: [[1,1],x]\n  Exit code: 7";
+        assert_eq!(ExitedRank::from_launcher_output(garbled), None);
     }
 
     #[test]

@@ -17,7 +17,7 @@ use std::time::{Duration, Instant};
 use serde::Deserialize;
 
 use super::child::{ChildEvent, ChildProcess, next_event};
-use super::mpi_notice::{KilledRank, running_task};
+use super::mpi_notice::{ExitedRank, KilledRank, running_task};
 use super::python_timeline::PyTimeline;
 use super::{Executor, RunRecord};
 use crate::engine::cpu_time::{Snapshot, spent_between};
@@ -478,17 +478,21 @@ impl PythonExecutor {
             return self.child.describe_exit("the Python worker", doing);
         }
         let exit = self.child.describe_exit("the MPI launcher", doing);
-        match KilledRank::from_launcher_output(&self.child.stderr_text()) {
-            Some(killed) => {
+        let output = self.child.stderr_text();
+        // The rank that ended the job and how, where the launcher says.
+        let ended = match KilledRank::from_launcher_output(&output) {
+            Some(killed) => Some((killed.rank, killed.describe())),
+            None => ExitedRank::from_launcher_output(&output).map(|e| (Some(e.rank), e.describe())),
+        };
+        match ended {
+            Some((rank, how)) => {
                 // The task it was computing, as rank 0 recorded it before the job ended.
-                let task = killed
-                    .rank
+                let task = rank
                     .and_then(|rank| running_task(&self.scratch, rank))
                     .map(|task| format!(", in {task}"))
                     .unwrap_or_default();
                 format!(
-                    "{} while {doing}{task}, and the launcher then ended the other ranks; {exit}",
-                    killed.describe()
+                    "{how} while {doing}{task}, and the launcher then ended the other ranks; {exit}"
                 )
             }
             None => exit,
