@@ -652,6 +652,98 @@ fn a_module_that_fails_to_import_stops_every_cluster_cell_at_start_up() {
     assert_eq!(r.cells[1].startup_s, None, "never started");
 }
 
+/// A module that imports in the driver but raises in every other process (a pool process, a
+/// Dask worker, an MPI rank: here it checks the process name and the MPI rank) fails the
+/// start-up of the models with a pool only, naming where it failed and why, told once; the
+/// model that imports it in the interpreter alone (py-threading) is measured. Before, the
+/// first pool's failure stopped every model, py-threading included.
+#[test]
+fn a_module_that_fails_only_in_the_pool_stops_those_models_only() {
+    let python = require_cluster!("a_module_that_fails_only_in_the_pool_stops_those_models_only");
+    let _g = exclusive();
+    let dir = tempfile::tempdir().unwrap();
+    let module = dir.path().join("work.py");
+    std::fs::write(
+        &module,
+        "import multiprocessing, os\n\nif multiprocessing.current_process().name != 'MainProcess' \\\n        or os.environ.get('OMPI_COMM_WORLD_RANK', '0') != '0':\n    raise RuntimeError('only importable in the driver')\n\ndef work(n):\n    return n * n\n",
+    )
+    .unwrap();
+    let mut exp = function_on_clusters(&python, &module, "work");
+    exp.models = vec![
+        ModelKind::PyThreading,
+        ModelKind::PyMultiprocessing,
+        ModelKind::PyDask,
+        ModelKind::PyMpi,
+    ];
+    // Cells × 1 (the baseline) and × 2 of each model.
+    let r = sweep(&exp);
+    for workers in [1, 2] {
+        let threads = r.cell(ModelKind::PyThreading, workers).unwrap();
+        assert_eq!(threads.status, CellStatus::Ok, "{:?}", threads.error);
+        assert!(!threads.samples.is_empty());
+    }
+    let pool = r.cell(ModelKind::PyMultiprocessing, 1).unwrap();
+    let err = pool.error.as_deref().unwrap();
+    assert!(
+        err.starts_with(
+            "Python failed while importing work.py: the interpreter corelab started imported it, but the pool process "
+        ) && err.ends_with("RuntimeError: only importable in the driver")
+            && err.contains("line 5, in <module>"),
+        "{err}"
+    );
+    // The same exception from the same frame: told once, the other models point at it.
+    let pid = err
+        .split("the pool process ")
+        .nth(1)
+        .and_then(|s| s.split(' ').next())
+        .unwrap();
+    let origin = format!(
+        "py-multiprocessing × 1 (RuntimeError: only importable in the driver, in the pool process {pid})"
+    );
+    let not_run = format!("not run: the same code failed in {origin}");
+    assert_eq!(
+        r.cell(ModelKind::PyMultiprocessing, 2).unwrap().error,
+        Some(not_run.clone())
+    );
+    for model in [ModelKind::PyDask, ModelKind::PyMpi] {
+        // Its first cell met the same fault; its second was not started.
+        let c = r.cell(model, 1).unwrap();
+        assert_eq!(c.status, CellStatus::Failed, "{model}");
+        assert_eq!(
+            c.error.as_deref(),
+            Some(format!("failed with the same fault as {origin}").as_str()),
+            "{model}"
+        );
+        assert_eq!(r.cell(model, 2).unwrap().error, Some(not_run.clone()));
+    }
+    // Alone, each cluster model names its own worker or rank.
+    for (model, says) in [
+        (
+            ModelKind::PyDask,
+            "the driver imported it, but the Dask worker tcp://127.0.0.1:",
+        ),
+        (
+            ModelKind::PyMpi,
+            "the driver imported it, but MPI rank 1 could not:\nTraceback",
+        ),
+    ] {
+        let mut alone = exp.clone();
+        alone.models = vec![ModelKind::PyThreading, model];
+        let r = sweep(&alone);
+        assert_eq!(
+            r.cell(ModelKind::PyThreading, 2).unwrap().status,
+            CellStatus::Ok
+        );
+        let err = r.cell(model, 1).unwrap().error.clone().unwrap();
+        assert!(
+            err.contains(says) && err.ends_with("RuntimeError: only importable in the driver"),
+            "{model}: {err}"
+        );
+    }
+    let left = leftovers(None);
+    assert!(left.is_empty(), "still running: {left:?}");
+}
+
 /// What the user's function prints on a Dask worker or an MPI rank (print(), fd 1) goes to
 /// stderr, not into the protocol (under mpiexec every rank's stdout is forwarded to corelab);
 /// the results come back to the driver, which hashes them after the timed region (the
@@ -939,7 +1031,7 @@ fn a_lost_worker_of_an_existing_dask_cluster_fails_the_cell_at_once_naming_it() 
 }
 
 /// An MPI rank killed by a signal (here a task that SIGKILLs its own rank) fails the cell
-/// naming the rank and the signal, as corelab names the signal that kills its own worker
+/// naming the rank, the signal and the task it was running, as corelab names the signal that kills its own worker
 /// processes; mpiexec and every rank are gone after. Before, the error only quoted Open MPI's
 /// output.
 #[test]
@@ -968,8 +1060,50 @@ fn an_mpi_rank_killed_by_a_signal_is_named_with_its_signal() {
         "{err}"
     );
     assert!(
-        // A function task's run is named by its function and module.
-        err.contains("was killed by signal 9 (SIGKILL) while running killed from work.py"),
+        // A function task's run is named by its function and module, and the task the rank
+        // was computing as rank 0 recorded it (before, only the rank).
+        err.contains(
+            "was killed by signal 9 (SIGKILL) while running killed from work.py, in task 2: killed(3), and the launcher"
+        ),
+        "{err}"
+    );
+    assert!(started.elapsed().as_secs() < 60, "not a timeout");
+    let left = leftovers(None);
+    assert!(left.is_empty(), "still running: {left:?}");
+}
+
+/// An MPI rank that exits around corelab's `os._exit` hook (`posix._exit`, as a C extension's
+/// `exit()` would) cannot tell rank 0, and the launcher aborts the job: the cell names the
+/// rank, its exit status and the task rank 0 had given it. Before, only Open MPI's output.
+#[test]
+fn an_mpi_rank_that_exits_unannounced_is_named_with_its_task() {
+    let python = require_cluster!("an_mpi_rank_that_exits_unannounced_is_named_with_its_task");
+    let _g = exclusive();
+    let dir = tempfile::tempdir().unwrap();
+    let module = dir.path().join("work.py");
+    std::fs::write(
+        &module,
+        "import posix\n\ndef bypass(n):\n    if n == 3:\n        posix._exit(7)\n    return n\n",
+    )
+    .unwrap();
+    let mut exp = function_on_clusters(&python, &module, "bypass");
+    exp.models = vec![ModelKind::PyMpi];
+    exp.timeout_s = 600.0;
+    let started = std::time::Instant::now();
+    let r = sweep(&exp);
+    let c = r.cell(ModelKind::PyMpi, 2).unwrap();
+    assert_eq!(c.status, CellStatus::Failed);
+    let err = c.error.as_deref().unwrap();
+    assert!(
+        ["MPI rank 1 exited", "MPI rank 2 exited"]
+            .iter()
+            .any(|s| err.starts_with(s)),
+        "{err}"
+    );
+    assert!(
+        err.contains(
+            "exited with status 7 while running bypass from work.py, in task 2: bypass(3), and the launcher"
+        ),
         "{err}"
     );
     assert!(started.elapsed().as_secs() < 60, "not a timeout");

@@ -26,7 +26,8 @@ subtracts it. "untimed_minor_faults" is the same for its minor page faults.
 A function task's module is imported during the cell's start-up (the `import` request), by
 this driver and by every Dask worker / every MPI rank, so that no timed run includes an import;
 a failure says `"user": true`, as corelab_worker.py's does, and so does the user's function
-raising in a run.
+raising in a run. A module this driver imported that fails on a worker or rank only also says
+where (`"pool": "the Dask worker tcp://…"`, `"MPI rank 2"`): that fault is this model's.
 
 "cluster" describes what ran the tasks: the engine, the scheduler address, the dashboard link
 (Dask) and every worker used (address, host, threads, memory limit in bytes).
@@ -40,7 +41,8 @@ the scheduler removes (it died or was stopped) fails the run at once, naming it
 MPI: rank 0 talks to corelab on stdin/stdout (mpiexec forwards both for rank 0) and hands units
 to ranks 1..N one at a time over comm.send/recv (a unit goes to whichever rank finishes first).
 A unit that raises (SystemExit included) sends its traceback to rank 0, which fails the run
-with it, as py-dask does.
+with it, as py-dask does. Rank 0 keeps which unit each rank is computing in a file corelab
+reads when a rank killed by a signal has ended the job (RANKS_FILE, UNITS_FILE).
 
 The timed region is corelab_worker's: from handing out the first unit until every unit's
 result is back in this driver (client.gather, comm.recv: a function task's result travels
@@ -106,9 +108,11 @@ def import_here(spec):
 
 def import_everywhere(spec, run_on_each):
     """The `import` request: imports the user's module here (`driver_module`) and on every
-    worker (`run_on_each(item)`: the results of the unit `item` run once on each worker, see
-    `import_here`), before any run. Returns this driver's seconds plus the slowest worker's
-    (they import side by side); a failure anywhere is the user's code failing."""
+    worker (`run_on_each(item)`: (the worker in words, its result) of the unit `item` run once
+    on each worker, see `import_here`), before any run. Returns this driver's seconds plus the
+    slowest worker's (they import side by side). A failure here is the user's code failing
+    (every model's); one on a worker only, after this driver imported the module, is this
+    model's (`PoolImportFailed`, naming the worker)."""
     started = time.perf_counter()
     module = driver_module(spec.get("file", ""))
     name = spec.get("name", "")
@@ -116,9 +120,9 @@ def import_everywhere(spec, run_on_each):
         raise kernels.UserCodeFailed("%s has no function %r" % (spec.get("file"), name))
     own = time.perf_counter() - started
     slowest = 0.0
-    for result in run_on_each(json.dumps({"import": spec})):
+    for where, result in run_on_each(json.dumps({"import": spec})):
         if isinstance(result, dict):
-            raise kernels.UserCodeFailed(result["failed"])
+            raise kernels.PoolImportFailed(where, result["failed"], "the driver")
         slowest = max(slowest, result)
     return own + slowest
 
@@ -278,7 +282,8 @@ class DaskRunner:
                 )
                 for address in self.workers
             ]
-            return self.client.gather(futures)
+            results = self.client.gather(futures)
+            return [("the Dask worker %s" % a, r) for a, r in zip(self.workers, results)]
 
         return import_everywhere(spec, run_on_each)
 
@@ -425,6 +430,33 @@ def lost_worker_message(task, futures, lost, client):
 
 TAG_WORK, TAG_STOP = 1, 2
 
+# Which unit each rank is computing, for corelab to name the task of a rank killed by a signal
+# (which takes the whole job down, rank 0 with it, before anyone can say it): one native int64
+# per rank, the unit + 1 or 0 when idle, in a file of this directory mapped into rank 0's
+# memory (writing it is a store, and it outlives rank 0); and the units in words
+# (`task 2: killed(3)`), written before a run's clock starts. Read by corelab's
+# `engine::model::mpi_notice::running_task`.
+RANKS_FILE = "mpi-running.bin"
+UNITS_FILE = "mpi-units.json"
+# A unit's argument is shown up to this many characters.
+MAX_ARG_CHARS = 80
+
+
+def unit_words(task):
+    """Each unit of `task` in words, as the other models name a task: `task 2: f(3)` for a
+    function task's, `task 2` for the others'."""
+    items = kernels.work_items(task)
+    if task.get("kind") != "function":
+        return ["task %d" % unit for unit in range(len(items))]
+    name = task.get("function", {}).get("name")
+    words = []
+    for unit, item in enumerate(items):
+        arg = repr(item[2]) if len(item) > 2 else ""
+        if len(arg) > MAX_ARG_CHARS:
+            arg = arg[:MAX_ARG_CHARS] + "…"
+        words.append("task %d: %s(%s)" % (unit, name, arg))
+    return words
+
 
 class MpiRunner:
     """Rank 0: hands out units to ranks 1..size-1."""
@@ -440,6 +472,13 @@ class MpiRunner:
                 "mpiexec started %d ranks: %d workers need %d (one more for the dispatcher)"
                 % (size, workers, workers + 1)
             )
+        import mmap
+
+        with open(os.path.join(HERE, RANKS_FILE), "wb+") as f:
+            f.truncate(8 * size)
+            self.table_map = mmap.mmap(f.fileno(), 8 * size)
+        self.table = memoryview(self.table_map).cast("q")
+        self.described = None  # the task whose units UNITS_FILE names
         # Every rank answers once before timing starts.
         for rank in range(1, size):
             comm.send(None, dest=rank, tag=TAG_WORK)
@@ -468,13 +507,26 @@ class MpiRunner:
             ranks = range(1, self.comm.Get_size())
             for rank in ranks:
                 self.comm.send(item, dest=rank, tag=TAG_WORK)
-            return [self.comm.recv(source=rank, tag=TAG_WORK) for rank in ranks]
+            return [("MPI rank %d" % rank, self.comm.recv(source=rank, tag=TAG_WORK))
+                    for rank in ranks]
 
         return import_everywhere(spec, run_on_each)
+
+    def describe_units(self, task):
+        """Writes UNITS_FILE for `task` (once for the runs of the same task), untimed."""
+        if self.described == task:
+            return
+        path = os.path.join(HERE, UNITS_FILE)
+        with open(path + ".tmp", "w", encoding="utf-8") as f:
+            json.dump(unit_words(task), f)
+        os.replace(path + ".tmp", path)
+        self.described = task
 
     def run(self, task, clock):
         comm, MPI = self.comm, self.MPI
         items = items_of(task)
+        self.describe_units(task)
+        table = self.table
         n = len(items)
         ranks = list(range(1, comm.Get_size()))
         clock.start()
@@ -483,6 +535,7 @@ class MpiRunner:
         for rank in ranks:
             if next_unit == n:
                 break
+            table[rank] = next_unit + 1
             comm.send(items[next_unit], dest=rank, tag=TAG_WORK)
             working[rank] = next_unit
             next_unit += 1
@@ -494,11 +547,13 @@ class MpiRunner:
             outstanding -= 1
             source = status.Get_source()
             unit = working.pop(source)
+            table[source] = 0
             if isinstance(result, dict) and "failed" in result:
                 # The rank's unit raised (the rank goes on): its message, as py-dask gives it.
                 raise RuntimeError(result["failed"])
             results.append((unit, result))
             if next_unit < n:
+                table[source] = next_unit + 1
                 comm.send(items[next_unit], dest=source, tag=TAG_WORK)
                 working[source] = next_unit
                 next_unit += 1
@@ -604,6 +659,9 @@ def serve(make_runner):
             if kernels.is_user_fault(exc):
                 # The user's code (see corelab_worker.py's main).
                 failed["user"] = True
+            if isinstance(exc, kernels.PoolImportFailed):
+                # ... of this model's cells only: the driver imported it.
+                failed["pool"] = exc.where
             reply(failed)
     if runner is not None:
         runner.close()

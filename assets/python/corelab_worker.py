@@ -21,7 +21,9 @@ Standard library only. corelab starts one of these per cell and speaks JSON line
       "timeline": {"start_ns": T0, "lanes": [ident, ...],
                    "units": [[lane, unit, start_ns, end_ns, [[wait_start, wait_end], ...]], ...]}}
      or {"op": "failed", "message": "...", "user": true}   ("user": the user's code failed:
-        its import, a missing function, the function raising; absent otherwise)
+        its import, a missing function, the function raising; absent otherwise; with
+        "pool": "the pool process 4242" when the module imported here but not in that pool
+        process: a fault of this model's cells only)
 
 timeline (threading, multiprocessing, asyncio; up to MAX_TIMELINE_UNITS units): who ran each
 unit when, on time.monotonic_ns() (CLOCK_MONOTONIC, the clock corelab stamps its own runs
@@ -217,6 +219,20 @@ class UserCodeFailed(RuntimeError):
     """The user's own code failed (its module's import, a missing function): corelab's
     reply says so (`"user": true`), so that it stops the sweep instead of failing every
     cell with the same fault."""
+
+
+class PoolImportFailed(UserCodeFailed):
+    """The user's module imported in the interpreter that talks to corelab but not in one of
+    the processes of its pool (a pool process, a Dask worker, an MPI rank): a module that
+    needs the parent's working directory or environment, or that raises unless it is
+    `__main__`. corelab's reply names that process (`"pool": where`), and corelab stops this
+    model's cells only: the other models may import it."""
+
+    def __init__(self, where, why, here="the interpreter corelab started"):
+        RuntimeError.__init__(
+            self, "%s imported it, but %s could not:%s%s" % (
+                here, where, "\n" if why.startswith("Traceback") else " ", why))
+        self.where = where
 
 
 # Frames of corelab's own machinery, dropped from the user's tracebacks (`user_traceback`).
@@ -1078,14 +1094,15 @@ class Runner:
             for process in processes:
                 if process.exitcode is not None:
                     code = process.exitcode
-                    raise UserCodeFailed(
-                        "a pool process died (%s) while importing %s" % (
+                    raise PoolImportFailed(
+                        "the pool process %d" % process.pid,
+                        "it died (%s) while importing %s" % (
                             "exit status %d" % code if code >= 0 else "killed by signal %d" % -code,
                             spec.get("file")))
         slowest = 0.0
         for seconds, failure in pending.get():
             if failure is not None:
-                raise UserCodeFailed(failure)
+                raise PoolImportFailed(*failure)
             slowest = max(slowest, seconds)
         self.start_line.reset()
         return own + slowest
@@ -1265,13 +1282,14 @@ def _import_in_pool(spec):
     """In a pool process: imports the user's module (`import_module`), then waits at the start
     line (the pool's shared barrier, inherited by every pool process: see
     `_pool_process_init`) until every pool process has one of these, so that each process
-    imports once. Returns (seconds, None), or (seconds, why) when the import failed."""
+    imports once. Returns (seconds, None), or (seconds, (this process, why)) when the import
+    failed."""
     started = time.perf_counter()
     failure = None
     try:
         load_function(spec)
     except Exception as exc:
-        failure = failure_message(exc)
+        failure = ("the pool process %d" % os.getpid(), failure_message(exc))
     seconds = time.perf_counter() - started
     # No patience limit: a slow import elsewhere is waited for (corelab's start-up deadline
     # ends a hung one, and the parent notices a pool process that died).
@@ -1426,6 +1444,9 @@ def main():
             if is_user_fault(exc):
                 # The user's code, which fails the same way in every cell.
                 failed["user"] = True
+            if isinstance(exc, PoolImportFailed):
+                # ... of this model's cells: it imported here.
+                failed["pool"] = exc.where
             reply(failed)
     if runner is not None:
         runner.close()

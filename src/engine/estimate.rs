@@ -242,6 +242,37 @@ fn sequential_run(exp: &Experiment) -> Result<(f64, f64), &'static str> {
     }
 }
 
+/// tokio's timer counts whole milliseconds: a sleep's deadline is rounded up to the next
+/// millisecond tick, and it wakes on a tick after that, so a wait under `tokio` lasts about
+/// this much more than its whole milliseconds. Measured on 2 cores: 10 ms sleeps took 11.2 ms
+/// each under tokio × 1 and 10.1 ms under threads × 1 (`docs/perf/2core/tokio-32-sleeps.json`);
+/// `waiting-threads-vs-async`'s 2 ms sleeps took 3.4–3.6 ms under tokio × 4 and × 16 against
+/// 2.1 ms under threads (a loaded debug build, session 14), the third of its sweep the
+/// estimate missed.
+const TOKIO_TIMER_TICK_MS: f64 = 1.0;
+
+/// How long one wait of `wait_ms` lasts under `model`: as asked, except under tokio, whose
+/// timer rounds it up to whole milliseconds and one tick more ([`TOKIO_TIMER_TICK_MS`]).
+fn wait_taken_ms(model: ModelKind, wait_ms: f64) -> f64 {
+    match model {
+        ModelKind::Tokio if wait_ms > 0.0 => wait_ms.ceil() + TOKIO_TIMER_TICK_MS,
+        _ => wait_ms,
+    }
+}
+
+/// Each task's wait, where the preset fixes it: an `io` sleep or a `mixed` task's wait, unless
+/// calibration resizes it.
+fn wait_per_task_ms(exp: &Experiment) -> Option<f64> {
+    if is_calibrated(exp) {
+        return None;
+    }
+    match exp.task.kind {
+        TaskKind::Io if exp.task.io.mode == IoMode::Sleep => Some(exp.task.io.sleep_ms),
+        TaskKind::Mixed => Some(exp.task.mixed.wait_ms),
+        _ => None,
+    }
+}
+
 /// About how long one run of `model` × `workers` takes, given a sequential run of `seq_s`
 /// seconds of which `compute_share` computes.
 fn run_s(
@@ -286,7 +317,12 @@ fn run_s(
         w.min(tasks)
     };
     let wait_rounds = tasks.div_ceil(in_flight) as f64 / tasks as f64;
-    seq_s * (compute_share / computing as f64 + (1.0 - compute_share) * wait_rounds)
+    // Each wait as long as the model makes it (tokio's timer rounds it up).
+    let stretch = match wait_per_task_ms(exp) {
+        Some(wait) if wait > 0.0 => wait_taken_ms(model, wait) / wait,
+        _ => 1.0,
+    };
+    seq_s * (compute_share / computing as f64 + (1.0 - compute_share) * wait_rounds * stretch)
 }
 
 /// Timed runs a cell of `run_s`-second runs takes: its repetitions, the runs that fill the
@@ -566,7 +602,8 @@ mod tests {
     #[test]
     fn mixed_work_splits_into_computation_on_the_cores_and_waits_in_flight() {
         // 4 tasks of 10 ms compute + 30 ms wait: sequential 0.16 s. Threads × 4 on 2 cores:
-        // compute 0.04 / 2 + waits 0.12 / 4 = 0.05 s. Tokio × 4 (one thread): 0.04 + 0.03.
+        // compute 0.04 / 2 + waits 0.12 / 4 = 0.05 s. Tokio × 4 (one thread): 0.04 + 0.031,
+        // its timer making each 30 ms wait 31 ms; tokio × 1: 0.04 + 4 × 0.031.
         let mut exp = experiment(&[ModelKind::Threads, ModelKind::Tokio], &[4]);
         exp.baseline = Baseline::SameModelOneWorker;
         exp.workers = vec![4];
@@ -580,11 +617,53 @@ mod tests {
         exp.warmups = 0;
         exp.repetitions = 1;
         let e = estimate(&exp, 2);
-        // Cells: threads × 1, tokio × 1 (0.16 s each), threads × 4, tokio × 4.
+        // Cells: threads × 1 (0.16 s), tokio × 1 (0.164 s), threads × 4, tokio × 4.
         assert_eq!(e.cells, 4);
         assert!(
-            (seconds(&e) - (0.16 + 0.16 + 0.05 + 0.07)).abs() < 1e-9,
+            (seconds(&e) - (0.16 + 0.164 + 0.05 + 0.071)).abs() < 1e-9,
             "{e:?}"
+        );
+    }
+
+    #[test]
+    fn tokio_s_timer_rounds_each_wait_up_to_whole_milliseconds_and_a_tick() {
+        assert_eq!(wait_taken_ms(ModelKind::Tokio, 2.0), 3.0);
+        assert_eq!(wait_taken_ms(ModelKind::Tokio, 2.2), 4.0);
+        assert_eq!(wait_taken_ms(ModelKind::Tokio, 0.0), 0.0);
+        for model in [
+            ModelKind::Threads,
+            ModelKind::Sequential,
+            ModelKind::PyAsyncio,
+        ] {
+            assert_eq!(wait_taken_ms(model, 2.0), 2.0, "{model}");
+        }
+        // waiting-threads-vs-async's shape: 1 024 sleeps of 2 ms, 256 rounds at 4 in flight.
+        let mut exp = experiment(&[ModelKind::Threads, ModelKind::Tokio], &[4]);
+        exp.task = sleeps(1024, 2.0);
+        exp.baseline = Baseline::SameModelOneWorker;
+        exp.workers = vec![4];
+        exp.warmups = 0;
+        exp.repetitions = 1;
+        let plan = planned_cost(&exp, 2).unwrap();
+        let run = |model: ModelKind, workers: usize| {
+            plan.cells
+                .iter()
+                .find(|c| c.model == model && c.workers == workers)
+                .unwrap()
+                .run_s
+        };
+        assert!((run(ModelKind::Threads, 4) - 256.0 * 0.002).abs() < 1e-9);
+        assert!((run(ModelKind::Tokio, 4) - 256.0 * 0.003).abs() < 1e-9);
+        assert!((run(ModelKind::Tokio, 1) - 1024.0 * 0.003).abs() < 1e-9);
+        // A calibrated sleep has no fixed length to round: left as it is.
+        exp.target_run_s = 0.5;
+        let plan = planned_cost(&exp, 2).unwrap();
+        assert!(
+            plan.cells
+                .iter()
+                .all(|c| (c.run_s - 0.5 * 256.0 / 1024.0).abs() < 1e-9
+                    || (c.run_s - 0.5).abs() < 1e-9),
+            "{plan:?}"
         );
     }
 

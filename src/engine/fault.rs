@@ -28,7 +28,8 @@ pub struct UserFault {
 
 impl UserFault {
     /// When `err` is a fault of the user's own code, that fault: the function's module failing
-    /// to import, the function missing or raising (`UnitError::UserCode`), and a function task
+    /// to import, the function missing or raising (`UnitError::UserCode`), the module failing
+    /// in the model's pool only (`UnitError::PoolCode`), and a function task
     /// or a command running past the timeout (a hang). `None` for any other failure (corelab's
     /// machinery, an interpreter that cannot start, a pool process killed), which fails its
     /// cell only.
@@ -40,6 +41,10 @@ impl UserFault {
         match err {
             UnitError::UserCode(reason) => Some(UserFault {
                 summary: summary(reason),
+                identity: identity(reason),
+            }),
+            UnitError::PoolCode { place, reason } => Some(UserFault {
+                summary: format!("{}, in {place}", summary(reason)),
                 identity: identity(reason),
             }),
             UnitError::TimedOut if exp.task.kind == TaskKind::Function => Some(hang(format!(
@@ -137,6 +142,27 @@ mod tests {
             None
         );
         assert_eq!(UserFault::of(&exp, &UnitError::Cancelled), None);
+    }
+
+    #[test]
+    fn a_pool_only_import_fault_names_where_it_failed_and_is_the_same_fault_elsewhere() {
+        let exp = function_exp();
+        let tb = "Traceback (most recent call last):\n  File \"/w/mywork.py\", line 3, in <module>\nRuntimeError: not here";
+        let pool = |place: &str| UnitError::PoolCode {
+            place: place.into(),
+            reason: format!("Python failed while importing mywork.py: {place} could not:\n{tb}"),
+        };
+        let dask = UserFault::of(&exp, &pool("the Dask worker tcp://127.0.0.1:4001")).unwrap();
+        assert_eq!(
+            dask.summary,
+            "RuntimeError: not here, in the Dask worker tcp://127.0.0.1:4001"
+        );
+        let mpi = UserFault::of(&exp, &pool("MPI rank 2")).unwrap();
+        assert_eq!(mpi.summary, "RuntimeError: not here, in MPI rank 2");
+        assert_eq!(
+            dask.identity, mpi.identity,
+            "the same exception from the same frame"
+        );
     }
 
     #[test]

@@ -10,6 +10,8 @@
 //! besides, which varies with its version, is left out, so that a refusal is never wrong:
 //! measured with distributed 2026.8 and Open MPI 4.1.4 (CPython 3.11), a Dask driver has 3 + 3 N threads (2 counted),
 //! each Dask worker process 4 (2 counted), `mpiexec` 4 (1 counted) and each rank 3 (1 counted).
+//! Those measured counts are [`likely_tasks`]: what a warning goes by, and what a refusal of
+//! the floor names beside it, since they may change with the engines' versions.
 
 use crate::preset::{Experiment, ModelKind, StartMethod};
 
@@ -87,6 +89,40 @@ pub fn kept_tasks(model: ModelKind, workers: u64, setup: PythonSetup) -> u64 {
         // `mpiexec`, rank 0 (the dispatcher) and one rank per worker.
         ModelKind::PyMpi => child + 1 + workers,
     }
+}
+
+/// Threads of the embedded Dask cluster's driver as measured (distributed 2026.8): 3, and 3 for
+/// each worker (its nanny's and the scheduler's comms, in the driver's event loop threads).
+pub const DASK_DRIVER_THREADS_MEASURED: (u64, u64) = (3, 3);
+/// Threads of one Dask worker process as measured: its main thread, the task thread, its event
+/// loop and its profiler.
+pub const DASK_WORKER_TASKS_MEASURED: u64 = 4;
+/// Threads of `mpiexec` (Open MPI 4.1.4's `orterun`) as measured.
+pub const MPIEXEC_THREADS_MEASURED: u64 = 4;
+/// Threads of one MPI rank as measured (Open MPI's progress and event threads besides the
+/// interpreter's).
+pub const MPI_RANK_THREADS_MEASURED: u64 = 3;
+
+/// The tasks a cell of `model` × `workers` likely keeps, as measured (see the module's words):
+/// [`kept_tasks`], except for the cluster engines, whose own threads it leaves out: an embedded
+/// Dask cluster's driver (3 + 3 N threads) and workers (4 each), `mpiexec` (4) and the ranks
+/// (3 each) on this machine. A figure of distributed 2026.8 and Open MPI 4.1.4: another release
+/// may start more or fewer.
+pub fn likely_tasks(model: ModelKind, workers: u64, setup: PythonSetup) -> u64 {
+    let readers = READERS_PER_CHILD;
+    match model {
+        ModelKind::PyDask if !setup.external_dask => {
+            let (driver, per_worker) = DASK_DRIVER_THREADS_MEASURED;
+            readers + driver + per_worker * workers + DASK_WORKER_TASKS_MEASURED * workers
+        }
+        ModelKind::PyMpi if setup.mpi_hostfile => readers + MPIEXEC_THREADS_MEASURED,
+        // rank 0 and one rank per worker.
+        ModelKind::PyMpi => {
+            readers + MPIEXEC_THREADS_MEASURED + MPI_RANK_THREADS_MEASURED * (workers + 1)
+        }
+        _ => kept_tasks(model, workers, setup),
+    }
+    .max(kept_tasks(model, workers, setup))
 }
 
 /// Threads a cell of `model` × `workers` keeps in corelab's own process from its start-up to
@@ -198,6 +234,44 @@ mod tests {
             ..PythonSetup::default()
         };
         assert_eq!(kept_tasks(ModelKind::PyMpi, 8, hostfile), 3);
+    }
+
+    #[test]
+    fn the_cluster_engines_likely_keep_their_own_threads_besides_the_floor() {
+        let local = PythonSetup::default();
+        // The driver's 3 + 3 × 8 threads, 8 workers of 4, corelab's 2 readers: 99, where the
+        // floor counts 20.
+        assert_eq!(likely_tasks(ModelKind::PyDask, 8, local), 2 + 3 + 24 + 32);
+        assert_eq!(kept_tasks(ModelKind::PyDask, 8, local), 20);
+        // mpiexec's 4 threads, 9 ranks of 3, 2 readers: 33, where the floor counts 12.
+        assert_eq!(likely_tasks(ModelKind::PyMpi, 8, local), 2 + 4 + 27);
+        let hostfile = PythonSetup {
+            mpi_hostfile: true,
+            ..PythonSetup::default()
+        };
+        assert_eq!(likely_tasks(ModelKind::PyMpi, 8, hostfile), 6);
+        // An existing Dask cluster: only the driver is here (not measured: the floor).
+        let external = PythonSetup {
+            external_dask: true,
+            ..PythonSetup::default()
+        };
+        assert_eq!(
+            likely_tasks(ModelKind::PyDask, 8, external),
+            kept_tasks(ModelKind::PyDask, 8, external)
+        );
+        // The other models' counts are certain: the same.
+        for model in [
+            ModelKind::Threads,
+            ModelKind::Processes,
+            ModelKind::PyThreading,
+            ModelKind::PyMultiprocessing,
+        ] {
+            assert_eq!(
+                likely_tasks(model, 8, local),
+                kept_tasks(model, 8, local),
+                "{model}"
+            );
+        }
     }
 
     #[test]

@@ -16,6 +16,13 @@ pub enum UnitError {
     /// function is missing, or it raised): a fault other cells would repeat, so the sweep
     /// tells it once and stops the cells it breaks (see `sweep::run_sweep`).
     UserCode(String),
+    /// The user's module imported in the interpreter corelab talks to but not in `place`, a
+    /// process of the model's pool (`the Dask worker tcp://…`, `MPI rank 2`, `the pool
+    /// process 4242`): a fault of this model's cells only, told once like `UserCode`.
+    PoolCode {
+        place: String,
+        reason: String,
+    },
 }
 
 impl std::fmt::Display for UnitError {
@@ -23,7 +30,9 @@ impl std::fmt::Display for UnitError {
         match self {
             UnitError::Cancelled => f.write_str("cancelled"),
             UnitError::TimedOut => f.write_str("timed out"),
-            UnitError::Failed(reason) | UnitError::UserCode(reason) => f.write_str(reason),
+            UnitError::Failed(reason)
+            | UnitError::UserCode(reason)
+            | UnitError::PoolCode { reason, .. } => f.write_str(reason),
         }
     }
 }

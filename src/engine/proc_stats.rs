@@ -84,9 +84,8 @@ pub fn before_run(executor: &dyn Executor) -> Option<Counters> {
 /// may have started some during the run), the switches of the run's threads since `before`
 /// (see the module documentation), and `ipc_bytes` as the model counted them. A `command`
 /// task's commands have exited by now: they count as `commands` reported them when reaped,
-/// as processes, and with the largest one's peak RSS as one entry (the commands that ran at
-/// once are not known, so the sum is at least the run's peak, not all of it). `None` where
-/// the executor's costs are not measured.
+/// as processes, and as one entry of memory: the most the commands running at once held, each
+/// at its own peak. `None` where the executor's costs are not measured.
 pub fn after_run(
     before: &Counters,
     executor: &dyn Executor,
@@ -102,8 +101,11 @@ pub fn after_run(
         processes += usize::try_from(c.count).unwrap_or(usize::MAX);
         per_process.push(ProcessMemory {
             pid: 0,
-            role: format!("largest of {} commands", c.count),
-            peak_rss_bytes: c.largest_peak_rss_bytes,
+            role: format!(
+                "{} commands, their peaks added over the {} that ran at once",
+                c.count, c.at_once
+            ),
+            peak_rss_bytes: c.concurrent_peak_rss_bytes,
             pss_bytes: None,
             uss_bytes: None,
         });

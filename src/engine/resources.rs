@@ -16,7 +16,7 @@ use std::path::{Path, PathBuf};
 
 use thiserror::Error;
 
-pub use super::kept_tasks::{PythonSetup, READERS_PER_CHILD, kept_tasks};
+pub use super::kept_tasks::{PythonSetup, READERS_PER_CHILD, kept_tasks, likely_tasks};
 use super::sweep_plan;
 use super::workload::{CHANNEL_BOUND, IO_CHUNK_BYTES, memory_elements};
 use crate::preset::{
@@ -139,6 +139,9 @@ pub struct CellNeeds {
     /// Tasks (processes and threads: what `ulimit -u` counts) the cell keeps from start-up to
     /// the end of the sweep, at the least (see [`kept_tasks`]).
     pub kept_tasks: u64,
+    /// The tasks it likely keeps, the cluster engines' own threads included, as measured (see
+    /// [`likely_tasks`]); `kept_tasks` for the other models.
+    pub likely_tasks: u64,
     /// Tasks started only while one of its runs goes on: a command task's programs.
     pub run_tasks: u64,
     /// How the numbers were reached, in words (quoted in refusals).
@@ -234,13 +237,14 @@ pub enum ResourceError {
     #[error(
         "this experiment would start at least {needed} processes and threads that live at once \
          ({detail}), but your user may have at most {limit} (ulimit -u), counting every process \
-         and thread you already have; raise the limit (ulimit -u {}) or lower the worker counts",
-        proposed_processes_limit(*needed)
+         and thread you already have; raise the limit (ulimit -u {proposed}) or lower the worker counts"
     )]
     Processes {
         needed: u64,
         limit: u64,
         detail: String,
+        /// The limit proposed ([`TasksOverLimit::proposed_limit`]).
+        proposed: u64,
     },
     #[error(
         "cannot raise the limit on open files from {from} to {to}, which this experiment's pipes need: {reason}"
@@ -388,6 +392,7 @@ pub fn cell_needs(
         },
         corelab_threads: super::kept_tasks::corelab_threads(model, workers_u),
         kept_tasks: kept_tasks(model, workers_u, setup),
+        likely_tasks: likely_tasks(model, workers_u, setup),
         run_tasks,
         memory_detail,
         disk_detail,
@@ -404,6 +409,16 @@ pub fn sweep_tasks(needs: &[CellNeeds]) -> u64 {
     kept.saturating_add(run)
 }
 
+/// [`sweep_tasks`] with each cell's likely tasks (the cluster engines' own threads counted as
+/// measured, see [`likely_tasks`]) instead of its floor.
+pub fn sweep_likely_tasks(needs: &[CellNeeds]) -> u64 {
+    let kept = needs
+        .iter()
+        .fold(0u64, |sum, c| sum.saturating_add(c.likely_tasks));
+    let run = needs.iter().map(|c| c.run_tasks).max().unwrap_or(0);
+    kept.saturating_add(run)
+}
+
 /// A sweep's tasks against the soft `ulimit -u`: what [`processes_plan`] refuses and
 /// [`processes_warning`] warns about, computed once for both.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -412,14 +427,31 @@ pub struct TasksOverLimit {
     pub sweep: u64,
     /// Those plus the others counted with them (corelab's own, or all the user's).
     pub needed: u64,
+    /// What is likely needed: the sweep's likely tasks ([`sweep_likely_tasks`], the cluster
+    /// engines' own threads counted as measured) plus the same others; `needed` or more.
+    pub likely: u64,
     pub limit: u64,
 }
 
 impl TasksOverLimit {
-    /// The `ulimit -u` a refusal or a warning proposes: twice what is needed, since the count
-    /// is a floor (see [`kept_tasks`]) and the user's other programs count too.
+    /// The `ulimit -u` a refusal or a warning proposes: twice what is likely needed, since the
+    /// count is a floor (see [`kept_tasks`]) and the user's other programs count too.
     pub fn proposed_limit(&self) -> u64 {
-        proposed_processes_limit(self.needed)
+        proposed_processes_limit(self.likely.max(self.needed))
+    }
+
+    /// `at least 40` or, where the cluster engines' own threads likely add some, `at least 20
+    /// (about 40 with the threads Dask and MPI start themselves)`.
+    fn counted(&self, sweep: u64) -> String {
+        let likely_sweep = self
+            .likely
+            .saturating_sub(self.needed.saturating_sub(sweep));
+        match likely_sweep > sweep {
+            true => format!(
+                "at least {sweep} (about {likely_sweep} with the threads Dask and MPI start themselves, as measured with distributed 2026.8 and Open MPI 4.1.4)"
+            ),
+            false => format!("at least {sweep}"),
+        }
     }
 }
 
@@ -436,14 +468,19 @@ pub fn tasks_over_limit(
     others: u64,
     limit: Option<u64>,
 ) -> Option<TasksOverLimit> {
-    let limit = limit?;
+    let over = tasks_counted(needs, others, limit?);
+    (over.sweep > 0 && over.needed > over.limit).then_some(over)
+}
+
+/// The sweep's tasks and its likely tasks with `others` added, against `limit`.
+fn tasks_counted(needs: &[CellNeeds], others: u64, limit: u64) -> TasksOverLimit {
     let sweep = sweep_tasks(needs);
-    let needed = sweep.saturating_add(others);
-    (sweep > 0 && needed > limit).then_some(TasksOverLimit {
+    TasksOverLimit {
         sweep,
-        needed,
+        needed: sweep.saturating_add(others),
+        likely: sweep_likely_tasks(needs).saturating_add(others),
         limit,
-    })
+    }
 }
 
 /// Refuses a sweep that needs more tasks at once ([`sweep_tasks`], plus corelab's own
@@ -462,7 +499,7 @@ pub fn processes_plan(
     let worst = needs.iter().max_by_key(|c| c.kept_tasks);
     let detail = format!(
         "{} for its {} cells, every cell's kept through the interleaved rounds (the largest: {}), plus corelab's own {own_tasks}",
-        over.sweep,
+        over.counted(over.sweep),
         needs.len(),
         worst.map_or_else(String::new, |c| format!(
             "{} × {}, {} at least",
@@ -472,22 +509,26 @@ pub fn processes_plan(
     Err(ResourceError::Processes {
         needed: over.needed,
         limit: over.limit,
+        proposed: over.proposed_limit(),
         detail,
     })
 }
 
 /// A warning when the sweep fits under `limit` (the soft `ulimit -u`) by itself but not with
 /// the `user_tasks` the user has already (this process's included): those may end before the
-/// sweep starts them, so it runs, told that a thread or a process may fail to start.
+/// sweep starts them, so it runs, told that a thread or a process may fail to start. Also
+/// when only its likely tasks do not fit (the cluster engines' own threads, as measured: see
+/// [`likely_tasks`]), which are not certain enough to refuse it.
 pub fn processes_warning(
     needs: &[CellNeeds],
     user_tasks: u64,
     limit: Option<u64>,
 ) -> Option<String> {
-    tasks_over_limit(needs, user_tasks, limit).map(|over| {
+    let over = tasks_counted(needs, user_tasks, limit?);
+    (over.sweep > 0 && over.likely.max(over.needed) > over.limit).then(|| {
         format!(
-            "this sweep starts at least {} processes and threads that live at once, and your user has {user_tasks} already: together more than the {} that ulimit -u allows, so a worker may fail to start (raise it with ulimit -u {})",
-            over.sweep,
+            "this sweep starts {} processes and threads that live at once, and your user has {user_tasks} already: together more than the {} that ulimit -u allows, so a worker may fail to start (raise it with ulimit -u {})",
+            over.counted(over.sweep),
             over.limit,
             over.proposed_limit()
         )
@@ -1470,6 +1511,41 @@ mod process_limits {
         // A sweep that starts nothing is never refused.
         let seq = sweep_needs(&exp(TaskKind::Cpu, vec![ModelKind::Sequential], vec![1])).unwrap();
         assert!(processes_plan(&seq, 1000, Some(1)).is_ok());
+    }
+
+    #[test]
+    fn dask_and_mpi_are_refused_at_their_floor_and_warned_at_their_measured_threads() {
+        let e = exp(
+            TaskKind::Cpu,
+            vec![ModelKind::PyDask, ModelKind::PyMpi],
+            vec![1, 2, 4],
+        );
+        let needs = sweep_needs(&e).unwrap();
+        // Floor: Dask 4 + 2 w (6, 8, 12), MPI 4 + w (5, 6, 8). Likely, as measured: Dask
+        // 2 + 3 + 7 w (12, 19, 33), MPI 2 + 4 + 3 (w + 1) (12, 15, 21).
+        assert_eq!(sweep_tasks(&needs), 26 + 19);
+        assert_eq!(sweep_likely_tasks(&needs), 64 + 48);
+        // The floor fits: not refused, but warned that the engines' own threads may not.
+        assert!(processes_plan(&needs, 10, Some(60)).is_ok());
+        let warning = processes_warning(&needs, 10, Some(60)).unwrap();
+        assert!(
+            warning.starts_with(
+                "this sweep starts at least 45 (about 112 with the threads Dask and MPI start themselves"
+            ),
+            "{warning}"
+        );
+        assert!(warning.contains("ulimit -u 244"), "{warning}");
+        assert_eq!(processes_warning(&needs, 10, Some(122)), None);
+        // Below the floor: refused, naming both counts and proposing the likely need twice.
+        let text = processes_plan(&needs, 10, Some(50))
+            .unwrap_err()
+            .to_string();
+        assert!(
+            text.contains("would start at least 55 processes and threads")
+                && text.contains("(at least 45 (about 112 with the threads Dask and MPI")
+                && text.contains("ulimit -u 244"),
+            "{text}"
+        );
     }
 
     #[test]

@@ -330,7 +330,9 @@ fn waits_fit_the_timeout(exp: &Experiment) -> Result<(), EngineError> {
 /// event) and the cells it stops are failed with a one-line reference to it, keeping the runs
 /// they had. A fault that cannot depend on the model, met while a cell starts (the module
 /// fails to import, a syntax error, the function is missing), stops every cell, and no cell
-/// is started after it. A fault met while running (an exception, a hang) stops the cells of
+/// is started after it. A module that imports in the interpreter but fails in the model's
+/// pool only (a pool process, a Dask worker, an MPI rank: `UnitError::PoolCode`) stops the
+/// cells of that model only, as a fault met while running does. A fault met while running (an exception, a hang) stops the cells of
 /// its model only, and the other models go on; a model that then meets the same fault (the
 /// same exception from the same frame of the user's code, or a hang again) is stopped at once
 /// as well, its cell pointing at the first instead of repeating the message.
@@ -409,7 +411,8 @@ pub fn run_sweep(
         // fails quietly, pointing at that fault.
         let skipped = stopping(&sweep.faults, model).map(not_run);
         let quiet = skipped.is_some();
-        let (cell, running) = sweep.start_cell(model, workers, skipped.or(unavailable));
+        let (cell, running, met_again) = sweep.start_cell(model, workers, skipped.or(unavailable));
+        let quiet = quiet || met_again;
         results.cells.push(cell);
         sweep.live.push(Live {
             running,
@@ -793,12 +796,15 @@ impl Sweep<'_> {
         });
     }
 
+    /// Starts one cell's executor (or fails the cell with `unavailable`). Returns the cell,
+    /// its executor when it started, and whether it failed quietly: with a fault of the
+    /// user's code already told for another model's cell, which its error points at.
     fn start_cell(
         &mut self,
         model: ModelKind,
         workers: usize,
         unavailable: Option<String>,
-    ) -> (CellResult, Option<Running>) {
+    ) -> (CellResult, Option<Running>, bool) {
         let mut cell = CellResult {
             model: Some(model),
             workers,
@@ -806,14 +812,14 @@ impl Sweep<'_> {
         };
         if let Some(reason) = unavailable {
             fail(&mut cell, UnitError::Failed(reason), self.exp);
-            return (cell, None);
+            return (cell, None, false);
         }
         let scratch = match ScratchDir::create() {
             Ok(s) => s,
             Err(e) => {
                 let err = UnitError::Failed(format!("cannot create a scratch directory: {e}"));
                 fail(&mut cell, err, self.exp);
-                return (cell, None);
+                return (cell, None, false);
             }
         };
         let env = RunEnv {
@@ -847,19 +853,24 @@ impl Sweep<'_> {
                     marked,
                     _scratch: scratch,
                 };
-                (cell, Some(running))
+                (cell, Some(running), false)
             }
             Err(err) => {
                 // A start-up that ran past its own limit was worded where its deadline is
                 // (`startup_timeout`): not a run past `timeout_s`, nor a hang of the user's
                 // code (their module's import words its own timeout).
                 let fault = UserFault::of(self.exp, &err);
+                // Met before any run (the module's import): every model's, unless the module
+                // imported in the interpreter and failed in the model's pool only.
+                let every_model = !matches!(err, UnitError::PoolCode { .. });
                 fail(&mut cell, err, self.exp);
-                if let Some(fault) = fault {
-                    // Met before any run (the module's import): every model's.
-                    self.note_user_fault(&cell, fault, true);
+                // The same fault told before (another model's pool failed the same way): this
+                // cell points at it, quietly.
+                let told = fault.and_then(|f| self.note_user_fault(&cell, f, every_model));
+                if let Some(origin) = &told {
+                    cell.error = Some(same_fault(origin, 0));
                 }
-                (cell, None)
+                (cell, None, told.is_some())
             }
         }
     }
@@ -1130,7 +1141,9 @@ fn fail(cell: &mut CellResult, err: UnitError, exp: &Experiment) {
              hangs, or work that needs a longer timeout_s"
         ),
         UnitError::TimedOut => format!("a run took longer than the {timeout} s timeout"),
-        UnitError::Failed(reason) | UnitError::UserCode(reason) => reason,
+        UnitError::Failed(reason)
+        | UnitError::UserCode(reason)
+        | UnitError::PoolCode { reason, .. } => reason,
     });
 }
 
@@ -1407,6 +1420,8 @@ mod tests {
     struct Scripted {
         /// Fails the start of this cell (plan order) with the error.
         start_fails: Option<(usize, UnitError)>,
+        /// Fails the start of every cell of these models with the error.
+        model_start_fails: Vec<(ModelKind, UnitError)>,
         /// Every run of these models fails with the error (after so many good runs).
         run_fails: Vec<(ModelKind, usize, UnitError)>,
         started: std::sync::atomic::AtomicUsize,
@@ -1451,6 +1466,9 @@ mod tests {
             if let Some((at, e)) = &self.start_fails
                 && *at == n
             {
+                return Err(e.clone());
+            }
+            if let Some((_, e)) = self.model_start_fails.iter().find(|f| f.0 == cell.model) {
                 return Err(e.clone());
             }
             let (fails, runs_ok) = match self.run_fails.iter().find(|f| f.0 == cell.model) {
@@ -1699,6 +1717,71 @@ mod tests {
             );
             assert_eq!(c.startup_s, None);
         }
+    }
+
+    #[test]
+    fn an_import_that_fails_in_a_models_pool_only_stops_that_model_only() {
+        let reason = "Python failed while importing mywork.py: the interpreter corelab started imported it, but the pool process 4242 could not:\nTraceback (most recent call last):\n  File \"/w/mywork.py\", line 3, in <module>\nRuntimeError: only in the parent";
+        let (r, failed, started) = function_sweep(Scripted {
+            model_start_fails: vec![(ModelKind::PyMultiprocessing, pool_fault(reason))],
+            ..Scripted::default()
+        });
+        assert_eq!(failed, vec![reason.to_string()], "told once, whole");
+        // py-threading imported it: its cells are measured whole.
+        for c in cells_of(&r, ModelKind::PyThreading) {
+            assert_eq!(c.status, CellStatus::Ok, "{c:?}");
+            assert_eq!(c.samples.len(), 3, "{c:?}");
+        }
+        assert_eq!(
+            started, 3,
+            "the second py-multiprocessing cell was not started"
+        );
+        let pool = cells_of(&r, ModelKind::PyMultiprocessing);
+        assert_eq!(pool[0].error.as_deref(), Some(reason));
+        assert_eq!(
+            pool[1].error.as_deref(),
+            Some(
+                "not run: the same code failed in py-multiprocessing × 1 \
+                 (RuntimeError: only in the parent, in the pool process 4242)"
+            )
+        );
+        assert_eq!(pool[1].startup_s, None);
+        assert_eq!(r.status, RunStatus::Complete, "some cells were measured");
+    }
+
+    fn pool_fault(reason: &str) -> UnitError {
+        UnitError::PoolCode {
+            place: "the pool process 4242".into(),
+            reason: reason.into(),
+        }
+    }
+
+    #[test]
+    fn the_same_pool_import_fault_in_a_second_model_points_at_the_first() {
+        let tb = "Traceback (most recent call last):\n  File \"/w/mywork.py\", line 3, in <module>\nRuntimeError: only in the parent";
+        let first = format!("Python failed while importing mywork.py: A could not:\n{tb}");
+        let again = format!("Python failed while importing mywork.py: B could not:\n{tb}");
+        let (r, failed, started) = function_sweep(Scripted {
+            model_start_fails: vec![
+                (ModelKind::PyThreading, pool_fault(&first)),
+                (ModelKind::PyMultiprocessing, pool_fault(&again)),
+            ],
+            ..Scripted::default()
+        });
+        assert_eq!(failed, vec![first.clone()], "told once");
+        assert_eq!(started, 2, "one cell of each model was started");
+        let origin =
+            "py-threading × 1 (RuntimeError: only in the parent, in the pool process 4242)";
+        assert_eq!(r.cells[0].error.as_deref(), Some(first.as_str()));
+        assert_eq!(
+            r.cells[1].error.as_deref(),
+            Some(same_fault(origin, 0).as_str()),
+            "py-multiprocessing × 1 met it again"
+        );
+        for c in &r.cells[2..] {
+            assert_eq!(c.error.as_deref(), Some(not_run(origin).as_str()));
+        }
+        assert_eq!(r.status, RunStatus::Failed, "nothing was measured");
     }
 
     #[test]

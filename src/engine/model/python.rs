@@ -17,7 +17,7 @@ use std::time::{Duration, Instant};
 use serde::Deserialize;
 
 use super::child::{ChildEvent, ChildProcess, next_event};
-use super::mpi_notice::KilledRank;
+use super::mpi_notice::{ExitedRank, KilledRank, running_task};
 use super::python_timeline::PyTimeline;
 use super::{Executor, RunRecord};
 use crate::engine::cpu_time::{Snapshot, spent_between};
@@ -92,6 +92,10 @@ enum FromPython {
         /// raising), not corelab's machinery: other cells would fail the same way.
         #[serde(default)]
         user: bool,
+        /// The module imported in the interpreter but not in this process of its pool (`the
+        /// Dask worker tcp://…`, `MPI rank 2`, `the pool process 4242`): this model's fault.
+        #[serde(default)]
+        pool: Option<String>,
     },
 }
 
@@ -119,6 +123,9 @@ pub struct PythonExecutor {
     cluster: Option<ClusterInfo>,
     model: ModelKind,
     workers: usize,
+    /// The cell's scratch directory, where the scripts run (and `py-mpi`'s rank 0 keeps which
+    /// unit each rank computes: see [`running_task`]).
+    scratch: std::path::PathBuf,
 }
 
 /// Open MPI settings `py-mpi` sets when the environment does not: more ranks than cores on one
@@ -280,6 +287,7 @@ impl PythonExecutor {
             cluster: None,
             model,
             workers,
+            scratch: script_dir.to_path_buf(),
         };
         let py_model = match model {
             ModelKind::PyMultiprocessing => "multiprocessing",
@@ -396,7 +404,14 @@ impl PythonExecutor {
             }
         });
         let outcome = event.and_then(|event| match event {
-            Ok(ChildEvent::Message(_, FromPython::Failed { message, user })) => {
+            Ok(ChildEvent::Message(
+                _,
+                FromPython::Failed {
+                    message,
+                    user,
+                    pool,
+                },
+            )) => {
                 // A traceback on lines of its own.
                 let sep = match message.starts_with(char::is_whitespace)
                     || message.starts_with("Traceback")
@@ -408,9 +423,10 @@ impl PythonExecutor {
                     "Python failed while {doing}{sep}{}",
                     message.trim_start_matches('\n')
                 );
-                Err(match user {
-                    true => UnitError::UserCode(reason),
-                    false => UnitError::Failed(reason),
+                Err(match (user, pool) {
+                    (true, Some(place)) => UnitError::PoolCode { place, reason },
+                    (true, None) => UnitError::UserCode(reason),
+                    (false, _) => UnitError::Failed(reason),
                 })
             }
             Ok(ChildEvent::Message(_, reply)) => Ok(reply),
@@ -475,17 +491,30 @@ fn counted_updates(
 impl PythonExecutor {
     /// Why the interpreter's output closed while `doing`: its exit status and last output;
     /// for `py-mpi` first the rank the launcher reports killed by a signal, if it does (a rank
-    /// killed by a signal cannot say so itself, and the launcher then ends every rank).
+    /// killed by a signal cannot say so itself, and the launcher then ends every rank), and
+    /// the task it was computing, as rank 0 recorded it.
     fn describe_exit(&mut self, doing: &str) -> String {
         if self.model != ModelKind::PyMpi {
             return self.child.describe_exit("the Python worker", doing);
         }
         let exit = self.child.describe_exit("the MPI launcher", doing);
-        match KilledRank::from_launcher_output(&self.child.stderr_text()) {
-            Some(killed) => format!(
-                "{} while {doing}, and the launcher then ended the other ranks; {exit}",
-                killed.describe()
-            ),
+        let output = self.child.stderr_text();
+        // The rank that ended the job and how, where the launcher says.
+        let ended = match KilledRank::from_launcher_output(&output) {
+            Some(killed) => Some((killed.rank, killed.describe())),
+            None => ExitedRank::from_launcher_output(&output).map(|e| (Some(e.rank), e.describe())),
+        };
+        match ended {
+            Some((rank, how)) => {
+                // The task it was computing, as rank 0 recorded it before the job ended.
+                let task = rank
+                    .and_then(|rank| running_task(&self.scratch, rank))
+                    .map(|task| format!(", in {task}"))
+                    .unwrap_or_default();
+                format!(
+                    "{how} while {doing}{task}, and the launcher then ended the other ranks; {exit}"
+                )
+            }
             None => exit,
         }
     }

@@ -7,8 +7,10 @@
 //! [`STDERR_KEEP`] bytes of its stderr are kept for the error of a failing task.
 //!
 //! Each child is reaped with `wait4`, which gives its own peak RSS (its waited-for children
-//! included): a run's metrics carry the largest of its commands' and how many ran, since the
-//! children are gone when the run's memory is read from `/proc`.
+//! included), and its start and end are noted: a run's metrics carry how many ran and the
+//! most memory the commands running at once held, each counted at its own peak
+//! ([`concurrent_peak`]), since the children are gone when the run's memory is read from
+//! `/proc`.
 //!
 //! Checksum: a unit's checksum is `splitmix64(task index) ^ exit code`, so a run of commands
 //! that all exit 0 has the same checksum under every model (any non-zero exit fails the cell
@@ -16,9 +18,8 @@
 
 use std::io::Read;
 use std::process::{Child, Command, Stdio};
-use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::{Arc, Mutex};
-use std::time::Duration;
+use std::time::{Duration, Instant};
 
 use super::cpu::splitmix64;
 use super::{RunMetrics, Workload};
@@ -35,9 +36,48 @@ const MAX_POLL: Duration = Duration::from_millis(2);
 pub struct CommandWorkload {
     params: CommandParams,
     tasks: usize,
-    /// This run's commands so far: the largest peak RSS, bytes, and how many were reaped.
-    largest_rss: AtomicU64,
-    reaped: AtomicU64,
+    /// This run's commands reaped so far: when each started and ended, and its peak RSS.
+    reaped: Mutex<Vec<Reaped>>,
+}
+
+/// One command of a run, reaped: when it was started and reaped, and its peak RSS (bytes).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct Reaped {
+    pub started: Instant,
+    pub ended: Instant,
+    pub peak_rss_bytes: u64,
+}
+
+/// The most memory `commands` held at once, each counted at its own peak, and the most that
+/// ran at once: the largest sum of the peaks of the commands running at the same instant (a
+/// command's peak may come before another's, so this is what they could hold together, at
+/// most: `threads` × N runs N commands side by side, each holding its own memory). A command
+/// that ends as another starts is not counted with it.
+pub fn concurrent_peak(commands: &[Reaped]) -> (u64, u64) {
+    // +peak at a start, -peak at an end; ends first where times tie.
+    let mut events: Vec<(Instant, bool, u64)> = commands
+        .iter()
+        .flat_map(|c| {
+            [
+                (c.started, true, c.peak_rss_bytes),
+                (c.ended, false, c.peak_rss_bytes),
+            ]
+        })
+        .collect();
+    events.sort_by_key(|&(at, starts, _)| (at, starts));
+    let (mut bytes, mut running, mut most_bytes, mut most_running) = (0u64, 0u64, 0u64, 0u64);
+    for (_, starts, peak) in events {
+        if starts {
+            bytes = bytes.saturating_add(peak);
+            running += 1;
+            most_bytes = most_bytes.max(bytes);
+            most_running = most_running.max(running);
+        } else {
+            bytes = bytes.saturating_sub(peak);
+            running = running.saturating_sub(1);
+        }
+    }
+    (most_bytes, most_running)
 }
 
 impl CommandWorkload {
@@ -48,8 +88,7 @@ impl CommandWorkload {
         Ok(CommandWorkload {
             params: params.clone(),
             tasks,
-            largest_rss: AtomicU64::new(0),
-            reaped: AtomicU64::new(0),
+            reaped: Mutex::new(Vec::new()),
         })
     }
 }
@@ -62,9 +101,16 @@ impl Workload for CommandWorkload {
     fn run_unit(&self, unit: usize, pacer: &dyn Pacer) -> UnitResult<u64> {
         pacer.checkpoint()?;
         let argv = self.params.argv_for(unit);
+        let started = Instant::now();
         let code = run_one(&argv, unit, pacer, &|rss| {
-            self.largest_rss.fetch_max(rss, Ordering::Relaxed);
-            self.reaped.fetch_add(1, Ordering::Relaxed);
+            let reaped = Reaped {
+                started,
+                ended: Instant::now(),
+                peak_rss_bytes: rss,
+            };
+            if let Ok(mut all) = self.reaped.lock() {
+                all.push(reaped);
+            }
         })?;
         Ok(splitmix64(unit as u64) ^ u64::from(code.unsigned_abs()))
     }
@@ -73,16 +119,21 @@ impl Workload for CommandWorkload {
         true
     }
 
-    /// The run's checksum, and its commands' largest peak RSS and count (then reset for the
+    /// The run's checksum, and its commands' count and memory at once (then reset for the
     /// next run).
     fn finish(&self, checksum: u64) -> super::UnitResult<RunMetrics> {
-        let largest = self.largest_rss.swap(0, Ordering::Relaxed);
-        let reaped = self.reaped.swap(0, Ordering::Relaxed);
+        let reaped = self
+            .reaped
+            .lock()
+            .map(|mut all| std::mem::take(&mut *all))
+            .unwrap_or_default();
+        let (peak, at_once) = concurrent_peak(&reaped);
         Ok(RunMetrics {
             checksum,
-            commands: (reaped > 0).then_some(super::CommandsRun {
-                count: reaped,
-                largest_peak_rss_bytes: largest,
+            commands: (!reaped.is_empty()).then_some(super::CommandsRun {
+                count: reaped.len() as u64,
+                at_once,
+                concurrent_peak_rss_bytes: peak,
             }),
             ..RunMetrics::default()
         })
@@ -237,6 +288,28 @@ mod tests {
 
     fn guard(timeout: Duration) -> RunGuard {
         RunGuard::new(CancelToken::new(), timeout)
+    }
+
+    #[test]
+    fn the_memory_at_once_adds_the_peaks_of_the_commands_that_overlap() {
+        let t0 = Instant::now();
+        let ms = |n: u64| t0 + Duration::from_millis(n);
+        let cmd = |from: u64, to: u64, mib: u64| Reaped {
+            started: ms(from),
+            ended: ms(to),
+            peak_rss_bytes: mib << 20,
+        };
+        assert_eq!(concurrent_peak(&[]), (0, 0));
+        // Two workers: two 64 MiB commands side by side, then a 10 MiB one after the first.
+        let two_workers = [cmd(0, 100, 64), cmd(0, 120, 64), cmd(100, 150, 10)];
+        assert_eq!(concurrent_peak(&two_workers), (128 << 20, 2));
+        // One worker: one after the other (an end and the next start at the same instant do
+        // not overlap): the largest alone.
+        let one_worker = [cmd(0, 100, 64), cmd(100, 200, 80), cmd(200, 300, 10)];
+        assert_eq!(concurrent_peak(&one_worker), (80 << 20, 1));
+        // Four at once, whatever order they were reaped in.
+        let four = [cmd(5, 50, 1), cmd(0, 40, 2), cmd(10, 60, 4), cmd(20, 30, 8)];
+        assert_eq!(concurrent_peak(&four), (15 << 20, 4));
     }
 
     #[test]

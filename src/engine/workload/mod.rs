@@ -56,8 +56,11 @@ pub struct RunMetrics {
 pub struct CommandsRun {
     /// How many commands ran.
     pub count: u64,
-    /// The largest peak RSS of one command (with its own waited-for children), bytes.
-    pub largest_peak_rss_bytes: u64,
+    /// The most that ran at the same time.
+    pub at_once: u64,
+    /// The most memory the commands running at once held, each at its own peak RSS (with its
+    /// own waited-for children), bytes (see [`command::concurrent_peak`]).
+    pub concurrent_peak_rss_bytes: u64,
 }
 
 /// Where a workload instance lives, which decides where shared state is kept.
