@@ -90,7 +90,7 @@ impl RunMark {
 /// its runs ([`MarkedRun::guard`]) put the mark on every command the run starts, and when it is
 /// dropped every process still carrying the mark is stopped ([`RunMark::stop_marked`]).
 ///
-/// ```ignore
+/// ```text
 /// let marked = MarkedRun::new(); // declared before the executor, so dropped after it
 /// let guard = marked.guard(cancel.clone(), timeout);
 /// ```
@@ -504,6 +504,12 @@ mod tests {
         command.arg("30");
         marked.put_on(&mut command);
         let mut carrying = command.spawn().expect("sleep");
+        // `spawn` returns once the exec has replaced the child's memory, a moment before its
+        // environment is in place: until then it reads empty.
+        let deadline = Instant::now() + Duration::from_secs(20);
+        while mark_of(carrying.id()).is_none() && Instant::now() < deadline {
+            std::thread::sleep(Duration::from_millis(5));
+        }
         // Other tests' processes come and go below this one: a walk that cannot tell is made
         // again.
         let walk = |mark: &str| {
