@@ -9,6 +9,7 @@
 //! dangling links and `/dev`, `/proc`, `/sys`), then an exclusive, unpredictable temporary
 //! file next to that file, then a rename.
 
+use std::ffi::OsStr;
 use std::fs::{File, OpenOptions, Permissions};
 use std::io::{Read, Write};
 use std::os::unix::fs::{FileTypeExt, OpenOptionsExt, PermissionsExt};
@@ -258,6 +259,53 @@ pub fn output_target(path: &Path) -> std::io::Result<OutputTarget> {
     ))
 }
 
+/// The directory a path's file is in: its parent, or `.` for a bare file name (whose parent is
+/// empty).
+pub fn directory_of(path: &Path) -> &Path {
+    path.parent()
+        .filter(|dir| !dir.as_os_str().is_empty())
+        .unwrap_or(Path::new("."))
+}
+
+/// The names of the hidden temporary files [`write_atomically`] makes beside the file it
+/// replaces: `.NAME.XXXXXX.tmp`, six unpredictable characters between the file's name and
+/// `.tmp`. Names them for the write, and recognises them for whoever removes what a write cut
+/// short left (`cli::second_signal`).
+pub struct TemporaryName {
+    /// `.NAME.`
+    prefix: String,
+}
+
+impl TemporaryName {
+    const SUFFIX: &str = ".tmp";
+    const RANDOM_CHARS: usize = 6;
+
+    /// The temporary files of the file named `file_name`.
+    pub fn of(file_name: &OsStr) -> TemporaryName {
+        TemporaryName {
+            prefix: format!(".{}.", file_name.to_string_lossy()),
+        }
+    }
+
+    /// A builder that creates one of them, exclusively, with an unpredictable name.
+    fn builder(&self) -> tempfile::Builder<'_, '_> {
+        let mut builder = tempfile::Builder::new();
+        builder
+            .prefix(&self.prefix)
+            .suffix(Self::SUFFIX)
+            .rand_bytes(Self::RANDOM_CHARS);
+        builder
+    }
+
+    /// Whether `name` is the name of one of them.
+    pub fn names(&self, name: &OsStr) -> bool {
+        let name = name.to_string_lossy();
+        name.len() == self.prefix.len() + Self::RANDOM_CHARS + Self::SUFFIX.len()
+            && name.starts_with(&self.prefix)
+            && name.ends_with(Self::SUFFIX)
+    }
+}
+
 /// Replaces the file `path` names with `bytes` so that it holds either the old or the new
 /// content.
 ///
@@ -276,20 +324,13 @@ pub fn write_atomically(path: &Path, bytes: &[u8]) -> std::io::Result<()> {
         true => Some(std::fs::metadata(path)?.permissions()),
         false => None,
     };
-    let dir = match path.parent() {
-        Some(p) if !p.as_os_str().is_empty() => p.to_path_buf(),
-        _ => PathBuf::from("."),
-    };
-    let name = path
-        .file_name()
-        .map(|n| n.to_string_lossy().into_owned())
-        .unwrap_or_else(|| "corelab".into());
-    let mut tmp = tempfile::Builder::new()
-        .prefix(&format!(".{name}."))
-        .suffix(".tmp")
+    let dir = directory_of(path);
+    let temporary = TemporaryName::of(path.file_name().unwrap_or(OsStr::new("corelab")));
+    let mut tmp = temporary
+        .builder()
         // Applied at creation, so the umask still restricts it.
         .permissions(Permissions::from_mode(0o666))
-        .tempfile_in(&dir)?;
+        .tempfile_in(dir)?;
     if let Some(perms) = existing {
         tmp.as_file().set_permissions(perms)?;
     }
@@ -299,7 +340,7 @@ pub fn write_atomically(path: &Path, bytes: &[u8]) -> std::io::Result<()> {
     tmp.as_file().sync_all()?;
     tmp.persist(path).map_err(|e| e.error)?;
     // Best effort: make the rename itself durable.
-    if let Ok(d) = File::open(&dir) {
+    if let Ok(d) = File::open(dir) {
         let _ = d.sync_all();
     }
     Ok(())
@@ -436,6 +477,34 @@ mod tests {
         std::os::unix::fs::symlink(&a, &b).unwrap();
         let err = output_target(&a).unwrap_err();
         assert!(err.to_string().contains("more than"), "{err}");
+    }
+
+    #[test]
+    fn a_bare_name_is_in_the_current_directory() {
+        assert_eq!(directory_of(Path::new("r.json")), Path::new("."));
+        assert_eq!(directory_of(Path::new("out/r.json")), Path::new("out"));
+        assert_eq!(directory_of(Path::new("/r.json")), Path::new("/"));
+        assert_eq!(directory_of(Path::new("/")), Path::new("."));
+    }
+
+    #[test]
+    fn the_temporary_files_of_a_write_are_recognised_and_no_others() {
+        let dir = tempfile::tempdir().unwrap();
+        let temporary = TemporaryName::of(OsStr::new("keep.json"));
+        let made = temporary.builder().tempfile_in(dir.path()).unwrap();
+        let made_name = made.path().file_name().unwrap();
+        assert!(temporary.names(made_name), "{made_name:?}");
+        assert!(temporary.names(OsStr::new(".keep.json.Yn6zUB.tmp")));
+        for other in [
+            ".keep.json.Yn6zU.tmp",
+            ".keep.json.Yn6zUBB.tmp",
+            ".other.json.Yn6zUB.tmp",
+            "keep.json.Yn6zUB.tmp",
+            ".keep.json.Yn6zUB.bak",
+            "keep.json",
+        ] {
+            assert!(!temporary.names(OsStr::new(other)), "{other}");
+        }
     }
 
     #[test]

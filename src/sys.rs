@@ -3,6 +3,9 @@
 //! is sound.
 #![allow(unsafe_code)]
 
+pub mod procfs;
+pub mod same_process;
+
 use std::os::fd::AsRawFd;
 use std::time::Duration;
 

@@ -107,12 +107,19 @@ fn a_command_s_setsid_daemon_is_stopped_when_its_run_ends() {
 /// Starts `sleep 1000` marked with `mark`, as an orphan (its shell exits at once): re-parented
 /// to this process, the subreaper, which a stop must then reap. Returns its pid.
 fn marked_orphan_sleep(mark: &str) -> u32 {
-    let out = Command::new("sh")
+    orphan_sleep(|command| {
+        command.env(VARIABLE, mark);
+    })
+}
+
+/// [`marked_orphan_sleep`], its shell's command marked by `mark`.
+fn orphan_sleep(mark: impl FnOnce(&mut Command)) -> u32 {
+    let mut command = Command::new("sh");
+    command
         .args(["-c", "sleep 1000 </dev/null >/dev/null 2>&1 & echo $!"])
-        .env(VARIABLE, mark)
-        .stdin(Stdio::null())
-        .output()
-        .unwrap();
+        .stdin(Stdio::null());
+    mark(&mut command);
+    let out = command.output().unwrap();
     assert!(out.status.success());
     String::from_utf8_lossy(&out.stdout).trim().parse().unwrap()
 }
@@ -155,6 +162,27 @@ fn a_run_s_stop_takes_its_own_mark_only() {
     assert!(is_alive(b), "another run's process");
     assert_eq!(other.stop_marked(), vec![b]);
     assert!(reaped_within_limit(b));
+}
+
+#[test]
+fn the_stop_after_a_run_takes_what_the_run_left_below_corelab_and_nothing_else() {
+    let _g = exclusive();
+    adopt_orphans();
+    let run = run_mark::MarkedRun::new();
+    assert_eq!(
+        run.stop_left_by_run(),
+        Vec::<u32>::new(),
+        "nothing left yet"
+    );
+    let other = RunMark::new();
+    let others = marked_orphan_sleep(other.value());
+    let left = orphan_sleep(|command| run.put_on(command));
+    assert_eq!(run.stop_left_by_run(), vec![left]);
+    assert!(reaped_within_limit(left));
+    assert!(is_alive(others), "another run's process");
+    assert_eq!(run.stop_left_by_run(), Vec::<u32>::new());
+    assert_eq!(other.stop_marked(), vec![others]);
+    assert!(reaped_within_limit(others));
 }
 
 /// A preset file of a command task whose commands start `sleep 1003` in the background, write

@@ -41,10 +41,7 @@ impl OutTarget {
                 partial: None,
             });
         };
-        let dir = match out.parent() {
-            Some(d) if !d.as_os_str().is_empty() => d,
-            _ => Path::new("."),
-        };
+        let dir = crate::safe_fs::directory_of(out);
         let stem = out
             .file_stem()
             .map_or_else(|| "results".into(), |s| s.to_string_lossy().into_owned());

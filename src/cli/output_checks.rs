@@ -123,16 +123,13 @@ fn check_output_path(flag: &str, path: &Path) -> Result<()> {
         // read-only file is usually a file someone meant to keep.
         bail!("{flag} {shown} is read-only; remove it or choose another file")
     }
-    let dir = match file.parent() {
-        Some(d) if !d.as_os_str().is_empty() => d.to_path_buf(),
-        _ => PathBuf::from("."),
-    };
-    match std::fs::metadata(&dir) {
+    let dir = crate::safe_fs::directory_of(file);
+    match std::fs::metadata(dir) {
         Ok(meta) if meta.is_dir() => {}
-        Ok(_) => bail!("{flag} {shown}: {} is not a directory", path_text(&dir)),
+        Ok(_) => bail!("{flag} {shown}: {} is not a directory", path_text(dir)),
         Err(e) => bail!(
             "{flag} {shown}: the directory {} is not usable: {e}",
-            path_text(&dir)
+            path_text(dir)
         ),
     }
     // The results are written as a temporary file in that directory, then renamed: try it.
@@ -151,7 +148,7 @@ fn check_output_path(flag: &str, path: &Path) -> Result<()> {
         }
         Err(e) => bail!(
             "{flag} {shown}: cannot create files in {}: {e}",
-            path_text(&dir)
+            path_text(dir)
         ),
     }
 }
@@ -179,11 +176,7 @@ pub(super) fn check_room_for_results(
     }
     // The file system of the file actually replaced: a symlinked --out writes where it leads.
     let file = crate::safe_fs::output_target(out).map_or_else(|_| out.to_path_buf(), |t| t.file);
-    let dir = match file.parent() {
-        Some(d) if !d.as_os_str().is_empty() => d,
-        _ => Path::new("."),
-    };
-    let Ok(free) = free_bytes(dir) else {
+    let Ok(free) = free_bytes(crate::safe_fs::directory_of(&file)) else {
         return Ok(());
     };
     let cells = cells as u64;

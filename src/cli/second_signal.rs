@@ -86,25 +86,18 @@ impl OnDisk {
 /// (`.NAME.XXXXXX.tmp`, see [`crate::safe_fs::write_atomically`]); returns how many. Only
 /// this run writes `path` (it holds `--out`'s lock; a partial file's name is its own).
 fn remove_temporary_files_of(path: &Path) -> usize {
-    let file = crate::safe_fs::output_target(path).map_or_else(|_| path.to_path_buf(), |t| t.file);
-    let (Some(name), dir) = (file.file_name(), file.parent()) else {
+    use crate::safe_fs::{TemporaryName, directory_of, output_target};
+    let file = output_target(path).map_or_else(|_| path.to_path_buf(), |t| t.file);
+    let Some(name) = file.file_name() else {
         return 0;
     };
-    let dir = match dir {
-        Some(d) if !d.as_os_str().is_empty() => d,
-        _ => Path::new("."),
-    };
-    let prefix = format!(".{}.", name.to_string_lossy());
-    let Ok(entries) = std::fs::read_dir(dir) else {
+    let temporary = TemporaryName::of(name);
+    let Ok(entries) = std::fs::read_dir(directory_of(&file)) else {
         return 0;
     };
     entries
         .flatten()
-        .filter(|e| {
-            let n = e.file_name().to_string_lossy().into_owned();
-            // The random part is 6 characters: `.NAME.` + 6 + `.tmp`.
-            n.len() == prefix.len() + 6 + 4 && n.starts_with(&prefix) && n.ends_with(".tmp")
-        })
+        .filter(|e| temporary.names(&e.file_name()))
         .filter(|e| std::fs::remove_file(e.path()).is_ok())
         .count()
 }

@@ -110,7 +110,6 @@ pub(crate) fn calibrate_experiment(
     worker: &super::model::WorkerCommand,
     cancel: &super::cancel::CancelToken,
 ) -> (crate::preset::Experiment, Option<Calibration>) {
-    use super::pacer::RunGuard;
     use super::scratch::ScratchDir;
     use super::workload::RunEnv;
     use crate::preset::ModelKind;
@@ -146,8 +145,7 @@ pub(crate) fn calibrate_experiment(
     // Declared before the executor, so dropped after it: then every process the calibration
     // started is stopped, with whatever those left.
     let marked = super::run_mark::MarkedRun::new();
-    let guard =
-        RunGuard::new(cancel.clone(), Duration::from_secs_f64(exp.timeout_s)).marked(marked.mark());
+    let guard = marked.guard(cancel.clone(), Duration::from_secs_f64(exp.timeout_s));
     let started = factory.start(&super::sweep::CellStart {
         exp,
         model,
@@ -166,8 +164,7 @@ pub(crate) fn calibrate_experiment(
         shared_file: (model == ModelKind::Processes).then(|| scratch.path().join("counter.bin")),
     };
     let mut run = |task: &TaskSpec| -> Result<f64, String> {
-        let guard = RunGuard::new(cancel.clone(), Duration::from_secs_f64(exp.timeout_s))
-            .marked(marked.mark());
+        let guard = marked.guard(cancel.clone(), Duration::from_secs_f64(exp.timeout_s));
         executor
             .run(task, &env, &guard)
             .map(|r| r.wall.as_secs_f64())

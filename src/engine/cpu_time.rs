@@ -36,6 +36,7 @@
 
 use std::time::Duration;
 
+use crate::sys::procfs::{self, Stat};
 use crate::sys::{self, Who};
 
 /// CPU time used so far by every thread of this process, the GUI's included: *not* the CPU
@@ -85,10 +86,11 @@ impl Cost {
     /// Cumulative cost of process `pid` (every thread, live or exited); `None` if it is gone.
     pub fn of_process(pid: u32) -> Option<Cost> {
         let cpu = sys::process_cpu_time_of(pid)?;
-        let stat = std::fs::read_to_string(format!("/proc/{pid}/stat")).ok();
         Some(Cost {
             cpu,
-            minor_faults: stat.as_deref().and_then(minor_faults_in_stat).unwrap_or(0),
+            minor_faults: Stat::of_process(pid)
+                .and_then(|s| s.minor_faults())
+                .unwrap_or(0),
         })
     }
 
@@ -96,10 +98,11 @@ impl Cost {
     /// clock (minor faults from `/proc/self/task/<tid>/stat`); `None` if it is gone.
     pub fn of_thread(clock: &sys::ThreadClock) -> Option<Cost> {
         let cpu = clock.cpu_time()?;
-        let stat = std::fs::read_to_string(format!("/proc/self/task/{}/stat", clock.tid())).ok();
         Some(Cost {
             cpu,
-            minor_faults: stat.as_deref().and_then(minor_faults_in_stat).unwrap_or(0),
+            minor_faults: Stat::of_own_thread(clock.tid())
+                .and_then(|s| s.minor_faults())
+                .unwrap_or(0),
         })
     }
 
@@ -179,7 +182,7 @@ fn descendants(root: u32) -> Option<Vec<u32>> {
     let mut todo = vec![root];
     let mut first = true;
     while let Some(pid) = todo.pop() {
-        let children = children_of(pid);
+        let children = procfs::children_of(pid);
         if first && children.is_none() {
             return None;
         }
@@ -195,23 +198,6 @@ fn descendants(root: u32) -> Option<Vec<u32>> {
     Some(found)
 }
 
-fn children_of(pid: u32) -> Option<Vec<u32>> {
-    let tasks = std::fs::read_dir(format!("/proc/{pid}/task")).ok()?;
-    let mut out = Vec::new();
-    let mut any = false;
-    for task in tasks.flatten() {
-        let Ok(text) = std::fs::read_to_string(task.path().join("children")) else {
-            continue;
-        };
-        any = true;
-        out.extend(
-            text.split_whitespace()
-                .filter_map(|p| p.parse::<u32>().ok()),
-        );
-    }
-    any.then_some(out)
-}
-
 /// Processes whose process group is `pgid` (a scan of `/proc`).
 fn group_members(pgid: u32) -> Vec<u32> {
     let Ok(entries) = std::fs::read_dir("/proc") else {
@@ -220,25 +206,8 @@ fn group_members(pgid: u32) -> Vec<u32> {
     entries
         .flatten()
         .filter_map(|e| e.file_name().to_str()?.parse::<u32>().ok())
-        .filter(|pid| {
-            std::fs::read_to_string(format!("/proc/{pid}/stat"))
-                .ok()
-                .and_then(|s| stat_field(&s, 5))
-                == Some(u64::from(pgid))
-        })
+        .filter(|&pid| Stat::of_process(pid).and_then(|s| s.process_group()) == Some(pgid))
         .collect()
-}
-
-/// Field `n` (1-based, as in proc(5)) of a `/proc/<pid>/stat` line, for `n >= 3`. The command
-/// name (field 2) may contain spaces and parentheses, so fields are counted from its last `)`.
-fn stat_field(stat: &str, n: usize) -> Option<u64> {
-    let rest = &stat[stat.rfind(')')? + 1..];
-    rest.split_whitespace().nth(n.checked_sub(3)?)?.parse().ok()
-}
-
-/// `minflt` (field 10) of a `/proc/<pid>/stat` line: minor faults of every thread.
-fn minor_faults_in_stat(stat: &str) -> Option<u64> {
-    stat_field(stat, 10)
 }
 
 #[cfg(test)]
@@ -257,16 +226,6 @@ mod tests {
         std::hint::black_box(x);
         assert!(thread_cpu_time() > before);
         assert!(process_cpu_time() > p_before);
-    }
-
-    #[test]
-    fn stat_fields_are_counted_after_the_command_name() {
-        let line = "4242 (we ird) name)) S 1 4242 4242 0 -1 4194560 1234 0 5 0 7 8 0 0 20 0 1";
-        assert_eq!(stat_field(line, 4), Some(1));
-        assert_eq!(stat_field(line, 5), Some(4242));
-        assert_eq!(minor_faults_in_stat(line), Some(1234));
-        assert_eq!(stat_field("garbage", 10), None);
-        assert_eq!(stat_field(line, 2), None);
     }
 
     #[test]
@@ -302,8 +261,9 @@ mod tests {
 
     #[test]
     fn this_process_is_a_member_of_its_own_group() {
-        let stat = std::fs::read_to_string("/proc/self/stat").expect("proc");
-        let pgid = stat_field(&stat, 5).expect("pgrp field") as u32;
+        let pgid = Stat::of_process(std::process::id())
+            .and_then(|s| s.process_group())
+            .expect("pgrp field");
         assert!(group_members(pgid).contains(&std::process::id()));
     }
 

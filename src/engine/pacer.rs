@@ -74,10 +74,10 @@ impl RunGuard {
         }
     }
 
-    /// The same guard, for a run whose processes carry `mark` (the caller holds the run's
-    /// [`MarkedRun`](super::run_mark::MarkedRun), which stops them).
-    pub fn marked(mut self, mark: &RunMark) -> Self {
-        self.mark = Some(mark.clone());
+    /// The same guard, for a run whose processes carry `mark`: made by
+    /// [`MarkedRun::guard`](super::run_mark::MarkedRun::guard), whose holder stops them.
+    pub(super) fn carrying(mut self, mark: RunMark) -> Self {
+        self.mark = Some(mark);
         self
     }
 

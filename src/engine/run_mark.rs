@@ -15,10 +15,16 @@
 //! environment), and processes of another user (their environment cannot be read). Processes of
 //! a killed corelab keep running until the next corelab start. Linux only (`/proc`).
 
+use std::collections::HashSet;
 use std::path::Path;
 use std::process::Command;
 use std::sync::Arc;
 use std::time::{Duration, Instant};
+
+use super::cancel::CancelToken;
+use super::pacer::RunGuard;
+use crate::sys::procfs::{self, Stat};
+use crate::sys::same_process::{self, PidNow};
 
 /// The environment variable that marks a run's processes.
 pub const VARIABLE: &str = "CORELAB_RUN";
@@ -29,7 +35,9 @@ const EXIT_WAIT: Duration = Duration::from_secs(2);
 /// the last ones started before they were killed).
 const MAX_LOOKS: usize = 20;
 
-/// A run's mark: the value of [`VARIABLE`] its processes carry. Cheap to clone.
+/// A run's mark: the value of [`VARIABLE`] its processes carry, which a run's [`RunGuard`] hands
+/// to the commands the run starts. Cheap to clone. The run itself holds its [`MarkedRun`], which
+/// stops the marked processes when the run ends.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct RunMark {
     value: Arc<str>,
@@ -76,24 +84,16 @@ impl RunMark {
     pub fn stop_marked(&self) -> Vec<u32> {
         stop_where(&[], |mark| mark == &*self.value)
     }
-
-    /// A value that stops the processes carrying this mark when it is dropped.
-    pub fn stop_on_drop(&self) -> StopMarkedOnDrop {
-        StopMarkedOnDrop(self.clone())
-    }
 }
 
-/// Stops the processes carrying a mark when it is dropped ([`RunMark::stop_on_drop`]).
-pub struct StopMarkedOnDrop(RunMark);
-
-impl Drop for StopMarkedOnDrop {
-    fn drop(&mut self) {
-        self.0.stop_marked();
-    }
-}
-
-/// A run's mark held for the run's lifetime: when it is dropped, every process still carrying
-/// the mark is stopped ([`RunMark::stop_marked`]).
+/// A run whose processes carry a new [`RunMark`], held for the run's lifetime: the guards of
+/// its runs ([`MarkedRun::guard`]) put the mark on every command the run starts, and when it is
+/// dropped every process still carrying the mark is stopped ([`RunMark::stop_marked`]).
+///
+/// ```text
+/// let marked = MarkedRun::new(); // declared before the executor, so dropped after it
+/// let guard = marked.guard(cancel.clone(), timeout);
+/// ```
 pub struct MarkedRun {
     mark: RunMark,
     /// Processes seen carrying the mark before the run's own shutdown killed them: reaped too,
@@ -115,8 +115,10 @@ impl MarkedRun {
         }
     }
 
-    pub fn mark(&self) -> &RunMark {
-        &self.mark
+    /// The guard of one run (stopped by `cancel` or after `timeout`) whose processes carry the
+    /// mark.
+    pub fn guard(&self, cancel: CancelToken, timeout: Duration) -> RunGuard {
+        RunGuard::new(cancel, timeout).carrying(self.mark.clone())
     }
 
     /// Marks the process `command` will start.
@@ -134,6 +136,24 @@ impl MarkedRun {
             .map(|p| p.pid)
             .collect();
     }
+
+    /// Between two runs where nothing of the run should be left (a command task under a model
+    /// that keeps no processes between runs): stops whatever the last run's commands left
+    /// behind, as [`RunMark::stop_marked`] does, and returns the pids it stopped.
+    ///
+    /// That is after every run, warm-ups included, so it first looks below this process alone,
+    /// where everything the run left must be: corelab is a child subreaper, so a descendant
+    /// whose parent exits (a `setsid` daemon, a double fork) is adopted by corelab, never by
+    /// init. Only when that look finds a marked process, or cannot tell (no subreaper, no
+    /// children lists, a tree that changed while it looked), does it search every process of
+    /// the user's, as the stop at the run's end does.
+    pub fn stop_left_by_run(&self) -> Vec<u32> {
+        if crate::sys::is_child_subreaper() && nothing_carries_below_this_process(self.mark.value())
+        {
+            return Vec::new();
+        }
+        self.mark.stop_marked()
+    }
 }
 
 impl Drop for MarkedRun {
@@ -143,31 +163,36 @@ impl Drop for MarkedRun {
     }
 }
 
-/// `<pid>:<start>:<namespace>:` of this process: the start of every mark it owns.
+/// `<pid>:<start>:<namespace>:` of this process: the start of every mark it owns. `<start>` is
+/// empty where this process's start time cannot be read: its marks then never read as a gone
+/// owner's while its pid is taken ([`same_process::gone_given`]).
 fn owner_prefix() -> String {
     static PREFIX: std::sync::OnceLock<String> = std::sync::OnceLock::new();
     PREFIX
         .get_or_init(|| {
             let pid = std::process::id();
-            let start = start_time_of(pid).unwrap_or(0);
+            let start = procfs::start_ticks_of(pid).map_or(String::new(), |t| t.to_string());
             format!("{pid}:{start}:{}:", own_pid_namespace())
         })
         .clone()
 }
 
-/// The owner named by a mark: its pid, start time and pid namespace; `None` for a value that
-/// is not a mark.
+/// The owner named by a mark: its pid, start time (`None`: unknown to it) and pid namespace.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 struct Owner {
     pid: u32,
-    start: u64,
+    start: Option<u64>,
     namespace: u64,
 }
 
+/// The owner a mark names; `None` for a value that is not a mark.
 fn owner_of(mark: &str) -> Option<Owner> {
     let mut parts = mark.split(':');
     let pid = parts.next()?.parse().ok()?;
-    let start = parts.next()?.parse().ok()?;
+    let start = match parts.next()? {
+        "" => None,
+        ticks => Some(ticks.parse().ok()?),
+    };
     let namespace = parts.next()?.parse().ok()?;
     let random = parts.next()?;
     (parts.next().is_none() && !random.is_empty()).then_some(Owner {
@@ -179,9 +204,12 @@ fn owner_of(mark: &str) -> Option<Owner> {
 
 /// Whether a mark's owner is gone, judged from this process: it names this pid namespace (a
 /// corelab in another namespace is not ours to judge) and its pid is either free or held by a
-/// process that started at another time (the pid was given to a new process).
-fn owner_is_gone(owner: Owner, namespace: u64, start_of: impl Fn(u32) -> Option<u64>) -> bool {
-    owner.namespace == namespace && start_of(owner.pid) != Some(owner.start)
+/// process that started at another time (the pid was given to a new process). A pid that is
+/// taken by a process whose start time cannot be read (or a mark without its owner's start)
+/// is taken to be its owner, alive: its run's processes are not stopped under it
+/// ([`same_process::gone_given`] says why).
+fn owner_is_gone(owner: Owner, namespace: u64, now_of: impl Fn(u32) -> PidNow) -> bool {
+    owner.namespace == namespace && same_process::gone_given(owner.start, now_of(owner.pid))
 }
 
 /// A live process carrying a mark.
@@ -235,22 +263,71 @@ fn mark_of(pid: u32) -> Option<String> {
         .map(|value| String::from_utf8_lossy(value).into_owned())
 }
 
-/// Process `pid`'s start time, clock ticks after boot (field 22 of `/proc/<pid>/stat`).
-fn start_time_of(pid: u32) -> Option<u64> {
-    stat_fields(pid)?.get(19)?.parse().ok()
+/// The most processes a look below this process walks before it gives up (and the search of
+/// every process is made instead).
+const MAX_BELOW: usize = 100_000;
+
+/// Whether no process below this one carries `mark`: two walks of the tree below this process
+/// saw no process carrying it, and saw the same processes (each a zombie in both or in
+/// neither).
+///
+/// Two walks, because one is not enough where the tree changes while it is walked: a child
+/// list is read an entry at a time, and a process that exits just after its parent's list was
+/// read hands its children to this process (the subreaper), whose own list was read already.
+/// Every such change shows as a difference between the walks: an exit turns a process into a
+/// zombie or takes it away, an adoption or a fork adds one, and pids are not given again at
+/// once. Then the search of every process decides.
+fn nothing_carries_below_this_process(mark: &str) -> bool {
+    let Below::Saw(first) = walk_below_this_process(mark) else {
+        return false;
+    };
+    matches!(walk_below_this_process(mark), Below::Saw(second) if second == first)
 }
 
-/// Process `pid`'s parent.
-fn parent_of(pid: u32) -> Option<u32> {
-    stat_fields(pid)?.get(1)?.parse().ok()
+/// What a walk of the processes below this one found.
+#[derive(Debug, PartialEq, Eq)]
+enum Below {
+    /// A process carrying the mark.
+    Carrying,
+    /// Nothing it can trust: a children list or a stat line that could not be read (the
+    /// process went away while it looked), more than [`MAX_BELOW`] processes.
+    CannotTell,
+    /// None carrying the mark: every process below, sorted by pid, each with whether it is a
+    /// zombie.
+    Saw(Vec<(u32, bool)>),
 }
 
-/// The fields of `/proc/<pid>/stat` after the command name (which may hold spaces and
-/// parentheses): state, ppid, pgrp, …
-fn stat_fields(pid: u32) -> Option<Vec<String>> {
-    let stat = std::fs::read_to_string(format!("/proc/{pid}/stat")).ok()?;
-    let after_name = &stat[stat.rfind(')')? + 1..];
-    Some(after_name.split_whitespace().map(str::to_owned).collect())
+fn walk_below_this_process(mark: &str) -> Below {
+    let Some(mut todo) = procfs::children_of(std::process::id()) else {
+        return Below::CannotTell;
+    };
+    let mut seen: HashSet<u32> = HashSet::new();
+    let mut found = Vec::new();
+    while let Some(pid) = todo.pop() {
+        if !seen.insert(pid) {
+            continue;
+        }
+        if seen.len() > MAX_BELOW {
+            return Below::CannotTell;
+        }
+        let Some(stat) = Stat::of_process(pid) else {
+            return Below::CannotTell;
+        };
+        // A zombie has no environment left, and has handed its children on.
+        let zombie = stat.is_zombie();
+        if !zombie {
+            if mark_of(pid).as_deref() == Some(mark) {
+                return Below::Carrying;
+            }
+            let Some(children) = procfs::children_of(pid) else {
+                return Below::CannotTell;
+            };
+            todo.extend(children);
+        }
+        found.push((pid, zombie));
+    }
+    found.sort_unstable();
+    Below::Saw(found)
 }
 
 /// The inode of this process's pid namespace (`/proc/self/ns/pid` reads `pid:[4026531836]`);
@@ -305,19 +382,26 @@ fn stop_where(noted: &[u32], doomed: impl Fn(&str) -> bool) -> Vec<u32> {
     stopped
 }
 
-/// Waits (up to [`EXIT_WAIT`] in all) for each of `pids` that is a child of this process (a
-/// subreaper adopts the orphans of its descendants) to exit, and reaps it.
+/// Waits (up to [`EXIT_WAIT`] in all) for each of `pids` that is, or is about to be, a child
+/// of this process (a subreaper adopts the orphans of its descendants) to exit, and reaps it.
+/// One whose parent is among `pids` too is waited for: killed together, the parent may exit
+/// after it, and only then is it handed to this process (a look at its parent before that
+/// would leave it a zombie here).
 fn reap<'a>(pids: impl Iterator<Item = &'a u32>) {
     let me = std::process::id();
-    let ours: Vec<u32> = pids
-        .copied()
-        .filter(|&p| parent_of(p) == Some(me))
-        .collect();
+    let killed: Vec<u32> = pids.copied().collect();
+    let mut pending = killed.clone();
     let deadline = Instant::now() + EXIT_WAIT;
-    for pid in ours {
-        while !crate::sys::reap_if_exited(pid) && Instant::now() < deadline {
-            std::thread::sleep(Duration::from_millis(2));
+    loop {
+        pending.retain(|&pid| match procfs::parent_of(pid) {
+            Some(parent) if parent == me => !crate::sys::reap_if_exited(pid),
+            Some(parent) => killed.contains(&parent),
+            None => false,
+        });
+        if pending.is_empty() || Instant::now() >= deadline {
+            break;
         }
+        std::thread::sleep(Duration::from_millis(2));
     }
 }
 
@@ -326,7 +410,7 @@ fn reap<'a>(pids: impl Iterator<Item = &'a u32>) {
 pub fn stop_leftovers_of_killed_runs() -> usize {
     let namespace = own_pid_namespace();
     let leftover = |mark: &str| {
-        owner_of(mark).is_some_and(|owner| owner_is_gone(owner, namespace, start_time_of))
+        owner_of(mark).is_some_and(|owner| owner_is_gone(owner, namespace, PidNow::of))
     };
     stop_where(&[], leftover).len()
 }
@@ -360,32 +444,97 @@ mod tests {
         assert_ne!(a, b);
         let owner = owner_of(a.value()).expect("a mark parses");
         assert_eq!(owner.pid, std::process::id());
-        assert_eq!(Some(owner.start), start_time_of(std::process::id()));
+        assert_eq!(owner.start, procfs::start_ticks_of(std::process::id()));
+        assert!(owner.start.is_some());
         assert_eq!(owner.namespace, own_pid_namespace());
         // 128 random bits, in hex.
         let random = a.value().rsplit(':').next().expect("random part");
         assert_eq!(random.len(), 32, "{}", a.value());
         assert!(random.chars().all(|c| c.is_ascii_hexdigit()));
-        for bad in ["", "1:2:3", "1:2:3:", "x:2:3:ab", "1:2:3:ab:cd"] {
+        for bad in ["", "1:2:3", "1:2:3:", "x:2:3:ab", "1:x:3:ab", "1:2:3:ab:cd"] {
             assert_eq!(owner_of(bad), None, "{bad:?}");
         }
+        // An owner whose start time was unknown to it.
+        assert_eq!(
+            owner_of("40::7:ab"),
+            Some(Owner {
+                pid: 40,
+                start: None,
+                namespace: 7
+            })
+        );
     }
 
     #[test]
     fn an_owner_is_gone_when_its_pid_is_free_or_started_at_another_time() {
         let owner = Owner {
             pid: 40,
-            start: 1000,
+            start: Some(1000),
             namespace: 7,
         };
-        let alive = |pid: u32| (pid == 40).then_some(1000);
-        let reused = |pid: u32| (pid == 40).then_some(2000);
-        let free = |_: u32| None;
-        assert!(!owner_is_gone(owner, 7, alive));
-        assert!(owner_is_gone(owner, 7, reused));
+        let now = |ticks| {
+            move |pid: u32| match pid {
+                40 => PidNow::StartedAt(ticks),
+                _ => PidNow::Free,
+            }
+        };
+        let free = |_: u32| PidNow::Free;
+        let unreadable = |_: u32| PidNow::Unreadable;
+        assert!(!owner_is_gone(owner, 7, now(1000)));
+        assert!(owner_is_gone(owner, 7, now(2000)));
         assert!(owner_is_gone(owner, 7, free));
         // Another pid namespace's corelab is not judged from here.
         assert!(!owner_is_gone(owner, 8, free));
+        // A live pid whose start cannot be read, or an owner that did not know its own start:
+        // taken to be the owner, alive.
+        assert!(!owner_is_gone(owner, 7, unreadable));
+        let unknown = Owner {
+            start: None,
+            ..owner
+        };
+        assert!(!owner_is_gone(unknown, 7, now(2000)));
+        assert!(owner_is_gone(unknown, 7, free));
+    }
+
+    #[test]
+    fn a_walk_below_this_process_sees_its_children_and_the_one_carrying_the_mark() {
+        let marked = MarkedRun::new();
+        let mut plain = Command::new("sleep").arg("30").spawn().expect("sleep");
+        let mut command = Command::new("sleep");
+        command.arg("30");
+        marked.put_on(&mut command);
+        let mut carrying = command.spawn().expect("sleep");
+        // `spawn` returns once the exec has replaced the child's memory, a moment before its
+        // environment is in place: until then it reads empty.
+        let deadline = Instant::now() + Duration::from_secs(20);
+        while mark_of(carrying.id()).is_none() && Instant::now() < deadline {
+            std::thread::sleep(Duration::from_millis(5));
+        }
+        // Other tests' processes come and go below this one: a walk that cannot tell is made
+        // again.
+        let walk = |mark: &str| {
+            let mut below = walk_below_this_process(mark);
+            for _ in 0..200 {
+                if below != Below::CannotTell {
+                    break;
+                }
+                std::thread::sleep(Duration::from_millis(10));
+                below = walk_below_this_process(mark);
+            }
+            below
+        };
+        let with_mark = walk(marked.mark.value());
+        let without = walk(RunMark::new().value());
+        for child in [&mut plain, &mut carrying] {
+            let _ = child.kill();
+            let _ = child.wait();
+        }
+        assert_eq!(with_mark, Below::Carrying);
+        let Below::Saw(tree) = without else {
+            panic!("{without:?}");
+        };
+        assert!(tree.contains(&(plain.id(), false)), "{tree:?}");
+        assert!(tree.contains(&(carrying.id(), false)), "{tree:?}");
     }
 
     #[test]

@@ -11,7 +11,6 @@ use serde::Serialize;
 use super::cancel::CancelToken;
 use super::load::{LoadEvidence, MIN_TICKS_PER_CPU};
 use super::model::{Executor, InProcessExecutor, ProcessPool, WorkerCommand};
-use super::pacer::RunGuard;
 use super::scratch::ScratchDir;
 use super::workload::RunEnv;
 use crate::preset::{CpuKernel, Experiment, ModelKind, PythonOptions, TaskKind, TaskSpec};
@@ -126,8 +125,7 @@ fn dispatch_in(
     };
     // Declared before the executor, so dropped after it: whatever it started is stopped.
     let marked = super::run_mark::MarkedRun::new();
-    let guard =
-        || RunGuard::new(CancelToken::new(), Duration::from_secs(120)).marked(marked.mark());
+    let guard = || marked.guard(CancelToken::new(), Duration::from_secs(120));
     let mut exec: Box<dyn Executor> = match model {
         ModelKind::Processes => {
             let pool = ProcessPool::start(worker, workers, &guard()).map_err(|e| e.to_string())?;
@@ -186,8 +184,7 @@ fn python_dispatch(
     };
     // Declared before the executor, so dropped after it: whatever it started is stopped.
     let marked = super::run_mark::MarkedRun::new();
-    let guard =
-        || RunGuard::new(CancelToken::new(), Duration::from_secs(120)).marked(marked.mark());
+    let guard = || marked.guard(CancelToken::new(), Duration::from_secs(120));
     let mut exec = super::model::python::PythonExecutor::start_for(
         exp,
         model,
@@ -258,8 +255,7 @@ fn pool_startup(workers: usize, worker: &WorkerCommand) -> Result<Overhead, Stri
     let mut samples = Vec::new();
     for _ in 0..REPS {
         let marked = super::run_mark::MarkedRun::new();
-        let guard =
-            RunGuard::new(CancelToken::new(), Duration::from_secs(60)).marked(marked.mark());
+        let guard = marked.guard(CancelToken::new(), Duration::from_secs(60));
         let mut pool = ProcessPool::start(worker, workers, &guard).map_err(|e| e.to_string())?;
         samples.push(pool.startup().as_secs_f64() * 1e6 / workers as f64);
         pool.shutdown();

@@ -17,7 +17,7 @@ use super::model::{
 };
 use super::pacer::{RunGuard, UnitError};
 use super::run_count::RunCount;
-use super::run_mark::{MarkedRun, StopMarkedOnDrop};
+use super::run_mark::MarkedRun;
 use super::scratch::ScratchDir;
 use super::workload::RunEnv;
 use crate::preset::{Baseline, Experiment, ModelKind, TaskKind};
@@ -651,14 +651,12 @@ struct Running {
 }
 
 impl Running {
-    /// For a run of a command task under a model with no processes of its own between runs
-    /// (sequential, threads, rayon): whatever the commands leave behind (a
-    /// `setsid` daemon) carries the cell's mark and is stopped when the returned value is
-    /// dropped, once the run is recorded (so the search is never part of the run's costs).
-    fn stop_after_run(&self, task: &crate::preset::TaskSpec) -> Option<StopMarkedOnDrop> {
-        (task.kind == TaskKind::Command
-            && self.executor.worker_pids().is_some_and(|p| p.is_empty()))
-        .then(|| self.marked.mark().stop_on_drop())
+    /// Whether nothing of a run should outlive it: a command task under a model with no
+    /// processes of its own between runs (sequential, threads, rayon), whose commands' leftovers
+    /// (a `setsid` daemon) carry the cell's mark and are stopped after each run
+    /// ([`MarkedRun::stop_left_by_run`]).
+    fn stops_what_each_run_leaves(&self, task: &crate::preset::TaskSpec) -> bool {
+        task.kind == TaskKind::Command && self.executor.worker_pids().is_some_and(|p| p.is_empty())
     }
 }
 
@@ -829,11 +827,10 @@ impl Sweep<'_> {
                 .then(|| scratch.path().join("counter.bin")),
         };
         let marked = MarkedRun::new();
-        let guard = RunGuard::new(
+        let guard = marked.guard(
             self.cancel.clone(),
             Duration::from_secs_f64(self.exp.timeout_s),
-        )
-        .marked(marked.mark());
+        );
         let started = self.config.executors.start(&CellStart {
             exp: self.exp,
             model,
@@ -939,8 +936,20 @@ impl Sweep<'_> {
         }
     }
 
-    /// One run of cell `i` (a warm-up or a timed run), with the other load sampled around it.
+    /// One run of cell `i` (a warm-up or a timed run), recorded; then whatever the run's
+    /// commands left behind is stopped (after the record, so the search is never part of the
+    /// run's costs). A cell stopped during the run has had its processes stopped with it.
     fn run_once(&mut self, cell: &mut CellResult, i: usize, warmup: bool) {
+        self.run_and_record(cell, i, warmup);
+        if let Some(running) = &self.live[i].running
+            && running.stops_what_each_run_leaves(&self.exp.task)
+        {
+            running.marked.stop_left_by_run();
+        }
+    }
+
+    /// One run of cell `i` (a warm-up or a timed run), with the other load sampled around it.
+    fn run_and_record(&mut self, cell: &mut CellResult, i: usize, warmup: bool) {
         let Some(running) = self.live[i].running.as_mut() else {
             return;
         };
@@ -960,11 +969,10 @@ impl Sweep<'_> {
         let workers_before = before
             .as_ref()
             .map(|_| workers_cost(running.executor.as_ref()));
-        let guard = RunGuard::new(
+        let guard = running.marked.guard(
             self.cancel.clone(),
             Duration::from_secs_f64(self.exp.timeout_s),
-        )
-        .marked(running.marked.mark());
+        );
         // Costs besides time (switches, migrations, memory) read /proc for the run's threads
         // and every process of the model, milliseconds with many threads: only the first
         // COSTED_RUNS timed runs of a cell pay for it, so cells of short runs (hundreds of
@@ -975,7 +983,6 @@ impl Sweep<'_> {
             true => crate::engine::proc_stats::before_run(running.executor.as_ref()),
             false => None,
         };
-        let _left_by_run = running.stop_after_run(&self.exp.task);
         match running.executor.run(&self.exp.task, &running.env, &guard) {
             Ok(record) => {
                 cell.shared_state = record.shared_state.clone();

@@ -23,22 +23,17 @@ impl WriterProcess {
         let pid = std::process::id();
         WriterProcess {
             pid,
-            started_ticks: start_ticks(pid),
+            started_ticks: crate::sys::procfs::start_ticks_of(pid),
         }
     }
 
     /// Whether the process is gone: no process has its pid, or the one that has it started at
-    /// another time (the pid was used again). A process that is there and whose start time
-    /// cannot be read is taken to be it (not gone).
+    /// another time (the pid was used again). Where that cannot be told (a live pid whose
+    /// start time cannot be read, or a writer recorded without one) it is taken to be there:
+    /// its file is never offered as abandoned while it may still be written
+    /// ([`crate::sys::same_process::gone_given`]).
     pub fn is_gone(&self) -> bool {
-        if self.pid == 0 {
-            return true;
-        }
-        match (start_ticks(self.pid), self.started_ticks) {
-            (None, _) => !std::path::Path::new(&format!("/proc/{}", self.pid)).exists(),
-            (Some(now), Some(then)) => now != then,
-            (Some(_), None) => false,
-        }
+        crate::sys::same_process::is_gone(self.pid, self.started_ticks)
     }
 }
 
@@ -47,15 +42,6 @@ impl WriterProcess {
 /// writer recorded (older corelab) cannot be told, and is not.
 pub fn left_by_a_gone_process(status: RunStatus, writer: Option<&WriterProcess>) -> bool {
     status == RunStatus::Incomplete && writer.is_some_and(WriterProcess::is_gone)
-}
-
-/// Field 22 (`starttime`) of `/proc/PID/stat`: after the command name, which may hold spaces
-/// and parentheses, so counted from its last `)`.
-fn start_ticks(pid: u32) -> Option<u64> {
-    let stat = std::fs::read_to_string(format!("/proc/{pid}/stat")).ok()?;
-    let rest = &stat[stat.rfind(')')? + 1..];
-    // After `)`: state is field 3, so starttime (22) is the 20th.
-    rest.split_whitespace().nth(19)?.parse().ok()
 }
 
 #[cfg(test)]
@@ -77,7 +63,7 @@ mod tests {
         let mut child = std::process::Command::new("true").spawn().unwrap();
         let gone = WriterProcess {
             pid: child.id(),
-            started_ticks: start_ticks(child.id()),
+            started_ticks: crate::sys::procfs::start_ticks_of(child.id()),
         };
         child.wait().unwrap();
         assert!(gone.is_gone());
