@@ -5,6 +5,7 @@
 //! medians' intervals support. Pure: the CLI, the Markdown report and the workbench print
 //! the same lines.
 
+use super::gil_lesson::{scaled, stayed_flat};
 use super::interval_words::speedup;
 use crate::preset::{Baseline, IoMode, ModelKind, SyncMode, TaskKind};
 use crate::results::{Busyness, CellResult, CellStatus, LostShare, ResultsFile, lost_share};
@@ -59,10 +60,6 @@ pub struct VerdictLine {
     pub text: String,
 }
 
-/// A speedup whose interval reaches no higher than this, at 2 workers or more, is "near 1×".
-const NEAR_ONE: f64 = 1.3;
-/// A speedup above this, its interval clear of 1, is "scaled".
-const SCALED: f64 = 1.5;
 /// Below this coverage an interval is stated with its coverage (fewer than 6 runs).
 const FULL_COVERAGE: f64 = 0.95 - 1e-9;
 /// A one-worker cell whose speedup (its whole interval) is above this beat its baseline by
@@ -283,41 +280,14 @@ fn lost_any(r: &ResultsFile, c: &CellResult) -> bool {
     r.cells
         .iter()
         .filter(|o| completed(o) && o.model == c.model && o.workers == c.workers)
-        .any(|o| lost_share(r, o).is_some_and(|s| s.runs_losing > 0))
+        .any(|o| lost_share(r, o).is_some_and(|s| s.any()))
 }
 
-/// A lost share for a sentence: `40%`, `3.2%`, `under 0.1%`, `0%`.
-fn lost_percent(pct: f64) -> String {
-    if pct <= 0.0 {
-        "0%".into()
-    } else if pct < 0.1 {
-        "under 0.1%".into()
-    } else {
-        super::interval_words::percent(pct)
-    }
-}
-
-/// What one cell's runs lost: `threads × 2 lost a median 40% of its increments (in 14 of 31
-/// runs, up to 47%)`, that only some runs lost while the median run lost none, or none.
+/// What one cell's runs lost, in the long form the chart's hover uses too
+/// ([`LostShare::long_words`]): `threads × 2 lost a median 40% of the 2000 increments a run
+/// asked for (in 14 of 31 runs, from 0% to 47%, up to 940 in one run)`.
 fn lost_words(c: &CellResult, s: &LostShare) -> String {
-    let name = cell_name(c);
-    let (k, n) = (s.runs_losing, s.runs);
-    let runs = match k == n {
-        true => format!("in every one of {n} runs"),
-        false => format!("in {k} of {n} runs"),
-    };
-    match k {
-        0 => format!("{name} lost none ({})", crate::words::count(n, "run")),
-        _ if s.median_pct > 0.0 => format!(
-            "{name} lost a median {} of its increments ({runs}, up to {})",
-            lost_percent(s.median_pct),
-            lost_percent(s.max_pct)
-        ),
-        _ => format!(
-            "{name} lost updates {runs} (up to {}), though the median run lost none",
-            lost_percent(s.max_pct)
-        ),
-    }
+    format!("{} {}", cell_name(c), s.long_words())
 }
 
 /// What the lock of a contention task is, for a sentence: `a lock (mutex)`.
@@ -348,18 +318,15 @@ fn lost_texts(r: &ResultsFile) -> Vec<String> {
     let sync = r.experiment.task.contention.sync;
     let defect = |c: &CellResult, s: &LostShare, why: &str| {
         format!(
-            "DEFECT: {} lost updates in {} of {} runs (up to {} increments, {}) {why}: the count is wrong, so do not trust these results and report it.",
+            "DEFECT: {} {} {why}: the count is wrong, so do not trust these results and report it.",
             cell_name(c),
-            s.runs_losing,
-            s.runs,
-            s.max_lost,
-            lost_percent(s.max_pct)
+            s.short_words()
         )
     };
     if sync != SyncMode::None {
         let losing: Vec<String> = shares
             .iter()
-            .filter(|(_, s)| s.runs_losing > 0)
+            .filter(|(_, s)| s.any())
             .map(|(c, s)| defect(c, s, &format!("with {}", sync_words(sync))))
             .collect();
         if !losing.is_empty() {
@@ -393,7 +360,7 @@ fn lost_texts(r: &ResultsFile) -> Vec<String> {
         shares.iter().filter(|(c, _)| c.workers == 1).collect();
     let one_lost: Vec<String> = one
         .iter()
-        .filter(|(_, s)| s.runs_losing > 0)
+        .filter(|(_, s)| s.any())
         .map(|(c, s)| defect(c, s, "with no other worker to race"))
         .collect();
     if !one_lost.is_empty() {
@@ -450,7 +417,7 @@ fn is_baseline_cell(c: &CellResult) -> bool {
 }
 
 /// A completed cell with a median: the only kind that competes.
-fn completed(c: &CellResult) -> bool {
+pub(super) fn completed(c: &CellResult) -> bool {
     c.status == CellStatus::Ok && c.model.is_some() && c.wall.is_some()
 }
 
@@ -880,36 +847,9 @@ fn gil_free(m: ModelKind) -> bool {
 }
 
 /// The interval of a cell's speedup, where it rests on more than single runs.
-fn speedup_ci(c: &CellResult) -> Option<(f64, f64)> {
+pub(super) fn speedup_ci(c: &CellResult) -> Option<(f64, f64)> {
     let cov = c.speedup_ci_coverage?;
     (cov >= ONE_RUN_COVERAGE).then_some((c.speedup_ci_low?, c.speedup_ci_high?))
-}
-
-/// The best cell at 2 workers or more of `model` that scaled: speedup above 1.5×, its interval
-/// clear of 1.
-fn scaled<'a>(cells: &[&'a CellResult], model: ModelKind) -> Option<&'a CellResult> {
-    cells
-        .iter()
-        .copied()
-        .filter(|c| c.model == Some(model) && c.workers >= 2)
-        .filter(|c| {
-            c.speedup.is_some_and(|s| s > SCALED) && speedup_ci(c).is_some_and(|(lo, _)| lo > 1.0)
-        })
-        .max_by(|a, b| {
-            a.speedup
-                .unwrap_or(0.0)
-                .total_cmp(&b.speedup.unwrap_or(0.0))
-        })
-}
-
-/// Whether `model` stayed near 1× at every count of 2 workers or more (each interval's upper
-/// end below 1.3); `false` without such a cell, or with one that has no interval.
-fn stayed_flat(cells: &[&CellResult], model: ModelKind) -> bool {
-    let mut many = cells
-        .iter()
-        .filter(|c| c.model == Some(model) && c.workers >= 2)
-        .peekable();
-    many.peek().is_some() && many.all(|c| speedup_ci(c).is_some_and(|(_, hi)| hi < NEAR_ONE))
 }
 
 /// The share of each task spent waiting, where the task waits: all of it for an `io` task in
@@ -1682,8 +1622,8 @@ mod tests {
         assert_eq!(
             &t[..3],
             [
-                "Lost updates without a lock: threads × 2 lost a median 40% of its increments (in 5 of 6 runs, up to 47%); threads × 4 lost updates in 2 of 6 runs (up to 50%), though the median run lost none.",
-                "Lost updates without a lock: gil-threads × 2 lost none (6 runs).",
+                "Lost updates without a lock: threads × 2 lost a median 40% of the 200 increments a run asked for (in 5 of 6 runs, from 0% to 47%, up to 94 in one run); threads × 4 lost updates in 2 of 6 runs (up to 200 of the 400 increments a run asked for, 50%), though the median run lost none.",
+                "Lost updates without a lock: gil-threads × 2 lost none of the 200 increments a run asked for (6 runs).",
                 "One worker lost none: with no other worker to race, every increment counts.",
             ],
             "{t:?}"
@@ -1721,8 +1661,8 @@ mod tests {
         assert_eq!(
             of(&r, VerdictTopic::LostUpdates),
             [
-                "Lost updates without a lock: processes × 2 lost a median 5.0% of its increments (in every one of 6 runs, up to 50%).",
-                "DEFECT: processes × 1 lost updates in 1 of 6 runs (up to 7 increments, 7.0%) with no other worker to race: the count is wrong, so do not trust these results and report it.",
+                "Lost updates without a lock: processes × 2 lost a median 5.0% of the 200 increments a run asked for (in every one of 6 runs, from 4.5% to 50%, up to 100 in one run).",
+                "DEFECT: processes × 1 lost updates in 1 of 6 runs (up to 7 in one run, 7.0%) with no other worker to race: the count is wrong, so do not trust these results and report it.",
             ]
         );
     }
@@ -1752,7 +1692,7 @@ mod tests {
         let r = contention(SyncMode::Atomic, cells(&[0, 0, 0, 0, 0, 3]));
         assert_eq!(
             texts(&r)[0],
-            "DEFECT: threads × 2 lost updates in 1 of 6 runs (up to 3 increments, 1.5%) with atomic increments: the count is wrong, so do not trust these results and report it."
+            "DEFECT: threads × 2 lost updates in 1 of 6 runs (up to 3 in one run, 1.5%) with atomic increments: the count is wrong, so do not trust these results and report it."
         );
         // A file with no counted run says nothing about lost updates.
         let mut r = contention(SyncMode::None, cells(&[0; 6]));
