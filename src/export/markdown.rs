@@ -790,7 +790,7 @@ mod tests {
         };
         let two = row("| threads | 2 |");
         assert!(
-            two.contains("lost updates in 2 of 2 runs (up to 3)"),
+            two.contains("lost updates in every one of 2 runs (up to 3 in one run, 0.00015%)"),
             "{two}"
         );
         assert!(!two.contains("checksums differ"), "{two}");
