@@ -11,7 +11,7 @@ use std::process::{Command, Output};
 
 use common::corelab_exe;
 use common::synthetic::synthetic_results;
-use corelab::preset::{Experiment, ModelKind};
+use corelab::preset::{Experiment, ModelKind, TaskKind};
 use corelab::results::{CellStatus, MachineInfo, ResultsFile};
 
 fn corelab_in(dir: &Path, args: &[&str]) -> Output {
@@ -230,6 +230,9 @@ fn lost_updates_fail_their_gate_with_or_without_a_baseline() {
     let dir = tempfile::tempdir().unwrap();
     let d = dir.path();
     let mut r = results(&[1, 2], "cpu");
+    // A shared counter's race: 2 × 1 000 000 increments asked of each threads × 2 run.
+    r.experiment.task.kind = TaskKind::Contention;
+    r.experiment.task.contention.increments = 1_000_000;
     for c in &mut r.cells {
         let lost = if c.workers == 2 { 700 } else { 0 };
         for (i, s) in c.samples.iter_mut().enumerate() {
@@ -247,7 +250,7 @@ fn lost_updates_fail_their_gate_with_or_without_a_baseline() {
         .collect();
     assert_eq!(
         lines,
-        ["Lost updates: threads × 2: 4 of 6 timed runs lost updates (up to 700 in one run)"],
+        ["Lost updates: threads × 2: lost updates in 4 of 6 runs (up to 700 in one run, 0.035%)"],
         "{stderr}"
     );
     assert!(stderr.contains("Gate FAILED (1 failure): no timed run lost an update"));

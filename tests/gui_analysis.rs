@@ -754,7 +754,7 @@ fn the_lost_updates_chart_is_offered_only_for_results_that_counted_them() {
     let name = chart.accesskit_node().label().unwrap_or_default();
     assert_eq!(
         name,
-        "Lost updates chart, increments lost (% of all the workers were asked for) against 1–4 workers: sequential (baseline): 0 lost, threads 62.5 % lost at 4. The Results table (Ctrl+4) counts the runs that lost updates."
+        "Lost updates chart, increments lost (% of all the workers were asked for) against 1–4 workers: sequential (baseline): 0 lost, threads 62% lost at 4. The Results table (Ctrl+4) counts the runs that lost updates."
     );
     h.state_mut().open_export_dialog();
     h.run();

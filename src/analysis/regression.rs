@@ -8,7 +8,7 @@
 //! least [`MIN_RUNS`] timed runs of it: with fewer, two runs' ranges part by chance too often.
 
 use crate::preset::ModelKind;
-use crate::results::{CellResult, CellStatus, ResultsFile};
+use crate::results::{CellResult, CellStatus, ResultsFile, lost_share};
 
 /// The fewest timed runs each file needs of a cell for it to be judged. With 3 runs a side the
 /// intervals are the runs' ranges (coverage 75%), and where nothing changed the new range
@@ -289,23 +289,16 @@ fn change(cell: &CellResult, baseline: Median, new: Median) -> CellChange {
     }
 }
 
-/// The cells of `results` in which a timed run lost an update (a `contention` task's counter
-/// came up short), as lines: `threads × 2: 5 of 6 runs lost updates (up to 1234 of …)`.
+/// The completed cells of `results` in which a timed run lost an update (a `contention`
+/// task's counter came up short), as the table's note says it ([`lost_share`],
+/// [`crate::results::LostShare::short_words`]): `threads × 2: lost updates in 5 of 6 runs
+/// (up to 1234 in one run, 0.06%)`.
 pub fn lost_update_lines(results: &ResultsFile) -> Vec<String> {
     results
         .cells
         .iter()
-        .filter(|c| c.runs_with_lost_updates.is_some_and(|n| n > 0))
-        .map(|c| {
-            format!(
-                "{} × {}: {} of {} timed runs lost updates (up to {} in one run)",
-                c.model_id(),
-                c.workers,
-                c.runs_with_lost_updates.unwrap_or(0),
-                c.samples.len(),
-                c.lost_updates_max.unwrap_or(0)
-            )
-        })
+        .filter_map(|c| Some((c, lost_share(results, c).filter(|s| s.any())?)))
+        .map(|(c, s)| format!("{} × {}: {}", c.model_id(), c.workers, s.short_words()))
         .collect()
 }
 
@@ -421,17 +414,26 @@ mod tests {
     #[test]
     fn lost_updates_are_named_per_cell() {
         let mut racy = cell(ModelKind::Threads, 2, &BASE);
-        racy.runs_with_lost_updates = Some(4);
-        racy.lost_updates_max = Some(1234);
+        for (s, lost) in racy.samples.iter_mut().zip([0, 1234, 5, 9, 0, 3]) {
+            s.lost_updates = Some(lost);
+        }
         let mut clean = cell(ModelKind::Threads, 1, &BASE);
-        clean.runs_with_lost_updates = Some(0);
-        let r = ResultsFile {
-            cells: vec![clean, racy],
+        for s in &mut clean.samples {
+            s.lost_updates = Some(0);
+        }
+        // A cancelled (partial) cell is left out, as from the table's note and the chart.
+        let mut partial = racy.clone();
+        partial.workers = 4;
+        partial.status = CellStatus::Cancelled;
+        let mut r = ResultsFile {
+            cells: vec![clean, racy, partial],
             ..ResultsFile::default()
         };
+        r.experiment.task.kind = crate::preset::TaskKind::Contention;
+        r.experiment.task.contention.increments = 1000;
         assert_eq!(
             lost_update_lines(&r),
-            ["threads × 2: 4 of 6 timed runs lost updates (up to 1234 in one run)"]
+            ["threads × 2: lost updates in 4 of 6 runs (up to 1234 in one run, 62%)"]
         );
     }
 }

@@ -1,5 +1,6 @@
 //! What `run` and `report` both say about a results file besides its table and fits: the
-//! verdict, and whether other programs competed for the cores while it was measured.
+//! verdict, whether the results show the GIL lesson they were measured for, and whether other
+//! programs competed for the cores while it was measured.
 
 use crate::results::ResultsFile;
 
@@ -15,6 +16,18 @@ pub(super) fn verdict_text(results: &ResultsFile) -> String {
         text.push_str(&format!("  {}\n", line.text));
     }
     text
+}
+
+/// Where results of CPU-bound work with gil-threads beside threads or processes do not show
+/// the GIL lesson, the lesson and the note the workbench shows under its start-here hint
+/// ([`crate::analysis::gil_lesson::lesson_not_shown`], judged by the verdict's rule); empty
+/// where they show it or cannot tell.
+pub(super) fn gil_lesson_text(results: &ResultsFile) -> String {
+    use crate::analysis::gil_lesson::{GIL_LESSON, lesson_not_shown};
+    match lesson_not_shown(results) {
+        Some(note) => format!("Lesson: {GIL_LESSON}.\n  {note}\n"),
+        None => String::new(),
+    }
 }
 
 /// Says on stderr whether other programs competed for the cores while `results` were

@@ -28,7 +28,7 @@ use super::output_checks::{check_outputs, check_room_for_results};
 use super::outputs::{OutputArgs, chart_outputs, check_chart_for_task, write_outputs};
 use super::percentage::parse_percentage;
 use super::preset_arg::{arg_names_a_file, load_preset};
-use super::results_text::{say_load, verdict_text};
+use super::results_text::{gil_lesson_text, say_load, verdict_text};
 use super::second_signal::OnDisk;
 use super::stdout::{reserve_stdout_for, write_output};
 use super::sweep_progress::{CellsDone, ProgressStyle, SweepProgress};
@@ -649,6 +649,7 @@ pub(super) fn run(args: &RunArgs) -> Result<ExitCode> {
     }
     out!("{}", summary_table(&results));
     out!("{}", verdict_text(&results));
+    out!("{}", gil_lesson_text(&results));
     say_load(&results, quiet);
     out!("{}", fits_summary(&fit_results(&results)));
     // A results file that cannot be saved (a full disk) does not cost the other outputs: they

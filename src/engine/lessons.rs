@@ -19,7 +19,7 @@ use super::sweep::{SweepConfig, preflight_with, run_sweep};
 use crate::preset::{
     Baseline, CpuKernel, Experiment, IoMode, ModelKind, StartMethod, SyncMode, TaskKind, TaskSpec,
 };
-use crate::results::{CellStatus, PythonInfo, ResultsFile};
+use crate::results::{CellStatus, LostShare, PythonInfo, ResultsFile, lost_share};
 
 /// Whether a lesson showed on this machine. In JSON every variant is an object tagged by
 /// `kind`: `{"kind": "pass"}`, `{"kind": "fail"}`, `{"kind": "skipped", "reason": "…"}`,
@@ -233,62 +233,6 @@ pub mod thresholds {
     /// threads surely ran at once for part of their run: below it they may have taken turns
     /// (another program had the other core), and losing no update shows nothing.
     pub const RACE_OVERLAP_MIN_CORES: f64 = 1.3;
-}
-
-/// What results of CPU-bound work say about the first lesson, the one the workbench's
-/// start-here tour promises ("threads and processes climb with the cores, gil-threads stays
-/// flat"), judged by the thresholds `selftest --lessons` uses ([`thresholds::gil_flat`],
-/// [`thresholds::scales`]) at the most workers measured within the cores.
-#[derive(Clone, Debug, PartialEq)]
-pub struct GilLessonReading {
-    /// Whether the results show it: gil-threads flat, and threads and processes (each that
-    /// was measured) scaling.
-    pub shown: bool,
-    /// The measured figures, e.g. `threads × 2: 1.10×, processes × 2: 0.85×, gil-threads × 2:
-    /// 1.00×`.
-    pub figure: String,
-}
-
-/// Reads the GIL lesson in `r` ([`GilLessonReading`]): `None` where it cannot be judged (not
-/// CPU-bound work, one core, no completed gil-threads cell at 2 workers or more within the
-/// cores, or neither threads nor processes there).
-pub fn read_gil_lesson(r: &ResultsFile) -> Option<GilLessonReading> {
-    if r.experiment.task.kind != TaskKind::Cpu {
-        return None;
-    }
-    let cores = r.machine.logical_cores;
-    if cores < 2 {
-        return None;
-    }
-    let measured = |model: ModelKind, w: usize| {
-        r.cell(model, w)
-            .filter(|c| c.status == CellStatus::Ok)
-            .and_then(|c| c.speedup)
-    };
-    let w = r
-        .cells
-        .iter()
-        .filter(|c| c.model == Some(ModelKind::GilThreads) && (2..=cores).contains(&c.workers))
-        .map(|c| c.workers)
-        .filter(|&w| measured(ModelKind::GilThreads, w).is_some())
-        .max()?;
-    let gil = measured(ModelKind::GilThreads, w)?;
-    let mut shown = thresholds::gil_flat(gil);
-    let mut parts = Vec::new();
-    for model in [ModelKind::Threads, ModelKind::Processes] {
-        if let Some(s) = measured(model, w) {
-            shown &= thresholds::scales(s, w, cores);
-            parts.push(format!("{model} × {w}: {s:.2}×"));
-        }
-    }
-    if parts.is_empty() {
-        return None;
-    }
-    parts.push(format!("gil-threads × {w}: {gil:.2}×"));
-    Some(GilLessonReading {
-        shown,
-        figure: parts.join(", "),
-    })
 }
 
 /// Runs every lesson with real executors, calling `each` as each one is judged. `cores` is
@@ -655,11 +599,11 @@ fn lost_updates_of(ctx: &Ctx, cores: usize, model: ModelKind, mut l: Lesson) -> 
                 .machine
                 .busy_warning()
                 .or_else(|| m.machine.busy_warning());
-            l.verdict = if mutex.most > 0 {
+            l.verdict = if mutex.any() {
                 // A lock that loses updates is a defect, whatever the load.
                 l.defect = true;
                 Verdict::Fail
-            } else if none.most > 0 {
+            } else if none.any() {
                 Verdict::Pass
             } else if cores < 2 {
                 // Not a failure of the lesson: on one core two threads interleave only where
@@ -682,17 +626,11 @@ fn lost_updates_of(ctx: &Ctx, cores: usize, model: ModelKind, mut l: Lesson) -> 
     l
 }
 
-/// The lost updates of the `model × w` cell of a contention sweep.
+/// The lost updates of the `model × w` cell of a contention sweep, as the chart, the table
+/// and the verdict count them ([`lost_share`]).
 struct LostUpdates {
-    /// The most lost in one run.
-    most: u64,
-    /// Runs that lost any, of `runs`.
-    losing_runs: usize,
-    runs: usize,
-    /// The most lost in one run, and the median run's loss, as shares of the increments the
-    /// run made.
-    most_share: f64,
-    median_share: f64,
+    /// The cell's counted runs; `None` where none counted its lost updates.
+    share: Option<LostShare>,
     /// CPU time ÷ wall time of the cell (its median runs): how many of the threads ran at once
     /// on average; 0 when unknown.
     cores_busy: f64,
@@ -701,35 +639,23 @@ struct LostUpdates {
 impl LostUpdates {
     fn of(r: &ResultsFile, model: ModelKind, w: usize) -> LostUpdates {
         let cell = r.cell(model, w);
-        let lost: Vec<u64> = cell
-            .map(|c| c.samples.iter().filter_map(|s| s.lost_updates).collect())
-            .unwrap_or_default();
-        let most = lost.iter().copied().max().unwrap_or(0);
-        let made = r.experiment.task.contention.increments as f64 * w as f64;
         LostUpdates {
-            most,
-            losing_runs: lost.iter().filter(|&&n| n > 0).count(),
-            runs: lost.len(),
-            most_share: if made > 0.0 { most as f64 / made } else { 0.0 },
-            median_share: match (crate::stats::median_count(&lost), made > 0.0) {
-                (Some(m), true) => m as f64 / made,
-                _ => 0.0,
-            },
+            share: cell.and_then(|c| lost_share(r, c)),
             cores_busy: cell.and_then(|c| c.cpu_utilisation).unwrap_or(0.0),
         }
     }
 
-    /// E.g. "lost in 3 of 3 runs, median 38 %, up to 41 % (8200000)".
+    /// Whether some run lost an update.
+    fn any(&self) -> bool {
+        self.share.is_some_and(|s| s.any())
+    }
+
+    /// In the short form the table's note uses ([`LostShare::short_words`]), e.g. "lost
+    /// updates in every one of 3 runs (up to 8200000 in one run, 41%)".
     fn figure(&self) -> String {
-        match self.most {
-            0 => format!("0 lost in {} runs", self.runs),
-            most => format!(
-                "lost in {} of {} runs, median {:.0} %, up to {:.0} % ({most})",
-                self.losing_runs,
-                self.runs,
-                100.0 * self.median_share,
-                100.0 * self.most_share
-            ),
+        match &self.share {
+            Some(s) => s.short_words(),
+            None => "no run counted its lost updates".into(),
         }
     }
 }
@@ -868,64 +794,6 @@ mod tests {
         assert!(contention_slows(0.6));
         assert!(!contention_slows(1.2));
         assert!(!contention_slows(0.98), "just below 1 is noise");
-    }
-
-    /// Results of CPU-bound work on a 2-core machine: sequential 1 s, and each model at 1
-    /// and 2 workers at the speedup `at2` gives it at 2 (1× at 1).
-    fn tour_results(at2: &[(ModelKind, f64)]) -> ResultsFile {
-        let cell = |model, workers, t: f64| crate::results::CellResult {
-            model: Some(model),
-            workers,
-            samples: (0..6)
-                .map(|i| crate::results::Sample {
-                    wall_s: t * (1.0 + 0.001 * i as f64),
-                    cpu_s: t,
-                    checksum: 1,
-                    ..crate::results::Sample::default()
-                })
-                .collect(),
-            ..crate::results::CellResult::default()
-        };
-        let mut cells = vec![cell(ModelKind::Sequential, 1, 1.0)];
-        for &(model, s) in at2 {
-            cells.push(cell(model, 1, 1.0));
-            cells.push(cell(model, 2, 1.0 / s));
-        }
-        let mut r = ResultsFile {
-            experiment: Experiment::default(),
-            cells,
-            ..ResultsFile::default()
-        };
-        r.machine.logical_cores = 2;
-        r.recompute();
-        r
-    }
-
-    #[test]
-    fn the_tours_gil_lesson_is_read_by_the_lessons_thresholds() {
-        use ModelKind::{GilThreads, Processes, Threads};
-        // Shown: threads and processes climb, gil-threads stays flat.
-        let r = tour_results(&[(Threads, 1.9), (GilThreads, 1.0), (Processes, 1.8)]);
-        let reading = read_gil_lesson(&r).unwrap();
-        assert!(reading.shown, "{reading:?}");
-        assert_eq!(
-            reading.figure,
-            "threads × 2: 1.90×, processes × 2: 1.80×, gil-threads × 2: 1.00×"
-        );
-        // The reviewer's busy run: threads 1.10×, processes 0.85×: not shown.
-        let r = tour_results(&[(Threads, 1.1), (GilThreads, 1.0), (Processes, 0.85)]);
-        assert!(!read_gil_lesson(&r).unwrap().shown);
-        // gil-threads that climbed: not shown either.
-        let r = tour_results(&[(Threads, 1.9), (GilThreads, 1.6)]);
-        assert!(!read_gil_lesson(&r).unwrap().shown);
-        // Nothing to judge: no gil-threads, one core, other work.
-        assert_eq!(read_gil_lesson(&tour_results(&[(Threads, 1.9)])), None);
-        let mut one = tour_results(&[(Threads, 1.9), (GilThreads, 1.0)]);
-        one.machine.logical_cores = 1;
-        assert_eq!(read_gil_lesson(&one), None);
-        let mut io = tour_results(&[(Threads, 1.9), (GilThreads, 1.0)]);
-        io.experiment.task.kind = TaskKind::Io;
-        assert_eq!(read_gil_lesson(&io), None);
     }
 
     #[test]
@@ -1344,7 +1212,7 @@ mod tests {
         // 10 M increments per thread are 0.05 s at 5 ns.
         assert_eq!(
             l.figure,
-            "none: lost in 3 of 3 runs, median 15 %, up to 15 % (3000000); mutex: 0 lost in 3 runs"
+            "none: lost updates in every one of 3 runs (up to 3000000 in one run, 15%); mutex: no lost updates (3 runs)"
         );
         // Threads that took turns lose nothing and show nothing: measured again, then SKIP.
         let (ctx, sweeps) = lock_machine(move |sync, _| match sync {
@@ -1391,7 +1259,7 @@ mod tests {
         );
         assert_eq!(
             l.figure,
-            "none: lost in 3 of 3 runs, median 15 %, up to 15 % (3000000); file lock: 0 lost in 3 runs"
+            "none: lost updates in every one of 3 runs (up to 3000000 in one run, 15%); file lock: no lost updates (3 runs)"
         );
         assert!(
             l.expected
@@ -1440,7 +1308,7 @@ mod tests {
         );
         assert_eq!(
             l.figure,
-            "none: lost in 3 of 3 runs, median 15 %, up to 15 % (3000000); get_lock(): 0 lost in 3 runs"
+            "none: lost updates in every one of 3 runs (up to 3000000 in one run, 15%); get_lock(): no lost updates (3 runs)"
         );
         assert_eq!(
             l.expected,

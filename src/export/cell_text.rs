@@ -2,7 +2,7 @@
 
 use crate::engine::MoreRuns;
 use crate::preset::ModelKind;
-use crate::results::{CellResult, CellStatus};
+use crate::results::{CellResult, CellStatus, ResultsFile, lost_share};
 
 /// `v` with `places` decimals, or a dash when missing.
 pub fn fixed(v: Option<f64>, places: usize) -> String {
@@ -364,7 +364,7 @@ pub fn one_worker_suspect(c: &CellResult) -> Option<String> {
 /// What else the reader must know about a cell: failure, outlying runs, lost updates,
 /// bandwidth, pool start-up. The parts are separated by `; ` (`1 outlier: 0.1818 s; pool
 /// start-up 2.0 ms`), no padding.
-pub fn note(c: &CellResult) -> String {
+pub fn note(results: &ResultsFile, c: &CellResult) -> String {
     let mut parts = Vec::new();
     match c.status {
         CellStatus::Ok => {}
@@ -385,7 +385,7 @@ pub fn note(c: &CellResult) -> String {
     if !outliers.is_empty() {
         parts.push(outliers);
     }
-    if let Some(lost) = lost_updates(c) {
+    if let Some(lost) = lost_updates(results, c) {
         parts.push(lost);
     }
     if let Some(gbs) = c.gb_per_s {
@@ -415,20 +415,12 @@ pub fn one_line_error(error: &str) -> String {
     }
 }
 
-/// How many runs lost updates, and the most any lost: `lost updates in 74 of 217 runs (up to
-/// 1050851)`, or `no lost updates (217 runs)`. Not the median: a race that strikes one run in
-/// three is the lesson, and a median of 0 would hide it. `None` for tasks without a counter.
-pub fn lost_updates(c: &CellResult) -> Option<String> {
-    let lost: Vec<u64> = c.samples.iter().filter_map(|s| s.lost_updates).collect();
-    if lost.is_empty() {
-        return None;
-    }
-    let losing = lost.iter().filter(|&&l| l > 0).count();
-    let most = lost.iter().copied().max().unwrap_or(0);
-    Some(match losing {
-        0 => format!("no lost updates ({} runs)", lost.len()),
-        n => format!("lost updates in {n} of {} runs (up to {most})", lost.len()),
-    })
+/// How many runs of a completed cell lost updates, and the most one lost, in the short form
+/// every front end uses ([`crate::results::LostShare::short_words`]): `lost updates in 74 of
+/// 217 runs (up to 1050851 in one run, 50.1%)`, or `no lost updates (217 runs)`. `None` for
+/// tasks without a counter and for failed or cancelled cells (as on the lost-updates chart).
+pub fn lost_updates(results: &ResultsFile, c: &CellResult) -> Option<String> {
+    lost_share(results, c).map(|s| s.short_words())
 }
 
 #[cfg(test)]
@@ -452,7 +444,7 @@ mod tests {
         let mut c = CellResult::with_walls(ModelKind::Processes, 1, &[0.11; 6]);
         c.speedup = Some(2.33);
         c.speedup_ci_low = Some(2.1);
-        let n = note(&c);
+        let n = note(&ResultsFile::default(), &c);
         assert!(n.starts_with("2.33× with 1 worker"), "{n}");
         assert!(n.contains("not comparable"), "{n}");
         // Within noise of the baseline, or its interval reaching down to it: no note.
@@ -470,32 +462,58 @@ mod tests {
 
     #[test]
     fn lost_updates_count_the_runs_that_lost_any() {
-        let mut c = CellResult::with_walls(ModelKind::Threads, 2, &[1.0; 5]);
-        assert_eq!(lost_updates(&c), None, "no counter");
-        for (s, lost) in c.samples.iter_mut().zip([0, 0, 7, 0, 120]) {
+        let mut r = ResultsFile::default();
+        r.experiment.task.kind = crate::preset::TaskKind::Contention;
+        r.experiment.task.contention.increments = 1000;
+        r.cells
+            .push(CellResult::with_walls(ModelKind::Threads, 2, &[1.0; 5]));
+        assert_eq!(lost_updates(&r, &r.cells[0]), None, "no counter");
+        for (s, lost) in r.cells[0].samples.iter_mut().zip([0, 0, 7, 0, 120]) {
             s.lost_updates = Some(lost);
         }
         // The median is 0; two runs of five lost updates.
         assert_eq!(
-            lost_updates(&c).unwrap(),
-            "lost updates in 2 of 5 runs (up to 120)"
+            lost_updates(&r, &r.cells[0]).unwrap(),
+            "lost updates in 2 of 5 runs (up to 120 in one run, 6.0%)"
         );
-        assert!(note(&c).contains("lost updates in 2 of 5 runs"));
-        for s in &mut c.samples {
+        assert!(note(&r, &r.cells[0]).contains("lost updates in 2 of 5 runs"));
+        // Counted as the chart counts them: a count above the 2000 increments a run asked
+        // for is all of them, and a cancelled (partial) cell has no lost-updates point.
+        r.cells[0].samples[4].lost_updates = Some(5000);
+        assert!(
+            lost_updates(&r, &r.cells[0])
+                .unwrap()
+                .ends_with("(up to 2000 in one run, 100%)")
+        );
+        r.cells[0].status = CellStatus::Cancelled;
+        assert_eq!(lost_updates(&r, &r.cells[0]), None);
+        assert!(!note(&r, &r.cells[0]).contains("lost"));
+        r.cells[0].status = CellStatus::Ok;
+        for s in &mut r.cells[0].samples {
             s.lost_updates = Some(0);
         }
-        assert_eq!(lost_updates(&c).unwrap(), "no lost updates (5 runs)");
+        assert_eq!(
+            lost_updates(&r, &r.cells[0]).unwrap(),
+            "no lost updates (5 runs)"
+        );
     }
 
     #[test]
     fn start_up_is_stated_for_models_that_start_processes_or_interpreters() {
         let mut c = CellResult::with_walls(ModelKind::PyMultiprocessing, 2, &[1.0]);
         c.startup_s = Some(0.098);
-        assert_eq!(note(&c), "pool start-up 98.0 ms");
+        assert_eq!(note(&ResultsFile::default(), &c), "pool start-up 98.0 ms");
         c.model = Some(ModelKind::PyDask);
-        assert_eq!(note(&c), "cluster start-up 98.0 ms");
+        assert_eq!(
+            note(&ResultsFile::default(), &c),
+            "cluster start-up 98.0 ms"
+        );
         c.model = Some(ModelKind::Threads);
-        assert_eq!(note(&c), "", "a thread pool starts in microseconds");
+        assert_eq!(
+            note(&ResultsFile::default(), &c),
+            "",
+            "a thread pool starts in microseconds"
+        );
     }
 
     #[test]
@@ -504,12 +522,12 @@ mod tests {
         c.startup_s = Some(2.5453);
         c.import_s = Some(2.0041);
         assert_eq!(
-            note(&c),
+            note(&ResultsFile::default(), &c),
             "pool start-up 2545.3 ms, of which module import 2004.1 ms"
         );
         c.model = Some(ModelKind::PyThreading);
         assert_eq!(
-            note(&c),
+            note(&ResultsFile::default(), &c),
             "interpreter start-up 2545.3 ms, of which module import 2004.1 ms"
         );
     }
@@ -526,7 +544,11 @@ mod tests {
         let mut c = CellResult::with_walls(ModelKind::PyThreading, 1, &[1.0]);
         c.status = CellStatus::Failed;
         c.error = Some(traceback.into());
-        assert!(!note(&c).contains('\n'), "{}", note(&c));
+        assert!(
+            !note(&ResultsFile::default(), &c).contains('\n'),
+            "{}",
+            note(&ResultsFile::default(), &c)
+        );
     }
 
     #[test]

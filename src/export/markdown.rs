@@ -282,7 +282,7 @@ fn run_section(out: &mut String, r: &ResultsFile, fits: &[ModelFit], h: &str) {
          |---|--:|--:|--:|--:|--:|--:|--:|--:|--:|--:|---|\n",
     );
     for c in &r.cells {
-        let mut note = cell_text::note(c);
+        let mut note = cell_text::note(r, c);
         // Checksums that differ between the runs of a contention task are its lost updates:
         // the note already counts them where the runs did, else it names them.
         let counted = c.samples.iter().any(|s| s.lost_updates.is_some());
@@ -790,7 +790,7 @@ mod tests {
         };
         let two = row("| threads | 2 |");
         assert!(
-            two.contains("lost updates in 2 of 2 runs (up to 3)"),
+            two.contains("lost updates in every one of 2 runs (up to 3 in one run, 0.00015%)"),
             "{two}"
         );
         assert!(!two.contains("checksums differ"), "{two}");

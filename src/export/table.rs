@@ -46,7 +46,7 @@ pub fn summary_table(results: &ResultsFile) -> String {
             super::cell_text::efficiency_percent(c),
             fixed(c.cpu_utilisation, 2),
             fixed(c.work_vs_baseline, 2),
-            super::sanitize::for_terminal(&note(c))
+            super::sanitize::for_terminal(&note(results, c))
         ));
     }
     out.push_str(&super::costs_text::costs_table(results));

@@ -257,7 +257,7 @@ fn hover_texts(
             lines.push("the baseline: speedup 1× by definition".into());
         }
         if let Some(lost) = chart_model::lost_share(results, cell) {
-            lines.extend(lost_updates_lines(&lost));
+            lines.push(lost_updates_line(&lost));
         }
         lines.push(String::new());
         lines.push(model.explanation().into());
@@ -272,38 +272,12 @@ pub const PRECISION_WORDS: &str = "  (precision target: runs were added until th
 /// The hover's plain words for the MAD rule.
 pub const MAD_WORDS: &str = "  (MAD rule: a run far from the others, measured in their typical spread, the median absolute deviation; named, still counted in the median)";
 
-/// A cell's lost updates in words, for its hover: the plotted median and the bar, what 100 %
-/// is, and how many runs lost any (a race need not strike every run: that count is why the bar
-/// spans the runs, and it is the number to read where the median is 0).
-pub fn lost_updates_lines(lost: &chart_model::LostShare) -> Vec<String> {
-    let mut lines = vec![format!(
-        "lost updates: median {} of the {} increments asked for (runs: {}–{})",
-        lost_percent_text(lost.median_pct),
-        lost.asked,
-        lost_percent_text(lost.min_pct),
-        lost_percent_text(lost.max_pct),
-    )];
-    lines.push(match lost.runs_losing {
-        0 => format!("0 lost: no run of {} lost an increment", lost.runs),
-        n => format!(
-            "{n} of {} runs lost increments (up to {} in one run)",
-            lost.runs, lost.max_lost
-        ),
-    });
-    lines
-}
-
-/// A share of increments lost: `0 %` exactly when nothing was lost, else with as many
-/// decimals as it takes to tell it from 0 (`0.003 %`, `12.4 %`).
-pub fn lost_percent_text(pct: f64) -> String {
-    if pct == 0.0 {
-        "0 %".into()
-    } else if pct >= 1.0 {
-        format!("{pct:.1} %")
-    } else {
-        let decimals = (-pct.log10()).ceil().clamp(1.0, 6.0) as usize + 1;
-        format!("{pct:.decimals$} %")
-    }
+/// A cell's lost updates in words, for its hover, in the long form the verdict uses too
+/// ([`chart_model::LostShare::long_words`]): the plotted median, the runs' spread (the bar),
+/// what 100 % is, and how many runs lost any (a race need not strike every run: that count is
+/// the number to read where the median is 0).
+fn lost_updates_line(lost: &chart_model::LostShare) -> String {
+    format!("this cell {}", lost.long_words())
 }
 
 /// The chart view's own settings, kept in egui's memory per chart kind (so the app's state
@@ -1065,7 +1039,7 @@ fn value_text(kind: ChartKind, y: f64) -> String {
         ChartKind::Efficiency => format!("{y:.0} %"),
         ChartKind::WallTime => format!("{} s", export::seconds_text(y)),
         ChartKind::Memory => format!("{y:.0} MiB"),
-        ChartKind::LostUpdates => lost_percent_text(y),
+        ChartKind::LostUpdates => crate::results::lost_percent(y),
     }
 }
 
@@ -1613,7 +1587,7 @@ mod tests {
         ];
         assert_eq!(
             chart_summary(ChartKind::LostUpdates, &series, "Ctrl+4"),
-            "Lost updates chart, increments lost (% of all the workers were asked for) against 1–4 workers: sequential (baseline): 0 lost, threads 47.1 % lost at 4. The Results table (Ctrl+4) counts the runs that lost updates."
+            "Lost updates chart, increments lost (% of all the workers were asked for) against 1–4 workers: sequential (baseline): 0 lost, threads 47% lost at 4. The Results table (Ctrl+4) counts the runs that lost updates."
         );
         // A point's hover: the median and the bar, what 100 % is, how many runs lost any.
         let lost = chart_model::LostShare {
@@ -1626,11 +1600,8 @@ mod tests {
             runs_losing: 1,
         };
         assert_eq!(
-            lost_updates_lines(&lost),
-            [
-                "lost updates: median 0 % of the 4000 increments asked for (runs: 0 %–25.0 %)",
-                "1 of 3 runs lost increments (up to 1000 in one run)"
-            ]
+            lost_updates_line(&lost),
+            "this cell lost updates in 1 of 3 runs (up to 1000 of the 4000 increments a run asked for, 25%), though the median run lost none"
         );
         let none = chart_model::LostShare {
             max_pct: 0.0,
@@ -1639,13 +1610,10 @@ mod tests {
             ..lost
         };
         assert_eq!(
-            lost_updates_lines(&none)[1],
-            "0 lost: no run of 3 lost an increment"
+            lost_updates_line(&none),
+            "this cell lost none of the 4000 increments a run asked for (3 runs)"
         );
-        assert_eq!(lost_percent_text(0.0), "0 %");
-        assert_eq!(lost_percent_text(0.0034), "0.0034 %");
-        assert_eq!(lost_percent_text(0.25), "0.25 %");
-        assert_eq!(lost_percent_text(12.44), "12.4 %");
+        assert_eq!(value_text(ChartKind::LostUpdates, 0.0034), "0.0034%");
     }
 
     #[test]

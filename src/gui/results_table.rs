@@ -210,7 +210,7 @@ pub fn row_summary(results: &ResultsFile, cell: &CellResult, live: bool) -> Stri
     if let Some(v) = cell.import_s {
         parts.push(format!("of which module import {:.1} ms", v * 1000.0));
     }
-    let note = note_text(cell);
+    let note = note_text(results, cell);
     if !note.is_empty() {
         parts.push(format!("note: {note}"));
     }
@@ -219,7 +219,7 @@ pub fn row_summary(results: &ResultsFile, cell: &CellResult, live: bool) -> Stri
 
 /// The note column: the error of a failed cell, else bandwidth, lost updates (how many runs
 /// lost any, and the most), disagreeing runs.
-fn note_text(cell: &CellResult) -> String {
+fn note_text(results: &ResultsFile, cell: &CellResult) -> String {
     if let (Some(e), CellStatus::Failed) = (&cell.error, cell.status) {
         // One line: a traceback's first and last (it is shown whole in the failure's message).
         return export::one_line_error(e);
@@ -228,7 +228,7 @@ fn note_text(cell: &CellResult) -> String {
     if let Some(g) = cell.gb_per_s {
         notes.push(format!("{g:.2} GB/s"));
     }
-    if let Some(lost) = export::lost_updates_text(cell) {
+    if let Some(lost) = export::lost_updates_text(results, cell) {
         notes.push(lost);
     }
     if !cell.checksums_agree {
@@ -350,7 +350,7 @@ fn row(ui: &mut egui::Ui, results: &ResultsFile, index: usize, cell: &CellResult
             }
         }
         _ => {
-            ui.label(note_text(cell));
+            ui.label(note_text(results, cell));
         }
     }
     ui.end_row();

@@ -1,6 +1,9 @@
 //! How many of a shared counter's increments the timed runs of a contention cell lost (a
-//! `sync: none` race): the lost-updates chart's points, the table's note and the verdict's
-//! lost-updates line all read them from here, so they agree.
+//! `sync: none` race): the lost-updates chart's points and hover, the table's note, the
+//! verdict's lost-updates lines, the regression gate's lines, the workbench's link to the
+//! Lost updates tab and `selftest --lessons` all read them from here (and say them with
+//! [`super::lost_words`]), so they agree: only completed cells count, and a count above what
+//! a run asked for is taken as all of it.
 
 use super::{CellResult, CellStatus, ResultsFile};
 use crate::preset::TaskKind;
@@ -37,6 +40,22 @@ pub struct LostShare {
     pub runs_losing: usize,
 }
 
+impl LostShare {
+    /// Whether any counted run lost an update.
+    pub fn any(&self) -> bool {
+        self.runs_losing > 0
+    }
+}
+
+/// Whether any completed cell of `results` has a timed run that lost an update
+/// ([`lost_share`]).
+pub fn lost_any(results: &ResultsFile) -> bool {
+    results
+        .cells
+        .iter()
+        .any(|c| lost_share(results, c).is_some_and(|s| s.any()))
+}
+
 /// The lost updates of `cell`'s timed runs as shares of the increments each asked for; `None`
 /// where the cell has no counted run or the task asked for none. A count above what was asked
 /// (impossible for this workload, but a file may say anything) is taken as all of it.
@@ -71,4 +90,43 @@ pub fn lost_share(results: &ResultsFile, cell: &CellResult) -> Option<LostShare>
         runs: n,
         runs_losing: lost.iter().filter(|&&l| l > 0).count(),
     })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::preset::ModelKind;
+
+    /// A contention file of one `threads × 2` cell asking 1000 increments per worker, whose
+    /// runs lost `lost`.
+    fn file(lost: &[u64], status: CellStatus) -> ResultsFile {
+        let mut r = ResultsFile::default();
+        r.experiment.task.kind = TaskKind::Contention;
+        r.experiment.task.contention.increments = 1000;
+        let mut c = CellResult::with_walls(ModelKind::Threads, 2, &vec![1.0; lost.len()]);
+        for (s, &l) in c.samples.iter_mut().zip(lost) {
+            s.lost_updates = Some(l);
+        }
+        c.status = status;
+        r.cells.push(c);
+        r
+    }
+
+    #[test]
+    fn a_count_above_what_was_asked_is_all_of_it_and_only_completed_cells_count() {
+        let r = file(&[0, 5000, 20], CellStatus::Ok);
+        let s = lost_share(&r, &r.cells[0]).unwrap();
+        assert_eq!((s.asked, s.max_lost, s.max_pct), (2000, 2000, 100.0));
+        assert_eq!((s.runs, s.runs_losing), (3, 2));
+        assert_eq!(s.median_pct, 1.0);
+        assert!(s.any() && lost_any(&r));
+        // A cancelled (partial) cell's runs count nowhere: not in the chart, the note or the
+        // link to the Lost updates tab.
+        let partial = file(&[0, 5000, 20], CellStatus::Cancelled);
+        assert_eq!(lost_share(&partial, &partial.cells[0]), None);
+        assert!(!lost_any(&partial));
+        let clean = file(&[0, 0], CellStatus::Ok);
+        assert!(!lost_share(&clean, &clean.cells[0]).unwrap().any());
+        assert!(!lost_any(&clean));
+    }
 }

@@ -6,6 +6,7 @@ mod consistency;
 pub mod costs;
 mod file;
 mod lost_share;
+mod lost_words;
 mod machine;
 mod python_info;
 mod scheduling;
@@ -21,7 +22,8 @@ pub use file::{
     RESULTS_FORMAT, RESULTS_FORMAT_VERSION, ResultsError, ResultsFile, RunStatus, Sample,
     differing_task_note, first_differing_task, write_atomically,
 };
-pub use lost_share::{LostShare, increments_asked, lost_share};
+pub use lost_share::{LostShare, increments_asked, lost_any, lost_share};
+pub use lost_words::lost_percent;
 pub use machine::{
     BusyBasis, Busyness, LoadSummary, MachineInfo, SYS_CPU, last_level_cache_bytes, round_cores,
 };

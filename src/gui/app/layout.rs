@@ -752,7 +752,7 @@ impl WorkbenchApp {
                 }
                 // A counter that lost updates is the lesson, whatever the chart shown: a link
                 // to the chart that shows it (a teacher's class saw only a speedup curve).
-                if self.tab != Tab::LostUpdates && lost_any_update(results) {
+                if self.tab != Tab::LostUpdates && crate::results::lost_any(results) {
                     let shortcut = ctx.format_shortcut(&command::tab_shortcut(Tab::LostUpdates));
                     ui.weak("·");
                     to_lost_updates = ui
@@ -948,8 +948,12 @@ impl WorkbenchApp {
                         self.dismiss_start_hint();
                     }
                 });
-                // The promise checked against the results, by the lessons' own thresholds.
-                if let Some(text) = self.results.as_ref().and_then(lesson_not_shown) {
+                // The promise checked against the results, by the verdict's own rule.
+                if let Some(text) = self
+                    .results
+                    .as_ref()
+                    .and_then(crate::analysis::gil_lesson::lesson_not_shown)
+                {
                     ui.colored_label(visuals.warn_fg_color, text);
                 }
             });
@@ -1107,37 +1111,8 @@ impl WorkbenchApp {
     }
 }
 
-/// Where results do not show the start-here tour's lesson
-/// ([`crate::engine::lessons::read_gil_lesson`]), what they show and the likely reason: a busy
-/// machine, else noise; `None` where they show it or cannot tell.
-pub fn lesson_not_shown(results: &ResultsFile) -> Option<String> {
-    let reading = crate::engine::lessons::read_gil_lesson(results)?;
-    if reading.shown {
-        return None;
-    }
-    let why = match results.machine.busy_warning() {
-        Some(_) => {
-            "other programs competed for the cores during the runs (the machine was busy), which flattens every curve"
-        }
-        None => "the runs were disturbed or noisy",
-    };
-    Some(format!(
-        "These results do not show it ({}): {why}. Rerun on a quiet machine.",
-        reading.figure
-    ))
-}
-
 /// The link in the results' header to the Lost updates tab, shown while another tab is.
 const LOST_UPDATES_LINK: &str = "updates were lost: see the Lost updates tab";
-
-/// Whether any timed run of the results lost an update of its shared counter.
-fn lost_any_update(results: &ResultsFile) -> bool {
-    results
-        .cells
-        .iter()
-        .flat_map(|c| &c.samples)
-        .any(|s| s.lost_updates.is_some_and(|n| n > 0))
-}
 
 /// The py-* models `experiment` has ticked.
 fn python_models(experiment: &Experiment) -> Vec<crate::preset::ModelKind> {

@@ -1,0 +1,262 @@
+//! Whether results of CPU-bound work show the lesson of the workbench's start-here tour,
+//! "threads and processes climb with the cores, gil-threads stays flat", judged by the rule
+//! the verdict's GIL line uses ([`scaled`], [`stayed_flat`]): on the speedups' 95% intervals,
+//! not their point values, so that the workbench's header, the verdict and `corelab
+//! run`/`report` never give two answers to one question.
+
+use super::verdict::{completed, speedup_ci};
+use crate::preset::{ModelKind, TaskKind};
+use crate::results::{CellResult, ResultsFile};
+
+/// A speedup whose interval reaches no higher than this, at 2 workers or more, is "near 1×".
+pub(super) const NEAR_ONE: f64 = 1.3;
+/// A speedup above this, its interval clear of 1, is "scaled".
+pub(super) const SCALED: f64 = 1.5;
+
+/// The lesson in words, as `corelab run` and `report` name it before saying that results do
+/// not show it (the workbench's start-here hint states it above the same note).
+pub const GIL_LESSON: &str =
+    "threads and processes climb with the cores, gil-threads stays flat: that flat line is the GIL";
+
+/// The best cell at 2 workers or more of `model` that scaled: speedup above [`SCALED`], its
+/// interval clear of 1.
+pub(super) fn scaled<'a>(cells: &[&'a CellResult], model: ModelKind) -> Option<&'a CellResult> {
+    cells
+        .iter()
+        .copied()
+        .filter(|c| c.model == Some(model) && c.workers >= 2)
+        .filter(|c| {
+            c.speedup.is_some_and(|s| s > SCALED) && speedup_ci(c).is_some_and(|(lo, _)| lo > 1.0)
+        })
+        .max_by(|a, b| {
+            a.speedup
+                .unwrap_or(0.0)
+                .total_cmp(&b.speedup.unwrap_or(0.0))
+        })
+}
+
+/// Whether `model` stayed near 1× at every count of 2 workers or more (each interval's upper
+/// end below [`NEAR_ONE`]); `false` without such a cell, or with one that has no interval.
+pub(super) fn stayed_flat(cells: &[&CellResult], model: ModelKind) -> bool {
+    let mut many = cells
+        .iter()
+        .filter(|c| c.model == Some(model) && c.workers >= 2)
+        .peekable();
+    many.peek().is_some() && many.all(|c| speedup_ci(c).is_some_and(|(_, hi)| hi < NEAR_ONE))
+}
+
+/// What results say about the GIL lesson ([`read_gil_lesson`]).
+#[derive(Clone, Debug, PartialEq)]
+pub struct GilLessonReading {
+    /// Whether the results show it: gil-threads stayed near 1× at every count of 2 workers or
+    /// more, and threads and processes (each that was measured) scaled.
+    pub shown: bool,
+    /// The figures that decided it, with their intervals, e.g. `threads × 2: 1.90× (1.88–1.92×),
+    /// processes × 2: 1.80× (1.78–1.82×), gil-threads × 2: 1.00× (0.99–1.01×)`: for threads and
+    /// processes the cell that scaled (else their best at 2 workers or more), for gil-threads
+    /// the one whose interval reaches highest.
+    pub figure: String,
+}
+
+/// Reads the GIL lesson in `r` ([`GilLessonReading`]) by the verdict's rule: `None` where it
+/// cannot be judged (not CPU-bound work, one core, no completed gil-threads cell at 2 workers
+/// or more, or neither threads nor processes there).
+pub fn read_gil_lesson(r: &ResultsFile) -> Option<GilLessonReading> {
+    if r.experiment.task.kind != TaskKind::Cpu || r.machine.logical_cores < 2 {
+        return None;
+    }
+    let cells: Vec<&CellResult> = r
+        .cells
+        .iter()
+        .filter(|c| completed(c) && c.workers >= 2 && c.speedup.is_some())
+        .collect();
+    let of = |model: ModelKind| {
+        cells
+            .iter()
+            .copied()
+            .filter(move |c| c.model == Some(model))
+    };
+    let highest_reach = |c: &&CellResult| speedup_ci(c).map_or(f64::INFINITY, |(_, hi)| hi);
+    let gil =
+        of(ModelKind::GilThreads).max_by(|a, b| highest_reach(a).total_cmp(&highest_reach(b)))?;
+    let mut shown = stayed_flat(&cells, ModelKind::GilThreads);
+    let mut parts = Vec::new();
+    for model in [ModelKind::Threads, ModelKind::Processes] {
+        let best = of(model).max_by(|a, b| {
+            a.speedup
+                .unwrap_or(0.0)
+                .total_cmp(&b.speedup.unwrap_or(0.0))
+        });
+        let Some(best) = best else { continue };
+        let climbed = scaled(&cells, model);
+        shown &= climbed.is_some();
+        parts.push(figure(climbed.unwrap_or(best)));
+    }
+    if parts.is_empty() {
+        return None;
+    }
+    parts.push(figure(gil));
+    Some(GilLessonReading {
+        shown,
+        figure: parts.join(", "),
+    })
+}
+
+/// A cell's speedup with its interval: `threads × 2: 1.90× (1.88–1.92×)`, or `(no interval)`
+/// where it rests on single runs.
+fn figure(c: &CellResult) -> String {
+    let interval = match speedup_ci(c) {
+        Some((lo, hi)) => format!("{lo:.2}–{hi:.2}×"),
+        None => "no interval".into(),
+    };
+    format!(
+        "{} × {}: {:.2}× ({interval})",
+        c.model_id(),
+        c.workers,
+        c.speedup.unwrap_or(f64::NAN)
+    )
+}
+
+/// Where results do not show the GIL lesson ([`read_gil_lesson`]), what they show and the
+/// likely reason, a busy machine, else noise: `These results do not show it (…): …. Rerun on
+/// a quiet machine.`; `None` where they show it or cannot tell. The workbench says it under
+/// its start-here hint, `corelab run` and `report` under [`GIL_LESSON`].
+pub fn lesson_not_shown(r: &ResultsFile) -> Option<String> {
+    let reading = read_gil_lesson(r)?;
+    if reading.shown {
+        return None;
+    }
+    let why = match r.machine.busy_warning() {
+        Some(_) => {
+            "other programs competed for the cores during the runs (the machine was busy), which flattens every curve"
+        }
+        None => "the runs were disturbed or noisy",
+    };
+    Some(format!(
+        "These results do not show it ({}): {why}. Rerun on a quiet machine.",
+        reading.figure
+    ))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::results::{CellStatus, Sample};
+    use ModelKind::{GilThreads, Processes, Threads};
+
+    /// Results of CPU-bound work on a 2-core machine: sequential 1 s, and each model at 1
+    /// and 2 workers at the speedup `at2` gives it at 2 (1× at 1), six runs a cell spread by
+    /// `spread` (0.001: 0.1% a run).
+    fn tour_results(at2: &[(ModelKind, f64)], spread: f64) -> ResultsFile {
+        let cell = |model, workers, t: f64| CellResult {
+            model: Some(model),
+            workers,
+            samples: (0..6)
+                .map(|i| Sample {
+                    wall_s: t * (1.0 + spread * (i as f64 - 2.5)),
+                    cpu_s: t,
+                    checksum: 1,
+                    ..Sample::default()
+                })
+                .collect(),
+            ..CellResult::default()
+        };
+        let mut cells = vec![cell(ModelKind::Sequential, 1, 1.0)];
+        for &(model, s) in at2 {
+            cells.push(cell(model, 1, 1.0));
+            cells.push(cell(model, 2, 1.0 / s));
+        }
+        let mut r = ResultsFile {
+            cells,
+            ..ResultsFile::default()
+        };
+        r.machine.logical_cores = 2;
+        r.recompute();
+        r
+    }
+
+    /// The verdict's GIL lines, one a line.
+    fn verdict_gil_lines(r: &ResultsFile) -> String {
+        let lines: Vec<String> = super::super::verdict(r)
+            .into_iter()
+            .filter(|l| l.topic == super::super::VerdictTopic::Gil)
+            .map(|l| l.text)
+            .collect();
+        lines.join("\n")
+    }
+
+    #[test]
+    fn the_tours_gil_lesson_is_read_on_the_intervals() {
+        // Shown: threads and processes climb, gil-threads stays flat.
+        let r = tour_results(
+            &[(Threads, 1.9), (GilThreads, 1.0), (Processes, 1.8)],
+            0.001,
+        );
+        let reading = read_gil_lesson(&r).unwrap();
+        assert!(reading.shown, "{reading:?}");
+        assert_eq!(
+            reading.figure,
+            "threads × 2: 1.90× (1.89–1.91×), processes × 2: 1.80× (1.79–1.81×), gil-threads × 2: 1.00× (1.00–1.00×)"
+        );
+        assert_eq!(lesson_not_shown(&r), None);
+        // The reviewer's busy run: threads 1.10×, processes 0.85×: not shown.
+        let r = tour_results(
+            &[(Threads, 1.1), (GilThreads, 1.0), (Processes, 0.85)],
+            0.001,
+        );
+        assert!(!read_gil_lesson(&r).unwrap().shown);
+        let note = lesson_not_shown(&r).unwrap();
+        assert!(
+            note.starts_with("These results do not show it (threads × 2: 1.10× (1.10–1.10×), processes × 2: 0.85×"),
+            "{note}"
+        );
+        assert!(note.ends_with("the runs were disturbed or noisy. Rerun on a quiet machine."));
+        // gil-threads that climbed: not shown either.
+        let r = tour_results(&[(Threads, 1.9), (GilThreads, 1.6)], 0.001);
+        assert!(!read_gil_lesson(&r).unwrap().shown);
+        // Nothing to judge: no gil-threads, no threads or processes, one core, other work.
+        assert_eq!(
+            read_gil_lesson(&tour_results(&[(Threads, 1.9)], 0.001)),
+            None
+        );
+        assert_eq!(
+            read_gil_lesson(&tour_results(&[(GilThreads, 1.0)], 0.001)),
+            None
+        );
+        let mut one = tour_results(&[(Threads, 1.9), (GilThreads, 1.0)], 0.001);
+        one.machine.logical_cores = 1;
+        assert_eq!(read_gil_lesson(&one), None);
+        let mut io = tour_results(&[(Threads, 1.9), (GilThreads, 1.0)], 0.001);
+        io.experiment.task.kind = TaskKind::Io;
+        assert_eq!(read_gil_lesson(&io), None);
+        // A cancelled gil-threads cell is not read.
+        let mut partial = tour_results(&[(Threads, 1.9), (GilThreads, 1.0)], 0.001);
+        partial.cells[4].status = CellStatus::Cancelled;
+        assert_eq!(read_gil_lesson(&partial), None);
+    }
+
+    #[test]
+    fn files_that_got_two_answers_get_one() {
+        // gil-threads 1.27×, its interval well under 1.3: the verdict said it stayed near 1×
+        // while the lessons' point threshold (1.25×) had the header say these results do not
+        // show the lesson.
+        let r = tour_results(
+            &[(Threads, 1.9), (GilThreads, 1.27), (Processes, 1.8)],
+            0.001,
+        );
+        let lines = verdict_gil_lines(&r);
+        assert!(lines.contains("gil-threads stayed near 1×"), "{lines}");
+        assert!(read_gil_lesson(&r).unwrap().shown);
+        assert_eq!(lesson_not_shown(&r), None);
+        // gil-threads 1.20× from runs spread ±12%: its interval reaches past 1.3, so the
+        // verdict does not call it near 1×, while the point threshold had the header find the
+        // lesson shown.
+        let r = tour_results(&[(Threads, 1.9), (GilThreads, 1.2), (Processes, 1.8)], 0.05);
+        let gil = r.cell(GilThreads, 2).unwrap();
+        assert!(gil.speedup_ci_high.unwrap() > NEAR_ONE, "{gil:?}");
+        let lines = verdict_gil_lines(&r);
+        assert!(!lines.contains("gil-threads stayed near 1×"), "{lines}");
+        assert!(!read_gil_lesson(&r).unwrap().shown);
+        assert!(lesson_not_shown(&r).is_some());
+    }
+}

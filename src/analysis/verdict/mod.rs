@@ -1,0 +1,783 @@
+//! The verdict: in a few plain lines, what a results file says about the choice its user came
+//! to make (threads or processes, for this job). Which cell was fastest and whether the best
+//! cell of each other model can be told apart from it, how each model scaled, when a larger
+//! start-up pays for itself, and what the GIL has to do with it, each only as far as the
+//! medians' intervals support. Pure: the CLI, the Markdown report and the workbench print
+//! the same lines.
+
+use super::gil_lesson::{scaled, stayed_flat};
+use super::interval_words::speedup;
+use crate::preset::{Baseline, IoMode, ModelKind, SyncMode, TaskKind};
+use crate::results::{Busyness, CellResult, CellStatus, LostShare, ResultsFile, lost_share};
+use crate::stats::{MedianInterval, speedup_interval};
+
+mod compare;
+mod gil;
+mod lost;
+mod scaling;
+
+use compare::{comparison_text, fastest_text, sequential_stand_in_text};
+use gil::gil_texts;
+use lost::{lost_any, lost_texts};
+use scaling::{scaling_text, startup_text};
+
+/// What a line of the verdict is about.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum VerdictTopic {
+    /// Why every comparison below is unreliable (a busy machine).
+    Caveat,
+    /// The fastest cell.
+    Fastest,
+    /// The fastest cell against the best cell of each other model.
+    Comparison,
+    /// How one model scaled with its workers.
+    Scaling,
+    /// When the faster model's larger start-up pays for itself.
+    Startup,
+    /// What the threads against the processes say about the GIL (or about waits, where the
+    /// work waits).
+    Gil,
+    /// What a shared counter lost (or, with a lock, that it lost nothing): the lesson of a
+    /// contention task, said before any speed.
+    LostUpdates,
+}
+
+/// The verdict's first line where the run could use one CPU (a one-core machine, `taskset -c
+/// 0`): a lesson about parallel speedup cannot show there, and a flat curve says nothing about
+/// the models.
+pub const ONE_CORE_CAVEAT: &str = "One core: this run could use a single CPU, so nothing ran in parallel; work that needs the CPU cannot speed up here whatever the model (waits still overlap), and these curves cannot show how the models scale: run it on 2 or more cores.";
+
+/// The verdict's first line on a busy machine.
+pub const BUSY_CAVEAT: &str = "Unreliable: other programs competed for the cores during the timed runs, so every comparison below may be off either way, even one clear of these runs' noise (the busy-machine warning gives the figures); rerun on a quiet machine.";
+
+/// The verdict's first line when a few runs were busy and the sweep was otherwise quiet
+/// (`Busyness::MostlyQuiet`).
+pub const MOSTLY_QUIET_CAVEAT: &str = "Mostly quiet: other programs competed for the cores during a few timed runs (the busy-machine warning gives the figures); those runs are marked busy, and a comparison that rests on them may be off.";
+
+/// The verdict's one line on a busy machine, where the whole verdict is not shown (above the
+/// charts).
+pub const BUSY_HEADLINE: &str = "unreliable: the machine was busy, rerun on a quiet machine";
+
+/// The verdict's one line where a one-worker cell beat the baseline clearly
+/// ([`suspect_one_worker_cells`]).
+pub const ONE_WORKER_HEADLINE: &str =
+    "one worker cannot beat sequential: the baseline was disturbed";
+
+/// One line of the verdict: a sentence, ending with a full stop.
+#[derive(Clone, Debug, PartialEq)]
+pub struct VerdictLine {
+    pub topic: VerdictTopic,
+    pub text: String,
+}
+
+/// Below this coverage an interval is stated with its coverage (fewer than 6 runs).
+const FULL_COVERAGE: f64 = 0.95 - 1e-9;
+/// A one-worker cell whose speedup (its whole interval) is above this beat its baseline by
+/// more than the same work on one worker can: the machine favoured it (the table's note says
+/// "not comparable", `export::cell_text::one_worker_suspect`).
+pub const ONE_WORKER_SUSPECT: f64 = 1.15;
+/// Below this coverage one of the two medians is a single run: no interval at all.
+const ONE_RUN_COVERAGE: f64 = 0.25;
+
+/// The verdict on `r`, best first: empty when no cell completed (an empty or all-failed
+/// file). Only completed cells compete: a failed or cancelled (partial) cell is never the
+/// fastest, and a model with no completed cell is named as such.
+///
+/// Where every worker brings its own work (lock contention: weak scaling), cells are compared
+/// by their time per worker's share of the work, which is what their (throughput) speedups
+/// compare, and no start-up break-even is given (a run's work grows with its workers). Such a
+/// task's lesson is its counter, so its verdict leads with the lost updates (or, with a lock,
+/// that none were lost) and gives no GIL reading.
+pub fn verdict(r: &ResultsFile) -> Vec<VerdictLine> {
+    let weak = r.experiment.task.kind == TaskKind::Contention;
+    let per_share: Vec<CellResult>;
+    let all: &[CellResult] = if weak {
+        per_share = r.cells.iter().map(per_worker_share).collect();
+        &per_share
+    } else {
+        &r.cells
+    };
+    let per = if weak { " per worker's share" } else { "" };
+    let done: Vec<&CellResult> = all.iter().filter(|c| completed(c)).collect();
+    let Some(fastest) = done
+        .iter()
+        .copied()
+        .min_by(|a, b| median(a).total_cmp(&median(b)))
+    else {
+        return Vec::new();
+    };
+    let mut lines = Vec::new();
+    let mut say = |topic, text: String| lines.push(VerdictLine { topic, text });
+    // The warning itself, with its figures, is shown beside the verdict everywhere (CLI,
+    // report, workbench): the verdict only says what it means for the comparisons.
+    match r.machine.busyness() {
+        Busyness::Busy => say(VerdictTopic::Caveat, BUSY_CAVEAT.to_string()),
+        Busyness::MostlyQuiet => say(VerdictTopic::Caveat, MOSTLY_QUIET_CAVEAT.to_string()),
+        Busyness::Quiet => {}
+    }
+    if r.machine.logical_cores == 1 {
+        say(VerdictTopic::Caveat, ONE_CORE_CAVEAT.to_string());
+    }
+    // A contention task's lesson is its counter: what it lost, before how fast it went.
+    if weak {
+        for text in lost_texts(r) {
+            say(VerdictTopic::LostUpdates, text);
+        }
+    }
+    // A one-worker cell clearly faster than the baseline (the fastest cell says so itself).
+    let suspects: Vec<String> = suspect_one_worker_cells(r)
+        .into_iter()
+        .filter(|c| !(c.model == fastest.model && c.workers == fastest.workers))
+        .filter_map(|c| Some(format!("{} ({}×)", cell_name(c), speedup(c.speedup?))))
+        .collect();
+    if !suspects.is_empty() {
+        say(
+            VerdictTopic::Caveat,
+            format!(
+                "Disturbed: {} ran clearly faster than the baseline, which one worker cannot do; the baseline (or that cell) was disturbed, so its speedups are not comparable.",
+                join_and(&suspects)
+            ),
+        );
+    }
+    let mut fastest_line = fastest_text(r, fastest, weak);
+    if weak && lost_any(r, fastest) {
+        fastest_line.pop();
+        fastest_line.push_str(
+            "; but its counter lost updates: without a lock this speed buys a wrong count.",
+        );
+    }
+    say(VerdictTopic::Fastest, fastest_line);
+    if let Some(text) = sequential_stand_in_text(r, fastest, &done) {
+        say(VerdictTopic::Comparison, text);
+    }
+    // The best cell of each other model (sequential is the baseline the speedups already
+    // compare with, unless it is the fastest).
+    let models = models_in(r.cells.iter());
+    let best_of = |m: ModelKind| {
+        done.iter()
+            .copied()
+            .filter(|c| c.model == Some(m))
+            .min_by(|a, b| median(a).total_cmp(&median(b)))
+    };
+    let mut others: Vec<&CellResult> = models
+        .iter()
+        .filter(|&&m| Some(m) != fastest.model && m != ModelKind::Sequential)
+        .filter_map(|&m| best_of(m))
+        .collect();
+    others.sort_by(|a, b| median(a).total_cmp(&median(b)));
+    let busy = r.machine.busyness() == Busyness::Busy;
+    if let Some(text) = comparison_text(fastest, &others, per, busy) {
+        say(VerdictTopic::Comparison, text);
+    }
+    for &m in &models {
+        if m.is_single_worker() {
+            continue;
+        }
+        let cells: Vec<&CellResult> = done
+            .iter()
+            .copied()
+            .filter(|c| c.model == Some(m))
+            .collect();
+        if let Some(text) = scaling_text(m, &cells, r, per) {
+            say(VerdictTopic::Scaling, text);
+        }
+    }
+    if let Some(text) = others
+        .first()
+        .filter(|_| !weak)
+        .and_then(|runner| startup_text(r, fastest, runner))
+    {
+        say(VerdictTopic::Startup, text);
+    }
+    // A contention task measures a counter, not the GIL: a GIL-bound model's gain there is
+    // the lock's and the race's, never "this work releases the GIL".
+    if !weak {
+        for text in gil_texts(r, &done) {
+            say(VerdictTopic::Gil, text);
+        }
+    }
+    lines
+}
+
+/// The completed one-worker cells of `r` (the baseline's own aside) whose speedup, its whole
+/// interval, is above [`ONE_WORKER_SUSPECT`]: the same work on one worker cannot beat the
+/// baseline by that much, so the baseline (or the cell) was disturbed.
+pub fn suspect_one_worker_cells(r: &ResultsFile) -> Vec<&CellResult> {
+    r.cells
+        .iter()
+        .filter(|c| completed(c) && !is_baseline_cell(c) && one_worker_favoured(c))
+        .collect()
+}
+
+/// A one-worker cell whose speedup, its whole interval (or the speedup where there is none), is
+/// above [`ONE_WORKER_SUSPECT`]: the same work on one worker cannot beat the baseline by that
+/// much. The one rule of the verdict, its headline and the cell's hover.
+pub fn one_worker_favoured(c: &CellResult) -> bool {
+    c.workers == 1
+        && c.speedup
+            .is_some_and(|s| c.speedup_ci_low.unwrap_or(s) > ONE_WORKER_SUSPECT)
+}
+
+/// The verdict in one line, for where the whole of it is not shown (above the charts): what
+/// makes it unreliable first (a busy machine, one core, a disturbed baseline), then its first
+/// finding (the lost updates of a contention task, else the fastest cell). `None` where the
+/// verdict is empty.
+pub fn headline(r: &ResultsFile) -> Option<String> {
+    headline_of(r, &verdict(r))
+}
+
+/// [`headline`] from the verdict's `lines`, already worked out.
+pub fn headline_of(r: &ResultsFile, lines: &[VerdictLine]) -> Option<String> {
+    let finding = lines.iter().find(|l| l.topic != VerdictTopic::Caveat)?;
+    let mut warnings: Vec<&str> = Vec::new();
+    if r.machine.busyness() == Busyness::Busy {
+        warnings.push(BUSY_HEADLINE);
+    }
+    if r.machine.logical_cores == 1 {
+        warnings.push("one core: nothing ran in parallel");
+    }
+    if !suspect_one_worker_cells(r).is_empty() {
+        warnings.push(ONE_WORKER_HEADLINE);
+    }
+    Some(match warnings.is_empty() {
+        true => finding.text.clone(),
+        false => {
+            let mut head = warnings.join("; ");
+            if let Some(first) = head.get(..1) {
+                head = first.to_uppercase() + &head[1..];
+            }
+            format!("{head}. {}", finding.text)
+        }
+    })
+}
+
+/// What the verdict needs of a cell of a weak-scaling sweep, its median and interval divided
+/// by its workers: the time per worker's share of the work (its speedup is already the
+/// throughput's).
+fn per_worker_share(c: &CellResult) -> CellResult {
+    let n = c.workers.max(1) as f64;
+    CellResult {
+        model: c.model,
+        workers: c.workers,
+        status: c.status,
+        startup_s: c.startup_s,
+        import_s: c.import_s,
+        wall: c.wall.as_ref().map(|w| crate::stats::Summary {
+            median: w.median / n,
+            median_ci_low: w.median_ci_low / n,
+            median_ci_high: w.median_ci_high / n,
+            outliers: Vec::new(),
+            ..w.clone()
+        }),
+        speedup: c.speedup,
+        speedup_ci_low: c.speedup_ci_low,
+        speedup_ci_high: c.speedup_ci_high,
+        speedup_ci_coverage: c.speedup_ci_coverage,
+        ..CellResult::default()
+    }
+}
+
+/// The models of `cells`, each once, in the order they first appear.
+fn models_in<'a>(cells: impl Iterator<Item = &'a CellResult>) -> Vec<ModelKind> {
+    let mut models: Vec<ModelKind> = Vec::new();
+    for m in cells.filter_map(|c| c.model) {
+        if !models.contains(&m) {
+            models.push(m);
+        }
+    }
+    models
+}
+
+/// The baseline's own cell: speedup 1 by definition, with no interval.
+fn is_baseline_cell(c: &CellResult) -> bool {
+    c.speedup == Some(1.0) && c.speedup_ci_low.is_none()
+}
+
+/// A completed cell with a median: the only kind that competes.
+pub(super) fn completed(c: &CellResult) -> bool {
+    c.status == CellStatus::Ok && c.model.is_some() && c.wall.is_some()
+}
+
+fn median(c: &CellResult) -> f64 {
+    c.wall.as_ref().map_or(f64::INFINITY, |w| w.median)
+}
+
+fn interval(c: &CellResult) -> Option<(MedianInterval, f64)> {
+    let w = c.wall.as_ref()?;
+    Some((
+        MedianInterval {
+            median: w.median,
+            low: w.median_ci_low,
+            high: w.median_ci_high,
+        },
+        w.median_ci_coverage,
+    ))
+}
+
+/// `threads × 4`.
+fn cell_name(c: &CellResult) -> String {
+    format!("{} × {}", c.model_id(), c.workers)
+}
+
+/// A time for a sentence, to about three figures: `0.41 s`, `12.3 s`, `120 ms`, `4.5 ms`,
+/// `85 µs`.
+pub fn time_words(s: f64) -> String {
+    if s >= 10.0 {
+        format!("{s:.1} s")
+    } else if s >= 0.1 {
+        format!("{s:.2} s")
+    } else if s >= 0.01 {
+        format!("{:.0} ms", s * 1e3)
+    } else if s >= 0.001 {
+        format!("{:.1} ms", s * 1e3)
+    } else {
+        format!("{:.0} µs", s * 1e6)
+    }
+}
+
+/// A start-up for a sentence: milliseconds below a second (`120 ms`, `4.5 ms`), as the
+/// tables give start-ups, else [`time_words`].
+fn startup_words(s: f64) -> String {
+    if !(0.001..1.0).contains(&s) {
+        time_words(s)
+    } else if s >= 0.0095 {
+        format!("{:.0} ms", s * 1e3)
+    } else {
+        format!("{:.1} ms", s * 1e3)
+    }
+}
+
+/// `, a 75% interval: fewer than 6 runs` where `coverage` is below 95%.
+fn coverage_words(coverage: f64) -> String {
+    if coverage < FULL_COVERAGE {
+        format!(", a {:.0}% interval: fewer than 6 runs", coverage * 100.0)
+    } else {
+        String::new()
+    }
+}
+
+/// The cell's speedup with `base` (what it is relative to, or nothing) and its interval,
+/// `1.9× the baseline [1.7–2.1]`, its coverage where below 95%, or that a single run has no
+/// interval.
+fn speedup_words(c: &CellResult, base: &str) -> Option<String> {
+    let s = c.speedup?;
+    let head = match base {
+        "" => format!("{}×", speedup(s)),
+        base => format!("{}× {base}", speedup(s)),
+    };
+    Some(
+        match (c.speedup_ci_low, c.speedup_ci_high, c.speedup_ci_coverage) {
+            (Some(lo), Some(hi), Some(cov)) if cov >= ONE_RUN_COVERAGE => format!(
+                "{head} [{}–{}{}]",
+                speedup(lo),
+                speedup(hi),
+                coverage_words(cov)
+            ),
+            (Some(_), Some(_), _) => format!("{head}, from a single run (no interval)"),
+            _ => head,
+        },
+    )
+}
+
+/// `the baseline` or, for speedups against each model's own one worker, `its own 1-worker time`.
+fn baseline_words(r: &ResultsFile) -> &'static str {
+    match r.experiment.baseline {
+        Baseline::Sequential => "the baseline",
+        Baseline::SameModelOneWorker => "its own 1-worker time",
+    }
+}
+
+/// How many times as long `other` took as `fastest`, with the interval of that ratio
+/// ([`speedup_interval`] of the two medians) and its coverage.
+struct Ratio {
+    value: f64,
+    low: f64,
+    high: f64,
+    coverage: f64,
+}
+
+fn ratio(fastest: &CellResult, other: &CellResult) -> Option<Ratio> {
+    let (f, fcov) = interval(fastest)?;
+    let (o, ocov) = interval(other)?;
+    let (low, high) = speedup_interval(o, f)?;
+    Some(Ratio {
+        value: o.median / f.median,
+        low,
+        high,
+        coverage: fcov.min(ocov),
+    })
+}
+
+/// A time ratio for a sentence, to three significant figures at most: `1.25`, `12.3`, `539`
+/// (a ratio of noisy medians has no more).
+fn ratio_words(x: f64) -> String {
+    if x >= 99.95 {
+        format!("{x:.0}")
+    } else if x >= 9.995 {
+        format!("{x:.1}")
+    } else {
+        format!("{x:.2}")
+    }
+}
+
+fn join_and(items: &[String]) -> String {
+    match items {
+        [] => String::new(),
+        [one] => one.clone(),
+        [init @ .., last] => format!("{} and {last}", init.join(", ")),
+    }
+}
+
+fn workers_words(n: usize) -> String {
+    crate::words::count(n, "worker")
+}
+
+/// The interval of a cell's speedup, where it rests on more than single runs.
+pub(super) fn speedup_ci(c: &CellResult) -> Option<(f64, f64)> {
+    let cov = c.speedup_ci_coverage?;
+    (cov >= ONE_RUN_COVERAGE).then_some((c.speedup_ci_low?, c.speedup_ci_high?))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::results::LoadSummary;
+
+    /// A cell of `model × workers` whose runs took `walls` seconds.
+    pub(super) fn cell(model: ModelKind, workers: usize, walls: &[f64]) -> CellResult {
+        CellResult::with_walls(model, workers, walls)
+    }
+
+    /// Six runs within ±1% of `t`: a tight 95% interval (97% coverage).
+    pub(super) fn six(t: f64) -> Vec<f64> {
+        [0.99, 0.995, 1.0, 1.0, 1.005, 1.01]
+            .iter()
+            .map(|f| f * t)
+            .collect()
+    }
+
+    pub(super) fn file(cells: Vec<CellResult>) -> ResultsFile {
+        let mut r = ResultsFile {
+            cells,
+            ..ResultsFile::default()
+        };
+        r.recompute();
+        r
+    }
+
+    pub(super) fn function_file(cells: Vec<CellResult>) -> ResultsFile {
+        let mut r = ResultsFile {
+            cells,
+            ..ResultsFile::default()
+        };
+        r.experiment.task.kind = TaskKind::Function;
+        r.experiment.baseline = crate::preset::Baseline::SameModelOneWorker;
+        r.recompute();
+        r
+    }
+
+    pub(super) fn texts(r: &ResultsFile) -> Vec<String> {
+        verdict(r).into_iter().map(|l| l.text).collect()
+    }
+
+    pub(super) fn of(r: &ResultsFile, topic: VerdictTopic) -> Vec<String> {
+        verdict(r)
+            .into_iter()
+            .filter(|l| l.topic == topic)
+            .map(|l| l.text)
+            .collect()
+    }
+
+    /// Pure Python under the GIL: py-threading stays at 1×, py-multiprocessing nearly doubles.
+    pub(super) fn pure_python() -> ResultsFile {
+        let mut cells = vec![
+            cell(ModelKind::Sequential, 1, &six(0.8)),
+            cell(ModelKind::PyThreading, 1, &six(0.8)),
+            cell(ModelKind::PyThreading, 2, &six(0.82)),
+            cell(ModelKind::PyMultiprocessing, 1, &six(0.8)),
+            cell(ModelKind::PyMultiprocessing, 2, &six(0.42)),
+        ];
+        for c in &mut cells {
+            c.startup_s = match c.model {
+                Some(ModelKind::PyThreading) => Some(0.02),
+                Some(ModelKind::PyMultiprocessing) => Some(0.14),
+                _ => None,
+            };
+        }
+        file(cells)
+    }
+
+    #[test]
+    fn failed_and_partial_cells_are_never_the_fastest() {
+        let mut cells = vec![
+            cell(ModelKind::Sequential, 1, &six(1.0)),
+            cell(ModelKind::Threads, 2, &six(0.6)),
+            cell(ModelKind::Processes, 2, &six(0.3)),
+            cell(ModelKind::Rayon, 2, &[0.2, 0.2]),
+        ];
+        cells[2].status = CellStatus::Failed;
+        cells[2].error = Some("boom".into());
+        cells[3].status = CellStatus::Cancelled;
+        let r = file(cells);
+        let t = texts(&r);
+        assert!(t[0].starts_with("Fastest: threads × 2"), "{t:?}");
+        let s = of(&r, VerdictTopic::Scaling);
+        assert!(
+            s.contains(
+                &"processes: no cell completed (failed or cancelled), so it is not compared."
+                    .to_string()
+            ),
+            "{s:?}"
+        );
+        assert!(
+            s.contains(
+                &"rayon: no cell completed (failed or cancelled), so it is not compared."
+                    .to_string()
+            ),
+            "{s:?}"
+        );
+    }
+
+    #[test]
+    fn a_one_worker_cell_clearly_faster_than_its_baseline_is_not_comparable() {
+        let r = file(vec![
+            cell(ModelKind::Sequential, 1, &six(1.0)),
+            cell(ModelKind::Processes, 1, &six(0.5)),
+            cell(ModelKind::Processes, 2, &six(0.6)),
+        ]);
+        let f = &of(&r, VerdictTopic::Fastest)[0];
+        assert!(
+            f.starts_with("Fastest: processes × 1, 0.50 s (2.0× the baseline ["),
+            "{f}"
+        );
+        assert!(
+            f.ends_with("the machine favoured this cell, so it is not comparable."),
+            "{f}"
+        );
+        // Within the noise of the baseline (1.1×): not flagged.
+        let r = file(vec![
+            cell(ModelKind::Sequential, 1, &six(1.0)),
+            cell(ModelKind::Processes, 1, &six(0.91)),
+        ]);
+        let f = &of(&r, VerdictTopic::Fastest)[0];
+        assert!(!f.contains("favoured"), "{f}");
+    }
+
+    #[test]
+    fn weak_scaling_compares_time_per_workers_share() {
+        // Lock contention: every worker brings its own increments. processes × 4 takes 1.6 s
+        // for four shares (0.4 s a share), threads × 1 1 s for one: × 4 is the fastest per
+        // share, though its run is longer; no start-up break-even for work that grows with
+        // the workers, though processes start slower.
+        let mut cells = vec![
+            cell(ModelKind::Sequential, 1, &six(1.0)),
+            cell(ModelKind::Threads, 1, &six(1.0)),
+            cell(ModelKind::Threads, 4, &six(2.0)),
+            cell(ModelKind::Processes, 4, &six(1.6)),
+        ];
+        cells[3].startup_s = Some(0.05);
+        let mut r = ResultsFile {
+            cells,
+            ..ResultsFile::default()
+        };
+        r.experiment.task.kind = TaskKind::Contention;
+        r.recompute();
+        let t = texts(&r);
+        assert!(
+            t[0].starts_with(
+                "Fastest per worker's share of the work: processes × 4, 0.40 s a share (2.5× the baseline's throughput ["
+            ),
+            "{t:?}"
+        );
+        assert!(
+            t[1].starts_with("Runner-up: threads × 4 took 1.25× as long per worker's share ("),
+            "{t:?}"
+        );
+        assert!(of(&r, VerdictTopic::Startup).is_empty(), "{t:?}");
+        // The same cells as strong scaling: the shortest run wins, and the start-up is weighed.
+        r.experiment.task.kind = TaskKind::Cpu;
+        r.recompute();
+        let t = texts(&r);
+        assert!(t[0].starts_with("Fastest: sequential × 1, 1.00 s"), "{t:?}");
+    }
+
+    #[test]
+    fn an_empty_or_all_failed_file_has_no_verdict() {
+        assert!(verdict(&ResultsFile::default()).is_empty());
+        let mut cells = vec![cell(ModelKind::Sequential, 1, &six(1.0))];
+        cells[0].status = CellStatus::Failed;
+        assert!(verdict(&file(cells)).is_empty());
+    }
+
+    #[test]
+    fn a_single_model_at_a_single_count_is_short_and_right() {
+        let r = file(vec![cell(ModelKind::Threads, 4, &six(0.3))]);
+        let t = texts(&r);
+        // No baseline measured: no speedup, no comparison, nothing invented.
+        assert_eq!(
+            t,
+            [
+                "Fastest: threads × 4, 0.30 s.",
+                "threads: fastest at 4 workers, 0.30 s (no baseline to compare with)."
+            ]
+        );
+        let r = file(vec![
+            cell(ModelKind::Sequential, 1, &six(1.0)),
+            cell(ModelKind::Threads, 4, &six(0.3)),
+        ]);
+        let t = texts(&r);
+        assert_eq!(t.len(), 2, "{t:?}");
+        assert!(
+            t[1].ends_with("at 4 workers (one worker count measured)."),
+            "{}",
+            t[1]
+        );
+    }
+
+    #[test]
+    fn a_few_busy_runs_in_a_quiet_sweep_are_a_caveat_not_unreliable() {
+        // 1 busy run of 45 at 0.06 of a core on average had read like 42 of 42 at 1.33 cores.
+        let mut r = pure_python();
+        let load = |busy_runs, mean_other_cores| LoadSummary {
+            runs: 45,
+            busy_runs,
+            max_other_cores: 0.9,
+            mean_other_cores,
+            usable_cores: 2.0,
+            busy: false,
+            ..LoadSummary::default()
+        };
+        r.machine.load_during_runs = Some(load(1, 0.06));
+        assert!(
+            r.machine.busy_warning().is_some(),
+            "the runs are still named"
+        );
+        assert_eq!(r.machine.busyness(), Busyness::MostlyQuiet);
+        let lines = verdict(&r);
+        assert_eq!(lines[0].text, MOSTLY_QUIET_CAVEAT);
+        assert!(!lines.iter().any(|l| l.text == BUSY_CAVEAT));
+        let h = headline(&r).unwrap();
+        assert!(!h.starts_with("Unreliable"), "{h}");
+        // More than a tenth of the runs, or more load over all of them, is busy.
+        for (busy_runs, mean) in [(5, 0.06), (1, 0.3)] {
+            r.machine.load_during_runs = Some(load(busy_runs, mean));
+            assert_eq!(r.machine.busyness(), Busyness::Busy, "{busy_runs} {mean}");
+            assert_eq!(verdict(&r)[0].text, BUSY_CAVEAT);
+        }
+    }
+
+    #[test]
+    fn a_busy_machine_makes_every_comparison_unreliable() {
+        let mut r = pure_python();
+        r.machine.load_during_runs = Some(LoadSummary {
+            runs: 30,
+            busy_runs: 12,
+            max_other_cores: 1.2,
+            mean_other_cores: 0.6,
+            usable_cores: 2.0,
+            busy: true,
+            ..LoadSummary::default()
+        });
+        let lines = verdict(&r);
+        assert!(r.machine.busy_warning().is_some());
+        assert_eq!(lines[0].topic, VerdictTopic::Caveat);
+        assert_eq!(lines[0].text, BUSY_CAVEAT);
+        assert_eq!(lines[1].topic, VerdictTopic::Fastest);
+        // The caveat says every comparison is unreliable: no line below calls one real.
+        let c = of(&r, VerdictTopic::Comparison);
+        assert_eq!(c.len(), 1, "{c:?}");
+        assert!(!c[0].contains("a real difference"), "{}", c[0]);
+        assert!(
+            c[0].ends_with("): clear of these runs' noise, but the busy machine may have made it."),
+            "{}",
+            c[0]
+        );
+        // In one line, where the chart is: unreliable first, then the fastest.
+        let h = headline(&r).unwrap();
+        assert!(
+            h.starts_with("Unreliable: the machine was busy, rerun on a quiet machine. Fastest: "),
+            "{h}"
+        );
+        // Quiet: the fastest alone.
+        assert_eq!(
+            headline(&pure_python()),
+            Some(of(&pure_python(), VerdictTopic::Fastest)[0].clone())
+        );
+        assert_eq!(headline(&file(Vec::new())), None);
+    }
+
+    #[test]
+    fn a_disturbed_baseline_is_flagged_even_where_its_cell_is_not_the_fastest() {
+        // processes × 1 at 0.5 s against a 1 s baseline (2×): one worker cannot do that.
+        let r = file(vec![
+            cell(ModelKind::Sequential, 1, &six(1.0)),
+            cell(ModelKind::Processes, 1, &six(0.5)),
+            cell(ModelKind::Processes, 2, &six(0.3)),
+        ]);
+        let suspects = suspect_one_worker_cells(&r);
+        assert_eq!(suspects.len(), 1);
+        assert_eq!(suspects[0].model, Some(ModelKind::Processes));
+        let caveats = of(&r, VerdictTopic::Caveat);
+        assert_eq!(caveats.len(), 1, "{caveats:?}");
+        assert!(
+            caveats[0].starts_with("Disturbed: processes × 1 (2.0×) ran clearly faster than the baseline, which one worker cannot do"),
+            "{}",
+            caveats[0]
+        );
+        let h = headline(&r).unwrap();
+        assert!(
+            h.starts_with(
+                "One worker cannot beat sequential: the baseline was disturbed. Fastest: processes × 2"
+            ),
+            "{h}"
+        );
+        // The fastest cell flags itself: no second line for it.
+        let r = file(vec![
+            cell(ModelKind::Sequential, 1, &six(1.0)),
+            cell(ModelKind::Processes, 1, &six(0.5)),
+            cell(ModelKind::Processes, 2, &six(0.6)),
+        ]);
+        assert!(of(&r, VerdictTopic::Caveat).is_empty());
+        assert!(
+            headline(&r)
+                .unwrap()
+                .starts_with("One worker cannot beat sequential")
+        );
+        // Within the noise (1.1×): nothing.
+        let r = file(vec![
+            cell(ModelKind::Sequential, 1, &six(1.0)),
+            cell(ModelKind::Processes, 1, &six(0.91)),
+        ]);
+        assert!(suspect_one_worker_cells(&r).is_empty());
+        assert!(headline(&r).unwrap().starts_with("Fastest: "));
+    }
+
+    #[test]
+    fn one_core_says_the_curves_cannot_show_scaling() {
+        let mut r = file(vec![
+            cell(ModelKind::Sequential, 1, &six(1.0)),
+            cell(ModelKind::Threads, 1, &six(1.0)),
+            cell(ModelKind::Processes, 1, &six(1.01)),
+        ]);
+        r.machine.logical_cores = 1;
+        let lines = verdict(&r);
+        assert_eq!(lines[0].topic, VerdictTopic::Caveat);
+        assert_eq!(lines[0].text, ONE_CORE_CAVEAT);
+        r.machine.logical_cores = 2;
+        assert!(verdict(&r).iter().all(|l| l.text != ONE_CORE_CAVEAT));
+    }
+
+    #[test]
+    fn times_read_to_about_three_figures() {
+        assert_eq!(time_words(12.345), "12.3 s");
+        assert_eq!(time_words(0.4123), "0.41 s");
+        assert_eq!(time_words(0.12), "0.12 s");
+        assert_eq!(time_words(0.0456), "46 ms");
+        assert_eq!(time_words(0.0045), "4.5 ms");
+        assert_eq!(time_words(0.000085), "85 µs");
+        assert_eq!(startup_words(0.1499), "150 ms");
+        assert_eq!(startup_words(0.0999), "100 ms");
+        assert_eq!(startup_words(0.0063), "6.3 ms");
+        assert_eq!(startup_words(2.5), "2.50 s");
+    }
+}
