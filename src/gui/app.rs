@@ -25,6 +25,7 @@ use super::editing::{History, Origin, PendingReplace, Source};
 use super::export_dialog;
 use super::file_dialogs::{FileAction, FileJobs, FileOutcome, Payload};
 use super::fits_panel::{self, FitsCache};
+use super::interrupted_run::InterruptedRun;
 pub use super::notifications::Message;
 use super::notifications::Notifications;
 use super::presets_gallery::{self, GalleryPick};
@@ -233,10 +234,7 @@ pub struct WorkbenchApp {
     config_panel_hidden: bool,
     /// The sweep the last session was running when it closed, its cells saved: said at start,
     /// with a button that opens it, until dismissed or other results are shown.
-    interrupted: Option<autosave::RecentEntry>,
-    /// When `interrupted` is a file a killed or crashed workbench left (not one a closed
-    /// window named): when it was last written, "2026-11-27 10:49:28 UTC".
-    interrupted_killed_at: Option<String>,
+    interrupted: Option<InterruptedRun>,
     /// Files a killed workbench left that a start has offered ([`Persisted::offered_abandoned`]).
     offered_abandoned: Vec<PathBuf>,
     /// What had keyboard focus as the last frame ended (Escape clears it before the frame).
@@ -350,7 +348,6 @@ impl WorkbenchApp {
             start_hint_dismissed,
             config_panel_hidden,
             interrupted: None,
-            interrupted_killed_at: None,
             offered_abandoned,
             last_focus: Default::default(),
             clicked_opener: None,
@@ -454,13 +451,12 @@ impl WorkbenchApp {
     /// The sweep the last session was running when it closed (its autosaved results), while
     /// the workbench says so.
     pub fn interrupted_run(&self) -> Option<&autosave::RecentEntry> {
-        self.interrupted.as_ref()
+        self.interrupted.as_ref().map(InterruptedRun::entry)
     }
 
     /// Stops saying that the last session's sweep was interrupted.
     pub fn dismiss_interrupted_run(&mut self) {
         self.interrupted = None;
-        self.interrupted_killed_at = None;
         self.recent.forget_also();
     }
 
@@ -736,8 +732,8 @@ impl WorkbenchApp {
     pub fn confirm_interpreter(&mut self) {
         let interp = self.experiment.python.interpreter.trim().to_string();
         self.unconfirmed_interpreters.remove(&interp);
-        self.python.request(&interp, false);
         self.confirmed_interpreters.insert(interp);
+        self.check_interpreter_for_models();
     }
 
     /// Checks the experiment's interpreter (again, if it was checked before): what the

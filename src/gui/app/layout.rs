@@ -69,7 +69,7 @@ impl WorkbenchApp {
         let also = self.recent.take_also();
         let abandoned = self.recent.take_abandoned();
         if let Some(entry) = also {
-            self.interrupted = Some(entry);
+            self.interrupted = Some(InterruptedRun::Closed(entry));
         } else if let Some((entry, modified)) = abandoned
             && self.interrupted.is_none()
             && !self.offered_abandoned.contains(&entry.path)
@@ -82,11 +82,11 @@ impl WorkbenchApp {
                 .len()
                 .saturating_sub(OFFERED_ABANDONED_KEPT);
             self.offered_abandoned.drain(..excess);
-            self.interrupted_killed_at = Some(
-                autosave::started_words(&crate::results::utc_timestamp(modified))
+            self.interrupted = Some(InterruptedRun::Killed {
+                entry,
+                last_written: autosave::started_words(&crate::results::utc_timestamp(modified))
                     .unwrap_or_default(),
-            );
-            self.interrupted = Some(entry);
+            });
         }
         // Once every file asked for at start has loaded, the compared runs too.
         if self.export_dialog_when_ready && self.results.is_some() && !self.files_busy() {
@@ -798,9 +798,6 @@ impl WorkbenchApp {
             }
         }
         ui.separator();
-        // The shown results' own machine's cores are theirs: this machine's stand in where
-        // they record none (a sweep just started here), or before any results.
-        let physical = self.machine.usable_physical_cores();
         let planned = self
             .results
             .as_ref()
@@ -854,7 +851,9 @@ impl WorkbenchApp {
                 tab.chart().unwrap_or(ChartKind::Speedup),
                 self.results.as_ref(),
                 &planned,
-                physical,
+                // The shown results' own machine's cores are theirs: this machine's stand in
+                // where they record none (a sweep just started here), or before any results.
+                Some(&self.machine),
                 &layers,
                 room.unwrap_or_else(|| charts::ChartRoom::fill(ui)),
             ),
@@ -878,10 +877,10 @@ impl WorkbenchApp {
     /// The sweep the last session was running when its window closed: where its cells are,
     /// and a button that opens them.
     pub(super) fn interrupted_note(&mut self, ui: &mut egui::Ui) {
-        let Some(entry) = self.interrupted.clone() else {
+        let Some(interrupted) = self.interrupted.clone() else {
             return;
         };
-        let killed_at = self.interrupted_killed_at.clone();
+        let entry = interrupted.entry().clone();
         let visuals = ui.visuals().clone();
         let mut open = false;
         let mut dismiss = false;
@@ -893,24 +892,16 @@ impl WorkbenchApp {
             .show(ui, |ui| {
                 ui.horizontal_wrapped(|ui| {
                     ui.label(egui::RichText::new("Interrupted run:").strong());
-                    let text = match &killed_at {
-                        Some(at) => format!(
-                            "a sweep was still running when its workbench was killed or crashed; what it measured was saved, last at {at} ({}).",
-                            entry.label
-                        ),
-                        None => format!(
-                            "the last sweep was still running when the workbench closed; what it measured was saved ({}).",
-                            entry.label
-                        ),
-                    };
-                    ui.label(text).on_hover_text(&entry.hover);
+                    ui.label(interrupted.words()).on_hover_text(&entry.hover);
                     open = ui
                         .button("Open it")
                         .on_hover_text(entry.path.display().to_string())
                         .clicked();
                     dismiss = ui
                         .small_button("Dismiss")
-                        .on_hover_text("Hide this note; the file stays under File › Recent results.")
+                        .on_hover_text(
+                            "Hide this note; the file stays under File › Recent results.",
+                        )
                         .clicked();
                 });
             });
@@ -920,7 +911,6 @@ impl WorkbenchApp {
         }
         if open || dismiss {
             self.interrupted = None;
-            self.interrupted_killed_at = None;
         }
     }
 
