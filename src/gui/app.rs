@@ -204,8 +204,16 @@ pub struct WorkbenchApp {
     /// shown, never run, whichever way they come back into the configuration (undo and redo
     /// included). Not forgotten when another preset is loaded.
     unconfirmed_interpreters: BTreeSet<String>,
-    /// Why the running sweep's results file could not be written, if it could not.
+    /// Why the running sweep's results could not be autosaved (its file could not be created
+    /// or written), if they could not: said in the status bar while it runs, and its measured
+    /// runs are rescued to the temporary directory when it ends ([`crate::results::rescue`]).
     save_error: Option<String>,
+    /// Why the shown results of a sweep run here are stored nowhere (neither autosaved nor
+    /// rescued), if they are not: said in the status bar until saved or replaced, and tried
+    /// again when the window closes.
+    unsaved: Option<String>,
+    /// Where measured runs that could not be autosaved go: the temporary directory.
+    rescue_dir: PathBuf,
     /// Fits of the shown results, refitted when they change.
     fits: FitsCache,
     /// Draw the fitted curves on the charts.
@@ -334,6 +342,8 @@ impl WorkbenchApp {
             confirmed_interpreters,
             unconfirmed_interpreters: unconfirmed_interpreter.into_iter().collect(),
             save_error: None,
+            unsaved: None,
+            rescue_dir: std::env::temp_dir(),
             fits: FitsCache::default(),
             show_fits: true,
             compare: Vec::new(),
@@ -761,6 +771,35 @@ impl WorkbenchApp {
     /// How many times an interpreter was run to check it.
     pub fn python_probes_started(&self) -> usize {
         self.python.probes_started()
+    }
+
+    /// What the status bar says of results measured here that are not stored where they
+    /// should be: a running sweep that cannot be autosaved, or results stored nowhere.
+    pub fn not_stored(&self) -> Option<status_bar::NotStored> {
+        match (&self.run, &self.save_error, &self.unsaved) {
+            (Some(_), Some(reason), _) => Some(status_bar::NotStored {
+                short: "Not autosaved",
+                why: format!(
+                    "This sweep's results cannot be autosaved: {reason}. What it measures is \
+                     saved to the temporary directory ({}) when it ends or the window closes.",
+                    self.rescue_dir.display()
+                ),
+            }),
+            (None, _, Some(reason)) => Some(status_bar::NotStored {
+                short: "Not saved",
+                why: format!(
+                    "The results shown are stored nowhere: {reason}. Keep them with Save \
+                     results as…"
+                ),
+            }),
+            _ => None,
+        }
+    }
+
+    /// Where measured runs that could not be autosaved are saved instead (the temporary
+    /// directory unless set; tests set their own).
+    pub fn set_rescue_dir(&mut self, dir: impl Into<PathBuf>) {
+        self.rescue_dir = dir.into();
     }
 
     /// The results the charts show, if any.
@@ -1204,8 +1243,7 @@ impl WorkbenchApp {
             Err(e) => (
                 None,
                 Some(format!(
-                    "Results will not be autosaved: cannot create a file in {}: {e}. They stay \
-                     here until the window closes: keep them with Save results as…",
+                    "cannot create a file in {}: {e}",
                     results_dir.display()
                 )),
             ),
@@ -1224,13 +1262,18 @@ impl WorkbenchApp {
         match ActiveRun::start(&self.experiment, config, path.clone(), cores, ctx) {
             Ok(run) => {
                 self.messages.clear_errors();
-                if let Some(text) = not_autosaved {
-                    self.error(text);
+                if let Some(reason) = &not_autosaved {
+                    self.error(format!(
+                        "Results will not be autosaved: {reason}. What this sweep measures is \
+                         saved to the temporary directory when it ends (or the window closes), \
+                         or keep it with Save results as…"
+                    ));
                 }
                 for warning in crate::engine::resources::warnings(&self.experiment) {
                     self.error(format!("Warning: {warning}"));
                 }
-                self.save_error = None;
+                self.save_error = not_autosaved;
+                self.unsaved = None;
                 let mut live = ResultsFile {
                     experiment: self.experiment.clone(),
                     machine: self.machine.clone(),
@@ -1248,8 +1291,8 @@ impl WorkbenchApp {
                 if let Some(path) = &path {
                     std::fs::remove_file(path).ok();
                 }
-                if let Some(text) = not_autosaved {
-                    self.error(text);
+                if let Some(reason) = not_autosaved {
+                    self.error(format!("Results will not be autosaved: {reason}"));
                 }
                 self.error(e);
                 false
@@ -1309,6 +1352,10 @@ impl eframe::App for WorkbenchApp {
         if let Some(run) = &mut self.run {
             run.cancel_and_wait(Duration::from_secs(3));
         }
+        // What it saved, or could not save, arrives now: runs that could not be autosaved go
+        // to the temporary directory, said on stderr (the window is gone).
+        self.poll();
+        self.rescue_at_exit();
     }
 
     fn persist_egui_memory(&self) -> bool {
@@ -1442,7 +1489,9 @@ mod tests {
     #[test]
     fn a_failed_save_is_an_error_and_never_reported_as_saved() {
         let dir = tempfile::tempdir().unwrap();
+        let rescue = tempfile::tempdir().unwrap();
         let mut app = quick_app(dir.path());
+        app.set_rescue_dir(rescue.path());
         app.set_experiment(sleepy());
         let ctx = egui::Context::default();
         assert!(app.start_run(&ctx));
@@ -1459,10 +1508,26 @@ mod tests {
                 && m.text.contains(&path.display().to_string())),
             "{texts:?}"
         );
+        // The measured runs are not lost: they went to the temporary directory, which the
+        // error names.
+        let rescued: Vec<PathBuf> = std::fs::read_dir(rescue.path())
+            .unwrap()
+            .map(|e| e.unwrap().path())
+            .collect();
+        assert_eq!(rescued.len(), 1, "{rescued:?}");
+        let kept = ResultsFile::load(&rescued[0]).unwrap();
+        assert_eq!(kept.cells.len(), 2);
+        assert_eq!(autosave::measured_cells(&kept), 2);
         assert!(
-            texts
-                .iter()
-                .any(|m| m.is_error && m.text.starts_with("Not saved:")),
+            texts.iter().any(|m| m.is_error
+                && m.text.starts_with(&format!(
+                    "Not autosaved: writing {} failed (",
+                    path.display()
+                ))
+                && m.text.ends_with(&format!(
+                    "the 2 measured cells were saved to {} instead.",
+                    rescued[0].display()
+                ))),
             "{texts:?}"
         );
         assert_eq!(
@@ -1473,14 +1538,16 @@ mod tests {
             1,
             "said once: {texts:?}"
         );
+        let failed_path = format!("saved to {}", path.display());
         assert!(
             texts
                 .iter()
                 .filter(|m| !m.is_error)
-                .all(|m| !m.text.contains("saved to")),
+                .all(|m| !m.text.contains(&failed_path)),
             "{texts:?}"
         );
-        assert!(app.results_path().is_none());
+        assert_eq!(app.results_path(), Some(rescued[0].as_path()));
+        assert!(app.not_stored().is_none(), "stored in the rescued file");
         assert_eq!(
             app.results().unwrap().cells.len(),
             2,

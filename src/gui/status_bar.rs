@@ -133,10 +133,15 @@ pub fn show(
     machine: &MachineInfo,
     meter: &CpuMeter,
     meter_shown: bool,
+    not_stored: Option<&NotStored>,
     message: Option<impl FnOnce(&mut egui::Ui)>,
 ) {
     meter.mark_seen();
     ui.horizontal(|ui| {
+        if let Some(not_stored) = not_stored {
+            ui.colored_label(ui.visuals().warn_fg_color, not_stored.short)
+                .on_hover_text(&not_stored.why);
+        }
         if let Some(message) = message {
             // The meter's room kept on the right (the message is cut to what is left).
             let meter_room = if meter_shown { 180.0 } else { 0.0 };
@@ -159,6 +164,16 @@ pub fn show(
             });
         }
     });
+}
+
+/// Results measured here that are not stored where they should be, said at the left of the
+/// status bar for as long as that lasts (a notification can be dismissed or scrolled away).
+#[derive(Clone, Debug, PartialEq)]
+pub struct NotStored {
+    /// "Not autosaved", "Not saved".
+    pub short: &'static str,
+    /// Its hover: why, and where they go instead.
+    pub why: String,
 }
 
 fn cpu_bars(ui: &mut egui::Ui, usage: &[f32], started: bool) {

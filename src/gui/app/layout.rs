@@ -141,6 +141,7 @@ impl WorkbenchApp {
         self.meter.set_quiet(self.run.is_some());
 
         egui::Panel::top("top-bar").show(ui, |ui| self.top_bar(ui));
+        let not_stored = self.not_stored();
         egui::Panel::bottom("status-bar").show(ui, |ui| {
             let messages = &mut self.messages;
             let informing = messages.messages().iter().any(|m| !m.is_error);
@@ -149,6 +150,7 @@ impl WorkbenchApp {
                 &self.machine,
                 &self.meter,
                 self.screenshot.is_none(),
+                not_stored.as_ref(),
                 informing.then_some(|ui: &mut egui::Ui| {
                     messages.status_ui(ui);
                 }),
