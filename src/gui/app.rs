@@ -164,6 +164,10 @@ impl AppSettings {
 /// The first-start hint, over the charts of the "start here" tour until dismissed.
 pub const START_HINT: &str = "When the curves appear: threads and processes climb with the cores, gil-threads stays flat — that flat line is the GIL.";
 
+/// Narrower than this, in points, the configuration panel is hidden until opened (800 × 600
+/// at 2× is 400 points wide: the panel took half and left the chart none).
+pub const NARROW_BELOW_WIDTH: f32 = 480.0;
+
 /// Height of the built-in preset gallery in the left panel (it scrolls beyond that).
 const GALLERY_HEIGHT: f32 = 230.0;
 
@@ -240,6 +244,11 @@ pub struct WorkbenchApp {
     start_hint_dismissed: bool,
     /// The configuration panel is hidden, the charts taking the window (persisted).
     config_panel_hidden: bool,
+    /// The window was narrower than [`NARROW_BELOW_WIDTH`] at the last frame: the
+    /// configuration panel is then hidden unless opened for this session
+    /// (`panel_opened_narrow`), whatever `config_panel_hidden` says.
+    narrow: bool,
+    panel_opened_narrow: bool,
     /// The sweep the last session was running when it closed, its cells saved: said at start,
     /// with a button that opens it, until dismissed or other results are shown.
     interrupted: Option<InterruptedRun>,
@@ -357,6 +366,8 @@ impl WorkbenchApp {
             commands: Vec::new(),
             start_hint_dismissed,
             config_panel_hidden,
+            narrow: false,
+            panel_opened_narrow: false,
             interrupted: None,
             offered_abandoned,
             last_focus: Default::default(),
@@ -448,9 +459,15 @@ impl WorkbenchApp {
                 .is_none_or(|r| r.experiment.name == self.experiment.name)
     }
 
-    /// The configuration panel is shown (not hidden with the top bar's toggle or Ctrl+B).
+    /// The configuration panel is shown: not hidden with the top bar's toggle or Ctrl+B, and,
+    /// in a window narrower than [`NARROW_BELOW_WIDTH`] (800 × 600 at 2×), only where opened
+    /// there (it would leave the charts half of too little).
     pub fn config_panel_shown(&self) -> bool {
-        !self.config_panel_hidden
+        if self.narrow {
+            self.panel_opened_narrow
+        } else {
+            !self.config_panel_hidden
+        }
     }
 
     /// "What this experiment shows" is open (the user has not collapsed it).
@@ -703,6 +720,11 @@ impl WorkbenchApp {
             Command::Undo => self.undo(),
             Command::Redo => self.redo(),
             Command::ToggleHelp => self.help_open = !self.help_open,
+            // In a narrow window the toggle opens the panel for the session only: the choice
+            // kept for a wide window stays as it was.
+            Command::ToggleConfigPanel if self.narrow => {
+                self.panel_opened_narrow = !self.panel_opened_narrow
+            }
             Command::ToggleConfigPanel => self.config_panel_hidden = !self.config_panel_hidden,
             Command::ResetToPreset => self.reset_to_preset(),
             Command::SaveResultsAs | Command::ExportCsv if !has_results => {

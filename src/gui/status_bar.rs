@@ -142,21 +142,22 @@ pub fn show(
             ui.colored_label(ui.visuals().warn_fg_color, not_stored.short)
                 .on_hover_text(&not_stored.why);
         }
+        // The meter's room kept on the right (the message, or the machine's line, is cut to
+        // what is left: zoomed in, in a small window, it ran off the edge).
+        let meter_room = if meter_shown { 180.0 } else { 0.0 };
+        let width = (ui.available_width() - meter_room).max(0.0);
+        let height = ui.spacing().interact_size.y;
+        let layout = egui::Layout::left_to_right(egui::Align::Center);
         if let Some(message) = message {
-            // The meter's room kept on the right (the message is cut to what is left).
-            let meter_room = if meter_shown { 180.0 } else { 0.0 };
-            let width = (ui.available_width() - meter_room).max(0.0);
-            let height = ui.spacing().interact_size.y;
-            ui.allocate_ui_with_layout(
-                egui::vec2(width, height),
-                egui::Layout::left_to_right(egui::Align::Center),
-                message,
-            );
+            ui.allocate_ui_with_layout(egui::vec2(width, height), layout, message);
         } else {
-            ui.label(machine.one_line()).on_hover_text(format!(
-                "Host {} · kernel {} · {}",
-                machine.hostname, machine.kernel, machine.arch
-            ));
+            ui.allocate_ui_with_layout(egui::vec2(width, height), layout, |ui| {
+                ui.add(egui::Label::new(machine.one_line()).truncate())
+                    .on_hover_text(format!(
+                        "Host {} · kernel {} · {}",
+                        machine.hostname, machine.kernel, machine.arch
+                    ));
+            });
         }
         if meter_shown {
             ui.with_layout(egui::Layout::right_to_left(egui::Align::Center), |ui| {

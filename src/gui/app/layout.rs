@@ -52,6 +52,9 @@ fn file_buttons_width(ui: &egui::Ui) -> f32 {
 /// A central area less tall than this (in points) is short of room: the tabs take short
 /// names, the buttons one menu and the chart's caption a "(?)" hover.
 pub const COMPACT_BELOW_HEIGHT: f32 = 450.0;
+/// A central area shorter than this, in points, in a narrow window
+/// ([`super::NARROW_BELOW_WIDTH`]), starts scrolled down to a chart's plot (see `central`).
+pub const VERY_SHORT_BELOW_HEIGHT: f32 = 240.0;
 
 impl WorkbenchApp {
     /// Draws the whole workbench into `ui` (the eframe root, or a test harness).
@@ -140,6 +143,7 @@ impl WorkbenchApp {
         }
         self.meter.set_quiet(self.run.is_some());
 
+        self.narrow = ctx.content_rect().width() < NARROW_BELOW_WIDTH;
         egui::Panel::top("top-bar").show(ui, |ui| self.top_bar(ui));
         let not_stored = self.not_stored();
         egui::Panel::bottom("status-bar").show(ui, |ui| {
@@ -159,8 +163,9 @@ impl WorkbenchApp {
         // Zoomed in (Ctrl+plus, a projector), the panel narrows with the window's width in
         // points, so that the chart keeps most of the window.
         let width = ctx.content_rect().width();
-        // Hidden with the top bar's toggle (Ctrl+B), the charts take the window's width.
-        if !self.config_panel_hidden {
+        // Hidden with the top bar's toggle (Ctrl+B), or in a narrow window, the charts take
+        // the window's width.
+        if self.config_panel_shown() {
             egui::Panel::left("config-panel")
                 .resizable(true)
                 .default_size(340.0)
@@ -327,11 +332,16 @@ impl WorkbenchApp {
     /// shows it again; Ctrl+B does the same, and the choice is kept between sessions.
     fn config_panel_toggle(&mut self, ui: &mut egui::Ui) {
         let ctx = ui.ctx().clone();
-        let shown = !self.config_panel_hidden;
-        let what = if shown {
-            "Hide the configuration panel: the charts take the window's width."
-        } else {
-            "Show the configuration panel: presets and the experiment's settings."
+        let shown = self.config_panel_shown();
+        let what = match (shown, self.narrow) {
+            (true, _) => "Hide the configuration panel: the charts take the window's width.",
+            (false, false) => {
+                "Show the configuration panel: presets and the experiment's settings."
+            }
+            (false, true) => {
+                "Show the configuration panel: presets and the experiment's settings (hidden \
+                 while the window is this narrow)."
+            }
         };
         // A window with a side bar, drawn (the default fonts have no such glyph): the bar
         // filled while the panel is shown.
@@ -626,6 +636,16 @@ impl WorkbenchApp {
         let room = ui.available_size();
         let compact = room.y < COMPACT_BELOW_HEIGHT;
         if self.tab.chart().is_some() {
+            // In a window both narrow and very short (800 × 600 at 2×), the rows above the
+            // plot take the whole area: the plot keeps most of it and the area starts
+            // scrolled down to it (the rows above a scroll away), rather than the plot lying
+            // wholly below the fold.
+            let very_short = self.narrow && room.y < VERY_SHORT_BELOW_HEIGHT;
+            let min_height = if very_short {
+                room.y * 0.8
+            } else {
+                charts::ChartRoom::min_height_in(room.y)
+            };
             egui::ScrollArea::vertical()
                 .id_salt("central-scroll")
                 .auto_shrink([false, false])
@@ -634,9 +654,29 @@ impl WorkbenchApp {
                         compact,
                         top: ui.cursor().top(),
                         visible_height: room.y,
-                        min_height: charts::ChartRoom::min_height_in(room.y),
+                        min_height,
                     };
                     self.central_body(ui, compact, Some(chart_room));
+                    // Once for each tab, area size and content height (results loaded, a
+                    // row added), so that the user's own scrolling stays: the plot ends the
+                    // content.
+                    let content = ui.min_rect();
+                    let seen = ui.scope_id().with("central-scrolled-to-plot");
+                    let key = (
+                        self.tab,
+                        room.x.round() as i32,
+                        room.y.round() as i32,
+                        content.height().round() as i32,
+                    );
+                    let ctx = ui.ctx().clone();
+                    if very_short && ctx.data(|d| d.get_temp(seen)) != Some(key) {
+                        let plot = egui::Rect::from_min_max(
+                            egui::pos2(content.left(), content.bottom() - min_height),
+                            content.right_bottom(),
+                        );
+                        ui.scroll_to_rect(plot, Some(egui::Align::BOTTOM));
+                        ctx.data_mut(|d| d.insert_temp(seen, key));
+                    }
                 });
         } else if compact && self.tab == Tab::Table {
             // Short of room, the verdict and the table scroll as one page (the verdict in
