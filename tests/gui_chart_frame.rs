@@ -36,6 +36,7 @@ fn measured(name: &str, cores: usize) -> ResultsFile {
 /// Whether `label` names a reference line (an ideal or a core line), not a series.
 fn reference(label: &str) -> bool {
     label.starts_with("ideal (")
+        || label.contains(" allowed (")
         || label
             .split_once(" physical cores")
             .is_some_and(|(cores, _)| cores.parse::<usize>().is_ok())
@@ -119,4 +120,28 @@ fn the_wall_time_ideal_is_left_out_with_compared_runs_on_screen_as_in_the_export
     let two = on_screen(ChartKind::WallTime, &a, &[&b]);
     assert_eq!(two, ["4 physical cores"]);
     assert_eq!(two, exported(ChartKind::WallTime, &[&a, &b]));
+}
+
+#[test]
+fn a_run_allowed_one_cpu_of_two_cores_has_its_core_line_at_one_on_screen_as_in_the_export() {
+    // `taskset -c 0` on a 2-core machine, one worker measured: the line stands at the one
+    // core the run could use, and says it is not the machine's physical cores.
+    let machine = MachineInfo {
+        cpu_brand: "test cpu".into(),
+        physical_cores: Some(2),
+        logical_cores: 1,
+        ..MachineInfo::default()
+    };
+    let pinned = synthetic_results(
+        experiment("pinned", &[1], &[ModelKind::Sequential, ModelKind::Threads]),
+        machine,
+        [0.98, 1.0, 1.02],
+        |_, n| n,
+    );
+    let screen = on_screen(ChartKind::Speedup, &pinned, &[]);
+    assert_eq!(
+        screen,
+        ["1 core allowed (2 physical)", "ideal (speedup = N)"]
+    );
+    assert_eq!(screen, exported(ChartKind::Speedup, &[&pinned]));
 }

@@ -209,7 +209,7 @@ fn an_invalid_configuration_does_not_run() {
             .is_some(),
         "the validation message is shown"
     );
-    assert!(corelab::gui::autosave::recent_results(dir.path()).is_empty());
+    assert!(corelab::gui::autosave::recent_listing(dir.path()).is_empty());
 }
 
 #[test]

@@ -317,7 +317,10 @@ fn a_data_directory_that_cannot_be_made_is_said_once_the_run_has_started() {
     exp.task.tasks = 4;
     exp.task.cpu.size = 10_000;
     exp.validate().unwrap();
+    let rescue = dir.path().join("tmp");
+    std::fs::create_dir(&rescue).unwrap();
     let mut h = harness_with(&not_a_dir, exp);
+    h.state_mut().set_rescue_dir(&rescue);
     let said = |h: &Harness<'static, WorkbenchApp>, start: &str| {
         h.state()
             .messages()
@@ -350,7 +353,23 @@ fn a_data_directory_that_cannot_be_made_is_said_once_the_run_has_started() {
         "{:?}",
         h.state().messages()
     );
-    assert!(h.state().results_path().is_none());
+    // What it measured went to the temporary directory instead, named in an error.
+    let rescued: Vec<std::path::PathBuf> = std::fs::read_dir(&rescue)
+        .unwrap()
+        .map(|e| e.unwrap().path())
+        .collect();
+    assert_eq!(rescued.len(), 1, "{rescued:?}");
+    assert_eq!(h.state().results_path(), Some(rescued[0].as_path()));
+    assert_eq!(ResultsFile::load(&rescued[0]).unwrap().cells.len(), 1);
+    assert_eq!(
+        said(
+            &h,
+            "Not autosaved: the autosave file could not be made (cannot create"
+        ),
+        1,
+        "{:?}",
+        h.state().messages()
+    );
     let results = h.state().results().expect("results are shown");
     assert_eq!(results.status, RunStatus::Complete);
     assert_eq!(results.cells.len(), 1);

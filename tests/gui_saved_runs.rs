@@ -295,3 +295,142 @@ fn a_sweep_left_by_a_killed_workbench_is_offered_once_at_the_next_start() {
     assert!(next.state().interrupted_run().is_none());
     assert!(next.query_by_label_contains("Interrupted run:").is_none());
 }
+
+/// The `corelab-rescued-*.json` files in `dir`.
+fn rescued_in(dir: &std::path::Path) -> Vec<std::path::PathBuf> {
+    let mut files: Vec<_> = std::fs::read_dir(dir)
+        .unwrap()
+        .map(|e| e.unwrap().path())
+        .filter(|p| {
+            p.file_name()
+                .unwrap()
+                .to_string_lossy()
+                .starts_with(corelab::results::RESCUED_PREFIX)
+        })
+        .collect();
+    files.sort();
+    files
+}
+
+/// A workbench whose data directory is a file (so nothing can be autosaved), its rescues going
+/// to `dir/tmp`, with a sweep running that has round 1 shown and is held at `gate` after.
+fn unsaveable_sweep(
+    dir: &std::path::Path,
+    gate: &Gate,
+    stop: &Arc<AtomicBool>,
+) -> (Harness<'static, WorkbenchApp>, std::path::PathBuf) {
+    let data = dir.join("data-is-a-file");
+    std::fs::write(&data, "x").unwrap();
+    let rescue = dir.join("tmp");
+    std::fs::create_dir(&rescue).unwrap();
+    let mock = executors(gate, 1, stop);
+    let mut h = workbench(&data, &mock, None);
+    h.state_mut().set_rescue_dir(&rescue);
+    h.get_by_label("Run").click();
+    h.run_steps(2);
+    step_until(&mut h, "round 1 to be shown", |a| {
+        a.results()
+            .is_some_and(|r| r.cells.len() == 3 && r.cells.iter().all(|c| c.samples.len() == 1))
+    });
+    (h, rescue)
+}
+
+#[test]
+fn a_sweep_that_cannot_be_autosaved_says_so_while_it_runs_and_is_rescued_when_the_window_closes() {
+    let dir = tempfile::tempdir().unwrap();
+    let gate = Gate::default();
+    let stop = Arc::new(AtomicBool::new(false));
+    let (mut h, rescue) = unsaveable_sweep(dir.path(), &gate, &stop);
+    assert!(h.state().is_running());
+    // Said at once, and kept in the status bar while the sweep runs (not only at close).
+    let badge = h.get_by_label("Not autosaved");
+    badge.hover();
+    h.run_steps(2);
+    assert!(
+        h.query_by_label_contains("saved to the temporary directory")
+            .is_some(),
+        "the badge's hover says where the runs go"
+    );
+    assert!(
+        h.state()
+            .messages()
+            .iter()
+            .any(|m| m.is_error && m.text.starts_with("Results will not be autosaved")),
+        "{:?}",
+        h.state().messages()
+    );
+    assert!(
+        rescued_in(&rescue).is_empty(),
+        "nothing rescued before the end"
+    );
+    // The window closes mid-sweep: the sweep is stopped and what it measured is saved to
+    // the temporary directory.
+    gate.open();
+    h.state_mut().on_exit(None);
+    assert!(!h.state().is_running());
+    let rescued = rescued_in(&rescue);
+    assert_eq!(rescued.len(), 1, "{rescued:?}");
+    let kept = ResultsFile::load(&rescued[0]).unwrap();
+    assert_eq!(corelab::gui::autosave::measured_cells(&kept), 3);
+    assert_eq!(kept.experiment.name, experiment().name);
+    assert!(
+        h.state().messages().iter().any(|m| m.is_error
+            && m.text
+                .starts_with("Not autosaved: the autosave file could not be made (")
+            && m.text.ends_with(&format!(
+                "the 3 measured cells were saved to {} instead.",
+                rescued[0].display()
+            ))),
+        "{:?}",
+        h.state().messages()
+    );
+    assert_eq!(h.state().results_path(), Some(rescued[0].as_path()));
+}
+
+#[test]
+fn a_sweep_that_does_not_stop_in_time_as_the_window_closes_has_its_runs_so_far_rescued() {
+    let dir = tempfile::tempdir().unwrap();
+    let gate = Gate::default();
+    let stop = Arc::new(AtomicBool::new(false));
+    let (mut h, rescue) = unsaveable_sweep(dir.path(), &gate, &stop);
+    // Held at the gate, the sweep cannot stop within the close's wait: the cells shown are
+    // what is rescued.
+    h.state_mut().on_exit(None);
+    let rescued = rescued_in(&rescue);
+    assert_eq!(rescued.len(), 1, "{rescued:?}");
+    let kept = ResultsFile::load(&rescued[0]).unwrap();
+    assert_eq!(kept.cells.len(), 3);
+    assert!(kept.cells.iter().all(|c| c.samples.len() == 1));
+    stop.store(true, Ordering::SeqCst);
+    gate.open();
+}
+
+#[test]
+fn results_that_cannot_be_rescued_either_stay_marked_as_stored_nowhere() {
+    let dir = tempfile::tempdir().unwrap();
+    let gate = Gate::default();
+    let stop = Arc::new(AtomicBool::new(false));
+    let (mut h, rescue) = unsaveable_sweep(dir.path(), &gate, &stop);
+    // The temporary directory cannot take a file either.
+    std::fs::remove_dir(&rescue).unwrap();
+    std::fs::write(&rescue, "").unwrap();
+    gate.open();
+    step_until(&mut h, "the sweep to end", |a| !a.is_running());
+    assert!(h.state().results_path().is_none());
+    assert!(
+        h.state().messages().iter().any(|m| m.is_error
+            && m.text
+                .starts_with("Not saved: the autosave file could not be made (")
+            && m.text
+                .contains("nor could the 3 measured cells be saved to the temporary directory")),
+        "{:?}",
+        h.state().messages()
+    );
+    assert!(h.query_by_label("Not saved").is_some());
+    assert!(h.query_by_label("Not autosaved").is_none());
+    // Once the temporary directory takes files again, closing the window rescues them.
+    std::fs::remove_file(&rescue).unwrap();
+    std::fs::create_dir(&rescue).unwrap();
+    h.state_mut().on_exit(None);
+    assert_eq!(rescued_in(&rescue).len(), 1);
+}

@@ -285,3 +285,34 @@ fn information_is_said_in_the_status_bar_not_over_the_chart() {
     h.run();
     assert_eq!(machine(&h), 1);
 }
+
+/// At 2× in an 800 × 600 window (400 × 300 points) the configuration panel took half the
+/// width and the rows above the plot the whole height: the chart lay below the fold, and the
+/// status bar's line ran off the edge. The panel is now hidden until opened, the area starts
+/// scrolled down to the plot, which is wholly on the screen above the status bar and takes
+/// most of the central area; the panel opens with its toggle.
+#[test]
+fn at_2x_in_800_by_600_the_chart_is_in_view_above_the_status_bar() {
+    let dir = tempfile::tempdir().unwrap();
+    let results = real_results(dir.path());
+    let (pixels, zoom) = ((800.0, 600.0), 2.0);
+    let mut h = zoomed(dir.path(), &results, pixels, zoom);
+    let screen = screen(pixels, zoom);
+    assert!(
+        !h.state().config_panel_shown(),
+        "hidden in so narrow a window"
+    );
+    let chart = chart_rect(&h);
+    let case = format!("plot {chart:?} on {screen:?}");
+    assert!(screen.contains_rect(chart), "{case}");
+    // The status bar's row (at least a button's height) is below it, not over it.
+    let row = h.ctx.global_style().spacing.interact_size.y;
+    assert!(chart.bottom() + row <= screen.bottom(), "{case}");
+    assert!(chart.height() >= 0.35 * screen.height(), "{case}");
+    assert!(chart.width() >= 0.8 * screen.width(), "{case}");
+    // The toggle opens the panel for this window, and keeps the wide window's choice.
+    h.get_by_label(corelab::gui::app::CONFIG_PANEL_NAME).click();
+    h.run();
+    assert!(h.state().config_panel_shown());
+    assert!(h.query_by_label("Built-in presets").is_some());
+}

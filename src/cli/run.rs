@@ -274,20 +274,8 @@ fn interrupted_line(
 /// Saves `results` to a new, exclusively created `corelab-rescued-XXXXXX.json` in the
 /// temporary directory ($TMPDIR), for a run whose `--out` could not be written.
 fn rescue_results(results: &ResultsFile) -> Result<PathBuf> {
-    let (_, path) = tempfile::Builder::new()
-        .prefix("corelab-rescued-")
-        .suffix(".json")
-        .tempfile()
-        .and_then(|t| t.keep().map_err(|e| e.error))?;
-    match results.save(&path) {
-        Ok(()) => Ok(path),
-        Err(e) => {
-            std::fs::remove_file(&path).ok();
-            let reason =
-                std::error::Error::source(&e).map_or_else(|| e.to_string(), |s| s.to_string());
-            anyhow::bail!("{}: {reason}", path_text(&path))
-        }
-    }
+    crate::results::rescue(results)
+        .map_err(|e| anyhow::anyhow!("{}: {}", path_text(&e.path), e.reason))
 }
 
 /// Cancels `cancel` when SIGINT, SIGTERM or SIGHUP arrives (checked every 20 ms on a helper

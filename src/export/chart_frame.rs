@@ -8,6 +8,7 @@
 //! [`collect_series`](super::chart_model::collect_series)), then [`ChartFrame::of`].
 
 use super::chart_model::{self, ChartKind, ChartRun, ChartSeries};
+use crate::results::MachineInfo;
 
 /// How far past the largest worker count a machine's core line is still drawn (the axis
 /// widens to reach it): 1.5 times that count, or one more worker. Measuring 1, 2 and 4
@@ -20,13 +21,15 @@ pub const CORE_LINE_REACH: f64 = 1.5;
 /// so that the top marker, its bar's cap and a core line's label clear the frame.
 pub const HEADROOM: f64 = 1.08;
 
-/// A dotted vertical line at a machine's physical core count.
+/// A dotted vertical line at the cores a run could use: its machine's physical cores, or
+/// fewer where the process was allowed fewer CPUs (`taskset -c 0`, a cgroup quota).
 #[derive(Clone, Debug, PartialEq)]
 pub struct CoreLine {
     /// The worker count it stands at.
     pub cores: usize,
-    /// Its legend entry: `8 physical cores`, or with the runs it belongs to where the
-    /// compared runs ran on machines of different sizes: `4 physical cores (laptop)`.
+    /// Its legend entry: `8 physical cores`; `1 core allowed (2 physical)` where the runs
+    /// could use fewer than their machine's; with the runs it belongs to where the compared
+    /// runs ran on machines of different sizes: `4 physical cores (laptop)`.
     pub label: String,
 }
 
@@ -58,12 +61,12 @@ pub struct WorkerAxis {
 impl WorkerAxis {
     /// The worker axis of `runs`, with the `planned` worker counts of a sweep still running
     /// (the workbench's; an export frames what was measured and passes none).
-    /// `this_machine_cores` stands for the first run's machine where it records no core count
+    /// `this_machine` stands for the first run's machine where it records no core count
     /// (a sweep just started here), or where there is no run yet.
     pub fn of(
         runs: &[ChartRun<'_>],
         planned: &[usize],
-        this_machine_cores: Option<usize>,
+        this_machine: Option<&MachineInfo>,
         log: bool,
     ) -> WorkerAxis {
         let counted = chart_model::worker_ticks(
@@ -74,7 +77,7 @@ impl WorkerAxis {
         );
         let counted_max = counted.last().copied().unwrap_or(4).max(1) as f64;
         let reach = (counted_max * CORE_LINE_REACH).max(counted_max + 1.0);
-        let core_lines: Vec<CoreLine> = core_lines(runs, this_machine_cores)
+        let core_lines: Vec<CoreLine> = core_lines(runs, this_machine)
             .into_iter()
             .filter(|c| c.cores as f64 <= reach)
             .collect();
@@ -119,47 +122,66 @@ impl WorkerAxis {
     }
 }
 
+/// The cores a core line stands at for `machine`, and its physical cores where the run was
+/// allowed fewer ([`MachineInfo::usable_physical_cores`]); `None` where it records none.
+fn usable_cores(machine: &MachineInfo) -> Option<(usize, Option<usize>)> {
+    let usable = machine.usable_physical_cores().filter(|&c| c > 0)?;
+    Some((usable, machine.physical_cores.filter(|&p| usable < p)))
+}
+
+/// What a core line at `n` says of the machines it stands for, each with its physical cores
+/// where it was allowed fewer: "8 physical cores", "1 core allowed (2 physical)", or, where
+/// the machines differ in that, "1 usable core".
+fn core_words(n: usize, of_physical: &[Option<usize>]) -> String {
+    match of_physical {
+        [Some(p), rest @ ..] if rest.iter().all(|q| *q == Some(*p)) => {
+            format!("{} allowed ({p} physical)", crate::words::count(n, "core"))
+        }
+        all if all.iter().all(Option::is_none) => crate::words::count(n, "physical core"),
+        _ => crate::words::count(n, "usable core"),
+    }
+}
+
 /// The core lines of `runs`: one per distinct core count, labelled with the runs it belongs
 /// to where not every run ran on a machine of that size (and their labels do not say so).
-fn core_lines(runs: &[ChartRun<'_>], this_machine_cores: Option<usize>) -> Vec<CoreLine> {
-    let mut cores: Vec<(usize, &str)> = runs
+fn core_lines(runs: &[ChartRun<'_>], this_machine: Option<&MachineInfo>) -> Vec<CoreLine> {
+    let mut cores: Vec<((usize, Option<usize>), &str)> = runs
         .iter()
         .enumerate()
         .filter_map(|(i, r)| {
-            let own = r.results.machine.usable_physical_cores();
+            let own = usable_cores(&r.results.machine);
             let cores = if i == 0 {
-                own.or(this_machine_cores)
+                own.or_else(|| this_machine.and_then(usable_cores))
             } else {
                 own
             };
-            Some((cores.filter(|&c| c > 0)?, r.label))
+            Some((cores?, r.label))
         })
         .collect();
     if runs.is_empty()
-        && let Some(c) = this_machine_cores.filter(|&c| c > 0)
+        && let Some(c) = this_machine.and_then(usable_cores)
     {
         cores.push((c, ""));
     }
     let owners_all = runs.len().max(1);
-    cores.sort_by_key(|c| c.0);
-    let mut distinct: Vec<usize> = cores.iter().map(|c| c.0).collect();
+    cores.sort_by_key(|c| c.0.0);
+    let mut distinct: Vec<usize> = cores.iter().map(|c| c.0.0).collect();
     distinct.dedup();
     distinct
         .into_iter()
         .map(|n| {
-            let owners: Vec<&str> = cores.iter().filter(|c| c.0 == n).map(|c| c.1).collect();
+            let mine: Vec<&((usize, Option<usize>), &str)> =
+                cores.iter().filter(|c| c.0.0 == n).collect();
+            let owners: Vec<&str> = mine.iter().map(|c| c.1).collect();
+            let words = core_words(n, &mine.iter().map(|c| c.0.1).collect::<Vec<_>>());
             // Runs labelled by their core count already say whose line it is.
             let said = owners.iter().all(|o| o.starts_with(&format!("{n} core")));
             // A run without a label (the workbench before any results) is not named.
             let named: Vec<&str> = owners.iter().copied().filter(|o| !o.is_empty()).collect();
             let label = if owners.len() == owners_all || said || named.is_empty() {
-                crate::words::count(n, "physical core")
+                words
             } else {
-                format!(
-                    "{} ({})",
-                    crate::words::count(n, "physical core"),
-                    named.join(", ")
-                )
+                format!("{words} ({})", named.join(", "))
             };
             CoreLine { cores: n, label }
         })
@@ -350,6 +372,15 @@ mod tests {
         r
     }
 
+    /// A machine of `n` physical cores, all of them usable.
+    fn cores(n: usize) -> MachineInfo {
+        MachineInfo {
+            physical_cores: Some(n),
+            logical_cores: n,
+            ..MachineInfo::default()
+        }
+    }
+
     fn runs<'a>(files: &[(&'a str, &'a ResultsFile)]) -> Vec<ChartRun<'a>> {
         files
             .iter()
@@ -371,11 +402,41 @@ mod tests {
     #[test]
     fn one_core_is_singular() {
         // Under `taskset -c 0` the one-point chart had read "1 cores", "1 physical cores".
-        let lines = core_lines(&[], Some(1));
+        let lines = core_lines(&[], Some(&cores(1)));
         assert_eq!(lines.len(), 1);
         assert_eq!(lines[0].label, "1 physical core");
         assert_eq!(lines[0].tag(), "1 core");
-        assert_eq!(core_lines(&[], Some(8))[0].tag(), "8 cores");
+        assert_eq!(core_lines(&[], Some(&cores(8)))[0].tag(), "8 cores");
+    }
+
+    #[test]
+    fn a_run_allowed_fewer_cpus_than_its_machine_has_cores_says_so() {
+        // `taskset -c 0` on a 2-core machine: the line stands at the one core the run could
+        // use, and does not call it the machine's physical cores.
+        let mut pinned = run(&[1], Some(2));
+        pinned.machine.logical_cores = 1;
+        let axis = WorkerAxis::of(&runs(&[("r", &pinned)]), &[], None, false);
+        assert_eq!(
+            axis.core_lines,
+            [CoreLine {
+                cores: 1,
+                label: "1 core allowed (2 physical)".to_string()
+            }]
+        );
+        assert_eq!(axis.core_lines[0].tag(), "1 core");
+        // The same stands for this machine before any results.
+        let axis = WorkerAxis::of(&[], &[1], Some(&pinned.machine), false);
+        assert_eq!(axis.core_lines[0].label, "1 core allowed (2 physical)");
+        // Compared with a run of a 1-core machine: the line is at one usable core.
+        let small = run(&[1], Some(1));
+        let axis = WorkerAxis::of(&runs(&[("a", &pinned), ("b", &small)]), &[], None, false);
+        assert_eq!(axis.core_lines.len(), 1);
+        assert_eq!(axis.core_lines[0].label, "1 usable core");
+        // Four cores allowed of eight: plural.
+        let mut half = run(&[1, 2, 4], Some(8));
+        half.machine.logical_cores = 4;
+        let axis = WorkerAxis::of(&runs(&[("r", &half)]), &[], None, false);
+        assert_eq!(axis.core_lines[0].label, "4 cores allowed (8 physical)");
     }
 
     #[test]
@@ -416,14 +477,14 @@ mod tests {
     #[test]
     fn this_machine_stands_for_a_run_that_records_no_cores_or_no_run() {
         let unknown = run(&[1, 2, 4], None);
-        let axis = WorkerAxis::of(&runs(&[("r", &unknown)]), &[], Some(4), false);
+        let axis = WorkerAxis::of(&runs(&[("r", &unknown)]), &[], Some(&cores(4)), false);
         assert_eq!(axis.core_lines[0].cores, 4);
         let known = run(&[1, 2, 4], Some(2));
-        let axis = WorkerAxis::of(&runs(&[("r", &known)]), &[], Some(4), false);
+        let axis = WorkerAxis::of(&runs(&[("r", &known)]), &[], Some(&cores(4)), false);
         assert_eq!(axis.core_lines.len(), 1);
         assert_eq!(axis.core_lines[0].cores, 2);
         // Nothing measured yet: the planned counts and this machine's cores.
-        let axis = WorkerAxis::of(&[], &[1, 2], Some(2), false);
+        let axis = WorkerAxis::of(&[], &[1, 2], Some(&cores(2)), false);
         assert_eq!((axis.top, axis.core_lines.len()), (2.0, 1));
         // No run, no plan: 1 to 4 workers.
         let axis = WorkerAxis::of(&[], &[], None, false);
@@ -453,7 +514,7 @@ mod tests {
         let axis = WorkerAxis::of(
             &runs(&[("", &empty), ("laptop", &laptop)]),
             &[],
-            Some(2),
+            Some(&cores(2)),
             false,
         );
         let labels: Vec<&str> = axis.core_lines.iter().map(|c| c.label.as_str()).collect();

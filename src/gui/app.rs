@@ -25,6 +25,7 @@ use super::editing::{History, Origin, PendingReplace, Source};
 use super::export_dialog;
 use super::file_dialogs::{FileAction, FileJobs, FileOutcome, Payload};
 use super::fits_panel::{self, FitsCache};
+use super::interrupted_run::InterruptedRun;
 pub use super::notifications::Message;
 use super::notifications::Notifications;
 use super::presets_gallery::{self, GalleryPick};
@@ -163,6 +164,10 @@ impl AppSettings {
 /// The first-start hint, over the charts of the "start here" tour until dismissed.
 pub const START_HINT: &str = "When the curves appear: threads and processes climb with the cores, gil-threads stays flat — that flat line is the GIL.";
 
+/// Narrower than this, in points, the configuration panel is hidden until opened (800 × 600
+/// at 2× is 400 points wide: the panel took half and left the chart none).
+pub const NARROW_BELOW_WIDTH: f32 = 480.0;
+
 /// Height of the built-in preset gallery in the left panel (it scrolls beyond that).
 const GALLERY_HEIGHT: f32 = 230.0;
 
@@ -203,8 +208,16 @@ pub struct WorkbenchApp {
     /// shown, never run, whichever way they come back into the configuration (undo and redo
     /// included). Not forgotten when another preset is loaded.
     unconfirmed_interpreters: BTreeSet<String>,
-    /// Why the running sweep's results file could not be written, if it could not.
+    /// Why the running sweep's results could not be autosaved (its file could not be created
+    /// or written), if they could not: said in the status bar while it runs, and its measured
+    /// runs are rescued to the temporary directory when it ends ([`crate::results::rescue`]).
     save_error: Option<String>,
+    /// Why the shown results of a sweep run here are stored nowhere (neither autosaved nor
+    /// rescued), if they are not: said in the status bar until saved or replaced, and tried
+    /// again when the window closes.
+    unsaved: Option<String>,
+    /// Where measured runs that could not be autosaved go: the temporary directory.
+    rescue_dir: PathBuf,
     /// Fits of the shown results, refitted when they change.
     fits: FitsCache,
     /// Draw the fitted curves on the charts.
@@ -231,12 +244,14 @@ pub struct WorkbenchApp {
     start_hint_dismissed: bool,
     /// The configuration panel is hidden, the charts taking the window (persisted).
     config_panel_hidden: bool,
+    /// The window was narrower than [`NARROW_BELOW_WIDTH`] at the last frame: the
+    /// configuration panel is then hidden unless opened for this session
+    /// (`panel_opened_narrow`), whatever `config_panel_hidden` says.
+    narrow: bool,
+    panel_opened_narrow: bool,
     /// The sweep the last session was running when it closed, its cells saved: said at start,
     /// with a button that opens it, until dismissed or other results are shown.
-    interrupted: Option<autosave::RecentEntry>,
-    /// When `interrupted` is a file a killed or crashed workbench left (not one a closed
-    /// window named): when it was last written, "2026-11-27 10:49:28 UTC".
-    interrupted_killed_at: Option<String>,
+    interrupted: Option<InterruptedRun>,
     /// Files a killed workbench left that a start has offered ([`Persisted::offered_abandoned`]).
     offered_abandoned: Vec<PathBuf>,
     /// What had keyboard focus as the last frame ended (Escape clears it before the frame).
@@ -336,6 +351,8 @@ impl WorkbenchApp {
             confirmed_interpreters,
             unconfirmed_interpreters: unconfirmed_interpreter.into_iter().collect(),
             save_error: None,
+            unsaved: None,
+            rescue_dir: std::env::temp_dir(),
             fits: FitsCache::default(),
             show_fits: true,
             compare: Vec::new(),
@@ -349,8 +366,9 @@ impl WorkbenchApp {
             commands: Vec::new(),
             start_hint_dismissed,
             config_panel_hidden,
+            narrow: false,
+            panel_opened_narrow: false,
             interrupted: None,
-            interrupted_killed_at: None,
             offered_abandoned,
             last_focus: Default::default(),
             clicked_opener: None,
@@ -441,9 +459,15 @@ impl WorkbenchApp {
                 .is_none_or(|r| r.experiment.name == self.experiment.name)
     }
 
-    /// The configuration panel is shown (not hidden with the top bar's toggle or Ctrl+B).
+    /// The configuration panel is shown: not hidden with the top bar's toggle or Ctrl+B, and,
+    /// in a window narrower than [`NARROW_BELOW_WIDTH`] (800 × 600 at 2×), only where opened
+    /// there (it would leave the charts half of too little).
     pub fn config_panel_shown(&self) -> bool {
-        !self.config_panel_hidden
+        if self.narrow {
+            self.panel_opened_narrow
+        } else {
+            !self.config_panel_hidden
+        }
     }
 
     /// "What this experiment shows" is open (the user has not collapsed it).
@@ -454,13 +478,12 @@ impl WorkbenchApp {
     /// The sweep the last session was running when it closed (its autosaved results), while
     /// the workbench says so.
     pub fn interrupted_run(&self) -> Option<&autosave::RecentEntry> {
-        self.interrupted.as_ref()
+        self.interrupted.as_ref().map(InterruptedRun::entry)
     }
 
     /// Stops saying that the last session's sweep was interrupted.
     pub fn dismiss_interrupted_run(&mut self) {
         self.interrupted = None;
-        self.interrupted_killed_at = None;
         self.recent.forget_also();
     }
 
@@ -697,6 +720,11 @@ impl WorkbenchApp {
             Command::Undo => self.undo(),
             Command::Redo => self.redo(),
             Command::ToggleHelp => self.help_open = !self.help_open,
+            // In a narrow window the toggle opens the panel for the session only: the choice
+            // kept for a wide window stays as it was.
+            Command::ToggleConfigPanel if self.narrow => {
+                self.panel_opened_narrow = !self.panel_opened_narrow
+            }
             Command::ToggleConfigPanel => self.config_panel_hidden = !self.config_panel_hidden,
             Command::ResetToPreset => self.reset_to_preset(),
             Command::SaveResultsAs | Command::ExportCsv if !has_results => {
@@ -736,8 +764,8 @@ impl WorkbenchApp {
     pub fn confirm_interpreter(&mut self) {
         let interp = self.experiment.python.interpreter.trim().to_string();
         self.unconfirmed_interpreters.remove(&interp);
-        self.python.request(&interp, false);
         self.confirmed_interpreters.insert(interp);
+        self.check_interpreter_for_models();
     }
 
     /// Checks the experiment's interpreter (again, if it was checked before): what the
@@ -765,6 +793,35 @@ impl WorkbenchApp {
     /// How many times an interpreter was run to check it.
     pub fn python_probes_started(&self) -> usize {
         self.python.probes_started()
+    }
+
+    /// What the status bar says of results measured here that are not stored where they
+    /// should be: a running sweep that cannot be autosaved, or results stored nowhere.
+    pub fn not_stored(&self) -> Option<status_bar::NotStored> {
+        match (&self.run, &self.save_error, &self.unsaved) {
+            (Some(_), Some(reason), _) => Some(status_bar::NotStored {
+                short: "Not autosaved",
+                why: format!(
+                    "This sweep's results cannot be autosaved: {reason}. What it measures is \
+                     saved to the temporary directory ({}) when it ends or the window closes.",
+                    self.rescue_dir.display()
+                ),
+            }),
+            (None, _, Some(reason)) => Some(status_bar::NotStored {
+                short: "Not saved",
+                why: format!(
+                    "The results shown are stored nowhere: {reason}. Keep them with Save \
+                     results as…"
+                ),
+            }),
+            _ => None,
+        }
+    }
+
+    /// Where measured runs that could not be autosaved are saved instead (the temporary
+    /// directory unless set; tests set their own).
+    pub fn set_rescue_dir(&mut self, dir: impl Into<PathBuf>) {
+        self.rescue_dir = dir.into();
     }
 
     /// The results the charts show, if any.
@@ -1208,8 +1265,7 @@ impl WorkbenchApp {
             Err(e) => (
                 None,
                 Some(format!(
-                    "Results will not be autosaved: cannot create a file in {}: {e}. They stay \
-                     here until the window closes: keep them with Save results as…",
+                    "cannot create a file in {}: {e}",
                     results_dir.display()
                 )),
             ),
@@ -1228,13 +1284,18 @@ impl WorkbenchApp {
         match ActiveRun::start(&self.experiment, config, path.clone(), cores, ctx) {
             Ok(run) => {
                 self.messages.clear_errors();
-                if let Some(text) = not_autosaved {
-                    self.error(text);
+                if let Some(reason) = &not_autosaved {
+                    self.error(format!(
+                        "Results will not be autosaved: {reason}. What this sweep measures is \
+                         saved to the temporary directory when it ends (or the window closes), \
+                         or keep it with Save results as…"
+                    ));
                 }
                 for warning in crate::engine::resources::warnings(&self.experiment) {
                     self.error(format!("Warning: {warning}"));
                 }
-                self.save_error = None;
+                self.save_error = not_autosaved;
+                self.unsaved = None;
                 let mut live = ResultsFile {
                     experiment: self.experiment.clone(),
                     machine: self.machine.clone(),
@@ -1252,8 +1313,8 @@ impl WorkbenchApp {
                 if let Some(path) = &path {
                     std::fs::remove_file(path).ok();
                 }
-                if let Some(text) = not_autosaved {
-                    self.error(text);
+                if let Some(reason) = not_autosaved {
+                    self.error(format!("Results will not be autosaved: {reason}"));
                 }
                 self.error(e);
                 false
@@ -1313,6 +1374,10 @@ impl eframe::App for WorkbenchApp {
         if let Some(run) = &mut self.run {
             run.cancel_and_wait(Duration::from_secs(3));
         }
+        // What it saved, or could not save, arrives now: runs that could not be autosaved go
+        // to the temporary directory, said on stderr (the window is gone).
+        self.poll();
+        self.rescue_at_exit();
     }
 
     fn persist_egui_memory(&self) -> bool {
@@ -1446,7 +1511,9 @@ mod tests {
     #[test]
     fn a_failed_save_is_an_error_and_never_reported_as_saved() {
         let dir = tempfile::tempdir().unwrap();
+        let rescue = tempfile::tempdir().unwrap();
         let mut app = quick_app(dir.path());
+        app.set_rescue_dir(rescue.path());
         app.set_experiment(sleepy());
         let ctx = egui::Context::default();
         assert!(app.start_run(&ctx));
@@ -1463,10 +1530,26 @@ mod tests {
                 && m.text.contains(&path.display().to_string())),
             "{texts:?}"
         );
+        // The measured runs are not lost: they went to the temporary directory, which the
+        // error names.
+        let rescued: Vec<PathBuf> = std::fs::read_dir(rescue.path())
+            .unwrap()
+            .map(|e| e.unwrap().path())
+            .collect();
+        assert_eq!(rescued.len(), 1, "{rescued:?}");
+        let kept = ResultsFile::load(&rescued[0]).unwrap();
+        assert_eq!(kept.cells.len(), 2);
+        assert_eq!(autosave::measured_cells(&kept), 2);
         assert!(
-            texts
-                .iter()
-                .any(|m| m.is_error && m.text.starts_with("Not saved:")),
+            texts.iter().any(|m| m.is_error
+                && m.text.starts_with(&format!(
+                    "Not autosaved: writing {} failed (",
+                    path.display()
+                ))
+                && m.text.ends_with(&format!(
+                    "the 2 measured cells were saved to {} instead.",
+                    rescued[0].display()
+                ))),
             "{texts:?}"
         );
         assert_eq!(
@@ -1477,14 +1560,16 @@ mod tests {
             1,
             "said once: {texts:?}"
         );
+        let failed_path = format!("saved to {}", path.display());
         assert!(
             texts
                 .iter()
                 .filter(|m| !m.is_error)
-                .all(|m| !m.text.contains("saved to")),
+                .all(|m| !m.text.contains(&failed_path)),
             "{texts:?}"
         );
-        assert!(app.results_path().is_none());
+        assert_eq!(app.results_path(), Some(rescued[0].as_path()));
+        assert!(app.not_stored().is_none(), "stored in the rescued file");
         assert_eq!(
             app.results().unwrap().cells.len(),
             2,

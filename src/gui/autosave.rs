@@ -127,14 +127,6 @@ pub fn recent_listing(data_dir: &Path) -> Vec<Listed> {
     files
 }
 
-/// The paths of [`recent_listing`].
-pub fn recent_results(data_dir: &Path) -> Vec<PathBuf> {
-    recent_listing(data_dir)
-        .into_iter()
-        .map(|l| l.path)
-        .collect()
-}
-
 /// How a sweep ended, in a few words, from its status and how many of its cells got at least
 /// one timed run: "complete · 7 cells", "cancelled · 3 of 7 cells measured", "cancelled before
 /// any run was timed", "interrupted · 2 of 7 cells measured", "every cell failed". Cells with
@@ -434,7 +426,10 @@ mod tests {
         std::fs::write(results.join("a.json"), "{}").unwrap();
         std::fs::write(results.join(".tmp.json"), "{}").unwrap();
         std::fs::write(results.join("notes.txt"), "").unwrap();
-        let recent = recent_results(dir.path());
+        let recent: Vec<PathBuf> = recent_listing(dir.path())
+            .into_iter()
+            .map(|l| l.path)
+            .collect();
         assert_eq!(recent, vec![results.join("a.json")]);
     }
 }

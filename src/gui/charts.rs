@@ -413,20 +413,27 @@ pub fn legend_fits_inside(
     }
 }
 
-/// The legend outside the plot, in a wrapped row: a coloured dot and a name per entry.
-fn legend_entries(ui: &mut egui::Ui, entries: &[(String, Color32)]) {
+/// One entry of a chart's legend.
+struct LegendEntry {
+    /// Its whole name, as the plot's own legend and the hover say it: "ideal (speedup = N)",
+    /// "16 physical cores (big)".
+    name: String,
+    /// What the legend outside the plot shows: "ideal", "16 cores"
+    /// ([`crate::export::chart_frame::CoreLine::tag`]); a series' whole name.
+    short: String,
+    color: Color32,
+}
+
+/// The legend outside the plot, in a wrapped row: a coloured dot and a short name per entry
+/// (the whole name in its hover).
+fn legend_entries(ui: &mut egui::Ui, entries: &[LegendEntry]) {
     let font = egui::TextStyle::Body.resolve(ui.style());
     let text_color = ui.visuals().text_color();
-    for (name, color) in entries {
-        // Short names for the references, whose whole names are in the hover ("ideal
-        // (speedup = N)", "16 physical cores (big)": see `CoreLine::tag`).
-        let short = match (name.split_once(" ("), name.split_once(" physical cores")) {
-            (Some(("ideal", _)), _) => "ideal".to_string(),
-            (_, Some((count, _))) if count.parse::<usize>().is_ok() => format!("{count} cores"),
-            _ => name.clone(),
-        };
+    for LegendEntry { name, short, color } in entries {
         // The dot and the name are one widget, so that a row never parts them.
-        let galley = ui.painter().layout_no_wrap(short, font.clone(), text_color);
+        let galley = ui
+            .painter()
+            .layout_no_wrap(short.clone(), font.clone(), text_color);
         let dot = galley.size().y * 0.6;
         let gap = dot * 0.6;
         let size = egui::vec2(dot + gap + galley.size().x, galley.size().y);
@@ -615,14 +622,14 @@ impl ChartRoom {
 
 /// Draws `kind` for `results`, with the fitted curves and compared runs of `layers`, in the
 /// frame an export of the same runs has (see [`export::chart_frame`]). `planned_workers` sets
-/// the x range and ticks before any cell exists; `physical_cores` (this machine's) stands for
-/// the shown results' machine where they record none.
+/// the x range and ticks before any cell exists; `this_machine` stands for the shown results'
+/// machine where they record no cores.
 pub fn show(
     ui: &mut egui::Ui,
     kind: ChartKind,
     results: Option<&ResultsFile>,
     planned_workers: &[usize],
-    physical_cores: Option<usize>,
+    this_machine: Option<&crate::results::MachineInfo>,
     layers: &Layers<'_>,
     room: ChartRoom,
 ) {
@@ -737,7 +744,7 @@ pub fn show(
             results,
         })
         .collect();
-    let workers = WorkerAxis::of(&runs, planned_workers, physical_cores, log_x);
+    let workers = WorkerAxis::of(&runs, planned_workers, this_machine, log_x);
     let x_max = workers.top;
     let (series, hovers) = shown_series(kind, &runs, layers, x_max);
     let frame = ChartFrame::of(kind, &runs, workers, log_y, &series);
@@ -760,34 +767,37 @@ pub fn show(
     // The legend's box as a share of the plot: a row per entry, as wide as its longest name.
     // Its entries in the plot's order (what is drawn first), each with its colour.
     let dark = ui.visuals().dark_mode;
-    let mut entries: Vec<(String, Color32)> = Vec::new();
-    for (name, color) in frame
+    let mut entries: Vec<LegendEntry> = Vec::new();
+    for entry in frame
         .ideal
         .is_some()
-        .then(|| (kind.ideal_label().to_string(), Color32::from_gray(140)))
+        .then(|| LegendEntry {
+            name: kind.ideal_label().to_string(),
+            short: "ideal".to_string(),
+            color: Color32::from_gray(140),
+        })
         .into_iter()
-        .chain(
-            core_lines
-                .iter()
-                .map(|c| (c.label.clone(), style::core_marker_color(dark))),
-        )
-        .chain(series.iter().map(|s| {
-            (
-                s.label.clone(),
-                style::model_color_dark_aware(s.model, dark),
-            )
+        .chain(core_lines.iter().map(|c| LegendEntry {
+            name: c.label.clone(),
+            short: c.tag(),
+            color: style::core_marker_color(dark),
+        }))
+        .chain(series.iter().map(|s| LegendEntry {
+            name: s.label.clone(),
+            short: s.label.clone(),
+            color: style::model_color_dark_aware(s.model, dark),
         }))
     {
-        if !entries.iter().any(|e| e.0 == name) {
-            entries.push((name, color));
+        if !entries.iter().any(|e| e.name == entry.name) {
+            entries.push(entry);
         }
     }
     let font = egui::TextStyle::Body.resolve(ui.style());
     let widest = entries
         .iter()
-        .map(|(e, _)| {
+        .map(|e| {
             ui.painter()
-                .layout_no_wrap(e.clone(), font.clone(), Color32::WHITE)
+                .layout_no_wrap(e.name.clone(), font.clone(), Color32::WHITE)
                 .size()
                 .x
         })

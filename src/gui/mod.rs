@@ -40,6 +40,7 @@ pub mod file_browser;
 pub mod file_dialogs;
 pub mod fits_panel;
 pub mod focus;
+pub mod interrupted_run;
 pub mod module_look;
 pub mod notifications;
 pub mod overwrite;

@@ -133,25 +133,31 @@ pub fn show(
     machine: &MachineInfo,
     meter: &CpuMeter,
     meter_shown: bool,
+    not_stored: Option<&NotStored>,
     message: Option<impl FnOnce(&mut egui::Ui)>,
 ) {
     meter.mark_seen();
     ui.horizontal(|ui| {
+        if let Some(not_stored) = not_stored {
+            ui.colored_label(ui.visuals().warn_fg_color, not_stored.short)
+                .on_hover_text(&not_stored.why);
+        }
+        // The meter's room kept on the right (the message, or the machine's line, is cut to
+        // what is left: zoomed in, in a small window, it ran off the edge).
+        let meter_room = if meter_shown { 180.0 } else { 0.0 };
+        let width = (ui.available_width() - meter_room).max(0.0);
+        let height = ui.spacing().interact_size.y;
+        let layout = egui::Layout::left_to_right(egui::Align::Center);
         if let Some(message) = message {
-            // The meter's room kept on the right (the message is cut to what is left).
-            let meter_room = if meter_shown { 180.0 } else { 0.0 };
-            let width = (ui.available_width() - meter_room).max(0.0);
-            let height = ui.spacing().interact_size.y;
-            ui.allocate_ui_with_layout(
-                egui::vec2(width, height),
-                egui::Layout::left_to_right(egui::Align::Center),
-                message,
-            );
+            ui.allocate_ui_with_layout(egui::vec2(width, height), layout, message);
         } else {
-            ui.label(machine.one_line()).on_hover_text(format!(
-                "Host {} · kernel {} · {}",
-                machine.hostname, machine.kernel, machine.arch
-            ));
+            ui.allocate_ui_with_layout(egui::vec2(width, height), layout, |ui| {
+                ui.add(egui::Label::new(machine.one_line()).truncate())
+                    .on_hover_text(format!(
+                        "Host {} · kernel {} · {}",
+                        machine.hostname, machine.kernel, machine.arch
+                    ));
+            });
         }
         if meter_shown {
             ui.with_layout(egui::Layout::right_to_left(egui::Align::Center), |ui| {
@@ -159,6 +165,16 @@ pub fn show(
             });
         }
     });
+}
+
+/// Results measured here that are not stored where they should be, said at the left of the
+/// status bar for as long as that lasts (a notification can be dismissed or scrolled away).
+#[derive(Clone, Debug, PartialEq)]
+pub struct NotStored {
+    /// "Not autosaved", "Not saved".
+    pub short: &'static str,
+    /// Its hover: why, and where they go instead.
+    pub why: String,
 }
 
 fn cpu_bars(ui: &mut egui::Ui, usage: &[f32], started: bool) {

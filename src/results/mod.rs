@@ -9,6 +9,7 @@ mod lost_share;
 mod lost_words;
 mod machine;
 mod python_info;
+mod rescue;
 mod scheduling;
 mod time;
 pub mod timeline;
@@ -28,6 +29,7 @@ pub use machine::{
     BusyBasis, Busyness, LoadSummary, MachineInfo, SYS_CPU, last_level_cache_bytes, round_cores,
 };
 pub use python_info::{DASK_INSTALL, MPI_INSTALL, PythonInfo};
+pub use rescue::{RESCUED_PREFIX, RescueError, rescue, rescue_in};
 pub use scheduling::{GilCounters, Scheduling, ThreadUsage};
 pub use time::utc_timestamp;
 pub use timeline::{Span, SpanState, Timeline};

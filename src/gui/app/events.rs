@@ -62,7 +62,9 @@ impl WorkbenchApp {
                 // Once per sweep: every later cell would repeat it.
                 if self.save_error.is_none() {
                     self.error(format!(
-                        "The results could not be saved to {}: {reason}",
+                        "The results could not be saved to {}: {reason}. What this sweep \
+                         measures is saved to the temporary directory when it ends (or the \
+                         window closes).",
                         path.display()
                     ));
                 }
@@ -71,17 +73,17 @@ impl WorkbenchApp {
             SweepEvent::Finished(results) => {
                 let run = self.run.take();
                 let mut saved = run.and_then(|r| r.results_path);
-                if let Some(reason) = self.save_error.take()
-                    && let Some(path) = saved.take()
+                let failed = self.save_error.take();
+                // The autosave file that could not be written (none where none could be
+                // created): an empty placeholder from its name's creation is no result.
+                let failed_path = match failed {
+                    Some(_) => saved.take(),
+                    None => None,
+                };
+                if let Some(path) = &failed_path
+                    && std::fs::metadata(path).is_ok_and(|m| m.len() == 0)
                 {
-                    // An empty placeholder from the autosave name's creation is no result.
-                    if std::fs::metadata(&path).is_ok_and(|m| m.len() == 0) {
-                        std::fs::remove_file(&path).ok();
-                    }
-                    self.error(format!(
-                        "Not saved: writing {} failed ({reason}); the results are shown but not stored.",
-                        path.display()
-                    ));
+                    std::fs::remove_file(path).ok();
                 }
                 let cells = results.cells.len();
                 let measured = autosave::measured_cells(&results);
@@ -91,7 +93,18 @@ impl WorkbenchApp {
                     && measured == 0
                     && let Some(path) = saved.take()
                 {
-                    std::fs::remove_file(&path).ok();
+                    std::fs::remove_file(path).ok();
+                }
+                if let Some(reason) = failed {
+                    let written = match &failed_path {
+                        Some(path) => format!("writing {} failed ({reason})", path.display()),
+                        None => format!("the autosave file could not be made ({reason})"),
+                    };
+                    if measured == 0 {
+                        self.error(format!("Not autosaved: {written}; nothing was measured."));
+                    } else {
+                        saved = self.rescue(&results, &written);
+                    }
                 }
                 let where_ = saved.as_ref().map_or_else(
                     || "not saved".to_string(),
@@ -169,6 +182,7 @@ impl WorkbenchApp {
                     self.open_view_of(&results.experiment);
                     self.results = Some(*results);
                     self.results_path = Some(path);
+                    self.unsaved = None;
                     // An earlier failed attempt is answered: its error goes.
                     self.messages
                         .retain(|m| !(m.is_error && m.text.starts_with(OPEN_RESULTS_ERROR)));
@@ -205,6 +219,9 @@ impl WorkbenchApp {
             },
             FileOutcome::Exported { action, result } => match result {
                 Ok(paths) => {
+                    if action == FileAction::SaveResults {
+                        self.unsaved = None;
+                    }
                     let list: Vec<String> = paths.iter().map(|p| p.display().to_string()).collect();
                     let what = match action {
                         FileAction::ExportReport => "Report",
@@ -233,6 +250,56 @@ impl WorkbenchApp {
                 );
             }
             FileOutcome::DialogCancelled => {}
+        }
+    }
+}
+
+impl WorkbenchApp {
+    /// Saves the measured runs of `results`, which could not be autosaved (`why`: "writing
+    /// … failed (…)"), to a new file in the temporary directory, says so in a notification and
+    /// on stderr, and returns the file; where that fails too, says so and marks the shown
+    /// results as stored nowhere.
+    pub(super) fn rescue(&mut self, results: &ResultsFile, why: &str) -> Option<PathBuf> {
+        let measured = crate::words::count(autosave::measured_cells(results), "measured cell");
+        match crate::results::rescue_in(&self.rescue_dir, results) {
+            Ok(path) => {
+                let text = format!(
+                    "Not autosaved: {why}; the {measured} were saved to {} instead.",
+                    path.display()
+                );
+                eprintln!("corelab: {text}");
+                self.error(text);
+                self.unsaved = None;
+                Some(path)
+            }
+            Err(e) => {
+                let text = format!(
+                    "Not saved: {why}, nor could the {measured} be saved to the temporary \
+                     directory ({e}); they are shown but not stored: keep them with Save \
+                     results as…"
+                );
+                eprintln!("corelab: {text}");
+                self.error(text);
+                self.unsaved = Some(format!("{why}; nor in the temporary directory ({e})"));
+                None
+            }
+        }
+    }
+
+    /// As the window closes: measured runs still stored nowhere (a sweep that did not end in
+    /// time and could not be autosaved, or results whose rescue failed before) are rescued
+    /// to the temporary directory, said on stderr.
+    pub(super) fn rescue_at_exit(&mut self) {
+        let why = match (&self.run, &self.save_error, &self.unsaved) {
+            (Some(_), Some(reason), _) => format!("the sweep could not be autosaved ({reason})"),
+            (None, _, Some(reason)) => format!("the results were not stored ({reason})"),
+            _ => return,
+        };
+        let Some(results) = self.results.clone() else {
+            return;
+        };
+        if autosave::measured_cells(&results) > 0 {
+            self.rescue(&results, &why);
         }
     }
 }

@@ -52,6 +52,9 @@ fn file_buttons_width(ui: &egui::Ui) -> f32 {
 /// A central area less tall than this (in points) is short of room: the tabs take short
 /// names, the buttons one menu and the chart's caption a "(?)" hover.
 pub const COMPACT_BELOW_HEIGHT: f32 = 450.0;
+/// A central area shorter than this, in points, in a narrow window
+/// ([`super::NARROW_BELOW_WIDTH`]), starts scrolled down to a chart's plot (see `central`).
+pub const VERY_SHORT_BELOW_HEIGHT: f32 = 240.0;
 
 impl WorkbenchApp {
     /// Draws the whole workbench into `ui` (the eframe root, or a test harness).
@@ -69,7 +72,7 @@ impl WorkbenchApp {
         let also = self.recent.take_also();
         let abandoned = self.recent.take_abandoned();
         if let Some(entry) = also {
-            self.interrupted = Some(entry);
+            self.interrupted = Some(InterruptedRun::Closed(entry));
         } else if let Some((entry, modified)) = abandoned
             && self.interrupted.is_none()
             && !self.offered_abandoned.contains(&entry.path)
@@ -82,11 +85,11 @@ impl WorkbenchApp {
                 .len()
                 .saturating_sub(OFFERED_ABANDONED_KEPT);
             self.offered_abandoned.drain(..excess);
-            self.interrupted_killed_at = Some(
-                autosave::started_words(&crate::results::utc_timestamp(modified))
+            self.interrupted = Some(InterruptedRun::Killed {
+                entry,
+                last_written: autosave::started_words(&crate::results::utc_timestamp(modified))
                     .unwrap_or_default(),
-            );
-            self.interrupted = Some(entry);
+            });
         }
         // Once every file asked for at start has loaded, the compared runs too.
         if self.export_dialog_when_ready && self.results.is_some() && !self.files_busy() {
@@ -140,7 +143,9 @@ impl WorkbenchApp {
         }
         self.meter.set_quiet(self.run.is_some());
 
+        self.narrow = ctx.content_rect().width() < NARROW_BELOW_WIDTH;
         egui::Panel::top("top-bar").show(ui, |ui| self.top_bar(ui));
+        let not_stored = self.not_stored();
         egui::Panel::bottom("status-bar").show(ui, |ui| {
             let messages = &mut self.messages;
             let informing = messages.messages().iter().any(|m| !m.is_error);
@@ -149,6 +154,7 @@ impl WorkbenchApp {
                 &self.machine,
                 &self.meter,
                 self.screenshot.is_none(),
+                not_stored.as_ref(),
                 informing.then_some(|ui: &mut egui::Ui| {
                     messages.status_ui(ui);
                 }),
@@ -157,8 +163,9 @@ impl WorkbenchApp {
         // Zoomed in (Ctrl+plus, a projector), the panel narrows with the window's width in
         // points, so that the chart keeps most of the window.
         let width = ctx.content_rect().width();
-        // Hidden with the top bar's toggle (Ctrl+B), the charts take the window's width.
-        if !self.config_panel_hidden {
+        // Hidden with the top bar's toggle (Ctrl+B), or in a narrow window, the charts take
+        // the window's width.
+        if self.config_panel_shown() {
             egui::Panel::left("config-panel")
                 .resizable(true)
                 .default_size(340.0)
@@ -325,11 +332,16 @@ impl WorkbenchApp {
     /// shows it again; Ctrl+B does the same, and the choice is kept between sessions.
     fn config_panel_toggle(&mut self, ui: &mut egui::Ui) {
         let ctx = ui.ctx().clone();
-        let shown = !self.config_panel_hidden;
-        let what = if shown {
-            "Hide the configuration panel: the charts take the window's width."
-        } else {
-            "Show the configuration panel: presets and the experiment's settings."
+        let shown = self.config_panel_shown();
+        let what = match (shown, self.narrow) {
+            (true, _) => "Hide the configuration panel: the charts take the window's width.",
+            (false, false) => {
+                "Show the configuration panel: presets and the experiment's settings."
+            }
+            (false, true) => {
+                "Show the configuration panel: presets and the experiment's settings (hidden \
+                 while the window is this narrow)."
+            }
         };
         // A window with a side bar, drawn (the default fonts have no such glyph): the bar
         // filled while the panel is shown.
@@ -624,6 +636,16 @@ impl WorkbenchApp {
         let room = ui.available_size();
         let compact = room.y < COMPACT_BELOW_HEIGHT;
         if self.tab.chart().is_some() {
+            // In a window both narrow and very short (800 × 600 at 2×), the rows above the
+            // plot take the whole area: the plot keeps most of it and the area starts
+            // scrolled down to it (the rows above a scroll away), rather than the plot lying
+            // wholly below the fold.
+            let very_short = self.narrow && room.y < VERY_SHORT_BELOW_HEIGHT;
+            let min_height = if very_short {
+                room.y * 0.8
+            } else {
+                charts::ChartRoom::min_height_in(room.y)
+            };
             egui::ScrollArea::vertical()
                 .id_salt("central-scroll")
                 .auto_shrink([false, false])
@@ -632,9 +654,29 @@ impl WorkbenchApp {
                         compact,
                         top: ui.cursor().top(),
                         visible_height: room.y,
-                        min_height: charts::ChartRoom::min_height_in(room.y),
+                        min_height,
                     };
                     self.central_body(ui, compact, Some(chart_room));
+                    // Once for each tab, area size and content height (results loaded, a
+                    // row added), so that the user's own scrolling stays: the plot ends the
+                    // content.
+                    let content = ui.min_rect();
+                    let seen = ui.scope_id().with("central-scrolled-to-plot");
+                    let key = (
+                        self.tab,
+                        room.x.round() as i32,
+                        room.y.round() as i32,
+                        content.height().round() as i32,
+                    );
+                    let ctx = ui.ctx().clone();
+                    if very_short && ctx.data(|d| d.get_temp(seen)) != Some(key) {
+                        let plot = egui::Rect::from_min_max(
+                            egui::pos2(content.left(), content.bottom() - min_height),
+                            content.right_bottom(),
+                        );
+                        ui.scroll_to_rect(plot, Some(egui::Align::BOTTOM));
+                        ctx.data_mut(|d| d.insert_temp(seen, key));
+                    }
                 });
         } else if compact && self.tab == Tab::Table {
             // Short of room, the verdict and the table scroll as one page (the verdict in
@@ -802,9 +844,6 @@ impl WorkbenchApp {
             }
         }
         ui.separator();
-        // The shown results' own machine's cores are theirs: this machine's stand in where
-        // they record none (a sweep just started here), or before any results.
-        let physical = self.machine.usable_physical_cores();
         let planned = self
             .results
             .as_ref()
@@ -858,7 +897,9 @@ impl WorkbenchApp {
                 tab.chart().unwrap_or(ChartKind::Speedup),
                 self.results.as_ref(),
                 &planned,
-                physical,
+                // The shown results' own machine's cores are theirs: this machine's stand in
+                // where they record none (a sweep just started here), or before any results.
+                Some(&self.machine),
                 &layers,
                 room.unwrap_or_else(|| charts::ChartRoom::fill(ui)),
             ),
@@ -882,10 +923,10 @@ impl WorkbenchApp {
     /// The sweep the last session was running when its window closed: where its cells are,
     /// and a button that opens them.
     pub(super) fn interrupted_note(&mut self, ui: &mut egui::Ui) {
-        let Some(entry) = self.interrupted.clone() else {
+        let Some(interrupted) = self.interrupted.clone() else {
             return;
         };
-        let killed_at = self.interrupted_killed_at.clone();
+        let entry = interrupted.entry().clone();
         let visuals = ui.visuals().clone();
         let mut open = false;
         let mut dismiss = false;
@@ -897,24 +938,16 @@ impl WorkbenchApp {
             .show(ui, |ui| {
                 ui.horizontal_wrapped(|ui| {
                     ui.label(egui::RichText::new("Interrupted run:").strong());
-                    let text = match &killed_at {
-                        Some(at) => format!(
-                            "a sweep was still running when its workbench was killed or crashed; what it measured was saved, last at {at} ({}).",
-                            entry.label
-                        ),
-                        None => format!(
-                            "the last sweep was still running when the workbench closed; what it measured was saved ({}).",
-                            entry.label
-                        ),
-                    };
-                    ui.label(text).on_hover_text(&entry.hover);
+                    ui.label(interrupted.words()).on_hover_text(&entry.hover);
                     open = ui
                         .button("Open it")
                         .on_hover_text(entry.path.display().to_string())
                         .clicked();
                     dismiss = ui
                         .small_button("Dismiss")
-                        .on_hover_text("Hide this note; the file stays under File › Recent results.")
+                        .on_hover_text(
+                            "Hide this note; the file stays under File › Recent results.",
+                        )
                         .clicked();
                 });
             });
@@ -924,7 +957,6 @@ impl WorkbenchApp {
         }
         if open || dismiss {
             self.interrupted = None;
-            self.interrupted_killed_at = None;
         }
     }
 
