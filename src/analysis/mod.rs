@@ -3,6 +3,7 @@
 //! (pure functions); this layer decides which cells to fit, on what quantity, over which
 //! worker range, and says what the fits mean.
 
+mod comparable_work;
 mod interval_words;
 mod model_fit;
 mod reading;
@@ -10,6 +11,7 @@ pub mod regression;
 mod summary;
 mod verdict;
 
+pub use comparable_work::{Basis, NotComparable, comparison_basis};
 pub use interval_words::{
     coefficient_range, coefficient_too_wide, percent, percent_range, share_too_wide, speedup_range,
     too_wide, workers_range,
