@@ -17,7 +17,8 @@ pub use interval_words::{
     too_wide, workers_range,
 };
 pub use model_fit::{
-    AmdahlTest, FitContext, FitPoint, FitQuantity, ModelFit, SpeedupBound, fit_points, fit_results,
+    AmdahlTest, FitContext, FitLaw, FitPoint, FitQuantity, ModelFit, NoCurve, SpeedupBound,
+    fit_points, fit_results, why_no_curve,
 };
 pub use reading::{POOR_FIT_R2, amdahl_fits_poorly, describe_fit, usl_fits_poorly};
 pub use summary::fits_summary;

@@ -105,17 +105,24 @@ impl ModelFit {
                 over: self.baseline_name(),
             },
             None => SpeedupBound {
-                value: a.max_speedup(),
-                ci: a.max_speedup_ci(),
+                value: a.max_speedup_over(a.t1),
+                ci: a.max_speedup_ci_over(a.t1),
                 over: format!("{}'s own fitted one-worker time", self.model.id()),
             },
         })
     }
 
+    /// Whether the fits rest on so few worker counts (two or fewer) that any law passes
+    /// through them, whatever the work does: their figures are untested by the data, and no
+    /// bound is promised from them. The one rule of "exact on 2 points" for every front end.
+    pub fn is_exact(&self) -> bool {
+        distinct(self.fitted_points()) <= EXACT_WORKER_COUNTS
+    }
+
     /// Whether the data tested Amdahl's fit (see [`AmdahlTest`]); `None` without one.
     pub fn amdahl_test(&self) -> Option<AmdahlTest> {
         let a = self.amdahl.as_ref()?;
-        if distinct(self.fitted_points()) > 2 {
+        if !self.is_exact() {
             return Some(AmdahlTest::Tested);
         }
         // Two worker counts: the line `a + b/N` passes through both unless a bound (a, b ≥ 0)
@@ -130,6 +137,66 @@ impl ModelFit {
         } else {
             AmdahlTest::Exact
         })
+    }
+}
+
+/// The most worker counts that any of the laws passes through exactly (two: Amdahl's two
+/// parameters; the USL is not fitted on so few): see [`ModelFit::is_exact`].
+const EXACT_WORKER_COUNTS: usize = stats::AMDAHL_MIN_WORKER_COUNTS;
+
+/// A scaling law fitted to each model's curve: Amdahl's on the wall times, the USL on the
+/// speedups (or throughputs).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum FitLaw {
+    Amdahl,
+    Usl,
+}
+
+impl FitLaw {
+    /// The fewest distinct worker counts the law is fitted on.
+    pub fn min_worker_counts(self) -> usize {
+        match self {
+            FitLaw::Amdahl => stats::AMDAHL_MIN_WORKER_COUNTS,
+            FitLaw::Usl => stats::USL_MIN_WORKER_COUNTS,
+        }
+    }
+}
+
+/// Why no model of a results file has a curve of a law to draw (see [`why_no_curve`]).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum NoCurve {
+    /// No model has the worker counts the law needs: `most` is the most any model has (within
+    /// the logical cores where `within_cores`: compute-bound work measured past them is fitted
+    /// on the counts within them only).
+    TooFewWorkerCounts {
+        need: usize,
+        most: usize,
+        within_cores: bool,
+    },
+    /// There were enough, but the fits miss the measured points (a curve that misses its
+    /// points is not drawn; the fits' readings say why).
+    MissesThePoints,
+}
+
+/// Why none of `fits` has a curve of `law` (where none is drawn): too few worker counts, or
+/// fits that miss their points.
+pub fn why_no_curve(fits: &[ModelFit], law: FitLaw) -> NoCurve {
+    let need = law.min_worker_counts();
+    let most = fits
+        .iter()
+        .map(|f| distinct(f.fitted_points()))
+        .max()
+        .unwrap_or(0);
+    let within_cores = fits
+        .iter()
+        .any(|f| f.fitted_up_to.is_some() && f.fitted_points().count() < f.points.len());
+    match most < need {
+        true => NoCurve::TooFewWorkerCounts {
+            need,
+            most,
+            within_cores,
+        },
+        false => NoCurve::MissesThePoints,
     }
 }
 
@@ -620,6 +687,39 @@ mod tests {
             f.reading
         );
         assert!(!f.reading.contains("1.2×"), "{}", f.reading);
+    }
+
+    #[test]
+    fn two_worker_counts_are_exact_and_draw_no_usl_curve() {
+        let three = fit_results(&faster_on_one_worker_than_the_baseline());
+        assert!(!three[0].is_exact());
+        assert_eq!(why_no_curve(&three, FitLaw::Usl), NoCurve::MissesThePoints);
+        let mut two = faster_on_one_worker_than_the_baseline();
+        two.cells.retain(|c| c.workers <= 2);
+        two.recompute();
+        let fits = fit_results(&two);
+        assert!(fits[0].is_exact());
+        assert_eq!(
+            why_no_curve(&fits, FitLaw::Usl),
+            NoCurve::TooFewWorkerCounts {
+                need: 3,
+                most: 2,
+                within_cores: false
+            }
+        );
+        // Amdahl's law is fitted on two: a missing wall-time curve is not for want of points.
+        assert_eq!(
+            why_no_curve(&fits, FitLaw::Amdahl),
+            NoCurve::MissesThePoints
+        );
+        assert_eq!(
+            why_no_curve(&[], FitLaw::Amdahl),
+            NoCurve::TooFewWorkerCounts {
+                need: 2,
+                most: 0,
+                within_cores: false
+            }
+        );
     }
 
     #[test]
