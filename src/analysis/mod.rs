@@ -18,7 +18,7 @@ pub use interval_words::{
 };
 pub use model_fit::{
     AmdahlTest, FitContext, FitLaw, FitPoint, FitQuantity, ModelFit, NoCurve, SpeedupBound,
-    fit_points, fit_results, why_no_curve,
+    fit_points, fit_points_over, fit_results, why_no_curve,
 };
 pub use reading::{POOR_FIT_R2, amdahl_fits_poorly, describe_fit, usl_fits_poorly};
 pub use summary::fits_summary;

@@ -315,6 +315,17 @@ mod tests {
             fitted_up_to: None,
             quantity: FitQuantity::Speedup,
             baseline: crate::preset::Baseline::Sequential,
+            // The sequential baseline took 1 s, as the speedups above say.
+            baseline_cell: Some(crate::results::BaselineCell {
+                model: Some(ModelKind::Sequential),
+                workers: 1,
+                time: Some(crate::results::BaselineTime {
+                    median_s: 1.0,
+                    low_s: 1.0,
+                    high_s: 1.0,
+                    coverage: 0.95,
+                }),
+            }),
             amdahl: Some(AmdahlFit {
                 serial_fraction: 0.12,
                 t1: 1.0,
@@ -455,7 +466,7 @@ mod tests {
         // 1/0.05 = 20, 1/0.032 = 31.25.
         assert!(
             text.contains(
-                "about 4.1% of this work is serial (Amdahl; 95% CI 3.2–5.0%), so no number of workers can exceed about 24× speedup over sequential (20–31×)"
+                "about 4.1% of this work is serial (Amdahl; 95% CI 3.2–5.0%), so no number of workers can exceed about 24× speedup over sequential × 1 (20–31×)"
             ),
             "{text}"
         );
@@ -482,7 +493,7 @@ mod tests {
         let text = describe_fit(&f);
         assert!(
             text.contains(
-                "at most about 2.0% of this work is serial (Amdahl; 95% CI 0–2.0%), so its bound on the speedup over sequential is no lower than about 50×"
+                "at most about 2.0% of this work is serial (Amdahl; 95% CI 0–2.0%), so its bound on the speedup over sequential × 1 is no lower than about 50×"
             ),
             "{text}"
         );

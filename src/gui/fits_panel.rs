@@ -174,7 +174,7 @@ fn max_speedup_header(fits: &[ModelFit]) -> String {
         }
         _ => format!(
             "max speedup (over {})",
-            crate::preset::ModelKind::Sequential.id()
+            fits.first().map_or(String::new(), ModelFit::baseline_name)
         ),
     }
 }
