@@ -676,7 +676,12 @@ pub fn show(
                 ui.weak(format!("· {}", chart_model::lost_updates_note(runs)));
             }
             Some(r) if kind != ChartKind::WallTime => {
-                ui.weak(format!("· baseline: {}", r.baseline.description));
+                // Named and timed as in the table and the report (`results::Baselines`).
+                ui.weak(format!(
+                    "· baseline: {}: {}",
+                    r.baseline.description,
+                    r.baselines().describe()
+                ));
             }
             Some(_) => {}
             None => {
