@@ -367,9 +367,18 @@ fn a_missing_baseline_writes_no_output() {
     assert!(!stderr.contains("written to"), "{stderr}");
 }
 
-/// A baseline of one sequential × 1 cell whose three runs took `seconds` each (about).
+/// The task of `run_judges_its_own_sweep_against_a_baseline`'s preset: a baseline must have
+/// measured the same work to be compared.
+const TRUE_TASK: &str = r#"{"kind": "command", "tasks": 1, "command": {"argv": ["true"]}}"#;
+
+/// A baseline of one sequential × 1 cell whose three runs took `seconds` each (about), of the
+/// task [`TRUE_TASK`].
 fn one_cell_baseline(seconds: f64) -> ResultsFile {
     let mut r = ResultsFile {
+        experiment: Experiment {
+            task: serde_json::from_str(TRUE_TASK).unwrap(),
+            ..Experiment::default()
+        },
         cells: vec![corelab::results::CellResult {
             model: Some(ModelKind::Sequential),
             workers: 1,
@@ -400,10 +409,11 @@ fn run_judges_its_own_sweep_against_a_baseline() {
     let d = dir.path();
     std::fs::write(
         d.join("true.json"),
-        r#"{"version": 1, "name": "a program",
-            "task": {"kind": "command", "tasks": 1, "command": {"argv": ["true"]}},
+        format!(
+            r#"{{"version": 1, "name": "a program", "task": {TRUE_TASK},
             "workers": [1], "models": ["sequential"], "repetitions": 3,
-            "warmups": 0, "min_time_s": 0, "precision": 0}"#,
+            "warmups": 0, "min_time_s": 0, "precision": 0}}"#
+        ),
     )
     .unwrap();
     save(d, "instant.json", &one_cell_baseline(1e-9));
@@ -448,4 +458,164 @@ fn run_judges_its_own_sweep_against_a_baseline() {
     let o = run("missing.json");
     assert_eq!(o.status.code(), Some(1));
     assert!(!d.join("new.json").exists());
+}
+
+/// `gate_files`, of a `hash-chain` task of `old_size` rounds in the baseline and `new_size` in
+/// the new results, every new time multiplied by `factor`.
+fn hash_chain_files(dir: &Path, old_size: u64, new_size: u64, factor: f64) {
+    let sized = |workers: &[usize], size: u64, factor: f64| {
+        let mut r = results(workers, "cpu");
+        r.experiment.task.cpu.kernel = corelab::preset::CpuKernel::HashChain;
+        r.experiment.task.cpu.size = size;
+        for s in r.cells.iter_mut().flat_map(|c| c.samples.iter_mut()) {
+            s.wall_s *= factor;
+        }
+        r.recompute();
+        r
+    };
+    save(dir, "old.json", &sized(&[1, 2], old_size, 1.0));
+    save(dir, "new.json", &sized(&[1, 2], new_size, factor));
+}
+
+fn gate(d: &Path, fail_if_slower: Option<&str>) -> (Option<i32>, String, String) {
+    let mut args = vec!["report", "new.json", "--baseline", "old.json"];
+    if let Some(pct) = fail_if_slower {
+        args.extend(["--fail-if-slower", pct]);
+    }
+    let o = corelab_in(d, &args);
+    (
+        o.status.code(),
+        String::from_utf8_lossy(&o.stdout).into_owned(),
+        String::from_utf8_lossy(&o.stderr).into_owned(),
+    )
+}
+
+/// Calibration sized the task differently: the gate judges time per hash round, not wall time.
+/// The new run does 3/4 of the rounds in 0.9 of the time, 20% slower a round, though its wall
+/// times are shorter.
+#[test]
+fn tasks_sized_differently_are_judged_per_unit_of_work() {
+    let dir = tempfile::tempdir().unwrap();
+    let d = dir.path();
+    hash_chain_files(d, 4_000_000, 3_000_000, 0.9);
+    let (code, stdout, stderr) = gate(d, Some("5"));
+    assert_eq!(code, Some(5), "{stdout}\n{stderr}");
+    assert!(
+        stdout.contains(
+            "Against the baseline old.json (median wall time per hash round [95% interval]: the \
+             tasks were sized differently, 4000000 hash rounds in the baseline and 3000000 in \
+             the new results, so each run's times are divided by its work, baseline → new;"
+        ),
+        "{stdout}"
+    );
+    let failing: Vec<&str> = stderr
+        .lines()
+        .filter(|l| l.starts_with("Regression: "))
+        .collect();
+    assert_eq!(failing.len(), 3, "{stderr}");
+    assert!(
+        failing
+            .iter()
+            .all(|l| l.contains(" per hash round, +20.0%, slower beyond the noise")),
+        "{stderr}"
+    );
+    // The same work a round passes, though the wall times differ by a third.
+    hash_chain_files(d, 4_000_000, 3_000_000, 0.75);
+    let (code, stdout, stderr) = gate(d, Some("5"));
+    assert_eq!(code, Some(0), "{stdout}\n{stderr}");
+    assert!(
+        stdout.contains("per hash round, +0.0%, within the noise"),
+        "{stdout}"
+    );
+    assert!(
+        stderr.contains(
+            "none failed that the baseline measured, work that compares with the baseline's"
+        ),
+        "{stderr}"
+    );
+}
+
+/// Work that cannot be compared (a primes task sized differently, whose cost is not
+/// proportional to its size; another task) is not judged: the gate refuses with the reason,
+/// and a comparison without a gate says it and exits 0.
+#[test]
+fn work_that_cannot_be_compared_is_refused() {
+    let dir = tempfile::tempdir().unwrap();
+    let d = dir.path();
+    save(d, "old.json", &results(&[1, 2], "cpu"));
+    let mut new = results(&[1, 2], "cpu");
+    new.experiment.task.cpu.size = 2_666_170;
+    save(d, "new.json", &new);
+    let (code, stdout, stderr) = gate(d, Some("5"));
+    assert_eq!(code, Some(5), "{stdout}\n{stderr}");
+    let why = "the task sizes differ (task.cpu.size = 2000000 in the baseline, 2666170 in the new \
+               results) and the primes kernel's cost grows faster than its size";
+    assert!(
+        stderr.contains(&format!("Not comparable with the baseline old.json: {why}")),
+        "{stderr}"
+    );
+    assert!(
+        stderr.contains("Gate FAILED (1 failure): no cell slower"),
+        "{stderr}"
+    );
+    assert!(stdout.contains(&format!("Not compared with the baseline old.json: {why}")));
+    assert!(!stdout.contains(" → "), "no cell is judged: {stdout}");
+    let (code, stdout, stderr) = gate(d, None);
+    assert_eq!(code, Some(0), "{stdout}\n{stderr}");
+    assert!(
+        stdout.contains("Not compared with the baseline old.json"),
+        "{stdout}"
+    );
+    // Another kind of task.
+    new.experiment.task.kind = corelab::preset::TaskKind::Memory;
+    save(d, "new.json", &new);
+    let (code, _, stderr) = gate(d, Some("5"));
+    assert_eq!(code, Some(5), "{stderr}");
+    assert!(
+        stderr.contains(
+            "the baseline measured a task of kind cpu and the new results one of kind memory"
+        ),
+        "{stderr}"
+    );
+}
+
+/// Only a busy baseline is distrusted: a mostly quiet one (a few runs marked busy, little load)
+/// gets a note saying it is trusted.
+#[test]
+fn only_a_busy_baseline_is_distrusted() {
+    let dir = tempfile::tempdir().unwrap();
+    let d = dir.path();
+    let with_load = |busy_runs: usize, mean_other_cores: f64| {
+        let mut r = results(&[1, 2], "cpu");
+        // The counts are the samples' (18 runs): the first `busy_runs` of them marked busy.
+        let samples = r.cells.iter_mut().flat_map(|c| c.samples.iter_mut());
+        for (i, s) in samples.enumerate() {
+            s.other_load = Some(mean_other_cores);
+            s.busy = i < busy_runs;
+        }
+        r.machine.load_during_runs = Some(corelab::results::LoadSummary {
+            runs: 18,
+            busy_runs,
+            mean_other_cores,
+            max_other_cores: 1.0,
+            usable_cores: 2.0,
+            ..Default::default()
+        });
+        r
+    };
+    save(d, "new.json", &results(&[1, 2], "cpu"));
+    save(d, "old.json", &with_load(1, 0.05));
+    let (code, _, stderr) = gate(d, Some("5"));
+    assert_eq!(code, Some(0), "{stderr}");
+    assert!(!stderr.contains("Warning: the baseline"), "{stderr}");
+    assert!(
+        stderr.contains("note: a few of the baseline old.json's timed runs competed with other programs, with little load over all of them: mostly quiet, so its intervals are trusted"),
+        "{stderr}"
+    );
+    save(d, "old.json", &with_load(12, 0.8));
+    let (_, _, stderr) = gate(d, Some("5"));
+    assert!(
+        stderr.contains("Warning: the baseline old.json was measured while other programs competed for the cores"),
+        "{stderr}"
+    );
 }

@@ -103,7 +103,7 @@ fn a_clamped_two_point_fit_is_not_called_exact() {
     assert_eq!(h.query_all_by_label("— (clamped: 2 points)").count(), 1);
     assert_eq!(h.query_all_by_label("— (exact: 2 points)").count(), 0);
     assert_eq!(
-        h.query_all_by_label("max speedup (over sequential)")
+        h.query_all_by_label("max speedup (over sequential × 1)")
             .count(),
         1
     );

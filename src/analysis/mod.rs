@@ -4,6 +4,7 @@
 //! worker range, and says what the fits mean.
 
 pub mod gil_lesson;
+mod comparable_work;
 mod interval_words;
 mod model_fit;
 mod reading;
@@ -11,12 +12,14 @@ pub mod regression;
 mod summary;
 mod verdict;
 
+pub use comparable_work::{Basis, NotComparable, comparison_basis};
 pub use interval_words::{
     coefficient_range, coefficient_too_wide, percent, percent_range, share_too_wide, speedup_range,
     too_wide, workers_range,
 };
 pub use model_fit::{
-    AmdahlTest, FitContext, FitPoint, FitQuantity, ModelFit, SpeedupBound, fit_points, fit_results,
+    AmdahlTest, FitContext, FitLaw, FitPoint, FitQuantity, ModelFit, NoCurve, SpeedupBound,
+    fit_points, fit_points_over, fit_results, why_no_curve,
 };
 pub use reading::{POOR_FIT_R2, amdahl_fits_poorly, describe_fit, usl_fits_poorly};
 pub use summary::fits_summary;

@@ -4,7 +4,7 @@ use serde::{Deserialize, Serialize};
 
 use super::reading::describe_fit;
 use crate::preset::{self, ModelKind, TaskKind};
-use crate::results::{CellStatus, ResultsFile};
+use crate::results::{BaselineCell, CellStatus, ResultsFile};
 use crate::stats::{
     self, AmdahlFit, FitError, KarpFlattPoint, UslFit, fit_amdahl_weighted,
     fit_usl_scaled_weighted, fit_usl_weighted, karp_flatt_series, median_relative_error,
@@ -39,6 +39,11 @@ pub struct ModelFit {
     /// bound, the USL's curve and peak) is stated over the same (see [`ModelFit::max_speedup`]).
     #[serde(default)]
     pub baseline: preset::Baseline,
+    /// The baseline cell itself, as the results file decided it
+    /// ([`ResultsFile::baselines`]): its name and its median. `None` for points fitted
+    /// without a results file ([`fit_points`]).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub baseline_cell: Option<BaselineCell>,
     /// Amdahl's law on the median wall times, when it could be fitted (never for throughput).
     pub amdahl: Option<AmdahlFit>,
     /// The Universal Scalability Law on the median speedups or throughputs.
@@ -70,25 +75,26 @@ impl ModelFit {
         Some((lo, hi))
     }
 
-    /// What the measured speedups are over, in words: "sequential", or "threads × 1" where
-    /// every model is its own baseline.
+    /// What the measured speedups are over, in words, spelled as everywhere else
+    /// ([`BaselineCell::name`]): "sequential × 1", or "threads × 1" where every model is its
+    /// own baseline.
     pub fn baseline_name(&self) -> String {
-        match self.baseline {
-            preset::Baseline::Sequential => ModelKind::Sequential.id().to_string(),
-            preset::Baseline::SameModelOneWorker => format!("{} × 1", self.model.id()),
-        }
+        self.baseline_cell
+            .unwrap_or_else(|| BaselineCell::by_rule(self.baseline, Some(self.model)))
+            .name()
     }
 
     /// The baseline's median time, seconds: what every point's speedup divides (`speedup =
-    /// baseline / median`). `None` where no point has a speedup (the baseline failed) and for
-    /// weak scaling, whose "speedup" is a throughput.
+    /// baseline / median`), as given with the results. `None` where it was not measured, for
+    /// points fitted without a results file, and for weak scaling, whose "speedup" is a
+    /// throughput.
     pub fn baseline_s(&self) -> Option<f64> {
         if self.quantity != FitQuantity::Speedup {
             return None;
         }
-        self.points
-            .iter()
-            .find_map(|p| Some(p.speedup? * p.median_s))
+        self.baseline_cell?
+            .time
+            .map(|t| t.median_s)
             .filter(|b| b.is_finite() && *b > 0.0)
     }
 
@@ -105,17 +111,24 @@ impl ModelFit {
                 over: self.baseline_name(),
             },
             None => SpeedupBound {
-                value: a.max_speedup(),
-                ci: a.max_speedup_ci(),
+                value: a.max_speedup_over(a.t1),
+                ci: a.max_speedup_ci_over(a.t1),
                 over: format!("{}'s own fitted one-worker time", self.model.id()),
             },
         })
     }
 
+    /// Whether the fits rest on so few worker counts (two or fewer) that any law passes
+    /// through them, whatever the work does: their figures are untested by the data, and no
+    /// bound is promised from them. The one rule of "exact on 2 points" for every front end.
+    pub fn is_exact(&self) -> bool {
+        distinct(self.fitted_points()) <= EXACT_WORKER_COUNTS
+    }
+
     /// Whether the data tested Amdahl's fit (see [`AmdahlTest`]); `None` without one.
     pub fn amdahl_test(&self) -> Option<AmdahlTest> {
         let a = self.amdahl.as_ref()?;
-        if distinct(self.fitted_points()) > 2 {
+        if !self.is_exact() {
             return Some(AmdahlTest::Tested);
         }
         // Two worker counts: the line `a + b/N` passes through both unless a bound (a, b ≥ 0)
@@ -130,6 +143,66 @@ impl ModelFit {
         } else {
             AmdahlTest::Exact
         })
+    }
+}
+
+/// The most worker counts that any of the laws passes through exactly (two: Amdahl's two
+/// parameters; the USL is not fitted on so few): see [`ModelFit::is_exact`].
+const EXACT_WORKER_COUNTS: usize = stats::AMDAHL_MIN_WORKER_COUNTS;
+
+/// A scaling law fitted to each model's curve: Amdahl's on the wall times, the USL on the
+/// speedups (or throughputs).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum FitLaw {
+    Amdahl,
+    Usl,
+}
+
+impl FitLaw {
+    /// The fewest distinct worker counts the law is fitted on.
+    pub fn min_worker_counts(self) -> usize {
+        match self {
+            FitLaw::Amdahl => stats::AMDAHL_MIN_WORKER_COUNTS,
+            FitLaw::Usl => stats::USL_MIN_WORKER_COUNTS,
+        }
+    }
+}
+
+/// Why no model of a results file has a curve of a law to draw (see [`why_no_curve`]).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum NoCurve {
+    /// No model has the worker counts the law needs: `most` is the most any model has (within
+    /// the logical cores where `within_cores`: compute-bound work measured past them is fitted
+    /// on the counts within them only).
+    TooFewWorkerCounts {
+        need: usize,
+        most: usize,
+        within_cores: bool,
+    },
+    /// There were enough, but the fits miss the measured points (a curve that misses its
+    /// points is not drawn; the fits' readings say why).
+    MissesThePoints,
+}
+
+/// Why none of `fits` has a curve of `law` (where none is drawn): too few worker counts, or
+/// fits that miss their points.
+pub fn why_no_curve(fits: &[ModelFit], law: FitLaw) -> NoCurve {
+    let need = law.min_worker_counts();
+    let most = fits
+        .iter()
+        .map(|f| distinct(f.fitted_points()))
+        .max()
+        .unwrap_or(0);
+    let within_cores = fits
+        .iter()
+        .any(|f| f.fitted_up_to.is_some() && f.fitted_points().count() < f.points.len());
+    match most < need {
+        true => NoCurve::TooFewWorkerCounts {
+            need,
+            most,
+            within_cores,
+        },
+        false => NoCurve::MissesThePoints,
     }
 }
 
@@ -258,6 +331,7 @@ pub fn fit_results(results: &ResultsFile) -> Vec<ModelFit> {
         }
     }
     let context = FitContext::of(results);
+    let baselines = results.baselines();
     let busy = results.machine.busyness() == crate::results::Busyness::Busy;
     models
         .into_iter()
@@ -269,7 +343,8 @@ pub fn fit_results(results: &ResultsFile) -> Vec<ModelFit> {
                 .map(|(_, p)| std::mem::take(p))
                 .unwrap_or_default();
             points.sort_by_key(|p| p.workers);
-            let mut fit = fit_points(model, points, context);
+            let baseline = baselines.of(Some(model));
+            let mut fit = fit_points_over(model, points, context, Some(baseline));
             if busy && (fit.amdahl.is_some() || fit.usl.is_some()) {
                 fit.caveat = Some(match fit.caveat.take() {
                     Some(c) => format!("{BUSY_FIT_CAVEAT}; {c}"),
@@ -297,7 +372,18 @@ pub const BUSY_FIT_CAVEAT: &str = "the machine was busy during these runs, so th
 /// - the USL's scale is fitted when the speedups are over another model's time (the
 ///   sequential baseline) and there are four worker counts or more; with three, the values
 ///   are normalised to the model's own one-worker run when it was measured.
-pub fn fit_points(model: ModelKind, mut points: Vec<FitPoint>, context: FitContext) -> ModelFit {
+pub fn fit_points(model: ModelKind, points: Vec<FitPoint>, context: FitContext) -> ModelFit {
+    fit_points_over(model, points, context, None)
+}
+
+/// [`fit_points`], with the baseline cell the points' speedups are over (which states Amdahl's
+/// bound over the same baseline; see [`ModelFit::max_speedup`]).
+pub fn fit_points_over(
+    model: ModelKind,
+    mut points: Vec<FitPoint>,
+    context: FitContext,
+    baseline_cell: Option<BaselineCell>,
+) -> ModelFit {
     points.sort_by_key(|p| p.workers);
     let quantity = match context.task {
         TaskKind::Contention => FitQuantity::Throughput,
@@ -307,7 +393,14 @@ pub fn fit_points(model: ModelKind, mut points: Vec<FitPoint>, context: FitConte
     let beyond = points.iter().filter(|p| p.workers > cores).count();
     let within = distinct(points.iter().filter(|p| p.workers <= cores));
     let limited = context.compute_bound() && cores > 0 && beyond > 0 && within >= 2;
-    let mut fit = fitted(model, points, quantity, context, limited.then_some(cores));
+    let mut fit = fitted(
+        model,
+        points,
+        quantity,
+        context,
+        limited.then_some(cores),
+        baseline_cell,
+    );
     if context.compute_bound() && cores > 0 && beyond > 0 && fit.points.len() >= 2 {
         fit.caveat = Some(beyond_the_cores(&fit, beyond, cores, limited, context));
     }
@@ -328,6 +421,7 @@ fn fitted(
     quantity: FitQuantity,
     context: FitContext,
     fitted_up_to: Option<usize>,
+    baseline_cell: Option<BaselineCell>,
 ) -> ModelFit {
     let mut fit = ModelFit {
         model,
@@ -335,6 +429,7 @@ fn fitted(
         fitted_up_to,
         quantity,
         baseline: context.baseline,
+        baseline_cell,
         amdahl: None,
         usl: None,
         karp_flatt: Vec::new(),
@@ -450,7 +545,14 @@ fn beyond_the_cores(
         "{beyond} of the {total} measured worker counts exceed this machine's {cores}, where compute-bound work cannot speed up further; fits over them count that hardware limit as serial work or contention in the program."
     );
     if limited {
-        let all = fitted(fit.model, fit.points.clone(), fit.quantity, context, None);
+        let all = fitted(
+            fit.model,
+            fit.points.clone(),
+            fit.quantity,
+            context,
+            None,
+            fit.baseline_cell,
+        );
         let reading = all
             .reading
             .strip_prefix(&format!("{}: ", fit.model))
@@ -605,7 +707,7 @@ mod tests {
         // sequential the bound is 0.3 / (0.8 · 0.25) = 1.5×, above every measured speedup.
         let bound = f.max_speedup().unwrap();
         assert!((bound.value - 1.5).abs() < 1e-9, "{bound:?}");
-        assert_eq!(bound.over, "sequential");
+        assert_eq!(bound.over, "sequential × 1");
         assert_eq!(bound.text(), "1.50×");
         let unbounded = SpeedupBound {
             value: f64::INFINITY,
@@ -615,11 +717,44 @@ mod tests {
         assert!(measured.iter().all(|&s| s < bound.value), "{measured:?}");
         assert!(
             f.reading
-                .contains("no number of workers can exceed about 1.5× speedup over sequential"),
+                .contains("no number of workers can exceed about 1.5× speedup over sequential × 1"),
             "{}",
             f.reading
         );
         assert!(!f.reading.contains("1.2×"), "{}", f.reading);
+    }
+
+    #[test]
+    fn two_worker_counts_are_exact_and_draw_no_usl_curve() {
+        let three = fit_results(&faster_on_one_worker_than_the_baseline());
+        assert!(!three[0].is_exact());
+        assert_eq!(why_no_curve(&three, FitLaw::Usl), NoCurve::MissesThePoints);
+        let mut two = faster_on_one_worker_than_the_baseline();
+        two.cells.retain(|c| c.workers <= 2);
+        two.recompute();
+        let fits = fit_results(&two);
+        assert!(fits[0].is_exact());
+        assert_eq!(
+            why_no_curve(&fits, FitLaw::Usl),
+            NoCurve::TooFewWorkerCounts {
+                need: 3,
+                most: 2,
+                within_cores: false
+            }
+        );
+        // Amdahl's law is fitted on two: a missing wall-time curve is not for want of points.
+        assert_eq!(
+            why_no_curve(&fits, FitLaw::Amdahl),
+            NoCurve::MissesThePoints
+        );
+        assert_eq!(
+            why_no_curve(&[], FitLaw::Amdahl),
+            NoCurve::TooFewWorkerCounts {
+                need: 2,
+                most: 0,
+                within_cores: false
+            }
+        );
     }
 
     #[test]

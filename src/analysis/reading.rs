@@ -57,7 +57,12 @@ pub fn describe_fit(fit: &ModelFit) -> String {
     let counts = super::model_fit::distinct(fit.fitted_points());
     if let Some(a) = &fit.amdahl {
         let bound = fit.max_speedup();
-        parts.push(amdahl_reading(a, bound.as_ref(), counts, usl_sees_no_gain));
+        parts.push(amdahl_reading(
+            a,
+            bound.as_ref(),
+            fit.is_exact(),
+            usl_sees_no_gain,
+        ));
         if let Some(cores) = fit.fitted_up_to {
             parts.push(format!(
                 "fitted on the {counts} worker counts within this machine's {}",
@@ -136,7 +141,7 @@ pub fn describe_fit(fit: &ModelFit) -> String {
 fn amdahl_reading(
     a: &AmdahlFit,
     bound: Option<&SpeedupBound>,
-    counts: usize,
+    exact: bool,
     usl_sees_no_gain: bool,
 ) -> String {
     let over = bound.map_or(String::new(), |b| format!(" over {}", b.over));
@@ -176,7 +181,7 @@ fn amdahl_reading(
             "about {} of this work runs one worker at a time (Amdahl{ci_words}): more workers do not help",
             percent(pct)
         )
-    } else if counts <= 2 {
+    } else if exact {
         // Two points fit any curve through them: no bound to promise from them.
         format!(
             "about {} of this work looks serial (Amdahl{ci_words})",
@@ -189,7 +194,7 @@ fn amdahl_reading(
         format!(
             "about {} of this work is serial (Amdahl{ci_words}), so no number of workers can exceed about {}× speedup{over}{range}",
             percent(pct),
-            speedup(bound.map_or(a.max_speedup(), |b| b.value))
+            speedup(bound.map_or(a.max_speedup_over(a.t1), |b| b.value))
         )
     }
 }
@@ -310,6 +315,17 @@ mod tests {
             fitted_up_to: None,
             quantity: FitQuantity::Speedup,
             baseline: crate::preset::Baseline::Sequential,
+            // The sequential baseline took 1 s, as the speedups above say.
+            baseline_cell: Some(crate::results::BaselineCell {
+                model: Some(ModelKind::Sequential),
+                workers: 1,
+                time: Some(crate::results::BaselineTime {
+                    median_s: 1.0,
+                    low_s: 1.0,
+                    high_s: 1.0,
+                    coverage: 0.95,
+                }),
+            }),
             amdahl: Some(AmdahlFit {
                 serial_fraction: 0.12,
                 t1: 1.0,
@@ -450,7 +466,7 @@ mod tests {
         // 1/0.05 = 20, 1/0.032 = 31.25.
         assert!(
             text.contains(
-                "about 4.1% of this work is serial (Amdahl; 95% CI 3.2–5.0%), so no number of workers can exceed about 24× speedup over sequential (20–31×)"
+                "about 4.1% of this work is serial (Amdahl; 95% CI 3.2–5.0%), so no number of workers can exceed about 24× speedup over sequential × 1 (20–31×)"
             ),
             "{text}"
         );
@@ -477,7 +493,7 @@ mod tests {
         let text = describe_fit(&f);
         assert!(
             text.contains(
-                "at most about 2.0% of this work is serial (Amdahl; 95% CI 0–2.0%), so its bound on the speedup over sequential is no lower than about 50×"
+                "at most about 2.0% of this work is serial (Amdahl; 95% CI 0–2.0%), so its bound on the speedup over sequential × 1 is no lower than about 50×"
             ),
             "{text}"
         );

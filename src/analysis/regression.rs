@@ -1,13 +1,17 @@
 //! A regression gate: a results file compared with a baseline one, cell by cell (model ×
 //! workers), on the median wall time and its 95% interval, as `corelab report NEW.json
 //! --baseline OLD.json --fail-if-slower PCT` uses it; and the lost updates a gate may refuse.
+//! Where the two runs' tasks were sized differently (calibration sizes a task to its machine),
+//! every time is divided by its run's work first ([`comparison_basis`]), and where the work
+//! cannot be compared nothing is judged.
 //!
 //! A cell is slower (or faster) only beyond the noise: where the two medians' intervals do not
 //! overlap. Overlapping intervals are "within the noise", whatever the medians' change: on a
 //! noisy machine that is the honest answer. A cell is judged only where both files have at
 //! least [`MIN_RUNS`] timed runs of it: with fewer, two runs' ranges part by chance too often.
 
-use crate::preset::ModelKind;
+use super::comparable_work::{Basis, NotComparable, comparison_basis};
+use crate::preset::{ModelKind, WorkUnit};
 use crate::results::{CellResult, CellStatus, ResultsFile, lost_share};
 
 /// The fewest timed runs each file needs of a cell for it to be judged. With 3 runs a side the
@@ -16,7 +20,8 @@ use crate::results::{CellResult, CellStatus, ResultsFile, lost_share};
 /// runs out 3 and 3): as often as a one-sided 95% test errs. With 2 runs a side it is 1 in 6.
 pub const MIN_RUNS: usize = 3;
 
-/// A cell's median wall time and its 95% interval, seconds, from `runs` timed runs.
+/// A cell's median wall time and its 95% interval, seconds (per unit of work where the
+/// comparison is per unit, see [`Basis`]), from `runs` timed runs.
 #[derive(Clone, Copy, Debug, PartialEq)]
 pub struct Median {
     pub median: f64,
@@ -28,12 +33,13 @@ pub struct Median {
 }
 
 impl Median {
-    fn of(cell: &CellResult) -> Option<Median> {
+    /// The cell's median and interval, divided by `work` (1 for whole runs).
+    fn of(cell: &CellResult, work: f64) -> Option<Median> {
         let wall = cell.wall.as_ref()?;
         Some(Median {
-            median: wall.median,
-            low: wall.median_ci_low,
-            high: wall.median_ci_high,
+            median: wall.median / work,
+            low: wall.median_ci_low / work,
+            high: wall.median_ci_high / work,
             coverage: wall.median_ci_coverage,
             runs: cell.samples.len(),
         })
@@ -98,6 +104,8 @@ pub struct CellChange {
     /// The medians' relative change: +0.18 is 18% slower.
     pub change: f64,
     pub judgement: Judgement,
+    /// The unit of work the medians are per, where the runs' tasks were sized differently.
+    pub per_unit: Option<WorkUnit>,
 }
 
 impl CellChange {
@@ -127,8 +135,11 @@ impl CellChange {
             ),
             false => String::new(),
         };
+        let per = self
+            .per_unit
+            .map_or(String::new(), |unit| format!(" per {}", unit.name()));
         format!(
-            "{} × {}: median {} → {}, {:+.1}%, {judged}{coverage}",
+            "{} × {}: median {} → {}{per}, {:+.1}%, {judged}{coverage}",
             self.model.map_or("unknown", ModelKind::id),
             self.workers,
             self.baseline.text(),
@@ -208,6 +219,8 @@ fn status_word(status: CellStatus) -> &'static str {
 /// baseline's cells it lacks).
 #[derive(Clone, Debug, Default, PartialEq)]
 pub struct Comparison {
+    /// What the times compared are: whole runs', or per unit of work.
+    pub basis: Basis,
     pub changes: Vec<CellChange>,
     pub unmatched: Vec<Unmatched>,
 }
@@ -221,10 +234,16 @@ impl Comparison {
     }
 }
 
-/// Compares `new` with `baseline`, cell by cell (model × workers).
-pub fn compare(baseline: &ResultsFile, new: &ResultsFile) -> Comparison {
+/// Compares `new` with `baseline`, cell by cell (model × workers), on the basis their tasks
+/// allow ([`comparison_basis`]); refused where they measured different work.
+pub fn compare(baseline: &ResultsFile, new: &ResultsFile) -> Result<Comparison, NotComparable> {
+    let basis = comparison_basis(&baseline.experiment.task, &new.experiment.task)?;
+    let (base_work, new_work) = basis.divisors();
     let key = |c: &CellResult| (c.model, c.workers);
-    let mut out = Comparison::default();
+    let mut out = Comparison {
+        basis,
+        ..Comparison::default()
+    };
     for n in &new.cells {
         let Some(b) = baseline.cells.iter().find(|b| key(b) == key(n)) else {
             out.unmatched.push(Unmatched {
@@ -235,9 +254,11 @@ pub fn compare(baseline: &ResultsFile, new: &ResultsFile) -> Comparison {
             continue;
         };
         let measured = (b.status == CellStatus::Ok, n.status == CellStatus::Ok);
-        let medians = (Median::of(b), Median::of(n));
+        let medians = (Median::of(b, base_work), Median::of(n, new_work));
         match (measured, medians) {
-            ((true, true), (Some(bm), Some(nm))) => out.changes.push(change(n, bm, nm)),
+            ((true, true), (Some(bm), Some(nm))) => {
+                out.changes.push(change(n, bm, nm, basis.unit()));
+            }
             ((true, false), _) if n.status == CellStatus::Failed => out.unmatched.push(Unmatched {
                 model: n.model,
                 workers: n.workers,
@@ -266,10 +287,15 @@ pub fn compare(baseline: &ResultsFile, new: &ResultsFile) -> Comparison {
             });
         }
     }
-    out
+    Ok(out)
 }
 
-fn change(cell: &CellResult, baseline: Median, new: Median) -> CellChange {
+fn change(
+    cell: &CellResult,
+    baseline: Median,
+    new: Median,
+    per_unit: Option<WorkUnit>,
+) -> CellChange {
     let judgement = if baseline.runs < MIN_RUNS || new.runs < MIN_RUNS {
         Judgement::TooFewRuns
     } else if new.low > baseline.high {
@@ -286,6 +312,7 @@ fn change(cell: &CellResult, baseline: Median, new: Median) -> CellChange {
         new,
         change: new.median / baseline.median - 1.0,
         judgement,
+        per_unit,
     }
 }
 
@@ -337,7 +364,7 @@ mod tests {
             cell(Threads, 2, &noisy),
             cell(Threads, 4, &faster),
         ]);
-        let c = compare(&old, &new);
+        let c = compare(&old, &new).unwrap();
         assert!(c.unmatched.is_empty());
         let judged: Vec<Judgement> = c.changes.iter().map(|c| c.judgement).collect();
         assert_eq!(
@@ -359,6 +386,50 @@ mod tests {
         );
     }
 
+    fn hash_chain(size: u64, cells: Vec<CellResult>) -> ResultsFile {
+        let mut r = file(cells);
+        r.experiment.task.cpu.kernel = crate::preset::CpuKernel::HashChain;
+        r.experiment.task.cpu.size = size;
+        r
+    }
+
+    #[test]
+    fn tasks_sized_differently_compare_per_unit_of_work() {
+        // The new run does 3/4 of the baseline's rounds in 0.9 of its time: 20% slower a round.
+        let slower: Vec<f64> = BASE.iter().map(|t| t * 0.9).collect();
+        let old = hash_chain(4_000_000, vec![cell(ModelKind::Threads, 2, &BASE)]);
+        let new = hash_chain(3_000_000, vec![cell(ModelKind::Threads, 2, &slower)]);
+        let c = compare(&old, &new).unwrap();
+        assert_eq!(
+            c.basis,
+            Basis::PerUnit {
+                unit: WorkUnit::HashRound,
+                baseline: 4e6,
+                new: 3e6
+            }
+        );
+        let cell = &c.changes[0];
+        assert!((cell.change - 0.20).abs() < 1e-9, "{cell:?}");
+        assert_eq!(cell.judgement, Judgement::Slower);
+        assert!((cell.baseline.median - 1.0 / 4e6).abs() < 1e-15);
+        assert_eq!(
+            cell.line(),
+            "threads × 2: median 250 ns [245–255] → 300 ns [294–306] per hash round, +20.0%, \
+             slower beyond the noise (the 95% intervals do not overlap)"
+        );
+        // By wall time alone it would have looked 10% faster.
+        assert!(slower[0] < BASE[0]);
+    }
+
+    #[test]
+    fn work_that_cannot_be_compared_is_not_judged() {
+        let old = file(vec![cell(ModelKind::Threads, 2, &BASE)]);
+        let mut new = old.clone();
+        new.experiment.task.cpu.size += 1;
+        let refused = compare(&old, &new).unwrap_err();
+        assert!(refused.0.contains("primes kernel"), "{refused}");
+    }
+
     #[test]
     fn cells_in_one_file_only_or_not_measured_are_named() {
         use ModelKind::{Processes, Sequential, Threads};
@@ -375,7 +446,7 @@ mod tests {
             failed,
             cell(Threads, 16, &BASE),
         ]);
-        let c = compare(&old, &new);
+        let c = compare(&old, &new).unwrap();
         assert_eq!(c.changes.len(), 1);
         let lines: Vec<String> = c.unmatched.iter().map(Unmatched::line).collect();
         assert_eq!(
@@ -394,13 +465,13 @@ mod tests {
     fn too_few_runs_are_not_judged() {
         let old = file(vec![cell(ModelKind::Threads, 2, &[1.0, 1.01])]);
         let new = file(vec![cell(ModelKind::Threads, 2, &[2.0, 2.01])]);
-        let c = compare(&old, &new);
+        let c = compare(&old, &new).unwrap();
         assert_eq!(c.changes[0].judgement, Judgement::TooFewRuns);
         assert!(!c.changes[0].is_regression(0.0));
         // Three runs a side are judged, and the line says the intervals' lower coverage.
         let old = file(vec![cell(ModelKind::Threads, 2, &[1.0, 1.01, 0.99])]);
         let new = file(vec![cell(ModelKind::Threads, 2, &[2.0, 2.01, 1.99])]);
-        let c = compare(&old, &new);
+        let c = compare(&old, &new).unwrap();
         assert_eq!(c.changes[0].judgement, Judgement::Slower);
         assert!(
             c.changes[0]

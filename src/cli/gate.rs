@@ -5,7 +5,8 @@
 use std::path::{Path, PathBuf};
 
 use crate::analysis::regression::{self, Comparison};
-use crate::results::{ResultsFile, RunStatus};
+use crate::analysis::{Basis, NotComparable};
+use crate::results::{Busyness, ResultsFile, RunStatus};
 
 use super::message_paths::{file_label, path_text};
 use super::percentage::parse_percentage;
@@ -26,14 +27,18 @@ pub struct GateArgs {
     /// Compare the results (of this run; for `report`, of the one results file given) with
     /// this earlier results file, cell by cell (model × workers): each cell's median wall time
     /// and 95% interval, baseline → new, its change, and whether it lies beyond the noise (the
-    /// intervals do not overlap). Cells in one file only are named. The charts, CSV and
+    /// intervals do not overlap). Where the two tasks were sized differently (calibration),
+    /// the times are compared per unit of work (hash round, MiB swept, increment); where the
+    /// work cannot be compared (another task, or a primes, io, mixed, command or function task
+    /// of another size) nothing is. Cells in one file only are named. The charts, CSV and
     /// report are of the new results alone.
     #[arg(long, value_name = "OLD.json")]
     pub baseline: Option<PathBuf>,
     /// With --baseline: exit 5 when a cell is slower than the baseline beyond the noise (its
     /// median's interval wholly above the baseline's, at least 3 runs a side) by more than PCT
-    /// percent of the baseline's median (0: any such slowdown), or a cell the baseline
-    /// measured failed; each is named on stderr. 0 to 1000.
+    /// percent of the baseline's median (0: any such slowdown), a cell the baseline measured
+    /// failed, or the two runs measured work that cannot be compared; each is named on stderr.
+    /// 0 to 1000.
     #[arg(long, value_name = "PCT", requires = "baseline", value_parser = parse_slowdown)]
     pub fail_if_slower: Option<f64>,
     /// Exit 5 when a timed run of any cell lost an update (a `contention` task's counter came
@@ -69,8 +74,14 @@ pub(super) fn judge(
     let mut failures: Vec<String> = Vec::new();
     if let (Some((base_path, baseline)), [(new_path, results)]) = (baseline, new) {
         let comparison = regression::compare(baseline, results);
-        say_comparison(base_path, baseline, new_path, results, &comparison);
-        if let Some(allowed) = gate.fail_if_slower {
+        say_comparison(base_path, baseline, new_path, results, comparison.as_ref());
+        if let (Some(_), Err(not_comparable)) = (gate.fail_if_slower, &comparison) {
+            failures.push(format!(
+                "Not comparable with the baseline {}: {not_comparable}",
+                path_text(base_path)
+            ));
+        }
+        if let (Some(allowed), Ok(comparison)) = (gate.fail_if_slower, &comparison) {
             for cell in comparison.regressions(allowed) {
                 failures.push(format!(
                     "Regression: {} (over the {} allowed)",
@@ -117,7 +128,7 @@ fn conditions(gate: &GateArgs) -> String {
     if let Some(allowed) = gate.fail_if_slower {
         what.push(format!(
             "no cell slower than the baseline by more than {} beyond the noise, none failed \
-             that the baseline measured",
+             that the baseline measured, work that compares with the baseline's",
             percent(allowed)
         ));
     }
@@ -127,21 +138,59 @@ fn conditions(gate: &GateArgs) -> String {
     what.join("; ")
 }
 
+/// What the compared medians are: "median wall time [95% interval]", or, where the runs'
+/// tasks were sized differently, per unit of work and why.
+fn basis_words(basis: Basis) -> String {
+    match basis {
+        Basis::WallTime => "median wall time [95% interval]".to_string(),
+        Basis::PerUnit {
+            unit,
+            baseline,
+            new,
+        } => format!(
+            "median wall time per {} [95% interval]: the tasks were sized differently, {} {} in \
+             the baseline and {} in the new results, so each run's times are divided by its work",
+            unit.name(),
+            baseline,
+            unit.plural(),
+            new
+        ),
+    }
+}
+
+/// The line said when `which` results (at `path`) were measured on a busy machine: only a busy
+/// one ([`Busyness::Busy`]) is distrusted; a mostly quiet one (a few runs marked busy, little
+/// load over all) gets a note that it is trusted, and why.
+fn busy_line(which: &str, path: &str, busyness: Busyness) -> Option<String> {
+    match busyness {
+        Busyness::Quiet => None,
+        Busyness::MostlyQuiet => Some(format!(
+            "note: a few of {which} {path}'s timed runs competed with other programs, with \
+             little load over all of them: mostly quiet, so its intervals are trusted"
+        )),
+        Busyness::Busy => Some(format!(
+            "Warning: {which} {path} was measured while other programs competed for the cores: \
+             its intervals are wide or off, so fewer changes can be told from the noise, and a \
+             change may be the load's rather than the code's"
+        )),
+    }
+}
+
 /// `0.05` → `5%`, `0.125` → `12.5%` (at most two decimals).
 fn percent(fraction: f64) -> String {
     let text = format!("{:.2}", fraction * 100.0);
     format!("{}%", text.trim_end_matches('0').trim_end_matches('.'))
 }
 
-/// The comparison, cell by cell, on stdout, and on stderr what makes it less sure: runs that
-/// differ (task size, machine, …, as `report`'s overlay notes say) and a baseline that is not
-/// complete.
+/// The comparison, cell by cell, on stdout (or why there is none), and on stderr what makes it
+/// less sure: runs that differ (task size, machine, …, as `report`'s overlay notes say), runs
+/// measured on a busy machine, and a baseline that is not complete.
 fn say_comparison(
     base_path: &Path,
     baseline: &ResultsFile,
     new_path: &Path,
     results: &ResultsFile,
-    comparison: &Comparison,
+    comparison: Result<&Comparison, &NotComparable>,
 ) {
     let base_label = format!("baseline {}", file_label(base_path));
     let new_label = file_label(new_path);
@@ -155,12 +204,13 @@ fn say_comparison(
             crate::export::sanitize::for_terminal_line(&d.describe())
         );
     }
-    if baseline.machine.busy_warning().is_some() {
-        errln!(
-            "Warning: the baseline {} was measured while other programs competed for the \
-             cores: its intervals are wide or off, and fewer changes can be told from the noise",
-            crate::export::sanitize::for_terminal_line(&path_text(base_path))
-        );
+    for (which, path, r) in [
+        ("the baseline", base_path, baseline),
+        ("the new results", new_path, results),
+    ] {
+        if let Some(line) = busy_line(which, &path_text(path), r.machine.busyness()) {
+            errln!("{}", crate::export::sanitize::for_terminal_line(&line));
+        }
     }
     if baseline.status != RunStatus::Complete {
         errln!(
@@ -169,10 +219,26 @@ fn say_comparison(
             baseline.status.describe()
         );
     }
+    let base_text = path_text(base_path);
+    let comparison = match comparison {
+        Ok(c) => c,
+        Err(why) => {
+            outln!(
+                "{}",
+                crate::export::sanitize::for_terminal_line(&format!(
+                    "Not compared with the baseline {base_text}: {why}."
+                ))
+            );
+            return;
+        }
+    };
     outln!(
-        "Against the baseline {} (median wall time [95% interval], baseline → new; a change \
-         counts only beyond the noise, where the intervals do not overlap):",
-        crate::export::sanitize::for_terminal_line(&path_text(base_path))
+        "{}",
+        crate::export::sanitize::for_terminal_line(&format!(
+            "Against the baseline {base_text} ({}, baseline → new; a change counts only beyond \
+             the noise, where the intervals do not overlap):",
+            basis_words(comparison.basis)
+        ))
     );
     for cell in &comparison.changes {
         outln!("  {}", cell.line());

@@ -25,8 +25,11 @@ baseline → new, and its change. A cell is slower only beyond the noise: where 
 wholly above the baseline's (at least 3 timed runs a side; overlapping intervals are \"within the
 noise\", whatever the medians say). --fail-if-slower PCT fails on such a cell that is more than
 PCT percent slower, and on a cell the baseline measured that failed in the new run; cells in one
-file only are named, not failed. --fail-on-lost-updates fails when a timed run of any cell lost
-an update. Each failure is one line on stderr (the model, the workers, both medians with their
+file only are named, not failed. Where the two tasks differ only in size (calibration), the
+times are compared per unit of work (hash round, MiB swept, increment per worker); where the
+work cannot be compared (another task, or a primes, io, mixed, command or function task of
+another size), nothing is judged and --fail-if-slower fails, saying why. --fail-on-lost-updates
+fails when a timed run of any cell lost an update. Each failure is one line on stderr (the model, the workers, both medians with their
 intervals, the change), then a closing `Gate passed` or `Gate FAILED` line. Runs that differ
 (task size, runs per cell, machine, build, interpreter) get a warning line: their times may not
 be comparable. `corelab run` takes the same flags and judges the sweep it measured.

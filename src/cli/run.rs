@@ -837,10 +837,8 @@ fn final_speedup_text(
     baseline: crate::preset::Baseline,
     finished: &[(Option<ModelKind>, usize)],
 ) -> String {
-    let base = match baseline {
-        crate::preset::Baseline::Sequential => (Some(ModelKind::Sequential), 1),
-        crate::preset::Baseline::SameModelOneWorker => (cell.model, 1),
-    };
+    let rule = crate::results::BaselineCell::by_rule(baseline, cell.model);
+    let base = (rule.model, rule.workers);
     match cell.speedup {
         Some(s) if finished.contains(&base) => format!("{s:.2}×"),
         Some(_) => "when the baseline is done".into(),

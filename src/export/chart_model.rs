@@ -144,6 +144,16 @@ impl ChartKind {
         }
     }
 
+    /// The law whose curve this chart draws over the points, if any.
+    pub fn fit_law(self) -> Option<crate::analysis::FitLaw> {
+        use crate::analysis::FitLaw;
+        match self {
+            ChartKind::WallTime => Some(FitLaw::Amdahl),
+            ChartKind::Memory | ChartKind::LostUpdates => None,
+            _ => Some(FitLaw::Usl),
+        }
+    }
+
     /// The fitted law drawn on this chart.
     pub fn fit_name(self) -> &'static str {
         match self {

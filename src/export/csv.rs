@@ -15,19 +15,11 @@ fn decimal(x: f64) -> String {
     format!("{x:.decimals$}")
 }
 
-/// The cell speedups are measured against: `sequential × 1`, or the cell's own model at one
-/// worker when the experiment's baseline is that.
-fn baseline_of(results: &ResultsFile, cell: &crate::results::CellResult) -> String {
-    match results.experiment.baseline {
-        crate::preset::Baseline::Sequential => "sequential × 1".to_string(),
-        crate::preset::Baseline::SameModelOneWorker => format!("{} × 1", cell.model_id()),
-    }
-}
-
 /// One row per cell with its summary, speedup and efficiency (RFC 4180 quoting).
 pub fn summary_csv(results: &ResultsFile) -> String {
     let mut out = String::from(HEADER);
     out.push('\n');
+    let baselines = results.baselines();
     for cell in &results.cells {
         let w = cell.wall.as_ref();
         let num = |v: Option<f64>| v.map_or(String::new(), decimal);
@@ -91,7 +83,7 @@ pub fn summary_csv(results: &ResultsFile) -> String {
             // Python function tasks: the part of startup_s that imported the user's module.
             num(cell.import_s),
             // What `speedup` and `work_vs_baseline` are measured against.
-            baseline_of(results, cell),
+            baselines.of(cell.model).name(),
             // The target, the half-width reached (95% interval of the median ÷ median) and
             // whether a complete cell met it.
             num((results.experiment.precision > 0.0).then_some(results.experiment.precision)),

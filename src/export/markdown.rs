@@ -237,10 +237,11 @@ fn run_section(out: &mut String, r: &ResultsFile, fits: &[ModelFit], h: &str) {
     .unwrap_or_default();
     let workers: Vec<String> = e.workers.iter().map(|w| w.to_string()).collect();
     let models: Vec<&str> = e.models.iter().map(|m| m.id()).collect();
-    let baseline = match r.baseline.median_s {
-        Some(s) => format!("{} = {} s", r.baseline.description, cell_text::seconds(s)),
-        None => or_dash(&r.baseline.description).to_string(),
-    };
+    let baseline = format!(
+        "{}: {}",
+        or_dash(&r.baseline.description),
+        r.baselines().describe()
+    );
     let rows = [
         ("Name", md(&e.name)),
         (
@@ -468,7 +469,7 @@ fn intervals_line(fit: &ModelFit) -> Option<String> {
             .max_speedup()
             .and_then(|b| Some((b.ci?, b.over)))
             .map_or(String::new(), |((l, h), over)| {
-                format!(" (max speedup over {} {})", md(&over), speedup_range(l, h))
+                format!(" (max speedup over {}: {})", md(&over), speedup_range(l, h))
             });
         parts.push(format!(
             "serial fraction {}{max}{poorly}",
@@ -838,12 +839,12 @@ mod tests {
         (u.sigma, u.kappa) = (0.05, 0.002);
         assert_eq!(
             intervals_line(&fit).unwrap(),
-            "serial fraction 0.032–0.050 (max speedup over sequential 20–31×); σ 0.040–0.061; κ 0.0015–0.0026; peak 18–27 workers"
+            "serial fraction 0.032–0.050 (max speedup over sequential × 1: 20–31×); σ 0.040–0.061; κ 0.0015–0.0026; peak 18–27 workers"
         );
         fit.amdahl.as_mut().unwrap().serial_fraction_ci = Some((0.36, 1.0));
         fit.amdahl.as_mut().unwrap().serial_fraction = 0.97;
         assert!(intervals_line(&fit).unwrap().starts_with(
-            "serial fraction 0.36–1.00 (max speedup over sequential 1.0–2.8×), poorly determined;"
+            "serial fraction 0.36–1.00 (max speedup over sequential × 1: 1.0–2.8×), poorly determined;"
         ));
         fit.amdahl = None;
         fit.usl = None;
@@ -903,7 +904,7 @@ mod tests {
         // processes × 4, 0.3 / 0.2125 = 1.41×).
         let row = fits_row(&text);
         assert!(
-            row.starts_with("| processes | 0.800 | 0.2500 | 1.50× over sequential | 1.000 |"),
+            row.starts_with("| processes | 0.800 | 0.2500 | 1.50× over sequential × 1 | 1.000 |"),
             "{row}"
         );
         assert!(text.contains("Amdahl max speedup"), "{text}");
@@ -926,7 +927,7 @@ mod tests {
         let row = fits_row(&markdown_report(&run, &[]));
         assert!(row.contains(" | — (exact: 2 points) | "), "{row}");
         assert!(
-            row.contains("× over sequential (2 points, untested) | "),
+            row.contains("× over sequential × 1 (2 points, untested) | "),
             "{row}"
         );
         assert!(!row.contains("1.000"), "{row}");

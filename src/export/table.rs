@@ -50,12 +50,10 @@ pub fn summary_table(results: &ResultsFile) -> String {
         ));
     }
     out.push_str(&super::costs_text::costs_table(results));
-    let b = &results.baseline;
     out.push_str(&format!(
-        "baseline: {}{}\n",
-        super::sanitize::for_terminal(&b.description),
-        b.median_s
-            .map_or(String::new(), |m| format!(" = {} s", seconds(m)))
+        "baseline: {}: {}\n",
+        super::sanitize::for_terminal(&results.baseline.description),
+        super::sanitize::for_terminal(&results.baselines().describe())
     ));
     if let Some(outcome) = super::cell_text::precision_outcome(results) {
         let e = &results.experiment;

@@ -113,9 +113,10 @@ fn series_name(model: ModelKind, baseline: crate::preset::Baseline) -> String {
 }
 
 /// The caption's words on the fits, with "show fits" ticked: what the thin dashes are where
-/// a fit line is drawn, else why none is (a USL fit needs 3 worker counts; a fit that misses
-/// its points is not drawn).
+/// a fit line is drawn, else why none is ([`crate::analysis::why_no_curve`] decides; this
+/// words it).
 pub fn fits_caption(kind: ChartKind, fits: &[crate::analysis::ModelFit]) -> String {
+    use crate::analysis::NoCurve;
     let drawn = fits
         .iter()
         .any(|f| !export::fit_curve(f, kind, f64::INFINITY).is_empty());
@@ -125,34 +126,26 @@ pub fn fits_caption(kind: ChartKind, fits: &[crate::analysis::ModelFit]) -> Stri
             kind.fit_name()
         );
     }
-    let most = fits
-        .iter()
-        .map(|f| f.fitted_points().count())
-        .max()
-        .unwrap_or(0);
-    let need = match kind {
-        ChartKind::WallTime => 2,
-        _ => 3,
+    let Some(law) = kind.fit_law() else {
+        return String::new();
     };
-    // Compute-bound work measured past the cores is fitted within them only.
-    let within = fits
-        .iter()
-        .any(|f| f.fitted_up_to.is_some() && f.fitted_points().count() < f.points.len());
-    if most < need && within {
-        format!(
+    match crate::analysis::why_no_curve(fits, law) {
+        NoCurve::TooFewWorkerCounts {
+            need,
+            most,
+            within_cores: true,
+        } => format!(
             "· No {} fit drawn: it needs {need} worker counts or more within the cores (compute-bound work is fitted there), and these results have {most}.",
             kind.fit_name(),
-        )
-    } else if most < need {
-        format!(
+        ),
+        NoCurve::TooFewWorkerCounts { need, most, .. } => format!(
             "· No {} fit drawn: it needs {need} worker counts or more, and these results have {most}.",
             kind.fit_name(),
-        )
-    } else {
-        format!(
+        ),
+        NoCurve::MissesThePoints => format!(
             "· No {} fit drawn: the fits miss the measured points (the Fits tab says why).",
             kind.fit_name()
-        )
+        ),
     }
 }
 
@@ -664,7 +657,12 @@ pub fn show(
                 ui.weak(format!("· {}", chart_model::lost_updates_note(runs)));
             }
             Some(r) if kind != ChartKind::WallTime => {
-                ui.weak(format!("· baseline: {}", r.baseline.description));
+                // Named and timed as in the table and the report (`results::Baselines`).
+                ui.weak(format!(
+                    "· baseline: {}: {}",
+                    r.baseline.description,
+                    r.baselines().describe()
+                ));
             }
             Some(_) => {}
             None => {

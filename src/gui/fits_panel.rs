@@ -174,7 +174,7 @@ fn max_speedup_header(fits: &[ModelFit]) -> String {
         }
         _ => format!(
             "max speedup (over {})",
-            crate::preset::ModelKind::Sequential.id()
+            fits.first().map_or(String::new(), ModelFit::baseline_name)
         ),
     }
 }
@@ -233,9 +233,8 @@ pub fn show(ui: &mut egui::Ui, results: Option<&ResultsFile>, fits: &[ModelFit])
                             .on_hover_text(fit.model.explanation());
                         // Two worker counts fit any law exactly (or, clamped, not at all):
                         // the figures are not tested by the data, so they are greyed and say so.
-                        let fitted = fit.fitted_points().count();
                         let test = fit.amdahl_test();
-                        let exact = fitted <= 2;
+                        let exact = fit.is_exact();
                         let baseline = fit.baseline_name();
                         let bound = fit.max_speedup();
                         let bound_text = bound
@@ -345,7 +344,7 @@ pub fn show(ui: &mut egui::Ui, results: Option<&ResultsFile>, fits: &[ModelFit])
                             // Fewer than two: nothing was fitted, nothing to test.
                             ui.weak(format!(
                                 "— ({}: nothing fitted)",
-                                crate::words::count(fitted, "point")
+                                crate::words::count(fit.fitted_points().count(), "point")
                             ))
                             .on_hover_text(help::R2);
                         } else {

@@ -8,6 +8,7 @@ mod strict;
 mod task;
 mod validate;
 mod view;
+mod work;
 mod workers;
 
 pub use builtin::{BuiltinPreset, START_HERE, builtin_presets, find_builtin};
@@ -24,6 +25,7 @@ pub use task::{
 };
 pub use validate::{limits, model_refusal, model_runs};
 pub use view::ResultsView;
+pub use work::{Work, WorkUnit};
 pub use workers::{
     Steps, UpTo, WorkerListError, WorkerRule, WorkerSweep, available_cores, one_to_twice_the_cores,
     parse_list as parse_worker_list,

@@ -1,4 +1,3 @@
-use std::collections::HashMap;
 use std::path::Path;
 
 use serde::{Deserialize, Serialize};
@@ -398,8 +397,8 @@ pub enum ResultsError {
     },
 }
 
-/// A cell that speedups (and work) may be measured against.
-struct BaselineCell {
+/// A cell's baseline ([`ResultsFile::baselines`]) as `derive` needs it.
+struct Reference {
     /// Its index in `cells`: the baseline's own speedup is 1 by definition, with no interval.
     index: usize,
     /// Median wall time, seconds, with its confidence interval.
@@ -423,10 +422,10 @@ fn computes_by_kind(kind: preset::TaskKind) -> bool {
     matches!(kind, Cpu | Memory | Contention)
 }
 
-impl BaselineCell {
+impl Reference {
     /// From a cell whose summaries are filled in (`summarize_times`); `computes`: the task is
     /// computation by its kind ([`computes_by_kind`]).
-    fn of(index: usize, c: &CellResult, computes: bool) -> Option<BaselineCell> {
+    fn of(index: usize, c: &CellResult, computes: bool) -> Option<Reference> {
         let summary = c.wall.as_ref()?;
         let wall = median_interval(summary);
         let coverage = summary.median_ci_coverage;
@@ -435,7 +434,7 @@ impl BaselineCell {
             .as_ref()
             .map(|s| s.median)
             .filter(|&cpu| cpu > 0.0 && (computes || cpu >= MOSTLY_COMPUTING * wall.median));
-        Some(BaselineCell {
+        Some(Reference {
             index,
             wall,
             cpu,
@@ -452,52 +451,33 @@ impl ResultsFile {
         self.check_answers();
         let kind = self.experiment.baseline;
         self.cells.iter_mut().for_each(summarize_times);
-        // Every cell a baseline can be: the first sequential one, and each model's first at
-        // one worker.
-        let mut sequential: Option<BaselineCell> = None;
-        let mut one_worker: HashMap<Option<ModelKind>, Option<BaselineCell>> = HashMap::new();
-        // A cancelled cell's runs make a baseline too (for a sweep interrupted before any
-        // cell completed): its interval bears the coverage of its few runs, and every speedup
-        // against it says so. A completed cell is preferred.
-        let candidates = self
+        // Each cell's baseline, decided in one place (`baselines`), with the CPU time `derive`
+        // compares work with.
+        let baselines = self.baselines();
+        let computes = computes_by_kind(self.experiment.task.kind);
+        let references: Vec<Option<Reference>> = self
             .cells
             .iter()
-            .enumerate()
-            .filter(|(_, c)| c.status == CellStatus::Ok)
-            .chain(
-                self.cells
-                    .iter()
-                    .enumerate()
-                    .filter(|(_, c)| c.is_partial()),
-            );
-        let computes = computes_by_kind(self.experiment.task.kind);
-        for (i, c) in candidates {
-            if c.model == Some(ModelKind::Sequential) && sequential.is_none() {
-                sequential = BaselineCell::of(i, c, computes);
-            }
-            if c.workers == 1 && kind == preset::Baseline::SameModelOneWorker {
-                one_worker
-                    .entry(c.model)
-                    .or_insert_with(|| BaselineCell::of(i, c, computes));
-            }
-        }
+            .map(|c| {
+                let (i, _) = baselines.measured(c.model)?;
+                Reference::of(i, &self.cells[i], computes)
+            })
+            .collect();
         self.baseline = Baseline {
             kind,
             description: kind.describe().into(),
             median_s: match kind {
-                preset::Baseline::Sequential => sequential.as_ref().map(|b| b.wall.median),
+                preset::Baseline::Sequential => baselines
+                    .of(Some(ModelKind::Sequential))
+                    .time
+                    .map(|t| t.median_s),
                 preset::Baseline::SameModelOneWorker => None,
             },
         };
         // Contention gives every worker its own increments: compare work per increment.
         let per_worker = self.experiment.task.kind == preset::TaskKind::Contention;
-        for (i, cell) in self.cells.iter_mut().enumerate() {
-            let base = match kind {
-                preset::Baseline::Sequential => sequential.as_ref(),
-                preset::Baseline::SameModelOneWorker => {
-                    one_worker.get(&cell.model).and_then(Option::as_ref)
-                }
-            };
+        for (i, (cell, base)) in self.cells.iter_mut().zip(&references).enumerate() {
+            let base = base.as_ref();
             derive(cell, base, base.is_some_and(|b| b.index == i), per_worker);
         }
     }
@@ -747,7 +727,7 @@ fn summarize_times(cell: &mut CellResult) {
 
 /// The derived fields of one cell (its summaries already filled in), against its baseline,
 /// which `is_baseline` says the cell is itself.
-fn derive(cell: &mut CellResult, base: Option<&BaselineCell>, is_baseline: bool, per_worker: bool) {
+fn derive(cell: &mut CellResult, base: Option<&Reference>, is_baseline: bool, per_worker: bool) {
     cell.checksums_agree = cell
         .samples
         .windows(2)

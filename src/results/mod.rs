@@ -1,5 +1,6 @@
 //! The results file: the interchange format between the engine, the CLI, the GUI and exports.
 
+mod baseline_cell;
 mod cluster;
 mod configuration;
 mod consistency;
@@ -15,6 +16,7 @@ mod time;
 pub mod timeline;
 mod writer;
 
+pub use baseline_cell::{BaselineCell, BaselineTime, Baselines};
 pub use cluster::{ClusterInfo, ClusterWorker};
 pub use configuration::{Difference, comparison_differences};
 pub use costs::{CellCosts, ProcessMemory, RunCosts};

@@ -5,6 +5,9 @@ use serde::{Deserialize, Serialize};
 use super::fit_error::{FitError, check_points, r_squared};
 use super::fit_uncertainty::{bootstrap, check_errors, error_scale, percentile_95};
 
+/// The fewest distinct worker counts Amdahl's law is fitted on (two parameters).
+pub const AMDAHL_MIN_WORKER_COUNTS: usize = 2;
+
 /// Result of [`fit_amdahl`] or [`fit_amdahl_weighted`].
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 pub struct AmdahlFit {
@@ -32,19 +35,6 @@ impl AmdahlFit {
         1.0 / (self.serial_fraction + (1.0 - self.serial_fraction) / n)
     }
 
-    /// The speedup no number of workers can exceed **over the fitted one-worker time `T1`**:
-    /// `1 / s` (infinite when `s` = 0). Next to speedups over another baseline (the sequential
-    /// model) use [`Self::max_speedup_over`] instead: this one is over a different time.
-    pub fn max_speedup(&self) -> f64 {
-        1.0 / self.serial_fraction
-    }
-
-    /// The 95% interval of [`Self::max_speedup`]: `1/s` over the interval of `s`, so
-    /// `(1/s_high, 1/s_low)`; the upper end is infinite when the interval of `s` reaches 0.
-    pub fn max_speedup_ci(&self) -> Option<(f64, f64)> {
-        self.serial_fraction_ci.map(|(lo, hi)| (1.0 / hi, 1.0 / lo))
-    }
-
     /// The time that no number of workers takes away: `s · T1`, the limit of `T(N)`.
     pub fn serial_time(&self) -> f64 {
         self.serial_fraction * self.t1
@@ -52,14 +42,16 @@ impl AmdahlFit {
 
     /// The speedup no number of workers can exceed, over a baseline that took `baseline_s`
     /// (in the unit of the fitted times): `baseline_s / (s · T1)`, since `T(N)` never falls
-    /// below `s · T1`. Equal to [`Self::max_speedup`] when `baseline_s` is `T1`; infinite when
-    /// `s` = 0.
+    /// below `s · T1`. Over the fitted one-worker time itself (`baseline_s` = `T1`) it is
+    /// Amdahl's `1 / s`; infinite when `s` = 0. State the baseline beside it: the measured
+    /// speedups shown with it are over the sequential model, or each model's own one worker.
     pub fn max_speedup_over(&self, baseline_s: f64) -> f64 {
         baseline_s / self.serial_time()
     }
 
     /// The 95% interval of [`Self::max_speedup_over`]: the bound over the interval of `s`
-    /// (`T1` held at its fitted value, as in [`Self::max_speedup_ci`]).
+    /// (`T1` held at its fitted value); the upper end is infinite when the interval of `s`
+    /// reaches 0.
     pub fn max_speedup_ci_over(&self, baseline_s: f64) -> Option<(f64, f64)> {
         self.serial_fraction_ci
             .map(|(lo, hi)| (baseline_s / (hi * self.t1), baseline_s / (lo * self.t1)))
@@ -72,7 +64,7 @@ impl AmdahlFit {
 /// comparison (the product fits with [`fit_amdahl_weighted`]); no interval. Needs at least two
 /// distinct worker counts and positive finite times.
 pub fn fit_amdahl(points: &[(usize, f64)]) -> Result<AmdahlFit, FitError> {
-    check_points(points, "Amdahl's law", "the time", 2)?;
+    check_points(points, "Amdahl's law", "the time", AMDAHL_MIN_WORKER_COUNTS)?;
     let weights = vec![1.0; points.len()];
     let (xs, ys) = xs_ys(points);
     let (a, b) = estimate(&xs, &ys, &weights);
@@ -98,7 +90,7 @@ pub fn fit_amdahl_weighted(
     points: &[(usize, f64)],
     errors: &[Option<f64>],
 ) -> Result<AmdahlFit, FitError> {
-    check_points(points, "Amdahl's law", "the time", 2)?;
+    check_points(points, "Amdahl's law", "the time", AMDAHL_MIN_WORKER_COUNTS)?;
     let (errors, measured) = check_errors(points.len(), errors)?;
     let errors = errors.as_slice();
     let (xs, ys) = xs_ys(points);
@@ -269,10 +261,12 @@ mod tests {
             serial_fraction_ci: Some((0.5, 1.0)),
         };
         assert!((a.serial_time() - 0.2).abs() < 1e-12);
-        assert!((a.max_speedup() - 1.25).abs() < 1e-12);
+        assert!(
+            (a.max_speedup_over(a.t1) - 1.25).abs() < 1e-12,
+            "1/s over its own T1"
+        );
         assert!((a.max_speedup_over(0.3) - 1.5).abs() < 1e-12);
         assert!((a.max_speedup_over(0.15) - 0.75).abs() < 1e-12);
-        assert!((a.max_speedup_over(a.t1) - a.max_speedup()).abs() < 1e-12);
         // s in 0.5–1.0: serial time 0.125–0.25 s, so 0.3/0.25 = 1.2× to 0.3/0.125 = 2.4×.
         let (lo, hi) = a.max_speedup_ci_over(0.3).unwrap();
         assert!(
@@ -451,7 +445,7 @@ mod tests {
                 "{fit:?}"
             );
             held += usize::from(lo <= 0.1 && 0.1 <= hi);
-            let (mlo, mhi) = fit.max_speedup_ci().unwrap();
+            let (mlo, mhi) = fit.max_speedup_ci_over(fit.t1).unwrap();
             max_held += usize::from(mlo <= 10.0 && 10.0 <= mhi);
         }
         let coverage = held as f64 / trials as f64;

@@ -20,7 +20,7 @@ mod simulated;
 mod summary;
 mod usl;
 
-pub use amdahl::{AmdahlFit, fit_amdahl, fit_amdahl_weighted};
+pub use amdahl::{AMDAHL_MIN_WORKER_COUNTS, AmdahlFit, fit_amdahl, fit_amdahl_weighted};
 pub use fit_error::FitError;
 pub use fit_uncertainty::{
     BOOTSTRAP_REPLICATES, CLOCK_RESOLUTION_S, FEW_RUNS_RELATIVE_ERROR, RELATIVE_ERROR_FLOOR,
@@ -37,6 +37,6 @@ pub use summary::{
     summarize,
 };
 pub use usl::{
-    UslFit, UslIntervals, fit_usl, fit_usl_scaled, fit_usl_scaled_weighted, fit_usl_weighted, usl,
-    usl_peak,
+    USL_MIN_WORKER_COUNTS, UslFit, UslIntervals, fit_usl, fit_usl_scaled, fit_usl_scaled_weighted,
+    fit_usl_weighted, usl, usl_peak,
 };

@@ -6,6 +6,10 @@ use serde::{Deserialize, Serialize};
 use super::fit_error::{FitError, check_points, r_squared};
 use super::fit_uncertainty::{bootstrap, check_errors, error_scale, percentile_95};
 
+/// The fewest distinct worker counts the USL is fitted on (σ and κ; four with a fitted scale,
+/// [`fit_usl_scaled`]).
+pub const USL_MIN_WORKER_COUNTS: usize = 3;
+
 /// Result of [`fit_usl`] or [`fit_usl_scaled`].
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 pub struct UslFit {
@@ -102,7 +106,12 @@ pub fn usl_peak(sigma: f64, kappa: f64) -> Option<usize> {
 /// σ, κ ≥ 0; the boundary cases κ = 0 and σ = 0 are fitted separately, and the best sum of
 /// squares wins. Needs at least three distinct worker counts and positive finite values.
 pub fn fit_usl(points: &[(usize, f64)]) -> Result<UslFit, FitError> {
-    check_points(points, "the Universal Scalability Law", "the speedup", 3)?;
+    check_points(
+        points,
+        "the Universal Scalability Law",
+        "the speedup",
+        USL_MIN_WORKER_COUNTS,
+    )?;
     fit(points, None, false, None)
 }
 
@@ -123,7 +132,12 @@ pub fn fit_usl_weighted(
     points: &[(usize, f64)],
     errors: &[Option<f64>],
 ) -> Result<UslFit, FitError> {
-    check_points(points, "the Universal Scalability Law", "the speedup", 3)?;
+    check_points(
+        points,
+        "the Universal Scalability Law",
+        "the speedup",
+        USL_MIN_WORKER_COUNTS,
+    )?;
     let (errors, measured) = check_errors(points.len(), errors)?;
     let errors = errors.as_slice();
     fit(points, Some(errors), false, Some(measured))
@@ -761,6 +775,9 @@ mod tests {
         assert_eq!((fit.peak_workers, fit.intervals), (Some(22), None));
         let old = r#"{"serial_fraction":0.1,"t1":1.0,"r_squared":0.99}"#;
         let fit: crate::stats::AmdahlFit = serde_json::from_str(old).unwrap();
-        assert_eq!((fit.serial_fraction_ci, fit.max_speedup_ci()), (None, None));
+        assert_eq!(
+            (fit.serial_fraction_ci, fit.max_speedup_ci_over(fit.t1)),
+            (None, None)
+        );
     }
 }
