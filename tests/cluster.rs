@@ -1139,3 +1139,49 @@ fn a_cluster_cell_that_times_out_leaves_no_process_behind() {
     let left = leftovers(None);
     assert!(left.is_empty(), "still running: {left:?}");
 }
+
+/// Open MPI keeps a session directory (`ompi.HOST.UID/pid.N`, several megabytes, under a
+/// predictable name) in the temporary directory, and removes it only when its launcher ends
+/// cleanly. A cell stopped at its timeout (the launcher killed) used to leave one behind each
+/// time. corelab now puts it in the cell's private scratch directory, which goes when the cell
+/// ends: a sweep whose MPI cells time out leaves nothing in the temporary directory.
+#[test]
+fn an_mpi_cell_leaves_nothing_in_the_temporary_directory() {
+    let python = require_cluster!("an_mpi_cell_leaves_nothing_in_the_temporary_directory");
+    let _g = exclusive();
+    let dir = tempfile::tempdir().unwrap();
+    let module = dir.path().join("work.py");
+    std::fs::write(
+        &module,
+        "import time\n\ndef hang(n):\n    if n == 3:\n        time.sleep(100)\n    return n\n",
+    )
+    .unwrap();
+    let mut exp = function_on_clusters(&python, &module, "hang");
+    exp.models = vec![ModelKind::PyMpi];
+    exp.timeout_s = 3.0;
+    let preset = dir.path().join("mpi.json");
+    std::fs::write(&preset, exp.to_json()).unwrap();
+    let tmp = tempfile::tempdir().unwrap();
+    let out = Command::new(env!("CARGO_BIN_EXE_corelab"))
+        .args(["run", "-q"])
+        .arg(&preset)
+        .env("TMPDIR", tmp.path())
+        .output()
+        .unwrap();
+    let stderr = format!(
+        "{}{}",
+        String::from_utf8_lossy(&out.stdout),
+        String::from_utf8_lossy(&out.stderr)
+    );
+    assert!(
+        stderr.contains("took longer than the 3 s timeout"),
+        "the cells timed out: {stderr}"
+    );
+    let left: Vec<String> = std::fs::read_dir(tmp.path())
+        .unwrap()
+        .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
+        .collect();
+    assert!(left.is_empty(), "left in TMPDIR: {left:?}\n{stderr}");
+    let running = leftovers(None);
+    assert!(running.is_empty(), "still running: {running:?}");
+}

@@ -3,8 +3,8 @@
 //! (pure functions); this layer decides which cells to fit, on what quantity, over which
 //! worker range, and says what the fits mean.
 
-pub mod gil_lesson;
 mod comparable_work;
+pub mod gil_lesson;
 mod interval_words;
 mod model_fit;
 mod reading;

@@ -147,7 +147,8 @@ fn interpreter_command(
 ) -> Command {
     let interpreter = exp.python.interpreter.trim();
     let mut command = if model == ModelKind::PyMpi {
-        mpi_command(&exp.mpi, interpreter, workers)
+        let scratch = script.parent().unwrap_or(Path::new("."));
+        mpi_command(&exp.mpi, interpreter, workers, scratch)
     } else {
         Command::new(interpreter)
     };
@@ -176,9 +177,18 @@ fn interpreter_command(
     command
 }
 
+/// Where Open MPI keeps its session directory (`ompi.HOST.UID/pid.N`: a few megabytes, under a
+/// predictable name), Open MPI 4 (ORTE) and 5 (PRRTE): by default the temporary directory,
+/// from which the launcher removes it only when it ends cleanly, so a killed rank or a stopped
+/// cell left one behind each time.
+const OMPI_SESSION_DIR_BASES: [&str; 2] =
+    ["OMPI_MCA_orte_tmpdir_base", "PRTE_MCA_prte_tmpdir_base"];
+
 /// `launcher [extra_args] [--hostfile H] -n N+1 interpreter`, with Open MPI's root permission
-/// set only when corelab itself runs as root.
-fn mpi_command(mpi: &MpiOptions, interpreter: &str, workers: usize) -> Command {
+/// set only when corelab itself runs as root. On one machine (no hostfile), Open MPI's session
+/// directory goes in the cell's private `scratch` directory, removed with it when the cell
+/// ends, however the launcher ended (a hostfile's other machines may not have that path).
+fn mpi_command(mpi: &MpiOptions, interpreter: &str, workers: usize, scratch: &Path) -> Command {
     let launcher = match mpi.launcher.trim() {
         "" => "mpiexec",
         l => l,
@@ -195,6 +205,13 @@ fn mpi_command(mpi: &MpiOptions, interpreter: &str, workers: usize) -> Command {
     for (key, value) in OMPI_DEFAULTS {
         if std::env::var_os(key).is_none() {
             command.env(key, value);
+        }
+    }
+    if mpi.hostfile.trim().is_empty() {
+        for key in OMPI_SESSION_DIR_BASES {
+            if std::env::var_os(key).is_none() {
+                command.env(key, scratch);
+            }
         }
     }
     if crate::sys::is_root() {
