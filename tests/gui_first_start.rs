@@ -273,7 +273,7 @@ fn the_hint_says_when_the_tours_results_do_not_show_its_lesson() {
 fn what_the_start_stopped_is_said_in_the_window() {
     let dir = tempfile::tempdir().unwrap();
     let mut app = app(dir.path());
-    let line = corelab::engine::run_mark::leftovers_line(2).unwrap();
+    let line = corelab::engine::run_mark::leftovers_line(2, 0).unwrap();
     app.tell(line.clone());
     let mut h = harness(app);
     h.run();

@@ -211,9 +211,11 @@ fn what_a_killed_corelab_left_running_is_stopped_at_the_next_start() {
     let dir = tempfile::tempdir().unwrap();
     let pids = dir.path().join("pids");
     let preset = hanging_preset(dir.path(), &pids);
+    let tmp = tempfile::tempdir().unwrap();
     let mut corelab = Command::new(corelab_exe())
         .args(["run", "-q"])
         .arg(&preset)
+        .env("TMPDIR", tmp.path())
         .stdin(Stdio::null())
         .stdout(Stdio::null())
         .stderr(Stdio::null())
@@ -238,6 +240,12 @@ fn what_a_killed_corelab_left_running_is_stopped_at_the_next_start() {
     let stopped = run_mark::stop_leftovers_of_killed_runs();
     assert!(reaped_within_limit(sleeper), "{sleeper} left running");
     assert!(stopped >= 1, "{stopped}");
+    // Its scratch directories too: the killed corelab could not remove them.
+    let left = std::fs::read_dir(tmp.path()).unwrap().count();
+    assert!(left >= 1, "the killed run's scratch directory is there");
+    let removed = corelab::engine::scratch::remove_left_by_killed_runs_in(tmp.path());
+    assert_eq!(removed, left);
+    assert_eq!(std::fs::read_dir(tmp.path()).unwrap().count(), 0);
 }
 
 /// A function that starts `sleep 1000` in a session of its own, writes its pid into a file of

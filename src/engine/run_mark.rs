@@ -422,16 +422,41 @@ pub fn stop_everything_this_corelab_started() -> usize {
     stop_where(&[], |mark| mark.starts_with(&prefix)).len()
 }
 
-/// What corelab says when its start stopped `n` leftovers: one line, `None` for none.
-pub fn leftovers_line(n: usize) -> Option<String> {
-    let processes = match n {
-        0 => return None,
-        1 => "1 process".to_string(),
-        n => format!("{n} processes"),
-    };
-    Some(format!(
-        "stopped {processes} left by a corelab run that was killed"
-    ))
+/// This corelab as the owner of something it leaves on disk while it runs (a scratch
+/// directory's owner file, [`crate::engine::scratch`]): its pid, start time and pid namespace,
+/// in a mark's form, so that [`named_owner_is_gone`] judges it as it judges a mark's owner.
+pub fn owner_text() -> String {
+    format!("{}scratch", owner_prefix())
+}
+
+/// Whether the owner an [`owner_text`] names is gone, judged as a mark's owner is: in this pid
+/// namespace only, and never where it cannot tell. `false` for text that names no owner.
+pub fn named_owner_is_gone(text: &str) -> bool {
+    owner_of(text).is_some_and(|owner| owner_is_gone(owner, own_pid_namespace(), PidNow::of))
+}
+
+/// What corelab says when its start stopped `processes` leftovers and removed `scratch_dirs`
+/// scratch directories of corelab runs that were killed: one line, `None` for neither.
+pub fn leftovers_line(processes: usize, scratch_dirs: usize) -> Option<String> {
+    let mut done = Vec::new();
+    if processes > 0 {
+        done.push(match processes {
+            1 => "stopped 1 process".to_string(),
+            n => format!("stopped {n} processes"),
+        });
+    }
+    if scratch_dirs > 0 {
+        done.push(match scratch_dirs {
+            1 => "removed 1 scratch directory".to_string(),
+            n => format!("removed {n} scratch directories"),
+        });
+    }
+    (!done.is_empty()).then(|| {
+        format!(
+            "{} left by a corelab run that was killed",
+            done.join(" and ")
+        )
+    })
 }
 
 #[cfg(test)]
@@ -538,15 +563,41 @@ mod tests {
     }
 
     #[test]
-    fn the_leftovers_line_counts_processes() {
-        assert_eq!(leftovers_line(0), None);
+    fn the_leftovers_line_counts_processes_and_scratch_directories() {
+        assert_eq!(leftovers_line(0, 0), None);
         assert_eq!(
-            leftovers_line(1).as_deref(),
+            leftovers_line(1, 0).as_deref(),
             Some("stopped 1 process left by a corelab run that was killed")
         );
         assert_eq!(
-            leftovers_line(3).as_deref(),
+            leftovers_line(3, 0).as_deref(),
             Some("stopped 3 processes left by a corelab run that was killed")
         );
+        assert_eq!(
+            leftovers_line(0, 1).as_deref(),
+            Some("removed 1 scratch directory left by a corelab run that was killed")
+        );
+        assert_eq!(
+            leftovers_line(2, 7).as_deref(),
+            Some(
+                "stopped 2 processes and removed 7 scratch directories left by a corelab run that was killed"
+            )
+        );
+    }
+
+    #[test]
+    fn this_corelab_as_an_owner_is_not_gone_and_a_dead_one_is() {
+        let me = owner_text();
+        assert!(!named_owner_is_gone(&me));
+        assert!(!named_owner_is_gone("not an owner"));
+        let mut child = std::process::Command::new("true").spawn().unwrap();
+        let pid = child.id();
+        let start = procfs::start_ticks_of(pid).map_or(String::new(), |t| t.to_string());
+        child.wait().unwrap();
+        let dead = format!("{pid}:{start}:{}:scratch", own_pid_namespace());
+        assert!(named_owner_is_gone(&dead), "{dead}");
+        // Another pid namespace's owner is not ours to judge.
+        let elsewhere = format!("{pid}:{start}:{}:scratch", own_pid_namespace() + 1);
+        assert!(!named_owner_is_gone(&elsewhere));
     }
 }

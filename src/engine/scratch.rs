@@ -15,6 +15,16 @@ pub struct ScratchDir {
     dir: tempfile::TempDir,
 }
 
+/// The file in each scratch directory that names the corelab which made it
+/// ([`crate::engine::run_mark::owner_text`]), so that a corelab killed before it could remove
+/// its scratch directories has them removed at the next start
+/// ([`remove_left_by_killed_runs`]).
+pub const OWNER_FILE: &str = ".corelab-owner";
+
+/// The prefix of a scratch directory's name; `tempfile` adds 6 random characters.
+const PREFIX: &str = "corelab-";
+const RANDOM_CHARS: usize = 6;
+
 impl ScratchDir {
     /// A fresh `corelab-XXXXXX` directory (mode 0700) in the system's temporary directory.
     pub fn create() -> std::io::Result<Self> {
@@ -24,15 +34,68 @@ impl ScratchDir {
     /// A fresh `corelab-XXXXXX` directory (mode 0700) in `parent`.
     pub fn create_in(parent: &Path) -> std::io::Result<Self> {
         let dir = tempfile::Builder::new()
-            .prefix("corelab-")
+            .prefix(PREFIX)
+            .rand_bytes(RANDOM_CHARS)
             .permissions(std::os::unix::fs::PermissionsExt::from_mode(0o700))
             .tempdir_in(parent)?;
+        write_new_file(
+            &dir.path().join(OWNER_FILE),
+            crate::engine::run_mark::owner_text().as_bytes(),
+        )?;
         Ok(ScratchDir { dir })
     }
 
     pub fn path(&self) -> &Path {
         self.dir.path()
     }
+}
+
+/// At the start of corelab: removes the scratch directories in the temporary directory that a
+/// corelab killed before it could remove them left behind. Returns how many.
+pub fn remove_left_by_killed_runs() -> usize {
+    remove_left_by_killed_runs_in(&std::env::temp_dir())
+}
+
+/// [`remove_left_by_killed_runs`] in `parent`. Only a directory that is plainly a scratch
+/// directory of this user is judged: named `corelab-` and 6 characters, not a symbolic link,
+/// owned by this user with mode 0700, holding an owner file (a regular file) that names a
+/// corelab which is gone, judged as a run mark's owner is (this pid namespace only, and never
+/// where it cannot tell). Anything else, a live corelab's directory included, is left alone.
+/// The removal never follows a symbolic link inside the directory.
+pub fn remove_left_by_killed_runs_in(parent: &Path) -> usize {
+    use std::os::unix::fs::MetadataExt;
+    let Ok(entries) = std::fs::read_dir(parent) else {
+        return 0;
+    };
+    let uid = crate::sys::effective_uid();
+    let mut removed = 0;
+    for entry in entries.flatten() {
+        let name = entry.file_name();
+        let Some(random) = name.to_str().and_then(|n| n.strip_prefix(PREFIX)) else {
+            continue;
+        };
+        if random.chars().count() != RANDOM_CHARS
+            || !random.chars().all(|c| c.is_ascii_alphanumeric())
+        {
+            continue;
+        }
+        let path = entry.path();
+        let Ok(meta) = std::fs::symlink_metadata(&path) else {
+            continue;
+        };
+        if !meta.is_dir() || meta.uid() != uid || meta.mode() & 0o777 != 0o700 {
+            continue;
+        }
+        let Ok(owner) = crate::safe_fs::read_regular_text(&path.join(OWNER_FILE), 256) else {
+            continue;
+        };
+        if crate::engine::run_mark::named_owner_is_gone(owner.trim())
+            && std::fs::remove_dir_all(&path).is_ok()
+        {
+            removed += 1;
+        }
+    }
+    removed
 }
 
 /// Creates `path` for writing, failing if anything (a file, a symbolic link, a fifo) is
@@ -75,7 +138,14 @@ mod tests {
         for s in [&a, &b] {
             let mode = std::fs::metadata(s.path()).unwrap().permissions().mode() & 0o777;
             assert_eq!(mode, 0o700, "{}", s.path().display());
-            assert_eq!(std::fs::read_dir(s.path()).unwrap().count(), 0);
+            // Fresh: nothing in it but the file naming this corelab as its owner.
+            let names: Vec<_> = std::fs::read_dir(s.path())
+                .unwrap()
+                .map(|e| e.unwrap().file_name())
+                .collect();
+            assert_eq!(names, [OWNER_FILE]);
+            let owner = std::fs::read_to_string(s.path().join(OWNER_FILE)).unwrap();
+            assert_eq!(owner, crate::engine::run_mark::owner_text());
         }
         let gone = a.path().to_path_buf();
         drop(a);
@@ -89,6 +159,60 @@ mod tests {
                 "a planted directory was touched"
             );
         }
+    }
+
+    #[test]
+    fn the_next_start_removes_only_what_a_killed_corelab_left() {
+        let parent = tempfile::tempdir().unwrap();
+        let mine = ScratchDir::create_in(parent.path()).unwrap();
+        // A corelab that has exited: its owner file names a pid that is gone.
+        let mut child = std::process::Command::new("true").spawn().unwrap();
+        let pid = child.id();
+        let start =
+            crate::sys::procfs::start_ticks_of(pid).map_or(String::new(), |t| t.to_string());
+        child.wait().unwrap();
+        let live = crate::engine::run_mark::owner_text();
+        let namespace = live.split(':').nth(2).unwrap().to_string();
+        let dead_owner = format!("{pid}:{start}:{namespace}:scratch");
+        let make = |name: &str, owner: Option<&str>, mode: u32| {
+            let dir = parent.path().join(name);
+            std::fs::create_dir(&dir).unwrap();
+            std::fs::write(dir.join("counter.bin"), b"12345678").unwrap();
+            if let Some(owner) = owner {
+                std::fs::write(dir.join(OWNER_FILE), owner).unwrap();
+            }
+            std::fs::set_permissions(&dir, std::fs::Permissions::from_mode(mode)).unwrap();
+            dir
+        };
+        let left = make("corelab-aB3dE9", Some(&dead_owner), 0o700);
+        // A symbolic link inside is removed, never followed.
+        let victim = parent.path().join("victim");
+        std::fs::write(&victim, b"precious").unwrap();
+        std::os::unix::fs::symlink(&victim, left.join("link")).unwrap();
+        let kept = [
+            make("corelab-Zz9yX8", None, 0o700),              // no owner file
+            make("corelab-Qq1wE2", Some("garbage"), 0o700),   // names no owner
+            make("corelab-Rr4tY5", Some(&dead_owner), 0o755), // not private
+            make("corelab-locks-0", Some(&dead_owner), 0o700), // not a scratch name
+            make("other-Aa1bB2", Some(&dead_owner), 0o700),   // not corelab's
+        ];
+        let linked = parent.path().join("corelab-Ll7kK6");
+        std::os::unix::fs::symlink(&left, &linked).unwrap();
+        assert_eq!(remove_left_by_killed_runs_in(parent.path()), 1);
+        assert!(!left.exists());
+        assert_eq!(std::fs::read(&victim).unwrap(), b"precious");
+        assert!(
+            mine.path().join(OWNER_FILE).exists(),
+            "a live corelab's is kept"
+        );
+        for dir in kept {
+            assert!(dir.join("counter.bin").exists(), "{} kept", dir.display());
+        }
+        assert!(
+            std::fs::symlink_metadata(&linked).is_ok(),
+            "a link is not judged"
+        );
+        assert_eq!(remove_left_by_killed_runs_in(parent.path()), 0);
     }
 
     #[test]

@@ -155,6 +155,7 @@ pub fn run_app(options: GuiOptions) -> anyhow::Result<()> {
     // What a workbench or `corelab run` that was killed left running is stopped now, and said.
     let leftovers = crate::engine::run_mark::leftovers_line(
         crate::engine::run_mark::stop_leftovers_of_killed_runs(),
+        crate::engine::scratch::remove_left_by_killed_runs(),
     );
     if let Some(line) = &leftovers {
         eprintln!("corelab: {line}");
