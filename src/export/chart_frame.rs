@@ -280,10 +280,20 @@ impl ChartFrame {
             Ideal::Efficiency => vec![self.workers.range.0, self.workers.range.1],
             _ => chart_model::curve_xs(self.workers.range.0.max(1.0), self.workers.top, steps),
         };
-        xs.into_iter()
+        let mut points: Vec<(f64, f64)> = xs
+            .into_iter()
             .map(|n| (n, ideal.at(n)))
             .filter(|p| p.1 >= lo && p.1 <= hi)
-            .collect()
+            .collect();
+        // A speedup axis lower than the worker axis's top ([`value_axis`]): the ideal line
+        // runs to the top edge, where it leaves the plot.
+        if ideal == Ideal::Speedup
+            && hi < self.workers.top
+            && points.last().is_some_and(|p| p.0 < hi)
+        {
+            points.push((hi, hi));
+        }
+        points
     }
 
     /// Whether `value` lies on the value axis (a fitted curve's points outside it are not
@@ -318,8 +328,19 @@ fn value_axis(kind: ChartKind, top: f64, log: bool, series: &[ChartSeries]) -> V
         .filter(|v| v.is_finite())
         .fold(0.0f64, f64::max);
     let high = match kind {
-        // The ideal line reaches `top`×.
-        ChartKind::Speedup => data_high.max(fit_high).max(top),
+        // The ideal line reaches `top`×, but is followed only up to twice the highest speedup
+        // measured (2× at least): a curve far below it (a lock that makes more workers slower,
+        // 0.1× to 1× against 16× ideal) then fills the chart instead of its bottom sixteenth,
+        // and the ideal line runs off the top, which says "far below ideal" as plainly.
+        // Before anything is measured, the whole ideal line.
+        ChartKind::Speedup => {
+            let measured = data_high.max(fit_high);
+            let ideal_top = match measured > 0.0 {
+                true => top.min((2.0 * measured).max(2.0)),
+                false => top,
+            };
+            measured.max(ideal_top)
+        }
         ChartKind::Efficiency => data_high.max(100.0),
         // A fitted time curve may rise above the points at few workers: half as high again
         // at most.
@@ -557,6 +578,42 @@ mod tests {
         assert!(f.values.range.0 < 1.0 && f.values.range.1 > 4.0 * HEADROOM);
         // A log axis is only where the chart has one.
         assert!(!frame(ChartKind::Efficiency, &one, true).values.log);
+    }
+
+    #[test]
+    fn a_curve_far_below_the_ideal_fills_the_chart_and_the_ideal_runs_off_its_top() {
+        // More workers slower (a contended lock): 1× at 1 worker, 0.25× at 16.
+        let mut r = run(&[1, 2, 4, 8, 16], Some(16));
+        for c in r
+            .cells
+            .iter_mut()
+            .filter(|c| c.model == Some(ModelKind::Threads))
+        {
+            let slower = c.workers as f64;
+            *c = CellResult::with_walls(ModelKind::Threads, c.workers, &[slower.sqrt(); 6]);
+        }
+        r.recompute();
+        let one = runs(&[("r", &r)]);
+        let f = frame(ChartKind::Speedup, &one, false);
+        // Twice the highest speedup (its bar included), at least 2×: not the ideal's 16×.
+        let (lo, hi) = f.values.range;
+        assert!(hi < 2.5 && hi >= 2.0 * HEADROOM - 1e-9, "{lo}–{hi}");
+        let ideal = f.ideal_points(50);
+        assert_eq!(ideal.first(), Some(&(1.0, 1.0)));
+        assert_eq!(
+            ideal.last(),
+            Some(&(hi, hi)),
+            "the ideal reaches the top edge"
+        );
+        // Before anything is measured, the whole ideal line.
+        let nothing = ResultsFile {
+            experiment: r.experiment.clone(),
+            machine: r.machine.clone(),
+            ..ResultsFile::default()
+        };
+        let empty = runs(&[("r", &nothing)]);
+        let f = frame(ChartKind::Speedup, &empty, false);
+        assert!(f.values.range.1 >= f.workers.top, "{f:?}");
     }
 
     #[test]
