@@ -12,7 +12,7 @@
 
 use super::comparable_work::{Basis, NotComparable, comparison_basis};
 use crate::preset::{ModelKind, WorkUnit};
-use crate::results::{CellResult, CellStatus, ResultsFile, lost_share};
+use crate::results::{CellResult, CellStatus, ResultsFile, lost_share_of_timed_runs};
 
 /// The fewest timed runs each file needs of a cell for it to be judged. With 3 runs a side the
 /// intervals are the runs' ranges (coverage 75%), and where nothing changed the new range
@@ -316,16 +316,28 @@ fn change(
     }
 }
 
-/// The completed cells of `results` in which a timed run lost an update (a `contention`
-/// task's counter came up short), as the table's note says it ([`lost_share`],
+/// The cells of `results` in which a timed run lost an update (a `contention` task's counter
+/// came up short), as the table's note says it ([`lost_share_of_timed_runs`],
 /// [`crate::results::LostShare::short_words`]): `threads × 2: lost updates in 5 of 6 runs
-/// (up to 1234 in one run, 0.06%)`.
+/// (up to 1234 in one run, 0.06%)`. A cell that did not complete counts too (its timed runs
+/// lost them all the same), and says so.
 pub fn lost_update_lines(results: &ResultsFile) -> Vec<String> {
     results
         .cells
         .iter()
-        .filter_map(|c| Some((c, lost_share(results, c).filter(|s| s.any())?)))
-        .map(|(c, s)| format!("{} × {}: {}", c.model_id(), c.workers, s.short_words()))
+        .filter_map(|c| Some((c, lost_share_of_timed_runs(results, c).filter(|s| s.any())?)))
+        .map(|(c, s)| {
+            let unfinished = match c.status {
+                CellStatus::Ok => "",
+                _ => " (in a cell that did not complete)",
+            };
+            format!(
+                "{} × {}: {}{unfinished}",
+                c.model_id(),
+                c.workers,
+                s.short_words()
+            )
+        })
         .collect()
 }
 
@@ -492,7 +504,9 @@ mod tests {
         for s in &mut clean.samples {
             s.lost_updates = Some(0);
         }
-        // A cancelled (partial) cell is left out, as from the table's note and the chart.
+        // A cancelled (partial) cell counts too, saying so: its timed runs lost updates (the
+        // table's note and the chart leave it out; a gate that must prove none were lost
+        // cannot).
         let mut partial = racy.clone();
         partial.workers = 4;
         partial.status = CellStatus::Cancelled;
@@ -504,7 +518,10 @@ mod tests {
         r.experiment.task.contention.increments = 1000;
         assert_eq!(
             lost_update_lines(&r),
-            ["threads × 2: lost updates in 4 of 6 runs (up to 1234 in one run, 62%)"]
+            [
+                "threads × 2: lost updates in 4 of 6 runs (up to 1234 in one run, 62%)",
+                "threads × 4: lost updates in 4 of 6 runs (up to 1234 in one run, 31%) (in a cell that did not complete)"
+            ]
         );
     }
 }

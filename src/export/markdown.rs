@@ -286,7 +286,7 @@ fn run_section(out: &mut String, r: &ResultsFile, fits: &[ModelFit], h: &str) {
         let mut note = cell_text::note(r, c);
         // Checksums that differ between the runs of a contention task are its lost updates:
         // the note already counts them where the runs did, else it names them.
-        let counted = c.samples.iter().any(|s| s.lost_updates.is_some());
+        let counted = crate::results::lost_share(r, c).is_some();
         if !c.checksums_agree && c.samples.len() > 1 && !counted {
             if !note.is_empty() {
                 note.push_str("; ");

@@ -78,6 +78,10 @@ impl TaskSpec {
             t.cpu.size = 0;
             (t.memory.array_mib, t.memory.passes) = (0, 0);
             t.contention.increments = 0;
+            // The size knobs calibration turns for io and mixed tasks (a mixed task keeps its
+            // compute/wait ratio): such tasks are alike, and then told apart by `work`.
+            t.io.sleep_ms = 0.0;
+            (t.mixed.compute_ms, t.mixed.wait_ms) = (0.0, 0.0);
             t
         };
         unsized_(self) == unsized_(other)
@@ -165,5 +169,29 @@ mod tests {
         let mut primes = hash(1);
         primes.cpu.kernel = CpuKernel::Primes;
         assert!(!hash(1).alike_apart_from_size(&primes));
+        // Calibrated io and mixed tasks differ in their size knobs alone: alike, so that the
+        // gate names why their times cannot be compared (`work`), not "more than their size".
+        let io = |sleep_ms: f64| {
+            let mut t = TaskSpec {
+                kind: TaskKind::Io,
+                ..TaskSpec::default()
+            };
+            t.io.sleep_ms = sleep_ms;
+            t
+        };
+        assert!(io(10.0).alike_apart_from_size(&io(12.5)));
+        let mixed = |compute_ms: f64, wait_ms: f64| {
+            let mut t = TaskSpec {
+                kind: TaskKind::Mixed,
+                ..TaskSpec::default()
+            };
+            (t.mixed.compute_ms, t.mixed.wait_ms) = (compute_ms, wait_ms);
+            t
+        };
+        assert!(mixed(2.0, 8.0).alike_apart_from_size(&mixed(3.0, 12.0)));
+        let mut other_mode = io(10.0);
+        other_mode.io.file_kib = 4096;
+        other_mode.io.mode = crate::preset::IoMode::File;
+        assert!(!io(10.0).alike_apart_from_size(&other_mode));
     }
 }

@@ -60,6 +60,12 @@ impl Difference {
         self.aspect == CALIBRATED_SIZE
     }
 
+    /// Whether it is the task's size alone (calibrated or set by hand), which a comparison per
+    /// unit of work takes into account.
+    pub fn is_task_size(&self) -> bool {
+        self.aspect == CALIBRATED_SIZE || self.aspect == "task size"
+    }
+
     /// `task size (wall times are of different work): a: task.cpu.size = 2610519; b: …`.
     pub fn describe(&self) -> String {
         let values: Vec<String> = self

@@ -2,8 +2,9 @@
 //! `sync: none` race): the lost-updates chart's points and hover, the table's note, the
 //! verdict's lost-updates lines, the regression gate's lines, the workbench's link to the
 //! Lost updates tab and `selftest --lessons` all read them from here (and say them with
-//! [`super::lost_words`]), so they agree: only completed cells count, and a count above what
-//! a run asked for is taken as all of it.
+//! [`super::lost_words`]), so they agree: only completed cells count (the gate alone also
+//! counts the timed runs of cells that did not complete, [`lost_share_of_timed_runs`]), and a
+//! count above what a run asked for is taken as all of it.
 
 use super::{CellResult, CellStatus, ResultsFile};
 use crate::preset::TaskKind;
@@ -63,6 +64,13 @@ pub fn lost_share(results: &ResultsFile, cell: &CellResult) -> Option<LostShare>
     if cell.status != CellStatus::Ok {
         return None;
     }
+    lost_share_of_timed_runs(results, cell)
+}
+
+/// [`lost_share`] of any cell, whatever its status: what its timed runs lost, a failed or
+/// cancelled cell's included. The regression gate's `--fail-on-lost-updates` reads this: an
+/// update lost in a timed run is lost, whether or not its cell went on to complete.
+pub fn lost_share_of_timed_runs(results: &ResultsFile, cell: &CellResult) -> Option<LostShare> {
     let asked = increments_asked(results, cell)?;
     let mut lost: Vec<u64> = cell
         .samples
@@ -125,6 +133,9 @@ mod tests {
         let partial = file(&[0, 5000, 20], CellStatus::Cancelled);
         assert_eq!(lost_share(&partial, &partial.cells[0]), None);
         assert!(!lost_any(&partial));
+        // The gate's reading counts them: they were timed runs.
+        let timed = lost_share_of_timed_runs(&partial, &partial.cells[0]).unwrap();
+        assert_eq!((timed.runs, timed.runs_losing), (3, 2));
         let clean = file(&[0, 0], CellStatus::Ok);
         assert!(!lost_share(&clean, &clean.cells[0]).unwrap().any());
         assert!(!lost_any(&clean));

@@ -25,7 +25,7 @@ pub use file::{
     RESULTS_FORMAT, RESULTS_FORMAT_VERSION, ResultsError, ResultsFile, RunStatus, Sample,
     differing_task_note, first_differing_task, write_atomically,
 };
-pub use lost_share::{LostShare, increments_asked, lost_any, lost_share};
+pub use lost_share::{LostShare, increments_asked, lost_any, lost_share, lost_share_of_timed_runs};
 pub use lost_words::lost_percent;
 pub use machine::{
     BusyBasis, Busyness, LoadSummary, MachineInfo, SYS_CPU, last_level_cache_bytes, round_cores,
