@@ -401,6 +401,14 @@ fn a_sweep_that_does_not_stop_in_time_as_the_window_closes_has_its_runs_so_far_r
     let kept = ResultsFile::load(&rescued[0]).unwrap();
     assert_eq!(kept.cells.len(), 3);
     assert!(kept.cells.iter().all(|c| c.samples.len() == 1));
+    // A cancelled run, its cells partial (more runs were to come), never a finished one.
+    assert_eq!(kept.status, corelab::results::RunStatus::Cancelled);
+    assert!(kept.finished_at.is_some());
+    assert!(
+        kept.cells.iter().all(|c| c.is_partial()),
+        "{:?}",
+        kept.cells
+    );
     stop.store(true, Ordering::SeqCst);
     gate.open();
 }

@@ -126,11 +126,16 @@ pub fn lesson_not_shown(r: &ResultsFile) -> Option<String> {
     if reading.shown {
         return None;
     }
-    let why = match r.machine.busy_warning() {
-        Some(_) => {
+    // Worded as the header and the verdict word the load: a few busy runs are not a busy
+    // machine.
+    let why = match r.machine.busyness() {
+        crate::results::Busyness::Busy => {
             "other programs competed for the cores during the runs (the machine was busy), which flattens every curve"
         }
-        None => "the runs were disturbed or noisy",
+        crate::results::Busyness::MostlyQuiet => {
+            "the runs were disturbed or noisy (a few of them while other programs competed for the cores)"
+        }
+        crate::results::Busyness::Quiet => "the runs were disturbed or noisy",
     };
     Some(format!(
         "These results do not show it ({}): {why}. Rerun on a quiet machine.",
@@ -211,6 +216,36 @@ mod tests {
             "{note}"
         );
         assert!(note.ends_with("the runs were disturbed or noisy. Rerun on a quiet machine."));
+        // Busy, or a few busy runs among quiet ones: worded as the header and verdict word it.
+        let mut busy = r.clone();
+        let load = |runs, busy_runs, busy, mean| crate::results::LoadSummary {
+            runs,
+            busy_runs,
+            mean_other_cores: mean,
+            max_other_cores: 1.0,
+            usable_cores: 2.0,
+            ticks_per_cpu: 400.0,
+            busy,
+            unjudged_runs: 0,
+        };
+        busy.machine.load_during_runs = Some(load(40, 30, true, 1.2));
+        assert_eq!(busy.machine.busyness(), crate::results::Busyness::Busy);
+        assert!(
+            lesson_not_shown(&busy)
+                .unwrap()
+                .contains("(the machine was busy)")
+        );
+        busy.machine.load_during_runs = Some(load(40, 1, false, 0.02));
+        assert_eq!(
+            busy.machine.busyness(),
+            crate::results::Busyness::MostlyQuiet
+        );
+        let note = lesson_not_shown(&busy).unwrap();
+        assert!(!note.contains("the machine was busy"), "{note}");
+        assert!(
+            note.contains("(a few of them while other programs competed"),
+            "{note}"
+        );
         // gil-threads that climbed: not shown either.
         let r = tour_results(&[(Threads, 1.9), (GilThreads, 1.6)], 0.001);
         assert!(!read_gil_lesson(&r).unwrap().shown);

@@ -1411,10 +1411,13 @@ impl eframe::App for WorkbenchApp {
             // Cleared when the sweep ends; left set when the window closes mid-sweep (the
             // engine then saves the cells so far, marked cancelled). A path that is not
             // UTF-8 cannot be written as JSON and would lose the whole state: left out.
+            // Not where that file could not be written: the runs go to a rescued file then,
+            // and a stale partial write there is not the interrupted run.
             running_results: self
                 .run
                 .as_ref()
                 .and_then(|r| r.results_path.clone())
+                .filter(|_| self.save_error.is_none())
                 .filter(|p| p.to_str().is_some()),
             offered_abandoned: self
                 .offered_abandoned

@@ -105,6 +105,14 @@ impl WorkbenchApp {
                     } else {
                         saved = self.rescue(&results, &written);
                     }
+                    // What an earlier write left at the failed path is a stale part of what the
+                    // rescued file holds whole, and would be offered at the next start as a
+                    // killed run's: removed once the runs are safe elsewhere (or there were none).
+                    if (measured == 0 || saved.is_some())
+                        && let Some(path) = &failed_path
+                    {
+                        std::fs::remove_file(path).ok();
+                    }
                 }
                 let where_ = saved.as_ref().map_or_else(
                     || "not saved".to_string(),
@@ -295,9 +303,22 @@ impl WorkbenchApp {
             (None, _, Some(reason)) => format!("the results were not stored ({reason})"),
             _ => return,
         };
-        let Some(results) = self.results.clone() else {
+        let Some(mut results) = self.results.clone() else {
             return;
         };
+        if self.run.is_some() {
+            // The sweep did not end in time: what it showed is a cancelled run whose cells
+            // may each have had more runs to come, so none reads as finished.
+            results.status = RunStatus::Cancelled;
+            results.finished_at = Some(crate::results::utc_timestamp(std::time::SystemTime::now()));
+            for cell in results
+                .cells
+                .iter_mut()
+                .filter(|c| c.status == crate::results::CellStatus::Ok)
+            {
+                cell.mark_still_measuring();
+            }
+        }
         if autosave::measured_cells(&results) > 0 {
             self.rescue(&results, &why);
         }
