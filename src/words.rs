@@ -9,6 +9,16 @@ pub fn count(n: usize, noun: &str) -> String {
     }
 }
 
+/// The decimals a time of `v` seconds is shown with in tables and summaries: four significant
+/// digits, 4 decimals at least and 9 at most (`1.2345`, `0.012345`); 4 for a time that is not
+/// a positive number.
+pub fn seconds_places(v: f64) -> usize {
+    if !(v.is_finite() && v > 0.0) {
+        return 4;
+    }
+    (3 - v.log10().floor() as i64).clamp(4, 9) as usize
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -10,13 +10,9 @@ pub fn fixed(v: Option<f64>, places: usize) -> String {
 }
 
 /// Decimals that show a time in seconds to four significant digits, never fewer than four:
-/// `0.2632`, `0.03510`, `0.0001203` (a 0.1 ms run is not shown as `0.0001`).
-pub fn seconds_places(v: f64) -> usize {
-    if !(v.is_finite() && v > 0.0) {
-        return 4;
-    }
-    (3 - v.log10().floor() as i64).clamp(4, 9) as usize
-}
+/// `0.2632`, `0.03510`, `0.0001203` (a 0.1 ms run is not shown as `0.0001`). In `words`, so
+/// that the results' baseline line reads as the table does.
+pub use crate::words::seconds_places;
 
 /// A time in seconds with [`seconds_places`] decimals, no unit.
 pub fn seconds(v: f64) -> String {

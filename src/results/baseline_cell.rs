@@ -107,9 +107,11 @@ impl Baselines {
                 let b = self.of(Some(ModelKind::Sequential));
                 match b.time {
                     Some(t) => {
-                        let d = decimals(t.median_s);
+                        // The decimals the table gives the median and its interval.
+                        let d = crate::words::seconds_places(t.median_s);
+                        let r = crate::words::seconds_places(t.low_s.min(t.high_s));
                         format!(
-                            "{} = {:.d$} s [{:.0}% interval {:.d$}–{:.d$}]",
+                            "{} = {:.d$} s [{:.0}% interval {:.r$}–{:.r$}]",
                             b.name(),
                             t.median_s,
                             t.coverage * 100.0,
@@ -122,14 +124,6 @@ impl Baselines {
             }
             preset::Baseline::SameModelOneWorker => "each model's own × 1".to_string(),
         }
-    }
-}
-
-/// The decimals that give `s` four significant digits at least (`1.234`, `0.01234`).
-fn decimals(s: f64) -> usize {
-    match s > 0.0 && s.is_finite() {
-        true => (3 - s.log10().floor() as i32).clamp(3, 12) as usize,
-        false => 3,
     }
 }
 
@@ -206,7 +200,7 @@ mod tests {
         assert_eq!(b.measured(None).map(|(i, _)| i), Some(1));
         assert_eq!(
             b.describe(),
-            "sequential × 1 = 1.000 s [75% interval 0.900–1.100]"
+            "sequential × 1 = 1.0000 s [75% interval 0.9000–1.1000]"
         );
         r.experiment.baseline = preset::Baseline::SameModelOneWorker;
         r.recompute();
