@@ -182,10 +182,7 @@ impl RunCount {
         let total_s: f64 = walls.iter().sum();
         let at_least = self.repetitions.max(timed);
         // Runs, in all, whose wall times add up to `seconds` at the pace so far (at most the cap).
-        let runs_to_fill = |seconds: f64| match total_s / timed as f64 {
-            p if p > 0.0 => (seconds / p).ceil().min(self.cap as f64) as usize,
-            _ => self.cap,
-        };
+        let runs_to_fill = |seconds: f64| self.runs_to_fill(seconds, total_s / timed as f64);
         let for_min_time = match timed == 0 || total_s >= self.min_time_s {
             true => at_least,
             false => runs_to_fill(self.min_time_s).max(at_least),

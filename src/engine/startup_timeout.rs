@@ -174,13 +174,7 @@ mod tests {
     fn gone(pid: u32) -> bool {
         let deadline = std::time::Instant::now() + Duration::from_secs(5);
         loop {
-            let stat = std::fs::read_to_string(format!("/proc/{pid}/stat"));
-            let zombie = stat
-                .as_deref()
-                .ok()
-                .and_then(|s| s.rsplit_once(") "))
-                .is_some_and(|(_, rest)| rest.starts_with('Z'));
-            if stat.is_err() || zombie {
+            if crate::sys::procfs::Stat::of_process(pid).is_none_or(|s| s.is_zombie()) {
                 return true;
             }
             if std::time::Instant::now() >= deadline {

@@ -51,10 +51,15 @@ impl LostShare {
 /// Whether any completed cell of `results` has a timed run that lost an update
 /// ([`lost_share`]).
 pub fn lost_any(results: &ResultsFile) -> bool {
-    results
-        .cells
-        .iter()
-        .any(|c| lost_share(results, c).is_some_and(|s| s.any()))
+    // Asked every frame by the workbench: the runs are looked at, not gathered and sorted
+    // into a share; the same cells count as in [`lost_share`].
+    results.cells.iter().any(|c| {
+        c.status == CellStatus::Ok
+            && increments_asked(results, c).is_some()
+            && c.samples
+                .iter()
+                .any(|s| s.lost_updates.is_some_and(|l| l > 0))
+    })
 }
 
 /// The lost updates of `cell`'s timed runs as shares of the increments each asked for; `None`

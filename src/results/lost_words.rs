@@ -15,6 +15,9 @@ pub fn lost_percent(pct: f64) -> String {
         format!("{pct:.0}%")
     } else if pct >= 1.0 {
         format!("{pct:.1}%")
+    } else if pct < 1e-6 {
+        // One update in a few billion: never printed as zeros.
+        "under 0.000001%".into()
     } else {
         let decimals = (-pct.log10()).ceil().clamp(1.0, 6.0) as usize + 1;
         format!("{pct:.decimals$}%")
@@ -116,6 +119,15 @@ mod tests {
         assert_eq!(lost_percent(0.25), "0.25%");
         assert_eq!(lost_percent(3.24), "3.2%");
         assert_eq!(lost_percent(47.4), "47%");
+        // 1 of 2e9 and 1 of 1e8: told from nothing too.
+        assert_eq!(lost_percent(100.0 / 2e9), "under 0.000001%");
+        assert_eq!(lost_percent(100.0 / 1e8), "0.0000010%");
+        for pct in [1e-9, 1e-7, 3e-6, 0.00042, 0.0099] {
+            assert!(
+                lost_percent(pct).chars().any(|c| ('1'..='9').contains(&c)),
+                "{pct}"
+            );
+        }
     }
 
     #[test]
