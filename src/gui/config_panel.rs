@@ -407,6 +407,19 @@ fn sync_refusals(sync: SyncMode, models: &[ModelKind]) -> Option<String> {
     Some(lines.join("\n"))
 }
 
+/// The longest run of the sweep the estimate foresees for the size as typed, on this
+/// machine's usable cores; `None` where the estimate cannot tell.
+fn longest_run_s(exp: &Experiment) -> Option<f64> {
+    let planned =
+        crate::engine::estimate::planned_cost(exp, crate::preset::available_cores()).ok()?;
+    planned
+        .cells
+        .iter()
+        .map(|c| c.run_s)
+        .filter(|s| s.is_finite())
+        .reduce(f64::max)
+}
+
 /// The time one run is sized to (`target_run_s`), for the kinds whose size corelab can
 /// calibrate: without it in view, a size typed above seems to do nothing, since calibration
 /// replaces it at Run.
@@ -436,12 +449,17 @@ fn target_run_row(ui: &mut egui::Ui, exp: &mut Experiment) {
     });
     if exp.target_run_s <= 0.0 {
         // Nothing then bounds a run but the timeout: a size typed too large (up to 10¹²)
-        // runs until every run is stopped at it.
+        // runs until every run is stopped at it. A warning where a run of the typed size may
+        // come near it (or its length is unknown); a plain note where runs are estimated well
+        // within it (a built-in I/O preset's 10 ms waits are no cause for alarm).
         let text = egui::RichText::new(format!(
             "Off: the size above ({knob}) is used as typed, and only the {} s timeout stops a run that is too long.",
             exp.timeout_s
-        ))
-        .color(ui.visuals().warn_fg_color);
+        ));
+        let text = match longest_run_s(exp).is_some_and(|s| s < exp.timeout_s / 4.0) {
+            true => text.weak(),
+            false => text.color(ui.visuals().warn_fg_color),
+        };
         ui.add(egui::Label::new(text).wrap());
     }
     if exp.target_run_s > 0.0 {
@@ -841,6 +859,29 @@ fn measurement_section(ui: &mut egui::Ui, exp: &mut Experiment) {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_typed_size_is_a_warning_only_where_its_runs_may_near_the_timeout() {
+        // A built-in I/O preset: 10 ms waits, far within the timeout.
+        let io = crate::preset::find_builtin("gil-io-bound")
+            .unwrap()
+            .experiment()
+            .unwrap();
+        assert!(longest_run_s(&io).is_some_and(|s| s < io.timeout_s / 4.0));
+        // A CPU task typed 10¹² rounds: its length is not known before it runs (or far past
+        // the timeout), so warned either way.
+        let mut cpu = crate::preset::find_builtin("gil-cpu-bound")
+            .unwrap()
+            .experiment()
+            .unwrap();
+        cpu.target_run_s = 0.0;
+        cpu.task.cpu.size = 1_000_000_000_000;
+        assert!(!longest_run_s(&cpu).is_some_and(|s| s < cpu.timeout_s / 4.0));
+        // An I/O wait typed near the timeout: warned.
+        let mut slow = io.clone();
+        slow.task.io.sleep_ms = 0.5 * slow.timeout_s * 1000.0;
+        assert!(longest_run_s(&slow).is_some_and(|s| s >= slow.timeout_s / 4.0));
+    }
 
     #[test]
     fn a_view_the_new_task_kind_cannot_show_is_dropped() {
