@@ -100,16 +100,7 @@ fn sizes(b: &TaskSpec, n: &TaskSpec) -> String {
 
 /// A task's own parameters, its count of tasks included: `64 tasks, {"kernel":"primes",…}`.
 fn parameters(t: &TaskSpec) -> String {
-    let own = match t.kind {
-        TaskKind::Cpu => serde_json::to_string(&t.cpu),
-        TaskKind::Io => serde_json::to_string(&t.io),
-        TaskKind::Memory => serde_json::to_string(&t.memory),
-        TaskKind::Contention => serde_json::to_string(&t.contention),
-        TaskKind::Mixed => serde_json::to_string(&t.mixed),
-        TaskKind::Command => serde_json::to_string(&t.command),
-        TaskKind::Function => serde_json::to_string(&t.function),
-    }
-    .unwrap_or_default();
+    let own = t.own_parameters_json();
     let payload = match t.payload_kib {
         0 => String::new(),
         kib => format!(", payload {kib} KiB"),

@@ -225,16 +225,7 @@ fn run_section(out: &mut String, r: &ResultsFile, fits: &[ModelFit], h: &str) {
 
     out.push_str(&format!("{h} Experiment\n\n| | |\n|---|---|\n"));
     let t = &e.task;
-    let params = match t.kind {
-        TaskKind::Cpu => serde_json::to_string(&t.cpu),
-        TaskKind::Io => serde_json::to_string(&t.io),
-        TaskKind::Memory => serde_json::to_string(&t.memory),
-        TaskKind::Contention => serde_json::to_string(&t.contention),
-        TaskKind::Mixed => serde_json::to_string(&t.mixed),
-        TaskKind::Command => serde_json::to_string(&t.command),
-        TaskKind::Function => serde_json::to_string(&t.function),
-    }
-    .unwrap_or_default();
+    let params = t.own_parameters_json();
     let workers: Vec<String> = e.workers.iter().map(|w| w.to_string()).collect();
     let models: Vec<&str> = e.models.iter().map(|m| m.id()).collect();
     let baseline = format!(

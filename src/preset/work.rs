@@ -87,6 +87,21 @@ impl TaskSpec {
         unsized_(self) == unsized_(other)
     }
 
+    /// The parameters of this task's own kind as JSON (`{"kernel":"primes","size":…}`), as a
+    /// report or a refusal quotes them.
+    pub fn own_parameters_json(&self) -> String {
+        match self.kind {
+            TaskKind::Cpu => serde_json::to_string(&self.cpu),
+            TaskKind::Io => serde_json::to_string(&self.io),
+            TaskKind::Memory => serde_json::to_string(&self.memory),
+            TaskKind::Contention => serde_json::to_string(&self.contention),
+            TaskKind::Mixed => serde_json::to_string(&self.mixed),
+            TaskKind::Command => serde_json::to_string(&self.command),
+            TaskKind::Function => serde_json::to_string(&self.function),
+        }
+        .unwrap_or_default()
+    }
+
     /// Whether `other` is the same task, its size included.
     pub fn same_as(&self, other: &TaskSpec) -> bool {
         self.own_parameters() == other.own_parameters()
