@@ -621,4 +621,16 @@ fn only_a_busy_baseline_is_distrusted() {
         stderr.contains("Warning: the baseline old.json was measured while other programs competed for the cores"),
         "{stderr}"
     );
+    // Mostly quiet new results: one note (said with the results, as report always says it),
+    // not a warning that the machine was busy beside a note that it was mostly quiet.
+    save(d, "old.json", &results(&[1, 2], "cpu"));
+    save(d, "new.json", &with_load(1, 0.05));
+    let (code, _, stderr) = gate(d, Some("5"));
+    assert_eq!(code, Some(0), "{stderr}");
+    assert!(
+        stderr.contains("Note: mostly quiet: the machine was busy during 1 of 18"),
+        "{stderr}"
+    );
+    assert!(!stderr.contains("Warning"), "{stderr}");
+    assert!(!stderr.contains("the new results"), "{stderr}");
 }

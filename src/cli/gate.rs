@@ -210,13 +210,13 @@ fn say_comparison(
             crate::export::sanitize::for_terminal_line(&d.describe())
         );
     }
-    for (which, path, r) in [
-        ("the baseline", base_path, baseline),
-        ("the new results", new_path, results),
-    ] {
-        if let Some(line) = busy_line(which, &path_text(path), r.machine.busyness()) {
-            errln!("{}", crate::export::sanitize::for_terminal_line(&line));
-        }
+    // The baseline's load; the new results' own is said with them (`say_load`).
+    if let Some(line) = busy_line(
+        "the baseline",
+        &path_text(base_path),
+        baseline.machine.busyness(),
+    ) {
+        errln!("{}", crate::export::sanitize::for_terminal_line(&line));
     }
     if baseline.status != RunStatus::Complete {
         errln!(

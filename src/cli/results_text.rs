@@ -31,11 +31,15 @@ pub(super) fn gil_lesson_text(results: &ResultsFile) -> String {
 }
 
 /// Says on stderr whether other programs competed for the cores while `results` were
-/// measured: a warning where they did, and (unless `quiet`) a note where runs were too short
-/// to tell.
+/// measured: a warning where they did, a note where only a few runs were busy (mostly quiet,
+/// as the verdict and the gate judge it), and (unless `quiet`) a note where runs were too
+/// short to tell.
 pub(super) fn say_load(results: &ResultsFile, quiet: bool) {
     if let Some(warning) = results.machine.busy_warning() {
-        errln!("Warning: {warning}");
+        match results.machine.busyness() {
+            crate::results::Busyness::MostlyQuiet => errln!("Note: mostly quiet: {warning}"),
+            _ => errln!("Warning: {warning}"),
+        }
     }
     // Not a warning (nothing was seen), so --quiet leaves it out.
     if let Some(note) = results.machine.load_unknown_note().filter(|_| !quiet) {
