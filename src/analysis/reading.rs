@@ -324,6 +324,7 @@ mod tests {
                     low_s: 1.0,
                     high_s: 1.0,
                     coverage: 0.95,
+                    runs: 6,
                 }),
             }),
             amdahl: Some(AmdahlFit {

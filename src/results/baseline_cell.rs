@@ -20,6 +20,8 @@ pub struct BaselineTime {
     pub high_s: f64,
     /// The interval's coverage (below 0.95 with fewer than 6 runs).
     pub coverage: f64,
+    /// The timed runs the median is of (one: no interval).
+    pub runs: usize,
 }
 
 impl BaselineTime {
@@ -106,6 +108,14 @@ impl Baselines {
             preset::Baseline::Sequential => {
                 let b = self.of(Some(ModelKind::Sequential));
                 match b.time {
+                    // One run (a preset of one repetition, or a sweep stopped after its
+                    // first round): no interval, said as the table says it.
+                    Some(t) if t.runs <= 1 => format!(
+                        "{} = {:.d$} s [1 run, no interval]",
+                        b.name(),
+                        t.median_s,
+                        d = crate::words::seconds_places(t.median_s)
+                    ),
                     Some(t) => {
                         // The decimals the table gives the median and its interval.
                         let d = crate::words::seconds_places(t.median_s);
@@ -174,6 +184,7 @@ fn measured(c: &CellResult) -> Option<BaselineCell> {
             low_s: wall.median_ci_low,
             high_s: wall.median_ci_high,
             coverage: wall.median_ci_coverage,
+            runs: c.samples.len(),
         }),
     })
 }
@@ -201,6 +212,14 @@ mod tests {
         assert_eq!(
             b.describe(),
             "sequential × 1 = 1.0000 s [75% interval 0.9000–1.1000]"
+        );
+        // One run: no interval, not a "0% interval".
+        let mut one = r.clone();
+        one.cells[1] = CellResult::with_walls(ModelKind::Sequential, 1, &[1.0]);
+        one.recompute();
+        assert_eq!(
+            one.baselines().describe(),
+            "sequential × 1 = 1.0000 s [1 run, no interval]"
         );
         r.experiment.baseline = preset::Baseline::SameModelOneWorker;
         r.recompute();
