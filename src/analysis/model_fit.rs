@@ -113,7 +113,7 @@ impl ModelFit {
             None => SpeedupBound {
                 value: a.max_speedup_over(a.t1),
                 ci: a.max_speedup_ci_over(a.t1),
-                over: format!("{}'s own fitted one-worker time", self.model.id()),
+                over: format!("the fitted time of {} × 1", self.model.id()),
             },
         })
     }
@@ -212,7 +212,8 @@ pub struct SpeedupBound {
     pub value: f64,
     /// The 95% interval, from the serial fraction's.
     pub ci: Option<(f64, f64)>,
-    /// What the speedup is over, in words: "sequential", "threads × 1".
+    /// What the speedup is over, in words: "sequential × 1", "threads × 1", or "the fitted
+    /// time of processes × 1" where the baseline's time is unknown.
     pub over: String,
 }
 
