@@ -78,10 +78,15 @@ impl TaskSpec {
             t.cpu.size = 0;
             (t.memory.array_mib, t.memory.passes) = (0, 0);
             t.contention.increments = 0;
-            // The size knobs calibration turns for io and mixed tasks (a mixed task keeps its
-            // compute/wait ratio): such tasks are alike, and then told apart by `work`.
+            // The size knobs calibration turns for io and mixed tasks: such tasks are alike,
+            // and then told apart by `work`. A mixed task's calibration keeps its wait per ms
+            // of compute, which is what it measures: that stays (to a millionth).
             t.io.sleep_ms = 0.0;
-            (t.mixed.compute_ms, t.mixed.wait_ms) = (0.0, 0.0);
+            let (compute, wait) = (t.mixed.compute_ms, t.mixed.wait_ms);
+            if compute > 0.0 {
+                t.mixed.wait_ms = (wait / compute * 1e6).round() / 1e6;
+            }
+            t.mixed.compute_ms = 0.0;
             t
         };
         unsized_(self) == unsized_(other)
@@ -204,6 +209,8 @@ mod tests {
             t
         };
         assert!(mixed(2.0, 8.0).alike_apart_from_size(&mixed(3.0, 12.0)));
+        // Another share of waiting is another task, whatever the sizes.
+        assert!(!mixed(5.0, 5.0).alike_apart_from_size(&mixed(5.0, 20.0)));
         let mut other_mode = io(10.0);
         other_mode.io.file_kib = 4096;
         other_mode.io.mode = crate::preset::IoMode::File;
