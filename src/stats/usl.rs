@@ -6,9 +6,11 @@ use serde::{Deserialize, Serialize};
 use super::fit_error::{FitError, check_points, r_squared};
 use super::fit_uncertainty::{bootstrap, check_errors, error_scale, percentile_95};
 
-/// The fewest distinct worker counts the USL is fitted on (σ and κ; four with a fitted scale,
-/// [`fit_usl_scaled`]).
+/// The fewest distinct worker counts the USL is fitted on (σ and κ;
+/// [`USL_SCALED_MIN_WORKER_COUNTS`] with a fitted scale, [`fit_usl_scaled`]).
 pub const USL_MIN_WORKER_COUNTS: usize = 3;
+/// The fewest distinct worker counts the USL with a fitted scale (a third parameter) needs.
+pub const USL_SCALED_MIN_WORKER_COUNTS: usize = 4;
 
 /// Result of [`fit_usl`] or [`fit_usl_scaled`].
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
@@ -152,7 +154,7 @@ pub fn fit_usl_scaled_weighted(
         points,
         "the Universal Scalability Law with a fitted scale",
         "the value",
-        4,
+        USL_SCALED_MIN_WORKER_COUNTS,
     )?;
     let (errors, measured) = check_errors(points.len(), errors)?;
     let errors = errors.as_slice();
@@ -168,7 +170,7 @@ pub fn fit_usl_scaled(points: &[(usize, f64)]) -> Result<UslFit, FitError> {
         points,
         "the Universal Scalability Law with a fitted scale",
         "the value",
-        4,
+        USL_SCALED_MIN_WORKER_COUNTS,
     )?;
     fit(points, None, true, None)
 }
