@@ -57,6 +57,20 @@ pub const COMPACT_BELOW_HEIGHT: f32 = 450.0;
 pub const VERY_SHORT_BELOW_HEIGHT: f32 = 240.0;
 
 impl WorkbenchApp {
+    /// Remembers that the interrupted run in `path` was offered, so that it is offered once:
+    /// the last [`OFFERED_ABANDONED_KEPT`] paths are kept.
+    fn note_offered_abandoned(&mut self, path: &std::path::Path) {
+        if self.offered_abandoned.iter().any(|p| p == path) {
+            return;
+        }
+        self.offered_abandoned.push(path.to_path_buf());
+        let excess = self
+            .offered_abandoned
+            .len()
+            .saturating_sub(OFFERED_ABANDONED_KEPT);
+        self.offered_abandoned.drain(..excess);
+    }
+
     /// Draws the whole workbench into `ui` (the eframe root, or a test harness).
     pub fn show(&mut self, ui: &mut egui::Ui) {
         let ctx = ui.ctx().clone();
@@ -72,6 +86,9 @@ impl WorkbenchApp {
         let also = self.recent.take_also();
         let abandoned = self.recent.take_abandoned();
         if let Some(entry) = also {
+            // Offered as the window-closed run: never offered again as a killed one (its
+            // file may still read `incomplete`, its process gone).
+            self.note_offered_abandoned(&entry.path);
             self.interrupted = Some(InterruptedRun::Closed(entry));
         } else if let Some((entry, modified)) = abandoned
             && self.interrupted.is_none()
@@ -79,12 +96,7 @@ impl WorkbenchApp {
         {
             // A workbench killed or crashed mid-sweep saved no state to say so: its file,
             // still `incomplete` with its process gone, is offered once.
-            self.offered_abandoned.push(entry.path.clone());
-            let excess = self
-                .offered_abandoned
-                .len()
-                .saturating_sub(OFFERED_ABANDONED_KEPT);
-            self.offered_abandoned.drain(..excess);
+            self.note_offered_abandoned(&entry.path);
             self.interrupted = Some(InterruptedRun::Killed {
                 entry,
                 last_written: autosave::started_words(&crate::results::utc_timestamp(modified))
