@@ -101,10 +101,14 @@ pub fn after_run(
         processes += usize::try_from(c.count).unwrap_or(usize::MAX);
         per_process.push(ProcessMemory {
             pid: 0,
-            role: format!(
-                "{} commands, their peaks added over the {} that ran at once",
-                c.count, c.at_once
-            ),
+            role: match c.count {
+                1 => "1 command, its peak".to_string(),
+                n => format!(
+                    "{}, their peaks added over the {} that ran at once",
+                    crate::words::count(usize::try_from(n).unwrap_or(usize::MAX), "command"),
+                    c.at_once
+                ),
+            },
             peak_rss_bytes: c.concurrent_peak_rss_bytes,
             pss_bytes: None,
             uss_bytes: None,
