@@ -22,6 +22,10 @@ fn a_sweep_killed_half_way_leaves_a_readable_partial_file_and_no_workers() {
     )
     .unwrap();
     let out = dir.path().join("r.json");
+    // Its own temporary directory: the scratch directories a killed corelab leaves are not
+    // left in the one other tests' corelab runs share (whose next start would remove them,
+    // saying so on their stderr).
+    let tmp = tempfile::tempdir().unwrap();
     let mut child = Command::new(corelab_exe())
         .args([
             "run",
@@ -30,6 +34,7 @@ fn a_sweep_killed_half_way_leaves_a_readable_partial_file_and_no_workers() {
             out.to_str().unwrap(),
             "-q",
         ])
+        .env("TMPDIR", tmp.path())
         .stdout(Stdio::null())
         .stderr(Stdio::null())
         .spawn()

@@ -198,9 +198,13 @@ fn sigint_keeps_an_earlier_out_and_says_where_the_cells_are() {
     std::fs::write(&out, earlier).unwrap();
     let csv = dir.path().join("s.csv");
     let svg = dir.path().join("s.svg");
+    // Its own temporary directory: what a second signal's exit leaves there is not left in
+    // the one other tests' corelab runs share.
+    let tmp = tempfile::tempdir().unwrap();
     let mut child: Child = Command::new(corelab_exe())
         .args(["run", preset.to_str().unwrap(), "--out"])
         .arg(&out)
+        .env("TMPDIR", tmp.path())
         .arg("--csv")
         .arg(&csv)
         .arg("--svg")
@@ -281,9 +285,11 @@ fn interrupt_first_run(dir: &Path, out: &Path) -> (Option<i32>, String) {
     let marker = dir.join("started");
     let preset = dir.join("wait.json");
     std::fs::write(&preset, waiting_preset(&marker)).unwrap();
+    let tmp = tempfile::tempdir().unwrap();
     let mut child: Child = Command::new(corelab_exe())
         .args(["run", preset.to_str().unwrap(), "--out"])
         .arg(out)
+        .env("TMPDIR", tmp.path())
         .stdout(Stdio::piped())
         .stderr(Stdio::piped())
         .spawn()
