@@ -1,35 +1,164 @@
 //! What a Python function task's module defines, read from its text: never imported, never
 //! run (opening a preset, the workbench and the pre-check before a sweep must not run the
-//! user's code). A text scan, not Python's parser: it lists the functions defined at the top
-//! level (`def name(`, `async def name(`, as the workbench's "List functions" shows them), and
-//! it tells a name that cannot be in the module (it occurs nowhere in its text) from one that
-//! may be (defined, assigned, imported, or made some way a scan cannot follow).
+//! user's code). A scan of the module's statements, not Python's parser: it follows which
+//! statement binds a module-level name last, as importing the module would, and says so
+//! plainly where that is not a plain top-level `def`, since what such a statement binds
+//! (an assignment, an import, a decorator's result, a `def` in an `if` or `try` block that
+//! may not run) is known only by running the code. It also tells a name that cannot be in
+//! the module (it occurs nowhere in its text) from one that may be.
+//!
+//! The rule, as the README's "Your own workload" states it:
+//! - A name is listed as a function when the module's import runs a `def` (or `async def`)
+//!   of it: at the top level, or in a block of a top-level `if`, `try`, `for`, `while` or
+//!   `with`. A `def` in a function's or a class's body is not the module's, and not listed.
+//!   Each name is listed once.
+//! - Python binds a name to its last binding, so the last one decides: a later `def` replaces
+//!   an earlier one, and so do an assignment, an import, a `class`, a `for` target,
+//!   `with … as`, `except … as`, `del`, or a `from … import *` after it.
+//! - The function's source (shown, and recorded in the results file) is the text of that last
+//!   binding when it is a `def` at the top level, its decorators included. Otherwise there is
+//!   none to show, and a note says what binds the name instead: a `def` in a block may not run
+//!   (`try: from fast import work` / `except ImportError: def work`), and an assignment or
+//!   import binds what running it gives. A decorated `def` has its source, and a note that
+//!   Python calls what the decorator returns.
+//! - A function's own `global` statement can rebind a name too; the scan does not follow it.
 
 use std::path::Path;
 
-/// Names of the functions defined at column 0 (`def name(` or `async def name(`) of a Python
-/// source text, in order. A text scan: the module's code never runs.
-pub fn top_level_functions(source: &str) -> Vec<String> {
-    top_level_defs(source)
-        .map(|(name, _)| name.to_string())
+/// A module-level function as the workbench's "List functions" shows it: its name (once,
+/// however often it is defined), the line of the statement that binds it last, and, when
+/// that is not a plain top-level `def`, why the scan cannot say what Python calls.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct ListedFunction {
+    pub name: String,
+    pub line: usize,
+    pub note: Option<String>,
+}
+
+/// The module's functions: every name its import binds with a `def` or `async def`, once
+/// each, in the order of their first definition. A scan of the text: the code never runs.
+pub fn listed_functions(source: &str) -> Vec<ListedFunction> {
+    let bindings = module_bindings(source);
+    let mut names: Vec<&str> = Vec::new();
+    for b in &bindings {
+        if matches!(b.how, How::Def { .. }) && !names.contains(&b.name.as_str()) {
+            names.push(&b.name);
+        }
+    }
+    names
+        .into_iter()
+        .filter_map(|name| {
+            let last = last_binding(&bindings, name)?;
+            Some(ListedFunction {
+                name: name.to_string(),
+                line: last.line,
+                note: binding_note_of(&bindings, name),
+            })
+        })
         .collect()
 }
 
-/// The functions defined at column 0 of a Python source text, in order: each one's name, and
-/// whether it is a plain `def` (`true`) or an `async def` (`false`). The one scan behind
-/// [`top_level_functions`] and [`is_plain_def`].
-fn top_level_defs(source: &str) -> impl Iterator<Item = (&str, bool)> {
-    source.lines().filter_map(|line| {
-        let (rest, plain) = match line.strip_prefix("async def ") {
-            Some(rest) => (rest, false),
-            None => (line.strip_prefix("def ")?, true),
-        };
-        let end = rest
-            .find(|c: char| !(c.is_alphanumeric() || c == '_'))
-            .unwrap_or(rest.len());
-        let (name, after) = rest.split_at(end);
-        (!name.is_empty() && after.trim_start().starts_with('(')).then_some((name, plain))
+/// Names of the module's functions ([`listed_functions`]), each once, in order.
+pub fn top_level_functions(source: &str) -> Vec<String> {
+    listed_functions(source)
+        .into_iter()
+        .map(|f| f.name)
+        .collect()
+}
+
+/// The statement that binds `name` last on import: its own last binding, or a later
+/// `from … import *`, which may rebind it.
+fn last_binding<'b>(bindings: &'b [Binding], name: &str) -> Option<&'b Binding> {
+    bindings
+        .iter()
+        .rev()
+        .find(|b| b.name == name || b.how == How::StarImport)
+}
+
+/// Why the module's text cannot say which code a call of `name` runs, in plain words; `None`
+/// when its last binding is a plain top-level `def` (or nothing binds it: see
+/// [`missing_function`]).
+pub fn binding_note(source: &str, name: &str) -> Option<String> {
+    binding_note_of(&module_bindings(source), name.trim())
+}
+
+fn binding_note_of(bindings: &[Binding], name: &str) -> Option<String> {
+    let last = last_binding(bindings, name)?;
+    let line = last.line;
+    let earlier_def = bindings
+        .iter()
+        .filter(|b| b.name == name && b.line < line && matches!(b.how, How::Def { .. }))
+        .map(|b| b.line)
+        .last();
+    let after_def = earlier_def.map_or(String::new(), |d| format!(", after its `def` on line {d}"));
+    let unknown = "corelab reads the module without running it, so it cannot say what a run calls";
+    Some(match (&last.how, &last.block) {
+        (How::Def { .. }, Some((keyword, at))) => format!(
+            "`{name}` is last bound on line {line} by a `def` inside the `{keyword}` block of \
+             line {at}: Python binds it only if that block runs when the module is imported, \
+             and {unknown}"
+        ),
+        (
+            How::Def {
+                decorator: None, ..
+            },
+            None,
+        ) => return None,
+        (
+            How::Def {
+                decorator: Some(d), ..
+            },
+            None,
+        ) => format!(
+            "`{name}` (line {line}) is decorated ({}): Python calls what the decorator \
+             returns, and {unknown}",
+            d.lines().next().unwrap_or_default().trim()
+        ),
+        (How::Deleted, _) => format!(
+            "`{name}` is deleted by `del` on line {line}{after_def}: importing the module \
+             leaves no `{name}`, unless code the scan cannot follow binds it again"
+        ),
+        (How::StarImport, _) => format!(
+            "`{name}` may be rebound by a `from … import *` on line {line}{after_def}: Python \
+             calls whatever that binds, and {unknown}"
+        ),
+        (How::Other(words), _) => format!(
+            "`{name}` is last bound on line {line} by {words}{after_def}: Python calls \
+             whatever that binds, {}, and {unknown}",
+            match earlier_def {
+                Some(_) => "not the `def`",
+                None => "not a `def` of this module",
+            }
+        ),
     })
+}
+
+/// The source of the function a run calls by `name`: the text of its last binding when that
+/// is a top-level `def` (decorators included, up to the end of its body). `None` when the
+/// name's last binding is anything else, which the scan cannot follow ([`binding_note`]).
+pub fn function_source(source: &str, name: &str) -> Option<String> {
+    let bindings = module_bindings(source);
+    match last_binding(&bindings, name.trim())? {
+        Binding {
+            how: How::Def { text, .. },
+            block: None,
+            ..
+        } => source.get(text.clone()).map(str::to_string),
+        _ => None,
+    }
+}
+
+/// What a results file records of a function task's code, read from the module at `path`
+/// when the sweep starts: the function's source ([`function_source`]) and the note on its
+/// binding ([`binding_note`]). Both `None` when the file cannot be read.
+pub fn recorded_function(path: &Path, name: &str) -> (Option<String>, Option<String>) {
+    match std::fs::read(path) {
+        Ok(bytes) => {
+            let source = String::from_utf8_lossy(&bytes);
+            (function_source(&source, name), binding_note(&source, name))
+        }
+        Err(_) => (None, None),
+    }
 }
 
 /// The name a message calls a module file by: its file name (`mywork.py`), or the path as
@@ -82,12 +211,39 @@ pub fn missing_function_in(path: &Path, name: &str) -> std::io::Result<Option<St
     Ok(missing_function(&String::from_utf8_lossy(&bytes), name))
 }
 
-/// Whether the module's top-level function `name` is a plain `def` (`Some(true)`) or an
-/// `async def` (`Some(false)`); `None` when the text defines no top-level function by that
-/// name (it may be made another way).
+/// Whether the function a run calls by `name` is a plain `def` (`Some(true)`) or an
+/// `async def` (`Some(false)`): its last binding, when that is an undecorated top-level
+/// `def`. `None` otherwise (what binds it then is known only by running the module).
 pub fn is_plain_def(source: &str, name: &str) -> Option<bool> {
-    let name = name.trim();
-    top_level_defs(source).find_map(|(defined, plain)| (defined == name).then_some(plain))
+    let bindings = module_bindings(source);
+    match last_binding(&bindings, name.trim())? {
+        Binding {
+            how:
+                How::Def {
+                    plain,
+                    decorator: None,
+                    ..
+                },
+            block: None,
+            ..
+        } => Some(*plain),
+        _ => None,
+    }
+}
+
+/// For a function task: the note on what binds its function's name ([`binding_note`]), when
+/// the module's last binding of it is not a plain top-level `def`. `module_base` resolves a
+/// relative module path; `None` otherwise, or when the file cannot be read.
+pub fn binding_note_for(
+    exp: &crate::preset::Experiment,
+    module_base: Option<&Path>,
+) -> Option<String> {
+    if exp.task.kind != crate::preset::TaskKind::Function {
+        return None;
+    }
+    let function = &exp.task.function;
+    let bytes = std::fs::read(function.resolved_file(module_base)?).ok()?;
+    binding_note(&String::from_utf8_lossy(&bytes), function.name.trim())
 }
 
 /// For a function task that `py-asyncio` will run: when the module's function is a plain
@@ -129,6 +285,416 @@ fn occurs_as_word(text: &str, word: &str) -> bool {
         !part_of_name(text[..at].chars().next_back())
             && !part_of_name(text[at + word.len()..].chars().next())
     })
+}
+
+/// One logical line of a module (a statement, or a compound statement's header), as the
+/// scan sees it: where it starts (1-based line, byte offset), its indentation, where it ends,
+/// and its code with comments dropped, strings blanked to `""` and line breaks inside
+/// brackets or after `\` made spaces.
+struct LogicalLine {
+    line: usize,
+    indent: usize,
+    start: usize,
+    end: usize,
+    code: String,
+}
+
+/// The module's logical lines, in order (blank and comment-only lines skipped).
+fn logical_lines(source: &str) -> Vec<LogicalLine> {
+    let chars: Vec<(usize, char)> = source.char_indices().collect();
+    let at = |i: usize| chars.get(i).map(|&(_, c)| c);
+    let offset = |i: usize| chars.get(i).map_or(source.len(), |&(o, _)| o);
+    let mut lines = Vec::new();
+    let (mut i, mut line) = (0, 1);
+    while i < chars.len() {
+        let mut indent = 0;
+        while matches!(at(i), Some(' ' | '\t' | '\x0c' | '\r')) {
+            indent += 1;
+            i += 1;
+        }
+        match at(i) {
+            None => break,
+            Some('\n') => {
+                line += 1;
+                i += 1;
+                continue;
+            }
+            Some('#') => {
+                while at(i).is_some_and(|c| c != '\n') {
+                    i += 1;
+                }
+                continue;
+            }
+            Some(_) => {}
+        }
+        let (start, first_line) = (offset(i), line);
+        let mut code = String::new();
+        let mut depth = 0usize;
+        while let Some(c) = at(i) {
+            match c {
+                '#' => {
+                    while at(i).is_some_and(|c| c != '\n') {
+                        i += 1;
+                    }
+                }
+                '\'' | '"' => {
+                    let triple = at(i + 1) == Some(c) && at(i + 2) == Some(c);
+                    i += if triple { 3 } else { 1 };
+                    loop {
+                        match at(i) {
+                            None => break,
+                            Some('\\') => {
+                                if at(i + 1) == Some('\n') {
+                                    line += 1;
+                                }
+                                i += 2;
+                            }
+                            Some('\n') if !triple => break,
+                            Some(q) if q == c && !triple => {
+                                i += 1;
+                                break;
+                            }
+                            Some(q) if q == c && at(i + 1) == Some(c) && at(i + 2) == Some(c) => {
+                                i += 3;
+                                break;
+                            }
+                            Some(q) => {
+                                line += usize::from(q == '\n');
+                                i += 1;
+                            }
+                        }
+                    }
+                    code.push_str("\"\"");
+                }
+                '\\' if at(i + 1) == Some('\n') => {
+                    line += 1;
+                    i += 2;
+                    code.push(' ');
+                }
+                '\n' => {
+                    line += 1;
+                    i += 1;
+                    if depth == 0 {
+                        break;
+                    }
+                    code.push(' ');
+                }
+                _ => {
+                    match c {
+                        '(' | '[' | '{' => depth += 1,
+                        ')' | ']' | '}' => depth = depth.saturating_sub(1),
+                        _ => {}
+                    }
+                    code.push(c);
+                    i += 1;
+                }
+            }
+        }
+        let end = start + source[start..offset(i)].trim_end().len();
+        lines.push(LogicalLine {
+            line: first_line,
+            indent,
+            start,
+            end,
+            code: code.trim().to_string(),
+        });
+    }
+    lines
+}
+
+/// How a module-level statement binds a name.
+#[derive(Clone, Debug, PartialEq, Eq)]
+enum How {
+    /// `def` or `async def` (`plain` for `def`), with its first decorator if any, and the
+    /// byte range of its text from the first decorator to the end of its body.
+    Def {
+        plain: bool,
+        decorator: Option<String>,
+        text: std::ops::Range<usize>,
+    },
+    /// Any other statement that binds the name, in words (`an assignment`, `an import`, ...).
+    Other(&'static str),
+    /// `del name`.
+    Deleted,
+    /// `from … import *`: may bind any name.
+    StarImport,
+}
+
+/// A name bound by a statement the module runs when imported (its top level, or a block of a
+/// top-level `if`/`try`/`for`/`while`/`with`, never a function's or a class's body).
+#[derive(Clone, Debug)]
+struct Binding {
+    /// Empty for [`How::StarImport`].
+    name: String,
+    line: usize,
+    how: How,
+    /// The keyword and line of the innermost top-level block it is in (`except`, line 5).
+    block: Option<(String, usize)>,
+}
+
+const BLOCK_KEYWORDS: [&str; 13] = [
+    "if", "elif", "else", "for", "while", "try", "except", "finally", "with", "match", "case",
+    "def", "class",
+];
+
+/// Every binding of a module-level name, in the order Python runs them on import.
+fn module_bindings(source: &str) -> Vec<Binding> {
+    let lines = logical_lines(source);
+    let mut out = Vec::new();
+    // Open blocks: indentation, whether it is a function's or class's body, keyword, line.
+    let mut blocks: Vec<(usize, bool, String, usize)> = Vec::new();
+    let mut decorators: Vec<(usize, String)> = Vec::new();
+    for (k, l) in lines.iter().enumerate() {
+        while blocks.last().is_some_and(|b| b.0 >= l.indent) {
+            blocks.pop();
+        }
+        let (keyword, rest) = split_keyword(&l.code);
+        let opens = l.code.ends_with(':') && BLOCK_KEYWORDS.contains(&keyword);
+        if blocks.iter().any(|b| b.1) {
+            // Inside a function or a class: not the module's names.
+            if opens {
+                blocks.push((l.indent, true, keyword.to_string(), l.line));
+            }
+            continue;
+        }
+        let block = blocks.last().map(|b| (b.2.clone(), b.3));
+        let mut bind = |name: String, how: How, block: &Option<(String, usize)>| {
+            out.push(Binding {
+                name,
+                line: l.line,
+                how,
+                block: block.clone(),
+            })
+        };
+        if l.code.starts_with('@') {
+            decorators.push((l.start, source[l.start..l.end].to_string()));
+            continue;
+        }
+        let taken = std::mem::take(&mut decorators);
+        match keyword {
+            "def" | "class" => {
+                let name: String = rest
+                    .chars()
+                    .take_while(|c| c.is_alphanumeric() || *c == '_')
+                    .collect();
+                let how = if keyword == "class" {
+                    How::Other("a `class` statement")
+                } else if rest[name.len()..].trim_start().starts_with('(') {
+                    let plain = !l.code.starts_with("async");
+                    let end = lines[k + 1..]
+                        .iter()
+                        .take_while(|b| b.indent > l.indent)
+                        .last()
+                        .map_or(l.end, |b| b.end);
+                    let start = taken.first().map_or(l.start, |d| d.0);
+                    How::Def {
+                        plain,
+                        decorator: taken.first().map(|d| d.1.clone()),
+                        text: start..end,
+                    }
+                } else {
+                    continue;
+                };
+                if is_identifier(&name) {
+                    bind(name, how, &block);
+                }
+            }
+            _ if BLOCK_KEYWORDS.contains(&keyword) => {
+                // A block's header may bind (`for x in`, `with … as x`, `except E as x`),
+                // and a one-line block's body is a statement in that block.
+                let (header, body) = match opens {
+                    true => (rest.trim_end_matches(':'), ""),
+                    false => split_at_colon(rest),
+                };
+                let targets = match keyword {
+                    "for" => header
+                        .split_once(" in ")
+                        .map_or_else(Vec::new, |(t, _)| target_names(t)),
+                    "with" | "except" => split_top_level(header, ',')
+                        .into_iter()
+                        .filter_map(|item| item.split_once(" as ").map(|(_, t)| target_names(t)))
+                        .flatten()
+                        .collect(),
+                    _ => Vec::new(),
+                };
+                let words = match keyword {
+                    "for" => "a `for` loop's target",
+                    "with" => "`with … as`",
+                    _ => "`except … as`",
+                };
+                for name in targets {
+                    bind(name, How::Other(words), &block);
+                }
+                let inner = Some((keyword.to_string(), l.line));
+                for statement in body.split(';').filter(|s| !s.trim().is_empty()) {
+                    for (name, how) in simple_statement_bindings(statement.trim()) {
+                        bind(name, how, &inner);
+                    }
+                }
+            }
+            _ => {
+                for statement in l.code.split(';').filter(|s| !s.trim().is_empty()) {
+                    for (name, how) in simple_statement_bindings(statement.trim()) {
+                        bind(name, how, &block);
+                    }
+                }
+            }
+        }
+        if opens {
+            let scope = matches!(keyword, "def" | "class");
+            blocks.push((l.indent, scope, keyword.to_string(), l.line));
+        }
+    }
+    out
+}
+
+/// A logical line's first keyword (`async def` and `async for` read as `def` and `for`) and
+/// the text after it.
+fn split_keyword(code: &str) -> (&str, &str) {
+    let code = match code.strip_prefix("async") {
+        Some(rest) if rest.starts_with(char::is_whitespace) => rest.trim_start(),
+        _ => code,
+    };
+    let end = code
+        .find(|c: char| !(c.is_alphanumeric() || c == '_'))
+        .unwrap_or(code.len());
+    let (word, rest) = code.split_at(end);
+    // `match = 3`, `case(x)`: soft keywords are keywords only before a block.
+    if matches!(word, "match" | "case") && !code.ends_with(':') {
+        return ("", code);
+    }
+    (word, rest.trim_start())
+}
+
+/// `header: body` split at the first `:` outside brackets.
+fn split_at_colon(text: &str) -> (&str, &str) {
+    let mut depth = 0usize;
+    for (at, c) in text.char_indices() {
+        match c {
+            '(' | '[' | '{' => depth += 1,
+            ')' | ']' | '}' => depth = depth.saturating_sub(1),
+            ':' if depth == 0 => return (&text[..at], &text[at + 1..]),
+            _ => {}
+        }
+    }
+    (text, "")
+}
+
+/// `text` split at `sep` outside brackets.
+fn split_top_level(text: &str, sep: char) -> Vec<&str> {
+    let (mut depth, mut from, mut parts) = (0usize, 0, Vec::new());
+    for (at, c) in text.char_indices() {
+        match c {
+            '(' | '[' | '{' => depth += 1,
+            ')' | ']' | '}' => depth = depth.saturating_sub(1),
+            c if c == sep && depth == 0 => {
+                parts.push(&text[from..at]);
+                from = at + c.len_utf8();
+            }
+            _ => {}
+        }
+    }
+    parts.push(&text[from..]);
+    parts
+}
+
+/// The names an assignment target list binds (`a`, `a, (b, *c)`); none for attributes and
+/// subscripts (`a.b`, `a[0]`), which bind no name, or for text that is not a target list.
+fn target_names(target: &str) -> Vec<String> {
+    let mut names = Vec::new();
+    for part in split_top_level(target, ',') {
+        let part = part.trim().trim_start_matches('*').trim();
+        let inner = part
+            .strip_prefix('(')
+            .and_then(|p| p.strip_suffix(')'))
+            .or_else(|| part.strip_prefix('[').and_then(|p| p.strip_suffix(']')));
+        match inner {
+            Some(inner) => names.extend(target_names(inner)),
+            None if is_identifier(part) => names.push(part.to_string()),
+            None if part.contains(char::is_whitespace) => return Vec::new(),
+            None => {}
+        }
+    }
+    names
+}
+
+/// What one simple statement (no `;`) at module level binds.
+fn simple_statement_bindings(statement: &str) -> Vec<(String, How)> {
+    if let Some(items) = statement.strip_prefix("import ") {
+        return split_top_level(items, ',')
+            .into_iter()
+            .filter_map(|item| {
+                let name = match item.split_once(" as ") {
+                    Some((_, alias)) => alias.trim(),
+                    None => item.trim().split('.').next().unwrap_or(""),
+                };
+                is_identifier(name).then(|| (name.to_string(), How::Other("an import")))
+            })
+            .collect();
+    }
+    if statement.starts_with("from ") {
+        let Some((_, items)) = statement.split_once(" import ") else {
+            return Vec::new();
+        };
+        let items = items.trim().trim_start_matches('(').trim_end_matches(')');
+        return split_top_level(items, ',')
+            .into_iter()
+            .filter_map(|item| {
+                let item = item.trim();
+                if item == "*" {
+                    return Some((String::new(), How::StarImport));
+                }
+                let name = item.split_once(" as ").map_or(item, |(_, a)| a.trim());
+                is_identifier(name).then(|| (name.to_string(), How::Other("an import")))
+            })
+            .collect();
+    }
+    if let Some(targets) = statement.strip_prefix("del ") {
+        return target_names(targets)
+            .into_iter()
+            .map(|n| (n, How::Deleted))
+            .collect();
+    }
+    // Assignments: `a = b = value`, `a: T = value`, `a += value`.
+    let bytes = statement.as_bytes();
+    let (mut depth, mut from, mut targets) = (0usize, 0, Vec::new());
+    for (at, &c) in bytes.iter().enumerate() {
+        match c {
+            b'(' | b'[' | b'{' => depth += 1,
+            b')' | b']' | b'}' => depth = depth.saturating_sub(1),
+            b'=' if depth == 0 => {
+                let prev = at.checked_sub(1).map(|p| bytes[p]);
+                if bytes.get(at + 1) == Some(&b'=') || matches!(prev, Some(b'=' | b'!' | b':')) {
+                    continue;
+                }
+                let shift = matches!(prev, Some(b'<' | b'>'));
+                if shift && !(at >= 2 && Some(bytes[at - 2]) == prev) {
+                    continue; // `<=`, `>=`: a comparison
+                }
+                if shift
+                    || matches!(
+                        prev,
+                        Some(b'+' | b'-' | b'*' | b'/' | b'%' | b'&' | b'|' | b'^' | b'@')
+                    )
+                {
+                    let target =
+                        statement[from..at].trim_end_matches(|c: char| "+-*/%&|^@<>".contains(c));
+                    return target_names(target)
+                        .into_iter()
+                        .map(|n| (n, How::Other("an augmented assignment")))
+                        .collect();
+                }
+                targets.push(&statement[from..at]);
+                from = at + 1;
+            }
+            _ => {}
+        }
+    }
+    targets
+        .into_iter()
+        .flat_map(|t| target_names(split_at_colon(t).0))
+        .map(|n| (n, How::Other("an assignment")))
+        .collect()
 }
 
 #[cfg(test)]
@@ -205,10 +771,237 @@ mod tests {
             Some(false),
             "the name trimmed"
         );
-        // The first definition of the name decides, as the scan lists it.
+        // The last definition of the name decides, as Python binds it; listed once.
         let redefined = "async def work(n): pass\ndef work(n): pass\n";
-        assert_eq!(top_level_functions(redefined), vec!["work", "work"]);
+        assert_eq!(top_level_functions(redefined), vec!["work"]);
+        assert_eq!(is_plain_def(redefined, "work"), Some(true));
+        let redefined = "def work(n): pass\nasync def work(n): pass\n";
         assert_eq!(is_plain_def(redefined, "work"), Some(false));
+        // Decorated, in a block, or rebound: what Python calls is not known from the text.
+        for unknown in [
+            "@jit\ndef work(n): pass\n",
+            "try:\n    import fast\nexcept ImportError:\n    def work(n): pass\n",
+            "def work(n): pass\nwork = wrap(work)\n",
+        ] {
+            assert_eq!(is_plain_def(unknown, "work"), None, "{unknown}");
+        }
+    }
+
+    /// One module with every way the scan knows to bind a name, and the notes it gives.
+    const REBOUND: &str = r#"import numpy as np, os.path
+from fast import (quick as speedy, slow)
+
+def work(n):
+    """First version.
+def not_a_function(x):
+    """
+    return 1
+
+def work(n):
+    def helper(x):
+        return x
+    return helper(n) * 2
+
+class Runner:
+    def method(self):
+        pass
+
+    def work(self):
+        pass
+
+async def fetch(url):
+    return url
+
+def fetch(url):  # replaced by an assignment below
+    pass
+fetch = make_fetch(
+    fetch,
+)
+
+@cache
+def memo(n):
+    return n
+
+def gone(n): pass
+del gone
+
+try:
+    from numba import njit
+except ImportError:
+    def accelerated(n): return n
+
+def imported(n): pass
+from elsewhere import imported
+
+def looped(n): pass
+for looped in range(3): pass
+
+"#;
+
+    #[test]
+    fn each_function_is_listed_once_in_the_order_of_its_first_def() {
+        assert_eq!(
+            top_level_functions(REBOUND),
+            vec![
+                "work",
+                "fetch",
+                "memo",
+                "gone",
+                "accelerated",
+                "imported",
+                "looped",
+            ],
+            "nested defs (`helper`), methods, and a `def` inside a string are not listed"
+        );
+    }
+
+    #[test]
+    fn the_last_def_is_the_source_python_runs() {
+        let work = function_source(REBOUND, "work").expect("a top-level def");
+        assert!(
+            work.starts_with("def work(n):\n    def helper(x):"),
+            "{work}"
+        );
+        assert!(work.ends_with("return helper(n) * 2"), "{work}");
+        assert!(!work.contains("First version"), "{work}");
+        assert_eq!(binding_note(REBOUND, "work"), None);
+        let listed = listed_functions(REBOUND);
+        assert_eq!(listed[0].line, 10, "the line of the last def");
+        assert_eq!(listed[0].note, None);
+        // Decorators belong to the source, with a note on what Python calls.
+        let memo = function_source(REBOUND, "memo").unwrap();
+        assert_eq!(memo, "@cache\ndef memo(n):\n    return n");
+        let note = binding_note(REBOUND, "memo").unwrap();
+        assert!(note.contains("is decorated (@cache)"), "{note}");
+        assert!(note.contains("calls what the decorator returns"), "{note}");
+        // A one-line def, and an async def.
+        let src = "async def a(n):\n    await b()\n\n\ndef c(n): return n\nx = 1\n";
+        assert_eq!(
+            function_source(src, "a").unwrap(),
+            "async def a(n):\n    await b()"
+        );
+        assert_eq!(function_source(src, " c ").unwrap(), "def c(n): return n");
+        assert_eq!(function_source(src, "x"), None);
+        assert_eq!(function_source(src, "missing"), None);
+    }
+
+    #[test]
+    fn a_name_rebound_after_its_def_is_said_so_and_has_no_source() {
+        for (name, words) in [
+            (
+                "fetch",
+                "is last bound on line 27 by an assignment, after its `def` on line 25",
+            ),
+            ("imported", "by an import, after its `def` on line 43"),
+            (
+                "looped",
+                "by a `for` loop's target, after its `def` on line 46",
+            ),
+            (
+                "gone",
+                "is deleted by `del` on line 36, after its `def` on line 35",
+            ),
+        ] {
+            let note = binding_note(REBOUND, name).unwrap_or_else(|| panic!("{name}: no note"));
+            assert!(note.contains(words), "{name}: {note}");
+            assert_eq!(function_source(REBOUND, name), None, "{name}");
+            let listed = listed_functions(REBOUND);
+            let entry = listed.iter().find(|f| f.name == name).unwrap();
+            assert_eq!(entry.note.as_deref(), Some(note.as_str()), "{name}");
+        }
+        let note = binding_note(REBOUND, "fetch").unwrap();
+        assert!(note.contains("not the `def`"), "{note}");
+        // `import *` after the def may rebind any name.
+        let src = "def work(n): pass\nfrom everything import *\n";
+        let note = binding_note(src, "work").unwrap();
+        assert!(
+            note.contains(
+                "may be rebound by a `from … import *` on line 2, after its `def` on line 1"
+            ),
+            "{note}"
+        );
+        assert_eq!(function_source(src, "work"), None);
+        let src = "from everything import *\ndef work(n): pass\n";
+        assert_eq!(binding_note(src, "work"), None);
+        // Names bound otherwise, never by a def: a note too, and not listed.
+        let note = binding_note(REBOUND, "speedy").unwrap();
+        assert!(
+            note.contains("by an import") && note.contains("not a `def` of this module"),
+            "{note}"
+        );
+        assert!(
+            binding_note(REBOUND, "np")
+                .unwrap()
+                .contains("line 1 by an import")
+        );
+        assert!(
+            binding_note(REBOUND, "Runner")
+                .unwrap()
+                .contains("a `class` statement")
+        );
+        // A class's method of the same name does not rebind the module's.
+        assert_eq!(binding_note(REBOUND, "work"), None);
+    }
+
+    #[test]
+    fn a_def_in_a_top_level_block_is_listed_with_a_note_and_no_source() {
+        let note = binding_note(REBOUND, "accelerated").unwrap();
+        assert!(
+            note.contains("line 41 by a `def` inside the `except` block of line 40"),
+            "{note}"
+        );
+        assert!(note.contains("only if that block runs"), "{note}");
+        assert_eq!(function_source(REBOUND, "accelerated"), None);
+        // A plain def after the block binds last, whatever the block did.
+        let src = "try:\n    from fast import work\nexcept ImportError:\n    def work(n):\n        return n\n\ndef work(n):\n    return 2 * n\n";
+        assert_eq!(binding_note(src, "work"), None);
+        assert_eq!(
+            function_source(src, "work").unwrap(),
+            "def work(n):\n    return 2 * n"
+        );
+        // One-line blocks, and `if __name__ == "__main__":`.
+        let src = "def work(n): pass\nif FAST: work = fast_work\n";
+        let note = binding_note(src, "work").unwrap();
+        assert!(
+            note.contains("line 2 by an assignment, after its `def` on line 1"),
+            "{note}"
+        );
+        let src = "def work(n): pass\nif __name__ == \"__main__\":\n    def work(n): return 0\n";
+        assert!(
+            binding_note(src, "work")
+                .unwrap()
+                .contains("`if` block of line 2")
+        );
+    }
+
+    #[test]
+    fn statements_that_only_look_like_bindings_bind_nothing() {
+        let src = concat!(
+            "def work(n): pass\n",
+            "print(work == 1, work=3)\n",
+            "work.attr = 1\n",
+            "table[work] = 2\n",
+            "assert work <= 3 and work >= 1 and work != 2\n",
+            "x = \"work = 1\"  # work = 2\n",
+            "s = '''\nwork = 3\n'''\n",
+            "call(\n    work=4,\n)\n",
+            "match = work\n",
+        );
+        assert_eq!(binding_note(src, "work"), None);
+        assert_eq!(function_source(src, "work").unwrap(), "def work(n): pass");
+        // Augmented and chained assignments, tuple targets, annotations: they bind.
+        for rebinding in [
+            "work += 1",
+            "a = work = 2",
+            "a, (b, *work) = t",
+            "work: Callable = other",
+            "with open(p) as work: pass",
+        ] {
+            let src = format!("def work(n): pass\n{rebinding}\n");
+            assert!(binding_note(&src, "work").is_some(), "{rebinding}");
+        }
+        // An annotation alone binds nothing.
+        assert_eq!(binding_note("def work(n): pass\nwork: int\n", "work"), None);
     }
 
     #[test]
