@@ -432,6 +432,11 @@ pub(super) fn run(args: &RunArgs) -> Result<ExitCode> {
     if let Some(note) = crate::engine::python_source::asyncio_blocking_note(&exp, None) {
         errln!("Warning: {note}");
     }
+    // A function name whose last binding is not a plain top-level `def`: what the results
+    // file records as its source, and what runs, cannot be told from the module's text.
+    if let Some(note) = crate::engine::python_source::binding_note_for(&exp, None) {
+        errln!("Note: {note}");
+    }
     // Before the calibration, which a long sweep's time per run also makes long. A results
     // file's experiment runs the recorded work again: its recorded runs say how long.
     // The progress line counts down from this same figure, cell by cell.

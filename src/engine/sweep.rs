@@ -313,6 +313,24 @@ fn waits_fit_the_timeout(exp: &Experiment) -> Result<(), EngineError> {
     )))
 }
 
+/// The provenance a sweep records: `base`, and for a Python function task the function's
+/// source and the note on its binding, read from the module's text as the sweep starts
+/// ([`super::python_source::recorded_function`]; the module's path is absolute by now).
+fn recorded_provenance(
+    exp: &Experiment,
+    base: &crate::results::Provenance,
+) -> crate::results::Provenance {
+    let mut provenance = base.clone();
+    if exp.task.kind == crate::preset::TaskKind::Function {
+        let function = &exp.task.function;
+        if let Some(path) = function.resolved_file(None) {
+            (provenance.function_source, provenance.function_note) =
+                super::python_source::recorded_function(&path, &function.name);
+        }
+    }
+    provenance
+}
+
 /// Runs a whole sweep on the calling thread, reporting through `emit`. Returns the results,
 /// also when cancelled (then with `status: cancelled`, the cells that completed, and the cells
 /// still being measured marked `cancelled` with the runs they had).
@@ -360,7 +378,7 @@ pub fn run_sweep(
         experiment: recorded_experiment(exp),
         shuffle_seed: Some(seed),
         calibration,
-        provenance: config.provenance.clone(),
+        provenance: recorded_provenance(exp, &config.provenance),
         // Named while the file is `incomplete`, so that one this process leaves when killed
         // can be told from one still being written (dropped at the end).
         writer: Some(WriterProcess::this()),

@@ -995,6 +995,7 @@ mod tests {
             tree_modified: Some(true),
             command: Some("corelab run cpu-bound --out a.json".into()),
             preset_source: Some("built-in preset cpu-bound".into()),
+            ..crate::results::Provenance::default()
         };
         r.machine.load_average = Some(1.5);
         r.machine.load_during_runs = Some(crate::results::LoadSummary {

@@ -107,19 +107,22 @@ pub fn function_ui(
         let listed_id = ui.scope_id().with("listed-functions");
         if ui
             .button("List functions")
-            .on_hover_text("Reads the file's text for top-level `def name(`; runs nothing.")
+            .on_hover_text(
+                "Reads the file's text for the functions its import defines (`def name(`), \
+                 each once: Python binds a name to its last definition. Runs nothing.",
+            )
             .clicked()
         {
             let path = resolved.clone().unwrap_or_default();
             let found = match std::fs::read(&path) {
-                Ok(bytes) => Ok(top_level_functions(&String::from_utf8_lossy(&bytes))),
+                Ok(bytes) => Ok(listed_functions(&String::from_utf8_lossy(&bytes))),
                 Err(e) => Err(format!("cannot read {:?}: {e}", path.display().to_string())),
             };
             ui.data_mut(|d| d.insert_temp(listed_id, (params.file.clone(), found)));
         }
         // The list belongs to the file it was read from: another preset, or another file
         // typed in, hides it.
-        let listed: Option<(String, Result<Vec<String>, String>)> =
+        let listed: Option<(String, Result<Vec<ListedFunction>, String>)> =
             ui.data(|d| d.get_temp(listed_id));
         match listed
             .filter(|(file, _)| *file == params.file)
@@ -128,10 +131,17 @@ pub fn function_ui(
             Some(Ok(names)) if names.is_empty() => {
                 ui.label("no top-level functions found");
             }
-            Some(Ok(names)) => {
+            Some(Ok(functions)) => {
                 ui.horizontal_wrapped(|ui| {
-                    for n in names {
-                        ui.selectable_value(&mut params.name, n.clone(), n);
+                    for f in functions {
+                        // A name whose last binding is not a plain top-level `def` is marked,
+                        // and its tooltip says what binds it instead.
+                        let (label, hover) = match &f.note {
+                            None => (f.name.clone(), format!("`def {}` on line {}", f.name, f.line)),
+                            Some(note) => (format!("{} (?)", f.name), note.clone()),
+                        };
+                        ui.selectable_value(&mut params.name, f.name, label)
+                            .on_hover_text(hover);
                     }
                 });
             }
@@ -144,6 +154,10 @@ pub fn function_ui(
         // words): read from the file's text when the name or the file changes.
         if let Some(why) = look.name_problem() {
             ui.colored_label(ui.visuals().error_fg_color, why);
+        }
+        // A name Python binds last by something other than a plain top-level `def`.
+        if let Some(note) = look.binding_note() {
+            ui.colored_label(ui.visuals().warn_fg_color, note);
         }
     });
     ui.end_row();
@@ -215,7 +229,7 @@ pub fn parse_args(text: &str) -> Result<Vec<serde_json::Value>, String> {
 
 /// The workbench lists functions with the engine's text scan (the pre-check before a sweep
 /// reads the module the same way).
-pub use crate::engine::python_source::top_level_functions;
+pub use crate::engine::python_source::{ListedFunction, listed_functions, top_level_functions};
 
 #[cfg(test)]
 mod tests {

@@ -19,6 +19,11 @@ pub trait ModuleFs {
     fn file_modified(&self, path: &Path) -> Option<Option<SystemTime>>;
     /// Why the module at `path` cannot hold a function called `name`, from its text.
     fn name_problem(&self, path: &Path, name: &str) -> Option<String>;
+    /// What binds `name` last in the module at `path` when that is not a plain top-level
+    /// `def` ([`crate::engine::python_source::binding_note`]); read with the name's check.
+    fn binding_note(&self, _path: &Path, _name: &str) -> Option<String> {
+        None
+    }
 }
 
 /// The real file system.
@@ -45,6 +50,11 @@ impl ModuleFs for RealFs {
             Err(e) => Some(format!("cannot read {}: {e}", path.display())),
         }
     }
+
+    fn binding_note(&self, path: &Path, name: &str) -> Option<String> {
+        let bytes = std::fs::read(path).ok()?;
+        crate::engine::python_source::binding_note(&String::from_utf8_lossy(&bytes), name)
+    }
 }
 
 /// The last look at the module file (kept in the UI's memory between frames).
@@ -58,6 +68,8 @@ pub struct ModuleLook {
     /// The name last checked against the file, the file's modification time then, and what
     /// was wrong with it.
     checked: Option<(String, Option<SystemTime>, Option<String>)>,
+    /// For the name checked: what binds it last when not a plain top-level `def`.
+    note: Option<String>,
 }
 
 impl ModuleLook {
@@ -86,6 +98,7 @@ impl ModuleLook {
         }
         let (Some(path), Some(modified)) = (&self.resolved, self.file) else {
             self.checked = None;
+            self.note = None;
             return;
         };
         let current = self
@@ -94,6 +107,10 @@ impl ModuleLook {
             .is_some_and(|(n, m, _)| n == name && *m == modified);
         if !current {
             let why = fs.name_problem(path, name);
+            self.note = match why {
+                None => fs.binding_note(path, name),
+                Some(_) => None,
+            };
             self.checked = Some((name.to_string(), modified, why));
         }
     }
@@ -111,6 +128,12 @@ impl ModuleLook {
     /// Why the file cannot hold the function named, when it is a file and cannot.
     pub fn name_problem(&self) -> Option<&str> {
         self.checked.as_ref().and_then(|(_, _, why)| why.as_deref())
+    }
+
+    /// What binds the function named last when that is not a plain top-level `def`, when it
+    /// is a file that may hold it.
+    pub fn binding_note(&self) -> Option<&str> {
+        self.note.as_deref()
     }
 }
 

@@ -75,6 +75,17 @@ pub struct Provenance {
     /// `results file a.json`, with ` (modified)` when edited or overridden before the run.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub preset_source: Option<String>,
+    /// A Python function task: the source of the function the run calls, read from the module
+    /// when the sweep started (its last top-level `def`, decorators included: see
+    /// [`crate::engine::python_source`]). Absent when the module's text cannot say which code
+    /// Python calls (`function_note` says why), and in files from before it was recorded.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub function_source: Option<String>,
+    /// A Python function task whose name is not last bound by a plain top-level `def`: what
+    /// binds it instead (an assignment, an import, a decorator, a `def` in an `if`/`try`
+    /// block), in words.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub function_note: Option<String>,
 }
 
 impl Provenance {
@@ -90,6 +101,8 @@ impl Provenance {
             },
             command: None,
             preset_source: None,
+            function_source: None,
+            function_note: None,
         }
     }
 
