@@ -60,9 +60,8 @@ fn a_redefined_function_runs_its_last_def_and_records_that_source() {
     let alone = function_experiment(other.path(), &recorded, "work");
     let r2 = sweep(&alone);
     assert_all_ok(&r2);
-    let checksum = |r: &corelab::results::ResultsFile| {
-        r.cell(ModelKind::PyThreading, 1).unwrap().checksum()
-    };
+    let checksum =
+        |r: &corelab::results::ResultsFile| r.cell(ModelKind::PyThreading, 1).unwrap().checksum();
     assert!(checksum(&r).is_some());
     assert_eq!(checksum(&r), checksum(&r2));
 }

@@ -87,9 +87,9 @@ fn binding_note_of(bindings: &[Binding], name: &str) -> Option<String> {
     let line = last.line;
     let earlier_def = bindings
         .iter()
-        .filter(|b| b.name == name && b.line < line && matches!(b.how, How::Def { .. }))
-        .map(|b| b.line)
-        .last();
+        .rev()
+        .find(|b| b.name == name && b.line < line && matches!(b.how, How::Def { .. }))
+        .map(|b| b.line);
     let after_def = earlier_def.map_or(String::new(), |d| format!(", after its `def` on line {d}"));
     let unknown = "corelab reads the module without running it, so it cannot say what a run calls";
     Some(match (&last.how, &last.block) {

@@ -137,7 +137,10 @@ pub fn function_ui(
                         // A name whose last binding is not a plain top-level `def` is marked,
                         // and its tooltip says what binds it instead.
                         let (label, hover) = match &f.note {
-                            None => (f.name.clone(), format!("`def {}` on line {}", f.name, f.line)),
+                            None => (
+                                f.name.clone(),
+                                format!("`def {}` on line {}", f.name, f.line),
+                            ),
                             Some(note) => (format!("{} (?)", f.name), note.clone()),
                         };
                         ui.selectable_value(&mut params.name, f.name, label)
