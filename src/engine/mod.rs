@@ -18,6 +18,7 @@ pub mod model;
 mod pacer;
 pub mod proc_stats;
 pub mod protocol;
+mod python_bindings;
 pub mod python_source;
 pub mod resources;
 pub mod run_count;

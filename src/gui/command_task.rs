@@ -137,6 +137,14 @@ pub fn function_ui(
                         // A name whose last binding is not a plain top-level `def` is marked,
                         // and its tooltip says what binds it instead.
                         let (label, hover) = match &f.note {
+                            None if f.defs > 1 => (
+                                f.name.clone(),
+                                format!(
+                                    "`def {}` on line {}: the last of its {} definitions, the \
+                                     one Python binds",
+                                    f.name, f.line, f.defs
+                                ),
+                            ),
                             None => (
                                 f.name.clone(),
                                 format!("`def {}` on line {}", f.name, f.line),
