@@ -214,9 +214,7 @@ fn a_reader_that_stops_early_is_not_an_error() {
 
 /// Writes an executable script.
 fn script(path: &std::path::Path, body: &str) {
-    use std::os::unix::fs::PermissionsExt;
-    std::fs::write(path, body).unwrap();
-    std::fs::set_permissions(path, std::fs::Permissions::from_mode(0o755)).unwrap();
+    corelab::safe_fs::write_executable(path, body).unwrap();
 }
 
 #[test]
