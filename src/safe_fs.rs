@@ -8,6 +8,9 @@
 //! file they lead to ([`output_target`], which refuses devices, fifos, sockets, directories,
 //! dangling links and `/dev`, `/proc`, `/sys`), then an exclusive, unpredictable temporary
 //! file next to that file, then a rename.
+//!
+//! And one for tests: [`write_executable`] writes a script that can be run at once while other
+//! threads start processes ("Text file busy" otherwise).
 
 use std::ffi::OsStr;
 use std::fs::{File, OpenOptions, Permissions};
