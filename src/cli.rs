@@ -59,8 +59,10 @@ mod presets;
 mod report;
 mod results_text;
 mod run;
+mod run_stderr;
 mod second_signal;
 mod selftest;
+mod signal_watcher;
 mod stdout;
 mod sweep_progress;
 

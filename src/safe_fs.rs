@@ -8,6 +8,9 @@
 //! file they lead to ([`output_target`], which refuses devices, fifos, sockets, directories,
 //! dangling links and `/dev`, `/proc`, `/sys`), then an exclusive, unpredictable temporary
 //! file next to that file, then a rename.
+//!
+//! And one for tests: [`write_executable`] writes a script that can be run at once while other
+//! threads start processes ("Text file busy" otherwise).
 
 use std::ffi::OsStr;
 use std::fs::{File, OpenOptions, Permissions};
@@ -346,9 +349,62 @@ pub fn write_atomically(path: &Path, bytes: &[u8]) -> std::io::Result<()> {
     Ok(())
 }
 
+/// Writes `contents` to `path` as a new program (mode `0755`) that can be run at once, even
+/// while other threads of this process start processes. An `exec` of a file fails with
+/// "Text file busy" (`ETXTBSY`) while any process holds it open for writing, and a thread
+/// that forks while another writes the file gives its child a copy of the write descriptor,
+/// held until that child execs: a test that writes a script and runs it while other test
+/// threads start processes failed so now and then. So this process never opens the file for
+/// writing: `/bin/sh` does (`cat > "$1"`), in a process of its own that starts nothing else,
+/// and has exited when this returns. For the tests' fake interpreters and launchers.
+pub fn write_executable(path: &Path, contents: impl AsRef<[u8]>) -> std::io::Result<()> {
+    use std::process::{Command, Stdio};
+    let mut writer = Command::new("/bin/sh")
+        .args(["-c", "cat > \"$1\"", "sh"])
+        .arg(path)
+        .stdin(Stdio::piped())
+        .stdout(Stdio::null())
+        .stderr(Stdio::piped())
+        .spawn()?;
+    let written = match writer.stdin.take() {
+        Some(mut stdin) => stdin.write_all(contents.as_ref()),
+        None => Err(std::io::Error::other("no pipe to /bin/sh")),
+    };
+    let output = writer.wait_with_output()?;
+    if !output.status.success() {
+        return Err(std::io::Error::other(format!(
+            "cannot write {}: /bin/sh {}: {}",
+            path.display(),
+            output.status,
+            String::from_utf8_lossy(&output.stderr).trim()
+        )));
+    }
+    written?;
+    std::fs::set_permissions(path, Permissions::from_mode(0o755))
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn an_executable_is_written_whole_and_runs_at_once() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("it's a script");
+        let body = b"#!/bin/sh\nprintf '%s' \"$1\"\n";
+        write_executable(&path, body).unwrap();
+        assert_eq!(std::fs::read(&path).unwrap(), body);
+        let mode = std::fs::metadata(&path).unwrap().permissions().mode();
+        assert_eq!(mode & 0o777, 0o755);
+        let out = std::process::Command::new(&path)
+            .arg("ran")
+            .output()
+            .unwrap();
+        assert_eq!(out.stdout, b"ran");
+        let missing = dir.path().join("no-such-dir").join("x");
+        let err = write_executable(&missing, body).unwrap_err().to_string();
+        assert!(err.contains("no-such-dir"), "{err}");
+    }
 
     #[test]
     fn reads_a_regular_file_and_refuses_one_over_the_cap() {

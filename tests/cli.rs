@@ -89,13 +89,38 @@ fn run_accepts_builtin_names_and_overrides() {
     let stdout = String::from_utf8_lossy(&o.stdout);
     assert!(stdout.contains("threads"));
     // --quiet drops the progress lines; a warning about a busy machine may still be printed.
-    let stderr = String::from_utf8_lossy(&o.stderr);
+    let stderr = common::stderr_of_this_run(&o);
     assert!(
         stderr
             .lines()
             .all(|l| l.starts_with("Warning: the machine was busy")),
         "--quiet prints no progress: {stderr}"
     );
+}
+
+/// The note of what a killed corelab left is set aside only as a first line, and only in
+/// corelab's own words.
+#[test]
+fn only_the_leftovers_note_is_set_aside_from_stderr() {
+    use std::os::unix::process::ExitStatusExt;
+    let output = |stderr: &str| std::process::Output {
+        status: std::process::ExitStatus::from_raw(0),
+        stdout: Vec::new(),
+        stderr: stderr.as_bytes().to_vec(),
+    };
+    let note = corelab::engine::run_mark::leftovers_line(2, 7).unwrap();
+    assert!(common::is_leftovers_note(&note), "{note}");
+    assert_eq!(
+        common::stderr_of_this_run(&output(&format!("{note}\nError: bad\n"))),
+        "Error: bad\n"
+    );
+    for kept in [
+        format!("Error: bad\n{note}\n"),
+        "stopped 2 processes\nError: bad\n".to_string(),
+        "Error: removed 1 file left by a corelab run\n".to_string(),
+    ] {
+        assert_eq!(common::stderr_of_this_run(&output(&kept)), kept);
+    }
 }
 
 #[test]
@@ -105,7 +130,7 @@ fn a_bad_preset_is_a_clear_error_with_exit_code_1() {
     std::fs::write(&preset, r#"{"workers": [0]}"#).unwrap();
     let o = corelab(&["run", preset.to_str().unwrap()]);
     assert_eq!(o.status.code(), Some(1));
-    let stderr = String::from_utf8_lossy(&o.stderr);
+    let stderr = common::stderr_of_this_run(&o);
     assert!(stderr.starts_with("Error: "), "{stderr}");
     assert!(stderr.contains("`workers[0]` = 0"), "{stderr}");
     assert!(!stderr.contains("panicked"), "{stderr}");
@@ -118,7 +143,7 @@ fn broken_json_and_missing_files_do_not_panic() {
     std::fs::write(&preset, "{ this is not json").unwrap();
     for arg in [preset.to_str().unwrap(), "/nonexistent/x.json"] {
         let o = corelab(&["run", arg]);
-        let stderr = String::from_utf8_lossy(&o.stderr);
+        let stderr = common::stderr_of_this_run(&o);
         assert_eq!(o.status.code(), Some(1), "{stderr}");
         assert!(stderr.starts_with("Error: "), "{stderr}");
         assert!(!stderr.contains("panicked"), "{stderr}");
@@ -214,9 +239,7 @@ fn a_reader_that_stops_early_is_not_an_error() {
 
 /// Writes an executable script.
 fn script(path: &std::path::Path, body: &str) {
-    use std::os::unix::fs::PermissionsExt;
-    std::fs::write(path, body).unwrap();
-    std::fs::set_permissions(path, std::fs::Permissions::from_mode(0o755)).unwrap();
+    corelab::safe_fs::write_executable(path, body).unwrap();
 }
 
 #[test]
@@ -933,7 +956,7 @@ fn os_errors_are_said_once() {
     ] {
         for args in [vec!["run", arg], vec!["report", arg]] {
             let o = corelab(&args);
-            let stderr = String::from_utf8_lossy(&o.stderr);
+            let stderr = common::stderr_of_this_run(&o);
             assert_eq!(o.status.code(), Some(1), "{args:?}: {stderr}");
             assert_eq!(stderr.lines().count(), 1, "{args:?}: {stderr}");
             assert_eq!(stderr.matches(reason).count(), 1, "{args:?}: {stderr}");

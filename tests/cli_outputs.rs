@@ -9,17 +9,15 @@ use common::corelab_exe;
 
 #[test]
 fn a_chart_that_cannot_be_drawn_does_not_cost_the_csv_and_the_report() {
-    use std::os::unix::fs::PermissionsExt;
     let dir = tempfile::tempdir().unwrap();
     // An "interpreter" that passes the version check and then fails to start the worker:
     // every cell fails, so there is nothing to chart.
     let fakepy = dir.path().join("fakepy");
-    std::fs::write(
+    corelab::safe_fs::write_executable(
         &fakepy,
         "#!/bin/sh\nif [ \"$1\" = -c ] || [ \"$2\" = -c ]; then\n  echo '{\"version\": \"3.12.1\", \"implementation\": \"cpython\", \"gil_enabled\": true}'\n  exit 0\nfi\necho 'no worker here' >&2\nexit 7\n",
     )
     .unwrap();
-    std::fs::set_permissions(&fakepy, std::fs::Permissions::from_mode(0o755)).unwrap();
     std::fs::write(
         dir.path().join("py.json"),
         r#"{"version": 1, "name": "all fail", "task": {"kind": "cpu", "tasks": 4, "cpu": {"size": 1000}},

@@ -310,14 +310,12 @@ fn dask_on_an_existing_cluster_uses_n_of_its_workers_and_records_them() {
 /// Writes an executable "interpreter" that answers the version probe like a CPython without
 /// dask and mpi4py, and fails anything else.
 fn plain_python(dir: &std::path::Path) -> String {
-    use std::os::unix::fs::PermissionsExt;
     let path = dir.join("plainpy");
-    std::fs::write(
+    corelab::safe_fs::write_executable(
         &path,
         "#!/bin/sh\nif [ \"$2\" = -c ]; then\n  echo '{\"version\": \"3.12.1\", \"implementation\": \"cpython\", \"gil_enabled\": true}'\n  exit 0\nfi\necho 'not a worker' >&2\nexit 3\n",
     )
     .unwrap();
-    std::fs::set_permissions(&path, std::fs::Permissions::from_mode(0o755)).unwrap();
     path.to_string_lossy().into_owned()
 }
 

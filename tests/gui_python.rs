@@ -163,9 +163,7 @@ fn python3_enables_the_python_models() {
 
 /// Writes an executable script.
 fn script(path: &Path, body: &str) {
-    use std::os::unix::fs::PermissionsExt;
-    std::fs::write(path, body).unwrap();
-    std::fs::set_permissions(path, std::fs::Permissions::from_mode(0o755)).unwrap();
+    corelab::safe_fs::write_executable(path, body).unwrap();
 }
 
 /// An "interpreter" that appends a line to `runs.log` beside it each time it is started, then

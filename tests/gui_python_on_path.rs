@@ -27,14 +27,12 @@ const TEST_NAME: &str = "the_default_python3_runs_only_when_asked";
 /// and answers with
 /// garbage (a broken interpreter, as a stray script named python3 would be).
 fn logging_python3(dir: &Path) {
-    use std::os::unix::fs::PermissionsExt;
     let path = dir.join("python3");
-    std::fs::write(
+    corelab::safe_fs::write_executable(
         &path,
         "#!/bin/sh\necho \"called with $1 $2\" >> \"$(dirname \"$0\")/python3.log\"\necho 'Hello from a stray script'\n",
     )
     .unwrap();
-    std::fs::set_permissions(&path, std::fs::Permissions::from_mode(0o755)).unwrap();
 }
 
 fn calls(log: &Path) -> Vec<String> {

@@ -136,8 +136,10 @@ fn the_start_up_stop_takes_a_dead_owner_s_processes_and_leaves_a_live_owner_s() 
     fields[1] = (start + 1).to_string();
     let dead = fields.join(":");
     let leftover = marked_orphan_sleep(&dead);
+    let _leftover_stopped = KilledOnDrop::of(leftover);
     // A live run of this process: its process is running before and after.
     let running = marked_orphan_sleep(live.value());
+    let _running_stopped = KilledOnDrop::of(running);
     let stopped = run_mark::stop_leftovers_of_killed_runs();
     assert!(
         reaped_within_limit(leftover),
@@ -156,7 +158,9 @@ fn a_run_s_stop_takes_its_own_mark_only() {
     adopt_orphans();
     let (mine, other) = (RunMark::new(), RunMark::new());
     let a = marked_orphan_sleep(mine.value());
+    let _a_stopped = KilledOnDrop::of(a);
     let b = marked_orphan_sleep(other.value());
+    let _b_stopped = KilledOnDrop::of(b);
     assert_eq!(mine.stop_marked(), vec![a]);
     assert!(reaped_within_limit(a));
     assert!(is_alive(b), "another run's process");
@@ -176,7 +180,9 @@ fn the_stop_after_a_run_takes_what_the_run_left_below_corelab_and_nothing_else()
     );
     let other = RunMark::new();
     let others = marked_orphan_sleep(other.value());
+    let _others_stopped = KilledOnDrop::of(others);
     let left = orphan_sleep(|command| run.put_on(command));
+    let _left_stopped = KilledOnDrop::of(left);
     assert_eq!(run.stop_left_by_run(), vec![left]);
     assert!(reaped_within_limit(left));
     assert!(is_alive(others), "another run's process");
@@ -202,6 +208,26 @@ fn hanging_preset(dir: &Path, pids: &Path) -> std::path::PathBuf {
     let path = dir.join("hang.json");
     std::fs::write(&path, serde_json::to_string(&exp).unwrap()).unwrap();
     path
+}
+
+/// A process that is killed when this is dropped (through its pidfd: never another process
+/// given its pid), if it still runs: a marked process a failed assertion left running would
+/// lead the stderr of the next corelab started (by any test, in any test binary) with
+/// "stopped 1 process left by a corelab run that was killed", once its owner is gone.
+struct KilledOnDrop(corelab::sys::ProcessHandle);
+
+impl KilledOnDrop {
+    fn of(pid: u32) -> Option<KilledOnDrop> {
+        corelab::sys::ProcessHandle::open(pid)
+            .ok()
+            .map(KilledOnDrop)
+    }
+}
+
+impl Drop for KilledOnDrop {
+    fn drop(&mut self) {
+        self.0.kill();
+    }
 }
 
 #[test]
@@ -233,6 +259,7 @@ fn what_a_killed_corelab_left_running_is_stopped_at_the_next_start() {
         );
         std::thread::sleep(Duration::from_millis(20));
     };
+    let _sleeper_stopped = KilledOnDrop::of(sleeper);
     corelab.kill().unwrap();
     corelab.wait().unwrap();
     // The background sleep was not in reach of the death signal (only the command was).

@@ -4,7 +4,6 @@
 
 use corelab::engine::interpreter::{probe_within, stop_probes};
 use corelab::preset::PythonOptions;
-use std::os::unix::fs::PermissionsExt;
 use std::time::{Duration, Instant};
 
 /// Whether process `pid` still runs (a zombie waiting to be reaped does not).
@@ -25,7 +24,7 @@ fn stopping_the_probes_kills_a_hanging_interpreter_and_its_children() {
     let pid_file = dir.path().join("child.pid");
     // A "python3" that starts a child of its own and hangs, as a wrapper script could.
     let fake = dir.path().join("python3");
-    std::fs::write(
+    corelab::safe_fs::write_executable(
         &fake,
         format!(
             "#!/bin/sh\nsleep 1000 &\necho $! > '{}'\nwait\n",
@@ -33,7 +32,6 @@ fn stopping_the_probes_kills_a_hanging_interpreter_and_its_children() {
         ),
     )
     .unwrap();
-    std::fs::set_permissions(&fake, std::fs::Permissions::from_mode(0o755)).unwrap();
     let options = PythonOptions {
         interpreter: fake.display().to_string(),
         ..PythonOptions::default()

@@ -4,7 +4,7 @@
 use std::io::IsTerminal as _;
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
-use std::sync::Mutex;
+use std::sync::Arc;
 use std::sync::mpsc::RecvTimeoutError;
 use std::time::{Duration, Instant};
 
@@ -29,7 +29,9 @@ use super::outputs::{OutputArgs, chart_outputs, check_chart_for_task, write_outp
 use super::percentage::parse_percentage;
 use super::preset_arg::{arg_names_a_file, load_preset};
 use super::results_text::{gil_lesson_text, say_load, verdict_text};
+use super::run_stderr::{Owned, RunStderr};
 use super::second_signal::OnDisk;
+use super::signal_watcher::cancel_on_signals;
 use super::stdout::{reserve_stdout_for, write_output};
 use super::sweep_progress::{CellsDone, ProgressStyle, SweepProgress};
 
@@ -278,43 +280,6 @@ fn rescue_results(results: &ResultsFile) -> Result<PathBuf> {
         .map_err(|e| anyhow::anyhow!("{}: {}", path_text(&e.path), e.reason))
 }
 
-/// Cancels `cancel` when SIGINT, SIGTERM or SIGHUP arrives (checked every 20 ms on a helper
-/// thread), saying so on stderr. A second one stops the run at once: one line says what
-/// `on_disk` kept, its temporary files are removed, and the exit status is 128 + the signal.
-fn cancel_on_signals(cancel: &CancelToken, on_disk: OnDisk) -> Result<()> {
-    crate::sys::catch_termination_signals().context("cannot catch SIGINT/SIGTERM/SIGHUP")?;
-    crate::sys::second_signal_is_watched();
-    let cancel = cancel.clone();
-    std::thread::Builder::new()
-        .name("signals".into())
-        .spawn(move || {
-            let mut cancelled = false;
-            loop {
-                let received = crate::sys::termination_signals_received();
-                if let (Some(signal), true) = (crate::sys::termination_signal(), received > 0) {
-                    let name = crate::sys::signal_name(signal);
-                    if received >= 2 {
-                        errln!("{}", on_disk.stop_at_once_line(&name));
-                        // `exit` skips the end of `cli::main`: stop what this corelab started
-                        // here, or the next start would call it left by a killed run.
-                        crate::engine::run_mark::stop_everything_this_corelab_started();
-                        std::process::exit(128 + signal.clamp(0, 127));
-                    }
-                    if !cancelled {
-                        errln!(
-                            "{name}: stopping; the cells measured so far are kept (send it again to stop at once)"
-                        );
-                        cancel.cancel();
-                        cancelled = true;
-                    }
-                }
-                std::thread::sleep(std::time::Duration::from_millis(20));
-            }
-        })
-        .context("cannot start the signal watcher")?;
-    Ok(())
-}
-
 /// `corelab run`: load, override, validate, check the outputs, lock `--out`, sweep, print,
 /// write. The exit status says how it ended: 0 every cell measured, 1 an error (before the
 /// sweep, or a results file that could not be saved), [`EXIT_CELLS_FAILED`] some or all cells
@@ -410,7 +375,10 @@ pub(super) fn run(args: &RunArgs) -> Result<ExitCode> {
             .to_string();
     }
     let cancel = CancelToken::new();
-    cancel_on_signals(&cancel, on_disk.clone())?;
+    // Whoever writes to stderr while the sweep's status line may be on screen writes through
+    // it (the signal watcher too), so that each line starts on a line of its own.
+    let stderr = Arc::new(RunStderr::new(std::io::stderr()));
+    cancel_on_signals(&cancel, on_disk.clone(), Arc::clone(&stderr))?;
     if let Some(python) = preflight(&exp)? {
         errln!(
             "Python models: {} {} (GIL {})",
@@ -485,17 +453,16 @@ pub(super) fn run(args: &RunArgs) -> Result<ExitCode> {
         }
         (false, _) => ProgressStyle::PlainLines,
     };
-    let progress = Mutex::new(SweepProgress::new(&exp, planned, style));
     let sweep_clock = Instant::now();
-    let mut say_event = |event: SweepEvent, cells: CellsDone| {
+    let mut say_event = |event: SweepEvent, cells: CellsDone, err: &mut Owned<std::io::Stderr>| {
         if let SweepEvent::SaveFailed { path, reason } = &event {
             // Reported even with --quiet: the file on disk is behind. Once per reason, not
             // after every round.
             if save_failures.last() != Some(reason) {
-                errln!(
+                err.line(&format!(
                     "Error: cannot save the results to {}: {reason}",
                     path_text(path)
-                );
+                ));
             }
             save_failures.push(reason.clone());
             return;
@@ -523,13 +490,13 @@ pub(super) fn run(args: &RunArgs) -> Result<ExitCode> {
                     ),
                     (Err(_), _) => "; time unknown until it runs".to_string(),
                 };
-                errln!(
+                err.line(&format!(
                     "{}: {}, {} ({} warm-up + {timed} timed each{more}){about}",
                     crate::export::sanitize::for_terminal(&exp.name),
                     crate::words::count(plan.len(), "cell"),
                     crate::words::count(runs_total, "run"),
                     exp.warmups,
-                );
+                ));
             }
             SweepEvent::CellDone(cell) => {
                 let CellsDone {
@@ -556,14 +523,14 @@ pub(super) fn run(args: &RunArgs) -> Result<ExitCode> {
                         )
                         .into_owned(),
                     };
-                    errln!(
+                    err.line(&format!(
                         "[{cells_done:>2}/{cells_total}] {:<11} × {:<3} {said}",
                         cell.model_id(),
                         cell.workers
-                    );
+                    ));
                     return;
                 }
-                errln!(
+                err.line(&format!(
                     "[{cells_done:>2}/{cells_total}] {:<11} × {:<3} median {} s{precision} (min {}, max {}), speedup {}",
                     cell.model_id(),
                     cell.workers,
@@ -571,7 +538,7 @@ pub(super) fn run(args: &RunArgs) -> Result<ExitCode> {
                     secs(w.map(|s| s.min)),
                     secs(w.map(|s| s.max)),
                     speedup,
-                );
+                ));
             }
             SweepEvent::Failed {
                 model,
@@ -579,10 +546,10 @@ pub(super) fn run(args: &RunArgs) -> Result<ExitCode> {
                 reason,
             } => {
                 failures_said.push((model, workers));
-                errln!(
+                err.line(&format!(
                     "        {model} × {workers} FAILED: {}",
                     crate::export::sanitize::for_terminal(&reason)
-                )
+                ))
             }
             // py-dask, py-mpi: the cluster (and Dask's dashboard link) once, while it runs.
             SweepEvent::RoundDone { cells, .. } => {
@@ -592,54 +559,53 @@ pub(super) fn run(args: &RunArgs) -> Result<ExitCode> {
                     };
                     if !clusters_shown.contains(&(model, cell.workers)) {
                         clusters_shown.push((model, cell.workers));
-                        errln!(
+                        err.line(&format!(
                             "        {model} × {}: {}",
                             cell.workers,
                             crate::export::sanitize::for_terminal(&cluster.describe())
-                        );
+                        ));
                     }
                 }
             }
             _ => {}
         }
     };
+    stderr
+        .lock()
+        .show_progress(SweepProgress::new(&exp, planned, style));
     let results = std::thread::scope(|scope| {
         let (stop, stopped) = std::sync::mpsc::channel::<()>();
-        let progress = &progress;
+        let stderr = &*stderr;
         if style != ProgressStyle::Hidden {
             // The time left counts down, and a slow start-up shows, between the sweep's events.
             scope.spawn(move || {
                 while let Err(RecvTimeoutError::Timeout) = stopped.recv_timeout(PROGRESS_TICK) {
-                    if let Some(text) = lock(progress).update(sweep_clock.elapsed()) {
-                        write_stderr(&text);
-                    }
+                    stderr.lock().redraw(sweep_clock.elapsed());
                 }
             });
         }
         let results = run_sweep(&exp, &config, &cancel, &mut |event| {
-            let mut shown = lock(progress);
+            let mut err = stderr.lock();
             let now = sweep_clock.elapsed();
-            shown.observe(&event, now);
+            let cells = err.observe(&event, now);
             // Lines of their own go on a line of their own: the status line is erased first,
             // and drawn again at the next run's report (or the next tick).
             let quiet_event = matches!(
                 event,
                 SweepEvent::Progress { .. } | SweepEvent::CellStarted { .. }
             );
-            if !quiet_event && let Some(erase) = shown.clear() {
-                write_stderr(erase);
+            if !quiet_event {
+                err.clear();
             }
-            say_event(event, shown.cells());
-            if quiet_event && let Some(text) = shown.update(now) {
-                write_stderr(&text);
+            say_event(event, cells, &mut err);
+            if quiet_event {
+                err.redraw(now);
             }
         });
         drop(stop);
         results
     });
-    if let Some(erase) = lock(&progress).clear() {
-        write_stderr(erase);
-    }
+    stderr.lock().end_progress();
     out!("{}", summary_table(&results));
     out!("{}", verdict_text(&results));
     out!("{}", gil_lesson_text(&results));
@@ -815,24 +781,8 @@ pub(super) fn run(args: &RunArgs) -> Result<ExitCode> {
     Ok(ExitCode::SUCCESS)
 }
 
-/// The progress, even after a panic while it was held (it stays as usable as it was).
-fn lock(progress: &Mutex<SweepProgress>) -> std::sync::MutexGuard<'_, SweepProgress> {
-    progress
-        .lock()
-        .unwrap_or_else(std::sync::PoisonError::into_inner)
-}
-
 /// How often the progress is looked at between the sweep's events.
 const PROGRESS_TICK: Duration = Duration::from_millis(500);
-
-/// Writes `text` to stderr as it is (a status line has no newline); a failed write is ignored,
-/// as by `errln!`.
-fn write_stderr(text: &str) {
-    use std::io::Write as _;
-    let mut err = std::io::stderr().lock();
-    err.write_all(text.as_bytes()).ok();
-    err.flush().ok();
-}
 
 /// A finished cell's speedup for its progress line, once the cells in `finished` (model,
 /// workers) include its baseline; before that the speedup is against the baseline's runs so

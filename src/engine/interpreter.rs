@@ -396,9 +396,7 @@ mod tests {
     fn a_hanging_interpreter_is_killed_at_the_timeout() {
         let dir = tempfile::tempdir().unwrap();
         let script = dir.path().join("hang.sh");
-        std::fs::write(&script, "#!/bin/sh\nsleep 30\n").unwrap();
-        use std::os::unix::fs::PermissionsExt;
-        std::fs::set_permissions(&script, std::fs::Permissions::from_mode(0o755)).unwrap();
+        crate::safe_fs::write_executable(&script, b"#!/bin/sh\nsleep 30\n").unwrap();
         let options = PythonOptions {
             interpreter: script.to_string_lossy().into_owned(),
             ..PythonOptions::default()
@@ -419,13 +417,11 @@ mod tests {
     fn a_fake_interpreter_that_answers_like_cpython_is_accepted() {
         let dir = tempfile::tempdir().unwrap();
         let script = dir.path().join("py");
-        std::fs::write(
+        crate::safe_fs::write_executable(
             &script,
-            "#!/bin/sh\necho '{\"version\": \"3.12.1\", \"implementation\": \"cpython\", \"gil_enabled\": true}'\n",
+            b"#!/bin/sh\necho '{\"version\": \"3.12.1\", \"implementation\": \"cpython\", \"gil_enabled\": true}'\n",
         )
         .unwrap();
-        use std::os::unix::fs::PermissionsExt;
-        std::fs::set_permissions(&script, std::fs::Permissions::from_mode(0o755)).unwrap();
         let options = PythonOptions {
             interpreter: script.to_string_lossy().into_owned(),
             ..PythonOptions::default()
@@ -443,11 +439,9 @@ mod odd_interpreters {
 
     /// A fake interpreter: a shell script with `body`, in its own temporary directory.
     fn fake(body: &str) -> (tempfile::TempDir, PythonOptions) {
-        use std::os::unix::fs::PermissionsExt;
         let dir = tempfile::tempdir().unwrap();
         let script = dir.path().join("python");
-        std::fs::write(&script, format!("#!/bin/sh\n{body}\n")).unwrap();
-        std::fs::set_permissions(&script, std::fs::Permissions::from_mode(0o755)).unwrap();
+        crate::safe_fs::write_executable(&script, format!("#!/bin/sh\n{body}\n")).unwrap();
         let options = PythonOptions {
             interpreter: script.to_string_lossy().into_owned(),
             ..PythonOptions::default()

@@ -147,14 +147,12 @@ mod tests {
     /// A program that never answers: it notes its pid and a background child's in
     /// `NAME.pids` beside it, then waits on the child (30 s).
     fn never_answers(dir: &std::path::Path) -> std::path::PathBuf {
-        use std::os::unix::fs::PermissionsExt as _;
         let script = dir.join("never-answers");
-        std::fs::write(
+        crate::safe_fs::write_executable(
             &script,
-            "#!/bin/sh\necho $$ >> \"$0.pids\"\nsleep 30 &\necho $! >> \"$0.pids\"\nwait\n",
+            b"#!/bin/sh\necho $$ >> \"$0.pids\"\nsleep 30 &\necho $! >> \"$0.pids\"\nwait\n",
         )
         .unwrap();
-        std::fs::set_permissions(&script, std::fs::Permissions::from_mode(0o755)).unwrap();
         script
     }
 
@@ -275,17 +273,15 @@ mod tests {
     fn workers_that_never_prepare_the_workload_fail_the_run_naming_its_limit() {
         use crate::engine::model::{Executor as _, ProcessPool, WorkerCommand};
         use crate::engine::workload::RunEnv;
-        use std::os::unix::fs::PermissionsExt as _;
         let dir = tempfile::tempdir().unwrap();
         let script = dir.path().join("ready-then-silent");
-        std::fs::write(
+        crate::safe_fs::write_executable(
             &script,
-            "#!/bin/sh\necho $$ >> \"$0.pids\"\n\
+            b"#!/bin/sh\necho $$ >> \"$0.pids\"\n\
              printf '{\"op\":\"ready\",\"pid\":%s,\"version\":\"0\"}\\n' $$\n\
              sleep 30 &\necho $! >> \"$0.pids\"\nwait\n",
         )
         .unwrap();
-        std::fs::set_permissions(&script, std::fs::Permissions::from_mode(0o755)).unwrap();
         let cmd = WorkerCommand {
             program: script.clone(),
             args: Vec::new(),

@@ -186,14 +186,12 @@ pub fn check_python(h: &mut Harness<'_, WorkbenchApp>) {
 /// A stand-in interpreter in `dir` (`plainpy`) that answers the version check like a CPython
 /// 3.12 with the GIL and without dask or mpi4py, and does nothing else: its path.
 pub fn plain_python(dir: &Path) -> std::path::PathBuf {
-    use std::os::unix::fs::PermissionsExt;
     let plain = dir.join("plainpy");
-    std::fs::write(
+    corelab::safe_fs::write_executable(
         &plain,
         "#!/bin/sh\necho '{\"version\": \"3.12.1\", \"implementation\": \"cpython\", \"gil_enabled\": true}'\n",
     )
     .unwrap();
-    std::fs::set_permissions(&plain, std::fs::Permissions::from_mode(0o755)).unwrap();
     plain
 }
 

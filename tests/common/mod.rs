@@ -106,6 +106,30 @@ pub fn is_alive(pid: u32) -> bool {
     }
 }
 
+/// `output`'s stderr without the note a corelab start prints first when it stopped processes
+/// or removed scratch directories left by a corelab of this user that was killed
+/// ([`corelab::engine::run_mark::leftovers_line`]). That note is about the machine, not about
+/// the run: the processes are found through `/proc`, by every `run` and `selftest` start, so
+/// whichever corelab was killed last (another test's, another checkout's test run, a person's)
+/// can put it on any test's stderr, and no temporary directory of the test's own keeps it away.
+/// A test that reads stderr's first line, or counts its lines, reads this.
+pub fn stderr_of_this_run(output: &std::process::Output) -> String {
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    match stderr.split_once('\n') {
+        Some((first, rest)) if is_leftovers_note(first) => rest.to_string(),
+        _ => stderr.into_owned(),
+    }
+}
+
+/// Whether `line` is corelab's note of what a killed corelab left, in its own wording.
+pub fn is_leftovers_note(line: &str) -> bool {
+    let Some(one) = corelab::engine::run_mark::leftovers_line(1, 0) else {
+        return false;
+    };
+    let tail = one.trim_start_matches("stopped 1 process");
+    (line.starts_with("stopped ") || line.starts_with("removed ")) && line.ends_with(tail)
+}
+
 /// Whether `pid` is gone (or a zombie) within `limit`: a process killed with SIGKILL dies at
 /// once, but one reparented to init (a grandchild) may take a moment to be seen gone on a
 /// loaded machine, so a check must not depend on a fixed sleep.
