@@ -19,7 +19,7 @@ use super::sweep::{SweepConfig, preflight_with, run_sweep};
 use crate::preset::{
     Baseline, CpuKernel, Experiment, IoMode, ModelKind, StartMethod, SyncMode, TaskKind, TaskSpec,
 };
-use crate::results::{CellStatus, LostShare, PythonInfo, ResultsFile, lost_share};
+use crate::results::{CellResult, CellStatus, LostShare, PythonInfo, ResultsFile, lost_share};
 
 /// Whether a lesson showed on this machine. In JSON every variant is an object tagged by
 /// `kind`: `{"kind": "pass"}`, `{"kind": "fail"}`, `{"kind": "skipped", "reason": "…"}`,
@@ -685,8 +685,7 @@ fn contention_slows_down(ctx: &Ctx, cores: usize) -> Lesson {
         // results give work against it all the same: a contention task computes by its kind).
         let base_starved = r
             .cell(ModelKind::Threads, 1)
-            .and_then(|c| c.cpu_utilisation)
-            .is_some_and(|cores| cores < 0.5);
+            .is_some_and(CellResult::mostly_waits);
         let work = r
             .cell(ModelKind::Threads, w)
             .and_then(|c| c.work_vs_baseline)

@@ -355,6 +355,18 @@ impl CellResult {
         self.model.map_or("unknown", ModelKind::id)
     }
 
+    /// Whether the cell's median run kept under half a core busy (median CPU time under half
+    /// its median wall time, see [`MOSTLY_COMPUTING`]): it waited most of its run, for I/O or
+    /// for a core other programs had. `false` where either median is unknown.
+    pub fn mostly_waits(&self) -> bool {
+        match (&self.cpu, &self.wall) {
+            (Some(cpu), Some(wall)) => {
+                wall.median > 0.0 && !mostly_computes(cpu.median, wall.median)
+            }
+            _ => false,
+        }
+    }
+
     pub fn checksum(&self) -> Option<u64> {
         self.samples.first().map(|s| s.checksum)
     }
@@ -413,6 +425,14 @@ struct Reference {
 /// other runs' CPU time with it says nothing about extra work.
 const MOSTLY_COMPUTING: f64 = 0.5;
 
+/// Whether a run of `cpu_s` CPU seconds in `wall_s` wall seconds mostly computed: it kept at
+/// least half a core busy on average ([`MOSTLY_COMPUTING`]). The one rule for "this cell
+/// mostly waited": `derive`'s work ratio and the lessons' starved baseline
+/// ([`CellResult::mostly_waits`]) both ask it.
+fn mostly_computes(cpu_s: f64, wall_s: f64) -> bool {
+    cpu_s >= MOSTLY_COMPUTING * wall_s
+}
+
 /// Whether the task is computation by its kind (the CPU kernels, the triad, the counter
 /// updates): its baseline's CPU time is a measure of work even when other programs starved it
 /// of a core, so that its CPU ÷ wall fell below [`MOSTLY_COMPUTING`] (0.21 on a loaded 2-core
@@ -433,7 +453,7 @@ impl Reference {
             .cpu
             .as_ref()
             .map(|s| s.median)
-            .filter(|&cpu| cpu > 0.0 && (computes || cpu >= MOSTLY_COMPUTING * wall.median));
+            .filter(|&cpu| cpu > 0.0 && (computes || mostly_computes(cpu, wall.median)));
         Some(Reference {
             index,
             wall,
@@ -1016,6 +1036,26 @@ mod tests {
             ],
         );
         assert_eq!(r.cells[1].work_vs_baseline, None);
+    }
+
+    #[test]
+    fn mostly_waiting_is_one_rule_for_the_work_ratio_and_the_cell() {
+        // Half a core busy is the line: at 0.5 the baseline computes (its work ratio is
+        // given), just under it the baseline mostly waits (no work ratio), and the cell says
+        // so itself, as the lock lesson asks it.
+        for (cpu, waits) in [(0.5, false), (0.49, true), (0.9, false), (0.01, true)] {
+            let r = results(
+                TaskKind::Io,
+                vec![
+                    cell(ModelKind::Sequential, 1, 1.0, cpu),
+                    cell(ModelKind::Threads, 4, 0.25, cpu),
+                ],
+            );
+            assert_eq!(r.cells[0].mostly_waits(), waits, "{cpu}");
+            assert_eq!(r.cells[1].work_vs_baseline.is_none(), waits, "{cpu}");
+        }
+        // Unknown medians: not said to wait.
+        assert!(!CellResult::default().mostly_waits());
     }
 
     #[test]
