@@ -5,9 +5,9 @@
 //! medians' intervals support. Pure: the CLI, the Markdown report and the workbench print
 //! the same lines.
 
-use super::gil_lesson::{scaled, stayed_flat};
 use super::interval_words::speedup;
 use crate::preset::{Baseline, IoMode, ModelKind, SyncMode, TaskKind};
+use crate::results::gil_rule::{ONE_RUN_COVERAGE, scaled, stayed_flat};
 use crate::results::{
     Baselines, Busyness, CellResult, CellStatus, LostShare, ResultsFile, lost_share,
 };
@@ -78,8 +78,6 @@ const FULL_COVERAGE: f64 = 0.95 - 1e-9;
 /// more than the same work on one worker can: the machine favoured it (the table's note says
 /// "not comparable", `export::cell_text::one_worker_suspect`).
 pub const ONE_WORKER_SUSPECT: f64 = 1.15;
-/// Below this coverage one of the two medians is a single run: no interval at all.
-const ONE_RUN_COVERAGE: f64 = 0.25;
 
 /// The verdict on `r`, best first: empty when no cell completed (an empty or all-failed
 /// file). Only completed cells compete: a failed or cancelled (partial) cell is never the
@@ -440,10 +438,10 @@ fn workers_words(n: usize) -> String {
     crate::words::count(n, "worker")
 }
 
-/// The interval of a cell's speedup, where it rests on more than single runs.
+/// The interval of a cell's speedup, where it rests on more than single runs
+/// ([`crate::results::gil_rule::speedup_interval`]).
 pub(super) fn speedup_ci(c: &CellResult) -> Option<(f64, f64)> {
-    let cov = c.speedup_ci_coverage?;
-    (cov >= ONE_RUN_COVERAGE).then_some((c.speedup_ci_low?, c.speedup_ci_high?))
+    crate::results::gil_rule::speedup_interval(c)
 }
 
 #[cfg(test)]
