@@ -281,8 +281,13 @@ pub struct CellResult {
     pub checksums_agree: bool,
     /// Median throughput for `memory`, GB/s (10^9 bytes).
     pub gb_per_s: Option<f64>,
-    /// Median lost updates over the timed runs, for `contention`: 0 when fewer than half of
-    /// the runs lost any (see `lost_updates_max` and `runs_with_lost_updates`).
+    /// Median lost updates over this cell's timed runs, for `contention` (a count one run
+    /// measured: of an even count, the lower of the middle two): 0 unless more than half of
+    /// the runs lost any (see
+    /// `lost_updates_max` and `runs_with_lost_updates`). These three count the cell's timed
+    /// runs whatever its status, as the gate does, a count above what a run asked for taken as
+    /// all of it; the chart, the table's note and the verdict show completed cells only
+    /// (`results::lost_share`). Derived from the samples whenever a file is read.
     pub lost_updates: Option<u64>,
     /// The most updates lost in one timed run, for `contention`.
     pub lost_updates_max: Option<u64>,
@@ -499,6 +504,14 @@ impl ResultsFile {
         for (i, (cell, base)) in self.cells.iter_mut().zip(&references).enumerate() {
             let base = base.as_ref();
             derive(cell, base, base.is_some_and(|b| b.index == i), per_worker);
+        }
+        let lost: Vec<_> = self
+            .cells
+            .iter()
+            .map(|c| super::lost_share::lost_counts_of_timed_runs(self, c))
+            .collect();
+        for (cell, share) in self.cells.iter_mut().zip(lost) {
+            set_lost_updates(cell, share);
         }
     }
 
@@ -803,13 +816,15 @@ fn derive(cell: &mut CellResult, base: Option<&Reference>, is_baseline: bool, pe
         .filter_map(|s| Some(s.bytes_moved? as f64 / s.wall_s / 1e9))
         .collect();
     cell.gb_per_s = stats::median(&rates);
-    let lost: Vec<u64> = cell.samples.iter().filter_map(|s| s.lost_updates).collect();
-    cell.lost_updates = stats::median_count(&lost);
-    cell.lost_updates_max = lost.iter().copied().max();
-    cell.runs_with_lost_updates = match lost.is_empty() {
-        true => None,
-        false => Some(lost.iter().filter(|&&l| l > 0).count()),
-    };
+}
+
+/// A cell's stored lost-update figures: what its timed runs lost, whatever its status, as the
+/// gate counts them (`lost_share::lost_counts_of_timed_runs`: a count above what a run asked
+/// for is all of it); for a completed cell the lost-updates chart's runs, as counts.
+fn set_lost_updates(cell: &mut CellResult, counts: Option<super::lost_share::LostCounts>) {
+    cell.lost_updates = counts.map(|c| c.median);
+    cell.lost_updates_max = counts.map(|c| c.max);
+    cell.runs_with_lost_updates = counts.map(|c| c.runs_losing);
 }
 
 /// Replaces `path` atomically: see [`crate::safe_fs::write_atomically`] (an exclusive,
@@ -1036,6 +1051,56 @@ mod tests {
             ],
         );
         assert_eq!(r.cells[1].work_vs_baseline, None);
+    }
+
+    #[test]
+    fn stored_lost_updates_count_a_cells_timed_runs_whatever_its_status() {
+        // A contention file asking 1000 increments a worker: threads × 2 completed, losing
+        // in 2 of 3 runs (one count above the 2000 asked), and threads × 4 cancelled after 3
+        // runs that lost.
+        let counted = |workers, lost: [u64; 3], status| {
+            let mut c = cell(ModelKind::Threads, workers, 1.0, 1.0);
+            for (s, l) in c.samples.iter_mut().zip(lost) {
+                s.lost_updates = Some(l);
+            }
+            c.status = status;
+            c
+        };
+        let mut r = results(
+            TaskKind::Contention,
+            vec![
+                cell(ModelKind::Threads, 1, 1.0, 1.0),
+                counted(2, [0, 9000, 20], CellStatus::Ok),
+                counted(4, [7, 0, 5], CellStatus::Cancelled),
+            ],
+        );
+        r.experiment.task.contention.increments = 1000;
+        r.recompute();
+        let stored =
+            |c: &CellResult| (c.lost_updates, c.lost_updates_max, c.runs_with_lost_updates);
+        // A count above what a run asked for is all of it, as the chart takes it.
+        assert_eq!(stored(&r.cells[1]), (Some(20), Some(2000), Some(2)));
+        let chart = super::super::lost_share(&r, &r.cells[1]).unwrap();
+        assert_eq!((chart.max_lost, chart.runs_losing), (2000, 2));
+        // The cancelled cell keeps its figures, as the gate counts them; the chart leaves it
+        // out.
+        assert_eq!(stored(&r.cells[2]), (Some(5), Some(7), Some(2)));
+        assert_eq!(super::super::lost_share(&r, &r.cells[2]), None);
+        let gate = super::super::lost_share_of_timed_runs(&r, &r.cells[2]).unwrap();
+        assert_eq!((gate.max_lost, gate.runs_losing), (7, 2));
+        // No counter (the one-thread cell's runs counted nothing): no figures.
+        assert_eq!(stored(&r.cells[0]), (None, None, None));
+        // A file without the stored figures (or with stale ones) loads and gets them again.
+        let mut json: serde_json::Value = serde_json::from_str(&r.to_json()).unwrap();
+        for c in json["cells"].as_array_mut().unwrap() {
+            let c = c.as_object_mut().unwrap();
+            c.remove("lost_updates");
+            c.remove("runs_with_lost_updates");
+            c.insert("lost_updates_max".into(), serde_json::json!(9000));
+        }
+        let back = ResultsFile::from_json(&json.to_string(), "old.json").unwrap();
+        assert_eq!(stored(&back.cells[1]), (Some(20), Some(2000), Some(2)));
+        assert_eq!(stored(&back.cells[2]), (Some(5), Some(7), Some(2)));
     }
 
     #[test]
