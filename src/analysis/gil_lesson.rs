@@ -1,49 +1,18 @@
 //! Whether results of CPU-bound work show the lesson of the workbench's start-here tour,
 //! "threads and processes climb with the cores, gil-threads stays flat", judged by the rule
-//! the verdict's GIL line uses ([`scaled`], [`stayed_flat`]): on the speedups' 95% intervals,
-//! not their point values, so that the workbench's header, the verdict and `corelab
-//! run`/`report` never give two answers to one question.
+//! the verdict's GIL line uses ([`crate::results::gil_rule`]): on the speedups' 95% intervals,
+//! not their point values, so that the workbench's header, the verdict, `corelab
+//! run`/`report` and `corelab selftest --lessons` never give two answers to one question.
 
-use super::verdict::{completed, speedup_ci};
+use super::verdict::completed;
 use crate::preset::{ModelKind, TaskKind};
+use crate::results::gil_rule::{scaled, speedup_interval as speedup_ci, stayed_flat};
 use crate::results::{CellResult, ResultsFile};
-
-/// A speedup whose interval reaches no higher than this, at 2 workers or more, is "near 1×".
-pub(super) const NEAR_ONE: f64 = 1.3;
-/// A speedup above this, its interval clear of 1, is "scaled".
-pub(super) const SCALED: f64 = 1.5;
 
 /// The lesson in words, as `corelab run` and `report` name it before saying that results do
 /// not show it (the workbench's start-here hint states it above the same note).
 pub const GIL_LESSON: &str =
     "threads and processes climb with the cores, gil-threads stays flat: that flat line is the GIL";
-
-/// The best cell at 2 workers or more of `model` that scaled: speedup above [`SCALED`], its
-/// interval clear of 1.
-pub(super) fn scaled<'a>(cells: &[&'a CellResult], model: ModelKind) -> Option<&'a CellResult> {
-    cells
-        .iter()
-        .copied()
-        .filter(|c| c.model == Some(model) && c.workers >= 2)
-        .filter(|c| {
-            c.speedup.is_some_and(|s| s > SCALED) && speedup_ci(c).is_some_and(|(lo, _)| lo > 1.0)
-        })
-        .max_by(|a, b| {
-            a.speedup
-                .unwrap_or(0.0)
-                .total_cmp(&b.speedup.unwrap_or(0.0))
-        })
-}
-
-/// Whether `model` stayed near 1× at every count of 2 workers or more (each interval's upper
-/// end below [`NEAR_ONE`]); `false` without such a cell, or with one that has no interval.
-pub(super) fn stayed_flat(cells: &[&CellResult], model: ModelKind) -> bool {
-    let mut many = cells
-        .iter()
-        .filter(|c| c.model == Some(model) && c.workers >= 2)
-        .peekable();
-    many.peek().is_some() && many.all(|c| speedup_ci(c).is_some_and(|(_, hi)| hi < NEAR_ONE))
-}
 
 /// What results say about the GIL lesson ([`read_gil_lesson`]).
 #[derive(Clone, Debug, PartialEq)]
@@ -288,7 +257,10 @@ mod tests {
         // lesson shown.
         let r = tour_results(&[(Threads, 1.9), (GilThreads, 1.2), (Processes, 1.8)], 0.05);
         let gil = r.cell(GilThreads, 2).unwrap();
-        assert!(gil.speedup_ci_high.unwrap() > NEAR_ONE, "{gil:?}");
+        assert!(
+            gil.speedup_ci_high.unwrap() > crate::results::gil_rule::NEAR_ONE,
+            "{gil:?}"
+        );
         let lines = verdict_gil_lines(&r);
         assert!(!lines.contains("gil-threads stayed near 1×"), "{lines}");
         assert!(!read_gil_lesson(&r).unwrap().shown);

@@ -261,7 +261,10 @@ mod tests {
 
     #[test]
     fn lost_updates_have_their_median_maximum_and_runs_with_any() {
+        // A contention task (only a counter has lost updates) asking 10 000 increments a worker.
         let mut r = ResultsFile::default();
+        r.experiment.task.kind = crate::preset::TaskKind::Contention;
+        r.experiment.task.contention.increments = 10_000;
         let mut cell = CellResult::with_walls(ModelKind::Processes, 2, &[1.0; 5]);
         // Lost in 2 runs of 5: the median is 0, which alone would hide them.
         for (sample, lost) in cell.samples.iter_mut().zip([0, 3586, 0, 12, 0]) {

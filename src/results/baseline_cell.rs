@@ -96,6 +96,15 @@ impl Baselines {
         }
     }
 
+    /// Whether `c` is the measured baseline of its own model's cells (`sequential × 1`, or
+    /// under the same-model rule its model's `× 1`): its speedup is 1 by definition. Read
+    /// from the rule and the cells measured, never guessed from a speedup of 1; a lookup, so
+    /// asking it of every cell stays linear.
+    pub fn is_baseline(&self, c: &CellResult) -> bool {
+        self.measured(c.model)
+            .is_some_and(|(_, b)| b.model == c.model && b.workers == c.workers)
+    }
+
     /// The rule: speedups over the sequential model, or over each model's own one worker.
     pub fn kind(&self) -> preset::Baseline {
         self.kind
@@ -236,5 +245,37 @@ mod tests {
         r.cells.remove(1);
         r.recompute();
         assert_eq!(r.baselines().describe(), "sequential × 1 (not measured)");
+    }
+
+    #[test]
+    fn which_cell_is_a_baseline_is_read_from_the_rule_not_from_its_speedup() {
+        // threads × 2 in one run as long as the baseline's median: speedup exactly 1, yet
+        // not a baseline; the baseline of six runs is one.
+        let mut r = ResultsFile {
+            cells: vec![
+                CellResult::with_walls(ModelKind::Sequential, 1, &[0.9, 1.0, 1.0, 1.1]),
+                CellResult::with_walls(ModelKind::Threads, 1, &[2.0, 2.0]),
+                CellResult::with_walls(ModelKind::Threads, 2, &[1.0]),
+            ],
+            ..ResultsFile::default()
+        };
+        r.recompute();
+        assert_eq!(r.cells[2].speedup, Some(1.0));
+        let b = r.baselines();
+        let is: Vec<bool> = r.cells.iter().map(|c| b.is_baseline(c)).collect();
+        assert_eq!(is, [true, false, false]);
+        // Each model's own one worker: threads × 1 is threads' baseline, sequential × 1 its
+        // own.
+        r.experiment.baseline = preset::Baseline::SameModelOneWorker;
+        r.recompute();
+        let b = r.baselines();
+        let is: Vec<bool> = r.cells.iter().map(|c| b.is_baseline(c)).collect();
+        assert_eq!(is, [true, true, false]);
+        // Nothing measured: no cell is a baseline.
+        r.experiment.baseline = preset::Baseline::Sequential;
+        r.cells.remove(0);
+        r.recompute();
+        let b = r.baselines();
+        assert!(r.cells.iter().all(|c| !b.is_baseline(c)));
     }
 }

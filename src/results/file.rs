@@ -294,8 +294,13 @@ pub struct CellResult {
     pub checksums_agree: bool,
     /// Median throughput for `memory`, GB/s (10^9 bytes).
     pub gb_per_s: Option<f64>,
-    /// Median lost updates over the timed runs, for `contention`: 0 when fewer than half of
-    /// the runs lost any (see `lost_updates_max` and `runs_with_lost_updates`).
+    /// Median lost updates over this cell's timed runs, for `contention` (a count one run
+    /// measured: of an even count, the lower of the middle two): 0 unless more than half of
+    /// the runs lost any (see
+    /// `lost_updates_max` and `runs_with_lost_updates`). These three count the cell's timed
+    /// runs whatever its status, as the gate does, a count above what a run asked for taken as
+    /// all of it; the chart, the table's note and the verdict show completed cells only
+    /// (`results::lost_share`). Derived from the samples whenever a file is read.
     pub lost_updates: Option<u64>,
     /// The most updates lost in one timed run, for `contention`.
     pub lost_updates_max: Option<u64>,
@@ -368,6 +373,18 @@ impl CellResult {
         self.model.map_or("unknown", ModelKind::id)
     }
 
+    /// Whether the cell's median run kept under half a core busy (median CPU time under half
+    /// its median wall time, see [`MOSTLY_COMPUTING`]): it waited most of its run, for I/O or
+    /// for a core other programs had. `false` where either median is unknown.
+    pub fn mostly_waits(&self) -> bool {
+        match (&self.cpu, &self.wall) {
+            (Some(cpu), Some(wall)) => {
+                wall.median > 0.0 && !mostly_computes(cpu.median, wall.median)
+            }
+            _ => false,
+        }
+    }
+
     pub fn checksum(&self) -> Option<u64> {
         self.samples.first().map(|s| s.checksum)
     }
@@ -426,6 +443,14 @@ struct Reference {
 /// other runs' CPU time with it says nothing about extra work.
 const MOSTLY_COMPUTING: f64 = 0.5;
 
+/// Whether a run of `cpu_s` CPU seconds in `wall_s` wall seconds mostly computed: it kept at
+/// least half a core busy on average ([`MOSTLY_COMPUTING`]). The one rule for "this cell
+/// mostly waited": `derive`'s work ratio and the lessons' starved baseline
+/// ([`CellResult::mostly_waits`]) both ask it.
+fn mostly_computes(cpu_s: f64, wall_s: f64) -> bool {
+    cpu_s >= MOSTLY_COMPUTING * wall_s
+}
+
 /// Whether the task is computation by its kind (the CPU kernels, the triad, the counter
 /// updates): its baseline's CPU time is a measure of work even when other programs starved it
 /// of a core, so that its CPU ÷ wall fell below [`MOSTLY_COMPUTING`] (0.21 on a loaded 2-core
@@ -446,7 +471,7 @@ impl Reference {
             .cpu
             .as_ref()
             .map(|s| s.median)
-            .filter(|&cpu| cpu > 0.0 && (computes || cpu >= MOSTLY_COMPUTING * wall.median));
+            .filter(|&cpu| cpu > 0.0 && (computes || mostly_computes(cpu, wall.median)));
         Some(Reference {
             index,
             wall,
@@ -492,6 +517,14 @@ impl ResultsFile {
         for (i, (cell, base)) in self.cells.iter_mut().zip(&references).enumerate() {
             let base = base.as_ref();
             derive(cell, base, base.is_some_and(|b| b.index == i), per_worker);
+        }
+        let lost: Vec<_> = self
+            .cells
+            .iter()
+            .map(|c| super::lost_share::lost_counts_of_timed_runs(self, c))
+            .collect();
+        for (cell, share) in self.cells.iter_mut().zip(lost) {
+            set_lost_updates(cell, share);
         }
     }
 
@@ -796,13 +829,15 @@ fn derive(cell: &mut CellResult, base: Option<&Reference>, is_baseline: bool, pe
         .filter_map(|s| Some(s.bytes_moved? as f64 / s.wall_s / 1e9))
         .collect();
     cell.gb_per_s = stats::median(&rates);
-    let lost: Vec<u64> = cell.samples.iter().filter_map(|s| s.lost_updates).collect();
-    cell.lost_updates = stats::median_count(&lost);
-    cell.lost_updates_max = lost.iter().copied().max();
-    cell.runs_with_lost_updates = match lost.is_empty() {
-        true => None,
-        false => Some(lost.iter().filter(|&&l| l > 0).count()),
-    };
+}
+
+/// A cell's stored lost-update figures: what its timed runs lost, whatever its status, as the
+/// gate counts them (`lost_share::lost_counts_of_timed_runs`: a count above what a run asked
+/// for is all of it); for a completed cell the lost-updates chart's runs, as counts.
+fn set_lost_updates(cell: &mut CellResult, counts: Option<super::lost_share::LostCounts>) {
+    cell.lost_updates = counts.map(|c| c.median);
+    cell.lost_updates_max = counts.map(|c| c.max);
+    cell.runs_with_lost_updates = counts.map(|c| c.runs_losing);
 }
 
 /// Replaces `path` atomically: see [`crate::safe_fs::write_atomically`] (an exclusive,
@@ -1029,6 +1064,76 @@ mod tests {
             ],
         );
         assert_eq!(r.cells[1].work_vs_baseline, None);
+    }
+
+    #[test]
+    fn stored_lost_updates_count_a_cells_timed_runs_whatever_its_status() {
+        // A contention file asking 1000 increments a worker: threads × 2 completed, losing
+        // in 2 of 3 runs (one count above the 2000 asked), and threads × 4 cancelled after 3
+        // runs that lost.
+        let counted = |workers, lost: [u64; 3], status| {
+            let mut c = cell(ModelKind::Threads, workers, 1.0, 1.0);
+            for (s, l) in c.samples.iter_mut().zip(lost) {
+                s.lost_updates = Some(l);
+            }
+            c.status = status;
+            c
+        };
+        let mut r = results(
+            TaskKind::Contention,
+            vec![
+                cell(ModelKind::Threads, 1, 1.0, 1.0),
+                counted(2, [0, 9000, 20], CellStatus::Ok),
+                counted(4, [7, 0, 5], CellStatus::Cancelled),
+            ],
+        );
+        r.experiment.task.contention.increments = 1000;
+        r.recompute();
+        let stored =
+            |c: &CellResult| (c.lost_updates, c.lost_updates_max, c.runs_with_lost_updates);
+        // A count above what a run asked for is all of it, as the chart takes it.
+        assert_eq!(stored(&r.cells[1]), (Some(20), Some(2000), Some(2)));
+        let chart = super::super::lost_share(&r, &r.cells[1]).unwrap();
+        assert_eq!((chart.max_lost, chart.runs_losing), (2000, 2));
+        // The cancelled cell keeps its figures, as the gate counts them; the chart leaves it
+        // out.
+        assert_eq!(stored(&r.cells[2]), (Some(5), Some(7), Some(2)));
+        assert_eq!(super::super::lost_share(&r, &r.cells[2]), None);
+        let gate = super::super::lost_share_of_timed_runs(&r, &r.cells[2]).unwrap();
+        assert_eq!((gate.max_lost, gate.runs_losing), (7, 2));
+        // No counter (the one-thread cell's runs counted nothing): no figures.
+        assert_eq!(stored(&r.cells[0]), (None, None, None));
+        // A file without the stored figures (or with stale ones) loads and gets them again.
+        let mut json: serde_json::Value = serde_json::from_str(&r.to_json()).unwrap();
+        for c in json["cells"].as_array_mut().unwrap() {
+            let c = c.as_object_mut().unwrap();
+            c.remove("lost_updates");
+            c.remove("runs_with_lost_updates");
+            c.insert("lost_updates_max".into(), serde_json::json!(9000));
+        }
+        let back = ResultsFile::from_json(&json.to_string(), "old.json").unwrap();
+        assert_eq!(stored(&back.cells[1]), (Some(20), Some(2000), Some(2)));
+        assert_eq!(stored(&back.cells[2]), (Some(5), Some(7), Some(2)));
+    }
+
+    #[test]
+    fn mostly_waiting_is_one_rule_for_the_work_ratio_and_the_cell() {
+        // Half a core busy is the line: at 0.5 the baseline computes (its work ratio is
+        // given), just under it the baseline mostly waits (no work ratio), and the cell says
+        // so itself, as the lock lesson asks it.
+        for (cpu, waits) in [(0.5, false), (0.49, true), (0.9, false), (0.01, true)] {
+            let r = results(
+                TaskKind::Io,
+                vec![
+                    cell(ModelKind::Sequential, 1, 1.0, cpu),
+                    cell(ModelKind::Threads, 4, 0.25, cpu),
+                ],
+            );
+            assert_eq!(r.cells[0].mostly_waits(), waits, "{cpu}");
+            assert_eq!(r.cells[1].work_vs_baseline.is_none(), waits, "{cpu}");
+        }
+        // Unknown medians: not said to wait.
+        assert!(!CellResult::default().mostly_waits());
     }
 
     #[test]

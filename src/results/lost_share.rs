@@ -5,6 +5,13 @@
 //! [`super::lost_words`]), so they agree: only completed cells count (the gate alone also
 //! counts the timed runs of cells that did not complete, [`lost_share_of_timed_runs`]), and a
 //! count above what a run asked for is taken as all of it.
+//!
+//! The results file's own per-cell figures (`lost_updates`, `lost_updates_max`,
+//! `runs_with_lost_updates`, and the CSV's columns of those names) are
+//! [`lost_share_of_timed_runs`] as counts: what that cell's timed runs lost, whatever its
+//! status, as the gate counts. For a completed cell they are the chart's figures; a cell that
+//! did not complete keeps them (its `status` says so), while the chart, the note and the
+//! verdict leave it out.
 
 use super::{CellResult, CellStatus, ResultsFile};
 use crate::preset::TaskKind;
@@ -76,17 +83,7 @@ pub fn lost_share(results: &ResultsFile, cell: &CellResult) -> Option<LostShare>
 /// cancelled cell's included. The regression gate's `--fail-on-lost-updates` reads this: an
 /// update lost in a timed run is lost, whether or not its cell went on to complete.
 pub fn lost_share_of_timed_runs(results: &ResultsFile, cell: &CellResult) -> Option<LostShare> {
-    let asked = increments_asked(results, cell)?;
-    let mut lost: Vec<u64> = cell
-        .samples
-        .iter()
-        .filter_map(|s| s.lost_updates)
-        .map(|l| l.min(asked))
-        .collect();
-    if lost.is_empty() {
-        return None;
-    }
-    lost.sort_unstable();
+    let (asked, lost) = timed_losses(results, cell)?;
     let pct = |l: u64| l as f64 / asked as f64 * 100.0;
     let n = lost.len();
     let median_pct = if n % 2 == 1 {
@@ -103,6 +100,50 @@ pub fn lost_share_of_timed_runs(results: &ResultsFile, cell: &CellResult) -> Opt
         runs: n,
         runs_losing: lost.iter().filter(|&&l| l > 0).count(),
     })
+}
+
+/// What `cell`'s timed runs lost, whatever its status, as the results file stores it
+/// (`cells[].lost_updates`, `lost_updates_max`, `runs_with_lost_updates`): the runs of
+/// [`lost_share_of_timed_runs`], as counts.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub(crate) struct LostCounts {
+    /// The median run's count, one a run measured (of an even count of runs, the lower of the
+    /// middle two): 0 unless more than half of the runs lost any.
+    pub median: u64,
+    /// The most one run lost.
+    pub max: u64,
+    /// The runs that lost any.
+    pub runs_losing: usize,
+}
+
+/// [`LostCounts`] of `cell`; `None` where [`lost_share_of_timed_runs`] is.
+pub(crate) fn lost_counts_of_timed_runs(
+    results: &ResultsFile,
+    cell: &CellResult,
+) -> Option<LostCounts> {
+    let (_, lost) = timed_losses(results, cell)?;
+    Some(LostCounts {
+        median: lost[(lost.len() - 1) / 2],
+        max: lost[lost.len() - 1],
+        runs_losing: lost.iter().filter(|&&l| l > 0).count(),
+    })
+}
+
+/// The increments one run of `cell` asked for, and what each of its timed runs lost, sorted,
+/// a count above what was asked taken as all of it; `None` without a counted run.
+fn timed_losses(results: &ResultsFile, cell: &CellResult) -> Option<(u64, Vec<u64>)> {
+    let asked = increments_asked(results, cell)?;
+    let mut lost: Vec<u64> = cell
+        .samples
+        .iter()
+        .filter_map(|s| s.lost_updates)
+        .map(|l| l.min(asked))
+        .collect();
+    if lost.is_empty() {
+        return None;
+    }
+    lost.sort_unstable();
+    Some((asked, lost))
 }
 
 #[cfg(test)]

@@ -6,6 +6,7 @@ mod configuration;
 mod consistency;
 pub mod costs;
 mod file;
+pub mod gil_rule;
 mod lost_share;
 mod lost_words;
 mod machine;

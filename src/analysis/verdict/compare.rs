@@ -36,7 +36,12 @@ pub(super) fn sequential_stand_in_text(
     ))
 }
 
-pub(super) fn fastest_text(r: &ResultsFile, c: &CellResult, weak: bool) -> String {
+pub(super) fn fastest_text(
+    r: &ResultsFile,
+    baselines: &Baselines,
+    c: &CellResult,
+    weak: bool,
+) -> String {
     let head = match weak {
         false => format!("Fastest: {}, {}", cell_name(c), time_words(median(c))),
         true => format!(
@@ -45,7 +50,7 @@ pub(super) fn fastest_text(r: &ResultsFile, c: &CellResult, weak: bool) -> Strin
             time_words(median(c))
         ),
     };
-    let is_baseline = is_baseline_cell(c);
+    let is_baseline = baselines.is_baseline(c);
     let base = match weak {
         false => baseline_words(r),
         true => "the baseline's throughput",

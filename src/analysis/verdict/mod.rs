@@ -5,10 +5,12 @@
 //! medians' intervals support. Pure: the CLI, the Markdown report and the workbench print
 //! the same lines.
 
-use super::gil_lesson::{scaled, stayed_flat};
 use super::interval_words::speedup;
 use crate::preset::{Baseline, IoMode, ModelKind, SyncMode, TaskKind};
-use crate::results::{Busyness, CellResult, CellStatus, LostShare, ResultsFile, lost_share};
+use crate::results::gil_rule::{ONE_RUN_COVERAGE, scaled, stayed_flat};
+use crate::results::{
+    Baselines, Busyness, CellResult, CellStatus, LostShare, ResultsFile, lost_share,
+};
 use crate::stats::{MedianInterval, speedup_interval};
 
 mod compare;
@@ -76,8 +78,6 @@ const FULL_COVERAGE: f64 = 0.95 - 1e-9;
 /// more than the same work on one worker can: the machine favoured it (the table's note says
 /// "not comparable", `export::cell_text::one_worker_suspect`).
 pub const ONE_WORKER_SUSPECT: f64 = 1.15;
-/// Below this coverage one of the two medians is a single run: no interval at all.
-const ONE_RUN_COVERAGE: f64 = 0.25;
 
 /// The verdict on `r`, best first: empty when no cell completed (an empty or all-failed
 /// file). Only completed cells compete: a failed or cancelled (partial) cell is never the
@@ -99,6 +99,9 @@ pub fn verdict(r: &ResultsFile) -> Vec<VerdictLine> {
     };
     let per = if weak { " per worker's share" } else { "" };
     let done: Vec<&CellResult> = all.iter().filter(|c| completed(c)).collect();
+    // Which cells are the baselines, decided once by the results' own rule (not guessed
+    // from a speedup of 1), for every line below.
+    let baselines = r.baselines();
     let Some(fastest) = done
         .iter()
         .copied()
@@ -125,7 +128,7 @@ pub fn verdict(r: &ResultsFile) -> Vec<VerdictLine> {
         }
     }
     // A one-worker cell clearly faster than the baseline (the fastest cell says so itself).
-    let suspects: Vec<String> = suspect_one_worker_cells(r)
+    let suspects: Vec<String> = suspect_one_worker_cells_of(r, &baselines)
         .into_iter()
         .filter(|c| !(c.model == fastest.model && c.workers == fastest.workers))
         .filter_map(|c| Some(format!("{} ({}×)", cell_name(c), speedup(c.speedup?))))
@@ -139,7 +142,7 @@ pub fn verdict(r: &ResultsFile) -> Vec<VerdictLine> {
             ),
         );
     }
-    let mut fastest_line = fastest_text(r, fastest, weak);
+    let mut fastest_line = fastest_text(r, &baselines, fastest, weak);
     if weak && lost_any(r, fastest) {
         fastest_line.pop();
         fastest_line.push_str(
@@ -178,14 +181,14 @@ pub fn verdict(r: &ResultsFile) -> Vec<VerdictLine> {
             .copied()
             .filter(|c| c.model == Some(m))
             .collect();
-        if let Some(text) = scaling_text(m, &cells, r, per) {
+        if let Some(text) = scaling_text(m, &cells, r, &baselines, per) {
             say(VerdictTopic::Scaling, text);
         }
     }
     if let Some(text) = others
         .first()
         .filter(|_| !weak)
-        .and_then(|runner| startup_text(r, fastest, runner))
+        .and_then(|runner| startup_text(r, &baselines, fastest, runner))
     {
         say(VerdictTopic::Startup, text);
     }
@@ -203,9 +206,17 @@ pub fn verdict(r: &ResultsFile) -> Vec<VerdictLine> {
 /// interval, is above [`ONE_WORKER_SUSPECT`]: the same work on one worker cannot beat the
 /// baseline by that much, so the baseline (or the cell) was disturbed.
 pub fn suspect_one_worker_cells(r: &ResultsFile) -> Vec<&CellResult> {
+    suspect_one_worker_cells_of(r, &r.baselines())
+}
+
+/// [`suspect_one_worker_cells`] with `r`'s baselines already worked out.
+fn suspect_one_worker_cells_of<'a>(
+    r: &'a ResultsFile,
+    baselines: &Baselines,
+) -> Vec<&'a CellResult> {
     r.cells
         .iter()
-        .filter(|c| completed(c) && !is_baseline_cell(c) && one_worker_favoured(c))
+        .filter(|c| completed(c) && !baselines.is_baseline(c) && one_worker_favoured(c))
         .collect()
 }
 
@@ -286,11 +297,6 @@ fn models_in<'a>(cells: impl Iterator<Item = &'a CellResult>) -> Vec<ModelKind> 
         }
     }
     models
-}
-
-/// The baseline's own cell: speedup 1 by definition, with no interval.
-fn is_baseline_cell(c: &CellResult) -> bool {
-    c.speedup == Some(1.0) && c.speedup_ci_low.is_none()
 }
 
 /// A completed cell with a median: the only kind that competes.
@@ -432,10 +438,10 @@ fn workers_words(n: usize) -> String {
     crate::words::count(n, "worker")
 }
 
-/// The interval of a cell's speedup, where it rests on more than single runs.
+/// The interval of a cell's speedup, where it rests on more than single runs
+/// ([`crate::results::gil_rule::speedup_interval`]).
 pub(super) fn speedup_ci(c: &CellResult) -> Option<(f64, f64)> {
-    let cov = c.speedup_ci_coverage?;
-    (cov >= ONE_RUN_COVERAGE).then_some((c.speedup_ci_low?, c.speedup_ci_high?))
+    crate::results::gil_rule::speedup_interval(c)
 }
 
 #[cfg(test)]
@@ -505,6 +511,69 @@ mod tests {
             };
         }
         file(cells)
+    }
+
+    #[test]
+    fn the_baseline_cell_is_read_from_the_results_rule_not_guessed_from_its_speedup() {
+        // threads × 2, one run exactly as long as the baseline's median: speedup exactly 1.
+        // Without its interval it looks as the baseline's own cell looks (speedup 1, no
+        // interval), which the verdict once took for the baseline.
+        let mut r = file(vec![
+            cell(ModelKind::Threads, 2, &[1.0]),
+            cell(ModelKind::Sequential, 1, &six(1.0)),
+        ]);
+        let lone = &mut r.cells[0];
+        assert_eq!(lone.speedup, Some(1.0));
+        (
+            lone.speedup_ci_low,
+            lone.speedup_ci_high,
+            lone.speedup_ci_coverage,
+        ) = (None, None, None);
+        let fastest = of(&r, VerdictTopic::Fastest);
+        assert_eq!(fastest.len(), 1);
+        assert!(
+            fastest[0].starts_with("Fastest: threads × 2, 1.00 s ("),
+            "{fastest:?}"
+        );
+        assert!(!fastest[0].contains("itself"), "{fastest:?}");
+        let scaling = of(&r, VerdictTopic::Scaling).join("\n");
+        assert!(
+            scaling.starts_with("threads: best 1.0× at 2 workers"),
+            "{scaling}"
+        );
+        assert!(!scaling.contains("baseline itself"), "{scaling}");
+        // The baseline of several runs, carrying an interval as a file may: still the baseline.
+        let mut r = file(vec![
+            cell(ModelKind::Sequential, 1, &six(1.0)),
+            cell(ModelKind::Threads, 2, &six(1.2)),
+        ]);
+        let base = &mut r.cells[0];
+        (
+            base.speedup_ci_low,
+            base.speedup_ci_high,
+            base.speedup_ci_coverage,
+        ) = (Some(0.98), Some(1.02), Some(0.97));
+        assert_eq!(
+            of(&r, VerdictTopic::Fastest),
+            [
+                "Fastest: sequential × 1, 1.00 s, the sequential baseline itself: no model ran this work faster."
+            ]
+        );
+        // Against each model's own one worker: threads × 1 is threads' baseline, whatever its
+        // fields say; threads × 2 is not.
+        let mut r = file(vec![
+            cell(ModelKind::Threads, 1, &six(1.0)),
+            cell(ModelKind::Threads, 2, &six(1.1)),
+        ]);
+        r.experiment.baseline = crate::preset::Baseline::SameModelOneWorker;
+        r.recompute();
+        r.cells[0].speedup_ci_low = Some(0.98);
+        r.cells[0].speedup_ci_high = Some(1.02);
+        let scaling = of(&r, VerdictTopic::Scaling);
+        assert_eq!(
+            scaling,
+            ["threads: best at 1 worker, its own baseline: more workers never ran faster."]
+        );
     }
 
     #[test]

@@ -10,6 +10,7 @@ pub(super) fn scaling_text(
     model: ModelKind,
     cells: &[&CellResult],
     r: &ResultsFile,
+    baselines: &Baselines,
     per: &str,
 ) -> Option<String> {
     if cells.is_empty() {
@@ -29,7 +30,7 @@ pub(super) fn scaling_text(
         w.dedup();
         w.len()
     };
-    if is_baseline_cell(best) {
+    if baselines.is_baseline(best) {
         // The best cell is the baseline itself: more workers never beat it.
         let more = if counts == 1 {
             " (one worker count measured)"
@@ -108,6 +109,7 @@ pub(super) fn startup(c: &CellResult) -> Option<f64> {
 /// the faster model also starts faster.
 pub(super) fn startup_text(
     r: &ResultsFile,
+    baselines: &Baselines,
     fastest: &CellResult,
     runner: &CellResult,
 ) -> Option<String> {
@@ -123,7 +125,7 @@ pub(super) fn startup_text(
     if !faster(fastest) {
         return None;
     }
-    let runner_worth_it = faster(runner) || is_baseline_cell(runner);
+    let runner_worth_it = faster(runner) || baselines.is_baseline(runner);
     let (a, b) = (cell_name(fastest), cell_name(runner));
     let extra = startup_words(sa - sb);
     let named = fastest
