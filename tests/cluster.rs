@@ -11,6 +11,7 @@ mod common;
 use std::io::{BufRead, BufReader};
 use std::process::{Child, Command, Stdio};
 
+use common::counting_module::{COUNTING_MODULE, importing_processes, module_events};
 use common::*;
 use corelab::engine::{EngineError, preflight};
 use corelab::preset::{CpuKernel, Experiment, ModelKind, TaskKind};
@@ -566,19 +567,11 @@ fn dask_and_mpi_import_the_module_everywhere_at_start_up() {
     let dir = tempfile::tempdir().unwrap();
     let module = dir.path().join("work.py");
     let log = dir.path().join("events.log");
-    std::fs::write(
-        &module,
-        format!(
-            "import os\n\ndef _note(what):\n    with open({log:?}, 'a') as f:\n        f.write('%s %d\\n' % (what, os.getpid()))\n\n_note('import')\n\ndef work(n):\n    _note('call')\n    return n * n\n",
-            log = log.to_str().unwrap()
-        ),
-    )
-    .unwrap();
+    std::fs::write(&module, COUNTING_MODULE).unwrap();
     let events = || -> Vec<String> {
-        std::fs::read_to_string(&log)
-            .unwrap_or_default()
-            .lines()
-            .map(|l| l.split(' ').next().unwrap().to_string())
+        module_events(dir.path())
+            .into_iter()
+            .map(|(what, _)| what)
             .collect()
     };
     for model in [ModelKind::PyDask, ModelKind::PyMpi] {
@@ -593,11 +586,18 @@ fn dask_and_mpi_import_the_module_everywhere_at_start_up() {
         let workers = 2;
         let mut exec = PythonExecutor::start_for(&exp, model, workers, scratch.path(), &guard)
             .unwrap_or_else(|e| panic!("{model}: {e}"));
+        let recorded = module_events(dir.path());
         let started = events();
         assert_eq!(
             started,
             vec!["import"; workers + 1],
             "{model}: the driver and each worker imported once during start-up"
+        );
+        let importers = importing_processes(&recorded);
+        assert_eq!(
+            importers.len(),
+            workers + 1,
+            "{model}: each import in a process of its own: {importers:?}"
         );
         let import = exec.module_import().expect("the import is timed apart");
         assert!(import <= exec.startup(), "{model}: part of the start-up");
@@ -1030,22 +1030,20 @@ fn a_lost_worker_of_an_existing_dask_cluster_fails_the_cell_at_once_naming_it() 
     assert!(left.is_empty(), "still running: {left:?}");
 }
 
-/// An MPI rank killed by a signal (here a task that SIGKILLs its own rank) fails the cell
-/// naming the rank, the signal and the task it was running, as corelab names the signal that kills its own worker
-/// processes; mpiexec and every rank are gone after. Before, the error only quoted Open MPI's
-/// output.
-#[test]
-fn an_mpi_rank_killed_by_a_signal_is_named_with_its_signal() {
-    let python = require_cluster!("an_mpi_rank_killed_by_a_signal_is_named_with_its_signal");
-    let _g = exclusive();
+/// Runs `function` of `source` (whose rank dies on its task for 3) on py-mpi × 2, and checks
+/// that the cell failed promptly with an error that starts "MPI rank 1 `died`" or "MPI rank 2
+/// `died`" and says `says`, and that mpiexec and every rank are gone after.
+fn assert_an_mpi_rank_death_is_named(
+    python: &str,
+    source: &str,
+    function: &str,
+    died: &str,
+    says: &str,
+) {
     let dir = tempfile::tempdir().unwrap();
     let module = dir.path().join("work.py");
-    std::fs::write(
-        &module,
-        "import os, signal\n\ndef killed(n):\n    if n == 3:\n        os.kill(os.getpid(), signal.SIGKILL)\n    return n\n",
-    )
-    .unwrap();
-    let mut exp = function_on_clusters(&python, &module, "killed");
+    std::fs::write(&module, source).unwrap();
+    let mut exp = function_on_clusters(python, &module, function);
     exp.models = vec![ModelKind::PyMpi];
     exp.timeout_s = 600.0;
     let started = std::time::Instant::now();
@@ -1054,22 +1052,34 @@ fn an_mpi_rank_killed_by_a_signal_is_named_with_its_signal() {
     assert_eq!(c.status, CellStatus::Failed);
     let err = c.error.as_deref().unwrap();
     assert!(
-        ["MPI rank 1 was killed", "MPI rank 2 was killed"]
+        [format!("MPI rank 1 {died}"), format!("MPI rank 2 {died}")]
             .iter()
             .any(|s| err.starts_with(s)),
         "{err}"
     );
-    assert!(
-        // A function task's run is named by its function and module, and the task the rank
-        // was computing as rank 0 recorded it (before, only the rank).
-        err.contains(
-            "was killed by signal 9 (SIGKILL) while running killed from work.py, in task 2: killed(3), and the launcher"
-        ),
-        "{err}"
-    );
+    assert!(err.contains(says), "{err}");
     assert!(started.elapsed().as_secs() < 60, "not a timeout");
     let left = leftovers(None);
     assert!(left.is_empty(), "still running: {left:?}");
+}
+
+/// An MPI rank killed by a signal (here a task that SIGKILLs its own rank) fails the cell
+/// naming the rank, the signal and the task it was running, as corelab names the signal that kills its own worker
+/// processes; mpiexec and every rank are gone after. Before, the error only quoted Open MPI's
+/// output.
+#[test]
+fn an_mpi_rank_killed_by_a_signal_is_named_with_its_signal() {
+    let python = require_cluster!("an_mpi_rank_killed_by_a_signal_is_named_with_its_signal");
+    let _g = exclusive();
+    assert_an_mpi_rank_death_is_named(
+        &python,
+        "import os, signal\n\ndef killed(n):\n    if n == 3:\n        os.kill(os.getpid(), signal.SIGKILL)\n    return n\n",
+        "killed",
+        "was killed",
+        // A function task's run is named by its function and module, and the task the rank
+        // was computing as rank 0 recorded it (before, only the rank).
+        "was killed by signal 9 (SIGKILL) while running killed from work.py, in task 2: killed(3), and the launcher",
+    );
 }
 
 /// An MPI rank that exits around corelab's `os._exit` hook (`posix._exit`, as a C extension's
@@ -1079,36 +1089,13 @@ fn an_mpi_rank_killed_by_a_signal_is_named_with_its_signal() {
 fn an_mpi_rank_that_exits_unannounced_is_named_with_its_task() {
     let python = require_cluster!("an_mpi_rank_that_exits_unannounced_is_named_with_its_task");
     let _g = exclusive();
-    let dir = tempfile::tempdir().unwrap();
-    let module = dir.path().join("work.py");
-    std::fs::write(
-        &module,
+    assert_an_mpi_rank_death_is_named(
+        &python,
         "import posix\n\ndef bypass(n):\n    if n == 3:\n        posix._exit(7)\n    return n\n",
-    )
-    .unwrap();
-    let mut exp = function_on_clusters(&python, &module, "bypass");
-    exp.models = vec![ModelKind::PyMpi];
-    exp.timeout_s = 600.0;
-    let started = std::time::Instant::now();
-    let r = sweep(&exp);
-    let c = r.cell(ModelKind::PyMpi, 2).unwrap();
-    assert_eq!(c.status, CellStatus::Failed);
-    let err = c.error.as_deref().unwrap();
-    assert!(
-        ["MPI rank 1 exited", "MPI rank 2 exited"]
-            .iter()
-            .any(|s| err.starts_with(s)),
-        "{err}"
+        "bypass",
+        "exited",
+        "exited with status 7 while running bypass from work.py, in task 2: bypass(3), and the launcher",
     );
-    assert!(
-        err.contains(
-            "exited with status 7 while running bypass from work.py, in task 2: bypass(3), and the launcher"
-        ),
-        "{err}"
-    );
-    assert!(started.elapsed().as_secs() < 60, "not a timeout");
-    let left = leftovers(None);
-    assert!(left.is_empty(), "still running: {left:?}");
 }
 
 /// A cell that times out (a function that would sleep for two minutes, against a 2 s limit)

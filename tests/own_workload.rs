@@ -4,6 +4,7 @@
 
 mod common;
 
+use common::counting_module::{COUNTING_MODULE, importing_processes, module_events};
 use common::*;
 use corelab::preset::{CommandParams, Experiment, ModelKind, TaskKind};
 use corelab::results::CellStatus;
@@ -969,35 +970,6 @@ fn a_function_can_import_a_sibling_module() {
     );
 }
 
-/// A module that records each import (one line per importing process, `import <pid>`) and
-/// each call (`call <pid>`), in a file next to it.
-const COUNTING_MODULE: &str = "\
-import os
-_LOG = os.path.join(os.path.dirname(os.path.abspath(__file__)), 'events.log')
-
-def _note(what):
-    fd = os.open(_LOG, os.O_WRONLY | os.O_APPEND | os.O_CREAT)
-    os.write(fd, ('%s %d\\n' % (what, os.getpid())).encode())
-    os.close(fd)
-
-_note('import')
-
-def work(n):
-    _note('call')
-    return n * n
-";
-
-fn events(dir: &std::path::Path) -> Vec<(String, u32)> {
-    std::fs::read_to_string(dir.join("events.log"))
-        .unwrap_or_default()
-        .lines()
-        .map(|l| {
-            let (what, pid) = l.split_once(' ').unwrap();
-            (what.to_string(), pid.parse().unwrap())
-        })
-        .collect()
-}
-
 /// The user's module is imported by the interpreter and by every pool process during the
 /// cell's start-up, before the first run, even by a pool process that gets no task (fewer
 /// tasks than workers, no warm-up): no timed run ever includes an import, and the import's
@@ -1048,12 +1020,8 @@ fn the_module_is_imported_everywhere_before_the_first_run_and_timed_apart() {
         );
         let mut exec = PythonExecutor::start_for(&exp, model, workers, scratch.path(), &guard)
             .unwrap_or_else(|e| panic!("{model}: {e}"));
-        let started = events(dir.path());
-        let imports: std::collections::BTreeSet<u32> = started
-            .iter()
-            .filter(|(what, _)| what == "import")
-            .map(|(_, pid)| *pid)
-            .collect();
+        let started = module_events(dir.path());
+        let imports = importing_processes(&started);
         assert_eq!(
             (started.len(), imports.len()),
             (importers, importers),
@@ -1070,7 +1038,7 @@ fn the_module_is_imported_everywhere_before_the_first_run_and_timed_apart() {
             exec.run(&exp.task, &env, &guard).unwrap();
         }
         exec.shutdown();
-        let after = events(dir.path());
+        let after = module_events(dir.path());
         assert_eq!(&after[..started.len()], &started[..]);
         assert!(
             after[started.len()..]
