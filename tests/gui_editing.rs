@@ -42,6 +42,20 @@ fn some_results() -> ResultsFile {
     common::gui::two_cell_results(first_builtin())
 }
 
+/// A settled workbench that has opened `some_results()`, saved as `source.json` in `dir`.
+fn with_some_results_open(
+    dir: &std::path::Path,
+) -> egui_kittest::Harness<'static, corelab::gui::WorkbenchApp> {
+    let source = dir.join("source.json");
+    some_results().save(&source).unwrap();
+    let mut h = settled(dir);
+    let ctx = h.ctx.clone();
+    h.state_mut().open_results_path(&ctx, source);
+    h.step();
+    step_until(&mut h, "the results to open", |a| a.results().is_some());
+    h
+}
+
 #[test]
 fn an_edit_shows_modified_and_reset_goes_back_to_the_preset() {
     let dir = tempfile::tempdir().unwrap();
@@ -340,15 +354,9 @@ fn f5_and_ctrl_enter_run_the_configuration() {
 #[test]
 fn save_results_as_writes_a_results_file_that_opens_again() {
     let dir = tempfile::tempdir().unwrap();
-    let source = dir.path().join("source.json");
-    some_results().save(&source).unwrap();
     let target = dir.path().join("saved-as.json");
 
-    let mut h = settled(dir.path());
-    let ctx = h.ctx.clone();
-    h.state_mut().open_results_path(&ctx, source);
-    h.step();
-    step_until(&mut h, "the results to open", |a| a.results().is_some());
+    let mut h = with_some_results_open(dir.path());
     h.run();
 
     h.get_by_label("Save results as…").click();
@@ -367,16 +375,10 @@ fn save_results_as_writes_a_results_file_that_opens_again() {
 #[test]
 fn a_failed_save_results_says_the_results_were_not_saved() {
     let dir = tempfile::tempdir().unwrap();
-    let source = dir.path().join("source.json");
-    some_results().save(&source).unwrap();
     // A directory that does not exist: the write fails.
     let target = dir.path().join("no-such-dir").join("saved-as.json");
 
-    let mut h = settled(dir.path());
-    let ctx = h.ctx.clone();
-    h.state_mut().open_results_path(&ctx, source);
-    h.step();
-    step_until(&mut h, "the results to open", |a| a.results().is_some());
+    let mut h = with_some_results_open(dir.path());
     h.run();
 
     h.get_by_label("Save results as…").click();
@@ -394,15 +396,10 @@ fn a_failed_save_results_says_the_results_were_not_saved() {
 #[test]
 fn csv_export_and_copy_table_hold_every_cell() {
     let dir = tempfile::tempdir().unwrap();
-    let source = dir.path().join("source.json");
-    some_results().save(&source).unwrap();
     let csv = dir.path().join("table.csv");
 
-    let mut h = settled(dir.path());
+    let mut h = with_some_results_open(dir.path());
     let ctx = h.ctx.clone();
-    h.state_mut().open_results_path(&ctx, source);
-    h.step();
-    step_until(&mut h, "the results to open", |a| a.results().is_some());
     h.state_mut().export_csv_path(&ctx, csv.clone());
     h.step();
     step_until(&mut h, "the CSV to be written", |a| !a.files_busy());
@@ -675,19 +672,14 @@ fn a_function_preset_shows_its_own_arguments() {
 #[test]
 fn a_typed_path_asks_before_replacing_and_never_writes_over_an_open_file() {
     let dir = tempfile::tempdir().unwrap();
-    let source = dir.path().join("source.json");
     let compared = dir.path().join("compared.json");
-    some_results().save(&source).unwrap();
     some_results().save(&compared).unwrap();
     let before = std::fs::read(&compared).unwrap();
     let precious = dir.path().join("precious.csv");
     std::fs::write(&precious, "PRECIOUS").unwrap();
 
-    let mut h = settled(dir.path());
+    let mut h = with_some_results_open(dir.path());
     let ctx = h.ctx.clone();
-    h.state_mut().open_results_path(&ctx, source);
-    h.step();
-    step_until(&mut h, "the results to open", |a| a.results().is_some());
     h.state_mut().add_compare_path(&ctx, compared.clone());
     h.step();
     step_until(&mut h, "the comparison to open", |a| !a.files_busy());
