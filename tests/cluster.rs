@@ -11,7 +11,7 @@ mod common;
 use std::io::{BufRead, BufReader};
 use std::process::{Child, Command, Stdio};
 
-use common::counting_module::{COUNTING_MODULE, importing_processes, module_events};
+use common::counting_module::{COUNTING_MODULE, importing_processes, start_and_run};
 use common::*;
 use corelab::engine::{EngineError, preflight};
 use corelab::preset::{CpuKernel, Experiment, ModelKind, TaskKind};
@@ -562,55 +562,34 @@ fn function_on_clusters(python: &str, module: &std::path::Path, name: &str) -> E
 fn dask_and_mpi_import_the_module_everywhere_at_start_up() {
     let python = require_cluster!("dask_and_mpi_import_the_module_everywhere_at_start_up");
     let _g = exclusive();
-    use corelab::engine::model::Executor;
-    use corelab::engine::model::python::PythonExecutor;
     let dir = tempfile::tempdir().unwrap();
     let module = dir.path().join("work.py");
     let log = dir.path().join("events.log");
     std::fs::write(&module, COUNTING_MODULE).unwrap();
-    let events = || -> Vec<String> {
-        module_events(dir.path())
-            .into_iter()
-            .map(|(what, _)| what)
-            .collect()
+    let what = |events: &[(String, u32)]| -> Vec<String> {
+        events.iter().map(|(what, _)| what.clone()).collect()
     };
     for model in [ModelKind::PyDask, ModelKind::PyMpi] {
         let _ = std::fs::remove_file(&log);
         let mut exp = function_on_clusters(&python, &module, "work");
         exp.models = vec![model];
-        let scratch = tempfile::tempdir().unwrap();
-        let guard = corelab::engine::RunGuard::new(
-            corelab::engine::CancelToken::new(),
-            std::time::Duration::from_secs(120),
-        );
         let workers = 2;
-        let mut exec = PythonExecutor::start_for(&exp, model, workers, scratch.path(), &guard)
-            .unwrap_or_else(|e| panic!("{model}: {e}"));
-        let recorded = module_events(dir.path());
-        let started = events();
+        let seen = start_and_run(&exp, model, workers, 2, dir.path());
+        let started = what(&seen.at_start_up);
         assert_eq!(
             started,
             vec!["import"; workers + 1],
             "{model}: the driver and each worker imported once during start-up"
         );
-        let importers = importing_processes(&recorded);
+        let importers = importing_processes(&seen.at_start_up);
         assert_eq!(
             importers.len(),
             workers + 1,
             "{model}: each import in a process of its own: {importers:?}"
         );
-        let import = exec.module_import().expect("the import is timed apart");
-        assert!(import <= exec.startup(), "{model}: part of the start-up");
-        let env = corelab::engine::workload::RunEnv {
-            workers,
-            scratch_dir: scratch.path().to_path_buf(),
-            shared_file: None,
-        };
-        for _ in 0..2 {
-            exec.run(&exp.task, &env, &guard).unwrap();
-        }
-        exec.shutdown();
-        let after = events();
+        let import = seen.import.expect("the import is timed apart");
+        assert!(import <= seen.startup, "{model}: part of the start-up");
+        let after = what(&seen.at_the_end);
         assert_eq!(
             after[started.len()..],
             vec!["call"; 10],

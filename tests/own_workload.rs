@@ -4,7 +4,7 @@
 
 mod common;
 
-use common::counting_module::{COUNTING_MODULE, importing_processes, module_events};
+use common::counting_module::{COUNTING_MODULE, importing_processes, start_and_run};
 use common::*;
 use corelab::preset::{CommandParams, Experiment, ModelKind, TaskKind};
 use corelab::results::CellStatus;
@@ -979,8 +979,6 @@ fn a_function_can_import_a_sibling_module() {
 fn the_module_is_imported_everywhere_before_the_first_run_and_timed_apart() {
     require_python!("the_module_is_imported_everywhere_before_the_first_run_and_timed_apart");
     let _g = exclusive();
-    use corelab::engine::model::Executor;
-    use corelab::engine::model::python::PythonExecutor;
     for (model, method, workers, importers) in [
         (
             ModelKind::PyMultiprocessing,
@@ -1013,32 +1011,17 @@ fn the_module_is_imported_everywhere_before_the_first_run_and_timed_apart() {
         exp.task.function.range = Some(2); // fewer tasks than workers
         exp.task.tasks = 2;
         exp.python.start_method = method;
-        let scratch = tempfile::tempdir().unwrap();
-        let guard = corelab::engine::RunGuard::new(
-            corelab::engine::CancelToken::new(),
-            std::time::Duration::from_secs(120),
-        );
-        let mut exec = PythonExecutor::start_for(&exp, model, workers, scratch.path(), &guard)
-            .unwrap_or_else(|e| panic!("{model}: {e}"));
-        let started = module_events(dir.path());
+        let seen = start_and_run(&exp, model, workers, 3, dir.path());
+        let started = seen.at_start_up;
         let imports = importing_processes(&started);
         assert_eq!(
             (started.len(), imports.len()),
             (importers, importers),
             "{model} × {workers} ({method:?}): every process imported once during start-up, nothing was called: {started:?}"
         );
-        let import = exec.module_import().expect("the import is timed apart");
-        assert!(import <= exec.startup(), "{model}: part of the start-up");
-        let env = corelab::engine::workload::RunEnv {
-            workers,
-            scratch_dir: scratch.path().to_path_buf(),
-            shared_file: None,
-        };
-        for _ in 0..3 {
-            exec.run(&exp.task, &env, &guard).unwrap();
-        }
-        exec.shutdown();
-        let after = module_events(dir.path());
+        let import = seen.import.expect("the import is timed apart");
+        assert!(import <= seen.startup, "{model}: part of the start-up");
+        let after = seen.at_the_end;
         assert_eq!(&after[..started.len()], &started[..]);
         assert!(
             after[started.len()..]
