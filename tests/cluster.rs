@@ -493,12 +493,10 @@ fn a_python_function_runs_on_dask_and_mpi_with_the_threads_checksum() {
         require_cluster!("a_python_function_runs_on_dask_and_mpi_with_the_threads_checksum");
     let _g = exclusive();
     let dir = tempfile::tempdir().unwrap();
-    let module = dir.path().join("work.py");
-    std::fs::write(
-        &module,
+    let module = work_module(
+        dir.path(),
         "def work(n):\n    return [i * i for i in range(n)][-1] + n\n",
-    )
-    .unwrap();
+    );
     let preset = Experiment::from_json(
         &format!(
             r#"{{"version": 1, "name": "function on clusters",
@@ -542,6 +540,13 @@ fn cluster_units_carry_the_payload() {
     }
 }
 
+/// Writes `source` as the user's module `work.py` in `dir` (the name the errors quote).
+fn work_module(dir: &std::path::Path, source: impl AsRef<[u8]>) -> std::path::PathBuf {
+    let module = dir.join("work.py");
+    std::fs::write(&module, source).unwrap();
+    module
+}
+
 /// A py-threading, py-dask and py-mpi preset of the user's function `name` in `module`.
 fn function_on_clusters(python: &str, module: &std::path::Path, name: &str) -> Experiment {
     Experiment::from_json(&format!(
@@ -563,9 +568,8 @@ fn dask_and_mpi_import_the_module_everywhere_at_start_up() {
     let python = require_cluster!("dask_and_mpi_import_the_module_everywhere_at_start_up");
     let _g = exclusive();
     let dir = tempfile::tempdir().unwrap();
-    let module = dir.path().join("work.py");
     let log = dir.path().join("events.log");
-    std::fs::write(&module, COUNTING_MODULE).unwrap();
+    let module = work_module(dir.path(), COUNTING_MODULE);
     let what = |events: &[(String, u32)]| -> Vec<String> {
         events.iter().map(|(what, _)| what.clone()).collect()
     };
@@ -606,8 +610,7 @@ fn a_module_that_fails_to_import_stops_every_cluster_cell_at_start_up() {
         require_cluster!("a_module_that_fails_to_import_stops_every_cluster_cell_at_start_up");
     let _g = exclusive();
     let dir = tempfile::tempdir().unwrap();
-    let module = dir.path().join("work.py");
-    std::fs::write(&module, "def work(n)\n    return n\n").unwrap();
+    let module = work_module(dir.path(), "def work(n)\n    return n\n");
     let mut exp = function_on_clusters(&python, &module, "work");
     exp.models = vec![ModelKind::PyDask, ModelKind::PyMpi];
     let r = sweep(&exp);
@@ -641,12 +644,10 @@ fn a_module_that_fails_only_in_the_pool_stops_those_models_only() {
     let python = require_cluster!("a_module_that_fails_only_in_the_pool_stops_those_models_only");
     let _g = exclusive();
     let dir = tempfile::tempdir().unwrap();
-    let module = dir.path().join("work.py");
-    std::fs::write(
-        &module,
+    let module = work_module(
+        dir.path(),
         "import multiprocessing, os\n\nif multiprocessing.current_process().name != 'MainProcess' \\\n        or os.environ.get('OMPI_COMM_WORLD_RANK', '0') != '0':\n    raise RuntimeError('only importable in the driver')\n\ndef work(n):\n    return n * n\n",
-    )
-    .unwrap();
+    );
     let mut exp = function_on_clusters(&python, &module, "work");
     exp.models = vec![
         ModelKind::PyThreading,
@@ -734,9 +735,8 @@ fn a_printing_function_runs_on_dask_and_mpi_and_is_hashed_by_the_driver() {
     let _g = exclusive();
     let dir = tempfile::tempdir().unwrap();
     let notes = dir.path().join("notes.txt");
-    let module = dir.path().join("work.py");
-    std::fs::write(
-        &module,
+    let module = work_module(
+        dir.path(),
         format!(
             "\
 import os, sys
@@ -760,8 +760,7 @@ def chatty(n):
 ",
             notes = notes.to_str().unwrap()
         ),
-    )
-    .unwrap();
+    );
     let r = sweep(&function_on_clusters(&python, &module, "chatty"));
     assert_all_ok(&r);
     let threads = r.cell(ModelKind::PyThreading, 2).unwrap().checksum();
@@ -789,12 +788,10 @@ fn a_raising_function_fails_dask_and_mpi_cells_with_its_traceback() {
     let python = require_cluster!("a_raising_function_fails_dask_and_mpi_cells_with_its_traceback");
     let _g = exclusive();
     let dir = tempfile::tempdir().unwrap();
-    let module = dir.path().join("work.py");
-    std::fs::write(
-        &module,
+    let module = work_module(
+        dir.path(),
         "import sys\n\ndef raises(n):\n    if n == 3:\n        raise ValueError('bad value %r' % n)\n    return n\n\ndef exits(n):\n    if n == 3:\n        sys.exit(3)\n    return n\n",
-    )
-    .unwrap();
+    );
     for (name, says) in [
         ("raises", "ValueError: bad value 3"),
         ("exits", "task 2: exits(3) raised SystemExit(3)"),
@@ -886,12 +883,10 @@ fn a_dask_worker_or_mpi_rank_that_dies_fails_the_cell_naming_its_task() {
         require_cluster!("a_dask_worker_or_mpi_rank_that_dies_fails_the_cell_naming_its_task");
     let _g = exclusive();
     let dir = tempfile::tempdir().unwrap();
-    let module = dir.path().join("work.py");
-    std::fs::write(
-        &module,
+    let module = work_module(
+        dir.path(),
         "import os\n\ndef hard_exit(n):\n    if n == 3:\n        os._exit(7)\n    return n\n",
-    )
-    .unwrap();
+    );
     let mut exp = function_on_clusters(&python, &module, "hard_exit");
     exp.timeout_s = 600.0;
     exp.models = vec![ModelKind::PyDask, ModelKind::PyMpi];
@@ -969,14 +964,12 @@ fn a_lost_worker_of_an_existing_dask_cluster_fails_the_cell_at_once_naming_it() 
     // each idle worker gets one of the first tasks: every task on workers[1] ends it.
     let victim = &external.workers[1];
     let dir = tempfile::tempdir().unwrap();
-    let module = dir.path().join("work.py");
-    std::fs::write(
-        &module,
+    let module = work_module(
+        dir.path(),
         format!(
             "import os\nfrom distributed import get_worker\n\ndef die_on_one(n):\n    if get_worker().address == {victim:?}:\n        os._exit(7)\n    return n\n"
         ),
-    )
-    .unwrap();
+    );
     let mut exp = function_on_clusters(&python, &module, "die_on_one");
     exp.models = vec![ModelKind::PyDask];
     exp.workers = vec![1, 2];
@@ -1020,8 +1013,7 @@ fn assert_an_mpi_rank_death_is_named(
     says: &str,
 ) {
     let dir = tempfile::tempdir().unwrap();
-    let module = dir.path().join("work.py");
-    std::fs::write(&module, source).unwrap();
+    let module = work_module(dir.path(), source);
     let mut exp = function_on_clusters(python, &module, function);
     exp.models = vec![ModelKind::PyMpi];
     exp.timeout_s = 600.0;
@@ -1085,12 +1077,10 @@ fn a_cluster_cell_that_times_out_leaves_no_process_behind() {
     let python = require_cluster!("a_cluster_cell_that_times_out_leaves_no_process_behind");
     let _g = exclusive();
     let dir = tempfile::tempdir().unwrap();
-    let module = dir.path().join("work.py");
-    std::fs::write(
-        &module,
+    let module = work_module(
+        dir.path(),
         "import time\n\ndef hangs(n):\n    time.sleep(120)\n    return n\n",
-    )
-    .unwrap();
+    );
     let mut exp = function_on_clusters(&python, &module, "hangs");
     exp.models = vec![ModelKind::PyDask, ModelKind::PyMpi];
     exp.workers = vec![1];
@@ -1116,12 +1106,10 @@ fn an_mpi_cell_leaves_nothing_in_the_temporary_directory() {
     let python = require_cluster!("an_mpi_cell_leaves_nothing_in_the_temporary_directory");
     let _g = exclusive();
     let dir = tempfile::tempdir().unwrap();
-    let module = dir.path().join("work.py");
-    std::fs::write(
-        &module,
+    let module = work_module(
+        dir.path(),
         "import time\n\ndef hang(n):\n    if n == 3:\n        time.sleep(100)\n    return n\n",
-    )
-    .unwrap();
+    );
     let mut exp = function_on_clusters(&python, &module, "hang");
     exp.models = vec![ModelKind::PyMpi];
     exp.timeout_s = 3.0;
