@@ -748,10 +748,14 @@ fn an_earlier_out_is_replaced_by_a_complete_run_and_nothing_is_left_beside_it() 
 }
 
 /// A full disk, made deterministic: files may grow to 2 KiB at most (`ulimit -f 4`, in 512-byte
-/// blocks; SIGXFSZ ignored so a write fails with EFBIG instead of killing corelab).
+/// blocks). corelab itself ignores SIGXFSZ (the shell does not), so the write fails with
+/// EFBIG ("File too large") and is reported, instead of a silent kill (exit 153) that leaves
+/// hidden temporary files and a partial file behind.
 #[test]
 fn an_earlier_out_is_kept_when_saving_fails() {
     let dir = tempfile::tempdir().unwrap();
+    // corelab fails mid-save: its scratch, lock and rescue copy stay in a directory of its own.
+    let tmp = tempfile::tempdir().unwrap();
     let preset = dir.path().join("tiny.json");
     std::fs::write(&preset, TINY).unwrap();
     let out = dir.path().join("keep.json");
@@ -759,7 +763,7 @@ fn an_earlier_out_is_kept_when_saving_fails() {
     let csv = dir.path().join("s.csv");
     let o = Command::new("sh")
         .arg("-c")
-        .arg("ulimit -f 4 && trap '' XFSZ && exec \"$0\" \"$@\"")
+        .arg("ulimit -f 4 && exec \"$0\" \"$@\"")
         .arg(corelab_exe())
         .args([
             "run",
@@ -771,10 +775,12 @@ fn an_earlier_out_is_kept_when_saving_fails() {
         .arg(&csv)
         .arg("--out")
         .arg(&out)
+        .env("TMPDIR", tmp.path())
+        .env_remove("XDG_RUNTIME_DIR")
         .output()
         .unwrap();
     let stderr = String::from_utf8_lossy(&o.stderr);
-    assert_eq!(o.status.code(), Some(1), "{stderr}");
+    assert_eq!(o.status.code(), Some(1), "not killed by SIGXFSZ: {stderr}");
     assert_eq!(std::fs::read_to_string(&out).unwrap(), EARLIER);
     // The other outputs are still written (the summary fits in the 2 KiB).
     let summary = std::fs::read_to_string(&csv).unwrap();
@@ -803,6 +809,15 @@ fn an_earlier_out_is_kept_when_saving_fails() {
     assert_eq!(
         files_starting_with(dir.path(), ""),
         ["keep.json", "s.csv", "tiny.json"]
+    );
+    // The rescue copy was tried in corelab's temporary directory, and its partial file removed.
+    assert!(
+        last.contains(&format!("({}/corelab-rescued-", tmp.path().display())),
+        "{stderr}"
+    );
+    assert_eq!(
+        files_starting_with(tmp.path(), "corelab-rescued-"),
+        Vec::<String>::new()
     );
 }
 
@@ -1439,8 +1454,11 @@ fn a_sweep_estimated_at_years_is_called_out_before_its_calibration() {
             "target_run_s": 500, "timeout_s": 3600}"#,
     )
     .unwrap();
+    // corelab is killed mid-run: what it leaves stays in a temporary directory of its own.
+    let tmp = tempfile::tempdir().unwrap();
     let mut child = Command::new(corelab_exe())
         .args(["run", preset.to_str().unwrap()])
+        .env("TMPDIR", tmp.path())
         .stdout(std::process::Stdio::null())
         .stderr(std::process::Stdio::piped())
         .spawn()

@@ -11,6 +11,7 @@ mod common;
 use std::io::{BufRead, BufReader};
 use std::process::{Child, Command, Stdio};
 
+use common::counting_module::{COUNTING_MODULE, importing_processes, start_and_run};
 use common::*;
 use corelab::engine::{EngineError, preflight};
 use corelab::preset::{CpuKernel, Experiment, ModelKind, TaskKind};
@@ -490,12 +491,10 @@ fn a_python_function_runs_on_dask_and_mpi_with_the_threads_checksum() {
         require_cluster!("a_python_function_runs_on_dask_and_mpi_with_the_threads_checksum");
     let _g = exclusive();
     let dir = tempfile::tempdir().unwrap();
-    let module = dir.path().join("work.py");
-    std::fs::write(
-        &module,
+    let module = work_module(
+        dir.path(),
         "def work(n):\n    return [i * i for i in range(n)][-1] + n\n",
-    )
-    .unwrap();
+    );
     let preset = Experiment::from_json(
         &format!(
             r#"{{"version": 1, "name": "function on clusters",
@@ -539,6 +538,13 @@ fn cluster_units_carry_the_payload() {
     }
 }
 
+/// Writes `source` as the user's module `work.py` in `dir` (the name the errors quote).
+fn work_module(dir: &std::path::Path, source: impl AsRef<[u8]>) -> std::path::PathBuf {
+    let module = dir.join("work.py");
+    std::fs::write(&module, source).unwrap();
+    module
+}
+
 /// A py-threading, py-dask and py-mpi preset of the user's function `name` in `module`.
 fn function_on_clusters(python: &str, module: &std::path::Path, name: &str) -> Experiment {
     Experiment::from_json(&format!(
@@ -559,56 +565,33 @@ fn function_on_clusters(python: &str, module: &std::path::Path, name: &str) -> E
 fn dask_and_mpi_import_the_module_everywhere_at_start_up() {
     let python = require_cluster!("dask_and_mpi_import_the_module_everywhere_at_start_up");
     let _g = exclusive();
-    use corelab::engine::model::Executor;
-    use corelab::engine::model::python::PythonExecutor;
     let dir = tempfile::tempdir().unwrap();
-    let module = dir.path().join("work.py");
     let log = dir.path().join("events.log");
-    std::fs::write(
-        &module,
-        format!(
-            "import os\n\ndef _note(what):\n    with open({log:?}, 'a') as f:\n        f.write('%s %d\\n' % (what, os.getpid()))\n\n_note('import')\n\ndef work(n):\n    _note('call')\n    return n * n\n",
-            log = log.to_str().unwrap()
-        ),
-    )
-    .unwrap();
-    let events = || -> Vec<String> {
-        std::fs::read_to_string(&log)
-            .unwrap_or_default()
-            .lines()
-            .map(|l| l.split(' ').next().unwrap().to_string())
-            .collect()
+    let module = work_module(dir.path(), COUNTING_MODULE);
+    let what = |events: &[(String, u32)]| -> Vec<String> {
+        events.iter().map(|(what, _)| what.clone()).collect()
     };
     for model in [ModelKind::PyDask, ModelKind::PyMpi] {
         let _ = std::fs::remove_file(&log);
         let mut exp = function_on_clusters(&python, &module, "work");
         exp.models = vec![model];
-        let scratch = tempfile::tempdir().unwrap();
-        let guard = corelab::engine::RunGuard::new(
-            corelab::engine::CancelToken::new(),
-            std::time::Duration::from_secs(120),
-        );
         let workers = 2;
-        let mut exec = PythonExecutor::start_for(&exp, model, workers, scratch.path(), &guard)
-            .unwrap_or_else(|e| panic!("{model}: {e}"));
-        let started = events();
+        let seen = start_and_run(&exp, model, workers, 2, dir.path());
+        let started = what(&seen.at_start_up);
         assert_eq!(
             started,
             vec!["import"; workers + 1],
             "{model}: the driver and each worker imported once during start-up"
         );
-        let import = exec.module_import().expect("the import is timed apart");
-        assert!(import <= exec.startup(), "{model}: part of the start-up");
-        let env = corelab::engine::workload::RunEnv {
-            workers,
-            scratch_dir: scratch.path().to_path_buf(),
-            shared_file: None,
-        };
-        for _ in 0..2 {
-            exec.run(&exp.task, &env, &guard).unwrap();
-        }
-        exec.shutdown();
-        let after = events();
+        let importers = importing_processes(&seen.at_start_up);
+        assert_eq!(
+            importers.len(),
+            workers + 1,
+            "{model}: each import in a process of its own: {importers:?}"
+        );
+        let import = seen.import.expect("the import is timed apart");
+        assert!(import <= seen.startup, "{model}: part of the start-up");
+        let after = what(&seen.at_the_end);
         assert_eq!(
             after[started.len()..],
             vec!["call"; 10],
@@ -625,8 +608,7 @@ fn a_module_that_fails_to_import_stops_every_cluster_cell_at_start_up() {
         require_cluster!("a_module_that_fails_to_import_stops_every_cluster_cell_at_start_up");
     let _g = exclusive();
     let dir = tempfile::tempdir().unwrap();
-    let module = dir.path().join("work.py");
-    std::fs::write(&module, "def work(n)\n    return n\n").unwrap();
+    let module = work_module(dir.path(), "def work(n)\n    return n\n");
     let mut exp = function_on_clusters(&python, &module, "work");
     exp.models = vec![ModelKind::PyDask, ModelKind::PyMpi];
     let r = sweep(&exp);
@@ -660,12 +642,10 @@ fn a_module_that_fails_only_in_the_pool_stops_those_models_only() {
     let python = require_cluster!("a_module_that_fails_only_in_the_pool_stops_those_models_only");
     let _g = exclusive();
     let dir = tempfile::tempdir().unwrap();
-    let module = dir.path().join("work.py");
-    std::fs::write(
-        &module,
+    let module = work_module(
+        dir.path(),
         "import multiprocessing, os\n\nif multiprocessing.current_process().name != 'MainProcess' \\\n        or os.environ.get('OMPI_COMM_WORLD_RANK', '0') != '0':\n    raise RuntimeError('only importable in the driver')\n\ndef work(n):\n    return n * n\n",
-    )
-    .unwrap();
+    );
     let mut exp = function_on_clusters(&python, &module, "work");
     exp.models = vec![
         ModelKind::PyThreading,
@@ -753,9 +733,8 @@ fn a_printing_function_runs_on_dask_and_mpi_and_is_hashed_by_the_driver() {
     let _g = exclusive();
     let dir = tempfile::tempdir().unwrap();
     let notes = dir.path().join("notes.txt");
-    let module = dir.path().join("work.py");
-    std::fs::write(
-        &module,
+    let module = work_module(
+        dir.path(),
         format!(
             "\
 import os, sys
@@ -779,8 +758,7 @@ def chatty(n):
 ",
             notes = notes.to_str().unwrap()
         ),
-    )
-    .unwrap();
+    );
     let r = sweep(&function_on_clusters(&python, &module, "chatty"));
     assert_all_ok(&r);
     let threads = r.cell(ModelKind::PyThreading, 2).unwrap().checksum();
@@ -808,12 +786,10 @@ fn a_raising_function_fails_dask_and_mpi_cells_with_its_traceback() {
     let python = require_cluster!("a_raising_function_fails_dask_and_mpi_cells_with_its_traceback");
     let _g = exclusive();
     let dir = tempfile::tempdir().unwrap();
-    let module = dir.path().join("work.py");
-    std::fs::write(
-        &module,
+    let module = work_module(
+        dir.path(),
         "import sys\n\ndef raises(n):\n    if n == 3:\n        raise ValueError('bad value %r' % n)\n    return n\n\ndef exits(n):\n    if n == 3:\n        sys.exit(3)\n    return n\n",
-    )
-    .unwrap();
+    );
     for (name, says) in [
         ("raises", "ValueError: bad value 3"),
         ("exits", "task 2: exits(3) raised SystemExit(3)"),
@@ -905,12 +881,10 @@ fn a_dask_worker_or_mpi_rank_that_dies_fails_the_cell_naming_its_task() {
         require_cluster!("a_dask_worker_or_mpi_rank_that_dies_fails_the_cell_naming_its_task");
     let _g = exclusive();
     let dir = tempfile::tempdir().unwrap();
-    let module = dir.path().join("work.py");
-    std::fs::write(
-        &module,
+    let module = work_module(
+        dir.path(),
         "import os\n\ndef hard_exit(n):\n    if n == 3:\n        os._exit(7)\n    return n\n",
-    )
-    .unwrap();
+    );
     let mut exp = function_on_clusters(&python, &module, "hard_exit");
     exp.timeout_s = 600.0;
     exp.models = vec![ModelKind::PyDask, ModelKind::PyMpi];
@@ -988,14 +962,12 @@ fn a_lost_worker_of_an_existing_dask_cluster_fails_the_cell_at_once_naming_it() 
     // each idle worker gets one of the first tasks: every task on workers[1] ends it.
     let victim = &external.workers[1];
     let dir = tempfile::tempdir().unwrap();
-    let module = dir.path().join("work.py");
-    std::fs::write(
-        &module,
+    let module = work_module(
+        dir.path(),
         format!(
             "import os\nfrom distributed import get_worker\n\ndef die_on_one(n):\n    if get_worker().address == {victim:?}:\n        os._exit(7)\n    return n\n"
         ),
-    )
-    .unwrap();
+    );
     let mut exp = function_on_clusters(&python, &module, "die_on_one");
     exp.models = vec![ModelKind::PyDask];
     exp.workers = vec![1, 2];
@@ -1028,22 +1000,19 @@ fn a_lost_worker_of_an_existing_dask_cluster_fails_the_cell_at_once_naming_it() 
     assert!(left.is_empty(), "still running: {left:?}");
 }
 
-/// An MPI rank killed by a signal (here a task that SIGKILLs its own rank) fails the cell
-/// naming the rank, the signal and the task it was running, as corelab names the signal that kills its own worker
-/// processes; mpiexec and every rank are gone after. Before, the error only quoted Open MPI's
-/// output.
-#[test]
-fn an_mpi_rank_killed_by_a_signal_is_named_with_its_signal() {
-    let python = require_cluster!("an_mpi_rank_killed_by_a_signal_is_named_with_its_signal");
-    let _g = exclusive();
+/// Runs `function` of `source` (whose rank dies on its task for 3) on py-mpi × 2, and checks
+/// that the cell failed promptly with an error that starts "MPI rank 1 `died`" or "MPI rank 2
+/// `died`" and says `says`, and that mpiexec and every rank are gone after.
+fn assert_an_mpi_rank_death_is_named(
+    python: &str,
+    source: &str,
+    function: &str,
+    died: &str,
+    says: &str,
+) {
     let dir = tempfile::tempdir().unwrap();
-    let module = dir.path().join("work.py");
-    std::fs::write(
-        &module,
-        "import os, signal\n\ndef killed(n):\n    if n == 3:\n        os.kill(os.getpid(), signal.SIGKILL)\n    return n\n",
-    )
-    .unwrap();
-    let mut exp = function_on_clusters(&python, &module, "killed");
+    let module = work_module(dir.path(), source);
+    let mut exp = function_on_clusters(python, &module, function);
     exp.models = vec![ModelKind::PyMpi];
     exp.timeout_s = 600.0;
     let started = std::time::Instant::now();
@@ -1052,22 +1021,34 @@ fn an_mpi_rank_killed_by_a_signal_is_named_with_its_signal() {
     assert_eq!(c.status, CellStatus::Failed);
     let err = c.error.as_deref().unwrap();
     assert!(
-        ["MPI rank 1 was killed", "MPI rank 2 was killed"]
+        [format!("MPI rank 1 {died}"), format!("MPI rank 2 {died}")]
             .iter()
             .any(|s| err.starts_with(s)),
         "{err}"
     );
-    assert!(
-        // A function task's run is named by its function and module, and the task the rank
-        // was computing as rank 0 recorded it (before, only the rank).
-        err.contains(
-            "was killed by signal 9 (SIGKILL) while running killed from work.py, in task 2: killed(3), and the launcher"
-        ),
-        "{err}"
-    );
+    assert!(err.contains(says), "{err}");
     assert!(started.elapsed().as_secs() < 60, "not a timeout");
     let left = leftovers(None);
     assert!(left.is_empty(), "still running: {left:?}");
+}
+
+/// An MPI rank killed by a signal (here a task that SIGKILLs its own rank) fails the cell
+/// naming the rank, the signal and the task it was running, as corelab names the signal that kills its own worker
+/// processes; mpiexec and every rank are gone after. Before, the error only quoted Open MPI's
+/// output.
+#[test]
+fn an_mpi_rank_killed_by_a_signal_is_named_with_its_signal() {
+    let python = require_cluster!("an_mpi_rank_killed_by_a_signal_is_named_with_its_signal");
+    let _g = exclusive();
+    assert_an_mpi_rank_death_is_named(
+        &python,
+        "import os, signal\n\ndef killed(n):\n    if n == 3:\n        os.kill(os.getpid(), signal.SIGKILL)\n    return n\n",
+        "killed",
+        "was killed",
+        // A function task's run is named by its function and module, and the task the rank
+        // was computing as rank 0 recorded it (before, only the rank).
+        "was killed by signal 9 (SIGKILL) while running killed from work.py, in task 2: killed(3), and the launcher",
+    );
 }
 
 /// An MPI rank that exits around corelab's `os._exit` hook (`posix._exit`, as a C extension's
@@ -1077,36 +1058,13 @@ fn an_mpi_rank_killed_by_a_signal_is_named_with_its_signal() {
 fn an_mpi_rank_that_exits_unannounced_is_named_with_its_task() {
     let python = require_cluster!("an_mpi_rank_that_exits_unannounced_is_named_with_its_task");
     let _g = exclusive();
-    let dir = tempfile::tempdir().unwrap();
-    let module = dir.path().join("work.py");
-    std::fs::write(
-        &module,
+    assert_an_mpi_rank_death_is_named(
+        &python,
         "import posix\n\ndef bypass(n):\n    if n == 3:\n        posix._exit(7)\n    return n\n",
-    )
-    .unwrap();
-    let mut exp = function_on_clusters(&python, &module, "bypass");
-    exp.models = vec![ModelKind::PyMpi];
-    exp.timeout_s = 600.0;
-    let started = std::time::Instant::now();
-    let r = sweep(&exp);
-    let c = r.cell(ModelKind::PyMpi, 2).unwrap();
-    assert_eq!(c.status, CellStatus::Failed);
-    let err = c.error.as_deref().unwrap();
-    assert!(
-        ["MPI rank 1 exited", "MPI rank 2 exited"]
-            .iter()
-            .any(|s| err.starts_with(s)),
-        "{err}"
+        "bypass",
+        "exited",
+        "exited with status 7 while running bypass from work.py, in task 2: bypass(3), and the launcher",
     );
-    assert!(
-        err.contains(
-            "exited with status 7 while running bypass from work.py, in task 2: bypass(3), and the launcher"
-        ),
-        "{err}"
-    );
-    assert!(started.elapsed().as_secs() < 60, "not a timeout");
-    let left = leftovers(None);
-    assert!(left.is_empty(), "still running: {left:?}");
 }
 
 /// A cell that times out (a function that would sleep for two minutes, against a 2 s limit)
@@ -1117,12 +1075,10 @@ fn a_cluster_cell_that_times_out_leaves_no_process_behind() {
     let python = require_cluster!("a_cluster_cell_that_times_out_leaves_no_process_behind");
     let _g = exclusive();
     let dir = tempfile::tempdir().unwrap();
-    let module = dir.path().join("work.py");
-    std::fs::write(
-        &module,
+    let module = work_module(
+        dir.path(),
         "import time\n\ndef hangs(n):\n    time.sleep(120)\n    return n\n",
-    )
-    .unwrap();
+    );
     let mut exp = function_on_clusters(&python, &module, "hangs");
     exp.models = vec![ModelKind::PyDask, ModelKind::PyMpi];
     exp.workers = vec![1];
@@ -1148,12 +1104,10 @@ fn an_mpi_cell_leaves_nothing_in_the_temporary_directory() {
     let python = require_cluster!("an_mpi_cell_leaves_nothing_in_the_temporary_directory");
     let _g = exclusive();
     let dir = tempfile::tempdir().unwrap();
-    let module = dir.path().join("work.py");
-    std::fs::write(
-        &module,
+    let module = work_module(
+        dir.path(),
         "import time\n\ndef hang(n):\n    if n == 3:\n        time.sleep(100)\n    return n\n",
-    )
-    .unwrap();
+    );
     let mut exp = function_on_clusters(&python, &module, "hang");
     exp.models = vec![ModelKind::PyMpi];
     exp.timeout_s = 3.0;

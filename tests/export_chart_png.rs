@@ -59,8 +59,8 @@ fn ideal_line(png: &[u8]) -> (Vec<(f64, f64)>, usize) {
     (centroids, partial)
 }
 
-/// The largest distance of `points` from their least-squares line.
-fn straightness(points: &[(f64, f64)]) -> f64 {
+/// How far each of `points` is from their least-squares line, vertically (signed).
+fn residuals(points: &[(f64, f64)]) -> Vec<f64> {
     let n = points.len() as f64;
     let (mx, my) = (
         points.iter().map(|p| p.0).sum::<f64>() / n,
@@ -71,26 +71,22 @@ fn straightness(points: &[(f64, f64)]) -> f64 {
     let slope = sxy / sxx;
     points
         .iter()
-        .map(|p| (p.1 - (my + slope * (p.0 - mx))).abs())
+        .map(|p| p.1 - (my + slope * (p.0 - mx)))
+        .collect()
+}
+
+/// The largest distance of `points` from their least-squares line.
+fn straightness(points: &[(f64, f64)]) -> f64 {
+    residuals(points)
+        .into_iter()
+        .map(f64::abs)
         .fold(0.0, f64::max)
 }
 
 /// The root mean square distance of `points` from their least-squares line.
 fn rms_off(points: &[(f64, f64)]) -> f64 {
     let n = points.len() as f64;
-    let (mx, my) = (
-        points.iter().map(|p| p.0).sum::<f64>() / n,
-        points.iter().map(|p| p.1).sum::<f64>() / n,
-    );
-    let sxy: f64 = points.iter().map(|p| (p.0 - mx) * (p.1 - my)).sum();
-    let sxx: f64 = points.iter().map(|p| (p.0 - mx).powi(2)).sum();
-    let slope = sxy / sxx;
-    (points
-        .iter()
-        .map(|p| (p.1 - (my + slope * (p.0 - mx))).powi(2))
-        .sum::<f64>()
-        / n)
-        .sqrt()
+    (residuals(points).iter().map(|r| r.powi(2)).sum::<f64>() / n).sqrt()
 }
 
 #[test]

@@ -9,8 +9,8 @@ mod common;
 use std::path::Path;
 
 use common::gui::{
-    Gate, app, check_python, harness, held_sweep, step_until, two_cell_results, until_round_one,
-    wait_for_python_probe,
+    Gate, PATH_FIELD, app, check_python, harness, held_sweep, step_until, submit_path,
+    two_cell_results, until_round_one, wait_for_python_probe,
 };
 
 use corelab::gui::{Tab, WorkbenchApp};
@@ -59,13 +59,10 @@ fn escape_closes_a_menu_prompt_or_dialog_before_it_cancels_the_sweep() {
     h.run_steps(2);
     h.get_by_label("Open results by path…").click();
     h.run_steps(2);
-    assert!(focused(&h, "File path:"), "the prompt's field takes focus");
+    assert!(focused(&h, PATH_FIELD), "the prompt's field takes focus");
     h.key_press(Key::Escape);
     h.run_steps(2);
-    assert!(
-        h.query_by_label("File path:").is_none(),
-        "the prompt closed"
-    );
+    assert!(h.query_by_label(PATH_FIELD).is_none(), "the prompt closed");
     assert!(h.state().is_running());
 
     // The export dialog, typing in its title: Escape closes the dialog.
@@ -228,10 +225,10 @@ fn the_path_prompt_gives_focus_back_to_the_menu_that_opened_it() {
         h.query_by_label("Open preset").is_some(),
         "the prompt's title"
     );
-    assert!(focused(&h, "File path:"));
+    assert!(focused(&h, PATH_FIELD));
     h.key_press(Key::Escape);
     h.run();
-    assert!(h.query_by_label("File path:").is_none());
+    assert!(h.query_by_label(PATH_FIELD).is_none());
     assert!(focused(&h, "Type a path"));
 }
 
@@ -489,10 +486,7 @@ fn opening_results_from_the_typed_path_menu_goes_through_the_prompt() {
     h.get_by_label("Open results by path…").click();
     h.run();
     assert!(h.query_by_label("Open results").is_some());
-    h.get_by_label("File path:")
-        .set_text_value_accesskit(path.to_str().unwrap());
-    h.run();
-    h.get_by_label("Open").click();
+    submit_path(&mut h, &path, "Open");
     h.step();
     step_until(&mut h, "the results to load", |a| {
         a.results().is_some_and(|r| r.experiment.name == "Typed")

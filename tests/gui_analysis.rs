@@ -5,7 +5,7 @@
 
 mod common;
 
-use common::gui::{app, opened_path, sized_harness, started, step_until};
+use common::gui::{app, opened_path, sized_harness, started, step_until, submit_path};
 use common::synthetic::{experiment, synthetic_results, test_machine, usl_sweep};
 
 use std::path::{Path, PathBuf};
@@ -258,10 +258,7 @@ fn export_chart_and_report_through_the_typed_path_prompt() {
     std::fs::create_dir_all(target.parent().unwrap()).unwrap();
     h.get_by_label("Export chart…").click();
     h.run();
-    h.get_by_label("File path:")
-        .set_text_value_accesskit(target.to_str().unwrap());
-    h.run();
-    h.get_by_role_and_label(Role::Button, "Export").click();
+    submit_path(&mut h, &target, "Export");
     step_until(&mut h, "the chart export", |a| {
         a.messages()
             .iter()
@@ -281,10 +278,7 @@ fn export_chart_and_report_through_the_typed_path_prompt() {
     let report = dir.path().join("out").join("report.md");
     h.get_by_label("Export report…").click();
     h.run();
-    h.get_by_label("File path:")
-        .set_text_value_accesskit(report.to_str().unwrap());
-    h.run();
-    h.get_by_role_and_label(Role::Button, "Export").click();
+    submit_path(&mut h, &report, "Export");
     step_until(&mut h, "the report export", |a| {
         a.messages()
             .iter()
@@ -309,10 +303,7 @@ fn comparing_runs_adds_labelled_series() {
     // Through the button and the typed-path prompt, as a user without a file dialog would.
     h.get_by_label("Add results to compare…").click();
     h.run();
-    h.get_by_label("File path:")
-        .set_text_value_accesskit(second.to_str().unwrap());
-    h.run();
-    h.get_by_label("Open").click();
+    submit_path(&mut h, &second, "Open");
     step_until(&mut h, "the compared results", |a| {
         !a.compare_runs().is_empty()
     });

@@ -7,25 +7,12 @@
 
 mod common;
 
-use common::gui::{app, harness, step_until};
+use common::gui::{app, harness, path_field_text, step_until, type_path};
 
 use corelab::gui::WorkbenchApp;
 use corelab::gui::autosave::results_dir;
 use corelab::preset::{Experiment, find_builtin};
-use egui_kittest::Harness;
-use egui_kittest::kittest::{NodeT, Queryable};
-
-/// The text of the prompt's path field.
-fn field_text(h: &Harness<'_, WorkbenchApp>) -> String {
-    let node = h.get_by_label("File path:");
-    let node = node.accesskit_node();
-    node.value().unwrap_or_default().to_string()
-}
-
-fn type_path(h: &mut Harness<'_, WorkbenchApp>, path: &str) {
-    h.get_by_label("File path:").set_text_value_accesskit(path);
-    h.run();
-}
+use egui_kittest::kittest::Queryable;
 
 #[test]
 fn adding_results_to_compare_starts_in_the_autosave_folder_with_results_only() {
@@ -48,7 +35,7 @@ fn adding_results_to_compare_starts_in_the_autosave_folder_with_results_only() {
     h.get_by_label("Add results to compare…").click();
     h.run();
     assert_eq!(
-        field_text(&h),
+        path_field_text(&h),
         format!("{}/", autosaved.display()),
         "starts in the autosave folder"
     );

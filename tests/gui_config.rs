@@ -5,7 +5,9 @@
 
 mod common;
 
-use common::gui::{MemStorage, app, harness, step_until, wait_for_python_probe};
+use common::gui::{
+    MemStorage, app, harness, path_field_text, step_until, submit_path, wait_for_python_probe,
+};
 
 use corelab::engine::{SweepConfig, WorkerCommand};
 use corelab::gui::{AppSettings, WorkbenchApp};
@@ -153,10 +155,7 @@ fn a_broken_preset_file_shows_its_error() {
     // Native dialogs are off in tests, so the button opens the typed-path prompt.
     h.get_by_label("Open preset…").click();
     h.run();
-    h.get_by_label("File path:")
-        .set_text_value_accesskit(broken.to_str().unwrap());
-    h.run();
-    h.get_by_label("Open").click();
+    submit_path(&mut h, &broken, "Open");
     // The load runs on a helper thread with a spinner showing: step, do not wait to settle.
     h.step();
     step_until(&mut h, "the preset load to finish", |a| !a.files_busy());
@@ -277,10 +276,7 @@ fn save_preset_writes_a_loadable_file() {
 
     h.get_by_label("Save preset…").click();
     h.run();
-    h.get_by_label("File path:")
-        .set_text_value_accesskit(target.to_str().unwrap());
-    h.run();
-    h.get_by_label("Save").click();
+    submit_path(&mut h, &target, "Save");
     // The write runs on a helper thread with a spinner showing: step, do not wait to settle.
     h.step();
     step_until(&mut h, "the preset to be written", |a| !a.files_busy());
@@ -506,10 +502,7 @@ fn saves_and_exports_propose_a_file_named_after_what_they_hold() {
     let cwd = std::env::current_dir().unwrap();
     let slug = |name: &str| corelab::gui::autosave::slug(name);
     let expected = cwd.join(format!("{}.json", slug(&h.state().experiment().name)));
-    assert_eq!(
-        h.get_by_label("File path:").value().unwrap_or_default(),
-        expected.display().to_string()
-    );
+    assert_eq!(path_field_text(&h), expected.display().to_string());
     h.state_mut()
         .push_command(corelab::gui::command::Command::ClosePathPrompt);
     h.run();
@@ -525,10 +518,7 @@ fn saves_and_exports_propose_a_file_named_after_what_they_hold() {
     // Named as the export dialog names the results' files.
     let stem = |name: &str| corelab::gui::export_dialog::file_stem(name);
     let expected = folder.join(format!("{}-report.md", stem(&results.experiment.name)));
-    assert_eq!(
-        h.get_by_label("File path:").value().unwrap_or_default(),
-        expected.display().to_string()
-    );
+    assert_eq!(path_field_text(&h), expected.display().to_string());
     assert_eq!(
         h.state()
             .proposed_path(corelab::gui::file_dialogs::FileAction::ExportChart),

@@ -6,7 +6,10 @@
 
 mod common;
 
-use common::gui::{MemStorage, app, harness, step_until, wait_for_python_probe};
+use common::gui::{
+    MemStorage, PATH_FIELD, app, harness, path_field_text, step_until, submit_path, type_path,
+    wait_for_python_probe,
+};
 
 use corelab::gui::command::Command;
 use corelab::gui::editing::Source;
@@ -37,6 +40,20 @@ fn first_builtin() -> corelab::preset::Experiment {
 /// A small complete results file: sequential × 1 and threads × 2.
 fn some_results() -> ResultsFile {
     common::gui::two_cell_results(first_builtin())
+}
+
+/// A settled workbench that has opened `some_results()`, saved as `source.json` in `dir`.
+fn with_some_results_open(
+    dir: &std::path::Path,
+) -> egui_kittest::Harness<'static, corelab::gui::WorkbenchApp> {
+    let source = dir.join("source.json");
+    some_results().save(&source).unwrap();
+    let mut h = settled(dir);
+    let ctx = h.ctx.clone();
+    h.state_mut().open_results_path(&ctx, source);
+    h.step();
+    step_until(&mut h, "the results to open", |a| a.results().is_some());
+    h
 }
 
 #[test]
@@ -276,10 +293,7 @@ fn ctrl_o_and_ctrl_s_open_the_file_prompts() {
     h.key_press_modifiers(Modifiers::COMMAND, Key::S);
     h.run();
     assert!(h.query_by_label("Save preset").is_some());
-    h.get_by_label("File path:")
-        .set_text_value_accesskit(target.to_str().unwrap());
-    h.run();
-    h.get_by_label("Save").click();
+    submit_path(&mut h, &target, "Save");
     h.step();
     step_until(&mut h, "the preset to be written", |a| !a.files_busy());
     let saved = corelab::preset::Experiment::load(&target).unwrap();
@@ -340,23 +354,14 @@ fn f5_and_ctrl_enter_run_the_configuration() {
 #[test]
 fn save_results_as_writes_a_results_file_that_opens_again() {
     let dir = tempfile::tempdir().unwrap();
-    let source = dir.path().join("source.json");
-    some_results().save(&source).unwrap();
     let target = dir.path().join("saved-as.json");
 
-    let mut h = settled(dir.path());
-    let ctx = h.ctx.clone();
-    h.state_mut().open_results_path(&ctx, source);
-    h.step();
-    step_until(&mut h, "the results to open", |a| a.results().is_some());
+    let mut h = with_some_results_open(dir.path());
     h.run();
 
     h.get_by_label("Save results as…").click();
     h.run();
-    h.get_by_label("File path:")
-        .set_text_value_accesskit(target.to_str().unwrap());
-    h.run();
-    h.get_by_label("Save").click();
+    submit_path(&mut h, &target, "Save");
     h.step();
     step_until(&mut h, "the results to be written", |a| !a.files_busy());
     h.run();
@@ -370,24 +375,15 @@ fn save_results_as_writes_a_results_file_that_opens_again() {
 #[test]
 fn a_failed_save_results_says_the_results_were_not_saved() {
     let dir = tempfile::tempdir().unwrap();
-    let source = dir.path().join("source.json");
-    some_results().save(&source).unwrap();
     // A directory that does not exist: the write fails.
     let target = dir.path().join("no-such-dir").join("saved-as.json");
 
-    let mut h = settled(dir.path());
-    let ctx = h.ctx.clone();
-    h.state_mut().open_results_path(&ctx, source);
-    h.step();
-    step_until(&mut h, "the results to open", |a| a.results().is_some());
+    let mut h = with_some_results_open(dir.path());
     h.run();
 
     h.get_by_label("Save results as…").click();
     h.run();
-    h.get_by_label("File path:")
-        .set_text_value_accesskit(target.to_str().unwrap());
-    h.run();
-    h.get_by_label("Save").click();
+    submit_path(&mut h, &target, "Save");
     h.step();
     step_until(&mut h, "the save to end", |a| !a.files_busy());
     h.run();
@@ -400,15 +396,10 @@ fn a_failed_save_results_says_the_results_were_not_saved() {
 #[test]
 fn csv_export_and_copy_table_hold_every_cell() {
     let dir = tempfile::tempdir().unwrap();
-    let source = dir.path().join("source.json");
-    some_results().save(&source).unwrap();
     let csv = dir.path().join("table.csv");
 
-    let mut h = settled(dir.path());
+    let mut h = with_some_results_open(dir.path());
     let ctx = h.ctx.clone();
-    h.state_mut().open_results_path(&ctx, source);
-    h.step();
-    step_until(&mut h, "the results to open", |a| a.results().is_some());
     h.state_mut().export_csv_path(&ctx, csv.clone());
     h.step();
     step_until(&mut h, "the CSV to be written", |a| !a.files_busy());
@@ -504,16 +495,13 @@ fn the_path_prompt_takes_focus_and_keeps_the_text_after_an_error() {
 
     h.key_press_modifiers(Modifiers::COMMAND, Key::O);
     h.run();
-    assert!(h.get_by_label("File path:").is_focused());
-    h.get_by_label("File path:")
-        .set_text_value_accesskit(missing.to_str().unwrap());
-    h.run();
-    h.get_by_label("Open").click();
+    assert!(h.get_by_label(PATH_FIELD).is_focused());
+    submit_path(&mut h, &missing, "Open");
     h.step();
     step_until(&mut h, "the open to fail", |a| !a.files_busy());
     h.run();
     // The prompt is back with the same text, focused, and says why.
-    let field = h.get_by_label("File path:");
+    let field = h.get_by_label(PATH_FIELD);
     assert_eq!(field.value().unwrap_or_default(), missing.to_str().unwrap());
     assert!(field.is_focused());
     assert!(h.query_all_by_label_contains("Cannot open preset").count() >= 1);
@@ -532,9 +520,7 @@ fn the_in_app_browser_lists_a_folder_and_picks_a_preset() {
     let mut h = settled(dir.path());
     h.key_press_modifiers(Modifiers::COMMAND, Key::O);
     h.run();
-    h.get_by_label("File path:")
-        .set_text_value_accesskit(&format!("{}/", dir.path().display()));
-    h.run();
+    type_path(&mut h, &format!("{}/", dir.path().display()));
     // Folders first, then the JSON files; other kinds are not listed.
     assert!(h.query_by_label("sub/").is_some());
     assert!(h.query_by_label("notes.txt").is_none());
@@ -542,14 +528,14 @@ fn the_in_app_browser_lists_a_folder_and_picks_a_preset() {
     // Into a folder and back up: the field follows.
     h.get_by_label("sub/").click();
     h.run();
-    let text = h.get_by_label("File path:").value().unwrap_or_default();
+    let text = path_field_text(&h);
     assert_eq!(text, format!("{}/", dir.path().join("sub").display()));
     h.get_by_label("Up").click();
     h.run();
 
     h.get_by_label("picked.json").click();
     h.run();
-    let text = h.get_by_label("File path:").value().unwrap_or_default();
+    let text = path_field_text(&h);
     assert_eq!(text, file.display().to_string());
     h.get_by_label("Open").click();
     h.step();
@@ -686,19 +672,14 @@ fn a_function_preset_shows_its_own_arguments() {
 #[test]
 fn a_typed_path_asks_before_replacing_and_never_writes_over_an_open_file() {
     let dir = tempfile::tempdir().unwrap();
-    let source = dir.path().join("source.json");
     let compared = dir.path().join("compared.json");
-    some_results().save(&source).unwrap();
     some_results().save(&compared).unwrap();
     let before = std::fs::read(&compared).unwrap();
     let precious = dir.path().join("precious.csv");
     std::fs::write(&precious, "PRECIOUS").unwrap();
 
-    let mut h = settled(dir.path());
+    let mut h = with_some_results_open(dir.path());
     let ctx = h.ctx.clone();
-    h.state_mut().open_results_path(&ctx, source);
-    h.step();
-    step_until(&mut h, "the results to open", |a| a.results().is_some());
     h.state_mut().add_compare_path(&ctx, compared.clone());
     h.step();
     step_until(&mut h, "the comparison to open", |a| !a.files_busy());
@@ -708,10 +689,7 @@ fn a_typed_path_asks_before_replacing_and_never_writes_over_an_open_file() {
                      path: &std::path::Path| {
         h.get_by_label("Export CSV…").click();
         h.run();
-        h.get_by_label("File path:")
-            .set_text_value_accesskit(path.to_str().unwrap());
-        h.run();
-        h.get_by_label("Export").click();
+        submit_path(h, path, "Export");
         h.run();
     };
     // An existing file: the prompt says so and offers Replace; nothing is written yet.
@@ -758,12 +736,10 @@ fn the_in_app_browser_opens_a_file_whose_name_is_not_utf8() {
     let mut h = settled(dir.path());
     h.key_press_modifiers(Modifiers::COMMAND, Key::O);
     h.run();
-    h.get_by_label("File path:")
-        .set_text_value_accesskit(&format!("{}/", dir.path().display()));
-    h.run();
+    type_path(&mut h, &format!("{}/", dir.path().display()));
     h.get_by_label("odd \\xff\\nname.json").click();
     h.run();
-    let text = h.get_by_label("File path:").value().unwrap_or_default();
+    let text = path_field_text(&h);
     assert_eq!(
         text,
         format!("{}/odd \\xff\\nname.json", dir.path().display())

@@ -26,6 +26,23 @@ fn png_size(png: &[u8]) -> (u32, u32) {
     (be(&png[16..20]), be(&png[20..24]))
 }
 
+/// Types `base` into the open export dialog's path and presses Export: the files it wrote.
+fn export_through_the_button(
+    h: &mut egui_kittest::Harness<'_, corelab::gui::WorkbenchApp>,
+    base: &std::path::Path,
+) -> Vec<PathBuf> {
+    h.state_mut().export_dialog_mut().path = base.display().to_string();
+    h.run();
+    h.get_by_label("Export").click();
+    h.run();
+    h.state_mut()
+        .export_dialog_mut()
+        .last_result
+        .clone()
+        .unwrap()
+        .unwrap()
+}
+
 #[test]
 fn export_dialog_opens_changes_size_and_kind_and_writes_png_and_svg() {
     let dir = tempfile::tempdir().unwrap();
@@ -58,17 +75,7 @@ fn export_dialog_opens_changes_size_and_kind_and_writes_png_and_svg() {
     // Write both formats to a temporary path, through the Export button.
     let base = dir.path().join("out").join("efficiency-small");
     std::fs::create_dir(dir.path().join("out")).unwrap();
-    h.state_mut().export_dialog_mut().path = base.display().to_string();
-    h.run();
-    h.get_by_label("Export").click();
-    h.run();
-    let written = h
-        .state_mut()
-        .export_dialog_mut()
-        .last_result
-        .clone()
-        .unwrap()
-        .unwrap();
+    let written = export_through_the_button(&mut h, &base);
     let png_path = PathBuf::from(format!("{}.png", base.display()));
     let svg_path = PathBuf::from(format!("{}.svg", base.display()));
     assert_eq!(written, vec![png_path.clone(), svg_path.clone()]);
@@ -174,17 +181,7 @@ fn the_memory_chart_is_exported_from_the_dialog() {
     );
     assert!(h.state_mut().export_dialog_mut().preview_ok());
     let base = dir.path().join("memory");
-    h.state_mut().export_dialog_mut().path = base.display().to_string();
-    h.run();
-    h.get_by_label("Export").click();
-    h.run();
-    let written = h
-        .state_mut()
-        .export_dialog_mut()
-        .last_result
-        .clone()
-        .unwrap()
-        .unwrap();
+    let written = export_through_the_button(&mut h, &base);
     assert_eq!(written.len(), 2, "{written:?}");
     let svg = std::fs::read_to_string(format!("{}.svg", base.display())).unwrap();
     assert!(

@@ -229,11 +229,8 @@ fn gone_process() -> WriterProcess {
         .spawn()
         .unwrap();
     let pid = child.id();
-    let stat = std::fs::read_to_string(format!("/proc/{pid}/stat")).unwrap();
-    let started_ticks = stat[stat.rfind(')').unwrap() + 1..]
-        .split_whitespace()
-        .nth(19)
-        .and_then(|t| t.parse().ok());
+    let started_ticks = corelab::sys::procfs::start_ticks_of(pid);
+    assert!(started_ticks.is_some(), "/proc tells when {pid} started");
     child.kill().unwrap();
     child.wait().unwrap();
     WriterProcess { pid, started_ticks }

@@ -10,7 +10,7 @@ mod common;
 
 use std::path::Path;
 
-use common::gui::{MemStorage, step_until};
+use common::gui::{MemStorage, PATH_FIELD, step_until};
 use corelab::engine::{SweepConfig, WorkerCommand};
 use corelab::gui::app::{CONFIG_PANEL_NAME, Tab};
 use corelab::gui::config_panel::DESCRIPTION_HEADER;
@@ -120,12 +120,12 @@ fn the_file_menu_opens_what_the_buttons_open() {
         "the menu closed on the choice"
     );
     assert!(
-        h.get_by_label("File path:").is_focused(),
+        h.get_by_label(PATH_FIELD).is_focused(),
         "the prompt is open"
     );
     h.key_press(Key::Escape);
     h.run();
-    assert!(h.query_by_label("File path:").is_none());
+    assert!(h.query_by_label(PATH_FIELD).is_none());
     assert!(h.get_by_label("File").is_focused());
 }
 

@@ -4,6 +4,7 @@
 
 mod common;
 
+use common::counting_module::{COUNTING_MODULE, importing_processes, start_and_run};
 use common::*;
 use corelab::preset::{CommandParams, Experiment, ModelKind, TaskKind};
 use corelab::results::CellStatus;
@@ -969,35 +970,6 @@ fn a_function_can_import_a_sibling_module() {
     );
 }
 
-/// A module that records each import (one line per importing process, `import <pid>`) and
-/// each call (`call <pid>`), in a file next to it.
-const COUNTING_MODULE: &str = "\
-import os
-_LOG = os.path.join(os.path.dirname(os.path.abspath(__file__)), 'events.log')
-
-def _note(what):
-    fd = os.open(_LOG, os.O_WRONLY | os.O_APPEND | os.O_CREAT)
-    os.write(fd, ('%s %d\\n' % (what, os.getpid())).encode())
-    os.close(fd)
-
-_note('import')
-
-def work(n):
-    _note('call')
-    return n * n
-";
-
-fn events(dir: &std::path::Path) -> Vec<(String, u32)> {
-    std::fs::read_to_string(dir.join("events.log"))
-        .unwrap_or_default()
-        .lines()
-        .map(|l| {
-            let (what, pid) = l.split_once(' ').unwrap();
-            (what.to_string(), pid.parse().unwrap())
-        })
-        .collect()
-}
-
 /// The user's module is imported by the interpreter and by every pool process during the
 /// cell's start-up, before the first run, even by a pool process that gets no task (fewer
 /// tasks than workers, no warm-up): no timed run ever includes an import, and the import's
@@ -1007,8 +979,6 @@ fn events(dir: &std::path::Path) -> Vec<(String, u32)> {
 fn the_module_is_imported_everywhere_before_the_first_run_and_timed_apart() {
     require_python!("the_module_is_imported_everywhere_before_the_first_run_and_timed_apart");
     let _g = exclusive();
-    use corelab::engine::model::Executor;
-    use corelab::engine::model::python::PythonExecutor;
     for (model, method, workers, importers) in [
         (
             ModelKind::PyMultiprocessing,
@@ -1041,36 +1011,17 @@ fn the_module_is_imported_everywhere_before_the_first_run_and_timed_apart() {
         exp.task.function.range = Some(2); // fewer tasks than workers
         exp.task.tasks = 2;
         exp.python.start_method = method;
-        let scratch = tempfile::tempdir().unwrap();
-        let guard = corelab::engine::RunGuard::new(
-            corelab::engine::CancelToken::new(),
-            std::time::Duration::from_secs(120),
-        );
-        let mut exec = PythonExecutor::start_for(&exp, model, workers, scratch.path(), &guard)
-            .unwrap_or_else(|e| panic!("{model}: {e}"));
-        let started = events(dir.path());
-        let imports: std::collections::BTreeSet<u32> = started
-            .iter()
-            .filter(|(what, _)| what == "import")
-            .map(|(_, pid)| *pid)
-            .collect();
+        let seen = start_and_run(&exp, model, workers, 3, dir.path());
+        let started = seen.at_start_up;
+        let imports = importing_processes(&started);
         assert_eq!(
             (started.len(), imports.len()),
             (importers, importers),
             "{model} × {workers} ({method:?}): every process imported once during start-up, nothing was called: {started:?}"
         );
-        let import = exec.module_import().expect("the import is timed apart");
-        assert!(import <= exec.startup(), "{model}: part of the start-up");
-        let env = corelab::engine::workload::RunEnv {
-            workers,
-            scratch_dir: scratch.path().to_path_buf(),
-            shared_file: None,
-        };
-        for _ in 0..3 {
-            exec.run(&exp.task, &env, &guard).unwrap();
-        }
-        exec.shutdown();
-        let after = events(dir.path());
+        let import = seen.import.expect("the import is timed apart");
+        assert!(import <= seen.startup, "{model}: part of the start-up");
+        let after = seen.at_the_end;
         assert_eq!(&after[..started.len()], &started[..]);
         assert!(
             after[started.len()..]

@@ -15,10 +15,13 @@ use corelab::engine::resources::{self, Available, ResourceError};
 use corelab::preset::{Experiment, IoMode, ModelKind, SyncMode, TaskKind, limits};
 use corelab::results::ResultsFile;
 
-/// Runs the CLI, killing it if it has not finished within `limit` (a hang is a failure).
+/// Runs the CLI, killing it if it has not finished within `limit` (a hang is a failure), with
+/// a temporary directory of its own (a killed corelab's scratch stays there).
 fn corelab_within(args: &[&str], cwd: Option<&Path>, limit: Duration) -> Output {
+    let tmp = tempfile::tempdir().unwrap();
     let mut cmd = Command::new(corelab_exe());
     cmd.args(args)
+        .env("TMPDIR", tmp.path())
         .stdin(Stdio::null())
         .stdout(Stdio::piped())
         .stderr(Stdio::piped());

@@ -272,3 +272,33 @@ pub fn estimate_shown(h: &Harness<'_, WorkbenchApp>) -> bool {
             .next()
             .is_some()
 }
+
+/// The label of the typed-path prompt's field: the workbench's fallback for the native file
+/// dialogs (which are off in tests).
+pub const PATH_FIELD: &str = "File path:";
+
+/// The text now in the open typed-path prompt's field.
+pub fn path_field_text(h: &Harness<'_, WorkbenchApp>) -> String {
+    use egui_kittest::kittest::{NodeT, Queryable};
+    h.get_by_label(PATH_FIELD)
+        .accesskit_node()
+        .value()
+        .unwrap_or_default()
+        .to_string()
+}
+
+/// Types `path` into the open typed-path prompt's field.
+pub fn type_path(h: &mut Harness<'_, WorkbenchApp>, path: &str) {
+    use egui_kittest::kittest::Queryable;
+    h.get_by_label(PATH_FIELD).set_text_value_accesskit(path);
+    h.run();
+}
+
+/// Types `path` into the open typed-path prompt and presses its `button` ("Open", "Save",
+/// "Export"); what the button starts is the caller's to wait for.
+pub fn submit_path(h: &mut Harness<'_, WorkbenchApp>, path: &Path, button: &str) {
+    use egui_kittest::kittest::Queryable;
+    type_path(h, path.to_str().unwrap());
+    h.get_by_role_and_label(egui::accesskit::Role::Button, button)
+        .click();
+}

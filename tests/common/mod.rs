@@ -1,6 +1,7 @@
 //! Helpers shared by the integration tests.
 #![allow(dead_code)]
 
+pub mod counting_module;
 #[cfg(feature = "gui")]
 pub mod gui;
 pub mod synthetic;
