@@ -129,7 +129,7 @@ pub fn fits_caption(kind: ChartKind, fits: &[crate::analysis::ModelFit]) -> Stri
     }
     match crate::analysis::why_no_curve(fits, law) {
         NoCurve::NotFittedToThisWork => format!(
-            "· No {name} fit on this chart: every worker brings its own work here (weak scaling), so no serial fraction applies and {name}'s law is not fitted; the Fits tab fits the USL to throughput."
+            "· No {name} fit on this chart: every worker brings its own work here (weak scaling), so no serial fraction applies and {name}'s law is not fitted (the Fits tab says what is)."
         ),
         NoCurve::TooFewWorkerCounts {
             need,
@@ -1456,7 +1456,7 @@ mod tests {
         let weak = crate::analysis::fit_results(&contention);
         assert_eq!(
             fits_caption(ChartKind::WallTime, &weak),
-            "· No Amdahl fit on this chart: every worker brings its own work here (weak scaling), so no serial fraction applies and Amdahl's law is not fitted; the Fits tab fits the USL to throughput."
+            "· No Amdahl fit on this chart: every worker brings its own work here (weak scaling), so no serial fraction applies and Amdahl's law is not fitted (the Fits tab says what is)."
         );
         // A fit that misses its points is not drawn, and the caption says so: the USL of
         // speedups that swing up and down at random.
