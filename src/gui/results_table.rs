@@ -163,7 +163,13 @@ fn header_row(ui: &mut egui::Ui) {
 /// CI 0.9000 – 1.1000 (precision target missed); speedup 2.00× (95% CI 1.80 – 2.20×);
 /// efficiency 100 %; …`. A cell still being measured (`live`) starts `threads × 2: measuring:
 /// 1 run so far; …`.
-pub fn row_summary(results: &ResultsFile, cell: &CellResult, live: bool) -> String {
+/// `lost` is the cell's lost-updates words ([`TableNotes`]; [`export::lost_updates_text`]).
+pub fn row_summary(
+    results: &ResultsFile,
+    cell: &CellResult,
+    live: bool,
+    lost: Option<&str>,
+) -> String {
     let status = status_words(cell, live);
     let first = if live {
         // `measuring: 3 runs so far` already counts the runs.
@@ -214,8 +220,7 @@ pub fn row_summary(results: &ResultsFile, cell: &CellResult, live: bool) -> Stri
     if let Some(v) = cell.import_s {
         parts.push(format!("of which module import {:.1} ms", v * 1000.0));
     }
-    let lost = export::lost_updates_text(results, cell);
-    let note = note_text(cell, lost.as_deref());
+    let note = note_text(cell, lost);
     if !note.is_empty() {
         parts.push(format!("note: {note}"));
     }
@@ -286,7 +291,11 @@ fn row(
     );
     // Built only when AccessKit asks for the row's name, not every frame.
     stop.widget_info(|| {
-        egui::WidgetInfo::labeled(egui::Role::Row, true, row_summary(results, cell, live))
+        egui::WidgetInfo::labeled(
+            egui::Role::Row,
+            true,
+            row_summary(results, cell, live, lost),
+        )
     });
     if stop.gained_focus() {
         // Into view (rows below the fold, or the table scrolled right).
