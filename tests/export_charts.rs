@@ -321,7 +321,7 @@ fn fitted_curves_are_never_extrapolated() {
     let r = synthetic("laptop", 8, 0.05, 0.002);
     let fits = fit_results(&r);
     let threads = fits.iter().find(|f| f.model == ModelKind::Threads).unwrap();
-    for kind in ChartKind::ALL.into_iter().filter(|k| k.has_fit()) {
+    for kind in ChartKind::ALL.into_iter().filter(|k| k.fit_law().is_some()) {
         let curve = fit_curve(threads, kind, 64.0);
         assert_eq!(curve.first().map(|p| p.0), Some(1.0), "{kind}");
         assert_eq!(

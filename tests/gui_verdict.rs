@@ -99,9 +99,9 @@ fn a_file_where_no_cell_completed_shows_no_verdict() {
     assert!(h.query_by_label_contains("Fastest:").is_none());
 }
 
-#[test]
-fn a_contention_file_leads_with_its_lost_updates_on_the_table_tab() {
-    let dir = tempfile::tempdir().unwrap();
+/// [`gil_like`] as unsynchronised lock contention of 1000 increments a worker: every run of 2
+/// workers or more lost 400.
+fn racing() -> ResultsFile {
     let mut results = gil_like();
     results.experiment.task.kind = TaskKind::Contention;
     results.experiment.task.contention.sync = SyncMode::None;
@@ -113,6 +113,13 @@ fn a_contention_file_leads_with_its_lost_updates_on_the_table_tab() {
         }
     }
     results.recompute();
+    results
+}
+
+#[test]
+fn a_contention_file_leads_with_its_lost_updates_on_the_table_tab() {
+    let dir = tempfile::tempdir().unwrap();
+    let results = racing();
     let lines = verdict(&results);
     assert_eq!(lines[0].topic, VerdictTopic::LostUpdates, "{lines:?}");
     assert!(
@@ -134,6 +141,38 @@ fn a_contention_file_leads_with_its_lost_updates_on_the_table_tab() {
     assert!(
         h.get_by_label(&fastest.text).rect().top() > lead.bottom(),
         "the lost updates come first"
+    );
+}
+
+/// The table's notes say each cell's lost updates in the words every front end uses, and
+/// work them out once for the results shown, not every frame.
+#[test]
+fn the_tables_lost_updates_notes_are_worked_out_once_for_the_results_shown() {
+    let dir = tempfile::tempdir().unwrap();
+    let results = racing();
+    let mut h = opened(dir.path(), &results);
+    let words: Vec<String> = results
+        .cells
+        .iter()
+        .map(|c| corelab::export::lost_updates_text(&results, c).unwrap())
+        .collect();
+    for w in &words {
+        let cells = words.iter().filter(|x| *x == w).count();
+        assert_eq!(h.query_all_by_label(w).count(), cells, "{w}");
+    }
+    assert!(
+        words.contains(&"lost updates in every one of 3 runs (up to 400 in one run, 20%)".into()),
+        "{words:?}"
+    );
+    let computed = h.state().table_notes_computed();
+    assert!(computed >= 1);
+    for _ in 0..5 {
+        h.step();
+    }
+    assert_eq!(
+        h.state().table_notes_computed(),
+        computed,
+        "not worked out again while the results stay the same"
     );
 }
 

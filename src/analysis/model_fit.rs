@@ -159,6 +159,14 @@ pub enum FitLaw {
 }
 
 impl FitLaw {
+    /// The law's name in captions and legends: "Amdahl", "USL".
+    pub fn name(self) -> &'static str {
+        match self {
+            FitLaw::Amdahl => "Amdahl",
+            FitLaw::Usl => "USL",
+        }
+    }
+
     /// The fewest distinct worker counts the law is fitted on.
     pub fn min_worker_counts(self) -> usize {
         match self {
@@ -171,6 +179,10 @@ impl FitLaw {
 /// Why no model of a results file has a curve of a law to draw (see [`why_no_curve`]).
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum NoCurve {
+    /// The law is not fitted to this work at all: Amdahl's law to weak scaling (lock
+    /// contention, where every worker brings its own increments), which has no serial
+    /// fraction; its USL is fitted to throughput instead ([`FitQuantity::Throughput`]).
+    NotFittedToThisWork,
     /// No model has the worker counts the law needs: `most` is the most any model has (within
     /// the logical cores where `within_cores`: compute-bound work measured past them is fitted
     /// on the counts within them only).
@@ -179,14 +191,22 @@ pub enum NoCurve {
         most: usize,
         within_cores: bool,
     },
-    /// There were enough, but the fits miss the measured points (a curve that misses its
-    /// points is not drawn; the fits' readings say why).
+    /// There were enough, and the law was fitted, but the fits miss the measured points (a
+    /// curve that misses its points is not drawn; the fits' readings say why).
     MissesThePoints,
+    /// There were enough, but the fit was refused (values it cannot take, a degenerate
+    /// curve): the fits' `refused` sentences say why.
+    Refused,
 }
 
-/// Why none of `fits` has a curve of `law` (where none is drawn): too few worker counts, or
-/// fits that miss their points.
+/// Why none of `fits` has a curve of `law` (where none is drawn): a law not fitted to this
+/// work, too few worker counts, fits that miss their points, or fits that were refused.
 pub fn why_no_curve(fits: &[ModelFit], law: FitLaw) -> NoCurve {
+    let weak_scaling =
+        !fits.is_empty() && fits.iter().all(|f| f.quantity == FitQuantity::Throughput);
+    if law == FitLaw::Amdahl && weak_scaling {
+        return NoCurve::NotFittedToThisWork;
+    }
     let need = law.min_worker_counts();
     let most = fits
         .iter()
@@ -196,13 +216,20 @@ pub fn why_no_curve(fits: &[ModelFit], law: FitLaw) -> NoCurve {
     let within_cores = fits
         .iter()
         .any(|f| f.fitted_up_to.is_some() && f.fitted_points().count() < f.points.len());
-    match most < need {
-        true => NoCurve::TooFewWorkerCounts {
+    if most < need {
+        return NoCurve::TooFewWorkerCounts {
             need,
             most,
             within_cores,
-        },
-        false => NoCurve::MissesThePoints,
+        };
+    }
+    let fitted = fits.iter().any(|f| match law {
+        FitLaw::Amdahl => f.amdahl.is_some(),
+        FitLaw::Usl => f.usl.is_some(),
+    });
+    match fitted {
+        true => NoCurve::MissesThePoints,
+        false => NoCurve::Refused,
     }
 }
 
@@ -966,6 +993,40 @@ mod tests {
             f.reading
         );
         assert!(f.reading.contains("throughput"), "{}", f.reading);
+        // No Amdahl curve, and not for want of points: the law is not fitted to weak scaling,
+        // however many worker counts there are.
+        let fits = fit_results(&r);
+        assert_eq!(
+            why_no_curve(&fits, FitLaw::Amdahl),
+            NoCurve::NotFittedToThisWork
+        );
+        // With two worker counts Amdahl is still not fitted: that comes first.
+        let mut two = r.clone();
+        two.cells.retain(|c| c.workers <= 2);
+        two.recompute();
+        assert_eq!(
+            why_no_curve(&fit_results(&two), FitLaw::Amdahl),
+            NoCurve::NotFittedToThisWork
+        );
+    }
+
+    /// Enough worker counts, but no fit of the law at all: refused, not "missing the points".
+    #[test]
+    fn a_refused_fit_is_not_called_one_that_misses_the_points() {
+        let mut fits = fit_results(&amdahl_results(0.1));
+        assert!(fits[0].amdahl.is_some() && fits[0].usl.is_some());
+        assert_eq!(
+            why_no_curve(&fits, FitLaw::Amdahl),
+            NoCurve::MissesThePoints
+        );
+        for f in &mut fits {
+            f.amdahl = None;
+            f.usl = None;
+        }
+        assert_eq!(why_no_curve(&fits, FitLaw::Amdahl), NoCurve::Refused);
+        assert_eq!(why_no_curve(&fits, FitLaw::Usl), NoCurve::Refused);
+        assert_eq!(FitLaw::Amdahl.name(), "Amdahl");
+        assert_eq!(FitLaw::Usl.name(), "USL");
     }
 
     #[test]

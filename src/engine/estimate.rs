@@ -69,6 +69,14 @@ pub struct TargetWithoutRoom {
     pub shortest_run_s: f64,
     /// The runs each of them takes anyway (the most among them).
     pub runs: usize,
+    /// How many of those cells mostly wait: at least half of each run is expected to wait on
+    /// a timer (an `io` sleep, a `mixed` task's wait), whose length varies far less than a
+    /// precision target from run to run. Such a cell's runs usually agree within the target
+    /// anyway (the I/O preset's 0.32 s cells reached ±0.1–0.7% in `docs/perf/`), so the target
+    /// adding no run to it costs little; a cell that computes has the spread of its computing
+    /// (CPython's cells, from ±4% to over ±60% in `docs/perf/`'s python-gil-vs-processes
+    /// results).
+    pub waiting: usize,
     /// A budget that would give every one of them room for twice the runs it takes anyway,
     /// in seconds (rounded up to half a second).
     pub budget_with_room_s: f64,
@@ -94,6 +102,7 @@ pub fn target_without_room(exp: &Experiment, cells: &[CellCost]) -> Option<Targe
         .map(|c| count.fewest(c.run_s))
         .max()
         .unwrap_or(0);
+    let waiting = without.iter().filter(|c| c.mostly_waits()).count();
     let room = without
         .iter()
         .map(|c| 2.0 * count.fewest(c.run_s) as f64 * c.run_s)
@@ -105,8 +114,19 @@ pub fn target_without_room(exp: &Experiment, cells: &[CellCost]) -> Option<Targe
         of: cells.len(),
         shortest_run_s,
         runs,
+        waiting,
         budget_with_room_s: (room * 2.0).ceil() / 2.0,
     })
+}
+
+impl TargetWithoutRoom {
+    /// Whether a cell without room computes for most of its runs ([`TargetWithoutRoom::waiting`]
+    /// counts the others): there the runs may spread wider than the target, and the cell may
+    /// miss it for want of runs the budget does not allow. Where every such cell mostly waits,
+    /// the note is information, not a warning.
+    pub fn may_cost_precision(&self) -> bool {
+        self.waiting < self.cells
+    }
 }
 
 impl SweepEstimate {
@@ -273,15 +293,37 @@ fn wait_per_task_ms(exp: &Experiment) -> Option<f64> {
     }
 }
 
-/// About how long one run of `model` × `workers` takes, given a sequential run of `seq_s`
-/// seconds of which `compute_share` computes.
-fn run_s(
+/// One run of a cell as the estimate sees it: seconds computing and seconds waiting on a
+/// timer.
+#[derive(Clone, Copy, Debug, PartialEq)]
+struct RunParts {
+    computing_s: f64,
+    waiting_s: f64,
+}
+
+impl RunParts {
+    fn seconds(self) -> f64 {
+        self.computing_s + self.waiting_s
+    }
+
+    /// The share of the run that waits (0 for a run of no length).
+    fn waiting_share(self) -> f64 {
+        match self.seconds() > 0.0 {
+            true => self.waiting_s / self.seconds(),
+            false => 0.0,
+        }
+    }
+}
+
+/// About how long one run of `model` × `workers` takes, computing and waiting, given a
+/// sequential run of `seq_s` seconds of which `compute_share` computes.
+fn run_parts(
     exp: &Experiment,
     model: ModelKind,
     workers: usize,
     cores: usize,
     (seq_s, compute_share): (f64, f64),
-) -> f64 {
+) -> RunParts {
     let tasks = exp.task.tasks.max(1) as usize;
     let w = workers.max(1);
     // Calibration sizes the task for the slowest model: where that is CPython, corelab's own
@@ -304,7 +346,10 @@ fn run_s(
             _ if model == ModelKind::Processes => CONTENDED_FILE_LOCK,
             _ => CONTENDED_LOCK,
         };
-        return seq_s * w as f64 / parallel;
+        return RunParts {
+            computing_s: seq_s * w as f64 / parallel,
+            waiting_s: 0.0,
+        };
     }
     let computing = if computes_serially(model) {
         1
@@ -322,7 +367,10 @@ fn run_s(
         Some(wait) if wait > 0.0 => wait_taken_ms(model, wait) / wait,
         _ => 1.0,
     };
-    seq_s * (compute_share / computing as f64 + (1.0 - compute_share) * wait_rounds * stretch)
+    RunParts {
+        computing_s: seq_s * compute_share / computing as f64,
+        waiting_s: seq_s * (1.0 - compute_share) * wait_rounds * stretch,
+    }
 }
 
 /// Timed runs a cell of `run_s`-second runs takes: its repetitions, the runs that fill the
@@ -343,26 +391,36 @@ pub struct CellCost {
     pub startup_s: f64,
     /// Seconds one run takes (warm-ups and timed runs alike).
     pub run_s: f64,
+    /// The share of a run expected to wait on a timer (an `io` sleep, a `mixed` task's wait),
+    /// 0 to 1; the rest computes. 0 where unknown.
+    pub waiting_share: f64,
     /// Timed runs it takes ([`timed_runs`]).
     pub timed_runs: usize,
 }
 
 impl CellCost {
     /// Cell `model × workers` of `exp` whose executor starts in `startup_s` and whose runs
-    /// take `run_s` each, with the timed runs `exp` asks of such runs.
+    /// take `run_s` each, `waiting_share` of them waiting, with the timed runs `exp` asks of
+    /// such runs.
     fn of(
         exp: &Experiment,
         (model, workers): (ModelKind, usize),
         startup_s: f64,
-        run_s: f64,
+        (run_s, waiting_share): (f64, f64),
     ) -> Self {
         CellCost {
             model,
             workers,
             startup_s,
             run_s,
+            waiting_share,
             timed_runs: timed_runs(exp, run_s),
         }
+    }
+
+    /// Whether at least half of a run is expected to wait on a timer.
+    pub fn mostly_waits(&self) -> bool {
+        self.waiting_share >= 0.5
     }
 
     /// The whole cell: start-up, warm-ups and timed runs.
@@ -408,8 +466,13 @@ pub fn planned_cost(exp: &Experiment, cores: usize) -> Result<PlannedCost, &'sta
     let cells = sweep_plan(exp)
         .into_iter()
         .map(|(model, workers)| {
-            let run_s = run_s(exp, model, workers, cores, seq);
-            CellCost::of(exp, (model, workers), startup_s(model, workers), run_s)
+            let run = run_parts(exp, model, workers, cores, seq);
+            CellCost::of(
+                exp,
+                (model, workers),
+                startup_s(model, workers),
+                (run.seconds(), run.waiting_share()),
+            )
         })
         .collect();
     Ok(PlannedCost {
@@ -489,7 +552,18 @@ pub fn recorded_cost(
                 .filter(|s| s.is_finite() && *s >= 0.0)
                 .ok_or("a cell of the recorded sweep has no measured runs")?;
             let startup = cell.startup_s.filter(|s| s.is_finite() && *s >= 0.0);
-            Ok(CellCost::of(exp, (model, w), startup.unwrap_or(0.0), run))
+            // The recorded run's length, shared between computing and waiting as the
+            // preset's would be on the recorded machine's cores (work sized in units, whose
+            // run is unknown before it runs, counts as computing).
+            let waiting = sequential_run(exp).map_or(0.0, |seq| {
+                run_parts(exp, model, w, recorded.machine.logical_cores.max(1), seq).waiting_share()
+            });
+            Ok(CellCost::of(
+                exp,
+                (model, w),
+                startup.unwrap_or(0.0),
+                (run, waiting),
+            ))
         })
         .collect::<Result<Vec<CellCost>, &'static str>>()?;
     Ok(PlannedCost {
@@ -508,7 +582,7 @@ fn at_most(exp: &Experiment) -> Option<f64> {
         sweep_plan(exp)
             .iter()
             .map(|&cell| {
-                CellCost::of(exp, cell, startup_s(cell.0, cell.1), run).seconds(exp.warmups)
+                CellCost::of(exp, cell, startup_s(cell.0, cell.1), (run, 0.0)).seconds(exp.warmups)
             })
             .sum()
     })
@@ -896,5 +970,66 @@ mod tests {
         exp.precision = 0.0;
         exp.precision_budget_s = 1.5;
         assert_eq!(estimate(&exp, 2).target_without_room, None);
+    }
+
+    /// The cells without room are told apart by what their runs do: computing (CPU work, a
+    /// contended counter) may spread wider than the target; waiting on a timer does not.
+    #[test]
+    fn cells_without_room_that_mostly_wait_are_counted_apart() {
+        let cpu = estimate(&builtin("python-gil-vs-processes"), 2)
+            .target_without_room
+            .unwrap();
+        assert_eq!(cpu.waiting, 0, "{cpu:?}");
+        assert!(cpu.may_cost_precision());
+        for name in [
+            "io-threads-vs-processes",
+            "gil-io-bound",
+            "compute-wait-crossover",
+        ] {
+            let t = estimate(&builtin(name), 2).target_without_room.unwrap();
+            assert_eq!(t.waiting, t.cells, "{name}: {t:?}");
+            assert!(!t.may_cost_precision(), "{name}");
+        }
+        // 2 ms of computing and 8 ms of waiting a task: the sequential run waits 80% of its
+        // length, gil-threads × 8 on 2 cores computes its 96 ms one task at a time and waits
+        // only 48 ms (8 tasks at once), so it mostly computes.
+        let mut exp = experiment(&[ModelKind::Sequential, ModelKind::GilThreads], &[1, 8]);
+        exp.task.kind = TaskKind::Mixed;
+        exp.task.tasks = 48;
+        exp.task.mixed.compute_ms = 2.0;
+        exp.task.mixed.wait_ms = 8.0;
+        let plan = planned_cost(&exp, 2).unwrap();
+        let share = |model, workers| {
+            let c = plan
+                .cells
+                .iter()
+                .find(|c| c.model == model && c.workers == workers)
+                .unwrap();
+            (c.waiting_share, c.mostly_waits())
+        };
+        let (seq, seq_waits) = share(ModelKind::Sequential, 1);
+        assert!((seq - 0.8).abs() < 1e-9 && seq_waits, "{seq}");
+        let (gil, gil_waits) = share(ModelKind::GilThreads, 8);
+        assert!((gil - 48.0 / 144.0).abs() < 1e-9 && !gil_waits, "{gil}");
+        // With a target whose budget all their runs spend: sequential × 1 and gil-threads × 1
+        // wait, gil-threads × 8 computes.
+        exp.precision = 0.02;
+        exp.precision_budget_s = 0.5;
+        let t = estimate(&exp, 2).target_without_room.unwrap();
+        assert_eq!((t.cells, t.waiting), (3, 2), "{t:?}");
+        assert!(t.may_cost_precision());
+        // A contended counter computes, whatever its length.
+        let lost = planned_cost(&builtin("lost-updates"), 2).unwrap();
+        assert!(
+            lost.cells.iter().all(|c| c.waiting_share == 0.0),
+            "{lost:?}"
+        );
+    }
+
+    fn builtin(name: &str) -> Experiment {
+        crate::preset::find_builtin(name)
+            .unwrap()
+            .experiment()
+            .unwrap()
     }
 }

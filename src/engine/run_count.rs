@@ -52,16 +52,23 @@ impl RunCount {
         }
     }
 
+    /// The minimum-time rule of this experiment, with its cap on the runs, whether or not it
+    /// applies (a minimum time of 0 adds no run: see [`RunCount::rules`]); for saying the rule
+    /// where the minimum time is set.
+    pub fn min_time_rule(&self) -> MoreRuns {
+        MoreRuns::MinTime {
+            min_time_s: self.min_time_s,
+            cap: self.cap,
+        }
+    }
+
     /// The rules of this experiment that can add runs past the repetitions, in the order they
     /// apply (the minimum time, then the precision target); empty when the repetitions alone
     /// decide.
     pub fn rules(&self) -> Vec<MoreRuns> {
         let mut rules = Vec::new();
         if self.min_time_s > 0.0 {
-            rules.push(MoreRuns::MinTime {
-                min_time_s: self.min_time_s,
-                cap: self.cap,
-            });
+            rules.push(self.min_time_rule());
         }
         if self.precision > 0.0 {
             rules.push(MoreRuns::Precision {

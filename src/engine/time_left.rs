@@ -304,6 +304,7 @@ mod tests {
             workers,
             startup_s,
             run_s,
+            waiting_share: 0.0,
             timed_runs: runs,
         }
     }

@@ -284,8 +284,12 @@ fn two_digits(v: f64) -> String {
 /// run to 4 of 7 cells (runs of about 0.25 s or longer): the 6 runs each takes anyway spend its
 /// 1.5 s budget, so those cells meet the target only if those runs happen to agree within it;
 /// a precision_budget_s of 3 s would leave them room`.
+///
+/// Where some or all of those cells mostly wait on a timer
+/// ([`crate::engine::estimate::TargetWithoutRoom::waiting`]), it says so: their runs usually
+/// agree within the target anyway.
 pub fn target_without_room(t: &crate::engine::estimate::TargetWithoutRoom) -> String {
-    format!(
+    let mut text = format!(
         "the {} precision target cannot add a run to {} of {} (runs of about {} s or longer): the {} each takes anyway spend its {} s budget, so {} the target only if those runs happen to agree within it; a precision_budget_s of {} s would leave {} room",
         precision_text(t.precision),
         t.cells,
@@ -302,7 +306,27 @@ pub fn target_without_room(t: &crate::engine::estimate::TargetWithoutRoom) -> St
             1 => "it",
             _ => "them",
         },
-    )
+    );
+    let timer = format!(
+        "a timer, whose length varies far less than {} from run to run",
+        precision_text(t.precision)
+    );
+    match (t.waiting, t.cells) {
+        (0, _) => {}
+        (1, 1) => text.push_str(&format!(
+            ". Its runs mostly wait on {timer}, so they usually agree within it anyway"
+        )),
+        (w, c) if w == c => text.push_str(&format!(
+            ". Their runs mostly wait on {timer}, so they usually agree within it anyway"
+        )),
+        (1, _) => text.push_str(&format!(
+            " (1 of them waits mostly on {timer}: its runs usually agree within it anyway)"
+        )),
+        (w, _) => text.push_str(&format!(
+            " ({w} of them wait mostly on {timer}: their runs usually agree within it anyway)"
+        )),
+    }
+    text
 }
 
 /// Most outlying runs named in a cell's note; beyond that, the count and the furthest.
@@ -654,11 +678,29 @@ mod tests {
             of: 7,
             shortest_run_s: 0.25,
             runs: 6,
+            waiting: 0,
             budget_with_room_s: 3.0,
         };
         assert_eq!(
             target_without_room(&t),
             "the ±2.0% precision target cannot add a run to 4 of 7 cells (runs of about 0.25 s or longer): the 6 runs each takes anyway spend its 1.5 s budget, so those cells meet the target only if those runs happen to agree within it; a precision_budget_s of 3 s would leave them room"
+        );
+        // Cells whose runs mostly wait on a timer say so.
+        let waiting = crate::engine::estimate::TargetWithoutRoom { waiting: 4, ..t };
+        assert_eq!(
+            target_without_room(&waiting),
+            format!(
+                "{}. Their runs mostly wait on a timer, whose length varies far less than ±2.0% from run to run, so they usually agree within it anyway",
+                target_without_room(&t)
+            )
+        );
+        let some = crate::engine::estimate::TargetWithoutRoom { waiting: 1, ..t };
+        assert_eq!(
+            target_without_room(&some),
+            format!(
+                "{} (1 of them waits mostly on a timer, whose length varies far less than ±2.0% from run to run: its runs usually agree within it anyway)",
+                target_without_room(&t)
+            )
         );
         let one = crate::engine::estimate::TargetWithoutRoom { cells: 1, ..t };
         let text = target_without_room(&one);

@@ -329,9 +329,11 @@ fn legend_entries(
             swatch: Swatch::Cores,
         });
     }
-    if series.iter().any(|s| !s.horizontal && s.fit.len() > 1) {
+    if let Some(law) = kind.fit_law()
+        && series.iter().any(|s| !s.horizontal && s.fit.len() > 1)
+    {
         out.push(LegendEntry {
-            label: format!("fitted {} (thin dashes)", kind.fit_name()),
+            label: format!("fitted {} (thin dashes)", law.name()),
             swatch: Swatch::Fit,
         });
     }

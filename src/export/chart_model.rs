@@ -129,11 +129,6 @@ impl ChartKind {
         !matches!(self, ChartKind::Memory | ChartKind::LostUpdates)
     }
 
-    /// Whether a law is fitted to the chart's points (not to memory or lost updates).
-    pub fn has_fit(self) -> bool {
-        !matches!(self, ChartKind::Memory | ChartKind::LostUpdates)
-    }
-
     /// The label of the ideal reference line (empty where there is none).
     pub fn ideal_label(self) -> &'static str {
         match self {
@@ -144,22 +139,15 @@ impl ChartKind {
         }
     }
 
-    /// The law whose curve this chart draws over the points, if any.
+    /// The law whose curve this chart draws over the points: Amdahl's on the wall times, the
+    /// USL on speedup and efficiency, none on memory or lost updates. The one answer to
+    /// "is a law fitted here, and which" (its name is [`crate::analysis::FitLaw::name`]).
     pub fn fit_law(self) -> Option<crate::analysis::FitLaw> {
         use crate::analysis::FitLaw;
         match self {
             ChartKind::WallTime => Some(FitLaw::Amdahl),
+            ChartKind::Speedup | ChartKind::Efficiency => Some(FitLaw::Usl),
             ChartKind::Memory | ChartKind::LostUpdates => None,
-            _ => Some(FitLaw::Usl),
-        }
-    }
-
-    /// The fitted law drawn on this chart.
-    pub fn fit_name(self) -> &'static str {
-        match self {
-            ChartKind::WallTime => "Amdahl",
-            ChartKind::Memory | ChartKind::LostUpdates => "none",
-            _ => "USL",
         }
     }
 
@@ -1130,7 +1118,7 @@ pub fn curve_xs(lo: f64, hi: f64, steps: usize) -> Vec<f64> {
 }
 
 pub fn fit_curve(fit: &ModelFit, kind: ChartKind, x_max: f64) -> Vec<(f64, f64)> {
-    let Some((lo, hi)) = fit.fitted_range().filter(|_| kind.has_fit()) else {
+    let Some((lo, hi)) = fit.fitted_range().filter(|_| kind.fit_law().is_some()) else {
         return Vec::new();
     };
     let (lo, hi) = (lo as f64, (hi as f64).min(x_max));
@@ -1685,7 +1673,7 @@ mod tests {
         assert_eq!(ChartKind::Memory.range(&cell), None);
         assert_eq!(ChartKind::Memory.value(&CellResult::default()), None);
         assert!(ChartKind::Memory.y_label().contains("MiB"));
-        assert!(!ChartKind::Memory.has_ideal() && !ChartKind::Memory.has_fit());
+        assert!(!ChartKind::Memory.has_ideal() && ChartKind::Memory.fit_law().is_none());
         assert!(!ChartKind::Memory.supports_log_y());
     }
 
@@ -1855,7 +1843,7 @@ mod tests {
         assert_eq!(bar_offset(&[2], 2), 0.0);
         assert_eq!(bar_offset(&[0, 2, 3], 0), -0.01);
         let k = ChartKind::LostUpdates;
-        assert!(!k.has_ideal() && !k.has_fit() && !k.supports_log_y());
+        assert!(!k.has_ideal() && k.fit_law().is_none() && !k.supports_log_y());
         assert_eq!(ChartKind::from_id("lost-updates"), Some(k));
         let counted = lost_file(&[(ModelKind::Threads, 2, &[Some(0)])]);
         assert_eq!(

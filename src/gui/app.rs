@@ -220,6 +220,8 @@ pub struct WorkbenchApp {
     rescue_dir: PathBuf,
     /// Fits of the shown results, refitted when they change.
     fits: FitsCache,
+    /// The results table's lost-updates words, worked out again when the results change.
+    table_notes: super::table_notes::TableNotes,
     /// Draw the fitted curves on the charts.
     show_fits: bool,
     /// Results files overlaid on the charts.
@@ -354,6 +356,7 @@ impl WorkbenchApp {
             unsaved: None,
             rescue_dir: std::env::temp_dir(),
             fits: FitsCache::default(),
+            table_notes: Default::default(),
             show_fits: true,
             compare: Vec::new(),
             export_dialog: Default::default(),
@@ -929,6 +932,12 @@ impl WorkbenchApp {
     /// How many times the fits were computed (they are cached between frames).
     pub fn fits_computed(&self) -> usize {
         self.fits.computed
+    }
+
+    /// How many times the results table's lost-updates words were worked out (they are
+    /// cached between frames).
+    pub fn table_notes_computed(&self) -> usize {
+        self.table_notes.computed
     }
 
     pub fn show_fits(&self) -> bool {

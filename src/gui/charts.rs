@@ -114,38 +114,39 @@ fn series_name(model: ModelKind, baseline: crate::preset::Baseline) -> String {
 
 /// The caption's words on the fits, with "show fits" ticked: what the thin dashes are where
 /// a fit line is drawn, else why none is ([`crate::analysis::why_no_curve`] decides; this
-/// words it).
+/// words it). Empty on a chart that draws no law (memory, lost updates).
 pub fn fits_caption(kind: ChartKind, fits: &[crate::analysis::ModelFit]) -> String {
     use crate::analysis::NoCurve;
+    let Some(law) = kind.fit_law() else {
+        return String::new();
+    };
+    let name = law.name();
     let drawn = fits
         .iter()
         .any(|f| !export::fit_curve(f, kind, f64::INFINITY).is_empty());
     if drawn {
-        return format!(
-            "· Thin dashes in a model's colour: its {} fit.",
-            kind.fit_name()
-        );
+        return format!("· Thin dashes in a model's colour: its {name} fit.");
     }
-    let Some(law) = kind.fit_law() else {
-        return String::new();
-    };
     match crate::analysis::why_no_curve(fits, law) {
+        NoCurve::NotFittedToThisWork => format!(
+            "· No {name} fit on this chart: every worker brings its own work here (weak scaling), so no serial fraction applies and {name}'s law is not fitted (the Fits tab says what is)."
+        ),
         NoCurve::TooFewWorkerCounts {
             need,
             most,
             within_cores: true,
         } => format!(
-            "· No {} fit drawn: it needs {need} worker counts or more within the cores (compute-bound work is fitted there), and these results have {most}.",
-            kind.fit_name(),
+            "· No {name} fit drawn: it needs {need} worker counts or more within the cores (compute-bound work is fitted there), and these results have {most}."
         ),
         NoCurve::TooFewWorkerCounts { need, most, .. } => format!(
-            "· No {} fit drawn: it needs {need} worker counts or more, and these results have {most}.",
-            kind.fit_name(),
+            "· No {name} fit drawn: it needs {need} worker counts or more, and these results have {most}."
         ),
         NoCurve::MissesThePoints => format!(
-            "· No {} fit drawn: the fits miss the measured points (the Fits tab says why).",
-            kind.fit_name()
+            "· No {name} fit drawn: the fits miss the measured points (the Fits tab says why)."
         ),
+        NoCurve::Refused => {
+            format!("· No {name} fit drawn: the fit was refused (the Fits tab says why).")
+        }
     }
 }
 
@@ -669,7 +670,7 @@ pub fn show(
                 ui.weak("· No measurements yet: press Run, or open a results file.");
             }
         }
-        if layers.show_fits && !layers.fits.is_empty() && kind.has_fit() {
+        if layers.show_fits && !layers.fits.is_empty() && kind.fit_law().is_some() {
             ui.weak(fits_caption(kind, layers.fits))
                 .on_hover_text(style::help::FITS);
         }
@@ -1439,6 +1440,58 @@ mod tests {
         assert_eq!(
             fits_caption(ChartKind::Speedup, &four),
             "· Thin dashes in a model's colour: its USL fit."
+        );
+        assert_eq!(
+            fits_caption(ChartKind::WallTime, &four),
+            "· Thin dashes in a model's colour: its Amdahl fit."
+        );
+        // Charts that draw no law say nothing of fits.
+        assert_eq!(fits_caption(ChartKind::Memory, &four), "");
+        assert_eq!(fits_caption(ChartKind::LostUpdates, &four), "");
+        // Lock contention (weak scaling): Amdahl's law is not fitted at all, which is neither
+        // too few worker counts nor a fit that misses.
+        let mut contention = results(&[1, 2, 3, 4]);
+        contention.experiment.task.kind = crate::preset::TaskKind::Contention;
+        contention.recompute();
+        let weak = crate::analysis::fit_results(&contention);
+        assert_eq!(
+            fits_caption(ChartKind::WallTime, &weak),
+            "· No Amdahl fit on this chart: every worker brings its own work here (weak scaling), so no serial fraction applies and Amdahl's law is not fitted (the Fits tab says what is)."
+        );
+        // A fit that misses its points is not drawn, and the caption says so: the USL of
+        // speedups that swing up and down at random.
+        let mut swinging = results(&[]);
+        for (w, speedup) in [(1, 1.0), (2, 3.5), (3, 0.6), (4, 3.9), (5, 0.7), (6, 4.2)] {
+            let t = 1.0 / speedup;
+            swinging.cells.push(CellResult::with_walls(
+                ModelKind::Threads,
+                w,
+                &[t, t * 1.01, t * 0.99, t, t * 1.02, t * 0.98],
+            ));
+        }
+        swinging.recompute();
+        let zigzag = crate::analysis::fit_results(&swinging);
+        assert!(
+            crate::analysis::usl_fits_poorly(&zigzag[0]),
+            "{:?}",
+            zigzag[0].usl
+        );
+        assert_eq!(
+            fits_caption(ChartKind::Speedup, &zigzag),
+            "· No USL fit drawn: the fits miss the measured points (the Fits tab says why)."
+        );
+        // Enough worker counts, but every fit refused.
+        let mut refused = four.clone();
+        for f in &mut refused {
+            (f.amdahl, f.usl) = (None, None);
+        }
+        assert_eq!(
+            fits_caption(ChartKind::WallTime, &refused),
+            "· No Amdahl fit drawn: the fit was refused (the Fits tab says why)."
+        );
+        assert_eq!(
+            fits_caption(ChartKind::Speedup, &refused),
+            "· No USL fit drawn: the fit was refused (the Fits tab says why)."
         );
     }
 

@@ -794,12 +794,10 @@ fn confirm_interpreter_ui(ui: &mut egui::Ui, interp: &str) -> Option<ConfigComma
 }
 
 /// The hover of the minimum time: why it exists, and the rule in the words the progress hover
-/// uses (`export::more_runs_reason`, with the cap of [`limits::MAX_REPETITIONS`] runs).
+/// uses (`export::more_runs_reason`), as the sweep applies it, cap included
+/// ([`crate::engine::RunCount::min_time_rule`]).
 fn min_time_help(exp: &Experiment) -> String {
-    let rule = crate::engine::MoreRuns::MinTime {
-        min_time_s: exp.min_time_s,
-        cap: (limits::MAX_REPETITIONS.max(exp.repetitions)) as usize,
-    };
+    let rule = crate::engine::RunCount::of(exp).min_time_rule();
     format!(
         "Short runs are noisy: five runs of 30 ms are only 0.15 s of measurement, and one burst of activity elsewhere on the machine moves their median. Beyond the repetitions, {}. 0 runs exactly the repetitions.",
         crate::export::more_runs_reason(&rule)
@@ -859,6 +857,32 @@ fn measurement_section(ui: &mut egui::Ui, exp: &mut Experiment) {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// The minimum time's hover says the cap the sweep applies: the repetitions limit, or the
+    /// repetitions where a file asks for more (as `RunCount` caps them), and the time set.
+    #[test]
+    fn the_minimum_time_help_gives_the_cap_the_sweep_applies() {
+        let mut exp = Experiment {
+            min_time_s: 0.5,
+            repetitions: 5,
+            ..Experiment::default()
+        };
+        let help = min_time_help(&exp);
+        assert!(
+            help.contains(&format!(
+                "the minimum time of 0.5 s (at most {} runs)",
+                limits::MAX_REPETITIONS
+            )),
+            "{help}"
+        );
+        exp.repetitions = limits::MAX_REPETITIONS + 200;
+        let help = min_time_help(&exp);
+        assert!(
+            help.contains(&format!("(at most {} runs)", limits::MAX_REPETITIONS + 200)),
+            "{help}"
+        );
+        assert!(help.ends_with("0 runs exactly the repetitions."), "{help}");
+    }
 
     #[test]
     fn a_typed_size_is_a_warning_only_where_its_runs_may_near_the_timeout() {

@@ -518,13 +518,14 @@ impl ExportDialog {
                 ui.end_row();
 
                 ui.label("Fits");
-                let fits = if self.options.kind.has_fit() {
+                let fitted = self.options.kind.fit_law().is_some();
+                let fits = if fitted {
                     "fitted curves"
                 } else {
                     "fitted curves (none for memory or lost updates)"
                 };
                 ui.add_enabled(
-                    self.options.kind.has_fit(),
+                    fitted,
                     egui::Checkbox::new(&mut self.options.show_fits, fits),
                 )
                 .on_disabled_hover_text("No law is fitted to memory or to lost updates.");

@@ -14,6 +14,7 @@
 //! - [`run_control`]: Run / Cancel, progress, draining sweep events.
 //! - [`charts`]: speedup, efficiency and wall-time charts.
 //! - [`results_table`]: one row per measured cell.
+//! - [`table_notes`]: the table's lost-updates words, worked out once per change of the results.
 //! - [`verdict_panel`]: the verdict in words above the results table.
 //! - [`fits_panel`]: Amdahl, USL and Karp–Flatt fits per model, with their reading.
 //! - [`python_probe`]: asks the Python interpreter about itself, off the UI thread.
@@ -54,6 +55,7 @@ pub mod screenshot;
 pub mod state;
 pub mod status_bar;
 pub mod style;
+pub mod table_notes;
 pub mod timeline;
 pub mod typed_number;
 pub mod verdict_panel;

@@ -5,6 +5,7 @@
 use eframe::egui;
 
 use super::style::model_color_dark_aware;
+use super::table_notes::{TableNotes, lost_words};
 use crate::export;
 use crate::preset::ModelKind;
 use crate::results::{CellResult, CellStatus, ResultsFile};
@@ -31,17 +32,20 @@ pub enum Layout {
 
 /// Draws the table for `results` (or a hint when there is none). The cells in `measuring`
 /// are a running sweep's, not complete: their status says so (as the charts' hollow markers
-/// do), not `ok`.
+/// do), not `ok`. The notes' lost-updates words come from `notes`, worked out again only when
+/// the results change.
 pub fn show(
     ui: &mut egui::Ui,
     results: Option<&ResultsFile>,
     layout: Layout,
     measuring: &[(ModelKind, usize)],
+    notes: &mut TableNotes,
 ) {
     let Some(results) = results else {
         ui.weak("No results yet: press Run, or open a results file.");
         return;
     };
+    let lost = notes.get(results);
     ui.horizontal_wrapped(|ui| {
         ui.label(format!(
             "{} · {} · started {}",
@@ -67,7 +71,7 @@ pub fn show(
                 header_row(ui);
                 for i in rows {
                     let live = is_measuring(&cells[i], measuring);
-                    row(ui, results, i, &cells[i], live);
+                    row(ui, results, i, &cells[i], live, lost_words(lost, i));
                 }
             });
     };
@@ -159,7 +163,13 @@ fn header_row(ui: &mut egui::Ui) {
 /// CI 0.9000 – 1.1000 (precision target missed); speedup 2.00× (95% CI 1.80 – 2.20×);
 /// efficiency 100 %; …`. A cell still being measured (`live`) starts `threads × 2: measuring:
 /// 1 run so far; …`.
-pub fn row_summary(results: &ResultsFile, cell: &CellResult, live: bool) -> String {
+/// `lost` is the cell's lost-updates words ([`TableNotes`]; [`export::lost_updates_text`]).
+pub fn row_summary(
+    results: &ResultsFile,
+    cell: &CellResult,
+    live: bool,
+    lost: Option<&str>,
+) -> String {
     let status = status_words(cell, live);
     let first = if live {
         // `measuring: 3 runs so far` already counts the runs.
@@ -210,16 +220,16 @@ pub fn row_summary(results: &ResultsFile, cell: &CellResult, live: bool) -> Stri
     if let Some(v) = cell.import_s {
         parts.push(format!("of which module import {:.1} ms", v * 1000.0));
     }
-    let note = note_text(results, cell);
+    let note = note_text(cell, lost);
     if !note.is_empty() {
         parts.push(format!("note: {note}"));
     }
     parts.join("; ")
 }
 
-/// The note column: the error of a failed cell, else bandwidth, lost updates (how many runs
-/// lost any, and the most), disagreeing runs.
-fn note_text(results: &ResultsFile, cell: &CellResult) -> String {
+/// The note column: the error of a failed cell, else bandwidth, lost updates (`lost`: how
+/// many runs lost any, and the most, [`export::lost_updates_text`]), disagreeing runs.
+fn note_text(cell: &CellResult, lost: Option<&str>) -> String {
     if let (Some(e), CellStatus::Failed) = (&cell.error, cell.status) {
         // One line: a traceback's first and last (it is shown whole in the failure's message).
         return export::one_line_error(e);
@@ -228,8 +238,8 @@ fn note_text(results: &ResultsFile, cell: &CellResult) -> String {
     if let Some(g) = cell.gb_per_s {
         notes.push(format!("{g:.2} GB/s"));
     }
-    if let Some(lost) = export::lost_updates_text(results, cell) {
-        notes.push(lost);
+    if let Some(lost) = lost {
+        notes.push(lost.to_string());
     }
     if !cell.checksums_agree {
         notes.push("runs disagree".into());
@@ -258,7 +268,15 @@ fn status_words(cell: &CellResult, live: bool) -> String {
     }
 }
 
-fn row(ui: &mut egui::Ui, results: &ResultsFile, index: usize, cell: &CellResult, live: bool) {
+/// One row; `lost` is the cell's lost-updates words ([`TableNotes`]).
+fn row(
+    ui: &mut egui::Ui,
+    results: &ResultsFile,
+    index: usize,
+    cell: &CellResult,
+    live: bool,
+    lost: Option<&str>,
+) {
     // The baseline's colour is the theme's foreground: black would vanish on a dark table.
     let dark = ui.visuals().dark_mode;
     let color = cell.model.map_or(ui.visuals().text_color(), |m| {
@@ -273,7 +291,11 @@ fn row(ui: &mut egui::Ui, results: &ResultsFile, index: usize, cell: &CellResult
     );
     // Built only when AccessKit asks for the row's name, not every frame.
     stop.widget_info(|| {
-        egui::WidgetInfo::labeled(egui::Role::Row, true, row_summary(results, cell, live))
+        egui::WidgetInfo::labeled(
+            egui::Role::Row,
+            true,
+            row_summary(results, cell, live, lost),
+        )
     });
     if stop.gained_focus() {
         // Into view (rows below the fold, or the table scrolled right).
@@ -350,7 +372,7 @@ fn row(ui: &mut egui::Ui, results: &ResultsFile, index: usize, cell: &CellResult
             }
         }
         _ => {
-            ui.label(note_text(results, cell));
+            ui.label(note_text(cell, lost));
         }
     }
     ui.end_row();

@@ -244,8 +244,9 @@ pub fn runs_total_note(
 
 /// The estimate beside Run and its hover: `7 cells, about 12 s`, with the most it can take
 /// where its length is unknown, and a short note where the precision target cannot add runs
-/// to some cells (said whole in the hover, with a long sweep's warning and
-/// [`ESTIMATE_HELP`]).
+/// to some cells and one of them computes (said whole in the hover, with a long sweep's
+/// warning and [`ESTIMATE_HELP`]; where every such cell mostly waits on a timer, in the hover
+/// only, as information: see [`crate::engine::estimate::TargetWithoutRoom::may_cost_precision`]).
 pub fn estimate_texts(estimate: &crate::engine::estimate::SweepEstimate) -> (String, String) {
     let mut words = match estimate.at_most {
         Some(s) => format!(
@@ -255,16 +256,24 @@ pub fn estimate_texts(estimate: &crate::engine::estimate::SweepEstimate) -> (Str
         ),
         None => estimate.words(),
     };
+    // Beside Run only where a cell without room computes, so that its spread may miss the
+    // target; where every such cell mostly waits on a timer, its runs agree within the
+    // target anyway, and the hover alone says so, as information.
     let room = estimate
         .target_without_room
         .as_ref()
         .map_or(String::new(), |t| {
-            words.push_str(&format!(
-                "; {}",
-                crate::export::target_without_room_short_text(t)
-            ));
             let whole = crate::export::target_without_room_text(t);
-            format!("Note: {}{}.\n\n", whole[..1].to_uppercase(), &whole[1..])
+            let whole = format!("{}{}", whole[..1].to_uppercase(), &whole[1..]);
+            if t.may_cost_precision() {
+                words.push_str(&format!(
+                    "; {}",
+                    crate::export::target_without_room_short_text(t)
+                ));
+                format!("Note: {whole}.\n\n")
+            } else {
+                format!("About the precision target: {whole}.\n\n")
+            }
         });
     let hover = match (estimate.seconds, estimate.long_sweep_warning()) {
         (Ok(_), Some(long)) => format!("Long: {long}.\n\n{room}{ESTIMATE_HELP}"),
@@ -536,6 +545,50 @@ mod tests {
             estimate_texts(&estimate),
             (estimate.words(), ESTIMATE_HELP.to_string())
         );
+    }
+
+    /// Where every cell the target cannot help mostly waits on a timer (the I/O presets), the
+    /// note leaves the words beside Run and stays in the hover, as information.
+    #[test]
+    fn a_target_without_room_for_waiting_cells_is_information_in_the_hover() {
+        let exp = crate::preset::find_builtin("io-threads-vs-processes")
+            .unwrap()
+            .experiment()
+            .unwrap();
+        let estimate = crate::engine::estimate::estimate(&exp, 2);
+        let t = estimate.target_without_room.clone().unwrap();
+        assert!(!t.may_cost_precision(), "{t:?}");
+        let (words, hover) = estimate_texts(&estimate);
+        assert_eq!(words, estimate.words());
+        assert!(
+            hover.starts_with(&format!(
+                "About the precision target: The ±2.0% precision target cannot add a run to {} of 13 cells",
+                t.cells
+            )),
+            "{hover}"
+        );
+        assert!(
+            hover.contains("Their runs mostly wait on a timer, whose length varies far less than ±2.0% from run to run, so they usually agree within it anyway.\n\n"),
+            "{hover}"
+        );
+        assert!(hover.ends_with(ESTIMATE_HELP), "{hover}");
+        // One cell that computes brings the note back beside Run.
+        let computing = crate::engine::estimate::SweepEstimate {
+            target_without_room: Some(crate::engine::estimate::TargetWithoutRoom {
+                waiting: t.cells - 1,
+                ..t.clone()
+            }),
+            ..estimate.clone()
+        };
+        let (words, hover) = estimate_texts(&computing);
+        assert!(
+            words.ends_with(&format!(
+                "; the ±2.0% target cannot add runs to {} of 13 cells",
+                t.cells
+            )),
+            "{words}"
+        );
+        assert!(hover.starts_with("Note: "), "{hover}");
     }
 
     #[test]

@@ -895,7 +895,14 @@ impl WorkbenchApp {
                     results_table::Layout::Fill
                 };
                 super::super::verdict_panel::show(ui, self.results.as_ref(), layout);
-                results_table::show(ui, self.results.as_ref(), layout, &self.measuring_cells());
+                let measuring = self.measuring_cells();
+                results_table::show(
+                    ui,
+                    self.results.as_ref(),
+                    layout,
+                    &measuring,
+                    &mut self.table_notes,
+                );
             }
             Tab::Fits => fits_panel::show(ui, self.results.as_ref(), self.fits.fits()),
             Tab::Timeline => super::super::timeline::show(

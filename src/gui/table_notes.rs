@@ -1,0 +1,157 @@
+//! The results table's lost-updates words, one per cell, worked out once per change of the
+//! shown results rather than every frame: each is [`crate::results::lost_share`] of the cell's
+//! runs (gathered and sorted) put in its short words, which a table of hundreds of runs a
+//! cell need not redo 60 times a second. Kept beside the fits ([`super::fits_panel::FitsCache`])
+//! and invalidated the same way, by a key of the results read each frame in one pass over the
+//! cells (not their runs).
+
+use crate::export;
+use crate::results::ResultsFile;
+
+/// Identifies a version of the shown results as far as the lost-updates words go: the file
+/// (its start time and name), the task's counter, and every cell's model, worker count,
+/// status, runs so far and median. A running sweep's new run changes its cell's count; another
+/// file changes its start time or name.
+#[derive(Clone, Debug, PartialEq)]
+struct Key {
+    started_at: String,
+    name: String,
+    task: crate::preset::TaskKind,
+    increments: u64,
+    cells: u64,
+}
+
+impl Key {
+    fn of(results: &ResultsFile) -> Key {
+        use std::hash::{Hash, Hasher};
+        let mut h = std::collections::hash_map::DefaultHasher::new();
+        for c in &results.cells {
+            c.model.map(|m| m.id()).hash(&mut h);
+            c.workers.hash(&mut h);
+            (c.status as u8).hash(&mut h);
+            c.samples.len().hash(&mut h);
+            c.wall.as_ref().map(|w| w.median.to_bits()).hash(&mut h);
+        }
+        Key {
+            started_at: results.started_at.clone(),
+            name: results.experiment.name.clone(),
+            task: results.experiment.task.kind,
+            increments: results.experiment.task.contention.increments,
+            cells: h.finish(),
+        }
+    }
+}
+
+/// The lost-updates words of the shown results' cells ([`export::lost_updates_text`]), in
+/// the order of the cells, recomputed only when the results change.
+#[derive(Default)]
+pub struct TableNotes {
+    key: Option<Key>,
+    lost: Vec<Option<String>>,
+    /// How many times the words were worked out (for tests: not every frame).
+    pub computed: usize,
+}
+
+impl TableNotes {
+    /// The words of `results`' cells, by index (`None` for a cell without a counted run).
+    pub fn get(&mut self, results: &ResultsFile) -> &[Option<String>] {
+        let key = Key::of(results);
+        if self.key.as_ref() != Some(&key) {
+            self.lost = results
+                .cells
+                .iter()
+                .map(|c| export::lost_updates_text(results, c))
+                .collect();
+            self.key = Some(key);
+            self.computed += 1;
+        }
+        &self.lost
+    }
+}
+
+/// The lost-updates words of cell `index` of the results `notes` were got for: `None` where
+/// it has none, or where `notes` are of fewer cells.
+pub fn lost_words(notes: &[Option<String>], index: usize) -> Option<&str> {
+    notes.get(index)?.as_deref()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::preset::{ModelKind, TaskKind};
+    use crate::results::{CellResult, CellStatus};
+
+    /// A contention file asking 1000 increments per worker: `threads × 2` whose runs lost
+    /// `lost`, and a sequential cell that lost none.
+    fn file(lost: &[u64]) -> ResultsFile {
+        let mut r = ResultsFile::default();
+        r.experiment.task.kind = TaskKind::Contention;
+        r.experiment.task.contention.increments = 1000;
+        let mut seq = CellResult::with_walls(ModelKind::Sequential, 1, &[1.0; 6]);
+        for s in &mut seq.samples {
+            s.lost_updates = Some(0);
+        }
+        let mut c = CellResult::with_walls(ModelKind::Threads, 2, &vec![0.5; lost.len()]);
+        for (s, &l) in c.samples.iter_mut().zip(lost) {
+            s.lost_updates = Some(l);
+        }
+        r.cells = vec![seq, c];
+        r.recompute();
+        r
+    }
+
+    fn fresh(r: &ResultsFile) -> Vec<Option<String>> {
+        r.cells
+            .iter()
+            .map(|c| export::lost_updates_text(r, c))
+            .collect()
+    }
+
+    #[test]
+    fn the_words_are_those_of_every_front_end_and_are_worked_out_once_per_change() {
+        let mut r = file(&[0, 30, 500, 20, 0, 10]);
+        let mut notes = TableNotes::default();
+        let words = notes.get(&r).to_vec();
+        assert_eq!(words, fresh(&r));
+        assert_eq!(
+            lost_words(&words, 1),
+            Some("lost updates in 4 of 6 runs (up to 500 in one run, 25%)")
+        );
+        assert_eq!(lost_words(&words, 0), Some("no lost updates (6 runs)"));
+        assert_eq!(lost_words(&words, 2), None, "no such cell");
+        for _ in 0..10 {
+            notes.get(&r);
+        }
+        assert_eq!(notes.computed, 1, "not every frame");
+        // A running sweep's next run: worked out again, and still the same words as afresh.
+        let mut next = r.cells[1].samples[0].clone();
+        next.lost_updates = Some(1900);
+        r.cells[1].samples.push(next);
+        r.recompute();
+        assert_eq!(notes.get(&r), fresh(&r).as_slice());
+        assert_eq!(notes.computed, 2);
+        assert_eq!(
+            lost_words(notes.get(&r), 1),
+            Some("lost updates in 5 of 7 runs (up to 1900 in one run, 95%)")
+        );
+        assert_eq!(notes.computed, 2);
+        // A cell cancelled: its runs no longer count.
+        r.cells[1].status = CellStatus::Cancelled;
+        assert_eq!(notes.get(&r), fresh(&r).as_slice());
+        assert_eq!(lost_words(notes.get(&r), 1), None);
+        assert_eq!(notes.computed, 3);
+        // Another file of the same shape (another start): worked out again.
+        let mut other = file(&[0; 6]);
+        other.started_at = "2026-11-27T17:00:00Z".into();
+        assert_eq!(notes.get(&other), fresh(&other).as_slice());
+        assert_eq!(
+            lost_words(notes.get(&other), 1),
+            Some("no lost updates (6 runs)")
+        );
+        assert_eq!(notes.computed, 4);
+        // A task without a counter has no words.
+        let mut cpu = other.clone();
+        cpu.experiment.task.kind = TaskKind::Cpu;
+        assert!(notes.get(&cpu).iter().all(Option::is_none));
+    }
+}
