@@ -236,7 +236,7 @@ fn gone_process() -> WriterProcess {
         .and_then(|t| t.parse().ok());
     child.kill().unwrap();
     child.wait().unwrap();
-    WriterProcess { pid, started_ticks }
+    WriterProcess::here(pid, started_ticks)
 }
 
 #[test]
