@@ -146,6 +146,31 @@ pub fn run_state_words(status: RunStatus, measured: usize, cells: usize) -> Stri
     }
 }
 
+/// How the sweep of a results file shown (not running here) ended, as [`run_state_words`]
+/// says it, and for an `incomplete` file what can be said of its writer
+/// ([`incomplete_state_words`]): with why it cannot be judged, where it ran elsewhere. `path`
+/// is where it was read from (its last change tells this machine's earlier boot from another
+/// machine of the same name). Reads `/proc` only for an `incomplete` file that names its
+/// writer.
+pub fn shown_state_words(results: &ResultsFile, path: Option<&Path>) -> (String, Option<String>) {
+    let measured = measured_cells(results);
+    let cells = results.cells.len();
+    if results.status != RunStatus::Incomplete {
+        return (run_state_words(results.status, measured, cells), None);
+    }
+    let written = path.and_then(|p| std::fs::metadata(p).and_then(|m| m.modified()).ok());
+    let writer =
+        crate::results::writer_of_incomplete(results.status, results.writer.as_ref(), written);
+    let why = match &writer {
+        Some(crate::results::Liveness::CannotTell(elsewhere)) => Some(elsewhere.words("written")),
+        _ => None,
+    };
+    (
+        incomplete_state_words(writer.as_ref(), measured, cells),
+        why,
+    )
+}
+
 /// "what · 7 cells", or "what · 3 of 7 cells measured" where not every cell has a timed run.
 fn counted_state(what: &str, measured: usize, cells: usize) -> String {
     match measured {

@@ -36,5 +36,5 @@ pub use scheduling::{GilCounters, Scheduling, ThreadUsage};
 pub use time::utc_timestamp;
 pub use timeline::{Span, SpanState, Timeline};
 pub use writer::{
-    Elsewhere, Liveness, WriterProcess, left_by_a_gone_process, writer_of_incomplete,
+    Elsewhere, Liveness, WriterProcess, left_by_a_gone_process, writer_of_incomplete, writer_words,
 };

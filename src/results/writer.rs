@@ -37,6 +37,24 @@ pub fn left_by_a_gone_process(
     writer_of_incomplete(status, writer, last_written) == Some(Liveness::Gone)
 }
 
+/// What a note about an `incomplete` file says of its writer ([`writer_of_incomplete`]): "it
+/// is still being written by corelab (pid 4242) on this machine", "the corelab that wrote it
+/// is gone (killed, crashed, or its machine restarted): the sweep will not finish it", or where
+/// it ran and that it cannot be judged ("written by a corelab on HOST; cannot tell if it is
+/// still running").
+pub fn writer_words(writer: &WriterProcess, liveness: &Liveness) -> String {
+    match liveness {
+        Liveness::Running => format!(
+            "it is still being written by corelab (pid {}) on this machine",
+            writer.pid
+        ),
+        Liveness::Gone => "the corelab that wrote it is gone (killed, crashed, or its machine \
+                           restarted): the sweep will not finish it"
+            .to_string(),
+        Liveness::CannotTell(elsewhere) => elsewhere.words("written"),
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -87,6 +105,18 @@ mod tests {
         assert_eq!(
             writer_of_incomplete(RunStatus::Complete, Some(&gone), None),
             None
+        );
+        assert_eq!(
+            writer_words(&gone, &Liveness::Gone),
+            "the corelab that wrote it is gone (killed, crashed, or its machine restarted): \
+             the sweep will not finish it"
+        );
+        assert_eq!(
+            writer_words(&me, &Liveness::Running),
+            format!(
+                "it is still being written by corelab (pid {}) on this machine",
+                me.pid
+            )
         );
     }
 
