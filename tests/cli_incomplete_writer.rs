@@ -63,6 +63,7 @@ fn a_report_says_whether_the_writer_of_an_incomplete_file_is_gone_or_cannot_be_t
         (
             WriterProcess {
                 host: Some("lab-2\u{1b}[31m".into()),
+                boot_id: Some("lab-2s-boot".into()),
                 ..gone.clone()
             },
             "note: partial: written by a corelab on lab-2?[31m; cannot tell if it is still running",

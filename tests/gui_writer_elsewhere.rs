@@ -59,6 +59,7 @@ fn a_file_written_in_another_container_or_on_another_host_is_not_offered_as_kill
         (
             WriterProcess {
                 host: Some("lab-2".into()),
+                boot_id: Some("lab-2s-boot".into()),
                 ..gone.clone()
             },
             "written by a corelab on lab-2; cannot tell if it is still running",

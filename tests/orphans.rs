@@ -174,7 +174,7 @@ fn the_start_up_stop_leaves_the_processes_of_an_owner_it_cannot_judge() {
             namespace + 1
         ),
         format!(
-            "{pid}:{}:{namespace}:{boot}:another-host:{random}",
+            "{pid}:{}:{namespace}:its-boot:another-host:{random}",
             start + 1
         ),
         format!("{pid}:{}:{namespace}:{random}", start + 1),

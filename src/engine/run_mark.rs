@@ -624,6 +624,7 @@ mod tests {
         };
         let host = ProcessIdentity {
             host: Some("another-host".into()),
+            boot_id: Some("another-hosts-boot".into()),
             ..dead.clone()
         };
         for elsewhere in [container, host] {

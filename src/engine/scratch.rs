@@ -257,6 +257,7 @@ mod tests {
         };
         let other_host = ProcessIdentity {
             host: Some("another-host".into()),
+            boot_id: Some("another-hosts-boot".into()),
             ..dead.clone()
         };
         let earlier_boot = ProcessIdentity {

@@ -478,6 +478,7 @@ mod tests {
                 "host",
                 WriterProcess {
                     host: Some("lab-2".into()),
+                    boot_id: Some("lab-2s-boot".into()),
                     ..gone.clone()
                 },
                 "written by a corelab on lab-2; cannot tell if it is still running",

@@ -130,6 +130,7 @@ mod tests {
                 "{}-elsewhere",
                 gone.host.clone().unwrap_or_default()
             )),
+            boot_id: Some("its-own-boot".into()),
             ..gone.clone()
         };
         let other_container = WriterProcess {

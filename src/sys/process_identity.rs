@@ -63,7 +63,8 @@ pub enum Elsewhere {
     /// On another host (by name), or on a host of this name while this machine was up (so
     /// another machine of the same name).
     OtherHost(String),
-    /// On this host and boot, in another pid namespace (another container).
+    /// On this machine and boot, in another pid namespace or under another host name (another
+    /// container).
     OtherContainer,
     /// The record lacks where it ran (an older corelab), or this process cannot read where it
     /// runs itself.
@@ -125,8 +126,8 @@ impl ProcessIdentity {
     /// | recorded                                  | judged                                |
     /// |-------------------------------------------|---------------------------------------|
     /// | boot, namespace or host missing           | cannot tell (older record)            |
-    /// | another host name                         | cannot tell (another host)            |
-    /// | this boot, another namespace              | cannot tell (another container)       |
+    /// | this boot, another namespace or host name | cannot tell (another container)       |
+    /// | another boot, another host name           | cannot tell (another host)            |
     /// | this boot and namespace                   | gone if the pid is free or reused     |
     /// | this host, another boot, written before this boot began | gone (that boot is over) |
     /// | this host, another boot, written since (or when unknown) | cannot tell (another machine of that name) |
@@ -149,6 +150,11 @@ impl ProcessIdentity {
         else {
             return Liveness::CannotTell(Elsewhere::Unrecorded);
         };
+        if boot == our_boot && (host != our_host || namespace != our_namespace) {
+            // This kernel and boot (boot ids are random, one a boot), seen from another pid
+            // namespace or under another host name (its own UTS namespace).
+            return Liveness::CannotTell(Elsewhere::OtherContainer);
+        }
         if host != our_host {
             return Liveness::CannotTell(Elsewhere::OtherHost(host.clone()));
         }
@@ -165,9 +171,6 @@ impl ProcessIdentity {
             } else {
                 Liveness::CannotTell(Elsewhere::OtherHost(host.clone()))
             };
-        }
-        if namespace != our_namespace {
-            return Liveness::CannotTell(Elsewhere::OtherContainer);
         }
         if same_process::gone_given(self.started_ticks, now_of(self.pid)) {
             Liveness::Gone
@@ -381,26 +384,28 @@ mod tests {
             pid_namespace: Some(4026532500),
             ..recorded()
         };
-        let host = ProcessIdentity {
-            host: Some("lab-2".into()),
+        // Its own host name, this boot: a container with a UTS namespace of its own.
+        let named_container = ProcessIdentity {
+            host: Some("3f2a1b9c0d4e".into()),
             ..recorded()
         };
-        let host_other_boot = ProcessIdentity {
+        let host = ProcessIdentity {
+            host: Some("lab-2".into()),
             boot_id: Some("another".into()),
-            ..host.clone()
+            ..recorded()
         };
         for when in [None, before_boot(), since_boot()] {
             for now in [free, |_| PidNow::StartedAt(2000)] {
-                assert_eq!(
-                    container.liveness_from(&here, when, now),
-                    Liveness::CannotTell(Elsewhere::OtherContainer)
-                );
-                for r in [&host, &host_other_boot] {
+                for r in [&container, &named_container] {
                     assert_eq!(
                         r.liveness_from(&here, when, now),
-                        Liveness::CannotTell(Elsewhere::OtherHost("lab-2".into()))
+                        Liveness::CannotTell(Elsewhere::OtherContainer)
                     );
                 }
+                assert_eq!(
+                    host.liveness_from(&here, when, now),
+                    Liveness::CannotTell(Elsewhere::OtherHost("lab-2".into()))
+                );
             }
         }
     }
