@@ -3,6 +3,7 @@
 //! is sound.
 #![allow(unsafe_code)]
 
+pub mod process_identity;
 pub mod procfs;
 pub mod same_process;
 

@@ -233,7 +233,7 @@ fn gone_process() -> WriterProcess {
     assert!(started_ticks.is_some(), "/proc tells when {pid} started");
     child.kill().unwrap();
     child.wait().unwrap();
-    WriterProcess { pid, started_ticks }
+    WriterProcess::here(pid, started_ticks)
 }
 
 #[test]

@@ -153,6 +153,50 @@ fn the_start_up_stop_takes_a_dead_owner_s_processes_and_leaves_a_live_owner_s() 
 }
 
 #[test]
+fn the_start_up_stop_leaves_the_processes_of_an_owner_it_cannot_judge() {
+    let _g = exclusive();
+    adopt_orphans();
+    // This process's pid with another start time, as above, but recorded in another pid
+    // namespace, on another host, or by an older corelab that did not record where it ran:
+    // there the pid means nothing here, and the owner may well be alive.
+    let live = RunMark::new();
+    let f: Vec<&str> = live.value().split(':').collect();
+    assert_eq!(
+        f.len(),
+        6,
+        "<pid>:<start>:<namespace>:<boot>:<host>:<random>"
+    );
+    let start: u64 = f[1].parse().unwrap();
+    let namespace: u64 = f[2].parse().unwrap();
+    let (pid, boot, host, random) = (f[0], f[3], f[4], f[5]);
+    let marks = [
+        format!(
+            "{pid}:{}:{}:{boot}:{host}:{random}",
+            start + 1,
+            namespace + 1
+        ),
+        format!(
+            "{pid}:{}:{namespace}:its-boot:another-host:{random}",
+            start + 1
+        ),
+        format!("{pid}:{}:{namespace}:{random}", start + 1),
+    ];
+    let kept: Vec<u32> = marks.iter().map(|m| marked_orphan_sleep(m)).collect();
+    run_mark::stop_leftovers_of_killed_runs();
+    let alive: Vec<bool> = kept.iter().map(|&p| is_alive(p)).collect();
+    for &p in &kept {
+        if let Ok(handle) = corelab::sys::ProcessHandle::open(p) {
+            handle.kill();
+        }
+        let deadline = Instant::now() + GONE_WITHIN;
+        while !corelab::sys::reap_if_exited(p) && Instant::now() < deadline {
+            std::thread::sleep(Duration::from_millis(10));
+        }
+    }
+    assert_eq!(alive, [true, true, true], "{marks:?}");
+}
+
+#[test]
 fn a_run_s_stop_takes_its_own_mark_only() {
     let _g = exclusive();
     adopt_orphans();

@@ -131,6 +131,20 @@ pub(super) fn report(args: &ReportArgs) -> Result<ExitCode> {
                 crate::export::sanitize::for_terminal_line(&file_label(path)),
                 r.status.describe()
             );
+            // Which of the two, where the file names its writer.
+            let written = std::fs::metadata(path).and_then(|m| m.modified()).ok();
+            if let Some(writer) = &r.writer
+                && let Some(liveness) =
+                    crate::results::writer_of_incomplete(r.status, Some(writer), written)
+            {
+                errln!(
+                    "note: {}: {}",
+                    crate::export::sanitize::for_terminal_line(&file_label(path)),
+                    crate::export::sanitize::for_terminal_line(&crate::results::writer_words(
+                        writer, &liveness
+                    ))
+                );
+            }
         }
     }
     let compared: Vec<(&str, &ResultsFile)> =

@@ -3,13 +3,14 @@
 //! process still carrying it is stopped, whatever became of its parent or its process group (a
 //! `setsid` daemon, a Python `Popen(..., start_new_session=True)`).
 //!
-//! The mark is `CORELAB_RUN=<pid>:<start>:<pid namespace>:<random>`: the pid and start time
-//! (clock ticks since boot, `/proc/<pid>/stat`) of the corelab process that owns the run, its
-//! pid namespace, and 128 unpredictable bits, new for every run. So a run's stop reaches its
+//! The mark is `CORELAB_RUN=<owner>:<random>`: the corelab process that owns the run, as
+//! [`ProcessIdentity::to_text`] writes it (`<pid>:<start>:<pid namespace>:<boot id>:<host>`:
+//! its pid and start time, clock ticks since boot from `/proc/<pid>/stat`, and where it runs),
+//! and 128 unpredictable bits, new for every run. So a run's stop reaches its
 //! own processes only (never those of another run in the same corelab, such as another sweep
 //! of `cargo test`), and at its start corelab can tell the leftovers of a corelab that was
-//! killed (`SIGKILL`, a crash) before it could stop them: marks whose owner is no longer alive
-//! ([`stop_leftovers_of_killed_runs`]).
+//! killed (`SIGKILL`, a crash) before it could stop them: marks whose owner is surely gone, in
+//! this boot and pid namespace on this host ([`stop_leftovers_of_killed_runs`]).
 //!
 //! What it cannot reach: a process that dropped the variable (`env -i`, `execve` with a new
 //! environment), and processes of another user (their environment cannot be read). Processes of
@@ -23,8 +24,9 @@ use std::time::{Duration, Instant};
 
 use super::cancel::CancelToken;
 use super::pacer::RunGuard;
+use crate::sys::process_identity::{Liveness, Place, ProcessIdentity};
 use crate::sys::procfs::{self, Stat};
-use crate::sys::same_process::{self, PidNow};
+use crate::sys::same_process::PidNow;
 
 /// The environment variable that marks a run's processes.
 pub const VARIABLE: &str = "CORELAB_RUN";
@@ -163,53 +165,42 @@ impl Drop for MarkedRun {
     }
 }
 
-/// `<pid>:<start>:<namespace>:` of this process: the start of every mark it owns. `<start>` is
-/// empty where this process's start time cannot be read: its marks then never read as a gone
-/// owner's while its pid is taken ([`same_process::gone_given`]).
+/// `<owner>:` of this process ([`ProcessIdentity::to_text`]): the start of every mark it
+/// owns. Its start time is empty where it cannot be read: its marks then never read as a gone
+/// owner's while its pid is taken ([`crate::sys::same_process::gone_given`]).
 fn owner_prefix() -> String {
     static PREFIX: std::sync::OnceLock<String> = std::sync::OnceLock::new();
     PREFIX
-        .get_or_init(|| {
-            let pid = std::process::id();
-            let start = procfs::start_ticks_of(pid).map_or(String::new(), |t| t.to_string());
-            format!("{pid}:{start}:{}:", own_pid_namespace())
-        })
+        .get_or_init(|| format!("{}:", ProcessIdentity::this().to_text()))
         .clone()
 }
 
-/// The owner named by a mark: its pid, start time (`None`: unknown to it) and pid namespace.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-struct Owner {
-    pid: u32,
-    start: Option<u64>,
-    namespace: u64,
+/// The owner a mark (or an [`owner_text`]) names: `<owner>:<random>`, the owner in
+/// [`ProcessIdentity::from_text`]'s form (an older corelab's, `<pid>:<start>:<namespace>`,
+/// reads with where it ran unknown); `None` for a value that is not a mark.
+fn owner_of(mark: &str) -> Option<ProcessIdentity> {
+    let (owner, random) = mark.rsplit_once(':')?;
+    if random.is_empty() {
+        return None;
+    }
+    ProcessIdentity::from_text(owner)
 }
 
-/// The owner a mark names; `None` for a value that is not a mark.
-fn owner_of(mark: &str) -> Option<Owner> {
-    let mut parts = mark.split(':');
-    let pid = parts.next()?.parse().ok()?;
-    let start = match parts.next()? {
-        "" => None,
-        ticks => Some(ticks.parse().ok()?),
-    };
-    let namespace = parts.next()?.parse().ok()?;
-    let random = parts.next()?;
-    (parts.next().is_none() && !random.is_empty()).then_some(Owner {
-        pid,
-        start,
-        namespace,
-    })
-}
-
-/// Whether a mark's owner is gone, judged from this process: it names this pid namespace (a
-/// corelab in another namespace is not ours to judge) and its pid is either free or held by a
-/// process that started at another time (the pid was given to a new process). A pid that is
-/// taken by a process whose start time cannot be read (or a mark without its owner's start)
-/// is taken to be its owner, alive: its run's processes are not stopped under it
-/// ([`same_process::gone_given`] says why).
-fn owner_is_gone(owner: Owner, namespace: u64, now_of: impl Fn(u32) -> PidNow) -> bool {
-    owner.namespace == namespace && same_process::gone_given(owner.start, now_of(owner.pid))
+/// Whether a mark's owner is surely gone, judged from `here`, the record last written at
+/// `last_written` ([`ProcessIdentity::liveness_from`]): in this boot and pid namespace on this
+/// host, its pid either free or held by a process that started at another time (the pid was
+/// given to a new process); or on this host in a boot that ended before this one began. A
+/// corelab in another container, on another host, or of an older corelab that did not record
+/// where it ran, is not ours to judge; nor a pid taken by a process whose start time cannot be
+/// read (or an owner without its start): taken to be alive, its run's processes are not
+/// stopped under it, its scratch directories not removed.
+fn owner_is_gone(
+    owner: &ProcessIdentity,
+    here: &Place,
+    last_written: Option<std::time::SystemTime>,
+    now_of: impl Fn(u32) -> PidNow,
+) -> bool {
+    owner.liveness_from(here, last_written, now_of) == Liveness::Gone
 }
 
 /// A live process carrying a mark.
@@ -330,19 +321,6 @@ fn walk_below_this_process(mark: &str) -> Below {
     Below::Saw(found)
 }
 
-/// The inode of this process's pid namespace (`/proc/self/ns/pid` reads `pid:[4026531836]`);
-/// 0 if unreadable.
-fn own_pid_namespace() -> u64 {
-    std::fs::read_link("/proc/self/ns/pid")
-        .ok()
-        .and_then(|link| {
-            let text = link.to_string_lossy().into_owned();
-            let digits: String = text.chars().filter(char::is_ascii_digit).collect();
-            digits.parse().ok()
-        })
-        .unwrap_or(0)
-}
-
 /// Stops every process whose mark `doomed` accepts, looking again until none is left, then
 /// reaps those of them (and of `noted`) that are this process's children. Returns the pids it
 /// stopped.
@@ -406,11 +384,14 @@ fn reap<'a>(pids: impl Iterator<Item = &'a u32>) {
 }
 
 /// At the start of corelab: stops the processes left by a corelab that was killed before it
-/// could stop them (marks whose owner is gone, in this pid namespace). Returns how many.
+/// could stop them (marks whose owner is surely gone: of this boot, pid namespace and host).
+/// Returns how many.
 pub fn stop_leftovers_of_killed_runs() -> usize {
-    let namespace = own_pid_namespace();
+    let here = Place::here();
+    // A marked process runs now, on this machine: its owner's record is of this boot, and one
+    // naming another boot cannot be judged (no time of writing is known for a mark).
     let leftover = |mark: &str| {
-        owner_of(mark).is_some_and(|owner| owner_is_gone(owner, namespace, PidNow::of))
+        owner_of(mark).is_some_and(|owner| owner_is_gone(&owner, here, None, PidNow::of))
     };
     stop_where(&[], leftover).len()
 }
@@ -423,16 +404,20 @@ pub fn stop_everything_this_corelab_started() -> usize {
 }
 
 /// This corelab as the owner of something it leaves on disk while it runs (a scratch
-/// directory's owner file, [`crate::engine::scratch`]): its pid, start time and pid namespace,
-/// in a mark's form, so that [`named_owner_is_gone`] judges it as it judges a mark's owner.
+/// directory's owner file, [`crate::engine::scratch`]): its pid, start time, boot id, pid
+/// namespace and host, in a mark's form, so that [`named_owner_is_gone`] judges it as it judges
+/// a mark's owner.
 pub fn owner_text() -> String {
     format!("{}scratch", owner_prefix())
 }
 
-/// Whether the owner an [`owner_text`] names is gone, judged as a mark's owner is: in this pid
-/// namespace only, and never where it cannot tell. `false` for text that names no owner.
-pub fn named_owner_is_gone(text: &str) -> bool {
-    owner_of(text).is_some_and(|owner| owner_is_gone(owner, own_pid_namespace(), PidNow::of))
+/// Whether the owner an [`owner_text`] names is surely gone, judged as a mark's owner is
+/// (never where it cannot tell: another container, another host, an older record), the text
+/// last written at `last_written` (which tells this machine's earlier boot from another
+/// machine of the same name). `false` for text that names no owner.
+pub fn named_owner_is_gone(text: &str, last_written: Option<std::time::SystemTime>) -> bool {
+    owner_of(text)
+        .is_some_and(|owner| owner_is_gone(&owner, Place::here(), last_written, PidNow::of))
 }
 
 /// What corelab says when its start stopped `processes` leftovers and removed `scratch_dirs`
@@ -468,35 +453,59 @@ mod tests {
         let (a, b) = (RunMark::new(), RunMark::new());
         assert_ne!(a, b);
         let owner = owner_of(a.value()).expect("a mark parses");
-        assert_eq!(owner.pid, std::process::id());
-        assert_eq!(owner.start, procfs::start_ticks_of(std::process::id()));
-        assert!(owner.start.is_some());
-        assert_eq!(owner.namespace, own_pid_namespace());
+        assert_eq!(owner, ProcessIdentity::this());
+        assert!(owner.started_ticks.is_some());
+        assert_eq!(owner.pid_namespace, Place::here().pid_namespace);
+        assert_eq!(owner.boot_id, Place::here().boot_id);
+        assert_eq!(owner.host, Place::here().host);
         // 128 random bits, in hex.
         let random = a.value().rsplit(':').next().expect("random part");
         assert_eq!(random.len(), 32, "{}", a.value());
         assert!(random.chars().all(|c| c.is_ascii_hexdigit()));
-        for bad in ["", "1:2:3", "1:2:3:", "x:2:3:ab", "1:x:3:ab", "1:2:3:ab:cd"] {
+        for bad in [
+            "",
+            "1:2:3",
+            "1:2:3:",
+            "x:2:3:ab",
+            "1:x:3:ab",
+            "1:2:3:ab:cd",
+            "1:2:3:b:h:",
+            "1:2:3:b:h:ab:cd",
+        ] {
             assert_eq!(owner_of(bad), None, "{bad:?}");
         }
         // An owner whose start time was unknown to it.
         assert_eq!(
-            owner_of("40::7:ab"),
-            Some(Owner {
+            owner_of("40::7:b00t:lab-1:ab"),
+            Some(ProcessIdentity {
                 pid: 40,
-                start: None,
-                namespace: 7
+                started_ticks: None,
+                boot_id: Some("b00t".into()),
+                pid_namespace: Some(7),
+                host: Some("lab-1".into()),
+            })
+        );
+        // An older corelab's mark: where it ran is unknown.
+        assert_eq!(
+            owner_of("40:1000:7:ab"),
+            Some(ProcessIdentity {
+                pid: 40,
+                started_ticks: Some(1000),
+                pid_namespace: Some(7),
+                ..ProcessIdentity::default()
             })
         );
     }
 
     #[test]
-    fn an_owner_is_gone_when_its_pid_is_free_or_started_at_another_time() {
-        let owner = Owner {
-            pid: 40,
-            start: Some(1000),
-            namespace: 7,
+    fn an_owner_is_gone_only_when_surely_gone_here() {
+        let here = Place {
+            boot_id: Some("b00t".into()),
+            pid_namespace: Some(7),
+            host: Some("lab-1".into()),
+            booted_at: Some(std::time::SystemTime::now()),
         };
+        let owner = owner_of("40:1000:7:b00t:lab-1:ab").expect("parses");
         let now = |ticks| {
             move |pid: u32| match pid {
                 40 => PidNow::StartedAt(ticks),
@@ -505,20 +514,32 @@ mod tests {
         };
         let free = |_: u32| PidNow::Free;
         let unreadable = |_: u32| PidNow::Unreadable;
-        assert!(!owner_is_gone(owner, 7, now(1000)));
-        assert!(owner_is_gone(owner, 7, now(2000)));
-        assert!(owner_is_gone(owner, 7, free));
-        // Another pid namespace's corelab is not judged from here.
-        assert!(!owner_is_gone(owner, 8, free));
+        assert!(!owner_is_gone(&owner, &here, None, now(1000)));
+        assert!(owner_is_gone(&owner, &here, None, now(2000)));
+        assert!(owner_is_gone(&owner, &here, None, free));
+        // Another pid namespace's, another host's or an older corelab's owner is not judged
+        // from here, whatever its pid says here.
+        for elsewhere in [
+            "40:1000:8:b00t:lab-1:ab",
+            "40:1000:7:b00t:lab-2:ab",
+            "40:1000:7:ab",
+        ] {
+            let owner = owner_of(elsewhere).expect("parses");
+            assert!(!owner_is_gone(&owner, &here, None, free), "{elsewhere}");
+        }
+        // A mark of another boot of this host: a mark has no time of writing, so it cannot
+        // be told from another machine of that name.
+        let earlier = owner_of("40:1000:7:0ther:lab-1:ab").expect("parses");
+        assert!(!owner_is_gone(&earlier, &here, None, free));
         // A live pid whose start cannot be read, or an owner that did not know its own start:
         // taken to be the owner, alive.
-        assert!(!owner_is_gone(owner, 7, unreadable));
-        let unknown = Owner {
-            start: None,
-            ..owner
+        assert!(!owner_is_gone(&owner, &here, None, unreadable));
+        let unknown = ProcessIdentity {
+            started_ticks: None,
+            ..owner.clone()
         };
-        assert!(!owner_is_gone(unknown, 7, now(2000)));
-        assert!(owner_is_gone(unknown, 7, free));
+        assert!(!owner_is_gone(&unknown, &here, None, now(2000)));
+        assert!(owner_is_gone(&unknown, &here, None, free));
     }
 
     #[test]
@@ -588,16 +609,38 @@ mod tests {
     #[test]
     fn this_corelab_as_an_owner_is_not_gone_and_a_dead_one_is() {
         let me = owner_text();
-        assert!(!named_owner_is_gone(&me));
-        assert!(!named_owner_is_gone("not an owner"));
+        assert!(!named_owner_is_gone(&me, None));
+        assert!(!named_owner_is_gone("not an owner", None));
         let mut child = std::process::Command::new("true").spawn().unwrap();
         let pid = child.id();
-        let start = procfs::start_ticks_of(pid).map_or(String::new(), |t| t.to_string());
+        let dead = ProcessIdentity::here(pid, procfs::start_ticks_of(pid));
         child.wait().unwrap();
-        let dead = format!("{pid}:{start}:{}:scratch", own_pid_namespace());
-        assert!(named_owner_is_gone(&dead), "{dead}");
-        // Another pid namespace's owner is not ours to judge.
-        let elsewhere = format!("{pid}:{start}:{}:scratch", own_pid_namespace() + 1);
-        assert!(!named_owner_is_gone(&elsewhere));
+        let text = |owner: &ProcessIdentity| format!("{}:scratch", owner.to_text());
+        assert!(named_owner_is_gone(&text(&dead), None), "{}", text(&dead));
+        // Another pid namespace's or host's owner is not ours to judge.
+        let container = ProcessIdentity {
+            pid_namespace: dead.pid_namespace.map(|n| n + 1),
+            ..dead.clone()
+        };
+        let host = ProcessIdentity {
+            host: Some("another-host".into()),
+            boot_id: Some("another-hosts-boot".into()),
+            ..dead.clone()
+        };
+        for elsewhere in [container, host] {
+            assert!(
+                !named_owner_is_gone(&text(&elsewhere), None),
+                "{elsewhere:?}"
+            );
+        }
+        // This host before it restarted: gone, if written before this boot began.
+        let earlier_boot = ProcessIdentity {
+            boot_id: Some("an-earlier-boot".into()),
+            ..dead.clone()
+        };
+        let long_ago = std::time::SystemTime::UNIX_EPOCH + std::time::Duration::from_secs(1);
+        assert!(named_owner_is_gone(&text(&earlier_boot), Some(long_ago)));
+        let just_now = std::time::SystemTime::now();
+        assert!(!named_owner_is_gone(&text(&earlier_boot), Some(just_now)));
     }
 }

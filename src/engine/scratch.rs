@@ -21,6 +21,10 @@ pub struct ScratchDir {
 /// ([`remove_left_by_killed_runs`]).
 pub const OWNER_FILE: &str = ".corelab-owner";
 
+/// The most bytes of an owner file read: the owner's pid, start time, namespace, boot id and
+/// host (64 bytes, each perhaps escaped to 3) with room to spare.
+const OWNER_FILE_LIMIT: u64 = 1024;
+
 /// The prefix of a scratch directory's name; `tempfile` adds 6 random characters.
 const PREFIX: &str = "corelab-";
 const RANDOM_CHARS: usize = 6;
@@ -59,9 +63,12 @@ pub fn remove_left_by_killed_runs() -> usize {
 /// [`remove_left_by_killed_runs`] in `parent`. Only a directory that is plainly a scratch
 /// directory of this user is judged: named `corelab-` and 6 characters, not a symbolic link,
 /// owned by this user with mode 0700, holding an owner file (a regular file) that names a
-/// corelab which is gone, judged as a run mark's owner is (this pid namespace only, and never
-/// where it cannot tell). Anything else, a live corelab's directory included, is left alone.
-/// The removal never follows a symbolic link inside the directory.
+/// corelab which is surely gone, judged as a run mark's owner is: of this boot, pid namespace
+/// and host with its pid free or reused, or of this host in a boot that ended before the owner
+/// file's last change ([`crate::sys::process_identity::ProcessIdentity::liveness_from`]).
+/// Anything else (a live corelab's directory, another container's or another host's sharing
+/// this directory, an older corelab's that did not record where it ran) is left alone. The
+/// removal never follows a symbolic link inside the directory.
 pub fn remove_left_by_killed_runs_in(parent: &Path) -> usize {
     use std::os::unix::fs::MetadataExt;
     let Ok(entries) = std::fs::read_dir(parent) else {
@@ -86,10 +93,14 @@ pub fn remove_left_by_killed_runs_in(parent: &Path) -> usize {
         if !meta.is_dir() || meta.uid() != uid || meta.mode() & 0o777 != 0o700 {
             continue;
         }
-        let Ok(owner) = crate::safe_fs::read_regular_text(&path.join(OWNER_FILE), 256) else {
+        let owner_file = path.join(OWNER_FILE);
+        let Ok(owner) = crate::safe_fs::read_regular_text(&owner_file, OWNER_FILE_LIMIT) else {
             continue;
         };
-        if crate::engine::run_mark::named_owner_is_gone(owner.trim())
+        let written = std::fs::symlink_metadata(&owner_file)
+            .and_then(|m| m.modified())
+            .ok();
+        if crate::engine::run_mark::named_owner_is_gone(owner.trim(), written)
             && std::fs::remove_dir_all(&path).is_ok()
         {
             removed += 1;
@@ -119,6 +130,7 @@ pub fn write_new_file(path: &Path, bytes: &[u8]) -> std::io::Result<()> {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::sys::process_identity::ProcessIdentity;
     use std::os::unix::fs::PermissionsExt;
 
     #[test]
@@ -168,12 +180,9 @@ mod tests {
         // A corelab that has exited: its owner file names a pid that is gone.
         let mut child = std::process::Command::new("true").spawn().unwrap();
         let pid = child.id();
-        let start =
-            crate::sys::procfs::start_ticks_of(pid).map_or(String::new(), |t| t.to_string());
+        let dead = ProcessIdentity::here(pid, crate::sys::procfs::start_ticks_of(pid));
         child.wait().unwrap();
-        let live = crate::engine::run_mark::owner_text();
-        let namespace = live.split(':').nth(2).unwrap().to_string();
-        let dead_owner = format!("{pid}:{start}:{namespace}:scratch");
+        let dead_owner = format!("{}:scratch", dead.to_text());
         let make = |name: &str, owner: Option<&str>, mode: u32| {
             let dir = parent.path().join(name);
             std::fs::create_dir(&dir).unwrap();
@@ -213,6 +222,72 @@ mod tests {
             "a link is not judged"
         );
         assert_eq!(remove_left_by_killed_runs_in(parent.path()), 0);
+    }
+
+    #[test]
+    fn the_next_start_leaves_alone_what_a_corelab_elsewhere_may_still_use() {
+        let parent = tempfile::tempdir().unwrap();
+        // A pid that names no process here, as another container's or host's corelab may
+        // well have: only where it ran tells.
+        let mut child = std::process::Command::new("true").spawn().unwrap();
+        let pid = child.id();
+        let dead = ProcessIdentity::here(pid, crate::sys::procfs::start_ticks_of(pid));
+        child.wait().unwrap();
+        let plant = |name: &str, owner: &str, written: std::time::SystemTime| {
+            let dir = parent.path().join(name);
+            std::fs::create_dir(&dir).unwrap();
+            std::fs::write(dir.join("counter.bin"), b"12345678").unwrap();
+            let owner_file = dir.join(OWNER_FILE);
+            std::fs::write(&owner_file, owner).unwrap();
+            std::fs::File::options()
+                .write(true)
+                .open(&owner_file)
+                .unwrap()
+                .set_modified(written)
+                .unwrap();
+            std::fs::set_permissions(&dir, std::fs::Permissions::from_mode(0o700)).unwrap();
+            dir
+        };
+        let owned_by = |who: &ProcessIdentity| format!("{}:scratch", who.to_text());
+        let now = std::time::SystemTime::now();
+        let long_ago = std::time::SystemTime::UNIX_EPOCH + std::time::Duration::from_secs(1);
+        let other_container = ProcessIdentity {
+            pid_namespace: dead.pid_namespace.map(|n| n + 1),
+            ..dead.clone()
+        };
+        let other_host = ProcessIdentity {
+            host: Some("another-host".into()),
+            boot_id: Some("another-hosts-boot".into()),
+            ..dead.clone()
+        };
+        let earlier_boot = ProcessIdentity {
+            boot_id: Some("an-earlier-boot".into()),
+            ..dead.clone()
+        };
+        // An older corelab's owner file: pid, start time and namespace alone.
+        let older = format!(
+            "{}:{}:{}:scratch",
+            dead.pid,
+            dead.started_ticks.map_or(String::new(), |t| t.to_string()),
+            dead.pid_namespace.unwrap_or(0)
+        );
+        let kept = [
+            plant("corelab-Cc1nT1", &owned_by(&other_container), long_ago),
+            plant("corelab-Hh2sT2", &owned_by(&other_host), long_ago),
+            plant("corelab-Oo3lD3", &older, long_ago),
+            // Another boot "of this host" written while this one was up: another machine
+            // of the same name.
+            plant("corelab-Bb4oT4", &owned_by(&earlier_boot), now),
+        ];
+        // This host before it restarted: that boot is over.
+        let rebooted = plant("corelab-Rr5bT5", &owned_by(&earlier_boot), long_ago);
+        let here = plant("corelab-Dd6eD6", &owned_by(&dead), now);
+        assert_eq!(remove_left_by_killed_runs_in(parent.path()), 2);
+        assert!(!rebooted.exists());
+        assert!(!here.exists());
+        for dir in kept {
+            assert!(dir.join("counter.bin").exists(), "{} kept", dir.display());
+        }
     }
 
     #[test]

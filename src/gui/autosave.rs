@@ -132,13 +132,7 @@ pub fn recent_listing(data_dir: &Path) -> Vec<Listed> {
 /// any run was timed", "interrupted · 2 of 7 cells measured", "every cell failed". Cells with
 /// no timed run are not counted as kept.
 pub fn run_state_words(status: RunStatus, measured: usize, cells: usize) -> String {
-    let of = |what: &str| match measured {
-        m if m == cells => format!("{what} · {}", crate::words::count(cells, "cell")),
-        m => format!(
-            "{what} · {m} of {} measured",
-            crate::words::count(cells, "cell")
-        ),
-    };
+    let of = |what: &str| counted_state(what, measured, cells);
     match status {
         RunStatus::Failed => "every cell failed".to_string(),
         RunStatus::Complete if cells > 0 && measured == 0 => "every cell failed".to_string(),
@@ -149,6 +143,65 @@ pub fn run_state_words(status: RunStatus, measured: usize, cells: usize) -> Stri
             "interrupted before any run was timed".to_string()
         }
         RunStatus::Incomplete => of("interrupted"),
+    }
+}
+
+/// How the sweep of a results file shown (not running here) ended, as [`run_state_words`]
+/// says it, and for an `incomplete` file what can be said of its writer
+/// ([`incomplete_state_words`]): with why it cannot be judged, where it ran elsewhere. `path`
+/// is where it was read from (its last change tells this machine's earlier boot from another
+/// machine of the same name). Reads `/proc` only for an `incomplete` file that names its
+/// writer.
+pub fn shown_state_words(results: &ResultsFile, path: Option<&Path>) -> (String, Option<String>) {
+    let measured = measured_cells(results);
+    let cells = results.cells.len();
+    if results.status != RunStatus::Incomplete {
+        return (run_state_words(results.status, measured, cells), None);
+    }
+    let written = path.and_then(|p| std::fs::metadata(p).and_then(|m| m.modified()).ok());
+    let writer =
+        crate::results::writer_of_incomplete(results.status, results.writer.as_ref(), written);
+    let why = match &writer {
+        Some(crate::results::Liveness::CannotTell(elsewhere)) => Some(elsewhere.words("written")),
+        _ => None,
+    };
+    (
+        incomplete_state_words(writer.as_ref(), measured, cells),
+        why,
+    )
+}
+
+/// "what · 7 cells", or "what · 3 of 7 cells measured" where not every cell has a timed run.
+fn counted_state(what: &str, measured: usize, cells: usize) -> String {
+    match measured {
+        m if m == cells => format!("{what} · {}", crate::words::count(cells, "cell")),
+        m => format!(
+            "{what} · {m} of {} measured",
+            crate::words::count(cells, "cell")
+        ),
+    }
+}
+
+/// [`run_state_words`] for an `incomplete` file, given what can be said of its writer
+/// ([`crate::results::writer_of_incomplete`]): "interrupted" only where the writer is surely
+/// gone (or was not recorded, as in older files); "still running" where it runs here; and
+/// "incomplete" where it ran elsewhere and cannot be judged (the hover says why).
+pub fn incomplete_state_words(
+    writer: Option<&crate::results::Liveness>,
+    measured: usize,
+    cells: usize,
+) -> String {
+    use crate::results::Liveness;
+    let what = match writer {
+        None | Some(Liveness::Gone) => {
+            return run_state_words(RunStatus::Incomplete, measured, cells);
+        }
+        Some(Liveness::Running) => "still running",
+        Some(Liveness::CannotTell(_)) => "incomplete",
+    };
+    match measured {
+        0 => format!("{what}, no run timed yet"),
+        _ => counted_state(what, measured, cells),
     }
 }
 
@@ -170,8 +223,10 @@ pub struct RecentEntry {
     pub label: String,
     /// The label's status part alone, and the path, for the hover.
     pub hover: String,
-    /// Left by a sweep whose process is gone (killed, crashed) before it finished: still
-    /// `incomplete` ([`crate::results::left_by_a_gone_process`]).
+    /// Left by a sweep whose process is surely gone (killed, crashed, its machine restarted)
+    /// before it finished: still `incomplete` ([`crate::results::left_by_a_gone_process`]).
+    /// Never one written by a corelab in another container or on another host, which cannot
+    /// be judged from here.
     pub abandoned: bool,
 }
 
@@ -218,8 +273,13 @@ pub fn recent_entry(path: &Path) -> RecentEntry {
     let mut abandoned = false;
     let (label, state) = match state {
         Ok(glance) => {
-            abandoned =
-                crate::results::left_by_a_gone_process(glance.status, glance.writer.as_ref());
+            let written = std::fs::metadata(path).and_then(|m| m.modified()).ok();
+            let writer = crate::results::writer_of_incomplete(
+                glance.status,
+                glance.writer.as_ref(),
+                written,
+            );
+            abandoned = writer == Some(crate::results::Liveness::Gone);
             let measured = glance
                 .cells
                 .iter()
@@ -230,16 +290,30 @@ pub fn recent_entry(path: &Path) -> RecentEntry {
                 .iter()
                 .filter(|c| c.status == CellStatus::Failed)
                 .count();
-            let mut state = run_state_words(glance.status, measured, glance.cells.len());
+            let mut state = match glance.status {
+                RunStatus::Incomplete => {
+                    incomplete_state_words(writer.as_ref(), measured, glance.cells.len())
+                }
+                status => run_state_words(status, measured, glance.cells.len()),
+            };
             if failed > 0 && measured > 0 {
                 state.push_str(&format!(" ({failed} failed)"));
             }
+            let why = match &writer {
+                Some(crate::results::Liveness::CannotTell(elsewhere)) => {
+                    format!("\n{}", elsewhere.words("written"))
+                }
+                _ => String::new(),
+            };
             let when = started_words(&glance.started_at).unwrap_or_else(|| by_name.clone());
             let name = match glance.experiment.name.trim() {
                 "" => "(unnamed experiment)".to_string(),
                 n => crate::export::sanitize::for_terminal_line(n).into_owned(),
             };
-            (format!("{when} · {name} · {state}"), state)
+            (
+                format!("{when} · {name} · {state}"),
+                format!("{state}{why}"),
+            )
         }
         Err(why) => (format!("{by_name} · {why}"), why),
     };
@@ -389,6 +463,89 @@ mod tests {
         );
         std::fs::write(at("e.json"), "[1, 2").unwrap();
         assert_eq!(label("e.json"), "e · unreadable");
+    }
+
+    #[test]
+    fn an_incomplete_file_is_called_interrupted_only_when_its_writer_is_surely_gone() {
+        use crate::results::WriterProcess;
+        let dir = tempfile::tempdir().unwrap();
+        let at = |name: &str| dir.path().join(name);
+        let mut child = std::process::Command::new("true").spawn().unwrap();
+        let gone = WriterProcess::here(child.id(), crate::sys::procfs::start_ticks_of(child.id()));
+        child.wait().unwrap();
+        let elsewhere = [
+            (
+                "host",
+                WriterProcess {
+                    host: Some("lab-2".into()),
+                    boot_id: Some("lab-2s-boot".into()),
+                    ..gone.clone()
+                },
+                "written by a corelab on lab-2; cannot tell if it is still running",
+            ),
+            (
+                "container",
+                WriterProcess {
+                    pid_namespace: gone.pid_namespace.map(|n| n + 1),
+                    ..gone.clone()
+                },
+                "written by a corelab in another container; cannot tell if it is still running",
+            ),
+            (
+                "older",
+                WriterProcess {
+                    pid: gone.pid,
+                    started_ticks: gone.started_ticks,
+                    ..WriterProcess::default()
+                },
+                "written by a corelab that did not record where it ran; cannot tell if it is \
+                 still running",
+            ),
+        ];
+        let save = |name: &str, writer: &WriterProcess| {
+            let mut r = results_with(RunStatus::Incomplete, &[1, 0, 0]);
+            r.writer = Some(writer.clone());
+            r.save(&at(name)).unwrap();
+            recent_entry(&at(name))
+        };
+        let killed = save("killed.json", &gone);
+        assert!(killed.abandoned);
+        assert!(
+            killed
+                .label
+                .ends_with("· interrupted · 1 of 3 cells measured"),
+            "{}",
+            killed.label
+        );
+        let running = save("running.json", &WriterProcess::this());
+        assert!(!running.abandoned);
+        assert!(
+            running
+                .label
+                .ends_with("· still running · 1 of 3 cells measured"),
+            "{}",
+            running.label
+        );
+        for (name, writer, words) in elsewhere {
+            let entry = save(&format!("{name}.json"), &writer);
+            assert!(!entry.abandoned, "{name}");
+            assert!(
+                entry
+                    .label
+                    .ends_with("· incomplete · 1 of 3 cells measured"),
+                "{name}: {}",
+                entry.label
+            );
+            assert!(entry.hover.contains(words), "{name}: {}", entry.hover);
+        }
+        assert_eq!(
+            incomplete_state_words(Some(&crate::results::Liveness::Running), 0, 3),
+            "still running, no run timed yet"
+        );
+        assert_eq!(
+            incomplete_state_words(None, 0, 3),
+            "interrupted before any run was timed"
+        );
     }
 
     #[test]

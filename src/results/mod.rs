@@ -36,4 +36,6 @@ pub use rescue::{RESCUED_PREFIX, RescueError, rescue, rescue_in};
 pub use scheduling::{GilCounters, Scheduling, ThreadUsage};
 pub use time::utc_timestamp;
 pub use timeline::{Span, SpanState, Timeline};
-pub use writer::{WriterProcess, left_by_a_gone_process};
+pub use writer::{
+    Elsewhere, Liveness, WriterProcess, left_by_a_gone_process, writer_of_incomplete, writer_words,
+};

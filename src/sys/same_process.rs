@@ -1,6 +1,6 @@
-//! Whether a process noted earlier (its pid and start time) is gone: the one check behind "the
-//! corelab that owns this run mark was killed" (`engine::run_mark`) and "the sweep writing this
-//! results file was killed" (`results::WriterProcess`).
+//! Whether a process noted earlier (its pid and start time) is gone, judged from this
+//! process's `/proc`: meaningful only for a process of this boot and pid namespace, which
+//! [`super::process_identity::ProcessIdentity::liveness_from`] makes sure of before it asks.
 
 use super::procfs::start_ticks_of;
 
@@ -28,14 +28,9 @@ impl PidNow {
     }
 }
 
-/// Whether the process noted with pid `pid` and start time `started` (`None`: it could not be
-/// read then) is gone: no process has its pid, or the one that has it started at another time
-/// (the pid was given to a new process).
-pub fn is_gone(pid: u32, started: Option<u64>) -> bool {
-    gone_given(started, PidNow::of(pid))
-}
-
-/// [`is_gone`], given what `/proc` says now.
+/// Whether the process noted with start time `started` (`None`: it could not be read then) is
+/// gone, given what `/proc` says now of its pid: no process has it, or the one that has it
+/// started at another time (the pid was given to a new process).
 ///
 /// Where it cannot tell (the pid is taken and either start time is unknown) the process is
 /// taken to be still there. Both callers act on "gone" in a way that harms a live process:
@@ -73,13 +68,13 @@ mod tests {
         let started = start_ticks_of(me);
         assert!(started.is_some());
         assert_eq!(PidNow::of(me), PidNow::StartedAt(started.unwrap_or(0)));
-        assert!(!is_gone(me, started));
-        assert!(is_gone(me, started.map(|t| t + 1)));
+        assert!(!gone_given(started, PidNow::of(me)));
+        assert!(gone_given(started.map(|t| t + 1), PidNow::of(me)));
         let mut child = std::process::Command::new("true").spawn().expect("true");
         let pid = child.id();
         let child_started = start_ticks_of(pid);
         child.wait().expect("waited");
-        assert!(is_gone(pid, child_started));
+        assert!(gone_given(child_started, PidNow::of(pid)));
         assert_eq!(PidNow::of(0), PidNow::Free);
     }
 }

@@ -751,19 +751,19 @@ impl WorkbenchApp {
             let mut to_lost_updates = false;
             ui.horizontal_wrapped(|ui| {
                 let name = ui.label(egui::RichText::new(&results.experiment.name).strong());
-                let counted = match &self.run {
-                    Some(_) => format!(
-                        "· running · {}",
-                        crate::words::count(results.cells.len(), "cell")
+                let (counted, why) = match &self.run {
+                    Some(_) => (
+                        format!(
+                            "· running · {}",
+                            crate::words::count(results.cells.len(), "cell")
+                        ),
+                        None,
                     ),
-                    None => format!(
-                        "· {}",
-                        autosave::run_state_words(
-                            results.status,
-                            autosave::measured_cells(results),
-                            results.cells.len()
-                        )
-                    ),
+                    None => {
+                        let (state, why) =
+                            autosave::shown_state_words(results, self.results_path.as_deref());
+                        (format!("· {state}"), why)
+                    }
                 };
                 if compact {
                     // Short of room, the status and the file's path are in the name's hover.
@@ -772,7 +772,10 @@ impl WorkbenchApp {
                         .as_ref()
                         .map(|p| format!("\n{}", p.display()))
                         .unwrap_or_default();
-                    name.on_hover_text(format!("{counted}{path}"));
+                    let why = why.map(|w| format!("\n{w}")).unwrap_or_default();
+                    name.on_hover_text(format!("{counted}{why}{path}"));
+                } else if let Some(why) = why {
+                    ui.weak(counted).on_hover_text(why);
                 } else {
                     ui.weak(counted);
                 }
