@@ -20,6 +20,7 @@ pub mod proc_stats;
 pub mod protocol;
 pub mod python_source;
 pub mod resources;
+pub mod results_saver;
 pub mod run_count;
 pub mod run_mark;
 pub mod scratch;
