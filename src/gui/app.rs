@@ -167,6 +167,10 @@ pub const START_HINT: &str = "When the curves appear: threads and processes clim
 /// Narrower than this, in points, the configuration panel is hidden until opened (800 × 600
 /// at 2× is 400 points wide: the panel took half and left the chart none).
 pub const NARROW_BELOW_WIDTH: f32 = 480.0;
+/// A narrow window ([`NARROW_BELOW_WIDTH`]) less tall than this, in points, is tight (800 ×
+/// 600 at 2× is 400 × 300): the rows above a chart fold into as few as they can, so that
+/// the run controls, the verdict and the whole plot are in view without scrolling.
+pub const TIGHT_BELOW_HEIGHT: f32 = 360.0;
 
 /// Height of the built-in preset gallery in the left panel (it scrolls beyond that).
 const GALLERY_HEIGHT: f32 = 230.0;
@@ -248,6 +252,8 @@ pub struct WorkbenchApp {
     /// configuration panel is then hidden unless opened for this session
     /// (`panel_opened_narrow`), whatever `config_panel_hidden` says.
     narrow: bool,
+    /// The window was tight ([`TIGHT_BELOW_HEIGHT`]) at the last frame.
+    tight: bool,
     panel_opened_narrow: bool,
     /// The sweep the last session was running when it closed, its cells saved: said at start,
     /// with a button that opens it, until dismissed or other results are shown.
@@ -367,6 +373,7 @@ impl WorkbenchApp {
             start_hint_dismissed,
             config_panel_hidden,
             narrow: false,
+            tight: false,
             panel_opened_narrow: false,
             interrupted: None,
             offered_abandoned,
@@ -700,7 +707,11 @@ impl WorkbenchApp {
             }
             Command::SavePreset => self.save_preset(ctx),
             Command::Run => {
-                self.start_run(ctx);
+                // In a narrow window the panel stands in the charts' place: the sweep's
+                // curves are what the user wants to see now.
+                if self.start_run(ctx) && self.narrow {
+                    self.panel_opened_narrow = false;
+                }
             }
             Command::Cancel => self.cancel_run(),
             Command::OpenExportDialog if has_results => self.open_export_dialog(),
