@@ -7,7 +7,7 @@
 mod events;
 mod layout;
 
-pub use layout::CONFIG_PANEL_NAME;
+pub use layout::{CHARTS_BACK, CONFIG_PANEL_NAME, TAB_MENU_NAME};
 
 use std::collections::BTreeSet;
 use std::path::{Path, PathBuf};

@@ -964,8 +964,13 @@ impl WorkbenchApp {
                         ui.weak(format!("· {counted}"));
                     }
                 }
+                // Tight, each warning is a word or two, said in full in its hover.
                 if let Some(partial) = crate::export::chart_model::partial_mark(results) {
-                    ui.colored_label(ui.visuals().warn_fg_color, format!("· {partial}"));
+                    let color = ui.visuals().warn_fg_color;
+                    match tight {
+                        true => ui.colored_label(color, "· partial").on_hover_text(partial),
+                        false => ui.colored_label(color, format!("· {partial}")),
+                    };
                 }
                 if let Some(warning) = results.machine.busy_warning() {
                     // Worded as the verdict words it: a few busy runs are not a busy machine.
@@ -981,8 +986,11 @@ impl WorkbenchApp {
                         .on_hover_text(warning);
                 } else if let Some(note) = results.machine.load_unknown_note() {
                     // Not seen busy, but not known quiet either.
-                    ui.weak("· busy or not: runs too short to tell")
-                        .on_hover_text(note);
+                    let words = match tight {
+                        true => "· busy or not?",
+                        false => "· busy or not: runs too short to tell",
+                    };
+                    ui.weak(words).on_hover_text(note);
                 }
                 if let Some(p) = self.results_path.as_ref().filter(|_| !compact) {
                     ui.weak("·").on_hover_text(p.display().to_string());
@@ -990,7 +998,10 @@ impl WorkbenchApp {
                 }
                 // The size a calibration chose is not the user's edit: said, not offered back.
                 if let Some(note) = results.calibration_note() {
-                    ui.weak(format!("· {note}"));
+                    match tight {
+                        true => ui.weak("· calibrated").on_hover_text(note),
+                        false => ui.weak(format!("· {note}")),
+                    };
                 }
                 // A counter that lost updates is the lesson, whatever the chart shown: a link
                 // to the chart that shows it (a teacher's class saw only a speedup curve).
@@ -998,7 +1009,7 @@ impl WorkbenchApp {
                     let shortcut = ctx.format_shortcut(&command::tab_shortcut(Tab::LostUpdates));
                     ui.weak("·");
                     to_lost_updates = ui
-                        .link(LOST_UPDATES_LINK)
+                        .link(if tight { "lost updates" } else { LOST_UPDATES_LINK })
                         .on_hover_text(format!(
                             "Runs of this counter lost increments: the Lost updates chart shows how many, per worker count ({shortcut})"
                         ))
@@ -1024,8 +1035,13 @@ impl WorkbenchApp {
                 // One row: the warnings (the name is in the tab menu's hover), then the
                 // verdict cut to what is left; none where it would be empty.
                 if warned || verdict_here {
-                    ui.horizontal(|ui| {
+                    ui.horizontal_wrapped(|ui| {
                         header_items(ui);
+                        // On the warnings' row where it keeps half of it, else below them.
+                        let left = ui.available_size_before_wrap().x;
+                        if verdict_here && left < 0.5 * ui.max_rect().width() {
+                            ui.end_row();
+                        }
                         if verdict_here {
                             to_table =
                                 super::super::verdict_panel::show_headline(ui, Some(results), true);
