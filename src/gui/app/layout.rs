@@ -688,10 +688,11 @@ impl WorkbenchApp {
     pub(super) fn central(&mut self, ui: &mut egui::Ui) {
         let room = ui.available_size();
         let compact = room.y < COMPACT_BELOW_HEIGHT;
-        // In a window both narrow and very short (800 × 600 at 2×), the rows above the plot
-        // fold into as few as they can (the tabs into a menu on the export buttons' row, the
-        // view boxes into a menu beside the legend), so that the plot, the verdict and the
-        // run controls are all in view without scrolling.
+        // In a tight window (narrow and short: 800 × 600 at 2×, see `TIGHT_BELOW_HEIGHT`),
+        // the rows above the plot fold into as few as they can (the tabs into a menu on the
+        // export buttons' row, the warnings onto the verdict's, the view boxes into a menu
+        // beside the legend), so that the plot, the verdict and the run controls are all in
+        // view without scrolling.
         let tight = self.tight;
         if self.tab.chart().is_some() {
             // Where even the folded rows leave the plot less than its least height, the area
