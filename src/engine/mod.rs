@@ -21,6 +21,7 @@ pub mod protocol;
 mod python_bindings;
 pub mod python_source;
 pub mod resources;
+pub mod results_saver;
 pub mod run_count;
 pub mod run_mark;
 pub mod scratch;

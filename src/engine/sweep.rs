@@ -16,6 +16,7 @@ use super::model::{
     Executor, InProcessExecutor, ProcessPool, RunRecord, TokioExecutor, WorkerCommand,
 };
 use super::pacer::{RunGuard, UnitError};
+use super::results_saver::{ResultsSaver, SaveToFile};
 use super::run_count::RunCount;
 use super::run_mark::MarkedRun;
 use super::scratch::ScratchDir;
@@ -119,6 +120,9 @@ pub struct SweepConfig {
     /// Recorded in the results: this build's commit, and the command and preset the caller
     /// names.
     pub provenance: crate::results::Provenance,
+    /// How [`SweepConfig::partial_results`] is written ([`SaveToFile`] unless a test stands
+    /// in a disk that fails).
+    pub saver: Arc<dyn ResultsSaver>,
 }
 
 impl SweepConfig {
@@ -130,12 +134,19 @@ impl SweepConfig {
             executors: Arc::new(RealExecutors),
             shuffle_seed: None,
             provenance: crate::results::Provenance::of_this_build(),
+            saver: Arc::new(SaveToFile),
         }
     }
 
     /// The same configuration with executors from `factory`.
     pub fn with_executors(mut self, factory: impl ExecutorFactory + 'static) -> Self {
         self.executors = Arc::new(factory);
+        self
+    }
+
+    /// The same configuration writing its results through `saver` (a test's failing disk).
+    pub fn with_saver(mut self, saver: impl ResultsSaver + 'static) -> Self {
+        self.saver = Arc::new(saver);
         self
     }
 }
@@ -503,7 +514,12 @@ pub fn run_sweep(
                 && saves.due(&results, cell_finished)
             {
                 // A failed partial write must not stop the measurement; it is reported.
-                save_or_report(&saved_mid_sweep(&results, &sweep.live), path, emit);
+                save_or_report(
+                    &*config.saver,
+                    &saved_mid_sweep(&results, &sweep.live),
+                    path,
+                    emit,
+                );
             }
         }
     }
@@ -532,7 +548,7 @@ pub fn run_sweep(
     results.recompute();
     sweep.progress(&results, emit);
     if let Some(path) = &config.partial_results {
-        save_or_report(&results, path, emit);
+        save_or_report(&*config.saver, &results, path, emit);
     }
     emit(SweepEvent::Finished(Box::new(results.clone())));
     results
@@ -1172,9 +1188,15 @@ fn fail(cell: &mut CellResult, err: UnitError, exp: &Experiment) {
     });
 }
 
-/// Writes the results so far to `path`; a failure is a [`SweepEvent::SaveFailed`].
-fn save_or_report(results: &ResultsFile, path: &std::path::Path, emit: &mut dyn FnMut(SweepEvent)) {
-    if let Err(e) = results.save(path) {
+/// Writes the results so far to `path` through `saver`; a failure is a
+/// [`SweepEvent::SaveFailed`].
+fn save_or_report(
+    saver: &dyn ResultsSaver,
+    results: &ResultsFile,
+    path: &std::path::Path,
+    emit: &mut dyn FnMut(SweepEvent),
+) {
+    if let Err(e) = saver.save(results, path) {
         emit(SweepEvent::SaveFailed {
             path: path.to_path_buf(),
             // The io error itself: the event already names the path.

@@ -7,7 +7,7 @@
 mod events;
 mod layout;
 
-pub use layout::CONFIG_PANEL_NAME;
+pub use layout::{CHARTS_BACK, CONFIG_PANEL_NAME, TAB_MENU_NAME};
 
 use std::collections::BTreeSet;
 use std::path::{Path, PathBuf};
@@ -167,6 +167,10 @@ pub const START_HINT: &str = "When the curves appear: threads and processes clim
 /// Narrower than this, in points, the configuration panel is hidden until opened (800 × 600
 /// at 2× is 400 points wide: the panel took half and left the chart none).
 pub const NARROW_BELOW_WIDTH: f32 = 480.0;
+/// A narrow window ([`NARROW_BELOW_WIDTH`]) less tall than this, in points, is tight (800 ×
+/// 600 at 2× is 400 × 300): the rows above a chart fold into as few as they can, so that
+/// the run controls, the verdict and the whole plot are in view without scrolling.
+pub const TIGHT_BELOW_HEIGHT: f32 = 360.0;
 
 /// Height of the built-in preset gallery in the left panel (it scrolls beyond that).
 const GALLERY_HEIGHT: f32 = 230.0;
@@ -250,6 +254,8 @@ pub struct WorkbenchApp {
     /// configuration panel is then hidden unless opened for this session
     /// (`panel_opened_narrow`), whatever `config_panel_hidden` says.
     narrow: bool,
+    /// The window was tight ([`TIGHT_BELOW_HEIGHT`]) at the last frame.
+    tight: bool,
     panel_opened_narrow: bool,
     /// The sweep the last session was running when it closed, its cells saved: said at start,
     /// with a button that opens it, until dismissed or other results are shown.
@@ -370,6 +376,7 @@ impl WorkbenchApp {
             start_hint_dismissed,
             config_panel_hidden,
             narrow: false,
+            tight: false,
             panel_opened_narrow: false,
             interrupted: None,
             offered_abandoned,
@@ -703,7 +710,11 @@ impl WorkbenchApp {
             }
             Command::SavePreset => self.save_preset(ctx),
             Command::Run => {
-                self.start_run(ctx);
+                // In a narrow window the panel stands in the charts' place: the sweep's
+                // curves are what the user wants to see now.
+                if self.start_run(ctx) && self.narrow {
+                    self.panel_opened_narrow = false;
+                }
             }
             Command::Cancel => self.cancel_run(),
             Command::OpenExportDialog if has_results => self.open_export_dialog(),

@@ -479,6 +479,9 @@ fn y_label_fitting(ui: &egui::Ui, label: String, height: f32) -> String {
 
 /// The most rows a legend outside the plot takes before it scrolls.
 const MAX_LEGEND_ROWS: f32 = 3.0;
+/// Where room is tight, the most rows the **View** menu and a legend outside the plot take
+/// together before they scroll.
+const TIGHT_LEGEND_ROWS: f32 = 2.0;
 
 /// The largest share of the plot's height a legend may take above the data (the axis grows
 /// by up to 1 / (1 − this)).
@@ -575,6 +578,9 @@ pub struct ChartRoom {
     /// Short of room (zoomed in, a small window): the caption folds into a "(?)" hover on the
     /// row of the axis boxes.
     pub compact: bool,
+    /// Tight (800 × 600 at 2×): the view boxes fold into one **View** menu, and a legend
+    /// outside the plot follows it in the same rows.
+    pub tight: bool,
     /// The top of the content (screen y), where `visible_height` is measured from.
     pub top: f32,
     /// How tall the visible area is, in points.
@@ -599,6 +605,7 @@ impl ChartRoom {
         let visible_height = ui.available_height();
         ChartRoom {
             compact: false,
+            tight: false,
             top: ui.cursor().top(),
             visible_height,
             min_height: Self::min_height_in(visible_height),
@@ -813,7 +820,9 @@ pub fn show(
     };
     // Inside the plot where it leaves the data clear; else above it, in a row of its own
     // (the plot is then as much shorter).
+    // Tight, always outside: a corner of so small a plot is never clear of the data.
     let legend_inside = view.show_legend
+        && !room.tight
         && legend_fits_inside(
             &samples,
             x_shown,
@@ -826,19 +835,18 @@ pub fn show(
     // outside the plot follows them in the same wrapped row. What is ticked there takes effect
     // at the next frame (asked for at once).
     let mut edited = view;
-    ui.horizontal_wrapped(|ui| {
-        let view = &mut edited;
-        if room.compact {
-            let how = ui
-                .label(egui::RichText::new("(?) how to read").weak().underline())
-                .on_hover_ui(|ui| {
-                    ui.set_max_width(ui.spacing().tooltip_width);
-                    ui.horizontal_wrapped(caption);
-                });
-            how.widget_info(|| {
-                egui::WidgetInfo::labeled(egui::Role::Label, true, kind.caption())
+    // "(?) how to read" ("(?)" where tight), whose hover holds the caption.
+    let how_to_read = |ui: &mut egui::Ui| {
+        let text = if room.tight { "(?)" } else { "(?) how to read" };
+        let how = ui
+            .label(egui::RichText::new(text).weak().underline())
+            .on_hover_ui(|ui| {
+                ui.set_max_width(ui.spacing().tooltip_width);
+                ui.horizontal_wrapped(caption);
             });
-        }
+        how.widget_info(|| egui::WidgetInfo::labeled(egui::Role::Label, true, kind.caption()));
+    };
+    let view_boxes = |ui: &mut egui::Ui, view: &mut ChartView| {
         if ui
             .checkbox(&mut view.log_x, "log₂ workers")
             .on_hover_text("A logarithmic worker axis: 1, 2, 4, 8, 16 evenly spaced. Until you set it, it is on where the worker counts span more than 32 times (4 to 1024).")
@@ -858,20 +866,47 @@ pub fn show(
             ui.checkbox(&mut view.log_speedup, "log speedup")
                 .on_hover_text("A logarithmic speedup axis, with the log₂ worker axis: the ideal line stays straight and small speedups keep their room. Off until you set it.");
         }
-        ui.checkbox(&mut view.show_legend, "legend")
-            .on_hover_text("Show the legend (in the plot corner with the fewest points, else below these boxes).");
-    });
-    if outside {
-        // Held to a few rows, scrolling beyond them, so that the plot keeps its height
-        // (compared runs' long legends took 8 rows and left the plot 250 px).
-        let row = ui.text_style_height(&egui::TextStyle::Body) + ui.spacing().item_spacing.y;
+        ui.checkbox(&mut view.show_legend, "legend").on_hover_text(
+            "Show the legend (in the plot corner with the fewest points, else below these boxes).",
+        );
+    };
+    let row = ui.text_style_height(&egui::TextStyle::Body) + ui.spacing().item_spacing.y;
+    if room.tight {
+        // One menu for the boxes, the legend (outside) after it in the same rows, held to
+        // two of them (scrolling beyond): the plot keeps the rest of a tight area.
         egui::ScrollArea::vertical()
-            .id_salt(("legend-outside", kind.id()))
-            .max_height(MAX_LEGEND_ROWS * row)
+            .id_salt(("view-and-legend", kind.id()))
+            .max_height(TIGHT_LEGEND_ROWS * row)
             .auto_shrink([false, true])
             .show(ui, |ui| {
-                ui.horizontal_wrapped(|ui| legend_entries(ui, &entries))
+                ui.horizontal_wrapped(|ui| {
+                    how_to_read(ui);
+                    ui.menu_button("View", |ui| view_boxes(ui, &mut edited))
+                        .response
+                        .on_hover_text("The axes' scales (log₂ workers, log time) and the legend.");
+                    if outside {
+                        legend_entries(ui, &entries);
+                    }
+                })
             });
+    } else {
+        ui.horizontal_wrapped(|ui| {
+            if room.compact {
+                how_to_read(ui);
+            }
+            view_boxes(ui, &mut edited);
+        });
+        if outside {
+            // Held to a few rows, scrolling beyond them, so that the plot keeps its height
+            // (compared runs' long legends took 8 rows and left the plot 250 px).
+            egui::ScrollArea::vertical()
+                .id_salt(("legend-outside", kind.id()))
+                .max_height(MAX_LEGEND_ROWS * row)
+                .auto_shrink([false, true])
+                .show(ui, |ui| {
+                    ui.horizontal_wrapped(|ui| legend_entries(ui, &entries))
+                });
+        }
     }
     if edited != view {
         edited.store(ui.ctx(), kind);
@@ -1763,6 +1798,7 @@ mod tests {
         assert_eq!(ChartRoom::min_height_in(900.0), CHART_MIN_HEIGHT);
         let room = ChartRoom {
             compact: true,
+            tight: false,
             top: 100.0,
             visible_height: 300.0,
             min_height: 126.0,

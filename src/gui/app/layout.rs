@@ -17,6 +17,9 @@ const OFFERED_ABANDONED_KEPT: usize = 32;
 
 /// The name of the configuration panel's toggle in the top bar, for a screen reader.
 pub const CONFIG_PANEL_NAME: &str = "Configuration panel";
+/// The button atop the configuration panel where, in a narrow window, it takes the charts'
+/// place: it gives them back.
+pub const CHARTS_BACK: &str = "Back to the charts";
 
 /// The labels of the top bar's file buttons, as drawn in its row when it is wide enough.
 const FILE_BUTTONS: [&str; 5] = [
@@ -52,9 +55,13 @@ fn file_buttons_width(ui: &egui::Ui) -> f32 {
 /// A central area less tall than this (in points) is short of room: the tabs take short
 /// names, the buttons one menu and the chart's caption a "(?)" hover.
 pub const COMPACT_BELOW_HEIGHT: f32 = 450.0;
-/// A central area shorter than this, in points, in a narrow window
-/// ([`super::NARROW_BELOW_WIDTH`]), starts scrolled down to a chart's plot (see `central`).
-pub const VERY_SHORT_BELOW_HEIGHT: f32 = 240.0;
+/// In a tight central area, the plot's least height, axes included, in points (the area
+/// scrolls below it, starting scrolled down to the plot).
+const TIGHT_PLOT_MIN_HEIGHT: f32 = 100.0;
+
+/// The name of the menu that picks the tab where the central area is tight, for a screen
+/// reader (and tests).
+pub const TAB_MENU_NAME: &str = "Shown tab";
 
 impl WorkbenchApp {
     /// Remembers that the interrupted run in `path` was offered, so that it is offered once:
@@ -155,7 +162,9 @@ impl WorkbenchApp {
         }
         self.meter.set_quiet(self.run.is_some());
 
-        self.narrow = ctx.content_rect().width() < NARROW_BELOW_WIDTH;
+        let window = ctx.content_rect();
+        self.narrow = window.width() < NARROW_BELOW_WIDTH;
+        self.tight = self.narrow && window.height() < TIGHT_BELOW_HEIGHT;
         egui::Panel::top("top-bar").show(ui, |ui| self.top_bar(ui));
         let not_stored = self.not_stored();
         egui::Panel::bottom("status-bar").show(ui, |ui| {
@@ -177,7 +186,11 @@ impl WorkbenchApp {
         let width = ctx.content_rect().width();
         // Hidden with the top bar's toggle (Ctrl+B), or in a narrow window, the charts take
         // the window's width.
-        if self.config_panel_shown() {
+        // In a narrow window the panel, once opened, takes the area in place of the charts
+        // (beside them it left each half of too little); Run, or its toggle, gives the charts
+        // back.
+        let drawer = self.narrow && self.config_panel_shown();
+        if self.config_panel_shown() && !drawer {
             egui::Panel::left("config-panel")
                 .resizable(true)
                 .default_size(340.0)
@@ -187,7 +200,25 @@ impl WorkbenchApp {
                     egui::ScrollArea::vertical().show(ui, |ui| self.left_panel(ui));
                 });
         }
-        egui::CentralPanel::default().show(ui, |ui| self.central(ui));
+        if drawer {
+            egui::CentralPanel::default().show(ui, |ui| {
+                if ui
+                    .button(CHARTS_BACK)
+                    .on_hover_text(command::with_shortcut(
+                        &ctx,
+                        "Hide the configuration panel and show the charts.",
+                        &command::CONFIG_PANEL,
+                    ))
+                    .clicked()
+                {
+                    self.commands.push(Command::ToggleConfigPanel);
+                }
+                ui.separator();
+                egui::ScrollArea::vertical().show(ui, |ui| self.left_panel(ui));
+            });
+        } else {
+            egui::CentralPanel::default().show(ui, |ui| self.central(ui));
+        }
         let prompt_layer = self.files.show_prompt(&ctx);
         let mut help_layer = None;
         if self.help_open {
@@ -351,8 +382,8 @@ impl WorkbenchApp {
                 "Show the configuration panel: presets and the experiment's settings."
             }
             (false, true) => {
-                "Show the configuration panel: presets and the experiment's settings (hidden \
-                 while the window is this narrow)."
+                "Show the configuration panel: presets and the experiment's settings (in the \
+                 charts' place while the window is this narrow; Run gives them back)."
             }
         };
         // A window with a side bar, drawn (the default fonts have no such glyph): the bar
@@ -561,10 +592,20 @@ impl WorkbenchApp {
         if let Some(results) = &self.results
             && results.experiment.name.trim() != self.experiment.name.trim()
         {
-            ui.weak(format!(
-                "Not the settings of the results shown (\"{}\"): \"Use this configuration\" above the chart loads theirs.",
-                crate::export::sanitize::for_terminal(&results.experiment.name)
-            ));
+            let name = crate::export::sanitize::for_terminal(&results.experiment.name);
+            if self.narrow {
+                // In the charts' place: the button is here, not above the chart.
+                ui.weak(format!(
+                    "Not the settings of the results shown (\"{name}\")."
+                ));
+                if self.use_config_offered() && use_config_button(ui) {
+                    self.use_results_configuration();
+                }
+            } else {
+                ui.weak(format!(
+                    "Not the settings of the results shown (\"{name}\"): \"Use this configuration\" above the chart loads theirs."
+                ));
+            }
         }
         ui.horizontal(|ui| {
             ui.add_enabled_ui(!running, |ui| {
@@ -647,14 +688,18 @@ impl WorkbenchApp {
     pub(super) fn central(&mut self, ui: &mut egui::Ui) {
         let room = ui.available_size();
         let compact = room.y < COMPACT_BELOW_HEIGHT;
+        // In a tight window (narrow and short: 800 × 600 at 2×, see `TIGHT_BELOW_HEIGHT`),
+        // the rows above the plot fold into as few as they can (the tabs into a menu on the
+        // export buttons' row, the warnings onto the verdict's, the view boxes into a menu
+        // beside the legend), so that the plot, the verdict and the run controls are all in
+        // view without scrolling.
+        let tight = self.tight;
         if self.tab.chart().is_some() {
-            // In a window both narrow and very short (800 × 600 at 2×), the rows above the
-            // plot take the whole area: the plot keeps most of it and the area starts
-            // scrolled down to it (the rows above a scroll away), rather than the plot lying
-            // wholly below the fold.
-            let very_short = self.narrow && room.y < VERY_SHORT_BELOW_HEIGHT;
-            let min_height = if very_short {
-                room.y * 0.8
+            // Where even the folded rows leave the plot less than its least height, the area
+            // starts scrolled down to it (the rows above a scroll away), rather than the plot
+            // lying below the fold.
+            let min_height = if tight {
+                TIGHT_PLOT_MIN_HEIGHT.min(room.y * 0.8)
             } else {
                 charts::ChartRoom::min_height_in(room.y)
             };
@@ -664,11 +709,12 @@ impl WorkbenchApp {
                 .show(ui, |ui| {
                     let chart_room = charts::ChartRoom {
                         compact,
+                        tight,
                         top: ui.cursor().top(),
                         visible_height: room.y,
                         min_height,
                     };
-                    self.central_body(ui, compact, Some(chart_room));
+                    self.central_body(ui, compact, tight, Some(chart_room));
                     // Once for each tab, area size and content height (results loaded, a
                     // row added), so that the user's own scrolling stays: the plot ends the
                     // content.
@@ -681,7 +727,7 @@ impl WorkbenchApp {
                         content.height().round() as i32,
                     );
                     let ctx = ui.ctx().clone();
-                    if very_short && ctx.data(|d| d.get_temp(seen)) != Some(key) {
+                    if tight && ctx.data(|d| d.get_temp(seen)) != Some(key) {
                         let plot = egui::Rect::from_min_max(
                             egui::pos2(content.left(), content.bottom() - min_height),
                             content.right_bottom(),
@@ -700,172 +746,41 @@ impl WorkbenchApp {
                 .id_salt("central-scroll")
                 .auto_shrink([false, false])
                 .scroll_bar_visibility(egui::scroll_area::ScrollBarVisibility::AlwaysVisible)
-                .show(ui, |ui| self.central_body(ui, compact, None));
+                .show(ui, |ui| self.central_body(ui, compact, tight, None));
         } else {
-            self.central_body(ui, compact, None);
+            self.central_body(ui, compact, tight, None);
         }
     }
 
-    fn central_body(&mut self, ui: &mut egui::Ui, compact: bool, room: Option<charts::ChartRoom>) {
-        let ctx = ui.ctx().clone();
-        // Wrapped: zoomed in for a projector (Ctrl+plus), the tabs go on a second line rather
-        // than off the window's edge (with short names when room is short).
-        ui.horizontal_wrapped(|ui| {
-            for tab in Tab::ALL {
-                let shortcut = ctx.format_shortcut(&command::tab_shortcut(tab));
-                let title = if compact {
-                    tab.short_title()
-                } else {
-                    tab.title()
-                };
-                // A chart these results cannot draw (lost updates without a counter) is
-                // greyed, saying why.
-                let shown = self
-                    .results
-                    .iter()
-                    .chain(self.compare.iter().map(|c| &c.results));
-                match tab.chart().and_then(|k| k.unavailable_reason(shown)) {
-                    None => {
-                        ui.selectable_value(&mut self.tab, tab, title)
-                            .accessible_name(tab.title())
-                            .on_hover_text(format!("{} ({shortcut})", tab.title()));
-                    }
-                    Some(reason) => {
-                        ui.add_enabled(false, egui::Button::selectable(self.tab == tab, title))
-                            .accessible_name(tab.title())
-                            .on_disabled_hover_text(format!(
-                                "Greyed: {reason}. The lost-updates preset counts them. ({shortcut})"
-                            ));
-                    }
-                }
-            }
-        });
-        if self.start_hint_shown() {
-            self.start_hint(ui);
-        }
-        if self.results.is_none() && self.run.is_none() && self.interrupted.is_some() {
-            self.interrupted_note(ui);
-        }
-        if let Some(results) = &self.results {
-            let mut use_config = false;
-            let mut to_lost_updates = false;
+    fn central_body(
+        &mut self,
+        ui: &mut egui::Ui,
+        compact: bool,
+        tight: bool,
+        room: Option<charts::ChartRoom>,
+    ) {
+        if tight {
+            // One row: the tab in a menu, then the fits, export and compare controls.
             ui.horizontal_wrapped(|ui| {
-                let name = ui.label(egui::RichText::new(&results.experiment.name).strong());
-                let (counted, why) = match &self.run {
-                    Some(_) => (
-                        format!(
-                            "· running · {}",
-                            crate::words::count(results.cells.len(), "cell")
-                        ),
-                        None,
-                    ),
-                    None => {
-                        let (state, why) =
-                            autosave::shown_state_words(results, self.results_path.as_deref());
-                        (format!("· {state}"), why)
-                    }
-                };
-                if compact {
-                    // Short of room, the status and the file's path are in the name's hover.
-                    let path = self
-                        .results_path
-                        .as_ref()
-                        .map(|p| format!("\n{}", p.display()))
-                        .unwrap_or_default();
-                    let why = why.map(|w| format!("\n{w}")).unwrap_or_default();
-                    name.on_hover_text(format!("{counted}{why}{path}"));
-                } else if let Some(why) = why {
-                    ui.weak(counted).on_hover_text(why);
-                } else {
-                    ui.weak(counted);
-                }
-                if let Some(partial) = crate::export::chart_model::partial_mark(results) {
-                    ui.colored_label(ui.visuals().warn_fg_color, format!("· {partial}"));
-                }
-                if let Some(warning) = results.machine.busy_warning() {
-                    // Worded as the verdict words it: a few busy runs are not a busy machine.
-                    let noisy = match (results.machine.busyness(), compact) {
-                        (crate::results::Busyness::MostlyQuiet, true) => "· a few runs busy",
-                        (crate::results::Busyness::MostlyQuiet, false) => {
-                            "· mostly quiet: a few runs were busy"
-                        }
-                        (_, true) => "· noisy",
-                        (_, false) => "· noisy: the machine was busy",
-                    };
-                    ui.colored_label(ui.visuals().warn_fg_color, noisy)
-                        .on_hover_text(warning);
-                } else if let Some(note) = results.machine.load_unknown_note() {
-                    // Not seen busy, but not known quiet either.
-                    ui.weak("· busy or not: runs too short to tell")
-                        .on_hover_text(note);
-                }
-                if let Some(p) = self.results_path.as_ref().filter(|_| !compact) {
-                    ui.weak("·").on_hover_text(p.display().to_string());
-                    ui.weak(p.display().to_string());
-                }
-                // The size a calibration chose is not the user's edit: said, not offered back.
-                if let Some(note) = results.calibration_note() {
-                    ui.weak(format!("· {note}"));
-                }
-                // A counter that lost updates is the lesson, whatever the chart shown: a link
-                // to the chart that shows it (a teacher's class saw only a speedup curve).
-                if self.tab != Tab::LostUpdates && crate::results::lost_any(results) {
-                    let shortcut = ctx.format_shortcut(&command::tab_shortcut(Tab::LostUpdates));
-                    ui.weak("·");
-                    to_lost_updates = ui
-                        .link(LOST_UPDATES_LINK)
-                        .on_hover_text(format!(
-                            "Runs of this counter lost increments: the Lost updates chart shows how many, per worker count ({shortcut})"
-                        ))
-                        .clicked();
-                }
-                if self.run.is_none()
-                    && !results.measured(&self.experiment)
-                    && ui
-                        .small_button("Use this configuration")
-                        .on_hover_text(
-                            "Copy these results' experiment into the editor on the left.",
-                        )
-                        .clicked()
-                {
-                    use_config = true;
-                }
+                self.tab_menu(ui);
+                self.analysis_controls(ui, true);
             });
-            // The verdict where the user looks: its one line on the chart tabs, once the
-            // sweep is over (its cells still change while it runs).
-            if self.tab.chart().is_some()
-                && self.run.is_none()
-                && super::super::verdict_panel::show_headline(ui, Some(results), compact)
-            {
-                self.tab = Tab::Table;
-            }
-            if to_lost_updates {
-                self.tab = Tab::LostUpdates;
-            }
-            if use_config {
-                let exp = results.experiment.clone();
-                match self.results_path.clone() {
-                    Some(path) => self.offer_replacement(PendingReplace {
-                        origin: Origin {
-                            source: Source::Results(path.clone()),
-                            experiment: exp.clone(),
-                        },
-                        experiment: exp,
-                        from_file: Some(path.clone()),
-                        message: format!("Using the configuration of {}", path.display()),
-                    }),
-                    None => self.set_experiment_from_file(exp, None),
-                }
-            }
+        } else {
+            self.tab_row(ui, compact);
         }
-        ui.separator();
+        self.results_header(ui, compact, tight);
+        if !tight {
+            ui.separator();
+        }
         let planned = self
             .results
             .as_ref()
             .map_or(&self.experiment.workers, |r| &r.experiment.workers)
             .clone();
         self.fits.get(self.results.as_ref());
-        self.analysis_bar(ui, compact);
+        if !tight {
+            self.analysis_bar(ui, compact);
+        }
         // The shown results' label is the first only when there are results; without them
         // nothing of theirs is drawn and the compared runs' labels come first.
         let mut labels = self.run_labels();
@@ -928,6 +843,290 @@ impl WorkbenchApp {
         }
     }
 
+    /// The tabs in a row, wrapped: zoomed in for a projector (Ctrl+plus), they go on a
+    /// second line rather than off the window's edge (with short names when room is short).
+    fn tab_row(&mut self, ui: &mut egui::Ui, compact: bool) {
+        let ctx = ui.ctx().clone();
+        ui.horizontal_wrapped(|ui| {
+            for tab in Tab::ALL {
+                let shortcut = ctx.format_shortcut(&command::tab_shortcut(tab));
+                let title = if compact {
+                    tab.short_title()
+                } else {
+                    tab.title()
+                };
+                // A chart these results cannot draw (lost updates without a counter) is
+                // greyed, saying why.
+                let shown = self
+                    .results
+                    .iter()
+                    .chain(self.compare.iter().map(|c| &c.results));
+                match tab.chart().and_then(|k| k.unavailable_reason(shown)) {
+                    None => {
+                        ui.selectable_value(&mut self.tab, tab, title)
+                            .accessible_name(tab.title())
+                            .on_hover_text(format!("{} ({shortcut})", tab.title()));
+                    }
+                    Some(reason) => {
+                        ui.add_enabled(false, egui::Button::selectable(self.tab == tab, title))
+                            .accessible_name(tab.title())
+                            .on_disabled_hover_text(format!(
+                                "Greyed: {reason}. The lost-updates preset counts them. ({shortcut})"
+                            ));
+                    }
+                }
+            }
+        });
+    }
+
+    /// The tabs in one menu, for a tight central area: the tab shown is its text, and a
+    /// chart these results cannot draw is greyed, saying why.
+    fn tab_menu(&mut self, ui: &mut egui::Ui) {
+        let ctx = ui.ctx().clone();
+        let shown = self
+            .results
+            .iter()
+            .chain(self.compare.iter().map(|c| &c.results));
+        let unavailable: Vec<Option<String>> = Tab::ALL
+            .iter()
+            .map(|tab| {
+                tab.chart()
+                    .and_then(|k| k.unavailable_reason(shown.clone()))
+            })
+            .collect();
+        let mut picked = self.tab;
+        egui::ComboBox::from_id_salt("tab-menu")
+            .selected_text(self.tab.short_title())
+            .show_ui(ui, |ui| {
+                for (tab, reason) in Tab::ALL.into_iter().zip(&unavailable) {
+                    let shortcut = ctx.format_shortcut(&command::tab_shortcut(tab));
+                    match reason {
+                        None => {
+                            ui.selectable_value(&mut picked, tab, tab.title())
+                                .on_hover_text(format!("{} ({shortcut})", tab.title()));
+                        }
+                        Some(reason) => {
+                            ui.add_enabled(
+                                false,
+                                egui::Button::selectable(self.tab == tab, tab.title()),
+                            )
+                            .on_disabled_hover_text(format!(
+                                "Greyed: {reason}. The lost-updates preset counts them. ({shortcut})"
+                            ));
+                        }
+                    }
+                }
+            })
+            .response
+            .accessible_name(TAB_MENU_NAME)
+            .on_hover_text(self.tab_menu_hover());
+        self.tab = picked;
+    }
+
+    /// The tab menu's hover: the tab, and the shown results' name, state and file (the row
+    /// that says them elsewhere is left out where the area is tight).
+    fn tab_menu_hover(&self) -> String {
+        let mut text = format!("{}: pick a chart or view.", self.tab.title());
+        if let Some(results) = &self.results {
+            let (state, why) = self.results_state_words(results);
+            text.push_str(&format!(
+                "\n\nShown: {} · {state}",
+                crate::export::sanitize::for_terminal_line(&results.experiment.name),
+            ));
+            if let Some(why) = why {
+                text.push_str(&format!("\n{why}"));
+            }
+            if let Some(path) = &self.results_path {
+                text.push_str(&format!("\n{}", path.display()));
+            }
+        }
+        text
+    }
+
+    /// The start hint, an interrupted run's note, and the shown results' header: their name,
+    /// state and warnings, and on the chart tabs the verdict's one line.
+    /// `tight` (800 × 600 at 2×): the name is cut to under half the row, so that the row's
+    /// warnings and its button stay on the same line.
+    fn results_header(&mut self, ui: &mut egui::Ui, compact: bool, tight: bool) {
+        let ctx = ui.ctx().clone();
+        if self.start_hint_shown() {
+            self.start_hint(ui, tight);
+        }
+        if self.results.is_none() && self.run.is_none() && self.interrupted.is_some() {
+            self.interrupted_note(ui);
+        }
+        if let Some(results) = &self.results {
+            let mut use_config = false;
+            let mut to_lost_updates = false;
+            let mut header_items = |ui: &mut egui::Ui| {
+                // Tight, the name, state and path are in the tab menu's hover.
+                if !tight {
+                    let name = ui.label(egui::RichText::new(&results.experiment.name).strong());
+                    let (counted, why) = self.results_state_words(results);
+                    if compact {
+                        // Short of room, the state and the file's path are in the name's hover.
+                        let path = self
+                            .results_path
+                            .as_ref()
+                            .map(|p| format!("\n{}", p.display()))
+                            .unwrap_or_default();
+                        let why = why.map(|w| format!("\n{w}")).unwrap_or_default();
+                        name.on_hover_text(format!("· {counted}{why}{path}"));
+                    } else if let Some(why) = why {
+                        ui.weak(format!("· {counted}")).on_hover_text(why);
+                    } else {
+                        ui.weak(format!("· {counted}"));
+                    }
+                }
+                // Tight, each warning is a word or two, said in full in its hover.
+                if let Some(partial) = crate::export::chart_model::partial_mark(results) {
+                    let color = ui.visuals().warn_fg_color;
+                    match tight {
+                        true => ui.colored_label(color, "· partial").on_hover_text(partial),
+                        false => ui.colored_label(color, format!("· {partial}")),
+                    };
+                }
+                if let Some(warning) = results.machine.busy_warning() {
+                    // Worded as the verdict words it: a few busy runs are not a busy machine.
+                    let noisy = match (results.machine.busyness(), compact) {
+                        (crate::results::Busyness::MostlyQuiet, true) => "· a few runs busy",
+                        (crate::results::Busyness::MostlyQuiet, false) => {
+                            "· mostly quiet: a few runs were busy"
+                        }
+                        (_, true) => "· noisy",
+                        (_, false) => "· noisy: the machine was busy",
+                    };
+                    ui.colored_label(ui.visuals().warn_fg_color, noisy)
+                        .on_hover_text(warning);
+                } else if let Some(note) = results.machine.load_unknown_note() {
+                    // Not seen busy, but not known quiet either.
+                    let words = match tight {
+                        true => "· busy or not?",
+                        false => "· busy or not: runs too short to tell",
+                    };
+                    ui.weak(words).on_hover_text(note);
+                }
+                if let Some(p) = self.results_path.as_ref().filter(|_| !compact) {
+                    ui.weak("·").on_hover_text(p.display().to_string());
+                    ui.weak(p.display().to_string());
+                }
+                // The size a calibration chose is not the user's edit: said, not offered back.
+                if let Some(note) = results.calibration_note() {
+                    match tight {
+                        true => ui.weak("· calibrated").on_hover_text(note),
+                        false => ui.weak(format!("· {note}")),
+                    };
+                }
+                // A counter that lost updates is the lesson, whatever the chart shown: a link
+                // to the chart that shows it (a teacher's class saw only a speedup curve).
+                if self.tab != Tab::LostUpdates && crate::results::lost_any(results) {
+                    let shortcut = ctx.format_shortcut(&command::tab_shortcut(Tab::LostUpdates));
+                    ui.weak("·");
+                    to_lost_updates = ui
+                        .link(if tight { "lost updates" } else { LOST_UPDATES_LINK })
+                        .on_hover_text(format!(
+                            "Runs of this counter lost increments: the Lost updates chart shows how many, per worker count ({shortcut})"
+                        ))
+                        .clicked();
+                }
+                // Tight, the button is in the configuration panel, beside the note that says
+                // its settings are not these results'.
+                if !tight && self.use_config_offered() && use_config_button(ui) {
+                    use_config = true;
+                }
+            };
+            // The verdict where the user looks: its one line on the chart tabs, once the
+            // sweep is over (its cells still change while it runs).
+            let verdict_here = self.tab.chart().is_some() && self.run.is_none();
+            let mut to_table = false;
+            // Tight, a row with neither a warning nor the verdict is left out.
+            let warned = crate::export::chart_model::partial_mark(results).is_some()
+                || results.machine.busy_warning().is_some()
+                || results.machine.load_unknown_note().is_some()
+                || results.calibration_note().is_some()
+                || (self.tab != Tab::LostUpdates && crate::results::lost_any(results));
+            if tight {
+                // One row: the warnings (the name is in the tab menu's hover), then the
+                // verdict cut to what is left; none where it would be empty.
+                if warned || verdict_here {
+                    ui.horizontal_wrapped(|ui| {
+                        header_items(ui);
+                        // On the warnings' row where it keeps half of it, else below them.
+                        let left = ui.available_size_before_wrap().x;
+                        if verdict_here && left < 0.5 * ui.max_rect().width() {
+                            ui.end_row();
+                        }
+                        if verdict_here {
+                            to_table =
+                                super::super::verdict_panel::show_headline(ui, Some(results), true);
+                        }
+                    });
+                }
+            } else {
+                ui.horizontal_wrapped(header_items);
+                if verdict_here {
+                    to_table =
+                        super::super::verdict_panel::show_headline(ui, Some(results), compact);
+                }
+            }
+            if to_table {
+                self.tab = Tab::Table;
+            }
+            if to_lost_updates {
+                self.tab = Tab::LostUpdates;
+            }
+            if use_config {
+                self.use_results_configuration();
+            }
+        }
+    }
+
+    /// "complete · 13 cells", "running · 7 cells": the shown results' state, and where an
+    /// incomplete file's writer cannot be judged, why ([`autosave::shown_state_words`]).
+    fn results_state_words(&self, results: &ResultsFile) -> (String, Option<String>) {
+        match &self.run {
+            Some(_) => (
+                format!(
+                    "running · {}",
+                    crate::words::count(results.cells.len(), "cell")
+                ),
+                None,
+            ),
+            None => autosave::shown_state_words(results, self.results_path.as_deref()),
+        }
+    }
+
+    /// Whether **Use this configuration** is offered: results shown that another experiment
+    /// measured, and no sweep running.
+    fn use_config_offered(&self) -> bool {
+        self.run.is_none()
+            && self
+                .results
+                .as_ref()
+                .is_some_and(|r| !r.measured(&self.experiment))
+    }
+
+    /// Copies the shown results' experiment into the editor (asking first where that would
+    /// replace edits).
+    fn use_results_configuration(&mut self) {
+        let Some(results) = &self.results else {
+            return;
+        };
+        let exp = results.experiment.clone();
+        match self.results_path.clone() {
+            Some(path) => self.offer_replacement(PendingReplace {
+                origin: Origin {
+                    source: Source::Results(path.clone()),
+                    experiment: exp.clone(),
+                },
+                experiment: exp,
+                from_file: Some(path.clone()),
+                message: format!("Using the configuration of {}", path.display()),
+            }),
+            None => self.set_experiment_from_file(exp, None),
+        }
+    }
+
     /// The shown cells of the running sweep that have not completed: their figures rest on
     /// the runs so far (none without a sweep running).
     pub(super) fn measuring_cells(&self) -> Vec<(crate::preset::ModelKind, usize)> {
@@ -983,7 +1182,8 @@ impl WorkbenchApp {
     }
 
     /// The first-start hint: what to look at in the "start here" tour, until dismissed.
-    pub(super) fn start_hint(&mut self, ui: &mut egui::Ui) {
+    /// `tight` (800 × 600 at 2×): one line, cut to the width, the whole of it on hover.
+    pub(super) fn start_hint(&mut self, ui: &mut egui::Ui, tight: bool) {
         let visuals = ui.visuals().clone();
         egui::Frame::new()
             .fill(visuals.faint_bg_color)
@@ -991,17 +1191,31 @@ impl WorkbenchApp {
             .corner_radius(4.0)
             .inner_margin(egui::Margin::symmetric(8, 4))
             .show(ui, |ui| {
-                ui.horizontal_wrapped(|ui| {
-                    ui.label(egui::RichText::new("Start here:").strong());
-                    ui.label(START_HINT);
-                    if ui
-                        .small_button("Dismiss")
+                let dismiss = |ui: &mut egui::Ui| {
+                    ui.small_button("Dismiss")
                         .on_hover_text("Hide this hint for good.")
                         .clicked()
-                    {
-                        self.dismiss_start_hint();
-                    }
-                });
+                };
+                let mut dismissed = false;
+                if tight {
+                    ui.horizontal(|ui| {
+                        ui.label(egui::RichText::new("Start here:").strong());
+                        // The button's room is kept on the right; the hint cut before it.
+                        ui.with_layout(egui::Layout::right_to_left(egui::Align::Center), |ui| {
+                            dismissed = dismiss(ui);
+                            ui.add(egui::Label::new(START_HINT).truncate());
+                        });
+                    });
+                } else {
+                    ui.horizontal_wrapped(|ui| {
+                        ui.label(egui::RichText::new("Start here:").strong());
+                        ui.label(START_HINT);
+                        dismissed = dismiss(ui);
+                    });
+                }
+                if dismissed {
+                    self.dismiss_start_hint();
+                }
                 // The promise checked against the results, by the verdict's own rule.
                 if let Some(text) = self
                     .results
@@ -1016,28 +1230,32 @@ impl WorkbenchApp {
     /// Fits, export and comparison controls above the charts. `compact` (short of room):
     /// the export buttons go into one **Export** menu, so that the bar takes one row.
     pub(super) fn analysis_bar(&mut self, ui: &mut egui::Ui, compact: bool) {
+        ui.horizontal_wrapped(|ui| self.analysis_controls(ui, compact));
+    }
+
+    /// The analysis bar's controls, in `ui`'s row: **show fits**, the export buttons (one
+    /// **Export** menu where `compact`) and the compare controls.
+    fn analysis_controls(&mut self, ui: &mut egui::Ui, compact: bool) {
         let has_results = self.results.as_ref().is_some_and(|r| !r.cells.is_empty());
-        ui.horizontal_wrapped(|ui| {
-            ui.checkbox(&mut self.show_fits, "show fits")
-                .on_hover_text(fits_panel::help::FITS);
-            ui.separator();
-            if compact {
-                let menu = ui
-                    .add_enabled_ui(has_results, |ui| {
-                        ui.menu_button("Export", |ui| self.export_buttons(ui, has_results))
-                            .response
-                    })
-                    .inner;
-                menu.on_hover_text(
-                    "Export the chart (or through the dialog), a report, the results, the table.",
-                )
-                .on_disabled_hover_text(NOTHING_TO_EXPORT);
-            } else {
-                self.export_buttons(ui, has_results);
-            }
-            ui.add_space(8.0);
-            self.compare_controls(ui, compact);
-        });
+        ui.checkbox(&mut self.show_fits, "show fits")
+            .on_hover_text(fits_panel::help::FITS);
+        ui.separator();
+        if compact {
+            let menu = ui
+                .add_enabled_ui(has_results, |ui| {
+                    ui.menu_button("Export", |ui| self.export_buttons(ui, has_results))
+                        .response
+                })
+                .inner;
+            menu.on_hover_text(
+                "Export the chart (or through the dialog), a report, the results, the table.",
+            )
+            .on_disabled_hover_text(NOTHING_TO_EXPORT);
+        } else {
+            self.export_buttons(ui, has_results);
+        }
+        ui.add_space(8.0);
+        self.compare_controls(ui, compact);
     }
 
     /// The export, save and copy buttons: in the analysis bar's row, or in its **Export**
@@ -1167,6 +1385,13 @@ impl WorkbenchApp {
 
 /// The link in the results' header to the Lost updates tab, shown while another tab is.
 const LOST_UPDATES_LINK: &str = "updates were lost: see the Lost updates tab";
+
+/// **Use this configuration**: whether it was clicked.
+fn use_config_button(ui: &mut egui::Ui) -> bool {
+    ui.small_button("Use this configuration")
+        .on_hover_text("Copy these results' experiment into the editor.")
+        .clicked()
+}
 
 /// The py-* models `experiment` has ticked.
 fn python_models(experiment: &Experiment) -> Vec<crate::preset::ModelKind> {

@@ -1,0 +1,221 @@
+#![allow(clippy::unwrap_used)] // Test code: a panic is a failed test.
+#![cfg(feature = "gui")]
+//! The workbench in a tight window, 800 × 600 at 2× (400 × 300 points), against 1024 × 768
+//! at 1.5× and 1280 × 800 at 1× (egui_kittest, no display): there the run controls, the tab
+//! menu, the verdict and the whole plot are in view at once, the legend above the plot (never
+//! over the data), the configuration panel collapsed behind its toggle; opened, it takes the
+//! charts' place, a preset is picked there, and Run gives the charts back.
+
+mod common;
+
+use std::path::{Path, PathBuf};
+
+use common::gui::{step_until, wait_for_python_probe};
+use corelab::engine::mock::MockExecutors;
+use corelab::gui::app::{CHARTS_BACK, CONFIG_PANEL_NAME, TAB_MENU_NAME, Tab};
+use corelab::gui::{AppSettings, WorkbenchApp};
+use eframe::egui::{self, Rect};
+use egui_kittest::Harness;
+use egui_kittest::kittest::Queryable;
+
+/// 800 × 600 at 2×.
+const TIGHT: ((f32, f32), f32) = ((800.0, 600.0), 2.0);
+/// Small screens that are not tight, and the default window.
+const ROOMY: [((f32, f32), f32); 2] = [((1024.0, 768.0), 1.5), ((1280.0, 800.0), 1.0)];
+
+/// Results files of the docs: a 2-core sweep with six legend entries, and a 16-core one with
+/// seven models and a warning ("a few runs busy") on the verdict's row.
+fn results_files() -> [PathBuf; 2] {
+    let docs = Path::new(env!("CARGO_MANIFEST_DIR")).join("docs");
+    [
+        docs.join("cpu-results.json"),
+        docs.join("perf/xeon-16/python-gil-vs-processes.json"),
+    ]
+}
+
+/// A workbench whose sweeps run scripted executors (threads scale, the rest do not), in a
+/// window of `pixels` at `zoom`.
+fn window(dir: &Path, pixels: (f32, f32), zoom: f32) -> Harness<'static, WorkbenchApp> {
+    let mock = MockExecutors::new(|model, workers, _run| Ok(common::threads_scale(model, workers)));
+    let app = WorkbenchApp::new(
+        common::mock_config(&mock, 1),
+        AppSettings::headless(dir),
+        None,
+    );
+    let mut h = Harness::builder()
+        .with_size(egui::vec2(pixels.0 / zoom, pixels.1 / zoom))
+        .with_pixels_per_point(zoom)
+        .with_max_steps(16)
+        .build_ui_state(|ui, app: &mut WorkbenchApp| app.show(ui), app);
+    h.step();
+    wait_for_python_probe(&mut h);
+    h.run();
+    h
+}
+
+fn opened(h: &mut Harness<'_, WorkbenchApp>, results: &Path) {
+    let ctx = h.ctx.clone();
+    h.state_mut().open_results_path(&ctx, results.to_path_buf());
+    step_until(h, "the results to load", |a| {
+        a.results().is_some() && !a.files_busy()
+    });
+    h.run();
+}
+
+fn screen(pixels: (f32, f32), zoom: f32) -> Rect {
+    Rect::from_min_size(
+        egui::Pos2::ZERO,
+        egui::vec2(pixels.0 / zoom, pixels.1 / zoom),
+    )
+}
+
+/// The speedup chart's plot area (its keyboard stop), if drawn.
+fn chart(h: &Harness<'_, WorkbenchApp>) -> Option<Rect> {
+    h.query_by(|n| {
+        n.role() == egui::accesskit::Role::Image
+            && n.label().is_some_and(|l| l.starts_with("Speedup chart"))
+    })
+    .map(|n| n.rect())
+}
+
+/// In 400 × 300 points the rows above the plot took the whole area, the area scrolled the tabs
+/// and the verdict away to show the plot, and the x axis fell under the status bar. Now, with
+/// either results file: Run and the panel's toggle, the tab menu, the verdict and the plot are
+/// all on the screen at once, in that order, nothing scrolled; below the plot its worker axis
+/// (ticks and title) keeps its room above the status bar; the legend is above the plot, not
+/// in it; and the plot is a fifth of the window at least.
+#[test]
+fn in_a_tight_window_run_the_verdict_and_the_whole_plot_are_in_view_at_once() {
+    let dir = tempfile::tempdir().unwrap();
+    let (pixels, zoom) = TIGHT;
+    let screen = screen(pixels, zoom);
+    for results in results_files() {
+        let mut h = window(dir.path(), pixels, zoom);
+        opened(&mut h, &results);
+        let case = results.file_name().unwrap().to_string_lossy().into_owned();
+        assert!(!h.state().config_panel_shown(), "{case}: collapsed");
+        let on_screen = |label: &str| {
+            let r = h.get_by_label(label).rect();
+            assert!(screen.contains_rect(r), "{case}: {label} at {r:?}");
+            r
+        };
+        let run = on_screen("Run");
+        on_screen("Cancel");
+        on_screen(CONFIG_PANEL_NAME);
+        let tabs = on_screen(TAB_MENU_NAME);
+        let verdict = on_screen("Verdict:");
+        let view = on_screen("View");
+        let plot = chart(&h).unwrap();
+        assert!(screen.contains_rect(plot), "{case}: plot {plot:?}");
+        // Top to bottom, nothing scrolled under the top bar.
+        assert!(run.bottom() <= tabs.top(), "{case}: {run:?} {tabs:?}");
+        assert!(
+            tabs.bottom() <= verdict.top(),
+            "{case}: {tabs:?} {verdict:?}"
+        );
+        assert!(
+            verdict.bottom() <= view.top(),
+            "{case}: {verdict:?} {view:?}"
+        );
+        assert!(view.bottom() <= plot.top(), "{case}: {view:?} {plot:?}");
+        // The worker axis's ticks and title (two rows of text) and the status bar's row fit
+        // below the plot's frame.
+        let row = h.ctx.global_style().spacing.interact_size.y;
+        assert!(
+            plot.bottom() + 3.0 * row <= screen.bottom(),
+            "{case}: {plot:?}"
+        );
+        assert!(plot.height() >= 0.2 * screen.height(), "{case}: {plot:?}");
+        assert!(plot.width() >= 0.8 * screen.width(), "{case}: {plot:?}");
+        // The legend is outside the plot, above it.
+        let legend = h.get_by_label("ideal (speedup = N)").rect();
+        assert!(legend.bottom() <= plot.top(), "{case}: {legend:?} {plot:?}");
+        // The row of tabs is folded into the menu.
+        assert!(h.query_by_label("Speedup vs workers").is_none(), "{case}");
+    }
+}
+
+/// The folded controls still do what the row of tabs and boxes did: the tab menu picks a
+/// tab, the View menu holds the axis boxes, and the Export menu the export buttons.
+#[test]
+fn in_a_tight_window_the_menus_hold_the_tabs_and_the_view_boxes() {
+    let dir = tempfile::tempdir().unwrap();
+    let (pixels, zoom) = TIGHT;
+    let mut h = window(dir.path(), pixels, zoom);
+    opened(&mut h, &results_files()[0]);
+    assert!(h.query_by_label("log₂ workers").is_none(), "in the menu");
+    h.get_by_label("View").click();
+    h.run();
+    assert!(h.query_by_label("log₂ workers").is_some());
+    assert!(h.query_by_label("legend").is_some());
+    h.key_press(egui::Key::Escape);
+    h.run();
+    h.get_by_label(TAB_MENU_NAME).click();
+    h.run();
+    h.get_by_label("Wall time vs workers").click();
+    h.run();
+    assert_eq!(h.state().tab(), Tab::WallTime);
+    h.get_by_label("Export").click();
+    h.run();
+    assert!(h.query_by_label("Export dialog…").is_some());
+}
+
+/// 1024 × 768 at 1.5× and 1280 × 800 are not tight: the tabs stay a row beside the
+/// configuration panel, shown, with no tab menu.
+#[test]
+fn larger_windows_keep_the_row_of_tabs_and_the_panel() {
+    let dir = tempfile::tempdir().unwrap();
+    for (pixels, zoom) in ROOMY {
+        let mut h = window(dir.path(), pixels, zoom);
+        opened(&mut h, &results_files()[0]);
+        let case = format!("{pixels:?} at {zoom}×");
+        assert!(h.state().config_panel_shown(), "{case}");
+        assert!(h.query_by_label("Built-in presets").is_some(), "{case}");
+        assert!(h.query_by_label(TAB_MENU_NAME).is_none(), "{case}");
+        assert!(h.query_by_label("Speedup vs workers").is_some(), "{case}");
+        assert!(h.query_by_label(CHARTS_BACK).is_none(), "{case}");
+        let plot = chart(&h).unwrap();
+        assert!(screen(pixels, zoom).contains_rect(plot), "{case}: {plot:?}");
+    }
+}
+
+/// In a tight window the panel, opened with its toggle, takes the charts' place (beside them
+/// it left each a sliver): a preset is picked there, and Run gives the charts back, where
+/// the sweep's curves and then its verdict appear, on the screen beside the warnings the
+/// scripted runs bring (their long words pushed it off the right edge); "Back to the charts"
+/// gives them back too.
+#[test]
+fn in_a_tight_window_the_panel_takes_the_charts_place_and_run_gives_them_back() {
+    let dir = tempfile::tempdir().unwrap();
+    let (pixels, zoom) = TIGHT;
+    let mut h = window(dir.path(), pixels, zoom);
+    assert!(chart(&h).is_some());
+    h.get_by_label(CONFIG_PANEL_NAME).click();
+    h.run();
+    assert!(h.state().config_panel_shown());
+    assert!(chart(&h).is_none(), "in the charts' place");
+    let back = h.get_by_label(CHARTS_BACK).rect();
+    assert!(screen(pixels, zoom).contains_rect(back), "{back:?}");
+    h.get_by_label(CHARTS_BACK).click();
+    h.run();
+    assert!(!h.state().config_panel_shown());
+    assert!(chart(&h).is_some());
+
+    h.get_by_label(CONFIG_PANEL_NAME).click();
+    h.run();
+    let preset = "CPU-bound: threads vs processes";
+    h.get_by_label(preset).click();
+    h.run();
+    assert_eq!(h.state().experiment().name, preset);
+    assert!(h.state().config_panel_shown(), "kept open to edit");
+    h.get_by_label("Run").click();
+    h.run_steps(2);
+    assert!(!h.state().config_panel_shown(), "Run gave the charts back");
+    assert!(chart(&h).is_some());
+    step_until(&mut h, "the sweep to end", |a| {
+        !a.is_running() && a.results().is_some()
+    });
+    h.run();
+    let verdict = h.get_by_label("Verdict:").rect();
+    assert!(screen(pixels, zoom).contains_rect(verdict), "{verdict:?}");
+}
