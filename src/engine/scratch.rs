@@ -38,8 +38,19 @@ impl ScratchDir {
         Self::create_in(&std::env::temp_dir())
     }
 
-    /// A fresh `corelab-XXXXXX` directory (mode 0700) in `parent`.
+    /// A fresh `corelab-XXXXXX` directory (mode 0700) in `parent`. Refused where another user
+    /// could rename entries of `parent` or of a directory above it ([`renamable_by_others`]):
+    /// there the name of the directory, by which the engine writes and runs files in it and
+    /// removes it, could be made to lead to a directory of theirs.
     pub fn create_in(parent: &Path) -> std::io::Result<Self> {
+        if let Some(why) = renamable_by_others(parent) {
+            return Err(std::io::Error::other(format!(
+                "refusing the temporary directory {}: {why}, so another user could put a \
+                 directory of theirs in the place of a scratch directory; set TMPDIR to a \
+                 private directory",
+                parent.display()
+            )));
+        }
         let dir = tempfile::Builder::new()
             .prefix(PREFIX)
             .rand_bytes(RANDOM_CHARS)
@@ -257,6 +268,30 @@ fn renames_by_others(meta: &std::fs::Metadata, uid: u32) -> Option<String> {
             "others can write in it (mode {:o}) and it lacks the sticky bit",
             mode & 0o7777
         )
+    })
+}
+
+/// Why another user could rename what `dir`'s path leads to, or something in it: `dir` or a
+/// directory above it belongs to another user than this one and root, or others can write in
+/// it without its sticky bit ([`renames_by_others`]). `None` when no one can.
+pub fn renamable_by_others(dir: &Path) -> Option<String> {
+    let uid = crate::sys::effective_uid();
+    let dir = match std::fs::canonicalize(dir) {
+        Ok(dir) => dir,
+        Err(e) => return Some(format!("cannot resolve it ({e})")),
+    };
+    dir.ancestors().find_map(|d| {
+        let meta = match std::fs::metadata(d) {
+            Ok(meta) => meta,
+            Err(e) => return Some(format!("cannot inspect {} ({e})", d.display())),
+        };
+        renames_by_others(&meta, uid).map(|why| {
+            if d == dir {
+                why
+            } else {
+                format!("{} above it: {why}", d.display())
+            }
+        })
     })
 }
 
@@ -695,10 +730,29 @@ mod tests {
         std::fs::create_dir(&empty).unwrap();
         std::fs::set_permissions(&empty, std::fs::Permissions::from_mode(0o770)).unwrap();
         assert_eq!(remove_left_by_killed_runs_in(&empty), CleanUp::default());
+        // No scratch directory is made there, nor below it.
+        let err = ScratchDir::create_in(&shared).err().unwrap().to_string();
+        assert!(
+            err.starts_with(&format!("refusing the temporary directory {}: others can write in it (mode 777) and it lacks the sticky bit", shared.display()))
+                && err.ends_with("set TMPDIR to a private directory"),
+            "{err}"
+        );
+        let below = shared.join("below");
+        std::fs::create_dir(&below).unwrap();
+        let err = ScratchDir::create_in(&below).err().unwrap().to_string();
+        assert!(
+            err.contains(&format!(
+                "{} above it: others can write in it",
+                shared.display()
+            )),
+            "{err}"
+        );
         // With the sticky bit (as /tmp), only the owner of an entry can rename it.
         std::fs::set_permissions(&shared, std::fs::Permissions::from_mode(0o1777)).unwrap();
         assert_eq!(remove_left_by_killed_runs_in(&shared).removed, 1);
         assert!(!dir.exists());
+        assert!(ScratchDir::create_in(&shared).is_ok());
+        assert!(ScratchDir::create_in(&below).is_ok());
     }
 
     #[test]
