@@ -27,8 +27,8 @@ fn resolved_output(out: &Path) -> PathBuf {
 /// directory ([`private_lock_dir`]), where `<hash>` is a stable hash (FNV-1a) of the file the
 /// write replaces ([`resolved_output`]), so that every name of one target (`r.json`,
 /// `./r.json`, `d/../r.json`, `/abs/r.json`, a symlink to it) shares one lock. It lives
-/// outside `out`'s directory so that a run killed with SIGKILL leaves nothing there, and
-/// outside the shared temporary directory so that another user cannot plant it (the name is
+/// outside `out`'s directory so that a run killed with SIGKILL leaves nothing there, and in a
+/// directory no other user can write, so that another user cannot plant it (the name is
 /// predictable by design: two runs must find the same lock).
 pub fn output_lock_path(out: &Path) -> Result<PathBuf> {
     let key = resolved_output(out);
