@@ -43,7 +43,8 @@ pub fn output_lock_path(out: &Path) -> Result<PathBuf> {
 /// A directory only this user can write, the first of these that is usable, in this order:
 /// 1. `$XDG_RUNTIME_DIR/corelab` when the session has one (it is private by specification);
 ///    when it is set, it is the only one tried, and a failure there names the variable.
-/// 2. `corelab-locks-<uid>` in the temporary directory (`$TMPDIR`, else `/tmp`).
+/// 2. `corelab-locks-<uid>` in the temporary directory (`$TMPDIR`, else `/tmp`), unless
+///    another user could rename entries there ([`crate::engine::scratch::renamable_by_others`]).
 /// 3. `$XDG_CACHE_HOME/corelab/locks`, else `$HOME/.cache/corelab/locks`: in this user's home,
 ///    where another user cannot plant anything, for when the second is refused (another user
 ///    may make a directory of that predictable name first, in a `/tmp` the user cannot remove
@@ -98,9 +99,16 @@ fn lock_dir_in(places: &LockPlaces, uid: u32) -> Result<PathBuf> {
         });
     }
     let in_temp = places.temp.join(format!("corelab-locks-{uid}"));
-    let temp_failed = match usable_lock_dir(&in_temp, uid, false) {
-        Ok(dir) => return Ok(dir),
-        Err(why) => why,
+    let temp_failed = match crate::engine::scratch::renamable_by_others(&places.temp) {
+        // Another user could rename the lock directory away and put theirs in its place.
+        Some(why) => Unusable {
+            refused: true,
+            why: format!("its temporary directory cannot be trusted ({why})"),
+        },
+        None => match usable_lock_dir(&in_temp, uid, false) {
+            Ok(dir) => return Ok(dir),
+            Err(why) => why,
+        },
     };
     let in_home = places
         .cache
@@ -336,6 +344,23 @@ mod tests {
                  directory for another; set XDG_RUNTIME_DIR or TMPDIR to a private directory",
                 planted.display()
             )
+        );
+    }
+
+    #[test]
+    fn a_temporary_directory_others_can_rename_in_is_passed_over() {
+        let base = tempfile::tempdir().unwrap();
+        let places = places(base.path());
+        std::fs::set_permissions(&places.temp, std::fs::Permissions::from_mode(0o777)).unwrap();
+        let uid = crate::sys::effective_uid();
+        let dir = lock_dir_in(&places, uid).unwrap();
+        assert_eq!(dir, base.path().join("home/.cache/corelab/locks"));
+        assert_eq!(std::fs::read_dir(&places.temp).unwrap().count(), 0);
+        // With the sticky bit, as /tmp, it is used.
+        std::fs::set_permissions(&places.temp, std::fs::Permissions::from_mode(0o1777)).unwrap();
+        assert_eq!(
+            lock_dir_in(&places, uid).unwrap(),
+            places.temp.join(format!("corelab-locks-{uid}"))
         );
     }
 
