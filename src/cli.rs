@@ -253,8 +253,9 @@ fn start_owning_processes(command_line: bool) {
     }
     if command_line {
         let stopped = crate::engine::run_mark::stop_leftovers_of_killed_runs();
-        let removed = crate::engine::scratch::remove_left_by_killed_runs();
-        if let Some(line) = crate::engine::run_mark::leftovers_line(stopped, removed) {
+        let cleaned = crate::engine::scratch::remove_left_by_killed_runs();
+        let line = crate::engine::run_mark::leftovers_line(stopped, cleaned.removed);
+        if let Some(line) = cleaned.with_trouble(line) {
             errln!("{line}");
         }
     }

@@ -3,6 +3,7 @@
 //! is sound.
 #![allow(unsafe_code)]
 
+pub mod dir_at;
 pub mod process_identity;
 pub mod procfs;
 pub mod same_process;

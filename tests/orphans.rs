@@ -314,7 +314,7 @@ fn what_a_killed_corelab_left_running_is_stopped_at_the_next_start() {
     // Its scratch directories too: the killed corelab could not remove them.
     let left = std::fs::read_dir(tmp.path()).unwrap().count();
     assert!(left >= 1, "the killed run's scratch directory is there");
-    let removed = corelab::engine::scratch::remove_left_by_killed_runs_in(tmp.path());
+    let removed = corelab::engine::scratch::remove_left_by_killed_runs_in(tmp.path()).removed;
     assert_eq!(removed, left);
     assert_eq!(std::fs::read_dir(tmp.path()).unwrap().count(), 0);
 }

@@ -445,8 +445,11 @@ fn a_lock_directory_planted_in_the_temporary_directory_is_refused() {
     )
     .unwrap();
     let out = tmp.path().join("r.json");
-    let run = |what: &str| {
-        let o = Command::new(corelab_exe())
+    // `cache`: the XDG_CACHE_HOME of the run; without it (and without HOME) there is no
+    // private directory in the home to go to instead.
+    let run_with = |what: &str, cache: Option<&Path>| {
+        let mut command = Command::new(corelab_exe());
+        command
             .args([
                 "run",
                 preset.to_str().unwrap(),
@@ -456,10 +459,15 @@ fn a_lock_directory_planted_in_the_temporary_directory_is_refused() {
             ])
             .env("TMPDIR", tmp.path())
             .env_remove("XDG_RUNTIME_DIR")
-            .output()
-            .unwrap();
+            .env_remove("HOME")
+            .env_remove("XDG_CACHE_HOME");
+        if let Some(cache) = cache {
+            command.env("XDG_CACHE_HOME", cache);
+        }
+        let o = command.output().unwrap();
         (o.status.code(), stderr_of(&o), what.to_string())
     };
+    let run = |what: &str| run_with(what, None);
     // A directory others can write (as another user would leave it, mode 0777).
     std::fs::create_dir(&planted).unwrap();
     std::fs::set_permissions(&planted, std::fs::Permissions::from_mode(0o777)).unwrap();
@@ -480,8 +488,34 @@ fn a_lock_directory_planted_in_the_temporary_directory_is_refused() {
         0,
         "nothing written there"
     );
-    // Without the plant, corelab makes its own private directory and the run goes through.
+    // Another user's directory there (as `mkdir -m 755` by them leaves it, which this user
+    // cannot remove from a sticky /tmp): refused, and the run goes to a private directory
+    // in the home instead.
     std::fs::remove_file(&planted).unwrap();
+    if corelab::sys::is_root() {
+        std::fs::create_dir(&planted).unwrap();
+        std::fs::set_permissions(&planted, std::fs::Permissions::from_mode(0o755)).unwrap();
+        std::os::unix::fs::chown(&planted, Some(12345), Some(12345)).unwrap();
+        let (code, stderr, _) = run("another user's");
+        assert_eq!(code, Some(1), "with no home to go to: {stderr}");
+        assert!(
+            stderr.contains("it is a directory owned by uid 12345, another user")
+                && stderr.contains("set XDG_RUNTIME_DIR or TMPDIR to a private directory"),
+            "{stderr}"
+        );
+        let cache = tmp.path().join("cache");
+        let (code, stderr, _) = run_with("another user's, with a home", Some(&cache));
+        assert_eq!(code, Some(0), "{stderr}");
+        assert!(out.exists());
+        std::fs::remove_file(&out).unwrap();
+        let locks = std::fs::metadata(cache.join("corelab/locks")).unwrap();
+        assert_eq!(locks.permissions().mode() & 0o777, 0o700);
+        assert_eq!(std::fs::read_dir(&planted).unwrap().count(), 0);
+        std::fs::remove_dir(&planted).unwrap();
+    } else {
+        eprintln!("not root: cannot plant a directory of another user, not tested");
+    }
+    // Without the plant, corelab makes its own private directory and the run goes through.
     let (code, stderr, _) = run("clean");
     assert_eq!(code, Some(0), "{stderr}");
     let mode = std::fs::metadata(&planted).unwrap().permissions().mode() & 0o777;

@@ -27,8 +27,8 @@ fn resolved_output(out: &Path) -> PathBuf {
 /// directory ([`private_lock_dir`]), where `<hash>` is a stable hash (FNV-1a) of the file the
 /// write replaces ([`resolved_output`]), so that every name of one target (`r.json`,
 /// `./r.json`, `d/../r.json`, `/abs/r.json`, a symlink to it) shares one lock. It lives
-/// outside `out`'s directory so that a run killed with SIGKILL leaves nothing there, and
-/// outside the shared temporary directory so that another user cannot plant it (the name is
+/// outside `out`'s directory so that a run killed with SIGKILL leaves nothing there, and in a
+/// directory no other user can write, so that another user cannot plant it (the name is
 /// predictable by design: two runs must find the same lock).
 pub fn output_lock_path(out: &Path) -> Result<PathBuf> {
     let key = resolved_output(out);
@@ -40,50 +40,158 @@ pub fn output_lock_path(out: &Path) -> Result<PathBuf> {
     Ok(private_lock_dir()?.join(format!("out-{hash:016x}.lock")))
 }
 
-/// A directory only this user can write: `$XDG_RUNTIME_DIR/corelab` when the session has one
-/// (it is private by specification), else `corelab-locks-<uid>` in the temporary directory.
-/// Either is created with mode 0700; an existing one is used only if it is a real directory
-/// (not a symlink) owned by this user and closed to others, otherwise corelab refuses.
+/// A directory only this user can write, the first of these that is usable, in this order:
+/// 1. `$XDG_RUNTIME_DIR/corelab` when the session has one (it is private by specification);
+///    when it is set, it is the only one tried, and a failure there names the variable.
+/// 2. `corelab-locks-<uid>` in the temporary directory (`$TMPDIR`, else `/tmp`), unless
+///    another user could rename entries there ([`crate::engine::scratch::renamable_by_others`]).
+/// 3. `$XDG_CACHE_HOME/corelab/locks`, else `$HOME/.cache/corelab/locks`: in this user's home,
+///    where another user cannot plant anything, for when the second is refused (another user
+///    may make a directory of that predictable name first, in a `/tmp` the user cannot remove
+///    it from) or cannot be made.
+///
+/// Each is created with mode 0700 (with its parents, for the third); an existing one is used
+/// only if it is a real directory (not a symlink) owned by this user and closed to others
+/// ([`usable_lock_dir`]). The choice depends only on these variables and on what is at those
+/// paths, so it is the same for every run of this user: two runs writing one `--out` lock the
+/// same file. (Only a planted second directory that is removed while a run holds the lock in
+/// the third could let a later run choose the second; a plant that stays keeps every run on
+/// the third.)
 fn private_lock_dir() -> Result<PathBuf> {
-    use std::os::unix::fs::{DirBuilderExt, MetadataExt, PermissionsExt};
-    let uid = crate::sys::effective_uid();
-    let (dir, from) = match std::env::var_os("XDG_RUNTIME_DIR").filter(|d| !d.is_empty()) {
-        Some(runtime) if Path::new(&runtime).is_absolute() => {
-            (Path::new(&runtime).join("corelab"), "XDG_RUNTIME_DIR")
-        }
-        _ => (
-            std::env::temp_dir().join(format!("corelab-locks-{uid}")),
-            "TMPDIR, else /tmp",
-        ),
+    let absolute = |name: &str| {
+        std::env::var_os(name)
+            .filter(|d| Path::new(d).is_absolute())
+            .map(PathBuf::from)
     };
-    match std::fs::DirBuilder::new().mode(0o700).create(&dir) {
+    let places = LockPlaces {
+        runtime: absolute("XDG_RUNTIME_DIR"),
+        temp: std::env::temp_dir(),
+        cache: absolute("XDG_CACHE_HOME").or_else(|| absolute("HOME").map(|h| h.join(".cache"))),
+    };
+    lock_dir_in(&places, crate::sys::effective_uid())
+}
+
+/// The directories [`private_lock_dir`] chooses from.
+struct LockPlaces {
+    /// `$XDG_RUNTIME_DIR`, when set to an absolute path.
+    runtime: Option<PathBuf>,
+    /// The temporary directory.
+    temp: PathBuf,
+    /// `$XDG_CACHE_HOME`, else `$HOME/.cache`, when absolute.
+    cache: Option<PathBuf>,
+}
+
+/// [`private_lock_dir`] for the user `uid` among `places`.
+fn lock_dir_in(places: &LockPlaces, uid: u32) -> Result<PathBuf> {
+    if let Some(runtime) = &places.runtime {
+        let dir = runtime.join("corelab");
+        return usable_lock_dir(&dir, uid, false).map_err(|why| {
+            anyhow::anyhow!(
+                "{} the lock directory {} (in XDG_RUNTIME_DIR): {why}; point XDG_RUNTIME_DIR at \
+                 a directory you can write",
+                if why.refused {
+                    "refusing"
+                } else {
+                    "cannot create"
+                },
+                path_text(&dir),
+            )
+        });
+    }
+    let in_temp = places.temp.join(format!("corelab-locks-{uid}"));
+    let temp_failed = match crate::engine::scratch::renamable_by_others(&places.temp) {
+        // Another user could rename the lock directory away and put theirs in its place.
+        Some(why) => Unusable {
+            refused: true,
+            why: format!("its temporary directory cannot be trusted ({why})"),
+        },
+        None => match usable_lock_dir(&in_temp, uid, false) {
+            Ok(dir) => return Ok(dir),
+            Err(why) => why,
+        },
+    };
+    let in_home = places
+        .cache
+        .as_ref()
+        .map(|cache| cache.join("corelab").join("locks"));
+    let home_failed = match &in_home {
+        Some(dir) => match usable_lock_dir(dir, uid, true) {
+            Ok(dir) => return Ok(dir),
+            Err(why) => format!("nor {}: {why}", path_text(dir)),
+        },
+        None => "and neither XDG_CACHE_HOME nor HOME names a directory for another".to_string(),
+    };
+    bail!(
+        "{} the lock directory {} (in TMPDIR, else /tmp): {temp_failed}; {home_failed}; set \
+         XDG_RUNTIME_DIR or TMPDIR to a private directory",
+        if temp_failed.refused {
+            "refusing"
+        } else {
+            "cannot create"
+        },
+        path_text(&in_temp),
+    )
+}
+
+/// Why a lock directory cannot be used: refused (it is there but not private) or not made.
+#[derive(Debug)]
+struct Unusable {
+    refused: bool,
+    why: String,
+}
+
+impl std::fmt::Display for Unusable {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(&self.why)
+    }
+}
+
+/// `dir`, created with mode 0700 (with its parents if `with_parents`) unless it is there, if it
+/// is a real directory (not a symlink) owned by `uid` and closed to others.
+fn usable_lock_dir(dir: &Path, uid: u32, with_parents: bool) -> Result<PathBuf, Unusable> {
+    use std::os::unix::fs::{DirBuilderExt, MetadataExt, PermissionsExt};
+    let not_made = |e: std::io::Error| Unusable {
+        refused: false,
+        why: e.to_string(),
+    };
+    match std::fs::DirBuilder::new()
+        .mode(0o700)
+        .recursive(with_parents)
+        .create(dir)
+    {
         Ok(()) => {}
         Err(e) if e.kind() == std::io::ErrorKind::AlreadyExists => {}
-        Err(e) => bail!(
-            "cannot create the lock directory {} (in {from}): {e}; point {} at a directory you can write",
-            path_text(&dir),
-            from.split(',').next().unwrap_or(from)
-        ),
+        Err(e) => return Err(not_made(e)),
     }
-    let meta = std::fs::symlink_metadata(&dir)
-        .with_context(|| format!("cannot inspect the lock directory {}", path_text(&dir)))?;
-    if !meta.is_dir() || meta.uid() != uid || meta.permissions().mode() & 0o077 != 0 {
-        bail!(
-            "refusing the lock directory {}: it must be a directory owned by you (uid {uid}) \
-             with mode 0700, and it is {} owned by uid {} with mode {:o}; remove it and retry",
-            path_text(&dir),
-            if meta.file_type().is_symlink() {
-                "a symlink"
-            } else if meta.is_dir() {
-                "a directory"
-            } else {
-                "a file"
-            },
-            meta.uid(),
-            meta.permissions().mode() & 0o7777
-        );
+    let meta = std::fs::symlink_metadata(dir).map_err(not_made)?;
+    let mode = meta.permissions().mode();
+    let why = if meta.uid() != uid {
+        format!(
+            "it is {} owned by uid {}, another user",
+            what_is_there(&meta),
+            meta.uid()
+        )
+    } else if !meta.is_dir() {
+        format!("it is {}, not a directory", what_is_there(&meta))
+    } else if mode & 0o077 != 0 {
+        format!(
+            "others can use it (mode {:o}); it must be mode 0700: remove it or chmod 700 it",
+            mode & 0o7777
+        )
+    } else {
+        return Ok(dir.to_path_buf());
+    };
+    Err(Unusable { refused: true, why })
+}
+
+fn what_is_there(meta: &std::fs::Metadata) -> &'static str {
+    if meta.file_type().is_symlink() {
+        "a symlink"
+    } else if meta.is_dir() {
+        "a directory"
+    } else {
+        "a file"
     }
-    Ok(dir)
 }
 
 /// An exclusive lock on [`output_lock_path`]`(out)`, held while a run writes `out`; the file
@@ -153,5 +261,137 @@ impl Drop for OutputLock {
         // Removed while still locked, so that no other run locks a file about to vanish.
         std::fs::remove_file(&self.path).ok();
         crate::sys::flock(&self.file, crate::sys::Lock::Unlock).ok();
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use std::os::unix::fs::{MetadataExt, PermissionsExt};
+
+    /// Another user's id, for a directory planted by someone else.
+    const OTHER_UID: u32 = 12345;
+
+    fn places(base: &Path) -> LockPlaces {
+        let temp = base.join("tmp");
+        std::fs::create_dir(&temp).unwrap();
+        LockPlaces {
+            runtime: None,
+            temp,
+            cache: Some(base.join("home/.cache")),
+        }
+    }
+
+    #[test]
+    fn the_temporary_directory_is_used_first_and_made_private() {
+        let base = tempfile::tempdir().unwrap();
+        let places = places(base.path());
+        let uid = crate::sys::effective_uid();
+        let dir = lock_dir_in(&places, uid).unwrap();
+        assert_eq!(dir, places.temp.join(format!("corelab-locks-{uid}")));
+        assert_eq!(std::fs::metadata(&dir).unwrap().mode() & 0o777, 0o700);
+        // Every run of this user finds the same one.
+        assert_eq!(lock_dir_in(&places, uid).unwrap(), dir);
+        assert!(
+            !base.path().join("home").exists(),
+            "the home is not touched"
+        );
+        // With a runtime directory, that one alone.
+        let runtime = base.path().join("run");
+        std::fs::create_dir(&runtime).unwrap();
+        let with_runtime = LockPlaces {
+            runtime: Some(runtime.clone()),
+            ..places
+        };
+        assert_eq!(
+            lock_dir_in(&with_runtime, uid).unwrap(),
+            runtime.join("corelab")
+        );
+    }
+
+    #[test]
+    fn a_lock_directory_planted_by_another_user_sends_every_run_to_the_home() {
+        let base = tempfile::tempdir().unwrap();
+        let places = places(base.path());
+        let uid = crate::sys::effective_uid();
+        let planted = places.temp.join(format!("corelab-locks-{uid}"));
+        std::fs::create_dir(&planted).unwrap();
+        std::fs::set_permissions(&planted, std::fs::Permissions::from_mode(0o755)).unwrap();
+        if !crate::sys::is_root() {
+            eprintln!("not root: cannot give the planted directory to another user, not tested");
+            return;
+        }
+        std::os::unix::fs::chown(&planted, Some(OTHER_UID), Some(OTHER_UID)).unwrap();
+        let dir = lock_dir_in(&places, uid).unwrap();
+        let home = base.path().join("home/.cache/corelab/locks");
+        assert_eq!(dir, home);
+        let meta = std::fs::symlink_metadata(&dir).unwrap();
+        assert_eq!((meta.uid(), meta.mode() & 0o777), (uid, 0o700));
+        // The same for the next run, and nothing is put in the planted one.
+        assert_eq!(lock_dir_in(&places, uid).unwrap(), home);
+        assert_eq!(std::fs::read_dir(&planted).unwrap().count(), 0);
+        // With no home to go to, the refusal says whose it is and what to do.
+        let homeless = LockPlaces {
+            cache: None,
+            ..places
+        };
+        let err = lock_dir_in(&homeless, uid).unwrap_err().to_string();
+        assert_eq!(
+            err,
+            format!(
+                "refusing the lock directory {} (in TMPDIR, else /tmp): it is a directory owned \
+                 by uid {OTHER_UID}, another user; and neither XDG_CACHE_HOME nor HOME names a \
+                 directory for another; set XDG_RUNTIME_DIR or TMPDIR to a private directory",
+                planted.display()
+            )
+        );
+    }
+
+    #[test]
+    fn a_temporary_directory_others_can_rename_in_is_passed_over() {
+        let base = tempfile::tempdir().unwrap();
+        let places = places(base.path());
+        std::fs::set_permissions(&places.temp, std::fs::Permissions::from_mode(0o777)).unwrap();
+        let uid = crate::sys::effective_uid();
+        let dir = lock_dir_in(&places, uid).unwrap();
+        assert_eq!(dir, base.path().join("home/.cache/corelab/locks"));
+        assert_eq!(std::fs::read_dir(&places.temp).unwrap().count(), 0);
+        // With the sticky bit, as /tmp, it is used.
+        std::fs::set_permissions(&places.temp, std::fs::Permissions::from_mode(0o1777)).unwrap();
+        assert_eq!(
+            lock_dir_in(&places, uid).unwrap(),
+            places.temp.join(format!("corelab-locks-{uid}"))
+        );
+    }
+
+    #[test]
+    fn look_alikes_in_the_home_are_refused_too() {
+        let base = tempfile::tempdir().unwrap();
+        let places = places(base.path());
+        let uid = crate::sys::effective_uid();
+        // The temporary one is a symlink to a directory elsewhere.
+        let elsewhere = base.path().join("elsewhere");
+        std::fs::create_dir(&elsewhere).unwrap();
+        let in_temp = places.temp.join(format!("corelab-locks-{uid}"));
+        std::os::unix::fs::symlink(&elsewhere, &in_temp).unwrap();
+        // The home one is open to others.
+        let home = base.path().join("home/.cache/corelab/locks");
+        std::fs::create_dir_all(&home).unwrap();
+        std::fs::set_permissions(&home, std::fs::Permissions::from_mode(0o777)).unwrap();
+        let err = lock_dir_in(&places, uid).unwrap_err().to_string();
+        assert_eq!(
+            err,
+            format!(
+                "refusing the lock directory {} (in TMPDIR, else /tmp): it is a symlink, not a \
+                 directory; nor {}: others can use it (mode 777); it must be mode 0700: remove \
+                 it or chmod 700 it; set XDG_RUNTIME_DIR or TMPDIR to a private directory",
+                in_temp.display(),
+                home.display()
+            )
+        );
+        assert_eq!(std::fs::read_dir(&elsewhere).unwrap().count(), 0);
+        // Made private, the home one is used.
+        std::fs::set_permissions(&home, std::fs::Permissions::from_mode(0o700)).unwrap();
+        assert_eq!(lock_dir_in(&places, uid).unwrap(), home);
     }
 }

@@ -49,10 +49,11 @@ workers then start that same absolute path.
 
 Outputs: every output path (--out, --csv, --trace, --svg, --png, --markdown: each its own
 file, none of them the preset) and the chart size are checked before the sweep starts. While it
-runs, --out is locked (an flock on out-HASH.lock in your private lock directory,
-$XDG_RUNTIME_DIR/corelab or $TMPDIR/corelab-locks-UID, holding the pid), keyed on the file it
-replaces (a symlink followed to its target, the directory resolved): a second run on the same
-file, by any name (./r.json, d/../r.json, a symlink to it), is refused, naming that pid.
+runs, --out is locked (an flock on out-HASH.lock in your private lock directory, the first
+usable of $XDG_RUNTIME_DIR/corelab, $TMPDIR/corelab-locks-UID and ~/.cache/corelab/locks,
+holding the pid), keyed on the file it replaces (a symlink followed to its target, the
+directory resolved): a second run on the same file, by any name (./r.json, d/../r.json, a
+symlink to it), is refused, naming that pid.
 
 An --out that exists already keeps its earlier results until this run completes with at least
 one cell measured: meanwhile the rounds are saved beside it, to NAME.partial-XXXXXX.json, and

@@ -5,10 +5,13 @@
 //! Files the engine puts in it are created exclusively too ([`create_new_file`]), so a planted
 //! file or symbolic link is never written through.
 
+use std::ffi::OsStr;
 use std::fs::{File, OpenOptions};
 use std::io::Write;
 use std::os::unix::fs::OpenOptionsExt;
-use std::path::Path;
+use std::path::{Path, PathBuf};
+
+use crate::sys::dir_at::{open_at, stat_at, unlink_at};
 
 /// A private temporary directory, removed with everything in it when dropped.
 pub struct ScratchDir {
@@ -35,8 +38,19 @@ impl ScratchDir {
         Self::create_in(&std::env::temp_dir())
     }
 
-    /// A fresh `corelab-XXXXXX` directory (mode 0700) in `parent`.
+    /// A fresh `corelab-XXXXXX` directory (mode 0700) in `parent`. Refused where another user
+    /// could rename entries of `parent` or of a directory above it ([`renamable_by_others`]):
+    /// there the name of the directory, by which the engine writes and runs files in it and
+    /// removes it, could be made to lead to a directory of theirs.
     pub fn create_in(parent: &Path) -> std::io::Result<Self> {
+        if let Some(why) = renamable_by_others(parent) {
+            return Err(std::io::Error::other(format!(
+                "refusing the temporary directory {}: {why}, so another user could put a \
+                 directory of theirs in the place of a scratch directory; set TMPDIR to a \
+                 private directory",
+                parent.display()
+            )));
+        }
         let dir = tempfile::Builder::new()
             .prefix(PREFIX)
             .rand_bytes(RANDOM_CHARS)
@@ -54,59 +68,323 @@ impl ScratchDir {
     }
 }
 
+/// What the start-up clean-up ([`remove_left_by_killed_runs`]) did, and what it could not do.
+#[derive(Debug, Default, Clone, PartialEq)]
+pub struct CleanUp {
+    /// Scratch directories of killed corelabs removed.
+    pub removed: usize,
+    /// One entry per scratch directory of a killed corelab that could not be removed entirely:
+    /// its path, what stayed and why.
+    pub not_removed: Vec<String>,
+    /// Why the temporary directory was not cleaned at all, when it was not and scratch-like
+    /// directories of this user are in it.
+    pub skipped: Option<String>,
+}
+
+impl CleanUp {
+    /// What could not be cleaned up, in words for the start-up line; `None` when all went well.
+    pub fn trouble(&self) -> Option<String> {
+        let mut said: Vec<String> = self.skipped.iter().cloned().collect();
+        match self.not_removed.as_slice() {
+            [] => {}
+            [one] => said.push(format!(
+                "could not remove a killed run's scratch directory: {one}"
+            )),
+            many => said.push(format!(
+                "could not remove {} killed runs' scratch directories: {}",
+                many.len(),
+                many.join("; ")
+            )),
+        }
+        (!said.is_empty()).then(|| said.join("; "))
+    }
+
+    /// `line` (what the start stopped and removed) with [`CleanUp::trouble`] added, as one line.
+    pub fn with_trouble(&self, line: Option<String>) -> Option<String> {
+        match (line, self.trouble()) {
+            (Some(line), Some(trouble)) => Some(format!("{line}; {trouble}")),
+            (line, trouble) => line.or(trouble),
+        }
+    }
+}
+
 /// At the start of corelab: removes the scratch directories in the temporary directory that a
-/// corelab killed before it could remove them left behind. Returns how many.
-pub fn remove_left_by_killed_runs() -> usize {
+/// corelab killed before it could remove them left behind ([`remove_left_by_killed_runs_in`]).
+pub fn remove_left_by_killed_runs() -> CleanUp {
     remove_left_by_killed_runs_in(&std::env::temp_dir())
 }
 
+/// The deepest a scratch directory's tree is walked when it is removed; deeper is left, said.
+const MAX_DEPTH: usize = 64;
+
 /// [`remove_left_by_killed_runs`] in `parent`. Only a directory that is plainly a scratch
 /// directory of this user is judged: named `corelab-` and 6 characters, not a symbolic link,
-/// owned by this user with mode 0700, holding an owner file (a regular file) that names a
-/// corelab which is surely gone, judged as a run mark's owner is: of this boot, pid namespace
-/// and host with its pid free or reused, or of this host in a boot that ended before the owner
-/// file's last change ([`crate::sys::process_identity::ProcessIdentity::liveness_from`]).
-/// Anything else (a live corelab's directory, another container's or another host's sharing
-/// this directory, an older corelab's that did not record where it ran) is left alone. The
-/// removal never follows a symbolic link inside the directory.
-pub fn remove_left_by_killed_runs_in(parent: &Path) -> usize {
+/// owned by this user with mode 0700, holding an owner file that is a regular file (not a
+/// symbolic link) naming a corelab which is surely gone, judged as a run mark's owner is: of
+/// this boot, pid namespace and host with its pid free or reused, or of this host in a boot
+/// that ended before the owner file's last change
+/// ([`crate::sys::process_identity::ProcessIdentity::liveness_from`]). Anything else (a live
+/// corelab's directory, another container's or another host's sharing this directory, an older
+/// corelab's that did not record where it ran) is left alone.
+///
+/// Why this cannot be tricked into removing another directory:
+/// - A name is a promise only as long as nobody else can rename entries of `parent`. That is so
+///   when `parent` belongs to this user or root and no one else can write in it, or it has the
+///   sticky bit (`/tmp`): then only its owner can rename this user's entries. Otherwise
+///   (writable by others without the sticky bit, or owned by another user) another user can
+///   swap one of this user's own directories into a scratch directory's name at any moment
+///   (`renameat2(RENAME_EXCHANGE)`), so nothing is judged there at all, and the returned
+///   [`CleanUp::skipped`] says so when scratch-like directories are present.
+/// - Even where names hold, everything is checked and removed through descriptors: the
+///   candidate is opened once (`O_DIRECTORY | O_NOFOLLOW`, relative to `parent`'s descriptor),
+///   its owner and mode are read from that descriptor, its owner file is opened relative to it
+///   with `O_NOFOLLOW`, and its contents are removed by `unlinkat` relative to it, each
+///   sub-directory opened `O_NOFOLLOW` in turn: what is removed is the directory that was
+///   checked, whatever its name now leads to. Only the final `rmdir` of the emptied directory
+///   goes by name, and only after `fstatat` shows the name still leads to it; `rmdir` removes
+///   nothing but an empty directory.
+/// - The owner file is removed last, so a removal that fails half-way (a sub-directory that
+///   cannot be emptied) leaves a directory the next start judges and tries again, and
+///   [`CleanUp::not_removed`] says what stayed and why.
+///
+/// Renaming a candidate to a fresh private name before checking it adds nothing here: where
+/// others can rename, the rename itself goes by a name they can swap (moving one of the user's
+/// own directories away from where the user left it), and the new name is visible to them;
+/// where they cannot, the descriptor already pins the directory.
+pub fn remove_left_by_killed_runs_in(parent: &Path) -> CleanUp {
+    remove_left_in(parent, &mut |_| {})
+}
+
+/// [`remove_left_by_killed_runs_in`], calling `between_check_and_removal` with a directory's
+/// path once it is judged a killed corelab's and before anything in it is removed (a test seam
+/// for a rename in that moment).
+fn remove_left_in(parent: &Path, between_check_and_removal: &mut dyn FnMut(&Path)) -> CleanUp {
     use std::os::unix::fs::MetadataExt;
-    let Ok(entries) = std::fs::read_dir(parent) else {
-        return 0;
+    let mut done = CleanUp::default();
+    let Ok(parent_dir) = std::fs::File::open(parent) else {
+        return done;
+    };
+    let Ok(parent_meta) = parent_dir.metadata() else {
+        return done;
     };
     let uid = crate::sys::effective_uid();
-    let mut removed = 0;
-    for entry in entries.flatten() {
-        let name = entry.file_name();
-        let Some(random) = name.to_str().and_then(|n| n.strip_prefix(PREFIX)) else {
+    let Ok(entries) = std::fs::read_dir(fd_path(&parent_dir)) else {
+        return done;
+    };
+    let names: Vec<std::ffi::OsString> = entries
+        .flatten()
+        .map(|e| e.file_name())
+        .filter(|n| is_scratch_name(n))
+        .collect();
+    if let Some(why) = renames_by_others(&parent_meta, uid) {
+        let alike = names
+            .iter()
+            .filter(|n| {
+                std::fs::symlink_metadata(parent.join(n))
+                    .is_ok_and(|m| m.is_dir() && m.uid() == uid && m.mode() & 0o777 == 0o700)
+            })
+            .count();
+        if alike > 0 {
+            done.skipped = Some(format!(
+                "left {alike} scratch-like director{} in {} alone: {why}, so another user could \
+                 swap one of your directories into its name; remove {} yourself or set TMPDIR \
+                 to a private directory",
+                if alike == 1 { "y" } else { "ies" },
+                parent.display(),
+                if alike == 1 { "it" } else { "them" },
+            ));
+        }
+        return done;
+    }
+    for name in names {
+        let path = parent.join(&name);
+        let Ok(dir) = open_at(&parent_dir, &name, libc::O_DIRECTORY) else {
             continue;
         };
-        if random.chars().count() != RANDOM_CHARS
-            || !random.chars().all(|c| c.is_ascii_alphanumeric())
-        {
-            continue;
-        }
-        let path = entry.path();
-        let Ok(meta) = std::fs::symlink_metadata(&path) else {
+        let Ok(meta) = dir.metadata() else {
             continue;
         };
         if !meta.is_dir() || meta.uid() != uid || meta.mode() & 0o777 != 0o700 {
             continue;
         }
-        let owner_file = path.join(OWNER_FILE);
-        let Ok(owner) = crate::safe_fs::read_regular_text(&owner_file, OWNER_FILE_LIMIT) else {
+        let Some((owner, written)) = read_owner_file(&dir) else {
             continue;
         };
-        let written = std::fs::symlink_metadata(&owner_file)
-            .and_then(|m| m.modified())
-            .ok();
-        if crate::engine::run_mark::named_owner_is_gone(owner.trim(), written)
-            && std::fs::remove_dir_all(&path).is_ok()
-        {
-            removed += 1;
+        if !crate::engine::run_mark::named_owner_is_gone(owner.trim(), written) {
+            continue;
+        }
+        between_check_and_removal(&path);
+        if let Err((inner, e)) = remove_contents(&dir, Path::new(""), Some(OWNER_FILE), 0) {
+            done.not_removed.push(format!(
+                "{}: {} stays ({e}); kept its owner file so the next start tries again",
+                path.display(),
+                path.join(inner).display()
+            ));
+            continue;
+        }
+        let still_there =
+            stat_at(&parent_dir, &name).is_ok_and(|id| id == (meta.dev(), meta.ino()));
+        if !still_there {
+            done.not_removed.push(format!(
+                "{}: renamed while it was removed; its contents are gone, the empty directory \
+                 stays wherever it was moved",
+                path.display()
+            ));
+            continue;
+        }
+        let removed = unlink_at(&dir, OsStr::new(OWNER_FILE), 0)
+            .and_then(|()| unlink_at(&parent_dir, &name, libc::AT_REMOVEDIR));
+        match removed {
+            Ok(()) => done.removed += 1,
+            Err(e) => done.not_removed.push(format!(
+                "{}: the emptied directory stays ({e})",
+                path.display()
+            )),
         }
     }
-    removed
+    done
+}
+
+/// `corelab-` and 6 letters or digits, as [`ScratchDir::create_in`] names them.
+fn is_scratch_name(name: &OsStr) -> bool {
+    name.to_str()
+        .and_then(|n| n.strip_prefix(PREFIX))
+        .is_some_and(|random| {
+            random.chars().count() == RANDOM_CHARS
+                && random.chars().all(|c| c.is_ascii_alphanumeric())
+        })
+}
+
+/// Why someone other than this user (and root) can rename this user's entries of a directory
+/// with metadata `meta`, or `None` when no one can.
+fn renames_by_others(meta: &std::fs::Metadata, uid: u32) -> Option<String> {
+    use std::os::unix::fs::MetadataExt;
+    if meta.uid() != uid && meta.uid() != 0 {
+        return Some(format!("it belongs to uid {}, another user", meta.uid()));
+    }
+    let mode = meta.mode();
+    (mode & 0o022 != 0 && mode & 0o1000 == 0).then(|| {
+        format!(
+            "others can write in it (mode {:o}) and it lacks the sticky bit",
+            mode & 0o7777
+        )
+    })
+}
+
+/// Why another user could rename what `dir`'s path leads to, or something in it: `dir` or a
+/// directory above it belongs to another user than this one and root, or others can write in
+/// it without its sticky bit ([`renames_by_others`]). `None` when no one can.
+pub fn renamable_by_others(dir: &Path) -> Option<String> {
+    let uid = crate::sys::effective_uid();
+    let dir = match std::fs::canonicalize(dir) {
+        Ok(dir) => dir,
+        Err(e) => return Some(format!("cannot resolve it ({e})")),
+    };
+    dir.ancestors().find_map(|d| {
+        let meta = match std::fs::metadata(d) {
+            Ok(meta) => meta,
+            Err(e) => return Some(format!("cannot inspect {} ({e})", d.display())),
+        };
+        renames_by_others(&meta, uid).map(|why| {
+            if d == dir {
+                why
+            } else {
+                format!("{} above it: {why}", d.display())
+            }
+        })
+    })
+}
+
+/// The owner file of the directory open as `dir`, opened relative to it without following a
+/// symbolic link and only if it is a regular file of at most [`OWNER_FILE_LIMIT`] bytes of
+/// text: its text and when it was last written.
+fn read_owner_file(dir: &File) -> Option<(String, Option<std::time::SystemTime>)> {
+    use std::io::Read;
+    let file = open_at(
+        dir,
+        OsStr::new(OWNER_FILE),
+        libc::O_NONBLOCK | libc::O_NOCTTY,
+    )
+    .ok()?;
+    let meta = file.metadata().ok()?;
+    if !meta.is_file() || meta.len() > OWNER_FILE_LIMIT {
+        return None;
+    }
+    let mut bytes = Vec::new();
+    file.take(OWNER_FILE_LIMIT + 1)
+        .read_to_end(&mut bytes)
+        .ok()?;
+    if bytes.len() as u64 > OWNER_FILE_LIMIT {
+        return None;
+    }
+    Some((String::from_utf8(bytes).ok()?, meta.modified().ok()))
+}
+
+/// Removes everything in the directory open as `dir` (at `at` below the directory being
+/// removed) but the entry `keep`, through descriptors: each entry is unlinked relative to
+/// `dir`, each sub-directory opened relative to it with `O_NOFOLLOW`, emptied the same way and
+/// removed. Goes on past a failure; the first is returned, with where it happened.
+fn remove_contents(
+    dir: &File,
+    at: &Path,
+    keep: Option<&str>,
+    depth: usize,
+) -> Result<(), (PathBuf, std::io::Error)> {
+    let entries = std::fs::read_dir(fd_path(dir)).map_err(|e| (at.to_path_buf(), e))?;
+    let mut first_failure = None;
+    for entry in entries {
+        let name = match entry {
+            Ok(entry) => entry.file_name(),
+            Err(e) => {
+                first_failure.get_or_insert((at.to_path_buf(), e));
+                continue;
+            }
+        };
+        if keep.is_some_and(|k| name == k) {
+            continue;
+        }
+        let inner = at.join(&name);
+        if let Err(e) = remove_entry(dir, &name, &inner, depth) {
+            first_failure.get_or_insert(e);
+        }
+    }
+    first_failure.map_or(Ok(()), Err)
+}
+
+/// Removes the entry `name` of the directory open as `dir`, a sub-directory with everything
+/// in it ([`remove_contents`]).
+fn remove_entry(
+    dir: &File,
+    name: &OsStr,
+    inner: &Path,
+    depth: usize,
+) -> Result<(), (PathBuf, std::io::Error)> {
+    let failed = |e| (inner.to_path_buf(), e);
+    match unlink_at(dir, name, 0) {
+        Ok(()) => return Ok(()),
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(()),
+        // Linux answers EISDIR for a directory, POSIX allows EPERM.
+        Err(e) if matches!(e.raw_os_error(), Some(libc::EISDIR | libc::EPERM)) => {}
+        Err(e) => return Err(failed(e)),
+    }
+    if depth >= MAX_DEPTH {
+        return Err(failed(std::io::Error::other(format!(
+            "deeper than {MAX_DEPTH} directories"
+        ))));
+    }
+    let sub = open_at(dir, name, libc::O_DIRECTORY).map_err(failed)?;
+    remove_contents(&sub, inner, None, depth + 1)?;
+    match unlink_at(dir, name, libc::AT_REMOVEDIR) {
+        Err(e) if e.kind() != std::io::ErrorKind::NotFound => Err(failed(e)),
+        _ => Ok(()),
+    }
+}
+
+/// The path under `/proc/self/fd` that reaches the open file `file` itself, whatever its name
+/// now leads to.
+fn fd_path(file: &File) -> PathBuf {
+    use std::os::fd::AsRawFd;
+    PathBuf::from(format!("/proc/self/fd/{}", file.as_raw_fd()))
 }
 
 /// Creates `path` for writing, failing if anything (a file, a symbolic link, a fifo) is
@@ -207,7 +485,7 @@ mod tests {
         ];
         let linked = parent.path().join("corelab-Ll7kK6");
         std::os::unix::fs::symlink(&left, &linked).unwrap();
-        assert_eq!(remove_left_by_killed_runs_in(parent.path()), 1);
+        assert_eq!(remove_left_by_killed_runs_in(parent.path()).removed, 1);
         assert!(!left.exists());
         assert_eq!(std::fs::read(&victim).unwrap(), b"precious");
         assert!(
@@ -221,7 +499,7 @@ mod tests {
             std::fs::symlink_metadata(&linked).is_ok(),
             "a link is not judged"
         );
-        assert_eq!(remove_left_by_killed_runs_in(parent.path()), 0);
+        assert_eq!(remove_left_by_killed_runs_in(parent.path()).removed, 0);
     }
 
     #[test]
@@ -282,12 +560,231 @@ mod tests {
         // This host before it restarted: that boot is over.
         let rebooted = plant("corelab-Rr5bT5", &owned_by(&earlier_boot), long_ago);
         let here = plant("corelab-Dd6eD6", &owned_by(&dead), now);
-        assert_eq!(remove_left_by_killed_runs_in(parent.path()), 2);
+        assert_eq!(remove_left_by_killed_runs_in(parent.path()).removed, 2);
         assert!(!rebooted.exists());
         assert!(!here.exists());
         for dir in kept {
             assert!(dir.join("counter.bin").exists(), "{} kept", dir.display());
         }
+    }
+
+    /// The owner text of a corelab that has exited: a pid that is gone, in this boot,
+    /// namespace and host.
+    fn dead_owner() -> String {
+        let mut child = std::process::Command::new("true").spawn().unwrap();
+        let pid = child.id();
+        let dead = ProcessIdentity::here(pid, crate::sys::procfs::start_ticks_of(pid));
+        child.wait().unwrap();
+        format!("{}:scratch", dead.to_text())
+    }
+
+    /// A killed corelab's scratch directory `name` in `parent`, holding `counter.bin`.
+    fn left_by_killed_run(parent: &Path, name: &str) -> PathBuf {
+        let dir = parent.join(name);
+        std::fs::create_dir(&dir).unwrap();
+        std::fs::write(dir.join("counter.bin"), b"12345678").unwrap();
+        std::fs::write(dir.join(OWNER_FILE), dead_owner()).unwrap();
+        std::fs::set_permissions(&dir, std::fs::Permissions::from_mode(0o700)).unwrap();
+        dir
+    }
+
+    #[test]
+    fn an_owner_file_that_is_a_symlink_is_not_read() {
+        let parent = tempfile::tempdir().unwrap();
+        let dir = left_by_killed_run(parent.path(), "corelab-Ow1nL1");
+        // The same dead owner, but through a symbolic link to a file elsewhere.
+        let elsewhere = parent.path().join("owner-elsewhere");
+        std::fs::rename(dir.join(OWNER_FILE), &elsewhere).unwrap();
+        std::os::unix::fs::symlink(&elsewhere, dir.join(OWNER_FILE)).unwrap();
+        let done = remove_left_by_killed_runs_in(parent.path());
+        assert_eq!(done, CleanUp::default());
+        assert!(dir.join("counter.bin").exists());
+        // A fifo in its place neither hangs the clean-up nor counts.
+        std::fs::remove_file(dir.join(OWNER_FILE)).unwrap();
+        let made = std::process::Command::new("mkfifo")
+            .arg(dir.join(OWNER_FILE))
+            .status()
+            .unwrap();
+        assert!(made.success(), "mkfifo: {made}");
+        assert_eq!(
+            remove_left_by_killed_runs_in(parent.path()),
+            CleanUp::default()
+        );
+        assert!(dir.join("counter.bin").exists());
+    }
+
+    #[test]
+    fn a_directory_swapped_in_after_the_check_is_not_what_is_removed() {
+        let parent = tempfile::tempdir().unwrap();
+        let left = left_by_killed_run(parent.path(), "corelab-Sw4pP3");
+        // Another directory of this user's, private too, with no owner file.
+        let precious = parent.path().join("precious");
+        std::fs::create_dir(&precious).unwrap();
+        std::fs::write(precious.join("doc.txt"), b"precious").unwrap();
+        std::fs::create_dir(precious.join("sub")).unwrap();
+        std::fs::write(precious.join("sub/more.txt"), b"more").unwrap();
+        std::fs::set_permissions(&precious, std::fs::Permissions::from_mode(0o700)).unwrap();
+        let moved = parent.path().join("moved-away");
+        let mut swapped = 0;
+        // What `renameat2(RENAME_EXCHANGE)` by someone who can rename in the parent does,
+        // after the directory was judged and before it is removed.
+        let done = remove_left_in(parent.path(), &mut |path| {
+            assert_eq!(path, left);
+            std::fs::rename(path, &moved).unwrap();
+            std::fs::rename(&precious, path).unwrap();
+            swapped += 1;
+        });
+        assert_eq!(swapped, 1);
+        assert_eq!(done.removed, 0, "{done:?}");
+        assert_eq!(done.not_removed.len(), 1, "{done:?}");
+        assert!(
+            done.not_removed[0].contains("renamed while it was removed"),
+            "{done:?}"
+        );
+        // What now has the scratch directory's name is untouched...
+        assert_eq!(std::fs::read(left.join("doc.txt")).unwrap(), b"precious");
+        assert_eq!(std::fs::read(left.join("sub/more.txt")).unwrap(), b"more");
+        // ...and the directory that was judged is the one emptied, wherever it went.
+        assert!(!moved.join("counter.bin").exists());
+        assert!(moved.join(OWNER_FILE).exists(), "{done:?}");
+        // The next start: the swapped-in directory has no owner file and is left alone.
+        assert_eq!(
+            remove_left_by_killed_runs_in(parent.path()),
+            CleanUp::default()
+        );
+        assert_eq!(std::fs::read(left.join("doc.txt")).unwrap(), b"precious");
+    }
+
+    #[test]
+    fn a_removal_that_fails_half_way_keeps_the_owner_file_and_says_what_stayed() {
+        let parent = tempfile::tempdir().unwrap();
+        let dir = left_by_killed_run(parent.path(), "corelab-Dp6tH7");
+        // A tree deeper than is walked: it cannot be removed, even by root.
+        let mut deep = dir.join("deep");
+        for _ in 0..=MAX_DEPTH {
+            deep.push("d");
+        }
+        std::fs::create_dir_all(&deep).unwrap();
+        let done = remove_left_by_killed_runs_in(parent.path());
+        assert_eq!(done.removed, 0, "{done:?}");
+        assert_eq!(done.not_removed.len(), 1, "{done:?}");
+        let said = done.trouble().unwrap();
+        assert!(
+            said.starts_with("could not remove a killed run's scratch directory: ")
+                && said.contains(&format!("deeper than {MAX_DEPTH} directories"))
+                && said.contains("/deep/d/d/")
+                && said.contains("kept its owner file so the next start tries again"),
+            "{said}"
+        );
+        // The rest is gone, the owner file kept: the next start judges it again.
+        assert!(!dir.join("counter.bin").exists());
+        assert!(dir.join(OWNER_FILE).exists());
+        let again = remove_left_by_killed_runs_in(parent.path());
+        assert_eq!(again.not_removed.len(), 1, "{again:?}");
+        // Once what blocked it is gone, it is removed.
+        std::fs::remove_dir_all(dir.join("deep")).unwrap();
+        assert_eq!(remove_left_by_killed_runs_in(parent.path()).removed, 1);
+        assert!(!dir.exists());
+
+        // A sub-directory this user may not empty (mode 0500): root may, so only a user can
+        // see this part fail.
+        if crate::sys::is_root() {
+            eprintln!("running as root: a 0500 sub-directory does not stop root, not tested");
+            return;
+        }
+        let dir = left_by_killed_run(parent.path(), "corelab-Ro5nL5");
+        std::fs::create_dir(dir.join("ro")).unwrap();
+        std::fs::write(dir.join("ro/b"), b"b").unwrap();
+        std::fs::set_permissions(dir.join("ro"), std::fs::Permissions::from_mode(0o500)).unwrap();
+        let done = remove_left_by_killed_runs_in(parent.path());
+        std::fs::set_permissions(dir.join("ro"), std::fs::Permissions::from_mode(0o700)).unwrap();
+        assert_eq!(done.removed, 0, "{done:?}");
+        assert!(done.not_removed[0].contains("ro/b stays"), "{done:?}");
+        assert!(dir.join(OWNER_FILE).exists());
+    }
+
+    #[test]
+    fn nothing_is_judged_where_others_can_rename_entries() {
+        let base = tempfile::tempdir().unwrap();
+        // Writable by all without the sticky bit: another user could swap names in it.
+        let shared = base.path().join("shared");
+        std::fs::create_dir(&shared).unwrap();
+        std::fs::set_permissions(&shared, std::fs::Permissions::from_mode(0o777)).unwrap();
+        let dir = left_by_killed_run(&shared, "corelab-Sh4rD1");
+        let done = remove_left_by_killed_runs_in(&shared);
+        assert_eq!(done.removed, 0);
+        let said = done.trouble().unwrap();
+        assert_eq!(
+            said,
+            format!(
+                "left 1 scratch-like directory in {} alone: others can write in it (mode 777) \
+                 and it lacks the sticky bit, so another user could swap one of your \
+                 directories into its name; remove it yourself or set TMPDIR to a private \
+                 directory",
+                shared.display()
+            )
+        );
+        assert!(dir.join("counter.bin").exists());
+        // Nothing scratch-like there: nothing said.
+        let empty = base.path().join("empty");
+        std::fs::create_dir(&empty).unwrap();
+        std::fs::set_permissions(&empty, std::fs::Permissions::from_mode(0o770)).unwrap();
+        assert_eq!(remove_left_by_killed_runs_in(&empty), CleanUp::default());
+        // No scratch directory is made there, nor below it.
+        let err = ScratchDir::create_in(&shared).err().unwrap().to_string();
+        assert!(
+            err.starts_with(&format!("refusing the temporary directory {}: others can write in it (mode 777) and it lacks the sticky bit", shared.display()))
+                && err.ends_with("set TMPDIR to a private directory"),
+            "{err}"
+        );
+        let below = shared.join("below");
+        std::fs::create_dir(&below).unwrap();
+        let err = ScratchDir::create_in(&below).err().unwrap().to_string();
+        assert!(
+            err.contains(&format!(
+                "{} above it: others can write in it",
+                shared.display()
+            )),
+            "{err}"
+        );
+        // With the sticky bit (as /tmp), only the owner of an entry can rename it.
+        std::fs::set_permissions(&shared, std::fs::Permissions::from_mode(0o1777)).unwrap();
+        assert_eq!(remove_left_by_killed_runs_in(&shared).removed, 1);
+        assert!(!dir.exists());
+        assert!(ScratchDir::create_in(&shared).is_ok());
+        assert!(ScratchDir::create_in(&below).is_ok());
+    }
+
+    #[test]
+    fn the_start_up_line_adds_what_could_not_be_cleaned_up() {
+        let fine = CleanUp {
+            removed: 2,
+            ..CleanUp::default()
+        };
+        assert_eq!(fine.trouble(), None);
+        assert_eq!(fine.with_trouble(None), None);
+        assert_eq!(fine.with_trouble(Some("x".into())).as_deref(), Some("x"));
+        let two = CleanUp {
+            removed: 0,
+            not_removed: vec!["/t/corelab-a: A".into(), "/t/corelab-b: B".into()],
+            skipped: None,
+        };
+        assert_eq!(
+            two.with_trouble(Some(
+                "stopped 1 process left by a corelab run that was killed".into()
+            ))
+            .as_deref(),
+            Some(
+                "stopped 1 process left by a corelab run that was killed; could not remove 2 \
+                 killed runs' scratch directories: /t/corelab-a: A; /t/corelab-b: B"
+            )
+        );
+        assert_eq!(
+            two.with_trouble(None).as_deref(),
+            Some(
+                "could not remove 2 killed runs' scratch directories: /t/corelab-a: A; /t/corelab-b: B"
+            )
+        );
     }
 
     #[test]
