@@ -555,3 +555,35 @@ fn a_worker_refuses_an_endless_request_line_at_the_limit() {
         .unwrap_or_else(|| panic!("no failure reported: {replies}"));
     assert!(failed.contains("request line over"), "{failed}");
 }
+
+/// A temporary directory where another user could rename entries (mode 0777, no sticky bit)
+/// is refused before the sweep starts, once, with what to do: not in every cell in turn
+/// (each cell's scratch directory would be refused there) and with nothing made in it.
+#[test]
+fn a_run_in_a_temporary_directory_others_can_rename_in_is_refused_before_it_starts() {
+    use std::os::unix::fs::PermissionsExt;
+    let dir = tempfile::tempdir().unwrap();
+    let shared = dir.path().join("shared");
+    std::fs::create_dir(&shared).unwrap();
+    std::fs::set_permissions(&shared, std::fs::Permissions::from_mode(0o777)).unwrap();
+    let out = Command::new(env!("CARGO_BIN_EXE_corelab"))
+        .args(["run", "lost-updates", "--workers", "1,2", "-q"])
+        .env("TMPDIR", &shared)
+        .env_remove("XDG_RUNTIME_DIR")
+        .output()
+        .unwrap();
+    let err = stderr_of(&out);
+    assert_eq!(out.status.code(), Some(1), "{err}");
+    let expected = format!(
+        "refusing the temporary directory {}: others can write in it (mode 777) and it lacks \
+         the sticky bit",
+        shared.display()
+    );
+    assert_eq!(err.matches(&expected).count(), 1, "{err}");
+    assert!(err.contains("set TMPDIR to a private directory"), "{err}");
+    assert!(!err.contains("cell"), "said per cell: {err}");
+    assert_eq!(std::fs::read_dir(&shared).unwrap().count(), 0);
+    // With the sticky bit, as /tmp has it, the same directory is fine.
+    std::fs::set_permissions(&shared, std::fs::Permissions::from_mode(0o1777)).unwrap();
+    assert!(corelab::engine::scratch::refusal_of(&shared).is_none());
+}

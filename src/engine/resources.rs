@@ -169,6 +169,10 @@ pub struct Available {
 /// Why a sweep was refused before it started.
 #[derive(Debug, Error, PartialEq)]
 pub enum ResourceError {
+    /// No scratch directory can be made safely in the temporary directory
+    /// ([`super::scratch::refusal_of`]).
+    #[error("{0}")]
+    ScratchRefused(String),
     #[error(
         "this experiment would need about {} of memory at its peak ({detail}; cell {model} × {workers}), \
          but the machine has {} available (corelab plans to use at most {:.0}% of it); \
@@ -867,6 +871,11 @@ pub fn open_files_plan(
 /// process-pool sweep of 1 to 256 workers (511 worker processes, 1 533 pipes) would fail
 /// midway under the common soft limit of 1 024.
 pub fn check(exp: &Experiment) -> Result<Vec<CellNeeds>, ResourceError> {
+    // Every cell runs in a scratch directory of its own: where none can be made safely, the
+    // sweep is refused here, once, rather than in every cell.
+    if let Some(refusal) = super::scratch::refusal_of(&std::env::temp_dir()) {
+        return Err(ResourceError::ScratchRefused(refusal));
+    }
     let needs = check_against(exp, &available_now())?;
     processes_plan(&needs, own_tasks(), processes_limit_applied())?;
     if let Some(limit) = crate::sys::open_files_limit()

@@ -43,13 +43,8 @@ impl ScratchDir {
     /// there the name of the directory, by which the engine writes and runs files in it and
     /// removes it, could be made to lead to a directory of theirs.
     pub fn create_in(parent: &Path) -> std::io::Result<Self> {
-        if let Some(why) = renamable_by_others(parent) {
-            return Err(std::io::Error::other(format!(
-                "refusing the temporary directory {}: {why}, so another user could put a \
-                 directory of theirs in the place of a scratch directory; set TMPDIR to a \
-                 private directory",
-                parent.display()
-            )));
+        if let Some(refusal) = refusal_of(parent) {
+            return Err(std::io::Error::other(refusal));
         }
         let dir = tempfile::Builder::new()
             .prefix(PREFIX)
@@ -267,6 +262,21 @@ fn renames_by_others(meta: &std::fs::Metadata, uid: u32) -> Option<String> {
         format!(
             "others can write in it (mode {:o}) and it lacks the sticky bit",
             mode & 0o7777
+        )
+    })
+}
+
+/// Why scratch directories are not made in `parent` ([`ScratchDir::create_in`]), as the
+/// message says it: another user could rename entries there ([`renamable_by_others`]). `None`
+/// where they can be made. Asked before a sweep starts too, so that a run in such a
+/// directory is refused once rather than failing in every cell.
+pub fn refusal_of(parent: &Path) -> Option<String> {
+    renamable_by_others(parent).map(|why| {
+        format!(
+            "refusing the temporary directory {}: {why}, so another user could put a \
+             directory of theirs in the place of a scratch directory; set TMPDIR to a \
+             private directory",
+            parent.display()
         )
     })
 }
