@@ -592,8 +592,12 @@ fn models_section(
             // never in every frame of the hover).
             (None, _) if m == ModelKind::PyAsyncio && exp.task.kind == TaskKind::Function => {
                 let function = &exp.task.function;
+                let ticked = exp.models.contains(&m);
                 response.on_hover_ui(|ui| {
                     ui.label(m.explanation());
+                    if !ticked {
+                        return;
+                    }
                     let look = crate::gui::module_look::current(
                         ui.ctx(),
                         &function.file,
