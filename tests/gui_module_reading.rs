@@ -67,14 +67,16 @@ fn a_fifo_module_is_named_as_such_and_hovering_or_listing_returns() {
         wait_for_python_probe(&mut h);
         h.run();
         assert!(
-            h.query_by_label_contains("is a named pipe (fifo)").is_some(),
+            h.query_by_label_contains("is a named pipe (fifo)")
+                .is_some(),
             "the file field says what the path is"
         );
         assert!(h.query_by_label_contains("not found:").is_none());
         hover_py_asyncio(&mut h);
         h.run();
         assert!(
-            h.query_by_label_contains("one asyncio event loop").is_some(),
+            h.query_by_label_contains("one asyncio event loop")
+                .is_some(),
             "the hover's tooltip is shown"
         );
         assert!(h.query_by_label_contains("is a plain function").is_none());
@@ -95,7 +97,11 @@ fn hovering_py_asyncio_shows_its_note_from_one_reading_not_one_per_frame() {
     within_a_minute(|| {
         let dir = tempfile::tempdir().unwrap();
         let module = dir.path().join("work.py");
-        std::fs::write(&module, "import time\n\ndef work(i):\n    time.sleep(0.01)\n").unwrap();
+        std::fs::write(
+            &module,
+            "import time\n\ndef work(i):\n    time.sleep(0.01)\n",
+        )
+        .unwrap();
         let mut h = harness(function_workbench(dir.path(), &module));
         h.step();
         wait_for_python_probe(&mut h);

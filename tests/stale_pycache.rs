@@ -35,8 +35,16 @@ fn plant_stale_bytecode(dir: &Path, python: &str) {
     let len_work = evil_work.len() + 8;
     let len_helper = evil_helper.len() + 8;
     let files = [
-        ("work.py", padded(&evil_work, len_work), padded(harmless_work, len_work)),
-        ("helper.py", padded(&evil_helper, len_helper), padded(harmless_helper, len_helper)),
+        (
+            "work.py",
+            padded(&evil_work, len_work),
+            padded(harmless_work, len_work),
+        ),
+        (
+            "helper.py",
+            padded(&evil_helper, len_helper),
+            padded(harmless_helper, len_helper),
+        ),
     ];
     let when = std::time::SystemTime::UNIX_EPOCH + std::time::Duration::from_secs(1_700_000_000);
     for (name, evil, _) in &files {
@@ -119,7 +127,9 @@ fn the_source_runs_not_the_pyc(python: &str, model: ModelKind) {
     assert!(checksum(&r).is_some(), "{}: a checksum", model.id());
     assert_eq!(checksum(&r), checksum(&r2), "{}", model.id());
     // And nothing was written beside the module.
-    let cache = std::fs::read_dir(dir.path().join("__pycache__")).unwrap().count();
+    let cache = std::fs::read_dir(dir.path().join("__pycache__"))
+        .unwrap()
+        .count();
     assert_eq!(cache, 2, "{}: only the planted files", model.id());
 }
 

@@ -712,7 +712,10 @@ for looped in range(3): pass
         let made = std::process::Command::new("mkfifo").arg(&fifo).status();
         assert!(made.is_ok_and(|s| s.success()), "mkfifo");
         let err = read_promptly(&fifo).unwrap_err();
-        assert!(err.contains("named pipe (fifo), not a regular file"), "{err}");
+        assert!(
+            err.contains("named pipe (fifo), not a regular file"),
+            "{err}"
+        );
         // And every caller says so rather than waiting for a writer.
         let err = missing_function_in(&fifo, "work").unwrap_err().to_string();
         assert!(err.contains("not a regular file"), "{err}");
@@ -722,7 +725,10 @@ for looped in range(3): pass
     #[test]
     fn a_device_module_is_refused_without_reading_it() {
         let err = read_promptly(Path::new("/dev/zero")).unwrap_err();
-        assert!(err.contains("a character device, not a regular file"), "{err}");
+        assert!(
+            err.contains("a character device, not a regular file"),
+            "{err}"
+        );
         // Through a symbolic link too.
         let dir = tempfile::tempdir().unwrap();
         let link = dir.path().join("zero.py");

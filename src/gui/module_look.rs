@@ -383,11 +383,18 @@ mod tests {
         *fs.defines.borrow_mut() = "work".into();
         let mut look = ModuleLook::default();
         for frame in 0..30 {
-            look.update(&fs, "work.py", Some(Path::new("/m")), "work", frame as f64 / 60.0);
+            look.update(
+                &fs,
+                "work.py",
+                Some(Path::new("/m")),
+                "work",
+                frame as f64 / 60.0,
+            );
         }
         assert_eq!(fs.reads.get(), 1);
         assert!(
-            look.asyncio_note().is_some_and(|n| n.contains("plain function")),
+            look.asyncio_note()
+                .is_some_and(|n| n.contains("plain function")),
             "{:?}",
             look.asyncio_note()
         );

@@ -154,7 +154,10 @@ fn interpreter_command(
     };
     // -I: isolated, so neither the working nor the script's directory (nor PYTHON* variables,
     // nor the user's site-packages) can shadow the standard library.
-    command.arg("-I").arg("-X").arg(pycache_prefix_option(script));
+    command
+        .arg("-I")
+        .arg("-X")
+        .arg(pycache_prefix_option(script));
     command.arg("-u").arg(script);
     // Under `ulimit -v`, one malloc arena per interpreter, as corelab has (see
     // `sys::cap_malloc_arenas_under_address_limit`): each thread then costs its stack alone.
