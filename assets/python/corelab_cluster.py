@@ -5,8 +5,8 @@ It speaks the protocol of corelab_worker.py (whose kernels it imports, so the ch
 same as every other model's) and is started the same way, from the cell's private scratch
 directory, where corelab writes both files:
 
-  py-dask:  python -I -u corelab_cluster.py dask
-  py-mpi:   mpiexec [extra args] [--hostfile H] -n N+1 python -I -u corelab_cluster.py mpi
+  py-dask:  python -I -X pycache_prefix=SCRATCH/pycache -u corelab_cluster.py dask
+  py-mpi:   mpiexec [extra args] [--hostfile H] -n N+1 python -I -X pycache_prefix=SCRATCH/pycache -u corelab_cluster.py mpi
 
   -> {"op": "start", "model": "dask"|"mpi", "workers": N, "scheduler": "" | "tcp://host:8786"}
   <- {"op": "started", "startup_s": 1.2, "cluster": {...}}

@@ -183,6 +183,16 @@ def protocol_lines(stream):
         yield line.decode("utf-8")
 
 
+# Where compiled bytecode is looked for: the cell's private scratch folder, which corelab
+# names with `-X pycache_prefix=` when it starts this interpreter (MPI ranks alike). A process
+# of its pool (multiprocessing's spawn does not pass the option on; a Dask worker gets this
+# value with the functions, by value) sets it before importing the user's module, so that no
+# process reads a `__pycache__` beside the module. A folder that does not exist there is
+# fine: nothing is written (`sys.dont_write_bytecode`), and nothing is found to read.
+PYCACHE_PREFIX = sys.pycache_prefix or os.path.join(
+    os.path.dirname(os.path.abspath(__file__)), "pycache")
+
+
 def import_user_module(path):
     """Imports the user's module at the absolute `path` under a name of its own (uncached:
     see `load_function`), its folder first on sys.path."""
@@ -194,8 +204,11 @@ def import_user_module(path):
     if found is None or found.loader is None:
         raise ImportError("cannot import %r" % path)
     module = importlib.util.module_from_spec(found)
-    # No __pycache__ written next to the user's module.
+    # No __pycache__ written next to the user's module, and none read from there either: a
+    # planted .pyc with the source's size and time would run code that is not in the source.
     sys.dont_write_bytecode = True
+    if sys.pycache_prefix is None:
+        sys.pycache_prefix = PYCACHE_PREFIX
     folder = os.path.dirname(path)
     if folder not in sys.path:
         sys.path.insert(0, folder)

@@ -25,7 +25,41 @@
 
 use std::path::Path;
 
+use crate::safe_fs::ReadError;
+
 use super::python_bindings::{Binding, How, module_bindings};
+
+/// The most bytes of a module's source corelab reads (4 MiB): far more than any hand-written
+/// module, small enough that reading and scanning it cannot exhaust memory or stall the
+/// workbench. A larger module is refused, by the workbench's checks and by a sweep's
+/// pre-check alike, as SECURITY.md says.
+pub const MAX_MODULE_BYTES: u64 = 4 << 20;
+
+thread_local! {
+    static MODULE_READS: std::cell::Cell<u64> = const { std::cell::Cell::new(0) };
+}
+
+/// How many times [`read_module_source`] has run on the calling thread: lets a test check
+/// that the workbench does not read the module in every frame.
+pub fn module_reads_on_this_thread() -> u64 {
+    MODULE_READS.with(std::cell::Cell::get)
+}
+
+/// The one way corelab reads a Python module's source (the workbench's name check, "List
+/// functions" and py-asyncio note, the CLI's notes, a sweep's pre-check and its recorded
+/// source): [`crate::safe_fs::read_regular_file`] with [`MAX_MODULE_BYTES`], so a fifo, a
+/// device or a socket is refused with what it is (`it is a named pipe (fifo), not a regular
+/// file`) without blocking (the open is non-blocking and the type is checked on the opened
+/// descriptor), and a larger file with the cap in the message. Bounded, so it may run on the
+/// UI thread. Text that is not UTF-8 is read lossily: its ASCII names still count.
+pub fn read_module_source(path: &Path) -> Result<String, ReadError> {
+    MODULE_READS.with(|n| n.set(n.get() + 1));
+    let bytes = crate::safe_fs::read_regular_file(path, MAX_MODULE_BYTES)?;
+    Ok(match String::from_utf8(bytes) {
+        Ok(text) => text,
+        Err(e) => String::from_utf8_lossy(e.as_bytes()).into_owned(),
+    })
+}
 
 /// A module-level function as the workbench's "List functions" shows it: its name (once,
 /// however often it is defined), the line of the statement that binds it last, and, when
@@ -160,11 +194,8 @@ pub fn function_source(source: &str, name: &str) -> Option<String> {
 /// when the sweep starts: the function's source ([`function_source`]) and the note on its
 /// binding ([`binding_note`]). Both `None` when the file cannot be read.
 pub fn recorded_function(path: &Path, name: &str) -> (Option<String>, Option<String>) {
-    match std::fs::read(path) {
-        Ok(bytes) => {
-            let source = String::from_utf8_lossy(&bytes);
-            (function_source(&source, name), binding_note(&source, name))
-        }
+    match read_module_source(path) {
+        Ok(source) => (function_source(&source, name), binding_note(&source, name)),
         Err(_) => (None, None),
     }
 }
@@ -214,9 +245,10 @@ pub fn missing_function(source: &str, name: &str) -> Option<String> {
 
 /// [`missing_function`] for the module file at `path`, read as text (lossily: a module
 /// that is not UTF-8 still has ASCII names). `Ok(None)` when it may define `name`.
-pub fn missing_function_in(path: &Path, name: &str) -> std::io::Result<Option<String>> {
-    let bytes = std::fs::read(path)?;
-    Ok(missing_function(&String::from_utf8_lossy(&bytes), name))
+/// Read with [`read_module_source`]: a fifo, a device or a module over [`MAX_MODULE_BYTES`]
+/// is an error.
+pub fn missing_function_in(path: &Path, name: &str) -> Result<Option<String>, ReadError> {
+    Ok(missing_function(&read_module_source(path)?, name))
 }
 
 /// Whether the function a run calls by `name` is a plain `def` (`Some(true)`) or an
@@ -250,8 +282,8 @@ pub fn binding_note_for(
         return None;
     }
     let function = &exp.task.function;
-    let bytes = std::fs::read(function.resolved_file(module_base)?).ok()?;
-    binding_note(&String::from_utf8_lossy(&bytes), function.name.trim())
+    let source = read_module_source(&function.resolved_file(module_base)?).ok()?;
+    binding_note(&source, function.name.trim())
 }
 
 /// For a function task that `py-asyncio` will run: when the module's function is a plain
@@ -268,9 +300,15 @@ pub fn asyncio_blocking_note(
         return None;
     }
     let function = &exp.task.function;
-    let bytes = std::fs::read(function.resolved_file(module_base)?).ok()?;
-    let name = function.name.trim();
-    is_plain_def(&String::from_utf8_lossy(&bytes), name)?.then(|| {
+    let source = read_module_source(&function.resolved_file(module_base)?).ok()?;
+    asyncio_blocking_note_of(&source, &function.name)
+}
+
+/// [`asyncio_blocking_note`] for a module's source already read: the note when the function
+/// `name` is a plain `def`.
+pub fn asyncio_blocking_note_of(source: &str, name: &str) -> Option<String> {
+    let name = name.trim();
+    is_plain_def(source, name)?.then(|| {
         format!(
             "py-asyncio: `{name}` is a plain function (`def`, not `async def`), so it runs \
              inline on the event loop and blocks it: its calls never overlap, and the \
@@ -653,5 +691,80 @@ for looped in range(3): pass
                 .unwrap()
                 .contains("no top-level function")
         );
+    }
+
+    /// Reads `path` with [`read_module_source`] on another thread, failing the test when it
+    /// does not return within ten seconds (a blocking open of a fifo never would).
+    fn read_promptly(path: &Path) -> Result<String, String> {
+        let (tx, rx) = std::sync::mpsc::channel();
+        let owned = path.to_path_buf();
+        std::thread::spawn(move || {
+            let _ = tx.send(read_module_source(&owned).map_err(|e| e.to_string()));
+        });
+        rx.recv_timeout(std::time::Duration::from_secs(10))
+            .expect("reading the module returned within ten seconds")
+    }
+
+    #[test]
+    fn a_fifo_module_is_refused_at_once_as_not_a_regular_file() {
+        let dir = tempfile::tempdir().unwrap();
+        let fifo = dir.path().join("fifo.py");
+        let made = std::process::Command::new("mkfifo").arg(&fifo).status();
+        assert!(made.is_ok_and(|s| s.success()), "mkfifo");
+        let err = read_promptly(&fifo).unwrap_err();
+        assert!(
+            err.contains("named pipe (fifo), not a regular file"),
+            "{err}"
+        );
+        // And every caller says so rather than waiting for a writer.
+        let err = missing_function_in(&fifo, "work").unwrap_err().to_string();
+        assert!(err.contains("not a regular file"), "{err}");
+        assert_eq!(recorded_function(&fifo, "work"), (None, None));
+    }
+
+    #[test]
+    fn a_device_module_is_refused_without_reading_it() {
+        let err = read_promptly(Path::new("/dev/zero")).unwrap_err();
+        assert!(
+            err.contains("a character device, not a regular file"),
+            "{err}"
+        );
+        // Through a symbolic link too.
+        let dir = tempfile::tempdir().unwrap();
+        let link = dir.path().join("zero.py");
+        std::os::unix::fs::symlink("/dev/zero", &link).unwrap();
+        let err = read_promptly(&link).unwrap_err();
+        assert!(err.contains("not a regular file"), "{err}");
+    }
+
+    #[test]
+    fn a_module_over_the_cap_is_refused_with_the_cap_in_the_message() {
+        let dir = tempfile::tempdir().unwrap();
+        let big = dir.path().join("big.py");
+        std::fs::write(&big, "def work(i):\n    return i\n").unwrap();
+        // Sparse: costs nothing on disk, and is never read into memory.
+        let file = std::fs::OpenOptions::new().write(true).open(&big).unwrap();
+        file.set_len(400 << 20).unwrap();
+        let err = read_promptly(&big).unwrap_err();
+        assert!(
+            err.contains(&format!("{MAX_MODULE_BYTES}-byte limit")),
+            "the cap is named: {err}"
+        );
+        assert!(err.contains(&format!("{}", 400u64 << 20)), "{err}");
+        // At the cap it is still read.
+        file.set_len(MAX_MODULE_BYTES).unwrap();
+        assert_eq!(read_promptly(&big).unwrap().len() as u64, MAX_MODULE_BYTES);
+    }
+
+    #[test]
+    fn a_regular_module_is_read_as_text_and_lossily_when_not_utf8() {
+        let dir = tempfile::tempdir().unwrap();
+        let module = dir.path().join("m.py");
+        std::fs::write(&module, MODULE).unwrap();
+        assert_eq!(read_promptly(&module).unwrap(), MODULE);
+        std::fs::write(&module, b"# \xff\ndef work(i):\n    return i\n").unwrap();
+        let text = read_promptly(&module).unwrap();
+        assert!(text.contains("def work(i)"), "{text}");
+        assert_eq!(missing_function_in(&module, "work").unwrap(), None);
     }
 }

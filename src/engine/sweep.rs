@@ -260,10 +260,11 @@ pub fn task_preflight(exp: &Experiment) -> Result<(), EngineError> {
                     }
                 }
             }
-            Ok(_) => {
+            Ok(m) => {
                 return Err(EngineError::TaskUnavailable(format!(
-                    "the function's module {} is not a regular file",
-                    file.display().to_string().escape_debug()
+                    "the function's module {} is not a regular file: it is {}",
+                    file.display().to_string().escape_debug(),
+                    crate::safe_fs::describe_type(m.file_type())
                 )));
             }
             Err(e) => {

@@ -4,7 +4,7 @@
 
 use eframe::egui;
 
-use super::module_look::{ModuleLook, RealFs};
+use super::module_look;
 use crate::preset::{CommandParams, FunctionParams, TASK_PLACEHOLDER, limits};
 
 /// The rows of the task grid for a `command` task (inside the config panel's grid).
@@ -77,17 +77,19 @@ pub fn function_ui(
     );
     // The path resolved and statted when the text changes, at most once a second otherwise,
     // and the file's text read when the name or the file changes (not in every frame).
-    let look_id = ui.scope_id().with("module-look");
-    let mut look: ModuleLook = ui.data(|d| d.get_temp(look_id)).unwrap_or_default();
-    let now = ui.input(|i| i.time);
-    look.update(&RealFs, &params.file, module_base, &params.name, now);
+    let look = module_look::current(ui.ctx(), &params.file, module_base, &params.name);
     let resolved = look.resolved().map(std::path::Path::to_path_buf);
     ui.vertical(|ui| {
         ui.add(egui::TextEdit::singleline(&mut params.file).hint_text("path/to/module.py"))
             .labelled_by(l.id);
         if let Some(path) = &resolved {
             let relative = std::path::Path::new(params.file.trim()).is_relative();
-            if !look.is_file() {
+            if let Some(what) = look.not_regular() {
+                ui.colored_label(
+                    ui.visuals().error_fg_color,
+                    format!("not a regular file: {} is {what}", path.display()),
+                );
+            } else if !look.is_file() {
                 ui.colored_label(
                     ui.visuals().error_fg_color,
                     format!("not found: {}", path.display()),
@@ -114,8 +116,10 @@ pub fn function_ui(
             .clicked()
         {
             let path = resolved.clone().unwrap_or_default();
-            let found = match std::fs::read(&path) {
-                Ok(bytes) => Ok(listed_functions(&String::from_utf8_lossy(&bytes))),
+            // Bounded, so read here on the click: a fifo or device is refused at once, and
+            // at most `MAX_MODULE_BYTES` are read (`read_module_source`).
+            let found = match crate::engine::python_source::read_module_source(&path) {
+                Ok(source) => Ok(listed_functions(&source)),
                 Err(e) => Err(format!("cannot read {:?}: {e}", path.display().to_string())),
             };
             ui.data_mut(|d| d.insert_temp(listed_id, (params.file.clone(), found)));
@@ -172,7 +176,6 @@ pub fn function_ui(
         }
     });
     ui.end_row();
-    ui.data_mut(|d| d.insert_temp(look_id, look));
 
     let l = ui.label("Arguments").on_hover_text(
         "A JSON array, one element per task (each call gets one), or empty to call with \

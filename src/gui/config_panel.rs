@@ -587,15 +587,24 @@ fn models_section(
                 });
                 response.on_hover_text(format!("{}\n\n{why}", m.explanation()))
             }
-            // A plain function under py-asyncio: its curve cannot show overlap (read from the
-            // module's text only while the box is hovered).
+            // A plain function under py-asyncio: its curve cannot show overlap (from the
+            // task grid's cached look at the module, read only when the file or name changes,
+            // never in every frame of the hover).
             (None, _) if m == ModelKind::PyAsyncio && exp.task.kind == TaskKind::Function => {
-                let exp = &*exp;
+                let function = &exp.task.function;
+                let ticked = exp.models.contains(&m);
                 response.on_hover_ui(|ui| {
                     ui.label(m.explanation());
-                    if let Some(note) =
-                        crate::engine::python_source::asyncio_blocking_note(exp, module_base)
-                    {
+                    if !ticked {
+                        return;
+                    }
+                    let look = crate::gui::module_look::current(
+                        ui.ctx(),
+                        &function.file,
+                        module_base,
+                        &function.name,
+                    );
+                    if let Some(note) = look.asyncio_note() {
                         ui.colored_label(ui.visuals().warn_fg_color, note);
                     }
                 })

@@ -154,7 +154,11 @@ fn interpreter_command(
     };
     // -I: isolated, so neither the working nor the script's directory (nor PYTHON* variables,
     // nor the user's site-packages) can shadow the standard library.
-    command.arg("-I").arg("-u").arg(script);
+    command
+        .arg("-I")
+        .arg("-X")
+        .arg(pycache_prefix_option(script));
+    command.arg("-u").arg(script);
     // Under `ulimit -v`, one malloc arena per interpreter, as corelab has (see
     // `sys::cap_malloc_arenas_under_address_limit`): each thread then costs its stack alone.
     if crate::sys::address_space_limit().is_some()
@@ -175,6 +179,19 @@ fn interpreter_command(
         _ => {}
     }
     command
+}
+
+/// `pycache_prefix=<the cell's scratch directory>/pycache`, for `-X`: the interpreter (every MPI
+/// rank too, each started with it) then reads and writes compiled bytecode only under the
+/// cell's private scratch directory, never a `__pycache__` beside the user's module, where a
+/// planted `.pyc` with the source's size and time would run code that is not in the source
+/// corelab showed. Unlike `PYTHONPYCACHEPREFIX` it holds under `-I`. The worker script sets
+/// the same prefix in the processes it starts (multiprocessing does not pass it on).
+fn pycache_prefix_option(script: &Path) -> std::ffi::OsString {
+    let scratch = script.parent().unwrap_or(Path::new("."));
+    let mut option = std::ffi::OsString::from("pycache_prefix=");
+    option.push(scratch.join("pycache"));
+    option
 }
 
 /// Where Open MPI keeps its session directory (`ompi.HOST.UID/pid.N`: a few megabytes, under a
