@@ -26,4 +26,5 @@ pub mod results;
 pub mod safe_fs;
 pub mod stats;
 pub mod sys;
+pub mod terminal_chars;
 pub mod words;

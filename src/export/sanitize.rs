@@ -9,17 +9,7 @@
 
 use std::borrow::Cow;
 
-/// Characters never passed raw to a terminal: C0 controls (ESC, CR, BEL, backspace…) but
-/// newline and tab, DEL, C1 controls (U+0080–U+009F, e.g. the 8-bit CSI), and the Unicode
-/// bidirectional overrides and isolates that reorder what is displayed.
-fn is_unsafe_for_terminal(c: char) -> bool {
-    match c {
-        '\n' | '\t' => false,
-        '\u{0}'..='\u{1f}' | '\u{7f}'..='\u{9f}' => true,
-        '\u{202a}'..='\u{202e}' | '\u{2066}'..='\u{2069}' | '\u{200e}' | '\u{200f}' => true,
-        _ => false,
-    }
-}
+use crate::terminal_chars::is_unsafe_for_terminal;
 
 /// `text` with every control character replaced by its visible escape (`\u{1b}`), newlines
 /// and tabs kept. Borrowed when nothing needed escaping.

@@ -86,12 +86,20 @@ impl Elsewhere {
     }
 }
 
-/// A recorded host name as it may be shown: control characters (a crafted file's) as `?`, at
-/// most 64 characters.
+/// A recorded host name as it may be shown on one line: what the terminal sanitiser never
+/// passes raw ([`crate::terminal_chars::is_unsafe_for_terminal`]: control characters,
+/// bidirectional overrides and isolates, a crafted file's) and other control characters
+/// (newline, tab) as `?`, at most 64 characters.
 fn printable(host: &str) -> String {
     host.chars()
         .take(64)
-        .map(|c| if c.is_control() { '?' } else { c })
+        .map(|c| {
+            if c.is_control() || crate::terminal_chars::is_unsafe_for_terminal(c) {
+                '?'
+            } else {
+                c
+            }
+        })
         .collect()
 }
 
@@ -566,5 +574,22 @@ mod tests {
             Elsewhere::OtherHost("a\nb\x1b[31m".into()).words("written"),
             "written by a corelab on a?b?[31m; cannot tell if it is still running"
         );
+    }
+
+    /// A host name with a right-to-left override (which would show the rest of the hover
+    /// reversed) or an isolate is shown with `?` in its place, and cut to 64 characters.
+    #[test]
+    fn a_host_name_with_bidi_overrides_is_shown_inert_and_capped() {
+        assert_eq!(
+            Elsewhere::OtherHost("lab\u{202e}gnp.exe\u{2066}".into()).words("written"),
+            "written by a corelab on lab?gnp.exe?; cannot tell if it is still running"
+        );
+        let long = "h".repeat(200);
+        let words = Elsewhere::OtherHost(long).words("written");
+        assert!(
+            words.contains(&format!("on {};", "h".repeat(64))),
+            "{words}"
+        );
+        assert!(!words.contains(&"h".repeat(65)), "{words}");
     }
 }
