@@ -219,3 +219,34 @@ fn in_a_tight_window_the_panel_takes_the_charts_place_and_run_gives_them_back() 
     let verdict = h.get_by_label("Verdict:").rect();
     assert!(screen(pixels, zoom).contains_rect(verdict), "{verdict:?}");
 }
+
+/// In a tight window the header hides "Use this configuration"; the panel said why and showed
+/// it only for results of another name, so results of the same experiment with other worker
+/// counts had no way to load their settings. Now the panel shows the note and the button
+/// whenever the button is offered, and the button loads the results' settings.
+#[test]
+fn in_a_tight_window_results_of_the_same_name_with_other_workers_offer_their_configuration() {
+    let dir = tempfile::tempdir().unwrap();
+    let (pixels, zoom) = TIGHT;
+    let mut h = window(dir.path(), pixels, zoom);
+    let [results, _] = results_files();
+    opened(&mut h, &results);
+    let shown = h.state().results().unwrap().experiment.clone();
+    let mut edited = shown.clone();
+    edited.workers = vec![1, 2];
+    assert_ne!(edited.workers, shown.workers);
+    h.state_mut().set_experiment(edited);
+    h.run();
+    assert_eq!(h.state().experiment().name, shown.name, "same name");
+    h.get_by_label(CONFIG_PANEL_NAME).click();
+    h.run();
+    assert!(h.state().config_panel_shown());
+    // In the panel (which scrolls), not above the chart.
+    h.get_by_label("Use this configuration").scroll_to_me();
+    h.run();
+    let button = h.get_by_label("Use this configuration").rect();
+    assert!(screen(pixels, zoom).contains_rect(button), "{button:?}");
+    h.get_by_label("Use this configuration").click();
+    h.run();
+    assert_eq!(h.state().experiment().workers, shown.workers);
+}

@@ -587,21 +587,28 @@ impl WorkbenchApp {
         if let Some(origin) = &self.origin {
             ui.weak(format!("from {}", origin.source.describe()));
         }
-        // The chart may show results of another experiment (a file opened): say that these
-        // settings are not the ones that produced it.
-        if let Some(results) = &self.results
-            && results.experiment.name.trim() != self.experiment.name.trim()
-        {
+        // The chart may show results of another experiment (a file opened), or of this one
+        // with other settings: say that these settings are not the ones that produced it.
+        // Narrow, the header hides "Use this configuration": it is here whenever it is
+        // offered, whatever the names.
+        if let Some(results) = &self.results {
             let name = crate::export::sanitize::for_terminal(&results.experiment.name);
+            let other_name = results.experiment.name.trim() != self.experiment.name.trim();
             if self.narrow {
-                // In the charts' place: the button is here, not above the chart.
-                ui.weak(format!(
-                    "Not the settings of the results shown (\"{name}\")."
-                ));
-                if self.use_config_offered() && use_config_button(ui) {
-                    self.use_results_configuration();
+                if self.use_config_offered() {
+                    // In the charts' place: the button is here, not above the chart.
+                    ui.weak(format!(
+                        "Not the settings of the results shown (\"{name}\")."
+                    ));
+                    if use_config_button(ui) {
+                        self.use_results_configuration();
+                    }
+                } else if other_name {
+                    ui.weak(format!(
+                        "Not the settings of the results shown (\"{name}\")."
+                    ));
                 }
-            } else {
+            } else if other_name {
                 ui.weak(format!(
                     "Not the settings of the results shown (\"{name}\"): \"Use this configuration\" above the chart loads theirs."
                 ));
