@@ -228,6 +228,10 @@ pub struct RecentEntry {
     /// Never one written by a corelab in another container or on another host, which cannot
     /// be judged from here.
     pub abandoned: bool,
+    /// The writer the label says is still running (an `incomplete` file written by a
+    /// corelab that ran here and was running when it was read): the list checks it again,
+    /// as its label changes when it dies with neither the file's time nor length changing.
+    pub running_writer: Option<crate::results::WriterProcess>,
 }
 
 /// Files larger than this are listed without a look inside (a label from the name alone).
@@ -271,6 +275,7 @@ pub fn recent_entry(path: &Path) -> RecentEntry {
         Err(_) => Err("not looked into".to_string()),
     };
     let mut abandoned = false;
+    let mut running_writer = None;
     let (label, state) = match state {
         Ok(glance) => {
             let written = std::fs::metadata(path).and_then(|m| m.modified()).ok();
@@ -280,6 +285,9 @@ pub fn recent_entry(path: &Path) -> RecentEntry {
                 written,
             );
             abandoned = writer == Some(crate::results::Liveness::Gone);
+            if writer == Some(crate::results::Liveness::Running) {
+                running_writer = glance.writer.clone();
+            }
             let measured = glance
                 .cells
                 .iter()
@@ -322,6 +330,7 @@ pub fn recent_entry(path: &Path) -> RecentEntry {
         hover: format!("{state}\n{}", path.display()),
         label,
         abandoned,
+        running_writer,
     }
 }
 

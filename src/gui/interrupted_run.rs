@@ -52,6 +52,7 @@ mod tests {
             label: "2026-11-27 10:40:00 UTC · CPU · cancelled · 1 of 2 cells measured".into(),
             hover: String::new(),
             abandoned: false,
+            running_writer: None,
         }
     }
 

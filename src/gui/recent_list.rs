@@ -9,11 +9,14 @@
 use std::path::{Path, PathBuf};
 use std::sync::mpsc::{Receiver, channel};
 use std::sync::{Arc, Mutex};
-use std::time::SystemTime;
+use std::time::{Duration, Instant, SystemTime};
 
 use eframe::egui;
 
 use super::autosave::{self, RecentEntry};
+
+/// How often the list checks that the writers its entries say are still running still are.
+pub const RECHECK_EVERY: Duration = Duration::from_secs(1);
 
 /// A listed file's entry, with the modification time and length it was read at.
 #[derive(Clone, Debug, PartialEq)]
@@ -21,6 +24,17 @@ pub struct ReadEntry {
     pub modified: SystemTime,
     pub len: u64,
     pub entry: RecentEntry,
+}
+
+impl ReadEntry {
+    /// Its label says its writer is still running, and that writer is no longer (one `/proc`
+    /// read, only for such an entry).
+    pub fn writer_stopped(&self) -> bool {
+        self.entry
+            .running_writer
+            .as_ref()
+            .is_some_and(|w| w.liveness(Some(self.modified)) != crate::results::Liveness::Running)
+    }
 }
 
 /// What one reading found: the list, newest first, and the entry of the file asked for
@@ -33,7 +47,7 @@ pub struct Listing {
 
 /// Lists `data_dir`'s results and reads an entry for each with `read` (and for `also`), each
 /// file at most once: a file listed in `known` with the same modification time and length is
-/// not read again, and `also`, when listed, shares the list's entry.
+/// not read again (unless its label says its writer is still running and it is not), and `also`, when listed, shares the list's entry.
 pub fn read_listing(
     data_dir: &Path,
     also: Option<&Path>,
@@ -44,7 +58,10 @@ pub fn read_listing(
         .into_iter()
         .map(|listed| {
             let unchanged = known.iter().find(|k| {
-                k.entry.path == listed.path && k.modified == listed.modified && k.len == listed.len
+                k.entry.path == listed.path
+                    && k.modified == listed.modified
+                    && k.len == listed.len
+                    && !k.writer_stopped()
             });
             let entry = match unchanged {
                 Some(k) => k.entry.clone(),
@@ -82,6 +99,8 @@ pub struct RecentList {
     abandoned: Option<(RecentEntry, SystemTime)>,
     /// Woken when a reading arrives (set from the first frame on).
     waker: Arc<Mutex<Option<egui::Context>>>,
+    /// When the writers of the entries that say "still running" were last checked.
+    checked_at: Option<Instant>,
 }
 
 impl RecentList {
@@ -97,6 +116,7 @@ impl RecentList {
             also_read: None,
             abandoned: None,
             waker: Arc::default(),
+            checked_at: None,
         };
         list.refresh();
         list
@@ -138,6 +158,26 @@ impl RecentList {
             *waker = Some(ctx.clone());
         }
         self.take_in();
+        self.recheck_running(Instant::now());
+    }
+
+    /// At most every [`RECHECK_EVERY`] (by `now`), with no reading in flight: reads the list
+    /// again when a writer that an entry says is still running has stopped, so that its label
+    /// says so. Returns whether it did.
+    pub fn recheck_running(&mut self, now: Instant) -> bool {
+        if self.in_flight.is_some()
+            || self
+                .checked_at
+                .is_some_and(|at| now.saturating_duration_since(at) < RECHECK_EVERY)
+        {
+            return false;
+        }
+        self.checked_at = Some(now);
+        if self.files.iter().any(ReadEntry::writer_stopped) {
+            self.refresh();
+            return true;
+        }
+        false
     }
 
     fn take_in(&mut self) {
@@ -211,6 +251,72 @@ mod tests {
         let path = autosave::results_dir(dir).join(name);
         std::fs::write(&path, text).unwrap();
         path
+    }
+
+    /// A file whose writer was running when it was listed, and whose writer is then killed
+    /// (its time and length unchanged): read again, and no longer "still running".
+    #[test]
+    fn an_entry_whose_writer_dies_is_read_again() {
+        let dir = tempfile::tempdir().unwrap();
+        std::fs::create_dir_all(autosave::results_dir(dir.path())).unwrap();
+        let mut child = std::process::Command::new("sleep")
+            .arg("30")
+            .spawn()
+            .unwrap();
+        let pid = child.id();
+        let writer = crate::sys::process_identity::ProcessIdentity::here(
+            pid,
+            crate::sys::procfs::start_ticks_of(pid),
+        );
+        let text = serde_json::json!({
+            "status": "incomplete",
+            "started_at": "2026-11-27T08:03:12Z",
+            "experiment": {"name": "CPU"},
+            "cells": [],
+            "writer": writer,
+        });
+        let path = write(dir.path(), "w.json", &text.to_string());
+        let mut reads = Vec::new();
+        let first = read_listing(dir.path(), None, &[], &mut counting(&mut reads));
+        let entry = &first.files[0];
+        assert!(entry.entry.label.contains("still running"), "{entry:?}");
+        assert!(!entry.writer_stopped());
+        let mut again = Vec::new();
+        read_listing(dir.path(), None, &first.files, &mut counting(&mut again));
+        assert!(again.is_empty(), "not read again while it runs");
+
+        child.kill().unwrap();
+        child.wait().unwrap();
+        assert!(first.files[0].writer_stopped());
+        let mut after = Vec::new();
+        let next = read_listing(dir.path(), None, &first.files, &mut counting(&mut after));
+        assert_eq!(after, vec![path]);
+        let label = &next.files[0].entry.label;
+        assert!(!label.contains("still running"), "{label}");
+        assert!(label.contains("interrupted"), "{label}");
+        assert_eq!(next.files[0].entry.running_writer, None);
+    }
+
+    /// The list checks its running writers at most every [`RECHECK_EVERY`].
+    #[test]
+    fn running_writers_are_checked_at_most_once_a_second() {
+        let dir = tempfile::tempdir().unwrap();
+        let mut list = RecentList::start(dir.path(), None);
+        while list.reading() {
+            list.take_in();
+            std::thread::yield_now();
+        }
+        let t0 = Instant::now();
+        assert!(!list.recheck_running(t0), "nothing says running");
+        assert_eq!(list.checked_at, Some(t0));
+        assert!(!list.recheck_running(t0 + Duration::from_millis(500)));
+        assert_eq!(
+            list.checked_at,
+            Some(t0),
+            "not checked again within the second"
+        );
+        assert!(!list.recheck_running(t0 + RECHECK_EVERY));
+        assert_eq!(list.checked_at, Some(t0 + RECHECK_EVERY));
     }
 
     #[test]
