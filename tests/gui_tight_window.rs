@@ -250,3 +250,26 @@ fn in_a_tight_window_results_of_the_same_name_with_other_workers_offer_their_con
     h.run();
     assert_eq!(h.state().experiment().workers, shown.workers);
 }
+
+/// The header's state words (and the tab menu's hover, built only while hovered) were worked
+/// out every frame, each time statting the file and counting its cells; now once when the
+/// results are shown, in every window size.
+#[test]
+fn the_state_words_are_not_worked_out_every_frame() {
+    let [results, _] = results_files();
+    for (pixels, zoom) in std::iter::once(TIGHT).chain(ROOMY) {
+        let dir = tempfile::tempdir().unwrap();
+        let mut h = window(dir.path(), pixels, zoom);
+        opened(&mut h, &results);
+        let after_open = h.state().state_words_computed();
+        assert!(after_open <= 1, "{after_open} at {pixels:?}");
+        for _ in 0..5 {
+            h.step();
+        }
+        assert_eq!(
+            h.state().state_words_computed(),
+            after_open,
+            "at {pixels:?}"
+        );
+    }
+}

@@ -186,6 +186,8 @@ pub struct WorkbenchApp {
     /// finished sweep, or an opened results file.
     results: Option<ResultsFile>,
     results_path: Option<PathBuf>,
+    /// The shown results' state words, worked out when they change, not every frame.
+    shown_state: super::shown_state::ShownState,
     run: Option<ActiveRun>,
     files: FileJobs,
     /// Errors and information, shown over the bottom-right corner.
@@ -346,6 +348,7 @@ impl WorkbenchApp {
             machine: MachineInfo::detect(),
             results: None,
             results_path: None,
+            shown_state: Default::default(),
             run: None,
             messages,
             tab,
@@ -838,6 +841,12 @@ impl WorkbenchApp {
         self.rescue_dir = dir.into();
     }
 
+    /// How many times the shown results' state words were worked out (they are kept between
+    /// frames: [`super::shown_state::ShownState`]).
+    pub fn state_words_computed(&self) -> u64 {
+        self.shown_state.computed()
+    }
+
     /// The results the charts show, if any.
     pub fn results(&self) -> Option<&ResultsFile> {
         self.results.as_ref()
@@ -1324,6 +1333,7 @@ impl WorkbenchApp {
                 live.recompute();
                 self.results = Some(live);
                 self.results_path = path;
+                self.shown_state.forget();
                 self.run = Some(run);
                 self.tab_at_run_start = Some(self.tab);
                 true

@@ -52,6 +52,7 @@ pub mod recent_list;
 pub mod results_table;
 pub mod run_control;
 pub mod screenshot;
+pub mod shown_state;
 pub mod state;
 pub mod status_bar;
 pub mod style;

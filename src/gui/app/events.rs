@@ -142,6 +142,7 @@ impl WorkbenchApp {
                 }
                 self.results = Some(*results);
                 self.results_path = saved;
+                self.shown_state.forget();
                 self.recent.refresh();
             }
             _ => {}
@@ -190,6 +191,7 @@ impl WorkbenchApp {
                     self.open_view_of(&results.experiment);
                     self.results = Some(*results);
                     self.results_path = Some(path);
+                    self.shown_state.forget();
                     self.unsaved = None;
                     // An earlier failed attempt is answered: its error goes.
                     self.messages

@@ -926,7 +926,10 @@ impl WorkbenchApp {
             })
             .response
             .accessible_name(TAB_MENU_NAME)
-            .on_hover_text(self.tab_menu_hover());
+            // Built only while hovered: it holds the results' state words.
+            .on_hover_ui(|ui| {
+                ui.label(self.tab_menu_hover());
+            });
         self.tab = picked;
     }
 
@@ -1099,7 +1102,11 @@ impl WorkbenchApp {
                 ),
                 None,
             ),
-            None => autosave::shown_state_words(results, self.results_path.as_deref()),
+            None => self.shown_state.words(
+                results,
+                self.results_path.as_deref(),
+                std::time::Instant::now(),
+            ),
         }
     }
 
