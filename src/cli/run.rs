@@ -403,8 +403,12 @@ pub(super) fn run(args: &RunArgs) -> Result<ExitCode> {
     }
     // A function name whose last binding is not a plain top-level `def`: what the results
     // file records as its source, and what runs, cannot be told from the module's text.
+    // The note quotes the module's text (a decorator's line): escaped, as all a file's text is.
     if let Some(note) = crate::engine::python_source::binding_note_for(&exp, None) {
-        errln!("Note: {note}");
+        errln!(
+            "Note: {}",
+            crate::export::sanitize::for_terminal_line(&note)
+        );
     }
     // Before the calibration, which a long sweep's time per run also makes long. A results
     // file's experiment runs the recorded work again: its recorded runs say how long.
