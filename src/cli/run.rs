@@ -423,7 +423,11 @@ pub(super) fn run(args: &RunArgs) -> Result<ExitCode> {
     }
     // A precision target that cannot add a run to some cells (their runs spend its budget
     // anyway) is said before they are measured, not discovered in the table as "not met".
+    // Only where a cell without room computes, as the workbench does: where every such cell
+    // mostly waits on a timer, its runs agree within the target anyway (`run` has no verbose
+    // flag to say it as information; `corelab presets` does).
     if let Some(t) = &estimate.target_without_room
+        && t.may_cost_precision()
         && !args.quiet
     {
         errln!("Note: {}", crate::export::target_without_room_text(t));
