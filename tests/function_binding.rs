@@ -127,3 +127,38 @@ fn a_plain_last_def_gives_no_note() {
     let note = corelab::engine::python_source::binding_note_for(&exp, None).unwrap();
     assert!(note.contains("decorated (@cache)"), "{note}");
 }
+
+/// The decorator note quotes the module's line: a control character in it (here an ESC that
+/// would clear the screen) reaches the terminal as a visible escape, never raw.
+#[test]
+fn a_decorator_line_with_an_escape_is_quoted_escaped_by_the_cli() {
+    if !python_available("a_decorator_line_with_an_escape_is_quoted_escaped_by_the_cli") {
+        return;
+    }
+    let _g = exclusive();
+    let dir = tempfile::tempdir().unwrap();
+    let source = "\
+def mark(tag):
+    return lambda f: f
+
+@mark('\x1b[2Jgone')
+def work(n):
+    return n
+";
+    let exp = function_experiment(dir.path(), source, "work");
+    let preset = dir.path().join("fn.json");
+    std::fs::write(&preset, exp.to_json()).unwrap();
+    let o = std::process::Command::new(corelab_exe())
+        .current_dir(dir.path())
+        .args(["run", preset.to_str().unwrap(), "-q", "--out"])
+        .arg(dir.path().join("r.json"))
+        .output()
+        .unwrap();
+    let stderr = String::from_utf8_lossy(&o.stderr);
+    assert!(o.status.success(), "{stderr}");
+    assert!(
+        stderr.contains("is decorated (@mark('\\u{1b}[2Jgone'))"),
+        "{stderr}"
+    );
+    assert!(!stderr.contains('\x1b'), "{stderr:?}");
+}

@@ -93,8 +93,14 @@ pub(super) fn show_preset(name: &str, json: bool, cores: Option<usize>) -> Resul
     };
     let estimate = crate::engine::estimate::estimate(&e, cores);
     outln!("Sweep {on}: {}", estimate.words());
+    // A note where a cell without room computes; information where every such cell mostly
+    // waits on a timer (the workbench's rule: `TargetWithoutRoom::may_cost_precision`).
     if let Some(t) = &estimate.target_without_room {
-        outln!("Note: {}", crate::export::target_without_room_text(t));
+        let text = crate::export::target_without_room_text(t);
+        match t.may_cost_precision() {
+            true => outln!("Note: {text}"),
+            false => outln!("About the precision target: {text}"),
+        }
     }
     outln!("");
     outln!("Run it: corelab run {}", preset.id);

@@ -403,8 +403,12 @@ pub(super) fn run(args: &RunArgs) -> Result<ExitCode> {
     }
     // A function name whose last binding is not a plain top-level `def`: what the results
     // file records as its source, and what runs, cannot be told from the module's text.
+    // The note quotes the module's text (a decorator's line): escaped, as all a file's text is.
     if let Some(note) = crate::engine::python_source::binding_note_for(&exp, None) {
-        errln!("Note: {note}");
+        errln!(
+            "Note: {}",
+            crate::export::sanitize::for_terminal_line(&note)
+        );
     }
     // Before the calibration, which a long sweep's time per run also makes long. A results
     // file's experiment runs the recorded work again: its recorded runs say how long.
@@ -419,7 +423,11 @@ pub(super) fn run(args: &RunArgs) -> Result<ExitCode> {
     }
     // A precision target that cannot add a run to some cells (their runs spend its budget
     // anyway) is said before they are measured, not discovered in the table as "not met".
+    // Only where a cell without room computes, as the workbench does: where every such cell
+    // mostly waits on a timer, its runs agree within the target anyway (`run` has no verbose
+    // flag to say it as information; `corelab presets` does).
     if let Some(t) = &estimate.target_without_room
+        && t.may_cost_precision()
         && !args.quiet
     {
         errln!("Note: {}", crate::export::target_without_room_text(t));

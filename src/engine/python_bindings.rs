@@ -62,10 +62,12 @@ fn logical_lines(source: &str) -> Vec<LogicalLine> {
                         match at(i) {
                             None => break,
                             Some('\\') => {
-                                if at(i + 1) == Some('\n') {
+                                // `\` then `\r\n` (CRLF) is one escaped line break.
+                                let crlf = at(i + 1) == Some('\r') && at(i + 2) == Some('\n');
+                                if at(i + 1) == Some('\n') || crlf {
                                     line += 1;
                                 }
-                                i += 2;
+                                i += if crlf { 3 } else { 2 };
                             }
                             Some('\n') if !triple => break,
                             Some(q) if q == c && !triple => {
@@ -87,6 +89,11 @@ fn logical_lines(source: &str) -> Vec<LogicalLine> {
                 '\\' if at(i + 1) == Some('\n') => {
                     line += 1;
                     i += 2;
+                    code.push(' ');
+                }
+                '\\' if at(i + 1) == Some('\r') && at(i + 2) == Some('\n') => {
+                    line += 1;
+                    i += 3;
                     code.push(' ');
                 }
                 '\n' => {
@@ -195,9 +202,11 @@ pub(super) fn module_bindings(source: &str) -> Vec<Binding> {
                     .chars()
                     .take_while(|c| c.is_alphanumeric() || *c == '_')
                     .collect();
+                // `(` for parameters, `[` for type parameters (`def work[T](xs):`, 3.12).
+                let after_name = rest[name.len()..].trim_start();
                 let how = if keyword == "class" {
-                    How::Other("a `class` statement")
-                } else if rest[name.len()..].trim_start().starts_with('(') {
+                    Some(How::Other("a `class` statement"))
+                } else if after_name.starts_with('(') || after_name.starts_with('[') {
                     let plain = !l.code.starts_with("async");
                     let end = lines[k + 1..]
                         .iter()
@@ -205,15 +214,15 @@ pub(super) fn module_bindings(source: &str) -> Vec<Binding> {
                         .last()
                         .map_or(l.end, |b| b.end);
                     let start = taken.first().map_or(l.start, |d| d.0);
-                    How::Def {
+                    Some(How::Def {
                         plain,
                         decorator: taken.first().map(|d| d.1.clone()),
                         text: start..end,
-                    }
+                    })
                 } else {
-                    continue;
+                    None
                 };
-                if is_identifier(&name) {
+                if let Some(how) = how.filter(|_| is_identifier(&name)) {
                     bind(name, how, &block);
                 }
             }

@@ -344,6 +344,38 @@ mod tests {
         assert_eq!(top_level_functions(MODULE), vec!["hash_records", "fetch"]);
     }
 
+    fn bound_names(source: &str) -> Vec<String> {
+        module_bindings(source)
+            .into_iter()
+            .map(|b| b.name)
+            .collect()
+    }
+
+    #[test]
+    fn a_generic_def_or_class_keeps_its_body_out_of_the_module_names() {
+        // Python 3.12 type parameters: `work` is bound, its body is its own scope.
+        let src = "def work[T](xs: list[T]) -> T:\n    def inner(x):\n        pass\n    total = 1\n    return xs\n\nclass Box[T]:\n    def method(self): pass\n    size = 2\nafter = 3\n";
+        assert_eq!(bound_names(src), vec!["work", "Box", "after"]);
+        assert_eq!(top_level_functions(src), vec!["work"]);
+        let text = function_source(src, "work").expect("a def");
+        assert!(text.ends_with("return xs"), "{text}");
+        assert_eq!(binding_note(src, "work"), None);
+    }
+
+    #[test]
+    fn a_backslash_continuation_is_followed_across_crlf_line_ends() {
+        // The def's header continues on the next line, so its body is its own scope.
+        let src =
+            "def work(n) \\\r\n        -> int:\r\n    total = 1\r\n    return n\r\nafter = 2\r\n";
+        assert_eq!(bound_names(src), vec!["work", "after"]);
+        let after = module_bindings(src).into_iter().last().expect("after");
+        assert_eq!(after.line, 5);
+        // In a string too: `b = 2` is the string's text, not an assignment.
+        let src = "s = \"a\\\r\nb = 2\"\r\nc = 3\r\n";
+        assert_eq!(bound_names(src), vec!["s", "c"]);
+        assert_eq!(module_bindings(src)[1].line, 3);
+    }
+
     #[test]
     fn a_module_is_called_by_its_file_name_or_else_its_path() {
         assert_eq!(

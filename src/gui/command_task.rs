@@ -171,7 +171,9 @@ pub fn function_ui(
             ui.colored_label(ui.visuals().error_fg_color, why);
         }
         // A name Python binds last by something other than a plain top-level `def`.
+        // It quotes the module's text (a decorator's line): control characters shown escaped.
         if let Some(note) = look.binding_note() {
+            let note = crate::export::sanitize::for_terminal_line(note);
             ui.colored_label(ui.visuals().warn_fg_color, note);
         }
     });
