@@ -43,8 +43,9 @@ pub fn output_lock_path(out: &Path) -> Result<PathBuf> {
 /// A directory only this user can write, the first of these that is usable, in this order:
 /// 1. `$XDG_RUNTIME_DIR/corelab` when the session has one (it is private by specification);
 ///    when it is set, it is the only one tried, and a failure there names the variable.
-/// 2. `corelab-locks-<uid>` in the temporary directory (`$TMPDIR`, else `/tmp`), unless
-///    another user could rename entries there ([`crate::engine::scratch::renamable_by_others`]).
+/// 2. `corelab-locks-<uid>` in the temporary directory (`$TMPDIR`, else `/tmp`) resolved,
+///    unless another user could rename entries there or repoint a symbolic link on the way
+///    ([`crate::engine::scratch::trusted_resolution`]).
 /// 3. `$XDG_CACHE_HOME/corelab/locks`, else `$HOME/.cache/corelab/locks`: in this user's home,
 ///    where another user cannot plant anything, for when the second is refused (another user
 ///    may make a directory of that predictable name first, in a `/tmp` the user cannot remove
@@ -98,17 +99,25 @@ fn lock_dir_in(places: &LockPlaces, uid: u32) -> Result<PathBuf> {
             )
         });
     }
-    let in_temp = places.temp.join(format!("corelab-locks-{uid}"));
-    let temp_failed = match crate::engine::scratch::renamable_by_others(&places.temp) {
-        // Another user could rename the lock directory away and put theirs in its place.
-        Some(why) => Unusable {
-            refused: true,
-            why: format!("its temporary directory cannot be trusted ({why})"),
-        },
-        None => match usable_lock_dir(&in_temp, uid, false) {
-            Ok(dir) => return Ok(dir),
-            Err(why) => why,
-        },
+    let lock_name = format!("corelab-locks-{uid}");
+    let (in_temp, temp_failed) = match crate::engine::scratch::trusted_resolution(&places.temp) {
+        // Another user could rename the lock directory away and put theirs in its place, or
+        // repoint a symbolic link on the way to it.
+        Err(why) => (
+            places.temp.join(&lock_name),
+            Unusable {
+                refused: true,
+                why: format!("its temporary directory cannot be trusted ({why})"),
+            },
+        ),
+        // Under the resolved path, so that no link on the way is followed again later.
+        Ok(resolved) => {
+            let in_temp = resolved.join(&lock_name);
+            match usable_lock_dir(&in_temp, uid, false) {
+                Ok(dir) => return Ok(dir),
+                Err(why) => (in_temp, why),
+            }
+        }
     };
     let in_home = places
         .cache
@@ -362,6 +371,38 @@ mod tests {
             lock_dir_in(&places, uid).unwrap(),
             places.temp.join(format!("corelab-locks-{uid}"))
         );
+    }
+
+    #[test]
+    fn a_temporary_directory_reached_through_another_users_link_is_passed_over() {
+        let base = tempfile::tempdir().unwrap();
+        let places = places(base.path());
+        let uid = crate::sys::effective_uid();
+        // Through a link of this user's: the lock directory is made under the resolved path.
+        let link = base.path().join("tmp-link");
+        std::os::unix::fs::symlink(&places.temp, &link).unwrap();
+        let through_link = LockPlaces {
+            temp: link.clone(),
+            runtime: None,
+            cache: places.cache.clone(),
+        };
+        let resolved = std::fs::canonicalize(&places.temp).unwrap();
+        assert_eq!(
+            lock_dir_in(&through_link, uid).unwrap(),
+            resolved.join(format!("corelab-locks-{uid}"))
+        );
+        std::fs::remove_dir(resolved.join(format!("corelab-locks-{uid}"))).unwrap();
+        if !crate::sys::is_root() {
+            eprintln!("not root: cannot give the link to another user, not tested");
+            return;
+        }
+        // Through a link of another user's: they could repoint it, so the home is used.
+        std::os::unix::fs::lchown(&link, Some(OTHER_UID), Some(OTHER_UID)).unwrap();
+        assert_eq!(
+            lock_dir_in(&through_link, uid).unwrap(),
+            base.path().join("home/.cache/corelab/locks")
+        );
+        assert_eq!(std::fs::read_dir(&places.temp).unwrap().count(), 0);
     }
 
     #[test]
