@@ -88,7 +88,7 @@ impl Elsewhere {
 
 /// A recorded host name as it may be shown: control characters (a crafted file's) as `?`, at
 /// most 64 characters.
-fn printable(host: &str) -> String {
+pub fn printable(host: &str) -> String {
     host.chars()
         .take(64)
         .map(|c| if c.is_control() { '?' } else { c })
