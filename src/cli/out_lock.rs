@@ -7,6 +7,7 @@ use std::path::{Path, PathBuf};
 use anyhow::{Context, Result, bail};
 
 use super::message_paths::path_text;
+use crate::sys::process_identity::ProcessIdentity;
 
 /// The file a write to `out` replaces, as one name for all the ways of naming it: a symbolic
 /// link followed to its target ([`crate::safe_fs::output_target`]), then that file's
@@ -43,8 +44,9 @@ pub fn output_lock_path(out: &Path) -> Result<PathBuf> {
 /// A directory only this user can write, the first of these that is usable, in this order:
 /// 1. `$XDG_RUNTIME_DIR/corelab` when the session has one (it is private by specification);
 ///    when it is set, it is the only one tried, and a failure there names the variable.
-/// 2. `corelab-locks-<uid>` in the temporary directory (`$TMPDIR`, else `/tmp`), unless
-///    another user could rename entries there ([`crate::engine::scratch::renamable_by_others`]).
+/// 2. `corelab-locks-<uid>` in the temporary directory (`$TMPDIR`, else `/tmp`) resolved,
+///    unless another user could rename entries there or repoint a symbolic link on the way
+///    ([`crate::engine::scratch::trusted_resolution`]).
 /// 3. `$XDG_CACHE_HOME/corelab/locks`, else `$HOME/.cache/corelab/locks`: in this user's home,
 ///    where another user cannot plant anything, for when the second is refused (another user
 ///    may make a directory of that predictable name first, in a `/tmp` the user cannot remove
@@ -98,17 +100,25 @@ fn lock_dir_in(places: &LockPlaces, uid: u32) -> Result<PathBuf> {
             )
         });
     }
-    let in_temp = places.temp.join(format!("corelab-locks-{uid}"));
-    let temp_failed = match crate::engine::scratch::renamable_by_others(&places.temp) {
-        // Another user could rename the lock directory away and put theirs in its place.
-        Some(why) => Unusable {
-            refused: true,
-            why: format!("its temporary directory cannot be trusted ({why})"),
-        },
-        None => match usable_lock_dir(&in_temp, uid, false) {
-            Ok(dir) => return Ok(dir),
-            Err(why) => why,
-        },
+    let lock_name = format!("corelab-locks-{uid}");
+    let (in_temp, temp_failed) = match crate::engine::scratch::trusted_resolution(&places.temp) {
+        // Another user could rename the lock directory away and put theirs in its place, or
+        // repoint a symbolic link on the way to it.
+        Err(why) => (
+            places.temp.join(&lock_name),
+            Unusable {
+                refused: true,
+                why: format!("its temporary directory cannot be trusted ({why})"),
+            },
+        ),
+        // Under the resolved path, so that no link on the way is followed again later.
+        Ok(resolved) => {
+            let in_temp = resolved.join(&lock_name);
+            match usable_lock_dir(&in_temp, uid, false) {
+                Ok(dir) => return Ok(dir),
+                Err(why) => (in_temp, why),
+            }
+        }
     };
     let in_home = places
         .cache
@@ -194,8 +204,33 @@ fn what_is_there(meta: &std::fs::Metadata) -> &'static str {
     }
 }
 
+/// Who holds a lock whose file says `holder`, for the refusal: "another corelab run (pid N)",
+/// with "on HOST" when the holder recorded a host other than `our_host` (the lock directory
+/// may be in a home shared between hosts, where a bare pid would name a process of this one).
+/// The file holds [`ProcessIdentity::to_text`]; an older corelab's, a bare pid, reads as before.
+fn holder_words(holder: &str, our_host: Option<&str>) -> String {
+    let holder = holder.trim();
+    if let Ok(pid) = holder.parse::<u32>() {
+        return format!("another corelab run (pid {pid})");
+    }
+    match ProcessIdentity::from_text(holder) {
+        Some(ProcessIdentity {
+            pid,
+            host: Some(host),
+            ..
+        }) if our_host != Some(host.as_str()) => {
+            format!(
+                "another corelab run (pid {pid} on {})",
+                crate::sys::process_identity::printable(&host)
+            )
+        }
+        Some(identity) => format!("another corelab run (pid {})", identity.pid),
+        None => "another corelab run".to_string(),
+    }
+}
+
 /// An exclusive lock on [`output_lock_path`]`(out)`, held while a run writes `out`; the file
-/// holds the holder's pid and is removed when the lock is dropped.
+/// holds the holder's [`ProcessIdentity`] and is removed when the lock is dropped.
 pub(super) struct OutputLock {
     path: PathBuf,
     file: std::fs::File,
@@ -230,10 +265,8 @@ impl OutputLock {
                 }
                 let mut holder = String::new();
                 file.read_to_string(&mut holder).ok();
-                let who = match holder.trim().parse::<u32>() {
-                    Ok(pid) => format!("another corelab run (pid {pid})"),
-                    Err(_) => "another corelab run".to_string(),
-                };
+                let here = crate::sys::process_identity::Place::here();
+                let who = holder_words(&holder, here.host.as_deref());
                 bail!(
                     "{who} is writing {} (it holds the lock {}); wait for it to finish or choose another --out",
                     path_text(out),
@@ -247,9 +280,13 @@ impl OutputLock {
             if !same {
                 continue;
             }
-            // Fixed width, so the old content is overwritten without truncating.
+            // Written over the old content, then cut to length, so that a run refused
+            // meanwhile reads a whole record or none, never an empty file.
+            let record = format!("{}\n", ProcessIdentity::this().to_text());
             file.rewind().ok();
-            writeln!(file, "{:<20}", std::process::id()).ok();
+            if file.write_all(record.as_bytes()).is_ok() {
+                file.set_len(record.len() as u64).ok();
+            }
             return Ok(OutputLock { path, file });
         }
         bail!("cannot lock {}: it keeps being replaced", path_text(&path))
@@ -362,6 +399,95 @@ mod tests {
             lock_dir_in(&places, uid).unwrap(),
             places.temp.join(format!("corelab-locks-{uid}"))
         );
+    }
+
+    #[test]
+    fn a_temporary_directory_reached_through_another_users_link_is_passed_over() {
+        let base = tempfile::tempdir().unwrap();
+        let places = places(base.path());
+        let uid = crate::sys::effective_uid();
+        // Through a link of this user's: the lock directory is made under the resolved path.
+        let link = base.path().join("tmp-link");
+        std::os::unix::fs::symlink(&places.temp, &link).unwrap();
+        let through_link = LockPlaces {
+            temp: link.clone(),
+            runtime: None,
+            cache: places.cache.clone(),
+        };
+        let resolved = std::fs::canonicalize(&places.temp).unwrap();
+        assert_eq!(
+            lock_dir_in(&through_link, uid).unwrap(),
+            resolved.join(format!("corelab-locks-{uid}"))
+        );
+        std::fs::remove_dir(resolved.join(format!("corelab-locks-{uid}"))).unwrap();
+        if !crate::sys::is_root() {
+            eprintln!("not root: cannot give the link to another user, not tested");
+            return;
+        }
+        // Through a link of another user's: they could repoint it, so the home is used.
+        std::os::unix::fs::lchown(&link, Some(OTHER_UID), Some(OTHER_UID)).unwrap();
+        assert_eq!(
+            lock_dir_in(&through_link, uid).unwrap(),
+            base.path().join("home/.cache/corelab/locks")
+        );
+        assert_eq!(std::fs::read_dir(&places.temp).unwrap().count(), 0);
+    }
+
+    #[test]
+    fn the_lock_names_its_holder_with_the_host_when_it_is_another() {
+        // The file names this process as a process identity, read back whole.
+        let dir = tempfile::tempdir().unwrap();
+        let out = dir.path().join("r.json");
+        let lock = OutputLock::take(&out).unwrap();
+        let text = std::fs::read_to_string(lock.path()).unwrap();
+        assert!(
+            text.ends_with('\n') && text.matches('\n').count() == 1,
+            "{text:?}"
+        );
+        assert_eq!(
+            ProcessIdentity::from_text(text.trim_end()),
+            Some(ProcessIdentity::this())
+        );
+        // A second take is refused naming this process, on this host: no host said.
+        let err = OutputLock::take(&out).err().unwrap().to_string();
+        assert!(
+            err.starts_with(&format!(
+                "another corelab run (pid {}) is writing",
+                std::process::id()
+            )),
+            "{err}"
+        );
+        drop(lock);
+        let boot = "0d5c1c47-7e0b-4a0e-9d1e-3c6f0b6a8f11";
+        let on_lab2 = format!("40:1000:4026531836:{boot}:lab-2");
+        assert_eq!(
+            holder_words(&on_lab2, Some("lab-1")),
+            "another corelab run (pid 40 on lab-2)"
+        );
+        assert_eq!(
+            holder_words(&format!("{on_lab2}\n"), None),
+            "another corelab run (pid 40 on lab-2)"
+        );
+        assert_eq!(
+            holder_words(&on_lab2, Some("lab-2")),
+            "another corelab run (pid 40)"
+        );
+        // A host name with control characters is shown harmlessly.
+        assert_eq!(
+            holder_words(&format!("40:1000:7:{boot}:lab%1B%5B2J"), Some("lab-1")),
+            "another corelab run (pid 40 on lab?[2J)"
+        );
+        // Without a host (an older record), or an older corelab's bare pid, as before.
+        assert_eq!(
+            holder_words("40:1000:7", Some("lab-1")),
+            "another corelab run (pid 40)"
+        );
+        assert_eq!(
+            holder_words("4242                \n", Some("lab-1")),
+            "another corelab run (pid 4242)"
+        );
+        assert_eq!(holder_words("", Some("lab-1")), "another corelab run");
+        assert_eq!(holder_words("not a record", None), "another corelab run");
     }
 
     #[test]

@@ -49,11 +49,14 @@ workers then start that same absolute path.
 
 Outputs: every output path (--out, --csv, --trace, --svg, --png, --markdown: each its own
 file, none of them the preset) and the chart size are checked before the sweep starts. While it
-runs, --out is locked (an flock on out-HASH.lock in your private lock directory, the first
-usable of $XDG_RUNTIME_DIR/corelab, $TMPDIR/corelab-locks-UID and ~/.cache/corelab/locks,
-holding the pid), keyed on the file it replaces (a symlink followed to its target, the
-directory resolved): a second run on the same file, by any name (./r.json, d/../r.json, a
-symlink to it), is refused, naming that pid.
+runs, --out is locked (an flock on out-HASH.lock in your private lock directory: when
+XDG_RUNTIME_DIR is set, $XDG_RUNTIME_DIR/corelab only; otherwise $TMPDIR/corelab-locks-UID,
+unless that directory is not yours and private or $TMPDIR cannot be trusted (others can rename
+entries in it, or a symbolic link on the way is another user's); then
+$XDG_CACHE_HOME/corelab/locks, else ~/.cache/corelab/locks. It holds the pid and host), keyed
+on the file it replaces (a symlink followed to its target, the directory resolved): a second
+run on the same file, by any name (./r.json, d/../r.json, a symlink to it), is refused, naming
+that pid (and its host when another).
 
 An --out that exists already keeps its earlier results until this run completes with at least
 one cell measured: meanwhile the rounds are saved beside it, to NAME.partial-XXXXXX.json, and

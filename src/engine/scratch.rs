@@ -42,15 +42,16 @@ impl ScratchDir {
     /// could rename entries of `parent` or of a directory above it ([`renamable_by_others`]):
     /// there the name of the directory, by which the engine writes and runs files in it and
     /// removes it, could be made to lead to a directory of theirs.
+    ///
+    /// It is made in `parent` resolved ([`trusted_parent`]): its path has no symbolic link in
+    /// it, so no link on the way that is there now can be pointed elsewhere later.
     pub fn create_in(parent: &Path) -> std::io::Result<Self> {
-        if let Some(refusal) = refusal_of(parent) {
-            return Err(std::io::Error::other(refusal));
-        }
+        let parent = trusted_parent(parent).map_err(std::io::Error::other)?;
         let dir = tempfile::Builder::new()
             .prefix(PREFIX)
             .rand_bytes(RANDOM_CHARS)
             .permissions(std::os::unix::fs::PermissionsExt::from_mode(0o700))
-            .tempdir_in(parent)?;
+            .tempdir_in(&parent)?;
         write_new_file(
             &dir.path().join(OWNER_FILE),
             crate::engine::run_mark::owner_text().as_bytes(),
@@ -267,11 +268,18 @@ fn renames_by_others(meta: &std::fs::Metadata, uid: u32) -> Option<String> {
 }
 
 /// Why scratch directories are not made in `parent` ([`ScratchDir::create_in`]), as the
-/// message says it: another user could rename entries there ([`renamable_by_others`]). `None`
-/// where they can be made. Asked before a sweep starts too, so that a run in such a
-/// directory is refused once rather than failing in every cell.
+/// message says it: another user could rename entries there, or repoint a symbolic link on the
+/// way to it ([`trusted_resolution`]). `None` where they can be made. Asked before a sweep
+/// starts too, so that a run in such a directory is refused once rather than failing in every
+/// cell.
 pub fn refusal_of(parent: &Path) -> Option<String> {
-    renamable_by_others(parent).map(|why| {
+    trusted_parent(parent).err()
+}
+
+/// `parent` resolved ([`trusted_resolution`]), where scratch directories are made; or why
+/// they are not made there, as the message says it.
+pub fn trusted_parent(parent: &Path) -> Result<PathBuf, String> {
+    trusted_resolution(parent).map_err(|why| {
         format!(
             "refusing the temporary directory {}: {why}, so another user could put a \
              directory of theirs in the place of a scratch directory; set TMPDIR to a \
@@ -281,16 +289,24 @@ pub fn refusal_of(parent: &Path) -> Option<String> {
     })
 }
 
-/// Why another user could rename what `dir`'s path leads to, or something in it: `dir` or a
-/// directory above it belongs to another user than this one and root, or others can write in
-/// it without its sticky bit ([`renames_by_others`]). `None` when no one can.
+/// Why another user could rename what `dir`'s path leads to, or something in it
+/// ([`trusted_resolution`]). `None` when no one can.
 pub fn renamable_by_others(dir: &Path) -> Option<String> {
+    trusted_resolution(dir).err()
+}
+
+/// `dir` with every symbolic link on its path resolved, if no other user can change what that
+/// path leads to: no symbolic link on the way ([`resolve_checking_links`]) belongs to another
+/// user than this one and root or sits in a directory where others can rename it, and neither
+/// the resolved directory nor one above it belongs to another such user or lets others write
+/// in it without its sticky bit ([`renames_by_others`]). Otherwise why not.
+///
+/// Use the path returned, not `dir`: a link on the way that is fine now could be replaced
+/// later by someone who may write where it sits, and the resolved path has no link left.
+pub fn trusted_resolution(dir: &Path) -> Result<PathBuf, String> {
     let uid = crate::sys::effective_uid();
-    let dir = match std::fs::canonicalize(dir) {
-        Ok(dir) => dir,
-        Err(e) => return Some(format!("cannot resolve it ({e})")),
-    };
-    dir.ancestors().find_map(|d| {
+    let dir = resolve_checking_links(dir, uid)?;
+    let why = dir.ancestors().find_map(|d| {
         let meta = match std::fs::metadata(d) {
             Ok(meta) => meta,
             Err(e) => return Some(format!("cannot inspect {} ({e})", d.display())),
@@ -302,7 +318,81 @@ pub fn renamable_by_others(dir: &Path) -> Option<String> {
                 format!("{} above it: {why}", d.display())
             }
         })
-    })
+    });
+    match why {
+        Some(why) => Err(why),
+        None => Ok(dir),
+    }
+}
+
+/// The most symbolic links followed while resolving a path, as the kernel's limit.
+const MAX_LINKS: usize = 40;
+
+/// `dir` resolved as `canonicalize` does (absolute, no symbolic link, `.` or `..` left), walking
+/// the path as given, one component at a time, with `symlink_metadata`: refused where a
+/// symbolic link met on the way belongs to another user than `uid` and root (they could point
+/// it elsewhere), or sits in a directory where others can rename it ([`renames_by_others`]).
+fn resolve_checking_links(dir: &Path, uid: u32) -> Result<PathBuf, String> {
+    use std::os::unix::fs::MetadataExt;
+    use std::path::Component;
+    let start = std::path::absolute(dir).map_err(|e| format!("cannot resolve it ({e})"))?;
+    // Components still to walk, the next last.
+    let mut pending: Vec<std::ffi::OsString> = Vec::new();
+    let push_all = |pending: &mut Vec<std::ffi::OsString>, path: &Path| {
+        for c in path.components().rev() {
+            match c {
+                Component::Normal(name) => pending.push(name.to_os_string()),
+                Component::ParentDir => pending.push("..".into()),
+                Component::CurDir | Component::RootDir | Component::Prefix(_) => {}
+            }
+        }
+    };
+    push_all(&mut pending, &start);
+    let mut resolved = PathBuf::from("/");
+    let mut links = 0;
+    while let Some(name) = pending.pop() {
+        if name == ".." {
+            resolved.pop();
+            continue;
+        }
+        let next = resolved.join(&name);
+        let meta = std::fs::symlink_metadata(&next)
+            .map_err(|e| format!("cannot inspect {} ({e})", next.display()))?;
+        if !meta.file_type().is_symlink() {
+            resolved = next;
+            continue;
+        }
+        if meta.uid() != uid && meta.uid() != 0 {
+            return Err(format!(
+                "the symbolic link {} on the way belongs to uid {}, another user, who could \
+                 point it elsewhere",
+                next.display(),
+                meta.uid()
+            ));
+        }
+        let here = std::fs::metadata(&resolved)
+            .map_err(|e| format!("cannot inspect {} ({e})", resolved.display()))?;
+        if let Some(why) = renames_by_others(&here, uid) {
+            return Err(format!(
+                "the symbolic link {} on the way is in {}: {why}",
+                next.display(),
+                resolved.display()
+            ));
+        }
+        links += 1;
+        if links > MAX_LINKS {
+            return Err(format!(
+                "cannot resolve it (more than {MAX_LINKS} symbolic links)"
+            ));
+        }
+        let target = std::fs::read_link(&next)
+            .map_err(|e| format!("cannot read the symbolic link {} ({e})", next.display()))?;
+        if target.is_absolute() {
+            resolved = PathBuf::from("/");
+        }
+        push_all(&mut pending, &target);
+    }
+    Ok(resolved)
 }
 
 /// The owner file of the directory open as `dir`, opened relative to it without following a
@@ -763,6 +853,71 @@ mod tests {
         assert!(!dir.exists());
         assert!(ScratchDir::create_in(&shared).is_ok());
         assert!(ScratchDir::create_in(&below).is_ok());
+    }
+
+    #[test]
+    fn a_symlinked_temporary_directory_is_used_resolved_unless_another_user_owns_the_link() {
+        use std::os::unix::fs::MetadataExt;
+        let base = tempfile::tempdir().unwrap();
+        let private = base.path().join("private");
+        std::fs::create_dir(&private).unwrap();
+        std::fs::set_permissions(&private, std::fs::Permissions::from_mode(0o700)).unwrap();
+        let resolved = std::fs::canonicalize(&private).unwrap();
+        // A link of this user's, with `..` and a relative target on the way: the scratch
+        // directory is made, and named, under the resolved path, not through the link.
+        let link = base.path().join("build");
+        std::os::unix::fs::symlink("./private/../private", &link).unwrap();
+        let scratch = ScratchDir::create_in(&link.join("..").join("build")).unwrap();
+        assert_eq!(scratch.path().parent(), Some(resolved.as_path()));
+        assert_eq!(
+            trusted_parent(&link),
+            Ok(resolved.clone()),
+            "the resolved path is handed out"
+        );
+        drop(scratch);
+        // A link of another user's, pointing at the same private directory: they could point
+        // it elsewhere once the check is done, so it is refused, by the scratch directory, by
+        // the check before a sweep and by the lock directory's trust check alike.
+        if !crate::sys::is_root() {
+            eprintln!("not root: cannot give the link to another user, not tested");
+            return;
+        }
+        let foreign = base.path().join("alice-build");
+        std::os::unix::fs::symlink(&private, &foreign).unwrap();
+        std::os::unix::fs::lchown(&foreign, Some(12345), Some(12345)).unwrap();
+        assert_eq!(std::fs::symlink_metadata(&foreign).unwrap().uid(), 12345);
+        let why = format!(
+            "the symbolic link {} on the way belongs to uid 12345, another user, who could \
+             point it elsewhere",
+            foreign.display()
+        );
+        let err = ScratchDir::create_in(&foreign).err().unwrap().to_string();
+        assert_eq!(
+            err,
+            format!(
+                "refusing the temporary directory {}: {why}, so another user could put a \
+                 directory of theirs in the place of a scratch directory; set TMPDIR to a \
+                 private directory",
+                foreign.display()
+            )
+        );
+        assert_eq!(refusal_of(&foreign), Some(err));
+        assert_eq!(renamable_by_others(&foreign.join("sub/..")), Some(why));
+        assert_eq!(std::fs::read_dir(&private).unwrap().count(), 0);
+        // A link of this user's in a directory of another user's: that user could replace it.
+        let theirs = base.path().join("theirs");
+        std::fs::create_dir(&theirs).unwrap();
+        let inside = theirs.join("build");
+        std::os::unix::fs::symlink(&private, &inside).unwrap();
+        std::os::unix::fs::chown(&theirs, Some(12345), Some(12345)).unwrap();
+        assert_eq!(
+            renamable_by_others(&inside),
+            Some(format!(
+                "the symbolic link {} on the way is in {}: it belongs to uid 12345, another user",
+                inside.display(),
+                std::fs::canonicalize(&theirs).unwrap().display()
+            ))
+        );
     }
 
     #[test]

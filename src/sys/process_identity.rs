@@ -90,7 +90,7 @@ impl Elsewhere {
 /// passes raw ([`crate::terminal_chars::is_unsafe_for_terminal`]: control characters,
 /// bidirectional overrides and isolates, a crafted file's) and other control characters
 /// (newline, tab) as `?`, at most 64 characters.
-fn printable(host: &str) -> String {
+pub fn printable(host: &str) -> String {
     host.chars()
         .take(64)
         .map(|c| {
