@@ -329,3 +329,63 @@ fn the_worker_reports_its_cpu_time_and_page_faults_outside_the_timed_region() {
         "{line}"
     );
 }
+
+/// The worker's run clock measures the wall time from the very stamp the timeline starts at,
+/// on the timeline's clock, so a unit that ends before the clock stops never ends past
+/// `start_ns + wall`, however long the worker is preempted between two reads of a clock. This
+/// is what failed once under load (py-asyncio: "Python sent a bad timeline"): the wall time
+/// was read on `time.perf_counter` a moment after `start_ns`, and a 3 ms preemption in between
+/// came out of the wall time. Here the clocks are fakes that jump 3 ms at the first
+/// `perf_counter` read (where the old clock was preempted), deterministically.
+#[test]
+fn the_run_clock_wall_time_spans_every_unit_stamp_however_it_is_preempted() {
+    require_python!("the_run_clock_wall_time_spans_every_unit_stamp_however_it_is_preempted");
+    let assets = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("assets/python");
+    let script = format!(
+        r#"
+import sys, time
+sys.path.insert(0, {assets:?})
+import corelab_worker as w
+now = [5_000_000_000]
+reads = []
+def monotonic_ns():
+    reads.append('monotonic')
+    return now[0]
+def perf_counter():
+    if 'perf' not in reads:
+        now[0] += 3_000_000  # preempted just before this read
+    reads.append('perf')
+    return now[0] / 1e9
+time.monotonic_ns = monotonic_ns
+time.perf_counter = perf_counter
+clock = w.RunClock()
+clock.start()
+assert w.TIMING['now'] is True
+now[0] += 12_000_000
+unit_end = time.monotonic_ns()
+wall = clock.stop()
+assert w.TIMING['now'] is False
+end_ns = clock.start_ns + round(wall * 1e9)
+print(clock.start_ns, unit_end, end_ns, wall)
+assert unit_end <= end_ns, (unit_end, end_ns)
+"#,
+        assets = assets.to_str().unwrap()
+    );
+    let out = std::process::Command::new("python3")
+        .args(["-I", "-B", "-c", &script])
+        .output()
+        .unwrap();
+    let stdout = String::from_utf8_lossy(&out.stdout);
+    assert!(
+        out.status.success(),
+        "{stdout}{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let stamps: Vec<&str> = stdout.split_whitespace().collect();
+    assert_eq!(stamps.len(), 4, "{stdout}");
+    // The unit's end and the run's end are the same instant: 12 ms after the start, nothing
+    // lost to the preemption.
+    assert_eq!(stamps[1], stamps[2], "{stdout}");
+    let wall: f64 = stamps[3].parse().unwrap();
+    assert!((wall - 0.012).abs() < 1e-9, "{stdout}");
+}

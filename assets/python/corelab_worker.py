@@ -748,8 +748,10 @@ TIMING = {"now": False}
 
 
 class RunClock:
-    """The clocks of one run request. The timed region's wall time (time.perf_counter) and
-    start stamp (time.monotonic_ns), and the CPU time this interpreter spends on the request
+    """The clocks of one run request. The timed region's start and stop stamps
+    (time.monotonic_ns, the clock of the units' timeline stamps; its wall time is the one
+    between the two, so no unit's stamp lies past start_ns + wall however long this thread is
+    preempted between two reads), and the CPU time this interpreter spends on the request
     outside it (`untimed_cpu`): corelab measures the run's CPU time from outside, around the
     whole request, and subtracts that part. Made when the request line has been read."""
 
@@ -763,13 +765,18 @@ class RunClock:
         """Starts the timed region."""
         self.start_faults = minor_faults()
         self.start_cpu = time.process_time()
-        self.start_ns = time.monotonic_ns()
         TIMING["now"] = True
-        self.started = time.perf_counter()
+        self.start_ns = time.monotonic_ns()
 
     def stop(self):
-        """Ends the timed region; returns its wall time in seconds."""
-        wall = time.perf_counter() - self.started
+        """Ends the timed region; returns its wall time in seconds, from the very stamp the
+        timeline starts at (`start_ns`). Before, the wall time was read on a second clock
+        (time.perf_counter) a moment after `start_ns`: a thread preempted between the two reads
+        (a loaded machine, another thread holding the GIL) lost that moment from the wall time,
+        and the last unit's end stamp then lay past the run's end, so corelab refused the
+        timeline."""
+        self.stop_ns = time.monotonic_ns()
+        wall = (self.stop_ns - self.start_ns) / 1e9
         TIMING["now"] = False
         self.stop_cpu = time.process_time()
         self.stop_faults = minor_faults()

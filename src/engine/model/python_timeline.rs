@@ -92,8 +92,9 @@ impl PyTimeline {
             }
             if !(inside(start) && inside(end) && start <= end) {
                 return Err(format!(
-                    "timeline: unit {unit} from {start} to {end} ns is not inside the run ({} to {run_end} ns)",
-                    self.start_ns
+                    "timeline: unit {unit} from {start} to {end} ns is not inside the run ({} to {run_end} ns): {}",
+                    self.start_ns,
+                    self.misfit(start, end, wall_ns)
                 ));
             }
             if waits.len() > MAX_WAITS_PER_UNIT {
@@ -127,6 +128,35 @@ impl PyTimeline {
             workers: lane_names(model, &self.lanes),
             spans,
         })
+    }
+}
+
+impl PyTimeline {
+    /// What is wrong with a unit's stamps `start` to `end` in a run of `wall_ns`, in
+    /// milliseconds from the run's start: "it ends at 15.412 ms, 3.411 ms after the run's end
+    /// at 12.001 ms (1 ms of slack)".
+    fn misfit(&self, start: u64, end: u64, wall_ns: u64) -> String {
+        let ms = |ns: u64| (ns as f64 - self.start_ns as f64) / 1e6;
+        let wall_ms = wall_ns as f64 / 1e6;
+        if start < self.start_ns {
+            format!(
+                "it starts {:.3} ms before the run's start",
+                (self.start_ns - start) as f64 / 1e6
+            )
+        } else if end < start {
+            format!(
+                "it ends at {:.3} ms, before its start at {:.3} ms",
+                ms(end),
+                ms(start)
+            )
+        } else {
+            format!(
+                "it ends at {:.3} ms, {:.3} ms after the run's end at {wall_ms:.3} ms ({} ms of slack)",
+                ms(end),
+                ms(end) - wall_ms,
+                END_SLACK_NS as f64 / 1e6
+            )
+        }
     }
 }
 
@@ -191,6 +221,60 @@ mod tests {
         assert_eq!(
             lane_names(ModelKind::PyMpi, &[7]),
             ["mpi rank worker 0 (thread 7)"]
+        );
+    }
+
+    /// The shape that failed once under load (py-asyncio, two units of a 4 ms sleep): the
+    /// worker stamped the run's start (`start_ns`), was preempted for 3 ms, then started the
+    /// wall time on a second read of the clock, so the wall time came out 3 ms short and the
+    /// last unit ended past the run's end. The refusal says by how much, in milliseconds from
+    /// the run's start; the same timeline with the wall time measured from `start_ns` (as the
+    /// worker's `RunClock` now does) fits.
+    #[test]
+    fn a_unit_ending_past_a_short_wall_time_is_refused_with_its_overrun() {
+        let t0 = 5_000_000_000u64;
+        let json = format!(
+            r#"{{"start_ns": {t0}, "lanes": [0], "units": [[0, 0, {a}, {b}, [[{a1}, {b1}]]], [0, 1, {b}, {c}, [[{b2}, {c1}]]]]}}"#,
+            a = t0 + 3_100_000,
+            a1 = t0 + 3_200_000,
+            b1 = t0 + 7_300_000,
+            b = t0 + 7_400_000,
+            b2 = t0 + 7_500_000,
+            c1 = t0 + 11_900_000,
+            c = t0 + 12_000_000,
+        );
+        let short_wall_ns = 9_000_000;
+        let e = decode(&json, ModelKind::PyAsyncio, 1, short_wall_ns).expect_err("past the end");
+        assert!(e.contains("unit 1 from"), "{e}");
+        assert!(
+            e.contains(
+                "it ends at 12.000 ms, 3.000 ms after the run's end at 9.000 ms (1 ms of slack)"
+            ),
+            "{e}"
+        );
+        let t = decode(&json, ModelKind::PyAsyncio, 1, 12_000_000).expect("fits");
+        assert_eq!(t.workers, ["asyncio slot 0"]);
+        assert_eq!(t.lane(0).last().map(|s| s.end_ns), Some(12_000_000));
+        // The other two ways out of the run say which they are.
+        let early = format!(
+            r#"{{"start_ns": {t0}, "lanes": [0], "units": [[0, 0, {}, {}, []]]}}"#,
+            t0 - 2_000_000,
+            t0 + 1_000_000
+        );
+        let e = decode(&early, ModelKind::PyAsyncio, 1, 12_000_000).expect_err("early");
+        assert!(
+            e.contains("it starts 2.000 ms before the run's start"),
+            "{e}"
+        );
+        let backwards = format!(
+            r#"{{"start_ns": {t0}, "lanes": [0], "units": [[0, 0, {}, {}, []]]}}"#,
+            t0 + 5_000_000,
+            t0 + 4_000_000
+        );
+        let e = decode(&backwards, ModelKind::PyAsyncio, 1, 12_000_000).expect_err("backwards");
+        assert!(
+            e.contains("it ends at 4.000 ms, before its start at 5.000 ms"),
+            "{e}"
         );
     }
 
