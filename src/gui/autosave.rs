@@ -228,6 +228,10 @@ pub struct RecentEntry {
     /// Never one written by a corelab in another container or on another host, which cannot
     /// be judged from here.
     pub abandoned: bool,
+    /// Abandoned because the machine restarted since (its writer ran in a boot that is over,
+    /// [`crate::results::WriterProcess::of_an_earlier_boot`]), not because it was killed or
+    /// crashed.
+    pub restarted_since: bool,
 }
 
 /// Files larger than this are listed without a look inside (a label from the name alone).
@@ -270,7 +274,7 @@ pub fn recent_entry(path: &Path) -> RecentEntry {
         Ok(text) => serde_json::from_str::<Glance>(&text).map_err(|_| "unreadable".to_string()),
         Err(_) => Err("not looked into".to_string()),
     };
-    let mut abandoned = false;
+    let (mut abandoned, mut restarted_since) = (false, false);
     let (label, state) = match state {
         Ok(glance) => {
             let written = std::fs::metadata(path).and_then(|m| m.modified()).ok();
@@ -280,6 +284,11 @@ pub fn recent_entry(path: &Path) -> RecentEntry {
                 written,
             );
             abandoned = writer == Some(crate::results::Liveness::Gone);
+            restarted_since = abandoned
+                && glance
+                    .writer
+                    .as_ref()
+                    .is_some_and(|w| w.of_an_earlier_boot());
             let measured = glance
                 .cells
                 .iter()
@@ -322,6 +331,7 @@ pub fn recent_entry(path: &Path) -> RecentEntry {
         hover: format!("{state}\n{}", path.display()),
         label,
         abandoned,
+        restarted_since,
     }
 }
 
@@ -510,6 +520,31 @@ mod tests {
         };
         let killed = save("killed.json", &gone);
         assert!(killed.abandoned);
+        assert!(!killed.restarted_since, "killed in this boot");
+        // Written by this machine before it restarted (its file last changed before this
+        // boot began): abandoned, and because of the restart.
+        if crate::sys::process_identity::Place::here()
+            .booted_at
+            .is_some()
+        {
+            let earlier_boot = WriterProcess {
+                boot_id: Some("1f0e0d0c-0000-4000-8000-000000000000".into()),
+                ..gone.clone()
+            };
+            let path = at("restarted.json");
+            save("restarted.json", &earlier_boot);
+            std::fs::File::options()
+                .write(true)
+                .open(&path)
+                .unwrap()
+                .set_modified(std::time::SystemTime::UNIX_EPOCH)
+                .unwrap();
+            let restarted = recent_entry(&path);
+            assert!(
+                restarted.abandoned && restarted.restarted_since,
+                "{restarted:?}"
+            );
+        }
         assert!(
             killed
                 .label
