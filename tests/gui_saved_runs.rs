@@ -222,27 +222,13 @@ fn left_file(dir: &std::path::Path, name: &str, writer: WriterProcess) -> std::p
     path
 }
 
-/// A process that has exited, as recorded while it ran.
-fn gone_process() -> WriterProcess {
-    let mut child = std::process::Command::new("sleep")
-        .arg("5")
-        .spawn()
-        .unwrap();
-    let pid = child.id();
-    let started_ticks = corelab::sys::procfs::start_ticks_of(pid);
-    assert!(started_ticks.is_some(), "/proc tells when {pid} started");
-    child.kill().unwrap();
-    child.wait().unwrap();
-    WriterProcess::here(pid, started_ticks)
-}
-
 #[test]
 fn a_sweep_left_by_a_killed_workbench_is_offered_once_at_the_next_start() {
     let dir = tempfile::tempdir().unwrap();
     let killed = left_file(
         dir.path(),
         "2026-11-27T10-49-14Z_held-sweep-1.json",
-        gone_process(),
+        common::gone_process(),
     );
     // A sweep still being written by a live process (this one) is not offered.
     left_file(

@@ -46,20 +46,6 @@ impl ResultsSaver for FullAfterFirstSave {
     }
 }
 
-/// A process that has exited, as recorded while it ran.
-fn gone_process() -> WriterProcess {
-    let mut child = std::process::Command::new("sleep")
-        .arg("5")
-        .spawn()
-        .unwrap();
-    let pid = child.id();
-    let started_ticks = corelab::sys::procfs::start_ticks_of(pid);
-    assert!(started_ticks.is_some());
-    child.kill().unwrap();
-    child.wait().unwrap();
-    WriterProcess::here(pid, started_ticks)
-}
-
 /// A workbench on `data` with scripted executors (no run waits), saving through `saver`,
 /// its rescues going to `rescue` (none when `saver` is `None`: a plain start).
 fn workbench(
@@ -92,7 +78,7 @@ fn a_disk_that_fails_after_the_first_autosave_leaves_no_stale_file_to_offer_as_k
     std::fs::create_dir(&rescue).unwrap();
     let saver = Arc::new(FullAfterFirstSave {
         saves: AtomicUsize::new(0),
-        writer_gone: gone_process(),
+        writer_gone: common::gone_process(),
         written: Mutex::new(None),
     });
     let mut h = workbench(&data, &rescue, Some(Arc::clone(&saver)));

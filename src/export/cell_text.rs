@@ -61,8 +61,9 @@ fn no_speedup_interval(c: &CellResult) -> Option<&'static str> {
 /// ([`CellResult::speedup_ci_low`]: the baseline's uncertainty included), with its coverage in
 /// brackets where it is below 95% (the baseline or the cell has fewer than 6 runs: `0.96 –
 /// 1.76 (75% CI)`), `1 run, no interval` for a single run; `baseline` for the baseline's own
-/// cell, 1× by definition.
-pub fn speedup_ci(c: &CellResult) -> String {
+/// cell, 1× by definition, which `is_baseline` says ([`crate::results::Baselines::is_baseline`]:
+/// never guessed from a speedup of exactly 1).
+pub fn speedup_ci(c: &CellResult, is_baseline: bool) -> String {
     if let Some(why) = no_speedup_interval(c) {
         return why.into();
     }
@@ -73,7 +74,7 @@ pub fn speedup_ci(c: &CellResult) -> String {
             }
             _ => format!("{l:.2} – {h:.2}"),
         },
-        _ if c.speedup == Some(1.0) => "baseline".into(),
+        _ if is_baseline => "baseline".into(),
         _ => "—".into(),
     }
 }
@@ -619,7 +620,7 @@ mod tests {
         let c = &r.cells[1];
         assert!(c.speedup_ci_coverage.unwrap() >= 0.95);
         assert_eq!(
-            speedup_ci(c),
+            speedup_ci(c, false),
             format!(
                 "{:.2} – {:.2}",
                 c.speedup_ci_low.unwrap(),
@@ -631,7 +632,11 @@ mod tests {
         let r = pair(&six, &half[..3]);
         let c = &r.cells[1];
         assert!((c.speedup_ci_coverage.unwrap() - 0.75).abs() < 1e-9);
-        assert!(speedup_ci(c).ends_with(" (75% CI)"), "{}", speedup_ci(c));
+        assert!(
+            speedup_ci(c, false).ends_with(" (75% CI)"),
+            "{}",
+            speedup_ci(c, false)
+        );
         assert!(
             speedup_ci_words(c).unwrap().starts_with("75% CI "),
             "{:?}",
@@ -639,14 +644,45 @@ mod tests {
         );
         // Five runs of the baseline limit a cell of six: 1 − 2/32 = 93.75%.
         let r = pair(&six[..5], &half);
-        assert!(speedup_ci(&r.cells[1]).ends_with(" (94% CI)"));
+        assert!(speedup_ci(&r.cells[1], false).ends_with(" (94% CI)"));
         // One run: no interval, in words, for the median and the speedup.
         let r = pair(&six, &half[..1]);
-        assert_eq!(speedup_ci(&r.cells[1]), "1 run, no interval");
+        assert_eq!(speedup_ci(&r.cells[1], false), "1 run, no interval");
         assert_eq!(median_ci(&r.cells[1]), "1 run, no interval");
         let r = pair(&six[..1], &half);
-        assert_eq!(speedup_ci(&r.cells[1]), "no interval (baseline: 1 run)");
-        assert_eq!(speedup_ci(&r.cells[0]), "baseline");
+        assert_eq!(
+            speedup_ci(&r.cells[1], false),
+            "no interval (baseline: 1 run)"
+        );
+        assert_eq!(
+            speedup_ci(&r.cells[0], r.baselines().is_baseline(&r.cells[0])),
+            "baseline"
+        );
+    }
+
+    #[test]
+    fn only_the_real_baseline_is_labelled_baseline_not_any_cell_at_exactly_1x() {
+        // `threads × 2`, one run exactly as long as the baseline's: 1.00×. Its interval
+        // cleared, as in a file written before the intervals were kept, so that nothing
+        // but the baseline rule tells the two apart.
+        let mut r = pair(&[2.0], &[2.0]);
+        r.cells[1].speedup_ci_low = None;
+        r.cells[1].speedup_ci_high = None;
+        r.cells[1].speedup_ci_coverage = None;
+        assert_eq!(r.cells[1].speedup, Some(1.0));
+        let b = r.baselines();
+        assert!(!b.is_baseline(&r.cells[1]));
+        assert_eq!(speedup_ci(&r.cells[1], b.is_baseline(&r.cells[1])), "—");
+        assert_eq!(
+            speedup_ci(&r.cells[0], b.is_baseline(&r.cells[0])),
+            "baseline"
+        );
+        // Through the terminal table and the Markdown report too.
+        let table = crate::export::table::summary_table(&r);
+        let threads = table.lines().find(|l| l.starts_with("threads")).unwrap();
+        assert!(!threads.contains("baseline"), "{threads}");
+        let seq = table.lines().find(|l| l.starts_with("sequential")).unwrap();
+        assert!(seq.contains("baseline"), "{seq}");
     }
 
     #[test]

@@ -273,6 +273,7 @@ fn run_section(out: &mut String, r: &ResultsFile, fits: &[ModelFit], h: &str) {
         "| model | workers | n | median (s) | median CI (s) | min – max (s) | speedup | speedup CI | efficiency | cores busy | work | note |\n\
          |---|--:|--:|--:|--:|--:|--:|--:|--:|--:|--:|---|\n",
     );
+    let baselines = r.baselines();
     for c in &r.cells {
         let mut note = cell_text::note(r, c);
         // Checksums that differ between the runs of a contention task are its lost updates:
@@ -298,7 +299,7 @@ fn run_section(out: &mut String, r: &ResultsFile, fits: &[ModelFit], h: &str) {
             cell_text::median_ci(c),
             cell_text::min_max(c),
             cell_text::fixed(c.speedup, 2),
-            cell_text::speedup_ci(c),
+            cell_text::speedup_ci(c, baselines.is_baseline(c)),
             cell_text::efficiency_percent(c),
             cell_text::fixed(c.cpu_utilisation, 2),
             cell_text::fixed(c.work_vs_baseline, 2),

@@ -27,6 +27,7 @@ pub fn summary_table(results: &ResultsFile) -> String {
         "work",
         "note"
     );
+    let baselines = results.baselines();
     for c in &results.cells {
         // A cell without runs has no median: a bare dash, not `—s`.
         let median = c
@@ -42,7 +43,7 @@ pub fn summary_table(results: &ResultsFile) -> String {
             median_ci(c),
             min_max(c),
             fixed(c.speedup, 2),
-            speedup_ci(c),
+            speedup_ci(c, baselines.is_baseline(c)),
             super::cell_text::efficiency_percent(c),
             fixed(c.cpu_utilisation, 2),
             fixed(c.work_vs_baseline, 2),

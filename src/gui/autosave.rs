@@ -232,6 +232,10 @@ pub struct RecentEntry {
     /// corelab that ran here and was running when it was read): the list checks it again,
     /// as its label changes when it dies with neither the file's time nor length changing.
     pub running_writer: Option<crate::results::WriterProcess>,
+    /// Abandoned because the machine restarted since (its writer ran in a boot that is over,
+    /// [`crate::results::WriterProcess::of_an_earlier_boot`]), not because it was killed or
+    /// crashed.
+    pub restarted_since: bool,
 }
 
 /// Files larger than this are listed without a look inside (a label from the name alone).
@@ -274,7 +278,7 @@ pub fn recent_entry(path: &Path) -> RecentEntry {
         Ok(text) => serde_json::from_str::<Glance>(&text).map_err(|_| "unreadable".to_string()),
         Err(_) => Err("not looked into".to_string()),
     };
-    let mut abandoned = false;
+    let (mut abandoned, mut restarted_since) = (false, false);
     let mut running_writer = None;
     let (label, state) = match state {
         Ok(glance) => {
@@ -288,6 +292,11 @@ pub fn recent_entry(path: &Path) -> RecentEntry {
             if writer == Some(crate::results::Liveness::Running) {
                 running_writer = glance.writer.clone();
             }
+            restarted_since = abandoned
+                && glance
+                    .writer
+                    .as_ref()
+                    .is_some_and(|w| w.of_an_earlier_boot());
             let measured = glance
                 .cells
                 .iter()
@@ -331,6 +340,7 @@ pub fn recent_entry(path: &Path) -> RecentEntry {
         label,
         abandoned,
         running_writer,
+        restarted_since,
     }
 }
 
@@ -519,6 +529,31 @@ mod tests {
         };
         let killed = save("killed.json", &gone);
         assert!(killed.abandoned);
+        assert!(!killed.restarted_since, "killed in this boot");
+        // Written by this machine before it restarted (its file last changed before this
+        // boot began): abandoned, and because of the restart.
+        if crate::sys::process_identity::Place::here()
+            .booted_at
+            .is_some()
+        {
+            let earlier_boot = WriterProcess {
+                boot_id: Some("1f0e0d0c-0000-4000-8000-000000000000".into()),
+                ..gone.clone()
+            };
+            let path = at("restarted.json");
+            save("restarted.json", &earlier_boot);
+            std::fs::File::options()
+                .write(true)
+                .open(&path)
+                .unwrap()
+                .set_modified(std::time::SystemTime::UNIX_EPOCH)
+                .unwrap();
+            let restarted = recent_entry(&path);
+            assert!(
+                restarted.abandoned && restarted.restarted_since,
+                "{restarted:?}"
+            );
+        }
         assert!(
             killed
                 .label

@@ -9,7 +9,8 @@ pub enum InterruptedRun {
     /// The last session's window closed mid-sweep: its saved state named the file.
     Closed(RecentEntry),
     /// A killed or crashed workbench left the file, still `incomplete` with its process gone
-    /// (no state was saved to say so); `last_written` is when, "2026-11-27 10:49:28 UTC".
+    /// (no state was saved to say so), or left by a workbench whose machine restarted since
+    /// ([`RecentEntry::restarted_since`]); `last_written` is when, "2026-11-27 10:49:28 UTC".
     Killed {
         entry: RecentEntry,
         last_written: String,
@@ -34,6 +35,13 @@ impl InterruptedRun {
             InterruptedRun::Killed {
                 entry,
                 last_written,
+            } if entry.restarted_since => format!(
+                "a sweep was still running when its workbench stopped (the machine restarted since); what it measured was saved, last at {last_written} ({}).",
+                entry.label
+            ),
+            InterruptedRun::Killed {
+                entry,
+                last_written,
             } => format!(
                 "a sweep was still running when its workbench was killed or crashed; what it measured was saved, last at {last_written} ({}).",
                 entry.label
@@ -53,6 +61,7 @@ mod tests {
             hover: String::new(),
             abandoned: false,
             running_writer: None,
+            restarted_since: false,
         }
     }
 
@@ -77,5 +86,23 @@ mod tests {
             killed.words()
         );
         assert_eq!(killed.entry(), closed.entry());
+        // Its writer's boot is over: not called killed or crashed.
+        let restarted = InterruptedRun::Killed {
+            entry: RecentEntry {
+                abandoned: true,
+                restarted_since: true,
+                ..entry()
+            },
+            last_written: "2026-11-27 10:49:28 UTC".into(),
+        };
+        assert!(
+            restarted.words().starts_with(
+                "a sweep was still running when its workbench stopped (the machine restarted \
+                 since); what it measured was saved, last at 2026-11-27 10:49:28 UTC ("
+            ),
+            "{}",
+            restarted.words()
+        );
+        assert!(!restarted.words().contains("killed or crashed"));
     }
 }

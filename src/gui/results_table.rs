@@ -45,7 +45,7 @@ pub fn show(
         ui.weak("No results yet: press Run, or open a results file.");
         return;
     };
-    let lost = notes.get(results);
+    let (lost, baseline) = notes.words(results);
     ui.horizontal_wrapped(|ui| {
         ui.label(format!(
             "{} · {} · started {}",
@@ -71,7 +71,12 @@ pub fn show(
                 header_row(ui);
                 for i in rows {
                     let live = is_measuring(&cells[i], measuring);
-                    row(ui, results, i, &cells[i], live, lost_words(lost, i));
+                    let is_baseline = baseline.get(i).copied().unwrap_or(false);
+                    let words = RowWords {
+                        lost: lost_words(lost, i),
+                        is_baseline,
+                    };
+                    row(ui, results, i, &cells[i], live, words);
                 }
             });
     };
@@ -268,15 +273,25 @@ fn status_words(cell: &CellResult, live: bool) -> String {
     }
 }
 
-/// One row; `lost` is the cell's lost-updates words ([`TableNotes`]).
+/// What [`TableNotes`] worked out for one row.
+#[derive(Clone, Copy)]
+struct RowWords<'a> {
+    /// The cell's lost-updates words.
+    lost: Option<&'a str>,
+    /// Whether the cell is its model's measured baseline.
+    is_baseline: bool,
+}
+
+/// One row, with the words [`TableNotes`] worked out for it.
 fn row(
     ui: &mut egui::Ui,
     results: &ResultsFile,
     index: usize,
     cell: &CellResult,
     live: bool,
-    lost: Option<&str>,
+    words: RowWords<'_>,
 ) {
+    let lost = words.lost;
     // The baseline's colour is the theme's foreground: black would vanish on a dark table.
     let dark = ui.visuals().dark_mode;
     let color = cell.model.map_or(ui.visuals().text_color(), |m| {
@@ -349,7 +364,8 @@ fn row(
     if cell.speedup.is_some() {
         speedup.on_hover_text(format!(
             "confidence interval: {} (the baseline's and this cell's median intervals together: 95% where both cells have 6 runs or more, else the lower coverage of the two)",
-            export::speedup_ci_words(cell).unwrap_or_else(|| export::speedup_ci_text(cell))
+            export::speedup_ci_words(cell)
+                .unwrap_or_else(|| export::speedup_ci_text(cell, words.is_baseline))
         ));
     }
     ui.monospace(opt(cell.efficiency, |v| format!("{:.0} %", v * 100.0)));

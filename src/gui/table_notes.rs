@@ -1,5 +1,6 @@
-//! The results table's lost-updates words, one per cell, worked out once per change of the
-//! shown results rather than every frame: each is [`crate::results::lost_share`] of the cell's
+//! The results table's lost-updates words, one per cell, and which cells are the baselines
+//! ([`ResultsFile::baselines`]), worked out once per change of the shown results rather than
+//! every frame: each is [`crate::results::lost_share`] of the cell's
 //! runs (gathered and sorted) put in its short words, which a table of hundreds of runs a
 //! cell need not redo 60 times a second. Kept beside the fits ([`super::fits_panel::FitsCache`])
 //! and invalidated the same way, by a key of the results read each frame in one pass over the
@@ -18,6 +19,8 @@ struct Key {
     name: String,
     task: crate::preset::TaskKind,
     increments: u64,
+    /// The baseline rule: which cells are baselines.
+    baseline: crate::preset::Baseline,
     cells: u64,
 }
 
@@ -37,6 +40,7 @@ impl Key {
             name: results.experiment.name.clone(),
             task: results.experiment.task.kind,
             increments: results.experiment.task.contention.increments,
+            baseline: results.experiment.baseline,
             cells: h.finish(),
         }
     }
@@ -48,6 +52,8 @@ impl Key {
 pub struct TableNotes {
     key: Option<Key>,
     lost: Vec<Option<String>>,
+    /// Whether each cell is its model's measured baseline ([`crate::results::Baselines::is_baseline`]).
+    baseline: Vec<bool>,
     /// How many times the words were worked out (for tests: not every frame).
     pub computed: usize,
 }
@@ -55,6 +61,12 @@ pub struct TableNotes {
 impl TableNotes {
     /// The words of `results`' cells, by index (`None` for a cell without a counted run).
     pub fn get(&mut self, results: &ResultsFile) -> &[Option<String>] {
+        self.words(results).0
+    }
+
+    /// The lost-updates words and the baseline flags of `results`' cells, by index, worked
+    /// out together (the baselines once, not per cell or per frame).
+    pub fn words(&mut self, results: &ResultsFile) -> (&[Option<String>], &[bool]) {
         let key = Key::of(results);
         if self.key.as_ref() != Some(&key) {
             self.lost = results
@@ -62,10 +74,16 @@ impl TableNotes {
                 .iter()
                 .map(|c| export::lost_updates_text(results, c))
                 .collect();
+            let baselines = results.baselines();
+            self.baseline = results
+                .cells
+                .iter()
+                .map(|c| baselines.is_baseline(c))
+                .collect();
             self.key = Some(key);
             self.computed += 1;
         }
-        &self.lost
+        (&self.lost, &self.baseline)
     }
 }
 
@@ -119,6 +137,8 @@ mod tests {
         );
         assert_eq!(lost_words(&words, 0), Some("no lost updates (6 runs)"));
         assert_eq!(lost_words(&words, 2), None, "no such cell");
+        // The baselines, read from the rule with the words, not guessed from a speedup of 1.
+        assert_eq!(notes.words(&r).1, [true, false]);
         for _ in 0..10 {
             notes.get(&r);
         }

@@ -187,6 +187,19 @@ impl ProcessIdentity {
         }
     }
 
+    /// Whether it ran in another boot of this machine than the one `here` is of: where
+    /// [`ProcessIdentity::liveness_from`] judged it gone, the reason is that its boot is over
+    /// (the machine restarted since), not that it was killed or crashed. `false` where either
+    /// boot is unknown.
+    pub fn of_another_boot_than(&self, here: &Place) -> bool {
+        matches!((&self.boot_id, &here.boot_id), (Some(ours), Some(now)) if ours != now)
+    }
+
+    /// [`ProcessIdentity::of_another_boot_than`] this machine's boot now.
+    pub fn of_an_earlier_boot(&self) -> bool {
+        self.of_another_boot_than(Place::here())
+    }
+
     /// Whether it is surely gone ([`Liveness::Gone`]).
     pub fn is_surely_gone(&self, last_written: Option<SystemTime>) -> bool {
         self.liveness(last_written) == Liveness::Gone
@@ -450,6 +463,34 @@ mod tests {
                 );
             }
         }
+    }
+
+    #[test]
+    fn a_process_gone_with_its_boot_is_told_from_one_killed_in_this_boot() {
+        let here = here();
+        let earlier_boot = ProcessIdentity {
+            boot_id: Some("1f0e0d0c-0000-4000-8000-000000000000".into()),
+            ..recorded()
+        };
+        assert_eq!(
+            earlier_boot.liveness_from(&here, before_boot(), free),
+            Liveness::Gone
+        );
+        assert!(earlier_boot.of_another_boot_than(&here));
+        // Gone in this boot (its pid free): killed or crashed, not a restart.
+        assert_eq!(recorded().liveness_from(&here, None, free), Liveness::Gone);
+        assert!(!recorded().of_another_boot_than(&here));
+        // Either boot unknown: not said to be another.
+        let unrecorded = ProcessIdentity {
+            boot_id: None,
+            ..recorded()
+        };
+        assert!(!unrecorded.of_another_boot_than(&here));
+        let unknown_here = Place {
+            boot_id: None,
+            ..here.clone()
+        };
+        assert!(!earlier_boot.of_another_boot_than(&unknown_here));
     }
 
     #[test]

@@ -96,6 +96,21 @@ pub fn live_processes() -> Vec<(u32, u32)> {
         .collect()
 }
 
+/// A process that has exited, as recorded while it ran: a `sleep` started, its start time
+/// read from /proc, then killed and reaped, for a results file whose writer is gone.
+pub fn gone_process() -> corelab::results::WriterProcess {
+    let mut child = std::process::Command::new("sleep")
+        .arg("5")
+        .spawn()
+        .unwrap();
+    let pid = child.id();
+    let started_ticks = corelab::sys::procfs::start_ticks_of(pid);
+    assert!(started_ticks.is_some(), "/proc tells when {pid} started");
+    child.kill().unwrap();
+    child.wait().unwrap();
+    corelab::results::WriterProcess::here(pid, started_ticks)
+}
+
 /// Whether `pid` still exists as a running (non-zombie) process.
 pub fn is_alive(pid: u32) -> bool {
     match std::fs::read_to_string(format!("/proc/{pid}/stat")) {
