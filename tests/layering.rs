@@ -4,7 +4,7 @@
 //!
 //! Every `crate::<module>` path in `src/` (a `use`, a grouped `use crate::{…}`, or a path written
 //! inline, tests included) is read as an edge from the file's layer to that module's layer. A
-//! layer may use the layers before it; the helpers below every layer (`safe_fs`, `sys`, `words`)
+//! layer may use the layers before it; the helpers below every layer (`safe_fs`, `sys`, `terminal_chars`, `words`)
 //! may be used by all and use no layer. The one edge between the front ends is the binary's
 //! dispatcher: `corelab` with no subcommand opens the workbench (`cli` → `gui`). `stats` is pure
 //! functions over numbers and imports no layer at all.
@@ -15,7 +15,7 @@ use std::path::{Path, PathBuf};
 const ORDER: [&str; 8] = [
     "preset", "stats", "results", "engine", "analysis", "export", "gui", "cli",
 ];
-const BELOW_EVERY_LAYER: [&str; 3] = ["safe_fs", "sys", "words"];
+const BELOW_EVERY_LAYER: [&str; 4] = ["safe_fs", "sys", "terminal_chars", "words"];
 
 /// Where `module` sits: its place in [`ORDER`] (the two front ends share the last place), or
 /// `None` for the helpers below every layer.
