@@ -47,15 +47,18 @@ fn plant_stale_bytecode(dir: &Path, python: &str) {
         ),
     ];
     let when = std::time::SystemTime::UNIX_EPOCH + std::time::Duration::from_secs(1_700_000_000);
-    for (name, evil, _) in &files {
-        let path = dir.join(name);
-        std::fs::write(&path, evil).unwrap();
+    // Written with the same modification time each time: the stale bytecode's check.
+    let write_dated = |path: &std::path::Path, text: &str| {
+        std::fs::write(path, text).unwrap();
         std::fs::File::options()
             .write(true)
-            .open(&path)
+            .open(path)
             .unwrap()
             .set_modified(when)
             .unwrap();
+    };
+    for (name, evil, _) in &files {
+        write_dated(&dir.join(name), evil);
     }
     let compiled = std::process::Command::new(python)
         .current_dir(dir)
@@ -69,15 +72,8 @@ fn plant_stale_bytecode(dir: &Path, python: &str) {
     assert!(compiled.success(), "py_compile");
     assert!(!marker.exists(), "compiling ran nothing");
     for (name, evil, harmless) in &files {
-        let path = dir.join(name);
         assert_eq!(evil.len(), harmless.len());
-        std::fs::write(&path, harmless).unwrap();
-        std::fs::File::options()
-            .write(true)
-            .open(&path)
-            .unwrap()
-            .set_modified(when)
-            .unwrap();
+        write_dated(&dir.join(name), harmless);
     }
     // The attack is real: the interpreter on its own runs the stale bytecode.
     let plain = std::process::Command::new(python)
