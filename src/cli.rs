@@ -238,9 +238,18 @@ pub fn main() -> ExitCode {
     }
     let code = dispatch(cli);
     if starts_processes {
-        crate::engine::run_mark::stop_everything_this_corelab_started();
+        stop_everything_this_corelab_started();
     }
     code
+}
+
+/// At the end of corelab: stops whatever still carries one of its marks, saying on stderr which
+/// of them were still there after the wait.
+fn stop_everything_this_corelab_started() {
+    let stop = crate::engine::run_mark::stop_everything_this_corelab_started();
+    if let Some(line) = crate::engine::run_mark::not_gone_at_end_line(&stop) {
+        errln!("corelab: {line}");
+    }
 }
 
 /// Before a command that starts processes: makes corelab the subreaper of its descendants and,
@@ -252,9 +261,9 @@ fn start_owning_processes(command_line: bool) {
         errln!("corelab: cannot adopt the orphans of the processes it starts: {e}");
     }
     if command_line {
-        let stopped = crate::engine::run_mark::stop_leftovers_of_killed_runs();
+        let stop = crate::engine::run_mark::stop_leftovers_of_killed_runs();
         let cleaned = crate::engine::scratch::remove_left_by_killed_runs();
-        let line = crate::engine::run_mark::leftovers_line(stopped, cleaned.removed);
+        let line = crate::engine::run_mark::leftovers_note(&stop, cleaned.removed);
         if let Some(line) = cleaned.with_trouble(line) {
             errln!("{line}");
         }

@@ -114,6 +114,30 @@ fn only_the_leftovers_note_is_set_aside_from_stderr() {
         common::stderr_of_this_run(&output(&format!("{note}\nError: bad\n"))),
         "Error: bad\n"
     );
+    // With processes still there after the wait, after what was stopped or alone.
+    use corelab::engine::run_mark::{NotGone, Stop, leftovers_note};
+    let not_gone = vec![NotGone {
+        pid: 4242,
+        state: Some('D'),
+        parent: Some(1),
+    }];
+    for stop in [
+        Stop {
+            killed: vec![4242, 5],
+            not_gone: not_gone.clone(),
+        },
+        Stop {
+            killed: vec![4242],
+            not_gone,
+        },
+    ] {
+        let note = leftovers_note(&stop, 0).unwrap();
+        assert!(common::is_leftovers_note(&note), "{note}");
+        assert_eq!(
+            common::stderr_of_this_run(&output(&format!("{note}\nError: bad\n"))),
+            "Error: bad\n"
+        );
+    }
     for kept in [
         format!("Error: bad\n{note}\n"),
         "stopped 2 processes\nError: bad\n".to_string(),

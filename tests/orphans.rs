@@ -158,7 +158,7 @@ fn the_start_up_stop_takes_a_dead_owner_s_processes_and_leaves_a_live_owner_s() 
     // A live run of this process: its process is running before and after.
     let running = marked_orphan_sleep(live.value());
     let _running_stopped = KilledOnDrop::of(running);
-    let stopped = run_mark::stop_leftovers_of_killed_runs();
+    let stopped = run_mark::stop_leftovers_of_killed_runs().stopped().len();
     assert!(
         reaped_within_limit(leftover),
         "a dead owner's process was left running"
@@ -326,7 +326,7 @@ fn what_a_killed_corelab_left_running_is_stopped_at_the_next_start() {
     corelab.wait().unwrap();
     // The background sleep was not in reach of the death signal (only the command was).
     assert!(is_alive(sleeper), "left running by the killed corelab");
-    let stopped = run_mark::stop_leftovers_of_killed_runs();
+    let stopped = run_mark::stop_leftovers_of_killed_runs().stopped().len();
     assert!(
         adopted_orphan_exited_within_limit(sleeper),
         "{sleeper} left running: {:?}",

@@ -38,7 +38,7 @@ pub(super) fn cancel_on_signals(
                 if let Some(code) = watcher.look(received, signal, &cancel, &on_disk, &stderr) {
                     // `exit` skips the end of `cli::main`: stop what this corelab started
                     // here, or the next start would call it left by a killed run.
-                    crate::engine::run_mark::stop_everything_this_corelab_started();
+                    super::stop_everything_this_corelab_started();
                     std::process::exit(code);
                 }
                 std::thread::sleep(LOOK_EVERY);

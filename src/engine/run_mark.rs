@@ -82,9 +82,10 @@ impl RunMark {
 
     /// Stops every live process that carries this mark (`SIGKILL`, with the process group it
     /// leads), looking again until none is left, and reaps those that are this process's
-    /// children. Returns the pids it stopped.
+    /// children. Returns the pids it killed (those not gone within [`EXIT_WAIT`] too: a run's
+    /// own stop has no one to tell; the stops at corelab's start and end say them).
     pub fn stop_marked(&self) -> Vec<u32> {
-        stop_where(&[], |mark| mark == &*self.value)
+        stop_where(&[], |mark| mark == &*self.value).killed
     }
 }
 
@@ -321,12 +322,107 @@ fn walk_below_this_process(mark: &str) -> Below {
     Below::Saw(found)
 }
 
+/// What a stop did: the processes it killed, and those of them still there when it stopped
+/// waiting ([`EXIT_WAIT`]).
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct Stop {
+    /// Every process it sent `SIGKILL`, in the order it did.
+    pub killed: Vec<u32>,
+    /// Those of [`Stop::killed`] still in `/proc` after the wait: still running (in
+    /// uninterruptible sleep, say), or exited but left unreaped by a parent that is not this
+    /// process.
+    pub not_gone: Vec<NotGone>,
+}
+
+impl Stop {
+    /// The processes it killed that are gone: exited and reaped.
+    pub fn stopped(&self) -> Vec<u32> {
+        self.killed
+            .iter()
+            .copied()
+            .filter(|pid| !self.not_gone.iter().any(|n| n.pid == *pid))
+            .collect()
+    }
+}
+
+/// A process a stop killed that was still there when the stop stopped waiting, as `/proc` last
+/// showed it.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct NotGone {
+    pub pid: u32,
+    /// Its state letter in `/proc/<pid>/stat` (`D`, `Z`, …); `None` where it could not be read.
+    pub state: Option<char>,
+    /// Its parent then.
+    pub parent: Option<u32>,
+}
+
+impl std::fmt::Display for NotGone {
+    /// `pid 4242 (D: uninterruptible sleep)`, `pid 77 (Z: exited, its parent 17 has not reaped
+    /// it)`.
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        let pid = self.pid;
+        match (self.state, self.parent) {
+            (Some('Z'), Some(parent)) => {
+                write!(
+                    f,
+                    "pid {pid} (Z: exited, its parent {parent} has not reaped it)"
+                )
+            }
+            (Some(state), _) => write!(f, "pid {pid} ({state}: {})", state_words(state)),
+            (None, _) => write!(f, "pid {pid} (state unknown)"),
+        }
+    }
+}
+
+/// What a state letter of `/proc/<pid>/stat` means (proc(5)).
+fn state_words(state: char) -> &'static str {
+    match state {
+        'R' => "running",
+        'S' => "sleeping",
+        'D' => "uninterruptible sleep",
+        'Z' => "exited, not yet reaped",
+        'T' => "stopped by a signal",
+        't' => "stopped by a tracer",
+        'X' | 'x' => "dead",
+        'I' => "idle",
+        'K' => "wake-kill",
+        'W' => "waking",
+        'P' => "parked",
+        _ => "unknown state",
+    }
+}
+
+/// The most processes a line names one by one ([`not_gone_words`]); the rest are counted.
+const MAX_NAMED: usize = 5;
+
+/// `not_gone`, one after another as a line says them (`pid 4242 (D: uninterruptible sleep),
+/// pid 77 (…)`, the first [`MAX_NAMED`] and how many more); `None` for none.
+pub fn not_gone_words(not_gone: &[NotGone]) -> Option<String> {
+    if not_gone.is_empty() {
+        return None;
+    }
+    let mut named: Vec<String> = not_gone
+        .iter()
+        .take(MAX_NAMED)
+        .map(|n| n.to_string())
+        .collect();
+    if not_gone.len() > MAX_NAMED {
+        named.push(format!("and {} more", not_gone.len() - MAX_NAMED));
+    }
+    Some(named.join(", "))
+}
+
+/// How long a stop waits, as a line says it (`2 s`).
+fn exit_wait_words() -> String {
+    format!("{} s", EXIT_WAIT.as_secs())
+}
+
 /// Stops every process whose mark `doomed` accepts, looking again until none is left, then
-/// reaps those of them (and of `noted`) that are this process's children. Returns the pids it
-/// stopped.
-fn stop_where(noted: &[u32], doomed: impl Fn(&str) -> bool) -> Vec<u32> {
+/// waits for them to be gone, reaping those of them (and of `noted`) that are this process's
+/// children.
+fn stop_where(noted: &[u32], doomed: impl Fn(&str) -> bool) -> Stop {
     let own_group = crate::sys::own_process_group();
-    let mut stopped: Vec<u32> = Vec::new();
+    let mut killed: Vec<Killed> = Vec::new();
     for _ in 0..MAX_LOOKS {
         let found: Vec<Marked> = marked_processes()
             .into_iter()
@@ -343,6 +439,7 @@ fn stop_where(noted: &[u32], doomed: impl Fn(&str) -> bool) -> Vec<u32> {
             if mark_of(process.pid).as_deref() != Some(process.mark.as_str()) {
                 continue;
             }
+            let started = procfs::start_ticks_of(process.pid);
             // A group led by a marked process was made by the run: everything in it goes,
             // marked or not. Never this process's own group.
             if crate::sys::process_group_of(process.pid) == Some(process.pid)
@@ -351,56 +448,143 @@ fn stop_where(noted: &[u32], doomed: impl Fn(&str) -> bool) -> Vec<u32> {
                 crate::sys::kill_process_group(process.pid);
             }
             handle.kill();
-            if !stopped.contains(&process.pid) {
-                stopped.push(process.pid);
+            if !killed.iter().any(|k| k.pid == process.pid) {
+                killed.push(Killed {
+                    pid: process.pid,
+                    started,
+                });
             }
         }
     }
-    reap(stopped.iter().chain(noted));
-    stopped
+    let not_gone = reap(&killed, noted, &ThisMachine, std::process::id(), EXIT_WAIT);
+    Stop {
+        killed: killed.iter().map(|k| k.pid).collect(),
+        not_gone,
+    }
 }
 
-/// Waits (up to [`EXIT_WAIT`] in all) for each of `pids` that is, or is about to be, a child
-/// of this process (a subreaper adopts the orphans of its descendants) to exit, and reaps it.
-/// One whose parent is among `pids` too is waited for: killed together, the parent may exit
-/// after it, and only then is it handed to this process (a look at its parent before that
-/// would leave it a zombie here).
-fn reap<'a>(pids: impl Iterator<Item = &'a u32>) {
-    let me = std::process::id();
-    let killed: Vec<u32> = pids.copied().collect();
-    let mut pending = killed.clone();
-    let deadline = Instant::now() + EXIT_WAIT;
+/// A process a stop killed: its pid, and its start time (clock ticks after boot), which tells
+/// it from a later process given the same pid.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+struct Killed {
+    pid: u32,
+    started: Option<u64>,
+}
+
+/// What the wait after a kill reads of the machine's processes (a fake one in tests).
+trait ProcessTable {
+    /// Process `pid`'s stat line; `None` if there is no such process.
+    fn stat(&self, pid: u32) -> Option<Stat>;
+    /// Reaps `pid` if it is an exited child of this process: `true` once nothing is left to
+    /// wait for ([`crate::sys::reap_if_exited`]).
+    fn reap_if_exited(&self, pid: u32) -> bool;
+}
+
+/// `/proc` and `waitpid`.
+struct ThisMachine;
+
+impl ProcessTable for ThisMachine {
+    fn stat(&self, pid: u32) -> Option<Stat> {
+        Stat::of_process(pid)
+    }
+
+    fn reap_if_exited(&self, pid: u32) -> bool {
+        crate::sys::reap_if_exited(pid)
+    }
+}
+
+/// Waits (up to `wait` in all) for each of `killed` to be gone, reaping it where it is, or is
+/// about to be, a child of `me` (a subreaper adopts the orphans of its descendants), and for
+/// each of `noted` that is a child of `me` to exit, reaping it. One whose parent is among
+/// `killed` too is waited for: killed together, the parent may exit after it, and only then is
+/// it handed to this process (a look at its parent before that would leave it a zombie here).
+/// One whose parent is another process (`init`, another subreaper) is waited for until that
+/// parent has reaped it. Returns those of `killed` still there when the wait ended, as their
+/// last look showed them: nothing is left behind without being said.
+fn reap(
+    killed: &[Killed],
+    noted: &[u32],
+    table: &impl ProcessTable,
+    me: u32,
+    wait: Duration,
+) -> Vec<NotGone> {
+    let killed_pids: Vec<u32> = killed.iter().map(|k| k.pid).collect();
+    let mut pending: Vec<(Killed, Option<Stat>)> = killed.iter().map(|&k| (k, None)).collect();
+    let mut pending_noted: Vec<u32> = noted
+        .iter()
+        .copied()
+        .filter(|pid| !killed_pids.contains(pid))
+        .collect();
+    let deadline = Instant::now() + wait;
     loop {
-        pending.retain(|&pid| match procfs::parent_of(pid) {
-            Some(parent) if parent == me => !crate::sys::reap_if_exited(pid),
-            Some(parent) => killed.contains(&parent),
+        pending.retain_mut(|(process, last)| {
+            let Some(stat) = table.stat(process.pid) else {
+                return false;
+            };
+            // Its pid given to a new process: the one killed is gone.
+            if process.started.is_some() && stat.start_ticks() != process.started {
+                return false;
+            }
+            let parent = stat.parent();
+            *last = Some(stat);
+            !(parent == Some(me) && table.reap_if_exited(process.pid))
+        });
+        pending_noted.retain(|&pid| match table.stat(pid).and_then(|s| s.parent()) {
+            Some(parent) if parent == me => !table.reap_if_exited(pid),
+            Some(parent) => killed_pids.contains(&parent),
             None => false,
         });
-        if pending.is_empty() || Instant::now() >= deadline {
+        if (pending.is_empty() && pending_noted.is_empty()) || Instant::now() >= deadline {
             break;
         }
         std::thread::sleep(Duration::from_millis(2));
     }
+    pending
+        .into_iter()
+        .map(|(process, last)| NotGone {
+            pid: process.pid,
+            state: last
+                .as_ref()
+                .and_then(|s| s.field(procfs::field::STATE))
+                .and_then(|s| s.chars().next()),
+            parent: last.as_ref().and_then(Stat::parent),
+        })
+        .collect()
 }
 
 /// At the start of corelab: stops the processes left by a corelab that was killed before it
 /// could stop them (marks whose owner is surely gone: of this boot, pid namespace and host).
-/// Returns how many.
-pub fn stop_leftovers_of_killed_runs() -> usize {
+/// [`leftovers_note`] says what it did.
+pub fn stop_leftovers_of_killed_runs() -> Stop {
     let here = Place::here();
     // A marked process runs now, on this machine: its owner's record is of this boot, and one
     // naming another boot cannot be judged (no time of writing is known for a mark).
     let leftover = |mark: &str| {
         owner_of(mark).is_some_and(|owner| owner_is_gone(&owner, here, None, PidNow::of))
     };
-    stop_where(&[], leftover).len()
+    stop_where(&[], leftover)
 }
 
 /// At the end of corelab: stops every process still carrying a mark this process owns (a run
-/// whose thread was still going when the program ended). Returns how many.
-pub fn stop_everything_this_corelab_started() -> usize {
+/// whose thread was still going when the program ended). [`not_gone_at_end_line`] says what
+/// it could not stop.
+pub fn stop_everything_this_corelab_started() -> Stop {
     let prefix = owner_prefix();
-    stop_where(&[], |mark| mark.starts_with(&prefix)).len()
+    stop_where(&[], |mark| mark.starts_with(&prefix))
+}
+
+/// What corelab says as it ends when some of the processes it started and killed were still
+/// there after the wait: `None` when every one is gone.
+pub fn not_gone_at_end_line(stop: &Stop) -> Option<String> {
+    let words = not_gone_words(&stop.not_gone)?;
+    let (processes, were) = match stop.not_gone.len() {
+        1 => ("1 process".to_string(), "was"),
+        n => (format!("{n} processes"), "were"),
+    };
+    Some(format!(
+        "{processes} this corelab started {were} still there {} after SIGKILL: {words}",
+        exit_wait_words()
+    ))
 }
 
 /// This corelab as the owner of something it leaves on disk while it runs (a scratch
@@ -418,6 +602,33 @@ pub fn owner_text() -> String {
 pub fn named_owner_is_gone(text: &str, last_written: Option<std::time::SystemTime>) -> bool {
     owner_of(text)
         .is_some_and(|owner| owner_is_gone(&owner, Place::here(), last_written, PidNow::of))
+}
+
+/// What corelab says when its start's `stop` of the leftovers of corelab runs that were killed
+/// ([`stop_leftovers_of_killed_runs`]) is done and it removed `scratch_dirs` of their scratch
+/// directories: [`leftovers_line`] of the processes gone, then those still there after the
+/// wait, by pid and state; `None` for nothing.
+pub fn leftovers_note(stop: &Stop, scratch_dirs: usize) -> Option<String> {
+    let line = leftovers_line(stop.stopped().len(), scratch_dirs);
+    let Some(words) = not_gone_words(&stop.not_gone) else {
+        return line;
+    };
+    let wait = exit_wait_words();
+    let n = stop.not_gone.len();
+    let were = if n == 1 { "was" } else { "were" };
+    Some(match line {
+        Some(line) => format!("{line}; {n} more {were} still there {wait} after SIGKILL: {words}"),
+        None => {
+            let processes = match n {
+                1 => "1 process".to_string(),
+                n => format!("{n} processes"),
+            };
+            format!(
+                "{processes} left by a corelab run that was killed {were} still there {wait} \
+                 after SIGKILL: {words}"
+            )
+        }
+    })
 }
 
 /// What corelab says when its start stopped `processes` leftovers and removed `scratch_dirs`
@@ -602,6 +813,259 @@ mod tests {
             leftovers_line(2, 7).as_deref(),
             Some(
                 "stopped 2 processes and removed 7 scratch directories left by a corelab run that was killed"
+            )
+        );
+    }
+
+    /// A process table in memory: each pid's stat line (state and parent, start time 500),
+    /// which `reap_if_exited` removes where the process is an exited child of `ME`.
+    struct FakeTable {
+        lines: std::cell::RefCell<std::collections::HashMap<u32, String>>,
+        reaped: std::cell::RefCell<Vec<u32>>,
+    }
+
+    const ME: u32 = 10;
+
+    impl FakeTable {
+        fn new(processes: &[(u32, char, u32)]) -> FakeTable {
+            let table = FakeTable {
+                lines: Default::default(),
+                reaped: Default::default(),
+            };
+            for &(pid, state, parent) in processes {
+                table.set(pid, state, parent, 500);
+            }
+            table
+        }
+
+        fn set(&self, pid: u32, state: char, parent: u32, started: u64) {
+            // Fields 3 (state), 4 (parent), … 22 (start time).
+            let mut fields = vec!["0".to_string(); 20];
+            fields[0] = state.to_string();
+            fields[1] = parent.to_string();
+            fields[19] = started.to_string();
+            let line = format!("{pid} (sleep) {}", fields.join(" "));
+            self.lines.borrow_mut().insert(pid, line);
+        }
+    }
+
+    impl ProcessTable for FakeTable {
+        fn stat(&self, pid: u32) -> Option<Stat> {
+            Stat::parse(self.lines.borrow().get(&pid)?.clone())
+        }
+
+        fn reap_if_exited(&self, pid: u32) -> bool {
+            let Some(stat) = self.stat(pid) else {
+                return true;
+            };
+            if stat.parent() != Some(ME) {
+                return true;
+            }
+            if stat.is_zombie() {
+                self.lines.borrow_mut().remove(&pid);
+                self.reaped.borrow_mut().push(pid);
+                return true;
+            }
+            false
+        }
+    }
+
+    fn killed(pids: &[u32]) -> Vec<Killed> {
+        pids.iter()
+            .map(|&pid| Killed {
+                pid,
+                started: Some(500),
+            })
+            .collect()
+    }
+
+    #[test]
+    fn the_wait_after_a_kill_says_which_processes_are_still_there() {
+        let table = FakeTable::new(&[
+            // An exited child of this process: reaped, gone.
+            (21, 'Z', ME),
+            // Still running after SIGKILL (uninterruptible sleep), a child of this process.
+            (22, 'D', ME),
+            // Exited, but its parent (alive, not this process) has not reaped it.
+            (23, 'Z', 7),
+            // Still running, another process's child.
+            (24, 'D', 7),
+            // Its pid now names a process started later: the one killed is gone.
+            (25, 'S', 7),
+            // Exited, waiting for its killed parent (26) to hand it on.
+            (27, 'Z', 26),
+            (26, 'D', ME),
+        ]);
+        table.set(25, 'S', 7, 900);
+        let not_gone = reap(
+            &killed(&[21, 22, 23, 24, 25, 26, 27, 28]),
+            &[],
+            &table,
+            ME,
+            Duration::ZERO,
+        );
+        assert_eq!(*table.reaped.borrow(), vec![21]);
+        let said: Vec<(u32, Option<char>, Option<u32>)> = not_gone
+            .iter()
+            .map(|n| (n.pid, n.state, n.parent))
+            .collect();
+        assert_eq!(
+            said,
+            vec![
+                (22, Some('D'), Some(ME)),
+                (23, Some('Z'), Some(7)),
+                (24, Some('D'), Some(7)),
+                (26, Some('D'), Some(ME)),
+                (27, Some('Z'), Some(26)),
+            ]
+        );
+        let stop = Stop {
+            killed: vec![21, 22, 23, 24, 25, 26, 27, 28],
+            not_gone,
+        };
+        assert_eq!(stop.stopped(), vec![21, 25, 28]);
+        assert_eq!(
+            not_gone_words(&stop.not_gone[..2]).as_deref(),
+            Some(
+                "pid 22 (D: uninterruptible sleep), pid 23 (Z: exited, its parent 7 has not \
+                 reaped it)"
+            )
+        );
+    }
+
+    #[test]
+    fn a_noted_process_is_reaped_where_it_is_a_child_and_never_said() {
+        let table = FakeTable::new(&[(31, 'Z', ME), (32, 'S', 7), (33, 'D', ME)]);
+        let not_gone = reap(&[], &[31, 32, 33], &table, ME, Duration::ZERO);
+        assert_eq!(not_gone, Vec::new());
+        assert_eq!(*table.reaped.borrow(), vec![31]);
+    }
+
+    #[test]
+    fn the_wait_ends_when_everything_is_gone_or_its_time_is_up() {
+        // Nothing left to wait for: one look, whatever the wait allows.
+        let table = FakeTable::new(&[(41, 'Z', ME)]);
+        let not_gone = reap(&killed(&[41]), &[], &table, ME, Duration::from_secs(3600));
+        assert_eq!(not_gone, Vec::new());
+        // One that never goes: the wait ends at its limit, and says it.
+        let table = FakeTable::new(&[(42, 'D', ME)]);
+        let not_gone = reap(&killed(&[42]), &[], &table, ME, Duration::from_millis(20));
+        assert_eq!(
+            not_gone,
+            vec![NotGone {
+                pid: 42,
+                state: Some('D'),
+                parent: Some(ME)
+            }]
+        );
+    }
+
+    #[test]
+    fn a_killed_grandchild_its_live_parent_does_not_reap_is_said_not_gone() {
+        use std::io::BufRead;
+        let mark = RunMark::new();
+        // `sh` starts a marked `sleep` in the background and becomes a `sleep` itself, which
+        // never reaps it: killed, the grandchild stays a zombie of a live parent that is not
+        // this process.
+        let mut parent = Command::new("sh")
+            .args([
+                "-c",
+                "env \"$0=$1\" sleep 1000 </dev/null >/dev/null 2>&1 & echo $!; exec sleep 1000",
+                VARIABLE,
+                mark.value(),
+            ])
+            .stdin(std::process::Stdio::null())
+            .stdout(std::process::Stdio::piped())
+            .spawn()
+            .expect("sh");
+        let mut line = String::new();
+        std::io::BufReader::new(parent.stdout.take().expect("stdout"))
+            .read_line(&mut line)
+            .expect("the grandchild's pid");
+        let grandchild: u32 = line.trim().parse().expect("a pid");
+        let deadline = Instant::now() + Duration::from_secs(20);
+        while mark_of(grandchild).is_none() && Instant::now() < deadline {
+            std::thread::sleep(Duration::from_millis(5));
+        }
+        let stop = stop_where(&[], |m| m == mark.value());
+        let _ = parent.kill();
+        let _ = parent.wait();
+        // Reaped by init, or by this process where it is a subreaper.
+        let deadline = Instant::now() + Duration::from_secs(20);
+        while Stat::of_process(grandchild).is_some() && Instant::now() < deadline {
+            crate::sys::reap_if_exited(grandchild);
+            std::thread::sleep(Duration::from_millis(5));
+        }
+        assert_eq!(stop.killed, vec![grandchild]);
+        assert_eq!(
+            stop.not_gone,
+            vec![NotGone {
+                pid: grandchild,
+                state: Some('Z'),
+                parent: Some(parent.id()),
+            }]
+        );
+        assert_eq!(stop.stopped(), Vec::<u32>::new());
+    }
+
+    #[test]
+    fn the_lines_say_the_processes_still_there_apart_from_those_stopped() {
+        let zombie = NotGone {
+            pid: 77,
+            state: Some('Z'),
+            parent: Some(17),
+        };
+        let asleep = NotGone {
+            pid: 4242,
+            state: Some('D'),
+            parent: Some(1),
+        };
+        let stop = |killed: Vec<u32>, not_gone: Vec<NotGone>| Stop { killed, not_gone };
+        assert_eq!(leftovers_note(&stop(vec![], vec![]), 0), None);
+        assert_eq!(
+            leftovers_note(&stop(vec![1, 2], vec![]), 0),
+            leftovers_line(2, 0)
+        );
+        assert_eq!(
+            leftovers_note(&stop(vec![5, 4242, 6], vec![asleep.clone()]), 3).as_deref(),
+            Some(
+                "stopped 2 processes and removed 3 scratch directories left by a corelab run \
+                 that was killed; 1 more was still there 2 s after SIGKILL: pid 4242 (D: \
+                 uninterruptible sleep)"
+            )
+        );
+        assert_eq!(
+            leftovers_note(
+                &stop(vec![4242, 77], vec![asleep.clone(), zombie.clone()]),
+                0
+            )
+            .as_deref(),
+            Some(
+                "2 processes left by a corelab run that was killed were still there 2 s after \
+                 SIGKILL: pid 4242 (D: uninterruptible sleep), pid 77 (Z: exited, its parent \
+                 17 has not reaped it)"
+            )
+        );
+        assert_eq!(not_gone_at_end_line(&stop(vec![1], vec![])), None);
+        assert_eq!(
+            not_gone_at_end_line(&stop(vec![77], vec![zombie])).as_deref(),
+            Some(
+                "1 process this corelab started was still there 2 s after SIGKILL: pid 77 (Z: \
+                 exited, its parent 17 has not reaped it)"
+            )
+        );
+        let many: Vec<NotGone> = (1..=7)
+            .map(|pid| NotGone {
+                pid,
+                state: None,
+                parent: None,
+            })
+            .collect();
+        assert_eq!(
+            not_gone_words(&many).as_deref(),
+            Some(
+                "pid 1 (state unknown), pid 2 (state unknown), pid 3 (state unknown), pid 4 \
+                 (state unknown), pid 5 (state unknown), and 2 more"
             )
         );
     }

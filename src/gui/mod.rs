@@ -156,10 +156,10 @@ pub fn run_app(options: GuiOptions) -> anyhow::Result<()> {
     crate::sys::catch_termination_signals()
         .map_err(|e| anyhow::anyhow!("cannot catch SIGINT/SIGTERM/SIGHUP: {e}"))?;
     // What a workbench or `corelab run` that was killed left running is stopped now, and said.
-    let stopped = crate::engine::run_mark::stop_leftovers_of_killed_runs();
+    let stop = crate::engine::run_mark::stop_leftovers_of_killed_runs();
     let cleaned = crate::engine::scratch::remove_left_by_killed_runs();
-    let leftovers = cleaned.with_trouble(crate::engine::run_mark::leftovers_line(
-        stopped,
+    let leftovers = cleaned.with_trouble(crate::engine::run_mark::leftovers_note(
+        &stop,
         cleaned.removed,
     ));
     if let Some(line) = &leftovers {

@@ -137,13 +137,21 @@ pub fn stderr_of_this_run(output: &std::process::Output) -> String {
     }
 }
 
-/// Whether `line` is corelab's note of what a killed corelab left, in its own wording.
+/// Whether `line` is corelab's note of what a killed corelab left, in its own wording: what it
+/// stopped or removed, or the processes still there after the wait
+/// ([`corelab::engine::run_mark::leftovers_note`]), each part `… left by a corelab run that
+/// was killed`, the trouble or the processes not gone after it.
 pub fn is_leftovers_note(line: &str) -> bool {
     let Some(one) = corelab::engine::run_mark::leftovers_line(1, 0) else {
         return false;
     };
     let tail = one.trim_start_matches("stopped 1 process");
-    (line.starts_with("stopped ") || line.starts_with("removed ")) && line.ends_with(tail)
+    let starts = line.starts_with("stopped ")
+        || line.starts_with("removed ")
+        || line
+            .split_once(" process")
+            .is_some_and(|(n, _)| n.parse::<u32>().is_ok());
+    starts && line.contains(tail)
 }
 
 /// Whether `pid` is gone (or a zombie) within `limit`: a process killed with SIGKILL dies at
