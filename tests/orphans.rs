@@ -142,32 +142,112 @@ fn orphan_sleep(mark: impl FnOnce(&mut Command)) -> u32 {
     String::from_utf8_lossy(&out.stdout).trim().parse().unwrap()
 }
 
+/// How many leftovers a start-up stop is tried on before a test gives up on it being the one
+/// that stops them ([`start_up_stop_taking`]).
+const TRIES: usize = 5;
+
+/// Plants a leftover of a killed corelab (`plant` returns its pid, and what else the test
+/// needs of it, once its owner is gone), runs the start-up stop, and returns what the stop did
+/// once it is this stop that killed the leftover and reaped it.
+///
+/// Every corelab start of this user on the machine (another checkout's test run, a workbench)
+/// stops every killed corelab's leftovers too, and may get to the planted one first: then the
+/// leftover is checked gone (this process, its adopting subreaper, reaps it) and a new one is
+/// planted, up to [`TRIES`] times. So the test still fails unless this process's start-up
+/// stop itself stopped one of them, and it fails whenever a leftover is left running.
+fn start_up_stop_taking<T>(mut plant: impl FnMut() -> (u32, T)) -> (run_mark::Stop, u32, T) {
+    let mut taken_by_another = Vec::new();
+    for _ in 0..TRIES {
+        let (leftover, kept) = plant();
+        let _stopped = KilledOnDrop::of(leftover);
+        let stop = run_mark::stop_leftovers_of_killed_runs();
+        assert!(
+            adopted_orphan_exited_within_limit(leftover),
+            "{leftover} left running: {:?}",
+            std::fs::read_to_string(format!("/proc/{leftover}/stat"))
+        );
+        if stop.killed.contains(&leftover) {
+            assert!(stop.stopped().contains(&leftover), "{stop:?}");
+            return (stop, leftover, kept);
+        }
+        taken_by_another.push(leftover);
+    }
+    panic!(
+        "{TRIES} leftovers planted, none stopped by this start-up stop: another corelab must \
+         have stopped {taken_by_another:?} first"
+    );
+}
+
+/// A mark owned by `owner`, a process of this test's, as corelab would write it were it
+/// `owner` (its pid and start time; this pid namespace, boot and host).
+fn mark_owned_by(owner: u32) -> String {
+    let mut fields: Vec<String> = RunMark::new()
+        .value()
+        .split(':')
+        .map(str::to_owned)
+        .collect();
+    fields[0] = owner.to_string();
+    fields[1] = corelab::sys::procfs::start_ticks_of(owner)
+        .expect("the owner's start time")
+        .to_string();
+    fields.join(":")
+}
+
 #[test]
 fn the_start_up_stop_takes_a_dead_owner_s_processes_and_leaves_a_live_owner_s() {
     let _g = exclusive();
     adopt_orphans();
-    // A mark of this process's pid with another start time: the pid of a corelab that was
-    // killed, given since to a new process (this one).
-    let live = RunMark::new();
-    let mut fields: Vec<String> = live.value().split(':').map(str::to_owned).collect();
-    let start: u64 = fields[1].parse().unwrap();
-    fields[1] = (start + 1).to_string();
-    let dead = fields.join(":");
-    let leftover = marked_orphan_sleep(&dead);
-    let _leftover_stopped = KilledOnDrop::of(leftover);
     // A live run of this process: its process is running before and after.
+    let live = RunMark::new();
     let running = marked_orphan_sleep(live.value());
     let _running_stopped = KilledOnDrop::of(running);
-    let stopped = run_mark::stop_leftovers_of_killed_runs().stopped().len();
+    // A leftover whose owner (a stand-in corelab) is killed just before the stop: until then
+    // no corelab takes its processes for a killed one's.
+    let (stop, leftover, ()) = start_up_stop_taking(|| {
+        let mut owner = Command::new("sleep").arg("1000").spawn().unwrap();
+        let leftover = marked_orphan_sleep(&mark_owned_by(owner.id()));
+        assert!(is_alive(leftover), "a live owner's process");
+        owner.kill().unwrap();
+        owner.wait().unwrap();
+        (leftover, ())
+    });
     assert!(
         reaped_within_limit(leftover),
         "a dead owner's process was left running"
     );
-    assert!(stopped >= 1, "{stopped}");
+    assert!(!stop.killed.contains(&running), "{stop:?}");
     assert!(is_alive(running), "a live run's process was stopped");
     // Its own run's stop takes it.
     assert_eq!(live.stop_marked(), vec![running]);
     assert!(reaped_within_limit(running));
+}
+
+#[test]
+fn a_leftover_another_corelab_stopped_first_is_planted_again() {
+    let _g = exclusive();
+    adopt_orphans();
+    let mut planted = Vec::new();
+    let (stop, leftover, ()) = start_up_stop_taking(|| {
+        let mut owner = Command::new("sleep").arg("1000").spawn().unwrap();
+        let leftover = marked_orphan_sleep(&mark_owned_by(owner.id()));
+        owner.kill().unwrap();
+        owner.wait().unwrap();
+        if planted.is_empty() {
+            // Another corelab's start-up stop gets there first: it kills the leftover and,
+            // not its parent, leaves it a zombie of this process.
+            corelab::sys::ProcessHandle::open(leftover).unwrap().kill();
+            assert!(dies_within(leftover, GONE_WITHIN));
+        }
+        planted.push(leftover);
+        (leftover, ())
+    });
+    assert_eq!(planted.len(), 2, "{planted:?}");
+    assert_eq!(leftover, planted[1]);
+    assert!(!stop.killed.contains(&planted[0]), "{stop:?}");
+    assert!(stop.stopped().contains(&planted[1]), "{stop:?}");
+    for pid in planted {
+        assert!(reaped_within_limit(pid), "{pid}");
+    }
 }
 
 #[test]
@@ -292,18 +372,16 @@ impl Drop for KilledOnDrop {
     }
 }
 
-#[test]
-fn what_a_killed_corelab_left_running_is_stopped_at_the_next_start() {
-    let _g = exclusive();
-    adopt_orphans();
+/// Runs `corelab run` of a [`hanging_preset`] with `tmp` as its temporary directory, kills it
+/// once its command runs, and returns the pid of the background sleep its command started.
+fn killed_corelab_s_leftover(tmp: &Path) -> u32 {
     let dir = tempfile::tempdir().unwrap();
     let pids = dir.path().join("pids");
     let preset = hanging_preset(dir.path(), &pids);
-    let tmp = tempfile::tempdir().unwrap();
     let mut corelab = Command::new(corelab_exe())
         .args(["run", "-q"])
         .arg(&preset)
-        .env("TMPDIR", tmp.path())
+        .env("TMPDIR", tmp)
         .stdin(Stdio::null())
         .stdout(Stdio::null())
         .stderr(Stdio::null())
@@ -321,18 +399,21 @@ fn what_a_killed_corelab_left_running_is_stopped_at_the_next_start() {
         );
         std::thread::sleep(Duration::from_millis(20));
     };
-    let _sleeper_stopped = KilledOnDrop::of(sleeper);
     corelab.kill().unwrap();
     corelab.wait().unwrap();
     // The background sleep was not in reach of the death signal (only the command was).
     assert!(is_alive(sleeper), "left running by the killed corelab");
-    let stopped = run_mark::stop_leftovers_of_killed_runs().stopped().len();
-    assert!(
-        adopted_orphan_exited_within_limit(sleeper),
-        "{sleeper} left running: {:?}",
-        std::fs::read_to_string(format!("/proc/{sleeper}/stat"))
-    );
-    assert!(stopped >= 1, "{stopped}");
+    sleeper
+}
+
+#[test]
+fn what_a_killed_corelab_left_running_is_stopped_at_the_next_start() {
+    let _g = exclusive();
+    adopt_orphans();
+    let (_, _, tmp) = start_up_stop_taking(|| {
+        let tmp = tempfile::tempdir().unwrap();
+        (killed_corelab_s_leftover(tmp.path()), tmp)
+    });
     // Its scratch directories too: the killed corelab could not remove them.
     let left = std::fs::read_dir(tmp.path()).unwrap().count();
     assert!(left >= 1, "the killed run's scratch directory is there");
