@@ -349,6 +349,28 @@ pub fn write_atomically(path: &Path, bytes: &[u8]) -> std::io::Result<()> {
     Ok(())
 }
 
+/// Writes `bytes` to a new file at `path`, never replacing one (fails with `AlreadyExists`):
+/// the content goes to an exclusive, unpredictable temporary file in `path`'s directory, is
+/// flushed to disk, then takes the name only if nothing has it (`renameat2(RENAME_NOREPLACE)`,
+/// else a hard link). So a process killed at any moment leaves either no file at `path` or all
+/// of `bytes` there, never an empty or half-written one (at most a hidden temporary file beside
+/// it, `.NAME.XXXXXX.tmp`). The file gets the usual `0666` less the umask.
+pub fn write_new_atomically(path: &Path, bytes: &[u8]) -> std::io::Result<()> {
+    let dir = directory_of(path);
+    let temporary = TemporaryName::of(path.file_name().unwrap_or(OsStr::new("corelab")));
+    let mut tmp = temporary
+        .builder()
+        .permissions(Permissions::from_mode(0o666))
+        .tempfile_in(dir)?;
+    tmp.as_file_mut().write_all(bytes)?;
+    tmp.as_file().sync_all()?;
+    tmp.persist_noclobber(path).map_err(|e| e.error)?;
+    if let Ok(d) = File::open(dir) {
+        let _ = d.sync_all();
+    }
+    Ok(())
+}
+
 /// Writes `contents` to `path` as a new program (mode `0755`) that can be run at once, even
 /// while other threads of this process start processes. An `exec` of a file fails with
 /// "Text file busy" (`ETXTBSY`) while any process holds it open for writing, and a thread
@@ -386,6 +408,30 @@ pub fn write_executable(path: &Path, contents: impl AsRef<[u8]>) -> std::io::Res
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_new_file_is_all_there_or_not_there_and_never_replaces_one() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("r.json");
+        write_new_atomically(&path, b"{\"status\": \"incomplete\"}").unwrap();
+        assert_eq!(
+            std::fs::read(&path).unwrap(),
+            b"{\"status\": \"incomplete\"}"
+        );
+        let again = write_new_atomically(&path, b"other").unwrap_err();
+        assert_eq!(again.kind(), std::io::ErrorKind::AlreadyExists, "{again}");
+        assert_eq!(
+            std::fs::read(&path).unwrap(),
+            b"{\"status\": \"incomplete\"}",
+            "kept"
+        );
+        // No temporary file is left beside it, by the write or by the refusal.
+        let names: Vec<String> = std::fs::read_dir(dir.path())
+            .unwrap()
+            .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
+            .collect();
+        assert_eq!(names, vec!["r.json".to_string()]);
+    }
 
     #[test]
     fn an_executable_is_written_whole_and_runs_at_once() {

@@ -1287,9 +1287,19 @@ impl WorkbenchApp {
         let results_dir = autosave::results_dir(&self.settings.data_dir);
         // Told once the run has started: starting clears the last sweep's errors, and this one
         // is about the new sweep (it used to be cleared with them, and the loss went unsaid).
-        let (path, not_autosaved) = match std::fs::create_dir_all(&results_dir).and_then(|()| {
-            autosave::create_results_file(&self.settings.data_dir, &self.experiment.name)
-        }) {
+        // The file holds the sweep's results before any run from the start: a workbench killed
+        // before the engine's first save leaves an `incomplete` file naming this process (read
+        // as interrupted), never an empty one.
+        let before_any_run = ResultsFile {
+            started_at: crate::results::utc_timestamp(std::time::SystemTime::now()),
+            experiment: self.experiment.clone(),
+            machine: self.machine.clone(),
+            writer: Some(crate::results::WriterProcess::this()),
+            ..ResultsFile::default()
+        };
+        let (path, not_autosaved) = match std::fs::create_dir_all(&results_dir)
+            .and_then(|()| autosave::create_results_file(&self.settings.data_dir, &before_any_run))
+        {
             Ok(path) => (Some(path), None),
             Err(e) => (
                 None,
@@ -1339,7 +1349,7 @@ impl WorkbenchApp {
                 true
             }
             Err(e) => {
-                // Nothing ran: the empty autosave file made for it goes too.
+                // Nothing ran: the autosave file made for it goes too.
                 if let Some(path) = &path {
                     std::fs::remove_file(path).ok();
                 }

@@ -35,27 +35,31 @@ pub fn results_dir(data_dir: &Path) -> PathBuf {
     data_dir.join("results")
 }
 
-/// Creates a new, empty results file for a sweep of `experiment_name` started now, and returns
-/// its path: `<UTC time>_<slug>-<pid>.json` in [`results_dir`], with `-2`, `-3`, … added if
-/// that exists. The file is created exclusively (`O_EXCL`), so two sweeps, in this workbench or
-/// in another one sharing the data directory, never get the same file. The engine then replaces
-/// it atomically with the results.
-pub fn create_results_file(data_dir: &Path, experiment_name: &str) -> std::io::Result<PathBuf> {
+/// Creates a new results file for a sweep of `initial`'s experiment started now, holding
+/// `initial` (the sweep's results before any run: `incomplete`, naming this process as its
+/// writer), and returns its path: `<UTC time>_<slug>-<pid>.json` in [`results_dir`], with `-2`,
+/// `-3`, … added if that exists. The file takes its name only if nothing has it, so two sweeps,
+/// in this workbench or in another one sharing the data directory, never get the same file;
+/// and only once all of `initial` is on disk ([`crate::safe_fs::write_new_atomically`]), so a
+/// workbench killed at any moment leaves no file or a whole one, never an empty one. The engine
+/// then replaces it atomically with the results.
+pub fn create_results_file(data_dir: &Path, initial: &ResultsFile) -> std::io::Result<PathBuf> {
     let stamp = utc_timestamp(SystemTime::now()).replace(':', "-");
-    let base = format!("{stamp}_{}-{}", slug(experiment_name), std::process::id());
+    let base = format!(
+        "{stamp}_{}-{}",
+        slug(&initial.experiment.name),
+        std::process::id()
+    );
     let dir = results_dir(data_dir);
+    let bytes = initial.to_json();
     for n in 1..=1000 {
         let name = match n {
             1 => format!("{base}.json"),
             n => format!("{base}-{n}.json"),
         };
         let path = dir.join(name);
-        match std::fs::OpenOptions::new()
-            .write(true)
-            .create_new(true)
-            .open(&path)
-        {
-            Ok(_) => return Ok(path),
+        match crate::safe_fs::write_new_atomically(&path, bytes.as_bytes()) {
+            Ok(()) => return Ok(path),
             Err(e) if e.kind() == std::io::ErrorKind::AlreadyExists => continue,
             Err(e) => return Err(e),
         }
@@ -97,7 +101,9 @@ pub struct Listed {
 }
 
 /// The autosaved results files, newest first (by modification time), at most
-/// [`RECENT_LIMIT`]. A directory listing only; no file is parsed.
+/// [`RECENT_LIMIT`]. A directory listing only; no file is parsed. An empty file is left out:
+/// it holds no results (an autosave a workbench of before session 16 reserved and was killed
+/// before it wrote, [`remove_empty_autosaves`]).
 pub fn recent_listing(data_dir: &Path) -> Vec<Listed> {
     let Ok(entries) = std::fs::read_dir(results_dir(data_dir)) else {
         return Vec::new();
@@ -111,6 +117,9 @@ pub fn recent_listing(data_dir: &Path) -> Vec<Listed> {
         })
         .filter_map(|e| {
             let meta = e.metadata().ok()?;
+            if meta.len() == 0 {
+                return None;
+            }
             Some(Listed {
                 path: e.path(),
                 modified: meta.modified().ok()?,
@@ -125,6 +134,66 @@ pub fn recent_listing(data_dir: &Path) -> Vec<Listed> {
     });
     files.truncate(RECENT_LIMIT);
     files
+}
+
+/// What an empty autosave is, as a note or a label says it.
+pub const EMPTY_AUTOSAVE: &str = "empty autosave left by a workbench killed before its first save";
+
+/// Removes the empty `.json` files of `data_dir`'s results (regular files of 0 bytes, never
+/// one behind a symbolic link) and returns their paths. Such a file holds no results: the
+/// empty placeholder a workbench of before session 16 reserved its autosave with, left when it
+/// was killed before it first wrote (a workbench now never leaves one:
+/// [`create_results_file`]). Were its workbench still running, its next save makes the file
+/// anew.
+pub fn remove_empty_autosaves(data_dir: &Path) -> Vec<PathBuf> {
+    let Ok(entries) = std::fs::read_dir(results_dir(data_dir)) else {
+        return Vec::new();
+    };
+    let mut removed = Vec::new();
+    for entry in entries.flatten() {
+        let name = entry.file_name();
+        let name = name.to_string_lossy();
+        if !name.ends_with(".json") || name.starts_with('.') {
+            continue;
+        }
+        // `DirEntry::metadata` does not follow a symbolic link.
+        let Ok(meta) = entry.metadata() else {
+            continue;
+        };
+        if meta.file_type().is_file()
+            && meta.len() == 0
+            && std::fs::remove_file(entry.path()).is_ok()
+        {
+            removed.push(entry.path());
+        }
+    }
+    removed.sort();
+    removed
+}
+
+/// What the workbench says when it removed the empty autosaves `removed`
+/// ([`remove_empty_autosaves`]); `None` for none.
+pub fn empty_autosaves_note(removed: &[PathBuf]) -> Option<String> {
+    let names: Vec<String> = removed
+        .iter()
+        .map(|p| {
+            p.file_name()
+                .map(|n| n.to_string_lossy().into_owned())
+                .unwrap_or_else(|| p.display().to_string())
+        })
+        .collect();
+    match names.len() {
+        0 => None,
+        1 => Some(format!(
+            "Removed an {EMPTY_AUTOSAVE} (no results in it): {}",
+            names[0]
+        )),
+        n => Some(format!(
+            "Removed {n} empty autosaves left by workbenches killed before their first save \
+             (no results in them): {}",
+            names.join(", ")
+        )),
+    }
 }
 
 /// How a sweep ended, in a few words, from its status and how many of its cells got at least
@@ -224,7 +293,9 @@ pub struct RecentEntry {
     /// The label's status part alone, and the path, for the hover.
     pub hover: String,
     /// Left by a sweep whose process is surely gone (killed, crashed, its machine restarted)
-    /// before it finished: still `incomplete` ([`crate::results::left_by_a_gone_process`]).
+    /// before it finished: still `incomplete` ([`crate::results::left_by_a_gone_process`]),
+    /// with at least one cell measured (one killed before any run was timed, which a
+    /// workbench's first write leaves, [`create_results_file`], has nothing to offer).
     /// Never one written by a corelab in another container or on another host, which cannot
     /// be judged from here.
     pub abandoned: bool,
@@ -274,7 +345,7 @@ pub fn recent_entry(path: &Path) -> RecentEntry {
         .map(|s| s.to_string_lossy().replacen('_', "  ", 1))
         .unwrap_or_else(|| path.display().to_string());
     let state = match crate::safe_fs::read_regular_text(path, GLANCE_LIMIT_BYTES) {
-        Ok(text) if text.is_empty() => Err("empty: no results were written".to_string()),
+        Ok(text) if text.is_empty() => Err(format!("{EMPTY_AUTOSAVE}: no results in it")),
         Ok(text) => serde_json::from_str::<Glance>(&text).map_err(|_| "unreadable".to_string()),
         Err(_) => Err("not looked into".to_string()),
     };
@@ -288,7 +359,13 @@ pub fn recent_entry(path: &Path) -> RecentEntry {
                 glance.writer.as_ref(),
                 written,
             );
-            abandoned = writer == Some(crate::results::Liveness::Gone);
+            let measured = glance
+                .cells
+                .iter()
+                .filter(|c| !c.samples.is_empty())
+                .count();
+            // One killed before any run was timed has nothing to open: listed, not offered.
+            abandoned = writer == Some(crate::results::Liveness::Gone) && measured > 0;
             if writer == Some(crate::results::Liveness::Running) {
                 running_writer = glance.writer.clone();
             }
@@ -297,11 +374,6 @@ pub fn recent_entry(path: &Path) -> RecentEntry {
                     .writer
                     .as_ref()
                     .is_some_and(|w| w.of_an_earlier_boot());
-            let measured = glance
-                .cells
-                .iter()
-                .filter(|c| !c.samples.is_empty())
-                .count();
             let failed = glance
                 .cells
                 .iter()
@@ -385,11 +457,16 @@ mod tests {
     fn new_results_files_do_not_collide() {
         let dir = tempfile::tempdir().unwrap();
         std::fs::create_dir_all(results_dir(dir.path())).unwrap();
+        let mut initial = ResultsFile {
+            writer: Some(crate::results::WriterProcess::this()),
+            ..ResultsFile::default()
+        };
+        initial.experiment.name = "Same name".into();
         // Created, not only named: the second call cannot get the first one's file, even
         // before anything was written to it, and even from many threads at once.
         let paths: Vec<PathBuf> = std::thread::scope(|s| {
             let handles: Vec<_> = (0..8)
-                .map(|_| s.spawn(|| create_results_file(dir.path(), "Same name").unwrap()))
+                .map(|_| s.spawn(|| create_results_file(dir.path(), &initial).unwrap()))
                 .collect();
             handles.into_iter().map(|h| h.join().unwrap()).collect()
         });
@@ -405,7 +482,61 @@ mod tests {
                 name.contains(&format!("_same-name-{}", std::process::id())),
                 "{name}"
             );
+            // Whole from the moment it has its name: never an empty placeholder.
+            let read = ResultsFile::load(p).unwrap();
+            assert_eq!(read.status, RunStatus::Incomplete);
+            assert_eq!(read.writer, initial.writer);
+            assert_eq!(read.experiment.name, "Same name");
         }
+        // Nothing else is left in the folder (no temporary file).
+        assert_eq!(
+            std::fs::read_dir(results_dir(dir.path())).unwrap().count(),
+            8
+        );
+    }
+
+    #[test]
+    fn empty_autosaves_are_removed_said_and_never_listed() {
+        let dir = tempfile::tempdir().unwrap();
+        let results = results_dir(dir.path());
+        std::fs::create_dir_all(&results).unwrap();
+        let at = |name: &str| results.join(name);
+        for name in ["b-1.json", "a-2.json", ".hidden.json", "notes.txt"] {
+            std::fs::write(at(name), "").unwrap();
+        }
+        std::fs::write(at("whole.json"), "{}").unwrap();
+        // A symbolic link to an empty file elsewhere: neither it nor its target is touched.
+        let elsewhere = dir.path().join("elsewhere.json");
+        std::fs::write(&elsewhere, "").unwrap();
+        std::os::unix::fs::symlink(&elsewhere, at("link.json")).unwrap();
+        let listed: Vec<PathBuf> = recent_listing(dir.path())
+            .into_iter()
+            .map(|l| l.path)
+            .collect();
+        assert!(!listed.contains(&at("a-2.json")), "{listed:?}");
+        assert!(listed.contains(&at("whole.json")), "{listed:?}");
+        let removed = remove_empty_autosaves(dir.path());
+        assert_eq!(removed, vec![at("a-2.json"), at("b-1.json")]);
+        for kept in [".hidden.json", "notes.txt", "whole.json", "link.json"] {
+            assert!(at(kept).symlink_metadata().is_ok(), "{kept}");
+        }
+        assert!(elsewhere.exists());
+        assert_eq!(
+            empty_autosaves_note(&removed).as_deref(),
+            Some(
+                "Removed 2 empty autosaves left by workbenches killed before their first save \
+                 (no results in them): a-2.json, b-1.json"
+            )
+        );
+        assert_eq!(
+            empty_autosaves_note(&removed[..1]).as_deref(),
+            Some(
+                "Removed an empty autosave left by a workbench killed before its first save (no \
+                 results in it): a-2.json"
+            )
+        );
+        assert_eq!(empty_autosaves_note(&[]), None);
+        assert_eq!(remove_empty_autosaves(dir.path()), Vec::<PathBuf>::new());
     }
 
     fn results_with(status: RunStatus, samples_per_cell: &[usize]) -> ResultsFile {
@@ -478,7 +609,8 @@ mod tests {
         std::fs::write(at("2026-01-01T00-00-00Z_x-9.json"), "").unwrap();
         assert_eq!(
             label("2026-01-01T00-00-00Z_x-9.json"),
-            "2026-01-01T00-00-00Z  x-9 · empty: no results were written"
+            "2026-01-01T00-00-00Z  x-9 · empty autosave left by a workbench killed before its \
+             first save: no results in it"
         );
         std::fs::write(at("e.json"), "[1, 2").unwrap();
         assert_eq!(label("e.json"), "e · unreadable");

@@ -43,6 +43,9 @@ impl ReadEntry {
 pub struct Listing {
     pub files: Vec<ReadEntry>,
     pub also: Option<RecentEntry>,
+    /// The empty autosaves removed before the first reading
+    /// ([`autosave::remove_empty_autosaves`]).
+    pub removed_empty: Vec<PathBuf>,
 }
 
 /// Lists `data_dir`'s results and reads an entry for each with `read` (and for `also`), each
@@ -80,7 +83,11 @@ pub fn read_listing(
             None => read(path),
         }
     });
-    Listing { files, also }
+    Listing {
+        files,
+        also,
+        removed_empty: Vec::new(),
+    }
 }
 
 /// The list the menu shows, and the reading in flight.
@@ -101,6 +108,10 @@ pub struct RecentList {
     waker: Arc<Mutex<Option<egui::Context>>>,
     /// When the writers of the entries that say "still running" were last checked.
     checked_at: Option<Instant>,
+    /// The next reading first removes the empty autosaves (the first one, at start).
+    remove_empty: bool,
+    /// The empty autosaves the first reading removed, not yet taken.
+    removed_empty: Vec<PathBuf>,
 }
 
 impl RecentList {
@@ -117,6 +128,8 @@ impl RecentList {
             abandoned: None,
             waker: Arc::default(),
             checked_at: None,
+            remove_empty: true,
+            removed_empty: Vec::new(),
         };
         list.refresh();
         list
@@ -130,10 +143,16 @@ impl RecentList {
         let also = self.also.clone();
         let known = self.files.clone();
         let waker = Arc::clone(&self.waker);
+        let remove_empty = std::mem::take(&mut self.remove_empty);
         let work = move || {
-            let listing = read_listing(&data_dir, also.as_deref(), &known, &mut |p| {
+            let removed_empty = match remove_empty {
+                true => autosave::remove_empty_autosaves(&data_dir),
+                false => Vec::new(),
+            };
+            let mut listing = read_listing(&data_dir, also.as_deref(), &known, &mut |p| {
                 autosave::recent_entry(p)
             });
+            listing.removed_empty = removed_empty;
             let _ = tx.send(listing);
             if let Some(ctx) = waker.lock().ok().and_then(|w| w.clone()) {
                 ctx.request_repaint();
@@ -197,6 +216,7 @@ impl RecentList {
         }
         self.files = listing.files;
         self.arrived = true;
+        self.removed_empty.extend(listing.removed_empty);
         if self.also.take().is_some() {
             self.also_read = listing.also;
         }
@@ -211,6 +231,11 @@ impl RecentList {
     /// `incomplete`, its process gone), with when it was last written (at most once).
     pub fn take_abandoned(&mut self) -> Option<(RecentEntry, SystemTime)> {
         self.abandoned.take()
+    }
+
+    /// The empty autosaves the first reading removed (at most once).
+    pub fn take_removed_empty(&mut self) -> Vec<PathBuf> {
+        std::mem::take(&mut self.removed_empty)
     }
 
     /// Stops waiting for the file asked for besides the list (the offer was dismissed).
@@ -323,7 +348,7 @@ mod tests {
     fn each_file_is_read_once_and_the_interrupted_one_shares_its_entry() {
         let dir = tempfile::tempdir().unwrap();
         std::fs::create_dir_all(autosave::results_dir(dir.path())).unwrap();
-        let a = write(dir.path(), "a.json", "");
+        let a = write(dir.path(), "a.json", "{}");
         let b = write(dir.path(), "b.json", "[1,");
         let mut reads = Vec::new();
         let listing = read_listing(dir.path(), Some(&b), &[], &mut counting(&mut reads));
@@ -335,7 +360,7 @@ mod tests {
         assert_eq!(also.label, "b · unreadable");
 
         // Read again after a sweep: only the new file and the changed one are read.
-        let c = write(dir.path(), "c.json", "");
+        let c = write(dir.path(), "c.json", "{}");
         std::fs::write(&a, "{}{}").unwrap();
         let mut again = Vec::new();
         let next = read_listing(dir.path(), None, &listing.files, &mut counting(&mut again));
@@ -373,7 +398,7 @@ mod tests {
     fn the_list_arrives_from_its_thread_and_the_interrupted_entry_is_taken_once() {
         let dir = tempfile::tempdir().unwrap();
         std::fs::create_dir_all(autosave::results_dir(dir.path())).unwrap();
-        let a = write(dir.path(), "a.json", "");
+        let a = write(dir.path(), "a.json", "{}");
         let ctx = egui::Context::default();
         let mut list = RecentList::start(dir.path(), Some(a.clone()));
         assert!(list.first_reading());

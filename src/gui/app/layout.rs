@@ -92,6 +92,9 @@ impl WorkbenchApp {
         self.recent.poll(&ctx);
         let also = self.recent.take_also();
         let abandoned = self.recent.take_abandoned();
+        if let Some(note) = autosave::empty_autosaves_note(&self.recent.take_removed_empty()) {
+            self.info(note);
+        }
         if let Some(entry) = also {
             // Offered as the window-closed run: never offered again as a killed one (its
             // file may still read `incomplete`, its process gone).

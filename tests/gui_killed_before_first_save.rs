@@ -1,0 +1,112 @@
+#![allow(clippy::unwrap_used)] // Test code: a panic is a failed test.
+#![cfg(feature = "gui")]
+//! A workbench killed before the engine's first save of a sweep (egui_kittest, scripted
+//! executors): its autosave holds the sweep's results before any run from the moment it has a
+//! name, never 0 bytes, and reads at the next start as interrupted before any run was timed;
+//! an empty autosave an older workbench left is removed at the next start, and said, rather than
+//! listed as a broken file.
+
+mod common;
+
+use common::gui::{Gate, harness, step_until, wait_for_python_probe};
+use corelab::engine::mock::MockExecutors;
+use corelab::gui::autosave::{EMPTY_AUTOSAVE, recent_entry, results_dir};
+use corelab::gui::{AppSettings, WorkbenchApp};
+use corelab::results::{ResultsFile, RunStatus, WriterProcess};
+use egui_kittest::Harness;
+use egui_kittest::kittest::Queryable;
+
+/// A workbench on `data` whose scripted runs wait at `gate` (every run, the first included).
+fn workbench(data: &std::path::Path, gate: &Gate) -> Harness<'static, WorkbenchApp> {
+    let held = gate.clone();
+    let mock = MockExecutors::new(move |model, workers, _run| {
+        held.wait();
+        Ok(common::threads_scale(model, workers))
+    });
+    let mut app = WorkbenchApp::new(
+        common::mock_config(&mock, 1),
+        AppSettings::headless(data),
+        None,
+    );
+    app.set_experiment(common::gui::held_experiment());
+    let mut h = harness(app);
+    h.step();
+    wait_for_python_probe(&mut h);
+    h
+}
+
+#[test]
+fn the_autosave_is_whole_before_the_first_save_and_reads_as_interrupted_when_killed() {
+    let dir = tempfile::tempdir().unwrap();
+    let gate = Gate::default();
+    let mut h = workbench(dir.path(), &gate);
+    h.get_by_label("Run").click();
+    h.run_steps(2);
+    assert!(h.state().is_running());
+    // No run has ended (the first waits at the gate): the engine has not saved yet, and the
+    // file already holds the sweep as it starts.
+    let path = h.state().results_path().expect("an autosave").to_path_buf();
+    let before = ResultsFile::load(&path).unwrap();
+    assert_eq!(before.status, RunStatus::Incomplete);
+    assert_eq!(before.writer, Some(WriterProcess::this()));
+    assert_eq!(before.experiment.name, "held sweep");
+    assert!(before.cells.is_empty(), "{:?}", before.cells);
+    // What a kill now leaves (the same file, its writer gone): interrupted before any run was
+    // timed, listed, with nothing to offer as an interrupted run.
+    let killed = dir.path().join("killed.json");
+    let mut left = before.clone();
+    left.writer = Some(common::gone_process());
+    left.save(&killed).unwrap();
+    let entry = recent_entry(&killed);
+    assert!(
+        entry
+            .label
+            .ends_with("· held sweep · interrupted before any run was timed"),
+        "{}",
+        entry.label
+    );
+    assert!(!entry.abandoned, "{entry:?}");
+    gate.open();
+    step_until(&mut h, "the sweep to end", |a| !a.is_running());
+    assert_eq!(
+        ResultsFile::load(&path).unwrap().status,
+        RunStatus::Complete
+    );
+}
+
+#[test]
+fn an_empty_autosave_is_removed_at_the_next_start_and_said() {
+    let dir = tempfile::tempdir().unwrap();
+    let results = results_dir(dir.path());
+    std::fs::create_dir_all(&results).unwrap();
+    let empty = results.join("2026-11-27T10-49-14Z_fault-hang60-12139.json");
+    std::fs::write(&empty, "").unwrap();
+    let mut kept = ResultsFile {
+        started_at: "2026-11-27T08:03:12Z".into(),
+        status: RunStatus::Cancelled,
+        ..ResultsFile::default()
+    };
+    kept.experiment.name = "kept".into();
+    let whole = results.join("2026-11-27T08-03-12Z_kept-1.json");
+    kept.save(&whole).unwrap();
+    let gate = Gate::default();
+    gate.open();
+    let mut h = workbench(dir.path(), &gate);
+    step_until(&mut h, "the recent results to be read", |a| {
+        !a.recent_results_reading()
+    });
+    h.run();
+    assert!(!empty.exists(), "the empty autosave was left");
+    assert_eq!(h.state().recent_results(), vec![whole.clone()]);
+    let note = format!(
+        "Removed an {EMPTY_AUTOSAVE} (no results in it): \
+         2026-11-27T10-49-14Z_fault-hang60-12139.json"
+    );
+    assert!(
+        h.state().messages().iter().any(|m| m.text == note),
+        "{:?}",
+        h.state().messages()
+    );
+    assert!(h.query_by_label_contains("Interrupted run:").is_none());
+    assert!(whole.exists());
+}
