@@ -215,17 +215,34 @@ pub fn run_state_words(status: RunStatus, measured: usize, cells: usize) -> Stri
     }
 }
 
+/// What [`shown_state_words`] says of the shown results, and what it found of their writer.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct ShownStateWords {
+    /// "complete · 7 cells", "still running · 3 of 7 cells measured".
+    pub words: String,
+    /// Why an `incomplete` file's writer cannot be judged, where it ran elsewhere.
+    pub why: Option<String>,
+    /// The file is `incomplete` and its writer runs here now: what the words say may change
+    /// (to "interrupted") without the file changing, so they are worked out again
+    /// ([`super::shown_state`]).
+    pub writer_running: bool,
+}
+
 /// How the sweep of a results file shown (not running here) ended, as [`run_state_words`]
 /// says it, and for an `incomplete` file what can be said of its writer
-/// ([`incomplete_state_words`]): with why it cannot be judged, where it ran elsewhere. `path`
-/// is where it was read from (its last change tells this machine's earlier boot from another
-/// machine of the same name). Reads `/proc` only for an `incomplete` file that names its
-/// writer.
-pub fn shown_state_words(results: &ResultsFile, path: Option<&Path>) -> (String, Option<String>) {
+/// ([`incomplete_state_words`]): with why it cannot be judged, where it ran elsewhere, and
+/// whether it runs here now. `path` is where it was read from (its last change tells this
+/// machine's earlier boot from another machine of the same name). Reads `/proc` only for an
+/// `incomplete` file that names its writer.
+pub fn shown_state_words(results: &ResultsFile, path: Option<&Path>) -> ShownStateWords {
     let measured = measured_cells(results);
     let cells = results.cells.len();
     if results.status != RunStatus::Incomplete {
-        return (run_state_words(results.status, measured, cells), None);
+        return ShownStateWords {
+            words: run_state_words(results.status, measured, cells),
+            why: None,
+            writer_running: false,
+        };
     }
     let written = path.and_then(|p| std::fs::metadata(p).and_then(|m| m.modified()).ok());
     let writer =
@@ -234,10 +251,11 @@ pub fn shown_state_words(results: &ResultsFile, path: Option<&Path>) -> (String,
         Some(crate::results::Liveness::CannotTell(elsewhere)) => Some(elsewhere.words("written")),
         _ => None,
     };
-    (
-        incomplete_state_words(writer.as_ref(), measured, cells),
+    ShownStateWords {
+        words: incomplete_state_words(writer.as_ref(), measured, cells),
         why,
-    )
+        writer_running: writer == Some(crate::results::Liveness::Running),
+    }
 }
 
 /// "what · 7 cells", or "what · 3 of 7 cells measured" where not every cell has a timed run.
