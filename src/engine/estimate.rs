@@ -6,9 +6,15 @@
 //! `mixed` tasks), divided by the parallelism each model can give on this machine's cores; then
 //! the runs each cell takes under [`super::run_count::RunCount`]'s rules, with a precision
 //! target assumed to use its whole budget (a quiet machine reaches ±2% sooner); plus each
-//! model's start-up and the calibration. It is a rough figure: it knows nothing of this
-//! machine's memory bandwidth, of how fast Rust runs a task that calibration sized for
-//! CPython, or of other programs' load. On the 2-core machine the built-in presets' figures
+//! model's start-up and the calibration. A `memory` task's workers share the memory bus, so
+//! its speedup saturates ([`STREAM_SERIAL_SHARE`], [`STREAM_CEILING_PER_CORE`], from the
+//! curves measured on 2 and 16 cores) instead of growing with the workers. It is a rough
+//! figure: it knows this machine's memory bandwidth only by that rule of thumb, not how long
+//! a `memory` task takes to write its arrays (each worker process its own copy), how fast Rust
+//! runs a task that calibration sized for CPython, or other programs' load. With a precision
+//! target, a cell of short runs is counted at its whole budget whatever their length, so the
+//! saturation moves such a sweep's figure little (`memory-bandwidth` on 16 cores: 51 s
+//! either way with a 3 s budget). On the 2-core machine the built-in presets' figures
 //! came within 40% of their measured wall times, most within 15% (`corelab presets` against
 //! `docs/perf/2core/preset-walltimes.tsv`). A task sized in work units
 //! (a CPU size with no `target_run_s`, a command, a Python function, file I/O) has no such
