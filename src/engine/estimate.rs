@@ -6,9 +6,15 @@
 //! `mixed` tasks), divided by the parallelism each model can give on this machine's cores; then
 //! the runs each cell takes under [`super::run_count::RunCount`]'s rules, with a precision
 //! target assumed to use its whole budget (a quiet machine reaches ±2% sooner); plus each
-//! model's start-up and the calibration. It is a rough figure: it knows nothing of this
-//! machine's memory bandwidth, of how fast Rust runs a task that calibration sized for
-//! CPython, or of other programs' load. On the 2-core machine the built-in presets' figures
+//! model's start-up and the calibration. A `memory` task's workers share the memory bus, so
+//! its speedup saturates ([`STREAM_SERIAL_SHARE`], [`STREAM_CEILING_PER_CORE`], from the
+//! curves measured on 2 and 16 cores) instead of growing with the workers. It is a rough
+//! figure: it knows this machine's memory bandwidth only by that rule of thumb, not how long
+//! a `memory` task takes to write its arrays (each worker process its own copy), how fast Rust
+//! runs a task that calibration sized for CPython, or other programs' load. With a precision
+//! target, a cell of short runs is counted at its whole budget whatever their length, so the
+//! saturation moves such a sweep's figure little (`memory-bandwidth` on 16 cores: 51 s
+//! either way with a 3 s budget). On the 2-core machine the built-in presets' figures
 //! came within 40% of their measured wall times, most within 15% (`corelab presets` against
 //! `docs/perf/2core/preset-walltimes.tsv`). A task sized in work units
 //! (a CPU size with no `target_run_s`, a command, a Python function, file I/O) has no such
@@ -34,6 +40,38 @@ const CONTENDED_FILE_LOCK: f64 = 0.74;
 /// 0.55× at 2 threads and 0.40× at 4 in `lost-updates` on 2 cores (session 10's
 /// `docs/perf/2core/measure-s10`); the lower figure, as the others lean long.
 const RACING_ON_ONE_LINE: f64 = 0.4;
+
+/// How a `memory` task's speedup saturates: the workers of a STREAM triad share one memory
+/// bus, so each one added gains less, as Amdahl's law with this serial share would have it,
+/// and no number of them passes [`STREAM_CEILING_PER_CORE`]. The `memory` task is strong
+/// scaling (the same arrays and passes, cut into `tasks` chunks, whatever the workers), so a
+/// run of N workers takes the sequential run divided by [`streaming_speedup`], not by N.
+/// Measured on the 16-core Xeon (`docs/perf/xeon16-2026-11-26/run2/memory-bandwidth.json`,
+/// threads, rayon and processes against the sequential run): 1.80–1.84× at 2 workers,
+/// 3.42–3.53× at 4, 5.21–5.59× at 8 and 6.65–6.96× at 16, a Karp–Flatt serial fraction of
+/// 0.044 to 0.110 (session 4's `docs/perf/xeon-16/measure/memory-bandwidth.json`: 6.05–6.58× at
+/// 8, 6.74–6.81× at 16). 0.12, a little above the highest fraction, gives 1.79, 2.9, 4.3 and
+/// 5.7×: below every measured figure, so that the estimate leans long as the other constants
+/// do.
+const STREAM_SERIAL_SHARE: f64 = 0.12;
+/// The most a `memory` task's workers gain together, as a share of the machine's cores (at
+/// least 1×): where the memory bus saturates. On the 2-core EPYC VM two workers reached 1.12×
+/// (processes), 1.23× (rayon) and 1.28× (threads) the sequential run
+/// (`docs/perf/2core/memory-bandwidth.json`), 0.56 of the cores at best; the 16-core Xeon's
+/// 6.65× at 16 is 0.42 of them. 0.4, below both: 1× on 2 cores, 6.4× on 16 (where Amdahl's
+/// 5.7× with [`STREAM_SERIAL_SHARE`] is the lower). A rough rule: how fast memory streams
+/// differs from machine to machine, which the estimate cannot know.
+const STREAM_CEILING_PER_CORE: f64 = 0.4;
+
+/// How many times faster than one worker `parallel` workers (at most the cores) stream a
+/// `memory` task on a machine of `cores` cores: Amdahl's law with [`STREAM_SERIAL_SHARE`],
+/// capped at the bandwidth ceiling of [`STREAM_CEILING_PER_CORE`].
+fn streaming_speedup(parallel: usize, cores: usize) -> f64 {
+    let p = parallel.max(1) as f64;
+    let amdahl = p / (1.0 + STREAM_SERIAL_SHARE * (p - 1.0));
+    let ceiling = (STREAM_CEILING_PER_CORE * cores.max(1) as f64).max(1.0);
+    amdahl.min(ceiling)
+}
 
 /// What the sweep of an experiment is expected to cost.
 #[derive(Clone, Debug, PartialEq)]
@@ -356,6 +394,11 @@ fn run_parts(
     } else {
         w.min(cores.max(1)).min(tasks)
     };
+    // Streaming memory, the workers share one memory bus: they gain less than their number.
+    let speedup = match exp.task.kind {
+        TaskKind::Memory => streaming_speedup(computing, cores),
+        _ => computing as f64,
+    };
     let in_flight = if model.is_single_worker() {
         1
     } else {
@@ -368,7 +411,7 @@ fn run_parts(
         _ => 1.0,
     };
     RunParts {
-        computing_s: seq_s * compute_share / computing as f64,
+        computing_s: seq_s * compute_share / speedup,
         waiting_s: seq_s * (1.0 - compute_share) * wait_rounds * stretch,
     }
 }
@@ -652,6 +695,88 @@ mod tests {
         assert_eq!(e.cells, 4);
         let expected = 2.0 + 3.0 * (1.0 + 1.0 + 0.5 + 1.0);
         assert!((seconds(&e) - expected).abs() < 1e-9, "{e:?}");
+    }
+
+    /// A `memory` task's workers share one memory bus: on 16 cores, 16 of them are not taken
+    /// to stream 16 times as fast as one, as CPU work is.
+    #[test]
+    fn streaming_memory_saturates_where_computing_scales_with_the_cores() {
+        // Calibrated to 1 s a sequential run; one run a cell, no warm-up.
+        let mut exp = experiment(&[ModelKind::Threads], &[1, 2, 4, 8, 16]);
+        exp.baseline = Baseline::SameModelOneWorker;
+        exp.task = TaskSpec {
+            kind: TaskKind::Memory,
+            tasks: 64,
+            ..TaskSpec::default()
+        };
+        exp.target_run_s = 1.0;
+        exp.warmups = 0;
+        exp.repetitions = 1;
+        let runs = |exp: &Experiment, cores: usize| -> Vec<f64> {
+            let plan = planned_cost(exp, cores).unwrap();
+            plan.cells.iter().map(|c| c.run_s).collect()
+        };
+        // On 16 cores: Amdahl's law with an 0.12 serial share, 1.79×, 2.9×, 4.3× and 5.7×
+        // at 2 to 16 workers (under the Xeon's measured 1.80–1.84×, 3.42–3.53×, 5.21–5.59×
+        // and 6.65–6.96×), where CPU work divides by the workers.
+        let memory16 = runs(&exp, 16);
+        let expected = [1.0, 1.7857, 2.9412, 4.3478, 5.7143];
+        for (run, speedup) in memory16.iter().zip(expected) {
+            assert!((run - 1.0 / speedup).abs() < 1e-3, "{memory16:?}");
+        }
+        assert!(memory16[4] > 2.5 / 16.0, "16 workers at 16×: {memory16:?}");
+        let mut cpu = exp.clone();
+        cpu.task.kind = TaskKind::Cpu;
+        let cpu16 = runs(&cpu, 16);
+        for (run, w) in cpu16.iter().zip([1.0, 2.0, 4.0, 8.0, 16.0]) {
+            assert!((run - 1.0 / w).abs() < 1e-9, "{cpu16:?}");
+        }
+        // On 2 cores the bus is the ceiling at once: 0.4 of the cores is under 1×, so every
+        // worker count takes the sequential run's time (measured there: 1.12–1.28× at 2);
+        // CPU work halves. On 1 core neither gains.
+        assert!(runs(&exp, 2).iter().all(|r| (r - 1.0).abs() < 1e-9));
+        assert!((runs(&cpu, 2)[1] - 0.5).abs() < 1e-9);
+        assert!(runs(&exp, 1).iter().all(|r| (r - 1.0).abs() < 1e-9));
+        // The whole sweep on 16 cores: 1 s of calibration trials and check run twice over,
+        // then the five runs.
+        let total: f64 = memory16.iter().sum();
+        assert!((seconds(&estimate(&exp, 16)) - (2.0 + total)).abs() < 1e-9);
+        assert!(seconds(&estimate(&exp, 16)) > seconds(&estimate(&cpu, 16)));
+        // Under the emulated GIL one worker computes at a time: no speedup to saturate.
+        exp.models = vec![ModelKind::GilThreads];
+        assert!(runs(&exp, 16).iter().all(|r| (r - 1.0).abs() < 1e-9));
+    }
+
+    #[test]
+    fn the_streaming_speedup_stays_at_or_below_every_measured_figure() {
+        // The lowest of threads, rayon and processes on each machine (see the constants).
+        for (workers, cores, lowest_measured) in [
+            (2, 16, 1.80),
+            (4, 16, 3.42),
+            (8, 16, 5.21),
+            (16, 16, 6.65),
+            (2, 2, 1.12),
+        ] {
+            let s = streaming_speedup(workers, cores);
+            assert!(s <= lowest_measured, "{workers} of {cores}: {s}");
+            assert!(s >= 1.0, "{workers} of {cores}: {s}");
+        }
+        assert_eq!(streaming_speedup(1, 16), 1.0);
+        assert_eq!(streaming_speedup(0, 0), 1.0);
+        // More workers never estimated slower, and never past the ceiling.
+        for cores in [1, 2, 4, 16, 64, 256] {
+            let mut last = 0.0;
+            for p in 1..=cores {
+                let s = streaming_speedup(p, cores);
+                assert!(s >= last, "{p} of {cores}");
+                assert!(s <= (STREAM_CEILING_PER_CORE * cores as f64).max(1.0) + 1e-12);
+                last = s;
+            }
+        }
+        // On 64 cores Amdahl binds, not the ceiling: 7.5× at 64, under 0.4 × 64 = 25.6×.
+        assert!((streaming_speedup(64, 64) - 64.0 / (1.0 + 0.12 * 63.0)).abs() < 1e-9);
+        // On 4 cores the ceiling binds: 1.6× at 4 workers where Amdahl gives 2.9×.
+        assert!((streaming_speedup(4, 4) - 1.6).abs() < 1e-9);
     }
 
     #[test]
