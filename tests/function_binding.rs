@@ -120,7 +120,9 @@ fn a_plain_last_def_gives_no_note() {
     let dir = tempfile::tempdir().unwrap();
     // As `corelab run` reads it: once, by the pre-check, whose reading the note comes from.
     let note_of = |exp: &Experiment| {
-        let module = corelab::engine::task_preflight(exp).unwrap().expect("a module");
+        let module = corelab::engine::task_preflight(exp)
+            .unwrap()
+            .expect("a module");
         corelab::engine::module_source::binding_note_for(exp, &module)
     };
     let exp = function_experiment(dir.path(), REDEFINED, "work");

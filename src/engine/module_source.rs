@@ -180,7 +180,10 @@ def memo(n):
         );
         assert_eq!(module.binding_note("hash_records"), None);
         let (source, note) = module.recorded(" memo ");
-        assert_eq!(source.as_deref(), Some("@cache\ndef memo(n):\n    return n"));
+        assert_eq!(
+            source.as_deref(),
+            Some("@cache\ndef memo(n):\n    return n")
+        );
         assert!(note.unwrap().contains("is decorated (@cache)"));
         let exp = function_exp(&path, "hash_records", &[ModelKind::PyAsyncio]);
         assert!(is_module_of(&module, &exp));
@@ -195,8 +198,14 @@ def memo(n):
         // The same answers as the functions on a text.
         use crate::engine::python_source as ps;
         for name in ["hash_records", "fetch", "memo", "nothing", "hash-records"] {
-            assert_eq!(module.missing_function(name), ps::missing_function(MODULE, name));
-            assert_eq!(module.function_source(name), ps::function_source(MODULE, name));
+            assert_eq!(
+                module.missing_function(name),
+                ps::missing_function(MODULE, name)
+            );
+            assert_eq!(
+                module.function_source(name),
+                ps::function_source(MODULE, name)
+            );
             assert_eq!(module.binding_note(name), ps::binding_note(MODULE, name));
             assert_eq!(
                 module.asyncio_blocking_note(name),

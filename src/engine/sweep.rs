@@ -12,10 +12,10 @@ use super::event::{CellProgress, SweepEvent};
 use super::fault::UserFault;
 use super::load::{self, LoadEvidence, LoadProbe};
 use super::model::python::{self, PythonExecutor, PythonInfo};
-use super::module_source::{ModuleSource, is_module_of};
 use super::model::{
     Executor, InProcessExecutor, ProcessPool, RunRecord, TokioExecutor, WorkerCommand,
 };
+use super::module_source::{ModuleSource, is_module_of};
 use super::pacer::{RunGuard, UnitError};
 use super::results_saver::{ResultsSaver, SaveToFile};
 use super::run_count::RunCount;

@@ -734,11 +734,7 @@ mod tests {
                 "mpi",
             ]
         );
-        let set = |key: &str| {
-            command
-                .get_envs()
-                .any(|(k, v)| k == key && v.is_some())
-        };
+        let set = |key: &str| command.get_envs().any(|(k, v)| k == key && v.is_some());
         for key in OMPI_SESSION_DIR_BASES {
             assert!(!set(key), "{key} set with a hostfile");
         }
@@ -758,7 +754,10 @@ mod tests {
         );
         for key in OMPI_SESSION_DIR_BASES {
             if std::env::var_os(key).is_none() {
-                let value = command.get_envs().find(|(k, _)| *k == key).and_then(|(_, v)| v);
+                let value = command
+                    .get_envs()
+                    .find(|(k, _)| *k == key)
+                    .and_then(|(_, v)| v);
                 assert_eq!(value, Some(scratch.as_os_str()), "{key}");
             }
         }
