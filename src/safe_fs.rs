@@ -76,7 +76,24 @@ fn require_regular(file_type: std::fs::FileType) -> Result<(), ReadError> {
     }
 }
 
-/// Reads a whole regular file of at most `max_bytes` bytes.
+/// Opens a regular file for reading, with its metadata as of the open: refused before the
+/// open when the path is a fifo, device, socket or directory (opening some devices has
+/// effects), and again on the opened descriptor (the path may have been swapped in between).
+/// The open is non-blocking, so a fifo swapped in cannot hang it, and does not make a
+/// terminal the controlling terminal. Symbolic links to regular files are followed. The
+/// caller bounds what it reads ([`read_regular_file`] reads it whole, up to a cap).
+pub fn open_regular(path: &Path) -> Result<(std::fs::File, std::fs::Metadata), ReadError> {
+    require_regular(std::fs::metadata(path)?.file_type())?;
+    let file = OpenOptions::new()
+        .read(true)
+        .custom_flags(libc::O_NONBLOCK | libc::O_NOCTTY)
+        .open(path)?;
+    let meta = file.metadata()?;
+    require_regular(meta.file_type())?;
+    Ok((file, meta))
+}
+
+/// Reads a whole regular file of at most `max_bytes` bytes, opened with [`open_regular`].
 ///
 /// Refuses a fifo, device, socket or directory before opening it (opening some devices has
 /// effects) and again on the opened descriptor (the path may have been swapped in between).
@@ -85,13 +102,7 @@ fn require_regular(file_type: std::fs::FileType) -> Result<(), ReadError> {
 /// says, so a file that grows while it is read is refused too. Symbolic links to regular
 /// files are followed.
 pub fn read_regular_file(path: &Path, max_bytes: u64) -> Result<Vec<u8>, ReadError> {
-    require_regular(std::fs::metadata(path)?.file_type())?;
-    let file = OpenOptions::new()
-        .read(true)
-        .custom_flags(libc::O_NONBLOCK | libc::O_NOCTTY)
-        .open(path)?;
-    let meta = file.metadata()?;
-    require_regular(meta.file_type())?;
+    let (file, meta) = open_regular(path)?;
     if meta.len() > max_bytes {
         return Err(ReadError::TooLarge {
             bytes: meta.len(),

@@ -118,13 +118,17 @@ work = _twice
 #[test]
 fn a_plain_last_def_gives_no_note() {
     let dir = tempfile::tempdir().unwrap();
+    // As `corelab run` reads it: once, by the pre-check, whose reading the note comes from.
+    let note_of = |exp: &Experiment| {
+        let module = corelab::engine::task_preflight(exp)
+            .unwrap()
+            .expect("a module");
+        corelab::engine::module_source::binding_note_for(exp, &module)
+    };
     let exp = function_experiment(dir.path(), REDEFINED, "work");
-    assert_eq!(
-        corelab::engine::python_source::binding_note_for(&exp, None),
-        None
-    );
+    assert_eq!(note_of(&exp), None);
     let exp = function_experiment(dir.path(), "@cache\ndef work(n): return n\n", "work");
-    let note = corelab::engine::python_source::binding_note_for(&exp, None).unwrap();
+    let note = note_of(&exp).unwrap();
     assert!(note.contains("decorated (@cache)"), "{note}");
 }
 

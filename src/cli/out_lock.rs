@@ -263,8 +263,9 @@ impl OutputLock {
                 if e.kind() != std::io::ErrorKind::WouldBlock {
                     bail!("cannot lock {}: {e}", path_text(&path));
                 }
+                // The holder's one short line (pid, host): read no more than that could be.
                 let mut holder = String::new();
-                file.read_to_string(&mut holder).ok();
+                (&mut file).take(4096).read_to_string(&mut holder).ok();
                 let here = crate::sys::process_identity::Place::here();
                 let who = holder_words(&holder, here.host.as_deref());
                 bail!(

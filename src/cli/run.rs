@@ -11,9 +11,10 @@ use std::time::{Duration, Instant};
 use anyhow::{Context, Result, bail};
 
 use crate::analysis::{fit_results, fits_summary};
+use crate::engine::module_source;
 use crate::engine::{
-    CancelToken, SweepConfig, SweepEvent, WorkerCommand, interpreter, preflight, run_sweep,
-    sweep_plan,
+    CancelToken, EngineError, ExecutorFactory, Preflight, RealExecutors, SweepConfig, SweepEvent,
+    WorkerCommand, interpreter, preflight_checked, run_sweep, sweep_plan,
 };
 use crate::export::{ChartRun, summary_csv, summary_table};
 use crate::preset::{Experiment, ModelKind, SyncMode};
@@ -284,6 +285,35 @@ fn rescue_results(results: &ResultsFile) -> Result<PathBuf> {
         .map_err(|e| anyhow::anyhow!("{}: {}", path_text(&e.path), e.reason))
 }
 
+/// The checks of `corelab run` before its sweep ([`preflight_checked`], with the interpreter
+/// asked of `executors`), and the lines it says of a function task's module: a plain function
+/// under py-asyncio blocks the loop (said before its curve is read as "asyncio does not
+/// help"), and a name whose last binding is not a plain top-level `def` (what the results file
+/// records as its source, and what runs, cannot be told from the module's text). The module
+/// is read once, by the check; the lines come from that reading, and the sweep records the
+/// source from it too ([`SweepConfig::module`]).
+fn check_before_sweep(
+    exp: &Experiment,
+    executors: &dyn ExecutorFactory,
+) -> Result<(Preflight, Vec<String>), EngineError> {
+    let checked = preflight_checked(exp, executors)?;
+    let mut lines = Vec::new();
+    if let Some(module) = &checked.module {
+        if let Some(note) = module_source::asyncio_blocking_note(exp, module) {
+            lines.push(format!("Warning: {note}"));
+        }
+        // The note quotes the module's text (a decorator's line): escaped, as all a file's
+        // text is.
+        if let Some(note) = module_source::binding_note_for(exp, module) {
+            lines.push(format!(
+                "Note: {}",
+                crate::export::sanitize::for_terminal_line(&note)
+            ));
+        }
+    }
+    Ok((checked, lines))
+}
+
 /// `corelab run`: load, override, validate, check the outputs, lock `--out`, sweep, print,
 /// write. The exit status says how it ended: 0 every cell measured, 1 an error (before the
 /// sweep, or a results file that could not be saved), [`EXIT_CELLS_FAILED`] some or all cells
@@ -383,7 +413,8 @@ pub(super) fn run(args: &RunArgs) -> Result<ExitCode> {
     // it (the signal watcher too), so that each line starts on a line of its own.
     let stderr = Arc::new(RunStderr::new(std::io::stderr()));
     cancel_on_signals(&cancel, on_disk.clone(), Arc::clone(&stderr))?;
-    if let Some(python) = preflight(&exp)? {
+    let (checked, module_lines) = check_before_sweep(&exp, &RealExecutors)?;
+    if let Some(python) = &checked.python {
         errln!(
             "Python models: {} {} (GIL {})",
             python.interpreter,
@@ -399,19 +430,8 @@ pub(super) fn run(args: &RunArgs) -> Result<ExitCode> {
     for warning in crate::engine::resources::warnings(&exp) {
         errln!("Warning: {warning}");
     }
-    // A plain function under py-asyncio blocks the loop: said before its curve is read as
-    // "asyncio does not help" (the module path is absolute by now).
-    if let Some(note) = crate::engine::python_source::asyncio_blocking_note(&exp, None) {
-        errln!("Warning: {note}");
-    }
-    // A function name whose last binding is not a plain top-level `def`: what the results
-    // file records as its source, and what runs, cannot be told from the module's text.
-    // The note quotes the module's text (a decorator's line): escaped, as all a file's text is.
-    if let Some(note) = crate::engine::python_source::binding_note_for(&exp, None) {
-        errln!(
-            "Note: {}",
-            crate::export::sanitize::for_terminal_line(&note)
-        );
+    for line in module_lines {
+        errln!("{line}");
     }
     // Before the calibration, which a long sweep's time per run also makes long. A results
     // file's experiment runs the recorded work again: its recorded runs say how long.
@@ -445,6 +465,8 @@ pub(super) fn run(args: &RunArgs) -> Result<ExitCode> {
         partial_results: target.as_ref().map(|t| t.sweep_path().to_path_buf()),
         ..SweepConfig::new(worker)
     };
+    // The results record the function's source from the reading checked above.
+    config.module = checked.module;
     config.provenance.command = Some(this_command_line());
     config.provenance.preset_source = Some(preset_source);
     let quiet = args.quiet;
@@ -816,6 +838,116 @@ fn final_speedup_text(
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// A function experiment on the module at `path`, run by py-threading and py-asyncio on
+    /// scripted executors (no interpreter, no timing), with a CPython 3.11's answers.
+    fn scripted_function_run(path: &Path) -> (Experiment, crate::engine::mock::MockExecutors) {
+        let mut exp = Experiment {
+            models: vec![ModelKind::PyThreading, ModelKind::PyAsyncio],
+            workers: vec![1, 2],
+            repetitions: 1,
+            warmups: 0,
+            timeout_s: 30.0,
+            baseline: crate::preset::Baseline::SameModelOneWorker,
+            ..Experiment::default()
+        };
+        exp.task.kind = crate::preset::TaskKind::Function;
+        exp.task.tasks = 4;
+        exp.task.function.file = path.to_str().unwrap().into();
+        exp.task.function.name = "work".into();
+        exp.task.function.range = Some(4);
+        let mock = crate::engine::mock::MockExecutors::textbook(0.01, 4).with_python(Ok(
+            crate::results::PythonInfo {
+                interpreter: "/usr/bin/python3".into(),
+                version: "3.11.7".into(),
+                implementation: "cpython".into(),
+                gil_enabled: true,
+                ..Default::default()
+            },
+        ));
+        (exp, mock)
+    }
+
+    /// What `run` does with a function task's module, in its order: the checks before the
+    /// sweep (which read it), their lines, then the sweep given the checked reading. Counted
+    /// on this thread, where `run` calls them all (its sweep too).
+    #[test]
+    fn a_run_reads_its_module_once_and_records_the_text_it_checked() {
+        use crate::engine::python_source::module_reads_on_this_thread;
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("mywork.py");
+        std::fs::write(&path, "@trace\ndef work(n):\n    return n * n\n").unwrap();
+        let (exp, mock) = scripted_function_run(&path);
+        exp.validate().unwrap();
+        let before = module_reads_on_this_thread();
+        let (checked, lines) = check_before_sweep(&exp, &mock).unwrap();
+        assert_eq!(lines.len(), 1, "{lines:?}");
+        assert!(
+            lines[0].starts_with("Note: `work` (line 2) is decorated (@trace)"),
+            "{lines:?}"
+        );
+        assert!(checked.python.is_some());
+        // Between the check and the sweep the file changes: another `work`, a plain one,
+        // that the check never saw.
+        std::fs::write(&path, "def work(n):\n    return 'not the checked text'\n").unwrap();
+        let mut config =
+            SweepConfig::new(WorkerCommand::new("/nonexistent/corelab")).with_executors(mock);
+        config.module = checked.module;
+        let results = run_sweep(&exp, &config, &CancelToken::new(), &mut |_| {});
+        assert_eq!(
+            module_reads_on_this_thread() - before,
+            1,
+            "one reading of the module for the checks, the notes and the recorded source"
+        );
+        assert!(
+            results.cells.iter().all(|c| c.status == CellStatus::Ok),
+            "{:?}",
+            results.cells
+        );
+        assert_eq!(
+            results.provenance.function_source.as_deref(),
+            Some("@trace\ndef work(n):\n    return n * n"),
+            "the source recorded is the text checked"
+        );
+        let note = results.provenance.function_note.unwrap_or_default();
+        assert!(note.contains("is decorated (@trace)"), "{note}");
+        // Checked again now, the new text gives the py-asyncio warning instead: the lines
+        // above came from the first reading, not from a later one.
+        let (_, lines) = check_before_sweep(&exp, &mock_again(&exp)).unwrap();
+        assert_eq!(lines.len(), 1, "{lines:?}");
+        assert!(
+            lines[0].starts_with("Warning: py-asyncio: `work` is a plain function"),
+            "{lines:?}"
+        );
+    }
+
+    fn mock_again(exp: &Experiment) -> crate::engine::mock::MockExecutors {
+        scripted_function_run(Path::new(&exp.task.function.file)).1
+    }
+
+    /// A reading of another module than the experiment's is never recorded for it: the sweep
+    /// reads the experiment's own module, once.
+    #[test]
+    fn a_reading_of_another_module_is_not_recorded() {
+        use crate::engine::python_source::module_reads_on_this_thread;
+        let dir = tempfile::tempdir().unwrap();
+        let (ours, theirs) = (dir.path().join("ours.py"), dir.path().join("theirs.py"));
+        std::fs::write(&ours, "def work(n):\n    return 1\n").unwrap();
+        std::fs::write(&theirs, "def work(n):\n    return 2\n").unwrap();
+        let (exp, mock) = scripted_function_run(&ours);
+        let mut config =
+            SweepConfig::new(WorkerCommand::new("/nonexistent/corelab")).with_executors(mock);
+        config.module = Some(Arc::new(
+            crate::engine::module_source::ModuleSource::read(&theirs).unwrap(),
+        ));
+        let before = module_reads_on_this_thread();
+        let results = run_sweep(&exp, &config, &CancelToken::new(), &mut |_| {});
+        assert_eq!(module_reads_on_this_thread() - before, 1);
+        assert_eq!(
+            results.provenance.function_source.as_deref(),
+            Some("def work(n):\n    return 1")
+        );
+    }
 
     #[test]
     fn the_precision_is_a_percentage_up_to_50() {

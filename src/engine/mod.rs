@@ -15,6 +15,7 @@ pub mod lessons;
 pub mod load;
 pub mod mock;
 pub mod model;
+pub mod module_source;
 mod pacer;
 pub mod proc_stats;
 pub mod protocol;
@@ -42,6 +43,7 @@ pub use model::WorkerCommand;
 pub use pacer::{Pacer, RunGuard, UnitError, UnitResult};
 pub use run_count::{MoreRuns, RunCount};
 pub use sweep::{
-    CellStart, ExecutorFactory, RealExecutors, SplitMix64, SweepConfig, SweepHandle, preflight,
-    preflight_with, run_sweep, spawn_sweep, sweep_plan, task_preflight,
+    CellStart, ExecutorFactory, Preflight, RealExecutors, SplitMix64, SweepConfig, SweepHandle,
+    preflight, preflight_checked, preflight_with, run_sweep, spawn_sweep, sweep_plan,
+    task_preflight,
 };

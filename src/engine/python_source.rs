@@ -40,14 +40,15 @@ thread_local! {
 }
 
 /// How many times [`read_module_source`] has run on the calling thread: lets a test check
-/// that the workbench does not read the module in every frame.
+/// that the workbench does not read the module in every frame, and that a run reads it once.
 pub fn module_reads_on_this_thread() -> u64 {
     MODULE_READS.with(std::cell::Cell::get)
 }
 
 /// The one way corelab reads a Python module's source (the workbench's name check, "List
-/// functions" and py-asyncio note, the CLI's notes, a sweep's pre-check and its recorded
-/// source): [`crate::safe_fs::read_regular_file`] with [`MAX_MODULE_BYTES`], so a fifo, a
+/// functions" and py-asyncio note; for a run, the one reading of
+/// [`super::module_source::ModuleSource`] that its pre-check, the CLI's notes and the recorded
+/// source all take): [`crate::safe_fs::read_regular_file`] with [`MAX_MODULE_BYTES`], so a fifo, a
 /// device or a socket is refused with what it is (`it is a named pipe (fifo), not a regular
 /// file`) without blocking (the open is non-blocking and the type is checked on the opened
 /// descriptor), and a larger file with the cap in the message. Bounded, so it may run on the
@@ -76,9 +77,13 @@ pub struct ListedFunction {
 /// The module's functions: every name its import binds with a `def` or `async def`, once
 /// each, in the order of their first definition. A scan of the text: the code never runs.
 pub fn listed_functions(source: &str) -> Vec<ListedFunction> {
-    let bindings = module_bindings(source);
+    listed_functions_of(&module_bindings(source))
+}
+
+/// [`listed_functions`] of a module's bindings already scanned.
+pub(super) fn listed_functions_of(bindings: &[Binding]) -> Vec<ListedFunction> {
     let mut names: Vec<&str> = Vec::new();
-    for b in &bindings {
+    for b in bindings {
         if matches!(b.how, How::Def { .. }) && !names.contains(&b.name.as_str()) {
             names.push(&b.name);
         }
@@ -86,7 +91,7 @@ pub fn listed_functions(source: &str) -> Vec<ListedFunction> {
     names
         .into_iter()
         .filter_map(|name| {
-            let last = last_binding(&bindings, name)?;
+            let last = last_binding(bindings, name)?;
             Some(ListedFunction {
                 name: name.to_string(),
                 line: last.line,
@@ -94,7 +99,7 @@ pub fn listed_functions(source: &str) -> Vec<ListedFunction> {
                     .iter()
                     .filter(|b| b.name == name && matches!(b.how, How::Def { .. }))
                     .count(),
-                note: binding_note_of(&bindings, name),
+                note: binding_note_of(bindings, name),
             })
         })
         .collect()
@@ -102,7 +107,11 @@ pub fn listed_functions(source: &str) -> Vec<ListedFunction> {
 
 /// Names of the module's functions ([`listed_functions`]), each once, in order.
 pub fn top_level_functions(source: &str) -> Vec<String> {
-    listed_functions(source)
+    top_level_functions_of(&module_bindings(source))
+}
+
+fn top_level_functions_of(bindings: &[Binding]) -> Vec<String> {
+    listed_functions_of(bindings)
         .into_iter()
         .map(|f| f.name)
         .collect()
@@ -124,7 +133,8 @@ pub fn binding_note(source: &str, name: &str) -> Option<String> {
     binding_note_of(&module_bindings(source), name.trim())
 }
 
-fn binding_note_of(bindings: &[Binding], name: &str) -> Option<String> {
+/// [`binding_note`] of a module's bindings already scanned (`name` trimmed).
+pub(super) fn binding_note_of(bindings: &[Binding], name: &str) -> Option<String> {
     let last = last_binding(bindings, name)?;
     let line = last.line;
     let earlier_def = bindings
@@ -179,24 +189,18 @@ fn binding_note_of(bindings: &[Binding], name: &str) -> Option<String> {
 /// is a top-level `def` (decorators included, up to the end of its body). `None` when the
 /// name's last binding is anything else, which the scan cannot follow ([`binding_note`]).
 pub fn function_source(source: &str, name: &str) -> Option<String> {
-    let bindings = module_bindings(source);
-    match last_binding(&bindings, name.trim())? {
+    function_source_of(source, &module_bindings(source), name)
+}
+
+/// [`function_source`] of `source` whose bindings are already scanned.
+pub(super) fn function_source_of(source: &str, bindings: &[Binding], name: &str) -> Option<String> {
+    match last_binding(bindings, name.trim())? {
         Binding {
             how: How::Def { text, .. },
             block: None,
             ..
         } => source.get(text.clone()).map(str::to_string),
         _ => None,
-    }
-}
-
-/// What a results file records of a function task's code, read from the module at `path`
-/// when the sweep starts: the function's source ([`function_source`]) and the note on its
-/// binding ([`binding_note`]). Both `None` when the file cannot be read.
-pub fn recorded_function(path: &Path, name: &str) -> (Option<String>, Option<String>) {
-    match read_module_source(path) {
-        Ok(source) => (function_source(&source, name), binding_note(&source, name)),
-        Err(_) => (None, None),
     }
 }
 
@@ -219,8 +223,17 @@ pub fn module_file_name(path: &Path) -> String {
 /// (`work = partial(...)`) or imported (`from fast import work`) occurs in the text, so it
 /// passes; whether it is callable is Python's to say, when the run imports the module.
 pub fn missing_function(source: &str, name: &str) -> Option<String> {
+    missing_function_of(source, &module_bindings(source), name)
+}
+
+/// [`missing_function`] of `source` whose bindings are already scanned.
+pub(super) fn missing_function_of(
+    source: &str,
+    bindings: &[Binding],
+    name: &str,
+) -> Option<String> {
     let name = name.trim();
-    let defined = top_level_functions(source);
+    let defined = top_level_functions_of(bindings);
     let listed = match defined.is_empty() {
         true => "it defines no top-level function".to_string(),
         false => format!("its top-level functions: {}", defined.join(", ")),
@@ -243,20 +256,15 @@ pub fn missing_function(source: &str, name: &str) -> Option<String> {
     Some(format!("it has no function `{name}`{hint}; {listed}"))
 }
 
-/// [`missing_function`] for the module file at `path`, read as text (lossily: a module
-/// that is not UTF-8 still has ASCII names). `Ok(None)` when it may define `name`.
-/// Read with [`read_module_source`]: a fifo, a device or a module over [`MAX_MODULE_BYTES`]
-/// is an error.
-pub fn missing_function_in(path: &Path, name: &str) -> Result<Option<String>, ReadError> {
-    Ok(missing_function(&read_module_source(path)?, name))
-}
-
 /// Whether the function a run calls by `name` is a plain `def` (`Some(true)`) or an
 /// `async def` (`Some(false)`): its last binding, when that is an undecorated top-level
 /// `def`. `None` otherwise (what binds it then is known only by running the module).
 pub fn is_plain_def(source: &str, name: &str) -> Option<bool> {
-    let bindings = module_bindings(source);
-    match last_binding(&bindings, name.trim())? {
+    is_plain_def_of(&module_bindings(source), name)
+}
+
+fn is_plain_def_of(bindings: &[Binding], name: &str) -> Option<bool> {
+    match last_binding(bindings, name.trim())? {
         Binding {
             how:
                 How::Def {
@@ -271,44 +279,17 @@ pub fn is_plain_def(source: &str, name: &str) -> Option<bool> {
     }
 }
 
-/// For a function task: the note on what binds its function's name ([`binding_note`]), when
-/// the module's last binding of it is not a plain top-level `def`. `module_base` resolves a
-/// relative module path; `None` otherwise, or when the file cannot be read.
-pub fn binding_note_for(
-    exp: &crate::preset::Experiment,
-    module_base: Option<&Path>,
-) -> Option<String> {
-    if exp.task.kind != crate::preset::TaskKind::Function {
-        return None;
-    }
-    let function = &exp.task.function;
-    let source = read_module_source(&function.resolved_file(module_base)?).ok()?;
-    binding_note(&source, function.name.trim())
-}
-
-/// For a function task that `py-asyncio` will run: when the module's function is a plain
-/// `def`, why that model's curve cannot show asyncio overlapping anything (it runs inline on
-/// the loop and blocks it). `module_base` resolves a relative module path (see
-/// [`crate::preset::FunctionParams::resolved_file`]). `None` otherwise, or when the file
-/// cannot be read.
-pub fn asyncio_blocking_note(
-    exp: &crate::preset::Experiment,
-    module_base: Option<&Path>,
-) -> Option<String> {
-    use crate::preset::{ModelKind, TaskKind};
-    if exp.task.kind != TaskKind::Function || !exp.models.contains(&ModelKind::PyAsyncio) {
-        return None;
-    }
-    let function = &exp.task.function;
-    let source = read_module_source(&function.resolved_file(module_base)?).ok()?;
-    asyncio_blocking_note_of(&source, &function.name)
-}
-
-/// [`asyncio_blocking_note`] for a module's source already read: the note when the function
-/// `name` is a plain `def`.
+/// For a function task that `py-asyncio` runs, on a module's source already read: when its
+/// function `name` is a plain `def`, why that model's curve cannot show asyncio overlapping
+/// anything (it runs inline on the loop and blocks it). `None` otherwise.
 pub fn asyncio_blocking_note_of(source: &str, name: &str) -> Option<String> {
+    asyncio_blocking_note_in(&module_bindings(source), name)
+}
+
+/// [`asyncio_blocking_note_of`] of a module's bindings already scanned.
+pub(super) fn asyncio_blocking_note_in(bindings: &[Binding], name: &str) -> Option<String> {
     let name = name.trim();
-    is_plain_def(source, name)?.then(|| {
+    is_plain_def_of(bindings, name)?.then(|| {
         format!(
             "py-asyncio: `{name}` is a plain function (`def`, not `async def`), so it runs \
              inline on the event loop and blocks it: its calls never overlap, and the \
@@ -675,35 +656,31 @@ for looped in range(3): pass
 
     #[test]
     fn py_asyncio_with_a_plain_function_is_said_to_block_the_loop() {
+        use crate::engine::module_source::{ModuleSource, asyncio_blocking_note};
         use crate::preset::{Experiment, ModelKind, TaskKind};
         let dir = tempfile::tempdir().unwrap();
-        std::fs::write(dir.path().join("io.py"), MODULE).unwrap();
+        let path = dir.path().join("io.py");
+        std::fs::write(&path, MODULE).unwrap();
+        let module = ModuleSource::read(&path).unwrap();
         let mut exp = Experiment {
             models: vec![ModelKind::PyThreading, ModelKind::PyAsyncio],
             ..Experiment::default()
         };
         exp.task.kind = TaskKind::Function;
-        exp.task.function.file = "io.py".into();
+        exp.task.function.file = path.to_str().unwrap().into();
         exp.task.function.name = "hash_records".into();
-        let note = asyncio_blocking_note(&exp, Some(dir.path())).expect("a plain def");
+        let note = asyncio_blocking_note(&exp, &module).expect("a plain def");
         assert!(
             note.starts_with("py-asyncio: `hash_records` is a plain function"),
             "{note}"
         );
         assert!(note.contains("blocks it"), "{note}");
+        assert_eq!(asyncio_blocking_note_of(MODULE, "hash_records"), Some(note));
         exp.task.function.name = "fetch".into();
-        assert_eq!(
-            asyncio_blocking_note(&exp, Some(dir.path())),
-            None,
-            "async def"
-        );
+        assert_eq!(asyncio_blocking_note(&exp, &module), None, "async def");
         exp.task.function.name = "hash_records".into();
         exp.models = vec![ModelKind::PyThreading];
-        assert_eq!(
-            asyncio_blocking_note(&exp, Some(dir.path())),
-            None,
-            "no py-asyncio"
-        );
+        assert_eq!(asyncio_blocking_note(&exp, &module), None, "no py-asyncio");
     }
 
     #[test]
@@ -748,10 +725,15 @@ for looped in range(3): pass
             err.contains("named pipe (fifo), not a regular file"),
             "{err}"
         );
-        // And every caller says so rather than waiting for a writer.
-        let err = missing_function_in(&fifo, "work").unwrap_err().to_string();
+        // And the one reading a run makes says so rather than waiting for a writer.
+        let err = crate::engine::module_source::ModuleSource::read(&fifo)
+            .unwrap_err()
+            .to_string();
         assert!(err.contains("not a regular file"), "{err}");
-        assert_eq!(recorded_function(&fifo, "work"), (None, None));
+        assert_eq!(
+            crate::engine::module_source::recorded_function(&fifo, "work"),
+            (None, None)
+        );
     }
 
     #[test]
@@ -797,6 +779,7 @@ for looped in range(3): pass
         std::fs::write(&module, b"# \xff\ndef work(i):\n    return i\n").unwrap();
         let text = read_promptly(&module).unwrap();
         assert!(text.contains("def work(i)"), "{text}");
-        assert_eq!(missing_function_in(&module, "work").unwrap(), None);
+        let read = crate::engine::module_source::ModuleSource::read(&module).unwrap();
+        assert_eq!(read.missing_function("work"), None);
     }
 }

@@ -15,6 +15,7 @@ use super::model::python::{self, PythonExecutor, PythonInfo};
 use super::model::{
     Executor, InProcessExecutor, ProcessPool, RunRecord, TokioExecutor, WorkerCommand,
 };
+use super::module_source::{ModuleSource, is_module_of};
 use super::pacer::{RunGuard, UnitError};
 use super::results_saver::{ResultsSaver, SaveToFile};
 use super::run_count::RunCount;
@@ -123,6 +124,12 @@ pub struct SweepConfig {
     /// How [`SweepConfig::partial_results`] is written ([`SaveToFile`] unless a test stands
     /// in a disk that fails).
     pub saver: Arc<dyn ResultsSaver>,
+    /// A function task's module as the caller's pre-check read and checked it
+    /// ([`preflight_checked`], [`task_preflight`]): the results file records the function's
+    /// source from this same reading, so what is recorded is what was checked. `None` (or a
+    /// reading of another module than the experiment's): the sweep reads the module once as
+    /// it starts.
+    pub module: Option<Arc<ModuleSource>>,
 }
 
 impl SweepConfig {
@@ -135,6 +142,7 @@ impl SweepConfig {
             shuffle_seed: None,
             provenance: crate::results::Provenance::of_this_build(),
             saver: Arc::new(SaveToFile),
+            module: None,
         }
     }
 
@@ -188,10 +196,30 @@ pub fn preflight_with(
     exp: &Experiment,
     executors: &dyn ExecutorFactory,
 ) -> Result<Option<PythonInfo>, EngineError> {
+    preflight_checked(exp, executors).map(|checked| checked.python)
+}
+
+/// What [`preflight_checked`] found: the interpreter the Python models run, and a function
+/// task's module as it was read and checked, for the notes and the results file to take
+/// ([`SweepConfig::module`]) instead of reading it again.
+#[derive(Debug, Default)]
+pub struct Preflight {
+    pub python: Option<PythonInfo>,
+    pub module: Option<Arc<ModuleSource>>,
+}
+
+/// [`preflight_with`], keeping the one reading of a function task's module that it checked.
+pub fn preflight_checked(
+    exp: &Experiment,
+    executors: &dyn ExecutorFactory,
+) -> Result<Preflight, EngineError> {
     super::resources::check(exp).map_err(|e| EngineError::Resources(e.to_string()))?;
-    task_preflight(exp)?;
+    let module = task_preflight(exp)?.map(Arc::new);
     if !exp.models.iter().any(|m| m.is_python()) {
-        return Ok(None);
+        return Ok(Preflight {
+            python: None,
+            module,
+        });
     }
     let info = executors.python_info(&exp.python)?;
     // Refused, as every model this interpreter cannot run is (the workbench greys it and Run
@@ -218,14 +246,19 @@ pub fn preflight_with(
         };
         return Err(EngineError::InterpreterRefused(format!("{reason}{hint}")));
     }
-    Ok(Some(info))
+    Ok(Preflight {
+        python: Some(info),
+        module,
+    })
 }
 
 /// What a task names that must be there before any cell starts: a function's module file,
 /// given by an absolute path, and a function of that name in it. The module is looked at and
 /// its text read, never imported or run: a missing module or a misspelt function would
 /// otherwise fail every cell in turn, each after its interpreter or pool had started.
-pub fn task_preflight(exp: &Experiment) -> Result<(), EngineError> {
+/// Returns the module as read (once) and checked, for a function task: give it to the sweep
+/// ([`SweepConfig::module`]) so that the source it records is the text checked here.
+pub fn task_preflight(exp: &Experiment) -> Result<Option<ModuleSource>, EngineError> {
     waits_fit_the_timeout(exp)?;
     if exp.task.kind == crate::preset::TaskKind::Function {
         let file = std::path::Path::new(exp.task.function.file.trim());
@@ -244,14 +277,16 @@ pub fn task_preflight(exp: &Experiment) -> Result<(), EngineError> {
                 // The function's name, read from the module's text (never imported: see
                 // `python_source`): a misspelt one would fail every cell.
                 let name = exp.task.function.name.trim();
-                match super::python_source::missing_function_in(file, name) {
-                    Ok(None) => {}
-                    Ok(Some(why)) => {
-                        return Err(EngineError::TaskUnavailable(format!(
-                            "the function's module {}: {why}",
-                            file.display().to_string().escape_debug()
-                        )));
-                    }
+                match ModuleSource::read(file) {
+                    Ok(module) => match module.missing_function(name) {
+                        None => return Ok(Some(module)),
+                        Some(why) => {
+                            return Err(EngineError::TaskUnavailable(format!(
+                                "the function's module {}: {why}",
+                                file.display().to_string().escape_debug()
+                            )));
+                        }
+                    },
                     Err(e) => {
                         return Err(EngineError::TaskUnavailable(format!(
                             "the function's module {} cannot be read: {e}",
@@ -275,7 +310,7 @@ pub fn task_preflight(exp: &Experiment) -> Result<(), EngineError> {
             }
         }
     }
-    Ok(())
+    Ok(None)
 }
 
 /// Refuses a sweep whose runs cannot end within `timeout_s` whatever the machine: a task that
@@ -325,19 +360,27 @@ fn waits_fit_the_timeout(exp: &Experiment) -> Result<(), EngineError> {
     )))
 }
 
-/// The provenance a sweep records: `base`, and for a Python function task the function's
-/// source and the note on its binding, read from the module's text as the sweep starts
-/// ([`super::python_source::recorded_function`]; the module's path is absolute by now).
-fn recorded_provenance(
-    exp: &Experiment,
-    base: &crate::results::Provenance,
-) -> crate::results::Provenance {
-    let mut provenance = base.clone();
+/// The provenance a sweep records: the config's, and for a Python function task the
+/// function's source and the note on its binding, from the module as the caller's pre-check
+/// read it ([`SweepConfig::module`]) when that is this experiment's module; otherwise from one
+/// reading made now (the module's path is absolute by now). Either way one reading gives both,
+/// and nothing here reads the module again. What the run's CPython processes import is their
+/// own later read of the file (see [`super::module_source`]).
+fn recorded_provenance(exp: &Experiment, config: &SweepConfig) -> crate::results::Provenance {
+    let mut provenance = config.provenance.clone();
     if exp.task.kind == crate::preset::TaskKind::Function {
         let function = &exp.task.function;
-        if let Some(path) = function.resolved_file(None) {
-            (provenance.function_source, provenance.function_note) =
-                super::python_source::recorded_function(&path, &function.name);
+        match &config.module {
+            Some(module) if is_module_of(module, exp) => {
+                (provenance.function_source, provenance.function_note) =
+                    module.recorded(&function.name);
+            }
+            _ => {
+                if let Some(path) = function.resolved_file(None) {
+                    (provenance.function_source, provenance.function_note) =
+                        super::module_source::recorded_function(&path, &function.name);
+                }
+            }
         }
     }
     provenance
@@ -372,6 +415,9 @@ pub fn run_sweep(
     cancel: &CancelToken,
     emit: &mut dyn FnMut(SweepEvent),
 ) -> ResultsFile {
+    // The function's recorded source: from the caller's checked reading of the module, or
+    // one read now, before the calibration imports and runs it.
+    let provenance = recorded_provenance(exp, config);
     // 0. With a target time per run, size the task on this machine first.
     let (calibrated, calibration) = super::calibrate::calibrate_experiment(
         exp,
@@ -390,7 +436,7 @@ pub fn run_sweep(
         experiment: recorded_experiment(exp),
         shuffle_seed: Some(seed),
         calibration,
-        provenance: recorded_provenance(exp, &config.provenance),
+        provenance,
         // Named while the file is `incomplete`, so that one this process leaves when killed
         // can be told from one still being written (dropped at the end).
         writer: Some(WriterProcess::this()),

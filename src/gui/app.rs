@@ -1511,6 +1511,68 @@ mod tests {
         }
     }
 
+    /// Runs `test` on a thread of its own and fails unless it ends within a minute: a read
+    /// that blocks on a fifo would never end.
+    fn within_a_minute(test: impl FnOnce() + Send + 'static) {
+        let (done, finished) = std::sync::mpsc::channel();
+        let worker = std::thread::spawn(move || {
+            test();
+            let _ = done.send(());
+        });
+        match finished.recv_timeout(Duration::from_secs(60)) {
+            Ok(()) => worker.join().unwrap(),
+            Err(std::sync::mpsc::RecvTimeoutError::Disconnected) => {
+                std::panic::resume_unwind(worker.join().unwrap_err())
+            }
+            Err(std::sync::mpsc::RecvTimeoutError::Timeout) => {
+                panic!("the workbench hung reading the saved preset back (a blocking read?)")
+            }
+        }
+    }
+
+    /// The workbench reads a saved preset back (it becomes the configuration's origin). A
+    /// fifo, or a link to /dev/zero, put in its place after the write is refused at once by
+    /// the preset loader's reader: the workbench neither freezes in `open` nor reads without
+    /// end, and the origin stays what it was. A regular file saved there becomes the origin.
+    #[test]
+    fn a_saved_preset_swapped_for_a_fifo_or_a_device_is_not_read() {
+        within_a_minute(|| {
+            let dir = tempfile::tempdir().unwrap();
+            let mut app = quick_app(dir.path());
+            let before = app.origin.clone();
+            let fifo = dir.path().join("saved.json");
+            let made = std::process::Command::new("mkfifo").arg(&fifo).status();
+            assert!(made.is_ok_and(|s| s.success()), "mkfifo");
+            let zero = dir.path().join("zero.json");
+            std::os::unix::fs::symlink("/dev/zero", &zero).unwrap();
+            for path in [fifo, zero] {
+                app.on_file_outcome(FileOutcome::PresetSaved {
+                    path: path.clone(),
+                    result: Ok(()),
+                });
+                assert_eq!(app.origin, before, "{}", path.display());
+                let said = app.messages().last().map(|m| m.text.clone());
+                assert!(
+                    said.as_deref()
+                        .is_some_and(|t| t.starts_with("Preset saved to")),
+                    "{said:?}"
+                );
+            }
+            // A regular file is read back and becomes the origin.
+            let saved = dir.path().join("real.json");
+            let mut exp = sleepy();
+            exp.name = "read back".into();
+            std::fs::write(&saved, exp.to_json()).unwrap();
+            app.on_file_outcome(FileOutcome::PresetSaved {
+                path: saved.clone(),
+                result: Ok(()),
+            });
+            let origin = app.origin.clone().expect("an origin");
+            assert_eq!(origin.source, Source::File(saved));
+            assert_eq!(origin.experiment.name, "read back");
+        });
+    }
+
     #[test]
     fn state_saved_before_interpreter_confirmation_existed_still_loads() {
         let old = serde_json::json!({

@@ -54,13 +54,12 @@ const MAX_SNIFFED: usize = 2000;
 
 /// Whether `path` is a regular file whose first bytes carry corelab's results format
 /// (`"format": "corelab-results"`). Only regular files are opened (never a FIFO or a device,
-/// which could block), and only read.
+/// which could block), without blocking and checked again once open
+/// ([`crate::safe_fs::open_regular`]: a fifo swapped in after the check cannot hang the
+/// listing), and only their first [`SNIFF_BYTES`] read.
 pub fn is_results_file(path: &Path) -> bool {
     use std::io::Read;
-    if !std::fs::metadata(path).is_ok_and(|m| m.is_file()) {
-        return false;
-    }
-    let Ok(file) = std::fs::File::open(path) else {
+    let Ok((file, _)) = crate::safe_fs::open_regular(path) else {
         return false;
     };
     let mut head = Vec::with_capacity(SNIFF_BYTES);

@@ -60,7 +60,10 @@ impl ActiveRun {
         exp.validate()
             .map_err(|e| format!("The experiment is not valid: {e}"))?;
         crate::engine::resources::check(exp).map_err(|e| format!("Not started: {e}"))?;
-        crate::engine::task_preflight(exp).map_err(|e| format!("Not started: {e}"))?;
+        // The module read and checked here is the one whose source the results record.
+        config.module = crate::engine::task_preflight(exp)
+            .map_err(|e| format!("Not started: {e}"))?
+            .map(std::sync::Arc::new);
         if results_path.is_some() {
             config.partial_results = results_path.clone();
         }

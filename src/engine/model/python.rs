@@ -187,6 +187,16 @@ fn interpreter_command(
 /// planted `.pyc` with the source's size and time would run code that is not in the source
 /// corelab showed. Unlike `PYTHONPYCACHEPREFIX` it holds under `-I`. The worker script sets
 /// the same prefix in the processes it starts (multiprocessing does not pass it on).
+///
+/// `py-mpi` with a hostfile: every rank gets this same argument, a path of corelab's machine.
+/// A rank runs the script by its absolute path in the same directory, so it starts only on a
+/// host where that directory's path exists. Where the temporary directory is shared (as
+/// docs/CLUSTER.md asks, for the script), that is the cell's private 0700 scratch directory
+/// itself, and its bytecode is removed with it. Where a host has a directory of that name some
+/// other way, the rank writes its bytecode there (Python creates the missing `pycache`
+/// folders, with its umask's mode, and silently skips writing where it cannot), corelab
+/// neither made nor removes it, and the rule above holds only as far as that directory's
+/// owner and permissions keep others from writing `.pyc` files in it. SECURITY.md says so.
 fn pycache_prefix_option(script: &Path) -> std::ffi::OsString {
     let scratch = script.parent().unwrap_or(Path::new("."));
     let mut option = std::ffi::OsString::from("pycache_prefix=");
@@ -685,6 +695,73 @@ impl Executor for PythonExecutor {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// `py-mpi` placed by a hostfile: the launcher gets the hostfile and N+1 ranks, every rank
+    /// the same `-I -X pycache_prefix=<scratch>/pycache` and the script in that same scratch
+    /// directory (so a rank can start only where the prefix's directory is too), and Open
+    /// MPI's session directory is left where the launcher puts it on each host (the scratch
+    /// path is set as its base only without a hostfile).
+    #[test]
+    fn mpi_ranks_share_the_scratch_prefix_and_a_hostfile_leaves_the_session_dir_alone() {
+        let scratch = Path::new("/tmp/corelab-AbC123");
+        let script = scratch.join("corelab_cluster.py");
+        let mut exp = Experiment::default();
+        exp.python.interpreter = "/usr/bin/python3".into();
+        exp.mpi.launcher = "mpiexec".into();
+        exp.mpi.hostfile = " /etc/hosts.mpi ".into();
+        exp.mpi.extra_args = vec!["--map-by".into(), "node".into()];
+        let command = interpreter_command(&exp, ModelKind::PyMpi, 3, &script);
+        assert_eq!(command.get_program(), "mpiexec");
+        let args: Vec<String> = command
+            .get_args()
+            .map(|a| a.to_string_lossy().into_owned())
+            .collect();
+        assert_eq!(
+            args,
+            [
+                "--map-by",
+                "node",
+                "--hostfile",
+                "/etc/hosts.mpi",
+                "-n",
+                "4",
+                "/usr/bin/python3",
+                "-I",
+                "-X",
+                "pycache_prefix=/tmp/corelab-AbC123/pycache",
+                "-u",
+                "/tmp/corelab-AbC123/corelab_cluster.py",
+                "mpi",
+            ]
+        );
+        let set = |key: &str| command.get_envs().any(|(k, v)| k == key && v.is_some());
+        for key in OMPI_SESSION_DIR_BASES {
+            assert!(!set(key), "{key} set with a hostfile");
+        }
+        // Without a hostfile, one machine: the same prefix, and the session directory in the
+        // scratch directory (unless the environment names one).
+        exp.mpi.hostfile.clear();
+        let command = interpreter_command(&exp, ModelKind::PyMpi, 3, &script);
+        let args: Vec<String> = command
+            .get_args()
+            .map(|a| a.to_string_lossy().into_owned())
+            .collect();
+        assert!(!args.iter().any(|a| a == "--hostfile"), "{args:?}");
+        assert!(
+            args.iter()
+                .any(|a| a == "pycache_prefix=/tmp/corelab-AbC123/pycache"),
+            "{args:?}"
+        );
+        for key in OMPI_SESSION_DIR_BASES {
+            if std::env::var_os(key).is_none() {
+                let value = command
+                    .get_envs()
+                    .find(|(k, _)| *k == key)
+                    .and_then(|(_, v)| v);
+                assert_eq!(value, Some(scratch.as_os_str()), "{key}");
+            }
+        }
+    }
 
     const DONE: &str = r#"{"op": "done", "wall_s": 0.01, "cpu_s": 0.004, "checksum": 7"#;
 

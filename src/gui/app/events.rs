@@ -173,10 +173,12 @@ impl WorkbenchApp {
                 Ok(()) => {
                     // What was saved is now where the configuration comes from. (The saved
                     // text is the configuration of when Save was pressed; edits since then
-                    // still count as modified.)
-                    self.origin = std::fs::read_to_string(&path)
+                    // still count as modified.) Read back with the preset loader's reader,
+                    // on this (the UI) thread: a regular file of at most 1 MiB only, opened
+                    // without blocking, so a fifo or a device swapped in for the file since
+                    // it was written cannot freeze or exhaust the workbench.
+                    self.origin = Experiment::load(&path)
                         .ok()
-                        .and_then(|t| Experiment::from_json(&t).ok())
                         .map(|experiment| Origin {
                             source: Source::File(path.clone()),
                             experiment,
