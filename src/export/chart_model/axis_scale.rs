@@ -54,7 +54,7 @@ fn suits_log_speedup<'a>(runs: impl IntoIterator<Item = &'a ResultsFile>) -> boo
 ///   where a log speedup axis was asked for (so the ideal line stays straight);
 /// - wall time: `auto` is log where the median times span more than 100 times;
 /// - speedup: `auto` is log₂ only where the worker axis is log₂ and the speedups span at least
-///   8 times ([`suits_log_speedup`]); `log` with a linear worker axis is refused;
+///   8 times (`suits_log_speedup`); `log` with a linear worker axis is refused;
 /// - efficiency, memory, lost updates: linear; `log` is refused.
 pub fn resolve_scales<'a>(
     kind: ChartKind,

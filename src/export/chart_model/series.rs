@@ -7,7 +7,7 @@ use crate::preset::{self, ModelKind};
 use crate::results::{CellResult, ResultsFile};
 
 /// One results file on a chart, with the label that tells it apart when several are overlaid
-/// (see [`run_label`]).
+/// (see [`run_label`](super::run_label)).
 #[derive(Clone, Copy, Debug)]
 pub struct ChartRun<'a> {
     pub label: &'a str,
