@@ -10,14 +10,14 @@ mod common;
 
 use std::path::Path;
 
-use common::gui::{MemStorage, PATH_FIELD, step_until};
+use common::gui::{MemStorage, PATH_FIELD, screen, step_until, zoomed_harness};
 use corelab::engine::{SweepConfig, WorkerCommand};
 use corelab::gui::app::{CONFIG_PANEL_NAME, Tab};
 use corelab::gui::config_panel::DESCRIPTION_HEADER;
 use corelab::gui::{AppSettings, WorkbenchApp};
 use corelab::preset::{Experiment, ModelKind};
 use eframe::App as _;
-use eframe::egui::{self, Key, Modifiers, Rect};
+use eframe::egui::{Key, Modifiers, Rect};
 use egui_kittest::Harness;
 use egui_kittest::kittest::{NodeT, Queryable};
 
@@ -45,20 +45,9 @@ fn persistent_app(dir: &Path, storage: Option<&MemStorage>) -> WorkbenchApp {
 
 /// `app` in a window of `pixels` at `zoom` (its size in points is the pixels over the zoom).
 fn window(app: WorkbenchApp, pixels: (f32, f32), zoom: f32) -> Harness<'static, WorkbenchApp> {
-    let mut h = Harness::builder()
-        .with_size(egui::vec2(pixels.0 / zoom, pixels.1 / zoom))
-        .with_pixels_per_point(zoom)
-        .with_max_steps(16)
-        .build_ui_state(|ui, app: &mut WorkbenchApp| app.show(ui), app);
+    let mut h = zoomed_harness(app, pixels, zoom);
     h.run();
     h
-}
-
-fn screen(pixels: (f32, f32), zoom: f32) -> Rect {
-    Rect::from_min_size(
-        egui::Pos2::ZERO,
-        egui::vec2(pixels.0 / zoom, pixels.1 / zoom),
-    )
 }
 
 fn on_screen(h: &Harness<'_, WorkbenchApp>, label: &str, screen: Rect, case: &str) {

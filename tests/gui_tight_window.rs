@@ -10,11 +10,13 @@ mod common;
 
 use std::path::{Path, PathBuf};
 
-use common::gui::{step_until, wait_for_python_probe};
+use common::gui::{
+    open_results, screen, speedup_chart, step_until, wait_for_python_probe, zoomed_harness,
+};
 use corelab::engine::mock::MockExecutors;
 use corelab::gui::app::{CHARTS_BACK, CONFIG_PANEL_NAME, TAB_MENU_NAME, Tab};
 use corelab::gui::{AppSettings, WorkbenchApp};
-use eframe::egui::{self, Rect};
+use eframe::egui;
 use egui_kittest::Harness;
 use egui_kittest::kittest::Queryable;
 
@@ -42,40 +44,17 @@ fn window(dir: &Path, pixels: (f32, f32), zoom: f32) -> Harness<'static, Workben
         AppSettings::headless(dir),
         None,
     );
-    let mut h = Harness::builder()
-        .with_size(egui::vec2(pixels.0 / zoom, pixels.1 / zoom))
-        .with_pixels_per_point(zoom)
-        .with_max_steps(16)
-        .build_ui_state(|ui, app: &mut WorkbenchApp| app.show(ui), app);
+    let mut h = zoomed_harness(app, pixels, zoom);
     h.step();
     wait_for_python_probe(&mut h);
     h.run();
     h
 }
 
+/// [`open_results`], once the frames after it have settled.
 fn opened(h: &mut Harness<'_, WorkbenchApp>, results: &Path) {
-    let ctx = h.ctx.clone();
-    h.state_mut().open_results_path(&ctx, results.to_path_buf());
-    step_until(h, "the results to load", |a| {
-        a.results().is_some() && !a.files_busy()
-    });
+    open_results(h, results);
     h.run();
-}
-
-fn screen(pixels: (f32, f32), zoom: f32) -> Rect {
-    Rect::from_min_size(
-        egui::Pos2::ZERO,
-        egui::vec2(pixels.0 / zoom, pixels.1 / zoom),
-    )
-}
-
-/// The speedup chart's plot area (its keyboard stop), if drawn.
-fn chart(h: &Harness<'_, WorkbenchApp>) -> Option<Rect> {
-    h.query_by(|n| {
-        n.role() == egui::accesskit::Role::Image
-            && n.label().is_some_and(|l| l.starts_with("Speedup chart"))
-    })
-    .map(|n| n.rect())
 }
 
 /// In 400 × 300 points the rows above the plot took the whole area, the area scrolled the tabs
@@ -105,7 +84,7 @@ fn in_a_tight_window_run_the_verdict_and_the_whole_plot_are_in_view_at_once() {
         let tabs = on_screen(TAB_MENU_NAME);
         let verdict = on_screen("Verdict:");
         let view = on_screen("View");
-        let plot = chart(&h).unwrap();
+        let plot = speedup_chart(&h).unwrap();
         assert!(screen.contains_rect(plot), "{case}: plot {plot:?}");
         // Top to bottom, nothing scrolled under the top bar.
         assert!(run.bottom() <= tabs.top(), "{case}: {run:?} {tabs:?}");
@@ -174,7 +153,7 @@ fn larger_windows_keep_the_row_of_tabs_and_the_panel() {
         assert!(h.query_by_label(TAB_MENU_NAME).is_none(), "{case}");
         assert!(h.query_by_label("Speedup vs workers").is_some(), "{case}");
         assert!(h.query_by_label(CHARTS_BACK).is_none(), "{case}");
-        let plot = chart(&h).unwrap();
+        let plot = speedup_chart(&h).unwrap();
         assert!(screen(pixels, zoom).contains_rect(plot), "{case}: {plot:?}");
     }
 }
@@ -189,17 +168,17 @@ fn in_a_tight_window_the_panel_takes_the_charts_place_and_run_gives_them_back() 
     let dir = tempfile::tempdir().unwrap();
     let (pixels, zoom) = TIGHT;
     let mut h = window(dir.path(), pixels, zoom);
-    assert!(chart(&h).is_some());
+    assert!(speedup_chart(&h).is_some());
     h.get_by_label(CONFIG_PANEL_NAME).click();
     h.run();
     assert!(h.state().config_panel_shown());
-    assert!(chart(&h).is_none(), "in the charts' place");
+    assert!(speedup_chart(&h).is_none(), "in the charts' place");
     let back = h.get_by_label(CHARTS_BACK).rect();
     assert!(screen(pixels, zoom).contains_rect(back), "{back:?}");
     h.get_by_label(CHARTS_BACK).click();
     h.run();
     assert!(!h.state().config_panel_shown());
-    assert!(chart(&h).is_some());
+    assert!(speedup_chart(&h).is_some());
 
     h.get_by_label(CONFIG_PANEL_NAME).click();
     h.run();
@@ -211,7 +190,7 @@ fn in_a_tight_window_the_panel_takes_the_charts_place_and_run_gives_them_back() 
     h.get_by_label("Run").click();
     h.run_steps(2);
     assert!(!h.state().config_panel_shown(), "Run gave the charts back");
-    assert!(chart(&h).is_some());
+    assert!(speedup_chart(&h).is_some());
     step_until(&mut h, "the sweep to end", |a| {
         !a.is_running() && a.results().is_some()
     });

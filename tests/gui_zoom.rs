@@ -8,10 +8,10 @@ mod common;
 
 use std::path::{Path, PathBuf};
 
-use common::gui::{app, harness, step_until};
+use common::gui::{app, harness, open_results, screen, speedup_chart, step_until, zoomed_harness};
 use corelab::gui::WorkbenchApp;
 use corelab::gui::app::Tab;
-use eframe::egui::{self, Rect};
+use eframe::egui::Rect;
 use egui_kittest::Harness;
 use egui_kittest::kittest::Queryable;
 
@@ -36,36 +36,16 @@ fn zoomed(
     pixels: (f32, f32),
     zoom: f32,
 ) -> Harness<'static, WorkbenchApp> {
-    let mut h = Harness::builder()
-        .with_size(egui::vec2(pixels.0 / zoom, pixels.1 / zoom))
-        .with_pixels_per_point(zoom)
-        .with_max_steps(16)
-        .build_ui_state(|ui, app: &mut WorkbenchApp| app.show(ui), app(dir));
+    let mut h = zoomed_harness(app(dir), pixels, zoom);
     h.step();
-    let ctx = h.ctx.clone();
-    h.state_mut().open_results_path(&ctx, results.to_path_buf());
-    step_until(&mut h, "the results to load", |a| {
-        a.results().is_some() && !a.files_busy()
-    });
+    open_results(&mut h, results);
     h.run();
     h
 }
 
-/// The window's rectangle, in points.
-fn screen(pixels: (f32, f32), zoom: f32) -> Rect {
-    Rect::from_min_size(
-        egui::Pos2::ZERO,
-        egui::vec2(pixels.0 / zoom, pixels.1 / zoom),
-    )
-}
-
 /// The speedup chart's plot area (its keyboard stop).
 fn chart_rect(h: &Harness<'_, WorkbenchApp>) -> Rect {
-    h.get_by(|n| {
-        n.role() == egui::accesskit::Role::Image
-            && n.label().is_some_and(|l| l.starts_with("Speedup chart"))
-    })
-    .rect()
+    speedup_chart(h).expect("the speedup chart is drawn")
 }
 
 /// At 1×, 1.5× and 2× on 1280 × 800 and 1024 × 640, the plot gets a usable height (at 2× on

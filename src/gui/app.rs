@@ -5,7 +5,9 @@
 //! [`super::command`], event handling `app/events.rs`, the frame's layout `app/layout.rs`.
 
 mod events;
+mod header_warnings;
 mod layout;
+mod tab_choice;
 
 pub use layout::{CHARTS_BACK, CONFIG_PANEL_NAME, TAB_MENU_NAME};
 

@@ -1390,6 +1390,43 @@ mod tests {
     use super::*;
     use crate::export::chart_model::Point;
 
+    /// `cells` with what is derived from their runs worked out.
+    fn recomputed(cells: Vec<CellResult>) -> ResultsFile {
+        let mut r = ResultsFile {
+            cells,
+            ..ResultsFile::default()
+        };
+        r.recompute();
+        r
+    }
+
+    /// Six runs within 2% of `t` seconds, their median `t`.
+    fn six_runs_around(t: f64) -> [f64; 6] {
+        [t, t * 1.01, t * 0.99, t, t * 1.02, t * 0.98]
+    }
+
+    /// The speedup chart's hover of each point of `r` (the cells in `measuring` still being
+    /// measured), by model and worker count.
+    fn speedup_hovers(
+        r: &ResultsFile,
+        measuring: &[(ModelKind, usize)],
+    ) -> impl Fn(ModelKind, usize) -> String {
+        let mut hovers = HashMap::new();
+        let baseline = r.experiment.baseline;
+        let name = move |m: ModelKind| series_name(m, baseline);
+        hover_texts(ChartKind::Speedup, r, &name, measuring, &mut hovers);
+        move |m, w| hovers[&(name(m), w)].clone()
+    }
+
+    /// Both axes of the legend tests' plots: 0 to 8.
+    const ZERO_TO_8: (f64, f64) = (0.0, 8.0);
+    /// A legend box a quarter of the plot wide and a fifth high.
+    const SHORT_LEGEND: (f64, f64) = (0.25, 0.2);
+    /// Rising curves on [`ZERO_TO_8`]: the top left is empty.
+    const RISING: [[f64; 2]; 4] = [[1.0, 1.0], [2.0, 2.0], [4.0, 3.9], [8.0, 7.5]];
+    /// Data in every corner of [`ZERO_TO_8`].
+    const CORNERS: [[f64; 2]; 4] = [[0.5, 0.5], [0.5, 7.5], [7.5, 0.5], [7.5, 7.5]];
+
     /// One curve of the first run, without fits.
     fn series(model: ModelKind, label: &str, points: Vec<Point>) -> ChartSeries {
         ChartSeries {
@@ -1408,38 +1445,24 @@ mod tests {
     /// statistics terms it uses in plain words.
     #[test]
     fn a_one_worker_cell_faster_than_sequential_is_flagged_in_its_hover() {
-        let mut r = ResultsFile {
-            cells: vec![
-                CellResult::with_walls(
-                    ModelKind::Sequential,
-                    1,
-                    &[1.0, 1.01, 0.99, 1.0, 1.02, 0.98],
-                ),
-                CellResult::with_walls(
-                    ModelKind::Processes,
-                    1,
-                    &[0.5, 0.51, 0.49, 0.5, 0.52, 0.48],
-                ),
-                CellResult::with_walls(
-                    ModelKind::Processes,
-                    2,
-                    &[0.3, 0.31, 0.29, 0.3, 0.32, 0.28],
-                ),
-            ],
-            ..ResultsFile::default()
-        };
-        r.recompute();
-        let mut hovers = HashMap::new();
-        let name = |m: ModelKind| series_name(m, r.experiment.baseline);
-        hover_texts(ChartKind::Speedup, &r, &name, &[], &mut hovers);
-        let one = &hovers[&(name(ModelKind::Processes), 1)];
+        let r = recomputed(vec![
+            CellResult::with_walls(
+                ModelKind::Sequential,
+                1,
+                &[1.0, 1.01, 0.99, 1.0, 1.02, 0.98],
+            ),
+            CellResult::with_walls(ModelKind::Processes, 1, &[0.5, 0.51, 0.49, 0.5, 0.52, 0.48]),
+            CellResult::with_walls(ModelKind::Processes, 2, &[0.3, 0.31, 0.29, 0.3, 0.32, 0.28]),
+        ]);
+        let hover = speedup_hovers(&r, &[]);
+        let one = hover(ModelKind::Processes, 1);
         assert!(
             one.contains("one worker cannot beat sequential, so the baseline was disturbed"),
             "{one}"
         );
         assert!(one.contains(MEDIAN_CI_WORDS), "{one}");
         assert!(one.contains("CPU busy: "), "{one}");
-        let two = &hovers[&(name(ModelKind::Processes), 2)];
+        let two = hover(ModelKind::Processes, 2);
         assert!(!two.contains("cannot beat sequential"), "{two}");
     }
 
@@ -1453,55 +1476,56 @@ mod tests {
                 cells.push(CellResult::with_walls(
                     ModelKind::Threads,
                     w,
-                    &[t, t * 1.01, t * 0.99, t, t * 1.02, t * 0.98],
+                    &six_runs_around(t),
                 ));
             }
-            let mut r = ResultsFile {
-                cells,
-                ..ResultsFile::default()
-            };
-            r.recompute();
-            r
+            recomputed(cells)
+        };
+        // The caption of `kind`'s chart with these fits, checked against `words`.
+        let says = |kind: ChartKind, fits: &[crate::analysis::ModelFit], words: &str| {
+            assert_eq!(fits_caption(kind, fits), words, "{kind:?}");
         };
         let two = crate::analysis::fit_results(&results(&[1, 2]));
-        let caption = fits_caption(ChartKind::Speedup, &two);
-        assert_eq!(
-            caption,
-            "· No USL fit drawn: it needs 3 worker counts or more, and these results have 2."
+        says(
+            ChartKind::Speedup,
+            &two,
+            "· No USL fit drawn: it needs 3 worker counts or more, and these results have 2.",
         );
         // Amdahl needs two: drawn on the wall-time chart.
         assert!(fits_caption(ChartKind::WallTime, &two).contains("Thin dashes"));
         let four = crate::analysis::fit_results(&results(&[1, 2, 3, 4]));
-        assert_eq!(
-            fits_caption(ChartKind::Speedup, &four),
-            "· Thin dashes in a model's colour: its USL fit."
+        says(
+            ChartKind::Speedup,
+            &four,
+            "· Thin dashes in a model's colour: its USL fit.",
         );
-        assert_eq!(
-            fits_caption(ChartKind::WallTime, &four),
-            "· Thin dashes in a model's colour: its Amdahl fit."
+        says(
+            ChartKind::WallTime,
+            &four,
+            "· Thin dashes in a model's colour: its Amdahl fit.",
         );
         // Charts that draw no law say nothing of fits.
-        assert_eq!(fits_caption(ChartKind::Memory, &four), "");
-        assert_eq!(fits_caption(ChartKind::LostUpdates, &four), "");
+        says(ChartKind::Memory, &four, "");
+        says(ChartKind::LostUpdates, &four, "");
         // Lock contention (weak scaling): Amdahl's law is not fitted at all, which is neither
         // too few worker counts nor a fit that misses.
         let mut contention = results(&[1, 2, 3, 4]);
         contention.experiment.task.kind = crate::preset::TaskKind::Contention;
         contention.recompute();
         let weak = crate::analysis::fit_results(&contention);
-        assert_eq!(
-            fits_caption(ChartKind::WallTime, &weak),
-            "· No Amdahl fit on this chart: every worker brings its own work here (weak scaling), so no serial fraction applies and Amdahl's law is not fitted (the Fits tab says what is)."
+        says(
+            ChartKind::WallTime,
+            &weak,
+            "· No Amdahl fit on this chart: every worker brings its own work here (weak scaling), so no serial fraction applies and Amdahl's law is not fitted (the Fits tab says what is).",
         );
         // A fit that misses its points is not drawn, and the caption says so: the USL of
         // speedups that swing up and down at random.
         let mut swinging = results(&[]);
         for (w, speedup) in [(1, 1.0), (2, 3.5), (3, 0.6), (4, 3.9), (5, 0.7), (6, 4.2)] {
-            let t = 1.0 / speedup;
             swinging.cells.push(CellResult::with_walls(
                 ModelKind::Threads,
                 w,
-                &[t, t * 1.01, t * 0.99, t, t * 1.02, t * 0.98],
+                &six_runs_around(1.0 / speedup),
             ));
         }
         swinging.recompute();
@@ -1511,42 +1535,38 @@ mod tests {
             "{:?}",
             zigzag[0].usl
         );
-        assert_eq!(
-            fits_caption(ChartKind::Speedup, &zigzag),
-            "· No USL fit drawn: the fits miss the measured points (the Fits tab says why)."
+        says(
+            ChartKind::Speedup,
+            &zigzag,
+            "· No USL fit drawn: the fits miss the measured points (the Fits tab says why).",
         );
         // Enough worker counts, but every fit refused.
         let mut refused = four.clone();
         for f in &mut refused {
             (f.amdahl, f.usl) = (None, None);
         }
-        assert_eq!(
-            fits_caption(ChartKind::WallTime, &refused),
-            "· No Amdahl fit drawn: the fit was refused (the Fits tab says why)."
+        says(
+            ChartKind::WallTime,
+            &refused,
+            "· No Amdahl fit drawn: the fit was refused (the Fits tab says why).",
         );
-        assert_eq!(
-            fits_caption(ChartKind::Speedup, &refused),
-            "· No USL fit drawn: the fit was refused (the Fits tab says why)."
+        says(
+            ChartKind::Speedup,
+            &refused,
+            "· No USL fit drawn: the fit was refused (the Fits tab says why).",
         );
     }
 
     /// A running sweep: threads × 2 has 2 of its runs, the other cells have completed.
     #[test]
     fn a_cell_still_being_measured_is_drawn_and_hovered_as_such_until_it_completes() {
-        let mut r = ResultsFile {
-            cells: vec![
-                CellResult::with_walls(ModelKind::Sequential, 1, &[0.4; 3]),
-                CellResult::with_walls(ModelKind::Threads, 1, &[0.41; 3]),
-                CellResult::with_walls(ModelKind::Threads, 2, &[0.21, 0.2]),
-            ],
-            ..ResultsFile::default()
-        };
-        r.recompute();
+        let r = recomputed(vec![
+            CellResult::with_walls(ModelKind::Sequential, 1, &[0.4; 3]),
+            CellResult::with_walls(ModelKind::Threads, 1, &[0.41; 3]),
+            CellResult::with_walls(ModelKind::Threads, 2, &[0.21, 0.2]),
+        ]);
         let measuring = [(ModelKind::Threads, 2)];
-        let mut hovers = HashMap::new();
-        let name = |m: ModelKind| series_name(m, r.experiment.baseline);
-        hover_texts(ChartKind::Speedup, &r, &name, &measuring, &mut hovers);
-        let hover = |m: ModelKind, w: usize| hovers[&(name(m), w)].clone();
+        let hover = speedup_hovers(&r, &measuring);
         let live = hover(ModelKind::Threads, 2);
         assert!(
             live.contains("measuring: 2 runs so far (hollow marker)"),
@@ -1595,25 +1615,18 @@ mod tests {
             status,
             ..CellResult::with_walls(model, workers, walls)
         };
-        let mut r = ResultsFile {
-            cells: vec![
-                cell(ModelKind::Sequential, 1, CellStatus::Ok, &[0.4; 6]),
-                // Complete, but 3 runs: no 95% interval either.
-                cell(ModelKind::Threads, 1, CellStatus::Ok, &[0.41, 0.4, 0.42]),
-                cell(
-                    ModelKind::Threads,
-                    2,
-                    CellStatus::Cancelled,
-                    &[0.21, 0.2, 0.22],
-                ),
-            ],
-            ..ResultsFile::default()
-        };
-        r.recompute();
-        let mut hovers = HashMap::new();
-        let name = |m: ModelKind| series_name(m, r.experiment.baseline);
-        hover_texts(ChartKind::Speedup, &r, &name, &[], &mut hovers);
-        let hover = |m: ModelKind, w: usize| hovers[&(name(m), w)].clone();
+        let r = recomputed(vec![
+            cell(ModelKind::Sequential, 1, CellStatus::Ok, &[0.4; 6]),
+            // Complete, but 3 runs: no 95% interval either.
+            cell(ModelKind::Threads, 1, CellStatus::Ok, &[0.41, 0.4, 0.42]),
+            cell(
+                ModelKind::Threads,
+                2,
+                CellStatus::Cancelled,
+                &[0.21, 0.2, 0.22],
+            ),
+        ]);
+        let hover = speedup_hovers(&r, &[]);
         for (workers, cell) in [(1, &r.cells[1]), (2, &r.cells[2])] {
             let text = hover(ModelKind::Threads, workers);
             // The Results table's words, coverage and all.
@@ -1714,18 +1727,16 @@ mod tests {
 
     #[test]
     fn the_legend_goes_where_it_covers_no_data() {
-        // A legend box a quarter of the plot wide and a fifth high.
-        let legend = (0.25, 0.2);
+        let legend = SHORT_LEGEND;
         // Rising curves: the top left is empty.
-        let rising = [[1.0, 1.0], [2.0, 2.0], [4.0, 3.9], [8.0, 7.5]];
         assert_eq!(
-            legend_placement(&rising, (0.0, 8.0), (0.0, 8.0), legend),
+            legend_placement(&RISING, ZERO_TO_8, ZERO_TO_8, legend),
             (Corner::LeftTop, None)
         );
         // Falling wall times: the top left is crowded, the top right is empty.
         let falling = [[1.0, 8.0], [1.2, 7.0], [2.0, 4.0], [4.0, 2.0], [8.0, 1.0]];
         assert_eq!(
-            legend_placement(&falling, (0.0, 8.0), (0.0, 8.0), legend),
+            legend_placement(&falling, ZERO_TO_8, ZERO_TO_8, legend),
             (Corner::RightTop, None)
         );
         // Efficiency: every curve starts near 100% at the left, one falls to the bottom
@@ -1742,8 +1753,7 @@ mod tests {
             (Corner::LeftBottom, None)
         );
         // Data in every corner: the axis grows so that the legend sits above all of it.
-        let corners = [[0.5, 0.5], [0.5, 7.5], [7.5, 0.5], [7.5, 7.5]];
-        let (corner, top) = legend_placement(&corners, (0.0, 8.0), (0.0, 8.0), legend);
+        let (corner, top) = legend_placement(&CORNERS, ZERO_TO_8, ZERO_TO_8, legend);
         assert_eq!(corner, Corner::LeftTop);
         let top = top.expect("a taller axis");
         // 7.5 is now below the box, which takes the top 23% of 0..top.
@@ -1759,36 +1769,29 @@ mod tests {
             [7.5, 0.5],
         ];
         assert_eq!(
-            legend_placement(&crowded, (0.0, 8.0), (0.0, 8.0), (0.25, 0.5)),
+            legend_placement(&crowded, ZERO_TO_8, ZERO_TO_8, (0.25, 0.5)),
             (Corner::RightBottom, None)
         );
     }
 
     #[test]
     fn a_legend_that_would_cover_data_goes_outside_the_plot() {
-        let legend = (0.25, 0.2);
+        let legend = SHORT_LEGEND;
         // An empty corner: inside.
-        let rising = [[1.0, 1.0], [2.0, 2.0], [4.0, 3.9], [8.0, 7.5]];
-        assert!(legend_fits_inside(&rising, (0.0, 8.0), (0.0, 8.0), legend));
+        assert!(legend_fits_inside(&RISING, ZERO_TO_8, ZERO_TO_8, legend));
         // Data in every corner, a short legend: inside, above the data (the axis grows).
-        let corners = [[0.5, 0.5], [0.5, 7.5], [7.5, 0.5], [7.5, 7.5]];
-        assert!(legend_fits_inside(&corners, (0.0, 8.0), (0.0, 8.0), legend));
+        assert!(legend_fits_inside(&CORNERS, ZERO_TO_8, ZERO_TO_8, legend));
         // The same data, a legend half the plot tall (zoomed in, compared runs): every corner
         // would cover data, and growing the axis would squash it: outside.
         assert!(!legend_fits_inside(
-            &corners,
-            (0.0, 8.0),
-            (0.0, 8.0),
+            &CORNERS,
+            ZERO_TO_8,
+            ZERO_TO_8,
             (0.25, 0.5)
         ));
         // As tall, but a corner stays clear: inside, in that corner.
         let low = [[0.5, 0.5], [7.5, 0.5], [4.0, 1.0]];
-        assert!(legend_fits_inside(
-            &low,
-            (0.0, 8.0),
-            (0.0, 8.0),
-            (0.25, 0.5)
-        ));
+        assert!(legend_fits_inside(&low, ZERO_TO_8, ZERO_TO_8, (0.25, 0.5)));
     }
 
     #[test]
@@ -1814,18 +1817,13 @@ mod tests {
 
     #[test]
     fn the_legend_keeps_off_the_lines_between_points_and_the_error_bars() {
-        let series = ChartSeries {
-            model: ModelKind::Threads,
-            run: 0,
-            label: "threads".into(),
-            horizontal: false,
-            // From the bottom left to the top right: the line crosses the top left box's
-            // corner region only between the points.
-            points: vec![(1.0, 1.0, Some((0.5, 7.9))), (8.0, 8.0, None)],
-            fit: Vec::new(),
-            busy: false,
-            partial: Vec::new(),
-        };
+        // From the bottom left to the top right: the line crosses the top left box's
+        // corner region only between the points.
+        let series = series(
+            ModelKind::Threads,
+            "threads",
+            vec![(1.0, 1.0, Some((0.5, 7.9))), (8.0, 8.0, None)],
+        );
         let id = |v: f64| v;
         let samples = legend_samples(&[series], &id, &id, 8.0);
         // The error bar reaches the top left; the line runs through the middle.
@@ -1835,7 +1833,7 @@ mod tests {
                 .iter()
                 .any(|p| (p[0] - 4.5).abs() < 0.1 && (p[1] - 4.5).abs() < 0.1)
         );
-        let (corner, _) = legend_placement(&samples, (0.0, 8.0), (0.0, 8.0), (0.25, 0.2));
+        let (corner, _) = legend_placement(&samples, ZERO_TO_8, ZERO_TO_8, SHORT_LEGEND);
         assert_eq!(corner, Corner::RightBottom);
     }
 }

@@ -4,62 +4,22 @@
 
 use eframe::egui::{self, RichText};
 
+use super::results_key::ResultsKey;
 use super::style::model_color_dark_aware;
 use crate::analysis::{
     FitQuantity, ModelFit, coefficient_range, coefficient_too_wide, fit_results, percent,
     percent_range, share_too_wide, speedup_range, too_wide, workers_range,
 };
-use crate::results::{CellStatus, ResultsFile, RunStatus};
+use crate::results::ResultsFile;
 
 /// The help texts live in [`super::style::help`] (one style module for colours and texts).
 pub use super::style::help;
 
-/// Identifies a version of the shown results: refit when any part changes.
-#[derive(Clone, Debug, PartialEq)]
-struct Key {
-    started_at: String,
-    name: String,
-    cells: usize,
-    ok: usize,
-    status: RunStatus,
-    /// The measured numbers themselves: another file with the same shape must refit.
-    fingerprint: u64,
-}
-
-impl Key {
-    fn of(results: &ResultsFile) -> Key {
-        Key {
-            started_at: results.started_at.clone(),
-            name: results.experiment.name.clone(),
-            cells: results.cells.len(),
-            ok: results
-                .cells
-                .iter()
-                .filter(|c| c.status == CellStatus::Ok)
-                .count(),
-            status: results.status,
-            fingerprint: fingerprint(results),
-        }
-    }
-}
-
-/// A hash of every cell's model, worker count, median and speedup (cheap: one pass).
-fn fingerprint(results: &ResultsFile) -> u64 {
-    use std::hash::{Hash, Hasher};
-    let mut h = std::collections::hash_map::DefaultHasher::new();
-    for c in &results.cells {
-        c.model.map(|m| m.id()).hash(&mut h);
-        c.workers.hash(&mut h);
-        c.wall.as_ref().map(|w| w.median.to_bits()).hash(&mut h);
-        c.speedup.map(f64::to_bits).hash(&mut h);
-    }
-    h.finish()
-}
-
 /// The fits of the shown results, recomputed only when they change.
 #[derive(Default)]
 pub struct FitsCache {
-    key: Option<Key>,
+    /// The version of the results the fits are of (the one key every per-results cache reads).
+    key: Option<ResultsKey>,
     fits: Vec<ModelFit>,
     /// How many times the fits were computed (for tests: not every frame).
     pub computed: usize,
@@ -73,7 +33,7 @@ impl FitsCache {
             self.fits.clear();
             return &self.fits;
         };
-        let key = Key::of(results);
+        let key = ResultsKey::of(results);
         if self.key.as_ref() != Some(&key) {
             self.fits = fit_results(results);
             self.key = Some(key);

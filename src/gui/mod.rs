@@ -14,6 +14,8 @@
 //! - [`run_control`]: Run / Cancel, progress, draining sweep events.
 //! - [`charts`]: speedup, efficiency and wall-time charts.
 //! - [`results_table`]: one row per measured cell.
+//! - [`results_key`]: which version of the shown results a cache was worked out for (the
+//!   fits' and the table's words' one key).
 //! - [`table_notes`]: the table's lost-updates words, worked out once per change of the results.
 //! - [`verdict_panel`]: the verdict in words above the results table.
 //! - [`fits_panel`]: Amdahl, USL and Karp–Flatt fits per model, with their reading.
@@ -49,6 +51,7 @@ pub mod presets_gallery;
 pub mod prose;
 pub mod python_probe;
 pub mod recent_list;
+pub mod results_key;
 pub mod results_table;
 pub mod run_control;
 pub mod screenshot;

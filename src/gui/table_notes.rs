@@ -3,54 +3,18 @@
 //! every frame: each is [`crate::results::lost_share`] of the cell's
 //! runs (gathered and sorted) put in its short words, which a table of hundreds of runs a
 //! cell need not redo 60 times a second. Kept beside the fits ([`super::fits_panel::FitsCache`])
-//! and invalidated the same way, by a key of the results read each frame in one pass over the
-//! cells (not their runs).
+//! and invalidated by the same [`ResultsKey`], read each frame.
 
+use super::results_key::ResultsKey;
 use crate::export;
 use crate::results::ResultsFile;
-
-/// Identifies a version of the shown results as far as the lost-updates words go: the file
-/// (its start time and name), the task's counter, and every cell's model, worker count,
-/// status, runs so far and median. A running sweep's new run changes its cell's count; another
-/// file changes its start time or name.
-#[derive(Clone, Debug, PartialEq)]
-struct Key {
-    started_at: String,
-    name: String,
-    task: crate::preset::TaskKind,
-    increments: u64,
-    /// The baseline rule: which cells are baselines.
-    baseline: crate::preset::Baseline,
-    cells: u64,
-}
-
-impl Key {
-    fn of(results: &ResultsFile) -> Key {
-        use std::hash::{Hash, Hasher};
-        let mut h = std::collections::hash_map::DefaultHasher::new();
-        for c in &results.cells {
-            c.model.map(|m| m.id()).hash(&mut h);
-            c.workers.hash(&mut h);
-            (c.status as u8).hash(&mut h);
-            c.samples.len().hash(&mut h);
-            c.wall.as_ref().map(|w| w.median.to_bits()).hash(&mut h);
-        }
-        Key {
-            started_at: results.started_at.clone(),
-            name: results.experiment.name.clone(),
-            task: results.experiment.task.kind,
-            increments: results.experiment.task.contention.increments,
-            baseline: results.experiment.baseline,
-            cells: h.finish(),
-        }
-    }
-}
 
 /// The lost-updates words of the shown results' cells ([`export::lost_updates_text`]), in
 /// the order of the cells, recomputed only when the results change.
 #[derive(Default)]
 pub struct TableNotes {
-    key: Option<Key>,
+    /// The version of the results the words are of (the fits' key too).
+    key: Option<ResultsKey>,
     lost: Vec<Option<String>>,
     /// Whether each cell is its model's measured baseline ([`crate::results::Baselines::is_baseline`]).
     baseline: Vec<bool>,
@@ -67,7 +31,7 @@ impl TableNotes {
     /// The lost-updates words and the baseline flags of `results`' cells, by index, worked
     /// out together (the baselines once, not per cell or per frame).
     pub fn words(&mut self, results: &ResultsFile) -> (&[Option<String>], &[bool]) {
-        let key = Key::of(results);
+        let key = ResultsKey::of(results);
         if self.key.as_ref() != Some(&key) {
             self.lost = results
                 .cells
@@ -173,5 +137,39 @@ mod tests {
         let mut cpu = other.clone();
         cpu.experiment.task.kind = TaskKind::Cpu;
         assert!(notes.get(&cpu).iter().all(Option::is_none));
+    }
+
+    #[test]
+    fn a_change_of_lost_updates_alone_changes_the_words() {
+        // Same runs, same walls, same medians and speedups: only what one run lost differs,
+        // as in a file written again after a miscount was mended.
+        let r = file(&[0, 30, 500, 20, 0, 10]);
+        let mut notes = TableNotes::default();
+        assert_eq!(
+            lost_words(notes.get(&r), 1),
+            Some("lost updates in 4 of 6 runs (up to 500 in one run, 25%)")
+        );
+        let mut mended = r.clone();
+        mended.cells[1].samples[2].lost_updates = Some(40);
+        mended.recompute();
+        assert_eq!(
+            mended.cells[1].wall, r.cells[1].wall,
+            "the walls are unchanged"
+        );
+        assert_eq!(notes.get(&mended), fresh(&mended).as_slice());
+        assert_eq!(
+            lost_words(notes.get(&mended), 1),
+            Some("lost updates in 4 of 6 runs (up to 40 in one run, 2.0%)")
+        );
+        assert_eq!(notes.computed, 2);
+        // Without recomputing the file's derived counts too: the words are the runs'.
+        let mut raw = r.clone();
+        raw.cells[1].samples[1].lost_updates = Some(0);
+        assert_eq!(notes.get(&raw), fresh(&raw).as_slice());
+        assert_eq!(
+            lost_words(notes.get(&raw), 1),
+            Some("lost updates in 3 of 6 runs (up to 500 in one run, 25%)")
+        );
+        assert_eq!(notes.computed, 3);
     }
 }

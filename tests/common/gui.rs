@@ -68,11 +68,7 @@ pub fn opened_path(dir: &Path, path: &Path) -> Harness<'static, WorkbenchApp> {
     let mut h = harness(app(dir));
     h.step();
     wait_for_python_probe(&mut h);
-    let ctx = h.ctx.clone();
-    h.state_mut().open_results_path(&ctx, path.to_path_buf());
-    step_until(&mut h, "the results to load", |a| {
-        a.results().is_some() && !a.files_busy()
-    });
+    open_results(&mut h, path);
     h
 }
 
@@ -146,6 +142,48 @@ pub fn sized_harness(app: WorkbenchApp, size: egui::Vec2) -> Harness<'static, Wo
         .with_size(size)
         .with_max_steps(16)
         .build_ui_state(|ui, app: &mut WorkbenchApp| app.show(ui), app)
+}
+
+/// A harness around `app` in a window of `pixels` at `zoom`: its size in points is the pixels
+/// over the zoom, as Ctrl+plus makes it (room for the interpreter check's frames, as in
+/// [`sized_harness`]).
+pub fn zoomed_harness(
+    app: WorkbenchApp,
+    pixels: (f32, f32),
+    zoom: f32,
+) -> Harness<'static, WorkbenchApp> {
+    Harness::builder()
+        .with_size(egui::vec2(pixels.0 / zoom, pixels.1 / zoom))
+        .with_pixels_per_point(zoom)
+        .with_max_steps(16)
+        .build_ui_state(|ui, app: &mut WorkbenchApp| app.show(ui), app)
+}
+
+/// The rectangle of a window of `pixels` at `zoom`, in points.
+pub fn screen(pixels: (f32, f32), zoom: f32) -> egui::Rect {
+    egui::Rect::from_min_size(
+        egui::Pos2::ZERO,
+        egui::vec2(pixels.0 / zoom, pixels.1 / zoom),
+    )
+}
+
+/// Opens the results file at `path` as "Open results…" does, and steps until it has loaded.
+pub fn open_results(h: &mut Harness<'_, WorkbenchApp>, path: &Path) {
+    let ctx = h.ctx.clone();
+    h.state_mut().open_results_path(&ctx, path.to_path_buf());
+    step_until(h, "the results to load", |a| {
+        a.results().is_some() && !a.files_busy()
+    });
+}
+
+/// The speedup chart's plot area (its keyboard stop), if drawn.
+pub fn speedup_chart(h: &Harness<'_, WorkbenchApp>) -> Option<egui::Rect> {
+    use egui_kittest::kittest::Queryable;
+    h.query_by(|n| {
+        n.role() == egui::accesskit::Role::Image
+            && n.label().is_some_and(|l| l.starts_with("Speedup chart"))
+    })
+    .map(|n| n.rect())
 }
 
 /// Steps the UI until `done` holds; panics after a generous deadline (not a timing assertion:

@@ -1,6 +1,8 @@
 //! The frame's layout: top bar, configuration panel, central tabs, overlays; panels push
 //! [`Command`]s that [`WorkbenchApp::apply`] carries out after drawing.
 
+use super::header_warnings::{HeaderWarnings, LoadWarning};
+use super::tab_choice::TabChoice;
 use super::*;
 
 /// The question asked before a preset replaces unsaved edits (the dialog's name too).
@@ -856,35 +858,17 @@ impl WorkbenchApp {
     /// The tabs in a row, wrapped: zoomed in for a projector (Ctrl+plus), they go on a
     /// second line rather than off the window's edge (with short names when room is short).
     fn tab_row(&mut self, ui: &mut egui::Ui, compact: bool) {
-        let ctx = ui.ctx().clone();
+        let choices = self.tab_choices(ui.ctx());
         ui.horizontal_wrapped(|ui| {
-            for tab in Tab::ALL {
-                let shortcut = ctx.format_shortcut(&command::tab_shortcut(tab));
+            for choice in &choices {
                 let title = if compact {
-                    tab.short_title()
+                    choice.tab.short_title()
                 } else {
-                    tab.title()
+                    choice.tab.title()
                 };
-                // A chart these results cannot draw (lost updates without a counter) is
-                // greyed, saying why.
-                let shown = self
-                    .results
-                    .iter()
-                    .chain(self.compare.iter().map(|c| &c.results));
-                match tab.chart().and_then(|k| k.unavailable_reason(shown)) {
-                    None => {
-                        ui.selectable_value(&mut self.tab, tab, title)
-                            .accessible_name(tab.title())
-                            .on_hover_text(format!("{} ({shortcut})", tab.title()));
-                    }
-                    Some(reason) => {
-                        ui.add_enabled(false, egui::Button::selectable(self.tab == tab, title))
-                            .accessible_name(tab.title())
-                            .on_disabled_hover_text(format!(
-                                "Greyed: {reason}. The lost-updates preset counts them. ({shortcut})"
-                            ));
-                    }
-                }
+                choice
+                    .button(ui, &mut self.tab, title)
+                    .accessible_name(choice.tab.title());
             }
         });
     }
@@ -892,39 +876,13 @@ impl WorkbenchApp {
     /// The tabs in one menu, for a tight central area: the tab shown is its text, and a
     /// chart these results cannot draw is greyed, saying why.
     fn tab_menu(&mut self, ui: &mut egui::Ui) {
-        let ctx = ui.ctx().clone();
-        let shown = self
-            .results
-            .iter()
-            .chain(self.compare.iter().map(|c| &c.results));
-        let unavailable: Vec<Option<String>> = Tab::ALL
-            .iter()
-            .map(|tab| {
-                tab.chart()
-                    .and_then(|k| k.unavailable_reason(shown.clone()))
-            })
-            .collect();
+        let choices = self.tab_choices(ui.ctx());
         let mut picked = self.tab;
         egui::ComboBox::from_id_salt("tab-menu")
             .selected_text(self.tab.short_title())
             .show_ui(ui, |ui| {
-                for (tab, reason) in Tab::ALL.into_iter().zip(&unavailable) {
-                    let shortcut = ctx.format_shortcut(&command::tab_shortcut(tab));
-                    match reason {
-                        None => {
-                            ui.selectable_value(&mut picked, tab, tab.title())
-                                .on_hover_text(format!("{} ({shortcut})", tab.title()));
-                        }
-                        Some(reason) => {
-                            ui.add_enabled(
-                                false,
-                                egui::Button::selectable(self.tab == tab, tab.title()),
-                            )
-                            .on_disabled_hover_text(format!(
-                                "Greyed: {reason}. The lost-updates preset counts them. ({shortcut})"
-                            ));
-                        }
-                    }
+                for choice in &choices {
+                    choice.button(ui, &mut picked, choice.tab.title());
                 }
             })
             .response
@@ -934,6 +892,16 @@ impl WorkbenchApp {
                 ui.label(self.tab_menu_hover());
             });
         self.tab = picked;
+    }
+
+    /// Every tab as the row and the menu offer it, for the shown results and the compared
+    /// runs: a chart they cannot draw (lost updates without a counter) is greyed.
+    fn tab_choices(&self, ctx: &egui::Context) -> Vec<TabChoice> {
+        let shown = self
+            .results
+            .iter()
+            .chain(self.compare.iter().map(|c| &c.results));
+        TabChoice::all(ctx, shown)
     }
 
     /// The tab menu's hover: the tab, and the shown results' name, state and file (the row
@@ -971,6 +939,8 @@ impl WorkbenchApp {
         if let Some(results) = &self.results {
             let mut use_config = false;
             let mut to_lost_updates = false;
+            // Decided once for both layouts: the full row's items and the tight row's.
+            let warnings = HeaderWarnings::of(results, self.tab);
             let mut header_items = |ui: &mut egui::Ui| {
                 // Tight, the name, state and path are in the tab menu's hover.
                 if !tight {
@@ -992,39 +962,43 @@ impl WorkbenchApp {
                     }
                 }
                 // Tight, each warning is a word or two, said in full in its hover.
-                if let Some(partial) = crate::export::chart_model::partial_mark(results) {
+                if let Some(partial) = &warnings.partial {
                     let color = ui.visuals().warn_fg_color;
                     match tight {
                         true => ui.colored_label(color, "· partial").on_hover_text(partial),
                         false => ui.colored_label(color, format!("· {partial}")),
                     };
                 }
-                if let Some(warning) = results.machine.busy_warning() {
-                    // Worded as the verdict words it: a few busy runs are not a busy machine.
-                    let noisy = match (results.machine.busyness(), compact) {
-                        (crate::results::Busyness::MostlyQuiet, true) => "· a few runs busy",
-                        (crate::results::Busyness::MostlyQuiet, false) => {
-                            "· mostly quiet: a few runs were busy"
-                        }
-                        (_, true) => "· noisy",
-                        (_, false) => "· noisy: the machine was busy",
-                    };
-                    ui.colored_label(ui.visuals().warn_fg_color, noisy)
-                        .on_hover_text(warning);
-                } else if let Some(note) = results.machine.load_unknown_note() {
-                    // Not seen busy, but not known quiet either.
-                    let words = match tight {
-                        true => "· busy or not?",
-                        false => "· busy or not: runs too short to tell",
-                    };
-                    ui.weak(words).on_hover_text(note);
+                match &warnings.load {
+                    Some(LoadWarning::Busy { busyness, warning }) => {
+                        // Worded as the verdict words it: a few busy runs are not a busy machine.
+                        let noisy = match (*busyness, compact) {
+                            (crate::results::Busyness::MostlyQuiet, true) => "· a few runs busy",
+                            (crate::results::Busyness::MostlyQuiet, false) => {
+                                "· mostly quiet: a few runs were busy"
+                            }
+                            (_, true) => "· noisy",
+                            (_, false) => "· noisy: the machine was busy",
+                        };
+                        ui.colored_label(ui.visuals().warn_fg_color, noisy)
+                            .on_hover_text(warning);
+                    }
+                    Some(LoadWarning::Unknown(note)) => {
+                        // Not seen busy, but not known quiet either.
+                        let words = match tight {
+                            true => "· busy or not?",
+                            false => "· busy or not: runs too short to tell",
+                        };
+                        ui.weak(words).on_hover_text(note);
+                    }
+                    None => {}
                 }
                 if let Some(p) = self.results_path.as_ref().filter(|_| !compact) {
                     ui.weak("·").on_hover_text(p.display().to_string());
                     ui.weak(p.display().to_string());
                 }
                 // The size a calibration chose is not the user's edit: said, not offered back.
-                if let Some(note) = results.calibration_note() {
+                if let Some(note) = &warnings.calibration {
                     match tight {
                         true => ui.weak("· calibrated").on_hover_text(note),
                         false => ui.weak(format!("· {note}")),
@@ -1032,7 +1006,7 @@ impl WorkbenchApp {
                 }
                 // A counter that lost updates is the lesson, whatever the chart shown: a link
                 // to the chart that shows it (a teacher's class saw only a speedup curve).
-                if self.tab != Tab::LostUpdates && crate::results::lost_any(results) {
+                if warnings.lost_updates_link {
                     let shortcut = ctx.format_shortcut(&command::tab_shortcut(Tab::LostUpdates));
                     ui.weak("·");
                     to_lost_updates = ui
@@ -1053,11 +1027,7 @@ impl WorkbenchApp {
             let verdict_here = self.tab.chart().is_some() && self.run.is_none();
             let mut to_table = false;
             // Tight, a row with neither a warning nor the verdict is left out.
-            let warned = crate::export::chart_model::partial_mark(results).is_some()
-                || results.machine.busy_warning().is_some()
-                || results.machine.load_unknown_note().is_some()
-                || results.calibration_note().is_some()
-                || (self.tab != Tab::LostUpdates && crate::results::lost_any(results));
+            let warned = warnings.any();
             if tight {
                 // One row: the warnings (the name is in the tab menu's hover), then the
                 // verdict cut to what is left; none where it would be empty.
