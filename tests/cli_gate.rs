@@ -634,3 +634,50 @@ fn only_a_busy_baseline_is_distrusted() {
     assert!(!stderr.contains("Warning"), "{stderr}");
     assert!(!stderr.contains("the new results"), "{stderr}");
 }
+
+/// The gate fails on any cell, so its false-failure rate is the sweep's: with 4 cells judged a
+/// slower cell must part from the baseline in a way that comes by chance at most 5%/4 (1 in
+/// 80) of the time where nothing changed. With 3 runs a side (1 in 20) it is named, not
+/// refused; with 6 (1 in 924) it fails the gate. Both say the sweep-wide rate and that the
+/// intervals leave out the variation between sweeps.
+#[test]
+fn a_slowdown_on_too_few_runs_for_the_cells_compared_is_named_not_refused() {
+    let dir = tempfile::tempdir().unwrap();
+    let d = dir.path();
+    let three_runs = || {
+        let mut r = results(&[1, 2, 4], "cpu");
+        for c in &mut r.cells {
+            c.samples.truncate(3);
+        }
+        r.recompute();
+        r
+    };
+    save(d, "old.json", &three_runs());
+    let mut new = three_runs();
+    scale(&mut new, ModelKind::Threads, 4, 1.20, 1.0);
+    save(d, "new.json", &new);
+    let (code, _, stderr) = gate(d, Some("0"));
+    assert_eq!(code, Some(0), "{stderr}");
+    assert!(stderr.contains("note: threads × 4: median "), "{stderr}");
+    assert!(
+        stderr.contains(", +20.0%, slower beyond the noise (the 95% intervals do not overlap) (intervals from 3 and 3 runs cover 75%, not 95%), over the 0% allowed, but not refused: with 3 and 3 runs intervals part by chance 1 in 20 of the time where nothing changed, more than the 1 in 80 a cell of 4 cells may have; more runs a cell (6 a side: 1 in 924) can tell\n"),
+        "{stderr}"
+    );
+    let rate = "note: a sweep with nothing changed fails this gate at most 5% of the time: each of the 4 cells judged may fail it only on runs that part by chance at most 1 in 80 of the time (5% ÷ the cells, Bonferroni); the intervals hold the runs' noise within each sweep, not the variation between sweeps (another day, boot or neighbour), which can fail it more often\n";
+    assert!(stderr.contains(rate), "{stderr}");
+    assert!(stderr.contains("Gate passed: "), "{stderr}");
+    assert!(!stderr.contains("Regression:"), "{stderr}");
+    // Six runs a side: the same slowdown fails the gate.
+    save(d, "old.json", &results(&[1, 2, 4], "cpu"));
+    let mut new = results(&[1, 2, 4], "cpu");
+    scale(&mut new, ModelKind::Threads, 4, 1.20, 1.0);
+    save(d, "new.json", &new);
+    let (code, _, stderr) = gate(d, Some("0"));
+    assert_eq!(code, Some(5), "{stderr}");
+    assert!(
+        stderr.contains("Regression: threads × 4: median "),
+        "{stderr}"
+    );
+    assert!(!stderr.contains("but not refused"), "{stderr}");
+    assert!(stderr.contains(rate), "{stderr}");
+}

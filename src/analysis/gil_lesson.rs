@@ -6,7 +6,10 @@
 
 use super::verdict::completed;
 use crate::preset::{ModelKind, TaskKind};
-use crate::results::gil_rule::{scaled, speedup_interval as speedup_ci, stayed_flat};
+use crate::results::gil_rule::{
+    Footing, JUDGED_RUNS, leaning, runs_giving, scaled_on, speedup_interval as speedup_ci,
+    stayed_flat_on,
+};
 use crate::results::{CellResult, ResultsFile};
 
 /// The lesson in words, as `corelab run` and `report` name it before saying that results do
@@ -17,8 +20,9 @@ pub const GIL_LESSON: &str =
 /// What results say about the GIL lesson ([`read_gil_lesson`]).
 #[derive(Clone, Debug, PartialEq)]
 pub struct GilLessonReading {
-    /// Whether the results show it: gil-threads stayed near 1× at every count of 2 workers or
-    /// more, and threads and processes (each that was measured) scaled.
+    /// Whether the results show it: gil-threads stayed below 1.3× at every count of 2 workers
+    /// or more, and threads and processes (each that was measured) scaled, all on 95%
+    /// intervals (6 runs a cell or more).
     pub shown: bool,
     /// The figures that decided it, with their intervals, e.g. `threads × 2: 1.90× (1.88–1.92×),
     /// processes × 2: 1.80× (1.78–1.82×), gil-threads × 2: 1.00× (0.99–1.01×)`: for threads and
@@ -31,6 +35,12 @@ pub struct GilLessonReading {
 /// cannot be judged (not CPU-bound work, one core, no completed gil-threads cell at 2 workers
 /// or more, or neither threads nor processes there).
 pub fn read_gil_lesson(r: &ResultsFile) -> Option<GilLessonReading> {
+    read_on(r, Footing::Judged)
+}
+
+/// [`read_gil_lesson`] on `footing`: on [`Footing::Leaning`], which way intervals below 95%
+/// lean (fewer than 6 runs a cell), for saying that too few runs cannot show what they lean to.
+fn read_on(r: &ResultsFile, footing: Footing) -> Option<GilLessonReading> {
     if r.experiment.task.kind != TaskKind::Cpu || r.machine.logical_cores < 2 {
         return None;
     }
@@ -48,7 +58,7 @@ pub fn read_gil_lesson(r: &ResultsFile) -> Option<GilLessonReading> {
     let highest_reach = |c: &&CellResult| speedup_ci(c).map_or(f64::INFINITY, |(_, hi)| hi);
     let gil =
         of(ModelKind::GilThreads).max_by(|a, b| highest_reach(a).total_cmp(&highest_reach(b)))?;
-    let mut shown = stayed_flat(&cells, ModelKind::GilThreads);
+    let mut shown = stayed_flat_on(&cells, ModelKind::GilThreads, footing);
     let mut parts = Vec::new();
     for model in [ModelKind::Threads, ModelKind::Processes] {
         let best = of(model).max_by(|a, b| {
@@ -57,7 +67,7 @@ pub fn read_gil_lesson(r: &ResultsFile) -> Option<GilLessonReading> {
                 .total_cmp(&b.speedup.unwrap_or(0.0))
         });
         let Some(best) = best else { continue };
-        let climbed = scaled(&cells, model);
+        let climbed = scaled_on(&cells, model, footing);
         shown &= climbed.is_some();
         parts.push(figure(climbed.unwrap_or(best)));
     }
@@ -95,6 +105,24 @@ pub fn lesson_not_shown(r: &ResultsFile) -> Option<String> {
     if reading.shown {
         return None;
     }
+    // Fewer than 6 runs a cell: intervals below 95% decide nothing, so results that lean the
+    // lesson's way are said to be too few, not noisy.
+    let cells: Vec<&CellResult> = r.cells.iter().filter(|c| completed(c)).collect();
+    let models = [
+        ModelKind::GilThreads,
+        ModelKind::Threads,
+        ModelKind::Processes,
+    ];
+    if let Some(coverage) = leaning(&cells, &models)
+        && read_on(r, Footing::Leaning).is_some_and(|l| l.shown)
+    {
+        return Some(format!(
+            "These results lean its way but are too few to show it ({}): {} runs a cell give {:.0}% intervals, and the lesson is judged on 95% ones. Measure {JUDGED_RUNS} or more runs a cell.",
+            reading.figure,
+            runs_giving(coverage),
+            coverage * 100.0
+        ));
+    }
     // Worded as the header and the verdict word the load: a few busy runs are not a busy
     // machine.
     let why = match r.machine.busyness() {
@@ -122,12 +150,17 @@ mod tests {
     /// and 2 workers at the speedup `at2` gives it at 2 (1× at 1), six runs a cell spread by
     /// `spread` (0.001: 0.1% a run).
     fn tour_results(at2: &[(ModelKind, f64)], spread: f64) -> ResultsFile {
+        tour_results_of(at2, spread, 6)
+    }
+
+    /// [`tour_results`] with `runs` runs a cell.
+    fn tour_results_of(at2: &[(ModelKind, f64)], spread: f64, runs: usize) -> ResultsFile {
         let cell = |model, workers, t: f64| CellResult {
             model: Some(model),
             workers,
-            samples: (0..6)
+            samples: (0..runs)
                 .map(|i| Sample {
-                    wall_s: t * (1.0 + spread * (i as f64 - 2.5)),
+                    wall_s: t * (1.0 + spread * (i as f64 - (runs as f64 - 1.0) / 2.0)),
                     cpu_s: t,
                     checksum: 1,
                     ..Sample::default()
@@ -240,8 +273,59 @@ mod tests {
     }
 
     #[test]
+    fn fewer_than_six_runs_a_cell_lean_but_do_not_show_the_lesson() {
+        // 3 runs a cell, as the start-here tour once took: 75% intervals.
+        let r = tour_results_of(
+            &[(Threads, 1.9), (GilThreads, 1.0), (Processes, 1.8)],
+            0.001,
+            3,
+        );
+        assert!(!read_gil_lesson(&r).unwrap().shown);
+        let note = lesson_not_shown(&r).unwrap();
+        assert!(
+            note.starts_with(
+                "These results lean its way but are too few to show it (threads × 2: 1.90× ("
+            ),
+            "{note}"
+        );
+        assert!(
+            note.ends_with("): 3 runs a cell give 75% intervals, and the lesson is judged on 95% ones. Measure 6 or more runs a cell."),
+            "{note}"
+        );
+        // The verdict says the same reading as a leaning.
+        let lines = verdict_gil_lines(&r);
+        assert_eq!(
+            lines,
+            "The GIL, leaning only (3 runs a cell give 75% intervals; 6 give 95%): threads gained little (gil-threads stayed below 1.3× at every count) while processes scaled (processes × 2 reached 1.8×): consistent with the emulated GIL serialising this computation.\nNo GIL, leaning only (3 runs a cell give 75% intervals; 6 give 95%): threads scaled (1.9× with 2 workers): Rust threads have no GIL, so threads can use the cores as processes do."
+        );
+        // 5 runs (93.75%) are still too few; 6 show it.
+        let r = tour_results_of(
+            &[(Threads, 1.9), (GilThreads, 1.0), (Processes, 1.8)],
+            0.001,
+            5,
+        );
+        assert!(!read_gil_lesson(&r).unwrap().shown);
+        assert!(
+            lesson_not_shown(&r)
+                .unwrap()
+                .contains("5 runs a cell give 94% intervals")
+        );
+        let r = tour_results_of(
+            &[(Threads, 1.9), (GilThreads, 1.0), (Processes, 1.8)],
+            0.001,
+            6,
+        );
+        assert!(read_gil_lesson(&r).unwrap().shown);
+        assert!(!verdict_gil_lines(&r).contains("leaning"));
+        // Leaning the other way (gil-threads climbed) on 3 runs: not shown, for the old reason.
+        let r = tour_results_of(&[(Threads, 1.9), (GilThreads, 1.6)], 0.001, 3);
+        let note = lesson_not_shown(&r).unwrap();
+        assert!(note.starts_with("These results do not show it"), "{note}");
+    }
+
+    #[test]
     fn files_that_got_two_answers_get_one() {
-        // gil-threads 1.27×, its interval well under 1.3: the verdict said it stayed near 1×
+        // gil-threads 1.27×, its interval well under 1.3: the verdict said it stayed below 1.3×
         // while the lessons' point threshold (1.25×) had the header say these results do not
         // show the lesson.
         let r = tour_results(
@@ -249,11 +333,11 @@ mod tests {
             0.001,
         );
         let lines = verdict_gil_lines(&r);
-        assert!(lines.contains("gil-threads stayed near 1×"), "{lines}");
+        assert!(lines.contains("gil-threads stayed below 1.3×"), "{lines}");
         assert!(read_gil_lesson(&r).unwrap().shown);
         assert_eq!(lesson_not_shown(&r), None);
         // gil-threads 1.20× from runs spread ±12%: its interval reaches past 1.3, so the
-        // verdict does not call it near 1×, while the point threshold had the header find the
+        // verdict does not call it below 1.3×, while the point threshold had the header find the
         // lesson shown.
         let r = tour_results(&[(Threads, 1.9), (GilThreads, 1.2), (Processes, 1.8)], 0.05);
         let gil = r.cell(GilThreads, 2).unwrap();
@@ -262,7 +346,7 @@ mod tests {
             "{gil:?}"
         );
         let lines = verdict_gil_lines(&r);
-        assert!(!lines.contains("gil-threads stayed near 1×"), "{lines}");
+        assert!(!lines.contains("gil-threads stayed below 1.3×"), "{lines}");
         assert!(!read_gil_lesson(&r).unwrap().shown);
         assert!(lesson_not_shown(&r).is_some());
     }

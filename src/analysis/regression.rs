@@ -9,6 +9,15 @@
 //! overlap. Overlapping intervals are "within the noise", whatever the medians' change: on a
 //! noisy machine that is the honest answer. A cell is judged only where both files have at
 //! least [`MIN_RUNS`] timed runs of it: with fewer, two runs' ranges part by chance too often.
+//!
+//! The gate fails on any cell, so its false-failure rate is a sweep's, not a cell's: with
+//! nothing changed, a cell's intervals still part by chance ([`chance_of_parting`]: 1 in 20
+//! with 3 runs a side, 1 in 252 with 5, 1 in 924 with 6), and 7 cells at 3 runs would fail 30%
+//! of identical sweeps. So a slower cell fails the gate only where that chance is at most
+//! [`GATE_FALSE_FAILURE`] divided by the number of cells judged (Bonferroni): a sweep with
+//! nothing changed then fails at most 5% of the time, whatever its number of cells. The
+//! intervals hold the noise of the runs within one sweep; variation between sweeps (another
+//! day, boot, temperature, neighbour) is in neither file, and the gate cannot allow for it.
 
 use super::comparable_work::{Basis, NotComparable, comparison_basis};
 use crate::preset::{ModelKind, WorkUnit};
@@ -19,6 +28,44 @@ use crate::results::{CellResult, CellStatus, ResultsFile, lost_share_of_timed_ru
 /// still lies wholly above the baseline's in 1 comparison of 20 (1 of the 20 ways to share 6
 /// runs out 3 and 3): as often as a one-sided 95% test errs. With 2 runs a side it is 1 in 6.
 pub const MIN_RUNS: usize = 3;
+
+/// The most a gate may fail by chance over a whole comparison where nothing changed: each
+/// judged cell's [`chance_of_parting`] must be at most this divided by the cells judged.
+pub const GATE_FALSE_FAILURE: f64 = 0.05;
+
+/// The chance, where nothing changed, that the new interval of a cell lies wholly above the
+/// baseline's (the gate's "slower beyond the noise") with `old_runs` and `new_runs` timed runs:
+/// exact and distribution-free for runs from one continuous distribution, since every order
+/// of the `old_runs + new_runs` runs is then equally likely. The intervals' ends are the ranks
+/// [`crate::stats::median_ci`] takes (the whole range below 6 runs). 1/20 for 3 and 3, 1/70
+/// for 4 and 4, 1/252 for 5 and 5, 1/924 for 6 and 6.
+pub fn chance_of_parting(old_runs: usize, new_runs: usize) -> f64 {
+    use statrs::function::factorial::ln_binomial;
+    if old_runs == 0 || new_runs == 0 {
+        return 1.0;
+    }
+    // The new interval's low end is its `a`-th lowest run, the baseline's high end its
+    // `b`-th lowest; slower when `b` or more baseline runs come before the `a`-th new run.
+    let a = low_rank(new_runs);
+    let b = old_runs + 1 - low_rank(old_runs);
+    let (n1, n2) = (old_runs as u64, new_runs as u64);
+    let total = ln_binomial(n1 + n2, n1);
+    (b..=old_runs)
+        .map(|x| {
+            let x = x as u64;
+            let before = ln_binomial(a as u64 - 1 + x, x);
+            let after = ln_binomial(n1 - x + n2 - a as u64, n1 - x);
+            (before + after - total).exp()
+        })
+        .sum::<f64>()
+        .min(1.0)
+}
+
+/// The rank (1-based, from the lowest) of the low end of the median's interval of `runs` runs.
+fn low_rank(runs: usize) -> usize {
+    let ranks: Vec<f64> = (0..runs).map(|i| i as f64).collect();
+    crate::stats::median_ci(&ranks).map_or(1, |ci| ci.low as usize + 1)
+}
 
 /// A cell's median wall time and its 95% interval, seconds (per unit of work where the
 /// comparison is per unit, see [`Basis`]), from `runs` timed runs.
@@ -113,6 +160,12 @@ impl CellChange {
     /// slowdown tolerated: slower beyond the noise, and by more than `allowed`.
     pub fn is_regression(&self, allowed: f64) -> bool {
         self.judgement == Judgement::Slower && self.change > allowed
+    }
+
+    /// The chance that this cell's intervals part by chance where nothing changed
+    /// ([`chance_of_parting`] of its runs).
+    pub fn chance_of_parting(&self) -> f64 {
+        chance_of_parting(self.baseline.runs, self.new.runs)
     }
 
     /// `threads × 4: 1.00 s [0.99–1.01] → 1.18 s [1.17–1.19], +18.0%, slower beyond the
@@ -226,11 +279,38 @@ pub struct Comparison {
 }
 
 impl Comparison {
-    /// The cells that `allowed` (a fraction) makes regressions.
-    pub fn regressions(&self, allowed: f64) -> impl Iterator<Item = &CellChange> {
+    /// The cells judged (enough runs a side in both files).
+    pub fn judged(&self) -> usize {
         self.changes
             .iter()
-            .filter(move |c| c.is_regression(allowed))
+            .filter(|c| c.judgement != Judgement::TooFewRuns)
+            .count()
+    }
+
+    /// The most chance each judged cell may have of parting by chance for a slowdown to fail
+    /// the gate: [`GATE_FALSE_FAILURE`] over the cells judged (Bonferroni).
+    pub fn per_cell_chance(&self) -> f64 {
+        GATE_FALSE_FAILURE / self.judged().max(1) as f64
+    }
+
+    /// The cells that `allowed` (a fraction) makes regressions: slower beyond the noise by
+    /// more than `allowed`, on runs enough that so clear a slowdown comes by chance at most
+    /// [`Self::per_cell_chance`] of the time.
+    pub fn regressions(&self, allowed: f64) -> impl Iterator<Item = &CellChange> {
+        let most = self.per_cell_chance();
+        self.changes
+            .iter()
+            .filter(move |c| c.is_regression(allowed) && c.chance_of_parting() <= most + 1e-12)
+    }
+
+    /// The cells slower beyond the noise by more than `allowed` whose runs are too few for the
+    /// gate to fail on them, with this many cells judged ([`Self::regressions`] leaves them
+    /// out): named, not refused.
+    pub fn unconfirmed(&self, allowed: f64) -> impl Iterator<Item = &CellChange> {
+        let most = self.per_cell_chance();
+        self.changes
+            .iter()
+            .filter(move |c| c.is_regression(allowed) && c.chance_of_parting() > most + 1e-12)
     }
 }
 
@@ -359,6 +439,98 @@ mod tests {
     }
 
     const BASE: [f64; 6] = [1.00, 1.01, 0.99, 1.02, 0.98, 1.00];
+
+    #[test]
+    fn the_chance_that_intervals_part_with_nothing_changed_is_exact() {
+        // Below 6 runs the intervals are the ranges: all new above all old, 1 / C(2n, n).
+        assert!((chance_of_parting(3, 3) - 1.0 / 20.0).abs() < 1e-12);
+        assert!((chance_of_parting(4, 4) - 1.0 / 70.0).abs() < 1e-12);
+        assert!((chance_of_parting(5, 5) - 1.0 / 252.0).abs() < 1e-12);
+        assert!((chance_of_parting(6, 6) - 1.0 / 924.0).abs() < 1e-12);
+        assert!((chance_of_parting(3, 5) - 1.0 / 56.0).abs() < 1e-12);
+        // From 9 runs the interval's ends move inwards (x(2), x(8)): counted over every order
+        // of the 18 runs, by brute force.
+        let brute = |n1: usize, n2: usize| {
+            let (a, b) = (low_rank(n2), n1 + 1 - low_rank(n1));
+            let n = n1 + n2;
+            let (mut hits, mut all) = (0u64, 0u64);
+            for mask in 0u32..(1 << n) {
+                if mask.count_ones() as usize != n1 {
+                    continue;
+                }
+                all += 1;
+                // Bit i set: the i-th lowest run is the baseline's.
+                let mut old_seen = 0;
+                let mut new_seen = 0;
+                for i in 0..n {
+                    if mask >> i & 1 == 1 {
+                        old_seen += 1;
+                    } else {
+                        new_seen += 1;
+                        if new_seen == a {
+                            break;
+                        }
+                    }
+                }
+                hits += u64::from(old_seen >= b);
+            }
+            hits as f64 / all as f64
+        };
+        assert_eq!(low_rank(9), 2);
+        for (n1, n2) in [(9, 9), (6, 9), (3, 12), (10, 8)] {
+            let exact = chance_of_parting(n1, n2);
+            assert!((exact - brute(n1, n2)).abs() < 1e-12, "{n1} {n2}: {exact}");
+        }
+    }
+
+    /// `cells` cells of threads × 1…, each with `old` runs around 1 s and `new` runs 20% slower
+    /// (every new run above every old one).
+    fn slower_sweeps(cells: usize, old: usize, new: usize) -> (ResultsFile, ResultsFile) {
+        let runs = |n: usize, t: f64| -> Vec<f64> {
+            (0..n).map(|i| t * (1.0 + 0.001 * i as f64)).collect()
+        };
+        let of = |n: usize, t: f64| {
+            file(
+                (1..=cells)
+                    .map(|w| cell(ModelKind::Threads, w, &runs(n, t)))
+                    .collect(),
+            )
+        };
+        (of(old, 1.0), of(new, 1.2))
+    }
+
+    #[test]
+    fn the_gate_fails_a_sweep_with_nothing_changed_at_most_5_percent_of_the_time() {
+        // One cell at 3 runs a side: 1 in 20, within the 5%: refused.
+        let (old, new) = slower_sweeps(1, 3, 3);
+        let c = compare(&old, &new).unwrap();
+        assert_eq!(c.judged(), 1);
+        assert_eq!(c.regressions(0.0).count(), 1);
+        assert_eq!(c.unconfirmed(0.0).count(), 0);
+        // Seven cells at 3 runs: 1 − 0.95⁷ = 30% of identical sweeps would fail; each cell
+        // needs 5%/7 (1 in 140), which 3 runs a side (1 in 20) do not give: named, not refused.
+        let (old, new) = slower_sweeps(7, 3, 3);
+        let c = compare(&old, &new).unwrap();
+        assert!((c.per_cell_chance() - 0.05 / 7.0).abs() < 1e-12);
+        assert!(c.changes.iter().all(|c| c.judgement == Judgement::Slower));
+        assert_eq!(c.regressions(0.0).count(), 0);
+        assert_eq!(c.unconfirmed(0.0).count(), 7);
+        // Five runs a side (1 in 252) are enough for 7 cells, not for 13 (1 in 260); six (1 in
+        // 924) for 13.
+        let (old, new) = slower_sweeps(7, 5, 5);
+        assert_eq!(compare(&old, &new).unwrap().regressions(0.0).count(), 7);
+        let (old, new) = slower_sweeps(13, 5, 5);
+        assert_eq!(compare(&old, &new).unwrap().regressions(0.0).count(), 0);
+        let (old, new) = slower_sweeps(13, 6, 6);
+        let c = compare(&old, &new).unwrap();
+        assert_eq!(c.regressions(0.0).count(), 13);
+        // The bound holds: the cells' chances add up to at most 5%.
+        let total: f64 = c.changes.iter().map(CellChange::chance_of_parting).sum();
+        assert!(total <= GATE_FALSE_FAILURE, "{total}");
+        // A slowdown within what is allowed is neither refused nor named.
+        let (old, new) = slower_sweeps(7, 3, 3);
+        assert_eq!(compare(&old, &new).unwrap().unconfirmed(0.25).count(), 0);
+    }
 
     #[test]
     fn only_intervals_that_part_make_a_change() {

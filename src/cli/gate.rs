@@ -38,7 +38,11 @@ pub struct GateArgs {
     /// median's interval wholly above the baseline's, at least 3 runs a side) by more than PCT
     /// percent of the baseline's median (0: any such slowdown), a cell the baseline measured
     /// failed, or the two runs measured work that cannot be compared; each is named on stderr.
-    /// 0 to 1000.
+    /// A sweep with nothing changed fails at most 5% of the time over all its cells: with N
+    /// cells judged, a slower cell fails it only where its runs part by chance at most 5%/N of
+    /// the time (1 in 20 with 3 runs a side, 1 in 252 with 5, 1 in 924 with 6; Bonferroni), and
+    /// is otherwise named as a note. The intervals hold the noise within each sweep, not the
+    /// variation between sweeps (another day or boot). 0 to 1000.
     #[arg(long, value_name = "PCT", requires = "baseline", value_parser = parse_slowdown)]
     pub fail_if_slower: Option<f64>,
     /// Exit 5 when a timed run of any cell lost an update (a `contention` task's counter came
@@ -92,6 +96,10 @@ pub(super) fn judge(
             for cell in comparison.unmatched.iter().filter(|u| u.fails_the_gate()) {
                 failures.push(format!("Regression: {}", cell.line()));
             }
+            for line in unconfirmed_lines(comparison, allowed) {
+                errln!("{}", crate::export::sanitize::for_terminal_line(&line));
+            }
+            errln!("{}", false_failure_note(comparison));
         }
     }
     if gate.fail_on_lost_updates {
@@ -120,6 +128,45 @@ pub(super) fn judge(
         }
     }
     !failures.is_empty()
+}
+
+/// The cells slower beyond the noise by more than `allowed` on too few runs for the gate to
+/// refuse them ([`Comparison::unconfirmed`]), one note each.
+fn unconfirmed_lines(comparison: &Comparison, allowed: f64) -> Vec<String> {
+    comparison
+        .unconfirmed(allowed)
+        .map(|cell| {
+            format!(
+                "note: {}, over the {} allowed, but not refused: with {} and {} runs intervals part by chance {} of the time where nothing changed, more than the {} a cell of {} may have; more runs a cell (6 a side: 1 in 924) can tell",
+                cell.line(),
+                percent(allowed),
+                cell.baseline.runs,
+                cell.new.runs,
+                one_in(cell.chance_of_parting()),
+                one_in(comparison.per_cell_chance()),
+                crate::words::count(comparison.judged(), "cell"),
+            )
+        })
+        .collect()
+}
+
+/// What the gate's false-failure rate is over the whole comparison, and what it leaves out.
+fn false_failure_note(comparison: &Comparison) -> String {
+    format!(
+        "note: a sweep with nothing changed fails this gate at most {} of the time: each of the {} judged may fail it only on runs that part by chance at most {} of the time ({} ÷ the cells, Bonferroni); the intervals hold the runs' noise within each sweep, not the variation between sweeps (another day, boot or neighbour), which can fail it more often",
+        percent(regression::GATE_FALSE_FAILURE),
+        crate::words::count(comparison.judged(), "cell"),
+        one_in(comparison.per_cell_chance()),
+        percent(regression::GATE_FALSE_FAILURE)
+    )
+}
+
+/// A small chance in words: `1 in 20`, `1 in 924`.
+fn one_in(chance: f64) -> String {
+    if chance <= 0.0 {
+        return "never".into();
+    }
+    format!("1 in {:.0}", 1.0 / chance)
 }
 
 /// What the gate checked, in words.

@@ -125,9 +125,14 @@ pub(super) fn comparison_text(
         // Every other model is slower beyond the noise: the runner-up, by how much.
         let runner = others.first()?;
         let q = ratio(fastest, runner)?;
-        let real = match busy {
-            false => "a real difference",
-            true => "clear of these runs' noise, but the busy machine may have made it",
+        // Clear of 1 on an interval below 95% is a lean, not a finding: two cells of one
+        // population look this different 16% of the time with 3 runs a cell.
+        let real = match (q.coverage < FULL_COVERAGE, busy) {
+            (true, _) => format!("slower on these runs, but {}", too_few_words(q.coverage)),
+            (false, false) => "a real difference".to_string(),
+            (false, true) => {
+                "clear of these runs' noise, but the busy machine may have made it".to_string()
+            }
         };
         parts.push(format!(
             "{} took {}× as long{per} ({}–{}{}): {real}",
@@ -218,6 +223,50 @@ mod tests {
             "{}",
             c[0]
         );
+        assert!(c[0].ends_with("): a real difference."), "{}", c[0]);
+    }
+
+    #[test]
+    fn a_runner_up_clear_of_the_fastest_on_fewer_than_six_runs_is_only_slower_on_these_runs() {
+        // The statistics review's start3.json: 3 runs a cell, threads × 2 at 0.500–0.504 s and
+        // processes × 2 at 0.505–0.509 s, which one population gives 16% of the time.
+        let r = file(vec![
+            cell(ModelKind::Sequential, 1, &[1.0, 1.01, 1.02]),
+            cell(ModelKind::Threads, 2, &[0.500, 0.502, 0.504]),
+            cell(ModelKind::Processes, 2, &[0.505, 0.507, 0.509]),
+        ]);
+        let c = of(&r, VerdictTopic::Comparison);
+        assert_eq!(
+            c,
+            [
+                "Runner-up: processes × 2 took 1.01× as long (1.00–1.02, a 75% interval: fewer than 6 runs): slower on these runs, but 3 runs a cell are too few to call it a real difference at 95% (6 runs a cell are needed)."
+            ]
+        );
+        // 2 runs a cell (gil2.json): a 50% interval.
+        let r = file(vec![
+            cell(ModelKind::Sequential, 1, &[1.0, 1.01]),
+            cell(ModelKind::Threads, 2, &[0.500, 0.504]),
+            cell(ModelKind::Processes, 2, &[0.53, 0.535]),
+        ]);
+        let c = of(&r, VerdictTopic::Comparison);
+        assert_eq!(c.len(), 1, "{c:?}");
+        assert!(c[0].contains(", a 50% interval: fewer than 6 runs): slower on these runs, but 2 runs a cell are too few"), "{}", c[0]);
+        assert!(!c[0].ends_with("a real difference."), "{}", c[0]);
+        // 5 runs (93.75%) are still too few; 6 are enough, and the words are the finding.
+        let five = |t: f64| [0.99, 0.995, 1.0, 1.005, 1.01].map(|k| k * t);
+        let r = file(vec![
+            cell(ModelKind::Sequential, 1, &five(1.0)),
+            cell(ModelKind::Threads, 2, &five(0.50)),
+            cell(ModelKind::Processes, 2, &five(0.60)),
+        ]);
+        let c = of(&r, VerdictTopic::Comparison);
+        assert!(c[0].ends_with("but 5 runs a cell are too few to call it a real difference at 95% (6 runs a cell are needed)."), "{}", c[0]);
+        let r = file(vec![
+            cell(ModelKind::Sequential, 1, &six(1.0)),
+            cell(ModelKind::Threads, 2, &six(0.50)),
+            cell(ModelKind::Processes, 2, &six(0.60)),
+        ]);
+        let c = of(&r, VerdictTopic::Comparison);
         assert!(c[0].ends_with("): a real difference."), "{}", c[0]);
     }
 

@@ -7,7 +7,10 @@
 
 use super::interval_words::speedup;
 use crate::preset::{Baseline, IoMode, ModelKind, SyncMode, TaskKind};
-use crate::results::gil_rule::{ONE_RUN_COVERAGE, scaled, stayed_flat};
+use crate::results::gil_rule::{
+    Footing, JUDGED_RUNS, NEAR_ONE, ONE_RUN_COVERAGE, leaning, runs_giving, scaled_on,
+    stayed_flat_on,
+};
 use crate::results::{
     Baselines, Busyness, CellResult, CellStatus, LostShare, ResultsFile, lost_share,
 };
@@ -195,10 +198,46 @@ pub fn verdict(r: &ResultsFile) -> Vec<VerdictLine> {
     // A contention task measures a counter, not the GIL: a GIL-bound model's gain there is
     // the lock's and the race's, never "this work releases the GIL".
     if !weak {
-        for text in gil_texts(r, &done) {
+        for text in gil_lines(r, &done) {
             say(VerdictTopic::Gil, text);
         }
     }
+    lines
+}
+
+/// The GIL lines: each model's reading on 95% intervals, and for a model with none where some
+/// intervals cover less (fewer than 6 runs a cell), what they lean to, said as a leaning
+/// ([`gil::tentative`]).
+fn gil_lines(r: &ResultsFile, done: &[&CellResult]) -> Vec<String> {
+    let judged = gil_texts(r, done, Footing::Judged);
+    let models = models_in(done.iter().copied());
+    let Some(coverage) = leaning(done, &models) else {
+        return judged.into_iter().map(|(_, t)| t).collect();
+    };
+    let mut lines: Vec<String> = Vec::new();
+    let mut said: Vec<ModelKind> = Vec::new();
+    for (m, text) in gil_texts(r, done, Footing::Leaning) {
+        if judged.iter().any(|(j, _)| *j == m) {
+            if !said.contains(&m) {
+                lines.extend(
+                    judged
+                        .iter()
+                        .filter(|(j, _)| *j == m)
+                        .map(|(_, t)| t.clone()),
+                );
+            }
+        } else {
+            lines.push(gil::tentative(&text, coverage));
+        }
+        said.push(m);
+    }
+    // A judged reading with no leaning one (never, as a 95% interval is also one).
+    lines.extend(
+        judged
+            .iter()
+            .filter(|(m, _)| !said.contains(m))
+            .map(|(_, t)| t.clone()),
+    );
     lines
 }
 
@@ -360,6 +399,24 @@ fn coverage_words(coverage: f64) -> String {
     } else {
         String::new()
     }
+}
+
+/// Why an interval clear of 1 below 95% coverage decides nothing: `3 runs a cell are too few
+/// to call it a real difference at 95% (6 runs a cell are needed)`.
+fn too_few_words(coverage: f64) -> String {
+    format!(
+        "{} a real difference at 95% ({JUDGED_RUNS} runs a cell are needed)",
+        too_few_to_call(coverage)
+    )
+}
+
+/// `3 runs a cell are too few to call it`: the runs a cell behind an interval of `coverage`
+/// ([`runs_giving`]).
+fn too_few_to_call(coverage: f64) -> String {
+    format!(
+        "{} runs a cell are too few to call it",
+        runs_giving(coverage)
+    )
 }
 
 /// The cell's speedup with `base` (what it is relative to, or nothing) and its interval,

@@ -65,6 +65,20 @@ pub(super) fn scaling_text(
         text.push_str(", the most workers measured");
     } else {
         match ratio(best, most) {
+            // Slower on an interval below 95%: a lean, said as such.
+            Some(q)
+                if q.coverage >= ONE_RUN_COVERAGE && q.low > 1.0 && q.coverage < FULL_COVERAGE =>
+            {
+                text.push_str(&format!(
+                    "; {} took {}× as long{per} ({}–{}{}), but {} a slowdown",
+                    workers_words(most.workers),
+                    ratio_words(q.value),
+                    ratio_words(q.low),
+                    ratio_words(q.high),
+                    coverage_words(q.coverage),
+                    too_few_to_call(q.coverage)
+                ))
+            }
             Some(q) if q.coverage >= ONE_RUN_COVERAGE && q.low > 1.0 => text.push_str(&format!(
                 "; more workers stopped helping: {} took {}× as long{per} ({}–{}{})",
                 workers_words(most.workers),
@@ -183,6 +197,26 @@ pub(super) fn startup_text(
 mod tests {
     use super::super::tests::*;
     use super::*;
+
+    #[test]
+    fn more_workers_slower_on_fewer_than_six_runs_is_not_called_a_slowdown() {
+        let three = |t: f64| [0.99 * t, t, 1.01 * t];
+        let r = file(vec![
+            cell(ModelKind::Sequential, 1, &three(1.0)),
+            cell(ModelKind::Threads, 2, &three(0.5)),
+            cell(ModelKind::Threads, 4, &three(0.7)),
+        ]);
+        let s = of(&r, VerdictTopic::Scaling);
+        assert_eq!(s.len(), 1, "{s:?}");
+        assert!(!s[0].contains("stopped helping"), "{}", s[0]);
+        assert!(
+            s[0].ends_with(
+                "; 4 workers took 1.40× as long (1.38–1.42, a 75% interval: fewer than 6 runs), but 3 runs a cell are too few to call it a slowdown."
+            ),
+            "{}",
+            s[0]
+        );
+    }
 
     #[test]
     fn each_model_says_how_it_scaled_and_where_more_workers_stopped_helping() {
