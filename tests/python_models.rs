@@ -437,7 +437,11 @@ if __name__ == "__main__":
     assert_eq!(lines.len(), 7, "{stdout}");
     for line in &lines {
         assert_eq!(line.len(), 3, "{stdout}");
-        assert_eq!(line[1], line[2], "{} pool of {}: {stdout}", line[0], line[1]);
+        assert_eq!(
+            line[1], line[2],
+            "{} pool of {}: {stdout}",
+            line[0], line[1]
+        );
     }
     assert!(live_descendants().is_empty(), "{:?}", live_descendants());
 }

@@ -338,7 +338,11 @@ fn every_preset_an_example_command_names_is_a_built_in_one() {
         .iter()
         .flat_map(|c| preset_names_in(c))
         .collect();
-    assert_eq!(found, ["start-here", "cpu-bound", "lost-updates"], "{planted}");
+    assert_eq!(
+        found,
+        ["start-here", "cpu-bound", "lost-updates"],
+        "{planted}"
+    );
 
     let root = std::path::Path::new(env!("CARGO_MANIFEST_DIR"));
     let mut files = vec![root.join("README.md"), root.join("SECURITY.md")];

@@ -501,10 +501,14 @@ mod tests {
         let mut tokio = TokioExecutor::new(4).expect("runtime");
         let mut t = task(TaskKind::Io);
         t.tasks = 1;
-        tokio.run(&t, &env(dir.path(), 4), &guard).expect("sleep run");
+        tokio
+            .run(&t, &env(dir.path(), 4), &guard)
+            .expect("sleep run");
         assert_eq!(tokio.blocking.live(), 0, "sleeps need no blocking thread");
         t.io.mode = IoMode::File;
-        tokio.run(&t, &env(dir.path(), 4), &guard).expect("file run");
+        tokio
+            .run(&t, &env(dir.path(), 4), &guard)
+            .expect("file run");
         assert!(tokio.blocking.live() >= 4, "{}", tokio.blocking.live());
     }
 
