@@ -389,3 +389,59 @@ assert unit_end <= end_ns, (unit_end, end_ns)
     let wall: f64 = stamps[3].parse().unwrap();
     assert!((wall - 0.012).abs() < 1e-9, "{stdout}");
 }
+
+/// A pool's warm-up starts every one of its threads or processes before `startup_s` is taken,
+/// so none starts inside a timed run. Two ways it went wrong before: `ThreadPoolExecutor`
+/// gives a task to an idle thread when it has one (Python 3.8 and later), so `workers` instant
+/// no-ops left only some threads started (1 of 2, 2 of 4, 3 of 8 here); and a process pool's
+/// no-ops were taken by whichever process was ready first, so some processes were still
+/// starting (interpreter, imports, initializer) when the first run began. Counted here: the
+/// threads that appeared with the pool, and the pool processes that ran their initializer (each
+/// takes a slot of the `running` table).
+#[test]
+fn a_pool_warm_up_starts_all_its_threads_and_processes_before_timing() {
+    require_python!("a_pool_warm_up_starts_all_its_threads_and_processes_before_timing");
+    let _g = exclusive();
+    let assets = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("assets/python");
+    let script = format!(
+        r#"
+import sys, threading
+sys.path.insert(0, {assets:?})
+import corelab_worker as w
+if __name__ == "__main__":
+    for n in (1, 2, 4, 8, 16):
+        before = set(threading.enumerate())
+        runner = w.Runner("threading", n, "spawn")
+        started = len(set(threading.enumerate()) - before)
+        print("threading", n, started)
+        runner.close()
+    for n in (1, 3):
+        runner = w.Runner("multiprocessing", n, "spawn")
+        up = sum(1 for slot in range(0, len(runner.running), 2) if runner.running[slot] > 0)
+        print("multiprocessing", n, up)
+        runner.close()
+"#,
+        assets = assets.to_str().unwrap()
+    );
+    let out = std::process::Command::new("python3")
+        .args(["-I", "-B", "-c", &script])
+        .output()
+        .unwrap();
+    let stdout = String::from_utf8_lossy(&out.stdout);
+    assert!(
+        out.status.success(),
+        "{stdout}{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let lines: Vec<Vec<&str>> = stdout.lines().map(|l| l.split(' ').collect()).collect();
+    assert_eq!(lines.len(), 7, "{stdout}");
+    for line in &lines {
+        assert_eq!(line.len(), 3, "{stdout}");
+        assert_eq!(
+            line[1], line[2],
+            "{} pool of {}: {stdout}",
+            line[0], line[1]
+        );
+    }
+    assert!(live_descendants().is_empty(), "{:?}", live_descendants());
+}

@@ -2,7 +2,8 @@
 //! Figures and examples in the README that the program itself can check, so that they stay
 //! true when a preset or a format changes: how many built-in presets set a precision target,
 //! which ones depart from the usual minimum time, the 2-core estimates `corelab presets`
-//! gives, the preset example's defaults, and the fields the results excerpt names.
+//! gives, the preset example's defaults, the fields the results excerpt names, and that every
+//! example `corelab run NAME` or `corelab presets NAME` names a built-in preset.
 
 use std::collections::BTreeSet;
 
@@ -221,4 +222,151 @@ fn the_quoted_verdict_lines_are_the_reports_and_their_count_is_right() {
         WORDS[lines.len()]
     );
     assert!(one_line(&readme).contains(&sentence), "{sentence}");
+}
+
+/// The code in a Markdown text: each fenced block and each inline code span, white space made
+/// one space (an inline span may run over a line break).
+fn code_in(markdown: &str) -> Vec<String> {
+    let mut code = Vec::new();
+    let mut prose = String::new();
+    let mut fenced: Option<String> = None;
+    for line in markdown.lines() {
+        if line.trim_start().starts_with("```") {
+            match fenced.take() {
+                Some(block) => code.push(one_line(&block)),
+                None => fenced = Some(String::new()),
+            }
+            prose.push('\n');
+            continue;
+        }
+        match &mut fenced {
+            Some(block) => {
+                // A line of its own: a command per line, never run into the next.
+                block.push_str(line);
+                block.push_str(" ; ");
+            }
+            None => {
+                prose.push_str(line);
+                prose.push('\n');
+            }
+        }
+    }
+    code.extend(inline_code(&prose).iter().map(|c| one_line(c)));
+    code
+}
+
+/// The inline code spans of Markdown prose: a run of n backticks opens one, the next run of
+/// exactly n closes it (so ``a `b` c`` is one span).
+fn inline_code(prose: &str) -> Vec<&str> {
+    let runs: Vec<(usize, usize)> = {
+        let bytes = prose.as_bytes();
+        let mut runs = Vec::new();
+        let mut i = 0;
+        while i < bytes.len() {
+            if bytes[i] == b'`' {
+                let start = i;
+                while i < bytes.len() && bytes[i] == b'`' {
+                    i += 1;
+                }
+                runs.push((start, i - start));
+            } else {
+                i += 1;
+            }
+        }
+        runs
+    };
+    let mut spans = Vec::new();
+    let mut k = 0;
+    while k < runs.len() {
+        let (open, n) = runs[k];
+        match runs[k + 1..].iter().position(|&(_, m)| m == n) {
+            Some(j) => {
+                let close = runs[k + 1 + j].0;
+                spans.push(&prose[open + n..close]);
+                k += j + 2;
+            }
+            None => k += 1,
+        }
+    }
+    spans
+}
+
+/// What each `corelab run X` and `corelab presets X` in `code` names as its preset, where X
+/// is not an option, a placeholder (`PRESET`, `NAME`, `…`, a shell variable) or a file path
+/// (with a `/` or ending in `.json`): those must be built-in preset names. Not a command: a
+/// quoted message's noun phrase ("left by a corelab run that was killed").
+fn preset_names_in(code: &str) -> Vec<String> {
+    let mut words: Vec<&str> = vec![""];
+    words.extend(code.split(' '));
+    let mut names = Vec::new();
+    for four in words.windows(4) {
+        let [before, program, command, arg] = four else {
+            continue;
+        };
+        if matches!(*before, "a" | "an" | "the" | "each" | "every" | "one") {
+            continue;
+        }
+        let program = program.rsplit('/').next().unwrap_or(program);
+        if program != "corelab" || !matches!(*command, "run" | "presets") {
+            continue;
+        }
+        let arg = arg.trim_end_matches([',', ';', '.', ':', ')']);
+        let placeholder = arg.is_empty()
+            || arg.starts_with(['-', '…', '$', '"', '\'', '<', '[', '{', '('])
+            || !arg.chars().any(|c| c.is_ascii_lowercase());
+        let file = arg.contains('/') || arg.ends_with(".json");
+        if !placeholder && !file {
+            names.push(arg.to_string());
+        }
+    }
+    names
+}
+
+/// Every `corelab run NAME` and `corelab presets NAME` example in the README, SECURITY.md and
+/// docs/*.md names a built-in preset (or a file): an example that fails as soon as it is typed
+/// (`corelab run cpu-bound`, which is not a preset) cannot come back.
+#[test]
+fn every_preset_an_example_command_names_is_a_built_in_one() {
+    let ids: BTreeSet<&str> = builtin_presets().iter().map(|p| p.id).collect();
+    // The reader finds what it is for, and only that.
+    let planted = "Try `corelab run cpu-bound -q` or ``corelab presets\nlost-updates `x` ``, then\n\
+                   ```\ncorelab run ./mine.json --out r.json\ncorelab run PRESET\n\
+                   target/release/corelab run start-here -q\n```\n\
+                   the message reads: a corelab run that was killed, `left by a\n\
+                   corelab run that was killed`.";
+    let found: Vec<String> = code_in(planted)
+        .iter()
+        .flat_map(|c| preset_names_in(c))
+        .collect();
+    assert_eq!(
+        found,
+        ["start-here", "cpu-bound", "lost-updates"],
+        "{planted}"
+    );
+
+    let root = std::path::Path::new(env!("CARGO_MANIFEST_DIR"));
+    let mut files = vec![root.join("README.md"), root.join("SECURITY.md")];
+    for entry in std::fs::read_dir(root.join("docs")).unwrap() {
+        let path = entry.unwrap().path();
+        if path.extension().is_some_and(|e| e == "md") {
+            files.push(path);
+        }
+    }
+    let mut checked = 0;
+    let mut wrong = Vec::new();
+    for file in &files {
+        let text = std::fs::read_to_string(file).unwrap();
+        for name in code_in(&text).iter().flat_map(|c| preset_names_in(c)) {
+            checked += 1;
+            if !ids.contains(name.as_str()) {
+                wrong.push(format!("{}: {name}", file.display()));
+            }
+        }
+    }
+    assert!(
+        wrong.is_empty(),
+        "examples naming no built-in preset (built-in: {ids:?}): {wrong:#?}"
+    );
+    // The scan reads the examples: they name a preset about twenty times (20 in session 16).
+    assert!(checked >= 15, "only {checked} preset names found");
 }

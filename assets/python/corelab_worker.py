@@ -599,6 +599,8 @@ def respond(data):
 CONTENTION_SYNC = ("none", "mutex")
 # A worker waits at most this long at the start line for the others (see `contention_unit`).
 START_LINE_PATIENCE_S = 0.5
+# How long a pool's warm-up waits for all its threads or processes to be up (see `Runner`).
+WARM_UP_PATIENCE_S = 60.0
 
 
 class SharedCounter:
@@ -1086,11 +1088,20 @@ class Runner:
                 initializer=_pool_process_init,
                 initargs=(self.running, slots, self.counter, self.start_line),
             )
-            # Make sure every worker process is up before timing starts.
-            self.pool.map(_noop, range(workers), chunksize=1)
+            # Every pool process up (its interpreter started, this module imported, its
+            # initializer run) before `startup_s` is taken: `Pool` starts its processes at
+            # once, but an instant task is taken by whichever process is ready first, so
+            # `workers` no-ops could leave some still starting inside the first timed run.
+            # Each of these waits at the start line until all `workers` have one.
+            self.pool.map(_wait_at_start_line, range(workers), chunksize=1)
+            self.start_line.reset()
         else:
+            # Every pool thread started before `startup_s` is taken: the executor gives a task
+            # to an idle thread when it has one (Python 3.8 and later), so `workers` instant
+            # tasks would start only some; these wait at a barrier until all `workers` run.
             self.pool = ThreadPoolExecutor(max_workers=workers)
-            list(self.pool.map(_noop, range(workers)))
+            everyone = threading.Barrier(workers)
+            list(self.pool.map(_wait_at, [everyone] * workers))
 
     def import_module(self, spec):
         """The `import` request: imports the user's module (and looks its function up) here
@@ -1294,8 +1305,19 @@ def scheduling_report(per_thread, threads_before, threads_after, process_before,
     return report
 
 
-def _noop(_):
-    return None
+def _wait_at(barrier):
+    """Pool warm-up: waits until every pool thread or process has one of these (at most
+    WARM_UP_PATIENCE_S; past that the warm-up goes on: it only keeps start-up out of timing)."""
+    try:
+        barrier.wait(WARM_UP_PATIENCE_S)
+    except threading.BrokenBarrierError:
+        pass
+
+
+def _wait_at_start_line(_):
+    """Pool warm-up in a pool process: `_wait_at` the pool's start line (inherited by every
+    pool process: see `_pool_process_init`)."""
+    _wait_at(_CONTENTION["start_line"])
 
 
 def _import_in_pool(spec):

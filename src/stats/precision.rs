@@ -1,7 +1,8 @@
 //! How precisely a median is known, and how many samples it would take to know it better.
 //!
-//! The precision of a median is the half-width of its 95% order-statistics interval
-//! ([`median_ci`]) relative to the median. For planning, the interval's half-width shrinks
+//! The precision of a median is the wider side of its 95% order-statistics interval
+//! ([`median_ci`]), the larger of median − low and high − median (such an interval is
+//! lopsided), relative to the median. For planning, the interval's half-width shrinks
 //! like `z · √(π/2) · σ / √n` (the asymptotic standard error of a median is `√(π/2) · σ / √n`),
 //! with σ estimated robustly from the MAD (`1.4826 · MAD`), so one slow run does not inflate it.
 

@@ -4,10 +4,16 @@
 //!
 //! - `io` sleep units await `tokio::time::sleep`: a thousand waits overlap on one OS thread.
 //! - `io` file units write, fsync and read back through `tokio::fs` (which hands each file
-//!   operation to tokio's blocking pool: the only threads besides the dispatcher). The pool's
-//!   threads count in the run's `cpu` like any model's worker threads: each registers as it
-//!   starts and retires as it stops ([`PoolThreads`]), so one that stops mid-run (idle past
-//!   tokio's keep-alive) counts up to its stop and one started mid-run counts in full.
+//!   operation to tokio's blocking pool: the only threads besides the dispatcher). Before the
+//!   first run of a file task, untimed, the pool is warmed to N threads (one per unit in
+//!   flight, each unit having at most one file operation at a time), and idle threads are kept
+//!   for [`BLOCKING_KEEP_ALIVE`] rather than tokio's 10 s, so they do not stop and start again
+//!   between runs. The pool can still start a thread inside a run: tokio starts one whenever
+//!   no thread is idle, and a thread that has just finished an operation is not idle again
+//!   until it has looked at the queue, so a unit's next operation can come a moment too early.
+//!   The pool's threads count in the run's `cpu` like any model's worker threads: each
+//!   registers as it starts and retires as it stops ([`PoolThreads`]), so one that stops
+//!   mid-run counts up to its stop and one started mid-run counts in full.
 //! - `cpu` units and the compute part of `mixed` units run inline and block the loop: nothing
 //!   else in flight makes progress meanwhile. That is the lesson.
 //!
@@ -32,23 +38,38 @@ use crate::preset::{IoMode, TaskKind, TaskSpec};
 /// Longest a waiting unit sleeps before it looks at the cancel token again.
 const CANCEL_SLICE: Duration = Duration::from_millis(10);
 
+/// How long an idle blocking-pool thread is kept (tokio's default is 10 s): longer than any
+/// pause between two runs of a cell, so the threads the warm-up started serve every run.
+pub const BLOCKING_KEEP_ALIVE: Duration = Duration::from_secs(24 * 60 * 60);
+
+/// tokio's cap on the blocking pool's threads (`max_blocking_threads`, left at its default):
+/// the warm-up starts at most this many.
+const MAX_BLOCKING_THREADS: usize = 512;
+
+/// How long the warm-up's jobs wait for one another (all `n` running at once, so the pool has
+/// `n` threads); past it the warm-up goes on: it only keeps thread start-up out of timing.
+const WARM_UP_PATIENCE: Duration = Duration::from_secs(60);
+
 pub struct TokioExecutor {
     runtime: Runtime,
     /// The runtime's blocking pool (the threads of `tokio::fs`), whose CPU time a run counts.
     blocking: PoolThreads,
     in_flight: usize,
     startup: Duration,
+    /// Whether the blocking pool has been warmed (see [`Self::warm_blocking_pool`]).
+    warmed: bool,
 }
 
 impl TokioExecutor {
-    /// Builds the runtime (untimed): one thread, the caller's, with a timer; its blocking pool
-    /// starts threads on demand.
+    /// Builds the runtime (untimed): one thread, the caller's, with a timer. Its blocking pool
+    /// has no thread yet: the first run of a file task warms it (see [`Executor::run`]), and
+    /// its idle threads are kept [`BLOCKING_KEEP_ALIVE`].
     pub fn new(in_flight: usize) -> Result<Self, String> {
         Self::with_keep_alive(in_flight, None)
     }
 
-    /// [`new`](Self::new), with the blocking pool's idle threads kept `keep_alive` (tokio's
-    /// default without it).
+    /// [`new`](Self::new), with the blocking pool's idle threads kept `keep_alive`
+    /// ([`BLOCKING_KEEP_ALIVE`] without it).
     fn with_keep_alive(in_flight: usize, keep_alive: Option<Duration>) -> Result<Self, String> {
         let started = Instant::now();
         let blocking = PoolThreads::default();
@@ -58,9 +79,9 @@ impl TokioExecutor {
             .enable_time()
             .on_thread_start(move || starts.register_current())
             .on_thread_stop(move || stops.retire_current());
-        if let Some(keep_alive) = keep_alive {
-            builder.thread_keep_alive(keep_alive);
-        }
+        builder
+            .thread_keep_alive(keep_alive.unwrap_or(BLOCKING_KEEP_ALIVE))
+            .max_blocking_threads(MAX_BLOCKING_THREADS);
         let runtime = builder
             .build()
             .map_err(|e| format!("cannot build a tokio runtime: {e}"))?;
@@ -71,7 +92,37 @@ impl TokioExecutor {
             blocking,
             in_flight: in_flight.max(1),
             startup: started.elapsed(),
+            warmed: false,
         })
+    }
+
+    /// Starts `n` blocking-pool threads (at most [`MAX_BLOCKING_THREADS`]), untimed: `n` jobs
+    /// that each wait until all `n` run. The pool starts a thread for a job whenever none is
+    /// idle, and none is until the jobs return, so it has `n` threads after (more if it had
+    /// some already: it never has fewer).
+    fn warm_blocking_pool(&self, n: usize) {
+        let n = n.clamp(1, MAX_BLOCKING_THREADS);
+        let arrived = Arc::new((std::sync::Mutex::new(0usize), std::sync::Condvar::new()));
+        let jobs: Vec<_> = (0..n)
+            .map(|_| {
+                let arrived = Arc::clone(&arrived);
+                self.runtime.spawn_blocking(move || {
+                    let (count, all_here) = &*arrived;
+                    let mut count = count.lock().unwrap_or_else(|p| p.into_inner());
+                    *count += 1;
+                    all_here.notify_all();
+                    let _ = all_here
+                        .wait_timeout_while(count, WARM_UP_PATIENCE, |c| *c < n)
+                        .unwrap_or_else(|p| p.into_inner());
+                })
+            })
+            .collect();
+        self.runtime.block_on(async {
+            for job in jobs {
+                // A job that failed only leaves the pool less warm.
+                let _ = job.await;
+            }
+        });
     }
 
     /// Runs every unit of `plan`, at most `in_flight` at a time; returns the checksum sum.
@@ -280,6 +331,11 @@ impl Executor for TokioExecutor {
         let w: Arc<dyn Workload> =
             workload::build_in_process(task, env).map_err(UnitError::Failed)?;
         let plan = Arc::new(Plan::new(task, env, Arc::clone(&w)).map_err(UnitError::Failed)?);
+        if matches!(plan.kind, Kind::File { .. }) && !self.warmed {
+            // Untimed: the blocking threads the file operations will run on.
+            self.warm_blocking_pool(self.in_flight);
+            self.warmed = true;
+        }
         timed_run(
             w.as_ref(),
             self,
@@ -419,6 +475,41 @@ mod tests {
         let burnt = Duration::from_millis(30);
         let (_, spent) = burn_on_the_pool(&tokio, burnt);
         assert!(spent.cpu >= burnt, "{spent:?}");
+    }
+
+    /// The warm-up leaves the blocking pool with exactly the threads asked for, each started
+    /// (registered by its start hook) before it returns.
+    #[test]
+    fn the_warm_up_starts_the_blocking_threads_asked_for() {
+        let tokio = TokioExecutor::new(5).expect("runtime");
+        assert_eq!(tokio.blocking.live(), 0);
+        tokio.warm_blocking_pool(5);
+        assert_eq!(tokio.blocking.live(), 5);
+        // A second warm-up reuses them.
+        tokio.warm_blocking_pool(3);
+        assert_eq!(tokio.blocking.live(), 5);
+    }
+
+    /// The first run of a file task warms the blocking pool to one thread per unit in flight
+    /// before its timed region: with a single unit, whose file operations run one after another
+    /// (one or two threads on their own), the pool has all 4 threads after the run. A run of
+    /// sleeps starts none.
+    #[test]
+    fn a_file_run_warms_the_blocking_pool_first_and_a_sleep_run_does_not() {
+        let dir = tempfile::tempdir().expect("tempdir");
+        let guard = RunGuard::new(CancelToken::new(), Duration::from_secs(30));
+        let mut tokio = TokioExecutor::new(4).expect("runtime");
+        let mut t = task(TaskKind::Io);
+        t.tasks = 1;
+        tokio
+            .run(&t, &env(dir.path(), 4), &guard)
+            .expect("sleep run");
+        assert_eq!(tokio.blocking.live(), 0, "sleeps need no blocking thread");
+        t.io.mode = IoMode::File;
+        tokio
+            .run(&t, &env(dir.path(), 4), &guard)
+            .expect("file run");
+        assert!(tokio.blocking.live() >= 4, "{}", tokio.blocking.live());
     }
 
     /// Burns `cpu` of CPU time in one blocking job: the pool's reading from before the job,
