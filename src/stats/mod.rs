@@ -37,6 +37,6 @@ pub use summary::{
     summarize,
 };
 pub use usl::{
-    USL_MIN_WORKER_COUNTS, UslFit, UslIntervals, fit_usl, fit_usl_scaled, fit_usl_scaled_weighted,
-    fit_usl_weighted, usl, usl_peak,
+    USL_MIN_WORKER_COUNTS, UslFit, UslIntervals, fit_usl, fit_usl_over_one_worker_weighted,
+    fit_usl_scaled, fit_usl_scaled_weighted, fit_usl_weighted, usl, usl_peak,
 };
