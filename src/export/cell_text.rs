@@ -45,7 +45,7 @@ const FULL_COVERAGE: f64 = 0.95 - 1e-9;
 
 /// Why a cell's speedup has no interval worth the name: one run of the cell, or of the
 /// baseline, gives a single value (coverage 0), not an interval.
-fn no_speedup_interval(c: &CellResult) -> Option<&'static str> {
+pub(crate) fn no_speedup_interval(c: &CellResult) -> Option<&'static str> {
     c.speedup_ci_low?;
     if c.samples.len() == 1 {
         Some("1 run, no interval")
