@@ -7,7 +7,8 @@ use crate::preset::{self, ModelKind, TaskKind};
 use crate::results::{BaselineCell, CellStatus, ResultsFile};
 use crate::stats::{
     self, AmdahlFit, FitError, KarpFlattPoint, UslFit, fit_amdahl_weighted,
-    fit_usl_scaled_weighted, fit_usl_weighted, karp_flatt_series, median_relative_error,
+    fit_usl_over_one_worker_weighted, fit_usl_scaled_weighted, fit_usl_weighted, karp_flatt_series,
+    median_relative_error,
 };
 
 /// What the USL of a [`ModelFit`] was fitted to.
@@ -525,8 +526,9 @@ fn fit_usl_on(
     baseline: preset::Baseline,
 ) -> Result<UslFit, FitError> {
     if baseline == preset::Baseline::SameModelOneWorker {
-        // Already relative to the model's own one worker: S(1) = 1 by definition.
-        return fit_usl_weighted(values, errors);
+        // Already relative to the model's own one worker: S(1) = 1 by definition, and that
+        // one-worker run's error is in every value (the bootstrap carries it).
+        return fit_usl_over_one_worker_weighted(values, errors);
     }
     if distinct_counts(values) >= 4 {
         return fit_usl_scaled_weighted(values, errors);
@@ -535,8 +537,9 @@ fn fit_usl_on(
     match own {
         Some(one) if one > 0.0 && one.is_finite() => {
             let normalised: Vec<(usize, f64)> = values.iter().map(|&(n, v)| (n, v / one)).collect();
-            // Relative errors are the same after dividing every value by one number.
-            let mut fit = fit_usl_weighted(&normalised, errors)?;
+            // Relative errors are the same after dividing every value by one number; that
+            // number's own error is in every value (the bootstrap carries it).
+            let mut fit = fit_usl_over_one_worker_weighted(&normalised, errors)?;
             // Drawn and read in the baseline's terms: the model's own one-worker value.
             fit.scale = one;
             Ok(fit)
@@ -1027,6 +1030,68 @@ mod tests {
         assert_eq!(why_no_curve(&fits, FitLaw::Usl), NoCurve::Refused);
         assert_eq!(FitLaw::Amdahl.name(), "Amdahl");
         assert_eq!(FitLaw::Usl.name(), "USL");
+    }
+
+    /// The reviewer's `usl_tight1.json` / `usl_noisy1.json`, by hand: sequential and threads
+    /// × 1 at 0.32 s, × 2 at 0.17 s, × 4 at 0.095 s, 9 runs each within ±0.5%, except that
+    /// in the noisy one threads × 1 spreads ±30%.
+    fn usl_with_one_worker_spread(spread: f64) -> ResultsFile {
+        let mut r = amdahl_results(0.0);
+        r.cells.retain(|c| c.workers <= 4);
+        for c in &mut r.cells {
+            let (t, k) = match (c.model, c.workers) {
+                (Some(ModelKind::Threads), 1) => (0.32, spread),
+                (_, 1) => (0.32, 0.005),
+                (_, 2) => (0.17, 0.005),
+                _ => (0.095, 0.005),
+            };
+            c.samples = (-4..=4)
+                .map(|i| Sample {
+                    wall_s: t * (1.0 + k * f64::from(i) / 4.0),
+                    ..Sample::default()
+                })
+                .collect();
+        }
+        r.recompute();
+        r
+    }
+
+    #[test]
+    fn a_noisy_one_worker_run_widens_the_usl_intervals_it_normalises() {
+        // Three worker counts over the sequential baseline: the speedups are divided by
+        // threads × 1's own median and S(1) = 1 is fixed, so × 1's error is in every value.
+        let usl = |spread| {
+            let f = &fit_results(&usl_with_one_worker_spread(spread))[0];
+            let u = f.usl.clone().unwrap();
+            assert!(!u.scale_fitted && (u.scale - 1.0).abs() < 1e-9, "{u:?}");
+            u
+        };
+        let (tight, noisy) = (usl(0.005), usl(0.3));
+        // The same medians, so the same point estimate (σ ≈ 0.0625, κ at its bound 0)...
+        assert!(
+            (tight.sigma - noisy.sigma).abs() < 1e-12,
+            "{tight:?} {noisy:?}"
+        );
+        assert!((tight.sigma - 0.0625).abs() < 0.002, "{tight:?}");
+        assert_eq!(tight.kappa.to_bits(), 0.0f64.to_bits(), "no −0: {tight:?}");
+        let (t, n) = (
+            tight.intervals.clone().unwrap(),
+            noisy.intervals.clone().unwrap(),
+        );
+        // ...but a one-worker run known to ±30% leaves σ far less certain.
+        let (tw, nw) = (t.sigma.1 - t.sigma.0, n.sigma.1 - n.sigma.0);
+        assert!(nw > 5.0 * tw, "tight {:?}, noisy {:?}", t.sigma, n.sigma);
+        assert!(
+            n.kappa.1 > t.kappa.1,
+            "tight {:?}, noisy {:?}",
+            t.kappa,
+            n.kappa
+        );
+        for (u, iv) in [(&tight, &t), (&noisy, &n)] {
+            assert!(iv.sigma.0 <= u.sigma && u.sigma <= iv.sigma.1, "{u:?}");
+        }
+        // Deterministic: the same data give the same intervals.
+        assert_eq!(usl(0.3).intervals, Some(n));
     }
 
     #[test]

@@ -264,8 +264,10 @@ fn usl_reading(fit: &ModelFit, u: &UslFit, measured_max: usize) -> String {
             fit.model, u.scale
         ));
     } else if (u.scale - 1.0).abs() > 1e-12 {
+        // Decimals enough that a scale which is not 1 never reads as 1.00× (0.995×).
+        let d = crate::stats::places_apart(u.scale.min(1.0), u.scale.max(1.0), 2, 4);
         text.push_str(&format!(
-            " (normalised to {} × 1, which runs at {:.2}× the baseline)",
+            " (normalised to {} × 1, which runs at {:.d$}× the baseline)",
             fit.model, u.scale
         ));
     }

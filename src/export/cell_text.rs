@@ -19,16 +19,49 @@ pub fn seconds(v: f64) -> String {
     format!("{v:.*}", seconds_places(v))
 }
 
-/// `low – high` seconds, both with the decimals the smaller needs.
+/// `low – high` seconds, both with the decimals the smaller needs, more where those would
+/// print two different ends alike (`0.32146 – 0.32149`, not `0.3215 – 0.3215`).
 pub fn seconds_range(low: f64, high: f64) -> String {
-    let places = seconds_places(low.min(high));
+    let usual = seconds_places(low.min(high));
+    let places = crate::stats::places_apart(low, high, usual, usual + 4);
     format!("{low:.places$} – {high:.places$}")
 }
 
-/// Efficiency in percent, whole numbers (`93 %`), as every chart and table shows it.
+/// The cell's speedup interval as it is shown: `None` where the table says there is none
+/// (`1 run, no interval`) or the cell has none (the baseline's own).
+fn shown_speedup_interval(c: &CellResult) -> Option<(f64, f64)> {
+    if no_speedup_interval(c).is_some() {
+        return None;
+    }
+    Some((c.speedup_ci_low?, c.speedup_ci_high?))
+}
+
+/// The decimals of a cell's speedup and its interval: two, more where two would misstate the
+/// interval (its ends printed alike, or an interval clear of 1× printed as touching it:
+/// `0.9952 – 0.9955`, not `1.00 – 1.00`; see [`crate::stats::interval_places`]).
+pub fn speedup_places(c: &CellResult) -> usize {
+    shown_speedup_interval(c).map_or(2, |(l, h)| crate::stats::interval_places(l, h, 1.0, 2, 6))
+}
+
+/// The cell's speedup with [`speedup_places`] decimals (`2.00`, `0.9953`), or a dash.
+pub fn speedup_text(c: &CellResult) -> String {
+    fixed(c.speedup, speedup_places(c))
+}
+
+/// Efficiency in percent, whole numbers (`93 %`), as every chart and table shows it; with a
+/// decimal or two where the speedup's interval is clear of the ideal and whole numbers would
+/// print it as `100 %` (`99.5 %`).
 pub fn efficiency_percent(c: &CellResult) -> String {
     c.efficiency.map_or("—".to_string(), |e| {
-        format!("{:.0} %", super::chart_model::percent(e))
+        let pct = super::chart_model::percent(e);
+        let places = match (shown_speedup_interval(c), c.speedup) {
+            (Some((l, h)), Some(s)) if s > 0.0 => {
+                let k = pct / s;
+                crate::stats::places_clear_of(l * k, h * k, 100.0, 0, 2)
+            }
+            _ => 0,
+        };
+        format!("{pct:.places$} %")
     })
 }
 
@@ -45,7 +78,7 @@ const FULL_COVERAGE: f64 = 0.95 - 1e-9;
 
 /// Why a cell's speedup has no interval worth the name: one run of the cell, or of the
 /// baseline, gives a single value (coverage 0), not an interval.
-fn no_speedup_interval(c: &CellResult) -> Option<&'static str> {
+pub(crate) fn no_speedup_interval(c: &CellResult) -> Option<&'static str> {
     c.speedup_ci_low?;
     if c.samples.len() == 1 {
         Some("1 run, no interval")
@@ -67,12 +100,14 @@ pub fn speedup_ci(c: &CellResult, is_baseline: bool) -> String {
     if let Some(why) = no_speedup_interval(c) {
         return why.into();
     }
+    let d = speedup_places(c);
     match (c.speedup_ci_low, c.speedup_ci_high) {
+        (Some(l), Some(h)) if l == h => format!("{l:.d$} – {h:.d$} (runs tied)"),
         (Some(l), Some(h)) => match c.speedup_ci_coverage {
             Some(cov) if cov < FULL_COVERAGE => {
-                format!("{l:.2} – {h:.2} ({:.0}% CI)", cov * 100.0)
+                format!("{l:.d$} – {h:.d$} ({:.0}% CI)", cov * 100.0)
             }
-            _ => format!("{l:.2} – {h:.2}"),
+            _ => format!("{l:.d$} – {h:.d$}"),
         },
         _ if is_baseline => "baseline".into(),
         _ => "—".into(),
@@ -87,13 +122,19 @@ pub fn speedup_ci_words(c: &CellResult) -> Option<String> {
     }
     let (l, h) = (c.speedup_ci_low?, c.speedup_ci_high?);
     let cov = c.speedup_ci_coverage.unwrap_or(0.95);
+    let d = speedup_places(c);
+    let tied = if l == h {
+        " (runs tied: no width to judge)"
+    } else {
+        ""
+    };
     Some(if cov < FULL_COVERAGE {
         format!(
-            "{:.0}% CI {l:.2} – {h:.2}× (fewer than 6 runs)",
+            "{:.0}% CI {l:.d$} – {h:.d$}× (fewer than 6 runs){tied}",
             cov * 100.0
         )
     } else {
-        format!("95% CI {l:.2} – {h:.2}×")
+        format!("95% CI {l:.d$} – {h:.d$}×{tied}")
     })
 }
 
@@ -116,7 +157,11 @@ pub fn median_ci(c: &CellResult) -> String {
             return "1 run, no interval".into();
         }
         let mut text = seconds_range(s.median_ci_low, s.median_ci_high);
-        if s.median_ci_coverage < FULL_COVERAGE {
+        if s.median_ci_low == s.median_ci_high {
+            // Identical runs (or runs the clock could not tell apart): an interval of no
+            // width, whose coverage (which assumes no ties) and "±0" say nothing.
+            text.push_str(" (runs tied)");
+        } else if s.median_ci_coverage < FULL_COVERAGE {
             text.push_str(&format!(" ({:.0}% CI)", s.median_ci_coverage * 100.0));
         } else if let Some(p) = precision(c) {
             text.push_str(&format!(" {}", precision_text(p)));
@@ -196,10 +241,16 @@ pub fn precision_outcome(results: &crate::results::ResultsFile) -> Option<String
     })
 }
 
-/// `±0.04%` (two decimals below 1%), `±2.5%` (one decimal), `±12%` from 10% up.
+/// `±0.04%` (two decimals below 1%), `±2.5%` (one decimal), `±12%` from 10% up; `< ±0.01%`
+/// below what two decimals show (not `±0.00%`, which claims an exact value), `±0 (runs
+/// tied)` for an interval of no width.
 pub fn precision_text(p: f64) -> String {
     let pct = p * 100.0;
-    if pct < 1.0 {
+    if pct <= 0.0 {
+        "±0 (runs tied)".into()
+    } else if pct < 0.005 {
+        "< ±0.01%".into()
+    } else if pct < 1.0 {
         format!("±{pct:.2}%")
     } else if pct < 10.0 {
         format!("±{pct:.1}%")
@@ -609,6 +660,84 @@ mod tests {
             .push(CellResult::with_walls(ModelKind::Threads, 2, cell));
         r.recompute();
         r
+    }
+
+    #[test]
+    fn rounding_never_hides_what_an_interval_says() {
+        // The reviewer's round.json, by hand: 11 tight runs a cell, the cell 0.5% slower than
+        // the baseline, so its speedup's interval is clear of 1.
+        let spread = |t: f64| -> Vec<f64> { (-5..=5).map(|i| t + 1e-5 * f64::from(i)).collect() };
+        let r = pair(&spread(0.32), &spread(0.3215));
+        let c = &r.cells[1];
+        let (l, h) = (c.speedup_ci_low.unwrap(), c.speedup_ci_high.unwrap());
+        assert!(h < 1.0 && l > 0.99, "{l} {h}");
+        // Not "1.00 – 1.00", "1.00", "100 %", each figure clear of 1 as the interval is.
+        assert_eq!(speedup_ci(c, false), "0.995 – 0.996");
+        assert_eq!(speedup_text(c), "0.995");
+        assert_eq!(speedup_ci_words(c).unwrap(), "95% CI 0.995 – 0.996×");
+        // Efficiency: speedup ÷ 2 workers, 49.8 %: whole numbers tell it from 100 %.
+        assert_eq!(efficiency_percent(c), "50 %");
+        // Ends a hair apart print apart: 0.32146 – 0.32154, not 0.3215 – 0.3215.
+        assert_eq!(median_ci(c), "0.32146 – 0.32154 ±0.01%");
+        // Ordinary figures keep two decimals.
+        let r = pair(
+            &[2.0, 2.1, 1.9, 2.05, 1.95, 2.0],
+            &[1.0, 1.05, 0.95, 1.02, 0.98, 1.0],
+        );
+        assert_eq!(speedup_text(&r.cells[1]), "2.00");
+        assert!(
+            speedup_ci(&r.cells[1], false).starts_with("1.8"),
+            "{}",
+            speedup_ci(&r.cells[1], false)
+        );
+        assert_eq!(
+            efficiency_percent(&r.cells[1]),
+            "100 %",
+            "holds 100%: nothing to tell"
+        );
+    }
+
+    #[test]
+    fn an_efficiency_clear_of_the_ideal_is_not_printed_as_100() {
+        // One worker, 0.5% slower than the baseline: 99.5 %, not 100 %.
+        let spread = |t: f64| -> Vec<f64> { (-5..=5).map(|i| t + 1e-5 * f64::from(i)).collect() };
+        let mut r = ResultsFile::default();
+        r.cells.push(CellResult::with_walls(
+            ModelKind::Sequential,
+            1,
+            &spread(0.32),
+        ));
+        r.cells.push(CellResult::with_walls(
+            ModelKind::Threads,
+            1,
+            &spread(0.3216),
+        ));
+        r.recompute();
+        assert_eq!(efficiency_percent(&r.cells[1]), "99.5 %");
+        assert_eq!(
+            efficiency_percent(&r.cells[0]),
+            "100 %",
+            "the baseline is 100% by definition"
+        );
+    }
+
+    #[test]
+    fn tied_runs_are_not_passed_off_as_exact() {
+        // The reviewer's equal.json: six identical runs a cell.
+        let r = pair(&[0.32; 6], &[0.16; 6]);
+        assert_eq!(median_ci(&r.cells[1]), "0.1600 – 0.1600 (runs tied)");
+        assert_eq!(speedup_ci(&r.cells[1], false), "2.00 – 2.00 (runs tied)");
+        assert!(
+            speedup_ci_words(&r.cells[1])
+                .unwrap()
+                .ends_with("(runs tied: no width to judge)"),
+            "{:?}",
+            speedup_ci_words(&r.cells[1])
+        );
+        // A precision target met by tied runs, or by one narrower than 0.005%, says so.
+        assert_eq!(precision_text(0.0), "±0 (runs tied)");
+        assert_eq!(precision_text(0.00002), "< ±0.01%");
+        assert_eq!(precision_text(0.00005), "±0.01%");
     }
 
     #[test]

@@ -1,6 +1,6 @@
 use crate::results::{CellStatus, ResultsFile};
 
-const HEADER: &str = "model,workers,status,runs,median_s,median_ci95_low_s,median_ci95_high_s,median_ci_coverage,min_s,max_s,mean_s,stddev_s,mean_ci95_low_s,mean_ci95_high_s,outliers,outlier_runs,speedup,speedup_low,speedup_high,speedup_ci95_low,speedup_ci95_high,efficiency,efficiency_pct,cpu_median_s,cpu_utilisation,work_vs_baseline,startup_s,checksum,lost_updates,gb_per_s,peak_rss_bytes,pss_bytes,uss_bytes,processes,voluntary_switches,involuntary_switches,migrations,ipc_bytes,error,speedup_ci_coverage,lost_updates_max,runs_with_lost_updates,import_s,baseline,precision_target,precision_achieved,precision_met";
+const HEADER: &str = "model,workers,status,runs,median_s,median_ci_low_s,median_ci_high_s,median_ci_coverage,min_s,max_s,mean_s,stddev_s,mean_ci95_low_s,mean_ci95_high_s,outliers,outlier_runs,speedup,speedup_low,speedup_high,speedup_ci_low,speedup_ci_high,efficiency,efficiency_pct,cpu_median_s,cpu_utilisation,work_vs_baseline,startup_s,checksum,lost_updates,gb_per_s,peak_rss_bytes,pss_bytes,uss_bytes,processes,voluntary_switches,involuntary_switches,migrations,ipc_bytes,error,speedup_ci_coverage,lost_updates_max,runs_with_lost_updates,import_s,baseline,precision_target,precision_achieved,precision_met";
 
 /// A number with six decimals, and at least six significant digits below 0.1 (a 53 µs median
 /// is `0.0000528100`, not `0.000053`, so its interval and a speedup worked out from the CSV keep
@@ -15,7 +15,25 @@ fn decimal(x: f64) -> String {
     format!("{x:.decimals$}")
 }
 
-/// One row per cell with its summary, speedup and efficiency (RFC 4180 quoting).
+/// A coverage (a probability): `0` and `1` exactly where rounding left a residue (one run's
+/// "coverage" works out as 8.9e-16), else six decimals.
+fn coverage(p: f64) -> String {
+    if p.abs() < 1e-9 {
+        "0".into()
+    } else if (p - 1.0).abs() < 1e-9 {
+        "1".into()
+    } else {
+        format!("{p:.6}")
+    }
+}
+
+/// One row per cell with its summary, speedup and efficiency (RFC 4180 quoting). The
+/// intervals are left empty where there is none, by the table's rule: one run has no
+/// interval of its median or mean (its "interval" is the run itself), and a speedup whose
+/// cell or baseline has one run has none either (the table's `1 run, no interval`). The
+/// median's and the speedup's intervals are the order-statistic ones, whose coverage (below
+/// 0.95 with fewer than 6 runs) is in `median_ci_coverage` and `speedup_ci_coverage`; the
+/// mean's is Student's t at 95%.
 pub fn summary_csv(results: &ResultsFile) -> String {
     let mut out = String::from(HEADER);
     out.push('\n');
@@ -23,6 +41,10 @@ pub fn summary_csv(results: &ResultsFile) -> String {
     for cell in &results.cells {
         let w = cell.wall.as_ref();
         let num = |v: Option<f64>| v.map_or(String::new(), decimal);
+        // One run: no interval of the median or the mean (see above).
+        let interval = cell.wall.as_ref().filter(|s| s.n > 1);
+        let speedup_interval = super::cell_text::no_speedup_interval(cell).is_none();
+        let speedup_ci = |v: Option<f64>| num(v.filter(|_| speedup_interval));
         let opt = |v: Option<u64>| v.map_or(String::new(), |x| x.to_string());
         let costs = cell.costs.as_ref();
         let row = [
@@ -36,15 +58,15 @@ pub fn summary_csv(results: &ResultsFile) -> String {
             .to_string(),
             cell.samples.len().to_string(),
             num(w.map(|s| s.median)),
-            num(w.map(|s| s.median_ci_low)),
-            num(w.map(|s| s.median_ci_high)),
-            num(w.map(|s| s.median_ci_coverage)),
+            num(interval.map(|s| s.median_ci_low)),
+            num(interval.map(|s| s.median_ci_high)),
+            w.map_or(String::new(), |s| coverage(s.median_ci_coverage)),
             num(w.map(|s| s.min)),
             num(w.map(|s| s.max)),
             num(w.map(|s| s.mean)),
             num(w.map(|s| s.stddev)),
-            num(w.map(|s| s.ci95_low)),
-            num(w.map(|s| s.ci95_high)),
+            num(interval.map(|s| s.ci95_low)),
+            num(interval.map(|s| s.ci95_high)),
             w.map_or(String::new(), |s| s.outliers.len().to_string()),
             // 1-based run numbers, separated by spaces.
             w.map_or(String::new(), |s| {
@@ -54,8 +76,8 @@ pub fn summary_csv(results: &ResultsFile) -> String {
             num(cell.speedup),
             num(cell.speedup_low),
             num(cell.speedup_high),
-            num(cell.speedup_ci_low),
-            num(cell.speedup_ci_high),
+            speedup_ci(cell.speedup_ci_low),
+            speedup_ci(cell.speedup_ci_high),
             num(cell.efficiency),
             num(cell.efficiency.map(super::chart_model::percent)),
             num(cell.cpu.as_ref().map(|s| s.median)),
@@ -75,7 +97,7 @@ pub fn summary_csv(results: &ResultsFile) -> String {
             opt(costs.and_then(|k| k.ipc_bytes)),
             cell.error.clone().unwrap_or_default(),
             // Added after `error`, so that readers by position keep working.
-            num(cell.speedup_ci_coverage),
+            cell.speedup_ci_coverage.map_or(String::new(), coverage),
             cell.lost_updates_max
                 .map_or(String::new(), |l| l.to_string()),
             cell.runs_with_lost_updates
@@ -300,7 +322,7 @@ mod tests {
         let csv = summary_csv(&r);
         let rows: Vec<Vec<&str>> = csv.lines().map(|l| l.split(',').collect()).collect();
         let column = |name: &str| rows[0].iter().position(|h| *h == name).unwrap();
-        let (low, high) = (column("speedup_ci95_low"), column("speedup_ci95_high"));
+        let (low, high) = (column("speedup_ci_low"), column("speedup_ci_high"));
         // The baseline is 1× by definition: no interval.
         assert_eq!((rows[1][low], rows[1][high]), ("", ""));
         let threads = &r.cells[1];
@@ -318,6 +340,61 @@ mod tests {
         let coverage = column("speedup_ci_coverage");
         assert_eq!(rows[2][coverage], "0.937500");
         assert_eq!(rows[1][coverage], "");
+    }
+
+    #[test]
+    fn no_run_or_coverage_is_passed_off_as_an_interval() {
+        // The reviewer's few.json: sequential 2 runs, threads × 1 one run, × 2 two, × 4 three.
+        let mut r = ResultsFile::default();
+        for (model, workers, walls) in [
+            (ModelKind::Sequential, 1, &[0.30, 0.34][..]),
+            (ModelKind::Threads, 1, &[0.33][..]),
+            (ModelKind::Threads, 2, &[0.16, 0.17][..]),
+            (ModelKind::Threads, 4, &[0.08, 0.09, 0.10][..]),
+        ] {
+            r.cells.push(CellResult::with_walls(model, workers, walls));
+        }
+        r.recompute();
+        let csv = summary_csv(&r);
+        let rows: Vec<Vec<&str>> = csv.lines().map(|l| l.split(',').collect()).collect();
+        let column = |name: &str| rows[0].iter().position(|h| *h == name).unwrap();
+        let get = |row: usize, name: &str| rows[row][column(name)];
+        // No column claims 95% for what is not: the order-statistic intervals are named with
+        // their coverage next to them.
+        assert!(
+            !rows[0]
+                .iter()
+                .any(|h| h.contains("ci95") && !h.starts_with("mean_"))
+        );
+        // One run: no interval of the median, the mean or the speedup; coverage exactly 0.
+        for name in [
+            "median_ci_low_s",
+            "median_ci_high_s",
+            "mean_ci95_low_s",
+            "mean_ci95_high_s",
+            "speedup_ci_low",
+            "speedup_ci_high",
+        ] {
+            assert_eq!(get(2, name), "", "{name}: {}", rows[2].join(","));
+        }
+        assert_eq!(get(2, "median_ci_coverage"), "0");
+        assert_eq!(get(2, "median_s"), "0.330000");
+        // Two runs: their range, at 50%, says so; the mean's t-interval is a true 95% one.
+        assert_eq!(
+            (get(1, "median_ci_low_s"), get(1, "median_ci_high_s")),
+            ("0.300000", "0.340000")
+        );
+        assert_eq!(get(1, "median_ci_coverage"), "0.500000");
+        assert!(!get(1, "mean_ci95_low_s").is_empty());
+        // The speedups over a 2-run baseline: 50% intervals, labelled 50%.
+        assert!(!get(3, "speedup_ci_low").is_empty());
+        assert_eq!(get(3, "speedup_ci_coverage"), "0.500000");
+        assert_eq!(get(4, "speedup_ci_coverage"), "0.500000");
+        // The baseline's own cell has no speedup interval at all.
+        assert_eq!(get(1, "speedup_ci_low"), "");
+        assert_eq!(coverage(8.881784197001252e-16), "0");
+        assert_eq!(coverage(1.0 - 1e-15), "1");
+        assert_eq!(coverage(0.9375), "0.937500");
     }
 
     #[test]

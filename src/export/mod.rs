@@ -15,12 +15,13 @@ mod table;
 pub mod trace;
 
 pub use cell_text::{
-    fixed as fixed_text, lost_updates as lost_updates_text, median_ci as median_ci_text,
-    more_runs_clause, more_runs_reason, more_runs_rule, one_line_error, one_worker_suspect,
-    outliers as outliers_text, partial_words, precision as median_precision,
-    precision_target as precision_target_text, precision_target_met, precision_text,
-    seconds as seconds_text, seconds_range as seconds_range_text, speedup_ci as speedup_ci_text,
-    speedup_ci_words, target_without_room as target_without_room_text,
+    efficiency_percent as efficiency_text, fixed as fixed_text, lost_updates as lost_updates_text,
+    median_ci as median_ci_text, more_runs_clause, more_runs_reason, more_runs_rule,
+    one_line_error, one_worker_suspect, outliers as outliers_text, partial_words,
+    precision as median_precision, precision_target as precision_target_text, precision_target_met,
+    precision_text, seconds as seconds_text, seconds_range as seconds_range_text,
+    speedup_ci as speedup_ci_text, speedup_ci_words, speedup_text,
+    target_without_room as target_without_room_text,
     target_without_room_short as target_without_room_short_text,
 };
 pub use chart::{

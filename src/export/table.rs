@@ -42,7 +42,7 @@ pub fn summary_table(results: &ResultsFile) -> String {
             median,
             median_ci(c),
             min_max(c),
-            fixed(c.speedup, 2),
+            super::cell_text::speedup_text(c),
             speedup_ci(c, baselines.is_baseline(c)),
             super::cell_text::efficiency_percent(c),
             fixed(c.cpu_utilisation, 2),

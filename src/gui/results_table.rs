@@ -204,14 +204,16 @@ pub fn row_summary(
         }
     }
     if let Some(v) = cell.speedup {
+        // The decimals the interval needs (`0.9953×`, not `1.00×`), as the tables print it.
+        let text = export::speedup_text(cell);
         parts.push(match export::speedup_ci_words(cell) {
-            Some(words) => format!("speedup {v:.2}× ({words})"),
-            None if v == 1.0 => format!("speedup {v:.2}× (the baseline)"),
-            None => format!("speedup {v:.2}×"),
+            Some(words) => format!("speedup {text}× ({words})"),
+            None if v == 1.0 => format!("speedup {text}× (the baseline)"),
+            None => format!("speedup {text}×"),
         });
     }
-    if let Some(v) = cell.efficiency {
-        parts.push(format!("efficiency {:.0} %", v * 100.0));
+    if cell.efficiency.is_some() {
+        parts.push(format!("efficiency {}", export::efficiency_text(cell)));
     }
     if let Some(v) = cell.cpu_utilisation {
         parts.push(format!("CPU busy {v:.2}"));
@@ -360,7 +362,9 @@ fn row(
         0 => ui.monospace("—"),
         n => ui.monospace(n.to_string()).on_hover_text(outliers),
     };
-    let speedup = ui.monospace(opt(cell.speedup, |v| format!("{v:.2}×")));
+    let speedup = ui.monospace(opt(cell.speedup, |_| {
+        format!("{}×", export::speedup_text(cell))
+    }));
     if cell.speedup.is_some() {
         speedup.on_hover_text(format!(
             "confidence interval: {} (the baseline's and this cell's median intervals together: 95% where both cells have 6 runs or more, else the lower coverage of the two)",
@@ -368,7 +372,7 @@ fn row(
                 .unwrap_or_else(|| export::speedup_ci_text(cell, words.is_baseline))
         ));
     }
-    ui.monospace(opt(cell.efficiency, |v| format!("{:.0} %", v * 100.0)));
+    ui.monospace(opt(cell.efficiency, |_| export::efficiency_text(cell)));
     ui.monospace(opt(cell.cpu_utilisation, |v| format!("{v:.2}")));
     ui.monospace(opt(cell.work_vs_baseline, |v| format!("{v:.2}")));
     let startup = ui.monospace(opt(cell.startup_s, |v| format!("{:.1}", v * 1000.0)));
@@ -429,7 +433,7 @@ fn copy_rows(results: &ResultsFile) -> Vec<[String; 8]> {
                     .as_ref()
                     .map_or("—".into(), |s| export::seconds_text(s.median)),
                 export::median_ci_text(c),
-                export::fixed_text(c.speedup, 2),
+                export::speedup_text(c),
                 export::fixed_text(c.efficiency.map(|e| e * 100.0), 1),
                 match c.status {
                     CellStatus::Ok => String::new(),

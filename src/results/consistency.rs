@@ -1,7 +1,7 @@
 //! A results file is hand-editable and shared, so the figures it stores besides its samples
 //! are not believed on opening. Every count a table, chart or report shows is derived again
 //! from the samples ([`reconcile`]), and a figure no sweep can have written (a cell of 0
-//! workers, a negative time) refuses the file with the cell and the value.
+//! workers, a negative or zero time) refuses the file with the cell and the value.
 //!
 //! `recompute` derives the summaries, speedups and efficiencies; this derives the rest:
 //! - `CellResult::busy_runs`: the cell's samples marked busy;
@@ -71,6 +71,17 @@ pub(crate) fn refuse_impossible(file: &ResultsFile) -> Result<(), String> {
                         "{name}: {what} {} has {field} {}, but a run cannot take negative time",
                         i + 1,
                         quoted(v)
+                    ));
+                }
+                // A timed region of real work is never 0 s: the engine's clocks count
+                // nanoseconds (Rust's Instant, Python's perf_counter), and even an empty run
+                // spends microseconds starting its workers. A 0 is an edit or a broken
+                // writer, and it would quietly remove the cell's speedup interval. CPU time
+                // can be 0 (a run that waits, a clock that counts in ticks).
+                if field == "wall_s" && v == 0.0 {
+                    return Err(format!(
+                        "{name}: {what} {} has wall_s 0, but a run cannot take 0 s (the clocks count nanoseconds)",
+                        i + 1
                     ));
                 }
                 if v > MAX_RUN_S {
@@ -380,6 +391,31 @@ mod tests {
             ),
             "{err}"
         );
+        // The reviewer's zero2.json: a 0 s run among real ones is refused as a negative one
+        // is, naming the cell and the run; CPU time may be 0 (a run that waits).
+        let err = refusal(&doc(
+            &[
+                r#"{"model": "threads", "workers": 2, "samples": [{"wall_s": 0.0}, {"wall_s": 0.16}, {"wall_s": 0.17}]}"#,
+            ],
+            "",
+        ));
+        assert_eq!(
+            err,
+            "t.json contradicts itself: threads × 2: timed run 1 has wall_s 0, but a run cannot take 0 s (the clocks count nanoseconds)"
+        );
+        let err = refusal(&doc(
+            &[r#"{"model": "threads", "workers": 1, "warmups": [{"wall_s": 0.3}, {"wall_s": 0}]}"#],
+            "",
+        ));
+        assert!(
+            err.contains("threads × 1: warm-up 2 has wall_s 0, but a run cannot take 0 s"),
+            "{err}"
+        );
+        let ok = open(&doc(
+            &[r#"{"model": "threads", "workers": 2, "samples": [{"wall_s": 0.2, "cpu_s": 0.0}]}"#],
+            "",
+        ));
+        assert_eq!(ok.cells[0].samples[0].cpu_s, 0.0);
         let err = refusal(&doc(
             &[r#"{"model": "rayon", "workers": 2, "warmups": [{"wall_s": 1.0, "cpu_s": -2.0}]}"#],
             "",

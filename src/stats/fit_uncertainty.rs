@@ -14,8 +14,12 @@
 //! - The USL is fitted on speedups `Sᵢ = B / Tᵢ`. On a log scale `ln S = ln B − ln T`, so the
 //!   cell's own part of the error of `ln S` is that of `ln T`, which is `rᵢ` (delta method:
 //!   `se(ln T̂) ≈ se(T̂)/T̂`), and `se(Sᵢ) ≈ Sᵢ rᵢ`: `wᵢ = 1 / (rᵢ Sᵢ)²`. The baseline's error
-//!   `B` is common to every point (it scales the whole curve, and is absorbed by the fitted
-//!   scale γ when there is one), so it is not a per-point weight.
+//!   `B` is common to every point (it scales the whole curve), so it is not a per-point
+//!   weight. With a fitted scale γ it is absorbed by γ. Where there is none — the values are
+//!   divided by the model's own one-worker median and S(1) = 1 is fixed — that one-worker
+//!   point has no residual and the fit alone would never see its error: the bootstrap
+//!   perturbs it like every other point and divides each replicate by it
+//!   ([`super::fit_usl_over_one_worker_weighted`]), so a noisy one-worker run widens σ and κ.
 //!
 //! Points with equal variance on the fitted scale get equal weights, and then the weighted fit
 //! is exactly the unweighted one (the weights cancel). No weight is ever infinite:
@@ -38,6 +42,12 @@
 //! points scatter around the curve more than their intervals say (a model that does not quite
 //! describe the work, runs disturbed between cells), the intervals widen to match, rather
 //! than claim a precision the data do not show.
+//!
+//! Near a bound the interval is lopsided, and rightly: when the USL's κ is fitted at its bound
+//! 0, about half the replicates fit a κ above 0 and, since σ and κ trade off against each
+//! other, a lower σ; the other half stay at κ = 0 with σ close to the estimate. So σ's
+//! interval reaches well below the estimate and only a little above it (σ = 0.0625, 95% CI
+//! 0.053–0.064 on three tight points). It still holds the estimate.
 
 use super::Gaussian;
 use statrs::distribution::{ContinuousCDF, Normal};

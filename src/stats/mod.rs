@@ -12,6 +12,7 @@ mod amdahl;
 mod fit_error;
 mod fit_uncertainty;
 mod gaussian;
+mod interval_places;
 mod karp_flatt;
 mod precision;
 mod scaling;
@@ -27,6 +28,7 @@ pub use fit_uncertainty::{
     median_relative_error, relative_errors,
 };
 pub(crate) use gaussian::Gaussian;
+pub use interval_places::{interval_places, places_apart, places_clear_of};
 pub use karp_flatt::{KarpFlattPoint, karp_flatt, karp_flatt_series};
 pub use precision::{MIN_SAMPLES_FOR_95, median_precision, samples_for_precision};
 pub use scaling::{MedianInterval, efficiency, speedup, speedup_interval, speedup_range};
@@ -37,6 +39,6 @@ pub use summary::{
     summarize,
 };
 pub use usl::{
-    USL_MIN_WORKER_COUNTS, UslFit, UslIntervals, fit_usl, fit_usl_scaled, fit_usl_scaled_weighted,
-    fit_usl_weighted, usl, usl_peak,
+    USL_MIN_WORKER_COUNTS, UslFit, UslIntervals, fit_usl, fit_usl_over_one_worker_weighted,
+    fit_usl_scaled, fit_usl_scaled_weighted, fit_usl_weighted, usl, usl_peak,
 };

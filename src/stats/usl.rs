@@ -114,7 +114,7 @@ pub fn fit_usl(points: &[(usize, f64)]) -> Result<UslFit, FitError> {
         "the speedup",
         USL_MIN_WORKER_COUNTS,
     )?;
-    fit(points, None, false, None)
+    fit(points, None, false, None, None)
 }
 
 /// [`fit_usl`] with each point weighted by how well it was measured: `errors[i]` is the
@@ -142,7 +142,30 @@ pub fn fit_usl_weighted(
     )?;
     let (errors, measured) = check_errors(points.len(), errors)?;
     let errors = errors.as_slice();
-    fit(points, Some(errors), false, Some(measured))
+    fit(points, Some(errors), false, Some(measured), None)
+}
+
+/// [`fit_usl_weighted`] on values that were divided by one of them, the one-worker value (the
+/// model's own one-worker median; that point is then exactly 1): S(1) = 1 is fixed, so the
+/// one-worker point has no residual and the fit alone never sees its error, yet every other
+/// value carries it. The bootstrap puts it back: each replicate perturbs the one-worker value
+/// by its own error like every other point and divides the replicate by it before refitting,
+/// so a noisy one-worker run widens σ's and κ's intervals as it should. Without a one-worker
+/// point, exactly [`fit_usl_weighted`].
+pub fn fit_usl_over_one_worker_weighted(
+    points: &[(usize, f64)],
+    errors: &[Option<f64>],
+) -> Result<UslFit, FitError> {
+    check_points(
+        points,
+        "the Universal Scalability Law",
+        "the speedup",
+        USL_MIN_WORKER_COUNTS,
+    )?;
+    let (errors, measured) = check_errors(points.len(), errors)?;
+    let errors = errors.as_slice();
+    let one = points.iter().position(|p| p.0 == 1);
+    fit(points, Some(errors), false, Some(measured), one)
 }
 
 /// [`fit_usl_scaled`] weighted as [`fit_usl_weighted`], with the same intervals.
@@ -158,7 +181,7 @@ pub fn fit_usl_scaled_weighted(
     )?;
     let (errors, measured) = check_errors(points.len(), errors)?;
     let errors = errors.as_slice();
-    fit(points, Some(errors), true, Some(measured))
+    fit(points, Some(errors), true, Some(measured), None)
 }
 
 /// Like [`fit_usl`], with the scale γ fitted too: `γ·N / (1 + σ(N − 1) + κN(N − 1))`. For
@@ -172,7 +195,7 @@ pub fn fit_usl_scaled(points: &[(usize, f64)]) -> Result<UslFit, FitError> {
         "the value",
         USL_SCALED_MIN_WORKER_COUNTS,
     )?;
-    fit(points, None, true, None)
+    fit(points, None, true, None, None)
 }
 
 /// `(N, value, weight)`: the points as the fit sees them.
@@ -194,12 +217,15 @@ fn weighted(ns: &[f64], values: &[f64], errors: Option<&[f64]>) -> Vec<(f64, f64
 
 /// Fits the USL, weighted when `errors` are given; with `intervals` (and errors) the
 /// bootstrap intervals too, `Some(measured)` saying whether any point's error was measured
-/// (see [`super::fit_uncertainty::error_scale`]).
+/// (see [`super::fit_uncertainty::error_scale`]). `over`: the index of the point every value
+/// was divided by (see [`fit_usl_over_one_worker_weighted`]); each bootstrap replicate is
+/// divided by its own perturbed value of that point.
 fn fit(
     points: &[(usize, f64)],
     errors: Option<&[f64]>,
     scaled: bool,
     intervals: Option<bool>,
+    over: Option<usize>,
 ) -> Result<UslFit, FitError> {
     let ns: Vec<f64> = points.iter().map(|p| p.0 as f64).collect();
     let values: Vec<f64> = points.iter().map(|p| p.1).collect();
@@ -214,13 +240,25 @@ fn fit(
             "the Universal Scalability Law fit did not converge".into(),
         ));
     }
+    // The bounds hold exactly, with no −0 (which prints as "-0.00000").
+    let (sigma, kappa) = (sigma.max(0.0) + 0.0, kappa.max(0.0) + 0.0);
     let predicted: Vec<f64> = ns.iter().map(|&n| gamma * usl(sigma, kappa, n)).collect();
     let intervals = errors.zip(intervals).and_then(|(errors, measured)| {
         let dof = distinct(points).saturating_sub(if scaled { 3 } else { 2 });
         // With weights 1/(rᵢ yᵢ)², the weighted sum of squares is χ².
         let k = error_scale(e, dof, measured)?;
         let found = [gamma, sigma, kappa];
+        let mut renormalised = vec![0.0; values.len()];
         let [sigmas, kappas, peaks] = bootstrap(&predicted, errors, k, |values| {
+            let values = match over.and_then(|j| values.get(j)) {
+                Some(&by) => {
+                    for (r, v) in renormalised.iter_mut().zip(values) {
+                        *r = v / by;
+                    }
+                    renormalised.as_slice()
+                }
+                None => values,
+            };
             let data = weighted(&ns, values, Some(errors));
             let ([g, s, k], e) = estimate(&data, scaled, Some(found))?;
             (e.is_finite() && g.is_finite() && g > 0.0).then(|| {
@@ -729,7 +767,7 @@ mod tests {
         let (mut weighted, mut plain) = (0.0, 0.0);
         for _ in 0..trials {
             let (points, errors) = simulated_sweep(&mut rng, true);
-            let w = fit(&points, Some(&errors), false, None).unwrap();
+            let w = fit(&points, Some(&errors), false, None, None).unwrap();
             let p = fit_usl(&points).unwrap();
             weighted += (w.sigma - 0.05).powi(2);
             plain += (p.sigma - 0.05).powi(2);

@@ -652,7 +652,14 @@ impl Executor for PythonExecutor {
                         .map_err(|e| self.refuse(format!("Python sent a bad {e}")))?;
                 let cpu = timed_region_cpu(spent.cpu, untimed_cpu_s)
                     .map_err(|e| self.refuse(format!("Python sent a bad {e}")))?;
-                let wall = Duration::from_secs_f64(wall_s.clamp(0.0, 1e9));
+                // perf_counter counts nanoseconds: a timed region of 0 s or less (or not a
+                // number) is a broken reply, which a results file would refuse on opening.
+                if !(wall_s > 0.0 && wall_s <= 1e9) {
+                    return Err(self.refuse(format!(
+                        "Python sent a bad wall_s {wall_s}: a timed run takes more than 0 s"
+                    )));
+                }
+                let wall = Duration::from_secs_f64(wall_s);
                 let wall_ns = u64::try_from(wall.as_nanos()).unwrap_or(u64::MAX);
                 let timeline = match timeline {
                     None => None,
