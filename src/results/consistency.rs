@@ -10,8 +10,8 @@
 //! - `MachineInfo::load_during_runs`' same three counts: the cells' added up;
 //! - `Sample::busy` of a run whose `busy_basis` is `too-few-ticks` (false: no verdict) or
 //!   `cell` (the cell's pooled verdict);
-//! - `CellResult::peak_rss_bytes`, where it is stated: the largest of the samples' peaks,
-//!   where they recorded costs;
+//! - `CellResult::peak_rss_bytes` and `added_rss_bytes`, where they are stated: the largest
+//!   of the samples' figures, where they recorded them;
 //! - a cell of status `ok` without timed runs in a file that says every cell ran: failed,
 //!   saying so.
 
@@ -195,6 +195,14 @@ fn derive_peak_memory(c: &mut CellResult) {
         .max();
     if let (Some(stated), Some(peak)) = (c.peak_rss_bytes.as_mut(), peak) {
         *stated = peak;
+    }
+    let added = c
+        .samples
+        .iter()
+        .filter_map(|s| s.costs.as_ref()?.added_rss_bytes)
+        .max();
+    if let (Some(stated), Some(added)) = (c.added_rss_bytes.as_mut(), added) {
+        *stated = added;
     }
 }
 
