@@ -743,7 +743,11 @@ fn memory_chart_shows_peak_rss_in_mib_per_model() {
     let svg = render_svg(&runs, &options).unwrap();
     assert_well_formed_svg(&svg);
     // Synthetic cells state only the whole processes' peak, as files before `added_rss_bytes`.
-    for text in ["peak RSS of the whole processes (MiB)", "workers (N)", "threads"] {
+    for text in [
+        "peak RSS of the whole processes (MiB)",
+        "workers (N)",
+        "threads",
+    ] {
         assert!(svg.contains(text), "SVG lacks {text:?}");
     }
     assert!(!svg.contains("ideal"), "no ideal line on a memory chart");

@@ -6,8 +6,8 @@
 use std::time::Duration;
 
 use corelab::engine::model::Executor;
-use corelab::engine::workload::RunEnv;
 use corelab::engine::proc_stats::{after_run, before_run, reset_peak_rss};
+use corelab::engine::workload::RunEnv;
 use corelab::engine::{RunGuard, UnitError};
 use corelab::preset::TaskSpec;
 

@@ -309,6 +309,24 @@ mod tests {
     }
 
     #[test]
+    fn the_added_memory_is_the_parent_s_growth_plus_every_other_process_s_peak() {
+        let entry = |pid, peak| ProcessMemory {
+            pid,
+            peak_rss_bytes: peak,
+            ..ProcessMemory::default()
+        };
+        // This process (pid 7) peaked at 130 from 110 at the start; two workers of 30 and 20.
+        let all = [entry(7, 130), entry(8, 30), entry(9, 20)];
+        assert_eq!(added_rss(&all, 7, Some(110)), Some(20 + 30 + 20));
+        // A peak below the start (pages freed during the run) adds nothing, never underflows.
+        assert_eq!(added_rss(&[entry(7, 100)], 7, Some(110)), Some(0));
+        // Without a reset the run's share is unknown: no figure rather than the whole one.
+        assert_eq!(added_rss(&all, 7, None), None);
+        let status = "VmHWM:\t  130000 kB\nVmRSS:\t  110000 kB\n";
+        assert_eq!(field(status, "VmRSS"), Some(110_000));
+    }
+
+    #[test]
     fn io_chars_count_what_a_process_reads_and_writes() {
         let me = [std::process::id()];
         let before = io_chars(&me);

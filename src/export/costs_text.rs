@@ -162,7 +162,7 @@ mod tests {
         }
         let md = costs_markdown(&r, "##");
         assert!(
-            md.contains("| processes | 2 | 3 | 36.3 | — | — | 20 | 7 | 1 | 1952 |"),
+            md.contains("| processes | 2 | 3 | 12.0 | 36.3 | — | — | 20 | 7 | 1 | 1952 |"),
             "{md}"
         );
         // A long model name widens the column: the workers column stays aligned.

@@ -459,6 +459,32 @@ mod tests {
         assert_eq!(r.cells[0].peak_rss_bytes, None);
     }
 
+    #[test]
+    fn a_stated_added_memory_is_the_largest_runs_and_older_files_have_none() {
+        let r = open(&doc(
+            &[
+                r#"{"model": "threads", "workers": 2, "peak_rss_bytes": 5, "added_rss_bytes": 1,
+                "samples": [{"wall_s": 1.0, "costs": {"processes": 1, "peak_rss_bytes": 900,
+                                                      "added_rss_bytes": 40}},
+                            {"wall_s": 1.0, "costs": {"processes": 1, "peak_rss_bytes": 950,
+                                                      "added_rss_bytes": 30}}]}"#,
+            ],
+            "",
+        ));
+        assert_eq!(r.cells[0].added_rss_bytes, Some(40));
+        assert_eq!(r.cells[0].peak_rss_bytes, Some(950));
+        // A file from before the field: it opens, with the whole peak only.
+        let r = open(&doc(
+            &[r#"{"model": "threads", "workers": 2, "peak_rss_bytes": 5,
+                "samples": [{"wall_s": 1.0, "costs": {"processes": 1, "peak_rss_bytes": 900}}]}"#],
+            "",
+        ));
+        assert_eq!(r.cells[0].added_rss_bytes, None);
+        assert_eq!(r.cells[0].peak_rss_bytes, Some(900));
+        let costs = r.cells[0].samples[0].costs.as_ref().expect("costs");
+        assert_eq!(costs.added_rss_bytes, None);
+    }
+
     /// Every results file the project ships loads exactly as its stored figures say: for
     /// files corelab wrote, deriving the counts again changes nothing.
     #[test]

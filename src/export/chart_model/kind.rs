@@ -285,7 +285,8 @@ pub const MEMORY_ADDED: &str = "memory the run added, all processes (MiB)";
 /// that refused to reset the high-water mark): this process's includes the front end's memory.
 pub const MEMORY_WHOLE: &str = "peak RSS of the whole processes (MiB)";
 /// The label where some points are one figure and some the other.
-pub const MEMORY_MIXED: &str = "memory the run added, or peak RSS of the whole processes in older files (MiB)";
+pub const MEMORY_MIXED: &str =
+    "memory the run added, or peak RSS of the whole processes in older files (MiB)";
 
 /// Which memory figure the cells of `runs` with memory state: [`MEMORY_ADDED`] where every
 /// one states what the run added, [`MEMORY_WHOLE`] where none does, else [`MEMORY_MIXED`].
@@ -396,5 +397,23 @@ mod tests {
         assert!(ChartKind::Memory.y_label().contains("MiB"));
         assert!(!ChartKind::Memory.has_ideal() && ChartKind::Memory.fit_law().is_none());
         assert!(!ChartKind::Memory.supports_log_y());
+        // What the run added, where the cell states it, rather than the whole processes' peak.
+        let added = CellResult {
+            added_rss_bytes: Some(12 * 1024 * 1024),
+            ..cell.clone()
+        };
+        assert_eq!(ChartKind::Memory.value(&added), Some(12.0));
+        // The axis names the figure the points are.
+        let file = |c: &CellResult| {
+            let mut r = ResultsFile::default();
+            r.cells.push(c.clone());
+            r.cells.push(CellResult::default());
+            r
+        };
+        let (old, new) = (file(&cell), file(&added));
+        assert_eq!(ChartKind::Memory.y_label_for([&new]), MEMORY_ADDED);
+        assert_eq!(ChartKind::Memory.y_label_for([&old]), MEMORY_WHOLE);
+        assert_eq!(ChartKind::Memory.y_label_for([&old, &new]), MEMORY_MIXED);
+        assert!(MEMORY_WHOLE.contains("whole") && MEMORY_ADDED.contains("added"));
     }
 }
