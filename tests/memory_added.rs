@@ -39,7 +39,7 @@ impl Executor for HereOnly {
 
 /// A block of `mib` MiB with every page written, so that it is resident.
 fn touched(mib: u64) -> Vec<u8> {
-    let mut v = vec![0u8; usize::try_from(mib * MIB).unwrap()];
+    let mut v = vec![0u8; usize::try_from(mib * MIB).expect("a test block fits in memory")];
     for i in (0..v.len()).step_by(4096) {
         v[i] = 1;
     }
