@@ -186,7 +186,7 @@ fn every_chart_kind_renders_as_png_of_the_asked_size() {
         assert!(inked > 5_000, "{kind}: only {inked} non-white pixels");
         let svg = render_svg(&runs, &options).unwrap();
         assert_well_formed_svg(&svg);
-        assert!(svg.contains(kind.y_label()), "{kind}");
+        assert!(svg.contains(kind.y_label_for([&r])), "{kind}");
     }
 }
 
@@ -742,7 +742,12 @@ fn memory_chart_shows_peak_rss_in_mib_per_model() {
     assert!(series.iter().all(|s| s.fit.is_empty()));
     let svg = render_svg(&runs, &options).unwrap();
     assert_well_formed_svg(&svg);
-    for text in ["peak RSS, all processes (MiB)", "workers (N)", "threads"] {
+    // Synthetic cells state only the whole processes' peak, as files before `added_rss_bytes`.
+    for text in [
+        "peak RSS of the whole processes (MiB)",
+        "workers (N)",
+        "threads",
+    ] {
         assert!(svg.contains(text), "SVG lacks {text:?}");
     }
     assert!(!svg.contains("ideal"), "no ideal line on a memory chart");

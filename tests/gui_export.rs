@@ -185,8 +185,8 @@ fn the_memory_chart_is_exported_from_the_dialog() {
     assert_eq!(written.len(), 2, "{written:?}");
     let svg = std::fs::read_to_string(format!("{}.svg", base.display())).unwrap();
     assert!(
-        svg.contains("peak RSS, all processes (MiB)"),
-        "the memory chart"
+        svg.contains("peak RSS of the whole processes (MiB)"),
+        "the memory chart of cells that state only peak RSS"
     );
     // The legend names the models ("processes" also appears in the axis label).
     assert!(svg.contains("threads"), "threads in the legend");

@@ -12,8 +12,16 @@
 //! sweep of 1 024-thread cells has thousands of threads alive) and the counts the run's own.
 //! An executor that cannot name its threads (`None`) has every thread of this process read.
 //!
-//! Memory is per process: this process's peak RSS is the whole process's, whichever threads
-//! serve the run.
+//! Memory is per process. A worker process's peak RSS is its own, all of it the model's cost.
+//! This process's is the whole process's: in the workbench it holds the window's fonts and
+//! textures (~110 MiB), in `corelab run` a few MiB. So before each measured run this process's
+//! high-water mark is reset to its current RSS (`echo 5 > /proc/self/clear_refs`, Linux ≥ 4.0)
+//! and that RSS is recorded: the run's `added_rss_bytes` is this process's peak during the run
+//! above its RSS at the start, plus every other process's own peak, the same figure whichever
+//! front end ran the sweep. Where the kernel refuses the reset (an old kernel, a read-only
+//! `/proc`), `added_rss_bytes` is left out and only the whole-process peaks are recorded.
+//! PSS and USS are read after the run and are of the whole process too (this one included,
+//! front end and all): compare them only between runs of one front end.
 
 use std::collections::HashMap;
 
@@ -26,6 +34,9 @@ use crate::results::{ProcessMemory, RunCosts};
 #[derive(Clone, Debug, Default)]
 pub struct Counters {
     threads: HashMap<(u32, u32), ThreadCounters>,
+    /// This process's RSS (bytes) when its high-water mark was reset just before the run;
+    /// `None` where the reset failed (see the module documentation).
+    rss_at_start: Option<u64>,
 }
 
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
@@ -74,10 +85,34 @@ pub fn threads_here(executor: &dyn Executor) -> Option<Vec<u32>> {
 /// scripted executor).
 pub fn before_run(executor: &dyn Executor) -> Option<Counters> {
     let roots = executor.worker_pids()?;
-    Some(Counters::read(
-        &model_pids(&roots),
-        threads_here(executor).as_deref(),
-    ))
+    let mut counters = Counters::read(&model_pids(&roots), threads_here(executor).as_deref());
+    counters.rss_at_start = reset_peak_rss();
+    Some(counters)
+}
+
+/// Resets this process's RSS high-water mark (`VmHWM`) to its current RSS and returns that
+/// RSS in bytes, so that a later `VmHWM` is the peak since now; `None` where the kernel refuses
+/// (no `/proc/self/clear_refs`, or one that cannot be written) or the status cannot be read.
+pub fn reset_peak_rss() -> Option<u64> {
+    std::fs::write("/proc/self/clear_refs", "5").ok()?;
+    let status = std::fs::read_to_string("/proc/self/status").ok()?;
+    field(&status, "VmRSS").map(|k| k.saturating_mul(1024))
+}
+
+/// The memory a run added, bytes: this process's peak (`parent`, the entry of pid `me`) above
+/// `rss_at_start`, plus every other entry's own peak (worker processes, commands); `None`
+/// without a start (the high-water mark could not be reset).
+pub fn added_rss(per_process: &[ProcessMemory], me: u32, rss_at_start: Option<u64>) -> Option<u64> {
+    let start = rss_at_start?;
+    Some(
+        per_process
+            .iter()
+            .map(|m| match m.pid == me {
+                true => m.peak_rss_bytes.saturating_sub(start),
+                false => m.peak_rss_bytes,
+            })
+            .sum(),
+    )
 }
 
 /// The run's costs, on the thread that dispatched it: every process of the model now (a pool
@@ -95,7 +130,11 @@ pub fn after_run(
     let roots = executor.worker_pids()?;
     let pids = model_pids(&roots);
     let switches = Counters::read(&pids, threads_here(executor).as_deref()).since(before);
+    let me = std::process::id();
     let mut per_process = memory(&pids);
+    for m in per_process.iter_mut().filter(|m| m.pid == me) {
+        m.rss_at_start_bytes = before.rss_at_start;
+    }
     let mut processes = per_process.len();
     if let Some(c) = commands {
         processes += usize::try_from(c.count).unwrap_or(usize::MAX);
@@ -112,6 +151,7 @@ pub fn after_run(
             peak_rss_bytes: c.concurrent_peak_rss_bytes,
             pss_bytes: None,
             uss_bytes: None,
+            rss_at_start_bytes: None,
         });
     }
     let sum =
@@ -119,6 +159,7 @@ pub fn after_run(
     Some(RunCosts {
         processes,
         peak_rss_bytes: per_process.iter().map(|m| m.peak_rss_bytes).sum(),
+        added_rss_bytes: added_rss(&per_process, me, before.rss_at_start),
         pss_bytes: sum(|m| m.pss_bytes),
         uss_bytes: sum(|m| m.uss_bytes),
         voluntary_switches: switches.voluntary,
@@ -175,7 +216,10 @@ impl Counters {
                 }
             }
         }
-        Counters { threads }
+        Counters {
+            threads,
+            rss_at_start: None,
+        }
     }
 
     /// What every thread did since `before` (threads that started meanwhile count from zero;
@@ -238,6 +282,7 @@ pub fn memory_of(pid: u32, role: &str) -> Option<ProcessMemory> {
         peak_rss_bytes: kib(&status, "VmHWM")?,
         pss_bytes: pss,
         uss_bytes: uss,
+        rss_at_start_bytes: None,
     })
 }
 
@@ -261,6 +306,24 @@ mod tests {
         assert_eq!(field(t, "Missing"), None);
         let sched = "se.nr_migrations                             :                   42\n";
         assert_eq!(field(sched, "se.nr_migrations"), Some(42));
+    }
+
+    #[test]
+    fn the_added_memory_is_the_parent_s_growth_plus_every_other_process_s_peak() {
+        let entry = |pid, peak| ProcessMemory {
+            pid,
+            peak_rss_bytes: peak,
+            ..ProcessMemory::default()
+        };
+        // This process (pid 7) peaked at 130 from 110 at the start; two workers of 30 and 20.
+        let all = [entry(7, 130), entry(8, 30), entry(9, 20)];
+        assert_eq!(added_rss(&all, 7, Some(110)), Some(20 + 30 + 20));
+        // A peak below the start (pages freed during the run) adds nothing, never underflows.
+        assert_eq!(added_rss(&[entry(7, 100)], 7, Some(110)), Some(0));
+        // Without a reset the run's share is unknown: no figure rather than the whole one.
+        assert_eq!(added_rss(&all, 7, None), None);
+        let status = "VmHWM:\t  130000 kB\nVmRSS:\t  110000 kB\n";
+        assert_eq!(field(status, "VmRSS"), Some(110_000));
     }
 
     #[test]

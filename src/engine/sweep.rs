@@ -1057,8 +1057,9 @@ impl Sweep<'_> {
         // Costs besides time (switches, migrations, memory) read /proc for the run's threads
         // and every process of the model, milliseconds with many threads: only the first
         // COSTED_RUNS timed runs of a cell pay for it, so cells of short runs (hundreds of
-        // them) are not slowed down by their bookkeeping. Peak RSS is a high-water mark, so a
-        // late run would not see more than an early one of the same executor.
+        // them) are not slowed down by their bookkeeping. A worker process's peak RSS is a
+        // high-water mark, so a late run would not see more than an early one of the same
+        // executor; this process's is reset by `before_run` (see `proc_stats`).
         let costed = !warmup && cell.samples.len() < COSTED_RUNS;
         let counters = match costed {
             true => crate::engine::proc_stats::before_run(running.executor.as_ref()),

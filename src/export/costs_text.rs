@@ -14,14 +14,15 @@ fn count(v: Option<u64>) -> String {
     v.map_or("—".into(), |x| x.to_string())
 }
 
-/// Per cell: processes, peak RSS, PSS, USS (MiB), voluntary / involuntary switches,
+/// Per cell: processes, memory the run added, peak RSS, PSS, USS (MiB), voluntary / involuntary switches,
 /// migrations and bytes moved between processes per run (medians).
-fn row(c: &CellResult) -> Option<[String; 10]> {
+fn row(c: &CellResult) -> Option<[String; 11]> {
     let k = c.costs.as_ref()?;
     Some([
         c.model_id().to_string(),
         c.workers.to_string(),
         k.processes.to_string(),
+        mebibytes(c.added_rss_bytes),
         mebibytes(c.peak_rss_bytes),
         mebibytes(k.pss_bytes),
         mebibytes(k.uss_bytes),
@@ -32,10 +33,11 @@ fn row(c: &CellResult) -> Option<[String; 10]> {
     ])
 }
 
-const HEADS: [&str; 10] = [
+const HEADS: [&str; 11] = [
     "model",
     "workers",
     "procs",
+    "added MiB",
     "peak RSS MiB",
     "PSS MiB",
     "USS MiB",
@@ -45,7 +47,7 @@ const HEADS: [&str; 10] = [
     "IPC bytes",
 ];
 
-const EXPLAIN: &str = "peak RSS: resident memory high-water mark summed over every process the model ran (this one and its workers); PSS/USS from /proc/<pid>/smaps_rollup after the run; switches, migrations and IPC bytes: medians per run";
+const EXPLAIN: &str = "added: memory the run added, the same whichever front end ran it (this process's peak RSS during the run above its RSS at the start, plus each worker process's own peak; — in older files); peak RSS: resident memory high-water mark of the whole processes, summed over every process the model ran (this one, with the front end's own memory, and its workers); PSS/USS of the whole processes from /proc/<pid>/smaps_rollup after the run; switches, migrations and IPC bytes: medians per run";
 
 /// What the memory columns leave out of a `command` task: its processes end within the run,
 /// before the memory is read.
@@ -61,7 +63,7 @@ fn explanation(results: &ResultsFile) -> String {
 
 /// A terminal table of every cell with recorded costs; empty when none has.
 pub fn costs_table(results: &ResultsFile) -> String {
-    let rows: Vec<[String; 10]> = results.cells.iter().filter_map(row).collect();
+    let rows: Vec<[String; 11]> = results.cells.iter().filter_map(row).collect();
     if rows.is_empty() {
         return String::new();
     }
@@ -74,8 +76,8 @@ pub fn costs_table(results: &ResultsFile) -> String {
         .unwrap_or(12);
     let line = |r: &[&str]| {
         format!(
-            "{:<w$} {:>7} {:>5} {:>11} {:>8} {:>8} {:>9} {:>10} {:>10} {:>10}\n",
-            r[0], r[1], r[2], r[3], r[4], r[5], r[6], r[7], r[8], r[9]
+            "{:<w$} {:>7} {:>5} {:>9} {:>11} {:>8} {:>8} {:>9} {:>10} {:>10} {:>10}\n",
+            r[0], r[1], r[2], r[3], r[4], r[5], r[6], r[7], r[8], r[9], r[10]
         )
     };
     let mut out = String::from("costs besides time:\n");
@@ -91,12 +93,12 @@ pub fn costs_table(results: &ResultsFile) -> String {
 
 /// The same as a Markdown section (`h` is the heading prefix); empty when no cell has costs.
 pub fn costs_markdown(results: &ResultsFile, h: &str) -> String {
-    let rows: Vec<[String; 10]> = results.cells.iter().filter_map(row).collect();
+    let rows: Vec<[String; 11]> = results.cells.iter().filter_map(row).collect();
     if rows.is_empty() {
         return String::new();
     }
     let mut out = format!("{h} Costs besides time\n\n| {} |\n", HEADS.join(" | "));
-    out.push_str("|---|--:|--:|--:|--:|--:|--:|--:|--:|--:|\n");
+    out.push_str("|---|--:|--:|--:|--:|--:|--:|--:|--:|--:|--:|\n");
     for r in &rows {
         out.push_str(&format!("| {} |\n", r.join(" | ")));
     }
@@ -138,6 +140,7 @@ mod tests {
             workers: 2,
             // 36.3 MiB (2^20 bytes each, as the memory chart counts them): 38.1 MB.
             peak_rss_bytes: Some(38_063_309),
+            added_rss_bytes: Some(12 << 20),
             costs: Some(CellCosts {
                 processes: 3,
                 voluntary_switches: 20,
@@ -153,12 +156,13 @@ mod tests {
         assert_eq!(t.lines().count(), 4, "{t}");
         assert!(t.contains("peak RSS MiB") && !t.contains(" MB "), "{t}");
         let row = t.lines().nth(2).unwrap_or_default();
-        for want in ["processes", "3", "36.3", "20", "7", "1952"] {
+        assert!(t.contains("added MiB") && t.contains("front end"), "{t}");
+        for want in ["processes", "3", "12.0", "36.3", "20", "7", "1952"] {
             assert!(row.contains(want), "{want} in {row}");
         }
         let md = costs_markdown(&r, "##");
         assert!(
-            md.contains("| processes | 2 | 3 | 36.3 | — | — | 20 | 7 | 1 | 1952 |"),
+            md.contains("| processes | 2 | 3 | 12.0 | 36.3 | — | — | 20 | 7 | 1 | 1952 |"),
             "{md}"
         );
         // A long model name widens the column: the workers column stays aligned.

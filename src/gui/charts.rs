@@ -158,6 +158,23 @@ pub fn measuring_words(cell: &CellResult) -> String {
     )
 }
 
+/// A cell's memory in the hover: what the run added, and the whole processes' peak, which
+/// holds the front end's own memory (the workbench's window); older files have only the peak.
+fn memory_lines(cell: &CellResult) -> Vec<String> {
+    let mib = |b: u64| export::costs_text::mebibytes(Some(b));
+    let mut lines = Vec::new();
+    if let Some(added) = cell.added_rss_bytes {
+        lines.push(format!("memory the run added: {} MiB", mib(added)));
+    }
+    if let Some(peak) = cell.peak_rss_bytes {
+        lines.push(format!(
+            "peak RSS of the whole processes: {} MiB (this process's includes the front end's own memory)",
+            mib(peak)
+        ));
+    }
+    lines
+}
+
 fn hover_texts(
     kind: ChartKind,
     results: &ResultsFile,
@@ -252,6 +269,9 @@ fn hover_texts(
         }
         if let Some(lost) = chart_model::lost_share(results, cell) {
             lines.push(lost_updates_line(&lost));
+        }
+        if kind == ChartKind::Memory {
+            lines.extend(memory_lines(cell));
         }
         lines.push(String::new());
         lines.push(model.explanation().into());

@@ -111,7 +111,7 @@ pub fn caption(kind: ChartKind) -> &'static str {
             "Lower is better. Points: median run; bars: its confidence interval, 95% from 6 runs (fewer: their range, which covers less, e.g. a 75% CI). Grey: the sequential time ÷ N. Dotted grey: physical cores."
         }
         ChartKind::Memory => {
-            "Peak RSS of every process of the model, in MiB. Flat: workers share one address space; rising: each worker brings its own."
+            "Memory the run added, in MiB: this process's peak during the run above its size at the start (the workbench's own memory left out), plus each worker process's peak. Older files: peak RSS of the whole processes. Flat: workers share one address space; rising: each worker brings its own."
         }
         ChartKind::LostUpdates => {
             "Increments lost, in %: higher is worse. A line at 0 % (\"0 lost\" in the legend) lost nothing."
@@ -132,7 +132,7 @@ pub fn explanation(kind: ChartKind) -> &'static str {
             "Wall-clock time of one run (median), with bars for the confidence interval of that median: 95% from 6 runs; with fewer, the range of the runs, which covers less (3 runs: 75%). Lower is better; wide bars mean the median is not pinned down: noisy runs, or too few of them. A log y axis shows small and large times together."
         }
         ChartKind::Memory => {
-            "Peak resident memory (RSS high-water mark) summed over every process the model ran (this one, worker processes, interpreters), for the cell's largest run, in MiB. Threads share one process and stay flat; worker processes each add their own memory, a Python interpreter per worker included."
+            "Memory the run added, for the cell's largest run, in MiB: corelab's own process's peak RSS during the run above its RSS at the run's start (its high-water mark is reset before each measured run), plus each worker process's own peak (worker processes, interpreters). So the workbench's window, fonts and textures are not counted, and the figure matches `corelab run`'s. Files from before corelab recorded it plot the peak RSS of the whole processes instead (the axis says which), the front end's own memory included. Threads share one process and stay flat; worker processes each add their own memory, a Python interpreter per worker included."
         }
         ChartKind::LostUpdates => {
             "The share of a run's increments that never reached the shared counter: (increments asked for − the counter's final value) ÷ increments asked for, in percent. 100 % is every increment that all the run's workers were asked to do: N workers × task.contention.increments. Each point is the median run of its cell; its bar spans the run that lost least to the one that lost most, because a race does not strike every run: a median near 0 with a tall bar means some runs lost much and others nothing (the hover says how many runs lost any). One worker, or a counter behind a mutex, an atomic or a channel, loses nothing and lies on 0 %, marked \"0 lost\" in the legend: that flat line is the other half of the lesson. Without synchronisation the loss grows with the workers, GIL threads included."

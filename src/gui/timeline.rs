@@ -304,7 +304,7 @@ fn memory_plot(ui: &mut egui::Ui, results: &ResultsFile) {
         .format_shortcut(&super::command::tab_shortcut(super::app::Tab::Table));
     Plot::new("corelab-memory-vs-workers")
         .x_axis_label("workers (N)")
-        .y_axis_label(ChartKind::Memory.y_label())
+        .y_axis_label(ChartKind::Memory.y_label_for([results]))
         .include_y(0.0)
         .legend(Legend::default().position(Corner::LeftTop))
         .show(ui, |plot_ui| {

@@ -10,8 +10,8 @@
 //! - `MachineInfo::load_during_runs`' same three counts: the cells' added up;
 //! - `Sample::busy` of a run whose `busy_basis` is `too-few-ticks` (false: no verdict) or
 //!   `cell` (the cell's pooled verdict);
-//! - `CellResult::peak_rss_bytes`, where it is stated: the largest of the samples' peaks,
-//!   where they recorded costs;
+//! - `CellResult::peak_rss_bytes` and `added_rss_bytes`, where they are stated: the largest
+//!   of the samples' figures, where they recorded them;
 //! - a cell of status `ok` without timed runs in a file that says every cell ran: failed,
 //!   saying so.
 
@@ -206,6 +206,14 @@ fn derive_peak_memory(c: &mut CellResult) {
         .max();
     if let (Some(stated), Some(peak)) = (c.peak_rss_bytes.as_mut(), peak) {
         *stated = peak;
+    }
+    let added = c
+        .samples
+        .iter()
+        .filter_map(|s| s.costs.as_ref()?.added_rss_bytes)
+        .max();
+    if let (Some(stated), Some(added)) = (c.added_rss_bytes.as_mut(), added) {
+        *stated = added;
     }
 }
 
@@ -485,6 +493,32 @@ mod tests {
             "",
         ));
         assert_eq!(r.cells[0].peak_rss_bytes, None);
+    }
+
+    #[test]
+    fn a_stated_added_memory_is_the_largest_runs_and_older_files_have_none() {
+        let r = open(&doc(
+            &[
+                r#"{"model": "threads", "workers": 2, "peak_rss_bytes": 5, "added_rss_bytes": 1,
+                "samples": [{"wall_s": 1.0, "costs": {"processes": 1, "peak_rss_bytes": 900,
+                                                      "added_rss_bytes": 40}},
+                            {"wall_s": 1.0, "costs": {"processes": 1, "peak_rss_bytes": 950,
+                                                      "added_rss_bytes": 30}}]}"#,
+            ],
+            "",
+        ));
+        assert_eq!(r.cells[0].added_rss_bytes, Some(40));
+        assert_eq!(r.cells[0].peak_rss_bytes, Some(950));
+        // A file from before the field: it opens, with the whole peak only.
+        let r = open(&doc(
+            &[r#"{"model": "threads", "workers": 2, "peak_rss_bytes": 5,
+                "samples": [{"wall_s": 1.0, "costs": {"processes": 1, "peak_rss_bytes": 900}}]}"#],
+            "",
+        ));
+        assert_eq!(r.cells[0].added_rss_bytes, None);
+        assert_eq!(r.cells[0].peak_rss_bytes, Some(900));
+        let costs = r.cells[0].samples[0].costs.as_ref().expect("costs");
+        assert_eq!(costs.added_rss_bytes, None);
     }
 
     /// Every results file the project ships loads exactly as its stored figures say: for

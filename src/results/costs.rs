@@ -12,7 +12,8 @@ pub struct ProcessMemory {
     pub pid: u32,
     /// `parent` (this process: dispatcher, in-process threads) or `worker`.
     pub role: String,
-    /// Peak resident set size (`VmHWM`), bytes.
+    /// Peak resident set size (`VmHWM`), bytes: of the whole process, over its life; for this
+    /// process (`parent`) since the run's start where `rss_at_start_bytes` is stated.
     pub peak_rss_bytes: u64,
     /// Proportional set size (shared pages split among the processes sharing them), bytes.
     #[serde(skip_serializing_if = "Option::is_none")]
@@ -20,6 +21,11 @@ pub struct ProcessMemory {
     /// Unique set size (pages only this process maps), bytes.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub uss_bytes: Option<u64>,
+    /// `parent` only: its RSS when the run started, bytes, its high-water mark reset then (so
+    /// `peak_rss_bytes` is its peak during the run). Absent in files written before corelab
+    /// recorded it and where the kernel refused the reset.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub rss_at_start_bytes: Option<u64>,
 }
 
 /// One run's costs besides time.
@@ -28,8 +34,14 @@ pub struct ProcessMemory {
 pub struct RunCosts {
     /// Processes the model ran (this one included).
     pub processes: usize,
-    /// Sum of every process's peak RSS, bytes.
+    /// Sum of every process's peak RSS, bytes: the whole processes, this one included (in the
+    /// workbench its window's memory too).
     pub peak_rss_bytes: u64,
+    /// The memory the run added, bytes: this process's peak during the run above its RSS at
+    /// the start, plus every worker process's own peak (see `engine::proc_stats`). The same
+    /// whichever front end ran it; absent in older files and where the peak could not be reset.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub added_rss_bytes: Option<u64>,
     #[serde(skip_serializing_if = "Option::is_none")]
     pub pss_bytes: Option<u64>,
     #[serde(skip_serializing_if = "Option::is_none")]
@@ -67,7 +79,8 @@ pub struct CellCosts {
     pub per_process: Vec<ProcessMemory>,
 }
 
-/// Sets the cell's `peak_rss_bytes` (largest total over its runs) and `costs` from its samples'
+/// Sets the cell's `peak_rss_bytes` (largest total over its runs), `added_rss_bytes` (largest
+/// over the runs that state one) and `costs` from its samples'
 /// costs; a cell whose samples have none keeps what it had.
 pub fn summarise(cell: &mut CellResult) {
     let runs: Vec<&RunCosts> = cell
@@ -83,6 +96,7 @@ pub fn summarise(cell: &mut CellResult) {
         v.and_then(|v| crate::stats::median_count(&v))
     };
     cell.peak_rss_bytes = Some(peak.peak_rss_bytes);
+    cell.added_rss_bytes = runs.iter().filter_map(|c| c.added_rss_bytes).max();
     cell.costs = Some(CellCosts {
         processes: peak.processes,
         pss_bytes: peak.pss_bytes,

@@ -312,10 +312,15 @@ pub struct CellResult {
     /// Who ran when in the median run (see `results::timeline`).
     #[serde(skip_serializing_if = "Option::is_none")]
     pub timeline: Option<super::Timeline>,
-    /// Peak resident memory of every process the model ran (parent and workers, summed),
-    /// bytes: the largest over the cell's runs.
+    /// Peak resident memory of every process the model ran (parent and workers, summed, the
+    /// whole processes: this one with its front end), bytes: the largest over the cell's runs.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub peak_rss_bytes: Option<u64>,
+    /// The memory a run added (see `RunCosts::added_rss_bytes`: this process's growth during
+    /// the run plus each worker process's peak), bytes: the largest over the cell's runs. Unlike
+    /// `peak_rss_bytes` it leaves out the front end's own memory. Absent in older files.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub added_rss_bytes: Option<u64>,
     /// Costs besides time (see `results::costs`).
     #[serde(skip_serializing_if = "Option::is_none")]
     pub costs: Option<super::CellCosts>,

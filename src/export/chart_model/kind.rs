@@ -93,7 +93,7 @@ impl ChartKind {
             ChartKind::Speedup => "speedup (× baseline)",
             ChartKind::Efficiency => "efficiency (%)",
             ChartKind::WallTime => "median wall time (s)",
-            ChartKind::Memory => "peak RSS, all processes (MiB)",
+            ChartKind::Memory => MEMORY_ADDED,
             ChartKind::LostUpdates => "increments lost (%)",
         }
     }
@@ -111,8 +111,12 @@ impl ChartKind {
     }
 
     /// The y label for a chart of `runs`: [`ChartKind::y_label_against`] their baseline where
-    /// they all share one, else [`ChartKind::y_label`].
+    /// they all share one, else [`ChartKind::y_label`]. A memory chart names the figure its
+    /// points are ([`memory_label`]).
     pub fn y_label_for<'a>(self, runs: impl IntoIterator<Item = &'a ResultsFile>) -> &'static str {
+        if self == ChartKind::Memory {
+            return memory_label(runs);
+        }
         let mut baselines = runs.into_iter().map(|r| r.experiment.baseline);
         match baselines.next() {
             Some(first) if baselines.all(|b| b == first) => self.y_label_against(first),
@@ -156,7 +160,7 @@ impl ChartKind {
             ChartKind::Speedup => cell.speedup,
             ChartKind::Efficiency => cell.efficiency.map(percent),
             ChartKind::WallTime => cell.wall.as_ref().map(|w| w.median),
-            ChartKind::Memory => cell.peak_rss_bytes.map(mib),
+            ChartKind::Memory => cell.added_rss_bytes.or(cell.peak_rss_bytes).map(mib),
             ChartKind::LostUpdates => None,
         }
         .filter(|v| v.is_finite())
@@ -274,6 +278,37 @@ impl std::fmt::Display for ChartKind {
     }
 }
 
+/// The memory chart's y label where its points are what the runs added (files written since
+/// corelab records it): the front end's own memory is not in them.
+pub const MEMORY_ADDED: &str = "memory the run added, all processes (MiB)";
+/// The label where the points are peak RSS of the whole processes (older files, or a kernel
+/// that refused to reset the high-water mark): this process's includes the front end's memory.
+pub const MEMORY_WHOLE: &str = "peak RSS of the whole processes (MiB)";
+/// The label where some points are one figure and some the other.
+pub const MEMORY_MIXED: &str =
+    "memory the run added, or peak RSS of the whole processes in older files (MiB)";
+
+/// Which memory figure the cells of `runs` with memory state: [`MEMORY_ADDED`] where every
+/// one states what the run added, [`MEMORY_WHOLE`] where none does, else [`MEMORY_MIXED`].
+pub fn memory_label<'a>(runs: impl IntoIterator<Item = &'a ResultsFile>) -> &'static str {
+    let (mut added, mut whole) = (false, false);
+    for c in runs
+        .into_iter()
+        .flat_map(|r| &r.cells)
+        .filter(|c| c.peak_rss_bytes.is_some() || c.added_rss_bytes.is_some())
+    {
+        match c.added_rss_bytes.is_some() {
+            true => added = true,
+            false => whole = true,
+        }
+    }
+    match (added, whole) {
+        (_, false) => MEMORY_ADDED,
+        (false, true) => MEMORY_WHOLE,
+        (true, true) => MEMORY_MIXED,
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -362,5 +397,23 @@ mod tests {
         assert!(ChartKind::Memory.y_label().contains("MiB"));
         assert!(!ChartKind::Memory.has_ideal() && ChartKind::Memory.fit_law().is_none());
         assert!(!ChartKind::Memory.supports_log_y());
+        // What the run added, where the cell states it, rather than the whole processes' peak.
+        let added = CellResult {
+            added_rss_bytes: Some(12 * 1024 * 1024),
+            ..cell.clone()
+        };
+        assert_eq!(ChartKind::Memory.value(&added), Some(12.0));
+        // The axis names the figure the points are.
+        let file = |c: &CellResult| {
+            let mut r = ResultsFile::default();
+            r.cells.push(c.clone());
+            r.cells.push(CellResult::default());
+            r
+        };
+        let (old, new) = (file(&cell), file(&added));
+        assert_eq!(ChartKind::Memory.y_label_for([&new]), MEMORY_ADDED);
+        assert_eq!(ChartKind::Memory.y_label_for([&old]), MEMORY_WHOLE);
+        assert_eq!(ChartKind::Memory.y_label_for([&old, &new]), MEMORY_MIXED);
+        assert!(MEMORY_WHOLE.contains("whole") && MEMORY_ADDED.contains("added"));
     }
 }
