@@ -191,13 +191,16 @@ fn cannot_tell(r: &ResultsFile, baselines: &Baselines, m: ModelKind) -> Option<S
         && let (Some(cpu), Some(wall)) = (&b.cpu, &b.wall)
         && cpu.median > 0.0
     {
-        let cores = cpu.median / wall.median;
+        let cores = match cpu.median / wall.median {
+            c if c < 0.01 => "under 0.01".to_string(),
+            c => format!("{c:.2}"),
+        };
         return Some(format!(
             "The GIL: cannot tell whether {m}'s threads scale: its baseline {} got only {cores:.2} of a core (it waited, or other programs starved it), so a gain over it may be waits overlapping or a starved run catching up, not threads computing at once.",
             cell_name(b)
         ));
     }
-    (r.machine.busyness() == Busyness::Busy).then(|| format!(
+    busy_for_these_runs(r).then(|| format!(
         "The GIL: cannot tell from {m} on a busy machine: other programs competed for the cores, which can make threads look flat or fast; rerun on a quiet machine to read the GIL."
     ))
 }
