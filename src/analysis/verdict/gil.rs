@@ -196,7 +196,7 @@ fn cannot_tell(r: &ResultsFile, baselines: &Baselines, m: ModelKind) -> Option<S
             c => format!("{c:.2}"),
         };
         return Some(format!(
-            "The GIL: cannot tell whether {m}'s threads scale: its baseline {} got only {cores:.2} of a core (it waited, or other programs starved it), so a gain over it may be waits overlapping or a starved run catching up, not threads computing at once.",
+            "The GIL: cannot tell whether {m}'s threads scale: its baseline {} got only {cores} of a core (it waited, or other programs starved it), so a gain over it may be waits overlapping or a starved run catching up, not threads computing at once.",
             cell_name(b)
         ));
     }
