@@ -75,6 +75,42 @@ pub fn waits_through_the_load(r: &ResultsFile) -> bool {
         && done.all(|c| c.mostly_waits() && c.cpu.as_ref().is_some_and(|s| s.median > 0.0))
 }
 
+/// A run of the user's function shorter than this measures the pool more than the function:
+/// handing a call to a Python process pool (pickling its argument and result, a pipe round trip
+/// each way) costs some 0.1 to 1 ms, and a thread pool's hand-off tens of µs, so below 1 ms a
+/// run those fixed costs are as large as the work and decide which model "wins".
+pub const SHORT_RUN_S: f64 = 0.001;
+
+/// The caveat where the fastest cell of a `function` task ran shorter than [`SHORT_RUN_S`]:
+/// `Too small to compare the models: each run took 0.21 ms (py-threading × 1, about 26 µs a
+/// call over 8 calls): this measures the pool's overhead more than your function; give it
+/// bigger arguments.`
+fn short_run_text(r: &ResultsFile, fastest: &CellResult) -> Option<String> {
+    let f = &r.experiment.task;
+    if f.kind != TaskKind::Function {
+        return None;
+    }
+    let run = median(fastest);
+    if !(run > 0.0 && run < SHORT_RUN_S) {
+        return None;
+    }
+    let calls = f.function.calls();
+    let per_call = match calls {
+        0 => String::new(),
+        n => format!(
+            ", about {} a call over {n} call{}",
+            time_words(run * fastest.workers.max(1) as f64 / n as f64),
+            if n == 1 { "" } else { "s" }
+        ),
+    };
+    Some(format!(
+        "Too small to compare the models: each run took {} ({}{per_call}), under {}, where handing work to a pool costs about as much as the work: this measures the pool's overhead more than your function; give it bigger arguments (each run at least a few ms).",
+        time_words(run),
+        cell_name(fastest),
+        time_words(SHORT_RUN_S)
+    ))
+}
+
 /// The verdict's first line when a few runs were busy and the sweep was otherwise quiet
 /// (`Busyness::MostlyQuiet`).
 pub const MOSTLY_QUIET_CAVEAT: &str = "Mostly quiet: other programs competed for the cores during a few timed runs (the busy-machine warning gives the figures); those runs are marked busy, and a comparison that rests on them may be off.";
@@ -167,6 +203,9 @@ pub fn verdict(r: &ResultsFile) -> Vec<VerdictLine> {
                 join_and(&suspects)
             ),
         );
+    }
+    if let Some(text) = short_run_text(r, fastest) {
+        say(VerdictTopic::Caveat, text);
     }
     let mut fastest_line = fastest_text(r, &baselines, fastest, weak);
     if weak && lost_any(r, fastest) {
@@ -813,6 +852,35 @@ mod tests {
             assert_eq!(r.machine.busyness(), Busyness::Busy, "{busy_runs} {mean}");
             assert_eq!(verdict(&r)[0].text, BUSY_CAVEAT);
         }
+    }
+
+    #[test]
+    fn a_run_under_a_millisecond_measures_the_pool_not_the_function() {
+        // cpu.json: `crunch` over range 8, medians 0.21 ms and 0.63 ms, had drawn "Runner-up:
+        // py-multiprocessing × 1 took 3.00× as long: a real difference" with no warning.
+        let tiny = |t: f64| {
+            let mut r = function_file(vec![
+                cell(ModelKind::PyThreading, 1, &six(t)),
+                cell(ModelKind::PyMultiprocessing, 1, &six(3.0 * t)),
+            ]);
+            r.experiment.task.function.range = Some(8);
+            r
+        };
+        let r = tiny(0.00021);
+        let caveats = of(&r, VerdictTopic::Caveat);
+        assert_eq!(
+            caveats,
+            [
+                "Too small to compare the models: each run took 210 µs (py-threading × 1, about 26 µs a call over 8 calls), under 1.0 ms, where handing work to a pool costs about as much as the work: this measures the pool's overhead more than your function; give it bigger arguments (each run at least a few ms)."
+            ]
+        );
+        assert_eq!(verdict(&r)[0].text, caveats[0]);
+        // A run of 5 ms is the function's own: no caveat.
+        assert!(of(&tiny(0.005), VerdictTopic::Caveat).is_empty());
+        // Corelab's own tasks are sized by their presets: not judged by this rule.
+        let mut r = tiny(0.00021);
+        r.experiment.task.kind = TaskKind::Cpu;
+        assert!(of(&r, VerdictTopic::Caveat).is_empty());
     }
 
     #[test]
