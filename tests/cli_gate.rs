@@ -563,6 +563,11 @@ fn work_that_cannot_be_compared_is_refused() {
     );
     assert!(stdout.contains(&format!("Not compared with the baseline old.json: {why}")));
     assert!(!stdout.contains(" → "), "no cell is judged: {stdout}");
+    // The refusal names the fix that works: the baseline's experiment re-run at its size.
+    let fix = "re-run the baseline's experiment at its size: \
+               `corelab run old.json --out old-rerun.json`";
+    assert!(stdout.contains(fix), "{stdout}");
+    assert!(stderr.contains(fix), "{stderr}");
     let (code, stdout, stderr) = gate(d, None);
     assert_eq!(code, Some(0), "{stdout}\n{stderr}");
     assert!(

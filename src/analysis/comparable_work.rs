@@ -41,8 +41,57 @@ impl Basis {
 
 /// Why two results files' times cannot be compared (a sentence without its full stop).
 #[derive(Clone, Debug, PartialEq, Eq, thiserror::Error)]
-#[error("{0}")]
-pub struct NotComparable(pub String);
+#[error("{why}{}", if *.rerun_baseline { ": re-run the baseline's experiment at its size to compare them" } else { "" })]
+pub struct NotComparable {
+    /// The reason, as a clause.
+    pub why: String,
+    /// Only the size differs: running the baseline's own experiment again (`corelab run
+    /// BASELINE.json`, which re-runs at its recorded size) gives results that compare.
+    pub rerun_baseline: bool,
+}
+
+impl NotComparable {
+    fn other(why: String) -> NotComparable {
+        NotComparable {
+            why,
+            rerun_baseline: false,
+        }
+    }
+
+    /// The reason with the fix that works where only the size differs, naming the baseline's
+    /// file (`baseline`, as the user wrote it): `…: re-run the baseline's experiment at its
+    /// size: `corelab run A.json --out A-rerun.json``. The output is named after the
+    /// baseline, not `new.json`, which may be the very results being compared.
+    pub fn with_fix(&self, baseline: &str) -> String {
+        // `corelab run` takes a bare name without `.json` for a built-in preset's.
+        let file = match baseline.contains('/') || baseline.ends_with(".json") {
+            true => baseline.to_string(),
+            false => format!("./{baseline}"),
+        };
+        let stem = file.strip_suffix(".json").unwrap_or(&file);
+        match self.rerun_baseline {
+            true => format!(
+                "{}: re-run the baseline's experiment at its size: `corelab run {} --out {}`",
+                self.why,
+                shell_word(&file),
+                shell_word(&format!("{stem}-rerun.json"))
+            ),
+            false => self.why.clone(),
+        }
+    }
+}
+
+/// `A.json` as it is; a path with spaces or shell characters in single quotes.
+fn shell_word(text: &str) -> String {
+    let plain = !text.is_empty()
+        && text
+            .chars()
+            .all(|c| c.is_alphanumeric() || "/._-+=:,@%".contains(c));
+    match plain {
+        true => text.to_string(),
+        false => format!("'{}'", text.replace('\'', r"'\''")),
+    }
+}
 
 /// The basis on which the times of a `new` run of `new_task` compare with those of a
 /// `baseline` run of `baseline_task` (see [`Basis`]); refused where the tasks differ in more
@@ -56,13 +105,13 @@ pub fn comparison_basis(
         return Ok(Basis::WallTime);
     }
     if b.kind != n.kind {
-        return Err(NotComparable(format!(
+        return Err(NotComparable::other(format!(
             "the baseline measured a task of kind {} and the new results one of kind {}: their times are of different work",
             b.kind, n.kind
         )));
     }
     if !b.alike_apart_from_size(n) {
-        return Err(NotComparable(format!(
+        return Err(NotComparable::other(format!(
             "the {} tasks differ in more than their size ({} in the baseline, {} in the new results): their times are of different work",
             b.kind,
             parameters(b),
@@ -77,14 +126,17 @@ pub fn comparison_basis(
                 new: nw.amount,
             })
         }
-        (Err(why), _) | (_, Err(why)) => Err(NotComparable(format!(
-            "the task sizes differ ({}) and {why}: measure both with the same size to compare them",
-            sizes(b, n)
-        ))),
-        _ => Err(NotComparable(format!(
-            "the task sizes differ ({}) and one of them does no work to divide the times by",
-            sizes(b, n)
-        ))),
+        (Err(why), _) | (_, Err(why)) => Err(NotComparable {
+            why: format!("the task sizes differ ({}) and {why}", sizes(b, n)),
+            rerun_baseline: true,
+        }),
+        _ => Err(NotComparable {
+            why: format!(
+                "the task sizes differ ({}) and one of them does no work to divide the times by",
+                sizes(b, n)
+            ),
+            rerun_baseline: true,
+        }),
     }
 }
 
@@ -156,8 +208,22 @@ mod tests {
             primes.to_string(),
             "the task sizes differ (task.cpu.size = 3500000 in the baseline, 2666170 in the new \
              results) and the primes kernel's cost grows faster than its size (larger numbers \
-             take more trial divisions), so no unit of it takes a fixed time: measure both with \
-             the same size to compare them"
+             take more trial divisions), so no unit of it takes a fixed time: re-run the \
+             baseline's experiment at its size to compare them"
+        );
+        assert!(primes.rerun_baseline);
+        assert!(
+            primes.with_fix("runs/A.json").ends_with(
+                "so no unit of it takes a fixed time: re-run the baseline's experiment at its \
+                 size: `corelab run runs/A.json --out runs/A-rerun.json`"
+            ),
+            "{primes}"
+        );
+        assert!(
+            primes.with_fix("my runs/it's.json").ends_with(
+                r"`corelab run 'my runs/it'\''s.json' --out 'my runs/it'\''s-rerun.json'`"
+            ),
+            "{primes}"
         );
         let io = TaskSpec {
             kind: TaskKind::Io,
@@ -173,7 +239,7 @@ mod tests {
         split.tasks = 8;
         let params = comparison_basis(&cpu(CpuKernel::HashChain, 10), &split).unwrap_err();
         assert!(
-            params.0.starts_with(
+            params.why.starts_with(
                 "the cpu tasks differ in more than their size (64 tasks, {\"kernel\":\"hash-chain\""
             ),
             "{params}"

@@ -611,7 +611,7 @@ mod tests {
         let mut new = old.clone();
         new.experiment.task.cpu.size += 1;
         let refused = compare(&old, &new).unwrap_err();
-        assert!(refused.0.contains("primes kernel"), "{refused}");
+        assert!(refused.why.contains("primes kernel"), "{refused}");
     }
 
     #[test]

@@ -81,8 +81,9 @@ pub(super) fn judge(
         say_comparison(base_path, baseline, new_path, results, comparison.as_ref());
         if let (Some(_), Err(not_comparable)) = (gate.fail_if_slower, &comparison) {
             failures.push(format!(
-                "Not comparable with the baseline {}: {not_comparable}",
-                path_text(base_path)
+                "Not comparable with the baseline {}: {}",
+                path_text(base_path),
+                not_comparable.with_fix(&path_text(base_path))
             ));
         }
         if let (Some(allowed), Ok(comparison)) = (gate.fail_if_slower, &comparison) {
@@ -279,7 +280,8 @@ fn say_comparison(
             outln!(
                 "{}",
                 crate::export::sanitize::for_terminal_line(&format!(
-                    "Not compared with the baseline {base_text}: {why}."
+                    "Not compared with the baseline {base_text}: {}.",
+                    why.with_fix(&base_text)
                 ))
             );
             return;

@@ -76,8 +76,17 @@ pub(super) fn gil_texts(
 ) -> Vec<(ModelKind, String)> {
     let waits = wait_share(r);
     let models = models_in(cells.iter().copied());
+    let baselines = r.baselines();
     let mut texts = Vec::new();
     for &m in models.iter().filter(|m| gil_bound(**m)) {
+        let spread = cells.iter().any(|c| c.model == Some(m) && c.workers > 1);
+        if waits.is_none()
+            && spread
+            && let Some(why) = cannot_tell(r, &baselines, m)
+        {
+            texts.push((m, why));
+            continue;
+        }
         // Real Python threads are weighed against Python's processes, the emulated GIL against
         // corelab's own, where the file has them: the same language on both sides.
         let python = |p: &ModelKind| *p != ModelKind::Processes;
@@ -168,6 +177,34 @@ pub(super) fn gil_texts(
     texts
 }
 
+/// Why no GIL reading can be made of `m` (a GIL-bound model, on work that does not wait by
+/// its kind) where it would mislead: its baseline mostly waited by the one rule of
+/// [`CellResult::mostly_waits`] (it kept under half a core busy: it waited, or other programs
+/// starved it), so a gain over it may be waits overlapping or a starved baseline catching up,
+/// not threads computing at once; or other programs competed for the cores (`Busy`), which
+/// can make threads look flat or fast either way. Said whatever the intervals, so it is the
+/// same on every footing.
+fn cannot_tell(r: &ResultsFile, baselines: &Baselines, m: ModelKind) -> Option<String> {
+    if let Some((i, _)) = baselines.measured(Some(m))
+        && let Some(b) = r.cells.get(i).filter(|b| b.mostly_waits())
+        // A CPU time of 0 is one not measured, as `Reference::of` reads it, not a wait.
+        && let (Some(cpu), Some(wall)) = (&b.cpu, &b.wall)
+        && cpu.median > 0.0
+    {
+        let cores = match cpu.median / wall.median {
+            c if c < 0.01 => "under 0.01".to_string(),
+            c => format!("{c:.2}"),
+        };
+        return Some(format!(
+            "The GIL: cannot tell whether {m}'s threads scale: its baseline {} got only {cores} of a core (it waited, or other programs starved it), so a gain over it may be waits overlapping or a starved run catching up, not threads computing at once.",
+            cell_name(b)
+        ));
+    }
+    busy_for_these_runs(r).then(|| format!(
+        "The GIL: cannot tell from {m} on a busy machine: other programs competed for the cores, which can make threads look flat or fast; rerun on a quiet machine to read the GIL."
+    ))
+}
+
 /// A GIL line read on intervals below 95% ([`Footing::Leaning`]), said as a leaning: `The GIL,
 /// leaning only (3 runs a cell give 75% intervals; 6 give 95%): threads gained little …`.
 pub(super) fn tentative(text: &str, coverage: f64) -> String {
@@ -232,6 +269,65 @@ mod tests {
         let g = of(&r, VerdictTopic::Gil);
         assert_eq!(g.len(), 1, "{g:?}");
         assert!(g[0].starts_with("The GIL: threads scaled too (py-threading × 2 reached 1.9×, py-multiprocessing × 2 1.9×), so this work releases the GIL (or is not Python)."), "{}", g[0]);
+    }
+
+    /// `model × workers` whose runs took `walls` seconds, each keeping `cores` of a core busy.
+    fn cell_at(model: ModelKind, workers: usize, walls: &[f64], cores: f64) -> CellResult {
+        let mut c = cell(model, workers, walls);
+        for s in &mut c.samples {
+            s.cpu_s = s.wall_s * cores;
+        }
+        c
+    }
+
+    #[test]
+    fn a_starved_baseline_gives_no_gil_reading_but_says_why() {
+        // gui-crunch.json on a loaded 2-core machine: pure-Python `crunch`, py-threading × 1
+        // got 0.33 of a core, × 2 0.76; its "2.3×" had read as "this work releases the GIL".
+        let crunch = |thread_cores: f64| {
+            function_file(vec![
+                cell_at(ModelKind::PyThreading, 1, &six(0.65), thread_cores),
+                cell_at(ModelKind::PyThreading, 2, &six(0.28), 0.76),
+                cell_at(ModelKind::PyMultiprocessing, 1, &six(0.6), 0.9),
+                cell_at(ModelKind::PyMultiprocessing, 2, &six(0.4), 1.4),
+            ])
+        };
+        let r = crunch(0.33);
+        assert!(r.cells[0].mostly_waits());
+        assert_eq!(
+            of(&r, VerdictTopic::Gil),
+            [
+                "The GIL: cannot tell whether py-threading's threads scale: its baseline py-threading × 1 got only 0.33 of a core (it waited, or other programs starved it), so a gain over it may be waits overlapping or a starved run catching up, not threads computing at once."
+            ]
+        );
+        assert!(
+            !texts(&r).iter().any(|t| t.contains("releases")),
+            "{:?}",
+            texts(&r)
+        );
+        // The same figures from a baseline that kept its core busy are a reading, as before.
+        let r = crunch(0.95);
+        let g = of(&r, VerdictTopic::Gil);
+        assert_eq!(g.len(), 1, "{g:?}");
+        assert!(g[0].contains("so this work releases the GIL"), "{}", g[0]);
+        // On a busy machine there is no reading either: the load can make threads flat or fast.
+        let mut r = pure_python();
+        r.machine.load_during_runs = Some(crate::results::LoadSummary {
+            runs: 30,
+            busy_runs: 12,
+            max_other_cores: 1.2,
+            mean_other_cores: 0.6,
+            usable_cores: 2.0,
+            busy: true,
+            ..Default::default()
+        });
+        assert_eq!(r.machine.busyness(), Busyness::Busy);
+        assert_eq!(
+            of(&r, VerdictTopic::Gil),
+            [
+                "The GIL: cannot tell from py-threading on a busy machine: other programs competed for the cores, which can make threads look flat or fast; rerun on a quiet machine to read the GIL."
+            ]
+        );
     }
 
     #[test]

@@ -55,6 +55,62 @@ pub const ONE_CORE_CAVEAT: &str = "One core: this run could use a single CPU, so
 /// The verdict's first line on a busy machine.
 pub const BUSY_CAVEAT: &str = "Unreliable: other programs competed for the cores during the timed runs, so every comparison below may be off either way, even one clear of these runs' noise (the busy-machine warning gives the figures); rerun on a quiet machine.";
 
+/// The verdict's first line on a busy machine where every run mostly waited
+/// ([`waits_through_the_load`]): load on the cores can have changed them little.
+pub const WAITING_BUSY_CAVEAT: &str = "Busy, but these runs mostly waited: other programs competed for the cores during the timed runs, yet every run here kept under half a core busy, so the load can have changed their times only a little (the busy-machine warning gives the figures); a quiet machine would still be surer.";
+
+/// Whether the machine was busy in a way that makes the comparisons unreliable: `Busy`, and
+/// not every run mostly waiting ([`waits_through_the_load`]).
+pub fn busy_for_these_runs(r: &ResultsFile) -> bool {
+    r.machine.busyness() == Busyness::Busy && !waits_through_the_load(r)
+}
+
+/// Whether every completed cell mostly waited by the one rule of [`CellResult::mostly_waits`]
+/// (its CPU time measured, under half a core on average): runs that need so little CPU are
+/// changed little by other programs on the cores (an `io` sleep, a function that waits on the
+/// network), so a busy machine is a milder caveat there.
+pub fn waits_through_the_load(r: &ResultsFile) -> bool {
+    let mut done = r.cells.iter().filter(|c| completed(c)).peekable();
+    done.peek().is_some()
+        && done.all(|c| c.mostly_waits() && c.cpu.as_ref().is_some_and(|s| s.median > 0.0))
+}
+
+/// A run of the user's function shorter than this measures the pool more than the function:
+/// handing a call to a Python process pool (pickling its argument and result, a pipe round trip
+/// each way) costs some 0.1 to 1 ms, and a thread pool's hand-off tens of µs, so below 1 ms a
+/// run those fixed costs are as large as the work and decide which model "wins".
+pub const SHORT_RUN_S: f64 = 0.001;
+
+/// The caveat where the fastest cell of a `function` task ran shorter than [`SHORT_RUN_S`]:
+/// `Too small to compare the models: each run took 0.21 ms (py-threading × 1, about 26 µs a
+/// call over 8 calls): this measures the pool's overhead more than your function; give it
+/// bigger arguments.`
+fn short_run_text(r: &ResultsFile, fastest: &CellResult) -> Option<String> {
+    let f = &r.experiment.task;
+    if f.kind != TaskKind::Function {
+        return None;
+    }
+    let run = median(fastest);
+    if !(run > 0.0 && run < SHORT_RUN_S) {
+        return None;
+    }
+    let calls = f.function.calls();
+    let per_call = match calls {
+        0 => String::new(),
+        n => format!(
+            ", about {} a call over {n} call{}",
+            time_words(run * fastest.workers.max(1) as f64 / n as f64),
+            if n == 1 { "" } else { "s" }
+        ),
+    };
+    Some(format!(
+        "Too small to compare the models: each run took {} ({}{per_call}), under {}, where handing work to a pool costs about as much as the work: this measures the pool's overhead more than your function; give it bigger arguments (each run at least a few ms).",
+        time_words(run),
+        cell_name(fastest),
+        time_words(SHORT_RUN_S)
+    ))
+}
+
 /// The verdict's first line when a few runs were busy and the sweep was otherwise quiet
 /// (`Busyness::MostlyQuiet`).
 pub const MOSTLY_QUIET_CAVEAT: &str = "Mostly quiet: other programs competed for the cores during a few timed runs (the busy-machine warning gives the figures); those runs are marked busy, and a comparison that rests on them may be off.";
@@ -117,6 +173,9 @@ pub fn verdict(r: &ResultsFile) -> Vec<VerdictLine> {
     // The warning itself, with its figures, is shown beside the verdict everywhere (CLI,
     // report, workbench): the verdict only says what it means for the comparisons.
     match r.machine.busyness() {
+        Busyness::Busy if waits_through_the_load(r) => {
+            say(VerdictTopic::Caveat, WAITING_BUSY_CAVEAT.to_string())
+        }
         Busyness::Busy => say(VerdictTopic::Caveat, BUSY_CAVEAT.to_string()),
         Busyness::MostlyQuiet => say(VerdictTopic::Caveat, MOSTLY_QUIET_CAVEAT.to_string()),
         Busyness::Quiet => {}
@@ -145,6 +204,9 @@ pub fn verdict(r: &ResultsFile) -> Vec<VerdictLine> {
             ),
         );
     }
+    if let Some(text) = short_run_text(r, fastest) {
+        say(VerdictTopic::Caveat, text);
+    }
     let mut fastest_line = fastest_text(r, &baselines, fastest, weak);
     if weak && lost_any(r, fastest) {
         fastest_line.pop();
@@ -171,7 +233,7 @@ pub fn verdict(r: &ResultsFile) -> Vec<VerdictLine> {
         .filter_map(|&m| best_of(m))
         .collect();
     others.sort_by(|a, b| median(a).total_cmp(&median(b)));
-    let busy = r.machine.busyness() == Busyness::Busy;
+    let busy = busy_for_these_runs(r);
     if let Some(text) = comparison_text(fastest, &others, per, busy) {
         say(VerdictTopic::Comparison, text);
     }
@@ -280,7 +342,7 @@ pub fn headline(r: &ResultsFile) -> Option<String> {
 pub fn headline_of(r: &ResultsFile, lines: &[VerdictLine]) -> Option<String> {
     let finding = lines.iter().find(|l| l.topic != VerdictTopic::Caveat)?;
     let mut warnings: Vec<&str> = Vec::new();
-    if r.machine.busyness() == Busyness::Busy {
+    if busy_for_these_runs(r) {
         warnings.push(BUSY_HEADLINE);
     }
     if r.machine.logical_cores == 1 {
@@ -790,6 +852,91 @@ mod tests {
             assert_eq!(r.machine.busyness(), Busyness::Busy, "{busy_runs} {mean}");
             assert_eq!(verdict(&r)[0].text, BUSY_CAVEAT);
         }
+    }
+
+    #[test]
+    fn a_run_under_a_millisecond_measures_the_pool_not_the_function() {
+        // cpu.json: `crunch` over range 8, medians 0.21 ms and 0.63 ms, had drawn "Runner-up:
+        // py-multiprocessing × 1 took 3.00× as long: a real difference" with no warning.
+        let tiny = |t: f64| {
+            let mut r = function_file(vec![
+                cell(ModelKind::PyThreading, 1, &six(t)),
+                cell(ModelKind::PyMultiprocessing, 1, &six(3.0 * t)),
+            ]);
+            r.experiment.task.function.range = Some(8);
+            r
+        };
+        let r = tiny(0.00021);
+        let caveats = of(&r, VerdictTopic::Caveat);
+        assert_eq!(
+            caveats,
+            [
+                "Too small to compare the models: each run took 210 µs (py-threading × 1, about 26 µs a call over 8 calls), under 1.0 ms, where handing work to a pool costs about as much as the work: this measures the pool's overhead more than your function; give it bigger arguments (each run at least a few ms)."
+            ]
+        );
+        assert_eq!(verdict(&r)[0].text, caveats[0]);
+        // A run of 5 ms is the function's own: no caveat.
+        assert!(of(&tiny(0.005), VerdictTopic::Caveat).is_empty());
+        // Corelab's own tasks are sized by their presets: not judged by this rule.
+        let mut r = tiny(0.00021);
+        r.experiment.task.kind = TaskKind::Cpu;
+        assert!(of(&r, VerdictTopic::Caveat).is_empty());
+    }
+
+    #[test]
+    fn a_busy_machine_is_a_milder_caveat_where_every_run_mostly_waited() {
+        // ior.json: `fetch` sleeps 50 ms; its runs used 0.005 to 0.04 of a core on a loaded
+        // machine, and had been headed "Unreliable".
+        let waiting = |model, workers, wall: f64, cores: f64| {
+            let mut c = cell(model, workers, &six(wall));
+            for s in &mut c.samples {
+                s.cpu_s = s.wall_s * cores;
+            }
+            c
+        };
+        let mut r = function_file(vec![
+            waiting(ModelKind::PyThreading, 1, 0.2, 0.01),
+            waiting(ModelKind::PyThreading, 2, 0.1, 0.02),
+            waiting(ModelKind::PyMultiprocessing, 1, 0.2, 0.005),
+            waiting(ModelKind::PyMultiprocessing, 2, 0.101, 0.04),
+        ]);
+        let load = LoadSummary {
+            runs: 24,
+            busy_runs: 20,
+            max_other_cores: 1.7,
+            mean_other_cores: 1.5,
+            usable_cores: 2.0,
+            busy: true,
+            ..LoadSummary::default()
+        };
+        r.machine.load_during_runs = Some(load.clone());
+        assert_eq!(r.machine.busyness(), Busyness::Busy);
+        assert!(waits_through_the_load(&r));
+        assert!(!busy_for_these_runs(&r));
+        let lines = verdict(&r);
+        assert_eq!(lines[0].text, WAITING_BUSY_CAVEAT);
+        assert!(
+            !texts(&r).iter().any(|t| t.starts_with("Unreliable")),
+            "{:?}",
+            texts(&r)
+        );
+        let h = headline(&r).unwrap();
+        assert!(h.starts_with("Fastest: "), "{h}");
+        // One cell that computes (a full core) is enough for the load to matter again.
+        r.cells[3] = waiting(ModelKind::PyMultiprocessing, 2, 0.101, 1.0);
+        r.recompute();
+        assert!(busy_for_these_runs(&r));
+        assert_eq!(verdict(&r)[0].text, BUSY_CAVEAT);
+        assert!(
+            headline(&r)
+                .unwrap()
+                .starts_with("Unreliable: the machine was busy")
+        );
+        // CPU not measured (0) is not a wait: the busy caveat stands.
+        let mut r = pure_python();
+        r.machine.load_during_runs = Some(load);
+        assert!(!waits_through_the_load(&r));
+        assert_eq!(verdict(&r)[0].text, BUSY_CAVEAT);
     }
 
     #[test]
