@@ -364,7 +364,7 @@ impl WorkbenchApp {
         ui.separator();
         let estimate =
             crate::engine::estimate::estimate(&self.experiment, self.machine.logical_cores);
-        let blocked = self.run_blocker();
+        let blocked = self.run_blocker(ui.ctx());
         let controls = run_control::show(ui, self.run.as_ref(), &estimate, blocked.as_ref());
         self.run_focus.run = Some(controls.run_id);
         self.run_focus.cancel = Some(controls.cancel_id);
