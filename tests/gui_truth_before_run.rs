@@ -191,3 +191,34 @@ fn changing_a_lessons_task_kind_drops_its_title_and_text() {
     h.run();
     assert_eq!(h.state().experiment().name, "Crunch on my laptop");
 }
+
+/// Run's refusal ("Not started: …", asked for with F5 while Run is greyed) stays only until
+/// the configuration changes: the edit that answers it takes it off the chart.
+#[test]
+fn a_not_started_message_goes_when_the_configuration_changes() {
+    let dir = tempfile::tempdir().unwrap();
+    let missing = dir.path().join("mywrok.py");
+    let mut h = function_task(dir.path(), missing.to_str().unwrap(), "crunch");
+    h.key_press(eframe::egui::Key::F5);
+    h.run();
+    step_until(&mut h, "Run's refusal", |a| {
+        a.messages()
+            .iter()
+            .any(|m| m.is_error && m.text.starts_with("Not started: "))
+    });
+    assert!(!h.state().is_running(), "nothing started");
+    let module = dir.path().join("mywork.py");
+    std::fs::write(&module, MODULE).unwrap();
+    h.get_by_label("Python file")
+        .set_text_value_accesskit(module.to_str().unwrap());
+    h.run();
+    assert!(
+        h.state()
+            .messages()
+            .iter()
+            .all(|m| !m.text.starts_with("Not started: ")),
+        "the refusal went with the edit: {:?}",
+        h.state().messages()
+    );
+    assert!(!disabled(&h, "Run"), "and Run is ready");
+}
