@@ -66,10 +66,18 @@ fn a_fifo_module_is_named_as_such_and_hovering_or_listing_returns() {
         h.step();
         wait_for_python_probe(&mut h);
         h.run();
+        // The field's own words (Run, greyed, gives the same reason beside it).
+        let field = format!(
+            "not a regular file: {} is a named pipe (fifo)",
+            fifo.display()
+        );
         assert!(
-            h.query_by_label_contains("is a named pipe (fifo)")
-                .is_some(),
+            h.query_by_label(&field).is_some(),
             "the file field says what the path is"
+        );
+        assert!(
+            h.query_by_label(&format!("Cannot run: {field}")).is_some(),
+            "and Run is greyed with it"
         );
         assert!(h.query_by_label_contains("not found:").is_none());
         hover_py_asyncio(&mut h);

@@ -615,11 +615,14 @@ fn a_relative_module_path_is_resolved_against_the_current_directory() {
         h.query_by_label(&shown).is_some(),
         "the resolved path is shown"
     );
-    assert!(
-        h.query_by_label_contains("did you mean `pure_python`?")
-            .is_some(),
+    // Under the Function field, and beside Run, greyed with the field's reason.
+    assert_eq!(
+        h.query_all_by_label_contains("did you mean `pure_python`?")
+            .count(),
+        2,
         "the relative file is the one read for the name check"
     );
+    assert!(disabled(&h, "Run"), "Run is greyed for the misspelt name");
     let ctx = h.ctx.clone();
     assert!(
         !h.state_mut().start_run(&ctx),

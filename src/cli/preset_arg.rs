@@ -10,13 +10,6 @@ use crate::results::ResultsFile;
 
 use super::message_paths::path_text;
 
-/// A results file in place of a preset: its recorded experiment is run again (see
-/// [`ResultsFile::rerun_experiment`]), and stderr says so.
-fn is_results_file(path: &Path) -> bool {
-    crate::safe_fs::read_regular_text(path, crate::results::MAX_RESULTS_BYTES)
-        .is_ok_and(|text| ResultsFile::is_results_document(&text))
-}
-
 /// Loads the preset `arg` names, by the rule of [`Experiment::arg_names_a_file`], and says on
 /// stderr which one was used; a results file gives the experiment it recorded. Returns the
 /// experiment, for a file its directory (relative interpreter paths in it are resolved
@@ -33,7 +26,9 @@ pub(super) fn load_preset(arg: &Path, quiet: bool) -> Result<LoadedPreset> {
         let dir = std::path::absolute(path)
             .ok()
             .and_then(|p| p.parent().map(Path::to_path_buf));
-        if is_results_file(path) {
+        // A results file in place of a preset: its recorded experiment is run again (see
+        // [`ResultsFile::rerun_experiment`]), and stderr says so.
+        if ResultsFile::file_is_results(path) {
             let results = ResultsFile::load(path)
                 .with_context(|| format!("cannot run the experiment recorded in {shown}"))?;
             let (exp, calibration) = results.rerun_experiment();

@@ -239,7 +239,7 @@ pub(super) fn missing_function_of(
         false => format!("its top-level functions: {}", defined.join(", ")),
     };
     if name.is_empty() {
-        return Some(format!("no function named; {listed}"));
+        return Some(format!("no function named yet; {listed}"));
     }
     if !is_identifier(name) {
         return Some(format!(

@@ -1208,12 +1208,15 @@ impl WorkbenchApp {
     /// that do not parse (the field shows why), an experiment that does not validate, or Python
     /// models whose interpreter was checked and cannot run them. Run is greyed and no estimate
     /// shown while there is one.
-    pub fn run_blocker(&self) -> Option<run_control::Blocked> {
+    pub fn run_blocker(&self, ctx: &egui::Context) -> Option<run_control::Blocked> {
         if let Some(err) = &self.editor.workers_error {
             return Some(run_control::Blocked {
                 short: "Fix the worker counts to run".to_string(),
                 reason: format!("the worker counts: {err}"),
             });
+        }
+        if let Some(blocked) = self.module_blocker(ctx) {
+            return Some(blocked);
         }
         if let Err(e) = self.experiment.validate() {
             return Some(run_control::Blocked {
@@ -1229,6 +1232,34 @@ impl WorkbenchApp {
                  the Python section and press {CHECK_BUTTON}."
                 ),
             })
+    }
+
+    /// For a function task: what the Python file and Function fields say is wrong (the file
+    /// missing or not a regular file, then a name the module cannot hold), in the fields' own
+    /// words. From the workbench's one look at the module ([`super::module_look::current`]),
+    /// so the file is not read in every frame.
+    fn module_blocker(&self, ctx: &egui::Context) -> Option<run_control::Blocked> {
+        let function = &self.experiment.task.function;
+        if self.experiment.task.kind != crate::preset::TaskKind::Function
+            || function.file.trim().is_empty()
+        {
+            return None;
+        }
+        let base = self.module_base();
+        let look =
+            super::module_look::current(ctx, &function.file, base.as_deref(), &function.name);
+        let path = look.resolved()?;
+        let problem = if let Some(what) = look.not_regular() {
+            format!("not a regular file: {} is {what}", path.display())
+        } else if !look.is_file() {
+            format!("not found: {}", path.display())
+        } else {
+            look.name_problem()?.to_string()
+        };
+        Some(run_control::Blocked {
+            short: format!("Cannot run: {problem}"),
+            reason: format!("the Python function: {problem}"),
+        })
     }
 
     /// The folder a relative Python module path is taken from: that of the file the

@@ -163,6 +163,56 @@ fn task_section(ui: &mut egui::Ui, exp: &mut Experiment, module_base: Option<&st
     }
     if exp.task.kind != kind_before {
         fit_models_to_kind(exp);
+        retitle_for_own_task(exp);
+    }
+    // A title the workbench wrote follows the module and function as they are typed.
+    if exp.task.kind == TaskKind::Function && exp.name.starts_with(OWN_FUNCTION_TITLE) {
+        let title = own_title(exp);
+        if exp.name != title {
+            exp.name = title;
+        }
+    }
+}
+
+/// How the workbench titles an experiment on the user's own Python function: followed by
+/// the module and function, `My function: work.crunch`.
+pub const OWN_FUNCTION_TITLE: &str = "My function";
+
+/// The title the workbench gives an experiment whose task the user chose: `My function:
+/// work.crunch` for a function (as far as the fields are filled in), `My cpu task` otherwise.
+fn own_title(exp: &Experiment) -> String {
+    if exp.task.kind != TaskKind::Function {
+        return format!("My {} task", exp.task.kind.id());
+    }
+    let f = &exp.task.function;
+    let module = std::path::Path::new(f.file.trim())
+        .file_stem()
+        .map(|s| s.to_string_lossy().into_owned())
+        .unwrap_or_default();
+    match (module.as_str(), f.name.trim()) {
+        ("", "") => OWN_FUNCTION_TITLE.to_string(),
+        (m, "") => format!("{OWN_FUNCTION_TITLE}: {m}"),
+        ("", n) => format!("{OWN_FUNCTION_TITLE}: {n}"),
+        (m, n) => format!("{OWN_FUNCTION_TITLE}: {m}.{n}"),
+    }
+}
+
+/// After the task's kind changed, the experiment is the user's own: its description (the
+/// lesson of the preset it came from, about another workload) goes, and so does a title that
+/// names a built-in lesson ("Start here: …") or one the workbench wrote for another kind; a
+/// title the user typed is kept. Results and their autosaved file are named by the title.
+fn retitle_for_own_task(exp: &mut Experiment) {
+    exp.description.clear();
+    let name = exp.name.trim();
+    let ours = name.is_empty()
+        || name.starts_with(OWN_FUNCTION_TITLE)
+        || (name.starts_with("My ") && name.ends_with(" task"))
+        || crate::preset::builtin_presets()
+            .iter()
+            .filter_map(|p| p.experiment().ok())
+            .any(|e| e.name.trim() == name);
+    if ours {
+        exp.name = own_title(exp);
     }
 }
 

@@ -150,6 +150,10 @@ pub enum FileOutcome {
     PresetLoaded {
         path: PathBuf,
         result: Result<Box<Experiment>, String>,
+        /// For a results file opened as a preset: the words that say its recorded
+        /// experiment was loaded (its name, and the calibration note of
+        /// [`ResultsFile::rerun_experiment`]).
+        recorded: Option<String>,
     },
     PresetSaved {
         path: PathBuf,
@@ -612,10 +616,40 @@ fn perform(
     }
     match action {
         FileAction::OpenPreset => {
+            // A results file stands for the experiment it recorded, as in `corelab run`.
+            if ResultsFile::file_is_results(&path) {
+                return match ResultsFile::load(&path) {
+                    Ok(results) => {
+                        let (exp, calibration) = results.rerun_experiment();
+                        let recorded = format!(
+                            "the experiment recorded in the results file {} ({}){}",
+                            super::file_browser::legible(path.as_os_str()),
+                            results.experiment.name,
+                            calibration.map_or(String::new(), |c| format!("; {c}"))
+                        );
+                        FileOutcome::PresetLoaded {
+                            path,
+                            result: Ok(Box::new(exp)),
+                            recorded: Some(recorded),
+                        }
+                    }
+                    Err(e) => FileOutcome::PresetLoaded {
+                        path,
+                        result: Err(format!(
+                            "this is a results file, and its experiment cannot be read: {e}"
+                        )),
+                        recorded: None,
+                    },
+                };
+            }
             let result = Experiment::load(&path)
                 .map(Box::new)
                 .map_err(|e| e.to_string());
-            FileOutcome::PresetLoaded { path, result }
+            FileOutcome::PresetLoaded {
+                path,
+                result,
+                recorded: None,
+            }
         }
         FileAction::OpenResults => {
             let result = ResultsFile::load(&path)

@@ -695,6 +695,15 @@ impl ResultsFile {
         Ok(file)
     }
 
+    /// Whether `path` is a regular file holding a results document
+    /// ([`Self::is_results_document`]): where a preset is asked for, such a file stands for
+    /// the experiment it recorded ([`Self::rerun_experiment`]). `corelab run` and the
+    /// workbench's "Open preset…" both decide by this.
+    pub fn file_is_results(path: &Path) -> bool {
+        crate::safe_fs::read_regular_text(path, MAX_RESULTS_BYTES)
+            .is_ok_and(|text| Self::is_results_document(&text))
+    }
+
     /// Whether `text` is a JSON document whose `format` is [`RESULTS_FORMAT`]: a results
     /// file, to be told apart from a preset (whatever else it holds).
     pub fn is_results_document(text: &str) -> bool {

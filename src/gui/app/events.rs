@@ -151,7 +151,11 @@ impl WorkbenchApp {
 
     pub(super) fn on_file_outcome(&mut self, outcome: FileOutcome) {
         match outcome {
-            FileOutcome::PresetLoaded { path, result } => match result {
+            FileOutcome::PresetLoaded {
+                path,
+                result,
+                recorded,
+            } => match result {
                 Ok(exp) => self.offer_replacement(PendingReplace {
                     origin: Origin {
                         source: Source::File(path.clone()),
@@ -159,9 +163,14 @@ impl WorkbenchApp {
                     },
                     experiment: *exp,
                     from_file: Some(path.clone()),
-                    message: format!(
-                        "Loaded preset {}",
-                        super::super::file_browser::legible(path.as_os_str())
+                    message: recorded.map_or_else(
+                        || {
+                            format!(
+                                "Loaded preset {}",
+                                super::super::file_browser::legible(path.as_os_str())
+                            )
+                        },
+                        |recorded| format!("Loaded {recorded}"),
                     ),
                 }),
                 Err(e) => {

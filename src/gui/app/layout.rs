@@ -364,7 +364,7 @@ impl WorkbenchApp {
         ui.separator();
         let estimate =
             crate::engine::estimate::estimate(&self.experiment, self.machine.logical_cores);
-        let blocked = self.run_blocker();
+        let blocked = self.run_blocker(ui.ctx());
         let controls = run_control::show(ui, self.run.as_ref(), &estimate, blocked.as_ref());
         self.run_focus.run = Some(controls.run_id);
         self.run_focus.cancel = Some(controls.cancel_id);
@@ -550,6 +550,15 @@ impl WorkbenchApp {
         self.experiment_header(ui);
         self.editor.module_base = self.module_base();
         let python_before = python_models(&self.experiment);
+        // A refusal of Run ("Not started: …") is about the configuration as it was: an edit
+        // answers it, and it goes rather than staying over the chart. (Copied only while one
+        // is shown.)
+        let refused = self
+            .messages
+            .messages()
+            .iter()
+            .any(|m| m.is_error && is_run_refusal(&m.text))
+            .then(|| self.experiment.clone());
         let command = config_panel::show(
             ui,
             &mut self.editor,
@@ -557,6 +566,10 @@ impl WorkbenchApp {
             &self.python,
             !running,
         );
+        if refused.is_some_and(|before| before != self.experiment) {
+            self.messages
+                .retain(|m| !(m.is_error && is_run_refusal(&m.text)));
+        }
         // A py-* model the user just ticked (or the Python function task just chosen, which
         // ticks them) needs the interpreter: it is checked now, if it was not before.
         if python_models(&self.experiment)
@@ -1388,4 +1401,17 @@ fn python_models(experiment: &Experiment) -> Vec<crate::preset::ModelKind> {
         .copied()
         .filter(|m| m.is_python())
         .collect()
+}
+
+/// Whether an error message is Run's refusal of the configuration as it stood (from
+/// `ActiveRun::start` and `start_run`); the worker counts' own refusal has its rule above.
+fn is_run_refusal(text: &str) -> bool {
+    !text.starts_with(WORKERS_ERROR_PREFIX)
+        && [
+            "Not started: ",
+            "The experiment is not valid: ",
+            "Cannot run: ",
+        ]
+        .iter()
+        .any(|p| text.starts_with(p))
 }
