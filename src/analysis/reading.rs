@@ -16,6 +16,14 @@ pub const POOR_FIT_R2: f64 = 0.8;
 /// to explain).
 const FLAT_ENOUGH: f64 = 0.05;
 
+/// A σ below this is no contention worth naming: "the USL sees neither contention nor
+/// coordination cost".
+const NEGLIGIBLE_SIGMA: f64 = 1e-3;
+
+/// A coefficient's interval end at or below this counts as 0 (σ and κ are fitted with the
+/// bound 0, so an end at the bound is 0 itself; this only absorbs float residue).
+const ZERO_COEFFICIENT: f64 = 1e-12;
+
 /// Amdahl's law describes `fit`'s medians poorly: R² below [`POOR_FIT_R2`] and the curve off
 /// the medians by more than 5% (root mean square). Such a curve is not drawn, and the reading
 /// says so.
@@ -230,6 +238,12 @@ fn usl_reading(fit: &ModelFit, u: &UslFit, measured_max: usize) -> String {
         ),
         None => format!("σ = {:.digits$}", u.sigma),
     };
+    // The upper end of σ's interval where that interval reaches 0 (and goes beyond it): the
+    // measurements neither rule contention in nor out.
+    let sigma_room = iv
+        .map(|i| i.sigma)
+        .filter(|&(lo, hi)| lo <= ZERO_COEFFICIENT && hi > ZERO_COEFFICIENT)
+        .map(|(_, hi)| hi);
     let mut text = match u.peak_workers {
         Some(1) => format!(
             "the USL sees no {gain} from a second worker ({}): adding workers only slows this down",
@@ -249,14 +263,30 @@ fn usl_reading(fit: &ModelFit, u: &UslFit, measured_max: usize) -> String {
             "the USL {what} still rises at the {measured_max} workers measured; extrapolated, it would peak at about {peak} workers{}",
             peak_ci(peak)
         ),
-        None if u.sigma < 1e-3 => format!(
-            "the USL sees neither contention nor coordination cost up to {measured_max} workers"
-        ),
-        None => format!(
-            "the USL sees contention ({}) but no coordination cost: {what} levels off towards {:.1}× rather than falling",
-            sigma(3),
-            u.max_speedup()
-        ),
+        None if u.sigma < NEGLIGIBLE_SIGMA => match sigma_room {
+            // Room for contention that would cost 5% or more at the most workers measured.
+            Some(high) if high * (measured_max as f64 - 1.0) >= 0.05 => format!(
+                "the USL's best fit has neither contention nor coordination cost up to {measured_max} workers, though σ's 95% interval {} leaves room for contention",
+                coefficient_range(0.0, high)
+            ),
+            _ => format!(
+                "the USL sees neither contention nor coordination cost up to {measured_max} workers"
+            ),
+        },
+        None => match sigma_room {
+            // σ's interval reaches 0: the fit cannot tell contention from none.
+            Some(high) => format!(
+                "the USL cannot tell whether there is contention: σ's 95% interval {} includes 0 (its best fit, σ = {:.3} and no coordination cost, has {what} levelling off towards {:.1}×)",
+                coefficient_range(0.0, high),
+                u.sigma,
+                u.max_speedup()
+            ),
+            None => format!(
+                "the USL sees contention ({}) but no coordination cost: {what} levels off towards {:.1}× rather than falling",
+                sigma(3),
+                u.max_speedup()
+            ),
+        },
     };
     if fit.usl.as_ref().is_some_and(|u| u.scale_fitted) {
         text.push_str(&format!(
@@ -548,9 +578,70 @@ mod tests {
                 peak_workers: None,
             });
         }
+        // σ's interval 0–0.25 includes 0: no contention is claimed, the range is given.
         let text = describe_fit(&g);
         assert!(
-            text.contains("the USL sees contention (σ poorly determined, 95% CI 0–0.25)"),
+            text.contains(
+                "the USL cannot tell whether there is contention: σ's 95% interval 0–0.25 includes 0 (its best fit, σ = 0.100 and no coordination cost, has speedup levelling off towards 10.0×)"
+            ),
+            "{text}"
+        );
+        assert!(!text.contains("sees contention"), "{text}");
+        // Clear of 0 but wider than σ itself: contention, poorly determined.
+        if let Some(i) = g.usl.as_mut().and_then(|u| u.intervals.as_mut()) {
+            i.sigma = (0.02, 0.25);
+        }
+        let text = describe_fit(&g);
+        assert!(
+            text.contains("the USL sees contention (σ poorly determined, 95% CI 0.02–0.25)"),
+            "{text}"
+        );
+    }
+
+    #[test]
+    fn contention_is_claimed_only_where_sigmas_interval_is_clear_of_zero() {
+        let reading = |sigma: f64, interval: (f64, f64)| {
+            let mut f = fit(Some(usl(sigma, 0.0, None)), Vec::new());
+            if let Some(u) = &mut f.usl {
+                u.intervals = Some(crate::stats::UslIntervals {
+                    sigma: interval,
+                    kappa: (0.0, 0.0019),
+                    peak_workers: None,
+                });
+            }
+            describe_fit(&f)
+        };
+        // Well determined and clear of 0: contention, with σ and its interval.
+        let text = reading(0.0625, (0.0552, 0.0637));
+        assert!(
+            text.contains("the USL sees contention (σ = 0.062, 95% CI 0.0552–0.0637) but no coordination cost: speedup levels off towards 16.0× rather than falling"),
+            "{text}"
+        );
+        // A precise-looking σ whose interval still reaches 0: undecided.
+        let text = reading(0.05, (0.0, 0.06));
+        assert!(
+            text.contains("the USL cannot tell whether there is contention: σ's 95% interval 0–0.060 includes 0"),
+            "{text}"
+        );
+        assert!(!text.contains("sees contention"), "{text}");
+        // No contention in the best fit, but the interval leaves room for it.
+        let text = reading(0.0, (0.0, 0.2));
+        assert!(
+            text.contains("the USL's best fit has neither contention nor coordination cost up to 16 workers, though σ's 95% interval 0–0.20 leaves room for contention"),
+            "{text}"
+        );
+        assert!(!text.contains("sees neither"), "{text}");
+        // None in the best fit and none worth naming in the interval (at most 15 × 0.003 =
+        // 4.5% at the 16 workers measured): said plainly.
+        let text = reading(0.0, (0.0, 0.003));
+        assert!(
+            text.contains("the USL sees neither contention nor coordination cost up to 16 workers"),
+            "{text}"
+        );
+        // Without intervals (too few points to bootstrap), the point estimate as before.
+        let text = describe_fit(&fit(Some(usl(0.0625, 0.0, None)), Vec::new()));
+        assert!(
+            text.contains("the USL sees contention (σ = 0.062)"),
             "{text}"
         );
     }

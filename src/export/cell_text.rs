@@ -170,8 +170,9 @@ pub fn median_ci(c: &CellResult) -> String {
     })
 }
 
-/// How precisely the cell's median wall time is known: the half-width of its 95% interval
-/// as a fraction of the median; `None` with fewer than 6 runs. From the wall-time summary,
+/// How precisely the cell's median wall time is known: the wider side of its 95% interval
+/// (the larger of median − low and high − median, since the interval is lopsided) as a
+/// fraction of the median ([`crate::stats::median_precision`]); `None` with fewer than 6 runs. From the wall-time summary,
 /// which holds the median and its interval already.
 pub fn precision(c: &CellResult) -> Option<f64> {
     c.wall

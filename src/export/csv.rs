@@ -106,8 +106,9 @@ pub fn summary_csv(results: &ResultsFile) -> String {
             num(cell.import_s),
             // What `speedup` and `work_vs_baseline` are measured against.
             baselines.of(cell.model).name(),
-            // The target, the half-width reached (95% interval of the median ÷ median) and
-            // whether a complete cell met it.
+            // The target, the precision reached (the wider side of the median's 95% interval,
+            // the larger of median − low and high − median, ÷ median) and whether a complete
+            // cell met it.
             num((results.experiment.precision > 0.0).then_some(results.experiment.precision)),
             num(super::cell_text::precision(cell)),
             super::cell_text::precision_target_met(results, cell)

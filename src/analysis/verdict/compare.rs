@@ -92,10 +92,8 @@ pub(super) fn comparison_text(
             Some(q) if q.coverage < ONE_RUN_COVERAGE => untold.push(cell_name(o)),
             Some(q) if q.low <= 1.0 => {
                 coverage = coverage.min(q.coverage);
-                tied.push((
-                    cell_name(o),
-                    format!("{}–{}", ratio_words(q.low), ratio_words(q.high)),
-                ));
+                let [_, low, high] = ratio_and_range(&q);
+                tied.push((cell_name(o), format!("{low}–{high}")));
             }
             Some(_) => {}
             None => untold.push(cell_name(o)),
@@ -134,12 +132,10 @@ pub(super) fn comparison_text(
                 "clear of these runs' noise, but the busy machine may have made it".to_string()
             }
         };
+        let [value, low, high] = ratio_and_range(&q);
         parts.push(format!(
-            "{} took {}× as long{per} ({}–{}{}): {real}",
+            "{} took {value}× as long{per} ({low}–{high}{}): {real}",
             cell_name(runner),
-            ratio_words(q.value),
-            ratio_words(q.low),
-            ratio_words(q.high),
             coverage_words(q.coverage)
         ));
     }
@@ -205,7 +201,9 @@ mod tests {
             "{f}"
         );
         assert!(
-            f.starts_with("Fastest: py-multiprocessing × 2, 0.42 s (1.9× the baseline ["),
+            f.starts_with(
+                "Fastest: py-multiprocessing × 2, 0.42 s (1.90× the baseline [1.88–1.93]"
+            ),
             "{f}"
         );
         assert!(f.ends_with("])."), "{f}");
@@ -239,7 +237,7 @@ mod tests {
         assert_eq!(
             c,
             [
-                "Runner-up: processes × 2 took 1.01× as long (1.00–1.02, a 75% interval: fewer than 6 runs): slower on these runs, but 3 runs a cell are too few to call it a real difference at 95% (6 runs a cell are needed)."
+                "Runner-up: processes × 2 took 1.010× as long (1.004–1.016, a 75% interval: fewer than 6 runs): slower on these runs, but 3 runs a cell are too few to call it a real difference at 95% (6 runs a cell are needed)."
             ]
         );
         // 2 runs a cell (gil2.json): a 50% interval.

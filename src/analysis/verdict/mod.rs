@@ -14,7 +14,7 @@ use crate::results::gil_rule::{
 use crate::results::{
     Baselines, Busyness, CellResult, CellStatus, LostShare, ResultsFile, lost_share,
 };
-use crate::stats::{MedianInterval, speedup_interval};
+use crate::stats::{MedianInterval, interval_places, speedup_interval};
 
 mod compare;
 mod gil;
@@ -486,20 +486,20 @@ fn too_few_to_call(coverage: f64) -> String {
 /// interval.
 fn speedup_words(c: &CellResult, base: &str) -> Option<String> {
     let s = c.speedup?;
-    let head = match base {
-        "" => format!("{}×", speedup(s)),
-        base => format!("{}× {base}", speedup(s)),
+    let head = |s: &str| match base {
+        "" => format!("{s}×"),
+        base => format!("{s}× {base}"),
     };
     Some(
         match (c.speedup_ci_low, c.speedup_ci_high, c.speedup_ci_coverage) {
-            (Some(lo), Some(hi), Some(cov)) if cov >= ONE_RUN_COVERAGE => format!(
-                "{head} [{}–{}{}]",
-                speedup(lo),
-                speedup(hi),
-                coverage_words(cov)
-            ),
-            (Some(_), Some(_), _) => format!("{head}, from a single run (no interval)"),
-            _ => head,
+            (Some(lo), Some(hi), Some(cov)) if cov >= ONE_RUN_COVERAGE => {
+                let [s, lo, hi] = value_and_range(s, lo, hi, speedup);
+                format!("{} [{lo}–{hi}{}]", head(&s), coverage_words(cov))
+            }
+            (Some(_), Some(_), _) => {
+                format!("{}, from a single run (no interval)", head(&speedup(s)))
+            }
+            _ => head(&speedup(s)),
         },
     )
 }
@@ -543,6 +543,38 @@ fn ratio_words(x: f64) -> String {
     } else {
         format!("{x:.2}")
     }
+}
+
+/// The most decimals the verdict gives a ratio to keep its interval true.
+const MAX_PLACES: usize = 6;
+
+/// The decimals in a number as printed: 2 in `1.25`, 0 in `539`.
+fn decimals_in(printed: &str) -> usize {
+    printed.split_once('.').map_or(0, |(_, d)| d.len())
+}
+
+/// A value and its interval about 1 (a speedup, a time ratio) for a sentence: each as `words`
+/// writes it, unless that would misstate the interval (`1.00–1.02` for an interval clear of
+/// 1, `[4.0–4.0]` for one with width); then all three at the fewest decimals, no fewer than
+/// `words` gives the ends, that part the ends and keep them clear of 1 ([`interval_places`]):
+/// an interval 1.004–1.02 reads `1.004–1.020`.
+fn value_and_range(value: f64, low: f64, high: f64, words: fn(f64) -> String) -> [String; 3] {
+    let (lo, hi) = (words(low), words(high));
+    let read = |printed: &str, x: f64| printed.parse::<f64>().unwrap_or(x);
+    let (l, h) = (read(&lo, low), read(&hi, high));
+    let true_to_it = (low >= high || l < h) && (low <= 1.0 || l > 1.0) && (high >= 1.0 || h < 1.0);
+    if true_to_it {
+        return [words(value), lo, hi];
+    }
+    let usual = decimals_in(&lo).max(decimals_in(&hi));
+    let d = interval_places(low, high, 1.0, usual, MAX_PLACES.max(usual));
+    [value, low, high].map(|x| format!("{x:.d$}"))
+}
+
+/// A time ratio and its interval for a sentence, as [`ratio_words`] writes them, or with the
+/// decimals that keep the interval true ([`value_and_range`]).
+fn ratio_and_range(q: &Ratio) -> [String; 3] {
+    value_and_range(q.value, q.low, q.high, ratio_words)
 }
 
 fn join_and(items: &[String]) -> String {
@@ -735,7 +767,7 @@ mod tests {
         ]);
         let f = &of(&r, VerdictTopic::Fastest)[0];
         assert!(
-            f.starts_with("Fastest: processes × 1, 0.50 s (2.0× the baseline ["),
+            f.starts_with("Fastest: processes × 1, 0.50 s (2.00× the baseline [1.97–2.03]"),
             "{f}"
         );
         assert!(
@@ -773,7 +805,7 @@ mod tests {
         let t = texts(&r);
         assert!(
             t[0].starts_with(
-                "Fastest per worker's share of the work: processes × 4, 0.40 s a share (2.5× the baseline's throughput ["
+                "Fastest per worker's share of the work: processes × 4, 0.40 s a share (2.50× the baseline's throughput [2.46–2.54]"
             ),
             "{t:?}"
         );
@@ -1052,5 +1084,72 @@ mod tests {
         assert_eq!(startup_words(0.0999), "100 ms");
         assert_eq!(startup_words(0.0063), "6.3 ms");
         assert_eq!(startup_words(2.5), "2.50 s");
+    }
+
+    #[test]
+    fn a_ratio_and_its_interval_get_the_decimals_that_keep_the_interval_true() {
+        // Ordinary intervals read as before.
+        assert_eq!(
+            value_and_range(1.9, 1.83, 2.07, ratio_words),
+            ["1.90", "1.83", "2.07"]
+        );
+        assert_eq!(
+            value_and_range(12.3, 11.8, 13.1, ratio_words),
+            ["12.3", "11.8", "13.1"]
+        );
+        assert_eq!(
+            value_and_range(1.9, 1.7, 2.1, speedup),
+            ["1.9", "1.7", "2.1"]
+        );
+        // Holding 1: "0.99–1.02" is true as it stands.
+        assert_eq!(
+            value_and_range(1.0, 0.99, 1.02, ratio_words),
+            ["1.00", "0.99", "1.02"]
+        );
+        // Clear of 1, yet "1.00–1.02" at two decimals: three.
+        assert_eq!(
+            value_and_range(1.01, 1.004, 1.02, ratio_words),
+            ["1.010", "1.004", "1.020"]
+        );
+        // Below 1 and clear of it, "1.00 – 1.00" at two decimals.
+        assert_eq!(
+            value_and_range(0.99533, 0.995159, 0.995510, ratio_words),
+            ["0.995", "0.995", "0.996"]
+        );
+        // A speedup interval with width that one decimal shows as "4.0–4.0".
+        assert_eq!(
+            value_and_range(3.99425, 3.9941, 3.9944, speedup),
+            ["3.9943", "3.9941", "3.9944"]
+        );
+        // Tied runs: no width to show, the usual decimals.
+        assert_eq!(
+            value_and_range(2.0, 2.0, 2.0, speedup),
+            ["2.0", "2.0", "2.0"]
+        );
+    }
+
+    /// 11 runs a cell about 10 µs apart, as in the statistics review's round.json: speedups
+    /// known to ±0.03%.
+    fn tight(t: f64) -> Vec<f64> {
+        (0..11)
+            .map(|i| t * (1.0 + (i as f64 - 5.0) * 3.1e-5))
+            .collect()
+    }
+
+    #[test]
+    fn a_tight_interval_is_printed_with_its_real_ends() {
+        let r = file(vec![
+            cell(ModelKind::Sequential, 1, &tight(0.32)),
+            cell(ModelKind::Threads, 1, &tight(0.3215)),
+            cell(ModelKind::Threads, 2, &tight(0.1603)),
+            cell(ModelKind::Threads, 4, &tight(0.0801)),
+        ]);
+        let scaling = of(&r, VerdictTopic::Scaling).join("\n");
+        assert!(!scaling.contains("[4.0–4.0]"), "{scaling}");
+        // The interval 3.994–3.996 has width: two decimals show it, and the value with it.
+        assert_eq!(
+            scaling,
+            "threads: best 4.00× [3.99–4.00] at 4 workers, the most workers measured."
+        );
     }
 }

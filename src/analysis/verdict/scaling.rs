@@ -69,30 +69,29 @@ pub(super) fn scaling_text(
             Some(q)
                 if q.coverage >= ONE_RUN_COVERAGE && q.low > 1.0 && q.coverage < FULL_COVERAGE =>
             {
+                let [value, low, high] = ratio_and_range(&q);
                 text.push_str(&format!(
-                    "; {} took {}× as long{per} ({}–{}{}), but {} a slowdown",
+                    "; {} took {value}× as long{per} ({low}–{high}{}), but {} a slowdown",
                     workers_words(most.workers),
-                    ratio_words(q.value),
-                    ratio_words(q.low),
-                    ratio_words(q.high),
                     coverage_words(q.coverage),
                     too_few_to_call(q.coverage)
                 ))
             }
-            Some(q) if q.coverage >= ONE_RUN_COVERAGE && q.low > 1.0 => text.push_str(&format!(
-                "; more workers stopped helping: {} took {}× as long{per} ({}–{}{})",
-                workers_words(most.workers),
-                ratio_words(q.value),
-                ratio_words(q.low),
-                ratio_words(q.high),
-                coverage_words(q.coverage)
-            )),
-            Some(q) if q.coverage >= ONE_RUN_COVERAGE => text.push_str(&format!(
-                "; {} were as fast within the noise (time ratio {}–{})",
-                workers_words(most.workers),
-                ratio_words(q.low),
-                ratio_words(q.high)
-            )),
+            Some(q) if q.coverage >= ONE_RUN_COVERAGE && q.low > 1.0 => {
+                let [value, low, high] = ratio_and_range(&q);
+                text.push_str(&format!(
+                    "; more workers stopped helping: {} took {value}× as long{per} ({low}–{high}{})",
+                    workers_words(most.workers),
+                    coverage_words(q.coverage)
+                ))
+            }
+            Some(q) if q.coverage >= ONE_RUN_COVERAGE => {
+                let [_, low, high] = ratio_and_range(&q);
+                text.push_str(&format!(
+                    "; {} were as fast within the noise (time ratio {low}–{high})",
+                    workers_words(most.workers)
+                ))
+            }
             _ => text.push_str(&format!(
                 "; {} cannot be told from it (a single run)",
                 workers_words(most.workers)
@@ -234,7 +233,7 @@ mod tests {
         let s = of(&r, VerdictTopic::Scaling);
         assert_eq!(s.len(), 3, "{s:?}");
         assert!(
-            s[0].starts_with("threads: best 2.0× [")
+            s[0].starts_with("threads: best 2.00× [1.97–2.03]")
                 && s[0].contains(
                     "] at 2 workers; more workers stopped helping: 4 workers took 1.40× as long ("
                 ),
@@ -265,7 +264,7 @@ mod tests {
         ]);
         let s = of(&r, VerdictTopic::Scaling);
         assert!(
-            s[0].starts_with("py-threading: best 0.8× [")
+            s[0].starts_with("py-threading: best 0.83× [0.82–0.85]")
                 && s[0].contains("at 1 worker, slower than the baseline at every count"),
             "{}",
             s[0]
@@ -300,7 +299,7 @@ mod tests {
         let t = texts(&r);
         assert!(
             t[0].starts_with(
-                "Fastest: py-multiprocessing × 2, 0.42 s (1.9× its own 1-worker time ["
+                "Fastest: py-multiprocessing × 2, 0.42 s (1.90× its own 1-worker time [1.88–1.93]"
             ),
             "{}",
             t[0]
