@@ -338,25 +338,13 @@ pub fn write_atomically(path: &Path, bytes: &[u8]) -> std::io::Result<()> {
         true => Some(std::fs::metadata(path)?.permissions()),
         false => None,
     };
-    let dir = directory_of(path);
-    let temporary = TemporaryName::of(path.file_name().unwrap_or(OsStr::new("corelab")));
-    let mut tmp = temporary
-        .builder()
-        // Applied at creation, so the umask still restricts it.
-        .permissions(Permissions::from_mode(0o666))
-        .tempfile_in(dir)?;
+    let mut tmp = temporary_beside(path)?;
     if let Some(perms) = existing {
         tmp.as_file().set_permissions(perms)?;
     }
-    // Through the `File`: the temporary file's name (gone after a failure) is not part of
-    // the error, which the caller reports with the target's path.
-    tmp.as_file_mut().write_all(bytes)?;
-    tmp.as_file().sync_all()?;
+    write_durably(&mut tmp, bytes)?;
     tmp.persist(path).map_err(|e| e.error)?;
-    // Best effort: make the rename itself durable.
-    if let Ok(d) = File::open(dir) {
-        let _ = d.sync_all();
-    }
+    sync_directory_of(path);
     Ok(())
 }
 
@@ -367,19 +355,36 @@ pub fn write_atomically(path: &Path, bytes: &[u8]) -> std::io::Result<()> {
 /// of `bytes` there, never an empty or half-written one (at most a hidden temporary file beside
 /// it, `.NAME.XXXXXX.tmp`). The file gets the usual `0666` less the umask.
 pub fn write_new_atomically(path: &Path, bytes: &[u8]) -> std::io::Result<()> {
-    let dir = directory_of(path);
-    let temporary = TemporaryName::of(path.file_name().unwrap_or(OsStr::new("corelab")));
-    let mut tmp = temporary
+    let mut tmp = temporary_beside(path)?;
+    write_durably(&mut tmp, bytes)?;
+    tmp.persist_noclobber(path).map_err(|e| e.error)?;
+    sync_directory_of(path);
+    Ok(())
+}
+
+/// An exclusively created temporary file with an unpredictable name in `path`'s directory,
+/// for [`write_atomically`] and [`write_new_atomically`]: mode `0666` applied at creation, so
+/// the umask still restricts it.
+fn temporary_beside(path: &Path) -> std::io::Result<tempfile::NamedTempFile> {
+    TemporaryName::of(path.file_name().unwrap_or(OsStr::new("corelab")))
         .builder()
         .permissions(Permissions::from_mode(0o666))
-        .tempfile_in(dir)?;
+        .tempfile_in(directory_of(path))
+}
+
+/// Writes `bytes` to the temporary file and flushes them to disk. Through the `File`: the
+/// temporary file's name (gone after a failure) is not part of the error, which the caller
+/// reports with the target's path.
+fn write_durably(tmp: &mut tempfile::NamedTempFile, bytes: &[u8]) -> std::io::Result<()> {
     tmp.as_file_mut().write_all(bytes)?;
-    tmp.as_file().sync_all()?;
-    tmp.persist_noclobber(path).map_err(|e| e.error)?;
-    if let Ok(d) = File::open(dir) {
+    tmp.as_file().sync_all()
+}
+
+/// Best effort: makes a rename into `path`'s directory itself durable.
+fn sync_directory_of(path: &Path) {
+    if let Ok(d) = File::open(directory_of(path)) {
         let _ = d.sync_all();
     }
-    Ok(())
 }
 
 /// Writes `contents` to `path` as a new program (mode `0755`) that can be run at once, even

@@ -371,16 +371,7 @@ assert unit_end <= end_ns, (unit_end, end_ns)
 "#,
         assets = assets.to_str().unwrap()
     );
-    let out = std::process::Command::new("python3")
-        .args(["-I", "-B", "-c", &script])
-        .output()
-        .unwrap();
-    let stdout = String::from_utf8_lossy(&out.stdout);
-    assert!(
-        out.status.success(),
-        "{stdout}{}",
-        String::from_utf8_lossy(&out.stderr)
-    );
+    let stdout = python_script_output(&script);
     let stamps: Vec<&str> = stdout.split_whitespace().collect();
     assert_eq!(stamps.len(), 4, "{stdout}");
     // The unit's end and the run's end are the same instant: 12 ms after the start, nothing
@@ -423,16 +414,7 @@ if __name__ == "__main__":
 "#,
         assets = assets.to_str().unwrap()
     );
-    let out = std::process::Command::new("python3")
-        .args(["-I", "-B", "-c", &script])
-        .output()
-        .unwrap();
-    let stdout = String::from_utf8_lossy(&out.stdout);
-    assert!(
-        out.status.success(),
-        "{stdout}{}",
-        String::from_utf8_lossy(&out.stderr)
-    );
+    let stdout = python_script_output(&script);
     let lines: Vec<Vec<&str>> = stdout.lines().map(|l| l.split(' ').collect()).collect();
     assert_eq!(lines.len(), 7, "{stdout}");
     for line in &lines {
@@ -444,4 +426,20 @@ if __name__ == "__main__":
         );
     }
     assert!(live_descendants().is_empty(), "{:?}", live_descendants());
+}
+
+/// Runs `script` with `python3 -I -B -c`, asserts that it succeeded (quoting its output and
+/// errors), and returns what it printed.
+fn python_script_output(script: &str) -> String {
+    let out = std::process::Command::new("python3")
+        .args(["-I", "-B", "-c", script])
+        .output()
+        .unwrap();
+    let stdout = String::from_utf8_lossy(&out.stdout).into_owned();
+    assert!(
+        out.status.success(),
+        "{stdout}{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    stdout
 }
