@@ -477,7 +477,7 @@ fn fitted(
     // A speedup `B/T` carries its time's relative error (the baseline's is common to all).
     let speedup_errors: Vec<Option<f64>> = with_speedup.iter().map(|p| p.relative_error).collect();
     let mut refused = Vec::new();
-    // For weak scaling too: its speedup is already the throughput's (see `results::file`).
+    // For weak scaling too: its speedup is already the throughput's (see `results::file::recompute`).
     let usl = fit_usl_on(&speedups, &speedup_errors, context.baseline)
         .map_err(|e| refused.push(format!("USL: {e}")))
         .ok();

@@ -39,7 +39,7 @@ pub fn fit_curve(fit: &ModelFit, kind: ChartKind, x_max: f64) -> Vec<(f64, f64)>
         .as_ref()
         .filter(|_| !crate::analysis::usl_fits_poorly(fit));
     // The USL of a weak-scaling task is fitted to its throughput, which is what its speedup
-    // is (see `results::file`): the same curve either way.
+    // is (see `results::file::recompute`): the same curve either way.
     let speedup = |n: f64| usl.map(|u| u.speedup(n));
     match kind {
         ChartKind::Speedup => xs.filter_map(|n| Some((n, speedup(n)?))).collect(),
