@@ -311,6 +311,21 @@ impl TemporaryName {
         builder
     }
 
+    /// The name of the file that a temporary file named `name` was made for (`keep.json` for
+    /// `.keep.json.Yn6zUB.tmp`), whatever that file is: `name` is `.`, a name, `.`, six ASCII
+    /// letters or digits (the random part `tempfile` makes) and `.tmp`. `None` for any other
+    /// name (not valid UTF-8 included).
+    pub fn target_of(name: &OsStr) -> Option<&str> {
+        let inner = name
+            .to_str()?
+            .strip_prefix('.')?
+            .strip_suffix(Self::SUFFIX)?;
+        let (target, random) = inner.rsplit_once('.')?;
+        let random_part =
+            random.len() == Self::RANDOM_CHARS && random.bytes().all(|b| b.is_ascii_alphanumeric());
+        (random_part && !target.is_empty()).then_some(target)
+    }
+
     /// Whether `name` is the name of one of them.
     pub fn names(&self, name: &OsStr) -> bool {
         let name = name.to_string_lossy();
@@ -622,6 +637,24 @@ mod tests {
             "keep.json",
         ] {
             assert!(!temporary.names(OsStr::new(other)), "{other}");
+        }
+        // Made for which file, whatever it is.
+        assert_eq!(TemporaryName::target_of(made_name), Some("keep.json"));
+        assert_eq!(
+            TemporaryName::target_of(OsStr::new(".a.b.json.Yn6zUB.tmp")),
+            Some("a.b.json")
+        );
+        for other in [
+            ".keep.json.Yn6zU.tmp",
+            ".keep.json.Yn6zUBB.tmp",
+            ".keep.json.Yn6-UB.tmp",
+            "..Yn6zUB.tmp",
+            ".Yn6zUB.tmp",
+            "keep.json.Yn6zUB.tmp",
+            ".keep.json.Yn6zUB.bak",
+            ".keep.json.Yn6zUB.tmp.tmp",
+        ] {
+            assert_eq!(TemporaryName::target_of(OsStr::new(other)), None, "{other}");
         }
     }
 

@@ -254,6 +254,69 @@ impl Drop for ExternalDask {
     }
 }
 
+/// How many tasks each worker of a Dask cluster had run when corelab's Dask driver
+/// (`corelab_cluster.py dask`, spoken to as corelab does) had started on `workers` of them
+/// (its embedded cluster for an empty `scheduler`), before any run: `(the chosen workers,
+/// {address: tasks run})` of every worker of the cluster, as a client of its own asks them.
+fn tasks_run_at_start(
+    python: &str,
+    workers: usize,
+    scheduler: &str,
+) -> (Vec<String>, std::collections::BTreeMap<String, u64>) {
+    let mut driver = PythonScript::start(python, &["-I", "-u", "corelab_cluster.py", "dask"]);
+    let started = driver.ask_json(serde_json::json!({
+        "op": "start", "model": "dask", "workers": workers, "scheduler": scheduler
+    }));
+    assert_eq!(started["op"], "started", "{started}");
+    let cluster = &started["cluster"];
+    let address = cluster["scheduler"].as_str().unwrap().to_string();
+    let chosen: Vec<String> = cluster["workers"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|w| w["address"].as_str().unwrap().to_string())
+        .collect();
+    let count = "import json, sys\n\
+        from dask.distributed import Client\n\
+        with Client(sys.argv[1], timeout='30s') as c:\n\
+        \x20   print(json.dumps(c.run(lambda dask_worker: dask_worker.state.executed_count)))\n";
+    let out = Command::new("timeout")
+        .args(["60", python, "-I", "-c", count, &address])
+        .output()
+        .unwrap();
+    driver.close();
+    let stdout = String::from_utf8_lossy(&out.stdout);
+    assert!(
+        out.status.success(),
+        "{stdout}{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    (chosen, serde_json::from_str(stdout.trim()).unwrap())
+}
+
+/// Dask's warm-up runs one no-op unit on each chosen worker, tied to its address, so that no
+/// worker's first task is a timed one: on the embedded cluster every worker has run exactly one
+/// task before the first run; on an existing cluster, each of the N chosen workers has, and the
+/// others none.
+#[test]
+fn dask_warms_up_every_chosen_worker_once_before_any_run() {
+    let python = require_cluster!("dask_warms_up_every_chosen_worker_once_before_any_run");
+    let _g = exclusive();
+    let (chosen, ran) = tasks_run_at_start(&python, 3, "");
+    assert_eq!(chosen.len(), 3, "{chosen:?}");
+    assert_eq!(ran.keys().cloned().collect::<Vec<_>>(), chosen);
+    assert!(ran.values().all(|&n| n == 1), "one warm-up each: {ran:?}");
+
+    let external = ExternalDask::start(&python);
+    let (chosen, ran) = tasks_run_at_start(&python, 2, &external.address);
+    assert_eq!(chosen, external.workers[..2], "the first 2 by address");
+    assert_eq!(ran.len(), 3, "{ran:?}");
+    for (address, n) in &ran {
+        let expected = u64::from(chosen.contains(address));
+        assert_eq!(*n, expected, "{address}: {ran:?}");
+    }
+}
+
 #[test]
 fn dask_on_an_existing_cluster_uses_n_of_its_workers_and_records_them() {
     let python =

@@ -4,13 +4,13 @@
 //! executors): its autosave holds the sweep's results before any run from the moment it has a
 //! name, never 0 bytes, and reads at the next start as interrupted before any run was timed;
 //! an empty autosave an older workbench left is removed at the next start, and said, rather than
-//! listed as a broken file.
+//! listed as a broken file, and so is the hidden temporary file of a write it was killed in.
 
 mod common;
 
 use common::gui::{Gate, harness, step_until, wait_for_python_probe};
 use corelab::engine::mock::MockExecutors;
-use corelab::gui::autosave::{EMPTY_AUTOSAVE, recent_entry, results_dir};
+use corelab::gui::autosave::{EMPTY_AUTOSAVE, LEFTOVER_TEMPORARY_AGE, recent_entry, results_dir};
 use corelab::gui::{AppSettings, WorkbenchApp};
 use corelab::results::{ResultsFile, RunStatus, WriterProcess};
 use egui_kittest::Harness;
@@ -109,4 +109,48 @@ fn an_empty_autosave_is_removed_at_the_next_start_and_said() {
     );
     assert!(h.query_by_label_contains("Interrupted run:").is_none());
     assert!(whole.exists());
+}
+
+/// The hidden temporary file of an autosave's write that a killed workbench left is removed at
+/// the next start, and said, once it is an hour old; a newer one (a workbench sharing the data
+/// directory may be writing it) is kept.
+#[test]
+fn an_old_temporary_file_of_an_autosave_is_removed_at_the_next_start_and_said() {
+    let dir = tempfile::tempdir().unwrap();
+    let results = results_dir(dir.path());
+    std::fs::create_dir_all(&results).unwrap();
+    let now = std::time::SystemTime::now();
+    let left_at = |name: &str, age: std::time::Duration| {
+        let path = results.join(name);
+        std::fs::write(&path, "{\"format\": \"corelab-res").unwrap();
+        let file = std::fs::File::options().write(true).open(&path).unwrap();
+        file.set_modified(now - age).unwrap();
+        path
+    };
+    let old = left_at(
+        ".2026-11-27T10-49-14Z_fault-hang60-12139.json.Yn6zUB.tmp",
+        LEFTOVER_TEMPORARY_AGE * 2,
+    );
+    let fresh = left_at(
+        ".2026-11-27T11-00-00Z_cpu-bound-4242.json.AbC123.tmp",
+        std::time::Duration::from_secs(5),
+    );
+    let gate = Gate::default();
+    gate.open();
+    let mut h = workbench(dir.path(), &gate);
+    step_until(&mut h, "the recent results to be read", |a| {
+        !a.recent_results_reading()
+    });
+    h.run();
+    assert!(!old.exists(), "the old temporary file was left");
+    assert!(fresh.exists(), "a write may still be going on");
+    let note = "Removed a hidden temporary file left by a workbench killed while it saved \
+                results (unchanged for over an hour): \
+                .2026-11-27T10-49-14Z_fault-hang60-12139.json.Yn6zUB.tmp";
+    assert!(
+        h.state().messages().iter().any(|m| m.text == note),
+        "{:?}",
+        h.state().messages()
+    );
+    assert_eq!(h.state().recent_results(), Vec::<std::path::PathBuf>::new());
 }

@@ -316,7 +316,7 @@ fn the_stop_after_a_run_takes_what_the_run_left_below_corelab_and_nothing_else()
     adopt_orphans();
     let run = run_mark::MarkedRun::new();
     assert_eq!(
-        run.stop_left_by_run(),
+        run.stop_left_by_run().killed,
         Vec::<u32>::new(),
         "nothing left yet"
     );
@@ -325,10 +325,10 @@ fn the_stop_after_a_run_takes_what_the_run_left_below_corelab_and_nothing_else()
     let _others_stopped = KilledOnDrop::of(others);
     let left = orphan_sleep(|command| run.put_on(command));
     let _left_stopped = KilledOnDrop::of(left);
-    assert_eq!(run.stop_left_by_run(), vec![left]);
+    assert_eq!(run.stop_left_by_run().killed, vec![left]);
     assert!(reaped_within_limit(left));
     assert!(is_alive(others), "another run's process");
-    assert_eq!(run.stop_left_by_run(), Vec::<u32>::new());
+    assert_eq!(run.stop_left_by_run().killed, Vec::<u32>::new());
     assert_eq!(other.stop_marked(), vec![others]);
     assert!(reaped_within_limit(others));
 }

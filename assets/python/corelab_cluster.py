@@ -248,13 +248,7 @@ class DaskRunner:
             infos = all_workers(self.client)
             chosen = sorted(infos)
         self.workers = chosen
-        # One no-op unit per worker: every worker is up and has the function before timing.
-        noop = json.dumps([{"kind": "cpu", "tasks": 1, "cpu": {"size": 1}}, 0])
-        warm = self.client.map(
-            dask_unit, [noop] * len(chosen), workers=chosen, pure=False,
-            allow_other_workers=False,
-        )
-        self.client.gather(warm)
+        self.warm_up()
         self.info = {
             "engine": "dask",
             "scheduler": self.client.scheduler.address,
@@ -270,6 +264,19 @@ class DaskRunner:
                 for addr in chosen
             ],
         }
+
+    def warm_up(self):
+        """One no-op unit on each chosen worker, tied to its address (a map over all of them
+        may give two to one worker and none to another): every worker is up, has received and
+        run the unit function once, before any run is timed."""
+        noop = json.dumps([{"kind": "cpu", "tasks": 1, "cpu": {"size": 1}}, 0])
+        futures = [
+            self.client.submit(
+                dask_unit, noop, workers=[address], pure=False, allow_other_workers=False,
+            )
+            for address in self.workers
+        ]
+        self.client.gather(futures)
 
     def import_module(self, spec):
         """The `import` request: the unit that imports `spec`'s module, once on each chosen

@@ -82,10 +82,16 @@ impl RunMark {
 
     /// Stops every live process that carries this mark (`SIGKILL`, with the process group it
     /// leads), looking again until none is left, and reaps those that are this process's
-    /// children. Returns the pids it killed (those not gone within [`EXIT_WAIT`] too: a run's
-    /// own stop has no one to tell; the stops at corelab's start and end say them).
+    /// children. Returns the pids it killed (those not gone within [`EXIT_WAIT`] too; see
+    /// [`RunMark::stop`] for which those are).
     pub fn stop_marked(&self) -> Vec<u32> {
-        stop_where(&[], |mark| mark == &*self.value).killed
+        self.stop().killed
+    }
+
+    /// [`RunMark::stop_marked`], saying which of the processes it killed were still there
+    /// after the wait ([`Stop::not_gone`]).
+    pub fn stop(&self) -> Stop {
+        stop_where(&[], |mark| mark == &*self.value)
     }
 }
 
@@ -150,12 +156,16 @@ impl MarkedRun {
     /// init. Only when that look finds a marked process, or cannot tell (no subreaper, no
     /// children lists, a tree that changed while it looked), does it search every process of
     /// the user's, as the stop at the run's end does.
-    pub fn stop_left_by_run(&self) -> Vec<u32> {
+    ///
+    /// What it killed that was still there after the wait ([`Stop::not_gone`]: a process in
+    /// uninterruptible sleep survives `SIGKILL` until its system call ends) is the caller's
+    /// to tell: the sweep fails the cell with it ([`not_gone_after_run_words`]).
+    pub fn stop_left_by_run(&self) -> Stop {
         if crate::sys::is_child_subreaper() && nothing_carries_below_this_process(self.mark.value())
         {
-            return Vec::new();
+            return Stop::default();
         }
-        self.mark.stop_marked()
+        self.mark.stop()
     }
 }
 
@@ -410,6 +420,22 @@ pub fn not_gone_words(not_gone: &[NotGone]) -> Option<String> {
         named.push(format!("and {} more", not_gone.len() - MAX_NAMED));
     }
     Some(named.join(", "))
+}
+
+/// Why a cell failed when the stop after one of its runs ([`MarkedRun::stop_left_by_run`])
+/// killed processes the run left that were still there after the wait: `a process a run left
+/// was still there 2 s after SIGKILL: pid 4242 (D: uninterruptible sleep)`, the processes as
+/// [`not_gone_words`] names them. `None` when every one is gone.
+pub fn not_gone_after_run_words(stop: &Stop) -> Option<String> {
+    let words = not_gone_words(&stop.not_gone)?;
+    let (processes, were) = match stop.not_gone.len() {
+        1 => ("a process".to_string(), "was"),
+        n => (format!("{n} processes"), "were"),
+    };
+    Some(format!(
+        "{processes} a run left {were} still there {} after SIGKILL: {words}",
+        exit_wait_words()
+    ))
 }
 
 /// How long a stop waits, as a line says it (`2 s`).
@@ -1048,10 +1074,25 @@ mod tests {
         );
         assert_eq!(not_gone_at_end_line(&stop(vec![1], vec![])), None);
         assert_eq!(
-            not_gone_at_end_line(&stop(vec![77], vec![zombie])).as_deref(),
+            not_gone_at_end_line(&stop(vec![77], vec![zombie.clone()])).as_deref(),
             Some(
                 "1 process this corelab started was still there 2 s after SIGKILL: pid 77 (Z: \
                  exited, its parent 17 has not reaped it)"
+            )
+        );
+        assert_eq!(not_gone_after_run_words(&stop(vec![1], vec![])), None);
+        assert_eq!(
+            not_gone_after_run_words(&stop(vec![5, 4242], vec![asleep.clone()])).as_deref(),
+            Some(
+                "a process a run left was still there 2 s after SIGKILL: pid 4242 (D: \
+                 uninterruptible sleep)"
+            )
+        );
+        assert_eq!(
+            not_gone_after_run_words(&stop(vec![4242, 77], vec![asleep, zombie])).as_deref(),
+            Some(
+                "2 processes a run left were still there 2 s after SIGKILL: pid 4242 (D: \
+                 uninterruptible sleep), pid 77 (Z: exited, its parent 17 has not reaped it)"
             )
         );
         let many: Vec<NotGone> = (1..=7)

@@ -19,7 +19,7 @@ use super::module_source::{ModuleSource, is_module_of};
 use super::pacer::{RunGuard, UnitError};
 use super::results_saver::{ResultsSaver, SaveToFile};
 use super::run_count::RunCount;
-use super::run_mark::MarkedRun;
+use super::run_mark::{MarkedRun, Stop, not_gone_after_run_words};
 use super::scratch::ScratchDir;
 use super::workload::RunEnv;
 use crate::preset::{Baseline, Experiment, ModelKind, TaskKind};
@@ -55,6 +55,13 @@ pub trait ExecutorFactory: std::fmt::Debug + Send + Sync {
         options: &crate::preset::PythonOptions,
     ) -> Result<PythonInfo, EngineError> {
         python::probe(options)
+    }
+
+    /// Stops what a run of the cell `model × workers` left behind (its commands' processes,
+    /// where its model keeps none between runs: [`MarkedRun::stop_left_by_run`]). A test's
+    /// factory may stand in a stop that meets a process it cannot stop.
+    fn stop_left_by_run(&self, _model: ModelKind, _workers: usize, marked: &MarkedRun) -> Stop {
+        marked.stop_left_by_run()
     }
 }
 
@@ -1020,12 +1027,28 @@ impl Sweep<'_> {
     /// One run of cell `i` (a warm-up or a timed run), recorded; then whatever the run's
     /// commands left behind is stopped (after the record, so the search is never part of the
     /// run's costs). A cell stopped during the run has had its processes stopped with it.
+    ///
+    /// A process the run left that is still there after `SIGKILL` and the wait (in
+    /// uninterruptible sleep, stuck in the kernel) fails the cell, naming it: corelab cannot
+    /// keep its promise that nothing outlives a run, and the process may still hold what the
+    /// cell's next runs would use. The cell is stopped; the other cells go on.
     fn run_once(&mut self, cell: &mut CellResult, i: usize, warmup: bool) {
         self.run_and_record(cell, i, warmup);
-        if let Some(running) = &self.live[i].running
-            && running.stops_what_each_run_leaves(&self.exp.task)
-        {
-            running.marked.stop_left_by_run();
+        let Some(running) = &self.live[i].running else {
+            return;
+        };
+        if !running.stops_what_each_run_leaves(&self.exp.task) {
+            return;
+        }
+        let model = cell.model.unwrap_or(ModelKind::Sequential);
+        let stop = self
+            .config
+            .executors
+            .stop_left_by_run(model, cell.workers, &running.marked);
+        if let Some(reason) = not_gone_after_run_words(&stop) {
+            cell.status = CellStatus::Failed;
+            cell.error = Some(reason);
+            self.live[i].stop();
         }
     }
 
@@ -2030,5 +2053,120 @@ mod tests {
             panic!("a missing worker binary must fail the start");
         };
         assert!(reason.contains("/nonexistent/corelab"), "{reason}");
+    }
+
+    /// A model with no processes of its own between runs, as the in-process models are: each
+    /// run of a command task is followed by the stop of what it left.
+    struct NoProcessesBetweenRuns;
+
+    impl Executor for NoProcessesBetweenRuns {
+        fn startup(&self) -> Duration {
+            Duration::ZERO
+        }
+        fn run(&mut self, _: &TaskSpec, _: &RunEnv, _: &RunGuard) -> Result<RunRecord, UnitError> {
+            Ok(RunRecord {
+                wall: Duration::from_millis(1),
+                cpu: Duration::from_millis(1),
+                minor_faults: 0,
+                task_cpu: None,
+                metrics: Default::default(),
+                shared_state: None,
+                started_ns: 0,
+                timeline: None,
+            })
+        }
+        fn worker_pids(&self) -> Option<Vec<u32>> {
+            Some(Vec::new())
+        }
+    }
+
+    /// Executors whose stop after a run finds, after the `at`-th run of the cell `stuck`, a
+    /// process that outlived SIGKILL; counts the stops of each cell.
+    #[derive(Debug)]
+    struct LeavesAProcessStuck {
+        stuck: (ModelKind, usize),
+        at: usize,
+        stops: std::sync::Mutex<Vec<(ModelKind, usize)>>,
+    }
+
+    impl ExecutorFactory for LeavesAProcessStuck {
+        fn start(&self, _: &CellStart<'_>) -> Result<Box<dyn Executor>, UnitError> {
+            Ok(Box::new(NoProcessesBetweenRuns))
+        }
+        fn stop_left_by_run(&self, model: ModelKind, workers: usize, _: &MarkedRun) -> Stop {
+            let mut stops = self.stops.lock().unwrap();
+            stops.push((model, workers));
+            let nth = stops.iter().filter(|s| **s == (model, workers)).count();
+            match (model, workers) == self.stuck && nth == self.at {
+                true => Stop {
+                    killed: vec![4242],
+                    not_gone: vec![super::super::run_mark::NotGone {
+                        pid: 4242,
+                        state: Some('D'),
+                        parent: Some(1),
+                    }],
+                },
+                false => Stop::default(),
+            }
+        }
+    }
+
+    #[test]
+    fn a_process_a_run_left_that_outlives_sigkill_fails_its_cell_and_the_sweep_goes_on() {
+        let mut exp = Experiment {
+            models: vec![ModelKind::Sequential, ModelKind::Threads],
+            workers: vec![1, 2],
+            repetitions: 3,
+            warmups: 1,
+            min_time_s: 0.0,
+            precision: 0.0,
+            timeout_s: 5.0,
+            ..Experiment::default()
+        };
+        exp.task.kind = TaskKind::Command;
+        exp.task.command.argv = vec!["true".into()];
+        let factory = Arc::new(LeavesAProcessStuck {
+            stuck: (ModelKind::Threads, 2),
+            // Its warm-up, then its first timed run.
+            at: 2,
+            stops: std::sync::Mutex::default(),
+        });
+        let mut config = SweepConfig::new(WorkerCommand::new("/nonexistent/corelab"));
+        config.executors = factory.clone();
+        config.shuffle_seed = Some(7);
+        let mut failed = Vec::new();
+        let r = run_sweep(&exp, &config, &CancelToken::new(), &mut |e| {
+            if let SweepEvent::Failed {
+                model,
+                workers,
+                reason,
+            } = e
+            {
+                failed.push((model, workers, reason));
+            }
+        });
+        let reason = "a process a run left was still there 2 s after SIGKILL: pid 4242 (D: \
+                      uninterruptible sleep)";
+        assert_eq!(
+            failed,
+            vec![(ModelKind::Threads, 2, reason.to_string())],
+            "told once, naming the process"
+        );
+        let stuck = r.cell(ModelKind::Threads, 2).unwrap();
+        assert_eq!(stuck.status, CellStatus::Failed);
+        assert_eq!(stuck.error.as_deref(), Some(reason));
+        assert_eq!(stuck.samples.len(), 1, "no run after the stop that failed");
+        // The other cells are measured whole, each run followed by its stop.
+        for (model, workers) in [(ModelKind::Sequential, 1), (ModelKind::Threads, 1)] {
+            let cell = r.cell(model, workers).unwrap();
+            assert_eq!(cell.status, CellStatus::Ok, "{cell:?}");
+            assert_eq!(cell.samples.len(), 3, "{cell:?}");
+        }
+        let stops = factory.stops.lock().unwrap();
+        let of = |cell: (ModelKind, usize)| stops.iter().filter(|s| **s == cell).count();
+        assert_eq!(of((ModelKind::Sequential, 1)), 4, "{stops:?}");
+        assert_eq!(of((ModelKind::Threads, 1)), 4, "{stops:?}");
+        assert_eq!(of((ModelKind::Threads, 2)), 2, "{stops:?}");
+        assert_eq!(r.status, RunStatus::Complete);
     }
 }

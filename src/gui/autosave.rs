@@ -4,7 +4,7 @@
 //! (read off the UI thread: [`super::recent_list`]).
 
 use std::path::{Path, PathBuf};
-use std::time::SystemTime;
+use std::time::{Duration, SystemTime};
 
 use serde::Deserialize;
 
@@ -191,6 +191,86 @@ pub fn empty_autosaves_note(removed: &[PathBuf]) -> Option<String> {
         n => Some(format!(
             "Removed {n} empty autosaves left by workbenches killed before their first save \
              (no results in them): {}",
+            names.join(", ")
+        )),
+    }
+}
+
+/// How long a temporary file beside the autosaves must have been left unchanged before a start
+/// removes it ([`remove_leftover_temporaries`]).
+pub const LEFTOVER_TEMPORARY_AGE: Duration = Duration::from_secs(60 * 60);
+
+/// Removes the hidden temporary files that writes of autosaves left in `data_dir`'s results
+/// when their workbench was killed in the middle of one (`.NAME.XXXXXX.tmp`, made by
+/// [`crate::safe_fs::write_new_atomically`] as it reserves an autosave and by
+/// [`crate::safe_fs::write_atomically`] as a sweep saves into it), and returns their paths.
+///
+/// Only files that are certainly such leftovers are touched: in the results directory itself,
+/// named exactly as those writes name their temporary file for a `.json` autosave (see
+/// [`crate::safe_fs::TemporaryName::target_of`]), a regular file (never a symbolic link, which
+/// is not followed either), owned by this user, and unchanged for [`LEFTOVER_TEMPORARY_AGE`]
+/// or more by `now`. The age is the rule that tells a leftover from a write still going on in
+/// a live workbench sharing the directory: a write holds its temporary file only while it
+/// writes the results in one go, flushes them and renames the file (seconds at most), so one
+/// whose last change is an hour old belongs to no write still going on. (A workbench stopped
+/// for an hour between its last byte and the rename would see its rename fail, and say that
+/// the save failed; what it saved before is untouched.)
+pub fn remove_leftover_temporaries(data_dir: &Path, now: SystemTime) -> Vec<PathBuf> {
+    use std::os::unix::fs::MetadataExt;
+    let Ok(entries) = std::fs::read_dir(results_dir(data_dir)) else {
+        return Vec::new();
+    };
+    let me = crate::sys::effective_uid();
+    let mut removed = Vec::new();
+    for entry in entries.flatten() {
+        let name = entry.file_name();
+        let for_an_autosave = crate::safe_fs::TemporaryName::target_of(&name)
+            .is_some_and(|target| target.ends_with(".json") && !target.starts_with('.'));
+        if !for_an_autosave {
+            continue;
+        }
+        // `DirEntry::metadata` does not follow a symbolic link.
+        let Ok(meta) = entry.metadata() else {
+            continue;
+        };
+        let old = meta
+            .modified()
+            .ok()
+            .and_then(|modified| now.duration_since(modified).ok())
+            .is_some_and(|age| age >= LEFTOVER_TEMPORARY_AGE);
+        if meta.file_type().is_file()
+            && meta.uid() == me
+            && old
+            && std::fs::remove_file(entry.path()).is_ok()
+        {
+            removed.push(entry.path());
+        }
+    }
+    removed.sort();
+    removed
+}
+
+/// What the workbench says when it removed the leftover temporary files `removed`
+/// ([`remove_leftover_temporaries`]); `None` for none.
+pub fn leftover_temporaries_note(removed: &[PathBuf]) -> Option<String> {
+    let names: Vec<String> = removed
+        .iter()
+        .map(|p| {
+            p.file_name()
+                .map(|n| n.to_string_lossy().into_owned())
+                .unwrap_or_else(|| p.display().to_string())
+        })
+        .collect();
+    match names.len() {
+        0 => None,
+        1 => Some(format!(
+            "Removed a hidden temporary file left by a workbench killed while it saved results \
+             (unchanged for over an hour): {}",
+            names[0]
+        )),
+        n => Some(format!(
+            "Removed {n} hidden temporary files left by workbenches killed while they saved \
+             results (unchanged for over an hour): {}",
             names.join(", ")
         )),
     }
@@ -555,6 +635,110 @@ mod tests {
         );
         assert_eq!(empty_autosaves_note(&[]), None);
         assert_eq!(remove_empty_autosaves(dir.path()), Vec::<PathBuf>::new());
+    }
+
+    #[test]
+    fn only_old_temporary_files_of_autosaves_of_ours_are_removed_and_said() {
+        use std::os::unix::fs::symlink;
+        let dir = tempfile::tempdir().unwrap();
+        let results = results_dir(dir.path());
+        std::fs::create_dir_all(&results).unwrap();
+        let at = |name: &str| results.join(name);
+        let now = SystemTime::now();
+        let hours_ago = |h: u64| now - Duration::from_secs(h * 60 * 60);
+        let write_at = |path: &Path, when: SystemTime| {
+            std::fs::write(path, "{\"format\"").unwrap();
+            let file = std::fs::File::options().write(true).open(path).unwrap();
+            file.set_modified(when).unwrap();
+        };
+        // Named as a write of an autosave names its temporary file; two left for hours.
+        let made = |n: usize| {
+            at(&format!(
+                ".2026-01-0{n}T10-00-00Z_cpu-bound-{n}.json.Yn6zU{n}.tmp"
+            ))
+        };
+        let old_a = made(1);
+        let old_b = made(2);
+        write_at(&old_a, hours_ago(2));
+        write_at(&old_b, hours_ago(26));
+        // Written a minute ago: a workbench may be writing it now.
+        let fresh = made(3);
+        write_at(&fresh, now - Duration::from_secs(60));
+        // Other names, old too: not a write's temporary file, or not of an autosave.
+        let others = [
+            ".notes.txt.AbC123.tmp",
+            ".2026-01-04_x.json.AbC12.tmp",
+            ".2026-01-04_x.json.AbC123.tmp.bak",
+            "2026-01-04_x.json.AbC123.tmp",
+            "..json.AbC123.tmp",
+        ];
+        for other in others {
+            write_at(&at(other), hours_ago(2));
+        }
+        // A symbolic link of the name (to an old file elsewhere), and a directory of the name.
+        let elsewhere = dir.path().join("elsewhere");
+        write_at(&elsewhere, hours_ago(2));
+        symlink(&elsewhere, at(".l.json.AbC123.tmp")).unwrap();
+        std::fs::create_dir(at(".d.json.AbC123.tmp")).unwrap();
+        // One in the data directory itself, beside the results directory: not looked at.
+        let outside = dir.path().join(".o.json.AbC123.tmp");
+        write_at(&outside, hours_ago(2));
+        // Another user's (where this test may give one away: as root).
+        let theirs = at(".t.json.AbC123.tmp");
+        write_at(&theirs, hours_ago(2));
+        let given_away = std::os::unix::fs::chown(&theirs, Some(54_321), None).is_ok();
+
+        let removed = remove_leftover_temporaries(dir.path(), now);
+        let mut expected = vec![old_a.clone(), old_b.clone()];
+        if !given_away {
+            expected.push(theirs.clone());
+        }
+        assert_eq!(removed, expected);
+        for gone in [&old_a, &old_b] {
+            assert!(gone.symlink_metadata().is_err(), "{gone:?}");
+        }
+        for kept in [
+            fresh.clone(),
+            at(".l.json.AbC123.tmp"),
+            at(".d.json.AbC123.tmp"),
+            elsewhere,
+            outside,
+        ]
+        .into_iter()
+        .chain(others.iter().map(|o| at(o)))
+        {
+            assert!(kept.symlink_metadata().is_ok(), "{kept:?}");
+        }
+        assert_eq!(theirs.exists(), given_away, "another user's is kept");
+        let names = |paths: &[PathBuf]| -> Vec<String> {
+            paths
+                .iter()
+                .map(|p| p.file_name().unwrap().to_string_lossy().into_owned())
+                .collect()
+        };
+        assert_eq!(
+            leftover_temporaries_note(&removed),
+            Some(format!(
+                "Removed {} hidden temporary files left by workbenches killed while they saved \
+                 results (unchanged for over an hour): {}",
+                removed.len(),
+                names(&removed).join(", ")
+            ))
+        );
+        assert_eq!(
+            leftover_temporaries_note(&removed[..1]),
+            Some(format!(
+                "Removed a hidden temporary file left by a workbench killed while it saved \
+                 results (unchanged for over an hour): {}",
+                names(&removed)[0]
+            ))
+        );
+        assert_eq!(leftover_temporaries_note(&[]), None);
+        // An hour on, the fresh one is old too.
+        assert_eq!(
+            remove_leftover_temporaries(dir.path(), now + LEFTOVER_TEMPORARY_AGE),
+            vec![fresh]
+        );
     }
 
     fn results_with(status: RunStatus, samples_per_cell: &[usize]) -> ResultsFile {

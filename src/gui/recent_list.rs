@@ -46,6 +46,9 @@ pub struct Listing {
     /// The empty autosaves removed before the first reading
     /// ([`autosave::remove_empty_autosaves`]).
     pub removed_empty: Vec<PathBuf>,
+    /// The temporary files of killed writes removed before the first reading
+    /// ([`autosave::remove_leftover_temporaries`]).
+    pub removed_temporaries: Vec<PathBuf>,
 }
 
 /// Lists `data_dir`'s results and reads an entry for each with `read` (and for `also`), each
@@ -87,6 +90,7 @@ pub fn read_listing(
         files,
         also,
         removed_empty: Vec::new(),
+        removed_temporaries: Vec::new(),
     }
 }
 
@@ -108,10 +112,13 @@ pub struct RecentList {
     waker: Arc<Mutex<Option<egui::Context>>>,
     /// When the writers of the entries that say "still running" were last checked.
     checked_at: Option<Instant>,
-    /// The next reading first removes the empty autosaves (the first one, at start).
+    /// The next reading first removes the empty autosaves and the temporary files that killed
+    /// writes left (the first one, at start).
     remove_empty: bool,
     /// The empty autosaves the first reading removed, not yet taken.
     removed_empty: Vec<PathBuf>,
+    /// The temporary files the first reading removed, not yet taken.
+    removed_temporaries: Vec<PathBuf>,
 }
 
 impl RecentList {
@@ -130,6 +137,7 @@ impl RecentList {
             checked_at: None,
             remove_empty: true,
             removed_empty: Vec::new(),
+            removed_temporaries: Vec::new(),
         };
         list.refresh();
         list
@@ -145,14 +153,18 @@ impl RecentList {
         let waker = Arc::clone(&self.waker);
         let remove_empty = std::mem::take(&mut self.remove_empty);
         let work = move || {
-            let removed_empty = match remove_empty {
-                true => autosave::remove_empty_autosaves(&data_dir),
-                false => Vec::new(),
+            let (removed_empty, removed_temporaries) = match remove_empty {
+                true => (
+                    autosave::remove_empty_autosaves(&data_dir),
+                    autosave::remove_leftover_temporaries(&data_dir, SystemTime::now()),
+                ),
+                false => (Vec::new(), Vec::new()),
             };
             let mut listing = read_listing(&data_dir, also.as_deref(), &known, &mut |p| {
                 autosave::recent_entry(p)
             });
             listing.removed_empty = removed_empty;
+            listing.removed_temporaries = removed_temporaries;
             let _ = tx.send(listing);
             if let Some(ctx) = waker.lock().ok().and_then(|w| w.clone()) {
                 ctx.request_repaint();
@@ -217,6 +229,7 @@ impl RecentList {
         self.files = listing.files;
         self.arrived = true;
         self.removed_empty.extend(listing.removed_empty);
+        self.removed_temporaries.extend(listing.removed_temporaries);
         if self.also.take().is_some() {
             self.also_read = listing.also;
         }
@@ -233,9 +246,16 @@ impl RecentList {
         self.abandoned.take()
     }
 
-    /// The empty autosaves the first reading removed (at most once).
-    pub fn take_removed_empty(&mut self) -> Vec<PathBuf> {
-        std::mem::take(&mut self.removed_empty)
+    /// What the workbench says of the leftovers the first reading removed: the empty
+    /// autosaves ([`autosave::empty_autosaves_note`]), then the temporary files
+    /// ([`autosave::leftover_temporaries_note`]); each at most once.
+    pub fn take_removed_notes(&mut self) -> Vec<String> {
+        let empty = std::mem::take(&mut self.removed_empty);
+        let temporaries = std::mem::take(&mut self.removed_temporaries);
+        autosave::empty_autosaves_note(&empty)
+            .into_iter()
+            .chain(autosave::leftover_temporaries_note(&temporaries))
+            .collect()
     }
 
     /// Stops waiting for the file asked for besides the list (the offer was dismissed).

@@ -94,7 +94,7 @@ impl WorkbenchApp {
         self.recent.poll(&ctx);
         let also = self.recent.take_also();
         let abandoned = self.recent.take_abandoned();
-        if let Some(note) = autosave::empty_autosaves_note(&self.recent.take_removed_empty()) {
+        for note in self.recent.take_removed_notes() {
             self.info(note);
         }
         if let Some(entry) = also {
