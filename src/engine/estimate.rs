@@ -82,12 +82,33 @@ pub struct SweepEstimate {
     /// why that cannot be known before it runs.
     pub seconds: Result<f64, &'static str>,
     /// Where the length is unknown: the most it can take, every run stopped at the timeout
-    /// (`None` where the length is known, or where every run is not bounded by it).
-    pub at_most: Option<f64>,
+    /// and every start-up at its own limit ([`AtMost`]; `None` where the length is known).
+    pub at_most: Option<AtMost>,
     /// The cells whose precision target cannot add a run, their expected runs being too long
     /// for its budget ([`TargetWithoutRoom`]); `None` without a target, where every cell has
     /// room, or where the runs' length is unknown.
     pub target_without_room: Option<TargetWithoutRoom>,
+}
+
+/// The longest a sweep of unknown length can take, from the limits the engine stops it at:
+/// every warm-up and timed run stopped at `timeout_s` (the run's guard), the timed runs a cell
+/// takes of runs that long at most ([`RunCount::most_timed_s`]), and every cell's start-up at
+/// the limit its executor is given ([`startup_limit_s`]). A true bound, not a guess, and a
+/// loose one: a Python function of 10 ms under a 60 s timeout is bounded by minutes.
+#[derive(Clone, Debug, PartialEq)]
+pub struct AtMost {
+    /// The whole bound, seconds: [`AtMost::runs_s`] plus [`AtMost::startups_s`].
+    pub seconds: f64,
+    /// The warm-ups and timed runs of every cell, each stopped at the timeout.
+    pub runs_s: f64,
+    /// Every cell's start-up, at its limit where it has one (an interpreter, its module's
+    /// import, worker processes), at the estimate's figure where it starts within corelab.
+    pub startups_s: f64,
+    /// The preset's `timeout_s`, which stops each run.
+    pub timeout_s: f64,
+    /// The start-up limits the bound counts, in words (`60 s for a Python interpreter and its
+    /// pool`), in the order first met in the sweep; empty where no cell has one.
+    pub startup_limits: Vec<String>,
 }
 
 /// Cells of a sweep whose runs, at the length the estimate expects, spend the precision
@@ -178,13 +199,25 @@ impl SweepEstimate {
         }
     }
 
-    /// "At most 35 min: every run is stopped at the 30 s timeout", where the length is unknown.
+    /// "At most about 35 min: every run is stopped at the 30 s timeout (timeout_s)", and what
+    /// the start-ups add where their limits count, where the length is unknown.
     pub fn at_most_words(&self) -> Option<String> {
-        let s = self.at_most?;
-        Some(format!(
-            "At most about {}: every run is stopped at the timeout",
-            about_duration(s)
-        ))
+        let at = self.at_most.as_ref()?;
+        let mut text = format!(
+            "At most about {}: every run is stopped at the {} s timeout (timeout_s)",
+            about_duration(at.seconds),
+            at.timeout_s
+        );
+        if !at.startup_limits.is_empty() {
+            text.push_str(&format!(
+                ", about {} of runs at most; and every cell's start-up at limits of its own ({}), \
+                 about {} of start-ups at most",
+                about_duration(at.runs_s),
+                at.startup_limits.join("; "),
+                about_duration(at.startups_s)
+            ));
+        }
+        Some(text)
     }
 }
 
@@ -244,6 +277,36 @@ fn startup_s(model: ModelKind, workers: usize) -> f64 {
         | ModelKind::Rayon
         | ModelKind::GilThreads
         | ModelKind::Tokio => 0.0,
+    }
+}
+
+/// The most a cell of `model` can spend starting before its first run is stopped, and the
+/// limits that make it, in words: an interpreter and its pool, then a function task's module
+/// import, each at [`super::model::python::START_TIMEOUT`]; `processes` workers saying ready,
+/// then building the workload before their first run, each at the handshake's limit. Models
+/// that start within corelab (threads, rayon, tokio, the emulated GIL) have no limit and start
+/// at once: their estimated start-up ([`startup_s`]).
+fn startup_limit_s(exp: &Experiment, model: ModelKind, workers: usize) -> (f64, Vec<String>) {
+    let python = super::model::python::START_TIMEOUT.as_secs_f64();
+    let handshake = super::model::HANDSHAKE_TIMEOUT.as_secs_f64();
+    let interpreter = format!("{python} s for a Python interpreter and its pool");
+    match model {
+        m if m.is_python() && exp.task.kind == TaskKind::Function => (
+            2.0 * python,
+            vec![
+                interpreter,
+                format!("{python} s more to import the function's module"),
+            ],
+        ),
+        m if m.is_python() => (python, vec![interpreter]),
+        ModelKind::Processes => (
+            2.0 * handshake,
+            vec![
+                format!("{handshake} s for the processes workers to say ready"),
+                format!("{handshake} s more to build the workload before their first run"),
+            ],
+        ),
+        _ => (startup_s(model, workers), Vec::new()),
     }
 }
 
@@ -617,17 +680,36 @@ pub fn recorded_cost(
     })
 }
 
-/// The longest a sweep of `exp` can take when each run is stopped at `timeout_s`: every
-/// warm-up and timed run that long, plus start-up. `None` for a timeout that is not a length.
-fn at_most(exp: &Experiment) -> Option<f64> {
-    let run = exp.timeout_s;
-    (run.is_finite() && run > 0.0).then(|| {
-        sweep_plan(exp)
-            .iter()
-            .map(|&cell| {
-                CellCost::of(exp, cell, startup_s(cell.0, cell.1), (run, 0.0)).seconds(exp.warmups)
-            })
-            .sum()
+/// The longest a sweep of `exp` can take ([`AtMost`]): each cell's start-up at its limit
+/// ([`startup_limit_s`]), its warm-ups at `timeout_s` each, and its timed runs at the most
+/// [`RunCount`] lets runs of up to `timeout_s` add up to ([`RunCount::most_timed_s`]). `None`
+/// for a timeout that is not a length.
+fn at_most(exp: &Experiment) -> Option<AtMost> {
+    let timeout = exp.timeout_s;
+    if !(timeout.is_finite() && timeout > 0.0) {
+        return None;
+    }
+    let count = RunCount::of(exp);
+    let per_cell_runs = f64::from(exp.warmups) * timeout + count.most_timed_s(timeout);
+    let mut runs_s = 0.0;
+    let mut startups_s = 0.0;
+    let mut startup_limits: Vec<String> = Vec::new();
+    for (model, workers) in sweep_plan(exp) {
+        let (startup, limits) = startup_limit_s(exp, model, workers);
+        startups_s += startup;
+        runs_s += per_cell_runs;
+        for limit in limits {
+            if !startup_limits.contains(&limit) {
+                startup_limits.push(limit);
+            }
+        }
+    }
+    Some(AtMost {
+        seconds: runs_s + startups_s,
+        runs_s,
+        startups_s,
+        timeout_s: timeout,
+        startup_limits,
     })
 }
 
@@ -931,9 +1013,13 @@ mod tests {
         assert_eq!(e.cells, 3);
         assert_eq!(e.words(), "3 cells; time unknown until it runs");
         assert!(e.seconds.unwrap_err().contains("target time per run"));
-        // Bounded by the timeout: 3 cells × (1 warm-up + 5 runs) × 30 s.
+        // Bounded by the timeout: 3 cells × (1 warm-up + 5 runs) × 30 s; models that start
+        // within corelab have no start-up limit to add.
         exp.timeout_s = 30.0;
-        assert_eq!(estimate(&exp, 2).at_most, Some(3.0 * 6.0 * 30.0));
+        let at = estimate(&exp, 2).at_most.expect("bounded by the timeout");
+        assert_eq!(at.seconds, 3.0 * 6.0 * 30.0);
+        assert_eq!((at.runs_s, at.startups_s), (3.0 * 6.0 * 30.0, 0.0));
+        assert!(at.startup_limits.is_empty());
         exp.task.kind = TaskKind::Command;
         assert!(
             estimate(&exp, 2)
@@ -945,6 +1031,49 @@ mod tests {
         exp.task.kind = TaskKind::Cpu;
         exp.target_run_s = 0.25;
         assert!(estimate(&exp, 2).words().starts_with("3 cells, about "));
+    }
+
+    /// A Python function's sweep is bounded by the engine's own limits: every run at the
+    /// timeout, the timed runs as many as the rules can ask of runs that long, and each cell's
+    /// interpreter and module import at theirs (60 s each), which the run's timeout does not
+    /// set; the words name them all.
+    #[test]
+    fn a_function_sweep_is_bounded_by_its_timeout_and_its_start_up_limits() {
+        let mut exp = experiment(
+            &[ModelKind::PyThreading, ModelKind::PyMultiprocessing],
+            &[1, 2],
+        );
+        exp.baseline = Baseline::SameModelOneWorker;
+        exp.task.kind = TaskKind::Function;
+        exp.timeout_s = 10.0;
+        exp.min_time_s = 25.0;
+        let e = estimate(&exp, 2);
+        assert!(e.seconds.is_err());
+        let at = e.at_most.clone().expect("bounded");
+        // 4 cells: 1 warm-up at 10 s, then 5 runs (50 s) against a 25 s minimum time, which
+        // alone could take 25 s + one 10 s run: 50 s; each cell's start-up 60 s + 60 s.
+        assert_eq!(at.runs_s, 4.0 * (10.0 + 50.0));
+        assert_eq!(at.startups_s, 4.0 * 120.0);
+        assert_eq!(at.seconds, at.runs_s + at.startups_s);
+        assert_eq!(
+            e.at_most_words().unwrap(),
+            "At most about 12 min: every run is stopped at the 10 s timeout (timeout_s), about \
+             4 min of runs at most; and every cell's start-up at limits of its own (60 s for a \
+             Python interpreter and its pool; 60 s more to import the function's module), \
+             about 8 min of start-ups at most"
+        );
+        // A minimum time beyond the repetitions: its own length plus one more run.
+        exp.min_time_s = 100.0;
+        let at = estimate(&exp, 2).at_most.expect("bounded");
+        assert_eq!(at.runs_s, 4.0 * (10.0 + 110.0));
+        // Another task under processes: their workers' handshakes, not Python's.
+        exp.task.kind = TaskKind::Cpu;
+        exp.models = vec![ModelKind::Processes];
+        let words = estimate(&exp, 2).at_most_words().unwrap();
+        assert!(
+            words.contains("(30 s for the processes workers to say ready; 30 s more to build the workload before their first run)"),
+            "{words}"
+        );
     }
 
     #[test]
@@ -1063,12 +1192,18 @@ mod tests {
         let unknown = SweepEstimate {
             cells: 3,
             seconds: Err("a command's runs last as long as the program"),
-            at_most: Some(90.0),
+            at_most: Some(AtMost {
+                seconds: 90.0,
+                runs_s: 90.0,
+                startups_s: 0.0,
+                timeout_s: 5.0,
+                startup_limits: Vec::new(),
+            }),
             target_without_room: None,
         };
         assert_eq!(
             unknown.at_most_words().unwrap(),
-            "At most about 2 min: every run is stopped at the timeout"
+            "At most about 2 min: every run is stopped at the 5 s timeout (timeout_s)"
         );
         assert_eq!(unknown.long_sweep_warning(), None);
     }

@@ -326,6 +326,70 @@ mod tests {
         assert_eq!(field(status, "VmRSS"), Some(110_000));
     }
 
+    /// This process alone, its costs measured (no worker processes, no threads of its own).
+    struct HereOnly;
+
+    impl Executor for HereOnly {
+        fn startup(&self) -> std::time::Duration {
+            std::time::Duration::ZERO
+        }
+        fn run(
+            &mut self,
+            _: &crate::preset::TaskSpec,
+            _: &crate::engine::workload::RunEnv,
+            _: &crate::engine::RunGuard,
+        ) -> Result<crate::engine::model::RunRecord, crate::engine::UnitError> {
+            unreachable!("after_run is given the run's commands directly")
+        }
+        fn worker_pids(&self) -> Option<Vec<u32>> {
+            Some(Vec::new())
+        }
+        fn threads_here(&self) -> Option<Vec<u32>> {
+            Some(Vec::new())
+        }
+    }
+
+    /// What the costs note of a command task says (`export::costs_text`): the commands, gone
+    /// when `/proc` is read, count in peak RSS, the memory added and the processes, at the
+    /// peaks `wait4` gave when each was reaped; PSS and USS, read of live processes only, are
+    /// not given for such a run.
+    #[test]
+    fn a_command_task_s_commands_count_in_peak_and_added_memory_not_in_pss_or_uss() {
+        let before = Counters {
+            threads: HashMap::new(),
+            // This process's own growth left out, so that the added figure is the commands'.
+            rss_at_start: Some(u64::MAX),
+        };
+        let commands = CommandsRun {
+            count: 8,
+            at_once: 2,
+            concurrent_peak_rss_bytes: 128 << 20,
+        };
+        let costs = after_run(&before, &HereOnly, None, Some(commands)).expect("measured");
+        let here = costs
+            .per_process
+            .iter()
+            .find(|m| m.pid == std::process::id())
+            .expect("this process");
+        assert_eq!(costs.processes, 1 + 8);
+        assert_eq!(costs.peak_rss_bytes, here.peak_rss_bytes + (128 << 20));
+        assert_eq!(costs.added_rss_bytes, Some(128 << 20));
+        assert_eq!((costs.pss_bytes, costs.uss_bytes), (None, None));
+        let entry = costs
+            .per_process
+            .iter()
+            .find(|m| m.pid == 0)
+            .expect("theirs");
+        assert_eq!(
+            entry.role,
+            "8 commands, their peaks added over the 2 that ran at once"
+        );
+        // Without commands, this process's PSS and USS are read.
+        let costs = after_run(&before, &HereOnly, None, None).expect("measured");
+        assert_eq!(costs.processes, 1);
+        assert_eq!(costs.pss_bytes.is_some(), here.pss_bytes.is_some());
+    }
+
     #[test]
     fn io_chars_count_what_a_process_reads_and_writes() {
         let me = [std::process::id()];

@@ -146,6 +146,32 @@ impl RunCount {
         }
     }
 
+    /// The longest a cell's timed runs can add up to when no run takes longer than `run_s`
+    /// seconds (each stopped at the timeout): the runs it takes whatever their length (the
+    /// repetitions, and with a precision target the [`MIN_SAMPLES_FOR_95`] runs) at `run_s`
+    /// each; past those, the minimum time and the precision budget ask for another run only
+    /// while the runs so far add up to less than them, so the last such run starts below the
+    /// larger of the two and ends at most `run_s` later; never more than the cap of runs.
+    /// Unlike [`RunCount::most`] × `run_s`, a bound for runs of any length up to `run_s`: a
+    /// minimum time of 29 s with 30 s runs takes one run at 30 s, but two of 28.9 s, 57.8 s.
+    pub fn most_timed_s(&self, run_s: f64) -> f64 {
+        let mut floor = self.repetitions;
+        let mut fill_s: f64 = 0.0;
+        if self.min_time_s > 0.0 {
+            fill_s = fill_s.max(self.min_time_s);
+        }
+        if self.precision > 0.0 {
+            floor = floor.max(MIN_SAMPLES_FOR_95);
+            fill_s = fill_s.max(self.budget_s);
+        }
+        let floor = floor.min(self.cap) as f64 * run_s;
+        let filled = match fill_s > 0.0 {
+            true => fill_s + run_s,
+            false => 0.0,
+        };
+        floor.max(filled).min(self.cap as f64 * run_s)
+    }
+
     /// Whether the precision target can add a run to a cell of `run_s`-second runs: `false`
     /// when the runs the cell takes anyway ([`RunCount::fewest`]) already spend the precision
     /// budget, so that the target is met only if those runs happen to agree within it. `None`
@@ -244,6 +270,58 @@ mod tests {
         assert_eq!(runs_taken(count(5, 0.5), 0.03), 17);
         // Long runs are not repeated more than asked.
         assert_eq!(runs_taken(count(5, 0.5), 0.8), 5);
+    }
+
+    /// The bound of the timed runs' total holds for runs of any length up to the timeout,
+    /// spread so widely that no precision target is met (the longest a cell can go on), and
+    /// is reached: a minimum time just below the timeout takes two runs just below it.
+    #[test]
+    fn the_timed_runs_of_a_cell_add_up_to_at_most_the_bound_whatever_their_length() {
+        let timeout = 30.0;
+        let cells = [
+            count(1, 29.0),
+            count(5, 0.0),
+            count(3, 100.0),
+            precise(0.02, 3.0),
+            precise(0.02, 100.0),
+            RunCount::of(&Experiment {
+                repetitions: 2,
+                min_time_s: 50.0,
+                precision: 0.01,
+                precision_budget_s: 70.0,
+                ..Experiment::default()
+            }),
+        ];
+        for c in cells {
+            let bound = c.most_timed_s(timeout);
+            let mut longest: f64 = 0.0;
+            // Every half second up to the timeout.
+            for step in 1..=60 {
+                let run_s = timeout * f64::from(step) / 60.0;
+                // Alternating runs of `run_s` and a tenth of it: never within any target.
+                let mut walls: Vec<f64> = Vec::new();
+                while c.wants_more_runs(&walls) {
+                    walls.push(match walls.len() % 2 {
+                        0 => run_s,
+                        _ => run_s / 10.0,
+                    });
+                }
+                let total: f64 = walls.iter().sum();
+                // The same cell with every run at `run_s`.
+                let mut even: Vec<f64> = Vec::new();
+                while c.wants_more_runs(&even) {
+                    even.push(run_s);
+                }
+                longest = longest.max(total).max(even.iter().sum());
+            }
+            assert!(longest <= bound + 1e-9, "{c:?}: {longest} > {bound}");
+            assert!(longest > 0.9 * bound, "{c:?}: {longest} far below {bound}");
+        }
+        // One run of at least 29 s, or two of just under: 29 s + one run, not one run of 30 s.
+        assert!((count(1, 29.0).most_timed_s(timeout) - 59.0).abs() < 1e-9);
+        assert!(count(1, 29.0).most(timeout) as f64 * timeout < 57.8);
+        // Repetitions alone: each at the timeout.
+        assert!((count(5, 0.0).most_timed_s(timeout) - 150.0).abs() < 1e-9);
     }
 
     #[test]

@@ -49,14 +49,17 @@ const HEADS: [&str; 11] = [
 
 const EXPLAIN: &str = "added: memory the run added, the same whichever front end ran it (this process's peak RSS during the run above its RSS at the start, plus each worker process's own peak; — in older files); peak RSS: resident memory high-water mark of the whole processes, summed over every process the model ran (this one, with the front end's own memory, and its workers); PSS/USS of the whole processes from /proc/<pid>/smaps_rollup after the run; switches, migrations and IPC bytes: medians per run";
 
-/// What the memory columns leave out of a `command` task: its processes end within the run,
-/// before the memory is read.
-const COMMANDS_NOT_IN_MEMORY: &str = "a command task's own processes end within each run, before memory is read: peak RSS, PSS and USS leave them out (their CPU time is counted)";
+/// What the memory columns hold of a `command` task, whose commands have exited when the
+/// run's memory is read from `/proc` (`engine::proc_stats::after_run`): each was measured as
+/// it was reaped (`wait4`), and one entry of the run's memory adds the peaks of those that ran
+/// at once, which peak RSS and added count and procs counts them in; PSS and USS are read
+/// from `/proc` of live processes only, and a run with that entry has none.
+const COMMANDS_IN_MEMORY: &str = "a command task's commands have exited when memory is read from /proc, so each is measured as it is reaped (wait4: its own peak RSS, its children included): peak RSS and added count the most the commands running at once held, each at its own peak (what they could hold together, at most), and procs counts them; PSS and USS cannot be read of a process that has exited, so they are not given (—); the commands' CPU time is counted";
 
-/// The note under the costs, with [`COMMANDS_NOT_IN_MEMORY`] for a command task.
+/// The note under the costs, with [`COMMANDS_IN_MEMORY`] for a command task.
 fn explanation(results: &ResultsFile) -> String {
     match results.experiment.task.kind {
-        crate::preset::TaskKind::Command => format!("{EXPLAIN}; {COMMANDS_NOT_IN_MEMORY}"),
+        crate::preset::TaskKind::Command => format!("{EXPLAIN}; {COMMANDS_IN_MEMORY}"),
         _ => EXPLAIN.to_string(),
     }
 }
@@ -113,7 +116,7 @@ mod tests {
     use crate::results::CellCosts;
 
     #[test]
-    fn a_command_task_s_costs_say_its_processes_are_not_in_the_memory() {
+    fn a_command_task_s_costs_say_what_its_commands_count_in() {
         let mut r = ResultsFile::default();
         r.cells.push(CellResult {
             model: Some(ModelKind::Threads),
@@ -127,8 +130,22 @@ mod tests {
         });
         assert!(!costs_table(&r).contains("command task"));
         r.experiment.task.kind = crate::preset::TaskKind::Command;
-        assert!(costs_table(&r).contains("peak RSS, PSS and USS leave them out"));
-        assert!(costs_markdown(&r, "##").contains("peak RSS, PSS and USS leave them out"));
+        // What `proc_stats::after_run` records of a command task's run (its test
+        // `a_command_task_s_commands_count_in_peak_and_added_memory_not_in_pss_or_uss`): the
+        // commands in peak RSS, added and procs; no PSS or USS.
+        for text in [costs_table(&r), costs_markdown(&r, "##")] {
+            assert!(
+                text.contains("peak RSS and added count the most the commands running at once held, each at its own peak"),
+                "{text}"
+            );
+            assert!(text.contains("and procs counts them"), "{text}");
+            assert!(
+                text.contains("PSS and USS cannot be read of a process that has exited, so they are not given (—)"),
+                "{text}"
+            );
+            // The claim this replaced, untrue since the commands' peaks are counted.
+            assert!(!text.contains("leave them out"), "{text}");
+        }
     }
 
     #[test]

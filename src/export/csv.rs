@@ -1,6 +1,6 @@
 use crate::results::{CellStatus, ResultsFile};
 
-const HEADER: &str = "model,workers,status,runs,median_s,median_ci_low_s,median_ci_high_s,median_ci_coverage,min_s,max_s,mean_s,stddev_s,mean_ci95_low_s,mean_ci95_high_s,outliers,outlier_runs,speedup,speedup_low,speedup_high,speedup_ci_low,speedup_ci_high,efficiency,efficiency_pct,cpu_median_s,cpu_utilisation,work_vs_baseline,startup_s,checksum,lost_updates,gb_per_s,peak_rss_bytes,pss_bytes,uss_bytes,processes,voluntary_switches,involuntary_switches,migrations,ipc_bytes,error,speedup_ci_coverage,lost_updates_max,runs_with_lost_updates,import_s,baseline,precision_target,precision_achieved,precision_met";
+const HEADER: &str = "model,workers,status,runs,median_s,median_ci_low_s,median_ci_high_s,median_ci_coverage,min_s,max_s,mean_s,stddev_s,mean_ci95_low_s,mean_ci95_high_s,outliers,outlier_runs,speedup,speedup_low,speedup_high,speedup_ci_low,speedup_ci_high,efficiency,efficiency_pct,cpu_median_s,cpu_utilisation,work_vs_baseline,startup_s,checksum,lost_updates,gb_per_s,peak_rss_bytes,pss_bytes,uss_bytes,processes,voluntary_switches,involuntary_switches,migrations,ipc_bytes,error,speedup_ci_coverage,lost_updates_max,runs_with_lost_updates,import_s,baseline,precision_target,precision_achieved,precision_met,added_rss_bytes";
 
 /// A number with six decimals, and at least six significant digits below 0.1 (a 53 µs median
 /// is `0.0000528100`, not `0.000053`, so its interval and a speedup worked out from the CSV keep
@@ -113,6 +113,10 @@ pub fn summary_csv(results: &ResultsFile) -> String {
             num(super::cell_text::precision(cell)),
             super::cell_text::precision_target_met(results, cell)
                 .map_or(String::new(), |met| met.to_string()),
+            // The memory the run added (the memory chart's figure), the largest over the
+            // cell's measured runs; empty where it was not recorded (a kernel that refused to
+            // reset the peak, files from before it, cells with no measured run).
+            opt(cell.added_rss_bytes),
         ];
         let quoted: Vec<String> = row.iter().map(|f| quote(f)).collect();
         out.push_str(&quoted.join(","));
@@ -190,9 +194,9 @@ mod tests {
         assert!(
             // The error, then the speedup interval's coverage (none: the cell failed), the
             // lost updates' maximum and runs (none: not a contention task) and the module's
-            // import (none: not a function task), then the baseline it is measured against
-            // and no precision target.
-            lines[2].ends_with(",\"worker 1 said \"\"no\"\", twice\",,,,,sequential × 1,,,"),
+            // import (none: not a function task), then the baseline it is measured against,
+            // no precision target, and no memory added (no measured run).
+            lines[2].ends_with(",\"worker 1 said \"\"no\"\", twice\",,,,,sequential × 1,,,,"),
             "{}",
             lines[2]
         );
@@ -200,7 +204,7 @@ mod tests {
         let header: Vec<&str> = lines[0].split(',').collect();
         // Columns are only ever added at the end, so that readers by position keep working.
         assert_eq!(
-            header[header.len() - 9..],
+            header[header.len() - 10..],
             [
                 "error",
                 "speedup_ci_coverage",
@@ -210,9 +214,38 @@ mod tests {
                 "baseline",
                 "precision_target",
                 "precision_achieved",
-                "precision_met"
+                "precision_met",
+                "added_rss_bytes"
             ]
         );
+    }
+
+    /// The memory a run added, which the memory chart plots, is the last column, after every
+    /// column that was there before it (whose positions are unchanged); empty where the file
+    /// has none.
+    #[test]
+    fn the_memory_a_run_added_is_the_last_column_and_empty_where_not_recorded() {
+        let mut r = ResultsFile::default();
+        let mut measured = CellResult::with_walls(ModelKind::Processes, 2, &[1.0; 3]);
+        measured.peak_rss_bytes = Some(90 << 20);
+        measured.added_rss_bytes = Some(12 << 20);
+        r.cells.push(measured);
+        let mut old_file = CellResult::with_walls(ModelKind::Threads, 2, &[1.0; 3]);
+        old_file.peak_rss_bytes = Some(80 << 20);
+        r.cells.push(old_file);
+        let csv = summary_csv(&r);
+        let rows: Vec<Vec<&str>> = csv.lines().map(|l| l.split(',').collect()).collect();
+        let names = &rows[0];
+        assert_eq!(names.last(), Some(&"added_rss_bytes"));
+        assert_eq!(names.iter().position(|h| *h == "precision_met"), Some(46));
+        assert_eq!(names.iter().position(|h| *h == "peak_rss_bytes"), Some(30));
+        for row in &rows[1..] {
+            assert_eq!(row.len(), names.len(), "{row:?}");
+        }
+        assert_eq!(rows[1].last(), Some(&"12582912"));
+        assert_eq!(rows[1][30], "94371840");
+        assert_eq!(rows[2].last(), Some(&""));
+        assert_eq!(rows[2][30], "83886080");
     }
 
     #[test]

@@ -246,16 +246,17 @@ pub fn runs_total_note(
 }
 
 /// The estimate beside Run and its hover: `7 cells, about 12 s`, with the most it can take
-/// where its length is unknown, and a short note where the precision target cannot add runs
+/// where its length is unknown (every run stopped at the timeout and every start-up at its
+/// own limit: [`crate::engine::estimate::AtMost`], broken down in the hover), and a short note where the precision target cannot add runs
 /// to some cells and one of them computes (said whole in the hover, with a long sweep's
 /// warning and [`ESTIMATE_HELP`]; where every such cell mostly waits on a timer, in the hover
 /// only, as information: see [`crate::engine::estimate::TargetWithoutRoom::may_cost_precision`]).
 pub fn estimate_texts(estimate: &crate::engine::estimate::SweepEstimate) -> (String, String) {
-    let mut words = match estimate.at_most {
-        Some(s) => format!(
+    let mut words = match &estimate.at_most {
+        Some(at) => format!(
             "{} (at most about {})",
             estimate.words(),
-            crate::engine::estimate::about_duration(s)
+            crate::engine::estimate::about_duration(at.seconds)
         ),
         None => estimate.words(),
     };
@@ -592,6 +593,43 @@ mod tests {
             "{words}"
         );
         assert!(hover.starts_with("Note: "), "{hover}");
+    }
+
+    /// A Python function's sweep: the bound beside Run is the whole of what the engine's
+    /// limits allow (every run at the timeout, every start-up and module import at its own
+    /// limit), and the hover says what it is made of.
+    #[test]
+    fn a_function_sweep_states_a_bound_from_the_timeout_and_the_start_up_limits() {
+        let mut exp = Experiment {
+            models: vec![ModelKind::PyThreading],
+            workers: vec![1, 2],
+            repetitions: 5,
+            warmups: 1,
+            min_time_s: 0.0,
+            precision: 0.0,
+            target_run_s: 0.0,
+            timeout_s: 30.0,
+            baseline: crate::preset::Baseline::SameModelOneWorker,
+            ..Experiment::default()
+        };
+        exp.task.kind = crate::preset::TaskKind::Function;
+        let estimate = crate::engine::estimate::estimate(&exp, 2);
+        // 2 cells × (6 runs × 30 s + 60 s to start the interpreter + 60 s to import): 10 min.
+        let (words, hover) = estimate_texts(&estimate);
+        assert_eq!(
+            words,
+            "2 cells; time unknown until it runs (at most about 10 min)"
+        );
+        assert_eq!(
+            hover,
+            format!(
+                "Unknown here: a Python function's runs last as long as it does. At most about \
+                 10 min: every run is stopped at the 30 s timeout (timeout_s), about 6 min of \
+                 runs at most; and every cell's start-up at limits of its own (60 s for a \
+                 Python interpreter and its pool; 60 s more to import the function's module), \
+                 about 4 min of start-ups at most.\n\n{ESTIMATE_HELP}"
+            )
+        );
     }
 
     #[test]

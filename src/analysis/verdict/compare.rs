@@ -3,12 +3,32 @@
 
 use super::*;
 
+/// How much of a core `c` got where it mostly waited by the one rule of
+/// [`CellResult::mostly_waits`] (`0.33`, `under 0.01`); `None` where it mostly computed, or
+/// where its CPU time is 0, one not measured (as `Reference::of` reads it), not a wait.
+pub(super) fn starved_share(c: &CellResult) -> Option<String> {
+    if !c.mostly_waits() {
+        return None;
+    }
+    let (cpu, wall) = (c.cpu.as_ref()?, c.wall.as_ref()?);
+    (cpu.median > 0.0).then(|| match cpu.median / wall.median {
+        share if share < 0.01 => "under 0.01".to_string(),
+        share => format!("{share:.2}"),
+    })
+}
+
 /// A function task has no sequential baseline (the sequential model cannot call Python):
 /// which one-worker cell stands in for "stay sequential", a plain loop in one interpreter
 /// (`py-threading × 1`, else the fastest one-worker Python cell), and how the fastest cell
 /// compares with it. `None` for other tasks, or without such a cell.
+///
+/// Where the stand-in, or the faster model's own one-worker baseline, mostly waited (the one
+/// rule of [`CellResult::mostly_waits`]: it waited, or other programs starved it), the ratio
+/// of the two times is no measure of what leaving a plain loop gains, and no "× faster" is
+/// given: the line says why, as the GIL line does of a starved baseline.
 pub(super) fn sequential_stand_in_text(
     r: &ResultsFile,
+    baselines: &Baselines,
     fastest: &CellResult,
     done: &[&CellResult],
 ) -> Option<String> {
@@ -25,6 +45,36 @@ pub(super) fn sequential_stand_in_text(
         return Some(format!(
             "Staying sequential: {name} ({what}) was the fastest, {}; no model beat it.",
             time_words(median(stand_in))
+        ));
+    }
+    // The stand-in and the faster model's own one-worker baseline, each once.
+    let faster_baseline = baselines
+        .measured(fastest.model)
+        .and_then(|(i, _)| r.cells.get(i));
+    let mut starved: Vec<(String, String)> = Vec::new();
+    for c in [Some(stand_in), faster_baseline].into_iter().flatten() {
+        let who = cell_name(c);
+        if let Some(share) = starved_share(c)
+            && !starved.iter().any(|(w, _)| *w == who)
+        {
+            starved.push((who, share));
+        }
+    }
+    if !starved.is_empty() {
+        let got: Vec<String> = starved
+            .iter()
+            .map(|(who, share)| format!("{who} got only {share} of a core"))
+            .collect();
+        let (they, them) = match starved.len() {
+            1 => ("it", "it"),
+            _ => ("they", "them"),
+        };
+        return Some(format!(
+            "Staying sequential: {name} ({what}) took {}; {} took {}, but their ratio is no measure of what leaving a plain loop gains: {} ({they} waited, or other programs starved {them}), so the difference may be waits overlapping or a starved run catching up.",
+            time_words(median(stand_in)),
+            cell_name(fastest),
+            time_words(median(fastest)),
+            join_and(&got)
         ));
     }
     let q = median(stand_in) / median(fastest);
@@ -188,6 +238,92 @@ mod tests {
                 .iter()
                 .all(|l| !l.starts_with("Staying sequential"))
         );
+    }
+
+    /// `model × workers` whose runs took `walls` seconds, each keeping `cores` of a core busy.
+    fn busy_cell(model: ModelKind, workers: usize, walls: &[f64], cores: f64) -> CellResult {
+        let mut c = cell(model, workers, walls);
+        for s in &mut c.samples {
+            s.cpu_s = s.wall_s * cores;
+        }
+        c
+    }
+
+    fn staying_sequential(r: &ResultsFile) -> String {
+        of(r, VerdictTopic::Comparison)
+            .into_iter()
+            .find(|l| l.starts_with("Staying sequential"))
+            .expect("said")
+    }
+
+    /// gui-crunch.json on a loaded 2-core machine: py-threading × 1, the stand-in for a plain
+    /// loop, got 0.33 of a core; its "about 2.3× faster" against py-threading × 2 was a starved
+    /// run caught up, not a gain. The line gives the times and why no ratio is given.
+    #[test]
+    fn staying_sequential_gives_no_ratio_against_a_stand_in_that_mostly_waited() {
+        use ModelKind::{PyMultiprocessing, PyThreading};
+        let r = function_file(vec![
+            busy_cell(PyThreading, 1, &six(0.65), 0.33),
+            busy_cell(PyThreading, 2, &six(0.28), 0.76),
+            busy_cell(PyMultiprocessing, 1, &six(0.6), 0.9),
+            busy_cell(PyMultiprocessing, 2, &six(0.4), 1.4),
+        ]);
+        assert!(r.cells[0].mostly_waits());
+        assert_eq!(
+            staying_sequential(&r),
+            "Staying sequential: py-threading × 1 (one call at a time in one interpreter, the nearest to a plain loop, which the sequential model cannot run for a Python function) took 0.65 s; py-threading × 2 took 0.28 s, but their ratio is no measure of what leaving a plain loop gains: py-threading × 1 got only 0.33 of a core (it waited, or other programs starved it), so the difference may be waits overlapping or a starved run catching up."
+        );
+        // The same cells keeping a core busy: the ratio, as before.
+        let r = function_file(vec![
+            busy_cell(PyThreading, 1, &six(0.65), 0.95),
+            busy_cell(PyThreading, 2, &six(0.28), 0.95),
+            busy_cell(PyMultiprocessing, 1, &six(0.6), 0.9),
+            busy_cell(PyMultiprocessing, 2, &six(0.4), 1.4),
+        ]);
+        assert!(
+            staying_sequential(&r).ends_with("py-threading × 2 took 0.28 s, about 2.3× faster."),
+            "{}",
+            staying_sequential(&r)
+        );
+        // A CPU time of 0 is one not measured, not a wait: the ratio stands.
+        let r = function_file(vec![
+            busy_cell(PyThreading, 1, &six(0.65), 0.0),
+            busy_cell(PyThreading, 2, &six(0.28), 0.0),
+        ]);
+        assert!(
+            staying_sequential(&r).ends_with("about 2.3× faster."),
+            "{}",
+            staying_sequential(&r)
+        );
+    }
+
+    /// The stand-in computed, but the fastest model's own one-worker baseline mostly waited:
+    /// named too; and where both did, both are named once each.
+    #[test]
+    fn staying_sequential_names_the_faster_model_s_baseline_that_mostly_waited() {
+        use ModelKind::{PyMultiprocessing, PyThreading};
+        let r = function_file(vec![
+            busy_cell(PyThreading, 1, &six(0.32), 0.95),
+            busy_cell(PyThreading, 2, &six(0.34), 0.95),
+            busy_cell(PyMultiprocessing, 1, &six(0.40), 0.004),
+            busy_cell(PyMultiprocessing, 2, &six(0.20), 1.8),
+        ]);
+        assert_eq!(
+            staying_sequential(&r),
+            "Staying sequential: py-threading × 1 (one call at a time in one interpreter, the nearest to a plain loop, which the sequential model cannot run for a Python function) took 0.32 s; py-multiprocessing × 2 took 0.20 s, but their ratio is no measure of what leaving a plain loop gains: py-multiprocessing × 1 got only under 0.01 of a core (it waited, or other programs starved it), so the difference may be waits overlapping or a starved run catching up."
+        );
+        let r = function_file(vec![
+            busy_cell(PyThreading, 1, &six(0.32), 0.3),
+            busy_cell(PyThreading, 2, &six(0.34), 0.95),
+            busy_cell(PyMultiprocessing, 1, &six(0.40), 0.2),
+            busy_cell(PyMultiprocessing, 2, &six(0.20), 1.8),
+        ]);
+        let line = staying_sequential(&r);
+        assert!(
+            line.contains(": py-threading × 1 got only 0.30 of a core and py-multiprocessing × 1 got only 0.20 of a core (they waited, or other programs starved them), so"),
+            "{line}"
+        );
+        assert!(!line.contains("× faster"), "{line}");
     }
 
     #[test]

@@ -186,15 +186,9 @@ pub(super) fn gil_texts(
 /// same on every footing.
 fn cannot_tell(r: &ResultsFile, baselines: &Baselines, m: ModelKind) -> Option<String> {
     if let Some((i, _)) = baselines.measured(Some(m))
-        && let Some(b) = r.cells.get(i).filter(|b| b.mostly_waits())
-        // A CPU time of 0 is one not measured, as `Reference::of` reads it, not a wait.
-        && let (Some(cpu), Some(wall)) = (&b.cpu, &b.wall)
-        && cpu.median > 0.0
+        && let Some(b) = r.cells.get(i)
+        && let Some(cores) = super::compare::starved_share(b)
     {
-        let cores = match cpu.median / wall.median {
-            c if c < 0.01 => "under 0.01".to_string(),
-            c => format!("{c:.2}"),
-        };
         return Some(format!(
             "The GIL: cannot tell whether {m}'s threads scale: its baseline {} got only {cores} of a core (it waited, or other programs starved it), so a gain over it may be waits overlapping or a starved run catching up, not threads computing at once.",
             cell_name(b)

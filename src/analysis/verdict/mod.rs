@@ -215,7 +215,7 @@ pub fn verdict(r: &ResultsFile) -> Vec<VerdictLine> {
         );
     }
     say(VerdictTopic::Fastest, fastest_line);
-    if let Some(text) = sequential_stand_in_text(r, fastest, &done) {
+    if let Some(text) = sequential_stand_in_text(r, &baselines, fastest, &done) {
         say(VerdictTopic::Comparison, text);
     }
     // The best cell of each other model (sequential is the baseline the speedups already

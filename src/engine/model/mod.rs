@@ -16,6 +16,7 @@ use serde::{Deserialize, Serialize};
 
 pub use gil::{Gil, GilEvent, GilInterval, GilPacer, GilStats, GilThreadStats};
 pub use in_process::InProcessExecutor;
+pub(crate) use process_pool::HANDSHAKE_TIMEOUT;
 pub use process_pool::{ProcessPool, WorkerCommand};
 pub use tokio::TokioExecutor;
 
