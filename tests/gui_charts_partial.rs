@@ -8,7 +8,6 @@ use common::gui::{Gate, app, harness, held_sweep, started, step_until, until_rou
 use common::synthetic::doublings;
 
 use corelab::export::chart_model::interrupted_sweep;
-use corelab::preset::ModelKind;
 use corelab::results::{CellStatus, ResultsFile, RunStatus};
 use egui_kittest::kittest::{NodeT, Queryable};
 

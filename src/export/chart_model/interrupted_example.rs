@@ -1,16 +1,20 @@
-//! An interrupted sweep for the tests of partial cells, here and in `tests/` (integration
-//! tests see only the library's public items, so it is public, and hidden from the
-//! documentation: it is no part of corelab's interface).
+//! An interrupted sweep for the tests of partial cells, and the cells it is made of, here and
+//! in `tests/` (integration tests see only the library's public items, so these are public,
+//! and hidden from the documentation: they are no part of corelab's interface).
 
 use crate::preset::{Experiment, ModelKind};
 use crate::results::{CellResult, CellStatus, ResultsFile, RunStatus, Sample};
 
-/// A sweep of sequential and threads at 1 and 2 workers, cancelled in its second cell of
-/// threads with 3 runs of 6 kept: threads × 2 is partial. Each run's CPU time is its wall
-/// time. Recomputed; `recompute` again after changing it.
+/// A cell of `model × workers` in `status` whose timed runs took `walls` seconds each, of
+/// wall and CPU time; nothing else recorded.
 #[doc(hidden)]
-pub fn interrupted_sweep() -> ResultsFile {
-    let cell = |model, workers, status, walls: &[f64]| CellResult {
+pub fn timed_cell(
+    model: ModelKind,
+    workers: usize,
+    status: CellStatus,
+    walls: &[f64],
+) -> CellResult {
+    CellResult {
         model: Some(model),
         workers,
         status,
@@ -23,7 +27,14 @@ pub fn interrupted_sweep() -> ResultsFile {
             })
             .collect(),
         ..CellResult::default()
-    };
+    }
+}
+
+/// A sweep of sequential and threads at 1 and 2 workers, cancelled in its second cell of
+/// threads with 3 runs of 6 kept: threads × 2 is partial. Each run's CPU time is its wall
+/// time. Recomputed; `recompute` again after changing it.
+#[doc(hidden)]
+pub fn interrupted_sweep() -> ResultsFile {
     let mut r = ResultsFile {
         status: RunStatus::Cancelled,
         experiment: Experiment {
@@ -33,9 +44,9 @@ pub fn interrupted_sweep() -> ResultsFile {
             ..Experiment::default()
         },
         cells: vec![
-            cell(ModelKind::Sequential, 1, CellStatus::Ok, &[0.4; 6]),
-            cell(ModelKind::Threads, 1, CellStatus::Ok, &[0.41; 6]),
-            cell(
+            timed_cell(ModelKind::Sequential, 1, CellStatus::Ok, &[0.4; 6]),
+            timed_cell(ModelKind::Threads, 1, CellStatus::Ok, &[0.41; 6]),
+            timed_cell(
                 ModelKind::Threads,
                 2,
                 CellStatus::Cancelled,

@@ -8,7 +8,7 @@
 //! `model_look` (each model's colour and marker), `series_style`, `series`, `fitted_curve`,
 //! `error_bars`, `lost_updates` (what the lost-updates chart adds) and `marks` (the notes on
 //! partial cells and a busy machine); `interrupted_example`, hidden, is a sweep with a partial
-//! cell for the tests.
+//! cell, and its cells, for the tests.
 
 mod axis_scale;
 mod error_bars;
@@ -32,7 +32,7 @@ pub use axis_scale::{
 pub use error_bars::{bar_offset, barred_series};
 pub use fitted_curve::{curve_xs, fit_curve};
 #[doc(hidden)]
-pub use interrupted_example::interrupted_sweep;
+pub use interrupted_example::{interrupted_sweep, timed_cell};
 pub use kind::ChartKind;
 pub use labels::{model_name, run_label, run_labels, series_label};
 pub use lost_updates::{
