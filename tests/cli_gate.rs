@@ -80,20 +80,8 @@ fn a_cell_slower_beyond_the_noise_fails_the_gate_with_exit_5() {
     let dir = tempfile::tempdir().unwrap();
     let d = dir.path();
     gate_files(d);
-    let o = corelab_in(
-        d,
-        &[
-            "report",
-            "new.json",
-            "--baseline",
-            "old.json",
-            "--fail-if-slower",
-            "5",
-        ],
-    );
-    let stdout = String::from_utf8_lossy(&o.stdout);
-    let stderr = String::from_utf8_lossy(&o.stderr);
-    assert_eq!(o.status.code(), Some(5), "{stdout}\n{stderr}");
+    let (code, stdout, stderr) = gate(d, Some("5"));
+    assert_eq!(code, Some(5), "{stdout}\n{stderr}");
     // One line per failing cell: the model, the workers, both medians with intervals, the
     // change.
     let failing: Vec<&str> = stderr
@@ -136,29 +124,18 @@ fn a_slowdown_within_what_is_allowed_passes() {
     let dir = tempfile::tempdir().unwrap();
     let d = dir.path();
     gate_files(d);
-    let o = corelab_in(
-        d,
-        &[
-            "report",
-            "new.json",
-            "--baseline",
-            "old.json",
-            "--fail-if-slower",
-            "25%",
-        ],
-    );
-    let stderr = String::from_utf8_lossy(&o.stderr);
-    assert_eq!(o.status.code(), Some(0), "{stderr}");
+    let (code, _, stderr) = gate(d, Some("25%"));
+    assert_eq!(code, Some(0), "{stderr}");
     assert!(!stderr.contains("Regression:"), "{stderr}");
     assert!(
         stderr.contains("Gate passed: no cell slower than the baseline by more than 25%"),
         "{stderr}"
     );
     // Without --fail-if-slower, --baseline compares and never fails.
-    let o = corelab_in(d, &["report", "new.json", "--baseline", "old.json"]);
-    assert_eq!(o.status.code(), Some(0));
-    assert!(String::from_utf8_lossy(&o.stdout).contains("+20.0%, slower beyond the noise"));
-    assert!(!String::from_utf8_lossy(&o.stderr).contains("Gate "));
+    let (code, stdout, stderr) = gate(d, None);
+    assert_eq!(code, Some(0));
+    assert!(stdout.contains("+20.0%, slower beyond the noise"));
+    assert!(!stderr.contains("Gate "));
 }
 
 #[test]
@@ -173,19 +150,8 @@ fn a_cell_the_baseline_measured_that_failed_now_fails_the_gate() {
     cell.error = Some("worker exited with status 9".into());
     new.recompute();
     save(d, "new.json", &new);
-    let o = corelab_in(
-        d,
-        &[
-            "report",
-            "new.json",
-            "--baseline",
-            "old.json",
-            "--fail-if-slower",
-            "10",
-        ],
-    );
-    let stderr = String::from_utf8_lossy(&o.stderr);
-    assert_eq!(o.status.code(), Some(5), "{stderr}");
+    let (code, _, stderr) = gate(d, Some("10"));
+    assert_eq!(code, Some(5), "{stderr}");
     assert!(
         stderr.contains("Regression: threads × 2: measured in the baseline, FAILED in the new run: worker exited with status 9"),
         "{stderr}"
@@ -198,19 +164,8 @@ fn runs_that_differ_get_a_warning_line() {
     let d = dir.path();
     save(d, "old.json", &results(&[1, 2], "laptop"));
     save(d, "new.json", &results(&[1, 2], "server"));
-    let o = corelab_in(
-        d,
-        &[
-            "report",
-            "new.json",
-            "--baseline",
-            "old.json",
-            "--fail-if-slower",
-            "5",
-        ],
-    );
-    let stderr = String::from_utf8_lossy(&o.stderr);
-    assert_eq!(o.status.code(), Some(0), "{stderr}");
+    let (code, _, stderr) = gate(d, Some("5"));
+    assert_eq!(code, Some(0), "{stderr}");
     let warning = stderr
         .lines()
         .find(|l| l.starts_with("Warning: the baseline and the new results differ in machine"))
@@ -272,18 +227,8 @@ fn gate_mistakes_are_refused() {
     let o = corelab_in(d, &["report", "new.json", "--fail-if-slower", "5"]);
     assert_eq!(o.status.code(), Some(2));
     assert!(String::from_utf8_lossy(&o.stderr).contains("--baseline"));
-    let o = corelab_in(
-        d,
-        &[
-            "report",
-            "new.json",
-            "--baseline",
-            "old.json",
-            "--fail-if-slower",
-            "-3",
-        ],
-    );
-    assert_eq!(o.status.code(), Some(2));
+    let (code, _, _) = gate(d, Some("-3"));
+    assert_eq!(code, Some(2));
     // One results file against the baseline.
     let o = corelab_in(
         d,
@@ -477,6 +422,8 @@ fn hash_chain_files(dir: &Path, old_size: u64, new_size: u64, factor: f64) {
     save(dir, "new.json", &sized(&[1, 2], new_size, factor));
 }
 
+/// `corelab report new.json --baseline old.json` in `d`, with `--fail-if-slower` where given:
+/// its exit status, stdout and stderr.
 fn gate(d: &Path, fail_if_slower: Option<&str>) -> (Option<i32>, String, String) {
     let mut args = vec!["report", "new.json", "--baseline", "old.json"];
     if let Some(pct) = fail_if_slower {

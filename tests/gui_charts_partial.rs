@@ -5,37 +5,11 @@
 mod common;
 
 use common::gui::{Gate, app, harness, held_sweep, started, step_until, until_round_one};
-use common::synthetic::{cell, doublings};
+use common::synthetic::doublings;
 
-use corelab::preset::{Experiment, ModelKind};
+use corelab::export::chart_model::interrupted_sweep;
 use corelab::results::{CellStatus, ResultsFile, RunStatus};
 use egui_kittest::kittest::{NodeT, Queryable};
-
-/// A sweep cancelled in its second cell of threads: 3 runs of 6 kept.
-fn interrupted() -> ResultsFile {
-    let mut r = ResultsFile {
-        status: RunStatus::Cancelled,
-        experiment: Experiment {
-            name: "interrupted".into(),
-            workers: vec![1, 2],
-            models: vec![ModelKind::Sequential, ModelKind::Threads],
-            ..Experiment::default()
-        },
-        cells: vec![
-            cell(ModelKind::Sequential, 1, CellStatus::Ok, &[0.4; 6]),
-            cell(ModelKind::Threads, 1, CellStatus::Ok, &[0.41; 6]),
-            cell(
-                ModelKind::Threads,
-                2,
-                CellStatus::Cancelled,
-                &[0.21, 0.2, 0.22],
-            ),
-        ],
-        ..ResultsFile::default()
-    };
-    r.recompute();
-    r
-}
 
 /// The labels starting with `prefix` on the shown tab after `results` are loaded.
 fn labels_starting(results: Option<&ResultsFile>, prefix: &str) -> Vec<String> {
@@ -71,7 +45,7 @@ fn labels_starting(results: Option<&ResultsFile>, prefix: &str) -> Vec<String> {
 
 #[test]
 fn an_interrupted_sweeps_chart_says_its_hollow_markers_are_partial_cells() {
-    let labels = labels_starting(Some(&interrupted()), "· Hollow markers");
+    let labels = labels_starting(Some(&interrupted_sweep()), "· Hollow markers");
     // The wrapped line is one label (accesskit also lists its first text run on its own).
     let note = "· Hollow markers in a ring: 1 cell is partial: cancelled after 3 runs (interrupted sweep).";
     assert!(labels.iter().any(|l| l == note), "{labels:?}");
@@ -79,7 +53,7 @@ fn an_interrupted_sweeps_chart_says_its_hollow_markers_are_partial_cells() {
 
 #[test]
 fn a_complete_sweeps_chart_has_no_partial_note() {
-    let mut r = interrupted();
+    let mut r = interrupted_sweep();
     r.cells[2].status = CellStatus::Ok;
     r.status = RunStatus::Complete;
     r.recompute();

@@ -46,29 +46,6 @@ fn lost_updates(sync: SyncMode, model: ModelKind) -> u64 {
     *lost.iter().max().unwrap()
 }
 
-/// A pacer that, at its first checkpoint, runs another worker's whole unit there: a forced
-/// interleaving of two workers on one thread. For the racy counter the first checkpoint falls
-/// between a read of the counter and the write of that value plus one.
-struct RunOtherAtFirstCheckpoint<'a> {
-    other: &'a dyn Fn() -> UnitResult<()>,
-    fired: Cell<bool>,
-}
-
-impl Pacer for RunOtherAtFirstCheckpoint<'_> {
-    fn checkpoint(&self) -> UnitResult<()> {
-        if !self.fired.replace(true) {
-            (self.other)()?;
-        }
-        Ok(())
-    }
-    fn wait(&self, _: Duration) -> UnitResult<()> {
-        Ok(())
-    }
-    fn blocking(&self, io: &mut dyn FnMut() -> std::io::Result<()>) -> UnitResult<()> {
-        io().map_err(|e| UnitError::Failed(e.to_string()))
-    }
-}
-
 /// A pacer that never pauses.
 struct Free;
 
@@ -102,20 +79,13 @@ fn counter(sync: SyncMode, increments: u64) -> (tempfile::TempDir, Box<dyn workl
     (dir, w)
 }
 
-/// Two workers of `increments` each; worker 1 runs entirely inside worker 0's first checkpoint.
+/// Two workers of `increments` each; worker 1 runs entirely inside worker 0's first checkpoint:
+/// a forced interleaving of two workers on one thread. For the racy counter the first
+/// checkpoint falls between a read of the counter and the write of that value plus one.
 /// Returns the lost updates.
 fn forced_interleaving(sync: SyncMode, increments: u64) -> u64 {
-    let (_dir, w) = counter(sync, increments);
-    let other = || w.run_unit(1, &Free).map(|_| ());
-    let first = RunOtherAtFirstCheckpoint {
-        other: &other,
-        fired: Cell::new(false),
-    };
-    let sum = w.run_unit(0, &first).unwrap();
-    assert!(first.fired.get(), "the interleaving happened");
-    let metrics = w.finish(sum).unwrap();
-    let lost = metrics.lost_updates.unwrap();
-    assert_eq!(metrics.checksum + lost, 2 * increments);
+    let (lost, inside) = interleaved(sync, increments, 1);
+    assert!(inside, "the interleaving happened");
     lost
 }
 
@@ -161,6 +131,13 @@ impl Pacer for RunOtherAt<'_> {
 /// Two workers of `increments` each; worker 1 runs entirely inside worker 0's `at`-th
 /// checkpoint (after worker 0, where it has fewer). Returns the lost updates.
 fn run_other_at(sync: SyncMode, increments: u64, at: usize) -> u64 {
+    interleaved(sync, increments, at).0
+}
+
+/// Two workers of `increments` each; worker 1 runs entirely inside worker 0's `at`-th
+/// checkpoint, or after worker 0 where it has fewer. Returns the lost updates and whether
+/// worker 1 ran inside worker 0.
+fn interleaved(sync: SyncMode, increments: u64, at: usize) -> (u64, bool) {
     let (_dir, w) = counter(sync, increments);
     let other = || w.run_unit(1, &Free).map(|_| ());
     let pacer = RunOtherAt {
@@ -169,13 +146,14 @@ fn run_other_at(sync: SyncMode, increments: u64, at: usize) -> u64 {
         seen: Cell::new(0),
     };
     let sum = w.run_unit(0, &pacer).unwrap();
-    if pacer.seen.get() < at {
+    let inside = pacer.seen.get() >= at;
+    if !inside {
         other().unwrap();
     }
     let m = w.finish(sum).unwrap();
     let lost = m.lost_updates.unwrap();
     assert_eq!(m.checksum + lost, 2 * increments);
-    lost
+    (lost, inside)
 }
 
 #[test]

@@ -2,6 +2,7 @@
 //! The user's own workload: a command run once per task, and the async `tokio` model.
 //! No assertion on measured speedups or times: only on what ran, its checksums and errors.
 
+#[macro_use]
 mod common;
 
 use common::counting_module::{COUNTING_MODULE, importing_processes, start_and_run};
@@ -203,14 +204,6 @@ def fails_on_three(n):
 def helper(n):
     return 1 // (n - 3)
 ";
-
-macro_rules! require_python {
-    ($test:expr) => {
-        if !python_available($test) {
-            return;
-        }
-    };
-}
 
 #[test]
 fn a_function_gives_the_same_checksum_under_py_threading_and_py_multiprocessing() {

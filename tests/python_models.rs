@@ -3,6 +3,7 @@
 //! `CORELAB_SKIP_PYTHON=1` is set: then each prints `skipped: …` and passes (never silently).
 //! Whether CPython threads scale is a measurement, in `corelab selftest --lessons`.
 
+#[macro_use]
 mod common;
 
 use std::time::{Duration, Instant};
@@ -13,16 +14,6 @@ use corelab::preset::{
     Baseline, CpuKernel, Experiment, ModelKind, StartMethod, SyncMode, TaskKind,
 };
 use corelab::results::{CellStatus, RunStatus};
-
-/// Returns from the test (printing `skipped: …`) when python3 is missing and
-/// `CORELAB_SKIP_PYTHON=1`; fails it when python3 is missing otherwise.
-macro_rules! require_python {
-    ($test:expr) => {
-        if !python_available($test) {
-            return;
-        }
-    };
-}
 
 #[test]
 fn python_kernels_compute_the_rust_checksums() {

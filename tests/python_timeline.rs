@@ -5,6 +5,7 @@
 //! forced (units that meet at a barrier), never a matter of timing. Without python3 these tests
 //! fail, saying so, unless `CORELAB_SKIP_PYTHON=1` is set.
 
+#[macro_use]
 mod common;
 
 use std::collections::BTreeSet;
@@ -17,14 +18,6 @@ use corelab::engine::workload::RunEnv;
 use corelab::engine::{CancelToken, RunGuard};
 use corelab::preset::{ModelKind, PythonOptions, StartMethod, TaskKind};
 use corelab::results::{CellResult, ResultsFile, SpanState, Timeline};
-
-macro_rules! require_python {
-    ($test:expr) => {
-        if !python_available($test) {
-            return;
-        }
-    };
-}
 
 const PYTHON_POOLS: [ModelKind; 3] = [
     ModelKind::PyThreading,

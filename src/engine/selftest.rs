@@ -8,6 +8,7 @@ use std::time::{Duration, Instant};
 
 use serde::Serialize;
 
+use super::RunGuard;
 use super::cancel::CancelToken;
 use super::load::{LoadEvidence, MIN_TICKS_PER_CPU};
 use super::model::{Executor, InProcessExecutor, ProcessPool, WorkerCommand};
@@ -110,6 +111,54 @@ enum Batching {
     OnePerMessage,
 }
 
+/// Where a dispatch measurement runs: a run mark that stops whatever the executor started
+/// (make the bench before the executor, so that it is dropped after it; the mark is dropped
+/// first, then the environment, then the scratch directory) and `workers`' environment in a
+/// scratch directory of its own.
+struct Bench {
+    marked: super::run_mark::MarkedRun,
+    env: RunEnv,
+    scratch: ScratchDir,
+}
+
+impl Bench {
+    fn new(workers: usize) -> Result<Self, String> {
+        let scratch = ScratchDir::create().map_err(|e| e.to_string())?;
+        let env = RunEnv {
+            workers,
+            scratch_dir: scratch.path().to_path_buf(),
+            shared_file: None,
+        };
+        Ok(Bench {
+            marked: super::run_mark::MarkedRun::new(),
+            env,
+            scratch,
+        })
+    }
+
+    fn guard(&self) -> RunGuard {
+        self.marked
+            .guard(CancelToken::new(), Duration::from_secs(120))
+    }
+
+    /// Runs `tasks` tasks of one hash round on `exec` `REPS` times after a warm-up run; each
+    /// run's wall time per task, µs. Stops at the first run that fails.
+    fn per_task_us(&self, exec: &mut dyn Executor, tasks: u32) -> Result<Vec<f64>, String> {
+        let task = empty_task(tasks);
+        let mut samples = Vec::new();
+        for rep in 0..=REPS {
+            let rec = exec
+                .run(&task, &self.env, &self.guard())
+                .map_err(|e| e.to_string())?;
+            if rep > 0 {
+                // The first run is a warm-up.
+                samples.push(rec.wall.as_secs_f64() * 1e6 / f64::from(tasks));
+            }
+        }
+        Ok(samples)
+    }
+}
+
 fn dispatch_in(
     model: ModelKind,
     workers: usize,
@@ -117,18 +166,12 @@ fn dispatch_in(
     worker: &WorkerCommand,
     batching: Batching,
 ) -> Result<Overhead, String> {
-    let scratch = ScratchDir::create().map_err(|e| e.to_string())?;
-    let env = RunEnv {
-        workers,
-        scratch_dir: scratch.path().to_path_buf(),
-        shared_file: None,
-    };
     // Declared before the executor, so dropped after it: whatever it started is stopped.
-    let marked = super::run_mark::MarkedRun::new();
-    let guard = || marked.guard(CancelToken::new(), Duration::from_secs(120));
+    let bench = Bench::new(workers)?;
     let mut exec: Box<dyn Executor> = match model {
         ModelKind::Processes => {
-            let pool = ProcessPool::start(worker, workers, &guard()).map_err(|e| e.to_string())?;
+            let pool =
+                ProcessPool::start(worker, workers, &bench.guard()).map_err(|e| e.to_string())?;
             Box::new(match batching {
                 Batching::AsThePoolDoes => pool,
                 Batching::OnePerMessage => pool.one_unit_per_message(),
@@ -140,15 +183,7 @@ fn dispatch_in(
             Duration::from_millis(5),
         )?),
     };
-    let task = empty_task(tasks);
-    let mut samples = Vec::new();
-    for rep in 0..=REPS {
-        let rec = exec.run(&task, &env, &guard()).map_err(|e| e.to_string())?;
-        if rep > 0 {
-            // The first run is a warm-up.
-            samples.push(rec.wall.as_secs_f64() * 1e6 / f64::from(tasks));
-        }
-    }
+    let samples = bench.per_task_us(exec.as_mut(), tasks)?;
     exec.shutdown();
     let (what, how) = match (model, batching) {
         (ModelKind::Processes, Batching::AsThePoolDoes) => (
@@ -176,39 +211,19 @@ fn python_dispatch(
     workers: usize,
     tasks: u32,
 ) -> Result<Overhead, String> {
-    let scratch = ScratchDir::create().map_err(|e| e.to_string())?;
-    let env = RunEnv {
-        workers,
-        scratch_dir: scratch.path().to_path_buf(),
-        shared_file: None,
-    };
     // Declared before the executor, so dropped after it: whatever it started is stopped.
-    let marked = super::run_mark::MarkedRun::new();
-    let guard = || marked.guard(CancelToken::new(), Duration::from_secs(120));
+    let bench = Bench::new(workers)?;
     let mut exec = super::model::python::PythonExecutor::start_for(
         exp,
         model,
         workers,
-        scratch.path(),
-        &guard(),
+        bench.scratch.path(),
+        &bench.guard(),
     )
     .map_err(|e| e.to_string())?;
-    let task = empty_task(tasks);
-    let mut samples = Vec::new();
-    let mut outcome = Ok(());
-    for rep in 0..=REPS {
-        match exec.run(&task, &env, &guard()) {
-            // The first run is a warm-up.
-            Ok(rec) if rep > 0 => samples.push(rec.wall.as_secs_f64() * 1e6 / f64::from(tasks)),
-            Ok(_) => {}
-            Err(e) => {
-                outcome = Err(e.to_string());
-                break;
-            }
-        }
-    }
+    let samples = bench.per_task_us(&mut exec, tasks);
     exec.shutdown();
-    outcome?;
+    let samples = samples?;
     Ok(overhead(
         format!("dispatch per task: {model} × {workers}"),
         format!(

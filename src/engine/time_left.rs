@@ -349,6 +349,11 @@ mod tests {
         }
     }
 
+    /// `t` hears the sweep's progress at `at` seconds, as the sweep reported it then.
+    fn report_progress(t: &mut TimeLeft, at: f64, cells: Vec<CellProgress>) {
+        t.observe(&progress(at, cells), secs(at));
+    }
+
     fn left(t: &TimeLeft, now: f64) -> f64 {
         t.remaining(secs(now)).expect("a time left").as_secs_f64()
     }
@@ -431,20 +436,20 @@ mod tests {
         t.observe(&started(&plan, 4), secs(0.0));
         let mut cells = vec![cell(SEQ, 1, 0, 0, 0.0, 4), cell(THREADS, 2, 0, 0, 0.0, 4)];
         // 3 s to start.
-        t.observe(&progress(3.0, cells.clone()), secs(3.0));
+        report_progress(&mut t, 3.0, cells.clone());
         assert_eq!(t.remaining(secs(3.0)), None);
         // Warm-ups of 2 s and 1 s: until a run is timed, they set the pace.
         cells[0].warmups = 1;
-        t.observe(&progress(5.0, cells.clone()), secs(5.0));
+        report_progress(&mut t, 5.0, cells.clone());
         cells[1].warmups = 1;
-        t.observe(&progress(6.0, cells.clone()), secs(6.0));
+        report_progress(&mut t, 6.0, cells.clone());
         // 8 timed runs left: 4 at the sequential warm-up's 2 s, 4 at the threads' 1 s.
         assert!(close(left(&t, 6.0), 12.0), "{}", left(&t, 6.0));
         // Timed runs of 1 s and 0.5 s, each followed by 0.1 s of other work.
         cells[0] = cell(SEQ, 1, 1, 1, 1.0, 4);
-        t.observe(&progress(7.1, cells.clone()), secs(7.1));
+        report_progress(&mut t, 7.1, cells.clone());
         cells[1] = cell(THREADS, 2, 1, 1, 0.5, 4);
-        t.observe(&progress(7.7, cells.clone()), secs(7.7));
+        report_progress(&mut t, 7.7, cells.clone());
         // 3 × (1 + 0.1) + 3 × (0.5 + 0.1); nothing of the 3 s start-up nor the warm-ups.
         assert!(close(left(&t, 7.7), 5.1), "{}", left(&t, 7.7));
         // Counting down while the next run goes on, never below zero.
@@ -464,17 +469,17 @@ mod tests {
             cell(THREADS, 2, 0, 0, 0.0, 3),
             cell(PY, 2, 0, 0, 0.0, 3),
         ];
-        t.observe(&progress(0.0, cells.clone()), secs(0.0));
+        report_progress(&mut t, 0.0, cells.clone());
         cells[0] = cell(SEQ, 1, 0, 1, 1.0, 3);
         cells[1] = cell(THREADS, 2, 0, 1, 0.5, 3);
         cells[2] = cell(PY, 2, 0, 1, 4.0, 3);
-        t.observe(&progress(5.5, cells.clone()), secs(5.5));
+        report_progress(&mut t, 5.5, cells.clone());
         // 2 × (1 + 0.5 + 4) = 11 s.
         assert!(close(left(&t, 5.5), 11.0), "{}", left(&t, 5.5));
         // The dear cell behind the others, as when the Python cells come last.
         cells[0] = cell(SEQ, 1, 0, 3, 1.0, 3);
         cells[1] = cell(THREADS, 2, 0, 3, 0.5, 3);
-        t.observe(&progress(8.5, cells.clone()), secs(8.5));
+        report_progress(&mut t, 8.5, cells.clone());
         // Two Python runs left at 4 s each: 8 s (a flat average would say 8.5/7×2 ≈ 2.4 s).
         assert!(close(left(&t, 8.5), 8.0), "{}", left(&t, 8.5));
     }
@@ -485,17 +490,15 @@ mod tests {
         let exp = experiment(5, 0);
         let mut t = TimeLeft::with_estimate(&exp, None);
         t.observe(&started(&plan, 5), secs(0.0));
-        t.observe(
-            &progress(
-                0.0,
-                vec![cell(SEQ, 1, 0, 0, 0.0, 5), cell(THREADS, 2, 0, 0, 0.0, 5)],
-            ),
-            secs(0.0),
+        report_progress(
+            &mut t,
+            0.0,
+            vec![cell(SEQ, 1, 0, 0, 0.0, 5), cell(THREADS, 2, 0, 0, 0.0, 5)],
         );
         // Both cells did their 5 repetitions; the noisy threads cell is expected to need 20
         // runs in all for its precision target: 15 more at 0.5 s, 7.5 s (not 0).
         let done = vec![cell(SEQ, 1, 0, 5, 1.0, 5), cell(THREADS, 2, 0, 5, 0.5, 20)];
-        t.observe(&progress(7.5, done), secs(7.5));
+        report_progress(&mut t, 7.5, done);
         assert!(close(left(&t, 7.5), 7.5), "{}", left(&t, 7.5));
     }
 
@@ -505,14 +508,8 @@ mod tests {
         let exp = experiment(2, 0);
         let mut t = TimeLeft::with_estimate(&exp, None);
         t.observe(&started(&plan, 2), secs(0.0));
-        t.observe(
-            &progress(0.0, vec![cell(THREADS, 1, 0, 0, 0.0, 2)]),
-            secs(0.0),
-        );
-        t.observe(
-            &progress(4.0, vec![cell(THREADS, 1, 0, 2, 2.0, 2)]),
-            secs(4.0),
-        );
+        report_progress(&mut t, 0.0, vec![cell(THREADS, 1, 0, 0, 0.0, 2)]);
+        report_progress(&mut t, 4.0, vec![cell(THREADS, 1, 0, 2, 2.0, 2)]);
         // The 4-worker cell is not reported yet: 2 runs × 2 s.
         assert!(close(left(&t, 4.0), 4.0), "{}", left(&t, 4.0));
     }
@@ -531,20 +528,16 @@ mod tests {
         let mut t = TimeLeft::with_estimate(&exp, Some(prior));
         assert!(close(left(&t, 0.0), 6.0));
         t.observe(&started(&plan, 4), secs(0.0));
-        t.observe(
-            &progress(
-                0.0,
-                vec![cell(SEQ, 1, 0, 0, 0.0, 4), cell(THREADS, 2, 0, 0, 0.0, 4)],
-            ),
-            secs(0.0),
+        report_progress(
+            &mut t,
+            0.0,
+            vec![cell(SEQ, 1, 0, 0, 0.0, 4), cell(THREADS, 2, 0, 0, 0.0, 4)],
         );
         assert!(close(left(&t, 0.0), 6.0));
-        t.observe(
-            &progress(
-                2.0,
-                vec![cell(SEQ, 1, 0, 1, 2.0, 4), cell(THREADS, 2, 0, 0, 0.0, 4)],
-            ),
-            secs(2.0),
+        report_progress(
+            &mut t,
+            2.0,
+            vec![cell(SEQ, 1, 0, 1, 2.0, 4), cell(THREADS, 2, 0, 0, 0.0, 4)],
         );
         // Twice the estimate: the sequential cell's runs cost (2 + 2) / 2 = 2 s (its own mean
         // and the corrected estimate agree); threads, from the other model's factor, 1 s.
@@ -572,30 +565,24 @@ mod tests {
         let mut t = TimeLeft::with_estimate(&exp, Some(prior));
         t.observe(&started(&plan, 6), secs(0.0));
         // The Python cell failed at start.
-        t.observe(
-            &progress(
-                0.0,
-                vec![cell(SEQ, 1, 0, 0, 0.0, 6), cell(PY, 1, 0, 0, 0.0, 0)],
-            ),
-            secs(0.0),
+        report_progress(
+            &mut t,
+            0.0,
+            vec![cell(SEQ, 1, 0, 0, 0.0, 6), cell(PY, 1, 0, 0, 0.0, 0)],
         );
         assert!(close(left(&t, 0.0), 10.0), "{}", left(&t, 0.0));
         // Two runs: still the budget's 10.
-        t.observe(
-            &progress(
-                2.0,
-                vec![cell(SEQ, 1, 0, 2, 1.0, 6), cell(PY, 1, 0, 0, 0.0, 0)],
-            ),
-            secs(2.0),
+        report_progress(
+            &mut t,
+            2.0,
+            vec![cell(SEQ, 1, 0, 2, 1.0, 6), cell(PY, 1, 0, 0, 0.0, 0)],
         );
         assert!(close(left(&t, 2.0), 8.0), "{}", left(&t, 2.0));
         // Three steady runs: the sweep expects 6 in all.
-        t.observe(
-            &progress(
-                3.0,
-                vec![cell(SEQ, 1, 0, 3, 1.0, 6), cell(PY, 1, 0, 0, 0.0, 0)],
-            ),
-            secs(3.0),
+        report_progress(
+            &mut t,
+            3.0,
+            vec![cell(SEQ, 1, 0, 3, 1.0, 6), cell(PY, 1, 0, 0, 0.0, 0)],
         );
         assert!(close(left(&t, 3.0), 3.0), "{}", left(&t, 3.0));
     }

@@ -108,13 +108,7 @@ pub fn usl_peak(sigma: f64, kappa: f64) -> Option<usize> {
 /// σ, κ ≥ 0; the boundary cases κ = 0 and σ = 0 are fitted separately, and the best sum of
 /// squares wins. Needs at least three distinct worker counts and positive finite values.
 pub fn fit_usl(points: &[(usize, f64)]) -> Result<UslFit, FitError> {
-    check_points(
-        points,
-        "the Universal Scalability Law",
-        "the speedup",
-        USL_MIN_WORKER_COUNTS,
-    )?;
-    fit(points, None, false, None, None)
+    checked_fit(points, None, Scale::One, false)
 }
 
 /// [`fit_usl`] with each point weighted by how well it was measured: `errors[i]` is the
@@ -134,15 +128,7 @@ pub fn fit_usl_weighted(
     points: &[(usize, f64)],
     errors: &[Option<f64>],
 ) -> Result<UslFit, FitError> {
-    check_points(
-        points,
-        "the Universal Scalability Law",
-        "the speedup",
-        USL_MIN_WORKER_COUNTS,
-    )?;
-    let (errors, measured) = check_errors(points.len(), errors)?;
-    let errors = errors.as_slice();
-    fit(points, Some(errors), false, Some(measured), None)
+    checked_fit(points, Some(errors), Scale::One, false)
 }
 
 /// [`fit_usl_weighted`] on values that were divided by one of them, the one-worker value (the
@@ -156,16 +142,7 @@ pub fn fit_usl_over_one_worker_weighted(
     points: &[(usize, f64)],
     errors: &[Option<f64>],
 ) -> Result<UslFit, FitError> {
-    check_points(
-        points,
-        "the Universal Scalability Law",
-        "the speedup",
-        USL_MIN_WORKER_COUNTS,
-    )?;
-    let (errors, measured) = check_errors(points.len(), errors)?;
-    let errors = errors.as_slice();
-    let one = points.iter().position(|p| p.0 == 1);
-    fit(points, Some(errors), false, Some(measured), one)
+    checked_fit(points, Some(errors), Scale::One, true)
 }
 
 /// [`fit_usl_scaled`] weighted as [`fit_usl_weighted`], with the same intervals.
@@ -173,15 +150,7 @@ pub fn fit_usl_scaled_weighted(
     points: &[(usize, f64)],
     errors: &[Option<f64>],
 ) -> Result<UslFit, FitError> {
-    check_points(
-        points,
-        "the Universal Scalability Law with a fitted scale",
-        "the value",
-        USL_SCALED_MIN_WORKER_COUNTS,
-    )?;
-    let (errors, measured) = check_errors(points.len(), errors)?;
-    let errors = errors.as_slice();
-    fit(points, Some(errors), true, Some(measured), None)
+    checked_fit(points, Some(errors), Scale::Fitted, false)
 }
 
 /// Like [`fit_usl`], with the scale γ fitted too: `γ·N / (1 + σ(N − 1) + κN(N − 1))`. For
@@ -189,13 +158,50 @@ pub fn fit_usl_scaled_weighted(
 /// worker is slower than the sequential baseline has γ < 1), and for throughputs. Needs at
 /// least four distinct worker counts (three parameters).
 pub fn fit_usl_scaled(points: &[(usize, f64)]) -> Result<UslFit, FitError> {
-    check_points(
-        points,
-        "the Universal Scalability Law with a fitted scale",
-        "the value",
-        USL_SCALED_MIN_WORKER_COUNTS,
-    )?;
-    fit(points, None, true, None, None)
+    checked_fit(points, None, Scale::Fitted, false)
+}
+
+/// Whether the USL's scale γ is fixed at 1 (values relative to one worker) or fitted.
+#[derive(Clone, Copy, PartialEq)]
+enum Scale {
+    One,
+    Fitted,
+}
+
+/// The preamble every public USL fit shares: checks the points (the worker counts the law
+/// needs, positive finite values) and, where given, one relative error a point, then fits.
+/// `over_one_worker`: the values were divided by the one-worker point's (see
+/// [`fit_usl_over_one_worker_weighted`]).
+fn checked_fit(
+    points: &[(usize, f64)],
+    errors: Option<&[Option<f64>]>,
+    scale: Scale,
+    over_one_worker: bool,
+) -> Result<UslFit, FitError> {
+    let (law, what, needed) = match scale {
+        Scale::One => (
+            "the Universal Scalability Law",
+            "the speedup",
+            USL_MIN_WORKER_COUNTS,
+        ),
+        Scale::Fitted => (
+            "the Universal Scalability Law with a fitted scale",
+            "the value",
+            USL_SCALED_MIN_WORKER_COUNTS,
+        ),
+    };
+    check_points(points, law, what, needed)?;
+    let scaled = scale == Scale::Fitted;
+    let over = over_one_worker
+        .then(|| points.iter().position(|p| p.0 == 1))
+        .flatten();
+    match errors {
+        None => fit(points, None, scaled, None, over),
+        Some(errors) => {
+            let (errors, measured) = check_errors(points.len(), errors)?;
+            fit(points, Some(&errors), scaled, Some(measured), over)
+        }
+    }
 }
 
 /// `(N, value, weight)`: the points as the fit sees them.

@@ -209,6 +209,18 @@ pub fn cluster_python(test: &str) -> Option<String> {
     }
 }
 
+/// Returns from the test (printing `skipped: …`) when python3 is missing and
+/// `CORELAB_SKIP_PYTHON=1`; fails it when python3 is missing otherwise (see
+/// [`python_available`]). For the test files that declare `#[macro_use] mod common;`.
+#[allow(unused_macros)]
+macro_rules! require_python {
+    ($test:expr) => {
+        if !$crate::common::python_available($test) {
+            return;
+        }
+    };
+}
+
 /// Whether the Python tests can run. When no python3 is available they fail with the reason,
 /// unless `CORELAB_SKIP_PYTHON=1` is set: then this prints `skipped: …` and returns false, so
 /// a missing interpreter is never a silent pass.

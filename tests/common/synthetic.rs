@@ -117,19 +117,8 @@ pub fn doublings(speedup: impl Fn(f64) -> f64) -> ResultsFile {
 /// and CPU time); a failed one says "it broke".
 pub fn cell(model: ModelKind, workers: usize, status: CellStatus, walls: &[f64]) -> CellResult {
     CellResult {
-        model: Some(model),
-        workers,
-        status,
         error: (status == CellStatus::Failed).then(|| "it broke".to_string()),
-        samples: walls
-            .iter()
-            .map(|&wall_s| Sample {
-                wall_s,
-                cpu_s: wall_s,
-                ..Sample::default()
-            })
-            .collect(),
-        ..CellResult::default()
+        ..corelab::export::chart_model::timed_cell(model, workers, status, walls)
     }
 }
 

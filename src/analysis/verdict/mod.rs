@@ -1088,44 +1088,42 @@ mod tests {
 
     #[test]
     fn a_ratio_and_its_interval_get_the_decimals_that_keep_the_interval_true() {
-        // Ordinary intervals read as before.
-        assert_eq!(
-            value_and_range(1.9, 1.83, 2.07, ratio_words),
-            ["1.90", "1.83", "2.07"]
-        );
-        assert_eq!(
-            value_and_range(12.3, 11.8, 13.1, ratio_words),
-            ["12.3", "11.8", "13.1"]
-        );
-        assert_eq!(
-            value_and_range(1.9, 1.7, 2.1, speedup),
-            ["1.9", "1.7", "2.1"]
-        );
-        // Holding 1: "0.99–1.02" is true as it stands.
-        assert_eq!(
-            value_and_range(1.0, 0.99, 1.02, ratio_words),
-            ["1.00", "0.99", "1.02"]
-        );
-        // Clear of 1, yet "1.00–1.02" at two decimals: three.
-        assert_eq!(
-            value_and_range(1.01, 1.004, 1.02, ratio_words),
-            ["1.010", "1.004", "1.020"]
-        );
-        // Below 1 and clear of it, "1.00 – 1.00" at two decimals.
-        assert_eq!(
-            value_and_range(0.99533, 0.995159, 0.995510, ratio_words),
-            ["0.995", "0.995", "0.996"]
-        );
-        // A speedup interval with width that one decimal shows as "4.0–4.0".
-        assert_eq!(
-            value_and_range(3.99425, 3.9941, 3.9944, speedup),
-            ["3.9943", "3.9941", "3.9944"]
-        );
-        // Tied runs: no width to show, the usual decimals.
-        assert_eq!(
-            value_and_range(2.0, 2.0, 2.0, speedup),
-            ["2.0", "2.0", "2.0"]
-        );
+        type Case = (f64, f64, f64, fn(f64) -> String, [&'static str; 3]);
+        let cases: [Case; 8] = [
+            // Ordinary intervals read as before.
+            (1.9, 1.83, 2.07, ratio_words, ["1.90", "1.83", "2.07"]),
+            (12.3, 11.8, 13.1, ratio_words, ["12.3", "11.8", "13.1"]),
+            (1.9, 1.7, 2.1, speedup, ["1.9", "1.7", "2.1"]),
+            // Holding 1: "0.99–1.02" is true as it stands.
+            (1.0, 0.99, 1.02, ratio_words, ["1.00", "0.99", "1.02"]),
+            // Clear of 1, yet "1.00–1.02" at two decimals: three.
+            (1.01, 1.004, 1.02, ratio_words, ["1.010", "1.004", "1.020"]),
+            // Below 1 and clear of it, "1.00 – 1.00" at two decimals.
+            (
+                0.99533,
+                0.995159,
+                0.995510,
+                ratio_words,
+                ["0.995", "0.995", "0.996"],
+            ),
+            // A speedup interval with width that one decimal shows as "4.0–4.0".
+            (
+                3.99425,
+                3.9941,
+                3.9944,
+                speedup,
+                ["3.9943", "3.9941", "3.9944"],
+            ),
+            // Tied runs: no width to show, the usual decimals.
+            (2.0, 2.0, 2.0, speedup, ["2.0", "2.0", "2.0"]),
+        ];
+        for (value, low, high, words, printed) in cases {
+            assert_eq!(
+                value_and_range(value, low, high, words),
+                printed,
+                "{value} [{low}, {high}]"
+            );
+        }
     }
 
     /// 11 runs a cell about 10 µs apart, as in the statistics review's round.json: speedups

@@ -68,16 +68,16 @@ mod tests {
     use super::*;
     use crate::engine::lessons::MAX_ATTEMPTS;
     use crate::engine::lessons::test_machines::{
-        CONTENDED, Load, TURNS, Two, lock_machine, measure,
+        CONTENDED, Load, TURNS, Two, UNSLOWED, measure_on_lock_machine,
     };
 
     #[test]
     fn threads_that_never_ran_at_once_are_measured_again_then_skipped_not_failed() {
         // The reviewer's machine: both threads' runs at one thread's speed and CPU per
         // increment, three times over, with too few ticks to judge the load.
-        let (ctx, sweeps) = lock_machine(|_, _| (TURNS, Load::TooFewTicks));
-        let (l, line) = measure(&ctx, contention_slows_down);
-        assert_eq!(sweeps.lock().unwrap()[&SyncMode::Mutex], MAX_ATTEMPTS);
+        let (l, line, sweeps) =
+            measure_on_lock_machine(contention_slows_down, |_, _| (TURNS, Load::TooFewTicks));
+        assert_eq!(sweeps[&SyncMode::Mutex], MAX_ATTEMPTS);
         let Verdict::Inconclusive(why) = &l.verdict else {
             panic!("{l:?}")
         };
@@ -107,12 +107,11 @@ mod tests {
 
     #[test]
     fn a_lock_lesson_passes_once_the_threads_overlap() {
-        let (ctx, sweeps) = lock_machine(|_, n| match n {
+        let (l, line, sweeps) = measure_on_lock_machine(contention_slows_down, |_, n| match n {
             1 => (TURNS, Load::Busy),
             _ => (CONTENDED, Load::Quiet),
         });
-        let (l, line) = measure(&ctx, contention_slows_down);
-        assert_eq!(sweeps.lock().unwrap()[&SyncMode::Mutex], 2);
+        assert_eq!(sweeps[&SyncMode::Mutex], 2);
         assert_eq!(l.verdict, Verdict::Pass, "{line}");
         assert!(line.starts_with("PASS  a contended lock"), "{line}");
         assert!(
@@ -128,7 +127,7 @@ mod tests {
     fn a_starved_one_thread_baseline_is_inconclusive() {
         // Two contending threads look faster than one thread whose run mostly waited for a
         // core (0.3 of a core busy): its CPU per increment is not compared, and no verdict.
-        let (ctx, sweeps) = lock_machine(|_, _| {
+        let (l, line, sweeps) = measure_on_lock_machine(contention_slows_down, |_, _| {
             let two = Two {
                 speedup: 1.6,
                 base_cores: 0.3,
@@ -136,8 +135,7 @@ mod tests {
             };
             (two, Load::Busy)
         });
-        let (l, line) = measure(&ctx, contention_slows_down);
-        assert_eq!(sweeps.lock().unwrap()[&SyncMode::Mutex], MAX_ATTEMPTS);
+        assert_eq!(sweeps[&SyncMode::Mutex], MAX_ATTEMPTS);
         let Verdict::Inconclusive(why) = &l.verdict else {
             panic!("{line}")
         };
@@ -154,17 +152,9 @@ mod tests {
 
     #[test]
     fn overlapping_threads_that_did_not_slow_down_fail_at_once_on_a_quiet_machine() {
-        let (ctx, sweeps) = lock_machine(|_, _| {
-            let fast = Two {
-                speedup: 1.0,
-                work: 3.0,
-                lost: 0,
-                base_cores: 1.0,
-            };
-            (fast, Load::Quiet)
-        });
-        let (l, line) = measure(&ctx, contention_slows_down);
-        assert_eq!(sweeps.lock().unwrap()[&SyncMode::Mutex], 1);
+        let (l, line, sweeps) =
+            measure_on_lock_machine(contention_slows_down, |_, _| (UNSLOWED, Load::Quiet));
+        assert_eq!(sweeps[&SyncMode::Mutex], 1);
         assert_eq!(l.verdict, Verdict::Fail);
         assert_eq!(l.busy, None);
         assert_eq!(

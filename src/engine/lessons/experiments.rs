@@ -3,6 +3,14 @@
 
 use crate::preset::{Baseline, Experiment, ModelKind, SyncMode, TaskKind, TaskSpec};
 
+/// The models the GIL and I/O lessons weigh: plain threads against the emulated GIL's, over
+/// the sequential baseline.
+pub(super) const THREADS_AND_GIL_THREADS: [ModelKind; 3] = [
+    ModelKind::Sequential,
+    ModelKind::Threads,
+    ModelKind::GilThreads,
+];
+
 pub(super) fn experiment(kind: TaskKind, models: &[ModelKind], workers: &[usize]) -> Experiment {
     Experiment {
         name: format!("lesson: {kind}"),

@@ -1,7 +1,7 @@
 //! The GIL lessons: CPU-bound threads behind a GIL (emulated, then CPython's) stay flat while
 //! plain threads and processes scale.
 
-use super::experiments::experiment;
+use super::experiments::{THREADS_AND_GIL_THREADS, experiment};
 use super::judge::{judge, lesson, pass_if, speedup};
 use super::runner::Ctx;
 use super::thresholds;
@@ -64,15 +64,7 @@ pub(super) fn gil_cpu_bound(ctx: &Ctx, cores: usize) -> Lesson {
         l.verdict = Verdict::Skipped("one core: nothing can scale".into());
         return l;
     }
-    let mut exp = experiment(
-        TaskKind::Cpu,
-        &[
-            ModelKind::Sequential,
-            ModelKind::Threads,
-            ModelKind::GilThreads,
-        ],
-        &[w],
-    );
+    let mut exp = experiment(TaskKind::Cpu, &THREADS_AND_GIL_THREADS, &[w]);
     exp.task.cpu.kernel = CpuKernel::HashChain;
     exp.task.cpu.size = 60_000_000;
     exp.task.tasks = 8 * w as u32;
@@ -239,15 +231,7 @@ mod tests {
             assert!(line.contains("× 2: 1.27× (1.2"), "{line}");
         }
         // And the results of the tight sweep read the same way where the verdict reads them.
-        let mut exp = experiment(
-            TaskKind::Cpu,
-            &[
-                ModelKind::Sequential,
-                ModelKind::Threads,
-                ModelKind::GilThreads,
-            ],
-            &[2],
-        );
+        let mut exp = experiment(TaskKind::Cpu, &THREADS_AND_GIL_THREADS, &[2]);
         exp.task.tasks = 16;
         exp.repetitions = 6;
         let r = gil_machine(tight).sweep(&exp).unwrap();

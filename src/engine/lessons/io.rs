@@ -1,7 +1,7 @@
 //! The I/O lesson: threads that wait scale past the core count, GIL or not.
 
 use super::Lesson;
-use super::experiments::experiment;
+use super::experiments::{THREADS_AND_GIL_THREADS, experiment};
 use super::judge::{judge, lesson, pass_if, speedup};
 use super::runner::Ctx;
 use super::thresholds;
@@ -17,15 +17,7 @@ pub(super) fn io_scales_past_the_cores(ctx: &Ctx, cores: usize) -> Lesson {
             crate::words::count(cores, "core")
         ),
     );
-    let mut exp = experiment(
-        TaskKind::Io,
-        &[
-            ModelKind::Sequential,
-            ModelKind::Threads,
-            ModelKind::GilThreads,
-        ],
-        &[w],
-    );
+    let mut exp = experiment(TaskKind::Io, &THREADS_AND_GIL_THREADS, &[w]);
     exp.task.io.mode = IoMode::Sleep;
     exp.task.io.sleep_ms = 10.0;
     exp.task.tasks = 4 * w as u32;

@@ -151,7 +151,7 @@ impl LostUpdates {
 mod tests {
     use super::*;
     use crate::engine::lessons::test_machines::{
-        CONTENDED, Load, RACING, TURNS, lock_machine, measure,
+        CONTENDED, Load, RACING, TURNS, lock_machine, measure, measure_on_lock_machine, unlocked_as,
     };
     use crate::engine::lessons::{LessonsSummary, MAX_ATTEMPTS};
     use crate::engine::model::WorkerCommand;
@@ -159,57 +159,40 @@ mod tests {
 
     #[test]
     fn the_lost_updates_lesson_wants_losses_without_a_lock_and_none_with_one() {
-        let racing = RACING;
         // Racing threads that ran at once lose updates; the mutex loses none.
-        let (ctx, sweeps) = lock_machine(move |sync, _| match sync {
-            SyncMode::None => (racing, Load::Quiet),
-            _ => (CONTENDED, Load::Quiet),
-        });
-        let (l, line) = measure(&ctx, lost_updates);
+        let (l, line, sweeps) = measure_on_lock_machine(lost_updates, unlocked_as(RACING));
         assert_eq!(l.verdict, Verdict::Pass, "{line}");
-        assert_eq!(sweeps.lock().unwrap()[&SyncMode::None], 1);
+        assert_eq!(sweeps[&SyncMode::None], 1);
         // 10 M increments per thread are 0.05 s at 5 ns.
         assert_eq!(
             l.figure,
             "none: lost updates in every one of 3 runs (up to 3000000 in one run, 15%); mutex: no lost updates (3 runs)"
         );
         // Threads that took turns lose nothing and show nothing: measured again, then SKIP.
-        let (ctx, sweeps) = lock_machine(move |sync, _| match sync {
-            SyncMode::None => (TURNS, Load::Quiet),
-            _ => (CONTENDED, Load::Quiet),
-        });
-        let (l, line) = measure(&ctx, lost_updates);
-        assert_eq!(sweeps.lock().unwrap()[&SyncMode::None], MAX_ATTEMPTS);
+        let (l, line, sweeps) = measure_on_lock_machine(lost_updates, unlocked_as(TURNS));
+        assert_eq!(sweeps[&SyncMode::None], MAX_ATTEMPTS);
         let Verdict::Inconclusive(why) = &l.verdict else {
             panic!("{line}")
         };
         assert!(why.starts_with("the racing threads hardly ran at once (1.00 cores busy"));
         // Threads that ran at once and lost nothing: a failure.
-        let (ctx, _) = lock_machine(move |sync, _| match sync {
-            SyncMode::None => (CONTENDED, Load::Quiet),
-            _ => (CONTENDED, Load::Quiet),
-        });
+        let (ctx, _) = lock_machine(unlocked_as(CONTENDED));
         assert_eq!(measure(&ctx, lost_updates).0.verdict, Verdict::Fail);
         // A mutex that loses an update fails at once, however busy the machine.
-        let (ctx, sweeps) = lock_machine(move |_, _| (racing, Load::Busy));
-        let (l, _) = measure(&ctx, lost_updates);
+        let (l, _, sweeps) = measure_on_lock_machine(lost_updates, |_, _| (RACING, Load::Busy));
         assert_eq!(l.verdict, Verdict::Fail);
         assert!(l.busy.is_some());
-        assert_eq!(sweeps.lock().unwrap()[&SyncMode::Mutex], 1);
+        assert_eq!(sweeps[&SyncMode::Mutex], 1);
     }
 
     #[test]
     fn processes_that_share_a_counter_without_a_lock_lose_updates_and_a_file_lock_none() {
-        let racing = RACING;
-        let (ctx, sweeps) = lock_machine(move |sync, _| match sync {
-            SyncMode::None => (racing, Load::Quiet),
-            _ => (CONTENDED, Load::Quiet),
-        });
-        let (l, line) = measure(&ctx, lost_updates_between_processes);
+        let (l, line, sweeps) =
+            measure_on_lock_machine(lost_updates_between_processes, unlocked_as(RACING));
         assert_eq!(l.verdict, Verdict::Pass, "{line}");
         // One sweep each: a calibration and two cells, counted once.
-        assert_eq!(sweeps.lock().unwrap()[&SyncMode::None], 1);
-        assert_eq!(sweeps.lock().unwrap()[&SyncMode::Mutex], 1);
+        assert_eq!(sweeps[&SyncMode::None], 1);
+        assert_eq!(sweeps[&SyncMode::Mutex], 1);
         assert!(
             line.starts_with(
                 "PASS  processes sharing a counter without a lock lose updates, a file lock does not: "
@@ -227,12 +210,9 @@ mod tests {
             l.expected
         );
         // Processes that took turns show nothing: measured again, then SKIP, naming processes.
-        let (ctx, sweeps) = lock_machine(move |sync, _| match sync {
-            SyncMode::None => (TURNS, Load::Quiet),
-            _ => (CONTENDED, Load::Quiet),
-        });
-        let (l, line) = measure(&ctx, lost_updates_between_processes);
-        assert_eq!(sweeps.lock().unwrap()[&SyncMode::None], MAX_ATTEMPTS);
+        let (l, line, sweeps) =
+            measure_on_lock_machine(lost_updates_between_processes, unlocked_as(TURNS));
+        assert_eq!(sweeps[&SyncMode::None], MAX_ATTEMPTS);
         let Verdict::Inconclusive(why) = &l.verdict else {
             panic!("{line}")
         };
@@ -241,24 +221,20 @@ mod tests {
             "{why}"
         );
         // A file lock that loses an update is a defect: FAIL at once, however busy.
-        let (ctx, sweeps) = lock_machine(move |_, _| (racing, Load::Busy));
-        let (l, _) = measure(&ctx, lost_updates_between_processes);
+        let (l, _, sweeps) =
+            measure_on_lock_machine(lost_updates_between_processes, |_, _| (RACING, Load::Busy));
         assert_eq!(l.verdict, Verdict::Fail);
         assert!(l.defect);
-        assert_eq!(sweeps.lock().unwrap()[&SyncMode::Mutex], 1);
+        assert_eq!(sweeps[&SyncMode::Mutex], 1);
     }
 
     #[test]
     fn cpython_processes_racing_on_a_value_lose_updates_and_with_its_lock_none() {
-        let racing = RACING;
-        let (ctx, sweeps) = lock_machine(move |sync, _| match sync {
-            SyncMode::None => (racing, Load::Quiet),
-            _ => (CONTENDED, Load::Quiet),
-        });
-        let (l, line) = measure(&ctx, lost_updates_between_cpython_processes);
+        let (l, line, sweeps) =
+            measure_on_lock_machine(lost_updates_between_cpython_processes, unlocked_as(RACING));
         assert_eq!(l.verdict, Verdict::Pass, "{line}");
-        assert_eq!(sweeps.lock().unwrap()[&SyncMode::None], 1);
-        assert_eq!(sweeps.lock().unwrap()[&SyncMode::Mutex], 1);
+        assert_eq!(sweeps[&SyncMode::None], 1);
+        assert_eq!(sweeps[&SyncMode::Mutex], 1);
         assert!(
             line.starts_with(
                 "PASS  CPython processes racing on a multiprocessing.Value without its lock lose updates, with get_lock() none: "
@@ -274,12 +250,9 @@ mod tests {
             "none: > 0 lost in some run of py-multiprocessing × 2; get_lock(): 0 lost in every run"
         );
         // Processes that took turns show nothing: measured again, then SKIP.
-        let (ctx, sweeps) = lock_machine(move |sync, _| match sync {
-            SyncMode::None => (TURNS, Load::Quiet),
-            _ => (CONTENDED, Load::Quiet),
-        });
-        let (l, line) = measure(&ctx, lost_updates_between_cpython_processes);
-        assert_eq!(sweeps.lock().unwrap()[&SyncMode::None], MAX_ATTEMPTS);
+        let (l, line, sweeps) =
+            measure_on_lock_machine(lost_updates_between_cpython_processes, unlocked_as(TURNS));
+        assert_eq!(sweeps[&SyncMode::None], MAX_ATTEMPTS);
         let Verdict::Inconclusive(why) = &l.verdict else {
             panic!("{line}")
         };
@@ -296,11 +269,13 @@ mod tests {
             Verdict::Fail
         );
         // get_lock() that loses an update is a defect: FAIL at once, however busy.
-        let (ctx, sweeps) = lock_machine(move |_, _| (racing, Load::Busy));
-        let (l, _) = measure(&ctx, lost_updates_between_cpython_processes);
+        let (l, _, sweeps) =
+            measure_on_lock_machine(lost_updates_between_cpython_processes, |_, _| {
+                (RACING, Load::Busy)
+            });
         assert_eq!(l.verdict, Verdict::Fail);
         assert!(l.defect);
-        assert_eq!(sweeps.lock().unwrap()[&SyncMode::Mutex], 1);
+        assert_eq!(sweeps[&SyncMode::Mutex], 1);
     }
 
     #[test]

@@ -117,24 +117,19 @@ impl Ctx {
 mod tests {
     use super::*;
     use crate::engine::lessons::contention::contention_slows_down;
-    use crate::engine::lessons::test_machines::{CONTENDED, Load, Two, lock_machine, measure};
+    use crate::engine::lessons::test_machines::{
+        CONTENDED, Load, UNSLOWED, measure_on_lock_machine,
+    };
     use crate::preset::SyncMode;
 
     #[test]
     fn a_failure_on_a_busy_machine_is_measured_again_and_says_so() {
-        let fast = Two {
-            speedup: 1.0,
-            work: 3.0,
-            lost: 0,
-            base_cores: 1.0,
-        };
         // Busy, then quiet and contended: passes at the second attempt.
-        let (ctx, sweeps) = lock_machine(move |_, n| match n {
-            1 => (fast, Load::Busy),
+        let (l, _, sweeps) = measure_on_lock_machine(contention_slows_down, |_, n| match n {
+            1 => (UNSLOWED, Load::Busy),
             _ => (CONTENDED, Load::Quiet),
         });
-        let (l, _) = measure(&ctx, contention_slows_down);
-        assert_eq!(sweeps.lock().unwrap()[&SyncMode::Mutex], 2);
+        assert_eq!(sweeps[&SyncMode::Mutex], 2);
         assert_eq!(l.verdict, Verdict::Pass);
         assert!(
             l.figure.ends_with(
@@ -144,9 +139,9 @@ mod tests {
             l.figure
         );
         // Busy every time: no verdict from noise, the warning beside it.
-        let (ctx, sweeps) = lock_machine(move |_, _| (fast, Load::Busy));
-        let (l, line) = measure(&ctx, contention_slows_down);
-        assert_eq!(sweeps.lock().unwrap()[&SyncMode::Mutex], MAX_ATTEMPTS);
+        let (l, line, sweeps) =
+            measure_on_lock_machine(contention_slows_down, |_, _| (UNSLOWED, Load::Busy));
+        assert_eq!(sweeps[&SyncMode::Mutex], MAX_ATTEMPTS);
         assert_eq!(
             l.verdict,
             Verdict::Inconclusive(
@@ -163,18 +158,11 @@ mod tests {
 
     #[test]
     fn a_failure_on_runs_too_short_to_judge_is_inconclusive() {
-        let fast = Two {
-            speedup: 1.0,
-            work: 3.0,
-            lost: 0,
-            base_cores: 1.0,
-        };
-        let (ctx, sweeps) = lock_machine(move |_, n| match n {
-            1 => (fast, Load::TooFewTicks),
-            _ => (fast, Load::Quiet),
+        let (l, _, sweeps) = measure_on_lock_machine(contention_slows_down, |_, n| match n {
+            1 => (UNSLOWED, Load::TooFewTicks),
+            _ => (UNSLOWED, Load::Quiet),
         });
-        let (l, _) = measure(&ctx, contention_slows_down);
-        assert_eq!(sweeps.lock().unwrap()[&SyncMode::Mutex], 2);
+        assert_eq!(sweeps[&SyncMode::Mutex], 2);
         assert_eq!(l.verdict, Verdict::Fail, "judged quiet the second time");
         assert!(
             l.figure.ends_with(

@@ -58,6 +58,24 @@ pub(super) const CONTENDED: Two = Two {
     base_cores: 1.0,
 };
 
+/// Threads on one mutex that ran at once yet kept one thread's speed: three times the CPU per
+/// increment, no slower (the contention lesson's failure).
+pub(super) const UNSLOWED: Two = Two {
+    speedup: 1.0,
+    work: 3.0,
+    lost: 0,
+    base_cores: 1.0,
+};
+
+/// A quiet machine for the lost-updates lessons: the unlocked workers do as `unlocked` says,
+/// the locked ones contend and lose nothing.
+pub(super) fn unlocked_as(unlocked: Two) -> impl Fn(SyncMode, usize) -> (Two, Load) + Send + Sync {
+    move |sync, _| match sync {
+        SyncMode::None => (unlocked, Load::Quiet),
+        _ => (CONTENDED, Load::Quiet),
+    }
+}
+
 pub(super) type Plan = dyn Fn(SyncMode, usize) -> (Two, Load) + Send + Sync;
 
 pub(super) type Sweeps = Arc<Mutex<HashMap<SyncMode, usize>>>;
@@ -163,4 +181,19 @@ pub(super) fn measure(ctx: &Ctx, lesson: MeasureLesson) -> (Lesson, String) {
     let mut all = run_each(ctx, 2, &[lesson], &mut |l| printed.push(l.line()));
     assert_eq!(printed.len(), 1);
     (all.remove(0), printed.remove(0))
+}
+
+/// How many sweeps ran on each sync mode, counted by their calibrations.
+pub(super) type SweepCounts = HashMap<SyncMode, usize>;
+
+/// Measures `lesson` through the retry loop on a [`lock_machine`] loaded as `plan` says;
+/// returns it, its printed line and how many sweeps ran on each sync mode.
+pub(super) fn measure_on_lock_machine(
+    lesson: MeasureLesson,
+    plan: impl Fn(SyncMode, usize) -> (Two, Load) + Send + Sync + 'static,
+) -> (Lesson, String, SweepCounts) {
+    let (ctx, sweeps) = lock_machine(plan);
+    let (lesson, line) = measure(&ctx, lesson);
+    let counts = sweeps.lock().unwrap().clone();
+    (lesson, line, counts)
 }

@@ -196,22 +196,31 @@ mod tests {
     #[test]
     fn file_round_trip_hashes_content_and_cleans_up() {
         let dir = tempfile::tempdir().unwrap();
+        let w = file_workload(dir.path(), 4, 2);
+        let g = guard();
+        let a = w.run_unit(1, &g).unwrap();
+        assert_eq!(a, fnv1a(&pattern(1, 4096)));
+        assert_ne!(a, w.run_unit(0, &g).unwrap());
+        assert_eq!(fs::read_dir(dir.path()).unwrap().count(), 0);
+    }
+
+    /// A file round trip of `file_kib` a task, `tasks` tasks, by one worker in `dir`.
+    fn file_workload(dir: &std::path::Path, file_kib: u64, tasks: usize) -> IoWorkload {
         let env = RunEnv {
             workers: 1,
-            scratch_dir: dir.path().to_path_buf(),
+            scratch_dir: dir.to_path_buf(),
             shared_file: None,
         };
         let params = IoParams {
             mode: IoMode::File,
             sleep_ms: 0.0,
-            file_kib: 4,
+            file_kib,
         };
-        let w = IoWorkload::new(&params, 2, &env).unwrap();
-        let g = RunGuard::new(CancelToken::new(), Duration::from_secs(10));
-        let a = w.run_unit(1, &g).unwrap();
-        assert_eq!(a, fnv1a(&pattern(1, 4096)));
-        assert_ne!(a, w.run_unit(0, &g).unwrap());
-        assert_eq!(fs::read_dir(dir.path()).unwrap().count(), 0);
+        IoWorkload::new(&params, tasks, &env).unwrap()
+    }
+
+    fn guard() -> RunGuard {
+        RunGuard::new(CancelToken::new(), Duration::from_secs(10))
     }
 
     /// The whole-file pattern and hash of the version that held the file in memory.
@@ -234,11 +243,6 @@ mod tests {
     #[test]
     fn a_file_of_several_chunks_hashes_as_the_whole_file_would() {
         let dir = tempfile::tempdir().unwrap();
-        let env = RunEnv {
-            workers: 1,
-            scratch_dir: dir.path().to_path_buf(),
-            shared_file: None,
-        };
         // 2.5 chunks, and a size that is not a multiple of 8.
         let len = IO_CHUNK_BYTES * 5 / 2 + 3;
         let mut pat = Pattern::new(7);
@@ -247,13 +251,8 @@ mod tests {
         pat.fill(a);
         pat.fill(b);
         assert_eq!(pieces, pattern(7, len));
-        let params = IoParams {
-            mode: IoMode::File,
-            sleep_ms: 0.0,
-            file_kib: 161,
-        };
-        let w = IoWorkload::new(&params, 8, &env).unwrap();
-        let g = RunGuard::new(CancelToken::new(), Duration::from_secs(10));
+        let w = file_workload(dir.path(), 161, 8);
+        let g = guard();
         assert_eq!(w.run_unit(7, &g).unwrap(), fnv1a(&pattern(7, 161 * 1024)));
     }
 
@@ -292,18 +291,8 @@ mod tests {
     #[test]
     fn only_the_system_calls_of_a_file_round_trip_block_and_its_computing_checkpoints() {
         let dir = tempfile::tempdir().unwrap();
-        let env = RunEnv {
-            workers: 1,
-            scratch_dir: dir.path().to_path_buf(),
-            shared_file: None,
-        };
         // One full chunk (8 pieces) and one of 20 KiB (3 pieces: 8 + 8 + 4 KiB).
-        let params = IoParams {
-            mode: IoMode::File,
-            sleep_ms: 0.0,
-            file_kib: 64 + 20,
-        };
-        let w = IoWorkload::new(&params, 1, &env).unwrap();
+        let w = file_workload(dir.path(), 64 + 20, 1);
         let pacer = SequencePacer::default();
         let hash = w.run_unit(3, &pacer).unwrap();
         assert_eq!(
@@ -342,17 +331,7 @@ mod tests {
             }
         }
         let dir = tempfile::tempdir().unwrap();
-        let env = RunEnv {
-            workers: 1,
-            scratch_dir: dir.path().to_path_buf(),
-            shared_file: None,
-        };
-        let params = IoParams {
-            mode: IoMode::File,
-            sleep_ms: 0.0,
-            file_kib: 256,
-        };
-        let w = IoWorkload::new(&params, 1, &env).unwrap();
+        let w = file_workload(dir.path(), 256, 1);
         let pacer = CancelAtThirdCheckpoint(std::cell::Cell::new(0));
         assert_eq!(w.run_unit(0, &pacer), Err(UnitError::Cancelled));
         assert_eq!(fs::read_dir(dir.path()).unwrap().count(), 0, "removed");
@@ -367,18 +346,8 @@ mod tests {
             .path()
             .join(format!("unit-0-{}.bin", std::process::id()));
         std::os::unix::fs::symlink(victim.path(), &planted).unwrap();
-        let env = RunEnv {
-            workers: 1,
-            scratch_dir: dir.path().to_path_buf(),
-            shared_file: None,
-        };
-        let params = IoParams {
-            mode: IoMode::File,
-            sleep_ms: 0.0,
-            file_kib: 4,
-        };
-        let w = IoWorkload::new(&params, 1, &env).unwrap();
-        let g = RunGuard::new(CancelToken::new(), Duration::from_secs(10));
+        let w = file_workload(dir.path(), 4, 1);
+        let g = guard();
         assert!(w.run_unit(0, &g).is_err());
         assert_eq!(std::fs::read(victim.path()).unwrap(), b"precious");
     }

@@ -7,11 +7,13 @@
 //! `axis_scale` (linear or log axes), `ticks`, `labels` (runs and series in words), `theme`,
 //! `model_look` (each model's colour and marker), `series_style`, `series`, `fitted_curve`,
 //! `error_bars`, `lost_updates` (what the lost-updates chart adds) and `marks` (the notes on
-//! partial cells and a busy machine).
+//! partial cells and a busy machine); `interrupted_example`, hidden, is a sweep with a partial
+//! cell, and its cells, for the tests.
 
 mod axis_scale;
 mod error_bars;
 mod fitted_curve;
+mod interrupted_example;
 mod kind;
 mod labels;
 mod lost_updates;
@@ -29,6 +31,8 @@ pub use axis_scale::{
 };
 pub use error_bars::{bar_offset, barred_series};
 pub use fitted_curve::{curve_xs, fit_curve};
+#[doc(hidden)]
+pub use interrupted_example::{interrupted_sweep, timed_cell};
 pub use kind::ChartKind;
 pub use labels::{model_name, run_label, run_labels, series_label};
 pub use lost_updates::{

@@ -177,27 +177,14 @@ mod tests {
     #[test]
     fn partial_cells_are_marked_on_every_chart_kind_and_the_baseline_is_named() {
         use super::*;
-        use crate::results::RunStatus;
-        let cell = |model, workers, status, walls: &[f64]| CellResult {
-            status,
-            ..CellResult::with_walls(model, workers, walls)
-        };
-        let mut r = ResultsFile {
-            status: RunStatus::Cancelled,
-            cells: vec![
-                cell(ModelKind::Sequential, 1, CellStatus::Ok, &[0.4; 6]),
-                cell(ModelKind::Threads, 1, CellStatus::Ok, &[0.41; 6]),
-                cell(
-                    ModelKind::Threads,
-                    2,
-                    CellStatus::Cancelled,
-                    &[0.21, 0.2, 0.22],
-                ),
-                cell(ModelKind::Threads, 4, CellStatus::Cancelled, &[]),
-            ],
-            ..ResultsFile::default()
-        };
-        r.experiment.models = vec![ModelKind::Sequential, ModelKind::Threads];
+        use crate::export::chart_model::interrupted_sweep;
+        // Cancelled in threads × 2 after 3 runs, and in threads × 4 before any.
+        let mut r = interrupted_sweep();
+        r.experiment.workers.push(4);
+        r.cells.push(CellResult {
+            status: CellStatus::Cancelled,
+            ..CellResult::with_walls(ModelKind::Threads, 4, &[])
+        });
         r.recompute();
         let run = [ChartRun {
             label: "r",
