@@ -605,8 +605,8 @@ pub struct ChartRoom {
     /// Short of room (zoomed in, a small window): the caption folds into a "(?)" hover on the
     /// row of the axis boxes.
     pub compact: bool,
-    /// Tight (800 × 600 at 2×): the view boxes fold into one **View** menu, and a legend
-    /// outside the plot follows it in the same rows.
+    /// Tight (a short window: 800 × 600 at 2×, 512 × 320): the view boxes and **show fits**
+    /// fold into one **View** menu, and a legend outside the plot follows it in the same rows.
     pub tight: bool,
     /// The top of the content (screen y), where `visible_height` is measured from.
     pub top: f32,

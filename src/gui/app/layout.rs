@@ -1022,8 +1022,8 @@ impl WorkbenchApp {
 
     /// The start hint, an interrupted run's note, and the shown results' header: their name,
     /// state and warnings, and on the chart tabs the verdict's one line.
-    /// `tight` (800 × 600 at 2×): the name is cut to under half the row, so that the row's
-    /// warnings and its button stay on the same line.
+    /// `tight` (a short window: 800 × 600 at 2×, 512 × 320): the name is cut to under half
+    /// the row, so that the row's warnings and its button stay on the same line.
     fn results_header(&mut self, ui: &mut egui::Ui, compact: bool, tight: bool) {
         let ctx = ui.ctx().clone();
         if self.start_hint_shown() {
@@ -1265,7 +1265,8 @@ impl WorkbenchApp {
     }
 
     /// The first-start hint: what to look at in the "start here" tour, until dismissed.
-    /// `tight` (800 × 600 at 2×): one line, cut to the width, the whole of it on hover.
+    /// `tight` (a short window: 800 × 600 at 2×, 512 × 320): one line, cut to the width, the
+    /// whole of it on hover.
     pub(super) fn start_hint(&mut self, ui: &mut egui::Ui, tight: bool) {
         let visuals = ui.visuals().clone();
         egui::Frame::new()
