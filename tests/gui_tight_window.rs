@@ -117,7 +117,8 @@ fn in_a_tight_window_run_the_verdict_and_the_whole_plot_are_in_view_at_once() {
 }
 
 /// The folded controls still do what the row of tabs and boxes did: the tab menu picks a
-/// tab, the View menu holds the axis boxes, and the Export menu the export buttons.
+/// tab, the View menu holds the axis boxes and **show fits**, and the Export menu the export
+/// buttons.
 #[test]
 fn in_a_tight_window_the_menus_hold_the_tabs_and_the_view_boxes() {
     let dir = tempfile::tempdir().unwrap();
@@ -125,10 +126,16 @@ fn in_a_tight_window_the_menus_hold_the_tabs_and_the_view_boxes() {
     let mut h = window(dir.path(), pixels, zoom);
     opened(&mut h, &results_files()[0]);
     assert!(h.query_by_label("log₂ workers").is_none(), "in the menu");
+    assert!(h.query_by_label("show fits").is_none(), "in the menu");
     h.get_by_label("View").click();
     h.run();
     assert!(h.query_by_label("log₂ workers").is_some());
     assert!(h.query_by_label("legend").is_some());
+    // The fits' box is there too (off the tab menu's row), and does what it did.
+    let fits = h.state().show_fits();
+    h.get_by_label("show fits").click();
+    h.run();
+    assert_eq!(h.state().show_fits(), !fits, "ticked in the View menu");
     h.key_press(egui::Key::Escape);
     h.run();
     h.get_by_label(TAB_MENU_NAME).click();
