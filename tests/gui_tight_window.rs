@@ -4,7 +4,9 @@
 //! at 1.5× and 1280 × 800 at 1× (egui_kittest, no display): there the run controls, the tab
 //! menu, the verdict and the whole plot are in view at once, the legend above the plot (never
 //! over the data), the configuration panel collapsed behind its toggle; opened, it takes the
-//! charts' place, a preset is picked there, and Run gives the charts back.
+//! charts' place, a preset is picked there, and Run gives the charts back. In every small
+//! window (480 × 320 to 1280 × 800 at 2×, beside the panel from 480 points wide) the plot is
+//! on the screen with a usable size.
 
 mod common;
 
@@ -115,7 +117,8 @@ fn in_a_tight_window_run_the_verdict_and_the_whole_plot_are_in_view_at_once() {
 }
 
 /// The folded controls still do what the row of tabs and boxes did: the tab menu picks a
-/// tab, the View menu holds the axis boxes, and the Export menu the export buttons.
+/// tab, the View menu holds the axis boxes and **show fits**, and the Export menu the export
+/// buttons.
 #[test]
 fn in_a_tight_window_the_menus_hold_the_tabs_and_the_view_boxes() {
     let dir = tempfile::tempdir().unwrap();
@@ -123,10 +126,16 @@ fn in_a_tight_window_the_menus_hold_the_tabs_and_the_view_boxes() {
     let mut h = window(dir.path(), pixels, zoom);
     opened(&mut h, &results_files()[0]);
     assert!(h.query_by_label("log₂ workers").is_none(), "in the menu");
+    assert!(h.query_by_label("show fits").is_none(), "in the menu");
     h.get_by_label("View").click();
     h.run();
     assert!(h.query_by_label("log₂ workers").is_some());
     assert!(h.query_by_label("legend").is_some());
+    // The fits' box is there too (off the tab menu's row), and does what it did.
+    let fits = h.state().show_fits();
+    h.get_by_label("show fits").click();
+    h.run();
+    assert_eq!(h.state().show_fits(), !fits, "ticked in the View menu");
     h.key_press(egui::Key::Escape);
     h.run();
     h.get_by_label(TAB_MENU_NAME).click();
@@ -250,5 +259,83 @@ fn the_state_words_are_not_worked_out_every_frame() {
             after_open,
             "at {pixels:?}"
         );
+    }
+}
+
+/// Short and small windows, in pixels at a zoom: those 480 to 600 points wide lost the plot
+/// below the rows above it (480 × 320 showed only the legend), 520 × 600 beside the panel
+/// and 800 × 600 had its axis below the fold, and the rest are the sizes the reviews drove.
+const SMALL_WINDOWS: [((f32, f32), f32); 12] = [
+    ((480.0, 320.0), 1.0),
+    ((512.0, 320.0), 1.0),
+    ((480.0, 360.0), 1.0),
+    ((600.0, 380.0), 1.0),
+    ((560.0, 420.0), 1.0),
+    ((600.0, 480.0), 1.0),
+    ((520.0, 600.0), 1.0),
+    ((800.0, 600.0), 1.0),
+    ((800.0, 600.0), 2.0),
+    ((1024.0, 640.0), 2.0),
+    ((1024.0, 640.0), 1.5),
+    ((1280.0, 800.0), 2.0),
+];
+
+/// In every small window, with either results file, nothing scrolled: the plot is wholly on
+/// the screen with its worker axis (ticks and title) and the status bar below it, and has a
+/// usable size (a fifth of the window's height and 60 points at least, and 40% of its width
+/// and 180 points at least, beside the configuration panel too); Run, the tabs (a row or a
+/// menu) and the verdict are on the screen above it; and the panel is beside the charts in
+/// every window 480 points wide or more (512 × 320 included), hidden behind its toggle only
+/// in narrower ones.
+#[test]
+fn in_every_small_window_the_plot_is_on_the_screen_with_a_usable_size() {
+    let dir = tempfile::tempdir().unwrap();
+    for (pixels, zoom) in SMALL_WINDOWS {
+        let screen = screen(pixels, zoom);
+        for results in results_files() {
+            let mut h = window(dir.path(), pixels, zoom);
+            opened(&mut h, &results);
+            let case = format!(
+                "{pixels:?} at {zoom}× ({} × {} points), {}",
+                screen.width(),
+                screen.height(),
+                results.file_name().unwrap().to_string_lossy()
+            );
+            assert_eq!(
+                h.state().config_panel_shown(),
+                screen.width() >= 480.0,
+                "{case}: the panel beside the charts"
+            );
+            let plot = speedup_chart(&h).unwrap_or_else(|| panic!("{case}: no plot"));
+            assert!(screen.contains_rect(plot), "{case}: plot {plot:?}");
+            let row = h.ctx.global_style().spacing.interact_size.y;
+            assert!(
+                plot.bottom() + 3.0 * row <= screen.bottom(),
+                "{case}: the axis and the status bar below {plot:?}"
+            );
+            assert!(
+                plot.height() >= (0.2 * screen.height()).max(60.0),
+                "{case}: plot {plot:?}"
+            );
+            assert!(
+                plot.width() >= (0.4 * screen.width()).max(180.0),
+                "{case}: plot {plot:?}"
+            );
+            let tabs = h
+                .query_by_label(TAB_MENU_NAME)
+                .or_else(|| h.query_by_label("Speedup vs workers"))
+                .unwrap_or_else(|| panic!("{case}: no tabs"))
+                .rect();
+            for (what, r) in [
+                ("Run", h.get_by_label("Run").rect()),
+                ("the tabs", tabs),
+                ("the verdict", h.get_by_label("Verdict:").rect()),
+            ] {
+                assert!(
+                    screen.contains_rect(r) && r.bottom() <= plot.top(),
+                    "{case}: {what} at {r:?}, plot {plot:?}"
+                );
+            }
+        }
     }
 }

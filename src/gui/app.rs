@@ -169,10 +169,21 @@ pub const START_HINT: &str = "When the curves appear: threads and processes clim
 /// Narrower than this, in points, the configuration panel is hidden until opened (800 × 600
 /// at 2× is 400 points wide: the panel took half and left the chart none).
 pub const NARROW_BELOW_WIDTH: f32 = 480.0;
-/// A narrow window ([`NARROW_BELOW_WIDTH`]) less tall than this, in points, is tight (800 ×
-/// 600 at 2× is 400 × 300): the rows above a chart fold into as few as they can, so that
-/// the run controls, the verdict and the whole plot are in view without scrolling.
-pub const TIGHT_BELOW_HEIGHT: f32 = 360.0;
+/// A window less tall than this, in points, and narrower than [`TIGHT_BELOW_WIDTH`], is
+/// tight: the top bar takes one row (the file actions in one menu, Run beside it) and the
+/// rows above a chart fold into as few as they can (the tabs into a menu, the warnings onto
+/// the verdict's line, the axis boxes and **show fits** into a menu beside the legend), so
+/// that the run controls, the verdict and the whole plot are in view without scrolling,
+/// beside the configuration panel too (512 × 320). 800 × 600 at 2× is 400 × 300 points;
+/// 560 × 420 and 1024 × 640 at 1.5× are tight, 600 × 480 is not. Folded only in windows
+/// narrower than the panel's rule ([`NARROW_BELOW_WIDTH`]), those 480 to 600 points wide
+/// kept every row and lost the plot below them. Decided by the window alone, before
+/// anything is drawn: the top bar's height depends on it.
+pub const TIGHT_BELOW_HEIGHT: f32 = 440.0;
+/// A window at least this wide, in points, is never tight ([`TIGHT_BELOW_HEIGHT`]): its
+/// rows above a chart are few enough (the tabs on one row), and the tab row, the results'
+/// name and file stay in view.
+pub const TIGHT_BELOW_WIDTH: f32 = 800.0;
 
 /// Height of the built-in preset gallery in the left panel (it scrolls beyond that).
 const GALLERY_HEIGHT: f32 = 230.0;
@@ -258,7 +269,9 @@ pub struct WorkbenchApp {
     /// configuration panel is then hidden unless opened for this session
     /// (`panel_opened_narrow`), whatever `config_panel_hidden` says.
     narrow: bool,
-    /// The window was tight ([`TIGHT_BELOW_HEIGHT`]) at the last frame.
+    /// The window is tight ([`TIGHT_BELOW_HEIGHT`]) this frame: the top bar takes one row,
+    /// the rows above a chart fold, and the configuration panel's note holds **Use this
+    /// configuration**.
     tight: bool,
     panel_opened_narrow: bool,
     /// The sweep the last session was running when it closed, its cells saved: said at start,

@@ -566,10 +566,17 @@ fn worker_marks(ticks: &[(f64, usize)], input: &GridInput) -> Vec<GridMark> {
         .filter(|t| kept.contains(&t.1))
         .map(|t| GridMark {
             value: t.0,
-            step_size: span / 4.0,
+            // egui_plot hides an axis's labels whose marks are under 60 points apart by their
+            // step, and fades them under 80: a plot narrower than 320 points (beside the
+            // configuration panel in a small window) lost its worker counts. The marks are
+            // thinned above; their step is never under those 80 points.
+            step_size: (span / 4.0).max(WORKER_LABELS_SPACING * units_per_point(input)),
         })
         .collect()
 }
+
+/// The least spacing, in points, that egui_plot's x axis draws its labels at in full.
+const WORKER_LABELS_SPACING: f64 = 81.0;
 
 /// Grid marks of a linear value axis: round steps (1, 2, 2.5, 5 × 10^k) about 50 points apart,
 /// none below zero (no quantity charted here is negative).
@@ -598,8 +605,8 @@ pub struct ChartRoom {
     /// Short of room (zoomed in, a small window): the caption folds into a "(?)" hover on the
     /// row of the axis boxes.
     pub compact: bool,
-    /// Tight (800 × 600 at 2×): the view boxes fold into one **View** menu, and a legend
-    /// outside the plot follows it in the same rows.
+    /// Tight (a short window: 800 × 600 at 2×, 512 × 320): the view boxes and **show fits**
+    /// fold into one **View** menu, and a legend outside the plot follows it in the same rows.
     pub tight: bool,
     /// The top of the content (screen y), where `visible_height` is measured from.
     pub top: f32,
@@ -644,7 +651,8 @@ impl ChartRoom {
 /// Draws `kind` for `results`, with the fitted curves and compared runs of `layers`, in the
 /// frame an export of the same runs has (see [`export::chart_frame`]). `planned_workers` sets
 /// the x range and ticks before any cell exists; `this_machine` stands for the shown results'
-/// machine where they record no cores.
+/// machine where they record no cores. Tight, **show fits** is in the **View** menu: returns
+/// its new state where it was ticked or unticked there.
 pub fn show(
     ui: &mut egui::Ui,
     kind: ChartKind,
@@ -653,7 +661,7 @@ pub fn show(
     this_machine: Option<&crate::results::MachineInfo>,
     layers: &Layers<'_>,
     room: ChartRoom,
-) {
+) -> Option<bool> {
     let mut view = ChartView::load(ui.ctx(), kind);
     let before = view;
     let shown_runs = results
@@ -671,7 +679,7 @@ pub fn show(
             "It is drawn for a contention task: open the lost-updates preset and press Run, \
              or open its results.",
         );
-        return;
+        return None;
     }
     // The caption: a paragraph above the plot, or where room is short one "(?)" whose hover
     // holds it all, on the row of the axis boxes.
@@ -855,6 +863,8 @@ pub fn show(
     // outside the plot follows them in the same wrapped row. What is ticked there takes effect
     // at the next frame (asked for at once).
     let mut edited = view;
+    // Ticked in the View menu where tight (else on the row above the chart, by the caller).
+    let mut show_fits = layers.show_fits;
     // "(?) how to read" ("(?)" where tight), whose hover holds the caption.
     let how_to_read = |ui: &mut egui::Ui| {
         let text = if room.tight { "(?)" } else { "(?) how to read" };
@@ -892,18 +902,36 @@ pub fn show(
     };
     let row = ui.text_style_height(&egui::TextStyle::Body) + ui.spacing().item_spacing.y;
     if room.tight {
-        // One menu for the boxes, the legend (outside) after it in the same rows, held to
-        // two of them (scrolling beyond): the plot keeps the rest of a tight area.
+        // One menu for the boxes (and the fits' box, off the row above), the legend
+        // (outside) after it in the same rows, held to two of them (scrolling beyond; a
+        // scroll area is 64 points at least unless told, which was three rows): the plot
+        // keeps the rest of a tight area.
+        // A row as tall as the View button's (the legend's text is less tall): two rows
+        // whole, not the second cut through its text.
+        let rows = TIGHT_LEGEND_ROWS
+            * (ui
+                .spacing()
+                .interact_size
+                .y
+                .max(row - ui.spacing().item_spacing.y)
+                + ui.spacing().item_spacing.y);
         egui::ScrollArea::vertical()
             .id_salt(("view-and-legend", kind.id()))
-            .max_height(TIGHT_LEGEND_ROWS * row)
+            .max_height(rows)
+            .min_scrolled_height(rows)
             .auto_shrink([false, true])
             .show(ui, |ui| {
                 ui.horizontal_wrapped(|ui| {
                     how_to_read(ui);
-                    ui.menu_button("View", |ui| view_boxes(ui, &mut edited))
-                        .response
-                        .on_hover_text("The axes' scales (log₂ workers, log time) and the legend.");
+                    ui.menu_button("View", |ui| {
+                        ui.checkbox(&mut show_fits, "show fits")
+                            .on_hover_text(style::help::FITS);
+                        view_boxes(ui, &mut edited);
+                    })
+                    .response
+                    .on_hover_text(
+                        "The fitted curves, the axes' scales (log₂ workers, log time) and the legend.",
+                    );
                     if outside {
                         legend_entries(ui, &entries);
                     }
@@ -1086,6 +1114,7 @@ pub fn show(
     shown
         .response
         .widget_info(|| egui::WidgetInfo::labeled(egui::Role::Image, true, &summary));
+    (show_fits != layers.show_fits).then_some(show_fits)
 }
 
 /// Said in a point's hover where its bar is drawn beside it (`side`: "left" or "right").

@@ -26,6 +26,10 @@ pub const SIZE_PRESETS: [(&str, u32, u32); 4] = [
 
 /// A dialog narrower than this (in points) shows the preview below the options.
 const NARROW_DIALOG: f32 = 620.0;
+/// The rows the footer keeps for what it says above its buttons (the last export's outcome,
+/// the files it writes, those that exist), however many of them there are: the buttons do
+/// not move (it scrolls beyond them).
+const NOTE_ROWS: f32 = 3.0;
 
 /// One run offered to the dialog.
 #[derive(Clone, Debug)]
@@ -545,7 +549,12 @@ impl ExportDialog {
     }
 
     /// Where to write, which files exist, and the Export (or Replace) button: the dialog's
-    /// footer, always in view.
+    /// footer, always in view. Its height never changes, so that the buttons stay under the
+    /// mouse: what it says (the files it writes, those that exist, the last export's outcome)
+    /// is in a box of [`NOTE_ROWS`] rows that scrolls beyond them, and Export keeps its width
+    /// when it says Replace. (The outcome's line, added below the buttons after an export,
+    /// and the note of the files that then exist, above them, moved them by two rows: a
+    /// second click at the same spot hit nothing.)
     fn save_ui(&mut self, ui: &mut egui::Ui) {
         ui.add_space(4.0);
         ui.horizontal(|ui| {
@@ -561,32 +570,68 @@ impl ExportDialog {
         // Where exactly the files go (a relative path is taken from the current directory),
         // and which of them exist already: said before the button, which then says Replace.
         let mut replacing = false;
-        if !self.path.trim().is_empty() {
-            let targets = self.targets(&target_base(Path::new(self.path.trim())));
-            let names: Vec<String> = targets.iter().map(|p| p.display().to_string()).collect();
-            if !names.is_empty() {
-                ui.add(egui::Label::new(format!("Writes {}", names.join(", "))).wrap());
-            }
-            let existing = super::overwrite::existing(&targets);
-            if !existing.is_empty() {
-                replacing = true;
-                ui.add(
-                    egui::Label::new(
-                        egui::RichText::new(format!(
-                            "{}: Replace writes over it",
-                            super::overwrite::exists_text(&existing)
-                        ))
-                        .color(ui.visuals().warn_fg_color),
-                    )
-                    .wrap(),
-                );
-            }
-        }
+        let row = ui.text_style_height(&egui::TextStyle::Body) + ui.spacing().item_spacing.y;
+        let notes = NOTE_ROWS * row;
+        egui::ScrollArea::vertical()
+            .id_salt("export-dialog-notes")
+            .max_height(notes)
+            .min_scrolled_height(notes)
+            .auto_shrink([false, false])
+            .show(ui, |ui| {
+                // The last export's outcome first: what a click just did is in view.
+                match &self.last_result {
+                    Some(Ok(paths)) => {
+                        let names: Vec<String> =
+                            paths.iter().map(|p| p.display().to_string()).collect();
+                        ui.add(egui::Label::new(format!("Written: {}", names.join(", "))).wrap());
+                    }
+                    Some(Err(e)) => {
+                        ui.colored_label(ui.visuals().error_fg_color, format!("Not exported: {e}"));
+                    }
+                    None => {}
+                }
+                if self.path.trim().is_empty() {
+                    return;
+                }
+                let targets = self.targets(&target_base(Path::new(self.path.trim())));
+                let names: Vec<String> = targets.iter().map(|p| p.display().to_string()).collect();
+                if !names.is_empty() {
+                    ui.add(egui::Label::new(format!("Writes {}", names.join(", "))).wrap());
+                }
+                let existing = super::overwrite::existing(&targets);
+                if !existing.is_empty() {
+                    replacing = true;
+                    ui.add(
+                        egui::Label::new(
+                            egui::RichText::new(format!(
+                                "{}: Replace writes over it",
+                                super::overwrite::exists_text(&existing)
+                            ))
+                            .color(ui.visuals().warn_fg_color),
+                        )
+                        .wrap(),
+                    );
+                }
+            });
         ui.horizontal(|ui| {
             ui.checkbox(&mut self.png, "PNG");
             ui.checkbox(&mut self.svg, "SVG");
+            // As wide whichever it says.
+            let widest = ["Export", "Replace"]
+                .iter()
+                .map(|text| {
+                    egui::WidgetText::from(*text)
+                        .into_galley(ui, None, f32::INFINITY, egui::TextStyle::Button)
+                        .size()
+                        .x
+                })
+                .fold(0.0_f32, f32::max);
+            let width = widest + 2.0 * ui.spacing().button_padding.x;
             let button = if replacing { "Replace" } else { "Export" };
-            if ui.button(button).clicked() {
+            if ui
+                .add(egui::Button::new(button).min_size(egui::vec2(width, 0.0)))
+                .clicked()
+            {
                 let base = PathBuf::from(self.path.trim());
                 let _ = self.export_to(&base);
             }
@@ -598,16 +643,6 @@ impl ExportDialog {
                 self.open = false;
             }
         });
-        match &self.last_result {
-            Some(Ok(paths)) => {
-                let names: Vec<String> = paths.iter().map(|p| p.display().to_string()).collect();
-                ui.add(egui::Label::new(format!("Written: {}", names.join(", "))).wrap());
-            }
-            Some(Err(e)) => {
-                ui.colored_label(ui.visuals().error_fg_color, format!("Not exported: {e}"));
-            }
-            None => {}
-        }
     }
 
     fn preview_ui(&mut self, ui: &mut egui::Ui) {

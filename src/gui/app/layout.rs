@@ -57,9 +57,30 @@ fn file_buttons_width(ui: &egui::Ui) -> f32 {
 /// A central area less tall than this (in points) is short of room: the tabs take short
 /// names, the buttons one menu and the chart's caption a "(?)" hover.
 pub const COMPACT_BELOW_HEIGHT: f32 = 450.0;
+/// A central area narrower than this (in points) is short of room too, however tall: beside
+/// the configuration panel in a window 480 to 660 points wide.
+pub const COMPACT_BELOW_WIDTH: f32 = 420.0;
+/// A central area under this many points both wide and tall is short of room too: its rows
+/// wrap into more lines the narrower it is.
+const COMPACT_BELOW_SIDE: f32 = 600.0;
+
+/// Whether a central area of `room` points is short of room ([`COMPACT_BELOW_HEIGHT`],
+/// [`COMPACT_BELOW_WIDTH`], [`COMPACT_BELOW_SIDE`]): by its height alone, 800 × 600 kept
+/// the long tab names, six export buttons and a four-line caption above the plot, in 490 ×
+/// 516 points beside the panel, and the plot's axis lay below the fold; 520 × 600 (310
+/// points beside the panel) took three rows for each.
+fn compact_area(room: egui::Vec2) -> bool {
+    room.y < COMPACT_BELOW_HEIGHT
+        || room.x < COMPACT_BELOW_WIDTH
+        || (room.x < COMPACT_BELOW_SIDE && room.y < COMPACT_BELOW_SIDE)
+}
 /// In a tight central area, the plot's least height, axes included, in points (the area
 /// scrolls below it, starting scrolled down to the plot).
 const TIGHT_PLOT_MIN_HEIGHT: f32 = 100.0;
+
+/// The space between the top bar's controls where the window is tight, in points (egui's is
+/// 8).
+const TIGHT_TOP_BAR_SPACING: f32 = 6.0;
 
 /// The name of the menu that picks the tab where the central area is tight, for a screen
 /// reader (and tests).
@@ -169,7 +190,8 @@ impl WorkbenchApp {
 
         let window = ctx.content_rect();
         self.narrow = window.width() < NARROW_BELOW_WIDTH;
-        self.tight = self.narrow && window.height() < TIGHT_BELOW_HEIGHT;
+        // Short and not wide, whether the configuration panel is beside the charts or not.
+        self.tight = window.width() < TIGHT_BELOW_WIDTH && window.height() < TIGHT_BELOW_HEIGHT;
         egui::Panel::top("top-bar").show(ui, |ui| self.top_bar(ui));
         let not_stored = self.not_stored();
         egui::Panel::bottom("status-bar").show(ui, |ui| {
@@ -317,34 +339,63 @@ impl WorkbenchApp {
         clicked
     }
 
+    /// The top bar: the panel's toggle, the file actions and the help button on one row, Run
+    /// with its estimate or progress below them. Tight ([`TIGHT_BELOW_HEIGHT`]): one row, the
+    /// name left out, the file actions in their menu and Run beside it, so that the plot
+    /// keeps that row's height (wrapping to a second line where the estimate or the progress
+    /// needs it).
     pub(super) fn top_bar(&mut self, ui: &mut egui::Ui) {
         let ctx = ui.ctx().clone();
         ui.add_space(2.0);
+        let tight = self.tight;
+        let mut controls = None;
         ui.horizontal(|ui| {
+            if tight {
+                // A little closer together, so that the estimate fits beside Run at 800 × 600
+                // at 2× (400 points).
+                ui.spacing_mut().item_spacing.x = TIGHT_TOP_BAR_SPACING;
+            }
             self.config_panel_toggle(ui);
-            ui.heading("corelab");
-            ui.separator();
+            if !tight {
+                ui.heading("corelab");
+                ui.separator();
+            }
             // The help button's room is kept on the right whatever else is shown.
             let help_room = ui.spacing().interact_size.x + ui.spacing().item_spacing.x;
-            if ui.available_width() - help_room >= file_buttons_width(ui) {
+            if !tight && ui.available_width() - help_room >= file_buttons_width(ui) {
                 self.file_buttons(ui, false);
             } else {
-                // Short of width (zoomed in for a projector, a small window): the file
-                // actions in one menu, so that every one stays reachable.
-                let before = self.clicked_opener;
-                let menu = ui
-                    .menu_button("File", |ui| self.file_buttons(ui, true))
-                    .response;
-                if self.clicked_opener != before {
-                    // The entry closes with its menu: focus comes back to the menu's button.
-                    self.clicked_opener = Some(menu.id);
-                }
-                menu.on_hover_text(
-                    "Open or save a preset, open results (a dialog, a recent file or a typed path).",
-                );
+                // Short of width (zoomed in for a projector, a small window) or of height:
+                // the file actions in one menu, so that every one stays reachable.
+                self.file_menu(ui);
             }
             if self.files.busy() {
                 ui.spinner();
+            }
+            if tight {
+                // Run and what it says in the room left before the help button, wrapping
+                // there (left to right, so that the keyboard reaches Run before help).
+                // The help button's own width (less than the row's widget width kept above).
+                let help = egui::WidgetText::from("?")
+                    .into_galley(ui, None, f32::INFINITY, egui::TextStyle::Button)
+                    .size()
+                    .x
+                    + 2.0 * ui.spacing().button_padding.x
+                    + ui.spacing().item_spacing.x;
+                let room = egui::vec2(
+                    (ui.available_width() - help).max(0.0),
+                    ui.spacing().interact_size.y,
+                );
+                let layout = egui::Layout::left_to_right(egui::Align::Center).with_main_wrap(true);
+                controls = Some(
+                    ui.allocate_ui_with_layout(room, layout, |ui| {
+                        // The estimate cut short (whole in its hover), not wrapped onto a
+                        // second row of its own.
+                        ui.style_mut().wrap_mode = Some(egui::TextWrapMode::Truncate);
+                        self.run_controls(ui)
+                    })
+                    .inner,
+                );
             }
             ui.with_layout(egui::Layout::right_to_left(egui::Align::Center), |ui| {
                 if ui
@@ -361,19 +412,44 @@ impl WorkbenchApp {
                 }
             });
         });
-        ui.separator();
+        if !tight {
+            ui.separator();
+            controls = Some(self.run_controls(ui));
+        }
+        if let Some(controls) = controls {
+            self.run_focus.run = Some(controls.run_id);
+            self.run_focus.cancel = Some(controls.cancel_id);
+            match controls.action {
+                Some(RunAction::Run) => self.commands.push(Command::Run),
+                Some(RunAction::Cancel) => self.commands.push(Command::Cancel),
+                None => {}
+            }
+        }
+        ui.add_space(2.0);
+    }
+
+    /// Run and Cancel, with the estimate, why Run is greyed, or the progress.
+    fn run_controls(&mut self, ui: &mut egui::Ui) -> run_control::RunControls {
         let estimate =
             crate::engine::estimate::estimate(&self.experiment, self.machine.logical_cores);
         let blocked = self.run_blocker(ui.ctx());
-        let controls = run_control::show(ui, self.run.as_ref(), &estimate, blocked.as_ref());
-        self.run_focus.run = Some(controls.run_id);
-        self.run_focus.cancel = Some(controls.cancel_id);
-        match controls.action {
-            Some(RunAction::Run) => self.commands.push(Command::Run),
-            Some(RunAction::Cancel) => self.commands.push(Command::Cancel),
-            None => {}
+        run_control::show(ui, self.run.as_ref(), &estimate, blocked.as_ref())
+    }
+
+    /// The file actions in one **File** menu (an entry closes the menu, and focus comes back
+    /// to the menu's button).
+    fn file_menu(&mut self, ui: &mut egui::Ui) {
+        let before = self.clicked_opener;
+        let menu = ui
+            .menu_button("File", |ui| self.file_buttons(ui, true))
+            .response;
+        if self.clicked_opener != before {
+            // The entry closes with its menu: focus comes back to the menu's button.
+            self.clicked_opener = Some(menu.id);
         }
-        ui.add_space(2.0);
+        menu.on_hover_text(
+            "Open or save a preset, open results (a dialog, a recent file or a typed path).",
+        );
     }
 
     /// The toggle that hides the configuration panel (the charts then take the window) and
@@ -607,12 +683,12 @@ impl WorkbenchApp {
         }
         // The chart may show results of another experiment (a file opened), or of this one
         // with other settings: say that these settings are not the ones that produced it.
-        // Narrow, the header hides "Use this configuration": it is here whenever it is
-        // offered, whatever the names.
+        // Narrow or tight, the header hides "Use this configuration": it is here whenever
+        // it is offered, whatever the names.
         if let Some(results) = &self.results {
             let name = crate::export::sanitize::for_terminal(&results.experiment.name);
             let other_name = results.experiment.name.trim() != self.experiment.name.trim();
-            if self.narrow {
+            if self.narrow || self.tight {
                 if self.use_config_offered() {
                     // In the charts' place: the button is here, not above the chart.
                     ui.weak(format!(
@@ -712,8 +788,9 @@ impl WorkbenchApp {
     /// the header, the buttons and the caption fold into fewer rows first.
     pub(super) fn central(&mut self, ui: &mut egui::Ui) {
         let room = ui.available_size();
-        let compact = room.y < COMPACT_BELOW_HEIGHT;
-        // In a tight window (narrow and short: 800 × 600 at 2×, see `TIGHT_BELOW_HEIGHT`),
+        let compact = compact_area(room);
+        // In a tight window (short and not wide: 800 × 600 at 2×, 512 × 320, see
+        // `TIGHT_BELOW_HEIGHT`),
         // the rows above the plot fold into as few as they can (the tabs into a menu on the
         // export buttons' row, the warnings onto the verdict's, the view boxes into a menu
         // beside the legend), so that the plot, the verdict and the run controls are all in
@@ -785,10 +862,11 @@ impl WorkbenchApp {
         room: Option<charts::ChartRoom>,
     ) {
         if tight {
-            // One row: the tab in a menu, then the fits, export and compare controls.
+            // One row: the tab in a menu, then the export and compare controls (a chart's
+            // View menu holds **show fits**, which only the charts draw).
             ui.horizontal_wrapped(|ui| {
                 self.tab_menu(ui);
-                self.analysis_controls(ui, true);
+                self.analysis_controls(ui, true, false);
             });
         } else {
             self.tab_row(ui, compact);
@@ -854,17 +932,22 @@ impl WorkbenchApp {
                 self.results_path.as_deref(),
                 &self.files.open_files,
             ),
-            tab => charts::show(
-                ui,
-                tab.chart().unwrap_or(ChartKind::Speedup),
-                self.results.as_ref(),
-                &planned,
-                // The shown results' own machine's cores are theirs: this machine's stand in
-                // where they record none (a sweep just started here), or before any results.
-                Some(&self.machine),
-                &layers,
-                room.unwrap_or_else(|| charts::ChartRoom::fill(ui)),
-            ),
+            tab => {
+                let fits = charts::show(
+                    ui,
+                    tab.chart().unwrap_or(ChartKind::Speedup),
+                    self.results.as_ref(),
+                    &planned,
+                    // The shown results' own machine's cores are theirs: this machine's stand in
+                    // where they record none (a sweep just started here), or before any results.
+                    Some(&self.machine),
+                    &layers,
+                    room.unwrap_or_else(|| charts::ChartRoom::fill(ui)),
+                );
+                if let Some(on) = fits {
+                    self.show_fits = on;
+                }
+            }
         }
     }
 
@@ -939,8 +1022,8 @@ impl WorkbenchApp {
 
     /// The start hint, an interrupted run's note, and the shown results' header: their name,
     /// state and warnings, and on the chart tabs the verdict's one line.
-    /// `tight` (800 × 600 at 2×): the name is cut to under half the row, so that the row's
-    /// warnings and its button stay on the same line.
+    /// `tight` (a short window: 800 × 600 at 2×, 512 × 320): the name is cut to under half
+    /// the row, so that the row's warnings and its button stay on the same line.
     fn results_header(&mut self, ui: &mut egui::Ui, compact: bool, tight: bool) {
         let ctx = ui.ctx().clone();
         if self.start_hint_shown() {
@@ -1182,7 +1265,8 @@ impl WorkbenchApp {
     }
 
     /// The first-start hint: what to look at in the "start here" tour, until dismissed.
-    /// `tight` (800 × 600 at 2×): one line, cut to the width, the whole of it on hover.
+    /// `tight` (a short window: 800 × 600 at 2×, 512 × 320): one line, cut to the width, the
+    /// whole of it on hover.
     pub(super) fn start_hint(&mut self, ui: &mut egui::Ui, tight: bool) {
         let visuals = ui.visuals().clone();
         egui::Frame::new()
@@ -1230,16 +1314,18 @@ impl WorkbenchApp {
     /// Fits, export and comparison controls above the charts. `compact` (short of room):
     /// the export buttons go into one **Export** menu, so that the bar takes one row.
     pub(super) fn analysis_bar(&mut self, ui: &mut egui::Ui, compact: bool) {
-        ui.horizontal_wrapped(|ui| self.analysis_controls(ui, compact));
+        ui.horizontal_wrapped(|ui| self.analysis_controls(ui, compact, true));
     }
 
-    /// The analysis bar's controls, in `ui`'s row: **show fits**, the export buttons (one
-    /// **Export** menu where `compact`) and the compare controls.
-    fn analysis_controls(&mut self, ui: &mut egui::Ui, compact: bool) {
+    /// The analysis bar's controls, in `ui`'s row: **show fits** (where `fits_box`), the
+    /// export buttons (one **Export** menu where `compact`) and the compare controls.
+    fn analysis_controls(&mut self, ui: &mut egui::Ui, compact: bool, fits_box: bool) {
         let has_results = self.results.as_ref().is_some_and(|r| !r.cells.is_empty());
-        ui.checkbox(&mut self.show_fits, "show fits")
-            .on_hover_text(fits_panel::help::FITS);
-        ui.separator();
+        if fits_box {
+            ui.checkbox(&mut self.show_fits, "show fits")
+                .on_hover_text(fits_panel::help::FITS);
+            ui.separator();
+        }
         if compact {
             let menu = ui
                 .add_enabled_ui(has_results, |ui| {
