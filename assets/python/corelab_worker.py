@@ -42,7 +42,9 @@ wall_s is the run's timed region, measured here. It is what a real program's
 payload) is built and the user's module is imported, and ends when the pool has handed every
 unit's result back to this process, as `ThreadPoolExecutor.map` (threads: by reference) and
 `multiprocessing.Pool.map` (processes: pickled through the pool's pipes, unpickled here) hand
-them back; asyncio, when every unit's coroutine has finished. A function task's result is
+them back; asyncio, when every unit's coroutine has finished. The units are handed out as those
+calls hand them out too (`Runner.results`): one future per unit for threads, `Pool.map`'s
+chunks of ceil(units / (4 x processes)) units for processes. A function task's result is
 returned whole, not hashed where it ran: its checksum is computed here, after the timed region
 (`checksummed`), so neither the hashing nor any repr() counts as the run's time.
 cpu_s is only what the tasks measured on
