@@ -539,17 +539,19 @@ class MpiRunner:
         # request is freed with its pickled message while MPI may still read it.
         self.sends = []
         self.status = MPI.Status()
-        # Every rank answers once before timing starts, with its host; a rank on this host
-        # writes its own slot of the table (see `mpi_worker`).
+        # Every rank answers once before timing starts, with its host and whether it writes
+        # its own slot of the table (a rank on this host does: see `mpi_worker`).
         here = socket.gethostname()
         for rank in range(1, size):
             comm.send({"host": here, "table": RANKS_FILE}, dest=rank, tag=TAG_WORK)
         hosts = {}
+        # The ranks whose slot rank 0 keeps: those that do not (on other hosts).
+        self.remote = set()
         for _ in range(1, size):
-            host = patient_recv(comm, self.status, MPI.ANY_SOURCE, TAG_WORK)
+            host, writes_slot = patient_recv(comm, self.status, MPI.ANY_SOURCE, TAG_WORK)
             hosts[self.status.Get_source()] = host
-        # The ranks whose slot rank 0 keeps: those on other hosts.
-        self.remote = {rank for rank, host in hosts.items() if host != here}
+            if not writes_slot:
+                self.remote.add(self.status.Get_source())
         vendor = MPI.get_vendor()
         self.info = {
             "engine": "mpi",
@@ -742,7 +744,7 @@ def mpi_worker(comm):
             # when the result comes back, and a second unit may wait in this rank's queue).
             if msg["host"] == socket.gethostname():
                 slot = rank_slot(msg["table"], rank)
-            comm.send(socket.gethostname(), dest=0, tag=TAG_WORK)
+            comm.send((socket.gethostname(), slot is not None), dest=0, tag=TAG_WORK)
             continue
         running[0] = msg
         item = json.loads(msg)
