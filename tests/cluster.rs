@@ -165,6 +165,39 @@ fn mpi_through_mpiexec_matches_the_rust_checksums() {
     });
 }
 
+/// No MPI rank spins while it waits. Rank 0 waits for results for the whole timed run, and
+/// Open MPI's blocking receive polls (with `mpi_yield_when_idle=1` it calls sched_yield between
+/// polls, which takes a whole free core): the run's `cpu_s`, `cores` and `work` counted that
+/// as work, and the dispatcher competed with the ranks computing. Here two ranks each sleep
+/// 1 s, so rank 0 waits about 1 s for their results (and the ranks wait for the next run in
+/// between): the run's CPU time, measured by corelab over mpiexec and every rank, stays well
+/// under 0.1 s. An upper bound on CPU time, which a loaded machine only lowers; no timing.
+#[test]
+fn mpi_ranks_waiting_for_messages_do_not_spin() {
+    let python = require_cluster!("mpi_ranks_waiting_for_messages_do_not_spin");
+    let _g = exclusive();
+    let mut exp = experiment(&python, TaskKind::Io, ModelKind::PyMpi, &[2]);
+    exp.task.tasks = 2;
+    exp.task.io.sleep_ms = 1000.0;
+    let r = sweep(&exp);
+    assert_checksums_match(&r, ModelKind::PyMpi, "two 1 s sleeps");
+    let cell = r.cell(ModelKind::PyMpi, 2).unwrap();
+    assert!(!cell.samples.is_empty());
+    for s in &cell.samples {
+        assert!(
+            s.wall_s >= 1.0,
+            "the run waited for both sleeps: {}",
+            s.wall_s
+        );
+        assert!(
+            s.cpu_s < 0.1,
+            "rank 0 waited {:.2} s for results and the run used {:.3} s of CPU",
+            s.wall_s,
+            s.cpu_s
+        );
+    }
+}
+
 #[test]
 fn a_broken_mpi_launcher_fails_the_cell_naming_it() {
     let python = require_cluster!("a_broken_mpi_launcher_fails_the_cell_naming_it");

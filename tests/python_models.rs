@@ -419,6 +419,94 @@ if __name__ == "__main__":
     assert!(live_descendants().is_empty(), "{:?}", live_descendants());
 }
 
+/// The timed dispatch is what the README says is timed, `pool.map(f, items)`: a process pool
+/// sends `Pool.map`'s chunks (ceil(tasks / (4 × processes)) units each), one message per chunk
+/// each way, not one per unit (it did: `imap_unordered(…, chunksize=1)`, 2 000 messages for
+/// 2 000 units, where `Pool.map` sends 8), and a thread pool submits each unit, as
+/// `ThreadPoolExecutor.map` does (it has no chunking). Counted here on the real pools: every
+/// `Connection.send` and `Connection.recv` of the parent (the pool's task and result pipes)
+/// and every `ThreadPoolExecutor.submit`, over one run; the timeline still has a span per
+/// unit. No timing is asserted.
+#[test]
+fn python_pools_dispatch_as_pool_map_and_executor_map_do() {
+    require_python!("python_pools_dispatch_as_pool_map_and_executor_map_do");
+    let _g = exclusive();
+    let assets = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("assets/python");
+    let script = format!(
+        r#"
+import sys, concurrent.futures
+sys.path.insert(0, {assets:?})
+import multiprocessing.connection as connection
+import corelab_worker as w
+counts = {{"send": 0, "recv": 0, "submit": 0}}
+send, recv = connection.Connection.send, connection.Connection.recv
+submit = concurrent.futures.ThreadPoolExecutor.submit
+def counting_send(self, obj):
+    counts["send"] += 1
+    return send(self, obj)
+def counting_recv(self):
+    got = recv(self)
+    counts["recv"] += 1
+    return got
+def counting_submit(self, *args, **kwargs):
+    counts["submit"] += 1
+    return submit(self, *args, **kwargs)
+# Before the pools exist: a pool binds its pipes' methods when it is made.
+connection.Connection.send = counting_send
+connection.Connection.recv = counting_recv
+concurrent.futures.ThreadPoolExecutor.submit = counting_submit
+if __name__ == "__main__":
+    for model in ("multiprocessing", "threading"):
+        for workers, tasks in ((1, 7), (2, 2000), (3, 50), (4, 3)):
+            runner = w.Runner(model, workers, "spawn")
+            task = {{"kind": "cpu", "tasks": tasks, "cpu": {{"kernel": "hash-chain", "size": tasks}}}}
+            before = dict(counts)
+            done = runner.run(task, w.RunClock())
+            print(model, workers, tasks, counts["send"] - before["send"],
+                  counts["recv"] - before["recv"], counts["submit"] - before["submit"],
+                  len(done[5]["units"]), done[2])
+            runner.close()
+"#,
+        assets = assets.to_str().unwrap()
+    );
+    let stdout = python_script_output(&script);
+    let lines: Vec<Vec<&str>> = stdout.lines().map(|l| l.split(' ').collect()).collect();
+    assert_eq!(lines.len(), 8, "{stdout}");
+    let mut checksums = std::collections::HashMap::new();
+    for line in &lines {
+        assert_eq!(line.len(), 8, "{stdout}");
+        let n = |i: usize| line[i].parse::<usize>().unwrap();
+        let (workers, tasks, sent, received, submitted, spans) =
+            (n(1), n(2), n(3), n(4), n(5), n(6));
+        if line[0] == "multiprocessing" {
+            // `Pool.map`'s rule (CPython's `Pool._map_async`), worked out here on its own.
+            let chunksize = tasks.div_ceil(4 * workers);
+            let chunks = tasks.div_ceil(chunksize);
+            assert_eq!(
+                (sent, received, submitted),
+                (chunks, chunks, 0),
+                "{workers} processes, {tasks} tasks: chunks of {chunksize}: {stdout}"
+            );
+        } else {
+            assert_eq!(
+                (sent, received, submitted),
+                (0, 0, tasks),
+                "{workers} threads, {tasks} tasks: {stdout}"
+            );
+        }
+        assert_eq!(spans, tasks, "one span per unit: {stdout}");
+        // Both models compute the same answer for the same task.
+        let checksum = checksums.entry(tasks).or_insert(line[7]);
+        assert_eq!(*checksum, line[7], "{stdout}");
+    }
+    // The (2 processes, 2 000 tasks) case is the reviewer's: 8 messages each way, not 2 000.
+    assert!(
+        stdout.contains("multiprocessing 2 2000 8 8 0 2000 "),
+        "{stdout}"
+    );
+    assert!(live_descendants().is_empty(), "{:?}", live_descendants());
+}
+
 /// Runs `script` with `python3 -I -B -c`, asserts that it succeeded (quoting its output and
 /// errors), and returns what it printed.
 fn python_script_output(script: &str) -> String {

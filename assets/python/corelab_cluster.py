@@ -39,10 +39,20 @@ the scheduler removes (it died or was stopped) fails the run at once, naming it
 (`DaskRunner.watch_workers`), where Dask would wait for it until corelab's timeout.
 
 MPI: rank 0 talks to corelab on stdin/stdout (mpiexec forwards both for rank 0) and hands units
-to ranks 1..N one at a time over comm.send/recv (a unit goes to whichever rank finishes first).
-A unit that raises (SystemExit included) sends its traceback to rank 0, which fails the run
-with it, as py-dask does. Rank 0 keeps which unit each rank is computing in a file corelab
-reads when a rank killed by a signal has ended the job (RANKS_FILE, UNITS_FILE).
+to ranks 1..N over comm.isend/recv: each rank holds up to two (the one it computes and the next,
+waiting in its queue) while at least one unassigned unit per rank remains, then one at a time
+to whichever rank finishes first, so the last units still go to idle ranks. A unit that raises
+(SystemExit included) sends its traceback to rank 0, which fails the run with it, as py-dask
+does. Which unit each rank is computing is kept in a file corelab reads when a rank killed by
+a signal has ended the job (RANKS_FILE, UNITS_FILE): a rank on rank 0's host writes its own
+slot around each unit, rank 0 the slots of ranks on other hosts.
+
+No rank spins while it waits (`patient_recv`): Open MPI's blocking receive polls, and
+`mpi_yield_when_idle` only makes it call sched_yield between polls, which takes a whole free
+core (and a share of a busy one). So rank 0, which waits for results during the whole timed
+run, would have counted as one more busy core in the run's CPU time and competed with the
+ranks computing; and the ranks, idle between runs, would have competed with the other cells'
+timed runs. Every wait probes (MPI_Iprobe) between naps instead: see NAP_FIRST_S.
 
 The timed region is corelab_worker's: from handing out the first unit until every unit's
 result is back in this driver (client.gather, comm.recv: a function task's result travels
@@ -76,8 +86,8 @@ def dask_unit(item_json):
     waits) on this host's time.monotonic_ns(), taken outside the unit's work. The checksum
     of a function task is the function's result itself, sent back whole (as client.gather
     and comm.recv would bring a real program's results back); the driver hashes it after the
-    timed region."""
-    msg = json.loads(item_json)
+    timed region. An MPI rank hands it the item already parsed (see `mpi_worker`)."""
+    msg = json.loads(item_json) if isinstance(item_json, str) else item_json
     if isinstance(msg, dict) and "import" in msg:
         return import_here(msg["import"])
     waits = []
@@ -435,7 +445,27 @@ def lost_worker_message(task, futures, lost, client):
     )
 
 
-TAG_WORK, TAG_STOP = 1, 2
+TAG_WORK, TAG_STOP, TAG_WAKE = 1, 2, 3
+
+# How a rank waits for a message (`patient_recv`): it probes, and naps between probes, each
+# nap 1/NAP_SHARE of the time it has waited so far, at least NAP_FIRST_S and at most
+# NAP_RUN_S (rank 0: a result it waits for may end the run) or NAP_LONGEST_S (a worker rank:
+# between runs it waits for seconds). Each rank asks Linux for a timer slack of 1 us
+# (`fine_timer_slack`; the default 50 us would lengthen every nap by that much), so a nap
+# overruns by the wake-up only, some 10-20 us on an idle machine. A message that arrives
+# after a wait of W is noticed within W/NAP_SHARE (0.4% of W) or the longest nap, whichever
+# is less, plus that overrun. Rank 0's waits cost it a probe every 1 ms or more often early in
+# a wait: about 1-5% of a core, where a blocking receive took a whole core. Before a run's
+# clock starts rank 0 wakes every rank (TAG_WAKE, answered), so none is in a long nap when its
+# first unit comes. What this adds to a timed run, at most: its first units noticed within
+# ~0.05 ms; each of its last units (handed out one at a time, once a rank is free) 0.4% of the
+# wait for the result before it, twice (rank 0 notices the result, the rank the unit); its
+# last result 0.4% of the time rank 0 waited for it, and never more than ~1 ms. While units
+# remain, each rank holds a second one, so rank 0's naps do not hold a rank up.
+NAP_FIRST_S = 20e-6
+NAP_SHARE = 256
+NAP_RUN_S = 0.001
+NAP_LONGEST_S = 0.01
 
 # Which unit each rank is computing, for corelab to name the task of a rank killed by a signal
 # (which takes the whole job down, rank 0 with it, before anyone can say it): one native int64
@@ -447,6 +477,32 @@ RANKS_FILE = "mpi-running.bin"
 UNITS_FILE = "mpi-units.json"
 # A unit's argument is shown up to this many characters.
 MAX_ARG_CHARS = 80
+
+
+def patient_recv(comm, status, source, tag, longest=NAP_LONGEST_S):
+    """comm.recv(source=source, tag=tag, status=status) without spinning: MPI_Iprobe, then a
+    nap (time.sleep, see NAP_SHARE) of at most `longest` seconds, until a message matches;
+    then the receive, which finds it there. The probe and the receive match the same
+    message: MPI keeps the order of the messages of one sender with one tag."""
+    started = time.monotonic()
+    while not comm.Iprobe(source=source, tag=tag, status=status):
+        waited = time.monotonic() - started
+        time.sleep(min(max(waited / NAP_SHARE, NAP_FIRST_S), longest))
+    return comm.recv(source=status.Get_source(), tag=status.Get_tag(), status=status)
+
+
+def fine_timer_slack():
+    """Asks Linux to end this thread's sleeps within 1 us of their time (PR_SET_TIMERSLACK)
+    instead of the default 50 us, so that a rank's naps (`patient_recv`) overrun by the
+    wake-up only. Elsewhere, or refused, nothing changes."""
+    if not sys.platform.startswith("linux"):
+        return
+    try:
+        import ctypes
+
+        ctypes.CDLL(None, use_errno=True).prctl(29, 1000, 0, 0, 0)  # PR_SET_TIMERSLACK, ns
+    except Exception:
+        pass
 
 
 def unit_words(task):
@@ -486,14 +542,23 @@ class MpiRunner:
             self.table_map = mmap.mmap(f.fileno(), 8 * size)
         self.table = memoryview(self.table_map).cast("q")
         self.described = None  # the task whose units UNITS_FILE names
-        # Every rank answers once before timing starts.
+        # Units sent (comm.isend) and not yet known to be delivered: kept, so that no send
+        # request is freed with its pickled message while MPI may still read it.
+        self.sends = []
+        self.status = MPI.Status()
+        # Every rank answers once before timing starts, with its host and whether it writes
+        # its own slot of the table (a rank on this host does: see `mpi_worker`).
+        here = socket.gethostname()
         for rank in range(1, size):
-            comm.send(None, dest=rank, tag=TAG_WORK)
+            comm.send({"host": here, "table": RANKS_FILE}, dest=rank, tag=TAG_WORK)
         hosts = {}
+        # The ranks whose slot rank 0 keeps: those that do not (on other hosts).
+        self.remote = set()
         for _ in range(1, size):
-            status = MPI.Status()
-            host = comm.recv(source=MPI.ANY_SOURCE, tag=TAG_WORK, status=status)
-            hosts[status.Get_source()] = host
+            host, writes_slot = patient_recv(comm, self.status, MPI.ANY_SOURCE, TAG_WORK)
+            hosts[self.status.Get_source()] = host
+            if not writes_slot:
+                self.remote.add(self.status.Get_source())
         vendor = MPI.get_vendor()
         self.info = {
             "engine": "mpi",
@@ -514,7 +579,8 @@ class MpiRunner:
             ranks = range(1, self.comm.Get_size())
             for rank in ranks:
                 self.comm.send(item, dest=rank, tag=TAG_WORK)
-            return [("MPI rank %d" % rank, self.comm.recv(source=rank, tag=TAG_WORK))
+            return [("MPI rank %d" % rank,
+                     patient_recv(self.comm, self.status, rank, TAG_WORK))
                     for rank in ranks]
 
         return import_everywhere(spec, run_on_each)
@@ -529,43 +595,75 @@ class MpiRunner:
         os.replace(path + ".tmp", path)
         self.described = task
 
+    def wake(self, ranks):
+        """Before a run's clock starts (untimed): every rank answers TAG_WAKE, so that none is
+        in a long nap (up to NAP_LONGEST_S) when its first unit comes."""
+        for rank in ranks:
+            self.comm.send(None, dest=rank, tag=TAG_WAKE)
+        for rank in ranks:
+            patient_recv(self.comm, self.status, rank, TAG_WAKE, NAP_RUN_S)
+
     def run(self, task, clock):
         comm, MPI = self.comm, self.MPI
         items = items_of(task)
         self.describe_units(task)
-        table = self.table
+        table, remote, sends = self.table, self.remote, self.sends
         n = len(items)
         ranks = list(range(1, comm.Get_size()))
+        queued = {rank: [] for rank in ranks}  # the units sent to each rank, oldest first
+        # A unit carrying a payload goes only to a rank waiting for it, by a blocking send:
+        # queued behind another unit, its data would move only as fast as rank 0's probes
+        # between naps drive the transfer (Open MPI sends a large message in fragments).
+        queue_two = not int(task.get("payload_kib") or 0)
+        self.wake(ranks)
         clock.start()
-        next_unit, outstanding = 0, 0
-        working = {}  # rank -> the unit it is computing (one at a time)
-        for rank in ranks:
-            if next_unit == n:
-                break
-            table[rank] = next_unit + 1
-            comm.send(items[next_unit], dest=rank, tag=TAG_WORK)
-            working[rank] = next_unit
+        next_unit = 0
+
+        def hand_out(rank):
+            nonlocal next_unit
+            queued[rank].append(next_unit)
+            if rank in remote and len(queued[rank]) == 1:
+                table[rank] = next_unit + 1
+            if queue_two:
+                sends.append(comm.isend(items[next_unit], dest=rank, tag=TAG_WORK))
+            else:
+                comm.send(items[next_unit], dest=rank, tag=TAG_WORK)
             next_unit += 1
-            outstanding += 1
+
+        def room(rank):
+            """Whether `rank` takes another unit now: one when it has none; a second, to
+            wait in its queue, only while at least one unassigned unit per rank remains
+            (so the last units go to whichever rank is idle first), and never one with a
+            payload."""
+            if next_unit == n:
+                return False
+            if not queued[rank]:
+                return True
+            return queue_two and len(queued[rank]) == 1 and n - next_unit >= len(ranks)
+
+        for _ in range(2):
+            for rank in ranks:
+                if room(rank):
+                    hand_out(rank)
         results = []
-        status = MPI.Status()
-        while outstanding:
-            result = comm.recv(source=MPI.ANY_SOURCE, tag=TAG_WORK, status=status)
-            outstanding -= 1
+        status = self.status
+        while len(results) < n:
+            result = patient_recv(comm, status, MPI.ANY_SOURCE, TAG_WORK, NAP_RUN_S)
             source = status.Get_source()
-            unit = working.pop(source)
-            table[source] = 0
+            unit = queued[source].pop(0)
+            if source in remote:
+                table[source] = queued[source][0] + 1 if queued[source] else 0
             if isinstance(result, dict) and "failed" in result:
                 # The rank's unit raised (the rank goes on): its message, as py-dask gives it.
                 raise RuntimeError(result["failed"])
             results.append((unit, result))
-            if next_unit < n:
-                table[source] = next_unit + 1
-                comm.send(items[next_unit], dest=source, tag=TAG_WORK)
-                working[source] = next_unit
-                next_unit += 1
-                outstanding += 1
-        return run_result(task, results, clock)
+            while room(source):
+                hand_out(source)
+        wall_results = run_result(task, results, clock)
+        # Every unit's result is back, so every unit was delivered: these complete at once.
+        MPI.Request.waitall(sends)
+        sends.clear()
+        return wall_results
 
     def close(self):
         for rank in range(1, self.comm.Get_size()):
@@ -588,6 +686,31 @@ def exit_message(item_json, rank, code):
     return "%s while running task %s" % (what, unit)
 
 
+def unit_of(msg):
+    """The unit number of a parsed work item (see `dask_unit`); -1 for an import."""
+    if isinstance(msg, dict):
+        if "import" in msg:
+            return -1
+        msg = msg["item"]
+    return int(msg[1])
+
+
+def rank_slot(name, rank):
+    """This rank's int64 slot of rank 0's table RANKS_FILE (in this directory, mapped
+    shared), or None when it cannot be opened."""
+    import mmap
+
+    try:
+        with open(os.path.join(HERE, name), "r+b") as f:
+            mapped = mmap.mmap(f.fileno(), 0)
+    except (OSError, ValueError):
+        return None
+    table = memoryview(mapped).cast("q")
+    if rank >= len(table):
+        return None
+    return table[rank:rank + 1]
+
+
 def mpi_worker(comm):
     """Ranks 1..N: answer the start ping with the host name, then run units until told to stop."""
     import socket
@@ -608,23 +731,38 @@ def mpi_worker(comm):
             real_exit(code)
         comm.send({"failed": exit_message(item, comm.Get_rank(), code)}, dest=0, tag=TAG_WORK)
         while True:
-            comm.recv(source=0, tag=MPI.ANY_TAG, status=status)
+            patient_recv(comm, status, 0, MPI.ANY_TAG)
             if status.Get_tag() == TAG_STOP:
                 real_exit(code)
 
     os._exit = reporting_exit
+    rank = comm.Get_rank()
+    slot = None  # this rank's slot of rank 0's table, when on rank 0's host (see below)
     while True:
-        msg = comm.recv(source=0, tag=MPI.ANY_TAG, status=status)
+        msg = patient_recv(comm, status, 0, MPI.ANY_TAG)
         if status.Get_tag() == TAG_STOP:
             return
-        if msg is None:
-            comm.send(socket.gethostname(), dest=0, tag=TAG_WORK)
+        if status.Get_tag() == TAG_WAKE:
+            comm.send(None, dest=0, tag=TAG_WAKE)
+            continue
+        if isinstance(msg, dict) and "host" in msg:
+            # The start ping. On rank 0's host, this rank writes which unit it computes into
+            # rank 0's table itself, exactly when it starts and ends it (rank 0 learns only
+            # when the result comes back, and a second unit may wait in this rank's queue).
+            if msg["host"] == socket.gethostname():
+                slot = rank_slot(msg["table"], rank)
+            comm.send((socket.gethostname(), slot is not None), dest=0, tag=TAG_WORK)
             continue
         running[0] = msg
+        item = json.loads(msg)
+        if slot is not None:
+            slot[0] = unit_of(item) + 1
         try:
-            result = dask_unit(msg)
+            result = dask_unit(item)
         except BaseException as exc:  # the user's traceback goes to rank 0, not a timeout
             result = {"failed": kernels.failure_message(exc)}
+        if slot is not None:
+            slot[0] = 0
         running[0] = None
         try:
             comm.send(result, dest=0, tag=TAG_WORK)
@@ -680,6 +818,7 @@ def main():
     if engine == "mpi":
         from mpi4py import MPI
 
+        fine_timer_slack()
         if MPI.COMM_WORLD.Get_rank() != 0:
             # Ranks 1..N speak to rank 0 only: their fd 1 (forwarded by mpiexec to corelab's
             # protocol stream) goes to stderr, with whatever the user's function prints.

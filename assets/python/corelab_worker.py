@@ -42,7 +42,9 @@ wall_s is the run's timed region, measured here. It is what a real program's
 payload) is built and the user's module is imported, and ends when the pool has handed every
 unit's result back to this process, as `ThreadPoolExecutor.map` (threads: by reference) and
 `multiprocessing.Pool.map` (processes: pickled through the pool's pipes, unpickled here) hand
-them back; asyncio, when every unit's coroutine has finished. A function task's result is
+them back; asyncio, when every unit's coroutine has finished. The units are handed out as those
+calls hand them out too (`Runner.results`): one future per unit for threads, `Pool.map`'s
+chunks of ceil(units / (4 x processes)) units for processes. A function task's result is
 returned whole, not hashed where it ran: its checksum is computed here, after the timed region
 (`checksummed`), so neither the hashing nor any repr() counts as the run's time.
 cpu_s is only what the tasks measured on
@@ -1141,28 +1143,38 @@ class Runner:
     def results(self, items):
         """Runs every unit and returns their results, as `Pool.map` and
         `ThreadPoolExecutor.map` hand them back: a process pool pickles each unit's result
-        (a function task's return value whole) back to this process through its pipes."""
+        (a function task's return value whole) back to this process through its pipes.
+
+        Dispatched as those calls dispatch, since that is what the README says is timed.
+        Threads: `ThreadPoolExecutor.map` itself, one future per unit (it has no chunking).
+        Processes: `Pool.map_async` with `Pool.map`'s own default chunksize (`Pool.map` is
+        `map_async(...).get()`): CPython splits the units into chunks of
+        ceil(units / (4 x processes)), one message each way per chunk, and this thread wakes
+        once, when the last chunk is back. Each unit is still stamped on its own
+        (`run_unit_stamped` runs once per unit inside the chunk), so the timeline keeps one
+        span per unit. The one difference from a bare `.get()`: this thread looks every
+        50 ms whether a pool process died, since `Pool.map` would wait forever for its
+        chunk."""
         if self.model != "multiprocessing":
             return list(self.pool.map(run_unit_stamped, items))
         processes = list(getattr(self.pool, "_pool", []))
-        pending = self.pool.imap_unordered(run_unit_stamped, items, chunksize=1)
-        results = []
-        while len(results) < len(items):
-            try:
-                results.append(pending.next(timeout=0.05))
-            except multiprocessing.TimeoutError:
-                # multiprocessing.Pool waits forever for the unit of a process that died.
-                for process in processes:
-                    if process.exitcode is not None:
-                        raise RuntimeError(self.died(process, items))
-            except StopIteration:
+        pending = self.pool.map_async(run_unit_stamped, items)
+        while not pending.ready():
+            pending.wait(0.05)
+            if pending.ready():
                 break
-            except multiprocessing.pool.MaybeEncodingError as e:
-                raise RuntimeError(
-                    "a unit's result could not be sent back to the parent process (a process "
-                    "pool pickles it, as multiprocessing.Pool.map does): %s" % e
-                )
-        return results
+            # multiprocessing.Pool waits forever for the chunk of a process that died.
+            for process in processes:
+                if process.exitcode is not None:
+                    raise RuntimeError(self.died(process, items))
+        try:
+            return pending.get()
+        except multiprocessing.pool.MaybeEncodingError as e:
+            # Its str() quotes the whole chunk's results: the reason alone says what failed.
+            raise RuntimeError(
+                "a unit's result could not be sent back to the parent process (a process "
+                "pool pickles it, as multiprocessing.Pool.map does): %s" % e.exc
+            )
 
     def died(self, process, items):
         """Why a run failed whose pool `process` died: its exit status and the task it ran."""

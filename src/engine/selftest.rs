@@ -227,11 +227,24 @@ fn python_dispatch(
     Ok(overhead(
         format!("dispatch per task: {model} × {workers}"),
         format!(
-            "{tasks} Python tasks of one hash round each; the interpreter's timed region / tasks (start-up {:.2} s apart)",
+            "{tasks} Python tasks of one hash round each{}; the interpreter's timed region / tasks (start-up {:.2} s apart)",
+            python_dispatch_how(model),
             exec.startup().as_secs_f64()
         ),
         &samples,
     ))
+}
+
+/// How a real-Python model hands out its tasks, for a dispatch measurement's description.
+fn python_dispatch_how(model: ModelKind) -> &'static str {
+    match model {
+        ModelKind::PyMultiprocessing => ", in Pool.map's chunks",
+        ModelKind::PyMpi => {
+            ", two queued per rank while enough remain, rank 0 probing between naps"
+        }
+        ModelKind::PyDask => ", every task through the scheduler",
+        _ => "",
+    }
 }
 
 /// The per-task dispatch of the real-Python process models (`py-multiprocessing`, `py-dask`

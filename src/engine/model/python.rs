@@ -129,8 +129,10 @@ pub struct PythonExecutor {
 }
 
 /// Open MPI settings `py-mpi` sets when the environment does not: more ranks than cores on one
-/// machine (the dispatching rank is one more), idle ranks yield instead of spinning, and no
-/// cross-memory attach (refused in containers). MPICH ignores them.
+/// machine (the dispatching rank is one more), a rank blocked in an MPI call yields between its
+/// polls (it still polls: `corelab_cluster.py` never blocks in a receive, it probes between
+/// naps, see its `patient_recv`), and no cross-memory attach (refused in containers). MPICH
+/// ignores them.
 const OMPI_DEFAULTS: [(&str, &str); 3] = [
     ("OMPI_MCA_rmaps_base_oversubscribe", "1"),
     ("OMPI_MCA_mpi_yield_when_idle", "1"),
