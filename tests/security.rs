@@ -541,12 +541,7 @@ fn send_raw_to_worker(request: &[u8]) -> (Vec<u8>, std::process::ExitStatus, Str
         let _ = stdin.write_all(&request);
     });
     let mut out = Vec::new();
-    child
-        .stdout
-        .take()
-        .unwrap()
-        .read_to_end(&mut out)
-        .unwrap();
+    child.stdout.take().unwrap().read_to_end(&mut out).unwrap();
     let output = child.wait_with_output().unwrap();
     writer.join().unwrap();
     (out, output.status, stderr_of(&output))
@@ -557,7 +552,8 @@ fn send_raw_to_worker(request: &[u8]) -> (Vec<u8>, std::process::ExitStatus, Str
 #[test]
 fn a_worker_returns_a_unit_s_payload_raw_after_its_reply() {
     let input: Vec<u8> = (0..1024u32).map(|i| (i * 7) as u8).collect();
-    let mut request = br#"{"op":"unit","unit":0,"deadline_ms":10000,"payload_bytes":1024}"#.to_vec();
+    let mut request =
+        br#"{"op":"unit","unit":0,"deadline_ms":10000,"payload_bytes":1024}"#.to_vec();
     request.push(b'\n');
     request.extend(&input);
     let (out, status, stderr) = send_raw_to_worker(&request);
@@ -590,7 +586,10 @@ fn a_worker_refuses_a_truncated_or_oversized_request_payload() {
                 limits::MAX_PAYLOAD_KIB as usize * 1024 + 1
             )
             .into_bytes(),
-            format!("`payload_bytes` = {}", limits::MAX_PAYLOAD_KIB as usize * 1024 + 1),
+            format!(
+                "`payload_bytes` = {}",
+                limits::MAX_PAYLOAD_KIB as usize * 1024 + 1
+            ),
         ),
     ];
     for (request, wanted) in cases {

@@ -409,7 +409,10 @@ mod tests {
         write_frame(&mut wire, &done(1, None), None).unwrap();
         // The bytes themselves, not an encoding of them: the line plus exactly the payload.
         let line_len = encode(&done(0, Some(data.len()))).len();
-        assert_eq!(wire.len(), line_len + data.len() + encode(&done(1, None)).len());
+        assert_eq!(
+            wire.len(),
+            line_len + data.len() + encode(&done(1, None)).len()
+        );
         let mut reader = wire.as_slice().take(0);
         let first = read_frame(&mut reader).unwrap().unwrap();
         assert_eq!(first.msg, done(0, Some(data.len())));
@@ -610,7 +613,11 @@ mod tests {
             (units(0, u64::MAX, ""), "count"),
             (units(0, 2, r#","payload_bytes":1"#), "payload"),
             (
-                units(0, 1, &format!(r#","payload_bytes":{}"#, MAX_PAYLOAD_BYTES + 1)),
+                units(
+                    0,
+                    1,
+                    &format!(r#","payload_bytes":{}"#, MAX_PAYLOAD_BYTES + 1),
+                ),
                 "payload_bytes",
             ),
             (units(0, 1, r#","payload_bytes":-1"#), "malformed"),

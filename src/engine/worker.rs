@@ -7,8 +7,8 @@ use super::cancel::CancelToken;
 use super::cpu_time::thread_cpu_time;
 use super::pacer::RunGuard;
 use super::protocol::{
-    FromWorker, LineRead, MAX_LINE_BYTES, MAX_PAYLOAD_BYTES, PROTOCOL, ToWorker,
-    decode_to_worker, read_line_within_limit, read_payload, write_frame,
+    FromWorker, LineRead, MAX_LINE_BYTES, MAX_PAYLOAD_BYTES, PROTOCOL, ToWorker, decode_to_worker,
+    read_line_within_limit, read_payload, write_frame,
 };
 use super::wait_recorder::WaitRecorder;
 use super::workload::{self, Workload};
@@ -98,7 +98,10 @@ pub fn serve() -> i32 {
                     None => None,
                     Some(Ok(input)) => Some(input),
                     Some(Err(message)) => {
-                        send(&mut out, &failed(Some(unit), format!("unit {unit}: {message}")));
+                        send(
+                            &mut out,
+                            &failed(Some(unit), format!("unit {unit}: {message}")),
+                        );
                         return 2;
                     }
                 };

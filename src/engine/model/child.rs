@@ -358,15 +358,17 @@ fn read_messages<M>(
             }
             Ok(LineRead::TooLong) => ChildEvent::Malformed(index, "a line over 1 MiB".into()),
             Ok(LineRead::Line(_)) => match (framing.decode)(line.trim_end()) {
-                Ok(mut msg) => match (framing.announced)(&msg).map(|n| read_payload(&mut reader, n)) {
-                    None => ChildEvent::Message(index, msg),
-                    Some(Ok(payload)) => {
-                        bytes += payload.len() as u64;
-                        (framing.attach)(&mut msg, payload);
-                        ChildEvent::Message(index, msg)
+                Ok(mut msg) => {
+                    match (framing.announced)(&msg).map(|n| read_payload(&mut reader, n)) {
+                        None => ChildEvent::Message(index, msg),
+                        Some(Ok(payload)) => {
+                            bytes += payload.len() as u64;
+                            (framing.attach)(&mut msg, payload);
+                            ChildEvent::Message(index, msg)
+                        }
+                        Some(Err(what)) => ChildEvent::Malformed(index, what),
                     }
-                    Some(Err(what)) => ChildEvent::Malformed(index, what),
-                },
+                }
                 Err(what) => ChildEvent::Malformed(index, what),
             },
             Err(e) => ChildEvent::Malformed(index, format!("unreadable output ({e})")),
@@ -450,9 +452,11 @@ mod tests {
         }
     }
 
-    /// What the stdout reader makes of `wire`: its events, each a message with its payload's
-    /// size or the reason it stopped, and the bytes it counted.
-    fn read_all(wire: &[u8]) -> (Vec<Result<(FromWorker, Option<usize>), String>>, u64) {
+    /// A message and its payload's size, or why the reader stopped.
+    type Received = Result<(FromWorker, Option<usize>), String>;
+
+    /// What the stdout reader makes of `wire`: its events, and the bytes it counted.
+    fn read_all(wire: &[u8]) -> (Vec<Received>, u64) {
         use crate::engine::protocol::Frame;
         let framing = Framing {
             decode: Frame::decode,
@@ -483,7 +487,10 @@ mod tests {
         let (events, bytes) = read_all(&wire);
         assert_eq!(
             events,
-            vec![Ok((done(0, Some(5000)), Some(5000))), Ok((done(1, None), None))]
+            vec![
+                Ok((done(0, Some(5000)), Some(5000))),
+                Ok((done(1, None), None))
+            ]
         );
         assert_eq!(bytes, wire.len() as u64, "payloads count as bytes moved");
     }

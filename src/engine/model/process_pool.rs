@@ -18,7 +18,9 @@ use super::child::{ChildEvent, ChildProcess, Framing, WaitError, next_event};
 use super::{Executor, RunRecord, timed_run};
 use crate::engine::cpu_time::Snapshot;
 use crate::engine::pacer::{RunGuard, UnitError};
-use crate::engine::protocol::{Frame, FromWorker, MAX_UNITS_PER_MESSAGE, PROTOCOL, ToWorker, encode};
+use crate::engine::protocol::{
+    Frame, FromWorker, MAX_UNITS_PER_MESSAGE, PROTOCOL, ToWorker, encode,
+};
 use crate::engine::startup_timeout::{StartupTimeout, preparing_timed_out};
 use crate::engine::workload::{self, RunEnv};
 use crate::preset::TaskSpec;
@@ -249,12 +251,7 @@ impl ProcessPool {
     }
 
     /// Sends `msg` to child `index`, followed by `payload` (which `msg` must announce).
-    fn send(
-        &mut self,
-        index: usize,
-        msg: &ToWorker,
-        payload: Option<&[u8]>,
-    ) -> Result<(), String> {
+    fn send(&mut self, index: usize, msg: &ToWorker, payload: Option<&[u8]>) -> Result<(), String> {
         let line = encode(msg);
         self.ipc_bytes += (line.len() + payload.map_or(0, <[u8]>::len)) as u64;
         let Err(e) = self.workers[index].send_frame(&line, payload) else {
@@ -291,8 +288,7 @@ impl ProcessPool {
                         msg: FromWorker::Failed { .. },
                         ..
                     },
-                ) if i == index =>
-                {
+                ) if i == index => {
                     return Some(self.describe(event, "working"));
                 }
                 ChildEvent::Closed(i) if i == index => return None,
@@ -317,9 +313,10 @@ impl ProcessPool {
             ChildEvent::Message(
                 i,
                 Frame {
-                    msg: FromWorker::Ready {
-                        protocol, version, ..
-                    },
+                    msg:
+                        FromWorker::Ready {
+                            protocol, version, ..
+                        },
                     ..
                 },
             ) if protocol != PROTOCOL => format!(
@@ -473,8 +470,10 @@ impl ProcessPool {
                 ) if !in_flight[i].is_empty() => {
                     let received_ns = monotonic_ns();
                     // Every unit's output is as large as its input, and none without one.
-                    let (returned, expected) =
-                        (payload.as_ref().map_or(0, Vec::len), input.map_or(0, <[u8]>::len));
+                    let (returned, expected) = (
+                        payload.as_ref().map_or(0, Vec::len),
+                        input.map_or(0, <[u8]>::len),
+                    );
                     if returned != expected {
                         return Err(PoolError::Failed(format!(
                             "worker {i} returned {returned} payload bytes for unit {unit}, expected {expected}"
