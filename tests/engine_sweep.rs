@@ -247,6 +247,25 @@ fn a_crashing_worker_fails_its_cell_with_the_reason() {
     );
 }
 
+/// A worker whose reply announces a payload it does not send, one over the protocol's limit,
+/// or one of another size than the unit's input fails its cell with what it did: never a
+/// panic, a hang, or an allocation of what it claimed.
+#[test]
+fn a_worker_that_lies_about_its_payload_fails_its_cell_with_the_reason() {
+    let _g = exclusive();
+    for (fault, wanted) in [
+        ("short-payload", "ended after 10 of the 1000 bytes"),
+        ("huge-payload", "`payload_bytes` = 262145"),
+        ("wrong-payload", "returned 3 payload bytes for unit"),
+    ] {
+        let err = processes_error(&faulty_sweep(fault, 30.0));
+        assert!(err.contains(wanted), "{fault}: {err}");
+        if fault == "wrong-payload" {
+            assert!(err.ends_with("expected 0"), "{err}");
+        }
+    }
+}
+
 #[test]
 fn a_worker_that_exits_early_fails_its_cell() {
     let _g = exclusive();

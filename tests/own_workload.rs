@@ -592,6 +592,48 @@ fn a_command_s_cpu_time_counts_for_its_run() {
     }
 }
 
+/// A command's minor page faults are the run's, as its CPU time is: each run's `minor_faults`
+/// holds at least what its commands report they took themselves (`ru_minflt`), however busy
+/// the machine. Each command touches 16 MiB, a page at a time. (Before, a run counted only the
+/// waiting threads' faults: about 150, where one such command takes thousands.)
+#[test]
+fn a_command_s_minor_faults_count_for_its_run() {
+    let _g = common::exclusive();
+    let dir = tempfile::tempdir().unwrap();
+    let log = dir.path().join("faults");
+    let script = format!(
+        "import resource\nb = bytearray(16 << 20)\nfor i in range(0, len(b), 4096): b[i] = 1\n\
+         open({:?}, 'a').write(f'{{resource.getrusage(resource.RUSAGE_SELF).ru_minflt}}\\n')",
+        log.display().to_string()
+    );
+    let exp = command_experiment(&["python3", "-c", &script], &[ModelKind::Threads], &[1]);
+    let results = sweep(&exp);
+    let cell = results
+        .cell(ModelKind::Threads, 1)
+        .expect("the threads cell");
+    assert_eq!(cell.status, CellStatus::Ok, "{:?}", cell.error);
+    let own: Vec<u64> = std::fs::read_to_string(&log)
+        .unwrap()
+        .lines()
+        .map(|l| l.parse().unwrap())
+        .collect();
+    assert!(!own.is_empty());
+    let least = own.iter().copied().min().unwrap();
+    // 16 MiB is 4096 pages (fewer faults if the kernel backs it with huge pages, but the
+    // interpreter's own start-up takes more than this).
+    assert!(least >= 1000, "each command reported {own:?} faults");
+    assert!(!cell.samples.is_empty());
+    for s in &cell.samples {
+        // A run is `tasks` commands, one after another (one worker).
+        let faults = s.minor_faults.expect("a run's faults are counted");
+        assert!(
+            faults >= least * u64::from(exp.task.tasks),
+            "{faults} faults in a run of {} commands; each reported {own:?}",
+            exp.task.tasks
+        );
+    }
+}
+
 /// A command's memory is the run's: its commands have exited when the run's memory is read,
 /// so each is measured as it is reaped (wait4). A command that allocates 64 MiB shows at least
 /// that, and the run counts its commands as processes. (Before, `procs 1` and corelab's own

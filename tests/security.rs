@@ -522,6 +522,89 @@ fn a_lock_directory_planted_in_the_temporary_directory_is_refused() {
     assert_eq!(mode, 0o700);
 }
 
+/// Talks to `corelab worker` in raw bytes: configures a cpu task whose units carry 1 KiB, then
+/// writes `request` and closes stdin. Returns its stdout and exit status.
+fn send_raw_to_worker(request: &[u8]) -> (Vec<u8>, std::process::ExitStatus, String) {
+    use std::io::Read;
+    let mut full = serde_json::to_value(corelab::preset::TaskSpec::default()).unwrap();
+    full["kind"] = "cpu".into();
+    full["tasks"] = 2.into();
+    full["cpu"]["size"] = 100.into();
+    full["payload_kib"] = 1.into();
+    let configure = serde_json::json!({"op": "configure", "task": full,
+        "env": {"workers": 1, "scratch_dir": "/tmp", "shared_file": null}});
+    let mut child = spawn_worker();
+    let mut stdin = child.stdin.take().unwrap();
+    let request = [format!("{configure}\n").into_bytes(), request.to_vec()].concat();
+    // Written from a thread: the worker may stop reading (and exit) before all of it is in.
+    let writer = std::thread::spawn(move || {
+        let _ = stdin.write_all(&request);
+    });
+    let mut out = Vec::new();
+    child.stdout.take().unwrap().read_to_end(&mut out).unwrap();
+    let output = child.wait_with_output().unwrap();
+    writer.join().unwrap();
+    (out, output.status, stderr_of(&output))
+}
+
+/// A unit's input travels as raw bytes after its line, and its output comes back the same way:
+/// the line announces exactly the bytes that follow it.
+#[test]
+fn a_worker_returns_a_unit_s_payload_raw_after_its_reply() {
+    let input: Vec<u8> = (0..1024u32).map(|i| (i * 7) as u8).collect();
+    let mut request =
+        br#"{"op":"unit","unit":0,"deadline_ms":10000,"payload_bytes":1024}"#.to_vec();
+    request.push(b'\n');
+    request.extend(&input);
+    let (out, status, stderr) = send_raw_to_worker(&request);
+    assert_eq!(status.code(), Some(0), "{stderr}");
+    let text = String::from_utf8_lossy(&out);
+    let done_at = text.find(r#"{"op":"done""#).expect("a done reply");
+    let line_end = done_at + out[done_at..].iter().position(|&b| b == b'\n').unwrap();
+    let line = std::str::from_utf8(&out[done_at..line_end]).unwrap();
+    assert!(line.contains(r#""payload_bytes":1024"#), "{line}");
+    let expected: Vec<u8> = input.iter().map(|b| b.wrapping_add(1)).collect();
+    assert_eq!(&out[line_end + 1..], expected.as_slice(), "the output, raw");
+}
+
+/// A request whose payload ends early, or that announces more than the protocol allows, is
+/// refused with what was wrong: the worker answers `failed` and exits 2, reading no further.
+#[test]
+fn a_worker_refuses_a_truncated_or_oversized_request_payload() {
+    let cases: [(Vec<u8>, String); 2] = [
+        (
+            [
+                br#"{"op":"unit","unit":0,"deadline_ms":10000,"payload_bytes":1024}"#.as_slice(),
+                b"\n0123456789",
+            ]
+            .concat(),
+            "ended after 10 of the 1024 bytes".into(),
+        ),
+        (
+            format!(
+                "{{\"op\":\"unit\",\"unit\":0,\"deadline_ms\":10000,\"payload_bytes\":{}}}\n",
+                limits::MAX_PAYLOAD_KIB as usize * 1024 + 1
+            )
+            .into_bytes(),
+            format!(
+                "`payload_bytes` = {}",
+                limits::MAX_PAYLOAD_KIB as usize * 1024 + 1
+            ),
+        ),
+    ];
+    for (request, wanted) in cases {
+        let (out, status, stderr) = send_raw_to_worker(&request);
+        let replies = String::from_utf8_lossy(&out);
+        assert!(!stderr.contains("panicked"), "{stderr}");
+        assert_eq!(status.code(), Some(2), "{replies}");
+        let failed = replies
+            .lines()
+            .find(|r| r.contains(r#""op":"failed""#))
+            .unwrap_or_else(|| panic!("no failure reported: {replies}"));
+        assert!(failed.contains(&wanted), "{failed}");
+    }
+}
+
 /// A request line with no end is refused at the protocol's line limit, not read into memory
 /// until it runs out: the worker answers `failed` and exits 2.
 #[test]

@@ -391,14 +391,14 @@ fn a_payload_is_copied_to_processes_and_back_but_shared_by_threads() {
         cell(ModelKind::Threads).costs.as_ref().unwrap().ipc_bytes,
         None
     );
-    // Every unit's 64 KiB went out and came back, as hex (two characters a byte).
+    // Every unit's 64 KiB went out and came back, as raw bytes (one a byte, not hex's two).
     let moved = cell(ModelKind::Processes)
         .costs
         .as_ref()
         .unwrap()
         .ipc_bytes
         .unwrap();
-    let payload = u64::from(exp.task.tasks) * 2 * 2 * 64 * 1024;
+    let payload = u64::from(exp.task.tasks) * 2 * 64 * 1024;
     assert!(moved >= payload, "{moved} < {payload}");
     assert!(
         moved < payload + 64 * 1024,

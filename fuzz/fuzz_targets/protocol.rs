@@ -91,12 +91,16 @@ fuzz_target!(|data: &[u8]| {
             unit,
             count,
             deadline_ms,
-            payload,
+            payload_bytes,
         }) => {
             // What the worker relies on when it runs `unit..unit + count`.
             assert!((1..=MAX_UNITS_PER_MESSAGE).contains(&count), "{count}");
             assert!(unit + count <= corelab::preset::limits::MAX_TASKS as usize);
-            assert!(payload.is_none() || count == 1);
+            assert!(payload_bytes.is_none() || count == 1);
+            // The worker allocates this much before reading the payload.
+            assert!(
+                payload_bytes.is_none_or(|n| n <= corelab::engine::protocol::MAX_PAYLOAD_BYTES)
+            );
             let _ = RunGuard::new(CancelToken::new(), Duration::from_millis(deadline_ms));
         }
         _ => {}

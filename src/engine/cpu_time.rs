@@ -30,9 +30,10 @@
 //! the request line and writing the reply (tens of microseconds), and whatever its pool's
 //! processes do while idle.
 //!
-//! **Minor page faults** of a run are counted over exactly the same threads and processes; for
-//! the Python models the faults the interpreter reports outside its timed region
-//! (`untimed_minor_faults`) are subtracted, as its untimed CPU time is.
+//! **Minor page faults** of a run are counted over exactly the same threads and processes (a
+//! `command` task's processes too, by the same count for waited-for children); for the Python
+//! models the faults the interpreter reports outside its timed region (`untimed_minor_faults`)
+//! are subtracted, as its untimed CPU time is.
 
 use std::time::Duration;
 
@@ -48,6 +49,16 @@ pub fn process_cpu_time() -> Duration {
 /// CPU time of child processes that have exited and been waited for.
 pub fn reaped_children_cpu_time() -> Duration {
     sys::usage(Who::ReapedChildren).cpu
+}
+
+/// CPU time and minor page faults of child processes that have exited and been waited for
+/// (and of what they waited for in turn).
+pub fn reaped_children_cost() -> Cost {
+    let u = sys::usage(Who::ReapedChildren);
+    Cost {
+        cpu: u.cpu,
+        minor_faults: u.minor_faults,
+    }
 }
 
 /// CPU time used so far by the calling thread.

@@ -1,9 +1,16 @@
-//! The JSON-lines protocol between the parent and `corelab worker` children.
+//! The protocol between the parent and `corelab worker` children: JSON lines, each optionally
+//! followed by raw bytes.
 //!
-//! One message per line. The child greets with `ready`; the parent sends `configure` before
-//! a run (untimed), then `unit` messages, each naming one unit or a run of `count` consecutive
-//! units; the child answers each unit with `done` (the answers to one message are written
-//! together) or stops at the first `failed`. Closing the child's stdin (or `shutdown`) ends it.
+//! One message per line. The child greets with `ready` (naming the [`PROTOCOL`] it speaks);
+//! the parent sends `configure` before a run (untimed), then `unit` messages, each naming one
+//! unit or a run of `count` consecutive units; the child answers each unit with `done` (the
+//! answers to one message are written together) or stops at the first `failed`. Closing the
+//! child's stdin (or `shutdown`) ends it.
+//!
+//! A unit's input data and a `done`'s output data (`task.payload_kib`) are not in the JSON:
+//! the line says how many bytes (`payload_bytes`, at most [`MAX_PAYLOAD_BYTES`]) and exactly
+//! that many raw bytes follow its newline ([`write_frame`], [`read_payload`]). So what a
+//! payload costs to move is a copy through the pipe each way, not an encoding.
 
 use serde::{Deserialize, Serialize};
 
@@ -12,6 +19,15 @@ use crate::preset::{TaskSpec, limits};
 
 /// Longest line either side accepts; anything longer is malformed output.
 pub const MAX_LINE_BYTES: usize = 1024 * 1024;
+
+/// The version of this protocol, which a worker names in its `ready`; the parent refuses a
+/// worker that speaks another. 2: payloads as raw bytes after the line (1 had them as hex
+/// inside it).
+pub const PROTOCOL: u32 = 2;
+
+/// Most bytes of payload one message may carry: the largest `task.payload_kib`. A line that
+/// announces more is refused before anything is allocated for it.
+pub const MAX_PAYLOAD_BYTES: usize = limits::MAX_PAYLOAD_KIB as usize * 1024;
 
 #[derive(Clone, Debug, Serialize, Deserialize)]
 #[serde(tag = "op", rename_all = "kebab-case")]
@@ -30,9 +46,10 @@ pub enum ToWorker {
         count: usize,
         /// Each unit's own deadline, counted from when the child starts it.
         deadline_ms: u64,
-        /// The task's input data, hex (`task.payload_kib`), when it carries any.
+        /// Bytes of the unit's input data (`task.payload_kib`) that follow this line, when it
+        /// carries any.
         #[serde(default, skip_serializing_if = "Option::is_none")]
-        payload: Option<String>,
+        payload_bytes: Option<usize>,
     },
     Shutdown,
 }
@@ -43,6 +60,9 @@ pub enum FromWorker {
     Ready {
         pid: u32,
         version: String,
+        /// The [`PROTOCOL`] the worker speaks (0: one from before it was named).
+        #[serde(default)]
+        protocol: u32,
     },
     Configured,
     Done {
@@ -60,9 +80,9 @@ pub enum FromWorker {
         /// [`crate::engine::wait_recorder`]).
         #[serde(default, skip_serializing_if = "Vec::is_empty")]
         waits: Vec<(u64, u64)>,
-        /// The task's output data, hex, as large as its input.
+        /// Bytes of the unit's output data (as many as its input) that follow this line.
         #[serde(default, skip_serializing_if = "Option::is_none")]
-        payload: Option<String>,
+        payload_bytes: Option<usize>,
     },
     Failed {
         unit: Option<usize>,
@@ -111,6 +131,80 @@ fn is_one(n: &usize) -> bool {
     *n == 1
 }
 
+/// A message from a worker as the parent receives it: the line and the raw bytes it announced
+/// (`payload_bytes`), read right after it.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Frame {
+    pub msg: FromWorker,
+    pub payload: Option<Vec<u8>>,
+}
+
+impl Frame {
+    /// [`decode_from_worker`], the payload still to read.
+    pub fn decode(line: &str) -> Result<Frame, String> {
+        decode_from_worker(line).map(|msg| Frame { msg, payload: None })
+    }
+
+    /// Bytes of payload the line announced.
+    pub fn announced(&self) -> Option<usize> {
+        match self.msg {
+            FromWorker::Done { payload_bytes, .. } => payload_bytes,
+            _ => None,
+        }
+    }
+
+    pub fn attach(&mut self, payload: Vec<u8>) {
+        self.payload = Some(payload);
+    }
+}
+
+/// Checks an announced payload size against [`MAX_PAYLOAD_BYTES`].
+fn check_payload_bytes(announced: Option<usize>) -> Result<(), String> {
+    match announced {
+        Some(n) if n > MAX_PAYLOAD_BYTES => Err(format!(
+            "`payload_bytes` = {n}: a payload is at most {MAX_PAYLOAD_BYTES} bytes"
+        )),
+        _ => Ok(()),
+    }
+}
+
+/// Reads the `len` raw bytes of payload that follow a message line (read by
+/// [`read_line_within_limit`] from the same reader). Refuses a `len` over
+/// [`MAX_PAYLOAD_BYTES`] before allocating, and a stream that ends before `len` bytes came.
+pub fn read_payload<R: std::io::BufRead>(
+    reader: &mut std::io::Take<R>,
+    len: usize,
+) -> Result<Vec<u8>, String> {
+    use std::io::Read;
+    check_payload_bytes(Some(len))?;
+    let mut payload = Vec::with_capacity(len);
+    reader.set_limit(len as u64);
+    reader
+        .read_to_end(&mut payload)
+        .map_err(|e| format!("unreadable payload ({e})"))?;
+    if payload.len() < len {
+        return Err(format!(
+            "a payload that ended after {} of the {len} bytes its line announced",
+            payload.len()
+        ));
+    }
+    Ok(payload)
+}
+
+/// Writes `msg`'s line and then `payload`'s bytes, raw (the line must announce as many in its
+/// `payload_bytes`), without flushing.
+pub fn write_frame<T: Serialize>(
+    out: &mut impl std::io::Write,
+    msg: &T,
+    payload: Option<&[u8]>,
+) -> std::io::Result<()> {
+    out.write_all(encode(msg).as_bytes())?;
+    match payload {
+        Some(bytes) => out.write_all(bytes),
+        None => Ok(()),
+    }
+}
+
 /// Parses one line from a worker, describing what was wrong if it is not a valid message.
 pub fn decode_from_worker(line: &str) -> Result<FromWorker, String> {
     if line.len() > MAX_LINE_BYTES {
@@ -127,17 +221,19 @@ pub fn decode_from_worker(line: &str) -> Result<FromWorker, String> {
     Ok(msg)
 }
 
-/// Checks a reply's stamps: a unit's waits at most [`MAX_WAITS`], in order, each inside the
-/// unit's `start_ns..=end_ns`.
+/// Checks a reply's stamps and size: a unit's waits at most [`MAX_WAITS`], in order, each
+/// inside the unit's `start_ns..=end_ns`; its payload at most [`MAX_PAYLOAD_BYTES`].
 pub fn validate_from_worker(msg: &FromWorker) -> Result<(), String> {
     if let FromWorker::Done {
         unit,
         start_ns,
         end_ns,
         waits,
+        payload_bytes,
         ..
     } = msg
     {
+        check_payload_bytes(*payload_bytes).map_err(|e| format!("unit {unit}: {e}"))?;
         if waits.len() > MAX_WAITS {
             return Err(format!(
                 "unit {unit}: {} waits (at most {MAX_WAITS})",
@@ -177,7 +273,8 @@ pub fn decode_to_worker(line: &str) -> Result<ToWorker, String> {
 /// Checks a request's fields beyond their JSON types: the task and worker count in the ranges
 /// a preset allows (so every size a workload computes fits, and every duration is finite and
 /// non-negative), absolute paths with the shared counter inside the scratch directory, a
-/// deadline from 1 ms to [`MAX_DEADLINE_MS`], a unit index below [`limits::MAX_TASKS`].
+/// deadline from 1 ms to [`MAX_DEADLINE_MS`], a unit index below [`limits::MAX_TASKS`], a
+/// payload of at most [`MAX_PAYLOAD_BYTES`].
 pub fn validate_to_worker(msg: &ToWorker) -> Result<(), String> {
     match msg {
         ToWorker::Configure { task, env } => {
@@ -215,7 +312,7 @@ pub fn validate_to_worker(msg: &ToWorker) -> Result<(), String> {
             unit,
             count,
             deadline_ms,
-            payload,
+            payload_bytes,
         } => {
             if *unit >= limits::MAX_TASKS as usize {
                 return Err(format!(
@@ -235,7 +332,8 @@ pub fn validate_to_worker(msg: &ToWorker) -> Result<(), String> {
                     limits::MAX_TASKS
                 ));
             }
-            if *count > 1 && payload.is_some() {
+            check_payload_bytes(*payload_bytes)?;
+            if *count > 1 && payload_bytes.is_some() {
                 return Err(format!(
                     "`count` = {count} with a payload: a unit with input data is sent on its own"
                 ));
@@ -260,6 +358,7 @@ pub fn encode<T: Serialize>(msg: &T) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use std::io::Read;
 
     #[test]
     fn messages_round_trip() {
@@ -270,9 +369,117 @@ mod tests {
             start_ns: 5,
             end_ns: 17,
             waits: vec![(6, 8), (8, 17)],
-            payload: Some("00ff".into()),
+            payload_bytes: Some(2),
         };
         assert_eq!(decode_from_worker(encode(&msg).trim_end()).unwrap(), msg);
+    }
+
+    fn done(unit: usize, payload_bytes: Option<usize>) -> FromWorker {
+        FromWorker::Done {
+            unit,
+            checksum: 7,
+            cpu_ns: 1,
+            start_ns: 1,
+            end_ns: 2,
+            waits: Vec::new(),
+            payload_bytes,
+        }
+    }
+
+    /// Reads one frame the way the parent's reader does: a line, then the bytes it announced.
+    fn read_frame(reader: &mut std::io::Take<&[u8]>) -> Result<Option<Frame>, String> {
+        let mut line = String::new();
+        match read_line_within_limit(reader, &mut line).map_err(|e| e.to_string())? {
+            LineRead::End => return Ok(None),
+            LineRead::TooLong => return Err("too long".into()),
+            LineRead::Line(_) => {}
+        }
+        let mut frame = Frame::decode(line.trim_end())?;
+        if let Some(n) = frame.announced() {
+            frame.attach(read_payload(reader, n)?);
+        }
+        Ok(Some(frame))
+    }
+
+    #[test]
+    fn a_payload_travels_raw_after_its_line_both_ways() {
+        let data: Vec<u8> = (0..=255u8).cycle().take(70_000).collect();
+        let mut wire = Vec::new();
+        write_frame(&mut wire, &done(0, Some(data.len())), Some(&data)).unwrap();
+        write_frame(&mut wire, &done(1, None), None).unwrap();
+        // The bytes themselves, not an encoding of them: the line plus exactly the payload.
+        let line_len = encode(&done(0, Some(data.len()))).len();
+        assert_eq!(
+            wire.len(),
+            line_len + data.len() + encode(&done(1, None)).len()
+        );
+        let mut reader = wire.as_slice().take(0);
+        let first = read_frame(&mut reader).unwrap().unwrap();
+        assert_eq!(first.msg, done(0, Some(data.len())));
+        assert_eq!(first.payload.as_deref(), Some(data.as_slice()));
+        // A payload may hold newlines and anything else: the next line starts after it.
+        let second = read_frame(&mut reader).unwrap().unwrap();
+        assert_eq!((second.msg, second.payload), (done(1, None), None));
+        assert_eq!(read_frame(&mut reader), Ok(None));
+
+        // Requests: the worker reads a unit's input the same way.
+        let unit = ToWorker::Unit {
+            unit: 3,
+            count: 1,
+            deadline_ms: 10,
+            payload_bytes: Some(data.len()),
+        };
+        let mut wire = Vec::new();
+        write_frame(&mut wire, &unit, Some(&data)).unwrap();
+        let mut reader = wire.as_slice().take(0);
+        let mut line = String::new();
+        read_line_within_limit(&mut reader, &mut line).unwrap();
+        match decode_to_worker(line.trim_end()).unwrap() {
+            ToWorker::Unit {
+                payload_bytes: Some(n),
+                ..
+            } => assert_eq!(read_payload(&mut reader, n).unwrap(), data),
+            other => panic!("{other:?}"),
+        }
+    }
+
+    #[test]
+    fn a_truncated_payload_is_an_error_naming_what_came() {
+        let mut wire = Vec::new();
+        write_frame(&mut wire, &done(0, Some(1000)), Some(&[9u8; 10])).unwrap();
+        let mut reader = wire.as_slice().take(0);
+        let e = read_frame(&mut reader).unwrap_err();
+        assert!(e.contains("ended after 10 of the 1000 bytes"), "{e}");
+    }
+
+    #[test]
+    fn an_oversized_payload_is_refused_before_anything_is_read_or_allocated() {
+        // The line says more than the limit: refused as it is decoded.
+        let line = encode(&done(0, Some(MAX_PAYLOAD_BYTES + 1)));
+        let e = decode_from_worker(line.trim_end()).unwrap_err();
+        assert!(
+            e.contains(&format!("`payload_bytes` = {}", MAX_PAYLOAD_BYTES + 1)),
+            "{e}"
+        );
+        // Asked directly for a huge payload, the reader refuses without reading.
+        let wire = vec![0u8; 16];
+        let mut reader = wire.as_slice().take(0);
+        let e = read_payload(&mut reader, usize::MAX).unwrap_err();
+        assert!(e.contains(&usize::MAX.to_string()), "{e}");
+        assert_eq!(reader.into_inner().len(), 16, "nothing was read");
+    }
+
+    #[test]
+    fn a_worker_that_announces_fewer_bytes_than_it_sends_desynchronises_into_an_error() {
+        // It announces 4 but writes 8: the extra bytes are where the next line should be.
+        let mut wire = Vec::new();
+        write_frame(&mut wire, &done(0, Some(4)), Some(b"abcdefgh")).unwrap();
+        write_frame(&mut wire, &done(1, None), None).unwrap();
+        let mut reader = wire.as_slice().take(0);
+        let first = read_frame(&mut reader).unwrap().unwrap();
+        assert_eq!(first.payload.as_deref(), Some(&b"abcd"[..]));
+        let e = read_frame(&mut reader).unwrap_err();
+        assert!(e.contains("malformed"), "{e}");
     }
 
     #[test]
@@ -392,7 +599,7 @@ mod tests {
             unit: 2,
             count: 1,
             deadline_ms: 5,
-            payload: None,
+            payload_bytes: None,
         };
         assert_eq!(
             encode(&single).trim_end(),
@@ -404,13 +611,24 @@ mod tests {
             (units(0, MAX_UNITS_PER_MESSAGE as u64 + 1, ""), "count"),
             (units(last - 1, 2, ""), "the last unit"),
             (units(0, u64::MAX, ""), "count"),
-            (units(0, 2, r#","payload":"00""#), "payload"),
+            (units(0, 2, r#","payload_bytes":1"#), "payload"),
+            (
+                units(
+                    0,
+                    1,
+                    &format!(r#","payload_bytes":{}"#, MAX_PAYLOAD_BYTES + 1),
+                ),
+                "payload_bytes",
+            ),
+            (units(0, 1, r#","payload_bytes":-1"#), "malformed"),
         ] {
             let e = decode_to_worker(&line).expect_err(&line);
             assert!(e.contains(field), "{line}: {e}");
         }
         assert!(decode_to_worker(&units(last - 2, 2, "")).is_ok());
-        assert!(decode_to_worker(&units(0, 1, r#","payload":"00""#)).is_ok());
+        assert!(decode_to_worker(&units(0, 1, r#","payload_bytes":1"#)).is_ok());
+        let most = format!(r#","payload_bytes":{MAX_PAYLOAD_BYTES}"#);
+        assert!(decode_to_worker(&units(0, 1, &most)).is_ok());
     }
 
     #[test]

@@ -275,11 +275,15 @@ mod tests {
         use crate::engine::workload::RunEnv;
         let dir = tempfile::tempdir().unwrap();
         let script = dir.path().join("ready-then-silent");
+        let protocol = crate::engine::protocol::PROTOCOL;
         crate::safe_fs::write_executable(
             &script,
-            b"#!/bin/sh\necho $$ >> \"$0.pids\"\n\
-             printf '{\"op\":\"ready\",\"pid\":%s,\"version\":\"0\"}\\n' $$\n\
-             sleep 30 &\necho $! >> \"$0.pids\"\nwait\n",
+            format!(
+                "#!/bin/sh\necho $$ >> \"$0.pids\"\n\
+                 printf '{{\"op\":\"ready\",\"pid\":%s,\"version\":\"0\",\"protocol\":{protocol}}}\\n' $$\n\
+                 sleep 30 &\necho $! >> \"$0.pids\"\nwait\n"
+            )
+            .as_bytes(),
         )
         .unwrap();
         let cmd = WorkerCommand {

@@ -1,6 +1,7 @@
 //! A child process spoken to in JSON lines over pipes: the common ground of the `processes`
 //! pool and the real-CPython models. Reader threads turn its output into events; whoever owns
 //! it polls those events with a deadline and the cancel token, and kills it on any failure.
+//! A line may announce raw bytes that follow it ([`Framing`]; the `processes` pool's payloads).
 
 use std::collections::VecDeque;
 use std::io::{BufReader, Read, Write};
@@ -12,7 +13,7 @@ use std::time::{Duration, Instant};
 
 use crate::engine::cpu_time::{self, Cost, Snapshot};
 use crate::engine::pacer::{RunGuard, UnitError};
-use crate::engine::protocol::{LineRead, read_line_within_limit};
+use crate::engine::protocol::{LineRead, read_line_within_limit, read_payload};
 
 /// How often a waiting owner looks at the cancel token and the deadline.
 const POLL: Duration = Duration::from_millis(10);
@@ -26,6 +27,27 @@ pub enum ChildEvent<M> {
     Message(usize, M),
     Malformed(usize, String),
     Closed(usize),
+}
+
+/// How a child's output is cut into messages: each line is one, parsed by `decode`; a message
+/// for which `announced` gives a size is followed by that many raw bytes (at most the
+/// protocol's [`MAX_PAYLOAD_BYTES`](crate::engine::protocol::MAX_PAYLOAD_BYTES)), read right
+/// after its line and handed to `attach`.
+pub struct Framing<M> {
+    pub decode: fn(&str) -> Result<M, String>,
+    pub announced: fn(&M) -> Option<usize>,
+    pub attach: fn(&mut M, Vec<u8>),
+}
+
+impl<M> Framing<M> {
+    /// Lines only: no message is followed by bytes.
+    pub fn lines(decode: fn(&str) -> Result<M, String>) -> Self {
+        Framing {
+            decode,
+            announced: |_| None,
+            attach: |_, _| {},
+        }
+    }
 }
 
 /// Why waiting for a child's answer ended without one.
@@ -60,7 +82,7 @@ pub struct ChildProcess {
 struct ReaderCosts {
     cpu_ns: [AtomicU64; 2],
     minor_faults: [AtomicU64; 2],
-    /// Bytes of the stdout lines read so far, newlines included.
+    /// Bytes of the stdout lines read so far, newlines and the payloads after them included.
     stdout_bytes: AtomicU64,
     /// Each reader thread's kernel id, recorded as it starts (0 until then).
     tids: [AtomicU32; 2],
@@ -94,9 +116,20 @@ impl ReaderCosts {
 impl ChildProcess {
     /// Starts `command` with piped stdio; each stdout line is decoded and sent as an event.
     pub fn spawn<M: Send + 'static>(
-        mut command: Command,
+        command: Command,
         index: usize,
         decode: fn(&str) -> Result<M, String>,
+        events: Sender<ChildEvent<M>>,
+    ) -> std::io::Result<Self> {
+        Self::spawn_framed(command, index, Framing::lines(decode), events)
+    }
+
+    /// [`spawn`](Self::spawn), stdout cut into messages by `framing`: a line and the raw bytes
+    /// it announces make one event.
+    pub fn spawn_framed<M: Send + 'static>(
+        mut command: Command,
+        index: usize,
+        framing: Framing<M>,
         events: Sender<ChildEvent<M>>,
     ) -> std::io::Result<Self> {
         command
@@ -119,7 +152,7 @@ impl ChildProcess {
             .and_then(|_| {
                 std::thread::Builder::new()
                     .name(format!("child-{index}-stdout"))
-                    .spawn(move || read_messages(index, stdout, decode, &events, &out_costs))
+                    .spawn(move || read_messages(index, stdout, &framing, &events, &out_costs))
             });
         if let Err(e) = spawned {
             let _ = child.kill();
@@ -139,7 +172,8 @@ impl ChildProcess {
         self.child.id()
     }
 
-    /// Bytes of the lines the child wrote to stdout so far, as of the last message handed on.
+    /// Bytes of the lines the child wrote to stdout so far (and of the payloads after them), as
+    /// of the last message handed on.
     pub fn bytes_read(&self) -> u64 {
         self.readers.stdout_bytes.load(Ordering::Acquire)
     }
@@ -175,6 +209,12 @@ impl ChildProcess {
 
     /// Writes one line (which must end in a newline) to the child's stdin.
     pub fn send_line(&mut self, line: &str) -> Result<(), String> {
+        self.send_frame(line, None)
+    }
+
+    /// Writes one line (which must end in a newline) and then `payload`'s bytes, raw, to the
+    /// child's stdin (the line must announce them).
+    pub fn send_frame(&mut self, line: &str, payload: Option<&[u8]>) -> Result<(), String> {
         let pid = self.pid();
         let stdin = self
             .stdin
@@ -182,6 +222,7 @@ impl ChildProcess {
             .ok_or_else(|| format!("child {pid} is closed"))?;
         stdin
             .write_all(line.as_bytes())
+            .and_then(|_| stdin.write_all(payload.unwrap_or_default()))
             .and_then(|_| stdin.flush())
             .map_err(|e| format!("cannot write to child {pid}: {e}"))
     }
@@ -290,11 +331,12 @@ pub fn next_event<M>(
     }
 }
 
-/// Forwards every line the child writes as an event; stops at EOF or the first bad line.
+/// Forwards every message the child writes (a line and the bytes it announces) as an event;
+/// stops at EOF or the first bad line or payload.
 fn read_messages<M>(
     index: usize,
     stdout: impl Read,
-    decode: fn(&str) -> Result<M, String>,
+    framing: &Framing<M>,
     events: &Sender<ChildEvent<M>>,
     costs: &ReaderCosts,
 ) {
@@ -303,7 +345,7 @@ fn read_messages<M>(
     let mut line = String::new();
     loop {
         let read = read_line_within_limit(&mut reader, &mut line);
-        let bytes = match &read {
+        let mut bytes = match &read {
             Ok(LineRead::Line(n)) => *n as u64,
             Ok(LineRead::TooLong) => line.len() as u64,
             _ => 0,
@@ -315,8 +357,18 @@ fn read_messages<M>(
                 return;
             }
             Ok(LineRead::TooLong) => ChildEvent::Malformed(index, "a line over 1 MiB".into()),
-            Ok(LineRead::Line(_)) => match decode(line.trim_end()) {
-                Ok(msg) => ChildEvent::Message(index, msg),
+            Ok(LineRead::Line(_)) => match (framing.decode)(line.trim_end()) {
+                Ok(mut msg) => {
+                    match (framing.announced)(&msg).map(|n| read_payload(&mut reader, n)) {
+                        None => ChildEvent::Message(index, msg),
+                        Some(Ok(payload)) => {
+                            bytes += payload.len() as u64;
+                            (framing.attach)(&mut msg, payload);
+                            ChildEvent::Message(index, msg)
+                        }
+                        Some(Err(what)) => ChildEvent::Malformed(index, what),
+                    }
+                }
                 Err(what) => ChildEvent::Malformed(index, what),
             },
             Err(e) => ChildEvent::Malformed(index, format!("unreadable output ({e})")),
@@ -386,6 +438,84 @@ fn kill_with_parent(command: &mut Command) {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::engine::protocol::{FromWorker, MAX_PAYLOAD_BYTES, write_frame};
+
+    fn done(unit: usize, payload_bytes: Option<usize>) -> FromWorker {
+        FromWorker::Done {
+            unit,
+            checksum: 0,
+            cpu_ns: 0,
+            start_ns: 0,
+            end_ns: 0,
+            waits: Vec::new(),
+            payload_bytes,
+        }
+    }
+
+    /// A message and its payload's size, or why the reader stopped.
+    type Received = Result<(FromWorker, Option<usize>), String>;
+
+    /// What the stdout reader makes of `wire`: its events, and the bytes it counted.
+    fn read_all(wire: &[u8]) -> (Vec<Received>, u64) {
+        use crate::engine::protocol::Frame;
+        let framing = Framing {
+            decode: Frame::decode,
+            announced: Frame::announced,
+            attach: Frame::attach,
+        };
+        let (tx, rx) = std::sync::mpsc::channel();
+        let costs = ReaderCosts::default();
+        read_messages(0, wire, &framing, &tx, &costs);
+        drop(tx);
+        let events = rx
+            .into_iter()
+            .filter_map(|e| match e {
+                ChildEvent::Message(_, f) => Some(Ok((f.msg, f.payload.map(|p| p.len())))),
+                ChildEvent::Malformed(_, what) => Some(Err(what)),
+                ChildEvent::Closed(_) => None,
+            })
+            .collect();
+        (events, costs.stdout_bytes.load(Ordering::Acquire))
+    }
+
+    #[test]
+    fn the_reader_hands_on_each_line_with_the_payload_it_announced() {
+        let payload = vec![b'\n'; 5000];
+        let mut wire = Vec::new();
+        write_frame(&mut wire, &done(0, Some(payload.len())), Some(&payload)).unwrap();
+        write_frame(&mut wire, &done(1, None), None).unwrap();
+        let (events, bytes) = read_all(&wire);
+        assert_eq!(
+            events,
+            vec![
+                Ok((done(0, Some(5000)), Some(5000))),
+                Ok((done(1, None), None))
+            ]
+        );
+        assert_eq!(bytes, wire.len() as u64, "payloads count as bytes moved");
+    }
+
+    #[test]
+    fn a_payload_cut_short_or_too_large_stops_the_reader_with_the_reason() {
+        let mut short = Vec::new();
+        write_frame(&mut short, &done(0, Some(1000)), Some(&[1; 10])).unwrap();
+        let (events, _) = read_all(&short);
+        match events.as_slice() {
+            [Err(e)] => assert!(e.contains("ended after 10 of the 1000 bytes"), "{e}"),
+            other => panic!("{other:?}"),
+        }
+        // A line announcing more than the protocol allows, with that much following: refused at
+        // the line, before any of it is read, and nothing after it is taken for a message.
+        let mut huge = Vec::new();
+        write_frame(&mut huge, &done(0, Some(MAX_PAYLOAD_BYTES + 1)), None).unwrap();
+        huge.extend(std::iter::repeat_n(b'x', MAX_PAYLOAD_BYTES + 1));
+        write_frame(&mut huge, &done(1, None), None).unwrap();
+        let (events, _) = read_all(&huge);
+        match events.as_slice() {
+            [Err(e)] => assert!(e.contains("payload_bytes"), "{e}"),
+            other => panic!("{other:?}"),
+        }
+    }
 
     #[test]
     fn a_signal_is_named_as_a_dead_worker_s_exit_status_names_it() {

@@ -111,13 +111,13 @@ fn timed_run<S: ?Sized>(
 ) -> Result<RunRecord, UnitError> {
     let others_before = others(model);
     let me_before = Cost::this_thread();
-    // A command task's processes: reaped within the run, their CPU time is counted by the
-    // kernel for this process's waited-for children. Read only for such a task: the count is
-    // process-wide, and any other child reaped meanwhile (the workbench's interpreter check)
-    // would be counted too.
+    // A command task's processes: reaped within the run, their CPU time and minor faults are
+    // counted by the kernel for this process's waited-for children. Read only for such a
+    // task: the count is process-wide, and any other child reaped meanwhile (the workbench's
+    // interpreter check) would be counted too.
     let children_before = w
         .runs_child_processes()
-        .then(crate::engine::cpu_time::reaped_children_cpu_time);
+        .then(crate::engine::cpu_time::reaped_children_cost);
     let started_ns = crate::sys::monotonic_ns();
     let started = Instant::now();
     let (checksum, task_cpu) = work(model)?;
@@ -125,13 +125,13 @@ fn timed_run<S: ?Sized>(
     let wall = started.elapsed();
     let me = Cost::this_thread().since(me_before);
     let spent = me + spent_between(&others_before, &others(model));
-    let children = children_before.map_or(Duration::ZERO, |before| {
-        crate::engine::cpu_time::reaped_children_cpu_time().saturating_sub(before)
+    let children = children_before.map_or(Cost::default(), |before| {
+        crate::engine::cpu_time::reaped_children_cost().since(before)
     });
     Ok(RunRecord {
         wall,
-        cpu: spent.cpu + children,
-        minor_faults: spent.minor_faults,
+        cpu: spent.cpu + children.cpu,
+        minor_faults: spent.minor_faults + children.minor_faults,
         task_cpu,
         metrics,
         shared_state: w.shared_state(),

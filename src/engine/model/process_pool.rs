@@ -3,7 +3,9 @@
 //! The children are started and have said `ready` before the first run ([`Executor::startup`]).
 //! A run's CPU time is the dispatching thread's, the pipe-reader threads' and every child's
 //! (all its threads, read from outside), so the pipe and JSON cost of the pool shows in it;
-//! the units' own thread time, which the children report, is [`RunRecord::task_cpu`].
+//! the units' own thread time, which the children report, is [`RunRecord::task_cpu`]. A unit's
+//! input data and its output travel as raw bytes after their messages' lines (see
+//! [`crate::engine::protocol`]).
 
 use std::collections::VecDeque;
 use std::ffi::OsString;
@@ -12,12 +14,12 @@ use std::process::Command;
 use std::sync::mpsc::{Receiver, channel};
 use std::time::{Duration, Instant};
 
-use super::child::{ChildEvent, ChildProcess, WaitError, next_event};
+use super::child::{ChildEvent, ChildProcess, Framing, WaitError, next_event};
 use super::{Executor, RunRecord, timed_run};
 use crate::engine::cpu_time::Snapshot;
 use crate::engine::pacer::{RunGuard, UnitError};
 use crate::engine::protocol::{
-    FromWorker, MAX_UNITS_PER_MESSAGE, ToWorker, decode_from_worker, encode,
+    Frame, FromWorker, MAX_UNITS_PER_MESSAGE, PROTOCOL, ToWorker, encode,
 };
 use crate::engine::startup_timeout::{StartupTimeout, preparing_timed_out};
 use crate::engine::workload::{self, RunEnv};
@@ -80,7 +82,16 @@ impl WorkerCommand {
     }
 }
 
-type Event = ChildEvent<FromWorker>;
+type Event = ChildEvent<Frame>;
+
+/// How a worker's replies are read: a line, then the payload it announces.
+fn framing() -> Framing<Frame> {
+    Framing {
+        decode: Frame::decode,
+        announced: Frame::announced,
+        attach: Frame::attach,
+    }
+}
 
 /// Keys of the reader threads in a [`ProcessPool::cost_snapshot`], counting down from here (no
 /// pid comes near).
@@ -174,7 +185,7 @@ impl ProcessPool {
         for index in 0..n {
             let mut command = cmd.command();
             guard.mark_command(&mut command);
-            let worker = ChildProcess::spawn(command, index, decode_from_worker, tx.clone())
+            let worker = ChildProcess::spawn_framed(command, index, framing(), tx.clone())
                 .map_err(|e| {
                     UnitError::Failed(format!(
                         "cannot start worker {index} ({}): {e}{}",
@@ -188,7 +199,13 @@ impl ProcessPool {
         let deadline = Instant::now() + limit;
         for _ in 0..n {
             match next_event(&pool.events, guard, deadline) {
-                Ok(ChildEvent::Message(_, FromWorker::Ready { .. })) => {}
+                Ok(ChildEvent::Message(
+                    _,
+                    Frame {
+                        msg: FromWorker::Ready { protocol, .. },
+                        ..
+                    },
+                )) if protocol == PROTOCOL => {}
                 Ok(other) => return Err(UnitError::Failed(pool.describe(other, "starting"))),
                 Err(WaitError::TimedOut) => {
                     return Err(
@@ -233,10 +250,11 @@ impl ProcessPool {
         self.workers.iter().map(ChildProcess::bytes_read).sum()
     }
 
-    fn send(&mut self, index: usize, msg: &ToWorker) -> Result<(), String> {
+    /// Sends `msg` to child `index`, followed by `payload` (which `msg` must announce).
+    fn send(&mut self, index: usize, msg: &ToWorker, payload: Option<&[u8]>) -> Result<(), String> {
         let line = encode(msg);
-        self.ipc_bytes += line.len() as u64;
-        let Err(e) = self.workers[index].send_line(&line) else {
+        self.ipc_bytes += (line.len() + payload.map_or(0, <[u8]>::len)) as u64;
+        let Err(e) = self.workers[index].send_frame(&line, payload) else {
             return Ok(());
         };
         // A child that died (its next task already queued) fails the write before its last
@@ -263,9 +281,14 @@ impl ProcessPool {
             .recv_timeout(deadline.saturating_duration_since(Instant::now()))
         {
             match event {
-                ChildEvent::Malformed(i, _) | ChildEvent::Message(i, FromWorker::Failed { .. })
-                    if i == index =>
-                {
+                ChildEvent::Malformed(i, _)
+                | ChildEvent::Message(
+                    i,
+                    Frame {
+                        msg: FromWorker::Failed { .. },
+                        ..
+                    },
+                ) if i == index => {
                     return Some(self.describe(event, "working"));
                 }
                 ChildEvent::Closed(i) if i == index => return None,
@@ -278,11 +301,31 @@ impl ProcessPool {
     /// Turns an unexpected event into a message naming the worker and what it did.
     fn describe(&mut self, event: Event, doing: &str) -> String {
         match event {
-            ChildEvent::Message(i, FromWorker::Failed { message, .. }) => {
+            ChildEvent::Message(
+                i,
+                Frame {
+                    msg: FromWorker::Failed { message, .. },
+                    ..
+                },
+            ) => {
                 format!("worker {i} failed while {doing}: {message}")
             }
-            ChildEvent::Message(i, other) => {
-                format!("worker {i} sent an unexpected {other:?} while {doing}")
+            ChildEvent::Message(
+                i,
+                Frame {
+                    msg:
+                        FromWorker::Ready {
+                            protocol, version, ..
+                        },
+                    ..
+                },
+            ) if protocol != PROTOCOL => format!(
+                "worker {i} speaks worker protocol {protocol} (corelab {version}), this corelab \
+                 (version {}) speaks {PROTOCOL}: the worker is another build of corelab",
+                env!("CARGO_PKG_VERSION")
+            ),
+            ChildEvent::Message(i, Frame { msg, .. }) => {
+                format!("worker {i} sent an unexpected {msg:?} while {doing}")
             }
             ChildEvent::Malformed(i, what) => format!("worker {i} wrote {what} while {doing}"),
             ChildEvent::Closed(i) => self.workers[i].describe_exit(&format!("worker {i}"), doing),
@@ -310,12 +353,18 @@ impl ProcessPool {
             env: env.clone(),
         };
         for i in 0..self.workers.len() {
-            self.send(i, &msg)?;
+            self.send(i, &msg, None)?;
         }
         let deadline = Instant::now() + self.handshake_limit;
         for _ in 0..self.workers.len() {
             match next_event(&self.events, guard, deadline) {
-                Ok(ChildEvent::Message(_, FromWorker::Configured)) => {}
+                Ok(ChildEvent::Message(
+                    _,
+                    Frame {
+                        msg: FromWorker::Configured,
+                        ..
+                    },
+                )) => {}
                 Ok(other) => return Err(self.describe(other, "preparing the workload").into()),
                 // Not the run's own timeout_s: a limit of its own, worded so.
                 Err(WaitError::TimedOut) => {
@@ -362,14 +411,14 @@ impl ProcessPool {
                 .deadline()
                 .saturating_duration_since(Instant::now())
                 .as_millis() as u64,
-            payload: input.map(workload::payload::to_hex),
+            payload_bytes: input.map(<[u8]>::len),
         };
-        self.send(index, &msg)
+        self.send(index, &msg, input)
     }
 
-    /// [`Self::dispatch`] with each unit carrying `input`, serialised per unit (inside the
-    /// timed region: that is the cost of sending data to processes), and each reply's output
-    /// parsed and checked.
+    /// [`Self::dispatch`] with each unit carrying `input`, written to the pipe per unit (inside
+    /// the timed region: that is the cost of sending data to processes), and each reply's
+    /// output read and its size checked.
     fn dispatch_with(
         &mut self,
         units: usize,
@@ -405,30 +454,30 @@ impl ProcessPool {
             match next_event(&self.events, guard, guard.deadline())? {
                 ChildEvent::Message(
                     i,
-                    FromWorker::Done {
-                        unit,
-                        checksum,
-                        cpu_ns,
-                        start_ns,
-                        end_ns,
-                        waits,
+                    Frame {
+                        msg:
+                            FromWorker::Done {
+                                unit,
+                                checksum,
+                                cpu_ns,
+                                start_ns,
+                                end_ns,
+                                waits,
+                                ..
+                            },
                         payload,
                     },
                 ) if !in_flight[i].is_empty() => {
                     let received_ns = monotonic_ns();
-                    if let Some(input) = input {
-                        let output = payload
-                            .as_deref()
-                            .map(workload::payload::from_hex)
-                            .transpose()
-                            .map_err(|e| format!("worker {i}: {e}"))?;
-                        if output.as_ref().map(Vec::len) != Some(input.len()) {
-                            return Err(PoolError::Failed(format!(
-                                "worker {i} returned {} payload bytes for unit {unit}, expected {}",
-                                output.as_ref().map_or(0, Vec::len),
-                                input.len()
-                            )));
-                        }
+                    // Every unit's output is as large as its input, and none without one.
+                    let (returned, expected) = (
+                        payload.as_ref().map_or(0, Vec::len),
+                        input.map_or(0, <[u8]>::len),
+                    );
+                    if returned != expected {
+                        return Err(PoolError::Failed(format!(
+                            "worker {i} returned {returned} payload bytes for unit {unit}, expected {expected}"
+                        )));
                     }
                     if let Some(due) = in_flight[i].front_mut() {
                         *due -= 1;
@@ -633,6 +682,41 @@ impl Executor for ProcessPool {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// A worker that greets in another version of the protocol (an older corelab's, which had
+    /// payloads as hex inside the line) is refused at the start, saying so, and none outlives
+    /// the refusal.
+    #[test]
+    fn a_worker_speaking_another_protocol_is_refused_at_the_start() {
+        let dir = tempfile::tempdir().unwrap();
+        let script = dir.path().join("old-worker");
+        crate::safe_fs::write_executable(
+            &script,
+            "#!/bin/sh\nprintf '{\"op\":\"ready\",\"pid\":%s,\"version\":\"0.9\",\"protocol\":1}\\n' $$\n\
+             exec sleep 30\n",
+        )
+        .unwrap();
+        let cmd = WorkerCommand {
+            program: script,
+            args: Vec::new(),
+            env: Vec::new(),
+        };
+        let guard = RunGuard::new(
+            crate::engine::cancel::CancelToken::new(),
+            Duration::from_secs(60),
+        );
+        let Err(err) = ProcessPool::start_within(&cmd, 1, &guard, Duration::from_secs(30)) else {
+            panic!("a worker speaking protocol 1 was accepted");
+        };
+        let err = err.to_string();
+        assert!(
+            err.contains("speaks worker protocol 1 (corelab 0.9)")
+                && err.contains(&format!("speaks {PROTOCOL}")),
+            "{err}"
+        );
+        // Refused when it greets, not at the handshake's limit.
+        assert!(!err.contains("took longer"), "{err}");
+    }
 
     #[test]
     fn an_idle_child_always_takes_a_unit_while_any_is_left() {

@@ -1,7 +1,7 @@
 //! The payload knob (`task.payload_kib`): each task carries that much input data and returns
 //! that much. Threads share the input for free (one buffer, read in place) and hand their
-//! output back by reference; worker processes must serialise it, copy it through a pipe, and
-//! parse it, both ways (hex in the JSON lines of the worker protocol).
+//! output back by reference; worker processes must copy it through a pipe, both ways (raw
+//! bytes after the message's line in the worker protocol, `engine::protocol`).
 //!
 //! The payload never changes a task's checksum: every model computes the same answer, and what
 //! differs is only what moving the data costs.
@@ -26,41 +26,6 @@ pub fn input(kib: u32) -> Vec<u8> {
 /// input is read and the output written in full.
 pub fn respond(input: &[u8]) -> Vec<u8> {
     input.iter().map(|b| b.wrapping_add(1)).collect()
-}
-
-const HEX: &[u8; 16] = b"0123456789abcdef";
-
-/// Lower-case hex, two characters per byte.
-pub fn to_hex(bytes: &[u8]) -> String {
-    let mut s = String::with_capacity(bytes.len() * 2);
-    for b in bytes {
-        s.push(char::from(HEX[usize::from(b >> 4)]));
-        s.push(char::from(HEX[usize::from(b & 15)]));
-    }
-    s
-}
-
-/// Parses [`to_hex`]'s output; an error names the first bad character.
-pub fn from_hex(s: &str) -> Result<Vec<u8>, String> {
-    fn nibble(c: u8) -> Option<u8> {
-        match c {
-            b'0'..=b'9' => Some(c - b'0'),
-            b'a'..=b'f' => Some(c - b'a' + 10),
-            b'A'..=b'F' => Some(c - b'A' + 10),
-            _ => None,
-        }
-    }
-    if !s.len().is_multiple_of(2) {
-        return Err(format!("a payload of odd length {}", s.len()));
-    }
-    s.as_bytes()
-        .chunks(2)
-        .enumerate()
-        .map(|(i, p)| match (nibble(p[0]), nibble(p[1])) {
-            (Some(hi), Some(lo)) => Ok((hi << 4) | lo),
-            _ => Err(format!("a payload with a non-hex character at {}", 2 * i)),
-        })
-        .collect()
 }
 
 /// The input data of an in-process run, shared by its units: each unit that carries it reads
@@ -154,12 +119,10 @@ mod tests {
     use super::*;
 
     #[test]
-    fn hex_round_trips_and_rejects_garbage() {
+    fn the_input_has_its_size_and_the_output_is_derived_byte_by_byte() {
         let data = input(1);
         assert_eq!(data.len(), 1024);
-        assert_eq!(from_hex(&to_hex(&data)).as_deref(), Ok(data.as_slice()));
-        assert!(from_hex("abc").unwrap_err().contains("odd length 3"));
-        assert!(from_hex("zz").unwrap_err().contains("non-hex"));
+        assert_eq!(respond(&data).len(), 1024);
         assert_eq!(respond(&[1, 255]), vec![2, 0]);
     }
 }
