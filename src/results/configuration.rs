@@ -158,6 +158,26 @@ pub fn comparison_differences(runs: &[(&str, &ResultsFile)]) -> Vec<Difference> 
         },
     );
     check(
+        "build profile and compiler",
+        "a debug build runs the Rust models several times slower, and another compiler may optimise differently",
+        &|r: &ResultsFile| {
+            r.machine
+                .build
+                .as_ref()
+                .map_or("not recorded".into(), |b| b.text())
+        },
+    );
+    check(
+        "CPU setup",
+        "the frequency governor, turbo and SMT change how fast one core runs against many",
+        &|r: &ResultsFile| {
+            r.machine
+                .cpu_setup
+                .as_ref()
+                .map_or("not recorded".into(), |c| c.text())
+        },
+    );
+    check(
         "machine",
         "speedups depend on the cores and the memory",
         &|r: &ResultsFile| {
