@@ -118,6 +118,15 @@ impl InProcessExecutor {
         })
     }
 
+    /// Builds the task's shared input now and holds it ([`workload::shared::build_before_runs`]),
+    /// untimed and before any run, so that no run is charged for it: called as the cell starts
+    /// (after [`Executor::startup`] was measured). Nothing for a task built afresh every run.
+    pub fn hold_shared_input(&mut self, task: &TaskSpec, env: &RunEnv) {
+        if let Some(w) = workload::shared::build_before_runs(task, env) {
+            self.built = Some(w);
+        }
+    }
+
     /// Times one run of an already built workload: what [`Executor::run`] does after building
     /// it from the task.
     pub fn run_workload(
@@ -692,6 +701,50 @@ mod tests {
         exec.run(&io, &env, &guard()).unwrap();
         assert!(kept(&exec).is_none());
         exec.shutdown();
+    }
+
+    #[test]
+    fn the_shared_input_is_built_as_the_cell_starts_so_no_run_builds_it() {
+        // A size no other test uses, so the shared slot is this test's.
+        let mut task = TaskSpec {
+            kind: crate::preset::TaskKind::Memory,
+            tasks: 4,
+            ..TaskSpec::default()
+        };
+        task.memory.array_mib = 3;
+        let env = RunEnv {
+            workers: 1,
+            scratch_dir: std::env::temp_dir(),
+            shared_file: None,
+        };
+        // Whichever in-process cell starts first builds it; the others share it.
+        let mut first = executor(ModelKind::Sequential, 1);
+        first.hold_shared_input(&task, &env);
+        let held = first
+            .built
+            .as_ref()
+            .map(Arc::clone)
+            .expect("built at start");
+        let mut second = executor(ModelKind::Threads, 1);
+        second.hold_shared_input(&task, &env);
+        assert!(Arc::ptr_eq(&held, second.built.as_ref().unwrap()));
+        // Any run, of any cell in any order, finds it built: none builds it.
+        let again =
+            workload::shared::workload(&task, || panic!("a run built the input")).expect("held");
+        assert!(Arc::ptr_eq(&held, &again));
+        second.run(&task, &env, &guard()).unwrap();
+        first.run(&task, &env, &guard()).unwrap();
+        assert!(Arc::ptr_eq(&held, first.built.as_ref().unwrap()));
+        second.shutdown();
+        // A task built afresh for every run holds nothing.
+        let io = TaskSpec {
+            kind: crate::preset::TaskKind::Io,
+            tasks: 2,
+            ..TaskSpec::default()
+        };
+        let mut exec = executor(ModelKind::Sequential, 1);
+        exec.hold_shared_input(&io, &env);
+        assert!(exec.built.is_none());
     }
 
     #[test]
