@@ -12,6 +12,10 @@
 //! `CORELAB_TREE_MODIFIED` (`true`, `false`, or `unknown` where the commit came from the
 //! environment or nowhere), which every results file records as its provenance.
 //!
+//! It also sets `CORELAB_RUSTC_VERSION` (`rustc 1.95.0 (59807616e 2026-04-14)`, from `$RUSTC
+//! --version`; `unknown` where that fails) and `CORELAB_OPT_LEVEL` (cargo's `OPT_LEVEL`), which
+//! every results file records with its machine (`results::BuildInfo`).
+//!
 //! It never fails the build: any git error falls through to the next source.
 
 use std::path::{Path, PathBuf};
@@ -48,6 +52,32 @@ fn main() {
         None => format!("{version} (commit unknown)"),
     };
     println!("cargo:rustc-env=CORELAB_VERSION={text}");
+    println!("cargo:rustc-env=CORELAB_RUSTC_VERSION={}", rustc_version());
+    let opt_level = std::env::var("OPT_LEVEL").unwrap_or_default();
+    let opt_level = match opt_level.chars().all(|c| c.is_ascii_alphanumeric()) {
+        true if !opt_level.is_empty() => opt_level,
+        _ => "unknown".to_string(),
+    };
+    println!("cargo:rustc-env=CORELAB_OPT_LEVEL={opt_level}");
+}
+
+/// The compiler's own words for its version (`rustc 1.95.0 (59807616e 2026-04-14)`), from the
+/// `rustc` cargo builds with; `unknown` where it cannot be asked or says something odd.
+fn rustc_version() -> String {
+    let rustc = std::env::var_os("RUSTC").unwrap_or_else(|| "rustc".into());
+    let said = Command::new(rustc)
+        .arg("--version")
+        .output()
+        .ok()
+        .filter(|o| o.status.success())
+        .and_then(|o| String::from_utf8(o.stdout).ok())
+        .map(|s| s.trim().to_string())
+        .unwrap_or_default();
+    let printable = said.chars().all(|c| c.is_ascii_graphic() || c == ' ');
+    match printable && !said.is_empty() && said.len() <= 200 {
+        true => said,
+        false => "unknown".to_string(),
+    }
 }
 
 struct Commit {

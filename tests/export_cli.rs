@@ -206,7 +206,7 @@ fn report_draws_the_memory_chart_of_a_run() {
     // the peak RSS before each run (Linux ≥ 4.0 with a writable /proc), else the whole peak.
     let saved = std::fs::read_to_string(d.join("a.json")).unwrap();
     let label = match saved.contains("\"added_rss_bytes\"") {
-        true => "memory the run added, all processes (MiB)",
+        true => "memory the run added, the shared in-process input not counted (MiB)",
         false => "peak RSS of the whole processes (MiB)",
     };
     assert!(svg.contains(label), "the memory chart, labelled {label:?}");

@@ -14,7 +14,7 @@ use super::gate::{self, EXIT_REGRESSION};
 use super::message_paths::{file_label, inputs_text, path_text};
 use super::output_checks::check_outputs;
 use super::outputs::{OutputArgs, chart_outputs, write_outputs};
-use super::results_text::{gil_lesson_text, say_load, verdict_text};
+use super::results_text::{gil_lesson_text, machine_text, say_build, say_load, verdict_text};
 use super::stdout::{reserve_stdout_for, write_output};
 
 /// The exit statuses of `corelab report`, for `--help` and its man page.
@@ -117,6 +117,8 @@ pub(super) fn report(args: &ReportArgs) -> Result<ExitCode> {
         out!("{}", summary_table(r));
         out!("{}", verdict_text(r));
         out!("{}", gil_lesson_text(r));
+        out!("{}", machine_text(r));
+        say_build(r);
         say_load(r, false);
         out!("{}", fits_summary(&fit_results(r)));
         if r.status == RunStatus::Failed {

@@ -46,3 +46,26 @@ pub(super) fn say_load(results: &ResultsFile, quiet: bool) {
         errln!("Note: {note}");
     }
 }
+
+/// The machine the results were measured on, with the build of corelab and the CPUs' setup
+/// (governor, turbo, SMT, NUMA nodes): `machine: … ` then `  build and CPUs: …` (files from
+/// before those were recorded say so). Terminal-safe: the words come from the file.
+pub(super) fn machine_text(results: &ResultsFile) -> String {
+    let m = &results.machine;
+    let setup = m.setup_line().unwrap_or_else(|| {
+        "not recorded (a file from before the build and the CPUs' setup were)".into()
+    });
+    format!(
+        "machine: {}\n  build and CPUs: {}\n",
+        crate::export::sanitize::for_terminal_line(&m.one_line()),
+        crate::export::sanitize::for_terminal_line(&setup)
+    )
+}
+
+/// Says loudly on stderr where a debug build of corelab measured `results`: its Rust models
+/// ran several times slower than a release build's, so its figures are not for publishing.
+pub(super) fn say_build(results: &ResultsFile) {
+    if let Some(warning) = results.machine.debug_build_warning() {
+        errln!("Warning: {warning}");
+    }
+}

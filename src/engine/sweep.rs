@@ -89,16 +89,29 @@ impl ExecutorFactory for RealExecutors {
             return PythonExecutor::start_for(exp, model, workers, cell.scratch, cell.guard)
                 .map(|p| Box::new(p) as Box<dyn Executor>);
         }
+        // The in-process cells' shared input is built as the first of them starts, before any
+        // run: no run is charged for it, whatever the shuffle (`workload::shared`).
+        let env = RunEnv {
+            workers,
+            scratch_dir: cell.scratch.to_path_buf(),
+            shared_file: None,
+        };
         match model {
             ModelKind::Processes => ProcessPool::start(cell.worker, workers, cell.guard)
                 .map(|p| Box::new(p) as Box<dyn Executor>),
             ModelKind::Tokio => TokioExecutor::new(workers)
-                .map(|e| Box::new(e) as Box<dyn Executor>)
+                .map(|mut e| {
+                    e.hold_shared_input(&exp.task, &env);
+                    Box::new(e) as Box<dyn Executor>
+                })
                 .map_err(UnitError::Failed),
             _ => {
                 let interval = Duration::from_secs_f64(exp.gil.switch_interval_ms / 1000.0);
                 InProcessExecutor::new(model, workers, interval)
-                    .map(|e| Box::new(e) as Box<dyn Executor>)
+                    .map(|mut e| {
+                        e.hold_shared_input(&exp.task, &env);
+                        Box::new(e) as Box<dyn Executor>
+                    })
                     .map_err(UnitError::Failed)
             }
         }

@@ -211,11 +211,24 @@ fn run_section(out: &mut String, r: &ResultsFile, fits: &[ModelFit], h: &str) {
             }),
         ),
         ("Load during runs", load_during_runs(m)),
+        (
+            "Build",
+            m.build.as_ref().map_or("not recorded".into(), |b| b.text()),
+        ),
+        (
+            "CPU setup",
+            m.cpu_setup
+                .as_ref()
+                .map_or("not recorded".into(), |c| c.text()),
+        ),
     ];
     for (k, v) in rows {
         out.push_str(&format!("| {k} | {} |\n", md(or_dash(&v))));
     }
     out.push('\n');
+    if let Some(warning) = m.debug_build_warning() {
+        out.push_str(&format!("> **Warning:** {}.\n\n", md(warning)));
+    }
     if let Some(warning) = m.busy_warning() {
         out.push_str(&format!("> **Warning:** {}.\n\n", md(&warning)));
     }
@@ -972,6 +985,58 @@ mod tests {
         );
         assert!(
             text.contains(&format!("| Repetitions | {rule} |")),
+            "{text}"
+        );
+    }
+
+    #[test]
+    fn the_build_and_the_cpu_setup_are_shown_and_a_debug_build_is_flagged() {
+        let mut r = results();
+        let report = |r: &ResultsFile| {
+            markdown_report(
+                &[ChartRun {
+                    label: "demo",
+                    results: r,
+                }],
+                &[],
+            )
+        };
+        // A file from before they were recorded says so, and warns of nothing.
+        let text = report(&r);
+        assert!(text.contains("| Build | not recorded |"), "{text}");
+        assert!(text.contains("| CPU setup | not recorded |"), "{text}");
+        assert!(!text.contains("debug build"), "{text}");
+        r.machine.build = Some(crate::results::BuildInfo {
+            profile: "release".into(),
+            opt_level: "3".into(),
+            rustc: "rustc 1.95.0 (59807616e 2026-04-14)".into(),
+        });
+        r.machine.cpu_setup = Some(crate::results::CpuSetup {
+            governor: "performance".into(),
+            turbo: crate::results::CpuSetting::Off,
+            smt: crate::results::CpuSetting::On,
+            numa_nodes: Some(2),
+        });
+        let text = report(&r);
+        assert!(
+            text.contains(
+                "| Build | release build (opt-level 3), rustc 1.95.0 (59807616e 2026-04-14) |"
+            ),
+            "{text}"
+        );
+        assert!(
+            text.contains("| CPU setup | governor performance, turbo off, SMT on, 2 NUMA nodes |"),
+            "{text}"
+        );
+        assert!(!text.contains("debug build"), "{text}");
+        r.machine.build.as_mut().unwrap().profile = "debug".into();
+        let text = report(&r);
+        assert!(
+            text.contains("| Build | DEBUG BUILD, not for publishing (opt-level 3)"),
+            "{text}"
+        );
+        assert!(
+            text.contains("> **Warning:** debug build: not for publishing"),
             "{text}"
         );
     }

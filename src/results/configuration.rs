@@ -158,6 +158,26 @@ pub fn comparison_differences(runs: &[(&str, &ResultsFile)]) -> Vec<Difference> 
         },
     );
     check(
+        "build profile and compiler",
+        "a debug build runs the Rust models several times slower, and another compiler may optimise differently",
+        &|r: &ResultsFile| {
+            r.machine
+                .build
+                .as_ref()
+                .map_or("not recorded".into(), |b| b.text())
+        },
+    );
+    check(
+        "CPU setup",
+        "the frequency governor, turbo and SMT change how fast one core runs against many",
+        &|r: &ResultsFile| {
+            r.machine
+                .cpu_setup
+                .as_ref()
+                .map_or("not recorded".into(), |c| c.text())
+        },
+    );
+    check(
         "machine",
         "speedups depend on the cores and the memory",
         &|r: &ResultsFile| {
@@ -337,6 +357,31 @@ mod tests {
             "{}",
             d[0].describe()
         );
+        // A debug build against a release one, a powersave governor against performance.
+        let mut c = a.clone();
+        let build = |profile: &str| crate::results::BuildInfo {
+            profile: profile.into(),
+            opt_level: "3".into(),
+            rustc: "rustc 1.95.0".into(),
+        };
+        let setup = |governor: &str| crate::results::CpuSetup {
+            governor: governor.into(),
+            ..crate::results::CpuSetup::default()
+        };
+        let mut d_ = a.clone();
+        (c.machine.build, d_.machine.build) = (Some(build("release")), Some(build("debug")));
+        (c.machine.cpu_setup, d_.machine.cpu_setup) =
+            (Some(setup("performance")), Some(setup("powersave")));
+        let d = comparison_differences(&[("c", &c), ("d", &d_)]);
+        let aspects: Vec<&str> = d.iter().map(|d| d.aspect).collect();
+        assert_eq!(aspects, ["build profile and compiler", "CPU setup"]);
+        assert!(
+            d[0].describe()
+                .contains("d: DEBUG BUILD, not for publishing"),
+            "{}",
+            d[0].describe()
+        );
+        assert!(d.iter().all(|d| !d.like_for_like()));
         // From different preset sizes: another task, flagged.
         let mut other_preset = b.clone();
         other_preset.calibration.as_mut().unwrap().preset_size += 1.0;

@@ -4,6 +4,9 @@ use std::path::Path;
 use serde::{Deserialize, Serialize};
 use sysinfo::{CpuRefreshKind, MemoryRefreshKind, RefreshKind, System};
 
+use super::build_info::{BuildInfo, DEBUG_BUILD_WARNING};
+use super::cpu_setup::{CpuSetup, SYS_DEVICES_SYSTEM};
+
 /// The machine a sweep ran on, as recorded in every results file.
 #[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
 #[serde(default)]
@@ -32,6 +35,14 @@ pub struct MachineInfo {
     /// Other programs' load sampled around every timed run of the sweep.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub load_during_runs: Option<LoadSummary>,
+    /// The build of corelab that measured (debug or release, the compiler); `None` in files
+    /// from before it was recorded.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub build: Option<BuildInfo>,
+    /// The CPUs' frequency governor, turbo, SMT and NUMA nodes (each `unknown` where sysfs
+    /// does not say); `None` in files from before it was recorded.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub cpu_setup: Option<CpuSetup>,
 }
 
 /// A summary of the load other programs put on the machine during timed runs: of the whole
@@ -175,7 +186,32 @@ impl MachineInfo {
             load_average: System::load_average().ok().map(|l| l.one),
             busy_cores_at_start: None,
             load_during_runs: None,
+            build: Some(BuildInfo::of_this_build()),
+            cpu_setup: Some(CpuSetup::read(Path::new(SYS_DEVICES_SYSTEM))),
         }
+    }
+
+    /// The build and the CPUs' setup in one line, for reports: `release build (opt-level 3),
+    /// rustc 1.95.0 (…) · governor performance, turbo on, SMT off, 1 NUMA node`; `None` in
+    /// files from before either was recorded.
+    pub fn setup_line(&self) -> Option<String> {
+        let parts: Vec<String> = [
+            self.build.as_ref().map(BuildInfo::text),
+            self.cpu_setup.as_ref().map(CpuSetup::text),
+        ]
+        .into_iter()
+        .flatten()
+        .collect();
+        (!parts.is_empty()).then(|| parts.join(" · "))
+    }
+
+    /// The loud warning where a debug build measured: [`DEBUG_BUILD_WARNING`]. `None` for a
+    /// release build, and where the build was not recorded.
+    pub fn debug_build_warning(&self) -> Option<&'static str> {
+        self.build
+            .as_ref()
+            .is_some_and(BuildInfo::is_debug)
+            .then_some(DEBUG_BUILD_WARNING)
     }
 
     /// A warning when other programs competed for the cores during timed runs (or, in files
@@ -584,5 +620,68 @@ mod tests {
         assert!(!m.cpu_brand.is_empty());
         assert!(m.memory_bytes > 0);
         assert_eq!(m.load_during_runs, None, "filled in by the sweep");
+        assert_eq!(m.build, Some(BuildInfo::of_this_build()));
+        assert!(m.cpu_setup.is_some(), "read, each setting known or unknown");
+        assert_eq!(m.debug_build_warning().is_some(), cfg!(debug_assertions));
+    }
+
+    #[test]
+    fn machines_of_older_files_load_without_build_or_cpu_setup() {
+        let old: MachineInfo = serde_json::from_str(
+            r#"{"cpu_brand": "CPU", "physical_cores": 2, "logical_cores": 2,
+                "memory_bytes": 1073741824, "os": "Linux", "kernel": "6.1", "arch": "x86_64",
+                "hostname": "h", "load_average": 0.5}"#,
+        )
+        .unwrap();
+        assert_eq!((old.build.as_ref(), old.cpu_setup.as_ref()), (None, None));
+        assert_eq!(old.setup_line(), None);
+        assert_eq!(old.debug_build_warning(), None, "not known to be debug");
+        // Written back, it stays without them.
+        let json = serde_json::to_string(&old).unwrap();
+        assert!(
+            !json.contains("build") && !json.contains("cpu_setup"),
+            "{json}"
+        );
+    }
+
+    #[test]
+    fn the_setup_line_says_the_build_and_the_cpus_and_flags_a_debug_build() {
+        let build = BuildInfo {
+            profile: "release".into(),
+            opt_level: "3".into(),
+            rustc: "rustc 1.95.0 (59807616e 2026-04-14)".into(),
+        };
+        let mut m = MachineInfo {
+            build: Some(build.clone()),
+            cpu_setup: Some(CpuSetup {
+                governor: "unknown".into(),
+                smt: crate::results::CpuSetting::Off,
+                numa_nodes: Some(1),
+                ..CpuSetup::default()
+            }),
+            ..MachineInfo::default()
+        };
+        assert_eq!(
+            m.setup_line().unwrap(),
+            "release build (opt-level 3), rustc 1.95.0 (59807616e 2026-04-14) · governor unknown, turbo unknown, SMT off, 1 NUMA node"
+        );
+        assert_eq!(m.debug_build_warning(), None);
+        m.build = Some(BuildInfo {
+            profile: "debug".into(),
+            ..build
+        });
+        assert!(
+            m.setup_line()
+                .unwrap()
+                .starts_with("DEBUG BUILD, not for publishing")
+        );
+        assert!(
+            m.debug_build_warning()
+                .unwrap()
+                .starts_with("debug build: not for publishing")
+        );
+        // Round trip.
+        let back: MachineInfo = serde_json::from_str(&serde_json::to_string(&m).unwrap()).unwrap();
+        assert_eq!(back, m);
     }
 }

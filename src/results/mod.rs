@@ -1,10 +1,12 @@
 //! The results file: the interchange format between the engine, the CLI, the GUI and exports.
 
 mod baseline_cell;
+mod build_info;
 mod cluster;
 mod configuration;
 mod consistency;
 pub mod costs;
+mod cpu_setup;
 mod file;
 pub mod gil_rule;
 mod lost_share;
@@ -18,9 +20,11 @@ pub mod timeline;
 mod writer;
 
 pub use baseline_cell::{BaselineCell, BaselineTime, Baselines};
+pub use build_info::{BuildInfo, DEBUG_BUILD_WARNING};
 pub use cluster::{ClusterInfo, ClusterWorker};
 pub use configuration::{Difference, comparison_differences};
 pub use costs::{CellCosts, ProcessMemory, RunCosts};
+pub use cpu_setup::{CpuSetup, SYS_DEVICES_SYSTEM, Setting as CpuSetting};
 pub use file::{
     Baseline as BaselineInfo, CellResult, CellStatus, MAX_CELLS, MAX_RESULTS_BYTES, Provenance,
     RESULTS_FORMAT, RESULTS_FORMAT_VERSION, ResultsError, ResultsFile, RunStatus, Sample,

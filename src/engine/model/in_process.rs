@@ -43,7 +43,12 @@ pub struct InProcessExecutor {
 enum Strategy {
     Sequential,
     Threads(Team),
-    Rayon(rayon::ThreadPool),
+    Rayon {
+        pool: rayon::ThreadPool,
+        /// Each pool thread's index and CPU clock, read from outside (`workers_cost`); `None`
+        /// where the C library could not give every thread's clock.
+        clocks: Option<Vec<(u64, crate::sys::ThreadClock)>>,
+    },
     GilThreads {
         team: Team,
         switch_interval: Duration,
@@ -68,26 +73,42 @@ impl InProcessExecutor {
                 switch_interval,
             },
             ModelKind::Rayon => {
-                let started_tids = Arc::new(Mutex::new(Vec::with_capacity(workers)));
-                let record = Arc::clone(&started_tids);
+                let started = Arc::new(Mutex::new(Vec::with_capacity(workers)));
+                let record = Arc::clone(&started);
                 let pool = rayon::ThreadPoolBuilder::new()
                     .num_threads(workers)
                     .thread_name(|i| format!("rayon-{i}"))
-                    .start_handler(move |_| lock(&record).push(crate::sys::gettid()))
+                    .start_handler(move |i| {
+                        lock(&record).push((
+                            i,
+                            crate::sys::gettid(),
+                            crate::sys::ThreadClock::of_this_thread(),
+                        ))
+                    })
                     .build()
                     .map_err(|e| format!("cannot build a rayon pool of {workers} threads: {e}"))?;
                 // Every pool thread has run once: started, not merely requested (so each has
-                // recorded its id).
+                // recorded its id and clock).
                 pool.broadcast(|_| ());
-                rayon_tids = lock(&started_tids).clone();
-                Strategy::Rayon(pool)
+                let mut started = lock(&started).clone();
+                started.sort_by_key(|&(i, _, _)| i);
+                rayon_tids = started.iter().map(|&(_, tid, _)| tid).collect();
+                // Read from outside (see `workers_cost`): every thread's clock, or none.
+                let clocks: Option<Vec<(u64, crate::sys::ThreadClock)>> = started
+                    .iter()
+                    .map(|&(i, _, clock)| Some((i as u64, clock?)))
+                    .collect();
+                Strategy::Rayon {
+                    clocks: clocks.filter(|c| c.len() == pool.current_num_threads()),
+                    pool,
+                }
             }
             other => return Err(format!("the {other} model does not run in-process")),
         };
         let tids = match &strategy {
             Strategy::Sequential => Vec::new(),
             Strategy::Threads(team) | Strategy::GilThreads { team, .. } => team.tids(),
-            Strategy::Rayon(_) => rayon_tids,
+            Strategy::Rayon { .. } => rayon_tids,
         };
         Ok(InProcessExecutor {
             strategy,
@@ -95,6 +116,15 @@ impl InProcessExecutor {
             built: None,
             tids,
         })
+    }
+
+    /// Builds the task's shared input now and holds it ([`workload::shared::build_before_runs`]),
+    /// untimed and before any run, so that no run is charged for it: called as the cell starts
+    /// (after [`Executor::startup`] was measured). Nothing for a task built afresh every run.
+    pub fn hold_shared_input(&mut self, task: &TaskSpec, env: &RunEnv) {
+        if let Some(w) = workload::shared::build_before_runs(task, env) {
+            self.built = Some(w);
+        }
     }
 
     /// Times one run of an already built workload: what [`Executor::run`] does after building
@@ -128,11 +158,11 @@ impl InProcessExecutor {
         let n = match &self.strategy {
             Strategy::Sequential => 1,
             Strategy::Threads(team) | Strategy::GilThreads { team, .. } => team.threads.len(),
-            Strategy::Rayon(pool) => pool.current_num_threads(),
+            Strategy::Rayon { pool, .. } => pool.current_num_threads(),
         };
         let what = match &self.strategy {
             Strategy::Sequential => "main thread",
-            Strategy::Rayon(_) => "rayon thread",
+            Strategy::Rayon { .. } => "rayon thread",
             _ => "thread",
         };
         (0..n).map(|i| format!("{what} {i}")).collect()
@@ -143,7 +173,20 @@ impl InProcessExecutor {
         match &self.strategy {
             Strategy::Sequential => Snapshot::new(),
             Strategy::Threads(team) | Strategy::GilThreads { team, .. } => team.costs(),
-            Strategy::Rayon(pool) => {
+            // Read through each pool thread's CPU clock from this thread: a `broadcast` that
+            // had each thread read its own would wake the sleeping pool just before the clock
+            // starts and again after it stops, and the threads' spinning before they sleep
+            // again (tens of µs each) landed in the run's CPU time (rayon × 1 read 2.11 cores
+            // on runs of 41 µs). The pool's threads live as long as the pool, so their clocks
+            // stay theirs. Where a clock could not be had, the broadcast is the fallback.
+            Strategy::Rayon {
+                clocks: Some(clocks),
+                ..
+            } => clocks
+                .iter()
+                .filter_map(|(i, clock)| Some((*i, Cost::of_thread(clock)?)))
+                .collect(),
+            Strategy::Rayon { pool, clocks: None } => {
                 pool.broadcast(|ctx| (ctx.index() as u64, Cost::this_thread()))
             }
         }
@@ -179,7 +222,7 @@ impl InProcessExecutor {
                 recorded.gil = Some(gil.intervals());
                 sum
             }
-            Strategy::Rayon(pool) => {
+            Strategy::Rayon { pool, .. } => {
                 // One span list per pool thread, each locked only by its own thread: a list
                 // shared by all made every task of the timed run contend for one mutex (the
                 // threads model collects locally too).
@@ -661,6 +704,50 @@ mod tests {
     }
 
     #[test]
+    fn the_shared_input_is_built_as_the_cell_starts_so_no_run_builds_it() {
+        // A size no other test uses, so the shared slot is this test's.
+        let mut task = TaskSpec {
+            kind: crate::preset::TaskKind::Memory,
+            tasks: 4,
+            ..TaskSpec::default()
+        };
+        task.memory.array_mib = 3;
+        let env = RunEnv {
+            workers: 1,
+            scratch_dir: std::env::temp_dir(),
+            shared_file: None,
+        };
+        // Whichever in-process cell starts first builds it; the others share it.
+        let mut first = executor(ModelKind::Sequential, 1);
+        first.hold_shared_input(&task, &env);
+        let held = first
+            .built
+            .as_ref()
+            .map(Arc::clone)
+            .expect("built at start");
+        let mut second = executor(ModelKind::Threads, 1);
+        second.hold_shared_input(&task, &env);
+        assert!(Arc::ptr_eq(&held, second.built.as_ref().unwrap()));
+        // Any run, of any cell in any order, finds it built: none builds it.
+        let again =
+            workload::shared::workload(&task, || panic!("a run built the input")).expect("held");
+        assert!(Arc::ptr_eq(&held, &again));
+        second.run(&task, &env, &guard()).unwrap();
+        first.run(&task, &env, &guard()).unwrap();
+        assert!(Arc::ptr_eq(&held, first.built.as_ref().unwrap()));
+        second.shutdown();
+        // A task built afresh for every run holds nothing.
+        let io = TaskSpec {
+            kind: crate::preset::TaskKind::Io,
+            tasks: 2,
+            ..TaskSpec::default()
+        };
+        let mut exec = executor(ModelKind::Sequential, 1);
+        exec.hold_shared_input(&io, &env);
+        assert!(exec.built.is_none());
+    }
+
+    #[test]
     fn an_executor_names_exactly_its_own_worker_threads() {
         let live = || -> HashSet<u32> {
             std::fs::read_dir("/proc/self/task")
@@ -718,6 +805,39 @@ mod tests {
     fn the_rayon_pool_is_built_and_running_before_the_first_run() {
         let exec = executor(ModelKind::Rayon, 2);
         assert!(exec.startup() > Duration::ZERO);
+    }
+
+    #[test]
+    fn reading_the_rayon_threads_cpu_time_does_not_wake_them() {
+        // The readings around a run had been `broadcast` jobs: each woke the pool, and its
+        // threads' spinning before they slept again landed in the run (rayon × 1 read 2.11
+        // cores on runs of 41 µs). Now they are read from outside: a reading needs nothing of
+        // the pool's threads, so it returns even while the only one is held by a job.
+        let exec = executor(ModelKind::Rayon, 1);
+        let Strategy::Rayon { pool, clocks } = &exec.strategy else {
+            panic!("a rayon pool");
+        };
+        assert_eq!(clocks.as_ref().map(Vec::len), Some(1), "its thread's clock");
+        let (held, is_held) = std::sync::mpsc::channel();
+        let (release, released) = std::sync::mpsc::channel::<()>();
+        let (outcome, got) = std::sync::mpsc::channel();
+        pool.spawn(move || {
+            held.send(()).unwrap();
+            // A reading that needed this thread would wait for this job to end: 30 s.
+            outcome
+                .send(released.recv_timeout(Duration::from_secs(30)).is_ok())
+                .unwrap();
+        });
+        is_held.recv().unwrap();
+        let reading = exec.workers_cost();
+        release.send(()).unwrap();
+        assert!(
+            got.recv().unwrap(),
+            "the reading waited for the pool's thread"
+        );
+        assert_eq!(reading.len(), 1, "{reading:?}");
+        assert_eq!(reading[0].0, 0, "keyed by the thread's index");
+        assert_eq!(exec.threads_here().map(|t| t.len()), Some(1));
     }
 
     /// Units that wait (costing next to no CPU) until `done` is set.

@@ -58,6 +58,9 @@ pub struct TokioExecutor {
     startup: Duration,
     /// Whether the blocking pool has been warmed (see [`Self::warm_blocking_pool`]).
     warmed: bool,
+    /// The task's shared input, built before any run and held while this cell lives
+    /// ([`Self::hold_shared_input`]).
+    input: Option<Arc<dyn Workload>>,
 }
 
 impl TokioExecutor {
@@ -93,7 +96,15 @@ impl TokioExecutor {
             in_flight: in_flight.max(1),
             startup: started.elapsed(),
             warmed: false,
+            input: None,
         })
+    }
+
+    /// Builds the task's shared input now and holds it while this cell lives
+    /// ([`workload::shared::build_before_runs`]), untimed and before any run: as the in-process
+    /// cells do, so that no run is charged for it. Nothing for a task built afresh every run.
+    pub fn hold_shared_input(&mut self, task: &TaskSpec, env: &RunEnv) {
+        self.input = workload::shared::build_before_runs(task, env);
     }
 
     /// Starts `n` blocking-pool threads (at most [`MAX_BLOCKING_THREADS`]), untimed: `n` jobs

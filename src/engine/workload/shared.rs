@@ -7,6 +7,14 @@
 //! each run built its own (so the in-process cells' peak memory still shows one workload). Runs
 //! never overlap within a sweep; were two sweeps to share it at once, the triad's chunks are
 //! locked and every run writes the same values.
+//!
+//! It is built when the first in-process cell starts ([`build_before_runs`]), before any run
+//! of the sweep, warm-up or timed: so no run is charged for it in memory (`added_rss_bytes`)
+//! nor in time, whichever cell the shuffle runs first and whether or not the sweep has
+//! warm-ups. (Built by the first run instead, a sweep without warm-ups charged the 48 MiB of a
+//! memory task's arrays to whichever in-process cell happened to run first.) The parent holds
+//! this one copy for all its cells, counted by none; each worker process builds its own copy,
+//! counted in its own peak: that copy is what processes cost.
 
 use std::sync::{Arc, Mutex, Weak};
 
@@ -36,6 +44,17 @@ pub fn workload(
     let w: Arc<dyn Workload> = Arc::from(build()?);
     shared.push((spec.clone(), Arc::downgrade(&w)));
     Ok(w)
+}
+
+/// The shared input of `spec`, built now, before any run ([`super::build_in_process`]), for
+/// an executor to hold while it lives; `None` for a task built afresh for every run (not
+/// [`super::reusable_between_runs`]). A build that fails is left to the first run, which
+/// reports it as it always did.
+pub fn build_before_runs(spec: &TaskSpec, env: &super::RunEnv) -> Option<Arc<dyn Workload>> {
+    if !super::reusable_between_runs(spec) {
+        return None;
+    }
+    super::build_in_process(spec, env).ok()
 }
 
 #[cfg(test)]

@@ -279,8 +279,11 @@ impl std::fmt::Display for ChartKind {
 }
 
 /// The memory chart's y label where its points are what the runs added (files written since
-/// corelab records it): the front end's own memory is not in them.
-pub const MEMORY_ADDED: &str = "memory the run added, all processes (MiB)";
+/// corelab records it): the front end's own memory is not in them, nor the in-process cells'
+/// shared input (built once before any run and held by the parent for all of them), while
+/// each worker process's own copy of it is (`engine::workload::shared`).
+pub const MEMORY_ADDED: &str =
+    "memory the run added, the shared in-process input not counted (MiB)";
 /// The label where the points are peak RSS of the whole processes (older files, or a kernel
 /// that refused to reset the high-water mark): this process's includes the front end's memory.
 pub const MEMORY_WHOLE: &str = "peak RSS of the whole processes (MiB)";
