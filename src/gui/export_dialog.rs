@@ -68,6 +68,12 @@ pub struct ExportDialog {
     propose_in: (PathBuf, String),
 }
 
+/// Makes `said` a live region: a screen reader says its text when it appears or changes.
+fn announce(ui: &egui::Ui, said: &egui::Response, live: egui::accesskit::Live) {
+    ui.ctx()
+        .accesskit_node_builder(said.id, |node| node.set_live(live));
+}
+
 /// The dialog window's id.
 fn window_id() -> egui::Id {
     egui::Id::unique("corelab-export-dialog")
@@ -351,6 +357,7 @@ impl ExportDialog {
                                 ui.separator();
                                 ui.vertical(|ui| self.preview_ui(ui));
                             });
+                            super::focus::keep_focused_in_view(ui);
                         });
                 });
                 // A chart kind chosen: its file is proposed (unless a path was typed).
@@ -359,7 +366,15 @@ impl ExportDialog {
         if !open {
             self.open = false;
         }
-        shown.map(|r| r.response.layer_id)
+        let layer = shown.map(|r| r.response.layer_id);
+        if self.open
+            && let Some(layer) = layer
+        {
+            // Modal: Tab cycles through the dialog's controls only (it went on to the hidden
+            // main window's), and the main window does not react until the dialog closes.
+            ctx.memory_mut(|m| m.set_modal_layer(layer));
+        }
+        layer
     }
 
     fn controls(&mut self, ui: &mut egui::Ui) {
@@ -548,15 +563,28 @@ impl ExportDialog {
     /// footer, always in view.
     fn save_ui(&mut self, ui: &mut egui::Ui) {
         ui.add_space(4.0);
+        let mut enter_pressed = false;
         ui.horizontal(|ui| {
             let label = ui.label("Save to");
             // As wide as the controls column, so a whole file name shows; the full path is in
             // the hover and on the line below.
             let width = ui.available_width().max(190.0);
-            let hover = format!("A path; .png and .svg are added.\n{}", self.path);
-            ui.add(egui::TextEdit::singleline(&mut self.path).desired_width(width))
+            let hover = format!(
+                "A path; .png and .svg are added. Enter exports.\n{}",
+                self.path
+            );
+            let field = ui
+                .add(
+                    egui::TextEdit::singleline(&mut self.path)
+                        .id_salt("export-dialog-save-to")
+                        .desired_width(width),
+                )
                 .labelled_by(label.id)
                 .on_hover_text(hover);
+            // Enter in the field exports, as the button does, and focus goes to the button.
+            if field.lost_focus() && ui.input(|i| i.key_pressed(egui::Key::Enter)) {
+                enter_pressed = true;
+            }
         });
         // Where exactly the files go (a relative path is taken from the current directory),
         // and which of them exist already: said before the button, which then says Replace.
@@ -582,13 +610,22 @@ impl ExportDialog {
                 );
             }
         }
-        ui.horizontal(|ui| {
+        // Ids of their own, so that the line above them coming or going does not change
+        // them: focus stays on Export (then Replace) after an export.
+        let row = egui::UiBuilder::new()
+            .scope_id(egui::Id::unique("export-dialog-buttons"))
+            .layout(egui::Layout::left_to_right(egui::Align::Center));
+        ui.scope_builder(row, |ui| {
             ui.checkbox(&mut self.png, "PNG");
             ui.checkbox(&mut self.svg, "SVG");
             let button = if replacing { "Replace" } else { "Export" };
-            if ui.button(button).clicked() {
+            let export = ui.button(button);
+            if export.clicked() || enter_pressed {
                 let base = PathBuf::from(self.path.trim());
                 let _ = self.export_to(&base);
+                if enter_pressed {
+                    export.request_focus();
+                }
             }
             if ui
                 .button("Close")
@@ -601,10 +638,14 @@ impl ExportDialog {
         match &self.last_result {
             Some(Ok(paths)) => {
                 let names: Vec<String> = paths.iter().map(|p| p.display().to_string()).collect();
-                ui.add(egui::Label::new(format!("Written: {}", names.join(", "))).wrap());
+                let said =
+                    ui.add(egui::Label::new(format!("Written: {}", names.join(", "))).wrap());
+                announce(ui, &said, egui::accesskit::Live::Polite);
             }
             Some(Err(e)) => {
-                ui.colored_label(ui.visuals().error_fg_color, format!("Not exported: {e}"));
+                let said =
+                    ui.colored_label(ui.visuals().error_fg_color, format!("Not exported: {e}"));
+                announce(ui, &said, egui::accesskit::Live::Assertive);
             }
             None => {}
         }

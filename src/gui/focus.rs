@@ -97,3 +97,55 @@ impl RunFocus {
         self.was_running = running;
     }
 }
+
+/// How many passes after a widget takes focus it is still scrolled into view: a scroll area
+/// inside another scrolls first (animated over a few frames), then the one around it.
+const SCROLL_TO_FOCUS_PASSES: u64 = 30;
+
+/// Scrolls the widget that has just taken keyboard focus (Tab, Shift+Tab, a focus request)
+/// into view, if it lies in the scroll area whose contents `ui` holds. Called once at the end
+/// of each scroll area's contents: egui scrolls to nothing by itself, and a Tab stop out of
+/// sight is a control the user acts on without seeing it. A widget focused for a while is
+/// left where the user scrolled it.
+pub fn keep_focused_in_view(ui: &egui::Ui) {
+    let ctx = ui.ctx();
+    let Some(id) = ctx.memory(|m| m.focused()) else {
+        return;
+    };
+    let pass = ctx.cumulative_pass_nr();
+    let key = Id::unique("corelab-focus-arrived");
+    let arrived = ctx.data_mut(|d| {
+        let entry = d.get_temp_mut_or_insert_with(key, || (id, pass));
+        if entry.0 != id {
+            *entry = (id, pass);
+        }
+        entry.1
+    });
+    if pass.saturating_sub(arrived) > SCROLL_TO_FOCUS_PASSES {
+        return;
+    }
+    let Some(widget) = ctx.read_response(id) else {
+        return;
+    };
+    // Only a widget drawn inside this area's contents (an inner scroll area's widget once that
+    // one has brought it into its own view).
+    if widget.layer_id != ui.layer_id() || !ui.min_rect().expand(1.0).contains_rect(widget.rect) {
+        return;
+    }
+    if !ui.clip_rect().contains_rect(widget.rect) {
+        ui.scroll_to_rect_animation(widget.rect, None, egui::style::ScrollAnimation::none());
+    }
+}
+
+/// The ring egui draws around a focused button, around `rect`: for what draws no ring of its
+/// own (the chart's plot, a "(?)" help mark).
+pub fn focus_ring(ui: &egui::Ui, rect: egui::Rect) {
+    let stroke = ui.visuals().widgets.active.bg_stroke;
+    let stroke = egui::Stroke::new(stroke.width.max(1.0), stroke.color);
+    ui.painter().rect_stroke(
+        rect.expand(2.0),
+        ui.visuals().widgets.active.corner_radius,
+        stroke,
+        egui::StrokeKind::Outside,
+    );
+}
