@@ -681,8 +681,12 @@ pub fn show(
     // holds it all, on the row of the axis boxes.
     let caption = |ui: &mut egui::Ui| {
         ui.label(kind.caption());
-        ui.label(egui::RichText::new("(?) more").weak().underline())
-            .on_hover_text(kind.explanation());
+        super::help_mark::help_mark_text(
+            ui,
+            "(?) more",
+            "More on reading this chart",
+            kind.explanation(),
+        );
         match results {
             Some(r) if kind == ChartKind::LostUpdates => {
                 let runs = std::iter::once(r).chain(layers.compare.iter().map(|c| &c.results));

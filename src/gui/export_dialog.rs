@@ -54,6 +54,8 @@ pub struct ExportDialog {
     pub last_result: Option<Result<Vec<PathBuf>, String>>,
     /// Give the first control keyboard focus when next drawn (the dialog just opened).
     focus_first: bool,
+    /// Give the Export button keyboard focus when next drawn (an export made by keyboard).
+    focus_export: bool,
     /// The files the workbench has open, which an export must not write over (set every
     /// frame).
     pub open_files: Vec<super::overwrite::OpenFile>,
@@ -138,6 +140,18 @@ impl ExportDialog {
 
     pub fn is_open(&self) -> bool {
         self.open
+    }
+
+    /// Makes the dialog, drawn on `layer` this frame, modal while it stays open: Tab cycles
+    /// through its controls only (it went on to the hidden main window's), and the main window
+    /// does not react until it closes. Called after the frame's commands (Escape closes it
+    /// there), so that focus given back to the main window as it closes is not refused.
+    pub fn hold_focus(&self, ctx: &egui::Context, layer: Option<egui::LayerId>) {
+        if self.open
+            && let Some(layer) = layer
+        {
+            ctx.memory_mut(|m| m.set_modal_layer(layer));
+        }
     }
 
     /// Proposes the file for the shown results and chart kind (`<dir>/<stem>-<kind>`, as an
@@ -366,15 +380,7 @@ impl ExportDialog {
         if !open {
             self.open = false;
         }
-        let layer = shown.map(|r| r.response.layer_id);
-        if self.open
-            && let Some(layer) = layer
-        {
-            // Modal: Tab cycles through the dialog's controls only (it went on to the hidden
-            // main window's), and the main window does not react until the dialog closes.
-            ctx.memory_mut(|m| m.set_modal_layer(layer));
-        }
-        layer
+        shown.map(|r| r.response.layer_id)
     }
 
     fn controls(&mut self, ui: &mut egui::Ui) {
@@ -610,21 +616,22 @@ impl ExportDialog {
                 );
             }
         }
-        // Ids of their own, so that the line above them coming or going does not change
-        // them: focus stays on Export (then Replace) after an export.
-        let row = egui::UiBuilder::new()
-            .scope_id(egui::Id::unique("export-dialog-buttons"))
-            .layout(egui::Layout::left_to_right(egui::Align::Center));
-        ui.scope_builder(row, |ui| {
+        ui.horizontal(|ui| {
             ui.checkbox(&mut self.png, "PNG");
             ui.checkbox(&mut self.svg, "SVG");
             let button = if replacing { "Replace" } else { "Export" };
             let export = ui.button(button);
+            // Exported by keyboard (Enter in "Save to", or Space/Enter on the button): focus
+            // is on the button, and stays there as the line above it comes (its id changes).
+            if std::mem::take(&mut self.focus_export) {
+                export.request_focus();
+            }
             if export.clicked() || enter_pressed {
                 let base = PathBuf::from(self.path.trim());
                 let _ = self.export_to(&base);
-                if enter_pressed {
+                if enter_pressed || export.has_focus() {
                     export.request_focus();
+                    self.focus_export = true;
                 }
             }
             if ui

@@ -99,7 +99,7 @@ impl RunFocus {
 }
 
 /// How many passes after a widget takes focus it is still scrolled into view: a scroll area
-/// inside another scrolls first (animated over a few frames), then the one around it.
+/// inside another scrolls first, then (at the next pass) the one around it.
 const SCROLL_TO_FOCUS_PASSES: u64 = 30;
 
 /// Scrolls the widget that has just taken keyboard focus (Tab, Shift+Tab, a focus request)
@@ -124,16 +124,31 @@ pub fn keep_focused_in_view(ui: &egui::Ui) {
     if pass.saturating_sub(arrived) > SCROLL_TO_FOCUS_PASSES {
         return;
     }
-    let Some(widget) = ctx.read_response(id) else {
+    // Only a widget drawn inside this area's contents this pass (an inner scroll area's too,
+    // once that one has brought it into its own view).
+    let within = ui.unique_id();
+    let rect = ctx.viewport(|vp| {
+        let widgets = &vp.this_pass.widgets;
+        let rect = widgets.get(id)?.rect;
+        let mut at = id;
+        // Bounded, in case of an id clash that makes a cycle.
+        for _ in 0..1000 {
+            let parent = widgets.get(at)?.parent_id;
+            if parent == within {
+                return Some(rect);
+            }
+            if parent == at {
+                return None;
+            }
+            at = parent;
+        }
+        None
+    });
+    let Some(rect) = rect else {
         return;
     };
-    // Only a widget drawn inside this area's contents (an inner scroll area's widget once that
-    // one has brought it into its own view).
-    if widget.layer_id != ui.layer_id() || !ui.min_rect().expand(1.0).contains_rect(widget.rect) {
-        return;
-    }
-    if !ui.clip_rect().contains_rect(widget.rect) {
-        ui.scroll_to_rect_animation(widget.rect, None, egui::style::ScrollAnimation::none());
+    if !ui.clip_rect().contains_rect(rect) {
+        ui.scroll_to_rect_animation(rect, None, egui::style::ScrollAnimation::none());
     }
 }
 

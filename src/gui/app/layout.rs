@@ -262,6 +262,7 @@ impl WorkbenchApp {
         for command in std::mem::take(&mut self.commands) {
             self.apply(&ctx, command);
         }
+        self.export_dialog.hold_focus(&ctx, export_layer);
         // Keyboard focus: back to what opened a dialog when it closes, onto Cancel when a
         // sweep starts and back onto Run when it ends.
         let opener = self.clicked_opener.or(ctx.memory(|m| m.focused()));
