@@ -100,7 +100,7 @@ impl RunFocus {
 
 /// How many passes after a widget takes focus it is still scrolled into view: a scroll area
 /// inside another scrolls first, then (at the next pass) the one around it.
-const SCROLL_TO_FOCUS_PASSES: u64 = 30;
+const SCROLL_TO_FOCUS_PASSES: u64 = 4;
 
 /// Scrolls the widget that has just taken keyboard focus (Tab, Shift+Tab, a focus request)
 /// into view, if it lies in the scroll area whose contents `ui` holds. Called once at the end
@@ -147,7 +147,11 @@ pub fn keep_focused_in_view(ui: &egui::Ui) {
     let Some(rect) = rect else {
         return;
     };
-    if !ui.clip_rect().contains_rect(rect) {
+    // In view: its height within the area's, give or take the spacing (a widget at the top
+    // of the contents may stand out of it by its frame, which no scrolling changes).
+    let clip = ui.clip_rect();
+    let slack = ui.spacing().item_spacing.y.max(4.0);
+    if rect.top() < clip.top() - slack || rect.bottom() > clip.bottom() + slack {
         ui.scroll_to_rect_animation(rect, None, egui::style::ScrollAnimation::none());
     }
 }
