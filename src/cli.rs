@@ -117,6 +117,10 @@ pub struct Cli {
     /// 1280x800 otherwise).
     #[arg(long, value_name = "WxH", value_parser = parse_window_size)]
     pub window_size: Option<[f32; 2]>,
+    /// Workbench only: start in this theme (light reads best on a projector); the theme
+    /// button in the top bar switches it too, and the choice is kept.
+    #[arg(long, value_name = "THEME", value_parser = ["system", "light", "dark"])]
+    pub theme: Option<String>,
 }
 
 /// `--zoom`: a factor from 0.5 to 4.
@@ -346,6 +350,7 @@ fn open_workbench(cli: Cli) -> Result<()> {
         shortcuts: cli.shortcuts,
         zoom: cli.zoom,
         window_size: cli.window_size,
+        theme: cli.theme,
     })
 }
 

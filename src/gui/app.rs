@@ -292,6 +292,9 @@ pub struct WorkbenchApp {
     run_focus: super::focus::RunFocus,
     /// The app's colours (readable weak text) are set on the context.
     visuals_set: bool,
+    /// Light, dark or the system's theme (persisted), and the one last set on the context.
+    theme: super::theme_choice::ThemeChoice,
+    theme_applied: Option<super::theme_choice::ThemeChoice>,
 }
 
 /// How "Cannot run" about the worker counts starts (see [`workers_error_message`]).
@@ -318,6 +321,7 @@ impl WorkbenchApp {
         let start_hint_dismissed = persisted.as_ref().is_some_and(|p| p.start_hint_dismissed);
         let config_panel_hidden = persisted.as_ref().is_some_and(|p| p.config_panel_hidden);
         let description_collapsed = persisted.as_ref().is_some_and(|p| p.description_collapsed);
+        let theme = persisted.as_ref().map(|p| p.theme).unwrap_or_default();
         // A sweep was running when the last session ended: its autosaved file, if it is
         // there, read with the recent list (off the UI thread, and once).
         let interrupted_file = persisted.as_ref().and_then(|p| p.running_results.clone());
@@ -405,6 +409,8 @@ impl WorkbenchApp {
             help_focus: Default::default(),
             run_focus: Default::default(),
             visuals_set: false,
+            theme,
+            theme_applied: None,
         }
     }
 
@@ -462,6 +468,13 @@ impl WorkbenchApp {
         }
         if let Some(zoom) = options.zoom {
             ctx.set_zoom_factor(zoom);
+        }
+        if let Some(theme) = options
+            .theme
+            .as_deref()
+            .and_then(super::theme_choice::ThemeChoice::from_id)
+        {
+            self.theme = theme;
         }
         if let Some(path) = &options.screenshot {
             let size = options.window_size.unwrap_or(super::screenshot::SIZE);
@@ -915,6 +928,11 @@ impl WorkbenchApp {
 
     pub fn tab(&self) -> Tab {
         self.tab
+    }
+
+    /// Light, dark or the system's theme, as picked.
+    pub fn theme(&self) -> super::theme_choice::ThemeChoice {
+        self.theme
     }
 
     pub fn set_tab(&mut self, tab: Tab) {
@@ -1494,6 +1512,7 @@ impl eframe::App for WorkbenchApp {
             start_hint_dismissed: self.start_hint_dismissed,
             config_panel_hidden: self.config_panel_hidden,
             description_collapsed: self.editor.description_collapsed,
+            theme: self.theme,
             // Cleared when the sweep ends; left set when the window closes mid-sweep (the
             // engine then saves the cells so far, marked cancelled). A path that is not
             // UTF-8 cannot be written as JSON and would lose the whole state: left out.

@@ -616,6 +616,10 @@ pub struct ChartRoom {
     pub min_height: f32,
 }
 
+/// The name of the chart's "(?) how to read", for a screen reader (its description is the
+/// caption).
+pub const HOW_TO_READ: &str = "How to read this chart";
+
 /// The most a plot's least height asks for, in points (less in a short window, see
 /// [`ChartRoom::min_height_in`]).
 pub const CHART_MIN_HEIGHT: f32 = 200.0;
@@ -685,8 +689,12 @@ pub fn show(
     // holds it all, on the row of the axis boxes.
     let caption = |ui: &mut egui::Ui| {
         ui.label(kind.caption());
-        ui.label(egui::RichText::new("(?) more").weak().underline())
-            .on_hover_text(kind.explanation());
+        super::help_mark::help_mark_text(
+            ui,
+            "(?) more",
+            "More on reading this chart",
+            kind.explanation(),
+        );
         match results {
             Some(r) if kind == ChartKind::LostUpdates => {
                 let runs = std::iter::once(r).chain(layers.compare.iter().map(|c| &c.results));
@@ -867,14 +875,14 @@ pub fn show(
     let mut show_fits = layers.show_fits;
     // "(?) how to read" ("(?)" where tight), whose hover holds the caption.
     let how_to_read = |ui: &mut egui::Ui| {
+        // A Tab stop: its help shows on focus too, and a screen reader reads the caption.
         let text = if room.tight { "(?)" } else { "(?) how to read" };
-        let how = ui
-            .label(egui::RichText::new(text).weak().underline())
-            .on_hover_ui(|ui| {
-                ui.set_max_width(ui.spacing().tooltip_width);
-                ui.horizontal_wrapped(caption);
-            });
-        how.widget_info(|| egui::WidgetInfo::labeled(egui::Role::Label, true, kind.caption()));
+        let how = super::help_mark::help_mark(ui, text, HOW_TO_READ, |ui| {
+            ui.horizontal_wrapped(caption);
+        });
+        ui.ctx().accesskit_node_builder(how.id, |node| {
+            node.set_description(kind.caption().to_string())
+        });
     };
     let view_boxes = |ui: &mut egui::Ui, view: &mut ChartView| {
         if ui
@@ -1110,10 +1118,14 @@ pub fn show(
             draw_fit(plot_ui, s, dark, &frame, &tx, &ty);
         }
     });
-    // The plot is a keyboard stop: a screen reader reads the chart in words.
+    // The plot is a keyboard stop: a screen reader reads the chart in words, and a ring shows
+    // where focus is.
     shown
         .response
         .widget_info(|| egui::WidgetInfo::labeled(egui::Role::Image, true, &summary));
+    if shown.response.has_focus() {
+        super::focus::focus_ring(ui, shown.response.rect);
+    }
     (show_fits != layers.show_fits).then_some(show_fits)
 }
 

@@ -58,6 +58,8 @@ pub struct ExportDialog {
     pub last_result: Option<Result<Vec<PathBuf>, String>>,
     /// Give the first control keyboard focus when next drawn (the dialog just opened).
     focus_first: bool,
+    /// Give the Export button keyboard focus when next drawn (an export made by keyboard).
+    focus_export: bool,
     /// The files the workbench has open, which an export must not write over (set every
     /// frame).
     pub open_files: Vec<super::overwrite::OpenFile>,
@@ -70,6 +72,12 @@ pub struct ExportDialog {
     proposed: String,
     /// Where paths are proposed, and the file stem of the shown results.
     propose_in: (PathBuf, String),
+}
+
+/// Makes `said` a live region: a screen reader says its text when it appears or changes.
+fn announce(ui: &egui::Ui, said: &egui::Response, live: egui::accesskit::Live) {
+    ui.ctx()
+        .accesskit_node_builder(said.id, |node| node.set_live(live));
 }
 
 /// The dialog window's id.
@@ -136,6 +144,18 @@ impl ExportDialog {
 
     pub fn is_open(&self) -> bool {
         self.open
+    }
+
+    /// Makes the dialog, drawn on `layer` this frame, modal while it stays open: Tab cycles
+    /// through its controls only (it went on to the hidden main window's), and the main window
+    /// does not react until it closes. Called after the frame's commands (Escape closes it
+    /// there), so that focus given back to the main window as it closes is not refused.
+    pub fn hold_focus(&self, ctx: &egui::Context, layer: Option<egui::LayerId>) {
+        if self.open
+            && let Some(layer) = layer
+        {
+            ctx.memory_mut(|m| m.set_modal_layer(layer));
+        }
     }
 
     /// Proposes the file for the shown results and chart kind (`<dir>/<stem>-<kind>`, as an
@@ -355,6 +375,7 @@ impl ExportDialog {
                                 ui.separator();
                                 ui.vertical(|ui| self.preview_ui(ui));
                             });
+                            super::focus::keep_focused_in_view(ui);
                         });
                 });
                 // A chart kind chosen: its file is proposed (unless a path was typed).
@@ -557,15 +578,28 @@ impl ExportDialog {
     /// second click at the same spot hit nothing.)
     fn save_ui(&mut self, ui: &mut egui::Ui) {
         ui.add_space(4.0);
+        let mut enter_pressed = false;
         ui.horizontal(|ui| {
             let label = ui.label("Save to");
             // As wide as the controls column, so a whole file name shows; the full path is in
             // the hover and on the line below.
             let width = ui.available_width().max(190.0);
-            let hover = format!("A path; .png and .svg are added.\n{}", self.path);
-            ui.add(egui::TextEdit::singleline(&mut self.path).desired_width(width))
+            let hover = format!(
+                "A path; .png and .svg are added. Enter exports.\n{}",
+                self.path
+            );
+            let field = ui
+                .add(
+                    egui::TextEdit::singleline(&mut self.path)
+                        .id_salt("export-dialog-save-to")
+                        .desired_width(width),
+                )
                 .labelled_by(label.id)
                 .on_hover_text(hover);
+            // Enter in the field exports, as the button does, and focus goes to the button.
+            if field.lost_focus() && ui.input(|i| i.key_pressed(egui::Key::Enter)) {
+                enter_pressed = true;
+            }
         });
         // Where exactly the files go (a relative path is taken from the current directory),
         // and which of them exist already: said before the button, which then says Replace.
@@ -583,10 +617,16 @@ impl ExportDialog {
                     Some(Ok(paths)) => {
                         let names: Vec<String> =
                             paths.iter().map(|p| p.display().to_string()).collect();
-                        ui.add(egui::Label::new(format!("Written: {}", names.join(", "))).wrap());
+                        let said = ui
+                            .add(egui::Label::new(format!("Written: {}", names.join(", "))).wrap());
+                        announce(ui, &said, egui::accesskit::Live::Polite);
                     }
                     Some(Err(e)) => {
-                        ui.colored_label(ui.visuals().error_fg_color, format!("Not exported: {e}"));
+                        let said = ui.colored_label(
+                            ui.visuals().error_fg_color,
+                            format!("Not exported: {e}"),
+                        );
+                        announce(ui, &said, egui::accesskit::Live::Assertive);
                     }
                     None => {}
                 }
@@ -628,12 +668,19 @@ impl ExportDialog {
                 .fold(0.0_f32, f32::max);
             let width = widest + 2.0 * ui.spacing().button_padding.x;
             let button = if replacing { "Replace" } else { "Export" };
-            if ui
-                .add(egui::Button::new(button).min_size(egui::vec2(width, 0.0)))
-                .clicked()
-            {
+            let export = ui.add(egui::Button::new(button).min_size(egui::vec2(width, 0.0)));
+            // Exported by keyboard (Enter in "Save to", or Space/Enter on the button): focus
+            // is on the button, and stays there.
+            if std::mem::take(&mut self.focus_export) {
+                export.request_focus();
+            }
+            if export.clicked() || enter_pressed {
                 let base = PathBuf::from(self.path.trim());
                 let _ = self.export_to(&base);
+                if enter_pressed || export.has_focus() {
+                    export.request_focus();
+                    self.focus_export = true;
+                }
             }
             if ui
                 .button("Close")

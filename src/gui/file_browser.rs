@@ -240,6 +240,7 @@ impl Browser {
                 if self.truncated {
                     ui.weak(format!("Only the first {MAX_ENTRIES} entries are listed."));
                 }
+                super::focus::keep_focused_in_view(ui);
             });
         // Always one row where results are opened, so that the buttons below do not move.
         if self.only_results {

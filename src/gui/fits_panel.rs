@@ -151,8 +151,12 @@ pub fn show(ui: &mut egui::Ui, results: Option<&ResultsFile>, fits: &[ModelFit])
     }
     ui.horizontal_wrapped(|ui| {
         ui.label("Scaling laws fitted to each model's measurements.");
-        ui.label(RichText::new("(?) what are these").weak().underline())
-            .on_hover_text(help::FITS);
+        super::help_mark::help_mark_text(
+            ui,
+            "(?) what are these",
+            "What the fitted scaling laws are",
+            help::FITS,
+        );
     });
     if fits.is_empty() {
         ui.weak("No multi-worker model has measurements to fit yet.");

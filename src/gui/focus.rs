@@ -97,3 +97,74 @@ impl RunFocus {
         self.was_running = running;
     }
 }
+
+/// How many passes after a widget takes focus it is still scrolled into view: a scroll area
+/// inside another scrolls first, then (at the next pass) the one around it.
+const SCROLL_TO_FOCUS_PASSES: u64 = 4;
+
+/// Scrolls the widget that has just taken keyboard focus (Tab, Shift+Tab, a focus request)
+/// into view, if it lies in the scroll area whose contents `ui` holds. Called once at the end
+/// of each scroll area's contents: egui scrolls to nothing by itself, and a Tab stop out of
+/// sight is a control the user acts on without seeing it. A widget focused for a while is
+/// left where the user scrolled it.
+pub fn keep_focused_in_view(ui: &egui::Ui) {
+    let ctx = ui.ctx();
+    let Some(id) = ctx.memory(|m| m.focused()) else {
+        return;
+    };
+    let pass = ctx.cumulative_pass_nr();
+    let key = Id::unique("corelab-focus-arrived");
+    let arrived = ctx.data_mut(|d| {
+        let entry = d.get_temp_mut_or_insert_with(key, || (id, pass));
+        if entry.0 != id {
+            *entry = (id, pass);
+        }
+        entry.1
+    });
+    if pass.saturating_sub(arrived) > SCROLL_TO_FOCUS_PASSES {
+        return;
+    }
+    // Only a widget drawn inside this area's contents this pass (an inner scroll area's too,
+    // once that one has brought it into its own view).
+    let within = ui.unique_id();
+    let rect = ctx.viewport(|vp| {
+        let widgets = &vp.this_pass.widgets;
+        let rect = widgets.get(id)?.rect;
+        let mut at = id;
+        // Bounded, in case of an id clash that makes a cycle.
+        for _ in 0..1000 {
+            let parent = widgets.get(at)?.parent_id;
+            if parent == within {
+                return Some(rect);
+            }
+            if parent == at {
+                return None;
+            }
+            at = parent;
+        }
+        None
+    });
+    let Some(rect) = rect else {
+        return;
+    };
+    // In view: its height within the area's, give or take the spacing (a widget at the top
+    // of the contents may stand out of it by its frame, which no scrolling changes).
+    let clip = ui.clip_rect();
+    let slack = ui.spacing().item_spacing.y.max(4.0);
+    if rect.top() < clip.top() - slack || rect.bottom() > clip.bottom() + slack {
+        ui.scroll_to_rect_animation(rect, None, egui::style::ScrollAnimation::none());
+    }
+}
+
+/// The ring egui draws around a focused button, around `rect`: for what draws no ring of its
+/// own (the chart's plot, a "(?)" help mark).
+pub fn focus_ring(ui: &egui::Ui, rect: egui::Rect) {
+    let stroke = ui.visuals().widgets.active.bg_stroke;
+    let stroke = egui::Stroke::new(stroke.width.max(1.0), stroke.color);
+    ui.painter().rect_stroke(
+        rect.expand(2.0),
+        ui.visuals().widgets.active.corner_radius,
+        stroke,
+        egui::StrokeKind::Outside,
+    );
+}

@@ -8,7 +8,9 @@
 //!   drawing; the keyboard shortcuts and their help overlay.
 //! - [`notifications`]: messages over the corner: errors until dismissed, information fades;
 //!   announced to screen readers.
-//! - [`focus`]: keyboard focus back to what opened a dialog, and onto Run / Cancel.
+//! - [`focus`]: keyboard focus back to what opened a dialog, and onto Run / Cancel; the
+//!   focused widget scrolled into view; a focus ring for what draws none.
+//! - [`help_mark`]: a "(?)" whose help shows on hover and on keyboard focus.
 //! - [`editing`]: where the configuration came from, "modified", undo/redo.
 //! - [`config_panel`]: the left panel that edits the [`Experiment`](crate::preset::Experiment).
 //! - [`run_control`]: Run / Cancel, progress, draining sweep events.
@@ -29,6 +31,7 @@
 //! - [`autosave`]: where results are kept, and the "Recent results" list.
 //! - [`recent_list`]: that list, read off the UI thread.
 //! - [`screenshot`]: `corelab --screenshot PATH`.
+//! - [`theme_choice`]: light, dark or the system's look, kept between sessions.
 
 pub mod app;
 pub mod autosave;
@@ -43,6 +46,7 @@ pub mod file_browser;
 pub mod file_dialogs;
 pub mod fits_panel;
 pub mod focus;
+pub mod help_mark;
 pub mod interrupted_run;
 pub mod module_look;
 pub mod notifications;
@@ -60,6 +64,7 @@ pub mod state;
 pub mod status_bar;
 pub mod style;
 pub mod table_notes;
+pub mod theme_choice;
 pub mod timeline;
 pub mod typed_number;
 pub mod verdict_panel;
@@ -99,6 +104,9 @@ pub struct GuiOptions {
     pub zoom: Option<f32>,
     /// The window's inner size, in pixels (a screenshot's is [`screenshot::SIZE`] otherwise).
     pub window_size: Option<[f32; 2]>,
+    /// The theme to start in, by its id (see [`theme_choice::ThemeChoice::from_id`]): it
+    /// replaces the kept one.
+    pub theme: Option<String>,
 }
 
 /// Watches for a termination signal (see [`crate::sys::catch_termination_signals`]) and, when

@@ -41,6 +41,9 @@ pub struct Persisted {
     /// Files a killed or crashed workbench left (`incomplete`, their process gone) that a start
     /// has offered already, newest last: each is offered once. Absent from older states.
     pub offered_abandoned: Vec<std::path::PathBuf>,
+    /// Light, dark or the system's theme, as last picked. Absent from older states (then
+    /// the system's).
+    pub theme: super::theme_choice::ThemeChoice,
 }
 
 impl Persisted {

@@ -108,6 +108,7 @@ impl WorkbenchApp {
             super::super::style::readable_visuals(&ctx);
             self.visuals_set = true;
         }
+        super::super::theme_choice::apply(&ctx, self.theme, &mut self.theme_applied);
         if self.settings.cpu_meter && !self.meter.is_started() {
             self.meter.start(&ctx);
         }
@@ -283,6 +284,7 @@ impl WorkbenchApp {
         for command in std::mem::take(&mut self.commands) {
             self.apply(&ctx, command);
         }
+        self.export_dialog.hold_focus(&ctx, export_layer);
         // Keyboard focus: back to what opened a dialog when it closes, onto Cancel when a
         // sweep starts and back onto Run when it ends.
         let opener = self.clicked_opener.or(ctx.memory(|m| m.focused()));
@@ -360,8 +362,8 @@ impl WorkbenchApp {
                 ui.heading("corelab");
                 ui.separator();
             }
-            // The help button's room is kept on the right whatever else is shown.
-            let help_room = ui.spacing().interact_size.x + ui.spacing().item_spacing.x;
+            // The help and theme buttons' room is kept on the right whatever else is shown.
+            let help_room = 2.0 * (ui.spacing().interact_size.x + ui.spacing().item_spacing.x);
             if !tight && ui.available_width() - help_room >= file_buttons_width(ui) {
                 self.file_buttons(ui, false);
             } else {
@@ -410,6 +412,7 @@ impl WorkbenchApp {
                 {
                     self.commands.push(Command::ToggleHelp);
                 }
+                self.theme = super::super::theme_choice::theme_button(ui, self.theme);
             });
         });
         if !tight {
@@ -620,6 +623,7 @@ impl WorkbenchApp {
                                 });
                             }
                         });
+                        super::super::focus::keep_focused_in_view(ui);
                     });
             });
         ui.separator();
@@ -664,6 +668,8 @@ impl WorkbenchApp {
             Some(ConfigCommand::CheckInterpreter) => self.check_interpreter(),
             Some(ConfigCommand::ConfirmInterpreter(_)) | None => {}
         }
+        // The panel scrolls: a control Tab reaches below (or above) its view comes into it.
+        super::super::focus::keep_focused_in_view(ui);
     }
 
     /// The "Experiment" heading with where it came from, the modified marker, Reset and
@@ -817,6 +823,7 @@ impl WorkbenchApp {
                         min_height,
                     };
                     self.central_body(ui, compact, tight, Some(chart_room));
+                    super::super::focus::keep_focused_in_view(ui);
                     // Once for each tab, area size and content height (results loaded, a
                     // row added), so that the user's own scrolling stays: the plot ends the
                     // content.
@@ -848,7 +855,10 @@ impl WorkbenchApp {
                 .id_salt("central-scroll")
                 .auto_shrink([false, false])
                 .scroll_bar_visibility(egui::scroll_area::ScrollBarVisibility::AlwaysVisible)
-                .show(ui, |ui| self.central_body(ui, compact, tight, None));
+                .show(ui, |ui| {
+                    self.central_body(ui, compact, tight, None);
+                    super::super::focus::keep_focused_in_view(ui);
+                });
         } else {
             self.central_body(ui, compact, tight, None);
         }
