@@ -49,23 +49,42 @@ fn a_sleep_command_runs_under_sequential_threads_and_rayon_with_one_checksum() {
 /// command line, until it is killed and reaped.
 #[test]
 fn the_leftover_check_names_a_child_still_running_until_it_is_reaped() {
+    /// Killed and reaped however the test ends, so that a failure here leaves nothing for the
+    /// next test's check to find.
+    struct Reaped(std::process::Child);
+    impl Drop for Reaped {
+        fn drop(&mut self) {
+            self.0.kill().ok();
+            self.0.wait().ok();
+        }
+    }
     let _g = exclusive();
-    let mut child = std::process::Command::new("sleep")
-        .arg("30")
-        .spawn()
-        .unwrap();
+    let mut child = Reaped(
+        std::process::Command::new("sleep")
+            .arg("30")
+            .spawn()
+            .unwrap(),
+    );
+    let pid = child.0.id();
     let left = live_descendants();
-    assert_eq!(left, vec![child.id()]);
-    let shown = shown_processes(&left);
+    assert_eq!(left, vec![pid]);
+    // `spawn` returns once the exec has begun: for a moment the new program's arguments may
+    // not be readable yet (an empty command line, seen on a loaded machine).
+    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(10);
+    let mut shown = shown_processes(&left);
+    while !shown.ends_with(": sleep 30") && std::time::Instant::now() < deadline {
+        std::thread::sleep(std::time::Duration::from_millis(10));
+        shown = shown_processes(&left);
+    }
     assert!(
-        shown.starts_with(&format!("{}: state ", child.id()))
-            && shown.contains(&format!("parent {}: sleep 30", std::process::id())),
+        shown.starts_with(&format!("{pid}: state "))
+            && shown.ends_with(&format!("parent {}: sleep 30", std::process::id())),
         "{shown}"
     );
-    child.kill().unwrap();
-    child.wait().unwrap();
+    child.0.kill().unwrap();
+    child.0.wait().unwrap();
     assert!(live_descendants().is_empty());
-    assert_eq!(shown_processes(&left), format!("{}: gone", child.id()));
+    assert_eq!(shown_processes(&left), format!("{pid}: gone"));
 }
 
 #[test]
