@@ -418,6 +418,8 @@ fn plain_python(dir: &std::path::Path) -> String {
 
 #[test]
 fn an_interpreter_without_the_engines_reports_them_unavailable_with_the_install_command() {
+    // It starts processes: not beside a test that counts this process's children.
+    let _g = exclusive();
     let dir = tempfile::tempdir().unwrap();
     let python = plain_python(dir.path());
     let mut exp = Experiment {
@@ -482,6 +484,8 @@ fn an_interpreter_without_the_engines_reports_them_unavailable_with_the_install_
 
 #[test]
 fn corelab_run_names_the_missing_engine_and_its_install_command() {
+    // It starts processes: not beside a test that counts this process's children.
+    let _g = exclusive();
     let dir = tempfile::tempdir().unwrap();
     let python = plain_python(dir.path());
     let preset = dir.path().join("dask.json");

@@ -37,7 +37,54 @@ fn a_sleep_command_runs_under_sequential_threads_and_rayon_with_one_checksum() {
             assert_eq!(r.cell(m, w).unwrap().checksum(), answer, "{m} × {w}");
         }
     }
-    assert!(live_descendants().is_empty(), "every child was reaped");
+    let left = live_descendants();
+    assert!(
+        left.is_empty(),
+        "every child was reaped; still running:\n{}",
+        shown_processes(&left)
+    );
+}
+
+/// The check the tests above end with is not blind: a child still running is listed, with its
+/// command line, until it is killed and reaped.
+#[test]
+fn the_leftover_check_names_a_child_still_running_until_it_is_reaped() {
+    /// Killed and reaped however the test ends, so that a failure here leaves nothing for the
+    /// next test's check to find.
+    struct Reaped(std::process::Child);
+    impl Drop for Reaped {
+        fn drop(&mut self) {
+            self.0.kill().ok();
+            self.0.wait().ok();
+        }
+    }
+    let _g = exclusive();
+    let mut child = Reaped(
+        std::process::Command::new("sleep")
+            .arg("30")
+            .spawn()
+            .unwrap(),
+    );
+    let pid = child.0.id();
+    let left = live_descendants();
+    assert_eq!(left, vec![pid]);
+    // `spawn` returns once the exec has begun: for a moment the new program's arguments may
+    // not be readable yet (an empty command line, seen on a loaded machine).
+    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(10);
+    let mut shown = shown_processes(&left);
+    while !shown.ends_with(": sleep 30") && std::time::Instant::now() < deadline {
+        std::thread::sleep(std::time::Duration::from_millis(10));
+        shown = shown_processes(&left);
+    }
+    assert!(
+        shown.starts_with(&format!("{pid}: state "))
+            && shown.ends_with(&format!("parent {}: sleep 30", std::process::id())),
+        "{shown}"
+    );
+    child.0.kill().unwrap();
+    child.0.wait().unwrap();
+    assert!(live_descendants().is_empty());
+    assert_eq!(shown_processes(&left), format!("{pid}: gone"));
 }
 
 #[test]
@@ -207,8 +254,8 @@ def helper(n):
 
 #[test]
 fn a_function_gives_the_same_checksum_under_py_threading_and_py_multiprocessing() {
-    require_python!("a_function_gives_the_same_checksum_under_py_threading_and_py_multiprocessing");
     let _g = exclusive();
+    require_python!("a_function_gives_the_same_checksum_under_py_threading_and_py_multiprocessing");
     let dir = tempfile::tempdir().unwrap();
     let mut exp = function_experiment(
         dir.path(),
@@ -251,10 +298,10 @@ fn a_function_gives_the_same_checksum_under_py_threading_and_py_multiprocessing(
 /// pointing at the first. Each model still meets the fault on its own, run alone.
 #[test]
 fn a_failing_function_is_reported_once_with_the_users_frames_and_stops_the_sweep() {
+    let _g = exclusive();
     require_python!(
         "a_failing_function_is_reported_once_with_the_users_frames_and_stops_the_sweep"
     );
-    let _g = exclusive();
     let dir = tempfile::tempdir().unwrap();
     let mut exp = function_experiment(
         dir.path(),
@@ -335,8 +382,8 @@ fn a_failing_function_is_reported_once_with_the_users_frames_and_stops_the_sweep
 /// cells, reported once, and the other model is measured whole.
 #[test]
 fn a_fault_only_one_model_meets_stops_that_model_only() {
-    require_python!("a_fault_only_one_model_meets_stops_that_model_only");
     let _g = exclusive();
+    require_python!("a_fault_only_one_model_meets_stops_that_model_only");
     let dir = tempfile::tempdir().unwrap();
     let source = "\
 import multiprocessing
@@ -388,7 +435,12 @@ def picky(n):
             .as_str()
         )
     );
-    assert!(live_descendants().is_empty(), "every child was reaped");
+    let left = live_descendants();
+    assert!(
+        left.is_empty(),
+        "every child was reaped; still running:\n{}",
+        shown_processes(&left)
+    );
 }
 
 #[test]
@@ -452,10 +504,10 @@ fn the_example_presets_name_functions_of_the_example_module() {
 
 #[test]
 fn py_asyncio_runs_sleeps_mixed_and_functions_with_the_checksums_of_the_other_models() {
+    let _g = exclusive();
     require_python!(
         "py_asyncio_runs_sleeps_mixed_and_functions_with_the_checksums_of_the_other_models"
     );
-    let _g = exclusive();
     for kind in [TaskKind::Io, TaskKind::Mixed, TaskKind::Cpu] {
         let mut exp = tiny_experiment(
             kind,
@@ -495,8 +547,8 @@ fn py_asyncio_runs_sleeps_mixed_and_functions_with_the_checksums_of_the_other_mo
 
 #[test]
 fn a_model_whose_results_differ_fails_naming_the_first_differing_task() {
-    require_python!("a_model_whose_results_differ_fails_naming_the_first_differing_task");
     let _g = exclusive();
+    require_python!("a_model_whose_results_differ_fails_naming_the_first_differing_task");
     let dir = tempfile::tempdir().unwrap();
     // The same answer everywhere except for n = 5: a pool thread under py-threading, the
     // main thread of a pool process under py-multiprocessing.
@@ -715,8 +767,8 @@ fn a_missing_module_is_refused_before_the_sweep() {
 /// malformed message".)
 #[test]
 fn a_function_that_prints_runs_under_every_python_model() {
-    require_python!("a_function_that_prints_runs_under_every_python_model");
     let _g = exclusive();
+    require_python!("a_function_that_prints_runs_under_every_python_model");
     let dir = tempfile::tempdir().unwrap();
     let source = "\
 import os, subprocess, sys
@@ -753,8 +805,8 @@ def chatty(n):
 /// awaited result under py-threading too.
 #[test]
 fn equal_answers_give_equal_checksums_whatever_the_hash_seed_or_address() {
-    require_python!("equal_answers_give_equal_checksums_whatever_the_hash_seed_or_address");
     let _g = exclusive();
+    require_python!("equal_answers_give_equal_checksums_whatever_the_hash_seed_or_address");
     let dir = tempfile::tempdir().unwrap();
     let source = "\
 class Point:
@@ -808,8 +860,8 @@ async def answers_async(n):
 /// attributes whose repr holds its address, a generator.
 #[test]
 fn answers_that_cannot_be_compared_are_refused_naming_the_task() {
-    require_python!("answers_that_cannot_be_compared_are_refused_naming_the_task");
     let _g = exclusive();
+    require_python!("answers_that_cannot_be_compared_are_refused_naming_the_task");
     let dir = tempfile::tempdir().unwrap();
     let source = "\
 class Handle:
@@ -852,8 +904,8 @@ def gen(n):
 /// seam.
 #[test]
 fn results_come_back_to_the_parent_and_are_hashed_after_the_timed_region() {
-    require_python!("results_come_back_to_the_parent_and_are_hashed_after_the_timed_region");
     let _g = exclusive();
+    require_python!("results_come_back_to_the_parent_and_are_hashed_after_the_timed_region");
     let dir = tempfile::tempdir().unwrap();
     let notes = dir.path().join("notes.txt");
     let source = format!(
@@ -910,8 +962,8 @@ def work(n):
 /// "worker exited (status 3)").
 #[test]
 fn a_function_that_exits_fails_its_cell_naming_the_task() {
-    require_python!("a_function_that_exits_fails_its_cell_naming_the_task");
     let _g = exclusive();
+    require_python!("a_function_that_exits_fails_its_cell_naming_the_task");
     let dir = tempfile::tempdir().unwrap();
     let source = "\
 import os, sys
@@ -976,15 +1028,20 @@ def hard_exit(n):
         // machine's time to start an interpreter and fail).
         assert!(started.elapsed().as_secs() < 300, "{name}");
     }
-    assert!(live_descendants().is_empty(), "every child was reaped");
+    let left = live_descendants();
+    assert!(
+        left.is_empty(),
+        "every child was reaped; still running:\n{}",
+        shown_processes(&left)
+    );
 }
 
 /// The user's module can import a module next to it, as under `python work.py`, in the
 /// interpreter and in a spawned pool process.
 #[test]
 fn a_function_can_import_a_sibling_module() {
-    require_python!("a_function_can_import_a_sibling_module");
     let _g = exclusive();
+    require_python!("a_function_can_import_a_sibling_module");
     let dir = tempfile::tempdir().unwrap();
     std::fs::write(
         dir.path().join("sibling_helper.py"),
@@ -1012,8 +1069,8 @@ fn a_function_can_import_a_sibling_module() {
 /// first task, inside a timed run: a 2 s import showed up as a 2 s run.)
 #[test]
 fn the_module_is_imported_everywhere_before_the_first_run_and_timed_apart() {
-    require_python!("the_module_is_imported_everywhere_before_the_first_run_and_timed_apart");
     let _g = exclusive();
+    require_python!("the_module_is_imported_everywhere_before_the_first_run_and_timed_apart");
     for (model, method, workers, importers) in [
         (
             ModelKind::PyMultiprocessing,
@@ -1066,7 +1123,12 @@ fn the_module_is_imported_everywhere_before_the_first_run_and_timed_apart() {
         );
         assert_eq!(after.len() - started.len(), 6, "{model}: 3 runs of 2 calls");
     }
-    assert!(live_descendants().is_empty(), "every child was reaped");
+    let left = live_descendants();
+    assert!(
+        left.is_empty(),
+        "every child was reaped; still running:\n{}",
+        shown_processes(&left)
+    );
 }
 
 /// A module that cannot be imported (a syntax error, an exception at its top level) fails
@@ -1074,8 +1136,8 @@ fn the_module_is_imported_everywhere_before_the_first_run_and_timed_apart() {
 /// other cell starts an interpreter for it.
 #[test]
 fn a_module_that_fails_to_import_is_reported_once_as_an_import() {
-    require_python!("a_module_that_fails_to_import_is_reported_once_as_an_import");
     let _g = exclusive();
+    require_python!("a_module_that_fails_to_import_is_reported_once_as_an_import");
     for (source, says) in [
         ("def work(n)\n    return n\n", "SyntaxError"),
         (
@@ -1115,7 +1177,12 @@ fn a_module_that_fails_to_import_is_reported_once_as_an_import() {
             assert_eq!(c.startup_s, None, "never started: {err}");
         }
     }
-    assert!(live_descendants().is_empty(), "every child was reaped");
+    let left = live_descendants();
+    assert!(
+        left.is_empty(),
+        "every child was reaped; still running:\n{}",
+        shown_processes(&left)
+    );
 }
 
 /// A misspelt function name is refused before any cell starts, with the nearest name the
@@ -1185,8 +1252,8 @@ fn a_relative_module_path_is_refused_before_the_sweep() {
 /// too, points at the first instead of repeating the message.
 #[test]
 fn a_hanging_function_is_waited_out_once() {
-    require_python!("a_hanging_function_is_waited_out_once");
     let _g = exclusive();
+    require_python!("a_hanging_function_is_waited_out_once");
     let dir = tempfile::tempdir().unwrap();
     let source =
         "import time\n\ndef hangs(n):\n    if n == 1:\n        time.sleep(3600)\n    return n\n";
@@ -1243,5 +1310,10 @@ fn a_hanging_function_is_waited_out_once() {
             "{model}: {err}"
         );
     }
-    assert!(live_descendants().is_empty(), "every child was reaped");
+    let left = live_descendants();
+    assert!(
+        left.is_empty(),
+        "every child was reaped; still running:\n{}",
+        shown_processes(&left)
+    );
 }

@@ -17,8 +17,8 @@ use corelab::results::{CellStatus, RunStatus};
 
 #[test]
 fn python_kernels_compute_the_rust_checksums() {
-    require_python!("python_kernels_compute_the_rust_checksums");
     let _g = exclusive();
+    require_python!("python_kernels_compute_the_rust_checksums");
     for kernel in [CpuKernel::Primes, CpuKernel::HashChain] {
         let mut exp = tiny_experiment(
             TaskKind::Cpu,
@@ -48,8 +48,8 @@ fn python_kernels_compute_the_rust_checksums() {
 
 #[test]
 fn python_sleep_and_mixed_tasks_match_rust() {
-    require_python!("python_sleep_and_mixed_tasks_match_rust");
     let _g = exclusive();
+    require_python!("python_sleep_and_mixed_tasks_match_rust");
     for kind in [TaskKind::Io, TaskKind::Mixed] {
         let exp = tiny_experiment(kind, &[ModelKind::Sequential, ModelKind::PyThreading], &[2]);
         let r = sweep(&exp);
@@ -67,8 +67,8 @@ fn python_sleep_and_mixed_tasks_match_rust() {
 /// (How much they speed up is a measurement: `corelab selftest --lessons`.)
 #[test]
 fn cpython_threads_and_processes_run_a_scaling_sweep() {
-    require_python!("cpython_threads_and_processes_run_a_scaling_sweep");
     let _g = exclusive();
+    require_python!("cpython_threads_and_processes_run_a_scaling_sweep");
     let mut exp = tiny_experiment(
         TaskKind::Cpu,
         &[ModelKind::PyThreading, ModelKind::PyMultiprocessing],
@@ -110,8 +110,8 @@ fn cpython_threads_and_processes_run_a_scaling_sweep() {
 /// machine (a load stretches the wall time, not the CPU time).
 #[test]
 fn python_cpu_time_counts_nothing_the_interpreter_does_outside_its_timed_region() {
-    require_python!("python_cpu_time_counts_nothing_the_interpreter_does_outside_its_timed_region");
     let _g = exclusive();
+    require_python!("python_cpu_time_counts_nothing_the_interpreter_does_outside_its_timed_region");
     let mut exp = tiny_experiment(
         TaskKind::Io,
         &[ModelKind::PyAsyncio, ModelKind::PyThreading],
@@ -141,8 +141,8 @@ fn python_cpu_time_counts_nothing_the_interpreter_does_outside_its_timed_region(
 
 #[test]
 fn free_threading_is_refused_on_a_gil_build() {
-    require_python!("free_threading_is_refused_on_a_gil_build");
     let _g = exclusive();
+    require_python!("free_threading_is_refused_on_a_gil_build");
     let exp = Experiment {
         models: vec![ModelKind::PyFreeThreading],
         ..Experiment::default()
@@ -209,8 +209,8 @@ fn python_models_refuse_tasks_they_cannot_run() {
 /// the unlocked run loses is a measurement (README, "Lost updates in real Python").
 #[test]
 fn python_contention_counts_its_lost_updates_exactly() {
-    require_python!("python_contention_counts_its_lost_updates_exactly");
     let _g = exclusive();
+    require_python!("python_contention_counts_its_lost_updates_exactly");
     for sync in [SyncMode::None, SyncMode::Mutex] {
         let mut exp = tiny_experiment(
             TaskKind::Contention,
@@ -247,8 +247,8 @@ fn python_contention_counts_its_lost_updates_exactly() {
 
 #[test]
 fn cancelling_a_multiprocessing_sweep_leaves_no_python_behind() {
-    require_python!("cancelling_a_multiprocessing_sweep_leaves_no_python_behind");
     let _g = exclusive();
+    require_python!("cancelling_a_multiprocessing_sweep_leaves_no_python_behind");
     let mut exp = tiny_experiment(TaskKind::Io, &[ModelKind::PyMultiprocessing], &[3]);
     exp.baseline = Baseline::SameModelOneWorker;
     exp.workers = vec![1];
@@ -283,7 +283,12 @@ fn cancelling_a_multiprocessing_sweep_leaves_no_python_behind() {
             "process {pid} outlived the cancelled sweep"
         );
     }
-    assert!(live_descendants().is_empty(), "{:?}", live_descendants());
+    let left = live_descendants();
+    assert!(
+        left.is_empty(),
+        "still running:\n{}",
+        shown_processes(&left)
+    );
 }
 
 /// The worker reports what it spent on a request outside its timed region, CPU time and minor
@@ -292,8 +297,8 @@ fn cancelling_a_multiprocessing_sweep_leaves_no_python_behind() {
 /// input outside the timed region, so both figures are above zero there.
 #[test]
 fn the_worker_reports_its_cpu_time_and_page_faults_outside_the_timed_region() {
-    require_python!("the_worker_reports_its_cpu_time_and_page_faults_outside_the_timed_region");
     let _g = exclusive();
+    require_python!("the_worker_reports_its_cpu_time_and_page_faults_outside_the_timed_region");
     let mut worker = PythonScript::start("python3", &["-I", "-u", "corelab_worker.py"]);
     let started =
         worker.ask(serde_json::json!({"op": "start", "model": "threading", "workers": 1}));
@@ -330,6 +335,8 @@ fn the_worker_reports_its_cpu_time_and_page_faults_outside_the_timed_region() {
 /// `perf_counter` read (where the old clock was preempted), deterministically.
 #[test]
 fn the_run_clock_wall_time_spans_every_unit_stamp_however_it_is_preempted() {
+    // It starts python3: not beside a test that counts this process's children.
+    let _g = exclusive();
     require_python!("the_run_clock_wall_time_spans_every_unit_stamp_however_it_is_preempted");
     let assets = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("assets/python");
     let script = format!(
@@ -382,8 +389,8 @@ assert unit_end <= end_ns, (unit_end, end_ns)
 /// takes a slot of the `running` table).
 #[test]
 fn a_pool_warm_up_starts_all_its_threads_and_processes_before_timing() {
-    require_python!("a_pool_warm_up_starts_all_its_threads_and_processes_before_timing");
     let _g = exclusive();
+    require_python!("a_pool_warm_up_starts_all_its_threads_and_processes_before_timing");
     let assets = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("assets/python");
     let script = format!(
         r#"
@@ -416,7 +423,12 @@ if __name__ == "__main__":
             line[0], line[1]
         );
     }
-    assert!(live_descendants().is_empty(), "{:?}", live_descendants());
+    let left = live_descendants();
+    assert!(
+        left.is_empty(),
+        "still running:\n{}",
+        shown_processes(&left)
+    );
 }
 
 /// The timed dispatch is what the README says is timed, `pool.map(f, items)`: a process pool

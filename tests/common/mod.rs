@@ -170,12 +170,21 @@ pub fn dies_within(pid: u32, limit: std::time::Duration) -> bool {
 }
 
 /// Tests that count child processes or measure speedup must not overlap each other.
+///
+/// [`live_descendants`] sees every process below this test process, whichever test thread
+/// started it: a test that starts a process (a sweep, a script, the interpreter probe of
+/// `require_python!`) takes this first, or a test that counts processes beside it sees that
+/// process as its own leftover. (`require_python!` before this lock made
+/// `a_sleep_command_runs_under_sequential_threads_and_rayon_with_one_checksum` fail on a
+/// loaded machine: the next test's `python3` probe, slow to start, was still running when
+/// the sleep sweep, which only sleeps and is not slowed, had returned.)
 pub fn exclusive() -> MutexGuard<'static, ()> {
     static LOCK: Mutex<()> = Mutex::new(());
     LOCK.lock().unwrap_or_else(|e| e.into_inner())
 }
 
-/// Every live process below this one (children, grandchildren, …).
+/// Every live process below this one (children, grandchildren, …), whoever started it: a
+/// test that asserts on it holds [`exclusive`], as every test that starts a process does.
 pub fn live_descendants() -> Vec<u32> {
     let parent_of: std::collections::HashMap<u32, u32> = live_processes().into_iter().collect();
     let me = std::process::id();
@@ -194,6 +203,35 @@ pub fn live_descendants() -> Vec<u32> {
             false
         })
         .collect()
+}
+
+/// `pids` for a failure message, one per line: pid, state and parent from `/proc/<pid>/stat`,
+/// and the command line (`gone` for one that exited since it was listed).
+pub fn shown_processes(pids: &[u32]) -> String {
+    pids.iter()
+        .map(|&pid| {
+            let stat = std::fs::read_to_string(format!("/proc/{pid}/stat")).unwrap_or_default();
+            let mut fields = stat
+                .rsplit_once(')')
+                .map(|(_, rest)| rest.split_whitespace())
+                .into_iter()
+                .flatten();
+            let (Some(state), Some(ppid)) = (fields.next(), fields.next()) else {
+                return format!("{pid}: gone");
+            };
+            let cmdline = std::fs::read(format!("/proc/{pid}/cmdline")).unwrap_or_default();
+            let cmdline: Vec<String> = cmdline
+                .split(|&b| b == 0)
+                .filter(|a| !a.is_empty())
+                .map(|a| String::from_utf8_lossy(a).into_owned())
+                .collect();
+            format!(
+                "{pid}: state {state}, parent {ppid}: {}",
+                cmdline.join(" ").chars().take(200).collect::<String>()
+            )
+        })
+        .collect::<Vec<_>>()
+        .join("\n")
 }
 
 /// The interpreter with dask and mpi4py, or `None` after printing `skipped: …`.
