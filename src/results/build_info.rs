@@ -61,6 +61,20 @@ impl BuildInfo {
         };
         format!("{profile}{opt}, {rustc}")
     }
+
+    /// Whether `self` and `other` record different values for something both know: the
+    /// profile, the optimisation level or the compiler. What either left empty or `unknown` is
+    /// not a difference (nothing is known of it).
+    pub fn differs_known(&self, other: &BuildInfo) -> bool {
+        let known = |v: &str| !v.is_empty() && v != "unknown";
+        [
+            (&self.profile, &other.profile),
+            (&self.opt_level, &other.opt_level),
+            (&self.rustc, &other.rustc),
+        ]
+        .iter()
+        .any(|(a, b)| known(a) && known(b) && a != b)
+    }
 }
 
 #[cfg(test)]
@@ -109,5 +123,33 @@ mod tests {
             "unknown build, unknown",
             "nothing recorded: said so"
         );
+    }
+
+    #[test]
+    fn only_values_both_record_can_differ() {
+        let release = BuildInfo {
+            profile: "release".into(),
+            opt_level: "3".into(),
+            rustc: "rustc 1.95.0".into(),
+        };
+        let debug = BuildInfo {
+            profile: DEBUG_PROFILE.into(),
+            ..release.clone()
+        };
+        assert!(release.differs_known(&debug));
+        let newer = BuildInfo {
+            rustc: "rustc 1.96.0".into(),
+            ..release.clone()
+        };
+        assert!(release.differs_known(&newer));
+        assert!(!release.differs_known(&release.clone()));
+        // The compiler unknown on one side, nothing at all on the other: no known difference.
+        let unknown_rustc = BuildInfo {
+            rustc: "unknown".into(),
+            ..release.clone()
+        };
+        assert!(!release.differs_known(&unknown_rustc));
+        assert!(!release.differs_known(&BuildInfo::default()));
+        assert!(!BuildInfo::default().differs_known(&debug));
     }
 }
