@@ -24,6 +24,17 @@ pub const DEBUG_PROFILE: &str = "debug";
 /// What a report says, loudly, of results measured by a debug build.
 pub const DEBUG_BUILD_WARNING: &str = "debug build: not for publishing (corelab was built without optimisations for release, so its Rust models ran several times slower than a release build's: `cargo build --release`)";
 
+/// What `corelab run` and `selftest` say in one line on stderr as they start, and the
+/// workbench in its header, when this corelab is a debug build.
+pub const DEBUG_BUILD_NOTE: &str = "debug build: figures not for publishing (`cargo build --release` for a release build)";
+
+/// [`DEBUG_BUILD_NOTE`] where this corelab is a debug build, else `None`.
+pub fn this_build_note() -> Option<&'static str> {
+    BuildInfo::of_this_build()
+        .is_debug()
+        .then_some(DEBUG_BUILD_NOTE)
+}
+
 impl BuildInfo {
     /// This build of corelab (the compiler and optimisation level from `build.rs`).
     pub fn of_this_build() -> BuildInfo {
