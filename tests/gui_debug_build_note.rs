@@ -17,7 +17,11 @@ fn the_status_bar_says_a_debug_build_is_not_for_publishing() {
     let shown = h
         .query_by_label("debug build: figures not for publishing")
         .is_some();
-    assert_eq!(shown, cfg!(debug_assertions), "shown where, and only where, debug");
+    assert_eq!(
+        shown,
+        cfg!(debug_assertions),
+        "shown where, and only where, debug"
+    );
     assert_eq!(
         corelab::results::this_build_note().is_some(),
         cfg!(debug_assertions)

@@ -26,7 +26,8 @@ pub const DEBUG_BUILD_WARNING: &str = "debug build: not for publishing (corelab 
 
 /// What `corelab run` and `selftest` say in one line on stderr as they start, and the
 /// workbench in its header, when this corelab is a debug build.
-pub const DEBUG_BUILD_NOTE: &str = "debug build: figures not for publishing (`cargo build --release` for a release build)";
+pub const DEBUG_BUILD_NOTE: &str =
+    "debug build: figures not for publishing (`cargo build --release` for a release build)";
 
 /// [`DEBUG_BUILD_NOTE`] where this corelab is a debug build, else `None`.
 pub fn this_build_note() -> Option<&'static str> {
