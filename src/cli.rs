@@ -259,7 +259,7 @@ fn stop_everything_this_corelab_started() {
 /// Before a command that starts processes: makes corelab the subreaper of its descendants and,
 /// for `run` and `selftest` (`command_line`), stops the processes left by a corelab that was
 /// killed, saying so in one line on stderr (the workbench does that itself, and says it in its
-/// window too).
+/// window too), and says in one line that a debug build's figures are not for publishing.
 fn start_owning_processes(command_line: bool) {
     if let Err(e) = crate::sys::become_child_subreaper() {
         errln!("corelab: cannot adopt the orphans of the processes it starts: {e}");
@@ -270,6 +270,10 @@ fn start_owning_processes(command_line: bool) {
         let line = crate::engine::run_mark::leftovers_note(&stop, cleaned.removed);
         if let Some(line) = cleaned.with_trouble(line) {
             errln!("{line}");
+        }
+        // Figures measured by a debug build are several times slower than a release build's.
+        if let Some(note) = crate::results::this_build_note() {
+            errln!("corelab: {note}");
         }
     }
 }

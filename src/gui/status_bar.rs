@@ -142,6 +142,12 @@ pub fn show(
             ui.colored_label(ui.visuals().warn_fg_color, not_stored.short)
                 .on_hover_text(&not_stored.why);
         }
+        // A debug build's figures are several times slower than a release build's: said quietly,
+        // for as long as the workbench is open.
+        if let Some(note) = crate::results::this_build_note() {
+            let short = note.split(" (").next().unwrap_or(note);
+            ui.weak(short).on_hover_text(note);
+        }
         // The meter's room kept on the right (the message, or the machine's line, is cut to
         // what is left: zoomed in, in a small window, it ran off the edge).
         let meter_room = if meter_shown { 180.0 } else { 0.0 };

@@ -24,6 +24,18 @@ pub const DEBUG_PROFILE: &str = "debug";
 /// What a report says, loudly, of results measured by a debug build.
 pub const DEBUG_BUILD_WARNING: &str = "debug build: not for publishing (corelab was built without optimisations for release, so its Rust models ran several times slower than a release build's: `cargo build --release`)";
 
+/// What `corelab run` and `selftest` say in one line on stderr as they start, and the
+/// workbench in its header, when this corelab is a debug build.
+pub const DEBUG_BUILD_NOTE: &str =
+    "debug build: figures not for publishing (`cargo build --release` for a release build)";
+
+/// [`DEBUG_BUILD_NOTE`] where this corelab is a debug build, else `None`.
+pub fn this_build_note() -> Option<&'static str> {
+    BuildInfo::of_this_build()
+        .is_debug()
+        .then_some(DEBUG_BUILD_NOTE)
+}
+
 impl BuildInfo {
     /// This build of corelab (the compiler and optimisation level from `build.rs`).
     pub fn of_this_build() -> BuildInfo {
@@ -60,6 +72,20 @@ impl BuildInfo {
             r => format!("rustc {r}"),
         };
         format!("{profile}{opt}, {rustc}")
+    }
+
+    /// Whether `self` and `other` record different values for something both know: the
+    /// profile, the optimisation level or the compiler. What either left empty or `unknown` is
+    /// not a difference (nothing is known of it).
+    pub fn differs_known(&self, other: &BuildInfo) -> bool {
+        let known = |v: &str| !v.is_empty() && v != "unknown";
+        [
+            (&self.profile, &other.profile),
+            (&self.opt_level, &other.opt_level),
+            (&self.rustc, &other.rustc),
+        ]
+        .iter()
+        .any(|(a, b)| known(a) && known(b) && a != b)
     }
 }
 
@@ -109,5 +135,33 @@ mod tests {
             "unknown build, unknown",
             "nothing recorded: said so"
         );
+    }
+
+    #[test]
+    fn only_values_both_record_can_differ() {
+        let release = BuildInfo {
+            profile: "release".into(),
+            opt_level: "3".into(),
+            rustc: "rustc 1.95.0".into(),
+        };
+        let debug = BuildInfo {
+            profile: DEBUG_PROFILE.into(),
+            ..release.clone()
+        };
+        assert!(release.differs_known(&debug));
+        let newer = BuildInfo {
+            rustc: "rustc 1.96.0".into(),
+            ..release.clone()
+        };
+        assert!(release.differs_known(&newer));
+        assert!(!release.differs_known(&release.clone()));
+        // The compiler unknown on one side, nothing at all on the other: no known difference.
+        let unknown_rustc = BuildInfo {
+            rustc: "unknown".into(),
+            ..release.clone()
+        };
+        assert!(!release.differs_known(&unknown_rustc));
+        assert!(!release.differs_known(&BuildInfo::default()));
+        assert!(!BuildInfo::default().differs_known(&debug));
     }
 }

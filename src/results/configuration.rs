@@ -93,19 +93,30 @@ pub fn comparison_differences(runs: &[(&str, &ResultsFile)]) -> Vec<Difference> 
     }
     let mut out = Vec::new();
     let calibrated_alike = calibrated_alike(runs);
-    let mut check = |aspect, consequence, value: &dyn Fn(&ResultsFile) -> String| {
-        let values: Vec<(String, String)> = runs
-            .iter()
-            .map(|(label, r)| (label.to_string(), value(r)))
-            .collect();
-        if values.iter().any(|(_, v)| *v != values[0].1) {
-            out.push(Difference {
-                aspect,
-                consequence,
-                values,
-            });
-        }
-    };
+    // `differs` says whether two runs differ where comparing their values in words would not
+    // (an unrecorded value is not a difference); `None`: they differ where the words do.
+    type Differs<'f> = Option<&'f dyn Fn(&ResultsFile, &ResultsFile) -> bool>;
+    let mut check =
+        |aspect, consequence, value: &dyn Fn(&ResultsFile) -> String, differs: Differs| {
+            let values: Vec<(String, String)> = runs
+                .iter()
+                .map(|(label, r)| (label.to_string(), value(r)))
+                .collect();
+            let differ = match differs {
+                None => values.iter().any(|(_, v)| *v != values[0].1),
+                Some(differs) => runs
+                    .iter()
+                    .enumerate()
+                    .any(|(i, (_, a))| runs[i + 1..].iter().any(|(_, b)| differs(a, b))),
+            };
+            if differ {
+                out.push(Difference {
+                    aspect,
+                    consequence,
+                    values,
+                });
+            }
+        };
     // The same preset, each run's calibration choosing its own size for the same target time:
     // what that means for reading them, not a red flag.
     let (aspect, consequence) = match calibrated_alike {
@@ -115,13 +126,17 @@ pub fn comparison_differences(runs: &[(&str, &ResultsFile)]) -> Vec<Difference> 
         ),
         false => ("task size", "wall times are of different work"),
     };
-    check(aspect, consequence, &|r: &ResultsFile| {
-        task_text(&r.experiment)
-    });
+    check(
+        aspect,
+        consequence,
+        &|r: &ResultsFile| task_text(&r.experiment),
+        None,
+    );
     check(
         "task parameters",
         "the work is not the same kind",
         &|r: &ResultsFile| task_params(&r.experiment),
+        None,
     );
     // The rule, not the runs it gave: how many runs a precision target or a minimum time
     // added differs from run to run of the same preset, and each interval states its own.
@@ -133,6 +148,7 @@ pub fn comparison_differences(runs: &[(&str, &ResultsFile)]) -> Vec<Difference> 
             "runs per cell",
             "the intervals rest on different numbers of runs",
             &|r: &ResultsFile| runs_text(r),
+            None,
         );
     }
     check(
@@ -148,6 +164,7 @@ pub fn comparison_differences(runs: &[(&str, &ResultsFile)]) -> Vec<Difference> 
                 )
             })
         },
+        None,
     );
     check(
         "corelab build",
@@ -156,7 +173,11 @@ pub fn comparison_differences(runs: &[(&str, &ResultsFile)]) -> Vec<Difference> 
             Some(commit) => format!("{} commit {commit}", r.corelab_version),
             None => format!("{} (commit not recorded)", r.corelab_version),
         },
+        None,
     );
+    // Recorded only since a later version, and partly hidden on virtual machines: flagged
+    // only where two runs both record a value and the values differ. Unknown on one side is
+    // not a difference.
     check(
         "build profile and compiler",
         "a debug build runs the Rust models several times slower, and another compiler may optimise differently",
@@ -166,6 +187,12 @@ pub fn comparison_differences(runs: &[(&str, &ResultsFile)]) -> Vec<Difference> 
                 .as_ref()
                 .map_or("not recorded".into(), |b| b.text())
         },
+        Some(
+            &|a: &ResultsFile, b: &ResultsFile| match (&a.machine.build, &b.machine.build) {
+                (Some(a), Some(b)) => a.differs_known(b),
+                _ => false,
+            },
+        ),
     );
     check(
         "CPU setup",
@@ -176,6 +203,12 @@ pub fn comparison_differences(runs: &[(&str, &ResultsFile)]) -> Vec<Difference> 
                 .as_ref()
                 .map_or("not recorded".into(), |c| c.text())
         },
+        Some(
+            &|a: &ResultsFile, b: &ResultsFile| match (&a.machine.cpu_setup, &b.machine.cpu_setup) {
+                (Some(a), Some(b)) => a.differs_known(b),
+                _ => false,
+            },
+        ),
     );
     check(
         "machine",
@@ -191,6 +224,7 @@ pub fn comparison_differences(runs: &[(&str, &ResultsFile)]) -> Vec<Difference> 
                 }
             )
         },
+        None,
     );
     out
 }
@@ -382,6 +416,36 @@ mod tests {
             d[0].describe()
         );
         assert!(d.iter().all(|d| !d.like_for_like()));
+        // An older file that records neither against one that records both: not recorded is
+        // not a difference, nor is turbo unknown against on.
+        let d = comparison_differences(&[("a", &a), ("d", &d_)]);
+        assert!(
+            d.is_empty(),
+            "{:?}",
+            d.iter().map(|d| d.describe()).collect::<Vec<_>>()
+        );
+        let (mut on, mut unknown) = (a.clone(), a.clone());
+        on.machine.cpu_setup = Some(crate::results::CpuSetup {
+            turbo: crate::results::CpuSetting::On,
+            ..setup("performance")
+        });
+        unknown.machine.cpu_setup = Some(setup("performance"));
+        (on.machine.build, unknown.machine.build) = (Some(build("release")), None);
+        let d = comparison_differences(&[("on", &on), ("unknown", &unknown)]);
+        assert!(
+            d.is_empty(),
+            "{:?}",
+            d.iter().map(|d| d.describe()).collect::<Vec<_>>()
+        );
+        // Three runs, the first unrecorded: the two that record differ, and that is said.
+        let d = comparison_differences(&[("a", &a), ("c", &c), ("d", &d_)]);
+        let aspects: Vec<&str> = d.iter().map(|d| d.aspect).collect();
+        assert_eq!(aspects, ["build profile and compiler", "CPU setup"]);
+        assert!(
+            d[0].describe().contains("a: not recorded"),
+            "{}",
+            d[0].describe()
+        );
         // From different preset sizes: another task, flagged.
         let mut other_preset = b.clone();
         other_preset.calibration.as_mut().unwrap().preset_size += 1.0;

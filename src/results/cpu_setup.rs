@@ -89,6 +89,21 @@ impl CpuSetup {
             self.smt.word()
         )
     }
+
+    /// Whether `self` and `other` record different values for a setting both know: the
+    /// governor, turbo, SMT or the NUMA nodes. A setting unknown on either side (a virtual
+    /// machine that hides it) is not a difference.
+    pub fn differs_known(&self, other: &CpuSetup) -> bool {
+        let governor_known = |g: &str| !g.is_empty() && g != "unknown";
+        let setting_differs =
+            |a: Setting, b: Setting| a != Setting::Unknown && b != Setting::Unknown && a != b;
+        (governor_known(&self.governor)
+            && governor_known(&other.governor)
+            && self.governor != other.governor)
+            || setting_differs(self.turbo, other.turbo)
+            || setting_differs(self.smt, other.smt)
+            || matches!((self.numa_nodes, other.numa_nodes), (Some(a), Some(b)) if a != b)
+    }
 }
 
 fn on_off(on: bool) -> Setting {
@@ -176,6 +191,52 @@ mod tests {
             std::fs::write(p, text).unwrap();
         }
         dir
+    }
+
+    #[test]
+    fn only_settings_both_know_can_differ() {
+        let bare = CpuSetup {
+            governor: "performance".into(),
+            turbo: Setting::On,
+            smt: Setting::Off,
+            numa_nodes: Some(1),
+        };
+        assert!(!bare.differs_known(&bare.clone()));
+        for other in [
+            CpuSetup {
+                governor: "powersave".into(),
+                ..bare.clone()
+            },
+            CpuSetup {
+                turbo: Setting::Off,
+                ..bare.clone()
+            },
+            CpuSetup {
+                smt: Setting::On,
+                ..bare.clone()
+            },
+            CpuSetup {
+                numa_nodes: Some(2),
+                ..bare.clone()
+            },
+        ] {
+            assert!(bare.differs_known(&other), "{other:?}");
+            assert!(other.differs_known(&bare), "{other:?}");
+        }
+        // A virtual machine that hides everything: nothing known differs.
+        let hidden = CpuSetup {
+            governor: "unknown".into(),
+            ..CpuSetup::default()
+        };
+        assert!(!bare.differs_known(&hidden));
+        assert!(!hidden.differs_known(&bare));
+        assert!(!bare.differs_known(&CpuSetup::default()));
+        // Turbo unknown against on, the rest alike: not a known difference.
+        let turbo_unknown = CpuSetup {
+            turbo: Setting::Unknown,
+            ..bare.clone()
+        };
+        assert!(!bare.differs_known(&turbo_unknown));
     }
 
     #[test]

@@ -129,12 +129,24 @@ pub fn is_alive(pid: u32) -> bool {
 /// whichever corelab was killed last (another test's, another checkout's test run, a person's)
 /// can put it on any test's stderr, and no temporary directory of the test's own keeps it away.
 /// A test that reads stderr's first line, or counts its lines, reads this.
+/// The debug build's note (`corelab: debug build: figures not for publishing …`, said by every
+/// `run` and `selftest` of the debug binary the tests run) is about the build, not the run:
+/// left out too.
 pub fn stderr_of_this_run(output: &std::process::Output) -> String {
     let stderr = String::from_utf8_lossy(&output.stderr);
-    match stderr.split_once('\n') {
+    let stderr = match stderr.split_once('\n') {
         Some((first, rest)) if is_leftovers_note(first) => rest.to_string(),
         _ => stderr.into_owned(),
+    };
+    match stderr.split_once('\n') {
+        Some((first, rest)) if first == debug_build_line() => rest.to_string(),
+        _ => stderr,
     }
+}
+
+/// The line `run` and `selftest` start with where corelab is a debug build.
+pub fn debug_build_line() -> String {
+    format!("corelab: {}", corelab::results::DEBUG_BUILD_NOTE)
 }
 
 /// Whether `line` is corelab's note of what a killed corelab left, in its own wording: what it
