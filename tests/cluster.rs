@@ -638,6 +638,74 @@ fn cluster_units_carry_the_payload() {
     }
 }
 
+/// What a Dask worker receives of a unit's payload, as the unit itself reports it: `bytes` as
+/// large as the task's input (not text to decode), and what it sends back is `bytes` as large;
+/// the driver's check refuses a unit that received anything else, naming it. Runs the driver's
+/// own functions on a one-process Dask cluster; no timing.
+#[test]
+fn a_dask_worker_receives_and_returns_the_payload_as_bytes() {
+    let python = require_cluster!("a_dask_worker_receives_and_returns_the_payload_as_bytes");
+    let _g = exclusive();
+    let dir = tempfile::tempdir().unwrap();
+    let script = dir.path().join("payload_types.py");
+    std::fs::write(
+        &script,
+        r#"import sys
+sys.path.insert(0, sys.argv[1])
+import corelab_cluster as cc
+from dask.distributed import Client, LocalCluster
+
+def main():
+    task = {"kind": "cpu", "tasks": 3, "cpu": {"size": 1}, "payload_kib": 16}
+    items, payloads = cc.items_of(task)
+    assert all(type(p) is bytes for p in payloads), [type(p) for p in payloads]
+    with LocalCluster(n_workers=1, threads_per_worker=1, processes=True,
+                      dashboard_address=None) as cluster, Client(cluster) as client:
+        out = client.gather(client.map(cc.dask_unit, items, payloads, pure=False))
+    for unit, result in enumerate(out):
+        kind, length, data = result[2]
+        print("unit", unit, "received", kind, length, "returned", type(data).__name__, len(data))
+        cc.check_output(task, unit, result[2])
+    try:
+        cc.check_output(task, 0, ("str", 16384, b"x" * 16384))
+    except RuntimeError as exc:
+        print("refused:", exc)
+
+if __name__ == "__main__":
+    main()
+"#,
+    )
+    .unwrap();
+    let assets = concat!(env!("CARGO_MANIFEST_DIR"), "/assets/python");
+    let out = Command::new("timeout")
+        .arg("120")
+        .arg(&python)
+        .arg(&script)
+        .arg(assets)
+        .output()
+        .unwrap();
+    let stdout = String::from_utf8_lossy(&out.stdout);
+    assert!(
+        out.status.success(),
+        "{stdout}\n{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    for unit in 0..3 {
+        assert!(
+            stdout.contains(&format!(
+                "unit {unit} received bytes 16384 returned bytes 16384"
+            )),
+            "{stdout}"
+        );
+    }
+    assert!(
+        stdout.contains(
+            "refused: unit 0 received its input as str of length 16384, expected bytes of length 16384"
+        ),
+        "{stdout}"
+    );
+}
+
 /// Writes `source` as the user's module `work.py` in `dir` (the name the errors quote).
 fn work_module(dir: &std::path::Path, source: impl AsRef<[u8]>) -> std::path::PathBuf {
     let module = dir.join("work.py");

@@ -77,13 +77,16 @@ import corelab_worker as kernels  # noqa: E402
 reply = kernels.reply
 
 
-def dask_unit(item_json):
+def dask_unit(item_json, payload=None):
     """One unit on a Dask worker or an MPI rank: the work item (task, unit[, the argument of a
     function task]) travels as JSON text (Dask leaves strings alone). A unit that carries
-    `task.payload_kib` comes as {"item": [...], "payload": its input as hex} and returns its
-    output as hex, as large: the data travels both ways. Returns (checksum, cpu seconds,
-    output hex or None, stamps): stamps are (host name, native thread id, start_ns, end_ns,
-    waits) on this host's time.monotonic_ns(), taken outside the unit's work. The checksum
+    `task.payload_kib` also gets `payload`, its input as `bytes` (pickled as they are by Dask
+    and mpi4py, not encoded), and returns its output as `bytes`, as large: the data travels
+    both ways. Returns (checksum, cpu seconds, output, stamps): output is None without a
+    payload, else (the type name and length of the input this unit received, its output
+    bytes), which the driver checks (`check_output`); stamps are (host name, native thread
+    id, start_ns, end_ns, waits) on this host's time.monotonic_ns(), taken outside the
+    unit's work. The checksum
     of a function task is the function's result itself, sent back whole (as client.gather
     and comm.recv would bring a real program's results back); the driver hashes it after the
     timed region. An MPI rank hands it the item already parsed (see `mpi_worker`)."""
@@ -92,10 +95,9 @@ def dask_unit(item_json):
         return import_here(msg["import"])
     waits = []
     start = time.monotonic_ns()
-    if isinstance(msg, dict):
-        data = bytes.fromhex(msg["payload"])
-        checksum, cpu, tid = kernels.run_unit(tuple(msg["item"]), waits)
-        output = kernels.respond(data).hex()
+    if payload is not None:
+        checksum, cpu, tid = kernels.run_unit(tuple(msg), waits)
+        output = (type(payload).__name__, len(payload), kernels.respond(payload))
     else:
         checksum, cpu, tid = kernels.run_unit(tuple(msg), waits)
         output = None
@@ -179,26 +181,41 @@ def driver_module(path):
 
 
 def items_of(task):
-    """The work items of `task` as JSON texts, one per unit (see `work_items`), each with the
-    input it carries when the task has a payload (built here, before the clock starts). A
-    function task's module was imported here at start-up (`import_everywhere`)."""
+    """The work items of `task` as JSON texts, one per unit (see `work_items`), and the input
+    each carries: `bytes` when the task has a payload (built here once, before the clock
+    starts, and sent as they are), else None. A function task's module was imported here at
+    start-up (`import_everywhere`)."""
     if task.get("kind") == "function":
         driver_module(task["function"].get("file", ""))
     kib = int(task.get("payload_kib") or 0)
-    items = kernels.work_items(task)
-    if kib == 0:
-        return [json.dumps(list(item)) for item in items]
-    data = kernels.payload_input(kib).hex()
-    return [json.dumps({"item": list(item), "payload": data}) for item in items]
+    items = [json.dumps(list(item)) for item in kernels.work_items(task)]
+    data = kernels.payload_input(kib) if kib else None
+    return items, [data] * len(items)
 
 
 def check_output(task, unit, output):
-    """A unit's output must be as large as the input it carried (none without a payload)."""
+    """A unit's payload, as it reports it (see `dask_unit`): the input it received must have
+    been `bytes` as large as the task's, and its output `bytes` as large (no payload, no
+    output)."""
     expected = int(task.get("payload_kib") or 0) * 1024
-    got = 0 if output is None else len(output) // 2
-    if got != expected:
+    if output is None:
+        if expected:
+            raise RuntimeError(
+                "unit %d returned no payload, expected %d bytes" % (unit, expected)
+            )
+        return
+    kind, received, data = output
+    if not expected:
+        raise RuntimeError("unit %d returned a payload, expected none" % unit)
+    if kind != "bytes" or received != expected:
         raise RuntimeError(
-            "unit %d returned %d payload bytes, expected %d" % (unit, got, expected)
+            "unit %d received its input as %s of length %r, expected bytes of length %d"
+            % (unit, kind, received, expected)
+        )
+    if not isinstance(data, bytes) or len(data) != expected:
+        raise RuntimeError(
+            "unit %d returned %s of length %d as its payload, expected bytes of length %d"
+            % (unit, type(data).__name__, len(data), expected)
         )
 
 
@@ -305,7 +322,7 @@ class DaskRunner:
         return import_everywhere(spec, run_on_each)
 
     def run(self, task, clock):
-        items = items_of(task)
+        items, payloads = items_of(task)
         # An embedded cluster's workers are all this cell's: its tasks are not tied to their
         # addresses, so that when a worker dies in a task (and its nanny starts another, at a
         # new address) Dask tries the task on the others and gives up naming it
@@ -316,7 +333,7 @@ class DaskRunner:
             raise RuntimeError(lost_worker_message(task, [], self.lost, self.client))
         clock.start()
         futures = self.client.map(
-            dask_unit, items, workers=workers, pure=False, allow_other_workers=False,
+            dask_unit, items, payloads, workers=workers, pure=False, allow_other_workers=False,
         )
         self.running = futures
         try:
@@ -605,7 +622,7 @@ class MpiRunner:
 
     def run(self, task, clock):
         comm, MPI = self.comm, self.MPI
-        items = items_of(task)
+        items, payloads = items_of(task)
         self.describe_units(task)
         table, remote, sends = self.table, self.remote, self.sends
         n = len(items)
@@ -615,6 +632,11 @@ class MpiRunner:
         # queued behind another unit, its data would move only as fast as rank 0's probes
         # between naps drive the transfer (Open MPI sends a large message in fragments).
         queue_two = not int(task.get("payload_kib") or 0)
+        # A unit with a payload travels as (its JSON text, its input bytes): mpi4py pickles
+        # bytes as they are.
+        messages = [
+            item if data is None else (item, data) for item, data in zip(items, payloads)
+        ]
         self.wake(ranks)
         clock.start()
         next_unit = 0
@@ -625,9 +647,9 @@ class MpiRunner:
             if rank in remote and len(queued[rank]) == 1:
                 table[rank] = next_unit + 1
             if queue_two:
-                sends.append(comm.isend(items[next_unit], dest=rank, tag=TAG_WORK))
+                sends.append(comm.isend(messages[next_unit], dest=rank, tag=TAG_WORK))
             else:
-                comm.send(items[next_unit], dest=rank, tag=TAG_WORK)
+                comm.send(messages[next_unit], dest=rank, tag=TAG_WORK)
             next_unit += 1
 
         def room(rank):
@@ -676,7 +698,7 @@ def exit_message(item_json, rank, code):
     if isinstance(msg, dict) and "import" in msg:
         return "an MPI rank (rank %d) called os._exit(%r) while importing %s" % (
             rank, code, msg["import"].get("file"))
-    item = msg["item"] if isinstance(msg, dict) else msg
+    item = msg
     unit = item[1] if len(item) > 1 else "?"
     spec = item[0] if item else {}
     what = "an MPI rank (rank %d) called os._exit(%r)" % (rank, code)
@@ -688,10 +710,8 @@ def exit_message(item_json, rank, code):
 
 def unit_of(msg):
     """The unit number of a parsed work item (see `dask_unit`); -1 for an import."""
-    if isinstance(msg, dict):
-        if "import" in msg:
-            return -1
-        msg = msg["item"]
+    if isinstance(msg, dict) and "import" in msg:
+        return -1
     return int(msg[1])
 
 
@@ -753,12 +773,14 @@ def mpi_worker(comm):
                 slot = rank_slot(msg["table"], rank)
             comm.send((socket.gethostname(), slot is not None), dest=0, tag=TAG_WORK)
             continue
-        running[0] = msg
-        item = json.loads(msg)
+        # A unit with a payload comes as (its JSON text, its input bytes) (see `MpiRunner.run`).
+        text, payload = msg if isinstance(msg, tuple) else (msg, None)
+        running[0] = text
+        item = json.loads(text)
         if slot is not None:
             slot[0] = unit_of(item) + 1
         try:
-            result = dask_unit(item)
+            result = dask_unit(item, payload)
         except BaseException as exc:  # the user's traceback goes to rank 0, not a timeout
             result = {"failed": kernels.failure_message(exc)}
         if slot is not None:

@@ -644,6 +644,10 @@ pub(super) fn run(args: &RunArgs) -> Result<ExitCode> {
     out!("{}", verdict_text(&results));
     out!("{}", gil_lesson_text(&results));
     say_load(&results, quiet);
+    // The sweep's own warnings (a process a cell's end could not stop), kept in the file too.
+    for warning in &results.warnings {
+        errln!("warning: {warning}");
+    }
     out!("{}", fits_summary(&fit_results(&results)));
     // A results file that cannot be saved (a full disk) does not cost the other outputs: they
     // are still written, and the failure is the run's error at the end.

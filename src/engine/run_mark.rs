@@ -108,6 +108,8 @@ pub struct MarkedRun {
     /// Processes seen carrying the mark before the run's own shutdown killed them: reaped too,
     /// where they became this process's children (see [`MarkedRun::note_members`]).
     noted: Vec<u32>,
+    /// Whether [`MarkedRun::stop_at_end`] stopped the mark already (the drop then does not).
+    stopped: bool,
 }
 
 impl Default for MarkedRun {
@@ -121,6 +123,7 @@ impl MarkedRun {
         MarkedRun {
             mark: RunMark::new(),
             noted: Vec::new(),
+            stopped: false,
         }
     }
 
@@ -169,8 +172,22 @@ impl MarkedRun {
     }
 }
 
+impl MarkedRun {
+    /// The stop its drop does, done now so that the caller learns what it could not stop
+    /// ([`Stop::not_gone`]; the sweep tells it as a warning of the sweep,
+    /// [`not_gone_at_cell_end_words`]).
+    pub fn stop_at_end(mut self) -> Stop {
+        self.stopped = true;
+        let value = Arc::clone(&self.mark.value);
+        stop_where(&self.noted, |mark| mark == &*value)
+    }
+}
+
 impl Drop for MarkedRun {
     fn drop(&mut self) {
+        if self.stopped {
+            return;
+        }
         let value = Arc::clone(&self.mark.value);
         stop_where(&self.noted, |mark| mark == &*value);
     }
@@ -434,6 +451,23 @@ pub fn not_gone_after_run_words(stop: &Stop) -> Option<String> {
     };
     Some(format!(
         "{processes} a run left {were} still there {} after SIGKILL: {words}",
+        exit_wait_words()
+    ))
+}
+
+/// The warning of a sweep when the stop at the end of the cell `cell` (`threads × 2`,
+/// [`MarkedRun::stop_at_end`]) killed processes that were still there after the wait: `threads
+/// × 2: a process the cell left was still there 2 s after SIGKILL when the cell ended: pid 4242
+/// (D: uninterruptible sleep)`. `None` when every one is gone.
+pub fn not_gone_at_cell_end_words(cell: &str, stop: &Stop) -> Option<String> {
+    let words = not_gone_words(&stop.not_gone)?;
+    let (processes, were) = match stop.not_gone.len() {
+        1 => ("a process".to_string(), "was"),
+        n => (format!("{n} processes"), "were"),
+    };
+    Some(format!(
+        "{cell}: {processes} the cell left {were} still there {} after SIGKILL when the cell \
+         ended: {words}",
         exit_wait_words()
     ))
 }

@@ -19,7 +19,7 @@ use super::module_source::{ModuleSource, is_module_of};
 use super::pacer::{RunGuard, UnitError};
 use super::results_saver::{ResultsSaver, SaveToFile};
 use super::run_count::RunCount;
-use super::run_mark::{MarkedRun, Stop, not_gone_after_run_words};
+use super::run_mark::{MarkedRun, Stop, not_gone_after_run_words, not_gone_at_cell_end_words};
 use super::scratch::ScratchDir;
 use super::workload::RunEnv;
 use crate::preset::{Baseline, Experiment, ModelKind, TaskKind};
@@ -62,6 +62,13 @@ pub trait ExecutorFactory: std::fmt::Debug + Send + Sync {
     /// factory may stand in a stop that meets a process it cannot stop.
     fn stop_left_by_run(&self, _model: ModelKind, _workers: usize, marked: &MarkedRun) -> Stop {
         marked.stop_left_by_run()
+    }
+
+    /// Stops, when the cell `model × workers` ends (after its executor), every process still
+    /// carrying its mark ([`MarkedRun::stop_at_end`]). A test's factory may stand in a stop
+    /// that meets a process it cannot stop.
+    fn stop_at_cell_end(&self, _model: ModelKind, _workers: usize, marked: MarkedRun) -> Stop {
+        marked.stop_at_end()
     }
 }
 
@@ -485,6 +492,7 @@ pub fn run_sweep(
         live: Vec::new(),
         started: Instant::now(),
         faults: Vec::new(),
+        warnings: Vec::new(),
     };
     emit(SweepEvent::Started {
         plan: plan.clone(),
@@ -594,7 +602,7 @@ pub fn run_sweep(
     sweep.finish_cells(&mut results, emit);
     for (cell, live) in results.cells.iter_mut().zip(&mut sweep.live) {
         if !live.finished {
-            live.stop();
+            live.stop(&*sweep.config.executors, cell, &mut sweep.warnings);
             live.finished = true;
             cell.status = CellStatus::Cancelled;
             cell.error = Some(format!("cancelled after {} timed runs", cell.samples.len()));
@@ -610,6 +618,7 @@ pub fn run_sweep(
         RunStatus::Complete
     };
     results.machine.load_during_runs = sweep.load_summary(&results);
+    results.warnings.append(&mut sweep.warnings);
     results.finished_at = Some(utc_timestamp(SystemTime::now()));
     results.writer = None;
     results.recompute();
@@ -774,11 +783,36 @@ struct Live {
 }
 
 impl Live {
-    fn stop(&mut self) {
-        if let Some(mut r) = self.running.take() {
-            r.marked.note_members();
-            r.executor.shutdown();
-        }
+    /// Ends the cell `cell`: shuts its executor down, then stops every process still carrying
+    /// its mark (`executors`' [`ExecutorFactory::stop_at_cell_end`]), then removes its scratch
+    /// directory. A process that stop killed but found still there after the wait cannot fail
+    /// a cell whose runs are over: it is told as a warning of the sweep, pushed on `warnings`
+    /// ([`not_gone_at_cell_end_words`]; `ResultsFile::warnings`).
+    fn stop(
+        &mut self,
+        executors: &dyn ExecutorFactory,
+        cell: &CellResult,
+        warnings: &mut Vec<String>,
+    ) {
+        let Some(mut r) = self.running.take() else {
+            return;
+        };
+        r.marked.note_members();
+        r.executor.shutdown();
+        // The order of `Running`'s fields: the executor, then the mark's stop, then the
+        // scratch directory (at the end of this function).
+        let Running {
+            executor,
+            env,
+            marked,
+            _scratch,
+        } = r;
+        drop(executor);
+        drop(env);
+        let model = cell.model.unwrap_or(ModelKind::Sequential);
+        let stop = executors.stop_at_cell_end(model, cell.workers, marked);
+        let name = format!("{model} × {}", cell.workers);
+        warnings.extend(not_gone_at_cell_end_words(&name, &stop));
     }
 }
 
@@ -796,6 +830,8 @@ struct Sweep<'a> {
     started: Instant,
     /// The faults of the user's own code met so far, each told once, in the order met.
     faults: Vec<ToldFault>,
+    /// The warnings of the sweep so far (see `Live::stop`), for `ResultsFile::warnings`.
+    warnings: Vec<String>,
 }
 
 /// A fault of the user's code the sweep met and told (see [`run_sweep`]).
@@ -818,8 +854,12 @@ fn stopping(faults: &[ToldFault], model: ModelKind) -> Option<&str> {
 
 impl Drop for Sweep<'_> {
     fn drop(&mut self) {
+        // Only where `run_sweep` did not end every cell (a panic): the mark's drop stops it.
         for live in &mut self.live {
-            live.stop();
+            if let Some(mut r) = live.running.take() {
+                r.marked.note_members();
+                r.executor.shutdown();
+            }
         }
     }
 }
@@ -1023,7 +1063,7 @@ impl Sweep<'_> {
             let Some(origin) = stopping(&self.faults, model) else {
                 continue;
             };
-            live.stop();
+            live.stop(&*self.config.executors, cell, &mut self.warnings);
             live.quiet = true;
             cell.status = CellStatus::Failed;
             let runs = cell.samples.len();
@@ -1061,7 +1101,7 @@ impl Sweep<'_> {
         if let Some(reason) = not_gone_after_run_words(&stop) {
             cell.status = CellStatus::Failed;
             cell.error = Some(reason);
-            self.live[i].stop();
+            self.live[i].stop(&*self.config.executors, cell, &mut self.warnings);
         }
     }
 
@@ -1165,7 +1205,7 @@ impl Sweep<'_> {
                         fault.summary.push_str(&format!(", in {calls}"));
                     }
                 }
-                self.live[i].stop();
+                self.live[i].stop(&*self.config.executors, cell, &mut self.warnings);
                 // Met while running: it stops this model's cells. Met before in another model,
                 // it is told there, and this cell points at it.
                 if let Some(origin) = fault.and_then(|f| self.note_user_fault(cell, f, false)) {
@@ -1192,7 +1232,11 @@ impl Sweep<'_> {
             if cell.status == CellStatus::Cancelled {
                 continue;
             }
-            self.live[i].stop();
+            self.live[i].stop(
+                &*self.config.executors,
+                &results.cells[i],
+                &mut self.warnings,
+            );
             self.live[i].finished = true;
             done.push(i);
         }
@@ -2181,5 +2225,106 @@ mod tests {
         assert_eq!(of((ModelKind::Threads, 1)), 4, "{stops:?}");
         assert_eq!(of((ModelKind::Threads, 2)), 2, "{stops:?}");
         assert_eq!(r.status, RunStatus::Complete);
+    }
+
+    /// Executors whose stop at the end of the cell `stuck` finds a process that outlived
+    /// SIGKILL; counts the stops at each cell's end.
+    #[derive(Debug)]
+    struct LeavesAProcessAtCellEnd {
+        stuck: (ModelKind, usize),
+        stops: std::sync::Mutex<Vec<(ModelKind, usize)>>,
+    }
+
+    impl ExecutorFactory for LeavesAProcessAtCellEnd {
+        fn start(&self, _: &CellStart<'_>) -> Result<Box<dyn Executor>, UnitError> {
+            Ok(Box::new(NoProcessesBetweenRuns))
+        }
+        fn stop_at_cell_end(&self, model: ModelKind, workers: usize, marked: MarkedRun) -> Stop {
+            // The real stop too (it finds nothing: no process carries the mark).
+            assert_eq!(marked.stop_at_end(), Stop::default());
+            self.stops.lock().unwrap().push((model, workers));
+            match (model, workers) == self.stuck {
+                true => Stop {
+                    killed: vec![4242, 4243],
+                    not_gone: vec![super::super::run_mark::NotGone {
+                        pid: 4242,
+                        state: Some('D'),
+                        parent: Some(1),
+                    }],
+                },
+                false => Stop::default(),
+            }
+        }
+    }
+
+    #[test]
+    fn a_process_the_stop_at_a_cells_end_could_not_stop_is_a_warning_of_the_sweep() {
+        let exp = Experiment {
+            models: vec![ModelKind::Sequential, ModelKind::Threads],
+            workers: vec![1, 2],
+            repetitions: 3,
+            warmups: 1,
+            min_time_s: 0.0,
+            precision: 0.0,
+            timeout_s: 5.0,
+            ..Experiment::default()
+        };
+        let factory = Arc::new(LeavesAProcessAtCellEnd {
+            stuck: (ModelKind::Threads, 2),
+            stops: std::sync::Mutex::default(),
+        });
+        let mut config = SweepConfig::new(WorkerCommand::new("/nonexistent/corelab"));
+        config.executors = factory.clone();
+        config.shuffle_seed = Some(7);
+        let mut failed = Vec::new();
+        let r = run_sweep(&exp, &config, &CancelToken::new(), &mut |e| {
+            if let SweepEvent::Failed { reason, .. } = e {
+                failed.push(reason);
+            }
+        });
+        assert_eq!(
+            r.warnings,
+            vec![
+                "threads × 2: a process the cell left was still there 2 s after SIGKILL when \
+                 the cell ended: pid 4242 (D: uninterruptible sleep)"
+                    .to_string()
+            ]
+        );
+        // The cell's runs were over: it stays measured, and nothing failed.
+        assert!(failed.is_empty(), "{failed:?}");
+        assert_eq!(r.status, RunStatus::Complete);
+        for (model, workers) in [
+            (ModelKind::Sequential, 1),
+            (ModelKind::Threads, 1),
+            (ModelKind::Threads, 2),
+        ] {
+            let cell = r.cell(model, workers).unwrap();
+            assert_eq!(cell.status, CellStatus::Ok, "{cell:?}");
+            assert_eq!(cell.samples.len(), 3, "{cell:?}");
+        }
+        // Each cell's end stopped once.
+        let stops = factory.stops.lock().unwrap().clone();
+        assert_eq!(stops.len(), 3, "{stops:?}");
+        for cell in [
+            (ModelKind::Sequential, 1),
+            (ModelKind::Threads, 1),
+            (ModelKind::Threads, 2),
+        ] {
+            assert!(stops.contains(&cell), "{stops:?}");
+        }
+        // The results file keeps the warning; a file without any reads as none.
+        let text = serde_json::to_string(&r).unwrap();
+        let back: ResultsFile = serde_json::from_str(&text).unwrap();
+        assert_eq!(back.warnings, r.warnings);
+        let mut quiet = r.clone();
+        quiet.warnings.clear();
+        let text = serde_json::to_string(&quiet).unwrap();
+        assert!(!text.contains("\"warnings\""), "{text}");
+        assert!(
+            serde_json::from_str::<ResultsFile>(&text)
+                .unwrap()
+                .warnings
+                .is_empty()
+        );
     }
 }

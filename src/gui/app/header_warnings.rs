@@ -26,6 +26,9 @@ pub(super) struct HeaderWarnings {
     /// Whether to link to the lost-updates chart: a counter lost updates, and that chart is
     /// not the one shown.
     pub lost_updates_link: bool,
+    /// The sweep's own warnings (`ResultsFile::warnings`: a process the stop at a cell's end
+    /// could not stop), one a line.
+    pub sweep: Option<String>,
 }
 
 impl HeaderWarnings {
@@ -46,6 +49,7 @@ impl HeaderWarnings {
             load,
             calibration: results.calibration_note(),
             lost_updates_link: tab != Tab::LostUpdates && crate::results::lost_any(results),
+            sweep: (!results.warnings.is_empty()).then(|| results.warnings.join("\n")),
         }
     }
 
@@ -55,5 +59,6 @@ impl HeaderWarnings {
             || self.load.is_some()
             || self.calibration.is_some()
             || self.lost_updates_link
+            || self.sweep.is_some()
     }
 }

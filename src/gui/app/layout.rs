@@ -1075,6 +1075,15 @@ impl WorkbenchApp {
                         false => ui.colored_label(color, format!("· {partial}")),
                     };
                 }
+                // A process the sweep could not stop: a word or two, the lines in its hover.
+                if let Some(lines) = &warnings.sweep {
+                    let words = match tight {
+                        true => "· process not stopped",
+                        false => "· a process outlived its stop",
+                    };
+                    ui.colored_label(ui.visuals().warn_fg_color, words)
+                        .on_hover_text(lines);
+                }
                 match &warnings.load {
                     Some(LoadWarning::Busy { busyness, warning }) => {
                         // Worded as the verdict words it: a few busy runs are not a busy machine.

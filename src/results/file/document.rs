@@ -48,6 +48,12 @@ pub struct ResultsFile {
     /// [`crate::results::left_by_a_gone_process`]); `None` in files from before it was recorded.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub writer: Option<WriterProcess>,
+    /// What went wrong in the sweep outside any cell's measurement, one line each: a process
+    /// the stop at a cell's end killed that was still there after the wait
+    /// (`engine::run_mark::not_gone_at_cell_end_words`). Empty in files from before it was
+    /// recorded.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub warnings: Vec<String>,
 }
 
 impl Default for ResultsFile {
@@ -68,6 +74,7 @@ impl Default for ResultsFile {
             calibration: None,
             provenance: Provenance::default(),
             writer: None,
+            warnings: Vec::new(),
         }
     }
 }
