@@ -98,7 +98,9 @@ pub fn show(
     ui.add_enabled_ui(enabled, |ui| {
         ui.horizontal(|ui| {
             let l = ui.label("Name");
-            ui.add(egui::TextEdit::singleline(&mut exp.name).desired_width(f32::INFINITY))
+            // As wide as what is left of the row, never wider (the panel's edge clips).
+            let width = ui.available_width();
+            ui.add(egui::TextEdit::singleline(&mut exp.name).desired_width(width))
                 .labelled_by(l.id);
         });
         if !exp.description.is_empty() {
@@ -548,7 +550,7 @@ fn workers_section(ui: &mut egui::Ui, editor: &mut ConfigEditor, exp: &mut Exper
         let edit = ui
             .add(
                 egui::TextEdit::singleline(&mut editor.workers_text)
-                    .desired_width(f32::INFINITY)
+                    .desired_width(ui.available_width())
                     .hint_text("1, 2, 4, 8  or  1-8"),
             )
             .labelled_by(label.id)
@@ -791,7 +793,7 @@ fn python_section(
             );
             ui.add(
                 egui::TextEdit::singleline(&mut exp.python.interpreter)
-                    .desired_width(180.0)
+                    .desired_width(ui.available_width().min(180.0))
                     .hint_text("python3"),
             )
             .labelled_by(l.id);
