@@ -82,6 +82,16 @@ pub enum ConfigCommand {
     CheckInterpreter,
 }
 
+/// A menu's width in the panel: its usual width, or what is left of the row where that is
+/// less (at the panel's least width, beside a long label), so that it never runs past the
+/// panel's edge; its text is then shortened with "…".
+fn fitted_combo_width(ui: &egui::Ui) -> f32 {
+    ui.spacing()
+        .combo_width
+        .min(ui.available_width())
+        .max(ui.spacing().interact_size.x)
+}
+
 /// The header of the experiment's description in the panel.
 pub const DESCRIPTION_HEADER: &str = "What this experiment shows";
 
@@ -98,7 +108,9 @@ pub fn show(
     ui.add_enabled_ui(enabled, |ui| {
         ui.horizontal(|ui| {
             let l = ui.label("Name");
-            ui.add(egui::TextEdit::singleline(&mut exp.name).desired_width(f32::INFINITY))
+            // As wide as what is left of the row, never wider (the panel's edge clips).
+            let width = ui.available_width();
+            ui.add(egui::TextEdit::singleline(&mut exp.name).desired_width(width))
                 .labelled_by(l.id);
         });
         if !exp.description.is_empty() {
@@ -255,6 +267,8 @@ fn task_fields(ui: &mut egui::Ui, exp: &mut Experiment, module_base: Option<&std
     egui::Grid::new("task-grid").num_columns(2).spacing([8.0, 4.0]).show(ui, |ui| {
         let l = ui.label("Kind").on_hover_text("What each task does.");
         egui::ComboBox::from_id_salt("task-kind")
+            .width(fitted_combo_width(ui))
+            .truncate()
             .selected_text(task.kind.id())
             .show_ui(ui, |ui| {
                 for k in TaskKind::ALL {
@@ -280,6 +294,8 @@ fn task_fields(ui: &mut egui::Ui, exp: &mut Experiment, module_base: Option<&std
             TaskKind::Cpu => {
                 let l = ui.label("Kernel");
                 egui::ComboBox::from_id_salt("cpu-kernel")
+            .width(fitted_combo_width(ui))
+            .truncate()
                     .selected_text(task.cpu.kernel.id())
                     .show_ui(ui, |ui| {
                         for k in CpuKernel::ALL {
@@ -303,6 +319,8 @@ fn task_fields(ui: &mut egui::Ui, exp: &mut Experiment, module_base: Option<&std
             TaskKind::Io => {
                 let l = ui.label("Mode");
                 egui::ComboBox::from_id_salt("io-mode")
+            .width(fitted_combo_width(ui))
+            .truncate()
                     .selected_text(task.io.mode.id())
                     .show_ui(ui, |ui| {
                         for m in IoMode::ALL {
@@ -383,6 +401,8 @@ fn task_fields(ui: &mut egui::Ui, exp: &mut Experiment, module_base: Option<&std
 fn sync_row(ui: &mut egui::Ui, sync: &mut SyncMode, models: &[ModelKind]) {
     let l = ui.label("Synchronisation");
     egui::ComboBox::from_id_salt("sync-mode")
+            .width(fitted_combo_width(ui))
+            .truncate()
         .selected_text(sync.id())
         .show_ui(ui, |ui| {
             for s in SyncMode::ALL {
@@ -477,7 +497,8 @@ fn target_run_row(ui: &mut egui::Ui, exp: &mut Experiment) {
     let Some((knob, _)) = exp.task.size_knob() else {
         return;
     };
-    ui.horizontal(|ui| {
+    // Wrapped: at the panel's least width the note does not fit beside the value.
+    ui.horizontal_wrapped(|ui| {
         let l = ui.label("Size to a run of").on_hover_text(
             "target_run_s: at Run, a short calibration scales the task's size so that one run \
              of the slowest kind of model takes about this long on this machine. 0 = off: the \
@@ -548,7 +569,7 @@ fn workers_section(ui: &mut egui::Ui, editor: &mut ConfigEditor, exp: &mut Exper
         let edit = ui
             .add(
                 egui::TextEdit::singleline(&mut editor.workers_text)
-                    .desired_width(f32::INFINITY)
+                    .desired_width(ui.available_width())
                     .hint_text("1, 2, 4, 8  or  1-8"),
             )
             .labelled_by(label.id)
@@ -791,7 +812,7 @@ fn python_section(
             );
             ui.add(
                 egui::TextEdit::singleline(&mut exp.python.interpreter)
-                    .desired_width(180.0)
+                    .desired_width(ui.available_width().min(180.0))
                     .hint_text("python3"),
             )
             .labelled_by(l.id);
@@ -800,6 +821,8 @@ fn python_section(
                 .label("Start method")
                 .on_hover_text("How py-multiprocessing starts its worker processes.");
             egui::ComboBox::from_id_salt("start-method")
+            .width(fitted_combo_width(ui))
+            .truncate()
                 .selected_text(exp.python.start_method.id())
                 .show_ui(ui, |ui| {
                     for m in StartMethod::ALL {
@@ -882,6 +905,8 @@ fn measurement_section(ui: &mut egui::Ui, exp: &mut Experiment) {
         ui.end_row();
         let l = ui.label("Baseline").on_hover_text("What speedup divides.");
         egui::ComboBox::from_id_salt("baseline")
+            .width(fitted_combo_width(ui))
+            .truncate()
             .selected_text(match exp.baseline {
                 Baseline::Sequential => "sequential",
                 Baseline::SameModelOneWorker => "same model, 1 worker",

@@ -714,7 +714,9 @@ impl WorkbenchApp {
                 ));
             }
         }
-        ui.horizontal(|ui| {
+        // Wrapped: at the panel's least width the three buttons do not fit on one row, and
+        // a row that overflows widens everything below it past the panel's edge too.
+        ui.horizontal_wrapped(|ui| {
             ui.add_enabled_ui(!running, |ui| {
                 if ui
                     .add_enabled(self.is_modified(), egui::Button::new("Reset to preset"))
