@@ -10,6 +10,8 @@
 //! partial cells and a busy machine).
 
 mod axis_scale;
+#[cfg(test)]
+mod colour_vision;
 mod error_bars;
 mod fitted_curve;
 mod kind;
