@@ -11,6 +11,7 @@ mod glyphs;
 mod markdown;
 pub mod png;
 pub mod sanitize;
+mod svg_text;
 mod table;
 pub mod trace;
 
