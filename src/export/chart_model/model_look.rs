@@ -29,17 +29,17 @@ const PALETTE_LIGHT: [Rgb; 12] = [
 /// same rules as [`PALETTE_LIGHT`] against the dark plot and panel backgrounds.
 const PALETTE_DARK: [Rgb; 12] = [
     (0, 0, 0),       // sequential (the theme's foreground)
-    (5, 112, 180),   // threads: blue
-    (13, 160, 117),  // rayon: bluish green
-    (207, 89, 0),    // processes: vermillion
-    (200, 120, 169), // gil-threads: reddish purple
-    (201, 198, 209), // py-threading: pale lavender
-    (29, 119, 165),  // py-multiprocessing: steel blue
-    (188, 159, 17),  // py-free-threading: ochre
-    (185, 63, 68),   // py-dask: red
-    (76, 173, 193),  // py-mpi: light teal
-    (143, 96, 36),   // tokio: brown
-    (245, 190, 185), // py-asyncio: pink
+    (20, 114, 213),  // threads: blue
+    (0, 174, 124),   // rayon: bluish green
+    (221, 55, 10),   // processes: vermillion
+    (189, 131, 172), // gil-threads: reddish purple
+    (255, 177, 30),  // py-threading: orange
+    (104, 202, 253), // py-multiprocessing: sky blue
+    (255, 229, 70),  // py-free-threading: yellow
+    (215, 73, 91),   // py-dask: rose red
+    (69, 188, 202),  // py-mpi: light teal
+    (203, 123, 75),  // tokio: light brown
+    (142, 140, 236), // py-asyncio: lavender blue
 ];
 
 fn model_index(model: ModelKind) -> usize {
@@ -115,7 +115,7 @@ mod tests {
         assert_eq!(model_colour(ModelKind::Processes), (180, 73, 3));
         assert_eq!(
             model_colour_on(ModelKind::Threads, Theme::Dark),
-            (5, 112, 180)
+            (20, 114, 213)
         );
     }
 
