@@ -1036,14 +1036,14 @@ pub fn show(
         {
             view.y_scale_chosen = true;
         }
-        if kind == ChartKind::Speedup && view.log_x {
-            if ui
+        if kind == ChartKind::Speedup
+            && view.log_x
+            && ui
                 .checkbox(&mut view.log_speedup, "log speedup")
                 .on_hover_text("A logarithmic speedup axis, with the log₂ worker axis: the ideal line stays straight and small speedups keep their room. Until you set it, it is on where the speedups span 8 times or more, as in the exported charts.")
                 .changed()
-            {
-                view.speedup_scale_chosen = true;
-            }
+        {
+            view.speedup_scale_chosen = true;
         }
         ui.checkbox(&mut view.show_legend, "legend").on_hover_text(
             "Show the legend (in the plot corner with the fewest points, else below these boxes).",
