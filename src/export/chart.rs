@@ -96,7 +96,7 @@ impl Default for ChartOptions {
             width: 1100,
             height: 700,
             scale: 1.0,
-            font_size: 15.0,
+            font_size: 12.0,
             title: None,
             show_fits: true,
             theme: Theme::Light,
