@@ -61,18 +61,17 @@ fn check(runs: &[ChartRun<'_>], options: &ChartOptions, what: &str) {
         Err(e) => panic!("{what}: {e}"),
     };
     let (w, h) = (f64::from(options.width), f64::from(options.height));
-    // The SVG's font-size is the size the text was laid out with (the chart undoes
-    // plotters' own factor of 1.24), and `text_width` measures at a font-size.
+    // plotters writes SVG font sizes at 0.806 of the pixel size it laid the text out with.
     let spans: Vec<(f64, f64, f64, String, f64)> = texts(&svg)
         .into_iter()
         .map(|(x, y, size, anchor, content)| {
-            let width = text_width(&content, size);
+            let width = text_width(&content, size / 0.806);
             let left = match anchor.as_str() {
                 "middle" => x - width / 2.0,
                 "end" => x - width,
                 _ => x,
             };
-            (left, left + width, y, content, size)
+            (left, left + width, y, content, size / 0.806)
         })
         .collect();
     for (l, r, y, t, _) in &spans {

@@ -659,10 +659,7 @@ fn png_text_spacing_follows_the_font_metrics() {
     }
     // Expected ink starts from the font: pen position (advances and kerning) + bearing.
     let font = FontRef::try_from_slice(corelab::export::CHART_FONT).unwrap();
-    // The title's font-size (its em, as the SVG says it); ab_glyph scales by the font's
-    // height (ascent − descent), not by its em.
-    let em = 40.0f32 * 1.4;
-    let size = em * font.height_unscaled() / font.units_per_em().unwrap();
+    let size = 40.0f32 * 1.4;
     let scaled = font.as_scaled(PxScale::from(size));
     let mut pen = 0f32;
     let mut prev = None;

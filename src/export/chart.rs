@@ -9,8 +9,7 @@
 //! on a busy machine), the legend outside the plot area (to the right when it fits in 38 %
 //! of the width, else below the plot), x ticks at the measured worker counts. Text sizes come
 //! from [`ChartOptions::font_size`] and [`ChartOptions::scale`], never from the chart's width,
-//! so a small chart keeps readable text; a tall chart's body text grows to 1/60 of its height
-//! ([`TEXT_SHARE_OF_HEIGHT`]), so a projected slide keeps it readable too.
+//! so a small chart keeps readable text.
 
 use std::sync::OnceLock;
 
@@ -22,7 +21,7 @@ use super::chart_frame::{ChartFrame, CoreLine, WorkerAxis};
 use super::chart_model::{
     self, ChartKind, ChartRun, ChartSeries, Dash, Marker, Rgb, SeriesFilter, Theme,
 };
-use super::glyphs::{EvenText, style_size, text_width};
+use super::glyphs::{EvenText, text_width};
 use crate::preset::ModelKind;
 use crate::results::ResultsFile;
 
@@ -70,8 +69,7 @@ pub struct ChartOptions {
     /// PNG pixel density: 2 draws a 2× larger image with everything twice as big (for
     /// 192 dpi). SVG ignores it.
     pub scale: f64,
-    /// Body text size in pixels at scale 1 (tick labels and legend are 0.9×, the title 1.4×):
-    /// the least, as a tall chart's text grows with its height ([`ChartOptions::text_size`]).
+    /// Body text size in pixels at scale 1 (tick labels and legend are 0.9×, the title 1.4×).
     pub font_size: f64,
     /// Title above the chart; the experiment name when `None`.
     pub title: Option<String>,
@@ -96,7 +94,7 @@ impl Default for ChartOptions {
             width: 1100,
             height: 700,
             scale: 1.0,
-            font_size: 12.0,
+            font_size: 15.0,
             title: None,
             show_fits: true,
             theme: Theme::Light,
@@ -108,20 +106,7 @@ impl Default for ChartOptions {
     }
 }
 
-/// The body text's least share of a chart's height: text grows with a tall image (a slide
-/// of 1920 × 1080 gets 18 px body text, its ticks 16.2 px, 1.5 % of the height), so it stays
-/// readable when the image is projected. At the default 700 px the asked size (15) is larger
-/// and is used.
-pub const TEXT_SHARE_OF_HEIGHT: f64 = 1.0 / 60.0;
-
 impl ChartOptions {
-    /// The body text's font-size at scale 1: [`ChartOptions::font_size`], or more on a tall
-    /// chart ([`TEXT_SHARE_OF_HEIGHT`] of its height).
-    pub fn text_size(&self) -> f64 {
-        self.font_size
-            .max(f64::from(self.height) * TEXT_SHARE_OF_HEIGHT)
-    }
-
     /// The PNG's size in pixels: width × height × scale.
     pub fn pixel_size(&self) -> (u32, u32) {
         let s = self.scale_clamped();
@@ -174,21 +159,7 @@ pub fn register_chart_font() -> Result<(), ChartError> {
     if ok { Ok(()) } else { Err(ChartError::Font) }
 }
 
-/// The chart's title: [`ChartOptions::title`], else the experiments' names.
-fn chart_title(runs: &[ChartRun<'_>], options: &ChartOptions) -> String {
-    options.title.clone().unwrap_or_else(|| {
-        let mut v: Vec<&str> = runs
-            .iter()
-            .map(|r| r.results.experiment.name.as_str())
-            .collect();
-        v.dedup();
-        v.join(" vs ")
-    })
-}
-
-/// Draws the chart as an SVG document: its text at the font sizes asked for (plotters'
-/// own factor undone), with a `<title>` (the chart's title) and a `<desc>` (what the axes
-/// show and the legend's entries) for screen readers.
+/// Draws the chart as an SVG document.
 pub fn render_svg(runs: &[ChartRun<'_>], options: &ChartOptions) -> Result<String, ChartError> {
     check(runs, options)?;
     let mut svg = String::new();
@@ -198,17 +169,7 @@ pub fn render_svg(runs: &[ChartRun<'_>], options: &ChartOptions) -> Result<Strin
         draw(&root, runs, options, 1.0)?;
         root.present().map_err(draw_err)?;
     }
-    let desc = format!(
-        "{} chart: {} against workers. Legend: {}.",
-        options.kind.id(),
-        options.kind.y_label_for(runs.iter().map(|r| r.results)),
-        legend_labels(runs, options).join("; ")
-    );
-    Ok(super::svg_text::with_title_and_sizes(
-        &svg,
-        &chart_title(runs, options),
-        &desc,
-    ))
+    Ok(svg)
 }
 
 /// Draws the chart as a PNG image (RGB, 8 bits per channel) of [`ChartOptions::pixel_size`].
@@ -489,11 +450,11 @@ where
     let w = w as f64;
     let _ = h;
     let m = Metrics {
-        body: options.text_size() * scale,
-        small: (options.text_size() * 0.9).max(9.0) * scale,
-        title: options.text_size() * 1.4 * scale,
+        body: options.font_size * scale,
+        small: (options.font_size * 0.9).max(9.0) * scale,
+        title: options.font_size * 1.4 * scale,
         line_w: 2.0 * scale,
-        marker: (options.text_size() * 0.32).max(3.5) * scale,
+        marker: (options.font_size * 0.32).max(3.5) * scale,
         px: scale,
     };
     let pxi = |v: f64| (v * m.px).round().max(1.0) as u32;
@@ -509,7 +470,14 @@ where
     let log = move |v: f64| if log2_y { v.log2() } else { v.log10() };
 
     // Title, subtitle and the busy mark.
-    let title = chart_title(runs, options);
+    let title = options.title.clone().unwrap_or_else(|| {
+        let mut v: Vec<&str> = runs
+            .iter()
+            .map(|r| r.results.experiment.name.as_str())
+            .collect();
+        v.dedup();
+        v.join(" vs ")
+    });
     let subtitle = if runs.len() == 1 {
         // Which build measured, where it was recorded (files from before say nothing).
         let build = first.provenance.commit.as_ref().map_or(String::new(), |c| {
@@ -551,7 +519,7 @@ where
     root.draw(&Text::new(
         title,
         (side as i32, y as i32),
-        (font, style_size(m.title)).into_font().color(&fg),
+        (font, m.title).into_font().color(&fg),
     ))
     .map_err(draw_err)?;
     y += m.title * 1.25;
@@ -561,7 +529,7 @@ where
             root.draw(&Text::new(
                 line,
                 (side as i32, y as i32),
-                (font, style_size(m.small)).into_font().color(colour),
+                (font, m.small).into_font().color(colour),
             ))
             .map_err(draw_err)?;
             y += m.small * 1.3;
@@ -753,7 +721,7 @@ where
             m.body,
             plot_h,
         ))
-        .axis_desc_style((font, style_size(m.body)).into_font().color(&fg))
+        .axis_desc_style((font, m.body).into_font().color(&fg))
         .axis_style(muted.stroke_width(pxi(1.0)))
         .draw()
         .map_err(draw_err)?;
@@ -770,7 +738,7 @@ where
             .map_err(draw_err)?;
     }
     let (bx, by) = plot_area.get_base_pixel();
-    let tick_font = (font, style_size(m.small)).into_font().color(&fg);
+    let tick_font = (font, m.small).into_font().color(&fg);
     let tick_len = (4.0 * m.px).round() as i32;
     for (&x, &t) in x_keys.iter().zip(&ticks) {
         let (px_x, px_y) = chart.backend_coord(&(x, y_lo));
@@ -852,7 +820,7 @@ where
         // Right of its line, or left of it near the plot's right edge (where the text would
         // run out of the plot into the legend).
         let text = core.tag();
-        let style = (font, style_size(m.small)).into_font().color(&core_colour);
+        let style = (font, m.small).into_font().color(&core_colour);
         let near_right = (tx(*n) - x_lo) / (x_hi - x_lo) > 0.85;
         let dx = if near_right {
             -(pxi(4.0) as i32) - text_width(&text, m.small) as i32
@@ -1191,13 +1159,12 @@ where
         area.draw(&Text::new(
             label,
             (label_x.round() as i32, yc.round() as i32),
-            (CHART_FONT_FAMILY, style_size(m.small))
-                .into_font()
-                .color(&fg)
-                .pos(plotters::style::text_anchor::Pos::new(
+            (CHART_FONT_FAMILY, m.small).into_font().color(&fg).pos(
+                plotters::style::text_anchor::Pos::new(
                     plotters::style::text_anchor::HPos::Left,
                     plotters::style::text_anchor::VPos::Center,
-                )),
+                ),
+            ),
         ))
         .map_err(draw_err)?;
     }

@@ -26,31 +26,12 @@ fn font() -> Option<&'static FontRef<'static>> {
         .as_ref()
 }
 
-/// plotters' SVG backend writes a text style's size divided by this as the `font-size`
-/// (plotters-svg 0.3.7, `svg.rs`): a style of 18.6 came out as font-size 15.
-pub const PLOTTERS_SIZE_PER_EM: f64 = 1.24;
-
-/// The plotters text-style size that draws text of `em` pixels (the CSS `font-size`) in the
-/// SVG and, through [`EvenText`], in the PNG.
-pub fn style_size(em: f64) -> f64 {
-    em * PLOTTERS_SIZE_PER_EM
-}
-
-/// The glyph scale of text `em` pixels tall (its font-size, not its ascent − descent).
-fn em_scale(font: &FontRef<'_>, em: f64) -> PxScale {
-    // ab_glyph's scale is the font's height (ascent − descent), not its em.
-    match font.units_per_em() {
-        Some(units) if units > 0.0 => PxScale::from(em as f32 * font.height_unscaled() / units),
-        _ => PxScale::from(em as f32),
-    }
-}
-
-/// The advance width of `text` at a font-size of `size` pixels (kerning included).
+/// The advance width of `text` at `size` pixels (kerning included), as plotters estimates it.
 pub fn text_width(text: &str, size: f64) -> f64 {
     let Some(font) = font() else {
         return text.chars().count() as f64 * size * 0.55;
     };
-    let scaled = font.as_scaled(em_scale(font, size));
+    let scaled = font.as_scaled(PxScale::from(size as f32));
     let mut width = 0f32;
     let mut prev = None;
     for c in text.chars() {
@@ -140,10 +121,9 @@ impl<B: DrawingBackend> DrawingBackend for EvenText<B> {
         text: &str,
         style: &S,
     ) -> Result<(u32, u32), DrawingErrorKind<Self::ErrorType>> {
-        // A style's size is [`style_size`] of the text's font-size, as in the SVG.
-        let size = style.size() / PLOTTERS_SIZE_PER_EM;
+        let size = style.size();
         let height = font().map_or(size, |f| {
-            let s = f.as_scaled(em_scale(f, size));
+            let s = f.as_scaled(PxScale::from(size as f32));
             (s.ascent() - s.descent()) as f64
         });
         Ok((text_width(text, size).ceil() as u32, height.round() as u32))
@@ -162,10 +142,8 @@ impl<B: DrawingBackend> DrawingBackend for EvenText<B> {
         if colour.alpha == 0.0 {
             return Ok(());
         }
-        let em = style.size() / PLOTTERS_SIZE_PER_EM;
-        let px = em_scale(font, em);
-        let size = em as f32;
-        let scaled = font.as_scaled(px);
+        let size = style.size() as f32;
+        let scaled = font.as_scaled(PxScale::from(size));
         // The layout box: the advance width × the line height (ascent − descent); the
         // baseline is `ascent` below its top, so a top-anchored text starts at its anchor.
         let width = text_width(text, size as f64).round() as i32;
@@ -192,7 +170,7 @@ impl<B: DrawingBackend> DrawingBackend for EvenText<B> {
                 pen += scaled.kern(p, id);
             }
             prev = Some(id);
-            let glyph = id.with_scale_and_position(px, point(pen, 0.0));
+            let glyph = id.with_scale_and_position(PxScale::from(size), point(pen, 0.0));
             if let Some(outline) = font.outline_glyph(glyph) {
                 let b = outline.px_bounds();
                 let (x0, y0) = (b.min.x as i32, (ascent + b.min.y).round() as i32);

@@ -11,7 +11,6 @@ mod glyphs;
 mod markdown;
 pub mod png;
 pub mod sanitize;
-mod svg_text;
 mod table;
 pub mod trace;
 
