@@ -145,3 +145,60 @@ fn a_run_allowed_one_cpu_of_two_cores_has_its_core_line_at_one_on_screen_as_in_t
     );
     assert_eq!(screen, exported(ChartKind::Speedup, &[&pinned]));
 }
+
+/// Whether the workbench's speedup tab, showing `shown`, draws a log speedup axis (its "log
+/// speedup" box ticked; the box is offered on a log₂ worker axis only).
+fn log_speedup_on_screen(shown: &ResultsFile) -> bool {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("shown.json");
+    shown.save(&path).unwrap();
+    let options = corelab::gui::GuiOptions {
+        results: Some(path),
+        tab: Some(ChartKind::Speedup.id().into()),
+        ..Default::default()
+    };
+    let h = started(dir.path(), &options, 0);
+    let boxes: Vec<bool> = h
+        .query_all_by_label("log speedup")
+        .map(|n| n.accesskit_node().toggled() == Some(eframe::egui::accesskit::Toggled::True))
+        .collect();
+    assert!(boxes.len() <= 1, "one log speedup box at most: {boxes:?}");
+    boxes.first().copied().unwrap_or(false)
+}
+
+/// Whether an exported speedup chart of `shown`, its axes left to `auto`, draws a log
+/// speedup axis.
+fn log_speedup_exported(shown: &ResultsFile) -> bool {
+    let (_, log_y) = corelab::export::resolve_scales(
+        ChartKind::Speedup,
+        std::iter::once(shown),
+        corelab::export::AxisScale::Auto,
+        corelab::export::AxisScale::Auto,
+    )
+    .unwrap();
+    log_y
+}
+
+#[test]
+fn the_workbench_and_the_export_pick_the_same_speedup_axis() {
+    // A wide sweep (1..64 workers, speedups 1 to 48: waiting-threads-vs-async's shape): log₂
+    // workers and a log speedup axis in both; a narrow one (1, 2, 4): linear in both.
+    let wide = synthetic_results(
+        experiment(
+            "wide",
+            &[1, 2, 4, 8, 16, 32, 64],
+            &[ModelKind::Sequential, ModelKind::Threads],
+        ),
+        MachineInfo::default(),
+        [0.98, 1.0, 1.02],
+        |_, n| if n >= 64.0 { 48.0 } else { n },
+    );
+    assert!(log_speedup_exported(&wide));
+    assert!(
+        log_speedup_on_screen(&wide),
+        "the workbench kept a linear speedup axis"
+    );
+    let narrow = measured("narrow", 4);
+    assert!(!log_speedup_exported(&narrow));
+    assert!(!log_speedup_on_screen(&narrow));
+}

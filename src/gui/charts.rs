@@ -311,8 +311,12 @@ pub struct ChartView {
     pub y_scale_chosen: bool,
     pub show_legend: bool,
     /// A log₂ speedup axis on the speedup chart, offered where the worker axis is log₂ (the
-    /// ideal line is then straight and small speedups are not squashed); off by default.
+    /// ideal line is then straight and small speedups are not squashed), where
+    /// `speedup_scale_chosen`; else it follows the exports' rule
+    /// ([`chart_model::auto_log_speedup`]), so the screen and an exported chart agree.
     pub log_speedup: bool,
+    /// Whether the user has set the speedup axis (the "log speedup" box).
+    pub speedup_scale_chosen: bool,
 }
 
 impl Default for ChartView {
@@ -324,6 +328,7 @@ impl Default for ChartView {
             y_scale_chosen: false,
             show_legend: true,
             log_speedup: false,
+            speedup_scale_chosen: false,
         }
     }
 }
@@ -436,30 +441,161 @@ struct LegendEntry {
     /// ([`crate::export::chart_frame::CoreLine::tag`]); a series' whole name.
     short: String,
     color: Color32,
+    /// How the entry is drawn, as the plot draws it: not by colour alone.
+    glyph: LegendGlyph,
 }
 
-/// The legend outside the plot, in a wrapped row: a coloured dot and a short name per entry
-/// (the whole name in its hover).
+/// What a legend entry draws before its name: a sample of the line as the plot draws it.
+#[derive(Clone, Copy, Debug, PartialEq)]
+pub enum LegendGlyph {
+    /// The ideal line: a solid diagonal.
+    Ideal,
+    /// A physical-core line: a dotted vertical.
+    Cores,
+    /// A series: a short line in its dash pattern with its marker shape on it.
+    Series {
+        marker: chart_model::Marker,
+        dash: chart_model::Dash,
+        filled: bool,
+    },
+}
+
+/// Paints `glyph` in `rect` (about a text line tall and twice as wide).
+fn paint_legend_glyph(
+    painter: &egui::Painter,
+    rect: egui::Rect,
+    glyph: LegendGlyph,
+    color: Color32,
+) {
+    let stroke = egui::Stroke::new(1.5, color);
+    match glyph {
+        LegendGlyph::Ideal => {
+            painter.line_segment([rect.left_bottom(), rect.right_top()], stroke);
+        }
+        LegendGlyph::Cores => {
+            let x = rect.center().x;
+            painter.extend(egui::Shape::dotted_line(
+                &[egui::pos2(x, rect.top()), egui::pos2(x, rect.bottom())],
+                color,
+                3.0,
+                1.0,
+            ));
+        }
+        LegendGlyph::Series {
+            marker,
+            dash,
+            filled,
+        } => {
+            let y = rect.center().y;
+            let ends = [egui::pos2(rect.left(), y), egui::pos2(rect.right(), y)];
+            match dash {
+                chart_model::Dash::Solid => {
+                    painter.line_segment(ends, stroke);
+                }
+                chart_model::Dash::Dotted => {
+                    painter.extend(egui::Shape::dotted_line(&ends, color, 3.0, 0.9));
+                }
+                chart_model::Dash::Dashed | chart_model::Dash::LongDashed => {
+                    painter.extend(egui::Shape::dashed_line(&ends, stroke, 4.0, 2.5));
+                }
+            }
+            paint_marker(
+                painter,
+                rect.center(),
+                rect.height() * 0.32,
+                marker,
+                color,
+                filled,
+            );
+        }
+    }
+}
+
+/// Paints a marker shape of radius `r` at `c`, as egui_plot draws it.
+fn paint_marker(
+    painter: &egui::Painter,
+    c: egui::Pos2,
+    r: f32,
+    marker: chart_model::Marker,
+    color: Color32,
+    filled: bool,
+) {
+    use chart_model::Marker;
+    let stroke = egui::Stroke::new(1.5, color);
+    let fill = if filled { color } else { Color32::TRANSPARENT };
+    let polygon = |points: Vec<egui::Pos2>| {
+        painter.add(egui::Shape::convex_polygon(points, fill, stroke));
+    };
+    let v = egui::vec2;
+    match marker {
+        Marker::Circle => {
+            painter.add(egui::epaint::CircleShape {
+                center: c,
+                radius: r,
+                fill,
+                stroke,
+            });
+        }
+        Marker::Square => polygon(vec![c + v(-r, -r), c + v(r, -r), c + v(r, r), c + v(-r, r)]),
+        Marker::Diamond => polygon(vec![
+            c + v(0.0, -r),
+            c + v(r, 0.0),
+            c + v(0.0, r),
+            c + v(-r, 0.0),
+        ]),
+        Marker::TriangleUp => polygon(vec![c + v(0.0, -r), c + v(r, r), c + v(-r, r)]),
+        Marker::TriangleDown => polygon(vec![c + v(-r, -r), c + v(r, -r), c + v(0.0, r)]),
+        Marker::Cross | Marker::Plus | Marker::Asterisk => {
+            let d = r * std::f32::consts::FRAC_1_SQRT_2;
+            let mut arms = Vec::new();
+            if marker != Marker::Plus {
+                arms.push([c + v(-d, -d), c + v(d, d)]);
+                arms.push([c + v(-d, d), c + v(d, -d)]);
+            }
+            if marker != Marker::Cross {
+                arms.push([c + v(-r, 0.0), c + v(r, 0.0)]);
+                if marker == Marker::Plus {
+                    arms.push([c + v(0.0, -r), c + v(0.0, r)]);
+                }
+            }
+            for arm in arms {
+                painter.line_segment(arm, stroke);
+            }
+        }
+    }
+}
+
+/// The legend outside the plot, in a wrapped row: per entry a sample of its line and marker
+/// as the plot draws them (the ideal line solid and diagonal, a core line dotted and upright,
+/// a series its dash pattern and marker shape), and a short name (the whole name in its
+/// hover).
 fn legend_entries(ui: &mut egui::Ui, entries: &[LegendEntry]) {
     let font = egui::TextStyle::Body.resolve(ui.style());
     let text_color = ui.visuals().text_color();
-    for LegendEntry { name, short, color } in entries {
-        // The dot and the name are one widget, so that a row never parts them.
+    for LegendEntry {
+        name,
+        short,
+        color,
+        glyph,
+    } in entries
+    {
+        // The sample and the name are one widget, so that a row never parts them.
         let galley = ui
             .painter()
             .layout_no_wrap(short.clone(), font.clone(), text_color);
-        let dot = galley.size().y * 0.6;
-        let gap = dot * 0.6;
-        let size = egui::vec2(dot + gap + galley.size().x, galley.size().y);
+        let line_h = galley.size().y;
+        let sample = egui::vec2(line_h * 1.6, line_h * 0.8);
+        let gap = line_h * 0.35;
+        let size = egui::vec2(sample.x + gap + galley.size().x, line_h);
         let (rect, response) = ui.allocate_exact_size(size, egui::Sense::hover());
         let painter = ui.painter();
-        painter.circle_filled(
-            egui::pos2(rect.left() + dot / 2.0, rect.center().y),
-            dot / 2.0,
-            *color,
+        let sample_rect = egui::Rect::from_center_size(
+            egui::pos2(rect.left() + sample.x / 2.0, rect.center().y),
+            sample,
         );
+        paint_legend_glyph(painter, sample_rect, *glyph, *color);
         painter.galley(
-            egui::pos2(rect.left() + dot + gap, rect.top()),
+            egui::pos2(rect.left() + sample.x + gap, rect.top()),
             galley,
             text_color,
         );
@@ -763,6 +899,14 @@ pub fn show(
                 .chain(layers.compare.iter().map(|c| &c.results)),
         );
     }
+    if !view.speedup_scale_chosen {
+        view.log_speedup = chart_model::auto_log_speedup(
+            view.log_x,
+            results
+                .into_iter()
+                .chain(layers.compare.iter().map(|c| &c.results)),
+        );
+    }
     if view != before {
         view.store(ui.ctx(), kind);
     }
@@ -817,17 +961,27 @@ pub fn show(
             name: kind.ideal_label().to_string(),
             short: "ideal".to_string(),
             color: Color32::from_gray(140),
+            glyph: LegendGlyph::Ideal,
         })
         .into_iter()
         .chain(core_lines.iter().map(|c| LegendEntry {
             name: c.label.clone(),
             short: c.tag(),
             color: style::core_marker_color(dark),
+            glyph: LegendGlyph::Cores,
         }))
-        .chain(series.iter().map(|s| LegendEntry {
-            name: s.label.clone(),
-            short: s.label.clone(),
-            color: style::model_color_dark_aware(s.model, dark),
+        .chain(series.iter().map(|s| {
+            let look = chart_model::series_style(s.model, s.run, chart_model::Theme::Light);
+            LegendEntry {
+                name: s.label.clone(),
+                short: s.label.clone(),
+                color: style::model_color_dark_aware(s.model, dark),
+                glyph: LegendGlyph::Series {
+                    marker: look.marker,
+                    dash: look.dash,
+                    filled: look.filled,
+                },
+            }
         }))
     {
         if !entries.iter().any(|e| e.name == entry.name) {
@@ -900,9 +1054,14 @@ pub fn show(
         {
             view.y_scale_chosen = true;
         }
-        if kind == ChartKind::Speedup && view.log_x {
-            ui.checkbox(&mut view.log_speedup, "log speedup")
-                .on_hover_text("A logarithmic speedup axis, with the log₂ worker axis: the ideal line stays straight and small speedups keep their room. Off until you set it.");
+        if kind == ChartKind::Speedup
+            && view.log_x
+            && ui
+                .checkbox(&mut view.log_speedup, "log speedup")
+                .on_hover_text("A logarithmic speedup axis, with the log₂ worker axis: the ideal line stays straight and small speedups keep their room. Until you set it, it is on where the speedups span 8 times or more, as in the exported charts.")
+                .changed()
+        {
+            view.speedup_scale_chosen = true;
         }
         ui.checkbox(&mut view.show_legend, "legend").on_hover_text(
             "Show the legend (in the plot corner with the fewest points, else below these boxes).",
@@ -1326,7 +1485,7 @@ fn draw_series(
         plot_ui.points(
             Points::new(name, points.iter().map(|(_, xy)| *xy).collect::<Vec<_>>())
                 .color(color)
-                .radius(4.5)
+                .radius(MARKER_RADIUS)
                 .filled(filled)
                 .shape(style::marker_shape(model_style.marker)),
         );
@@ -1334,13 +1493,17 @@ fn draw_series(
             plot_ui.points(
                 Points::new(name, points.iter().map(|(_, xy)| *xy).collect::<Vec<_>>())
                     .color(color)
-                    .radius(chart_model::partial_ring_radius(4.5) as f32)
+                    .radius(chart_model::partial_ring_radius(f64::from(MARKER_RADIUS)) as f32)
                     .filled(false)
                     .shape(egui_plot::MarkerShape::Circle),
             );
         }
     }
 }
+
+/// The radius of a point's marker, in points: large enough that its shape, not only its
+/// colour, tells the models apart (4.5 hid a circle under a triangle).
+const MARKER_RADIUS: f32 = 5.5;
 
 /// Points' hover texts by (series name, workers).
 type Hovers = HashMap<(String, usize), String>;

@@ -36,6 +36,14 @@ pub enum ScaleError {
 /// reads as well and keeps the ideal line's slope familiar.
 const LOG_SPEEDUP_SPAN: f64 = 8.0;
 
+/// The one rule of the speedup axis when nobody asked for a scale, for the exports
+/// ([`resolve_scales`]) and the workbench alike: log₂ where the worker axis is log₂ and the
+/// speedups of `runs` span at least [`LOG_SPEEDUP_SPAN`] (on a linear worker axis a log
+/// speedup axis would bend the ideal line).
+pub fn auto_log_speedup<'a>(log_x: bool, runs: impl IntoIterator<Item = &'a ResultsFile>) -> bool {
+    log_x && suits_log_speedup(runs)
+}
+
 /// Whether the speedups of `runs` span at least [`LOG_SPEEDUP_SPAN`].
 fn suits_log_speedup<'a>(runs: impl IntoIterator<Item = &'a ResultsFile>) -> bool {
     let (mut lo, mut hi) = (f64::INFINITY, 0.0_f64);
@@ -79,7 +87,7 @@ pub fn resolve_scales<'a>(
             return Err(ScaleError::LogSpeedupNeedsLogX);
         }
         (ChartKind::Speedup, AxisScale::Log) => true,
-        (ChartKind::Speedup, AxisScale::Auto) => log_x && suits_log_speedup(runs),
+        (ChartKind::Speedup, AxisScale::Auto) => auto_log_speedup(log_x, runs),
         (_, AxisScale::Auto) => false,
         (k, AxisScale::Log) => {
             return Err(ScaleError::NoLogY {

@@ -11,6 +11,8 @@
 //! cell, and its cells, for the tests.
 
 mod axis_scale;
+#[cfg(test)]
+mod colour_vision;
 mod error_bars;
 mod fitted_curve;
 mod interrupted_example;
@@ -27,7 +29,8 @@ mod units;
 
 pub use crate::results::{LostShare, increments_asked, lost_share};
 pub use axis_scale::{
-    AxisScale, ScaleError, resolve_scales, suited_scales, suits_log_time, suits_log_x,
+    AxisScale, ScaleError, auto_log_speedup, resolve_scales, suited_scales, suits_log_time,
+    suits_log_x,
 };
 pub use error_bars::{bar_offset, barred_series};
 pub use fitted_curve::{curve_xs, fit_curve};

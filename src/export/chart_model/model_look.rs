@@ -3,24 +3,43 @@
 use super::{Rgb, Theme};
 use crate::preset::ModelKind;
 
-/// Curve colours in the order of [`ModelKind::ALL`]: the Okabe–Ito palette, distinguishable
-/// with the common colour-vision deficiencies (its yellow darkened to ochre for contrast on
-/// white; the sequential baseline takes the text colour of the theme). Models also differ by
-/// marker shape ([`model_marker`]), so colour is never the only cue.
-const PALETTE: [Rgb; 12] = [
+/// Curve colours on a light background (white exports, the workbench's light theme), in the
+/// order of [`ModelKind::ALL`] (the sequential baseline takes the theme's text colour). Started
+/// from the Okabe–Ito palette and moved until every colour keeps 3:1 contrast (WCAG 1.4.11)
+/// against white and every two models, and each model and the text and reference-line greys,
+/// differ by a CIELAB ΔE of 11 or more for normal vision and under simulated deuteranopia and
+/// protanopia (the test below checks both rules). Models also differ by marker shape
+/// ([`model_marker`]), so colour is never the only cue.
+const PALETTE_LIGHT: [Rgb; 12] = [
     (0, 0, 0),       // sequential (the theme's foreground)
-    (0, 114, 178),   // threads: blue
-    (0, 158, 115),   // rayon: bluish green
-    (213, 94, 0),    // processes: vermillion
-    (204, 121, 167), // gil-threads: reddish purple
-    (230, 159, 0),   // py-threading: orange
-    (86, 180, 233),  // py-multiprocessing: sky blue
-    (160, 140, 0),   // py-free-threading: ochre (Okabe–Ito yellow, darkened)
-    // Beyond Okabe–Ito's eight: darker tones unlike the eight above, told apart by marker too.
-    (170, 40, 50),  // py-dask: dark red
-    (30, 130, 140), // py-mpi: teal
-    (120, 80, 40),  // brown
-    (90, 90, 200),  // slate blue
+    (12, 115, 179),  // threads: blue
+    (7, 147, 70),    // rayon: green
+    (180, 73, 3),    // processes: vermillion
+    (200, 115, 167), // gil-threads: reddish purple
+    (203, 121, 87),  // py-threading: terracotta
+    (56, 150, 202),  // py-multiprocessing: sky blue
+    (159, 140, 0),   // py-free-threading: ochre
+    (160, 34, 60),   // py-dask: dark red
+    (32, 130, 138),  // py-mpi: teal
+    (124, 82, 35),   // tokio: brown
+    (90, 90, 200),   // py-asyncio: slate blue
+];
+
+/// Curve colours on a dark background (dark exports, the workbench's dark theme), by the
+/// same rules as [`PALETTE_LIGHT`] against the dark plot and panel backgrounds.
+const PALETTE_DARK: [Rgb; 12] = [
+    (0, 0, 0),       // sequential (the theme's foreground)
+    (20, 114, 213),  // threads: blue
+    (0, 174, 124),   // rayon: bluish green
+    (221, 55, 10),   // processes: vermillion
+    (189, 131, 172), // gil-threads: reddish purple
+    (255, 177, 30),  // py-threading: orange
+    (104, 202, 253), // py-multiprocessing: sky blue
+    (255, 229, 70),  // py-free-threading: yellow
+    (215, 73, 91),   // py-dask: rose red
+    (69, 188, 202),  // py-mpi: light teal
+    (203, 123, 75),  // tokio: light brown
+    (142, 140, 236), // py-asyncio: lavender blue
 ];
 
 fn model_index(model: ModelKind) -> usize {
@@ -34,13 +53,18 @@ pub fn model_colour(model: ModelKind) -> Rgb {
     model_colour_on(model, Theme::Light)
 }
 
-/// [`model_colour`] for a theme: the baseline follows the text colour.
+/// [`model_colour`] for a theme: each theme has its palette (readable on its background), and
+/// the baseline follows the text colour.
 pub fn model_colour_on(model: ModelKind, theme: Theme) -> Rgb {
     let i = model_index(model);
     if i == 0 {
         return theme.foreground();
     }
-    PALETTE[i % PALETTE.len()]
+    let palette = match theme {
+        Theme::Light => &PALETTE_LIGHT,
+        Theme::Dark => &PALETTE_DARK,
+    };
+    palette[i % palette.len()]
 }
 
 /// The colour of the physical-core marker: a neutral grey, unlike every model's colour.
@@ -87,8 +111,12 @@ mod tests {
 
     #[test]
     fn known_models_keep_their_colours() {
-        assert_eq!(model_colour(ModelKind::Threads), (0, 114, 178));
-        assert_eq!(model_colour(ModelKind::Processes), (213, 94, 0));
+        assert_eq!(model_colour(ModelKind::Threads), (12, 115, 179));
+        assert_eq!(model_colour(ModelKind::Processes), (180, 73, 3));
+        assert_eq!(
+            model_colour_on(ModelKind::Threads, Theme::Dark),
+            (20, 114, 213)
+        );
     }
 
     #[test]
