@@ -1,7 +1,8 @@
 #![allow(clippy::unwrap_used)] // Test code: a panic is a failed test.
 #![cfg(feature = "gui")]
 //! The export dialog starts with the axes the workbench's chart shows: a log speedup axis
-//! ticked on screen is the export's log₂ speedup axis, and the file says so.
+//! on screen (picked by the shared rule, or ticked) is the export's log₂ speedup axis, and the
+//! file says so; unticked on screen, the export is linear.
 
 mod common;
 
@@ -17,17 +18,28 @@ fn the_export_dialog_takes_the_log_speedup_axis_the_workbench_shows() {
     let mut h = common::gui::opened_path(dir.path(), &path);
     h.run();
 
-    // The workbench shows a linear speedup axis (its default): so does the export.
+    // The workbench picks a log speedup axis for 1 to 64 workers by the exports' own rule
+    // (`chart_model::auto_log_speedup`): the export starts with it.
     h.state_mut().open_export_dialog();
     h.run();
     let options = h.state_mut().export_dialog_mut().chart_options();
     assert_eq!(options.kind, ChartKind::Speedup);
     assert!(options.log_x, "1 to 64 workers: log₂ on screen");
-    assert!(!options.log_y, "the workbench's speedup axis is linear");
+    assert!(options.log_y, "the workbench's speedup axis is log₂ here: {options:?}");
     h.state_mut().export_dialog_mut().close();
     h.run();
 
-    // Ticked on screen: the export starts log₂ too.
+    // Unticked on screen: the export starts linear too.
+    h.get_by_label("log speedup").click();
+    h.run();
+    h.state_mut().open_export_dialog();
+    h.run();
+    let options = h.state_mut().export_dialog_mut().chart_options();
+    assert!(options.log_x && !options.log_y, "{options:?}");
+    h.state_mut().export_dialog_mut().close();
+    h.run();
+
+    // Ticked again: the export starts log₂, and the file says so.
     h.get_by_label("log speedup").click();
     h.run();
     h.state_mut().open_export_dialog();
