@@ -25,7 +25,10 @@ fn the_export_dialog_takes_the_log_speedup_axis_the_workbench_shows() {
     let options = h.state_mut().export_dialog_mut().chart_options();
     assert_eq!(options.kind, ChartKind::Speedup);
     assert!(options.log_x, "1 to 64 workers: log₂ on screen");
-    assert!(options.log_y, "the workbench's speedup axis is log₂ here: {options:?}");
+    assert!(
+        options.log_y,
+        "the workbench's speedup axis is log₂ here: {options:?}"
+    );
     h.state_mut().export_dialog_mut().close();
     h.run();
 

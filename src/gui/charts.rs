@@ -635,6 +635,9 @@ fn y_label_fitting(ui: &egui::Ui, label: String, height: f32) -> String {
 
 /// The most rows a legend outside the plot takes before it scrolls.
 const MAX_LEGEND_ROWS: f32 = 3.0;
+/// Below this height left for the legend and the plot (points), a legend outside the plot
+/// takes one row and scrolls beyond it: two rows would push the plot's axis off the screen.
+const SHORT_OF_HEIGHT_FOR_LEGEND: f32 = 300.0;
 /// Where room is tight, the most rows the **View** menu and a legend outside the plot take
 /// together before they scroll.
 const TIGHT_LEGEND_ROWS: f32 = 2.0;
@@ -1114,9 +1117,18 @@ pub fn show(
         if outside {
             // Held to a few rows, scrolling beyond them, so that the plot keeps its height
             // (compared runs' long legends took 8 rows and left the plot 250 px).
+            // Where the plot is already short of height (a short window that is not tight,
+            // e.g. 600 × 480), one row: the rest scrolls, and the plot keeps its axis on
+            // screen.
+            let rows = if ui.available_height() < SHORT_OF_HEIGHT_FOR_LEGEND {
+                1.0
+            } else {
+                MAX_LEGEND_ROWS
+            };
             egui::ScrollArea::vertical()
                 .id_salt(("legend-outside", kind.id()))
-                .max_height(MAX_LEGEND_ROWS * row)
+                .max_height(rows * row)
+                .min_scrolled_height(rows * row)
                 .auto_shrink([false, true])
                 .show(ui, |ui| {
                     ui.horizontal_wrapped(|ui| legend_entries(ui, &entries))

@@ -143,14 +143,24 @@ pub fn show(
                 .on_hover_text(&not_stored.why);
         }
         // A debug build's figures are several times slower than a release build's: said quietly,
-        // for as long as the workbench is open.
-        if let Some(note) = crate::results::this_build_note() {
-            let short = note.split(" (").next().unwrap_or(note);
-            ui.weak(short).on_hover_text(note);
-        }
+        // for as long as the workbench is open, on the right beside the meter (the machine's
+        // line, or a message, keeps the left end).
+        let build_note = crate::results::this_build_note();
+        let build_short = build_note.map(|note| note.split(" (").next().unwrap_or(note));
+        let note_room = build_short.map_or(0.0, |short| {
+            ui.painter()
+                .layout_no_wrap(
+                    short.to_string(),
+                    egui::TextStyle::Body.resolve(ui.style()),
+                    egui::Color32::WHITE,
+                )
+                .size()
+                .x
+                + 2.0 * ui.spacing().item_spacing.x
+        });
         // The meter's room kept on the right (the message, or the machine's line, is cut to
         // what is left: zoomed in, in a small window, it ran off the edge).
-        let meter_room = if meter_shown { 180.0 } else { 0.0 };
+        let meter_room = if meter_shown { 180.0 } else { 0.0 } + note_room;
         let width = (ui.available_width() - meter_room).max(0.0);
         let height = ui.spacing().interact_size.y;
         let layout = egui::Layout::left_to_right(egui::Align::Center);
@@ -165,9 +175,14 @@ pub fn show(
                     ));
             });
         }
-        if meter_shown {
+        if meter_shown || build_short.is_some() {
             ui.with_layout(egui::Layout::right_to_left(egui::Align::Center), |ui| {
-                cpu_bars(ui, &meter.usage(), meter.is_started());
+                if meter_shown {
+                    cpu_bars(ui, &meter.usage(), meter.is_started());
+                }
+                if let (Some(note), Some(short)) = (build_note, build_short) {
+                    ui.weak(short).on_hover_text(note);
+                }
             });
         }
     });
