@@ -171,17 +171,23 @@ pub fn remove_empty_autosaves(data_dir: &Path) -> Vec<PathBuf> {
     removed
 }
 
-/// What the workbench says when it removed the empty autosaves `removed`
-/// ([`remove_empty_autosaves`]); `None` for none.
-pub fn empty_autosaves_note(removed: &[PathBuf]) -> Option<String> {
-    let names: Vec<String> = removed
+/// The file names of `removed` (a whole path where one has none), as the start-up notes list
+/// them.
+fn file_names(removed: &[PathBuf]) -> Vec<String> {
+    removed
         .iter()
         .map(|p| {
             p.file_name()
                 .map(|n| n.to_string_lossy().into_owned())
                 .unwrap_or_else(|| p.display().to_string())
         })
-        .collect();
+        .collect()
+}
+
+/// What the workbench says when it removed the empty autosaves `removed`
+/// ([`remove_empty_autosaves`]); `None` for none.
+pub fn empty_autosaves_note(removed: &[PathBuf]) -> Option<String> {
+    let names = file_names(removed);
     match names.len() {
         0 => None,
         1 => Some(format!(
@@ -253,14 +259,7 @@ pub fn remove_leftover_temporaries(data_dir: &Path, now: SystemTime) -> Vec<Path
 /// What the workbench says when it removed the leftover temporary files `removed`
 /// ([`remove_leftover_temporaries`]); `None` for none.
 pub fn leftover_temporaries_note(removed: &[PathBuf]) -> Option<String> {
-    let names: Vec<String> = removed
-        .iter()
-        .map(|p| {
-            p.file_name()
-                .map(|n| n.to_string_lossy().into_owned())
-                .unwrap_or_else(|| p.display().to_string())
-        })
-        .collect();
+    let names = file_names(removed);
     match names.len() {
         0 => None,
         1 => Some(format!(

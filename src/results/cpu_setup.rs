@@ -124,15 +124,7 @@ fn read_small(path: &Path) -> Option<String> {
 /// one name where all agree, else each with its count; `unknown` where none is listed.
 fn governors(cpu: &Path) -> String {
     let mut counts: BTreeMap<String, usize> = BTreeMap::new();
-    for entry in std::fs::read_dir(cpu).into_iter().flatten().flatten() {
-        let name = entry.file_name();
-        let name = name.to_string_lossy();
-        let is_cpu = name
-            .strip_prefix("cpu")
-            .is_some_and(|n| !n.is_empty() && n.bytes().all(|b| b.is_ascii_digit()));
-        if !is_cpu {
-            continue;
-        }
+    for (entry, _) in super::machine::cpu_directories(cpu) {
         let Some(g) = read_small(&entry.path().join("cpufreq/scaling_governor")) else {
             continue;
         };

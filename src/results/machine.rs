@@ -313,6 +313,22 @@ impl MachineInfo {
 /// Where Linux describes the CPUs and their caches.
 pub const SYS_CPU: &str = "/sys/devices/system/cpu";
 
+/// The `cpu<N>` directories under `sys_cpu` (`/sys/devices/system/cpu`), each with its name;
+/// none where it cannot be read.
+pub(crate) fn cpu_directories(sys_cpu: &Path) -> impl Iterator<Item = (std::fs::DirEntry, String)> {
+    std::fs::read_dir(sys_cpu)
+        .into_iter()
+        .flatten()
+        .flatten()
+        .filter_map(|entry| {
+            let name = entry.file_name().to_string_lossy().into_owned();
+            let is_cpu = name
+                .strip_prefix("cpu")
+                .is_some_and(|n| !n.is_empty() && n.bytes().all(|b| b.is_ascii_digit()));
+            is_cpu.then_some((entry, name))
+        })
+}
+
 /// The machine's last-level cache in bytes: the highest level of data or unified cache that
 /// `cpu*/cache/index*` under `sys_cpu` (`/sys/devices/system/cpu`) lists, each instance
 /// counted once (an instance is told by the CPUs sharing it, `shared_cpu_list`). `None` when
@@ -321,15 +337,7 @@ pub fn last_level_cache_bytes(sys_cpu: &Path) -> Option<u64> {
     let read = |p: &Path| crate::safe_fs::read_regular_text(p, 4096).ok();
     // (level, shared_cpu_list) → size, over every CPU's caches.
     let mut instances: BTreeSet<(u32, String, u64)> = BTreeSet::new();
-    for cpu in std::fs::read_dir(sys_cpu).ok()?.flatten() {
-        let name = cpu.file_name();
-        let name = name.to_string_lossy();
-        let is_cpu = name
-            .strip_prefix("cpu")
-            .is_some_and(|n| !n.is_empty() && n.bytes().all(|b| b.is_ascii_digit()));
-        if !is_cpu {
-            continue;
-        }
+    for (cpu, name) in cpu_directories(sys_cpu) {
         let Ok(indices) = std::fs::read_dir(cpu.path().join("cache")) else {
             continue;
         };
@@ -345,7 +353,7 @@ pub fn last_level_cache_bytes(sys_cpu: &Path) -> Option<u64> {
             ) else {
                 continue;
             };
-            let shared = field("shared_cpu_list").unwrap_or_else(|| name.to_string());
+            let shared = field("shared_cpu_list").unwrap_or_else(|| name.clone());
             instances.insert((level, shared, size));
         }
     }
