@@ -5,6 +5,8 @@
 //! sixteen" against an estimate of 15 s) told the user two lengths. No timing: the estimate is
 //! worked out from the preset alone.
 
+mod common;
+
 use corelab::engine::estimate::estimate;
 use corelab::preset::builtin_presets;
 
@@ -18,29 +20,6 @@ fn number(word: &str) -> Option<f64> {
     if let Ok(n) = word.parse::<f64>() {
         return Some(n);
     }
-    const WORDS: [&str; 21] = [
-        "zero",
-        "one",
-        "two",
-        "three",
-        "four",
-        "five",
-        "six",
-        "seven",
-        "eight",
-        "nine",
-        "ten",
-        "eleven",
-        "twelve",
-        "thirteen",
-        "fourteen",
-        "fifteen",
-        "sixteen",
-        "seventeen",
-        "eighteen",
-        "nineteen",
-        "twenty",
-    ];
     const TENS: [(&str, f64); 8] = [
         ("thirty", 30.0),
         ("forty", 40.0),
@@ -52,7 +31,7 @@ fn number(word: &str) -> Option<f64> {
         ("a hundred", 100.0),
     ];
     let word = word.to_lowercase();
-    WORDS
+    common::NUMBER_WORDS
         .iter()
         .position(|w| *w == word)
         .map(|n| n as f64)

@@ -7,6 +7,8 @@
 
 use std::collections::BTreeSet;
 
+mod common;
+
 use corelab::analysis::verdict;
 use corelab::engine::estimate::{about_duration, estimate};
 use corelab::preset::{Experiment, builtin_presets};
@@ -84,29 +86,6 @@ fn the_presets_whose_minimum_time_is_not_half_a_second_are_the_ones_named() {
 
 #[test]
 fn the_two_core_estimates_quoted_are_what_corelab_presets_gives() {
-    const WORDS: [&str; 21] = [
-        "zero",
-        "one",
-        "two",
-        "three",
-        "four",
-        "five",
-        "six",
-        "seven",
-        "eight",
-        "nine",
-        "ten",
-        "eleven",
-        "twelve",
-        "thirteen",
-        "fourteen",
-        "fifteen",
-        "sixteen",
-        "seventeen",
-        "eighteen",
-        "nineteen",
-        "twenty",
-    ];
     // As `corelab presets` on 2 cores: a worker rule resolved for them.
     let figures: Vec<String> = presets()
         .into_iter()
@@ -122,7 +101,7 @@ fn the_two_core_estimates_quoted_are_what_corelab_presets_gives() {
         "On the 2-core machine `corelab presets` gives {} s for the {} presets in the table above \
          that it can estimate",
         and_list(&figures),
-        WORDS[figures.len()]
+        common::NUMBER_WORDS[figures.len()]
     );
     assert!(one_line(&readme()).contains(&sentence), "{sentence}");
 }
@@ -212,14 +191,10 @@ fn the_quoted_verdict_lines_are_the_reports_and_their_count_is_right() {
     for line in &quoted {
         assert!(lines.iter().any(|l| l == line), "not in the report: {line}");
     }
-    const WORDS: [&str; 13] = [
-        "zero", "one", "two", "three", "four", "five", "six", "seven", "eight", "nine", "ten",
-        "eleven", "twelve",
-    ];
     let sentence = format!(
         "{} of the {} lines under `Verdict:` of `corelab report {file}`",
-        WORDS[quoted.len()],
-        WORDS[lines.len()]
+        common::NUMBER_WORDS[quoted.len()],
+        common::NUMBER_WORDS[lines.len()]
     );
     assert!(one_line(&readme).contains(&sentence), "{sentence}");
 }

@@ -12,6 +12,32 @@ use std::sync::{Mutex, MutexGuard};
 use corelab::engine::{SweepConfig, WorkerCommand};
 use corelab::preset::{Experiment, ModelKind, TaskKind, TaskSpec};
 
+/// The counts 0 to 20 in words, as README and preset texts write them (`NUMBER_WORDS[n]` is
+/// `n`).
+pub const NUMBER_WORDS: [&str; 21] = [
+    "zero",
+    "one",
+    "two",
+    "three",
+    "four",
+    "five",
+    "six",
+    "seven",
+    "eight",
+    "nine",
+    "ten",
+    "eleven",
+    "twelve",
+    "thirteen",
+    "fourteen",
+    "fifteen",
+    "sixteen",
+    "seventeen",
+    "eighteen",
+    "nineteen",
+    "twenty",
+];
+
 /// The corelab binary Cargo built for these tests (workers are started from it).
 pub fn corelab_exe() -> PathBuf {
     PathBuf::from(env!("CARGO_BIN_EXE_corelab"))
