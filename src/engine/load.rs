@@ -360,23 +360,7 @@ pub fn parse_proc_stat(stat: &str, allowed: Option<&[usize]>) -> CpuSnapshot {
     CpuSnapshot { cpus }
 }
 
-/// Parses a CPU list such as `0-3,8,10-11` (`Cpus_allowed_list` in /proc/self/status).
-pub fn parse_cpu_list(list: &str) -> Option<Vec<usize>> {
-    let mut cpus = Vec::new();
-    for part in list.trim().split(',').filter(|p| !p.is_empty()) {
-        match part.split_once('-') {
-            Some((a, b)) => {
-                let (a, b): (usize, usize) = (a.trim().parse().ok()?, b.trim().parse().ok()?);
-                if b < a || b - a > 65_536 {
-                    return None;
-                }
-                cpus.extend(a..=b);
-            }
-            None => cpus.push(part.trim().parse().ok()?),
-        }
-    }
-    (!cpus.is_empty()).then_some(cpus)
-}
+pub use crate::sys::procfs::parse_cpu_list;
 
 /// Parses cgroup v2 `cpu.max` (`"max 100000"` or `"200000 100000"`): the quota in cores.
 pub fn parse_cpu_max(text: &str) -> Option<f64> {

@@ -155,19 +155,7 @@ fn governors(cpu: &Path) -> String {
 /// How many numbers a kernel list names (`0`, `0-3`, `0,2-3`): 1, 4, 3; `None` where it is not
 /// such a list.
 fn list_count(list: &str) -> Option<usize> {
-    let mut n = 0usize;
-    for part in list.split(',') {
-        let part = part.trim();
-        let (from, to) = match part.split_once('-') {
-            Some((a, b)) => (a.parse::<usize>().ok()?, b.parse::<usize>().ok()?),
-            None => {
-                let a = part.parse::<usize>().ok()?;
-                (a, a)
-            }
-        };
-        n = n.checked_add(to.checked_sub(from)?.checked_add(1)?)?;
-    }
-    Some(n)
+    crate::sys::procfs::parse_cpu_list(list).map(|numbers| numbers.len())
 }
 
 #[cfg(test)]

@@ -112,6 +112,25 @@ pub fn children_of(pid: u32) -> Option<Vec<u32>> {
     any.then_some(out)
 }
 
+/// Parses a kernel CPU or node list such as `0-3,8,10-11` (`Cpus_allowed_list` in
+/// /proc/self/status, `/sys/devices/system/node/online`).
+pub fn parse_cpu_list(list: &str) -> Option<Vec<usize>> {
+    let mut cpus = Vec::new();
+    for part in list.trim().split(',').filter(|p| !p.is_empty()) {
+        match part.split_once('-') {
+            Some((a, b)) => {
+                let (a, b): (usize, usize) = (a.trim().parse().ok()?, b.trim().parse().ok()?);
+                if b < a || b - a > 65_536 {
+                    return None;
+                }
+                cpus.extend(a..=b);
+            }
+            None => cpus.push(part.trim().parse().ok()?),
+        }
+    }
+    (!cpus.is_empty()).then_some(cpus)
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

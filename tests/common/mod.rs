@@ -111,13 +111,9 @@ pub fn live_processes() -> Vec<(u32, u32)> {
         .flatten()
         .filter_map(|entry| {
             let pid: u32 = entry.file_name().to_str()?.parse().ok()?;
-            let stat = std::fs::read_to_string(format!("/proc/{pid}/stat")).ok()?;
-            // Fields after the parenthesised command: state, ppid, ...
-            let (_, rest) = stat.rsplit_once(')')?;
-            let mut fields = rest.split_whitespace();
-            let state = fields.next()?;
-            let ppid = fields.next()?.parse().ok()?;
-            (state != "Z").then_some((pid, ppid))
+            let stat = corelab::sys::procfs::Stat::of_process(pid)?;
+            let ppid = stat.parent()?;
+            (!stat.is_zombie()).then_some((pid, ppid))
         })
         .collect()
 }
@@ -248,13 +244,12 @@ pub fn live_descendants() -> Vec<u32> {
 pub fn shown_processes(pids: &[u32]) -> String {
     pids.iter()
         .map(|&pid| {
-            let stat = std::fs::read_to_string(format!("/proc/{pid}/stat")).unwrap_or_default();
-            let mut fields = stat
-                .rsplit_once(')')
-                .map(|(_, rest)| rest.split_whitespace())
-                .into_iter()
-                .flatten();
-            let (Some(state), Some(ppid)) = (fields.next(), fields.next()) else {
+            let stat = corelab::sys::procfs::Stat::of_process(pid);
+            let (Some(state), Some(ppid)) = (
+                stat.as_ref()
+                    .and_then(|s| s.field(corelab::sys::procfs::field::STATE)),
+                stat.as_ref().and_then(|s| s.parent()),
+            ) else {
                 return format!("{pid}: gone");
             };
             let cmdline = std::fs::read(format!("/proc/{pid}/cmdline")).unwrap_or_default();
