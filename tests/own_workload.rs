@@ -37,12 +37,7 @@ fn a_sleep_command_runs_under_sequential_threads_and_rayon_with_one_checksum() {
             assert_eq!(r.cell(m, w).unwrap().checksum(), answer, "{m} × {w}");
         }
     }
-    let left = live_descendants();
-    assert!(
-        left.is_empty(),
-        "every child was reaped; still running:\n{}",
-        shown_processes(&left)
-    );
+    assert_no_live_descendants();
 }
 
 /// The check the tests above end with is not blind: a child still running is listed, with its
@@ -435,12 +430,7 @@ def picky(n):
             .as_str()
         )
     );
-    let left = live_descendants();
-    assert!(
-        left.is_empty(),
-        "every child was reaped; still running:\n{}",
-        shown_processes(&left)
-    );
+    assert_no_live_descendants();
 }
 
 #[test]
@@ -1028,12 +1018,7 @@ def hard_exit(n):
         // machine's time to start an interpreter and fail).
         assert!(started.elapsed().as_secs() < 300, "{name}");
     }
-    let left = live_descendants();
-    assert!(
-        left.is_empty(),
-        "every child was reaped; still running:\n{}",
-        shown_processes(&left)
-    );
+    assert_no_live_descendants();
 }
 
 /// The user's module can import a module next to it, as under `python work.py`, in the
@@ -1123,12 +1108,7 @@ fn the_module_is_imported_everywhere_before_the_first_run_and_timed_apart() {
         );
         assert_eq!(after.len() - started.len(), 6, "{model}: 3 runs of 2 calls");
     }
-    let left = live_descendants();
-    assert!(
-        left.is_empty(),
-        "every child was reaped; still running:\n{}",
-        shown_processes(&left)
-    );
+    assert_no_live_descendants();
 }
 
 /// A module that cannot be imported (a syntax error, an exception at its top level) fails
@@ -1177,12 +1157,7 @@ fn a_module_that_fails_to_import_is_reported_once_as_an_import() {
             assert_eq!(c.startup_s, None, "never started: {err}");
         }
     }
-    let left = live_descendants();
-    assert!(
-        left.is_empty(),
-        "every child was reaped; still running:\n{}",
-        shown_processes(&left)
-    );
+    assert_no_live_descendants();
 }
 
 /// A misspelt function name is refused before any cell starts, with the nearest name the
@@ -1310,10 +1285,5 @@ fn a_hanging_function_is_waited_out_once() {
             "{model}: {err}"
         );
     }
-    let left = live_descendants();
-    assert!(
-        left.is_empty(),
-        "every child was reaped; still running:\n{}",
-        shown_processes(&left)
-    );
+    assert_no_live_descendants();
 }

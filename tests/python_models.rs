@@ -283,12 +283,7 @@ fn cancelling_a_multiprocessing_sweep_leaves_no_python_behind() {
             "process {pid} outlived the cancelled sweep"
         );
     }
-    let left = live_descendants();
-    assert!(
-        left.is_empty(),
-        "still running:\n{}",
-        shown_processes(&left)
-    );
+    assert_no_live_descendants();
 }
 
 /// The worker reports what it spent on a request outside its timed region, CPU time and minor
@@ -423,12 +418,7 @@ if __name__ == "__main__":
             line[0], line[1]
         );
     }
-    let left = live_descendants();
-    assert!(
-        left.is_empty(),
-        "still running:\n{}",
-        shown_processes(&left)
-    );
+    assert_no_live_descendants();
 }
 
 /// The timed dispatch is what the README says is timed, `pool.map(f, items)`: a process pool
@@ -441,8 +431,8 @@ if __name__ == "__main__":
 /// unit. No timing is asserted.
 #[test]
 fn python_pools_dispatch_as_pool_map_and_executor_map_do() {
-    require_python!("python_pools_dispatch_as_pool_map_and_executor_map_do");
     let _g = exclusive();
+    require_python!("python_pools_dispatch_as_pool_map_and_executor_map_do");
     let assets = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("assets/python");
     let script = format!(
         r#"
@@ -516,7 +506,7 @@ if __name__ == "__main__":
         stdout.contains("multiprocessing 2 2000 8 8 0 2000 "),
         "{stdout}"
     );
-    assert!(live_descendants().is_empty(), "{:?}", live_descendants());
+    assert_no_live_descendants();
 }
 
 /// Runs `script` with `python3 -I -B -c`, asserts that it succeeded (quoting its output and

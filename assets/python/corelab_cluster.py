@@ -95,12 +95,12 @@ def dask_unit(item_json, payload=None):
         return import_here(msg["import"])
     waits = []
     start = time.monotonic_ns()
-    if payload is not None:
-        checksum, cpu, tid = kernels.run_unit(tuple(msg), waits)
-        output = (type(payload).__name__, len(payload), kernels.respond(payload))
-    else:
-        checksum, cpu, tid = kernels.run_unit(tuple(msg), waits)
-        output = None
+    checksum, cpu, tid = kernels.run_unit(tuple(msg), waits)
+    output = (
+        None
+        if payload is None
+        else (type(payload).__name__, len(payload), kernels.respond(payload))
+    )
     end = time.monotonic_ns()
     return checksum, cpu, output, (socket.gethostname(), tid, start, end, waits)
 
@@ -698,13 +698,12 @@ def exit_message(item_json, rank, code):
     if isinstance(msg, dict) and "import" in msg:
         return "an MPI rank (rank %d) called os._exit(%r) while importing %s" % (
             rank, code, msg["import"].get("file"))
-    item = msg
-    unit = item[1] if len(item) > 1 else "?"
-    spec = item[0] if item else {}
+    unit = msg[1] if len(msg) > 1 else "?"
+    spec = msg[0] if msg else {}
     what = "an MPI rank (rank %d) called os._exit(%r)" % (rank, code)
-    if spec.get("kind") == "function" and len(item) > 2:
+    if spec.get("kind") == "function" and len(msg) > 2:
         return "task %s: %s while running %s(%r)" % (
-            unit, what, spec.get("function", {}).get("name"), item[2])
+            unit, what, spec.get("function", {}).get("name"), msg[2])
     return "%s while running task %s" % (what, unit)
 
 

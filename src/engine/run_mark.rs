@@ -444,15 +444,7 @@ pub fn not_gone_words(not_gone: &[NotGone]) -> Option<String> {
 /// was still there 2 s after SIGKILL: pid 4242 (D: uninterruptible sleep)`, the processes as
 /// [`not_gone_words`] names them. `None` when every one is gone.
 pub fn not_gone_after_run_words(stop: &Stop) -> Option<String> {
-    let words = not_gone_words(&stop.not_gone)?;
-    let (processes, were) = match stop.not_gone.len() {
-        1 => ("a process".to_string(), "was"),
-        n => (format!("{n} processes"), "were"),
-    };
-    Some(format!(
-        "{processes} a run left {were} still there {} after SIGKILL: {words}",
-        exit_wait_words()
-    ))
+    still_there(stop, "a process", "a run left", "", "")
 }
 
 /// The warning of a sweep when the stop at the end of the cell `cell` (`threads × 2`,
@@ -460,14 +452,26 @@ pub fn not_gone_after_run_words(stop: &Stop) -> Option<String> {
 /// × 2: a process the cell left was still there 2 s after SIGKILL when the cell ended: pid 4242
 /// (D: uninterruptible sleep)`. `None` when every one is gone.
 pub fn not_gone_at_cell_end_words(cell: &str, stop: &Stop) -> Option<String> {
+    still_there(
+        stop,
+        "a process",
+        "the cell left",
+        &format!("{cell}: "),
+        " when the cell ended",
+    )
+}
+
+/// The sentence of the three stops that found processes still there after the wait:
+/// `{lead}{processes} {who} {was|were} still there 2 s after SIGKILL{when}: {pids}`, one process
+/// said as `one` ("a process", "1 process"). `None` when every one is gone.
+fn still_there(stop: &Stop, one: &str, who: &str, lead: &str, when: &str) -> Option<String> {
     let words = not_gone_words(&stop.not_gone)?;
     let (processes, were) = match stop.not_gone.len() {
-        1 => ("a process".to_string(), "was"),
+        1 => (one.to_string(), "was"),
         n => (format!("{n} processes"), "were"),
     };
     Some(format!(
-        "{cell}: {processes} the cell left {were} still there {} after SIGKILL when the cell \
-         ended: {words}",
+        "{lead}{processes} {who} {were} still there {} after SIGKILL{when}: {words}",
         exit_wait_words()
     ))
 }
@@ -636,15 +640,7 @@ pub fn stop_everything_this_corelab_started() -> Stop {
 /// What corelab says as it ends when some of the processes it started and killed were still
 /// there after the wait: `None` when every one is gone.
 pub fn not_gone_at_end_line(stop: &Stop) -> Option<String> {
-    let words = not_gone_words(&stop.not_gone)?;
-    let (processes, were) = match stop.not_gone.len() {
-        1 => ("1 process".to_string(), "was"),
-        n => (format!("{n} processes"), "were"),
-    };
-    Some(format!(
-        "{processes} this corelab started {were} still there {} after SIGKILL: {words}",
-        exit_wait_words()
-    ))
+    still_there(stop, "1 process", "this corelab started", "", "")
 }
 
 /// This corelab as the owner of something it leaves on disk while it runs (a scratch

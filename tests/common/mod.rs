@@ -218,6 +218,17 @@ pub fn exclusive() -> MutexGuard<'static, ()> {
 }
 
 /// Every live process below this one (children, grandchildren, …), whoever started it: a
+/// Asserts that no process under this test process is still running (zombies awaiting their
+/// reaping excepted), naming each that is: pid, state, parent and command line.
+pub fn assert_no_live_descendants() {
+    let left = live_descendants();
+    assert!(
+        left.is_empty(),
+        "every child was reaped; still running:\n{}",
+        shown_processes(&left)
+    );
+}
+
 /// test that asserts on it holds [`exclusive`], as every test that starts a process does.
 pub fn live_descendants() -> Vec<u32> {
     let parent_of: std::collections::HashMap<u32, u32> = live_processes().into_iter().collect();
