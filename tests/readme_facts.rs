@@ -345,3 +345,11 @@ fn every_preset_an_example_command_names_is_a_built_in_one() {
     // The scan reads the examples: they name a preset about twenty times (20 in session 16).
     assert!(checked >= 15, "only {checked} preset names found");
 }
+
+/// The README says what added memory counts of the workload's input in the words the costs
+/// table's note uses (`export::costs_text::SHARED_INPUT_WORDS`).
+#[test]
+fn the_readme_says_what_added_memory_counts_in_the_costs_notes_words() {
+    let words = corelab::export::costs_text::SHARED_INPUT_WORDS;
+    assert!(one_line(&readme()).contains(words), "README says: {words}");
+}

@@ -48,23 +48,15 @@ const HEADS: [&str; 11] = [
 ];
 
 /// What added memory counts of the workload's input, in the words the README uses (the memory
-/// chart's axis, `chart_model::MEMORY_ADDED`, says the first half): a macro so that
-/// [`EXPLAIN`] can be built from it at compile time.
-macro_rules! shared_input_words {
-    () => {
-        "the in-process cells' shared input not counted and each worker process's copy of it counted"
-    };
-}
+/// chart's axis, `chart_model::MEMORY_ADDED`, says the first half).
+pub const SHARED_INPUT_WORDS: &str =
+    "the in-process cells' shared input not counted and each worker process's copy of it counted";
 
-/// What added memory counts of the workload's input (the README's words).
-pub const SHARED_INPUT_WORDS: &str = shared_input_words!();
+/// The note under the costs, before [`SHARED_INPUT_WORDS`].
+const EXPLAIN_BEFORE: &str = "added: memory the run added, the same whichever front end ran it (this process's peak RSS during the run above its RSS at the start, plus each worker process's own peak; — in older files), ";
 
-const EXPLAIN: &str = concat!(
-    "added: memory the run added, the same whichever front end ran it (this process's peak RSS during the run above its RSS at the start, plus each worker process's own peak; — in older files), ",
-    shared_input_words!(),
-    " (built once before any run and held by this process for all of them); ",
-    "peak RSS: resident memory high-water mark of the whole processes, summed over every process the model ran (this one, with the front end's own memory, and its workers); PSS/USS of the whole processes from /proc/<pid>/smaps_rollup after the run; switches, migrations and IPC bytes: medians per run"
-);
+/// The note under the costs, after [`SHARED_INPUT_WORDS`].
+const EXPLAIN_AFTER: &str = " (built once before any run and held by this process for all of them); peak RSS: resident memory high-water mark of the whole processes, summed over every process the model ran (this one, with the front end's own memory, and its workers); PSS/USS of the whole processes from /proc/<pid>/smaps_rollup after the run; switches, migrations and IPC bytes: medians per run";
 
 /// What the memory columns hold of a `command` task, whose commands have exited when the
 /// run's memory is read from `/proc` (`engine::proc_stats::after_run`): each was measured as
@@ -75,9 +67,10 @@ const COMMANDS_IN_MEMORY: &str = "a command task's commands have exited when mem
 
 /// The note under the costs, with [`COMMANDS_IN_MEMORY`] for a command task.
 fn explanation(results: &ResultsFile) -> String {
+    let explain = format!("{EXPLAIN_BEFORE}{SHARED_INPUT_WORDS}{EXPLAIN_AFTER}");
     match results.experiment.task.kind {
-        crate::preset::TaskKind::Command => format!("{EXPLAIN}; {COMMANDS_IN_MEMORY}"),
-        _ => EXPLAIN.to_string(),
+        crate::preset::TaskKind::Command => format!("{explain}; {COMMANDS_IN_MEMORY}"),
+        _ => explain,
     }
 }
 
@@ -192,15 +185,9 @@ mod tests {
         let row = t.lines().nth(2).unwrap_or_default();
         assert!(t.contains("added MiB") && t.contains("front end"), "{t}");
         // The shared in-process input: not counted, each worker process's copy counted, in the
-        // README's words (tests/export_cli.rs pins the memory chart's axis, which says the first
-        // half).
+        // README's words (tests/readme_facts.rs checks the README says them; tests/export_cli.rs
+        // pins the memory chart's axis, which says the first half).
         assert!(t.contains(SHARED_INPUT_WORDS), "{t}");
-        let readme = std::fs::read_to_string(concat!(env!("CARGO_MANIFEST_DIR"), "/README.md"))
-            .unwrap_or_default()
-            .split_whitespace()
-            .collect::<Vec<_>>()
-            .join(" ");
-        assert!(readme.contains(SHARED_INPUT_WORDS), "README says it");
         for want in ["processes", "3", "12.0", "36.3", "20", "7", "1952"] {
             assert!(row.contains(want), "{want} in {row}");
         }

@@ -92,10 +92,9 @@ pub const SHORT_RUN_S: f64 = 0.001;
 fn short_run_text(r: &ResultsFile, fastest: &CellResult) -> Option<String> {
     let f = &r.experiment.task;
     // The whole run's median, as measured (a contention task compares per-worker shares).
-    let raw = r
-        .cells
-        .iter()
-        .find(|c| c.model == fastest.model && c.workers == fastest.workers)
+    let raw = fastest
+        .model
+        .and_then(|m| r.cell(m, fastest.workers))
         .unwrap_or(fastest);
     let run = median(raw);
     if !(run > 0.0 && run < SHORT_RUN_S) {
