@@ -17,10 +17,11 @@ use common::gui::{
 };
 use corelab::engine::mock::MockExecutors;
 use corelab::gui::app::{CHARTS_BACK, CONFIG_PANEL_NAME, TAB_MENU_NAME, Tab};
+use corelab::gui::theme_choice::THEME_BUTTON_NAME;
 use corelab::gui::{AppSettings, WorkbenchApp};
 use eframe::egui;
 use egui_kittest::Harness;
-use egui_kittest::kittest::Queryable;
+use egui_kittest::kittest::{NodeT, Queryable};
 
 /// 800 × 600 at 2×.
 const TIGHT: ((f32, f32), f32) = ((800.0, 600.0), 2.0);
@@ -326,8 +327,24 @@ fn in_every_small_window_the_plot_is_on_the_screen_with_a_usable_size() {
                 .or_else(|| h.query_by_label("Speedup vs workers"))
                 .unwrap_or_else(|| panic!("{case}: no tabs"))
                 .rect();
+            // What Run's row says (the estimate, cut short) ends before the theme and help
+            // buttons on the right of that row.
+            let run = h.get_by_label("Run").rect();
+            let theme = h.get_by_label(THEME_BUTTON_NAME).rect();
+            if theme.center().y > run.top() && theme.center().y < run.bottom() {
+                for said in h.query_all_by_label_contains(" cells") {
+                    let r = said.rect();
+                    if r.center().y > run.top() && r.center().y < run.bottom() {
+                        assert!(
+                            r.right() <= theme.left() + 0.5,
+                            "{case}: {:?} at {r:?} runs under the theme button at {theme:?}",
+                            said.accesskit_node().label()
+                        );
+                    }
+                }
+            }
             for (what, r) in [
-                ("Run", h.get_by_label("Run").rect()),
+                ("Run", run),
                 ("the tabs", tabs),
                 ("the verdict", h.get_by_label("Verdict:").rect()),
             ] {

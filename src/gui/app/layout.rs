@@ -375,17 +375,21 @@ impl WorkbenchApp {
                 ui.spinner();
             }
             if tight {
-                // Run and what it says in the room left before the help button, wrapping
-                // there (left to right, so that the keyboard reaches Run before help).
-                // The help button's own width (less than the row's widget width kept above).
+                // Run and what it says in the room left before the theme and help buttons,
+                // wrapping there (left to right, so that the keyboard reaches Run before
+                // them). Their own widths (less than the row's widget widths kept above): the
+                // help button's text and padding, the theme button a square of the row's
+                // height (`theme_choice::theme_button`).
+                let spacing = ui.spacing();
                 let help = egui::WidgetText::from("?")
                     .into_galley(ui, None, f32::INFINITY, egui::TextStyle::Button)
                     .size()
                     .x
-                    + 2.0 * ui.spacing().button_padding.x
-                    + ui.spacing().item_spacing.x;
+                    + 2.0 * spacing.button_padding.x
+                    + spacing.item_spacing.x;
+                let theme = spacing.interact_size.y + spacing.item_spacing.x;
                 let room = egui::vec2(
-                    (ui.available_width() - help).max(0.0),
+                    (ui.available_width() - help - theme).max(0.0),
                     ui.spacing().interact_size.y,
                 );
                 let layout = egui::Layout::left_to_right(egui::Align::Center).with_main_wrap(true);
