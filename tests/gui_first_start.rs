@@ -5,26 +5,16 @@
 
 mod common;
 
-use common::gui::{MemStorage, app, harness, step_until};
-use corelab::engine::{SweepConfig, WorkerCommand};
+use common::gui::{MemStorage, app, harness, persistent_app, step_until};
+use corelab::gui::WorkbenchApp;
 use corelab::gui::app::START_HINT;
 use corelab::gui::editing::Source;
 use corelab::gui::state::{Persisted, STORAGE_KEY};
-use corelab::gui::{AppSettings, WorkbenchApp};
 use corelab::preset::{START_HERE, find_builtin};
 use eframe::{App as _, Storage as _};
 use egui_kittest::kittest::{NodeT, Queryable};
 
 /// A workbench that restores and saves its state (as the real window does).
-fn persistent_app(dir: &std::path::Path, storage: Option<&MemStorage>) -> WorkbenchApp {
-    let settings = AppSettings {
-        restore_state: true,
-        ..AppSettings::headless(dir)
-    };
-    let config = SweepConfig::new(WorkerCommand::new(env!("CARGO_BIN_EXE_corelab")));
-    WorkbenchApp::new(config, settings, storage.map(|s| s as &dyn eframe::Storage))
-}
-
 fn start_here() -> corelab::preset::Experiment {
     find_builtin(START_HERE).unwrap().experiment().unwrap()
 }

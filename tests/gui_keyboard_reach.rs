@@ -9,10 +9,11 @@ mod common;
 
 use std::path::Path;
 
-use common::gui::{MemStorage, app, screen, step_until, two_cell_results, zoomed_harness};
-use corelab::engine::{SweepConfig, WorkerCommand};
+use common::gui::{
+    MemStorage, app, persistent_app, screen, step_until, two_cell_results, zoomed_harness,
+};
+use corelab::gui::WorkbenchApp;
 use corelab::gui::theme_choice::{THEME_BUTTON_NAME, ThemeChoice};
-use corelab::gui::{AppSettings, WorkbenchApp};
 use corelab::preset::Experiment;
 use eframe::egui::accesskit::Live;
 use eframe::egui::{self, Key, Modifiers, Role};
@@ -144,15 +145,6 @@ fn the_export_dialog_keeps_focus_exports_on_enter_and_says_the_outcome() {
 }
 
 /// A workbench that restores and saves its state, as the real window does.
-fn persistent_app(dir: &Path, storage: Option<&MemStorage>) -> WorkbenchApp {
-    let settings = AppSettings {
-        restore_state: true,
-        ..AppSettings::headless(dir)
-    };
-    let config = SweepConfig::new(WorkerCommand::new(env!("CARGO_BIN_EXE_corelab")));
-    WorkbenchApp::new(config, settings, storage.map(|s| s as &dyn eframe::Storage))
-}
-
 /// On X11 the system says no theme and egui fell back to dark, with no way out: the top bar's
 /// theme button, by keyboard, picks light, then dark, then the system's; the choice is kept.
 #[test]

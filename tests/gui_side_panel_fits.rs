@@ -10,10 +10,9 @@ mod common;
 
 use std::path::Path;
 
-use common::gui::{open_results, screen, zoomed_harness};
-use corelab::engine::{SweepConfig, WorkerCommand};
+use common::gui::{app, open_results, screen, zoomed_harness};
+use corelab::gui::WorkbenchApp;
 use corelab::gui::app::CONFIG_PANEL_NAME;
-use corelab::gui::{AppSettings, WorkbenchApp};
 use eframe::egui::accesskit::Role;
 use eframe::egui::{Frame, Rect};
 use egui_kittest::Harness;
@@ -29,11 +28,6 @@ const NARROW_PANEL: [((f32, f32), f32); 4] = [
 
 /// The panel's own controls that overflowed, by label.
 const PANEL_CONTROLS: [&str; 5] = ["Reset to preset", "Undo", "Redo", "Name", "Worker counts"];
-
-fn app(dir: &Path) -> WorkbenchApp {
-    let config = SweepConfig::new(WorkerCommand::new(env!("CARGO_BIN_EXE_corelab")));
-    WorkbenchApp::new(config, AppSettings::headless(dir), None)
-}
 
 /// The horizontal room the side panel has: from the window's left edge to the chart area's
 /// left edge (its "Speedup" tab, less the central panel's margin), or the whole

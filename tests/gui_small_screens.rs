@@ -10,11 +10,10 @@ mod common;
 
 use std::path::Path;
 
-use common::gui::{MemStorage, PATH_FIELD, screen, step_until, zoomed_harness};
-use corelab::engine::{SweepConfig, WorkerCommand};
+use common::gui::{MemStorage, PATH_FIELD, persistent_app, screen, step_until, zoomed_harness};
+use corelab::gui::WorkbenchApp;
 use corelab::gui::app::{CONFIG_PANEL_NAME, Tab};
 use corelab::gui::config_panel::DESCRIPTION_HEADER;
-use corelab::gui::{AppSettings, WorkbenchApp};
 use corelab::preset::{Experiment, ModelKind};
 use eframe::App as _;
 use eframe::egui::{Key, Modifiers, Rect};
@@ -34,15 +33,6 @@ const FILE_ACTIONS: [&str; 5] = [
 ];
 
 /// A workbench that restores and saves its state (as the real window does).
-fn persistent_app(dir: &Path, storage: Option<&MemStorage>) -> WorkbenchApp {
-    let settings = AppSettings {
-        restore_state: true,
-        ..AppSettings::headless(dir)
-    };
-    let config = SweepConfig::new(WorkerCommand::new(env!("CARGO_BIN_EXE_corelab")));
-    WorkbenchApp::new(config, settings, storage.map(|s| s as &dyn eframe::Storage))
-}
-
 /// `app` in a window of `pixels` at `zoom` (its size in points is the pixels over the zoom).
 fn window(app: WorkbenchApp, pixels: (f32, f32), zoom: f32) -> Harness<'static, WorkbenchApp> {
     let mut h = zoomed_harness(app, pixels, zoom);

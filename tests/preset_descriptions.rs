@@ -1,3 +1,4 @@
+#![allow(clippy::unwrap_used)] // Test code (and tests/common): a panic is a failed test.
 //! A built-in preset whose description says how long it takes ("about nine seconds on two
 //! cores, fifteen on sixteen") says what `corelab presets --cores N` estimates for that many
 //! cores (`engine::estimate`), within [`TOLERANCE`]: the description is read beside that

@@ -113,7 +113,7 @@ pub fn recent_listing(data_dir: &Path) -> Vec<Listed> {
         .filter(|e| {
             let name = e.file_name();
             let name = name.to_string_lossy();
-            name.ends_with(".json") && !name.starts_with('.')
+            is_results_file_name(&name)
         })
         .filter_map(|e| {
             let meta = e.metadata().ok()?;
@@ -153,7 +153,7 @@ pub fn remove_empty_autosaves(data_dir: &Path) -> Vec<PathBuf> {
     for entry in entries.flatten() {
         let name = entry.file_name();
         let name = name.to_string_lossy();
-        if !name.ends_with(".json") || name.starts_with('.') {
+        if !is_results_file_name(&name) {
             continue;
         }
         // `DirEntry::metadata` does not follow a symbolic link.
@@ -169,6 +169,12 @@ pub fn remove_empty_autosaves(data_dir: &Path) -> Vec<PathBuf> {
     }
     removed.sort();
     removed
+}
+
+/// Whether a file in the results folder is one the list shows (and an autosave may be): a
+/// `.json` name that is not hidden.
+fn is_results_file_name(name: &str) -> bool {
+    name.ends_with(".json") && !name.starts_with('.')
 }
 
 /// The file names of `removed` (a whole path where one has none), as the start-up notes list
@@ -231,7 +237,7 @@ pub fn remove_leftover_temporaries(data_dir: &Path, now: SystemTime) -> Vec<Path
     for entry in entries.flatten() {
         let name = entry.file_name();
         let for_an_autosave = crate::safe_fs::TemporaryName::target_of(&name)
-            .is_some_and(|target| target.ends_with(".json") && !target.starts_with('.'));
+            .is_some_and(is_results_file_name);
         if !for_an_autosave {
             continue;
         }

@@ -82,14 +82,16 @@ pub enum ConfigCommand {
     CheckInterpreter,
 }
 
-/// A menu's width in the panel: its usual width, or what is left of the row where that is
-/// less (at the panel's least width, beside a long label), so that it never runs past the
-/// panel's edge; its text is then shortened with "…".
-fn fitted_combo_width(ui: &egui::Ui) -> f32 {
-    ui.spacing()
+/// A menu of the panel (`id` its id salt), as wide as usual, or what is left of the row where
+/// that is less (at the panel's least width, beside a long label), so that it never runs past
+/// the panel's edge; its text is then shortened with "…".
+fn fitted_combo(ui: &egui::Ui, id: &str) -> egui::ComboBox<'static> {
+    let width = ui
+        .spacing()
         .combo_width
         .min(ui.available_width())
-        .max(ui.spacing().interact_size.x)
+        .max(ui.spacing().interact_size.x);
+    egui::ComboBox::from_id_salt(id).width(width).truncate()
 }
 
 /// The header of the experiment's description in the panel.
@@ -266,9 +268,7 @@ fn task_fields(ui: &mut egui::Ui, exp: &mut Experiment, module_base: Option<&std
     let task = &mut exp.task;
     egui::Grid::new("task-grid").num_columns(2).spacing([8.0, 4.0]).show(ui, |ui| {
         let l = ui.label("Kind").on_hover_text("What each task does.");
-        egui::ComboBox::from_id_salt("task-kind")
-            .width(fitted_combo_width(ui))
-            .truncate()
+        fitted_combo(ui, "task-kind")
             .selected_text(task.kind.id())
             .show_ui(ui, |ui| {
                 for k in TaskKind::ALL {
@@ -293,9 +293,7 @@ fn task_fields(ui: &mut egui::Ui, exp: &mut Experiment, module_base: Option<&std
         match task.kind {
             TaskKind::Cpu => {
                 let l = ui.label("Kernel");
-                egui::ComboBox::from_id_salt("cpu-kernel")
-            .width(fitted_combo_width(ui))
-            .truncate()
+                fitted_combo(ui, "cpu-kernel")
                     .selected_text(task.cpu.kernel.id())
                     .show_ui(ui, |ui| {
                         for k in CpuKernel::ALL {
@@ -318,9 +316,7 @@ fn task_fields(ui: &mut egui::Ui, exp: &mut Experiment, module_base: Option<&std
             }
             TaskKind::Io => {
                 let l = ui.label("Mode");
-                egui::ComboBox::from_id_salt("io-mode")
-            .width(fitted_combo_width(ui))
-            .truncate()
+                fitted_combo(ui, "io-mode")
                     .selected_text(task.io.mode.id())
                     .show_ui(ui, |ui| {
                         for m in IoMode::ALL {
@@ -400,9 +396,7 @@ fn task_fields(ui: &mut egui::Ui, exp: &mut Experiment, module_base: Option<&std
 /// and what to do; the sync is not switched behind the user's back.
 fn sync_row(ui: &mut egui::Ui, sync: &mut SyncMode, models: &[ModelKind]) {
     let l = ui.label("Synchronisation");
-    egui::ComboBox::from_id_salt("sync-mode")
-            .width(fitted_combo_width(ui))
-            .truncate()
+    fitted_combo(ui, "sync-mode")
         .selected_text(sync.id())
         .show_ui(ui, |ui| {
             for s in SyncMode::ALL {
@@ -820,9 +814,7 @@ fn python_section(
             let l = ui
                 .label("Start method")
                 .on_hover_text("How py-multiprocessing starts its worker processes.");
-            egui::ComboBox::from_id_salt("start-method")
-            .width(fitted_combo_width(ui))
-            .truncate()
+            fitted_combo(ui, "start-method")
                 .selected_text(exp.python.start_method.id())
                 .show_ui(ui, |ui| {
                     for m in StartMethod::ALL {
@@ -904,9 +896,7 @@ fn measurement_section(ui: &mut egui::Ui, exp: &mut Experiment) {
 .labelled_by(l.id);
         ui.end_row();
         let l = ui.label("Baseline").on_hover_text("What speedup divides.");
-        egui::ComboBox::from_id_salt("baseline")
-            .width(fitted_combo_width(ui))
-            .truncate()
+        fitted_combo(ui, "baseline")
             .selected_text(match exp.baseline {
                 Baseline::Sequential => "sequential",
                 Baseline::SameModelOneWorker => "same model, 1 worker",

@@ -429,10 +429,10 @@ pub const ESTIMATE_HELP: &str = "Worked out from the experiment before anything 
 /// How the time left during a sweep is worked out.
 pub const TIME_LEFT_HELP: &str = "Time left: it starts from the estimate shown beside Run before the sweep, and moves toward the pace measured as the timed runs come in (each cell's own runs, and how far off the estimate was for the cells timed so far). One-off costs (sizing the task, starting processes or interpreters, warm-ups) are counted once, not for every run. The total of runs can grow during the sweep: a cell of short runs takes more until they add up to the minimum time, and a cell with a precision target takes more until its median is that precise or its budget is spent.";
 
-/// Why the workbench redraws slowly during a sweep, and what to use for numbers to publish.
 /// The name of the "(?)" beside the progress bar, for a screen reader.
 pub const DRAWING_COSTS_NAME: &str = "How drawing the window affects the measurements";
 
+/// Why the workbench redraws slowly during a sweep, and what to use for numbers to publish.
 pub const DRAWING_COSTS: &str = "While a sweep runs, the workbench redraws only between timed runs, about every two seconds, and the next run waits until the frame is drawn: drawing never takes CPU time from a run being measured. Moving the mouse over the window or typing makes it redraw at once, so leave it alone for the cleanest numbers. Measured on a 2-core machine, the workbench and `corelab run` give the same speedups within the run-to-run noise; the headless run stays the reference for figures you publish: `corelab run PRESET --out results.json`, then open the file here.";
 
 /// `75.3 s`, `4 min 05 s`, `1 h 02 min`.

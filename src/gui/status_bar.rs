@@ -146,7 +146,7 @@ pub fn show(
         // for as long as the workbench is open, on the right beside the meter (the machine's
         // line, or a message, keeps the left end).
         let build_note = crate::results::this_build_note();
-        let build_short = build_note.map(|note| note.split(" (").next().unwrap_or(note));
+        let build_short = build_note.map(|_| crate::results::DEBUG_BUILD_SHORT);
         let note_room = build_short.map_or(0.0, |short| {
             ui.painter()
                 .layout_no_wrap(

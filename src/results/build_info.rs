@@ -25,15 +25,17 @@ pub const DEBUG_PROFILE: &str = "debug";
 pub const DEBUG_BUILD_WARNING: &str = "debug build: not for publishing (corelab was built without optimisations for release, so its Rust models ran several times slower than a release build's: `cargo build --release`)";
 
 /// What `corelab run` and `selftest` say in one line on stderr as they start, and the
-/// workbench in its header, when this corelab is a debug build.
+/// workbench in its status bar's hover, when this corelab is a debug build.
 pub const DEBUG_BUILD_NOTE: &str =
     "debug build: figures not for publishing (`cargo build --release` for a release build)";
 
-/// [`DEBUG_BUILD_NOTE`] where this corelab is a debug build, else `None`.
+/// [`DEBUG_BUILD_NOTE`]'s first words, which the workbench's status bar shows.
+pub const DEBUG_BUILD_SHORT: &str = "debug build: figures not for publishing";
+
+/// [`DEBUG_BUILD_NOTE`] where this corelab is a debug build (the rule of
+/// [`BuildInfo::of_this_build`]'s profile), else `None`.
 pub fn this_build_note() -> Option<&'static str> {
-    BuildInfo::of_this_build()
-        .is_debug()
-        .then_some(DEBUG_BUILD_NOTE)
+    cfg!(debug_assertions).then_some(DEBUG_BUILD_NOTE)
 }
 
 impl BuildInfo {
@@ -92,6 +94,15 @@ impl BuildInfo {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn the_short_debug_note_is_the_notes_first_words() {
+        assert!(DEBUG_BUILD_NOTE.starts_with(&format!("{DEBUG_BUILD_SHORT} (")));
+        assert_eq!(
+            this_build_note().is_some(),
+            BuildInfo::of_this_build().is_debug()
+        );
+    }
 
     #[test]
     fn this_build_says_its_profile_and_compiler() {

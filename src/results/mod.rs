@@ -20,7 +20,9 @@ pub mod timeline;
 mod writer;
 
 pub use baseline_cell::{BaselineCell, BaselineTime, Baselines};
-pub use build_info::{BuildInfo, DEBUG_BUILD_NOTE, DEBUG_BUILD_WARNING, this_build_note};
+pub use build_info::{
+    BuildInfo, DEBUG_BUILD_NOTE, DEBUG_BUILD_SHORT, DEBUG_BUILD_WARNING, this_build_note,
+};
 pub use cluster::{ClusterInfo, ClusterWorker};
 pub use configuration::{Difference, comparison_differences};
 pub use costs::{CellCosts, ProcessMemory, RunCosts};

@@ -34,6 +34,19 @@ pub fn app(data_dir: &Path) -> WorkbenchApp {
     WorkbenchApp::new(config(), AppSettings::headless(data_dir), None)
 }
 
+/// A workbench that restores its state from `storage` (a restart), as the real one does.
+pub fn persistent_app(data_dir: &Path, storage: Option<&MemStorage>) -> WorkbenchApp {
+    let settings = AppSettings {
+        restore_state: true,
+        ..AppSettings::headless(data_dir)
+    };
+    WorkbenchApp::new(
+        config(),
+        settings,
+        storage.map(|s| s as &dyn eframe::Storage),
+    )
+}
+
 /// A finished results file of `experiment` with two one-run cells: sequential × 1 in 2 s and
 /// threads × 2 in 1 s (speedup 2).
 pub fn two_cell_results(experiment: corelab::preset::Experiment) -> corelab::results::ResultsFile {
