@@ -602,7 +602,7 @@ pub fn run_sweep(
     sweep.finish_cells(&mut results, emit);
     for (cell, live) in results.cells.iter_mut().zip(&mut sweep.live) {
         if !live.finished {
-            live.stop(&*sweep.config.executors, cell, &mut sweep.warnings);
+            live.stop(&*sweep.config.executors, cell, &mut sweep.warnings, &[]);
             live.finished = true;
             cell.status = CellStatus::Cancelled;
             cell.error = Some(format!("cancelled after {} timed runs", cell.samples.len()));
@@ -788,11 +788,15 @@ impl Live {
     /// directory. A process that stop killed but found still there after the wait cannot fail
     /// a cell whose runs are over: it is told as a warning of the sweep, pushed on `warnings`
     /// ([`not_gone_at_cell_end_words`]; `ResultsFile::warnings`).
+    ///
+    /// `already_told`: processes the cell's failure already names (the stop after a run found
+    /// them still there, [`Sweep::run_once`]); found again here, they are not told twice.
     fn stop(
         &mut self,
         executors: &dyn ExecutorFactory,
         cell: &CellResult,
         warnings: &mut Vec<String>,
+        already_told: &[u32],
     ) {
         let Some(mut r) = self.running.take() else {
             return;
@@ -810,7 +814,8 @@ impl Live {
         drop(executor);
         drop(env);
         let model = cell.model.unwrap_or(ModelKind::Sequential);
-        let stop = executors.stop_at_cell_end(model, cell.workers, marked);
+        let mut stop = executors.stop_at_cell_end(model, cell.workers, marked);
+        stop.not_gone.retain(|n| !already_told.contains(&n.pid));
         let name = format!("{model} × {}", cell.workers);
         warnings.extend(not_gone_at_cell_end_words(&name, &stop));
     }
@@ -1063,7 +1068,7 @@ impl Sweep<'_> {
             let Some(origin) = stopping(&self.faults, model) else {
                 continue;
             };
-            live.stop(&*self.config.executors, cell, &mut self.warnings);
+            live.stop(&*self.config.executors, cell, &mut self.warnings, &[]);
             live.quiet = true;
             cell.status = CellStatus::Failed;
             let runs = cell.samples.len();
@@ -1101,7 +1106,8 @@ impl Sweep<'_> {
         if let Some(reason) = not_gone_after_run_words(&stop) {
             cell.status = CellStatus::Failed;
             cell.error = Some(reason);
-            self.live[i].stop(&*self.config.executors, cell, &mut self.warnings);
+            let told: Vec<u32> = stop.not_gone.iter().map(|n| n.pid).collect();
+            self.live[i].stop(&*self.config.executors, cell, &mut self.warnings, &told);
         }
     }
 
@@ -1205,7 +1211,7 @@ impl Sweep<'_> {
                         fault.summary.push_str(&format!(", in {calls}"));
                     }
                 }
-                self.live[i].stop(&*self.config.executors, cell, &mut self.warnings);
+                self.live[i].stop(&*self.config.executors, cell, &mut self.warnings, &[]);
                 // Met while running: it stops this model's cells. Met before in another model,
                 // it is told there, and this cell points at it.
                 if let Some(origin) = fault.and_then(|f| self.note_user_fault(cell, f, false)) {
@@ -1236,6 +1242,7 @@ impl Sweep<'_> {
                 &*self.config.executors,
                 &results.cells[i],
                 &mut self.warnings,
+                &[],
             );
             self.live[i].finished = true;
             done.push(i);
@@ -2143,7 +2150,22 @@ mod tests {
     struct LeavesAProcessStuck {
         stuck: (ModelKind, usize),
         at: usize,
+        /// Whether the stop at the stuck cell's end finds the same process again (as a real
+        /// one would: a process in D state still carries the mark).
+        still_there_at_end: bool,
         stops: std::sync::Mutex<Vec<(ModelKind, usize)>>,
+    }
+
+    /// The process [`LeavesAProcessStuck`] leaves.
+    fn stuck_4242() -> Stop {
+        Stop {
+            killed: vec![4242],
+            not_gone: vec![super::super::run_mark::NotGone {
+                pid: 4242,
+                state: Some('D'),
+                parent: Some(1),
+            }],
+        }
     }
 
     impl ExecutorFactory for LeavesAProcessStuck {
@@ -2155,15 +2177,15 @@ mod tests {
             stops.push((model, workers));
             let nth = stops.iter().filter(|s| **s == (model, workers)).count();
             match (model, workers) == self.stuck && nth == self.at {
-                true => Stop {
-                    killed: vec![4242],
-                    not_gone: vec![super::super::run_mark::NotGone {
-                        pid: 4242,
-                        state: Some('D'),
-                        parent: Some(1),
-                    }],
-                },
+                true => stuck_4242(),
                 false => Stop::default(),
+            }
+        }
+        fn stop_at_cell_end(&self, model: ModelKind, workers: usize, marked: MarkedRun) -> Stop {
+            let real = marked.stop_at_end();
+            match self.still_there_at_end && (model, workers) == self.stuck {
+                true => stuck_4242(),
+                false => real,
             }
         }
     }
@@ -2186,6 +2208,7 @@ mod tests {
             stuck: (ModelKind::Threads, 2),
             // Its warm-up, then its first timed run.
             at: 2,
+            still_there_at_end: false,
             stops: std::sync::Mutex::default(),
         });
         let mut config = SweepConfig::new(WorkerCommand::new("/nonexistent/corelab"));
@@ -2225,6 +2248,42 @@ mod tests {
         assert_eq!(of((ModelKind::Threads, 1)), 4, "{stops:?}");
         assert_eq!(of((ModelKind::Threads, 2)), 2, "{stops:?}");
         assert_eq!(r.status, RunStatus::Complete);
+    }
+
+    #[test]
+    fn a_process_its_cells_failure_names_is_not_told_again_as_a_warning_at_the_cells_end() {
+        let mut exp = Experiment {
+            models: vec![ModelKind::Sequential, ModelKind::Threads],
+            workers: vec![1, 2],
+            repetitions: 3,
+            warmups: 1,
+            min_time_s: 0.0,
+            precision: 0.0,
+            timeout_s: 5.0,
+            ..Experiment::default()
+        };
+        exp.task.kind = TaskKind::Command;
+        exp.task.command.argv = vec!["true".into()];
+        let factory = Arc::new(LeavesAProcessStuck {
+            stuck: (ModelKind::Threads, 2),
+            at: 2,
+            still_there_at_end: true,
+            stops: std::sync::Mutex::default(),
+        });
+        let mut config = SweepConfig::new(WorkerCommand::new("/nonexistent/corelab"));
+        config.executors = factory;
+        config.shuffle_seed = Some(7);
+        let r = run_sweep(&exp, &config, &CancelToken::new(), &mut |_| {});
+        let stuck = r.cell(ModelKind::Threads, 2).unwrap();
+        assert_eq!(stuck.status, CellStatus::Failed);
+        assert!(
+            stuck
+                .error
+                .as_deref()
+                .is_some_and(|e| e.contains("pid 4242")),
+            "{stuck:?}"
+        );
+        assert_eq!(r.warnings, Vec::<String>::new(), "told once, by the cell");
     }
 
     /// Executors whose stop at the end of the cell `stuck` finds a process that outlived

@@ -236,8 +236,8 @@ pub fn remove_leftover_temporaries(data_dir: &Path, now: SystemTime) -> Vec<Path
     let mut removed = Vec::new();
     for entry in entries.flatten() {
         let name = entry.file_name();
-        let for_an_autosave = crate::safe_fs::TemporaryName::target_of(&name)
-            .is_some_and(is_results_file_name);
+        let for_an_autosave =
+            crate::safe_fs::TemporaryName::target_of(&name).is_some_and(is_results_file_name);
         if !for_an_autosave {
             continue;
         }
