@@ -112,7 +112,6 @@ pub(crate) fn calibrate_experiment(
 ) -> (crate::preset::Experiment, Option<Calibration>) {
     use super::scratch::ScratchDir;
     use super::workload::RunEnv;
-    use crate::preset::ModelKind;
     use std::time::Duration;
 
     // Nothing to size (a command, a Python function): no executor is started for it.
@@ -146,22 +145,18 @@ pub(crate) fn calibrate_experiment(
     // started is stopped, with whatever those left.
     let marked = super::run_mark::MarkedRun::new();
     let guard = marked.guard(cancel.clone(), Duration::from_secs_f64(exp.timeout_s));
+    let env = RunEnv::for_cell(model, 1, scratch.path());
     let started = factory.start(&super::sweep::CellStart {
         exp,
         model,
         workers: 1,
         worker,
-        scratch: scratch.path(),
+        env: &env,
         guard: &guard,
     });
     let mut executor = match started {
         Ok(e) => e,
         Err(e) => return (exp.clone(), Some(failed(e.to_string()))),
-    };
-    let env = RunEnv {
-        workers: 1,
-        scratch_dir: scratch.path().to_path_buf(),
-        shared_file: (model == ModelKind::Processes).then(|| scratch.path().join("counter.bin")),
     };
     let mut run = |task: &TaskSpec| -> Result<f64, String> {
         let guard = marked.guard(cancel.clone(), Duration::from_secs_f64(exp.timeout_s));

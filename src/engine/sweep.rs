@@ -1,4 +1,4 @@
-use std::path::{Path, PathBuf};
+use std::path::PathBuf;
 use std::sync::Arc;
 use std::sync::mpsc::{Receiver, channel};
 use std::thread::JoinHandle;
@@ -79,8 +79,9 @@ pub struct CellStart<'a> {
     pub workers: usize,
     /// The command that starts a `corelab worker` child (processes model).
     pub worker: &'a WorkerCommand,
-    /// The cell's private scratch directory.
-    pub scratch: &'a Path,
+    /// The environment the cell's runs get ([`RunEnv::for_cell`]): its private scratch
+    /// directory among it.
+    pub env: &'a RunEnv,
     /// Cancellation and the experiment's timeout, for start-up.
     pub guard: &'a RunGuard,
 }
@@ -93,22 +94,18 @@ impl ExecutorFactory for RealExecutors {
     fn start(&self, cell: &CellStart<'_>) -> Result<Box<dyn Executor>, UnitError> {
         let (exp, model, workers) = (cell.exp, cell.model, cell.workers);
         if model.is_python() {
-            return PythonExecutor::start_for(exp, model, workers, cell.scratch, cell.guard)
+            let scratch = &cell.env.scratch_dir;
+            return PythonExecutor::start_for(exp, model, workers, scratch, cell.guard)
                 .map(|p| Box::new(p) as Box<dyn Executor>);
         }
         // The in-process cells' shared input is built as the first of them starts, before any
         // run: no run is charged for it, whatever the shuffle (`workload::shared`).
-        let env = RunEnv {
-            workers,
-            scratch_dir: cell.scratch.to_path_buf(),
-            shared_file: None,
-        };
         match model {
             ModelKind::Processes => ProcessPool::start(cell.worker, workers, cell.guard)
                 .map(|p| Box::new(p) as Box<dyn Executor>),
             ModelKind::Tokio => TokioExecutor::new(workers)
                 .map(|mut e| {
-                    e.hold_shared_input(&exp.task, &env);
+                    e.hold_shared_input(&exp.task, cell.env);
                     Box::new(e) as Box<dyn Executor>
                 })
                 .map_err(UnitError::Failed),
@@ -116,7 +113,7 @@ impl ExecutorFactory for RealExecutors {
                 let interval = Duration::from_secs_f64(exp.gil.switch_interval_ms / 1000.0);
                 InProcessExecutor::new(model, workers, interval)
                     .map(|mut e| {
-                        e.hold_shared_input(&exp.task, &env);
+                        e.hold_shared_input(&exp.task, cell.env);
                         Box::new(e) as Box<dyn Executor>
                     })
                     .map_err(UnitError::Failed)
@@ -966,12 +963,7 @@ impl Sweep<'_> {
                 return (cell, None, false);
             }
         };
-        let env = RunEnv {
-            workers,
-            scratch_dir: scratch.path().to_path_buf(),
-            shared_file: (model == ModelKind::Processes)
-                .then(|| scratch.path().join("counter.bin")),
-        };
+        let env = RunEnv::for_cell(model, workers, scratch.path());
         let marked = MarkedRun::new();
         let guard = marked.guard(
             self.cancel.clone(),
@@ -982,7 +974,7 @@ impl Sweep<'_> {
             model,
             workers,
             worker: &self.config.worker,
-            scratch: scratch.path(),
+            env: &env,
             guard: &guard,
         });
         match started {
@@ -1531,10 +1523,11 @@ mod tests {
         }
     }
 
-    /// An executor whose only "worker process" is `pid`.
-    struct OneChild(u32);
+    /// An executor whose "worker processes" are these pids (none: a model that runs in this
+    /// process), never run.
+    struct Children(Vec<u32>);
 
-    impl Executor for OneChild {
+    impl Executor for Children {
         fn startup(&self) -> Duration {
             Duration::ZERO
         }
@@ -1542,7 +1535,7 @@ mod tests {
             Err(UnitError::Failed("not used".into()))
         }
         fn worker_pids(&self) -> Option<Vec<u32>> {
-            Some(vec![self.0])
+            Some(self.0.clone())
         }
     }
 
@@ -1561,7 +1554,7 @@ mod tests {
             .stdout(Stdio::piped())
             .spawn()
             .unwrap();
-        let exec = OneChild(child.id());
+        let exec = Children(vec![child.id()]);
         let before = workers_cost(&exec);
         assert_eq!(before.len(), 1, "{before:?}");
         let mut stdin = child.stdin.take().unwrap();
@@ -1577,24 +1570,7 @@ mod tests {
         // 300 000 shell iterations take tens of milliseconds of CPU on any machine.
         assert!(spent > Duration::from_millis(5), "{spent:?}");
         // Models that run in this process read nothing.
-        struct InProcess;
-        impl Executor for InProcess {
-            fn startup(&self) -> Duration {
-                Duration::ZERO
-            }
-            fn run(
-                &mut self,
-                _: &TaskSpec,
-                _: &RunEnv,
-                _: &RunGuard,
-            ) -> Result<RunRecord, UnitError> {
-                Err(UnitError::Failed("not used".into()))
-            }
-            fn worker_pids(&self) -> Option<Vec<u32>> {
-                Some(Vec::new())
-            }
-        }
-        assert!(workers_cost(&InProcess).is_empty());
+        assert!(workers_cost(&Children(Vec::new())).is_empty());
     }
 
     /// Executors whose runs succeed or fail as scripted, counting the cells started.
@@ -1615,6 +1591,63 @@ mod tests {
         runs: usize,
     }
 
+    /// A run of 1 ms, 1 ms of CPU, nothing else recorded.
+    fn one_ms_run() -> RunRecord {
+        RunRecord {
+            wall: Duration::from_millis(1),
+            cpu: Duration::from_millis(1),
+            minor_faults: 0,
+            task_cpu: None,
+            metrics: Default::default(),
+            shared_state: None,
+            started_ns: 0,
+            timeline: None,
+        }
+    }
+
+    /// Sequential and threads at 1 and 2 workers, a warm-up and 3 timed runs a cell, nothing
+    /// more (no minimum time, no precision target), a 5 s timeout.
+    fn three_runs_a_cell() -> Experiment {
+        Experiment {
+            models: vec![ModelKind::Sequential, ModelKind::Threads],
+            workers: vec![1, 2],
+            repetitions: 3,
+            warmups: 1,
+            min_time_s: 0.0,
+            precision: 0.0,
+            timeout_s: 5.0,
+            ..Experiment::default()
+        }
+    }
+
+    /// Runs `exp` with `factory`'s executors, shuffled by seed 7: the results and the cells
+    /// that failed, as their `Failed` events told them.
+    fn sweep_with(
+        exp: &Experiment,
+        factory: Arc<dyn ExecutorFactory>,
+    ) -> (ResultsFile, Vec<(ModelKind, usize, String)>) {
+        let mut config = SweepConfig::new(WorkerCommand::new("/nonexistent/corelab"));
+        config.executors = factory;
+        config.shuffle_seed = Some(7);
+        let mut failed = Vec::new();
+        let r = run_sweep(exp, &config, &CancelToken::new(), &mut |e| {
+            if let SweepEvent::Failed {
+                model,
+                workers,
+                reason,
+            } = e
+            {
+                failed.push((model, workers, reason));
+            }
+        });
+        (r, failed)
+    }
+
+    /// The reasons of `failed` cells ([`sweep_with`]), in order.
+    fn reasons(failed: Vec<(ModelKind, usize, String)>) -> Vec<String> {
+        failed.into_iter().map(|(_, _, reason)| reason).collect()
+    }
+
     impl Executor for ScriptedExecutor {
         fn startup(&self) -> Duration {
             Duration::from_millis(30)
@@ -1626,16 +1659,7 @@ mod tests {
             self.runs += 1;
             match &self.fails {
                 Some(e) if self.runs > self.runs_ok => Err(e.clone()),
-                _ => Ok(RunRecord {
-                    wall: Duration::from_millis(1),
-                    cpu: Duration::from_millis(1),
-                    minor_faults: 0,
-                    task_cpu: None,
-                    metrics: Default::default(),
-                    shared_state: None,
-                    started_ns: 0,
-                    timeline: None,
-                }),
+                _ => Ok(one_ms_run()),
             }
         }
     }
@@ -1671,30 +1695,17 @@ mod tests {
     fn function_sweep(factory: Scripted) -> (ResultsFile, Vec<String>, usize) {
         let mut exp = Experiment {
             models: vec![ModelKind::PyThreading, ModelKind::PyMultiprocessing],
-            workers: vec![1, 2],
             baseline: Baseline::SameModelOneWorker,
-            repetitions: 3,
             warmups: 0,
-            min_time_s: 0.0,
-            precision: 0.0,
-            timeout_s: 5.0,
-            ..Experiment::default()
+            ..three_runs_a_cell()
         };
         exp.task.kind = TaskKind::Function;
         exp.task.function.file = "/w/mywork.py".into();
         exp.task.function.name = "hash_records".into();
-        let factory = std::sync::Arc::new(factory);
-        let mut config = SweepConfig::new(WorkerCommand::new("/nonexistent/corelab"));
-        config.executors = factory.clone();
-        config.shuffle_seed = Some(7);
-        let mut failed = Vec::new();
-        let r = run_sweep(&exp, &config, &CancelToken::new(), &mut |e| {
-            if let SweepEvent::Failed { reason, .. } = e {
-                failed.push(reason);
-            }
-        });
+        let factory = Arc::new(factory);
+        let (r, failed) = sweep_with(&exp, factory.clone());
         let started = factory.started.load(std::sync::atomic::Ordering::SeqCst);
-        (r, failed, started)
+        (r, reasons(failed), started)
     }
 
     /// A traceback of the user's function raising `exception` in task `task` at `line`.
@@ -2101,18 +2112,20 @@ mod tests {
         let worker = WorkerCommand::new("/nonexistent/corelab");
         let guard = RunGuard::new(CancelToken::new(), Duration::from_secs(5));
         let dir = std::env::temp_dir();
-        let cell = |model, workers| CellStart {
+        let envs = [ModelKind::Threads, ModelKind::Processes].map(|m| RunEnv::for_cell(m, 2, &dir));
+        let cell = |model, env| CellStart {
             exp: &exp,
             model,
-            workers,
+            workers: 2,
             worker: &worker,
-            scratch: &dir,
+            env,
             guard: &guard,
         };
-        let threads = RealExecutors.start(&cell(ModelKind::Threads, 2));
+        let threads = RealExecutors.start(&cell(ModelKind::Threads, &envs[0]));
         assert!(threads.is_ok());
         // A worker binary that does not exist fails that cell with its path.
-        let Err(UnitError::Failed(reason)) = RealExecutors.start(&cell(ModelKind::Processes, 2))
+        let Err(UnitError::Failed(reason)) =
+            RealExecutors.start(&cell(ModelKind::Processes, &envs[1]))
         else {
             panic!("a missing worker binary must fail the start");
         };
@@ -2128,16 +2141,7 @@ mod tests {
             Duration::ZERO
         }
         fn run(&mut self, _: &TaskSpec, _: &RunEnv, _: &RunGuard) -> Result<RunRecord, UnitError> {
-            Ok(RunRecord {
-                wall: Duration::from_millis(1),
-                cpu: Duration::from_millis(1),
-                minor_faults: 0,
-                task_cpu: None,
-                metrics: Default::default(),
-                shared_state: None,
-                started_ns: 0,
-                timeline: None,
-            })
+            Ok(one_ms_run())
         }
         fn worker_pids(&self) -> Option<Vec<u32>> {
             Some(Vec::new())
@@ -2156,10 +2160,19 @@ mod tests {
         stops: std::sync::Mutex<Vec<(ModelKind, usize)>>,
     }
 
-    /// The process [`LeavesAProcessStuck`] leaves.
-    fn stuck_4242() -> Stop {
+    /// [`three_runs_a_cell`] of a command task that runs `true`.
+    fn true_commands() -> Experiment {
+        let mut exp = three_runs_a_cell();
+        exp.task.kind = TaskKind::Command;
+        exp.task.command.argv = vec!["true".into()];
+        exp
+    }
+
+    /// A stop that killed `killed` and found 4242 of them still there, in D state (the
+    /// process [`LeavesAProcessStuck`] leaves, `stuck_4242(vec![4242])`).
+    fn stuck_4242(killed: Vec<u32>) -> Stop {
         Stop {
-            killed: vec![4242],
+            killed,
             not_gone: vec![super::super::run_mark::NotGone {
                 pid: 4242,
                 state: Some('D'),
@@ -2177,14 +2190,14 @@ mod tests {
             stops.push((model, workers));
             let nth = stops.iter().filter(|s| **s == (model, workers)).count();
             match (model, workers) == self.stuck && nth == self.at {
-                true => stuck_4242(),
+                true => stuck_4242(vec![4242]),
                 false => Stop::default(),
             }
         }
         fn stop_at_cell_end(&self, model: ModelKind, workers: usize, marked: MarkedRun) -> Stop {
             let real = marked.stop_at_end();
             match self.still_there_at_end && (model, workers) == self.stuck {
-                true => stuck_4242(),
+                true => stuck_4242(vec![4242]),
                 false => real,
             }
         }
@@ -2192,18 +2205,6 @@ mod tests {
 
     #[test]
     fn a_process_a_run_left_that_outlives_sigkill_fails_its_cell_and_the_sweep_goes_on() {
-        let mut exp = Experiment {
-            models: vec![ModelKind::Sequential, ModelKind::Threads],
-            workers: vec![1, 2],
-            repetitions: 3,
-            warmups: 1,
-            min_time_s: 0.0,
-            precision: 0.0,
-            timeout_s: 5.0,
-            ..Experiment::default()
-        };
-        exp.task.kind = TaskKind::Command;
-        exp.task.command.argv = vec!["true".into()];
         let factory = Arc::new(LeavesAProcessStuck {
             stuck: (ModelKind::Threads, 2),
             // Its warm-up, then its first timed run.
@@ -2211,20 +2212,7 @@ mod tests {
             still_there_at_end: false,
             stops: std::sync::Mutex::default(),
         });
-        let mut config = SweepConfig::new(WorkerCommand::new("/nonexistent/corelab"));
-        config.executors = factory.clone();
-        config.shuffle_seed = Some(7);
-        let mut failed = Vec::new();
-        let r = run_sweep(&exp, &config, &CancelToken::new(), &mut |e| {
-            if let SweepEvent::Failed {
-                model,
-                workers,
-                reason,
-            } = e
-            {
-                failed.push((model, workers, reason));
-            }
-        });
+        let (r, failed) = sweep_with(&true_commands(), factory.clone());
         let reason = "a process a run left was still there 2 s after SIGKILL: pid 4242 (D: \
                       uninterruptible sleep)";
         assert_eq!(
@@ -2252,28 +2240,13 @@ mod tests {
 
     #[test]
     fn a_process_its_cells_failure_names_is_not_told_again_as_a_warning_at_the_cells_end() {
-        let mut exp = Experiment {
-            models: vec![ModelKind::Sequential, ModelKind::Threads],
-            workers: vec![1, 2],
-            repetitions: 3,
-            warmups: 1,
-            min_time_s: 0.0,
-            precision: 0.0,
-            timeout_s: 5.0,
-            ..Experiment::default()
-        };
-        exp.task.kind = TaskKind::Command;
-        exp.task.command.argv = vec!["true".into()];
         let factory = Arc::new(LeavesAProcessStuck {
             stuck: (ModelKind::Threads, 2),
             at: 2,
             still_there_at_end: true,
             stops: std::sync::Mutex::default(),
         });
-        let mut config = SweepConfig::new(WorkerCommand::new("/nonexistent/corelab"));
-        config.executors = factory;
-        config.shuffle_seed = Some(7);
-        let r = run_sweep(&exp, &config, &CancelToken::new(), &mut |_| {});
+        let (r, _) = sweep_with(&true_commands(), factory);
         let stuck = r.cell(ModelKind::Threads, 2).unwrap();
         assert_eq!(stuck.status, CellStatus::Failed);
         assert!(
@@ -2303,14 +2276,7 @@ mod tests {
             assert_eq!(marked.stop_at_end(), Stop::default());
             self.stops.lock().unwrap().push((model, workers));
             match (model, workers) == self.stuck {
-                true => Stop {
-                    killed: vec![4242, 4243],
-                    not_gone: vec![super::super::run_mark::NotGone {
-                        pid: 4242,
-                        state: Some('D'),
-                        parent: Some(1),
-                    }],
-                },
+                true => stuck_4242(vec![4242, 4243]),
                 false => Stop::default(),
             }
         }
@@ -2318,29 +2284,11 @@ mod tests {
 
     #[test]
     fn a_process_the_stop_at_a_cells_end_could_not_stop_is_a_warning_of_the_sweep() {
-        let exp = Experiment {
-            models: vec![ModelKind::Sequential, ModelKind::Threads],
-            workers: vec![1, 2],
-            repetitions: 3,
-            warmups: 1,
-            min_time_s: 0.0,
-            precision: 0.0,
-            timeout_s: 5.0,
-            ..Experiment::default()
-        };
         let factory = Arc::new(LeavesAProcessAtCellEnd {
             stuck: (ModelKind::Threads, 2),
             stops: std::sync::Mutex::default(),
         });
-        let mut config = SweepConfig::new(WorkerCommand::new("/nonexistent/corelab"));
-        config.executors = factory.clone();
-        config.shuffle_seed = Some(7);
-        let mut failed = Vec::new();
-        let r = run_sweep(&exp, &config, &CancelToken::new(), &mut |e| {
-            if let SweepEvent::Failed { reason, .. } = e {
-                failed.push(reason);
-            }
-        });
+        let (r, failed) = sweep_with(&three_runs_a_cell(), factory.clone());
         assert_eq!(
             r.warnings,
             vec![

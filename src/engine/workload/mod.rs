@@ -12,13 +12,13 @@ pub(crate) mod mixed;
 pub mod payload;
 pub mod shared;
 
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 use std::sync::Arc;
 
 use serde::{Deserialize, Serialize};
 
 use super::pacer::{Pacer, UnitResult};
-use crate::preset::{TaskKind, TaskSpec};
+use crate::preset::{ModelKind, TaskKind, TaskSpec};
 
 pub use contention::{CHANNEL_BOUND, create_counter_file};
 pub use cpu::{hash_chain, splitmix64};
@@ -72,6 +72,19 @@ pub struct RunEnv {
     pub scratch_dir: PathBuf,
     /// Set when units run in separate processes: shared state must live in this file.
     pub shared_file: Option<PathBuf>,
+}
+
+impl RunEnv {
+    /// The environment of every run of the cell `model × workers` whose private scratch
+    /// directory is `scratch`: the processes model's units keep their shared state in
+    /// `counter.bin` there; the other models keep it in memory.
+    pub fn for_cell(model: ModelKind, workers: usize, scratch: &Path) -> RunEnv {
+        RunEnv {
+            workers,
+            scratch_dir: scratch.to_path_buf(),
+            shared_file: (model == ModelKind::Processes).then(|| scratch.join("counter.bin")),
+        }
+    }
 }
 
 /// A task instance ready to run. Built outside the timed region.
