@@ -198,7 +198,17 @@ pub fn write_frame<T: Serialize>(
     msg: &T,
     payload: Option<&[u8]>,
 ) -> std::io::Result<()> {
-    out.write_all(encode(msg).as_bytes())?;
+    write_line_and_payload(out, &encode(msg), payload)
+}
+
+/// Writes `line` (which must end in a newline) and then `payload`'s bytes, raw (the line must
+/// announce as many), without flushing: the one writer of this protocol's framing.
+pub fn write_line_and_payload(
+    out: &mut impl std::io::Write,
+    line: &str,
+    payload: Option<&[u8]>,
+) -> std::io::Result<()> {
+    out.write_all(line.as_bytes())?;
     match payload {
         Some(bytes) => out.write_all(bytes),
         None => Ok(()),

@@ -13,7 +13,9 @@ use std::time::{Duration, Instant};
 
 use crate::engine::cpu_time::{self, Cost, Snapshot};
 use crate::engine::pacer::{RunGuard, UnitError};
-use crate::engine::protocol::{LineRead, read_line_within_limit, read_payload};
+use crate::engine::protocol::{
+    Frame, LineRead, read_line_within_limit, read_payload, write_line_and_payload,
+};
 
 /// How often a waiting owner looks at the cancel token and the deadline.
 const POLL: Duration = Duration::from_millis(10);
@@ -46,6 +48,17 @@ impl<M> Framing<M> {
             decode,
             announced: |_| None,
             attach: |_, _| {},
+        }
+    }
+}
+
+impl Framing<Frame> {
+    /// The `corelab worker` protocol's: a line, then the payload it announces.
+    pub fn worker_frames() -> Self {
+        Framing {
+            decode: Frame::decode,
+            announced: Frame::announced,
+            attach: Frame::attach,
         }
     }
 }
@@ -220,9 +233,7 @@ impl ChildProcess {
             .stdin
             .as_mut()
             .ok_or_else(|| format!("child {pid} is closed"))?;
-        stdin
-            .write_all(line.as_bytes())
-            .and_then(|_| stdin.write_all(payload.unwrap_or_default()))
+        write_line_and_payload(stdin, line, payload)
             .and_then(|_| stdin.flush())
             .map_err(|e| format!("cannot write to child {pid}: {e}"))
     }
@@ -457,12 +468,7 @@ mod tests {
 
     /// What the stdout reader makes of `wire`: its events, and the bytes it counted.
     fn read_all(wire: &[u8]) -> (Vec<Received>, u64) {
-        use crate::engine::protocol::Frame;
-        let framing = Framing {
-            decode: Frame::decode,
-            announced: Frame::announced,
-            attach: Frame::attach,
-        };
+        let framing = Framing::worker_frames();
         let (tx, rx) = std::sync::mpsc::channel();
         let costs = ReaderCosts::default();
         read_messages(0, wire, &framing, &tx, &costs);

@@ -84,15 +84,6 @@ impl WorkerCommand {
 
 type Event = ChildEvent<Frame>;
 
-/// How a worker's replies are read: a line, then the payload it announces.
-fn framing() -> Framing<Frame> {
-    Framing {
-        decode: Frame::decode,
-        announced: Frame::announced,
-        attach: Frame::attach,
-    }
-}
-
 /// Keys of the reader threads in a [`ProcessPool::cost_snapshot`], counting down from here (no
 /// pid comes near).
 const READER_KEY: u64 = u64::MAX;
@@ -185,14 +176,15 @@ impl ProcessPool {
         for index in 0..n {
             let mut command = cmd.command();
             guard.mark_command(&mut command);
-            let worker = ChildProcess::spawn_framed(command, index, framing(), tx.clone())
-                .map_err(|e| {
-                    UnitError::Failed(format!(
-                        "cannot start worker {index} ({}): {e}{}",
-                        cmd.program.display(),
-                        crate::engine::resources::spawn_hint(&e)
-                    ))
-                })?;
+            let worker =
+                ChildProcess::spawn_framed(command, index, Framing::worker_frames(), tx.clone())
+                    .map_err(|e| {
+                        UnitError::Failed(format!(
+                            "cannot start worker {index} ({}): {e}{}",
+                            cmd.program.display(),
+                            crate::engine::resources::spawn_hint(&e)
+                        ))
+                    })?;
             pool.workers.push(worker);
         }
         drop(tx);
