@@ -364,39 +364,44 @@ fn talk_to_worker(lines: &[String]) -> (Vec<String>, std::process::ExitStatus, S
     (replies, out.status, stderr_of(&out))
 }
 
+/// A `configure` request line (no newline) for the default task with `task`'s top-level
+/// fields put over it, for one worker in /tmp.
+fn configure_line(task: serde_json::Value) -> String {
+    let mut full = serde_json::to_value(corelab::preset::TaskSpec::default()).unwrap();
+    for (k, v) in task.as_object().unwrap() {
+        full[k] = v.clone();
+    }
+    serde_json::json!({"op": "configure", "task": full,
+        "env": {"workers": 1, "scratch_dir": "/tmp", "shared_file": null}})
+    .to_string()
+}
+
 #[test]
 fn out_of_range_worker_requests_are_rejected_without_panic() {
-    let configure = |task: serde_json::Value| {
-        let mut full = serde_json::to_value(corelab::preset::TaskSpec::default()).unwrap();
-        for (k, v) in task.as_object().unwrap() {
-            full[k] = v.clone();
-        }
-        serde_json::json!({"op": "configure", "task": full,
-            "env": {"workers": 1, "scratch_dir": "/tmp", "shared_file": null}})
-        .to_string()
-    };
     let cases = [
         (
-            vec![configure(
+            vec![configure_line(
                 serde_json::json!({"kind": "memory", "memory": {"array_mib": 1u64 << 44, "passes": 1}}),
             )],
             "array_mib",
         ),
         (
-            vec![configure(
+            vec![configure_line(
                 serde_json::json!({"kind": "io", "io": {"mode": "sleep", "sleep_ms": -1.0, "file_kib": 1}}),
             )],
             "sleep_ms",
         ),
         (
-            vec![configure(
+            vec![configure_line(
                 serde_json::json!({"kind": "mixed", "mixed": {"compute_ms": 1e308, "wait_ms": 0.0}}),
             )],
             "compute_ms",
         ),
         (
             vec![
-                configure(serde_json::json!({"kind": "cpu", "tasks": 2, "cpu": {"size": 100}})),
+                configure_line(
+                    serde_json::json!({"kind": "cpu", "tasks": 2, "cpu": {"size": 100}}),
+                ),
                 r#"{"op":"unit","unit":0,"deadline_ms":18446744073709551615}"#.to_string(),
             ],
             "deadline_ms",
@@ -405,14 +410,14 @@ fn out_of_range_worker_requests_are_rejected_without_panic() {
         // Python function) is refused before anything runs.
         (
             vec![
-                configure(serde_json::json!({"kind": "command", "tasks": 1,
+                configure_line(serde_json::json!({"kind": "command", "tasks": 1,
                     "command": {"argv": ["/bin/touch", "/nonexistent-corelab-marker"]}})),
                 r#"{"op":"unit","unit":0,"deadline_ms":1000}"#.to_string(),
             ],
             "task.kind",
         ),
         (
-            vec![configure(
+            vec![configure_line(
                 serde_json::json!({"kind": "function", "tasks": 1,
                 "function": {"file": "/tmp/x.py", "name": "f"}}),
             )],
@@ -526,13 +531,8 @@ fn a_lock_directory_planted_in_the_temporary_directory_is_refused() {
 /// writes `request` and closes stdin. Returns its stdout and exit status.
 fn send_raw_to_worker(request: &[u8]) -> (Vec<u8>, std::process::ExitStatus, String) {
     use std::io::Read;
-    let mut full = serde_json::to_value(corelab::preset::TaskSpec::default()).unwrap();
-    full["kind"] = "cpu".into();
-    full["tasks"] = 2.into();
-    full["cpu"]["size"] = 100.into();
-    full["payload_kib"] = 1.into();
-    let configure = serde_json::json!({"op": "configure", "task": full,
-        "env": {"workers": 1, "scratch_dir": "/tmp", "shared_file": null}});
+    let configure = configure_line(serde_json::json!({"kind": "cpu", "tasks": 2,
+        "cpu": {"size": 100}, "payload_kib": 1}));
     let mut child = spawn_worker();
     let mut stdin = child.stdin.take().unwrap();
     let request = [format!("{configure}\n").into_bytes(), request.to_vec()].concat();
