@@ -606,15 +606,7 @@ mod tests {
     use crate::results::{CellResult, Sample};
 
     fn cell(model: ModelKind, workers: usize, wall: f64) -> CellResult {
-        CellResult {
-            model: Some(model),
-            workers,
-            samples: vec![Sample {
-                wall_s: wall,
-                ..Sample::default()
-            }],
-            ..CellResult::default()
-        }
+        CellResult::with_walls(model, workers, &[wall])
     }
 
     /// Threads following Amdahl's law with serial fraction `s` (times written out by hand).

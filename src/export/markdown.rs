@@ -8,7 +8,9 @@ use crate::analysis::{
 use crate::export::cell_text;
 use crate::export::chart_model::ChartRun;
 use crate::preset::{ModelKind, TaskKind};
-use crate::results::{CellStatus, ResultsFile, RunStatus};
+use crate::results::{
+    BuildInfo, CellStatus, CpuSetup, ResultsFile, RunStatus, text_or_not_recorded,
+};
 
 /// A chart image to link from the report: alt text and a path relative to the report.
 #[derive(Clone, Copy, Debug)]
@@ -213,13 +215,11 @@ fn run_section(out: &mut String, r: &ResultsFile, fits: &[ModelFit], h: &str) {
         ("Load during runs", load_during_runs(m)),
         (
             "Build",
-            m.build.as_ref().map_or("not recorded".into(), |b| b.text()),
+            text_or_not_recorded(m.build.as_ref(), BuildInfo::text),
         ),
         (
             "CPU setup",
-            m.cpu_setup
-                .as_ref()
-                .map_or("not recorded".into(), |c| c.text()),
+            text_or_not_recorded(m.cpu_setup.as_ref(), CpuSetup::text),
         ),
     ];
     for (k, v) in rows {
@@ -668,21 +668,8 @@ mod tests {
             ..ResultsFile::default()
         };
         let mut push = |model, workers, wall: f64| {
-            r.cells.push(CellResult {
-                model: Some(model),
-                workers,
-                samples: vec![
-                    Sample {
-                        wall_s: wall,
-                        ..Sample::default()
-                    },
-                    Sample {
-                        wall_s: wall * 1.1,
-                        ..Sample::default()
-                    },
-                ],
-                ..CellResult::default()
-            })
+            r.cells
+                .push(CellResult::with_walls(model, workers, &[wall, wall * 1.1]))
         };
         push(ModelKind::Sequential, 1, 4.0);
         push(ModelKind::Threads, 1, 4.0);
@@ -871,15 +858,8 @@ mod tests {
             ..ResultsFile::default()
         };
         let mut push = |model, workers, wall: f64| {
-            r.cells.push(CellResult {
-                model: Some(model),
-                workers,
-                samples: vec![Sample {
-                    wall_s: wall,
-                    ..Sample::default()
-                }],
-                ..CellResult::default()
-            })
+            r.cells
+                .push(CellResult::with_walls(model, workers, &[wall]))
         };
         push(ModelKind::Sequential, 1, 0.3);
         for &n in workers {

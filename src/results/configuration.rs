@@ -5,7 +5,8 @@
 
 use crate::preset::Experiment;
 
-use super::ResultsFile;
+use super::not_recorded::{both_recorded_and_differ, text_or_not_recorded};
+use super::{BuildInfo, CpuSetup, ResultsFile};
 
 impl ResultsFile {
     /// Whether running `exp` measures what these results measured: equal but for the
@@ -181,34 +182,20 @@ pub fn comparison_differences(runs: &[(&str, &ResultsFile)]) -> Vec<Difference> 
     check(
         "build profile and compiler",
         "a debug build runs the Rust models several times slower, and another compiler may optimise differently",
-        &|r: &ResultsFile| {
-            r.machine
-                .build
-                .as_ref()
-                .map_or("not recorded".into(), |b| b.text())
-        },
-        Some(
-            &|a: &ResultsFile, b: &ResultsFile| match (&a.machine.build, &b.machine.build) {
-                (Some(a), Some(b)) => a.differs_known(b),
-                _ => false,
-            },
-        ),
+        &|r: &ResultsFile| text_or_not_recorded(r.machine.build.as_ref(), BuildInfo::text),
+        Some(&|a: &ResultsFile, b: &ResultsFile| {
+            let (a, b) = (a.machine.build.as_ref(), b.machine.build.as_ref());
+            both_recorded_and_differ(a, b, BuildInfo::differs_known)
+        }),
     );
     check(
         "CPU setup",
         "the frequency governor, turbo and SMT change how fast one core runs against many",
-        &|r: &ResultsFile| {
-            r.machine
-                .cpu_setup
-                .as_ref()
-                .map_or("not recorded".into(), |c| c.text())
-        },
-        Some(
-            &|a: &ResultsFile, b: &ResultsFile| match (&a.machine.cpu_setup, &b.machine.cpu_setup) {
-                (Some(a), Some(b)) => a.differs_known(b),
-                _ => false,
-            },
-        ),
+        &|r: &ResultsFile| text_or_not_recorded(r.machine.cpu_setup.as_ref(), CpuSetup::text),
+        Some(&|a: &ResultsFile, b: &ResultsFile| {
+            let (a, b) = (a.machine.cpu_setup.as_ref(), b.machine.cpu_setup.as_ref());
+            both_recorded_and_differ(a, b, CpuSetup::differs_known)
+        }),
     );
     check(
         "machine",

@@ -12,6 +12,7 @@ pub mod gil_rule;
 mod lost_share;
 mod lost_words;
 mod machine;
+mod not_recorded;
 mod python_info;
 mod rescue;
 mod scheduling;
@@ -37,6 +38,7 @@ pub use lost_words::lost_percent;
 pub use machine::{
     BusyBasis, Busyness, LoadSummary, MachineInfo, SYS_CPU, last_level_cache_bytes, round_cores,
 };
+pub use not_recorded::text_or_not_recorded;
 pub use python_info::{DASK_INSTALL, MPI_INSTALL, PythonInfo};
 pub use rescue::{RESCUED_PREFIX, RescueError, rescue, rescue_in};
 pub use scheduling::{GilCounters, Scheduling, ThreadUsage};
