@@ -102,10 +102,7 @@ fn a_description_s_length_agrees_with_the_estimate_for_those_cores() {
         for (claimed_s, cores) in claims(&exp.description) {
             // The worker counts the preset's rule gives on that many cores, as `corelab
             // presets --cores N` resolves them.
-            let mut on = exp.clone();
-            if let Some(rule) = &exp.worker_rule {
-                on.workers = rule.resolve(cores);
-            }
+            let on = exp.clone().on_cores(cores);
             let e = estimate(&on, cores);
             let estimated_s = e.seconds.unwrap_or_else(|why| {
                 panic!(

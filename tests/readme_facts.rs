@@ -89,11 +89,8 @@ fn the_two_core_estimates_quoted_are_what_corelab_presets_gives() {
     // As `corelab presets` on 2 cores: a worker rule resolved for them.
     let figures: Vec<String> = presets()
         .into_iter()
-        .filter_map(|(_, mut e)| {
-            if let Some(rule) = &e.worker_rule {
-                e.workers = rule.resolve(2);
-            }
-            let s = estimate(&e, 2).seconds.ok()?;
+        .filter_map(|(_, e)| {
+            let s = estimate(&e.on_cores(2), 2).seconds.ok()?;
             Some(about_duration(s).trim_end_matches(" s").to_string())
         })
         .collect();

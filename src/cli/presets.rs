@@ -8,14 +8,11 @@ use crate::preset::{ModelKind, builtin_presets, find_builtin};
 /// The built-in presets, each with its title and what its sweep will cost on this machine
 /// ([`crate::engine::estimate`]).
 pub(super) fn list_presets(cores: Option<usize>) {
-    let here = crate::preset::available_cores();
-    let cores = cores.unwrap_or(here);
+    let cores = cores.unwrap_or_else(crate::preset::available_cores);
     for p in builtin_presets() {
         match p.experiment() {
-            Ok(mut e) => {
-                if let Some(rule) = e.worker_rule.as_ref().filter(|_| cores != here) {
-                    e.workers = rule.resolve(cores);
-                }
+            Ok(e) => {
+                let e = e.on_cores(cores);
                 outln!(
                     "{:<28} {:<46} {}",
                     p.id,
@@ -55,14 +52,12 @@ pub(super) fn show_preset(name: &str, json: bool, cores: Option<usize>) -> Resul
         }
         return Ok(());
     }
-    let mut e = preset
-        .experiment()
-        .with_context(|| format!("the built-in preset {} is broken", preset.id))?;
     let here = crate::preset::available_cores();
     let cores = cores.unwrap_or(here);
-    if let Some(rule) = e.worker_rule.as_ref().filter(|_| cores != here) {
-        e.workers = rule.resolve(cores);
-    }
+    let e = preset
+        .experiment()
+        .with_context(|| format!("the built-in preset {} is broken", preset.id))?
+        .on_cores(cores);
     outln!("{}: {}", preset.id, e.name);
     outln!("");
     outln!("{}", e.description);

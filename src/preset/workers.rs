@@ -280,6 +280,18 @@ pub fn one_to_twice_the_cores(cores: usize) -> Vec<usize> {
     v
 }
 
+impl super::Experiment {
+    /// This experiment as on a machine where corelab may use `cores` CPUs (`corelab presets
+    /// --cores N`): its worker rule, where it has one, resolved for them; a list without a
+    /// rule stays as it is.
+    pub fn on_cores(mut self, cores: usize) -> Self {
+        if let Some(rule) = &self.worker_rule {
+            self.workers = rule.resolve(cores);
+        }
+        self
+    }
+}
+
 /// What a preset's `workers` field holds: a list, `"auto"`, or a rule.
 #[derive(Clone, Debug, PartialEq)]
 pub enum WorkerSweep {
