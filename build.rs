@@ -54,10 +54,7 @@ fn main() {
     println!("cargo:rustc-env=CORELAB_VERSION={text}");
     println!("cargo:rustc-env=CORELAB_RUSTC_VERSION={}", rustc_version());
     let opt_level = std::env::var("OPT_LEVEL").unwrap_or_default();
-    let opt_level = match opt_level.chars().all(|c| c.is_ascii_alphanumeric()) {
-        true if !opt_level.is_empty() => opt_level,
-        _ => "unknown".to_string(),
-    };
+    let opt_level = fit_or_unknown(opt_level, |c| c.is_ascii_alphanumeric());
     println!("cargo:rustc-env=CORELAB_OPT_LEVEL={opt_level}");
 }
 
@@ -65,19 +62,26 @@ fn main() {
 /// `rustc` cargo builds with; `unknown` where it cannot be asked or says something odd.
 fn rustc_version() -> String {
     let rustc = std::env::var_os("RUSTC").unwrap_or_else(|| "rustc".into());
-    let said = Command::new(rustc)
-        .arg("--version")
-        .output()
-        .ok()
-        .filter(|o| o.status.success())
-        .and_then(|o| String::from_utf8(o.stdout).ok())
-        .map(|s| s.trim().to_string())
-        .unwrap_or_default();
-    let printable = said.chars().all(|c| c.is_ascii_graphic() || c == ' ');
-    match printable && !said.is_empty() && said.len() <= 200 {
-        true => said,
+    let said = stdout_of(Command::new(rustc).arg("--version")).unwrap_or_default();
+    fit_or_unknown(said, |c| c.is_ascii_graphic() || c == ' ')
+}
+
+/// `value` where it is 1 to 200 characters, each `allowed`, to go into the binary; else
+/// `unknown`.
+fn fit_or_unknown(value: String, allowed: fn(char) -> bool) -> String {
+    match !value.is_empty() && value.len() <= 200 && value.chars().all(allowed) {
+        true => value,
         false => "unknown".to_string(),
     }
+}
+
+/// Runs `command`; its stdout, trimmed, when it succeeds and says UTF-8.
+fn stdout_of(command: &mut Command) -> Option<String> {
+    let output = command.output().ok()?;
+    if !output.status.success() {
+        return None;
+    }
+    Some(String::from_utf8(output.stdout).ok()?.trim().to_string())
 }
 
 struct Commit {
@@ -106,16 +110,7 @@ fn from_env() -> Option<Commit> {
 
 /// Runs git in `dir`; its trimmed stdout when it succeeds.
 fn git(dir: &Path, args: &[&str]) -> Option<String> {
-    let output = Command::new("git")
-        .arg("-C")
-        .arg(dir)
-        .args(args)
-        .output()
-        .ok()?;
-    if !output.status.success() {
-        return None;
-    }
-    Some(String::from_utf8(output.stdout).ok()?.trim().to_string())
+    stdout_of(Command::new("git").arg("-C").arg(dir).args(args))
 }
 
 fn from_git(dir: &Path) -> Option<Commit> {
