@@ -796,42 +796,12 @@ def mpi_worker(comm):
 
 
 def serve(make_runner):
-    runner = None
-    for line in kernels.protocol_lines(sys.stdin):
-        clock = kernels.RunClock()
-        try:
-            req = json.loads(line)
-            op = req.get("op")
-            if op == "start":
-                started = time.perf_counter()
-                runner = make_runner(req)
-                reply({
-                    "op": "started",
-                    "startup_s": time.perf_counter() - started,
-                    "cluster": runner.info,
-                })
-            elif op == "import":
-                if runner is None:
-                    raise RuntimeError("import before start")
-                reply({"op": "imported", "import_s": runner.import_module(req["function"])})
-            elif op == "run":
-                if runner is None:
-                    raise RuntimeError("run before start")
-                reply(kernels.done_message(*runner.run(req["task"], clock)), clock)
-            else:
-                raise ValueError("unknown op %r" % op)
-        except Exception as exc:  # reported to corelab, which marks the cell failed
-            failed = {"op": "failed", "message": kernels.failure_message(exc)}
-            if kernels.is_user_fault(exc):
-                # The user's code (see corelab_worker.py's main).
-                failed["user"] = True
-            if isinstance(exc, kernels.PoolImportFailed):
-                # ... of this model's cells only: the driver imported it.
-                failed["pool"] = exc.where
-            reply(failed)
-    if runner is not None:
-        runner.close()
-    return runner
+    """corelab_worker.serve with this driver's runner: its `started` names the cluster."""
+    return kernels.serve(
+        make_runner,
+        lambda runner, req, clock: kernels.done_message(*runner.run(req["task"], clock)),
+        started=lambda runner: {"cluster": runner.info},
+    )
 
 
 def main():

@@ -686,19 +686,25 @@ def run_unit(args, waits=None):
         timed_sleep(io.get("sleep_ms", 20.0) / 1000.0, waits)
         checksum = splitmix64(unit)
     elif kind == "mixed":
-        mixed = task.get("mixed", {})
-        compute = mixed.get("compute_ms", 5.0) / 1000.0
-        x = unit
-        while time.thread_time() - started < compute:
-            for _ in range(256):
-                x = splitmix64(x)
-        timed_sleep(mixed.get("wait_ms", 5.0) / 1000.0, waits)
-        checksum = splitmix64(unit ^ 0x6D69786564)
+        wait_s, checksum = mixed_compute(task, unit, started)
+        timed_sleep(wait_s, waits)
     elif kind == "contention":
         checksum = contention_unit(task)
     else:
         raise ValueError("the Python models do not run %r tasks" % kind)
     return checksum, time.thread_time() - started, threading.get_native_id()
+
+
+def mixed_compute(task, unit, started):
+    """A mixed unit's computing: splitmix64 steps until its thread has spent the task's
+    compute_ms of CPU time since `started`. Returns (the seconds it then waits, its checksum)."""
+    mixed = task.get("mixed", {})
+    compute = mixed.get("compute_ms", 5.0) / 1000.0
+    x = unit
+    while time.thread_time() - started < compute:
+        for _ in range(256):
+            x = splitmix64(x)
+    return mixed.get("wait_ms", 5.0) / 1000.0, splitmix64(unit ^ 0x6D69786564)
 
 
 def timed_sleep(seconds, waits):
@@ -903,14 +909,8 @@ async def run_unit_async(item, waits):
         await awaited_sleep(task.get("io", {}).get("sleep_ms", 20.0) / 1000.0, waits)
         checksum = splitmix64(unit)
     elif kind == "mixed":
-        mixed = task.get("mixed", {})
-        compute = mixed.get("compute_ms", 5.0) / 1000.0
-        x = unit
-        while time.thread_time() - started < compute:
-            for _ in range(256):
-                x = splitmix64(x)
-        await awaited_sleep(mixed.get("wait_ms", 5.0) / 1000.0, waits)
-        checksum = splitmix64(unit ^ 0x6D69786564)
+        wait_s, checksum = mixed_compute(task, unit, started)
+        await awaited_sleep(wait_s, waits)
     elif kind == "function":
         spec, arg = task["function"], item[2]
         fn = load_function(spec)
@@ -1457,29 +1457,28 @@ def failure_message(exc):
     return traceback.format_exc().strip().splitlines()[-1]
 
 
-def main():
-    take_protocol_stdout()
-    os._exit = _exit_naming_task
+def serve(make_runner, done, started=None, info=None):
+    """Answers corelab's requests, a JSON line each, until stdin closes; then closes the runner
+    and returns it (None where none started). `start` makes the runner, `make_runner(req)`,
+    timed (its `started` reply with `started(runner)`'s fields too, where given); `import` has
+    it import the user's module; `run` replies `done(runner, req, clock)`, the `done` message;
+    `info` is answered with `info()` where given. Any failure is answered with `failed`. This
+    script's loop and corelab_cluster.py's."""
     runner = None
     for line in protocol_lines(sys.stdin):
         clock = RunClock()
         try:
             req = json.loads(line)
             op = req.get("op")
-            if op == "info":
-                reply({
-                    "op": "info",
-                    "version": "%d.%d.%d" % sys.version_info[:3],
-                    "gil_enabled": gil_enabled(),
-                    "implementation": sys.implementation.name,
-                })
+            if op == "info" and info is not None:
+                reply(info())
             elif op == "start":
-                started = time.perf_counter()
-                if req["model"] == "asyncio":
-                    runner = AsyncRunner(int(req["workers"]))
-                else:
-                    runner = Runner(req["model"], int(req["workers"]), req.get("start_method", "spawn"))
-                reply({"op": "started", "startup_s": time.perf_counter() - started})
+                began = time.perf_counter()
+                runner = make_runner(req)
+                message = {"op": "started", "startup_s": time.perf_counter() - began}
+                if started is not None:
+                    message.update(started(runner))
+                reply(message)
             elif op == "import":
                 if runner is None:
                     raise RuntimeError("import before start")
@@ -1487,10 +1486,7 @@ def main():
             elif op == "run":
                 if runner is None:
                     raise RuntimeError("run before start")
-                wall, cpu, checksum, scheduling, per_task, timeline, counted = runner.run(
-                    req["task"], clock, req.get("report_after_s"))
-                reply(done_message(wall, cpu, checksum, per_task, timeline, scheduling, counted),
-                      clock)
+                reply(done(runner, req, clock), clock)
             else:
                 raise ValueError("unknown op %r" % op)
         except Exception as exc:  # reported to corelab, which marks the cell failed
@@ -1499,11 +1495,42 @@ def main():
                 # The user's code, which fails the same way in every cell.
                 failed["user"] = True
             if isinstance(exc, PoolImportFailed):
-                # ... of this model's cells: it imported here.
+                # ... of this model's cells only: it imported here (the cluster's driver).
                 failed["pool"] = exc.where
             reply(failed)
     if runner is not None:
         runner.close()
+    return runner
+
+
+def info_message():
+    """The `info` reply: the interpreter's version, GIL and implementation."""
+    return {
+        "op": "info",
+        "version": "%d.%d.%d" % sys.version_info[:3],
+        "gil_enabled": gil_enabled(),
+        "implementation": sys.implementation.name,
+    }
+
+
+def start_runner(req):
+    """The runner of a `start` request: asyncio's event loop or a thread/process pool."""
+    if req["model"] == "asyncio":
+        return AsyncRunner(int(req["workers"]))
+    return Runner(req["model"], int(req["workers"]), req.get("start_method", "spawn"))
+
+
+def run_done(runner, req, clock):
+    """The `done` message of a `run` request."""
+    wall, cpu, checksum, scheduling, per_task, timeline, counted = runner.run(
+        req["task"], clock, req.get("report_after_s"))
+    return done_message(wall, cpu, checksum, per_task, timeline, scheduling, counted)
+
+
+def main():
+    take_protocol_stdout()
+    os._exit = _exit_naming_task
+    serve(start_runner, run_done, info=info_message)
 
 
 if __name__ == "__main__":
