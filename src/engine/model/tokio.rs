@@ -395,26 +395,22 @@ mod tests {
         let mut tokio = TokioExecutor::new(4).expect("runtime");
         let mut threads =
             InProcessExecutor::new(ModelKind::Threads, 4, Duration::from_millis(5)).expect("team");
+        let mut same_checksum = |t: &TaskSpec, what: String| {
+            let a = tokio
+                .run(t, &env(dir.path(), 4), &guard)
+                .expect("tokio run");
+            let b = threads
+                .run(t, &env(dir.path(), 4), &guard)
+                .expect("threads run");
+            assert_eq!(a.metrics.checksum, b.metrics.checksum, "{what}");
+        };
         for mode in [IoMode::Sleep, IoMode::File] {
             let mut t = task(TaskKind::Io);
             t.io.mode = mode;
-            let a = tokio
-                .run(&t, &env(dir.path(), 4), &guard)
-                .expect("tokio run");
-            let b = threads
-                .run(&t, &env(dir.path(), 4), &guard)
-                .expect("threads run");
-            assert_eq!(a.metrics.checksum, b.metrics.checksum, "io {mode:?}");
+            same_checksum(&t, format!("io {mode:?}"));
         }
         for kind in [TaskKind::Cpu, TaskKind::Mixed] {
-            let t = task(kind);
-            let a = tokio
-                .run(&t, &env(dir.path(), 4), &guard)
-                .expect("tokio run");
-            let b = threads
-                .run(&t, &env(dir.path(), 4), &guard)
-                .expect("threads run");
-            assert_eq!(a.metrics.checksum, b.metrics.checksum, "{kind}");
+            same_checksum(&task(kind), kind.to_string());
         }
         threads.shutdown();
         assert_eq!(
