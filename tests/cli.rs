@@ -1168,7 +1168,10 @@ fn report_names_the_file_and_says_what_it_is_in_words() {
         .lines()
         .find(|l| l.starts_with("== ") && l.contains("evil"))
         .expect("a header line for the evil file");
-    assert!(header.contains(" on "), "one line: {header:?}");
+    assert!(
+        header.ends_with(": evil\\u{1b}[31mRED\\u{d} X"),
+        "one line, the whole name: {header:?}"
+    );
 }
 
 /// An interpreter that fails without a word gets a reason; `selftest`'s hints name its own

@@ -559,7 +559,7 @@ fn events_follow_the_rounds_and_curves_fill_in_round_by_round() {
     let round_done: Vec<(usize, &Vec<corelab::results::CellResult>)> = events
         .iter()
         .filter_map(|e| match e {
-            SweepEvent::RoundDone { round, cells } => Some((*round, cells)),
+            SweepEvent::RoundDone { round, cells, .. } => Some((*round, cells)),
             _ => None,
         })
         .collect();

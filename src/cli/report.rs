@@ -14,7 +14,9 @@ use super::gate::{self, EXIT_REGRESSION};
 use super::message_paths::{file_label, inputs_text, path_text};
 use super::output_checks::check_outputs;
 use super::outputs::{OutputArgs, chart_outputs, write_outputs};
-use super::results_text::{gil_lesson_text, machine_text, say_build, say_load, verdict_text};
+use super::results_text::{
+    gil_lesson_text, machine_text, say_build, say_load, say_sweep_warnings, verdict_text,
+};
 use super::stdout::{reserve_stdout_for, write_output};
 
 /// The exit statuses of `corelab report`, for `--help` and its man page.
@@ -106,12 +108,12 @@ pub(super) fn report(args: &ReportArgs) -> Result<ExitCode> {
     let labels = run_labels(&args.results, &loaded);
     for ((label, r), path) in labels.iter().zip(&loaded).zip(&args.results) {
         if loaded.len() > 1 {
-            // Names come from files: control characters are escaped.
+            // Names come from files: control characters are escaped. The machine is not
+            // named here: the section's `machine:` line (`machine_text`) says it, once.
             outln!(
-                "== {}: {} on {}",
+                "== {}: {}",
                 crate::export::sanitize::for_terminal_line(label),
-                crate::export::sanitize::for_terminal_line(&r.experiment.name),
-                crate::export::sanitize::for_terminal_line(&r.machine.one_line())
+                crate::export::sanitize::for_terminal_line(&r.experiment.name)
             );
         }
         out!("{}", summary_table(r));
@@ -120,6 +122,7 @@ pub(super) fn report(args: &ReportArgs) -> Result<ExitCode> {
         out!("{}", machine_text(r));
         say_build(r);
         say_load(r, false);
+        say_sweep_warnings(r);
         out!("{}", fits_summary(&fit_results(r)));
         if r.status == RunStatus::Failed {
             errln!(

@@ -1,6 +1,6 @@
 //! What `run` and `report` both say about a results file besides its table and fits: the
-//! verdict, whether the results show the GIL lesson they were measured for, and whether other
-//! programs competed for the cores while it was measured.
+//! verdict, whether the results show the GIL lesson they were measured for, whether other
+//! programs competed for the cores while it was measured, and the sweep's own warnings.
 
 use crate::results::ResultsFile;
 
@@ -44,6 +44,19 @@ pub(super) fn say_load(results: &ResultsFile, quiet: bool) {
     // Not a warning (nothing was seen), so --quiet leaves it out.
     if let Some(note) = results.machine.load_unknown_note().filter(|_| !quiet) {
         errln!("Note: {note}");
+    }
+}
+
+/// Says on stderr the sweep's own warnings that `results` keep (`ResultsFile::warnings`: a
+/// process the stop at a cell's end could not make go), one `warning: …` line each, as `run`
+/// says them at the end of a sweep and `report` of a file. Terminal-safe: the words come from
+/// the file.
+pub(super) fn say_sweep_warnings(results: &ResultsFile) {
+    for warning in &results.warnings {
+        errln!(
+            "warning: {}",
+            crate::export::sanitize::for_terminal_line(warning)
+        );
     }
 }
 

@@ -29,7 +29,7 @@ use super::output_checks::{check_outputs, check_room_for_results};
 use super::outputs::{OutputArgs, chart_outputs, check_chart_for_task, write_outputs};
 use super::percentage::parse_percentage;
 use super::preset_arg::{arg_names_a_file, load_preset};
-use super::results_text::{gil_lesson_text, say_load, verdict_text};
+use super::results_text::{gil_lesson_text, say_load, say_sweep_warnings, verdict_text};
 use super::run_stderr::{Owned, RunStderr};
 use super::second_signal::OnDisk;
 use super::signal_watcher::cancel_on_signals;
@@ -645,9 +645,7 @@ pub(super) fn run(args: &RunArgs) -> Result<ExitCode> {
     out!("{}", gil_lesson_text(&results));
     say_load(&results, quiet);
     // The sweep's own warnings (a process a cell's end could not stop), kept in the file too.
-    for warning in &results.warnings {
-        errln!("warning: {warning}");
-    }
+    say_sweep_warnings(&results);
     out!("{}", fits_summary(&fit_results(&results)));
     // A results file that cannot be saved (a full disk) does not cost the other outputs: they
     // are still written, and the failure is the run's error at the end.

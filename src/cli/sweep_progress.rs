@@ -401,6 +401,7 @@ mod tests {
                 SweepEvent::RoundDone {
                     round,
                     cells: Vec::new(),
+                    warnings: Vec::new(),
                 },
                 t + 2.0,
             );
@@ -486,6 +487,7 @@ mod tests {
             &SweepEvent::RoundDone {
                 round: 1,
                 cells: Vec::new(),
+                warnings: Vec::new(),
             },
             secs(0.3),
         );

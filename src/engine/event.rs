@@ -40,6 +40,9 @@ pub enum SweepEvent {
         /// 1 for the first round.
         round: usize,
         cells: Vec<CellResult>,
+        /// The sweep's warnings so far (`ResultsFile::warnings`), each once: a display that
+        /// keeps its own copy of the results has them as a saved file does.
+        warnings: Vec<String>,
     },
     /// A cell failed; it is also in the final results with its reason.
     Failed {

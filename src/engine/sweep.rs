@@ -489,7 +489,6 @@ pub fn run_sweep(
         live: Vec::new(),
         started: Instant::now(),
         faults: Vec::new(),
-        warnings: Vec::new(),
     };
     emit(SweepEvent::Started {
         plan: plan.clone(),
@@ -536,7 +535,7 @@ pub fn run_sweep(
                 if cancel.is_cancelled() {
                     break 'sweep;
                 }
-                sweep.run_once(&mut results.cells[i], i, true);
+                sweep.run_once(&mut results.cells[i], &mut results.warnings, i, true);
                 sweep.stop_after_user_fault(&mut results);
                 sweep.progress(&results, emit);
             }
@@ -563,7 +562,7 @@ pub fn run_sweep(
                     model: cell.model.unwrap_or(ModelKind::Sequential),
                     workers: cell.workers,
                 });
-                sweep.run_once(&mut results.cells[i], i, false);
+                sweep.run_once(&mut results.cells[i], &mut results.warnings, i, false);
                 sweep.stop_after_user_fault(&mut results);
                 sweep.progress(&results, emit);
             }
@@ -580,6 +579,7 @@ pub fn run_sweep(
                     .filter(|c| !c.samples.is_empty())
                     .cloned()
                     .collect(),
+                warnings: results.warnings.clone(),
             });
             sweep.progress(&results, emit);
             if let Some(path) = &config.partial_results
@@ -599,7 +599,7 @@ pub fn run_sweep(
     sweep.finish_cells(&mut results, emit);
     for (cell, live) in results.cells.iter_mut().zip(&mut sweep.live) {
         if !live.finished {
-            live.stop(&*sweep.config.executors, cell, &mut sweep.warnings, &[]);
+            live.stop(&*sweep.config.executors, cell, &mut results.warnings, &[]);
             live.finished = true;
             cell.status = CellStatus::Cancelled;
             cell.error = Some(format!("cancelled after {} timed runs", cell.samples.len()));
@@ -615,7 +615,6 @@ pub fn run_sweep(
         RunStatus::Complete
     };
     results.machine.load_during_runs = sweep.load_summary(&results);
-    results.warnings.append(&mut sweep.warnings);
     results.finished_at = Some(utc_timestamp(SystemTime::now()));
     results.writer = None;
     results.recompute();
@@ -631,7 +630,8 @@ pub fn run_sweep(
 /// cancelled (with the runs it has, [`CellResult::is_partial`]), so that the file a killed
 /// sweep leaves reads like an interrupted one everywhere (report rows say partial, charts
 /// draw hollow markers, the verdict compares only completed cells), never as finished cells
-/// of one or two runs. The next save, or the end of the sweep, writes them anew.
+/// of one or two runs. The next save, or the end of the sweep, writes them anew. The sweep's
+/// warnings told so far are in `results` already (see `Live::stop`), so the file holds them.
 fn saved_mid_sweep(results: &ResultsFile, live: &[Live]) -> ResultsFile {
     let mut saved = results.clone();
     let mut changed = false;
@@ -784,7 +784,9 @@ impl Live {
     /// its mark (`executors`' [`ExecutorFactory::stop_at_cell_end`]), then removes its scratch
     /// directory. A process that stop killed but found still there after the wait cannot fail
     /// a cell whose runs are over: it is told as a warning of the sweep, pushed on `warnings`
-    /// ([`not_gone_at_cell_end_words`]; `ResultsFile::warnings`).
+    /// ([`not_gone_at_cell_end_words`]): the results' own `ResultsFile::warnings`, so that
+    /// every save from then on (a partial one between rounds, [`saved_mid_sweep`], as well as
+    /// the last) and every `RoundDone` holds it, each warning once.
     ///
     /// `already_told`: processes the cell's failure already names (the stop after a run found
     /// them still there, [`Sweep::run_once`]); found again here, they are not told twice.
@@ -832,8 +834,6 @@ struct Sweep<'a> {
     started: Instant,
     /// The faults of the user's own code met so far, each told once, in the order met.
     faults: Vec<ToldFault>,
-    /// The warnings of the sweep so far (see `Live::stop`), for `ResultsFile::warnings`.
-    warnings: Vec<String>,
 }
 
 /// A fault of the user's code the sweep met and told (see [`run_sweep`]).
@@ -1060,7 +1060,7 @@ impl Sweep<'_> {
             let Some(origin) = stopping(&self.faults, model) else {
                 continue;
             };
-            live.stop(&*self.config.executors, cell, &mut self.warnings, &[]);
+            live.stop(&*self.config.executors, cell, &mut results.warnings, &[]);
             live.quiet = true;
             cell.status = CellStatus::Failed;
             let runs = cell.samples.len();
@@ -1077,13 +1077,20 @@ impl Sweep<'_> {
     /// One run of cell `i` (a warm-up or a timed run), recorded; then whatever the run's
     /// commands left behind is stopped (after the record, so the search is never part of the
     /// run's costs). A cell stopped during the run has had its processes stopped with it.
+    /// `warnings`: the results' (`ResultsFile::warnings`), where a stop tells its own.
     ///
     /// A process the run left that is still there after `SIGKILL` and the wait (in
     /// uninterruptible sleep, stuck in the kernel) fails the cell, naming it: corelab cannot
     /// keep its promise that nothing outlives a run, and the process may still hold what the
     /// cell's next runs would use. The cell is stopped; the other cells go on.
-    fn run_once(&mut self, cell: &mut CellResult, i: usize, warmup: bool) {
-        self.run_and_record(cell, i, warmup);
+    fn run_once(
+        &mut self,
+        cell: &mut CellResult,
+        warnings: &mut Vec<String>,
+        i: usize,
+        warmup: bool,
+    ) {
+        self.run_and_record(cell, warnings, i, warmup);
         let Some(running) = &self.live[i].running else {
             return;
         };
@@ -1099,12 +1106,18 @@ impl Sweep<'_> {
             cell.status = CellStatus::Failed;
             cell.error = Some(reason);
             let told: Vec<u32> = stop.not_gone.iter().map(|n| n.pid).collect();
-            self.live[i].stop(&*self.config.executors, cell, &mut self.warnings, &told);
+            self.live[i].stop(&*self.config.executors, cell, warnings, &told);
         }
     }
 
     /// One run of cell `i` (a warm-up or a timed run), with the other load sampled around it.
-    fn run_and_record(&mut self, cell: &mut CellResult, i: usize, warmup: bool) {
+    fn run_and_record(
+        &mut self,
+        cell: &mut CellResult,
+        warnings: &mut Vec<String>,
+        i: usize,
+        warmup: bool,
+    ) {
         let Some(running) = self.live[i].running.as_mut() else {
             return;
         };
@@ -1203,7 +1216,7 @@ impl Sweep<'_> {
                         fault.summary.push_str(&format!(", in {calls}"));
                     }
                 }
-                self.live[i].stop(&*self.config.executors, cell, &mut self.warnings, &[]);
+                self.live[i].stop(&*self.config.executors, cell, warnings, &[]);
                 // Met while running: it stops this model's cells. Met before in another model,
                 // it is told there, and this cell points at it.
                 if let Some(origin) = fault.and_then(|f| self.note_user_fault(cell, f, false)) {
@@ -1233,7 +1246,7 @@ impl Sweep<'_> {
             self.live[i].stop(
                 &*self.config.executors,
                 &results.cells[i],
-                &mut self.warnings,
+                &mut results.warnings,
                 &[],
             );
             self.live[i].finished = true;
@@ -2333,5 +2346,135 @@ mod tests {
                 .warnings
                 .is_empty()
         );
+    }
+
+    /// A saver that keeps a copy of every save (no disk): what a sweep killed after each
+    /// would have left.
+    #[derive(Debug, Default)]
+    struct KeepsEverySave(std::sync::Mutex<Vec<ResultsFile>>);
+
+    impl ResultsSaver for KeepsEverySave {
+        fn save(
+            &self,
+            results: &ResultsFile,
+            _: &std::path::Path,
+        ) -> Result<(), crate::results::ResultsError> {
+            self.0.lock().unwrap().push(results.clone());
+            Ok(())
+        }
+    }
+
+    /// An executor whose `fail_at`-th run (warm-ups counted) fails, as a pool process killed
+    /// would: corelab's failure, not the user's code, so it fails its cell only.
+    struct FailsARun {
+        runs: usize,
+        fail_at: usize,
+    }
+
+    impl Executor for FailsARun {
+        fn startup(&self) -> Duration {
+            Duration::ZERO
+        }
+        fn run(
+            &mut self,
+            t: &TaskSpec,
+            env: &RunEnv,
+            g: &RunGuard,
+        ) -> Result<RunRecord, UnitError> {
+            self.runs += 1;
+            match self.runs == self.fail_at {
+                true => Err(UnitError::Failed("a pool process was killed".into())),
+                false => NoProcessesBetweenRuns.run(t, env, g),
+            }
+        }
+        fn worker_pids(&self) -> Option<Vec<u32>> {
+            Some(Vec::new())
+        }
+    }
+
+    /// Executors whose cell `stuck` fails its second timed run (after one warm-up), and whose
+    /// stop at that cell's end finds a process that outlived SIGKILL.
+    #[derive(Debug)]
+    struct FailsEarlyAndLeavesAProcess {
+        stuck: (ModelKind, usize),
+    }
+
+    impl ExecutorFactory for FailsEarlyAndLeavesAProcess {
+        fn start(&self, start: &CellStart<'_>) -> Result<Box<dyn Executor>, UnitError> {
+            let fail_at = match (start.model, start.workers) == self.stuck {
+                true => 3,
+                false => 0,
+            };
+            Ok(Box::new(FailsARun { runs: 0, fail_at }))
+        }
+        fn stop_at_cell_end(&self, model: ModelKind, workers: usize, marked: MarkedRun) -> Stop {
+            let real = marked.stop_at_end();
+            match (model, workers) == self.stuck {
+                true => stuck_4242(vec![4242]),
+                false => real,
+            }
+        }
+    }
+
+    #[test]
+    fn a_partial_save_after_a_sweep_warning_holds_it_and_the_last_save_holds_it_once() {
+        let exp = Experiment {
+            repetitions: 4,
+            ..three_runs_a_cell()
+        };
+        let saver = Arc::new(KeepsEverySave::default());
+        let mut config = SweepConfig::new(WorkerCommand::new("/nonexistent/corelab"));
+        config.executors = Arc::new(FailsEarlyAndLeavesAProcess {
+            stuck: (ModelKind::Threads, 2),
+        });
+        config.saver = saver.clone();
+        config.partial_results = Some("/nonexistent/partial.json".into());
+        config.shuffle_seed = Some(7);
+        let mut told = Vec::new();
+        let r = run_sweep(&exp, &config, &CancelToken::new(), &mut |e| {
+            if let SweepEvent::RoundDone {
+                round, warnings, ..
+            } = e
+            {
+                told.push((round, warnings));
+            }
+        });
+        let warning = "threads × 2: a process the cell left was still there 2 s after SIGKILL \
+                       when the cell ended: pid 4242 (D: uninterruptible sleep)"
+            .to_string();
+        let stuck = r.cell(ModelKind::Threads, 2).unwrap();
+        assert_eq!(stuck.status, CellStatus::Failed, "{stuck:?}");
+        assert_eq!(stuck.samples.len(), 1, "{stuck:?}");
+        // The last file holds the warning once.
+        assert_eq!(r.status, RunStatus::Complete);
+        assert_eq!(r.warnings, vec![warning.clone()]);
+        let saves = saver.0.lock().unwrap().clone();
+        assert_eq!(saves.last(), Some(&r), "the last save is the results");
+        // Round 1 (always saved) came before the cell failed; round 2 (saved: a cell ended in
+        // it) after, with the other cells still being measured: a sweep killed then leaves it.
+        assert!(saves.len() >= 3, "{}", saves.len());
+        assert_eq!(saves[0].warnings, Vec::<String>::new());
+        let killed_then = &saves[1];
+        assert_eq!(killed_then.status, RunStatus::Incomplete);
+        assert!(killed_then.writer.is_some());
+        assert_eq!(
+            killed_then
+                .cell(ModelKind::Threads, 1)
+                .map(|c| c.samples.len()),
+            Some(2),
+            "still being measured"
+        );
+        assert_eq!(killed_then.warnings, vec![warning.clone()]);
+        // Every save from then on holds it, once.
+        for save in &saves[1..] {
+            assert_eq!(save.warnings, vec![warning.clone()]);
+        }
+        // The rounds' events carry it from the round it was told in.
+        let rounds: Vec<usize> = told.iter().map(|(round, _)| *round).collect();
+        assert_eq!(rounds, vec![1, 2, 3, 4]);
+        assert_eq!(told[0].1, Vec::<String>::new());
+        for (round, warnings) in &told[1..] {
+            assert_eq!(warnings, &vec![warning.clone()], "round {round}");
+        }
     }
 }

@@ -167,6 +167,14 @@ fn run_section(out: &mut String, r: &ResultsFile, fits: &[ModelFit], h: &str) {
     if failed > 0 {
         out.push('\n');
     }
+    // What went wrong outside any cell's runs (`ResultsFile::warnings`), as `report` says it.
+    if !r.warnings.is_empty() {
+        out.push_str(&format!("{h} Sweep warnings\n\n"));
+        for warning in &r.warnings {
+            out.push_str(&format!("- {}\n", md(warning)));
+        }
+        out.push('\n');
+    }
 
     out.push_str(&format!("{h} Provenance\n\n| | |\n|---|---|\n"));
     let p = &r.provenance;
@@ -686,6 +694,17 @@ mod tests {
         r
     }
 
+    /// The report of `r` alone, labelled `demo`, without images.
+    fn report_of(r: &ResultsFile) -> String {
+        markdown_report(
+            &[ChartRun {
+                label: "demo",
+                results: r,
+            }],
+            &[],
+        )
+    }
+
     #[test]
     fn report_has_every_section_and_escapes_pipes() {
         let r = results();
@@ -750,6 +769,30 @@ mod tests {
             text.contains("Under each reading, the 95% intervals"),
             "{text}"
         );
+    }
+
+    #[test]
+    fn the_sweeps_warnings_have_a_section_after_the_status_and_none_without_any() {
+        let mut r = results();
+        let text = report_of(&r);
+        assert!(!text.contains("Sweep warnings"), "{text}");
+        r.warnings = vec![
+            "threads × 2: a process the cell left was still there 2 s after SIGKILL when the \
+             cell ended: pid 4242 (D: uninterruptible sleep)"
+                .into(),
+            "from a file: <img src=x> | a\nsecond line".into(),
+        ];
+        let text = report_of(&r);
+        assert!(
+            text.contains(
+                "## Sweep warnings\n\n\
+                 - threads × 2: a process the cell left was still there 2 s after SIGKILL when \
+                 the cell ended: pid 4242 (D: uninterruptible sleep)\n\
+                 - from a file: &lt;img src=x&gt; \\| a second line\n\n## Provenance"
+            ),
+            "{text}"
+        );
+        assert!(text.find("## Status").unwrap() < text.find("## Sweep warnings").unwrap());
     }
 
     #[test]
@@ -956,13 +999,7 @@ mod tests {
             "{rule}"
         );
         assert!(rule.ends_with("The cells got 2 to 9 runs"), "{rule}");
-        let text = markdown_report(
-            &[ChartRun {
-                label: "demo",
-                results: &r,
-            }],
-            &[],
-        );
+        let text = report_of(&r);
         assert!(
             text.contains(&format!("| Repetitions | {rule} |")),
             "{text}"
@@ -1024,13 +1061,7 @@ mod tests {
     #[test]
     fn provenance_and_the_load_during_the_runs_are_shown() {
         let mut r = results();
-        let text = markdown_report(
-            &[ChartRun {
-                label: "demo",
-                results: &r,
-            }],
-            &[],
-        );
+        let text = report_of(&r);
         // A file from before provenance was recorded says so, and claims nothing.
         assert!(
             text.contains("| corelab | 0.1.0 (commit not recorded) |"),
@@ -1056,13 +1087,7 @@ mod tests {
             busy: true,
             unjudged_runs: 0,
         });
-        let text = markdown_report(
-            &[ChartRun {
-                label: "demo",
-                results: &r,
-            }],
-            &[],
-        );
+        let text = report_of(&r);
         for row in [
             "| corelab | 0.1.0, commit 9fb3689 (tree modified: tracked files differed from it) |",
             "| Command | corelab run cpu-bound --out a.json |",

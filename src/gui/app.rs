@@ -1638,6 +1638,29 @@ mod tests {
         });
     }
 
+    /// The sweep's warnings arrive with each round: the shown results (which the header
+    /// reads, and a rescue at exit saves) hold those told so far, each once.
+    #[test]
+    fn a_rounds_warnings_are_the_shown_results_own_each_once() {
+        let dir = tempfile::tempdir().unwrap();
+        let mut app = quick_app(dir.path());
+        app.results = Some(ResultsFile::default());
+        let warning = "threads × 2: a process the cell left was still there 2 s after SIGKILL \
+                       when the cell ended: pid 4242 (D: uninterruptible sleep)"
+            .to_string();
+        for round in [1, 2] {
+            app.on_sweep_event(SweepEvent::RoundDone {
+                round,
+                cells: Vec::new(),
+                warnings: vec![warning.clone()],
+            });
+        }
+        let shown = app.results.as_ref().unwrap();
+        assert_eq!(shown.warnings, vec![warning.clone()]);
+        let header = header_warnings::HeaderWarnings::of(shown, app.tab);
+        assert_eq!(header.sweep, Some(warning));
+    }
+
     #[test]
     fn state_saved_before_interpreter_confirmation_existed_still_loads() {
         let old = serde_json::json!({

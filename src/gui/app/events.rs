@@ -39,7 +39,11 @@ impl WorkbenchApp {
                 }
             }
             // Interleaved rounds: every cell's curve point so far, refined round by round.
-            SweepEvent::RoundDone { cells, round } => {
+            SweepEvent::RoundDone {
+                cells,
+                round,
+                warnings,
+            } => {
                 // py-dask, py-mpi: the cluster and Dask's dashboard link, once (first round).
                 for cell in cells.iter().filter(|_| round == 1) {
                     if let Some(cluster) = &cell.cluster {
@@ -51,6 +55,8 @@ impl WorkbenchApp {
                     for cell in cells {
                         upsert_cell(results, cell);
                     }
+                    // Shown in the header as they come, and kept by a rescue at exit.
+                    results.warnings = warnings;
                 }
             }
             SweepEvent::Failed {

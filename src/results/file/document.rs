@@ -50,8 +50,9 @@ pub struct ResultsFile {
     pub writer: Option<WriterProcess>,
     /// What went wrong in the sweep outside any cell's measurement, one line each: a process
     /// the stop at a cell's end killed that was still there after the wait
-    /// (`engine::run_mark::not_gone_at_cell_end_words`). Empty in files from before it was
-    /// recorded.
+    /// (`engine::run_mark::not_gone_at_cell_end_words`). Kept here by the sweep as each is
+    /// told, so that a file saved mid-sweep holds those told so far. Empty in files from
+    /// before it was recorded.
     #[serde(skip_serializing_if = "Vec::is_empty")]
     pub warnings: Vec<String>,
 }
