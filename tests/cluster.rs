@@ -6,59 +6,21 @@
 //! variable the tests that need the engines print `skipped: …` (never a silent pass). The
 //! unavailable-engine tests need nothing and always run.
 
+#[macro_use]
 mod common;
 
 use std::io::{BufRead, BufReader};
 use std::process::{Child, Command, Stdio};
 
+use common::cluster::{
+    assert_checksums_match, assert_timed_out_mpi_cells_leave_nothing, experiment,
+    function_on_clusters, leftovers, work_module,
+};
 use common::counting_module::{COUNTING_MODULE, importing_processes, start_and_run};
 use common::*;
 use corelab::engine::{EngineError, preflight};
 use corelab::preset::{CpuKernel, Experiment, ModelKind, TaskKind};
 use corelab::results::{CellStatus, DASK_INSTALL, MPI_INSTALL, ResultsFile};
-
-macro_rules! require_cluster {
-    ($test:expr) => {
-        match cluster_python($test) {
-            Some(p) => p,
-            None => return,
-        }
-    };
-}
-
-fn experiment(python: &str, kind: TaskKind, model: ModelKind, workers: &[usize]) -> Experiment {
-    let mut exp = tiny_experiment(kind, &[ModelKind::Sequential, model], workers);
-    exp.python.interpreter = python.to_string();
-    exp.timeout_s = 120.0;
-    exp
-}
-
-/// Every cell ran, and each cell of `model` has the sequential (Rust) checksum in every sample.
-fn assert_checksums_match(r: &ResultsFile, model: ModelKind, what: &str) {
-    assert_all_ok(r);
-    let rust = r
-        .cell(ModelKind::Sequential, 1)
-        .unwrap()
-        .checksum()
-        .unwrap();
-    let cells: Vec<_> = r.cells.iter().filter(|c| c.model == Some(model)).collect();
-    assert!(!cells.is_empty(), "{what}: no {model} cell");
-    for c in cells {
-        assert!(
-            !c.samples.is_empty(),
-            "{what}: {model} × {} has no runs",
-            c.workers
-        );
-        for s in &c.samples {
-            assert_eq!(s.checksum, rust, "{what}: {model} × {}", c.workers);
-        }
-        assert!(c.checksums_agree);
-        assert!(
-            c.startup_s.is_some_and(|s| s > 0.0),
-            "start-up reported apart"
-        );
-    }
-}
 
 /// Each `model` cell's median run has a timeline (the units ran on this host): at most one
 /// lane per worker, named for the engine, and every task of the run on it; waits of an I/O
@@ -706,26 +668,6 @@ if __name__ == "__main__":
     );
 }
 
-/// Writes `source` as the user's module `work.py` in `dir` (the name the errors quote).
-fn work_module(dir: &std::path::Path, source: impl AsRef<[u8]>) -> std::path::PathBuf {
-    let module = dir.join("work.py");
-    std::fs::write(&module, source).unwrap();
-    module
-}
-
-/// A py-threading, py-dask and py-mpi preset of the user's function `name` in `module`.
-fn function_on_clusters(python: &str, module: &std::path::Path, name: &str) -> Experiment {
-    Experiment::from_json(&format!(
-        r#"{{"version": 1, "name": "function on clusters",
-            "task": {{"kind": "function", "function": {{"file": {file:?}, "name": {name:?}, "args": [1, 2, 3, 4, 5]}}}},
-            "workers": [2], "models": ["py-threading", "py-dask", "py-mpi"],
-            "baseline": "same-model-one-worker", "repetitions": 1, "warmups": 0,
-            "timeout_s": 120, "python": {{"interpreter": {python:?}}}}}"#,
-        file = module.to_str().unwrap(),
-    ))
-    .unwrap()
-}
-
 /// The user's module is imported during the cell's start-up by the driver and by every Dask
 /// worker / every MPI rank, timed apart as `import_s`, and never in a run (before: each worker
 /// imported it inside the timed runs, a Dask worker on every unit).
@@ -1082,37 +1024,6 @@ fn a_dask_worker_or_mpi_rank_that_dies_fails_the_cell_naming_its_task() {
     assert!(left.is_empty(), "still running: {left:?}");
 }
 
-/// Waits up to 10 s for every process this test started, other than `keep` (and its own
-/// children), to be gone: no driver, scheduler, worker, launcher or rank outlives a failed
-/// cell. Returns what is still there.
-fn leftovers(keep: Option<u32>) -> Vec<u32> {
-    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(10);
-    loop {
-        let parent_of: std::collections::HashMap<u32, u32> = live_processes().into_iter().collect();
-        let below_keep = |pid: u32| {
-            let mut p = pid;
-            for _ in 0..64 {
-                if Some(p) == keep {
-                    return true;
-                }
-                match parent_of.get(&p) {
-                    Some(&pp) if pp > 1 => p = pp,
-                    _ => return false,
-                }
-            }
-            false
-        };
-        let left: Vec<u32> = live_descendants()
-            .into_iter()
-            .filter(|&pid| !below_keep(pid))
-            .collect();
-        if left.is_empty() || std::time::Instant::now() > deadline {
-            return left;
-        }
-        std::thread::sleep(std::time::Duration::from_millis(50));
-    }
-}
-
 /// On an existing Dask cluster a chosen worker that dies mid-run (here a task that ends its
 /// own worker, on one known worker) fails the cell at once, naming the worker's address, that
 /// the scheduler removed it, and what to do; the cell that did not use that worker keeps its
@@ -1271,37 +1182,5 @@ fn a_cluster_cell_that_times_out_leaves_no_process_behind() {
 fn an_mpi_cell_leaves_nothing_in_the_temporary_directory() {
     let python = require_cluster!("an_mpi_cell_leaves_nothing_in_the_temporary_directory");
     let _g = exclusive();
-    let dir = tempfile::tempdir().unwrap();
-    let module = work_module(
-        dir.path(),
-        "import time\n\ndef hang(n):\n    if n == 3:\n        time.sleep(100)\n    return n\n",
-    );
-    let mut exp = function_on_clusters(&python, &module, "hang");
-    exp.models = vec![ModelKind::PyMpi];
-    exp.timeout_s = 3.0;
-    let preset = dir.path().join("mpi.json");
-    std::fs::write(&preset, exp.to_json()).unwrap();
-    let tmp = tempfile::tempdir().unwrap();
-    let out = Command::new(env!("CARGO_BIN_EXE_corelab"))
-        .args(["run", "-q"])
-        .arg(&preset)
-        .env("TMPDIR", tmp.path())
-        .output()
-        .unwrap();
-    let stderr = format!(
-        "{}{}",
-        String::from_utf8_lossy(&out.stdout),
-        String::from_utf8_lossy(&out.stderr)
-    );
-    assert!(
-        stderr.contains("took longer than the 3 s timeout"),
-        "the cells timed out: {stderr}"
-    );
-    let left: Vec<String> = std::fs::read_dir(tmp.path())
-        .unwrap()
-        .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
-        .collect();
-    assert!(left.is_empty(), "left in TMPDIR: {left:?}\n{stderr}");
-    let running = leftovers(None);
-    assert!(running.is_empty(), "still running: {running:?}");
+    assert_timed_out_mpi_cells_leave_nothing(&python, |_, _| {});
 }

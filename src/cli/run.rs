@@ -356,10 +356,12 @@ pub(super) fn run(args: &RunArgs) -> Result<ExitCode> {
     if let Some(dir) = preset_dir.as_deref() {
         exp.task.function.anchor(dir); // a relative module path is relative to the preset
         exp.task.command.anchor(dir); // and so is a relative program path
+        exp.mpi.anchor(dir); // and a relative MPI hostfile
     } else if let Ok(dir) = std::env::current_dir() {
         // A preset with no folder of its own (a built-in, standard input): as `python
         // mywork.py` would, against the current directory.
         exp.task.function.anchor(&dir);
+        exp.mpi.anchor(&dir);
     }
     // The chart the preset's view names, unless --chart names one.
     let chart_args = args.outputs.following_view_of(&exp);

@@ -36,6 +36,10 @@ pub enum EngineError {
     /// any cell starts, rather than once per cell.
     #[error("{0}")]
     TaskUnavailable(String),
+    /// `py-mpi`'s hostfile is not there, not a regular file, or relative: found before any
+    /// cell starts, rather than once per cell.
+    #[error(transparent)]
+    Hostfile(#[from] super::mpi_hostfile::HostfileError),
     /// A worker process failed outside a measured run.
     #[error("{0}")]
     WorkerFailed(String),

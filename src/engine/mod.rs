@@ -16,6 +16,7 @@ pub mod load;
 pub mod mock;
 pub mod model;
 pub mod module_source;
+pub mod mpi_hostfile;
 mod pacer;
 pub mod proc_stats;
 pub mod protocol;

@@ -277,13 +277,18 @@ pub fn preflight_checked(
 }
 
 /// What a task names that must be there before any cell starts: a function's module file,
-/// given by an absolute path, and a function of that name in it. The module is looked at and
-/// its text read, never imported or run: a missing module or a misspelt function would
-/// otherwise fail every cell in turn, each after its interpreter or pool had started.
+/// given by an absolute path, and a function of that name in it; and for `py-mpi` the
+/// hostfile, an absolute path to a regular file that can be read (see
+/// [`super::mpi_hostfile`]). The module is looked at and its text read, never imported or
+/// run: a missing module or a misspelt function (or hostfile) would otherwise fail every cell
+/// in turn, each after its interpreter or pool had started.
 /// Returns the module as read (once) and checked, for a function task: give it to the sweep
 /// ([`SweepConfig::module`]) so that the source it records is the text checked here.
 pub fn task_preflight(exp: &Experiment) -> Result<Option<ModuleSource>, EngineError> {
     waits_fit_the_timeout(exp)?;
+    if exp.models.contains(&ModelKind::PyMpi) {
+        super::mpi_hostfile::checked_hostfile(&exp.mpi.hostfile)?;
+    }
     if exp.task.kind == crate::preset::TaskKind::Function {
         let file = std::path::Path::new(exp.task.function.file.trim());
         if file.is_relative() {

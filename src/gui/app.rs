@@ -563,6 +563,7 @@ impl WorkbenchApp {
                 interpreter::anchor(&experiment.python.interpreter, &dir);
             experiment.task.function.anchor(&dir); // the module path, too (nothing imports it)
             experiment.task.command.anchor(&dir); // and a relative program path
+            experiment.mpi.anchor(&dir); // and a relative MPI hostfile
         }
         let interp = experiment.python.interpreter.trim().to_string();
         let trusted = interp == crate::preset::PythonOptions::default().interpreter
@@ -1681,12 +1682,19 @@ mod tests {
         app.set_experiment_from_file(exp.clone(), Some(Path::new("/presets/a.json")));
         assert!(app.interpreter_trusted(), "python3, corelab's default");
         exp.python.interpreter = "./venv/bin/python".into();
+        exp.mpi.hostfile = "hosts".into();
         app.set_experiment_from_file(exp.clone(), Some(Path::new("/presets/a.json")));
         assert_eq!(
             app.experiment().python.interpreter,
             "/presets/venv/bin/python",
             "anchored to the file's directory"
         );
+        assert_eq!(
+            app.experiment().mpi.hostfile,
+            "/presets/hosts",
+            "the MPI hostfile too (the launcher runs in a scratch directory)"
+        );
+        exp.mpi.hostfile.clear();
         assert!(!app.interpreter_trusted());
         app.confirm_interpreter();
         assert!(app.interpreter_trusted());

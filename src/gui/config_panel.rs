@@ -736,13 +736,7 @@ pub fn cluster_lines(exp: &Experiment) -> Vec<String> {
         ));
     }
     if exp.models.contains(&ModelKind::PyMpi) {
-        let mpi = &exp.mpi;
-        let mut argv = vec![mpi.launcher.trim().to_string()];
-        argv.extend(mpi.extra_args.iter().cloned());
-        if !mpi.hostfile.trim().is_empty() {
-            argv.push("--hostfile".into());
-            argv.push(mpi.hostfile.trim().to_string());
-        }
+        let mut argv = exp.mpi.launcher_argv();
         argv.push("-n N+1 …".into());
         lines.push(format!(
             "py-mpi will start: {}",

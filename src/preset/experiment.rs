@@ -355,6 +355,33 @@ impl Default for MpiOptions {
     }
 }
 
+impl MpiOptions {
+    /// The launcher and its arguments before `-n N+1`, as `py-mpi` starts them:
+    /// `launcher [extra_args] [--hostfile hostfile]`, an empty launcher being `mpiexec`.
+    pub fn launcher_argv(&self) -> Vec<String> {
+        let launcher = match self.launcher.trim() {
+            "" => "mpiexec",
+            l => l,
+        };
+        let mut argv = vec![launcher.to_string()];
+        argv.extend(self.extra_args.iter().cloned());
+        let hostfile = self.hostfile.trim();
+        if !hostfile.is_empty() {
+            argv.push("--hostfile".into());
+            argv.push(hostfile.to_string());
+        }
+        argv
+    }
+
+    /// `hostfile` made absolute against `base_dir` (the preset file's directory) when
+    /// relative, as a function's module is: the launcher runs in the cell's scratch directory,
+    /// where a relative path would name nothing, and a shared preset's hostfile is the one
+    /// beside it.
+    pub fn anchor(&mut self, base_dir: &std::path::Path) {
+        super::anchor::anchor_relative(&mut self.hostfile, base_dir);
+    }
+}
+
 /// `multiprocessing` start methods.
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "kebab-case")]

@@ -1,5 +1,6 @@
 //! Experiments as users save and share them: serde types, loading and validation.
 
+mod anchor;
 mod builtin;
 mod calibration;
 mod error;

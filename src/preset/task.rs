@@ -358,14 +358,7 @@ impl FunctionParams {
 
     /// `file` made absolute against `base_dir` (the preset file's directory) when relative.
     pub fn anchor(&mut self, base_dir: &std::path::Path) {
-        let p = std::path::Path::new(self.file.trim());
-        if !self.file.trim().is_empty() && p.is_relative() {
-            let joined = base_dir.join(p);
-            let joined = joined.canonicalize().unwrap_or(joined);
-            if let Some(s) = joined.to_str() {
-                self.file = s.to_string();
-            }
-        }
+        super::anchor::anchor_relative(&mut self.file, base_dir);
     }
 
     /// The module's path as a run will import it: `file` itself when absolute, else joined to

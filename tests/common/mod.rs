@@ -1,6 +1,7 @@
 //! Helpers shared by the integration tests.
 #![allow(dead_code)]
 
+pub mod cluster;
 pub mod counting_module;
 #[cfg(feature = "gui")]
 pub mod gui;
@@ -217,7 +218,6 @@ pub fn exclusive() -> MutexGuard<'static, ()> {
     LOCK.lock().unwrap_or_else(|e| e.into_inner())
 }
 
-/// Every live process below this one (children, grandchildren, …), whoever started it: a
 /// Asserts that no process under this test process is still running (zombies awaiting their
 /// reaping excepted), naming each that is: pid, state, parent and command line.
 pub fn assert_no_live_descendants() {
@@ -229,6 +229,7 @@ pub fn assert_no_live_descendants() {
     );
 }
 
+/// Every live process below this one (children, grandchildren, …), whoever started it: a
 /// test that asserts on it holds [`exclusive`], as every test that starts a process does.
 pub fn live_descendants() -> Vec<u32> {
     let parent_of: std::collections::HashMap<u32, u32> = live_processes().into_iter().collect();
@@ -289,6 +290,19 @@ pub fn cluster_python(test: &str) -> Option<String> {
             None
         }
     }
+}
+
+/// The interpreter with dask and mpi4py ([`cluster_python`]); without it, returns from the
+/// test after printing `skipped: …`. For the test files that declare `#[macro_use] mod
+/// common;`.
+#[allow(unused_macros)]
+macro_rules! require_cluster {
+    ($test:expr) => {
+        match $crate::common::cluster_python($test) {
+            Some(p) => p,
+            None => return,
+        }
+    };
 }
 
 /// Returns from the test (printing `skipped: …`) when python3 is missing and

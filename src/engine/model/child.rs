@@ -6,7 +6,7 @@
 use std::collections::VecDeque;
 use std::io::{BufReader, Read, Write};
 use std::process::{Child, ChildStdin, Command, ExitStatus, Stdio};
-use std::sync::atomic::{AtomicU32, AtomicU64, Ordering};
+use std::sync::atomic::{AtomicBool, AtomicU32, AtomicU64, Ordering};
 use std::sync::mpsc::{Receiver, RecvTimeoutError, Sender};
 use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
@@ -23,6 +23,9 @@ const POLL: Duration = Duration::from_millis(10);
 const EXIT_GRACE: Duration = Duration::from_millis(500);
 /// Bytes of a child's stderr kept for error messages.
 const STDERR_TAIL: usize = 2048;
+/// How long an error message waits for the stderr reader to reach the end of a dead child's
+/// stderr.
+const STDERR_WAIT: Duration = Duration::from_millis(200);
 
 /// What a child's reader thread reports; `usize` is the child's index in its pool.
 pub enum ChildEvent<M> {
@@ -85,6 +88,8 @@ pub struct ChildProcess {
     group_killed: bool,
     stdin: Option<ChildStdin>,
     stderr_tail: Arc<Mutex<VecDeque<u8>>>,
+    /// Set by the stderr reader when it has read the last of it (end of file).
+    stderr_closed: Arc<AtomicBool>,
     readers: Arc<ReaderCosts>,
 }
 
@@ -157,11 +162,16 @@ impl ChildProcess {
         let stderr = child.stderr.take().expect("stderr is piped");
         let stderr_tail = Arc::new(Mutex::new(VecDeque::new()));
         let tail = Arc::clone(&stderr_tail);
+        let stderr_closed = Arc::new(AtomicBool::new(false));
+        let closed = Arc::clone(&stderr_closed);
         let readers = Arc::new(ReaderCosts::default());
         let (err_costs, out_costs) = (Arc::clone(&readers), Arc::clone(&readers));
         let spawned = std::thread::Builder::new()
             .name(format!("child-{index}-stderr"))
-            .spawn(move || keep_tail(stderr, &tail, &err_costs))
+            .spawn(move || {
+                keep_tail(stderr, &tail, &err_costs);
+                closed.store(true, Ordering::Release);
+            })
             .and_then(|_| {
                 std::thread::Builder::new()
                     .name(format!("child-{index}-stdout"))
@@ -177,6 +187,7 @@ impl ChildProcess {
             stdin: child.stdin.take(),
             child,
             stderr_tail,
+            stderr_closed,
             readers,
         })
     }
@@ -293,7 +304,7 @@ impl ChildProcess {
     /// Describes a child whose output closed: exit status and the end of its stderr.
     pub fn describe_exit(&mut self, name: &str, doing: &str) -> String {
         let status = wait_briefly(&mut self.child);
-        let tail = stderr_tail(&self.stderr_tail);
+        let tail = stderr_tail(&self.stderr_tail, &self.stderr_closed);
         let mut msg = format!("{name} (pid {}) exited while {doing}", self.pid());
         if let Some(status) = status {
             msg.push_str(&format!(" ({status})"));
@@ -338,6 +349,24 @@ pub fn next_event<M>(
             Ok(ev) => return Ok(ev),
             Err(RecvTimeoutError::Timeout) => continue,
             Err(RecvTimeoutError::Disconnected) => return Err(WaitError::Gone),
+        }
+    }
+}
+
+/// After a write to a child failed: whether its output closes within `grace` (it has ended,
+/// or is ending), the messages it wrote before that passed over. An error only when cancelled.
+pub fn output_closes<M>(
+    events: &Receiver<ChildEvent<M>>,
+    guard: &RunGuard,
+    grace: Duration,
+) -> Result<bool, WaitError> {
+    let deadline = Instant::now() + grace;
+    loop {
+        match next_event(events, guard, deadline) {
+            Ok(ChildEvent::Closed(_)) | Err(WaitError::Gone) => return Ok(true),
+            Ok(ChildEvent::Message(..) | ChildEvent::Malformed(..)) => {}
+            Err(WaitError::TimedOut) => return Ok(false),
+            Err(WaitError::Cancelled) => return Err(WaitError::Cancelled),
         }
     }
 }
@@ -415,9 +444,14 @@ fn keep_tail(mut stderr: impl Read, tail: &Mutex<VecDeque<u8>>, costs: &ReaderCo
     }
 }
 
-fn stderr_tail(tail: &Mutex<VecDeque<u8>>) -> String {
-    // Give the stderr reader a moment to collect what a dying child printed.
-    std::thread::sleep(Duration::from_millis(20));
+/// The last lines of a child's stderr, once the reader has read all of it (`closed`), or after
+/// at most [`STDERR_WAIT`] (a process the child started may keep it open). A fixed 20 ms here
+/// could miss what a child printed as it exited on a loaded machine.
+fn stderr_tail(tail: &Mutex<VecDeque<u8>>, closed: &AtomicBool) -> String {
+    let deadline = Instant::now() + STDERR_WAIT;
+    while !closed.load(Ordering::Acquire) && Instant::now() < deadline {
+        std::thread::sleep(Duration::from_millis(2));
+    }
     let t = tail.lock().unwrap_or_else(|e| e.into_inner());
     let bytes: Vec<u8> = t.iter().copied().collect();
     let text = String::from_utf8_lossy(&bytes);

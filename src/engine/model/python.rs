@@ -16,7 +16,7 @@ use std::time::{Duration, Instant};
 
 use serde::Deserialize;
 
-use super::child::{ChildEvent, ChildProcess, next_event};
+use super::child::{ChildEvent, ChildProcess, next_event, output_closes};
 use super::mpi_notice::{ExitedRank, KilledRank, running_task};
 use super::python_timeline::PyTimeline;
 use super::{Executor, RunRecord};
@@ -38,6 +38,9 @@ pub const CLUSTER_SCRIPT: &str = include_str!("../../../assets/python/corelab_cl
 pub const MIN_VERSION: (u32, u32) = (3, 8);
 /// Interpreter start-up plus pool creation may take this long.
 pub(crate) const START_TIMEOUT: Duration = Duration::from_secs(60);
+/// How long after a request could not be written the interpreter's output may take to close,
+/// for its exit to be told (see `PythonExecutor::request`).
+const GONE_GRACE: Duration = Duration::from_secs(2);
 
 #[derive(Clone, Debug, Deserialize)]
 #[serde(tag = "op", rename_all = "kebab-case")]
@@ -126,6 +129,10 @@ pub struct PythonExecutor {
     /// The cell's scratch directory, where the scripts run (and `py-mpi`'s rank 0 keeps which
     /// unit each rank computes: see [`running_task`]).
     scratch: std::path::PathBuf,
+    /// `py-mpi`: the launcher and its arguments before the interpreter (`mpiexec --bind-to
+    /// none -n 3`), which a launcher that ends during start-up is named by: an argument it
+    /// refuses is the likely cause.
+    launch: Option<String>,
 }
 
 /// Open MPI settings `py-mpi` sets when the environment does not: more ranks than cores on one
@@ -213,35 +220,46 @@ fn pycache_prefix_option(script: &Path) -> std::ffi::OsString {
 const OMPI_SESSION_DIR_BASES: [&str; 2] =
     ["OMPI_MCA_orte_tmpdir_base", "PRTE_MCA_prte_tmpdir_base"];
 
+/// `launcher [extra_args] [--hostfile H] -n N+1` ([`MpiOptions::launcher_argv`] and the
+/// count): what starts a `py-mpi` cell's `workers` ranks and its dispatcher, less the
+/// interpreter and its arguments; a launcher that ends during start-up is named by it.
+fn mpi_launch_words(mpi: &MpiOptions, workers: usize) -> Vec<String> {
+    let mut words = mpi.launcher_argv();
+    words.push("-n".into());
+    words.push((workers + 1).to_string());
+    words
+}
+
 /// `launcher [extra_args] [--hostfile H] -n N+1 interpreter`, with Open MPI's root permission
-/// set only when corelab itself runs as root. On one machine (no hostfile), Open MPI's session
-/// directory goes in the cell's private `scratch` directory, removed with it when the cell
-/// ends, however the launcher ended (a hostfile's other machines may not have that path).
+/// set only when corelab itself runs as root. Open MPI's session directory on this machine
+/// goes in the cell's private `scratch` directory, removed with it when the cell ends, however
+/// the launcher ended; unless the environment names a base for it. On one machine (no
+/// hostfile), by setting that base. With a hostfile, by the launcher's `TMPDIR` instead: Open
+/// MPI hands its `OMPI_*` variables, that base included, to every rank on every host, where
+/// the scratch path may not exist (Open MPI 4.1's base for the launcher alone,
+/// `orte_local_tmpdir_base`, makes every rank exit), while `TMPDIR` reaches only the launcher
+/// and the ranks it starts here (ssh does not carry it to other hosts). Those ranks' own
+/// temporary files (Python's `tempfile`) go in the scratch directory too.
 fn mpi_command(mpi: &MpiOptions, interpreter: &str, workers: usize, scratch: &Path) -> Command {
-    let launcher = match mpi.launcher.trim() {
-        "" => "mpiexec",
-        l => l,
-    };
-    let mut command = Command::new(launcher);
-    command.args(&mpi.extra_args);
-    if !mpi.hostfile.trim().is_empty() {
-        command.arg("--hostfile").arg(mpi.hostfile.trim());
-    }
-    command
-        .arg("-n")
-        .arg((workers + 1).to_string())
-        .arg(interpreter);
+    let words = mpi_launch_words(mpi, workers);
+    let mut command = Command::new(&words[0]);
+    command.args(&words[1..]).arg(interpreter);
     for (key, value) in OMPI_DEFAULTS {
         if std::env::var_os(key).is_none() {
             command.env(key, value);
         }
     }
+    let base_named = OMPI_SESSION_DIR_BASES
+        .iter()
+        .any(|key| std::env::var_os(key).is_some());
     if mpi.hostfile.trim().is_empty() {
         for key in OMPI_SESSION_DIR_BASES {
             if std::env::var_os(key).is_none() {
                 command.env(key, scratch);
             }
         }
+    } else if !base_named {
+        command.env("TMPDIR", scratch);
     }
     if crate::sys::is_root() {
         // Open MPI refuses to run as root without both; set only when corelab is root.
@@ -293,6 +311,12 @@ impl PythonExecutor {
     ) -> Result<Self, UnitError> {
         let options: &PythonOptions = &exp.python;
         let started = Instant::now();
+        if model == ModelKind::PyMpi {
+            // Checked before the sweep too; here for a caller that did not, and for a file gone
+            // since: Open MPI's own report of it would not quote the path.
+            crate::engine::mpi_hostfile::checked_hostfile(&exp.mpi.hostfile)
+                .map_err(|e| UnitError::Failed(e.to_string()))?;
+        }
         let script = script_dir.join("corelab_worker.py");
         crate::engine::scratch::write_new_file(&script, WORKER_SCRIPT.as_bytes())
             .map_err(|e| UnitError::Failed(format!("cannot write the Python worker: {e}")))?;
@@ -334,6 +358,8 @@ impl PythonExecutor {
             model,
             workers,
             scratch: script_dir.to_path_buf(),
+            launch: (model == ModelKind::PyMpi)
+                .then(|| mpi_launch_words(&exp.mpi, workers).join(" ")),
         };
         let py_model = match model {
             ModelKind::PyMultiprocessing => "multiprocessing",
@@ -434,12 +460,8 @@ impl PythonExecutor {
             )));
         }
         self.in_flight = None;
-        let sent = self
-            .child
-            .send_line(&format!("{msg}\n"))
-            .map_err(UnitError::Failed);
-        let event = sent.map(|_| {
-            loop {
+        let event = match self.child.send_line(&format!("{msg}\n")) {
+            Ok(()) => Ok(loop {
                 match next_event(&self.events, guard, deadline) {
                     // Which calls were running shortly before the deadline; the answer follows.
                     Ok(ChildEvent::Message(_, FromPython::Running { calls })) => {
@@ -447,8 +469,17 @@ impl PythonExecutor {
                     }
                     other => break other,
                 }
-            }
-        });
+            }),
+            // The interpreter (or the MPI launcher) ended before it read the request: a
+            // launcher that refused its arguments, an interpreter that would not start. Its
+            // exit status and last output say why, once its output has closed; the broken
+            // pipe alone ("cannot write to child 4242") said nothing of it.
+            Err(write_error) => match output_closes(&self.events, guard, GONE_GRACE) {
+                Ok(true) => Ok(Ok(ChildEvent::Closed(0))),
+                Ok(false) => Err(UnitError::Failed(write_error)),
+                Err(e) => Err(e.into_unit_error("Python worker")),
+            },
+        };
         let outcome = event.and_then(|event| match event {
             Ok(ChildEvent::Message(
                 _,
@@ -543,7 +574,13 @@ impl PythonExecutor {
         if self.model != ModelKind::PyMpi {
             return self.child.describe_exit("the Python worker", doing);
         }
-        let exit = self.child.describe_exit("the MPI launcher", doing);
+        // During start-up (its time not yet set), with the arguments it was given: a launcher
+        // that ends then has most likely refused one of them.
+        let launcher = match (&self.launch, self.startup.is_zero()) {
+            (Some(launch), true) => format!("the MPI launcher `{launch}`"),
+            _ => "the MPI launcher".to_string(),
+        };
+        let exit = self.child.describe_exit(&launcher, doing);
         let output = self.child.stderr_text();
         // The rank that ended the job and how, where the launcher says.
         let ended = match KilledRank::from_launcher_output(&output) {
@@ -705,13 +742,22 @@ impl Executor for PythonExecutor {
 mod tests {
     use super::*;
 
+    /// The value `command` sets `key` to, if it sets it.
+    fn env_of<'a>(command: &'a Command, key: &str) -> Option<&'a std::ffi::OsStr> {
+        command
+            .get_envs()
+            .find(|(k, _)| *k == key)
+            .and_then(|(_, v)| v)
+    }
+
     /// `py-mpi` placed by a hostfile: the launcher gets the hostfile and N+1 ranks, every rank
     /// the same `-I -X pycache_prefix=<scratch>/pycache` and the script in that same scratch
-    /// directory (so a rank can start only where the prefix's directory is too), and Open
-    /// MPI's session directory is left where the launcher puts it on each host (the scratch
-    /// path is set as its base only without a hostfile).
+    /// directory (so a rank can start only where the prefix's directory is too). Open MPI's
+    /// session directory on this machine goes in the scratch directory: with a hostfile by the
+    /// launcher's TMPDIR (Open MPI hands the base variables to the ranks on every host, ssh
+    /// does not carry TMPDIR there), without one by the base variables.
     #[test]
-    fn mpi_ranks_share_the_scratch_prefix_and_a_hostfile_leaves_the_session_dir_alone() {
+    fn mpi_ranks_share_the_scratch_prefix_and_the_session_dir_goes_in_the_scratch_dir() {
         let scratch = Path::new("/tmp/corelab-AbC123");
         let script = scratch.join("corelab_cluster.py");
         let mut exp = Experiment::default();
@@ -743,12 +789,22 @@ mod tests {
                 "mpi",
             ]
         );
-        let set = |key: &str| command.get_envs().any(|(k, v)| k == key && v.is_some());
+        assert_eq!(
+            mpi_launch_words(&exp.mpi, 3).join(" "),
+            "mpiexec --map-by node --hostfile /etc/hosts.mpi -n 4",
+            "what a launcher that ends during start-up is named by"
+        );
         for key in OMPI_SESSION_DIR_BASES {
-            assert!(!set(key), "{key} set with a hostfile");
+            assert_eq!(env_of(&command, key), None, "{key} set with a hostfile");
+        }
+        let base_named = OMPI_SESSION_DIR_BASES
+            .iter()
+            .any(|key| std::env::var_os(key).is_some());
+        if !base_named {
+            assert_eq!(env_of(&command, "TMPDIR"), Some(scratch.as_os_str()));
         }
         // Without a hostfile, one machine: the same prefix, and the session directory in the
-        // scratch directory (unless the environment names one).
+        // scratch directory by the base variables (unless the environment names one).
         exp.mpi.hostfile.clear();
         let command = interpreter_command(&exp, ModelKind::PyMpi, 3, &script);
         let args: Vec<String> = command
@@ -761,15 +817,66 @@ mod tests {
                 .any(|a| a == "pycache_prefix=/tmp/corelab-AbC123/pycache"),
             "{args:?}"
         );
+        assert_eq!(
+            env_of(&command, "TMPDIR"),
+            None,
+            "TMPDIR without a hostfile"
+        );
         for key in OMPI_SESSION_DIR_BASES {
             if std::env::var_os(key).is_none() {
-                let value = command
-                    .get_envs()
-                    .find(|(k, _)| *k == key)
-                    .and_then(|(_, v)| v);
-                assert_eq!(value, Some(scratch.as_os_str()), "{key}");
+                assert_eq!(env_of(&command, key), Some(scratch.as_os_str()), "{key}");
             }
         }
+    }
+
+    /// A launcher that refuses its arguments may be gone before corelab writes its first
+    /// request (on a loaded machine, often): the request then meets a closed pipe, and the
+    /// cell failed with "cannot write to child 4242: Broken pipe (os error 32)" only. It now
+    /// fails with the launcher's command, its exit status and its last output, as when its
+    /// output closes first. Here the launcher (a shell saying what mpiexec says) has exited
+    /// before the request is written, every time.
+    #[test]
+    fn a_launcher_gone_before_the_first_request_is_named_with_its_exit_not_the_broken_pipe() {
+        let mut command = Command::new("sh");
+        command.args([
+            "-c",
+            "echo 'mpiexec: Error: unknown option \"--no-such-option\"' >&2; exit 1",
+        ]);
+        let (tx, events) = channel();
+        let mut child = ChildProcess::spawn(command, 0, decode, tx).expect("sh starts");
+        while !child.has_exited() {}
+        let scratch = tempfile::tempdir().expect("a scratch directory");
+        let mut exec = PythonExecutor {
+            child,
+            events,
+            startup: Duration::ZERO,
+            module_import: None,
+            in_flight: None,
+            broken: None,
+            cluster: None,
+            model: ModelKind::PyMpi,
+            workers: 1,
+            scratch: scratch.path().to_path_buf(),
+            launch: Some("mpiexec --no-such-option -n 2".into()),
+        };
+        let guard = RunGuard::new(crate::engine::CancelToken::new(), Duration::from_secs(60));
+        let deadline = Instant::now() + Duration::from_secs(60);
+        let start = serde_json::json!({"op": "start", "model": "mpi", "workers": 1});
+        let err = match exec.request(&start, &guard, deadline, "starting its pool") {
+            Err(UnitError::Failed(e)) => e,
+            Err(other) => panic!("not a failure: {other:?}"),
+            Ok(reply) => panic!("a reply from a shell: {reply:?}"),
+        };
+        assert!(
+            err.starts_with("the MPI launcher `mpiexec --no-such-option -n 2` (pid "),
+            "{err}"
+        );
+        assert!(
+            err.contains("exited while starting its pool (exit status: 1)"),
+            "{err}"
+        );
+        assert!(err.contains("unknown option \"--no-such-option\""), "{err}");
+        assert!(!err.contains("cannot write"), "{err}");
     }
 
     const DONE: &str = r#"{"op": "done", "wall_s": 0.01, "cpu_s": 0.004, "checksum": 7"#;
