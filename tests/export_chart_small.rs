@@ -12,37 +12,15 @@ use corelab::export::{
 };
 use corelab::results::ResultsFile;
 
+mod common;
+
 /// `(x, y, font size, anchor, content)` of every unrotated `<text>`.
 fn texts(svg: &str) -> Vec<(f64, f64, f64, String, String)> {
-    let mut out = Vec::new();
-    for part in svg.split("<text ").skip(1) {
-        let tag = format!(" {}", &part[..part.find('>').unwrap()]);
-        if tag.contains("transform=") {
-            continue;
-        }
-        let attr = |name: &str| -> String {
-            let key = format!("{name}=\"");
-            let key = if key.starts_with(' ') {
-                key
-            } else {
-                format!(" {key}")
-            };
-            let i = tag.find(&key).unwrap() + key.len();
-            tag[i..i + tag[i..].find('"').unwrap()].to_string()
-        };
-        let content = part[part.find('>').unwrap() + 1..part.find("</text>").unwrap()].trim();
-        out.push((
-            attr("x").parse().unwrap(),
-            attr("y").parse().unwrap(),
-            attr("font-size").parse().unwrap(),
-            attr("text-anchor"),
-            content
-                .replace("&amp;", "&")
-                .replace("&lt;", "<")
-                .replace("&gt;", ">"),
-        ));
-    }
-    out
+    common::svg_text::svg_texts(svg)
+        .into_iter()
+        .filter(|t| !t.rotated)
+        .map(|t| (t.x, t.y, t.font_size, t.anchor, t.content))
+        .collect()
 }
 
 fn load(path: &str) -> ResultsFile {
@@ -61,17 +39,17 @@ fn check(runs: &[ChartRun<'_>], options: &ChartOptions, what: &str) {
         Err(e) => panic!("{what}: {e}"),
     };
     let (w, h) = (f64::from(options.width), f64::from(options.height));
-    // plotters writes SVG font sizes at 0.806 of the pixel size it laid the text out with.
+    // The SVG's font-size is the text's em, which the chart laid it out with.
     let spans: Vec<(f64, f64, f64, String, f64)> = texts(&svg)
         .into_iter()
         .map(|(x, y, size, anchor, content)| {
-            let width = text_width(&content, size / 0.806);
+            let width = text_width(&content, size);
             let left = match anchor.as_str() {
                 "middle" => x - width / 2.0,
                 "end" => x - width,
                 _ => x,
             };
-            (left, left + width, y, content, size / 0.806)
+            (left, left + width, y, content, size)
         })
         .collect();
     for (l, r, y, t, _) in &spans {
@@ -136,7 +114,8 @@ fn small_charts_keep_every_text_inside_and_apart() {
                     height,
                     log_x,
                     log_y,
-                    font_size: 15.0 * text,
+                    // The default size, or `--text-scale 0.8` of it.
+                    font_size: ChartOptions::default().font_size * text,
                     ..ChartOptions::default()
                 };
                 let what = format!("{set:?} {kind} {width}×{height} text ×{text}");

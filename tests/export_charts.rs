@@ -4,8 +4,8 @@
 
 use corelab::analysis::{fit_results, fits_summary};
 use corelab::export::{
-    ChartKind, ChartOptions, ChartRun, LegendPlacement, ReportImage, fit_curve, markdown_report,
-    render_png, render_svg,
+    ChartKind, ChartOptions, ChartRun, LegendPlacement, ReportImage, Theme, fit_curve,
+    markdown_report, render_png, render_svg,
 };
 use corelab::preset::{Experiment, ModelKind, TaskKind};
 use corelab::results::{CellResult, CellStatus, MachineInfo, ResultsFile};
@@ -387,29 +387,10 @@ fn a_fit_that_misses_its_points_is_not_drawn() {
 
 /// The `<text>` elements of an SVG: (x, y, content, text-anchor).
 fn svg_texts(svg: &str) -> Vec<(f64, f64, String, String)> {
-    let mut out = Vec::new();
-    let mut rest = svg;
-    while let Some(start) = rest.find("<text ") {
-        let tag_end = rest[start..].find('>').unwrap() + start;
-        let tag = &rest[start..tag_end];
-        let close = rest[tag_end..].find("</text>").unwrap() + tag_end;
-        let content = rest[tag_end + 1..close].trim().to_string();
-        let attr = |name: &str| -> f64 {
-            let key = format!(" {name}=\"");
-            let i = tag.find(&key).unwrap() + key.len();
-            let j = tag[i..].find('"').unwrap() + i;
-            tag[i..j].parse().unwrap()
-        };
-        let anchor = tag
-            .split("text-anchor=\"")
-            .nth(1)
-            .and_then(|a| a.split('"').next())
-            .unwrap_or("start")
-            .to_string();
-        out.push((attr("x"), attr("y"), content, anchor));
-        rest = &rest[close..];
-    }
-    out
+    common::svg_text::svg_texts(svg)
+        .into_iter()
+        .map(|t| (t.x, t.y, t.content, t.anchor))
+        .collect()
 }
 
 /// Every point of every `<polyline>` and every circle centre: the drawn data and lines.
@@ -599,6 +580,7 @@ fn a_busy_run_is_marked_on_its_chart() {
     }];
     let quiet = render_svg(&runs, &ChartOptions::default()).unwrap();
     assert!(!quiet.contains("Busy machine"));
+    let quiet_png = render_png(&runs, &ChartOptions::default()).unwrap();
     r.machine.load_during_runs = Some(corelab::results::LoadSummary {
         runs: 40,
         busy_runs: 6,
@@ -616,11 +598,39 @@ fn a_busy_run_is_marked_on_its_chart() {
         busy.contains("Measured on a busy machine (6 of 40 runs): timings noisy"),
         "the mark is on the chart"
     );
-    // The PNG draws it too: in the theme's warning colour.
-    let png = render_png(&runs, &ChartOptions::default()).unwrap();
-    let img = image::load_from_memory(&png).unwrap().to_rgb8();
-    let warning = img.pixels().filter(|p| p.0 == [170, 60, 0]).count();
-    assert!(warning > 20, "{warning} warning-coloured pixels");
+    // The PNG draws it too, in the theme's warning colour: its ink is that colour over the
+    // background, at half coverage or more (anti-aliased text of about 1 px stems has as many
+    // fully covered pixels as its stems happen to land on whole pixels: 17 at 13 px, 42 at
+    // 12.9), on one line of text, and the quiet run's chart has none of it.
+    let warning_ink_rows = |png: &[u8]| -> Vec<u32> {
+        let img = image::load_from_memory(png).unwrap().to_rgb8();
+        let (bg, ink) = (Theme::Light.background(), Theme::Light.warning());
+        let pairs = |p: &image::Rgb<u8>| {
+            [(bg.0, ink.0), (bg.1, ink.1), (bg.2, ink.2)]
+                .into_iter()
+                .zip(p.0)
+                .map(|((b, i), v)| (f64::from(b), f64::from(i), f64::from(v)))
+        };
+        img.enumerate_pixels()
+            .filter(|(_, _, p)| {
+                // The coverage the green channel (the one furthest from the background) says.
+                let (b, i, v) = pairs(p).nth(1).unwrap();
+                let coverage = (v - b) / (i - b);
+                coverage >= 0.5
+                    && pairs(p).all(|(b, i, v)| (b + coverage * (i - b) - v).abs() <= 3.0)
+            })
+            .map(|(_, y, _)| y)
+            .collect()
+    };
+    let rows = warning_ink_rows(&render_png(&runs, &ChartOptions::default()).unwrap());
+    assert!(rows.len() > 300, "{} warning-ink pixels", rows.len());
+    let (top, bottom) = (*rows.iter().min().unwrap(), *rows.iter().max().unwrap());
+    let line = ChartOptions::default().font_size * 0.9 * 1.2;
+    assert!(
+        f64::from(bottom - top) <= line,
+        "warning ink on rows {top} to {bottom}: more than a line of text"
+    );
+    assert!(warning_ink_rows(&quiet_png).is_empty());
     let md = markdown_report(&runs, &[]);
     assert!(md.contains("the machine was busy during 6 of 40 timed runs"));
 }
@@ -646,7 +656,7 @@ fn png_text_spacing_follows_the_font_metrics() {
     };
     let png = render_png(&runs, &options).unwrap();
     let img = image::load_from_memory(&png).unwrap().to_rgb8();
-    // The title is drawn at (10, 6), 56 px high; the subtitle starts at 6 + 56 × 1.25.
+    // The title is drawn at (10, 6), its em 56 px; the subtitle starts at 6 + 56 × 1.25.
     let rows = 6..(6 + 62);
     let inked: Vec<bool> = (0..img.width())
         .map(|x| rows.clone().any(|y| img.get_pixel(x, y).0[0] < 200))
@@ -659,7 +669,9 @@ fn png_text_spacing_follows_the_font_metrics() {
     }
     // Expected ink starts from the font: pen position (advances and kerning) + bearing.
     let font = FontRef::try_from_slice(corelab::export::CHART_FONT).unwrap();
-    let size = 40.0f32 * 1.4;
+    // ab_glyph's scale of the title's em (ab_glyph scales by ascent − descent, not the em).
+    let em = 40.0f32 * 1.4;
+    let size = em * font.height_unscaled() / font.units_per_em().unwrap();
     let scaled = font.as_scaled(PxScale::from(size));
     let mut pen = 0f32;
     let mut prev = None;

@@ -2,8 +2,9 @@
 //! Figures and examples in the README that the program itself can check, so that they stay
 //! true when a preset or a format changes: how many built-in presets set a precision target,
 //! which ones depart from the usual minimum time, the 2-core estimates `corelab presets`
-//! gives, the preset example's defaults, the fields the results excerpt names, and that every
-//! example `corelab run NAME` or `corelab presets NAME` names a built-in preset.
+//! gives, the preset example's defaults, the fields the results excerpt names, that every
+//! example `corelab run NAME` or `corelab presets NAME` names a built-in preset, and the
+//! charts' default text size.
 
 use std::collections::BTreeSet;
 
@@ -349,4 +350,14 @@ fn every_preset_an_example_command_names_is_a_built_in_one() {
 fn the_readme_says_what_added_memory_counts_in_the_costs_notes_words() {
     let words = corelab::export::costs_text::SHARED_INPUT_WORDS;
     assert!(one_line(&readme()).contains(words), "README says: {words}");
+}
+
+/// The README states the charts' default text size (an em in pixels).
+#[test]
+fn the_readme_states_the_default_chart_text_size() {
+    let said = format!(
+        "{} px body text by default",
+        corelab::export::DEFAULT_FONT_SIZE
+    );
+    assert!(one_line(&readme()).contains(&said), "README says: {said}");
 }

@@ -56,8 +56,9 @@ pub struct OutputArgs {
     #[arg(long, value_name = "SCALE", default_value = "auto", value_parser = ["auto", "linear", "log"])]
     pub y_scale: String,
     /// Text size, as a multiple of the default (tick labels, legend, title and captions all
-    /// together), 0.5 to 3: e.g. 0.8 for a 500×320 figure in a paper column. Text does not
-    /// shrink with --width and --height by itself.
+    /// together), 0.5 to 3: e.g. 0.8 for a 500×320 figure in a paper column. The default body
+    /// text is 13 px (its em, the SVG's font-size), tick labels and legend 0.9× that, the title
+    /// 1.4×. Text does not shrink with --width and --height by itself.
     #[arg(long, value_name = "F", default_value_t = 1.0, value_parser = parse_text_scale)]
     pub text_scale: f64,
 }
@@ -300,5 +301,15 @@ mod tests {
             "the report is still written"
         );
         assert!(!dir.path().join("c.svg").exists() && !dir.path().join("c.png").exists());
+    }
+
+    #[test]
+    fn the_help_states_the_default_text_size() {
+        use clap::Args;
+        let help = OutputArgs::augment_args(clap::Command::new("report"))
+            .render_long_help()
+            .to_string();
+        let size = format!("{} px", crate::export::DEFAULT_FONT_SIZE);
+        assert!(help.contains(&size), "{size} in {help}");
     }
 }

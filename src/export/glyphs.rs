@@ -9,6 +9,10 @@
 //! [`EvenText`] wraps a bitmap backend and draws text itself: glyphs positioned at their
 //! fractional pen position, with kerning, bearings included. Everything else is passed to the
 //! wrapped backend.
+//!
+//! Sizes here are ems in pixels (the SVG's `font-size`), as everywhere in the exports (see
+//! [`super::text_size`]); ab_glyph's own scale ([`PxScale`]) is the font's ascent − descent,
+//! 1.164 ems for DejaVu Sans, and is only made by [`em_scale`].
 
 use std::sync::OnceLock;
 
@@ -19,6 +23,7 @@ use plotters_backend::{
 };
 
 use super::chart::CHART_FONT;
+use super::text_size::em_of_style_size;
 
 fn font() -> Option<&'static FontRef<'static>> {
     static FONT: OnceLock<Option<FontRef<'static>>> = OnceLock::new();
@@ -26,12 +31,21 @@ fn font() -> Option<&'static FontRef<'static>> {
         .as_ref()
 }
 
-/// The advance width of `text` at `size` pixels (kerning included), as plotters estimates it.
-pub fn text_width(text: &str, size: f64) -> f64 {
+/// ab_glyph's scale of text whose em is `em` pixels (its scale is the font's ascent −
+/// descent, not its em).
+fn em_scale(font: &FontRef<'_>, em: f64) -> PxScale {
+    match font.units_per_em() {
+        Some(units) if units > 0.0 => PxScale::from(em as f32 * font.height_unscaled() / units),
+        _ => PxScale::from(em as f32),
+    }
+}
+
+/// The advance width of `text` at an em of `em` pixels (kerning included).
+pub fn text_width(text: &str, em: f64) -> f64 {
     let Some(font) = font() else {
-        return text.chars().count() as f64 * size * 0.55;
+        return text.chars().count() as f64 * em * 0.55;
     };
-    let scaled = font.as_scaled(PxScale::from(size as f32));
+    let scaled = font.as_scaled(em_scale(font, em));
     let mut width = 0f32;
     let mut prev = None;
     for c in text.chars() {
@@ -43,6 +57,17 @@ pub fn text_width(text: &str, size: f64) -> f64 {
         prev = Some(id);
     }
     width as f64
+}
+
+/// The height in pixels of `c`'s ink (its outline's top to bottom) at an em of `em` pixels:
+/// 0.729 em for a capital H of DejaVu Sans. `None` for a character without ink (a space).
+pub fn ink_height(c: char, em: f64) -> Option<f64> {
+    let font = font()?;
+    let units = font.units_per_em().filter(|u| *u > 0.0)?;
+    let outline = font.outline(font.glyph_id(c))?;
+    // ab_glyph keeps an outline's bounds y-up: `min.y` is its top.
+    let height = (outline.bounds.min.y - outline.bounds.max.y).abs();
+    Some(f64::from(height / units) * em)
 }
 
 /// A drawing backend that draws text with correct glyph placement (see the module docs).
@@ -121,12 +146,12 @@ impl<B: DrawingBackend> DrawingBackend for EvenText<B> {
         text: &str,
         style: &S,
     ) -> Result<(u32, u32), DrawingErrorKind<Self::ErrorType>> {
-        let size = style.size();
-        let height = font().map_or(size, |f| {
-            let s = f.as_scaled(PxScale::from(size as f32));
+        let em = em_of_style_size(style.size());
+        let height = font().map_or(em, |f| {
+            let s = f.as_scaled(em_scale(f, em));
             (s.ascent() - s.descent()) as f64
         });
-        Ok((text_width(text, size).ceil() as u32, height.round() as u32))
+        Ok((text_width(text, em).ceil() as u32, height.round() as u32))
     }
 
     fn draw_text<S: BackendTextStyle>(
@@ -142,11 +167,12 @@ impl<B: DrawingBackend> DrawingBackend for EvenText<B> {
         if colour.alpha == 0.0 {
             return Ok(());
         }
-        let size = style.size() as f32;
-        let scaled = font.as_scaled(PxScale::from(size));
+        let em = em_of_style_size(style.size());
+        let px = em_scale(font, em);
+        let scaled = font.as_scaled(px);
         // The layout box: the advance width × the line height (ascent − descent); the
         // baseline is `ascent` below its top, so a top-anchored text starts at its anchor.
-        let width = text_width(text, size as f64).round() as i32;
+        let width = text_width(text, em).round() as i32;
         let ascent = scaled.ascent();
         let height = (ascent - scaled.descent()).round() as i32;
         let dx = match style.anchor().h_pos {
@@ -170,7 +196,7 @@ impl<B: DrawingBackend> DrawingBackend for EvenText<B> {
                 pen += scaled.kern(p, id);
             }
             prev = Some(id);
-            let glyph = id.with_scale_and_position(PxScale::from(size), point(pen, 0.0));
+            let glyph = id.with_scale_and_position(px, point(pen, 0.0));
             if let Some(outline) = font.outline_glyph(glyph) {
                 let b = outline.px_bounds();
                 let (x0, y0) = (b.min.x as i32, (ascent + b.min.y).round() as i32);

@@ -12,6 +12,7 @@ mod markdown;
 pub mod png;
 pub mod sanitize;
 mod table;
+mod text_size;
 pub mod trace;
 
 pub use cell_text::{
@@ -25,15 +26,15 @@ pub use cell_text::{
     target_without_room_short as target_without_room_short_text,
 };
 pub use chart::{
-    CHART_FONT, CHART_FONT_FAMILY, ChartError, ChartOptions, LegendPlacement, check_available,
-    legend_labels, register_chart_font, render_png, render_rgb, render_svg,
+    CHART_FONT, CHART_FONT_FAMILY, ChartError, ChartOptions, DEFAULT_FONT_SIZE, LegendPlacement,
+    check_available, legend_labels, register_chart_font, render_png, render_rgb, render_svg,
 };
 pub use chart_model::{
     AxisScale, ChartKind, ChartRun, ScaleError, Theme, fit_curve, model_colour, resolve_scales,
     run_label, run_labels, series_label, suited_scales, suits_log_time, suits_log_x,
 };
 pub use csv::summary_csv;
-pub use glyphs::text_width;
+pub use glyphs::{ink_height, text_width};
 pub use markdown::{ReportImage, image_link, markdown_report};
 pub use table::summary_table;
 pub use trace::{chrome_trace, chrome_trace_json};

@@ -481,7 +481,10 @@ impl ExportDialog {
                         .step_by(0.5)
                         .suffix(" px"),
                 )
-                .on_hover_text("Body text; ticks and legend are 0.9×, the title 1.4×. It does not shrink with the width.");
+                .on_hover_text(format!(
+                    "Body text, its em (the SVG's font-size; {} px by default); ticks and legend are 0.9×, the title 1.4×. It does not shrink with the width.",
+                    crate::export::DEFAULT_FONT_SIZE
+                ));
                 ui.end_row();
 
                 let label = ui.label("Title");

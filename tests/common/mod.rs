@@ -5,6 +5,7 @@ pub mod cluster;
 pub mod counting_module;
 #[cfg(feature = "gui")]
 pub mod gui;
+pub mod svg_text;
 pub mod synthetic;
 
 use std::path::PathBuf;
