@@ -1,6 +1,7 @@
 //! The frame's layout: top bar, configuration panel, central tabs, overlays; panels push
 //! [`Command`]s that [`WorkbenchApp::apply`] carries out after drawing.
 
+use super::super::button_width::button_width;
 use super::header_warnings::{HeaderWarnings, LoadWarning};
 use super::tab_choice::TabChoice;
 use super::*;
@@ -35,23 +36,12 @@ const FILE_BUTTONS: [&str; 5] = [
 /// The width the file buttons take side by side in `ui`'s style (with the spinner's room).
 fn file_buttons_width(ui: &egui::Ui) -> f32 {
     let spacing = ui.spacing();
-    let padding = 2.0 * spacing.button_padding.x;
     let gap = spacing.item_spacing.x;
-    let texts: f32 = FILE_BUTTONS
+    let buttons: f32 = FILE_BUTTONS
         .iter()
-        .map(|label| {
-            egui::WidgetText::from(*label)
-                .into_galley(
-                    ui,
-                    Some(egui::TextWrapMode::Extend),
-                    f32::INFINITY,
-                    egui::TextStyle::Button,
-                )
-                .size()
-                .x
-        })
+        .map(|label| button_width(ui, label) + gap)
         .sum();
-    texts + FILE_BUTTONS.len() as f32 * (padding + gap) + spacing.interact_size.y + gap
+    buttons + spacing.interact_size.y + gap
 }
 
 /// A central area less tall than this (in points) is short of room: the tabs take short
@@ -381,12 +371,7 @@ impl WorkbenchApp {
                 // help button's text and padding, the theme button a square of the row's
                 // height (`theme_choice::theme_button`).
                 let spacing = ui.spacing();
-                let help = egui::WidgetText::from("?")
-                    .into_galley(ui, None, f32::INFINITY, egui::TextStyle::Button)
-                    .size()
-                    .x
-                    + 2.0 * spacing.button_padding.x
-                    + spacing.item_spacing.x;
+                let help = button_width(ui, "?") + spacing.item_spacing.x;
                 let theme = spacing.interact_size.y + spacing.item_spacing.x;
                 let room = egui::vec2(
                     (ui.available_width() - help - theme).max(0.0),
