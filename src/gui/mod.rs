@@ -108,7 +108,7 @@ pub struct GuiOptions {
     pub zoom: Option<f32>,
     /// The window's inner size, in pixels (a screenshot's is [`screenshot::SIZE`] otherwise).
     pub window_size: Option<[f32; 2]>,
-    /// The theme to start in, by its id (see [`theme_choice::ThemeChoice::from_id`]): it
+    /// The theme to start in, by its id (see [`theme_choice::from_id`]): it
     /// replaces the kept one.
     pub theme: Option<String>,
 }

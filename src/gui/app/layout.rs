@@ -401,7 +401,7 @@ impl WorkbenchApp {
                 {
                     self.commands.push(Command::ToggleHelp);
                 }
-                self.theme = super::super::theme_choice::theme_button(ui, self.theme);
+                super::super::theme_choice::theme_button(ui, &mut self.theme);
             });
         });
         if !tight {
