@@ -633,15 +633,6 @@ fn y_label_fitting(ui: &egui::Ui, label: String, height: f32) -> String {
     }
 }
 
-/// The most rows a legend outside the plot takes before it scrolls.
-const MAX_LEGEND_ROWS: f32 = 3.0;
-/// Below this height left for the legend and the plot (points), a legend outside the plot
-/// takes one row and scrolls beyond it: two rows would push the plot's axis off the screen.
-const SHORT_OF_HEIGHT_FOR_LEGEND: f32 = 300.0;
-/// Where room is tight, the most rows the **View** menu and a legend outside the plot take
-/// together before they scroll.
-const TIGHT_LEGEND_ROWS: f32 = 2.0;
-
 /// The largest share of the plot's height a legend may take above the data (the axis grows
 /// by up to 1 / (1 − this)).
 const MAX_LEGEND_GROWTH: f64 = 0.35;
@@ -737,6 +728,15 @@ fn value_marks(input: &GridInput) -> Vec<GridMark> {
         .collect()
 }
 
+/// The most rows a legend outside the plot takes before it scrolls.
+const MAX_LEGEND_ROWS: f32 = 3.0;
+/// Below this height left for the legend and the plot (points), a legend outside the plot
+/// takes one row and scrolls beyond it: two rows would push the plot's axis off the screen.
+const SHORT_OF_HEIGHT_FOR_LEGEND: f32 = 300.0;
+/// Where room is tight, the most rows the **View** menu and a legend outside the plot take
+/// together before they scroll.
+const TIGHT_LEGEND_ROWS: f32 = 2.0;
+
 /// The room the central area gives a chart, which may scroll (see
 /// `WorkbenchApp::central`).
 #[derive(Clone, Copy, Debug)]
@@ -779,6 +779,21 @@ impl ChartRoom {
             top: ui.cursor().top(),
             visible_height,
             min_height: Self::min_height_in(visible_height),
+        }
+    }
+
+    /// The most rows a legend outside the plot takes before it scrolls, with `height_left`
+    /// points left for it and the plot: tight, [`TIGHT_LEGEND_ROWS`] (shared with the
+    /// **View** menu); else [`MAX_LEGEND_ROWS`], or one row where that height is under
+    /// [`SHORT_OF_HEIGHT_FOR_LEGEND`] (a short window that is not tight, e.g. 600 × 480), so
+    /// that the plot keeps its axis on screen.
+    fn legend_rows(&self, height_left: f32) -> f32 {
+        if self.tight {
+            TIGHT_LEGEND_ROWS
+        } else if height_left < SHORT_OF_HEIGHT_FOR_LEGEND {
+            1.0
+        } else {
+            MAX_LEGEND_ROWS
         }
     }
 
@@ -1078,7 +1093,7 @@ pub fn show(
         // keeps the rest of a tight area.
         // A row as tall as the View button's (the legend's text is less tall): two rows
         // whole, not the second cut through its text.
-        let rows = TIGHT_LEGEND_ROWS
+        let rows = room.legend_rows(ui.available_height())
             * (ui
                 .spacing()
                 .interact_size
@@ -1116,15 +1131,9 @@ pub fn show(
         });
         if outside {
             // Held to a few rows, scrolling beyond them, so that the plot keeps its height
-            // (compared runs' long legends took 8 rows and left the plot 250 px).
-            // Where the plot is already short of height (a short window that is not tight,
-            // e.g. 600 × 480), one row: the rest scrolls, and the plot keeps its axis on
-            // screen.
-            let rows = if ui.available_height() < SHORT_OF_HEIGHT_FOR_LEGEND {
-                1.0
-            } else {
-                MAX_LEGEND_ROWS
-            };
+            // (compared runs' long legends took 8 rows and left the plot 250 px); one where
+            // the plot is already short of height.
+            let rows = room.legend_rows(ui.available_height());
             egui::ScrollArea::vertical()
                 .id_salt(("legend-outside", kind.id()))
                 .max_height(rows * row)
@@ -2049,6 +2058,30 @@ mod tests {
         assert_eq!(room.plot_height(300.0), (126.0, true));
         let scrolled = ChartRoom { top: 40.0, ..room };
         assert_eq!(scrolled.plot_height(240.0), (126.0, true));
+    }
+
+    #[test]
+    fn a_legend_outside_the_plot_takes_fewer_rows_where_room_is_short() {
+        let room = ChartRoom {
+            compact: false,
+            tight: false,
+            top: 0.0,
+            visible_height: 600.0,
+            min_height: CHART_MIN_HEIGHT,
+        };
+        assert_eq!(
+            room.legend_rows(SHORT_OF_HEIGHT_FOR_LEGEND),
+            MAX_LEGEND_ROWS
+        );
+        assert_eq!(room.legend_rows(SHORT_OF_HEIGHT_FOR_LEGEND - 1.0), 1.0);
+        // Tight, it shares its rows with the View menu, however much height is left.
+        let tight = ChartRoom {
+            tight: true,
+            ..room
+        };
+        for left in [100.0, SHORT_OF_HEIGHT_FOR_LEGEND, 900.0] {
+            assert_eq!(tight.legend_rows(left), TIGHT_LEGEND_ROWS);
+        }
     }
 
     #[test]
