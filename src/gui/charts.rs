@@ -57,8 +57,9 @@ pub struct Layers<'a> {
     pub baseline: crate::preset::Baseline,
     /// The shown results' fits (see [`crate::analysis::fit_results`]).
     pub fits: &'a [ModelFit],
-    /// Draw the fitted curves.
-    pub show_fits: bool,
+    /// Draw the fitted curves: the workbench's **show fits**, which the **View** menu ticks
+    /// where room is tight (else the row above the chart does, by the caller).
+    pub show_fits: &'a mut bool,
     /// The shown results' cells still being measured (a sweep running, the cell not
     /// complete): drawn hollow in a ring, as a partial cell, until they complete.
     pub measuring: &'a [(ModelKind, usize)],
@@ -809,17 +810,18 @@ impl ChartRoom {
 /// Draws `kind` for `results`, with the fitted curves and compared runs of `layers`, in the
 /// frame an export of the same runs has (see [`export::chart_frame`]). `planned_workers` sets
 /// the x range and ticks before any cell exists; `this_machine` stands for the shown results'
-/// machine where they record no cores. Tight, **show fits** is in the **View** menu: returns
-/// its new state where it was ticked or unticked there.
+/// machine where they record no cores. Tight, **show fits** is in the **View** menu, where it
+/// ticks `layers.show_fits` (drawn so from the next frame on).
 pub fn show(
     ui: &mut egui::Ui,
     kind: ChartKind,
     results: Option<&ResultsFile>,
     planned_workers: &[usize],
     this_machine: Option<&crate::results::MachineInfo>,
-    layers: &Layers<'_>,
+    layers: &mut Layers<'_>,
     room: ChartRoom,
-) -> Option<bool> {
+) {
+    let fits_drawn = *layers.show_fits;
     let mut view = ChartView::load(ui.ctx(), kind);
     let before = view;
     let shown_runs = results
@@ -837,7 +839,7 @@ pub fn show(
             "It is drawn for a contention task: open the lost-updates preset and press Run, \
              or open its results.",
         );
-        return None;
+        return;
     }
     // The caption: a paragraph above the plot, or where room is short one "(?)" whose hover
     // holds it all, on the row of the axis boxes.
@@ -867,7 +869,7 @@ pub fn show(
                 ui.weak("· No measurements yet: press Run, or open a results file.");
             }
         }
-        if layers.show_fits && !layers.fits.is_empty() && kind.fit_law().is_some() {
+        if fits_drawn && !layers.fits.is_empty() && kind.fit_law().is_some() {
             ui.weak(fits_caption(kind, layers.fits))
                 .on_hover_text(style::help::FITS);
         }
@@ -1043,8 +1045,6 @@ pub fn show(
     // outside the plot follows them in the same wrapped row. What is ticked there takes effect
     // at the next frame (asked for at once).
     let mut edited = view;
-    // Ticked in the View menu where tight (else on the row above the chart, by the caller).
-    let mut show_fits = layers.show_fits;
     // "(?) how to read" ("(?)" where tight), whose hover holds the caption.
     let how_to_read = |ui: &mut egui::Ui| {
         // A Tab stop: its help shows on focus too, and a screen reader reads the caption.
@@ -1109,7 +1109,8 @@ pub fn show(
                 ui.horizontal_wrapped(|ui| {
                     how_to_read(ui);
                     ui.menu_button("View", |ui| {
-                        ui.checkbox(&mut show_fits, "show fits")
+                        // Where tight (else on the row above the chart, by the caller).
+                        ui.checkbox(layers.show_fits, "show fits")
                             .on_hover_text(style::help::FITS);
                         view_boxes(ui, &mut edited);
                     })
@@ -1306,7 +1307,6 @@ pub fn show(
     if shown.response.has_focus() {
         super::focus::focus_ring(ui, shown.response.rect);
     }
-    (show_fits != layers.show_fits).then_some(show_fits)
 }
 
 /// Said in a point's hover where its bar is drawn beside it (`side`: "left" or "right").
@@ -1551,7 +1551,7 @@ fn shown_series(
                 &[][..],
             ),
         };
-        let fits = if layers.show_fits { fits } else { &[] };
+        let fits = if *layers.show_fits { fits } else { &[] };
         let mut of_run = chart_model::series_of(
             run.results,
             i,

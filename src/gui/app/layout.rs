@@ -891,17 +891,6 @@ impl WorkbenchApp {
         if self.results.is_none() {
             labels.insert(0, String::new());
         }
-        let layers = Layers {
-            labels: &labels,
-            compare: &self.compare,
-            baseline: self
-                .results
-                .as_ref()
-                .map_or(self.experiment.baseline, |r| r.experiment.baseline),
-            fits: self.fits.fits(),
-            show_fits: self.show_fits,
-            measuring: &self.measuring_cells(),
-        };
         super::super::compare_note::show(ui, self.results.as_ref(), &self.compare, &labels);
         if !self.compare.is_empty() && matches!(self.tab, Tab::Table | Tab::Fits | Tab::Timeline) {
             ui.weak(format!(
@@ -934,7 +923,19 @@ impl WorkbenchApp {
                 &self.files.open_files,
             ),
             tab => {
-                let fits = charts::show(
+                let measuring = self.measuring_cells();
+                let mut layers = Layers {
+                    labels: &labels,
+                    compare: &self.compare,
+                    baseline: self
+                        .results
+                        .as_ref()
+                        .map_or(self.experiment.baseline, |r| r.experiment.baseline),
+                    fits: self.fits.fits(),
+                    show_fits: &mut self.show_fits,
+                    measuring: &measuring,
+                };
+                charts::show(
                     ui,
                     tab.chart().unwrap_or(ChartKind::Speedup),
                     self.results.as_ref(),
@@ -942,12 +943,9 @@ impl WorkbenchApp {
                     // The shown results' own machine's cores are theirs: this machine's stand in
                     // where they record none (a sweep just started here), or before any results.
                     Some(&self.machine),
-                    &layers,
+                    &mut layers,
                     room.unwrap_or_else(|| charts::ChartRoom::fill(ui)),
                 );
-                if let Some(on) = fits {
-                    self.show_fits = on;
-                }
             }
         }
     }
