@@ -13,7 +13,7 @@ use common::gui::{
     MemStorage, app, persistent_app, screen, step_until, two_cell_results, zoomed_harness,
 };
 use corelab::gui::WorkbenchApp;
-use corelab::gui::theme_choice::{THEME_BUTTON_NAME, ThemeChoice};
+use corelab::gui::theme_choice::THEME_BUTTON_NAME;
 use corelab::preset::Experiment;
 use eframe::egui::accesskit::Live;
 use eframe::egui::{self, Key, Modifiers, Role};
@@ -158,7 +158,7 @@ fn the_theme_button_switches_light_and_dark_by_keyboard_and_is_kept() {
     h.run();
     h.key_press(Key::Enter);
     h.run();
-    assert_eq!(h.state().theme(), ThemeChoice::Light);
+    assert_eq!(h.state().theme(), egui::ThemePreference::Light);
     assert_eq!(h.ctx.theme(), egui::Theme::Light);
     assert_eq!(theme(&h).as_deref(), Some("Light"));
     assert!(
@@ -170,7 +170,7 @@ fn the_theme_button_switches_light_and_dark_by_keyboard_and_is_kept() {
     eframe::App::save(h.state_mut(), &mut storage);
     let mut again = common::gui::harness(persistent_app(dir.path(), Some(&storage)));
     again.run();
-    assert_eq!(again.state().theme(), ThemeChoice::Light);
+    assert_eq!(again.state().theme(), egui::ThemePreference::Light);
     assert_eq!(
         again.ctx.theme(),
         egui::Theme::Light,
@@ -182,7 +182,7 @@ fn the_theme_button_switches_light_and_dark_by_keyboard_and_is_kept() {
     assert_eq!(h.ctx.theme(), egui::Theme::Dark);
     h.key_press(Key::Enter);
     h.run();
-    assert_eq!(h.state().theme(), ThemeChoice::System);
+    assert_eq!(h.state().theme(), egui::ThemePreference::System);
 }
 
 /// The chart is a Tab stop with a ring; "(?) how to read" is one too, named, its caption

@@ -8,38 +8,17 @@
 
 mod common;
 
-use common::gui::{Gate, harness, step_until, wait_for_python_probe};
-use corelab::engine::mock::MockExecutors;
+use common::gui::{Gate, gated_sweep, started_and_listed, step_until};
 use corelab::gui::autosave::{EMPTY_AUTOSAVE, LEFTOVER_TEMPORARY_AGE, recent_entry, results_dir};
-use corelab::gui::{AppSettings, WorkbenchApp};
 use corelab::results::{ResultsFile, RunStatus, WriterProcess};
-use egui_kittest::Harness;
 use egui_kittest::kittest::Queryable;
-
-/// A workbench on `data` whose scripted runs wait at `gate` (every run, the first included).
-fn workbench(data: &std::path::Path, gate: &Gate) -> Harness<'static, WorkbenchApp> {
-    let held = gate.clone();
-    let mock = MockExecutors::new(move |model, workers, _run| {
-        held.wait();
-        Ok(common::threads_scale(model, workers))
-    });
-    let mut app = WorkbenchApp::new(
-        common::mock_config(&mock, 1),
-        AppSettings::headless(data),
-        None,
-    );
-    app.set_experiment(common::gui::held_experiment());
-    let mut h = harness(app);
-    h.step();
-    wait_for_python_probe(&mut h);
-    h
-}
 
 #[test]
 fn the_autosave_is_whole_before_the_first_save_and_reads_as_interrupted_when_killed() {
     let dir = tempfile::tempdir().unwrap();
     let gate = Gate::default();
-    let mut h = workbench(dir.path(), &gate);
+    // Every run waits at the gate, the first included.
+    let mut h = gated_sweep(dir.path(), &gate, |_| true);
     h.get_by_label("Run").click();
     h.run_steps(2);
     assert!(h.state().is_running());
@@ -89,13 +68,7 @@ fn an_empty_autosave_is_removed_at_the_next_start_and_said() {
     kept.experiment.name = "kept".into();
     let whole = results.join("2026-11-27T08-03-12Z_kept-1.json");
     kept.save(&whole).unwrap();
-    let gate = Gate::default();
-    gate.open();
-    let mut h = workbench(dir.path(), &gate);
-    step_until(&mut h, "the recent results to be read", |a| {
-        !a.recent_results_reading()
-    });
-    h.run();
+    let h = started_and_listed(dir.path());
     assert!(!empty.exists(), "the empty autosave was left");
     assert_eq!(h.state().recent_results(), vec![whole.clone()]);
     let note = format!(
@@ -135,13 +108,7 @@ fn an_old_temporary_file_of_an_autosave_is_removed_at_the_next_start_and_said() 
         ".2026-11-27T11-00-00Z_cpu-bound-4242.json.AbC123.tmp",
         std::time::Duration::from_secs(5),
     );
-    let gate = Gate::default();
-    gate.open();
-    let mut h = workbench(dir.path(), &gate);
-    step_until(&mut h, "the recent results to be read", |a| {
-        !a.recent_results_reading()
-    });
-    h.run();
+    let h = started_and_listed(dir.path());
     assert!(!old.exists(), "the old temporary file was left");
     assert!(fresh.exists(), "a write may still be going on");
     let note = "Removed a hidden temporary file left by a workbench killed while it saved \

@@ -6,8 +6,8 @@
 mod common;
 
 use common::gui::{
-    app, check_python, disabled, estimate_shown, harness, shown_error, step_until,
-    wait_for_python_probe, with_interpreter,
+    app, check_python, click_in_view, disabled, estimate_shown, harness, pick, shown_error,
+    step_until, ticked, wait_for_python_probe, with_interpreter,
 };
 
 use std::path::Path;
@@ -96,10 +96,7 @@ fn run_refuses_a_python_model_without_an_interpreter() {
         .unwrap_or_default();
     assert!(why.starts_with("Cannot run here: "), "{why}");
     assert!(why.contains("was not found"), "{why}");
-    h.get_by_label("py-threading").scroll_to_me();
-    h.run();
-    h.get_by_label("py-threading").click();
-    h.run();
+    click_in_view(&mut h, "py-threading");
     assert_eq!(h.state().experiment().models, [ModelKind::Sequential]);
     assert!(!disabled(&h, "Run"), "the other models can run");
     assert!(disabled(&h, "py-threading"), "greyed once unticked");
@@ -148,16 +145,8 @@ fn python3_enables_the_python_models() {
 
     // Selecting a Python model shows the Python section.
     assert!(h.query_by_label("Start method").is_none());
-    h.get_by_label("py-threading").scroll_to_me();
-    h.run();
-    h.get_by_label("py-threading").click();
-    h.run();
-    assert!(
-        h.state()
-            .experiment()
-            .models
-            .contains(&ModelKind::PyThreading)
-    );
+    click_in_view(&mut h, "py-threading");
+    assert!(ticked(&h, ModelKind::PyThreading));
     assert!(h.query_by_label("Start method").is_some());
 }
 
@@ -233,10 +222,7 @@ fn opening_a_preset_runs_nothing_until_its_interpreter_is_confirmed() {
     assert!(error.contains("confirm it"), "{error}");
     assert_eq!(runs_logged(files.path()), 0);
 
-    h.get_by_label("Allow this interpreter").scroll_to_me();
-    h.run();
-    h.get_by_label("Allow this interpreter").click();
-    h.run();
+    click_in_view(&mut h, "Allow this interpreter");
     step_until(&mut h, "the confirmed interpreter's check", |a| {
         matches!(a.python_probe(), Some(Ok(_)))
     });
@@ -454,10 +440,7 @@ fn the_sync_menu_follows_the_python_models() {
     h.run();
 
     // The model list may be below the fold of the scrolling left panel.
-    h.get_by_label("py-threading").scroll_to_me();
-    h.run();
-    h.get_by_label("py-threading").click();
-    h.run();
+    click_in_view(&mut h, "py-threading");
     // Ticking it checked the interpreter: its answer lands before the menus are used.
     wait_for_python_probe(&mut h);
     h.run();
@@ -662,10 +645,7 @@ fn the_interpreter_is_checked_when_a_python_model_is_ticked_and_on_check() {
     );
     assert!(!disabled(&h, "py-threading"), "offered until checked");
 
-    h.get_by_label("py-threading").scroll_to_me();
-    h.run();
-    h.get_by_label("py-threading").click();
-    h.run();
+    click_in_view(&mut h, "py-threading");
     step_until(&mut h, "the check ticking asked for", |a| {
         a.python_probe().is_some()
     });
@@ -689,10 +669,7 @@ fn the_interpreter_is_checked_when_a_python_model_is_ticked_and_on_check() {
     assert_eq!(runs_logged(files.path()), 1, "typing runs nothing");
     assert!(h.query_by_label_contains("not checked yet").is_some());
     // Check interpreter runs it.
-    h.get_by_label("Check interpreter").scroll_to_me();
-    h.run();
-    h.get_by_label("Check interpreter").click();
-    h.run();
+    click_in_view(&mut h, "Check interpreter");
     step_until(&mut h, "the check the button asked for", |a| {
         a.python_probe().is_some()
     });
@@ -708,16 +685,8 @@ fn the_interpreter_is_checked_when_a_python_model_is_ticked_and_on_check() {
     ));
     h.run_steps(10);
     assert_eq!(runs_logged(files.path()), 2);
-    h.get_by_label("Kind").click();
-    h.run();
-    h.get_by_label("function").click();
-    h.run();
-    assert!(
-        h.state()
-            .experiment()
-            .models
-            .contains(&ModelKind::PyThreading)
-    );
+    pick(&mut h, "Kind", "function");
+    assert!(ticked(&h, ModelKind::PyThreading));
     step_until(&mut h, "the check the Python task asked for", |a| {
         a.python_probe().is_some()
     });

@@ -293,8 +293,8 @@ pub struct WorkbenchApp {
     /// The app's colours (readable weak text) are set on the context.
     visuals_set: bool,
     /// Light, dark or the system's theme (persisted), and the one last set on the context.
-    theme: super::theme_choice::ThemeChoice,
-    theme_applied: Option<super::theme_choice::ThemeChoice>,
+    theme: egui::ThemePreference,
+    theme_applied: Option<egui::ThemePreference>,
 }
 
 /// How "Cannot run" about the worker counts starts (see [`workers_error_message`]).
@@ -472,7 +472,7 @@ impl WorkbenchApp {
         if let Some(theme) = options
             .theme
             .as_deref()
-            .and_then(super::theme_choice::ThemeChoice::from_id)
+            .and_then(super::theme_choice::from_id)
         {
             self.theme = theme;
         }
@@ -932,7 +932,7 @@ impl WorkbenchApp {
     }
 
     /// Light, dark or the system's theme, as picked.
-    pub fn theme(&self) -> super::theme_choice::ThemeChoice {
+    pub fn theme(&self) -> egui::ThemePreference {
         self.theme
     }
 

@@ -103,7 +103,7 @@ pub struct Listed {
 /// The autosaved results files, newest first (by modification time), at most
 /// [`RECENT_LIMIT`]. A directory listing only; no file is parsed. An empty file is left out:
 /// it holds no results (an autosave a workbench of before session 16 reserved and was killed
-/// before it wrote, [`remove_empty_autosaves`]).
+/// before it wrote, [`remove_leftovers`]).
 pub fn recent_listing(data_dir: &Path) -> Vec<Listed> {
     let Ok(entries) = std::fs::read_dir(results_dir(data_dir)) else {
         return Vec::new();
@@ -139,38 +139,6 @@ pub fn recent_listing(data_dir: &Path) -> Vec<Listed> {
 /// What an empty autosave is, as a note or a label says it.
 pub const EMPTY_AUTOSAVE: &str = "empty autosave left by a workbench killed before its first save";
 
-/// Removes the empty `.json` files of `data_dir`'s results (regular files of 0 bytes, never
-/// one behind a symbolic link) and returns their paths. Such a file holds no results: the
-/// empty placeholder a workbench of before session 16 reserved its autosave with, left when it
-/// was killed before it first wrote (a workbench now never leaves one:
-/// [`create_results_file`]). Were its workbench still running, its next save makes the file
-/// anew.
-pub fn remove_empty_autosaves(data_dir: &Path) -> Vec<PathBuf> {
-    let Ok(entries) = std::fs::read_dir(results_dir(data_dir)) else {
-        return Vec::new();
-    };
-    let mut removed = Vec::new();
-    for entry in entries.flatten() {
-        let name = entry.file_name();
-        let name = name.to_string_lossy();
-        if !is_results_file_name(&name) {
-            continue;
-        }
-        // `DirEntry::metadata` does not follow a symbolic link.
-        let Ok(meta) = entry.metadata() else {
-            continue;
-        };
-        if meta.file_type().is_file()
-            && meta.len() == 0
-            && std::fs::remove_file(entry.path()).is_ok()
-        {
-            removed.push(entry.path());
-        }
-    }
-    removed.sort();
-    removed
-}
-
 /// Whether a file in the results folder is one the list shows (and an autosave may be): a
 /// `.json` name that is not hidden.
 fn is_results_file_name(name: &str) -> bool {
@@ -191,7 +159,7 @@ fn file_names(removed: &[PathBuf]) -> Vec<String> {
 }
 
 /// What the workbench says when it removed the empty autosaves `removed`
-/// ([`remove_empty_autosaves`]); `None` for none.
+/// ([`RemovedLeftovers::empty`]); `None` for none.
 pub fn empty_autosaves_note(removed: &[PathBuf]) -> Option<String> {
     let names = file_names(removed);
     match names.len() {
@@ -209,61 +177,83 @@ pub fn empty_autosaves_note(removed: &[PathBuf]) -> Option<String> {
 }
 
 /// How long a temporary file beside the autosaves must have been left unchanged before a start
-/// removes it ([`remove_leftover_temporaries`]).
+/// removes it ([`remove_leftovers`]).
 pub const LEFTOVER_TEMPORARY_AGE: Duration = Duration::from_secs(60 * 60);
 
-/// Removes the hidden temporary files that writes of autosaves left in `data_dir`'s results
-/// when their workbench was killed in the middle of one (`.NAME.XXXXXX.tmp`, made by
-/// [`crate::safe_fs::write_new_atomically`] as it reserves an autosave and by
-/// [`crate::safe_fs::write_atomically`] as a sweep saves into it), and returns their paths.
+/// What [`remove_leftovers`] removed, each sorted by path.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct RemovedLeftovers {
+    /// Empty autosaves: `.json` files of 0 bytes. Such a file holds no results: the empty
+    /// placeholder a workbench of before session 16 reserved its autosave with, left when it
+    /// was killed before it first wrote (a workbench now never leaves one:
+    /// [`create_results_file`]). Were its workbench still running, its next save makes the
+    /// file anew.
+    pub empty: Vec<PathBuf>,
+    /// The hidden temporary files that writes of autosaves left when their workbench was
+    /// killed in the middle of one (`.NAME.XXXXXX.tmp`, made by
+    /// [`crate::safe_fs::write_new_atomically`] as it reserves an autosave and by
+    /// [`crate::safe_fs::write_atomically`] as a sweep saves into it).
+    pub temporaries: Vec<PathBuf>,
+}
+
+/// Removes what killed workbenches left in `data_dir`'s results ([`RemovedLeftovers`]), in
+/// one reading of the folder, and returns their paths. Only regular files in the results
+/// directory itself are touched, never one behind a symbolic link (which is not followed
+/// either).
 ///
-/// Only files that are certainly such leftovers are touched: in the results directory itself,
-/// named exactly as those writes name their temporary file for a `.json` autosave (see
-/// [`crate::safe_fs::TemporaryName::target_of`]), a regular file (never a symbolic link, which
-/// is not followed either), owned by this user, and unchanged for [`LEFTOVER_TEMPORARY_AGE`]
-/// or more by `now`. The age is the rule that tells a leftover from a write still going on in
-/// a live workbench sharing the directory: a write holds its temporary file only while it
-/// writes the results in one go, flushes them and renames the file (seconds at most), so one
-/// whose last change is an hour old belongs to no write still going on. (A workbench stopped
-/// for an hour between its last byte and the rename would see its rename fail, and say that
-/// the save failed; what it saved before is untouched.)
-pub fn remove_leftover_temporaries(data_dir: &Path, now: SystemTime) -> Vec<PathBuf> {
+/// An empty autosave is a `.json` name that is not hidden ([`is_results_file_name`]), of 0
+/// bytes. A temporary file is named exactly as those writes name theirs for a `.json`
+/// autosave (see [`crate::safe_fs::TemporaryName::target_of`]), owned by this user, and
+/// unchanged for [`LEFTOVER_TEMPORARY_AGE`] or more by `now`. The age is the rule that tells a
+/// leftover from a write still going on in a live workbench sharing the directory: a write
+/// holds its temporary file only while it writes the results in one go, flushes them and
+/// renames the file (seconds at most), so one whose last change is an hour old belongs to no
+/// write still going on. (A workbench stopped for an hour between its last byte and the
+/// rename would see its rename fail, and say that the save failed; what it saved before is
+/// untouched.)
+pub fn remove_leftovers(data_dir: &Path, now: SystemTime) -> RemovedLeftovers {
     use std::os::unix::fs::MetadataExt;
+    let mut removed = RemovedLeftovers::default();
     let Ok(entries) = std::fs::read_dir(results_dir(data_dir)) else {
-        return Vec::new();
+        return removed;
     };
     let me = crate::sys::effective_uid();
-    let mut removed = Vec::new();
     for entry in entries.flatten() {
         let name = entry.file_name();
-        let for_an_autosave =
+        let autosave = is_results_file_name(&name.to_string_lossy());
+        let temporary =
             crate::safe_fs::TemporaryName::target_of(&name).is_some_and(is_results_file_name);
-        if !for_an_autosave {
+        if !autosave && !temporary {
             continue;
         }
         // `DirEntry::metadata` does not follow a symbolic link.
         let Ok(meta) = entry.metadata() else {
             continue;
         };
-        let old = meta
-            .modified()
-            .ok()
-            .and_then(|modified| now.duration_since(modified).ok())
-            .is_some_and(|age| age >= LEFTOVER_TEMPORARY_AGE);
-        if meta.file_type().is_file()
-            && meta.uid() == me
-            && old
-            && std::fs::remove_file(entry.path()).is_ok()
-        {
-            removed.push(entry.path());
+        if !meta.file_type().is_file() {
+            continue;
+        }
+        let (leftover, list) = if autosave {
+            (meta.len() == 0, &mut removed.empty)
+        } else {
+            let old = meta
+                .modified()
+                .ok()
+                .and_then(|modified| now.duration_since(modified).ok())
+                .is_some_and(|age| age >= LEFTOVER_TEMPORARY_AGE);
+            (meta.uid() == me && old, &mut removed.temporaries)
+        };
+        if leftover && std::fs::remove_file(entry.path()).is_ok() {
+            list.push(entry.path());
         }
     }
-    removed.sort();
+    removed.empty.sort();
+    removed.temporaries.sort();
     removed
 }
 
 /// What the workbench says when it removed the leftover temporary files `removed`
-/// ([`remove_leftover_temporaries`]); `None` for none.
+/// ([`RemovedLeftovers::temporaries`]); `None` for none.
 pub fn leftover_temporaries_note(removed: &[PathBuf]) -> Option<String> {
     let names = file_names(removed);
     match names.len() {
@@ -618,7 +608,7 @@ mod tests {
             .collect();
         assert!(!listed.contains(&at("a-2.json")), "{listed:?}");
         assert!(listed.contains(&at("whole.json")), "{listed:?}");
-        let removed = remove_empty_autosaves(dir.path());
+        let removed = remove_leftovers(dir.path(), SystemTime::now()).empty;
         assert_eq!(removed, vec![at("a-2.json"), at("b-1.json")]);
         for kept in [".hidden.json", "notes.txt", "whole.json", "link.json"] {
             assert!(at(kept).symlink_metadata().is_ok(), "{kept}");
@@ -639,7 +629,10 @@ mod tests {
             )
         );
         assert_eq!(empty_autosaves_note(&[]), None);
-        assert_eq!(remove_empty_autosaves(dir.path()), Vec::<PathBuf>::new());
+        assert_eq!(
+            remove_leftovers(dir.path(), SystemTime::now()).empty,
+            Vec::<PathBuf>::new()
+        );
     }
 
     #[test]
@@ -693,7 +686,7 @@ mod tests {
         write_at(&theirs, hours_ago(2));
         let given_away = std::os::unix::fs::chown(&theirs, Some(54_321), None).is_ok();
 
-        let removed = remove_leftover_temporaries(dir.path(), now);
+        let removed = remove_leftovers(dir.path(), now).temporaries;
         let mut expected = vec![old_a.clone(), old_b.clone()];
         if !given_away {
             expected.push(theirs.clone());
@@ -741,7 +734,7 @@ mod tests {
         assert_eq!(leftover_temporaries_note(&[]), None);
         // An hour on, the fresh one is old too.
         assert_eq!(
-            remove_leftover_temporaries(dir.path(), now + LEFTOVER_TEMPORARY_AGE),
+            remove_leftovers(dir.path(), now + LEFTOVER_TEMPORARY_AGE).temporaries,
             vec![fresh]
         );
     }
@@ -933,27 +926,30 @@ mod tests {
 
     #[test]
     fn run_states_count_only_cells_with_a_timed_run() {
-        assert_eq!(
-            run_state_words(RunStatus::Complete, 7, 7),
-            "complete · 7 cells"
-        );
-        assert_eq!(
-            run_state_words(RunStatus::Cancelled, 3, 7),
-            "cancelled · 3 of 7 cells measured"
-        );
-        assert_eq!(
-            run_state_words(RunStatus::Cancelled, 0, 7),
-            "cancelled before any run was timed"
-        );
-        assert_eq!(
-            run_state_words(RunStatus::Failed, 0, 7),
-            "every cell failed"
-        );
-        // Files from before the `failed` status.
-        assert_eq!(
-            run_state_words(RunStatus::Complete, 0, 2),
-            "every cell failed"
-        );
+        for (status, measured, cells, words) in [
+            (RunStatus::Complete, 7, 7, "complete · 7 cells"),
+            (
+                RunStatus::Cancelled,
+                3,
+                7,
+                "cancelled · 3 of 7 cells measured",
+            ),
+            (
+                RunStatus::Cancelled,
+                0,
+                7,
+                "cancelled before any run was timed",
+            ),
+            (RunStatus::Failed, 0, 7, "every cell failed"),
+            // Files from before the `failed` status.
+            (RunStatus::Complete, 0, 2, "every cell failed"),
+        ] {
+            assert_eq!(
+                run_state_words(status, measured, cells),
+                words,
+                "{status:?}, {measured} of {cells}"
+            );
+        }
         let results = results_with(RunStatus::Cancelled, &[2, 0, 1]);
         assert_eq!(measured_cells(&results), 2);
     }

@@ -57,8 +57,9 @@ pub struct Layers<'a> {
     pub baseline: crate::preset::Baseline,
     /// The shown results' fits (see [`crate::analysis::fit_results`]).
     pub fits: &'a [ModelFit],
-    /// Draw the fitted curves.
-    pub show_fits: bool,
+    /// Draw the fitted curves: the workbench's **show fits**, which the **View** menu ticks
+    /// where room is tight (else the row above the chart does, by the caller).
+    pub show_fits: &'a mut bool,
     /// The shown results' cells still being measured (a sweep running, the cell not
     /// complete): drawn hollow in a ring, as a partial cell, until they complete.
     pub measuring: &'a [(ModelKind, usize)],
@@ -633,15 +634,6 @@ fn y_label_fitting(ui: &egui::Ui, label: String, height: f32) -> String {
     }
 }
 
-/// The most rows a legend outside the plot takes before it scrolls.
-const MAX_LEGEND_ROWS: f32 = 3.0;
-/// Below this height left for the legend and the plot (points), a legend outside the plot
-/// takes one row and scrolls beyond it: two rows would push the plot's axis off the screen.
-const SHORT_OF_HEIGHT_FOR_LEGEND: f32 = 300.0;
-/// Where room is tight, the most rows the **View** menu and a legend outside the plot take
-/// together before they scroll.
-const TIGHT_LEGEND_ROWS: f32 = 2.0;
-
 /// The largest share of the plot's height a legend may take above the data (the axis grows
 /// by up to 1 / (1 − this)).
 const MAX_LEGEND_GROWTH: f64 = 0.35;
@@ -737,6 +729,15 @@ fn value_marks(input: &GridInput) -> Vec<GridMark> {
         .collect()
 }
 
+/// The most rows a legend outside the plot takes before it scrolls.
+const MAX_LEGEND_ROWS: f32 = 3.0;
+/// Below this height left for the legend and the plot (points), a legend outside the plot
+/// takes one row and scrolls beyond it: two rows would push the plot's axis off the screen.
+const SHORT_OF_HEIGHT_FOR_LEGEND: f32 = 300.0;
+/// Where room is tight, the most rows the **View** menu and a legend outside the plot take
+/// together before they scroll.
+const TIGHT_LEGEND_ROWS: f32 = 2.0;
+
 /// The room the central area gives a chart, which may scroll (see
 /// `WorkbenchApp::central`).
 #[derive(Clone, Copy, Debug)]
@@ -782,6 +783,21 @@ impl ChartRoom {
         }
     }
 
+    /// The most rows a legend outside the plot takes before it scrolls, with `height_left`
+    /// points left for it and the plot: tight, [`TIGHT_LEGEND_ROWS`] (shared with the
+    /// **View** menu); else [`MAX_LEGEND_ROWS`], or one row where that height is under
+    /// [`SHORT_OF_HEIGHT_FOR_LEGEND`] (a short window that is not tight, e.g. 600 × 480), so
+    /// that the plot keeps its axis on screen.
+    fn legend_rows(&self, height_left: f32) -> f32 {
+        if self.tight {
+            TIGHT_LEGEND_ROWS
+        } else if height_left < SHORT_OF_HEIGHT_FOR_LEGEND {
+            1.0
+        } else {
+            MAX_LEGEND_ROWS
+        }
+    }
+
     /// The plot's height when it starts at `y` (screen): the visible room left, or the least
     /// height where that is less; and whether the content then overflows (the area scrolls).
     fn plot_height(&self, y: f32) -> (f32, bool) {
@@ -794,17 +810,18 @@ impl ChartRoom {
 /// Draws `kind` for `results`, with the fitted curves and compared runs of `layers`, in the
 /// frame an export of the same runs has (see [`export::chart_frame`]). `planned_workers` sets
 /// the x range and ticks before any cell exists; `this_machine` stands for the shown results'
-/// machine where they record no cores. Tight, **show fits** is in the **View** menu: returns
-/// its new state where it was ticked or unticked there.
+/// machine where they record no cores. Tight, **show fits** is in the **View** menu, where it
+/// ticks `layers.show_fits` (drawn so from the next frame on).
 pub fn show(
     ui: &mut egui::Ui,
     kind: ChartKind,
     results: Option<&ResultsFile>,
     planned_workers: &[usize],
     this_machine: Option<&crate::results::MachineInfo>,
-    layers: &Layers<'_>,
+    layers: &mut Layers<'_>,
     room: ChartRoom,
-) -> Option<bool> {
+) {
+    let fits_drawn = *layers.show_fits;
     let mut view = ChartView::load(ui.ctx(), kind);
     let before = view;
     let shown_runs = results
@@ -822,7 +839,7 @@ pub fn show(
             "It is drawn for a contention task: open the lost-updates preset and press Run, \
              or open its results.",
         );
-        return None;
+        return;
     }
     // The caption: a paragraph above the plot, or where room is short one "(?)" whose hover
     // holds it all, on the row of the axis boxes.
@@ -852,7 +869,7 @@ pub fn show(
                 ui.weak("· No measurements yet: press Run, or open a results file.");
             }
         }
-        if layers.show_fits && !layers.fits.is_empty() && kind.fit_law().is_some() {
+        if fits_drawn && !layers.fits.is_empty() && kind.fit_law().is_some() {
             ui.weak(fits_caption(kind, layers.fits))
                 .on_hover_text(style::help::FITS);
         }
@@ -1028,8 +1045,6 @@ pub fn show(
     // outside the plot follows them in the same wrapped row. What is ticked there takes effect
     // at the next frame (asked for at once).
     let mut edited = view;
-    // Ticked in the View menu where tight (else on the row above the chart, by the caller).
-    let mut show_fits = layers.show_fits;
     // "(?) how to read" ("(?)" where tight), whose hover holds the caption.
     let how_to_read = |ui: &mut egui::Ui| {
         // A Tab stop: its help shows on focus too, and a screen reader reads the caption.
@@ -1078,7 +1093,7 @@ pub fn show(
         // keeps the rest of a tight area.
         // A row as tall as the View button's (the legend's text is less tall): two rows
         // whole, not the second cut through its text.
-        let rows = TIGHT_LEGEND_ROWS
+        let rows = room.legend_rows(ui.available_height())
             * (ui
                 .spacing()
                 .interact_size
@@ -1094,7 +1109,8 @@ pub fn show(
                 ui.horizontal_wrapped(|ui| {
                     how_to_read(ui);
                     ui.menu_button("View", |ui| {
-                        ui.checkbox(&mut show_fits, "show fits")
+                        // Where tight (else on the row above the chart, by the caller).
+                        ui.checkbox(layers.show_fits, "show fits")
                             .on_hover_text(style::help::FITS);
                         view_boxes(ui, &mut edited);
                     })
@@ -1116,15 +1132,9 @@ pub fn show(
         });
         if outside {
             // Held to a few rows, scrolling beyond them, so that the plot keeps its height
-            // (compared runs' long legends took 8 rows and left the plot 250 px).
-            // Where the plot is already short of height (a short window that is not tight,
-            // e.g. 600 × 480), one row: the rest scrolls, and the plot keeps its axis on
-            // screen.
-            let rows = if ui.available_height() < SHORT_OF_HEIGHT_FOR_LEGEND {
-                1.0
-            } else {
-                MAX_LEGEND_ROWS
-            };
+            // (compared runs' long legends took 8 rows and left the plot 250 px); one where
+            // the plot is already short of height.
+            let rows = room.legend_rows(ui.available_height());
             egui::ScrollArea::vertical()
                 .id_salt(("legend-outside", kind.id()))
                 .max_height(rows * row)
@@ -1297,7 +1307,6 @@ pub fn show(
     if shown.response.has_focus() {
         super::focus::focus_ring(ui, shown.response.rect);
     }
-    (show_fits != layers.show_fits).then_some(show_fits)
 }
 
 /// Said in a point's hover where its bar is drawn beside it (`side`: "left" or "right").
@@ -1542,7 +1551,7 @@ fn shown_series(
                 &[][..],
             ),
         };
-        let fits = if layers.show_fits { fits } else { &[] };
+        let fits = if *layers.show_fits { fits } else { &[] };
         let mut of_run = chart_model::series_of(
             run.results,
             i,
@@ -2049,6 +2058,30 @@ mod tests {
         assert_eq!(room.plot_height(300.0), (126.0, true));
         let scrolled = ChartRoom { top: 40.0, ..room };
         assert_eq!(scrolled.plot_height(240.0), (126.0, true));
+    }
+
+    #[test]
+    fn a_legend_outside_the_plot_takes_fewer_rows_where_room_is_short() {
+        let room = ChartRoom {
+            compact: false,
+            tight: false,
+            top: 0.0,
+            visible_height: 600.0,
+            min_height: CHART_MIN_HEIGHT,
+        };
+        assert_eq!(
+            room.legend_rows(SHORT_OF_HEIGHT_FOR_LEGEND),
+            MAX_LEGEND_ROWS
+        );
+        assert_eq!(room.legend_rows(SHORT_OF_HEIGHT_FOR_LEGEND - 1.0), 1.0);
+        // Tight, it shares its rows with the View menu, however much height is left.
+        let tight = ChartRoom {
+            tight: true,
+            ..room
+        };
+        for left in [100.0, SHORT_OF_HEIGHT_FOR_LEGEND, 900.0] {
+            assert_eq!(tight.legend_rows(left), TIGHT_LEGEND_ROWS);
+        }
     }
 
     #[test]

@@ -74,12 +74,6 @@ pub struct ExportDialog {
     propose_in: (PathBuf, String),
 }
 
-/// Makes `said` a live region: a screen reader says its text when it appears or changes.
-fn announce(ui: &egui::Ui, said: &egui::Response, live: egui::accesskit::Live) {
-    ui.ctx()
-        .accesskit_node_builder(said.id, |node| node.set_live(live));
-}
-
 /// The dialog window's id.
 fn window_id() -> egui::Id {
     egui::Id::unique("corelab-export-dialog")
@@ -622,14 +616,14 @@ impl ExportDialog {
                             paths.iter().map(|p| p.display().to_string()).collect();
                         let said = ui
                             .add(egui::Label::new(format!("Written: {}", names.join(", "))).wrap());
-                        announce(ui, &said, egui::accesskit::Live::Polite);
+                        super::live_region::announce(ui, &said, false);
                     }
                     Some(Err(e)) => {
                         let said = ui.colored_label(
                             ui.visuals().error_fg_color,
                             format!("Not exported: {e}"),
                         );
-                        announce(ui, &said, egui::accesskit::Live::Assertive);
+                        super::live_region::announce(ui, &said, true);
                     }
                     None => {}
                 }
@@ -660,16 +654,10 @@ impl ExportDialog {
             ui.checkbox(&mut self.png, "PNG");
             ui.checkbox(&mut self.svg, "SVG");
             // As wide whichever it says.
-            let widest = ["Export", "Replace"]
+            let width = ["Export", "Replace"]
                 .iter()
-                .map(|text| {
-                    egui::WidgetText::from(*text)
-                        .into_galley(ui, None, f32::INFINITY, egui::TextStyle::Button)
-                        .size()
-                        .x
-                })
+                .map(|text| super::button_width::button_width(ui, text))
                 .fold(0.0_f32, f32::max);
-            let width = widest + 2.0 * ui.spacing().button_padding.x;
             let button = if replacing { "Replace" } else { "Export" };
             let export = ui.add(egui::Button::new(button).min_size(egui::vec2(width, 0.0)));
             // Exported by keyboard (Enter in "Save to", or Space/Enter on the button): focus

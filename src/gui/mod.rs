@@ -11,6 +11,8 @@
 //! - [`focus`]: keyboard focus back to what opened a dialog, and onto Run / Cancel; the
 //!   focused widget scrolled into view; a focus ring for what draws none.
 //! - [`help_mark`]: a "(?)" whose help shows on hover and on keyboard focus.
+//! - [`live_region`]: text a screen reader says as it appears (errors at once).
+//! - [`button_width`]: a button's width, measured before it is laid out.
 //! - [`editing`]: where the configuration came from, "modified", undo/redo.
 //! - [`config_panel`]: the left panel that edits the [`Experiment`](crate::preset::Experiment).
 //! - [`run_control`]: Run / Cancel, progress, draining sweep events.
@@ -35,6 +37,7 @@
 
 pub mod app;
 pub mod autosave;
+pub mod button_width;
 pub mod charts;
 pub mod command;
 pub mod command_task;
@@ -48,6 +51,7 @@ pub mod fits_panel;
 pub mod focus;
 pub mod help_mark;
 pub mod interrupted_run;
+pub mod live_region;
 pub mod module_look;
 pub mod notifications;
 pub mod overwrite;
@@ -104,7 +108,7 @@ pub struct GuiOptions {
     pub zoom: Option<f32>,
     /// The window's inner size, in pixels (a screenshot's is [`screenshot::SIZE`] otherwise).
     pub window_size: Option<[f32; 2]>,
-    /// The theme to start in, by its id (see [`theme_choice::ThemeChoice::from_id`]): it
+    /// The theme to start in, by its id (see [`theme_choice::from_id`]): it
     /// replaces the kept one.
     pub theme: Option<String>,
 }

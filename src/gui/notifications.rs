@@ -194,9 +194,7 @@ impl Notifications {
                     .add(egui::Label::new(m.text.as_str()).truncate())
                     .on_hover_text(m.text.as_str());
                 // A live region: the reader says the text when it is idle.
-                ui.ctx().accesskit_node_builder(label.id, |node| {
-                    node.set_live(egui::accesskit::Live::Polite)
-                });
+                super::live_region::announce(ui, &label, false);
                 clicked
             })
             .inner;
@@ -242,14 +240,8 @@ fn notice_ui(ui: &mut egui::Ui, m: &Message) -> bool {
                     text
                 };
                 let label = ui.add(egui::Label::new(text).wrap());
-                // A live region: the reader says the text when it appears.
-                let live = if m.is_error {
-                    egui::accesskit::Live::Assertive
-                } else {
-                    egui::accesskit::Live::Polite
-                };
-                ui.ctx()
-                    .accesskit_node_builder(label.id, |node| node.set_live(live));
+                // A live region: the reader says the text when it appears (an error at once).
+                super::live_region::announce(ui, &label, m.is_error);
             });
         });
     clicked

@@ -43,12 +43,9 @@ impl ReadEntry {
 pub struct Listing {
     pub files: Vec<ReadEntry>,
     pub also: Option<RecentEntry>,
-    /// The empty autosaves removed before the first reading
-    /// ([`autosave::remove_empty_autosaves`]).
-    pub removed_empty: Vec<PathBuf>,
-    /// The temporary files of killed writes removed before the first reading
-    /// ([`autosave::remove_leftover_temporaries`]).
-    pub removed_temporaries: Vec<PathBuf>,
+    /// The empty autosaves and the temporary files of killed writes removed before the first
+    /// reading ([`autosave::remove_leftovers`]).
+    pub removed: autosave::RemovedLeftovers,
 }
 
 /// Lists `data_dir`'s results and reads an entry for each with `read` (and for `also`), each
@@ -89,8 +86,7 @@ pub fn read_listing(
     Listing {
         files,
         also,
-        removed_empty: Vec::new(),
-        removed_temporaries: Vec::new(),
+        removed: autosave::RemovedLeftovers::default(),
     }
 }
 
@@ -115,10 +111,8 @@ pub struct RecentList {
     /// The next reading first removes the empty autosaves and the temporary files that killed
     /// writes left (the first one, at start).
     remove_empty: bool,
-    /// The empty autosaves the first reading removed, not yet taken.
-    removed_empty: Vec<PathBuf>,
-    /// The temporary files the first reading removed, not yet taken.
-    removed_temporaries: Vec<PathBuf>,
+    /// The empty autosaves and temporary files the first reading removed, not yet taken.
+    removed: autosave::RemovedLeftovers,
 }
 
 impl RecentList {
@@ -136,8 +130,7 @@ impl RecentList {
             waker: Arc::default(),
             checked_at: None,
             remove_empty: true,
-            removed_empty: Vec::new(),
-            removed_temporaries: Vec::new(),
+            removed: autosave::RemovedLeftovers::default(),
         };
         list.refresh();
         list
@@ -153,18 +146,14 @@ impl RecentList {
         let waker = Arc::clone(&self.waker);
         let remove_empty = std::mem::take(&mut self.remove_empty);
         let work = move || {
-            let (removed_empty, removed_temporaries) = match remove_empty {
-                true => (
-                    autosave::remove_empty_autosaves(&data_dir),
-                    autosave::remove_leftover_temporaries(&data_dir, SystemTime::now()),
-                ),
-                false => (Vec::new(), Vec::new()),
+            let removed = match remove_empty {
+                true => autosave::remove_leftovers(&data_dir, SystemTime::now()),
+                false => autosave::RemovedLeftovers::default(),
             };
             let mut listing = read_listing(&data_dir, also.as_deref(), &known, &mut |p| {
                 autosave::recent_entry(p)
             });
-            listing.removed_empty = removed_empty;
-            listing.removed_temporaries = removed_temporaries;
+            listing.removed = removed;
             let _ = tx.send(listing);
             if let Some(ctx) = waker.lock().ok().and_then(|w| w.clone()) {
                 ctx.request_repaint();
@@ -228,8 +217,8 @@ impl RecentList {
         }
         self.files = listing.files;
         self.arrived = true;
-        self.removed_empty.extend(listing.removed_empty);
-        self.removed_temporaries.extend(listing.removed_temporaries);
+        self.removed.empty.extend(listing.removed.empty);
+        self.removed.temporaries.extend(listing.removed.temporaries);
         if self.also.take().is_some() {
             self.also_read = listing.also;
         }
@@ -250,11 +239,10 @@ impl RecentList {
     /// autosaves ([`autosave::empty_autosaves_note`]), then the temporary files
     /// ([`autosave::leftover_temporaries_note`]); each at most once.
     pub fn take_removed_notes(&mut self) -> Vec<String> {
-        let empty = std::mem::take(&mut self.removed_empty);
-        let temporaries = std::mem::take(&mut self.removed_temporaries);
-        autosave::empty_autosaves_note(&empty)
+        let removed = std::mem::take(&mut self.removed);
+        autosave::empty_autosaves_note(&removed.empty)
             .into_iter()
-            .chain(autosave::leftover_temporaries_note(&temporaries))
+            .chain(autosave::leftover_temporaries_note(&removed.temporaries))
             .collect()
     }
 

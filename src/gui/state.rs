@@ -42,8 +42,9 @@ pub struct Persisted {
     /// has offered already, newest last: each is offered once. Absent from older states.
     pub offered_abandoned: Vec<std::path::PathBuf>,
     /// Light, dark or the system's theme, as last picked. Absent from older states (then
-    /// the system's).
-    pub theme: super::theme_choice::ThemeChoice,
+    /// the system's). Written as `"System"`, `"Light"` or `"Dark"`, as before it was egui's
+    /// type ([`super::theme_choice`]).
+    pub theme: eframe::egui::ThemePreference,
 }
 
 impl Persisted {
@@ -89,6 +90,33 @@ mod tests {
         let text = serde_json::to_string(&dismissed).expect("serialises");
         let back = Persisted::from_json(&text).expect("loads");
         assert!(back.start_hint_dismissed);
+    }
+
+    #[test]
+    fn the_theme_loads_and_saves_as_the_workbench_wrote_it_before_it_was_egui_s_type() {
+        use eframe::egui::ThemePreference;
+        // As a state saved with the workbench's own copy of the type (`ThemeChoice`, unit
+        // variants by name) has it.
+        for (written, theme) in [
+            ("System", ThemePreference::System),
+            ("Light", ThemePreference::Light),
+            ("Dark", ThemePreference::Dark),
+        ] {
+            let mut value = serde_json::to_value(Persisted::default()).expect("serialises");
+            let map = value.as_object_mut().expect("an object");
+            map.insert("theme".into(), serde_json::json!(written));
+            let loaded = Persisted::from_json(&value.to_string()).expect("still loads");
+            assert_eq!(loaded.theme, theme, "{written}");
+            // And written the same way, for an older workbench to read.
+            let saved = serde_json::to_value(&loaded).expect("serialises");
+            assert_eq!(saved["theme"], serde_json::json!(written));
+        }
+        // Absent (a state from before the theme button): the system's.
+        let mut value = serde_json::to_value(Persisted::default()).expect("serialises");
+        let map = value.as_object_mut().expect("an object");
+        assert!(map.remove("theme").is_some());
+        let old = Persisted::from_json(&value.to_string()).expect("still loads");
+        assert_eq!(old.theme, ThemePreference::System);
     }
 
     #[test]

@@ -293,10 +293,21 @@ pub fn held_experiment() -> Experiment {
 /// A workbench whose sweeps run scripted executors: round 1 at once, round 2 held at `gate`
 /// (so a test can look at a running sweep that has results to show).
 pub fn held_sweep(dir: &Path, gate: &Gate) -> Harness<'static, WorkbenchApp> {
-    let held = gate.clone();
+    gated_sweep(dir, gate, |run| run == 1)
+}
+
+/// A workbench on `dir` ([`held_experiment`] loaded, the interpreter check answered) whose
+/// sweeps run scripted executors ([`super::threads_scale`]); each run for which `held` says
+/// so (by its number: 0 is round 1) waits at `gate` first.
+pub fn gated_sweep(
+    dir: &Path,
+    gate: &Gate,
+    held: fn(usize) -> bool,
+) -> Harness<'static, WorkbenchApp> {
+    let gate = gate.clone();
     let mock = MockExecutors::new(move |model, workers, run| {
-        if run == 1 {
-            held.wait();
+        if held(run) {
+            gate.wait();
         }
         Ok(super::threads_scale(model, workers))
     });
@@ -311,6 +322,40 @@ pub fn held_sweep(dir: &Path, gate: &Gate) -> Harness<'static, WorkbenchApp> {
     h.step();
     wait_for_python_probe(&mut h);
     h
+}
+
+/// A workbench on `dir` whose sweeps never wait ([`gated_sweep`]), once its first reading of
+/// the recent results is in: what killed workbenches left there is removed, and said.
+pub fn started_and_listed(dir: &Path) -> Harness<'static, WorkbenchApp> {
+    let mut h = gated_sweep(dir, &Gate::default(), |_| false);
+    step_until(&mut h, "the recent results to be read", |a| {
+        !a.recent_results_reading()
+    });
+    h.run();
+    h
+}
+
+/// Scrolls the widget labelled `label` into view (the left panel scrolls), then clicks it.
+pub fn click_in_view(h: &mut Harness<'_, WorkbenchApp>, label: &str) {
+    use egui_kittest::kittest::Queryable;
+    h.get_by_label(label).scroll_to_me();
+    h.run();
+    h.get_by_label(label).click();
+    h.run();
+}
+
+/// Opens the menu labelled `menu` (a combo box) and picks its `option`.
+pub fn pick(h: &mut Harness<'_, WorkbenchApp>, menu: &str, option: &str) {
+    use egui_kittest::kittest::Queryable;
+    h.get_by_label(menu).click();
+    h.run();
+    h.get_by_label(option).click();
+    h.run();
+}
+
+/// Whether the workbench's experiment has `model` ticked.
+pub fn ticked(h: &Harness<'_, WorkbenchApp>, model: ModelKind) -> bool {
+    h.state().experiment().models.contains(&model)
 }
 
 /// Whether the run controls show the sweep's estimate ("10 cells, about 15 s").

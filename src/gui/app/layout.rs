@@ -1,6 +1,7 @@
 //! The frame's layout: top bar, configuration panel, central tabs, overlays; panels push
 //! [`Command`]s that [`WorkbenchApp::apply`] carries out after drawing.
 
+use super::super::button_width::button_width;
 use super::header_warnings::{HeaderWarnings, LoadWarning};
 use super::tab_choice::TabChoice;
 use super::*;
@@ -35,23 +36,12 @@ const FILE_BUTTONS: [&str; 5] = [
 /// The width the file buttons take side by side in `ui`'s style (with the spinner's room).
 fn file_buttons_width(ui: &egui::Ui) -> f32 {
     let spacing = ui.spacing();
-    let padding = 2.0 * spacing.button_padding.x;
     let gap = spacing.item_spacing.x;
-    let texts: f32 = FILE_BUTTONS
+    let buttons: f32 = FILE_BUTTONS
         .iter()
-        .map(|label| {
-            egui::WidgetText::from(*label)
-                .into_galley(
-                    ui,
-                    Some(egui::TextWrapMode::Extend),
-                    f32::INFINITY,
-                    egui::TextStyle::Button,
-                )
-                .size()
-                .x
-        })
+        .map(|label| button_width(ui, label) + gap)
         .sum();
-    texts + FILE_BUTTONS.len() as f32 * (padding + gap) + spacing.interact_size.y + gap
+    buttons + spacing.interact_size.y + gap
 }
 
 /// A central area less tall than this (in points) is short of room: the tabs take short
@@ -381,12 +371,7 @@ impl WorkbenchApp {
                 // help button's text and padding, the theme button a square of the row's
                 // height (`theme_choice::theme_button`).
                 let spacing = ui.spacing();
-                let help = egui::WidgetText::from("?")
-                    .into_galley(ui, None, f32::INFINITY, egui::TextStyle::Button)
-                    .size()
-                    .x
-                    + 2.0 * spacing.button_padding.x
-                    + spacing.item_spacing.x;
+                let help = button_width(ui, "?") + spacing.item_spacing.x;
                 let theme = spacing.interact_size.y + spacing.item_spacing.x;
                 let room = egui::vec2(
                     (ui.available_width() - help - theme).max(0.0),
@@ -416,7 +401,7 @@ impl WorkbenchApp {
                 {
                     self.commands.push(Command::ToggleHelp);
                 }
-                self.theme = super::super::theme_choice::theme_button(ui, self.theme);
+                super::super::theme_choice::theme_button(ui, &mut self.theme);
             });
         });
         if !tight {
@@ -906,17 +891,6 @@ impl WorkbenchApp {
         if self.results.is_none() {
             labels.insert(0, String::new());
         }
-        let layers = Layers {
-            labels: &labels,
-            compare: &self.compare,
-            baseline: self
-                .results
-                .as_ref()
-                .map_or(self.experiment.baseline, |r| r.experiment.baseline),
-            fits: self.fits.fits(),
-            show_fits: self.show_fits,
-            measuring: &self.measuring_cells(),
-        };
         super::super::compare_note::show(ui, self.results.as_ref(), &self.compare, &labels);
         if !self.compare.is_empty() && matches!(self.tab, Tab::Table | Tab::Fits | Tab::Timeline) {
             ui.weak(format!(
@@ -949,7 +923,19 @@ impl WorkbenchApp {
                 &self.files.open_files,
             ),
             tab => {
-                let fits = charts::show(
+                let measuring = self.measuring_cells();
+                let mut layers = Layers {
+                    labels: &labels,
+                    compare: &self.compare,
+                    baseline: self
+                        .results
+                        .as_ref()
+                        .map_or(self.experiment.baseline, |r| r.experiment.baseline),
+                    fits: self.fits.fits(),
+                    show_fits: &mut self.show_fits,
+                    measuring: &measuring,
+                };
+                charts::show(
                     ui,
                     tab.chart().unwrap_or(ChartKind::Speedup),
                     self.results.as_ref(),
@@ -957,12 +943,9 @@ impl WorkbenchApp {
                     // The shown results' own machine's cores are theirs: this machine's stand in
                     // where they record none (a sweep just started here), or before any results.
                     Some(&self.machine),
-                    &layers,
+                    &mut layers,
                     room.unwrap_or_else(|| charts::ChartRoom::fill(ui)),
                 );
-                if let Some(on) = fits {
-                    self.show_fits = on;
-                }
             }
         }
     }
