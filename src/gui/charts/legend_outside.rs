@@ -1,0 +1,231 @@
+//! The legend outside the plot: its entries, each a sample of its line and marker as the plot
+//! draws them and a short name, in a wrapped row.
+
+use eframe::egui::{self, Color32};
+
+use crate::export::ChartKind;
+use crate::export::chart_frame::ChartFrame;
+use crate::export::chart_model::{self, ChartSeries};
+use crate::gui::style;
+
+/// One entry of a chart's legend.
+pub(super) struct LegendEntry {
+    /// Its whole name, as the plot's own legend and the hover say it: "ideal (speedup = N)",
+    /// "16 physical cores (big)".
+    pub(super) name: String,
+    /// What the legend outside the plot shows: "ideal", "16 cores"
+    /// ([`crate::export::chart_frame::CoreLine::tag`]); a series' whole name.
+    pub(super) short: String,
+    pub(super) color: Color32,
+    /// How the entry is drawn, as the plot draws it: not by colour alone.
+    pub(super) glyph: LegendGlyph,
+}
+
+/// What a legend entry draws before its name: a sample of the line as the plot draws it.
+#[derive(Clone, Copy, Debug, PartialEq)]
+pub enum LegendGlyph {
+    /// The ideal line: a solid diagonal.
+    Ideal,
+    /// A physical-core line: a dotted vertical.
+    Cores,
+    /// A series: a short line in its dash pattern with its marker shape on it.
+    Series {
+        marker: chart_model::Marker,
+        dash: chart_model::Dash,
+        filled: bool,
+    },
+}
+
+/// Paints `glyph` in `rect` (about a text line tall and twice as wide).
+fn paint_legend_glyph(
+    painter: &egui::Painter,
+    rect: egui::Rect,
+    glyph: LegendGlyph,
+    color: Color32,
+) {
+    let stroke = egui::Stroke::new(1.5, color);
+    match glyph {
+        LegendGlyph::Ideal => {
+            painter.line_segment([rect.left_bottom(), rect.right_top()], stroke);
+        }
+        LegendGlyph::Cores => {
+            let x = rect.center().x;
+            painter.extend(egui::Shape::dotted_line(
+                &[egui::pos2(x, rect.top()), egui::pos2(x, rect.bottom())],
+                color,
+                3.0,
+                1.0,
+            ));
+        }
+        LegendGlyph::Series {
+            marker,
+            dash,
+            filled,
+        } => {
+            let y = rect.center().y;
+            let ends = [egui::pos2(rect.left(), y), egui::pos2(rect.right(), y)];
+            match dash {
+                chart_model::Dash::Solid => {
+                    painter.line_segment(ends, stroke);
+                }
+                chart_model::Dash::Dotted => {
+                    painter.extend(egui::Shape::dotted_line(&ends, color, 3.0, 0.9));
+                }
+                chart_model::Dash::Dashed | chart_model::Dash::LongDashed => {
+                    painter.extend(egui::Shape::dashed_line(&ends, stroke, 4.0, 2.5));
+                }
+            }
+            paint_marker(
+                painter,
+                rect.center(),
+                rect.height() * 0.32,
+                marker,
+                color,
+                filled,
+            );
+        }
+    }
+}
+
+/// Paints a marker shape of radius `r` at `c`, as egui_plot draws it.
+fn paint_marker(
+    painter: &egui::Painter,
+    c: egui::Pos2,
+    r: f32,
+    marker: chart_model::Marker,
+    color: Color32,
+    filled: bool,
+) {
+    use chart_model::Marker;
+    let stroke = egui::Stroke::new(1.5, color);
+    let fill = if filled { color } else { Color32::TRANSPARENT };
+    let polygon = |points: Vec<egui::Pos2>| {
+        painter.add(egui::Shape::convex_polygon(points, fill, stroke));
+    };
+    let v = egui::vec2;
+    match marker {
+        Marker::Circle => {
+            painter.add(egui::epaint::CircleShape {
+                center: c,
+                radius: r,
+                fill,
+                stroke,
+            });
+        }
+        Marker::Square => polygon(vec![c + v(-r, -r), c + v(r, -r), c + v(r, r), c + v(-r, r)]),
+        Marker::Diamond => polygon(vec![
+            c + v(0.0, -r),
+            c + v(r, 0.0),
+            c + v(0.0, r),
+            c + v(-r, 0.0),
+        ]),
+        Marker::TriangleUp => polygon(vec![c + v(0.0, -r), c + v(r, r), c + v(-r, r)]),
+        Marker::TriangleDown => polygon(vec![c + v(-r, -r), c + v(r, -r), c + v(0.0, r)]),
+        Marker::Cross | Marker::Plus | Marker::Asterisk => {
+            let d = r * std::f32::consts::FRAC_1_SQRT_2;
+            let mut arms = Vec::new();
+            if marker != Marker::Plus {
+                arms.push([c + v(-d, -d), c + v(d, d)]);
+                arms.push([c + v(-d, d), c + v(d, -d)]);
+            }
+            if marker != Marker::Cross {
+                arms.push([c + v(-r, 0.0), c + v(r, 0.0)]);
+                if marker == Marker::Plus {
+                    arms.push([c + v(0.0, -r), c + v(0.0, r)]);
+                }
+            }
+            for arm in arms {
+                painter.line_segment(arm, stroke);
+            }
+        }
+    }
+}
+
+/// The legend outside the plot, in a wrapped row: per entry a sample of its line and marker
+/// as the plot draws them (the ideal line solid and diagonal, a core line dotted and upright,
+/// a series its dash pattern and marker shape), and a short name (the whole name in its
+/// hover).
+pub(super) fn legend_entries(ui: &mut egui::Ui, entries: &[LegendEntry]) {
+    let font = egui::TextStyle::Body.resolve(ui.style());
+    let text_color = ui.visuals().text_color();
+    for LegendEntry {
+        name,
+        short,
+        color,
+        glyph,
+    } in entries
+    {
+        // The sample and the name are one widget, so that a row never parts them.
+        let galley = ui
+            .painter()
+            .layout_no_wrap(short.clone(), font.clone(), text_color);
+        let line_h = galley.size().y;
+        let sample = egui::vec2(line_h * 1.6, line_h * 0.8);
+        let gap = line_h * 0.35;
+        let size = egui::vec2(sample.x + gap + galley.size().x, line_h);
+        let (rect, response) = ui.allocate_exact_size(size, egui::Sense::hover());
+        let painter = ui.painter();
+        let sample_rect = egui::Rect::from_center_size(
+            egui::pos2(rect.left() + sample.x / 2.0, rect.center().y),
+            sample,
+        );
+        paint_legend_glyph(painter, sample_rect, *glyph, *color);
+        painter.galley(
+            egui::pos2(rect.left() + sample.x + gap, rect.top()),
+            galley,
+            text_color,
+        );
+        response
+            .on_hover_text(name.as_str())
+            .widget_info(|| egui::WidgetInfo::labeled(egui::Role::Label, true, name));
+        ui.add_space(ui.spacing().item_spacing.x);
+    }
+}
+
+/// The entries of `kind`'s legend, in the plot's order (what is drawn first), each with its
+/// colour (`dark`: on a dark background), each name once: the ideal line, the physical-core
+/// lines of `frame`, then `series`.
+pub(super) fn legend_entries_of(
+    kind: ChartKind,
+    frame: &ChartFrame,
+    series: &[ChartSeries],
+    dark: bool,
+) -> Vec<LegendEntry> {
+    let core_lines = &frame.workers.core_lines;
+    let mut entries: Vec<LegendEntry> = Vec::new();
+    for entry in frame
+        .ideal
+        .is_some()
+        .then(|| LegendEntry {
+            name: kind.ideal_label().to_string(),
+            short: "ideal".to_string(),
+            color: Color32::from_gray(140),
+            glyph: LegendGlyph::Ideal,
+        })
+        .into_iter()
+        .chain(core_lines.iter().map(|c| LegendEntry {
+            name: c.label.clone(),
+            short: c.tag(),
+            color: style::core_marker_color(dark),
+            glyph: LegendGlyph::Cores,
+        }))
+        .chain(series.iter().map(|s| {
+            let look = chart_model::series_style(s.model, s.run, chart_model::Theme::Light);
+            LegendEntry {
+                name: s.label.clone(),
+                short: s.label.clone(),
+                color: style::model_color_dark_aware(s.model, dark),
+                glyph: LegendGlyph::Series {
+                    marker: look.marker,
+                    dash: look.dash,
+                    filled: look.filled,
+                },
+            }
+        }))
+    {
+        if !entries.iter().any(|e| e.name == entry.name) {
+            entries.push(entry);
+        }
+    }
+    entries
+}
