@@ -1,0 +1,94 @@
+//! Opening and saving presets and results (a dialog, or straight to a path), what each save
+//! or export writes, and which files are open (no export may write over them).
+
+use super::*;
+
+impl WorkbenchApp {
+    /// Saves the configuration as a preset (a dialog, or the typed-path prompt).
+    pub fn save_preset(&mut self, ctx: &egui::Context) {
+        let payload = self.payload_for(FileAction::SavePreset);
+        let proposed = self.proposed_path(FileAction::SavePreset);
+        self.files
+            .start(ctx, FileAction::SavePreset, payload, proposed);
+    }
+
+    /// Writes the shown results as a results file at `path` (what "Save results as…" does
+    /// once it has a path).
+    pub fn save_results_path(&mut self, ctx: &egui::Context, path: PathBuf) {
+        let payload = self.payload_for(FileAction::SaveResults);
+        self.files.run(ctx, FileAction::SaveResults, path, payload);
+    }
+
+    /// Opens a preset file in the background (what "Open preset" does once it has a path).
+    pub fn open_preset_path(&mut self, ctx: &egui::Context, path: PathBuf) {
+        self.tab_pinned = false;
+        self.files.run(ctx, FileAction::OpenPreset, path, None);
+    }
+
+    /// Opens a results file in the background and shows its curves.
+    pub fn open_results_path(&mut self, ctx: &egui::Context, path: PathBuf) {
+        self.files.run(ctx, FileAction::OpenResults, path, None);
+    }
+
+    /// Opens a results file in the background and overlays it on the charts.
+    pub fn add_compare_path(&mut self, ctx: &egui::Context, path: PathBuf) {
+        self.compare_order.push(path.clone());
+        self.files.run(ctx, FileAction::OpenCompare, path, None);
+    }
+
+    /// The files this workbench has open, which no export may write over.
+    pub fn open_files(&self) -> Vec<crate::gui::overwrite::OpenFile> {
+        use crate::gui::overwrite::OpenFile;
+        let mut open = Vec::new();
+        if let Some(path) = &self.results_path {
+            open.push(OpenFile {
+                path: path.clone(),
+                what: "the results shown",
+                saved_by: Some(FileAction::SaveResults),
+            });
+        }
+        open.extend(self.compare_order.iter().map(|path| OpenFile {
+            path: path.clone(),
+            what: "a results file being compared",
+            saved_by: None,
+        }));
+        match self.origin.as_ref().map(|o| &o.source) {
+            Some(Source::File(path)) => open.push(OpenFile {
+                path: path.clone(),
+                what: "the preset this configuration came from",
+                saved_by: Some(FileAction::SavePreset),
+            }),
+            Some(Source::Results(path)) => open.push(OpenFile {
+                path: path.clone(),
+                what: "the results file this configuration came from",
+                saved_by: None,
+            }),
+            _ => {}
+        }
+        open
+    }
+
+    /// What a save or export action writes, taken from the current state.
+    pub(super) fn payload_for(&self, action: FileAction) -> Option<Payload> {
+        match action {
+            FileAction::SavePreset => Some(Payload::Text(self.experiment.to_json())),
+            FileAction::ExportChart => Some(Payload::Chart {
+                runs: self.labelled_runs(),
+                options: ChartOptions {
+                    kind: self.tab.chart().unwrap_or(ChartKind::Speedup).export_kind(),
+                    show_fits: self.show_fits,
+                    ..ChartOptions::default()
+                },
+            }),
+            FileAction::ExportReport => Some(Payload::Report {
+                runs: self.labelled_runs(),
+            }),
+            FileAction::SaveResults => self.results.as_ref().map(|r| Payload::Text(r.to_json())),
+            FileAction::ExportCsv => self
+                .results
+                .as_ref()
+                .map(|r| Payload::Text(crate::export::summary_csv(r))),
+            FileAction::OpenPreset | FileAction::OpenResults | FileAction::OpenCompare => None,
+        }
+    }
+}

@@ -1,0 +1,78 @@
+//! The analysis bar above the charts: **show fits**, the export buttons and the compare
+//! controls.
+
+use super::export_buttons::NOTHING_TO_EXPORT;
+use super::*;
+
+impl WorkbenchApp {
+    /// Fits, export and comparison controls above the charts. `compact` (short of room):
+    /// the export buttons go into one **Export** menu, so that the bar takes one row.
+    pub(super) fn analysis_bar(&mut self, ui: &mut egui::Ui, compact: bool) {
+        ui.horizontal_wrapped(|ui| self.analysis_controls(ui, compact, true));
+    }
+
+    /// The analysis bar's controls, in `ui`'s row: **show fits** (where `fits_box`), the
+    /// export buttons (one **Export** menu where `compact`) and the compare controls.
+    pub(super) fn analysis_controls(&mut self, ui: &mut egui::Ui, compact: bool, fits_box: bool) {
+        let has_results = self.results.as_ref().is_some_and(|r| !r.cells.is_empty());
+        if fits_box {
+            ui.checkbox(&mut self.show_fits, "show fits")
+                .on_hover_text(fits_panel::help::FITS);
+            ui.separator();
+        }
+        if compact {
+            let menu = ui
+                .add_enabled_ui(has_results, |ui| {
+                    ui.menu_button("Export", |ui| self.export_buttons(ui, has_results))
+                        .response
+                })
+                .inner;
+            menu.on_hover_text(
+                "Export the chart (or through the dialog), a report, the results, the table.",
+            )
+            .on_disabled_hover_text(NOTHING_TO_EXPORT);
+        } else {
+            self.export_buttons(ui, has_results);
+        }
+        ui.add_space(8.0);
+        self.compare_controls(ui, compact);
+    }
+
+    /// **Add results to compare…** (**Compare…** where room is short), and what is compared.
+    fn compare_controls(&mut self, ui: &mut egui::Ui, compact: bool) {
+        let ctx = ui.ctx().clone();
+        let title = if compact {
+            "Compare…"
+        } else {
+            "Add results to compare…"
+        };
+        let compare = ui
+            .button(title)
+            .accessible_name("Add results to compare…")
+            .on_hover_text(
+                "Overlay another results file's curves (own line pattern, hollow markers), labelled model @ run, each run named by what differs: experiment, machine, date or file.",
+            );
+        if self.opener(&compare) {
+            let start_in = self.proposed_path(FileAction::OpenCompare);
+            self.files
+                .start(&ctx, FileAction::OpenCompare, None, start_in);
+        }
+        if !self.compare.is_empty() {
+            let labels = self.run_labels();
+            let names = &labels[labels.len() - self.compare.len()..];
+            let shown = if self.results.is_some() {
+                format!("{} with ", labels[0])
+            } else {
+                String::new()
+            };
+            ui.weak(format!("comparing {shown}{}", names.join(", ")));
+            if ui
+                .small_button("Clear comparison")
+                .on_hover_text("Remove the overlaid results from the charts.")
+                .clicked()
+            {
+                self.clear_compare();
+            }
+        }
+    }
+}
