@@ -50,24 +50,18 @@ use crate::export::chart_frame::{ChartFrame, WorkerAxis};
 use crate::export::chart_model::{self, ChartRun};
 use crate::results::ResultsFile;
 
-/// The colour of a model's curve (see [`style::model_color`]).
-pub use super::style::model_color;
 pub use caption::HOW_TO_READ;
 pub use compare_run::CompareRun;
-pub use fits_caption::fits_caption;
-pub use hover::{MAD_WORDS, MEDIAN_CI_WORDS, PRECISION_WORDS, bar_side_note};
 pub use layers::Layers;
-pub use legend_outside::LegendGlyph;
-pub use legend_placement::{legend_fits_inside, legend_placement};
-pub use measuring::{measuring_note, measuring_words};
-pub use room::{CHART_MIN_HEIGHT, ChartRoom};
+pub use measuring::measuring_words;
+pub use room::ChartRoom;
 pub use summary::chart_summary;
 pub use view::ChartView;
 
 use axes::{log_mark_text, log_marks, value_marks, worker_marks, y_label_fitting};
 use caption::Caption;
 use legend_outside::{legend_entries, legend_entries_of};
-use legend_placement::legend_samples;
+use legend_placement::{legend_fits_inside, legend_placement, legend_samples};
 use series_drawing::{draw_fit, draw_series};
 use shown_series::shown_series;
 use view::{log_speedup_axis, view_boxes};

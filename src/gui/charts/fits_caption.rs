@@ -5,7 +5,7 @@ use crate::export::{self, ChartKind};
 /// The caption's words on the fits, with "show fits" ticked: what the thin dashes are where
 /// a fit line is drawn, else why none is ([`crate::analysis::why_no_curve`] decides; this
 /// words it). Empty on a chart that draws no law (memory, lost updates).
-pub fn fits_caption(kind: ChartKind, fits: &[crate::analysis::ModelFit]) -> String {
+pub(super) fn fits_caption(kind: ChartKind, fits: &[crate::analysis::ModelFit]) -> String {
     use crate::analysis::NoCurve;
     let Some(law) = kind.fit_law() else {
         return String::new();

@@ -134,11 +134,11 @@ pub(super) fn hover_texts(
 }
 
 /// The hover's plain words for "median CI (order statistics)".
-pub const MEDIAN_CI_WORDS: &str = "  (where the true median lies, with 95% confidence from 6 runs, less with fewer: read off the sorted runs themselves, no bell curve assumed)";
+pub(super) const MEDIAN_CI_WORDS: &str = "  (where the true median lies, with 95% confidence from 6 runs, less with fewer: read off the sorted runs themselves, no bell curve assumed)";
 /// The hover's plain words for the precision target.
-pub const PRECISION_WORDS: &str = "  (precision target: runs were added until the median was known to within this share of itself, or the cell's time budget ran out)";
+pub(super) const PRECISION_WORDS: &str = "  (precision target: runs were added until the median was known to within this share of itself, or the cell's time budget ran out)";
 /// The hover's plain words for the MAD rule.
-pub const MAD_WORDS: &str = "  (MAD rule: a run far from the others, measured in their typical spread, the median absolute deviation; named, still counted in the median)";
+pub(super) const MAD_WORDS: &str = "  (MAD rule: a run far from the others, measured in their typical spread, the median absolute deviation; named, still counted in the median)";
 
 /// A cell's lost updates in words, for its hover, in the long form the verdict uses too
 /// ([`chart_model::LostShare::long_words`]): the plotted median, the runs' spread (the bar),
@@ -149,7 +149,7 @@ pub(super) fn lost_updates_line(lost: &chart_model::LostShare) -> String {
 }
 
 /// Said in a point's hover where its bar is drawn beside it (`side`: "left" or "right").
-pub fn bar_side_note(side: &str) -> String {
+pub(super) fn bar_side_note(side: &str) -> String {
     format!(
         "its bar is drawn a little to the {side} of the marker, so that the models' bars at one \
          worker count stand side by side"

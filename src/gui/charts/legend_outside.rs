@@ -23,7 +23,7 @@ pub(super) struct LegendEntry {
 
 /// What a legend entry draws before its name: a sample of the line as the plot draws it.
 #[derive(Clone, Copy, Debug, PartialEq)]
-pub enum LegendGlyph {
+pub(super) enum LegendGlyph {
     /// The ideal line: a solid diagonal.
     Ideal,
     /// A physical-core line: a dotted vertical.

@@ -13,7 +13,7 @@ use super::series_drawing::series_line;
 /// coordinates), in the order top left, top right, bottom right, bottom left. Where every
 /// corner would cover data, the y axis grows above the data until the legend fits in the top
 /// left: the second value is the new top (`None` when the axis stays as it is).
-pub fn legend_placement(
+pub(super) fn legend_placement(
     samples: &[[f64; 2]],
     x: (f64, f64),
     y: (f64, f64),
@@ -63,7 +63,7 @@ pub fn legend_placement(
 /// corner it leaves the data clear of, or above the data where it is short enough for the
 /// axis to grow. Else (a tall legend: zoomed in, compared runs) it goes outside, above the
 /// plot, rather than over the headline data.
-pub fn legend_fits_inside(
+pub(super) fn legend_fits_inside(
     samples: &[[f64; 2]],
     x: (f64, f64),
     y: (f64, f64),

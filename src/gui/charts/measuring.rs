@@ -29,7 +29,7 @@ pub(super) fn mark_measuring(series: &mut [ChartSeries], measuring: &[(ModelKind
 
 /// The caption's note while cells are being measured, e.g. `· Hollow markers in a ring: 3
 /// cells still being measured; solid once complete.`; `None` for none.
-pub fn measuring_note(cells: usize) -> Option<String> {
+pub(super) fn measuring_note(cells: usize) -> Option<String> {
     (cells > 0).then(|| {
         let are = if cells == 1 { "is" } else { "are" };
         format!(

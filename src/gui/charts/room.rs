@@ -32,7 +32,7 @@ pub struct ChartRoom {
 
 /// The most a plot's least height asks for, in points (less in a short window, see
 /// [`ChartRoom::min_height_in`]).
-pub const CHART_MIN_HEIGHT: f32 = 200.0;
+pub(super) const CHART_MIN_HEIGHT: f32 = 200.0;
 
 impl ChartRoom {
     /// The plot's least height in a central area `visible_height` points tall: 42% of it, or
