@@ -326,7 +326,8 @@ fn comparing_runs_adds_labelled_series() {
     assert!((usl(h.state().fits()).sigma - 0.05).abs() < 0.01);
     assert!(h.query_by_label("comparing Laptop with Server").is_some());
     // The legend names each series `model @ run (line pattern)`, the shown run's as well: the
-    // legend's dot is the model's colour in every run, so the pattern is said in words.
+    // model's colour is the same in every run, so the pattern a legend entry draws is said in
+    // words too, for a screen reader.
     let label = corelab::export::series_label(
         ModelKind::Threads,
         corelab::preset::Baseline::Sequential,

@@ -18,7 +18,9 @@
 //! - `series_drawing`: a series' line, error bars and markers, and its fitted curve.
 //! - `axes`: the grid marks and labels of the worker and value axes.
 //! - `legend_placement`: where the legend goes (a clear corner, above the data, or outside).
-//! - `legend_outside`: the legend's entries, drawn in a row outside the plot.
+//! - `legend_outside`: the legend's entries (a sample of each line and marker, and a name),
+//!   drawn in a row outside the plot.
+//! - `legend_inside`: the same entries in a box in the plot's clear corner.
 //! - `summary`: the chart in words, for a screen reader.
 //! - `test_support` (tests only): results, hovers and series the unit tests share.
 
@@ -29,6 +31,7 @@ mod fits_caption;
 mod hover;
 mod kind_texts;
 mod layers;
+mod legend_inside;
 mod legend_outside;
 mod legend_placement;
 mod measuring;
@@ -41,7 +44,7 @@ mod test_support;
 mod view;
 
 use eframe::egui::{self, Color32};
-use egui_plot::{Corner, Legend, Line, LineStyle, Plot, VLine};
+use egui_plot::{Corner, Line, LineStyle, Plot, VLine};
 
 use super::style;
 use crate::export;
@@ -60,6 +63,7 @@ pub use view::ChartView;
 
 use axes::{log_mark_text, log_marks, value_marks, worker_marks, y_label_fitting};
 use caption::Caption;
+use legend_inside::{legend_in_plot, legend_room};
 use legend_outside::{legend_entries, legend_entries_of};
 use legend_placement::{legend_fits_inside, legend_placement, legend_samples};
 use series_drawing::{draw_fit, draw_series};
@@ -178,24 +182,16 @@ pub fn show(
     // Its entries in the plot's order (what is drawn first), each with its colour.
     let dark = ui.visuals().dark_mode;
     let entries = legend_entries_of(kind, &frame, &series, dark);
-    let font = egui::TextStyle::Body.resolve(ui.style());
-    let widest = entries
-        .iter()
-        .map(|e| {
-            ui.painter()
-                .layout_no_wrap(e.name.clone(), font.clone(), Color32::WHITE)
-                .size()
-                .x
-        })
-        .fold(0.0f32, f32::max);
+    // The room the legend takes inside the plot, drawn by `legend_in_plot`.
+    let legend_size = legend_room(ui, &entries);
     let row = ui.text_style_height(&egui::TextStyle::Body) + ui.spacing().item_spacing.y;
     let plot_width = ui.available_width();
     let legend_frac = |plot_height: f32| {
         // The plot takes the space left, less its axes' labels and ticks.
         let plot_size = egui::vec2(plot_width, plot_height) - egui::vec2(60.0, 50.0);
         (
-            f64::from((widest + 40.0) / plot_size.x.max(1.0)),
-            f64::from((entries.len() as f32 * row + 12.0) / plot_size.y.max(1.0)),
+            f64::from(legend_size.x / plot_size.x.max(1.0)),
+            f64::from(legend_size.y / plot_size.y.max(1.0)),
         )
     };
     // Inside the plot where it leaves the data clear; else above it, in a row of its own
@@ -349,14 +345,6 @@ pub fn show(
             }
             egui_plot::HoverPosition::Elsewhere { .. } => None,
         });
-    if legend_inside {
-        plot = plot.legend(
-            Legend::default()
-                .position(corner)
-                .follow_insertion_order(true)
-                .background_alpha(0.85),
-        );
-    }
     if log_y {
         // A log speedup axis reads in powers of two (1×, 2×, 4×), as the exports do; a log
         // time axis in decades.
@@ -414,12 +402,14 @@ pub fn show(
             draw_series(plot_ui, s, dark, &tx, &ty, x_hi, bar_dx);
         }
         // The fitted curves (in the series when the fits are shown), in the series' colour
-        // and name: one legend entry toggles both (egui_plot greys out an entry whose items
-        // differ in colour); thin dashes tell the fit apart.
+        // and name, under the series' one legend entry; thin dashes tell the fit apart.
         for s in &series {
             draw_fit(plot_ui, s, dark, &frame, &tx, &ty);
         }
     });
+    if legend_inside {
+        legend_in_plot(ui, *shown.transform.frame(), corner, &entries);
+    }
     // The plot is a keyboard stop: a screen reader reads the chart in words, and a ring shows
     // where focus is.
     shown

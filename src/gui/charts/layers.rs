@@ -41,8 +41,8 @@ impl Layers<'_> {
         if runs == 1 {
             return series_name(model, baseline);
         }
-        // egui_plot's legend shows a series as a coloured dot, the same for every run of a
-        // model: the line pattern that tells runs apart is said in words.
+        // The legends draw each run's line pattern, and a screen reader, which reads the
+        // entry's name, hears it too: the pattern that tells runs apart is said in words.
         let label = self.labels.get(run).map_or("", String::as_str);
         format!(
             "{} ({})",

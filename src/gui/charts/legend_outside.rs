@@ -1,5 +1,5 @@
-//! The legend outside the plot: its entries, each a sample of its line and marker as the plot
-//! draws them and a short name, in a wrapped row.
+//! The legend's entries, each a sample of its line and marker as the plot draws them and a
+//! name; outside the plot, a short name in a wrapped row.
 
 use eframe::egui::{self, Color32};
 
@@ -10,7 +10,7 @@ use crate::gui::style;
 
 /// One entry of a chart's legend.
 pub(super) struct LegendEntry {
-    /// Its whole name, as the plot's own legend and the hover say it: "ideal (speedup = N)",
+    /// Its whole name, as the legend inside the plot and the hover say it: "ideal (speedup = N)",
     /// "16 physical cores (big)".
     pub(super) name: String,
     /// What the legend outside the plot shows: "ideal", "16 cores"
@@ -146,40 +146,41 @@ fn paint_marker(
 /// a series its dash pattern and marker shape), and a short name (the whole name in its
 /// hover).
 pub(super) fn legend_entries(ui: &mut egui::Ui, entries: &[LegendEntry]) {
-    let font = egui::TextStyle::Body.resolve(ui.style());
-    let text_color = ui.visuals().text_color();
-    for LegendEntry {
-        name,
-        short,
-        color,
-        glyph,
-    } in entries
-    {
-        // The sample and the name are one widget, so that a row never parts them.
-        let galley = ui
-            .painter()
-            .layout_no_wrap(short.clone(), font.clone(), text_color);
-        let line_h = galley.size().y;
-        let sample = egui::vec2(line_h * 1.6, line_h * 0.8);
-        let gap = line_h * 0.35;
-        let size = egui::vec2(sample.x + gap + galley.size().x, line_h);
-        let (rect, response) = ui.allocate_exact_size(size, egui::Sense::hover());
-        let painter = ui.painter();
-        let sample_rect = egui::Rect::from_center_size(
-            egui::pos2(rect.left() + sample.x / 2.0, rect.center().y),
-            sample,
-        );
-        paint_legend_glyph(painter, sample_rect, *glyph, *color);
-        painter.galley(
-            egui::pos2(rect.left() + sample.x + gap, rect.top()),
-            galley,
-            text_color,
-        );
-        response
-            .on_hover_text(name.as_str())
-            .widget_info(|| egui::WidgetInfo::labeled(egui::Role::Label, true, name));
+    for entry in entries {
+        legend_entry(ui, entry, &entry.short);
         ui.add_space(ui.spacing().item_spacing.x);
     }
+}
+
+/// One legend entry, `text` after the sample of its line and marker, as one widget (so that a
+/// row never parts them) that a screen reader reads as the entry's whole name, which its hover
+/// shows too.
+pub(super) fn legend_entry(ui: &mut egui::Ui, entry: &LegendEntry, text: &str) {
+    let font = egui::TextStyle::Body.resolve(ui.style());
+    let text_color = ui.visuals().text_color();
+    let galley = ui
+        .painter()
+        .layout_no_wrap(text.to_string(), font, text_color);
+    let line_h = galley.size().y;
+    let sample = egui::vec2(line_h * 1.6, line_h * 0.8);
+    let gap = line_h * 0.35;
+    let size = egui::vec2(sample.x + gap + galley.size().x, line_h);
+    let (rect, response) = ui.allocate_exact_size(size, egui::Sense::hover());
+    let painter = ui.painter();
+    let sample_rect = egui::Rect::from_center_size(
+        egui::pos2(rect.left() + sample.x / 2.0, rect.center().y),
+        sample,
+    );
+    paint_legend_glyph(painter, sample_rect, entry.glyph, entry.color);
+    painter.galley(
+        egui::pos2(rect.left() + sample.x + gap, rect.top()),
+        galley,
+        text_color,
+    );
+    let name = entry.name.as_str();
+    response
+        .on_hover_text(name)
+        .widget_info(|| egui::WidgetInfo::labeled(egui::Role::Label, true, name));
 }
 
 /// The entries of `kind`'s legend, in the plot's order (what is drawn first), each with its
