@@ -21,6 +21,7 @@
 //! - `legend_outside`: the legend's entries (a sample of each line and marker, and a name),
 //!   drawn in a row outside the plot.
 //! - `legend_inside`: the same entries in a box in the plot's clear corner.
+//! - `hidden_entries`: the legend entries clicked away, whose lines are not drawn.
 //! - `summary`: the chart in words, for a screen reader.
 //! - `test_support` (tests only): results, hovers and series the unit tests share.
 
@@ -28,6 +29,7 @@ mod axes;
 mod caption;
 mod compare_run;
 mod fits_caption;
+mod hidden_entries;
 mod hover;
 mod kind_texts;
 mod layers;
@@ -63,6 +65,7 @@ pub use view::ChartView;
 
 use axes::{log_mark_text, log_marks, value_marks, worker_marks, y_label_fitting};
 use caption::Caption;
+use hidden_entries::hidden_entries;
 use legend_inside::{legend_in_plot, legend_room};
 use legend_outside::{legend_entries, legend_entries_of};
 use legend_placement::{legend_fits_inside, legend_placement, legend_samples};
@@ -182,6 +185,8 @@ pub fn show(
     // Its entries in the plot's order (what is drawn first), each with its colour.
     let dark = ui.visuals().dark_mode;
     let entries = legend_entries_of(kind, &frame, &series, dark);
+    // The entries clicked away in either legend: their lines are not drawn.
+    let hidden = hidden_entries(ui.ctx(), kind);
     // The room the legend takes inside the plot, drawn by `legend_in_plot`.
     let legend_size = legend_room(ui, &entries);
     let row = ui.text_style_height(&egui::TextStyle::Body) + ui.spacing().item_spacing.y;
@@ -256,7 +261,7 @@ pub fn show(
                         "The fitted curves, the axes' scales (log₂ workers, log time) and the legend.",
                     );
                     if outside {
-                        legend_entries(ui, &entries);
+                        legend_entries(ui, &entries, kind, &hidden);
                     }
                 })
             });
@@ -278,7 +283,7 @@ pub fn show(
                 .min_scrolled_height(rows * row)
                 .auto_shrink([false, true])
                 .show(ui, |ui| {
-                    ui.horizontal_wrapped(|ui| legend_entries(ui, &entries))
+                    ui.horizontal_wrapped(|ui| legend_entries(ui, &entries, kind, &hidden))
                 });
         }
     }
@@ -375,7 +380,7 @@ pub fn show(
         .format_shortcut(&super::command::tab_shortcut(super::app::Tab::Table));
     let summary = chart_summary(kind, &series, &table_key);
     let shown = plot.show(ui, |plot_ui| {
-        if frame.ideal.is_some() {
+        if frame.ideal.is_some() && !hidden.contains(kind.ideal_label()) {
             let pts: Vec<[f64; 2]> = frame
                 .ideal_points(60)
                 .into_iter()
@@ -388,7 +393,7 @@ pub fn show(
                     .allow_hover(false),
             );
         }
-        for core in core_lines {
+        for core in core_lines.iter().filter(|c| !hidden.contains(&c.label)) {
             plot_ui.vline(
                 VLine::new(core.label.as_str(), tx(core.cores as f64))
                     .color(style::core_marker_color(dark))
@@ -397,18 +402,26 @@ pub fn show(
                     .allow_hover(false),
             );
         }
-        for (index, s) in series.iter().enumerate() {
+        let drawn = |s: &&chart_model::ChartSeries| !hidden.contains(&s.label);
+        for (index, s) in series.iter().enumerate().filter(|(_, s)| drawn(s)) {
             let bar_dx = chart_model::bar_offset(&barred, index) * (x_hi - x_lo);
             draw_series(plot_ui, s, dark, &tx, &ty, x_hi, bar_dx);
         }
         // The fitted curves (in the series when the fits are shown), in the series' colour
         // and name, under the series' one legend entry; thin dashes tell the fit apart.
-        for s in &series {
+        for s in series.iter().filter(drawn) {
             draw_fit(plot_ui, s, dark, &frame, &tx, &ty);
         }
     });
     if legend_inside {
-        legend_in_plot(ui, *shown.transform.frame(), corner, &entries);
+        legend_in_plot(
+            ui,
+            *shown.transform.frame(),
+            corner,
+            &entries,
+            kind,
+            &hidden,
+        );
     }
     // The plot is a keyboard stop: a screen reader reads the chart in words, and a ring shows
     // where focus is.

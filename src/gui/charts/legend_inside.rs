@@ -5,8 +5,12 @@
 //! dashed (a compared run), dotted (a core line) or which marker a model has, and colour alone
 //! is not enough for every reader.
 
+use std::collections::BTreeSet;
+
 use eframe::egui;
 use egui_plot::Corner;
+
+use crate::export::ChartKind;
 
 use super::legend_outside::{LegendEntry, legend_entry};
 
@@ -41,14 +45,17 @@ pub(super) fn legend_room(ui: &egui::Ui, entries: &[LegendEntry]) -> egui::Vec2 
     inner + egui::Vec2::splat(2.0 * (PADDING + INSET))
 }
 
-/// Draws `entries` in a box in `corner` of `frame` (the plot's data area on screen), one a
-/// row, over the plot's background at 85% opacity, as egui_plot drew its own legend.
+/// Draws `entries` of `kind`'s chart in a box in `corner` of `frame` (the plot's data area on
+/// screen), one a row, over the plot's background at 85% opacity, as egui_plot drew its own
+/// legend; `hidden` are the entries clicked away (see `legend_entry`).
 /// Returns the box (`None` without entries).
 pub(super) fn legend_in_plot(
     ui: &mut egui::Ui,
     frame: egui::Rect,
     corner: Corner,
     entries: &[LegendEntry],
+    kind: ChartKind,
+    hidden: &BTreeSet<String>,
 ) -> Option<egui::Rect> {
     if entries.is_empty() {
         return None;
@@ -77,17 +84,26 @@ pub(super) fn legend_in_plot(
     // must not move the parent's cursor back up to its bottom.
     let mut ui = ui.new_child(builder);
     for entry in entries {
-        legend_entry(&mut ui, entry, &entry.name);
+        legend_entry(
+            &mut ui,
+            entry,
+            &entry.name,
+            kind,
+            hidden.contains(&entry.name),
+        );
     }
     Some(rect)
 }
 
 #[cfg(test)]
 mod tests {
+    use std::collections::BTreeSet;
+
     use eframe::egui::{self, Color32};
     use egui_plot::Corner;
 
     use super::{INSET, legend_in_plot, legend_room};
+    use crate::export::ChartKind;
     use crate::export::chart_model::{Dash, Marker};
     use crate::gui::charts::legend_outside::{LegendEntry, LegendGlyph};
 
@@ -119,6 +135,7 @@ mod tests {
         ];
         let frame = egui::Rect::from_min_size(egui::pos2(100.0, 50.0), egui::vec2(600.0, 400.0));
         let ctx = egui::Context::default();
+        let none = BTreeSet::new();
         for corner in [
             Corner::LeftTop,
             Corner::RightTop,
@@ -129,7 +146,7 @@ mod tests {
             let mut room = egui::Vec2::ZERO;
             let mut out = ctx.run_ui(egui::RawInput::default(), |ui| {
                 room = legend_room(ui, &entries);
-                shown = legend_in_plot(ui, frame, corner, &entries);
+                shown = legend_in_plot(ui, frame, corner, &entries, ChartKind::Speedup, &none);
             });
             // No renderer takes the font texture here.
             out.textures_delta.clear();
@@ -170,7 +187,10 @@ mod tests {
             );
         }
         let mut out = ctx.run_ui(egui::RawInput::default(), |ui| {
-            assert_eq!(legend_in_plot(ui, frame, Corner::LeftTop, &[]), None);
+            assert_eq!(
+                legend_in_plot(ui, frame, Corner::LeftTop, &[], ChartKind::Speedup, &none),
+                None
+            );
         });
         out.textures_delta.clear();
     }

@@ -1,12 +1,16 @@
 //! The legend's entries, each a sample of its line and marker as the plot draws them and a
 //! name; outside the plot, a short name in a wrapped row.
 
+use std::collections::BTreeSet;
+
 use eframe::egui::{self, Color32};
 
 use crate::export::ChartKind;
 use crate::export::chart_frame::ChartFrame;
 use crate::export::chart_model::{self, ChartSeries};
 use crate::gui::style;
+
+use super::hidden_entries::toggle_hidden;
 
 /// One entry of a chart's legend.
 pub(super) struct LegendEntry {
@@ -144,20 +148,41 @@ fn paint_marker(
 /// The legend outside the plot, in a wrapped row: per entry a sample of its line and marker
 /// as the plot draws them (the ideal line solid and diagonal, a core line dotted and upright,
 /// a series its dash pattern and marker shape), and a short name (the whole name in its
-/// hover).
-pub(super) fn legend_entries(ui: &mut egui::Ui, entries: &[LegendEntry]) {
+/// hover). A click hides an entry's line (`hidden`: those hidden now).
+pub(super) fn legend_entries(
+    ui: &mut egui::Ui,
+    entries: &[LegendEntry],
+    kind: ChartKind,
+    hidden: &BTreeSet<String>,
+) {
     for entry in entries {
-        legend_entry(ui, entry, &entry.short);
+        legend_entry(ui, entry, &entry.short, kind, hidden.contains(&entry.name));
         ui.add_space(ui.spacing().item_spacing.x);
     }
 }
 
-/// One legend entry, `text` after the sample of its line and marker, as one widget (so that a
-/// row never parts them) that a screen reader reads as the entry's whole name, which its hover
-/// shows too.
-pub(super) fn legend_entry(ui: &mut egui::Ui, entry: &LegendEntry, text: &str) {
+/// One legend entry of `kind`'s chart, `text` after the sample of its line and marker, as one
+/// widget (so that a row never parts them) that a screen reader reads as a check box named by
+/// the entry's whole name, which its hover shows too. A click hides the entry's line, or shows
+/// it again (`hidden`: drawn faint then).
+pub(super) fn legend_entry(
+    ui: &mut egui::Ui,
+    entry: &LegendEntry,
+    text: &str,
+    kind: ChartKind,
+    hidden: bool,
+) {
     let font = egui::TextStyle::Body.resolve(ui.style());
-    let text_color = ui.visuals().text_color();
+    let text_color = if hidden {
+        ui.visuals().weak_text_color()
+    } else {
+        ui.visuals().text_color()
+    };
+    let color = if hidden {
+        entry.color.gamma_multiply(0.3)
+    } else {
+        entry.color
+    };
     let galley = ui
         .painter()
         .layout_no_wrap(text.to_string(), font, text_color);
@@ -165,22 +190,31 @@ pub(super) fn legend_entry(ui: &mut egui::Ui, entry: &LegendEntry, text: &str) {
     let sample = egui::vec2(line_h * 1.6, line_h * 0.8);
     let gap = line_h * 0.35;
     let size = egui::vec2(sample.x + gap + galley.size().x, line_h);
-    let (rect, response) = ui.allocate_exact_size(size, egui::Sense::hover());
+    let (rect, response) = ui.allocate_exact_size(size, egui::Sense::click());
     let painter = ui.painter();
     let sample_rect = egui::Rect::from_center_size(
         egui::pos2(rect.left() + sample.x / 2.0, rect.center().y),
         sample,
     );
-    paint_legend_glyph(painter, sample_rect, entry.glyph, entry.color);
+    paint_legend_glyph(painter, sample_rect, entry.glyph, color);
     painter.galley(
         egui::pos2(rect.left() + sample.x + gap, rect.top()),
         galley,
         text_color,
     );
+    if response.has_focus() {
+        crate::gui::focus::focus_ring(ui, rect);
+    }
     let name = entry.name.as_str();
-    response
-        .on_hover_text(name)
-        .widget_info(|| egui::WidgetInfo::labeled(egui::Role::Label, true, name));
+    response.widget_info(|| egui::WidgetInfo::selected(egui::Role::CheckBox, true, !hidden, name));
+    let response = response.on_hover_text(if hidden {
+        format!("{name}: hidden. Click to draw it again.")
+    } else {
+        format!("{name}. Click to hide it.")
+    });
+    if response.clicked() {
+        toggle_hidden(ui.ctx(), kind, name);
+    }
 }
 
 /// The entries of `kind`'s legend, in the plot's order (what is drawn first), each with its
