@@ -418,6 +418,7 @@ pub fn show(
             ui,
             *shown.transform.frame(),
             corner,
+            legend_size,
             &entries,
             kind,
             &hidden,

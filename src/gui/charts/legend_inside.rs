@@ -12,7 +12,7 @@ use egui_plot::Corner;
 
 use crate::export::ChartKind;
 
-use super::legend_outside::{LegendEntry, legend_entry};
+use super::legend_outside::{LegendEntry, legend_entry, text_offset};
 
 /// The room between the legend's box and the plot's frame, and inside the box around its
 /// entries, in points.
@@ -26,20 +26,22 @@ pub(super) fn legend_room(ui: &egui::Ui, entries: &[LegendEntry]) -> egui::Vec2 
         return egui::Vec2::ZERO;
     }
     let font = egui::TextStyle::Body.resolve(ui.style());
-    let line_h = ui.text_style_height(&egui::TextStyle::Body);
-    // Each entry's width as `legend_entry` lays it out: the sample, the gap, the name.
-    let widest = entries
+    // Each entry's size as `legend_entry` lays it out: as tall as its laid-out name (a whole
+    // number of pixels, a little more than the font's row height), as wide as the sample, the
+    // gap and the name.
+    let (widest, line_h) = entries
         .iter()
         .map(|e| {
             ui.painter()
                 .layout_no_wrap(e.name.clone(), font.clone(), egui::Color32::WHITE)
                 .size()
-                .x
         })
-        .fold(0.0f32, f32::max);
+        .fold((0.0f32, 0.0f32), |(w, h), size| {
+            (w.max(size.x), h.max(size.y))
+        });
     let spacing = ui.spacing().item_spacing.y;
     let inner = egui::vec2(
-        line_h * 1.6 + line_h * 0.35 + widest,
+        text_offset(line_h) + widest,
         entries.len() as f32 * line_h + (entries.len() - 1) as f32 * spacing,
     );
     inner + egui::Vec2::splat(2.0 * (PADDING + INSET))
@@ -47,20 +49,22 @@ pub(super) fn legend_room(ui: &egui::Ui, entries: &[LegendEntry]) -> egui::Vec2 
 
 /// Draws `entries` of `kind`'s chart in a box in `corner` of `frame` (the plot's data area on
 /// screen), one a row, over the plot's background at 85% opacity, as egui_plot drew its own
-/// legend; `hidden` are the entries clicked away (see `legend_entry`).
-/// Returns the box (`None` without entries).
+/// legend; `room` is their [`legend_room`], `hidden` the entries clicked away (see
+/// `legend_entry`). Returns the box and what the entries took inside it (`None` without
+/// entries).
 pub(super) fn legend_in_plot(
     ui: &mut egui::Ui,
     frame: egui::Rect,
     corner: Corner,
+    room: egui::Vec2,
     entries: &[LegendEntry],
     kind: ChartKind,
     hidden: &BTreeSet<String>,
-) -> Option<egui::Rect> {
+) -> Option<(egui::Rect, egui::Rect)> {
     if entries.is_empty() {
         return None;
     }
-    let size = legend_room(ui, entries) - egui::Vec2::splat(2.0 * INSET);
+    let size = room - egui::Vec2::splat(2.0 * INSET);
     let inset = frame.shrink(INSET);
     let min = match corner {
         Corner::LeftTop => inset.left_top(),
@@ -92,7 +96,7 @@ pub(super) fn legend_in_plot(
             hidden.contains(&entry.name),
         );
     }
-    Some(rect)
+    Some((rect, ui.min_rect()))
 }
 
 #[cfg(test)]
@@ -102,7 +106,7 @@ mod tests {
     use eframe::egui::{self, Color32};
     use egui_plot::Corner;
 
-    use super::{INSET, legend_in_plot, legend_room};
+    use super::{INSET, PADDING, legend_in_plot, legend_room};
     use crate::export::ChartKind;
     use crate::export::chart_model::{Dash, Marker};
     use crate::gui::charts::legend_outside::{LegendEntry, LegendGlyph};
@@ -146,11 +150,24 @@ mod tests {
             let mut room = egui::Vec2::ZERO;
             let mut out = ctx.run_ui(egui::RawInput::default(), |ui| {
                 room = legend_room(ui, &entries);
-                shown = legend_in_plot(ui, frame, corner, &entries, ChartKind::Speedup, &none);
+                shown =
+                    legend_in_plot(ui, frame, corner, room, &entries, ChartKind::Speedup, &none);
             });
             // No renderer takes the font texture here.
             out.textures_delta.clear();
-            let shown = shown.expect("a box for three entries");
+            let (shown, used) = shown.expect("a box for three entries");
+            // The entries, as `legend_entry` lays them out, fill the box's inside: as wide as
+            // the widest, no wider, and all their rows within it.
+            let inside = shown.shrink(PADDING);
+            assert!(
+                inside.expand(0.01).contains_rect(used),
+                "{corner:?}: the entries took {used:?}, outside {inside:?}"
+            );
+            assert!(
+                (used.width() - inside.width()).abs() < 0.01
+                    && (used.height() - inside.height()).abs() < 0.01,
+                "{corner:?}: the entries took {used:?}, the box's inside is {inside:?}"
+            );
             assert!(
                 frame.contains_rect(shown),
                 "{corner:?}: {shown:?} in {frame:?}"
@@ -188,7 +205,15 @@ mod tests {
         }
         let mut out = ctx.run_ui(egui::RawInput::default(), |ui| {
             assert_eq!(
-                legend_in_plot(ui, frame, Corner::LeftTop, &[], ChartKind::Speedup, &none),
+                legend_in_plot(
+                    ui,
+                    frame,
+                    Corner::LeftTop,
+                    egui::Vec2::ZERO,
+                    &[],
+                    ChartKind::Speedup,
+                    &none
+                ),
                 None
             );
         });

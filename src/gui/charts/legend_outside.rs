@@ -161,6 +161,17 @@ pub(super) fn legend_entries(
     }
 }
 
+/// The sample of an entry's line and marker, in text line heights: its width and height.
+const SAMPLE: egui::Vec2 = egui::vec2(1.6, 0.8);
+/// The gap between the sample and the entry's text, in text line heights.
+const GAP: f32 = 0.35;
+
+/// Where an entry's text starts, from its left edge, for text `line_h` points tall: after the
+/// sample and the gap.
+pub(super) fn text_offset(line_h: f32) -> f32 {
+    line_h * (SAMPLE.x + GAP)
+}
+
 /// One legend entry of `kind`'s chart, `text` after the sample of its line and marker, as one
 /// widget (so that a row never parts them) that a screen reader reads as a check box named by
 /// the entry's whole name, which its hover shows too. A click hides the entry's line, or shows
@@ -187,9 +198,8 @@ pub(super) fn legend_entry(
         .painter()
         .layout_no_wrap(text.to_string(), font, text_color);
     let line_h = galley.size().y;
-    let sample = egui::vec2(line_h * 1.6, line_h * 0.8);
-    let gap = line_h * 0.35;
-    let size = egui::vec2(sample.x + gap + galley.size().x, line_h);
+    let sample = SAMPLE * line_h;
+    let size = egui::vec2(text_offset(line_h) + galley.size().x, line_h);
     let (rect, response) = ui.allocate_exact_size(size, egui::Sense::click());
     let painter = ui.painter();
     let sample_rect = egui::Rect::from_center_size(
@@ -198,7 +208,7 @@ pub(super) fn legend_entry(
     );
     paint_legend_glyph(painter, sample_rect, entry.glyph, color);
     painter.galley(
-        egui::pos2(rect.left() + sample.x + gap, rect.top()),
+        egui::pos2(rect.left() + text_offset(line_h), rect.top()),
         galley,
         text_color,
     );
