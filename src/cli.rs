@@ -19,7 +19,7 @@ use crate::engine::worker;
 
 /// `print!` of text for people (tables, verdicts, fits) to standard output, or to stderr while
 /// standard output carries a machine-readable output (`--csv -`, see
-/// [`stdout::reserve_stdout`]). A reader that went away (`corelab run … | head`) is its choice,
+/// `stdout::reserve_stdout`). A reader that went away (`corelab run … | head`) is its choice,
 /// not an error, and never a panic; any other write error is reported on stderr.
 macro_rules! out {
     ($($arg:tt)*) => {{
@@ -199,7 +199,7 @@ pub enum Command {
         #[arg(long)]
         lessons: bool,
         /// The interpreter for the per-task dispatch of py-multiprocessing, py-dask and py-mpi
-        /// (a venv with dask[distributed]; mpi4py and mpiexec for py-mpi). Default: python3.
+        /// (a venv with dask and distributed; mpi4py and mpiexec for py-mpi). Default: python3.
         #[arg(long, value_name = "INTERPRETER", default_value = "python3")]
         python: String,
     },

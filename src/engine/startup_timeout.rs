@@ -4,7 +4,7 @@
 //! apart from a run that ran past `timeout_s`, so that nobody raises the wrong limit.
 //!
 //! The error is made where the deadline is ([`super::model::python`]'s start request,
-//! [`super::model::process_pool`]'s `ready` handshake), which knows its own limit, so that
+//! `engine::model::process_pool`'s `ready` handshake), which knows its own limit, so that
 //! the sweep, the calibration and `corelab selftest` all say the same.
 
 use std::time::Duration;

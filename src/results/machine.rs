@@ -147,7 +147,7 @@ impl BusyBasis {
     }
 }
 
-/// A load figure rounded to 1/10 000 of a core (see [`LoadSummary::add`]).
+/// A load figure rounded to 1/10 000 of a core (the figures of a [`LoadSummary`] and of each sample's `other_load`).
 pub fn round_cores(cores: f64) -> f64 {
     (cores * 1e4).round() / 1e4
 }

@@ -3,7 +3,7 @@
 //!
 //! Summaries ([`summarize`]: median with its order-statistics confidence interval, mean with
 //! its Student-t interval, MAD outliers) and scaling fits: [`fit_amdahl`] (serial fraction from
-//! wall times), [`karp_flatt`] (the experimentally determined serial fraction), [`fit_usl`]
+//! wall times), [`karp_flatt`](fn@karp_flatt) (the experimentally determined serial fraction), [`fit_usl`]
 //! and [`fit_usl_scaled`] (Gunther's Universal Scalability Law). The `_weighted` fits weigh
 //! each point by how well it was measured and give 95% intervals of their parameters (see
 //! the notes of `fit_uncertainty`: [`median_relative_error`], [`relative_errors`]).

@@ -15,7 +15,7 @@ const CACHE_MULTIPLE: u64 = 4;
 /// Share of the available memory (`MemAvailable`) a sweep may take when corelab raises a
 /// memory task's arrays to the cache on its own: what every cell keeps at once, worker
 /// processes' copies included. Half, so that the raise never comes near the 90% that
-/// [`check`](super::check) refuses at.
+/// [`check`](fn@super::check) refuses at.
 const SIZING_FRACTION: f64 = 0.5;
 
 /// The arrays of a calibrated memory task (`target_run_s` > 0) on a machine: at least the

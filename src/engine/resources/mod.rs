@@ -7,7 +7,7 @@
 //! workload it was configured with), and the one built workload the in-process cells share
 //! ([`crate::engine::workload::shared`]). The memory peak is the sum of what every cell keeps
 //! plus the largest extra a single run needs while it runs (runs never overlap). Files are
-//! written only during a run, so the disk peak is the largest run's. [`check`] compares those
+//! written only during a run, so the disk peak is the largest run's. [`check`](fn@check) compares those
 //! peaks with the memory the kernel reports available (`MemAvailable` in `/proc/meminfo`) and
 //! the disk free where scratch directories go (`statvfs`), and refuses, quoting both, when
 //! they do not fit.

@@ -5,7 +5,7 @@ use super::processes_limit::processes_limit_applied;
 
 /// What a failure to start a process or a thread (`fork`, `clone`) may mean, to follow the OS's
 /// own words: `EAGAIN` is the limit on the user's processes and threads (`ulimit -u`, which
-/// [`check`](super::check) compares with the sweep's own count only) or the system's; `ENOMEM`
+/// [`check`](fn@super::check) compares with the sweep's own count only) or the system's; `ENOMEM`
 /// the address space (`ulimit -v`) or the memory. Empty for anything else.
 pub fn spawn_hint(e: &std::io::Error) -> String {
     spawn_hint_under(
