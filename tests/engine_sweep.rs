@@ -784,28 +784,48 @@ fn cancelling_stops_at_the_next_run_and_keeps_what_was_measured() {
 }
 
 #[test]
-fn partial_results_are_written_after_every_round() {
+fn partial_results_are_written_within_and_after_rounds() {
     let dir = tempfile::tempdir().unwrap();
     let path = dir.path().join("partial.json");
+    // A round of these five cells measures 2.25 s of runs (0.5 s, or 0.25 s for threads × 2),
+    // so a write is due within every round, after a second of runs.
     let exp = five_cells();
     let mock = MockExecutors::textbook(0.5, 2);
     let mut cfg = mock_config(&mock, 1);
     cfg.partial_results = Some(path.clone());
+    let seconds = |cells: &[corelab::results::CellResult]| -> f64 {
+        cells
+            .iter()
+            .flat_map(|c| &c.samples)
+            .map(|s| s.wall_s)
+            .sum()
+    };
     let mut seen = Vec::new();
     run_sweep(&exp, &cfg, &CancelToken::new(), &mut |e| {
-        if let SweepEvent::RoundDone { round, .. } = e
-            && round >= 2
-        {
-            // The file written after the previous round is readable, incomplete, and has
-            // every cell with that round's runs.
+        if let SweepEvent::RoundDone { round, cells, .. } = e {
+            // The file as a kill at the end of this round, before its own write, would leave
+            // it: readable, incomplete, every cell, and behind the sweep by at most a second
+            // of runs and the run that made the write due. Round 1's is there already: it was
+            // written within the round.
             let partial = ResultsFile::load(&path).unwrap();
             assert_eq!(partial.status, RunStatus::Incomplete);
             assert_eq!(partial.cells.len(), 5);
-            assert!(partial.cells.iter().all(|c| c.samples.len() == round - 1));
+            for (saved, now) in partial.cells.iter().zip(&cells) {
+                let runs = saved.samples.len();
+                assert!(
+                    runs + 1 >= round && runs <= now.samples.len(),
+                    "round {round}: {runs}"
+                );
+            }
+            let behind = seconds(&cells) - seconds(&partial.cells);
+            assert!(
+                (0.0..1.5).contains(&behind),
+                "round {round}: {behind} s behind"
+            );
             seen.push(round);
         }
     });
-    assert_eq!(seen, vec![2, 3, 4, 5, 6]);
+    assert_eq!(seen, vec![1, 2, 3, 4, 5, 6]);
     let done = ResultsFile::load(&path).unwrap();
     assert_eq!(done.status, RunStatus::Complete);
     assert_eq!(done.cells.len(), 5);
@@ -1472,7 +1492,8 @@ fn a_file_saved_mid_sweep_reads_as_partial_like_an_interrupted_one() {
     let dir = tempfile::tempdir().unwrap();
     let path = dir.path().join("partial.json");
     let exp = five_cells();
-    let mock = MockExecutors::textbook(0.5, 2);
+    // Rounds of 0.225 s of runs: the only write before round 2 ends is round 1's.
+    let mock = MockExecutors::textbook(0.05, 2);
     let mut cfg = mock_config(&mock, 1);
     cfg.partial_results = Some(path.clone());
     let mut checked = false;

@@ -15,9 +15,9 @@ use crate::engine::results_saver::{ResultsSaver, SaveToFile};
 pub struct SweepConfig {
     /// The command that starts a `corelab worker` child (processes model).
     pub worker: WorkerCommand,
-    /// When set, the results so far are written here (atomically) between rounds (after the
-    /// first, after any that completed a cell, and otherwise about once a second: see
-    /// `PartialSaves`) and at the end, marked `incomplete` until the sweep ends, so a killed
+    /// When set, the results so far are written here (atomically) as the sweep goes (after
+    /// the first round, after any that completed a cell, and otherwise, within a round too,
+    /// about once a second: see `PartialSaves`) and at the end, marked `incomplete` until the sweep ends, so a killed
     /// sweep still leaves a readable file.
     pub partial_results: Option<PathBuf>,
     /// How [`spawn_sweep`] wakes its display; `None` wakes it after every event.

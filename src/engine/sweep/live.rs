@@ -52,7 +52,7 @@ impl Live {
     /// directory. A process that stop killed but found still there after the wait cannot fail
     /// a cell whose runs are over: it is told as a warning of the sweep, pushed on `warnings`
     /// ([`not_gone_at_cell_end_words`]): the results' own `ResultsFile::warnings`, so that
-    /// every save from then on (a partial one between rounds, [`saved_mid_sweep`], as well as
+    /// every save from then on (a partial one before the end, [`saved_mid_sweep`], as well as
     /// the last) and every `RoundDone` holds it, each warning once.
     ///
     /// `already_told`: processes the cell's failure already names (the stop after a run found

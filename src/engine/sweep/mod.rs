@@ -19,7 +19,7 @@
 //!   told once.
 //! - [`cell_end`]: the cells that got all their runs (or failed) stopped, checked and reported.
 //! - [`answer_check`]: every model must compute the same answer.
-//! - [`partial_saves`]: the results written between rounds, and when.
+//! - [`partial_saves`]: the results written before the sweep ends, and when.
 //! - [`handle`]: [`spawn_sweep`], a sweep on its own thread, and its [`SweepHandle`].
 //!
 //! This file holds [`run_sweep`], the sweep's phases in order, and `Sweep`, its state, whose
@@ -201,7 +201,7 @@ pub fn run_sweep(
         }
         // 3. Timed rounds while any cell wants more runs.
         let mut round = 0;
-        let mut saves = PartialSaves::default();
+        let mut saves = PartialSaves::new();
         loop {
             let wanting: Vec<usize> = sweep
                 .running_cells()
@@ -221,9 +221,25 @@ pub fn run_sweep(
                     model: cell.model.unwrap_or(ModelKind::Sequential),
                     workers: cell.workers,
                 });
+                let runs_before = results.cells[i].samples.len();
                 sweep.run_once(&mut results.cells[i], &mut results.warnings, i, false);
+                if let Some(run) = results.cells[i].samples.get(runs_before) {
+                    saves.measured(run.wall_s);
+                }
                 sweep.stop_after_user_fault(&mut results);
                 sweep.progress(&results, emit);
+                // A long round is saved within it too (see `PartialSaves`).
+                if let Some(path) = &config.partial_results
+                    && saves.due_within_round()
+                {
+                    results.machine.load_during_runs = sweep.load_summary(&results);
+                    save_or_report(
+                        &*config.saver,
+                        &saved_mid_sweep(&results, &sweep.live),
+                        path,
+                        emit,
+                    );
+                }
             }
             let finished_before = sweep.live.iter().filter(|l| l.finished).count();
             sweep.finish_cells(&mut results, emit);
@@ -242,7 +258,7 @@ pub fn run_sweep(
             });
             sweep.progress(&results, emit);
             if let Some(path) = &config.partial_results
-                && saves.due(&results, cell_finished)
+                && saves.due_at_round_end(cell_finished)
             {
                 // A failed partial write must not stop the measurement; it is reported.
                 save_or_report(
