@@ -18,7 +18,8 @@ pub struct CalibrationTrial {
 #[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
 #[serde(default)]
 pub struct Calibration {
-    /// The time one sequential run was sized to take (`target_run_s`).
+    /// The time one run of the experiment's slowest kind of executor (`model`) was sized to
+    /// take (`target_run_s`).
     pub target_run_s: f64,
     /// The preset field that was scaled, e.g. `task.cpu.size`.
     pub knob: String,

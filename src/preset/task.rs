@@ -274,7 +274,8 @@ impl Default for ContentionParams {
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 #[serde(default)]
 pub struct MixedParams {
-    /// Computation per task, milliseconds (measured as a calibrated hash-chain).
+    /// Computation per task, milliseconds of the task's own thread's CPU time (see
+    /// `engine::workload::mixed`).
     pub compute_ms: f64,
     /// Waiting per task after computing, milliseconds.
     pub wait_ms: f64,

@@ -24,7 +24,7 @@ pub mod limits {
     pub const MAX_NAME_CHARS: usize = 200;
     pub const MAX_DESCRIPTION_CHARS: usize = 10_000;
     pub const MAX_ARGV: usize = 256;
-    /// Largest payload per task, KiB: its hex form must fit in one protocol line.
+    /// Largest payload per task, KiB (a task carries this much in and as much out).
     pub const MAX_PAYLOAD_KIB: u32 = 256;
     pub const MAX_ARG_BYTES: usize = 4096;
 }
