@@ -29,9 +29,9 @@ fn cell_name(c: &CellResult) -> String {
 const MAX_RUN_S: f64 = 1e9;
 
 /// A figure as a message quotes it: plainly, or in scientific notation where plain digits
-/// would run to hundreds (`-1e300`).
+/// would run to hundreds (`-1e300`, `5e-324`).
 fn quoted(v: f64) -> String {
-    if v.abs() < 1e15 {
+    if v == 0.0 || (1e-6..1e15).contains(&v.abs()) {
         format!("{v}")
     } else {
         format!("{v:e}")
@@ -82,6 +82,14 @@ pub(crate) fn refuse_impossible(file: &ResultsFile) -> Result<(), String> {
                     return Err(format!(
                         "{name}: {what} {} has wall_s 0, but a run cannot take 0 s (the clocks count nanoseconds)",
                         i + 1
+                    ));
+                }
+                // Nor under a nanosecond: such a figure (`5e-324`) makes an infinite speedup.
+                if field == "wall_s" && v < 1e-9 {
+                    return Err(format!(
+                        "{name}: {what} {} has wall_s {}, but a run cannot take under 1 ns (the clocks count nanoseconds)",
+                        i + 1,
+                        quoted(v)
                     ));
                 }
                 if v > MAX_RUN_S {
@@ -176,6 +184,11 @@ pub(crate) fn reconcile(file: &mut ResultsFile) {
         if let Some(l) = &mut c.load {
             (l.runs, l.busy_runs, l.unjudged_runs) = (runs, busy, unjudged);
         }
+        // No timed run with a load figure: no load during them to speak of (a stated one is
+        // left from runs the file no longer holds).
+        if runs == 0 {
+            c.load = None;
+        }
         totals = (totals.0 + runs, totals.1 + busy, totals.2 + unjudged);
         derive_peak_memory(c);
         if complete && c.status == CellStatus::Ok && c.samples.is_empty() {
@@ -188,6 +201,10 @@ pub(crate) fn reconcile(file: &mut ResultsFile) {
     }
     if let Some(l) = &mut file.machine.load_during_runs {
         (l.runs, l.busy_runs, l.unjudged_runs) = totals;
+    }
+    // Likewise for the sweep: "busy during the timed runs" needs timed runs.
+    if totals.0 == 0 {
+        file.machine.load_during_runs = None;
     }
     // Counted 0 where it is unknown: no chart draws a core line at 0 cores.
     if file.machine.physical_cores == Some(0) {
@@ -341,6 +358,37 @@ mod tests {
     }
 
     #[test]
+    fn a_load_stated_for_runs_the_file_no_longer_holds_is_dropped() {
+        // The auditor's samples_empty.json: a busy sweep whose runs were all removed.
+        let load = r#""load": {"runs": 5, "busy_runs": 5, "mean_other_cores": 1.28,
+                       "max_other_cores": 1.5, "usable_cores": 2.0, "ticks_per_cpu": 40.0,
+                       "busy": true}"#;
+        let cell = format!(
+            r#"{{"model": "threads", "workers": 2, "status": "cancelled", {load}, "samples": []}}"#
+        );
+        let summary = load.strip_prefix(r#""load": "#).unwrap();
+        let machine = format!(r#""machine": {{"load_during_runs": {summary}}},"#);
+        let r = open(&doc(&[&cell], &machine));
+        assert_eq!(r.cells[0].load, None);
+        assert_eq!(r.machine.load_during_runs, None);
+        assert_eq!(r.machine.busy_warning(), None);
+        // And with no cells at all.
+        let r = open(&doc(&[], &machine));
+        assert_eq!(r.machine.busy_warning(), None);
+        // A run with a load figure keeps both, its counts derived.
+        let kept = format!(
+            r#"{{"model": "threads", "workers": 2, {load}, "samples": [{{"wall_s": 1.0, "other_load": 1.5, "busy": true}}]}}"#
+        );
+        let r = open(&doc(&[&kept], &machine));
+        assert_eq!(r.cells[0].load.as_ref().map(|l| l.runs), Some(1));
+        let warning = r.machine.busy_warning().unwrap();
+        assert!(
+            warning.contains("busy during 1 of 1 timed runs"),
+            "{warning}"
+        );
+    }
+
+    #[test]
     fn a_runs_busy_mark_follows_its_basis() {
         let r = open(&doc(
             &[r#"{"model": "threads", "workers": 2,
@@ -419,6 +467,22 @@ mod tests {
             err.contains("threads × 1: warm-up 2 has wall_s 0, but a run cannot take 0 s"),
             "{err}"
         );
+        // A figure under a nanosecond is no run either: it made an infinite speedup.
+        let err = refusal(&doc(
+            &[
+                r#"{"model": "threads", "workers": 2, "samples": [{"wall_s": 5e-324}, {"wall_s": 0.16}]}"#,
+            ],
+            "",
+        ));
+        assert_eq!(
+            err,
+            "t.json contradicts itself: threads × 2: timed run 1 has wall_s 5e-324, but a run cannot take under 1 ns (the clocks count nanoseconds)"
+        );
+        let ok = open(&doc(
+            &[r#"{"model": "threads", "workers": 2, "samples": [{"wall_s": 1e-9}]}"#],
+            "",
+        ));
+        assert_eq!(ok.cells[0].samples[0].wall_s, 1e-9);
         let ok = open(&doc(
             &[r#"{"model": "threads", "workers": 2, "samples": [{"wall_s": 0.2, "cpu_s": 0.0}]}"#],
             "",
