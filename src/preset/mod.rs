@@ -32,6 +32,7 @@ pub use workers::{
     parse_list as parse_worker_list,
 };
 
+use crate::words::{MAX_QUOTED_CHARS, shortened};
 use std::path::Path;
 
 /// Largest preset file corelab will read; anything bigger is refused before parsing.
@@ -59,12 +60,16 @@ impl Experiment {
             serde_ignored::Deserializer::new(&mut de, &mut note_unknown),
         )
         .map_err(|err| PresetError::Parse {
-            field: err.path().to_string(),
-            message: plain_type_names(&err.inner().to_string()),
+            // Quoted briefly: a hostile preset's 5 MB key or value would make a 5 MB message.
+            field: shortened(&err.path().to_string(), MAX_QUOTED_CHARS),
+            message: shortened(
+                &plain_type_names(&err.inner().to_string()),
+                MAX_QUOTED_CHARS,
+            ),
         })?;
         de.end().map_err(|err| PresetError::Parse {
             field: ".".into(),
-            message: err.to_string(),
+            message: shortened(&err.to_string(), MAX_QUOTED_CHARS),
         })?;
         // Strict, unlike a results file: a misspelt field must not run the defaults unnoticed.
         if let Some(first) = unknown.first() {

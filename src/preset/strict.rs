@@ -86,7 +86,8 @@ pub(super) fn unknown_field(path: &[Segment], more: usize, experiment: &Experime
         _ => None,
     };
     PresetError::UnknownField {
-        field: field_text(path),
+        // Quoted briefly: a hostile preset's key may be megabytes long.
+        field: crate::words::shortened(&field_text(path), crate::words::MAX_QUOTED_CHARS),
         suggestion,
         more,
     }

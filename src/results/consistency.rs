@@ -28,6 +28,10 @@ fn cell_name(c: &CellResult) -> String {
 /// the bound is far above both. Past it, a hand-edited `1e308` printed 309-digit numbers.
 const MAX_RUN_S: f64 = 1e9;
 
+/// The most characters of a cell's `error` a file is read with ([`reconcile`]); a sweep's own
+/// reasons are far shorter.
+const MAX_ERROR_CHARS: usize = 4000;
+
 /// A figure as a message quotes it: plainly, or in scientific notation where plain digits
 /// would run to hundreds (`-1e300`, `5e-324`).
 fn quoted(v: f64) -> String {
@@ -191,6 +195,11 @@ pub(crate) fn reconcile(file: &mut ResultsFile) {
         }
         totals = (totals.0 + runs, totals.1 + busy, totals.2 + unjudged);
         derive_peak_memory(c);
+        // A sweep writes a cell's reason in a line or a few (a child's first stderr lines); a
+        // hand-edited one of megabytes would fill every table's note column.
+        if let Some(error) = &mut c.error {
+            *error = crate::words::shortened(error, MAX_ERROR_CHARS);
+        }
         if complete && c.status == CellStatus::Ok && c.samples.is_empty() {
             c.status = CellStatus::Failed;
             c.error = Some(format!(
@@ -386,6 +395,30 @@ mod tests {
             warning.contains("busy during 1 of 1 timed runs"),
             "{warning}"
         );
+    }
+
+    #[test]
+    fn a_long_value_is_quoted_briefly_and_a_long_reason_kept_short() {
+        let model = "x".repeat(5_000_000);
+        let err = ResultsFile::from_json(
+            &doc(&[&format!(r#"{{"model": "{model}", "workers": 2}}"#)], ""),
+            "t.json",
+        )
+        .unwrap_err()
+        .to_string();
+        assert!(err.len() < 600, "{} bytes", err.len());
+        assert!(err.contains("unknown variant `xxx"), "{err}");
+        assert!(err.contains("[4999"), "{err}");
+        let reason = "y".repeat(5_000_000);
+        let r = open(&doc(
+            &[&format!(
+                r#"{{"model": "threads", "workers": 2, "status": "failed", "error": "{reason}"}}"#
+            )],
+            "",
+        ));
+        let kept = r.cells[0].error.as_deref().unwrap();
+        assert!(kept.len() < MAX_ERROR_CHARS + 100, "{} bytes", kept.len());
+        assert!(kept.contains("characters left out"), "{}", &kept[..100]);
     }
 
     #[test]

@@ -22,9 +22,10 @@ impl ResultsFile {
     /// field alone (so that any other JSON document is refused plainly), then straight into
     /// the typed structs. Memory stays a small multiple of the file size, time linear.
     pub fn from_json(text: &str, origin: &str) -> Result<ResultsFile, ResultsError> {
+        // A hostile file's value quoted whole (a 5 MB model name) would make a 5 MB message.
         let parse_err = |message: String| ResultsError::Parse {
             path: origin.to_string(),
-            message,
+            message: crate::words::shortened(&message, crate::words::MAX_QUOTED_CHARS),
         };
         /// Only the `format` field; everything else is skipped without being stored.
         #[derive(Deserialize)]
