@@ -182,6 +182,38 @@ fn an_unknown_model_override_is_refused_by_the_parser() {
 }
 
 #[test]
+fn model_names_may_have_spaces_after_commas_and_a_negative_worker_count_is_named() {
+    // The models are read (spaces ignored, as --workers ignores them), so the refusal is the
+    // negative count's, in corelab's words rather than clap's "unexpected argument".
+    let o = corelab(&[
+        "run",
+        "io-threads-vs-processes",
+        "--models",
+        "threads, processes",
+        "--workers",
+        "-3",
+    ]);
+    let stderr = String::from_utf8_lossy(&o.stderr);
+    assert_eq!(o.status.code(), Some(2), "{stderr}");
+    assert!(
+        stderr.contains("\"-3\": a worker count is at least 1"),
+        "{stderr}"
+    );
+    let o = corelab(&[
+        "run",
+        "io-threads-vs-processes",
+        "--models",
+        "threads,,rayon",
+    ]);
+    let stderr = String::from_utf8_lossy(&o.stderr);
+    assert_eq!(o.status.code(), Some(2), "{stderr}");
+    assert!(
+        stderr.contains("a model name is empty (two commas in a row?)"),
+        "{stderr}"
+    );
+}
+
+#[test]
 fn presets_lists_the_builtins() {
     let o = corelab(&["presets"]);
     assert!(o.status.success());

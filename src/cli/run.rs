@@ -101,7 +101,7 @@ pub struct RunArgs {
     /// Override the preset's worker counts, e.g. `1,2,4,8,16`, `1-8` or `1..4,8` (the
     /// workbench's syntax: commas or spaces between counts, inclusive ranges; each 1 to 1024,
     /// the preset's models may allow fewer, see the README).
-    #[arg(long, value_name = "N,N,…|A-B", value_parser = parse_workers)]
+    #[arg(long, value_name = "N,N,…|A-B", value_parser = parse_workers, allow_negative_numbers = true)]
     pub workers: Option<WorkerList>,
     /// Override the preset's models, e.g. `sequential,threads,processes`.
     #[arg(long, value_delimiter = ',', value_name = "MODEL,…", value_parser = parse_model)]
@@ -211,14 +211,21 @@ fn parse_workers(s: &str) -> Result<WorkerList, crate::preset::WorkerListError> 
     crate::preset::parse_worker_list(s).map(WorkerList)
 }
 
+/// One name of `--models`, spaces around it ignored (`threads, processes`), as `--workers`
+/// ignores them.
 fn parse_model(s: &str) -> Result<ModelKind, String> {
+    let s = s.trim();
+    let names: Vec<&str> = ModelKind::ALL.iter().map(|m| m.id()).collect();
+    if s.is_empty() {
+        return Err(format!(
+            "a model name is empty (two commas in a row?); choose from {}",
+            names.join(", ")
+        ));
+    }
     ModelKind::ALL
         .into_iter()
         .find(|m| m.id() == s)
-        .ok_or_else(|| {
-            let names: Vec<&str> = ModelKind::ALL.iter().map(|m| m.id()).collect();
-            format!("unknown model {s:?}; choose from {}", names.join(", "))
-        })
+        .ok_or_else(|| format!("unknown model {s:?}; choose from {}", names.join(", ")))
 }
 
 /// Exit status of `corelab run` when the sweep ended but some of its cells failed.

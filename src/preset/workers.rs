@@ -188,6 +188,10 @@ pub enum WorkerListError {
     Empty,
     #[error("{0:?} is not a whole number")]
     NotANumber(String),
+    #[error("{0:?}: a worker count is at least 1")]
+    Negative(String),
+    #[error("{0:?}: a worker count is at most {MAX_IN_FLIGHT}")]
+    Huge(String),
     #[error("{0:?} is not a range like 1-8")]
     NotARange(String),
     #[error("{0:?}: a range runs from 1 or more upwards")]
@@ -222,6 +226,14 @@ pub fn parse_list(text: &str) -> Result<Vec<usize>, WorkerListError> {
         n => Ok(n),
     };
     for part in text.split([',', ' ', ';']).filter(|p| !p.is_empty()) {
+        let digits = |s: &str| !s.is_empty() && s.bytes().all(|b| b.is_ascii_digit());
+        if part.strip_prefix('-').is_some_and(digits) {
+            return Err(WorkerListError::Negative(part.to_string()));
+        }
+        // Digits too many for a number at all: too large, not "not a number".
+        if digits(part) && part.parse::<usize>().is_err() {
+            return Err(WorkerListError::Huge(part.to_string()));
+        }
         let range = part.split_once("..").or_else(|| part.split_once('-'));
         if let Some((a, b)) = range {
             let end = |s: &str| {
@@ -446,7 +458,12 @@ mod tests {
             "\"2000\": a worker count is at most 1024 (2000 is not in 1..=1024)"
         );
         assert!(err("1000-1030").contains("1030 is not in 1..=1024"));
-        assert!(err("-3").contains("\"-3\""));
+        assert_eq!(err("-3"), "\"-3\": a worker count is at least 1");
+        assert_eq!(err("2,-1"), "\"-1\": a worker count is at least 1");
+        assert_eq!(
+            err("18446744073709551617"),
+            "\"18446744073709551617\": a worker count is at most 1024"
+        );
     }
 
     #[test]
