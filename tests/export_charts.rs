@@ -296,6 +296,28 @@ fn failed_everything_is_an_error_not_a_panic() {
 }
 
 #[test]
+fn a_memory_chart_of_a_file_without_memory_figures_says_why() {
+    // Measured cells, none with a memory figure: a file from before corelab recorded them.
+    let mut r = synthetic("laptop", 8, 0.05, 0.002);
+    for c in &mut r.cells {
+        (c.peak_rss_bytes, c.added_rss_bytes) = (None, None);
+    }
+    let runs = [ChartRun {
+        label: "laptop",
+        results: &r,
+    }];
+    let memory = ChartOptions {
+        kind: ChartKind::Memory,
+        ..ChartOptions::default()
+    };
+    let err = render_svg(&runs, &memory).unwrap_err().to_string();
+    assert!(err.contains("no cell records its memory use"), "{err}");
+    assert!(err.contains("files written before corelab recorded it"), "{err}");
+    // The speedup chart of the same file is drawn.
+    assert!(render_svg(&runs, &ChartOptions::default()).is_ok());
+}
+
+#[test]
 fn markdown_report_of_synthetic_results() {
     let r = synthetic("laptop", 8, 0.05, 0.002);
     let text = markdown_report(

@@ -597,10 +597,7 @@ where
     // The frame (axes, core lines, ideal line): the workbench draws the same.
     let (frame, series) = framed(runs, options);
     if series.is_empty() {
-        return Err(ChartError::Empty(format!(
-            "no cell has a {} value (did every cell fail or get cancelled before its first run, or are all its models hidden?)",
-            kind.id()
-        )));
+        return Err(ChartError::Empty(nothing_to_draw(kind, runs)));
     }
     let shown_cores = &frame.workers.core_lines;
 
@@ -1199,6 +1196,22 @@ pub fn legend_labels(runs: &[ChartRun<'_>], options: &ChartOptions) -> Vec<Strin
 
 /// The frame of a chart of `runs` (the workbench's for the same runs: see `chart_frame`) and
 /// its series, their fitted curves cut at the worker axis's top.
+/// Why a chart of `kind` has no series: for a memory chart of measured cells, that none
+/// recorded its memory; otherwise no measured cell, or every model hidden.
+fn nothing_to_draw(kind: ChartKind, runs: &[ChartRun<'_>]) -> String {
+    let measured = runs
+        .iter()
+        .flat_map(|r| &r.results.cells)
+        .any(|c| !c.samples.is_empty());
+    if kind == ChartKind::Memory && measured {
+        return "no cell records its memory use (`peak_rss_bytes`, `added_rss_bytes`): files written before corelab recorded it have none, nor do cells whose work ran on other machines (a Dask or MPI cluster); run the experiment again (`corelab run FILE`) for a memory chart".to_string();
+    }
+    format!(
+        "no cell has a {} value (did every cell fail or get cancelled before its first run, or are all its models hidden?)",
+        kind.id()
+    )
+}
+
 fn framed(runs: &[ChartRun<'_>], options: &ChartOptions) -> (ChartFrame, Vec<ChartSeries>) {
     let kind = options.kind;
     let workers = WorkerAxis::of(runs, &[], None, options.log_x);
