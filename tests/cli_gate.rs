@@ -96,8 +96,15 @@ fn a_cell_slower_beyond_the_noise_fails_the_gate_with_exit_5() {
         ],
         "{stderr}"
     );
+    // The closing line says what failed and what was required, not the rule alone as if it
+    // were the outcome.
     assert!(
-        stderr.contains("Gate FAILED (1 failure): no cell slower than the baseline by more than 5% beyond the noise"),
+        stderr.ends_with(
+            "Gate FAILED (1 failure: 1 cell slower by more than 5% beyond the noise; required: \
+             work that compares with the baseline's, at least one cell judged, none slower than \
+             the baseline by more than 5% beyond the noise, and none failing that the baseline \
+             measured); exit status 5\n"
+        ),
         "{stderr}"
     );
     // Every cell is on stdout: the noisy one is within the noise, the unmatched ones named.
@@ -208,7 +215,14 @@ fn lost_updates_fail_their_gate_with_or_without_a_baseline() {
         ["Lost updates: threads × 2: lost updates in 4 of 6 runs (up to 700 in one run, 0.035%)"],
         "{stderr}"
     );
-    assert!(stderr.contains("Gate FAILED (1 failure): no timed run lost an update"));
+    assert!(
+        stderr.ends_with(
+            "Gate FAILED (1 failure: 1 cell lost updates; required: no timed run loses an \
+             update); exit status 5\n"
+        ),
+        "{stderr}"
+    );
+    assert!(!stderr.contains("no timed run lost an update"), "{stderr}");
     // A file without lost updates passes.
     save(d, "clean.json", &results(&[1, 2], "cpu"));
     let o = corelab_in(d, &["report", "clean.json", "--fail-on-lost-updates"]);
@@ -386,7 +400,12 @@ fn run_judges_its_own_sweep_against_a_baseline() {
         stderr.contains("Regression: sequential × 1: median 1.01 ns [1.00–1.02] → "),
         "{stderr}"
     );
-    assert!(stderr.contains("Gate FAILED (1 failure)"), "{stderr}");
+    assert!(
+        stderr.contains(
+            "Gate FAILED (1 failure: 1 cell slower by more than 5% beyond the noise; required: "
+        ),
+        "{stderr}"
+    );
     // The results are saved all the same.
     assert!(ResultsFile::load(&d.join("new.json")).is_ok());
     let o = run("hour.json");
@@ -505,7 +524,9 @@ fn work_that_cannot_be_compared_is_refused() {
         "{stderr}"
     );
     assert!(
-        stderr.contains("Gate FAILED (1 failure): no cell slower"),
+        stderr.contains(
+            "Gate FAILED (1 failure: work not comparable with the baseline's; required: work that compares"
+        ),
         "{stderr}"
     );
     assert!(stdout.contains(&format!("Not compared with the baseline old.json: {why}")));
@@ -608,11 +629,18 @@ fn a_slowdown_on_too_few_runs_for_the_cells_compared_is_named_not_refused() {
     let mut new = three_runs();
     scale(&mut new, ModelKind::Threads, 4, 1.20, 1.0);
     save(d, "new.json", &new);
-    let (code, _, stderr) = gate(d, Some("0"));
+    let (code, stdout, stderr) = gate(d, Some("0"));
     assert_eq!(code, Some(0), "{stderr}");
+    // Ranges of 3 runs are said as what they are, once in the header and on each line.
+    assert!(
+        stdout.contains("Against the baseline old.json (median wall time [interval covering 75% from 3 runs], baseline → new;"),
+        "{stdout}"
+    );
+    let compared = &stdout[stdout.find("Against the baseline").unwrap()..];
+    assert!(!compared.contains("95%"), "{compared}");
     assert!(stderr.contains("note: threads × 4: median "), "{stderr}");
     assert!(
-        stderr.contains(", +20.0%, slower beyond the noise (the 95% intervals do not overlap) (intervals from 3 and 3 runs cover 75%, not 95%), over the 0% allowed, but not refused: with 3 and 3 runs intervals part by chance 1 in 20 of the time where nothing changed, more than the 1 in 80 a cell of 4 cells may have; more runs a cell (6 a side: 1 in 924) can tell\n"),
+        stderr.contains(", +20.0%, slower beyond the noise (the 75% intervals, from 3 and 3 runs, do not overlap), over the 0% allowed, but not refused: with 3 and 3 runs intervals part by chance 1 in 20 of the time where nothing changed, more than the 1 in 80 a cell of 4 cells may have; more runs a cell (6 a side: 1 in 924) can tell\n"),
         "{stderr}"
     );
     let rate = "note: a sweep with nothing changed fails this gate at most 5% of the time: each of the 4 cells judged may fail it only on runs that part by chance at most 1 in 80 of the time (5% ÷ the cells, Bonferroni); the intervals hold the runs' noise within each sweep, not the variation between sweeps (another day, boot or neighbour), which can fail it more often\n";
@@ -632,4 +660,62 @@ fn a_slowdown_on_too_few_runs_for_the_cells_compared_is_named_not_refused() {
     );
     assert!(!stderr.contains("but not refused"), "{stderr}");
     assert!(stderr.contains(rate), "{stderr}");
+}
+
+/// A gate that could judge no cell does not pass: cells of 2 runs (too few for the intervals
+/// to mean anything), or no cell in both files. It says that nothing was judged and why, and
+/// exits 5, without a false-failure note over "0 cells".
+#[test]
+fn a_gate_that_judged_nothing_fails() {
+    let dir = tempfile::tempdir().unwrap();
+    let d = dir.path();
+    let two_runs = |workers: &[usize]| {
+        let mut r = results(workers, "cpu");
+        for c in &mut r.cells {
+            c.samples.truncate(2);
+        }
+        r.recompute();
+        r
+    };
+    save(d, "old.json", &two_runs(&[1, 2]));
+    save(d, "new.json", &two_runs(&[1, 2]));
+    let (code, stdout, stderr) = gate(d, Some("5"));
+    assert_eq!(code, Some(5), "{stdout}\n{stderr}");
+    assert!(
+        stdout.contains("(median wall time [interval covering 50% from 2 runs], "),
+        "{stdout}"
+    );
+    assert!(
+        stderr.contains(
+            "Nothing judged against the baseline old.json: 3 cells with fewer than 3 timed runs \
+             in a file (as few as 2); a gate that compared nothing does not pass (measure each \
+             cell at least 3 times: `--repetitions 3` or more)\n"
+        ),
+        "{stderr}"
+    );
+    assert!(
+        stderr.contains("Gate FAILED (1 failure: no cell judged; required: "),
+        "{stderr}"
+    );
+    assert!(!stderr.contains("Gate passed"), "{stderr}");
+    assert!(!stderr.contains("0 cells judged"), "{stderr}");
+    // No cell in both files: nothing judged either.
+    save(d, "old.json", &results(&[2], "cpu"));
+    let mut new = results(&[4], "cpu");
+    new.experiment.models = vec![ModelKind::Threads];
+    new.cells.retain(|c| c.model == Some(ModelKind::Threads));
+    save(d, "new.json", &new);
+    let (code, stdout, stderr) = gate(d, Some("5"));
+    assert_eq!(code, Some(5), "{stdout}\n{stderr}");
+    assert!(
+        stderr.contains(
+            "Nothing judged against the baseline old.json: 3 cells in one file only; a gate \
+             that compared nothing does not pass\n"
+        ),
+        "{stderr}"
+    );
+    // Without --fail-if-slower the comparison is said and nothing fails.
+    let (code, _, stderr) = gate(d, None);
+    assert_eq!(code, Some(0), "{stderr}");
+    assert!(!stderr.contains("Nothing judged"), "{stderr}");
 }

@@ -75,11 +75,33 @@ fn an_unknown_preset_lists_the_names_and_json_needs_a_name() {
     assert_eq!(o.status.code(), Some(1));
     let stderr = String::from_utf8_lossy(&o.stderr);
     assert!(
-        stderr.contains("\"lost-update\" is not a built-in preset; choose one of ")
+        stderr.contains(
+            "\"lost-update\" is not a built-in preset (did you mean `lost-updates`?); choose one of "
+        )
             && stderr.contains("lost-updates-processes"),
         "{stderr}"
     );
     assert!(o.stdout.is_empty());
+    // `corelab run` suggests the nearest name too, letter case aside.
+    for (typed, meant) in [
+        ("lostupdates", "lost-updates"),
+        ("Start-Here", "start-here"),
+    ] {
+        let dir = tempfile::tempdir().unwrap();
+        let o = Command::new(corelab_exe())
+            .current_dir(dir.path())
+            .args(["run", typed])
+            .output()
+            .unwrap();
+        assert_eq!(o.status.code(), Some(1));
+        let stderr = String::from_utf8_lossy(&o.stderr);
+        assert!(
+            stderr.contains(&format!(
+                "\"{typed}\" is not a built-in preset (did you mean `{meant}`?); a preset file is named by"
+            )),
+            "{stderr}"
+        );
+    }
     let o = corelab(&["presets", "--json"]);
     assert_eq!(o.status.code(), Some(2), "clap: --json needs NAME");
     // The list itself keeps one line a preset on stdout; the hint is on stderr.

@@ -3,8 +3,9 @@
 //! true when a preset or a format changes: how many built-in presets set a precision target,
 //! which ones depart from the usual minimum time, the 2-core estimates `corelab presets`
 //! gives, the preset example's defaults, the fields the results excerpt names, that every
-//! example `corelab run NAME` or `corelab presets NAME` names a built-in preset, and the
-//! charts' default text size.
+//! example `corelab run NAME` or `corelab presets NAME` names a built-in preset, the
+//! charts' default text size, that quoted messages with backticks are whole code spans, and
+//! how a file name that is not UTF-8 is shown.
 
 use std::collections::BTreeSet;
 
@@ -360,4 +361,91 @@ fn the_readme_states_the_default_chart_text_size() {
         corelab::export::DEFAULT_FONT_SIZE
     );
     assert!(one_line(&readme()).contains(&said), "README says: {said}");
+}
+
+/// The README's paragraphs, outside fenced blocks, each on one line.
+fn paragraphs(readme: &str) -> Vec<String> {
+    let mut out = Vec::new();
+    let mut fenced = false;
+    let mut paragraph = String::new();
+    for line in readme.lines() {
+        if line.trim_start().starts_with("```") {
+            fenced = !fenced;
+            continue;
+        }
+        if fenced {
+            continue;
+        }
+        if line.trim().is_empty() {
+            out.push(std::mem::take(&mut paragraph));
+        } else {
+            paragraph.push_str(line);
+            paragraph.push(' ');
+        }
+    }
+    out.push(paragraph);
+    out.retain(|p| !p.is_empty());
+    out
+}
+
+/// A message that holds backticks (a command to run, a name) is quoted in a double-backtick
+/// code span (`` … `corelab run …` ``), never in a single-backtick one, which Markdown ends at
+/// the message's first backtick: `…: `corelab run A.json``. Such a quote leaves a `` that
+/// opens no span of its own, or a span that closes two at once.
+#[test]
+fn quoted_messages_with_backticks_are_whole_code_spans() {
+    let readme = readme();
+    let mut unmatched = Vec::new();
+    for p in paragraphs(&readme) {
+        let mut rest = p.as_str();
+        while let Some(open) = rest.find("``") {
+            let after = &rest[open + 2..];
+            match after.find("``") {
+                Some(close) => rest = &after[close + 2..],
+                None => {
+                    unmatched.push(rest[open.saturating_sub(80)..].to_string());
+                    break;
+                }
+            }
+        }
+    }
+    assert!(unmatched.is_empty(), "{unmatched:#?}");
+    // The gate's fix for a baseline sized differently, as the program says it.
+    let mut task = Experiment::default().task;
+    let baseline = task.clone();
+    task.cpu.size = baseline.cpu.size + 1;
+    let refusal = corelab::analysis::comparison_basis(&baseline, &task).unwrap_err();
+    let message = refusal.with_fix("A.json");
+    let fix = &message[message.find("re-run").unwrap()..];
+    assert!(
+        one_line(&readme).contains(&format!("`` …: {fix} ``")),
+        "{fix}"
+    );
+}
+
+/// The README says how a file name that is not UTF-8 is shown as the program shows it: in a
+/// terminal message, its bad byte as `�` (U+FFFD), not as `\xff` (the workbench's way, for a
+/// font without `�`, which `gui_editing` checks).
+#[test]
+fn names_that_are_not_utf8_are_shown_in_messages_as_the_readme_says() {
+    use std::os::unix::ffi::OsStrExt;
+    let dir = tempfile::tempdir().unwrap();
+    let o = std::process::Command::new(common::corelab_exe())
+        .current_dir(dir.path())
+        .arg("report")
+        .arg(std::ffi::OsStr::from_bytes(b"r\xff.json"))
+        .output()
+        .unwrap();
+    let stderr = String::from_utf8_lossy(&o.stderr);
+    assert_eq!(o.status.code(), Some(1), "{stderr}");
+    assert!(stderr.contains("r\u{fffd}.json"), "{stderr}");
+    assert!(!stderr.contains("\\xff"), "{stderr}");
+    assert!(
+        one_line(&readme()).contains(
+            "Messages on the terminal show a byte that is not UTF-8 as `\u{fffd}` (U+FFFD, as \
+             Rust's lossy conversion writes it); the workbench, whose font has no `\u{fffd}`, \
+             shows it as `\\xff`."
+        ),
+        "the README says what messages show"
+    );
 }

@@ -59,8 +59,8 @@ impl NotComparable {
     }
 
     /// The reason with the fix that works where only the size differs, naming the baseline's
-    /// file (`baseline`, as the user wrote it): `…: re-run the baseline's experiment at its
-    /// size: `corelab run A.json --out A-rerun.json``. The output is named after the
+    /// file (`baseline`, as the user wrote it): `` …: re-run the baseline's experiment at its
+    /// size: `corelab run A.json --out A-rerun.json` ``. The output is named after the
     /// baseline, not `new.json`, which may be the very results being compared.
     pub fn with_fix(&self, baseline: &str) -> String {
         // `corelab run` takes a bare name without `.json` for a built-in preset's.

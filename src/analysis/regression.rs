@@ -171,28 +171,20 @@ impl CellChange {
     /// `threads × 4: 1.00 s [0.99–1.01] → 1.18 s [1.17–1.19], +18.0%, slower beyond the
     /// noise`.
     pub fn line(&self) -> String {
-        let too_few = format!("not judged: fewer than {MIN_RUNS} timed runs in a file");
+        let intervals = self.intervals_words();
         let judged = match self.judgement {
-            Judgement::Slower => "slower beyond the noise (the 95% intervals do not overlap)",
-            Judgement::Faster => "faster beyond the noise (the 95% intervals do not overlap)",
-            Judgement::WithinNoise => "within the noise (the 95% intervals overlap)",
-            Judgement::TooFewRuns => too_few.as_str(),
-        };
-        let coverage = self.baseline.coverage.min(self.new.coverage);
-        let coverage = match coverage < 0.95 && self.judgement != Judgement::TooFewRuns {
-            true => format!(
-                " (intervals from {} and {} runs cover {:.0}%, not 95%)",
-                self.baseline.runs,
-                self.new.runs,
-                coverage * 100.0
-            ),
-            false => String::new(),
+            Judgement::Slower => format!("slower beyond the noise ({intervals} do not overlap)"),
+            Judgement::Faster => format!("faster beyond the noise ({intervals} do not overlap)"),
+            Judgement::WithinNoise => format!("within the noise ({intervals} overlap)"),
+            Judgement::TooFewRuns => {
+                format!("not judged: fewer than {MIN_RUNS} timed runs in a file")
+            }
         };
         let per = self
             .per_unit
             .map_or(String::new(), |unit| format!(" per {}", unit.name()));
         format!(
-            "{} × {}: median {} → {}{per}, {:+.1}%, {judged}{coverage}",
+            "{} × {}: median {} → {}{per}, {:+.1}%, {judged}",
             self.model.map_or("unknown", ModelKind::id),
             self.workers,
             self.baseline.text(),
@@ -204,6 +196,44 @@ impl CellChange {
                 self.change * 100.0
             }
         )
+    }
+}
+
+impl CellChange {
+    /// The two intervals by what they cover: `the 95% intervals` from 6 runs a side or more;
+    /// with fewer, their exact coverage and runs (`the 75% intervals, from 3 and 3 runs,`;
+    /// `the 75% and 95% intervals, from 3 and 6 runs,`), so that no line calls a 3-run range
+    /// a 95% interval.
+    fn intervals_words(&self) -> String {
+        let (old, new) = (&self.baseline, &self.new);
+        if is_full(old.coverage) && is_full(new.coverage) {
+            return "the 95% intervals".into();
+        }
+        let (old_words, new_words) = (coverage_words(old.coverage), coverage_words(new.coverage));
+        let covering = match old_words == new_words {
+            true => old_words,
+            false => format!("{old_words} and {new_words}"),
+        };
+        format!(
+            "the {covering} intervals, from {} and {} runs,",
+            old.runs, new.runs
+        )
+    }
+}
+
+/// Whether an interval of the median covers 95% or more (the rule of
+/// [`crate::stats::median_ci`], met from [`crate::stats::MIN_SAMPLES_FOR_95`] runs).
+fn is_full(coverage: f64) -> bool {
+    coverage >= 0.95 - 1e-9
+}
+
+/// An interval's coverage in words: `95%` where it covers at least that (as every 95%
+/// interval of a median does, 96.9% from 6 runs), otherwise its exact coverage, rounded:
+/// `50%` from 2 runs, `75%` from 3, `87%` from 4 (as the table rounds 87.5%), `94%` from 5.
+fn coverage_words(coverage: f64) -> String {
+    match is_full(coverage) {
+        true => "95%".into(),
+        false => format!("{:.0}%", coverage * 100.0),
     }
 }
 
@@ -287,6 +317,74 @@ impl Comparison {
             .count()
     }
 
+    /// What the intervals printed cover, once for the whole comparison: `95% interval` where
+    /// every cell has enough runs ([`crate::stats::MIN_SAMPLES_FOR_95`]) for one; otherwise
+    /// each coverage with the runs that give it, `interval covering 75% from 3 runs, 95% from
+    /// 6 runs or more`.
+    pub fn interval_words(&self) -> String {
+        use std::collections::BTreeMap;
+        let medians = self.changes.iter().flat_map(|c| [&c.baseline, &c.new]);
+        let mut partial: BTreeMap<usize, f64> = BTreeMap::new();
+        let mut full = false;
+        for m in medians {
+            match is_full(m.coverage) {
+                true => full = true,
+                false => {
+                    partial.insert(m.runs, m.coverage);
+                }
+            }
+        }
+        if partial.is_empty() {
+            return "95% interval".into();
+        }
+        let mut parts: Vec<String> = partial
+            .iter()
+            .map(|(&runs, &coverage)| {
+                format!(
+                    "{} from {}",
+                    coverage_words(coverage),
+                    crate::words::count(runs, "run")
+                )
+            })
+            .collect();
+        if full {
+            parts.push(format!(
+                "95% from {} runs or more",
+                crate::stats::MIN_SAMPLES_FOR_95
+            ));
+        }
+        format!("interval covering {}", parts.join(", "))
+    }
+
+    /// Why no cell could be judged, where none could (`None` where one was): the cells with
+    /// too few runs, in one file only, or not measured in both.
+    pub fn nothing_judged(&self) -> Option<NothingJudged> {
+        if self.judged() > 0 {
+            return None;
+        }
+        let too_few: Vec<&CellChange> = self
+            .changes
+            .iter()
+            .filter(|c| c.judgement == Judgement::TooFewRuns)
+            .collect();
+        let in_one_file = |u: &&Unmatched| {
+            matches!(
+                u.why,
+                UnmatchedWhy::OnlyInBaseline | UnmatchedWhy::OnlyInNew
+            )
+        };
+        Some(NothingJudged {
+            too_few_runs: too_few.len(),
+            fewest_runs: too_few
+                .iter()
+                .map(|c| c.baseline.runs.min(c.new.runs))
+                .min()
+                .unwrap_or(0),
+            in_one_file: self.unmatched.iter().filter(in_one_file).count(),
+            not_measured: self.unmatched.iter().filter(|u| !in_one_file(u)).count(),
+        })
+    }
+
     /// The most chance each judged cell may have of parting by chance for a slowdown to fail
     /// the gate: [`GATE_FALSE_FAILURE`] over the cells judged (Bonferroni).
     pub fn per_cell_chance(&self) -> f64 {
@@ -311,6 +409,52 @@ impl Comparison {
         self.changes
             .iter()
             .filter(move |c| c.is_regression(allowed) && c.chance_of_parting() > most + 1e-12)
+    }
+}
+
+/// Why a comparison judged no cell ([`Comparison::nothing_judged`]): a gate that compared
+/// nothing must not pass.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct NothingJudged {
+    /// Cells in both files with fewer than [`MIN_RUNS`] timed runs in one of them.
+    pub too_few_runs: usize,
+    /// The fewest timed runs one of those cells has in a file (0 where there are none).
+    pub fewest_runs: usize,
+    /// Cells in one file only.
+    pub in_one_file: usize,
+    /// Cells in both files not measured in full in one of them (failed or cancelled).
+    pub not_measured: usize,
+}
+
+impl NothingJudged {
+    /// Why, in words: `4 cells with fewer than 3 timed runs in a file (as few as 2), 1 cell
+    /// in one file only`, or `neither file has a cell`.
+    pub fn describe(&self) -> String {
+        use crate::words::count;
+        let mut why = Vec::new();
+        if self.too_few_runs > 0 {
+            why.push(format!(
+                "{} with fewer than {MIN_RUNS} timed runs in a file (as few as {})",
+                count(self.too_few_runs, "cell"),
+                self.fewest_runs
+            ));
+        }
+        if self.in_one_file > 0 {
+            why.push(format!(
+                "{} in one file only",
+                count(self.in_one_file, "cell")
+            ));
+        }
+        if self.not_measured > 0 {
+            why.push(format!(
+                "{} not measured in full in both files",
+                count(self.not_measured, "cell")
+            ));
+        }
+        if why.is_empty() {
+            why.push("neither file has a cell".into());
+        }
+        why.join(", ")
     }
 }
 
@@ -652,18 +796,107 @@ mod tests {
         let c = compare(&old, &new).unwrap();
         assert_eq!(c.changes[0].judgement, Judgement::TooFewRuns);
         assert!(!c.changes[0].is_regression(0.0));
-        // Three runs a side are judged, and the line says the intervals' lower coverage.
+        // Nothing judged, and why: a gate must not pass on it.
+        assert_eq!(c.judged(), 0);
+        let none = c.nothing_judged().unwrap();
+        assert_eq!(
+            none,
+            NothingJudged {
+                too_few_runs: 1,
+                fewest_runs: 2,
+                in_one_file: 0,
+                not_measured: 0
+            }
+        );
+        assert_eq!(
+            none.describe(),
+            "1 cell with fewer than 3 timed runs in a file (as few as 2)"
+        );
+        // Three runs a side are judged, and the line says what their intervals cover (the
+        // runs' ranges: 75%), never that they are 95% intervals.
         let old = file(vec![cell(ModelKind::Threads, 2, &[1.0, 1.01, 0.99])]);
         let new = file(vec![cell(ModelKind::Threads, 2, &[2.0, 2.01, 1.99])]);
         let c = compare(&old, &new).unwrap();
         assert_eq!(c.changes[0].judgement, Judgement::Slower);
+        assert_eq!(c.nothing_judged(), None);
+        let line = c.changes[0].line();
         assert!(
-            c.changes[0]
-                .line()
-                .ends_with("(intervals from 3 and 3 runs cover 75%, not 95%)"),
-            "{}",
-            c.changes[0].line()
+            line.ends_with(
+                "slower beyond the noise (the 75% intervals, from 3 and 3 runs, do not overlap)"
+            ),
+            "{line}"
         );
+        assert!(!line.contains("95%"), "{line}");
+        assert_eq!(c.interval_words(), "interval covering 75% from 3 runs");
+    }
+
+    /// Each interval is said by what it covers, from [`crate::stats::median_ci`]'s exact
+    /// coverage of its runs: 50% from 2, 75% from 3, 87% from 4 (87.5%, as the table rounds it),
+    /// 94% from 5, and 95% (at least)
+    /// from 6 on; the header says it once for the comparison.
+    #[test]
+    fn intervals_are_said_by_what_they_cover() {
+        let runs = |n: usize| &BASE[..n];
+        let coverage = |n: usize| crate::stats::median_ci(runs(n)).unwrap().coverage;
+        let words: Vec<String> = (2..=6).map(|n| coverage_words(coverage(n))).collect();
+        assert_eq!(words, ["50%", "75%", "87%", "94%", "95%"]);
+        let old = file(vec![
+            cell(ModelKind::Threads, 1, runs(3)),
+            cell(ModelKind::Threads, 2, runs(6)),
+            cell(ModelKind::Threads, 4, runs(5)),
+        ]);
+        let new = file(vec![
+            cell(ModelKind::Threads, 1, runs(3)),
+            cell(ModelKind::Threads, 2, runs(6)),
+            cell(ModelKind::Threads, 4, runs(6)),
+        ]);
+        let c = compare(&old, &new).unwrap();
+        let lines: Vec<String> = c.changes.iter().map(CellChange::line).collect();
+        assert!(
+            lines[0].ends_with("within the noise (the 75% intervals, from 3 and 3 runs, overlap)"),
+            "{lines:?}"
+        );
+        assert!(
+            lines[1].ends_with("within the noise (the 95% intervals overlap)"),
+            "{lines:?}"
+        );
+        assert!(
+            lines[2].ends_with(
+                "within the noise (the 94% and 95% intervals, from 5 and 6 runs, overlap)"
+            ),
+            "{lines:?}"
+        );
+        assert_eq!(
+            c.interval_words(),
+            "interval covering 75% from 3 runs, 94% from 5 runs, 95% from 6 runs or more"
+        );
+        // Every cell with 6 runs a side or more: 95% intervals, said once.
+        let six = file(vec![cell(ModelKind::Threads, 2, runs(6))]);
+        assert_eq!(
+            compare(&six, &six).unwrap().interval_words(),
+            "95% interval"
+        );
+    }
+
+    /// Cells in one file only, or not measured in both, leave nothing judged: each is
+    /// counted, and a comparison with no cells says so.
+    #[test]
+    fn why_nothing_was_judged_is_counted() {
+        let mut failed = cell(ModelKind::Threads, 2, &[]);
+        failed.status = CellStatus::Failed;
+        let old = file(vec![
+            cell(ModelKind::Threads, 1, &BASE),
+            cell(ModelKind::Threads, 2, &BASE),
+        ]);
+        let new = file(vec![cell(ModelKind::Threads, 4, &BASE), failed]);
+        let none = compare(&old, &new).unwrap().nothing_judged().unwrap();
+        assert_eq!(
+            none.describe(),
+            "2 cells in one file only, 1 cell not measured in full in both files"
+        );
+        let empty = file(vec![]);
+        let none = compare(&empty, &empty).unwrap().nothing_judged().unwrap();
+        assert_eq!(none.describe(), "neither file has a cell");
     }
 
     #[test]

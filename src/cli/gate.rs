@@ -26,8 +26,8 @@ pub(super) fn parse_slowdown(s: &str) -> Result<f64, String> {
 pub struct GateArgs {
     /// Compare the results (of this run; for `report`, of the one results file given) with
     /// this earlier results file, cell by cell (model × workers): each cell's median wall time
-    /// and 95% interval, baseline → new, its change, and whether it lies beyond the noise (the
-    /// intervals do not overlap). Where the two tasks were sized differently (calibration),
+    /// and its interval (95% from 6 runs a cell; the lines say what fewer cover), baseline →
+    /// new, its change, and whether it lies beyond the noise (the intervals do not overlap). Where the two tasks were sized differently (calibration),
     /// the times are compared per unit of work (hash round, MiB swept, increment); where the
     /// work cannot be compared (another task, or a primes, io, mixed, command or function task
     /// of another size) nothing is. Cells in one file only are named. The charts, CSV and
@@ -37,7 +37,9 @@ pub struct GateArgs {
     /// With --baseline: exit 5 when a cell is slower than the baseline beyond the noise (its
     /// median's interval wholly above the baseline's, at least 3 runs a side) by more than PCT
     /// percent of the baseline's median (0: any such slowdown), a cell the baseline measured
-    /// failed, or the two runs measured work that cannot be compared; each is named on stderr.
+    /// failed, the two runs measured work that cannot be compared, or no cell could be judged
+    /// (fewer than 3 runs a cell, no cells in common): a gate that compared nothing does not
+    /// pass. Each is named on stderr.
     /// A sweep with nothing changed fails at most 5% of the time over all its cells: with N
     /// cells judged, a slower cell fails it only where its runs part by chance at most 5%/N of
     /// the time (1 in 20 with 3 runs a side, 1 in 252 with 5, 1 in 924 with 6; Bonferroni), and
@@ -75,32 +77,44 @@ pub(super) fn judge(
     baseline: Option<&(PathBuf, ResultsFile)>,
     new: &[(&Path, &ResultsFile)],
 ) -> bool {
-    let mut failures: Vec<String> = Vec::new();
+    let mut failures = Failures::default();
     if let (Some((base_path, baseline)), [(new_path, results)]) = (baseline, new) {
         let comparison = regression::compare(baseline, results);
         say_comparison(base_path, baseline, new_path, results, comparison.as_ref());
         if let (Some(_), Err(not_comparable)) = (gate.fail_if_slower, &comparison) {
-            failures.push(format!(
-                "Not comparable with the baseline {}: {}",
-                path_text(base_path),
-                not_comparable.with_fix(&path_text(base_path))
-            ));
+            failures.add(
+                Failure::NotComparable,
+                format!(
+                    "Not comparable with the baseline {}: {}",
+                    path_text(base_path),
+                    not_comparable.with_fix(&path_text(base_path))
+                ),
+            );
         }
         if let (Some(allowed), Ok(comparison)) = (gate.fail_if_slower, &comparison) {
             for cell in comparison.regressions(allowed) {
-                failures.push(format!(
-                    "Regression: {} (over the {} allowed)",
-                    cell.line(),
-                    percent(allowed)
-                ));
+                failures.add(
+                    Failure::Slower,
+                    format!(
+                        "Regression: {} (over the {} allowed)",
+                        cell.line(),
+                        percent(allowed)
+                    ),
+                );
             }
             for cell in comparison.unmatched.iter().filter(|u| u.fails_the_gate()) {
-                failures.push(format!("Regression: {}", cell.line()));
+                failures.add(Failure::FailedInNew, format!("Regression: {}", cell.line()));
             }
             for line in unconfirmed_lines(comparison, allowed) {
                 errln!("{}", crate::export::sanitize::for_terminal_line(&line));
             }
-            errln!("{}", false_failure_note(comparison));
+            match comparison.nothing_judged() {
+                Some(none) => failures.add(
+                    Failure::NothingJudged,
+                    nothing_judged_line(&path_text(base_path), none),
+                ),
+                None => errln!("{}", false_failure_note(comparison)),
+            }
         }
     }
     if gate.fail_on_lost_updates {
@@ -110,25 +124,100 @@ pub(super) fn judge(
                     1 => String::new(),
                     _ => format!("{}: ", file_label(path)),
                 };
-                failures.push(format!("Lost updates: {whose}{line}"));
+                failures.add(Failure::LostUpdates, format!("Lost updates: {whose}{line}"));
             }
         }
     }
-    for line in &failures {
+    for (_, line) in &failures.0 {
         errln!("{}", crate::export::sanitize::for_terminal_line(line));
     }
     let asked = gate.fail_if_slower.is_some() || gate.fail_on_lost_updates;
     if asked {
-        match failures.len() {
+        match failures.0.len() {
             0 => errln!("Gate passed: {}", conditions(gate)),
             n => errln!(
-                "Gate FAILED ({}): {}; exit status {EXIT_REGRESSION}",
+                "Gate FAILED ({}: {}; required: {}); exit status {EXIT_REGRESSION}",
                 crate::words::count(n, "failure"),
-                conditions(gate)
+                failures.what_failed(gate),
+                requirements(gate)
             ),
         }
     }
-    !failures.is_empty()
+    !failures.0.is_empty()
+}
+
+/// What a line of the gate's failures is of, so that the closing line can say what failed.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+enum Failure {
+    /// A cell slower beyond the noise by more than allowed.
+    Slower,
+    /// A cell that the baseline measured failed in the new run.
+    FailedInNew,
+    /// The two runs measured work that cannot be compared.
+    NotComparable,
+    /// No cell could be judged.
+    NothingJudged,
+    /// A cell in which a timed run lost an update.
+    LostUpdates,
+}
+
+/// The gate's failures, in the order found: what each is of, and its line for stderr.
+#[derive(Default)]
+struct Failures(Vec<(Failure, String)>);
+
+impl Failures {
+    fn add(&mut self, kind: Failure, line: String) {
+        self.0.push((kind, line));
+    }
+
+    /// What failed, in words, each kind once: `1 cell slower by more than 5% beyond the
+    /// noise, 4 cells lost updates`.
+    fn what_failed(&self, gate: &GateArgs) -> String {
+        let cells = |kind: Failure| {
+            crate::words::count(self.0.iter().filter(|(k, _)| *k == kind).count(), "cell")
+        };
+        let allowed = percent(gate.fail_if_slower.unwrap_or(0.0));
+        let mut kinds: Vec<Failure> = Vec::new();
+        for (kind, _) in &self.0 {
+            if !kinds.contains(kind) {
+                kinds.push(*kind);
+            }
+        }
+        kinds
+            .into_iter()
+            .map(|kind| match kind {
+                Failure::Slower => format!(
+                    "{} slower by more than {allowed} beyond the noise",
+                    cells(kind)
+                ),
+                Failure::FailedInNew => {
+                    format!("{} failed that the baseline measured", cells(kind))
+                }
+                Failure::NotComparable => "work not comparable with the baseline's".into(),
+                Failure::NothingJudged => "no cell judged".into(),
+                Failure::LostUpdates => format!("{} lost updates", cells(kind)),
+            })
+            .collect::<Vec<_>>()
+            .join(", ")
+    }
+}
+
+/// The failure said where the comparison judged no cell: a gate that compared nothing does
+/// not pass. With cells of too few runs, it says how many a cell needs.
+fn nothing_judged_line(baseline: &str, none: regression::NothingJudged) -> String {
+    let fix = match none.too_few_runs {
+        0 => String::new(),
+        _ => format!(
+            " (measure each cell at least {} times: `--repetitions {}` or more)",
+            regression::MIN_RUNS,
+            regression::MIN_RUNS
+        ),
+    };
+    format!(
+        "Nothing judged against the baseline {baseline}: {}; a gate that compared nothing does \
+         not pass{fix}",
+        none.describe()
+    )
 }
 
 /// The cells slower beyond the noise by more than `allowed` on too few runs for the gate to
@@ -170,7 +259,25 @@ fn one_in(chance: f64) -> String {
     format!("1 in {:.0}", 1.0 / chance)
 }
 
-/// What the gate checked, in words.
+/// What the gate requires, in words, for the line that says it failed (where
+/// [`conditions`], said of a gate that passed, would read as the outcome).
+fn requirements(gate: &GateArgs) -> String {
+    let mut what = Vec::new();
+    if let Some(allowed) = gate.fail_if_slower {
+        what.push(format!(
+            "work that compares with the baseline's, at least one cell judged, none slower \
+             than the baseline by more than {} beyond the noise, and none failing that the \
+             baseline measured",
+            percent(allowed)
+        ));
+    }
+    if gate.fail_on_lost_updates {
+        what.push("no timed run loses an update".to_string());
+    }
+    what.join("; ")
+}
+
+/// What the gate checked, in words, for the line that says it passed.
 fn conditions(gate: &GateArgs) -> String {
     let mut what = Vec::new();
     if let Some(allowed) = gate.fail_if_slower {
@@ -186,17 +293,19 @@ fn conditions(gate: &GateArgs) -> String {
     what.join("; ")
 }
 
-/// What the compared medians are: "median wall time [95% interval]", or, where the runs'
-/// tasks were sized differently, per unit of work and why.
-fn basis_words(basis: Basis) -> String {
-    match basis {
-        Basis::WallTime => "median wall time [95% interval]".to_string(),
+/// What the compared medians are: "median wall time [95% interval]" (what the intervals
+/// cover: [`Comparison::interval_words`]), or, where the runs' tasks were sized differently,
+/// per unit of work and why.
+fn basis_words(comparison: &Comparison) -> String {
+    let interval = comparison.interval_words();
+    match comparison.basis {
+        Basis::WallTime => format!("median wall time [{interval}]"),
         Basis::PerUnit {
             unit,
             baseline,
             new,
         } => format!(
-            "median wall time per {} [95% interval]: the tasks were sized differently, {} {} in \
+            "median wall time per {} [{interval}]: the tasks were sized differently, {} {} in \
              the baseline and {} in the new results, so each run's times are divided by its work",
             unit.name(),
             baseline,
@@ -292,7 +401,7 @@ fn say_comparison(
         crate::export::sanitize::for_terminal_line(&format!(
             "Against the baseline {base_text} ({}, baseline → new; a change counts only beyond \
              the noise, where the intervals do not overlap):",
-            basis_words(comparison.basis)
+            basis_words(comparison)
         ))
     );
     for cell in &comparison.changes {

@@ -5,7 +5,7 @@ use std::path::{Path, PathBuf};
 
 use anyhow::{Context, Result, bail};
 
-use crate::preset::{Experiment, find_builtin};
+use crate::preset::{Experiment, find_builtin, nearest_builtin};
 use crate::results::ResultsFile;
 
 use super::message_paths::path_text;
@@ -48,13 +48,17 @@ pub(super) fn load_preset(arg: &Path, quiet: bool) -> Result<LoadedPreset> {
         return Ok((exp, dir, format!("preset file {shown}"), None));
     }
     let Some(builtin) = arg.to_str().and_then(find_builtin) else {
+        let suggestion = arg
+            .to_str()
+            .and_then(nearest_builtin)
+            .map_or(String::new(), |p| format!(" (did you mean `{}`?)", p.id));
         let hint = if arg.exists() {
             format!(" (a file {shown} exists here: write ./{shown} to use it)")
         } else {
             String::new()
         };
         bail!(
-            "\"{shown}\" is not a built-in preset{hint}; a preset file is named by a path that contains a `/` or ends in .json (see `corelab presets`)"
+            "\"{shown}\" is not a built-in preset{suggestion}{hint}; a preset file is named by a path that contains a `/` or ends in .json (see `corelab presets`)"
         );
     };
     let exp = builtin

@@ -33,8 +33,10 @@ pub(super) fn list_presets(cores: Option<usize>) {
 fn builtin_named(name: &str) -> Result<&'static crate::preset::BuiltinPreset> {
     find_builtin(name).ok_or_else(|| {
         let names: Vec<&str> = builtin_presets().iter().map(|p| p.id).collect();
+        let suggestion = crate::preset::nearest_builtin(name)
+            .map_or(String::new(), |p| format!(" (did you mean `{}`?)", p.id));
         anyhow::anyhow!(
-            "\"{}\" is not a built-in preset; choose one of {}",
+            "\"{}\" is not a built-in preset{suggestion}; choose one of {}",
             crate::export::sanitize::for_terminal_line(name),
             names.join(", ")
         )

@@ -22,17 +22,19 @@ use super::stdout::{reserve_stdout_for, write_output};
 /// The exit statuses of `corelab report`, for `--help` and its man page.
 pub(super) const REPORT_AFTER_HELP: &str = "\
 A regression gate for CI: `corelab report NEW.json --baseline OLD.json --fail-if-slower 5`
-prints each cell (model × workers) of both files with its median wall time and 95% interval,
-baseline → new, and its change. A cell is slower only beyond the noise: where its interval lies
+prints each cell (model × workers) of both files with its median wall time and interval (95%
+from 6 runs a cell; the lines say what fewer cover), baseline → new, and its change. A cell is slower only beyond the noise: where its interval lies
 wholly above the baseline's (at least 3 timed runs a side; overlapping intervals are \"within the
 noise\", whatever the medians say). --fail-if-slower PCT fails on such a cell that is more than
-PCT percent slower, and on a cell the baseline measured that failed in the new run; cells in one
-file only are named, not failed. Where the two tasks differ only in size (calibration), the
+PCT percent slower, on a cell the baseline measured that failed in the new run, and where no
+cell could be judged (fewer than 3 runs a cell, no cell in both files): a gate that compared
+nothing does not pass. Cells in one file only are named, not failed. Where the two tasks differ only in size (calibration), the
 times are compared per unit of work (hash round, MiB swept, increment per worker); where the
 work cannot be compared (another task, or a primes, io, mixed, command or function task of
 another size), nothing is judged and --fail-if-slower fails, saying why. --fail-on-lost-updates
 fails when a timed run of any cell lost an update. Each failure is one line on stderr (the model, the workers, both medians with their
-intervals, the change), then a closing `Gate passed` or `Gate FAILED` line. Runs that differ
+intervals, the change), then a closing `Gate passed` line, or a `Gate FAILED` line that says
+what failed and what the gate required. Runs that differ
 (task size, runs per cell, machine, build, interpreter) get a warning line: their times may not
 be comparable. `corelab run` takes the same flags and judges the sweep it measured.
 

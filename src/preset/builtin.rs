@@ -59,3 +59,27 @@ pub fn find_builtin(name: &str) -> Option<&'static BuiltinPreset> {
     let id = id.rsplit('/').next().unwrap_or(id);
     BUILTIN.iter().find(|p| p.id == id)
 }
+
+/// The built-in preset whose name is nearest to `name`, when it is near enough to be a typo
+/// (by the rule that suggests preset fields, [`super::closest`]), letter case aside:
+/// `lost-updates` for `lostupdates`, `start-here` for `Start-Here`.
+pub fn nearest_builtin(name: &str) -> Option<&'static BuiltinPreset> {
+    let ids: Vec<String> = BUILTIN.iter().map(|p| p.id.to_string()).collect();
+    let nearest = super::closest(&name.to_lowercase(), &ids)?;
+    BUILTIN.iter().find(|p| p.id == nearest)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_misspelt_preset_name_gets_the_nearest_one() {
+        let nearest = |name: &str| nearest_builtin(name).map(|p| p.id);
+        assert_eq!(nearest("lostupdates"), Some("lost-updates"));
+        assert_eq!(nearest("lost-updatez"), Some("lost-updates"));
+        assert_eq!(nearest("Start-Here"), Some("start-here"));
+        assert_eq!(nearest("lost-update"), Some("lost-updates"));
+        assert_eq!(nearest("something-else-entirely"), None);
+    }
+}

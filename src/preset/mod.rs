@@ -12,7 +12,7 @@ mod view;
 mod work;
 mod workers;
 
-pub use builtin::{BuiltinPreset, START_HERE, builtin_presets, find_builtin};
+pub use builtin::{BuiltinPreset, START_HERE, builtin_presets, find_builtin, nearest_builtin};
 pub use calibration::{ArraySizing, Calibration, CalibrationTrial};
 pub use error::PresetError;
 pub use experiment::{
