@@ -59,6 +59,7 @@ mod presets;
 mod report;
 mod results_text;
 mod run;
+mod run_inputs;
 mod run_stderr;
 mod second_signal;
 mod selftest;

@@ -503,7 +503,7 @@ fn every_name_of_one_out_file_shares_its_lock() {
     let dir = tempfile::tempdir().unwrap();
     let d = dir.path();
     std::fs::create_dir(d.join("sub")).unwrap();
-    std::fs::write(d.join("r.json"), "earlier").unwrap();
+    std::fs::write(d.join("r.json"), EARLIER).unwrap();
     symlink("r.json", d.join("link.json")).unwrap();
     symlink("link.json", d.join("link-to-link.json")).unwrap();
     symlink(d.join("r.json"), d.join("sub/absolute-link.json")).unwrap();
@@ -546,10 +546,7 @@ fn every_name_of_one_out_file_shares_its_lock() {
             "{name}: {stderr}"
         );
     }
-    assert_eq!(
-        std::fs::read_to_string(d.join("r.json")).unwrap(),
-        "earlier"
-    );
+    assert_eq!(std::fs::read_to_string(d.join("r.json")).unwrap(), EARLIER);
     std::fs::remove_file(&key).ok();
 }
 
@@ -730,8 +727,10 @@ fn files_starting_with(dir: &Path, prefix: &str) -> Vec<String> {
     names
 }
 
-/// A results file from an earlier run, which the next run on the same `--out` must not lose.
-const EARLIER: &str = "earlier results, byte for byte\n";
+/// A results file from an earlier run, which the next run on the same `--out` must not lose
+/// (told as one by its `format`, which is all `--out` asks of a file it may replace).
+const EARLIER: &str =
+    "{\"format\": \"corelab-results\", \"note\": \"earlier results, byte for byte\"}\n";
 
 #[test]
 fn an_earlier_out_is_kept_when_every_cell_fails() {
@@ -1481,7 +1480,7 @@ fn a_runtime_directory_that_is_a_file_names_the_variable_to_correct() {
     let not_a_dir = dir.path().join("runtime");
     std::fs::write(&not_a_dir, "x").unwrap();
     let out = dir.path().join("r.json");
-    std::fs::write(&out, "keep").unwrap();
+    std::fs::write(&out, EARLIER).unwrap();
     let o = Command::new(corelab_exe())
         .env("XDG_RUNTIME_DIR", &not_a_dir)
         .env_remove("HOME")
@@ -1498,7 +1497,7 @@ fn a_runtime_directory_that_is_a_file_names_the_variable_to_correct() {
             && stderr.contains("point XDG_RUNTIME_DIR at a directory you can write"),
         "{stderr}"
     );
-    assert_eq!(std::fs::read_to_string(&out).unwrap(), "keep");
+    assert_eq!(std::fs::read_to_string(&out).unwrap(), EARLIER);
 }
 
 #[test]

@@ -212,3 +212,149 @@ fn standard_output_is_refused_where_it_cannot_work() {
     }
     assert!(!d.join("-").exists());
 }
+
+/// No output may replace a file the run starts: the command task's program (relative to the
+/// preset), the Python interpreter a preset names by its path, the MPI hostfile. Refused
+/// before anything runs, naming which input it is; the file is left as it was.
+#[test]
+fn outputs_never_replace_the_programs_and_files_the_run_uses() {
+    let dir = tempfile::tempdir().unwrap();
+    let d = dir.path();
+    let script = "#!/bin/sh\nexit 0\n";
+    corelab::safe_fs::write_executable(&d.join("evilcmd.sh"), script).unwrap();
+    std::fs::write(
+        d.join("cmd.json"),
+        r#"{"version": 1, "name": "cmd", "task": {"kind": "command", "tasks": 2,
+            "command": {"argv": ["./evilcmd.sh", "{task}"]}}, "workers": [1],
+            "models": ["sequential"], "repetitions": 1, "warmups": 0, "min_time_s": 0,
+            "precision": 0}"#,
+    )
+    .unwrap();
+    corelab::safe_fs::write_executable(&d.join("mypython"), script).unwrap();
+    std::fs::write(d.join("hosts"), "localhost slots=4\n").unwrap();
+    std::fs::write(
+        d.join("py.json"),
+        r#"{"version": 1, "name": "py", "task": {"kind": "cpu", "tasks": 2,
+            "cpu": {"kernel": "primes", "size": 2000}}, "workers": [1],
+            "models": ["py-threading", "py-mpi"], "repetitions": 1, "warmups": 0,
+            "python": {"interpreter": "./mypython"}, "mpi": {"hostfile": "hosts"}}"#,
+    )
+    .unwrap();
+    let cases = [
+        (
+            "./cmd.json",
+            "--out",
+            "evilcmd.sh",
+            "the command task's program, task.command.argv[0]",
+        ),
+        (
+            "./cmd.json",
+            "--csv",
+            "./evilcmd.sh",
+            "the command task's program, task.command.argv[0]",
+        ),
+        (
+            "./py.json",
+            "--markdown",
+            "mypython",
+            "the Python interpreter, python.interpreter",
+        ),
+        (
+            "./py.json",
+            "--trace",
+            "hosts",
+            "the MPI hostfile, mpi.hostfile",
+        ),
+    ];
+    for (preset, flag, path, what) in cases {
+        let o = corelab_in(d, &["run", preset, "-q", flag, path]);
+        let (stdout, stderr) = texts(&o);
+        assert_eq!(o.status.code(), Some(1), "{flag} {path}: {stderr}");
+        assert!(
+            stderr.contains(&format!(
+                "Error: {flag} {path} is both an input and an output ({what}): it would be \
+                 overwritten"
+            )),
+            "{flag} {path}: {stderr}"
+        );
+        assert!(stdout.is_empty(), "refused before the sweep: {stdout}");
+    }
+    for program in ["evilcmd.sh", "mypython"] {
+        assert_eq!(std::fs::read_to_string(d.join(program)).unwrap(), script);
+    }
+    assert_eq!(
+        std::fs::read_to_string(d.join("hosts")).unwrap(),
+        "localhost slots=4\n"
+    );
+}
+
+/// `--out` replaces an earlier results file (or an empty file), never another file: a preset,
+/// notes, or what a symbolic link leads to. Refused before the sweep, byte for byte intact.
+#[test]
+fn out_refuses_to_replace_a_file_that_is_not_a_results_file() {
+    let dir = tempfile::tempdir().unwrap();
+    let d = dir.path();
+    std::fs::write(d.join("quick.json"), QUICK).unwrap();
+    std::fs::write(d.join("other-preset.json"), QUICK).unwrap();
+    std::fs::write(d.join("notes.txt"), "my notes\n").unwrap();
+    std::fs::create_dir(d.join("keep")).unwrap();
+    std::fs::write(d.join("keep/real.txt"), "kept\n").unwrap();
+    std::os::unix::fs::symlink("keep/real.txt", d.join("link.json")).unwrap();
+    for (out, shown) in [
+        ("other-preset.json", "other-preset.json".to_string()),
+        ("notes.txt", "notes.txt".to_string()),
+        (
+            "link.json",
+            format!("link.json (a symbolic link to {})", "keep/real.txt"),
+        ),
+    ] {
+        let o = corelab_in(d, &["run", "./quick.json", "-q", "--out", out]);
+        let (stdout, stderr) = texts(&o);
+        assert_eq!(o.status.code(), Some(1), "{out}: {stderr}");
+        assert!(
+            stderr.contains(&format!(
+                "Error: --out {shown} already exists and is not a corelab results file"
+            )) && stderr.contains("choose another name or remove it first"),
+            "{out}: {stderr}"
+        );
+        assert!(stdout.is_empty(), "refused before the sweep: {stdout}");
+    }
+    assert_eq!(
+        std::fs::read_to_string(d.join("other-preset.json")).unwrap(),
+        QUICK
+    );
+    assert_eq!(
+        std::fs::read_to_string(d.join("notes.txt")).unwrap(),
+        "my notes\n"
+    );
+    assert!(is_link(&d.join("link.json")));
+    assert_eq!(
+        std::fs::read_to_string(d.join("keep/real.txt")).unwrap(),
+        "kept\n"
+    );
+    // Nothing was left beside them: no partial file, no lock.
+    let mut names: Vec<String> = std::fs::read_dir(d)
+        .unwrap()
+        .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
+        .collect();
+    names.sort();
+    assert_eq!(
+        names,
+        [
+            "keep",
+            "link.json",
+            "notes.txt",
+            "other-preset.json",
+            "quick.json"
+        ]
+    );
+    // An earlier results file and an empty file are replaced as before.
+    std::fs::write(d.join("empty.json"), "").unwrap();
+    for out in ["r.json", "r.json", "empty.json"] {
+        let o = corelab_in(d, &["run", "./quick.json", "-q", "--out", out]);
+        let (_, stderr) = texts(&o);
+        assert_eq!(o.status.code(), Some(0), "{out}: {stderr}");
+        let results = corelab::results::ResultsFile::load(&d.join(out)).unwrap();
+        assert_eq!(results.status, corelab::results::RunStatus::Complete);
+    }
+}

@@ -13,6 +13,10 @@ use common::{corelab_exe, is_alive, live_processes};
 use corelab::preset::ModelKind;
 use corelab::results::{CellStatus, ResultsFile, RunStatus};
 
+/// An earlier results file on `--out`, which an interrupted run must leave byte for byte (told
+/// as one by its `format`, which is all `--out` asks of a file it may replace).
+const EARLIER: &str = "{\"format\": \"corelab-results\", \"note\": \"earlier results\"}\n";
+
 /// Four cells (threads × 1, processes × 1, threads × 2, processes × 2) measured in interleaved
 /// rounds, each run about 60–120 ms of sleeping tasks: after the first round (saved) the sweep
 /// has many rounds to go, and the processes cells run in `corelab worker` children.
@@ -194,7 +198,7 @@ fn sigint_keeps_an_earlier_out_and_says_where_the_cells_are() {
     let preset = dir.path().join("slow.json");
     std::fs::write(&preset, SLOW).unwrap();
     let out = dir.path().join("keep.json");
-    let earlier = "earlier results\n";
+    let earlier = EARLIER;
     std::fs::write(&out, earlier).unwrap();
     let csv = dir.path().join("s.csv");
     let svg = dir.path().join("s.svg");
@@ -346,10 +350,10 @@ fn a_signal_before_the_first_run_keeps_an_earlier_out_unchanged() {
     let _g = common::exclusive();
     let dir = tempfile::tempdir().unwrap();
     let out = dir.path().join("keep.json");
-    std::fs::write(&out, "earlier results\n").unwrap();
+    std::fs::write(&out, EARLIER).unwrap();
     let (code, stderr) = interrupt_first_run(dir.path(), &out);
     assert_eq!(code, Some(130), "{stderr}");
-    assert_eq!(std::fs::read_to_string(&out).unwrap(), "earlier results\n");
+    assert_eq!(std::fs::read_to_string(&out).unwrap(), EARLIER);
     assert!(
         stderr.contains(&format!(
             "nothing was measured, so nothing was saved ({} keeps its earlier results)",

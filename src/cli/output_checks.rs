@@ -1,6 +1,7 @@
 //! The outputs of `run` and `report` checked before anything is measured or written: each
-//! path writable, its own file and no input's, at most one of them standard output, and a
-//! chart size and axes the exporters accept.
+//! path writable, its own file and no input's, at most one of them standard output, a chart
+//! size and axes the exporters accept, and an `--out` that replaces nothing but an earlier
+//! results file.
 
 use std::path::{Path, PathBuf};
 
@@ -10,17 +11,26 @@ use super::message_paths::path_text;
 use super::outputs::{OutputArgs, chart_scales};
 use super::stdout::{STDOUT_FLAGS, is_stdout};
 
+/// A file the command reads or runs, which no output may replace: what it is, in words that
+/// name the preset's field where it comes from one (`the command task's program
+/// (task.command.argv[0])`), and its path.
+pub(super) type Input<'a> = (&'static str, &'a Path);
+
 /// Refuses, before any measuring, an output that could not be written at the end: a missing or
 /// unwritable directory, a target that is a directory, a fifo or a device, the same file named
-/// twice, a file that is also an input (the preset, a results file), a chart size the
-/// exporters refuse. `outputs` pairs each flag with its path, when given.
+/// twice, a file that is also an input (the preset, a results file, a program the run starts;
+/// the refusal says which), a chart size the exporters refuse. `outputs` pairs each flag with
+/// its path, when given.
 pub(super) fn check_outputs(
     outputs: &[(&str, Option<&PathBuf>)],
-    inputs: &[&Path],
+    inputs: &[Input<'_>],
     charts: &OutputArgs,
 ) -> Result<()> {
     let mut seen: Vec<(&str, FileId)> = Vec::new();
-    let inputs: Vec<FileId> = inputs.iter().map(|p| FileId::of(p)).collect();
+    let inputs: Vec<(&str, FileId)> = inputs
+        .iter()
+        .map(|&(what, path)| (what, FileId::of(path)))
+        .collect();
     let mut to_stdout: Option<&str> = None;
     for &(flag, path) in outputs {
         let Some(path) = path else { continue };
@@ -46,9 +56,9 @@ pub(super) fn check_outputs(
                 path_text(path)
             );
         }
-        if inputs.contains(&key) {
+        if let Some((what, _)) = inputs.iter().find(|(_, input)| *input == key) {
             bail!(
-                "{flag} {} is both an input and an output: it would be overwritten",
+                "{flag} {} is both an input and an output ({what}): it would be overwritten",
                 path_text(path)
             );
         }
@@ -153,6 +163,40 @@ fn check_output_path(flag: &str, path: &Path) -> Result<()> {
     }
 }
 
+/// Refuses, before the sweep, an `--out` that would replace a file other than an earlier
+/// results file: a preset, notes, a program, or whatever a symbolic link leads to
+/// (`/etc/hostname`). A file is told as results by its start
+/// ([`crate::results::starts_as_results_file`], which reads at most
+/// [`crate::results::SNIFF_BYTES`] of a regular file); a new name and an empty file may be
+/// written. A path [`check_outputs`] refuses (a directory, a dangling link) is left to it.
+pub(super) fn check_out_replaces_only_results(out: &Path) -> Result<()> {
+    let Ok(target) = crate::safe_fs::output_target(out) else {
+        return Ok(());
+    };
+    if !target.exists || std::fs::metadata(&target.file).is_ok_and(|m| m.len() == 0) {
+        return Ok(());
+    }
+    let shown = path_text(out);
+    let via = match target.through_link {
+        true => format!(" (a symbolic link to {})", path_text(&target.file)),
+        false => String::new(),
+    };
+    let format = crate::results::RESULTS_FORMAT;
+    match crate::results::starts_as_results_file(&target.file) {
+        Ok(true) => Ok(()),
+        Ok(false) => bail!(
+            "--out {shown}{via} already exists and is not a corelab results file (its start \
+             has no \"format\": \"{format}\"); --out replaces only an earlier results file: \
+             choose another name or remove it first"
+        ),
+        Err(e) => bail!(
+            "--out {shown}{via} already exists and cannot be read to tell whether it is a \
+             corelab results file ({}); choose another name or remove it first",
+            crate::export::sanitize::for_terminal_line(&e.to_string())
+        ),
+    }
+}
+
 /// A generous guess at one timed run's share of a results file (its samples, timeline and
 /// counters as JSON; measured files hold 0.3–5 KiB a run).
 pub(super) const BYTES_PER_RUN: u64 = 8 * 1024;
@@ -253,5 +297,68 @@ mod room_tests {
         assert!(check_room_for_results(out, 10, 6, |_| Ok(needed - 1)).is_err());
         check_room_for_results(out, 10, 6, |_| Err(std::io::Error::other("no statvfs"))).unwrap();
         check_room_for_results(Path::new("-"), 10, 6, |_| Ok(0)).unwrap();
+    }
+}
+
+#[cfg(test)]
+mod replace_tests {
+    use super::*;
+
+    #[test]
+    fn out_replaces_a_new_name_an_empty_file_or_an_earlier_results_file_only() {
+        let tmp = tempfile::tempdir().unwrap();
+        let d = tmp.path();
+        check_out_replaces_only_results(&d.join("new.json")).unwrap();
+        std::fs::write(d.join("empty.json"), "").unwrap();
+        check_out_replaces_only_results(&d.join("empty.json")).unwrap();
+        crate::results::ResultsFile::default()
+            .save(&d.join("old.json"))
+            .unwrap();
+        check_out_replaces_only_results(&d.join("old.json")).unwrap();
+        std::fs::write(d.join("notes.txt"), "mine\n").unwrap();
+        let err = check_out_replaces_only_results(&d.join("notes.txt"))
+            .unwrap_err()
+            .to_string();
+        assert!(
+            err.starts_with(&format!(
+                "--out {} already exists and is not a corelab results file",
+                d.join("notes.txt").display()
+            )) && err.ends_with("choose another name or remove it first"),
+            "{err}"
+        );
+        std::os::unix::fs::symlink(d.join("notes.txt"), d.join("link.json")).unwrap();
+        let err = check_out_replaces_only_results(&d.join("link.json"))
+            .unwrap_err()
+            .to_string();
+        assert!(
+            err.contains(&format!(
+                "link.json (a symbolic link to {}) already exists",
+                d.join("notes.txt").display()
+            )),
+            "{err}"
+        );
+    }
+
+    #[test]
+    fn the_refusal_of_an_output_that_is_an_input_says_which_input() {
+        let tmp = tempfile::tempdir().unwrap();
+        let program = tmp.path().join("bench.sh");
+        std::fs::write(&program, "#!/bin/sh\n").unwrap();
+        let out = program.clone();
+        let err = check_outputs(
+            &[("--out", Some(&out))],
+            &[("the command task's program, task.command.argv[0]", &program)],
+            &OutputArgs::default(),
+        )
+        .unwrap_err()
+        .to_string();
+        assert_eq!(
+            err,
+            format!(
+                "--out {} is both an input and an output (the command task's program, \
+                 task.command.argv[0]): it would be overwritten",
+                program.display()
+            )
+        );
     }
 }

@@ -12,7 +12,7 @@ use crate::results::{ResultsFile, RunStatus};
 
 use super::gate::{self, EXIT_REGRESSION};
 use super::message_paths::{file_label, inputs_text, path_text};
-use super::output_checks::check_outputs;
+use super::output_checks::{Input, check_outputs};
 use super::outputs::{OutputArgs, chart_outputs, write_outputs};
 use super::results_text::{
     gil_lesson_text, machine_text, say_build, say_load, say_sweep_warnings, verdict_text,
@@ -62,7 +62,11 @@ pub struct ReportArgs {
 /// several), the Markdown report and (for one file) the CSV summary; with `--baseline`,
 /// compare with it, and with a gate's flags exit [`EXIT_REGRESSION`] when the results fail it.
 pub(super) fn report(args: &ReportArgs) -> Result<ExitCode> {
-    let mut inputs: Vec<&Path> = args.results.iter().map(PathBuf::as_path).collect();
+    let mut inputs: Vec<Input<'_>> = args
+        .results
+        .iter()
+        .map(|p| ("a results file the report reads", p.as_path()))
+        .collect();
     if let Some(baseline) = &args.gate.baseline {
         if args.results.len() > 1 {
             bail!(
@@ -71,7 +75,7 @@ pub(super) fn report(args: &ReportArgs) -> Result<ExitCode> {
                 args.results.len()
             );
         }
-        inputs.push(baseline);
+        inputs.push(("the --baseline results file", baseline));
     }
     if let Some(csv) = &args.csv
         && args.results.len() > 1

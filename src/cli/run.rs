@@ -2,7 +2,7 @@
 //! verdict and fits, its results file and other outputs, and the regression gate.
 
 use std::io::IsTerminal as _;
-use std::path::{Path, PathBuf};
+use std::path::PathBuf;
 use std::process::ExitCode;
 use std::sync::Arc;
 use std::sync::mpsc::RecvTimeoutError;
@@ -25,11 +25,14 @@ use super::gate::{self, EXIT_REGRESSION};
 use super::message_paths::{file_label, path_text};
 use super::out_lock::OutputLock;
 use super::out_target::{OutTarget, Saved};
-use super::output_checks::{check_outputs, check_room_for_results};
+use super::output_checks::{
+    Input, check_out_replaces_only_results, check_outputs, check_room_for_results,
+};
 use super::outputs::{OutputArgs, chart_outputs, check_chart_for_task, write_outputs};
 use super::percentage::parse_percentage;
-use super::preset_arg::{arg_names_a_file, load_preset};
+use super::preset_arg::load_preset;
 use super::results_text::{gil_lesson_text, say_load, say_sweep_warnings, verdict_text};
+use super::run_inputs::run_inputs;
 use super::run_stderr::{Owned, RunStderr};
 use super::second_signal::OnDisk;
 use super::signal_watcher::cancel_on_signals;
@@ -49,7 +52,11 @@ relative to the preset file's directory, once, before anything runs; the version
 workers then start that same absolute path.
 
 Outputs: every output path (--out, --csv, --trace, --svg, --png, --markdown: each its own
-file, none of them the preset) and the chart size are checked before the sweep starts. While it
+file, none of them a file the run reads or starts: the preset, the function's module, the
+command's program, the Python interpreter, the MPI launcher or hostfile, the --baseline) and the
+chart size are checked before the sweep starts. --out replaces only an earlier results file (or
+an empty file): another file there (a preset, notes, what a symbolic link leads to) is refused;
+choose another name or remove it first. While it
 runs, --out is locked (an flock on out-HASH.lock in your private lock directory: when
 XDG_RUNTIME_DIR is set, $XDG_RUNTIME_DIR/corelab only; otherwise $TMPDIR/corelab-locks-UID,
 unless that directory is not yours and private or $TMPDIR cannot be trusted (others can rename
@@ -91,7 +98,8 @@ pub struct RunArgs {
     /// calibration off, so that the same work is measured. stderr says which was used.
     /// (A path, not text: a file name need not be UTF-8.)
     pub preset: PathBuf,
-    /// Write the full results (every raw sample) as JSON here.
+    /// Write the full results (every raw sample) as JSON here. An existing file is replaced
+    /// only when it is an earlier results file (or empty); any other file is refused.
     #[arg(long, value_name = "FILE")]
     pub out: Option<PathBuf>,
     /// Write the summary table as CSV here (`-`: standard output, and the table, verdict and
@@ -372,17 +380,17 @@ pub(super) fn run(args: &RunArgs) -> Result<ExitCode> {
     }
     // The chart the preset's view names, unless --chart names one.
     let chart_args = args.outputs.following_view_of(&exp);
-    // What the run reads: no output may replace it.
-    let mut inputs: Vec<&Path> = Vec::new();
-    if arg_names_a_file(&args.preset) {
-        inputs.push(&args.preset);
-    }
-    if exp.task.kind == crate::preset::TaskKind::Function && !exp.task.function.file.is_empty() {
-        inputs.push(Path::new(&exp.task.function.file));
-    }
-    if let Some(baseline) = &args.gate.baseline {
-        inputs.push(baseline);
-    }
+    // What the run reads or starts: no output may replace it.
+    let inputs = run_inputs(
+        &args.preset,
+        &exp,
+        preset_dir.as_deref(),
+        args.gate.baseline.as_deref(),
+    );
+    let inputs: Vec<Input<'_>> = inputs
+        .iter()
+        .map(|(what, p)| (*what, p.as_path()))
+        .collect();
     let mut outputs = vec![
         ("--out", args.out.as_ref()),
         ("--csv", args.csv.as_ref()),
@@ -390,6 +398,10 @@ pub(super) fn run(args: &RunArgs) -> Result<ExitCode> {
     ];
     outputs.extend(chart_outputs(&chart_args));
     check_outputs(&outputs, &inputs, &chart_args)?;
+    // An earlier results file may be replaced; a preset, notes or a program may not.
+    if let Some(out) = &args.out {
+        check_out_replaces_only_results(out)?;
+    }
     // A full disk is found now, not after the sweep was measured.
     if let Some(out) = &args.out {
         check_room_for_results(
@@ -849,6 +861,7 @@ fn final_speedup_text(
 #[cfg(test)]
 mod tests {
     use super::*;
+    use std::path::Path;
 
     /// A function experiment on the module at `path`, run by py-threading and py-asyncio on
     /// scripted executors (no interpreter, no timing), with a CPython 3.11's answers.

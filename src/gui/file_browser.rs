@@ -44,34 +44,16 @@ pub struct Browser {
 /// The height of the list of entries, whatever it holds.
 pub const LIST_HEIGHT: f32 = 240.0;
 
-/// How much of a file's start is read to tell a results file: its `format` field comes
-/// first in every file corelab writes.
-const SNIFF_BYTES: usize = 4096;
-
 /// At most this many files of a folder are opened to tell results files from others; the
 /// rest are listed unchecked (a huge folder stays responsive).
 const MAX_SNIFFED: usize = 2000;
 
 /// Whether `path` is a regular file whose first bytes carry corelab's results format
-/// (`"format": "corelab-results"`). Only regular files are opened (never a FIFO or a device,
-/// which could block), without blocking and checked again once open
-/// ([`crate::safe_fs::open_regular`]: a fifo swapped in after the check cannot hang the
-/// listing), and only their first [`SNIFF_BYTES`] read.
+/// (`"format": "corelab-results"`; [`crate::results::starts_as_results_file`], which opens
+/// only a regular file, without blocking, and reads only its first
+/// [`crate::results::SNIFF_BYTES`]): a file that cannot be read is not listed as one.
 pub fn is_results_file(path: &Path) -> bool {
-    use std::io::Read;
-    let Ok((file, _)) = crate::safe_fs::open_regular(path) else {
-        return false;
-    };
-    let mut head = Vec::with_capacity(SNIFF_BYTES);
-    if file
-        .take(SNIFF_BYTES as u64)
-        .read_to_end(&mut head)
-        .is_err()
-    {
-        return false;
-    }
-    let needle = format!("\"{}\"", crate::results::RESULTS_FORMAT);
-    head.windows(needle.len()).any(|w| w == needle.as_bytes())
+    crate::results::starts_as_results_file(path).unwrap_or(false)
 }
 
 /// A file name or path on one line, legibly: bytes that are not UTF-8 as `\xff`, a newline

@@ -3,8 +3,9 @@
 //!
 //! One concept a file: `document` (the top-level record, its format, status and baseline),
 //! `provenance`, `sample` (one timed run), `cell` (one model at one worker count), `error`,
-//! `open` (reading and refusing), `save`, `recompute` (the derived figures), `answers` (the
-//! answer checks) and `rerun` (the experiment to measure again).
+//! `open` (reading and refusing), `sniff` (telling a results file by its start), `save`,
+//! `recompute` (the derived figures), `answers` (the answer checks) and `rerun` (the experiment
+//! to measure again).
 
 mod answers;
 mod cell;
@@ -16,6 +17,7 @@ mod recompute;
 mod rerun;
 mod sample;
 mod save;
+mod sniff;
 #[cfg(test)]
 mod test_cells;
 
@@ -27,3 +29,4 @@ pub use open::{MAX_CELLS, MAX_RESULTS_BYTES};
 pub use provenance::Provenance;
 pub use sample::Sample;
 pub use save::write_atomically;
+pub use sniff::{SNIFF_BYTES, starts_as_results_file};
