@@ -99,8 +99,14 @@ pub fn show(
     if results.is_some()
         && let Some(reason) = kind.unavailable_reason(shown_runs)
     {
-        // Shown by its tab while other results came in (the tab itself is greyed then).
-        caption::say_unavailable(ui, kind, &reason);
+        // Shown by its tab while other results came in (the tab itself is greyed then), or
+        // while the sweep that will draw it has not counted anything yet.
+        let waiting = layers.sweep_running
+            && results.is_some_and(|r| {
+                kind.unavailable_for_tasks(&[r.experiment.task.kind])
+                    .is_none()
+            });
+        caption::say_unavailable(ui, kind, &reason, waiting);
         return;
     }
     // The caption: a paragraph above the plot, or where room is short one "(?)" whose hover
