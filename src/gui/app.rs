@@ -816,4 +816,45 @@ mod tests {
         let note = app.lesson_note().expect("finished results are judged");
         assert!(note.starts_with("These results do not show it ("), "{note}");
     }
+
+    /// A sweep's results are told apart from compared runs from its first frame: they have
+    /// its start time and this build's provenance (without them its label read "?" where the
+    /// dates tell the runs apart, and a "corelab build" difference was reported until the
+    /// sweep ended).
+    #[test]
+    fn a_running_sweeps_results_have_their_start_and_build_from_the_start() {
+        let dir = tempfile::tempdir().unwrap();
+        let mut app = quick_app(dir.path());
+        app.set_experiment(sleepy());
+        // The same experiment, run by this build on another day.
+        let earlier = ResultsFile {
+            started_at: "2026-01-02T03:04:05Z".into(),
+            experiment: sleepy(),
+            machine: app.machine.clone(),
+            provenance: crate::results::Provenance::of_this_build(),
+            ..ResultsFile::default()
+        };
+        app.compare.push(CompareRun::new(
+            "earlier".into(),
+            dir.path().join("earlier.json"),
+            earlier.clone(),
+        ));
+        assert!(app.start_run(&egui::Context::default()));
+        let live = app.results.clone().unwrap();
+        assert!(live.started_at.starts_with("20"), "{:?}", live.started_at);
+        assert_eq!(live.provenance.commit, earlier.provenance.commit);
+        assert_eq!(live.provenance.command.as_deref(), Some("workbench"));
+        let labels = app.run_labels();
+        assert!(!labels.iter().any(|l| l.contains('?')), "{labels:?}");
+        assert_ne!(labels[0], labels[1], "{labels:?}");
+        let differences = crate::results::comparison_differences(&[
+            (labels[0].as_str(), &live),
+            (labels[1].as_str(), &earlier),
+        ]);
+        assert!(
+            !differences.iter().any(|d| d.aspect == "corelab build"),
+            "{differences:?}"
+        );
+        finish(&mut app);
+    }
 }
