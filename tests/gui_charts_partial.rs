@@ -185,3 +185,44 @@ fn the_table_says_a_cell_is_being_measured_until_the_sweep_completes_it() {
         "{rows:?}"
     );
 }
+
+/// The Lost updates tab during its own sweep, before any run has counted: it says the chart
+/// waits for the sweep's first runs, not that these results have none and to open the
+/// preset and press Run (which is what is happening). Once the sweep has ended with no run
+/// that counted, it says so.
+#[test]
+fn the_lost_updates_tab_waits_for_its_own_sweeps_first_runs() {
+    let gate = Gate::default();
+    let dir = tempfile::tempdir().unwrap();
+    // Every run held at the gate: the sweep runs with no cell yet.
+    let mut h = common::gui::gated_sweep(dir.path(), &gate, |_| true);
+    let mut exp = common::gui::held_experiment();
+    exp.task.kind = corelab::preset::TaskKind::Contention;
+    h.state_mut().set_experiment(exp);
+    h.run();
+    h.get_by_label("Run").click();
+    h.run_steps(2);
+    h.state_mut().set_tab(corelab::gui::Tab::LostUpdates);
+    h.run_steps(2);
+    assert!(h.state().is_running(), "held at the gate");
+    let waiting = "Waiting for the sweep's first runs: the lost-updates chart is drawn once a run has counted its lost updates.";
+    assert!(h.query_by_label(waiting).is_some(), "the tab waits");
+    assert!(
+        h.query_by_label_contains("No lost-updates chart").is_none()
+            && h.query_by_label_contains("open the lost-updates preset")
+                .is_none(),
+        "no call to do what is being done"
+    );
+    gate.open();
+    step_until(&mut h, "the sweep to finish", |a| !a.is_running());
+    h.state_mut().set_tab(corelab::gui::Tab::LostUpdates);
+    h.run_steps(2);
+    assert!(h.query_by_label(waiting).is_none(), "the sweep has ended");
+    // The scripted runs counted nothing: that is what the finished results are told.
+    assert!(
+        h.query_by_label_contains(
+            "No lost-updates chart for these results: no cell has a run that counted"
+        )
+        .is_some()
+    );
+}

@@ -106,3 +106,66 @@ fn the_prompts_buttons_stay_put_when_a_typed_path_reaches_an_empty_folder() {
     let after = h.get_by_label("Open").rect();
     assert_eq!(before, after, "the buttons did not move");
 }
+
+/// The file shown, or one already compared, is not overlaid a second time as "#2" (the same
+/// curves twice): the file is refused with a note, by its canonical path however it is
+/// typed; a copy of it at another path is another file, and is compared.
+#[test]
+fn the_file_shown_or_already_compared_is_not_compared_again() {
+    let dir = tempfile::tempdir().unwrap();
+    let results = common::gui::two_cell_results(Experiment::default());
+    let shown = dir.path().join("shown.json");
+    let other = dir.path().join("other.json");
+    let copy = dir.path().join("copy.json");
+    for path in [&shown, &other, &copy] {
+        results.save(path).unwrap();
+    }
+    let mut h = harness(app(dir.path()));
+    h.run();
+    let ctx = h.ctx.clone();
+    h.state_mut().open_results_path(&ctx, shown.clone());
+    step_until(&mut h, "the results to load", |a| {
+        a.results().is_some() && !a.files_busy()
+    });
+    let said = |h: &egui_kittest::Harness<'_, WorkbenchApp>, text: &str| {
+        h.state().messages().iter().any(|m| m.text.contains(text))
+    };
+    let compare = |h: &mut egui_kittest::Harness<'_, WorkbenchApp>, path: std::path::PathBuf| {
+        h.state_mut().add_compare_path(&ctx, path);
+        step_until(h, "the compared file to be read", |a| !a.files_busy());
+        h.run();
+    };
+    // The file shown, by its own path and by another spelling of it.
+    compare(&mut h, shown.clone());
+    assert!(h.state().compare_runs().is_empty());
+    assert!(
+        said(&h, "is the results file shown"),
+        "{:?}",
+        h.state().messages()
+    );
+    compare(&mut h, dir.path().join(".").join("shown.json"));
+    assert!(h.state().compare_runs().is_empty());
+    // Another file is compared, once.
+    compare(&mut h, other.clone());
+    assert_eq!(h.state().compare_runs().len(), 1);
+    let link = dir.path().join("link.json");
+    std::os::unix::fs::symlink(&other, &link).unwrap();
+    compare(&mut h, link);
+    assert_eq!(
+        h.state().compare_runs().len(),
+        1,
+        "a link to it is the same file"
+    );
+    assert!(
+        said(&h, "is already compared"),
+        "{:?}",
+        h.state().messages()
+    );
+    assert!(
+        h.query_by_label_contains("is already compared").is_some(),
+        "said in the window"
+    );
+    // A copy at another path is another file.
+    compare(&mut h, copy);
+    assert_eq!(h.state().compare_runs().len(), 2);
+}

@@ -45,6 +45,6 @@ pub use pacer::{Pacer, RunGuard, UnitError, UnitResult};
 pub use run_count::{MoreRuns, RunCount};
 pub use sweep::{
     CellStart, ExecutorFactory, Preflight, RealExecutors, SplitMix64, SweepConfig, SweepHandle,
-    preflight, preflight_checked, preflight_with, run_sweep, spawn_sweep, sweep_plan,
-    task_preflight,
+    preflight, preflight_checked, preflight_with, recorded_provenance, run_sweep, spawn_sweep,
+    sweep_plan, task_preflight,
 };

@@ -763,4 +763,98 @@ mod tests {
             app.messages()
         );
     }
+
+    /// The start-here tour's results on a 2-core machine, six runs a cell, where threads
+    /// reached only 1.1× and processes 0.85× at 2 workers: the lesson is not shown.
+    fn disturbed_tour() -> ResultsFile {
+        let cell = |model, workers, t: f64| CellResult {
+            model: Some(model),
+            workers,
+            samples: (0..6)
+                .map(|i| crate::results::Sample {
+                    wall_s: t * (1.0 + 0.001 * (i as f64 - 2.5)),
+                    cpu_s: t,
+                    checksum: 1,
+                    ..crate::results::Sample::default()
+                })
+                .collect(),
+            ..CellResult::default()
+        };
+        let mut cells = vec![cell(ModelKind::Sequential, 1, 1.0)];
+        for (model, at2) in [
+            (ModelKind::Threads, 1.1),
+            (ModelKind::GilThreads, 1.0),
+            (ModelKind::Processes, 0.85),
+        ] {
+            cells.push(cell(model, 1, 1.0));
+            cells.push(cell(model, 2, 1.0 / at2));
+        }
+        let mut r = ResultsFile {
+            cells,
+            ..ResultsFile::default()
+        };
+        r.machine.logical_cores = 2;
+        r.recompute();
+        r
+    }
+
+    /// The start-here hint's note that results do not show the lesson judges finished
+    /// results only: while a sweep runs its cells are still being measured, so the very
+    /// cells that draw the note once the sweep has ended draw none while it runs.
+    #[test]
+    fn the_lesson_is_not_judged_while_a_sweep_runs() {
+        let dir = tempfile::tempdir().unwrap();
+        let mut app = quick_app(dir.path());
+        app.set_experiment(sleepy());
+        assert!(app.start_run(&egui::Context::default()));
+        // What a round shows mid-sweep: cells with runs so far, not yet completed.
+        app.results = Some(disturbed_tour());
+        assert!(app.is_running());
+        assert_eq!(app.lesson_note(), None);
+        finish(&mut app);
+        app.results = Some(disturbed_tour());
+        let note = app.lesson_note().expect("finished results are judged");
+        assert!(note.starts_with("These results do not show it ("), "{note}");
+    }
+
+    /// A sweep's results are told apart from compared runs from its first frame: they have
+    /// its start time and this build's provenance (without them its label read "?" where the
+    /// dates tell the runs apart, and a "corelab build" difference was reported until the
+    /// sweep ended).
+    #[test]
+    fn a_running_sweeps_results_have_their_start_and_build_from_the_start() {
+        let dir = tempfile::tempdir().unwrap();
+        let mut app = quick_app(dir.path());
+        app.set_experiment(sleepy());
+        // The same experiment, run by this build on another day.
+        let earlier = ResultsFile {
+            started_at: "2026-01-02T03:04:05Z".into(),
+            experiment: sleepy(),
+            machine: app.machine.clone(),
+            provenance: crate::results::Provenance::of_this_build(),
+            ..ResultsFile::default()
+        };
+        app.compare.push(CompareRun::new(
+            "earlier".into(),
+            dir.path().join("earlier.json"),
+            earlier.clone(),
+        ));
+        assert!(app.start_run(&egui::Context::default()));
+        let live = app.results.clone().unwrap();
+        assert!(live.started_at.starts_with("20"), "{:?}", live.started_at);
+        assert_eq!(live.provenance.commit, earlier.provenance.commit);
+        assert_eq!(live.provenance.command.as_deref(), Some("workbench"));
+        let labels = app.run_labels();
+        assert!(!labels.iter().any(|l| l.contains('?')), "{labels:?}");
+        assert_ne!(labels[0], labels[1], "{labels:?}");
+        let differences = crate::results::comparison_differences(&[
+            (labels[0].as_str(), &live),
+            (labels[1].as_str(), &earlier),
+        ]);
+        assert!(
+            !differences.iter().any(|d| d.aspect == "corelab build"),
+            "{differences:?}"
+        );
+        finish(&mut app);
+    }
 }

@@ -21,6 +21,8 @@
 //! - `legend_outside`: the legend's entries (a sample of each line and marker, and a name),
 //!   drawn in a row outside the plot.
 //! - `legend_inside`: the same entries in a box in the plot's clear corner.
+//! - `legend_rows`: the legend above the plot held to whole rows of entries, scrolled a row
+//!   at a time.
 //! - `hidden_entries`: the legend entries clicked away, whose lines are not drawn.
 //! - `summary`: the chart in words, for a screen reader.
 //! - `test_support` (tests only): results, hovers and series the unit tests share.
@@ -36,6 +38,7 @@ mod layers;
 mod legend_inside;
 mod legend_outside;
 mod legend_placement;
+mod legend_rows;
 mod measuring;
 mod room;
 mod series_drawing;
@@ -96,8 +99,14 @@ pub fn show(
     if results.is_some()
         && let Some(reason) = kind.unavailable_reason(shown_runs)
     {
-        // Shown by its tab while other results came in (the tab itself is greyed then).
-        caption::say_unavailable(ui, kind, &reason);
+        // Shown by its tab while other results came in (the tab itself is greyed then), or
+        // while the sweep that will draw it has not counted anything yet.
+        let waiting = layers.sweep_running
+            && results.is_some_and(|r| {
+                kind.unavailable_for_tasks(&[r.experiment.task.kind])
+                    .is_none()
+            });
+        caption::say_unavailable(ui, kind, &reason, waiting);
         return;
     }
     // The caption: a paragraph above the plot, or where room is short one "(?)" whose hover
@@ -227,27 +236,18 @@ pub fn show(
             node.set_description(kind.caption().to_string())
         });
     };
-    let row = ui.text_style_height(&egui::TextStyle::Body) + ui.spacing().item_spacing.y;
     if room.tight {
         // One menu for the boxes (and the fits' box, off the row above), the legend
         // (outside) after it in the same rows, held to two of them (scrolling beyond; a
         // scroll area is 64 points at least unless told, which was three rows): the plot
         // keeps the rest of a tight area.
-        // A row as tall as the View button's (the legend's text is less tall): two rows
-        // whole, not the second cut through its text.
-        let rows = room.legend_rows(ui.available_height())
-            * (ui
-                .spacing()
-                .interact_size
-                .y
-                .max(row - ui.spacing().item_spacing.y)
-                + ui.spacing().item_spacing.y);
-        egui::ScrollArea::vertical()
-            .id_salt(("view-and-legend", kind.id()))
-            .max_height(rows)
-            .min_scrolled_height(rows)
-            .auto_shrink([false, true])
-            .show(ui, |ui| {
+        // Rows as tall as the View button's (the legend's entries are less tall): two rows
+        // whole, not the second cut through its text, the wheel moving a row at a time.
+        legend_rows::whole_rows_area(
+            ui,
+            ("view-and-legend", kind.id()),
+            room.legend_rows(ui.available_height()),
+            |ui| {
                 ui.horizontal_wrapped(|ui| {
                     how_to_read(ui);
                     ui.menu_button("View", |ui| {
@@ -263,8 +263,9 @@ pub fn show(
                     if outside {
                         legend_entries(ui, &entries, kind, &hidden);
                     }
-                })
-            });
+                });
+            },
+        );
     } else {
         ui.horizontal_wrapped(|ui| {
             if room.compact {
@@ -276,15 +277,16 @@ pub fn show(
             // Held to a few rows, scrolling beyond them, so that the plot keeps its height
             // (compared runs' long legends took 8 rows and left the plot 250 px); one where
             // the plot is already short of height.
-            let rows = room.legend_rows(ui.available_height());
-            egui::ScrollArea::vertical()
-                .id_salt(("legend-outside", kind.id()))
-                .max_height(rows * row)
-                .min_scrolled_height(rows * row)
-                .auto_shrink([false, true])
-                .show(ui, |ui| {
-                    ui.horizontal_wrapped(|ui| legend_entries(ui, &entries, kind, &hidden))
-                });
+            // Whole rows of entries (each as tall as a wrapped row lays it out, its sample
+            // of line and marker included), the wheel moving a row at a time.
+            legend_rows::whole_rows_area(
+                ui,
+                ("legend-outside", kind.id()),
+                room.legend_rows(ui.available_height()),
+                |ui| {
+                    ui.horizontal_wrapped(|ui| legend_entries(ui, &entries, kind, &hidden));
+                },
+            );
         }
     }
     if edited != view {

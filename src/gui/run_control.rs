@@ -39,6 +39,9 @@ pub struct ActiveRun {
     time_left: TimeLeft,
     /// The cells that completed (`CellDone`): the others shown are still being measured.
     completed: Vec<(ModelKind, usize)>,
+    /// The provenance the sweep's results record (this build, the preset, a function's
+    /// source as checked before the start), for the results shown while it runs.
+    pub provenance: crate::results::Provenance,
 }
 
 /// What the user asked for in the run controls.
@@ -67,6 +70,8 @@ impl ActiveRun {
         if results_path.is_some() {
             config.partial_results = results_path.clone();
         }
+        // What the sweep will record, from the module just read: nothing is read again.
+        let provenance = crate::engine::recorded_provenance(exp, &config);
         let ctx = ctx.clone();
         // Events can arrive hundreds of times a second, and a frame takes CPU time from the
         // very runs being measured (a lot of it with software rendering). The engine wakes the
@@ -91,6 +96,7 @@ impl ActiveRun {
             // From the same estimate as the one shown beside Run before the sweep.
             time_left: TimeLeft::new(exp, cores),
             completed: Vec::new(),
+            provenance,
         })
     }
 

@@ -35,8 +35,8 @@ pub use scaling::{MedianInterval, efficiency, speedup, speedup_interval, speedup
 #[cfg(test)]
 pub(crate) use simulated::SimulatedRuns;
 pub use summary::{
-    MedianCi, Summary, mad_outliers, mean, median, median_ci, median_count, stddev, student_t_975,
-    summarize,
+    MedianCi, Summary, mad_outliers, mean, median, median_ci, median_ci_coverage, median_count,
+    stddev, student_t_975, summarize,
 };
 pub use usl::{
     USL_MIN_WORKER_COUNTS, UslFit, UslIntervals, fit_usl, fit_usl_over_one_worker_weighted,

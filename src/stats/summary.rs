@@ -84,6 +84,24 @@ pub struct MedianCi {
 pub fn median_ci(samples: &[f64]) -> Option<MedianCi> {
     let v = finite_sorted(samples)?;
     let n = v.len();
+    let (j, coverage) = median_ci_rank(n);
+    Some(MedianCi {
+        low: v[j - 1],
+        high: v[n - j],
+        coverage,
+    })
+}
+
+/// The coverage of [`median_ci`]'s interval from `n` runs, which depends on their number
+/// alone: 0 for 1 run, 50% for 2, 75% for 3, 96.9% for 6, and 95% or more from there on.
+/// `None` for no runs.
+pub fn median_ci_coverage(n: usize) -> Option<f64> {
+    (n > 0).then(|| median_ci_rank(n).1)
+}
+
+/// The rank `j` of [`median_ci`]'s interval `[x(j), x(n+1−j)]` from `n` ≥ 1 runs, and its
+/// coverage.
+fn median_ci_rank(n: usize) -> (usize, f64) {
     let below = |j: usize| -> f64 {
         // P(B ≤ j − 1)
         if j == 0 {
@@ -95,11 +113,7 @@ pub fn median_ci(samples: &[f64]) -> Option<MedianCi> {
     while j < n.div_ceil(2) && 1.0 - 2.0 * below(j + 1) >= 0.95 {
         j += 1;
     }
-    Some(MedianCi {
-        low: v[j - 1],
-        high: v[n - j],
-        coverage: (1.0 - 2.0 * below(j)).max(0.0),
-    })
+    (j, (1.0 - 2.0 * below(j)).max(0.0))
 }
 
 /// Median of counts (lost updates, context switches, bytes): the lower of the two middle

@@ -55,7 +55,8 @@ use std::time::{Instant, SystemTime};
 use cell_faults::{ToldFault, not_run, stopping};
 use live::Live;
 use partial_saves::{PartialSaves, save_or_report, saved_mid_sweep};
-use recorded::{recorded_experiment, recorded_provenance};
+use recorded::recorded_experiment;
+pub use recorded::recorded_provenance;
 use split_mix::clock_seed;
 
 use super::cancel::CancelToken;

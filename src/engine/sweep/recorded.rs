@@ -11,10 +11,7 @@ use crate::preset::Experiment;
 /// reading made now (the module's path is absolute by now). Either way one reading gives both,
 /// and nothing here reads the module again. What the run's CPython processes import is their
 /// own later read of the file (see [`crate::engine::module_source`]).
-pub(super) fn recorded_provenance(
-    exp: &Experiment,
-    config: &SweepConfig,
-) -> crate::results::Provenance {
+pub fn recorded_provenance(exp: &Experiment, config: &SweepConfig) -> crate::results::Provenance {
     let mut provenance = config.provenance.clone();
     if exp.task.kind == crate::preset::TaskKind::Function {
         let function = &exp.task.function;

@@ -217,6 +217,13 @@ impl WorkbenchApp {
                 Err(e) => self.error(format!("{OPEN_RESULTS_ERROR} {e}")),
             },
             FileOutcome::CompareLoaded { path, result } => match result {
+                Ok(_) if let Some(why) = self.already_shown(&path) => {
+                    // Not overlaid twice: the path it was asked under is no longer open.
+                    if let Some(at) = self.compare_order.iter().rposition(|p| *p == path) {
+                        self.compare_order.remove(at);
+                    }
+                    self.info(why);
+                }
                 Ok(results) => {
                     let stem = path
                         .file_stem()

@@ -36,6 +36,24 @@ impl WorkbenchApp {
         self.files.run(ctx, FileAction::OpenCompare, path, None);
     }
 
+    /// Why the results file at `path`, just read to be compared, is not overlaid: it is the
+    /// file shown, or one already compared (the same file by its canonical path, whatever
+    /// the path typed: a link, `./`, `..`), which would draw the same curves again as "#2".
+    /// `None` for any other file, a copy of one of them at another path included.
+    pub(super) fn already_shown(&self, path: &Path) -> Option<String> {
+        let same = |other: &Path| same_file(path, other);
+        let shown = format!("Not compared: {} ", path.display());
+        if self.results_path.as_deref().is_some_and(same) {
+            return Some(format!(
+                "{shown}is the results file shown; its curves are already drawn."
+            ));
+        }
+        self.compare
+            .iter()
+            .any(|c| same(&c.path))
+            .then(|| format!("{shown}is already compared."))
+    }
+
     /// The files this workbench has open, which no export may write over.
     pub fn open_files(&self) -> Vec<crate::gui::overwrite::OpenFile> {
         use crate::gui::overwrite::OpenFile;
@@ -90,5 +108,14 @@ impl WorkbenchApp {
                 .map(|r| Payload::Text(crate::export::summary_csv(r))),
             FileAction::OpenPreset | FileAction::OpenResults | FileAction::OpenCompare => None,
         }
+    }
+}
+
+/// Whether `a` and `b` name the same file: their canonical paths (links and `.`, `..`
+/// resolved), or the paths as given where either cannot be resolved.
+fn same_file(a: &Path, b: &Path) -> bool {
+    match (std::fs::canonicalize(a), std::fs::canonicalize(b)) {
+        (Ok(a), Ok(b)) => a == b,
+        _ => a == b,
     }
 }

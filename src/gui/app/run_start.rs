@@ -176,9 +176,13 @@ impl WorkbenchApp {
                 }
                 self.save_error = not_autosaved;
                 self.unsaved = None;
+                // Told apart from compared runs by its start and build from the first frame
+                // (without them it read "?" and a different "corelab build" until it ended).
                 let mut live = ResultsFile {
+                    started_at: before_any_run.started_at.clone(),
                     experiment: self.experiment.clone(),
                     machine: self.machine.clone(),
+                    provenance: run.provenance.clone(),
                     ..ResultsFile::default()
                 };
                 live.recompute();

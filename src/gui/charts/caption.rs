@@ -107,8 +107,17 @@ impl Caption<'_> {
 }
 
 /// Says, in place of the chart, why `kind` cannot be drawn for the shown results
-/// (`reason`: [`ChartKind::unavailable_reason`]), and how to get one.
-pub(super) fn say_unavailable(ui: &mut egui::Ui, kind: ChartKind, reason: &str) {
+/// (`reason`: [`ChartKind::unavailable_reason`]), and how to get one; `waiting` (a sweep of
+/// a task that can draw it is running, and no run has counted yet): that it waits for the
+/// sweep's first runs, not to press Run.
+pub(super) fn say_unavailable(ui: &mut egui::Ui, kind: ChartKind, reason: &str, waiting: bool) {
+    if waiting {
+        ui.label(format!(
+            "Waiting for the sweep's first runs: the {} chart is drawn once a run has counted its lost updates.",
+            kind.id()
+        ));
+        return;
+    }
     ui.label(format!(
         "No {} chart for these results: {reason}.",
         kind.id()

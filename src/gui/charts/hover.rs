@@ -59,7 +59,8 @@ pub(super) fn hover_texts(
                 w.n
             ));
             lines.push(format!(
-                "median CI (order statistics; 95% from 6 runs): {}",
+                "median CI ({}): {}",
+                median_ci_coverage_words(w.n),
                 export::median_ci_text(cell)
             ));
             lines.push(MEDIAN_CI_WORDS.into());
@@ -133,8 +134,26 @@ pub(super) fn hover_texts(
     }
 }
 
+/// What the median's interval from `n` runs is and the confidence it has, by
+/// [`crate::stats::median_ci_coverage`]: `order statistics, 97% for 6 runs`; one run gives
+/// none.
+pub(super) fn median_ci_coverage_words(n: usize) -> String {
+    match crate::stats::median_ci_coverage(n) {
+        // One run: its interval is the run itself (1 − 2 × 0.5, computed a hair above 0).
+        Some(coverage) if coverage >= 0.005 => format!(
+            "order statistics, {:.0}% for {}",
+            coverage * 100.0,
+            crate::words::count(n, "run")
+        ),
+        _ => format!(
+            "order statistics: none from {}",
+            crate::words::count(n, "run")
+        ),
+    }
+}
+
 /// The hover's plain words for "median CI (order statistics)".
-pub(super) const MEDIAN_CI_WORDS: &str = "  (where the true median lies, with 95% confidence from 6 runs, less with fewer: read off the sorted runs themselves, no bell curve assumed)";
+pub(super) const MEDIAN_CI_WORDS: &str = "  (where the true median lies, with the confidence given: 95% or more from 6 runs, less with fewer; read off the sorted runs themselves, no bell curve assumed)";
 /// The hover's plain words for the precision target.
 pub(super) const PRECISION_WORDS: &str = "  (precision target: runs were added until the median was known to within this share of itself, or the cell's time budget ran out)";
 /// The hover's plain words for the MAD rule.
@@ -224,5 +243,54 @@ mod tests {
             baseline.starts_with("sequential (baseline) × 1 workers"),
             "{baseline}"
         );
+    }
+
+    /// The hover gives the median interval's real confidence for the cell's own number of
+    /// runs, by the statistics' own rule: not "95% from 6 runs" whatever the runs.
+    #[test]
+    fn the_hovers_median_interval_says_its_coverage_for_the_cells_runs() {
+        let walls = |n: usize| -> Vec<f64> { (0..n).map(|i| 1.0 + 0.01 * i as f64).collect() };
+        let r = recomputed(vec![
+            CellResult::with_walls(ModelKind::Sequential, 1, &walls(6)),
+            CellResult::with_walls(ModelKind::Threads, 1, &walls(3)),
+            CellResult::with_walls(ModelKind::Threads, 2, &walls(32)),
+            CellResult::with_walls(ModelKind::Threads, 4, &walls(1)),
+        ]);
+        let hover = speedup_hovers(&r, &[]);
+        for (model, workers, said) in [
+            (
+                ModelKind::Sequential,
+                1,
+                "median CI (order statistics, 97% for 6 runs): ",
+            ),
+            (
+                ModelKind::Threads,
+                1,
+                "median CI (order statistics, 75% for 3 runs): ",
+            ),
+            (
+                ModelKind::Threads,
+                2,
+                "median CI (order statistics, 98% for 32 runs): ",
+            ),
+            (
+                ModelKind::Threads,
+                4,
+                "median CI (order statistics: none from 1 run): ",
+            ),
+        ] {
+            let text = hover(model, workers);
+            assert!(text.contains(said), "{said} in {text}");
+            assert!(!text.contains("95% from 6 runs"), "{text}");
+        }
+        // The figures are the statistics' own.
+        assert_eq!(crate::stats::median_ci_coverage(0), None);
+        for n in [1, 2, 3, 6, 7, 32] {
+            let samples = walls(n);
+            assert_eq!(
+                crate::stats::median_ci_coverage(n),
+                crate::stats::median_ci(&samples).map(|ci| ci.coverage)
+            );
+        }
     }
 }

@@ -25,6 +25,9 @@ pub struct Layers<'a> {
     /// The shown results' cells still being measured (a sweep running, the cell not
     /// complete): drawn hollow in a ring, as a partial cell, until they complete.
     pub measuring: &'a [(ModelKind, usize)],
+    /// The shown results are a sweep's still running (before its first round they have no
+    /// cell at all).
+    pub sweep_running: bool,
 }
 
 impl Layers<'_> {

@@ -163,6 +163,7 @@ impl WorkbenchApp {
                     fits: self.fits.fits(),
                     show_fits: &mut self.show_fits,
                     measuring: &measuring,
+                    sweep_running: self.run.is_some(),
                 };
                 charts::show(
                     ui,

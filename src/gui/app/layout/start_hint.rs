@@ -43,13 +43,22 @@ impl WorkbenchApp {
                     self.dismiss_start_hint();
                 }
                 // The promise checked against the results, by the verdict's own rule.
-                if let Some(text) = self
-                    .results
-                    .as_ref()
-                    .and_then(crate::analysis::gil_lesson::lesson_not_shown)
-                {
+                if let Some(text) = self.lesson_note() {
                     ui.colored_label(visuals.warn_fg_color, text);
                 }
             });
+    }
+
+    /// Where the shown results do not show the tour's lesson, what they show and why
+    /// ([`crate::analysis::gil_lesson::lesson_not_shown`]); `None` while a sweep runs: its
+    /// cells are still being measured (their figures rest on the runs so far), so nothing is
+    /// judged until it ends, when a cancelled sweep's unfinished cells read as partial.
+    pub(crate) fn lesson_note(&self) -> Option<String> {
+        if self.run.is_some() {
+            return None;
+        }
+        self.results
+            .as_ref()
+            .and_then(crate::analysis::gil_lesson::lesson_not_shown)
     }
 }
