@@ -312,7 +312,10 @@ fn a_memory_chart_of_a_file_without_memory_figures_says_why() {
     };
     let err = render_svg(&runs, &memory).unwrap_err().to_string();
     assert!(err.contains("no cell records its memory use"), "{err}");
-    assert!(err.contains("files written before corelab recorded it"), "{err}");
+    assert!(
+        err.contains("files written before corelab recorded it"),
+        "{err}"
+    );
     // The speedup chart of the same file is drawn.
     assert!(render_svg(&runs, &ChartOptions::default()).is_ok());
 }
