@@ -187,6 +187,53 @@ fn a_broken_preset_file_shows_its_error() {
     );
 }
 
+/// A preset that opens after one that could not answers the earlier error: the red
+/// "Cannot open preset …broken.json" goes, and so does an earlier results file's error when
+/// a preset opens; a results file that opens clears a preset's error too.
+#[test]
+fn a_file_that_opens_clears_the_error_of_one_that_did_not() {
+    let dir = tempfile::tempdir().unwrap();
+    let broken = dir.path().join("broken.json");
+    std::fs::write(&broken, r#"{ "version": 1, "workers": "many" }"#).unwrap();
+    let good = dir.path().join("good.json");
+    std::fs::write(&good, r#"{ "name": "a good preset", "workers": [1, 2] }"#).unwrap();
+    let results = dir.path().join("results.json");
+    common::gui::two_cell_results(builtin_presets()[0].experiment().unwrap())
+        .save(&results)
+        .unwrap();
+    let mut h = harness(app(dir.path()));
+    h.step();
+    wait_for_python_probe(&mut h);
+    let ctx = h.ctx.clone();
+    let open_preset = |h: &mut egui_kittest::Harness<'_, WorkbenchApp>, path: &std::path::Path| {
+        h.state_mut().open_preset_path(&ctx, path.to_path_buf());
+        h.step();
+        step_until(h, "the preset load to finish", |a| !a.files_busy());
+        h.run();
+    };
+    let errors = |h: &egui_kittest::Harness<'_, WorkbenchApp>| -> Vec<String> {
+        h.state()
+            .messages()
+            .iter()
+            .filter(|m| m.is_error)
+            .map(|m| m.text.clone())
+            .collect()
+    };
+
+    open_preset(&mut h, &broken);
+    assert!(h.query_by_label_contains("Cannot open preset").is_some());
+    open_preset(&mut h, &good);
+    assert_eq!(h.state().experiment().name, "a good preset");
+    assert_eq!(errors(&h), Vec::<String>::new());
+    assert!(h.query_by_label_contains("Cannot open preset").is_none());
+
+    // A results file that opens answers a preset's error too.
+    open_preset(&mut h, &broken);
+    assert_eq!(errors(&h).len(), 1);
+    common::gui::open_results(&mut h, &results);
+    assert_eq!(errors(&h), Vec::<String>::new());
+}
+
 #[test]
 fn an_invalid_configuration_does_not_run() {
     let dir = tempfile::tempdir().unwrap();

@@ -33,8 +33,9 @@ fn buttons(h: &Harness<'_, WorkbenchApp>, export: &str) -> [Rect; 4] {
 }
 
 /// Before an export the button says Export; after it the dialog says "Written: …" and that
-/// the files exist (Replace writes over them), its button says Replace, and every button is
-/// where it was, as wide as it was. Clicking there again replaces the files.
+/// the files now exist (Replace writes over them), in view above the buttons, its button says
+/// Replace, and every button is where it was, as wide as it was. Clicking there again
+/// replaces the files.
 #[test]
 fn the_export_dialog_buttons_stay_put_after_an_export() {
     let docs = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("docs/cpu-results.json");
@@ -72,12 +73,24 @@ fn the_export_dialog_buttons_stay_put_after_an_export() {
         assert!(png.is_file() && svg.is_file(), "{case}: exported");
         let written = format!("Written: {}, {}", png.display(), svg.display());
         assert!(h.query_by_label(&written).is_some(), "{case}: {written}");
+        // The files just written are named once: the note says they now exist, whole,
+        // within the notes' rows above the buttons (it was cut off below them, at
+        // "….svg exist:", when the files were named three times over four rows).
+        let note = h
+            .query_by_label("They exist now: Replace writes over them")
+            .unwrap_or_else(|| panic!("{case}: the files now exist"))
+            .rect();
         assert!(
-            h.query_by_label_contains("exist: Replace writes over it")
-                .is_some(),
-            "{case}: the files now exist"
+            h.query_by_label_contains("Writes ").is_none(),
+            "{case}: the written files are named once"
         );
         let after = buttons(&h, "Replace");
+        let written_at = h.get_by_label(&written).rect();
+        assert!(
+            note.min.y >= written_at.max.y - 0.5 && note.max.y <= after[0].min.y + 0.5,
+            "{case}: the note at {note:?} is not between {written_at:?} and the buttons at {:?}",
+            after[0]
+        );
         for ((name, b), a) in ["PNG", "SVG", "Export/Replace", "Close"]
             .iter()
             .zip(before)

@@ -214,6 +214,14 @@ fn opening_a_preset_runs_nothing_until_its_interpreter_is_confirmed() {
     // The exact program is shown, with the button that allows it.
     assert!(h.query_by_label(shown).is_some());
     assert!(h.query_by_label("Allow this interpreter").is_some());
+    // The Run row says why in its visible words: the interpreter waits to be allowed, not
+    // that the models cannot run on this machine.
+    assert!(disabled(&h, "Run"));
+    assert!(
+        h.query_by_label("py-threading waits for you to allow its interpreter")
+            .is_some()
+    );
+    assert!(h.query_by_label("py-threading cannot run here").is_none());
     // Run is refused, saying why.
     assert!(!h.state_mut().start_run(&ctx));
     h.run_steps(2);

@@ -163,3 +163,30 @@ fn results_arriving_open_the_view_unless_the_user_switched_tabs_during_the_run()
     });
     assert_eq!(moved, Tab::Efficiency, "not yanked back");
 }
+
+/// **show fits** sits above the charts that draw fitted curves (speedup, efficiency, wall
+/// time) and not on the tabs where nothing it turns on is drawn: the table, the Fits tab
+/// (which shows its fits whatever the box says), the timeline and the lost-updates chart.
+#[test]
+fn show_fits_is_offered_only_on_tabs_that_draw_fits() {
+    let dir = tempfile::tempdir().unwrap();
+    let results = two_cell_results(
+        corelab::preset::find_builtin("start-here")
+            .unwrap()
+            .experiment()
+            .unwrap(),
+    );
+    let mut h = common::gui::opened(dir.path(), &results);
+    for (tab, offered) in [
+        (Tab::Speedup, true),
+        (Tab::Efficiency, true),
+        (Tab::WallTime, true),
+        (Tab::Table, false),
+        (Tab::Fits, false),
+        (Tab::Timeline, false),
+    ] {
+        h.state_mut().set_tab(tab);
+        h.run();
+        assert_eq!(h.query_by_label("show fits").is_some(), offered, "{tab:?}");
+    }
+}

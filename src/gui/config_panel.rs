@@ -2,7 +2,7 @@
 
 use eframe::egui;
 
-use super::python_probe::{CHECK_BUTTON, PythonProbe};
+use super::python_probe::{ALLOW_BUTTON, CHECK_BUTTON, PythonProbe};
 use super::typed_number;
 use crate::engine::interpreter;
 use crate::preset::{
@@ -849,7 +849,7 @@ fn confirm_interpreter_ui(ui: &mut egui::Ui, interp: &str) -> Option<ConfigComma
             }
         }
         if ui
-            .button("Allow this interpreter")
+            .button(ALLOW_BUTTON)
             .on_hover_text(
                 "Remember this program as one you trust, check its version now, and let the py-* models run it.",
             )

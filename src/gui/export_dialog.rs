@@ -631,8 +631,13 @@ impl ExportDialog {
                     return;
                 }
                 let targets = self.targets(&target_base(Path::new(self.path.trim())));
+                // The files the last export wrote, named on the line above: not named twice
+                // more (the three notes took four rows of the three in view, and the last,
+                // "Replace writes over it", was cut off below them).
+                let just_written =
+                    matches!(&self.last_result, Some(Ok(paths)) if *paths == targets);
                 let names: Vec<String> = targets.iter().map(|p| p.display().to_string()).collect();
-                if !names.is_empty() {
+                if !names.is_empty() && !just_written {
                     ui.add(egui::Label::new(format!("Writes {}", names.join(", "))).wrap());
                 }
                 let existing = super::overwrite::existing(&targets);
@@ -640,11 +645,8 @@ impl ExportDialog {
                     replacing = true;
                     ui.add(
                         egui::Label::new(
-                            egui::RichText::new(format!(
-                                "{}: Replace writes over it",
-                                super::overwrite::exists_text(&existing)
-                            ))
-                            .color(ui.visuals().warn_fg_color),
+                            egui::RichText::new(exists_note(&existing, just_written))
+                                .color(ui.visuals().warn_fg_color),
                         )
                         .wrap(),
                     );
@@ -738,6 +740,26 @@ impl ExportDialog {
         }
         text.push_str("; the values are in the Results table");
         text
+    }
+}
+
+/// The note that `existing` files will be written over: named ("a.png and a.svg exist:
+/// Replace writes over them"), or, where they are the files the last export wrote and the
+/// line above names them (`just_written`), "They exist now: Replace writes over them".
+fn exists_note(existing: &[PathBuf], just_written: bool) -> String {
+    let them = if existing.len() == 1 { "it" } else { "them" };
+    if just_written {
+        let exist = if existing.len() == 1 {
+            "It exists"
+        } else {
+            "They exist"
+        };
+        format!("{exist} now: Replace writes over {them}")
+    } else {
+        format!(
+            "{}: Replace writes over {them}",
+            super::overwrite::exists_text(existing)
+        )
     }
 }
 

@@ -63,8 +63,15 @@ enum Sureness {
 }
 
 /// A fitted figure with how sure it is in small weak text under it (under, not beside: the
-/// table stays as narrow as before).
-fn figure_with_interval(ui: &mut egui::Ui, text: String, help: &str, sureness: Option<Sureness>) {
+/// table stays as narrow as before); `greyed`: drawn weak whatever its interval (a figure the
+/// data did not test).
+fn figure_with_interval(
+    ui: &mut egui::Ui,
+    text: String,
+    help: &str,
+    sureness: Option<Sureness>,
+    greyed: bool,
+) {
     ui.vertical(|ui| {
         ui.spacing_mut().item_spacing.y = 0.0;
         ui.style_mut().wrap_mode = Some(egui::TextWrapMode::Extend);
@@ -86,14 +93,82 @@ fn figure_with_interval(ui: &mut egui::Ui, text: String, help: &str, sureness: O
                 small(ui, bound, INTERVAL_HELP.into());
             }
             Some(Sureness::Interval(range)) => {
-                ui.label(text).on_hover_text(help);
+                plain_or_weak(ui, text, greyed).on_hover_text(help);
                 small(ui, range, INTERVAL_HELP.into());
             }
             None => {
-                ui.label(text).on_hover_text(help);
+                plain_or_weak(ui, text, greyed).on_hover_text(help);
             }
         }
     });
+}
+
+fn plain_or_weak(ui: &mut egui::Ui, text: String, weak: bool) -> egui::Response {
+    if weak { ui.weak(text) } else { ui.label(text) }
+}
+
+/// The serial share and the speedup bound of Amdahl's fit `a`, each with the interval the
+/// reading below the table gives ([`crate::analysis::describe_fit`] words the same cases):
+/// the range, "at most …" and "… or more" where it starts at zero, "poorly determined" where
+/// it is wider than the figure. A fit from two worker counts (`exact`) passes through them
+/// whatever the work does: its figures are greyed and marked "(2 points)", and its bound
+/// gets an interval only where the reading gives one (a one-sided or poorly determined
+/// share): from two points it promises no bound.
+fn amdahl_cells(
+    ui: &mut egui::Ui,
+    a: &crate::stats::AmdahlFit,
+    bound: Option<&crate::analysis::SpeedupBound>,
+    bound_text: String,
+    exact: bool,
+) {
+    let mark = |text: String| {
+        if exact {
+            format!("{text} (2 points)")
+        } else {
+            text
+        }
+    };
+    let help_of = |help: &str| {
+        if exact {
+            format!("{help}\n\n{}", help::TWO_POINTS)
+        } else {
+            help.to_string()
+        }
+    };
+    let ci = a.serial_fraction_ci;
+    let vague = ci.is_some_and(|(lo, hi)| share_too_wide(a.serial_fraction, lo, hi));
+    // An interval from 0 bounds s (and 1/s) from one side only.
+    let from_zero = vague && ci.is_some_and(|(lo, _)| lo <= 0.0);
+    figure_with_interval(
+        ui,
+        mark(format!("{:.1} %", a.serial_fraction * 100.0)),
+        &help_of(help::SERIAL),
+        ci.map(|(lo, hi)| {
+            if from_zero {
+                Sureness::Bound(format!("at most {}", percent(hi * 100.0)))
+            } else {
+                sureness(percent_range(lo, hi), vague)
+            }
+        }),
+        exact,
+    );
+    let bound_interval = bound
+        .and_then(|b| b.ci)
+        .filter(|_| !exact || vague)
+        .map(|(lo, hi)| {
+            if from_zero {
+                Sureness::Bound(speedup_range(lo, hi))
+            } else {
+                sureness(speedup_range(lo, hi), vague)
+            }
+        });
+    figure_with_interval(
+        ui,
+        mark(bound_text),
+        &help_of(help::MAX_SPEEDUP),
+        bound_interval,
+        exact,
+    );
 }
 
 /// The sureness of a figure with interval `range`, judged `vague`.
@@ -204,55 +279,8 @@ pub fn show(ui: &mut egui::Ui, results: Option<&ResultsFile>, fits: &[ModelFit])
                         let bound_text = bound
                             .as_ref()
                             .map_or("—".to_string(), |b| max_speedup_text(b, &baseline));
-                        let untested = |ui: &mut egui::Ui, text: String, help: &str| {
-                            if exact {
-                                ui.weak(format!("{text} (2 points)"))
-                                    .on_hover_text(format!("{help}\n\n{}", help::TWO_POINTS));
-                            } else {
-                                ui.label(text).on_hover_text(help);
-                            }
-                        };
                         match &fit.amdahl {
-                            Some(a) if exact => {
-                                untested(
-                                    ui,
-                                    format!("{:.1} %", a.serial_fraction * 100.0),
-                                    help::SERIAL,
-                                );
-                                untested(ui, bound_text, help::MAX_SPEEDUP);
-                            }
-                            Some(a) => {
-                                let ci = a.serial_fraction_ci;
-                                let vague = ci.is_some_and(|(lo, hi)| {
-                                    share_too_wide(a.serial_fraction, lo, hi)
-                                });
-                                // An interval from 0 bounds s (and 1/s) from one side only.
-                                let from_zero = vague && ci.is_some_and(|(lo, _)| lo <= 0.0);
-                                figure_with_interval(
-                                    ui,
-                                    format!("{:.1} %", a.serial_fraction * 100.0),
-                                    help::SERIAL,
-                                    ci.map(|(lo, hi)| {
-                                        if from_zero {
-                                            Sureness::Bound(format!("at most {}", percent(hi * 100.0)))
-                                        } else {
-                                            sureness(percent_range(lo, hi), vague)
-                                        }
-                                    }),
-                                );
-                                figure_with_interval(
-                                    ui,
-                                    bound_text,
-                                    help::MAX_SPEEDUP,
-                                    bound.and_then(|b| b.ci).map(|(lo, hi)| {
-                                        if from_zero {
-                                            Sureness::Bound(speedup_range(lo, hi))
-                                        } else {
-                                            sureness(speedup_range(lo, hi), vague)
-                                        }
-                                    }),
-                                );
-                            }
+                            Some(a) => amdahl_cells(ui, a, bound.as_ref(), bound_text, exact),
                             None => {
                                 ui.weak("—");
                                 ui.weak("—");
@@ -266,12 +294,14 @@ pub fn show(ui: &mut egui::Ui, results: Option<&ResultsFile>, fits: &[ModelFit])
                                     format!("{:.4}", u.sigma),
                                     help::SIGMA,
                                     coefficient_interval(u.sigma, iv.map(|i| i.sigma)),
+                                    false,
                                 );
                                 figure_with_interval(
                                     ui,
                                     format!("{:.5}", u.kappa + 0.0),
                                     help::KAPPA,
                                     coefficient_interval(u.kappa, iv.map(|i| i.kappa)),
+                                    false,
                                 );
                                 let peak_interval = u.peak_workers.and_then(|p| {
                                     let (lo, hi) = iv?.peak_workers?;
@@ -284,6 +314,7 @@ pub fn show(ui: &mut egui::Ui, results: Option<&ResultsFile>, fits: &[ModelFit])
                                         .map_or("none".to_string(), |p| p.to_string()),
                                     help::PEAK,
                                     peak_interval,
+                                    false,
                                 );
                                 ui.label(if u.scale_fitted {
                                     format!("{:.3} (fitted)", u.scale)
@@ -406,6 +437,69 @@ mod tests {
         }
         r.recompute();
         r
+    }
+
+    /// The threads fit of a sweep at 1 and 2 workers (2 s, then 1.5 s: half serial), its
+    /// share's 95% interval set to `ci` and its reading worded again from it.
+    fn two_point_fit(ci: (f64, f64)) -> (ResultsFile, Vec<ModelFit>) {
+        let mut r = results(1.5);
+        r.cells.retain(|c| c.workers <= 2);
+        r.recompute();
+        let mut fits = fit_results(&r);
+        fits.retain(|f| f.model == ModelKind::Threads);
+        let f = &mut fits[0];
+        assert!(f.is_exact());
+        f.amdahl.as_mut().unwrap().serial_fraction_ci = Some(ci);
+        f.reading = crate::analysis::describe_fit(f);
+        (r, fits)
+    }
+
+    /// The labels the Fits tab draws for `fits`.
+    fn drawn_labels(r: ResultsFile, fits: Vec<ModelFit>) -> Vec<String> {
+        use egui_kittest::kittest::{NodeT, Queryable};
+        let mut h = egui_kittest::Harness::new_ui(move |ui| show(ui, Some(&r), &fits));
+        h.run();
+        h.query_all(egui_kittest::kittest::by())
+            // A label's text is its node's value (AccessKit), a button's its label.
+            .filter_map(|n| {
+                let node = n.accesskit_node();
+                node.value().or_else(|| node.label())
+            })
+            .collect()
+    }
+
+    /// From two worker counts the table gives the same interval as the reading beside it: an
+    /// interval from zero as "at most …" and the bound as "… or more" (the reading's "no lower
+    /// than about …"), not the bare point values alone.
+    #[test]
+    fn a_two_point_fit_shows_in_the_table_the_bounds_the_reading_gives() {
+        let (r, fits) = two_point_fit((0.0, 1.0));
+        let reading = fits[0].reading.clone();
+        assert!(
+            reading.contains("at most about 100% of this work is serial (Amdahl; 95% CI 0–100%)"),
+            "{reading}"
+        );
+        assert!(reading.contains("no lower than about 1.0×"), "{reading}");
+        let labels = drawn_labels(r, fits);
+        for shown in ["50.0 % (2 points)", "at most 100%", "1.0× or more"] {
+            assert!(labels.iter().any(|l| l == shown), "{shown}: {labels:?}");
+        }
+        // An interval that says something: the share's range under it, as the reading says,
+        // and no bound on the speedup, which the reading does not promise from two points.
+        let (r, fits) = two_point_fit((0.45, 0.55));
+        let reading = fits[0].reading.clone();
+        let range = percent_range(0.45, 0.55);
+        assert!(
+            reading.contains(&format!("looks serial (Amdahl; 95% CI {range})")),
+            "{reading}"
+        );
+        assert!(!reading.contains("exceed"), "{reading}");
+        let labels = drawn_labels(r, fits);
+        assert!(labels.contains(&range), "{range}: {labels:?}");
+        assert!(
+            !labels.iter().any(|l| l.ends_with("×") && l.contains('–')),
+            "{labels:?}"
+        );
     }
 
     #[test]

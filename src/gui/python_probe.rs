@@ -24,6 +24,9 @@ use crate::preset::{ModelKind, PythonOptions};
 /// The button that checks the interpreter (runs it once, to learn its version).
 pub const CHECK_BUTTON: &str = "Check interpreter";
 
+/// The button that allows an interpreter an opened file named to run.
+pub const ALLOW_BUTTON: &str = "Allow this interpreter";
+
 /// Where the check of the current interpreter stands.
 #[derive(Clone, Copy, Debug, PartialEq)]
 pub enum CheckState<'a> {

@@ -449,6 +449,12 @@ fn lanes_plot(
         .allow_drag([true, false])
         .allow_scroll([true, false])
         .x_axis_label("time since the run's start (ms)")
+        // Round steps with a label on each (egui_plot's own spacing labelled 0 and 100 ms
+        // only, across 15 grid lines).
+        .x_grid_spacer(|input| time_marks(&input))
+        .x_axis_formatter(|mark, _| {
+            crate::export::chart_model::tick_text(mark.value, mark.step_size)
+        })
         .y_axis_min_width(90.0)
         .y_axis_formatter(move |mark, _| {
             let v = mark.value;
@@ -521,6 +527,32 @@ fn lane_marks(lanes: usize, input: &egui_plot::GridInput) -> Vec<egui_plot::Grid
         .collect()
 }
 
+/// The least distance, in points, between the time axis's marks: egui_plot draws an x axis's
+/// labels in full where their marks' step spans 80 points or more.
+const TIME_LABEL_SPACING: f64 = 90.0;
+
+/// Grid marks of the time axis (milliseconds): round steps (1, 2, 2.5, 5 × 10^k ms) at least
+/// [`TIME_LABEL_SPACING`] points apart, so that every mark is labelled; none before the
+/// run's start.
+fn time_marks(input: &egui_plot::GridInput) -> Vec<egui_plot::GridMark> {
+    let per_point = (input.base_step_size / 8.0).max(1e-12);
+    let (lo, hi) = (input.bounds.0.max(0.0), input.bounds.1);
+    let points = (input.bounds.1 - input.bounds.0).abs() / per_point;
+    let n = (points / TIME_LABEL_SPACING).floor().clamp(1.0, 20.0) as usize;
+    let ticks = crate::export::chart_model::linear_ticks(lo, hi, n);
+    let step = match ticks.as_slice() {
+        [a, b, ..] => b - a,
+        _ => (input.bounds.1 - input.bounds.0).abs().max(1e-9),
+    };
+    ticks
+        .into_iter()
+        .map(|value| egui_plot::GridMark {
+            value,
+            step_size: step,
+        })
+        .collect()
+}
+
 /// The states in the order their bars are drawn: in transit first, so that the others cover
 /// it where they overlap.
 fn drawing_order() -> [SpanState; 4] {
@@ -554,6 +586,45 @@ mod drawing_tests {
         assert!(SpanState::ALL.iter().all(|s| order.contains(s)));
         assert_eq!(bar_edge(0.8), egui::Stroke::NONE);
         assert_ne!(bar_edge(12.0), egui::Stroke::NONE);
+    }
+
+    #[test]
+    fn the_time_axis_labels_round_steps_across_the_run() {
+        // A run of 190 ms across 1 100 points (8 points per base step): a mark every 20 ms,
+        // each at least the labelled spacing apart, not egui_plot's 0 and 100 only.
+        let points = 1100.0;
+        let input = egui_plot::GridInput {
+            bounds: (-5.0, 190.0),
+            base_step_size: 195.0 / points * 8.0,
+        };
+        let marks = time_marks(&input);
+        let values: Vec<f64> = marks.iter().map(|m| m.value).collect();
+        assert_eq!(
+            values,
+            [
+                0.0, 20.0, 40.0, 60.0, 80.0, 100.0, 120.0, 140.0, 160.0, 180.0
+            ]
+        );
+        for m in &marks {
+            assert_eq!(m.step_size, 20.0);
+            assert!(m.step_size / (195.0 / points) >= TIME_LABEL_SPACING);
+        }
+        // Zoomed in to 2 ms across a narrow plot: fractional steps, labelled as such.
+        let zoomed = egui_plot::GridInput {
+            bounds: (10.0, 12.0),
+            base_step_size: 2.0 / 400.0 * 8.0,
+        };
+        let marks = time_marks(&zoomed);
+        assert_eq!(
+            marks.len(),
+            5,
+            "{:?}",
+            marks.iter().map(|m| m.value).collect::<Vec<_>>()
+        );
+        assert_eq!(
+            crate::export::chart_model::tick_text(marks[1].value, marks[1].step_size),
+            "10.5"
+        );
     }
 
     #[test]

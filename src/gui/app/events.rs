@@ -162,26 +162,29 @@ impl WorkbenchApp {
                 result,
                 recorded,
             } => match result {
-                Ok(exp) => self.offer_replacement(PendingReplace {
-                    origin: Origin {
-                        source: Source::File(path.clone()),
-                        experiment: (*exp).clone(),
-                    },
-                    experiment: *exp,
-                    from_file: Some(path.clone()),
-                    message: recorded.map_or_else(
-                        || {
-                            format!(
-                                "Loaded preset {}",
-                                super::super::file_browser::legible(path.as_os_str())
-                            )
+                Ok(exp) => {
+                    self.forget_open_errors();
+                    self.offer_replacement(PendingReplace {
+                        origin: Origin {
+                            source: Source::File(path.clone()),
+                            experiment: (*exp).clone(),
                         },
-                        |recorded| format!("Loaded {recorded}"),
-                    ),
-                }),
+                        experiment: *exp,
+                        from_file: Some(path.clone()),
+                        message: recorded.map_or_else(
+                            || {
+                                format!(
+                                    "Loaded preset {}",
+                                    super::super::file_browser::legible(path.as_os_str())
+                                )
+                            },
+                            |recorded| format!("Loaded {recorded}"),
+                        ),
+                    })
+                }
                 Err(e) => {
                     self.run_when_ready = false;
-                    self.error(format!("Cannot open preset {}: {e}", path.display()));
+                    self.error(format!("{OPEN_PRESET_ERROR} {}: {e}", path.display()));
                 }
             },
             FileOutcome::PresetSaved { path, result } => match result {
@@ -210,9 +213,7 @@ impl WorkbenchApp {
                     self.results_path = Some(path);
                     self.shown_state.forget();
                     self.unsaved = None;
-                    // An earlier failed attempt is answered: its error goes.
-                    self.messages
-                        .retain(|m| !(m.is_error && m.text.starts_with(OPEN_RESULTS_ERROR)));
+                    self.forget_open_errors();
                 }
                 Err(e) => self.error(format!("{OPEN_RESULTS_ERROR} {e}")),
             },
@@ -351,6 +352,21 @@ impl WorkbenchApp {
     }
 }
 
+impl WorkbenchApp {
+    /// Removes the errors of earlier files that could not be opened (a preset or results):
+    /// a file that opened since answers them, whichever file they were about, and a red
+    /// "Cannot open preset …broken.json" stayed over the preset opened after it.
+    fn forget_open_errors(&mut self) {
+        self.messages.retain(|m| {
+            !(m.is_error
+                && (m.text.starts_with(OPEN_RESULTS_ERROR)
+                    || m.text.starts_with(OPEN_PRESET_ERROR)))
+        });
+    }
+}
+
+/// How the error of a preset file that could not be opened begins (the file follows).
+pub const OPEN_PRESET_ERROR: &str = "Cannot open preset";
 /// How the error of a results file that could not be opened begins.
 pub const OPEN_RESULTS_ERROR: &str = "Cannot open results:";
 /// How the error of a results file that could not be compared begins.

@@ -3,6 +3,17 @@
 
 use super::*;
 
+/// Which Python models cannot run and why ([`WorkbenchApp::python_refusal`]).
+pub(super) struct PythonRefusal {
+    /// The models, by name: "py-threading, py-multiprocessing".
+    pub models: String,
+    /// Why, in a sentence.
+    pub reason: String,
+    /// Whether it is only that the interpreter waits for the user to allow it (an opened
+    /// file named it): nothing is wrong with the machine.
+    pub awaits_confirmation: bool,
+}
+
 impl WorkbenchApp {
     /// Allows the current experiment's interpreter to run, and remembers it; it is checked at
     /// once (the button says so), as the user now allows it to run.
@@ -61,7 +72,7 @@ impl WorkbenchApp {
     /// answered (an interpreter not checked yet is checked when Run is pressed), by name
     /// ("py-threading, py-multiprocessing"), and why: the interpreter is unusable or awaits
     /// confirmation (all of them), or it cannot run some of them (no dask, say).
-    pub(super) fn python_refusal(&self) -> Option<(String, String)> {
+    pub(super) fn python_refusal(&self) -> Option<PythonRefusal> {
         let py = &self.experiment.python;
         let python: Vec<ModelKind> = self
             .experiment
@@ -76,16 +87,19 @@ impl WorkbenchApp {
             return None;
         }
         match self.python.answer(py)? {
-            Err(e) if self.python.awaiting_confirmation(py).is_some() => {
-                Some((names(&python), e.clone()))
-            }
+            Err(e) if self.python.awaiting_confirmation(py).is_some() => Some(PythonRefusal {
+                models: names(&python),
+                reason: e.clone(),
+                awaits_confirmation: true,
+            }),
             Err(e) => {
                 let need = if python.len() > 1 { "need" } else { "needs" };
                 let names = names(&python);
-                Some((
-                    names.clone(),
-                    format!("{names} {need} a working Python interpreter: {e}"),
-                ))
+                Some(PythonRefusal {
+                    reason: format!("{names} {need} a working Python interpreter: {e}"),
+                    models: names,
+                    awaits_confirmation: false,
+                })
             }
             Ok(info) => {
                 // Each model asked once (this runs every frame, through run_blocker).
@@ -94,7 +108,11 @@ impl WorkbenchApp {
                     .filter_map(|&m| info.refuses(m).map(|why| (m, why)))
                     .unzip();
                 let reason = reasons.into_iter().next()?;
-                Some((names(&refused), reason))
+                Some(PythonRefusal {
+                    models: names(&refused),
+                    reason,
+                    awaits_confirmation: false,
+                })
             }
         }
     }

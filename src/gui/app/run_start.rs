@@ -32,14 +32,32 @@ impl WorkbenchApp {
                 reason: e.to_string(),
             });
         }
-        self.python_refusal()
-            .map(|(models, reason)| run_control::Blocked {
-                short: format!("{models} cannot run here"),
-                reason: format!(
-                    "{reason}. Untick {models} to run the other models, or fix the interpreter in \
-                 the Python section and press {CHECK_BUTTON}."
-                ),
-            })
+        self.python_refusal().map(|refusal| {
+            let models = &refusal.models;
+            let reason = &refusal.reason;
+            if refusal.awaits_confirmation {
+                let (wait, its) = if models.contains(", ") {
+                    ("wait", "their")
+                } else {
+                    ("waits", "its")
+                };
+                run_control::Blocked {
+                    short: format!("{models} {wait} for you to allow {its} interpreter"),
+                    reason: format!(
+                        "{reason} (the {ALLOW_BUTTON} button), or untick {models} to run the \
+                         other models."
+                    ),
+                }
+            } else {
+                run_control::Blocked {
+                    short: format!("{models} cannot run here"),
+                    reason: format!(
+                        "{reason}. Untick {models} to run the other models, or fix the \
+                         interpreter in the Python section and press {CHECK_BUTTON}."
+                    ),
+                }
+            }
+        })
     }
 
     /// For a function task: what the Python file and Function fields say is wrong (the file
@@ -121,7 +139,7 @@ impl WorkbenchApp {
             ctx.request_repaint();
             return false;
         }
-        if let Some((_, reason)) = self.python_refusal() {
+        if let Some(PythonRefusal { reason, .. }) = self.python_refusal() {
             self.error(format!("Cannot run: {reason}"));
             return false;
         }

@@ -5,10 +5,11 @@ use super::export_buttons::NOTHING_TO_EXPORT;
 use super::*;
 
 impl WorkbenchApp {
-    /// Fits, export and comparison controls above the charts. `compact` (short of room):
+    /// Fits (on a chart that draws them), export and comparison controls above the charts. `compact` (short of room):
     /// the export buttons go into one **Export** menu, so that the bar takes one row.
     pub(super) fn analysis_bar(&mut self, ui: &mut egui::Ui, compact: bool) {
-        ui.horizontal_wrapped(|ui| self.analysis_controls(ui, compact, true));
+        let fits_box = tab_draws_fits(self.tab);
+        ui.horizontal_wrapped(|ui| self.analysis_controls(ui, compact, fits_box));
     }
 
     /// The analysis bar's controls, in `ui`'s row: **show fits** (where `fits_box`), the
@@ -74,5 +75,26 @@ impl WorkbenchApp {
                 self.clear_compare();
             }
         }
+    }
+}
+
+/// Whether `tab` draws fitted curves, which **show fits** turns on and off: the speedup,
+/// efficiency and wall-time charts. The table, the timeline and the lost-updates chart fit
+/// nothing, and the Fits tab shows its fits whatever the box says.
+pub(super) fn tab_draws_fits(tab: Tab) -> bool {
+    tab.chart().is_some_and(|kind| kind.fit_law().is_some())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn only_the_charts_with_a_fitted_law_offer_show_fits() {
+        let offered: Vec<Tab> = Tab::ALL
+            .into_iter()
+            .filter(|t| tab_draws_fits(*t))
+            .collect();
+        assert_eq!(offered, [Tab::Speedup, Tab::Efficiency, Tab::WallTime]);
     }
 }
