@@ -74,18 +74,7 @@ fn program_path(name: &str) -> Option<PathBuf> {
     if name.contains('/') {
         return Some(PathBuf::from(name));
     }
-    let path_var = std::env::var_os("PATH")?;
-    std::env::split_paths(&path_var)
-        .map(|dir| match dir.as_os_str().is_empty() {
-            true => Path::new(".").join(name),
-            false => dir.join(name),
-        })
-        .find(|candidate| is_executable_file(candidate))
-}
-
-fn is_executable_file(path: &Path) -> bool {
-    use std::os::unix::fs::PermissionsExt;
-    std::fs::metadata(path).is_ok_and(|m| m.is_file() && m.permissions().mode() & 0o111 != 0)
+    interpreter::found_on_path(name, |_| true)
 }
 
 #[cfg(test)]

@@ -72,12 +72,9 @@ pub fn resolve(text: &str, base_dir: Option<&Path>) -> Result<PathBuf, EngineErr
             None => Err(relative_refused(text)),
         };
     }
-    let path_var = std::env::var_os("PATH").unwrap_or_default();
-    std::env::split_paths(&path_var)
-        .filter(|dir| dir.is_absolute())
-        .map(|dir| dir.join(text))
-        .find(|candidate| is_executable_file(candidate))
-        .ok_or_else(|| {
+    // Absolute entries only: a relative one would name another file in the worker's
+    // scratch directory.
+    found_on_path(text, |dir| dir.is_absolute()).ok_or_else(|| {
             let shown = text.escape_debug();
             EngineError::PythonUnavailable(format!(
                 "the Python models need an interpreter, and `{shown}` was not found on PATH (install python3 or set python.interpreter)"
@@ -107,6 +104,21 @@ fn relative_refused(text: &str) -> EngineError {
          (started in a scratch directory) would resolve differently; give an absolute path, or \
          a path relative to the preset file"
     ))
+}
+
+/// The first executable regular file named `name` in a `PATH` directory that `dir_wanted`
+/// accepts, in `PATH`'s order, as `execvp` looks a bare name up (an empty entry being the
+/// current directory, `.`).
+pub fn found_on_path(name: &str, dir_wanted: impl Fn(&Path) -> bool) -> Option<PathBuf> {
+    let path_var = std::env::var_os("PATH")?;
+    std::env::split_paths(&path_var)
+        .map(|dir| match dir.as_os_str().is_empty() {
+            true => PathBuf::from("."),
+            false => dir,
+        })
+        .filter(|dir| dir_wanted(dir))
+        .map(|dir| dir.join(name))
+        .find(|candidate| is_executable_file(candidate))
 }
 
 fn is_executable_file(path: &Path) -> bool {
