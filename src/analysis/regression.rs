@@ -224,7 +224,7 @@ impl CellChange {
 /// Whether an interval of the median covers 95% or more (the rule of
 /// [`crate::stats::median_ci`], met from [`crate::stats::MIN_SAMPLES_FOR_95`] runs).
 fn is_full(coverage: f64) -> bool {
-    coverage >= 0.95 - 1e-9
+    coverage >= crate::stats::FULL_COVERAGE
 }
 
 /// An interval's coverage in words: `95%` where it covers at least that (as every 95%

@@ -3,6 +3,7 @@
 use crate::engine::MoreRuns;
 use crate::preset::ModelKind;
 use crate::results::{CellResult, CellStatus, ResultsFile, lost_share};
+use crate::stats::FULL_COVERAGE;
 
 /// `v` with `places` decimals, or a dash when missing.
 pub fn fixed(v: Option<f64>, places: usize) -> String {
@@ -71,10 +72,6 @@ pub fn min_max(c: &CellResult) -> String {
         .as_ref()
         .map_or("—".into(), |s| seconds_range(s.min, s.max))
 }
-
-/// Below this coverage an interval is labelled with its coverage (95%, with a little room
-/// for rounding).
-const FULL_COVERAGE: f64 = 0.95 - 1e-9;
 
 /// Why a cell's speedup has no interval worth the name: one run of the cell, or of the
 /// baseline, gives a single value (coverage 0), not an interval.

@@ -24,7 +24,7 @@ pub const SCALED: f64 = 1.5;
 pub const ONE_RUN_COVERAGE: f64 = 0.25;
 /// The coverage a reading needs to be decided: 95% (less a rounding hair), which six runs a
 /// cell give (96.9%); five give 93.75%.
-pub const JUDGED_COVERAGE: f64 = 0.95 - 1e-9;
+pub const JUDGED_COVERAGE: f64 = crate::stats::FULL_COVERAGE;
 /// The fewest runs a cell whose median's interval reaches [`JUDGED_COVERAGE`].
 pub const JUDGED_RUNS: usize = 6;
 

@@ -30,7 +30,7 @@ pub use fit_uncertainty::{
 pub(crate) use gaussian::Gaussian;
 pub use interval_places::{interval_places, places_apart, places_clear_of};
 pub use karp_flatt::{KarpFlattPoint, karp_flatt, karp_flatt_series};
-pub use precision::{MIN_SAMPLES_FOR_95, median_precision, samples_for_precision};
+pub use precision::{FULL_COVERAGE, MIN_SAMPLES_FOR_95, median_precision, samples_for_precision};
 pub use scaling::{MedianInterval, efficiency, speedup, speedup_interval, speedup_range};
 #[cfg(test)]
 pub(crate) use simulated::SimulatedRuns;

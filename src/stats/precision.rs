@@ -11,6 +11,10 @@ use super::summary::{MedianCi, Summary, deviations_and_mad, median, median_ci};
 /// Smallest sample count whose order-statistics interval of the median reaches 95% coverage.
 pub const MIN_SAMPLES_FOR_95: usize = 6;
 
+/// The coverage an interval needs to be called a 95% interval: 0.95 less a rounding hair
+/// (six samples give 96.9%, five 93.75%). Below it an interval is named by its coverage.
+pub const FULL_COVERAGE: f64 = 0.95 - 1e-9;
+
 /// The larger distance from the median to either end of its 95% confidence interval, as a
 /// fraction of the median: `0.013` means the median is known to ±1.3%. `None` with fewer
 /// than the 6 samples a 95% interval of the median needs, non-finite samples or a median ≤ 0.

@@ -14,7 +14,7 @@ use crate::results::gil_rule::{
 use crate::results::{
     Baselines, Busyness, CellResult, CellStatus, LostShare, ResultsFile, lost_share,
 };
-use crate::stats::{MedianInterval, interval_places, speedup_interval};
+use crate::stats::{FULL_COVERAGE, MedianInterval, interval_places, speedup_interval};
 
 mod compare;
 mod gil;
@@ -155,8 +155,6 @@ pub struct VerdictLine {
     pub text: String,
 }
 
-/// Below this coverage an interval is stated with its coverage (fewer than 6 runs).
-const FULL_COVERAGE: f64 = 0.95 - 1e-9;
 /// A one-worker cell whose speedup (its whole interval) is above this beat its baseline by
 /// more than the same work on one worker can: the machine favoured it (the table's note says
 /// "not comparable", `export::cell_text::one_worker_suspect`).
