@@ -328,7 +328,8 @@ fn a_payload_beyond_the_limit_is_refused_before_any_run() {
 
 #[test]
 fn type_errors_name_the_type_in_words() {
-    let err = error_of(r#"{"repetitions": -5}"#);
+    // A field without a range of its own is told its type's.
+    let err = error_of(r#"{"version": -5}"#);
     assert!(
         err.contains("expected a whole number from 0 to 4294967295"),
         "{err}"
@@ -336,6 +337,52 @@ fn type_errors_name_the_type_in_words() {
     assert!(!err.contains("u32"), "{err}");
     let err = error_of(r#"{"precision": "tight"}"#);
     assert!(err.contains("expected a number"), "{err}");
+}
+
+#[test]
+fn a_whole_number_that_does_not_fit_its_type_is_told_the_fields_own_range() {
+    for (json, field, said) in [
+        (
+            r#"{"repetitions": -3}"#,
+            "repetitions",
+            "integer `-3`, expected a whole number between 1 and 1000",
+        ),
+        (
+            r#"{"repetitions": 99999999999}"#,
+            "repetitions",
+            "expected a whole number between 1 and 1000",
+        ),
+        (
+            r#"{"warmups": 2.5}"#,
+            "warmups",
+            "floating point `2.5`, expected a whole number between 0 and 100",
+        ),
+        (
+            r#"{"task": {"payload_kib": -1}}"#,
+            "task.payload_kib",
+            "expected a whole number between 0 and 256 KiB",
+        ),
+        (
+            r#"{"task": {"kind": "memory", "memory": {"array_mib": -1}}}"#,
+            "task.memory.array_mib",
+            "expected a whole number between 1 and 4096 MiB",
+        ),
+        (
+            r#"{"task": {"kind": "contention", "contention": {"permits": -2}}}"#,
+            "task.contention.permits",
+            "expected a whole number between 1 and 512",
+        ),
+    ] {
+        let err = error_of(json);
+        assert!(err.contains(&format!("`{field}`")), "{json}: {err}");
+        assert!(err.contains(said), "{json}: {err}");
+        assert!(
+            !err.contains("4294967295") && !err.contains("0 or more"),
+            "{json}: {err}"
+        );
+        // Where the value is stays in the message.
+        assert!(err.contains("at line 1 column"), "{json}: {err}");
+    }
 }
 
 #[test]

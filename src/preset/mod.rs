@@ -63,7 +63,10 @@ impl Experiment {
             // Quoted briefly: a hostile preset's 5 MB key or value would make a 5 MB message.
             field: shortened(&err.path().to_string(), MAX_QUOTED_CHARS),
             message: shortened(
-                &plain_type_names(&err.inner().to_string()),
+                &with_the_fields_range(
+                    &plain_type_names(&err.inner().to_string()),
+                    &err.path().to_string(),
+                ),
                 MAX_QUOTED_CHARS,
             ),
         })?;
@@ -159,6 +162,22 @@ impl Experiment {
         }
         Experiment::load(path)
     }
+}
+
+/// A whole-number field's parse error with the range the field accepts in place of its
+/// type's: "invalid value: integer `-3`, expected a whole number between 1 and 1000 at line
+/// 12 column 19" for `repetitions`. Other messages and fields are left as they are.
+fn with_the_fields_range(message: &str, field: &str) -> String {
+    let Some(range) = validate::whole_number_range(field) else {
+        return message.to_string();
+    };
+    let Some(start) = message.find(", expected ") else {
+        return message.to_string();
+    };
+    let end = message[start..]
+        .find(" at line ")
+        .map_or(message.len(), |i| start + i);
+    format!("{}, expected {range}{}", &message[..start], &message[end..])
 }
 
 /// serde's Rust type names in a parse error said in words: "expected u32" becomes "expected

@@ -31,6 +31,26 @@ pub mod limits {
 
 use limits::*;
 
+/// The range a whole-number field accepts, in the words its check uses, for a value that did
+/// not even fit the field's type (`"repetitions": -3`, `2.5`, `1e20`): serde's own words,
+/// "from 0 to 4294967295", give a range the field never accepts.
+pub(super) fn whole_number_range(field: &str) -> Option<String> {
+    let (low, high, unit): (u64, u64, &str) = match field {
+        "repetitions" => (1, MAX_REPETITIONS.into(), ""),
+        "warmups" => (0, MAX_WARMUPS.into(), ""),
+        "task.tasks" => (1, MAX_TASKS.into(), ""),
+        "task.payload_kib" => (0, MAX_PAYLOAD_KIB.into(), " KiB"),
+        "task.cpu.size" => (1, MAX_CPU_SIZE, ""),
+        "task.io.file_kib" => (1, MAX_FILE_KIB, " KiB"),
+        "task.memory.array_mib" => (1, MAX_ARRAY_MIB, " MiB"),
+        "task.memory.passes" => (1, MAX_PASSES.into(), ""),
+        "task.contention.increments" => (1, MAX_INCREMENTS, ""),
+        "task.contention.permits" => (1, MAX_WORKERS as u64, ""),
+        _ => return None,
+    };
+    Some(format!("a whole number between {low} and {high}{unit}"))
+}
+
 impl Experiment {
     /// Checks every field; the first problem found is returned, naming the field and its value.
     pub fn validate(&self) -> Result<(), PresetError> {
