@@ -217,19 +217,85 @@ fn lost_updates_fail_their_gate_with_or_without_a_baseline() {
     );
     assert!(
         stderr.ends_with(
-            "Gate FAILED (1 failure: 1 cell lost updates; required: no timed run loses an \
-             update); exit status 5\n"
+            "Gate FAILED (1 failure: 1 cell lost updates; required: timed runs that count \
+             their updates, none losing one); exit status 5\n"
         ),
         "{stderr}"
     );
     assert!(!stderr.contains("no timed run lost an update"), "{stderr}");
-    // A file without lost updates passes.
-    save(d, "clean.json", &results(&[1, 2], "cpu"));
+    // A contention file whose counted runs lost nothing (a mutex) passes.
+    let mut clean = r.clone();
+    for c in &mut clean.cells {
+        for s in &mut c.samples {
+            s.lost_updates = Some(0);
+        }
+    }
+    clean.recompute();
+    save(d, "clean.json", &clean);
     let o = corelab_in(d, &["report", "clean.json", "--fail-on-lost-updates"]);
-    assert_eq!(o.status.code(), Some(0));
+    let stderr = String::from_utf8_lossy(&o.stderr);
+    assert_eq!(o.status.code(), Some(0), "{stderr}");
     assert!(
-        String::from_utf8_lossy(&o.stderr).contains("Gate passed: no timed run lost an update")
+        stderr.contains("Gate passed: no timed run lost an update"),
+        "{stderr}"
     );
+}
+
+#[test]
+fn a_lost_updates_gate_with_nothing_to_count_does_not_pass() {
+    let dir = tempfile::tempdir().unwrap();
+    let d = dir.path();
+    // A cpu task keeps no shared counter: `report` fails the gate, saying why.
+    save(d, "cpu.json", &results(&[1, 2], "cpu"));
+    let o = corelab_in(d, &["report", "cpu.json", "--fail-on-lost-updates"]);
+    let stderr = String::from_utf8_lossy(&o.stderr);
+    assert_eq!(o.status.code(), Some(5), "{stderr}");
+    assert!(
+        stderr.contains(
+            "Lost updates: nothing to check: its task is `cpu`, which keeps no shared counter"
+        ),
+        "{stderr}"
+    );
+    assert!(
+        stderr.contains("Gate FAILED (1 failure: no run counted its updates;"),
+        "{stderr}"
+    );
+    assert!(!stderr.contains("Gate passed"), "{stderr}");
+    // A contention file whose runs counted nothing (older files, hand-made ones) fails too.
+    let mut r = results(&[1, 2], "cpu");
+    r.experiment.task.kind = TaskKind::Contention;
+    for c in &mut r.cells {
+        for s in &mut c.samples {
+            s.lost_updates = None;
+        }
+    }
+    r.recompute();
+    save(d, "uncounted.json", &r);
+    let o = corelab_in(d, &["report", "uncounted.json", "--fail-on-lost-updates"]);
+    let stderr = String::from_utf8_lossy(&o.stderr);
+    assert_eq!(o.status.code(), Some(5), "{stderr}");
+    assert!(
+        stderr.contains("no timed run of its contention task counted its updates"),
+        "{stderr}"
+    );
+    // `run` refuses before measuring anything, and writes nothing.
+    let o = corelab_in(
+        d,
+        &[
+            "run",
+            "cpu-threads-vs-processes",
+            "--fail-on-lost-updates",
+            "--out",
+            "never.json",
+        ],
+    );
+    let stderr = String::from_utf8_lossy(&o.stderr);
+    assert_eq!(o.status.code(), Some(1), "{stderr}");
+    assert!(
+        stderr.contains("--fail-on-lost-updates checks a contention task's shared counter, and this preset's task is `cpu`"),
+        "{stderr}"
+    );
+    assert!(!d.join("never.json").exists());
 }
 
 #[test]

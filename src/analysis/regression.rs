@@ -20,7 +20,7 @@
 //! day, boot, temperature, neighbour) is in neither file, and the gate cannot allow for it.
 
 use super::comparable_work::{Basis, NotComparable, comparison_basis};
-use crate::preset::{ModelKind, WorkUnit};
+use crate::preset::{ModelKind, TaskKind, WorkUnit};
 use crate::results::{CellResult, CellStatus, ResultsFile, lost_share_of_timed_runs};
 
 /// The fewest timed runs each file needs of a cell for it to be judged. With 3 runs a side the
@@ -563,6 +563,28 @@ pub fn lost_update_lines(results: &ResultsFile) -> Vec<String> {
             )
         })
         .collect()
+}
+
+/// Why `--fail-on-lost-updates` has nothing to check in `results`, where no timed run of any
+/// cell counted its updates: the task keeps no shared counter (only `contention` tasks do), or
+/// no cell measured a timed run. `None` where at least one run was counted.
+pub fn no_counted_updates(results: &ResultsFile) -> Option<String> {
+    let kind = results.experiment.task.kind;
+    if kind != TaskKind::Contention {
+        return Some(format!(
+            "its task is `{}`, which keeps no shared counter (only `contention` tasks count \
+             their updates)",
+            kind.id()
+        ));
+    }
+    let counted = results
+        .cells
+        .iter()
+        .any(|c| lost_share_of_timed_runs(results, c).is_some());
+    match counted {
+        true => None,
+        false => Some("no timed run of its contention task counted its updates".into()),
+    }
 }
 
 #[cfg(test)]

@@ -48,7 +48,8 @@ pub struct GateArgs {
     #[arg(long, value_name = "PCT", requires = "baseline", value_parser = parse_slowdown)]
     pub fail_if_slower: Option<f64>,
     /// Exit 5 when a timed run of any cell lost an update (a `contention` task's counter came
-    /// up short), naming each such cell on stderr.
+    /// up short), naming each such cell on stderr, or when no timed run counted its updates
+    /// (another task, or no run measured): a gate that checked nothing does not pass.
     #[arg(long)]
     pub fail_on_lost_updates: bool,
 }
@@ -119,11 +120,21 @@ pub(super) fn judge(
     }
     if gate.fail_on_lost_updates {
         for (path, results) in new {
+            let whose = match new.len() {
+                1 => String::new(),
+                _ => format!("{}: ", file_label(path)),
+            };
+            if let Some(why) = regression::no_counted_updates(results) {
+                failures.add(
+                    Failure::NothingCounted,
+                    format!(
+                        "Lost updates: {whose}nothing to check: {why}; a gate that checked \
+                         nothing does not pass"
+                    ),
+                );
+                continue;
+            }
             for line in regression::lost_update_lines(results) {
-                let whose = match new.len() {
-                    1 => String::new(),
-                    _ => format!("{}: ", file_label(path)),
-                };
                 failures.add(Failure::LostUpdates, format!("Lost updates: {whose}{line}"));
             }
         }
@@ -159,6 +170,8 @@ enum Failure {
     NothingJudged,
     /// A cell in which a timed run lost an update.
     LostUpdates,
+    /// A results file in which no timed run counted its updates.
+    NothingCounted,
 }
 
 /// The gate's failures, in the order found: what each is of, and its line for stderr.
@@ -196,6 +209,7 @@ impl Failures {
                 Failure::NotComparable => "work not comparable with the baseline's".into(),
                 Failure::NothingJudged => "no cell judged".into(),
                 Failure::LostUpdates => format!("{} lost updates", cells(kind)),
+                Failure::NothingCounted => "no run counted its updates".into(),
             })
             .collect::<Vec<_>>()
             .join(", ")
@@ -272,7 +286,7 @@ fn requirements(gate: &GateArgs) -> String {
         ));
     }
     if gate.fail_on_lost_updates {
-        what.push("no timed run loses an update".to_string());
+        what.push("timed runs that count their updates, none losing one".to_string());
     }
     what.join("; ")
 }

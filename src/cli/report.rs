@@ -32,7 +32,8 @@ nothing does not pass. Cells in one file only are named, not failed. Where the t
 times are compared per unit of work (hash round, MiB swept, increment per worker); where the
 work cannot be compared (another task, or a primes, io, mixed, command or function task of
 another size), nothing is judged and --fail-if-slower fails, saying why. --fail-on-lost-updates
-fails when a timed run of any cell lost an update. Each failure is one line on stderr (the model, the workers, both medians with their
+fails when a timed run of any cell lost an update, and when no timed run counted its updates
+(only a contention task keeps a shared counter). Each failure is one line on stderr (the model, the workers, both medians with their
 intervals, the change), then a closing `Gate passed` line, or a `Gate FAILED` line that says
 what failed and what the gate required. Runs that differ
 (task size, runs per cell, machine, build, interpreter) get a warning line: their times may not

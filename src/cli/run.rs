@@ -415,6 +415,13 @@ pub(super) fn run(args: &RunArgs) -> Result<ExitCode> {
     let baseline = args.gate.load_baseline()?;
     reserve_stdout_for(&outputs);
     check_chart_for_task(&chart_args, exp.task.kind)?;
+    if args.gate.fail_on_lost_updates && exp.task.kind != crate::preset::TaskKind::Contention {
+        bail!(
+            "--fail-on-lost-updates checks a contention task's shared counter, and this \
+             preset's task is `{}`, which keeps none: the gate would have nothing to check",
+            exp.task.kind
+        );
+    }
     let _lock = args.out.as_deref().map(OutputLock::take).transpose()?;
     // What a second signal names or removes, filled in as it is created.
     let on_disk = OnDisk::default();
