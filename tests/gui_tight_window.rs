@@ -149,6 +149,32 @@ fn in_a_tight_window_the_menus_hold_the_tabs_and_the_view_boxes() {
     assert!(h.query_by_label("Export dialog…").is_some());
 }
 
+/// The lost-updates chart fits nothing: its View menu holds the axis and legend boxes, not
+/// **show fits**, as the row of boxes in a larger window leaves it out there too.
+#[test]
+fn in_a_tight_window_a_chart_without_fits_offers_no_show_fits() {
+    let dir = tempfile::tempdir().unwrap();
+    let (pixels, zoom) = TIGHT;
+    let mut h = window(dir.path(), pixels, zoom);
+    let docs = Path::new(env!("CARGO_MANIFEST_DIR")).join("docs");
+    opened(&mut h, &docs.join("lost-updates.json"));
+    h.state_mut().set_tab(Tab::LostUpdates);
+    h.run();
+    assert_eq!(h.state().tab(), Tab::LostUpdates);
+    h.get_by_label("View").click();
+    h.run();
+    assert!(h.query_by_label("legend").is_some(), "the menu is open");
+    assert!(h.query_by_label("show fits").is_none());
+    h.key_press(egui::Key::Escape);
+    h.run();
+    // The speedup chart of the same file still offers it.
+    h.state_mut().set_tab(Tab::Speedup);
+    h.run();
+    h.get_by_label("View").click();
+    h.run();
+    assert!(h.query_by_label("show fits").is_some());
+}
+
 /// 1024 × 768 at 1.5× and 1280 × 800 are not tight: the tabs stay a row beside the
 /// configuration panel, shown, with no tab menu.
 #[test]

@@ -250,16 +250,21 @@ pub fn show(
             |ui| {
                 ui.horizontal_wrapped(|ui| {
                     how_to_read(ui);
+                    let fitted = kind.fit_law().is_some();
                     ui.menu_button("View", |ui| {
-                        // Where tight (else on the row above the chart, by the caller).
-                        ui.checkbox(layers.show_fits, "show fits")
-                            .on_hover_text(style::help::FITS);
+                        // Where tight (else on the row above the chart, by the caller), and
+                        // only on the charts that draw fitted curves.
+                        if fitted {
+                            ui.checkbox(layers.show_fits, "show fits")
+                                .on_hover_text(style::help::FITS);
+                        }
                         view_boxes(ui, kind, &mut edited);
                     })
                     .response
-                    .on_hover_text(
-                        "The fitted curves, the axes' scales (log₂ workers, log time) and the legend.",
-                    );
+                    .on_hover_text(match fitted {
+                        true => "The fitted curves, the axes' scales (log₂ workers, log time) and the legend.",
+                        false => "The axes' scales (log₂ workers) and the legend.",
+                    });
                     if outside {
                         legend_entries(ui, &entries, kind, &hidden);
                     }
