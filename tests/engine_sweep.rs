@@ -831,6 +831,40 @@ fn partial_results_are_written_within_and_after_rounds() {
     assert_eq!(done.cells.len(), 5);
 }
 
+/// The file a sweep saves into, replaced by another program while it measures (here a
+/// link to someone's notes put in its place after round 1), is not written over: each later
+/// save says why it failed, the notes stay as they were, and the sweep measures on.
+#[test]
+fn a_sweep_does_not_save_over_a_file_swapped_in_during_it() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("partial.json");
+    let notes = dir.path().join("notes.txt");
+    std::fs::write(&notes, "my notes\n").unwrap();
+    let exp = five_cells();
+    let mock = MockExecutors::textbook(0.5, 2);
+    let mut cfg = mock_config(&mock, 1);
+    cfg.partial_results = Some(path.clone());
+    let mut refusals = Vec::new();
+    let mut finished = None;
+    run_sweep(&exp, &cfg, &CancelToken::new(), &mut |e| match e {
+        SweepEvent::RoundDone { round: 1, .. } => {
+            assert!(ResultsFile::load(&path).is_ok(), "saved so far");
+            std::fs::remove_file(&path).unwrap();
+            std::os::unix::fs::symlink(&notes, &path).unwrap();
+        }
+        SweepEvent::SaveFailed { reason, .. } => refusals.push(reason.clone()),
+        SweepEvent::Finished(fin) => finished = Some(fin.status),
+        _ => {}
+    });
+    assert_eq!(finished, Some(RunStatus::Complete), "measured on");
+    assert!(!refusals.is_empty());
+    for reason in &refusals {
+        assert!(reason.contains("not a corelab results file"), "{reason}");
+    }
+    assert_eq!(std::fs::read_to_string(&notes).unwrap(), "my notes\n");
+    assert!(std::fs::symlink_metadata(&path).unwrap().is_symlink());
+}
+
 #[test]
 fn runs_under_other_load_are_marked_and_summed_up() {
     let exp = five_cells();

@@ -7,11 +7,12 @@
 
 mod common;
 
-use common::gui::{app, harness, path_field_text, step_until, type_path};
+use common::gui::{app, harness, open_results, path_field_text, step_until, type_path};
 
-use corelab::gui::WorkbenchApp;
+use corelab::engine::mock::MockExecutors;
 use corelab::gui::autosave::results_dir;
-use corelab::preset::{Experiment, find_builtin};
+use corelab::gui::{AppSettings, WorkbenchApp};
+use corelab::preset::{Experiment, TaskKind, find_builtin};
 use egui_kittest::kittest::Queryable;
 
 #[test]
@@ -168,4 +169,95 @@ fn the_file_shown_or_already_compared_is_not_compared_again() {
     // A copy at another path is another file.
     compare(&mut h, copy);
     assert_eq!(h.state().compare_runs().len(), 2);
+}
+
+/// Compared runs are of the shown results' kind of task: a CPU sweep's speedups overlaid on a
+/// lost-updates sweep's would be curves of other work on one chart. A file of another kind is
+/// not compared (saying why); opening results, or starting a sweep, of another kind closes
+/// the compared runs of the old kind (saying which), and keeps those of the new one.
+#[test]
+fn compared_runs_follow_the_shown_results_kind_of_task() {
+    let dir = tempfile::tempdir().unwrap();
+    let of_kind = |kind: TaskKind| {
+        let mut experiment = Experiment::default();
+        experiment.task.kind = kind;
+        common::gui::two_cell_results(experiment)
+    };
+    let save = |name: &str, kind: TaskKind| {
+        let path = dir.path().join(name);
+        of_kind(kind).save(&path).unwrap();
+        path
+    };
+    let racy = save("racy.json", TaskKind::Contention);
+    let racy_too = save("racy-too.json", TaskKind::Contention);
+    let cpu = save("cpu.json", TaskKind::Cpu);
+    let cpu_too = save("cpu-too.json", TaskKind::Cpu);
+    let mock = MockExecutors::new(|model, workers, _run| Ok(common::threads_scale(model, workers)));
+    let app = WorkbenchApp::new(
+        common::mock_config(&mock, 1),
+        AppSettings::headless(dir.path()),
+        None,
+    );
+    let mut h = harness(app);
+    h.run();
+    let ctx = h.ctx.clone();
+    let compare = |h: &mut egui_kittest::Harness<'_, WorkbenchApp>, path: &std::path::Path| {
+        h.state_mut().add_compare_path(&ctx, path.to_path_buf());
+        step_until(h, "the compared file to be read", |a| !a.files_busy());
+        h.run();
+    };
+    let compared = |h: &egui_kittest::Harness<'_, WorkbenchApp>| -> Vec<String> {
+        h.state()
+            .compare_runs()
+            .iter()
+            .map(|c| c.file_stem.clone())
+            .collect()
+    };
+    let said = |h: &egui_kittest::Harness<'_, WorkbenchApp>, text: &str| {
+        h.state().messages().iter().any(|m| m.text.contains(text))
+    };
+    open_results(&mut h, &racy);
+    compare(&mut h, &cpu);
+    assert!(compared(&h).is_empty());
+    assert!(
+        said(
+            &h,
+            "cpu.json measured a cpu task, and the results shown a contention task"
+        ),
+        "{:?}",
+        h.state().messages()
+    );
+    compare(&mut h, &racy_too);
+    assert_eq!(compared(&h), ["racy-too"]);
+
+    // Results of another kind opened: the contention run is closed, and said to be.
+    open_results(&mut h, &cpu);
+    h.run();
+    assert!(compared(&h).is_empty());
+    assert!(
+        said(
+            &h,
+            "No longer compared: racy-too.json (contention), of another task than these results' (cpu)"
+        ),
+        "{:?}",
+        h.state().messages()
+    );
+    compare(&mut h, &cpu_too);
+    assert_eq!(compared(&h), ["cpu-too"]);
+
+    // A sweep of the same kind keeps it; one of another kind closes it.
+    assert_eq!(h.state().experiment().task.kind, TaskKind::Cpu);
+    assert!(h.state_mut().start_run(&ctx));
+    step_until(&mut h, "the sweep to end", |a| !a.is_running());
+    assert_eq!(compared(&h), ["cpu-too"]);
+    assert!(h.state_mut().load_builtin("lost-updates"));
+    assert!(h.state_mut().start_run(&ctx));
+    h.run();
+    assert!(compared(&h).is_empty());
+    assert!(
+        said(&h, "No longer compared: cpu-too.json (cpu)"),
+        "{:?}",
+        h.state().messages()
+    );
+    step_until(&mut h, "the sweep to end", |a| !a.is_running());
 }

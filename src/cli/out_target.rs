@@ -149,9 +149,10 @@ impl OutTarget {
     }
 }
 
-/// [`ResultsFile::save`], with the reason said once.
+/// [`ResultsFile::save_over_results_only`] (`--out` and the partial file may hold only
+/// results, whatever another program did to them during the sweep), with the reason said once.
 fn save_results(results: &ResultsFile, path: &Path) -> Result<()> {
-    results.save(path).map_err(|e| {
+    results.save_over_results_only(path).map_err(|e| {
         let reason = std::error::Error::source(&e).map_or_else(|| e.to_string(), |s| s.to_string());
         anyhow::anyhow!("cannot save the results to {}: {reason}", path_text(path))
     })

@@ -13,12 +13,13 @@ pub trait ResultsSaver: std::fmt::Debug + Send + Sync {
     fn save(&self, results: &ResultsFile, path: &Path) -> Result<(), ResultsError>;
 }
 
-/// The saver every sweep uses: [`ResultsFile::save`], which replaces the file atomically.
+/// The saver every sweep uses: [`ResultsFile::save_over_results_only`], which replaces the
+/// file atomically, and only where it still holds results (or nothing).
 #[derive(Clone, Copy, Debug, Default)]
 pub struct SaveToFile;
 
 impl ResultsSaver for SaveToFile {
     fn save(&self, results: &ResultsFile, path: &Path) -> Result<(), ResultsError> {
-        results.save(path)
+        results.save_over_results_only(path)
     }
 }

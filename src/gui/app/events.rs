@@ -209,6 +209,7 @@ impl WorkbenchApp {
             FileOutcome::ResultsLoaded { path, result } => match result {
                 Ok(results) => {
                     self.open_view_of(&results.experiment);
+                    self.close_compared_of_other_tasks(results.experiment.task.kind);
                     self.results = Some(*results);
                     self.results_path = Some(path);
                     self.shown_state.forget();
@@ -224,6 +225,12 @@ impl WorkbenchApp {
                         self.compare_order.remove(at);
                     }
                     self.info(why);
+                }
+                Ok(results) if let Some(why) = self.of_another_task(&path, &results) => {
+                    if let Some(at) = self.compare_order.iter().rposition(|p| *p == path) {
+                        self.compare_order.remove(at);
+                    }
+                    self.error(why);
                 }
                 Ok(results) => {
                     let stem = path

@@ -36,6 +36,40 @@ impl WorkbenchApp {
         self.files.run(ctx, FileAction::OpenCompare, path, None);
     }
 
+    /// Closes the compared runs whose task is of another kind than `task`, the kind of the
+    /// results now shown (a sweep just started, a file just opened), and says so: a lost-updates
+    /// sweep overlaid with a CPU sweep's speedups draws curves of other work on one chart.
+    /// Runs of the same kind stay, however they differ (the "not like for like" line says how).
+    pub(super) fn close_compared_of_other_tasks(&mut self, task: crate::preset::TaskKind) {
+        let (kept, closed): (Vec<CompareRun>, Vec<CompareRun>) = std::mem::take(&mut self.compare)
+            .into_iter()
+            .partition(|c| c.results.experiment.task.kind == task);
+        self.compare = kept;
+        if closed.is_empty() {
+            return;
+        }
+        self.compare_order
+            .retain(|p| !closed.iter().any(|c| c.path == *p));
+        let names: Vec<String> = closed
+            .iter()
+            .map(|c| {
+                format!(
+                    "{} ({})",
+                    c.path.file_name().map_or_else(
+                        || c.path.display().to_string(),
+                        |n| n.to_string_lossy().into_owned()
+                    ),
+                    c.results.experiment.task.kind
+                )
+            })
+            .collect();
+        self.info(format!(
+            "No longer compared: {}, of another task than these results' ({task}): their \
+             curves measure other work. Compare… overlays them again.",
+            names.join(", ")
+        ));
+    }
+
     /// Why the results file at `path`, just read to be compared, is not overlaid: it is the
     /// file shown, or one already compared (the same file by its canonical path, whatever
     /// the path typed: a link, `./`, `..`), which would draw the same curves again as "#2".
@@ -52,6 +86,22 @@ impl WorkbenchApp {
             .iter()
             .any(|c| same(&c.path))
             .then(|| format!("{shown}is already compared."))
+    }
+
+    /// Why `results`, read from `path` to be compared, are not overlaid on the results shown:
+    /// their task is of another kind, so their curves measure other work
+    /// ([`Self::close_compared_of_other_tasks`] keeps the compared runs to the same rule).
+    pub(super) fn of_another_task(&self, path: &Path, results: &ResultsFile) -> Option<String> {
+        let shown = self.results.as_ref()?.experiment.task.kind;
+        let theirs = results.experiment.task.kind;
+        (theirs != shown).then(|| {
+            format!(
+                "{} {} measured a {theirs} task, and the results shown a {shown} task: their \
+                 curves measure other work.",
+                super::events::COMPARE_ERROR,
+                path.display()
+            )
+        })
     }
 
     /// The files this workbench has open, which no export may write over.

@@ -194,6 +194,7 @@ impl WorkbenchApp {
                 }
                 self.save_error = not_autosaved;
                 self.unsaved = None;
+                self.close_compared_of_other_tasks(self.experiment.task.kind);
                 // Told apart from compared runs by its start and build from the first frame
                 // (without them it read "?" and a different "corelab build" until it ended).
                 let mut live = ResultsFile {
