@@ -189,6 +189,61 @@ fn sigterm_cancels_the_same_way() {
     interrupt_mid_sweep("TERM", 143);
 }
 
+/// Not a signal, but the same sweep disturbed from outside: `--out` held earlier results at the
+/// start, and another program put its notes there while the sweep measured. The last save does
+/// not write over them: stderr says what `--out` holds now and where this run's results are.
+#[test]
+fn an_out_swapped_for_another_file_during_the_sweep_is_not_written_over() {
+    let _g = common::exclusive();
+    let dir = tempfile::tempdir().unwrap();
+    let preset = dir.path().join("slow.json");
+    std::fs::write(&preset, SLOW).unwrap();
+    let out = dir.path().join("keep.json");
+    std::fs::write(&out, EARLIER).unwrap();
+    let tmp = tempfile::tempdir().unwrap();
+    let child: Child = Command::new(corelab_exe())
+        .args(["run", preset.to_str().unwrap(), "--out"])
+        .arg(&out)
+        .env("TMPDIR", tmp.path())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    let partial = wait_for("the first round to be saved beside keep.json", || {
+        std::fs::read_dir(dir.path())
+            .unwrap()
+            .flatten()
+            .map(|e| e.path())
+            .find(|p| {
+                let name = p.file_name().unwrap().to_string_lossy();
+                name.starts_with("keep.partial-") && name.ends_with(".json")
+            })
+            .filter(|p| runs_saved(p).is_some_and(|n| n >= 4))
+    });
+    let notes = "my notes, not results\n";
+    std::fs::write(&out, notes).unwrap();
+    let output = child.wait_with_output().unwrap();
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    assert_eq!(output.status.code(), Some(1), "{stderr}");
+    assert_eq!(std::fs::read_to_string(&out).unwrap(), notes);
+    assert!(
+        stderr.contains("it now holds a file that is not a corelab results file"),
+        "{stderr}"
+    );
+    assert!(
+        stderr.contains(&format!(
+            "{} holds what another program put there, and this run's are in {}",
+            out.display(),
+            partial.display()
+        )),
+        "{stderr}"
+    );
+    assert!(!stderr.contains("keeps its earlier results"), "{stderr}");
+    let kept = ResultsFile::load(&partial).unwrap();
+    assert_eq!(kept.status, RunStatus::Complete);
+    assert_eq!(kept.cells.len(), 4);
+}
+
 /// An interrupted run never replaces an earlier `--out`: its cells go to a partial file beside
 /// it, which stderr names.
 #[test]

@@ -121,11 +121,11 @@ impl OutTarget {
                     };
                     if !kept {
                         std::fs::remove_file(partial).ok();
-                        bail!("{e}; {} keeps its earlier results", path_text(out));
+                        bail!("{e}; {}", what_out_holds(out));
                     }
                     bail!(
-                        "{e}; {} keeps its earlier results, and this run's are in {}",
-                        path_text(out),
+                        "{e}; {}, and this run's are in {}",
+                        what_out_holds(out),
                         path_text(partial)
                     )
                 }
@@ -146,6 +146,17 @@ impl OutTarget {
             partial: partial.clone(),
             out: out.clone(),
         })
+    }
+}
+
+/// What `--out` holds after its last save failed: its earlier results (a full disk, say), or,
+/// where another program put something else there during the sweep (which the save refused
+/// to write over), that.
+fn what_out_holds(out: &Path) -> String {
+    match crate::results::starts_as_results_file(out) {
+        Ok(true) => format!("{} keeps its earlier results", path_text(out)),
+        Ok(false) => format!("{} holds what another program put there", path_text(out)),
+        Err(_) => format!("{} was not written", path_text(out)),
     }
 }
 
