@@ -226,12 +226,6 @@ impl WorkbenchApp {
                     }
                     self.info(why);
                 }
-                Ok(results) if let Some(why) = self.of_another_task(&path, &results) => {
-                    if let Some(at) = self.compare_order.iter().rposition(|p| *p == path) {
-                        self.compare_order.remove(at);
-                    }
-                    self.error(why);
-                }
                 Ok(results) => {
                     let stem = path
                         .file_stem()

@@ -36,11 +36,18 @@ impl WorkbenchApp {
         self.files.run(ctx, FileAction::OpenCompare, path, None);
     }
 
-    /// Closes the compared runs whose task is of another kind than `task`, the kind of the
-    /// results now shown (a sweep just started, a file just opened), and says so: a lost-updates
-    /// sweep overlaid with a CPU sweep's speedups draws curves of other work on one chart.
-    /// Runs of the same kind stay, however they differ (the "not like for like" line says how).
+    /// Where the results shown change to another kind of task (a sweep just started, a file
+    /// just opened), closes the compared runs that are not of the new kind, and says so: they
+    /// were compared with the old results, and a lost-updates sweep over a CPU sweep's
+    /// speedups draws curves of other work on one chart. Runs compared on purpose beside
+    /// results of the same kind stay, whatever their kind (the "not like for like" line says
+    /// how they differ), and so do runs compared before any results were shown (`corelab
+    /// --results A --compare B` reads both at once, in either order).
     pub(super) fn close_compared_of_other_tasks(&mut self, task: crate::preset::TaskKind) {
+        let shown = self.results.as_ref().map(|r| r.experiment.task.kind);
+        if shown.is_none_or(|kind| kind == task) {
+            return;
+        }
         let (kept, closed): (Vec<CompareRun>, Vec<CompareRun>) = std::mem::take(&mut self.compare)
             .into_iter()
             .partition(|c| c.results.experiment.task.kind == task);
@@ -86,22 +93,6 @@ impl WorkbenchApp {
             .iter()
             .any(|c| same(&c.path))
             .then(|| format!("{shown}is already compared."))
-    }
-
-    /// Why `results`, read from `path` to be compared, are not overlaid on the results shown:
-    /// their task is of another kind, so their curves measure other work
-    /// ([`Self::close_compared_of_other_tasks`] keeps the compared runs to the same rule).
-    pub(super) fn of_another_task(&self, path: &Path, results: &ResultsFile) -> Option<String> {
-        let shown = self.results.as_ref()?.experiment.task.kind;
-        let theirs = results.experiment.task.kind;
-        (theirs != shown).then(|| {
-            format!(
-                "{} {} measured a {theirs} task, and the results shown a {shown} task: their \
-                 curves measure other work.",
-                super::events::COMPARE_ERROR,
-                path.display()
-            )
-        })
     }
 
     /// The files this workbench has open, which no export may write over.
