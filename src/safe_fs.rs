@@ -363,6 +363,74 @@ pub fn write_atomically(path: &Path, bytes: &[u8]) -> std::io::Result<()> {
     Ok(())
 }
 
+/// [`write_atomically`], replacing only a file that `may_replace` accepts, judged on the very
+/// file the write replaces: the new content goes in with `renameat2(RENAME_EXCHANGE)`, which
+/// swaps it with what has the name at that instant; that old file, now under the temporary
+/// name, must be a regular file (not a link) that `may_replace` accepts (`Err` says why not),
+/// or the two are swapped back, the other file left as it was, and the error is the reason.
+/// So another program that swaps the file (or a link) in at any moment never has it written
+/// over. A new name is taken only if nothing has it by then (`RENAME_NOREPLACE`). Where the
+/// file system cannot exchange (`EINVAL`), `may_replace` is asked just before a plain rename.
+pub fn replace_atomically_if(
+    path: &Path,
+    bytes: &[u8],
+    may_replace: impl Fn(&Path) -> Result<(), String>,
+) -> std::io::Result<()> {
+    let refused = |why: String| std::io::Error::new(std::io::ErrorKind::AlreadyExists, why);
+    let target = output_target(path)?;
+    let path = target.file.as_path();
+    let mut tmp = temporary_beside(path)?;
+    if target.exists {
+        tmp.as_file()
+            .set_permissions(std::fs::metadata(path)?.permissions())?;
+    }
+    write_durably(&mut tmp, bytes)?;
+    if !target.exists {
+        tmp.persist_noclobber(path).map_err(|e| e.error)?;
+        sync_directory_of(path);
+        return Ok(());
+    }
+    let swapped = tmp.path().to_path_buf();
+    match crate::sys::exchange_names(&swapped, path) {
+        Ok(()) => {}
+        Err(e) if e.raw_os_error() == Some(libc::EINVAL) => {
+            may_replace(path).map_err(refused)?;
+            tmp.persist(path).map_err(|e| e.error)?;
+            sync_directory_of(path);
+            return Ok(());
+        }
+        Err(e) => return Err(e),
+    }
+    // `swapped` now holds the file that had the name.
+    let verdict = match std::fs::symlink_metadata(&swapped) {
+        Ok(meta) if meta.file_type().is_file() => may_replace(&swapped),
+        Ok(_) => Err("it is no longer a regular file (another program put something else in its place); not replaced".to_string()),
+        Err(e) => Err(format!("what had its name cannot be looked at ({e}); not replaced")),
+    };
+    match verdict {
+        Ok(()) => {
+            // Dropping `tmp` removes the old file from its temporary name.
+            drop(tmp);
+            sync_directory_of(path);
+            Ok(())
+        }
+        Err(why) => match crate::sys::exchange_names(&swapped, path) {
+            Ok(()) => {
+                drop(tmp); // the new content, back under the temporary name
+                Err(refused(why))
+            }
+            Err(e) => {
+                // The other program's file stays where it is now, named in the error.
+                let kept = tmp.into_temp_path().keep().unwrap_or(swapped);
+                Err(refused(format!(
+                    "{why}; swapping it back failed ({e}), so it is now at {}",
+                    kept.display()
+                )))
+            }
+        },
+    }
+}
+
 /// Writes `bytes` to a new file at `path`, never replacing one (fails with `AlreadyExists`):
 /// the content goes to an exclusive, unpredictable temporary file in `path`'s directory, is
 /// flushed to disk, then takes the name only if nothing has it (`renameat2(RENAME_NOREPLACE)`,
@@ -439,6 +507,55 @@ pub fn write_executable(path: &Path, contents: impl AsRef<[u8]>) -> std::io::Res
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// The names in `dir`, sorted.
+    fn names_in(dir: &Path) -> Vec<String> {
+        let mut names: Vec<String> = std::fs::read_dir(dir)
+            .unwrap()
+            .flatten()
+            .map(|e| e.file_name().to_string_lossy().into_owned())
+            .collect();
+        names.sort();
+        names
+    }
+
+    /// The file judged is the one the write replaces, at that instant: another program's file
+    /// in its place (here from the start, as if swapped in just before the write) is swapped
+    /// back untouched, and nothing is left behind; an accepted one is replaced; a new name is
+    /// taken.
+    #[test]
+    fn a_conditional_replace_judges_the_file_it_replaces_and_swaps_a_refused_one_back() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("out.json");
+        let seen = std::cell::RefCell::new(Vec::new());
+        let only_ours = |file: &Path| -> Result<(), String> {
+            let text = std::fs::read_to_string(file).map_err(|e| e.to_string())?;
+            seen.borrow_mut().push(text.clone());
+            match text.starts_with("ours") {
+                true => Ok(()),
+                false => Err(format!("not ours: {text:?}")),
+            }
+        };
+        replace_atomically_if(&path, b"ours 1", only_ours).unwrap();
+        assert_eq!(std::fs::read_to_string(&path).unwrap(), "ours 1");
+        assert!(seen.borrow().is_empty(), "a new name has nothing to judge");
+        replace_atomically_if(&path, b"ours 2", only_ours).unwrap();
+        assert_eq!(std::fs::read_to_string(&path).unwrap(), "ours 2");
+        assert_eq!(
+            seen.borrow().as_slice(),
+            ["ours 1"],
+            "the file replaced was judged"
+        );
+        std::fs::write(&path, "their notes").unwrap();
+        std::fs::set_permissions(&path, Permissions::from_mode(0o600)).unwrap();
+        let err = replace_atomically_if(&path, b"ours 3", only_ours).unwrap_err();
+        assert_eq!(err.kind(), std::io::ErrorKind::AlreadyExists);
+        assert_eq!(err.to_string(), "not ours: \"their notes\"");
+        assert_eq!(std::fs::read_to_string(&path).unwrap(), "their notes");
+        let mode = std::fs::metadata(&path).unwrap().permissions().mode() & 0o777;
+        assert_eq!(mode, 0o600);
+        assert_eq!(names_in(dir.path()), ["out.json"], "no temporary file left");
+    }
 
     #[test]
     fn a_new_file_is_all_there_or_not_there_and_never_replaces_one() {

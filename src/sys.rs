@@ -707,6 +707,29 @@ pub fn stdout_started_closed() -> bool {
     STDOUT_STARTED_CLOSED.load(std::sync::atomic::Ordering::Relaxed)
 }
 
+/// `renameat2(from, to, RENAME_EXCHANGE)`: swaps what the two names hold, atomically (both
+/// must exist). `EINVAL` where the file system cannot exchange.
+pub fn exchange_names(from: &std::path::Path, to: &std::path::Path) -> std::io::Result<()> {
+    use std::os::unix::ffi::OsStrExt;
+    let from = std::ffi::CString::new(from.as_os_str().as_bytes())?;
+    let to = std::ffi::CString::new(to.as_os_str().as_bytes())?;
+    // SAFETY: both are valid NUL-terminated strings that outlive the call; AT_FDCWD resolves
+    // relative paths against the working directory, as `open` does; the result is checked.
+    let rc = unsafe {
+        libc::renameat2(
+            libc::AT_FDCWD,
+            from.as_ptr(),
+            libc::AT_FDCWD,
+            to.as_ptr(),
+            libc::RENAME_EXCHANGE,
+        )
+    };
+    match rc {
+        0 => Ok(()),
+        _ => Err(std::io::Error::last_os_error()),
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -25,40 +25,44 @@ impl ResultsFile {
     /// leads to a file that is neither empty nor a corelab results file, nothing is written and
     /// the error says so. A sweep's saves go through this: the file it saves into was checked
     /// at the start (`corelab run --out` replaces only results), but another program may swap
-    /// it, or make its name a link to another file, while the sweep measures; checked again at
-    /// each save, the window left is the moment between this check and the rename.
+    /// it, or make its name a link to another file, while the sweep measures: each save judges
+    /// the file it replaces at the instant it replaces it, and swaps a refused one back
+    /// ([`crate::safe_fs::replace_atomically_if`]).
     pub fn save_over_results_only(&self, path: &Path) -> Result<(), ResultsError> {
-        let refused = |why: String| ResultsError::Write {
-            path: path.display().to_string(),
-            source: std::io::Error::new(std::io::ErrorKind::AlreadyExists, why),
-        };
-        let target = crate::safe_fs::output_target(path).map_err(|source| ResultsError::Write {
+        let failed = |source: std::io::Error| ResultsError::Write {
             path: path.display().to_string(),
             source,
-        })?;
-        let empty = || std::fs::metadata(&target.file).is_ok_and(|m| m.len() == 0);
-        if target.exists && !empty() {
-            let via = match target.through_link {
-                true => format!(" (through a symbolic link to {})", target.file.display()),
-                false => String::new(),
-            };
-            match super::sniff::starts_as_results_file(&target.file) {
-                Ok(true) => {}
-                Ok(false) => {
-                    return Err(refused(format!(
-                        "it now holds a file that is not a corelab results file{via}, put \
-                         there by another program since the run began; not replaced"
-                    )));
-                }
-                Err(e) => {
-                    return Err(refused(format!(
-                        "it now holds a file{via} that cannot be read to tell whether it is \
-                         a corelab results file ({e}); not replaced"
-                    )));
-                }
+        };
+        let target = crate::safe_fs::output_target(path).map_err(failed)?;
+        let via = match target.through_link {
+            true => format!(" (through a symbolic link to {})", target.file.display()),
+            false => String::new(),
+        };
+        let holds_results = |file: &Path| -> Result<(), String> {
+            if std::fs::metadata(file).is_ok_and(|m| m.len() == 0) {
+                return Ok(());
             }
+            match super::sniff::starts_as_results_file(file) {
+                Ok(true) => Ok(()),
+                Ok(false) => Err(format!(
+                    "it now holds a file that is not a corelab results file{via}, put there by \
+                     another program since the run began; not replaced"
+                )),
+                Err(e) => Err(format!(
+                    "it now holds a file{via} that cannot be read to tell whether it is a \
+                     corelab results file ({e}); not replaced"
+                )),
+            }
+        };
+        // Said before anything is written; then judged again on the very file the write
+        // replaces, at the moment it does (see `replace_atomically_if`).
+        if target.exists {
+            holds_results(&target.file).map_err(|why| {
+                failed(std::io::Error::new(std::io::ErrorKind::AlreadyExists, why))
+            })?;
         }
-        self.save(path)
+        crate::safe_fs::replace_atomically_if(path, self.to_json().as_bytes(), holds_results)
+            .map_err(failed)
     }
 }
 
