@@ -118,8 +118,12 @@ fn timed_run<S: ?Sized>(
     let children_before = w
         .runs_child_processes()
         .then(crate::engine::cpu_time::reaped_children_cost);
-    let started_ns = crate::sys::monotonic_ns();
+    // The timer first, then the timeline's origin: both read CLOCK_MONOTONIC, so every stamp
+    // taken during the run lies within `wall` of `started_ns` (read the other way round, a
+    // preemption between the two reads pushed the last span past the run's end: 11 µs seen
+    // in `timeline::process_pool_records_pipe_transit_and_child_compute` on a loaded machine).
     let started = Instant::now();
+    let started_ns = crate::sys::monotonic_ns();
     let (checksum, task_cpu) = work(model)?;
     let metrics = w.finish(checksum)?;
     let wall = started.elapsed();
