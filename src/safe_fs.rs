@@ -349,15 +349,7 @@ impl TemporaryName {
 pub fn write_atomically(path: &Path, bytes: &[u8]) -> std::io::Result<()> {
     let target = output_target(path)?;
     let path = target.file.as_path();
-    let existing = match target.exists {
-        true => Some(std::fs::metadata(path)?.permissions()),
-        false => None,
-    };
-    let mut tmp = temporary_beside(path)?;
-    if let Some(perms) = existing {
-        tmp.as_file().set_permissions(perms)?;
-    }
-    write_durably(&mut tmp, bytes)?;
+    let tmp = written_beside(&target, bytes)?;
     tmp.persist(path).map_err(|e| e.error)?;
     sync_directory_of(path);
     Ok(())
@@ -368,23 +360,20 @@ pub fn write_atomically(path: &Path, bytes: &[u8]) -> std::io::Result<()> {
 /// swaps it with what has the name at that instant; that old file, now under the temporary
 /// name, must be a regular file (not a link) that `may_replace` accepts (`Err` says why not),
 /// or the two are swapped back, the other file left as it was, and the error is the reason.
+/// `may_replace` is also given the [`OutputTarget`] `path` resolved to (to say a link, say).
 /// So another program that swaps the file (or a link) in at any moment never has it written
 /// over. A new name is taken only if nothing has it by then (`RENAME_NOREPLACE`). Where the
 /// file system cannot exchange (`EINVAL`), `may_replace` is asked just before a plain rename.
 pub fn replace_atomically_if(
     path: &Path,
     bytes: &[u8],
-    may_replace: impl Fn(&Path) -> Result<(), String>,
+    may_replace: impl Fn(&Path, &OutputTarget) -> Result<(), String>,
 ) -> std::io::Result<()> {
     let refused = |why: String| std::io::Error::new(std::io::ErrorKind::AlreadyExists, why);
     let target = output_target(path)?;
+    let may_replace = |file: &Path| may_replace(file, &target);
     let path = target.file.as_path();
-    let mut tmp = temporary_beside(path)?;
-    if target.exists {
-        tmp.as_file()
-            .set_permissions(std::fs::metadata(path)?.permissions())?;
-    }
-    write_durably(&mut tmp, bytes)?;
+    let tmp = written_beside(&target, bytes)?;
     if !target.exists {
         tmp.persist_noclobber(path).map_err(|e| e.error)?;
         sync_directory_of(path);
@@ -458,6 +447,18 @@ fn temporary_beside(path: &Path) -> std::io::Result<tempfile::NamedTempFile> {
 /// Writes `bytes` to the temporary file and flushes them to disk. Through the `File`: the
 /// temporary file's name (gone after a failure) is not part of the error, which the caller
 /// reports with the target's path.
+/// `bytes` in a new temporary file beside `target`'s file ([`temporary_beside`]), flushed to
+/// disk, with the permissions of the file it is to replace where there is one.
+fn written_beside(target: &OutputTarget, bytes: &[u8]) -> std::io::Result<tempfile::NamedTempFile> {
+    let mut tmp = temporary_beside(&target.file)?;
+    if target.exists {
+        tmp.as_file()
+            .set_permissions(std::fs::metadata(&target.file)?.permissions())?;
+    }
+    write_durably(&mut tmp, bytes)?;
+    Ok(tmp)
+}
+
 fn write_durably(tmp: &mut tempfile::NamedTempFile, bytes: &[u8]) -> std::io::Result<()> {
     tmp.as_file_mut().write_all(bytes)?;
     tmp.as_file().sync_all()
@@ -528,7 +529,7 @@ mod tests {
         let dir = tempfile::tempdir().unwrap();
         let path = dir.path().join("out.json");
         let seen = std::cell::RefCell::new(Vec::new());
-        let only_ours = |file: &Path| -> Result<(), String> {
+        let only_ours = |file: &Path, _: &OutputTarget| -> Result<(), String> {
             let text = std::fs::read_to_string(file).map_err(|e| e.to_string())?;
             seen.borrow_mut().push(text.clone());
             match text.starts_with("ours") {

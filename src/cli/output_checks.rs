@@ -173,7 +173,7 @@ pub(super) fn check_out_replaces_only_results(out: &Path) -> Result<()> {
     let Ok(target) = crate::safe_fs::output_target(out) else {
         return Ok(());
     };
-    if !target.exists || std::fs::metadata(&target.file).is_ok_and(|m| m.len() == 0) {
+    if !target.exists {
         return Ok(());
     }
     let shown = path_text(out);
@@ -182,7 +182,7 @@ pub(super) fn check_out_replaces_only_results(out: &Path) -> Result<()> {
         false => String::new(),
     };
     let format = crate::results::RESULTS_FORMAT;
-    match crate::results::starts_as_results_file(&target.file) {
+    match crate::results::is_empty_or_results_file(&target.file) {
         Ok(true) => Ok(()),
         Ok(false) => bail!(
             "--out {shown}{via} already exists and is not a corelab results file (its start \

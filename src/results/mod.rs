@@ -31,7 +31,8 @@ pub use cpu_setup::{CpuSetup, SYS_DEVICES_SYSTEM, Setting as CpuSetting};
 pub use file::{
     Baseline as BaselineInfo, CellResult, CellStatus, MAX_CELLS, MAX_RESULTS_BYTES, Provenance,
     RESULTS_FORMAT, RESULTS_FORMAT_VERSION, ResultsError, ResultsFile, RunStatus, SNIFF_BYTES,
-    Sample, differing_task_note, first_differing_task, starts_as_results_file, write_atomically,
+    Sample, differing_task_note, first_differing_task, is_empty_or_results_file,
+    starts_as_results_file, write_atomically,
 };
 pub use lost_share::{LostShare, increments_asked, lost_any, lost_share, lost_share_of_timed_runs};
 pub use lost_words::lost_percent;

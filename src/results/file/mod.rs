@@ -29,4 +29,4 @@ pub use open::{MAX_CELLS, MAX_RESULTS_BYTES};
 pub use provenance::Provenance;
 pub use sample::Sample;
 pub use save::write_atomically;
-pub use sniff::{SNIFF_BYTES, starts_as_results_file};
+pub use sniff::{SNIFF_BYTES, is_empty_or_results_file, starts_as_results_file};

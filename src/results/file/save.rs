@@ -22,8 +22,8 @@ impl ResultsFile {
 
 impl ResultsFile {
     /// [`Self::save`] to a path that may hold only results: where `path` (through any links)
-    /// leads to a file that is neither empty nor a corelab results file, nothing is written and
-    /// the error says so. A sweep's saves go through this: the file it saves into was checked
+    /// leads to a file that is neither empty nor a corelab results file, that file is left as
+    /// it was and the error says so. A sweep's saves go through this: the file it saves into was checked
     /// at the start (`corelab run --out` replaces only results), but another program may swap
     /// it, or make its name a link to another file, while the sweep measures: each save judges
     /// the file it replaces at the instant it replaces it, and swaps a refused one back
@@ -33,16 +33,12 @@ impl ResultsFile {
             path: path.display().to_string(),
             source,
         };
-        let target = crate::safe_fs::output_target(path).map_err(failed)?;
-        let via = match target.through_link {
-            true => format!(" (through a symbolic link to {})", target.file.display()),
-            false => String::new(),
-        };
-        let holds_results = |file: &Path| -> Result<(), String> {
-            if std::fs::metadata(file).is_ok_and(|m| m.len() == 0) {
-                return Ok(());
-            }
-            match super::sniff::starts_as_results_file(file) {
+        let holds_results = |file: &Path, target: &crate::safe_fs::OutputTarget| {
+            let via = match target.through_link {
+                true => format!(" (through a symbolic link to {})", target.file.display()),
+                false => String::new(),
+            };
+            match super::sniff::is_empty_or_results_file(file) {
                 Ok(true) => Ok(()),
                 Ok(false) => Err(format!(
                     "it now holds a file that is not a corelab results file{via}, put there by \
@@ -54,13 +50,6 @@ impl ResultsFile {
                 )),
             }
         };
-        // Said before anything is written; then judged again on the very file the write
-        // replaces, at the moment it does (see `replace_atomically_if`).
-        if target.exists {
-            holds_results(&target.file).map_err(|why| {
-                failed(std::io::Error::new(std::io::ErrorKind::AlreadyExists, why))
-            })?;
-        }
         crate::safe_fs::replace_atomically_if(path, self.to_json().as_bytes(), holds_results)
             .map_err(failed)
     }

@@ -22,6 +22,16 @@ pub fn starts_as_results_file(path: &Path) -> Result<bool, crate::safe_fs::ReadE
     Ok(holds_format_field(&head))
 }
 
+/// Whether `path` may be replaced by results as an earlier results file may: an empty file
+/// (nothing to lose), or a results file ([`starts_as_results_file`]). `corelab run --out`
+/// checks it before the sweep, and each of the sweep's saves again on the file it replaces.
+pub fn is_empty_or_results_file(path: &Path) -> Result<bool, crate::safe_fs::ReadError> {
+    if std::fs::metadata(path).is_ok_and(|m| m.len() == 0) {
+        return Ok(true);
+    }
+    starts_as_results_file(path)
+}
+
 /// Whether `head` holds `"format"`, optional whitespace, `:`, optional whitespace and the
 /// quoted [`RESULTS_FORMAT`]: the field itself, not the name quoted in some other text.
 fn holds_format_field(head: &[u8]) -> bool {
