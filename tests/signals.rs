@@ -59,6 +59,22 @@ fn runs_saved(out: &Path) -> Option<usize> {
         .map(|r| r.cells.iter().map(|c| c.samples.len()).sum())
 }
 
+/// The partial file a run with an earlier `keep.json` in `dir` saves into, once its first
+/// round (4 runs) is there.
+fn first_round_saved_beside_keep(dir: &Path) -> std::path::PathBuf {
+    wait_for("the first round to be saved beside keep.json", || {
+        std::fs::read_dir(dir)
+            .unwrap()
+            .flatten()
+            .map(|e| e.path())
+            .find(|p| {
+                let name = p.file_name().unwrap().to_string_lossy();
+                name.starts_with("keep.partial-") && name.ends_with(".json")
+            })
+            .filter(|p| runs_saved(p).is_some_and(|n| n >= 4))
+    })
+}
+
 /// What is left in the run's private temporary directory besides the (empty) lock directory.
 fn leftovers(tmp: &Path) -> Vec<String> {
     let mut left = Vec::new();
@@ -209,17 +225,7 @@ fn an_out_swapped_for_another_file_during_the_sweep_is_not_written_over() {
         .stderr(Stdio::piped())
         .spawn()
         .unwrap();
-    let partial = wait_for("the first round to be saved beside keep.json", || {
-        std::fs::read_dir(dir.path())
-            .unwrap()
-            .flatten()
-            .map(|e| e.path())
-            .find(|p| {
-                let name = p.file_name().unwrap().to_string_lossy();
-                name.starts_with("keep.partial-") && name.ends_with(".json")
-            })
-            .filter(|p| runs_saved(p).is_some_and(|n| n >= 4))
-    });
+    let partial = first_round_saved_beside_keep(dir.path());
     let notes = "my notes, not results\n";
     std::fs::write(&out, notes).unwrap();
     let output = child.wait_with_output().unwrap();
@@ -272,17 +278,7 @@ fn sigint_keeps_an_earlier_out_and_says_where_the_cells_are() {
         .stderr(Stdio::piped())
         .spawn()
         .unwrap();
-    let partial = wait_for("the first round to be saved beside keep.json", || {
-        std::fs::read_dir(dir.path())
-            .unwrap()
-            .flatten()
-            .map(|e| e.path())
-            .find(|p| {
-                let name = p.file_name().unwrap().to_string_lossy();
-                name.starts_with("keep.partial-") && name.ends_with(".json")
-            })
-            .filter(|p| runs_saved(p).is_some_and(|n| n >= 4))
-    });
+    let partial = first_round_saved_beside_keep(dir.path());
     assert_eq!(std::fs::read_to_string(&out).unwrap(), earlier);
     let kill = Command::new("kill")
         .args(["-INT", &child.id().to_string()])
